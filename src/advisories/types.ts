@@ -1,0 +1,70 @@
+/**
+ * OSV records as Depwatch uses them (https://ossf.github.io/osv-schema/). The runtime validation
+ * lives in osv-schema.ts; these are the shapes the rest of the code reads.
+ */
+
+export interface OsvEvent {
+  introduced?: string;
+  fixed?: string;
+  last_affected?: string;
+  limit?: string;
+}
+
+export interface OsvRange {
+  type: 'ECOSYSTEM' | 'SEMVER' | 'GIT' | string;
+  repo?: string;
+  events: OsvEvent[];
+}
+
+export interface OsvSeverity {
+  type: string; // CVSS_V2 | CVSS_V3 | CVSS_V4 | Ubuntu
+  score: string;
+}
+
+export interface OsvAffected {
+  package?: { ecosystem: string; name: string; purl?: string };
+  ranges?: OsvRange[];
+  versions?: string[];
+  severity?: OsvSeverity[];
+  ecosystem_specific?: Record<string, unknown>;
+  database_specific?: Record<string, unknown>;
+}
+
+export interface OsvRecord {
+  schema_version?: string;
+  id: string;
+  modified: string;
+  published?: string;
+  withdrawn?: string;
+  aliases?: string[];
+  related?: string[];
+  summary?: string;
+  details?: string;
+  severity?: OsvSeverity[];
+  affected?: OsvAffected[];
+  references?: { type: string; url: string }[];
+  database_specific?: Record<string, unknown>;
+}
+
+/** A package version to look up. `name` is PEP 503 normalised; `version` is as written (may be non-PEP 440). */
+export interface PackageQuery {
+  name: string;
+  version: string;
+}
+
+/**
+ * Where advisories come from: the local mirror (SQLite) or the OSV API. Both answer the same
+ * question, so the audit does not care which one it was given.
+ */
+export interface AdvisorySource {
+  readonly kind: 'mirror' | 'api';
+  /**
+   * Every non-withdrawn record affecting each query, keyed by `${name}@${version}`.
+   * Records are returned whole (hydrated), so callers can compute fixes and severity.
+   */
+  affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>>;
+  /** Every record that names this package (for "how many advisories does this range admit?" and fixes). */
+  forPackage(name: string): Promise<OsvRecord[]>;
+}
+
+export const queryKey = (q: PackageQuery): string => `${q.name}@${q.version}`;

@@ -1,0 +1,157 @@
+/**
+ * Environment → typed configuration. Every name here is documented in README.md and .env.example.
+ * Messages name the variable and never echo a secret's value.
+ */
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+export const DEFAULT_DB_PATH = './depwatch.db';
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: 'must be an http(s) URL' })
+    .transform((v) => v.replace(/\/+$/, ''));
+
+const optionalSecret = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: optionalSecret,
+  SLACK_APP_TOKEN: optionalSecret,
+  SLACK_SIGNING_SECRET: optionalSecret,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_API_URL: url('https://slack.com/api'),
+  GITHUB_TOKEN: optionalSecret,
+  GITHUB_APP_ID: optionalSecret,
+  GITHUB_APP_PRIVATE_KEY: optionalSecret,
+  GITHUB_APP_INSTALLATION_ID: optionalSecret,
+  GITHUB_API_URL: url('https://api.github.com'),
+  OSV_API_URL: url('https://api.osv.dev'),
+  OSV_BULK_URL: url('https://osv-vulnerabilities.storage.googleapis.com'),
+  PYPI_URL: url('https://pypi.org'),
+  DEPWATCH_DB: z.string().trim().min(1).default(DEFAULT_DB_PATH),
+  DEPWATCH_ADMINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean)),
+  LOG_LEVEL: LogLevel.default('info'),
+  TZ: z.string().trim().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  slack: {
+    botToken?: string;
+    appToken?: string;
+    signingSecret?: string;
+    apiUrl: string;
+    port: number;
+  };
+  github: {
+    apiUrl: string;
+    token?: string;
+    app?: { appId: string; privateKey: string; installationId: string };
+  };
+  osv: { apiUrl: string; bulkUrl: string };
+  pypi: { url: string };
+  dbPath: string;
+  admins: string[];
+  logLevel: z.infer<typeof LogLevel>;
+  timeZone: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Loads `.env` (when present) into process.env without overriding what is already set,
+ * through Node's own loader.
+ */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    // zod issues carry the path (the variable's name) and a message; never the value itself.
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const appParts = [e.GITHUB_APP_ID, e.GITHUB_APP_PRIVATE_KEY, e.GITHUB_APP_INSTALLATION_ID];
+  if (appParts.some(Boolean) && !appParts.every(Boolean)) {
+    problems.push(
+      'GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID: set all three to use a GitHub App (or use GITHUB_TOKEN)',
+    );
+  }
+  const timeZone = e.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isValidTimeZone(timeZone)) problems.push('TZ: not an IANA time zone (for example Europe/Berlin)');
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      apiUrl: e.SLACK_API_URL,
+      port: e.PORT,
+    },
+    github: {
+      apiUrl: e.GITHUB_API_URL,
+      token: e.GITHUB_TOKEN,
+      app:
+        e.GITHUB_APP_ID && e.GITHUB_APP_PRIVATE_KEY && e.GITHUB_APP_INSTALLATION_ID
+          ? {
+              appId: e.GITHUB_APP_ID,
+              // Private keys in .env files are usually written on one line with literal \n.
+              privateKey: e.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n'),
+              installationId: e.GITHUB_APP_INSTALLATION_ID,
+            }
+          : undefined,
+    },
+    osv: { apiUrl: e.OSV_API_URL, bulkUrl: e.OSV_BULK_URL },
+    pypi: { url: e.PYPI_URL },
+    dbPath: e.DEPWATCH_DB,
+    admins: e.DEPWATCH_ADMINS,
+    logLevel: e.LOG_LEVEL,
+    timeZone,
+  };
+}
+
+/**
+ * What the bot needs from Slack before it can start: a bot token, and either an app-level token
+ * (Socket Mode) or a signing secret (HTTP). Returns one line per missing variable.
+ */
+export function missingSlackSettings(config: Config): string[] {
+  const missing: string[] = [];
+  if (!config.slack.botToken) missing.push('SLACK_BOT_TOKEN: the bot token (xoxb-…) from OAuth & Permissions');
+  if (!config.slack.appToken && !config.slack.signingSecret) {
+    missing.push(
+      'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: an app-level token (xapp-…, Socket Mode) or the signing secret (HTTP mode)',
+    );
+  }
+  return missing;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The shapes every manifest format produces. They mirror the `depwatch deps --json` contract
+ * (see README "CLI JSON"): add fields freely, never rename or drop one.
+ */
+
+export type ManifestFormat =
+  | 'requirements'
+  | 'pyproject'
+  | 'poetry-lock'
+  | 'pipfile'
+  | 'pipfile-lock'
+  | 'uv-lock'
+  | 'pdm-lock'
+  | 'setup-cfg';
+
+/** Where a dependency is installed from: PyPI (or a mirror), a VCS, a URL, or a local path. */
+export type DependencySource = 'registry' | 'vcs' | 'url' | 'path';
+
+/** `requirement` (asked for), `constraint` (reached through `-c`), `locked` (a lockfile entry). */
+export type DependencyKind = 'requirement' | 'constraint' | 'locked';
+
+export interface Dependency {
+  /** PEP 503 normalised name. */
+  name: string;
+  /** Exact version when pinned (`==` without `*`, or `===`) or locked; otherwise null. */
+  version: string | null;
+  /** PEP 440 specifier, normalised (clauses without spaces, sorted as packaging prints them); "" when none. */
+  specifier: string;
+  /** Extras, PEP 685 normalised and sorted. */
+  extras: string[];
+  /** Environment marker as packaging prints it, or null. */
+  marker: string | null;
+  source: DependencySource;
+  editable: boolean;
+  kind: DependencyKind;
+  /** `main`, or the extra / dependency group / dev section the entry belongs to. */
+  group: string;
+  /** False for lockfile entries that nothing in the project requires directly (when the lockfile says so). */
+  direct: boolean;
+  /** Path relative to the scanned root, `/` separators. */
+  file: string;
+  /** 1-based line where the entry starts; null when the format has none. */
+  line: number | null;
+  /** For vcs/url/path sources: the URL or path as written (credentials removed). */
+  url?: string;
+  /** Hashes given for the entry (`--hash`, lockfile hashes), as `algo:hex`. */
+  hashes?: string[];
+}
+
+/** A problem with one entry or one file. Never fatal for the rest of the file. */
+export interface ExtractError {
+  file: string;
+  line: number | null;
+  message: string;
+}
+
+/** A file-level option that later findings need (`--index-url`, `--extra-index-url`, a Poetry source, …). */
+export interface ManifestOption {
+  /** Option name without dashes, e.g. `index-url`, `extra-index-url`, `find-links`, `trusted-host`, `no-binary`. */
+  name: string;
+  value: string;
+  line: number | null;
+}
+
+/** A `-r` / `-c` reference found in a requirements file, relative to that file, not yet resolved. */
+export interface IncludeRef {
+  path: string;
+  kind: 'requirement' | 'constraint';
+  line: number;
+}
+
+export interface ExtractResult {
+  dependencies: Dependency[];
+  errors: ExtractError[];
+  /** Requirements files only: `-r` / `-c` lines, resolved by the loader. */
+  includes?: IncludeRef[];
+  options?: ManifestOption[];
+  /** `requires-python` (or the equivalent) when the file declares one. */
+  requiresPython?: string | null;
+}
+
+export interface ExtractContext {
+  /** Path of the file relative to the scanned root, `/` separators. Used for `file` on every entry. */
+  file: string;
+  /** For requirements files reached through `-c`: every entry becomes a `constraint`. */
+  kind?: 'requirement' | 'constraint';
+}
+
+/** One module per format implements this; `extract` is pure: text in, dependencies and errors out. */
+export interface ManifestFormatModule {
+  format: ManifestFormat;
+  /** Whether a file (by its path relative to the root) is this format, for directory discovery. */
+  matches(path: string): boolean;
+  extract(text: string, context: ExtractContext): ExtractResult;
+}

@@ -1,0 +1,96 @@
+/**
+ * The SQLite store: one file (DEPWATCH_DB), WAL, foreign keys on, a busy timeout, and forward-only
+ * migrations from migrations/NNN_name.sql applied in order, each in its own transaction.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Db = Database.Database;
+
+/** migrations/ sits next to src/ and dist/ alike. */
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+const MIGRATION_FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
+
+export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  const migrations = readdirSync(dir)
+    .map((file) => MIGRATION_FILE.exec(file))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ version: Number(m[1]), name: m[2]!, sql: readFileSync(join(dir, m[0]), 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new StoreError(`migrations: expected ${String(i + 1).padStart(3, '0')}_*.sql, found ${m.version}_${m.name}.sql`);
+  });
+  return migrations;
+}
+
+export interface OpenOptions {
+  migrationsDir?: string;
+  readonly?: boolean;
+}
+
+/** Opens (creating if needed) the database at `path` (`:memory:` for tests) and migrates it. */
+export function openDb(path: string, options: OpenOptions = {}): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false });
+  } catch (err) {
+    throw new StoreError(`cannot open the database ${path}: ${(err as Error).message}`);
+  }
+  try {
+    if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, readMigrations(options.migrationsDir));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** Applies every migration newer than the database, each in a transaction; refuses a newer database. */
+export function migrate(db: Db, migrations: Migration[]): { applied: number[] } {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const current = (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new StoreError(
+      `the database was written by a newer version of Depwatch (schema ${current}, this version knows ${latest}); ` +
+        'upgrade Depwatch or point DEPWATCH_DB at another file',
+    );
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    })();
+    applied.push(m.version);
+  }
+  return { applied };
+}
+
+export function schemaVersion(db: Db): number {
+  return (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+}
