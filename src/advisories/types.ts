@@ -65,6 +65,8 @@ export interface AdvisorySource {
   affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>>;
   /** Every record that names this package (for "how many advisories does this range admit?" and fixes). */
   forPackage(name: string): Promise<OsvRecord[]>;
+  /** Things the user should know about where answers came from (a fallback), collected so far. */
+  notices?(): string[];
 }
 
 export const queryKey = (q: PackageQuery): string => `${q.name}@${q.version}`;

@@ -1,0 +1,182 @@
+/**
+ * Does an OSV record affect one PyPI release? Pure functions implementing OSV's evaluation on PEP 440
+ * order, with the tie-breaks the reference matcher fixes where the OSV spec leaves them open (see
+ * test/fixtures/osv/README.md, "Matching semantics").
+ */
+import { compareVersions, isValidVersion, normalizeVersion } from '../python/pep440.js';
+import { normalizeName } from '../python/names.js';
+import type { OsvAffected, OsvEvent, OsvRange, OsvRecord } from './types.js';
+
+export const PYPI_ECOSYSTEM = 'PyPI';
+
+/** The `affected[]` entries of `record` that are about PyPI package `name` (PEP 503 equal). */
+export function affectedEntries(record: OsvRecord, name: string): OsvAffected[] {
+  const wanted = normalizeName(name);
+  return (record.affected ?? []).filter(
+    (entry) =>
+      entry.package !== undefined &&
+      entry.package.ecosystem === PYPI_ECOSYSTEM &&
+      normalizeName(entry.package.name) === wanted,
+  );
+}
+
+/** True when `record` (not withdrawn) says release `version` of `name` is affected. */
+export function affects(record: OsvRecord, name: string, version: string): boolean {
+  return matcherFor(record, name)(version);
+}
+
+/**
+ * `affects(record, name, ·)` with the entry lookup done once: for checking many versions of one
+ * package against the same record (an audit of many repositories, a fix search).
+ */
+export function matcherFor(record: OsvRecord, name: string): (version: string) => boolean {
+  if (record.withdrawn !== undefined) return () => false;
+  const entries = affectedEntries(record, name);
+  if (entries.length === 0) return () => false;
+  return (version) => {
+    const valid = isValidVersion(version);
+    return entries.some((entry) => entryAffects(entry, version, valid));
+  };
+}
+
+/** One `affected[]` entry: its explicit `versions` list, or any of its ECOSYSTEM ranges. */
+export function entryAffects(entry: OsvAffected, version: string, valid = isValidVersion(version)): boolean {
+  const compiled = compile(entry);
+  if (compiled.listed.has(version)) return true;
+  // A version that is not PEP 440 has no place in PEP 440 order: only its exact spelling can match.
+  if (!valid) return false;
+  if (compiled.listedKeys.has(equalityKey(version))) return true;
+  return compiled.ranges.some((range) => walk(range, version));
+}
+
+/**
+ * Two valid versions compare equal exactly when these keys are equal: the PEP 440 normal form with
+ * the release's trailing zeros dropped (`1.0.0` is `1`; `1.0+local` is not `1.0`). The normal form
+ * already lower-cases, drops leading zeros and spells separators one way.
+ */
+export function equalityKey(version: string): string {
+  const normal = normalizeVersion(version) ?? version;
+  return normal.replace(/^((?:\d+!)?\d+(?:\.\d+)*?)(?:\.0+)*(?=$|[a-z+]|\.[a-z])/, '$1');
+}
+
+// --- ranges ------------------------------------------------------------------------------------
+
+type EventKind = 'introduced' | 'fixed' | 'last_affected' | 'limit';
+
+interface OrderedEvent {
+  kind: EventKind;
+  /** null: below every version (`introduced: "0"`) or, for `limit: "*"`, above every version. */
+  value: string | null;
+}
+
+function eventOf(event: OsvEvent): OrderedEvent | null {
+  if (event.introduced !== undefined) return { kind: 'introduced', value: event.introduced === '0' ? null : event.introduced };
+  if (event.fixed !== undefined) return { kind: 'fixed', value: event.fixed };
+  if (event.last_affected !== undefined) return { kind: 'last_affected', value: event.last_affected };
+  if (event.limit !== undefined) return { kind: 'limit', value: event.limit === '*' ? null : event.limit };
+  return null;
+}
+
+/** On equal versions the closing events come first, so `[0.12.2, 0.13.0) + [0.13.0, …)` stays contiguous. */
+const TIE_RANK: Record<EventKind, number> = { fixed: 0, last_affected: 0, limit: 0, introduced: 1 };
+
+function compareEvents(a: OrderedEvent, b: OrderedEvent): number {
+  if (a.value === null || b.value === null) {
+    // Only `introduced: "0"` reaches here among walked events (limits are kept apart).
+    if (a.value === null && b.value === null) return 0;
+    return a.value === null ? -1 : 1;
+  }
+  return compareVersions(a.value, b.value) || TIE_RANK[a.kind] - TIE_RANK[b.kind];
+}
+
+interface CompiledRange {
+  /** introduced / fixed / last_affected events with PEP 440 values, in walking order. */
+  walked: OrderedEvent[];
+  limits: OrderedEvent[];
+}
+
+function compileRange(range: OsvRange): CompiledRange {
+  const walked: OrderedEvent[] = [];
+  const limits: OrderedEvent[] = [];
+  for (const raw of range.events) {
+    const event = eventOf(raw);
+    if (event === null) continue;
+    // An event value that is not PEP 440 cannot be placed in the order: it is ignored.
+    if (event.value !== null && !isValidVersion(event.value)) continue;
+    (event.kind === 'limit' ? limits : walked).push(event);
+  }
+  walked.sort(compareEvents);
+  return { walked, limits };
+}
+
+/** Whether valid PEP 440 `version` is inside one ECOSYSTEM range. */
+export function inEcosystemRange(range: OsvRange, version: string): boolean {
+  return walk(compileRange(range), version);
+}
+
+function walk({ walked, limits }: CompiledRange, version: string): boolean {
+  let affected = false;
+  for (const event of walked) {
+    const cmp = event.value === null ? 1 : compareVersions(version, event.value);
+    if (event.kind === 'introduced') {
+      if (cmp >= 0) affected = true;
+    } else if (event.kind === 'fixed') {
+      if (cmp >= 0) affected = false;
+    } else if (cmp > 0) {
+      affected = false; // last_affected is inclusive
+    }
+  }
+  if (!affected || limits.length === 0) return affected;
+  return limits.some((limit) => limit.value === null || compareVersions(version, limit.value) < 0);
+}
+
+// --- compiled entries --------------------------------------------------------------------------
+
+/**
+ * An entry prepared for many queries. A record of a popular package lists hundreds of versions, and
+ * comparing each of them with every query dominated audit time; sets make the list check O(1).
+ */
+interface CompiledEntry {
+  listed: ReadonlySet<string>;
+  /** equalityKey of every listed version that is PEP 440. */
+  listedKeys: ReadonlySet<string>;
+  ranges: CompiledRange[];
+}
+
+// Keyed by the entry object, so records stay the cache's owners and nothing outlives them.
+const compiledEntries = new WeakMap<OsvAffected, CompiledEntry>();
+
+function compile(entry: OsvAffected): CompiledEntry {
+  let compiled = compiledEntries.get(entry);
+  if (compiled === undefined) {
+    const versions = entry.versions ?? [];
+    const listedKeys = new Set<string>();
+    for (const listed of versions) if (isValidVersion(listed)) listedKeys.add(equalityKey(listed));
+    compiled = {
+      listed: new Set(versions),
+      listedKeys,
+      ranges: (entry.ranges ?? []).filter((range) => range.type === 'ECOSYSTEM').map(compileRange),
+    };
+    compiledEntries.set(entry, compiled);
+  }
+  return compiled;
+}
+
+// --- fixes -------------------------------------------------------------------------------------
+
+/**
+ * Every PEP 440 `fixed` version in the ECOSYSTEM ranges of `name`'s entries, de-duplicated and in
+ * version order: all of them, not only those above some queried version (callers pick the fix).
+ */
+export function fixedVersions(record: OsvRecord, name: string): string[] {
+  const fixed = new Set<string>();
+  for (const entry of affectedEntries(record, name)) {
+    for (const range of entry.ranges ?? []) {
+      if (range.type !== 'ECOSYSTEM') continue;
+      for (const event of range.events) {
+        if (event.fixed !== undefined && isValidVersion(event.fixed)) fixed.add(event.fixed);
+      }
+    }
+  }
+  return [...fixed].sort((a, b) => compareVersions(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,265 @@
+/**
+ * The local advisory mirror: OSV records in SQLite (migrations/002_advisories.sql), matched locally.
+ * Watching many repositories goes through here instead of the OSV API. Imports are idempotent: a
+ * record is replaced only by a strictly newer `modified`, so re-importing a bundle changes nothing.
+ */
+import type { Db } from '../store/db.js';
+import { normalizeName } from '../python/names.js';
+import { ImportedItem, UnreadableItem } from './import-sources.js';
+import { matcherFor, PYPI_ECOSYSTEM } from './match.js';
+import { osvTimestampKey, parseOsvRecord } from './osv-schema.js';
+import { queryKey } from './types.js';
+import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
+
+export interface ImportRejection {
+  /** Where the input came from: `line 12`, `PYSEC-2021-1.json`, `#3` for plain iterables. */
+  where: string;
+  /** The record id when the input got that far. */
+  id: string | null;
+  reason: string;
+}
+
+export interface ImportSummary {
+  added: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  /** The first MAX_LISTED_REJECTIONS rejections; `rejected` counts them all. */
+  rejections: ImportRejection[];
+}
+
+export interface MirrorStatus {
+  records: number;
+  withdrawn: number;
+  packages: number;
+  newestModified: string | null;
+  lastSync: string | null;
+  lastSyncSource: string | null;
+}
+
+export const MAX_LISTED_REJECTIONS = 100;
+/** Records are written in transactions of this many: one fsync per batch, not per record. */
+export const IMPORT_BATCH_SIZE = 1_000;
+/** A stored record larger than this is refused, whatever its fields say. */
+export const MAX_RECORD_BYTES = 10 * 1024 * 1024;
+
+const LAST_SYNC_KEY = 'advisories.last_sync';
+
+interface PendingRecord {
+  record: OsvRecord;
+  json: string;
+  modifiedKey: string;
+  packages: string[];
+}
+
+/** PEP 503 names of the PyPI packages a record names: its rows in the package index. */
+function indexedPackages(record: OsvRecord): string[] {
+  const names = new Set<string>();
+  for (const entry of record.affected ?? []) {
+    if (entry.package?.ecosystem === PYPI_ECOSYSTEM) names.add(normalizeName(entry.package.name));
+  }
+  return [...names];
+}
+
+function prepareStatements(db: Db) {
+  return {
+    modifiedKeyOf: db.prepare<[string], { modified_key: string }>('SELECT modified_key FROM advisories WHERE id = ?'),
+    insert: db.prepare(
+      'INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    update: db.prepare(
+      'UPDATE advisories SET modified = ?, modified_key = ?, withdrawn = ?, json = ?, imported_at = ? WHERE id = ?',
+    ),
+    clearPackages: db.prepare('DELETE FROM advisory_packages WHERE advisory_id = ?'),
+    addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id) VALUES (?, ?)'),
+    forPackage: db.prepare<[string], { json: string }>(
+      `SELECT a.json FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
+       WHERE p.package = ? AND a.withdrawn IS NULL ORDER BY a.id`,
+    ),
+    byId: db.prepare<[string], { json: string }>('SELECT json FROM advisories WHERE id = ?'),
+    modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
+    counts: db.prepare<[], { records: number; withdrawn: number | null }>(
+      'SELECT COUNT(*) AS records, SUM(withdrawn IS NOT NULL) AS withdrawn FROM advisories',
+    ),
+    packages: db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages'),
+    newest: db.prepare<[], { modified: string }>('SELECT modified FROM advisories ORDER BY modified_key DESC LIMIT 1'),
+    readMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    writeMeta: db.prepare(
+      `INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ),
+  };
+}
+
+export class AdvisoryMirror implements AdvisorySource {
+  readonly kind = 'mirror' as const;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  constructor(private readonly db: Db) {
+    this.statements = prepareStatements(db);
+  }
+
+  /**
+   * Validates and stores records (decoded JSON values, or the items `readImportSource` yields).
+   * Bad items are counted and described, never thrown; batches already written stay written if the
+   * source itself fails midway (the error propagates after them).
+   */
+  async importRecords(records: AsyncIterable<unknown> | Iterable<unknown>): Promise<ImportSummary> {
+    const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [] };
+    const reject = (where: string, id: string | null, reason: string): void => {
+      summary.rejected += 1;
+      if (summary.rejections.length < MAX_LISTED_REJECTIONS) summary.rejections.push({ where, id, reason });
+    };
+    let batch: PendingRecord[] = [];
+    const flush = (): void => {
+      if (batch.length > 0) this.writeBatch(batch, summary);
+      batch = [];
+    };
+
+    let index = 0;
+    try {
+      for await (const item of records) {
+        index += 1;
+        if (item instanceof UnreadableItem) {
+          reject(item.where, null, item.reason);
+          continue;
+        }
+        const where = item instanceof ImportedItem ? item.where : `#${index}`;
+        const value = item instanceof ImportedItem ? item.value : item;
+        const pending = prepare(value);
+        if ('reason' in pending) {
+          reject(where, pending.id, pending.reason);
+          continue;
+        }
+        batch.push(pending);
+        if (batch.length >= IMPORT_BATCH_SIZE) flush();
+      }
+    } finally {
+      flush();
+    }
+    return summary;
+  }
+
+  private writeBatch(batch: PendingRecord[], summary: ImportSummary): void {
+    const s = this.statements;
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const { record, json, modifiedKey, packages } of batch) {
+        const existing = s.modifiedKeyOf.get(record.id);
+        if (existing !== undefined && existing.modified_key >= modifiedKey) {
+          summary.unchanged += 1;
+          continue;
+        }
+        if (existing === undefined) {
+          s.insert.run(record.id, record.modified, modifiedKey, record.withdrawn ?? null, json, now);
+          summary.added += 1;
+        } else {
+          s.update.run(record.modified, modifiedKey, record.withdrawn ?? null, json, now, record.id);
+          s.clearPackages.run(record.id);
+          summary.updated += 1;
+        }
+        for (const name of packages) s.addPackage.run(name, record.id);
+      }
+    })();
+  }
+
+  /** Every non-withdrawn record affecting each query, keyed by `name@version`; one lookup per distinct name. */
+  async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+    const byName = new Map<string, { record: OsvRecord; affects: (version: string) => boolean }[]>();
+    const result = new Map<string, OsvRecord[]>();
+    for (const query of queries) {
+      const name = normalizeName(query.name);
+      let candidates = byName.get(name);
+      if (candidates === undefined) {
+        candidates = this.readPackage(name).map((record) => ({ record, affects: matcherFor(record, name) }));
+        byName.set(name, candidates);
+      }
+      const hits: OsvRecord[] = [];
+      for (const candidate of candidates) if (candidate.affects(query.version)) hits.push(candidate.record);
+      result.set(queryKey(query), hits);
+    }
+    return result;
+  }
+
+  /** Every non-withdrawn record naming this PyPI package, by id. */
+  async forPackage(name: string): Promise<OsvRecord[]> {
+    return this.readPackage(normalizeName(name));
+  }
+
+  /** One record by id, withdrawn or not. */
+  get(id: string): OsvRecord | null {
+    const row = this.statements.byId.get(id);
+    return row === undefined ? null : decode(row.json);
+  }
+
+  /** The stored `modified` of a record, for incremental sync; null when it is not stored. */
+  modifiedOf(id: string): string | null {
+    return this.statements.modifiedOf.get(id)?.modified ?? null;
+  }
+
+  status(): MirrorStatus {
+    const s = this.statements;
+    const counts = s.counts.get() ?? { records: 0, withdrawn: 0 };
+    const lastSync = this.readLastSync();
+    return {
+      records: counts.records,
+      withdrawn: counts.withdrawn ?? 0,
+      packages: s.packages.get()?.packages ?? 0,
+      newestModified: s.newest.get()?.modified ?? null,
+      lastSync: lastSync?.at ?? null,
+      lastSyncSource: lastSync?.source ?? null,
+    };
+  }
+
+  markSynced(at: Date, source: string): void {
+    this.statements.writeMeta.run(LAST_SYNC_KEY, JSON.stringify({ at: at.toISOString(), source }), new Date().toISOString());
+  }
+
+  private readLastSync(): { at: string; source: string } | null {
+    const row = this.statements.readMeta.get(LAST_SYNC_KEY);
+    if (row === undefined) return null;
+    try {
+      const value = JSON.parse(row.value) as { at?: unknown; source?: unknown };
+      if (typeof value.at !== 'string') return null;
+      return { at: value.at, source: typeof value.source === 'string' ? value.source : '' };
+    } catch {
+      return null;
+    }
+  }
+
+  private readPackage(name: string): OsvRecord[] {
+    const records: OsvRecord[] = [];
+    for (const row of this.statements.forPackage.all(name)) {
+      const record = decode(row.json);
+      if (record !== null) records.push(record);
+    }
+    return records;
+  }
+}
+
+/** Stored rows were validated on the way in; a row damaged since is skipped rather than fatal. */
+function decode(json: string): OsvRecord | null {
+  try {
+    return JSON.parse(json) as OsvRecord;
+  } catch {
+    return null;
+  }
+}
+
+function prepare(value: unknown): PendingRecord | { id: string | null; reason: string } {
+  const id = idOf(value);
+  const parsed = parseOsvRecord(value);
+  if (!parsed.ok) return { id, reason: parsed.reason };
+  const { record } = parsed;
+  const json = JSON.stringify(record);
+  if (json.length > MAX_RECORD_BYTES) return { id, reason: `record: larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB` };
+  // parseOsvRecord already checked that `modified` reads as a timestamp.
+  const modifiedKey = osvTimestampKey(record.modified) ?? '';
+  return { record, json, modifiedKey, packages: indexedPackages(record) };
+}
+
+function idOf(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : null;
+}

@@ -1,0 +1,172 @@
+/**
+ * Runtime validation of OSV records (https://ossf.github.io/osv-schema/). Everything that enters the
+ * mirror or the API cache goes through `parseOsvRecord`, so the rest of the code can trust the shapes
+ * in types.ts. Unknown fields are kept (OSV adds fields over time and we store records whole), but
+ * every string and list is bounded: one hostile record must not fill the disk or the heap.
+ */
+import { z } from 'zod';
+import type { OsvRecord } from './types.js';
+
+/** Bounds generous enough for every real record (largest PyPI `details` is a few KB, GHSA ones < 100 KB). */
+export const OSV_LIMITS = {
+  idLength: 200,
+  shortText: 1_000,
+  summary: 10_000,
+  details: 1_000_000,
+  aliases: 1_000,
+  affected: 5_000,
+  ranges: 1_000,
+  events: 10_000,
+  versions: 100_000,
+  severity: 100,
+  references: 10_000,
+  url: 10_000,
+} as const;
+
+const L = OSV_LIMITS;
+
+const id = z.string().min(1).max(L.idLength).regex(/^[\x21-\x7e]+$/, 'not a printable ASCII identifier');
+const shortText = z.string().max(L.shortText);
+const timestamp = z
+  .string()
+  .max(100)
+  .refine((s) => osvTimestampKey(s) !== null, 'not an RFC 3339 timestamp');
+const freeObject = z.record(z.string(), z.unknown());
+
+const EVENT_KEYS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
+
+const event = z
+  .looseObject({
+    introduced: shortText.optional(),
+    fixed: shortText.optional(),
+    last_affected: shortText.optional(),
+    limit: shortText.optional(),
+  })
+  .refine(
+    (e) => EVENT_KEYS.filter((k) => e[k] !== undefined).length === 1,
+    'needs exactly one of introduced, fixed, last_affected, limit',
+  );
+
+const range = z.looseObject({
+  type: shortText,
+  repo: z.string().max(L.url).optional(),
+  events: z.array(event).min(1).max(L.events),
+  database_specific: freeObject.optional(),
+});
+
+const severity = z.looseObject({ type: shortText, score: shortText });
+
+const affected = z.looseObject({
+  package: z.looseObject({ ecosystem: shortText, name: shortText, purl: z.string().max(L.url).optional() }).optional(),
+  ranges: z.array(range).max(L.ranges).optional(),
+  versions: z.array(shortText).max(L.versions).optional(),
+  severity: z.array(severity).max(L.severity).optional(),
+  ecosystem_specific: freeObject.optional(),
+  database_specific: freeObject.optional(),
+});
+
+export const osvRecordSchema = z.looseObject({
+  schema_version: shortText.optional(),
+  id,
+  modified: timestamp,
+  published: timestamp.optional(),
+  withdrawn: timestamp.optional(),
+  aliases: z.array(id).max(L.aliases).optional(),
+  related: z.array(id).max(L.aliases).optional(),
+  upstream: z.array(id).max(L.aliases).optional(),
+  summary: z.string().max(L.summary).optional(),
+  details: z.string().max(L.details).optional(),
+  severity: z.array(severity).max(L.severity).optional(),
+  affected: z.array(affected).max(L.affected).optional(),
+  references: z.array(z.looseObject({ type: shortText, url: z.string().max(L.url) })).max(L.references).optional(),
+  database_specific: freeObject.optional(),
+});
+
+export type ParseResult = { ok: true; record: OsvRecord } | { ok: false; reason: string };
+
+/** Validates one decoded JSON value as an OSV record; the reason names the first offending field. */
+export function parseOsvRecord(json: unknown): ParseResult {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, reason: `record: expected a JSON object, got ${describe(json)}` };
+  }
+  const result = osvRecordSchema.safeParse(json);
+  if (result.success) return { ok: true, record: result.data as OsvRecord };
+  const issue = result.error.issues[0];
+  if (issue === undefined) return { ok: false, reason: 'record: invalid' };
+  return { ok: false, reason: `${formatPath(issue.path)}: ${describeIssue(issue, valueAt(json, issue.path))}` };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return value === undefined ? 'missing' : `expected ${issue.expected}, got ${describe(value)}`;
+    case 'too_small':
+      return issue.origin === 'array' || (issue.origin === 'string' && Number(issue.minimum) === 1)
+        ? 'empty'
+        : `too small (minimum ${String(issue.minimum)})`;
+    case 'too_big':
+      return issue.origin === 'array'
+        ? `too many entries (more than ${String(issue.maximum)})`
+        : `too long (more than ${String(issue.maximum)} characters)`;
+    default:
+      return issue.message;
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'record';
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+
+/**
+ * A sortable UTC form of an OSV timestamp (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`), or null when it is not
+ * one. OSV writes fractions with anything from 0 to 9 digits (`…:08.989778Z`, `…:00Z`), so the strings
+ * themselves do not compare correctly (`.` sorts before `Z`). A missing zone is read as UTC.
+ */
+export function osvTimestampKey(text: string): string | null {
+  const m = RFC3339.exec(text.trim());
+  if (m === null) return null;
+  const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return null;
+  let millis = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s));
+  if (Number.isNaN(millis) || new Date(millis).getUTCDate() !== day) return null;
+  if (sign !== undefined) {
+    const offset = (Number(oh) * 60 + Number(om)) * 60_000;
+    millis += sign === '+' ? -offset : offset;
+  }
+  const iso = new Date(millis).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+  if (!/^\d{4}-/.test(iso)) return null; // years outside 0000–9999
+  return `${iso.slice(0, 19)}.${(frac ?? '').padEnd(9, '0')}Z`;
+}
+
+/** Orders two OSV timestamps in time; an unreadable one sorts first. */
+export function compareOsvTimestamps(a: string, b: string): number {
+  const ka = osvTimestampKey(a) ?? '';
+  const kb = osvTimestampKey(b) ?? '';
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

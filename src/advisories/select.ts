@@ -1,0 +1,72 @@
+/**
+ * Which advisory source an audit uses: `--offline` → the mirror only (refused when empty);
+ * otherwise the mirror when it was synced recently, else the OSV API with the mirror as a fallback
+ * when OSV is down and the mirror holds data (and the report says so).
+ */
+import { ServiceError } from '../http.js';
+import type { AdvisoryMirror } from './mirror.js';
+import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
+
+/** A mirror synced within this window answers without asking OSV. */
+export const MIRROR_FRESH_MS = 24 * 60 * 60 * 1000;
+
+export class OfflineMirrorEmptyError extends Error {
+  override name = 'OfflineMirrorEmptyError';
+  constructor() {
+    super('--offline needs the local advisory mirror, and it is empty: run `depwatch db sync` or `depwatch db import <file>` first');
+  }
+}
+
+export function isMirrorFresh(mirror: AdvisoryMirror, now: Date): boolean {
+  const status = mirror.status();
+  return status.records > 0 && status.lastSync !== null && now.getTime() - Date.parse(status.lastSync) < MIRROR_FRESH_MS;
+}
+
+export function chooseAdvisorySource(options: { offline: boolean; mirror: AdvisoryMirror; api: AdvisorySource; now: Date }): AdvisorySource {
+  const { offline, mirror, api, now } = options;
+  if (offline) {
+    if (mirror.status().records === 0) throw new OfflineMirrorEmptyError();
+    return mirror;
+  }
+  if (isMirrorFresh(mirror, now)) return mirror;
+  return new FallbackSource(api, mirror);
+}
+
+/** The OSV API, falling back to the mirror (when it holds data) if OSV fails. */
+export class FallbackSource implements AdvisorySource {
+  private usedFallback: string | null = null;
+
+  constructor(
+    private readonly primary: AdvisorySource,
+    private readonly mirror: AdvisoryMirror,
+  ) {}
+
+  get kind(): AdvisorySource['kind'] {
+    return this.usedFallback ? 'mirror' : this.primary.kind;
+  }
+
+  notices(): string[] {
+    if (!this.usedFallback) return [];
+    const { lastSync, newestModified } = this.mirror.status();
+    return [`OSV did not answer (${this.usedFallback}); used the local advisory mirror (last synced ${lastSync ?? 'never'}, newest record ${newestModified ?? 'unknown'})`];
+  }
+
+  affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+    return this.withFallback((s) => s.affecting(queries));
+  }
+
+  forPackage(name: string): Promise<OsvRecord[]> {
+    return this.withFallback((s) => s.forPackage(name));
+  }
+
+  private async withFallback<T>(call: (s: AdvisorySource) => Promise<T>): Promise<T> {
+    if (this.usedFallback) return call(this.mirror);
+    try {
+      return await call(this.primary);
+    } catch (err) {
+      if (!(err instanceof ServiceError) || this.mirror.status().records === 0) throw err;
+      this.usedFallback = err.message;
+      return call(this.mirror);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Facts about one audited tree that several rules need: which exact releases are installed, which
+ * requirements a lockfile covers, what the registry and the advisories say. Built once per audit.
+ */
+import { posix } from 'node:path';
+import type { OsvRecord } from '../advisories/types.js';
+import type { LoadedManifest } from '../python/load.js';
+import type { ProjectInfo } from '../python/pypi.js';
+import type { Dependency } from '../python/types.js';
+
+export const LOCK_FORMATS = new Set(['poetry-lock', 'pipfile-lock', 'uv-lock', 'pdm-lock']);
+
+/** One installed release (name, exact version) and every place that pins or locks it. */
+export interface PackageUse {
+  name: string;
+  version: string;
+  /** Where to point the user: a direct pin if there is one, else the lockfile entry. */
+  primary: Dependency;
+  entries: Dependency[];
+  direct: boolean;
+}
+
+export interface AuditContext {
+  now: Date;
+  manifests: LoadedManifest[];
+  dependencies: Dependency[];
+  packages: PackageUse[];
+  /** PyPI facts per package name; null when the registry was not consulted (offline) or failed. */
+  registry: Map<string, ProjectInfo | null> | null;
+  /** Advisories hitting each installed release, keyed `${name}@${version}`. */
+  hits: Map<string, OsvRecord[]>;
+  /** Every advisory known for a package (fetched for vulnerable and unpinned packages only). */
+  packageAdvisories: Map<string, OsvRecord[]>;
+  contextFiles: { path: string; text: string }[];
+}
+
+const dirOf = (file: string) => posix.dirname(file);
+
+/** Whether `dir` is `ancestor` or inside it. */
+const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(ancestor + '/');
+
+const ENTRY_PREFERENCE: Record<Dependency['kind'], number> = { requirement: 0, locked: 1, constraint: 2 };
+
+/** Exact, registry-installed releases. Constraint pins count only for packages something requires. */
+export function installedPackages(dependencies: Dependency[]): PackageUse[] {
+  const required = new Set(dependencies.filter((d) => d.kind !== 'constraint').map((d) => d.name));
+  const byKey = new Map<string, Dependency[]>();
+  for (const d of dependencies) {
+    if (d.version === null || d.source !== 'registry' || !d.name) continue;
+    if (d.kind === 'constraint' && !required.has(d.name)) continue;
+    const key = `${d.name}@${d.version}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), d]);
+  }
+  return [...byKey.values()].map((entries) => {
+    const sorted = [...entries].sort((a, b) => ENTRY_PREFERENCE[a.kind] - ENTRY_PREFERENCE[b.kind] || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+    const primary = sorted[0]!;
+    return { name: primary.name, version: primary.version!, primary, entries: sorted, direct: entries.some((e) => e.direct && e.kind !== 'constraint') };
+  });
+}
+
+/**
+ * A requirement is covered when something fixes its version: a lockfile or an exact pin / constraint
+ * of the same package in the same directory or one above it (where pip-compile and lock tools put them).
+ */
+export function isCovered(dep: Dependency, dependencies: Dependency[]): boolean {
+  const dir = dirOf(dep.file);
+  return dependencies.some((other) => other !== dep && other.name === dep.name && other.version !== null && within(dir, dirOf(other.file)));
+}
+
+/** Lockfiles in the manifest's directory or one above it. */
+export function lockfilesCovering(manifest: LoadedManifest, manifests: LoadedManifest[]): LoadedManifest[] {
+  const dir = dirOf(manifest.path);
+  return manifests.filter((m) => LOCK_FORMATS.has(m.format) && within(dir, dirOf(m.path)));
+}

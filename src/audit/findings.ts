@@ -1,0 +1,112 @@
+/**
+ * What an audit reports. The JSON form (findingJson) is the CLI contract: add fields freely, never
+ * rename or drop one.
+ */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info' | 'unknown';
+
+/** Worst first. `unknown` (an advisory without a score) sorts with medium: not ignorable, not alarming. */
+export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'unknown', 'low', 'info'];
+
+export const severityRank = (s: Severity): number => SEVERITY_ORDER.length - SEVERITY_ORDER.indexOf(s);
+
+export type FindingKind =
+  | 'vulnerability'
+  | 'malicious'
+  | 'outdated'
+  | 'yanked'
+  | 'unpinned'
+  | 'no-lockfile'
+  | 'no-hashes'
+  | 'non-registry-source'
+  | 'extra-index-url'
+  | 'python-eol';
+
+export interface Fix {
+  /** The version to move to, when one version fixes it. */
+  version: string | null;
+  /** What to do, in one or two sentences. */
+  text: string;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  package: string | null;
+  version: string | null;
+  file: string | null;
+  line: number | null;
+  /** Advisory id (primary of its alias group) for vulnerability / malicious findings. */
+  id?: string;
+  aliases?: string[];
+  summary?: string;
+  cvss?: number | null;
+  cvssVector?: string | null;
+  fixedVersions?: string[];
+  fix: Fix;
+  /** Kind-specific facts (outdated: latest, bump, releases behind…), part of the JSON. */
+  details?: Record<string, unknown>;
+  /** Set when an ignore rule covers the finding (such findings are kept apart, not dropped). */
+  ignoredBy?: { id: string; reason: string; until: string | null; source: string };
+}
+
+/** A stable key: the same finding in two audits has the same key (used for diffs and ignores). */
+export function findingKey(f: Finding): string {
+  return [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', f.kind === 'vulnerability' || f.kind === 'malicious' ? '' : `${f.file ?? ''}:${f.line ?? ''}`].join('|');
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (b.cvss ?? -1) - (a.cvss ?? -1) ||
+    kindRank(a.kind) - kindRank(b.kind) ||
+    (a.package ?? '').localeCompare(b.package ?? '') ||
+    (a.id ?? '').localeCompare(b.id ?? '') ||
+    (a.file ?? '').localeCompare(b.file ?? '') ||
+    (a.line ?? 0) - (b.line ?? 0)
+  );
+}
+
+const KIND_ORDER: FindingKind[] = [
+  'malicious',
+  'vulnerability',
+  'python-eol',
+  'yanked',
+  'extra-index-url',
+  'unpinned',
+  'no-lockfile',
+  'non-registry-source',
+  'no-hashes',
+  'outdated',
+];
+const kindRank = (k: FindingKind) => KIND_ORDER.indexOf(k);
+
+export function findingJson(f: Finding) {
+  return {
+    kind: f.kind,
+    severity: f.severity,
+    package: f.package,
+    version: f.version,
+    file: f.file,
+    line: f.line,
+    ...(f.id !== undefined ? { id: f.id } : {}),
+    ...(f.aliases !== undefined ? { aliases: f.aliases } : {}),
+    ...(f.summary !== undefined ? { summary: f.summary } : {}),
+    ...(f.cvss !== undefined ? { cvss: f.cvss } : {}),
+    ...(f.fixedVersions !== undefined ? { fixed_versions: f.fixedVersions } : {}),
+    fix: { version: f.fix.version, text: f.fix.text },
+    ...(f.details ? { details: f.details } : {}),
+    ...(f.ignoredBy ? { ignored_by: f.ignoredBy } : {}),
+  };
+}
+
+/** Severity levels as a user types them for --fail-on. */
+export function parseSeverity(text: string): Severity | null {
+  const t = text.toLowerCase();
+  if (t === 'moderate') return 'medium';
+  return (SEVERITY_ORDER as string[]).includes(t) ? (t as Severity) : null;
+}
+
+export function atOrAbove(s: Severity, threshold: Severity): boolean {
+  return severityRank(s) >= severityRank(threshold);
+}

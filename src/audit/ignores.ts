@@ -1,0 +1,115 @@
+/**
+ * Ignores with a reason and an expiry, from `.depwatch.yml` in the audited tree (and, later, from a
+ * channel). An advisory id covers all of its aliases; an expired ignore stops applying and the report
+ * says so; an active ignore that matches nothing is reported as stale so it can be removed.
+ */
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { normalizeName } from '../python/names.js';
+import type { Finding, FindingKind } from './findings.js';
+
+export interface IgnoreRule {
+  /** An advisory id (any alias), or a finding kind such as `outdated` or `unpinned`. */
+  id: string;
+  reason: string;
+  /** Last day the ignore applies (YYYY-MM-DD, inclusive), or null for no expiry. */
+  until: string | null;
+  package: string | null;
+  /** Where it was written: `.depwatch.yml`, `channel C123`. */
+  source: string;
+  line?: number | null;
+}
+
+export interface IgnoreNote {
+  kind: 'expired' | 'stale' | 'invalid';
+  message: string;
+  rule?: IgnoreRule;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const RuleSchema = z.object({
+  id: z.string().trim().min(1, 'id is required').max(200),
+  reason: z.string().trim().min(1, 'a reason is required (why is it safe to ignore?)').max(2000),
+  until: z
+    .union([z.string(), z.date()])
+    .optional()
+    .nullable()
+    .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v ?? null))
+    .refine((v) => v === null || (DATE.test(v) && !Number.isNaN(Date.parse(v))), { message: 'until must be a date, YYYY-MM-DD' }),
+  package: z.string().trim().min(1).max(200).optional().nullable(),
+});
+
+const FileSchema = z.object({ ignore: z.array(z.unknown()).max(10_000).optional().nullable() }).passthrough();
+
+/** Reads `.depwatch.yml`. Each bad entry becomes one note; the good ones still apply. */
+export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules: IgnoreRule[]; notes: IgnoreNote[] } {
+  const notes: IgnoreNote[] = [];
+  let doc: unknown;
+  try {
+    // YAML 1.2 core schema: no custom tags, no merge-key tricks; bounded aliases against billion laughs.
+    doc = parseYaml(text, { schema: 'core', maxAliasCount: 100, uniqueKeys: false });
+  } catch (err) {
+    return { rules: [], notes: [{ kind: 'invalid', message: `${source}: not valid YAML (${(err as Error).message.split('\n')[0]})` }] };
+  }
+  if (doc === null || doc === undefined) return { rules: [], notes };
+  const file = FileSchema.safeParse(doc);
+  if (!file.success) return { rules: [], notes: [{ kind: 'invalid', message: `${source}: expected a mapping with an "ignore:" list` }] };
+  const rules: IgnoreRule[] = [];
+  (file.data.ignore ?? []).forEach((entry, i) => {
+    const parsed = RuleSchema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: ${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}` });
+      return;
+    }
+    const r = parsed.data;
+    rules.push({ id: r.id, reason: r.reason, until: r.until, package: r.package ? normalizeName(r.package) : null, source });
+  });
+  return { rules, notes };
+}
+
+const KINDS = new Set<FindingKind>(['vulnerability', 'malicious', 'outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol']);
+
+export function ruleMatches(rule: IgnoreRule, finding: Finding): boolean {
+  if (rule.package && finding.package !== rule.package) return false;
+  const id = rule.id.toUpperCase();
+  if (KINDS.has(rule.id as FindingKind)) return finding.kind === rule.id && rule.package !== null;
+  if (finding.id?.toUpperCase() === id) return true;
+  return (finding.aliases ?? []).some((a) => a.toUpperCase() === id);
+}
+
+export function isExpired(rule: IgnoreRule, today: Date): boolean {
+  return rule.until !== null && rule.until < today.toISOString().slice(0, 10);
+}
+
+/**
+ * Marks findings covered by an active rule (`ignoredBy`), and explains expired and stale rules.
+ * Returns the findings unchanged in order; callers split them on `ignoredBy`.
+ */
+export function applyIgnores(findings: Finding[], rules: IgnoreRule[], today: Date): { findings: Finding[]; notes: IgnoreNote[] } {
+  const notes: IgnoreNote[] = [];
+  const active = rules.filter((r) => !isExpired(r, today));
+  for (const r of rules) {
+    if (!isExpired(r, today)) continue;
+    const hits = findings.filter((f) => ruleMatches(r, f)).length;
+    notes.push({
+      kind: 'expired',
+      rule: r,
+      message: `ignore of ${r.id}${r.package ? ` (${r.package})` : ''} in ${r.source} expired on ${r.until}${hits ? `; ${hits} finding${hits > 1 ? 's are' : ' is'} reported again` : ''}`,
+    });
+  }
+  const used = new Set<IgnoreRule>();
+  const out = findings.map((f) => {
+    const rule = active.find((r) => ruleMatches(r, f));
+    if (!rule) return f;
+    used.add(rule);
+    return { ...f, ignoredBy: { id: rule.id, reason: rule.reason, until: rule.until, source: rule.source } };
+  });
+  for (const r of active) {
+    if (!used.has(r)) {
+      notes.push({ kind: 'stale', rule: r, message: `ignore of ${r.id}${r.package ? ` (${r.package})` : ''} in ${r.source} matches nothing; remove it` });
+    }
+  }
+  return { findings: out, notes };
+}

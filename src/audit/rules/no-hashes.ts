@@ -1,0 +1,36 @@
+/**
+ * `no-hashes`: pinned requirements files and lockfiles whose entries carry no hashes. Without them a
+ * compromised index or mirror can serve different bytes under the same version.
+ */
+import { LOCK_FORMATS, type AuditContext } from '../context.js';
+import type { Finding } from '../findings.js';
+
+export function noHashesFindings(ctx: AuditContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const m of ctx.manifests) {
+    const isLock = LOCK_FORMATS.has(m.format);
+    if (!isLock && m.format !== 'requirements') continue;
+    const pinned = m.dependencies.filter((d) => d.source === 'registry' && d.version !== null && d.kind !== 'constraint');
+    if (pinned.length === 0) continue;
+    // A hand-written requirements file with ranges is not trying to be a lock; `unpinned` covers it.
+    if (!isLock && m.dependencies.some((d) => d.source === 'registry' && d.version === null && d.kind === 'requirement')) continue;
+    const missing = pinned.filter((d) => !d.hashes?.length);
+    if (missing.length === 0) continue;
+    findings.push({
+      kind: 'no-hashes',
+      severity: 'info',
+      package: null,
+      version: null,
+      file: m.path,
+      line: null,
+      fix: {
+        version: null,
+        text: isLock
+          ? `${missing.length} of ${pinned.length} locked packages in ${m.path} have no hashes: regenerate the lock with hashes so installs verify what they download.`
+          : `${missing.length} of ${pinned.length} pins in ${m.path} have no --hash: generate them (\`pip-compile --generate-hashes\` or \`uv pip compile --generate-hashes\`) and install with \`pip install --require-hashes\`.`,
+      },
+      details: { without_hashes: missing.length, pinned: pinned.length, examples: missing.slice(0, 5).map((d) => d.name) },
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,55 @@
+/**
+ * `no-lockfile`: a project manifest (pyproject.toml, Pipfile, setup.cfg, requirements.in) declares
+ * ranges and no lockfile or compiled requirements file fixes them, so builds are not reproducible.
+ */
+import { posix } from 'node:path';
+import { LOCK_FORMATS, lockfilesCovering, type AuditContext } from '../context.js';
+import type { Finding } from '../findings.js';
+
+const LOCK_SUGGESTION: Record<string, string> = {
+  pyproject: 'commit a lockfile (`uv lock`, `poetry lock` or `pdm lock`)',
+  pipfile: 'commit Pipfile.lock (`pipenv lock`)',
+  'setup-cfg': 'pin the deployed set in a compiled requirements file (`pip-compile setup.cfg`)',
+  requirements: 'compile it to a pinned requirements.txt with hashes (`pip-compile --generate-hashes`)',
+};
+
+export function noLockfileFindings(ctx: AuditContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const m of ctx.manifests) {
+    if (LOCK_FORMATS.has(m.format)) continue;
+    // Plain requirements.txt files are covered by `unpinned`; only pip-tools inputs expect a compiled twin.
+    if (m.format === 'requirements' && !m.path.endsWith('.in')) continue;
+    const ranged = m.dependencies.filter((d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null);
+    if (ranged.length === 0) continue;
+    if (lockfilesCovering(m, ctx.manifests).length > 0) continue;
+    if (hasCompiledTwin(m.path, ctx)) continue;
+    findings.push({
+      kind: 'no-lockfile',
+      severity: 'low',
+      package: null,
+      version: null,
+      file: m.path,
+      line: null,
+      fix: {
+        version: null,
+        text: `${m.path} allows ranges for ${ranged.length} ${ranged.length === 1 ? 'dependency' : 'dependencies'} and nothing locks them: ${LOCK_SUGGESTION[m.format] ?? 'commit a lockfile'}, so every install gets the releases you audited.`,
+      },
+      details: { ranged: ranged.length },
+    });
+  }
+  return findings;
+}
+
+/** A fully pinned requirements file in the same directory (what pip-compile produces) counts as a lock. */
+function hasCompiledTwin(path: string, ctx: AuditContext): boolean {
+  const dir = posix.dirname(path);
+  return ctx.manifests.some(
+    (m) =>
+      m.format === 'requirements' &&
+      m.path !== path &&
+      posix.dirname(m.path) === dir &&
+      !m.path.endsWith('.in') &&
+      m.dependencies.length > 0 &&
+      m.dependencies.every((d) => d.version !== null || d.source !== 'registry'),
+  );
+}

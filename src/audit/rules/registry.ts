@@ -1,0 +1,52 @@
+/** `outdated` and `yanked`: what PyPI says about each installed release. */
+import { classifyBump, daysBetween, latestStable, releasesBetween } from '../../python/pypi.js';
+import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep440.js';
+import type { AuditContext } from '../context.js';
+import type { Finding } from '../findings.js';
+import { upgradeHow } from './fix-hints.js';
+
+export function registryFindings(ctx: AuditContext): Finding[] {
+  if (!ctx.registry) return [];
+  const findings: Finding[] = [];
+  for (const pkg of ctx.packages) {
+    const info = ctx.registry.get(pkg.name);
+    if (!info) continue;
+    const where = { package: pkg.name, version: pkg.version, file: pkg.primary.file, line: pkg.primary.line };
+    const pinned = info.releases.find((r) => r.version === pkg.version) ?? info.releases.find((r) => isValidVersion(r.version) && isValidVersion(pkg.version) && compareVersions(r.version, pkg.version) === 0);
+    const latest = latestStable(info, { includePre: isValidVersion(pkg.version) && isPrerelease(pkg.version) });
+
+    if (pinned?.yanked) {
+      const to = latest && compareVersions(latest, pkg.version) > 0 ? latest : null;
+      findings.push({
+        ...where,
+        kind: 'yanked',
+        severity: 'medium',
+        fix: {
+          version: to,
+          text: `${pkg.name} ${pkg.version} was yanked by its maintainers${pinned.yankedReason ? ` ("${pinned.yankedReason}")` : ''}: move off it${to ? `, for example ${upgradeHow(pkg.primary, pkg.name, to)}` : ''}.`,
+        },
+        details: { reason: pinned.yankedReason, direct: pkg.direct },
+      });
+    }
+
+    if (!latest || !isValidVersion(pkg.version) || compareVersions(latest, pkg.version) <= 0) continue;
+    const bump = classifyBump(pkg.version, latest);
+    const latestInfo = info.releases.find((r) => r.version === latest);
+    const days = pinned?.uploadTime && latestInfo?.uploadTime ? daysBetween(pinned.uploadTime, latestInfo.uploadTime) : null;
+    findings.push({
+      ...where,
+      kind: 'outdated',
+      severity: bump === 'major' ? 'low' : 'info',
+      fix: { version: latest, text: `${bump === 'major' ? 'A new major release: read its changelog, then ' : ''}${upgradeHow(pkg.primary, pkg.name, latest)}.` },
+      details: {
+        latest,
+        bump,
+        releases_behind: releasesBetween(info, pkg.version, latest),
+        days_behind: days,
+        pinned_released: pinned?.uploadTime ?? null,
+        direct: pkg.direct,
+      },
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,48 @@
+/**
+ * `unpinned`: a direct requirement that nothing fixes to one version (no exact pin, no lockfile, no
+ * constraint), so every install may bring a different release. Says how many known advisories the
+ * allowed range admits, when the registry's releases are known.
+ */
+import { affects } from '../../advisories/match.js';
+import { filterVersions, isValidSpecifier } from '../../python/pep440.js';
+import type { Dependency } from '../../python/types.js';
+import { isCovered, type AuditContext } from '../context.js';
+import type { Finding } from '../findings.js';
+
+/** Which unpinned requirements need advisory data (the audit fetches it before running rules). */
+export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
+  return dependencies.filter(
+    (d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null && d.name !== '' && !isCovered(d, dependencies),
+  );
+}
+
+export function unpinnedFindings(ctx: AuditContext): Finding[] {
+  return unpinnedRequirements(ctx.dependencies).map((dep) => {
+    const releases = ctx.registry?.get(dep.name)?.releases.filter((r) => !r.yanked).map((r) => r.version) ?? null;
+    const spec = isValidSpecifier(dep.specifier) ? dep.specifier : '';
+    const allowed = releases ? filterVersions(spec, releases) : null;
+    const newest = allowed?.at(-1) ?? null;
+    const advisories = ctx.packageAdvisories.get(dep.name) ?? [];
+    const admitted = allowed ? advisories.filter((r) => !r.withdrawn && allowed.some((v) => affects(r, dep.name, v))) : null;
+    const range = dep.specifier ? `"${dep.specifier}"` : 'any version';
+    const risk =
+      admitted === null
+        ? ''
+        : admitted.length === 0
+          ? ' No known advisory hits the allowed releases.'
+          : ` The allowed range admits ${admitted.length} known ${admitted.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${admitted.slice(0, 3).map((r) => r.id).join(', ')}${admitted.length > 3 ? ', …' : ''}).`;
+    return {
+      kind: 'unpinned',
+      severity: admitted && admitted.length > 0 ? 'medium' : 'low',
+      package: dep.name,
+      version: null,
+      file: dep.file,
+      line: dep.line,
+      fix: {
+        version: newest,
+        text: `${dep.name} allows ${range}: pin it${newest ? ` (${dep.name}==${newest} is the newest release allowed)` : ''} or lock it (uv lock, poetry lock, pip-compile).${risk}`,
+      },
+      details: { specifier: dep.specifier, admits: admitted?.map((r) => r.id) ?? null, group: dep.group },
+    } satisfies Finding;
+  });
+}

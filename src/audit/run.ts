@@ -1,0 +1,31 @@
+/**
+ * Audits a file tree (a local checkout or a GitHub snapshot): discovery, loading, the interpreter
+ * and ignore files, then the audit itself. The CLI, `/audit` and the scheduler all come through here.
+ */
+import { isProjectContextPath } from '../python/discover.js';
+import type { FileSource } from '../python/files.js';
+import { decodeManifest, loadManifests } from '../python/load.js';
+import type { ExtractError } from '../python/types.js';
+import { runAudit, type AuditInput, type AuditResult } from './audit.js';
+
+export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles'> & {
+  /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */
+  extraErrors?: ExtractError[];
+};
+
+export async function auditFileSource(source: FileSource, options: TreeAuditOptions): Promise<AuditResult> {
+  const paths = await source.list();
+  const load = await loadManifests(source, {});
+  const contextFiles: { path: string; text: string }[] = [];
+  for (const path of paths.filter(isProjectContextPath)) {
+    const bytes = await source.read(path);
+    if (!bytes) continue;
+    const text = decodeManifest(bytes, path, load.errors);
+    if (text !== null) contextFiles.push({ path, text });
+  }
+  if (options.extraErrors) load.errors.push(...options.extraErrors);
+  return runAudit({ ...options, load, contextFiles });
+}
+
+/** Whether the tree had anything to audit: used to tell "no findings" from "nothing found". */
+export const hasManifests = (result: AuditResult) => result.dependencies > 0 || result.errors.length > 0;

@@ -1,0 +1,113 @@
+/** `depwatch audit <dir | owner/repo | github URL>`: everything the product finds, in a terminal. */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { atOrAbove, parseSeverity, type Severity } from '../audit/findings.js';
+import type { AuditResult } from '../audit/audit.js';
+import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
+import { createGitHubClient } from '../github/client.js';
+import { blobLineUrl } from '../github/links.js';
+import { htmlHostFromApiUrl, parseRepoRef } from '../github/repo-ref.js';
+import { takeSnapshot } from '../github/snapshot.js';
+import { isManifestPath, isProjectContextPath } from '../python/discover.js';
+import { directorySource, memorySource } from '../python/files.js';
+import type { ReportFormat, ReportOptions } from '../report/interface.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderSarif } from '../report/sarif.js';
+import { renderText } from '../report/text.js';
+import { CliError, EXIT, type CliIO } from './io.js';
+import { advisorySourceFor, openServices, type Services } from './services.js';
+
+export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
+  Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
+  releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
+  --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
+                   default: any vulnerability. "never" always exits 0 after a successful audit.
+  --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks)
+  --show-ignored   list ignored findings too`;
+
+const RENDERERS = { text: renderText, json: renderJson, markdown: renderMarkdown, sarif: renderSarif };
+
+export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      markdown: { type: 'boolean' },
+      sarif: { type: 'boolean' },
+      offline: { type: 'boolean' },
+      'fail-on': { type: 'string' },
+      'show-ignored': { type: 'boolean' },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(AUDIT_USAGE + '\n');
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new CliError('audit: give one directory, owner/repo or GitHub URL');
+  const chosen = (['json', 'markdown', 'sarif'] as const).filter((f) => values[f]);
+  if (chosen.length > 1) throw new CliError('audit: choose one of --json, --markdown, --sarif');
+  const format: ReportFormat = chosen[0] ?? 'text';
+  const failOn = parseFailOn(values['fail-on']);
+
+  const services = openServices(io, values.db);
+  try {
+    const now = new Date();
+    const offline = Boolean(values.offline);
+    const options: TreeAuditOptions = {
+      target: '',
+      advisories: advisorySourceFor(services, offline, now),
+      registry: offline ? null : services.pypi,
+      now,
+      ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
+    };
+    const { result, report } = await auditTarget(positionals[0]!, io, services, options);
+    io.stdout(RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
+    if (format !== 'text') for (const w of result.warnings) io.stderr(`depwatch: WARNING: ${w}\n`);
+    return failing(result, failOn) ? EXIT.findings : EXIT.ok;
+  } finally {
+    services.close();
+  }
+}
+
+async function auditTarget(target: string, io: CliIO, services: Services, options: TreeAuditOptions): Promise<{ result: AuditResult; report: ReportOptions }> {
+  const dir = resolve(io.cwd, target);
+  const info = await stat(dir).catch(() => null);
+  if (info?.isDirectory()) {
+    return { result: await auditFileSource(directorySource(dir), { ...options, target }), report: {} };
+  }
+  if (info) throw new CliError(`${target}: give a directory (use "depwatch deps FILE" to read a single file)`);
+  if (!/^[\w.-]+\/[\w.-]+(@.+)?$/.test(target) && !/^https?:\/\//.test(target)) throw new CliError(`${target}: no such directory, and not owner/repo or a GitHub URL`);
+
+  const ref = parseRepoRef(target, { hosts: ['github.com', 'www.github.com', htmlHostFromApiUrl(services.config.github.apiUrl)] });
+  const octokit = await createGitHubClient(services.config.github);
+  if (options.onProgress) options.onProgress(`reading ${ref.owner}/${ref.repo} from GitHub`);
+  const snapshot = await takeSnapshot(octokit, services.db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath });
+  const files = Object.fromEntries(snapshot.files.map((f) => [f.path, f.text]));
+  const result = await auditFileSource(memorySource(files), {
+    ...options,
+    target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
+    extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+  });
+  return { result, report: { fileUrl: (file, line) => blobLineUrl(snapshot.htmlUrl, snapshot.sha, file, line) } };
+}
+
+type FailOn = Severity | 'vulnerability' | 'never';
+
+function parseFailOn(text: string | undefined): FailOn {
+  if (text === undefined) return 'vulnerability';
+  if (text === 'never' || text === 'none') return 'never';
+  const level = parseSeverity(text);
+  if (!level) throw new CliError(`--fail-on: "${text}" is not a level (critical, high, medium, low, info, never)`);
+  return level;
+}
+
+function failing(result: AuditResult, failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
+  if (failOn === 'vulnerability') return result.findings.some((f) => f.kind === 'vulnerability' || f.kind === 'malicious');
+  return result.findings.some((f) => atOrAbove(f.severity, failOn));
+}

@@ -1,0 +1,97 @@
+/** `depwatch check <name==version>...`: is this exact release affected? */
+import { parseArgs } from 'node:util';
+import { groupByAlias } from '../advisories/aliases.js';
+import { fixedVersions } from '../advisories/match.js';
+import { severityOf, compareSeverity } from '../advisories/severity.js';
+import type { OsvRecord } from '../advisories/types.js';
+import { compareVersions } from '../python/pep440.js';
+import { isValidName, normalizeName } from '../python/names.js';
+import { CliError, EXIT, type CliIO } from './io.js';
+import { advisorySourceFor, openServices } from './services.js';
+
+export const CHECK_USAGE = `usage: depwatch check [--json] [--offline] [--db PATH] <name==version>...
+  Reports the advisories affecting each exact release (ask before adding a dependency).
+  --offline  use only the local advisory mirror (depwatch db sync)`;
+
+export interface CheckQuery {
+  given: string;
+  name: string;
+  version: string;
+}
+
+/** `Django==2.1.5` → name as given, normalised name, version as given (any text: old releases are not all PEP 440). */
+export function parseCheckArg(arg: string): CheckQuery {
+  const at = arg.indexOf('==');
+  const name = at > 0 ? arg.slice(0, at).trim() : '';
+  const version = at > 0 ? arg.slice(at + 2).replace(/^=/, '').trim() : '';
+  if (!name || !version || !isValidName(name)) throw new CliError(`"${arg}": expected name==version, for example django==2.1.5`);
+  return { given: name, name: normalizeName(name), version };
+}
+
+export function vulnerabilityJson(records: OsvRecord[], name: string) {
+  return groupByAlias(records)
+    .map((group) => {
+      const severity = group.records
+        .map((r) => severityOf(r, name))
+        .reduce((a, b) => (compareSeverity(b.level, a.level) > 0 || (a.level === b.level && (b.score ?? -1) > (a.score ?? -1)) ? b : a));
+      return {
+        id: group.id,
+        aliases: group.aliases,
+        summary: group.records.find((r) => r.summary)?.summary ?? firstLine(group.records[0]?.details),
+        severity: severity.level,
+        cvss: severity.score,
+        fixed_versions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))].sort(compareVersions),
+        withdrawn: group.records.every((r) => Boolean(r.withdrawn)),
+        /** Every record id merged into this entry (OSV ids; aliases may also hold CVE/GHSA ids). */
+        ids: group.records.map((r) => r.id),
+      };
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+const firstLine = (text: string | undefined) => (text ?? '').trim().split('\n')[0]!.slice(0, 200);
+
+export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, offline: { type: 'boolean' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(CHECK_USAGE + '\n');
+    return EXIT.ok;
+  }
+  if (positionals.length === 0) throw new CliError('check: give at least one name==version');
+  const queries = positionals.map(parseCheckArg);
+  const services = openServices(io, values.db);
+  try {
+    const source = advisorySourceFor(services, Boolean(values.offline), new Date());
+    const hits = await source.affecting(queries.map((q) => ({ name: q.name, version: q.version })));
+    const results = queries.map((q) => ({
+      name: q.given,
+      normalized_name: q.name,
+      version: q.version,
+      vulnerabilities: vulnerabilityJson(hits.get(`${q.name}@${q.version}`) ?? [], q.name),
+    }));
+    for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${notice}\n`);
+    if (values.json) {
+      io.stdout(JSON.stringify({ results }, null, 2) + '\n');
+    } else {
+      for (const r of results) {
+        if (r.vulnerabilities.length === 0) {
+          io.stdout(`${r.name} ${r.version}: no known vulnerabilities\n`);
+          continue;
+        }
+        io.stdout(`${r.name} ${r.version}: ${r.vulnerabilities.length} known ${r.vulnerabilities.length === 1 ? 'vulnerability' : 'vulnerabilities'}\n`);
+        for (const v of r.vulnerabilities) {
+          io.stdout(`  ${v.severity.toUpperCase().padEnd(8)} ${v.id}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}\n`);
+          if (v.summary) io.stdout(`           ${v.summary}\n`);
+          io.stdout(`           fixed in: ${v.fixed_versions.join(', ') || 'no fixed release'}\n`);
+        }
+      }
+    }
+    return results.some((r) => r.vulnerabilities.length > 0) ? EXIT.findings : EXIT.ok;
+  } finally {
+    services.close();
+  }
+}

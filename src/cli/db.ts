@@ -1,0 +1,66 @@
+/** `depwatch db import <file> | sync | status`: the local advisory mirror. */
+import { parseArgs } from 'node:util';
+import { readImportSource } from '../advisories/import-sources.js';
+import type { ImportSummary } from '../advisories/mirror.js';
+import { syncMirror } from '../advisories/sync.js';
+import { CliError, EXIT, type CliIO } from './io.js';
+import { openServices } from './services.js';
+
+export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
+  import FILE  load an OSV all.zip, a directory of OSV JSON files, or a JSON Lines file (.jsonl, .jsonl.gz)
+  sync         download OSV's PyPI advisories ($OSV_BULK_URL/PyPI/all.zip, then only what changed)
+  status       how many advisories the mirror holds, the newest, and when it was last synced`;
+
+function summaryLines(s: ImportSummary): string {
+  let out = `added ${s.added}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}\n`;
+  for (const r of s.rejections) out += `  rejected ${r.where}${r.id ? ` (${r.id})` : ''}: ${r.reason}\n`;
+  if (s.rejected > s.rejections.length) out += `  … and ${s.rejected - s.rejections.length} more\n`;
+  return out;
+}
+
+export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, db: { type: 'string' }, full: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [action, ...rest] = positionals;
+  if (values.help || !action) {
+    io.stdout(DB_USAGE + '\n');
+    return values.help ? EXIT.ok : EXIT.error;
+  }
+  if (!['import', 'sync', 'status'].includes(action)) throw new CliError(`db: unknown action "${action}" (import, sync or status)`);
+  if (action === 'import' && rest.length !== 1) throw new CliError('db import: give one file or directory');
+
+  const services = openServices(io, values.db);
+  try {
+    const { mirror } = services;
+    if (action === 'status') {
+      const status = mirror.status();
+      if (values.json) io.stdout(JSON.stringify(status, null, 2) + '\n');
+      else
+        io.stdout(
+          `${status.records} advisories (${status.withdrawn} withdrawn) for ${status.packages} packages\n` +
+            `newest modified: ${status.newestModified ?? '-'}\nlast synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n`,
+        );
+      return EXIT.ok;
+    }
+    if (action === 'import') {
+      const summary = await mirror.importRecords(readImportSource(rest[0]!));
+      mirror.markSynced(new Date(), `import ${rest[0]}`);
+      io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : summaryLines(summary));
+      return EXIT.ok;
+    }
+    if (io.isTTY) io.stderr(`syncing from ${services.config.osv.bulkUrl}…\n`);
+    const summary = await syncMirror({ bulkUrl: services.config.osv.bulkUrl, mirror, now: new Date(), full: Boolean(values.full) });
+    io.stdout(
+      values.json
+        ? JSON.stringify(summary, null, 2) + '\n'
+        : `${summary.mode} sync${summary.fallbackReason ? ` (${summary.fallbackReason})` : ''}: ${summaryLines(summary)}` +
+            `downloaded ${(summary.bytes / 1024 / 1024).toFixed(1)} MB; newest record ${summary.highWaterMark ?? '-'}\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    services.close();
+  }
+}

@@ -1,0 +1,128 @@
+/** `depwatch deps <path>...`: lists the Python dependencies found (see README, "CLI JSON"). */
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { directorySource } from '../python/files.js';
+import { loadManifests, type LoadResult } from '../python/load.js';
+import type { Dependency, ManifestFormat } from '../python/types.js';
+import { CliError, EXIT, type CliIO } from './io.js';
+import { renderTable } from './table.js';
+
+const FORMATS: ManifestFormat[] = ['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'setup-cfg'];
+
+export const DEPS_USAGE = `usage: depwatch deps [--json] [--format FORMAT] <path>...
+  Lists the Python dependencies in each directory (every manifest and lockfile found) or file.
+  --format FORMAT  read files as ${FORMATS.join(', ')}`;
+
+const toPosix = (p: string) => p.split(sep).join('/');
+
+/** Loads every path given; file paths are reported as given, directory contents relative to the directory. */
+export async function collectDependencies(paths: string[], cwd: string, format?: ManifestFormat): Promise<LoadResult> {
+  const all: LoadResult = { manifests: [], errors: [] };
+  for (const given of paths) {
+    const full = resolve(cwd, given);
+    const info = await stat(full).catch(() => null);
+    if (!info) throw new CliError(`${given}: no such file or directory`);
+    let result: LoadResult;
+    if (info.isDirectory()) {
+      result = await loadManifests(directorySource(full), format ? { format } : {});
+    } else {
+      // Read the file from the working directory when it lies inside it, so that `-r ../base.txt`
+      // from requirements/dev.txt can reach requirements' siblings; otherwise from its own folder.
+      const inside = !relative(cwd, full).startsWith('..') && !isAbsolute(relative(cwd, full));
+      const root = inside ? cwd : dirname(full);
+      const rel = toPosix(relative(root, full));
+      result = await loadManifests(directorySource(root), { paths: [rel], ...(format ? { format } : {}) });
+      if (!inside) prefixPaths(result, toPosix(dirname(given)));
+    }
+    all.manifests.push(...result.manifests.filter((m) => !all.manifests.some((x) => x.path === m.path)));
+    all.errors.push(...result.errors);
+  }
+  return all;
+}
+
+function prefixPaths(result: LoadResult, prefix: string): void {
+  const p = (s: string) => `${prefix}/${s}`;
+  for (const m of result.manifests) {
+    m.path = p(m.path);
+    m.includes = m.includes.map(p);
+    for (const d of m.dependencies) d.file = p(d.file);
+  }
+  for (const e of result.errors) e.file = p(e.file);
+}
+
+/** The contract's JSON for one dependency (extra fields allowed, none renamed). */
+export function dependencyJson(d: Dependency) {
+  return {
+    name: d.name,
+    version: d.version,
+    specifier: d.specifier,
+    extras: d.extras,
+    marker: d.marker,
+    source: d.source,
+    editable: d.editable,
+    kind: d.kind,
+    group: d.group,
+    direct: d.direct,
+    file: d.file,
+    line: d.line,
+    ...(d.url !== undefined ? { url: d.url } : {}),
+    ...(d.hashes?.length ? { hashes: d.hashes } : {}),
+  };
+}
+
+export function depsJson(result: LoadResult) {
+  return {
+    manifests: result.manifests.map((m) => ({
+      path: m.path,
+      format: m.format,
+      includes: m.includes,
+      ...(m.requiresPython ? { requires_python: m.requiresPython } : {}),
+      dependencies: m.dependencies.map(dependencyJson),
+    })),
+    errors: result.errors,
+  };
+}
+
+export function depsTable(result: LoadResult): string {
+  let out = '';
+  for (const m of result.manifests) {
+    out += `\n${m.path} (${m.format}, ${m.dependencies.length} ${m.dependencies.length === 1 ? 'dependency' : 'dependencies'})\n`;
+    if (m.dependencies.length === 0) continue;
+    out += renderTable(
+      ['line', 'name', 'version', 'specifier', 'group', 'kind', 'source'],
+      m.dependencies.map((d) => [
+        d.line === null ? '' : String(d.line),
+        d.name + (d.extras.length ? `[${d.extras.join(',')}]` : ''),
+        d.version ?? '',
+        d.specifier + (d.marker ? ` ; ${d.marker}` : ''),
+        d.group,
+        d.kind + (d.direct ? '' : ' (indirect)'),
+        d.source + (d.editable ? ' (editable)' : ''),
+      ]),
+    );
+  }
+  const count = result.manifests.reduce((n, m) => n + m.dependencies.length, 0);
+  out += `\n${count} dependencies in ${result.manifests.length} files`;
+  out += result.errors.length ? `, ${result.errors.length} problems:\n` : '\n';
+  for (const e of result.errors) out += `  ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`;
+  return out;
+}
+
+export async function depsCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(DEPS_USAGE + '\n');
+    return EXIT.ok;
+  }
+  if (positionals.length === 0) throw new CliError('deps: give at least one directory or file (try: depwatch deps .)');
+  const format = values.format as ManifestFormat | undefined;
+  if (format && !FORMATS.includes(format)) throw new CliError(`--format: unknown format "${format}" (one of ${FORMATS.join(', ')})`);
+  const result = await collectDependencies(positionals, io.cwd, format);
+  io.stdout(values.json ? JSON.stringify(depsJson(result), null, 2) + '\n' : depsTable(result));
+  return EXIT.ok;
+}

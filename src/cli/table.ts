@@ -1,0 +1,12 @@
+/** Plain-text tables for terminals: columns padded to their widest cell, long cells cut with "…". */
+export function renderTable(header: string[], rows: string[][], maxWidth = 60): string {
+  const cut = (s: string) => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
+  const cells = [header, ...rows].map((r) => r.map(cut));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(cells[0]!), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n') + '\n';
+}

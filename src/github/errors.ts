@@ -1,0 +1,133 @@
+/**
+ * What can go wrong when Depwatch talks to GitHub, as errors whose messages can be shown to a Slack
+ * user as they are. None of them ever carries a token: messages are built from the repository name,
+ * the HTTP status and GitHub's own `message`, and even that goes through redactSecrets.
+ */
+import { ServiceError } from '../http.js';
+import { redactSecrets } from '../log.js';
+
+export interface RepoName {
+  owner: string;
+  repo: string;
+}
+
+/** The repository does not exist, or the configured credentials cannot see it (GitHub answers both with 404). */
+export class RepoNotFoundError extends Error {
+  override name = 'RepoNotFoundError';
+  constructor(
+    readonly owner: string,
+    readonly repo: string,
+  ) {
+    super(`I can't see ${owner}/${repo} with the configured GitHub credentials`);
+  }
+}
+
+/** The branch, tag or commit asked for does not exist in a repository we can see. */
+export class RefNotFoundError extends Error {
+  override name = 'RefNotFoundError';
+  constructor(
+    readonly owner: string,
+    readonly repo: string,
+    readonly ref: string,
+  ) {
+    super(`${owner}/${repo} has no branch, tag or commit named "${ref}"`);
+  }
+}
+
+/** GitHub's primary or secondary rate limit is exhausted; nothing will work before `resetAt`. */
+export class RateLimitError extends ServiceError {
+  override name = 'RateLimitError';
+  constructor(
+    readonly resetAt: Date,
+    readonly secondary = false,
+  ) {
+    super(
+      'GitHub',
+      `GitHub's ${secondary ? 'secondary ' : ''}rate limit is exhausted until ${resetAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}; try again after that`,
+    );
+  }
+}
+
+/** Any other failure of the GitHub API (5xx, bad credentials, network): a ServiceError naming GitHub. */
+export class GitHubServiceError extends ServiceError {
+  override name = 'GitHubServiceError';
+  constructor(message: string, status?: number, options: { cause?: unknown } = {}) {
+    super('GitHub', redactSecrets(message), { ...options, ...(status === undefined ? {} : { status }) });
+  }
+}
+
+/** The shape of octokit's RequestError that we rely on, without importing its class. */
+interface ResponseLike {
+  status: number;
+  message: string;
+  response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
+}
+
+function isResponseLike(err: unknown): err is ResponseLike {
+  return typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number';
+}
+
+/** GraphQL reports an exhausted limit as 200 with `errors[].type` RATE_LIMITED (octokit rethrows it without a status). */
+function isGraphqlRateLimited(err: unknown): err is { response?: ResponseLike['response'] } {
+  if (typeof err !== 'object' || err === null) return false;
+  const { data, response } = err as { data?: unknown; response?: { data?: unknown } };
+  const errors = (data as { errors?: unknown } | undefined)?.errors ?? (response?.data as { errors?: unknown } | undefined)?.errors;
+  return Array.isArray(errors) && errors.some((e) => (e as { type?: unknown } | null)?.type === 'RATE_LIMITED');
+}
+
+function header(err: ResponseLike, name: string): string | undefined {
+  const value = err.response?.headers?.[name];
+  return value === undefined ? undefined : String(value);
+}
+
+/**
+ * Reads the rate-limit verdict of a failed response: GitHub signals an exhausted limit with 403 or 429
+ * plus `x-ratelimit-remaining: 0` (primary) or `retry-after` / a "secondary rate limit" message.
+ * Returns undefined for any other failure.
+ */
+export function rateLimitFromError(err: unknown, now = Date.now()): RateLimitError | undefined {
+  if (err instanceof RateLimitError) return err;
+  if (isGraphqlRateLimited(err)) {
+    const reset = Number(err.response?.headers?.['x-ratelimit-reset']);
+    return new RateLimitError(Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : new Date(now + 60_000));
+  }
+  if (!isResponseLike(err) || (err.status !== 403 && err.status !== 429)) return undefined;
+  const remaining = header(err, 'x-ratelimit-remaining');
+  const retryAfter = header(err, 'retry-after');
+  const secondary = /secondary rate limit/i.test(err.message);
+  if (remaining !== '0' && retryAfter === undefined && !secondary && err.status !== 429) return undefined;
+  if (retryAfter !== undefined && Number.isFinite(Number(retryAfter))) {
+    return new RateLimitError(new Date(now + Number(retryAfter) * 1000), secondary);
+  }
+  const reset = Number(header(err, 'x-ratelimit-reset'));
+  if (remaining === '0' && Number.isFinite(reset) && reset > 0) return new RateLimitError(new Date(reset * 1000), secondary);
+  // GitHub's advice when it gives no time: wait at least a minute.
+  return new RateLimitError(new Date(now + 60_000), secondary);
+}
+
+/**
+ * Turns whatever octokit threw for a request about `name` into one of the errors above. 404, and 403
+ * without rate-limit signals, mean "not visible with these credentials": GitHub hides private
+ * repositories behind 404 and answers 403 when an App installation does not cover the repository.
+ */
+export function toGitHubError(err: unknown, name: RepoName, what = 'request'): Error {
+  if (err instanceof RepoNotFoundError || err instanceof RefNotFoundError || err instanceof RateLimitError || err instanceof GitHubServiceError) {
+    return err;
+  }
+  const limited = rateLimitFromError(err);
+  if (limited) return limited;
+  if (isResponseLike(err)) {
+    if (err.status === 404 || err.status === 403) return new RepoNotFoundError(name.owner, name.repo);
+    if (err.status === 401) {
+      return new GitHubServiceError('GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN or the GitHub App settings', 401, { cause: err });
+    }
+    return new GitHubServiceError(`GitHub failed the ${what} for ${name.owner}/${name.repo} (HTTP ${err.status}: ${firstLine(err.message)})`, err.status, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new GitHubServiceError(`GitHub could not be reached for ${name.owner}/${name.repo}: ${firstLine(message)}`, undefined, { cause: err });
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}

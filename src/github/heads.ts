@@ -1,0 +1,130 @@
+/**
+ * Change detection for many repositories at once: the HEAD commit of each, one GraphQL query per 100
+ * repositories (aliases r0…r99). A sweep compares these oids with the last audited ones and takes a
+ * snapshot only of repositories that moved. One missing or inaccessible repository is reported in
+ * its own entry and never stops the others.
+ */
+import type { Octokit } from 'octokit';
+import { redactSecrets } from '../log.js';
+import { type RateLimitError, rateLimitFromError } from './errors.js';
+import { formatRepoRef, type RepoRef } from './repo-ref.js';
+
+export const HEADS_BATCH_SIZE = 100;
+
+export type HeadResult =
+  | { ok: true; oid: string; branch: string; isPrivate: boolean }
+  | { ok: false; reason: 'not-found' | 'no-branch' | 'empty' | 'rate-limited' | 'failed'; message: string; resetAt?: Date };
+
+export interface FetchHeadsOptions {
+  batchSize?: number;
+}
+
+/** The key of a repository in fetchHeads' result: `owner/repo`, or `owner/repo@branch` when a branch was asked for. */
+export function headKey(ref: RepoRef): string {
+  return formatRepoRef(ref);
+}
+
+interface RepositoryNode {
+  isPrivate: boolean;
+  defaultBranchRef: { name: string; target: { oid: string } | null } | null;
+  ref?: { target: { oid: string } | null } | null;
+}
+
+interface GraphqlError {
+  type?: string;
+  path?: (string | number)[];
+  message?: string;
+}
+
+export async function fetchHeads(octokit: Octokit, repos: readonly RepoRef[], options: FetchHeadsOptions = {}): Promise<Map<string, HeadResult>> {
+  const batchSize = Math.max(1, Math.min(HEADS_BATCH_SIZE, options.batchSize ?? HEADS_BATCH_SIZE));
+  const unique = [...new Map(repos.map((r) => [headKey(r), r])).values()];
+  const results = new Map<string, HeadResult>();
+  let limited: RateLimitError | undefined;
+
+  for (let start = 0; start < unique.length; start += batchSize) {
+    const batch = unique.slice(start, start + batchSize);
+    if (limited) {
+      // Once the limit is exhausted every further query would fail: say so per repository and stop asking.
+      for (const ref of batch) results.set(headKey(ref), rateLimited(limited));
+      continue;
+    }
+    const { query, variables } = buildHeadsQuery(batch);
+    let data: Record<string, RepositoryNode | null> | undefined;
+    let errors: GraphqlError[] = [];
+    try {
+      data = await octokit.graphql<Record<string, RepositoryNode | null>>(query, variables);
+    } catch (err) {
+      const partial = graphqlPartial(err);
+      if (partial) {
+        ({ data, errors } = partial);
+      } else {
+        limited = rateLimitFromError(err);
+        const message = limited ? limited.message : describeBatchFailure(err);
+        for (const ref of batch) results.set(headKey(ref), limited ? rateLimited(limited) : { ok: false, reason: 'failed', message });
+        continue;
+      }
+    }
+    batch.forEach((ref, i) => results.set(headKey(ref), readHead(ref, data?.[`r${i}`] ?? null, errors.filter((e) => e.path?.[0] === `r${i}`))));
+  }
+  return results;
+}
+
+/** Variables, not string interpolation: names typed by users never become GraphQL syntax. */
+export function buildHeadsQuery(batch: readonly RepoRef[]): { query: string; variables: Record<string, string> } {
+  const params: string[] = [];
+  const fields: string[] = [];
+  const variables: Record<string, string> = {};
+  batch.forEach((ref, i) => {
+    params.push(`$o${i}: String!`, `$n${i}: String!`);
+    variables[`o${i}`] = ref.owner;
+    variables[`n${i}`] = ref.repo;
+    let refField = '';
+    if (ref.branch) {
+      params.push(`$q${i}: String!`);
+      variables[`q${i}`] = ref.branch.startsWith('refs/') ? ref.branch : `refs/heads/${ref.branch}`;
+      refField = ` ref(qualifiedName: $q${i}) { target { oid } }`;
+    }
+    fields.push(`  r${i}: repository(owner: $o${i}, name: $n${i}) { isPrivate defaultBranchRef { name target { oid } }${refField} }`);
+  });
+  return { query: `query DepwatchHeads(${params.join(', ')}) {\n${fields.join('\n')}\n}`, variables };
+}
+
+function readHead(ref: RepoRef, node: RepositoryNode | null, errors: GraphqlError[]): HeadResult {
+  const name = `${ref.owner}/${ref.repo}`;
+  if (!node) {
+    const notFound = errors.length === 0 || errors.some((e) => e.type === 'NOT_FOUND' || e.type === 'FORBIDDEN');
+    return notFound
+      ? { ok: false, reason: 'not-found', message: `I can't see ${name} with the configured GitHub credentials` }
+      : { ok: false, reason: 'failed', message: `GitHub could not look up ${name}: ${errors.map((e) => e.message).join('; ')}` };
+  }
+  if (ref.branch) {
+    const oid = node.ref?.target?.oid;
+    return oid
+      ? { ok: true, oid, branch: ref.branch, isPrivate: node.isPrivate }
+      : { ok: false, reason: 'no-branch', message: `${name} has no branch named "${ref.branch}"` };
+  }
+  const head = node.defaultBranchRef;
+  if (!head?.target) return { ok: false, reason: 'empty', message: `${name} is empty (no commits on a default branch)` };
+  return { ok: true, oid: head.target.oid, branch: head.name, isPrivate: node.isPrivate };
+}
+
+/** GraphQL answers "some aliases failed" with data plus errors; octokit throws GraphqlResponseError carrying both. */
+function graphqlPartial(err: unknown): { data: Record<string, RepositoryNode | null>; errors: GraphqlError[] } | undefined {
+  if (!(err instanceof Error) || err.name !== 'GraphqlResponseError') return undefined;
+  const { data, errors } = err as Error & { data?: unknown; errors?: unknown };
+  if (typeof data !== 'object' || data === null || !Array.isArray(errors)) return undefined;
+  if (errors.some((e) => (e as GraphqlError).type === 'RATE_LIMITED')) return undefined;
+  return { data: data as Record<string, RepositoryNode | null>, errors: errors as GraphqlError[] };
+}
+
+function describeBatchFailure(err: unknown): string {
+  const status = (err as { status?: unknown }).status;
+  if (status === 401) return 'GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN or the GitHub App settings';
+  const detail = redactSecrets(err instanceof Error ? (err.message.split('\n', 1)[0] ?? '') : String(err)).slice(0, 200);
+  return typeof status === 'number' ? `GitHub failed the head lookup (HTTP ${status}: ${detail})` : `could not reach GitHub for the head lookup: ${detail}`;
+}
+
+function rateLimited(err: RateLimitError): HeadResult {
+  return { ok: false, reason: 'rate-limited', message: err.message, resetAt: err.resetAt };
+}

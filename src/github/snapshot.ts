@@ -1,0 +1,306 @@
+/**
+ * A repository as the audit needs it: the manifest and interpreter files at the HEAD commit of a
+ * branch. Costs: one call for the repository, one for the head sha, ONE recursive tree call, and one
+ * call per blob whose sha has never been seen; every blob ever fetched is kept in SQLite by sha, so an
+ * unchanged repository costs no blob request and a changed one only the blobs that changed.
+ */
+import { createHash } from 'node:crypto';
+import type { Octokit } from 'octokit';
+import { mapLimit } from '../http.js';
+import type { Logger } from '../log.js';
+import { isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
+import type { Db } from '../store/db.js';
+import { BlobCache } from './blob-cache.js';
+import { GitHubServiceError, RateLimitError, RefNotFoundError, toGitHubError } from './errors.js';
+import type { RepoRef } from './repo-ref.js';
+
+export const DEFAULT_MAX_BLOB_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_CONCURRENCY = 8;
+/** A truncated tree is walked directory by directory; past this many listings the rest is reported, not read. */
+export const DEFAULT_MAX_TREE_REQUESTS = 500;
+
+export interface SnapshotOptions {
+  /** Manifest and lockfile paths to read; defaults to isManifestPath (the rules of `depwatch deps` discovery). */
+  select?: (path: string) => boolean;
+  /** Interpreter and settings files to read as well; defaults to isProjectContextPath. */
+  selectInterpreter?: (path: string) => boolean;
+  /** Whether a directory's contents count at all (not node_modules, virtualenvs…); defaults to discovery's skip list. */
+  descend?: (dirPath: string) => boolean;
+  maxBlobBytes?: number;
+  /** Blob and subtree requests in flight at once. */
+  concurrency?: number;
+  maxTreeRequests?: number;
+  logger?: Logger;
+}
+
+export interface SnapshotFile {
+  path: string;
+  /** The git blob sha: the cache key, and what changes when the content does. */
+  sha: string;
+  size: number;
+  text: string;
+  kind: 'manifest' | 'interpreter';
+}
+
+/** A file (or, with path null, a part of the tree) that could not be read; the rest of the snapshot stands. */
+export interface SnapshotError {
+  path: string | null;
+  message: string;
+}
+
+export interface SnapshotStats {
+  /** API calls issued by this snapshot (octokit's own retries not counted). */
+  requests: number;
+  treeRequests: number;
+  blobsFetched: number;
+  blobsCached: number;
+  /** Whether the recursive tree call came back truncated and the tree was walked instead. */
+  truncated: boolean;
+}
+
+export interface RepoSnapshot {
+  owner: string;
+  repo: string;
+  /** The branch (or tag, or commit) that was read: the one asked for, else the default branch. */
+  ref: string;
+  /** The commit sha the files were read at. */
+  sha: string;
+  htmlUrl: string;
+  private: boolean;
+  defaultBranch: string;
+  files: SnapshotFile[];
+  errors: SnapshotError[];
+  stats: SnapshotStats;
+}
+
+interface TreeEntry {
+  path: string;
+  mode: string;
+  type: string;
+  sha: string;
+  size?: number;
+}
+
+const SYMLINK_MODE = '120000';
+
+export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, options: SnapshotOptions = {}): Promise<RepoSnapshot> {
+  const select = options.select ?? isManifestPath;
+  const selectInterpreter = options.selectInterpreter ?? isProjectContextPath;
+  const descend = options.descend ?? descendByDefault;
+  const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const maxTreeRequests = Math.max(1, options.maxTreeRequests ?? DEFAULT_MAX_TREE_REQUESTS);
+  const stats: SnapshotStats = { requests: 0, treeRequests: 0, blobsFetched: 0, blobsCached: 0, truncated: false };
+  const errors: SnapshotError[] = [];
+  const name = { owner: ref.owner, repo: ref.repo };
+
+  const call: Call = async (what, request, explain) => {
+    stats.requests++;
+    try {
+      return await request();
+    } catch (err) {
+      throw explain?.(err) ?? toGitHubError(err, name, what);
+    }
+  };
+
+  const { data: repoData } = await call('repository lookup', () => octokit.request('GET /repos/{owner}/{repo}', { owner: ref.owner, repo: ref.repo }));
+  // GitHub follows renames and answers in canonical case: report the names it uses.
+  const owner = repoData.owner.login;
+  const repo = repoData.name;
+  const refName = ref.branch ?? repoData.default_branch;
+  const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
+
+  const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, call });
+
+  const wanted: (TreeEntry & { kind: SnapshotFile['kind'] })[] = [];
+  for (const entry of entries) {
+    if (entry.type !== 'blob' || !ancestorsAllowed(entry.path, descend)) continue;
+    const kind = select(entry.path) ? 'manifest' : selectInterpreter(entry.path) ? 'interpreter' : undefined;
+    if (!kind) continue;
+    if (entry.mode === SYMLINK_MODE) {
+      errors.push({ path: entry.path, message: 'is a symbolic link; links are not followed' });
+      continue;
+    }
+    if (entry.size !== undefined && entry.size > maxBlobBytes) {
+      errors.push({ path: entry.path, message: `skipped: ${formatBytes(entry.size)} is over the ${formatBytes(maxBlobBytes)} limit` });
+      continue;
+    }
+    wanted.push({ ...entry, kind });
+  }
+
+  const cache = new BlobCache(db);
+  const cached = cache.getMany(wanted.map((e) => e.sha));
+  const missing = [...new Set(wanted.filter((e) => !cached.has(e.sha)).map((e) => e.sha))];
+  const fetched = new Map<string, { text: string; size: number } | { error: string }>();
+  await mapLimit(missing, concurrency, async (blobSha) => {
+    try {
+      const blob = await call('blob download', () => octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: blobSha }));
+      stats.blobsFetched++;
+      const decoded = decodeBlob(blobSha, blob.data.content, blob.data.encoding, maxBlobBytes);
+      fetched.set(blobSha, decoded);
+      if ('text' in decoded) cache.put({ sha: blobSha, size: decoded.size, text: decoded.text });
+    } catch (err) {
+      // A rate limit stops the whole snapshot (every further call would fail too); anything else
+      // costs only this file.
+      if (err instanceof RateLimitError) throw err;
+      fetched.set(blobSha, { error: `could not be read: ${(err as Error).message}` });
+    }
+  });
+
+  const files: SnapshotFile[] = [];
+  for (const entry of wanted) {
+    const hit = cached.get(entry.sha);
+    if (hit) {
+      stats.blobsCached++;
+      files.push({ path: entry.path, sha: entry.sha, size: hit.size, text: hit.text, kind: entry.kind });
+      continue;
+    }
+    const result = fetched.get(entry.sha);
+    if (!result) continue;
+    if ('error' in result) errors.push({ path: entry.path, message: result.error });
+    else files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  options.logger?.debug({ owner, repo, sha, files: files.length, ...stats }, 'github snapshot');
+  return {
+    owner,
+    repo,
+    ref: refName,
+    sha,
+    htmlUrl: repoData.html_url,
+    private: repoData.private,
+    defaultBranch: repoData.default_branch,
+    files,
+    errors,
+    stats,
+  };
+}
+
+/** Issues one API call, counted, with failures turned into our errors (`explain` may say more). */
+type Call = <T>(what: string, request: () => Promise<T>, explain?: (err: unknown) => Error | undefined) => Promise<T>;
+
+/** The commit a branch, tag or sha points at, as bare text through the `vnd.github.sha` media type. */
+async function resolveCommitSha(octokit: Octokit, name: { owner: string; repo: string }, refName: string, call: Call): Promise<string> {
+  const { data } = await call(
+    'branch lookup',
+    () => octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { ...name, ref: refName, headers: { accept: 'application/vnd.github.sha' } }),
+    // The repository was visible a moment ago, so 404 or 422 ("No commit found") is about the ref.
+    (err) => {
+      const status = (err as { status?: unknown }).status;
+      if (status === 404 || status === 422) return new RefNotFoundError(name.owner, name.repo, refName);
+      // GitHub answers 409 "Git Repository is empty." for a repository without commits.
+      if (status === 409) return new GitHubServiceError(`GitHub: ${name.owner}/${name.repo} is empty, there is nothing to audit yet`, 409);
+      return undefined;
+    },
+  );
+  // The sha media type is text; should a server omit the charset, octokit hands back raw bytes.
+  const raw: unknown = data instanceof ArrayBuffer ? new TextDecoder().decode(data) : data;
+  const sha = typeof raw === 'string' ? raw.trim() : (raw as { sha?: unknown } | null)?.sha;
+  if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) {
+    throw new GitHubServiceError(`GitHub answered the branch lookup for ${name.owner}/${name.repo} with something that is not a commit sha`);
+  }
+  return sha;
+}
+
+interface ListTreeContext {
+  descend: (dirPath: string) => boolean;
+  concurrency: number;
+  maxTreeRequests: number;
+  stats: SnapshotStats;
+  errors: SnapshotError[];
+  call: Call;
+}
+
+/**
+ * Every blob of the commit's tree. One recursive call answers for all but huge repositories; when
+ * GitHub truncates it (over 100,000 entries or 7 MB), the tree is listed again level by level,
+ * without entering ignored directories, up to `maxTreeRequests` listings.
+ */
+async function listTree(octokit: Octokit, name: { owner: string; repo: string }, commitSha: string, ctx: ListTreeContext): Promise<TreeEntry[]> {
+  const getTree = (treeSha: string, recursive: boolean) => {
+    ctx.stats.treeRequests++;
+    return ctx.call('tree listing', () =>
+      octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { ...name, tree_sha: treeSha, ...(recursive ? { recursive: '1' } : {}) }),
+    );
+  };
+  const { data } = await getTree(commitSha, true);
+  if (!data.truncated) return data.tree.map(toEntry).filter((e): e is TreeEntry => e !== undefined);
+
+  ctx.stats.truncated = true;
+  const blobs: TreeEntry[] = [];
+  let level: { dir: string; sha: string }[] = [{ dir: '', sha: data.sha }];
+  while (level.length > 0) {
+    const budget = ctx.maxTreeRequests - ctx.stats.treeRequests;
+    if (budget <= 0) {
+      ctx.errors.push({
+        path: null,
+        message: `the repository is too large to list completely: ${level.length} director${level.length === 1 ? 'y was' : 'ies were'} not read (${level
+          .slice(0, 5)
+          .map((l) => l.dir)
+          .join(', ')}${level.length > 5 ? ', …' : ''})`,
+      });
+      break;
+    }
+    const now = level.slice(0, budget);
+    const later = level.slice(budget);
+    const listings = await mapLimit(now, ctx.concurrency, async (dir) => ({ dir, data: (await getTree(dir.sha, false)).data }));
+    level = later;
+    for (const { dir, data: listing } of listings) {
+      if (listing.truncated) ctx.errors.push({ path: dir.dir || null, message: 'GitHub truncated this directory listing; some files were not read' });
+      for (const raw of listing.tree) {
+        const entry = toEntry(raw);
+        if (!entry) continue;
+        const path = dir.dir ? `${dir.dir}/${entry.path}` : entry.path;
+        if (entry.type === 'tree') {
+          if (ctx.descend(path)) level.push({ dir: path, sha: entry.sha });
+        } else {
+          blobs.push({ ...entry, path });
+        }
+      }
+    }
+  }
+  return blobs;
+}
+
+function toEntry(raw: { path?: string; mode?: string; type?: string; sha?: string; size?: number }): TreeEntry | undefined {
+  if (!raw.path || !raw.type || !raw.sha) return undefined;
+  return { path: raw.path, mode: raw.mode ?? '', type: raw.type, sha: raw.sha, ...(raw.size === undefined ? {} : { size: raw.size }) };
+}
+
+function descendByDefault(dirPath: string): boolean {
+  return !isSkippedDir(dirPath.slice(dirPath.lastIndexOf('/') + 1));
+}
+
+function ancestorsAllowed(path: string, descend: (dirPath: string) => boolean): boolean {
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+    if (!descend(path.slice(0, i))) return false;
+  }
+  return true;
+}
+
+/** The git blob sha of some bytes: sha1 of `blob <length>\0<bytes>`. */
+export function gitBlobSha(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+function decodeBlob(sha: string, content: string, encoding: string, maxBlobBytes: number): { text: string; size: number } | { error: string } {
+  const bytes = encoding === 'base64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+  if (bytes.length > maxBlobBytes) return { error: `skipped: ${formatBytes(bytes.length)} is over the ${formatBytes(maxBlobBytes)} limit` };
+  // The sha names the content, so a mismatch means a corrupt answer: never cache it under that sha.
+  if (gitBlobSha(bytes) !== sha) return { error: 'GitHub returned content that does not match its sha; not used' };
+  if (bytes.includes(0)) return { error: 'is not a text file' };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { error: 'is not valid UTF-8 text' };
+  }
+  return { text: text.replace(/^\uFEFF/, ''), size: bytes.length };
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
+  return `${n} bytes`;
+}

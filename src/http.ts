@@ -1,0 +1,258 @@
+/**
+ * The one way Depwatch talks HTTP to the services it depends on (OSV, PyPI, GitHub, Slack):
+ * a per-attempt timeout, retries with exponential backoff and jitter on 5xx / 429 / network
+ * failures (429 honours Retry-After), a descriptive User-Agent, and JSON parsing that turns a
+ * malformed or unexpected answer into a ServiceError naming the service instead of trusting it.
+ *
+ * Error messages carry the service, the method and the path, never the query string or any
+ * credentials embedded in the URL, and never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { redactSecrets } from './log.js';
+
+export type ServiceName = 'OSV' | 'PyPI' | 'GitHub' | 'Slack';
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** A failure talking to an outside service, described for a person (no URL credentials, no stack). */
+export class ServiceError extends Error {
+  override name = 'ServiceError';
+  readonly service: ServiceName;
+  /** HTTP status of the last answer, when there was one. */
+  readonly status: number | undefined;
+  override readonly cause: unknown;
+
+  constructor(service: ServiceName, message: string, options: { cause?: unknown; status?: number } = {}) {
+    super(message.startsWith(service) ? message : `${service}: ${message}`);
+    this.service = service;
+    this.cause = options.cause;
+    this.status = options.status;
+  }
+}
+
+function readVersion(): string {
+  try {
+    // src/http.ts and dist/http.js both sit one level below package.json.
+    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Descriptive, as PyPI and OSV ask of API clients: who we are and which runtime. */
+export const USER_AGENT = `depwatch/${readVersion()} (Python dependency audit; node/${process.versions.node})`;
+
+export interface RequestOptions {
+  service: ServiceName;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Sent as JSON (content-type set for you). */
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Per attempt, covering the body too. */
+  timeoutMs?: number;
+  /** Extra attempts after the first. */
+  retries?: number;
+  /** First backoff step; each retry doubles it (with jitter), up to maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** A Retry-After longer than this is clamped to it, so a confused server cannot park us for hours. */
+  maxRetryAfterMs?: number;
+  fetch?: FetchLike;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_RETRIES = 3;
+
+/** `GET api.osv.dev/v1/vulns/X`: enough to say what failed, without query strings or user:password@. */
+export function describeRequest(method: string, url: string | URL): string {
+  return `${method} ${describeUrl(String(url))}`;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** Retry-After is either delta-seconds or an HTTP date; anything else is ignored. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Exponential backoff with jitter: somewhere in the upper half of base·2^attempt, capped. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;
+
+/** Drops anything URL-shaped (credentials, query strings) and token-shaped from error text. */
+function scrub(text: string): string {
+  return redactSecrets(text.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, (url) => describeUrl(url)));
+}
+
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return '(URL)';
+  }
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    // undici hides the useful part (ECONNREFUSED, ECONNRESET…) in `cause`.
+    if (cause instanceof Error && cause.message && cause.message !== err.message) return scrub(`${err.message} (${cause.message})`);
+    return scrub(err.message);
+  }
+  return scrub(String(err));
+}
+
+/**
+ * Sends a request, retrying transient failures. Resolves with the Response for any status that is
+ * not worth retrying (including 4xx, which callers interpret); rejects with a ServiceError when the
+ * service stays unreachable, slow or failing after every attempt.
+ */
+export async function request(url: string | URL, options: RequestOptions): Promise<Response> {
+  const {
+    service,
+    method = options.json === undefined ? 'GET' : 'POST',
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    retries = DEFAULT_RETRIES,
+    backoffMs = 500,
+    maxBackoffMs = 30_000,
+    maxRetryAfterMs = 60_000,
+    fetch: fetchImpl = globalThis.fetch as FetchLike,
+  } = options;
+  const what = describeRequest(method, url);
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] = 'application/json';
+  }
+
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt >= retries;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let failure: ServiceError;
+    let waitMs = backoffDelay(attempt, backoffMs, maxBackoffMs);
+    try {
+      const res = await fetchImpl(url, { method, headers, body, signal });
+      // The timeout keeps guarding the body, so a server that stalls mid-answer is still cut off.
+      if (!isRetryableStatus(res.status)) return res;
+      await res.body?.cancel().catch(() => undefined);
+      failure = new ServiceError(service, `${service} answered ${res.status} to ${what}${last && attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
+        status: res.status,
+      });
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+      if (retryAfter !== undefined) waitMs = Math.min(retryAfter, maxRetryAfterMs);
+    } catch (err) {
+      if (options.signal?.aborted) throw new ServiceError(service, `${service} request cancelled: ${what}`, { cause: err });
+      const timedOut = timeout.aborted;
+      failure = new ServiceError(
+        service,
+        timedOut
+          ? `${service} did not answer ${what} within ${formatMs(timeoutMs)}`
+          : `${service} is unreachable (${what}): ${errorText(err)}`,
+        { cause: err },
+      );
+    }
+    if (last) throw failure;
+    await sleep(waitMs, options.signal).catch((err: unknown) => {
+      throw new ServiceError(service, `${service} request cancelled while waiting to retry: ${what}`, { cause: err });
+    });
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** Reads a body as JSON, rejecting anything that is not JSON with an error that names the service. */
+export async function readJson(res: Response, service: ServiceName, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    throw new ServiceError(
+      service,
+      timedOut ? `${service} did not finish its answer to ${what} in time` : `${service} broke off its answer to ${what}: ${errorText(err)}`,
+      { cause: err, status: res.status },
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ServiceError(service, `${service} returned malformed JSON to ${what}`, { cause: err, status: res.status });
+  }
+}
+
+/** Checks a decoded answer against its expected shape; the first problem is named, the data is not echoed. */
+export function checkShape<T>(schema: z.ZodType<T>, value: unknown, service: ServiceName, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
+  throw new ServiceError(service, `${service} returned an unexpected answer to ${what}${where}: ${issue?.message ?? 'invalid'}`);
+}
+
+/**
+ * Request + status check + JSON + shape. Non-2xx answers become ServiceErrors carrying `status`,
+ * so callers can treat a 404 as "not found" rather than an outage.
+ */
+export async function requestJson<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions): Promise<T> {
+  const what = describeRequest(options.method ?? (options.json === undefined ? 'GET' : 'POST'), url);
+  const res = await request(url, options);
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new ServiceError(options.service, `${options.service} answered ${res.status} to ${what}`, { status: res.status });
+  }
+  return checkShape(schema, await readJson(res, options.service, what), options.service, what);
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight; results keep input order.
+ * The first failure stops new work from starting and is what the promise rejects with.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index] as T, index);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(Math.floor(limit) || 1, items.length)) }, worker);
+  await Promise.all(workers);
+  return results;
+}

@@ -1,0 +1,27 @@
+/** File format → the module that reads it. Every module exports the same small interface. */
+import type { ManifestFormat, ManifestFormatModule } from '../types.js';
+import { pdmLockFormat } from './pdm-lock.js';
+import { pipfileLockFormat } from './pipfile-lock.js';
+import { pipfileFormat } from './pipfile.js';
+import { poetryLockFormat } from './poetry-lock.js';
+import { pyprojectFormat } from './pyproject.js';
+import { requirementsFormat } from './requirements.js';
+import { setupCfgFormat } from './setup-cfg.js';
+import { uvLockFormat } from './uv-lock.js';
+
+const MODULES: Record<ManifestFormat, ManifestFormatModule> = {
+  requirements: requirementsFormat,
+  pyproject: pyprojectFormat,
+  'poetry-lock': poetryLockFormat,
+  pipfile: pipfileFormat,
+  'pipfile-lock': pipfileLockFormat,
+  'uv-lock': uvLockFormat,
+  'pdm-lock': pdmLockFormat,
+  'setup-cfg': setupCfgFormat,
+};
+
+export function formatModule(format: ManifestFormat): ManifestFormatModule {
+  return MODULES[format];
+}
+
+export const ALL_FORMATS = Object.keys(MODULES) as ManifestFormat[];

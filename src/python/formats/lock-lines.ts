@@ -1,0 +1,327 @@
+/**
+ * Shared plumbing for the lockfile readers (poetry.lock, Pipfile.lock, uv.lock, pdm.lock): where
+ * entries start in the text, a TOML/JSON front door that never throws, and the small value
+ * clean-ups every lock needs (hashes, markers, URLs without credentials).
+ *
+ * Lockfiles are machine-written and can be large (a monorepo's uv.lock runs to megabytes), so the
+ * line finders are single linear passes, not a general position-tracking parser.
+ */
+import { parse, TomlError } from 'smol-toml';
+import { normalizeMarker } from '../pep508.js';
+import type { ExtractError } from '../types.js';
+
+/**
+ * Generous on purpose: lockfiles of large workspaces reach several megabytes; this only stops a
+ * file that is clearly not a lockfile from costing seconds of parsing.
+ */
+export const MAX_LOCK_CHARS = 64_000_000;
+
+/** 1-based line of every offset, by binary search over precomputed line starts. */
+export class LineIndex {
+  readonly #starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.#starts.push(i + 1);
+  }
+
+  /** 1-based line containing `offset`. */
+  lineAt(offset: number): number {
+    let lo = 0;
+    let hi = this.#starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** 1-based column of `offset` on its line. */
+  columnAt(offset: number): number {
+    return offset - this.#starts[this.lineAt(offset) - 1]! + 1;
+  }
+}
+
+const ARRAY_TABLE_HEADER = /^[ \t]*\[\[[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z0-9_.-]+))[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$/;
+
+/**
+ * 1-based lines of every `[[name]]` header, in order. smol-toml returns the array of tables in
+ * document order, so the i-th line belongs to the i-th element. Headers inside multi-line strings
+ * are skipped so a description quoting `[[package]]` cannot shift the count.
+ */
+export function arrayTableLines(text: string, name: string): number[] {
+  if (!text.includes('"""') && !text.includes("'''")) return headerLinesWithoutMultilineStrings(text, name);
+  const lines: number[] = [];
+  let inMultiline: '"""' | "'''" | null = null;
+  let lineNumber = 0;
+  let start = 0;
+  while (start <= text.length) {
+    const end = text.indexOf('\n', start);
+    const line = end === -1 ? text.slice(start) : text.slice(start, end);
+    lineNumber++;
+    if (inMultiline !== null) {
+      if (countOccurrences(line, inMultiline) % 2 === 1) inMultiline = null;
+    } else if (line.includes('[[')) {
+      if (headerName(line) === name) lines.push(lineNumber);
+    } else {
+      // Only value lines can open a multi-line string; an odd count of the delimiter leaves it open.
+      for (const delimiter of ['"""', "'''"] as const) {
+        if (line.includes(delimiter) && countOccurrences(line, delimiter) % 2 === 1) {
+          inMultiline = delimiter;
+          break;
+        }
+      }
+    }
+    if (end === -1) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+/** The common case (every lock tool's output): jump from `[[` to `[[`, counting newlines between. */
+function headerLinesWithoutMultilineStrings(text: string, name: string): number[] {
+  const lines: number[] = [];
+  let lineNumber = 1;
+  let counted = 0;
+  for (let at = text.indexOf('[[', 0); at !== -1; at = text.indexOf('[[', at + 2)) {
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    for (let i = text.indexOf('\n', counted); i !== -1 && i < lineStart; i = text.indexOf('\n', i + 1)) lineNumber++;
+    counted = lineStart;
+    const lineEnd = text.indexOf('\n', at);
+    if (headerName(text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd)) === name) lines.push(lineNumber);
+  }
+  return lines;
+}
+
+function headerName(line: string): string | null {
+  const match = ARRAY_TABLE_HEADER.exec(line);
+  return match === null ? null : (match[1] ?? match[2] ?? match[3] ?? null);
+}
+
+function countOccurrences(haystack: string, needle: string): number {
+  let count = 0;
+  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + needle.length)) count++;
+  return count;
+}
+
+/** 1-based line of the first top-level `key = …` line, or null (for `lock-version`, `version`, …). */
+export function keyLine(text: string, key: string): number | null {
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`^[ \\t]*${escaped}[ \\t]*=`, 'm').exec(text);
+  return match === null ? null : new LineIndex(text).lineAt(match.index);
+}
+
+export type LockTable = { [key: string]: unknown };
+
+export type LockParse<T> = { ok: true; value: T } | { ok: false; error: ExtractError };
+
+/** Parses a TOML lockfile; a syntax error becomes one error naming the line. Never throws. */
+export function parseLockToml(text: string, file: string, label: string): LockParse<LockTable> {
+  if (text.length > MAX_LOCK_CHARS) {
+    return { ok: false, error: { file, line: null, message: `${label} is too large to read (${text.length} characters; the limit is ${MAX_LOCK_CHARS})` } };
+  }
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return { ok: true, value: parse(source) as LockTable };
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
+      return {
+        ok: false,
+        error: { file, line: error.line, message: `${label} is not valid TOML (line ${error.line}, column ${error.column}): ${reason}` },
+      };
+    }
+    return { ok: false, error: { file, line: null, message: `${label} could not be read: ${describe(error)}` } };
+  }
+}
+
+/** Parses a JSON lockfile; a syntax error becomes one error with the line and column. Never throws. */
+export function parseLockJson(text: string, file: string, label: string): LockParse<unknown> {
+  if (text.length > MAX_LOCK_CHARS) {
+    return { ok: false, error: { file, line: null, message: `${label} is too large to read (${text.length} characters; the limit is ${MAX_LOCK_CHARS})` } };
+  }
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return { ok: true, value: JSON.parse(source) as unknown };
+  } catch (error) {
+    const reason = describe(error);
+    // V8 reports a character offset ("… in JSON at position 123"); people need line and column.
+    const position = /position (\d+)/.exec(reason);
+    const offset = position === null ? (source.trim() === '' ? 0 : source.length) : Number(position[1]);
+    const lines = new LineIndex(source);
+    const line = lines.lineAt(offset);
+    const column = lines.columnAt(offset);
+    const cleaned = reason.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+    return { ok: false, error: { file, line, message: `${label} is not valid JSON (line ${line}, column ${column}): ${cleaned}` } };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function isLockTable(value: unknown): value is LockTable {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** Own-property lookup, so a package called `constructor` or `__proto__` is plain data. */
+export function own(table: LockTable, key: string): unknown {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+export function ownString(table: LockTable, key: string): string | null {
+  const value = own(table, key);
+  return typeof value === 'string' ? value : null;
+}
+
+export function ownTable(table: LockTable, key: string): LockTable | null {
+  const value = own(table, key);
+  return isLockTable(value) ? value : null;
+}
+
+export function ownArray(table: LockTable, key: string): unknown[] {
+  const value = own(table, key);
+  return Array.isArray(value) ? value : [];
+}
+
+/** Strings of an array, dropping anything else (locks are machine-written; oddities are ignored). */
+export function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+const HASH = /^([A-Za-z0-9_-]+)[:=]([A-Za-z0-9+/=_-]+)$/;
+
+/** `sha256:abc` (or pip's `sha256=abc`) → `sha256:abc`; anything else is not a hash. */
+export function normalizeHash(value: string): string | null {
+  const match = HASH.exec(value.trim());
+  return match === null ? null : `${match[1]!.toLowerCase()}:${match[2]!}`;
+}
+
+/** Unique, in first-seen order: a lock lists each file once, but the same hash may repeat. */
+export function collectHashes(values: Iterable<string>): string[] {
+  const seen = new Set<string>();
+  for (const value of values) {
+    const hash = normalizeHash(value);
+    if (hash !== null) seen.add(hash);
+  }
+  return [...seen];
+}
+
+/** Hashes of `[{file, hash}]` / `[{url, hash}]` arrays, as Poetry, PDM and uv write them. */
+export function fileHashes(files: unknown): string[] {
+  if (!Array.isArray(files)) return [];
+  const raw: string[] = [];
+  for (const file of files) {
+    if (isLockTable(file)) {
+      const hash = ownString(file, 'hash');
+      if (hash !== null) raw.push(hash);
+    }
+  }
+  return raw;
+}
+
+/**
+ * A marker as packaging prints it. A marker our parser does not understand is kept as written:
+ * the lock tool accepted it, and dropping it would hide that the entry is conditional.
+ */
+export function cleanMarker(marker: string | null): string | null {
+  if (marker === null) return null;
+  const trimmed = marker.trim();
+  if (trimmed === '') return null;
+  return normalizeMarker(trimmed) ?? trimmed;
+}
+
+/** Removes `user:password@` from URLs (`https://`, `git+ssh://`, …) so tokens never reach a report. */
+export function stripUrlCredentials(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@?#]*@/, '$1');
+}
+
+const PYPI_INDEXES = new Set([
+  'https://pypi.org/simple',
+  'https://pypi.python.org/simple',
+  'https://pypi.org/pypi',
+  'https://pypi.python.org/pypi',
+]);
+
+/** Whether an index URL is PyPI itself (any of the spellings lock tools write). */
+export function isPypiIndex(url: string): boolean {
+  // Nearly every entry of a real lock names PyPI exactly as written here; skip the clean-up then.
+  if (PYPI_INDEXES.has(url)) return true;
+  return PYPI_INDEXES.has(stripUrlCredentials(url).trim().replace(/\/+$/, '').replace(/^http:/, 'https:').toLowerCase());
+}
+
+/**
+ * The warning for a lock version newer than we know. The entries are still read (the formats
+ * have only ever grown), but a person should know the result may be incomplete.
+ */
+export function unknownVersionWarning(file: string, line: number | null, label: string, version: string, known: string): ExtractError {
+  return {
+    file,
+    line,
+    message: `${label} version ${version} is not one Depwatch knows (it reads ${known}); entries were read as the newest known version and some details may be missing`,
+  };
+}
+
+/**
+ * 1-based lines of the keys of every object nested one level inside the top-level object:
+ * section → entry key → line. For Pipfile.lock that is `"default": { "requests": {` → the line
+ * of `"requests"`. One pass over the text; only called after JSON.parse accepted it.
+ */
+export function jsonSectionKeyLines(text: string): Map<string, Map<string, number>> {
+  const sections = new Map<string, Map<string, number>>();
+  const stack: Array<'{' | '['> = [];
+  let line = 1;
+  let section: string | null = null;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 /* \n */) {
+      line++;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      stack.push(c === 123 ? '{' : '[');
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      stack.pop();
+    } else if (c === 34 /* " */) {
+      const start = i;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
+      }
+      const depth = stack.length;
+      // Only keys one or two objects deep matter; everything else is skipped without decoding.
+      if ((depth === 1 || depth === 2) && stack[depth - 1] === '{' && nextNonSpace(text, i + 1) === ':') {
+        const key = decodeJsonString(text.slice(start, i + 1));
+        if (key === null) continue;
+        if (depth === 1) {
+          section = key;
+        } else if (section !== null && stack[0] === '{') {
+          let entries = sections.get(section);
+          if (entries === undefined) {
+            entries = new Map();
+            sections.set(section, entries);
+          }
+          if (!entries.has(key)) entries.set(key, line);
+        }
+      }
+    }
+  }
+  return sections;
+}
+
+function nextNonSpace(text: string, from: number): string | null {
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') return c;
+  }
+  return null;
+}
+
+function decodeJsonString(literal: string): string | null {
+  try {
+    const value: unknown = JSON.parse(literal);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}

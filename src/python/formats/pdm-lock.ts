@@ -1,0 +1,151 @@
+/**
+ * pdm.lock (lock_version 4.x): `[metadata]` with the locked groups, then one `[[package]]` per
+ * resolved package with `groups = [...]`, `files = [{file|url, hash}]` and, for non-registry
+ * packages, `git`/`ref`/`revision`, `path` (+ `editable`) or `url`. A package asked for with extras
+ * gets a second entry carrying `extras = [...]`. PDM's `default` group is the main dependencies.
+ *
+ * The lock does not say which packages the project asks for directly (its `dependencies` lists
+ * belong to the packages, and the project itself has no entry), so every entry counts as direct.
+ */
+import { normalizeExtra, normalizeName } from '../names.js';
+import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
+import {
+  arrayTableLines,
+  cleanMarker,
+  collectHashes,
+  fileHashes,
+  isLockTable,
+  keyLine,
+  type LockTable,
+  own,
+  ownString,
+  ownTable,
+  parseLockToml,
+  stringList,
+  stripUrlCredentials,
+  unknownVersionWarning,
+} from './lock-lines.js';
+
+const NEWEST_KNOWN_MAJOR = 4;
+const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'] as const;
+
+export const pdmLockFormat: ManifestFormatModule = {
+  format: 'pdm-lock',
+  matches: (path) => /(^|\/)pdm\.lock$/.test(path),
+  extract: extractPdmLock,
+};
+
+export function extractPdmLock(text: string, context: ExtractContext): ExtractResult {
+  const file = context.file;
+  const parsed = parseLockToml(text, file, 'pdm.lock');
+  if (!parsed.ok) return { dependencies: [], errors: [parsed.error] };
+  const doc = parsed.value;
+  const errors: ExtractError[] = [];
+  const metadata = ownTable(doc, 'metadata');
+
+  const lockVersion = metadata === null ? null : ownString(metadata, 'lock_version');
+  if (lockVersion !== null) {
+    const major = Number.parseInt(lockVersion, 10);
+    if (!Number.isFinite(major) || major > NEWEST_KNOWN_MAJOR) {
+      errors.push(unknownVersionWarning(file, keyLine(text, 'lock_version'), 'pdm.lock lock_version', lockVersion, `4.x and older`));
+    }
+  }
+  const legacyFiles = legacyFileHashes(metadata);
+
+  const rawPackages = own(doc, 'package');
+  if (rawPackages !== undefined && !Array.isArray(rawPackages)) {
+    errors.push({ file, line: null, message: 'pdm.lock: `package` should be a list of [[package]] tables' });
+  }
+  const packages = Array.isArray(rawPackages) ? rawPackages : [];
+  const lines = arrayTableLines(text, 'package');
+  const dependencies: Dependency[] = [];
+  packages.forEach((entry, index) => {
+    const line = lines[index] ?? null;
+    const result = readPackage(entry, legacyFiles);
+    if ('error' in result) {
+      errors.push({ file, line, message: `pdm.lock: ${result.error}` });
+      return;
+    }
+    dependencies.push({ ...result.dependency, kind: 'locked', file, line });
+  });
+
+  return { dependencies, errors, options: [], requiresPython: requiresPythonOf(metadata) };
+}
+
+type PackageResult = { dependency: Omit<Dependency, 'kind' | 'file' | 'line'> } | { error: string };
+
+function readPackage(entry: unknown, legacyFiles: Map<string, string[]>): PackageResult {
+  if (!isLockTable(entry)) return { error: 'a [[package]] entry is not a table' };
+  const rawName = ownString(entry, 'name');
+  if (rawName === null || rawName.trim() === '') return { error: 'a [[package]] entry has no name' };
+  const name = normalizeName(rawName);
+  const version = ownString(entry, 'version');
+  const source = readSource(entry);
+  if (version === null && source.kind === 'registry') return { error: `package ${name} has no version` };
+
+  const groups = stringList(own(entry, 'groups'));
+  const firstGroup = groups[0] ?? 'default';
+  const legacyKey = version === null ? null : `${name} ${version}`;
+  const hashes = collectHashes([...fileHashes(own(entry, 'files')), ...(legacyKey === null ? [] : (legacyFiles.get(legacyKey) ?? []))]);
+
+  const dependency: Omit<Dependency, 'kind' | 'file' | 'line'> = {
+    name,
+    version,
+    specifier: version === null ? '' : `==${version}`,
+    extras: [...new Set(stringList(own(entry, 'extras')).map((extra) => normalizeExtra(extra)))].sort(),
+    marker: cleanMarker(ownString(entry, 'marker')),
+    source: source.kind,
+    editable: own(entry, 'editable') === true,
+    group: firstGroup === 'default' ? 'main' : firstGroup,
+    direct: true,
+  };
+  if (source.url !== null) dependency.url = source.url;
+  if (hashes.length > 0) dependency.hashes = hashes;
+  return { dependency };
+}
+
+function readSource(entry: LockTable): { kind: DependencySource; url: string | null } {
+  const vcs = VCS_KEYS.find((key) => ownString(entry, key) !== null);
+  if (vcs !== undefined) {
+    const repo = stripUrlCredentials(ownString(entry, vcs)!);
+    const ref = ownString(entry, 'revision') ?? ownString(entry, 'ref');
+    const prefixed = repo.startsWith(`${vcs}+`) ? repo : `${vcs}+${repo}`;
+    return { kind: 'vcs', url: ref === null || ref === '' ? prefixed : `${prefixed}@${ref}` };
+  }
+  const path = ownString(entry, 'path');
+  if (path !== null) return { kind: 'path', url: path };
+  const url = ownString(entry, 'url');
+  if (url !== null) {
+    return url.startsWith('file:') ? { kind: 'path', url } : { kind: 'url', url: stripUrlCredentials(url) };
+  }
+  return { kind: 'registry', url: null };
+}
+
+/** Before lock_version 4.1 the hashes lived in `[metadata.files]` under `"<name> <version>"`. */
+function legacyFileHashes(metadata: LockTable | null): Map<string, string[]> {
+  const byKey = new Map<string, string[]>();
+  const files = metadata === null ? null : ownTable(metadata, 'files');
+  if (files === null) return byKey;
+  for (const [key, list] of Object.entries(files)) {
+    const space = key.indexOf(' ');
+    if (space === -1) continue;
+    byKey.set(`${normalizeName(key.slice(0, space))} ${key.slice(space + 1).trim()}`, fileHashes(list));
+  }
+  return byKey;
+}
+
+/** `[[metadata.targets]] requires_python` (4.5+) or `[metadata] requires_python` (4.x before). */
+function requiresPythonOf(metadata: LockTable | null): string | null {
+  if (metadata === null) return null;
+  const direct = ownString(metadata, 'requires_python');
+  if (direct !== null) return direct;
+  const targets = own(metadata, 'targets');
+  if (!Array.isArray(targets)) return null;
+  for (const target of targets) {
+    if (isLockTable(target)) {
+      const value = ownString(target, 'requires_python');
+      if (value !== null) return value;
+    }
+  }
+  return null;
+}

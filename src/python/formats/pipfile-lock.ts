@@ -1,0 +1,161 @@
+/**
+ * Pipfile.lock (pipenv): JSON with `_meta` and one object per category — `default` (the main
+ * group), `develop` (dev) and, since pipenv 2023, any named category. Each entry is
+ * `"name": { "version": "==1.2", "hashes": [...], "markers": "...", ... }`, or a VCS / path / file
+ * entry without a version. Pipenv records no notion of "direct", so every entry counts as direct.
+ */
+import { normalizeExtra, normalizeName } from '../names.js';
+import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
+import {
+  cleanMarker,
+  collectHashes,
+  isLockTable,
+  isPypiIndex,
+  jsonSectionKeyLines,
+  LineIndex,
+  type LockTable,
+  own,
+  ownString,
+  ownTable,
+  parseLockJson,
+  stringList,
+  stripUrlCredentials,
+  unknownVersionWarning,
+} from './lock-lines.js';
+
+/** pipfile-spec 6 has been current since 2018; older specs have the same entry shape. */
+const NEWEST_KNOWN_SPEC = 6;
+
+const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'] as const;
+
+export const pipfileLockFormat: ManifestFormatModule = {
+  format: 'pipfile-lock',
+  matches: (path) => /(^|\/)Pipfile\.lock$/.test(path),
+  extract: extractPipfileLock,
+};
+
+export function extractPipfileLock(text: string, context: ExtractContext): ExtractResult {
+  const file = context.file;
+  const parsed = parseLockJson(text, file, 'Pipfile.lock');
+  if (!parsed.ok) return { dependencies: [], errors: [parsed.error] };
+  const doc = parsed.value;
+  if (!isLockTable(doc)) {
+    return { dependencies: [], errors: [{ file, line: 1, message: 'Pipfile.lock should be a JSON object with `_meta`, `default` and `develop`' }] };
+  }
+  const errors: ExtractError[] = [];
+  const meta = ownTable(doc, '_meta');
+  const spec = meta === null ? undefined : own(meta, 'pipfile-spec');
+  if (typeof spec === 'number' && spec > NEWEST_KNOWN_SPEC) {
+    errors.push(unknownVersionWarning(file, lineOfText(text, '"pipfile-spec"'), 'Pipfile.lock pipfile-spec', String(spec), `up to ${NEWEST_KNOWN_SPEC}`));
+  }
+  const sources = readSources(meta, text);
+  const keyLines = jsonSectionKeyLines(text);
+  const dependencies: Dependency[] = [];
+
+  for (const [section, entries] of Object.entries(doc)) {
+    if (section === '_meta') continue;
+    if (!isLockTable(entries)) continue;
+    const group = section === 'default' ? 'main' : section === 'develop' ? 'dev' : section;
+    const lines = keyLines.get(section);
+    for (const [rawName, entry] of Object.entries(entries)) {
+      const line = lines?.get(rawName) ?? null;
+      const result = readEntry(rawName, entry, sources.urlsByName);
+      if ('error' in result) {
+        errors.push({ file, line, message: `Pipfile.lock: ${result.error}` });
+        continue;
+      }
+      dependencies.push({ ...result.dependency, group, kind: 'locked', file, line });
+    }
+  }
+
+  const requires = meta === null ? null : ownTable(meta, 'requires');
+  const requiresPython = requires === null ? null : (ownString(requires, 'python_full_version') ?? ownString(requires, 'python_version'));
+  return { dependencies, errors, options: sources.options, requiresPython };
+}
+
+type EntryResult = { dependency: Omit<Dependency, 'group' | 'kind' | 'file' | 'line'> } | { error: string };
+
+function readEntry(rawName: string, entry: unknown, indexUrls: Map<string, string>): EntryResult {
+  const name = normalizeName(rawName);
+  if (name === '') return { error: 'an entry has an empty name' };
+  if (!isLockTable(entry)) return { error: `entry ${name} should be an object` };
+
+  const versionText = ownString(entry, 'version');
+  let version: string | null = null;
+  if (versionText !== null && versionText.trim() !== '' && versionText.trim() !== '*') {
+    const match = /^\s*===?\s*(\S+)\s*$/.exec(versionText);
+    if (match === null) return { error: `entry ${name} has version "${versionText}", which is not an exact pin` };
+    version = match[1]!;
+  }
+
+  let source: DependencySource = 'registry';
+  let url: string | null = null;
+  const vcs = VCS_KEYS.find((key) => ownString(entry, key) !== null);
+  const path = ownString(entry, 'path');
+  const archive = ownString(entry, 'file');
+  if (vcs !== undefined) {
+    source = 'vcs';
+    const repo = stripUrlCredentials(ownString(entry, vcs)!);
+    const ref = ownString(entry, 'ref');
+    const prefixed = repo.startsWith(`${vcs}+`) ? repo : `${vcs}+${repo}`;
+    url = ref === null || ref === '' ? prefixed : `${prefixed}@${ref}`;
+  } else if (path !== null) {
+    source = 'path';
+    url = path;
+  } else if (archive !== null) {
+    // `file` is a URL to an archive, or a local archive (`file://…`, a relative path).
+    const remote = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(archive) && !archive.startsWith('file:');
+    source = remote ? 'url' : 'path';
+    url = remote ? stripUrlCredentials(archive) : archive;
+  } else {
+    const index = ownString(entry, 'index');
+    const indexUrl = index === null ? undefined : indexUrls.get(index);
+    if (indexUrl !== undefined && !isPypiIndex(indexUrl)) url = indexUrl;
+  }
+  if (source === 'registry' && version === null) return { error: `entry ${name} has no version` };
+
+  const hashes = collectHashes(stringList(own(entry, 'hashes')));
+  const dependency: Omit<Dependency, 'group' | 'kind' | 'file' | 'line'> = {
+    name,
+    version,
+    specifier: version === null ? '' : `==${version}`,
+    extras: [...new Set(stringList(own(entry, 'extras')).map((extra) => normalizeExtra(extra)))].sort(),
+    marker: cleanMarker(ownString(entry, 'markers')),
+    source,
+    editable: own(entry, 'editable') === true,
+    direct: true,
+  };
+  if (url !== null) dependency.url = url;
+  if (hashes.length > 0) dependency.hashes = hashes;
+  return { dependency };
+}
+
+interface Sources {
+  options: ManifestOption[];
+  /** Source name → URL (credentials removed), for entries that name their `index`. */
+  urlsByName: Map<string, string>;
+}
+
+/** pipenv installs from the first source and falls back to the others, as pip's index options do. */
+function readSources(meta: LockTable | null, text: string): Sources {
+  const options: ManifestOption[] = [];
+  const urlsByName = new Map<string, string>();
+  const list = meta === null ? undefined : own(meta, 'sources');
+  if (!Array.isArray(list)) return { options, urlsByName };
+  const line = lineOfText(text, '"sources"');
+  list.forEach((source, index) => {
+    if (!isLockTable(source)) return;
+    const rawUrl = ownString(source, 'url');
+    if (rawUrl === null) return;
+    const url = stripUrlCredentials(rawUrl);
+    const name = ownString(source, 'name');
+    if (name !== null) urlsByName.set(name, url);
+    options.push({ name: index === 0 ? 'index-url' : 'extra-index-url', value: url, line });
+  });
+  return { options, urlsByName };
+}
+
+function lineOfText(text: string, needle: string): number | null {
+  const at = text.indexOf(needle);
+  return at === -1 ? null : new LineIndex(text).lineAt(at);
+}

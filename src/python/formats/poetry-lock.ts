@@ -1,0 +1,197 @@
+/**
+ * poetry.lock: every resolved package with its exact version.
+ *
+ * Two generations exist in the wild. lock-version 1.x (Poetry 1.0–1.2) keeps `category =
+ * "main"|"dev"` on each package and the file hashes apart in `[metadata.files]`; 2.x (Poetry 1.3+)
+ * puts `files = [{file, hash}]` on each package, and 2.1 (Poetry 2) adds `groups = [...]` and
+ * `markers` (a string, or a table keyed by group). Poetry records no notion of "direct", so every
+ * entry counts as direct.
+ */
+import { normalizeName } from '../names.js';
+import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
+import {
+  arrayTableLines,
+  cleanMarker,
+  collectHashes,
+  fileHashes,
+  isLockTable,
+  isPypiIndex,
+  keyLine,
+  type LockTable,
+  own,
+  ownString,
+  ownTable,
+  parseLockToml,
+  stringList,
+  stripUrlCredentials,
+  unknownVersionWarning,
+} from './lock-lines.js';
+
+const KNOWN_LOCK_VERSIONS = new Set(['1.0', '1.1', '2.0', '2.1']);
+
+export const poetryLockFormat: ManifestFormatModule = {
+  format: 'poetry-lock',
+  matches: (path) => /(^|\/)poetry\.lock$/.test(path),
+  extract: extractPoetryLock,
+};
+
+export function extractPoetryLock(text: string, context: ExtractContext): ExtractResult {
+  const file = context.file;
+  const parsed = parseLockToml(text, file, 'poetry.lock');
+  if (!parsed.ok) return { dependencies: [], errors: [parsed.error] };
+  const doc = parsed.value;
+  const errors: ExtractError[] = [];
+  const options: ManifestOption[] = [];
+  const metadata = ownTable(doc, 'metadata');
+
+  const lockVersion = metadata === null ? null : scalarText(own(metadata, 'lock-version'));
+  if (lockVersion !== null && !KNOWN_LOCK_VERSIONS.has(lockVersion)) {
+    errors.push(unknownVersionWarning(file, keyLine(text, 'lock-version'), 'poetry.lock lock-version', lockVersion, '1.0, 1.1, 2.0 and 2.1'));
+  }
+  const separateHashes = metadataHashes(metadata);
+
+  const packages = own(doc, 'package');
+  const lines = arrayTableLines(text, 'package');
+  const dependencies: Dependency[] = [];
+  const seenIndexes = new Set<string>();
+  if (packages !== undefined && !Array.isArray(packages)) {
+    errors.push({ file, line: null, message: 'poetry.lock: `package` should be a list of [[package]] tables' });
+  }
+  const list = Array.isArray(packages) ? packages : [];
+  list.forEach((entry, index) => {
+    const line = lines[index] ?? null;
+    const result = readPackage(entry, separateHashes);
+    if ('error' in result) {
+      errors.push({ file, line, message: `poetry.lock: ${result.error}` });
+      return;
+    }
+    const { dependency, indexUrl } = result;
+    dependencies.push({ ...dependency, kind: 'locked', file, line });
+    if (indexUrl !== null && !seenIndexes.has(indexUrl)) {
+      seenIndexes.add(indexUrl);
+      options.push({ name: 'extra-index-url', value: indexUrl, line });
+    }
+  });
+
+  const requiresPython = metadata === null ? null : ownString(metadata, 'python-versions');
+  return { dependencies, errors, options, requiresPython };
+}
+
+type PackageResult =
+  | { dependency: Omit<Dependency, 'kind' | 'file' | 'line'>; indexUrl: string | null }
+  | { error: string };
+
+function readPackage(entry: unknown, separateHashes: Map<string, string[]>): PackageResult {
+  if (!isLockTable(entry)) return { error: 'a [[package]] entry is not a table' };
+  const rawName = ownString(entry, 'name');
+  if (rawName === null || rawName.trim() === '') return { error: 'a [[package]] entry has no name' };
+  const name = normalizeName(rawName);
+  const version = scalarText(own(entry, 'version'));
+  if (version === null || version === '') return { error: `package ${name} has no version` };
+
+  const group = chooseGroup(entry);
+  const source = readSource(ownTable(entry, 'source'));
+  const hashes = collectHashes([...fileHashes(own(entry, 'files')), ...(separateHashes.get(name) ?? [])]);
+
+  const dependency: Omit<Dependency, 'kind' | 'file' | 'line'> = {
+    name,
+    version,
+    specifier: `==${version}`,
+    extras: [],
+    marker: cleanMarker(chooseMarker(entry, group)),
+    source: source.kind,
+    editable: own(entry, 'develop') === true,
+    group,
+    direct: true,
+  };
+  if (source.url !== null) dependency.url = source.url;
+  if (hashes.length > 0) dependency.hashes = hashes;
+  return { dependency, indexUrl: source.indexUrl };
+}
+
+/** 2.x: the first of `groups` (Poetry lists `main` first when present); 1.x: `category`. */
+function chooseGroup(entry: LockTable): string {
+  const groups = stringList(own(entry, 'groups'));
+  if (groups.length > 0) return groups[0]!;
+  const category = ownString(entry, 'category');
+  return category !== null && category !== '' ? category : 'main';
+}
+
+/** `markers` as a string, or the chosen group's entry when it is a table; 1.0 wrote `marker`. */
+function chooseMarker(entry: LockTable, group: string): string | null {
+  const markers = own(entry, 'markers');
+  if (typeof markers === 'string') return markers;
+  if (isLockTable(markers)) {
+    const forGroup = own(markers, group);
+    if (typeof forGroup === 'string') return forGroup;
+  }
+  return ownString(entry, 'marker');
+}
+
+interface SourceInfo {
+  kind: DependencySource;
+  url: string | null;
+  /** A private index (Poetry `legacy` sources) the entry was resolved from. */
+  indexUrl: string | null;
+}
+
+function readSource(source: LockTable | null): SourceInfo {
+  if (source === null) return { kind: 'registry', url: null, indexUrl: null };
+  const type = ownString(source, 'type') ?? '';
+  const rawUrl = ownString(source, 'url');
+  const url = rawUrl === null ? null : stripUrlCredentials(rawUrl);
+  switch (type) {
+    case 'git':
+    case 'hg':
+    case 'svn':
+    case 'bzr': {
+      const ref = ownString(source, 'resolved_reference') ?? ownString(source, 'reference');
+      return { kind: 'vcs', url: url === null ? null : vcsUrl(type, url, ref), indexUrl: null };
+    }
+    case 'directory':
+    case 'file':
+      return { kind: 'path', url, indexUrl: null };
+    case 'url':
+      return { kind: 'url', url, indexUrl: null };
+    case 'legacy':
+    default:
+      // A private index: still a registry package, but the index itself is worth a finding.
+      if (url === null || isPypiIndex(url)) return { kind: 'registry', url: null, indexUrl: null };
+      return { kind: 'registry', url, indexUrl: url };
+  }
+}
+
+/** pip's spelling (`git+https://…@commit`), so every format reports VCS pins the same way. */
+function vcsUrl(type: string, url: string, ref: string | null): string {
+  const prefixed = url.startsWith(`${type}+`) ? url : `${type}+${url}`;
+  return ref === null || ref === '' ? prefixed : `${prefixed}@${ref}`;
+}
+
+/**
+ * lock-version 1.x: `[metadata.files]` name → [{file, hash}]. Poetry 0.x wrote
+ * `[metadata.hashes]` name → ["<sha256 hex>"].
+ */
+function metadataHashes(metadata: LockTable | null): Map<string, string[]> {
+  const byName = new Map<string, string[]>();
+  if (metadata === null) return byName;
+  const files = ownTable(metadata, 'files');
+  if (files !== null) {
+    for (const [name, list] of Object.entries(files)) byName.set(normalizeName(name), fileHashes(list));
+  }
+  const hashes = ownTable(metadata, 'hashes');
+  if (hashes !== null) {
+    for (const [name, list] of Object.entries(hashes)) {
+      const bare = stringList(list).map((hex) => (hex.includes(':') ? hex : `sha256:${hex}`));
+      const key = normalizeName(name);
+      byName.set(key, [...(byName.get(key) ?? []), ...bare]);
+    }
+  }
+  return byName;
+}
+
+/** Versions are strings, but a hand-edited lock may hold `version = 1.0` (a float) — read it as written. */
+function scalarText(value: unknown): string | null {
+  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return null;
+}

@@ -1,0 +1,663 @@
+/**
+ * `pyproject.toml`: every place a Python project declares what it installs.
+ *
+ * - PEP 621 `[project]`: `dependencies` (group `main`), `optional-dependencies` (group = extra),
+ *   `requires-python`.
+ * - PEP 735 `[dependency-groups]`: `{include-group = "x"}` is expanded, so each requirement is
+ *   reported once per group that (directly or through includes) contains it, with the including
+ *   group's name and the line of the original string. Cycles and unknown groups are errors.
+ * - Poetry `[tool.poetry.dependencies]` (`python` sets requiresPython), `dev-dependencies` (group
+ *   `dev`), `[tool.poetry.group.<g>.dependencies]`; constraints go through `poetryToPep440`.
+ *   Optional dependencies take the group of each `[tool.poetry.extras]` entry that lists them.
+ *   When `[project] dependencies` also exists (Poetry 2), a `tool.poetry.dependencies` entry of
+ *   the same name only enriches it (its git/path/url source); other entries are still reported.
+ * - uv `[tool.uv] dev-dependencies` (group `dev`) and `[tool.uv.sources]` (git/path/url/workspace
+ *   overrides the source of every dependency of that name); PDM `[tool.pdm.dev-dependencies]`.
+ * - `[build-system] requires` is skipped: build requirements are installed into an isolated build
+ *   environment when a wheel is built and never reach the environment the application runs in,
+ *   so reporting them as runtime dependencies would flag what the deployed code cannot import.
+ *
+ * Options (for the index rules): `[[tool.poetry.source]]` becomes `poetry-source` (priority
+ * primary, or legacy `default = true`: replaces PyPI like pip's `--index-url`),
+ * `poetry-source-supplemental` (also legacy `secondary = true`: searched alongside PyPI like
+ * `--extra-index-url`, the dependency-confusion risk) or `poetry-source-explicit` (used only by
+ * dependencies that name it); the value is the URL (credentials removed). `[tool.uv] index-url` /
+ * `extra-index-url` keep pip's names; `[[tool.uv.index]]` becomes `uv-index` (`uv-index-default`,
+ * `uv-index-explicit`); `[[tool.pdm.source]]` becomes `pdm-source`.
+ */
+import { normalizeExtra, normalizeName, isValidName } from '../names.js';
+import { exactPin, normalizeMarker, normalizeSpecifier, parsePep508 } from '../pep508.js';
+import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
+import { getOwn, getPath, isTable, parseToml, tomlTypeName } from '../toml.js';
+import type { TomlPositions, TomlTable } from '../toml.js';
+import type {
+  Dependency,
+  DependencySource,
+  ExtractContext,
+  ExtractError,
+  ExtractResult,
+  ManifestFormatModule,
+  ManifestOption,
+} from '../types.js';
+
+export const pyprojectFormat: ManifestFormatModule = {
+  format: 'pyproject',
+  matches: (path) => path === 'pyproject.toml' || path.endsWith('/pyproject.toml'),
+  extract: extractPyproject,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the TOML and INI formats (pyproject, Pipfile, setup.cfg)
+// ---------------------------------------------------------------------------------------------
+
+/** Collects one file's results; errors are de-duplicated (a group included twice reports once). */
+export class ManifestCollector {
+  readonly dependencies: Dependency[] = [];
+  readonly errors: ExtractError[] = [];
+  readonly options: ManifestOption[] = [];
+  readonly #seenErrors = new Set<string>();
+
+  constructor(readonly file: string) {}
+
+  error(line: number | null, message: string): void {
+    const key = `${line}\u0000${message}`;
+    if (this.#seenErrors.has(key)) return;
+    this.#seenErrors.add(key);
+    this.errors.push({ file: this.file, line, message });
+  }
+
+  option(name: string, value: string, line: number | null): void {
+    this.options.push({ name, value, line });
+  }
+}
+
+export interface EntryPlace {
+  file: string;
+  group: string;
+  line: number | null;
+}
+
+export type DependencyResult = { ok: true; dependency: Dependency } | { ok: false; message: string };
+
+/**
+ * Removes the user-info part of a URL (`https://user:token@host` → `https://host`), which may
+ * hold a token. `git@` (the SSH convention) is kept: it names an account, not a secret.
+ */
+export function stripCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]*)@/i, (whole, scheme: string, userInfo: string) =>
+    userInfo === 'git' ? whole : scheme,
+  );
+}
+
+/** What kind of place a direct reference (`name @ url`, a Poetry/Pipfile/uv source) points at. */
+export function sourceOfUrl(url: string): DependencySource {
+  const lower = url.toLowerCase();
+  if (/^(git|hg|svn|bzr)\+/.test(lower) || lower.startsWith('git://')) return 'vcs';
+  if (lower.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:\/\//.test(lower)) return 'path';
+  return 'url';
+}
+
+export function makeDependency(
+  place: EntryPlace,
+  fields: Partial<Dependency> & Pick<Dependency, 'name'>,
+): Dependency {
+  const specifier = fields.specifier ?? '';
+  const source = fields.source ?? 'registry';
+  const dependency: Dependency = {
+    name: fields.name,
+    version: source === 'registry' && !isUnion(specifier) ? exactPin(specifier) : null,
+    specifier,
+    extras: fields.extras ?? [],
+    marker: fields.marker ?? null,
+    source,
+    editable: fields.editable ?? false,
+    kind: 'requirement',
+    group: place.group,
+    direct: true,
+    file: place.file,
+    line: place.line,
+  };
+  if (fields.url !== undefined) dependency.url = stripCredentials(fields.url);
+  return dependency;
+}
+
+/** One PEP 508 string (`requests[socks]>=2; python_version < "3.8"`) as a dependency. */
+export function dependencyFromPep508(text: string, place: EntryPlace): DependencyResult {
+  const parsed = parsePep508(text);
+  if (!parsed.ok) return { ok: false, message: `Invalid requirement ${JSON.stringify(text)}: ${parsed.message}` };
+  const r = parsed.requirement;
+  return {
+    ok: true,
+    dependency: makeDependency(place, {
+      name: r.normalizedName,
+      specifier: r.specifier,
+      extras: r.extras,
+      marker: r.marker,
+      ...(r.url === null ? {} : { source: sourceOfUrl(r.url), url: r.url }),
+    }),
+  };
+}
+
+/** Sorted, unique, PEP 685 extras from a TOML value; null when it is not a list of strings. */
+export function extrasFrom(value: unknown): string[] | null {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((e): e is string => typeof e === 'string')) return null;
+  return [...new Set(value.map((e) => normalizeExtra(e)))].sort();
+}
+
+/** Joins marker expressions with `and`, parenthesising any that contain `or`. */
+export function combineMarkers(parts: readonly string[]): string | null {
+  const present = parts.map((p) => p.trim()).filter((p) => p !== '');
+  if (present.length === 0) return null;
+  if (present.length === 1) return present[0]!;
+  return present.map((p) => (/\bor\b/.test(p) ? `(${p})` : p)).join(' and ');
+}
+
+/**
+ * A PEP 440 specifier on the interpreter (`>=3.6,<4.0`, or a Poetry union joined with `||`) as a
+ * marker, the way Poetry writes `python = "^3.6"` into metadata: `python_full_version` when the
+ * version has three or more components, `python_version` otherwise.
+ */
+export function pythonSpecifierToMarker(specifier: string): string | null {
+  if (specifier === '') return null;
+  const alternatives = specifier.split('||').map((alternative) =>
+    alternative
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '')
+      .map((clause) => {
+        const m = /^(~=|===|==|!=|<=|>=|<|>)\s*(.+)$/.exec(clause);
+        const op = m?.[1] ?? '==';
+        const version = m?.[2] ?? clause;
+        const release = version.replace(/^[0-9]+!/, '').split(/[^0-9.]/)[0] ?? '';
+        const variable = release.split('.').filter((x) => x !== '').length >= 3 ? 'python_full_version' : 'python_version';
+        return `${variable} ${op} "${version}"`;
+      })
+      .join(' and '),
+  );
+  return alternatives.length === 1 ? alternatives[0]! : alternatives.join(' or ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// pyproject.toml
+// ---------------------------------------------------------------------------------------------
+
+interface Context {
+  doc: TomlTable;
+  positions: TomlPositions;
+  out: ManifestCollector;
+  /** Names in `[project] dependencies`, when that array exists (Poetry 2 enrichment, see above). */
+  projectDependencyNames: Set<string> | null;
+}
+
+function extractPyproject(text: string, context: ExtractContext): ExtractResult {
+  const out = new ManifestCollector(context.file);
+  const parsed = parseToml(text);
+  if (!parsed.ok) {
+    out.error(parsed.line, parsed.message);
+    return { dependencies: [], errors: out.errors, options: [], requiresPython: null };
+  }
+  const ctx: Context = { doc: parsed.value, positions: parsed.positions, out, projectDependencyNames: null };
+
+  const requiresPython = readProject(ctx);
+  readDependencyGroups(ctx);
+  const poetryPython = readPoetry(ctx);
+  readUv(ctx);
+  readPdm(ctx);
+  applyUvSources(ctx);
+
+  return {
+    dependencies: out.dependencies,
+    errors: out.errors,
+    options: out.options,
+    requiresPython: requiresPython ?? poetryPython,
+  };
+}
+
+/** Line of an array element, falling back to the array's key and then to its table. */
+function elementLine(ctx: Context, path: readonly string[], index: number): number | null {
+  return ctx.positions.elementLine(path, index) ?? lineOf(ctx, path);
+}
+
+function lineOf(ctx: Context, path: readonly string[]): number | null {
+  for (let n = path.length; n > 0; n--) {
+    const line = ctx.positions.lineOf(path.slice(0, n));
+    if (line !== null) return line;
+  }
+  return null;
+}
+
+/** Reads an array of PEP 508 strings into one group. */
+function readRequirementArray(ctx: Context, path: readonly string[], group: string): void {
+  const value = getPath(ctx.doc, path);
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    ctx.out.error(lineOf(ctx, path), `${path.join('.')} must be an array of requirement strings, not ${tomlTypeName(value)}`);
+    return;
+  }
+  value.forEach((entry: unknown, index) => {
+    const line = elementLine(ctx, path, index);
+    readRequirementString(ctx, entry, { file: ctx.out.file, group, line }, path.join('.'));
+  });
+}
+
+function readRequirementString(ctx: Context, entry: unknown, place: EntryPlace, where: string): void {
+  if (typeof entry !== 'string') {
+    ctx.out.error(place.line, `${where}: expected a requirement string, found ${tomlTypeName(entry)}`);
+    return;
+  }
+  const result = requirementOrEditable(entry, place);
+  if (result.ok) ctx.out.dependencies.push(result.dependency);
+  else ctx.out.error(place.line, result.message);
+}
+
+/**
+ * PDM's dev-dependencies may hold `-e <path or url>#egg=name` (an editable install) besides
+ * PEP 508 strings; everything else is PEP 508.
+ */
+function requirementOrEditable(entry: string, place: EntryPlace): DependencyResult {
+  const editable = /^\s*(-e|--editable)\s+(.+)$/.exec(entry);
+  if (!editable) return dependencyFromPep508(entry, place);
+  const target = editable[2]!.trim();
+  const asRequirement = parsePep508(target);
+  if (asRequirement.ok) {
+    const r = asRequirement.requirement;
+    return {
+      ok: true,
+      dependency: makeDependency(place, {
+        name: r.normalizedName,
+        specifier: r.specifier,
+        extras: r.extras,
+        marker: r.marker,
+        editable: true,
+        ...(r.url === null ? {} : { source: sourceOfUrl(r.url), url: r.url }),
+      }),
+    };
+  }
+  const egg = /#(?:.*&)?egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(target);
+  if (!egg) return { ok: false, message: `Editable requirement ${JSON.stringify(entry)} names no project (add #egg=name)` };
+  return {
+    ok: true,
+    dependency: makeDependency(place, {
+      name: normalizeName(egg[1]!),
+      editable: true,
+      source: sourceOfUrl(target),
+      url: target.replace(/#.*$/, ''),
+    }),
+  };
+}
+
+/** PEP 621. Returns `requires-python`, normalised, when declared. */
+function readProject(ctx: Context): string | null {
+  const project = getOwn(ctx.doc, 'project');
+  if (project === undefined) return null;
+  if (!isTable(project)) {
+    ctx.out.error(lineOf(ctx, ['project']), `[project] must be a table, not ${tomlTypeName(project)}`);
+    return null;
+  }
+  const before = ctx.out.dependencies.length;
+  readRequirementArray(ctx, ['project', 'dependencies'], 'main');
+  if (Array.isArray(getOwn(project, 'dependencies'))) {
+    ctx.projectDependencyNames = new Set(ctx.out.dependencies.slice(before).map((d) => d.name));
+  }
+
+  const optional = getOwn(project, 'optional-dependencies');
+  if (isTable(optional)) {
+    for (const extra of Object.keys(optional)) {
+      readRequirementArray(ctx, ['project', 'optional-dependencies', extra], extra);
+    }
+  } else if (optional !== undefined) {
+    ctx.out.error(lineOf(ctx, ['project', 'optional-dependencies']), `project.optional-dependencies must be a table`);
+  }
+
+  const requiresPython = getOwn(project, 'requires-python');
+  if (requiresPython === undefined) return null;
+  if (typeof requiresPython !== 'string') {
+    ctx.out.error(lineOf(ctx, ['project', 'requires-python']), `project.requires-python must be a string`);
+    return null;
+  }
+  return normalizeSpecifier(requiresPython);
+}
+
+/** PEP 735, with `include-group` expanded into the including group. */
+function readDependencyGroups(ctx: Context): void {
+  const groups = getOwn(ctx.doc, 'dependency-groups');
+  if (groups === undefined) return;
+  if (!isTable(groups)) {
+    ctx.out.error(lineOf(ctx, ['dependency-groups']), `[dependency-groups] must be a table`);
+    return;
+  }
+  // PEP 735 compares group names after PEP 503 normalisation.
+  const byNormalName = new Map<string, string>();
+  for (const name of Object.keys(groups)) byNormalName.set(normalizeName(name), name);
+
+  const expand = (reportAs: string, name: string, stack: string[]): void => {
+    const entries = getOwn(groups, name);
+    const path = ['dependency-groups', name];
+    if (!Array.isArray(entries)) {
+      ctx.out.error(lineOf(ctx, path), `dependency-groups.${name} must be an array`);
+      return;
+    }
+    entries.forEach((entry: unknown, index) => {
+      const line = elementLine(ctx, path, index);
+      if (isTable(entry)) {
+        const include = getOwn(entry, 'include-group');
+        if (typeof include !== 'string' || Object.keys(entry).length !== 1) {
+          ctx.out.error(line, `dependency-groups.${name}: a table entry must be {include-group = "name"} only`);
+          return;
+        }
+        const target = byNormalName.get(normalizeName(include));
+        if (target === undefined) {
+          ctx.out.error(line, `dependency-groups.${name} includes unknown group ${JSON.stringify(include)}`);
+          return;
+        }
+        if (stack.includes(target)) {
+          ctx.out.error(line, `dependency-groups include cycle: ${[...stack, target].join(' → ')}`);
+          return;
+        }
+        expand(reportAs, target, [...stack, target]);
+        return;
+      }
+      readRequirementString(ctx, entry, { file: ctx.out.file, group: reportAs, line }, `dependency-groups.${name}`);
+    });
+  };
+
+  for (const name of Object.keys(groups)) expand(name, name, [name]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Poetry
+// ---------------------------------------------------------------------------------------------
+
+/** Returns the `python` constraint of `[tool.poetry.dependencies]` as PEP 440, when present. */
+function readPoetry(ctx: Context): string | null {
+  const poetry = getPath(ctx.doc, ['tool', 'poetry']);
+  if (!isTable(poetry)) return null;
+
+  readPoetrySources(ctx, poetry);
+  const extrasOf = poetryExtrasByDependency(poetry);
+
+  let python: string | null = null;
+  const main = getOwn(poetry, 'dependencies');
+  if (main !== undefined) {
+    python = readPoetryTable(ctx, ['tool', 'poetry', 'dependencies'], 'main', {
+      extrasOf,
+      enrichOnly: ctx.projectDependencyNames,
+    });
+  }
+  readPoetryTable(ctx, ['tool', 'poetry', 'dev-dependencies'], 'dev', { extrasOf: null, enrichOnly: null });
+
+  const groups = getOwn(poetry, 'group');
+  if (isTable(groups)) {
+    for (const group of Object.keys(groups)) {
+      readPoetryTable(ctx, ['tool', 'poetry', 'group', group, 'dependencies'], group, { extrasOf: null, enrichOnly: null });
+    }
+  }
+  return python;
+}
+
+/** `[tool.poetry.extras]`: dependency name → the extras that list it. */
+function poetryExtrasByDependency(poetry: TomlTable): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  const extras = getOwn(poetry, 'extras');
+  if (!isTable(extras)) return map;
+  for (const extra of Object.keys(extras)) {
+    const names = getOwn(extras, extra);
+    if (!Array.isArray(names)) continue;
+    for (const entry of names) {
+      if (typeof entry !== 'string') continue;
+      // Entries are names, occasionally with a constraint or extras after them.
+      const name = normalizeName(entry.split(/[\s[<>=!~;(]/)[0] ?? '');
+      map.set(name, [...(map.get(name) ?? []), extra]);
+    }
+  }
+  return map;
+}
+
+interface PoetryTableOptions {
+  /** For the main table: which extras list an optional dependency. */
+  extrasOf: Map<string, string[]> | null;
+  /** Poetry 2: names already declared in `[project]`, whose entries here only add a source. */
+  enrichOnly: Set<string> | null;
+}
+
+/** Reads one Poetry dependency table; returns the `python` entry translated, if any. */
+function readPoetryTable(ctx: Context, path: string[], group: string, options: PoetryTableOptions): string | null {
+  const table = getPath(ctx.doc, path);
+  if (table === undefined) return null;
+  if (!isTable(table)) {
+    ctx.out.error(lineOf(ctx, path), `${path.join('.')} must be a table, not ${tomlTypeName(table)}`);
+    return null;
+  }
+  let python: string | null = null;
+  for (const rawName of Object.keys(table)) {
+    const value = getOwn(table, rawName);
+    const keyPath = [...path, rawName];
+    const line = lineOf(ctx, keyPath);
+    if (rawName.toLowerCase() === 'python') {
+      if (group !== 'main') continue;
+      const constraint = typeof value === 'string' ? value : isTable(value) ? getOwn(value, 'version') : undefined;
+      if (typeof constraint !== 'string') {
+        ctx.out.error(line, `${path.join('.')}.python must be a version constraint string`);
+        continue;
+      }
+      const translated = poetryToPep440(constraint);
+      if (translated.ok) python = translated.specifier;
+      else ctx.out.error(line, `python: ${translated.message}`);
+      continue;
+    }
+    if (!isValidName(rawName)) {
+      ctx.out.error(line, `${JSON.stringify(rawName)} is not a valid project name`);
+      continue;
+    }
+    const name = normalizeName(rawName);
+    const entries: Array<{ value: unknown; line: number | null }> = Array.isArray(value)
+      ? value.map((element: unknown, index) => ({ value: element, line: ctx.positions.elementLine(keyPath, index) ?? line }))
+      : [{ value, line }];
+    for (const entry of entries) {
+      const result = poetryEntry(name, entry.value, { file: ctx.out.file, group, line: entry.line });
+      if (!result.ok) {
+        ctx.out.error(entry.line, `${rawName}: ${result.message}`);
+        continue;
+      }
+      const { dependency, optional } = result;
+      if (options.enrichOnly?.has(name)) {
+        if (dependency.source !== 'registry') overrideSource(ctx, name, dependency);
+        continue;
+      }
+      const extras = optional ? options.extrasOf?.get(name) : undefined;
+      if (extras && extras.length > 0) {
+        for (const extra of extras) ctx.out.dependencies.push({ ...dependency, group: extra });
+      } else {
+        ctx.out.dependencies.push(dependency);
+      }
+    }
+  }
+  return python;
+}
+
+type PoetryEntryResult = { ok: true; dependency: Dependency; optional: boolean } | { ok: false; message: string };
+
+/** One Poetry dependency value: a constraint string or a table (one element of a multi-constraint list). */
+function poetryEntry(name: string, value: unknown, place: EntryPlace): PoetryEntryResult {
+  if (typeof value === 'string') {
+    const translated = poetryToPep440(value);
+    if (!translated.ok) return translated;
+    return { ok: true, optional: false, dependency: makeDependency(place, { name, specifier: translated.specifier }) };
+  }
+  if (!isTable(value)) return { ok: false, message: `expected a version string or a table, found ${tomlTypeName(value)}` };
+
+  const version = getOwn(value, 'version');
+  let specifier = '';
+  if (version !== undefined) {
+    if (typeof version !== 'string') return { ok: false, message: 'version must be a string' };
+    const translated = poetryToPep440(version);
+    if (!translated.ok) return translated;
+    specifier = translated.specifier;
+  }
+  const extras = extrasFrom(getOwn(value, 'extras'));
+  if (extras === null) return { ok: false, message: 'extras must be an array of strings' };
+
+  const markerParts: string[] = [];
+  const markers = getOwn(value, 'markers');
+  if (markers !== undefined) {
+    if (typeof markers !== 'string') return { ok: false, message: 'markers must be a string' };
+    markerParts.push(markers);
+  }
+  const python = getOwn(value, 'python');
+  if (python !== undefined) {
+    if (typeof python !== 'string') return { ok: false, message: 'python must be a string' };
+    const translated = poetryToPep440(python);
+    if (!translated.ok) return { ok: false, message: `python: ${translated.message}` };
+    const marker = pythonSpecifierToMarker(translated.specifier);
+    if (marker !== null) markerParts.push(marker);
+  }
+  const platform = getOwn(value, 'platform');
+  if (platform !== undefined) {
+    if (typeof platform !== 'string') return { ok: false, message: 'platform must be a string' };
+    markerParts.push(`sys_platform == ${JSON.stringify(platform)}`);
+  }
+  const combined = combineMarkers(markerParts);
+  const marker = combined === null ? null : normalizeMarker(combined);
+  if (combined !== null && marker === null) return { ok: false, message: `invalid marker ${JSON.stringify(combined)}` };
+
+  const fields: Partial<Dependency> & Pick<Dependency, 'name'> = { name, specifier, extras, marker };
+  const git = getOwn(value, 'git');
+  const path = getOwn(value, 'path');
+  const url = getOwn(value, 'url');
+  if (typeof git === 'string') {
+    const ref = [getOwn(value, 'rev'), getOwn(value, 'tag'), getOwn(value, 'branch')].find((r) => typeof r === 'string');
+    fields.source = 'vcs';
+    fields.url = `git+${git.replace(/^git\+/, '')}${typeof ref === 'string' ? `@${ref}` : ''}`;
+  } else if (typeof path === 'string') {
+    fields.source = 'path';
+    fields.url = path;
+    fields.editable = getOwn(value, 'develop') === true;
+  } else if (typeof url === 'string') {
+    fields.source = sourceOfUrl(url);
+    fields.url = url;
+  }
+  return { ok: true, optional: getOwn(value, 'optional') === true, dependency: makeDependency(place, fields) };
+}
+
+function readPoetrySources(ctx: Context, poetry: TomlTable): void {
+  const sources = getOwn(poetry, 'source');
+  if (sources === undefined) return;
+  if (!Array.isArray(sources)) {
+    ctx.out.error(lineOf(ctx, ['tool', 'poetry', 'source']), 'tool.poetry.source must be an array of tables ([[tool.poetry.source]])');
+    return;
+  }
+  sources.forEach((source: unknown, index) => {
+    const line = ctx.positions.elementLine(['tool', 'poetry', 'source'], index);
+    if (!isTable(source)) return;
+    const url = getOwn(source, 'url');
+    // A source named PyPI without a URL only changes PyPI's priority.
+    if (typeof url !== 'string') return;
+    const priority = getOwn(source, 'priority');
+    let name = 'poetry-source';
+    if (priority === 'supplemental' || priority === 'secondary' || getOwn(source, 'secondary') === true) {
+      name = 'poetry-source-supplemental';
+    } else if (priority === 'explicit') {
+      name = 'poetry-source-explicit';
+    }
+    ctx.out.option(name, stripCredentials(url), ctx.positions.lineOf(['tool', 'poetry', 'source', String(index), 'url']) ?? line);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// uv and PDM
+// ---------------------------------------------------------------------------------------------
+
+function readUv(ctx: Context): void {
+  const uv = getPath(ctx.doc, ['tool', 'uv']);
+  if (!isTable(uv)) return;
+  readRequirementArray(ctx, ['tool', 'uv', 'dev-dependencies'], 'dev');
+
+  for (const name of ['index-url', 'extra-index-url']) {
+    const value = getOwn(uv, name);
+    const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+    values.forEach((v: unknown, index) => {
+      if (typeof v === 'string') {
+        const line = ctx.positions.elementLine(['tool', 'uv', name], index) ?? lineOf(ctx, ['tool', 'uv', name]);
+        ctx.out.option(name, stripCredentials(v), line);
+      }
+    });
+  }
+  const indexes = getOwn(uv, 'index');
+  if (Array.isArray(indexes)) {
+    indexes.forEach((index: unknown, i) => {
+      if (!isTable(index)) return;
+      const url = getOwn(index, 'url');
+      if (typeof url !== 'string') return;
+      const name = getOwn(index, 'default') === true ? 'uv-index-default' : getOwn(index, 'explicit') === true ? 'uv-index-explicit' : 'uv-index';
+      ctx.out.option(name, stripCredentials(url), ctx.positions.lineOf(['tool', 'uv', 'index', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'uv', 'index'], i));
+    });
+  }
+}
+
+/** `[tool.uv.sources]`: a git/path/url/workspace source replaces PyPI for every entry of that name. */
+function applyUvSources(ctx: Context): void {
+  const sources = getPath(ctx.doc, ['tool', 'uv', 'sources']);
+  if (!isTable(sources)) return;
+  for (const rawName of Object.keys(sources)) {
+    let value = getOwn(sources, rawName);
+    const line = lineOf(ctx, ['tool', 'uv', 'sources', rawName]);
+    // A list of sources differs by marker; the first one that is a table stands for all.
+    if (Array.isArray(value)) value = value.find(isTable);
+    if (!isTable(value)) {
+      ctx.out.error(line, `tool.uv.sources.${rawName} must be a table`);
+      continue;
+    }
+    const source = uvSource(value);
+    if (source === null) continue; // `index = "..."` keeps the registry, only another index.
+    overrideSource(ctx, normalizeName(rawName), source);
+  }
+}
+
+function uvSource(value: TomlTable): Pick<Dependency, 'source' | 'url' | 'editable'> | null {
+  const git = getOwn(value, 'git');
+  if (typeof git === 'string') {
+    const ref = [getOwn(value, 'rev'), getOwn(value, 'tag'), getOwn(value, 'branch')].find((r) => typeof r === 'string');
+    return { source: 'vcs', url: `git+${git.replace(/^git\+/, '')}${typeof ref === 'string' ? `@${ref}` : ''}`, editable: false };
+  }
+  const path = getOwn(value, 'path');
+  if (typeof path === 'string') return { source: 'path', url: path, editable: getOwn(value, 'editable') === true };
+  const url = getOwn(value, 'url');
+  if (typeof url === 'string') return { source: sourceOfUrl(url), url, editable: false };
+  if (getOwn(value, 'workspace') === true) {
+    // Workspace members are built from the checkout, which is always editable in uv.
+    return { source: 'path', url: 'workspace', editable: getOwn(value, 'editable') !== false };
+  }
+  return null;
+}
+
+function overrideSource(ctx: Context, name: string, source: Pick<Dependency, 'source' | 'url' | 'editable'>): void {
+  for (const dependency of ctx.out.dependencies) {
+    if (dependency.name !== name || dependency.source !== 'registry') continue;
+    dependency.source = source.source;
+    dependency.editable = source.editable;
+    dependency.version = null;
+    if (source.url !== undefined) dependency.url = stripCredentials(source.url);
+  }
+}
+
+function readPdm(ctx: Context): void {
+  const pdm = getPath(ctx.doc, ['tool', 'pdm']);
+  if (!isTable(pdm)) return;
+  const dev = getOwn(pdm, 'dev-dependencies');
+  if (isTable(dev)) {
+    for (const group of Object.keys(dev)) readRequirementArray(ctx, ['tool', 'pdm', 'dev-dependencies', group], group);
+  } else if (dev !== undefined) {
+    ctx.out.error(lineOf(ctx, ['tool', 'pdm', 'dev-dependencies']), 'tool.pdm.dev-dependencies must be a table');
+  }
+  const sources = getOwn(pdm, 'source');
+  if (Array.isArray(sources)) {
+    sources.forEach((source: unknown, i) => {
+      if (!isTable(source)) return;
+      const url = getOwn(source, 'url');
+      if (typeof url === 'string') {
+        ctx.out.option('pdm-source', stripCredentials(url), ctx.positions.lineOf(['tool', 'pdm', 'source', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'pdm', 'source'], i));
+      }
+    });
+  }
+}

@@ -1,0 +1,650 @@
+/**
+ * pip requirements files (`requirements*.txt`, pip-tools `.in`, constraints files), read with pip's
+ * own line grammar (pip `req_file.py` + `req/constructors.py`), never by running pip:
+ *
+ * 1. lines are split like Python's `str.splitlines`; a line ending in `\` is joined with the next
+ *    (a comment line ends the join), and the joined line keeps the number of its first line;
+ * 2. comments (`#` at line start or after whitespace) and blank lines are dropped;
+ * 3. `${VAR}` references are kept as written: we never have the user's environment;
+ * 4. each line is split at the first space-separated token starting with `-`: what comes before is
+ *    the requirement, what comes after is shell-split and read as options (pip uses optparse, so
+ *    long options may be abbreviated and `--opt=value`, `--opt value`, `-ovalue` all work);
+ * 5. the requirement is read like pip's `parse_req_from_line`: a URL (pip's URL schemes only), a
+ *    local path or archive, or a PEP 508 requirement with the marker split off at the first `;`
+ *    (at `"; "` for URLs).
+ *
+ * pip reads paths against the file system (is `./pkg` a directory?); this module is pure, so
+ * anything that looks like a path and is not a PEP 508 requirement is taken to be a local project.
+ * Requirements pip accepts without a name (a path, an sdist URL, a VCS URL without `#egg=`) are kept
+ * with a name derived from the wheel or sdist file name, the VCS repository or the directory name,
+ * or "" when nothing usable is written (`-e .`); pip itself learns those names by building.
+ *
+ * A line pip would reject becomes one `errors` entry; every other line is still read.
+ */
+import type {
+  Dependency,
+  DependencySource,
+  ExtractContext,
+  ExtractError,
+  ExtractResult,
+  IncludeRef,
+  ManifestFormatModule,
+  ManifestOption,
+} from '../types.js';
+import { normalizeName } from '../names.js';
+import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
+
+// ---------------------------------------------------------------------------------------------
+// File names
+// ---------------------------------------------------------------------------------------------
+
+/** `.in` files that are certainly not pip-tools inputs (autotools and setuptools templates). */
+const NOT_PIP_TOOLS_INPUT = /^(?:manifest|makefile|configure|config|setup|pyproject|tox|dockerfile|version)(?:\..*)?\.in$/i;
+
+export function isRequirementsPath(path: string): boolean {
+  const segments = path.replace(/\\/g, '/').split('/');
+  const base = (segments.pop() ?? '').toLowerCase();
+  const inRequirementsDir = segments.some((segment) => segment.toLowerCase() === 'requirements');
+  if (base.endsWith('.txt')) {
+    return (
+      base.startsWith('requirements') ||
+      base.endsWith('requirements.txt') ||
+      base.startsWith('constraints') ||
+      inRequirementsDir
+    );
+  }
+  if (base.endsWith('.in') && base.length > 3) {
+    // pip-tools inputs: `requirements.in`, `dev.in`, `requirements/base.in`. A second dot in the
+    // stem (`config.h.in`, `setup.cfg.in`) marks a template unless the name says requirements.
+    if (NOT_PIP_TOOLS_INPUT.test(base)) return false;
+    if (/requirements|constraints/.test(base) || inRequirementsDir) return true;
+    return !base.slice(0, -3).includes('.');
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines: split, join continuations, drop comments (pip's `preprocess`)
+// ---------------------------------------------------------------------------------------------
+
+/** Python's `str.splitlines` boundaries. */
+const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+/** pip's COMMENT_RE: `#` at the start of the line or after whitespace, to the end. */
+const COMMENT = /(^|\s+)#.*$/;
+const STARTS_WITH_COMMENT = /^(?:|\s+)#/;
+
+interface LogicalLine {
+  line: number;
+  text: string;
+}
+
+function logicalLines(content: string): LogicalLine[] {
+  const physical = content.split(LINE_BREAK);
+  // `splitlines` yields no empty last element for a trailing newline.
+  if (physical.length > 0 && physical[physical.length - 1] === '') physical.pop();
+
+  const joined: LogicalLine[] = [];
+  let pending: string[] = [];
+  let pendingLine = 0;
+  physical.forEach((raw, index) => {
+    const lineNumber = index + 1;
+    const isComment = STARTS_WITH_COMMENT.test(raw);
+    if (!raw.endsWith('\\') || isComment) {
+      // A comment ends a continuation; the leading space keeps it recognisable as a comment.
+      const text = isComment ? ` ${raw}` : raw;
+      if (pending.length > 0) {
+        pending.push(text);
+        joined.push({ line: pendingLine, text: pending.join('') });
+        pending = [];
+      } else {
+        joined.push({ line: lineNumber, text });
+      }
+    } else {
+      if (pending.length === 0) pendingLine = lineNumber;
+      pending.push(stripChars(raw, '\\'));
+    }
+  });
+  if (pending.length > 0) joined.push({ line: pendingLine, text: pending.join('') });
+
+  const kept: LogicalLine[] = [];
+  for (const { line, text } of joined) {
+    const stripped = pythonStrip(text.replace(COMMENT, ''));
+    if (stripped !== '') kept.push({ line, text: stripped });
+  }
+  return kept;
+}
+
+/** Python's `str.strip(chars)`. */
+function stripChars(text: string, char: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === char) start++;
+  while (end > start && text[end - 1] === char) end--;
+  return text.slice(start, end);
+}
+
+/** Python's whitespace for `str.strip()`: unlike JS's `\s` it has \x1c-\x1f and \x85 but no BOM. */
+const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+
+const PY_SPACE_CHAR = new RegExp(`[${PY_SPACE}]`);
+
+function pythonStrip(text: string): string {
+  if (text === '' || (!PY_SPACE_CHAR.test(text[0] as string) && !PY_SPACE_CHAR.test(text[text.length - 1] as string))) {
+    return text;
+  }
+  return text.replace(PY_STRIP, '');
+}
+
+/** pip's `break_args_options`: the requirement is every space-separated token before the first option. */
+function breakArgsOptions(line: string): { args: string; options: string } {
+  // Only a token that starts with `-` begins the options: most lines have none.
+  if (!line.startsWith('-') && !line.includes(' -')) return { args: line, options: '' };
+  const tokens = line.split(' ');
+  const firstOption = tokens.findIndex((token) => token.startsWith('-'));
+  if (firstOption === -1) return { args: tokens.join(' '), options: '' };
+  return { args: tokens.slice(0, firstOption).join(' '), options: tokens.slice(firstOption).join(' ') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options: shlex + optparse, with pip's requirements-file option table
+// ---------------------------------------------------------------------------------------------
+
+class LineProblem extends Error {}
+
+/** Python's `shlex.split` (POSIX mode, no comments). */
+export function shlexSplit(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+      else word += ch;
+    } else if (quote === '"') {
+      if (ch === '"') quote = null;
+      else if (ch === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) word += text[++i];
+      else word += ch;
+    } else if (ch === '\\') {
+      if (i + 1 >= text.length) throw new LineProblem('No escaped character');
+      word += text[++i];
+      inWord = true;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      inWord = true;
+    } else if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
+      // shlex's whitespace is exactly these four characters.
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  if (quote !== null) throw new LineProblem('No closing quotation');
+  if (inWord) words.push(word);
+  return words;
+}
+
+interface OptionSpec {
+  /** Canonical name without dashes, as recorded in `options`. */
+  name: string;
+  flags: string[];
+  takesValue: boolean;
+}
+
+/** pip's SUPPORTED_OPTIONS + SUPPORTED_OPTIONS_REQ (`req_file.build_parser`). */
+const OPTION_SPECS: OptionSpec[] = [
+  { name: 'index-url', flags: ['-i', '--index-url', '--pypi-url'], takesValue: true },
+  { name: 'extra-index-url', flags: ['--extra-index-url'], takesValue: true },
+  { name: 'no-index', flags: ['--no-index'], takesValue: false },
+  { name: 'constraint', flags: ['-c', '--constraint'], takesValue: true },
+  { name: 'requirement', flags: ['-r', '--requirement'], takesValue: true },
+  { name: 'editable', flags: ['-e', '--editable'], takesValue: true },
+  { name: 'find-links', flags: ['-f', '--find-links'], takesValue: true },
+  { name: 'no-binary', flags: ['--no-binary'], takesValue: true },
+  { name: 'only-binary', flags: ['--only-binary'], takesValue: true },
+  { name: 'prefer-binary', flags: ['--prefer-binary'], takesValue: false },
+  { name: 'require-hashes', flags: ['--require-hashes'], takesValue: false },
+  { name: 'pre', flags: ['--pre'], takesValue: false },
+  { name: 'trusted-host', flags: ['--trusted-host'], takesValue: true },
+  { name: 'use-feature', flags: ['--use-feature'], takesValue: true },
+  { name: 'global-option', flags: ['--global-option'], takesValue: true },
+  { name: 'hash', flags: ['--hash'], takesValue: true },
+  { name: 'config-settings', flags: ['-C', '--config-settings'], takesValue: true },
+];
+const SHORT_OPTIONS = new Map<string, OptionSpec>();
+const LONG_OPTIONS = new Map<string, OptionSpec>();
+for (const spec of OPTION_SPECS) {
+  for (const flag of spec.flags) (flag.startsWith('--') ? LONG_OPTIONS : SHORT_OPTIONS).set(flag, spec);
+}
+const LONG_FLAGS = [...LONG_OPTIONS.keys()].sort();
+
+interface ParsedOption {
+  spec: OptionSpec;
+  value: string;
+}
+
+/** optparse's `_match_abbrev`: a unique prefix of a long option names it. */
+function matchLongOption(flag: string): OptionSpec {
+  const exact = LONG_OPTIONS.get(flag);
+  if (exact) return exact;
+  const candidates = LONG_FLAGS.filter((known) => known.startsWith(flag));
+  const only = candidates[0];
+  if (candidates.length === 1 && only !== undefined) return LONG_OPTIONS.get(only) as OptionSpec;
+  if (candidates.length === 0) throw new LineProblem(`no such option: ${flag}`);
+  throw new LineProblem(`ambiguous option: ${flag} (${candidates.join(', ')}?)`);
+}
+
+/** optparse's argument loop; leftover positional arguments are ignored, as pip ignores them. */
+function parseOptions(args: string[]): ParsedOption[] {
+  const parsed: ParsedOption[] = [];
+  const rest = [...args];
+  while (rest.length > 0) {
+    const arg = rest.shift() as string;
+    if (arg === '--') break;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const flag = eq === -1 ? arg : arg.slice(0, eq);
+      const spec = matchLongOption(flag);
+      if (spec.takesValue) {
+        const value = eq === -1 ? rest.shift() : arg.slice(eq + 1);
+        if (value === undefined) throw new LineProblem(`${flag} option requires 1 argument`);
+        parsed.push(checkOptionValue(spec, value));
+      } else {
+        if (eq !== -1) throw new LineProblem(`${flag} option does not take a value`);
+        parsed.push({ spec, value: '' });
+      }
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      for (let i = 1; i < arg.length; i++) {
+        const flag = `-${arg[i]}`;
+        const spec = SHORT_OPTIONS.get(flag);
+        if (!spec) throw new LineProblem(`no such option: ${flag}`);
+        if (!spec.takesValue) {
+          parsed.push({ spec, value: '' });
+          continue;
+        }
+        const value = i + 1 < arg.length ? arg.slice(i + 1) : rest.shift();
+        if (value === undefined) throw new LineProblem(`${flag} option requires 1 argument`);
+        parsed.push(checkOptionValue(spec, value));
+        break;
+      }
+    }
+    // A positional argument after an option: optparse collects it, pip never looks at it.
+  }
+  return parsed;
+}
+
+const STRONG_HASHES = ['sha256', 'sha384', 'sha512'];
+
+/** The checks pip's option callbacks make (`_handle_merge_hash`, `_handle_config_settings`, …). */
+function checkOptionValue(spec: OptionSpec, value: string): ParsedOption {
+  if (spec.name === 'hash') {
+    const colon = value.indexOf(':');
+    if (colon === -1) {
+      throw new LineProblem('Arguments to --hash must be a hash name followed by a value, like --hash=sha256:abcde...');
+    }
+    const algorithm = value.slice(0, colon);
+    if (!STRONG_HASHES.includes(algorithm)) {
+      throw new LineProblem(`Allowed hash algorithms for --hash are ${STRONG_HASHES.join(', ')}.`);
+    }
+  } else if (spec.name === 'config-settings' && !value.includes('=')) {
+    throw new LineProblem('Arguments to --config-settings must be of the form KEY=VAL');
+  } else if ((spec.name === 'no-binary' || spec.name === 'only-binary') && value.startsWith('-')) {
+    throw new LineProblem('--no-binary / --only-binary option requires 1 argument.');
+  }
+  return { spec, value };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requirements: URLs, paths, VCS, PEP 508 (pip's `parse_req_from_line` / `parse_editable`)
+// ---------------------------------------------------------------------------------------------
+
+const VCS_SCHEMES = new Set([
+  'git+http', 'git+https', 'git+ssh', 'git+git', 'git+file',
+  'hg+file', 'hg+http', 'hg+https', 'hg+ssh', 'hg+static-http',
+  'svn', 'svn+ssh', 'svn+http', 'svn+https', 'svn+svn', 'svn+file',
+  'bzr+http', 'bzr+https', 'bzr+ssh', 'bzr+sftp', 'bzr+ftp', 'bzr+lp', 'bzr+file',
+]);
+const URL_SCHEMES = new Set(['http', 'https', 'file', 'ftp', ...VCS_SCHEMES]);
+const VCS_NAMES = ['git', 'hg', 'svn', 'bzr'];
+const ARCHIVE_EXTENSIONS = ['.zip', '.whl', '.tar.bz2', '.tbz', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma', '.tar.gz', '.tgz', '.tar'];
+const VALID_PROJECT_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+/** pip's wheel file name pattern (`models/wheel.py`). */
+const WHEEL_FILE = /^(?:([^\s-]+?)-([^\s-]*?))(?:-(\d[^-]*?))?-([^\s-]+?)-([^\s-]+?)-([^\s-]+?)\.whl$/;
+
+/** `urllib.parse.urlsplit(...).scheme`, lower case, or null. */
+function urlScheme(text: string): string | null {
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(text);
+  return match ? (match[1] as string).toLowerCase() : null;
+}
+
+/** pip's `is_url`: only pip's own schemes count (`git://` does not, `git+git://` does). */
+function isPipUrl(text: string): boolean {
+  const scheme = urlScheme(text);
+  return scheme !== null && URL_SCHEMES.has(scheme);
+}
+
+function looksLikePath(text: string): boolean {
+  return text.includes('/') || text.startsWith('.');
+}
+
+function isArchive(path: string): boolean {
+  const lower = path.toLowerCase();
+  return ARCHIVE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+function sourceOfUrl(url: string): DependencySource {
+  const scheme = urlScheme(url);
+  if (scheme === null) return 'path';
+  if (scheme === 'file') return 'path';
+  if (VCS_SCHEMES.has(scheme) || VCS_NAMES.some((vcs) => scheme.startsWith(`${vcs}+`))) return 'vcs';
+  return 'url';
+}
+
+/**
+ * Credentials never leave the parser: `user:password@` is removed from any URL, and a lone user
+ * name too for http(s)/ftp, where it is always a token (`https://ghp_…@github.com`). An ssh user
+ * (`git+ssh://git@github.com`) is kept: it is part of the address, not a secret.
+ */
+export function stripUrlCredentials(url: string): string {
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*)@/.exec(url);
+  if (!match) return url;
+  const prefix = match[1] as string;
+  const userInfo = match[2] as string;
+  const transport = prefix.slice(0, -3).toLowerCase().split('+').pop() ?? '';
+  const tokenOnly = ['http', 'https', 'ftp'].includes(transport);
+  const kept = userInfo.includes(':') || tokenOnly ? '' : `${userInfo}@`;
+  return prefix + kept + url.slice(match[0].length);
+}
+
+/** pip's `Link.egg_fragment`. */
+function eggFragment(url: string): string | null {
+  const match = /[#&]egg=([^&]*)/.exec(url);
+  return match ? (match[1] as string) : null;
+}
+
+/** pip's `Link.filename`: the last path segment, without query or fragment. */
+function linkFilename(url: string): string {
+  const withoutFragment = url.split('#')[0] ?? '';
+  const withoutQuery = withoutFragment.split('?')[0] ?? '';
+  const path = withoutQuery.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:(?:\/\/[^/]*)?/, '');
+  const segments = path.replace(/\/+$/, '').split('/');
+  const last = segments[segments.length - 1] ?? '';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** A name for a requirement pip would accept unnamed, from what the URL or path shows. */
+function deriveName(location: string, source: DependencySource): string {
+  const withoutFragment = (location.split('#')[0] ?? '').split('?')[0] ?? '';
+  const path = withoutFragment.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:(?:\/\/[^/]*)?/, '');
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+  if (source === 'vcs') {
+    // git+https://host/org/Repo.git@v1 → repo
+    const last = (segments[segments.length - 1] ?? '').replace(/@.*$/, '').replace(/\.git$/i, '');
+    return VALID_PROJECT_NAME.test(last) ? normalizeName(last) : '';
+  }
+  const last = segments[segments.length - 1] ?? '';
+  if (isArchive(last)) {
+    // GitHub-style `…/org/repo/archive/<ref>.zip` names the repository, not the project version.
+    const archiveAt = segments.lastIndexOf('archive');
+    if (archiveAt > 0 && archiveAt === segments.length - 2) {
+      const repo = segments[archiveAt - 1] ?? '';
+      return VALID_PROJECT_NAME.test(repo) ? normalizeName(repo) : '';
+    }
+    const stem = last.slice(0, last.length - (ARCHIVE_EXTENSIONS.find((e) => last.toLowerCase().endsWith(e)) ?? '').length);
+    const nameOnly = /^(.+?)-\d/.exec(stem)?.[1] ?? stem;
+    return VALID_PROJECT_NAME.test(nameOnly) ? normalizeName(nameOnly) : '';
+  }
+  return VALID_PROJECT_NAME.test(last) ? normalizeName(last) : '';
+}
+
+/** pip's `_strip_extras`: a trailing `[extras]` on a path. */
+function stripExtras(path: string): { path: string; extras: string | null } {
+  const match = /^(.+)(\[[^\]]+\])$/.exec(path);
+  return match ? { path: match[1] as string, extras: match[2] as string } : { path, extras: null };
+}
+
+/** pip's `convert_extras`: `[a,b]` read through a placeholder requirement. */
+function convertExtras(extras: string | null): string[] {
+  if (!extras) return [];
+  const parsed = parsePep508(`placeholder${extras.toLowerCase()}`);
+  if (!parsed.ok) throw new LineProblem(`Invalid extras ${extras}: ${parsed.message}`);
+  return parsed.requirement.extras;
+}
+
+/** What a requirement says about the package; the line adds where and how. Built without object spread: it is the hot path. */
+interface RequirementParts {
+  name: string;
+  version: string | null;
+  specifier: string;
+  extras: string[];
+  marker: string | null;
+  source: DependencySource;
+  url: string | undefined;
+}
+
+function requirementParts(
+  name: string,
+  specifier: string,
+  extras: string[],
+  marker: string | null,
+  source: DependencySource,
+  url: string | undefined,
+): RequirementParts {
+  return { name, version: exactPin(specifier), specifier, extras, marker, source, url };
+}
+
+function invalidRequirement(text: string, message: string): LineProblem {
+  let hint = '';
+  if (/\$\{[A-Z0-9_]+\}/.test(text)) hint = ' (it uses an environment variable, which pip expands at install time)';
+  else if (text.includes('=') && !/(===|==|~=|!=|<=|>=|<|>)/.test(text)) hint = ' (= is not a valid operator. Did you mean == ?)';
+  return new LineProblem(`Invalid requirement: '${text}': ${message}${hint}`);
+}
+
+function namedRequirement(text: string): RequirementParts {
+  const parsed = parsePep508(text);
+  if (!parsed.ok) throw invalidRequirement(text, parsed.message);
+  const req = parsed.requirement;
+  const source = req.url === null ? 'registry' : sourceOfUrl(req.url);
+  const url = req.url === null ? undefined : stripUrlCredentials(req.url);
+  return requirementParts(req.normalizedName, req.specifier, req.extras, req.marker, source, url);
+}
+
+/** A link pip would install from: wheel → `name==version`; otherwise `#egg=` names it, or nothing does. */
+function linkRequirement(location: string, source: DependencySource, extras: string[], notes: string[]): RequirementParts {
+  const url = stripUrlCredentials(location);
+  const filename = source === 'path' && !isPipUrl(location) ? location.split('/').pop() ?? '' : linkFilename(location);
+  if (filename.toLowerCase().endsWith('.whl')) {
+    const wheel = WHEEL_FILE.exec(filename);
+    if (!wheel) throw new LineProblem(`${filename} is not a valid wheel filename.`);
+    const name = (wheel[1] as string).replace(/_/g, '-');
+    const version = (wheel[2] as string).replace(/_/g, '-');
+    const named = namedRequirement(`${name}==${version}`);
+    return requirementParts(named.name, named.specifier, extras.length > 0 ? extras : named.extras, named.marker, source, url);
+  }
+  const egg = isPipUrl(location) ? eggFragment(location) : null;
+  if (egg !== null) {
+    const named = eggRequirement(egg, location, notes);
+    return requirementParts(named.name, named.specifier, extras.length > 0 ? extras : named.extras, named.marker, source, url);
+  }
+  return requirementParts(deriveName(location, source), '', extras, null, source, url);
+}
+
+/**
+ * `#egg=` names the project. pip up to 25.2 read it as a whole requirement (`#egg=foo==1.0`,
+ * `#egg=foo[bar]`) with a deprecation warning; pip 25.3 rejects anything but a plain name. We keep
+ * the older reading (the name and version are worth auditing) and report the line, so it is
+ * neither lost nor silently accepted.
+ */
+function eggRequirement(egg: string, location: string, notes: string[]): RequirementParts {
+  const parsed = parsePep508(egg);
+  if (!parsed.ok) throw invalidRequirement(egg, parsed.message);
+  if (!VALID_PROJECT_NAME.test(egg)) {
+    notes.push(
+      `${location} contains an egg fragment with a non-PEP 508 name '${egg}'; pip 25.3 and later reject it (use 'name @ url')`,
+    );
+  }
+  const req = parsed.requirement;
+  return requirementParts(req.normalizedName, req.specifier, req.extras, req.marker, 'vcs', undefined);
+}
+
+/** pip's `parse_req_from_line`, without the file system. */
+function requirementFromLine(line: string, notes: string[]): RequirementParts {
+  let text = line;
+  let marker: string | null = null;
+  const separator = isPipUrl(text) ? '; ' : ';';
+  const at = text.indexOf(separator);
+  if (at !== -1) {
+    const markerText = pythonStrip(text.slice(at + separator.length));
+    text = text.slice(0, at);
+    if (markerText !== '') {
+      const parsed = parseMarker(markerText);
+      if (!parsed.ok) throw new LineProblem(`Invalid marker: '${markerText}': ${parsed.message}`);
+      marker = parsed.marker;
+    }
+  }
+  text = pythonStrip(text);
+
+  let parts: RequirementParts;
+  if (isPipUrl(text)) {
+    parts = linkRequirement(text, sourceOfUrl(text), [], notes);
+  } else if (looksLikePath(text) && !isPep508UrlForm(text)) {
+    const { path, extras } = stripExtras(text);
+    parts = linkRequirement(path, 'path', convertExtras(extras), notes);
+  } else {
+    parts = namedRequirement(text);
+  }
+  if (marker !== null) parts.marker = marker;
+  return parts;
+}
+
+/**
+ * A path-looking line that is really `name @ url` or `name>=1; …/…`: pip first asks the file
+ * system, then falls back to PEP 508. Without a file system, whatever PEP 508 accepts is a
+ * requirement, and a `name @ …archive` is one too (pip's `_get_url_from_path` rule).
+ */
+function isPep508UrlForm(text: string): boolean {
+  const at = text.indexOf('@');
+  if (at !== -1 && !looksLikePath(text.slice(0, at)) && isArchive(stripExtras(text).path)) return true;
+  return parsePep508(text).ok;
+}
+
+/** pip's `parse_editable`: a local project directory or a VCS URL with `#egg=`. */
+function editableRequirement(value: string, notes: string[]): RequirementParts {
+  const { path, extras } = stripExtras(value);
+  if (urlScheme(path) === null || /^[a-zA-Z]:[\\/]/.test(path)) {
+    // pip checks that the directory exists and has setup.py/pyproject.toml; we assume it does.
+    const parts = linkRequirement(path, 'path', convertExtras(extras), notes);
+    parts.url = path;
+    return parts;
+  }
+  if (path.toLowerCase().startsWith('file:')) {
+    return linkRequirement(path, 'path', convertExtras(extras), notes);
+  }
+  let url = value;
+  const bareVcs = VCS_NAMES.find((vcs) => url.toLowerCase().startsWith(`${vcs}:`));
+  if (bareVcs) url = `${bareVcs}+${url}`;
+  const scheme = urlScheme(url);
+  if (scheme === null || !VCS_SCHEMES.has(scheme)) {
+    throw new LineProblem(
+      `${value} is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with ${[...VCS_SCHEMES].join(', ')}).`,
+    );
+  }
+  const egg = eggFragment(url);
+  if (!egg) {
+    throw new LineProblem(`Could not detect requirement name for '${value}', please specify one with #egg=your_package_name`);
+  }
+  const parts = eggRequirement(egg, value, notes);
+  parts.url = stripUrlCredentials(url);
+  return parts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The format module
+// ---------------------------------------------------------------------------------------------
+
+const URL_VALUED_OPTIONS = new Set(['index-url', 'extra-index-url', 'find-links']);
+
+export function extractRequirements(text: string, context: ExtractContext): ExtractResult {
+  const dependencies: Dependency[] = [];
+  const errors: ExtractError[] = [];
+  const includes: IncludeRef[] = [];
+  const options: ManifestOption[] = [];
+  const kind = context.kind ?? 'requirement';
+  const content = text.startsWith('\ufeff') ? text.slice(1) : text;
+
+  for (const { line, text: lineText } of logicalLines(content)) {
+    try {
+      const { args, options: optionText } = breakArgsOptions(lineText);
+      let words: string[] = [];
+      try {
+        if (optionText !== '') words = shlexSplit(optionText);
+      } catch (error) {
+        throw new LineProblem(`Could not split options: ${optionText} (${(error as Error).message})`);
+      }
+      const parsed = words.length === 0 ? [] : parseOptions(words);
+      const editables = parsed.filter((o) => o.spec.name === 'editable');
+
+      if (args !== '' || editables.length > 0) {
+        const editable = args === '';
+        const notes: string[] = [];
+        const parts = editable
+          ? editableRequirement((editables[0] as ParsedOption).value, notes)
+          : requirementFromLine(args, notes);
+        for (const message of notes) errors.push({ file: context.file, line, message });
+        // pip honours --hash only on non-editable requirement lines.
+        const hashes = editable ? [] : parsed.filter((o) => o.spec.name === 'hash').map((o) => o.value);
+        const dependency: Dependency = {
+          name: parts.name,
+          version: parts.version,
+          specifier: parts.specifier,
+          extras: parts.extras,
+          marker: parts.marker,
+          source: parts.source,
+          editable,
+          kind,
+          group: 'main',
+          direct: true,
+          file: context.file,
+          line,
+        };
+        if (parts.url !== undefined) dependency.url = parts.url;
+        if (hashes.length > 0) dependency.hashes = hashes;
+        dependencies.push(dependency);
+        continue;
+      }
+
+      // pip follows only the first -r (or, failing that, the first -c) of a line, and a line that
+      // includes another file is replaced by it: its other options are never applied.
+      const include = parsed.find((o) => o.spec.name === 'requirement') ?? parsed.find((o) => o.spec.name === 'constraint');
+      if (include) {
+        includes.push({ path: include.value, kind: include.spec.name === 'requirement' ? 'requirement' : 'constraint', line });
+        continue;
+      }
+      for (const option of parsed) {
+        if (['hash', 'global-option', 'config-settings'].includes(option.spec.name)) continue; // per-requirement only
+        const value = URL_VALUED_OPTIONS.has(option.spec.name) ? stripUrlCredentials(option.value) : option.value;
+        options.push({ name: option.spec.name, value, line });
+      }
+    } catch (error) {
+      const message = error instanceof LineProblem ? error.message : `Unexpected problem: ${String(error)}`;
+      errors.push({ file: context.file, line, message });
+    }
+  }
+
+  return { dependencies, errors, includes, options };
+}
+
+export const requirementsFormat: ManifestFormatModule = {
+  format: 'requirements',
+  matches: isRequirementsPath,
+  extract: extractRequirements,
+};

@@ -1,0 +1,175 @@
+/**
+ * `setup.cfg` (setuptools declarative config), read the way setuptools reads it:
+ *
+ * - INI as Python's `configparser` parses it: `[section]` headers, `key = value` or `key: value`,
+ *   a value continues on following lines indented deeper than its key, whole-line comments
+ *   (`#` or `;`) are skipped even inside a value, there are no inline comments (so the `;` of an
+ *   environment marker stays in the value), keys are case-insensitive.
+ * - `[options] install_requires` (group `main`) and each key of `[options.extras_require]`
+ *   (group = extra) are lists of PEP 508 strings: one per line when the value spans lines, else
+ *   split on `;` (setuptools' `_parse_list_semicolon`, which is why a one-line value with a
+ *   marker is a known setuptools pitfall; we report the broken half as an error). Lines starting
+ *   with `#` are dropped. `file:` values point at other files and are not followed.
+ * - `python_requires` → requiresPython. `setup_requires` / `tests_require` are build and test
+ *   tooling, not installed with the project, so they are skipped like `[build-system] requires`.
+ * - `%%` is an escaped `%` (configparser's interpolation); other interpolation is not expanded.
+ */
+import { normalizeSpecifier } from '../pep508.js';
+import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
+import { dependencyFromPep508, ManifestCollector } from './pyproject.js';
+
+export const setupCfgFormat: ManifestFormatModule = {
+  format: 'setup-cfg',
+  matches: (path) => path === 'setup.cfg' || path.endsWith('/setup.cfg'),
+  extract: extractSetupCfg,
+};
+
+/** Input beyond this is not a setup.cfg anyone wrote; refuse it rather than scan it. */
+export const MAX_SETUP_CFG_CHARS = 2_000_000;
+
+export interface IniValueLine {
+  text: string;
+  line: number;
+}
+
+export interface IniOption {
+  line: number;
+  /** First line's value, then each continuation line (blank ones kept as `""`, like configparser). */
+  lines: IniValueLine[];
+}
+
+export interface IniSection {
+  name: string;
+  line: number;
+  /** Keyed by the lower-cased option name (configparser's `optionxform`). */
+  options: Map<string, IniOption>;
+}
+
+export interface IniDocument {
+  sections: Map<string, IniSection>;
+  errors: Array<{ line: number; message: string }>;
+}
+
+const SECTION = /^\[(.+)\]$/;
+// configparser's OPTCRE: the shortest key before the first `=` or `:`.
+const OPTION = /^(.*?)\s*([=:])\s*(.*)$/;
+
+/** Parses INI text like `configparser.ConfigParser` (defaults) would; problems are collected, not thrown. */
+export function parseIni(text: string): IniDocument {
+  const sections = new Map<string, IniSection>();
+  const errors: IniDocument['errors'] = [];
+  let section: IniSection | null = null;
+  let option: IniOption | null = null;
+  let indentLevel = 0;
+
+  const lines = text.split(/\r\n|\n|\r/);
+  lines.forEach((raw, index) => {
+    const lineNumber = index + 1;
+    const stripped = raw.trim();
+    if (stripped.startsWith('#') || stripped.startsWith(';')) return;
+    if (stripped === '') {
+      if (option) option.lines.push({ text: '', line: lineNumber });
+      return;
+    }
+    const indent = raw.length - raw.trimStart().length;
+    if (section && option && indent > indentLevel) {
+      option.lines.push({ text: stripped, line: lineNumber });
+      return;
+    }
+    indentLevel = indent;
+    const header = SECTION.exec(stripped);
+    if (header) {
+      const name = header[1]!;
+      option = null;
+      if (sections.has(name)) {
+        errors.push({ line: lineNumber, message: `section [${name}] appears twice; the first one is used` });
+        section = { name, line: lineNumber, options: new Map() };
+        return;
+      }
+      section = { name, line: lineNumber, options: new Map() };
+      sections.set(name, section);
+      return;
+    }
+    if (!section) {
+      errors.push({ line: lineNumber, message: 'text before the first [section] header' });
+      return;
+    }
+    const match = OPTION.exec(stripped);
+    if (!match || match[1] === '') {
+      errors.push({ line: lineNumber, message: `not a "key = value" line: ${JSON.stringify(stripped.slice(0, 80))}` });
+      option = null;
+      return;
+    }
+    const key = match[1]!.toLowerCase();
+    option = { line: lineNumber, lines: [{ text: match[3]!, line: lineNumber }] };
+    if (section.options.has(key)) {
+      errors.push({ line: lineNumber, message: `option ${key} appears twice in [${section.name}]; the first one is used` });
+      return;
+    }
+    section.options.set(key, option);
+  });
+  return { sections, errors };
+}
+
+function extractSetupCfg(text: string, context: ExtractContext): ExtractResult {
+  const out = new ManifestCollector(context.file);
+  if (text.length > MAX_SETUP_CFG_CHARS) {
+    out.error(null, `setup.cfg is too large (${text.length} characters; the limit is ${MAX_SETUP_CFG_CHARS})`);
+    return { dependencies: [], errors: out.errors, options: [], requiresPython: null };
+  }
+  const ini = parseIni(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  for (const e of ini.errors) out.error(e.line, e.message);
+
+  const options = ini.sections.get('options');
+  let requiresPython: string | null = null;
+  if (options) {
+    const install = findOption(options, 'install_requires');
+    if (install) readRequirementList(install, 'main', 'install_requires', out);
+    const python = findOption(options, 'python_requires');
+    if (python) requiresPython = normalizeSpecifier(joinValue(python)) || null;
+  }
+  const extras = ini.sections.get('options.extras_require');
+  if (extras) {
+    for (const [extra, option] of extras.options) readRequirementList(option, extra, `extras_require[${extra}]`, out);
+  }
+  return { dependencies: out.dependencies, errors: out.errors, options: out.options, requiresPython };
+}
+
+/** setuptools still accepts the dashed spelling (`install-requires`) with a deprecation warning. */
+function findOption(section: IniSection, key: string): IniOption | undefined {
+  return section.options.get(key) ?? section.options.get(key.replace(/_/g, '-'));
+}
+
+function unescape(text: string): string {
+  return text.replace(/%%/g, '%');
+}
+
+function joinValue(option: IniOption): string {
+  return unescape(
+    option.lines
+      .map((l) => l.text)
+      .join('\n')
+      .trim(),
+  );
+}
+
+function readRequirementList(option: IniOption, group: string, label: string, out: ManifestCollector): void {
+  const first = option.lines[0];
+  if (first && /^file:/.test(first.text.trim())) {
+    out.error(first.line, `${label} is read from another file (${first.text.trim()}); that file is not followed`);
+    return;
+  }
+  // configparser drops the value's trailing blank lines; a value spanning lines is a list of lines.
+  const content = option.lines.filter((l) => l.text.trim() !== '');
+  const spansLines = content.length > 1 || (content.length === 1 && content[0] !== first);
+  const items: IniValueLine[] = spansLines
+    ? content
+    : content.flatMap((l) => l.text.split(';').map((part) => ({ text: part, line: l.line })));
+  for (const item of items) {
+    const requirement = unescape(item.text.trim());
+    if (requirement === '' || requirement.startsWith('#')) continue;
+    const result = dependencyFromPep508(requirement, { file: out.file, group, line: item.line });
+    if (result.ok) out.dependencies.push(result.dependency);
+    else out.error(item.line, `${label}: ${result.message}`);
+  }
+}

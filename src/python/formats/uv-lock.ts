@@ -1,0 +1,244 @@
+/**
+ * uv.lock: the universal lock uv writes for a project or workspace.
+ *
+ * The project's own packages (workspace members: `[manifest] members`, and the root with an
+ * editable / virtual source at ".") are in the lock too, with their dependency lists. They are not
+ * third-party dependencies, so they are not listed; instead they decide `direct` (a member names
+ * the package in `dependencies`, `optional-dependencies` or `dev-dependencies`) and `group` (`main`,
+ * the extra, or the dev group it is named under). Packages reached only transitively are `main`.
+ */
+import { normalizeExtra, normalizeName } from '../names.js';
+import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
+import {
+  arrayTableLines,
+  cleanMarker,
+  collectHashes,
+  fileHashes,
+  isLockTable,
+  isPypiIndex,
+  keyLine,
+  type LockTable,
+  own,
+  ownArray,
+  ownString,
+  ownTable,
+  parseLockToml,
+  stringList,
+  stripUrlCredentials,
+  unknownVersionWarning,
+} from './lock-lines.js';
+
+const KNOWN_LOCK_VERSION = 1;
+
+export const uvLockFormat: ManifestFormatModule = {
+  format: 'uv-lock',
+  matches: (path) => /(^|\/)uv\.lock$/.test(path),
+  extract: extractUvLock,
+};
+
+/** How a workspace member asks for a package: the first (most important) group wins. */
+interface DirectUse {
+  group: string;
+  /** 0 for `dependencies`, 1 for an extra, 2 for a dev group: a package needed at run time is `main`. */
+  rank: number;
+  marker: string | null;
+  extras: Set<string>;
+}
+
+export function extractUvLock(text: string, context: ExtractContext): ExtractResult {
+  const file = context.file;
+  const parsed = parseLockToml(text, file, 'uv.lock');
+  if (!parsed.ok) return { dependencies: [], errors: [parsed.error] };
+  const doc = parsed.value;
+  const errors: ExtractError[] = [];
+
+  const version = own(doc, 'version');
+  if (version !== undefined && version !== KNOWN_LOCK_VERSION) {
+    errors.push(unknownVersionWarning(file, keyLine(text, 'version'), 'uv.lock', String(version), `version ${KNOWN_LOCK_VERSION}`));
+  }
+
+  const rawPackages = own(doc, 'package');
+  if (rawPackages !== undefined && !Array.isArray(rawPackages)) {
+    errors.push({ file, line: null, message: 'uv.lock: `package` should be a list of [[package]] tables' });
+  }
+  const packages = Array.isArray(rawPackages) ? rawPackages : [];
+  const lines = arrayTableLines(text, 'package');
+  const manifest = ownTable(doc, 'manifest');
+  const members = memberNames(manifest, packages);
+  const directUses = collectDirectUses(manifest, packages, members);
+
+  const dependencies: Dependency[] = [];
+  const options: ManifestOption[] = [];
+  const seenIndexes = new Set<string>();
+  packages.forEach((entry, index) => {
+    const line = lines[index] ?? null;
+    if (!isLockTable(entry)) {
+      errors.push({ file, line, message: 'uv.lock: a [[package]] entry is not a table' });
+      return;
+    }
+    const rawName = ownString(entry, 'name');
+    if (rawName === null || rawName.trim() === '') {
+      errors.push({ file, line, message: 'uv.lock: a [[package]] entry has no name' });
+      return;
+    }
+    const name = normalizeName(rawName);
+    if (members.has(name)) return;
+
+    const source = readSource(ownTable(entry, 'source'));
+    if ('error' in source) {
+      errors.push({ file, line, message: `uv.lock: package ${name}: ${source.error}` });
+      return;
+    }
+    const lockedVersion = ownString(entry, 'version');
+    const hashes = collectHashes([...sdistHash(entry), ...fileHashes(own(entry, 'wheels'))]);
+    const use = directUses.get(name);
+    const dependency: Dependency = {
+      name,
+      version: lockedVersion,
+      specifier: lockedVersion === null ? '' : `==${lockedVersion}`,
+      extras: use === undefined ? [] : [...use.extras].sort(),
+      marker: use?.marker ?? null,
+      source: source.kind,
+      editable: source.editable,
+      kind: 'locked',
+      group: use?.group ?? 'main',
+      direct: use !== undefined,
+      file,
+      line,
+    };
+    if (source.url !== null) dependency.url = source.url;
+    if (hashes.length > 0) dependency.hashes = hashes;
+    dependencies.push(dependency);
+
+    if (source.indexUrl !== null && !seenIndexes.has(source.indexUrl)) {
+      seenIndexes.add(source.indexUrl);
+      options.push({ name: 'index-url', value: source.indexUrl, line });
+    }
+  });
+
+  return { dependencies, errors, options, requiresPython: ownString(doc, 'requires-python') };
+}
+
+/** `[manifest] members` (workspaces), plus any package whose source is the project directory itself. */
+function memberNames(manifest: LockTable | null, packages: unknown[]): Set<string> {
+  const members = new Set<string>();
+  if (manifest !== null) for (const name of stringList(own(manifest, 'members'))) members.add(normalizeName(name));
+  for (const entry of packages) {
+    if (!isLockTable(entry)) continue;
+    const source = ownTable(entry, 'source');
+    const name = ownString(entry, 'name');
+    if (source === null || name === null) continue;
+    const at = ownString(source, 'editable') ?? ownString(source, 'virtual');
+    if (at !== null && isProjectRoot(at)) members.add(normalizeName(name));
+  }
+  return members;
+}
+
+function isProjectRoot(path: string): boolean {
+  const trimmed = path.trim().replace(/\\/g, '/').replace(/\/+$/, '');
+  return trimmed === '.' || trimmed === '' || trimmed === './';
+}
+
+/**
+ * What the workspace members ask for, by package name. The root of a virtual workspace has no
+ * package entry; its groups and requirements live in `[manifest]`.
+ */
+function collectDirectUses(manifest: LockTable | null, packages: unknown[], members: Set<string>): Map<string, DirectUse> {
+  const uses = new Map<string, DirectUse>();
+  const note = (reference: unknown, group: string, rank: number): void => {
+    if (!isLockTable(reference)) return;
+    const rawName = ownString(reference, 'name');
+    if (rawName === null) return;
+    const name = normalizeName(rawName);
+    if (members.has(name)) return;
+    const extras = stringList(own(reference, 'extra') ?? own(reference, 'extras')).map((extra) => normalizeExtra(extra));
+    const marker = cleanMarker(ownString(reference, 'marker'));
+    const existing = uses.get(name);
+    if (existing === undefined) {
+      uses.set(name, { group, rank, marker, extras: new Set(extras) });
+      return;
+    }
+    for (const extra of extras) existing.extras.add(extra);
+    if (rank < existing.rank) {
+      existing.group = group;
+      existing.rank = rank;
+      existing.marker = marker;
+    } else if (rank === existing.rank && existing.group === group && existing.marker !== null && marker === null) {
+      // Asked for unconditionally somewhere: the entry is not limited by the other marker.
+      existing.marker = null;
+    }
+  };
+
+  for (const entry of packages) {
+    if (!isLockTable(entry)) continue;
+    const name = ownString(entry, 'name');
+    if (name === null || !members.has(normalizeName(name))) continue;
+    for (const reference of ownArray(entry, 'dependencies')) note(reference, 'main', 0);
+    for (const [extra, list] of tableOfLists(ownTable(entry, 'optional-dependencies'))) {
+      for (const reference of list) note(reference, normalizeExtra(extra), 1);
+    }
+    for (const [group, list] of tableOfLists(ownTable(entry, 'dev-dependencies'))) {
+      for (const reference of list) note(reference, group, 2);
+    }
+  }
+  if (manifest !== null) {
+    for (const reference of ownArray(manifest, 'requirements')) note(reference, 'main', 0);
+    for (const [group, list] of tableOfLists(ownTable(manifest, 'dependency-groups'))) {
+      for (const reference of list) note(reference, group, 2);
+    }
+  }
+  return uses;
+}
+
+function tableOfLists(table: LockTable | null): Array<[string, unknown[]]> {
+  if (table === null) return [];
+  return Object.entries(table).filter((pair): pair is [string, unknown[]] => Array.isArray(pair[1]));
+}
+
+function sdistHash(entry: LockTable): string[] {
+  const sdist = ownTable(entry, 'sdist');
+  const hash = sdist === null ? null : ownString(sdist, 'hash');
+  return hash === null ? [] : [hash];
+}
+
+type SourceInfo =
+  | { kind: DependencySource; url: string | null; editable: boolean; indexUrl: string | null }
+  | { error: string };
+
+/** `{ registry = url }`, `{ git = "url?rev#sha" }`, `{ path }`, `{ directory }`, `{ editable }`, `{ virtual }`, `{ url }`. */
+function readSource(source: LockTable | null): SourceInfo {
+  if (source === null) return { kind: 'registry', url: null, editable: false, indexUrl: null };
+  const registry = ownString(source, 'registry');
+  if (registry !== null) {
+    if (isPypiIndex(registry)) return { kind: 'registry', url: null, editable: false, indexUrl: null };
+    const url = stripUrlCredentials(registry);
+    return { kind: 'registry', url, editable: false, indexUrl: url };
+  }
+  const git = ownString(source, 'git');
+  if (git !== null) return { kind: 'vcs', url: gitUrl(git), editable: false, indexUrl: null };
+  const url = ownString(source, 'url');
+  if (url !== null) return { kind: 'url', url: stripUrlCredentials(url), editable: false, indexUrl: null };
+  const editable = ownString(source, 'editable');
+  if (editable !== null) return { kind: 'path', url: editable, editable: true, indexUrl: null };
+  const path = ownString(source, 'path') ?? ownString(source, 'directory') ?? ownString(source, 'virtual');
+  if (path !== null) return { kind: 'path', url: path, editable: false, indexUrl: null };
+  return { error: `source ${JSON.stringify(source)} is not one uv writes (registry, git, url, path, directory, editable, virtual)` };
+}
+
+/**
+ * uv writes `https://host/repo?rev=v1&subdirectory=x#<commit>`; report it as pip spells a pinned
+ * VCS requirement, `git+https://host/repo@<commit>`, with any credentials removed.
+ */
+function gitUrl(raw: string): string {
+  const hashAt = raw.indexOf('#');
+  const commit = hashAt === -1 ? '' : raw.slice(hashAt + 1);
+  const withoutFragment = hashAt === -1 ? raw : raw.slice(0, hashAt);
+  const queryAt = withoutFragment.indexOf('?');
+  const query = queryAt === -1 ? '' : withoutFragment.slice(queryAt + 1);
+  const base = stripUrlCredentials(queryAt === -1 ? withoutFragment : withoutFragment.slice(0, queryAt));
+  const params = new URLSearchParams(query);
+  const ref = commit !== '' ? commit : (params.get('rev') ?? params.get('tag') ?? params.get('branch') ?? '');
+  const prefixed = base.startsWith('git+') ? base : `git+${base}`;
+  const subdirectory = params.get('subdirectory');
+  return `${ref === '' ? prefixed : `${prefixed}@${ref}`}${subdirectory === null ? '' : `#subdirectory=${subdirectory}`}`;
+}

@@ -1,0 +1,399 @@
+/**
+ * Which Python interpreters a repository runs on, and whether those branches are past end of life.
+ *
+ * Detection is pure: it reads file texts the caller already fetched (see INTERPRETER_FILES) and
+ * reports every version it can pin to a CPython branch, with the file and line it came from.
+ * Anything it cannot read with confidence (PyPy, `system`, ARG-substituted images, `3.x`,
+ * expressions it cannot resolve) is skipped rather than guessed.
+ */
+import { parse as parseToml } from 'smol-toml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+
+/** CPython branches: first release and end of life, from the Python devguide / endoflife.date. */
+export interface PythonBranch {
+  branch: string;
+  released: string;
+  eol: string;
+}
+
+export const PYTHON_BRANCHES: readonly PythonBranch[] = [
+  { branch: '2.6', released: '2008-10-01', eol: '2013-10-29' },
+  { branch: '2.7', released: '2010-07-03', eol: '2020-01-01' },
+  { branch: '3.0', released: '2008-12-03', eol: '2009-06-27' },
+  { branch: '3.1', released: '2009-06-27', eol: '2012-04-09' },
+  { branch: '3.2', released: '2011-02-20', eol: '2016-02-20' },
+  { branch: '3.3', released: '2012-09-29', eol: '2017-09-29' },
+  { branch: '3.4', released: '2014-03-16', eol: '2019-03-18' },
+  { branch: '3.5', released: '2015-09-13', eol: '2020-09-30' },
+  { branch: '3.6', released: '2016-12-23', eol: '2021-12-23' },
+  { branch: '3.7', released: '2018-06-27', eol: '2023-06-27' },
+  { branch: '3.8', released: '2019-10-14', eol: '2024-10-07' },
+  { branch: '3.9', released: '2020-10-05', eol: '2025-10-31' },
+  { branch: '3.10', released: '2021-10-04', eol: '2026-10-31' },
+  { branch: '3.11', released: '2022-10-24', eol: '2027-10-31' },
+  { branch: '3.12', released: '2023-10-02', eol: '2028-10-31' },
+  { branch: '3.13', released: '2024-10-07', eol: '2029-10-31' },
+  { branch: '3.14', released: '2025-10-07', eol: '2030-10-31' },
+  // Scheduled (PEP 790); the table is the place to update when the devguide moves a date.
+  { branch: '3.15', released: '2026-10-01', eol: '2031-10-31' },
+];
+
+const DAY_MS = 86_400_000;
+
+/** `3.11.4`, `3.11`, `3.12.0rc1`, `3.13t` → `3.11` etc.; anything without a minor → null. */
+export function pythonBranch(version: string): string | null {
+  const m = /^\s*v?(\d+)\.(\d+)(?!\d)/.exec(version);
+  if (!m) return null;
+  return `${Number(m[1])}.${Number(m[2])}`;
+}
+
+export interface EolStatus {
+  branch: string;
+  released: string;
+  eol: string;
+  /** True from the end-of-life date itself onwards. */
+  isEol: boolean;
+  /** Whole days from `today` (UTC) to the end-of-life date; zero on the day, negative after it. */
+  daysLeft: number;
+}
+
+export function eolStatus(version: string, today: Date): EolStatus | null {
+  const branch = pythonBranch(version);
+  const entry = branch === null ? undefined : PYTHON_BRANCHES.find((b) => b.branch === branch);
+  if (!entry) return null;
+  const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  const daysLeft = Math.round((Date.parse(`${entry.eol}T00:00:00Z`) - todayUtc) / DAY_MS);
+  return { branch: entry.branch, released: entry.released, eol: entry.eol, isEol: daysLeft <= 0, daysLeft };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which files to read
+
+export interface InterpreterFilePattern {
+  glob: string;
+  test: (path: string) => boolean;
+}
+
+const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+export const INTERPRETER_FILES: readonly InterpreterFilePattern[] = [
+  { glob: '**/.python-version', test: (p) => baseName(p) === '.python-version' },
+  { glob: '**/.tool-versions', test: (p) => baseName(p) === '.tool-versions' },
+  { glob: '**/runtime.txt', test: (p) => baseName(p) === 'runtime.txt' },
+  { glob: '**/Dockerfile*', test: (p) => baseName(p).startsWith('Dockerfile') },
+  { glob: '**/*.Dockerfile', test: (p) => baseName(p).endsWith('.Dockerfile') },
+  { glob: '.github/workflows/*.{yml,yaml}', test: (p) => /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(p) },
+  { glob: '**/pyproject.toml', test: (p) => baseName(p) === 'pyproject.toml' },
+  { glob: '**/setup.cfg', test: (p) => baseName(p) === 'setup.cfg' },
+  { glob: '**/Pipfile', test: (p) => baseName(p) === 'Pipfile' },
+];
+
+export function isInterpreterFile(path: string): boolean {
+  const normalized = path.replace(/\\/g, '/');
+  return INTERPRETER_FILES.some((f) => f.test(normalized));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detection
+
+export interface DetectedPython {
+  /** As written (`3.11.4`, `3.8`), or the lowest branch a specifier allows. */
+  version: string;
+  file: string;
+  line: number | null;
+  /** How it was found: `.python-version`, `.tool-versions`, `runtime.txt`, `dockerfile`, `setup-python`, `requires-python`, `poetry`, `pipfile`, `python_requires`. */
+  via: string;
+}
+
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+export function detectPythonVersions(files: SourceFile[]): DetectedPython[] {
+  const found: DetectedPython[] = [];
+  for (const file of files) {
+    const path = file.path.replace(/\\/g, '/');
+    const name = baseName(path);
+    const detect = detectorFor(path, name);
+    if (!detect) continue;
+    try {
+      found.push(...detect(file.text).map((d) => ({ ...d, file: file.path })));
+    } catch {
+      // An unreadable file says nothing about the interpreter; the manifest parsers report syntax errors.
+    }
+  }
+  return found;
+}
+
+type Hit = Omit<DetectedPython, 'file'>;
+type Detector = (text: string) => Hit[];
+
+function detectorFor(path: string, name: string): Detector | null {
+  if (name === '.python-version') return fromPythonVersionFile;
+  if (name === '.tool-versions') return fromToolVersions;
+  if (name === 'runtime.txt') return fromRuntimeTxt;
+  if (name.startsWith('Dockerfile') || name.endsWith('.Dockerfile')) return fromDockerfile;
+  if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) return fromWorkflow;
+  if (name === 'pyproject.toml') return fromPyproject;
+  if (name === 'setup.cfg') return fromSetupCfg;
+  if (name === 'Pipfile') return fromPipfile;
+  return null;
+}
+
+/** A concrete CPython version as tools write it: `3.11`, `3.11.4`, `3.12.0rc1`, `3.13t`, `3.12-dev`. */
+const CPYTHON_VERSION = /^(?:cpython-|python-?)?(\d+\.\d+(?:\.\d+)?(?:(?:a|b|rc)\d+)?t?(?:-dev)?)$/i;
+
+function cpythonVersion(raw: string): string | null {
+  const m = CPYTHON_VERSION.exec(raw.trim());
+  return m ? m[1]! : null;
+}
+
+function lines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+function fromPythonVersionFile(text: string): Hit[] {
+  // pyenv allows several versions, one per line; `system`, PyPy and virtualenv names are skipped.
+  const hits: Hit[] = [];
+  lines(text).forEach((raw, i) => {
+    const entry = raw.replace(/#.*/, '').trim();
+    const version = entry ? cpythonVersion(entry) : null;
+    if (version) hits.push({ version, line: i + 1, via: '.python-version' });
+  });
+  return hits;
+}
+
+function fromToolVersions(text: string): Hit[] {
+  const hits: Hit[] = [];
+  lines(text).forEach((raw, i) => {
+    const [tool, ...versions] = raw.replace(/#.*/, '').trim().split(/\s+/);
+    if (tool !== 'python') return;
+    for (const v of versions) {
+      const version = cpythonVersion(v);
+      if (version) hits.push({ version, line: i + 1, via: '.tool-versions' });
+    }
+  });
+  return hits;
+}
+
+function fromRuntimeTxt(text: string): Hit[] {
+  const hits: Hit[] = [];
+  lines(text).forEach((raw, i) => {
+    const m = /^\s*python-(\d+\.\d+(?:\.\d+)?)\s*$/.exec(raw);
+    if (m) hits.push({ version: m[1]!, line: i + 1, via: 'runtime.txt' });
+  });
+  return hits;
+}
+
+/**
+ * `FROM [--platform=…] [registry/][namespace/]python:<tag>[@digest] [AS name]`. Any image whose last
+ * path segment is `python` counts (docker.io/library/python, cimg/python, bitnami/python); images
+ * built from ARG values cannot be known without the build arguments, so they are skipped.
+ */
+function fromDockerfile(text: string): Hit[] {
+  const hits: Hit[] = [];
+  lines(text).forEach((raw, i) => {
+    const m = /^\s*FROM\s+(?:--\S+\s+)*(\S+)/i.exec(raw);
+    if (!m) return;
+    const image = m[1]!;
+    if (image.includes('$')) return;
+    const withoutDigest = image.split('@')[0]!;
+    const colon = withoutDigest.lastIndexOf(':');
+    if (colon <= withoutDigest.lastIndexOf('/')) return; // no tag: `python` means latest, unknowable
+    const repo = withoutDigest.slice(0, colon);
+    const tag = withoutDigest.slice(colon + 1);
+    if (repo.slice(repo.lastIndexOf('/') + 1).toLowerCase() !== 'python') return;
+    const t = /^(\d+\.\d+(?:\.\d+)?(?:(?:a|b|rc)\d+)?)(?:$|-)/.exec(tag);
+    if (t) hits.push({ version: t[1]!, line: i + 1, via: 'dockerfile' });
+  });
+  return hits;
+}
+
+// --- GitHub workflows ------------------------------------------------------------------------
+
+interface YamlScalarHit {
+  text: string;
+  offset: number;
+}
+
+/** The source text of a scalar, so `3.10` stays `3.10` instead of becoming the number 3.1. */
+function scalarTexts(node: unknown): YamlScalarHit[] {
+  if (isScalar(node)) {
+    const text = typeof node.source === 'string' ? node.source : String(node.value);
+    return [{ text, offset: node.range?.[0] ?? 0 }];
+  }
+  if (isSeq(node)) return node.items.flatMap((item) => scalarTexts(item));
+  return [];
+}
+
+function mapGet(node: unknown, key: string): YamlNode | undefined {
+  if (!isMap(node)) return undefined;
+  const value = node.get(key, true);
+  return (value ?? undefined) as YamlNode | undefined;
+}
+
+function mapEntries(node: unknown): [string, unknown][] {
+  if (!isMap(node)) return [];
+  return node.items.flatMap((pair) => (isScalar(pair.key) ? [[String(pair.key.value), pair.value] as [string, unknown]] : []));
+}
+
+function fromWorkflow(text: string): Hit[] {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+  if (doc.errors.length > 0) return [];
+  const hits: Hit[] = [];
+  const seen = new Set<string>();
+  const add = (scalar: YamlScalarHit, version: string): void => {
+    // One matrix entry used by several steps is one finding.
+    const key = `${scalar.offset}:${version}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    hits.push({ version, line: counter.linePos(scalar.offset).line || null, via: 'setup-python' });
+  };
+
+  for (const [, job] of mapEntries(mapGet(doc.contents, 'jobs'))) {
+    const matrix = mapGet(mapGet(job, 'strategy'), 'matrix');
+    const steps = mapGet(job, 'steps');
+    if (!isSeq(steps)) continue;
+    for (const step of steps.items) {
+      const uses = mapGet(step, 'uses');
+      if (!isScalar(uses) || !String(uses.value).trim().startsWith('actions/setup-python')) continue;
+      const pythonVersion = mapGet(mapGet(step, 'with'), 'python-version');
+      for (const scalar of scalarTexts(pythonVersion)) {
+        for (const { value, source } of expandWorkflowValue(scalar, matrix)) {
+          const version = cpythonVersion(value);
+          if (version) add(source, version);
+        }
+      }
+    }
+  }
+  return hits;
+}
+
+/**
+ * One `python-version:` value → the concrete values it stands for. setup-python accepts several
+ * versions on separate lines; `${{ matrix.key }}` takes every value of that matrix key, including
+ * the `include:` entries that set it.
+ */
+function expandWorkflowValue(scalar: YamlScalarHit, matrix: YamlNode | undefined): { value: string; source: YamlScalarHit }[] {
+  const text = scalar.text.trim().replace(/^(['"])(.*)\1$/s, '$2');
+  const expr = /^\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}$/.exec(text);
+  if (expr) {
+    const key = expr[1]!;
+    const values = scalarTexts(mapGet(matrix, key));
+    const include = mapGet(matrix, 'include');
+    if (isSeq(include)) for (const entry of include.items) values.push(...scalarTexts(mapGet(entry, key)));
+    return values.map((v) => ({ value: v.text.trim().replace(/^(['"])(.*)\1$/s, '$2'), source: v }));
+  }
+  if (text.includes('${{')) return [];
+  return text
+    .split(/\r?\n/)
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+    .map((value) => ({ value, source: scalar }));
+}
+
+// --- Declared requirements (requires-python and friends) --------------------------------------
+
+function lineOf(text: string, pattern: RegExp): number | null {
+  const index = lines(text).findIndex((l) => pattern.test(l));
+  return index === -1 ? null : index + 1;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function fromPyproject(text: string): Hit[] {
+  const toml = parseToml(text) as Record<string, unknown>;
+  const hits: Hit[] = [];
+  const requires = asRecord(toml.project)?.['requires-python'];
+  if (typeof requires === 'string') {
+    const lowest = lowestAllowedPython(requires);
+    if (lowest) hits.push({ version: lowest, line: lineOf(text, /^\s*["']?requires-python["']?\s*=/), via: 'requires-python' });
+  }
+  const poetryPython = asRecord(asRecord(asRecord(toml.tool)?.poetry)?.dependencies)?.python;
+  if (typeof poetryPython === 'string') {
+    const lowest = lowestAllowedPython(poetryPython);
+    if (lowest) hits.push({ version: lowest, line: lineOf(text, /^\s*["']?python["']?\s*=/), via: 'poetry' });
+  }
+  return hits;
+}
+
+function fromSetupCfg(text: string): Hit[] {
+  const all = lines(text);
+  for (let i = 0; i < all.length; i++) {
+    const m = /^\s*python_requires\s*[=:]\s*(.*?)\s*$/.exec(all[i]!);
+    if (!m) continue;
+    const lowest = lowestAllowedPython(m[1]!);
+    return lowest ? [{ version: lowest, line: i + 1, via: 'python_requires' }] : [];
+  }
+  return [];
+}
+
+function fromPipfile(text: string): Hit[] {
+  const toml = parseToml(text) as Record<string, unknown>;
+  const requires = asRecord(toml.requires);
+  const full = requires?.python_full_version;
+  const short = requires?.python_version;
+  if (typeof full === 'string' && cpythonVersion(full)) {
+    return [{ version: full, line: lineOf(text, /^\s*python_full_version\s*=/), via: 'pipfile' }];
+  }
+  if (typeof short === 'string' && cpythonVersion(short)) {
+    return [{ version: short, line: lineOf(text, /^\s*python_version\s*=/), via: 'pipfile' }];
+  }
+  return [];
+}
+
+/**
+ * The lowest CPython branch a Python requirement allows: `>=3.8,<4` → `3.8`, `~=3.9` → `3.9`,
+ * `>=3.7,!=3.7.*` → `3.8`, Poetry `^3.10` → `3.10`, `^2.7 || ^3.6` → `2.7`. Without any lower bound
+ * there is nothing to report (null). Branches are taken from the table, so the answer is one
+ * that end-of-life lookups understand.
+ */
+export function lowestAllowedPython(requirement: string): string | null {
+  const alternatives = requirement.split('||').map((alt) => lowestForConjunction(alt));
+  const found = alternatives.filter((b): b is string => b !== null);
+  if (found.length === 0) return null;
+  return found.sort(compareBranches)[0]!;
+}
+
+function compareBranches(a: string, b: string): number {
+  const [amaj, amin] = a.split('.').map(Number) as [number, number];
+  const [bmaj, bmin] = b.split('.').map(Number) as [number, number];
+  return amaj - bmaj || amin - bmin;
+}
+
+function lowestForConjunction(spec: string): string | null {
+  const clauses = spec
+    .split(/,|\s+(?=[<>=!~^])/)
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  let lower: string | null = null;
+  const excluded = new Set<string>();
+  for (const clause of clauses) {
+    const m = /^(===|==|~=|>=|<=|!=|>|<|\^|~)?\s*v?(\d+(?:\.\d+)*)(\.\*)?/.exec(clause);
+    if (!m) continue;
+    const op = m[1] ?? '==';
+    const parts = m[2]!.split('.');
+    if (op === '!=') {
+      // Only a whole excluded branch (`!=3.7.*`) moves the lowest branch.
+      if (m[3] && parts.length === 2) excluded.add(`${Number(parts[0])}.${Number(parts[1])}`);
+      continue;
+    }
+    if (op === '<' || op === '<=') continue;
+    const branch = `${Number(parts[0])}.${Number(parts[1] ?? 0)}`;
+    if (lower === null || compareBranches(branch, lower) > 0) lower = branch;
+  }
+  if (lower === null) return null;
+  let candidate: string = lower;
+  while (excluded.has(candidate)) {
+    const next = PYTHON_BRANCHES.map((b) => b.branch)
+      .sort(compareBranches)
+      .find((b) => compareBranches(b, candidate) > 0);
+    if (!next) return null;
+    candidate = next;
+  }
+  return candidate;
+}

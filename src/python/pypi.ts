@@ -1,0 +1,422 @@
+/**
+ * PyPI client: release history (versions, upload times, yanked state, requires-python) from the
+ * JSON API, and the PEP 792 project status from the Simple API, both cached in SQLite.
+ *
+ * Caching: an answer younger than the freshness window is served without a request; an older one is
+ * revalidated with If-None-Match / If-Modified-Since, so an unchanged project costs one 304. Only a
+ * compact form is stored (PyPI documents for large projects run to megabytes). When PyPI fails and a
+ * cached answer is not too old, that answer is served rather than failing a whole audit.
+ *
+ * `baseUrl` may be a mirror (devpi, Artifactory, Nexus) that serves the same two APIs.
+ */
+import { z } from 'zod';
+import { checkShape, describeRequest, mapLimit, readJson, request, ServiceError, type FetchLike } from '../http.js';
+import type { Db } from '../store/db.js';
+import { isValidName, normalizeName } from './names.js';
+import { compareVersions, isPrerelease, isValidVersion, parseVersion } from './pep440.js';
+
+export type ProjectStatus = 'active' | 'archived' | 'quarantined' | 'deprecated';
+
+export interface ReleaseInfo {
+  version: string;
+  /** Earliest upload of any of its files (ISO 8601), null for a release without files. */
+  uploadTime: string | null;
+  /** True when the release has files and every one of them is yanked. */
+  yanked: boolean;
+  yankedReason: string | null;
+  requiresPython: string | null;
+}
+
+export interface ProjectInfo {
+  name: string;
+  /** `info.version`: what PyPI calls the latest release (newest non-prerelease, unless only prereleases exist). */
+  latestVersion: string;
+  /** PEP 440 order, oldest first; versions that are not valid PEP 440 come first, in PyPI's order. */
+  releases: ReleaseInfo[];
+  requiresPython: string | null;
+  projectUrls: Record<string, string>;
+  summary: string | null;
+  /** From the Simple API: null unless `project(name, { status: true })` or `projectStatus` asked for it. */
+  status: ProjectStatus | null;
+  statusReason: string | null;
+}
+
+export interface StatusInfo {
+  status: ProjectStatus | null;
+  reason: string | null;
+}
+
+export interface PyPIStats {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** Revalidations PyPI answered with 304. */
+  notModified: number;
+  /** Answers served from the cache without any request. */
+  cacheHits: number;
+  notFound: number;
+  /** Cached answers served because PyPI failed. */
+  staleServed: number;
+  errors: number;
+}
+
+export interface PyPIClientOptions {
+  /** PYPI_URL, e.g. https://pypi.org or a mirror's base. */
+  baseUrl: string;
+  db: Db;
+  /** Most requests in flight for `projects()`. */
+  concurrency?: number;
+  timeoutMs?: number;
+  retries?: number;
+  /** First retry delay (doubles with jitter); tests make it small. */
+  backoffMs?: number;
+  /** How long a cached answer is used without asking PyPI (default 1 h). */
+  freshnessMs?: number;
+  /** How old a cached answer may be and still stand in when PyPI fails (default 24 h; 0 disables). */
+  staleIfErrorMs?: number;
+  fetch?: FetchLike;
+  now?: () => Date | number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
+const STATUSES: readonly ProjectStatus[] = ['active', 'archived', 'quarantined', 'deprecated'];
+
+// ---------------------------------------------------------------------------------------------
+// Response shapes: only what Depwatch reads is checked; everything else PyPI sends is ignored.
+
+const FileSchema = z.object({
+  upload_time_iso_8601: z.string().nullish(),
+  upload_time: z.string().nullish(),
+  yanked: z.boolean().nullish(),
+  yanked_reason: z.string().nullish(),
+  requires_python: z.string().nullish(),
+});
+type PypiFile = z.infer<typeof FileSchema>;
+
+const JsonApiSchema = z.object({
+  info: z.object({
+    name: z.string().min(1),
+    version: z.string().min(1),
+    summary: z.string().nullish(),
+    requires_python: z.string().nullish(),
+    project_urls: z.record(z.string(), z.string().nullable()).nullish(),
+  }),
+  // `releases` is deprecated in the JSON API; without it only the latest release (`urls`) is known.
+  releases: z.record(z.string(), z.array(FileSchema)).optional(),
+  urls: z.array(FileSchema).optional(),
+});
+type JsonApiDocument = z.infer<typeof JsonApiSchema>;
+
+const SimpleApiSchema = z.object({
+  meta: z.object({ 'api-version': z.string() }),
+  name: z.string(),
+  'project-status': z.object({ status: z.string(), reason: z.string().nullish() }).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Compact forms (what the cache stores)
+
+function uploadTimeOf(file: PypiFile): string | null {
+  if (file.upload_time_iso_8601) return file.upload_time_iso_8601;
+  // The legacy field has no zone; PyPI's times are UTC.
+  if (file.upload_time) return /[zZ]|[+-]\d\d:?\d\d$/.test(file.upload_time) ? file.upload_time : `${file.upload_time}Z`;
+  return null;
+}
+
+function releaseFrom(version: string, files: PypiFile[]): ReleaseInfo {
+  let earliest: string | null = null;
+  let earliestMs = Infinity;
+  for (const file of files) {
+    const at = uploadTimeOf(file);
+    const ms = at === null ? NaN : Date.parse(at);
+    if (at !== null && !Number.isNaN(ms) && ms < earliestMs) {
+      earliest = new Date(ms).toISOString();
+      earliestMs = ms;
+    }
+  }
+  const yanked = files.length > 0 && files.every((f) => f.yanked === true);
+  return {
+    version,
+    uploadTime: earliest,
+    yanked,
+    yankedReason: yanked ? (files.map((f) => f.yanked_reason?.trim()).find((r) => r) ?? null) : null,
+    requiresPython: files.map((f) => f.requires_python?.trim()).find((r) => r) ?? null,
+  };
+}
+
+function compareReleases(a: ReleaseInfo, b: ReleaseInfo): number {
+  const av = isValidVersion(a.version);
+  const bv = isValidVersion(b.version);
+  if (av && bv) return compareVersions(a.version, b.version);
+  return av === bv ? 0 : av ? 1 : -1;
+}
+
+/** The JSON API document reduced to what audits read. Pure; exported for tests and fixtures. */
+export function compactProject(doc: JsonApiDocument): ProjectInfo {
+  const releaseFiles = doc.releases ?? { [doc.info.version]: doc.urls ?? [] };
+  const releases = Object.entries(releaseFiles)
+    .map(([version, files]) => releaseFrom(version, files))
+    .sort(compareReleases);
+  const projectUrls: Record<string, string> = {};
+  for (const [label, url] of Object.entries(doc.info.project_urls ?? {})) if (url) projectUrls[label] = url;
+  return {
+    name: doc.info.name,
+    latestVersion: doc.info.version,
+    releases,
+    requiresPython: doc.info.requires_python?.trim() || null,
+    projectUrls,
+    summary: doc.info.summary?.trim() || null,
+    status: null,
+    statusReason: null,
+  };
+}
+
+function compactStatus(doc: z.infer<typeof SimpleApiSchema>): StatusInfo {
+  const declared = doc['project-status'];
+  // PEP 792: a project without an explicit status is active.
+  if (!declared) return { status: 'active', reason: null };
+  const status = STATUSES.find((s) => s === declared.status) ?? null;
+  return { status, reason: declared.reason?.trim() || null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+
+type Kind = 'project' | 'status';
+
+interface CacheRow {
+  found: number;
+  body: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  checked_at: number;
+}
+
+export class PyPIClient {
+  readonly stats: PyPIStats = { requests: 0, notModified: 0, cacheHits: 0, notFound: 0, staleServed: 0, errors: 0 };
+  private readonly baseUrl: string;
+  private readonly db: Db;
+  private readonly concurrency: number;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly freshnessMs: number;
+  private readonly staleIfErrorMs: number;
+  private readonly fetchImpl: FetchLike;
+  private readonly clock: () => Date | number;
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly selectRow;
+  private readonly upsertRow;
+  private readonly touchRow;
+
+  constructor(options: PyPIClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.db = options.db;
+    this.concurrency = options.concurrency ?? 16;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = options.retries ?? 3;
+    this.backoffMs = options.backoffMs ?? 500;
+    this.freshnessMs = options.freshnessMs ?? HOUR_MS;
+    this.staleIfErrorMs = options.staleIfErrorMs ?? DAY_MS;
+    const underlying = options.fetch ?? (globalThis.fetch as FetchLike);
+    // Counted here rather than per call so retries inside http.ts show up in the figures.
+    this.fetchImpl = (input, init) => {
+      this.stats.requests++;
+      return underlying(input, init);
+    };
+    this.clock = options.now ?? Date.now;
+    this.selectRow = this.db.prepare<[string, Kind, string], CacheRow>(
+      'SELECT found, body, etag, last_modified, checked_at FROM pypi_cache WHERE base_url = ? AND kind = ? AND name = ?',
+    );
+    this.upsertRow = this.db.prepare<[string, Kind, string, number, string | null, string | null, string | null, number]>(
+      `INSERT INTO pypi_cache (base_url, kind, name, found, body, etag, last_modified, checked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (base_url, kind, name) DO UPDATE SET
+         found = excluded.found, body = excluded.body, etag = excluded.etag,
+         last_modified = excluded.last_modified, checked_at = excluded.checked_at`,
+    );
+    this.touchRow = this.db.prepare<[number, string | null, string | null, string, Kind, string]>(
+      `UPDATE pypi_cache SET checked_at = ?, etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)
+       WHERE base_url = ? AND kind = ? AND name = ?`,
+    );
+  }
+
+  /**
+   * A project's release history, or null when the index does not have it (or the name cannot be a
+   * PyPI name). With `{ status: true }` the Simple API is asked for the PEP 792 status as well;
+   * otherwise a status already in the cache is included and none is fetched. A failure to read the
+   * status leaves it null (counted in `stats.errors`); use `projectStatus` to see the error.
+   */
+  async project(name: string, options: { status?: boolean } = {}): Promise<ProjectInfo | null> {
+    const key = this.keyOf(name);
+    if (key === null) return null;
+    const [info, status] = await Promise.all([
+      this.cached(key, 'project', `${this.baseUrl}/pypi/${key}/json`, 'application/json', (raw, what) =>
+        compactProject(checkShape(JsonApiSchema, raw, 'PyPI', what)),
+      ),
+      // A mirror without the Simple API's JSON form must not cost the release history: status stays unknown.
+      options.status ? this.projectStatus(key).catch(() => null) : Promise.resolve(this.peekStatus(key)),
+    ]);
+    if (info === null) return null;
+    return { ...info, status: status?.status ?? null, statusReason: status?.reason ?? null };
+  }
+
+  /** PEP 792 status from the Simple API (`active` when the index declares none); null if unknown project. */
+  async projectStatus(name: string): Promise<StatusInfo | null> {
+    const key = this.keyOf(name);
+    if (key === null) return null;
+    return this.cached(key, 'status', `${this.baseUrl}/simple/${key}/`, SIMPLE_JSON, (raw, what) =>
+      compactStatus(checkShape(SimpleApiSchema, raw, 'PyPI', what)),
+    );
+  }
+
+  /** Several projects with bounded concurrency, keyed by normalised name (null = not on the index). */
+  async projects(names: readonly string[], options: { status?: boolean } = {}): Promise<Map<string, ProjectInfo | null>> {
+    const unique = [...new Set(names.map((n) => normalizeName(n)))];
+    const infos = await mapLimit(unique, this.concurrency, (n) => this.project(n, options));
+    return new Map(unique.map((n, i) => [n, infos[i] ?? null]));
+  }
+
+  private keyOf(name: string): string | null {
+    const trimmed = name.trim();
+    return isValidName(trimmed) ? normalizeName(trimmed) : null;
+  }
+
+  private nowMs(): number {
+    const now = this.clock();
+    return typeof now === 'number' ? now : now.getTime();
+  }
+
+  private peekStatus(key: string): StatusInfo | null {
+    const row = this.selectRow.get(this.baseUrl, 'status', key);
+    return row?.found && row.body ? (JSON.parse(row.body) as StatusInfo) : null;
+  }
+
+  /** Concurrent asks for the same answer share one request. */
+  private cached<T>(key: string, kind: Kind, url: string, accept: string, decode: (raw: unknown, what: string) => T): Promise<T | null> {
+    const flightKey = `${kind}:${key}`;
+    const pending = this.inFlight.get(flightKey);
+    if (pending) return pending as Promise<T | null>;
+    const work = this.load(key, kind, url, accept, decode).finally(() => this.inFlight.delete(flightKey));
+    this.inFlight.set(flightKey, work);
+    return work;
+  }
+
+  private async load<T>(key: string, kind: Kind, url: string, accept: string, decode: (raw: unknown, what: string) => T): Promise<T | null> {
+    const row = this.selectRow.get(this.baseUrl, kind, key);
+    const now = this.nowMs();
+    const fromRow = (r: CacheRow): T | null => (r.found && r.body !== null ? (JSON.parse(r.body) as T) : null);
+    if (row && now - row.checked_at < this.freshnessMs) {
+      this.stats.cacheHits++;
+      return fromRow(row);
+    }
+
+    const headers: Record<string, string> = { accept };
+    // A cached 404 has no validators: asking again unconditionally is the only way to learn it appeared.
+    if (row?.found && row.etag) headers['if-none-match'] = row.etag;
+    if (row?.found && row.last_modified) headers['if-modified-since'] = row.last_modified;
+    const what = describeRequest('GET', url);
+
+    try {
+      const res = await request(url, {
+        service: 'PyPI',
+        headers,
+        timeoutMs: this.timeoutMs,
+        retries: this.retries,
+        backoffMs: this.backoffMs,
+        fetch: this.fetchImpl,
+      });
+      const etag = res.headers.get('etag');
+      const lastModified = res.headers.get('last-modified');
+      if (res.status === 304 && row?.found) {
+        await res.body?.cancel().catch(() => undefined);
+        this.stats.notModified++;
+        this.touchRow.run(now, etag, lastModified, this.baseUrl, kind, key);
+        return fromRow(row);
+      }
+      if (res.status === 404) {
+        await res.body?.cancel().catch(() => undefined);
+        this.stats.notFound++;
+        this.upsertRow.run(this.baseUrl, kind, key, 0, null, null, null, now);
+        return null;
+      }
+      if (res.status !== 200) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new ServiceError('PyPI', `PyPI answered ${res.status} to ${what}`, { status: res.status });
+      }
+      const value = decode(await readJson(res, 'PyPI', what), what);
+      this.upsertRow.run(this.baseUrl, kind, key, 1, JSON.stringify(value), etag, lastModified, now);
+      return value;
+    } catch (err) {
+      this.stats.errors++;
+      if (row && this.staleIfErrorMs > 0 && now - row.checked_at < this.staleIfErrorMs) {
+        this.stats.staleServed++;
+        return fromRow(row);
+      }
+      if (err instanceof ServiceError) throw err;
+      throw new ServiceError('PyPI', `PyPI request failed (${what}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure helpers over ProjectInfo
+
+/**
+ * The newest release worth upgrading to: valid PEP 440, not yanked, and not a prerelease unless
+ * `includePre`. Null when there is none (e.g. every release yanked).
+ */
+export function latestStable(info: Pick<ProjectInfo, 'releases'>, options: { includePre?: boolean } = {}): string | null {
+  let best: string | null = null;
+  for (const r of info.releases) {
+    if (r.yanked || !isValidVersion(r.version)) continue;
+    if (!options.includePre && isPrerelease(r.version)) continue;
+    if (best === null || compareVersions(r.version, best) > 0) best = r.version;
+  }
+  return best;
+}
+
+/**
+ * How many releases a pin is behind: releases newer than `from` up to and including `to`, not
+ * counting yanked ones or prereleases (unless `to` is itself a prerelease). 0 when either version
+ * is not valid PEP 440 or `to` is not newer.
+ */
+export function releasesBetween(info: Pick<ProjectInfo, 'releases'>, from: string, to: string): number {
+  if (!isValidVersion(from) || !isValidVersion(to) || compareVersions(to, from) <= 0) return 0;
+  const countPre = isPrerelease(to);
+  return info.releases.filter(
+    (r) =>
+      !r.yanked &&
+      isValidVersion(r.version) &&
+      (countPre || !isPrerelease(r.version)) &&
+      compareVersions(r.version, from) > 0 &&
+      compareVersions(r.version, to) <= 0,
+  ).length;
+}
+
+/**
+ * What kind of upgrade `from` → `to` is, by the first release segment that changes (an epoch
+ * change counts as major). `other`: not an upgrade, invalid versions, or only pre/post/dev/local
+ * parts or a fourth segment differ.
+ */
+export function classifyBump(from: string, to: string): 'major' | 'minor' | 'patch' | 'other' {
+  if (!isValidVersion(from) || !isValidVersion(to) || compareVersions(to, from) <= 0) return 'other';
+  const a = parseVersion(from);
+  const b = parseVersion(to);
+  if (!a || !b) return 'other';
+  if (a.epoch !== b.epoch) return 'major';
+  const kinds = ['major', 'minor', 'patch'] as const;
+  for (let i = 0; i < kinds.length; i++) {
+    if ((a.release[i] ?? 0) !== (b.release[i] ?? 0)) return kinds[i]!;
+  }
+  return 'other';
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier); strings are ISO 8601. */
+export function daysBetween(from: Date | string, to: Date | string): number {
+  const a = typeof from === 'string' ? Date.parse(from) : from.getTime();
+  const b = typeof to === 'string' ? Date.parse(to) : to.getTime();
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  return Math.trunc((b - a) / DAY_MS);
+}

@@ -1,0 +1,336 @@
+/**
+ * A small, defensive front door to smol-toml for manifests we did not write (pyproject.toml,
+ * Pipfile): a size guard, a nesting guard, one clear message with the line, and a scanner that
+ * finds where keys and array elements start, because smol-toml returns values without positions.
+ */
+import { parse, TomlError } from 'smol-toml';
+
+/**
+ * Real pyproject.toml files and Pipfiles are a few kilobytes; 2 MB is far beyond any of them and
+ * keeps a hostile file from costing more than a few milliseconds of parsing.
+ */
+export const MAX_TOML_CHARS = 2_000_000;
+
+/** Manifests nest inline values three or four levels deep; anything past this is an attack or a mistake. */
+export const MAX_TOML_DEPTH = 64;
+
+/** A parsed TOML table. smol-toml builds these without a prototype, so keys such as `__proto__` are plain data. */
+export type TomlTable = { [key: string]: unknown };
+
+export type TomlParseResult =
+  | { ok: true; value: TomlTable; positions: TomlPositions }
+  | { ok: false; message: string; line: number | null };
+
+/** Parses a whole document; never throws. */
+export function parseToml(text: string): TomlParseResult {
+  if (text.length > MAX_TOML_CHARS) {
+    return {
+      ok: false,
+      line: null,
+      message: `TOML file is too large (${text.length} characters; the limit is ${MAX_TOML_CHARS})`,
+    };
+  }
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  let value: TomlTable;
+  try {
+    // `keep` is safe here: smol-toml stores `__proto__` as an own property of a null-prototype
+    // object, and a project may legitimately depend on a package called `constructor`.
+    value = parse(source, { maxDepth: MAX_TOML_DEPTH, unsafeKeyBehaviour: 'keep' }) as TomlTable;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      // The library's message ends with a code excerpt of the hostile text; keep only the reason.
+      const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
+      return {
+        ok: false,
+        line: error.line,
+        message: `TOML syntax error at line ${error.line}, column ${error.column}: ${reason}`,
+      };
+    }
+    return { ok: false, line: null, message: `TOML file could not be read: ${describe(error)}` };
+  }
+  return { ok: true, value, positions: scanPositions(source) };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Own-property lookup: never reaches `Object.prototype`, whatever the key. */
+export function getOwn(table: TomlTable, key: string): unknown {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+export function isTable(value: unknown): value is TomlTable {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** Follows a path of keys through nested tables; undefined when any step is missing or not a table. */
+export function getPath(table: TomlTable, path: readonly string[]): unknown {
+  let current: unknown = table;
+  for (const key of path) {
+    if (!isTable(current)) return undefined;
+    current = getOwn(current, key);
+  }
+  return current;
+}
+
+/** Describes a TOML value's type for error messages. */
+export function tomlTypeName(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (isTable(value)) return 'a table';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'a number';
+  return 'a date';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where things start in the source, by key path. Array elements are addressed by their index as
+ * the last path segment (`['project', 'dependencies', '2']`); elements of an array of tables too
+ * (`['tool', 'poetry', 'source', '0']`).
+ */
+export class TomlPositions {
+  readonly #lines = new Map<string, number>();
+
+  /** Records the first place a path is seen (a table can be named by a header and by dotted keys). */
+  record(path: readonly string[], line: number): void {
+    const key = pathKey(path);
+    if (!this.#lines.has(key)) this.#lines.set(key, line);
+  }
+
+  /** 1-based line where the key (or table header, or array element) at this path starts. */
+  lineOf(path: readonly string[]): number | null {
+    return this.#lines.get(pathKey(path)) ?? null;
+  }
+
+  /** Line of the element at `index` of the array at `path`. */
+  elementLine(path: readonly string[], index: number): number | null {
+    return this.lineOf([...path, String(index)]);
+  }
+}
+
+function pathKey(path: readonly string[]): string {
+  return path.join('\u0000');
+}
+
+type TokenKind = '[' | ']' | '{' | '}' | '=' | ',' | 'newline' | 'bare' | 'string';
+
+interface Token {
+  kind: TokenKind;
+  /** Bare text, or the decoded key text of a string (escapes matter only for keys). */
+  text: string;
+  line: number;
+  /** Offset in the source, to tell `[[` (adjacent brackets) from `[ [`. */
+  offset: number;
+}
+
+/**
+ * Splits valid TOML into the tokens the position walker needs. Only called after smol-toml
+ * accepted the document, so it can be lenient; it still never loops without consuming input.
+ */
+function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let line = 1;
+  let i = 0;
+  const n = source.length;
+  while (i < n) {
+    const c = source[i]!;
+    if (c === '\n') {
+      tokens.push({ kind: 'newline', text: '', line, offset: i });
+      line++;
+      i++;
+    } else if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+    } else if (c === '#') {
+      while (i < n && source[i] !== '\n') i++;
+    } else if (c === '[' || c === ']' || c === '{' || c === '}' || c === '=' || c === ',') {
+      tokens.push({ kind: c, text: c, line, offset: i });
+      i++;
+    } else if (c === '"' || c === "'") {
+      const start = i;
+      const startLine = line;
+      const triple = source.startsWith(c.repeat(3), i);
+      let text = '';
+      if (triple) {
+        i += 3;
+        while (i < n && !source.startsWith(c.repeat(3), i)) {
+          // A backslash escapes the next character, which may be the newline of a line continuation.
+          if (c === '"' && source[i] === '\\') i++;
+          if (source[i] === '\n') line++;
+          i++;
+        }
+        // A closing run may be up to five quotes long (two of them content).
+        i += 3;
+        while (i < n && source[i] === c) i++;
+      } else {
+        i++;
+        while (i < n && source[i] !== c && source[i] !== '\n') {
+          if (c === '"' && source[i] === '\\') {
+            text += decodeEscape(source, i);
+            i += escapeLength(source, i);
+            continue;
+          }
+          text += source[i];
+          i++;
+        }
+        i++;
+      }
+      tokens.push({ kind: 'string', text, line: startLine, offset: start });
+    } else {
+      const start = i;
+      while (i < n && !/[\s,[\]{}=#"']/.test(source[i]!)) i++;
+      tokens.push({ kind: 'bare', text: source.slice(start, i), line, offset: start });
+    }
+  }
+  tokens.push({ kind: 'newline', text: '', line, offset: n });
+  return tokens;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
+
+function escapeLength(source: string, at: number): number {
+  const kind = source[at + 1];
+  if (kind === 'u') return 6;
+  if (kind === 'U') return 10;
+  if (kind === 'x') return 4;
+  return 2;
+}
+
+function decodeEscape(source: string, at: number): string {
+  const kind = source[at + 1] ?? '';
+  if (kind === 'u' || kind === 'U' || kind === 'x') {
+    const hex = source.slice(at + 2, at + escapeLength(source, at));
+    const code = Number.parseInt(hex, 16);
+    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  }
+  return SIMPLE_ESCAPES[kind] ?? kind;
+}
+
+const ELEMENT_BOUNDARIES = new Set<TokenKind>([',', ']', '[', '{']);
+
+/** Walks the tokens and records the line of every table header, key and array element. */
+export function scanPositions(source: string): TomlPositions {
+  const positions = new TomlPositions();
+  const tokens = tokenize(source);
+  let p = 0;
+  const arrayTableCounts = new Map<string, number>();
+  let table: string[] = [];
+
+  const peek = (): Token => tokens[Math.min(p, tokens.length - 1)]!;
+  const atEnd = (): boolean => p >= tokens.length - 1;
+  const skipNewlines = (): void => {
+    while (!atEnd() && peek().kind === 'newline') p++;
+  };
+
+  /** A dotted key: bare runs split on dots, quoted parts kept whole. Stops at `=` or `]`. */
+  const readKey = (): string[] => {
+    const parts: string[] = [];
+    while (!atEnd()) {
+      const t = peek();
+      if (t.kind === 'bare') {
+        for (const part of t.text.split('.')) if (part !== '') parts.push(part);
+      } else if (t.kind === 'string') {
+        parts.push(t.text);
+      } else {
+        break;
+      }
+      p++;
+    }
+    return parts;
+  };
+
+  const readValue = (path: string[], depth: number): void => {
+    const t = peek();
+    if (t.kind === '[' && depth < MAX_TOML_DEPTH) {
+      p++;
+      let index = 0;
+      for (;;) {
+        skipNewlines();
+        if (atEnd()) return;
+        const e = peek();
+        if (e.kind === ']') {
+          p++;
+          return;
+        }
+        if (e.kind === ',') {
+          p++;
+          continue;
+        }
+        const elementPath = [...path, String(index)];
+        positions.record(elementPath, e.line);
+        readValue(elementPath, depth + 1);
+        index++;
+        // Date-times with a space are two bare runs; anything else up to the separator is skipped.
+        while (!atEnd() && !ELEMENT_BOUNDARIES.has(peek().kind)) p++;
+      }
+    }
+    if (t.kind === '{' && depth < MAX_TOML_DEPTH) {
+      p++;
+      for (;;) {
+        if (atEnd()) return;
+        const k = peek();
+        if (k.kind === '}') {
+          p++;
+          return;
+        }
+        if (k.kind === ',' || k.kind === 'newline') {
+          p++;
+          continue;
+        }
+        const keyLine = k.line;
+        const key = readKey();
+        if (key.length === 0 || peek().kind !== '=') {
+          p++;
+          continue;
+        }
+        p++;
+        recordKeyPrefixes(path, key, keyLine);
+        readValue([...path, ...key], depth + 1);
+      }
+    }
+    if (!atEnd()) p++;
+  };
+
+  const recordKeyPrefixes = (base: string[], key: string[], line: number): void => {
+    for (let i = 1; i <= key.length; i++) positions.record([...base, ...key.slice(0, i)], line);
+  };
+
+  while (!atEnd()) {
+    skipNewlines();
+    if (atEnd()) break;
+    const t = peek();
+    if (t.kind === '[') {
+      const next = tokens[p + 1];
+      const isArrayTable = next !== undefined && next.kind === '[' && next.offset === t.offset + 1;
+      p += isArrayTable ? 2 : 1;
+      const header = readKey();
+      if (isArrayTable) {
+        const key = pathKey(header);
+        const index = arrayTableCounts.get(key) ?? 0;
+        arrayTableCounts.set(key, index + 1);
+        recordKeyPrefixes([], header, t.line);
+        table = [...header, String(index)];
+        positions.record(table, t.line);
+      } else {
+        recordKeyPrefixes([], header, t.line);
+        table = header;
+      }
+    } else if (t.kind === 'bare' || t.kind === 'string') {
+      const key = readKey();
+      if (peek().kind === '=') {
+        p++;
+        recordKeyPrefixes(table, key, t.line);
+        readValue([...table, ...key], 0);
+      }
+    } else {
+      p++;
+    }
+    // Whatever remains on the line (a closing bracket, the second half of a date-time) is not a key.
+    while (!atEnd() && peek().kind !== 'newline') p++;
+  }
+  return positions;
+}

@@ -1,0 +1,13 @@
+/** Every report format turns one audit result into text; the CLI picks one by flag. */
+import type { AuditResult } from '../audit/audit.js';
+
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'sarif';
+
+export interface ReportOptions {
+  /** Base URL to link files and lines (a GitHub blob URL at the audited commit), when known. */
+  fileUrl?: (file: string, line: number | null) => string | null;
+  /** Show ignored findings too (text and markdown list them apart). */
+  showIgnored?: boolean;
+}
+
+export type Renderer = (result: AuditResult, options: ReportOptions) => string;

@@ -1,0 +1,104 @@
+/**
+ * What a user sees when an audit can't be done: one short paragraph saying what happened and what to
+ * do, and the error id in a context line. Pure: the same problem always reads the same way.
+ */
+import type { KnownBlock } from '@slack/types';
+import { MANIFEST_PATTERNS, type UserError } from '../errors.js';
+import { context, escapeMrkdwn, link, section } from './kit.js';
+
+export interface ErrorMessageOptions {
+  now: Date;
+  /** IANA time zone for times in the fallback text (Slack renders `<!date>` in the reader's own). */
+  timeZone: string;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** `14:32 UTC` in the given time zone. */
+export function clockTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(at);
+}
+
+/** A time Slack shows in the reader's time zone, with `fallback` where it can't. */
+export function slackTime(at: Date, fallback: string): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{time}|${escapeMrkdwn(fallback)}>`;
+}
+
+export function minutesUntil(at: Date, now: Date): number {
+  return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 60_000));
+}
+
+/** The sentence for a problem, as mrkdwn. */
+export function problemText(error: UserError, options: ErrorMessageOptions): string {
+  const p = error.problem;
+  switch (p.kind) {
+    case 'bad-input':
+      return `${escapeMrkdwn(p.message)}.\nUsage: \`/audit owner/repo\`, \`/audit owner/repo@branch\` or \`/audit https://github.com/owner/repo\`.`;
+    case 'not-visible':
+      return escapeMrkdwn(p.message);
+    case 'no-manifests':
+      return (
+        `No Python manifests or lockfiles in *${escapeMrkdwn(p.repo)}* at ${link(`${p.htmlUrl.replace(/\/+$/, '')}/tree/${p.sha}`, p.sha.slice(0, 7))}.\n` +
+        `Searched every directory (except virtualenvs, node_modules and the like) for: ${MANIFEST_PATTERNS.map((m) => `\`${m}\``).join(', ')}.`
+      );
+    case 'rate-limited': {
+      const minutes = minutesUntil(p.resetAt, options.now);
+      const when = clockTime(p.resetAt, options.timeZone);
+      return `GitHub's ${p.secondary ? 'secondary ' : ''}rate limit for Depwatch is used up. It resets at ${slackTime(p.resetAt, when)} (in ${minutes} minute${minutes === 1 ? '' : 's'}); try again after that.`;
+    }
+    case 'service':
+      return `${escapeMrkdwn(p.service)} did not answer: ${escapeMrkdwn(p.message)}. Try again in a few minutes.`;
+    case 'unexpected':
+      return `Something went wrong (error id ${error.errorId}). The details are in Depwatch's log under that id.`;
+  }
+}
+
+/** Plain text of a problem (notifications and the message `text`), without mrkdwn links or dates. */
+function problemFallback(error: UserError, options: ErrorMessageOptions): string {
+  const p = error.problem;
+  switch (p.kind) {
+    case 'rate-limited':
+      return `GitHub's rate limit is used up until ${clockTime(p.resetAt, options.timeZone)} (in ${minutesUntil(p.resetAt, options.now)} minutes)`;
+    case 'no-manifests':
+      return `No Python manifests in ${p.repo} at ${p.sha.slice(0, 7)}`;
+    case 'unexpected':
+      return `Something went wrong (error id ${error.errorId})`;
+    case 'service':
+      return `${p.service} did not answer`;
+    default:
+      return p.message;
+  }
+}
+
+export function errorMessage(error: UserError, options: ErrorMessageOptions): SlackMessage {
+  const blocks: KnownBlock[] = [section(`:warning: ${problemText(error, options)}`)];
+  if (error.problem.kind !== 'unexpected') blocks.push(context(`Error id ${error.errorId}`));
+  return { text: `${problemFallback(error, options)} (error id ${error.errorId})`, blocks };
+}
+
+/** What replaces "Auditing owner/repo…" in the channel when the audit fails (details go to the requester). */
+export function failedPlaceholder(repo: string, user: string | null, errorId: string): SlackMessage {
+  const who = user ? `<@${user}> has the details` : 'details were sent privately';
+  return {
+    text: `Could not audit ${repo} (error id ${errorId})`,
+    blocks: [section(`:warning: Could not audit *${escapeMrkdwn(repo)}*; ${who}.`), context(`Error id ${errorId}`)],
+  };
+}
+
+export const AUDIT_USAGE_TEXT = [
+  '*Audit a repository’s Python dependencies*',
+  '`/audit owner/repo`: the default branch',
+  '`/audit owner/repo@branch`: another branch or tag',
+  '`/audit https://github.com/owner/repo`: a GitHub URL works too',
+  'I read every requirements file, pyproject.toml, Pipfile, setup.cfg and lockfile, check the pinned releases against OSV advisories and PyPI, and post the result here.',
+].join('\n');
+
+export function usageMessage(intro?: string): SlackMessage {
+  const blocks: KnownBlock[] = [];
+  if (intro) blocks.push(section(intro));
+  blocks.push(section(AUDIT_USAGE_TEXT));
+  return { text: intro ? `${intro} Usage: /audit owner/repo` : 'Usage: /audit owner/repo', blocks };
+}

@@ -1,0 +1,165 @@
+/**
+ * Small typed Block Kit builders that can't produce a block Slack rejects for size: visible text is
+ * cut with "…" at the limit (never inside a `<url|label>` link, a `<@U123>` mention or an `&amp;`
+ * escape, which would render as garbage), ids and values are cut hard, and a URL too long for Slack
+ * is dropped rather than cut (a truncated link leads somewhere wrong).
+ */
+import type {
+  ActionsBlock,
+  ActionsBlockElement,
+  Button,
+  ConfirmationDialog,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  MrkdwnElement,
+  PlainTextElement,
+  SectionBlock,
+  SectionBlockAccessory,
+} from '@slack/types';
+import { SLACK_LIMITS } from './limits.js';
+
+const ELLIPSIS = '…';
+
+/** Slack requires at least one character in every text object; this stands in for an empty string. */
+export const EMPTY_TEXT = '—';
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const ENTITY = /^&(?:[a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);/;
+const LONGEST_ENTITY = 10;
+
+/**
+ * The largest index ≤ `at` where `text` can be cut without splitting a `<…>` link or mention, an
+ * `&…;` escape or a UTF-16 surrogate pair. May return 0 when the construct starts the text.
+ */
+export function safeCutIndex(text: string, at: number): number {
+  let cut = Math.max(0, Math.min(at, text.length));
+  for (;;) {
+    const before = cut;
+    const open = text.lastIndexOf('<', cut - 1);
+    if (open !== -1 && text.lastIndexOf('>', cut - 1) < open) {
+      const close = text.indexOf('>', open);
+      if (close !== -1 && close >= cut) cut = open;
+    }
+    const amp = text.lastIndexOf('&', cut - 1);
+    if (amp !== -1 && cut - amp < LONGEST_ENTITY) {
+      const entity = ENTITY.exec(text.slice(amp, amp + LONGEST_ENTITY));
+      if (entity && amp + entity[0].length > cut) cut = amp;
+    }
+    const code = text.charCodeAt(cut - 1);
+    if (cut > 0 && cut < text.length && code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    if (cut === before) return cut;
+  }
+}
+
+/** Cuts visible text to at most `max` characters, ending with "…" when anything was removed. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= ELLIPSIS.length) return ELLIPSIS.slice(0, max);
+  const cut = safeCutIndex(text, max - ELLIPSIS.length);
+  return `${text.slice(0, cut).trimEnd()}${ELLIPSIS}`;
+}
+
+/** Cuts machine data (ids, values) hard: an ellipsis would only make it a different wrong id. */
+export function clampId(value: string, max: number): string {
+  return value.length <= max ? value : value.slice(0, max);
+}
+
+function nonEmpty(text: string): string {
+  return text.length === 0 ? EMPTY_TEXT : text;
+}
+
+export function plainText(text: string, max: number = SLACK_LIMITS.textObject): PlainTextElement {
+  return { type: 'plain_text', text: truncate(nonEmpty(text), max), emoji: true };
+}
+
+export function mrkdwn(text: string, max: number = SLACK_LIMITS.textObject): MrkdwnElement {
+  return { type: 'mrkdwn', text: truncate(nonEmpty(text), max) };
+}
+
+export function header(text: string): HeaderBlock {
+  return { type: 'header', text: plainText(text, SLACK_LIMITS.headerText) };
+}
+
+export function section(text: string, accessory?: SectionBlockAccessory): SectionBlock {
+  const block: SectionBlock = { type: 'section', text: mrkdwn(text, SLACK_LIMITS.sectionText) };
+  if (accessory) block.accessory = accessory;
+  return block;
+}
+
+/** A two-column section; Slack shows at most 10 fields, so any beyond that are left out. */
+export function fields(...texts: string[]): SectionBlock {
+  const shown = texts.slice(0, SLACK_LIMITS.fields);
+  if (shown.length === 0) return section(EMPTY_TEXT);
+  return { type: 'section', fields: shown.map((t) => mrkdwn(t, SLACK_LIMITS.fieldText)) };
+}
+
+/** A context line; at most 10 elements are shown. */
+export function context(...texts: string[]): ContextBlock {
+  const shown = texts.slice(0, SLACK_LIMITS.contextElements);
+  return { type: 'context', elements: (shown.length > 0 ? shown : [EMPTY_TEXT]).map((t) => mrkdwn(t)) };
+}
+
+export function divider(): DividerBlock {
+  return { type: 'divider' };
+}
+
+/** An actions block; elements past Slack's 25 are left out (use fitMessage to keep them all). */
+export function actions(blockId: string, ...elements: ActionsBlockElement[]): ActionsBlock {
+  return { type: 'actions', block_id: clampId(blockId, SLACK_LIMITS.blockId), elements: elements.slice(0, SLACK_LIMITS.actionsElements) };
+}
+
+export interface ConfirmInput {
+  title?: string;
+  text: string;
+  confirm?: string;
+  deny?: string;
+  style?: 'primary' | 'danger';
+}
+
+export function confirmDialog(input: ConfirmInput): ConfirmationDialog {
+  const dialog: ConfirmationDialog = { text: mrkdwn(input.text, SLACK_LIMITS.confirmText) };
+  if (input.title !== undefined) dialog.title = plainText(input.title, SLACK_LIMITS.confirmTitle);
+  if (input.confirm !== undefined) dialog.confirm = plainText(input.confirm, SLACK_LIMITS.confirmButton);
+  if (input.deny !== undefined) dialog.deny = plainText(input.deny, SLACK_LIMITS.confirmButton);
+  if (input.style !== undefined) dialog.style = input.style;
+  return dialog;
+}
+
+export interface ButtonInput {
+  text: string;
+  actionId: string;
+  /** Ids only (e.g. `incidentId:stepId`), never state: every click re-reads the store. */
+  value?: string;
+  style?: 'primary' | 'danger';
+  url?: string;
+  confirm?: ConfirmationDialog | ConfirmInput;
+  accessibilityLabel?: string;
+}
+
+function isDialog(value: ConfirmationDialog | ConfirmInput): value is ConfirmationDialog {
+  return typeof value.text === 'object';
+}
+
+export function button(input: ButtonInput): Button {
+  const element: Button = {
+    type: 'button',
+    text: plainText(input.text, SLACK_LIMITS.buttonText),
+    action_id: clampId(input.actionId, SLACK_LIMITS.actionId),
+  };
+  if (input.value !== undefined) element.value = clampId(input.value, SLACK_LIMITS.buttonValue);
+  if (input.style === 'primary' || input.style === 'danger') element.style = input.style;
+  if (input.url !== undefined && input.url.length <= SLACK_LIMITS.buttonUrl) element.url = input.url;
+  if (input.confirm !== undefined) element.confirm = isDialog(input.confirm) ? input.confirm : confirmDialog(input.confirm);
+  if (input.accessibilityLabel !== undefined) element.accessibility_label = truncate(input.accessibilityLabel, SLACK_LIMITS.accessibilityLabel);
+  return element;
+}
+
+/** A mrkdwn link; the label is escaped so `&`, `<`, `>` and `|` in it can't break the link syntax. */
+export function link(url: string, label: string): string {
+  return `<${url}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
+}

@@ -1,0 +1,77 @@
+/**
+ * What went wrong, in terms a Slack user can act on. Every failure gets a short error id (E-7K2Q9)
+ * that is shown to the user and logged next to the full error, so a report in Slack leads straight
+ * to the log line. Nothing here ever shows a stack trace or a token: texts are built from our own
+ * error classes, whose messages are written for people and already redacted.
+ */
+import { randomInt } from 'node:crypto';
+import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../github/errors.js';
+import { RepoRefError } from '../github/repo-ref.js';
+import { ServiceError } from '../http.js';
+import { redactSecrets } from '../log.js';
+
+/** Letters and digits that can't be mistaken for one another when read aloud or retyped. */
+const ID_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
+
+export function newErrorId(): string {
+  let id = 'E-';
+  for (let i = 0; i < 5; i++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
+  return id;
+}
+
+export const ERROR_ID_PATTERN = /\bE-[A-Z0-9]{5}\b/;
+
+/** File names and patterns an audit reads (src/python/discover.ts), for "nothing found" messages. */
+export const MANIFEST_PATTERNS = [
+  'requirements*.txt',
+  '*requirements.txt',
+  'constraints*.txt',
+  'requirements/*.txt',
+  '*.in (pip-tools)',
+  'pyproject.toml',
+  'setup.cfg',
+  'Pipfile',
+  'Pipfile.lock',
+  'poetry.lock',
+  'uv.lock',
+  'pdm.lock',
+];
+
+/** The repository has no Python manifest or lockfile anywhere discovery looks. */
+export class NoManifestsError extends Error {
+  override name = 'NoManifestsError';
+  constructor(
+    readonly repo: string,
+    readonly sha: string,
+    readonly htmlUrl: string,
+  ) {
+    super(`no Python manifests in ${repo} at ${sha}`);
+  }
+}
+
+export type Problem =
+  | { kind: 'bad-input'; message: string }
+  | { kind: 'not-visible'; message: string }
+  | { kind: 'no-manifests'; repo: string; sha: string; htmlUrl: string }
+  | { kind: 'rate-limited'; resetAt: Date; secondary: boolean }
+  | { kind: 'service'; service: string; message: string }
+  | { kind: 'unexpected' };
+
+export interface UserError {
+  errorId: string;
+  problem: Problem;
+}
+
+/** Sorts an error into what the user is told. Unknown errors say nothing about their insides. */
+export function classifyError(err: unknown): Problem {
+  if (err instanceof RepoRefError) return { kind: 'bad-input', message: err.message };
+  if (err instanceof RepoNotFoundError || err instanceof RefNotFoundError) return { kind: 'not-visible', message: err.message };
+  if (err instanceof NoManifestsError) return { kind: 'no-manifests', repo: err.repo, sha: err.sha, htmlUrl: err.htmlUrl };
+  if (err instanceof RateLimitError) return { kind: 'rate-limited', resetAt: err.resetAt, secondary: err.secondary };
+  if (err instanceof ServiceError) return { kind: 'service', service: err.service, message: redactSecrets(err.message.split('\n', 1)[0] ?? '') };
+  return { kind: 'unexpected' };
+}
+
+export function toUserError(err: unknown): UserError {
+  return { errorId: newErrorId(), problem: classifyError(err) };
+}

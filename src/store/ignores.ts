@@ -1,0 +1,95 @@
+/**
+ * Ignores made in Slack (migrations/006), scoped to a repository: who, when, why and until when.
+ * Every later audit of that repository applies them (as `extraIgnores`) next to its .depwatch.yml.
+ */
+import type { IgnoreRule } from '../audit/ignores.js';
+import { normalizeName } from '../python/names.js';
+import { repoKey } from './audits.js';
+import type { Db } from './db.js';
+
+export interface NewIgnore {
+  repo: string;
+  advisoryId: string;
+  package: string | null;
+  reason: string;
+  /** YYYY-MM-DD, inclusive; null for no expiry. */
+  until: string | null;
+  createdBy: string;
+  createdAt: Date;
+  auditId?: number | null;
+}
+
+export interface StoredIgnore {
+  id: number;
+  repoKey: string;
+  advisoryId: string;
+  package: string | null;
+  reason: string;
+  until: string | null;
+  createdBy: string;
+  createdAt: string;
+  auditId: number | null;
+}
+
+interface Row {
+  id: number;
+  repo_key: string;
+  advisory_id: string;
+  package: string | null;
+  reason: string;
+  until: string | null;
+  created_by: string;
+  created_at: string;
+  audit_id: number | null;
+}
+
+const fromRow = (r: Row): StoredIgnore => ({
+  id: r.id,
+  repoKey: r.repo_key,
+  advisoryId: r.advisory_id,
+  package: r.package,
+  reason: r.reason,
+  until: r.until,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  auditId: r.audit_id,
+});
+
+/** How a Slack ignore reads in reports: the mention renders as the person's name in Slack. */
+export const ignoreSource = (ignore: Pick<StoredIgnore, 'createdBy'>): string => `Slack, by <@${ignore.createdBy}>`;
+
+export function toIgnoreRule(ignore: StoredIgnore): IgnoreRule {
+  return { id: ignore.advisoryId, reason: ignore.reason, until: ignore.until, package: ignore.package, source: ignoreSource(ignore) };
+}
+
+export class IgnoreStore {
+  constructor(private readonly db: Db) {}
+
+  add(ignore: NewIgnore): StoredIgnore {
+    const info = this.db
+      .prepare(
+        `INSERT INTO ignores (repo_key, advisory_id, package, reason, until, created_by, created_at, audit_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        repoKey(ignore.repo),
+        ignore.advisoryId.trim(),
+        ignore.package ? normalizeName(ignore.package) : null,
+        ignore.reason.trim(),
+        ignore.until,
+        ignore.createdBy,
+        ignore.createdAt.toISOString(),
+        ignore.auditId ?? null,
+      );
+    return fromRow(this.db.prepare('SELECT * FROM ignores WHERE id = ?').get(Number(info.lastInsertRowid)) as Row);
+  }
+
+  forRepo(repo: string): StoredIgnore[] {
+    return (this.db.prepare('SELECT * FROM ignores WHERE repo_key = ? ORDER BY id').all(repoKey(repo)) as Row[]).map(fromRow);
+  }
+
+  /** The repository's ignores as audit rules. */
+  rulesForRepo(repo: string): IgnoreRule[] {
+    return this.forRepo(repo).map(toIgnoreRule);
+  }
+}

@@ -1,0 +1,321 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { affects } from '../../src/advisories/match.js';
+import { AdvisoryMirror } from '../../src/advisories/mirror.js';
+import { MAX_QUERIES_PER_BATCH, OsvApi, type OsvApiOptions } from '../../src/advisories/osv-api.js';
+import { queryKey, type OsvRecord, type PackageQuery } from '../../src/advisories/types.js';
+import { ServiceError } from '../../src/http.js';
+import { normalizeName } from '../../src/python/names.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import { startFakeOsv, type FakeOsv, type FakeOsvOptions } from '../fakes/osv.js';
+import { fixtureRecords } from '../fixtures/osv/load.js';
+
+let records: OsvRecord[];
+beforeAll(() => {
+  records = [...fixtureRecords().values()];
+});
+
+const open: { fakes: FakeOsv[]; dbs: Db[] } = { fakes: [], dbs: [] };
+afterEach(async () => {
+  await Promise.all(open.fakes.splice(0).map((f) => f.close()));
+  for (const db of open.dbs.splice(0)) db.close();
+});
+
+async function fakeOsv(options: Partial<FakeOsvOptions> = {}): Promise<FakeOsv> {
+  const fake = await startFakeOsv({ records, ...options });
+  open.fakes.push(fake);
+  return fake;
+}
+
+function memoryDb(): Db {
+  const db = openDb(':memory:');
+  open.dbs.push(db);
+  return db;
+}
+
+function client(fake: FakeOsv, options: Partial<OsvApiOptions> = {}): OsvApi {
+  return new OsvApi({ baseUrl: fake.url, db: memoryDb(), backoffMs: 5, timeoutMs: 5_000, ...options });
+}
+
+/** What the fixture itself says affects a query: the oracle the client's answers are checked against. */
+function expectedIds(q: PackageQuery): string[] {
+  return records.filter((r) => affects(r, normalizeName(q.name), q.version)).map((r) => r.id).sort();
+}
+
+const idsOf = (result: Map<string, OsvRecord[]>, q: PackageQuery): string[] => (result.get(queryKey(q)) ?? []).map((r) => r.id).sort();
+
+describe('OsvApi.affecting', () => {
+  it('finds the advisories of known vulnerable releases, as whole records', async () => {
+    const fake = await fakeOsv();
+    const api = client(fake);
+    const django = { name: 'django', version: '2.1.5' };
+    const requests = { name: 'requests', version: '2.19.0' };
+    const safe = { name: 'requests', version: '2.32.3' };
+    const result = await api.affecting([django, requests, safe]);
+
+    expect(idsOf(result, django)).toContain('PYSEC-2019-13');
+    expect(idsOf(result, django)).toEqual(expectedIds(django));
+    expect(idsOf(result, requests)).toEqual(['PYSEC-2018-28', 'PYSEC-2023-74']);
+    expect(result.get(queryKey(safe))).toEqual([]);
+    const record = result.get(queryKey(django))!.find((r) => r.id === 'PYSEC-2019-13')!;
+    expect(record.aliases).toContain('CVE-2019-14234');
+    expect(record.affected?.[0]?.ranges?.length).toBeGreaterThan(0);
+    expect(api.stats).toEqual({ querybatch: 1, vulns: expectedIds(django).length + 2, query: 0 });
+  });
+
+  it('splits 2,500 queries into batches of at most 1,000 and keeps every answer with its query', async () => {
+    const fake = await fakeOsv();
+    const api = client(fake);
+    const queries: PackageQuery[] = Array.from({ length: 2_500 }, (_, i) =>
+      i % 500 === 0 ? { name: 'jinja2', version: `2.${10 + i / 500}` } : { name: `unknown-package-${i}`, version: '1.0' },
+    );
+    const result = await api.affecting(queries);
+
+    expect(fake.counts.querybatch).toBe(3);
+    expect(fake.requests.filter((r) => r.endpoint === 'querybatch').map((r) => r.queries)).toEqual(expect.arrayContaining([1_000, 1_000, 500]));
+    expect(result.size).toBe(2_500);
+    for (const q of queries.filter((q) => q.name === 'jinja2')) expect(idsOf(result, q)).toEqual(expectedIds(q));
+    expect(idsOf(result, { name: 'jinja2', version: '2.10' })).toEqual(['PYSEC-2019-217', 'PYSEC-2021-66']);
+    expect(MAX_QUERIES_PER_BATCH).toBe(1_000);
+  });
+
+  it('is refused by the fake, as by OSV, when a batch holds more than 1,000 queries', async () => {
+    const fake = await fakeOsv();
+    const queries = Array.from({ length: 1_001 }, () => ({ package: { name: 'django', ecosystem: 'PyPI' }, version: '1.0' }));
+    const res = await fetch(`${fake.url}/v1/querybatch`, { method: 'POST', body: JSON.stringify({ queries }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: 3, message: 'Too many queries.' });
+  });
+
+  it("follows each query's next_page_token, re-sending only the queries that have more pages", async () => {
+    const fake = await fakeOsv({ pageSize: 4 });
+    const api = client(fake);
+    const pillow = { name: 'pillow', version: '6.0.0' }; // 37 advisories → 10 pages of 4
+    const django = { name: 'Django', version: '2.1.5' }; // 9 → 3 pages
+    const jinja = { name: 'jinja2', version: '2.10' }; // 2 → 1 page
+    const result = await api.affecting([pillow, django, jinja]);
+
+    expect(idsOf(result, pillow)).toEqual(expectedIds(pillow));
+    expect(idsOf(result, pillow)).toHaveLength(37);
+    expect(idsOf(result, django)).toEqual(expectedIds(django));
+    expect(idsOf(result, jinja)).toEqual(['PYSEC-2019-217', 'PYSEC-2021-66']);
+    const batches = fake.requests.filter((r) => r.endpoint === 'querybatch');
+    // Round 1 asks all three; rounds 2–3 only pillow and django; rounds 4–10 only pillow.
+    expect(batches.map((r) => r.queries)).toEqual([3, 2, 2, 1, 1, 1, 1, 1, 1, 1]);
+    expect(batches.map((r) => r.pageTokens)).toEqual([0, 2, 2, 1, 1, 1, 1, 1, 1, 1]);
+    expect(api.stats.querybatch).toBe(10);
+  });
+
+  it('reuses cached records while OSV reports the same modified, and refetches only what changed', async () => {
+    const fake = await fakeOsv();
+    const db = memoryDb();
+    const queries = [
+      { name: 'django', version: '2.1.5' },
+      { name: 'jinja2', version: '2.10' },
+    ];
+    const first = new OsvApi({ baseUrl: fake.url, db });
+    const before = await first.affecting(queries);
+    expect(first.stats.vulns).toBe(11);
+
+    const second = new OsvApi({ baseUrl: fake.url, db });
+    const after = await second.affecting(queries);
+    expect(second.stats).toEqual({ querybatch: 1, vulns: 0, query: 0 });
+    expect(after).toEqual(before);
+
+    // OSV re-computes aliases: same advisory, newer `modified`, so it is fetched again (and only it).
+    const changed = { ...fixtureRecords().get('PYSEC-2019-217')!, modified: '2030-01-01T00:00:00Z', aliases: ['CVE-2019-10906', 'GHSA-462w-v97r-4m45'] };
+    fake.addRecord(changed);
+    const third = new OsvApi({ baseUrl: fake.url, db });
+    const latest = await third.affecting(queries);
+    expect(third.stats.vulns).toBe(1);
+    expect(fake.requests.filter((r) => r.endpoint === 'vulns').at(-1)?.path).toBe('/v1/vulns/PYSEC-2019-217');
+    expect(latest.get('jinja2@2.10')!.find((r) => r.id === 'PYSEC-2019-217')?.modified).toBe('2030-01-01T00:00:00Z');
+  });
+
+  it('keeps only records that really affect the version, whatever the service says', async () => {
+    const fake = await fakeOsv();
+    // A confused OSV that also lists a withdrawn advisory and one about another package.
+    const lying = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+      const res = await fetch(input, init);
+      if (!String(input).endsWith('/v1/querybatch')) return res;
+      const body = (await res.json()) as { results: { vulns?: { id: string; modified: string }[] }[] };
+      const extra = ['PYSEC-2022-15', 'PYSEC-2018-28'].map((id) => ({ id, modified: fixtureRecords().get(id)!.modified }));
+      for (const r of body.results) r.vulns = [...(r.vulns ?? []), ...extra];
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const api = client(fake, { fetch: lying });
+    const loguru = { name: 'loguru', version: '0.4.0' };
+    const result = await api.affecting([loguru, { name: 'jinja2', version: '2.10' }]);
+    expect(fixtureRecords().get('PYSEC-2022-15')!.withdrawn).toBeDefined();
+    expect(idsOf(result, loguru)).toEqual(['PYSEC-2022-14']); // the real one, not the withdrawn PYSEC-2022-15
+    expect(idsOf(result, { name: 'jinja2', version: '2.10' })).toEqual(['PYSEC-2019-217', 'PYSEC-2021-66']);
+  });
+
+  it('answers an empty list of queries without asking OSV anything', async () => {
+    const fake = await fakeOsv();
+    const api = client(fake);
+    expect((await api.affecting([])).size).toBe(0);
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('OsvApi when OSV misbehaves', () => {
+  const query = [{ name: 'jinja2', version: '2.10' }];
+
+  it('retries 500s and then succeeds', async () => {
+    const fake = await fakeOsv();
+    fake.failNext(2, 500);
+    const result = await client(fake, { retries: 3 }).affecting(query);
+    expect(idsOf(result, query[0]!)).toEqual(['PYSEC-2019-217', 'PYSEC-2021-66']);
+    expect(fake.requests.slice(0, 3).map((r) => [r.endpoint, r.status])).toEqual([
+      ['querybatch', 500],
+      ['querybatch', 500],
+      ['querybatch', 200],
+    ]);
+  });
+
+  it('waits out a 429 for as long as Retry-After says, then succeeds', async () => {
+    const fake = await fakeOsv();
+    fake.respondWith429(1);
+    const started = performance.now();
+    const result = await client(fake, { retries: 2 }).affecting(query);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(idsOf(result, query[0]!)).toHaveLength(2);
+    expect(fake.requests[0]?.status).toBe(429);
+  });
+
+  it('reports a slow OSV as a ServiceError naming OSV', async () => {
+    const fake = await fakeOsv({ latencyMs: 1_000 });
+    const err = await client(fake, { timeoutMs: 100, retries: 1 })
+      .affecting(query)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as ServiceError).service).toBe('OSV');
+    expect((err as ServiceError).message).toMatch(/^OSV did not answer POST 127\.0\.0\.1:\d+\/v1\/querybatch within 100 ms$/);
+  });
+
+  it('reports a dead OSV as unreachable', async () => {
+    const fake = await fakeOsv();
+    const url = fake.url;
+    await fake.close();
+    open.fakes.length = 0;
+    const err = await new OsvApi({ baseUrl: url, db: memoryDb(), retries: 1, backoffMs: 5 }).affecting(query).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as Error).message).toMatch(/^OSV is unreachable \(POST 127\.0\.0\.1:\d+\/v1\/querybatch\)/);
+  });
+
+  it('rejects malformed JSON rather than trusting it', async () => {
+    const fake = await fakeOsv();
+    fake.malformedNext();
+    await expect(client(fake).affecting(query)).rejects.toThrow(/^OSV returned malformed JSON to POST .*\/v1\/querybatch$/);
+  });
+
+  it('rejects an answer whose shape is wrong, and one with the wrong number of results', async () => {
+    const fake = await fakeOsv();
+    const reshaped = (body: unknown) => async (input: string | URL, init?: RequestInit) => {
+      await (await fetch(input, init)).arrayBuffer();
+      return new Response(JSON.stringify(body), { status: 200 });
+    };
+    await expect(client(fake, { fetch: reshaped({ results: [{ vulns: [{ id: 7 }] }] }) }).affecting(query)).rejects.toThrow(
+      /^OSV returned an unexpected answer to POST .*\/v1\/querybatch at results\.0\.vulns\.0\.id/,
+    );
+    await expect(client(fake, { fetch: reshaped({ results: [{}, {}] }) }).affecting(query)).rejects.toThrow(
+      'OSV answered 2 results to a querybatch of 1 queries',
+    );
+  });
+
+  it('rejects an invalid record from /v1/vulns instead of caching it', async () => {
+    const fake = await fakeOsv();
+    const broken = { ...fixtureRecords().get('PYSEC-2021-66')!, modified: 'last tuesday' };
+    fake.addRecord(broken);
+    const db = memoryDb();
+    await expect(new OsvApi({ baseUrl: fake.url, db }).affecting(query)).rejects.toThrow(
+      /^OSV sent an invalid record in its answer to GET \/v1\/vulns\/PYSEC-2021-66: modified: not an RFC 3339 timestamp/,
+    );
+    expect(db.prepare("SELECT COUNT(*) AS n FROM osv_cache WHERE id = 'PYSEC-2021-66'").get()).toEqual({ n: 0 });
+  });
+});
+
+describe('OsvApi.forPackage', () => {
+  it('lists every non-withdrawn record naming the package, across pages', async () => {
+    const fake = await fakeOsv({ pageSize: 10 });
+    const api = client(fake);
+    const found = await api.forPackage('Django');
+    const expected = records.filter((r) => !r.withdrawn && r.affected?.some((a) => normalizeName(a.package?.name ?? '') === 'django')).map((r) => r.id);
+    expect(found.map((r) => r.id).sort()).toEqual(expected.sort());
+    expect(found).toHaveLength(116);
+    expect(api.stats.query).toBe(12);
+    expect(await client(fake).forPackage('no-such-package')).toEqual([]);
+  });
+});
+
+describe('API mode and mirror mode', () => {
+  it('give the same records for the same queries', async () => {
+    const mirror = new AdvisoryMirror(memoryDb());
+    const imported = await mirror.importRecords(records);
+    expect(imported.added).toBe(records.length);
+
+    // One release per package, taken from each advisory's own data: affected, unaffected and odd versions.
+    const queries: PackageQuery[] = [];
+    for (const r of records.slice(0, 400)) {
+      const entry = r.affected?.[0];
+      if (!entry?.package) continue;
+      const name = normalizeName(entry.package.name);
+      const listed = entry.versions?.[0];
+      if (listed) queries.push({ name, version: listed });
+      const fixed = entry.ranges?.flatMap((g) => g.events).find((e) => e.fixed)?.fixed;
+      if (fixed) queries.push({ name, version: fixed });
+    }
+    queries.push({ name: 'loguru', version: '0.4.0' }, { name: 'cherrypy', version: '2.0.0-final' }, { name: 'nothing-here', version: '1' });
+
+    const fake = await fakeOsv();
+    const fromApi = await client(fake, { concurrency: 32 }).affecting(queries);
+    const fromMirror = await mirror.affecting(queries);
+    expect(fromApi.size).toBe(fromMirror.size);
+    let hits = 0;
+    for (const q of queries) {
+      expect(idsOf(fromApi, q), queryKey(q)).toEqual(idsOf(fromMirror, q));
+      hits += idsOf(fromApi, q).length;
+    }
+    expect(hits).toBeGreaterThan(300);
+
+    for (const name of ['django', 'pillow', 'loguru', 'jinja2']) {
+      const api = (await client(fake).forPackage(name)).map((r) => r.id).sort();
+      expect(api).toEqual((await mirror.forPackage(name)).map((r) => r.id).sort());
+    }
+  });
+});
+
+describe('performance against a 50 ms OSV', () => {
+  it('audits 300 packages with one querybatch and parallel hydration', async () => {
+    const fake = await fakeOsv({ latencyMs: 50 });
+    // 300 distinct packages; every 10th pinned to a vulnerable release (listed in one of its advisories).
+    const names = [...new Set(records.flatMap((r) => (r.affected ?? []).map((a) => normalizeName(a.package?.name ?? ''))))].slice(0, 300);
+    const queries = names.map((name, i) => {
+      if (i % 10 !== 0) return { name, version: '999.0' };
+      const listed = records.find((r) => !r.withdrawn && r.affected?.some((a) => normalizeName(a.package?.name ?? '') === name && a.versions?.length));
+      const version = listed?.affected?.find((a) => normalizeName(a.package?.name ?? '') === name)?.versions?.[0] ?? '0.0.1';
+      return { name, version };
+    });
+    const db = memoryDb();
+    const api = new OsvApi({ baseUrl: fake.url, db });
+    const started = performance.now();
+    const result = await api.affecting(queries);
+    const cold = performance.now() - started;
+
+    const warmApi = new OsvApi({ baseUrl: fake.url, db });
+    const warmStart = performance.now();
+    await warmApi.affecting(queries);
+    const warm = performance.now() - warmStart;
+
+    const found = [...result.values()].reduce((n, list) => n + list.length, 0);
+    console.log(`300 packages, 50 ms OSV: cold ${cold.toFixed(0)} ms (${JSON.stringify(api.stats)}, ${found} findings), warm ${warm.toFixed(0)} ms (${JSON.stringify(warmApi.stats)})`);
+    expect(api.stats.querybatch).toBe(1);
+    expect(api.stats.vulns).toBe(new Set([...result.values()].flat().map((r) => r.id)).size);
+    expect(warmApi.stats).toEqual({ querybatch: 1, vulns: 0, query: 0 });
+    // Hydration really runs in parallel, up to the concurrency limit (16) and no further.
+    expect(fake.peakInFlight).toBe(16);
+    // Wall time depends on the machine; the bound only catches a sequential regression (178 × 50 ms ≈ 9 s).
+    expect(cold).toBeLessThan(5_000);
+    expect(warm).toBeLessThan(cold);
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { auditFileSource } from '../../src/audit/run.js';
+import type { Finding } from '../../src/audit/findings.js';
+import { memorySource } from '../../src/python/files.js';
+import { failingRegistry, project, realMirror, registryOf, release } from './helpers.js';
+
+const now = new Date('2026-11-28T12:00:00Z');
+
+const tree = memorySource({
+  'requirements.txt': [
+    '--extra-index-url https://deploy:s3cret@pypi.internal.example/simple',
+    'Django==2.1.5',
+    'requests>=2.0',
+    'jinja2==2.10  # templates',
+    '-e git+https://github.com/example/tool.git@main#egg=tool',
+    'pyyaml==5.3.1',
+  ].join('\n'),
+  'pyproject.toml': '[project]\nname = "app"\nrequires-python = ">=3.8"\ndependencies = ["django>=2"]\n',
+  '.depwatch.yml': 'ignore:\n  - id: CVE-2020-14343\n    reason: we only load trusted YAML\n    until: 2027-06-30\n  - id: GHSA-0000-0000-0000\n    reason: left over\n',
+  'Dockerfile': 'FROM python:3.7-slim\n',
+});
+
+const registry = registryOf([
+  project('django', [release('2.1.5', '2019-01-04T00:00:00Z'), release('2.2.28', '2022-04-11T00:00:00Z'), release('4.2.16', '2024-09-03T00:00:00Z')]),
+  project('jinja2', [release('2.10', '2017-11-08T00:00:00Z', { yanked: true, yankedReason: 'security' }), release('2.11.3', '2021-01-31T00:00:00Z'), release('3.1.4', '2024-05-05T00:00:00Z')]),
+  project('requests', [release('1.0.0', '2012-12-17T00:00:00Z'), release('2.19.1', '2018-06-14T00:00:00Z'), release('2.32.3', '2024-05-29T00:00:00Z')]),
+  project('pyyaml', [release('5.3.1', '2020-03-18T00:00:00Z'), release('5.4', '2021-01-20T00:00:00Z'), release('6.0.2', '2024-08-06T00:00:00Z')]),
+]);
+
+const of = (findings: Finding[], kind: Finding['kind']) => findings.filter((f) => f.kind === kind);
+
+describe('an audit of a real-shaped tree', () => {
+  it('finds every kind of problem, says how to fix each, and applies the ignore file', async () => {
+    const result = await auditFileSource(tree, { target: 'app', advisories: await realMirror(), registry, now });
+    expect(result.partial).toBe(false);
+
+    const django = of(result.findings, 'vulnerability').filter((f) => f.package === 'django');
+    expect(django.length).toBeGreaterThan(5);
+    expect(django.every((f) => f.file === 'requirements.txt' && f.line === 2 && f.version === '2.1.5')).toBe(true);
+    expect(django.find((f) => f.id === 'PYSEC-2019-13')).toMatchObject({ aliases: expect.arrayContaining(['CVE-2019-14234']), fixedVersions: expect.arrayContaining(['2.1.11']) });
+    // One upgrade for all of them, rounded to a real release.
+    expect(new Set(django.map((f) => f.fix.version))).toEqual(new Set(['2.2.28']));
+    expect(django[0]!.fix.text).toMatch(/^Upgrade django to 2\.2\.28 \(clears every advisory above\): set `django==2\.2\.28` in requirements\.txt:2\.$/);
+
+    // Worst first.
+    const ranks = result.findings.map((f) => ['critical', 'high', 'medium', 'unknown', 'low', 'info'].indexOf(f.severity));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+
+    expect(of(result.findings, 'yanked')).toEqual([expect.objectContaining({ package: 'jinja2', version: '2.10', severity: 'medium', details: expect.objectContaining({ reason: 'security' }) })]);
+    expect(of(result.findings, 'outdated').find((f) => f.package === 'django')).toMatchObject({ severity: 'low', details: expect.objectContaining({ latest: '4.2.16', bump: 'major', releases_behind: 2 }) });
+
+    const unpinned = of(result.findings, 'unpinned');
+    // pyproject's django>=2 is fixed by the pin next to it (as pip-compile output would be); requests is not.
+    expect(unpinned.map((f) => `${f.file}:${f.package}`)).toEqual(['requirements.txt:requests']);
+    const requests = unpinned.find((f) => f.package === 'requests')!;
+    expect(requests.fix.text).toMatch(/requests==2\.32\.3 is the newest release allowed/);
+    expect(requests.fix.text).toMatch(/The allowed range admits \d+ known vulnerabilit/);
+
+    expect(of(result.findings, 'non-registry-source')).toEqual([expect.objectContaining({ package: 'tool', severity: 'medium' })]);
+    const extra = of(result.findings, 'extra-index-url');
+    expect(extra).toHaveLength(1);
+    expect(extra[0]!.fix.text).toContain('pypi.internal.example/simple');
+    expect(JSON.stringify(result)).not.toContain('s3cret');
+
+    expect(of(result.findings, 'python-eol').map((f) => [f.file, f.version, f.severity])).toEqual(
+      expect.arrayContaining([
+        ['Dockerfile', '3.7', 'high'],
+        ['pyproject.toml', '3.8', 'medium'],
+      ]),
+    );
+    expect(of(result.findings, 'no-lockfile')).toEqual([expect.objectContaining({ file: 'pyproject.toml' })]);
+
+    // PyYAML 5.3.1's CVE-2020-14343 is ignored through its alias; the unused ignore is stale.
+    expect(result.ignored.map((f) => f.id)).toEqual(['PYSEC-2021-142']);
+    expect(result.findings.some((f) => f.id === 'PYSEC-2021-142')).toBe(false);
+    expect(result.notes.map((n) => n.kind)).toEqual(['stale']);
+  });
+
+  it('reports a package pinned in a manifest and locked in its lockfile once', async () => {
+    const result = await auditFileSource(
+      memorySource({
+        'Pipfile': '[packages]\ndjango = "==2.1.5"\n',
+        'Pipfile.lock': JSON.stringify({ _meta: { sources: [] }, default: { django: { version: '==2.1.5', hashes: ['sha256:' + 'a'.repeat(64)] } }, develop: {} }),
+      }),
+      { target: 'app', advisories: await realMirror(), registry: null, now },
+    );
+    const ids = of(result.findings, 'vulnerability').map((f) => f.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(of(result.findings, 'unpinned')).toEqual([]);
+  });
+
+  it('marks the result partial, and keeps every other finding, when PyPI is down', async () => {
+    const result = await auditFileSource(tree, { target: 'app', advisories: await realMirror(), registry: failingRegistry, now });
+    expect(result.partial).toBe(true);
+    expect(result.warnings).toEqual([expect.stringMatching(/^package registry unavailable \(PyPI did not answer.*outdated and yanked releases were not checked$/)]);
+    expect(of(result.findings, 'vulnerability').length).toBeGreaterThan(5);
+    expect(of(result.findings, 'outdated')).toEqual([]);
+  });
+
+  it('marks the result partial when advisories cannot be read, and still reports hygiene', async () => {
+    const dead = { kind: 'api' as const, affecting: async () => Promise.reject(new Error('OSV did not answer')), forPackage: async () => [] };
+    const result = await auditFileSource(tree, { target: 'app', advisories: dead, registry: null, now });
+    expect(result.warnings[0]).toMatch(/vulnerabilities were NOT checked/);
+    expect(of(result.findings, 'vulnerability')).toEqual([]);
+    expect(of(result.findings, 'extra-index-url')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { formatForPath, isManifestPath, isProjectContextPath } from '../src/python/discover.js';
+
+describe('manifest discovery by path', () => {
+  it.each([
+    ['requirements.txt', 'requirements'],
+    ['requirements-dev.txt', 'requirements'],
+    ['dev-requirements.txt', 'requirements'],
+    ['test_requirements.txt', 'requirements'],
+    ['requirements/base.txt', 'requirements'],
+    ['src/requirements/prod.txt', 'requirements'],
+    ['constraints.txt', 'requirements'],
+    ['requirements.in', 'requirements'],
+    ['requirements/dev.in', 'requirements'],
+    ['pyproject.toml', 'pyproject'],
+    ['libs/core/pyproject.toml', 'pyproject'],
+    ['poetry.lock', 'poetry-lock'],
+    ['Pipfile', 'pipfile'],
+    ['Pipfile.lock', 'pipfile-lock'],
+    ['uv.lock', 'uv-lock'],
+    ['pdm.lock', 'pdm-lock'],
+    ['setup.cfg', 'setup-cfg'],
+  ])('%s is read as %s', (path, format) => {
+    expect(formatForPath(path)).toBe(format);
+    expect(isManifestPath(path)).toBe(true);
+  });
+
+  it.each(['README.txt', 'docs/notes.txt', 'MANIFEST.in', 'Makefile.in', 'config.h.in', 'setup.py.in', 'package.json', 'tox.ini'])(
+    '%s is not a manifest',
+    (path) => {
+      expect(isManifestPath(path)).toBe(false);
+    },
+  );
+
+  it.each(['node_modules/x/requirements.txt', '.venv/lib/pyproject.toml', 'venv/requirements.txt', 'a/site-packages/b/setup.cfg', '.git/requirements.txt', '.tox/py3/pyproject.toml'])(
+    'skips %s inside directories that are never ours',
+    (path) => {
+      expect(isManifestPath(path)).toBe(false);
+    },
+  );
+
+  it('recognises files that say which Python runs the project', () => {
+    expect(isProjectContextPath('.python-version')).toBe(true);
+    expect(isProjectContextPath('runtime.txt')).toBe(true);
+    expect(isProjectContextPath('docker/Dockerfile')).toBe(true);
+    expect(isProjectContextPath('Dockerfile.prod')).toBe(true);
+    expect(isProjectContextPath('.github/workflows/ci.yml')).toBe(true);
+    expect(isProjectContextPath('.depwatch.yml')).toBe(true);
+    expect(isProjectContextPath('.github/ISSUE_TEMPLATE/bug.yml')).toBe(false);
+  });
+});

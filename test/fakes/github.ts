@@ -1,0 +1,533 @@
+/**
+ * A loopback GitHub (127.0.0.1, random port) answering the REST and GraphQL calls Depwatch makes, for
+ * repositories built in memory from `{ path: content }` maps. Objects are real git objects: blob, tree
+ * and commit shas are computed exactly as git does, so sha-keyed caching is tested against the real
+ * scheme. It checks tokens (private repositories need one), answers 404s and rate limits the way
+ * GitHub does, and counts requests per route so tests can assert what a feature costs.
+ *
+ * Routes: GET /repos/{o}/{r}, /repos/{o}/{r}/branches/{b}, /repos/{o}/{r}/commits/{ref} (JSON, or the
+ * bare sha for `Accept: application/vnd.github.sha`), /repos/{o}/{r}/git/trees/{sha}[?recursive=1],
+ * /repos/{o}/{r}/git/blobs/{sha}, /rate_limit, POST /app/installations/{id}/access_tokens (JWT checked
+ * against the App's public key) and POST /graphql (the heads query of src/github/heads.ts only).
+ */
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeRepoInit {
+  owner: string;
+  name: string;
+  files: Record<string, string>;
+  private?: boolean;
+  defaultBranch?: string;
+  /** Other branches and their files. */
+  branches?: Record<string, Record<string, string>>;
+}
+
+export interface FakeGitHubOptions {
+  repos?: FakeRepoInit[];
+  /** Tokens that authenticate (and see private repositories). A request with any other token gets 401. */
+  tokens?: string[];
+  latencyMs?: number;
+  /** Recursive tree listings with more entries than this come back cut short with `truncated: true`. */
+  truncateTreesOver?: number;
+  /** Requests allowed per hour before answering 403 with `x-ratelimit-remaining: 0`. */
+  rateLimit?: number;
+  /** '/api/v3' to serve like GitHub Enterprise Server (GraphQL then lives at /api/graphql). */
+  pathPrefix?: string;
+  htmlUrl?: string;
+  /** A GitHub App: installation tokens are handed out to JWTs signed with the matching private key. */
+  app?: { appId: string; publicKey: string | KeyObject; installationId: number };
+}
+
+export interface RateLimitSwitch {
+  status: 403 | 429;
+  resetAt?: Date;
+  retryAfterSeconds?: number;
+  secondary?: boolean;
+  /** Answer this many requests with the limit, then serve normally again. Unlimited when absent. */
+  times?: number;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  authenticated: boolean;
+}
+
+export interface FakeGitHub {
+  /** The API base URL to give octokit (with the path prefix, if any). */
+  url: string;
+  htmlUrl: string;
+  close(): Promise<void>;
+  addRepo(init: FakeRepoInit): string;
+  /** Applies changes (content, or null to delete) on a branch as a new commit; returns its sha. */
+  pushCommit(owner: string, name: string, changes: Record<string, string | null>, options?: { branch?: string; message?: string }): string;
+  headSha(owner: string, name: string, branch?: string): string;
+  setRateLimited(limit: RateLimitSwitch | null): void;
+  /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say). */
+  failRequests(failure: { route: string; status: number; times: number } | null): void;
+  setLatency(ms: number): void;
+  count(route: string): number;
+  counts(): Record<string, number>;
+  totalRequests(): number;
+  resetCounts(): void;
+  readonly requests: RequestRecord[];
+}
+
+export const ROUTES = {
+  repo: 'GET /repos/{owner}/{repo}',
+  branch: 'GET /repos/{owner}/{repo}/branches/{branch}',
+  commit: 'GET /repos/{owner}/{repo}/commits/{ref}',
+  tree: 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
+  blob: 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}',
+  graphql: 'POST /graphql',
+  installationToken: 'POST /app/installations/{installation_id}/access_tokens',
+  rateLimit: 'GET /rate_limit',
+} as const;
+
+/** The git blob sha of a text: sha1 of `blob <byte length>\0<bytes>`. */
+export function gitBlobShaOf(content: string | Uint8Array): string {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+type TreeItem = { name: string; mode: string; type: 'blob' | 'tree'; sha: string };
+type GitObject =
+  | { type: 'blob'; bytes: Buffer }
+  | { type: 'tree'; entries: TreeItem[] }
+  | { type: 'commit'; tree: string; parent: string | null; files: Map<string, string> };
+
+interface RepoState {
+  id: number;
+  owner: string;
+  name: string;
+  private: boolean;
+  defaultBranch: string;
+  branches: Map<string, string>;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const prefix = (options.pathPrefix ?? '').replace(/\/+$/, '');
+  const graphqlPath = `${prefix.replace(/\/v3$/, '')}/graphql`;
+  const htmlUrl = (options.htmlUrl ?? 'https://github.com').replace(/\/+$/, '');
+  const tokens = new Set(options.tokens ?? []);
+  const objects = new Map<string, GitObject>();
+  const repos = new Map<string, RepoState>();
+  const counts = new Map<string, number>();
+  const requests: RequestRecord[] = [];
+  let latencyMs = options.latencyMs ?? 0;
+  let limitSwitch: RateLimitSwitch | null = null;
+  let failure: { route: string; status: number; times: number } | null = null;
+  const hourlyLimit = options.rateLimit ?? 5000;
+  let used = 0;
+  const windowReset = Math.floor(Date.now() / 1000) + 3600;
+  let clock = 1_700_000_000;
+  let nextId = 1;
+
+  // ---- git objects -------------------------------------------------------------------------------
+  const hashObject = (type: string, body: Buffer) => createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
+
+  const writeBlob = (content: string): string => {
+    const bytes = Buffer.from(content, 'utf8');
+    const sha = hashObject('blob', bytes);
+    objects.set(sha, { type: 'blob', bytes });
+    return sha;
+  };
+
+  const writeTree = (files: Map<string, string>): string => {
+    const direct = new Map<string, string>();
+    const dirs = new Map<string, Map<string, string>>();
+    for (const [path, content] of files) {
+      const slash = path.indexOf('/');
+      if (slash < 0) direct.set(path, content);
+      else {
+        const dir = path.slice(0, slash);
+        if (!dirs.has(dir)) dirs.set(dir, new Map());
+        dirs.get(dir)!.set(path.slice(slash + 1), content);
+      }
+    }
+    const entries: TreeItem[] = [
+      ...[...direct].map(([name, content]): TreeItem => ({ name, mode: '100644', type: 'blob', sha: writeBlob(content) })),
+      ...[...dirs].map(([name, sub]): TreeItem => ({ name, mode: '040000', type: 'tree', sha: writeTree(sub) })),
+    ];
+    // git orders tree entries by name, comparing a directory as if its name ended with "/".
+    const key = (e: TreeItem) => Buffer.from(e.type === 'tree' ? `${e.name}/` : e.name);
+    entries.sort((a, b) => Buffer.compare(key(a), key(b)));
+    const body = Buffer.concat(
+      entries.flatMap((e) => [Buffer.from(`${e.type === 'tree' ? '40000' : e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')]),
+    );
+    const sha = hashObject('tree', body);
+    objects.set(sha, { type: 'tree', entries });
+    return sha;
+  };
+
+  const writeCommit = (files: Map<string, string>, parent: string | null, message: string): string => {
+    const tree = writeTree(files);
+    const when = `${clock++} +0000`;
+    const text = `tree ${tree}\n${parent ? `parent ${parent}\n` : ''}author Fake <fake@example.com> ${when}\ncommitter Fake <fake@example.com> ${when}\n\n${message}\n`;
+    const sha = hashObject('commit', Buffer.from(text));
+    objects.set(sha, { type: 'commit', tree, parent, files });
+    return sha;
+  };
+
+  const repoKey = (owner: string, name: string) => `${owner}/${name}`.toLowerCase();
+
+  const addRepo = (init: FakeRepoInit): string => {
+    const defaultBranch = init.defaultBranch ?? 'main';
+    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map() };
+    const head = writeCommit(new Map(Object.entries(init.files)), null, 'initial commit');
+    state.branches.set(defaultBranch, head);
+    for (const [branch, files] of Object.entries(init.branches ?? {})) state.branches.set(branch, writeCommit(new Map(Object.entries(files)), null, branch));
+    repos.set(repoKey(init.owner, init.name), state);
+    return head;
+  };
+
+  const mustRepo = (owner: string, name: string): RepoState => {
+    const repo = repos.get(repoKey(owner, name));
+    if (!repo) throw new Error(`fake GitHub: no repository ${owner}/${name}`);
+    return repo;
+  };
+
+  const pushCommit: FakeGitHub['pushCommit'] = (owner, name, changes, opts = {}) => {
+    const repo = mustRepo(owner, name);
+    const branch = opts.branch ?? repo.defaultBranch;
+    const parent = repo.branches.get(branch) ?? null;
+    const parentObject = parent ? objects.get(parent) : undefined;
+    const files = new Map(parentObject?.type === 'commit' ? parentObject.files : []);
+    for (const [path, content] of Object.entries(changes)) {
+      if (content === null) files.delete(path);
+      else files.set(path, content);
+    }
+    const sha = writeCommit(files, parent, opts.message ?? 'change');
+    repo.branches.set(branch, sha);
+    return sha;
+  };
+
+  for (const init of options.repos ?? []) addRepo(init);
+
+  // ---- resolution helpers ------------------------------------------------------------------------
+  const resolveCommit = (repo: RepoState, ref: string): string | undefined => {
+    const branch = repo.branches.get(ref.replace(/^refs\/heads\//, ''));
+    if (branch) return branch;
+    return /^[0-9a-f]{40}$/.test(ref) && objects.get(ref)?.type === 'commit' ? ref : undefined;
+  };
+
+  const treeListing = (treeSha: string, recursive: boolean, base: string) => {
+    const out: Record<string, unknown>[] = [];
+    const walk = (sha: string, dir: string) => {
+      const tree = objects.get(sha);
+      if (tree?.type !== 'tree') return;
+      for (const e of tree.entries) {
+        const path = dir ? `${dir}/${e.name}` : e.name;
+        const blob = objects.get(e.sha);
+        out.push({
+          path,
+          mode: e.mode,
+          type: e.type,
+          sha: e.sha,
+          ...(e.type === 'blob' && blob?.type === 'blob' ? { size: blob.bytes.length } : {}),
+          url: `${base}/git/${e.type}s/${e.sha}`,
+        });
+        if (recursive && e.type === 'tree') walk(e.sha, path);
+      }
+    };
+    walk(treeSha, '');
+    return out;
+  };
+
+  // ---- HTTP --------------------------------------------------------------------------------------
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, { message: `fake GitHub: ${(err as Error).message}` });
+    });
+  });
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': typeof body === 'string' ? 'application/vnd.github.sha; charset=utf-8' : 'application/json; charset=utf-8',
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  const readBody = async (req: IncomingMessage): Promise<string> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+
+  const routeOf = (method: string, path: string): { route: string; params: string[] } | undefined => {
+    if (method === 'GET' && path === `${prefix}/rate_limit`) return { route: ROUTES.rateLimit, params: [] };
+    if (method === 'POST' && path === graphqlPath) return { route: ROUTES.graphql, params: [] };
+    if (!path.startsWith(`${prefix}/`)) return undefined;
+    const rest = path.slice(prefix.length);
+    const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(rest);
+    if (method === 'POST' && token) return { route: ROUTES.installationToken, params: [token[1]!] };
+    if (method !== 'GET') return undefined;
+    const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(branches|commits|git\/trees|git\/blobs)\/(.+))?$/.exec(rest);
+    if (!m) return undefined;
+    const params = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    if (!m[3]) return { route: ROUTES.repo, params };
+    const last = decodeURIComponent(m[4]!);
+    const route = { branches: ROUTES.branch, commits: ROUTES.commit, 'git/trees': ROUTES.tree, 'git/blobs': ROUTES.blob }[m[3] as 'branches'];
+    return { route, params: [...params, last] };
+  };
+
+  const rateHeaders = (resource: string): Record<string, string> => ({
+    'x-ratelimit-limit': String(hourlyLimit),
+    'x-ratelimit-remaining': String(Math.max(0, hourlyLimit - used)),
+    'x-ratelimit-used': String(used),
+    'x-ratelimit-reset': String(windowReset),
+    'x-ratelimit-resource': resource,
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake.github');
+    const method = req.method ?? 'GET';
+    const matched = routeOf(method, url.pathname);
+    const route = matched?.route ?? `${method} ${url.pathname}`;
+    const authHeader = req.headers.authorization ?? '';
+    const presented = /^(?:token|bearer)\s+(.+)$/i.exec(authHeader)?.[1];
+    const authenticated = presented !== undefined && tokens.has(presented);
+    let status = 200;
+    const reply = (code: number, body: unknown, headers: Record<string, string> = {}) => {
+      status = code;
+      send(res, code, body, headers);
+    };
+    const record = () => requests.push({ method, path: url.pathname + url.search, route, status, authenticated });
+
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    const body = method === 'POST' ? await readBody(req) : '';
+
+    if (route !== ROUTES.rateLimit) {
+      counts.set(route, (counts.get(route) ?? 0) + 1);
+      used++;
+    }
+    const resource = route === ROUTES.graphql ? 'graphql' : 'core';
+
+    try {
+      // The App's JWT is checked by its own route; any other presented token must be one we know.
+      if (presented !== undefined && !authenticated && route !== ROUTES.installationToken) {
+        return reply(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' }, rateHeaders(resource));
+      }
+      if (limitSwitch && route !== ROUTES.rateLimit) {
+        const sw = limitSwitch;
+        if (sw.times !== undefined && --sw.times <= 0) limitSwitch = null;
+        const reset = Math.floor((sw.resetAt?.getTime() ?? Date.now() + (sw.retryAfterSeconds ?? 3600) * 1000) / 1000);
+        const headers: Record<string, string> = { ...rateHeaders(resource), 'x-ratelimit-remaining': sw.secondary ? '1' : '0', 'x-ratelimit-reset': String(reset) };
+        if (sw.retryAfterSeconds !== undefined) headers['retry-after'] = String(sw.retryAfterSeconds);
+        const message = sw.secondary
+          ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
+          : 'API rate limit exceeded for user ID 1.';
+        return reply(sw.status, { message, documentation_url: DOCS, status: String(sw.status) }, headers);
+      }
+      if (failure && failure.route === route && failure.times > 0) {
+        failure.times--;
+        return reply(failure.status, { message: 'Server Error', documentation_url: DOCS, status: String(failure.status) }, rateHeaders(resource));
+      }
+      if (used > hourlyLimit && route !== ROUTES.rateLimit) {
+        return reply(403, { message: 'API rate limit exceeded for user ID 1.', documentation_url: DOCS, status: '403' }, rateHeaders(resource));
+      }
+      const headers = rateHeaders(resource);
+      const notFound = () => reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
+      if (!matched) return notFound();
+      const [owner = '', name = '', last = ''] = matched.params;
+
+      if (route === ROUTES.rateLimit) {
+        return reply(200, { resources: { core: { limit: hourlyLimit, remaining: Math.max(0, hourlyLimit - used), reset: windowReset, used } } }, headers);
+      }
+      if (route === ROUTES.installationToken) return installationToken(owner, authHeader, reply, headers);
+      if (route === ROUTES.graphql) return graphql(body, authenticated, reply, headers);
+
+      const repo = repos.get(repoKey(owner, name));
+      // GitHub hides private repositories from those who cannot see them: 404, not 403.
+      if (!repo || (repo.private && !authenticated)) return notFound();
+      const base = `http://${req.headers.host}${prefix}/repos/${repo.owner}/${repo.name}`;
+
+      if (route === ROUTES.repo) {
+        return reply(
+          200,
+          {
+            id: repo.id,
+            node_id: `R_${repo.id}`,
+            name: repo.name,
+            full_name: `${repo.owner}/${repo.name}`,
+            owner: { login: repo.owner, id: repo.id, type: 'Organization' },
+            private: repo.private,
+            visibility: repo.private ? 'private' : 'public',
+            html_url: `${htmlUrl}/${repo.owner}/${repo.name}`,
+            url: base,
+            default_branch: repo.defaultBranch,
+            archived: false,
+            fork: false,
+          },
+          headers,
+        );
+      }
+      if (route === ROUTES.branch) {
+        const sha = repo.branches.get(last);
+        if (!sha) return reply(404, { message: 'Branch not found', documentation_url: DOCS, status: '404' }, headers);
+        return reply(200, { name: last, commit: { sha, url: `${base}/commits/${sha}` }, protected: false }, headers);
+      }
+      if (route === ROUTES.commit) {
+        const sha = resolveCommit(repo, last);
+        if (!sha) return reply(422, { message: `No commit found for SHA: ${last}`, documentation_url: DOCS, status: '422' }, headers);
+        if ((req.headers.accept ?? '').includes('application/vnd.github.sha')) return reply(200, sha, headers);
+        const commit = objects.get(sha) as Extract<GitObject, { type: 'commit' }>;
+        return reply(200, { sha, commit: { tree: { sha: commit.tree }, message: 'change' }, parents: commit.parent ? [{ sha: commit.parent }] : [] }, headers);
+      }
+      if (route === ROUTES.tree) {
+        const target = objects.get(last);
+        const treeSha = target?.type === 'commit' ? target.tree : target?.type === 'tree' ? last : (() => {
+          const head = resolveCommit(repo, last);
+          const commit = head ? objects.get(head) : undefined;
+          return commit?.type === 'commit' ? commit.tree : undefined;
+        })();
+        if (!treeSha) return notFound();
+        const recursive = url.searchParams.has('recursive');
+        let tree = treeListing(treeSha, recursive, base);
+        const limit = options.truncateTreesOver;
+        const truncated = recursive && limit !== undefined && tree.length > limit;
+        if (truncated) tree = tree.slice(0, limit);
+        return reply(200, { sha: treeSha, url: `${base}/git/trees/${treeSha}`, tree, truncated }, headers);
+      }
+      if (route === ROUTES.blob) {
+        const blob = objects.get(last);
+        if (blob?.type !== 'blob') return notFound();
+        const content = (blob.bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n');
+        return reply(
+          200,
+          { sha: last, node_id: `B_${last.slice(0, 8)}`, size: blob.bytes.length, url: `${base}/git/blobs/${last}`, content: content ? `${content}\n` : '', encoding: 'base64' },
+          headers,
+        );
+      }
+      return notFound();
+    } finally {
+      record();
+    }
+  }
+
+  function installationToken(installationId: string, authHeader: string, reply: (code: number, body: unknown, headers?: Record<string, string>) => void, headers: Record<string, string>): void {
+    const app = options.app;
+    const jwt = /^bearer\s+(.+)$/i.exec(authHeader)?.[1];
+    if (!app || !jwt || !verifyJwt(jwt, app)) {
+      return reply(401, { message: 'A JSON web token could not be decoded', documentation_url: DOCS, status: '401' }, headers);
+    }
+    if (Number(installationId) !== app.installationId) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
+    const token = `ghs_fake${createHash('sha1').update(String(nextId++)).digest('hex').slice(0, 32)}`;
+    tokens.add(token);
+    return reply(
+      201,
+      { token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: { contents: 'read', metadata: 'read' }, repository_selection: 'all' },
+      headers,
+    );
+  }
+
+  function graphql(body: string, authenticated: boolean, reply: (code: number, body: unknown, headers?: Record<string, string>) => void, headers: Record<string, string>): void {
+    if (!authenticated) return reply(401, { message: 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql' }, headers);
+    let parsed: { query?: unknown; variables?: Record<string, unknown> };
+    try {
+      parsed = JSON.parse(body) as typeof parsed;
+    } catch {
+      return reply(400, { message: 'Problems parsing JSON', documentation_url: DOCS });
+    }
+    const query = typeof parsed.query === 'string' ? parsed.query : '';
+    const variables = parsed.variables ?? {};
+    const value = (token: string): string => (token.startsWith('$') ? String(variables[token.slice(1)] ?? '') : (JSON.parse(token) as string));
+    const data: Record<string, unknown> = {};
+    const errors: unknown[] = [];
+    const alias = /(\w+)\s*:\s*repository\s*\(\s*owner\s*:\s*(\$\w+|"[^"]*")\s*,\s*name\s*:\s*(\$\w+|"[^"]*")\s*\)\s*\{/g;
+    for (let m = alias.exec(query); m; m = alias.exec(query)) {
+      const bodyEnd = matchingBrace(query, alias.lastIndex - 1);
+      const selection = query.slice(alias.lastIndex, bodyEnd);
+      const owner = value(m[2]!);
+      const name = value(m[3]!);
+      const repo = repos.get(repoKey(owner, name));
+      if (!repo || (repo.private && !authenticated)) {
+        data[m[1]!] = null;
+        errors.push({ type: 'NOT_FOUND', path: [m[1]], locations: [{ line: 1, column: 1 }], message: `Could not resolve to a Repository with the name '${owner}/${name}'.` });
+        continue;
+      }
+      const head = repo.branches.get(repo.defaultBranch);
+      const node: Record<string, unknown> = {
+        isPrivate: repo.private,
+        defaultBranchRef: head ? { name: repo.defaultBranch, target: { oid: head } } : null,
+      };
+      const refArg = /ref\s*\(\s*qualifiedName\s*:\s*(\$\w+|"[^"]*")\s*\)/.exec(selection);
+      if (refArg) {
+        const oid = resolveCommit(repo, value(refArg[1]!));
+        node.ref = oid ? { target: { oid } } : null;
+      }
+      data[m[1]!] = node;
+    }
+    if (Object.keys(data).length === 0) return reply(200, { errors: [{ message: 'fake GitHub: only the heads query (aliased repository fields) is supported' }] }, headers);
+    return reply(200, errors.length ? { data, errors } : { data }, headers);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    htmlUrl,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+    addRepo,
+    pushCommit,
+    headSha: (owner, name, branch) => {
+      const repo = mustRepo(owner, name);
+      const sha = repo.branches.get(branch ?? repo.defaultBranch);
+      if (!sha) throw new Error(`fake GitHub: ${owner}/${name} has no branch ${branch ?? repo.defaultBranch}`);
+      return sha;
+    },
+    setRateLimited: (limit) => {
+      limitSwitch = limit ? { ...limit } : null;
+    },
+    failRequests: (f) => {
+      failure = f ? { ...f } : null;
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    count: (route) => counts.get(route) ?? 0,
+    counts: () => Object.fromEntries(counts),
+    totalRequests: () => [...counts.values()].reduce((a, b) => a + b, 0),
+    resetCounts: () => {
+      counts.clear();
+      requests.length = 0;
+    },
+    requests,
+  };
+}
+
+function matchingBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return i;
+  }
+  return text.length;
+}
+
+/** RS256 JWT as octokit's App auth signs it: header.payload.signature, `iss` = the App id. */
+function verifyJwt(jwt: string, app: { appId: string; publicKey: string | KeyObject }): boolean {
+  const [header, payload, signature] = jwt.split('.');
+  if (!header || !payload || !signature) return false;
+  try {
+    const key = typeof app.publicKey === 'string' ? createPublicKey(app.publicKey) : app.publicKey;
+    if (!verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url'))) return false;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: unknown };
+    return String(claims.iss) === String(app.appId) && typeof claims.exp === 'number' && claims.exp * 1000 > Date.now();
+  } catch {
+    return false;
+  }
+}

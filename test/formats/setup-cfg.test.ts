@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseIni, setupCfgFormat } from '../../src/python/formats/setup-cfg.js';
+import type { Dependency, ExtractResult } from '../../src/python/types.js';
+
+function fixture(project: string): ExtractResult {
+  const path = `${project}/setup.cfg`;
+  const text = readFileSync(new URL(`../fixtures/manifests/${path}`, import.meta.url), 'utf8');
+  return setupCfgFormat.extract(text, { file: path });
+}
+
+function extract(text: string): ExtractResult {
+  return setupCfgFormat.extract(text, { file: 'setup.cfg' });
+}
+
+function only(result: ExtractResult, name: string, group?: string): Dependency {
+  const found = result.dependencies.filter((d) => d.name === name && (group === undefined || d.group === group));
+  expect(found, name).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('setup.cfg format', () => {
+  it('matches setup.cfg at any depth', () => {
+    expect(setupCfgFormat.matches('setup.cfg')).toBe(true);
+    expect(setupCfgFormat.matches('pkg/setup.cfg')).toBe(true);
+    expect(setupCfgFormat.matches('setup.cfg.orig')).toBe(false);
+  });
+
+  it("reads pytest's setup.cfg: install_requires with markers, extras, python_requires", () => {
+    const result = fixture('pytest');
+    expect(result.errors).toEqual([]);
+    expect(result.requiresPython).toBe('>=3.8');
+    expect(result.dependencies.filter((d) => d.group === 'main').map((d) => d.name)).toEqual([
+      'iniconfig',
+      'packaging',
+      'pluggy',
+      'colorama',
+      'exceptiongroup',
+      'tomli',
+    ]);
+    expect(only(result, 'pluggy')).toMatchObject({ specifier: '<2.0,>=1.3.0', line: 37 });
+    expect(only(result, 'colorama')).toEqual({
+      name: 'colorama',
+      version: null,
+      specifier: '',
+      extras: [],
+      marker: 'sys_platform == "win32"',
+      source: 'registry',
+      editable: false,
+      kind: 'requirement',
+      group: 'main',
+      direct: true,
+      file: 'pytest/setup.cfg',
+      line: 38,
+    });
+    expect(only(result, 'exceptiongroup')).toMatchObject({ specifier: '>=1.0.0rc8', marker: 'python_version < "3.11"', line: 39 });
+    expect(only(result, 'hypothesis', 'testing')).toMatchObject({ specifier: '>=3.56', line: 58 });
+    expect(result.dependencies.filter((d) => d.group === 'testing')).toHaveLength(9);
+    // setup_requires is build tooling.
+    expect(result.dependencies.some((d) => d.name === 'setuptools-scm')).toBe(false);
+  });
+
+  it("reads tox's setup.cfg: two extras and its python_requires", () => {
+    const result = fixture('tox');
+    expect(result.errors).toEqual([]);
+    expect(result.requiresPython).toBe('>=3.6');
+    expect(only(result, 'typing-extensions')).toMatchObject({ specifier: '>=3.7.4.2', marker: 'python_version < "3.8"', line: 31 });
+    expect(only(result, 'towncrier', 'docs')).toMatchObject({ specifier: '>=19.9.0rc1', line: 44 });
+    expect(only(result, 'wheel', 'testing').line).toBe(59);
+    expect(result.dependencies.filter((d) => d.group === 'docs')).toHaveLength(3);
+    expect(result.dependencies.filter((d) => d.group === 'testing')).toHaveLength(14);
+  });
+
+  it('parses INI like configparser: both delimiters, comments inside values, case-insensitive keys', () => {
+    const result = extract(
+      [
+        '; leading comment',
+        '[options]',
+        'Install_Requires:',
+        '    requests[security] >= 2.8.1, == 2.8.*',
+        '    # pinned for the old API',
+        '',
+        '    click ; python_version >= "3.8"',
+        '    pywin32>=300; sys_platform == "win32" and python_version < "3.12"',
+        'python_requires = >= 3.8, != 3.9.0',
+        '',
+        '[options.extras_require]',
+        'Postgres = psycopg2-binary>=2.9',
+        'all =',
+        '  psycopg2-binary>=2.9',
+        '  uvloop>=0.17 ; platform_system != "Windows"',
+      ].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.requiresPython).toBe('!=3.9.0,>=3.8');
+    expect(result.dependencies.map((d) => [d.group, d.name, d.line])).toEqual([
+      ['main', 'requests', 4],
+      ['main', 'click', 7],
+      ['main', 'pywin32', 8],
+      ['postgres', 'psycopg2-binary', 12],
+      ['all', 'psycopg2-binary', 14],
+      ['all', 'uvloop', 15],
+    ]);
+    expect(only(result, 'requests')).toMatchObject({ extras: ['security'], specifier: '==2.8.*,>=2.8.1', version: null });
+    expect(only(result, 'pywin32').marker).toBe('sys_platform == "win32" and python_version < "3.12"');
+  });
+
+  it('splits a one-line value on semicolons as setuptools does, reporting the broken half', () => {
+    const result = extract(['[options]', 'install_requires = requests; six>=1.0', '[options.extras_require]', 'x = foo; python_version<"3.8"'].join('\n'));
+    expect(result.dependencies.map((d) => [d.name, d.group, d.line])).toEqual([
+      ['requests', 'main', 2],
+      ['six', 'main', 2],
+      ['foo', 'x', 4],
+    ]);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ line: 4, message: expect.stringContaining('extras_require[x]') });
+  });
+
+  it('reports bad lines and keeps the rest', () => {
+    const result = extract(
+      [
+        'orphan = 1',
+        '[options]',
+        'install_requires =',
+        '    good>=1',
+        '    bad>>1',
+        '    fine',
+        'this line has no delimiter',
+        '[options]',
+        'install_requires = duplicate',
+      ].join('\n'),
+    );
+    expect(result.dependencies.map((d) => d.name)).toEqual(['good', 'fine']);
+    expect(result.errors.map((e) => e.line)).toEqual([1, 7, 8, 5]);
+  });
+
+  it('says when requirements live in another file', () => {
+    const result = extract('[options]\ninstall_requires = file: requirements.txt\n');
+    expect(result.dependencies).toEqual([]);
+    expect(result.errors).toEqual([{ file: 'setup.cfg', line: 2, message: expect.stringContaining('requirements.txt') }]);
+  });
+
+  it('keeps configparser continuation rules: a deeper indent continues, the same indent starts a key', () => {
+    const ini = parseIni(['[s]', '  a = 1', '    2', '  b = 3', 'c = 4', '   5'].join('\n'));
+    expect(ini.errors).toEqual([]);
+    const section = ini.sections.get('s')!;
+    expect(section.options.get('a')!.lines.map((l) => l.text)).toEqual(['1', '2']);
+    expect(section.options.get('b')!.lines.map((l) => l.text)).toEqual(['3']);
+    expect(section.options.get('c')!.lines.map((l) => [l.text, l.line])).toEqual([
+      ['4', 5],
+      ['5', 6],
+    ]);
+  });
+
+  it('refuses absurdly large input and survives odd bytes', () => {
+    expect(extract('x'.repeat(3_000_000)).errors[0]!.message).toMatch(/too large/);
+    const odd = extract('\uFEFF[options]\r\ninstall_requires =\r\n  a\r\n  \u0000b\r\n');
+    expect(odd.dependencies.map((d) => d.name)).toEqual(['a']);
+    expect(odd.errors).toHaveLength(1);
+  });
+});

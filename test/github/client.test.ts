@@ -1,0 +1,130 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitHubClient } from '../../src/github/client.js';
+import { GitHubServiceError, RateLimitError, rateLimitFromError } from '../../src/github/errors.js';
+import { fetchHeads } from '../../src/github/heads.js';
+import { blobLineUrl } from '../../src/github/links.js';
+import { takeSnapshot } from '../../src/github/snapshot.js';
+import { openDb } from '../../src/store/db.js';
+import { ROUTES, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { FAST, startWorld, type World } from './helpers.js';
+
+const FILES = { 'requirements.txt': 'django==4.2.0\n', 'app/requirements-dev.txt': 'pytest==8.0.0\n' };
+
+let world: World | undefined;
+let fake: FakeGitHub | undefined;
+afterEach(async () => {
+  await world?.close();
+  await fake?.close();
+  world = undefined;
+  fake = undefined;
+});
+
+describe('createGitHubClient', () => {
+  it('authenticates as a GitHub App installation and reads a private repository', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    fake = await startFakeGitHub({
+      repos: [{ owner: 'acme', name: 'vault', files: FILES, private: true }],
+      app: { appId: '12345', publicKey, installationId: 678 },
+    });
+    const octokit = await createGitHubClient(
+      { apiUrl: fake.url, app: { appId: '12345', privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), installationId: '678' } },
+      FAST,
+    );
+    const db = openDb(':memory:');
+    const snap = await takeSnapshot(octokit, db, { owner: 'acme', repo: 'vault' });
+    db.close();
+    expect(snap.private).toBe(true);
+    expect(snap.files.map((f) => f.path)).toEqual(['app/requirements-dev.txt', 'requirements.txt']);
+    expect(fake.count(ROUTES.installationToken)).toBe(1);
+    expect(fake.requests.filter((r) => r.route !== ROUTES.installationToken).every((r) => r.authenticated)).toBe(true);
+  });
+
+  it('refuses an installation id that is not a number', async () => {
+    await expect(
+      createGitHubClient({ apiUrl: 'http://127.0.0.1:9', app: { appId: '1', privateKey: 'x', installationId: 'abc' } }, FAST),
+    ).rejects.toThrow('GITHUB_APP_INSTALLATION_ID: must be the installation number');
+  });
+
+  it('works unauthenticated for public repositories', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'open', files: FILES }] }, FAST, null);
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'open' });
+    expect(snap.files).toHaveLength(2);
+    expect(world.fake.requests.some((r) => r.authenticated)).toBe(false);
+  });
+
+  it('talks to GitHub Enterprise Server under /api/v3 (REST) and /api/graphql', async () => {
+    world = await startWorld({ repos: [{ owner: 'team', name: 'svc', files: FILES }], pathPrefix: '/api/v3', htmlUrl: 'https://ghe.example.com' });
+    expect(world.fake.url).toMatch(/\/api\/v3$/);
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'team', repo: 'svc' });
+    expect(blobLineUrl(snap.htmlUrl, snap.sha, 'requirements.txt', 1)).toBe(`https://ghe.example.com/team/svc/blob/${snap.sha}/requirements.txt#L1`);
+    const heads = await fetchHeads(world.octokit, [{ owner: 'team', repo: 'svc' }]);
+    expect(heads.get('team/svc')).toMatchObject({ ok: true, oid: snap.sha });
+    expect(world.fake.requests.find((r) => r.route === ROUTES.graphql)?.path).toBe('/api/graphql');
+  });
+
+  it('says the credentials were rejected, never echoing the token', async () => {
+    const badToken = 'ghp_ThisTokenIsWrongAndMustNeverBeShown0001';
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'open', files: FILES }] }, FAST, badToken);
+    const error = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'open' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubServiceError);
+    expect((error as GitHubServiceError).status).toBe(401);
+    expect((error as Error).message).toMatch(/^GitHub rejected the configured credentials/);
+    expect(JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack })).not.toContain('ThisTokenIsWrong');
+  });
+
+  it('retries a secondary rate limit with a short retry-after', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'open', files: FILES }] });
+    world.fake.setRateLimited({ status: 403, secondary: true, retryAfterSeconds: 2, times: 1 });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'open' });
+    expect(snap.files).toHaveLength(2);
+    expect(world.fake.requests.filter((r) => r.route === ROUTES.repo).map((r) => r.status)).toEqual([403, 200]);
+  });
+
+  it('gives up on a rate limit that stays exhausted after the allowed retries', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'open', files: FILES }] }, { ...FAST, maxRateLimitRetries: 2 });
+    world.fake.setRateLimited({ status: 429, retryAfterSeconds: 1 });
+    await expect(takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'open' })).rejects.toBeInstanceOf(RateLimitError);
+    expect(world.fake.count(ROUTES.repo)).toBe(3);
+  });
+
+  it('retries a server error, and a blob that keeps failing costs only that file', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'open', files: FILES }] });
+    world.fake.failRequests({ route: ROUTES.repo, status: 502, times: 1 });
+    const first = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'open' });
+    expect(first.files).toHaveLength(2);
+    expect(world.fake.requests.filter((r) => r.route === ROUTES.repo).map((r) => r.status)).toEqual([502, 200]);
+
+    world.fake.pushCommit('acme', 'open', { 'requirements.txt': 'django==5.0.0\n' });
+    world.fake.failRequests({ route: ROUTES.blob, status: 500, times: 10 });
+    const second = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'open' });
+    expect(second.files.map((f) => f.path)).toEqual(['app/requirements-dev.txt']);
+    expect(second.errors).toHaveLength(1);
+    expect(second.errors[0]!.path).toBe('requirements.txt');
+    expect(second.errors[0]!.message).toMatch(/^could not be read: GitHub failed the blob download for acme\/open \(HTTP 500/);
+  });
+
+  it('treats a 403 without rate-limit signs as "cannot see" (an App installation not covering the repository)', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'open', files: FILES }] });
+    world.fake.failRequests({ route: ROUTES.repo, status: 403, times: 1 });
+    await expect(takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'open' })).rejects.toThrow(
+      "I can't see acme/open with the configured GitHub credentials",
+    );
+    expect(world.fake.count(ROUTES.repo)).toBe(1);
+  });
+});
+
+describe('rateLimitFromError', () => {
+  it('recognises GraphQL RATE_LIMITED answers, which carry no HTTP error status', () => {
+    const err = Object.assign(new Error('GraphQL Rate Limit Exceeded'), {
+      response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1900000000' } },
+      data: { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded' }] },
+    });
+    expect(rateLimitFromError(err)?.resetAt.toISOString()).toBe(new Date(1_900_000_000_000).toISOString());
+  });
+
+  it('leaves other failures alone', () => {
+    expect(rateLimitFromError(Object.assign(new Error('Not Found'), { status: 404, response: { headers: {} } }))).toBeUndefined();
+    expect(rateLimitFromError(Object.assign(new Error('Forbidden'), { status: 403, response: { headers: { 'x-ratelimit-remaining': '4000' } } }))).toBeUndefined();
+  });
+});

@@ -1,0 +1,261 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlobCache } from '../../src/github/blob-cache.js';
+import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../../src/github/errors.js';
+import { blobLineUrl } from '../../src/github/links.js';
+import { gitBlobSha, takeSnapshot } from '../../src/github/snapshot.js';
+import { gitBlobShaOf, ROUTES } from '../fakes/github.js';
+import { fixture, startWorld, type World } from './helpers.js';
+
+/** A monorepo-shaped project built from real manifests of well-known projects (see SOURCES.md). */
+const PROJECT: Record<string, string> = {
+  'pyproject.toml': fixture('flask/pyproject.toml'),
+  'requirements/dev.txt': fixture('flask/requirements/dev.txt'),
+  'services/api/requirements.txt': fixture('django/tests/requirements/py3.txt'),
+  'services/worker/deep/er/still/Pipfile': fixture('requests/Pipfile'),
+  'services/worker/deep/er/still/Pipfile.lock': fixture('pipenv/Pipfile.lock'),
+  // The same content twice: one blob, fetched once.
+  'services/copy/requirements.txt': fixture('django/tests/requirements/py3.txt'),
+  '.github/workflows/run-tests.yml': fixture('requests/.github/workflows/run-tests.yml'),
+  '.python-version': '3.12\n',
+  'Dockerfile': 'FROM python:3.12-slim\n',
+  'README.md': '# demo\n',
+  'src/demo/__init__.py': '',
+  // Other people's manifests: never read.
+  'web/node_modules/some-pkg/requirements.txt': 'evil==6.6.6\n',
+  '.venv/lib/python3.12/site-packages/x/pyproject.toml': '[project]\nname = "x"\n',
+};
+
+const MANIFESTS = [
+  'pyproject.toml',
+  'requirements/dev.txt',
+  'services/api/requirements.txt',
+  'services/copy/requirements.txt',
+  'services/worker/deep/er/still/Pipfile',
+  'services/worker/deep/er/still/Pipfile.lock',
+];
+const CONTEXT = ['.github/workflows/run-tests.yml', '.python-version', 'Dockerfile'];
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+describe('takeSnapshot', () => {
+  it('reads the manifests and interpreter files at HEAD, at every depth, and nothing from node_modules or virtualenvs', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+
+    expect(snap.owner).toBe('acme');
+    expect(snap.repo).toBe('shop');
+    expect(snap.ref).toBe('main');
+    expect(snap.defaultBranch).toBe('main');
+    expect(snap.sha).toBe(world.fake.headSha('acme', 'shop'));
+    expect(snap.htmlUrl).toBe('https://github.com/acme/shop');
+    expect(snap.private).toBe(false);
+    expect(snap.errors).toEqual([]);
+    expect(snap.files.filter((f) => f.kind === 'manifest').map((f) => f.path)).toEqual(MANIFESTS);
+    expect(snap.files.filter((f) => f.kind === 'interpreter').map((f) => f.path)).toEqual(CONTEXT);
+    for (const file of snap.files) {
+      expect(file.text).toBe(PROJECT[file.path]);
+      expect(file.sha).toBe(gitBlobShaOf(PROJECT[file.path]!));
+    }
+
+    const distinctBlobs = new Set(snap.files.map((f) => f.sha)).size;
+    expect(distinctBlobs).toBe(snap.files.length - 1);
+    expect(world.fake.count(ROUTES.blob)).toBe(distinctBlobs);
+    expect(world.fake.count(ROUTES.tree)).toBe(1);
+    expect(snap.stats).toEqual({ requests: 3 + distinctBlobs, treeRequests: 1, blobsFetched: distinctBlobs, blobsCached: 0, truncated: false });
+    expect(blobLineUrl(snap.htmlUrl, snap.sha, 'requirements/dev.txt', 4)).toBe(`https://github.com/acme/shop/blob/${snap.sha}/requirements/dev.txt#L4`);
+  });
+
+  it('fetches no blob at all for a second snapshot of an unchanged repository', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }] });
+    const first = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    world.fake.resetCounts();
+
+    const second = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    expect(world.fake.count(ROUTES.blob)).toBe(0);
+    expect(world.fake.totalRequests()).toBe(3);
+    expect(second.stats).toMatchObject({ requests: 3, blobsFetched: 0, blobsCached: first.files.length });
+    expect(second.files).toEqual(first.files);
+  });
+
+  it('fetches only the changed blob after a push', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }] });
+    const before = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    const changed = `${PROJECT['requirements/dev.txt']}django==4.2.1\n`;
+    const pushed = world.fake.pushCommit('acme', 'shop', { 'requirements/dev.txt': changed, 'README.md': '# changed\n' });
+    world.fake.resetCounts();
+
+    const after = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    expect(after.sha).toBe(pushed);
+    expect(after.sha).not.toBe(before.sha);
+    expect(world.fake.count(ROUTES.blob)).toBe(1);
+    expect(world.fake.requests.filter((r) => r.route === ROUTES.blob).map((r) => r.path.split('/').at(-1))).toEqual([gitBlobShaOf(changed)]);
+    expect(after.stats).toMatchObject({ blobsFetched: 1, blobsCached: before.files.length - 1 });
+    expect(after.files.find((f) => f.path === 'requirements/dev.txt')?.text).toBe(changed);
+  });
+
+  it('shares cached blobs between repositories, since a sha names the content', async () => {
+    world = await startWorld({
+      repos: [
+        { owner: 'acme', name: 'one', files: { 'requirements.txt': 'requests==2.31.0\n' } },
+        { owner: 'acme', name: 'two', files: { 'requirements.txt': 'requests==2.31.0\n', 'uv.lock': 'version = 1\n' } },
+      ],
+    });
+    await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'one' });
+    const two = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'two' });
+    expect(two.stats).toMatchObject({ blobsFetched: 1, blobsCached: 1 });
+    expect(world.fake.count(ROUTES.blob)).toBe(2);
+  });
+
+  it('walks a truncated tree level by level and finds the same files, skipping ignored directories', async () => {
+    const complete = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }] });
+    const expected = await takeSnapshot(complete.octokit, complete.db, { owner: 'acme', repo: 'shop' });
+    await complete.close();
+
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }], truncateTreesOver: 4 });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    expect(snap.stats.truncated).toBe(true);
+    expect(snap.files).toEqual(expected.files);
+    expect(snap.errors).toEqual([]);
+    // Directories listed: the root plus every directory not inside node_modules or .venv.
+    const dirs = new Set<string>();
+    for (const path of Object.keys(PROJECT)) {
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+    }
+    const walkable = [...dirs].filter((d) => !d.split('/').some((p) => p === 'node_modules' || p === '.venv'));
+    // One truncated recursive call, then one listing for the root and one per walkable directory.
+    expect(snap.stats.treeRequests).toBe(1 + 1 + walkable.length);
+    expect(world.fake.requests.filter((r) => r.route === ROUTES.tree).length).toBe(snap.stats.treeRequests);
+  });
+
+  it('stops walking a huge truncated tree at the request bound and says what was not read', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }], truncateTreesOver: 4 });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' }, { maxTreeRequests: 3 });
+    expect(snap.stats.treeRequests).toBe(3);
+    expect(snap.errors).toHaveLength(1);
+    expect(snap.errors[0]!.path).toBeNull();
+    expect(snap.errors[0]!.message).toMatch(/too large to list completely: \d+ director(y was|ies were) not read/);
+    // What the two listings reached (the root and one directory) is still read.
+    expect(snap.files.map((f) => f.path)).toContain('pyproject.toml');
+  });
+
+  it('reads the branch asked for, slashes and all', async () => {
+    world = await startWorld({
+      repos: [{ owner: 'acme', name: 'shop', files: PROJECT, branches: { 'release/1.x': { 'requirements.txt': 'django==3.2.0\n' } } }],
+    });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop', branch: 'release/1.x' });
+    expect(snap.ref).toBe('release/1.x');
+    expect(snap.defaultBranch).toBe('main');
+    expect(snap.sha).toBe(world.fake.headSha('acme', 'shop', 'release/1.x'));
+    expect(snap.files.map((f) => [f.path, f.text])).toEqual([['requirements.txt', 'django==3.2.0\n']]);
+  });
+
+  it('names a missing branch clearly', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }] });
+    const attempt = takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop', branch: 'nope' });
+    await expect(attempt).rejects.toBeInstanceOf(RefNotFoundError);
+    await expect(takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop', branch: 'nope' })).rejects.toThrow(
+      'acme/shop has no branch, tag or commit named "nope"',
+    );
+  });
+
+  it('says it cannot see an unknown repository', async () => {
+    world = await startWorld({ repos: [] });
+    const attempt = takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'ghost' });
+    await expect(attempt).rejects.toBeInstanceOf(RepoNotFoundError);
+    await expect(takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'ghost' })).rejects.toThrow(
+      "I can't see acme/ghost with the configured GitHub credentials",
+    );
+  });
+
+  it('sees a private repository only with the token', async () => {
+    const repos = [{ owner: 'acme', name: 'secret', files: { 'requirements.txt': 'flask==2.0.0\n' }, private: true }];
+    world = await startWorld({ repos });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'secret' });
+    expect(snap.private).toBe(true);
+    expect(snap.files).toHaveLength(1);
+    await world.close();
+
+    world = await startWorld({ repos }, undefined, null);
+    await expect(takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'secret' })).rejects.toThrow(
+      "I can't see acme/secret with the configured GitHub credentials",
+    );
+  });
+
+  it('skips blobs over the size limit with a recorded error and reads the rest', async () => {
+    const big = `${'package==1.0.0\n'.repeat(200)}`;
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: { 'requirements.txt': 'a==1\n', 'requirements-big.txt': big } }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' }, { maxBlobBytes: 1024 });
+    expect(snap.files.map((f) => f.path)).toEqual(['requirements.txt']);
+    expect(snap.errors).toEqual([{ path: 'requirements-big.txt', message: 'skipped: 2.9 KB is over the 1 KB limit' }]);
+    expect(world.fake.count(ROUTES.blob)).toBe(1);
+  });
+
+  it('reports binary and non-UTF-8 files instead of passing garbage on', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: { 'requirements.txt': 'a==1\n', 'constraints.txt': 'x\u0000y' } }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    expect(snap.files.map((f) => f.path)).toEqual(['requirements.txt']);
+    expect(snap.errors).toEqual([{ path: 'constraints.txt', message: 'is not a text file' }]);
+  });
+
+  it('fails with RateLimitError carrying the reset time when the limit is far away', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }] });
+    const resetAt = new Date(Math.floor(Date.now() / 1000 + 3600) * 1000);
+    world.fake.setRateLimited({ status: 403, resetAt });
+    const error = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).resetAt.toISOString()).toBe(resetAt.toISOString());
+    expect((error as RateLimitError).message).toMatch(/rate limit is exhausted until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+    // Not retried: waiting an hour inside a Slack command helps nobody.
+    expect(world.fake.count(ROUTES.repo)).toBe(1);
+  });
+
+  it('reads a 429 with retry-after as a rate limit too', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }] });
+    world.fake.setRateLimited({ status: 429, retryAfterSeconds: 900, secondary: true });
+    const before = Date.now();
+    const error = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    const wait = (error as RateLimitError).resetAt.getTime() - before;
+    expect(wait).toBeGreaterThanOrEqual(899_000);
+    expect(wait).toBeLessThan(905_000);
+  });
+
+  it('sits out a short rate-limit wait and carries on', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }] });
+    world.fake.setRateLimited({ status: 403, resetAt: new Date(), times: 1 });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    expect(snap.files).toHaveLength(MANIFESTS.length + CONTEXT.length);
+    expect(world.fake.requests.filter((r) => r.route === ROUTES.repo).map((r) => r.status)).toEqual([403, 200]);
+  });
+
+  it('stops fetching blobs when the limit runs out midway, keeping what was fetched for next time', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }], rateLimit: 5 });
+    await expect(takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' }, { concurrency: 1 })).rejects.toBeInstanceOf(RateLimitError);
+    expect(new BlobCache(world.db).count()).toBe(2);
+  });
+});
+
+describe('gitBlobSha', () => {
+  it('is git hash-object', () => {
+    // `printf 'hello\n' | git hash-object --stdin`
+    expect(gitBlobSha(Buffer.from('hello\n'))).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+    expect(gitBlobSha(new Uint8Array())).toBe('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391');
+  });
+});
+
+describe('BlobCache', () => {
+  it('prunes blobs no snapshot has used since a date', async () => {
+    world = await startWorld();
+    const cache = new BlobCache(world.db);
+    cache.put({ sha: 'a'.repeat(40), size: 1, text: 'a' }, new Date('2024-01-01T00:00:00Z'));
+    cache.put({ sha: 'b'.repeat(40), size: 1, text: 'b' }, new Date('2024-01-01T00:00:00Z'));
+    cache.getMany(['b'.repeat(40)], new Date('2024-06-01T00:00:00Z'));
+    expect(cache.prune(new Date('2024-03-01T00:00:00Z'))).toBe(1);
+    expect([...cache.getMany(['a'.repeat(40), 'b'.repeat(40)]).keys()]).toEqual(['b'.repeat(40)]);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { memorySource } from '../src/python/files.js';
+import { loadManifests, MAX_MANIFEST_BYTES, resolveInclude } from '../src/python/load.js';
+
+const names = (deps: { name: string }[]) => deps.map((d) => d.name);
+
+describe('loading a tree of manifests', () => {
+  it('follows -r and -c relative to the including file and lists each reached file once', async () => {
+    const result = await loadManifests(
+      memorySource({
+        'requirements/dev.txt': '-r base.txt\n-c ../constraints/pins.txt\npytest==8.0.0\n',
+        'requirements/base.txt': 'Django==4.2.1\n-r common.txt\n',
+        'requirements/common.txt': 'requests>=2\n',
+        'constraints/pins.txt': 'requests==2.31.0\n',
+      }),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.manifests.map((m) => m.path)).toEqual(['requirements/base.txt', 'requirements/common.txt', 'requirements/dev.txt', 'constraints/pins.txt']);
+    const dev = result.manifests.find((m) => m.path === 'requirements/dev.txt')!;
+    expect(dev.includes).toEqual(['requirements/base.txt', 'constraints/pins.txt']);
+    const pins = result.manifests.find((m) => m.path === 'constraints/pins.txt')!;
+    expect(pins.dependencies).toEqual([expect.objectContaining({ name: 'requests', version: '2.31.0', kind: 'constraint', file: 'constraints/pins.txt', line: 1 })]);
+    expect(result.manifests.find((m) => m.path === 'requirements/base.txt')!.dependencies[0]).toMatchObject({ name: 'django', kind: 'requirement' });
+  });
+
+  it('detects an include cycle once, with the line that closes it, and still reads every file', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': 'a==1\n-r other.txt\n', 'other.txt': 'b==2\n-r requirements.txt\n' }), { paths: ['requirements.txt'] });
+    expect(result.manifests.flatMap((m) => names(m.dependencies))).toEqual(['a', 'b']);
+    expect(result.errors).toEqual([{ file: 'other.txt', line: 2, message: 'include cycle: requirements.txt → other.txt → requirements.txt (each file is read once)' }]);
+  });
+
+  it('refuses includes that leave the scanned root, and URLs, without losing the rest of the file', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': '-r ../../etc/passwd\n-r /etc/shadow\n-r https://example.com/r.txt\nflask==3.0.0\n' }));
+    expect(names(result.manifests[0]!.dependencies)).toEqual(['flask']);
+    expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+      [1, '../../etc/passwd: leaves the scanned root, not followed'],
+      [2, '/etc/shadow: leaves the scanned root, not followed'],
+      [3, 'https://example.com/r.txt: leaves the scanned root, not followed'],
+    ]);
+  });
+
+  it('names a missing include', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': '-r missing.txt\n' }));
+    expect(result.errors).toEqual([{ file: 'missing.txt', line: null, message: 'file not found' }]);
+  });
+
+  it('refuses files over 5 MB, binary files and text that is not UTF-8, one clear message each', async () => {
+    const result = await loadManifests(
+      memorySource({
+        'requirements.txt': 'x==1\n'.repeat(MAX_MANIFEST_BYTES / 5 + 1),
+        'requirements-bin.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]),
+        'requirements-latin1.txt': Buffer.from('caf\xe9==1.0\n', 'latin1'),
+        'requirements-ok.txt': 'ok==1.0\n',
+      }),
+    );
+    expect(result.manifests.map((m) => m.path)).toEqual(['requirements-ok.txt']);
+    expect(result.errors.map((e) => `${e.file}: ${e.message}`)).toEqual([
+      'requirements-bin.txt: binary file (contains NUL bytes), not a manifest; not read',
+      'requirements-latin1.txt: not valid UTF-8 text; not read',
+      'requirements.txt: file is 5.0 MB, over the 5 MB limit for manifests; not read',
+    ]);
+  });
+
+  it('reads every format it discovers, and a hostile TOML costs one error, not the rest of the tree', async () => {
+    const result = await loadManifests(
+      memorySource({
+        'pyproject.toml': '[project]\nname = "x"\ndependencies = ["attrs>=22"\n', // unterminated array
+        'Pipfile': '[packages]\nrequests = "==2.31.0"\n',
+        'node_modules/pkg/requirements.txt': 'evil==1\n',
+      }),
+    );
+    expect(result.manifests.map((m) => m.path)).toEqual(['Pipfile', 'pyproject.toml']);
+    expect(names(result.manifests[0]!.dependencies)).toEqual(['requests']);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ file: 'pyproject.toml' });
+  });
+
+  it('resolves include paths like pip does', () => {
+    expect(resolveInclude('a/b/req.txt', '../c.txt')).toBe('a/c.txt');
+    expect(resolveInclude('req.txt', './x/../y.txt')).toBe('y.txt');
+    expect(resolveInclude('req.txt', '..\\up.txt')).toBeNull();
+    expect(resolveInclude('req.txt', 'C:\\x.txt')).toBeNull();
+  });
+});
