@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
 import { loadManifests, type LoadResult } from '../python/load.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
@@ -32,7 +33,9 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       const inside = !relative(cwd, full).startsWith('..') && !isAbsolute(relative(cwd, full));
       const root = inside ? cwd : dirname(full);
       const rel = toPosix(relative(root, full));
-      result = await loadManifests(directorySource(root), { paths: [rel], ...(format ? { format } : {}) });
+      // A file named explicitly is read even when its name says nothing (dev.txt is a requirements file).
+      const fileFormat = format ?? formatForPath(rel) ?? (/\.(txt|in)$/.test(rel) ? 'requirements' : undefined);
+      result = await loadManifests(directorySource(root), { paths: [rel], ...(fileFormat ? { format: fileFormat } : {}) });
       if (!inside) prefixPaths(result, toPosix(dirname(given)));
     }
     all.manifests.push(...result.manifests.filter((m) => !all.manifests.some((x) => x.path === m.path)));

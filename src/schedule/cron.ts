@@ -1,0 +1,227 @@
+/**
+ * Schedules as people type them ("mon 09:00", "daily 8am", "1st 10:00", "hourly", or a 5-field
+ * cron expression) turned into cron, checked with node-cron's own validator; and the last time a
+ * cron expression fired before a moment, in an IANA time zone, for catching up after downtime.
+ *
+ * The previous occurrence is found by walking local calendar days backwards and trying each day's
+ * candidate times (from node-cron's parse) newest first, confirmed with node-cron's matcher, so it
+ * agrees with what node-cron would have fired, day-of-week and DST included.
+ */
+import cron from 'node-cron';
+import type { ScheduleKind } from '../store/watches.js';
+
+export class ScheduleParseError extends Error {
+  override name = 'ScheduleParseError';
+}
+
+const DAYS: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
+const DAY_WORDS: Record<string, string> = {
+  sunday: 'sun', monday: 'mon', tuesday: 'tue', tues: 'tue', wednesday: 'wed', thursday: 'thu', thur: 'thu', thurs: 'thu', friday: 'fri', saturday: 'sat',
+};
+const QUARTER_MONTHS = '1,4,7,10';
+
+export function isValidTimeZone(tz: string): boolean {
+  if (!tz) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A 5-field cron expression node-cron accepts (seconds are not offered: nothing here needs them). */
+export function isValidCron(expression: string): boolean {
+  const fields = expression.trim().split(/\s+/);
+  return fields.length === 5 && cron.validate(fields.join(' '));
+}
+
+/** "9", "09:00", "9:30", "8am", "8:30pm", "noon", "midnight" → [hour, minute]; null when not a time. */
+export function parseTimeOfDay(text: string): [number, number] | null {
+  const t = text.trim().toLowerCase();
+  if (t === 'noon') return [12, 0];
+  if (t === 'midnight') return [0, 0];
+  const m = /^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$/.exec(t);
+  if (!m) return null;
+  let hour = Number(m[1]);
+  const minute = m[2] === undefined ? 0 : Number(m[2]);
+  if (m[2] === undefined && m[3] === undefined) return null; // a bare number is not a time
+  if (minute > 59) return null;
+  if (m[3]) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (m[3] === 'pm' ? 12 : 0);
+  } else if (hour > 23) return null;
+  return [hour, minute];
+}
+
+function dayToken(token: string): string | null {
+  const t = token.toLowerCase();
+  if (t === 'weekday' || t === 'weekdays') return '1-5';
+  if (t === 'weekend' || t === 'weekends') return '0,6';
+  const names = t.split(',').map((part) => {
+    const singular = part.length > 3 && part.endsWith('s') ? part.slice(0, -1) : part;
+    return DAY_WORDS[singular] ?? DAY_WORDS[part] ?? singular.slice(0, 3);
+  });
+  if (names.length > 0 && names.every((n) => n in DAYS) && t.split(',').every((p) => p.length >= 3)) return names.map((n) => String(DAYS[n])).join(',');
+  return null;
+}
+
+/**
+ * Turns a schedule phrase or cron expression into cron. The kind shapes day-of-month phrases: for
+ * `quarterly`, "1st 10:00" means the 1st of January, April, July and October.
+ */
+export function scheduleToCron(text: string, kind: ScheduleKind): string {
+  const phrase = text.trim().replace(/\s+/g, ' ');
+  if (!phrase) throw new ScheduleParseError('give a time, like "mon 09:00", "daily 8am", "1st 10:00", "hourly" or a cron expression');
+  const fields = phrase.split(' ');
+  if (fields.length === 5 && /^[\d*,/\-a-zA-Z#?L]+$/.test(fields.join(''))) {
+    if (!isValidCron(phrase)) throw new ScheduleParseError(`"${phrase}" is not a valid cron expression (minute hour day-of-month month day-of-week)`);
+    return phrase;
+  }
+  const lower = phrase.toLowerCase();
+  if (lower === 'hourly') return '0 * * * *';
+  const hourlyAt = /^hourly (?:at )?:?(\d{1,2})$/.exec(lower);
+  if (hourlyAt && Number(hourlyAt[1]) < 60) return `${Number(hourlyAt[1])} * * * *`;
+
+  const [first = '', ...rest] = lower.replace(/ at /, ' ').split(' ');
+  const time = parseTimeOfDay(rest.join(' ') || '09:00');
+  if (!time) throw new ScheduleParseError(`"${rest.join(' ')}" is not a time of day; write 09:00, 9:30, 8am or 6pm`);
+  const [hour, minute] = time;
+
+  if (first === 'daily' || first === 'everyday' || first === 'day') return `${minute} ${hour} * * *`;
+  const days = dayToken(first);
+  if (days !== null) return `${minute} ${hour} * * ${days}`;
+  const dom = /^(\d{1,2})(?:st|nd|rd|th)?$/.exec(first);
+  if (dom && rest.length > 0) {
+    const day = Number(dom[1]);
+    if (day < 1 || day > 28) throw new ScheduleParseError(`day ${day}: pick a day from 1 to 28, so that every month has it`);
+    return `${minute} ${hour} ${day} ${kind === 'quarterly' ? QUARTER_MONTHS : '*'} *`;
+  }
+  if (first === 'monthly') return `${minute} ${hour} 1 ${kind === 'quarterly' ? QUARTER_MONTHS : '*'} *`;
+  if (first === 'weekly') return `${minute} ${hour} * * 1`;
+  if (first === 'quarterly') return `${minute} ${hour} 1 ${QUARTER_MONTHS} *`;
+  throw new ScheduleParseError(`"${phrase}" is not a schedule I understand; try "mon 09:00", "daily 8am", "1st 10:00", "hourly" or a cron expression like "0 9 * * 1"`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time zones without a library: Intl gives the wall-clock parts of an instant in a zone.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+export interface WallTime {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+export function wallTimeIn(instant: Date, tz: string): WallTime {
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(tz).formatToParts(instant)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour! % 24, minute: parts.minute! };
+}
+
+function offsetMs(instant: number, tz: string): number {
+  const w = wallTimeIn(new Date(instant), tz);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
+  return asUtc - Math.floor(instant / 60_000) * 60_000;
+}
+
+/** The instant a wall-clock time in `tz` happens (the later reading in a DST fold, shifted forward in a gap). */
+export function instantOf(w: WallTime, tz: string): Date {
+  const naive = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
+  let guess = naive - offsetMs(naive, tz);
+  guess = naive - offsetMs(guess, tz);
+  return new Date(guess);
+}
+
+/**
+ * The most recent time at or before `now` at which `expression` fires in `tz`, looking back at most
+ * `lookbackDays`; null when there is none in that window.
+ */
+export function previousOccurrence(expression: string, tz: string, now: Date, lookbackDays = 400): Date | null {
+  const fields = cron.parse(expression);
+  const minutes = [...fields.minute].sort((a, b) => b - a);
+  const hours = [...fields.hour].sort((a, b) => b - a);
+  const task = cron.createTask(expression, () => undefined, { timezone: tz });
+  try {
+    const today = wallTimeIn(now, tz);
+    const base = Date.UTC(today.year, today.month - 1, today.day);
+    for (let d = 0; d <= lookbackDays; d++) {
+      const day = new Date(base - d * 86_400_000);
+      const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
+      if (!fields.month.includes(date.month)) continue;
+      // Day-level check first: most days of a weekly or monthly schedule do not match at all.
+      const probe = instantOf({ ...date, hour: hours[hours.length - 1]!, minute: minutes[minutes.length - 1]! }, tz);
+      if (d > 0 && !dayMatches(task, probe, tz, date)) continue;
+      for (const hour of hours) {
+        for (const minute of minutes) {
+          const at = instantOf({ ...date, hour, minute }, tz);
+          if (at.getTime() > now.getTime()) continue;
+          const w = wallTimeIn(at, tz);
+          if (w.day !== date.day || w.hour !== hour || w.minute !== minute) continue; // a DST gap: that wall time never happened
+          if (task.match(at)) return at;
+        }
+      }
+    }
+    return null;
+  } finally {
+    void task.destroy();
+  }
+}
+
+function dayMatches(task: { match(d: Date): boolean }, probe: Date, tz: string, date: { day: number }): boolean {
+  const w = wallTimeIn(probe, tz);
+  // When the probe fell into a DST gap, fall back to trying the day's times one by one.
+  if (w.day !== date.day) return true;
+  return task.match(probe);
+}
+
+/** The next time `expression` fires after `now` in `tz`, for showing schedules to people. */
+export function nextOccurrence(expression: string, tz: string, now: Date): Date | null {
+  const task = cron.createTask(expression, () => undefined, { timezone: tz });
+  try {
+    const next = task.getNextRun();
+    if (next) return next;
+    // A stopped task may not report its next run: ask the matcher minute by minute over a day, then give up.
+    for (let t = Math.floor(now.getTime() / 60_000) * 60_000 + 60_000, i = 0; i < 1440 * 31; i++, t += 60_000) {
+      if (task.match(new Date(t))) return new Date(t);
+    }
+    return null;
+  } finally {
+    void task.destroy();
+  }
+}
+
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** A cron expression in words when it is one of the shapes the phrases produce, else the expression. */
+export function describeCron(expression: string): string {
+  const f = expression.trim().split(/\s+/);
+  if (f.length !== 5) return expression;
+  const [min, hour, dom, month, dow] = f as [string, string, string, string, string];
+  const time = /^\d+$/.test(min) && /^\d+$/.test(hour) ? `${hour.padStart(2, '0')}:${min.padStart(2, '0')}` : null;
+  if (/^\d+$/.test(min) && hour === '*' && dom === '*' && month === '*' && dow === '*') return min === '0' ? 'hourly' : `hourly at :${min.padStart(2, '0')}`;
+  if (!time) return `cron \`${expression}\``;
+  if (dom === '*' && month === '*' && dow === '*') return `daily at ${time}`;
+  if (dom === '*' && month === '*' && /^\d$/.test(dow)) return `${WEEKDAY_NAMES[Number(dow) % 7]}s at ${time}`;
+  if (dom === '*' && month === '*' && dow === '1-5') return `weekdays at ${time}`;
+  if (/^\d+$/.test(dom) && month === '*' && dow === '*') return `the ${ordinal(Number(dom))} of each month at ${time}`;
+  if (/^\d+$/.test(dom) && month === QUARTER_MONTHS && dow === '*') return `the ${ordinal(Number(dom))} of Jan, Apr, Jul and Oct at ${time}`;
+  return `cron \`${expression}\``;
+}
+
+function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${s}`;
+}

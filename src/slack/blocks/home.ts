@@ -1,0 +1,79 @@
+/**
+ * The App Home tab: recent audits with their open counts, watched repositories and open incidents
+ * (placeholders until those features land: they say how it will work), and a quick action that opens
+ * a modal asking for a repository to audit. Pure; published through fitView.
+ */
+import type { HomeView, KnownBlock, ModalView } from '@slack/types';
+import { formatDistanceStrict } from 'date-fns';
+import { SEVERITY_ORDER, type Severity } from '../../audit/findings.js';
+import { treeUrl } from '../../github/links.js';
+import type { AuditSummary } from '../../store/audits.js';
+import { actions, button, context, divider, escapeMrkdwn, header, link, plainText, section } from './kit.js';
+import type { StateValues } from './ignore-modal.js';
+
+export const HOME_ACTIONS = { auditRepo: 'home_audit_open' } as const;
+export const HOME_AUDIT_CALLBACK = 'home_audit_submit';
+export const HOME_AUDIT_BLOCK = 'home_audit_repo';
+export const HOME_AUDIT_ACTION = 'value';
+
+const SHORT: Record<Severity, string> = { critical: 'critical', high: 'high', medium: 'medium', unknown: 'unknown', low: 'low', info: 'info' };
+
+export function openCounts(counts: Record<Severity, number>): string {
+  const parts = SEVERITY_ORDER.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${counts[s]} ${SHORT[s]}`);
+  return parts.length ? parts.join(' · ') : 'nothing open';
+}
+
+export function homeView(input: { audits: AuditSummary[]; now: Date }): HomeView {
+  const blocks: KnownBlock[] = [
+    header('Depwatch'),
+    section('I audit the Python dependencies of your GitHub repositories: known vulnerabilities, outdated and yanked releases, and hygiene.'),
+    actions('home_quick_actions', button({ text: 'Audit a repository…', actionId: HOME_ACTIONS.auditRepo, style: 'primary' })),
+    context('Or type `/audit owner/repo` in any channel.'),
+    divider(),
+    header('Recent audits'),
+  ];
+  if (!input.audits.length) {
+    blocks.push(section('No audits yet. Try `/audit owner/repo`.'));
+  } else {
+    for (const a of input.audits) {
+      const when = formatDistanceStrict(new Date(a.createdAt), input.now, { addSuffix: true });
+      blocks.push(
+        section(
+          `*${link(treeUrl(a.htmlUrl, a.sha), a.repo)}* @ \`${escapeMrkdwn(a.sha.slice(0, 7))}\` (${escapeMrkdwn(a.ref)}), ${when}\nOpen: ${openCounts(a.counts)}`,
+        ),
+      );
+    }
+  }
+  blocks.push(
+    divider(),
+    header('Watched repositories'),
+    section('None yet. Press *Watch this repo* under an audit to get alerts when a new advisory affects it (coming with repository watching).'),
+    divider(),
+    header('Open incidents'),
+    section('None. *Start incident* on a high or critical finding will open a checklist here (coming with incidents).'),
+  );
+  return { type: 'home', blocks };
+}
+
+export function auditRepoModal(): ModalView {
+  return {
+    type: 'modal',
+    callback_id: HOME_AUDIT_CALLBACK,
+    title: plainText('Audit a repository', 24),
+    submit: plainText('Audit', 24),
+    close: plainText('Cancel', 24),
+    blocks: [
+      {
+        type: 'input',
+        block_id: HOME_AUDIT_BLOCK,
+        label: plainText('Repository'),
+        hint: plainText('owner/repo, owner/repo@branch or a GitHub URL. The result arrives as a direct message.'),
+        element: { type: 'plain_text_input', action_id: HOME_AUDIT_ACTION, placeholder: plainText('octo-org/app', 150), max_length: 300 },
+      },
+    ],
+  };
+}
+
+export function readAuditRepoSubmission(values: StateValues): string {
+  return (values[HOME_AUDIT_BLOCK]?.[HOME_AUDIT_ACTION]?.value ?? '').trim();
+}

@@ -1,0 +1,631 @@
+/**
+ * The watching tables (migrations/007_watching.sql): watches, channel settings, schedules and
+ * ignores, the change log, what each repository was last found to contain, the alert outbox and job
+ * runs. Plain synchronous better-sqlite3 calls; every multi-row change is one transaction.
+ */
+import type { Finding } from '../audit/findings.js';
+import type { IgnoreRule } from '../audit/ignores.js';
+import type { Dependency } from '../python/types.js';
+import type { Db } from './db.js';
+
+export type ScheduleKind = 'weekly' | 'monthly' | 'quarterly' | 'alerts';
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['alerts', 'weekly', 'monthly', 'quarterly'];
+
+/** What a channel gets when it watches its first repository (times in the channel's zone). */
+export const DEFAULT_SCHEDULES: Record<ScheduleKind, string> = {
+  alerts: '0 * * * *', // hourly
+  weekly: '0 9 * * 1', // Monday 09:00: dependency updates
+  monthly: '0 9 1 * *', // the 1st, 09:00: security review
+  quarterly: '0 9 1 1,4,7,10 *', // the 1st of each quarter, 09:00: audit and clean-up
+};
+
+export interface WatchRow {
+  repo: string;
+  channel: string;
+  addedBy: string;
+  addedAt: string;
+  private: boolean;
+  adminLinked: boolean;
+}
+
+export interface ScheduleRow {
+  channel: string;
+  kind: ScheduleKind;
+  cron: string;
+  enabled: boolean;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface ChannelIgnore {
+  id: number;
+  channel: string;
+  advisory: string;
+  package: string | null;
+  reason: string;
+  until: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ChangeRow {
+  id: number;
+  at: string;
+  userId: string;
+  channel: string;
+  action: string;
+  detail: string;
+}
+
+/** An installed release as the sweep keeps it: enough to re-match advisories without GitHub. */
+export interface StoredPackage {
+  name: string;
+  version: string;
+  file: string;
+  line: number | null;
+  kind: Dependency['kind'];
+  direct: boolean;
+  specifier: string;
+  group: string;
+}
+
+export interface RepoStateRow {
+  repo: string;
+  display: string;
+  htmlUrl: string | null;
+  private: boolean;
+  headOid: string | null;
+  auditedSha: string | null;
+  auditedAt: string | null;
+  packages: StoredPackage[];
+  ignores: IgnoreRule[];
+  dependencies: number;
+  error: string | null;
+  errorAt: string | null;
+  checkedAt: string | null;
+}
+
+export interface FindingRow {
+  repo: string;
+  key: string;
+  kind: Finding['kind'];
+  severity: Finding['severity'];
+  package: string | null;
+  version: string | null;
+  advisoryId: string | null;
+  finding: Finding;
+  firstSeen: string;
+  lastSeen: string;
+  fixedAt: string | null;
+  fixedBySha: string | null;
+  alertable: boolean;
+}
+
+export type AlertState = 'recorded' | 'posted' | 'resolved' | 'failed';
+
+/** One repository an alert lists, as it was when the alert was last rendered. */
+export interface AffectedRepo {
+  repo: string;
+  version: string | null;
+  file: string | null;
+  line: number | null;
+  url: string | null;
+  fix: string;
+  fixVersion: string | null;
+  /** Set once this repository no longer has the finding. */
+  fixedBySha: string | null;
+  fixedAt: string | null;
+}
+
+export interface AlertRow {
+  id: number;
+  channel: string;
+  advisoryId: string;
+  clientKey: string;
+  state: AlertState;
+  messageTs: string | null;
+  affected: AffectedRepo[];
+  attempts: number;
+  lastError: string | null;
+  recordedAt: string;
+  postedAt: string | null;
+  resolvedAt: string | null;
+  updatedAt: string;
+}
+
+export interface JobRunRow {
+  jobKey: string;
+  scheduledFor: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  error: string | null;
+}
+
+/** The outcome of storing one audit's findings for a repository. */
+export interface FindingsDiff {
+  added: FindingRow[];
+  stillOpen: FindingRow[];
+  fixed: FindingRow[];
+}
+
+const iso = (d: Date) => d.toISOString();
+
+function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** GitHub names are case-insensitive: one key per repository, whatever case people type. */
+export function repoKeyOf(ref: { owner: string; repo: string; branch?: string | undefined }): string {
+  const base = `${ref.owner}/${ref.repo}`.toLowerCase();
+  return ref.branch ? `${base}@${ref.branch}` : base;
+}
+
+interface FindingDbRow {
+  repo: string;
+  key: string;
+  kind: string;
+  severity: string;
+  package: string | null;
+  version: string | null;
+  advisory_id: string | null;
+  json: string;
+  first_seen: string;
+  last_seen: string;
+  fixed_at: string | null;
+  fixed_by_sha: string | null;
+  alertable: number;
+}
+
+const toFinding = (r: FindingDbRow): FindingRow => ({
+  repo: r.repo,
+  key: r.key,
+  kind: r.kind as Finding['kind'],
+  severity: r.severity as Finding['severity'],
+  package: r.package,
+  version: r.version,
+  advisoryId: r.advisory_id,
+  finding: parseJson<Finding>(r.json, { kind: r.kind as Finding['kind'], severity: r.severity as Finding['severity'], package: r.package, version: r.version, file: null, line: null, fix: { version: null, text: '' } }),
+  firstSeen: r.first_seen,
+  lastSeen: r.last_seen,
+  fixedAt: r.fixed_at,
+  fixedBySha: r.fixed_by_sha,
+  alertable: r.alertable === 1,
+});
+
+interface AlertDbRow {
+  id: number;
+  channel: string;
+  advisory_id: string;
+  client_key: string;
+  state: string;
+  message_ts: string | null;
+  affected_json: string;
+  attempts: number;
+  last_error: string | null;
+  recorded_at: string;
+  posted_at: string | null;
+  resolved_at: string | null;
+  updated_at: string;
+}
+
+const toAlert = (r: AlertDbRow): AlertRow => ({
+  id: r.id,
+  channel: r.channel,
+  advisoryId: r.advisory_id,
+  clientKey: r.client_key,
+  state: r.state as AlertState,
+  messageTs: r.message_ts,
+  affected: parseJson<AffectedRepo[]>(r.affected_json, []),
+  attempts: r.attempts,
+  lastError: r.last_error,
+  recordedAt: r.recorded_at,
+  postedAt: r.posted_at,
+  resolvedAt: r.resolved_at,
+  updatedAt: r.updated_at,
+});
+
+export class WatchStore {
+  constructor(readonly db: Db) {}
+
+  // ------------------------------------------------------------------ watches
+
+  /** Adds (or refreshes) a watch; returns whether it is new. Applies the default schedules to a new channel. */
+  addWatch(input: { repo: string; channel: string; userId: string; private: boolean; adminLinked: boolean; now: Date }): boolean {
+    return this.db.transaction(() => {
+      const existing = this.db.prepare('SELECT 1 FROM watches WHERE repo = ? AND channel = ?').get(input.repo, input.channel);
+      this.db
+        .prepare(
+          `INSERT INTO watches (repo, channel, added_by, added_at, private, admin_linked) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (repo, channel) DO UPDATE SET private = excluded.private,
+             admin_linked = MAX(watches.admin_linked, excluded.admin_linked)`,
+        )
+        .run(input.repo, input.channel, input.userId, iso(input.now), input.private ? 1 : 0, input.adminLinked ? 1 : 0);
+      this.ensureChannel(input.channel, input.now);
+      for (const kind of SCHEDULE_KINDS) {
+        this.db
+          .prepare('INSERT OR IGNORE INTO watch_schedules (channel, kind, cron, enabled, updated_by, updated_at) VALUES (?, ?, ?, 1, ?, ?)')
+          .run(input.channel, kind, DEFAULT_SCHEDULES[kind], 'default', iso(input.now));
+      }
+      this.logChange(input.now, input.userId, input.channel, existing ? 'rewatch' : 'watch', input.repo);
+      return !existing;
+    })();
+  }
+
+  removeWatch(input: { repo: string; channel: string; userId: string; now: Date }): boolean {
+    return this.db.transaction(() => {
+      const removed = this.db.prepare('DELETE FROM watches WHERE repo = ? AND channel = ?').run(input.repo, input.channel).changes > 0;
+      if (removed) this.logChange(input.now, input.userId, input.channel, 'unwatch', input.repo);
+      return removed;
+    })();
+  }
+
+  watchesForChannel(channel: string): WatchRow[] {
+    return this.db
+      .prepare<[string], { repo: string; channel: string; added_by: string; added_at: string; private: number; admin_linked: number }>(
+        'SELECT * FROM watches WHERE channel = ? ORDER BY repo',
+      )
+      .all(channel)
+      .map((r) => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private === 1, adminLinked: r.admin_linked === 1 }));
+  }
+
+  /** Every watched repository, once. */
+  watchedRepos(): string[] {
+    return this.db
+      .prepare<[], { repo: string }>('SELECT DISTINCT repo FROM watches ORDER BY repo')
+      .all()
+      .map((r) => r.repo);
+  }
+
+  /** Channels with at least one watch. */
+  watchingChannels(): string[] {
+    return this.db
+      .prepare<[], { channel: string }>('SELECT DISTINCT channel FROM watches ORDER BY channel')
+      .all()
+      .map((r) => r.channel);
+  }
+
+  // ------------------------------------------------------------------ channel settings
+
+  private ensureChannel(channel: string, now: Date): void {
+    this.db.prepare('INSERT OR IGNORE INTO watch_channels (channel, time_zone, updated_by, updated_at) VALUES (?, NULL, NULL, ?)').run(channel, iso(now));
+  }
+
+  channelTimeZone(channel: string): string | null {
+    return this.db.prepare<[string], { time_zone: string | null }>('SELECT time_zone FROM watch_channels WHERE channel = ?').get(channel)?.time_zone ?? null;
+  }
+
+  setChannelTimeZone(channel: string, timeZone: string, userId: string, now: Date): void {
+    this.db.transaction(() => {
+      this.ensureChannel(channel, now);
+      this.db.prepare('UPDATE watch_channels SET time_zone = ?, updated_by = ?, updated_at = ? WHERE channel = ?').run(timeZone, userId, iso(now), channel);
+      this.logChange(now, userId, channel, 'time-zone', timeZone);
+    })();
+  }
+
+  schedulesForChannel(channel: string): ScheduleRow[] {
+    return this.readSchedules('SELECT * FROM watch_schedules WHERE channel = ? ORDER BY kind', channel);
+  }
+
+  /** Enabled schedules of channels that watch something: what the scheduler runs. */
+  activeSchedules(): ScheduleRow[] {
+    return this.readSchedules('SELECT s.* FROM watch_schedules s WHERE s.enabled = 1 AND EXISTS (SELECT 1 FROM watches w WHERE w.channel = s.channel) ORDER BY s.channel, s.kind');
+  }
+
+  private readSchedules(sql: string, ...params: string[]): ScheduleRow[] {
+    return this.db
+      .prepare<string[], { channel: string; kind: string; cron: string; enabled: number; updated_by: string; updated_at: string }>(sql)
+      .all(...params)
+      .map((r) => ({ channel: r.channel, kind: r.kind as ScheduleKind, cron: r.cron, enabled: r.enabled === 1, updatedBy: r.updated_by, updatedAt: r.updated_at }));
+  }
+
+  setSchedule(input: { channel: string; kind: ScheduleKind; cron: string | null; userId: string; now: Date }): void {
+    this.db.transaction(() => {
+      this.ensureChannel(input.channel, input.now);
+      const current = this.schedulesForChannel(input.channel).find((s) => s.kind === input.kind);
+      const cron = input.cron ?? current?.cron ?? DEFAULT_SCHEDULES[input.kind];
+      this.db
+        .prepare(
+          `INSERT INTO watch_schedules (channel, kind, cron, enabled, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (channel, kind) DO UPDATE SET cron = excluded.cron, enabled = excluded.enabled,
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+        )
+        .run(input.channel, input.kind, cron, input.cron === null ? 0 : 1, input.userId, iso(input.now));
+      this.logChange(input.now, input.userId, input.channel, 'schedule', `${input.kind} ${input.cron ?? 'off'}`);
+    })();
+  }
+
+  // ------------------------------------------------------------------ ignores
+
+  addIgnore(input: { channel: string; advisory: string; package: string | null; reason: string; until: string | null; userId: string; now: Date }): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare("DELETE FROM channel_ignores WHERE channel = ? AND advisory = ? COLLATE NOCASE AND IFNULL(package, '') = ?")
+        .run(input.channel, input.advisory, input.package ?? '');
+      this.db
+        .prepare('INSERT INTO channel_ignores (channel, advisory, package, reason, until, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(input.channel, input.advisory, input.package, input.reason, input.until, input.userId, iso(input.now));
+      this.logChange(input.now, input.userId, input.channel, 'ignore', `${input.advisory}${input.package ? ` (${input.package})` : ''} until ${input.until ?? 'forever'}: ${input.reason}`);
+    })();
+  }
+
+  removeIgnore(input: { channel: string; advisory: string; userId: string; now: Date }): number {
+    return this.db.transaction(() => {
+      const n = this.db.prepare('DELETE FROM channel_ignores WHERE channel = ? AND advisory = ? COLLATE NOCASE').run(input.channel, input.advisory).changes;
+      if (n > 0) this.logChange(input.now, input.userId, input.channel, 'unignore', input.advisory);
+      return n;
+    })();
+  }
+
+  ignoresForChannel(channel: string): ChannelIgnore[] {
+    return this.db
+      .prepare<[string], { id: number; channel: string; advisory: string; package: string | null; reason: string; until: string | null; created_by: string; created_at: string }>(
+        'SELECT * FROM channel_ignores WHERE channel = ? ORDER BY advisory',
+      )
+      .all(channel)
+      .map((r) => ({ id: r.id, channel: r.channel, advisory: r.advisory, package: r.package, reason: r.reason, until: r.until, createdBy: r.created_by, createdAt: r.created_at }));
+  }
+
+  /** A channel's ignores as audit rules, with the same meaning as `.depwatch.yml` entries. */
+  ignoreRulesForChannel(channel: string): IgnoreRule[] {
+    return this.ignoresForChannel(channel).map((i) => ({ id: i.advisory, reason: i.reason, until: i.until, package: i.package, source: `channel ${channel}` }));
+  }
+
+  // ------------------------------------------------------------------ change log
+
+  logChange(now: Date, userId: string, channel: string, action: string, detail: string): void {
+    this.db.prepare('INSERT INTO watch_changes (at, user_id, channel, action, detail) VALUES (?, ?, ?, ?, ?)').run(iso(now), userId, channel, action, detail);
+  }
+
+  changes(channel: string, limit = 50): ChangeRow[] {
+    return this.db
+      .prepare<[string, number], { id: number; at: string; user_id: string; channel: string; action: string; detail: string }>(
+        'SELECT * FROM watch_changes WHERE channel = ? ORDER BY id DESC LIMIT ?',
+      )
+      .all(channel, limit)
+      .map((r) => ({ id: r.id, at: r.at, userId: r.user_id, channel: r.channel, action: r.action, detail: r.detail }));
+  }
+
+  // ------------------------------------------------------------------ repository state
+
+  repoState(repo: string): RepoStateRow | null {
+    const r = this.db
+      .prepare<[string], Record<string, unknown>>('SELECT * FROM repo_state WHERE repo = ?')
+      .get(repo);
+    return r ? this.toState(r) : null;
+  }
+
+  repoStates(repos: readonly string[]): Map<string, RepoStateRow> {
+    const out = new Map<string, RepoStateRow>();
+    const stmt = this.db.prepare<[string], Record<string, unknown>>('SELECT * FROM repo_state WHERE repo = ?');
+    for (const repo of repos) {
+      const r = stmt.get(repo);
+      if (r) out.set(repo, this.toState(r));
+    }
+    return out;
+  }
+
+  private toState(r: Record<string, unknown>): RepoStateRow {
+    return {
+      repo: r.repo as string,
+      display: r.display as string,
+      htmlUrl: (r.html_url as string | null) ?? null,
+      private: r.private === 1,
+      headOid: (r.head_oid as string | null) ?? null,
+      auditedSha: (r.audited_sha as string | null) ?? null,
+      auditedAt: (r.audited_at as string | null) ?? null,
+      packages: parseJson<StoredPackage[]>(r.packages_json as string | null, []),
+      ignores: parseJson<IgnoreRule[]>(r.ignores_json as string | null, []),
+      dependencies: (r.dependencies as number | null) ?? 0,
+      error: (r.error as string | null) ?? null,
+      errorAt: (r.error_at as string | null) ?? null,
+      checkedAt: (r.checked_at as string | null) ?? null,
+    };
+  }
+
+  /** Records a full audit of `sha`. */
+  saveAudit(input: { repo: string; display: string; htmlUrl: string; private: boolean; sha: string; packages: StoredPackage[]; ignores: IgnoreRule[]; dependencies: number; now: Date }): void {
+    this.db
+      .prepare(
+        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at)
+         VALUES (@repo, @display, @htmlUrl, @private, @sha, @sha, @now, @packages, @ignores, @dependencies, NULL, NULL, @now)
+         ON CONFLICT (repo) DO UPDATE SET display = excluded.display, html_url = excluded.html_url, private = excluded.private,
+           head_oid = excluded.head_oid, audited_sha = excluded.audited_sha, audited_at = excluded.audited_at,
+           packages_json = excluded.packages_json, ignores_json = excluded.ignores_json, dependencies = excluded.dependencies,
+           error = NULL, error_at = NULL, checked_at = excluded.checked_at`,
+      )
+      .run({
+        repo: input.repo,
+        display: input.display,
+        htmlUrl: input.htmlUrl,
+        private: input.private ? 1 : 0,
+        sha: input.sha,
+        now: iso(input.now),
+        packages: JSON.stringify(input.packages),
+        ignores: JSON.stringify(input.ignores),
+        dependencies: input.dependencies,
+      });
+  }
+
+  /** A sweep looked at the repository and it had not moved. */
+  markChecked(repo: string, input: { private: boolean; now: Date }): void {
+    this.db.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
+  }
+
+  markError(repo: string, message: string, now: Date): void {
+    this.db
+      .prepare(
+        `INSERT INTO repo_state (repo, display, error, error_at, checked_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (repo) DO UPDATE SET error = excluded.error, error_at = excluded.error_at, checked_at = excluded.checked_at`,
+      )
+      .run(repo, repo, message, iso(now), iso(now));
+  }
+
+  // ------------------------------------------------------------------ findings
+
+  /**
+   * Stores what one audit found and diffs it against what was open: new, still open, fixed. Only
+   * findings of `kinds` take part (a re-match of advisories touches vulnerabilities only). Findings of
+   * a repository's first audit are its baseline: stored, but never alerted.
+   */
+  applyFindings(input: { repo: string; findings: Finding[]; keyOf: (f: Finding) => string; sha: string | null; now: Date; kinds?: ReadonlySet<string>; baseline: boolean }): FindingsDiff {
+    const at = iso(input.now);
+    return this.db.transaction(() => {
+      const open = this.openFindings(input.repo).filter((r) => !input.kinds || input.kinds.has(r.kind));
+      const openByKey = new Map(open.map((r) => [r.key, r]));
+      const seen = new Set<string>();
+      const added: FindingRow[] = [];
+      const stillOpen: FindingRow[] = [];
+      const upsert = this.db.prepare(
+        `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
+         VALUES (@repo, @key, @kind, @severity, @package, @version, @advisory, @json, @at, @at, NULL, NULL, @alertable)
+         ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
+           first_seen = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
+           alertable = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.alertable ELSE excluded.alertable END,
+           fixed_at = NULL, fixed_by_sha = NULL`,
+      );
+      for (const finding of input.findings) {
+        if (input.kinds && !input.kinds.has(finding.kind)) continue;
+        const key = input.keyOf(finding);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const previous = openByKey.get(key);
+        upsert.run({
+          repo: input.repo,
+          key,
+          kind: finding.kind,
+          severity: finding.severity,
+          package: finding.package,
+          version: finding.version,
+          advisory: finding.id ?? null,
+          json: JSON.stringify(finding),
+          at,
+          alertable: input.baseline ? 0 : 1,
+        });
+        const row: FindingRow = {
+          repo: input.repo,
+          key,
+          kind: finding.kind,
+          severity: finding.severity,
+          package: finding.package,
+          version: finding.version,
+          advisoryId: finding.id ?? null,
+          finding,
+          firstSeen: previous?.firstSeen ?? at,
+          lastSeen: at,
+          fixedAt: null,
+          fixedBySha: null,
+          alertable: previous ? previous.alertable : !input.baseline,
+        };
+        (previous ? stillOpen : added).push(row);
+      }
+      const fixed: FindingRow[] = [];
+      const close = this.db.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ? WHERE repo = ? AND key = ?');
+      for (const row of open) {
+        if (seen.has(row.key)) continue;
+        close.run(at, input.sha, input.repo, row.key);
+        fixed.push({ ...row, fixedAt: at, fixedBySha: input.sha });
+      }
+      return { added, stillOpen, fixed };
+    })();
+  }
+
+  openFindings(repo: string): FindingRow[] {
+    return this.db.prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? AND fixed_at IS NULL ORDER BY key').all(repo).map(toFinding);
+  }
+
+  /** Every finding (open or fixed) of these repositories, optionally of some kinds only. */
+  findingsFor(repos: readonly string[], kinds?: readonly string[]): FindingRow[] {
+    if (repos.length === 0) return [];
+    const out: FindingRow[] = [];
+    const stmt = this.db.prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? ORDER BY key');
+    for (const repo of repos) for (const r of stmt.all(repo)) if (!kinds || kinds.includes(r.kind)) out.push(toFinding(r));
+    return out;
+  }
+
+  /** Open and fixed findings of an advisory in these repositories (an alert's rows). */
+  findingsForAdvisory(advisoryId: string, repos: readonly string[]): FindingRow[] {
+    const wanted = new Set(repos);
+    return this.db
+      .prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE advisory_id = ? ORDER BY repo, key')
+      .all(advisoryId)
+      .map(toFinding)
+      .filter((r) => wanted.has(r.repo));
+  }
+
+  // ------------------------------------------------------------------ alert outbox
+
+  alertsForChannel(channel: string): AlertRow[] {
+    return this.db.prepare<[string], AlertDbRow>('SELECT * FROM watch_alerts WHERE channel = ? ORDER BY id').all(channel).map(toAlert);
+  }
+
+  alert(id: number): AlertRow | null {
+    const r = this.db.prepare<[number], AlertDbRow>('SELECT * FROM watch_alerts WHERE id = ?').get(id);
+    return r ? toAlert(r) : null;
+  }
+
+  /** Writes the alert as `recorded` before anything is posted. Returns the row (existing one if raced). */
+  recordAlert(input: { channel: string; advisoryId: string; affected: AffectedRepo[]; now: Date }): AlertRow {
+    const at = iso(input.now);
+    const clientKey = `${input.channel}:${input.advisoryId}`;
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO watch_alerts (channel, advisory_id, client_key, state, affected_json, recorded_at, updated_at)
+         VALUES (?, ?, ?, 'recorded', ?, ?, ?)`,
+      )
+      .run(input.channel, input.advisoryId, clientKey, JSON.stringify(input.affected), at, at);
+    return toAlert(this.db.prepare<[string], AlertDbRow>('SELECT * FROM watch_alerts WHERE client_key = ?').get(clientKey)!);
+  }
+
+  markAlertPosted(id: number, ts: string, affected: AffectedRepo[], now: Date): void {
+    this.db
+      .prepare("UPDATE watch_alerts SET state = 'posted', message_ts = ?, affected_json = ?, posted_at = COALESCE(posted_at, ?), resolved_at = NULL, last_error = NULL, updated_at = ? WHERE id = ?")
+      .run(ts, JSON.stringify(affected), iso(now), iso(now), id);
+  }
+
+  markAlertResolved(id: number, affected: AffectedRepo[], now: Date): void {
+    this.db.prepare("UPDATE watch_alerts SET state = 'resolved', affected_json = ?, resolved_at = ?, last_error = NULL, updated_at = ? WHERE id = ?").run(JSON.stringify(affected), iso(now), iso(now), id);
+  }
+
+  markAlertFailure(id: number, error: string, giveUp: boolean, now: Date): void {
+    this.db
+      .prepare(`UPDATE watch_alerts SET attempts = attempts + 1, last_error = ?, state = CASE WHEN ? THEN 'failed' ELSE state END, updated_at = ? WHERE id = ?`)
+      .run(error, giveUp ? 1 : 0, iso(now), id);
+  }
+
+  // ------------------------------------------------------------------ job runs
+
+  /** Claims a run of `jobKey` for the slot; false when the slot was already run (or is running). */
+  claimJobRun(jobKey: string, scheduledFor: Date, now: Date): boolean {
+    return this.db.prepare("INSERT OR IGNORE INTO job_runs (job_key, scheduled_for, started_at, status) VALUES (?, ?, ?, 'running')").run(jobKey, iso(scheduledFor), iso(now)).changes > 0;
+  }
+
+  finishJobRun(jobKey: string, scheduledFor: Date, now: Date, error?: string): void {
+    this.db
+      .prepare('UPDATE job_runs SET finished_at = ?, status = ?, error = ? WHERE job_key = ? AND scheduled_for = ?')
+      .run(iso(now), error ? 'failed' : 'done', error ?? null, jobKey, iso(scheduledFor));
+  }
+
+  hasJobRun(jobKey: string, scheduledFor: Date): boolean {
+    return this.db.prepare('SELECT 1 FROM job_runs WHERE job_key = ? AND scheduled_for = ?').get(jobKey, iso(scheduledFor)) !== undefined;
+  }
+
+  jobRuns(jobKey: string): JobRunRow[] {
+    return this.db
+      .prepare<[string], { job_key: string; scheduled_for: string; started_at: string; finished_at: string | null; status: string; error: string | null }>(
+        'SELECT * FROM job_runs WHERE job_key = ? ORDER BY scheduled_for',
+      )
+      .all(jobKey)
+      .map((r) => ({ jobKey: r.job_key, scheduledFor: r.scheduled_for, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status as JobRunRow['status'], error: r.error }));
+  }
+
+  /** Runs left `running` by a process that died: marked so they are not mistaken for live ones. */
+  markInterruptedRuns(now: Date): number {
+    return this.db.prepare("UPDATE job_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(iso(now)).changes;
+  }
+}

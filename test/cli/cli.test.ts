@@ -1,0 +1,204 @@
+/**
+ * The command line as users and CI scripts run it: real commands in-process, real HTTP to loopback
+ * fakes of GitHub, OSV and PyPI, a real SQLite file.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
+import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
+import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../fixtures/osv/load.js';
+
+const MANIFESTS = join(import.meta.dirname, '..', 'fixtures', 'manifests');
+const TOKEN = 'ghp_' + 'x'.repeat(36);
+
+let github: FakeGitHub;
+let osv: FakeOsv;
+let pypi: FakePypi;
+let dbDir: string;
+
+function cli(env: Record<string, string> = {}, cwd = process.cwd()) {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIO = {
+    stdout: (t) => void (out.stdout += t),
+    stderr: (t) => void (out.stderr += t),
+    isTTY: false,
+    cwd,
+    env: {
+      TZ: 'UTC',
+      DEPWATCH_DB: join(dbDir, 'depwatch.db'),
+      OSV_API_URL: osv.url,
+      PYPI_URL: pypi.url,
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN: TOKEN,
+      ...env,
+    },
+  };
+  return { out, run: (...argv: string[]) => runCli(argv, io) };
+}
+
+beforeAll(async () => {
+  dbDir = mkdtempSync(join(tmpdir(), 'depwatch-cli-'));
+  osv = await startFakeOsv({ records: [...fixtureRecords().values()] });
+  pypi = await startFakePypi({
+    projects: [
+      { name: 'django', releases: [{ version: '2.1.5', uploadTime: '2019-01-04T00:00:00Z' }, { version: '2.2.28', uploadTime: '2022-04-11T00:00:00Z' }] },
+      { name: 'requests', releases: [{ version: '2.19.1', uploadTime: '2018-06-14T00:00:00Z' }, { version: '2.32.3', uploadTime: '2024-05-29T00:00:00Z' }] },
+    ],
+  });
+  github = await startFakeGitHub({
+    tokens: [TOKEN],
+    repos: [
+      {
+        owner: 'octo',
+        name: 'app',
+        files: {
+          'requirements.txt': 'Django==2.1.5\nrequests==2.19.1\n',
+          'docs/requirements.txt': 'sphinx>=7\n',
+          'node_modules/x/requirements.txt': 'evil==1.0\n',
+          'README.md': '# app\n',
+        },
+      },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([github.close(), osv.close(), pypi.close()]);
+});
+
+describe('depwatch deps', () => {
+  it('prints the contract JSON for a directory, with paths relative to it', async () => {
+    const { out, run } = cli();
+    expect(await run('deps', '--json', join(MANIFESTS, 'pipenv'))).toBe(0);
+    const json = JSON.parse(out.stdout);
+    expect(json.manifests.map((m: { path: string; format: string }) => `${m.path}:${m.format}`).sort()).toEqual(['Pipfile.lock:pipfile-lock', 'Pipfile:pipfile']);
+    const lock = json.manifests.find((m: { path: string }) => m.path === 'Pipfile.lock');
+    expect(Object.keys(lock.dependencies[0]).slice(0, 12)).toEqual(['name', 'version', 'specifier', 'extras', 'marker', 'source', 'editable', 'kind', 'group', 'direct', 'file', 'line']);
+    expect(json.errors).toEqual([]);
+  });
+
+  it('reads a file given directly and reports its includes as given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-deps-'));
+    writeFileSync(join(dir, 'base.txt'), 'attrs==23.1.0\n');
+    writeFileSync(join(dir, 'dev.txt'), '-r base.txt\npytest>=8 ; python_version >= "3.9"\n');
+    const { out, run } = cli({}, dir);
+    expect(await run('deps', '--json', 'dev.txt')).toBe(0);
+    const json = JSON.parse(out.stdout);
+    expect(json.manifests.map((m: { path: string; includes: string[] }) => [m.path, m.includes])).toEqual([
+      ['dev.txt', ['base.txt']],
+      ['base.txt', []],
+    ]);
+    expect(json.manifests[0].dependencies[0]).toMatchObject({ name: 'pytest', specifier: '>=8', marker: 'python_version >= "3.9"', line: 2 });
+  });
+
+  it('exits 2 with one clear line for a path that does not exist or a bad flag', async () => {
+    const { out, run } = cli();
+    expect(await run('deps', '/nonexistent/dir')).toBe(2);
+    expect(out.stderr).toBe('depwatch deps: /nonexistent/dir: no such file or directory\n');
+    const bad = cli();
+    expect(await bad.run('deps', '--frobnicate', '.')).toBe(2);
+    expect(bad.out.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('depwatch db and check', () => {
+  it('refuses --offline on an empty mirror, then imports the advisories and answers from them', async () => {
+    const empty = cli({ DEPWATCH_DB: join(dbDir, 'empty.db') });
+    expect(await empty.run('check', '--offline', 'django==2.1.5')).toBe(2);
+    expect(empty.out.stderr).toMatch(/--offline needs the local advisory mirror, and it is empty: run `depwatch db sync`/);
+
+    const imp = cli();
+    expect(await imp.run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    expect(imp.out.stdout).toMatch(/^added 2661, updated 0, unchanged 0, rejected 0/);
+
+    const status = cli();
+    expect(await status.run('db', 'status', '--json')).toBe(0);
+    expect(JSON.parse(status.out.stdout)).toMatchObject({ records: 2661, withdrawn: 10, packages: 664 });
+
+    const check = cli();
+    expect(await check.run('check', '--offline', '--json', 'Django==2.1.5', 'flask==3.0.3', 'cherrypy==2.0.0-final')).toBe(1);
+    const { results } = JSON.parse(check.out.stdout);
+    expect(results.map((r: { name: string; version: string }) => `${r.name}==${r.version}`)).toEqual(['Django==2.1.5', 'flask==3.0.3', 'cherrypy==2.0.0-final']);
+    expect(results[0].vulnerabilities.find((v: { id: string }) => v.id === 'PYSEC-2019-13')).toMatchObject({
+      aliases: ['CVE-2019-14234', 'GHSA-6r97-cj55-9hrq'],
+      fixed_versions: ['1.11.23', '2.1.11', '2.2.4'],
+      withdrawn: false,
+    });
+    expect(results[1].vulnerabilities).toEqual([]);
+    expect(results[2].vulnerabilities.length).toBeGreaterThan(0); // matched through an explicit versions list
+  });
+
+  it('asks the OSV API when the mirror is not fresh, and gives the same answer', async () => {
+    const fresh = cli({ DEPWATCH_DB: join(dbDir, 'api.db') });
+    const before = osv.counts.querybatch;
+    expect(await fresh.run('check', '--json', 'django==2.1.5')).toBe(1);
+    expect(osv.counts.querybatch).toBe(before + 1);
+    const offline = cli();
+    await offline.run('check', '--offline', '--json', 'django==2.1.5');
+    const ids = (o: string) => JSON.parse(o).results[0].vulnerabilities.map((v: { id: string }) => v.id);
+    expect(ids(fresh.out.stdout)).toEqual(ids(offline.out.stdout));
+  });
+
+  it('rejects what is not name==version', async () => {
+    const { out, run } = cli();
+    expect(await run('check', 'django')).toBe(2);
+    expect(out.stderr).toMatch(/"django": expected name==version/);
+  });
+});
+
+describe('depwatch audit', () => {
+  it('audits a GitHub repository through the API, skipping node_modules, with links to the exact lines', async () => {
+    const { out, run } = cli();
+    expect(await run('audit', '--markdown', 'octo/app')).toBe(1);
+    expect(out.stdout).toMatch(/^## Depwatch audit of `octo\/app@[0-9a-f]{40}`/);
+    expect(out.stdout).toMatch(/\[requirements\.txt:1\]\(https?:\/\/[^)]+\/octo\/app\/blob\/[0-9a-f]{40}\/requirements\.txt#L1\)/);
+    expect(out.stdout).toContain('[PYSEC-2019-13](https://osv.dev/vulnerability/PYSEC-2019-13)');
+    expect(out.stdout).not.toContain('evil');
+  });
+
+  it('writes SARIF 2.1.0 with security-severity, and honours --fail-on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-audit-'));
+    writeFileSync(join(dir, 'requirements.txt'), 'requests==2.19.1\nsphinx>=7\n');
+    const sarif = cli();
+    expect(await sarif.run('audit', '--sarif', '--offline', dir)).toBe(1);
+    const doc = JSON.parse(sarif.out.stdout);
+    expect(doc.version).toBe('2.1.0');
+    const result = doc.runs[0].results.find((r: { ruleId: string }) => r.ruleId.startsWith('PYSEC'));
+    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'requirements.txt' }, region: { startLine: 1 } });
+    const rule = doc.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === result.ruleId);
+    expect(rule.properties['security-severity']).toMatch(/^\d+\.\d$/);
+
+    expect(await cli().run('audit', '--offline', '--fail-on', 'never', dir)).toBe(0);
+    const json = cli();
+    expect(await json.run('audit', '--json', '--offline', '--fail-on', 'critical', dir)).toBe(0);
+    const parsed = JSON.parse(json.out.stdout);
+    expect(parsed.findings.some((f: { kind: string }) => f.kind === 'unpinned')).toBe(true);
+    expect(parsed.findings.every((f: { fix: { text: string } }) => f.fix.text.length > 10)).toBe(true);
+  });
+
+  it('says which repository it cannot see, without a stack trace or the token', async () => {
+    const { out, run } = cli();
+    expect(await run('audit', 'octo/missing')).toBe(2);
+    expect(out.stderr).toBe("depwatch audit: I can't see octo/missing with the configured GitHub credentials\n");
+    expect(out.stderr).not.toContain(TOKEN);
+  });
+
+  it('keeps going with a partial result when PyPI is down, and says so on stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-audit-'));
+    writeFileSync(join(dir, 'requirements.txt'), 'requests==2.19.1\n');
+    const { out, run } = cli({ PYPI_URL: 'http://127.0.0.1:9' });
+    expect(await run('audit', '--json', dir)).toBe(1);
+    expect(JSON.parse(out.stdout).partial).toBe(true);
+    expect(out.stderr).toMatch(/WARNING: package registry unavailable/);
+  });
+});
+
+it('the README documents every command the CLI has', () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  for (const cmd of ['depwatch deps', 'depwatch audit', 'depwatch check', 'depwatch db sync', 'depwatch db import', 'depwatch db status']) expect(readme).toContain(cmd);
+});

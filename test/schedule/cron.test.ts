@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { describeCron, instantOf, isValidCron, parseTimeOfDay, previousOccurrence, scheduleToCron, ScheduleParseError, wallTimeIn } from '../../src/schedule/cron.js';
+
+describe('schedule phrases', () => {
+  it('turns the phrases people type into cron', () => {
+    expect(scheduleToCron('mon 09:00', 'weekly')).toBe('0 9 * * 1');
+    expect(scheduleToCron('Monday 9am', 'weekly')).toBe('0 9 * * 1');
+    expect(scheduleToCron('daily 8am', 'alerts')).toBe('0 8 * * *');
+    expect(scheduleToCron('weekdays 6:30pm', 'weekly')).toBe('30 18 * * 1-5');
+    expect(scheduleToCron('1st 10:00', 'monthly')).toBe('0 10 1 * *');
+    expect(scheduleToCron('15th 10:00', 'quarterly')).toBe('0 10 15 1,4,7,10 *');
+    expect(scheduleToCron('hourly', 'alerts')).toBe('0 * * * *');
+    expect(scheduleToCron('hourly :15', 'alerts')).toBe('15 * * * *');
+    expect(scheduleToCron('mon,thu 07:45', 'weekly')).toBe('45 7 * * 1,4');
+  });
+
+  it('accepts valid 5-field cron and rejects invalid cron with a reason', () => {
+    expect(scheduleToCron('*/30 9-17 * * 1-5', 'alerts')).toBe('*/30 9-17 * * 1-5');
+    expect(() => scheduleToCron('61 * * * *', 'alerts')).toThrow(ScheduleParseError);
+    expect(() => scheduleToCron('someday 9am', 'weekly')).toThrow(/not a schedule I understand/);
+    expect(() => scheduleToCron('mon 25:00', 'weekly')).toThrow(/not a time of day/);
+    expect(() => scheduleToCron('31st 10:00', 'monthly')).toThrow(/1 to 28/);
+    expect(isValidCron('0 0 9 * * 1')).toBe(false); // six fields (seconds) are not offered
+  });
+
+  it('reads times of day', () => {
+    expect(parseTimeOfDay('12am')).toEqual([0, 0]);
+    expect(parseTimeOfDay('12pm')).toEqual([12, 0]);
+    expect(parseTimeOfDay('8:05pm')).toEqual([20, 5]);
+    expect(parseTimeOfDay('9')).toBeNull();
+    expect(parseTimeOfDay('13pm')).toBeNull();
+  });
+
+  it('describes schedules in words', () => {
+    expect(describeCron('0 9 * * 1')).toBe('Mondays at 09:00');
+    expect(describeCron('0 * * * *')).toBe('hourly');
+    expect(describeCron('0 9 1 1,4,7,10 *')).toBe('the 1st of Jan, Apr, Jul and Oct at 09:00');
+  });
+});
+
+describe('previous occurrence in a time zone', () => {
+  it('finds the last weekly run before now, in the channel zone', () => {
+    // Thursday 2025-01-09 12:00 UTC; Monday 09:00 in Berlin (UTC+1) was 2025-01-06 08:00 UTC.
+    const at = previousOccurrence('0 9 * * 1', 'Europe/Berlin', new Date('2025-01-09T12:00:00Z'));
+    expect(at?.toISOString()).toBe('2025-01-06T08:00:00.000Z');
+  });
+
+  it('counts the current minute as due and steps back across months and quarters', () => {
+    expect(previousOccurrence('0 9 * * 1', 'UTC', new Date('2025-01-06T09:00:00Z'))?.toISOString()).toBe('2025-01-06T09:00:00.000Z');
+    expect(previousOccurrence('0 9 * * 1', 'UTC', new Date('2025-01-06T08:59:59Z'))?.toISOString()).toBe('2024-12-30T09:00:00.000Z');
+    expect(previousOccurrence('0 9 1 1,4,7,10 *', 'UTC', new Date('2025-03-15T00:00:00Z'))?.toISOString()).toBe('2025-01-01T09:00:00.000Z');
+    expect(previousOccurrence('0 * * * *', 'UTC', new Date('2025-03-15T10:59:00Z'))?.toISOString()).toBe('2025-03-15T10:00:00.000Z');
+  });
+
+  it('follows daylight saving time', () => {
+    // New York: EST (UTC-5) in January, EDT (UTC-4) in July.
+    expect(previousOccurrence('0 9 * * *', 'America/New_York', new Date('2025-01-10T20:00:00Z'))?.toISOString()).toBe('2025-01-10T14:00:00.000Z');
+    expect(previousOccurrence('0 9 * * *', 'America/New_York', new Date('2025-07-10T20:00:00Z'))?.toISOString()).toBe('2025-07-10T13:00:00.000Z');
+    // 02:30 did not exist on 2025-03-09 in New York: that day has no run, the one before is the 8th's.
+    const gap = previousOccurrence('30 2 * * *', 'America/New_York', new Date('2025-03-09T12:00:00Z'));
+    expect(gap?.toISOString()).toBe('2025-03-08T07:30:00.000Z');
+    expect(instantOf({ year: 2025, month: 11, day: 2, hour: 12, minute: 0 }, 'America/New_York').toISOString()).toBe('2025-11-02T17:00:00.000Z');
+    expect(wallTimeIn(new Date('2025-07-01T00:00:00Z'), 'Asia/Kolkata')).toEqual({ year: 2025, month: 7, day: 1, hour: 5, minute: 30 });
+  });
+
+  it('gives null when nothing fired within the lookback', () => {
+    expect(previousOccurrence('0 9 29 2 *', 'UTC', new Date('2025-03-01T00:00:00Z'), 30)).toBeNull();
+  });
+});
