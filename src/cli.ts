@@ -5,27 +5,30 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDotEnv } from './config.js';
-import { auditCommand, AUDIT_USAGE } from './cli/audit.js';
-import { checkCommand, CHECK_USAGE } from './cli/check.js';
-import { dbCommand, DB_USAGE } from './cli/db.js';
-import { depsCommand, DEPS_USAGE } from './cli/deps.js';
 import { CliError, EXIT, processIO, type CliIO } from './cli/io.js';
 import { redactSecrets } from './log.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  deps: { run: depsCommand, usage: DEPS_USAGE },
-  check: { run: checkCommand, usage: CHECK_USAGE },
-  audit: { run: auditCommand, usage: AUDIT_USAGE },
-  db: { run: dbCommand, usage: DB_USAGE },
+/**
+ * Commands load on demand: `depwatch deps` in CI should not pay for octokit, Slack and the HTTP
+ * clients at start-up. The module paths are constants, never user input.
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  deps: { load: async () => (await import('./cli/deps.js')).depsCommand, summary: 'deps [--json] [--format FORMAT] <path>...' },
+  check: { load: async () => (await import('./cli/check.js')).checkCommand, summary: 'check [--json] [--offline] <name==version>...' },
+  audit: {
+    load: async () => (await import('./cli/audit.js')).auditCommand,
+    summary: 'audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] <dir | owner/repo[@branch] | github URL>',
+  },
+  db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]' },
 };
 
 export const USAGE = `usage: depwatch <command> [options]
 
 commands:
 ${Object.values(COMMANDS)
-  .map((c) => '  ' + c.usage.split('\n')[0]!.replace('usage: ', ''))
+  .map((c) => `  depwatch ${c.summary}`)
   .join('\n')}
 
 Run "depwatch <command> --help" for a command's options. Exit status: 0 ok, 1 findings at or above
@@ -43,7 +46,8 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     return EXIT.error;
   }
   try {
-    return await command.run(rest, io);
+    const run = await command.load();
+    return await run(rest, io);
   } catch (err) {
     io.stderr(`depwatch ${name}: ${describeError(err)}\n`);
     return EXIT.error;

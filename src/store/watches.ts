@@ -57,16 +57,23 @@ export interface ChangeRow {
   detail: string;
 }
 
-/** An installed release as the sweep keeps it: enough to re-match advisories without GitHub. */
-export interface StoredPackage {
-  name: string;
-  version: string;
+/** One place an installed release is pinned or locked. */
+export interface StoredEntry {
   file: string;
   line: number | null;
   kind: Dependency['kind'];
   direct: boolean;
   specifier: string;
   group: string;
+}
+
+/** An installed release as the sweep keeps it: enough to re-match advisories without GitHub. */
+export interface StoredPackage {
+  name: string;
+  version: string;
+  direct: boolean;
+  /** Where it is pinned, the primary place first. */
+  entries: StoredEntry[];
 }
 
 export interface RepoStateRow {
@@ -106,6 +113,8 @@ export type AlertState = 'recorded' | 'posted' | 'resolved' | 'failed';
 /** One repository an alert lists, as it was when the alert was last rendered. */
 export interface AffectedRepo {
   repo: string;
+  /** The repository's web page (for commit links), when known. */
+  repoUrl: string | null;
   version: string | null;
   file: string | null;
   line: number | null;
@@ -473,7 +482,7 @@ export class WatchStore {
    * findings of `kinds` take part (a re-match of advisories touches vulnerabilities only). Findings of
    * a repository's first audit are its baseline: stored, but never alerted.
    */
-  applyFindings(input: { repo: string; findings: Finding[]; keyOf: (f: Finding) => string; sha: string | null; now: Date; kinds?: ReadonlySet<string>; baseline: boolean }): FindingsDiff {
+  applyFindings(input: { repo: string; findings: Finding[]; keyOf: (f: Finding) => string; sha: string | null; now: Date; kinds?: ReadonlySet<string>; baseline: boolean; closeMissing?: boolean }): FindingsDiff {
     const at = iso(input.now);
     return this.db.transaction(() => {
       const open = this.openFindings(input.repo).filter((r) => !input.kinds || input.kinds.has(r.kind));
@@ -527,7 +536,7 @@ export class WatchStore {
       const fixed: FindingRow[] = [];
       const close = this.db.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ? WHERE repo = ? AND key = ?');
       for (const row of open) {
-        if (seen.has(row.key)) continue;
+        if (seen.has(row.key) || input.closeMissing === false) continue;
         close.run(at, input.sha, input.repo, row.key);
         fixed.push({ ...row, fixedAt: at, fixedBySha: input.sha });
       }

@@ -106,3 +106,36 @@ describe('an audit of a real-shaped tree', () => {
     expect(of(result.findings, 'extra-index-url')).toHaveLength(1);
   });
 });
+
+describe('index options from every format', () => {
+  it('flags merged indexes as medium, uv first-match indexes as low, plain HTTP, and never repeats credentials', async () => {
+    const result = await auditFileSource(
+      memorySource({
+        'pyproject.toml': [
+          '[project]',
+          'name = "x"',
+          'dependencies = []',
+          '[[tool.poetry.source]]',
+          'name = "corp"',
+          'url = "https://corp.example/simple"',
+          'priority = "supplemental"',
+          '[[tool.uv.index]]',
+          'name = "internal"',
+          'url = "http://user:pw@uv.example/simple"',
+        ].join('\n'),
+        'Pipfile': '[[source]]\nurl = "https://pypi.org/simple"\nverify_ssl = true\nname = "pypi"\n[[source]]\nurl = "https://private.example/simple"\nverify_ssl = true\nname = "private"\n[packages]\n',
+      }),
+      { target: 'x', advisories: await realMirror(), registry: null, now },
+    );
+    const extra = of(result.findings, 'extra-index-url').map((f) => [f.file, f.severity, (f.details as { url: string }).url]);
+    expect(extra).toEqual(
+      expect.arrayContaining([
+        ['pyproject.toml', 'medium', 'https://corp.example/simple'],
+        ['pyproject.toml', 'low', 'http://uv.example/simple'],
+        ['pyproject.toml', 'medium', 'http://uv.example/simple'],
+        ['Pipfile', 'medium', 'https://private.example/simple'],
+      ]),
+    );
+    expect(JSON.stringify(result)).not.toContain('user:pw');
+  });
+});

@@ -1,40 +1,60 @@
 /**
- * `extra-index-url`: more than one package index. pip (and tools that copy its behaviour) pick the
- * highest version from any index, so anyone who registers an internal package's name on PyPI can
- * take over the install (dependency confusion, CVE-2018-20225).
+ * `extra-index-url`: more than one package index consulted for the same names. pip (and Pipenv, PDM,
+ * Poetry's supplemental sources) pick the best version from every index, so anyone who registers an
+ * internal package's name on PyPI can take over the install (dependency confusion, CVE-2018-20225).
+ * Indexes over plain HTTP are flagged too: anyone on the path can change what is installed.
  */
+import type { ManifestOption } from '../../python/types.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 
-const EXTRA_INDEX = new Set(['extra-index-url', 'poetry-source', 'source']);
+/**
+ * How each format's index options behave (option names come from the format modules):
+ * - `extra-index-url` (pip, Pipfile's later sources, Poetry lock's legacy sources): merged with the main index;
+ * - `poetry-source-supplemental`: searched alongside the primary source;
+ * - `pdm-source`, `poetry-source`: PDM merges every source, and several primary Poetry sources are all searched;
+ * - `uv-index`: uv stops at the first index that has a name (its default strategy), a smaller risk.
+ */
+const MERGED = new Set(['extra-index-url', 'poetry-source-supplemental']);
+const SEVERAL_ARE_MERGED = new Set(['pdm-source', 'poetry-source']);
+const FIRST_MATCH = new Set(['uv-index']);
+const INDEX_OPTIONS = new Set(['index-url', 'extra-index-url', 'poetry-source', 'poetry-source-supplemental', 'poetry-source-explicit', 'pdm-source', 'uv-index', 'uv-index-default', 'uv-index-explicit']);
+
+function riskyIndexes(options: ManifestOption[]): { option: ManifestOption; firstMatch: boolean }[] {
+  const out = options.filter((o) => MERGED.has(o.name)).map((option) => ({ option, firstMatch: false }));
+  for (const name of SEVERAL_ARE_MERGED) {
+    const all = options.filter((o) => o.name === name);
+    if (all.length > 1) out.push(...all.slice(1).map((option) => ({ option, firstMatch: false })));
+  }
+  out.push(...options.filter((o) => FIRST_MATCH.has(o.name)).map((option) => ({ option, firstMatch: true })));
+  return out;
+}
 
 export function extraIndexUrlFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
   for (const m of ctx.manifests) {
-    const extras = m.options.filter((o) => o.name === 'extra-index-url');
-    // Pipfile and Poetry list every index as a source: more than one means several are consulted.
-    const sources = m.options.filter((o) => EXTRA_INDEX.has(o.name) && o.name !== 'extra-index-url');
-    const flagged = [...extras, ...(sources.length > 1 ? sources.slice(1) : [])];
     const seen = new Set<string>();
-    for (const o of flagged) {
-      const url = redactUrl(o.value);
+    for (const { option, firstMatch } of riskyIndexes(m.options)) {
+      const url = redactUrl(option.value);
       if (seen.has(url)) continue;
       seen.add(url);
       findings.push({
         kind: 'extra-index-url',
-        severity: 'medium',
+        severity: firstMatch ? 'low' : 'medium',
         package: null,
         version: null,
         file: m.path,
-        line: o.line,
+        line: option.line,
         fix: {
           version: null,
-          text: `${m.path} adds the index ${url}: installers take the highest version from any index, so a public package with an internal name wins. Serve internal and public packages through one index that you control (--index-url), or pin with hashes.`,
+          text: firstMatch
+            ? `${m.path} adds the index ${url}. uv takes each package from the first index that has it, which limits dependency confusion; mark internal-only indexes \`explicit = true\` and pin their packages to them.`
+            : `${m.path} adds the index ${url}: the installer takes the highest version from any index, so a public package with an internal name wins. Serve internal and public packages through one index you control, or tie internal packages to their index (explicit sources) and pin with hashes.`,
         },
-        details: { url, option: o.name },
+        details: { url, option: option.name },
       });
     }
-    for (const o of m.options.filter((x) => (x.name === 'index-url' || x.name === 'extra-index-url') && /^http:\/\//i.test(x.value))) {
+    for (const o of m.options.filter((x) => INDEX_OPTIONS.has(x.name) && /^http:\/\//i.test(x.value))) {
       findings.push({
         kind: 'extra-index-url',
         severity: 'medium',

@@ -1,0 +1,296 @@
+/**
+ * On-demand audits in Slack, between the thin listeners and the core: read the repository from
+ * GitHub, audit it with the repository's Slack ignores, store the result, and post it (placeholder
+ * first, then the result in place, overflow in the thread). Also the Ignore flow and App Home.
+ *
+ * Everything Slack-facing goes through fitMessage / fitView. Failures become one ephemeral message
+ * with an error id that is logged next to the full error.
+ */
+import type { RespondFn, webApi } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import type { AdvisorySource } from '../advisories/types.js';
+import type { AuditResult, PackageRegistry } from '../audit/audit.js';
+import { compareFindings } from '../audit/findings.js';
+import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
+import { auditFileSource } from '../audit/run.js';
+import type { Config } from '../config.js';
+import type { Octokit } from '../github/client.js';
+import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
+import { takeSnapshot, type SnapshotStats } from '../github/snapshot.js';
+import type { Logger } from '../log.js';
+import { isManifestPath, isProjectContextPath } from '../python/discover.js';
+import { memorySource } from '../python/files.js';
+import { AuditStore, type AuditRecord } from '../store/audits.js';
+import type { Db } from '../store/db.js';
+import { IgnoreStore } from '../store/ignores.js';
+import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
+import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
+import { fitMessage, fitView } from './blocks/fit.js';
+import { homeView } from './blocks/home.js';
+import { decodeIgnoreMetadata, ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
+import { NoManifestsError, toUserError, type UserError } from './errors.js';
+
+type WebClient = webApi.WebClient;
+
+/** The outside world an audit needs, built once by main.ts (or by a test, pointed at fakes). */
+export interface BotServices {
+  github: Octokit;
+  /** A fresh advisory source per audit (the OSV-with-mirror-fallback source keeps per-audit state). */
+  advisories: (now: Date) => AdvisorySource;
+  /** PyPI; null skips outdated and yanked checks. */
+  registry: PackageRegistry | null;
+}
+
+export interface AuditServiceOptions {
+  config: Pick<Config, 'timeZone'> & { github: Pick<Config['github'], 'apiUrl'> };
+  db: Db;
+  logger: Logger;
+  services: BotServices;
+  now?: () => Date;
+}
+
+export interface AuditRequest {
+  ref: RepoRef;
+  user: string;
+  /** Channel to post in (a DM channel for App Home audits). */
+  channel: string;
+  client: WebClient;
+  /** The slash command's response_url: errors go there ephemerally, and it is the fallback reply path. */
+  respond?: RespondFn;
+}
+
+export interface AuditOutcome {
+  record: AuditRecord;
+  stats: SnapshotStats;
+}
+
+/** Where the reply lives: a message the bot can edit, or the response_url of the command. */
+type ReplyTarget = { mode: 'chat'; channel: string; ts: string } | { mode: 'respond'; respond: RespondFn };
+
+/** response_url allows five posts; the placeholder and the result take two. */
+const RESPOND_MAX_REPLIES = 3;
+
+const PLATFORM_FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found']);
+
+export function slackErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | null)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/** Re-applies ignores to a stored result (no new GitHub or OSV calls): findings move between open and ignored. */
+export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now: Date): AuditResult {
+  const all = [...result.findings, ...result.ignored];
+  const { findings, notes } = applyIgnores(all, rules, now);
+  const sorted = findings.sort(compareFindings);
+  const slackRuleSources = new Set(rules.map((r) => r.source));
+  return {
+    ...result,
+    findings: sorted.filter((f) => !f.ignoredBy),
+    ignored: sorted.filter((f) => f.ignoredBy),
+    notes: [...result.notes.filter((n) => !n.rule || !slackRuleSources.has(n.rule.source)), ...notes],
+  };
+}
+
+export class SlackAuditService {
+  readonly audits: AuditStore;
+  readonly ignores: IgnoreStore;
+  private readonly now: () => Date;
+  private readonly hosts: string[];
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: AuditServiceOptions) {
+    this.audits = new AuditStore(options.db);
+    this.ignores = new IgnoreStore(options.db);
+    this.now = options.now ?? (() => new Date());
+    this.hosts = [...new Set(['github.com', 'www.github.com', htmlHostFromApiUrl(options.config.github.apiUrl)])];
+  }
+
+  /** Parses what the user typed; throws RepoRefError with a message meant for them. */
+  parseRef(text: string): RepoRef {
+    return parseRepoRef(text, { hosts: this.hosts });
+  }
+
+  /** Runs an audit in the background (the caller has already acked); `idle()` waits for it. */
+  start(request: AuditRequest): void {
+    this.track(this.run(request));
+  }
+
+  /** Tracks background work so tests and shutdown can wait for it. */
+  track(work: Promise<void>): void {
+    const p = work.catch((err: unknown) => this.options.logger.error({ err }, 'background Slack work failed'));
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  async run(request: AuditRequest): Promise<void> {
+    const label = formatRepoRef(request.ref);
+    const log = this.options.logger.child({ repo: label, user: request.user, channel: request.channel });
+    let target: ReplyTarget | null = null;
+    try {
+      target = await this.postPlaceholder(request, auditingMessage(label, request.user));
+      const outcome = await this.auditRepository(request.ref, request.user);
+      if (target.mode === 'chat') this.audits.setReply(outcome.record.id, target.channel, target.ts);
+      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, ...outcome.stats }, 'audit posted');
+      await this.deliver(request, target, outcome.record);
+    } catch (err) {
+      const userError = toUserError(err);
+      log.error({ err, errorId: userError.errorId, problem: userError.problem.kind }, 'audit failed');
+      await this.deliverError(request, target, userError, label).catch((e: unknown) =>
+        log.error({ err: e, errorId: userError.errorId }, 'could not tell the user that the audit failed'),
+      );
+    }
+  }
+
+  /** Snapshot + audit + store. Throws the errors of src/github/errors.ts and NoManifestsError. */
+  async auditRepository(ref: RepoRef, requestedBy: string | null): Promise<AuditOutcome> {
+    const { services, db, logger } = this.options;
+    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger });
+    const repo = `${snapshot.owner}/${snapshot.repo}`;
+    const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
+    if (manifests.length === 0 && snapshot.errors.every((e) => e.path === null)) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
+    const now = this.now();
+    const result = await auditFileSource(memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text]))), {
+      target: `${repo}@${snapshot.sha}`,
+      advisories: services.advisories(now),
+      registry: services.registry,
+      now,
+      extraIgnores: this.ignores.rulesForRepo(repo),
+      extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+    });
+    const record = this.audits.insert({ repo, ref: snapshot.ref, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, result });
+    return { record, stats: snapshot.stats };
+  }
+
+  /** The reply for a stored audit, fitted: the message and its thread replies. */
+  render(record: AuditRecord): ReturnType<typeof fitMessage> {
+    const reply = auditReply({
+      auditId: record.id,
+      repo: record.repo,
+      ref: record.ref,
+      sha: record.sha,
+      htmlUrl: record.htmlUrl,
+      createdAt: record.createdAt,
+      requestedBy: record.requestedBy,
+      result: record.result,
+    });
+    return fitMessage(reply);
+  }
+
+  private async postPlaceholder(request: AuditRequest, message: SlackMessage): Promise<ReplyTarget> {
+    const fitted = fitMessage(message).first;
+    try {
+      const posted = await request.client.chat.postMessage({ channel: request.channel, text: fitted.text, blocks: fitted.blocks });
+      if (!posted.ts || !posted.channel) throw new Error('chat.postMessage answered without a ts');
+      return { mode: 'chat', channel: posted.channel, ts: posted.ts };
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (!request.respond || !code || !PLATFORM_FALLBACK_ERRORS.has(code)) throw err;
+      // Private channels the bot is not in (and DMs between people) are reachable only through response_url.
+      this.options.logger.info({ channel: request.channel, code }, 'replying through response_url');
+      await request.respond({ response_type: 'in_channel', text: fitted.text, blocks: fitted.blocks });
+      return { mode: 'respond', respond: request.respond };
+    }
+  }
+
+  private async deliver(request: AuditRequest, target: ReplyTarget, record: AuditRecord): Promise<void> {
+    const { first, replies } = this.render(record);
+    if (target.mode === 'chat') {
+      await request.client.chat.update({ channel: target.channel, ts: target.ts, text: first.text, blocks: first.blocks });
+      for (const reply of replies) {
+        await request.client.chat.postMessage({ channel: target.channel, thread_ts: target.ts, text: reply.text, blocks: reply.blocks });
+      }
+      return;
+    }
+    await target.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
+    const shown = replies.slice(0, RESPOND_MAX_REPLIES);
+    for (const [i, reply] of shown.entries()) {
+      const last = i === shown.length - 1 && replies.length > shown.length;
+      const blocks: KnownBlock[] = last
+        ? [...reply.blocks.slice(0, 49), { type: 'context', elements: [{ type: 'mrkdwn', text: `${replies.length - shown.length} more parts not shown: invite me to this channel to get the whole report in a thread.` }] }]
+        : reply.blocks;
+      const fitted = fitMessage({ text: reply.text, blocks }).first;
+      await target.respond({ response_type: 'in_channel', replace_original: false, text: fitted.text, blocks: fitted.blocks });
+    }
+  }
+
+  private async deliverError(request: AuditRequest, target: ReplyTarget | null, error: UserError, label: string): Promise<void> {
+    const message = fitMessage(errorMessage(error, { now: this.now(), timeZone: this.options.config.timeZone })).first;
+    if (request.respond) {
+      await request.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
+      const placeholder = fitMessage(failedPlaceholder(label, request.user, error.errorId)).first;
+      if (target?.mode === 'chat') await request.client.chat.update({ channel: target.channel, ts: target.ts, text: placeholder.text, blocks: placeholder.blocks });
+      else if (target?.mode === 'respond') await target.respond({ response_type: 'in_channel', replace_original: true, text: placeholder.text, blocks: placeholder.blocks });
+      return;
+    }
+    // A DM (App Home audit): the requester is the only reader, so the details replace the placeholder.
+    if (target?.mode === 'chat') await request.client.chat.update({ channel: target.channel, ts: target.ts, text: message.text, blocks: message.blocks });
+    else await request.client.chat.postMessage({ channel: request.channel, text: message.text, blocks: message.blocks });
+  }
+
+  // ------------------------------------------------------------------ Ignore…
+
+  /** Opens the Ignore… modal for the finding a button names; answers ephemerally when it is gone. */
+  async openIgnoreModal(input: { client: WebClient; triggerId: string; value: string | undefined; channel: string | null; ts: string | null; respond?: RespondFn }): Promise<void> {
+    const parsed = parseFindingButtonValue(input.value);
+    const record = parsed ? this.audits.get(parsed.auditId) : undefined;
+    const finding = parsed && record ? findByToken(record.result, parsed.token) : undefined;
+    if (!record || !finding) {
+      await input.respond?.({ response_type: 'ephemeral', replace_original: false, text: 'I no longer have that audit. Run `/audit` again and use the new buttons.' });
+      return;
+    }
+    const view = fitView(ignoreModal({ repo: record.repo, finding, metadata: { auditId: record.id, channel: record.channel ?? input.channel, ts: record.ts ?? input.ts } }));
+    await input.client.views.open({ trigger_id: input.triggerId, view });
+  }
+
+  /**
+   * Validates and stores an ignore. Returns what to ack the submission with (errors shown in the
+   * modal, or a confirmation view), and the follow-up work (the reply re-rendered) to run after the ack.
+   */
+  submitIgnore(input: { privateMetadata: string; values: StateValues; user: string; client: WebClient }): {
+    ack: { response_action: 'errors'; errors: Record<string, string> } | { response_action: 'update'; view: ReturnType<typeof ignoreSavedView> } | undefined;
+    followUp?: () => Promise<void>;
+  } {
+    const now = this.now();
+    const metadata = decodeIgnoreMetadata(input.privateMetadata);
+    const record = metadata ? this.audits.get(metadata.auditId) : undefined;
+    if (!metadata || !record) return { ack: { response_action: 'errors', errors: { ignore_reason: 'This audit is no longer stored; run /audit again.' } } };
+    const submission = readIgnoreSubmission(input.values, now.toISOString().slice(0, 10));
+    if (!submission.ok) return { ack: { response_action: 'errors', errors: submission.errors } };
+    const v = submission.value;
+    this.ignores.add({ repo: record.repo, advisoryId: v.advisoryId, package: v.package, reason: v.reason, until: v.until, createdBy: input.user, createdAt: now, auditId: record.id });
+    const updated = applySlackIgnores(record.result, this.ignores.rulesForRepo(record.repo), now);
+    this.audits.updateResult(record.id, updated);
+    this.options.logger.info({ auditId: record.id, repo: record.repo, advisory: v.advisoryId, user: input.user }, 'ignore stored');
+    const channel = record.channel ?? metadata.channel;
+    const ts = record.ts ?? metadata.ts;
+    if (!channel || !ts) return { ack: { response_action: 'update', view: fitView(ignoreSavedView(v.advisoryId, record.repo)) } };
+    return {
+      ack: undefined,
+      followUp: async () => {
+        const fresh = this.audits.get(record.id);
+        if (!fresh) return;
+        const { first } = this.render(fresh);
+        await input.client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------ App Home
+
+  async publishHome(client: WebClient, userId: string): Promise<void> {
+    const view = fitView(homeView({ audits: this.audits.recent(10), now: this.now() }), { moreLabel: (n) => `${n} more not shown` });
+    await client.views.publish({ user_id: userId, view });
+  }
+
+  /** The Home tab's "Audit a repository…": the result goes to a DM with the requester. */
+  async auditToDm(client: WebClient, user: string, ref: RepoRef): Promise<void> {
+    const opened = await client.conversations.open({ users: user });
+    const channel = opened.channel?.id;
+    if (!channel) throw new Error('conversations.open answered without a channel');
+    await this.run({ ref, user, channel, client });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The new-advisory alert: one message per advisory per channel, listing every watched repository it
+ * hits (version, file:line link, fix), with "Start incident" and "Ignore…". When every listed
+ * repository is fixed the same message is updated to say so, and by which commit. Buttons carry the
+ * alert id only; the click handler re-reads the store.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { AffectedRepo } from '../../store/watches.js';
+import { fitMessage, type FittedMessage } from './fit.js';
+import { actions, button, context, escapeMrkdwn, header, link, section } from './kit.js';
+
+export const ALERT_ACTIONS = {
+  startIncident: 'depwatch_alert_start_incident',
+  ignore: 'depwatch_alert_ignore',
+} as const;
+
+export interface AlertView {
+  alertId: number;
+  advisoryId: string;
+  aliases: string[];
+  summary: string;
+  severity: string;
+  cvss: number | null;
+  malicious: boolean;
+  package: string | null;
+  affected: AffectedRepo[];
+  resolved: boolean;
+}
+
+/** Repositories listed in full; more would push the alert past one message. */
+const MAX_LISTED = 25;
+
+const SEVERITY_EMOJI: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', unknown: '⚪', low: '🔵', info: '⚪' };
+
+export function advisoryUrl(id: string): string {
+  return `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
+}
+
+function commitLink(a: AffectedRepo): string {
+  if (!a.fixedBySha) return 'the advisory no longer matches (withdrawn or changed)';
+  const short = a.fixedBySha.slice(0, 7);
+  return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${short}\``;
+}
+
+function repoLine(a: AffectedRepo): string {
+  const where = a.file ? (a.url ? link(a.url, `${a.file}${a.line ? `:${a.line}` : ''}`) : escapeMrkdwn(`${a.file}${a.line ? `:${a.line}` : ''}`)) : '';
+  const name = `*${escapeMrkdwn(a.repo)}*`;
+  if (a.fixedBySha !== null || a.fixedAt !== null) return `✅ ${name}: fixed by ${commitLink(a)}`;
+  return `• ${name} ${a.version ? `\`${escapeMrkdwn(a.version)}\` ` : ''}${where ? `in ${where}` : ''}\n   ↳ ${escapeMrkdwn(a.fix)}`;
+}
+
+/** The alert as a message (first) and any overflow (replies), through fitMessage. */
+export function alertMessage(view: AlertView): { first: FittedMessage; replies: FittedMessage[] } {
+  const open = view.affected.filter((a) => a.fixedAt === null);
+  const what = view.malicious ? 'Malicious package' : 'New advisory';
+  const pkg = view.package ? ` in ${view.package}` : '';
+  const title = view.resolved
+    ? `✅ ${view.advisoryId}${pkg}: fixed in every watched repository`
+    : `${SEVERITY_EMOJI[view.severity] ?? '⚪'} ${what}${pkg}: ${view.advisoryId} hits ${open.length} watched ${open.length === 1 ? 'repository' : 'repositories'}`;
+  const aliases = view.aliases.length ? ` (also ${view.aliases.map(escapeMrkdwn).join(', ')})` : '';
+  const blocks: KnownBlock[] = [
+    header(title),
+    section(`${link(advisoryUrl(view.advisoryId), view.advisoryId)}${aliases}: ${escapeMrkdwn(view.summary || 'no summary')}`),
+    context(`Severity: *${view.severity}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`, `Alert #${view.alertId}`),
+    section(view.affected.slice(0, MAX_LISTED).map(repoLine).join('\n')),
+  ];
+  // One message, always: an alert is edited in place later, and thread replies could not be.
+  if (view.affected.length > MAX_LISTED) blocks.push(context(`…and ${view.affected.length - MAX_LISTED} more repositories`));
+  if (view.resolved) {
+    const fixes = view.affected.map((a) => `${a.repo} by ${a.fixedBySha ? a.fixedBySha.slice(0, 7) : 'an advisory change'}`);
+    blocks.push(context(`Fixed in ${fixes.join(', ')}`));
+  } else {
+    blocks.push(
+      actions(
+        `alert-${view.alertId}`,
+        button({ text: 'Start incident', actionId: ALERT_ACTIONS.startIncident, value: String(view.alertId), style: 'danger' }),
+        button({ text: 'Ignore…', actionId: ALERT_ACTIONS.ignore, value: String(view.alertId) }),
+      ),
+    );
+  }
+  const text = view.resolved
+    ? `✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map((a) => `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`).join(', ')}`
+    : `${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`;
+  return fitMessage({ text, blocks, continuation: (i, n) => [context(`${view.advisoryId}, continued (${i}/${n})`)] });
+}

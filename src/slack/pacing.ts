@@ -1,0 +1,158 @@
+/**
+ * Posting at Slack's pace: chat.postMessage allows about one message per second per channel, so
+ * every post, update and upload to a channel waits its turn in that channel's lane, at least
+ * `minIntervalMs` after the previous one. A 429 holds the lane for Retry-After and then sends the
+ * same call again: nothing is dropped, and other channels keep moving.
+ *
+ * Give it a WebClient built with `rejectRateLimitedCalls: true` (createBulkSlackClient does), or the
+ * client's own retry would pause every call on that client while one channel is limited.
+ */
+import { webApi } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import type { Logger } from '../log.js';
+
+/** The part of @slack/web-api's WebClient that watching uses (a WebClient satisfies it). */
+export interface SlackApi {
+  chat: {
+    postMessage(args: PostArgs): Promise<{ ok?: boolean; ts?: string; channel?: string }>;
+    update(args: UpdateArgs): Promise<{ ok?: boolean }>;
+  };
+  files: {
+    uploadV2(args: UploadArgs): Promise<unknown>;
+  };
+}
+
+export interface PostArgs {
+  channel: string;
+  text: string;
+  blocks?: KnownBlock[];
+  thread_ts?: string;
+  unfurl_links?: boolean;
+  unfurl_media?: boolean;
+  metadata?: { event_type: string; event_payload: Record<string, string | number | boolean> };
+}
+
+export interface UpdateArgs {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+export interface UploadArgs {
+  channel_id: string;
+  thread_ts?: string;
+  file: Buffer;
+  filename: string;
+  title?: string;
+  alt_text?: string;
+  initial_comment?: string;
+}
+
+export interface PacerOptions {
+  /** Least time between two calls in one channel (Slack: about 1 s). */
+  minIntervalMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  logger?: Logger;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Seconds to wait when `err` is Slack's "rate limited" answer; undefined for any other error. */
+export function rateLimitedRetryAfter(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown }; headers?: Record<string, unknown> };
+  if (e.code === webApi.ErrorCode.RateLimitedError) return typeof e.retryAfter === 'number' && e.retryAfter >= 0 ? e.retryAfter : 1;
+  if (e.data?.error === 'ratelimited' || e.data?.error === 'rate_limited') {
+    const header = Number(e.headers?.['retry-after']);
+    return Number.isFinite(header) && header >= 0 ? header : 1;
+  }
+  return undefined;
+}
+
+export class ChannelPacer {
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly lastCall = new Map<string, number>();
+  private readonly minIntervalMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** 429s seen and sat out, for logs and tests. */
+  rateLimited = 0;
+
+  constructor(private readonly options: PacerOptions = {}) {
+    this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** Runs `call` in `channel`'s lane: after every earlier call there, paced, retried after 429s. */
+  run<T>(channel: string, call: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(channel) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.attempt(channel, call));
+    this.lanes.set(channel, mine);
+    const cleanup = () => {
+      if (this.lanes.get(channel) === mine) this.lanes.delete(channel);
+    };
+    mine.then(cleanup, cleanup);
+    return mine;
+  }
+
+  /** Resolves when every queued call has finished (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.lanes.size > 0) await Promise.allSettled([...this.lanes.values()]);
+  }
+
+  private async attempt<T>(channel: string, call: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const last = this.lastCall.get(channel);
+      const wait = last === undefined ? 0 : last + this.minIntervalMs - this.now();
+      if (wait > 0) await this.sleep(wait);
+      this.lastCall.set(channel, this.now());
+      try {
+        return await call();
+      } catch (err) {
+        const retryAfter = rateLimitedRetryAfter(err);
+        if (retryAfter === undefined) throw err;
+        this.rateLimited++;
+        this.options.logger?.warn({ channel, retryAfter }, 'slack rate limited; holding the channel and retrying');
+        await this.sleep(retryAfter * 1000);
+      }
+    }
+  }
+}
+
+/** Slack calls for one channel at a time, paced by a ChannelPacer. */
+export class PacedSlack {
+  constructor(
+    readonly api: SlackApi,
+    readonly pacer: ChannelPacer = new ChannelPacer(),
+  ) {}
+
+  /** Posts and returns the message ts. */
+  async post(args: PostArgs): Promise<string> {
+    const res = await this.pacer.run(args.channel, () => this.api.chat.postMessage({ unfurl_links: false, unfurl_media: false, ...args }));
+    if (!res.ts) throw new Error(`chat.postMessage to ${args.channel} returned no ts`);
+    return res.ts;
+  }
+
+  async update(args: UpdateArgs): Promise<void> {
+    await this.pacer.run(args.channel, () => this.api.chat.update(args));
+  }
+
+  async upload(args: UploadArgs): Promise<void> {
+    await this.pacer.run(args.channel_id, () => this.api.files.uploadV2(args));
+  }
+}
+
+/**
+ * A WebClient for scheduled, bulk traffic (alerts and digests): 429s are thrown to the pacer instead
+ * of pausing the client, so the interactive client (Bolt's) is never held up by a digest.
+ */
+export function createBulkSlackClient(token: string, options: { slackApiUrl?: string } = {}): SlackApi {
+  return new webApi.WebClient(token, {
+    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl.replace(/\/?$/, '/') } : {}),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+  }) as unknown as SlackApi;
+}

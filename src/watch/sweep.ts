@@ -1,0 +1,318 @@
+/**
+ * A sweep over every watched repository: which ones moved (one GraphQL query per 100 repositories),
+ * a snapshot and full audit of those only (bounded concurrency), and for the others a re-match of
+ * their stored installed packages against refreshed advisories with no GitHub request at all. Each
+ * repository's findings are diffed against what was open: new, still open, fixed (and by which commit).
+ *
+ * One bad repository never stops the sweep: its error is recorded on its state and in the result,
+ * and its stored findings are left as they were (a failure is not a fix).
+ */
+import type { Octokit } from 'octokit';
+import type { PackageRegistry } from '../audit/audit.js';
+import type { PackageUse } from '../audit/context.js';
+import { findingKey, type Finding } from '../audit/findings.js';
+import { applyIgnores, parseIgnoreFile, type IgnoreRule } from '../audit/ignores.js';
+import { vulnerabilityFindings } from '../audit/rules/vulnerabilities.js';
+import { installedPackages } from '../audit/context.js';
+import { auditFileSource } from '../audit/run.js';
+import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
+import { fetchHeads, headKey, type HeadResult } from '../github/heads.js';
+import type { RepoRef } from '../github/repo-ref.js';
+import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
+import { mapLimit } from '../http.js';
+import type { Logger } from '../log.js';
+import { memorySource } from '../python/files.js';
+import { loadManifests } from '../python/load.js';
+import type { ProjectInfo } from '../python/pypi.js';
+import type { Dependency } from '../python/types.js';
+import type { Db } from '../store/db.js';
+import type { FindingRow, RepoStateRow, StoredPackage, WatchStore } from '../store/watches.js';
+
+export const VULNERABILITY_KINDS: ReadonlySet<string> = new Set(['vulnerability', 'malicious']);
+const REGISTRY_KINDS = new Set(['outdated', 'yanked']);
+const ALL_KINDS = ['vulnerability', 'malicious', 'outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol'];
+
+export interface SweepOptions {
+  store: WatchStore;
+  octokit: Octokit;
+  /** The database holding GitHub's blob cache (usually the same one as the store's). */
+  db: Db;
+  advisories: AdvisorySource;
+  registry: PackageRegistry | null;
+  now: () => Date;
+  /** Changed repositories audited at once. */
+  concurrency?: number;
+  /** Brings the advisory data up to date first (a mirror delta sync); failures are reported, not fatal. */
+  refreshAdvisories?: () => Promise<void>;
+  snapshot?: SnapshotOptions;
+  logger?: Logger;
+}
+
+export interface SweepFailure {
+  repo: string;
+  message: string;
+}
+
+export interface SweepResult {
+  startedAt: Date;
+  finishedAt: Date;
+  repos: number;
+  /** Repositories whose HEAD moved (or that were never audited) and were audited in full. */
+  audited: string[];
+  /** Repositories re-matched against advisories without a GitHub request. */
+  rematched: number;
+  failed: SweepFailure[];
+  added: FindingRow[];
+  fixed: FindingRow[];
+  stillOpen: number;
+  /** Data sources that failed: the sweep is partial, and nothing was marked fixed on their account. */
+  warnings: string[];
+}
+
+/** `owner/repo[@branch]` (a store key) → RepoRef. */
+export function refOfKey(key: string): RepoRef {
+  const at = key.indexOf('@');
+  const base = at >= 0 ? key.slice(0, at) : key;
+  const [owner = '', repo = ''] = base.split('/');
+  return at >= 0 ? { owner, repo, branch: key.slice(at + 1) } : { owner, repo };
+}
+
+/** The installed releases of a tree, compact, primary place first. */
+export function storedPackagesOf(dependencies: Dependency[]): StoredPackage[] {
+  return installedPackages(dependencies).map((p) => ({
+    name: p.name,
+    version: p.version,
+    direct: p.direct,
+    entries: p.entries.map((e) => ({ file: e.file, line: e.line, kind: e.kind, direct: e.direct, specifier: e.specifier, group: e.group })),
+  }));
+}
+
+/** Back from the compact form to what the vulnerability rule reads. */
+export function packageUsesOf(packages: StoredPackage[]): PackageUse[] {
+  return packages
+    .filter((p) => p.entries.length > 0)
+    .map((p) => {
+      const entries: Dependency[] = p.entries.map((e) => ({
+        name: p.name,
+        version: p.version,
+        specifier: e.specifier,
+        extras: [],
+        marker: null,
+        source: 'registry',
+        editable: false,
+        kind: e.kind,
+        group: e.group,
+        direct: e.direct,
+        file: e.file,
+        line: e.line,
+      }));
+      return { name: p.name, version: p.version, primary: entries[0]!, entries, direct: p.direct };
+    });
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
+
+export async function sweep(options: SweepOptions): Promise<SweepResult> {
+  const startedAt = options.now();
+  const log = options.logger?.child({ component: 'sweep' });
+  const { store } = options;
+  const repos = store.watchedRepos();
+  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [] };
+  if (repos.length === 0) return result;
+
+  if (options.refreshAdvisories) {
+    try {
+      await options.refreshAdvisories();
+    } catch (err) {
+      result.warnings.push(`advisory refresh failed (${messageOf(err)}); matched against the data already held`);
+    }
+  }
+
+  const refs = new Map(repos.map((key) => [key, refOfKey(key)]));
+  const heads = await fetchHeads(options.octokit, [...refs.values()]);
+  const states = store.repoStates(repos);
+  const changed: { key: string; ref: RepoRef; state: RepoStateRow | undefined }[] = [];
+  const unchanged: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[] = [];
+  for (const [key, ref] of refs) {
+    const head = heads.get(headKey(ref));
+    const state = states.get(key);
+    if (!head || !head.ok) {
+      const message = head?.message ?? `no answer from GitHub for ${key}`;
+      store.markError(key, message, options.now());
+      result.failed.push({ repo: key, message });
+      continue;
+    }
+    if (state?.auditedSha && state.auditedSha === head.oid) unchanged.push({ key, state, head });
+    else changed.push({ key, ref, state });
+  }
+
+  await mapLimit(changed, Math.max(1, options.concurrency ?? 8), async ({ key, ref, state }) => {
+    try {
+      const diff = await auditRepository(options, key, ref, state);
+      result.audited.push(key);
+      collect(result, diff);
+    } catch (err) {
+      const message = messageOf(err);
+      log?.warn({ repo: key, err: message }, 'sweep: repository failed');
+      store.markError(key, message, options.now());
+      result.failed.push({ repo: key, message });
+    }
+  });
+
+  await rematch(options, unchanged, result);
+  result.finishedAt = options.now();
+  log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length }, 'sweep finished');
+  return result;
+}
+
+function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: FindingRow[]; stillOpen: FindingRow[] }): void {
+  result.added.push(...diff.added);
+  result.fixed.push(...diff.fixed);
+  result.stillOpen += diff.stillOpen.length;
+}
+
+async function auditRepository(options: SweepOptions, key: string, ref: RepoRef, state: RepoStateRow | undefined) {
+  const snapshot = await takeSnapshot(options.octokit, options.db, ref, { concurrency: 4, ...options.snapshot, ...(options.logger ? { logger: options.logger } : {}) });
+  const files: Record<string, string> = {};
+  for (const f of snapshot.files) files[f.path] = f.text;
+  const source = memorySource(files);
+  const load = await loadManifests(source, {});
+  const packages = storedPackagesOf(load.manifests.flatMap((m) => m.dependencies));
+  const now = options.now();
+  const audit = await auditFileSource(source, {
+    target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
+    advisories: options.advisories,
+    registry: options.registry,
+    now,
+    extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+  });
+  const ignoreText = files['.depwatch.yml'] ?? files['.depwatch.yaml'];
+  const ignores: IgnoreRule[] = ignoreText === undefined ? [] : parseIgnoreFile(ignoreText).rules;
+
+  // A source that failed found nothing, which must not read as "fixed": leave those kinds alone.
+  const kinds = new Set(ALL_KINDS);
+  if (audit.warnings.some((w) => w.startsWith('advisories unavailable'))) for (const k of VULNERABILITY_KINDS) kinds.delete(k);
+  if (audit.warnings.some((w) => w.startsWith('package registry unavailable'))) for (const k of REGISTRY_KINDS) kinds.delete(k);
+
+  options.store.saveAudit({
+    repo: key,
+    display: ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`,
+    htmlUrl: snapshot.htmlUrl,
+    private: snapshot.private,
+    sha: snapshot.sha,
+    packages,
+    ignores,
+    dependencies: audit.dependencies,
+    now,
+  });
+  return options.store.applyFindings({
+    repo: key,
+    findings: audit.findings,
+    keyOf: findingKey,
+    sha: snapshot.sha,
+    now,
+    kinds,
+    baseline: !state?.auditedSha,
+    // Files that could not be read hide their findings: keep what was open rather than call it fixed.
+    closeMissing: snapshot.errors.length === 0,
+  });
+}
+
+/** Re-matches unchanged repositories' stored packages against the advisories, in one batch. */
+async function rematch(options: SweepOptions, repos: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[], result: SweepResult): Promise<void> {
+  if (repos.length === 0) return;
+  const now = options.now();
+  const queries = new Map<string, PackageQuery>();
+  for (const { state } of repos) for (const p of state.packages) queries.set(`${p.name}@${p.version}`, { name: p.name, version: p.version });
+
+  let hits: Map<string, OsvRecord[]>;
+  try {
+    hits = await options.advisories.affecting([...queries.values()]);
+  } catch (err) {
+    result.warnings.push(`advisories unavailable (${messageOf(err)}): unchanged repositories were not re-checked`);
+    for (const { key, head } of repos) options.store.markChecked(key, { private: head.isPrivate, now });
+    return;
+  }
+  const vulnerable = [...new Set([...queries.values()].filter((q) => (hits.get(`${q.name}@${q.version}`)?.length ?? 0) > 0).map((q) => q.name))];
+  const packageAdvisories = new Map<string, OsvRecord[]>();
+  await mapLimit(vulnerable, 8, async (name) => {
+    try {
+      packageAdvisories.set(name, await options.advisories.forPackage(name));
+    } catch {
+      // Fix versions fall back to the records that hit; the findings themselves stand.
+    }
+  });
+  let registry: Map<string, ProjectInfo | null> | null = null;
+  if (options.registry && vulnerable.length > 0) {
+    registry = await options.registry.projects(vulnerable).catch(() => null);
+  }
+
+  for (const { key, state, head } of repos) {
+    const packages = packageUsesOf(state.packages);
+    const findings: Finding[] = vulnerabilityFindings({
+      now,
+      manifests: [],
+      dependencies: packages.flatMap((p) => p.entries),
+      packages,
+      registry,
+      hits,
+      packageAdvisories,
+      contextFiles: [],
+    });
+    const { findings: marked } = applyIgnores(findings, state.ignores, now);
+    const diff = options.store.applyFindings({
+      repo: key,
+      findings: marked.filter((f) => !f.ignoredBy),
+      keyOf: findingKey,
+      sha: null,
+      now,
+      kinds: VULNERABILITY_KINDS,
+      baseline: false,
+      closeMissing: true,
+    });
+    options.store.markChecked(key, { private: head.isPrivate, now });
+    collect(result, diff);
+    result.rematched++;
+  }
+}
+
+/**
+ * Runs sweeps for everyone who needs one: a caller that wants data at least as fresh as `since`
+ * reuses a sweep that finished after it, or joins the one running, instead of starting another.
+ */
+export class SweepRunner {
+  private running: Promise<SweepResult> | null = null;
+  private lastStartedAt: Date | null = null;
+  last: SweepResult | null = null;
+
+  constructor(private readonly options: SweepOptions) {}
+
+  async ensureFresh(since: Date): Promise<SweepResult> {
+    if (this.running) {
+      const current = this.running;
+      const result = await current;
+      if (this.lastStartedAt && this.lastStartedAt.getTime() >= since.getTime()) return result;
+    }
+    if (this.last && this.last.startedAt.getTime() >= since.getTime()) return this.last;
+    return this.runNow();
+  }
+
+  runNow(): Promise<SweepResult> {
+    if (this.running) return this.running;
+    this.lastStartedAt = this.options.now();
+    this.running = sweep(this.options)
+      .then((r) => {
+        this.last = r;
+        return r;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  /** Waits for a sweep in progress (for shutdown). */
+  async idle(): Promise<void> {
+    if (this.running) await this.running.catch(() => undefined);
+  }
+}
