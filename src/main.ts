@@ -1,8 +1,9 @@
 /**
- * Composition root: config → store → clients → Bolt app → scheduler. `npm start` runs this.
+ * Composition root: config → store → clients → Bolt app (→ scheduler, later). `npm start` runs this.
  */
 import { ConfigError, loadConfig, loadDotEnv, missingSlackSettings } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger, redactSecrets } from './log.js';
+import { buildBotServices, createBot } from './slack/bot.js';
 import { openDb, StoreError } from './store/db.js';
 
 const README_HINT = 'see README.md, "Configuration" (copy .env.example to .env and fill it in)';
@@ -39,7 +40,28 @@ export async function main(): Promise<number> {
     throw err;
   }
   logger.info({ db: config.dbPath }, 'store ready');
-  db.close();
+
+  const services = await buildBotServices(config, db, logger);
+  const bot = createBot({ config, db, logger, services });
+  const { port } = await bot.start();
+  logger.info(bot.mode === 'socket' ? 'listening on Socket Mode' : `listening on port ${port} (POST /slack/events)`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing audits in progress');
+    bot
+      .stop()
+      .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
+      .finally(() => {
+        db.close();
+        logger.flush();
+        process.exit(0);
+      });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
   return 0;
 }
 
@@ -48,7 +70,7 @@ main().then(
     if (code !== 0) process.exit(code);
   },
   (err: unknown) => {
-    process.stderr.write(`depwatch: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`depwatch: could not start: ${redactSecrets(err instanceof Error ? err.message : String(err))}\n`);
     process.exit(2);
   },
 );

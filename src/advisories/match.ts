@@ -25,28 +25,55 @@ export function affects(record: OsvRecord, name: string, version: string): boole
   return matcherFor(record, name)(version);
 }
 
+// Matchers per (record, PEP 503 name). Records are never mutated once decoded (the mirror and the
+// API client hand out shared, cached objects), so a record is the natural owner of its matchers: a
+// fix search or a sweep over many repositories asks about the same pairs again and again.
+const matchers = new WeakMap<OsvRecord, Map<string, (version: string) => boolean>>();
+const NEVER = (): boolean => false;
+
 /**
  * `affects(record, name, ·)` with the entry lookup done once: for checking many versions of one
  * package against the same record (an audit of many repositories, a fix search).
  */
 export function matcherFor(record: OsvRecord, name: string): (version: string) => boolean {
-  if (record.withdrawn !== undefined) return () => false;
+  let byName = matchers.get(record);
+  if (byName === undefined) {
+    byName = new Map();
+    matchers.set(record, byName);
+  }
+  const wanted = normalizeName(name);
+  let matcher = byName.get(wanted);
+  if (matcher === undefined) {
+    matcher = buildMatcher(record, wanted);
+    byName.set(wanted, matcher);
+  }
+  return matcher;
+}
+
+function buildMatcher(record: OsvRecord, name: string): (version: string) => boolean {
+  if (record.withdrawn !== undefined) return NEVER;
   const entries = affectedEntries(record, name);
-  if (entries.length === 0) return () => false;
+  if (entries.length === 0) return NEVER;
+  const compiled = entries.map(compile);
   return (version) => {
     const valid = isValidVersion(version);
-    return entries.some((entry) => entryAffects(entry, version, valid));
+    return compiled.some((entry) => compiledAffects(entry, version, valid));
   };
 }
 
 /** One `affected[]` entry: its explicit `versions` list, or any of its ECOSYSTEM ranges. */
 export function entryAffects(entry: OsvAffected, version: string, valid = isValidVersion(version)): boolean {
-  const compiled = compile(entry);
-  if (compiled.listed.has(version)) return true;
+  return compiledAffects(compile(entry), version, valid);
+}
+
+function compiledAffects(compiled: CompiledEntry, version: string, valid: boolean): boolean {
+  const listed = listedOf(compiled);
   // A version that is not PEP 440 has no place in PEP 440 order: only its exact spelling can match.
-  if (!valid) return false;
-  if (compiled.listedKeys.has(equalityKey(version))) return true;
-  return compiled.ranges.some((range) => walk(range, version));
+  if (!valid) return listed.invalid.has(version);
+  // A listed valid version matches its exact spelling and every spelling equal to it, so one key
+  // lookup covers both. Ranges are checked first: they are a few comparisons.
+  if (compiled.ranges.some((range) => walk(range, version))) return true;
+  return listed.keys.has(equalityKey(version));
 }
 
 /**
@@ -55,6 +82,24 @@ export function entryAffects(entry: OsvAffected, version: string, valid = isVali
  * already lower-cases, drops leading zeros and spells separators one way.
  */
 export function equalityKey(version: string): string {
+  let key = equalityKeys.get(version);
+  if (key === undefined) {
+    key = computeEqualityKey(version);
+    // Listed versions repeat across the records of a package; the memo is bounded, not an LRU:
+    // clearing it now and then costs a few recomputations, never a wrong answer.
+    if (equalityKeys.size >= MAX_MEMOISED_KEYS) equalityKeys.clear();
+    equalityKeys.set(version, key);
+  }
+  return key;
+}
+
+const MAX_MEMOISED_KEYS = 200_000;
+const equalityKeys = new Map<string, string>();
+/** Already in normal form with no leading zeros (most listed versions): only trailing `.0`s to drop. */
+const PLAIN_RELEASE = /^(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))*$/;
+
+function computeEqualityKey(version: string): string {
+  if (PLAIN_RELEASE.test(version)) return version.replace(/(?:\.0)+$/, '');
   const normal = normalizeVersion(version) ?? version;
   return normal.replace(/^((?:\d+!)?\d+(?:\.\d+)*?)(?:\.0+)*(?=$|[a-z+]|\.[a-z])/, '$1');
 }
@@ -137,10 +182,17 @@ function walk({ walked, limits }: CompiledRange, version: string): boolean {
  * comparing each of them with every query dominated audit time; sets make the list check O(1).
  */
 interface CompiledEntry {
-  listed: ReadonlySet<string>;
-  /** equalityKey of every listed version that is PEP 440. */
-  listedKeys: ReadonlySet<string>;
+  /** The `versions` list, indexed on first need (see listedOf). */
+  versions: readonly string[];
+  listed: ListedVersions | null;
   ranges: CompiledRange[];
+}
+
+interface ListedVersions {
+  /** equalityKey of every listed version that is PEP 440. */
+  keys: ReadonlySet<string>;
+  /** Listed versions that are not PEP 440 (`0.7.10p1`): only their exact spelling matches. */
+  invalid: ReadonlySet<string>;
 }
 
 // Keyed by the entry object, so records stay the cache's owners and nothing outlives them.
@@ -149,17 +201,32 @@ const compiledEntries = new WeakMap<OsvAffected, CompiledEntry>();
 function compile(entry: OsvAffected): CompiledEntry {
   let compiled = compiledEntries.get(entry);
   if (compiled === undefined) {
-    const versions = entry.versions ?? [];
-    const listedKeys = new Set<string>();
-    for (const listed of versions) if (isValidVersion(listed)) listedKeys.add(equalityKey(listed));
     compiled = {
-      listed: new Set(versions),
-      listedKeys,
+      versions: entry.versions ?? [],
+      listed: null,
       ranges: (entry.ranges ?? []).filter((range) => range.type === 'ECOSYSTEM').map(compileRange),
     };
     compiledEntries.set(entry, compiled);
   }
   return compiled;
+}
+
+/**
+ * The `versions` list as sets. A popular package's records list hundreds of versions each, so this
+ * is built once per entry and only when a query needs it; plain releases (most of them) skip the
+ * full PEP 440 parse.
+ */
+function listedOf(compiled: CompiledEntry): ListedVersions {
+  if (compiled.listed === null) {
+    const keys = new Set<string>();
+    const invalid = new Set<string>();
+    for (const listed of compiled.versions) {
+      if (PLAIN_RELEASE.test(listed) || isValidVersion(listed)) keys.add(equalityKey(listed));
+      else invalid.add(listed);
+    }
+    compiled.listed = { keys, invalid };
+  }
+  return compiled.listed;
 }
 
 // --- fixes -------------------------------------------------------------------------------------
@@ -169,6 +236,23 @@ function compile(entry: OsvAffected): CompiledEntry {
  * version order: all of them, not only those above some queried version (callers pick the fix).
  */
 export function fixedVersions(record: OsvRecord, name: string): string[] {
+  let byName = fixes.get(record);
+  if (byName === undefined) {
+    byName = new Map();
+    fixes.set(record, byName);
+  }
+  const wanted = normalizeName(name);
+  let sorted = byName.get(wanted);
+  if (sorted === undefined) {
+    sorted = computeFixedVersions(record, wanted);
+    byName.set(wanted, sorted);
+  }
+  return [...sorted]; // callers may sort or extend their copy
+}
+
+const fixes = new WeakMap<OsvRecord, Map<string, readonly string[]>>();
+
+function computeFixedVersions(record: OsvRecord, name: string): string[] {
   const fixed = new Set<string>();
   for (const entry of affectedEntries(record, name)) {
     for (const range of entry.ranges ?? []) {

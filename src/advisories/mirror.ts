@@ -8,6 +8,7 @@ import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-sources.js';
 import { matcherFor, PYPI_ECOSYSTEM } from './match.js';
 import { osvTimestampKey, parseOsvRecord } from './osv-schema.js';
+import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
@@ -42,6 +43,15 @@ export const MAX_LISTED_REJECTIONS = 100;
 export const IMPORT_BATCH_SIZE = 1_000;
 /** A stored record larger than this is refused, whatever its fields say. */
 export const MAX_RECORD_BYTES = 10 * 1024 * 1024;
+/** Package names (or record ids) per SQL lookup. */
+const LOOKUP_BATCH = 500;
+/** Package lists remembered between calls (an audit asks `affecting`, then `forPackage` per hit). */
+const PACKAGE_CACHE_SIZE = 2_000;
+
+export interface MirrorOptions {
+  /** Decoded records kept in memory (by id and `modified`); 0 turns the cache off. */
+  recordCacheSize?: number;
+}
 
 const LAST_SYNC_KEY = 'advisories.last_sync';
 
@@ -72,11 +82,18 @@ function prepareStatements(db: Db) {
     ),
     clearPackages: db.prepare('DELETE FROM advisory_packages WHERE advisory_id = ?'),
     addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id) VALUES (?, ?)'),
-    forPackage: db.prepare<[string], { json: string }>(
-      `SELECT a.json FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
-       WHERE p.package = ? AND a.withdrawn IS NULL ORDER BY a.id`,
+    // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
+    idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string }>(
+      `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key
+       FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
+       WHERE p.package IN (SELECT value FROM json_each(?)) AND a.withdrawn IS NULL ORDER BY p.package, a.id`,
     ),
-    byId: db.prepare<[string], { json: string }>('SELECT json FROM advisories WHERE id = ?'),
+    jsonForIds: db.prepare<[string], { id: string; modified_key: string; json: string }>(
+      'SELECT id, modified_key, json FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+    // Changes whenever another connection commits (our own writes are tracked by the mirror itself).
+    dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
+    byId: db.prepare<[string], { id: string; modified_key: string; json: string }>('SELECT id, modified_key, json FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
     counts: db.prepare<[], { records: number; withdrawn: number | null }>(
       'SELECT COUNT(*) AS records, SUM(withdrawn IS NOT NULL) AS withdrawn FROM advisories',
@@ -94,9 +111,17 @@ function prepareStatements(db: Db) {
 export class AdvisoryMirror implements AdvisorySource {
   readonly kind = 'mirror' as const;
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly records: RecordCache;
+  /** Record lists by PEP 503 name, valid while the database is unchanged (see freshPackageCache). */
+  private readonly packages = new Map<string, OsvRecord[]>();
+  private packagesVersion: number | null = null;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    options: MirrorOptions = {},
+  ) {
     this.statements = prepareStatements(db);
+    this.records = new RecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE);
   }
 
   /**
@@ -136,6 +161,7 @@ export class AdvisoryMirror implements AdvisorySource {
       }
     } finally {
       flush();
+      this.packages.clear();
     }
     return summary;
   }
@@ -163,19 +189,18 @@ export class AdvisoryMirror implements AdvisorySource {
     })();
   }
 
-  /** Every non-withdrawn record affecting each query, keyed by `name@version`; one lookup per distinct name. */
+  /**
+   * Every non-withdrawn record affecting each query, keyed by `name@version`. The package index is
+   * read in a few batched lookups, and records are decoded once (then cached) however many
+   * queries name their package.
+   */
   async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
-    const byName = new Map<string, { record: OsvRecord; affects: (version: string) => boolean }[]>();
+    const byName = this.readPackages(queries.map((q) => normalizeName(q.name)));
     const result = new Map<string, OsvRecord[]>();
     for (const query of queries) {
       const name = normalizeName(query.name);
-      let candidates = byName.get(name);
-      if (candidates === undefined) {
-        candidates = this.readPackage(name).map((record) => ({ record, affects: matcherFor(record, name) }));
-        byName.set(name, candidates);
-      }
       const hits: OsvRecord[] = [];
-      for (const candidate of candidates) if (candidate.affects(query.version)) hits.push(candidate.record);
+      for (const record of byName.get(name) ?? []) if (matcherFor(record, name)(query.version)) hits.push(record);
       result.set(queryKey(query), hits);
     }
     return result;
@@ -183,13 +208,14 @@ export class AdvisoryMirror implements AdvisorySource {
 
   /** Every non-withdrawn record naming this PyPI package, by id. */
   async forPackage(name: string): Promise<OsvRecord[]> {
-    return this.readPackage(normalizeName(name));
+    const normalized = normalizeName(name);
+    return [...(this.readPackages([normalized]).get(normalized) ?? [])];
   }
 
   /** One record by id, withdrawn or not. */
   get(id: string): OsvRecord | null {
     const row = this.statements.byId.get(id);
-    return row === undefined ? null : decode(row.json);
+    return row === undefined ? null : this.decodeRow(row);
   }
 
   /** The stored `modified` of a record, for incremental sync; null when it is not stored. */
@@ -227,13 +253,69 @@ export class AdvisoryMirror implements AdvisorySource {
     }
   }
 
-  private readPackage(name: string): OsvRecord[] {
-    const records: OsvRecord[] = [];
-    for (const row of this.statements.forPackage.all(name)) {
-      const record = decode(row.json);
-      if (record !== null) records.push(record);
+  /** Non-withdrawn records per PEP 503 name (in id order), for every name asked about. */
+  private readPackages(names: string[]): Map<string, OsvRecord[]> {
+    const s = this.statements;
+    this.freshPackageCache();
+    const byName = new Map<string, OsvRecord[]>();
+    const unknown: string[] = [];
+    for (const name of names) {
+      if (byName.has(name)) continue;
+      const cached = this.packages.get(name);
+      if (cached !== undefined) byName.set(name, cached);
+      else {
+        byName.set(name, []);
+        unknown.push(name);
+      }
     }
-    return records;
+    if (unknown.length === 0) return byName;
+
+    const rows: { package: string; id: string; modified_key: string }[] = [];
+    for (let i = 0; i < unknown.length; i += LOOKUP_BATCH) {
+      rows.push(...s.idsForPackages.all(JSON.stringify(unknown.slice(i, i + LOOKUP_BATCH))));
+    }
+    const decoded = new Map<string, OsvRecord | null>();
+    const missing = new Set<string>();
+    for (const row of rows) {
+      const cached = this.records.get(row.id, row.modified_key);
+      if (cached !== undefined) decoded.set(row.id, cached);
+      else missing.add(row.id);
+    }
+    const ids = [...missing];
+    for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
+      for (const row of s.jsonForIds.all(JSON.stringify(ids.slice(i, i + LOOKUP_BATCH)))) decoded.set(row.id, this.decodeRow(row));
+    }
+    for (const row of rows) {
+      const record = decoded.get(row.id);
+      if (record) byName.get(row.package)?.push(record);
+    }
+    for (const name of unknown) this.rememberPackage(name, byName.get(name) ?? []);
+    return byName;
+  }
+
+  /** Forgets every remembered package list when another connection (a sync elsewhere) changed the data. */
+  private freshPackageCache(): void {
+    const version = this.statements.dataVersion.get()?.data_version ?? null;
+    if (version !== this.packagesVersion) {
+      this.packages.clear();
+      this.packagesVersion = version;
+    }
+  }
+
+  private rememberPackage(name: string, records: OsvRecord[]): void {
+    if (this.packages.size >= PACKAGE_CACHE_SIZE) {
+      const oldest = this.packages.keys().next();
+      if (oldest.done !== true) this.packages.delete(oldest.value);
+    }
+    this.packages.set(name, records);
+  }
+
+  private decodeRow(row: { id: string; modified_key: string; json: string }): OsvRecord | null {
+    const cached = this.records.get(row.id, row.modified_key);
+    if (cached !== undefined) return cached;
+    const record = decode(row.json);
+    if (record !== null) this.records.set(row.id, row.modified_key, record);
+    return record;
   }
 }
 

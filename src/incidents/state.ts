@@ -60,11 +60,14 @@ export function transitionStep(incident: Pick<Incident, 'status'>, step: Step, a
   }
 }
 
-/** Who a step belongs to: its explicit owner, else whoever holds its role (the commander by default). */
+/**
+ * Who a step belongs to: its explicit owner, else whoever holds its role, else the commander (who
+ * owns everything nobody else holds, so an overdue step always has someone to remind).
+ */
 export function effectiveOwner(step: Pick<Step, 'owner' | 'role'>, roles: readonly RoleHolder[]): string | null {
   if (step.owner) return step.owner;
-  const role = step.role ?? 'commander';
-  return roles.find((r) => r.role === role)?.userId ?? null;
+  const holder = (role: string): string | null => roles.find((r) => r.role === role)?.userId ?? null;
+  return (step.role ? holder(step.role) : null) ?? holder('commander');
 }
 
 export interface Progress {
@@ -140,7 +143,7 @@ const LABELS = /\b(conditions|actions|needs)\s*:/gi;
 export function parseStatusUpdate(text: string): StatusUpdate {
   const out: StatusUpdate = { conditions: '', actions: '', needs: '' };
   const marks = [...text.matchAll(LABELS)];
-  const lead = text.slice(0, marks[0]?.index ?? text.length).trim();
+  const lead = text.slice(0, marks[0]?.index ?? text.length).trim().replace(/[;,]$/, '').trim();
   if (lead) out.conditions = lead;
   marks.forEach((mark, i) => {
     const key = (mark[1] ?? '').toLowerCase() as keyof StatusUpdate;

@@ -150,24 +150,35 @@ export function instantOf(w: WallTime, tz: string): Date {
  * `lookbackDays`; null when there is none in that window.
  */
 export function previousOccurrence(expression: string, tz: string, now: Date, lookbackDays = 400): Date | null {
+  return scan(expression, tz, now, -1, lookbackDays);
+}
+
+/** The first time after `now` at which `expression` fires in `tz` (for showing schedules to people). */
+export function nextOccurrence(expression: string, tz: string, now: Date, lookaheadDays = 400): Date | null {
+  return scan(expression, tz, now, 1, lookaheadDays);
+}
+
+function scan(expression: string, tz: string, now: Date, direction: 1 | -1, days: number): Date | null {
   const fields = cron.parse(expression);
-  const minutes = [...fields.minute].sort((a, b) => b - a);
-  const hours = [...fields.hour].sort((a, b) => b - a);
+  const order = (a: number, b: number) => (a - b) * direction;
+  const minutes = [...fields.minute].sort(order);
+  const hours = [...fields.hour].sort(order);
   const task = cron.createTask(expression, () => undefined, { timezone: tz });
+  const inWindow = (t: number) => (direction < 0 ? t <= now.getTime() : t > now.getTime());
   try {
     const today = wallTimeIn(now, tz);
     const base = Date.UTC(today.year, today.month - 1, today.day);
-    for (let d = 0; d <= lookbackDays; d++) {
-      const day = new Date(base - d * 86_400_000);
+    for (let d = 0; d <= days; d++) {
+      const day = new Date(base + direction * d * 86_400_000);
       const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
       if (!fields.month.includes(date.month)) continue;
       // Day-level check first: most days of a weekly or monthly schedule do not match at all.
-      const probe = instantOf({ ...date, hour: hours[hours.length - 1]!, minute: minutes[minutes.length - 1]! }, tz);
-      if (d > 0 && !dayMatches(task, probe, tz, date)) continue;
+      const first = { ...date, hour: Math.min(...hours), minute: Math.min(...minutes) };
+      if (!dayMatches(task, instantOf(first, tz), first, tz)) continue;
       for (const hour of hours) {
         for (const minute of minutes) {
           const at = instantOf({ ...date, hour, minute }, tz);
-          if (at.getTime() > now.getTime()) continue;
+          if (!inWindow(at.getTime())) continue;
           const w = wallTimeIn(at, tz);
           if (w.day !== date.day || w.hour !== hour || w.minute !== minute) continue; // a DST gap: that wall time never happened
           if (task.match(at)) return at;
@@ -180,27 +191,11 @@ export function previousOccurrence(expression: string, tz: string, now: Date, lo
   }
 }
 
-function dayMatches(task: { match(d: Date): boolean }, probe: Date, tz: string, date: { day: number }): boolean {
+function dayMatches(task: { match(d: Date): boolean }, probe: Date, date: { day: number; hour: number; minute: number }, tz: string): boolean {
   const w = wallTimeIn(probe, tz);
-  // When the probe fell into a DST gap, fall back to trying the day's times one by one.
-  if (w.day !== date.day) return true;
+  // When the probe fell into a DST gap, the day's times are tried one by one instead.
+  if (w.day !== date.day || w.hour !== date.hour || w.minute !== date.minute) return true;
   return task.match(probe);
-}
-
-/** The next time `expression` fires after `now` in `tz`, for showing schedules to people. */
-export function nextOccurrence(expression: string, tz: string, now: Date): Date | null {
-  const task = cron.createTask(expression, () => undefined, { timezone: tz });
-  try {
-    const next = task.getNextRun();
-    if (next) return next;
-    // A stopped task may not report its next run: ask the matcher minute by minute over a day, then give up.
-    for (let t = Math.floor(now.getTime() / 60_000) * 60_000 + 60_000, i = 0; i < 1440 * 31; i++, t += 60_000) {
-      if (task.match(new Date(t))) return new Date(t);
-    }
-    return null;
-  } finally {
-    void task.destroy();
-  }
 }
 
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

@@ -39,9 +39,10 @@ export interface UpdateArgs {
   blocks?: KnownBlock[];
 }
 
+/** Uploads always go into a digest's thread (FileThreadDestinationArgument in @slack/web-api). */
 export interface UploadArgs {
   channel_id: string;
-  thread_ts?: string;
+  thread_ts: string;
   file: Buffer;
   filename: string;
   title?: string;
@@ -110,8 +111,12 @@ export class ChannelPacer {
       if (wait > 0) await this.sleep(wait);
       this.lastCall.set(channel, this.now());
       try {
-        return await call();
+        const result = await call();
+        // Spaced from when Slack answered, so network latency can't squeeze two posts together.
+        this.lastCall.set(channel, this.now());
+        return result;
       } catch (err) {
+        this.lastCall.set(channel, this.now());
         const retryAfter = rateLimitedRetryAfter(err);
         if (retryAfter === undefined) throw err;
         this.rateLimited++;
@@ -154,5 +159,5 @@ export function createBulkSlackClient(token: string, options: { slackApiUrl?: st
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl.replace(/\/?$/, '/') } : {}),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5000 },
-  }) as unknown as SlackApi;
+  });
 }

@@ -487,3 +487,8 @@ export function incidentStats(db: Db, since: string): IncidentStats {
   };
   return { closed: rows.length, meanMsToAcknowledge: mean((i) => i.acknowledgedAt), meanMsToContain: mean((i) => i.containedAt), meanMsToResolve: mean((i) => i.resolvedAt) };
 }
+
+/** Removes an incident whose root message could not be posted, so that a retry starts clean. */
+export function deleteIncident(db: Db, incidentId: number): void {
+  db.prepare('DELETE FROM incidents WHERE id = ?').run(incidentId);
+}

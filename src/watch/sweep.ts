@@ -37,7 +37,8 @@ export interface SweepOptions {
   octokit: Octokit;
   /** The database holding GitHub's blob cache (usually the same one as the store's). */
   db: Db;
-  advisories: AdvisorySource;
+  /** A source, or a function giving one per sweep (so a mirror that went stale is swapped for the API). */
+  advisories: AdvisorySource | (() => AdvisorySource);
   registry: PackageRegistry | null;
   now: () => Date;
   /** Changed repositories audited at once. */
@@ -112,7 +113,10 @@ export function packageUsesOf(packages: StoredPackage[]): PackageUse[] {
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
 
-export async function sweep(options: SweepOptions): Promise<SweepResult> {
+type ResolvedOptions = Omit<SweepOptions, 'advisories'> & { advisories: AdvisorySource };
+
+export async function sweep(input: SweepOptions): Promise<SweepResult> {
+  const options: ResolvedOptions = { ...input, advisories: typeof input.advisories === 'function' ? input.advisories() : input.advisories };
   const startedAt = options.now();
   const log = options.logger?.child({ component: 'sweep' });
   const { store } = options;
@@ -171,7 +175,7 @@ function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: Findin
   result.stillOpen += diff.stillOpen.length;
 }
 
-async function auditRepository(options: SweepOptions, key: string, ref: RepoRef, state: RepoStateRow | undefined) {
+async function auditRepository(options: ResolvedOptions, key: string, ref: RepoRef, state: RepoStateRow | undefined) {
   const snapshot = await takeSnapshot(options.octokit, options.db, ref, { concurrency: 4, ...options.snapshot, ...(options.logger ? { logger: options.logger } : {}) });
   const files: Record<string, string> = {};
   for (const f of snapshot.files) files[f.path] = f.text;
@@ -219,7 +223,7 @@ async function auditRepository(options: SweepOptions, key: string, ref: RepoRef,
 }
 
 /** Re-matches unchanged repositories' stored packages against the advisories, in one batch. */
-async function rematch(options: SweepOptions, repos: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[], result: SweepResult): Promise<void> {
+async function rematch(options: ResolvedOptions, repos: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[], result: SweepResult): Promise<void> {
   if (repos.length === 0) return;
   const now = options.now();
   const queries = new Map<string, PackageQuery>();

@@ -298,6 +298,28 @@ describe('lines pip rejects', () => {
     expect(result.dependencies[0]).toMatchObject({ name: 'codejail', version: '3.1.3', specifier: '==3.1.3', editable: true });
     expect(result.errors).toEqual([{ file: 'req.txt', line: 1, message: expect.stringMatching(/non-PEP 508 name 'codejail==3.1.3'/) }]);
   });
+
+  // Corpus regression (zulip requirements/common.in): pip 23.2.1 reads this line as talon-core
+  // pinned to a legacy version; we used to drop the whole URL requirement.
+  it('keeps an #egg= pin to a version PEP 440 cannot read, with the pin as written, and says so', () => {
+    const line =
+      'https://github.com/zulip/talon/archive/137ea31ca506069f9a8bbddde0d0174f395a6893.zip#egg=talon-core==1.6.0.zulip1&subdirectory=talon-core';
+    const result = extract(`${line}\n`);
+    expect(result.dependencies).toHaveLength(1);
+    expect(result.dependencies[0]).toMatchObject({
+      name: 'talon-core',
+      version: '1.6.0.zulip1',
+      specifier: '==1.6.0.zulip1',
+      source: 'url',
+      editable: false,
+      line: 1,
+    });
+    expect(result.errors).toEqual([{ file: 'req.txt', line: 1, message: expect.stringMatching(/not a PEP 440 version; pip 24.1 and later reject/) }]);
+    // Only a pin to a single version is kept this way; anything else in the fragment is still refused.
+    expect(extract('https://example.com/a.zip#egg=pkg>=1.0.zulip\n').dependencies).toEqual([]);
+    // Outside an egg fragment the same pin is refused, as pip 24.1 and later refuse it.
+    expect(errorFor('talon-core==1.6.0.zulip1')).toMatch(/Invalid requirement/);
+  });
 });
 
 describe('shlexSplit', () => {

@@ -67,3 +67,12 @@ describe('previous occurrence in a time zone', () => {
     expect(previousOccurrence('0 9 29 2 *', 'UTC', new Date('2025-03-01T00:00:00Z'), 30)).toBeNull();
   });
 });
+
+describe('next occurrence', () => {
+  it('finds the next run after now, in the zone', async () => {
+    const { nextOccurrence } = await import('../../src/schedule/cron.js');
+    expect(nextOccurrence('0 9 * * 1', 'Europe/Berlin', new Date('2025-01-06T08:00:00Z'))?.toISOString()).toBe('2025-01-13T08:00:00.000Z');
+    expect(nextOccurrence('0 9 1 1,4,7,10 *', 'UTC', new Date('2025-01-06T08:00:00Z'))?.toISOString()).toBe('2025-04-01T09:00:00.000Z');
+    expect(nextOccurrence('0 * * * *', 'UTC', new Date('2025-01-06T08:00:00Z'))?.toISOString()).toBe('2025-01-06T09:00:00.000Z');
+  });
+});

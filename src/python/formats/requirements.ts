@@ -486,7 +486,14 @@ function linkRequirement(location: string, source: DependencySource, extras: str
  */
 function eggRequirement(egg: string, location: string, notes: string[]): RequirementParts {
   const parsed = parsePep508(egg);
-  if (!parsed.ok) throw invalidRequirement(egg, parsed.message);
+  if (!parsed.ok) {
+    const legacy = legacyEggPin(egg);
+    if (legacy === null) throw invalidRequirement(egg, parsed.message);
+    notes.push(
+      `${location} pins '${legacy.name}' to '${legacy.version}' in its egg fragment, which is not a PEP 440 version; pip 24.1 and later reject the line (use 'name @ url')`,
+    );
+    return requirementParts(legacy.name, `${legacy.operator}${legacy.version}`, [], null, 'vcs', undefined);
+  }
   if (!VALID_PROJECT_NAME.test(egg)) {
     notes.push(
       `${location} contains an egg fragment with a non-PEP 508 name '${egg}'; pip 25.3 and later reject it (use 'name @ url')`,
@@ -494,6 +501,17 @@ function eggRequirement(egg: string, location: string, notes: string[]): Require
   }
   const req = parsed.requirement;
   return requirementParts(req.normalizedName, req.specifier, req.extras, req.marker, 'vcs', undefined);
+}
+
+/**
+ * `#egg=talon-core==1.6.0.zulip1`: a pin to a version PEP 440 cannot read. pip up to 24.0 accepted
+ * it (packaging's legacy versions) and installs the URL either way, so the name and the pin as
+ * written are kept rather than losing the line; the version is simply never matched as PEP 440.
+ */
+function legacyEggPin(egg: string): { name: string; operator: string; version: string } | null {
+  const match = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(===|==)\s*([^\s,;]+)$/.exec(egg);
+  if (!match) return null;
+  return { name: normalizeName(match[1] as string), operator: match[2] as string, version: match[3] as string };
 }
 
 /** pip's `parse_req_from_line`, without the file system. */

@@ -76,7 +76,8 @@ function problemFallback(error: UserError, options: ErrorMessageOptions): string
 export function errorMessage(error: UserError, options: ErrorMessageOptions): SlackMessage {
   const blocks: KnownBlock[] = [section(`:warning: ${problemText(error, options)}`)];
   if (error.problem.kind !== 'unexpected') blocks.push(context(`Error id ${error.errorId}`));
-  return { text: `${problemFallback(error, options)} (error id ${error.errorId})`, blocks };
+  const fallback = problemFallback(error, options);
+  return { text: fallback.includes(error.errorId) ? fallback : `${fallback} (error id ${error.errorId})`, blocks };
 }
 
 /** What replaces "Auditing owner/repo…" in the channel when the audit fails (details go to the requester). */

@@ -1,0 +1,187 @@
+/**
+ * The advisory paths at scale, on the real PyPA advisory fixture (2,661 records, 664 packages):
+ *  - importing every record into a fresh mirror (target under 3 s);
+ *  - a mirror-mode audit of 1,000 pinned releases (target under 300 ms after start-up);
+ *  - an API-mode audit of 300 pinned releases against the fake OSV answering after 50 ms
+ *    (target under 1 s: one querybatch plus parallel hydration).
+ * The pins are real package names from the fixture with versions its advisories mention, so a good
+ * share of them are vulnerable and the whole audit (fix search included) runs.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readImportSource } from '../src/advisories/import-sources.js';
+import { AdvisoryMirror } from '../src/advisories/mirror.js';
+import { OsvApi } from '../src/advisories/osv-api.js';
+import type { OsvRecord } from '../src/advisories/types.js';
+import { auditFileSource } from '../src/audit/run.js';
+import { directorySource } from '../src/python/files.js';
+import { normalizeName } from '../src/python/names.js';
+import { isValidVersion } from '../src/python/pep440.js';
+import { openDb } from '../src/store/db.js';
+import { startFakeOsv } from '../test/fakes/osv.js';
+import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../test/fixtures/osv/load.js';
+import { fmtMs, report, run, tempDir, timed } from './util.js';
+
+/** A small deterministic PRNG (mulberry32), so every run audits the same pins. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` distinct (name, version) pins: every fixture package once, then second versions of the
+ * packages with the most advisories (a monorepo whose services pin different releases).
+ */
+export function pinnedReleases(records: Iterable<OsvRecord>, count: number, seed = 1): { name: string; version: string }[] {
+  const versions = new Map<string, Set<string>>();
+  for (const record of records) {
+    for (const entry of record.affected ?? []) {
+      if (entry.package?.ecosystem !== 'PyPI') continue;
+      const name = normalizeName(entry.package.name);
+      const set = versions.get(name) ?? new Set<string>();
+      versions.set(name, set);
+      for (const v of entry.versions ?? []) if (isValidVersion(v)) set.add(v);
+      for (const range of entry.ranges ?? []) {
+        for (const event of range.events) {
+          const v = event.introduced ?? event.fixed ?? event.last_affected;
+          if (v !== undefined && v !== '0' && isValidVersion(v)) set.add(v);
+        }
+      }
+    }
+  }
+  const next = random(seed);
+  const pool = [...versions].filter(([, set]) => set.size > 0).map(([name, set]) => ({ name, left: [...set].sort() }));
+  const pins: { name: string; version: string }[] = [];
+  for (let round = 0; pins.length < count && pool.some((p) => p.left.length > 0); round++) {
+    for (const p of round === 0 ? pool : [...pool].sort((a, b) => b.left.length - a.left.length)) {
+      if (pins.length >= count || p.left.length === 0) continue;
+      const [version] = p.left.splice(Math.floor(next() * p.left.length), 1);
+      pins.push({ name: p.name, version: version! });
+    }
+  }
+  return pins;
+}
+
+/** Writes the pins as requirements files, one per "service", at most one pin per name in each. */
+function writePinnedTree(pins: { name: string; version: string }[]): string {
+  const root = tempDir('advisories-tree');
+  const files: string[][] = [];
+  const used: Set<string>[] = [];
+  for (const pin of pins) {
+    let i = used.findIndex((names) => !names.has(pin.name));
+    if (i === -1) {
+      i = used.length;
+      used.push(new Set());
+      files.push([]);
+    }
+    used[i]!.add(pin.name);
+    files[i]!.push(`${pin.name}==${pin.version}`);
+  }
+  files.forEach((lines, i) => {
+    const dir = i === 0 ? root : join(root, 'services', `svc${i}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'requirements.txt'), lines.join('\n') + '\n');
+  });
+  return root;
+}
+
+async function benchImport(): Promise<string> {
+  const dir = tempDir('advisories-db');
+  const dbPath = join(dir, 'mirror.db');
+  const db = openDb(dbPath);
+  const mirror = new AdvisoryMirror(db);
+  const first = await timed(() => mirror.importRecords(readImportSource(ADVISORIES_JSONL_GZ)));
+  const again = await timed(() => mirror.importRecords(readImportSource(ADVISORIES_JSONL_GZ)));
+  db.close();
+  const cli = await run(process.execPath, ['dist/cli.js', 'db', 'import', '--db', join(dir, 'cli.db'), ADVISORIES_JSONL_GZ]);
+  if (cli.code !== 0) throw new Error(`db import failed: ${cli.stderr}`);
+  report(
+    'advisories: import 2,661 PyPA records (jsonl.gz)',
+    {
+      added: first.value.added,
+      rejected: first.value.rejected,
+      'in-process': fmtMs(first.ms),
+      're-import (unchanged)': fmtMs(again.ms),
+      'CLI wall': fmtMs(cli.ms),
+      requests: 0,
+    },
+    'under 3 s',
+  );
+  return dbPath;
+}
+
+async function benchMirrorAudit(dbPath: string, root: string, pins: number): Promise<void> {
+  const db = openDb(dbPath);
+  try {
+    const mirror = new AdvisoryMirror(db);
+    const options = { target: root, advisories: mirror, registry: null, now: new Date() };
+    const cold = await timed(() => auditFileSource(directorySource(root), options));
+    const warm = await timed(() => auditFileSource(directorySource(root), options));
+    const cli = await run(process.execPath, ['dist/cli.js', 'audit', '--offline', '--json', '--fail-on', 'never', '--db', dbPath, root]);
+    if (cli.code !== 0) throw new Error(`audit failed: ${cli.stderr}`);
+    const startup = await run(process.execPath, ['dist/cli.js', 'db', 'status', '--db', dbPath]);
+    const vulnerable = new Set(cold.value.findings.filter((f) => f.kind === 'vulnerability').map((f) => `${f.package}@${f.version}`));
+    report(
+      `advisories: mirror audit of ${pins.toLocaleString('en')} pinned releases`,
+      {
+        findings: cold.value.findings.length,
+        'vulnerable pins': vulnerable.size,
+        'first audit': fmtMs(cold.ms),
+        'second audit': fmtMs(warm.ms),
+        'CLI wall': fmtMs(cli.ms),
+        'CLI start-up (db status)': fmtMs(startup.ms),
+        requests: 0,
+      },
+      'under 300 ms after start-up',
+    );
+  } finally {
+    db.close();
+  }
+}
+
+async function benchApiAudit(records: OsvRecord[], root: string, pins: number): Promise<void> {
+  const osv = await startFakeOsv({ records, latencyMs: 50 });
+  const db = openDb(':memory:');
+  try {
+    const api = new OsvApi({ baseUrl: osv.url, db });
+    const options = { target: root, advisories: api, registry: null, now: new Date() };
+    const cold = await timed(() => auditFileSource(directorySource(root), options));
+    const coldCounts = { ...osv.counts };
+    const peak = osv.peakInFlight;
+    osv.resetCounts();
+    const warm = await timed(() => auditFileSource(directorySource(root), options));
+    if (cold.value.warnings.length > 0) throw new Error(cold.value.warnings.join('; '));
+    report(
+      `advisories: API audit of ${pins} pinned releases, OSV +50 ms`,
+      {
+        findings: cold.value.findings.length,
+        'first audit': fmtMs(cold.ms),
+        querybatch: coldCounts.querybatch,
+        vulns: coldCounts.vulns,
+        query: coldCounts.query,
+        'peak in flight': peak,
+        'again (cached)': fmtMs(warm.ms),
+        'requests again': `${osv.counts.querybatch}+${osv.counts.vulns}+${osv.counts.query}`,
+      },
+      'under 1 s',
+    );
+  } finally {
+    db.close();
+    await osv.close();
+  }
+}
+
+export async function benchAdvisories(): Promise<void> {
+  const records = [...fixtureRecords().values()];
+  const pins = pinnedReleases(records, 1000);
+  const dbPath = await benchImport();
+  await benchMirrorAudit(dbPath, writePinnedTree(pins), pins.length);
+  const apiPins = pinnedReleases(records, 300, 2);
+  await benchApiAudit(records, writePinnedTree(apiPins), apiPins.length);
+}

@@ -1,0 +1,118 @@
+/**
+ * `/incident` text → what was asked. Pure. Slash commands can't be typed in a thread, so commands
+ * about one incident take an optional `#id`; without it they mean the channel's open incident.
+ * With `should_escape: true` (manifest.yml) Slack sends mentions as `<@U123|alice>`.
+ */
+import { isSeverity, type IncidentSeverity } from './types.js';
+
+export type IncidentCommand =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'templates' }
+  | { kind: 'start'; title: string; severity: IncidentSeverity | null; template: string | null }
+  | { kind: 'drill'; scenario: string | null }
+  | { kind: 'status'; id: number | null; text: string }
+  | { kind: 'severity'; id: number | null; severity: IncidentSeverity }
+  | { kind: 'commander'; id: number | null; user: string }
+  | { kind: 'role'; id: number | null; role: string; user: string }
+  | { kind: 'action'; id: number | null; text: string; owner: string | null }
+  | { kind: 'close'; id: number | null; summary: string }
+  | { kind: 'error'; message: string };
+
+export const INCIDENT_HELP = [
+  '*`/incident start [severity] [template:<id>] <title>`* start an incident (severity: critical, high, medium, low)',
+  '*`/incident status [#id] conditions: … actions: … needs: …`* post a status update to the thread',
+  '*`/incident severity [#id] <level>`* change the severity',
+  '*`/incident commander [#id] @someone`* hand over the commander role',
+  '*`/incident role [#id] <role> @someone`* give a template role (e.g. comms) to someone',
+  '*`/incident action [#id] <text> [@owner]`* record an action item for the report',
+  '*`/incident close [#id] [summary]`* close it and post the post-incident report',
+  '*`/incident list`* open incidents in this channel · *`/incident templates`* checklist templates',
+  '*`/incident drill [scenario]`* run a tabletop exercise (without a scenario: the list)',
+].join('\n');
+
+const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/;
+const MENTION_ALL = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
+
+function takeId(rest: string): { id: number | null; rest: string } {
+  const m = /^#?(\d+)\b\s*/.exec(rest);
+  if (m && rest.startsWith('#')) return { id: Number(m[1]), rest: rest.slice(m[0].length) };
+  return { id: null, rest };
+}
+
+function userOf(text: string): string | null {
+  return MENTION.exec(text)?.[1] ?? null;
+}
+
+export function parseIncidentCommand(input: string): IncidentCommand {
+  const text = input.trim();
+  const [head = '', ...tail] = text.split(/\s+/);
+  const verb = head.toLowerCase();
+  const afterVerb = text.slice(head.length).trim();
+  switch (verb) {
+    case '':
+    case 'help':
+      return { kind: 'help' };
+    case 'list':
+      return { kind: 'list' };
+    case 'templates':
+      return { kind: 'templates' };
+    case 'start': {
+      let rest = afterVerb;
+      let severity: IncidentSeverity | null = null;
+      let template: string | null = null;
+      for (;;) {
+        const word = /^(\S+)\s*/.exec(rest);
+        if (!word?.[1]) break;
+        const w = word[1].toLowerCase();
+        if (severity === null && isSeverity(w)) severity = w;
+        else if (template === null && /^template[:=]/.test(w)) template = w.slice('template:'.length);
+        else break;
+        rest = rest.slice(word[0].length);
+      }
+      if (rest.length === 0) return { kind: 'error', message: 'Give the incident a title: `/incident start [severity] <title>`.' };
+      return { kind: 'start', title: rest.slice(0, 150), severity, template };
+    }
+    case 'drill':
+      return { kind: 'drill', scenario: tail[0] ?? null };
+    case 'status': {
+      const { id, rest } = takeId(afterVerb);
+      if (rest.length === 0) return { kind: 'error', message: 'Say what the update is: `/incident status conditions: … actions: … needs: …`.' };
+      return { kind: 'status', id, text: rest };
+    }
+    case 'severity':
+    case 'sev': {
+      const { id, rest } = takeId(afterVerb);
+      const level = rest.toLowerCase();
+      if (!isSeverity(level)) return { kind: 'error', message: `“${rest || '(nothing)'}” is not a severity: use critical, high, medium or low.` };
+      return { kind: 'severity', id, severity: level };
+    }
+    case 'commander': {
+      const { id, rest } = takeId(afterVerb);
+      const user = userOf(rest);
+      if (!user) return { kind: 'error', message: 'Mention the new commander: `/incident commander @someone`.' };
+      return { kind: 'commander', id, user };
+    }
+    case 'role': {
+      const { id, rest } = takeId(afterVerb);
+      const m = /^([a-z0-9][a-z0-9_-]*)\s+(.*)$/i.exec(rest);
+      const user = m?.[2] ? userOf(m[2]) : null;
+      if (!m?.[1] || !user) return { kind: 'error', message: 'Name the role and mention the person: `/incident role comms @someone`.' };
+      return { kind: 'role', id, role: m[1].toLowerCase(), user };
+    }
+    case 'action': {
+      const { id, rest } = takeId(afterVerb);
+      const owner = userOf(rest);
+      const body = rest.replace(MENTION_ALL, (_, u: string) => (u === owner ? '' : `<@${u}>`)).replace(/\s+/g, ' ').trim();
+      if (body.length === 0) return { kind: 'error', message: 'Describe the action item: `/incident action <text> [@owner]`.' };
+      return { kind: 'action', id, text: body.slice(0, 500), owner };
+    }
+    case 'close':
+    case 'resolve': {
+      const { id, rest } = takeId(afterVerb);
+      return { kind: 'close', id, summary: rest.slice(0, 2000) };
+    }
+    default:
+      return { kind: 'error', message: `I don't know \`${head}\`.\n${INCIDENT_HELP}` };
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Runs each channel's schedules (alerts, weekly, monthly, quarterly), built from the store at start
+ * and rebuilt by `reload()` after every change.
+ *
+ * - Time zones: each job fires in its channel's IANA zone (else the installation's).
+ * - No overlap: an in-process lock per job key, plus a job_runs row per (job, scheduled time) that is
+ *   claimed with INSERT OR IGNORE, so the same slot never runs twice, even across processes.
+ * - Catch-up: at start, each job's most recent scheduled time before now (not earlier than the
+ *   schedule itself) is run if no run is recorded for it: once, however many ticks were missed.
+ * - A slot that passes while the job is still running is run once right after it (coalesced).
+ *
+ * Time is injected: `now()` for the clock and a CronTimer for the ticks (node-cron in production, a
+ * hand-fired fake in tests). Jobs run in the background, never in a Slack request's path.
+ */
+import cron from 'node-cron';
+import type { Logger } from '../log.js';
+import type { ScheduleKind, ScheduleRow, WatchStore } from '../store/watches.js';
+import { previousOccurrence } from './cron.js';
+
+export interface JobSpec {
+  /** `kind:channel`, the lock and job_runs key. */
+  key: string;
+  channel: string;
+  kind: ScheduleKind;
+  cron: string;
+  timeZone: string;
+  /** Slots before this (when the schedule was set) are never caught up. */
+  since: Date;
+}
+
+export interface TimerHandle {
+  stop(): void;
+}
+
+/** Calls `fire(scheduledFor)` whenever `spec.cron` matches in `spec.timeZone`. */
+export interface CronTimer {
+  schedule(spec: JobSpec, fire: (scheduledFor: Date) => void): TimerHandle;
+}
+
+export const nodeCronTimer: CronTimer = {
+  schedule(spec, fire) {
+    const task = cron.schedule(spec.cron, (ctx) => fire(ctx.date), { timezone: spec.timeZone, name: spec.key, noOverlap: false, suppressMissedWarning: true });
+    return {
+      stop: () => {
+        void task.destroy();
+      },
+    };
+  },
+};
+
+export type JobRunner = (job: JobSpec, scheduledFor: Date) => Promise<void>;
+
+export interface SchedulerOptions {
+  store: WatchStore;
+  run: JobRunner;
+  /** The installation's zone (config TZ), for channels without their own. */
+  defaultTimeZone: string;
+  now?: () => Date;
+  timer?: CronTimer;
+  logger?: Logger;
+  /** How far back catch-up looks (a quarterly job needs ~92 days). */
+  lookbackDays?: number;
+}
+
+export function jobKey(kind: ScheduleKind, channel: string): string {
+  return `${kind}:${channel}`;
+}
+
+export class Scheduler {
+  private readonly now: () => Date;
+  private readonly timer: CronTimer;
+  private readonly jobs = new Map<string, { spec: JobSpec; handle: TimerHandle }>();
+  private readonly runningJobs = new Map<string, Promise<void>>();
+  private readonly rerun = new Set<string>();
+  private started = false;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.timer = options.timer ?? nodeCronTimer;
+  }
+
+  /** Builds the jobs and catches up missed runs (in the background; await `idle()` to wait for them). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const interrupted = this.options.store.markInterruptedRuns(this.now());
+    if (interrupted > 0) this.options.logger?.warn({ interrupted }, 'scheduler: runs left unfinished by the previous process were marked interrupted');
+    this.reload();
+    for (const { spec } of this.jobs.values()) this.trigger(spec.key);
+  }
+
+  /** Re-reads schedules and zones from the store; call after every change. New slots only: no catch-up. */
+  reload(): void {
+    if (!this.started) return;
+    const wanted = new Map(this.options.store.activeSchedules().map((s) => [jobKey(s.kind, s.channel), this.specOf(s)]));
+    for (const [key, job] of this.jobs) {
+      const next = wanted.get(key);
+      if (next && next.cron === job.spec.cron && next.timeZone === job.spec.timeZone) {
+        job.spec = next;
+        continue;
+      }
+      job.handle.stop();
+      this.jobs.delete(key);
+    }
+    for (const [key, spec] of wanted) {
+      if (this.jobs.has(key)) continue;
+      const handle = this.timer.schedule(spec, (scheduledFor) => this.trigger(key, scheduledFor));
+      this.jobs.set(key, { spec, handle });
+    }
+  }
+
+  /** The jobs as built now. */
+  specs(): JobSpec[] {
+    return [...this.jobs.values()].map((j) => j.spec);
+  }
+
+  /**
+   * Runs the job's latest due slot if it has not run. `firedFor` is the time the timer fired for:
+   * a timer a few milliseconds early must not make the slot look like the previous one.
+   */
+  trigger(key: string, firedFor?: Date): Promise<void> {
+    const job = this.jobs.get(key);
+    if (!job) return Promise.resolve();
+    const running = this.runningJobs.get(key);
+    if (running) {
+      this.rerun.add(key);
+      return running;
+    }
+    const promise = this.runDue(job.spec, firedFor).finally(() => {
+      this.runningJobs.delete(key);
+      if (this.rerun.delete(key) && this.started) void this.trigger(key);
+    });
+    this.runningJobs.set(key, promise);
+    return promise;
+  }
+
+  /** Every job's due slot, as if every timer fired now (tests advance the clock, then tick). */
+  async tick(): Promise<void> {
+    await Promise.all([...this.jobs.keys()].map((key) => this.trigger(key)));
+  }
+
+  /** Resolves when no job is running. */
+  async idle(): Promise<void> {
+    while (this.runningJobs.size > 0) await Promise.allSettled([...this.runningJobs.values()]);
+  }
+
+  /** Stops every timer and waits for running jobs to finish. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const job of this.jobs.values()) job.handle.stop();
+    this.jobs.clear();
+    await this.idle();
+  }
+
+  private specOf(s: ScheduleRow): JobSpec {
+    const tz = this.options.store.channelTimeZone(s.channel) ?? this.options.defaultTimeZone;
+    return { key: jobKey(s.kind, s.channel), channel: s.channel, kind: s.kind, cron: s.cron, timeZone: tz, since: new Date(s.updatedAt) };
+  }
+
+  private async runDue(spec: JobSpec, firedFor?: Date): Promise<void> {
+    const now = this.now();
+    const at = firedFor && firedFor.getTime() > now.getTime() ? firedFor : now;
+    let slot: Date | null;
+    try {
+      slot = previousOccurrence(spec.cron, spec.timeZone, at, this.options.lookbackDays ?? 400);
+    } catch (err) {
+      this.options.logger?.error({ job: spec.key, err: (err as Error).message }, 'scheduler: cannot evaluate the schedule');
+      return;
+    }
+    if (!slot || slot.getTime() < spec.since.getTime()) return;
+    const { store } = this.options;
+    if (!store.claimJobRun(spec.key, slot, now)) return;
+    const log = this.options.logger?.child({ job: spec.key, slot: slot.toISOString() });
+    log?.info('scheduled job started');
+    try {
+      await this.options.run(spec, slot);
+      store.finishJobRun(spec.key, slot, this.now());
+      log?.info('scheduled job finished');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      store.finishJobRun(spec.key, slot, this.now(), message);
+      log?.error({ err: message }, 'scheduled job failed');
+    }
+  }
+}

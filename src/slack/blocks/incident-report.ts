@@ -1,0 +1,56 @@
+/**
+ * The post-incident report in Slack (the thread reply; the full Markdown goes up as a file) and
+ * the drill score. Pure; may span several thread replies, which fitMessage arranges.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { DrillScore } from '../../incidents/drills.js';
+import { formatDuration } from '../../incidents/duration.js';
+import { durationText, statusIcon, type IncidentReport } from '../../incidents/report.js';
+import { context, divider, escapeMrkdwn, fields, header, section, truncate } from './kit.js';
+import { forIncident, incidentName, mrkdwnWithMentions, slackDate, type SlackMessageOut } from './incident.js';
+
+const TIMELINE_SHOWN = 60;
+
+export function reportBlocks(report: IncidentReport, score: DrillScore | null): SlackMessageOut {
+  const { incident } = report;
+  const blocks: KnownBlock[] = [header(`Post-incident report — ${incidentName(incident)}`)];
+  blocks.push(section(`*Summary*\n${incident.summary ? escapeMrkdwn(truncate(incident.summary, 2500)) : '_No summary was given at close._'}`));
+  blocks.push(
+    fields(
+      `*Time to acknowledge*\n${durationText(report.timeToAcknowledgeMs)}`,
+      `*Time to contain*\n${durationText(report.timeToContainMs)}`,
+      `*Time to resolve*\n${durationText(report.timeToResolveMs)}`,
+      `*Commander*\n${report.commander ? `<@${report.commander}>` : 'nobody'}`,
+      `*Checklist*\n${report.progress.finished} of ${report.progress.total} finished (${report.progress.skipped} skipped, ${report.progress.na} n/a)`,
+      `*Open for*\n${durationText(report.openForMs)}`,
+    ),
+  );
+  if (score) {
+    blocks.push(section(`🎯 *Drill score: ${score.score}%* — ${score.onTime} steps on time, ${score.late} late, ${score.notDone} not done`));
+  }
+  blocks.push(divider(), section('*Steps*'));
+  const scored = new Map(score?.steps.map((s) => [s.id, s]) ?? []);
+  const stepLines = report.steps.map((s) => {
+    const owner = s.owner ? `<@${s.owner}>` : 'unassigned';
+    const took = s.durationMs === null ? 'open' : formatDuration(s.durationMs);
+    const drill = scored.get(s.id);
+    const verdict = drill ? ` · ${drill.verdict}${drill.spentMs !== null ? ` (${formatDuration(drill.spentMs)} on it)` : ''}` : '';
+    const reason = s.status === 'skipped' && s.reason ? ` — _${escapeMrkdwn(truncate(s.reason, 120))}_` : '';
+    return `${statusIcon(s.status)} ${s.id}. ${escapeMrkdwn(truncate(s.title, 120))} · ${owner} · ${took}${verdict}${reason}`;
+  });
+  // One section per ~15 steps keeps each under Slack's 3,000 characters.
+  for (let i = 0; i < stepLines.length; i += 15) blocks.push(section(stepLines.slice(i, i + 15).join('\n')));
+  blocks.push(divider(), section('*Action items*'));
+  blocks.push(
+    section(
+      report.actionItems.length === 0
+        ? '_None recorded. Add them with `/incident action` before closing next time._'
+        : report.actionItems.map((a) => `• ${mrkdwnWithMentions(truncate(a.text, 300))} — ${a.owner ? `<@${a.owner}>` : 'no owner'}`).join('\n'),
+    ),
+  );
+  blocks.push(divider(), section('*Timeline*'));
+  const events = report.timeline.slice(0, TIMELINE_SHOWN).map((e) => `${slackDate(e.at)} — ${e.actor ? `<@${e.actor}> ` : ''}${mrkdwnWithMentions(truncate(e.text, 400))}`);
+  for (let i = 0; i < events.length; i += 12) blocks.push(section(events.slice(i, i + 12).join('\n')));
+  if (report.timeline.length > TIMELINE_SHOWN) blocks.push(context(`${report.timeline.length - TIMELINE_SHOWN} more events in the attached report.`));
+  return forIncident(incident, { text: `Post-incident report for ${incidentName(incident)}`, blocks });
+}

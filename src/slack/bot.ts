@@ -1,0 +1,143 @@
+/**
+ * The Bolt app: Socket Mode when SLACK_APP_TOKEN is set (no public URL needed), else the HTTP
+ * receiver on PORT with signature verification at /slack/events. The Web API base comes from
+ * SLACK_API_URL, so tests point it at the loopback fake.
+ */
+import { App, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { AdvisoryMirror } from '../advisories/mirror.js';
+import { OsvApi } from '../advisories/osv-api.js';
+import { chooseAdvisorySource } from '../advisories/select.js';
+import type { Config } from '../config.js';
+import { createGitHubClient } from '../github/client.js';
+import type { Logger } from '../log.js';
+import { PyPIClient } from '../python/pypi.js';
+import type { Db } from '../store/db.js';
+import { SlackAuditService, type BotServices } from './audit-service.js';
+import { registerListeners } from './listeners/index.js';
+
+export type { BotServices };
+
+export interface BotOptions {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  now?: () => Date;
+  services: BotServices;
+  /** Extra Web API client options (tests turn retries down). */
+  clientOptions?: webApi.WebClientOptions;
+}
+
+export interface Bot {
+  app: App;
+  service: SlackAuditService;
+  mode: 'socket' | 'http';
+  /** Starts listening; in HTTP mode resolves with the bound port. */
+  start(listen?: { port?: number; host?: string }): Promise<{ port: number | null }>;
+  /** Stops taking requests and waits (up to `graceMs`) for audits in progress. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Builds GitHub, advisory and registry clients from the configuration. */
+export async function buildBotServices(config: Config, db: Db, logger: Logger): Promise<BotServices> {
+  const github = await createGitHubClient(config.github, { logger });
+  const mirror = new AdvisoryMirror(db);
+  const osv = new OsvApi({ baseUrl: config.osv.apiUrl, db });
+  const pypi = new PyPIClient({ baseUrl: config.pypi.url, db });
+  return { github, advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osv, now }), registry: pypi };
+}
+
+/** Bolt logs through pino, so its lines get the same redaction as ours. */
+function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  const line = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => child.debug(line(msg)),
+    info: (...msg: unknown[]) => child.info(line(msg)),
+    warn: (...msg: unknown[]) => child.warn(line(msg)),
+    error: (...msg: unknown[]) => child.error(line(msg)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/**
+ * Slack retries an event it thinks was not delivered (even while the first delivery is still being
+ * handled), so events are handled once per event_id. Retries come within minutes; an hour is plenty.
+ */
+export class EventDeduplicator {
+  private readonly seen = new Map<string, number>();
+  constructor(
+    private readonly ttlMs = 60 * 60 * 1000,
+    private readonly max = 10_000,
+  ) {}
+
+  /** True the first time an id is offered (within the window). */
+  firstTime(id: string, now = Date.now()): boolean {
+    for (const [key, at] of this.seen) {
+      if (now - at < this.ttlMs && this.seen.size <= this.max) break;
+      this.seen.delete(key);
+    }
+    if (this.seen.has(id)) return false;
+    this.seen.set(id, now);
+    return true;
+  }
+}
+
+export function createBot(options: BotOptions): Bot {
+  const { config, db, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const socketMode = Boolean(config.slack.appToken);
+  const clientOptions: webApi.WebClientOptions = {
+    slackApiUrl: `${config.slack.apiUrl.replace(/\/+$/, '')}/`,
+    // An interactive reply is worth a few retries, not Slack's default half hour of them.
+    retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
+    ...options.clientOptions,
+  };
+  const app = new App({
+    token: config.slack.botToken,
+    ...(socketMode ? { appToken: config.slack.appToken, socketMode: true } : { signingSecret: config.slack.signingSecret }),
+    logger: boltLogger(logger),
+    clientOptions,
+  });
+
+  const service = new SlackAuditService({ config, db, logger, services: options.services, now });
+  const events = new EventDeduplicator();
+  app.use(async ({ body, next }) => {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    if (typeof eventId === 'string' && !events.firstTime(eventId)) {
+      logger.debug({ eventId }, 'duplicate event ignored');
+      return;
+    }
+    await next();
+  });
+  registerListeners(app, { service, logger, timeZone: config.timeZone, now });
+  app.error(async (error) => {
+    logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+
+  return {
+    app,
+    service,
+    mode: socketMode ? 'socket' : 'http',
+    async start(listen = {}) {
+      if (socketMode) {
+        await app.start();
+        return { port: null };
+      }
+      const port = listen.port ?? config.slack.port;
+      const server = (await app.start(listen.host ? { port, host: listen.host } : port)) as Server;
+      const address = server.address() as AddressInfo | null;
+      return { port: address?.port ?? port };
+    },
+    async stop(graceMs = 10_000) {
+      await app.stop();
+      await Promise.race([service.idle(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    },
+  };
+}

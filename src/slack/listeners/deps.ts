@@ -1,0 +1,25 @@
+/** What every listener gets: the audit service and a logger. Listeners stay thin: parse, call, ack. */
+import type { RespondFn } from '@slack/bolt';
+import type { Logger } from '../../log.js';
+import type { SlackAuditService } from '../audit-service.js';
+import { errorMessage } from '../blocks/errors.js';
+import { fitMessage } from '../blocks/fit.js';
+import { toUserError } from '../errors.js';
+
+export interface ListenerDeps {
+  service: SlackAuditService;
+  logger: Logger;
+  timeZone: string;
+  now: () => Date;
+}
+
+/** Logs an unexpected listener failure under an error id and tells the user that id (ephemerally). */
+export async function reportFailure(deps: ListenerDeps, err: unknown, what: string, respond?: RespondFn): Promise<void> {
+  const userError = toUserError(err);
+  deps.logger.error({ err, errorId: userError.errorId }, `${what} failed`);
+  if (!respond) return;
+  const message = fitMessage(errorMessage(userError, { now: deps.now(), timeZone: deps.timeZone })).first;
+  await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks }).catch((e: unknown) =>
+    deps.logger.error({ err: e, errorId: userError.errorId }, 'could not report the failure to the user'),
+  );
+}

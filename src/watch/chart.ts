@@ -1,0 +1,55 @@
+/**
+ * The monthly review's chart: open vulnerabilities at the end of each of the last six months, stacked
+ * by severity, drawn by Chart.js on @napi-rs/canvas (no browser) and returned as a PNG.
+ */
+import { createCanvas } from '@napi-rs/canvas';
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+
+let registered = false;
+
+export interface ChartPoint {
+  /** Axis label, e.g. "Mar 2025". */
+  label: string;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+}
+
+const COLOURS = { critical: '#b71c1c', high: '#ef6c00', medium: '#f9a825', low: '#1e88e5' } as const;
+
+export function renderOpenVulnerabilityChart(points: ChartPoint[], options: { width?: number; height?: number; title?: string } = {}): Buffer {
+  if (!registered) {
+    Chart.register(...registerables);
+    registered = true;
+  }
+  const width = options.width ?? 800;
+  const height = options.height ?? 400;
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  // A white background: Slack shows transparent PNGs on dark themes as black on black.
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  const levels = ['critical', 'high', 'medium', 'low'] as const;
+  const config: ChartConfiguration<'bar'> = {
+    type: 'bar',
+    data: {
+      labels: points.map((p) => p.label),
+      datasets: levels.map((level) => ({ label: level, data: points.map((p) => p[level]), backgroundColor: COLOURS[level], stack: 'open' })),
+    },
+    options: {
+      responsive: false,
+      animation: false,
+      plugins: { title: { display: true, text: options.title ?? 'Open vulnerabilities at month end' }, legend: { position: 'bottom' } },
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  };
+  // Chart.js types its context as the DOM's; @napi-rs/canvas implements the same drawing API.
+  const chart = new Chart(ctx as unknown as ConstructorParameters<typeof Chart<"bar">>[0], config);
+  try {
+    chart.draw();
+    return canvas.toBuffer('image/png');
+  } finally {
+    chart.destroy();
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * `/audit watch|unwatch|list|schedule|ignore|unignore …`: parsing (pure) and handling (store +
+ * scheduler). Only admins may change anything when DEPWATCH_ADMINS is set; every change is written
+ * to the change log with who and when; a private repository can be linked to a channel by an admin
+ * only, because its findings will be posted there.
+ */
+import type { KnownBlock } from '@slack/types';
+import { isValidName, normalizeName } from '../python/names.js';
+import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
+import { describeCron, isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
+import { fitMessage } from '../slack/blocks/fit.js';
+import { context, escapeMrkdwn, header, section } from '../slack/blocks/kit.js';
+import { repoKeyOf, SCHEDULE_KINDS, type ScheduleKind, type WatchStore } from '../store/watches.js';
+
+export type WatchCommand =
+  | { kind: 'watch'; repo: RepoRef; channel: string | null }
+  | { kind: 'unwatch'; repo: RepoRef; channel: string | null }
+  | { kind: 'list' }
+  | { kind: 'schedule-show' }
+  | { kind: 'schedule'; schedule: ScheduleKind; cron: string | null; timeZone: string | null }
+  | { kind: 'time-zone'; timeZone: string }
+  | { kind: 'ignore'; id: string; package: string | null; reason: string; until: string | null }
+  | { kind: 'unignore'; id: string }
+  | { kind: 'invalid'; message: string };
+
+export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore'] as const;
+
+export const WATCH_USAGE = [
+  '`/audit watch owner/repo [#channel]` — alerts and digests for a repository in this (or that) channel',
+  '`/audit unwatch owner/repo [#channel]`',
+  '`/audit list` — what this channel watches, its schedules and ignores',
+  '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
+  '`/audit schedule timezone Europe/Berlin`',
+  '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
+].join('\n');
+
+const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;
+const FINDING_KINDS = new Set(['outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol', 'vulnerability', 'malicious']);
+
+/** A channel named in the text: Slack's `<#C123|name>` escape, or a bare id. */
+function parseChannel(token: string): string | { error: string } {
+  const escaped = /^<#([CGD][A-Z0-9]{2,})(?:\|[^>]*)?>$/.exec(token);
+  if (escaped) return escaped[1]!;
+  if (/^[CG][A-Z0-9]{6,}$/.test(token)) return token;
+  if (token.startsWith('#')) return { error: `pick ${token} from Slack's autocomplete (type # and choose it) so that I get the channel's id` };
+  return { error: `"${token}" is not a channel; mention it like #channel` };
+}
+
+/** Parses a watch-family command; null when `text` is not one (so `/audit owner/repo` goes elsewhere). */
+export function parseWatchCommand(text: string): WatchCommand | null {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const verb = tokens[0]?.toLowerCase();
+  if (!verb || !(WATCH_VERBS as readonly string[]).includes(verb)) return null;
+  const args = tokens.slice(1);
+  const invalid = (message: string): WatchCommand => ({ kind: 'invalid', message });
+
+  switch (verb) {
+    case 'watch':
+    case 'unwatch': {
+      if (args.length === 0 || args.length > 2) return invalid(`usage: /audit ${verb} owner/repo [#channel]`);
+      let repo: RepoRef;
+      try {
+        repo = parseRepoRef(args[0]!);
+      } catch (err) {
+        return invalid(err instanceof RepoRefError ? err.message : String(err));
+      }
+      let channel: string | null = null;
+      if (args[1]) {
+        const parsed = parseChannel(args[1]);
+        if (typeof parsed !== 'string') return invalid(parsed.error);
+        channel = parsed;
+      }
+      return { kind: verb, repo, channel };
+    }
+    case 'list':
+      return args.length === 0 ? { kind: 'list' } : invalid('usage: /audit list');
+    case 'schedule':
+      return parseSchedule(args);
+    case 'ignore':
+      return parseIgnore(args);
+    case 'unignore':
+      return args.length === 1 ? { kind: 'unignore', id: args[0]! } : invalid('usage: /audit unignore <advisory id>');
+  }
+  return null;
+}
+
+function parseSchedule(args: string[]): WatchCommand {
+  if (args.length === 0) return { kind: 'schedule-show' };
+  const what = args[0]!.toLowerCase();
+  if (what === 'timezone' || what === 'tz' || what === 'zone') {
+    const tz = args[1];
+    if (!tz || args.length !== 2) return { kind: 'invalid', message: 'usage: /audit schedule timezone Europe/Berlin' };
+    return isValidTimeZone(tz) ? { kind: 'time-zone', timeZone: tz } : { kind: 'invalid', message: `"${tz}" is not an IANA time zone (for example Europe/Berlin, America/New_York, UTC)` };
+  }
+  const kind = what === 'alert' ? 'alerts' : what;
+  if (!(SCHEDULE_KINDS as readonly string[]).includes(kind)) {
+    return { kind: 'invalid', message: `"${args[0]}": schedule one of weekly, monthly, quarterly or alerts` };
+  }
+  const rest = args.slice(1);
+  if (rest.length === 1 && rest[0]!.toLowerCase() === 'off') return { kind: 'schedule', schedule: kind as ScheduleKind, cron: null, timeZone: null };
+  let timeZone: string | null = null;
+  const last = rest[rest.length - 1];
+  if (last && (last.includes('/') || last === 'UTC') && !/^[\d*,/-]+$/.test(last)) {
+    if (!isValidTimeZone(last)) return { kind: 'invalid', message: `"${last}" is not an IANA time zone (for example Europe/Berlin, America/New_York, UTC)` };
+    timeZone = last;
+    rest.pop();
+  }
+  const phrase = rest.join(' ').replace(/^["“”']|["“”']$/g, '');
+  try {
+    return { kind: 'schedule', schedule: kind as ScheduleKind, cron: scheduleToCron(phrase, kind as ScheduleKind), timeZone };
+  } catch (err) {
+    return { kind: 'invalid', message: err instanceof ScheduleParseError ? err.message : String(err) };
+  }
+}
+
+function parseIgnore(args: string[]): WatchCommand {
+  const usage = 'usage: /audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]';
+  const id = args[0];
+  if (!id) return { kind: 'invalid', message: usage };
+  if (!ADVISORY_ID.test(id) && !FINDING_KINDS.has(id)) return { kind: 'invalid', message: `"${id}" is not an advisory id (like GHSA-xxxx-xxxx-xxxx, PYSEC-2024-1, CVE-2024-1234) or a finding kind` };
+  const rest = args.slice(1);
+  let until: string | null = null;
+  const untilAt = rest.findIndex((t) => t.toLowerCase() === 'until');
+  if (untilAt >= 0) {
+    const date = rest[untilAt + 1];
+    if (!date || untilAt + 2 !== rest.length) return { kind: 'invalid', message: `${usage} ("until" comes last, followed by a date)` };
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+      return { kind: 'invalid', message: `"${date}" is not a date; write YYYY-MM-DD` };
+    }
+    until = date;
+    rest.splice(untilAt, 2);
+  }
+  let pkg: string | null = null;
+  const pkgAt = rest.findIndex((t) => /^(package|pkg):/i.test(t));
+  if (pkgAt >= 0) {
+    const name = rest[pkgAt]!.replace(/^(package|pkg):/i, '');
+    if (!isValidName(name)) return { kind: 'invalid', message: `"${name}" is not a valid package name` };
+    pkg = normalizeName(name);
+    rest.splice(pkgAt, 1);
+  }
+  if (FINDING_KINDS.has(id) && !ADVISORY_ID.test(id) && pkg === null) {
+    return { kind: 'invalid', message: `ignoring every "${id}" finding needs a package: add package:<name>` };
+  }
+  const reason = rest.join(' ').trim();
+  if (!reason) return { kind: 'invalid', message: `a reason is required (why is it safe to ignore ${id}?); ${usage}` };
+  if (reason.length > 2000) return { kind: 'invalid', message: 'the reason is too long (2,000 characters at most)' };
+  return { kind: 'ignore', id, package: pkg, reason, until };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface RepoLookup {
+  found: boolean;
+  private: boolean;
+  /** Why it was not found, for the person who typed it. */
+  message?: string;
+}
+
+/** What the command handler needs from the scheduler: to rebuild its jobs after a change. */
+export interface ScheduleReloader {
+  reload(): void;
+}
+
+export interface WatchCommandContext {
+  userId: string;
+  channelId: string;
+  store: WatchStore;
+  scheduler: ScheduleReloader;
+  /** Whether the user may change watches, schedules and ignores: true for everyone when DEPWATCH_ADMINS is empty. */
+  isAdmin: boolean;
+  now: Date;
+  /** The installation's time zone (config TZ). */
+  defaultTimeZone: string;
+  /** Visibility and existence of a repository (one GraphQL query); without it, repositories count as public. */
+  lookupRepo?: (ref: RepoRef) => Promise<RepoLookup>;
+}
+
+export interface WatchReply {
+  text: string;
+  blocks?: KnownBlock[];
+  /** Only the person who typed it sees the reply (errors, lists); changes are told to the channel. */
+  ephemeral: boolean;
+}
+
+const onlyAdmins = (what: string): WatchReply => ({ text: `Only Depwatch admins (DEPWATCH_ADMINS) can ${what}.`, ephemeral: true });
+
+export async function handleWatchCommand(command: WatchCommand, ctx: WatchCommandContext): Promise<WatchReply> {
+  const { store } = ctx;
+  switch (command.kind) {
+    case 'invalid':
+      return { text: `${command.message}\n${WATCH_USAGE}`, ephemeral: true };
+    case 'list':
+    case 'schedule-show':
+      return listReply(ctx);
+    case 'watch': {
+      if (!ctx.isAdmin) return onlyAdmins('change what a channel watches');
+      const channel = command.channel ?? ctx.channelId;
+      const key = repoKeyOf(command.repo);
+      let isPrivate = false;
+      if (ctx.lookupRepo) {
+        const found = await ctx.lookupRepo(command.repo);
+        if (!found.found) return { text: found.message ?? `I can't see ${formatRepoRef(command.repo)} with the configured GitHub credentials.`, ephemeral: true };
+        isPrivate = found.private;
+      }
+      const added = store.addWatch({ repo: key, channel, userId: ctx.userId, private: isPrivate, adminLinked: ctx.isAdmin, now: ctx.now });
+      ctx.scheduler.reload();
+      const where = channel === ctx.channelId ? 'this channel' : `<#${channel}>`;
+      return {
+        text: added
+          ? `<@${ctx.userId}> set ${where} to watch *${key}*${isPrivate ? ' (private)' : ''}: new advisories are alerted hourly, with weekly, monthly and quarterly digests. \`/audit list\` shows the schedules.`
+          : `${where} already watches *${key}*.`,
+        ephemeral: !added,
+      };
+    }
+    case 'unwatch': {
+      if (!ctx.isAdmin) return onlyAdmins('change what a channel watches');
+      const channel = command.channel ?? ctx.channelId;
+      const key = repoKeyOf(command.repo);
+      const removed = store.removeWatch({ repo: key, channel, userId: ctx.userId, now: ctx.now });
+      ctx.scheduler.reload();
+      return removed ? { text: `<@${ctx.userId}> stopped watching *${key}* in ${channel === ctx.channelId ? 'this channel' : `<#${channel}>`}.`, ephemeral: false } : { text: `*${key}* is not watched there.`, ephemeral: true };
+    }
+    case 'schedule': {
+      if (!ctx.isAdmin) return onlyAdmins('change schedules');
+      if (command.timeZone) store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
+      store.setSchedule({ channel: ctx.channelId, kind: command.schedule, cron: command.cron, userId: ctx.userId, now: ctx.now });
+      ctx.scheduler.reload();
+      if (command.cron === null) return { text: `<@${ctx.userId}> turned off the ${command.schedule} ${command.schedule === 'alerts' ? '' : 'digest '}in this channel.`.replace('  ', ' '), ephemeral: false };
+      const tz = store.channelTimeZone(ctx.channelId) ?? ctx.defaultTimeZone;
+      const next = nextOccurrence(command.cron, tz, ctx.now);
+      return {
+        text: `<@${ctx.userId}> set the ${command.schedule} schedule to ${describeCron(command.cron)} (${tz})${next ? `; next: ${formatIn(next, tz)}` : ''}.`,
+        ephemeral: false,
+      };
+    }
+    case 'time-zone': {
+      if (!ctx.isAdmin) return onlyAdmins('change schedules');
+      store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
+      ctx.scheduler.reload();
+      return { text: `<@${ctx.userId}> set this channel's time zone to ${command.timeZone}.`, ephemeral: false };
+    }
+    case 'ignore': {
+      if (!ctx.isAdmin) return onlyAdmins('add ignores');
+      store.addIgnore({ channel: ctx.channelId, advisory: command.id, package: command.package, reason: command.reason, until: command.until, userId: ctx.userId, now: ctx.now });
+      return {
+        text: `<@${ctx.userId}> ignored ${command.id}${command.package ? ` for ${command.package}` : ''} in this channel ${command.until ? `until ${command.until}` : 'with no expiry'}: “${escapeMrkdwn(command.reason)}”`,
+        ephemeral: false,
+      };
+    }
+    case 'unignore': {
+      if (!ctx.isAdmin) return onlyAdmins('remove ignores');
+      const n = store.removeIgnore({ channel: ctx.channelId, advisory: command.id, userId: ctx.userId, now: ctx.now });
+      return n > 0 ? { text: `<@${ctx.userId}> removed the ignore of ${command.id} in this channel.`, ephemeral: false } : { text: `${command.id} is not ignored in this channel.`, ephemeral: true };
+    }
+  }
+}
+
+function formatIn(date: Date, tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(date);
+}
+
+const MAX_LISTED = 40;
+
+function listReply(ctx: WatchCommandContext): WatchReply {
+  const { store, channelId } = ctx;
+  const watches = store.watchesForChannel(channelId);
+  const states = store.repoStates(watches.map((w) => w.repo));
+  const tz = store.channelTimeZone(channelId) ?? ctx.defaultTimeZone;
+  const lines = watches.slice(0, MAX_LISTED).map((w) => {
+    const s = states.get(w.repo);
+    const open = store.openFindings(w.repo).filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious').length;
+    const status = !s ? 'not swept yet' : s.error ? `⚠️ ${escapeMrkdwn(s.error)}` : `${open} open ${open === 1 ? 'vulnerability' : 'vulnerabilities'}, checked ${s.checkedAt?.slice(0, 16).replace('T', ' ') ?? 'never'} UTC`;
+    return `• *${escapeMrkdwn(s?.display ?? w.repo)}*${w.private || s?.private ? ' 🔒' : ''}: ${status} (added by <@${w.addedBy}>)`;
+  });
+  if (watches.length > MAX_LISTED) lines.push(`…and ${watches.length - MAX_LISTED} more`);
+  const schedules = store.schedulesForChannel(channelId).map((s) => {
+    const next = s.enabled ? nextOccurrence(s.cron, tz, ctx.now) : null;
+    return `• *${s.kind}*: ${s.enabled ? `${describeCron(s.cron)}${next ? ` (next ${formatIn(next, tz)})` : ''}` : 'off'}`;
+  });
+  const ignores = store.ignoresForChannel(channelId).map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(i.reason)} — until ${i.until ?? 'no expiry'}, by <@${i.createdBy}>`);
+  const blocks: KnownBlock[] = [
+    header(`Watched in this channel (${watches.length})`),
+    section(lines.length ? lines.join('\n') : 'Nothing yet: `/audit watch owner/repo` starts watching a repository.'),
+    section(`*Schedules* (${tz})\n${schedules.length ? schedules.join('\n') : 'none until a repository is watched'}`),
+  ];
+  if (ignores.length) blocks.push(section(`*Ignored here*\n${ignores.join('\n')}`));
+  blocks.push(context(WATCH_USAGE));
+  const text = `This channel watches ${watches.length} ${watches.length === 1 ? 'repository' : 'repositories'}${watches.length ? `: ${watches.map((w) => w.repo).join(', ')}` : ''}`;
+  const { first } = fitMessage({ text, blocks });
+  return { text: first.text, blocks: first.blocks, ephemeral: true };
+}

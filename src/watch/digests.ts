@@ -1,0 +1,309 @@
+/**
+ * The three review digests, as data (pure builders) and as a run (gather from the store and PyPI,
+ * lay out, post: a summary message in the channel and the details in its thread).
+ *
+ * - weekly, dependency updates: outdated releases per repository by major / minor / patch, the
+ *   oldest pins, yanked releases — computed from the stored installed packages and fresh PyPI data,
+ *   since new releases appear without the repository changing;
+ * - monthly, security review: open vulnerabilities by severity and age, new and fixed in the last
+ *   month, ignores expiring within 30 days, and a chart of the last six months (uploaded as a PNG);
+ * - quarterly, audit and clean-up: unpinned requirements, no lockfile, VCS and URL sources, extra
+ *   index URLs, end-of-life Python (stored findings), and packages with no release in two years or
+ *   archived / deprecated on PyPI (PEP 792 status, asked for here).
+ */
+import type { PackageRegistry } from '../audit/audit.js';
+import type { Finding, Severity } from '../audit/findings.js';
+import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
+import { mapLimit } from '../http.js';
+import type { Logger } from '../log.js';
+import { compareVersions, isValidVersion } from '../python/pep440.js';
+import { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo } from '../python/pypi.js';
+import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../slack/blocks/digest.js';
+import { fitMessage } from '../slack/blocks/fit.js';
+import { context } from '../slack/blocks/kit.js';
+import type { PacedSlack } from '../slack/pacing.js';
+import type { FindingRow, StoredPackage, WatchStore } from '../store/watches.js';
+import { visibleRepos } from './alerts.js';
+import { renderOpenVulnerabilityChart, type ChartPoint } from './chart.js';
+
+const DAY_MS = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// Weekly: dependency updates
+
+export interface OutdatedPin {
+  package: string;
+  version: string;
+  latest: string;
+  bump: 'major' | 'minor' | 'patch' | 'other';
+  releasesBehind: number;
+  file: string;
+  line: number | null;
+}
+
+export interface AgedPin {
+  package: string;
+  version: string;
+  released: string;
+  ageDays: number;
+}
+
+export interface WeeklyRepo {
+  repo: string;
+  outdated: OutdatedPin[];
+  yanked: { package: string; version: string; reason: string | null; file: string; line: number | null }[];
+  oldestPins: AgedPin[];
+}
+
+export interface WeeklyDigest {
+  generatedAt: string;
+  repos: WeeklyRepo[];
+  totals: { major: number; minor: number; patch: number; yanked: number; repos: number };
+  registryUnavailable: boolean;
+}
+
+export function buildWeeklyDigest(input: { repos: { repo: string; packages: StoredPackage[] }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; oldestPerRepo?: number }): WeeklyDigest {
+  const totals = { major: 0, minor: 0, patch: 0, yanked: 0, repos: input.repos.length };
+  const repos = input.repos.map(({ repo, packages }): WeeklyRepo => {
+    const out: WeeklyRepo = { repo, outdated: [], yanked: [], oldestPins: [] };
+    for (const p of packages) {
+      const info = input.registry?.get(p.name);
+      const where = p.entries[0];
+      if (!info || !where) continue;
+      const pinned = info.releases.find((r) => r.version === p.version) ?? info.releases.find((r) => isValidVersion(r.version) && isValidVersion(p.version) && compareVersions(r.version, p.version) === 0);
+      if (pinned?.yanked) {
+        out.yanked.push({ package: p.name, version: p.version, reason: pinned.yankedReason, file: where.file, line: where.line });
+        totals.yanked++;
+      }
+      if (pinned?.uploadTime) out.oldestPins.push({ package: p.name, version: p.version, released: pinned.uploadTime, ageDays: daysBetween(pinned.uploadTime, input.now) });
+      const latest = latestStable(info);
+      if (!latest || !isValidVersion(p.version) || compareVersions(latest, p.version) <= 0) continue;
+      const bump = classifyBump(p.version, latest);
+      out.outdated.push({ package: p.name, version: p.version, latest, bump, releasesBehind: releasesBetween(info, p.version, latest), file: where.file, line: where.line });
+      if (bump === 'major' || bump === 'minor' || bump === 'patch') totals[bump]++;
+    }
+    const bumpRank = { major: 0, minor: 1, patch: 2, other: 3 };
+    out.outdated.sort((a, b) => bumpRank[a.bump] - bumpRank[b.bump] || b.releasesBehind - a.releasesBehind || a.package.localeCompare(b.package));
+    out.oldestPins = out.oldestPins.sort((a, b) => b.ageDays - a.ageDays).slice(0, input.oldestPerRepo ?? 5);
+    return out;
+  });
+  return { generatedAt: input.now.toISOString(), repos, totals, registryUnavailable: input.registry === null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monthly: security review
+
+export type SeverityBucket = 'critical' | 'high' | 'medium' | 'low';
+
+export interface MonthlyDigest {
+  generatedAt: string;
+  open: { total: number; bySeverity: Record<SeverityBucket, number>; byAge: { under30: number; from30to90: number; over90: number } };
+  openFindings: FindingRow[];
+  newThisMonth: FindingRow[];
+  fixedThisMonth: FindingRow[];
+  expiringIgnores: { id: string; package: string | null; until: string; reason: string; source: string }[];
+  chart: ChartPoint[];
+}
+
+export function severityBucket(s: Severity): SeverityBucket {
+  if (s === 'critical' || s === 'high' || s === 'low') return s;
+  if (s === 'info') return 'low';
+  return 'medium'; // medium and unknown: an advisory without a score is not waved through
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Open at instant `t`: seen by then, and not fixed by then. */
+const openAt = (r: FindingRow, t: number) => Date.parse(r.firstSeen) <= t && (r.fixedAt === null || Date.parse(r.fixedAt) > t);
+
+/**
+ * `rows`: every vulnerability finding (open and fixed) of the channel's repositories; `ignored`:
+ * keys (`repo|key`) of open findings the channel or the repository ignores.
+ */
+export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreRule[]; now: Date; ignoredKeys?: ReadonlySet<string> }): MonthlyDigest {
+  const now = input.now.getTime();
+  const ignored = input.ignoredKeys ?? new Set<string>();
+  const rows = input.rows.filter((r) => !(r.fixedAt === null && ignored.has(`${r.repo}|${r.key}`)));
+  const open = rows.filter((r) => r.fixedAt === null);
+  const bySeverity: Record<SeverityBucket, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  const byAge = { under30: 0, from30to90: 0, over90: 0 };
+  for (const r of open) {
+    bySeverity[severityBucket(r.severity)]++;
+    const age = (now - Date.parse(r.firstSeen)) / DAY_MS;
+    if (age < 30) byAge.under30++;
+    else if (age <= 90) byAge.from30to90++;
+    else byAge.over90++;
+  }
+  const d = input.now;
+  const monthAgo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes());
+  const newThisMonth = rows.filter((r) => Date.parse(r.firstSeen) >= monthAgo && r.alertable);
+  const fixedThisMonth = rows.filter((r) => r.fixedAt !== null && Date.parse(r.fixedAt) >= monthAgo);
+
+  const today = input.now;
+  const horizon = new Date(now + 30 * DAY_MS).toISOString().slice(0, 10);
+  const expiringIgnores = input.ignores
+    .filter((i): i is IgnoreRule & { until: string } => i.until !== null && !isExpired(i, today) && i.until <= horizon)
+    .map((i) => ({ id: i.id, package: i.package, until: i.until, reason: i.reason, source: i.source }))
+    .sort((a, b) => a.until.localeCompare(b.until));
+
+  const chart: ChartPoint[] = [];
+  for (let back = 5; back >= 0; back--) {
+    const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1);
+    const end = Math.min(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back + 1, 1) - 1, now);
+    const point: ChartPoint = { label: `${MONTHS[new Date(monthStart).getUTCMonth()]} ${new Date(monthStart).getUTCFullYear()}`, critical: 0, high: 0, medium: 0, low: 0 };
+    for (const r of rows) if (openAt(r, end)) point[severityBucket(r.severity)]++;
+    chart.push(point);
+  }
+  return { generatedAt: input.now.toISOString(), open: { total: open.length, bySeverity, byAge }, openFindings: open, newThisMonth, fixedThisMonth, expiringIgnores, chart };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quarterly: audit and clean-up
+
+export const HYGIENE_KINDS = ['unpinned', 'no-lockfile', 'non-registry-source', 'extra-index-url', 'python-eol'] as const;
+export type HygieneKind = (typeof HYGIENE_KINDS)[number];
+
+export interface StalePackage {
+  package: string;
+  repos: string[];
+  lastRelease: string | null;
+  status: string | null;
+  statusReason: string | null;
+  why: 'archived' | 'deprecated' | 'quarantined' | 'no-release';
+}
+
+export interface QuarterlyDigest {
+  generatedAt: string;
+  byKind: Record<HygieneKind, { repo: string; finding: Finding }[]>;
+  stale: StalePackage[];
+  repos: number;
+  registryUnavailable: boolean;
+}
+
+export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[] }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number }): QuarterlyDigest {
+  const byKind = Object.fromEntries(HYGIENE_KINDS.map((k) => [k, [] as { repo: string; finding: Finding }[]])) as QuarterlyDigest['byKind'];
+  const usedBy = new Map<string, Set<string>>();
+  for (const { repo, findings, packages } of input.repos) {
+    for (const f of findings) {
+      if (f.fixedAt !== null || !(HYGIENE_KINDS as readonly string[]).includes(f.kind)) continue;
+      byKind[f.kind as HygieneKind].push({ repo, finding: f.finding });
+    }
+    for (const p of packages) usedBy.set(p.name, (usedBy.get(p.name) ?? new Set()).add(repo));
+  }
+  const staleAfter = input.staleAfterDays ?? 730;
+  const stale: StalePackage[] = [];
+  for (const [name, repos] of usedBy) {
+    const info = input.registry?.get(name);
+    if (!info) continue;
+    const lastRelease = info.releases.map((r) => r.uploadTime).filter((t): t is string => t !== null).sort().at(-1) ?? null;
+    const base = { package: name, repos: [...repos].sort(), lastRelease, status: info.status, statusReason: info.statusReason };
+    if (info.status === 'archived' || info.status === 'deprecated' || info.status === 'quarantined') stale.push({ ...base, why: info.status });
+    else if (lastRelease && daysBetween(lastRelease, input.now) > staleAfter) stale.push({ ...base, why: 'no-release' });
+  }
+  stale.sort((a, b) => a.why.localeCompare(b.why) || a.package.localeCompare(b.package));
+  return { generatedAt: input.now.toISOString(), byKind, stale, repos: input.repos.length, registryUnavailable: input.registry === null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a digest
+
+/** PyPI as the quarterly digest needs it: release history plus the PEP 792 status (PyPIClient fits). */
+export interface StatusRegistry {
+  project(name: string, options: { status?: boolean }): Promise<ProjectInfo | null>;
+}
+
+export interface DigestOptions {
+  store: WatchStore;
+  slack: PacedSlack;
+  registry: PackageRegistry | null;
+  statusRegistry?: StatusRegistry | null;
+  now: () => Date;
+  defaultTimeZone: string;
+  logger?: Logger;
+}
+
+export type DigestKind = 'weekly' | 'monthly' | 'quarterly';
+
+export interface DigestPosted {
+  ts: string;
+  replies: number;
+  chartUploaded: boolean;
+}
+
+async function readRegistry(registry: PackageRegistry | null, names: string[], log?: Logger): Promise<Map<string, ProjectInfo | null> | null> {
+  if (!registry) return null;
+  try {
+    return await registry.projects(names);
+  } catch (err) {
+    log?.warn({ err: (err as Error).message }, 'digest: package registry unavailable');
+    return null;
+  }
+}
+
+/** Gathers, lays out and posts one digest for a channel. */
+export async function runDigest(kind: DigestKind, channel: string, options: DigestOptions): Promise<DigestPosted> {
+  const { store } = options;
+  const now = options.now();
+  const log = options.logger?.child({ component: 'digest', kind, channel });
+  const { repos, states } = visibleRepos(store, channel);
+  const display = (repo: string) => states.get(repo)?.display ?? repo;
+  const tz = store.channelTimeZone(channel) ?? options.defaultTimeZone;
+  let layout: DigestLayout;
+  let chart: Buffer | null = null;
+
+  if (kind === 'weekly') {
+    const list = repos.map((repo) => ({ repo: display(repo), packages: states.get(repo)?.packages ?? [] }));
+    const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
+    const registry = await readRegistry(options.registry, names, log);
+    layout = weeklyDigestLayout(buildWeeklyDigest({ repos: list, registry, now }), { timeZone: tz });
+  } else if (kind === 'monthly') {
+    const rows = store.findingsFor(repos, ['vulnerability', 'malicious']).map((r) => ({ ...r, repo: display(r.repo) }));
+    const channelRules = store.ignoreRulesForChannel(channel);
+    const open = rows.filter((r) => r.fixedAt === null);
+    const { findings } = applyIgnores(open.map((r) => r.finding), channelRules, now);
+    const ignoredKeys = new Set(open.filter((_, i) => findings[i]?.ignoredBy).map((r) => `${r.repo}|${r.key}`));
+    const repoRules = repos.flatMap((repo) => (states.get(repo)?.ignores ?? []).map((rule) => ({ ...rule, source: `${display(repo)}/${rule.source}` })));
+    const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys });
+    layout = monthlyDigestLayout(digest, { timeZone: tz });
+    try {
+      chart = renderOpenVulnerabilityChart(digest.chart);
+    } catch (err) {
+      log?.warn({ err: (err as Error).message }, 'digest: chart could not be drawn');
+    }
+  } else {
+    const list = repos.map((repo) => ({ repo: display(repo), findings: store.openFindings(repo), packages: states.get(repo)?.packages ?? [] }));
+    const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
+    let registry: Map<string, ProjectInfo | null> | null = null;
+    if (options.statusRegistry) {
+      const status = options.statusRegistry;
+      registry = new Map();
+      const filled = registry;
+      await mapLimit(names, 8, async (name) => {
+        filled.set(name, await status.project(name, { status: true }).catch(() => null));
+      });
+    } else {
+      registry = await readRegistry(options.registry, names, log);
+    }
+    layout = quarterlyDigestLayout(buildQuarterlyDigest({ repos: list, registry, now }), { timeZone: tz });
+  }
+  return postDigest(options.slack, channel, layout, chart);
+}
+
+/** Summary in the channel; details (and the chart) in its thread, each message within Slack's limits. */
+export async function postDigest(slack: PacedSlack, channel: string, layout: DigestLayout, chart: Buffer | null): Promise<DigestPosted> {
+  const summary = fitMessage(layout.summary);
+  const ts = await slack.post({ channel, text: summary.first.text, blocks: summary.first.blocks });
+  let replies = 0;
+  const details = fitMessage({ ...layout.details, continuation: (i, n) => [context(`${layout.title}, details (${i}/${n})`)] });
+  for (const message of [...summary.replies, details.first, ...details.replies]) {
+    if (message.blocks.length === 0) continue;
+    await slack.post({ channel, thread_ts: ts, text: message.text, blocks: message.blocks });
+    replies++;
+  }
+  let chartUploaded = false;
+  if (chart) {
+    await slack.upload({ channel_id: channel, thread_ts: ts, file: chart, filename: 'open-vulnerabilities.png', title: 'Open vulnerabilities, last six months', alt_text: layout.chartAlt ?? 'Open vulnerabilities at the end of each of the last six months' });
+    chartUploaded = true;
+  }
+  return { ts, replies, chartUploaded };
+}

@@ -1,0 +1,159 @@
+/**
+ * Watching, assembled: the one object the Slack app and main.ts talk to.
+ *
+ *   const watch = createWatchService({ db, octokit, advisories, registry, statusRegistry, slack, admins, defaultTimeZone, logger });
+ *   watch.start();                                    // at start-up: schedules built from the store, missed runs caught up
+ *   await watch.handleCommand(text, { userId, channelId })   // from /audit: a WatchReply, or null when not a watch command
+ *   await watch.watchButton({ repo, userId, channelId })     // from the "Watch this repo" button
+ *   await watch.stop();                               // on shutdown: timers stopped, running jobs finished
+ *
+ * Jobs run in the background on the scheduler's timers: nothing here is awaited inside a Slack ack.
+ */
+import type { Octokit } from 'octokit';
+import type { PackageRegistry } from '../audit/audit.js';
+import type { AdvisorySource } from '../advisories/types.js';
+import { fetchHeads, headKey } from '../github/heads.js';
+import { parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
+import type { Logger } from '../log.js';
+import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
+import { ChannelPacer, PacedSlack, type PacerOptions, type SlackApi } from '../slack/pacing.js';
+import type { Db } from '../store/db.js';
+import { WatchStore, type AlertRow } from '../store/watches.js';
+import { deliverAlerts, type AlertDeliveryResult } from './alerts.js';
+import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
+import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
+import { SweepRunner } from './sweep.js';
+
+export interface WatchServiceOptions {
+  db: Db;
+  octokit: Octokit;
+  /** A source, or a function choosing one per sweep (chooseAdvisorySource: mirror when fresh, else OSV). */
+  advisories: AdvisorySource | (() => AdvisorySource);
+  registry: PackageRegistry | null;
+  /** PyPIClient: release history plus PEP 792 status, for the quarterly digest. */
+  statusRegistry?: StatusRegistry | null;
+  /** A WebClient for bulk posting: createBulkSlackClient(token, { slackApiUrl }). */
+  slack: SlackApi;
+  /** DEPWATCH_ADMINS; empty means everyone may change watches. */
+  admins: readonly string[];
+  /** Config TZ, for channels without their own zone. */
+  defaultTimeZone: string;
+  /** Mirror delta sync before each sweep (syncMirror), when the mirror is used. */
+  refreshAdvisories?: () => Promise<void>;
+  logger?: Logger;
+  now?: () => Date;
+  timer?: CronTimer;
+  pacer?: PacerOptions;
+  /** Changed repositories audited at once in a sweep. */
+  concurrency?: number;
+  /** Test hook: runs between recording an alert and posting it. */
+  afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
+}
+
+export interface WatchService {
+  readonly store: WatchStore;
+  readonly scheduler: Scheduler;
+  readonly sweeps: SweepRunner;
+  readonly slack: PacedSlack;
+  isAdmin(userId: string): boolean;
+  /** Handles `/audit watch|unwatch|list|schedule|ignore|unignore …`; null when `text` is something else. */
+  handleCommand(text: string, ctx: { userId: string; channelId: string }): Promise<WatchReply | null>;
+  /** The "Watch this repo" button under an /audit reply (value: the repository as owner/repo[@branch]). */
+  watchButton(input: { repo: string; userId: string; channelId: string }): Promise<WatchReply>;
+  /** An alert by the id its buttons carry ("Start incident", "Ignore…"). */
+  alert(id: number): AlertRow | null;
+  /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
+  runJob(job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted | void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createWatchService(options: WatchServiceOptions): WatchService {
+  const now = options.now ?? (() => new Date());
+  const store = new WatchStore(options.db);
+  const slack = new PacedSlack(options.slack, new ChannelPacer({ ...options.pacer, ...(options.logger ? { logger: options.logger } : {}) }));
+  const admins = new Set(options.admins);
+  const isAdmin = (userId: string) => admins.size === 0 || admins.has(userId);
+  const sweeps = new SweepRunner({
+    store,
+    octokit: options.octokit,
+    db: options.db,
+    advisories: options.advisories,
+    registry: options.registry,
+    now,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.refreshAdvisories ? { refreshAdvisories: options.refreshAdvisories } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+
+  const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted> => {
+    // Every job reads the store; make sure a sweep at least as recent as the slot has filled it.
+    await sweeps.ensureFresh(scheduledFor);
+    if (job.kind === 'alerts') {
+      return deliverAlerts(job.channel, {
+        store,
+        slack,
+        now,
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
+      });
+    }
+    return runDigest(job.kind, job.channel, {
+      store,
+      slack,
+      registry: options.registry,
+      statusRegistry: options.statusRegistry ?? null,
+      now,
+      defaultTimeZone: options.defaultTimeZone,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  };
+
+  const scheduler = new Scheduler({
+    store,
+    run: async (job, slot) => {
+      await runJob(job, slot);
+    },
+    defaultTimeZone: options.defaultTimeZone,
+    now,
+    ...(options.timer ? { timer: options.timer } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+
+  const lookupRepo = async (ref: RepoRef): Promise<RepoLookup> => {
+    const head = (await fetchHeads(options.octokit, [ref])).get(headKey(ref));
+    if (head?.ok) return { found: true, private: head.isPrivate };
+    return { found: false, private: false, message: head?.message ?? 'GitHub did not answer; try again in a minute' };
+  };
+
+  const handle = async (text: string, ctx: { userId: string; channelId: string }): Promise<WatchReply | null> => {
+    const command = parseWatchCommand(text);
+    if (!command) return null;
+    return handleWatchCommand(command, { ...ctx, store, scheduler, isAdmin: isAdmin(ctx.userId), now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo });
+  };
+
+  return {
+    store,
+    scheduler,
+    sweeps,
+    slack,
+    isAdmin,
+    handleCommand: handle,
+    watchButton: async ({ repo, userId, channelId }) => {
+      try {
+        parseRepoRef(repo);
+      } catch (err) {
+        return { text: err instanceof RepoRefError ? err.message : String(err), ephemeral: true };
+      }
+      return (await handle(`watch ${repo}`, { userId, channelId }))!;
+    },
+    alert: (id) => store.alert(id),
+    runJob,
+    start: () => scheduler.start(),
+    stop: async () => {
+      await scheduler.stop();
+      await sweeps.idle();
+      await slack.pacer.idle();
+    },
+  };
+}

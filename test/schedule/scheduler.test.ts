@@ -1,0 +1,138 @@
+/**
+ * The scheduler with a controllable clock and a hand-fired timer: catch-up after downtime runs a
+ * missed slot once, restarts never repeat it, a running job is never started twice, schedules and
+ * zones come from the store and are rebuilt on change.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Scheduler, type JobSpec } from '../../src/schedule/scheduler.js';
+import { WatchStore } from '../../src/store/watches.js';
+import { registryOf, project, release } from '../audit/helpers.js';
+import { fixtureRecord } from '../fixtures/osv/load.js';
+import { ManualTimer, openTestDb, startWorld, TestClock, tempDbPath, type World } from '../watch/helpers.js';
+
+const CHANNEL = 'C0DEPS00001';
+
+describe('scheduler', () => {
+  it('builds one job per enabled schedule, in the channel zone, and rebuilds on change', async () => {
+    const db = openTestDb();
+    const store = new WatchStore(db);
+    const clock = new TestClock(Date.parse('2025-01-05T12:00:00Z'));
+    const timer = new ManualTimer();
+    const scheduler = new Scheduler({ store, run: async () => undefined, defaultTimeZone: 'UTC', now: clock.now, timer });
+    store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: clock.now() });
+    scheduler.start();
+    expect([...timer.active.keys()].sort()).toEqual([`alerts:${CHANNEL}`, `monthly:${CHANNEL}`, `quarterly:${CHANNEL}`, `weekly:${CHANNEL}`]);
+    expect(timer.active.get(`weekly:${CHANNEL}`)?.spec).toMatchObject({ cron: '0 9 * * 1', timeZone: 'UTC' });
+
+    store.setChannelTimeZone(CHANNEL, 'Asia/Tokyo', 'U1', clock.now());
+    store.setSchedule({ channel: CHANNEL, kind: 'monthly', cron: null, userId: 'U1', now: clock.now() });
+    store.setSchedule({ channel: CHANNEL, kind: 'weekly', cron: '30 8 * * 5', userId: 'U1', now: clock.now() });
+    scheduler.reload();
+    expect(timer.active.has(`monthly:${CHANNEL}`)).toBe(false);
+    expect(timer.active.get(`weekly:${CHANNEL}`)?.spec).toMatchObject({ cron: '30 8 * * 5', timeZone: 'Asia/Tokyo' });
+    store.removeWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', now: clock.now() });
+    scheduler.reload();
+    expect(timer.active.size).toBe(0);
+    await scheduler.stop();
+    db.close();
+  });
+
+  it('never runs the same job twice at once, and runs a slot that passed meanwhile once afterwards', async () => {
+    const db = openTestDb();
+    const store = new WatchStore(db);
+    const clock = new TestClock(Date.parse('2025-01-05T12:00:00Z'));
+    store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: clock.now() });
+    store.setSchedule({ channel: CHANNEL, kind: 'alerts', cron: '* * * * *', userId: 'U1', now: clock.now() });
+    for (const kind of ['weekly', 'monthly', 'quarterly'] as const) store.setSchedule({ channel: CHANNEL, kind, cron: null, userId: 'U1', now: clock.now() });
+    const runs: string[] = [];
+    let concurrent = 0;
+    let peak = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const scheduler = new Scheduler({
+      store,
+      defaultTimeZone: 'UTC',
+      now: clock.now,
+      timer: new ManualTimer(),
+      run: async (job: JobSpec, slot: Date) => {
+        concurrent++;
+        peak = Math.max(peak, concurrent);
+        runs.push(slot.toISOString());
+        if (runs.length === 1) await gate;
+        concurrent--;
+      },
+    });
+    scheduler.start(); // catch-up starts the 12:00 slot, which blocks on the gate
+    clock.advance(60_000);
+    void scheduler.tick();
+    clock.advance(60_000);
+    void scheduler.tick(); // two more ticks while it runs: coalesced into one run afterwards
+    release();
+    await scheduler.idle();
+    expect(peak).toBe(1);
+    expect(runs).toEqual(['2025-01-05T12:00:00.000Z', '2025-01-05T12:02:00.000Z']);
+    await scheduler.stop();
+    db.close();
+  });
+});
+
+describe('digests after downtime', () => {
+  let world: World;
+  afterEach(async () => {
+    await world?.close();
+  });
+
+  it('posts a weekly digest missed during three days of downtime exactly once', async () => {
+    const registry = registryOf([
+      project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('2.31.0', '2023-05-22T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')]),
+      project('urllib3', [release('1.24.1', '2018-11-02T00:00:00Z'), release('1.24.3', '2019-04-19T00:00:00Z')]),
+    ]);
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-05T12:00:00Z', registry });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\nurllib3==1.24.1\n' } });
+
+    // Sunday: the channel starts watching; the bot runs, then goes down before Monday 09:00.
+    const first = world.service();
+    await first.watch.handleCommand('watch octo/app', { userId: 'U0ADMIN0001', channelId: CHANNEL });
+    first.watch.start();
+    await first.watch.scheduler.idle();
+    await first.watch.stop();
+    first.db.close();
+    expect(world.slack.messages(CHANNEL)).toEqual([]);
+
+    // Thursday, three days after the Monday 09:00 digest was due: it is caught up once.
+    world.clock.set('2025-01-09T12:30:00Z');
+    const second = world.service();
+    second.watch.start();
+    await second.watch.scheduler.idle();
+    const digests = () => world.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
+    expect(digests()).toHaveLength(1);
+    const [digest] = digests();
+    expect(digest?.text).toContain('1 major, 0 minor, 1 patch');
+    const thread = world.slack.thread(CHANNEL, digest!.ts);
+    expect(thread.map((m) => JSON.stringify(m.blocks)).join('')).toContain('`requests` 2.2.0 → 3.0.0');
+    expect(second.watch.store.jobRuns(`weekly:${CHANNEL}`).map((r) => [r.scheduledFor, r.status])).toEqual([['2025-01-06T09:00:00.000Z', 'done']]);
+
+    // Ticks and another restart the same day do not post it again.
+    await second.watch.scheduler.tick();
+    await second.watch.stop();
+    second.db.close();
+    const third = world.service();
+    third.watch.start();
+    await third.watch.scheduler.idle();
+    expect(digests()).toHaveLength(1);
+    expect(world.slack.violations).toEqual([]);
+  });
+});
+
+it('marks runs a dead process left behind as interrupted, and does not re-run their slot', () => {
+  const path = tempDbPath();
+  const db = openTestDb(path);
+  const store = new WatchStore(db);
+  const slot = new Date('2025-01-06T09:00:00Z');
+  expect(store.claimJobRun('weekly:C1', slot, slot)).toBe(true);
+  expect(store.claimJobRun('weekly:C1', slot, slot)).toBe(false);
+  expect(store.markInterruptedRuns(new Date('2025-01-06T10:00:00Z'))).toBe(1);
+  expect(store.jobRuns('weekly:C1')[0]?.status).toBe('interrupted');
+  expect(store.hasJobRun('weekly:C1', slot)).toBe(true);
+  db.close();
+});

@@ -1,0 +1,166 @@
+/**
+ * `/audit` end to end over HTTP: signed slash commands into the Bolt app, a repository of real
+ * manifests on the GitHub fake, the PyPA advisories on the OSV fake, and the posts read back from
+ * the Slack fake (which checks every message against Block Kit's limits).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../fakes/github.js';
+import { blockAction } from '../helpers/slack-requests.js';
+import { blockText, buttons, CHANNEL, startWorld, waitFor, type World } from './app-world.js';
+
+describe('/audit owner/repo', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('acks at once, posts "Auditing…", then updates it in place with the vulnerabilities', async () => {
+    const started = Date.now();
+    const { response } = await world.audit('octo/shop');
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3000);
+
+    const placeholder = await waitFor(() => world.slack.callsTo('chat.postMessage')[0], 'the placeholder');
+    expect(placeholder.params.channel).toBe(CHANNEL);
+    expect(placeholder.params.text).toBe('Auditing octo/shop…');
+
+    const update = await waitFor(() => world.slack.callsTo('chat.update')[0], 'the result');
+    await world.bot.service.idle();
+    expect(update.response.ok).toBe(true);
+    const ts = String(placeholder.response.ts);
+    expect(update.params.ts).toBe(ts);
+    const message = world.slack.message(CHANNEL, ts);
+    const text = blockText(message?.blocks);
+    const sha = world.github.headSha('octo', 'shop');
+
+    expect(text).toContain(`https://github.com/octo/shop/tree/${sha}`);
+    expect(text).toContain(`octo/shop@${sha.slice(0, 7)}`);
+    // The worst finding first: werkzeug 0.14.1, PYSEC-2023-221 (CVSS 7.5, high), fixed in 2.3.8.
+    expect(text).toMatch(/:red_circle: \*High\* · \*werkzeug\* 0\.14\.1 · <https:\/\/osv\.dev\/vulnerability\/PYSEC-2023-221\|PYSEC-2023-221>/);
+    expect(text).toContain('*Fixed in:* 2.3.8, 3.0.1');
+    expect(text).toContain('Upgrade werkzeug to 2.3.8');
+    expect(text).toMatch(new RegExp(`<https://github\\.com/octo/shop/blob/${sha}/Pipfile\\.lock#L\\d+\\|Pipfile\\.lock:\\d+>`));
+    expect(text).toMatch(new RegExp(`https://github\\.com/octo/shop/blob/${sha}/requirements/main\\.txt#L\\d+`));
+
+    const found = buttons(message?.blocks);
+    expect(found.find((b) => b.action_id === 'audit_watch_repo')?.value).toBe('octo/shop');
+    const incident = found.filter((b) => b.action_id === 'audit_start_incident');
+    expect(incident.length).toBe(1); // only the high one
+    expect(incident[0]?.value).toMatch(/^\d+:[0-9a-f]{16}$/);
+    expect(found.filter((b) => b.action_id === 'audit_ignore').length).toBeGreaterThan(5);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('puts what does not fit into thread replies under the result', async () => {
+    const parent = world.channel().find((m) => m.text.startsWith('octo/shop@'));
+    expect(parent).toBeDefined();
+    const replies = world.slack.thread(CHANNEL, parent!.ts);
+    expect(replies.length).toBeGreaterThan(0);
+    expect(blockText(replies[0]?.blocks)).toContain('Audit of octo/shop@');
+    expect(blockText(replies[0]?.blocks)).toMatch(/continued \(2\/\d\)/);
+    // Every vulnerability of the audit is in the message or a reply, once.
+    const all = [parent!, ...replies].map((m) => blockText(m.blocks)).join('\n');
+    const record = world.bot.service.audits.latestForRepo('octo/shop');
+    const stored = world.bot.service.audits.get(record!.id)!;
+    const vulns = stored.result.findings.filter((f) => f.kind === 'vulnerability');
+    expect(vulns.length).toBe(24);
+    for (const f of vulns) expect(all).toContain(`|${f.id}>`);
+    // Outdated and hygiene summaries come after the vulnerabilities.
+    expect(all).toContain('*Hygiene:*');
+    expect(all).toMatch(/\*Outdated:\* \d+ releases? behind/);
+    expect(all).toContain('*werkzeug* 0.14.1 → 3.0.1 (major)');
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('stores the audit with its commit, counts and whole result', () => {
+    const latest = world.bot.service.audits.latestForRepo('OCTO/Shop');
+    expect(latest?.sha).toBe(world.github.headSha('octo', 'shop'));
+    expect(latest?.counts.high).toBe(1);
+    expect(latest?.channel).toBe(CHANNEL);
+    expect(latest?.requestedBy).toBe('U0ALICE0001');
+  });
+
+  it('audits an unchanged repository again without fetching a single blob', async () => {
+    const blobsBefore = world.github.count(ROUTES.blob);
+    expect(blobsBefore).toBeGreaterThan(0);
+    const updatesBefore = world.slack.callsTo('chat.update').length;
+    await world.audit('https://github.com/octo/shop');
+    await waitFor(() => world.slack.callsTo('chat.update').length > updatesBefore, 'the second result');
+    await world.bot.service.idle();
+    expect(world.github.count(ROUTES.blob)).toBe(blobsBefore);
+    const second = world.slack.callsTo('chat.update').at(-1);
+    expect(blockText(second?.params.blocks)).toContain('PYSEC-2023-221');
+  });
+
+  it('reads a branch given as owner/repo@branch', async () => {
+    world.github.addRepo({ owner: 'octo', name: 'branchy', files: { 'README.md': 'x' }, branches: { legacy: { 'requirements.txt': 'requests==2.19.0\n' } } });
+    const before = world.slack.callsTo('chat.update').length;
+    await world.audit('octo/branchy@legacy');
+    await waitFor(() => world.slack.callsTo('chat.update').length > before, 'the branch result');
+    await world.bot.service.idle();
+    const text = blockText(world.slack.callsTo('chat.update').at(-1)?.params.blocks);
+    expect(text).toContain('(legacy)');
+    expect(text).toContain('*requests* 2.19.0');
+  });
+
+  it('answers /audit help and anything that is not a repository with the usage, ephemerally', async () => {
+    const help = await world.audit('help');
+    expect(help.response.status).toBe(200);
+    expect(help.response.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(blockText((help.response.json as { blocks: unknown }).blocks)).toContain('/audit owner/repo@branch');
+
+    const junk = await world.audit('please check my stuff');
+    expect(junk.response.json).toMatchObject({ response_type: 'ephemeral' });
+    const text = blockText((junk.response.json as { blocks: unknown }).blocks);
+    expect(text).toContain('is not a repository');
+    expect(text).toContain('/audit owner/repo');
+  });
+
+  it('answers Watch and Start incident ephemerally: not installed yet', async () => {
+    const parent = world.channel().find((m) => m.text.startsWith('octo/shop@'))!;
+    const found = buttons(parent.blocks);
+    for (const [actionId, expected] of [
+      ['audit_watch_repo', /Watching repositories is not installed yet/],
+      ['audit_start_incident', /Incident checklists are not installed yet/],
+    ] as const) {
+      const id = `click-${actionId}`;
+      const value = found.find((b) => b.action_id === actionId)?.value;
+      const response = await world.send(blockAction({ actionId, value, channel: CHANNEL, message_ts: parent.ts, response_url: world.slack.responseUrl(id, { channel: CHANNEL, user: 'U0ALICE0001' }) }));
+      expect(response.status).toBe(200);
+      const reply = await waitFor(() => world.slack.responses.find((r) => r.id === id), actionId);
+      expect(reply.body.response_type).toBe('ephemeral');
+      expect(String(reply.body.text)).toMatch(expected);
+    }
+  });
+});
+
+describe('/audit in a channel the bot cannot post to', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('falls back to response_url: "Auditing…" in the channel, then replaced by the result', async () => {
+    world.slack.failNext('chat.postMessage', 'not_in_channel');
+    const { responseId } = await world.audit('octo/shop', { channel: 'G0PRIVATE01' });
+    await waitFor(() => world.slack.responses.filter((r) => r.id === responseId).length >= 2, 'the result through response_url');
+    await world.bot.service.idle();
+    const posts = world.slack.responses.filter((r) => r.id === responseId);
+    expect(posts[0]?.body).toMatchObject({ response_type: 'in_channel', text: 'Auditing octo/shop…' });
+    expect(posts[1]?.body).toMatchObject({ response_type: 'in_channel', replace_original: true });
+    expect(blockText(posts[1]?.body.blocks)).toContain('PYSEC-2023-221');
+    expect(posts.every((p) => p.status === 200)).toBe(true);
+    expect(posts.length).toBeLessThanOrEqual(5);
+    // What the channel shows: one message, replaced in place, plus the overflow.
+    const shown = world.slack.messages('G0PRIVATE01');
+    expect(blockText(shown[0]?.blocks)).toContain('Dependency audit: octo/shop');
+    expect(world.slack.callsTo('chat.update')).toEqual([]);
+    expect(world.slack.violations).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * App Home over HTTP: app_home_opened → views.publish with recent audits; Slack's event retries are
+ * handled once; the quick action opens a modal whose submission audits into a DM.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockAction, eventCallback, viewSubmission } from '../helpers/slack-requests.js';
+import { blockText, startWorld, USER, waitFor, type World } from './app-world.js';
+
+const homeOpened = (user = USER) => ({ type: 'app_home_opened', user, channel: 'D0HOME00001', tab: 'home', event_ts: `${Math.floor(Date.now() / 1000)}.000100` });
+
+describe('App Home', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('publishes an empty state that explains /audit, watching and incidents', async () => {
+    const response = await world.send(eventCallback(homeOpened('U0NEWBIE001')));
+    expect(response.status).toBe(200);
+    const view = await waitFor(() => world.slack.homeView('U0NEWBIE001'), 'views.publish');
+    const text = blockText(view.view.blocks);
+    expect(text).toContain('No audits yet');
+    expect(text).toContain('Watch this repo');
+    expect(text).toContain('Start incident');
+    expect(text).toContain('home_audit_open');
+  });
+
+  it('lists recent audits with their open counts by severity', async () => {
+    await world.audit('octo/shop');
+    await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit');
+    await world.bot.service.idle();
+    await world.send(eventCallback(homeOpened()));
+    const view = await waitFor(() => world.slack.homeView(USER), 'views.publish');
+    const text = blockText(view.view.blocks);
+    const sha = world.github.headSha('octo', 'shop');
+    expect(text).toContain(`|octo/shop>* @ \`${sha.slice(0, 7)}\` (main)`);
+    expect(text).toMatch(/Open: 1 high · 23 unknown · 10 low · 2 info/);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('handles an event Slack retries (same event_id) once', async () => {
+    const before = world.slack.callsTo('views.publish').length;
+    const event = eventCallback(homeOpened(), { event_id: 'Ev0DUPLICATE1' });
+    const first = await world.send(event);
+    const retry = await world.send(event, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    await waitFor(() => world.slack.callsTo('views.publish').length > before, 'the publish');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(world.slack.callsTo('views.publish').length).toBe(before + 1);
+  });
+
+  it('audits a repository typed into the quick-action modal and sends the result as a DM', async () => {
+    await world.send(blockAction({ actionId: 'home_audit_open', blockId: 'home_quick_actions' }));
+    const opened = await waitFor(() => world.slack.callsTo('views.open').at(-1), 'views.open');
+    expect((opened.params.view as { callback_id: string }).callback_id).toBe('home_audit_submit');
+
+    const invalid = await world.send(viewSubmission({ callbackId: 'home_audit_submit', values: { home_audit_repo: { value: { type: 'plain_text_input', value: 'not a repo' } } } }));
+    expect(invalid.json).toMatchObject({ response_action: 'errors', errors: { home_audit_repo: expect.stringContaining('not a repository') } });
+
+    const ok = await world.send(viewSubmission({ callbackId: 'home_audit_submit', values: { home_audit_repo: { value: { type: 'plain_text_input', value: 'octo/shop' } } } }));
+    expect(ok.status).toBe(200);
+    expect(ok.text).toBe('');
+    const dm = await waitFor(() => world.slack.callsTo('conversations.open')[0]?.response.channel as { id: string } | undefined, 'conversations.open');
+    await waitFor(() => world.slack.callsTo('chat.update').some((c) => c.params.channel === dm.id), 'the DM result');
+    await world.bot.service.idle();
+    const [message] = world.slack.messages(dm.id);
+    expect(blockText(message?.blocks)).toContain('Dependency audit: octo/shop');
+    expect(world.slack.violations).toEqual([]);
+  });
+});

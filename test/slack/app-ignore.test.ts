@@ -1,0 +1,132 @@
+/**
+ * The Ignore flow over HTTP: the Ignore… button opens the modal (views.open), the submission is
+ * validated in the modal, stored in SQLite, and the reply is re-rendered from the stored audit
+ * without asking GitHub or OSV again; later audits of the repository apply the ignore.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockAction, viewSubmission } from '../helpers/slack-requests.js';
+import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World } from './app-world.js';
+
+const ADVISORY = 'PYSEC-2023-221'; // werkzeug 0.14.1, the one high finding of octo/shop
+
+describe('Ignore…', () => {
+  let world: World;
+  let parentTs: string;
+  let metadata: string;
+
+  beforeAll(async () => {
+    world = await startWorld();
+    await world.audit('octo/shop');
+    await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit');
+    await world.bot.service.idle();
+    parentTs = world.channel()[0]!.ts;
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('opens a modal pre-filled with the advisory and package, with ids only in private_metadata', async () => {
+    const parent = world.slack.message(CHANNEL, parentTs)!;
+    const ignore = buttons(parent.blocks).find((b) => b.action_id === 'audit_ignore');
+    // The first Ignore… button belongs to the first (worst) finding: werkzeug's.
+    expect(ignore?.value).toMatch(/^\d+:[0-9a-f]{16}$/);
+    const response = await world.send(blockAction({ actionId: 'audit_ignore', value: ignore!.value!, channel: CHANNEL, message_ts: parentTs, blockId: 'f:x' }));
+    expect(response.status).toBe(200);
+    const opened = await waitFor(() => world.slack.callsTo('views.open')[0], 'views.open');
+    expect(opened.response.ok).toBe(true);
+    const view = opened.params.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+    expect(view.callback_id).toBe('ignore_submit');
+    const inputs = JSON.stringify(view.blocks);
+    expect(inputs).toContain(`"initial_value":"${ADVISORY}"`);
+    expect(inputs).toContain('"initial_value":"werkzeug"');
+    expect(inputs).toContain('"type":"datepicker"');
+    metadata = view.private_metadata;
+    expect(JSON.parse(metadata)).toEqual({ a: expect.any(Number), c: CHANNEL, t: parentTs });
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('keeps the modal open with errors when the reason is missing or the date is past', async () => {
+    const response = await world.send(
+      viewSubmission({
+        callbackId: 'ignore_submit',
+        privateMetadata: metadata,
+        values: {
+          ignore_advisory: { value: { type: 'plain_text_input', value: ADVISORY } },
+          ignore_reason: { value: { type: 'plain_text_input', value: '   ' } },
+          ignore_until: { value: { type: 'datepicker', selected_date: '2020-01-01' } },
+          ignore_package: { value: { type: 'plain_text_input', value: 'werkzeug' } },
+        },
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({
+      response_action: 'errors',
+      errors: { ignore_reason: expect.stringContaining('reason is required'), ignore_until: expect.stringContaining('in the future') },
+    });
+    expect(world.bot.service.ignores.forRepo('octo/shop')).toEqual([]);
+  });
+
+  it('stores the ignore and updates the reply in place without the ignored finding, with no new GitHub or OSV call', async () => {
+    const githubBefore = world.github.totalRequests();
+    const osvBefore = world.osv.requests.length;
+    const updatesBefore = world.slack.callsTo('chat.update').length;
+    const response = await world.send(
+      viewSubmission({
+        callbackId: 'ignore_submit',
+        privateMetadata: metadata,
+        user: 'U0BOB000001',
+        values: {
+          ignore_advisory: { value: { type: 'plain_text_input', value: ADVISORY } },
+          ignore_reason: { value: { type: 'plain_text_input', value: 'We never parse multipart form data with werkzeug' } },
+          ignore_until: { value: { type: 'datepicker', selected_date: '2999-12-31' } },
+          ignore_package: { value: { type: 'plain_text_input', value: 'Werkzeug' } },
+        },
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('');
+
+    const stored = world.bot.service.ignores.forRepo('octo/shop');
+    expect(stored).toEqual([
+      expect.objectContaining({ advisoryId: ADVISORY, package: 'werkzeug', reason: 'We never parse multipart form data with werkzeug', until: '2999-12-31', createdBy: 'U0BOB000001' }),
+    ]);
+
+    const update = await waitFor(() => world.slack.callsTo('chat.update')[updatesBefore], 'the re-rendered reply');
+    await world.bot.service.idle();
+    expect(update.params.ts).toBe(parentTs);
+    const message = world.slack.message(CHANNEL, parentTs)!;
+    const text = blockText(message.blocks);
+    expect(text).not.toMatch(/:red_circle: \*High\* · \*werkzeug\*/);
+    expect(text).toContain('*23 vulnerabilities:*');
+    expect(text).toContain('1 ignored');
+    expect(buttons(message.blocks).filter((b) => b.action_id === 'audit_start_incident')).toEqual([]);
+    expect(world.github.totalRequests()).toBe(githubBefore);
+    expect(world.osv.requests.length).toBe(osvBefore);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('applies the stored ignore to the next audit of the repository', async () => {
+    const updatesBefore = world.slack.callsTo('chat.update').length;
+    await world.audit('octo/shop');
+    await waitFor(() => world.slack.callsTo('chat.update').length > updatesBefore, 'the next audit');
+    await world.bot.service.idle();
+    const latest = world.bot.service.audits.latestForRepo('octo/shop')!;
+    const record = world.bot.service.audits.get(latest.id)!;
+    expect(record.result.findings.some((f) => f.id === ADVISORY)).toBe(false);
+    expect(record.result.ignored.map((f) => [f.id, f.ignoredBy?.reason, f.ignoredBy?.source])).toEqual([
+      [ADVISORY, 'We never parse multipart form data with werkzeug', 'Slack, by <@U0BOB000001>'],
+    ]);
+    const all = [world.slack.message(CHANNEL, latest.ts!)!, ...world.slack.thread(CHANNEL, latest.ts!)].map((m) => blockText(m.blocks)).join('\n');
+    expect(all).toContain('*Ignored:* 1');
+    expect(all).toContain('We never parse multipart form data with werkzeug');
+    expect(latest.counts.high).toBe(0);
+  });
+
+  it('says so when the audit a button names is gone', async () => {
+    const id = 'stale-ignore';
+    await world.send(blockAction({ actionId: 'audit_ignore', value: '999999:0123456789abcdef', channel: CHANNEL, response_url: world.slack.responseUrl(id, { channel: CHANNEL, user: USER }) }));
+    const reply = await waitFor(() => world.slack.responses.find((r) => r.id === id), 'the answer');
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(String(reply.body.text)).toContain('no longer have that audit');
+  });
+});

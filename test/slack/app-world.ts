@@ -1,0 +1,190 @@
+/**
+ * A whole Depwatch-in-Slack world on loopback for the app tests: fake Slack, GitHub (a repository
+ * built from real public manifests), OSV (the PyPA advisory fixture) and PyPI, and the Bolt app on
+ * 127.0.0.1 with its HTTP receiver, its Web API pointed at the fake. Requests are signed like Slack's.
+ */
+import { Writable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OsvApi } from '../../src/advisories/osv-api.js';
+import { AdvisoryMirror } from '../../src/advisories/mirror.js';
+import { chooseAdvisorySource } from '../../src/advisories/select.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createGitHubClient } from '../../src/github/client.js';
+import { createLogger } from '../../src/log.js';
+import { PyPIClient } from '../../src/python/pypi.js';
+import { createBot, type Bot, type BotServices } from '../../src/slack/bot.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import { startFakeGitHub, type FakeGitHub, type FakeRepoInit } from '../fakes/github.js';
+import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
+import { startFakePypi, type FakePypi, type FakeProjectSpec } from '../fakes/pypi.js';
+import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack, type StoredMessage } from '../fakes/slack-api.js';
+import { fixtureRecords } from '../fixtures/osv/load.js';
+import { postToBolt, signedRequest, slashCommand, type BoltResponse, type SignOptions, type SlackRequestBody } from '../helpers/slack-requests.js';
+
+export const SIGNING_SECRET = 'depwatch-test-signing-secret-0123456789';
+export const GITHUB_TOKEN = `ghp_${'Qw7'.repeat(12)}`;
+export const CHANNEL = 'C0AUDITS001';
+export const USER = 'U0ALICE0001';
+
+export function manifest(path: string): string {
+  return readFileSync(join(import.meta.dirname, '..', 'fixtures', 'manifests', path), 'utf8');
+}
+
+/**
+ * octo/shop: pypi/warehouse's old requirements/main.txt (babel 2.5.1, jinja2 2.10, celery 4.1.0…) and
+ * pipenv's Pipfile + Pipfile.lock (werkzeug 0.14.1, flask 0.12.2, requests 2.18.4): real files with
+ * real known-vulnerable pins.
+ */
+export const SHOP: FakeRepoInit = {
+  owner: 'octo',
+  name: 'shop',
+  files: {
+    'README.md': '# shop\n',
+    'requirements/main.txt': manifest('pypi-warehouse/requirements/main.txt'),
+    Pipfile: manifest('pipenv/Pipfile'),
+    'Pipfile.lock': manifest('pipenv/Pipfile.lock'),
+  },
+};
+
+export const EMPTY_REPO: FakeRepoInit = { owner: 'octo', name: 'docs', files: { 'README.md': '# docs\n', 'src/index.js': 'console.log(1)\n' } };
+
+const PYPI_PROJECTS: FakeProjectSpec[] = [
+  { name: 'werkzeug', releases: [{ version: '0.14.1', uploadTime: '2018-01-01T00:00:00Z' }, { version: '2.3.8', uploadTime: '2023-10-25T00:00:00Z' }, { version: '3.0.1', uploadTime: '2023-10-24T00:00:00Z' }] },
+  { name: 'requests', releases: [{ version: '2.18.4', uploadTime: '2017-08-15T00:00:00Z' }, { version: '2.32.3', uploadTime: '2024-05-29T00:00:00Z' }] },
+];
+
+export interface WorldOptions {
+  repos?: FakeRepoInit[];
+  latencyMs?: number;
+  /** OSV retries (kept small so a failing OSV fails fast). */
+  osvRetries?: number;
+}
+
+export interface World {
+  slack: FakeSlack;
+  github: FakeGitHub;
+  osv: FakeOsv;
+  pypi: FakePypi;
+  db: Db;
+  bot: Bot;
+  config: Config;
+  services: BotServices;
+  /** Every log line, parsed. */
+  logs: Record<string, unknown>[];
+  eventsUrl: string;
+  send(body: SlackRequestBody, options?: SignOptions): Promise<BoltResponse>;
+  /** Sends `/audit <text>` with a loopback response_url; resolves with the HTTP answer and that url's id. */
+  audit(text: string, options?: { channel?: string; user?: string }): Promise<{ response: BoltResponse; responseId: string }>;
+  /** The top-level messages of the channel. */
+  channel(channel?: string): StoredMessage[];
+  close(): Promise<void>;
+}
+
+let responseIds = 0;
+
+export async function waitFor<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const slack = await startFakeSlack();
+  const github = await startFakeGitHub({ repos: options.repos ?? [SHOP, EMPTY_REPO], tokens: [GITHUB_TOKEN], latencyMs: options.latencyMs ?? 0 });
+  const osv = await startFakeOsv({ records: [...fixtureRecords().values()], latencyMs: options.latencyMs ?? 0 });
+  const pypi = await startFakePypi({ projects: PYPI_PROJECTS, latencyMs: options.latencyMs ?? 0 });
+  const db = openDb(':memory:');
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    GITHUB_API_URL: github.url,
+    GITHUB_TOKEN,
+    OSV_API_URL: osv.url,
+    PYPI_URL: pypi.url,
+    DEPWATCH_DB: ':memory:',
+    TZ: 'UTC',
+    LOG_LEVEL: 'debug',
+  });
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const logger = createLogger('debug', sink);
+  const mirror = new AdvisoryMirror(db);
+  const osvApi = new OsvApi({ baseUrl: osv.url, db, retries: options.osvRetries ?? 1, backoffMs: 5, timeoutMs: 10_000 });
+  const services: BotServices = {
+    github: await createGitHubClient(config.github, { retries: 0, retryUnitMs: 1 }),
+    advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osvApi, now }),
+    registry: new PyPIClient({ baseUrl: pypi.url, db, retries: 1, backoffMs: 5, timeoutMs: 10_000 }),
+  };
+  const bot = createBot({ config, db, logger, services, clientOptions: { retryConfig: { retries: 0 } } });
+  const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
+  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  const send = (body: SlackRequestBody, signOptions?: SignOptions) => postToBolt(eventsUrl, signedRequest(SIGNING_SECRET, body, signOptions));
+
+  return {
+    slack,
+    github,
+    osv,
+    pypi,
+    db,
+    bot,
+    config,
+    services,
+    logs,
+    eventsUrl,
+    send,
+    async audit(text, where = {}) {
+      const responseId = `cmd-${++responseIds}`;
+      const channel = where.channel ?? CHANNEL;
+      const user = where.user ?? USER;
+      const responseUrl = slack.responseUrl(responseId, { channel, user });
+      const response = await send(slashCommand({ text, channel_id: channel, user_id: user, response_url: responseUrl }));
+      return { response, responseId };
+    },
+    channel: (channel = CHANNEL) => slack.messages(channel),
+    async close() {
+      await bot.stop(5_000);
+      await Promise.all([slack.close(), github.close(), osv.close(), pypi.close()]);
+      db.close();
+    },
+  };
+}
+
+/** Every string anywhere in a message's blocks, joined: what a reader could see or click. */
+export function blockText(blocks: unknown): string {
+  const out: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(blocks);
+  return out.join('\n');
+}
+
+/** Buttons in a message, with their action ids and values. */
+export function buttons(blocks: unknown): { action_id: string; value?: string; text: string }[] {
+  const found: { action_id: string; value?: string; text: string }[] = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'button' && typeof o.action_id === 'string') {
+        found.push({ action_id: o.action_id, ...(typeof o.value === 'string' ? { value: o.value } : {}), text: String((o.text as { text?: unknown } | undefined)?.text ?? '') });
+      }
+      Object.values(o).forEach(visit);
+    }
+  };
+  visit(blocks);
+  return found;
+}

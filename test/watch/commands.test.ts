@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { WatchStore } from '../../src/store/watches.js';
+import { handleWatchCommand, parseWatchCommand, type WatchCommandContext } from '../../src/watch/commands.js';
+import { openTestDb } from './helpers.js';
+
+describe('parseWatchCommand', () => {
+  it('leaves anything that is not a watch command to the /audit handler', () => {
+    expect(parseWatchCommand('octo/app')).toBeNull();
+    expect(parseWatchCommand('')).toBeNull();
+    expect(parseWatchCommand('help')).toBeNull();
+  });
+
+  it('reads repositories and Slack channel mentions', () => {
+    expect(parseWatchCommand('watch octo/app')).toEqual({ kind: 'watch', repo: { owner: 'octo', repo: 'app' }, channel: null });
+    expect(parseWatchCommand('watch https://github.com/Octo/App <#C0123ABCD|security>')).toEqual({ kind: 'watch', repo: { owner: 'Octo', repo: 'App' }, channel: 'C0123ABCD' });
+    expect(parseWatchCommand('unwatch octo/app@release/2.x <#G0123ABCD>')).toEqual({ kind: 'unwatch', repo: { owner: 'octo', repo: 'app', branch: 'release/2.x' }, channel: 'G0123ABCD' });
+    expect(parseWatchCommand('watch octo/app #security')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('autocomplete') });
+    expect(parseWatchCommand('watch not-a-repo')).toMatchObject({ kind: 'invalid' });
+    expect(parseWatchCommand('list')).toEqual({ kind: 'list' });
+  });
+
+  it('reads schedules: phrases, cron, time zones and off', () => {
+    expect(parseWatchCommand('schedule weekly mon 09:00')).toEqual({ kind: 'schedule', schedule: 'weekly', cron: '0 9 * * 1', timeZone: null });
+    expect(parseWatchCommand('schedule monthly 1st 10:00 Europe/Berlin')).toEqual({ kind: 'schedule', schedule: 'monthly', cron: '0 10 1 * *', timeZone: 'Europe/Berlin' });
+    expect(parseWatchCommand('schedule quarterly "1st 10:00"')).toEqual({ kind: 'schedule', schedule: 'quarterly', cron: '0 10 1 1,4,7,10 *', timeZone: null });
+    expect(parseWatchCommand('schedule alerts */30 * * * *')).toEqual({ kind: 'schedule', schedule: 'alerts', cron: '*/30 * * * *', timeZone: null });
+    expect(parseWatchCommand('schedule alerts off')).toEqual({ kind: 'schedule', schedule: 'alerts', cron: null, timeZone: null });
+    expect(parseWatchCommand('schedule timezone America/New_York')).toEqual({ kind: 'time-zone', timeZone: 'America/New_York' });
+    expect(parseWatchCommand('schedule weekly mon 09:00 Mars/Olympus')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('IANA') });
+    expect(parseWatchCommand('schedule daily 09:00')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('weekly, monthly, quarterly or alerts') });
+    expect(parseWatchCommand('schedule')).toEqual({ kind: 'schedule-show' });
+  });
+
+  it('reads ignores with a reason, a package and an expiry', () => {
+    expect(parseWatchCommand('ignore GHSA-j8r2-6x86-q33q not reachable: we never follow redirects until 2025-06-30')).toEqual({
+      kind: 'ignore',
+      id: 'GHSA-j8r2-6x86-q33q',
+      package: null,
+      reason: 'not reachable: we never follow redirects',
+      until: '2025-06-30',
+    });
+    expect(parseWatchCommand('ignore outdated package:Django_Rest pinned for the LTS')).toMatchObject({ kind: 'ignore', id: 'outdated', package: 'django-rest' });
+    expect(parseWatchCommand('ignore PYSEC-2024-1')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('reason is required') });
+    expect(parseWatchCommand('ignore PYSEC-2024-1 fine until 2025-02-30')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('not a date') });
+    expect(parseWatchCommand('ignore outdated we like old things')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('package:<name>') });
+    expect(parseWatchCommand('ignore <script> nope')).toMatchObject({ kind: 'invalid' });
+  });
+});
+
+describe('handleWatchCommand', () => {
+  const setUp = (overrides: Partial<WatchCommandContext> = {}) => {
+    const store = new WatchStore(openTestDb());
+    let reloads = 0;
+    const ctx: WatchCommandContext = {
+      userId: 'U0ALICE0001',
+      channelId: 'C0SEC000001',
+      store,
+      scheduler: { reload: () => void reloads++ },
+      isAdmin: true,
+      now: new Date('2025-01-06T10:00:00Z'),
+      defaultTimeZone: 'UTC',
+      ...overrides,
+    };
+    return { store, ctx, reloads: () => reloads };
+  };
+  const run = (text: string, ctx: WatchCommandContext) => handleWatchCommand(parseWatchCommand(text)!, ctx);
+
+  it('watches, lists and unwatches, logging who did what and rebuilding the schedules', async () => {
+    const { store, ctx, reloads } = setUp();
+    const reply = await run('watch Octo/App', ctx);
+    expect(reply).toMatchObject({ ephemeral: false, text: expect.stringContaining('watch *octo/app*') });
+    expect((await run('watch octo/app', ctx)).text).toContain('already watches');
+    expect(store.watchesForChannel('C0SEC000001').map((w) => w.repo)).toEqual(['octo/app']);
+    expect(store.schedulesForChannel('C0SEC000001').map((s) => [s.kind, s.cron])).toEqual([
+      ['alerts', '0 * * * *'],
+      ['monthly', '0 9 1 * *'],
+      ['quarterly', '0 9 1 1,4,7,10 *'],
+      ['weekly', '0 9 * * 1'],
+    ]);
+    const list = await run('list', ctx);
+    expect(list.ephemeral).toBe(true);
+    expect(JSON.stringify(list.blocks)).toContain('Mondays at 09:00 (next Mon, 13 Jan 2025');
+    expect((await run('unwatch octo/app', ctx)).text).toContain('stopped watching *octo/app*');
+    expect(store.changes('C0SEC000001').map((c) => `${c.action} ${c.detail} by ${c.userId} at ${c.at}`)).toEqual([
+      'unwatch octo/app by U0ALICE0001 at 2025-01-06T10:00:00.000Z',
+      'rewatch octo/app by U0ALICE0001 at 2025-01-06T10:00:00.000Z',
+      'watch octo/app by U0ALICE0001 at 2025-01-06T10:00:00.000Z',
+    ]);
+    expect(reloads()).toBe(3);
+  });
+
+  it('refuses changes from non-admins when admins are configured, but lets them list', async () => {
+    const { store, ctx } = setUp({ isAdmin: false });
+    for (const text of ['watch octo/app', 'unwatch octo/app', 'schedule weekly fri 16:00', 'ignore PYSEC-2024-1 fine', 'unignore PYSEC-2024-1']) {
+      expect((await run(text, ctx)).text).toMatch(/Only Depwatch admins/);
+    }
+    expect((await run('list', ctx)).text).toContain('watches 0 repositories');
+    expect(store.changes('C0SEC000001')).toEqual([]);
+  });
+
+  it('refuses a repository GitHub cannot show, and a private one to a non-admin', async () => {
+    const lookups: string[] = [];
+    const { store, ctx } = setUp({
+      lookupRepo: async (ref) => {
+        lookups.push(`${ref.owner}/${ref.repo}`);
+        return ref.repo === 'gone' ? { found: false, private: false, message: "I can't see octo/gone" } : { found: true, private: true };
+      },
+    });
+    expect((await run('watch octo/gone', ctx)).text).toBe("I can't see octo/gone");
+    expect((await run('watch octo/vault', { ...ctx, isAdmin: false })).text).toMatch(/Only Depwatch admins/);
+    expect((await run('watch octo/vault', ctx)).text).toContain('(private)');
+    expect(store.watchesForChannel('C0SEC000001')).toEqual([expect.objectContaining({ repo: 'octo/vault', private: true, adminLinked: true })]);
+    expect(lookups).toEqual(['octo/gone', 'octo/vault']);
+  });
+
+  it('sets schedules and zones, and keeps channel ignores like the repository file', async () => {
+    const { store, ctx } = setUp();
+    await run('watch octo/app', ctx);
+    expect((await run('schedule weekly fri 16:30 Europe/Berlin', ctx)).text).toContain('Fridays at 16:30 (Europe/Berlin); next: Fri, 10 Jan 2025, 16:30');
+    expect(store.channelTimeZone('C0SEC000001')).toBe('Europe/Berlin');
+    expect((await run('schedule monthly off', ctx)).text).toContain('turned off the monthly digest');
+    expect(store.schedulesForChannel('C0SEC000001').find((s) => s.kind === 'monthly')).toMatchObject({ enabled: false, cron: '0 9 1 * *' });
+    // Watching another repository does not turn a schedule back on.
+    await run('watch octo/api', ctx);
+    expect(store.schedulesForChannel('C0SEC000001').find((s) => s.kind === 'monthly')?.enabled).toBe(false);
+
+    await run('ignore PYSEC-2014-13 only in test fixtures until 2025-03-01', ctx);
+    await run('ignore PYSEC-2014-13 still only in test fixtures until 2025-04-01', ctx);
+    expect(store.ignoreRulesForChannel('C0SEC000001')).toEqual([
+      { id: 'PYSEC-2014-13', reason: 'still only in test fixtures', until: '2025-04-01', package: null, source: 'channel C0SEC000001' },
+    ]);
+    expect((await run('unignore pysec-2014-13', ctx)).text).toContain('removed the ignore');
+    expect(store.ignoresForChannel('C0SEC000001')).toEqual([]);
+  });
+
+  it('answers bad input with the reason and the usage, never a crash', async () => {
+    const { ctx } = setUp();
+    const reply = await run('schedule weekly at teatime', ctx);
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.text).toContain('/audit schedule');
+  });
+});

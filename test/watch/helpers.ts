@@ -1,0 +1,120 @@
+/**
+ * Shared set-up for the watching tests: a database with every migration (with a stand-in for 006
+ * while the Slack app's migration has not landed), a controllable clock, a hand-fired cron timer,
+ * and a world of loopback fakes (GitHub, OSV, Slack) wired into a WatchService.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Octokit } from 'octokit';
+import { OsvApi } from '../../src/advisories/osv-api.js';
+import type { OsvRecord } from '../../src/advisories/types.js';
+import type { PackageRegistry } from '../../src/audit/audit.js';
+import { createGitHubClient } from '../../src/github/client.js';
+import type { CronTimer, JobSpec } from '../../src/schedule/scheduler.js';
+import { createBulkSlackClient } from '../../src/slack/pacing.js';
+import { MIGRATIONS_DIR, openDb, type Db } from '../../src/store/db.js';
+import { createWatchService, type WatchService, type WatchServiceOptions } from '../../src/watch/service.js';
+import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
+import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
+
+let migrationsCopy: string | undefined;
+
+/** Every migration; 006 (the Slack app's) replaced by an empty stand-in until it exists. */
+export function migrationsDir(): string {
+  if (migrationsCopy) return migrationsCopy;
+  const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f));
+  if (files.some((f) => f.startsWith('006_'))) return (migrationsCopy = MIGRATIONS_DIR);
+  const dir = mkdtempSync(join(tmpdir(), 'depwatch-migrations-'));
+  for (const f of files) copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
+  writeFileSync(join(dir, '006_placeholder.sql'), '-- stand-in for the Slack app migration in tests\nSELECT 1;\n');
+  return (migrationsCopy = dir);
+}
+
+export function openTestDb(path = ':memory:'): Db {
+  return openDb(path, { migrationsDir: migrationsDir() });
+}
+
+export function tempDbPath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'depwatch-watch-')), 'depwatch.db');
+}
+
+/** A clock tests move by hand. */
+export class TestClock {
+  constructor(private t: number) {}
+  now = (): Date => new Date(this.t);
+  set(iso: string): void {
+    this.t = Date.parse(iso);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** A CronTimer that never fires by itself: tests call `fire(key)` or the scheduler's `tick()`. */
+export class ManualTimer implements CronTimer {
+  readonly active = new Map<string, { spec: JobSpec; fire: (at: Date) => void }>();
+  schedule(spec: JobSpec, fire: (at: Date) => void) {
+    this.active.set(spec.key, { spec, fire });
+    return { stop: () => void this.active.delete(spec.key) };
+  }
+}
+
+export const GITHUB_TOKEN = `ghp_${'Wq7'.repeat(12)}`;
+
+export interface World {
+  github: FakeGitHub;
+  osv: FakeOsv;
+  slack: FakeSlack;
+  octokit: Octokit;
+  clock: TestClock;
+  dbPath: string;
+  /** A WatchService over a fresh connection to the same database file (a "process"). */
+  service(overrides?: Partial<WatchServiceOptions>): { watch: WatchService; db: Db; timer: ManualTimer };
+  close(): Promise<void>;
+}
+
+export async function startWorld(options: { records: OsvRecord[]; start: string; registry?: PackageRegistry | null }): Promise<World> {
+  const github = await startFakeGitHub({ tokens: [GITHUB_TOKEN] });
+  const osv = await startFakeOsv({ records: options.records });
+  const slack = await startFakeSlack();
+  const octokit = await createGitHubClient({ apiUrl: github.url, token: GITHUB_TOKEN }, { retries: 1, retryUnitMs: 1 });
+  const clock = new TestClock(Date.parse(options.start));
+  const dbPath = tempDbPath();
+  const opened: Db[] = [];
+  const services: WatchService[] = [];
+  return {
+    github,
+    osv,
+    slack,
+    octokit,
+    clock,
+    dbPath,
+    service(overrides = {}) {
+      const db = openTestDb(dbPath);
+      opened.push(db);
+      const timer = new ManualTimer();
+      const watch = createWatchService({
+        db,
+        octokit,
+        advisories: new OsvApi({ baseUrl: osv.url, db, retries: 1, backoffMs: 1 }),
+        registry: options.registry ?? null,
+        slack: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }),
+        admins: [],
+        defaultTimeZone: 'UTC',
+        now: clock.now,
+        timer,
+        pacer: { minIntervalMs: 5 },
+        ...overrides,
+      });
+      services.push(watch);
+      return { watch, db, timer };
+    },
+    async close() {
+      for (const s of services) await s.stop().catch(() => undefined);
+      for (const db of opened) if (db.open) db.close();
+      await Promise.all([github.close(), osv.close(), slack.close()]);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/** The per-channel pacer against the loopback Slack: spacing per channel, 429s waited out, nothing dropped. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChannelPacer, createBulkSlackClient, PacedSlack, rateLimitedRetryAfter, type SlackApi } from '../../src/slack/pacing.js';
+import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
+
+let fake: FakeSlack | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+describe('channel pacer', () => {
+  it('spaces posts in one channel by the interval while another channel goes ahead', async () => {
+    const f = (fake = await startFakeSlack());
+    const slack = new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 250 }));
+    const started = Date.now();
+    await Promise.all([
+      slack.post({ channel: 'C0AAAAAAAA1', text: 'one' }),
+      slack.post({ channel: 'C0AAAAAAAA1', text: 'two' }),
+      slack.post({ channel: 'C0AAAAAAAA1', text: 'three' }),
+      slack.post({ channel: 'C0BBBBBBBB1', text: 'elsewhere' }),
+    ]);
+    const times = (channel: string) => f.callsTo('chat.postMessage').filter((c) => c.params.channel === channel).map((c) => c.time);
+    const a = times('C0AAAAAAAA1');
+    expect(f.messages('C0AAAAAAAA1').map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    expect(a[1]! - a[0]!).toBeGreaterThanOrEqual(240);
+    expect(a[2]! - a[1]!).toBeGreaterThanOrEqual(240);
+    // The other channel did not wait behind the first one.
+    expect(times('C0BBBBBBBB1')[0]! - started).toBeLessThan(200);
+  });
+
+  it('holds the channel for Retry-After on a 429 and re-sends the same post', async () => {
+    const f = (fake = await startFakeSlack());
+    const slack = new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 }));
+    f.rateLimitNext('chat.postMessage', 1);
+    const started = Date.now();
+    const ts = await slack.post({ channel: 'C0AAAAAAAA1', text: 'must arrive' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(f.callsTo('chat.postMessage').map((c) => c.status)).toEqual([429, 200]);
+    expect(f.message('C0AAAAAAAA1', ts)?.text).toBe('must arrive');
+    expect(slack.pacer.rateLimited).toBe(1);
+  });
+
+  it('passes other errors through without retrying', async () => {
+    const f = (fake = await startFakeSlack());
+    const slack = new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 }));
+    f.failNext('chat.postMessage', 'not_in_channel');
+    await expect(slack.post({ channel: 'C0AAAAAAAA1', text: 'x' })).rejects.toThrow(/not_in_channel/);
+    expect(f.callsTo('chat.postMessage')).toHaveLength(1);
+    // The lane is not stuck after a failure.
+    await slack.post({ channel: 'C0AAAAAAAA1', text: 'next' });
+    expect(f.messages('C0AAAAAAAA1').map((m) => m.text)).toEqual(['next']);
+  });
+
+  it('recognises rate-limit errors only', () => {
+    expect(rateLimitedRetryAfter({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 })).toBe(7);
+    expect(rateLimitedRetryAfter({ data: { error: 'ratelimited' }, headers: { 'retry-after': '3' } })).toBe(3);
+    expect(rateLimitedRetryAfter(new Error('boom'))).toBeUndefined();
+  });
+
+  it('accepts a real WebClient as its Slack API', () => {
+    // Compile-time: the WebClient type fits SlackApi without a cast.
+    const client: SlackApi = createBulkSlackClient(FAKE_BOT_TOKEN);
+    expect(typeof client.chat.postMessage).toBe('function');
+  });
+});
