@@ -256,3 +256,30 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(workers);
   return results;
 }
+
+/**
+ * A concurrency cap shared by several callers: at most `limit` tasks run at once, the rest wait in
+ * arrival order. Unlike mapLimit it spans calls, so one client's batches, record fetches and
+ * package queries together never exceed what the service tolerates.
+ */
+export function createLimiter(limit: number): <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<T> {
+  const max = Math.max(1, Math.floor(limit) || 1);
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const release = (): void => {
+    running -= 1;
+    const next = waiting.shift();
+    if (next) next();
+  };
+  return async <T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      // A caller that gave up while this task waited (another task of its batch failed) starts nothing.
+      signal?.throwIfAborted();
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}

@@ -1,7 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exactPin, normalizeMarker, normalizeSpecifier, parseMarker, parsePep508 } from '../src/python/pep508.js';
+import {
+  exactPin,
+  normalizeMarker,
+  normalizeSpecifier,
+  parseMarker,
+  parseMarkerFully,
+  parsePep508,
+  parsePep508Fully,
+} from '../src/python/pep508.js';
 
 interface Vector {
   text: string;
@@ -165,5 +174,72 @@ describe('exactPin', () => {
     expect(exactPin('>=1.0,<2')).toBeNull();
     expect(exactPin('')).toBeNull();
     expect(exactPin('==1.0,==2.0')).toBeNull();
+  });
+});
+
+/** Every requirement-looking line of the real requirements files the tests carry (corpus and fixtures). */
+function realRequirementLines(): string[] {
+  const lines: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(txt|in)$/.test(entry.name)) {
+        for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+          const text = line.replace(/(^|\s)#.*$/, '').trim();
+          if (text !== '' && !text.startsWith('-')) lines.push(text.split(' --')[0]!);
+        }
+      }
+    }
+  };
+  walk(fileURLToPath(new URL('./corpus/files', import.meta.url)));
+  walk(fileURLToPath(new URL('./fixtures/manifests', import.meta.url)));
+  return lines;
+}
+
+const cartesian = (...parts: string[][]): string[] =>
+  parts.reduce<string[]>((acc, options) => acc.flatMap((prefix) => options.map((option) => prefix + option)), ['']);
+
+describe('the common-shape shortcut gives exactly what the full grammar gives', () => {
+  it('on every packaging vector', () => {
+    for (const { text } of vectors) expect(parsePep508(text), text).toEqual(parsePep508Fully(text));
+  });
+
+  it('on every line of the real requirements files in the tests, and on their markers', () => {
+    const lines = realRequirementLines();
+    expect(lines.length).toBeGreaterThan(500);
+    for (const line of lines) {
+      expect(parsePep508(line), line).toEqual(parsePep508Fully(line));
+      const semicolon = line.indexOf(';');
+      if (semicolon !== -1) {
+        const marker = line.slice(semicolon + 1);
+        expect(parseMarker(marker), marker).toEqual(parseMarkerFully(marker));
+      }
+    }
+  });
+
+  it('on requirements at the edges of the shortcut (names, extras, clauses, blanks, what follows)', () => {
+    const clauses = ['==1', '== 1.0', '===1', '==1.*', '!=1.0.*', '>=1.*', '~=1', '~=1.0', '<1a1', '>v1', '==1.0+local', '<= 2', '>2.0.post1'];
+    const texts = cartesian(
+      ['a', 'Foo.Bar_baz', 'foo_', 'foo-', ' x1'],
+      ['', '[a]', '[ A_b , c ]', '[]', '[a,]', '[a b]'],
+      ['', ' ', '\t'],
+      ['', ...clauses, ...clauses.slice(0, 6).map((c) => `${c},<3`), ...clauses.slice(0, 6).map((c) => `>0 , ${c}`), '(>=1)', '>=1,,<2'],
+      ['', ' ', ';', ' ; python_version<"3"', ' @ https://x/y.whl'],
+    );
+    expect(texts.length).toBeGreaterThan(5000);
+    for (const text of texts) expect(parsePep508(text), JSON.stringify(text)).toEqual(parsePep508Fully(text));
+  });
+
+  it('on markers at the edges of the shortcut (aliases, operators, quotes, escapes, what follows)', () => {
+    const texts = cartesian(
+      ['', ' '],
+      ['python_version', 'os.name', 'python_implementation', 'platform.machine', 'extra', 'Extra', 'python_versions', 'extras'],
+      ['', ' ', '\t'],
+      ['<', '<=', '===', '~=', '==', 'in', 'not in', '=', '!'],
+      [' "3.8"', '"3.8"', "'3.8'", '"Foo_Bar"', '"a\\nb"', '"it\'s"', `'say "hi"'`, '""', '3.8', '"open'],
+      ['', ' ', ' and os_name == "nt"', ')', ' or'],
+    );
+    for (const text of texts) expect(parseMarker(text), JSON.stringify(text)).toEqual(parseMarkerFully(text));
   });
 });

@@ -67,13 +67,13 @@ export function entryAffects(entry: OsvAffected, version: string, valid = isVali
 }
 
 function compiledAffects(compiled: CompiledEntry, version: string, valid: boolean): boolean {
-  const listed = listedOf(compiled);
   // A version that is not PEP 440 has no place in PEP 440 order: only its exact spelling can match.
-  if (!valid) return listed.invalid.has(version);
-  // A listed valid version matches its exact spelling and every spelling equal to it, so one key
-  // lookup covers both. Ranges are checked first: they are a few comparisons.
+  if (!valid) return listedCandidates(compiled, version).some((listed) => listed === version);
   if (compiled.ranges.some((range) => walk(range, version))) return true;
-  return listed.keys.has(equalityKey(version));
+  const candidates = listedCandidates(compiled, version);
+  if (candidates.length === 0) return false;
+  const key = equalityKey(version);
+  return candidates.some((listed) => listed === version || (isValidVersion(listed) && equalityKey(listed) === key));
 }
 
 /**
@@ -188,11 +188,15 @@ interface CompiledEntry {
   ranges: CompiledRange[];
 }
 
+/**
+ * The `versions` list grouped by release bucket. Equal versions always share a bucket (epoch and
+ * release numbers, trailing zeros dropped), so a query is compared only with the few listed
+ * spellings of its own release instead of parsing hundreds of them.
+ */
 interface ListedVersions {
-  /** equalityKey of every listed version that is PEP 440. */
-  keys: ReadonlySet<string>;
-  /** Listed versions that are not PEP 440 (`0.7.10p1`): only their exact spelling matches. */
-  invalid: ReadonlySet<string>;
+  byBucket: Map<string, string[]>;
+  /** Listed strings with no release prefix (not PEP 440, or oddly spaced): compared every time. */
+  unplaced: string[];
 }
 
 // Keyed by the entry object, so records stay the cache's owners and nothing outlives them.
@@ -211,22 +215,51 @@ function compile(entry: OsvAffected): CompiledEntry {
   return compiled;
 }
 
-/**
- * The `versions` list as sets. A popular package's records list hundreds of versions each, so this
- * is built once per entry and only when a query needs it; plain releases (most of them) skip the
- * full PEP 440 parse.
- */
-function listedOf(compiled: CompiledEntry): ListedVersions {
-  if (compiled.listed === null) {
-    const keys = new Set<string>();
-    const invalid = new Set<string>();
-    for (const listed of compiled.versions) {
-      if (PLAIN_RELEASE.test(listed) || isValidVersion(listed)) keys.add(equalityKey(listed));
-      else invalid.add(listed);
+function listedCandidates(compiled: CompiledEntry, version: string): readonly string[] {
+  if (compiled.versions.length === 0) return compiled.versions;
+  let listed = compiled.listed;
+  if (listed === null) {
+    listed = { byBucket: new Map(), unplaced: [] };
+    for (const text of compiled.versions) {
+      const bucket = releaseBucket(text);
+      if (bucket === null) {
+        listed.unplaced.push(text);
+        continue;
+      }
+      const same = listed.byBucket.get(bucket);
+      if (same === undefined) listed.byBucket.set(bucket, [text]);
+      else same.push(text);
     }
-    compiled.listed = { keys, invalid };
+    compiled.listed = listed;
   }
-  return compiled.listed;
+  const bucket = releaseBucket(version);
+  const same = bucket === null ? undefined : listed.byBucket.get(bucket);
+  if (same === undefined) return listed.unplaced;
+  return listed.unplaced.length === 0 ? same : [...same, ...listed.unplaced];
+}
+
+/** Leading `v`, epoch and release digits as PEP 440 reads them; anything after them is ignored. */
+const RELEASE_PREFIX = /^[ \t\n\r\f\v]*[vV]?(?:(\d+)!)?(\d+(?:\.\d+)*)/;
+const buckets = new Map<string, string | null>();
+
+/**
+ * `epoch!release` with leading zeros and trailing zero parts dropped (`v01.0.0-rc1` → `0!1`), or
+ * null when the text does not start like a version. Memoised: listed versions repeat across records.
+ */
+export function releaseBucket(text: string): string | null {
+  let bucket = buckets.get(text);
+  if (bucket === undefined) {
+    const m = RELEASE_PREFIX.exec(text);
+    if (m === null) bucket = null;
+    else {
+      const parts = (m[2] ?? '0').split('.').map((part) => part.replace(/^0+(?=\d)/, ''));
+      while (parts.length > 1 && parts[parts.length - 1] === '0') parts.pop();
+      bucket = `${(m[1] ?? '0').replace(/^0+(?=\d)/, '')}!${parts.join('.')}`;
+    }
+    if (buckets.size >= MAX_MEMOISED_KEYS) buckets.clear();
+    buckets.set(text, bucket);
+  }
+  return bucket;
 }
 
 // --- fixes -------------------------------------------------------------------------------------

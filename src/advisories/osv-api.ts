@@ -2,24 +2,39 @@
  * API mode: advisories straight from api.osv.dev.
  *
  * `affecting` asks `/v1/querybatch` which ids concern each package version (chunks of at most
- * 1,000 queries, sent in parallel, each query's `next_page_token` followed), then fetches each
- * distinct id once from `/v1/vulns/{id}`. Full records are cached in SQLite by (id, modified):
- * querybatch tells us each id's current `modified`, so an unchanged record costs no request.
+ * 1,000 queries, sent in parallel, each query's `next_page_token` followed), then hydrates the ids
+ * it does not hold yet, in parallel: a package with several such ids in one `/v1/query` for the
+ * package (its whole list, which an audit's fix search asks for next anyway), a lone id from
+ * `/v1/vulns/{id}`. Full records are cached in SQLite by (id, modified), and in memory for the
+ * life of the client: querybatch tells us each id's current `modified`, so an unchanged record
+ * costs no request and no re-validation. Every request goes through one concurrency cap.
  * Every answer is checked (zod for the envelopes, parseOsvRecord for records) and every record is
  * re-matched locally, so a confused or hostile answer cannot invent or hide a finding silently.
  */
 import { z } from 'zod';
-import { mapLimit, requestJson, ServiceError, type FetchLike, type RequestOptions } from '../http.js';
+import { createLimiter, requestJson, ServiceError, type FetchLike, type RequestOptions } from '../http.js';
 import { normalizeName } from '../python/names.js';
 import type { Db } from '../store/db.js';
 import { affectedEntries, affects } from './match.js';
 import { compareOsvTimestamps, parseOsvRecord } from './osv-schema.js';
+import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey, type AdvisorySource, type OsvRecord, type PackageQuery } from './types.js';
 
 /** OSV refuses larger batches (MaxQueriesPerQueryBatchRequest). */
 export const MAX_QUERIES_PER_BATCH = 1000;
 /** A service that never stops handing out page tokens is broken, not busy. */
 const MAX_PAGES = 1000;
+/** Requests in flight at once by default (SecObserve settled on 32 after 100 caused resets). */
+export const DEFAULT_OSV_CONCURRENCY = 32;
+/**
+ * A package with at least this many ids to hydrate is fetched whole with one `/v1/query`. With 1,
+ * every package is: one request per package instead of one per id, and the full list an audit asks
+ * for next (forPackage, for the fix search) comes with it. Raise it to trade requests for bytes.
+ */
+export const PACKAGE_HYDRATION_THRESHOLD = 1;
+/** How long a package's full list (from `/v1/query`) answers `forPackage` without asking again. */
+export const PACKAGE_LIST_TTL_MS = 10 * 60 * 1000;
+const PACKAGE_LIST_CACHE_SIZE = 2_000;
 
 export interface OsvApiOptions {
   /** e.g. https://api.osv.dev (OSV_API_URL) */
@@ -33,8 +48,10 @@ export interface OsvApiOptions {
   /** First retry delay; tests shorten it. */
   backoffMs?: number;
   fetch?: FetchLike;
-  /** Clock for the cache's fetched_at column. */
+  /** Clock for the cache's fetched_at column and the package lists' freshness. */
   now?: () => Date;
+  /** Validated records kept in memory by (id, modified); 0 turns that cache off. */
+  recordCacheSize?: number;
 }
 
 export interface OsvApiStats {
@@ -63,15 +80,18 @@ export class OsvApi implements AdvisorySource {
   readonly kind = 'api' as const;
   readonly stats: OsvApiStats = { querybatch: 0, vulns: 0, query: 0 };
   private readonly baseUrl: string;
-  private readonly concurrency: number;
   private readonly http: Omit<RequestOptions, 'json' | 'method'>;
   private readonly now: () => Date;
-  private readonly cacheGet;
+  private readonly limit: <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
+  private readonly memory: RecordCache;
+  private readonly packageLists = new Map<string, { at: number; records: OsvRecord[] }>();
+  private readonly db: Db;
+  private readonly cacheMany;
   private readonly cachePut;
 
   constructor(options: OsvApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.limit = createLimiter(Math.max(1, options.concurrency ?? DEFAULT_OSV_CONCURRENCY));
     this.http = {
       service: 'OSV',
       timeoutMs: options.timeoutMs ?? 60_000,
@@ -80,7 +100,12 @@ export class OsvApi implements AdvisorySource {
       fetch: options.fetch,
     };
     this.now = options.now ?? (() => new Date());
-    this.cacheGet = options.db.prepare<[string], { modified: string; record: string }>('SELECT modified, record FROM osv_cache WHERE id = ?');
+    this.memory = new RecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE);
+    this.db = options.db;
+    // Ids travel as one JSON array parameter: one statement for any number of them.
+    this.cacheMany = options.db.prepare<[string], { id: string; modified: string; record: string }>(
+      'SELECT id, modified, record FROM osv_cache WHERE id IN (SELECT value FROM json_each(?))',
+    );
     this.cachePut = options.db.prepare<[string, string, string, string]>(
       `INSERT INTO osv_cache (id, modified, record, fetched_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, record = excluded.record, fetched_at = excluded.fetched_at`,
@@ -89,13 +114,14 @@ export class OsvApi implements AdvisorySource {
 
   async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
     const unique = [...new Map(queries.map((q) => [queryKey(q), q])).values()];
-    const refsPerQuery = await this.listVulns(unique.map((q) => ({ package: { name: normalizeName(q.name), ecosystem: 'PyPI' }, version: q.version })));
-    const records = await this.hydrate(refsPerQuery.flat());
+    const names = unique.map((q) => normalizeName(q.name));
+    const refsPerQuery = await this.listVulns(unique.map((q, i) => ({ package: { name: names[i]!, ecosystem: 'PyPI' }, version: q.version })));
+    const records = await this.hydrate(refsPerQuery, names);
 
     const result = new Map<string, OsvRecord[]>();
     unique.forEach((q, i) => {
       const ids = new Set((refsPerQuery[i] ?? []).map((r) => r.id));
-      const name = normalizeName(q.name);
+      const name = names[i]!;
       // Defence in depth: OSV already matched, but we only report what our own matcher confirms.
       const hits = [...ids].map((id) => records.get(id)).filter((r): r is OsvRecord => r !== undefined && !r.withdrawn && affects(r, name, q.version));
       result.set(queryKey(q), hits);
@@ -105,35 +131,24 @@ export class OsvApi implements AdvisorySource {
 
   async forPackage(name: string): Promise<OsvRecord[]> {
     const normalized = normalizeName(name);
-    const url = `${this.baseUrl}/v1/query`;
-    const byId = new Map<string, OsvRecord>();
-    let token: string | undefined;
-    for (let page = 0; ; page++) {
-      if (page >= MAX_PAGES) throw new ServiceError('OSV', `OSV kept paging /v1/query for ${normalized} past ${MAX_PAGES} pages`);
-      this.stats.query++;
-      const body = { package: { name: normalized, ecosystem: 'PyPI' }, ...(token ? { page_token: token } : {}) };
-      const answer = await requestJson(url, queryResponseSchema, { ...this.http, method: 'POST', json: body });
-      // /v1/query returns whole records, so they are validated and cached rather than fetched again.
-      for (const raw of answer.vulns ?? []) {
-        const record = this.validate(raw, 'POST /v1/query');
-        this.store(record);
-        if (!record.withdrawn && affectedEntries(record, normalized).length > 0) byId.set(record.id, record);
-      }
-      token = answer.next_page_token || undefined;
-      if (!token) break;
-    }
-    return [...byId.values()];
+    const remembered = this.packageLists.get(normalized);
+    if (remembered !== undefined && this.now().getTime() - remembered.at < PACKAGE_LIST_TTL_MS) return [...remembered.records];
+    const { records, invalid } = await this.queryPackage(normalized);
+    // /v1/query returns whole records, so one that does not validate is an error here, as from /v1/vulns.
+    const [first] = invalid;
+    if (first !== undefined) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to POST /v1/query: ${first.reason}`);
+    return [...records];
   }
 
   /** For each query (input order), every {id, modified} OSV lists, across all pages. */
   private async listVulns(queries: BatchQuery[]): Promise<VulnRef[][]> {
     const chunks: BatchQuery[][] = [];
     for (let i = 0; i < queries.length; i += MAX_QUERIES_PER_BATCH) chunks.push(queries.slice(i, i + MAX_QUERIES_PER_BATCH));
-    const perChunk = await mapLimit(chunks, this.concurrency, (chunk) => this.queryBatch(chunk));
+    const perChunk = await this.all(chunks, (chunk, stop) => this.queryBatch(chunk, stop));
     return perChunk.flat();
   }
 
-  private async queryBatch(chunk: BatchQuery[]): Promise<VulnRef[][]> {
+  private async queryBatch(chunk: BatchQuery[], stop?: AbortController): Promise<VulnRef[][]> {
     const url = `${this.baseUrl}/v1/querybatch`;
     const found: VulnRef[][] = chunk.map(() => []);
     let pending: { index: number; token?: string }[] = chunk.map((_, index) => ({ index }));
@@ -142,7 +157,7 @@ export class OsvApi implements AdvisorySource {
       this.stats.querybatch++;
       // Only the queries that still have pages are sent again, each with its own token.
       const queries = pending.map((p) => ({ ...chunk[p.index]!, ...(p.token ? { page_token: p.token } : {}) }));
-      const answer = await requestJson(url, batchResponseSchema, { ...this.http, method: 'POST', json: { queries } });
+      const answer = await this.send(() => requestJson(url, batchResponseSchema, { ...this.http, method: 'POST', json: { queries } }), stop);
       if (answer.results.length !== queries.length) {
         throw new ServiceError('OSV', `OSV answered ${answer.results.length} results to a querybatch of ${queries.length} queries`);
       }
@@ -157,60 +172,201 @@ export class OsvApi implements AdvisorySource {
     return found;
   }
 
-  /** Full records for these ids: from the cache when its `modified` is current, else from OSV. */
-  private async hydrate(refs: VulnRef[]): Promise<Map<string, OsvRecord>> {
+  /**
+   * Full records for the ids listed per query: from memory or the SQLite cache when their
+   * `modified` is current, else from OSV (whole packages where that saves requests).
+   */
+  private async hydrate(refsPerQuery: VulnRef[][], names: string[]): Promise<Map<string, OsvRecord>> {
     const wanted = new Map<string, string>();
-    for (const { id, modified } of refs) {
-      const seen = wanted.get(id);
-      if (seen === undefined || compareOsvTimestamps(modified, seen) > 0) wanted.set(id, modified);
+    for (const refs of refsPerQuery) {
+      for (const { id, modified } of refs) {
+        const seen = wanted.get(id);
+        if (seen === undefined || compareOsvTimestamps(modified, seen) > 0) wanted.set(id, modified);
+      }
     }
-    const records = new Map<string, OsvRecord>();
-    const missing: string[] = [];
-    for (const [id, modified] of wanted) {
-      const cached = this.cached(id, modified);
-      if (cached) records.set(id, cached);
-      else missing.push(id);
-    }
-    const fetched = await mapLimit(missing, this.concurrency, (id) => this.fetchRecord(id));
+    const records = this.cachedRecords(wanted);
+
+    // What is left, by the package whose query listed it.
+    const missingByPackage = new Map<string, Set<string>>();
+    const placed = new Set<string>();
+    refsPerQuery.forEach((refs, i) => {
+      for (const { id } of refs) {
+        if (records.has(id) || placed.has(id)) continue;
+        placed.add(id);
+        const name = names[i]!;
+        const ids = missingByPackage.get(name) ?? new Set<string>();
+        missingByPackage.set(name, ids);
+        ids.add(id);
+      }
+    });
+    const whole = [...missingByPackage].filter(([, ids]) => ids.size >= PACKAGE_HYDRATION_THRESHOLD).map(([name]) => name);
+    const lone = [...missingByPackage].filter(([, ids]) => ids.size < PACKAGE_HYDRATION_THRESHOLD).flatMap(([, ids]) => [...ids]);
+
+    const stop = new AbortController(); // one failure stops both kinds of request
+    const [lists, fetched] = await Promise.all([
+      this.all(whole, (name, stop) => this.queryPackage(name, stop), stop),
+      this.all(lone, (id, stop) => this.fetchRecord(id, stop), stop),
+    ]);
     for (const record of fetched) records.set(record.id, record);
+    for (const { records: list } of lists) {
+      for (const record of list) {
+        const modified = wanted.get(record.id);
+        if (modified !== undefined && compareOsvTimestamps(record.modified, modified) >= 0) records.set(record.id, record);
+      }
+    }
+    // A package list that lacked an id, or held an older or invalid copy of it: ask for the id itself.
+    const stragglers = [...wanted.keys()].filter((id) => !records.has(id));
+    for (const record of await this.all(stragglers, (id, stop) => this.fetchRecord(id, stop))) records.set(record.id, record);
     return records;
   }
 
-  private cached(id: string, modified: string): OsvRecord | undefined {
-    const row = this.cacheGet.get(id);
-    if (!row || compareOsvTimestamps(row.modified, modified) < 0) return undefined;
-    try {
-      return JSON.parse(row.record) as OsvRecord;
-    } catch {
-      return undefined; // a damaged row is simply fetched again
+  /** Records for these ids held in memory or in SQLite with at least the wanted `modified`. */
+  private cachedRecords(wanted: Map<string, string>): Map<string, OsvRecord> {
+    const records = new Map<string, OsvRecord>();
+    const unknown: string[] = [];
+    for (const [id, modified] of wanted) {
+      const entry = this.memory.peek(id);
+      if (entry !== undefined && compareOsvTimestamps(entry.modified, modified) >= 0) records.set(id, entry.record);
+      else unknown.push(id);
     }
+    for (let i = 0; i < unknown.length; i += 500) {
+      for (const row of this.cacheMany.all(JSON.stringify(unknown.slice(i, i + 500)))) {
+        const modified = wanted.get(row.id);
+        if (modified === undefined || compareOsvTimestamps(row.modified, modified) < 0) continue;
+        try {
+          // Validated before it was stored: no second validation.
+          const record = JSON.parse(row.record) as OsvRecord;
+          this.memory.set(row.id, row.modified, record);
+          records.set(row.id, record);
+        } catch {
+          // a damaged row is simply fetched again
+        }
+      }
+    }
+    return records;
   }
 
-  private async fetchRecord(id: string): Promise<OsvRecord> {
+  /**
+   * Every record OSV lists for a package (`/v1/query`, all pages), validated and cached; the
+   * non-withdrawn ones that name the package are remembered for `forPackage`. Invalid records are
+   * left out and reported, not thrown: hydration can still fetch the ids it needs one by one.
+   */
+  private async queryPackage(name: string, stop?: AbortController): Promise<{ records: OsvRecord[]; invalid: { id: string | null; reason: string }[] }> {
+    const url = `${this.baseUrl}/v1/query`;
+    const byId = new Map<string, OsvRecord>();
+    const invalid: { id: string | null; reason: string }[] = [];
+    let token: string | undefined;
+    for (let page = 0; ; page++) {
+      if (page >= MAX_PAGES) throw new ServiceError('OSV', `OSV kept paging /v1/query for ${name} past ${MAX_PAGES} pages`);
+      this.stats.query++;
+      const body = { package: { name, ecosystem: 'PyPI' }, ...(token ? { page_token: token } : {}) };
+      const answer = await this.send(() => requestJson(url, queryResponseSchema, { ...this.http, method: 'POST', json: body }), stop);
+      const fresh: OsvRecord[] = [];
+      for (const raw of answer.vulns ?? []) {
+        const known = this.knownCopy(raw);
+        if (known !== undefined) {
+          if (!known.withdrawn && affectedEntries(known, name).length > 0) byId.set(known.id, known);
+          continue;
+        }
+        const parsed = parseOsvRecord(raw);
+        if (!parsed.ok) {
+          invalid.push({ id: idOf(raw), reason: parsed.reason });
+          continue;
+        }
+        fresh.push(parsed.record);
+        if (!parsed.record.withdrawn && affectedEntries(parsed.record, name).length > 0) byId.set(parsed.record.id, parsed.record);
+      }
+      this.store(fresh);
+      token = answer.next_page_token || undefined;
+      if (!token) break;
+    }
+    const records = [...byId.values()];
+    if (invalid.length === 0) this.rememberPackage(name, records);
+    return { records, invalid };
+  }
+
+  /** The record we already validated for this raw answer's (id, modified), if any: no need to check it again. */
+  private knownCopy(raw: unknown): OsvRecord | undefined {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const { id, modified } = raw as { id?: unknown; modified?: unknown };
+    if (typeof id !== 'string' || typeof modified !== 'string') return undefined;
+    const entry = this.memory.peek(id);
+    return entry !== undefined && entry.modified === modified ? entry.record : undefined;
+  }
+
+  private rememberPackage(name: string, records: OsvRecord[]): void {
+    this.packageLists.delete(name);
+    if (this.packageLists.size >= PACKAGE_LIST_CACHE_SIZE) {
+      const oldest = this.packageLists.keys().next();
+      if (oldest.done !== true) this.packageLists.delete(oldest.value);
+    }
+    this.packageLists.set(name, { at: this.now().getTime(), records });
+  }
+
+  private async fetchRecord(id: string, stop?: AbortController): Promise<OsvRecord> {
     this.stats.vulns++;
     const what = `GET /v1/vulns/${id}`;
     let raw: unknown;
     try {
-      raw = await requestJson(`${this.baseUrl}/v1/vulns/${encodeURIComponent(id)}`, z.unknown(), { ...this.http, method: 'GET' });
+      raw = await this.send(() => requestJson(`${this.baseUrl}/v1/vulns/${encodeURIComponent(id)}`, z.unknown(), { ...this.http, method: 'GET' }), stop);
     } catch (err) {
       if (err instanceof ServiceError && err.status === 404) {
         throw new ServiceError('OSV', `OSV listed ${id} but has no record for it (404 from ${what})`, { cause: err, status: 404 });
       }
       throw err;
     }
-    const record = this.validate(raw, what);
+    const parsed = parseOsvRecord(raw);
+    if (!parsed.ok) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to ${what}: ${parsed.reason}`);
+    const record = parsed.record;
     if (record.id !== id) throw new ServiceError('OSV', `OSV answered ${what} with a different record (${record.id})`);
-    this.store(record);
+    this.store([record]);
     return record;
   }
 
-  private validate(raw: unknown, what: string): OsvRecord {
-    const parsed = parseOsvRecord(raw);
-    if (!parsed.ok) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to ${what}: ${parsed.reason}`);
-    return parsed.record;
+  /** Caches validated records, in memory and in SQLite (one transaction for the lot). */
+  private store(records: OsvRecord[]): void {
+    if (records.length === 0) return;
+    const fetchedAt = this.now().toISOString();
+    this.db.transaction(() => {
+      for (const record of records) this.cachePut.run(record.id, record.modified, JSON.stringify(record), fetchedAt);
+    })();
+    for (const record of records) this.memory.set(record.id, record.modified, record);
   }
 
-  private store(record: OsvRecord): void {
-    this.cachePut.run(record.id, record.modified, JSON.stringify(record), this.now().toISOString());
+  /**
+   * One request under the client's concurrency cap. A failure trips `stop` before the slot is
+   * released, so the requests of the same batch still waiting for a slot never start.
+   */
+  private send<T>(request: () => Promise<T>, stop?: AbortController): Promise<T> {
+    return this.limit(async () => {
+      try {
+        return await request();
+      } catch (err) {
+        stop?.abort(err);
+        throw err;
+      }
+    }, stop?.signal);
   }
+
+  /**
+   * `fn` over every item, results in input order. After the first failure no further request of
+   * the batch starts, and the promise rejects with that failure.
+   */
+  private async all<T, R>(items: readonly T[], fn: (item: T, stop: AbortController) => Promise<R>, stop = new AbortController()): Promise<R[]> {
+    return Promise.all(
+      items.map(async (item) => {
+        try {
+          return await fn(item, stop);
+        } catch (err) {
+          stop.abort(err);
+          throw err;
+        }
+      }),
+    );
+  }
+}
+
+function idOf(raw: unknown): string | null {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : null;
 }

@@ -35,6 +35,11 @@ export class RecordCache {
     return entry.record;
   }
 
+  /** The cached entry for `id` whatever its `modified` (the caller decides whether it is recent enough). */
+  peek(id: string): { modified: string; record: OsvRecord } | undefined {
+    return this.entries.get(id);
+  }
+
   set(id: string, modified: string, record: OsvRecord): void {
     if (this.capacity <= 0) return;
     this.entries.delete(id);

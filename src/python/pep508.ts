@@ -53,6 +53,9 @@ const SPECIFIER_SOURCE =
   String.raw`|(?:~=\s*v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)+${PRE}${POST}${DEV})` +
   String.raw`|(?:(?:<=|>=|<|>)\s*${RELEASE}${PRE}${POST}${DEV}))`;
 
+/** packaging's marker variable names (legacy dotted spellings included). */
+const MARKER_VARIABLE_SOURCE = String.raw`python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups`;
+
 const RULES = {
   LEFT_PARENTHESIS: /\(/y,
   RIGHT_PARENTHESIS: /\)/y,
@@ -65,8 +68,7 @@ const RULES = {
   BOOLOP: /\b(?:or|and)\b/y,
   IN: /\bin\b/y,
   NOT: /\bnot\b/y,
-  VARIABLE:
-    /\b(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extras?|dependency_groups)\b/y,
+  VARIABLE: new RegExp(String.raw`\b(?:${MARKER_VARIABLE_SOURCE})\b`, 'y'),
   SPECIFIER: new RegExp(SPECIFIER_SOURCE, 'iy'),
   AT: /@/y,
   URL: /[^ \t]+/y,
@@ -307,14 +309,7 @@ function parseMarkerItem(t: Tokenizer): MarkerItem {
 
 function parseMarkerOperand(t: Tokenizer): MarkerOperand {
   const variable = t.take('VARIABLE');
-  if (variable !== null) {
-    // Legacy dotted names (`os.name`) and `python_implementation` are aliases packaging rewrites.
-    const name = variable.replace(/\./g, '_');
-    return {
-      kind: 'variable',
-      value: name === 'python_implementation' ? 'platform_python_implementation' : name,
-    };
-  }
+  if (variable !== null) return markerVariable(variable);
   const start = t.position;
   const quoted = t.take('QUOTED_STRING');
   if (quoted !== null) {
@@ -323,6 +318,12 @@ function parseMarkerOperand(t: Tokenizer): MarkerOperand {
     return { kind: 'value', value };
   }
   return t.fail('Expected a marker variable or quoted string');
+}
+
+/** Legacy dotted names (`os.name`) and `python_implementation` are aliases packaging rewrites. */
+function markerVariable(written: string): MarkerOperand {
+  const name = written.replace(/\./g, '_');
+  return { kind: 'variable', value: name === 'python_implementation' ? 'platform_python_implementation' : name };
 }
 
 function parseMarkerOp(t: Tokenizer): string {
@@ -435,6 +436,45 @@ function formatMarker(marker: MarkerList | MarkerItem | string, first = true): s
 }
 
 // ---------------------------------------------------------------------------------------------
+// The common shapes, recognised in one step
+// ---------------------------------------------------------------------------------------------
+//
+// Almost every line of a real requirements file is a name, perhaps extras, and plain release
+// clauses (`django==4.2.1`, `requests[socks]>=2,<3`), and almost every marker is one comparison
+// (`python_version < "3.8"`). A sticky regex per token through the tokenizer costs far more than
+// one regex over the whole string, so these shapes are matched directly and produce exactly what
+// the tokenizer would; anything else, including every error, goes through the full parser.
+
+/** A name (or extra) the IDENTIFIER token reads whole: it ends with a letter or digit. */
+const PLAIN_NAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?`;
+/** Plain release clauses only: no pre/post/dev/local parts, no epoch, no `v`, `.*` only after ==/!=. */
+const PLAIN_CLAUSE = String.raw`(?:(?:==|!=)[ \t]*[0-9]+(?:\.[0-9]+)*(?:\.\*)?|(?:<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*|~=[ \t]*[0-9]+(?:\.[0-9]+)+)`;
+const PLAIN_REQUIREMENT = new RegExp(
+  String.raw`^[ \t]*(${PLAIN_NAME})[ \t]*(?:\[[ \t]*(${PLAIN_NAME}(?:[ \t]*,[ \t]*${PLAIN_NAME})*)?[ \t]*\])?[ \t]*(${PLAIN_CLAUSE}(?:[ \t]*,[ \t]*${PLAIN_CLAUSE})*)?[ \t]*$`,
+);
+const EXTRAS_SEPARATOR = /[ \t]*,[ \t]*/;
+
+/** `name[extras] clauses` without markers, URLs or parentheses; null for anything else. */
+function plainRequirement(text: string): RawRequirement | null {
+  const match = PLAIN_REQUIREMENT.exec(text);
+  if (match === null) return null;
+  const extras = match[2] === undefined ? [] : match[2].split(EXTRAS_SEPARATOR);
+  // The tokenizer joins clauses without the blanks around commas; normalizeSpecifier drops blanks anyway.
+  return { name: match[1]!, url: '', extras, specifier: match[3] ?? '', marker: null };
+}
+
+const PLAIN_MARKER = new RegExp(
+  String.raw`^[ \t]*(${MARKER_VARIABLE_SOURCE})[ \t]*(===|==|~=|!=|<=|>=|<|>)[ \t]*('[^'\\]*'|"[^"\\]*")[ \t]*$`,
+);
+
+/** `variable op "value"` with no escapes in the value; null for anything else. */
+function plainMarker(text: string): MarkerList | null {
+  const match = PLAIN_MARKER.exec(text);
+  if (match === null) return null;
+  return [{ left: markerVariable(match[1]!), op: match[2]!, right: { kind: 'value', value: match[3]!.slice(1, -1) } }];
+}
+
+// ---------------------------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------------------------
 
@@ -445,9 +485,18 @@ function describe(error: unknown): string {
 
 /** Parse one PEP 508 requirement string as packaging's `Requirement(text)` would. */
 export function parsePep508(text: string): Pep508Result {
+  return requirementResult(text, true);
+}
+
+/** The full grammar alone, without the common-shape shortcut: the reference the shortcut is tested against. */
+export function parsePep508Fully(text: string): Pep508Result {
+  return requirementResult(text, false);
+}
+
+function requirementResult(text: string, shortcut: boolean): Pep508Result {
   let raw: RawRequirement;
   try {
-    raw = parseRequirementTokens(new Tokenizer(text));
+    raw = (shortcut ? plainRequirement(text) : null) ?? parseRequirementTokens(new Tokenizer(text));
   } catch (error) {
     return { ok: false, message: describe(error) };
   }
@@ -467,6 +516,14 @@ export function parsePep508(text: string): Pep508Result {
 
 /** Parse a marker expression as `Marker(text)` does; the printed form and the tree. */
 export function parseMarker(text: string): MarkerResult {
+  const plain = plainMarker(text);
+  if (plain === null) return parseMarkerFully(text);
+  const tree = normalizeExtraValues(plain);
+  return { ok: true, marker: formatMarker(tree), tree };
+}
+
+/** The full marker grammar alone, without the common-shape shortcut (the shortcut's reference in tests). */
+export function parseMarkerFully(text: string): MarkerResult {
   const t = new Tokenizer(text);
   try {
     const tree = normalizeExtraValues(parseMarkerExpression(t));

@@ -39,12 +39,18 @@ export interface Bot {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * PyPI requests in flight during a Slack audit. Someone is waiting for the reply, and the JSON API is
+ * CDN-served without edge rate limits (uv downloads with 50 at once), so twice the CLI's default.
+ */
+export const BOT_PYPI_CONCURRENCY = 32;
+
 /** Builds GitHub, advisory and registry clients from the configuration. */
 export async function buildBotServices(config: Config, db: Db, logger: Logger): Promise<BotServices> {
   const github = await createGitHubClient(config.github, { logger });
   const mirror = new AdvisoryMirror(db);
   const osv = new OsvApi({ baseUrl: config.osv.apiUrl, db });
-  const pypi = new PyPIClient({ baseUrl: config.pypi.url, db });
+  const pypi = new PyPIClient({ baseUrl: config.pypi.url, db, concurrency: BOT_PYPI_CONCURRENCY });
   return { github, advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osv, now }), registry: pypi };
 }
 

@@ -6,6 +6,7 @@
 import type { Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import type { Dependency } from '../python/types.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export type ScheduleKind = 'weekly' | 'monthly' | 'quarterly' | 'alerts';
@@ -240,14 +241,26 @@ const toAlert = (r: AlertDbRow): AlertRow => ({
 });
 
 export class WatchStore {
+  private readonly statements = new Map<string, unknown>();
+
   constructor(readonly db: Db) {}
+
+  /** db.prepare, once per SQL text: sweeps run the same statements thousands of times. */
+  private prepare<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let stmt = this.statements.get(sql) as Statement<P, R> | undefined;
+    if (!stmt) {
+      stmt = this.db.prepare<P, R>(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
 
   // ------------------------------------------------------------------ watches
 
   /** Adds (or refreshes) a watch; returns whether it is new. Applies the default schedules to a new channel. */
   addWatch(input: { repo: string; channel: string; userId: string; private: boolean; adminLinked: boolean; now: Date }): boolean {
     return this.db.transaction(() => {
-      const existing = this.db.prepare('SELECT 1 FROM watches WHERE repo = ? AND channel = ?').get(input.repo, input.channel);
+      const existing = this.prepare('SELECT 1 FROM watches WHERE repo = ? AND channel = ?').get(input.repo, input.channel);
       this.db
         .prepare(
           `INSERT INTO watches (repo, channel, added_by, added_at, private, admin_linked) VALUES (?, ?, ?, ?, ?, ?)
@@ -268,7 +281,7 @@ export class WatchStore {
 
   removeWatch(input: { repo: string; channel: string; userId: string; now: Date }): boolean {
     return this.db.transaction(() => {
-      const removed = this.db.prepare('DELETE FROM watches WHERE repo = ? AND channel = ?').run(input.repo, input.channel).changes > 0;
+      const removed = this.prepare('DELETE FROM watches WHERE repo = ? AND channel = ?').run(input.repo, input.channel).changes > 0;
       if (removed) this.logChange(input.now, input.userId, input.channel, 'unwatch', input.repo);
       return removed;
     })();
@@ -302,17 +315,17 @@ export class WatchStore {
   // ------------------------------------------------------------------ channel settings
 
   private ensureChannel(channel: string, now: Date): void {
-    this.db.prepare('INSERT OR IGNORE INTO watch_channels (channel, time_zone, updated_by, updated_at) VALUES (?, NULL, NULL, ?)').run(channel, iso(now));
+    this.prepare('INSERT OR IGNORE INTO watch_channels (channel, time_zone, updated_by, updated_at) VALUES (?, NULL, NULL, ?)').run(channel, iso(now));
   }
 
   channelTimeZone(channel: string): string | null {
-    return this.db.prepare<[string], { time_zone: string | null }>('SELECT time_zone FROM watch_channels WHERE channel = ?').get(channel)?.time_zone ?? null;
+    return this.prepare<[string], { time_zone: string | null }>('SELECT time_zone FROM watch_channels WHERE channel = ?').get(channel)?.time_zone ?? null;
   }
 
   setChannelTimeZone(channel: string, timeZone: string, userId: string, now: Date): void {
     this.db.transaction(() => {
       this.ensureChannel(channel, now);
-      this.db.prepare('UPDATE watch_channels SET time_zone = ?, updated_by = ?, updated_at = ? WHERE channel = ?').run(timeZone, userId, iso(now), channel);
+      this.prepare('UPDATE watch_channels SET time_zone = ?, updated_by = ?, updated_at = ? WHERE channel = ?').run(timeZone, userId, iso(now), channel);
       this.logChange(now, userId, channel, 'time-zone', timeZone);
     })();
   }
@@ -365,7 +378,7 @@ export class WatchStore {
 
   removeIgnore(input: { channel: string; advisory: string; userId: string; now: Date }): number {
     return this.db.transaction(() => {
-      const n = this.db.prepare('DELETE FROM channel_ignores WHERE channel = ? AND advisory = ? COLLATE NOCASE').run(input.channel, input.advisory).changes;
+      const n = this.prepare('DELETE FROM channel_ignores WHERE channel = ? AND advisory = ? COLLATE NOCASE').run(input.channel, input.advisory).changes;
       if (n > 0) this.logChange(input.now, input.userId, input.channel, 'unignore', input.advisory);
       return n;
     })();
@@ -388,7 +401,7 @@ export class WatchStore {
   // ------------------------------------------------------------------ change log
 
   logChange(now: Date, userId: string, channel: string, action: string, detail: string): void {
-    this.db.prepare('INSERT INTO watch_changes (at, user_id, channel, action, detail) VALUES (?, ?, ?, ?, ?)').run(iso(now), userId, channel, action, detail);
+    this.prepare('INSERT INTO watch_changes (at, user_id, channel, action, detail) VALUES (?, ?, ?, ?, ?)').run(iso(now), userId, channel, action, detail);
   }
 
   changes(channel: string, limit = 50): ChangeRow[] {
@@ -411,7 +424,7 @@ export class WatchStore {
 
   repoStates(repos: readonly string[]): Map<string, RepoStateRow> {
     const out = new Map<string, RepoStateRow>();
-    const stmt = this.db.prepare<[string], Record<string, unknown>>('SELECT * FROM repo_state WHERE repo = ?');
+    const stmt = this.prepare<[string], Record<string, unknown>>('SELECT * FROM repo_state WHERE repo = ?');
     for (const repo of repos) {
       const r = stmt.get(repo);
       if (r) out.set(repo, this.toState(r));
@@ -463,7 +476,7 @@ export class WatchStore {
 
   /** A sweep looked at the repository and it had not moved. */
   markChecked(repo: string, input: { private: boolean; now: Date }): void {
-    this.db.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
+    this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
   }
 
   markError(repo: string, message: string, now: Date): void {
@@ -485,12 +498,16 @@ export class WatchStore {
   applyFindings(input: { repo: string; findings: Finding[]; keyOf: (f: Finding) => string; sha: string | null; now: Date; kinds?: ReadonlySet<string>; baseline: boolean; closeMissing?: boolean }): FindingsDiff {
     const at = iso(input.now);
     return this.db.transaction(() => {
-      const open = this.openFindings(input.repo).filter((r) => !input.kinds || input.kinds.has(r.kind));
+      const open = this.db
+        .prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? AND fixed_at IS NULL')
+        .all(input.repo)
+        .filter((r) => !input.kinds || input.kinds.has(r.kind))
+        .map((r) => ({ ...toFinding(r), json: r.json }));
       const openByKey = new Map(open.map((r) => [r.key, r]));
       const seen = new Set<string>();
       const added: FindingRow[] = [];
       const stillOpen: FindingRow[] = [];
-      const upsert = this.db.prepare(
+      const upsert = this.prepare(
         `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
          VALUES (@repo, @key, @kind, @severity, @package, @version, @advisory, @json, @at, @at, NULL, NULL, @alertable)
          ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
@@ -504,7 +521,10 @@ export class WatchStore {
         if (seen.has(key)) continue;
         seen.add(key);
         const previous = openByKey.get(key);
-        upsert.run({
+        const json = JSON.stringify(finding);
+        // Still open and unchanged: nothing to write (a sweep over a fleet is mostly this).
+        const unchanged = previous !== undefined && previous.json === json;
+        if (!unchanged) upsert.run({
           repo: input.repo,
           key,
           kind: finding.kind,
@@ -512,7 +532,7 @@ export class WatchStore {
           package: finding.package,
           version: finding.version,
           advisory: finding.id ?? null,
-          json: JSON.stringify(finding),
+          json,
           at,
           alertable: input.baseline ? 0 : 1,
         });
@@ -526,7 +546,7 @@ export class WatchStore {
           advisoryId: finding.id ?? null,
           finding,
           firstSeen: previous?.firstSeen ?? at,
-          lastSeen: at,
+          lastSeen: unchanged ? previous.lastSeen : at,
           fixedAt: null,
           fixedBySha: null,
           alertable: previous ? previous.alertable : !input.baseline,
@@ -534,25 +554,26 @@ export class WatchStore {
         (previous ? stillOpen : added).push(row);
       }
       const fixed: FindingRow[] = [];
-      const close = this.db.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ? WHERE repo = ? AND key = ?');
+      const close = this.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ? WHERE repo = ? AND key = ?');
       for (const row of open) {
         if (seen.has(row.key) || input.closeMissing === false) continue;
         close.run(at, input.sha, input.repo, row.key);
-        fixed.push({ ...row, fixedAt: at, fixedBySha: input.sha });
+        const { json: _json, ...closed } = row;
+        fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha });
       }
       return { added, stillOpen, fixed };
     })();
   }
 
   openFindings(repo: string): FindingRow[] {
-    return this.db.prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? AND fixed_at IS NULL ORDER BY key').all(repo).map(toFinding);
+    return this.prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? AND fixed_at IS NULL ORDER BY key').all(repo).map(toFinding);
   }
 
   /** Every finding (open or fixed) of these repositories, optionally of some kinds only. */
   findingsFor(repos: readonly string[], kinds?: readonly string[]): FindingRow[] {
     if (repos.length === 0) return [];
     const out: FindingRow[] = [];
-    const stmt = this.db.prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? ORDER BY key');
+    const stmt = this.prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? ORDER BY key');
     for (const repo of repos) for (const r of stmt.all(repo)) if (!kinds || kinds.includes(r.kind)) out.push(toFinding(r));
     return out;
   }
@@ -570,11 +591,11 @@ export class WatchStore {
   // ------------------------------------------------------------------ alert outbox
 
   alertsForChannel(channel: string): AlertRow[] {
-    return this.db.prepare<[string], AlertDbRow>('SELECT * FROM watch_alerts WHERE channel = ? ORDER BY id').all(channel).map(toAlert);
+    return this.prepare<[string], AlertDbRow>('SELECT * FROM watch_alerts WHERE channel = ? ORDER BY id').all(channel).map(toAlert);
   }
 
   alert(id: number): AlertRow | null {
-    const r = this.db.prepare<[number], AlertDbRow>('SELECT * FROM watch_alerts WHERE id = ?').get(id);
+    const r = this.prepare<[number], AlertDbRow>('SELECT * FROM watch_alerts WHERE id = ?').get(id);
     return r ? toAlert(r) : null;
   }
 
@@ -588,7 +609,7 @@ export class WatchStore {
          VALUES (?, ?, ?, 'recorded', ?, ?, ?)`,
       )
       .run(input.channel, input.advisoryId, clientKey, JSON.stringify(input.affected), at, at);
-    return toAlert(this.db.prepare<[string], AlertDbRow>('SELECT * FROM watch_alerts WHERE client_key = ?').get(clientKey)!);
+    return toAlert(this.prepare<[string], AlertDbRow>('SELECT * FROM watch_alerts WHERE client_key = ?').get(clientKey)!);
   }
 
   markAlertPosted(id: number, ts: string, affected: AffectedRepo[], now: Date): void {
@@ -598,7 +619,7 @@ export class WatchStore {
   }
 
   markAlertResolved(id: number, affected: AffectedRepo[], now: Date): void {
-    this.db.prepare("UPDATE watch_alerts SET state = 'resolved', affected_json = ?, resolved_at = ?, last_error = NULL, updated_at = ? WHERE id = ?").run(JSON.stringify(affected), iso(now), iso(now), id);
+    this.prepare("UPDATE watch_alerts SET state = 'resolved', affected_json = ?, resolved_at = ?, last_error = NULL, updated_at = ? WHERE id = ?").run(JSON.stringify(affected), iso(now), iso(now), id);
   }
 
   markAlertFailure(id: number, error: string, giveUp: boolean, now: Date): void {
@@ -611,7 +632,7 @@ export class WatchStore {
 
   /** Claims a run of `jobKey` for the slot; false when the slot was already run (or is running). */
   claimJobRun(jobKey: string, scheduledFor: Date, now: Date): boolean {
-    return this.db.prepare("INSERT OR IGNORE INTO job_runs (job_key, scheduled_for, started_at, status) VALUES (?, ?, ?, 'running')").run(jobKey, iso(scheduledFor), iso(now)).changes > 0;
+    return this.prepare("INSERT OR IGNORE INTO job_runs (job_key, scheduled_for, started_at, status) VALUES (?, ?, ?, 'running')").run(jobKey, iso(scheduledFor), iso(now)).changes > 0;
   }
 
   finishJobRun(jobKey: string, scheduledFor: Date, now: Date, error?: string): void {
@@ -621,7 +642,7 @@ export class WatchStore {
   }
 
   hasJobRun(jobKey: string, scheduledFor: Date): boolean {
-    return this.db.prepare('SELECT 1 FROM job_runs WHERE job_key = ? AND scheduled_for = ?').get(jobKey, iso(scheduledFor)) !== undefined;
+    return this.prepare('SELECT 1 FROM job_runs WHERE job_key = ? AND scheduled_for = ?').get(jobKey, iso(scheduledFor)) !== undefined;
   }
 
   jobRuns(jobKey: string): JobRunRow[] {
@@ -635,6 +656,6 @@ export class WatchStore {
 
   /** Runs left `running` by a process that died: marked so they are not mistaken for live ones. */
   markInterruptedRuns(now: Date): number {
-    return this.db.prepare("UPDATE job_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(iso(now)).changes;
+    return this.prepare("UPDATE job_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(iso(now)).changes;
   }
 }

@@ -16,7 +16,7 @@ import { vulnerabilityFindings } from '../audit/rules/vulnerabilities.js';
 import { installedPackages } from '../audit/context.js';
 import { auditFileSource } from '../audit/run.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
-import { fetchHeads, headKey, type HeadResult } from '../github/heads.js';
+import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
 import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import { mapLimit } from '../http.js';
@@ -111,6 +111,22 @@ export function packageUsesOf(packages: StoredPackage[]): PackageUse[] {
     });
 }
 
+/** Runs at most `n` of the functions given to it at once, in the order given. */
+function limiter(n: number): (fn: () => Promise<void>) => Promise<void> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async (fn) => {
+    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      await fn();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
 const messageOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
 
 type ResolvedOptions = Omit<SweepOptions, 'advisories'> & { advisories: AdvisorySource };
@@ -132,36 +148,46 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
     }
   }
 
-  const refs = new Map(repos.map((key) => [key, refOfKey(key)]));
-  const heads = await fetchHeads(options.octokit, [...refs.values()]);
+  const refs = [...repos].map((key) => ({ key, ref: refOfKey(key) }));
   const states = store.repoStates(repos);
-  const changed: { key: string; ref: RepoRef; state: RepoStateRow | undefined }[] = [];
   const unchanged: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[] = [];
-  for (const [key, ref] of refs) {
-    const head = heads.get(headKey(ref));
-    const state = states.get(key);
-    if (!head || !head.ok) {
-      const message = head?.message ?? `no answer from GitHub for ${key}`;
-      store.markError(key, message, options.now());
-      result.failed.push({ repo: key, message });
-      continue;
+  const audits = limiter(Math.max(1, options.concurrency ?? 8));
+  const pending: Promise<void>[] = [];
+  // Heads come 100 repositories per GraphQL query (octokit paces those); audits of the repositories
+  // that moved start as soon as their batch answers, so they overlap the remaining head queries.
+  for (let start = 0; start < refs.length; start += HEADS_BATCH_SIZE) {
+    const batch = refs.slice(start, start + HEADS_BATCH_SIZE);
+    const heads = await fetchHeads(options.octokit, batch.map((b) => b.ref));
+    for (const { key, ref } of batch) {
+      const head = heads.get(headKey(ref));
+      const state = states.get(key);
+      if (!head || !head.ok) {
+        const message = head?.message ?? `no answer from GitHub for ${key}`;
+        store.markError(key, message, options.now());
+        result.failed.push({ repo: key, message });
+        continue;
+      }
+      if (state?.auditedSha && state.auditedSha === head.oid) {
+        unchanged.push({ key, state, head });
+        continue;
+      }
+      pending.push(
+        audits(async () => {
+          try {
+            const diff = await auditRepository(options, key, ref, state);
+            result.audited.push(key);
+            collect(result, diff);
+          } catch (err) {
+            const message = messageOf(err);
+            log?.warn({ repo: key, err: message }, 'sweep: repository failed');
+            store.markError(key, message, options.now());
+            result.failed.push({ repo: key, message });
+          }
+        }),
+      );
     }
-    if (state?.auditedSha && state.auditedSha === head.oid) unchanged.push({ key, state, head });
-    else changed.push({ key, ref, state });
   }
-
-  await mapLimit(changed, Math.max(1, options.concurrency ?? 8), async ({ key, ref, state }) => {
-    try {
-      const diff = await auditRepository(options, key, ref, state);
-      result.audited.push(key);
-      collect(result, diff);
-    } catch (err) {
-      const message = messageOf(err);
-      log?.warn({ repo: key, err: message }, 'sweep: repository failed');
-      store.markError(key, message, options.now());
-      result.failed.push({ repo: key, message });
-    }
-  });
+  await Promise.all(pending);
 
   await rematch(options, unchanged, result);
   result.finishedAt = options.now();
@@ -251,18 +277,21 @@ async function rematch(options: ResolvedOptions, repos: { key: string; state: Re
     registry = await options.registry.projects(vulnerable).catch(() => null);
   }
 
+  // Fleets repeat themselves: the same release pinned at the same place gives the same findings,
+  // so each distinct package use is evaluated once, however many repositories share it.
+  const memo = new Map<string, Finding[]>();
+  const findingsOf = (use: PackageUse): Finding[] => {
+    if (!hits.get(`${use.name}@${use.version}`)?.length) return [];
+    const signature = JSON.stringify([use.name, use.version, use.direct, use.entries.map((e) => [e.file, e.line, e.kind, e.direct, e.specifier, e.group])]);
+    let found = memo.get(signature);
+    if (!found) {
+      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], registry, hits, packageAdvisories, contextFiles: [] });
+      memo.set(signature, found);
+    }
+    return found;
+  };
   for (const { key, state, head } of repos) {
-    const packages = packageUsesOf(state.packages);
-    const findings: Finding[] = vulnerabilityFindings({
-      now,
-      manifests: [],
-      dependencies: packages.flatMap((p) => p.entries),
-      packages,
-      registry,
-      hits,
-      packageAdvisories,
-      contextFiles: [],
-    });
+    const findings: Finding[] = packageUsesOf(state.packages).flatMap(findingsOf);
     const { findings: marked } = applyIgnores(findings, state.ignores, now);
     const diff = options.store.applyFindings({
       repo: key,

@@ -14,7 +14,7 @@ import {
   UnreadableItem,
 } from '../../src/advisories/import-sources.js';
 import { ADVISORIES_JSONL_GZ, fixtureRecord, fixtureRecords } from '../fixtures/osv/load.js';
-import { buildZip } from '../fixtures/osv/zip-writer.js';
+import { createZip } from '../fakes/zip.js';
 
 const work = mkdtempSync(join(tmpdir(), 'depwatch-import-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -44,7 +44,7 @@ const sample = SAMPLE_IDS.map(fixtureRecord);
 
 describe('detectImportSource', () => {
   it('tells the kinds apart by content, then by name', async () => {
-    const zip = writeTemp('bundle.bin', buildZip([{ name: 'a.json', data: '{}' }]));
+    const zip = writeTemp('bundle.bin', createZip([{ name: 'a.json', data: '{}' }]));
     const gz = writeTemp('records.data', gzipSync('{}\n'));
     expect(await detectImportSource(zip)).toBe('zip');
     expect(await detectImportSource(gz)).toBe('jsonl.gz');
@@ -63,11 +63,11 @@ describe('OSV all.zip', () => {
   it('streams every .json entry, skipping folders and other files', async () => {
     const zip = writeTemp(
       'all.zip',
-      buildZip([
+      createZip([
         ...sample.map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) })),
         { name: 'nested/', data: '' },
         { name: 'README.txt', data: 'not an advisory' },
-        { name: 'stored.json', data: JSON.stringify(fixtureRecord('PYSEC-2022-42969')), method: 0 },
+        { name: 'stored.json', data: JSON.stringify(fixtureRecord('PYSEC-2022-42969')), method: 'store' },
       ]),
     );
     const items = await collect(zip);
@@ -77,7 +77,7 @@ describe('OSV all.zip', () => {
   });
 
   it('reports an entry that is not JSON and carries on', async () => {
-    const zip = writeTemp('all.zip', buildZip([{ name: 'bad.json', data: '{"id": ' }, { name: 'good.json', data: JSON.stringify(sample[0]) }]));
+    const zip = writeTemp('all.zip', createZip([{ name: 'bad.json', data: '{"id": ' }, { name: 'good.json', data: JSON.stringify(sample[0]) }]));
     const items = await collect(zip);
     expect(unreadable(items)).toEqual([{ where: 'bad.json', reason: expect.stringMatching(/^not valid JSON/) }]);
     expect(ids(items)).toEqual([SAMPLE_IDS[0]]);
@@ -85,7 +85,7 @@ describe('OSV all.zip', () => {
 
   it('refuses an entry over 10 MB uncompressed (a zip bomb) without reading it', async () => {
     const bomb = Buffer.alloc(11 * 1024 * 1024, 0x20);
-    const zip = writeTemp('bomb.zip', buildZip([{ name: 'bomb.json', data: bomb }, { name: 'ok.json', data: JSON.stringify(sample[1]) }]));
+    const zip = writeTemp('bomb.zip', createZip([{ name: 'bomb.json', data: bomb }, { name: 'ok.json', data: JSON.stringify(sample[1]) }]));
     expect(readFileSync(zip).length).toBeLessThan(100_000);
     const items = await collect(zip);
     expect(unreadable(items)).toEqual([{ where: 'bomb.json', reason: 'uncompressed size 11 MB is over the 10 MB limit' }]);
@@ -94,20 +94,20 @@ describe('OSV all.zip', () => {
 
   it('refuses an entry whose compression ratio is over 100:1', async () => {
     const padded = `{"id": "X-1", "modified": "2024-01-01T00:00:00Z", "details": "${' '.repeat(3 * 1024 * 1024)}"}`;
-    const zip = writeTemp('ratio.zip', buildZip([{ name: 'padded.json', data: padded }]));
+    const zip = writeTemp('ratio.zip', createZip([{ name: 'padded.json', data: padded }]));
     const items = await collect(zip);
     expect(unreadable(items)).toEqual([{ where: 'padded.json', reason: expect.stringMatching(/^compression ratio \d+:1 is over 100:1/) }]);
   });
 
   it('stops when the entries add up to more than the total limit', async () => {
-    const zip = writeTemp('many.zip', buildZip(sample.map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) }))));
+    const zip = writeTemp('many.zip', createZip(sample.map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) }))));
     const limits = { ...DEFAULT_IMPORT_LIMITS, maxTotalBytes: 5_000 };
     await expect(collect(zip, limits)).rejects.toThrow(ImportSourceError);
     await expect(collect(zip, limits)).rejects.toThrow(/expands to more than 5000 bytes; refusing it \(zip bomb\?\)/);
   });
 
   it('refuses a truncated archive with a clear error', async () => {
-    const whole = buildZip(sample.map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) })));
+    const whole = createZip(sample.map((r) => ({ name: `${r.id}.json`, data: JSON.stringify(r) })));
     const truncated = writeTemp('truncated.zip', whole.subarray(0, Math.floor(whole.length / 2)));
     await expect(collect(truncated)).rejects.toThrow(/truncated\.zip: not a readable zip archive, perhaps truncated/);
   });
@@ -119,7 +119,7 @@ describe('OSV all.zip', () => {
 
   it('reports an entry with corrupt compressed data and reads the others', async () => {
     const record = JSON.stringify(sample[0]);
-    const zip = buildZip([{ name: 'a.json', data: record }, { name: 'b.json', data: JSON.stringify(sample[1]) }]);
+    const zip = createZip([{ name: 'a.json', data: record }, { name: 'b.json', data: JSON.stringify(sample[1]) }]);
     // Garble the middle of a.json's deflate stream (its data starts after the 30-byte header and name).
     for (let i = 40; i < 80; i++) zip[i] = 0xff;
     const items = await collect(writeTemp('corrupt.zip', zip));

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { affects } from '../../src/advisories/match.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
-import { MAX_QUERIES_PER_BATCH, OsvApi, type OsvApiOptions } from '../../src/advisories/osv-api.js';
+import { DEFAULT_OSV_CONCURRENCY, MAX_QUERIES_PER_BATCH, OsvApi, PACKAGE_LIST_TTL_MS, type OsvApiOptions } from '../../src/advisories/osv-api.js';
 import { queryKey, type OsvRecord, type PackageQuery } from '../../src/advisories/types.js';
 import { ServiceError } from '../../src/http.js';
 import { normalizeName } from '../../src/python/names.js';
@@ -59,7 +59,9 @@ describe('OsvApi.affecting', () => {
     const record = result.get(queryKey(django))!.find((r) => r.id === 'PYSEC-2019-13')!;
     expect(record.aliases).toContain('CVE-2019-14234');
     expect(record.affected?.[0]?.ranges?.length).toBeGreaterThan(0);
-    expect(api.stats).toEqual({ querybatch: 1, vulns: expectedIds(django).length + 2, query: 0 });
+    // django (9 ids) and requests (2 ids) are each hydrated by one /v1/query for the whole package.
+    expect(expectedIds(django)).toHaveLength(9);
+    expect(api.stats).toEqual({ querybatch: 1, vulns: 0, query: 2 });
   });
 
   it('splits 2,500 queries into batches of at most 1,000 and keeps every answer with its query', async () => {
@@ -114,7 +116,7 @@ describe('OsvApi.affecting', () => {
     ];
     const first = new OsvApi({ baseUrl: fake.url, db });
     const before = await first.affecting(queries);
-    expect(first.stats.vulns).toBe(11);
+    expect(first.stats).toEqual({ querybatch: 1, vulns: 0, query: 2 });
 
     const second = new OsvApi({ baseUrl: fake.url, db });
     const after = await second.affecting(queries);
@@ -248,6 +250,74 @@ describe('OsvApi.forPackage', () => {
   });
 });
 
+describe('OsvApi hydration by package', () => {
+  it('answers forPackage from the list it just fetched, and asks again once that list is old', async () => {
+    const fake = await fakeOsv();
+    let now = new Date('2024-10-10T00:00:00Z');
+    const api = client(fake, { now: () => now });
+    const django = { name: 'django', version: '2.1.5' };
+    const hits = await api.affecting([django]);
+    expect(api.stats).toEqual({ querybatch: 1, vulns: 0, query: 1 });
+
+    const all = await api.forPackage('Django');
+    expect(api.stats.query).toBe(1); // no new request
+    expect(all).toHaveLength(116);
+    // The same objects as the hits: one validated copy per (id, modified).
+    const hit = hits.get(queryKey(django))![0]!;
+    expect(all.find((r) => r.id === hit.id)).toBe(hit);
+
+    now = new Date(now.getTime() + PACKAGE_LIST_TTL_MS + 1);
+    expect(await api.forPackage('django')).toHaveLength(116);
+    expect(api.stats.query).toBe(2);
+  });
+
+  it('fetches an id by itself when the package list lacks it or holds an older copy', async () => {
+    const fake = await fakeOsv();
+    // An OSV whose /v1/query answers are a little behind its querybatch answers.
+    const behind = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+      const res = await fetch(input, init);
+      if (!String(input).endsWith('/v1/query')) return res;
+      const body = (await res.json()) as { vulns?: OsvRecord[] };
+      const vulns = (body.vulns ?? [])
+        .filter((r) => r.id !== 'PYSEC-2019-13')
+        .map((r) => (r.id === 'PYSEC-2019-12' ? { ...r, modified: '2001-01-01T00:00:00Z' } : r));
+      return new Response(JSON.stringify({ vulns }), { status: 200 });
+    };
+    const api = client(fake, { fetch: behind });
+    const django = { name: 'django', version: '2.1.5' };
+    const result = await api.affecting([django]);
+    expect(idsOf(result, django)).toEqual(expectedIds(django));
+    expect(api.stats).toEqual({ querybatch: 1, vulns: 2, query: 1 });
+    expect(fake.requests.filter((r) => r.endpoint === 'vulns').map((r) => r.path).sort()).toEqual(['/v1/vulns/PYSEC-2019-12', '/v1/vulns/PYSEC-2019-13']);
+    expect(result.get(queryKey(django))!.find((r) => r.id === 'PYSEC-2019-12')?.modified).toBe(fixtureRecords().get('PYSEC-2019-12')!.modified);
+  });
+
+  it('keeps every request of a large audit under the concurrency cap', async () => {
+    const fake = await fakeOsv({ latencyMs: 20 });
+    const api = client(fake, { concurrency: 4 });
+    const names = ['django', 'pillow', 'jinja2', 'requests', 'urllib3', 'tensorflow', 'numpy', 'flask'];
+    await Promise.all([api.affecting(names.map((name) => ({ name, version: '0.1' }))), ...names.map((n) => api.forPackage(n))]);
+    expect(fake.peakInFlight).toBe(4);
+  });
+
+  it('stops sending requests after the first failure', async () => {
+    const fake = await fakeOsv();
+    // OSV answers the querybatch, then fails every hydration request.
+    const hydrations: string[] = [];
+    const failing = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+      if (String(input).endsWith('/v1/querybatch')) return fetch(input, init);
+      hydrations.push(String(input));
+      await new Promise((r) => setTimeout(r, 20));
+      return new Response(JSON.stringify({ code: 13, message: 'Internal error.' }), { status: 503 });
+    };
+    const api = client(fake, { concurrency: 2, retries: 0, fetch: failing });
+    const names = ['django', 'pillow', 'jinja2', 'requests', 'urllib3', 'tensorflow', 'numpy', 'flask', 'aiohttp', 'lxml'];
+    await expect(api.affecting(names.map((name) => ({ name, version: '0.1' })))).rejects.toThrow(/^OSV answered 503 to POST/);
+    // The two requests already running when the first failed, and nothing after them.
+    expect(hydrations.length).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('API mode and mirror mode', () => {
   it('give the same records for the same queries', async () => {
     const mirror = new AdvisoryMirror(memoryDb());
@@ -310,10 +380,14 @@ describe('performance against a 50 ms OSV', () => {
     const found = [...result.values()].reduce((n, list) => n + list.length, 0);
     console.log(`300 packages, 50 ms OSV: cold ${cold.toFixed(0)} ms (${JSON.stringify(api.stats)}, ${found} findings), warm ${warm.toFixed(0)} ms (${JSON.stringify(warmApi.stats)})`);
     expect(api.stats.querybatch).toBe(1);
-    expect(api.stats.vulns).toBe(new Set([...result.values()].flat().map((r) => r.id)).size);
+    // One hydration request per vulnerable package: /v1/query when it has several ids, /v1/vulns for a lone one.
+    const vulnerable = queries.filter((q) => (result.get(queryKey(q)) ?? []).length > 0);
+    expect(vulnerable.length).toBeGreaterThan(20);
+    expect(api.stats.vulns + api.stats.query).toBe(vulnerable.length);
     expect(warmApi.stats).toEqual({ querybatch: 1, vulns: 0, query: 0 });
-    // Hydration really runs in parallel, up to the concurrency limit (16) and no further.
-    expect(fake.peakInFlight).toBe(16);
+    // Hydration really runs in parallel, up to the concurrency limit (32) and no further.
+    expect(fake.peakInFlight).toBeGreaterThan(8);
+    expect(fake.peakInFlight).toBeLessThanOrEqual(DEFAULT_OSV_CONCURRENCY);
     // Wall time depends on the machine; the bound only catches a sequential regression (178 × 50 ms ≈ 9 s).
     expect(cold).toBeLessThan(5_000);
     expect(warm).toBeLessThan(cold);

@@ -1,18 +1,24 @@
 /**
- * A minimal zip writer for the fake OSV bulk download: local headers, data (stored or deflated
- * with node:zlib), central directory and end record, CRC-32 from node:zlib. Enough for readers
- * such as yauzl to accept it exactly as they accept OSV's all.zip; no zip64, no encryption.
+ * The tests' one zip writer (PKWARE APPNOTE 4.3): local headers, data (stored or deflated with
+ * node:zlib), central directory and end record, CRC-32 from node:zlib. It builds the fake OSV bulk
+ * download and the importer's test archives, so both are made in the test rather than shipped as
+ * opaque binary fixtures. Enough for readers such as yauzl to accept it exactly as they accept
+ * OSV's all.zip; no zip64, no encryption.
  */
 import { crc32, deflateRawSync } from 'node:zlib';
+
+export type ZipMethod = 'deflate' | 'store';
 
 export interface ZipEntry {
   name: string;
   data: Buffer | string;
+  /** Overrides the archive's method for this entry (real archives may mix stored and deflated entries). */
+  method?: ZipMethod;
 }
 
 export interface ZipOptions {
   /** deflate (method 8, what OSV's all.zip uses) or store (method 0). */
-  method?: 'deflate' | 'store';
+  method?: ZipMethod;
   /** Timestamp written in every entry (DOS format has 2-second resolution). */
   date?: Date;
 }
@@ -28,7 +34,6 @@ function dosDateTime(d: Date): { time: number; date: number } {
 }
 
 export function createZip(entries: readonly ZipEntry[], options: ZipOptions = {}): Buffer {
-  const method = options.method === 'store' ? 0 : 8;
   const { time, date } = dosDateTime(options.date ?? new Date('2024-01-01T00:00:00Z'));
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -37,6 +42,7 @@ export function createZip(entries: readonly ZipEntry[], options: ZipOptions = {}
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8');
     const raw = typeof entry.data === 'string' ? Buffer.from(entry.data, 'utf8') : entry.data;
+    const method = (entry.method ?? options.method) === 'store' ? 0 : 8;
     const data = method === 8 ? deflateRawSync(raw) : raw;
     const crc = crc32(raw) >>> 0;
 

@@ -1,23 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pdmLockFormat } from '../../src/python/formats/pdm-lock.js';
-import type { Dependency } from '../../src/python/types.js';
+import { byName, extractorFor, fixture, itClaimsItsFiles } from './lock-helpers.js';
 
-const fixture = (path: string): string => readFileSync(new URL(`../fixtures/manifests/${path}`, import.meta.url), 'utf8');
-const extract = (text: string) => pdmLockFormat.extract(text, { file: 'pdm.lock' });
-const byName = (deps: Dependency[], name: string): Dependency => {
-  const found = deps.find((d) => d.name === name);
-  if (found === undefined) throw new Error(`no ${name} in ${deps.map((d) => d.name).join(', ')}`);
-  return found;
-};
+const extract = extractorFor(pdmLockFormat, 'pdm.lock');
 
 describe('pdm.lock', () => {
-  it('claims pdm.lock files wherever they are, and nothing else', () => {
-    expect(pdmLockFormat.format).toBe('pdm-lock');
-    expect(pdmLockFormat.matches('pdm.lock')).toBe(true);
-    expect(pdmLockFormat.matches('packages/core/pdm.lock')).toBe(true);
-    expect(pdmLockFormat.matches('pdm.toml')).toBe(false);
-  });
+  itClaimsItsFiles(pdmLockFormat, 'pdm-lock', { claimed: ['pdm.lock', 'packages/core/pdm.lock'], refused: ['pdm.toml'] });
 
   it("reads PDM's own lock (lock_version 4.5): groups, markers, per-package files", () => {
     const result = extract(fixture('pdm/pdm.lock'));

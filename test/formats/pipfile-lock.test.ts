@@ -1,24 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pipfileLockFormat } from '../../src/python/formats/pipfile-lock.js';
-import type { Dependency } from '../../src/python/types.js';
+import { byName, extractorFor, fixture, itClaimsItsFiles } from './lock-helpers.js';
 
-const fixture = (path: string): string => readFileSync(new URL(`../fixtures/manifests/${path}`, import.meta.url), 'utf8');
-const extract = (text: string) => pipfileLockFormat.extract(text, { file: 'Pipfile.lock' });
-const byName = (deps: Dependency[], name: string): Dependency => {
-  const found = deps.find((d) => d.name === name);
-  if (found === undefined) throw new Error(`no ${name} in ${deps.map((d) => d.name).join(', ')}`);
-  return found;
-};
+const extract = extractorFor(pipfileLockFormat, 'Pipfile.lock');
 
 describe('Pipfile.lock', () => {
-  it('claims Pipfile.lock files wherever they are, and nothing else', () => {
-    expect(pipfileLockFormat.format).toBe('pipfile-lock');
-    expect(pipfileLockFormat.matches('Pipfile.lock')).toBe(true);
-    expect(pipfileLockFormat.matches('app/Pipfile.lock')).toBe(true);
-    expect(pipfileLockFormat.matches('Pipfile')).toBe(false);
-    expect(pipfileLockFormat.matches('Pipfile.lock.bak')).toBe(false);
-  });
+  itClaimsItsFiles(pipfileLockFormat, 'pipfile-lock', { claimed: ['Pipfile.lock', 'app/Pipfile.lock'], refused: ['Pipfile', 'Pipfile.lock.bak'] });
 
   it("reads pipenv's own Pipfile.lock: develop entries, markers, editable paths, the index", () => {
     const result = extract(fixture('pipenv/Pipfile.lock'));

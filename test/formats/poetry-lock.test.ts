@@ -1,24 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { poetryLockFormat } from '../../src/python/formats/poetry-lock.js';
-import type { Dependency } from '../../src/python/types.js';
+import { byName, extractorFor, fixture, itClaimsItsFiles } from './lock-helpers.js';
 
-const fixture = (path: string): string => readFileSync(new URL(`../fixtures/manifests/${path}`, import.meta.url), 'utf8');
-const extract = (text: string) => poetryLockFormat.extract(text, { file: 'poetry.lock' });
-const byName = (deps: Dependency[], name: string): Dependency => {
-  const found = deps.find((d) => d.name === name);
-  if (found === undefined) throw new Error(`no ${name} in ${deps.map((d) => d.name).join(', ')}`);
-  return found;
-};
+const extract = extractorFor(poetryLockFormat, 'poetry.lock');
 
 describe('poetry.lock', () => {
-  it('claims poetry.lock files wherever they are, and nothing else', () => {
-    expect(poetryLockFormat.format).toBe('poetry-lock');
-    expect(poetryLockFormat.matches('poetry.lock')).toBe(true);
-    expect(poetryLockFormat.matches('services/api/poetry.lock')).toBe(true);
-    expect(poetryLockFormat.matches('pyproject.toml')).toBe(false);
-    expect(poetryLockFormat.matches('poetry.lock.orig')).toBe(false);
-  });
+  itClaimsItsFiles(poetryLockFormat, 'poetry-lock', { claimed: ['poetry.lock', 'services/api/poetry.lock'], refused: ['pyproject.toml', 'poetry.lock.orig'] });
 
   it('reads lock-version 1.0 (Poetry test fixture): category, marker, hashes from [metadata.files]', () => {
     const result = extract(fixture('poetry/old_lock/poetry.lock'));

@@ -1,25 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { uvLockFormat } from '../../src/python/formats/uv-lock.js';
-import type { Dependency } from '../../src/python/types.js';
 import { makeUvLock } from '../fixtures/generate.js';
+import { byName, extractorFor, fixture, itClaimsItsFiles } from './lock-helpers.js';
 
-const fixture = (path: string): string => readFileSync(new URL(`../fixtures/manifests/${path}`, import.meta.url), 'utf8');
-const extract = (text: string) => uvLockFormat.extract(text, { file: 'uv.lock' });
-const byName = (deps: Dependency[], name: string): Dependency => {
-  const found = deps.find((d) => d.name === name);
-  if (found === undefined) throw new Error(`no ${name} in ${deps.map((d) => d.name).join(', ')}`);
-  return found;
-};
+const extract = extractorFor(uvLockFormat, 'uv.lock');
 
 describe('uv.lock', () => {
-  it('claims uv.lock files wherever they are, and nothing else', () => {
-    expect(uvLockFormat.format).toBe('uv-lock');
-    expect(uvLockFormat.matches('uv.lock')).toBe(true);
-    expect(uvLockFormat.matches('backend/uv.lock')).toBe(true);
-    expect(uvLockFormat.matches('myuv.lock')).toBe(false);
-    expect(uvLockFormat.matches('uv.toml')).toBe(false);
-  });
+  itClaimsItsFiles(uvLockFormat, 'uv-lock', { claimed: ['uv.lock', 'backend/uv.lock'], refused: ['myuv.lock', 'uv.toml'] });
 
   it('reads the full-stack-fastapi-template workspace: the member is not listed, it decides direct and group', () => {
     const result = extract(fixture('full-stack-fastapi-template/uv.lock'));

@@ -231,3 +231,26 @@ describe('a whole incident over signed HTTP', () => {
     expect(h.fake.violations).toEqual([]);
   });
 });
+
+describe('the reminder scheduler', () => {
+  it('ticks on its own timer until stopped', async () => {
+    const { startIncidentReminders } = await import('../../src/incidents/reminders.js');
+    await h.command('start medium Scheduler check');
+    await waitFor(() => h.fake.messages(CHANNEL).length === 1, 'incident');
+    minutes(20);
+    const scheduler = startIncidentReminders({ db: h.db, client: h.webClient, now: h.now, everyMs: 20 });
+    try {
+      await waitFor(() => h.thread().some((m) => m.text.startsWith('Reminder: “Confirm the affected repos')), 'timer reminder');
+    } finally {
+      scheduler.stop();
+    }
+    // A tick that is still running makes an overlapping one return null; once it is done, nothing is left to remind.
+    let again = await scheduler.tick();
+    while (again === null) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      again = await scheduler.tick();
+    }
+    expect(again).toEqual({ reminded: 0, direct: 0 });
+    expect(h.fake.violations).toEqual([]);
+  });
+});

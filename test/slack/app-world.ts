@@ -13,7 +13,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createGitHubClient } from '../../src/github/client.js';
 import { createLogger } from '../../src/log.js';
 import { PyPIClient } from '../../src/python/pypi.js';
-import { createBot, type Bot, type BotServices } from '../../src/slack/bot.js';
+import { BOT_PYPI_CONCURRENCY, createBot, type Bot, type BotServices } from '../../src/slack/bot.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { startFakeGitHub, type FakeGitHub, type FakeRepoInit } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
@@ -124,7 +124,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const services: BotServices = {
     github: await createGitHubClient(config.github, { retries: 0, retryUnitMs: 1 }),
     advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osvApi, now }),
-    registry: new PyPIClient({ baseUrl: pypi.url, db, retries: 1, backoffMs: 5, timeoutMs: 10_000 }),
+    registry: new PyPIClient({ baseUrl: pypi.url, db, retries: 1, backoffMs: 5, timeoutMs: 10_000, concurrency: BOT_PYPI_CONCURRENCY }),
   };
   const bot = createBot({ config, db, logger, services, clientOptions: { retryConfig: { retries: 0 } } });
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });

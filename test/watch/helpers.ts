@@ -84,6 +84,7 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
   const dbPath = tempDbPath();
   const opened: Db[] = [];
   const services: WatchService[] = [];
+  let closed = false;
   return {
     github,
     osv,
@@ -111,7 +112,10 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
       services.push(watch);
       return { watch, db, timer };
     },
+    /** Idempotent: a world left over from an earlier test may be closed again. */
     async close() {
+      if (closed) return;
+      closed = true;
       for (const s of services) await s.stop().catch(() => undefined);
       for (const db of opened) if (db.open) db.close();
       await Promise.all([github.close(), osv.close(), slack.close()]);

@@ -7,10 +7,10 @@
  * The lock does not say which packages the project asks for directly (its `dependencies` lists
  * belong to the packages, and the project itself has no entry), so every entry counts as direct.
  */
-import { normalizeExtra, normalizeName } from '../names.js';
+import { normalizeName } from '../names.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
+import { lockedDependency, lockExtras, type LockedFields, namedPackage, packageSlots, vcsKeyOf, vcsPin } from './lock-entries.js';
 import {
-  arrayTableLines,
   cleanMarker,
   collectHashes,
   fileHashes,
@@ -27,7 +27,6 @@ import {
 } from './lock-lines.js';
 
 const NEWEST_KNOWN_MAJOR = 4;
-const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'] as const;
 
 export const pdmLockFormat: ManifestFormatModule = {
   format: 'pdm-lock',
@@ -52,66 +51,46 @@ export function extractPdmLock(text: string, context: ExtractContext): ExtractRe
   }
   const legacyFiles = legacyFileHashes(metadata);
 
-  const rawPackages = own(doc, 'package');
-  if (rawPackages !== undefined && !Array.isArray(rawPackages)) {
-    errors.push({ file, line: null, message: 'pdm.lock: `package` should be a list of [[package]] tables' });
-  }
-  const packages = Array.isArray(rawPackages) ? rawPackages : [];
-  const lines = arrayTableLines(text, 'package');
   const dependencies: Dependency[] = [];
-  packages.forEach((entry, index) => {
-    const line = lines[index] ?? null;
+  for (const { entry, line } of packageSlots(doc, text, file, 'pdm.lock', errors)) {
     const result = readPackage(entry, legacyFiles);
     if ('error' in result) {
       errors.push({ file, line, message: `pdm.lock: ${result.error}` });
-      return;
+      continue;
     }
-    dependencies.push({ ...result.dependency, kind: 'locked', file, line });
-  });
+    dependencies.push(lockedDependency(result, file, line));
+  }
 
   return { dependencies, errors, options: [], requiresPython: requiresPythonOf(metadata) };
 }
 
-type PackageResult = { dependency: Omit<Dependency, 'kind' | 'file' | 'line'> } | { error: string };
-
-function readPackage(entry: unknown, legacyFiles: Map<string, string[]>): PackageResult {
-  if (!isLockTable(entry)) return { error: 'a [[package]] entry is not a table' };
-  const rawName = ownString(entry, 'name');
-  if (rawName === null || rawName.trim() === '') return { error: 'a [[package]] entry has no name' };
-  const name = normalizeName(rawName);
-  const version = ownString(entry, 'version');
-  const source = readSource(entry);
+function readPackage(entry: unknown, legacyFiles: Map<string, string[]>): LockedFields | { error: string } {
+  const named = namedPackage(entry);
+  if (!named.ok) return { error: named.error };
+  const { table, name } = named;
+  const version = ownString(table, 'version');
+  const source = readSource(table);
   if (version === null && source.kind === 'registry') return { error: `package ${name} has no version` };
 
-  const groups = stringList(own(entry, 'groups'));
-  const firstGroup = groups[0] ?? 'default';
+  const firstGroup = stringList(own(table, 'groups'))[0] ?? 'default';
   const legacyKey = version === null ? null : `${name} ${version}`;
-  const hashes = collectHashes([...fileHashes(own(entry, 'files')), ...(legacyKey === null ? [] : (legacyFiles.get(legacyKey) ?? []))]);
-
-  const dependency: Omit<Dependency, 'kind' | 'file' | 'line'> = {
+  return {
     name,
     version,
-    specifier: version === null ? '' : `==${version}`,
-    extras: [...new Set(stringList(own(entry, 'extras')).map((extra) => normalizeExtra(extra)))].sort(),
-    marker: cleanMarker(ownString(entry, 'marker')),
+    extras: lockExtras(own(table, 'extras')),
+    marker: cleanMarker(ownString(table, 'marker')),
     source: source.kind,
-    editable: own(entry, 'editable') === true,
+    url: source.url,
+    editable: own(table, 'editable') === true,
     group: firstGroup === 'default' ? 'main' : firstGroup,
     direct: true,
+    hashes: collectHashes([...fileHashes(own(table, 'files')), ...(legacyKey === null ? [] : (legacyFiles.get(legacyKey) ?? []))]),
   };
-  if (source.url !== null) dependency.url = source.url;
-  if (hashes.length > 0) dependency.hashes = hashes;
-  return { dependency };
 }
 
 function readSource(entry: LockTable): { kind: DependencySource; url: string | null } {
-  const vcs = VCS_KEYS.find((key) => ownString(entry, key) !== null);
-  if (vcs !== undefined) {
-    const repo = stripUrlCredentials(ownString(entry, vcs)!);
-    const ref = ownString(entry, 'revision') ?? ownString(entry, 'ref');
-    const prefixed = repo.startsWith(`${vcs}+`) ? repo : `${vcs}+${repo}`;
-    return { kind: 'vcs', url: ref === null || ref === '' ? prefixed : `${prefixed}@${ref}` };
-  }
+  const vcs = vcsKeyOf(entry);
+  if (vcs !== undefined) return { kind: 'vcs', url: vcsPin(vcs, ownString(entry, vcs)!, ownString(entry, 'revision') ?? ownString(entry, 'ref')) };
   const path = ownString(entry, 'path');
   if (path !== null) return { kind: 'path', url: path };
   const url = ownString(entry, 'url');

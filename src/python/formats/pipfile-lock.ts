@@ -4,8 +4,9 @@
  * `"name": { "version": "==1.2", "hashes": [...], "markers": "...", ... }`, or a VCS / path / file
  * entry without a version. Pipenv records no notion of "direct", so every entry counts as direct.
  */
-import { normalizeExtra, normalizeName } from '../names.js';
+import { normalizeName } from '../names.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
+import { lockedDependency, lockExtras, type LockedFields, vcsKeyOf, vcsPin } from './lock-entries.js';
 import {
   cleanMarker,
   collectHashes,
@@ -25,8 +26,6 @@ import {
 
 /** pipfile-spec 6 has been current since 2018; older specs have the same entry shape. */
 const NEWEST_KNOWN_SPEC = 6;
-
-const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'] as const;
 
 export const pipfileLockFormat: ManifestFormatModule = {
   format: 'pipfile-lock',
@@ -64,7 +63,7 @@ export function extractPipfileLock(text: string, context: ExtractContext): Extra
         errors.push({ file, line, message: `Pipfile.lock: ${result.error}` });
         continue;
       }
-      dependencies.push({ ...result.dependency, group, kind: 'locked', file, line });
+      dependencies.push(lockedDependency({ ...result, group }, file, line));
     }
   }
 
@@ -73,7 +72,7 @@ export function extractPipfileLock(text: string, context: ExtractContext): Extra
   return { dependencies, errors, options: sources.options, requiresPython };
 }
 
-type EntryResult = { dependency: Omit<Dependency, 'group' | 'kind' | 'file' | 'line'> } | { error: string };
+type EntryResult = Omit<LockedFields, 'group'> | { error: string };
 
 function readEntry(rawName: string, entry: unknown, indexUrls: Map<string, string>): EntryResult {
   const name = normalizeName(rawName);
@@ -90,15 +89,12 @@ function readEntry(rawName: string, entry: unknown, indexUrls: Map<string, strin
 
   let source: DependencySource = 'registry';
   let url: string | null = null;
-  const vcs = VCS_KEYS.find((key) => ownString(entry, key) !== null);
+  const vcs = vcsKeyOf(entry);
   const path = ownString(entry, 'path');
   const archive = ownString(entry, 'file');
   if (vcs !== undefined) {
     source = 'vcs';
-    const repo = stripUrlCredentials(ownString(entry, vcs)!);
-    const ref = ownString(entry, 'ref');
-    const prefixed = repo.startsWith(`${vcs}+`) ? repo : `${vcs}+${repo}`;
-    url = ref === null || ref === '' ? prefixed : `${prefixed}@${ref}`;
+    url = vcsPin(vcs, ownString(entry, vcs)!, ownString(entry, 'ref'));
   } else if (path !== null) {
     source = 'path';
     url = path;
@@ -114,20 +110,17 @@ function readEntry(rawName: string, entry: unknown, indexUrls: Map<string, strin
   }
   if (source === 'registry' && version === null) return { error: `entry ${name} has no version` };
 
-  const hashes = collectHashes(stringList(own(entry, 'hashes')));
-  const dependency: Omit<Dependency, 'group' | 'kind' | 'file' | 'line'> = {
+  return {
     name,
     version,
-    specifier: version === null ? '' : `==${version}`,
-    extras: [...new Set(stringList(own(entry, 'extras')).map((extra) => normalizeExtra(extra)))].sort(),
+    extras: lockExtras(own(entry, 'extras')),
     marker: cleanMarker(ownString(entry, 'markers')),
     source,
+    url,
     editable: own(entry, 'editable') === true,
     direct: true,
+    hashes: collectHashes(stringList(own(entry, 'hashes'))),
   };
-  if (url !== null) dependency.url = url;
-  if (hashes.length > 0) dependency.hashes = hashes;
-  return { dependency };
 }
 
 interface Sources {

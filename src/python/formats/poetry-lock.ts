@@ -8,9 +8,9 @@
  * entry counts as direct.
  */
 import { normalizeName } from '../names.js';
-import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
+import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
+import { IndexOptions, lockedDependency, type LockedFields, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
 import {
-  arrayTableLines,
   cleanMarker,
   collectHashes,
   fileHashes,
@@ -41,7 +41,6 @@ export function extractPoetryLock(text: string, context: ExtractContext): Extrac
   if (!parsed.ok) return { dependencies: [], errors: [parsed.error] };
   const doc = parsed.value;
   const errors: ExtractError[] = [];
-  const options: ManifestOption[] = [];
   const metadata = ownTable(doc, 'metadata');
 
   const lockVersion = metadata === null ? null : scalarText(own(metadata, 'lock-version'));
@@ -50,63 +49,44 @@ export function extractPoetryLock(text: string, context: ExtractContext): Extrac
   }
   const separateHashes = metadataHashes(metadata);
 
-  const packages = own(doc, 'package');
-  const lines = arrayTableLines(text, 'package');
   const dependencies: Dependency[] = [];
-  const seenIndexes = new Set<string>();
-  if (packages !== undefined && !Array.isArray(packages)) {
-    errors.push({ file, line: null, message: 'poetry.lock: `package` should be a list of [[package]] tables' });
-  }
-  const list = Array.isArray(packages) ? packages : [];
-  list.forEach((entry, index) => {
-    const line = lines[index] ?? null;
+  const indexes = new IndexOptions('extra-index-url');
+  for (const { entry, line } of packageSlots(doc, text, file, 'poetry.lock', errors)) {
     const result = readPackage(entry, separateHashes);
     if ('error' in result) {
       errors.push({ file, line, message: `poetry.lock: ${result.error}` });
-      return;
+      continue;
     }
-    const { dependency, indexUrl } = result;
-    dependencies.push({ ...dependency, kind: 'locked', file, line });
-    if (indexUrl !== null && !seenIndexes.has(indexUrl)) {
-      seenIndexes.add(indexUrl);
-      options.push({ name: 'extra-index-url', value: indexUrl, line });
-    }
-  });
+    dependencies.push(lockedDependency(result.fields, file, line));
+    indexes.add(result.indexUrl, line);
+  }
 
   const requiresPython = metadata === null ? null : ownString(metadata, 'python-versions');
-  return { dependencies, errors, options, requiresPython };
+  return { dependencies, errors, options: indexes.options, requiresPython };
 }
 
-type PackageResult =
-  | { dependency: Omit<Dependency, 'kind' | 'file' | 'line'>; indexUrl: string | null }
-  | { error: string };
-
-function readPackage(entry: unknown, separateHashes: Map<string, string[]>): PackageResult {
-  if (!isLockTable(entry)) return { error: 'a [[package]] entry is not a table' };
-  const rawName = ownString(entry, 'name');
-  if (rawName === null || rawName.trim() === '') return { error: 'a [[package]] entry has no name' };
-  const name = normalizeName(rawName);
-  const version = scalarText(own(entry, 'version'));
+function readPackage(entry: unknown, separateHashes: Map<string, string[]>): { fields: LockedFields; indexUrl: string | null } | { error: string } {
+  const named = namedPackage(entry);
+  if (!named.ok) return { error: named.error };
+  const { table, name } = named;
+  const version = scalarText(own(table, 'version'));
   if (version === null || version === '') return { error: `package ${name} has no version` };
 
-  const group = chooseGroup(entry);
-  const source = readSource(ownTable(entry, 'source'));
-  const hashes = collectHashes([...fileHashes(own(entry, 'files')), ...(separateHashes.get(name) ?? [])]);
-
-  const dependency: Omit<Dependency, 'kind' | 'file' | 'line'> = {
+  const group = chooseGroup(table);
+  const source = readSource(ownTable(table, 'source'));
+  const fields: LockedFields = {
     name,
     version,
-    specifier: `==${version}`,
     extras: [],
-    marker: cleanMarker(chooseMarker(entry, group)),
+    marker: cleanMarker(chooseMarker(table, group)),
     source: source.kind,
-    editable: own(entry, 'develop') === true,
+    url: source.url,
+    editable: own(table, 'develop') === true,
     group,
     direct: true,
+    hashes: collectHashes([...fileHashes(own(table, 'files')), ...(separateHashes.get(name) ?? [])]),
   };
-  if (source.url !== null) dependency.url = source.url;
-  if (hashes.length > 0) dependency.hashes = hashes;
-  return { dependency, indexUrl: source.indexUrl };
+  return { fields, indexUrl: source.indexUrl };
 }
 
 /** 2.x: the first of `groups` (Poetry lists `main` first when present); 1.x: `category`. */
@@ -146,7 +126,7 @@ function readSource(source: LockTable | null): SourceInfo {
     case 'svn':
     case 'bzr': {
       const ref = ownString(source, 'resolved_reference') ?? ownString(source, 'reference');
-      return { kind: 'vcs', url: url === null ? null : vcsUrl(type, url, ref), indexUrl: null };
+      return { kind: 'vcs', url: rawUrl === null ? null : vcsPin(type, rawUrl, ref), indexUrl: null };
     }
     case 'directory':
     case 'file':
@@ -159,12 +139,6 @@ function readSource(source: LockTable | null): SourceInfo {
       if (url === null || isPypiIndex(url)) return { kind: 'registry', url: null, indexUrl: null };
       return { kind: 'registry', url, indexUrl: url };
   }
-}
-
-/** pip's spelling (`git+https://…@commit`), so every format reports VCS pins the same way. */
-function vcsUrl(type: string, url: string, ref: string | null): string {
-  const prefixed = url.startsWith(`${type}+`) ? url : `${type}+${url}`;
-  return ref === null || ref === '' ? prefixed : `${prefixed}@${ref}`;
 }
 
 /**

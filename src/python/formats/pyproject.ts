@@ -26,7 +26,7 @@
  * `uv-index-explicit`); `[[tool.pdm.source]]` becomes `pdm-source`.
  */
 import { normalizeExtra, normalizeName, isValidName } from '../names.js';
-import { exactPin, normalizeMarker, normalizeSpecifier, parsePep508 } from '../pep508.js';
+import { exactPin, normalizeMarker, normalizeSpecifier, parsePep508, type Pep508Requirement } from '../pep508.js';
 import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
 import { getOwn, getPath, isTable, parseToml, tomlTypeName } from '../toml.js';
 import type { TomlPositions, TomlTable } from '../toml.js';
@@ -125,17 +125,19 @@ export function makeDependency(
 export function dependencyFromPep508(text: string, place: EntryPlace): DependencyResult {
   const parsed = parsePep508(text);
   if (!parsed.ok) return { ok: false, message: `Invalid requirement ${JSON.stringify(text)}: ${parsed.message}` };
-  const r = parsed.requirement;
-  return {
-    ok: true,
-    dependency: makeDependency(place, {
-      name: r.normalizedName,
-      specifier: r.specifier,
-      extras: r.extras,
-      marker: r.marker,
-      ...(r.url === null ? {} : { source: sourceOfUrl(r.url), url: r.url }),
-    }),
-  };
+  return { ok: true, dependency: dependencyFromRequirement(parsed.requirement, place, false) };
+}
+
+/** A parsed PEP 508 requirement at its place; `name @ url` sets the source from the URL. */
+function dependencyFromRequirement(r: Pep508Requirement, place: EntryPlace, editable: boolean): Dependency {
+  return makeDependency(place, {
+    name: r.normalizedName,
+    specifier: r.specifier,
+    extras: r.extras,
+    marker: r.marker,
+    editable,
+    ...(r.url === null ? {} : { source: sourceOfUrl(r.url), url: r.url }),
+  });
 }
 
 /** Sorted, unique, PEP 685 extras from a TOML value; null when it is not a list of strings. */
@@ -260,20 +262,7 @@ function requirementOrEditable(entry: string, place: EntryPlace): DependencyResu
   if (!editable) return dependencyFromPep508(entry, place);
   const target = editable[2]!.trim();
   const asRequirement = parsePep508(target);
-  if (asRequirement.ok) {
-    const r = asRequirement.requirement;
-    return {
-      ok: true,
-      dependency: makeDependency(place, {
-        name: r.normalizedName,
-        specifier: r.specifier,
-        extras: r.extras,
-        marker: r.marker,
-        editable: true,
-        ...(r.url === null ? {} : { source: sourceOfUrl(r.url), url: r.url }),
-      }),
-    };
-  }
+  if (asRequirement.ok) return { ok: true, dependency: dependencyFromRequirement(asRequirement.requirement, place, true) };
   const egg = /#(?:.*&)?egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(target);
   if (!egg) return { ok: false, message: `Editable requirement ${JSON.stringify(entry)} names no project (add #egg=name)` };
   return {

@@ -108,7 +108,7 @@ function logicalLines(content: string): LogicalLine[] {
 
   const kept: LogicalLine[] = [];
   for (const { line, text } of joined) {
-    const stripped = pythonStrip(text.replace(COMMENT, ''));
+    const stripped = pythonStrip(text.includes('#') ? text.replace(COMMENT, '') : text);
     if (stripped !== '') kept.push({ line, text: stripped });
   }
   return kept;
@@ -152,8 +152,13 @@ function breakArgsOptions(line: string): { args: string; options: string } {
 
 class LineProblem extends Error {}
 
+/** shlex's whitespace is exactly these four characters. */
+const SHLEX_BLANKS = /[ \t\r\n]+/;
+
 /** Python's `shlex.split` (POSIX mode, no comments). */
 export function shlexSplit(text: string): string[] {
+  // Without quotes or backslashes every character is a blank or part of a word (`--hash=sha256:…`).
+  if (!/["'\\]/.test(text)) return text.split(SHLEX_BLANKS).filter((word) => word !== '');
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -421,15 +426,7 @@ function convertExtras(extras: string | null): string[] {
 }
 
 /** What a requirement says about the package; the line adds where and how. Built without object spread: it is the hot path. */
-interface RequirementParts {
-  name: string;
-  version: string | null;
-  specifier: string;
-  extras: string[];
-  marker: string | null;
-  source: DependencySource;
-  url: string | undefined;
-}
+type RequirementParts = Pick<Dependency, 'name' | 'version' | 'specifier' | 'extras' | 'marker' | 'source'> & { url: string | undefined };
 
 function requirementParts(
   name: string,

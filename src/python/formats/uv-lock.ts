@@ -8,9 +8,9 @@
  * the extra, or the dev group it is named under). Packages reached only transitively are `main`.
  */
 import { normalizeExtra, normalizeName } from '../names.js';
-import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
+import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
+import { IndexOptions, lockedDependency, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
 import {
-  arrayTableLines,
   cleanMarker,
   collectHashes,
   fileHashes,
@@ -57,66 +57,46 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
     errors.push(unknownVersionWarning(file, keyLine(text, 'version'), 'uv.lock', String(version), `version ${KNOWN_LOCK_VERSION}`));
   }
 
-  const rawPackages = own(doc, 'package');
-  if (rawPackages !== undefined && !Array.isArray(rawPackages)) {
-    errors.push({ file, line: null, message: 'uv.lock: `package` should be a list of [[package]] tables' });
-  }
-  const packages = Array.isArray(rawPackages) ? rawPackages : [];
-  const lines = arrayTableLines(text, 'package');
+  const slots = packageSlots(doc, text, file, 'uv.lock', errors);
+  const packages = slots.map((slot) => slot.entry);
   const manifest = ownTable(doc, 'manifest');
   const members = memberNames(manifest, packages);
   const directUses = collectDirectUses(manifest, packages, members);
 
   const dependencies: Dependency[] = [];
-  const options: ManifestOption[] = [];
-  const seenIndexes = new Set<string>();
-  packages.forEach((entry, index) => {
-    const line = lines[index] ?? null;
-    if (!isLockTable(entry)) {
-      errors.push({ file, line, message: 'uv.lock: a [[package]] entry is not a table' });
-      return;
+  const indexes = new IndexOptions('index-url');
+  for (const { entry, line } of slots) {
+    const named = namedPackage(entry);
+    if (!named.ok) {
+      errors.push({ file, line, message: `uv.lock: ${named.error}` });
+      continue;
     }
-    const rawName = ownString(entry, 'name');
-    if (rawName === null || rawName.trim() === '') {
-      errors.push({ file, line, message: 'uv.lock: a [[package]] entry has no name' });
-      return;
-    }
-    const name = normalizeName(rawName);
-    if (members.has(name)) return;
+    const { table, name } = named;
+    if (members.has(name)) continue;
 
-    const source = readSource(ownTable(entry, 'source'));
+    const source = readSource(ownTable(table, 'source'));
     if ('error' in source) {
       errors.push({ file, line, message: `uv.lock: package ${name}: ${source.error}` });
-      return;
+      continue;
     }
-    const lockedVersion = ownString(entry, 'version');
-    const hashes = collectHashes([...sdistHash(entry), ...fileHashes(own(entry, 'wheels'))]);
     const use = directUses.get(name);
-    const dependency: Dependency = {
+    const fields = {
       name,
-      version: lockedVersion,
-      specifier: lockedVersion === null ? '' : `==${lockedVersion}`,
+      version: ownString(table, 'version'),
       extras: use === undefined ? [] : [...use.extras].sort(),
       marker: use?.marker ?? null,
       source: source.kind,
+      url: source.url,
       editable: source.editable,
-      kind: 'locked',
       group: use?.group ?? 'main',
       direct: use !== undefined,
-      file,
-      line,
+      hashes: collectHashes([...sdistHash(table), ...fileHashes(own(table, 'wheels'))]),
     };
-    if (source.url !== null) dependency.url = source.url;
-    if (hashes.length > 0) dependency.hashes = hashes;
-    dependencies.push(dependency);
+    dependencies.push(lockedDependency(fields, file, line));
+    indexes.add(source.indexUrl, line);
+  }
 
-    if (source.indexUrl !== null && !seenIndexes.has(source.indexUrl)) {
-      seenIndexes.add(source.indexUrl);
-      options.push({ name: 'index-url', value: source.indexUrl, line });
-    }
-  });
-
-  return { dependencies, errors, options, requiresPython: ownString(doc, 'requires-python') };
+  return { dependencies, errors, options: indexes.options, requiresPython: ownString(doc, 'requires-python') };
 }
 
 /** `[manifest] members` (workspaces), plus any package whose source is the project directory itself. */
@@ -235,10 +215,9 @@ function gitUrl(raw: string): string {
   const withoutFragment = hashAt === -1 ? raw : raw.slice(0, hashAt);
   const queryAt = withoutFragment.indexOf('?');
   const query = queryAt === -1 ? '' : withoutFragment.slice(queryAt + 1);
-  const base = stripUrlCredentials(queryAt === -1 ? withoutFragment : withoutFragment.slice(0, queryAt));
+  const repository = queryAt === -1 ? withoutFragment : withoutFragment.slice(0, queryAt);
   const params = new URLSearchParams(query);
   const ref = commit !== '' ? commit : (params.get('rev') ?? params.get('tag') ?? params.get('branch') ?? '');
-  const prefixed = base.startsWith('git+') ? base : `git+${base}`;
   const subdirectory = params.get('subdirectory');
-  return `${ref === '' ? prefixed : `${prefixed}@${ref}`}${subdirectory === null ? '' : `#subdirectory=${subdirectory}`}`;
+  return `${vcsPin('git', repository, ref)}${subdirectory === null ? '' : `#subdirectory=${subdirectory}`}`;
 }

@@ -1,0 +1,114 @@
+/**
+ * What every lockfile reader (poetry.lock, Pipfile.lock, uv.lock, pdm.lock) does with one entry:
+ * find the `[[package]]` tables and their lines, check the name, spell VCS pins and extras the
+ * same way, and build the `locked` dependency. The formats differ in where they keep versions,
+ * sources and groups; what they produce from those is the same, so it is written once here.
+ */
+import { normalizeExtra, normalizeName } from '../names.js';
+import type { Dependency, DependencySource, ExtractError, ManifestOption } from '../types.js';
+import { arrayTableLines, isLockTable, type LockTable, own, ownString, stringList, stripUrlCredentials } from './lock-lines.js';
+
+/** One `[[package]]` table (or whatever stands in its place) and the line its header is on. */
+export interface PackageSlot {
+  entry: unknown;
+  line: number | null;
+}
+
+/**
+ * The `[[package]]` array with each element's header line. A `package` key that is not a list is
+ * one error (and no entries); a missing one is simply an empty lock.
+ */
+export function packageSlots(doc: LockTable, text: string, file: string, label: string, errors: ExtractError[]): PackageSlot[] {
+  const packages = own(doc, 'package');
+  if (packages === undefined) return [];
+  if (!Array.isArray(packages)) {
+    errors.push({ file, line: null, message: `${label}: \`package\` should be a list of [[package]] tables` });
+    return [];
+  }
+  const lines = arrayTableLines(text, 'package');
+  return packages.map((entry, index) => ({ entry, line: lines[index] ?? null }));
+}
+
+export type NamedPackage = { ok: true; table: LockTable; name: string } | { ok: false; error: string };
+
+/** A `[[package]]` entry must be a table with a non-blank name (PEP 503 normalised here). */
+export function namedPackage(entry: unknown): NamedPackage {
+  if (!isLockTable(entry)) return { ok: false, error: 'a [[package]] entry is not a table' };
+  const rawName = ownString(entry, 'name');
+  if (rawName === null || rawName.trim() === '') return { ok: false, error: 'a [[package]] entry has no name' };
+  return { ok: true, table: entry, name: normalizeName(rawName) };
+}
+
+export const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'] as const;
+export type VcsKey = (typeof VCS_KEYS)[number];
+
+/** The VCS key an entry uses (`git = "…"`, Pipfile.lock and pdm.lock style), if any. */
+export function vcsKeyOf(entry: LockTable): VcsKey | undefined {
+  return VCS_KEYS.find((key) => ownString(entry, key) !== null);
+}
+
+/**
+ * pip's spelling of a pinned VCS requirement (`git+https://host/repo@<ref>`), credentials removed,
+ * so every format reports VCS pins the same way.
+ */
+export function vcsPin(vcs: string, repository: string, ref: string | null): string {
+  const url = stripUrlCredentials(repository);
+  const prefixed = url.startsWith(`${vcs}+`) ? url : `${vcs}+${url}`;
+  return ref === null || ref === '' ? prefixed : `${prefixed}@${ref}`;
+}
+
+/** `extras = [...]` as the contract wants them: PEP 685 normalised, unique, sorted. */
+export function lockExtras(value: unknown): string[] {
+  const extras = stringList(value);
+  return extras.length === 0 ? [] : [...new Set(extras.map((extra) => normalizeExtra(extra)))].sort();
+}
+
+/** What a lock entry says about its package; the reader adds where it stands. */
+export interface LockedFields {
+  name: string;
+  version: string | null;
+  extras: string[];
+  marker: string | null;
+  source: DependencySource;
+  /** The VCS / URL / path / private index the entry comes from (credentials already removed). */
+  url: string | null;
+  editable: boolean;
+  group: string;
+  direct: boolean;
+  hashes: string[];
+}
+
+/** The `locked` dependency: the exact version is the specifier, `url` and `hashes` only when present. */
+export function lockedDependency(fields: LockedFields, file: string, line: number | null): Dependency {
+  const dependency: Dependency = {
+    name: fields.name,
+    version: fields.version,
+    specifier: fields.version === null ? '' : `==${fields.version}`,
+    extras: fields.extras,
+    marker: fields.marker,
+    source: fields.source,
+    editable: fields.editable,
+    kind: 'locked',
+    group: fields.group,
+    direct: fields.direct,
+    file,
+    line,
+  };
+  if (fields.url !== null) dependency.url = fields.url;
+  if (fields.hashes.length > 0) dependency.hashes = fields.hashes;
+  return dependency;
+}
+
+/** Index URLs named by entries, each reported once (on the first entry that uses it). */
+export class IndexOptions {
+  readonly options: ManifestOption[] = [];
+  readonly #seen = new Set<string>();
+
+  constructor(readonly optionName: 'index-url' | 'extra-index-url') {}
+
+  add(url: string | null, line: number | null): void {
+    if (url === null || this.#seen.has(url)) return;
+    this.#seen.add(url);
+    this.options.push({ name: this.optionName, value: url, line });
+  }
+}

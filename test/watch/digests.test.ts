@@ -1,0 +1,147 @@
+/** The digests: builders over stored history, and posting (summary, thread details, chart) to the loopback Slack. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/audit/findings.js';
+import { findingKey } from '../../src/audit/findings.js';
+import { ChannelPacer, createBulkSlackClient, PacedSlack } from '../../src/slack/pacing.js';
+import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
+import { buildMonthlyDigest, buildWeeklyDigest, runDigest } from '../../src/watch/digests.js';
+import { project, registryOf, release } from '../audit/helpers.js';
+import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
+import { openTestDb } from './helpers.js';
+
+const CHANNEL = 'C0REVIEW001';
+const vuln = (id: string, pkg: string, version: string, severity: Finding['severity']): Finding => ({
+  kind: 'vulnerability',
+  severity,
+  package: pkg,
+  version,
+  file: 'requirements.txt',
+  line: 1,
+  id,
+  aliases: [],
+  summary: `${pkg} flaw`,
+  fix: { version: null, text: `Upgrade ${pkg}` },
+});
+const pkg = (name: string, version: string, direct = true): StoredPackage => ({ name, version, direct, entries: [{ file: 'requirements.txt', line: 1, kind: 'requirement', direct, specifier: `==${version}`, group: 'main' }] });
+
+/** A repository whose history is written month by month, as sweeps would have. */
+function seed(store: WatchStore) {
+  store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: new Date('2024-09-01T00:00:00Z') });
+  store.saveAudit({ repo: 'octo/app', display: 'octo/app', htmlUrl: 'https://github.com/octo/app', private: false, sha: 'a'.repeat(40), packages: [pkg('requests', '2.2.0'), pkg('six', '1.10.0')], ignores: [{ id: 'PYSEC-3', reason: 'test only', until: '2025-03-20', package: null, source: '.depwatch.yml' }], dependencies: 2, now: new Date('2024-09-01T00:00:00Z') });
+  const apply = (at: string, findings: Finding[], sha: string, baseline = false) =>
+    store.applyFindings({ repo: 'octo/app', findings, keyOf: findingKey, sha, now: new Date(at), kinds: new Set(['vulnerability', 'malicious']), baseline });
+  const a = vuln('PYSEC-1', 'requests', '2.2.0', 'high');
+  const b = vuln('PYSEC-2', 'six', '1.10.0', 'critical');
+  const c = vuln('PYSEC-3', 'requests', '2.2.0', 'medium');
+  apply('2024-10-10T00:00:00Z', [a], 'sha1', true);
+  apply('2024-12-05T00:00:00Z', [a, b], 'sha2');
+  apply('2025-02-20T00:00:00Z', [b, c], 'sha3'); // a fixed by sha3
+}
+
+describe('monthly security review', () => {
+  it('counts open vulnerabilities by severity and age, new and fixed this month, expiring ignores and six months of history', () => {
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    const digest = buildMonthlyDigest({ rows: store.findingsFor(['octo/app']), ignores: store.repoState('octo/app')!.ignores, now: new Date('2025-03-01T09:00:00Z') });
+    expect(digest.open).toEqual({ total: 2, bySeverity: { critical: 1, high: 0, medium: 1, low: 0 }, byAge: { under30: 1, from30to90: 1, over90: 0 } });
+    expect(digest.newThisMonth.map((r) => r.advisoryId)).toEqual(['PYSEC-3']);
+    expect(digest.fixedThisMonth.map((r) => [r.advisoryId, r.fixedBySha])).toEqual([['PYSEC-1', 'sha3']]);
+    expect(digest.expiringIgnores.map((i) => `${i.id} ${i.until}`)).toEqual(['PYSEC-3 2025-03-20']);
+    expect(digest.chart.map((p) => [p.label, p.critical, p.high, p.medium])).toEqual([
+      ['Oct 2024', 0, 1, 0],
+      ['Nov 2024', 0, 1, 0],
+      ['Dec 2024', 1, 1, 0],
+      ['Jan 2025', 1, 1, 0],
+      ['Feb 2025', 1, 0, 1],
+      ['Mar 2025', 1, 0, 1],
+    ]);
+  });
+});
+
+describe('weekly dependency updates', () => {
+  it('sorts outdated pins by major, minor and patch, and lists yanked and oldest pins', () => {
+    const registry = new Map([
+      ['requests', project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('2.2.1', '2014-02-01T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')])],
+      ['six', project('six', [release('1.10.0', '2015-10-07T00:00:00Z', { yanked: true, yankedReason: 'broken wheel' }), release('1.11.0', '2017-09-17T00:00:00Z')])],
+    ]);
+    const digest = buildWeeklyDigest({ repos: [{ repo: 'octo/app', packages: [pkg('requests', '2.2.0'), pkg('six', '1.10.0')] }], registry, now: new Date('2025-03-03T09:00:00Z') });
+    expect(digest.totals).toEqual({ major: 1, minor: 1, patch: 0, yanked: 1, repos: 1 });
+    expect(digest.repos[0]!.outdated.map((o) => `${o.package} ${o.version}->${o.latest} ${o.bump} ${o.releasesBehind}`)).toEqual(['requests 2.2.0->3.0.0 major 2', 'six 1.10.0->1.11.0 minor 1']);
+    expect(digest.repos[0]!.yanked).toEqual([{ package: 'six', version: '1.10.0', reason: 'broken wheel', file: 'requirements.txt', line: 1 }]);
+    expect(digest.repos[0]!.oldestPins.map((p) => p.package)).toEqual(['requests', 'six']);
+  });
+});
+
+describe('posting digests', () => {
+  let fake: FakeSlack | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  it('posts the monthly summary, its details in the thread and the chart as an image there', async () => {
+    const f = (fake = await startFakeSlack());
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    const slack = new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 }));
+    const posted = await runDigest('monthly', CHANNEL, { store, slack, registry: null, now: () => new Date('2025-03-01T09:00:00Z'), defaultTimeZone: 'UTC' });
+    expect(posted.chartUploaded).toBe(true);
+    const [summary] = f.messages(CHANNEL);
+    expect(summary?.text).toBe('Monthly security review — 1 Mar 2025: 2 open (1 critical, 0 high), 1 new, 1 fixed');
+    const thread = f.thread(CHANNEL, summary!.ts);
+    expect(JSON.stringify(thread[0]?.blocks)).toContain('Ignores expiring within 30 days');
+    const [file] = f.files();
+    expect(file).toMatchObject({ completed: true, channel: CHANNEL, thread_ts: summary!.ts, filename: 'open-vulnerabilities.png' });
+    expect(file?.content?.subarray(1, 4).toString()).toBe('PNG');
+    expect(f.violations).toEqual([]);
+  });
+
+  it('posts the quarterly clean-up with archived and long-unreleased packages from PyPI', async () => {
+    const f = (fake = await startFakeSlack());
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    store.applyFindings({
+      repo: 'octo/app',
+      findings: [{ kind: 'no-lockfile', severity: 'low', package: null, version: null, file: 'requirements.txt', line: null, fix: { version: null, text: 'Lock the requirements with pip-compile' } }],
+      keyOf: findingKey,
+      sha: 'sha3',
+      now: new Date('2025-02-20T00:00:00Z'),
+      kinds: new Set(['no-lockfile']),
+      baseline: false,
+    });
+    const statusRegistry = {
+      async project(name: string) {
+        return name === 'six'
+          ? { ...project('six', [release('1.10.0', '2015-10-07T00:00:00Z')]), status: 'archived' as const, statusReason: 'use the standard library' }
+          : project('requests', [release('2.2.0', '2014-01-24T00:00:00Z')]);
+      },
+    };
+    await runDigest('quarterly', CHANNEL, { store, slack: new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 })), registry: registryOf([]), statusRegistry, now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC' });
+    const [summary] = f.messages(CHANNEL);
+    expect(summary?.text).toBe('Quarterly audit and clean-up — 1 Apr 2025: 1 hygiene findings, 2 packages to reconsider');
+    const details = JSON.stringify(f.thread(CHANNEL, summary!.ts).map((m) => m.blocks));
+    expect(details).toContain('archived on PyPI (“use the standard library”)');
+    expect(details).toContain('`requests`: no release since 2014-01-24');
+    expect(details).toContain('Lock the requirements with pip-compile');
+    expect(f.violations).toEqual([]);
+  });
+
+  it('splits a digest too big for one message across thread replies within Slack limits', async () => {
+    const f = (fake = await startFakeSlack());
+    const store = new WatchStore(openTestDb());
+    const names = Array.from({ length: 400 }, (_, i) => `package-number-${i}`);
+    for (let r = 0; r < 30; r++) {
+      store.addWatch({ repo: `octo/service-${r}`, channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: new Date('2025-01-01T00:00:00Z') });
+      store.saveAudit({ repo: `octo/service-${r}`, display: `octo/service-${r}`, htmlUrl: `https://github.com/octo/service-${r}`, private: false, sha: 'b'.repeat(40), packages: names.slice(r * 10, r * 10 + 40).map((n) => pkg(n, '1.0.0')), ignores: [], dependencies: 40, now: new Date('2025-01-01T00:00:00Z') });
+    }
+    const registry = registryOf(names.map((n) => project(n, [release('1.0.0', '2020-01-01T00:00:00Z'), release('2.0.0', '2024-01-01T00:00:00Z')])));
+    const posted = await runDigest('weekly', CHANNEL, { store, slack: new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 })), registry, now: () => new Date('2025-03-03T09:00:00Z'), defaultTimeZone: 'UTC' });
+    expect(posted.replies).toBeGreaterThan(1);
+    expect(f.messages(CHANNEL)).toHaveLength(1);
+    const thread = f.thread(CHANNEL, posted.ts);
+    expect(thread).toHaveLength(posted.replies);
+    const all = JSON.stringify(thread.map((m) => m.blocks));
+    for (let r = 0; r < 30; r++) expect(all).toContain(`octo/service-${r}*`);
+    expect(f.violations).toEqual([]);
+  });
+});

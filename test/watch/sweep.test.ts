@@ -1,0 +1,81 @@
+/** Sweeps over the loopback GitHub and OSV: what they cost, what they diff, and that one bad repository stops nothing. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OsvRecord } from '../../src/advisories/types.js';
+import { installedPackages } from '../../src/audit/context.js';
+import { packageUsesOf, storedPackagesOf } from '../../src/watch/sweep.js';
+import { memorySource } from '../../src/python/files.js';
+import { loadManifests } from '../../src/python/load.js';
+import { ROUTES } from '../fakes/github.js';
+import { fixtureRecord } from '../fixtures/osv/load.js';
+import { startWorld, type World } from './helpers.js';
+
+let world: World;
+afterEach(async () => {
+  await world?.close();
+});
+
+const REQUESTS: OsvRecord = { ...fixtureRecord('PYSEC-2014-13'), modified: '2025-01-06T10:00:00Z' };
+
+describe('sweep', () => {
+  it('audits only repositories whose HEAD moved; the rest cost no GitHub request beyond the heads query', async () => {
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z' });
+    for (let i = 0; i < 5; i++) world.github.addRepo({ owner: 'octo', name: `svc-${i}`, files: { 'requirements.txt': `requests==2.2.0\nurllib3==1.24.${i % 3}\n` } });
+    const { watch } = world.service();
+    for (let i = 0; i < 5; i++) watch.store.addWatch({ repo: `octo/svc-${i}`, channel: 'C0AAAAAAAA1', userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+
+    const first = await watch.sweeps.runNow();
+    expect(first.audited.sort()).toEqual(['octo/svc-0', 'octo/svc-1', 'octo/svc-2', 'octo/svc-3', 'octo/svc-4']);
+    expect(first.added.filter((f) => f.kind === 'vulnerability')).toHaveLength(5);
+    expect(first.added.every((f) => !f.alertable)).toBe(true); // baseline
+
+    world.github.resetCounts();
+    const fix = world.github.pushCommit('octo', 'svc-0', { 'requirements.txt': 'requests==2.2.0\nurllib3==1.24.3\n' });
+    world.osv.addRecord(REQUESTS);
+    world.clock.advance(3_600_000);
+    const second = await watch.sweeps.runNow();
+    expect(second.audited).toEqual(['octo/svc-0']);
+    expect(second.rematched).toBe(4);
+    expect(world.github.count(ROUTES.graphql)).toBe(1);
+    // Only the moved repository: repository, commit, tree and the one new blob.
+    expect(world.github.counts()).toEqual({ [ROUTES.graphql]: 1, [ROUTES.repo]: 1, [ROUTES.commit]: 1, [ROUTES.tree]: 1, [ROUTES.blob]: 1 });
+    expect(second.fixed.map((f) => [f.repo, f.advisoryId, f.fixedBySha])).toEqual([['octo/svc-0', 'PYSEC-2019-132', fix]]);
+    // The new advisory is found in every repository, the unchanged ones by re-matching stored packages.
+    expect(second.added.filter((f) => f.advisoryId === 'PYSEC-2014-13').map((f) => f.repo).sort()).toEqual(['octo/svc-0', 'octo/svc-1', 'octo/svc-2', 'octo/svc-3', 'octo/svc-4']);
+    expect(second.added.every((f) => f.alertable)).toBe(true);
+  });
+
+  it('records a missing repository and carries on with the others', async () => {
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z' });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'urllib3==1.24.1\n' } });
+    const { watch } = world.service();
+    for (const repo of ['octo/app', 'octo/deleted']) watch.store.addWatch({ repo, channel: 'C0AAAAAAAA1', userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+    const result = await watch.sweeps.runNow();
+    expect(result.audited).toEqual(['octo/app']);
+    expect(result.failed).toEqual([{ repo: 'octo/deleted', message: expect.stringContaining("can't see octo/deleted") }]);
+    expect(watch.store.repoState('octo/deleted')?.error).toContain("can't see");
+    expect(watch.store.openFindings('octo/app').some((f) => f.advisoryId === 'PYSEC-2019-132')).toBe(true);
+  });
+
+  it('does not call findings fixed when OSV is down', async () => {
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z' });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'urllib3==1.24.1\n' } });
+    const { watch } = world.service();
+    watch.store.addWatch({ repo: 'octo/app', channel: 'C0AAAAAAAA1', userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+    await watch.sweeps.runNow();
+    world.osv.failNext(50, 503);
+    world.clock.advance(3_600_000);
+    const down = await watch.sweeps.runNow();
+    expect(down.warnings).toEqual([expect.stringContaining('advisories unavailable')]);
+    expect(down.fixed).toEqual([]);
+    expect(watch.store.openFindings('octo/app').filter((f) => f.kind === 'vulnerability')).toHaveLength(1);
+  });
+
+  it('keeps installed packages compactly and restores them exactly', async () => {
+    const files = { 'requirements.txt': 'requests==2.31.0\n-c constraints.txt\nflask\n', 'constraints.txt': 'flask==2.0.0\nnever-required==1.0\n' };
+    const load = await loadManifests(memorySource(files), {});
+    const deps = load.manifests.flatMap((m) => m.dependencies);
+    const restored = packageUsesOf(JSON.parse(JSON.stringify(storedPackagesOf(deps))));
+    const original = installedPackages(deps);
+    expect(restored.map((p) => [p.name, p.version, p.direct, p.primary.file, p.primary.line, p.primary.kind])).toEqual(original.map((p) => [p.name, p.version, p.direct, p.primary.file, p.primary.line, p.primary.kind]));
+  });
+});
