@@ -1,13 +1,19 @@
-/** `npm run bench`: prints each benchmark's figures and request counts. Nothing is asserted. */
-import { benchDeps } from './deps.js';
+/**
+ * `npm run bench`: prints each benchmark's figures and request counts; nothing is asserted. Each
+ * benchmark runs in its own process so start-up, memory (peak RSS) and caches do not leak between them.
+ * `npm run bench -- sweep deps` runs only those.
+ */
+import { spawnSync } from 'node:child_process';
 
-const benches: [string, () => Promise<void>][] = [['deps', benchDeps]];
-
-for (const [name, fn] of benches) {
-  try {
-    await fn();
-  } catch (err) {
-    process.stdout.write(`${name}: FAILED ${(err as Error).message}\n`);
-    process.exitCode = 1;
+const ALL = ['deps', 'advisories', 'slack-audit', 'sweep'];
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+process.stdout.write(`depwatch benchmarks on ${process.version}, ${new Date().toISOString()}\n`);
+let failed = 0;
+for (const name of chosen) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/one.ts', name], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    failed++;
+    process.stdout.write(`${name}: FAILED (exit ${result.status ?? result.signal})\n`);
   }
 }
+process.exitCode = failed ? 1 : 0;

@@ -4,9 +4,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadDotEnv } from './config.js';
+import { loadDotEnv } from './dotenv.js';
 import { CliError, EXIT, processIO, type CliIO } from './cli/io.js';
-import { redactSecrets } from './log.js';
+import { redactSecrets } from './redact.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 

@@ -2,7 +2,6 @@
  * Environment → typed configuration. Every name here is documented in README.md and .env.example.
  * Messages name the variable and never echo a secret's value.
  */
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 export const DEFAULT_DB_PATH = './depwatch.db';
@@ -76,13 +75,7 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Loads `.env` (when present) into process.env without overriding what is already set,
- * through Node's own loader.
- */
-export function loadDotEnv(path = '.env'): void {
-  if (existsSync(path)) process.loadEnvFile(path);
-}
+export { loadDotEnv } from './dotenv.js';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);

@@ -6,13 +6,9 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-const TOKEN_PATTERN = /\b(xox[abprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
-const PRIVATE_KEY_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+import { redactSecrets } from './redact.js';
 
-/** Masks anything token-shaped in free text (error messages, URLs). */
-export function redactSecrets(text: string): string {
-  return text.replace(PRIVATE_KEY_PATTERN, '[private key]').replace(TOKEN_PATTERN, (t) => `${t.slice(0, 5)}…[redacted]`);
-}
+export { redactSecrets };
 
 const REDACT_PATHS = [
   'token',

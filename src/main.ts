@@ -1,10 +1,14 @@
 /**
- * Composition root: config → store → clients → Bolt app (→ scheduler, later). `npm start` runs this.
+ * Composition root: config → store → clients → Bolt app → scheduler. `npm start` runs this.
  */
 import { ConfigError, loadConfig, loadDotEnv, missingSlackSettings } from './config.js';
 import { createLogger, redactSecrets } from './log.js';
 import { buildBotServices, createBot } from './slack/bot.js';
+import { createBulkSlackClient } from './slack/pacing.js';
 import { openDb, StoreError } from './store/db.js';
+import { createWatchService } from './watch/service.js';
+import { startIncidentReminders } from './incidents/reminders.js';
+import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
 
 const README_HINT = 'see README.md, "Configuration" (copy .env.example to .env and fill it in)';
 
@@ -42,8 +46,28 @@ export async function main(): Promise<number> {
   logger.info({ db: config.dbPath }, 'store ready');
 
   const services = await buildBotServices(config, db, logger);
-  const bot = createBot({ config, db, logger, services });
+  const watch = createWatchService({
+    db,
+    octokit: services.github,
+    advisories: () => services.advisories(new Date()),
+    registry: services.registry,
+    statusRegistry: services.statusRegistry ?? null,
+    // Alerts and digests post through their own client, paced per channel, so a rate-limited
+    // channel never holds up the replies to slash commands.
+    slack: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }),
+    admins: config.admins,
+    defaultTimeZone: config.timeZone,
+    logger,
+    ...(services.refreshAdvisories ? { refreshAdvisories: services.refreshAdvisories } : {}),
+  });
+  // Custom incident checklists: YAML files in templates/ next to the database, validated now.
+  const templatesDir = templatesDirFor(config.dbPath);
+  const templates = loadTemplateLibrary(templatesDir);
+  for (const problem of templates.errors) logger.error({ templatesDir }, `incident template skipped: ${problem}`);
+  const bot = createBot({ config, db, logger, services, watch, incidentTemplates: { library: templates, dir: templatesDir } });
   const { port } = await bot.start();
+  watch.start();
+  const reminders = startIncidentReminders({ db, client: bot.app.client, logger, templates });
   logger.info(bot.mode === 'socket' ? 'listening on Socket Mode' : `listening on port ${port} (POST /slack/events)`);
 
   let stopping = false;
@@ -51,8 +75,8 @@ export async function main(): Promise<number> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: finishing audits in progress');
-    bot
-      .stop()
+    reminders.stop();
+    Promise.all([bot.stop(), watch.stop()])
       .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
       .finally(() => {
         db.close();

@@ -67,13 +67,13 @@ export function entryAffects(entry: OsvAffected, version: string, valid = isVali
 }
 
 function compiledAffects(compiled: CompiledEntry, version: string, valid: boolean): boolean {
+  if (compiled.versions.length === 0) return valid && compiled.ranges.some((range) => walk(range, version));
+  const listed = listedOf(compiled);
+  if (listed.has(version)) return true;
   // A version that is not PEP 440 has no place in PEP 440 order: only its exact spelling can match.
-  if (!valid) return listedCandidates(compiled, version).some((listed) => listed === version);
+  if (!valid) return false;
   if (compiled.ranges.some((range) => walk(range, version))) return true;
-  const candidates = listedCandidates(compiled, version);
-  if (candidates.length === 0) return false;
-  const key = equalityKey(version);
-  return candidates.some((listed) => listed === version || (isValidVersion(listed) && equalityKey(listed) === key));
+  return equalSpellings(version).some((spelling) => listed.has(spelling));
 }
 
 /**
@@ -182,21 +182,11 @@ function walk({ walked, limits }: CompiledRange, version: string): boolean {
  * comparing each of them with every query dominated audit time; sets make the list check O(1).
  */
 interface CompiledEntry {
-  /** The `versions` list, indexed on first need (see listedOf). */
   versions: readonly string[];
-  listed: ListedVersions | null;
+  /** `versions` as a set, built on first need; `registered` says it is in the spelling index. */
+  listed: ReadonlySet<string> | null;
+  registered: number;
   ranges: CompiledRange[];
-}
-
-/**
- * The `versions` list grouped by release bucket. Equal versions always share a bucket (epoch and
- * release numbers, trailing zeros dropped), so a query is compared only with the few listed
- * spellings of its own release instead of parsing hundreds of them.
- */
-interface ListedVersions {
-  byBucket: Map<string, string[]>;
-  /** Listed strings with no release prefix (not PEP 440, or oddly spaced): compared every time. */
-  unplaced: string[];
 }
 
 // Keyed by the entry object, so records stay the cache's owners and nothing outlives them.
@@ -208,6 +198,7 @@ function compile(entry: OsvAffected): CompiledEntry {
     compiled = {
       versions: entry.versions ?? [],
       listed: null,
+      registered: -1,
       ranges: (entry.ranges ?? []).filter((range) => range.type === 'ECOSYSTEM').map(compileRange),
     };
     compiledEntries.set(entry, compiled);
@@ -215,51 +206,92 @@ function compile(entry: OsvAffected): CompiledEntry {
   return compiled;
 }
 
-function listedCandidates(compiled: CompiledEntry, version: string): readonly string[] {
-  if (compiled.versions.length === 0) return compiled.versions;
-  let listed = compiled.listed;
-  if (listed === null) {
-    listed = { byBucket: new Map(), unplaced: [] };
+// --- listed versions ---------------------------------------------------------------------------
+//
+// A `versions` list matches a query spelled differently (`0.5` and `0.5.0`, `0.8.0a2` and
+// `0.8.0-alpha2`). Popular packages list hundreds of versions in each of hundreds of records, so
+// parsing or even bucketing every listed string per record dominated audits. Instead each list
+// becomes a plain Set (native, cheap), and one index shared by all records groups the *distinct*
+// listed strings by release (epoch and release numbers, trailing zeros dropped: equal versions
+// always share it). A query then looks up the few listed spellings equal to it, once, and asks each
+// record's Set about those.
+
+let generation = 0;
+const MAX_INDEXED_SPELLINGS = 200_000;
+const indexedSpellings = new Set<string>();
+const spellingsByBucket = new Map<string, string[]>();
+/** Listed spellings equal to a query, and how many spellings its bucket held when computed. */
+const equalMemo = new Map<string, { seen: number; spellings: string[] }>();
+
+function listedOf(compiled: CompiledEntry): ReadonlySet<string> {
+  if (compiled.registered !== generation) {
+    if (indexedSpellings.size >= MAX_INDEXED_SPELLINGS) {
+      // Start over rather than grow without bound: every entry registers again on its next use.
+      indexedSpellings.clear();
+      spellingsByBucket.clear();
+      equalMemo.clear();
+      generation += 1;
+    }
     for (const text of compiled.versions) {
-      const bucket = releaseBucket(text);
-      if (bucket === null) {
-        listed.unplaced.push(text);
-        continue;
-      }
-      const same = listed.byBucket.get(bucket);
-      if (same === undefined) listed.byBucket.set(bucket, [text]);
+      if (indexedSpellings.has(text)) continue;
+      indexedSpellings.add(text);
+      const bucket = bucketOf(text);
+      const same = spellingsByBucket.get(bucket);
+      if (same === undefined) spellingsByBucket.set(bucket, [text]);
       else same.push(text);
     }
-    compiled.listed = listed;
+    compiled.registered = generation;
   }
-  const bucket = releaseBucket(version);
-  const same = bucket === null ? undefined : listed.byBucket.get(bucket);
-  if (same === undefined) return listed.unplaced;
-  return listed.unplaced.length === 0 ? same : [...same, ...listed.unplaced];
+  compiled.listed ??= new Set(compiled.versions);
+  return compiled.listed;
+}
+
+/** Every indexed listed spelling that is PEP 440 equal to valid `version` (its own spelling included when listed). */
+function equalSpellings(version: string): string[] {
+  const candidates = spellingsByBucket.get(bucketOf(version)) ?? [];
+  const memo = equalMemo.get(version);
+  if (memo !== undefined && memo.seen === candidates.length) return memo.spellings;
+  const key = equalityKey(version);
+  const spellings = candidates.filter((text) => text === version || (isValidVersion(text) && equalityKey(text) === key));
+  if (equalMemo.size >= MAX_MEMOISED_KEYS) equalMemo.clear();
+  equalMemo.set(version, { seen: candidates.length, spellings });
+  return spellings;
+}
+
+/**
+ * The release bucket of any string: read from its start when it looks like a version, else from
+ * its normal form when it is PEP 440 all the same (leading whitespace our prefix pattern does not
+ * know), else '' (not PEP 440: only its exact spelling matches it, through the Set).
+ */
+function bucketOf(text: string): string {
+  const bucket = releaseBucket(text);
+  if (bucket !== null) return bucket;
+  const normal = normalizeVersion(text);
+  return (normal === null ? null : releaseBucket(normal)) ?? '';
 }
 
 /** Leading `v`, epoch and release digits as PEP 440 reads them; anything after them is ignored. */
 const RELEASE_PREFIX = /^[ \t\n\r\f\v]*[vV]?(?:(\d+)!)?(\d+(?:\.\d+)*)/;
-const buckets = new Map<string, string | null>();
 
 /**
  * `epoch!release` with leading zeros and trailing zero parts dropped (`v01.0.0-rc1` → `0!1`), or
- * null when the text does not start like a version. Memoised: listed versions repeat across records.
+ * null when the text does not start like a version.
  */
 export function releaseBucket(text: string): string | null {
-  let bucket = buckets.get(text);
-  if (bucket === undefined) {
-    const m = RELEASE_PREFIX.exec(text);
-    if (m === null) bucket = null;
-    else {
-      const parts = (m[2] ?? '0').split('.').map((part) => part.replace(/^0+(?=\d)/, ''));
-      while (parts.length > 1 && parts[parts.length - 1] === '0') parts.pop();
-      bucket = `${(m[1] ?? '0').replace(/^0+(?=\d)/, '')}!${parts.join('.')}`;
-    }
-    if (buckets.size >= MAX_MEMOISED_KEYS) buckets.clear();
-    buckets.set(text, bucket);
-  }
+  const m = RELEASE_PREFIX.exec(text);
+  if (m === null) return null;
+  const parts = (m[2] ?? '0').split('.').map(withoutLeadingZeros);
+  let end = parts.length;
+  while (end > 1 && parts[end - 1] === '0') end -= 1;
+  let bucket = `${withoutLeadingZeros(m[1] ?? '0')}!${parts[0] ?? '0'}`;
+  for (let i = 1; i < end; i += 1) bucket += `.${parts[i]}`;
   return bucket;
+}
+
+function withoutLeadingZeros(digits: string): string {
+  let i = 0;
+  while (i < digits.length - 1 && digits.charCodeAt(i) === 0x30) i += 1;
+  return i === 0 ? digits : digits.slice(i);
 }
 
 // --- fixes -------------------------------------------------------------------------------------

@@ -229,6 +229,19 @@ const RFC3339 =
  * themselves do not compare correctly (`.` sorts before `Z`). A missing zone is read as UTC.
  */
 export function osvTimestampKey(text: string): string | null {
+  let key = timestampKeys.get(text);
+  if (key === undefined) {
+    key = computeTimestampKey(text);
+    // Every record's `modified` is read several times (validation, cache checks, import order).
+    if (timestampKeys.size >= 50_000) timestampKeys.clear();
+    timestampKeys.set(text, key);
+  }
+  return key;
+}
+
+const timestampKeys = new Map<string, string | null>();
+
+function computeTimestampKey(text: string): string | null {
   const m = RFC3339.exec(text.trim());
   if (m === null) return null;
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;

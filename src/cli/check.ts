@@ -40,13 +40,15 @@ export function vulnerabilityJson(records: OsvRecord[], name: string) {
         summary: group.records.find((r) => r.summary)?.summary ?? firstLine(group.records[0]?.details),
         severity: severity.level,
         cvss: severity.score,
-        fixed_versions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))].sort(compareVersions),
+        // Equal versions spelled differently (1.0, 1.0.0) both stay, in a fixed order.
+        fixed_versions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))].sort((a, b) => compareVersions(a, b) || (a < b ? -1 : a > b ? 1 : 0)),
         withdrawn: group.records.every((r) => Boolean(r.withdrawn)),
         /** Every record id merged into this entry (OSV ids; aliases may also hold CVE/GHSA ids). */
         ids: group.records.map((r) => r.id),
       };
     })
-    .sort((a, b) => a.id.localeCompare(b.id));
+    // Plain string order, as the reference and other tools sort advisory ids (not the locale's).
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 const firstLine = (text: string | undefined) => (text ?? '').trim().split('\n')[0]!.slice(0, 200);

@@ -553,7 +553,7 @@ export function isValidSpecifierClause(clause: string): boolean {
  */
 export function normalizeSpecifier(spec: string): string {
   // Most requirements have one clause or none: nothing to sort or de-duplicate.
-  if (!spec.includes(',')) return spec.replace(/\s+/g, '');
+  if (!spec.includes(',')) return /\s/.test(spec) ? spec.replace(/\s+/g, '') : spec;
   const clauses = spec
     .split(',')
     .map((clause) => clause.replace(/\s+/g, ''))
@@ -619,6 +619,8 @@ function compareCodePoints(a: string, b: string): number {
  * other clauses can only rule that version out, not widen it.
  */
 export function exactPin(specifier: string): string | null {
+  // Ranges and compatible releases (most unpinned lines) have no `==` to find.
+  if (!specifier.includes('==')) return null;
   const pins: string[] = [];
   for (const raw of specifier.split(',')) {
     const clause = raw.trim();

@@ -14,6 +14,7 @@ import { compareFindings } from '../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
 import { auditFileSource } from '../audit/run.js';
 import type { Config } from '../config.js';
+import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
 import { takeSnapshot, type SnapshotStats } from '../github/snapshot.js';
@@ -39,6 +40,10 @@ export interface BotServices {
   advisories: (now: Date) => AdvisorySource;
   /** PyPI; null skips outdated and yanked checks. */
   registry: PackageRegistry | null;
+  /** PyPI with PEP 792 project status (quarterly digests); absent in tests that do not watch. */
+  statusRegistry?: StatusRegistry | null;
+  /** Brings the local advisory mirror up to date before a sweep (OSV's bulk delta); optional. */
+  refreshAdvisories?: () => Promise<void>;
 }
 
 export interface AuditServiceOptions {
@@ -47,6 +52,13 @@ export interface AuditServiceOptions {
   logger: Logger;
   services: BotServices;
   now?: () => Date;
+  /** What the other features add to App Home: watched repositories and open incidents. */
+  home?: HomeSections;
+}
+
+export interface HomeSections {
+  watched(): { repo: string; channel: string }[];
+  incidents(): KnownBlock[];
 }
 
 export interface AuditRequest {
@@ -282,7 +294,11 @@ export class SlackAuditService {
   // ------------------------------------------------------------------ App Home
 
   async publishHome(client: WebClient, userId: string): Promise<void> {
-    const view = fitView(homeView({ audits: this.audits.recent(10), now: this.now() }), { moreLabel: (n) => `${n} more not shown` });
+    const home = this.options.home;
+    const view = fitView(
+      homeView({ audits: this.audits.recent(10), now: this.now(), watched: home?.watched() ?? [], incidentBlocks: home?.incidents() ?? null }),
+      { moreLabel: (n) => `${n} more not shown` },
+    );
     await client.views.publish({ user_id: userId, view });
   }
 

@@ -9,12 +9,21 @@ import type { Server } from 'node:http';
 import { AdvisoryMirror } from '../advisories/mirror.js';
 import { OsvApi } from '../advisories/osv-api.js';
 import { chooseAdvisorySource } from '../advisories/select.js';
+import { syncMirror } from '../advisories/sync.js';
 import type { Config } from '../config.js';
 import { createGitHubClient } from '../github/client.js';
 import type { Logger } from '../log.js';
 import { PyPIClient } from '../python/pypi.js';
 import type { Db } from '../store/db.js';
 import { SlackAuditService, type BotServices } from './audit-service.js';
+import { loadTemplateLibrary, type TemplateLibrary } from '../incidents/templates.js';
+import type { WatchService } from '../watch/service.js';
+import { ALERT_ACTIONS } from './blocks/alert.js';
+import { AUDIT_ACTIONS } from './blocks/audit-reply.js';
+import { incidentContextResolver } from './incident-context.js';
+import { registerIncidentListeners } from './listeners/incidents/index.js';
+import { openIncidentsForHome } from '../incidents/home.js';
+import { incidentHomeBlocks } from './blocks/incident-modals.js';
 import { registerListeners } from './listeners/index.js';
 
 export type { BotServices };
@@ -25,6 +34,10 @@ export interface BotOptions {
   logger: Logger;
   now?: () => Date;
   services: BotServices;
+  /** Watching: schedules, sweeps, alerts and digests (created with createWatchService in main). */
+  watch?: WatchService | null;
+  /** Incident checklist templates (loadTemplateLibrary); the built-in one when absent. */
+  incidentTemplates?: { library: TemplateLibrary; dir: string | null };
   /** Extra Web API client options (tests turn retries down). */
   clientOptions?: webApi.WebClientOptions;
 }
@@ -51,7 +64,17 @@ export async function buildBotServices(config: Config, db: Db, logger: Logger): 
   const mirror = new AdvisoryMirror(db);
   const osv = new OsvApi({ baseUrl: config.osv.apiUrl, db });
   const pypi = new PyPIClient({ baseUrl: config.pypi.url, db, concurrency: BOT_PYPI_CONCURRENCY });
-  return { github, advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osv, now }), registry: pypi };
+  return {
+    github,
+    advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osv, now }),
+    registry: pypi,
+    statusRegistry: pypi,
+    // Sweeps keep the mirror current from OSV's bulk delta only once someone has synced it (db sync):
+    // an empty mirror means the OSV API is the source, and a first full download is the user's call.
+    refreshAdvisories: async () => {
+      if (mirror.status().records > 0) await syncMirror({ bulkUrl: config.osv.bulkUrl, mirror, now: new Date() });
+    },
+  };
 }
 
 /** Bolt logs through pino, so its lines get the same redaction as ours. */
@@ -112,7 +135,18 @@ export function createBot(options: BotOptions): Bot {
     clientOptions,
   });
 
-  const service = new SlackAuditService({ config, db, logger, services: options.services, now });
+  const watchService = options.watch ?? null;
+  const service = new SlackAuditService({
+    config,
+    db,
+    logger,
+    services: options.services,
+    now,
+    home: {
+      watched: () => (watchService ? watchService.store.watchingChannels().flatMap((channel) => watchService.store.watchesForChannel(channel).map((w) => ({ repo: w.repo, channel }))) : []),
+      incidents: () => incidentHomeBlocks(openIncidentsForHome(db)),
+    },
+  });
   const events = new EventDeduplicator();
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
@@ -122,7 +156,18 @@ export function createBot(options: BotOptions): Bot {
     }
     await next();
   });
-  registerListeners(app, { service, logger, timeZone: config.timeZone, now });
+  const watch = watchService;
+  registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now });
+  registerIncidentListeners(app, {
+    db,
+    templates: options.incidentTemplates?.library ?? loadTemplateLibrary(null),
+    templatesDir: options.incidentTemplates?.dir ?? null,
+    logger,
+    now,
+    resolveIncidentContext: incidentContextResolver({ audits: service.audits, watch }),
+    // The /audit reply's and the alert's "Start incident" buttons; their values are ids (see incident-context.ts).
+    startActionIds: [AUDIT_ACTIONS.incident, ALERT_ACTIONS.startIncident],
+  });
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });

@@ -219,6 +219,8 @@ export interface DigestOptions {
   statusRegistry?: StatusRegistry | null;
   now: () => Date;
   defaultTimeZone: string;
+  /** Ignores kept outside the tree per repository (the Slack Ignore… modal's), for "expiring soon". */
+  repoIgnores?: (repoKey: string) => IgnoreRule[];
   logger?: Logger;
 }
 
@@ -262,7 +264,10 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     const open = rows.filter((r) => r.fixedAt === null);
     const { findings } = applyIgnores(open.map((r) => r.finding), channelRules, now);
     const ignoredKeys = new Set(open.filter((_, i) => findings[i]?.ignoredBy).map((r) => `${r.repo}|${r.key}`));
-    const repoRules = repos.flatMap((repo) => (states.get(repo)?.ignores ?? []).map((rule) => ({ ...rule, source: `${display(repo)}/${rule.source}` })));
+    const repoRules = repos.flatMap((repo) => [
+      ...(states.get(repo)?.ignores ?? []).map((rule) => ({ ...rule, source: `${display(repo)}/${rule.source}` })),
+      ...(options.repoIgnores?.(repo) ?? []).map((rule) => ({ ...rule, source: `${display(repo)}: ${rule.source}` })),
+    ]);
     const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys });
     layout = monthlyDigestLayout(digest, { timeZone: tz });
     try {

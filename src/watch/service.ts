@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
 import { ChannelPacer, PacedSlack, type PacerOptions, type SlackApi } from '../slack/pacing.js';
 import type { Db } from '../store/db.js';
+import { IgnoreStore } from '../store/ignores.js';
 import { WatchStore, type AlertRow } from '../store/watches.js';
 import { deliverAlerts, type AlertDeliveryResult } from './alerts.js';
 import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
@@ -74,6 +75,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   const slack = new PacedSlack(options.slack, new ChannelPacer({ ...options.pacer, ...(options.logger ? { logger: options.logger } : {}) }));
   const admins = new Set(options.admins);
   const isAdmin = (userId: string) => admins.size === 0 || admins.has(userId);
+  const slackIgnores = new IgnoreStore(options.db);
   const sweeps = new SweepRunner({
     store,
     octokit: options.octokit,
@@ -84,6 +86,8 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.refreshAdvisories ? { refreshAdvisories: options.refreshAdvisories } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    // The Ignore… modal's ignores are per repository (any branch): they count in sweeps too.
+    repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
   });
 
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted> => {
@@ -105,6 +109,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       statusRegistry: options.statusRegistry ?? null,
       now,
       defaultTimeZone: options.defaultTimeZone,
+      repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
       ...(options.logger ? { logger: options.logger } : {}),
     });
   };

@@ -46,6 +46,8 @@ export interface SweepOptions {
   /** Brings the advisory data up to date first (a mirror delta sync); failures are reported, not fatal. */
   refreshAdvisories?: () => Promise<void>;
   snapshot?: SnapshotOptions;
+  /** Ignores kept outside the tree for a repository (the Slack Ignore… modal's, per repository). */
+  repoIgnores?: (repoKey: string) => IgnoreRule[];
   logger?: Logger;
 }
 
@@ -215,6 +217,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     registry: options.registry,
     now,
     extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+    extraIgnores: options.repoIgnores?.(key) ?? [],
   });
   const ignoreText = files['.depwatch.yml'] ?? files['.depwatch.yaml'];
   const ignores: IgnoreRule[] = ignoreText === undefined ? [] : parseIgnoreFile(ignoreText).rules;
@@ -292,7 +295,7 @@ async function rematch(options: ResolvedOptions, repos: { key: string; state: Re
   };
   for (const { key, state, head } of repos) {
     const findings: Finding[] = packageUsesOf(state.packages).flatMap(findingsOf);
-    const { findings: marked } = applyIgnores(findings, state.ignores, now);
+    const { findings: marked } = applyIgnores(findings, [...state.ignores, ...(options.repoIgnores?.(key) ?? [])], now);
     const diff = options.store.applyFindings({
       repo: key,
       findings: marked.filter((f) => !f.ignoredBy),

@@ -326,3 +326,24 @@ describe('matcherFor', () => {
     expect(matcherFor(fixtureRecord('PYSEC-2022-15'), 'loguru')('0.5.3')).toBe(false);
   });
 });
+
+describe('listed versions in any spelling', () => {
+  const record = (versions: string[]): OsvRecord => ({
+    id: 'X-LISTED-1',
+    modified: '2024-01-01T00:00:00Z',
+    affected: [{ package: { ecosystem: 'PyPI', name: 'demo' }, versions }],
+  });
+
+  it('matches a query equal to a listed version however either is spelled', () => {
+    const r = record(['\u00a00.5', 'V2.0-RC1', '1!3.0', '0.7.10p1', '4.0.0+Local.01']);
+    expect(['0.5', '0.5.0', 'v0.5', '2.0rc1', '2.0.0c1', '1!3', '4.0+local.1', '0.7.10p1'].filter((v) => affects(r, 'demo', v))).toHaveLength(8);
+    expect(['0.6', '2.0', '3.0', '4.0', '4.0+local.2', '0.7.10', '0.7.10P1', '2!3.0'].filter((v) => affects(r, 'demo', v))).toEqual([]);
+  });
+
+  it('keeps answering right for records met after many others', () => {
+    // Records arrive one after another; each new list must be found, even for a query asked before.
+    expect(affects(record(['9.1']), 'demo', '9.1.0')).toBe(true);
+    expect(affects(record(['9.1.0.0']), 'demo', '9.1.0')).toBe(true);
+    expect(affects(record(['9.1.0.1']), 'demo', '9.1.0')).toBe(false);
+  });
+});

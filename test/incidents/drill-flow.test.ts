@@ -54,7 +54,8 @@ describe('a whole drill over signed HTTP', () => {
     expect(h.fake.callsTo('conversations.open')).toEqual([]);
 
     await h.command('close Drill finished; containment took too long.');
-    await waitFor(() => h.fake.files().some((f) => f.completed), 'report file');
+    await waitFor(() => h.fake.ephemerals(CHANNEL).some((e) => e.text.startsWith('[EXERCISE] Closed')), 'close answer');
+    expect(h.fake.files().filter((f) => f.completed)).toHaveLength(1);
     const file = h.fake.files()[0];
     expect(file?.title).toBe('EXERCISE — Post-incident report #1');
     const markdown = file?.content?.toString('utf8') ?? '';

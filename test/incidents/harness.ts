@@ -26,7 +26,7 @@ export const START = '2024-11-28T10:00:00.000Z';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => LogLevel.ERROR, setName: () => {} };
 
-export async function waitFor(condition: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
+export async function waitFor(condition: () => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
   const start = Date.now();
   while (!condition()) {
     if (Date.now() - start > timeoutMs) throw new Error(`${what}: not met within ${timeoutMs} ms`);

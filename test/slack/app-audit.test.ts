@@ -119,21 +119,28 @@ describe('/audit owner/repo', () => {
     expect(text).toContain('/audit owner/repo');
   });
 
-  it('answers Watch and Start incident ephemerally: not installed yet', async () => {
+  it('starts an incident checklist from "Start incident", pre-filled from the finding', async () => {
     const parent = world.channel().find((m) => m.text.startsWith('octo/shop@'))!;
-    const found = buttons(parent.blocks);
-    for (const [actionId, expected] of [
-      ['audit_watch_repo', /Watching repositories is not installed yet/],
-      ['audit_start_incident', /Incident checklists are not installed yet/],
-    ] as const) {
-      const id = `click-${actionId}`;
-      const value = found.find((b) => b.action_id === actionId)?.value;
-      const response = await world.send(blockAction({ actionId, value, channel: CHANNEL, message_ts: parent.ts, response_url: world.slack.responseUrl(id, { channel: CHANNEL, user: 'U0ALICE0001' }) }));
-      expect(response.status).toBe(200);
-      const reply = await waitFor(() => world.slack.responses.find((r) => r.id === id), actionId);
-      expect(reply.body.response_type).toBe('ephemeral');
-      expect(String(reply.body.text)).toMatch(expected);
-    }
+    const start = buttons(parent.blocks).find((b) => b.action_id === 'audit_start_incident')!;
+    const response = await world.send(
+      blockAction({ actionId: start.action_id, value: start.value, channel: CHANNEL, message_ts: parent.ts, response_url: world.slack.responseUrl('click-incident', { channel: CHANNEL, user: 'U0ALICE0001' }) }),
+    );
+    expect(response.status).toBe(200);
+    const root = await waitFor(() => world.channel().find((m) => blockText(m.blocks).includes('Checklist and updates in the thread')), 'the incident root message');
+    expect(blockText(root.blocks)).toContain('PYSEC-2023-221');
+    expect(blockText(root.blocks)).toContain('werkzeug');
+    const checklist = await waitFor(() => world.slack.thread(CHANNEL, root.ts).length > 0 && world.slack.thread(CHANNEL, root.ts), 'the checklist thread');
+    expect(blockText(checklist.map((m) => m.blocks))).toMatch(/Confirm the affected repos/i);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('says watching is not running when the bot was started without it', async () => {
+    const parent = world.channel().find((m) => m.text.startsWith('octo/shop@'))!;
+    const watch = buttons(parent.blocks).find((b) => b.action_id === 'audit_watch_repo')!;
+    await world.send(blockAction({ actionId: watch.action_id, value: watch.value, channel: CHANNEL, message_ts: parent.ts, response_url: world.slack.responseUrl('click-watch', { channel: CHANNEL, user: 'U0ALICE0001' }) }));
+    const reply = await waitFor(() => world.slack.responses.find((r) => r.id === 'click-watch'), 'the watch reply');
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(String(reply.body.text)).toMatch(/Watching is not running/);
   });
 });
 

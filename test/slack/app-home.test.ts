@@ -24,7 +24,7 @@ describe('App Home', () => {
     const text = blockText(view.view.blocks);
     expect(text).toContain('No audits yet');
     expect(text).toContain('Watch this repo');
-    expect(text).toContain('Start incident');
+    expect(text).toContain('/incident start');
     expect(text).toContain('home_audit_open');
   });
 

@@ -14,6 +14,8 @@ import { createGitHubClient } from '../../src/github/client.js';
 import { createLogger } from '../../src/log.js';
 import { PyPIClient } from '../../src/python/pypi.js';
 import { BOT_PYPI_CONCURRENCY, createBot, type Bot, type BotServices } from '../../src/slack/bot.js';
+import { createBulkSlackClient } from '../../src/slack/pacing.js';
+import { createWatchService, type WatchService } from '../../src/watch/service.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { startFakeGitHub, type FakeGitHub, type FakeRepoInit } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
@@ -59,6 +61,8 @@ export interface WorldOptions {
   latencyMs?: number;
   /** OSV retries (kept small so a failing OSV fails fast). */
   osvRetries?: number;
+  /** Run the watching service too (wired as main.ts wires it), with these admins. */
+  watch?: { admins?: string[] };
 }
 
 export interface World {
@@ -70,6 +74,7 @@ export interface World {
   bot: Bot;
   config: Config;
   services: BotServices;
+  watch: WatchService | null;
   /** Every log line, parsed. */
   logs: Record<string, unknown>[];
   eventsUrl: string;
@@ -126,7 +131,19 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osvApi, now }),
     registry: new PyPIClient({ baseUrl: pypi.url, db, retries: 1, backoffMs: 5, timeoutMs: 10_000, concurrency: BOT_PYPI_CONCURRENCY }),
   };
-  const bot = createBot({ config, db, logger, services, clientOptions: { retryConfig: { retries: 0 } } });
+  const watch = options.watch
+    ? createWatchService({
+        db,
+        octokit: services.github,
+        advisories: () => services.advisories(new Date()),
+        registry: services.registry,
+        slack: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }),
+        admins: options.watch.admins ?? [],
+        defaultTimeZone: 'UTC',
+        logger,
+      })
+    : null;
+  const bot = createBot({ config, db, logger, services, watch, clientOptions: { retryConfig: { retries: 0 } } });
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   const send = (body: SlackRequestBody, signOptions?: SignOptions) => postToBolt(eventsUrl, signedRequest(SIGNING_SECRET, body, signOptions));
@@ -140,6 +157,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     bot,
     config,
     services,
+    watch,
     logs,
     eventsUrl,
     send,
@@ -154,6 +172,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     channel: (channel = CHANNEL) => slack.messages(channel),
     async close() {
       await bot.stop(5_000);
+      await watch?.stop();
       await Promise.all([slack.close(), github.close(), osv.close(), pypi.close()]);
       db.close();
     },

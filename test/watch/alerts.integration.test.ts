@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { ALERT_ACTIONS } from '../../src/slack/blocks/alert.js';
+import { IgnoreStore } from '../../src/store/ignores.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
 import { startWorld, type World } from './helpers.js';
 
@@ -163,5 +164,19 @@ describe('new-advisory alerts', () => {
       ['ignore', ADMIN],
       ['watch', ADMIN],
     ]);
+  });
+
+  it('does not alert what the Ignore… modal ignored for that repository', async () => {
+    await setUp();
+    const { watch, db } = world.service();
+    for (const repo of ['octo/app', 'octo/api']) await watch.handleCommand(`watch ${repo}`, { userId: ADMIN, channelId: CHANNEL });
+    await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    new IgnoreStore(db).add({ repo: 'Octo/App', advisoryId: 'CVE-2014-1829', package: null, reason: 'proxy never sends auth', until: null, createdBy: ADMIN, createdAt: world.clock.now() });
+    world.osv.addRecord(REQUESTS);
+    world.clock.advance(3_600_000);
+    await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    const [alert] = topLevel();
+    expect(alert?.text).toBe('New advisory in requests: PYSEC-2014-13 (unknown) hits octo/api');
+    expect(topLevel()).toHaveLength(1);
   });
 });

@@ -9,7 +9,6 @@
 import { parse, TomlError } from 'smol-toml';
 import { normalizeMarker } from '../pep508.js';
 import type { ExtractError } from '../types.js';
-import { parseLockTomlSubset } from './lock-toml.js';
 
 /**
  * Generous on purpose: lockfiles of large workspaces reach several megabytes; this only stops a
@@ -123,8 +122,7 @@ export function parseLockToml(text: string, file: string, label: string): LockPa
   }
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   try {
-    // What lock tools write is read by the quick subset reader; anything else, and every error, by smol-toml.
-    return { ok: true, value: parseLockTomlSubset(source) ?? (parse(source) as LockTable) };
+    return { ok: true, value: parse(source) as LockTable };
   } catch (error) {
     if (error instanceof TomlError) {
       const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');

@@ -37,7 +37,7 @@ export function advisoryUrl(id: string): string {
 }
 
 function commitLink(a: AffectedRepo): string {
-  if (!a.fixedBySha) return 'the advisory no longer matches (withdrawn or changed)';
+  if (!a.fixedBySha) return 'no longer reported (the advisory was withdrawn or changed, or the finding ignored)';
   const short = a.fixedBySha.slice(0, 7);
   return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${short}\``;
 }

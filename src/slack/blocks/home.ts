@@ -23,7 +23,14 @@ export function openCounts(counts: Record<Severity, number>): string {
   return parts.length ? parts.join(' · ') : 'nothing open';
 }
 
-export function homeView(input: { audits: AuditSummary[]; now: Date }): HomeView {
+export function homeView(input: {
+  audits: AuditSummary[];
+  now: Date;
+  /** Repositories watched, and where. */
+  watched?: { repo: string; channel: string }[];
+  /** The open-incidents section, built by the incidents feature; null shows how to start one. */
+  incidentBlocks?: KnownBlock[] | null;
+}): HomeView {
   const blocks: KnownBlock[] = [
     header('Depwatch'),
     section('I audit the Python dependencies of your GitHub repositories: known vulnerabilities, outdated and yanked releases, and hygiene.'),
@@ -44,14 +51,20 @@ export function homeView(input: { audits: AuditSummary[]; now: Date }): HomeView
       );
     }
   }
-  blocks.push(
-    divider(),
-    header('Watched repositories'),
-    section('None yet. Press *Watch this repo* under an audit to get alerts when a new advisory affects it (coming with repository watching).'),
-    divider(),
-    header('Open incidents'),
-    section('None. *Start incident* on a high or critical finding will open a checklist here (coming with incidents).'),
-  );
+  blocks.push(divider(), header('Watched repositories'));
+  const watched = input.watched ?? [];
+  if (!watched.length) {
+    blocks.push(section('None yet. Press *Watch this repo* under an audit, or type `/audit watch owner/repo` in a channel, to get new-advisory alerts and digests there.'));
+  } else {
+    const byRepo = new Map<string, string[]>();
+    for (const w of watched) byRepo.set(w.repo, [...(byRepo.get(w.repo) ?? []), w.channel]);
+    const lines = [...byRepo].map(([repo, channels]) => `• *${escapeMrkdwn(repo)}* in ${channels.map((c) => `<#${c}>`).join(', ')}`);
+    // One section per 20 repositories keeps each section well inside its 3,000 characters.
+    for (let i = 0; i < lines.length; i += 20) blocks.push(section(lines.slice(i, i + 20).join('\n')));
+  }
+  blocks.push(divider());
+  if (input.incidentBlocks) blocks.push(...input.incidentBlocks);
+  else blocks.push(header('Open incidents'), section('None. *Start incident* on a high or critical finding, or `/incident start <title>`, opens a checklist.'));
   return { type: 'home', blocks };
 }
 

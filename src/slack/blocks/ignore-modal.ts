@@ -66,12 +66,22 @@ function textInput(blockId: string, label: string, options: { initial?: string; 
 
 export function ignoreModal(input: { repo: string; finding: Finding; metadata: IgnoreModalMetadata }): ModalView {
   const f = input.finding;
-  const blocks: KnownBlock[] = [
-    section(
+  return ignoreModalView({
+    intro:
       `Ignore ${f.id ? link(osvUrl(f.id), f.id) : 'this finding'} for *${escapeMrkdwn(f.package ?? '?')}* ${escapeMrkdwn(f.version ?? '')} in *${escapeMrkdwn(input.repo)}*.` +
-        '\nLater audits of this repository leave it out of the findings and list it as ignored, with your reason.',
-    ),
-    textInput(IGNORE_BLOCKS.advisory, 'Advisory id', { initial: f.id ?? '', hint: 'Any alias works (PYSEC, GHSA, CVE).', maxLength: 200 }),
+      '\nLater audits of this repository leave it out of the findings and list it as ignored, with your reason.',
+    advisoryId: f.id ?? '',
+    packageName: f.package ?? '',
+    callbackId: IGNORE_MODAL_CALLBACK,
+    privateMetadata: encodeIgnoreMetadata(input.metadata),
+  });
+}
+
+/** The modal's shape, shared by the /audit reply's and the new-advisory alert's "Ignore…". */
+export function ignoreModalView(input: { intro: string; advisoryId: string; packageName: string; callbackId: string; privateMetadata: string }): ModalView {
+  const blocks: KnownBlock[] = [
+    section(input.intro),
+    textInput(IGNORE_BLOCKS.advisory, 'Advisory id', { initial: input.advisoryId, hint: 'Any alias works (PYSEC, GHSA, CVE).', maxLength: 200 }),
     textInput(IGNORE_BLOCKS.reason, 'Reason', { multiline: true, placeholder: 'Why is it safe to ignore? (e.g. the vulnerable feature is not used)', maxLength: 2000 }),
     {
       type: 'input',
@@ -81,15 +91,15 @@ export function ignoreModal(input: { repo: string; finding: Finding; metadata: I
       hint: plainText('Leave empty to ignore it until someone removes the ignore.'),
       element: { type: 'datepicker', action_id: INPUT_ACTION },
     },
-    textInput(IGNORE_BLOCKS.package, 'Package', { initial: f.package ?? '', optional: true, hint: 'Leave empty to ignore this advisory for every package.', maxLength: 200 }),
+    textInput(IGNORE_BLOCKS.package, 'Package', { initial: input.packageName, optional: true, hint: 'Leave empty to ignore this advisory for every package.', maxLength: 200 }),
   ];
   return {
     type: 'modal',
-    callback_id: IGNORE_MODAL_CALLBACK,
+    callback_id: input.callbackId,
     title: plainText('Ignore a finding', 24),
     submit: plainText('Ignore', 24),
     close: plainText('Cancel', 24),
-    private_metadata: encodeIgnoreMetadata(input.metadata),
+    private_metadata: input.privateMetadata,
     blocks,
   };
 }

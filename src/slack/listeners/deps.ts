@@ -1,6 +1,7 @@
 /** What every listener gets: the audit service and a logger. Listeners stay thin: parse, call, ack. */
 import type { RespondFn } from '@slack/bolt';
 import type { Logger } from '../../log.js';
+import type { WatchService } from '../../watch/service.js';
 import type { SlackAuditService } from '../audit-service.js';
 import { errorMessage } from '../blocks/errors.js';
 import { fitMessage } from '../blocks/fit.js';
@@ -8,6 +9,8 @@ import { toUserError } from '../errors.js';
 
 export interface ListenerDeps {
   service: SlackAuditService;
+  /** Watching (watch/unwatch/list/schedule/ignore, alerts); null when the bot runs without it (some tests). */
+  watch: WatchService | null;
   logger: Logger;
   timeZone: string;
   now: () => Date;

@@ -1,16 +1,26 @@
-/**
- * "Watch this repo". Watching is a later feature; until it lands the button says so. The later work
- * replaces this file (the button's value is the repository name).
- */
+/** "Watch this repo" under an /audit reply: watches the repository in this channel (value: owner/repo[@branch]). */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { AUDIT_ACTIONS } from '../../blocks/audit-reply.js';
-import type { ListenerDeps } from '../deps.js';
+import { fitMessage } from '../../blocks/fit.js';
+import { reportFailure, type ListenerDeps } from '../deps.js';
 
-export const WATCH_NOT_INSTALLED = 'Watching repositories is not installed yet; run `/audit` again when you want a fresh report.';
+export const WATCH_NOT_CONFIGURED = 'Watching is not running on this Depwatch (it starts with the bot); run `/audit` again when you want a fresh report.';
 
-export function registerWatchAction(app: App, _deps: ListenerDeps): void {
-  app.action<BlockAction<ButtonAction>>(AUDIT_ACTIONS.watch, async ({ ack, respond }) => {
+export function registerWatchAction(app: App, deps: ListenerDeps): void {
+  app.action<BlockAction<ButtonAction>>(AUDIT_ACTIONS.watch, async ({ ack, body, action, respond }) => {
     await ack();
-    await respond({ response_type: 'ephemeral', replace_original: false, text: WATCH_NOT_INSTALLED });
+    if (!deps.watch) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: WATCH_NOT_CONFIGURED });
+      return;
+    }
+    const channelId = body.container?.channel_id ?? body.channel?.id;
+    if (!channelId) return;
+    try {
+      const reply = await deps.watch.watchButton({ repo: action.value ?? '', userId: body.user.id, channelId });
+      const fitted = fitMessage({ text: reply.text, blocks: reply.blocks ?? [] }).first;
+      await respond({ response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', replace_original: false, text: fitted.text, ...(fitted.blocks.length ? { blocks: fitted.blocks } : {}) });
+    } catch (err) {
+      await reportFailure(deps, err, 'watching a repository', respond);
+    }
   });
 }

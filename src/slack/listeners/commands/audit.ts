@@ -1,9 +1,13 @@
-/** `/audit owner/repo[@branch] | URL | help`: acks at once, then audits in the background. */
+/**
+ * `/audit owner/repo[@branch] | URL | help`: acks at once, then audits in the background.
+ * `/audit watch|unwatch|list|schedule|ignore|unignore …` go to the watching service.
+ */
 import type { App } from '@slack/bolt';
+import { parseWatchCommand } from '../../../watch/commands.js';
 import { RepoRefError } from '../../../github/repo-ref.js';
 import { usageMessage } from '../../blocks/errors.js';
 import { fitMessage } from '../../blocks/fit.js';
-import type { ListenerDeps } from '../deps.js';
+import { reportFailure, type ListenerDeps } from '../deps.js';
 
 const HELP = /^(help|-h|--help|\?|usage)$/i;
 
@@ -12,6 +16,20 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
     const text = command.text.trim();
     if (!text || HELP.test(text)) {
       await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage()).first });
+      return;
+    }
+    if (deps.watch && parseWatchCommand(text)) {
+      // Watching may look the repository up on GitHub: ack first, answer through response_url.
+      await ack();
+      try {
+        const reply = await deps.watch.handleCommand(text, { userId: command.user_id, channelId: command.channel_id });
+        if (reply) {
+          const fitted = fitMessage({ text: reply.text, blocks: reply.blocks ?? [] }).first;
+          await respond({ response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', text: fitted.text, ...(fitted.blocks.length ? { blocks: fitted.blocks } : {}) });
+        }
+      } catch (err) {
+        await reportFailure(deps, err, `/audit ${text.split(/\s+/)[0]}`, respond);
+      }
       return;
     }
     let ref;

@@ -203,23 +203,25 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
       const target = incidentsForCommand(deps.db, channel, parsed.id);
       if ('error' in target) return reply(target.error);
       const incident = target.incident;
-      if (incident.status !== 'open') return reply(`${incidentName(incident)} is closed.`);
+      // Answers about a drill say so too: every drill message is marked EXERCISE.
+      const answer = (text: string): Promise<void> => reply(incident.kind === 'drill' ? `[EXERCISE] ${text}` : text);
+      if (incident.status !== 'open') return answer(`${incidentName(incident)} is closed.`);
       switch (parsed.kind) {
         case 'status':
           await postStatusUpdate(ctx, incident, parseStatusUpdate(parsed.text), user);
-          return reply(`Posted your update in the thread of ${incidentName(incident)}.`);
+          return answer(`Posted your update in the thread of ${incidentName(incident)}.`);
         case 'severity':
-          return reply((await changeSeverity(ctx, incident, parsed.severity, user)) ? `Severity is now ${parsed.severity}.` : `Severity is already ${parsed.severity}.`);
+          return answer((await changeSeverity(ctx, incident, parsed.severity, user)) ? `Severity is now ${parsed.severity}.` : `Severity is already ${parsed.severity}.`);
         case 'commander':
-          return reply((await assignRole(ctx, incident, COMMANDER_ROLE, parsed.user, user)).message);
+          return answer((await assignRole(ctx, incident, COMMANDER_ROLE, parsed.user, user)).message);
         case 'role':
-          return reply((await assignRole(ctx, incident, parsed.role, parsed.user, user)).message);
+          return answer((await assignRole(ctx, incident, parsed.role, parsed.user, user)).message);
         case 'action':
           await recordActionItem(ctx, incident, parsed.text, parsed.owner, user);
-          return reply('Action item recorded; it will be in the report.');
+          return answer('Action item recorded; it will be in the report.');
         case 'close': {
           const closed = await closeAndReport(ctx, incident.id, user, parsed.summary);
-          return reply(closed.ok ? `Closed ${incidentName(incident)}; the report is in its thread.` : closed.message);
+          return answer(closed.ok ? `Closed ${incidentName(incident)}; the report is in its thread.` : closed.message);
         }
       }
     });

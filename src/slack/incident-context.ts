@@ -1,0 +1,52 @@
+/**
+ * What a "Start incident" button starts with. Buttons carry ids only: an /audit reply's button is
+ * `auditId:findingToken`, an alert's is the alert id. Both are re-read from the store here.
+ */
+import type { IncidentContext } from '../incidents/types.js';
+import { blobLineUrl } from '../github/links.js';
+import type { AuditStore } from '../store/audits.js';
+import type { WatchService } from '../watch/service.js';
+import { findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
+import { osvUrl } from './blocks/audit-reply.js';
+
+const INCIDENT_SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
+
+export function incidentContextResolver(sources: { audits: AuditStore; watch: WatchService | null }) {
+  return (value: string): IncidentContext | null => {
+    const fromAudit = parseFindingButtonValue(value);
+    if (fromAudit) {
+      const record = sources.audits.get(fromAudit.auditId);
+      const finding = record ? findByToken(record.result, fromAudit.token) : undefined;
+      if (!record || !finding) return null;
+      const what = finding.id ? `${finding.id} in ${finding.package} ${finding.version}` : `${finding.kind} in ${finding.package ?? record.repo}`;
+      return {
+        title: `${what} (${record.repo})`.slice(0, 150),
+        severity: INCIDENT_SEVERITIES.has(finding.severity) ? finding.severity : 'high',
+        advisory: finding.id
+          ? { id: finding.id, aliases: finding.aliases ?? [], summary: finding.summary ?? '', url: osvUrl(finding.id), package: finding.package ?? '' }
+          : null,
+        repos: [
+          {
+            repo: record.repo,
+            version: finding.version,
+            file: finding.file,
+            line: finding.line,
+            url: finding.file ? blobLineUrl(record.htmlUrl, record.sha, finding.file, finding.line) : null,
+          },
+        ],
+        fix: finding.fix.text,
+      };
+    }
+    if (!/^\d{1,15}$/.test(value)) return null;
+    const alert = sources.watch?.alert(Number(value));
+    if (!alert) return null;
+    const open = alert.affected.filter((a) => !a.fixedAt);
+    return {
+      title: `${alert.advisoryId} in ${open.length || alert.affected.length} watched ${alert.affected.length === 1 ? 'repository' : 'repositories'}`,
+      severity: 'high',
+      advisory: { id: alert.advisoryId, url: osvUrl(alert.advisoryId) },
+      repos: (open.length ? open : alert.affected).map((a) => ({ repo: a.repo, version: a.version, file: a.file, line: a.line, url: a.url })),
+      fix: alert.affected.find((a) => a.fix)?.fix ?? null,
+    };
+  };
+}

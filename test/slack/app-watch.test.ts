@@ -1,0 +1,97 @@
+/**
+ * Watching through the real Slack surface: `/audit watch|list|unwatch`, the "Watch this repo" button
+ * under an audit reply, and "Ignore…" on a new-advisory alert, all over signed HTTP.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALERT_ACTIONS } from '../../src/slack/blocks/alert.js';
+import { IGNORE_BLOCKS } from '../../src/slack/blocks/ignore-modal.js';
+import { ALERT_IGNORE_CALLBACK } from '../../src/slack/listeners/actions/alert-ignore.js';
+import { blockAction, viewSubmission } from '../helpers/slack-requests.js';
+import { buttons, CHANNEL, startWorld, USER, waitFor, type World } from './app-world.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+const responsesTo = (w: World, id: string) => w.slack.responses.filter((r) => r.id === id);
+const responseText = (w: World, id: string) => responsesTo(w, id).map((r) => String((r.body as { text?: unknown }).text ?? '')).join('\n');
+
+describe('watching from Slack', () => {
+  it('watches, lists and unwatches a repository with /audit, keeping who did it', async () => {
+    world = await startWorld({ watch: {} });
+    const w = world;
+    const watched = await w.audit('watch octo/shop');
+    expect(watched.response.status).toBe(200);
+    const said = await waitFor(() => responseText(w, watched.responseId), 'the watch reply');
+    expect(said).toContain(`<@${USER}> set this channel to watch *octo/shop*`);
+    expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/shop']);
+    expect(w.watch!.store.changes(CHANNEL)[0]).toMatchObject({ userId: USER });
+
+    const list = await w.audit('list');
+    expect(await waitFor(() => responseText(w, list.responseId), 'the list')).toContain('octo/shop');
+
+    const missing = await w.audit('watch nobody/nothing');
+    expect(await waitFor(() => responseText(w, missing.responseId), 'the refusal')).toMatch(/I can't see nobody\/nothing with the configured GitHub credentials/);
+
+    const unwatched = await w.audit('unwatch octo/shop');
+    expect(await waitFor(() => responseText(w, unwatched.responseId), 'the unwatch reply')).toContain('stopped watching *octo/shop*');
+    expect(w.watch!.store.watchesForChannel(CHANNEL)).toEqual([]);
+    expect(w.slack.violations).toEqual([]);
+  });
+
+  it('refuses changes from people who are not admins when DEPWATCH_ADMINS is set', async () => {
+    world = await startWorld({ watch: { admins: ['U0ADMIN0001'] } });
+    const w = world;
+    const { responseId } = await w.audit('watch octo/shop');
+    expect(await waitFor(() => responseText(w, responseId), 'the refusal')).toBe('Only Depwatch admins (DEPWATCH_ADMINS) can change what a channel watches.');
+    expect(w.watch!.store.watchesForChannel(CHANNEL)).toEqual([]);
+  });
+
+  it('watches from the button under an audit reply', async () => {
+    world = await startWorld({ watch: {} });
+    const w = world;
+    await w.audit('octo/shop');
+    const reply = await waitFor(() => w.channel().find((m) => buttons(m.blocks).some((b) => b.action_id.includes('watch'))), 'the audit reply');
+    const watchButton = buttons(reply.blocks).find((b) => b.action_id.includes('watch'))!;
+    const responseUrl = w.slack.responseUrl('watch-click', { channel: CHANNEL, user: USER });
+    const res = await w.send(blockAction({ actionId: watchButton.action_id, value: watchButton.value!, channel: CHANNEL, user: USER, message_ts: reply.ts, response_url: responseUrl }));
+    expect(res.status).toBe(200);
+    expect(await waitFor(() => responseText(w, 'watch-click'), 'the watch reply')).toContain('to watch *octo/shop*');
+    expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/shop']);
+  });
+
+  it('ignores an alerted advisory for the channel from the alert\'s Ignore… modal', async () => {
+    world = await startWorld({ watch: {} });
+    const w = world;
+    const alert = w.watch!.store.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2023-221', affected: [], now: new Date() });
+    const trigger = 'trigger-alert-1';
+    await w.send(blockAction({ actionId: ALERT_ACTIONS.ignore, value: String(alert.id), channel: CHANNEL, user: USER, trigger_id: trigger, response_url: w.slack.responseUrl('alert-click', { channel: CHANNEL, user: USER }) }));
+    const opened = await waitFor(() => w.slack.callsTo('views.open')[0], 'views.open');
+    const raw = opened.params.view;
+    const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe(ALERT_IGNORE_CALLBACK);
+
+    const missingReason = await w.send(viewSubmission({ callbackId: ALERT_IGNORE_CALLBACK, privateMetadata: view.private_metadata, user: USER, values: { [IGNORE_BLOCKS.advisory]: { value: { type: 'plain_text_input', value: 'PYSEC-2023-221' } } } }));
+    expect(missingReason.json).toMatchObject({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: expect.stringMatching(/reason is required/) } });
+
+    const ok = await w.send(
+      viewSubmission({
+        callbackId: ALERT_IGNORE_CALLBACK,
+        privateMetadata: view.private_metadata,
+        user: USER,
+        values: {
+          [IGNORE_BLOCKS.advisory]: { value: { type: 'plain_text_input', value: 'PYSEC-2023-221' } },
+          [IGNORE_BLOCKS.reason]: { value: { type: 'plain_text_input', value: 'debug server is never exposed' } },
+          [IGNORE_BLOCKS.until]: { value: { type: 'datepicker', selected_date: '2099-01-01' } },
+        },
+      }),
+    );
+    expect(ok.status).toBe(200);
+    expect(w.watch!.store.ignoresForChannel(CHANNEL)).toEqual([expect.objectContaining({ advisory: 'PYSEC-2023-221', reason: 'debug server is never exposed', until: '2099-01-01', createdBy: USER })]);
+    const said = await waitFor(() => w.slack.messages(CHANNEL).find((m) => String(m.text).includes('ignored PYSEC-2023-221')), 'the announcement');
+    expect(said.text).toContain('until 2099-01-01');
+    expect(w.slack.violations).toEqual([]);
+  });
+});
