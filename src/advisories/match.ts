@@ -11,14 +11,30 @@ export const PYPI_ECOSYSTEM = 'PyPI';
 
 /** The `affected[]` entries of `record` that are about PyPI package `name` (PEP 503 equal). */
 export function affectedEntries(record: OsvRecord, name: string): OsvAffected[] {
-  const wanted = normalizeName(name);
+  const wanted = pep503(name);
   return (record.affected ?? []).filter(
     (entry) =>
       entry.package !== undefined &&
       entry.package.ecosystem === PYPI_ECOSYSTEM &&
-      normalizeName(entry.package.name) === wanted,
+      pep503(entry.package.name) === wanted,
   );
 }
+
+/**
+ * normalizeName, remembered: the same few hundred package names are normalised for every entry of
+ * every record, every query and every fix search, and the regex replace showed in profiles.
+ */
+export function pep503(name: string): string {
+  let normal = normalNames.get(name);
+  if (normal === undefined) {
+    normal = normalizeName(name);
+    if (normalNames.size >= MAX_MEMOISED_KEYS) normalNames.clear();
+    normalNames.set(name, normal);
+  }
+  return normal;
+}
+
+const normalNames = new Map<string, string>();
 
 /** True when `record` (not withdrawn) says release `version` of `name` is affected. */
 export function affects(record: OsvRecord, name: string, version: string): boolean {
@@ -41,23 +57,39 @@ export function matcherFor(record: OsvRecord, name: string): (version: string) =
     byName = new Map();
     matchers.set(record, byName);
   }
-  const wanted = normalizeName(name);
-  let matcher = byName.get(wanted);
+  // Callers mostly pass names already in PEP 503 form: look the spelling up before normalising it.
+  let matcher = byName.get(name);
+  if (matcher !== undefined) return matcher;
+  const wanted = pep503(name);
+  matcher = byName.get(wanted);
   if (matcher === undefined) {
     matcher = buildMatcher(record, wanted);
     byName.set(wanted, matcher);
   }
+  if (name !== wanted) byName.set(name, matcher);
   return matcher;
 }
+
+/** Answers remembered per matcher; bounded, cleared when full (a few recomputations, never a wrong answer). */
+const MAX_ANSWERS_PER_MATCHER = 512;
 
 function buildMatcher(record: OsvRecord, name: string): (version: string) => boolean {
   if (record.withdrawn !== undefined) return NEVER;
   const entries = affectedEntries(record, name);
   if (entries.length === 0) return NEVER;
   const compiled = entries.map(compile);
+  // The same versions come back again and again (the audit's own check, then the fix search's first
+  // round; every repository of a sweep pinning the same release), so answers are remembered.
+  const answers = new Map<string, boolean>();
   return (version) => {
-    const valid = isValidVersion(version);
-    return compiled.some((entry) => compiledAffects(entry, version, valid));
+    let answer = answers.get(version);
+    if (answer === undefined) {
+      const valid = isValidVersion(version);
+      answer = compiled.some((entry) => compiledAffects(entry, version, valid));
+      if (answers.size >= MAX_ANSWERS_PER_MATCHER) answers.clear();
+      answers.set(version, answer);
+    }
+    return answer;
   };
 }
 
@@ -306,7 +338,7 @@ export function fixedVersions(record: OsvRecord, name: string): string[] {
     byName = new Map();
     fixes.set(record, byName);
   }
-  const wanted = normalizeName(name);
+  const wanted = pep503(name);
   let sorted = byName.get(wanted);
   if (sorted === undefined) {
     sorted = computeFixedVersions(record, wanted);

@@ -6,7 +6,7 @@
 import type { Db } from '../store/db.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-sources.js';
-import { matcherFor, PYPI_ECOSYSTEM } from './match.js';
+import { matcherFor, pep503, PYPI_ECOSYSTEM } from './match.js';
 import { osvTimestampKey, parseOsvRecord } from './osv-schema.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey } from './types.js';
@@ -195,10 +195,10 @@ export class AdvisoryMirror implements AdvisorySource {
    * queries name their package.
    */
   async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
-    const byName = this.readPackages(queries.map((q) => normalizeName(q.name)));
+    const byName = this.readPackages(queries.map((q) => pep503(q.name)));
     const result = new Map<string, OsvRecord[]>();
     for (const query of queries) {
-      const name = normalizeName(query.name);
+      const name = pep503(query.name);
       const hits: OsvRecord[] = [];
       for (const record of byName.get(name) ?? []) if (matcherFor(record, name)(query.version)) hits.push(record);
       result.set(queryKey(query), hits);

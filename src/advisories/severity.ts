@@ -135,6 +135,25 @@ function levelOf(rating: CvssRating): SeverityLevel {
  * GHSA's `database_specific.severity`; otherwise a CVSS v2 score; otherwise unknown.
  */
 export function severityOf(record: OsvRecord, packageName?: string): Severity {
+  // Records are shared and never mutated once decoded, and scoring CVSS vectors is not free: an
+  // audit asks about the same (record, package) for every release and repository it hits.
+  let byName = severities.get(record);
+  if (byName === undefined) {
+    byName = new Map();
+    severities.set(record, byName);
+  }
+  const key = packageName ?? '\u0000every entry'; // no package name holds a NUL
+  let severity = byName.get(key);
+  if (severity === undefined) {
+    severity = computeSeverity(record, packageName);
+    byName.set(key, severity);
+  }
+  return { ...severity }; // callers own their copy
+}
+
+const severities = new WeakMap<OsvRecord, Map<string, Severity>>();
+
+function computeSeverity(record: OsvRecord, packageName?: string): Severity {
   const entries = packageName === undefined ? (record.affected ?? []) : affectedEntries(record, packageName);
   const severities: OsvSeverity[] = [...(record.severity ?? []), ...entries.flatMap((e) => e.severity ?? [])];
 

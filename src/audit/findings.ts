@@ -55,14 +55,18 @@ export function findingKey(f: Finding): string {
   return [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', f.kind === 'vulnerability' || f.kind === 'malicious' ? '' : `${f.file ?? ''}:${f.line ?? ''}`].join('|');
 }
 
+// `localeCompare` without arguments is specified to act as a fresh default Collator's `compare`;
+// building that collator once instead of per call keeps large sorts (thousands of findings) cheap.
+const collate = new Intl.Collator().compare;
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     (b.cvss ?? -1) - (a.cvss ?? -1) ||
     kindRank(a.kind) - kindRank(b.kind) ||
-    (a.package ?? '').localeCompare(b.package ?? '') ||
-    (a.id ?? '').localeCompare(b.id ?? '') ||
-    (a.file ?? '').localeCompare(b.file ?? '') ||
+    collate(a.package ?? '', b.package ?? '') ||
+    collate(a.id ?? '', b.id ?? '') ||
+    collate(a.file ?? '', b.file ?? '') ||
     (a.line ?? 0) - (b.line ?? 0)
   );
 }

@@ -3,7 +3,7 @@
  * take the highest of the earliest fixes, re-check that version against every advisory, repeat.
  * When the registry's releases are known, the answer is always a real, non-yanked release.
  */
-import { affects, fixedVersions } from '../advisories/match.js';
+import { fixedVersions, matcherFor } from '../advisories/match.js';
 import type { OsvRecord } from '../advisories/types.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../python/pep440.js';
 
@@ -25,7 +25,7 @@ const MAX_ROUNDS = 20;
  */
 export function smallestFix(name: string, version: string, records: OsvRecord[], releases: ReleaseRef[] | null): FixResult {
   if (!isValidVersion(version)) return { ok: false, reason: `${version} is not a PEP 440 version, so no upgrade can be computed` };
-  const live = records.filter((r) => !r.withdrawn);
+  const live = records.filter((r) => !r.withdrawn).map((record) => ({ record, affects: matcherFor(record, name) }));
   const allowPre = isPrerelease(version);
   const candidates = releases
     ?.filter((r) => !r.yanked && isValidVersion(r.version) && (allowPre || !isPrerelease(r.version)))
@@ -34,7 +34,7 @@ export function smallestFix(name: string, version: string, records: OsvRecord[],
 
   let current = version;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const hitting = live.filter((r) => affects(r, name, current));
+    const hitting = live.filter((r) => r.affects(current)).map((r) => r.record);
     if (hitting.length === 0) return current === version ? { ok: false, reason: 'not affected' } : { ok: true, version: current };
 
     let target: string | null = null;

@@ -72,6 +72,9 @@ function summaryOf(records: OsvRecord[]): string {
   const withSummary = records.find((r) => r.summary?.trim());
   if (withSummary) return withSummary.summary!.trim();
   const details = records.find((r) => r.details?.trim())?.details?.trim() ?? '';
-  const firstSentence = details.split(/(?<=\.)\s|\n/)[0] ?? '';
+  // Only the first break matters: searching for it, rather than splitting all of a long text, keeps
+  // this from scanning every advisory's whole details.
+  const end = details.search(/(?<=\.)\s|\n/);
+  const firstSentence = end === -1 ? details : details.slice(0, end);
   return firstSentence.length > 160 ? `${firstSentence.slice(0, 159)}…` : firstSentence;
 }
