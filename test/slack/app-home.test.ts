@@ -3,7 +3,7 @@
  * handled once; the quick action opens a modal whose submission audits into a DM.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockAction, eventCallback, viewSubmission } from '../helpers/slack-requests.js';
+import { blockAction, eventCallback, slashCommand, viewSubmission } from '../helpers/slack-requests.js';
 import { blockText, startWorld, USER, waitFor, type World } from './app-world.js';
 
 const homeOpened = (user = USER) => ({ type: 'app_home_opened', user, channel: 'D0HOME00001', tab: 'home', event_ts: `${Math.floor(Date.now() / 1000)}.000100` });
@@ -68,6 +68,31 @@ describe('App Home', () => {
     await world.bot.service.idle();
     const [message] = world.slack.messages(dm.id);
     expect(blockText(message?.blocks)).toContain('Dependency audit: octo/shop');
+    expect(world.slack.violations).toEqual([]);
+  });
+});
+
+describe('App Home with watching and incidents running', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ watch: {} });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('lists the watched repositories with their channels and the open incidents', async () => {
+    const watched = await world.audit('watch octo/shop');
+    await waitFor(() => world.slack.responses.find((r) => r.id === watched.responseId), 'the watch reply');
+    const started = await world.send(slashCommand({ command: '/incident', text: 'start critical werkzeug debugger exposed', channel_id: 'C0AUDITS001', user_id: USER }));
+    expect(started.status).toBe(200);
+    await waitFor(() => world.channel().find((m) => blockText(m.blocks).includes('werkzeug debugger exposed')), 'the incident message');
+
+    await world.send(eventCallback(homeOpened('U0HOMEVIEW1')));
+    const view = await waitFor(() => world.slack.homeView('U0HOMEVIEW1'), 'views.publish');
+    const text = blockText(view.view.blocks);
+    expect(text).toContain('*octo/shop* in <#C0AUDITS001>');
+    expect(text).toContain('werkzeug debugger exposed');
     expect(world.slack.violations).toEqual([]);
   });
 });
