@@ -9,6 +9,7 @@
  * Run alone with `npx tsx bench/sweep.ts`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -19,12 +20,8 @@ import { loadManifests } from '../src/python/load.js';
 import { PyPIClient } from '../src/python/pypi.js';
 import { WatchStore } from '../src/store/watches.js';
 import { storedPackagesOf, sweep } from '../src/watch/sweep.js';
-import { startFakeGitHub } from '../test/fakes/github.js';
-import { startFakeOsv } from '../test/fakes/osv.js';
-import { startFakePypi } from '../test/fakes/pypi.js';
-import { fixtureRecords } from '../test/fixtures/osv/load.js';
-import { openTestDb, tempDbPath } from '../test/watch/helpers.js';
-import { fmtMs, report } from './util.js';
+import { openDb } from '../src/store/db.js';
+import { fmtMs, report, tempDir } from './util.js';
 
 const REPOS = 1000;
 const CHANGED = 10;
@@ -72,10 +69,15 @@ function collectGarbage(): void {
 }
 
 type ToFakes = { type: 'latency'; ms: number } | { type: 'count' } | { type: 'stop' };
-type FromFakes = { type: 'ready'; github: string; osv: string; pypi: string; heads: string[] } | { type: 'ok' } | { type: 'count'; total: number };
+type FromFakes = { type: 'ready'; github: string; osv: string; pypi: string; heads: string[]; requirements: string[] } | { type: 'ok' } | { type: 'count'; total: number };
 
 /** The child process: the three fakes, 1,000 repositories, 10 pushes; answers the parent over IPC. */
 async function serveFakes(): Promise<void> {
+  // Imported here, in the child only: the fakes' code is no part of the sweeping process's memory.
+  const { startFakeGitHub } = await import('../test/fakes/github.js');
+  const { startFakeOsv } = await import('../test/fakes/osv.js');
+  const { startFakePypi } = await import('../test/fakes/pypi.js');
+  const { fixtureRecords } = await import('../test/fixtures/osv/load.js');
   const github = await startFakeGitHub({ tokens: [TOKEN] });
   const osv = await startFakeOsv({ records: [...fixtureRecords().values()] });
   const pypi = await startFakePypi();
@@ -97,7 +99,8 @@ async function serveFakes(): Promise<void> {
       void Promise.all([github.close(), osv.close(), pypi.close()]).then(() => process.exit(0));
     }
   });
-  send({ type: 'ready', github: github.url, osv: osv.url, pypi: pypi.url, heads });
+  const requirements = Array.from({ length: REPOS }, (_, i) => requirementsFor(i));
+  send({ type: 'ready', github: github.url, osv: osv.url, pypi: pypi.url, heads, requirements });
 }
 
 function startFakesProcess(): { child: ChildProcess; next: <T extends FromFakes['type']>(type: T) => Promise<Extract<FromFakes, { type: T }>> } {
@@ -119,7 +122,7 @@ function startFakesProcess(): { child: ChildProcess; next: <T extends FromFakes[
 
 export async function benchSweep(): Promise<SweepBench> {
   const { child, next } = startFakesProcess();
-  const db = openTestDb(tempDbPath());
+  const db = openDb(join(tempDir('sweep'), 'depwatch.db'));
   try {
     const fakes = await next('ready');
     // What the previous sweep left behind: every repository audited at its initial commit.
