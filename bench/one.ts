@@ -1,14 +1,13 @@
-/** Runs one benchmark by name in this process (bench/run.ts gives each its own process). */
-import { benchAdvisories } from './advisories.js';
-import { benchDeps } from './deps.js';
-import { benchSlackAudit } from './slack-audit.js';
-import { benchSweep } from './sweep.js';
-
+/**
+ * Runs one benchmark by name in this process (bench/run.ts gives each its own process). Only the
+ * chosen benchmark's module is loaded: the others' imports (fakes, Slack, fixtures) would otherwise
+ * sit in this process's memory and count in its peak RSS.
+ */
 export const BENCHES: Record<string, () => Promise<unknown>> = {
-  deps: benchDeps,
-  advisories: benchAdvisories,
-  'slack-audit': benchSlackAudit,
-  sweep: benchSweep,
+  deps: async () => (await import('./deps.js')).benchDeps(),
+  advisories: async () => (await import('./advisories.js')).benchAdvisories(),
+  'slack-audit': async () => (await import('./slack-audit.js')).benchSlackAudit(),
+  sweep: async () => (await import('./sweep.js')).benchSweep(),
 };
 
 const name = process.argv[2] ?? '';

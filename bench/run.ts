@@ -5,12 +5,16 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['deps', 'advisories', 'slack-audit', 'sweep'];
+const ALL = ['deps', 'advisories', 'slack-audit', 'sweep', 'sweep-compiled'];
+/** Run from dist/ with plain node (no tsx loader), as deployed: `npm run bench` builds first. */
+const COMPILED: Record<string, string> = { 'sweep-compiled': 'bench/sweep-compiled.mjs' };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 process.stdout.write(`depwatch benchmarks on ${process.version}, ${new Date().toISOString()}\n`);
 let failed = 0;
 for (const name of chosen) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/one.ts', name], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const compiled = COMPILED[name];
+  const args = compiled === undefined ? ['--import', 'tsx', 'bench/one.ts', name] : [compiled];
+  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) {
     failed++;
     process.stdout.write(`${name}: FAILED (exit ${result.status ?? result.signal})\n`);
