@@ -50,6 +50,20 @@ export interface Finding {
   ignoredBy?: { id: string; reason: string; until: string | null; source: string };
 }
 
+/** A finding about a file (or one of its lines), not about one package: hygiene of the file itself. */
+export function fileFinding(input: { kind: FindingKind; severity: Severity; file: string; line?: number | null; text: string; details?: Record<string, unknown> }): Finding {
+  return {
+    kind: input.kind,
+    severity: input.severity,
+    package: null,
+    version: null,
+    file: input.file,
+    line: input.line ?? null,
+    fix: { version: null, text: input.text },
+    ...(input.details ? { details: input.details } : {}),
+  };
+}
+
 /** A stable key: the same finding in two audits has the same key (used for diffs and ignores). */
 export function findingKey(f: Finding): string {
   return [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', f.kind === 'vulnerability' || f.kind === 'malicious' ? '' : `${f.file ?? ''}:${f.line ?? ''}`].join('|');

@@ -6,7 +6,7 @@
  */
 import type { ManifestOption } from '../../python/types.js';
 import type { AuditContext } from '../context.js';
-import type { Finding } from '../findings.js';
+import { fileFinding, type Finding } from '../findings.js';
 
 /**
  * How each format's index options behave (option names come from the format modules):
@@ -38,33 +38,30 @@ export function extraIndexUrlFindings(ctx: AuditContext): Finding[] {
       const url = redactUrl(option.value);
       if (seen.has(url)) continue;
       seen.add(url);
-      findings.push({
-        kind: 'extra-index-url',
-        severity: firstMatch ? 'low' : 'medium',
-        package: null,
-        version: null,
-        file: m.path,
-        line: option.line,
-        fix: {
-          version: null,
+      findings.push(
+        fileFinding({
+          kind: 'extra-index-url',
+          severity: firstMatch ? 'low' : 'medium',
+          file: m.path,
+          line: option.line,
           text: firstMatch
             ? `${m.path} adds the index ${url}. uv takes each package from the first index that has it, which limits dependency confusion; mark internal-only indexes \`explicit = true\` and pin their packages to them.`
             : `${m.path} adds the index ${url}: the installer takes the highest version from any index, so a public package with an internal name wins. Serve internal and public packages through one index you control, or tie internal packages to their index (explicit sources) and pin with hashes.`,
-        },
-        details: { url, option: option.name },
-      });
+          details: { url, option: option.name },
+        }),
+      );
     }
     for (const o of m.options.filter((x) => INDEX_OPTIONS.has(x.name) && /^http:\/\//i.test(x.value))) {
-      findings.push({
-        kind: 'extra-index-url',
-        severity: 'medium',
-        package: null,
-        version: null,
-        file: m.path,
-        line: o.line,
-        fix: { version: null, text: `${m.path} uses an index over plain HTTP (${redactUrl(o.value)}): anyone on the path can change what is installed. Use HTTPS.` },
-        details: { url: redactUrl(o.value), option: o.name, insecure: true },
-      });
+      findings.push(
+        fileFinding({
+          kind: 'extra-index-url',
+          severity: 'medium',
+          file: m.path,
+          line: o.line,
+          text: `${m.path} uses an index over plain HTTP (${redactUrl(o.value)}): anyone on the path can change what is installed. Use HTTPS.`,
+          details: { url: redactUrl(o.value), option: o.name, insecure: true },
+        }),
+      );
     }
   }
   return findings;

@@ -3,7 +3,7 @@
  * compromised index or mirror can serve different bytes under the same version.
  */
 import { LOCK_FORMATS, type AuditContext } from '../context.js';
-import type { Finding } from '../findings.js';
+import { fileFinding, type Finding } from '../findings.js';
 
 export function noHashesFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
@@ -16,21 +16,17 @@ export function noHashesFindings(ctx: AuditContext): Finding[] {
     if (!isLock && m.dependencies.some((d) => d.source === 'registry' && d.version === null && d.kind === 'requirement')) continue;
     const missing = pinned.filter((d) => !d.hashes?.length);
     if (missing.length === 0) continue;
-    findings.push({
-      kind: 'no-hashes',
-      severity: 'info',
-      package: null,
-      version: null,
-      file: m.path,
-      line: null,
-      fix: {
-        version: null,
+    findings.push(
+      fileFinding({
+        kind: 'no-hashes',
+        severity: 'info',
+        file: m.path,
         text: isLock
           ? `${missing.length} of ${pinned.length} locked packages in ${m.path} have no hashes: regenerate the lock with hashes so installs verify what they download.`
           : `${missing.length} of ${pinned.length} pins in ${m.path} have no --hash: generate them (\`pip-compile --generate-hashes\` or \`uv pip compile --generate-hashes\`) and install with \`pip install --require-hashes\`.`,
-      },
-      details: { without_hashes: missing.length, pinned: pinned.length, examples: missing.slice(0, 5).map((d) => d.name) },
-    });
+        details: { without_hashes: missing.length, pinned: pinned.length, examples: missing.slice(0, 5).map((d) => d.name) },
+      }),
+    );
   }
   return findings;
 }

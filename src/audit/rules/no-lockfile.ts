@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import { LOCK_FORMATS, lockfilesCovering, type AuditContext } from '../context.js';
-import type { Finding } from '../findings.js';
+import { fileFinding, type Finding } from '../findings.js';
 
 const LOCK_SUGGESTION: Record<string, string> = {
   pyproject: 'commit a lockfile (`uv lock`, `poetry lock` or `pdm lock`)',
@@ -23,19 +23,15 @@ export function noLockfileFindings(ctx: AuditContext): Finding[] {
     if (ranged.length === 0) continue;
     if (lockfilesCovering(m, ctx.manifests).length > 0) continue;
     if (hasCompiledTwin(m.path, ctx)) continue;
-    findings.push({
-      kind: 'no-lockfile',
-      severity: 'low',
-      package: null,
-      version: null,
-      file: m.path,
-      line: null,
-      fix: {
-        version: null,
+    findings.push(
+      fileFinding({
+        kind: 'no-lockfile',
+        severity: 'low',
+        file: m.path,
         text: `${m.path} allows ranges for ${ranged.length} ${ranged.length === 1 ? 'dependency' : 'dependencies'} and nothing locks them: ${LOCK_SUGGESTION[m.format] ?? 'commit a lockfile'}, so every install gets the releases you audited.`,
-      },
-      details: { ranged: ranged.length },
-    });
+        details: { ranged: ranged.length },
+      }),
+    );
   }
   return findings;
 }
