@@ -17,6 +17,8 @@ pypa/packaging, without looking at Depwatch's TypeScript:
   package names them (group: `main` for dependencies, the extra, or the first dev group naming them).
 - pdm.lock: group from `groups` (`default` is `main`); lock 3.x has none, so `main`.
 - Pipfile / Pipfile.lock: `packages`/`default` are `main`, `dev-packages`/`develop` are `dev`.
+  A Pipfile entry's PEP 508 marker-variable keys (`sys_platform = "== 'linux'"`) are markers, joined
+  to `markers` with `and` (pipenv's Pipfile documentation).
 - setup.cfg: `[options] install_requires` and `[options.extras_require]`, as setuptools reads them.
 
 Run: python3 tools/corpus/toml_reference.py
@@ -421,6 +423,23 @@ def pipfile_lock(path: Path) -> list[dict]:
 # Pipfile and setup.cfg
 # ---------------------------------------------------------------------------------------------
 
+# PEP 508 marker variables; pipenv's Pipfile docs let any of them be a key of an entry
+# (`sys_platform = "== 'linux'"`), read as `<key> <value>` and joined to `markers` with `and`.
+PEP508_MARKER_VARIABLES = (
+    "os_name", "sys_platform", "platform_machine", "platform_python_implementation", "platform_release",
+    "platform_system", "platform_version", "python_version", "python_full_version", "implementation_name",
+    "implementation_version",
+)
+
+
+def pipfile_marker(value: dict) -> str | None:
+    parts = [value["markers"]] if value.get("markers") else []
+    parts += [f"{key} {value[key]}" for key in PEP508_MARKER_VARIABLES if key in value]
+    if len(parts) > 1:
+        return " and ".join(f"({part})" for part in parts)
+    return parts[0] if parts else None
+
+
 def pipfile(path: Path) -> list[dict]:
     text = path.read_text(encoding="utf-8")
     doc = tomllib.loads(text)
@@ -436,7 +455,7 @@ def pipfile(path: Path) -> list[dict]:
             src = "vcs" if any(k in value for k in ("git", "hg", "svn", "bzr")) else "path" if "path" in value else "registry"
             out.append(entry(
                 name=name(raw_name), version=exact_version(spec) if src == "registry" else None, specifier=spec,
-                extras=sorted({extra(e) for e in value.get("extras", [])}), marker=marker(value.get("markers")),
+                extras=sorted({extra(e) for e in value.get("extras", [])}), marker=marker(pipfile_marker(value)),
                 source=src, editable=bool(value.get("editable", False)), kind="requirement", group=group,
                 direct=True, file=rel(path), line=line,
             ))
