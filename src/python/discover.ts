@@ -2,6 +2,7 @@
  * Which files are Python manifests, by path alone. Shared by local directory scans (`depwatch deps`)
  * and GitHub repository snapshots, so both see the same files.
  */
+import { ALL_MODULES } from './formats/index.js';
 import type { ManifestFormat } from './types.js';
 
 /** Directories never searched: VCS metadata, JavaScript dependencies, virtual environments, caches. */
@@ -36,46 +37,17 @@ export function isInSkippedDir(path: string): boolean {
   return parts.some(isSkippedDir);
 }
 
-const NOT_REQUIREMENTS_IN = new Set(['manifest', 'makefile', 'config', 'configure', 'version']);
-
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** The format a file's name implies, or null when it is not a Python manifest. */
+/**
+ * The format a file's name implies, or null when it is not a Python manifest. Each format module
+ * says which paths it reads (`matches`); this asks them, so there is one answer for local scans,
+ * GitHub snapshots and explicit files alike.
+ */
 export function formatForPath(path: string): ManifestFormat | null {
-  const base = baseName(path);
-  const lower = base.toLowerCase();
-  switch (base) {
-    case 'pyproject.toml':
-      return 'pyproject';
-    case 'poetry.lock':
-      return 'poetry-lock';
-    case 'Pipfile':
-      return 'pipfile';
-    case 'Pipfile.lock':
-      return 'pipfile-lock';
-    case 'uv.lock':
-      return 'uv-lock';
-    case 'pdm.lock':
-      return 'pdm-lock';
-    case 'setup.cfg':
-      return 'setup-cfg';
-  }
-  if (lower.endsWith('.txt')) {
-    const stem = lower.slice(0, -4);
-    if (stem.startsWith('requirements') || stem.endsWith('requirements') || stem.startsWith('constraints')) return 'requirements';
-    const parent = path.split('/').at(-2)?.toLowerCase();
-    if (parent === 'requirements' || parent === 'requirements.d') return 'requirements';
-    return null;
-  }
-  // pip-tools inputs (requirements.in, dev.in). Build templates share the suffix (MANIFEST.in,
-  // Makefile.in, config.h.in, setup.py.in): a stem with a dot or a known build name is not ours.
-  if (lower.endsWith('.in')) {
-    const stem = lower.slice(0, -3);
-    if (stem && !stem.includes('.') && !NOT_REQUIREMENTS_IN.has(stem)) return 'requirements';
-  }
-  return null;
+  return ALL_MODULES.find((m) => m.matches(path))?.format ?? null;
 }
 
 /** Whether a repository path is a manifest that discovery reads. */

@@ -25,3 +25,6 @@ export function formatModule(format: ManifestFormat): ManifestFormatModule {
 }
 
 export const ALL_FORMATS = Object.keys(MODULES) as ManifestFormat[];
+
+/** Every format module, in the order discovery asks them whether they read a path. */
+export const ALL_MODULES: readonly ManifestFormatModule[] = Object.values(MODULES);

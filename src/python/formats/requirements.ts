@@ -44,7 +44,8 @@ const NOT_PIP_TOOLS_INPUT = /^(?:manifest|makefile|configure|config|setup|pyproj
 export function isRequirementsPath(path: string): boolean {
   const segments = path.replace(/\\/g, '/').split('/');
   const base = (segments.pop() ?? '').toLowerCase();
-  const inRequirementsDir = segments.some((segment) => segment.toLowerCase() === 'requirements');
+  // `requirements/` at any depth, and pip-tools' `requirements.d/` convention.
+  const inRequirementsDir = segments.some((segment) => ['requirements', 'requirements.d'].includes(segment.toLowerCase()));
   if (base.endsWith('.txt')) {
     return (
       base.startsWith('requirements') ||
