@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stripUrlCredentials } from '../../src/python/urls.js';
 import { describe, expect, it } from 'vitest';
 import {
   extractRequirements,
   requirementsFormat,
   shlexSplit,
-  stripUrlCredentials,
 } from '../../src/python/formats/requirements.js';
 import type { Dependency, ExtractResult } from '../../src/python/types.js';
 

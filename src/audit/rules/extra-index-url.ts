@@ -4,6 +4,8 @@
  * internal package's name on PyPI can take over the install (dependency confusion, CVE-2018-20225).
  * Indexes over plain HTTP are flagged too: anyone on the path can change what is installed.
  */
+// Parsers strip credentials already; stripping again here keeps a report safe from any format that forgets.
+import { stripUrlCredentials } from '../../python/urls.js';
 import type { ManifestOption } from '../../python/types.js';
 import type { AuditContext } from '../context.js';
 import { fileFinding, type Finding } from '../findings.js';
@@ -35,7 +37,7 @@ export function extraIndexUrlFindings(ctx: AuditContext): Finding[] {
   for (const m of ctx.manifests) {
     const seen = new Set<string>();
     for (const { option, firstMatch } of riskyIndexes(m.options)) {
-      const url = redactUrl(option.value);
+      const url = stripUrlCredentials(option.value);
       if (seen.has(url)) continue;
       seen.add(url);
       findings.push(
@@ -58,16 +60,11 @@ export function extraIndexUrlFindings(ctx: AuditContext): Finding[] {
           severity: 'medium',
           file: m.path,
           line: o.line,
-          text: `${m.path} uses an index over plain HTTP (${redactUrl(o.value)}): anyone on the path can change what is installed. Use HTTPS.`,
-          details: { url: redactUrl(o.value), option: o.name, insecure: true },
+          text: `${m.path} uses an index over plain HTTP (${stripUrlCredentials(o.value)}): anyone on the path can change what is installed. Use HTTPS.`,
+          details: { url: stripUrlCredentials(o.value), option: o.name, insecure: true },
         }),
       );
     }
   }
   return findings;
-}
-
-/** Index URLs often carry credentials (https://user:token@host/simple): never repeat them. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
 }

@@ -5,8 +5,9 @@
  * sources and groups; what they produce from those is the same, so it is written once here.
  */
 import { normalizeExtra, normalizeName } from '../names.js';
+import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractError, ManifestOption } from '../types.js';
-import { arrayTableLines, isLockTable, type LockTable, own, ownString, stringList, stripUrlCredentials } from './lock-lines.js';
+import { arrayTableLines, isLockTable, type LockTable, own, ownString, stringList } from './lock-lines.js';
 
 /** One `[[package]]` table (or whatever stands in its place) and the line its header is on. */
 export interface PackageSlot {

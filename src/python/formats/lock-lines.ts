@@ -8,6 +8,7 @@
  */
 import { parse, TomlError } from 'smol-toml';
 import { normalizeMarker } from '../pep508.js';
+import { stripUrlCredentials } from '../urls.js';
 import type { ExtractError } from '../types.js';
 
 /**
@@ -231,10 +232,6 @@ export function cleanMarker(marker: string | null): string | null {
   return normalizeMarker(trimmed) ?? trimmed;
 }
 
-/** Removes `user:password@` from URLs (`https://`, `git+ssh://`, …) so tokens never reach a report. */
-export function stripUrlCredentials(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@?#]*@/, '$1');
-}
 
 const PYPI_INDEXES = new Set([
   'https://pypi.org/simple',

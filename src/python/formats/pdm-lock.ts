@@ -8,6 +8,7 @@
  * belong to the packages, and the project itself has no entry), so every entry counts as direct.
  */
 import { normalizeName } from '../names.js';
+import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
 import { lockedDependency, lockExtras, type LockedFields, namedPackage, packageSlots, vcsKeyOf, vcsPin } from './lock-entries.js';
 import {
@@ -22,7 +23,6 @@ import {
   ownTable,
   parseLockToml,
   stringList,
-  stripUrlCredentials,
   unknownVersionWarning,
 } from './lock-lines.js';
 

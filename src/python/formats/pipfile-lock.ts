@@ -5,6 +5,7 @@
  * entry without a version. Pipenv records no notion of "direct", so every entry counts as direct.
  */
 import { normalizeName } from '../names.js';
+import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
 import { lockedDependency, lockExtras, type LockedFields, vcsKeyOf, vcsPin } from './lock-entries.js';
 import {
@@ -20,7 +21,6 @@ import {
   ownTable,
   parseLockJson,
   stringList,
-  stripUrlCredentials,
   unknownVersionWarning,
 } from './lock-lines.js';
 

@@ -18,7 +18,8 @@ import { normalizeMarker, parsePep508 } from '../pep508.js';
 import { getOwn, isTable, parseToml, tomlTypeName } from '../toml.js';
 import type { TomlPositions, TomlTable } from '../toml.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
-import { combineMarkers, extrasFrom, makeDependency, ManifestCollector, stripCredentials } from './pyproject.js';
+import { stripUrlCredentials } from '../urls.js';
+import { combineMarkers, extrasFrom, makeDependency, ManifestCollector } from './pyproject.js';
 import type { EntryPlace } from './pyproject.js';
 
 export const pipfileFormat: ManifestFormatModule = {
@@ -179,11 +180,11 @@ function readSources(doc: TomlTable, positions: TomlPositions, out: ManifestColl
       out.error(line, '[[source]] needs a url');
       return;
     }
-    out.option(index === 0 ? 'index-url' : 'extra-index-url', stripCredentials(url), line);
+    out.option(index === 0 ? 'index-url' : 'extra-index-url', stripUrlCredentials(url), line);
     const verify = getOwn(source, 'verify_ssl');
     if (verify === false) {
       const host = hostOf(url);
-      out.option('trusted-host', host ?? stripCredentials(url), positions.lineOf(['source', String(index), 'verify_ssl']) ?? line);
+      out.option('trusted-host', host ?? stripUrlCredentials(url), positions.lineOf(['source', String(index), 'verify_ssl']) ?? line);
     }
   });
 }

@@ -8,6 +8,7 @@
  * entry counts as direct.
  */
 import { normalizeName } from '../names.js';
+import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
 import { IndexOptions, lockedDependency, type LockedFields, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
 import {
@@ -23,7 +24,6 @@ import {
   ownTable,
   parseLockToml,
   stringList,
-  stripUrlCredentials,
   unknownVersionWarning,
 } from './lock-lines.js';
 

@@ -29,6 +29,7 @@ import { normalizeExtra, normalizeName, isValidName } from '../names.js';
 import { exactPin, normalizeMarker, normalizeSpecifier, parsePep508, type Pep508Requirement } from '../pep508.js';
 import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
 import { getOwn, getPath, isTable, parseToml, tomlTypeName } from '../toml.js';
+import { stripUrlCredentials } from '../urls.js';
 import type { TomlPositions, TomlTable } from '../toml.js';
 import type {
   Dependency,
@@ -79,15 +80,6 @@ export interface EntryPlace {
 
 export type DependencyResult = { ok: true; dependency: Dependency } | { ok: false; message: string };
 
-/**
- * Removes the user-info part of a URL (`https://user:token@host` → `https://host`), which may
- * hold a token. `git@` (the SSH convention) is kept: it names an account, not a secret.
- */
-export function stripCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]*)@/i, (whole, scheme: string, userInfo: string) =>
-    userInfo === 'git' ? whole : scheme,
-  );
-}
 
 /** What kind of place a direct reference (`name @ url`, a Poetry/Pipfile/uv source) points at. */
 export function sourceOfUrl(url: string): DependencySource {
@@ -117,7 +109,7 @@ export function makeDependency(
     file: place.file,
     line: place.line,
   };
-  if (fields.url !== undefined) dependency.url = stripCredentials(fields.url);
+  if (fields.url !== undefined) dependency.url = stripUrlCredentials(fields.url);
   return dependency;
 }
 
@@ -549,7 +541,7 @@ function readPoetrySources(ctx: Context, poetry: TomlTable): void {
     } else if (priority === 'explicit') {
       name = 'poetry-source-explicit';
     }
-    ctx.out.option(name, stripCredentials(url), ctx.positions.lineOf(['tool', 'poetry', 'source', String(index), 'url']) ?? line);
+    ctx.out.option(name, stripUrlCredentials(url), ctx.positions.lineOf(['tool', 'poetry', 'source', String(index), 'url']) ?? line);
   });
 }
 
@@ -568,7 +560,7 @@ function readUv(ctx: Context): void {
     values.forEach((v: unknown, index) => {
       if (typeof v === 'string') {
         const line = ctx.positions.elementLine(['tool', 'uv', name], index) ?? lineOf(ctx, ['tool', 'uv', name]);
-        ctx.out.option(name, stripCredentials(v), line);
+        ctx.out.option(name, stripUrlCredentials(v), line);
       }
     });
   }
@@ -579,7 +571,7 @@ function readUv(ctx: Context): void {
       const url = getOwn(index, 'url');
       if (typeof url !== 'string') return;
       const name = getOwn(index, 'default') === true ? 'uv-index-default' : getOwn(index, 'explicit') === true ? 'uv-index-explicit' : 'uv-index';
-      ctx.out.option(name, stripCredentials(url), ctx.positions.lineOf(['tool', 'uv', 'index', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'uv', 'index'], i));
+      ctx.out.option(name, stripUrlCredentials(url), ctx.positions.lineOf(['tool', 'uv', 'index', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'uv', 'index'], i));
     });
   }
 }
@@ -626,7 +618,7 @@ function overrideSource(ctx: Context, name: string, source: Pick<Dependency, 'so
     dependency.source = source.source;
     dependency.editable = source.editable;
     dependency.version = null;
-    if (source.url !== undefined) dependency.url = stripCredentials(source.url);
+    if (source.url !== undefined) dependency.url = stripUrlCredentials(source.url);
   }
 }
 
@@ -645,7 +637,7 @@ function readPdm(ctx: Context): void {
       if (!isTable(source)) return;
       const url = getOwn(source, 'url');
       if (typeof url === 'string') {
-        ctx.out.option('pdm-source', stripCredentials(url), ctx.positions.lineOf(['tool', 'pdm', 'source', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'pdm', 'source'], i));
+        ctx.out.option('pdm-source', stripUrlCredentials(url), ctx.positions.lineOf(['tool', 'pdm', 'source', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'pdm', 'source'], i));
       }
     });
   }

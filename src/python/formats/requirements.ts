@@ -21,6 +21,7 @@
  *
  * A line pip would reject becomes one `errors` entry; every other line is still read.
  */
+import { stripUrlCredentials } from '../urls.js';
 import type {
   Dependency,
   DependencySource,
@@ -351,21 +352,6 @@ function sourceOfUrl(url: string): DependencySource {
   return 'url';
 }
 
-/**
- * Credentials never leave the parser: `user:password@` is removed from any URL, and a lone user
- * name too for http(s)/ftp, where it is always a token (`https://ghp_…@github.com`). An ssh user
- * (`git+ssh://git@github.com`) is kept: it is part of the address, not a secret.
- */
-export function stripUrlCredentials(url: string): string {
-  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*)@/.exec(url);
-  if (!match) return url;
-  const prefix = match[1] as string;
-  const userInfo = match[2] as string;
-  const transport = prefix.slice(0, -3).toLowerCase().split('+').pop() ?? '';
-  const tokenOnly = ['http', 'https', 'ftp'].includes(transport);
-  const kept = userInfo.includes(':') || tokenOnly ? '' : `${userInfo}@`;
-  return prefix + kept + url.slice(match[0].length);
-}
 
 /** pip's `Link.egg_fragment`. */
 function eggFragment(url: string): string | null {

@@ -8,6 +8,7 @@
  * the extra, or the dev group it is named under). Packages reached only transitively are `main`.
  */
 import { normalizeExtra, normalizeName } from '../names.js';
+import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
 import { IndexOptions, lockedDependency, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
 import {
@@ -24,7 +25,6 @@ import {
   ownTable,
   parseLockToml,
   stringList,
-  stripUrlCredentials,
   unknownVersionWarning,
 } from './lock-lines.js';
 
