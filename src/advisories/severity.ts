@@ -191,6 +191,19 @@ function firstOf<T>(values: (T | null)[]): T | null {
 
 const LEVEL_ORDER: Record<SeverityLevel, number> = { unknown: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
+/**
+ * The worst severity among records describing one flaw (an alias group): the highest level, and
+ * within a level the highest score.
+ */
+export function worstSeverityOf(records: readonly OsvRecord[], packageName?: string): Severity {
+  return records
+    .map((r) => severityOf(r, packageName))
+    .reduce<Severity>(
+      (worst, s) => (compareSeverity(s.level, worst.level) > 0 || (s.level === worst.level && (s.score ?? -1) > (worst.score ?? -1)) ? s : worst),
+      { level: 'unknown', score: null, vector: null },
+    );
+}
+
 /** Orders levels from least to most severe (unknown lowest), for sorting and thresholds. */
 export function compareSeverity(a: SeverityLevel, b: SeverityLevel): number {
   return LEVEL_ORDER[a] - LEVEL_ORDER[b];

@@ -7,7 +7,7 @@ import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/type
 import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/pypi.js';
 import type { ExtractError } from '../python/types.js';
-import { installedPackages, type AuditContext } from './context.js';
+import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { compareFindings, type Finding } from './findings.js';
 import { applyIgnores, parseIgnoreFile, type IgnoreNote, type IgnoreRule } from './ignores.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
@@ -16,7 +16,7 @@ import { noLockfileFindings } from './rules/no-lockfile.js';
 import { nonRegistrySourceFindings } from './rules/non-registry-source.js';
 import { pythonEolFindings } from './rules/python-eol.js';
 import { registryFindings } from './rules/registry.js';
-import { unpinnedFindings, unpinnedRequirements } from './rules/unpinned.js';
+import { unpinnedFindings } from './rules/unpinned.js';
 import { vulnerabilityFindings } from './rules/vulnerabilities.js';
 
 /** What the audit needs from a package registry (PyPI or a mirror). */
@@ -91,6 +91,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     manifests: input.load.manifests,
     dependencies,
     packages,
+    unpinned,
     registry,
     hits,
     packageAdvisories,

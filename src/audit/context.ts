@@ -25,6 +25,8 @@ export interface AuditContext {
   manifests: LoadedManifest[];
   dependencies: Dependency[];
   packages: PackageUse[];
+  /** Direct requirements nothing pins (see unpinnedRequirements). */
+  unpinned: Dependency[];
   /** PyPI facts per package name; null when the registry was not consulted (offline) or failed. */
   registry: Map<string, ProjectInfo | null> | null;
   /** Advisories hitting each installed release, keyed `${name}@${version}`. */
@@ -59,12 +61,19 @@ export function installedPackages(dependencies: Dependency[]): PackageUse[] {
 }
 
 /**
- * A requirement is covered when something fixes its version: a lockfile or an exact pin / constraint
+ * Direct registry requirements that nothing fixes to one version: no lockfile, exact pin or constraint
  * of the same package in the same directory or one above it (where pip-compile and lock tools put them).
  */
-export function isCovered(dep: Dependency, dependencies: Dependency[]): boolean {
-  const dir = dirOf(dep.file);
-  return dependencies.some((other) => other !== dep && other.name === dep.name && other.version !== null && within(dir, dirOf(other.file)));
+export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
+  const fixedIn = new Map<string, Set<string>>();
+  for (const d of dependencies) {
+    if (d.version === null) continue;
+    const dirs = fixedIn.get(d.name) ?? new Set<string>();
+    dirs.add(dirOf(d.file));
+    fixedIn.set(d.name, dirs);
+  }
+  const covered = (dep: Dependency) => [...(fixedIn.get(dep.name) ?? [])].some((dir) => within(dirOf(dep.file), dir));
+  return dependencies.filter((d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null && d.name !== '' && !covered(d));
 }
 
 /** Lockfiles in the manifest's directory or one above it. */

@@ -85,7 +85,8 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-const KIND_ORDER: FindingKind[] = [
+/** Every kind, in report order (the most urgent first). */
+export const KIND_ORDER: readonly FindingKind[] = [
   'malicious',
   'vulnerability',
   'python-eol',
@@ -98,6 +99,10 @@ const KIND_ORDER: FindingKind[] = [
   'outdated',
 ];
 const kindRank = (k: FindingKind) => KIND_ORDER.indexOf(k);
+
+export function isFindingKind(text: string): text is FindingKind {
+  return (KIND_ORDER as readonly string[]).includes(text);
+}
 
 export function findingJson(f: Finding) {
   return {

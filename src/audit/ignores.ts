@@ -6,7 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { normalizeName } from '../python/names.js';
-import type { Finding, FindingKind } from './findings.js';
+import { isFindingKind, type Finding } from './findings.js';
 
 export interface IgnoreRule {
   /** An advisory id (any alias), or a finding kind such as `outdated` or `unpinned`. */
@@ -69,12 +69,10 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules
   return { rules, notes };
 }
 
-const KINDS = new Set<FindingKind>(['vulnerability', 'malicious', 'outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol']);
-
 export function ruleMatches(rule: IgnoreRule, finding: Finding): boolean {
   if (rule.package && finding.package !== rule.package) return false;
   const id = rule.id.toUpperCase();
-  if (KINDS.has(rule.id as FindingKind)) return finding.kind === rule.id && rule.package !== null;
+  if (isFindingKind(rule.id)) return finding.kind === rule.id && rule.package !== null;
   if (finding.id?.toUpperCase() === id) return true;
   return (finding.aliases ?? []).some((a) => a.toUpperCase() === id);
 }

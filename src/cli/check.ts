@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { groupByAlias } from '../advisories/aliases.js';
 import { fixedVersions } from '../advisories/match.js';
-import { severityOf, compareSeverity } from '../advisories/severity.js';
+import { worstSeverityOf } from '../advisories/severity.js';
 import type { OsvRecord } from '../advisories/types.js';
 import { compareVersions } from '../python/pep440.js';
 import { isValidName, normalizeName } from '../python/names.js';
@@ -31,9 +31,7 @@ export function parseCheckArg(arg: string): CheckQuery {
 export function vulnerabilityJson(records: OsvRecord[], name: string) {
   return groupByAlias(records)
     .map((group) => {
-      const severity = group.records
-        .map((r) => severityOf(r, name))
-        .reduce((a, b) => (compareSeverity(b.level, a.level) > 0 || (a.level === b.level && (b.score ?? -1) > (a.score ?? -1)) ? b : a));
+      const severity = worstSeverityOf(group.records, name);
       return {
         id: group.id,
         aliases: group.aliases,

@@ -4,6 +4,7 @@
  * to the change log with who and when; a private repository can be linked to a channel by an admin
  * only, because its findings will be posted there.
  */
+import { isFindingKind } from '../audit/findings.js';
 import type { KnownBlock } from '@slack/types';
 import { isValidName, normalizeName } from '../python/names.js';
 import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
@@ -35,7 +36,6 @@ export const WATCH_USAGE = [
 ].join('\n');
 
 const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;
-const FINDING_KINDS = new Set(['outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol', 'vulnerability', 'malicious']);
 
 /** A channel named in the text: Slack's `<#C123|name>` escape, or a bare id. */
 function parseChannel(token: string): string | { error: string } {
@@ -117,7 +117,7 @@ function parseIgnore(args: string[]): WatchCommand {
   const usage = 'usage: /audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]';
   const id = args[0];
   if (!id) return { kind: 'invalid', message: usage };
-  if (!ADVISORY_ID.test(id) && !FINDING_KINDS.has(id)) return { kind: 'invalid', message: `"${id}" is not an advisory id (like GHSA-xxxx-xxxx-xxxx, PYSEC-2024-1, CVE-2024-1234) or a finding kind` };
+  if (!ADVISORY_ID.test(id) && !isFindingKind(id)) return { kind: 'invalid', message: `"${id}" is not an advisory id (like GHSA-xxxx-xxxx-xxxx, PYSEC-2024-1, CVE-2024-1234) or a finding kind` };
   const rest = args.slice(1);
   let until: string | null = null;
   const untilAt = rest.findIndex((t) => t.toLowerCase() === 'until');
@@ -138,7 +138,7 @@ function parseIgnore(args: string[]): WatchCommand {
     pkg = normalizeName(name);
     rest.splice(pkgAt, 1);
   }
-  if (FINDING_KINDS.has(id) && !ADVISORY_ID.test(id) && pkg === null) {
+  if (isFindingKind(id) && !ADVISORY_ID.test(id) && pkg === null) {
     return { kind: 'invalid', message: `ignoring every "${id}" finding needs a package: add package:<name>` };
   }
   const reason = rest.join(' ').trim();

@@ -288,7 +288,7 @@ async function rematch(options: ResolvedOptions, repos: { key: string; state: Re
     const signature = JSON.stringify([use.name, use.version, use.direct, use.entries.map((e) => [e.file, e.line, e.kind, e.direct, e.specifier, e.group])]);
     let found = memo.get(signature);
     if (!found) {
-      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], registry, hits, packageAdvisories, contextFiles: [] });
+      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry, hits, packageAdvisories, contextFiles: [] });
       memo.set(signature, found);
     }
     return found;

@@ -5,19 +5,11 @@
  */
 import { affects } from '../../advisories/match.js';
 import { filterVersions, isValidSpecifier } from '../../python/pep440.js';
-import type { Dependency } from '../../python/types.js';
-import { isCovered, type AuditContext } from '../context.js';
+import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 
-/** Which unpinned requirements need advisory data (the audit fetches it before running rules). */
-export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
-  return dependencies.filter(
-    (d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null && d.name !== '' && !isCovered(d, dependencies),
-  );
-}
-
 export function unpinnedFindings(ctx: AuditContext): Finding[] {
-  return unpinnedRequirements(ctx.dependencies).map((dep) => {
+  return ctx.unpinned.map((dep) => {
     const releases = ctx.registry?.get(dep.name)?.releases.filter((r) => !r.yanked).map((r) => r.version) ?? null;
     const spec = isValidSpecifier(dep.specifier) ? dep.specifier : '';
     const allowed = releases ? filterVersions(spec, releases) : null;

@@ -1,7 +1,7 @@
 /** `vulnerability` and `malicious`: installed releases that OSV advisories hit, one finding per alias group. */
 import { groupByAlias } from '../../advisories/aliases.js';
 import { fixedVersions } from '../../advisories/match.js';
-import { compareSeverity, severityOf, type Severity as AdvisorySeverity } from '../../advisories/severity.js';
+import { worstSeverityOf } from '../../advisories/severity.js';
 import type { OsvRecord } from '../../advisories/types.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
@@ -22,7 +22,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
 
     for (const group of groupByAlias(records)) {
       const ids = [group.id, ...group.aliases];
-      const severity = worstSeverity(group.records, pkg.name);
+      const severity = worstSeverityOf(group.records, pkg.name);
       const fixed = [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions);
       const base = {
         package: pkg.name,
@@ -60,12 +60,6 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     }
   }
   return findings;
-}
-
-function worstSeverity(records: OsvRecord[], name: string): AdvisorySeverity {
-  return records
-    .map((r) => severityOf(r, name))
-    .reduce((worst, s) => (compareSeverity(s.level, worst.level) > 0 || (s.level === worst.level && (s.score ?? -1) > (worst.score ?? -1)) ? s : worst));
 }
 
 function summaryOf(records: OsvRecord[]): string {
