@@ -179,17 +179,7 @@ export class SlackAuditService {
 
   /** The reply for a stored audit, fitted: the message and its thread replies. */
   render(record: AuditRecord): ReturnType<typeof fitMessage> {
-    const reply = auditReply({
-      auditId: record.id,
-      repo: record.repo,
-      ref: record.ref,
-      sha: record.sha,
-      htmlUrl: record.htmlUrl,
-      createdAt: record.createdAt,
-      requestedBy: record.requestedBy,
-      result: record.result,
-    });
-    return fitMessage(reply);
+    return fitMessage(auditReply({ ...record, auditId: record.id }));
   }
 
   private async postPlaceholder(request: AuditRequest, message: SlackMessage): Promise<ReplyTarget> {

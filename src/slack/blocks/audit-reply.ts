@@ -14,6 +14,7 @@ import { findingKey, SEVERITY_ORDER, type Finding, type FindingKind, type Severi
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { countBySeverity, location } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, section, truncate } from './kit.js';
+import type { AuditRecord } from '../../store/audits.js';
 import type { SlackMessage } from './errors.js';
 
 export const AUDIT_ACTIONS = {
@@ -27,16 +28,8 @@ export const DETAILED_FINDINGS = 30;
 /** How many examples the outdated and hygiene summaries name. */
 export const SUMMARY_EXAMPLES = 5;
 
-export interface AuditReplyInput {
-  auditId: number;
-  repo: string;
-  ref: string;
-  sha: string;
-  htmlUrl: string;
-  createdAt: string;
-  requestedBy: string | null;
-  result: AuditResult;
-}
+/** A stored audit, as the reply shows it (its id goes into the buttons). */
+export type AuditReplyInput = Pick<AuditRecord, 'repo' | 'ref' | 'sha' | 'htmlUrl' | 'createdAt' | 'requestedBy' | 'result'> & { auditId: number };
 
 const SEVERITY_EMOJI: Record<Severity, string> = {
   critical: ':rotating_light:',
