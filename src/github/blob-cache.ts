@@ -35,9 +35,11 @@ export class BlobCache {
     return found;
   }
 
-  put(blob: CachedBlob, now = new Date()): void {
+  /** Stores a blob fetched from GitHub; returns it as stored, which is what readers will get back. */
+  put(blob: CachedBlob, now = new Date()): CachedBlob {
     const at = now.toISOString();
     this.insert.run(blob.sha, blob.size, blob.text, at, at);
+    return blob;
   }
 
   /** Deletes blobs no snapshot has used since `before`; returns how many went. */
