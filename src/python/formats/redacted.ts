@@ -31,16 +31,19 @@ function redactInPlace(node: unknown): void {
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
       const value: unknown = node[i];
-      if (typeof value === 'string') node[i] = redactUrlSecrets(value);
-      else if (value !== null && typeof value === 'object') redactInPlace(value);
+      if (typeof value === 'string') {
+        if (value.includes('://')) node[i] = redactUrlSecrets(value);
+      } else if (value !== null && typeof value === 'object') redactInPlace(value);
     }
     return;
   }
   if (node === null || typeof node !== 'object') return;
   const record = node as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  for (const key in record) {
     const value = record[key];
-    if (typeof value === 'string') record[key] = redactUrlSecrets(value);
-    else if (value !== null && typeof value === 'object') redactInPlace(value);
+    // Only text quoting a URL can hold URL credentials: the test is cheap, the rewrite rare.
+    if (typeof value === 'string') {
+      if (value.includes('://')) record[key] = redactUrlSecrets(value);
+    } else if (value !== null && typeof value === 'object') redactInPlace(value);
   }
 }
