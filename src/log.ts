@@ -1,6 +1,7 @@
 /**
  * Structured logs (pino) to stderr. Secrets never reach them: known secret fields are redacted by
- * path, and any string that looks like a Slack or GitHub token is masked wherever it appears.
+ * path, and anything that looks like a token, or quotes a URL with credentials, is masked wherever
+ * it appears in the finished log line.
  */
 import pino, { type Logger } from 'pino';
 
@@ -35,19 +36,18 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', de
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       formatters: {
         log(object) {
-          // Error messages and free text can carry tokens (a URL with credentials, an echoed header).
-          for (const [k, v] of Object.entries(object)) {
-            if (typeof v === 'string') object[k] = redactSecrets(v);
-            else if (v instanceof Error) object[k] = { type: v.name, message: redactSecrets(v.message) };
-          }
-          return object;
+          // An error is logged as its type and message: the stack holds nothing a reader needs.
+          const out: Record<string, unknown> = { ...object };
+          for (const [k, v] of Object.entries(out)) if (v instanceof Error) out[k] = { type: v.name, message: v.message };
+          return out;
         },
       },
       hooks: {
-        logMethod(args, method) {
-          const redacted = args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>;
-          method.apply(this, redacted);
-        },
+        // Error messages and free text can carry tokens (a URL with credentials, an echoed header, a
+        // manifest line quoted in a problem) anywhere: in the message, nested fields, a child's
+        // bindings. So the finished JSON line is redacted as a whole. It stays valid JSON: a URL ends
+        // at a quote or backslash, and what replaces a secret holds neither.
+        streamWrite: (line) => redactSecrets(line),
       },
     },
     destination,

@@ -129,7 +129,9 @@ const sizeText = (bytes: number): string => (bytes >= MB ? `${Math.round((bytes 
 async function* readZip(path: string, limits: ImportLimits): AsyncGenerator<ImportedItem | UnreadableItem> {
   let zip: ZipFile;
   try {
-    zip = await yauzl.openPromise(path, { autoClose: true, validateEntrySizes: true, strictFileNames: false });
+    // decodeStrings off: yauzl would end the whole import at the first name with `..`; names are
+    // decoded and judged here instead, one entry at a time (entryName, refuseEntry).
+    zip = await yauzl.openPromise(path, { autoClose: true, validateEntrySizes: true, strictFileNames: false, decodeStrings: false });
   } catch (err) {
     throw new ImportSourceError(`${path}: not a readable zip archive, perhaps truncated (${(err as Error).message})`);
   }
@@ -145,7 +147,12 @@ async function* readZip(path: string, limits: ImportLimits): AsyncGenerator<Impo
       }
       if (next.done === true) break;
       const entry = next.value;
-      const name = entry.fileName;
+      const name = entryName(entry);
+      const unsafe = unsafeEntry(entry, name);
+      if (unsafe !== null) {
+        yield new UnreadableItem(name, unsafe);
+        continue;
+      }
       if (name.endsWith('/') || !name.toLowerCase().endsWith('.json')) continue;
 
       // Sizes are the archive's claims; yauzl checks them against the data (validateEntrySizes) and
@@ -167,6 +174,26 @@ async function* readZip(path: string, limits: ImportLimits): AsyncGenerator<Impo
   } finally {
     zip.close();
   }
+}
+
+/** The entry's name as the archive means it (UTF-8 flag, Info-ZIP Unicode path field), `/` separators. */
+function entryName(entry: Entry): string {
+  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+}
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+/**
+ * Entries no archive of advisories has a reason to hold: a symbolic link (Unix mode in the high
+ * bits of the external attributes) or a name that would land outside the archive's folder when
+ * extracted. Nothing is extracted here, but such an archive was made to trick a reader; its entries
+ * are refused one by one, and the rest is read.
+ */
+function unsafeEntry(entry: Entry, name: string): string | null {
+  if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) return 'symbolic link; not read';
+  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.split('/').includes('..')) return 'name leaves the archive (absolute, or with ..); not read';
+  return null;
 }
 
 function refuseEntry(entry: Entry, limits: ImportLimits): string | null {

@@ -4,7 +4,7 @@
  */
 import { isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
-import { decodeManifest, loadManifests } from '../python/load.js';
+import { decodeManifest, loadManifests, readConfined } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
 
@@ -18,7 +18,7 @@ export async function auditFileSource(source: FileSource, options: TreeAuditOpti
   const load = await loadManifests(source, {});
   const contextFiles: { path: string; text: string }[] = [];
   for (const path of paths.filter(isProjectContextPath)) {
-    const bytes = await source.read(path);
+    const bytes = await readConfined(source, path, load.errors);
     if (!bytes) continue;
     const text = decodeManifest(bytes, path, load.errors);
     if (text !== null) contextFiles.push({ path, text });

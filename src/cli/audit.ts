@@ -8,9 +8,9 @@ import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { createGitHubClient } from '../github/client.js';
 import { blobLineUrl } from '../github/links.js';
 import { htmlHostFromApiUrl, parseRepoRef } from '../github/repo-ref.js';
-import { takeSnapshot } from '../github/snapshot.js';
+import { snapshotSource, takeSnapshot } from '../github/snapshot.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
-import { directorySource, memorySource } from '../python/files.js';
+import { directorySource } from '../python/files.js';
 import type { ReportFormat, ReportOptions } from '../report/interface.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -87,8 +87,7 @@ async function auditTarget(target: string, io: CliIO, services: Services, option
   const octokit = await createGitHubClient(services.config.github);
   if (options.onProgress) options.onProgress(`reading ${ref.owner}/${ref.repo} from GitHub`);
   const snapshot = await takeSnapshot(octokit, services.db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath });
-  const files = Object.fromEntries(snapshot.files.map((f) => [f.path, f.text]));
-  const result = await auditFileSource(memorySource(files), {
+  const result = await auditFileSource(snapshotSource(snapshot), {
     ...options,
     target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
     extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),

@@ -1,4 +1,16 @@
-/** The sha-keyed blob cache (migrations/005_github_cache.sql): text of files already fetched once. */
+/**
+ * The sha-keyed blob cache (migrations/005_github_cache.sql): text of files already fetched once.
+ *
+ * It keeps what the audit needs and no credentials: before a blob is stored, every secret of every
+ * URL in it (a password or token before the host, `token=`, `sig=`… values) is overwritten with `*`
+ * of the same length (maskUrlSecrets). We redact rather than encrypt: an encryption key would have
+ * to live next to the database (or be one more secret to configure and rotate) and the audit never
+ * needs the secret back, since every parser result has URL credentials removed anyway. Masking in
+ * place keeps lines and columns, so a cached manifest parses to exactly the audit of the original
+ * (test/github/blob-cache.test.ts checks that). Rows stored before this rule were dropped by
+ * migrations/009_blob_cache_without_credentials.sql.
+ */
+import { maskUrlSecrets } from '../python/urls.js';
 import type { Db } from '../store/db.js';
 
 export interface CachedBlob {
@@ -35,9 +47,15 @@ export class BlobCache {
     return found;
   }
 
-  put(blob: CachedBlob, now = new Date()): void {
+  /**
+   * Stores a blob fetched from GitHub, URL credentials masked; returns it as stored, which is what
+   * every reader gets, now and from the cache later. `size` stays the size of the blob on GitHub.
+   */
+  put(blob: CachedBlob, now = new Date()): CachedBlob {
     const at = now.toISOString();
-    this.insert.run(blob.sha, blob.size, blob.text, at, at);
+    const stored = { ...blob, text: maskUrlSecrets(blob.text) };
+    this.insert.run(stored.sha, stored.size, stored.text, at, at);
+    return stored;
   }
 
   /** Deletes blobs no snapshot has used since `before`; returns how many went. */

@@ -5,10 +5,12 @@
  * unchanged repository costs no blob request and a changed one only the blobs that changed.
  */
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import type { Octokit } from 'octokit';
 import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
+import { memorySource, type FileSource } from '../python/files.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
 import { GitHubServiceError, RateLimitError, RefNotFoundError, toGitHubError } from './errors.js';
@@ -69,6 +71,11 @@ export interface RepoSnapshot {
   private: boolean;
   defaultBranch: string;
   files: SnapshotFile[];
+  /**
+   * Every symbolic link (mode 120000) of the tree outside skipped folders. Links that are manifests
+   * were resolved into `files` when they stay inside the repository (else reported in `errors`).
+   */
+  links: string[];
   errors: SnapshotError[];
   stats: SnapshotStats;
 }
@@ -112,53 +119,67 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
 
   const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, call });
 
-  const wanted: (TreeEntry & { kind: SnapshotFile['kind'] })[] = [];
+  const wanted: WantedEntry[] = [];
+  const selectedLinks: WantedEntry[] = [];
+  const links: string[] = [];
   for (const entry of entries) {
     if (entry.type !== 'blob' || !ancestorsAllowed(entry.path, descend)) continue;
+    if (entry.mode === SYMLINK_MODE) links.push(entry.path);
     const kind = select(entry.path) ? 'manifest' : selectInterpreter(entry.path) ? 'interpreter' : undefined;
     if (!kind) continue;
-    if (entry.mode === SYMLINK_MODE) {
-      errors.push({ path: entry.path, message: 'is a symbolic link; links are not followed' });
-      continue;
-    }
-    if (entry.size !== undefined && entry.size > maxBlobBytes) {
-      errors.push({ path: entry.path, message: `skipped: ${formatBytes(entry.size)} is over the ${formatBytes(maxBlobBytes)} limit` });
-      continue;
-    }
-    wanted.push({ ...entry, kind });
+    // A link's blob is the path it points at, never a manifest: it is resolved below, not parsed.
+    if (entry.mode === SYMLINK_MODE) selectedLinks.push({ ...entry, kind });
+    else if (!tooBig(entry, maxBlobBytes, errors)) wanted.push({ ...entry, kind });
   }
 
   const cache = new BlobCache(db);
-  const cached = cache.getMany(wanted.map((e) => e.sha));
-  const missing = [...new Set(wanted.filter((e) => !cached.has(e.sha)).map((e) => e.sha))];
-  const fetched = new Map<string, { text: string; size: number } | { error: string }>();
-  await mapLimit(missing, concurrency, async (blobSha) => {
-    try {
-      const blob = await call('blob download', () => octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: blobSha }));
-      stats.blobsFetched++;
-      const decoded = decodeBlob(blobSha, blob.data.content, blob.data.encoding, maxBlobBytes);
-      fetched.set(blobSha, decoded);
-      if ('text' in decoded) cache.put({ sha: blobSha, size: decoded.size, text: decoded.text });
-    } catch (err) {
-      // A rate limit stops the whole snapshot (every further call would fail too); anything else
-      // costs only this file.
-      if (err instanceof RateLimitError) throw err;
-      fetched.set(blobSha, { error: `could not be read: ${(err as Error).message}` });
-    }
-  });
+  const readBlobs = async (shas: string[]): Promise<Map<string, BlobRead>> => {
+    const out = new Map<string, BlobRead>();
+    for (const [blobSha, hit] of cache.getMany(shas)) out.set(blobSha, { text: hit.text, size: hit.size, cached: true });
+    const missing = [...new Set(shas.filter((s) => !out.has(s)))];
+    await mapLimit(missing, concurrency, async (blobSha) => {
+      try {
+        const blob = await call('blob download', () => octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: blobSha }));
+        stats.blobsFetched++;
+        const decoded = decodeBlob(blobSha, blob.data.content, blob.data.encoding, maxBlobBytes);
+        // What the cache keeps (credentials masked) is what every audit reads, fetched now or later.
+        out.set(blobSha, 'text' in decoded ? { ...cache.put({ sha: blobSha, size: decoded.size, text: decoded.text }), cached: false } : decoded);
+      } catch (err) {
+        // A rate limit stops the whole snapshot (every further call would fail too); anything else
+        // costs only this file.
+        if (err instanceof RateLimitError) throw err;
+        out.set(blobSha, { error: `could not be read: ${(err as Error).message}` });
+      }
+    });
+    return out;
+  };
 
+  if (selectedLinks.length > 0) {
+    const targets = await readBlobs(selectedLinks.map((l) => l.sha));
+    const blobAt = new Map(entries.filter((e) => e.type === 'blob').map((e) => [e.path, e]));
+    for (const link of selectedLinks) {
+      const target = targets.get(link.sha);
+      if (!target || 'error' in target) {
+        errors.push({ path: link.path, message: `is a symbolic link that could not be read: ${target?.error ?? 'no answer'}` });
+        continue;
+      }
+      const followed = followLink(link, target.text, blobAt);
+      if ('problem' in followed) errors.push({ path: link.path, message: followed.problem });
+      else if (!tooBig({ ...followed, path: link.path }, maxBlobBytes, errors)) wanted.push({ ...followed, path: link.path, kind: link.kind });
+    }
+  }
+
+  const contents = await readBlobs(wanted.map((e) => e.sha));
   const files: SnapshotFile[] = [];
   for (const entry of wanted) {
-    const hit = cached.get(entry.sha);
-    if (hit) {
-      stats.blobsCached++;
-      files.push({ path: entry.path, sha: entry.sha, size: hit.size, text: hit.text, kind: entry.kind });
+    const result = contents.get(entry.sha);
+    if (!result) continue;
+    if ('error' in result) {
+      errors.push({ path: entry.path, message: result.error });
       continue;
     }
-    const result = fetched.get(entry.sha);
-    if (!result) continue;
-    if ('error' in result) errors.push({ path: entry.path, message: result.error });
-    else files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind });
+    if (result.cached) stats.blobsCached++;
+    files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
@@ -172,9 +193,43 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     private: repoData.private,
     defaultBranch: repoData.default_branch,
     files,
+    links,
     errors,
     stats,
   };
+}
+
+type WantedEntry = TreeEntry & { kind: SnapshotFile['kind'] };
+type BlobRead = { text: string; size: number; cached: boolean } | { error: string };
+
+function tooBig(entry: TreeEntry, maxBlobBytes: number, errors: SnapshotError[]): boolean {
+  if (entry.size === undefined || entry.size <= maxBlobBytes) return false;
+  errors.push({ path: entry.path, message: `skipped: ${formatBytes(entry.size)} is over the ${formatBytes(maxBlobBytes)} limit` });
+  return true;
+}
+
+/**
+ * The file a symbolic link of the tree names, when it stays inside the repository and names a
+ * regular file there (as a checkout on disk would follow it); otherwise why it is not followed.
+ * One hop only: a link to a link is reported, so no chain or loop is ever walked.
+ */
+function followLink(link: TreeEntry, target: string, blobAt: ReadonlyMap<string, TreeEntry>): TreeEntry | { problem: string } {
+  const outside = { problem: 'is a symbolic link that leads outside the repository; not followed' };
+  if (target.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(target) || target.includes('\0')) return outside;
+  const resolved = posix.normalize(posix.join(posix.dirname(link.path), target));
+  if (resolved === '..' || resolved.startsWith('../')) return outside;
+  const entry = blobAt.get(resolved);
+  if (!entry) return { problem: `is a symbolic link to ${resolved}, which is not a file in the repository; not followed` };
+  if (entry.mode === SYMLINK_MODE) return { problem: `is a symbolic link to another symbolic link (${resolved}); not followed` };
+  return entry;
+}
+
+/**
+ * A snapshot as a file source for the loader: its files, and its symbolic links, so that an include
+ * through a link is refused naming the link rather than reported as a missing file.
+ */
+export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'>): FileSource {
+  return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), { links: snapshot.links });
 }
 
 /** Issues one API call, counted, with failures turned into our errors (`explain` may say more). */

@@ -2,14 +2,21 @@
  * Where manifest text comes from: a local directory or a repository snapshot. The loader reads
  * through this interface so discovery, include following and limits behave the same for both.
  */
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { isSkippedDir } from './discover.js';
+import { CheckoutRoot, LinkNotFollowedError } from './inside-root.js';
+
+export { LinkNotFollowedError };
 
 export interface FileSource {
   /** Every file path under the root, relative, `/` separators (skipped directories need not be listed). */
   list(): Promise<string[]>;
-  /** The file's bytes, or null when it does not exist (or is not a regular file). */
+  /**
+   * The file's bytes, or null when it does not exist (or is not a regular file). Throws
+   * LinkNotFollowedError, naming the link, when the path leads through a symbolic link that may not
+   * be followed: nothing of its target is read.
+   */
   read(path: string): Promise<Buffer | null>;
   /** Size in bytes without reading, when cheap; null when unknown or missing. */
   size?(path: string): Promise<number | null>;
@@ -17,8 +24,16 @@ export interface FileSource {
 
 const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 
-/** A local directory. Symbolic links are not followed: they could lead outside the scanned root. */
+/**
+ * A local directory. A file is read only where its real path (every symbolic link resolved) lies
+ * inside the directory, so a link inside the checkout is followed and a link out of it is refused
+ * (src/python/inside-root.ts). The listing never enters a linked folder: one inside the root only
+ * repeats files listed under their real path, one outside is not ours, and never entering links
+ * means no link cycle can trap the walk. Linked files are listed, so that a manifest that is a link
+ * out of the folder is reported rather than silently skipped.
+ */
 export function directorySource(root: string): FileSource {
+  const checkout = new CheckoutRoot(root);
   return {
     async list() {
       const out: string[] = [];
@@ -35,42 +50,48 @@ export function directorySource(root: string): FileSource {
             if (!isSkippedDir(entry.name)) await walk(full);
           } else if (entry.isFile()) {
             out.push(toPosix(relative(root, full)));
+          } else if (entry.isSymbolicLink()) {
+            // Where it leads decides only whether it is a folder (never entered); reading decides the rest.
+            const target = await stat(full).catch(() => null);
+            if (!target?.isDirectory()) out.push(toPosix(relative(root, full)));
           }
         }
       };
       await walk(root);
       return out.sort();
     },
-    async read(path) {
-      try {
-        const full = join(root, path);
-        const info = await lstat(full);
-        if (!info.isFile()) return null;
-        return await readFile(full);
-      } catch {
-        return null;
-      }
-    },
-    async size(path) {
-      try {
-        const info = await lstat(join(root, path));
-        return info.isFile() ? info.size : null;
-      } catch {
-        return null;
-      }
-    },
+    read: (path) => checkout.read(path),
+    size: (path) => checkout.size(path),
   };
 }
 
+export interface MemorySourceOptions {
+  /**
+   * Paths that are symbolic links in the tree and were not resolved into files (a GitHub snapshot's
+   * mode 120000 entries). Reading one of them, or anything below one, is refused naming the link.
+   */
+  links?: Iterable<string>;
+}
+
 /** An in-memory tree (a GitHub snapshot, or a test). */
-export function memorySource(files: Record<string, string | Buffer>): FileSource {
+export function memorySource(files: Record<string, string | Buffer>, options: MemorySourceOptions = {}): FileSource {
   const map = new Map(Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v) : v]));
+  const links = new Set(options.links ?? []);
+  const linkOnPath = (path: string): string | undefined => {
+    if (links.size === 0) return undefined;
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) if (links.has(path.slice(0, i))) return path.slice(0, i);
+    return links.has(path) ? path : undefined;
+  };
   return {
     async list() {
       return [...map.keys()].sort();
     },
     async read(path) {
-      return map.get(path) ?? null;
+      const bytes = map.get(path);
+      if (bytes !== undefined) return bytes;
+      const link = linkOnPath(path);
+      if (link !== undefined) throw new LinkNotFollowedError(`${link} is a symbolic link in the repository; links are not followed there`);
+      return null;
     },
     async size(path) {
       return map.get(path)?.length ?? null;

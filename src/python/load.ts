@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { formatForPath, isManifestPath } from './discover.js';
-import type { FileSource } from './files.js';
+import { LinkNotFollowedError, type FileSource } from './files.js';
 import { formatModule } from './formats/index.js';
 import type { Dependency, ExtractError, ManifestFormat, ManifestOption } from './types.js';
 
@@ -97,12 +97,27 @@ async function readText(source: FileSource, path: string, errors: ExtractError[]
     errors.push({ file: path, line: null, message: `file is ${formatMb(size)}, over the 5 MB limit for manifests; not read` });
     return null;
   }
-  const bytes = await source.read(path);
+  const bytes = await readConfined(source, path, errors);
+  if (bytes === undefined) return null;
   if (bytes === null) {
     errors.push({ file: path, line: null, message: 'file not found' });
     return null;
   }
   return decodeManifest(bytes, path, errors);
+}
+
+/**
+ * The file's bytes (null when missing), or undefined when the source refused a symbolic link: that
+ * is one problem line naming the link, and nothing of where it leads is read.
+ */
+export async function readConfined(source: FileSource, path: string, errors: ExtractError[]): Promise<Buffer | null | undefined> {
+  try {
+    return await source.read(path);
+  } catch (err) {
+    if (!(err instanceof LinkNotFollowedError)) throw err;
+    errors.push({ file: path, line: null, message: err.message });
+    return undefined;
+  }
 }
 
 /** Text of a manifest, or null (with one error) when it is too big, binary or not UTF-8. */

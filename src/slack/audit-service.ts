@@ -17,10 +17,9 @@ import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
-import { takeSnapshot, type SnapshotStats } from '../github/snapshot.js';
+import { snapshotSource, takeSnapshot, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
-import { memorySource } from '../python/files.js';
 import { AuditStore, type AuditRecord } from '../store/audits.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
@@ -165,7 +164,7 @@ export class SlackAuditService {
     const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
     if (manifests.length === 0 && snapshot.errors.every((e) => e.path === null)) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
-    const result = await auditFileSource(memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text]))), {
+    const result = await auditFileSource(snapshotSource(snapshot), {
       target: `${repo}@${snapshot.sha}`,
       advisories: services.advisories(now),
       registry: services.registry,

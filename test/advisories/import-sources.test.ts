@@ -117,6 +117,30 @@ describe('OSV all.zip', () => {
     await expect(collect(fake)).rejects.toThrow(ImportSourceError);
   });
 
+  it('refuses symbolic links and names that leave the archive, entry by entry, and reads the rest', async () => {
+    const record = (i: number) => JSON.stringify(sample[i]);
+    const zip = writeTemp(
+      'tricks.zip',
+      createZip([
+        { name: 'link.json', data: '/etc/passwd', unixMode: 0o120777 },
+        { name: '../escape.json', data: record(0) },
+        { name: '/absolute.json', data: record(1) },
+        { name: 'a/../../up.json', data: record(2) },
+        { name: 'C:/windows.json', data: record(2) },
+        { name: 'fine.json', data: record(3), unixMode: 0o100644 },
+      ]),
+    );
+    const items = await collect(zip);
+    expect(unreadable(items)).toEqual([
+      { where: 'link.json', reason: 'symbolic link; not read' },
+      { where: '../escape.json', reason: 'name leaves the archive (absolute, or with ..); not read' },
+      { where: '/absolute.json', reason: 'name leaves the archive (absolute, or with ..); not read' },
+      { where: 'a/../../up.json', reason: 'name leaves the archive (absolute, or with ..); not read' },
+      { where: 'C:/windows.json', reason: 'name leaves the archive (absolute, or with ..); not read' },
+    ]);
+    expect(ids(items)).toEqual([SAMPLE_IDS[3]]);
+  });
+
   it('reports an entry with corrupt compressed data and reads the others', async () => {
     const record = JSON.stringify(sample[0]);
     const zip = createZip([{ name: 'a.json', data: record }, { name: 'b.json', data: JSON.stringify(sample[1]) }]);

@@ -2,7 +2,8 @@
  * A loopback GitHub (127.0.0.1, random port) answering the REST and GraphQL calls Depwatch makes, for
  * repositories built in memory from `{ path: content }` maps. Objects are real git objects: blob, tree
  * and commit shas are computed exactly as git does, so sha-keyed caching is tested against the real
- * scheme. It checks tokens (private repositories need one), answers 404s and rate limits the way
+ * scheme. A file may be a symbolic link (`symlinkTo('target')`): a mode 120000 tree entry whose blob
+ * holds the target path, as git stores it. It checks tokens (private repositories need one), answers 404s and rate limits the way
  * GitHub does, and counts requests per route so tests can assert what a feature costs.
  *
  * Routes: GET /repos/{o}/{r}, /repos/{o}/{r}/branches/{b}, /repos/{o}/{r}/commits/{ref} (JSON, or the
@@ -14,14 +15,24 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A symbolic link in a fake repository: git keeps it as a blob of the target path, mode 120000. */
+export interface FakeSymlink {
+  symlink: string;
+}
+
+export const symlinkTo = (target: string): FakeSymlink => ({ symlink: target });
+
+/** A file's content, or a symbolic link. */
+export type FakeFile = string | FakeSymlink;
+
 export interface FakeRepoInit {
   owner: string;
   name: string;
-  files: Record<string, string>;
+  files: Record<string, FakeFile>;
   private?: boolean;
   defaultBranch?: string;
   /** Other branches and their files. */
-  branches?: Record<string, Record<string, string>>;
+  branches?: Record<string, Record<string, FakeFile>>;
 }
 
 export interface FakeGitHubOptions {
@@ -64,7 +75,7 @@ export interface FakeGitHub {
   close(): Promise<void>;
   addRepo(init: FakeRepoInit): string;
   /** Applies changes (content, or null to delete) on a branch as a new commit; returns its sha. */
-  pushCommit(owner: string, name: string, changes: Record<string, string | null>, options?: { branch?: string; message?: string }): string;
+  pushCommit(owner: string, name: string, changes: Record<string, FakeFile | null>, options?: { branch?: string; message?: string }): string;
   headSha(owner: string, name: string, branch?: string): string;
   setRateLimited(limit: RateLimitSwitch | null): void;
   /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say). */
@@ -98,7 +109,7 @@ type TreeItem = { name: string; mode: string; type: 'blob' | 'tree'; sha: string
 type GitObject =
   | { type: 'blob'; bytes: Buffer }
   | { type: 'tree'; entries: TreeItem[] }
-  | { type: 'commit'; tree: string; parent: string | null; files: Map<string, string> };
+  | { type: 'commit'; tree: string; parent: string | null; files: Map<string, FakeFile> };
 
 interface RepoState {
   id: number;
@@ -139,9 +150,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return sha;
   };
 
-  const writeTree = (files: Map<string, string>): string => {
-    const direct = new Map<string, string>();
-    const dirs = new Map<string, Map<string, string>>();
+  const writeTree = (files: Map<string, FakeFile>): string => {
+    const direct = new Map<string, FakeFile>();
+    const dirs = new Map<string, Map<string, FakeFile>>();
     for (const [path, content] of files) {
       const slash = path.indexOf('/');
       if (slash < 0) direct.set(path, content);
@@ -152,7 +163,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
     }
     const entries: TreeItem[] = [
-      ...[...direct].map(([name, content]): TreeItem => ({ name, mode: '100644', type: 'blob', sha: writeBlob(content) })),
+      ...[...direct].map(([name, content]): TreeItem =>
+        typeof content === 'string'
+          ? { name, mode: '100644', type: 'blob', sha: writeBlob(content) }
+          : { name, mode: '120000', type: 'blob', sha: writeBlob(content.symlink) },
+      ),
       ...[...dirs].map(([name, sub]): TreeItem => ({ name, mode: '040000', type: 'tree', sha: writeTree(sub) })),
     ];
     // git orders tree entries by name, comparing a directory as if its name ended with "/".
@@ -166,7 +181,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return sha;
   };
 
-  const writeCommit = (files: Map<string, string>, parent: string | null, message: string): string => {
+  const writeCommit = (files: Map<string, FakeFile>, parent: string | null, message: string): string => {
     const tree = writeTree(files);
     const when = `${clock++} +0000`;
     const text = `tree ${tree}\n${parent ? `parent ${parent}\n` : ''}author Fake <fake@example.com> ${when}\ncommitter Fake <fake@example.com> ${when}\n\n${message}\n`;

@@ -14,6 +14,11 @@ export interface ZipEntry {
   data: Buffer | string;
   /** Overrides the archive's method for this entry (real archives may mix stored and deflated entries). */
   method?: ZipMethod;
+  /**
+   * Unix mode bits (`0o120777` for a symbolic link, whose data is then the target path), written as
+   * Info-ZIP does: "made by" Unix, the mode in the high 16 bits of the external attributes.
+   */
+  unixMode?: number;
 }
 
 export interface ZipOptions {
@@ -62,7 +67,7 @@ export function createZip(entries: readonly ZipEntry[], options: ZipOptions = {}
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4); // version made by
+    central.writeUInt16LE(entry.unixMode === undefined ? 20 : (3 << 8) | 20, 4); // version made by (3 = Unix)
     central.writeUInt16LE(20, 6); // version needed
     central.writeUInt16LE(UTF8_NAMES, 8);
     central.writeUInt16LE(method, 10);
@@ -72,7 +77,8 @@ export function createZip(entries: readonly ZipEntry[], options: ZipOptions = {}
     central.writeUInt32LE(data.length, 20);
     central.writeUInt32LE(raw.length, 24);
     central.writeUInt16LE(name.length, 28);
-    // extra length, comment length, disk number, internal and external attributes stay 0
+    // extra length, comment length, disk number and internal attributes stay 0
+    central.writeUInt32LE(((entry.unixMode ?? 0) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
 

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BlobCache } from '../../src/github/blob-cache.js';
 import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../../src/github/errors.js';
 import { blobLineUrl } from '../../src/github/links.js';
-import { gitBlobSha, takeSnapshot } from '../../src/github/snapshot.js';
-import { gitBlobShaOf, ROUTES } from '../fakes/github.js';
+import { gitBlobSha, snapshotSource, takeSnapshot } from '../../src/github/snapshot.js';
+import { loadManifests } from '../../src/python/load.js';
+import { gitBlobShaOf, ROUTES, symlinkTo } from '../fakes/github.js';
 import { fixture, startWorld, type World } from './helpers.js';
 
 /** A monorepo-shaped project built from real manifests of well-known projects (see SOURCES.md). */
@@ -200,6 +201,50 @@ describe('takeSnapshot', () => {
     const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
     expect(snap.files.map((f) => f.path)).toEqual(['requirements.txt']);
     expect(snap.errors).toEqual([{ path: 'constraints.txt', message: 'is not a text file' }]);
+  });
+
+  it('never reads a symbolic link (mode 120000) as a manifest: one inside is followed, one out or to a link is reported', async () => {
+    const files = {
+      'requirements/prod.txt': 'django==4.2.1\n',
+      'requirements.txt': symlinkTo('requirements/prod.txt'),
+      'requirements-dev.txt': symlinkTo('../../etc/passwd'),
+      Pipfile: symlinkTo('/etc/passwd'),
+      'requirements-test.txt': symlinkTo('requirements.txt'),
+      'docs/requirements.txt': symlinkTo('../nowhere.txt'),
+      '.python-version': symlinkTo('/home/ci/.python-version'),
+    };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+
+    expect(snap.files.map((f) => [f.path, f.text])).toEqual([
+      ['requirements.txt', 'django==4.2.1\n'],
+      ['requirements/prod.txt', 'django==4.2.1\n'],
+    ]);
+    expect(snap.errors).toEqual([
+      { path: '.python-version', message: 'is a symbolic link that leads outside the repository; not followed' },
+      { path: 'Pipfile', message: 'is a symbolic link that leads outside the repository; not followed' },
+      { path: 'docs/requirements.txt', message: 'is a symbolic link to nowhere.txt, which is not a file in the repository; not followed' },
+      { path: 'requirements-dev.txt', message: 'is a symbolic link that leads outside the repository; not followed' },
+      { path: 'requirements-test.txt', message: 'is a symbolic link to another symbolic link (requirements.txt); not followed' },
+    ]);
+    expect(snap.links).toEqual(['.python-version', 'Pipfile', 'docs/requirements.txt', 'requirements-dev.txt', 'requirements-test.txt', 'requirements.txt']);
+  });
+
+  it('refuses an include through a symbolic link of the repository, naming the link', async () => {
+    const files = {
+      'requirements.txt': 'flask==3.0.0\n-r etcdir/passwd\n-r base.txt\n',
+      etcdir: symlinkTo('/etc'),
+      'base.txt': symlinkTo('/etc/passwd'),
+    };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    expect(snap.errors).toEqual([]);
+    const load = await loadManifests(snapshotSource(snap));
+    expect(load.manifests.flatMap((m) => m.dependencies.map((d) => d.name))).toEqual(['flask']);
+    expect(load.errors).toEqual([
+      { file: 'etcdir/passwd', line: null, message: 'etcdir is a symbolic link in the repository; links are not followed there' },
+      { file: 'base.txt', line: null, message: 'base.txt is a symbolic link in the repository; links are not followed there' },
+    ]);
   });
 
   it('fails with RateLimitError carrying the reset time when the limit is far away', async () => {

@@ -1,0 +1,165 @@
+/**
+ * A scan stays inside the folder it was given: symbolic links are followed only where they land
+ * inside it, for the first file, every include and the listing alike. The "outside" here is a
+ * folder next to the checkout holding a passwd-like file and a requirements file, standing in for
+ * /etc/passwd and any other file a hostile repository could point at.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.js';
+import { auditFileSource } from '../src/audit/run.js';
+import { directorySource } from '../src/python/files.js';
+import { loadManifests } from '../src/python/load.js';
+import { AdvisoryMirror } from '../src/advisories/mirror.js';
+import { openDb } from '../src/store/db.js';
+
+const PASSWD = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n';
+const OUTSIDE_REQUIREMENTS = 'outsider-package==6.6.6\n';
+
+const base = mkdtempSync(join(tmpdir(), 'depwatch-inside-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+let outside: string;
+let repo: string;
+let n = 0;
+beforeEach(() => {
+  const dir = join(base, String(++n));
+  outside = join(dir, 'etc');
+  repo = join(dir, 'repo');
+  mkdirSync(outside, { recursive: true });
+  mkdirSync(repo);
+  writeFileSync(join(outside, 'passwd'), PASSWD);
+  writeFileSync(join(outside, 'requirements.txt'), OUTSIDE_REQUIREMENTS);
+});
+
+const write = (path: string, text: string) => {
+  mkdirSync(join(repo, path, '..'), { recursive: true });
+  writeFileSync(join(repo, path), text);
+};
+const link = (path: string, target: string) => {
+  mkdirSync(join(repo, path, '..'), { recursive: true });
+  symlinkSync(target, join(repo, path));
+};
+
+async function deps(...argv: string[]) {
+  const out = { stdout: '', stderr: '' };
+  const code = await runCli(['deps', ...argv], {
+    stdout: (t) => void (out.stdout += t),
+    stderr: (t) => void (out.stderr += t),
+    isTTY: false,
+    cwd: repo,
+    env: { TZ: 'UTC' },
+  });
+  return { code, ...out, all: out.stdout + out.stderr };
+}
+
+const names = (result: Awaited<ReturnType<typeof loadManifests>>) => result.manifests.flatMap((m) => m.dependencies.map((d) => d.name));
+
+describe('a symbolic link that leads out of the scanned folder', () => {
+  it('is not followed by an include through a linked folder: `-r etcdir/passwd` names the link and reads nothing', async () => {
+    link('etcdir', outside);
+    write('requirements.txt', 'flask==3.0.0\n-r etcdir/passwd\n');
+    const { code, all } = await deps('.');
+    expect(code).toBe(0);
+    expect(all).toContain('flask');
+    expect(all).toContain('etcdir/passwd: etcdir is a symbolic link that leads outside the scanned folder; not followed');
+    expect(all).not.toMatch(/root|daemon|nologin/);
+  });
+
+  it('is not followed by an include of a file in a linked folder (`-r out/x.txt`), nor by a linked include file', async () => {
+    link('out', outside);
+    link('base.txt', join(outside, 'requirements.txt'));
+    write('requirements.txt', '-r out/requirements.txt\n-r base.txt\nflask==3.0.0\n');
+    const result = await loadManifests(directorySource(repo));
+    expect(names(result)).toEqual(['flask']);
+    expect(result.errors).toEqual([
+      { file: 'out/requirements.txt', line: null, message: 'out is a symbolic link that leads outside the scanned folder; not followed' },
+      { file: 'base.txt', line: null, message: 'base.txt is a symbolic link that leads outside the scanned folder; not followed' },
+    ]);
+  });
+
+  it('is not followed when it is the first file, named on the command line or found in the folder', async () => {
+    link('requirements.txt', join(outside, 'requirements.txt'));
+    link('dev-requirements.txt', join(outside, 'passwd'));
+    const listed = await deps('.');
+    expect(listed.all).toContain('requirements.txt: requirements.txt is a symbolic link that leads outside the scanned folder; not followed');
+    expect(listed.all).toContain('dev-requirements.txt: dev-requirements.txt is a symbolic link that leads outside the scanned folder; not followed');
+    const named = await deps('dev-requirements.txt');
+    expect(named.all).toContain('dev-requirements.txt is a symbolic link that leads outside the scanned folder');
+    expect(listed.all + named.all).not.toMatch(/outsider|root|daemon/);
+  });
+
+  it('makes an interpreter file that leads out a problem line, not text for the audit', async () => {
+    write('requirements.txt', 'flask==3.0.0\n');
+    link('.python-version', join(outside, 'passwd'));
+    const emptyMirror = new AdvisoryMirror(openDb(':memory:'));
+    const result = await auditFileSource(directorySource(repo), { target: '.', advisories: emptyMirror, registry: null, now: new Date() });
+    expect(result.warnings).toEqual([]);
+    expect(result.errors).toContainEqual({ file: '.python-version', line: null, message: '.python-version is a symbolic link that leads outside the scanned folder; not followed' });
+  });
+
+  it('names a dangling link and a link loop instead of calling the file missing', async () => {
+    link('requirements.txt', join(repo, 'nowhere.txt'));
+    link('a.txt', 'b.txt');
+    link('b.txt', 'a.txt');
+    write('requirements-dev.txt', '-r a.txt\n');
+    const result = await loadManifests(directorySource(repo));
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        { file: 'requirements.txt', line: null, message: 'requirements.txt is a symbolic link to something that does not exist; not followed' },
+        { file: 'a.txt', line: null, message: 'a.txt is a symbolic link in a loop; not followed' },
+      ]),
+    );
+  });
+});
+
+describe('a symbolic link that stays inside the scanned folder', () => {
+  it('is followed, as the file it names and through a linked folder', async () => {
+    write('requirements/prod.txt', 'django==4.2.1\n');
+    write('common/base.txt', 'requests==2.31.0\n');
+    link('requirements.txt', 'requirements/prod.txt');
+    link('shared', 'common');
+    write('requirements-dev.txt', '-r shared/base.txt\npytest==8.0.0\n');
+    const result = await loadManifests(directorySource(repo));
+    expect(result.errors).toEqual([]);
+    const byPath = Object.fromEntries(result.manifests.map((m) => [m.path, m.dependencies.map((d) => d.name)]));
+    expect(byPath).toEqual({
+      'requirements-dev.txt': ['pytest'],
+      'requirements.txt': ['django'],
+      'requirements/prod.txt': ['django'],
+      'shared/base.txt': ['requests'],
+    });
+  });
+
+  it('also when the scanned folder itself is reached through a link', async () => {
+    write('requirements.txt', 'flask==3.0.0\n-r sub/more.txt\n');
+    write('sub/more.txt', 'click==8.1.7\n');
+    const alias = join(repo, '..', 'alias');
+    symlinkSync(repo, alias);
+    const result = await loadManifests(directorySource(alias));
+    expect(result.errors).toEqual([]);
+    expect(names(result)).toEqual(['flask', 'click']);
+  });
+});
+
+describe('listing a folder', () => {
+  it('never enters a linked folder, in or out, so link cycles cannot trap it', async () => {
+    write('requirements.txt', 'flask==3.0.0\n');
+    write('pkg/requirements.txt', 'click==8.1.7\n');
+    link('pkg/loop', '..');
+    link('self', '.');
+    link('etcdir', outside);
+    const paths = await directorySource(repo).list();
+    expect(paths).toEqual(['pkg/requirements.txt', 'requirements.txt']);
+  });
+
+  it('does not hang on a FIFO behind a link (it is not a regular file)', async () => {
+    execFileSync('mkfifo', [join(repo, 'pipe')]);
+    link('requirements.txt', 'pipe');
+    const result = await loadManifests(directorySource(repo));
+    expect(result.errors).toEqual([{ file: 'requirements.txt', line: null, message: 'file not found' }]);
+  });
+});
