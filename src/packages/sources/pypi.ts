@@ -283,14 +283,19 @@ function versionLookup(versions: readonly string[]): Map<string, string> {
   return map;
 }
 
+export const MAX_FILENAME_LENGTH = 255;
+
 const SDIST_SUFFIXES = ['.tar.gz', '.tar.bz2', '.tar.xz', '.tar.z', '.tgz', '.tbz', '.zip', '.tar'];
 
 /**
  * The version a distribution file belongs to. Wheels and eggs put it in their second dash-separated
  * field; sdists end in `-<version>` (their project part may itself contain dashes, so each split
- * point is tried from the left until one names a listed version). Linear in the name's length.
+ * point is tried from the left until one names a listed version). Names longer than any file
+ * system allows are not read, which bounds the work per file.
  */
 export function versionOfFile(filename: string, versions: Map<string, string>): string | null {
+  // No file system stores a longer name; the index is not trusted to keep to that.
+  if (filename.length > MAX_FILENAME_LENGTH) return null;
   const lower = filename.toLowerCase();
   const lookup = (text: string | undefined): string | null => {
     if (!text) return null;
