@@ -30,7 +30,7 @@ export interface Unknown {
 export interface Signal {
   family: SignalFamily;
   label: string;
-  /** Null exactly when `unknown` is set. */
+  /** Null when `unknown` is set, or when there is nothing to measure (no release at all). */
   value: JsonValue;
   /** For people: "412 days ago (2.31.0, 2023-05-22)". */
   text: string;
