@@ -99,8 +99,8 @@ export interface FakeGitHub {
   pushCommit(owner: string, name: string, changes: Record<string, FakeFile | null>, options?: { branch?: string; message?: string }): string;
   headSha(owner: string, name: string, branch?: string): string;
   setRateLimited(limit: RateLimitSwitch | null): void;
-  /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say). */
-  failRequests(failure: { route: string; status: number; times: number } | null): void;
+  /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with `body` (garbage). */
+  failRequests(failure: { route: string; status: number; times: number; body?: unknown } | null): void;
   setLatency(ms: number): void;
   count(route: string): number;
   counts(): Record<string, number>;
@@ -155,7 +155,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const requests: RequestRecord[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let limitSwitch: RateLimitSwitch | null = null;
-  let failure: { route: string; status: number; times: number } | null = null;
+  let failure: { route: string; status: number; times: number; body?: unknown } | null = null;
   const hourlyLimit = options.rateLimit ?? 5000;
   let used = 0;
   const windowReset = Math.floor(Date.now() / 1000) + 3600;
@@ -366,7 +366,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
       if (failure && failure.route === route && failure.times > 0) {
         failure.times--;
-        return reply(failure.status, { message: 'Server Error', documentation_url: DOCS, status: String(failure.status) }, rateHeaders(resource));
+        return reply(failure.status, failure.body ?? { message: 'Server Error', documentation_url: DOCS, status: String(failure.status) }, rateHeaders(resource));
       }
       if (used > hourlyLimit && route !== ROUTES.rateLimit) {
         return reply(403, { message: 'API rate limit exceeded for user ID 1.', documentation_url: DOCS, status: '403' }, rateHeaders(resource));

@@ -249,6 +249,14 @@ describe('bad answers: one clear reason, nothing else lost', () => {
     expect(c.signals.publisher!.value).toMatchObject({ repository: 'good-org/goodlib' });
   });
 
+  it('GitHub answering garbage: repository signals unknown with why, card partial', async () => {
+    world = await startPackageWorld();
+    world.github.failRequests({ route: 'POST /graphql', status: 200, times: 5, body: { data: { repo: { nameWithOwner: 42 } } } });
+    const c = await card('goodlib');
+    expect(c.partial).toBe(true);
+    expect(c.signals.contributors!.unknown).toEqual({ why: expect.stringMatching(/^GitHub returned an unexpected answer to the repository query for good-org\/goodlib at repo\.nameWithOwner/), failed: true });
+  });
+
   it('GitHub rate limiting: the reason says until when', async () => {
     world = await startPackageWorld();
     world.github.setRateLimited({ status: 429, resetAt: new Date('2030-01-01T00:00:00Z'), retryAfterSeconds: 7200 });
