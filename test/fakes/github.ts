@@ -9,7 +9,10 @@
  * Routes: GET /repos/{o}/{r}, /repos/{o}/{r}/branches/{b}, /repos/{o}/{r}/commits/{ref} (JSON, or the
  * bare sha for `Accept: application/vnd.github.sha`), /repos/{o}/{r}/git/trees/{sha}[?recursive=1],
  * /repos/{o}/{r}/git/blobs/{sha}, /rate_limit, POST /app/installations/{id}/access_tokens (JWT checked
- * against the App's public key) and POST /graphql (the heads query of src/github/heads.ts only).
+ * against the App's public key) and POST /graphql: the heads query of src/github/heads.ts and the
+ * repository health query of src/packages/sources/github.ts (archived, security policy from a
+ * SECURITY.md, CI from the files, commit authors since a date, issues with their comments; see
+ * FakeRepoHealth).
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -33,6 +36,24 @@ export interface FakeRepoInit {
   defaultBranch?: string;
   /** Other branches and their files. */
   branches?: Record<string, Record<string, FakeFile>>;
+  /** What the health query reads beyond the files (which give CI and the security policy). */
+  health?: FakeRepoHealth;
+}
+
+export interface FakeIssue {
+  createdAt: string;
+  /** OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE… */
+  authorAssociation: string;
+  comments?: { createdAt: string; authorAssociation: string }[];
+}
+
+export interface FakeRepoHealth {
+  archived?: boolean;
+  pushedAt?: string;
+  /** Newest first, as GitHub lists history. */
+  commits?: { date: string; login?: string; email?: string }[];
+  /** Newest first. */
+  issues?: FakeIssue[];
 }
 
 export interface FakeGitHubOptions {
@@ -78,8 +99,8 @@ export interface FakeGitHub {
   pushCommit(owner: string, name: string, changes: Record<string, FakeFile | null>, options?: { branch?: string; message?: string }): string;
   headSha(owner: string, name: string, branch?: string): string;
   setRateLimited(limit: RateLimitSwitch | null): void;
-  /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say). */
-  failRequests(failure: { route: string; status: number; times: number } | null): void;
+  /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with `body` (garbage). */
+  failRequests(failure: { route: string; status: number; times: number; body?: unknown } | null): void;
   setLatency(ms: number): void;
   count(route: string): number;
   counts(): Record<string, number>;
@@ -118,6 +139,7 @@ interface RepoState {
   private: boolean;
   defaultBranch: string;
   branches: Map<string, string>;
+  health: FakeRepoHealth;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -133,7 +155,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const requests: RequestRecord[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let limitSwitch: RateLimitSwitch | null = null;
-  let failure: { route: string; status: number; times: number } | null = null;
+  let failure: { route: string; status: number; times: number; body?: unknown } | null = null;
   const hourlyLimit = options.rateLimit ?? 5000;
   let used = 0;
   const windowReset = Math.floor(Date.now() / 1000) + 3600;
@@ -194,7 +216,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const addRepo = (init: FakeRepoInit): string => {
     const defaultBranch = init.defaultBranch ?? 'main';
-    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map() };
+    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), health: init.health ?? {} };
     const head = writeCommit(new Map(Object.entries(init.files)), null, 'initial commit');
     state.branches.set(defaultBranch, head);
     for (const [branch, files] of Object.entries(init.branches ?? {})) state.branches.set(branch, writeCommit(new Map(Object.entries(files)), null, branch));
@@ -344,7 +366,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
       if (failure && failure.route === route && failure.times > 0) {
         failure.times--;
-        return reply(failure.status, { message: 'Server Error', documentation_url: DOCS, status: String(failure.status) }, rateHeaders(resource));
+        return reply(failure.status, failure.body ?? { message: 'Server Error', documentation_url: DOCS, status: String(failure.status) }, rateHeaders(resource));
       }
       if (used > hourlyLimit && route !== ROUTES.rateLimit) {
         return reply(403, { message: 'API rate limit exceeded for user ID 1.', documentation_url: DOCS, status: '403' }, rateHeaders(resource));
@@ -379,7 +401,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
             html_url: `${htmlUrl}/${repo.owner}/${repo.name}`,
             url: base,
             default_branch: repo.defaultBranch,
-            archived: false,
+            archived: repo.health.archived ?? false,
+            pushed_at: repo.health.pushedAt ?? '2026-01-01T00:00:00Z',
             fork: false,
           },
           headers,
@@ -479,10 +502,51 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const oid = resolveCommit(repo, value(refArg[1]!));
         node.ref = oid ? { target: { oid } } : null;
       }
+      if (selection.includes('isSecurityPolicyEnabled')) Object.assign(node, healthNode(repo, head, variables));
       data[m[1]!] = node;
     }
     if (Object.keys(data).length === 0) return reply(200, { errors: [{ message: 'fake GitHub: only the heads query (aliased repository fields) is supported' }] }, headers);
     return reply(200, errors.length ? { data, errors } : { data }, headers);
+  }
+
+  /** The fields of the package health query, computed from the repository's files and health data. */
+  function healthNode(repo: RepoState, head: string | undefined, variables: Record<string, unknown>): Record<string, unknown> {
+    const commit = head ? objects.get(head) : undefined;
+    const files = commit?.type === 'commit' ? [...commit.files.keys()] : [];
+    const root = [...new Set(files.map((f) => f.split('/')[0]!))].sort();
+    const workflows = files.filter((f) => /^\.github\/workflows\/[^/]+$/.test(f)).map((f) => f.slice('.github/workflows/'.length));
+    const since = Date.parse(String(variables.since ?? '1970-01-01T00:00:00Z'));
+    const commits = (repo.health.commits ?? []).filter((c) => Date.parse(c.date) >= since);
+    const issueCount = Number(variables.issues ?? 20);
+    const commentCount = Number(variables.comments ?? 20);
+    return {
+      nameWithOwner: `${repo.owner}/${repo.name}`,
+      isArchived: repo.health.archived ?? false,
+      pushedAt: repo.health.pushedAt ?? '2026-01-01T00:00:00Z',
+      // GitHub looks for SECURITY.md in the root, .github/ and docs/.
+      isSecurityPolicyEnabled: files.some((f) => /^(\.github\/|docs\/)?security\.md$/i.test(f)),
+      workflows: workflows.length ? { entries: workflows.map((name) => ({ name })) } : null,
+      root: head ? { entries: root.map((name) => ({ name })) } : null,
+      defaultBranchRef: head
+        ? {
+            name: repo.defaultBranch,
+            target: {
+              oid: head,
+              history: {
+                totalCount: commits.length,
+                nodes: commits.slice(0, Number(variables.commits ?? 100)).map((c) => ({ author: { email: c.email ?? null, user: c.login ? { login: c.login } : null } })),
+              },
+            },
+          }
+        : null,
+      issues: {
+        nodes: (repo.health.issues ?? []).slice(0, issueCount).map((i) => ({
+          createdAt: i.createdAt,
+          authorAssociation: i.authorAssociation,
+          comments: { nodes: (i.comments ?? []).slice(0, commentCount) },
+        })),
+      },
+    };
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,9 @@
 /**
- * A loopback PyPI for tests: `/pypi/<name>/json` (JSON API) and `/simple/<name>/` (Simple API, JSON
- * when asked for `application/vnd.pypi.simple.v1+json`), with ETag / Last-Modified revalidation,
+ * A loopback PyPI for tests: `/pypi/<name>/json` and `/pypi/<name>/<version>/json` (JSON API, with
+ * `ownership`), `/simple/<name>/` (Simple API, JSON when asked for
+ * `application/vnd.pypi.simple.v1+json`, with PEP 740 `provenance` URLs and PEP 792
+ * `project-status`) and `/integrity/<name>/<version>/<file>/provenance` (PEP 740 Integrity API),
+ * with ETag / Last-Modified revalidation,
  * optional latency, scripted failures (status codes, malformed JSON) and a log of every request.
  *
  * Documents follow the shapes PyPI documents (docs.pypi.org/api/json, PEP 691/700/792), so the
@@ -19,6 +22,17 @@ export interface FakeRelease {
   yanked?: boolean;
   yankedReason?: string | null;
   requiresPython?: string | null;
+  /** `info.requires_dist` of this release (defaults to the project's). */
+  requiresDist?: string[] | null;
+  /** Every file of the release carries a PEP 740 provenance naming this Trusted Publisher. */
+  publisher?: FakePublisher | null;
+}
+
+export interface FakePublisher {
+  kind: string;
+  repository?: string;
+  workflow?: string;
+  environment?: string | null;
 }
 
 export interface FakeProjectSpec {
@@ -31,6 +45,12 @@ export interface FakeProjectSpec {
   projectUrls?: Record<string, string> | null;
   status?: FakeProjectStatus;
   statusReason?: string | null;
+  /** `info.requires_dist` of every release unless the release says otherwise. */
+  requiresDist?: string[] | null;
+  /** PyPI's `ownership`; null leaves the key out, as older indexes and mirrors do. */
+  ownership?: { organization: string | null; roles: { role: 'Owner' | 'Maintainer'; user: string }[] } | null;
+  /** Simple API `meta.api-version` (PEP 792's project-status needs 1.4). */
+  apiVersion?: string;
 }
 
 export interface FakeRequest {
@@ -81,6 +101,10 @@ const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
 interface Served {
   json: unknown;
   simple: unknown;
+  /** `/pypi/<name>/<version>/json` documents, by version. */
+  versions?: Record<string, unknown>;
+  /** Integrity API answers, by `<version>/<filename>`. */
+  provenance?: Record<string, unknown>;
 }
 
 function fakeDigest(text: string): string {
@@ -156,7 +180,7 @@ export function buildProjectDocuments(spec: FakeProjectSpec, baseUrl = 'https://
       project_urls: spec.projectUrls === undefined ? { Source: `https://github.com/example/${spec.name}` } : spec.projectUrls,
       provides_extra: [],
       release_url: `${baseUrl}/project/${spec.name}/${latest}/`,
-      requires_dist: null,
+      requires_dist: latestRelease?.requiresDist !== undefined ? latestRelease.requiresDist : (spec.requiresDist ?? null),
       requires_python: spec.requiresPython ?? latestRelease?.requiresPython ?? null,
       summary: spec.summary === undefined ? `The ${spec.name} project` : spec.summary,
       version: latest,
@@ -164,31 +188,75 @@ export function buildProjectDocuments(spec: FakeProjectSpec, baseUrl = 'https://
       yanked_reason: latestRelease?.yanked ? (latestRelease.yankedReason ?? null) : null,
     },
     last_serial: 1000 + spec.releases.length,
-    ownership: { organization: null, roles: [{ role: 'Owner', user: 'maintainer' }] },
+    ...(spec.ownership === null ? {} : { ownership: spec.ownership ?? { organization: null, roles: [{ role: 'Owner', user: 'maintainer' }] } }),
     releases,
     urls: releases[latest] ?? [],
     vulnerabilities: [],
   };
+  // The per-release document: the same, for that release, without `releases` (as PyPI serves it).
+  const versions: Record<string, unknown> = {};
+  for (const r of spec.releases) {
+    const { releases: _all, ...rest } = json;
+    versions[r.version] = {
+      ...rest,
+      info: {
+        ...json.info,
+        version: r.version,
+        release_url: `${baseUrl}/project/${spec.name}/${r.version}/`,
+        requires_dist: r.requiresDist !== undefined ? r.requiresDist : (spec.requiresDist ?? null),
+        requires_python: r.requiresPython ?? spec.requiresPython ?? null,
+        yanked: r.yanked ?? false,
+        yanked_reason: r.yanked ? (r.yankedReason ?? null) : null,
+      },
+      urls: releases[r.version] ?? [],
+    };
+  }
+  const provenance: Record<string, unknown> = {};
   const simpleFiles = spec.releases.flatMap((r) =>
-    (releases[r.version] ?? []).map((f) => ({
-      filename: f.filename,
-      url: f.url,
-      hashes: { sha256: (f.digests as { sha256: string }).sha256 },
-      'requires-python': f.requires_python,
-      yanked: r.yanked ? (r.yankedReason ? r.yankedReason : true) : false,
-      size: f.size,
-      'upload-time': f.upload_time_iso_8601,
-    })),
+    (releases[r.version] ?? []).map((f) => {
+      const filename = f.filename as string;
+      if (r.publisher) provenance[`${r.version}/${filename}`] = provenanceDocument(r.publisher, filename);
+      return {
+        filename,
+        url: f.url,
+        hashes: { sha256: (f.digests as { sha256: string }).sha256 },
+        'requires-python': f.requires_python,
+        yanked: r.yanked ? (r.yankedReason ? r.yankedReason : true) : false,
+        size: f.size,
+        'upload-time': f.upload_time_iso_8601,
+        // PEP 740: the file's provenance URL, or null when it has none.
+        provenance: r.publisher ? `${baseUrl}/integrity/${normalize(spec.name)}/${r.version}/${filename}/provenance` : null,
+      };
+    }),
   );
   const simple: Record<string, unknown> = {
-    meta: { 'api-version': '1.4', '_last-serial': json.last_serial },
+    meta: { 'api-version': spec.apiVersion ?? '1.4', '_last-serial': json.last_serial },
     name: normalize(spec.name),
     versions: spec.releases.map((r) => r.version),
     files: simpleFiles,
     'alternate-locations': [],
   };
   if (spec.status) simple['project-status'] = spec.statusReason ? { status: spec.status, reason: spec.statusReason } : { status: spec.status };
-  return { json, simple };
+  return { json, simple, versions, provenance };
+}
+
+/** A PEP 740 provenance object as PyPI's Integrity API serves it (the attestation itself is opaque here). */
+function provenanceDocument(publisher: FakePublisher, filename: string): unknown {
+  return {
+    version: 1,
+    attestation_bundles: [
+      {
+        publisher: { kind: publisher.kind, repository: publisher.repository, workflow: publisher.workflow ?? 'release.yml', environment: publisher.environment ?? null, claims: null },
+        attestations: [
+          {
+            version: 1,
+            verification_material: { certificate: 'MIIfake', transparency_entries: [{ logIndex: '1' }] },
+            envelope: { statement: Buffer.from(JSON.stringify({ subject: [{ name: filename }] })).toString('base64'), signature: 'ZmFrZQ==' },
+          },
+        ],
+      },
+    ],
+  };
 }
 
 function etagOf(body: string): string {
@@ -247,10 +315,14 @@ export async function startFakePypi(options: FakePypiOptions = {}): Promise<Fake
     }
 
     const jsonApi = /^\/pypi\/([^/]+)\/json\/?$/.exec(path);
+    const versionApi = /^\/pypi\/([^/]+)\/([^/]+)\/json\/?$/.exec(path);
     const simpleApi = /^\/simple\/([^/]+)\/?$/.exec(path);
-    const name = jsonApi?.[1] ?? simpleApi?.[1];
+    const integrityApi = /^\/integrity\/([^/]+)\/([^/]+)\/([^/]+)\/provenance\/?$/.exec(path);
+    const name = jsonApi?.[1] ?? versionApi?.[1] ?? simpleApi?.[1] ?? integrityApi?.[1];
     const served = name === undefined ? undefined : projects.get(normalize(decodeURIComponent(name)));
-    if (!served || req.method !== 'GET') {
+    const versionDoc = versionApi ? served?.versions?.[decodeURIComponent(versionApi[2]!)] : undefined;
+    const provenanceDoc = integrityApi ? served?.provenance?.[`${decodeURIComponent(integrityApi[2]!)}/${decodeURIComponent(integrityApi[3]!)}`] : undefined;
+    if (!served || req.method !== 'GET' || (versionApi && versionDoc === undefined) || (integrityApi && provenanceDoc === undefined)) {
       record(404);
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Not Found' }));
@@ -262,6 +334,12 @@ export async function startFakePypi(options: FakePypiOptions = {}): Promise<Fake
     if (jsonApi) {
       body = JSON.stringify(served.json);
       contentType = 'application/json';
+    } else if (versionApi) {
+      body = JSON.stringify(versionDoc);
+      contentType = 'application/json';
+    } else if (integrityApi) {
+      body = JSON.stringify(provenanceDoc);
+      contentType = 'application/vnd.pypi.integrity.v1+json';
     } else if ((req.headers.accept ?? '').includes(SIMPLE_JSON)) {
       body = JSON.stringify(served.simple);
       contentType = SIMPLE_JSON;

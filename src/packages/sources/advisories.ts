@@ -1,0 +1,83 @@
+/**
+ * A package's advisory history, from whichever advisory source the caller chose (the local mirror,
+ * or the OSV API with the mirror as fallback: src/advisories/select.ts): every advisory that names
+ * the package, one entry per flaw (aliases merged), with its worst severity, whether it is a
+ * malicious-package (MAL) record and whether it hits the release the card is about.
+ *
+ * Answers from the OSV API are cached for the card's freshness window (keyed by package and
+ * release); the mirror is local and always read as it is now.
+ */
+import { groupByAlias } from '../../advisories/aliases.js';
+import { affects, fixedVersions } from '../../advisories/match.js';
+import { worstSeverityOf, type SeverityLevel } from '../../advisories/severity.js';
+import type { AdvisorySource, OsvRecord } from '../../advisories/types.js';
+import { normalizeName } from '../../python/names.js';
+import type { SourceCache } from './cache.js';
+
+export interface AdvisoryFact {
+  id: string;
+  aliases: string[];
+  summary: string | null;
+  severity: SeverityLevel;
+  malicious: boolean;
+  /** Whether it hits the release asked about; null when no release was given. */
+  affectsRelease: boolean | null;
+  fixedVersions: string[];
+}
+
+export interface AdvisoryFacts {
+  /** Where the answer came from: the local mirror or the OSV API. */
+  origin: 'mirror' | 'api';
+  advisories: AdvisoryFact[];
+  /** Things to say about the answer (OSV failed and the mirror answered instead…). */
+  notices: string[];
+}
+
+export const isMaliciousId = (id: string): boolean => id.startsWith('MAL-');
+
+/** Pure: records naming `name` → one fact per flaw, worst first. */
+export function advisoryFacts(records: readonly OsvRecord[], name: string, version: string | null): AdvisoryFact[] {
+  const rank: Record<SeverityLevel, number> = { critical: 0, high: 1, medium: 2, low: 3, unknown: 4 };
+  return groupByAlias(records)
+    .map((group) => {
+      const ids = [group.id, ...group.aliases];
+      return {
+        id: group.id,
+        aliases: group.aliases,
+        summary: group.records.find((r) => r.summary)?.summary?.trim() || null,
+        severity: worstSeverityOf(group.records, name).level,
+        malicious: ids.some(isMaliciousId),
+        affectsRelease: version === null ? null : group.records.some((r) => affects(r, name, version)),
+        fixedVersions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))],
+      };
+    })
+    .sort((a, b) => Number(b.malicious) - Number(a.malicious) || rank[a.severity] - rank[b.severity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export class AdvisoriesSource {
+  constructor(
+    private readonly options: {
+      source: AdvisorySource;
+      cache: SourceCache;
+      /** The OSV API's base URL (the cache's key). */
+      apiUrl: string;
+    },
+  ) {}
+
+  async forRelease(name: string, version: string | null): Promise<AdvisoryFacts> {
+    const project = normalizeName(name);
+    const read = async (): Promise<AdvisoryFacts> => {
+      const records = await this.options.source.forPackage(project);
+      return {
+        origin: this.options.source.kind,
+        advisories: advisoryFacts(records, project, version),
+        notices: this.options.source.notices?.() ?? [],
+      };
+    };
+    if (this.options.source.kind === 'mirror') return read();
+    const answer = await this.options.cache.through('advisories', this.options.apiUrl, `${project}@${version ?? ''}`, `the advisories for ${project}`, read);
+    // `read` never answers null: a null here is a damaged cache row, and "no advisories" must never be guessed.
+    if (answer.value === null) throw new Error(`the cached advisories for ${project} are unreadable`);
+    return answer.value;
+  }
+}
