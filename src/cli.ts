@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
     summary: 'audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] <dir | owner/repo[@branch] | github URL>',
   },
   db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]' },
+  scan: { load: async () => (await import('./cli/scan.js')).scanCommand, summary: 'scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>' },
 };
 
 export const USAGE = `usage: depwatch <command> [options]

@@ -19,6 +19,7 @@ const QUERY = `
 (augmented_assignment left: [(attribute) (subscript)]) @assign
 (except_clause) @except
 (assert_statement) @assert
+(exec_statement) @exec
 `;
 
 /** Objects made by constructors (`s = requests.Session()`), read only in files that name a followed constructor. */
@@ -89,7 +90,7 @@ export class PythonRuleEngine {
       if (!first) continue;
       if (first.name === 'callee') {
         this.dispatchCall(first.node, file, runRule);
-      } else if (first.name === 'assign' || first.name === 'except' || first.name === 'assert') {
+      } else if (first.name === 'assign' || first.name === 'except' || first.name === 'assert' || first.name === 'exec') {
         for (const rule of this.byStatement.get(first.name) ?? []) runRule(rule, first.node, null);
       }
     }

@@ -89,15 +89,15 @@ export class PythonFile {
   }
 
   /** The qualified name of a dotted expression as the file means it, or null when it names nothing we can resolve. */
-  qualify(node: Node, text = node.text): string | null {
+  qualify(node: Node, text = node.text, depth = 0): string | null {
     if (DOTTED.test(text)) return this.qualifyDotted(text);
-    // `requests.Session().get`: a method on a freshly built object.
-    if (node.type === 'attribute') {
+    // `requests.Session().get`: a method on a freshly built object (chains of calls followed a few levels only).
+    if (node.type === 'attribute' && depth < 8) {
       const object = node.childForFieldName('object');
       const attr = node.childForFieldName('attribute')?.text;
       if (object?.type === 'call' && attr) {
         const fn = object.childForFieldName('function');
-        const ctor = fn ? this.qualify(fn) : null;
+        const ctor = fn ? this.qualify(fn, fn.text, depth + 1) : null;
         if (ctor) return `${ctor}().${attr}`;
       }
     }
@@ -186,25 +186,85 @@ export class PythonFile {
     }
   }
 
-  /** The value of a module-level name assigned exactly once (`PLUGIN = "json"`), else null. */
+  private constants: Map<string, Node | null> | null = null;
+
+  /** The value of a module-level name assigned exactly once (`PLUGIN = "json"`), else null. Read once per file. */
   moduleConstant(name: string): Node | null {
-    let value: Node | null = null;
-    let count = 0;
-    for (const statement of this.root.namedChildren) {
-      if (statement?.type !== 'expression_statement') continue;
-      const assignment = statement.firstNamedChild;
-      if (assignment?.type !== 'assignment') continue;
-      if (assignment.childForFieldName('left')?.text !== name) continue;
-      count++;
-      value = assignment.childForFieldName('right');
+    if (!this.constants) {
+      this.constants = new Map();
+      for (const statement of this.root.namedChildren) {
+        if (statement?.type !== 'expression_statement') continue;
+        const assignment = statement.firstNamedChild;
+        if (assignment?.type !== 'assignment') continue;
+        const left = assignment.childForFieldName('left');
+        if (left?.type !== 'identifier') continue;
+        // A second assignment makes the name a variable: remember it as such (null).
+        this.constants.set(left.text, this.constants.has(left.text) ? null : assignment.childForFieldName('right'));
+      }
     }
-    return count === 1 ? value : null;
+    return this.constants.get(name) ?? null;
   }
 
-  /** The nearest function (or lambda) around a node, or null at module level. */
+  private readonly scopeAssignments = new Map<number, Node[]>();
+
+  /**
+   * Assignments (and `+=`) inside a function or the module, in source order, listed once per scope:
+   * rules that trace a name ask this for every call they look at, and a file may hold thousands.
+   */
+  assignmentsIn(scope: Node): Node[] {
+    let list = this.scopeAssignments.get(scope.id);
+    if (!list) {
+      list = scope.descendantsOfType(['assignment', 'augmented_assignment']).filter((n): n is Node => n !== null);
+      this.scopeAssignments.set(scope.id, list);
+    }
+    return list;
+  }
+
+  /** The last assignment (`=` or `+=`) to `name` before `before`, in the same scope, with all earlier ones. */
+  assignmentsTo(name: string, before: Node): Node[] {
+    const scope = this.enclosingFunction(before) ?? this.root;
+    const out: Node[] = [];
+    for (const a of this.assignmentsIn(scope)) {
+      if (a.startIndex >= before.startIndex) break;
+      if (a.childForFieldName('left')?.text === name) out.push(a);
+    }
+    return out;
+  }
+
+  /** Functions and lambdas in source order, each with the index of the one around it (-1: module level). */
+  private functions: { node: Node; start: number; end: number; outer: number }[] | null = null;
+
+  /**
+   * The nearest function (or lambda) around a node, or null at module level. Found by position in
+   * a list built once per file, not by walking up: tree-sitter's `parent` descends from the root
+   * each time, so climbing a deeply nested expression that way is quadratic.
+   */
   enclosingFunction(node: Node): Node | null {
-    for (let n = node.parent; n; n = n.parent) {
-      if (n.type === 'function_definition' || n.type === 'lambda') return n;
+    if (!this.functions) {
+      this.functions = [];
+      const open: number[] = [];
+      for (const fn of this.root.descendantsOfType(['function_definition', 'lambda'])) {
+        if (!fn) continue;
+        while (open.length && this.functions[open[open.length - 1]!]!.end <= fn.startIndex) open.pop();
+        this.functions.push({ node: fn, start: fn.startIndex, end: fn.endIndex, outer: open.length ? open[open.length - 1]! : -1 });
+        open.push(this.functions.length - 1);
+      }
+    }
+    const list = this.functions;
+    const at = node.startIndex;
+    // Last function starting before the node, then outwards until one contains it.
+    let lo = 0;
+    let hi = list.length - 1;
+    let i = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start < at || (list[mid]!.start === at && list[mid]!.node.id !== node.id)) {
+        i = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (; i >= 0; i = list[i]!.outer) {
+      if (list[i]!.end >= node.endIndex && list[i]!.node.id !== node.id) return list[i]!.node;
     }
     return null;
   }
@@ -228,13 +288,8 @@ export class PythonFile {
     }
     const name = node.text;
     const fn = this.enclosingFunction(node);
-    const scope = fn ?? this.root;
-    // The last assignment to the name before this use, in the same function (or module).
-    let last: Node | null = null;
-    for (const a of scope.descendantsOfType('assignment')) {
-      if (!a || a.startIndex >= node.startIndex) break;
-      if (a.childForFieldName('left')?.text === name) last = a;
-    }
+    // The last plain assignment to the name before this use, in the same function (or module).
+    const last = this.assignmentsTo(name, node).filter((a) => a.type === 'assignment').pop();
     const value = last?.childForFieldName('right');
     if (value) return this.originOf(value, depth + 1);
     if (fn) {

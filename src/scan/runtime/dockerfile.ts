@@ -53,7 +53,7 @@ export function parseDockerfile(text: string): Dockerfile {
     let joined = trimmed;
     // Continuations: the line ends with the escape character (trailing spaces allowed).
     while (endsWithEscape(lines[i]!, escape) && i + 1 < lines.length) {
-      joined = joined.trimEnd().slice(0, -1);
+      joined = joined.trimEnd().slice(0, -1).trimEnd();
       i++;
       // Comment lines inside a continuation are dropped, blank ones too.
       while (i < lines.length && /^\s*(#|$)/.test(lines[i]!) && i + 1 < lines.length) i++;

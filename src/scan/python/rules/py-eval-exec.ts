@@ -13,8 +13,12 @@ export const rule: PythonRule = {
     bandit: ['B307', 'B102'],
   },
   calls: ['builtins.eval', 'builtins.exec', 'builtins.compile', 'builtins.execfile'],
-  check(call, file, report, callee) {
-    const source = file.argument(call, 0, 'source');
+  statements: ['exec'],
+  check(call, file, report, calleeName) {
+    // Python 2's `exec code` is a statement, not a call.
+    const statement = call.type === 'exec_statement';
+    const callee = statement ? 'builtins.exec' : calleeName;
+    const source = statement ? call.childForFieldName('code') : file.argument(call, 0, 'source');
     if (!source || file.isLiteral(source)) return;
     const origin = file.originOf(source);
     const fromOutside = origin !== null && !origin.startsWith('parameter');

@@ -52,11 +52,8 @@ function builtQuery(node: Node, file: PythonFile, depth: number): Built | null {
     }
     case 'identifier': {
       // The last assignment (or += ) to the name before this use, in the same function or module.
-      const scope = file.enclosingFunction(node) ?? file.root;
       let found: Built | null = null;
-      for (const a of scope.descendantsOfType(['assignment', 'augmented_assignment'])) {
-        if (!a || a.startIndex >= node.startIndex) break;
-        if (a.childForFieldName('left')?.text !== node.text) continue;
+      for (const a of file.assignmentsTo(node.text, node)) {
         const value = a.childForFieldName('right');
         if (!value) continue;
         if (a.type === 'augmented_assignment') {
