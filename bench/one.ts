@@ -9,6 +9,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   'slack-audit': async () => (await import('./slack-audit.js')).benchSlackAudit(),
   sweep: async () => (await import('./sweep.js')).benchSweep(),
   packages: async () => (await import('./packages.js')).benchPackages(),
+  scan: async () => (await import('./scan.js')).benchScan(),
 };
 
 const name = process.argv[2] ?? '';

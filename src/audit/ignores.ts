@@ -3,9 +3,11 @@
  * channel). An advisory id covers all of its aliases; an expired ignore stops applying and the report
  * says so; an active ignore that matches nothing is reported as stale so it can be removed.
  */
+import ignore from 'ignore';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { normalizeName } from '../python/names.js';
+import { isScanIgnoreId } from '../scan/rule-ids.js';
 import { isFindingKind, type Finding } from './findings.js';
 
 export interface IgnoreRule {
@@ -15,6 +17,12 @@ export interface IgnoreRule {
   /** Last day the ignore applies (YYYY-MM-DD, inclusive), or null for no expiry. */
   until: string | null;
   package: string | null;
+  /**
+   * Only findings in files matching this glob (.gitignore syntax: `tests/`, `*.ipynb`,
+   * `docs/*.py`); absent: everywhere. Written for code findings; an advisory ignore with a
+   * path covers only findings whose manifest matches it.
+   */
+  path?: string | null;
   /** Where it was written: `.depwatch.yml`, `channel C123`. */
   source: string;
   line?: number | null;
@@ -38,6 +46,7 @@ const RuleSchema = z.object({
     .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v ?? null))
     .refine((v) => v === null || (DATE.test(v) && !Number.isNaN(Date.parse(v))), { message: 'until must be a date, YYYY-MM-DD' }),
   package: z.string().trim().min(1).max(200).optional().nullable(),
+  path: z.string().trim().min(1).max(500).optional().nullable(),
 });
 
 const FileSchema = z.object({ ignore: z.array(z.unknown()).max(10_000).optional().nullable() }).passthrough();
@@ -64,13 +73,23 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules
       return;
     }
     const r = parsed.data;
-    rules.push({ id: r.id, reason: r.reason, until: r.until, package: r.package ? normalizeName(r.package) : null, source });
+    rules.push({ id: r.id, reason: r.reason, until: r.until, package: r.package ? normalizeName(r.package) : null, ...(r.path ? { path: r.path } : {}), source });
   });
   return { rules, notes };
 }
 
+/** Whether a relative path matches an ignore's `path` glob (.gitignore syntax, so `tests/` covers the folder). */
+export function pathGlobMatches(glob: string, file: string): boolean {
+  try {
+    return ignore().add(glob).ignores(file);
+  } catch {
+    return false; // a malformed glob matches nothing: the finding stays reported
+  }
+}
+
 export function ruleMatches(rule: IgnoreRule, finding: Finding): boolean {
   if (rule.package && finding.package !== rule.package) return false;
+  if (rule.path && !(finding.file && pathGlobMatches(rule.path, finding.file))) return false;
   const id = rule.id.toUpperCase();
   if (isFindingKind(rule.id)) return finding.kind === rule.id && rule.package !== null;
   if (finding.id?.toUpperCase() === id) return true;
@@ -87,6 +106,8 @@ export function isExpired(rule: IgnoreRule, today: Date): boolean {
  */
 export function applyIgnores(findings: Finding[], rules: IgnoreRule[], today: Date): { findings: Finding[]; notes: IgnoreNote[] } {
   const notes: IgnoreNote[] = [];
+  // Ignores of code-scan rules (`py-eval-exec`, `secret`) are applied by the scanner, not to dependency findings.
+  rules = rules.filter((r) => !isScanIgnoreId(r.id));
   const active = rules.filter((r) => !isExpired(r, today));
   for (const r of rules) {
     if (!isExpired(r, today)) continue;

@@ -1,0 +1,94 @@
+/** `depwatch scan <dir>`: code and configuration findings only (Python rules, secrets, file hygiene, runtime). */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { atOrAbove, parseSeverity, type Severity } from '../audit/findings.js';
+import { scanJson } from '../scan/json.js';
+import { scanTree } from '../scan/scan.js';
+import { directoryScanSource } from '../scan/source.js';
+import type { CodeFinding, ScanResult } from '../scan/types.js';
+import { CliError, EXIT, type CliIO } from './io.js';
+
+export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>
+  Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
+  shell commands, SQL by formatting, XML parsers, HTTP without timeouts…), credentials in any text
+  file, committed .env files, .gitignore gaps, and Dockerfile / compose / Kubernetes least privilege.
+  --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
+                   default: high. "never" exits 0 unless the scan was partial.
+  --show-ignored   list findings covered by # nosec, # depwatch: ignore[…] or .depwatch.yml too
+  Exit status: 0 clean, 1 findings at or above the threshold, 2 error or partial scan (a file not read).
+  DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
+
+export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      'fail-on': { type: 'string' },
+      'show-ignored': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(SCAN_USAGE + '\n');
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new CliError('scan: give one directory (try: depwatch scan .)');
+  const failOn = parseFailOn(values['fail-on']);
+  const target = positionals[0]!;
+  const dir = resolve(io.cwd, target);
+  const info = await stat(dir).catch(() => null);
+  if (!info?.isDirectory()) throw new CliError(`${target}: not a directory`);
+
+  const key = io.env.DEPWATCH_FINGERPRINT_KEY?.trim();
+  if (key !== undefined && key !== '' && key.length < 32) throw new CliError('DEPWATCH_FINGERPRINT_KEY: use at least 32 random characters (e.g. openssl rand -hex 32)');
+  const result = await scanTree(directoryScanSource(dir), key ? { fingerprintKey: key } : {});
+
+  io.stdout(values.json ? JSON.stringify(scanJson(target, result, key ? 'installation' : 'run'), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
+  if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${result.skipped.filter((s) => s.partial).length} file(s) not scanned; see ${values.json ? '"skipped"' : 'the list above'}\n`);
+  const failing = failOn !== 'never' && result.findings.some((f) => atOrAbove(f.severity, failOn));
+  if (failing) return EXIT.findings;
+  return result.partial ? EXIT.error : EXIT.ok;
+}
+
+function parseFailOn(text: string | undefined): Severity | 'never' {
+  if (text === undefined) return 'high';
+  if (text === 'never' || text === 'none') return 'never';
+  const level = parseSeverity(text);
+  if (!level || level === 'unknown') throw new CliError(`--fail-on: "${text}" is not a level (critical, high, medium, low, info, never)`);
+  return level;
+}
+
+function describe(f: CodeFinding): string {
+  const where = f.line === null ? f.file : `${f.file}:${f.line}:${f.column}`;
+  const head = `${f.severity.toUpperCase().padEnd(8)} ${where}  ${f.rule} (${f.confidence} confidence)`;
+  const secret = f.secret ? `\n         ${f.secret.kind}, fingerprint ${f.secret.fingerprint}` : '';
+  return `${head}${secret}\n         ${f.message}\n         fix: ${f.fix}\n`;
+}
+
+export function scanText(result: ScanResult, showIgnored: boolean): string {
+  let out = '';
+  for (const f of result.findings) out += describe(f);
+  if (showIgnored && result.ignored.length) {
+    out += `\nIgnored:\n`;
+    for (const f of result.ignored) out += describe(f).replace(/\n$/, `\n         ignored by ${f.ignoredBy!.source}: ${f.ignoredBy!.reason}\n`);
+  }
+  if (result.skipped.length) {
+    out += `\nNot scanned:\n`;
+    for (const s of result.skipped) out += `  ${s.message}\n`;
+  }
+  if (result.notes.length) {
+    out += `\nNotes:\n`;
+    for (const n of result.notes) out += `  ${n.message}\n`;
+  }
+  const counts = (['critical', 'high', 'medium', 'low', 'info'] as const)
+    .map((s) => [s, result.findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
+  out += `\n${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}${counts.length ? ` (${counts.join(', ')})` : ''}`;
+  out += ` in ${result.stats.files} files (${result.stats.pythonFiles} Python)`;
+  if (result.ignored.length) out += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
+  out += result.partial ? '. PARTIAL: some files were not scanned (see above).\n' : '.\n';
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * Would git ignore this path? Every `.gitignore` from the root down to the path's folder applies,
+ * deeper files overriding shallower ones, with git's own pattern rules (negation with `!`, patterns
+ * anchored by a `/`, `dir/` matching folders, `**`), which the `ignore` package implements.
+ */
+import ignore, { type Ignore } from 'ignore';
+import type { TreeView } from '../tree-rule.js';
+
+export class GitignoreChain {
+  private readonly files = new Map<string, Ignore>();
+
+  private constructor(private readonly dirs: readonly string[]) {}
+
+  /** Reads every .gitignore in the tree (each is small: a few hundred lines at most). */
+  static async load(tree: TreeView): Promise<GitignoreChain> {
+    const found = tree.paths.filter((p) => p === '.gitignore' || p.endsWith('/.gitignore'));
+    const chain = new GitignoreChain(found.map((p) => p.slice(0, -'.gitignore'.length)));
+    for (const path of found) {
+      const text = await tree.readText(path);
+      if (text !== null) chain.files.set(path.slice(0, -'.gitignore'.length), ignore({ allowRelativePaths: true }).add(text));
+    }
+    return chain;
+  }
+
+  get hasRootFile(): boolean {
+    return this.files.has('');
+  }
+
+  /** Whether `git add` would leave this path out. */
+  ignores(path: string): boolean {
+    let ignored = false;
+    // Shallow to deep: `dirs` hold the folder prefixes ('' for the root, 'app/' …).
+    for (const dir of [...this.dirs].sort((a, b) => a.length - b.length)) {
+      if (!path.startsWith(dir)) continue;
+      const rules = this.files.get(dir);
+      if (!rules) continue;
+      const result = rules.test(path.slice(dir.length));
+      if (result.ignored) ignored = true;
+      else if (result.unignored) ignored = false;
+    }
+    return ignored;
+  }
+}

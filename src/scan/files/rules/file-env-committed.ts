@@ -1,0 +1,33 @@
+/** A `.env` (or `*.env`) file committed to the repository. */
+import { isPlaceholder } from '../../secrets/placeholders.js';
+import type { TreeRule } from '../../tree-rule.js';
+import { envHasValues, isCommittedEnvFile } from '../env-files.js';
+
+export const rule: TreeRule = {
+  info: {
+    id: 'file-env-committed',
+    kind: 'file',
+    severity: 'high',
+    confidence: 'high',
+    title: '.env file committed',
+    help: 'A .env file holds the settings and credentials of one machine; committed, it gives them to everyone who can read the repository and its history. Remove it from git (git rm --cached), add .env to .gitignore, rotate what it held, and commit a .env.example with placeholders instead.',
+  },
+  async check(tree) {
+    const out = [];
+    for (const path of tree.paths.filter(isCommittedEnvFile)) {
+      const text = await tree.readText(path);
+      const withValues = text === null || envHasValues(text, isPlaceholder);
+      out.push({
+        file: path,
+        line: null,
+        column: null,
+        severity: withValues ? undefined : ('low' as const),
+        message: withValues
+          ? `${path} is committed: the settings and credentials it holds are readable by everyone with access to the repository and its history.`
+          : `${path} is committed, with no real values yet; the next person who fills it in will commit their credentials.`,
+        fix: 'git rm --cached the file, add it to .gitignore, rotate any credential it held, and commit a .env.example with placeholders instead.',
+      });
+    }
+    return out;
+  },
+};

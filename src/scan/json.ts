@@ -1,0 +1,41 @@
+/**
+ * The JSON contract for scan findings (docs/cli-contract.md, `depwatch scan`): snake_case like the
+ * audit's, add fields freely, never rename or drop one. A secret's value is not in CodeFinding at
+ * all, so it cannot reach this output.
+ */
+import type { CodeFinding, ScanResult } from './types.js';
+
+export function codeFindingJson(f: CodeFinding) {
+  return {
+    kind: f.kind,
+    rule: f.rule,
+    severity: f.severity,
+    confidence: f.confidence,
+    file: f.file,
+    line: f.line,
+    column: f.column,
+    message: f.message,
+    fix: f.fix,
+    ...(f.secret ? { secret: { kind: f.secret.kind, fingerprint: f.secret.fingerprint } } : {}),
+    ...(f.ignoredBy ? { ignored_by: f.ignoredBy } : {}),
+  };
+}
+
+export function scanJson(target: string, result: ScanResult, fingerprintScope: 'installation' | 'run') {
+  return {
+    target,
+    findings: result.findings.map(codeFindingJson),
+    ignored: result.ignored.map(codeFindingJson),
+    skipped: result.skipped.map((s) => ({ path: s.path, reason: s.reason, message: s.message, partial: s.partial })),
+    notes: result.notes,
+    stats: {
+      files: result.stats.files,
+      text_files: result.stats.textFiles,
+      python_files: result.stats.pythonFiles,
+      binary_files: result.stats.binaryFiles,
+      bytes: result.stats.bytes,
+    },
+    partial: result.partial,
+    fingerprint_scope: fingerprintScope,
+  };
+}

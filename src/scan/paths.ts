@@ -1,0 +1,39 @@
+/** What a path is, by name alone: test or example code, Python, Dockerfile, compose file, YAML. */
+
+const TEST_DIR = /(?:^|\/)(?:tests?|testing|__tests__|spec|specs|fixtures?|testdata|test_data|mocks?)\//i;
+const TEST_FILE = /(?:^|\/)(?:test_[^/]*\.py|[^/]*_tests?\.py|conftest\.py|[^/]*\.(?:test|spec)\.[a-z]+)$/i;
+const EXAMPLE = /(?:^|\/)(?:examples?|samples?|docs?|demo|tutorials?)\/|\.(?:example|sample|template|tmpl|dist)$|(?:^|\/)(?:example|sample|template)[._-][^/]*$/i;
+
+/** Test code and fixtures: asserts are expected there, and fake credentials are common. */
+export function isTestPath(path: string): boolean {
+  return TEST_DIR.test(path) || TEST_FILE.test(path);
+}
+
+/** Examples, documentation and templates: placeholders for credentials are expected there. */
+export function isExamplePath(path: string): boolean {
+  return EXAMPLE.test(path);
+}
+
+export const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+export function isPythonPath(path: string): boolean {
+  return /\.pyw?$/i.test(path);
+}
+
+export function isDockerfilePath(path: string): boolean {
+  const base = baseName(path);
+  return /^(?:Dockerfile|Containerfile)(?:\.[^/]+)?$/.test(base) || /\.(?:Dockerfile|dockerfile)$/.test(base);
+}
+
+export function isComposePath(path: string): boolean {
+  return /^(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml$/i.test(baseName(path));
+}
+
+export function isYamlPath(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}
+
+/** Source code, where an unquoted `password = x` is an expression, not a value. */
+export function isCodePath(path: string): boolean {
+  return /\.(?:pyw?|pyi|js|mjs|cjs|ts|tsx|jsx|go|rb|java|kt|scala|cs|php|rs|swift|c|cc|cpp|h|hpp|sh|bash|zsh|ps1|ipynb)$/i.test(path);
+}

@@ -1,0 +1,381 @@
+/**
+ * One parsed Python file as the rules see it: names resolved through imports (`import yaml as y`,
+ * `from subprocess import run as r`), objects made by known constructors (`s = requests.Session()`),
+ * and the few questions every rule asks (is this argument a literal? where does this name come
+ * from?). Everything that walks a tree here is iterative or depth-bounded: a file may nest
+ * expressions thousands deep.
+ */
+import type { Node } from 'web-tree-sitter';
+
+/** Builtins the rules care about; a bare name resolves to `builtins.<name>` unless the file defines or imports it. */
+const BUILTINS = new Set(['eval', 'exec', 'compile', '__import__', 'open', 'print', 'input', 'raw_input', 'execfile']);
+
+/** How deep a literal or origin check follows an expression before giving up (and saying "not a literal"). */
+const MAX_DEPTH = 32;
+
+const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+export interface CallArguments {
+  positional: Node[];
+  keywords: Map<string, Node>;
+  /** `*args` or `**kwargs`: anything may be in there, so a missing keyword proves nothing. */
+  hasSplat: boolean;
+}
+
+export class PythonFile {
+  /** Local name → qualified name (`y` → `yaml`, `r` → `subprocess.run`, `ET` → `xml.etree.ElementTree`). */
+  readonly aliases = new Map<string, string>();
+  /** Modules imported with `*`: a bare name may come from any of them. */
+  readonly starModules: string[] = [];
+  /** Names the file defines itself (a `def eval` is not the builtin). */
+  readonly defined = new Set<string>();
+  /** Variable or attribute text → qualified constructor (`s` → `requests.Session`). */
+  readonly instances = new Map<string, string>();
+  /** Every qualified name some rule subscribes to, for star imports. */
+  knownNames: ReadonlySet<string> = new Set();
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+    readonly root: Node,
+    /** Test code (tests/, test_*.py, conftest.py): rules may report it lower. */
+    readonly isTest: boolean,
+  ) {}
+
+  /** Records one `import` or `from … import` statement. */
+  addImport(node: Node): void {
+    if (node.type === 'import_statement') {
+      for (const name of node.childrenForFieldName('name')) {
+        if (name.type === 'aliased_import') {
+          const target = name.childForFieldName('name')?.text;
+          const alias = name.childForFieldName('alias')?.text;
+          if (target && alias) this.aliases.set(alias, target);
+        } else if (name.type === 'dotted_name') {
+          // `import xml.etree.ElementTree` binds `xml`; the rest of the chain is spelled out at each use.
+          const head = name.text.split('.')[0]!;
+          this.aliases.set(head, head);
+        }
+      }
+      return;
+    }
+    const module = node.childForFieldName('module_name');
+    if (!module || module.type !== 'dotted_name') return; // relative imports are the project's own modules
+    const from = module.text;
+    if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
+      this.starModules.push(from);
+      return;
+    }
+    for (const name of node.childrenForFieldName('name')) {
+      if (name.type === 'aliased_import') {
+        const target = name.childForFieldName('name')?.text;
+        const alias = name.childForFieldName('alias')?.text;
+        if (target && alias) this.aliases.set(alias, `${from}.${target}`);
+      } else if (name.type === 'dotted_name') {
+        this.aliases.set(name.text, `${from}.${name.text}`);
+      }
+    }
+  }
+
+  private readonly qualified = new Map<string, string | null>();
+
+  /** qualify() remembered by text: a file calls the same few names again and again. */
+  qualifyCached(node: Node, text: string): string | null {
+    let q = this.qualified.get(text);
+    if (q === undefined) {
+      q = this.qualify(node, text);
+      this.qualified.set(text, q);
+    }
+    return q;
+  }
+
+  /** The qualified name of a dotted expression as the file means it, or null when it names nothing we can resolve. */
+  qualify(node: Node, text = node.text, depth = 0): string | null {
+    if (DOTTED.test(text)) return this.qualifyDotted(text);
+    // `requests.Session().get`: a method on a freshly built object (chains of calls followed a few levels only).
+    if (node.type === 'attribute' && depth < 8) {
+      const object = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute')?.text;
+      if (object?.type === 'call' && attr) {
+        const fn = object.childForFieldName('function');
+        const ctor = fn ? this.qualify(fn, fn.text, depth + 1) : null;
+        if (ctor) return `${ctor}().${attr}`;
+      }
+    }
+    return null;
+  }
+
+  qualifyDotted(text: string): string {
+    const parts = text.split('.');
+    // Longest known object first: `self.session.get` with `self.session = requests.Session()`.
+    for (let k = parts.length - 1; k >= 1; k--) {
+      const ctor = this.instances.get(k === 1 ? parts[0]! : parts.slice(0, k).join('.'));
+      if (ctor) return `${ctor}().${parts.slice(k).join('.')}`;
+    }
+    const head = parts[0]!;
+    const rest = parts.slice(1);
+    const imported = this.aliases.get(head);
+    if (imported) return [imported, ...rest].join('.');
+    if (this.defined.has(head)) return text;
+    if (rest.length === 0 && BUILTINS.has(head)) return `builtins.${head}`;
+    for (const module of this.starModules) {
+      const candidate = [module, head, ...rest].join('.');
+      if (this.knownNames.has(candidate)) return candidate;
+    }
+    return text;
+  }
+
+  /** Positional and keyword arguments of a call (comments left out). */
+  argumentsOf(call: Node): CallArguments {
+    const out: CallArguments = { positional: [], keywords: new Map(), hasSplat: false };
+    const args = call.childForFieldName('arguments');
+    if (!args) return out;
+    if (args.type !== 'argument_list') {
+      out.positional.push(args); // f(x for x in y)
+      return out;
+    }
+    for (const child of args.namedChildren) {
+      if (!child || child.type === 'comment') continue;
+      if (child.type === 'keyword_argument') {
+        const name = child.childForFieldName('name')?.text;
+        const value = child.childForFieldName('value');
+        if (name && value) out.keywords.set(name, value);
+      } else if (child.type === 'list_splat' || child.type === 'dictionary_splat') {
+        out.hasSplat = true;
+      } else {
+        out.positional.push(child);
+      }
+    }
+    return out;
+  }
+
+  /** The argument at a position or keyword, whichever the caller used. */
+  argument(call: Node, position: number, keyword: string): Node | null {
+    const args = this.argumentsOf(call);
+    return args.keywords.get(keyword) ?? args.positional[position] ?? null;
+  }
+
+  /**
+   * Whether an expression's value is fixed in the source: a string or number literal (no f-string
+   * interpolation), a concatenation of those, or a module-level name assigned one literal.
+   */
+  isLiteral(node: Node, depth = 0): boolean {
+    if (depth > MAX_DEPTH) return false;
+    switch (node.type) {
+      case 'string':
+        return !node.namedChildren.some((c) => c?.type === 'interpolation');
+      case 'concatenated_string':
+      case 'parenthesized_expression':
+        return node.namedChildren.every((c) => !c || c.type === 'comment' || this.isLiteral(c, depth + 1));
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+        return true;
+      case 'binary_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        return !!left && !!right && this.isLiteral(left, depth + 1) && this.isLiteral(right, depth + 1);
+      }
+      case 'identifier': {
+        const value = this.moduleConstant(node.text);
+        return value !== null && this.isLiteral(value, depth + 1);
+      }
+      default:
+        return false;
+    }
+  }
+
+  private constants: Map<string, Node | null> | null = null;
+
+  /** The value of a module-level name assigned exactly once (`PLUGIN = "json"`), else null. Read once per file. */
+  moduleConstant(name: string): Node | null {
+    if (!this.constants) {
+      this.constants = new Map();
+      for (const statement of this.root.namedChildren) {
+        if (statement?.type !== 'expression_statement') continue;
+        const assignment = statement.firstNamedChild;
+        if (assignment?.type !== 'assignment') continue;
+        const left = assignment.childForFieldName('left');
+        if (left?.type !== 'identifier') continue;
+        // A second assignment makes the name a variable: remember it as such (null).
+        this.constants.set(left.text, this.constants.has(left.text) ? null : assignment.childForFieldName('right'));
+      }
+    }
+    return this.constants.get(name) ?? null;
+  }
+
+  private readonly scopeAssignments = new Map<number, Node[]>();
+
+  /**
+   * Assignments (and `+=`) inside a function or the module, in source order, listed once per scope:
+   * rules that trace a name ask this for every call they look at, and a file may hold thousands.
+   */
+  assignmentsIn(scope: Node): Node[] {
+    let list = this.scopeAssignments.get(scope.id);
+    if (!list) {
+      list = scope.descendantsOfType(['assignment', 'augmented_assignment']).filter((n): n is Node => n !== null);
+      this.scopeAssignments.set(scope.id, list);
+    }
+    return list;
+  }
+
+  /** The last assignment (`=` or `+=`) to `name` before `before`, in the same scope, with all earlier ones. */
+  assignmentsTo(name: string, before: Node): Node[] {
+    const scope = this.enclosingFunction(before) ?? this.root;
+    const out: Node[] = [];
+    for (const a of this.assignmentsIn(scope)) {
+      if (a.startIndex >= before.startIndex) break;
+      if (a.childForFieldName('left')?.text === name) out.push(a);
+    }
+    return out;
+  }
+
+  /** Functions and lambdas in source order, each with the index of the one around it (-1: module level). */
+  private functions: { node: Node; start: number; end: number; outer: number }[] | null = null;
+
+  /**
+   * The nearest function (or lambda) around a node, or null at module level. Found by position in
+   * a list built once per file, not by walking up: tree-sitter's `parent` descends from the root
+   * each time, so climbing a deeply nested expression that way is quadratic.
+   */
+  enclosingFunction(node: Node): Node | null {
+    if (!this.functions) {
+      this.functions = [];
+      const open: number[] = [];
+      for (const fn of this.root.descendantsOfType(['function_definition', 'lambda'])) {
+        if (!fn) continue;
+        while (open.length && this.functions[open[open.length - 1]!]!.end <= fn.startIndex) open.pop();
+        this.functions.push({ node: fn, start: fn.startIndex, end: fn.endIndex, outer: open.length ? open[open.length - 1]! : -1 });
+        open.push(this.functions.length - 1);
+      }
+    }
+    const list = this.functions;
+    const at = node.startIndex;
+    // Last function starting before the node, then outwards until one contains it.
+    let lo = 0;
+    let hi = list.length - 1;
+    let i = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start < at || (list[mid]!.start === at && list[mid]!.node.id !== node.id)) {
+        i = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (; i >= 0; i = list[i]!.outer) {
+      if (list[i]!.end >= node.endIndex && list[i]!.node.id !== node.id) return list[i]!.node;
+    }
+    return null;
+  }
+
+  /**
+   * Where a value comes from, in words, when the file says: user input, the command line, the
+   * environment, an HTTP request or a parameter of the enclosing function. Null when unknown.
+   */
+  originOf(node: Node, depth = 0): string | null {
+    if (depth > 3) return null;
+    const direct = this.describeSource(node);
+    if (direct) return direct;
+    if (node.type !== 'identifier') {
+      // An expression built from a name (`"mod_" + name`, `f"{name}"`): the first name with a known origin.
+      if (depth > 0) return null;
+      for (const id of boundedDescendants(node, 'identifier', 8)) {
+        const found = this.originOf(id, depth + 1);
+        if (found) return found;
+      }
+      return null;
+    }
+    const name = node.text;
+    const fn = this.enclosingFunction(node);
+    // The last plain assignment to the name before this use, in the same function (or module).
+    const last = this.assignmentsTo(name, node).filter((a) => a.type === 'assignment').pop();
+    const value = last?.childForFieldName('right');
+    if (value) return this.originOf(value, depth + 1);
+    if (fn) {
+      const params = fn.childForFieldName('parameters');
+      for (const p of params?.namedChildren ?? []) {
+        if (!p) continue;
+        const pname = p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text ?? p.firstNamedChild?.text;
+        if (pname === name) {
+          const fname = fn.type === 'lambda' ? 'a lambda' : `${fn.childForFieldName('name')?.text ?? '?'}()`;
+          return `parameter \`${name}\` of ${fname}`;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A value read directly from outside the program, described; null otherwise. */
+  private describeSource(node: Node): string | null {
+    let inner: Node | null = node;
+    // `input().strip()`, `sys.argv[1]`, `request.args.get("x")`: look at the innermost receiver.
+    for (let i = 0; inner && i < 6; i++) {
+      if (inner.type === 'call') {
+        const fn = inner.childForFieldName('function');
+        const q = fn ? this.qualify(fn) : null;
+        if (q === 'builtins.input' || q === 'builtins.raw_input') return 'input()';
+        if (q === 'os.getenv' || q === 'os.environ.get') return 'an environment variable';
+        if (q && /^(flask\.)?request\.(args|form|values|json|data|files|cookies|headers|get_json|get_data)\b/.test(q)) return 'the HTTP request';
+        if (q && /\brequest\.(GET|POST|body|data|query_params|COOKIES|META)\b/.test(q)) return 'the HTTP request';
+        inner = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+      } else if (inner.type === 'subscript') {
+        const value = inner.childForFieldName('value');
+        const q = value ? this.qualify(value) : null;
+        if (q === 'sys.argv') return 'the command line (sys.argv)';
+        if (q === 'os.environ') return 'an environment variable';
+        if (q && /\brequest\.(args|form|values|GET|POST|cookies|COOKIES|headers|META|query_params|data)$/.test(q)) return 'the HTTP request';
+        inner = value;
+      } else if (inner.type === 'attribute') {
+        const q = this.qualify(inner);
+        if (q === 'sys.argv') return 'the command line (sys.argv)';
+        if (q && /\brequest\.(args|form|values|json|data|GET|POST|body|query_params)$/.test(q)) return 'the HTTP request';
+        inner = inner.childForFieldName('object');
+      } else {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** `is truthy literal`: `True`, a non-zero number. */
+  static isTrue(node: Node | null | undefined): boolean {
+    if (!node) return false;
+    return node.type === 'true' || (node.type === 'integer' && node.text !== '0');
+  }
+}
+
+/** Up to `limit` descendants of a type, breadth-first, without recursion. */
+export function boundedDescendants(node: Node, type: string, limit: number): Node[] {
+  const out: Node[] = [];
+  const queue: Node[] = [node];
+  for (let i = 0; i < queue.length && out.length < limit && i < 512; i++) {
+    for (const child of queue[i]!.namedChildren) {
+      if (!child) continue;
+      if (child.type === type) out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/** Whether a node mentions an identifier (bounded: giant expressions answer "no" past 2,000 nodes). */
+export function mentions(node: Node, name: string): boolean {
+  const stack: Node[] = [node];
+  for (let seen = 0; stack.length > 0 && seen < 2000; seen++) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' && n.text === name) return true;
+    for (const child of n.namedChildren) if (child) stack.push(child);
+  }
+  return false;
+}
+
+export const lineOf = (node: Node) => node.startPosition.row + 1;
+export const columnOf = (node: Node) => node.startPosition.column + 1;
+
+/** A short, safe rendering of code for a message: one line, at most 60 characters, no string contents. */
+export function codeName(node: Node): string {
+  const text = node.type === 'identifier' || node.type === 'attribute' ? node.text : node.type.replace(/_/g, ' ');
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 60 ? `${one.slice(0, 57)}…` : one;
+}

@@ -1,0 +1,72 @@
+/**
+ * Scans Python files: one parser and one compiled rule query per scan (per thread), one parse per
+ * file, every rule in the same pass. The tree is freed after each file, so memory stays that of the
+ * largest single file.
+ */
+import type { Report, RuleInfo } from '../rule.js';
+import { PythonRuleEngine } from './engine.js';
+import { createPythonParser, pythonLanguage } from './parser.js';
+import type { PythonRule } from './rule.js';
+import { PYTHON_RULES } from './rules/index.js';
+
+export interface PythonScanOutcome {
+  findings: (Report & { info: RuleInfo })[];
+  /** Set when the parse was stopped at the time limit: no rule ran. */
+  timedOut: boolean;
+  /** The tree has syntax errors (Python 2, a broken file): rules ran on what parsed, the rest was not checked. */
+  syntaxErrors: number;
+  /** Rules that failed on this file (a bug, reported rather than hidden). */
+  ruleErrors: string[];
+}
+
+export interface PythonScanner {
+  scan(path: string, text: string, isTest: boolean): PythonScanOutcome;
+  close(): void;
+}
+
+export async function createPythonScanner(options: { parseTimeoutMs: number; rules?: readonly PythonRule[] }): Promise<PythonScanner> {
+  const language = await pythonLanguage();
+  const parser = await createPythonParser(options.parseTimeoutMs);
+  const engine = new PythonRuleEngine(language, options.rules ?? PYTHON_RULES);
+  return {
+    scan(path, text, isTest) {
+      const tree = parser.parse(text);
+      if (!tree) return { findings: [], timedOut: true, syntaxErrors: 0, ruleErrors: [] };
+      try {
+        const root = tree.rootNode;
+        const syntaxErrors = root.hasError ? countErrors(root) : 0;
+        const { findings, errors } = engine.run(root, path, text, isTest);
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, syntaxErrors, ruleErrors: errors };
+      } finally {
+        tree.delete();
+      }
+    },
+    close() {
+      engine.delete();
+      parser.delete();
+    },
+  };
+}
+
+/** ERROR and MISSING nodes, counted without recursion (a broken file can nest deeply). */
+function countErrors(root: import('web-tree-sitter').Node): number {
+  let count = 0;
+  const cursor = root.walk();
+  try {
+    let more = true;
+    while (more) {
+      const node = cursor.currentNode;
+      if (node.isError || node.isMissing) count++;
+      if (node.hasError && !node.isError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          more = false;
+          break;
+        }
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+  return count;
+}

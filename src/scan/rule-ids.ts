@@ -1,0 +1,60 @@
+/**
+ * Every scan rule id, by kind, as plain data: ignores are routed with it (an entry naming a scan
+ * rule is applied by the scanner, not to dependency findings) without loading the rules.
+ * test/scan/rules-registry.test.ts checks it against the rules themselves.
+ */
+import type { CodeFindingKind } from './types.js';
+
+export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
+  code: [
+    'py-dynamic-import',
+    'py-import-from-path',
+    'py-sys-path-modification',
+    'py-eval-exec',
+    'py-unsafe-deserialization',
+    'py-torch-load',
+    'py-yaml-load',
+    'py-subprocess-shell',
+    'py-os-system',
+    'py-sql-injection',
+    'py-xml-parser',
+    'py-http-no-timeout',
+    'py-exception-leak',
+    'py-mktemp',
+    'py-assert-access-control',
+  ],
+  secret: [
+    'secret-aws-access-key-id',
+    'secret-aws-secret-access-key',
+    'secret-github-token',
+    'secret-gitlab-token',
+    'secret-slack-token',
+    'secret-slack-webhook',
+    'secret-stripe-key',
+    'secret-google-api-key',
+    'secret-google-oauth-client-secret',
+    'secret-openai-key',
+    'secret-private-key',
+    'secret-url-password',
+    'secret-assigned',
+  ],
+  file: ['file-env-committed', 'file-secret-config-committed', 'file-gitignore-env', 'file-gitignore-secret-config'],
+  runtime: [
+    'docker-root-user',
+    'docker-unpinned-base-image',
+    'docker-latest-tag',
+    'docker-add-remote-url',
+    'docker-secret-in-build',
+    'container-no-resource-limits',
+    'container-writable-root-fs',
+    'container-privileged',
+    'container-run-as-root',
+  ],
+};
+
+const ALL = new Set<string>([...Object.keys(SCAN_RULE_IDS), ...Object.values(SCAN_RULE_IDS).flat()]);
+
+/** Whether an ignore entry's id names a scan rule or a whole scan kind (`secret`). */
+export function isScanIgnoreId(id: string): boolean {
+  return ALL.has(id);
+}

@@ -1,0 +1,30 @@
+/** What every scan rule declares about itself, whatever it looks at. */
+import type { CodeFindingKind, Confidence, ScanSeverity } from './types.js';
+
+export interface RuleInfo {
+  /** Stable id: ignores, `# depwatch: ignore[id]`, SARIF and JSON name it. Never rename one. */
+  id: string;
+  kind: CodeFindingKind;
+  /** The usual severity and confidence; a rule may report a finding higher or lower when it knows more. */
+  severity: ScanSeverity;
+  confidence: Confidence;
+  /** A few words (SARIF `shortDescription`). */
+  title: string;
+  /** Why it matters and what to do instead, a short paragraph (SARIF `help`). */
+  help: string;
+  /** Bandit test ids for the same problem, so `# nosec B602` written for bandit also covers ours. */
+  bandit?: string[];
+}
+
+/** What a rule hands back; the scanner adds kind, rule id, file and the defaults. */
+export interface Report {
+  line: number | null;
+  column: number | null;
+  message: string;
+  fix: string;
+  severity?: ScanSeverity;
+  confidence?: Confidence;
+  /** Last line the finding spans (a multi-line call): a suppression comment on any of its lines applies. */
+  endLine?: number;
+  secret?: { kind: string; fingerprint: string };
+}

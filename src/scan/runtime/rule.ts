@@ -1,0 +1,14 @@
+/** Interfaces of the runtime rules: Dockerfile rules read parsed instructions, container rules read normalised compose/Kubernetes containers. */
+import type { Report, RuleInfo } from '../rule.js';
+import type { Dockerfile } from './dockerfile.js';
+import type { ContainerSpec } from './workloads.js';
+
+export interface DockerfileRule {
+  info: RuleInfo;
+  check(dockerfile: Dockerfile, report: (r: Report) => void): void;
+}
+
+export interface ContainerRule {
+  info: RuleInfo;
+  check(container: ContainerSpec, report: (r: Report) => void): void;
+}

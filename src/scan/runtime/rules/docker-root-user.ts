@@ -1,0 +1,42 @@
+/** The final image runs as root: no USER in the last stage, or the last USER is root. */
+import type { DockerfileRule } from '../rule.js';
+import type { Dockerfile, Stage } from '../dockerfile.js';
+
+const ROOT = /^(?:root|0)(?::(?:root|0))?$/;
+
+/** The last USER that applies to a stage, following `FROM <earlier stage>` chains. */
+function lastUser(df: Dockerfile, stage: Stage, depth = 0): { value: string; line: number; column: number } | null {
+  const users = stage.instructions.filter((i) => i.keyword === 'USER');
+  const last = users[users.length - 1];
+  if (last) return { value: last.args.split(/\s+/)[0] ?? '', line: last.line, column: last.column };
+  const parent = df.stages.find((s) => s.name !== null && s.name === stage.image.toLowerCase() && s !== stage);
+  return parent && depth < 20 ? lastUser(df, parent, depth + 1) : null;
+}
+
+export const rule: DockerfileRule = {
+  info: {
+    id: 'docker-root-user',
+    kind: 'runtime',
+    severity: 'medium',
+    confidence: 'medium',
+    title: 'Container runs as root',
+    help: 'A process running as root inside a container is one kernel or runtime bug away from root on the host, and can rewrite everything in its image. Create an unprivileged user and switch to it with USER at the end of the final stage.',
+  },
+  check(df, report) {
+    const final = df.stages[df.stages.length - 1];
+    if (!final || final.image === 'scratch') return;
+    if (/(?:^|[:@-])nonroot\b|distroless.*:nonroot/.test(final.image)) return; // images that set a non-root user themselves
+    const user = lastUser(df, final);
+    const fix = 'Add `RUN useradd --create-home --uid 10001 app` (or adduser -D on Alpine) and `USER app` (or a numeric UID) as the last USER of the final stage.';
+    if (!user) {
+      report({
+        line: final.from.line,
+        column: final.from.column,
+        message: `The final stage (FROM ${final.image || '?'}) never sets USER, so the container runs as root unless the base image changed the user.`,
+        fix,
+      });
+    } else if (ROOT.test(user.value)) {
+      report({ line: user.line, column: user.column, severity: 'high', confidence: 'high', message: `The image ends as ${user.value}: the container runs as root.`, fix });
+    }
+  },
+};

@@ -1,0 +1,14 @@
+/** The runtime (least privilege) rules, one file each. */
+import type { ContainerRule, DockerfileRule } from '../rule.js';
+import { rule as noLimits } from './container-no-resource-limits.js';
+import { rule as privileged } from './container-privileged.js';
+import { rule as runAsRoot } from './container-run-as-root.js';
+import { rule as writableRoot } from './container-writable-root-fs.js';
+import { rule as addRemote } from './docker-add-remote-url.js';
+import { rule as latestTag } from './docker-latest-tag.js';
+import { rule as rootUser } from './docker-root-user.js';
+import { rule as secretInBuild } from './docker-secret-in-build.js';
+import { rule as unpinned } from './docker-unpinned-base-image.js';
+
+export const DOCKERFILE_RULES: readonly DockerfileRule[] = [rootUser, unpinned, latestTag, addRemote, secretInBuild];
+export const CONTAINER_RULES: readonly ContainerRule[] = [noLimits, writableRoot, privileged, runAsRoot];

@@ -1,0 +1,159 @@
+/**
+ * docker compose services and Kubernetes containers, normalised to what the least-privilege rules
+ * ask: limits, read-only root filesystem, privileged, running as root. YAML is read with the
+ * project's `yaml` library (core schema, bounded aliases); every position points at the YAML line.
+ */
+import { LineCounter, parseAllDocuments, isMap, isSeq, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
+
+export interface Where {
+  line: number;
+  column: number;
+}
+
+export interface ContainerSpec {
+  platform: 'compose' | 'kubernetes';
+  /** `service web`, `Deployment api, container app`. */
+  name: string;
+  at: Where;
+  limits: { cpu: boolean; memory: boolean };
+  readOnlyRootFilesystem: boolean;
+  privileged: Where | null;
+  /** Set when the spec says it runs as root: `runAsNonRoot: false`, `runAsUser: 0`, compose `user: root`. */
+  runsAsRoot: (Where & { how: string }) | null;
+}
+
+export interface WorkloadParse {
+  containers: ContainerSpec[];
+  /** Documents that could not be read as YAML (templates, broken files), one line each. */
+  errors: string[];
+}
+
+const POD_TEMPLATES: Record<string, string[]> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+function docs(text: string): { documents: Document.Parsed[]; counter: LineCounter } {
+  const counter = new LineCounter();
+  return { documents: parseAllDocuments(text, { lineCounter: counter, schema: 'core', uniqueKeys: false }) as Document.Parsed[], counter };
+}
+
+const whereOf = (counter: LineCounter, node: YamlNode | null | undefined, fallback: Where): Where => {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return fallback;
+  const pos = counter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+};
+
+/** A scalar's value at a path inside a map (no alias expansion beyond the node itself). */
+function scalarAt(map: YAMLMap | null | undefined, path: string[]): { value: unknown; node: YamlNode } | null {
+  let node: unknown = map;
+  for (const key of path) {
+    if (!isMap(node)) return null;
+    node = node.get(key, true);
+  }
+  if (node === undefined || node === null || isMap(node) || isSeq(node)) return null;
+  const scalar = node as YamlNode & { value?: unknown };
+  return { value: scalar.value, node: scalar };
+}
+
+function mapAt(map: YAMLMap | null | undefined, path: string[]): YAMLMap | null {
+  let node: unknown = map;
+  for (const key of path) {
+    if (!isMap(node)) return null;
+    node = node.get(key, true);
+  }
+  return isMap(node) ? node : null;
+}
+
+const isRootUser = (v: unknown) => typeof v === 'string' || typeof v === 'number' ? /^(?:root|0)(?::(?:root|0))?$/.test(String(v).trim()) : false;
+
+/** Services of a docker compose file. */
+export function composeContainers(text: string): WorkloadParse {
+  const { documents, counter } = docs(text);
+  const containers: ContainerSpec[] = [];
+  const errors: string[] = [];
+  for (const doc of documents) {
+    if (doc.errors.length) {
+      errors.push(`not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
+      continue;
+    }
+    const services = mapAt(doc.contents as YAMLMap, ['services']);
+    if (!services) continue;
+    for (const pair of services.items) {
+      const service = pair.value;
+      if (!isMap(service)) continue;
+      const name = String((pair.key as { value?: unknown })?.value ?? pair.key);
+      const at = whereOf(counter, pair.key as YamlNode, { line: 1, column: 1 });
+      const limit = (key: string, legacy: string[]) => scalarAt(service, ['deploy', 'resources', 'limits', key]) !== null || legacy.some((l) => scalarAt(service, [l]) !== null);
+      const privileged = scalarAt(service, ['privileged']);
+      const user = scalarAt(service, ['user']);
+      containers.push({
+        platform: 'compose',
+        name: `service ${name}`,
+        at,
+        limits: { cpu: limit('cpus', ['cpus', 'cpu_quota']), memory: limit('memory', ['mem_limit']) },
+        readOnlyRootFilesystem: scalarAt(service, ['read_only'])?.value === true,
+        privileged: privileged?.value === true ? whereOf(counter, privileged.node, at) : null,
+        runsAsRoot: user && isRootUser(user.value) ? { ...whereOf(counter, user.node, at), how: `user: ${String(user.value)}` } : null,
+      });
+    }
+  }
+  return { containers, errors };
+}
+
+/** Containers (and init containers) of Kubernetes workloads, in every document of a manifest. */
+export function kubernetesContainers(text: string): WorkloadParse {
+  const { documents, counter } = docs(text);
+  const containers: ContainerSpec[] = [];
+  const errors: string[] = [];
+  for (const doc of documents) {
+    if (doc.errors.length) {
+      errors.push(`not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
+      continue;
+    }
+    const root = doc.contents;
+    if (!isMap(root)) continue;
+    const kind = scalarAt(root, ['kind'])?.value;
+    if (typeof kind !== 'string' || !scalarAt(root, ['apiVersion'])) continue;
+    const podPath = POD_TEMPLATES[kind];
+    if (!podPath) continue;
+    const pod = mapAt(root, podPath);
+    if (!pod) continue;
+    const workload = `${kind} ${String(scalarAt(root, ['metadata', 'name'])?.value ?? '?')}`;
+    const podNonRoot = scalarAt(pod, ['securityContext', 'runAsNonRoot']);
+    const podUser = scalarAt(pod, ['securityContext', 'runAsUser']);
+    for (const listKey of ['containers', 'initContainers']) {
+      const list = pod.get(listKey, true);
+      if (!isSeq(list)) continue;
+      for (const item of list.items) {
+        if (!isMap(item)) continue;
+        const name = String(scalarAt(item, ['name'])?.value ?? '?');
+        const at = whereOf(counter, item as YamlNode, { line: 1, column: 1 });
+        const privileged = scalarAt(item, ['securityContext', 'privileged']);
+        // The container's own setting wins over the pod's.
+        const nonRoot = scalarAt(item, ['securityContext', 'runAsNonRoot']) ?? podNonRoot;
+        const user = scalarAt(item, ['securityContext', 'runAsUser']) ?? podUser;
+        let runsAsRoot: ContainerSpec['runsAsRoot'] = null;
+        if (nonRoot?.value === false) runsAsRoot = { ...whereOf(counter, nonRoot.node, at), how: 'runAsNonRoot: false' };
+        else if (user && Number(user.value) === 0 && user.value !== null && user.value !== '') runsAsRoot = { ...whereOf(counter, user.node, at), how: 'runAsUser: 0' };
+        containers.push({
+          platform: 'kubernetes',
+          name: `${workload}, ${listKey === 'initContainers' ? 'init container' : 'container'} ${name}`,
+          at,
+          limits: { cpu: scalarAt(item, ['resources', 'limits', 'cpu']) !== null, memory: scalarAt(item, ['resources', 'limits', 'memory']) !== null },
+          readOnlyRootFilesystem: scalarAt(item, ['securityContext', 'readOnlyRootFilesystem'])?.value === true,
+          privileged: privileged?.value === true ? whereOf(counter, privileged.node, at) : null,
+          runsAsRoot,
+        });
+      }
+    }
+  }
+  return { containers, errors };
+}

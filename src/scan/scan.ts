@@ -1,0 +1,228 @@
+/**
+ * scanTree: every file of a tree through the four rule families (Python code, secrets, files,
+ * runtime), then inline suppressions and `.depwatch.yml` ignores. Pure apart from reading through
+ * the ScanSource it is given; its result is plain data (structured-clone friendly), so it can run in
+ * a worker thread later without change.
+ *
+ * Bounded: one file in memory at a time (plus a few read ahead), each under `maxFileBytes`; a file
+ * that is too large, not UTF-8 where code is parsed, or too slow to parse is listed in `skipped`
+ * and makes the result partial; nothing else is lost.
+ */
+import { parseIgnoreFile, type IgnoreRule } from '../audit/ignores.js';
+import { SEVERITY_ORDER } from '../audit/findings.js';
+import { FILE_RULES } from './files/rules/index.js';
+import { isCommittedEnvFile } from './files/env-files.js';
+import { applyScanIgnores } from './ignores.js';
+import { isPythonPath, isTestPath } from './paths.js';
+import { createPythonScanner, type PythonScanner } from './python/scan-python.js';
+import type { Report, RuleInfo } from './rule.js';
+import { isRuntimeFile, scanRuntime } from './runtime/scan-runtime.js';
+import { randomFingerprintKey } from './secrets/fingerprint.js';
+import { SECRET_RULES_BY_ID } from './secrets/rules.js';
+import { scanSecrets } from './secrets/scan-secrets.js';
+import type { ScanSource } from './source.js';
+import { suppressionOnLine, suppresses } from './suppressions.js';
+import { decode, LineIndex } from './text.js';
+import type { TreeView } from './tree-rule.js';
+import { CONFIDENCE_ORDER, type CodeFinding, type ScanNote, type ScanResult, type SkippedFile } from './types.js';
+
+export interface ScanOptions {
+  /** Files larger than this are not read (and make the result partial). Default 5 MiB, like manifests. */
+  maxFileBytes?: number;
+  /** Wall-time limit for parsing one Python file. Default 5 s. */
+  parseTimeoutMs?: number;
+  /**
+   * Key for secret fingerprints (secrets/fingerprint.ts). Give the installation's own key to compare
+   * fingerprints across scans; without one, a random key makes them comparable within this scan only.
+   */
+  fingerprintKey?: string | Uint8Array;
+  /** Ignores from elsewhere (a channel), applied with the tree's own `.depwatch.yml`. */
+  ignores?: IgnoreRule[];
+  /** For expiry of ignores. Default: now. */
+  today?: Date;
+  /** At most this many findings per file (the rest are counted in a note), so a generated file cannot flood memory. Default 200. */
+  maxFindingsPerFile?: number;
+  /** How many files are read ahead of the one being scanned (I/O overlaps parsing). Default 8. */
+  readAhead?: number;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
+
+type Raw = Report & { info: RuleInfo };
+
+export async function scanTree(source: ScanSource, options: ScanOptions = {}): Promise<ScanResult> {
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxPerFile = options.maxFindingsPerFile ?? 200;
+  const key = options.fingerprintKey ?? randomFingerprintKey();
+  const entries = await source.entries();
+  const skipped: SkippedFile[] = [];
+  const notes: ScanNote[] = [];
+  const stats = { files: 0, textFiles: 0, pythonFiles: 0, binaryFiles: 0, bytes: 0 };
+  const all: CodeFinding[] = [];
+  /** Texts the tree rules read again (.gitignore, .env), kept from the one pass. */
+  const kept = new Map<string, string>();
+  let ignoreRules: IgnoreRule[] = [...(options.ignores ?? [])];
+
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.type === 'file') files.push(e.path);
+    else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; its target is scanned where it lies inside)` });
+    else skipped.push({ path: e.path, reason: 'not-regular', partial: false, message: `${e.path}: not a regular file (device, socket or pipe), not read` });
+  }
+  stats.files = files.length;
+
+  let python: PythonScanner | null = null;
+  try {
+    // Reads run a few files ahead so disk I/O overlaps parsing; each result is taken once, in order.
+    const ahead = Math.max(1, options.readAhead ?? 8);
+    const pending = new Map<number, ReturnType<ScanSource['read']>>();
+    const readAt = (i: number) => {
+      const p = source.read(files[i]!, maxBytes);
+      p.catch(() => undefined); // awaited below; avoid an unhandled rejection while it waits its turn
+      pending.set(i, p);
+    };
+    for (let i = 0; i < Math.min(ahead, files.length); i++) readAt(i);
+
+    for (let i = 0; i < files.length; i++) {
+      const path = files[i]!;
+      const read = await pending.get(i)!.catch(() => null);
+      pending.delete(i);
+      if (i + ahead < files.length) readAt(i + ahead);
+
+      if (read === null) {
+        skipped.push({ path, reason: 'unreadable', partial: true, message: `${path}: could not be read` });
+        continue;
+      }
+      if ('tooLarge' in read) {
+        skipped.push({ path, reason: 'too-large', partial: true, message: `${path}: ${formatBytes(read.tooLarge)}, over the ${formatBytes(maxBytes)} limit; not scanned` });
+        continue;
+      }
+      stats.bytes += read.bytes.length;
+      const isPython = isPythonPath(path);
+      const decoded = decode(read.bytes, isPython);
+      if (decoded.kind === 'binary') {
+        stats.binaryFiles++;
+        continue;
+      }
+      const text = decoded.text;
+      stats.textFiles++;
+      if (IGNORE_FILES.includes(path)) {
+        const parsed = parseIgnoreFile(text, path);
+        ignoreRules = [...ignoreRules, ...parsed.rules];
+        notes.push(...parsed.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
+      }
+      if (path === '.gitignore' || path.endsWith('/.gitignore') || isCommittedEnvFile(path)) kept.set(path, text);
+
+      const lines = new LineIndex(text);
+      const raw: Raw[] = [];
+      // Secrets: in every text file, UTF-8 or not (the formats are ASCII, so Latin-1 reading finds them all).
+      for (const s of scanSecrets({ path, text, fingerprintKey: key, lines })) {
+        const info = SECRET_RULES_BY_ID.get(s.rule)!;
+        raw.push({ ...s, info });
+      }
+      const runtime = isRuntimeFile(path, text);
+      if (decoded.kind === 'not-utf8' && (isPython || runtime)) {
+        skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: not UTF-8 (and no PEP 263 encoding declared); code rules not run (secrets were checked)` });
+      } else {
+        if (isPython) {
+          python ??= await createPythonScanner({ parseTimeoutMs: options.parseTimeoutMs ?? 5000 });
+          const outcome = python.scan(path, text, isTestPath(path));
+          if (outcome.timedOut) {
+            skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${options.parseTimeoutMs ?? 5000} ms; code rules not run (secrets were checked)` });
+          } else {
+            stats.pythonFiles++;
+            raw.push(...outcome.findings);
+            if (outcome.syntaxErrors > 0) {
+              notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (Python 2 code, or a broken file); rules ran on the parts that parse` });
+            }
+            for (const e of outcome.ruleErrors) notes.push({ kind: 'error', message: `${path}: rule ${e}` });
+          }
+        }
+        if (runtime) {
+          const outcome = scanRuntime(path, text);
+          raw.push(...outcome.findings);
+          for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${e}; runtime rules not applied to it` });
+        }
+      }
+      if (raw.length > maxPerFile) {
+        notes.push({ kind: 'truncated', message: `${path}: ${raw.length} findings, only the first ${maxPerFile} are listed` });
+        raw.length = maxPerFile;
+      }
+      for (const r of raw) all.push(finalize(r, path, lines));
+    }
+  } finally {
+    python?.close();
+  }
+
+  const tree: TreeView = {
+    paths: files,
+    async readText(path) {
+      const cached = kept.get(path);
+      if (cached !== undefined) return cached;
+      const read = await source.read(path, maxBytes).catch(() => null);
+      if (!read || 'tooLarge' in read) return null;
+      const decoded = decode(read.bytes, false);
+      return decoded.kind === 'binary' ? null : decoded.text;
+    },
+  };
+  for (const rule of FILE_RULES) {
+    for (const r of await rule.check(tree)) all.push(finalize({ ...r, info: rule.info }, r.file, null));
+  }
+
+  const ignored = applyScanIgnores(all, ignoreRules, options.today ?? new Date());
+  notes.push(...ignored.notes);
+  const findings = ignored.findings.filter((f) => !f.ignoredBy).sort(compareCodeFindings);
+  return {
+    findings,
+    ignored: ignored.findings.filter((f) => f.ignoredBy).sort(compareCodeFindings),
+    skipped,
+    notes,
+    stats,
+    partial: skipped.some((s) => s.partial) || notes.some((n) => n.kind === 'error'),
+  };
+}
+
+/** Fills in the rule's defaults and applies an inline suppression found on the finding's lines. */
+function finalize(r: Raw, file: string, lines: LineIndex | null): CodeFinding {
+  const finding: CodeFinding = {
+    kind: r.info.kind,
+    rule: r.info.id,
+    severity: r.severity ?? r.info.severity,
+    confidence: r.confidence ?? r.info.confidence,
+    file,
+    line: r.line,
+    column: r.column,
+    message: r.message,
+    fix: r.fix,
+    ...(r.secret ? { secret: r.secret } : {}),
+  };
+  if (lines && r.line !== null) {
+    const last = Math.min(r.endLine ?? r.line, r.line + 20);
+    for (let n = r.line; n <= last; n++) {
+      const s = suppressionOnLine(lines.line(n), n);
+      if (s && suppresses(s, r.info)) {
+        const marker = s.kind === 'nosec' ? '# nosec' : '# depwatch: ignore';
+        finding.ignoredBy = { id: s.ids ? s.ids.join(', ') : s.kind, reason: `${marker} on line ${n}`, until: null, source: 'inline' };
+        break;
+      }
+    }
+  }
+  return finding;
+}
+
+/** Worst first, then most certain, then by place. */
+export function compareCodeFindings(a: CodeFinding, b: CodeFinding): number {
+  return (
+    SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+    CONFIDENCE_ORDER.indexOf(a.confidence) - CONFIDENCE_ORDER.indexOf(b.confidence) ||
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.column ?? 0) - (b.column ?? 0) ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+  );
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+}

@@ -1,0 +1,161 @@
+/**
+ * Credential formats with a recognisable shape, written for Depwatch from each vendor's own
+ * description of its tokens (not copied from any other scanner's rule set):
+ * - AWS: access key ids start with AKIA (long-term) or ASIA (temporary), 20 upper-case letters and
+ *   digits (IAM user guide, "Understanding unique ID prefixes").
+ * - GitHub: ghp_ / gho_ / ghu_ / ghs_ / ghr_ plus 36 base62 characters, and fine-grained
+ *   github_pat_ tokens (GitHub blog, "Behind GitHub's new authentication token formats", 2021).
+ * - GitLab: glpat-, gldt-, glrt-, glptt-, glft-, glsoat-, gloas-, glimt-, glagent-, glcbt-, glffct-
+ *   prefixes (GitLab docs, "GitLab token overview": token prefixes).
+ * - Slack: xoxb- (bot), xoxp- (user), xoxa-/xoxr- (rotating), xoxs-, xapp- (app-level) tokens and
+ *   hooks.slack.com/services/T…/B…/… webhooks (Slack docs, "Token types", "Incoming webhooks").
+ * - Stripe: sk_live_ / rk_live_ secret and restricted keys; sk_test_ keys reach test data only
+ *   (Stripe docs, "API keys").
+ * - Google: AIza + 35 characters API keys; GOCSPX- OAuth client secrets (Google Cloud docs).
+ * - OpenAI: sk-proj-, sk-svcacct-, sk-admin- keys, and the older sk-…T3BlbkFJ… form
+ *   (T3BlbkFJ is base64 for "OpenAI").
+ * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
+ *   PGP PRIVATE KEY BLOCK).
+ *
+ * Linear by construction: each pattern is a literal prefix followed by one greedy character class
+ * with nothing after it that could make the engine back up, plus an O(1) look-behind. Lengths are
+ * checked in code after the match, so a hostile run (`ghp_ghp_ghp_…`) is consumed in one match.
+ */
+import type { ScanSeverity } from '../types.js';
+
+export interface TokenFormat {
+  /** Rule id: `secret-<format>`. */
+  rule: string;
+  /** What kind of credential, in words (shown instead of the value). */
+  kind: string;
+  /** Cheap substring test before the regex runs at all. */
+  keywords: readonly string[];
+  /** Global regex; group 1, when present, is the random part judged for placeholders. */
+  pattern: RegExp;
+  /** Accepted total lengths of the match. */
+  minLength: number;
+  maxLength: number;
+  severity: ScanSeverity;
+  fix: string;
+  /** Extra check on the matched text (e.g. Stripe test keys are lower severity). */
+  refine?: (match: string) => { severity?: ScanSeverity; kind?: string } | null;
+}
+
+const B = '(?<![A-Za-z0-9_])';
+
+export const TOKEN_FORMATS: readonly TokenFormat[] = [
+  {
+    rule: 'secret-aws-access-key-id',
+    kind: 'AWS access key id',
+    keywords: ['AKIA', 'ASIA'],
+    pattern: new RegExp(`${B}(?:AKIA|ASIA)([A-Z0-9]{16,})`, 'g'),
+    minLength: 20,
+    maxLength: 20,
+    severity: 'critical',
+    fix: 'Deactivate the key in IAM now, then load credentials from the environment or an instance/role profile (never from code).',
+  },
+  {
+    rule: 'secret-github-token',
+    kind: 'GitHub token',
+    keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+    pattern: new RegExp(`${B}gh[pousr]_([A-Za-z0-9]{36,})`, 'g'),
+    minLength: 40,
+    maxLength: 40,
+    severity: 'critical',
+    fix: 'Revoke the token on GitHub (Settings → Developer settings), then read it from the environment or a secret store.',
+  },
+  {
+    rule: 'secret-github-token',
+    kind: 'GitHub fine-grained token',
+    keywords: ['github_pat_'],
+    pattern: new RegExp(`${B}github_pat_([A-Za-z0-9_]{60,})`, 'g'),
+    minLength: 71,
+    maxLength: 255,
+    severity: 'critical',
+    fix: 'Revoke the token on GitHub (Settings → Developer settings), then read it from the environment or a secret store.',
+  },
+  {
+    rule: 'secret-gitlab-token',
+    kind: 'GitLab token',
+    keywords: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glft-', 'glsoat-', 'gloas-', 'glimt-', 'glagent-', 'glcbt-', 'glffct-'],
+    pattern: new RegExp(`${B}gl(?:pat|dt|rt|ptt|ft|soat|oas|imt|agent|cbt|ffct)-([A-Za-z0-9_.-]{20,})`, 'g'),
+    minLength: 25,
+    maxLength: 200,
+    severity: 'critical',
+    fix: 'Revoke the token in GitLab, then read it from the environment or a CI/CD variable.',
+  },
+  {
+    rule: 'secret-slack-token',
+    kind: 'Slack token',
+    keywords: ['xoxb-', 'xoxp-', 'xoxa-', 'xoxr-', 'xoxs-', 'xoxe', 'xapp-'],
+    pattern: new RegExp(`${B}(?:xox[abprse](?:\\.xox[abprse])?|xapp)-([A-Za-z0-9-]{10,})`, 'g'),
+    minLength: 20,
+    maxLength: 300,
+    severity: 'critical',
+    fix: 'Rotate the token in the Slack app settings (or revoke it with auth.revoke), then read it from the environment.',
+  },
+  {
+    rule: 'secret-slack-webhook',
+    kind: 'Slack incoming webhook URL',
+    keywords: ['hooks.slack.com/'],
+    pattern: /hooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9_/]{20,})/g,
+    minLength: 45,
+    maxLength: 200,
+    severity: 'high',
+    fix: 'Delete the webhook in the Slack app settings and create a new one; keep its URL in the environment.',
+  },
+  {
+    rule: 'secret-stripe-key',
+    kind: 'Stripe secret key',
+    keywords: ['sk_live_', 'rk_live_', 'sk_test_', 'rk_test_'],
+    pattern: new RegExp(`${B}[sr]k_(?:live|test)_([A-Za-z0-9]{20,})`, 'g'),
+    minLength: 28,
+    maxLength: 260,
+    severity: 'critical',
+    fix: 'Roll the key in the Stripe dashboard (Developers → API keys), then read it from the environment.',
+    refine: (m) => (m.includes('_test_') ? { severity: 'medium', kind: 'Stripe test-mode secret key' } : null),
+  },
+  {
+    rule: 'secret-google-api-key',
+    kind: 'Google API key',
+    keywords: ['AIza'],
+    pattern: new RegExp(`${B}AIza([A-Za-z0-9_-]{35,})`, 'g'),
+    minLength: 39,
+    maxLength: 39,
+    severity: 'high',
+    fix: 'Delete or regenerate the key in Google Cloud (APIs & Services → Credentials), restrict the new one, and read it from the environment.',
+  },
+  {
+    rule: 'secret-google-oauth-client-secret',
+    kind: 'Google OAuth client secret',
+    keywords: ['GOCSPX-'],
+    pattern: new RegExp(`${B}GOCSPX-([A-Za-z0-9_-]{28,})`, 'g'),
+    minLength: 35,
+    maxLength: 35,
+    severity: 'high',
+    fix: 'Reset the client secret in Google Cloud (APIs & Services → Credentials) and read it from the environment.',
+  },
+  {
+    rule: 'secret-openai-key',
+    kind: 'OpenAI API key',
+    keywords: ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 'T3BlbkFJ'],
+    pattern: new RegExp(`${B}sk-(?:proj|svcacct|admin)-([A-Za-z0-9_-]{40,})`, 'g'),
+    minLength: 50,
+    maxLength: 300,
+    severity: 'critical',
+    fix: 'Revoke the key on the OpenAI platform (API keys) and read the new one from the environment.',
+  },
+  {
+    rule: 'secret-openai-key',
+    kind: 'OpenAI API key',
+    keywords: ['T3BlbkFJ'],
+    pattern: new RegExp(`${B}sk-([A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20,})`, 'g'),
+    minLength: 51,
+    maxLength: 51,
+    severity: 'critical',
+    fix: 'Revoke the key on the OpenAI platform (API keys) and read the new one from the environment.',
+  },
+];
+
+/** PEM private key headers (RFC 7468 labels). The body must follow, or it is only a mention of the format. */
+export const PRIVATE_KEY_HEADER = /-----BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY(?: BLOCK)?-----/g;

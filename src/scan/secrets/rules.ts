@@ -1,0 +1,32 @@
+/** The secret rules as rules (ids, severities, help for SARIF); the matching is in scan-secrets.ts. */
+import type { RuleInfo } from '../rule.js';
+
+const ROTATE = 'Anyone who can read the repository, a fork or its history can use a credential written in it, and deleting the line does not remove it from history. Revoke or rotate it first, then load it from the environment or a secret store; keep only placeholders in examples.';
+
+const secret = (id: string, title: string, severity: RuleInfo['severity'], confidence: RuleInfo['confidence'] = 'high', bandit?: string[]): RuleInfo => ({
+  id,
+  kind: 'secret',
+  severity,
+  confidence,
+  title,
+  help: ROTATE,
+  ...(bandit ? { bandit } : {}),
+});
+
+export const SECRET_RULES: readonly RuleInfo[] = [
+  secret('secret-aws-access-key-id', 'AWS access key id', 'critical'),
+  secret('secret-aws-secret-access-key', 'AWS secret access key', 'critical'),
+  secret('secret-github-token', 'GitHub token', 'critical'),
+  secret('secret-gitlab-token', 'GitLab token', 'critical'),
+  secret('secret-slack-token', 'Slack token', 'critical'),
+  secret('secret-slack-webhook', 'Slack webhook URL', 'high'),
+  secret('secret-stripe-key', 'Stripe secret key', 'critical'),
+  secret('secret-google-api-key', 'Google API key', 'high'),
+  secret('secret-google-oauth-client-secret', 'Google OAuth client secret', 'high'),
+  secret('secret-openai-key', 'OpenAI API key', 'critical'),
+  secret('secret-private-key', 'Private key', 'critical'),
+  secret('secret-url-password', 'Password in a URL', 'high'),
+  secret('secret-assigned', 'Hard-coded credential', 'high', 'medium', ['B105', 'B106', 'B107']),
+];
+
+export const SECRET_RULES_BY_ID = new Map(SECRET_RULES.map((r) => [r.id, r]));

@@ -1,0 +1,232 @@
+/**
+ * Finds credentials in any text file: known token formats, private key blocks, URLs with a
+ * password, and high-entropy values assigned to names like `password`, `secret`, `token`,
+ * `api_key`. A value never leaves this module: findings carry the kind, the position and a keyed
+ * fingerprint (secrets/fingerprint.ts).
+ *
+ * Linear in the input: every pattern is a literal prefix plus one greedy class (formats.ts), and
+ * the assignment and URL checks look a bounded number of characters around each hit; hits never
+ * overlap, so the work per input character is bounded.
+ */
+import { isCodePath, isExamplePath, isTestPath } from '../paths.js';
+import type { Report } from '../rule.js';
+import type { Confidence, ScanSeverity } from '../types.js';
+import { shannonEntropy } from './entropy.js';
+import { fingerprint } from './fingerprint.js';
+import { PRIVATE_KEY_HEADER, TOKEN_FORMATS } from './formats.js';
+import { isPlaceholder, looksRandom } from './placeholders.js';
+import { LineIndex } from '../text.js';
+
+export interface SecretReport extends Report {
+  rule: string;
+  severity: ScanSeverity;
+  confidence: Confidence;
+  secret: { kind: string; fingerprint: string };
+}
+
+/** Names that hold credentials; matched anywhere inside an identifier (`DB_PASSWORD`, `stripeApiKey`). */
+const SECRET_NAME = /pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential/gi;
+/** Identifiers that mention a secret but hold something else: a path, a URL, a name, a length, a flag. */
+const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize)$/i;
+const IDENT_CHAR = /[A-Za-z0-9_.-]/;
+const MAX_IDENT = 64;
+const MAX_VALUE = 300;
+
+const AWS_SECRET_NAME = /aws.{0,20}secret|secret.{0,20}access.{0,5}key/i;
+
+export interface SecretScanContext {
+  path: string;
+  text: string;
+  fingerprintKey: string | Uint8Array;
+  lines: LineIndex;
+}
+
+export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
+  const { path, text } = ctx;
+  const reports: SecretReport[] = [];
+  /** Value ranges already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
+  const covered: [number, number][] = [];
+  const relaxed = isTestPath(path) || isExamplePath(path);
+
+  const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
+    const { line, column } = ctx.lines.position(start);
+    covered.push([start, start + value.length]);
+    reports.push({
+      rule,
+      line,
+      column,
+      severity,
+      confidence: relaxed && confidence === 'high' ? 'low' : confidence,
+      message,
+      fix,
+      secret: { kind, fingerprint: fingerprint(ctx.fingerprintKey, value) },
+    });
+  };
+
+  for (const format of TOKEN_FORMATS) {
+    if (!format.keywords.some((k) => text.includes(k))) continue;
+    format.pattern.lastIndex = 0;
+    for (let m = format.pattern.exec(text); m; m = format.pattern.exec(text)) {
+      const token = m[0];
+      if (token.length < format.minLength || token.length > format.maxLength) continue;
+      if (!looksRandom(m[1] ?? token)) continue;
+      const refined = format.refine?.(token);
+      const kind = refined?.kind ?? format.kind;
+      add(format.rule, kind, token, m.index, refined?.severity ?? format.severity, 'high', `A ${kind} is written in this file; anyone who can read the repository (or its history) can use it.`, format.fix);
+    }
+  }
+
+  if (text.includes('PRIVATE KEY')) {
+    PRIVATE_KEY_HEADER.lastIndex = 0;
+    for (let m = PRIVATE_KEY_HEADER.exec(text); m; m = PRIVATE_KEY_HEADER.exec(text)) {
+      const body = keyBody(text, m.index + m[0].length);
+      if (body === null) continue; // only the header: code that looks for keys, or documentation
+      add('secret-private-key', `${m[0].slice(11, -5).toLowerCase()}`, body, m.index, 'critical', 'high', 'A private key is written in this file; anyone who can read the repository (or its history) can use it.', 'Treat the key as compromised: replace it (and revoke certificates or deploy keys made with it), and load keys from a secret store or a file outside the repository.');
+    }
+  }
+
+  for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
+    const found = urlPassword(text, at);
+    if (!found || overlaps(covered, found.start)) continue;
+    add('secret-url-password', 'password in a URL', found.password, found.start, 'high', found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
+  }
+
+  const code = isCodePath(path);
+  if (!relaxed) {
+    SECRET_NAME.lastIndex = 0;
+    for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
+      const found = assignedValue(text, m.index, m.index + m[0].length, code);
+      if (!found) continue;
+      SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
+      if (overlaps(covered, found.start)) continue;
+      const judged = judge(found.value);
+      if (!judged) continue;
+      const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
+      add(
+        aws ? 'secret-aws-secret-access-key' : 'secret-assigned',
+        aws ? 'AWS secret access key' : `value of ${safeName(found.name)}`,
+        found.value,
+        found.start,
+        aws ? 'critical' : 'high',
+        aws ? 'high' : judged,
+        aws
+          ? 'An AWS secret access key is written in this file; anyone who can read the repository (or its history) can use it.'
+          : `${safeName(found.name)} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
+        'Read it from the environment or a secret store (os.environ["NAME"]), change the credential, and keep only a placeholder in example files.',
+      );
+    }
+  }
+  return reports;
+}
+
+function overlaps(covered: [number, number][], at: number): boolean {
+  return covered.some(([s, e]) => at >= s && at < e);
+}
+
+/** The start of a PEM body after its header (newlines, or `\n` escapes in JSON strings), or null when there is none. */
+function keyBody(text: string, from: number): string | null {
+  let i = from;
+  for (let skipped = 0; i < text.length && skipped < 200; skipped++) {
+    const c = text[i]!;
+    if (c === '\n' || c === '\r' || c === ' ' || c === '\t' || c === '"' || c === "'") i++;
+    else if (c === '\\' && text[i + 1] === 'n') i += 2;
+    else break;
+  }
+  // Headers such as `Proc-Type:` come before the body of legacy encrypted keys.
+  let j = i;
+  while (j < text.length && j - i < 64 && /[A-Za-z0-9+/=]/.test(text[j]!)) j++;
+  const body = text.slice(i, j);
+  return body.length >= 40 || /^[A-Za-z-]+:/.test(text.slice(i, i + 20)) ? text.slice(i, Math.min(text.length, i + 64)) : null;
+}
+
+/** `scheme://user:password@host`: the password and where it starts, when it is not a placeholder. */
+function urlPassword(text: string, at: number): { password: string; start: number; scheme: string; confidence: Confidence } | null {
+  let s = at;
+  while (s > 0 && at - s < 30 && /[A-Za-z0-9+.-]/.test(text[s - 1]!)) s--;
+  const scheme = text.slice(s, at);
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*$/.test(scheme)) return null;
+  let i = at + 3;
+  let colon = -1;
+  for (; i < text.length && i - at < 260; i++) {
+    const c = text[i]!;
+    if (c === '@') break;
+    if (c === ':' && colon === -1) colon = i;
+    if (c === '/' || c === '?' || c === '#' || c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '"' || c === "'" || c === '`' || c === '<' || c === '>' || c === ',' || c === ';' || c === '(' || c === ')') return null;
+  }
+  if (text[i] !== '@' || colon === -1) return null;
+  const user = text.slice(at + 3, colon);
+  const password = text.slice(colon + 1, i);
+  if (!/^[A-Za-z0-9[\]]/.test(text[i + 1] ?? '')) return null; // no host after @
+  if (password.length < 3 || isPlaceholder(password) || password === user) return null;
+  if (/^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i.test(password)) return null;
+  return { password, start: colon + 1, scheme: scheme.toLowerCase(), confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
+}
+
+/**
+ * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
+ * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`), or null. Bounded look-around.
+ */
+function assignedValue(text: string, wordStart: number, wordEnd: number, code: boolean): { name: string; value: string; start: number; end: number } | null {
+  let s = wordStart;
+  while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
+  let e = wordEnd;
+  while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
+  const name = text.slice(s, e);
+  if (NOT_A_VALUE_NAME.test(name)) return null;
+  let i = e;
+  if (text[i] === '"' || text[i] === "'") i++; // closing quote of a JSON / dict key
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  // Separator: = : := => (but not == or a type annotation's `: str =`, handled by the value check)
+  let colon = false;
+  if (text[i] === ':' && text[i + 1] === '=') i += 2;
+  else if (text[i] === '=' && text[i + 1] === '>') i += 2;
+  else if (text[i] === '=' && text[i + 1] !== '=') i += 1;
+  else if (text[i] === ':' && text[i + 1] !== ':') {
+    i += 1;
+    colon = true;
+  } else return null;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  if (code && colon && /[A-Za-z_]/.test(text[i] ?? '')) {
+    // A type annotation (`password: str = "…"`): the value comes after the `=`.
+    const from = i;
+    while (i < text.length && i - from < MAX_IDENT && /[A-Za-z0-9_.[\], |]/.test(text[i]!)) i++;
+    if (text[i] !== '=' || text[i + 1] === '=') return null;
+    i++;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+  }
+  // A quote, or an escaped one inside a JSON string (notebooks: `"password = \"…\"\n"`).
+  const escaped = text[i] === '\\' && (text[i + 1] === '"' || text[i + 1] === "'");
+  const quote = escaped ? text[i + 1] : text[i];
+  if (quote === '"' || quote === "'" || quote === '`') {
+    const start = i + (escaped ? 2 : 1);
+    let j = start;
+    while (j < text.length && j - start <= MAX_VALUE && text[j] !== quote && text[j] !== '\n' && !(escaped && text[j] === '\\')) j++;
+    if (text[j] !== (escaped ? '\\' : quote) || j - start > MAX_VALUE) return null;
+    return { name, value: text.slice(start, j), start, end: j + 1 };
+  }
+  if (code) return null; // unquoted in code: an expression (`password = get_password()`), not a value
+  const start = i;
+  let j = start;
+  while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]]/.test(text[j]!)) j++;
+  if (j - start > MAX_VALUE) return null;
+  return { name, value: text.slice(start, j), start, end: j };
+}
+
+/** Whether a value looks like a real credential, and how sure that is; null for placeholders and ordinary words. */
+function judge(value: string): Confidence | null {
+  if (value.length < 8 || value.length > MAX_VALUE) return null;
+  if (/\s/.test(value) || isPlaceholder(value)) return null;
+  if (/^[a-z]+(?:[._-][a-z]+)*$/.test(value)) return null; // words: `redis.password`, `read-only`
+  if (/^\d+(?:\.\d+)*$/.test(value)) return null; // numbers, versions
+  if (/^(?:https?:\/\/|\/|\.\.?\/|~\/)/.test(value)) return null; // URLs and paths (URL passwords are checked apart)
+  const entropy = shannonEntropy(value);
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
+  if (entropy >= 3.5 && value.length >= 16 && classes >= 2) return 'high';
+  if (entropy >= 3 && value.length >= 10 && classes >= 2) return 'medium';
+  return null;
+}
+
+/** An identifier is code, not a secret, but keep messages short and plain. */
+function safeName(name: string): string {
+  return name.length > 40 ? `${name.slice(0, 37)}…` : name;
+}

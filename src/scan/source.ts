@@ -1,0 +1,101 @@
+/**
+ * Where the scanner's files come from. Unlike the manifest loader's FileSource, a scan must say what
+ * it passed over: symbolic links and special files are listed (and noted, never followed), and a
+ * file over the size limit is refused before it is read, so memory stays bounded.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { isInSkippedDir, isSkippedDir } from '../python/discover.js';
+import type { FileSource } from '../python/files.js';
+
+export interface ScanEntry {
+  /** Relative to the root, `/` separators. */
+  path: string;
+  type: 'file' | 'symlink' | 'other';
+}
+
+export type ReadResult = { bytes: Buffer } | { tooLarge: number } | null;
+
+export interface ScanSource {
+  entries(): Promise<ScanEntry[]>;
+  /** A regular file's bytes; `{ tooLarge }` with its size when over `maxBytes` (nothing read); null when it is gone. */
+  read(path: string, maxBytes: number): Promise<ReadResult>;
+}
+
+const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
+
+/** A local directory, walked without following symbolic links (they could lead outside the tree). */
+export function directoryScanSource(root: string): ScanSource {
+  return {
+    async entries() {
+      const out: ScanEntry[] = [];
+      const walk = async (dir: string): Promise<void> => {
+        let entries;
+        try {
+          entries = await readdir(dir, { withFileTypes: true });
+        } catch {
+          return;
+        }
+        for (const entry of entries) {
+          const full = join(dir, entry.name);
+          const path = toPosix(relative(root, full));
+          if (entry.isDirectory()) {
+            if (!isSkippedDir(entry.name)) await walk(full);
+          } else if (entry.isFile()) out.push({ path, type: 'file' });
+          else if (entry.isSymbolicLink()) out.push({ path, type: 'symlink' });
+          else out.push({ path, type: 'other' });
+        }
+      };
+      await walk(root);
+      return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    },
+    async read(path, maxBytes) {
+      // Synchronous on purpose: measured on 2,000 files, open/fstat/read/close through FileHandle
+      // cost 440 ms of event-loop time against 57 ms for the sync calls; a scan runs in the CLI or,
+      // in the bot, off the Slack path, so there is no event loop to keep free here.
+      let fd: number;
+      try {
+        // O_NOFOLLOW: a file swapped for a symbolic link after listing is refused, not followed.
+        fd = openSync(join(root, path), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      } catch {
+        return null;
+      }
+      try {
+        const info = fstatSync(fd);
+        if (!info.isFile()) return null;
+        if (info.size > maxBytes) return { tooLarge: info.size };
+        // Read at most maxBytes + 1 even if the file grows while it is read.
+        const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
+        let filled = 0;
+        while (filled < buffer.length) {
+          const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        if (filled > maxBytes) return { tooLarge: filled };
+        return { bytes: buffer.subarray(0, filled) };
+      } catch {
+        return null;
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+/** Any FileSource (a GitHub snapshot, an in-memory tree): every listed path is a regular file. */
+export function scanSourceFromFiles(files: FileSource): ScanSource {
+  return {
+    async entries() {
+      return (await files.list()).filter((p) => !isInSkippedDir(p)).map((path) => ({ path, type: 'file' as const }));
+    },
+    async read(path, maxBytes) {
+      const size = (await files.size?.(path)) ?? null;
+      if (size !== null && size > maxBytes) return { tooLarge: size };
+      const bytes = await files.read(path);
+      if (!bytes) return null;
+      return bytes.length > maxBytes ? { tooLarge: bytes.length } : { bytes };
+    },
+  };
+}

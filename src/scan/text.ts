@@ -1,0 +1,89 @@
+/**
+ * Bytes to text for scanning: binary files are recognised and passed over, UTF-8 is strict, and a
+ * line index turns offsets into 1-based line and column without splitting the text into lines.
+ */
+
+export type Decoded =
+  | { kind: 'text'; text: string; encoding: 'utf-8' | 'latin-1' | 'windows-1252' }
+  /** Not UTF-8 and no declared encoding: read as Latin-1 so secrets (ASCII) are still found, but code rules cannot trust it. */
+  | { kind: 'not-utf8'; text: string }
+  | { kind: 'binary' };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const latin1 = new TextDecoder('latin1');
+const windows1252 = new TextDecoder('windows-1252');
+
+/** PEP 263: `# -*- coding: latin-1 -*-` on one of the first two lines. */
+const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+export function decode(bytes: Uint8Array, python: boolean): Decoded {
+  // A NUL byte in the first 8 KB: binary (git's own heuristic).
+  const head = bytes.subarray(0, 8192);
+  if (head.includes(0)) return { kind: 'binary' };
+  try {
+    return { kind: 'text', text: utf8.decode(bytes), encoding: 'utf-8' };
+  } catch {
+    const text = latin1.decode(bytes);
+    if (python) {
+      const declared = declaredEncoding(text);
+      if (declared === 'latin-1') return { kind: 'text', text, encoding: 'latin-1' };
+      if (declared === 'windows-1252') return { kind: 'text', text: windows1252.decode(bytes), encoding: 'windows-1252' };
+    }
+    return { kind: 'not-utf8', text };
+  }
+}
+
+function declaredEncoding(text: string): 'latin-1' | 'windows-1252' | null {
+  const firstTwo = text.slice(0, 400).split('\n', 2);
+  for (const line of firstTwo) {
+    const m = CODING.exec(line.length > 200 ? line.slice(0, 200) : line);
+    if (!m) continue;
+    const name = m[1]!.toLowerCase().replace(/_/g, '-');
+    if (/^(?:latin-?1|iso-?8859-1|l1|iso8859-1)$/.test(name)) return 'latin-1';
+    if (/^(?:cp-?1252|windows-1252)$/.test(name)) return 'windows-1252';
+  }
+  return null;
+}
+
+/** Offsets to 1-based (line, column); built on first use, in one pass. */
+export class LineIndex {
+  private starts: Int32Array | null = null;
+
+  constructor(private readonly text: string) {}
+
+  position(offset: number): { line: number; column: number } {
+    const starts = this.lineStarts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  }
+
+  /** The text of a 1-based line (without its newline). */
+  line(n: number): string {
+    const starts = this.lineStarts();
+    if (n < 1 || n > starts.length) return '';
+    const start = starts[n - 1]!;
+    const end = n < starts.length ? starts[n]! - 1 : this.text.length;
+    return this.text.slice(start, end);
+  }
+
+  get count(): number {
+    return this.lineStarts().length;
+  }
+
+  private lineStarts(): Int32Array {
+    if (this.starts) return this.starts;
+    let count = 1;
+    for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) count++;
+    const starts = new Int32Array(count);
+    let k = 1;
+    for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) starts[k++] = i + 1;
+    this.starts = starts;
+    return starts;
+  }
+}

@@ -1,0 +1,14 @@
+/** Rules that judge the tree as a whole (which files exist, what .gitignore says), not one file's text. */
+import type { Report, RuleInfo } from './rule.js';
+
+export interface TreeView {
+  /** Every file path listed under the root, `/` separators. */
+  paths: readonly string[];
+  /** A file's text (UTF-8, or Latin-1 when it is not), or null when it is missing, binary or too large. */
+  readText(path: string): Promise<string | null>;
+}
+
+export interface TreeRule {
+  info: RuleInfo;
+  check(tree: TreeView): Promise<(Report & { file: string })[]>;
+}

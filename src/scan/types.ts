@@ -1,0 +1,81 @@
+/**
+ * What the code and configuration scanner reports. Everything here is plain data (no classes, no
+ * functions, no Buffers in results) so a scan can run in a worker thread and post its result back by
+ * structured clone.
+ */
+import type { Severity } from '../audit/findings.js';
+
+/** `code`: Python source rules; `secret`: credentials in any text file; `file`: files that should not be committed; `runtime`: containers and manifests. */
+export type CodeFindingKind = 'code' | 'secret' | 'file' | 'runtime';
+
+/** A scan rule never says `unknown`: it knows how bad what it found is. */
+export type ScanSeverity = Exclude<Severity, 'unknown'>;
+
+/** How sure the rule is that what it matched is the problem it names (not how bad the problem is). */
+export type Confidence = 'high' | 'medium' | 'low';
+
+export const CONFIDENCE_ORDER: Confidence[] = ['high', 'medium', 'low'];
+
+export interface CodeFinding {
+  kind: CodeFindingKind;
+  /** Stable rule id (`py-eval-exec`, `secret-github-token`, `docker-root-user`…): ignores and suppressions name it. */
+  rule: string;
+  severity: ScanSeverity;
+  confidence: Confidence;
+  /** Relative to the scanned root, `/` separators. */
+  file: string;
+  /** 1-based; null when the finding is about the file as a whole (a committed `.env`). */
+  line: number | null;
+  /** 1-based, in UTF-16 code units (SARIF's default column unit); null with line. */
+  column: number | null;
+  /** Why it matters, in a sentence or two. Never holds a secret's value. */
+  message: string;
+  /** What to do instead. */
+  fix: string;
+  /** Secrets only: what kind of credential and a keyed fingerprint of its value (never the value). */
+  secret?: { kind: string; fingerprint: string };
+  /** Set when an inline suppression or a `.depwatch.yml` ignore covers the finding (kept apart, not dropped). */
+  ignoredBy?: { id: string; reason: string; until: string | null; source: string };
+}
+
+/** Why a file was not (fully) scanned. */
+export type SkipReason = 'too-large' | 'not-utf8' | 'parse-timeout' | 'unreadable' | 'symlink' | 'not-regular';
+
+export interface SkippedFile {
+  path: string;
+  reason: SkipReason;
+  /** One clear line: what was not done and why. */
+  message: string;
+  /** Whether something that should have been checked was not, so the result is partial. */
+  partial: boolean;
+}
+
+export interface ScanNote {
+  /** syntax: a file parsed with errors (rules ran on the rest); error: a rule failed on a file (the result is partial); truncated: too many findings in one file. */
+  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'truncated';
+  message: string;
+}
+
+export interface ScanStats {
+  /** Files listed under the root (outside skipped folders). */
+  files: number;
+  /** Files read and scanned for secrets. */
+  textFiles: number;
+  /** Python files parsed and run through the code rules. */
+  pythonFiles: number;
+  /** Files passed over because they are binary (they cannot hold code, and secret formats here are text). */
+  binaryFiles: number;
+  bytes: number;
+}
+
+export interface ScanResult {
+  /** Findings not covered by any suppression or ignore, worst first. */
+  findings: CodeFinding[];
+  /** Findings covered by an inline suppression or an ignore, each with `ignoredBy`. */
+  ignored: CodeFinding[];
+  skipped: SkippedFile[];
+  notes: ScanNote[];
+  stats: ScanStats;
+  /** True when a file that should have been scanned was not (fail closed: say so, never pass silently). */
+  partial: boolean;
+}

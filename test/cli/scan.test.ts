@@ -1,0 +1,93 @@
+/** `depwatch scan DIR` as CI runs it: the contract JSON, text output, exit status 0 / 1 / 2. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
+
+const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'depwatch-scan-cli-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+async function scan(root: string, args: string[] = [], env: Record<string, string> = {}) {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIO = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), isTTY: false, cwd: root, env };
+  const code = await runCli(['scan', ...args, '.'], io);
+  return { code, ...out };
+}
+
+const CLEAN = { '.gitignore': '.env\n*.env\n', 'app/main.py': 'import subprocess\nsubprocess.run(["ls", "-l"], check=True)\n' };
+
+describe('depwatch scan', () => {
+  it('prints the contract JSON: kind, rule, file, line, column, severity, confidence, message, fix; never a secret', async () => {
+    const root = tree({ ...CLEAN, 'app/main.py': `import yaml\n\ndef load(f):\n    return yaml.load(f)\n\nGITHUB_TOKEN = "${TOKEN}"\n`, Dockerfile: 'FROM python:3.12-slim\nUSER app\n', '.env': 'DATABASE_URL=postgres://db.internal/app\n' });
+    const { code, stdout } = await scan(root, ['--json']);
+    expect(code).toBe(1);
+    expect(stdout).not.toContain(TOKEN);
+    const json = JSON.parse(stdout);
+    expect(json.findings.map((f: { kind: string; rule: string }) => `${f.kind}/${f.rule}`)).toEqual(['secret/secret-github-token', 'file/file-env-committed', 'code/py-yaml-load']);
+    expect(json.findings[2]).toEqual({
+      kind: 'code',
+      rule: 'py-yaml-load',
+      severity: 'high',
+      confidence: 'high',
+      file: 'app/main.py',
+      line: 4,
+      column: 12,
+      message: expect.stringContaining('yaml.load()'),
+      fix: expect.stringContaining('safe_load'),
+    });
+    expect(json.findings[0].secret).toEqual({ kind: 'GitHub token', fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(json).toMatchObject({ target: '.', partial: false, skipped: [], fingerprint_scope: 'run', stats: { files: 4, python_files: 1 } });
+  });
+
+  it('fingerprints compare across runs with DEPWATCH_FINGERPRINT_KEY, and differ per run without it', async () => {
+    const root = tree({ ...CLEAN, 'ci.yml': `token: ${TOKEN}\n` });
+    const key = { DEPWATCH_FINGERPRINT_KEY: 'k'.repeat(64) };
+    const fp = async (env = {}) => JSON.parse((await scan(root, ['--json'], env)).stdout).findings[0].secret.fingerprint as string;
+    expect(await fp(key)).toBe(await fp(key));
+    expect(await fp()).not.toBe(await fp());
+  });
+
+  it('exit 0 when nothing is at or above --fail-on (default high), 1 when something is', async () => {
+    const root = tree({ ...CLEAN, 'app/net.py': 'import requests\nrequests.get("https://example.com")\n' });
+    expect((await scan(root)).code).toBe(0); // a medium finding only
+    expect((await scan(root, ['--fail-on', 'medium'])).code).toBe(1);
+    expect((await scan(tree(CLEAN))).code).toBe(0);
+  });
+
+  it('a file not scanned makes the result partial: exit 2, unless findings already give 1', async () => {
+    const big = 'x = 1\n'.repeat(1_000_000); // 6 MB, over the 5 MiB limit
+    const partial = await scan(tree({ ...CLEAN, 'app/generated.py': big }));
+    expect(partial.code).toBe(2);
+    expect(partial.stdout).toContain('app/generated.py: 5.7 MB, over the 5.0 MB limit; not scanned');
+    expect(partial.stderr).toContain('PARTIAL');
+    const both = await scan(tree({ ...CLEAN, 'app/generated.py': big, 'app/run.py': 'import os\nos.system(input())\n' }), ['--json']);
+    expect(both.code).toBe(1);
+    expect(JSON.parse(both.stdout).partial).toBe(true);
+  });
+
+  it('text output: one block per finding with where, why and fix; ignored ones on request', async () => {
+    const root = tree({ ...CLEAN, 'app/run.py': 'import os\nos.system(input())\nos.system(input())  # nosec\n' });
+    const { stdout } = await scan(root, ['--show-ignored']);
+    expect(stdout).toContain('CRITICAL app/run.py:2:1  py-os-system (high confidence)');
+    expect(stdout).toContain('fix: Use subprocess.run');
+    expect(stdout).toContain('ignored by inline: # nosec on line 3');
+    expect(stdout).toMatch(/1 finding \(1 critical\) in 3 files \(2 Python\), 1 ignored\.\n$/);
+  });
+
+  it('usage errors exit 2 with one line', async () => {
+    const out = { stdout: '', stderr: '' };
+    const io: CliIO = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), isTTY: false, cwd: tmpdir(), env: {} };
+    expect(await runCli(['scan', 'no/such/dir'], io)).toBe(2);
+    expect(out.stderr).toBe('depwatch scan: no/such/dir: not a directory\n');
+  });
+});

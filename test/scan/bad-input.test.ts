@@ -1,0 +1,95 @@
+/**
+ * Bad input gets one clear line and loses nothing else: files that are not UTF-8, 5 MB single
+ * lines, deeply nested expressions, Python 2, symbolic links, files over the limit, parses that
+ * take too long, files with thousands of findings.
+ */
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanTree } from '../../src/scan/scan.js';
+import { directoryScanSource } from '../../src/scan/source.js';
+import { hits, scanFiles } from './helpers.js';
+
+const RISKY = 'import os\nos.system(input())\n';
+
+describe('bad input', () => {
+  it('a Python file that is not UTF-8 is skipped (partial), its secrets still found; the other files are scanned', async () => {
+    const latin1 = Buffer.from('# caf\xe9\nimport os\nos.system(input())\nAPI_TOKEN = "ghp_R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST"\n', 'latin1');
+    const result = await scanFiles({ 'app/legacy.py': latin1, 'app/ok.py': RISKY, 'notes.txt': Buffer.from('r\xe9sum\xe9\n', 'latin1') });
+    expect(result.skipped).toEqual([{ path: 'app/legacy.py', reason: 'not-utf8', partial: true, message: expect.stringContaining('not UTF-8') }]);
+    expect(result.partial).toBe(true);
+    expect(hits(result)).toEqual(['py-os-system@2']);
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => f.file)).toEqual(['app/legacy.py']);
+  });
+
+  it('a Python file that declares its encoding (PEP 263) is read in it', async () => {
+    const result = await scanFiles({ 'app/legacy.py': Buffer.from('# -*- coding: latin-1 -*-\n# caf\xe9\nimport os\nos.system(input())\n', 'latin1') });
+    expect(result.skipped).toEqual([]);
+    expect(hits(result)).toEqual(['py-os-system@4']);
+  });
+
+  it('5 MB single lines are scanned (code and text), in time linear in their size', async () => {
+    const line = 'x = "' + 'a'.repeat(5_000_000) + '"\n';
+    const result = await scanFiles({ 'app/blob.py': line + RISKY, 'data/blob.json': '["' + 'ab=cd '.repeat(800_000) + '"]', 'app/ok.py': RISKY });
+    expect(result.skipped).toEqual([]);
+    expect(hits(result)).toEqual(['py-os-system@3', 'py-os-system@2']);
+  });
+
+  it('files over the size limit are listed, not read, and make the result partial', async () => {
+    const result = await scanFiles({ 'big.py': 'x = 1\n'.repeat(2000), 'app/ok.py': RISKY }, { maxFileBytes: 10_000 });
+    expect(result.skipped).toEqual([{ path: 'big.py', reason: 'too-large', partial: true, message: 'big.py: 12 KB, over the 10 KB limit; not scanned' }]);
+    expect(hits(result)).toEqual(['py-os-system@2']);
+  });
+
+  it('deeply nested expressions parse (rules cope with the tree), and a parse past the time limit is skipped', async () => {
+    const deep = 'value = ' + '('.repeat(20_000) + 'eval(data)' + ')'.repeat(20_000) + '\n' + '[' .repeat(5000) + '\n';
+    const result = await scanFiles({ 'app/deep.py': deep, 'app/ok.py': RISKY });
+    expect(hits(result)).toEqual(['py-eval-exec@1', 'py-os-system@2']);
+    const slow = await scanFiles({ 'app/big.py': 'def f(x):\n    return x + 1\n'.repeat(20_000), 'app/ok.py': RISKY }, { parseTimeoutMs: 0 });
+    expect(slow.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toContain('app/big.py parse-timeout true');
+  });
+
+  it('Python 2 code is read (the grammar knows print and exec statements); a broken file is noted and checked where it parses', async () => {
+    const py2 = 'import os\nprint "starting"\ntry:\n    os.system(raw_input())\nexcept OSError, e:\n    print >>sys.stderr, e\nx = 0777L\n';
+    const broken = 'import os\ndef handler(:\n    pass\nos.system(input())\n';
+    const result = await scanFiles({ 'legacy/run.py': py2, 'app/broken.py': broken, 'app/ok.py': RISKY });
+    expect(hits(result)).toEqual(['py-os-system@4', 'py-os-system@2', 'py-os-system@4']);
+    expect(result.notes.filter((n) => n.kind === 'syntax').map((n) => n.message)).toEqual([expect.stringMatching(/^app\/broken\.py: \d+ syntax errors?/)]);
+    expect(result.partial).toBe(false);
+  });
+
+  it('long chains and deep nesting of calls stay linear (no recursion on the tree)', async () => {
+    const chain = 'import requests\nr = requests.Session()' + '.get(u)'.repeat(3000) + '\n' + 'eval('.repeat(3000) + 'x' + ')'.repeat(3000) + '\n';
+    const start = performance.now();
+    const result = await scanFiles({ 'app/chain.py': chain });
+    expect(performance.now() - start).toBeLessThan(20_000);
+    expect(result.skipped).toEqual([]);
+    expect(result.findings.filter((f) => f.rule === 'py-eval-exec').length).toBeGreaterThan(0);
+  });
+
+  it('a flood of findings in one generated file is capped (memory stays bounded) and says so', async () => {
+    const result = await scanFiles({ 'gen.py': 'import os\n' + 'os.system(cmd)\n'.repeat(5000) }, { maxFindingsPerFile: 50 });
+    expect(result.findings.filter((f) => f.file === 'gen.py')).toHaveLength(50);
+    expect(result.notes).toContainEqual({ kind: 'truncated', message: 'gen.py: 5000 findings, only the first 50 are listed' });
+  });
+
+  it('binary files are counted and passed over quietly', async () => {
+    const result = await scanFiles({ 'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), 'app/ok.py': RISKY });
+    expect(result.stats).toMatchObject({ files: 2, binaryFiles: 1, pythonFiles: 1 });
+    expect(result.skipped).toEqual([]);
+  });
+
+  it('symbolic links in a directory are noted and never followed, even to files outside the tree', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'depwatch-outside-'));
+    writeFileSync(join(outside, 'secret.py'), RISKY);
+    const root = mkdtempSync(join(tmpdir(), 'depwatch-scan-'));
+    mkdirSync(join(root, 'app'));
+    writeFileSync(join(root, 'app', 'ok.py'), RISKY);
+    symlinkSync(join(outside, 'secret.py'), join(root, 'app', 'linked.py'));
+    symlinkSync(outside, join(root, 'vendor'));
+    const result = await scanTree(directoryScanSource(root), { fingerprintKey: 'k' });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toEqual(['app/linked.py symlink false', 'vendor symlink false']);
+    expect(result.findings.filter((f) => f.kind === 'code').map((f) => f.file)).toEqual(['app/ok.py']);
+  });
+});

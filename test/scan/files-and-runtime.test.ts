@@ -1,0 +1,183 @@
+/** File hygiene (.env, config/secret*.py, .gitignore) and runtime least privilege (Dockerfile, compose, Kubernetes). */
+import { describe, expect, it } from 'vitest';
+import { parseDockerfile } from '../../src/scan/runtime/dockerfile.js';
+import { hits, scanFiles } from './helpers.js';
+
+const of = (result: Awaited<ReturnType<typeof scanFiles>>, kind: string) =>
+  result.findings.filter((f) => f.kind === kind).map((f) => `${f.rule} ${f.file}${f.line ? `:${f.line}` : ''}`).sort();
+
+describe('files', () => {
+  it('reports committed .env and *.env files and config/secret*.py, not templates', async () => {
+    const result = await scanFiles({
+      '.gitignore': '.env\n*.env\n.env.*\n!.env.example\nconfig/secret*.py\n',
+      '.env': 'DATABASE_URL=postgres://localhost/app\nDEBUG=1\n',
+      'deploy/production.env': 'SENTRY_DSN=https://abc@sentry.io/1\n',
+      '.env.example': 'DATABASE_URL=\n',
+      '.env.sample': 'X=1\n',
+      '.env.template': 'X=1\n',
+      'config/secrets.py': 'SECRET_KEY = os.environ["SECRET_KEY"]\n',
+      'config/settings.py': 'DEBUG = False\n',
+      'app/environment.py': 'ENV = "prod"\n',
+    });
+    expect(of(result, 'file')).toEqual(['file-env-committed .env', 'file-env-committed deploy/production.env', 'file-secret-config-committed config/secrets.py']);
+  });
+
+  it('a committed .env with only empty or placeholder values is low severity', async () => {
+    const result = await scanFiles({ '.gitignore': '.env\n*.env\n', '.env': '# fill these in\nAPI_KEY=\nDB_PASSWORD=changeme\n' });
+    expect(result.findings.find((f) => f.rule === 'file-env-committed')!.severity).toBe('low');
+  });
+
+  it('reads .gitignore like git: negations, anchored patterns, folders, nested files', async () => {
+    const gaps = async (files: Record<string, string>) => of(await scanFiles({ 'app/config/settings.py': 'X = 1\n', ...files }), 'file');
+    expect(await gaps({})).toEqual(['file-gitignore-env .gitignore', 'file-gitignore-secret-config .gitignore']);
+    expect(await gaps({ '.gitignore': '.env\n*.env\n**/config/secret*.py\n' })).toEqual([]);
+    // Negated after: .env is committed again.
+    expect(await gaps({ '.gitignore': '*.env\n.env\n!.env\n**/config/secret*.py\n' })).toEqual(['file-gitignore-env .gitignore']);
+    // Anchored to the root (a leading or middle slash, as git reads it): does not cover app/config.
+    expect(await gaps({ '.gitignore': '.env\n*.env\n/config/secret*.py\n' })).toEqual(['file-gitignore-secret-config .gitignore']);
+    expect(await gaps({ '.gitignore': '.env\n*.env\nconfig/secret*.py\n' })).toEqual(['file-gitignore-secret-config .gitignore']);
+    // A nested .gitignore in app/ covers its own config folder.
+    expect(await gaps({ '.gitignore': '.env\n*.env\n', 'app/.gitignore': 'config/secret*.py\n' })).toEqual([]);
+    // Only .env, not *.env: a lower-severity gap.
+    const partial = await scanFiles({ '.gitignore': '.env\nconfig/secret*.py\n' });
+    expect(partial.findings.find((f) => f.rule === 'file-gitignore-env')).toMatchObject({ severity: 'low' });
+  });
+});
+
+describe('Dockerfile', () => {
+  it('root user, unpinned and :latest base images, remote ADD, secrets in ENV and ARG', async () => {
+    const result = await scanFiles({
+      '.gitignore': '.env\n*.env\n',
+      Dockerfile: [
+        'FROM python AS build', // 1: no tag
+        'ARG PIP_INDEX_TOKEN', // 2: secret build arg
+        'RUN pip wheel -w /wheels .',
+        'FROM ubuntu:latest', // 4: latest
+        'ADD https://example.com/tool.tar.gz /opt/', // 5: remote ADD
+        'ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/other.tar.gz /opt/',
+        'ENV DATABASE_PASSWORD=s3cr3tPa55', // 7: ENV secret
+        'ENV PASSWORD_FILE=/run/secrets/db',
+        'COPY --from=build /wheels /wheels',
+      ].join('\n'),
+    });
+    expect(of(result, 'runtime')).toEqual([
+      'docker-add-remote-url Dockerfile:5',
+      'docker-latest-tag Dockerfile:4',
+      'docker-root-user Dockerfile:4',
+      'docker-secret-in-build Dockerfile:2',
+      'docker-secret-in-build Dockerfile:7',
+      'docker-unpinned-base-image Dockerfile:1',
+    ]);
+    expect(JSON.stringify(result.findings)).not.toContain('s3cr3tPa55');
+  });
+
+  it('a final non-root USER, pinned images and stage references pass; ending as root is high', async () => {
+    const good = await scanFiles({
+      'docker/api.Dockerfile': [
+        '# syntax=docker/dockerfile:1',
+        'FROM python:3.12-slim@sha256:af4e85f1cac90dd3771e47292ea7c8a9830abfabbe4faa5c53f158854c2e819d AS base',
+        'RUN useradd --uid 10001 app \\',
+        '    # a comment inside a continuation',
+        '    && mkdir /app',
+        'FROM base',
+        'RUN <<EOF',
+        'USER root',
+        'EOF',
+        'USER app',
+      ].join('\n'),
+    });
+    expect(of(good, 'runtime')).toEqual([]);
+    const root = await scanFiles({ Dockerfile: 'FROM python:3.12-slim\nUSER app\nRUN make\nUSER 0\n' });
+    expect(root.findings.find((f) => f.rule === 'docker-root-user')).toMatchObject({ line: 4, severity: 'high', confidence: 'high' });
+  });
+
+  it('parses continuations, comments and here-documents like docker does', () => {
+    const df = parseDockerfile('# escape=`\nFROM mcr.microsoft.com/windows:ltsc2022\nRUN dir `\n  # note\n  c:\\\nUSER ContainerUser\n');
+    expect(df.stages[0]!.instructions.map((i) => `${i.keyword}@${i.line}: ${i.args}`)).toEqual(['RUN@3: dir c:\\', 'USER@6: ContainerUser']);
+  });
+});
+
+describe('compose and Kubernetes', () => {
+  it('compose: limits, read_only, privileged, user root', async () => {
+    const result = await scanFiles({
+      'docker-compose.yml': [
+        'services:',
+        '  web:', // 2
+        '    image: ghcr.io/acme/web:1.4.2',
+        '    privileged: true', // 4
+        '    user: root', // 5
+        '  worker:', // 6
+        '    image: ghcr.io/acme/worker:1.4.2',
+        '    read_only: true',
+        '    user: "10001"',
+        '    deploy:',
+        '      resources:',
+        '        limits: { cpus: "1.0", memory: 512M }',
+      ].join('\n'),
+    });
+    expect(of(result, 'runtime')).toEqual([
+      'container-no-resource-limits docker-compose.yml:2',
+      'container-privileged docker-compose.yml:4',
+      'container-run-as-root docker-compose.yml:5',
+      'container-writable-root-fs docker-compose.yml:2',
+    ]);
+  });
+
+  it('Kubernetes: every workload kind, init containers, pod-level runAsNonRoot: false; Helm templates noted, not fatal', async () => {
+    const result = await scanFiles({
+      'k8s/app.yaml': [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: { name: cfg }',
+        '---',
+        'apiVersion: apps/v1', // 5
+        'kind: Deployment',
+        'metadata:',
+        '  name: api',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      securityContext:',
+        '        runAsNonRoot: false', // 13
+        '      containers:',
+        '        - name: app', // 15
+        '          image: acme/api:2.0',
+        '          resources:',
+        '            limits: { cpu: 500m, memory: 256Mi }',
+        '          securityContext:',
+        '            readOnlyRootFilesystem: true',
+        '            privileged: true', // 21
+        '---',
+        'apiVersion: batch/v1',
+        'kind: CronJob',
+        'metadata: { name: nightly }',
+        'spec:',
+        '  jobTemplate:',
+        '    spec:',
+        '      template:',
+        '        spec:',
+        '          securityContext: { runAsNonRoot: true, runAsUser: 10001 }',
+        '          containers:',
+        '            - name: job', // 33
+        '              image: acme/job:2.0',
+      ].join('\n'),
+      'chart/templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  {{- with .Values.x }}\n',
+    });
+    expect(of(result, 'runtime')).toEqual([
+      'container-no-resource-limits k8s/app.yaml:33',
+      'container-privileged k8s/app.yaml:21',
+      'container-run-as-root k8s/app.yaml:13',
+      'container-writable-root-fs k8s/app.yaml:33',
+    ]);
+    expect(result.notes.some((n) => n.kind === 'syntax' && n.message.startsWith('chart/templates/deploy.yaml'))).toBe(true);
+    expect(result.partial).toBe(false);
+  });
+});
+
+describe('kinds', () => {
+  it('code, secret, file and runtime findings come from one scan', async () => {
+    const result = await scanFiles({ 'app.py': 'import os\nos.system(input())\n', Dockerfile: 'FROM python:3.12\n', '.env': 'TOKEN=abc\n' });
+    expect(new Set(result.findings.map((f) => f.kind))).toEqual(new Set(['code', 'file', 'runtime']));
+    expect(hits(result)).toEqual(['py-os-system@2']);
+  });
+});

@@ -1,0 +1,339 @@
+/**
+ * Each Python rule on real-looking code. In every snippet the lines that must be reported end with
+ * `# HIT`; every other line is a negative example (often a false-positive trap the rule must pass).
+ */
+import { describe, expect, it } from 'vitest';
+import { linesOf, pythonFindings } from './helpers.js';
+
+const marked = (code: string) =>
+  code
+    .split('\n')
+    .map((l, i) => (l.includes('# HIT') ? i + 1 : 0))
+    .filter((n) => n > 0);
+
+async function expectHits(code: string, rule: string, path?: string) {
+  expect(await linesOf(code, rule, path)).toEqual(marked(code));
+}
+
+describe('imports', () => {
+  it('py-dynamic-import: computed module names, saying where the name comes from', async () => {
+    const code = `import importlib
+import importlib as il
+from importlib import import_module as load
+
+PLUGINS = "myapp.plugins.csv"
+
+def load_plugin(name):
+    return importlib.import_module(name)  # HIT
+
+def from_user():
+    wanted = input("module: ")
+    return load(wanted)  # HIT
+
+def fixed():
+    json = importlib.import_module("json")
+    csv = il.import_module(PLUGINS)
+    return __import__("os.path")
+
+def computed(kind):
+    return __import__("handlers." + kind)  # HIT
+`;
+    await expectHits(code, 'py-dynamic-import');
+    const [param, user] = await pythonFindings(code, 'py-dynamic-import');
+    expect(param!.message).toContain('parameter `name` of load_plugin()');
+    expect(user!.message).toContain('input()');
+    expect(user!.severity).toBe('high');
+    expect(user!.confidence).toBe('high');
+  });
+
+  it('py-import-from-path: imp.load_source, SourceFileLoader, spec_from_file_location, zipimport', async () => {
+    const code = `import imp
+import zipimport
+from importlib.machinery import SourceFileLoader
+import importlib.util
+
+def load_config(path):
+    return imp.load_source("config", path)  # HIT
+
+def load_plugin(plugin_path):
+    spec = importlib.util.spec_from_file_location("plugin", plugin_path)  # HIT
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+loader = SourceFileLoader("settings", "/etc/myapp/settings.py")  # HIT
+bundle = zipimport.zipimporter(sys.argv[1])  # HIT
+`;
+    await expectHits(code, 'py-import-from-path');
+    const found = await pythonFindings(code, 'py-import-from-path');
+    expect(found.find((f) => f.line === 15)!.severity).toBe('low'); // a fixed path
+    expect(found.find((f) => f.line === 16)!.severity).toBe('high'); // from the command line
+  });
+
+  it('py-sys-path-modification: sys.path and PYTHONPATH changed at run time', async () => {
+    const code = `import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent))  # HIT
+sys.path.append("/opt/vendor")  # HIT
+sys.path += ["plugins"]  # HIT
+os.environ["PYTHONPATH"] = "/srv/app"  # HIT
+os.environ["APP_MODE"] = "production"
+os.putenv("PYTHONPATH", "/srv/app")  # HIT
+print(sys.path)
+paths = list(sys.path)
+`;
+    await expectHits(code, 'py-sys-path-modification');
+  });
+});
+
+describe('dangerous calls', () => {
+  it('py-eval-exec: eval, exec and compile on non-literals; a literal eval("1+1") in a test file is fine', async () => {
+    const code = `import ast
+
+def calculate(expression):
+    return eval(expression)  # HIT
+
+def run_snippet(request):
+    code = request.form["code"]
+    exec(code)  # HIT
+
+def safe():
+    total = eval("1 + 1")
+    data = ast.literal_eval(text)
+    compiled = compile("x = 1", "<string>", "exec")
+    return total
+
+def build(field):
+    return compile(f"obj.{field}", "<expr>", "eval")  # HIT
+`;
+    await expectHits(code, 'py-eval-exec');
+    const found = await pythonFindings(code, 'py-eval-exec');
+    expect(found[1]!.severity).toBe('critical'); // from the HTTP request
+    expect(found[1]!.message).toContain('the HTTP request');
+    await expectHits('def test_math():\n    assert eval("1+1") == 2\n', 'py-eval-exec', 'tests/test_math.py');
+  });
+
+  it('py-eval-exec: Python 2 exec statements too', async () => {
+    await expectHits('def run(code):\n    exec code  # HIT\n    exec "print 1"\n', 'py-eval-exec', 'legacy/old.py');
+  });
+
+  it('py-unsafe-deserialization: pickle, cPickle, dill, shelve, marshal, jsonpickle, pandas.read_pickle', async () => {
+    const code = `import pickle
+import cPickle
+import dill
+import shelve
+import marshal
+import jsonpickle
+import pandas as pd
+import numpy as np
+import json
+
+def load_cache(path):
+    with open(path, "rb") as fh:
+        return pickle.load(fh)  # HIT
+
+def from_socket(sock):
+    return cPickle.loads(sock.recv(4096))  # HIT
+
+session = dill.loads(blob)  # HIT
+db = shelve.open("cache.db")  # HIT
+code = marshal.loads(data)  # HIT
+obj = jsonpickle.decode(payload)  # HIT
+frame = pd.read_pickle("frame.pkl")  # HIT
+arr = np.load("weights.npy")
+objs = np.load("objects.npy", allow_pickle=True)  # HIT
+config = json.load(open("config.json"))
+text = pickle.dumps(config)
+`;
+    await expectHits(code, 'py-unsafe-deserialization');
+  });
+
+  it('py-torch-load: without weights_only=True', async () => {
+    const code = `import torch
+
+model = torch.load("model.pt")  # HIT
+state = torch.load(path, map_location="cpu", weights_only=False)  # HIT
+weights = torch.load(path, weights_only=True)
+other = torch.load(path, **options)
+`;
+    await expectHits(code, 'py-torch-load');
+    const found = await pythonFindings(code, 'py-torch-load');
+    expect(found.map((f) => f.severity)).toEqual(['medium', 'high']);
+  });
+
+  it('py-yaml-load: without a safe loader, seen through aliases; yaml.load(f, Loader=yaml.SafeLoader) is fine', async () => {
+    const code = `import yaml
+import yaml as y
+from yaml import SafeLoader, CSafeLoader as Fast, load as yload
+
+def read(path):
+    with open(path) as f:
+        a = yaml.load(f)  # HIT
+        b = yaml.load(f, Loader=yaml.SafeLoader)
+        c = y.load(f, Loader=y.FullLoader)  # HIT
+        d = yaml.load(f, SafeLoader)
+        e = yload(f, Loader=Fast)
+        g = yaml.safe_load(f)
+        h = list(yaml.load_all(f, Loader=yaml.Loader))  # HIT
+        i = yaml.unsafe_load(f)  # HIT
+        return a, b, c, d, e, g, h, i
+`;
+    await expectHits(code, 'py-yaml-load');
+  });
+
+  it('py-subprocess-shell: shell=True, through `from subprocess import run as r`; a list without shell is fine', async () => {
+    const code = `import subprocess
+from subprocess import run as r, Popen
+
+def deploy(branch):
+    subprocess.run(["git", "checkout", branch], check=True)
+    r(f"git checkout {branch}", shell=True)  # HIT
+    Popen("make clean", shell=True)  # HIT
+    subprocess.check_output(["ls", "-l"])
+    subprocess.getoutput("uname -a")
+    return subprocess.getoutput("du -sh " + branch)  # HIT
+`;
+    await expectHits(code, 'py-subprocess-shell');
+    const found = await pythonFindings(code, 'py-subprocess-shell');
+    expect(found[1]!.severity).toBe('low'); // a fixed command through the shell
+  });
+
+  it('py-os-system: os.system and os.popen on non-literals', async () => {
+    const code = `import os
+from os import popen
+
+def archive(name):
+    os.system("tar czf /tmp/%s.tgz data" % name)  # HIT
+    os.system("sync")
+    out = popen("ls " + name).read()  # HIT
+    return out
+`;
+    await expectHits(code, 'py-os-system');
+  });
+
+  it('py-sql-injection: %, .format, f-strings and + into execute/executemany/raw; parameterised SQL is fine', async () => {
+    const code = `def find_user(cursor, name, ids):
+    cursor.execute("SELECT * FROM users WHERE name = '%s'" % name)  # HIT
+    cursor.execute("SELECT * FROM users WHERE name = %s", (name,))
+    cursor.execute("SELECT * FROM users WHERE name = ?", [name])
+    cursor.execute("DELETE FROM sessions WHERE user = '{}'".format(name))  # HIT
+    cursor.executemany(f"INSERT INTO log (user) VALUES ('{name}')", rows)  # HIT
+    query = "SELECT id FROM orders WHERE customer = '" + name + "'"
+    cursor.execute(query)  # HIT
+    fixed = "SELECT count(*) FROM users"
+    cursor.execute(fixed)
+    return User.objects.raw(f"SELECT * FROM auth_user WHERE id IN ({ids})")  # HIT
+
+def unrelated(executor, job):
+    executor.execute("job-%s" % job)
+`;
+    await expectHits(code, 'py-sql-injection');
+  });
+
+  it('py-xml-parser: stdlib and lxml parsers suggest defusedxml; defusedxml itself is fine', async () => {
+    const code = `import xml.etree.ElementTree as ET
+from xml.dom import minidom
+from xml.sax import make_parser
+from lxml import etree
+import defusedxml.ElementTree as DET
+from defusedxml.minidom import parseString
+
+tree = ET.parse("feed.xml")  # HIT
+doc = minidom.parseString(body)  # HIT
+parser = make_parser()  # HIT
+root = etree.fromstring(payload)  # HIT
+safe_parser = etree.XMLParser(resolve_entities=False, no_network=True)
+safe = DET.parse("feed.xml")
+also_safe = parseString(body)
+`;
+    await expectHits(code, 'py-xml-parser');
+    const found = await pythonFindings(code, 'py-xml-parser');
+    expect(found[0]!.fix).toContain('defusedxml.ElementTree.parse');
+  });
+
+  it('py-http-no-timeout: requests and urllib without timeout, sessions followed, httpx only with timeout=None', async () => {
+    const code = `import requests
+import httpx
+from urllib.request import urlopen
+
+def fetch(url):
+    a = requests.get(url)  # HIT
+    b = requests.post(url, json={}, timeout=5)
+    with requests.Session() as s:
+        c = s.get(url)  # HIT
+    client = httpx.Client()
+    d = client.get(url)
+    e = httpx.get(url, timeout=None)  # HIT
+    f = urlopen(url)  # HIT
+    g = urlopen(url, timeout=10)
+    h = requests.get(url, **kwargs)
+    return a, b, c, d, e, f, g, h
+
+class Api:
+    def __init__(self):
+        self.session = requests.Session()
+
+    def ping(self):
+        return self.session.head("https://api.example.com/ping")  # HIT
+`;
+    await expectHits(code, 'py-http-no-timeout');
+  });
+
+  it('py-exception-leak: except Exception as e, then printed or returned to the caller', async () => {
+    const code = `import logging
+log = logging.getLogger(__name__)
+
+def handler(request):
+    try:
+        return process(request)
+    except Exception as e:
+        return {"error": str(e)}, 500  # HIT
+
+def job():
+    try:
+        run()
+    except Exception as exc:
+        print(f"job failed: {exc}")  # HIT
+
+def fine():
+    try:
+        run()
+    except Exception as e:
+        log.exception("run failed")
+        return {"error": "internal error"}, 500
+
+def narrow():
+    try:
+        return int(value)
+    except ValueError as e:
+        return str(e)
+`;
+    await expectHits(code, 'py-exception-leak');
+  });
+
+  it('py-mktemp: tempfile.mktemp, not mkstemp', async () => {
+    await expectHits('import tempfile\nname = tempfile.mktemp(suffix=".csv")  # HIT\nfd, path = tempfile.mkstemp()\n', 'py-mktemp');
+  });
+
+  it('py-assert-access-control: asserts on permissions outside tests', async () => {
+    const code = `def delete_project(request, project):
+    assert request.user.is_admin, "admins only"  # HIT
+    assert project is not None
+    assert user.has_perm("projects.delete")  # HIT
+    project.delete()
+`;
+    await expectHits(code, 'py-assert-access-control');
+    await expectHits('def test_admin(client):\n    assert client.user.is_admin\n', 'py-assert-access-control', 'tests/test_views.py');
+  });
+});
+
+describe('messages and positions', () => {
+  it('every finding has a column, a message saying why and a fix saying what to do instead', async () => {
+    const [f] = await pythonFindings('import yaml\n\nconfig = yaml.load(open("c.yml"))\n', 'py-yaml-load');
+    expect(f).toMatchObject({ kind: 'code', rule: 'py-yaml-load', file: 'app/service.py', line: 3, column: 10, severity: 'high', confidence: 'high' });
+    expect(f!.message.length).toBeGreaterThan(40);
+    expect(f!.fix).toMatch(/safe_load/);
+  });
+});

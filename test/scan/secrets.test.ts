@@ -1,0 +1,143 @@
+/**
+ * Secrets in any text file: known token formats, private keys, URLs with passwords, high-entropy
+ * values assigned to secret-looking names; placeholders, tests and examples allowed; the value never
+ * in any field of any finding.
+ */
+import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../src/scan/secrets/fingerprint.js';
+import { scanSecrets } from '../../src/scan/secrets/scan-secrets.js';
+import { LineIndex } from '../../src/scan/text.js';
+import { KEY, scanFiles } from './helpers.js';
+
+// Built from parts so this test file does not itself look like it holds credentials.
+const GITHUB = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+const AWS_ID = 'AKIA' + 'Q3EGRZ7XK2N5WBVH';
+const SLACK = 'xoxb-' + '2384092384-2384092384098-Zx8Qm2Lp9Rt4Vw6Yb1Nc3Kd5';
+const STRIPE = 'sk_live_' + '51HqLw2Kx9Vb3Nm7Qp4Rt8Zy';
+const GOOGLE = 'AIza' + 'SyD8x-3kLm9QpR2tVw5Yz7Bc4Nf6Hj1Kq0e';
+const OPENAI = 'sk-proj-' + 'Xq7Lm2Np9Rt4Vw6Yb1Nc3Kd5Fg8Hj0Zs2Ae4Ti6Uo8Py1Qw3';
+const GITLAB = 'glpat-' + 'Xq7Lm2Np9Rt4Vw6Yb1Nc';
+const PASSWORD = 'Tr0ub4dor&3-x9QzLm2v';
+const PEM = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK', '-----END RSA PRIVATE KEY-----'].join('\n');
+
+const VALUES = [GITHUB, AWS_ID, SLACK, STRIPE, GOOGLE, OPENAI, GITLAB, PASSWORD, 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'hunter2-Xk9'];
+
+function rules(result: Awaited<ReturnType<typeof scanFiles>>) {
+  return result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
+}
+
+describe('known token formats', () => {
+  it('finds each vendor format, in Python, YAML, .env, JSON notebooks and config files alike', async () => {
+    const result = await scanFiles({
+      'app/settings.py': `GITHUB_TOKEN = "${GITHUB}"\nAWS_ACCESS_KEY_ID = "${AWS_ID}"\n`,
+      'deploy/values.yaml': `slack:\n  token: ${SLACK}\nstripe: "${STRIPE}"\n`,
+      '.env.production': `GOOGLE_API_KEY=${GOOGLE}\nOPENAI_API_KEY=${OPENAI}\n`,
+      'notebooks/explore.ipynb': JSON.stringify({ cells: [{ source: [`gl = "${GITLAB}"\n`] }] }, null, 1),
+      'ops/id_rsa': PEM,
+      'README.md': 'Set GITHUB_TOKEN to a token with repo scope (ghp_…).\n',
+    });
+    expect(rules(result)).toEqual([
+      '.env.production:1 secret-google-api-key',
+      '.env.production:2 secret-openai-key',
+      'app/settings.py:1 secret-github-token',
+      'app/settings.py:2 secret-aws-access-key-id',
+      'deploy/values.yaml:2 secret-slack-token',
+      'deploy/values.yaml:3 secret-stripe-key',
+      'notebooks/explore.ipynb:5 secret-gitlab-token',
+      'ops/id_rsa:1 secret-private-key',
+    ]);
+  });
+
+  it('never puts the value in any field: kind, file, line and a keyed fingerprint only', async () => {
+    const result = await scanFiles({ 'app/settings.py': `GITHUB_TOKEN = "${GITHUB}"\nDB_PASSWORD = "${PASSWORD}"\n`, 'k.pem': PEM });
+    const json = JSON.stringify(result);
+    for (const v of VALUES) expect(json).not.toContain(v);
+    const gh = result.findings.find((f) => f.rule === 'secret-github-token')!;
+    expect(gh.secret).toEqual({ kind: 'GitHub token', fingerprint: fingerprint(KEY, GITHUB) });
+    expect(gh.secret!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('fingerprints depend on the key, so a short password cannot be looked up without it', async () => {
+    expect(fingerprint('key-one', 'hunter2')).not.toBe(fingerprint('key-two', 'hunter2'));
+    expect(fingerprint('key-one', 'hunter2')).toBe(fingerprint('key-one', 'hunter2'));
+  });
+
+  it('passes over placeholders and documentation: changeme, EXAMPLE keys, xxxx tokens, a header without a key', async () => {
+    const result = await scanFiles({
+      'app/settings.py': [
+        'API_KEY = "changeme"',
+        'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"',
+        `GITHUB_TOKEN = "ghp_${'x'.repeat(36)}"`,
+        'SECRET_KEY = os.environ["SECRET_KEY"]',
+        'password = get_password()',
+        'PASSWORD = "${DB_PASSWORD}"',
+        'TOKEN_URL = "https://auth.example.com/oauth/token"',
+        'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):',
+        'max_tokens = 4096',
+      ].join('\n'),
+      'config.yaml': 'database:\n  password: <your-password>\n  url: postgres://app:password@localhost/app\n',
+    });
+    expect(rules(result)).toEqual([]);
+  });
+
+  it('reports tokens in tests and examples with low confidence, and skips generic assignments there', async () => {
+    const result = await scanFiles({
+      'tests/test_client.py': `TOKEN = "${GITHUB}"\nPASSWORD = "${PASSWORD}"\n`,
+      'examples/settings.example': `DB_PASSWORD=${PASSWORD}\n`,
+    });
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.rule} ${f.confidence}`)).toEqual(['secret-github-token low']);
+  });
+});
+
+describe('passwords and high-entropy values', () => {
+  it('reports high-entropy values assigned to secret-looking names, once per value', async () => {
+    const result = await scanFiles({
+      'app/config.py': `DB_PASSWORD = "${PASSWORD}"\nclient_secret: str = "q8Zr3LmX9vTb2NwK7pYc"\nPASSWORD_MIN_LENGTH = 12\nSECRET_NAME = "prod/db/password"\n`,
+      'docker/app.env.sample': `API_KEY=${PASSWORD}\n`,
+      'settings.json': `{"apiKey": "Zq81mXv93LbT2wKr7YpN", "token_type": "bearer"}\n`,
+      'app/urls.py': `BROKER = "amqp://celery:Kz93mPq71Lx@rabbit.internal:5672//"\n`,
+    });
+    expect(rules(result)).toEqual(['app/config.py:1 secret-assigned', 'app/config.py:2 secret-assigned', 'app/urls.py:1 secret-url-password', 'settings.json:1 secret-assigned']);
+    const config = result.findings.find((f) => f.file === 'app/config.py' && f.line === 1)!;
+    expect(config.secret!.kind).toBe('value of DB_PASSWORD');
+    expect(config.message).not.toContain(PASSWORD);
+  });
+
+  it('names an AWS secret access key as such', async () => {
+    const result = await scanFiles({ 'app/aws.py': 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lm2Np9R"\n' });
+    expect(rules(result)).toEqual(['app/aws.py:1 secret-aws-secret-access-key']);
+  });
+});
+
+describe('linear time on hostile input', () => {
+  /** Best of five: ms to scan `text` `times` times (timings are only compared with each other). */
+  function time(text: string, times: number): number {
+    let best = Infinity;
+    for (let round = 0; round < 5; round++) {
+      const start = performance.now();
+      for (let i = 0; i < times; i++) scanSecrets({ path: 'x.py', text, fingerprintKey: KEY, lines: new LineIndex(text) });
+      best = Math.min(best, performance.now() - start);
+    }
+    return best;
+  }
+
+  const hostile: Record<string, (n: number) => string> = {
+    'repeated token prefixes': (n) => 'ghp_glpat-xoxb-AKIAsk_live_AIza'.repeat(Math.ceil(n / 31)).slice(0, n),
+    'secret words without values': (n) => 'password_token_secret='.repeat(Math.ceil(n / 22)).slice(0, n),
+    'unterminated URL credentials': (n) => 'a://b:c'.repeat(Math.ceil(n / 7)).slice(0, n),
+    'one long line of base64': (n) => 'ghp_' + 'A'.repeat(n - 4),
+    'private key headers without bodies': (n) => '-----BEGIN RSA PRIVATE KEY-----'.repeat(Math.ceil(n / 31)).slice(0, n),
+    'quotes that never close': (n) => 'api_key = "'.repeat(Math.ceil(n / 11)).slice(0, n),
+  };
+
+  for (const [name, make] of Object.entries(hostile)) {
+    // Ten scans of 10k characters against one of 100k: the same work if linear, ten times more if quadratic.
+    it(`${name}: one 100k-character input costs about as much as ten 10k ones`, () => {
+      const small = make(10_000);
+      const large = make(100_000);
+      time(small, 10); // warm up
+      const ratio = time(large, 1) / Math.max(time(small, 10), 0.5);
+      expect(ratio).toBeLessThan(4);
+    });
+  }
+});

@@ -1,0 +1,101 @@
+/** Inline suppressions (# nosec, # depwatch: ignore[…]) and .depwatch.yml ignores for scan findings. */
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/audit/findings.js';
+import { applyIgnores, parseIgnoreFile } from '../../src/audit/ignores.js';
+import { suppressionOnLine } from '../../src/scan/suppressions.js';
+import { hits, scanFiles } from './helpers.js';
+
+const CODE = `import subprocess
+
+def run(cmd):
+    subprocess.run(cmd, shell=True)  # nosec
+    subprocess.run(cmd, shell=True)  # nosec B602
+    subprocess.run(cmd, shell=True)  # nosec B101
+    subprocess.run(cmd, shell=True)  # depwatch: ignore[py-subprocess-shell]
+    subprocess.run(cmd, shell=True)  # depwatch: ignore[py-eval-exec]
+    subprocess.run(
+        cmd,
+        shell=True,
+    )  # nosec: B602 -- the command is built from constants above
+    subprocess.run(cmd, shell=True)
+`;
+
+describe('inline suppressions', () => {
+  it('# nosec with or without bandit ids, # depwatch: ignore[rule-id]; the wrong id does not suppress', async () => {
+    const result = await scanFiles({ 'app/tasks.py': CODE });
+    expect(hits(result)).toEqual(['py-subprocess-shell@6', 'py-subprocess-shell@8', 'py-subprocess-shell@13']);
+    expect(result.ignored.map((f) => `${f.line} ${f.ignoredBy!.reason}`)).toEqual([
+      '4 # nosec on line 4',
+      '5 # nosec on line 5',
+      '7 # depwatch: ignore on line 7',
+      '9 # nosec on line 12',
+    ]);
+  });
+
+  it('reads ids after the marker only, and only a bounded stretch of a huge line', () => {
+    expect(suppressionOnLine('x = 1  # nosec B602,B607', 1)).toMatchObject({ ids: ['B602', 'B607'], kind: 'nosec' });
+    expect(suppressionOnLine('x = 1  # depwatch: ignore', 1)).toMatchObject({ ids: null, kind: 'depwatch' });
+    expect(suppressionOnLine('s = "nosec"', 1)).toBeNull();
+    expect(suppressionOnLine('x  # depwatch: ignore[' + 'a,'.repeat(2_000_000), 1)!.ids!.length).toBeLessThan(300);
+  });
+
+  it('applies to secrets too, by rule id', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const result = await scanFiles({ 'ci/config.yml': `token: ${token}  # depwatch: ignore[secret-github-token]\n` });
+    expect(result.findings.filter((f) => f.kind === 'secret')).toEqual([]);
+    expect(result.ignored.map((f) => f.rule)).toEqual(['secret-github-token']);
+  });
+});
+
+describe('.depwatch.yml ignores', () => {
+  const files = (yml: string) => ({
+    '.depwatch.yml': yml,
+    '.gitignore': '.env\n*.env\n',
+    'app/tasks.py': 'import subprocess\nsubprocess.run(cmd, shell=True)\n',
+    'scripts/deploy.py': 'import subprocess\nsubprocess.run(cmd, shell=True)\n',
+  });
+
+  it('by rule id and path glob, with reason and expiry; expired and stale entries are reported', async () => {
+    const result = await scanFiles(
+      files(
+        [
+          'ignore:',
+          '  - id: py-subprocess-shell',
+          '    path: scripts/',
+          '    reason: deploy scripts run by operators with fixed arguments',
+          '    until: 2027-06-30',
+          '  - id: py-eval-exec',
+          '    reason: nothing uses eval any more',
+          '  - id: py-subprocess-shell',
+          '    path: app/**',
+          '    reason: was fixed',
+          '    until: 2026-01-01',
+        ].join('\n'),
+      ),
+    );
+    expect(hits(result)).toEqual(['py-subprocess-shell@2']);
+    expect(result.findings[0]!.file).toBe('app/tasks.py');
+    expect(result.ignored.map((f) => [f.file, f.ignoredBy])).toEqual([
+      ['scripts/deploy.py', { id: 'py-subprocess-shell', reason: 'deploy scripts run by operators with fixed arguments', until: '2027-06-30', source: '.depwatch.yml' }],
+    ]);
+    expect(result.notes.map((n) => `${n.kind}: ${n.message}`)).toEqual([
+      'expired: ignore of py-subprocess-shell (path app/**) in .depwatch.yml expired on 2026-01-01; 1 finding is reported again',
+      'stale: ignore of py-eval-exec in .depwatch.yml matches nothing; remove it',
+    ]);
+  });
+
+  it('a whole kind can be ignored for a path (test fixtures full of fake secrets)', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const result = await scanFiles({ '.depwatch.yml': 'ignore:\n  - id: secret\n    path: fixtures/\n    reason: recorded API responses with revoked tokens\n', 'fixtures/github/user.json': `{"token": "${token}"}` });
+    expect(result.findings.filter((f) => f.kind === 'secret')).toEqual([]);
+    expect(result.ignored).toHaveLength(1);
+  });
+
+  it('scan ignores are not applied to (or reported stale by) the dependency audit, and paths narrow advisory ignores', () => {
+    const { rules } = parseIgnoreFile('ignore:\n  - id: py-eval-exec\n    reason: r\n  - id: PYSEC-2019-13\n    reason: r\n    path: legacy/\n');
+    const finding = (file: string): Finding => ({ kind: 'vulnerability', severity: 'high', package: 'django', version: '2.1.5', file, line: 1, id: 'PYSEC-2019-13', aliases: [], fix: { version: null, text: '' } });
+    const { findings, notes } = applyIgnores([finding('legacy/requirements.txt'), finding('requirements.txt')], rules, new Date('2026-11-28'));
+    expect(findings.map((f) => Boolean(f.ignoredBy))).toEqual([true, false]);
+    expect(notes).toEqual([]);
+  });
+});
