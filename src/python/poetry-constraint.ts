@@ -23,13 +23,12 @@
  * everything makes the whole union `""`.
  */
 import { normalizeSpecifier } from './pep508.js';
+import { isJsSpace, trimEndChar } from './text.js';
 
 export type PoetryConstraintResult = { ok: true; specifier: string } | { ok: false; message: string };
 
 /** Separator used between the alternatives of a union (see the module comment). */
 export const UNION_SEPARATOR = ' || ';
-
-const MAX_CONSTRAINT_LENGTH = 1000;
 
 export function isUnion(specifier: string): boolean {
   return specifier.includes('||');
@@ -37,18 +36,13 @@ export function isUnion(specifier: string): boolean {
 
 export function poetryToPep440(constraint: string): PoetryConstraintResult {
   const text = constraint.trim();
-  // Real constraints are a few dozen characters; the regular expressions below backtrack
-  // quadratically on long runs of digits and dots, so refuse absurd input up front.
-  if (text.length > MAX_CONSTRAINT_LENGTH) {
-    return { ok: false, message: `Could not parse version constraint: longer than ${MAX_CONSTRAINT_LENGTH} characters` };
-  }
   // poetry-core's Dependency turns an empty constraint into `*`.
   if (text === '' || text === '*') return { ok: true, specifier: '' };
 
   const alternatives: string[] = [];
-  for (const orPart of text.split(/\s*\|\|?\s*/)) {
+  for (const orPart of splitAlternatives(text)) {
     // poetry-core tolerates trailing commas ("seems to occur in some packages").
-    const group = orPart.replace(/,+$/, '').trimEnd();
+    const group = trimEndChar(orPart, ',').trimEnd();
     const clauses: string[] = [];
     for (const single of group.split(AND_SEPARATOR)) {
       const translated = translateSingle(single);
@@ -60,6 +54,26 @@ export function poetryToPep440(constraint: string): PoetryConstraintResult {
     if (!alternatives.includes(specifier)) alternatives.push(specifier);
   }
   return { ok: true, specifier: alternatives.join(UNION_SEPARATOR) };
+}
+
+/**
+ * The alternatives of a union: the text split at each `||` (or `|`) and the blanks around it, as
+ * splitting on the pattern `\s*\|\|?\s*` does. Scanned rather than split with that pattern, which
+ * rescanned a long run of blanks from each of its positions looking for a `|` that never came.
+ */
+function splitAlternatives(text: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  for (let bar = text.indexOf('|'); bar !== -1; bar = text.indexOf('|', from)) {
+    let start = bar;
+    while (start > from && isJsSpace(text.charCodeAt(start - 1))) start--;
+    parts.push(text.slice(from, start));
+    let end = text.charCodeAt(bar + 1) === 0x7c /* | */ ? bar + 2 : bar + 1;
+    while (end < text.length && isJsSpace(text.charCodeAt(end))) end++;
+    from = end;
+  }
+  parts.push(text.slice(from));
+  return parts;
 }
 
 /**
