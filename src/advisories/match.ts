@@ -144,7 +144,7 @@ const RELEASE_REST = /^(?:\.\d+)*/;
  * `^((?:\d+!)?\d+(?:\.\d+)*?)(?:\.0+)*(?=$|[a-z+]|\.[a-z])` → `$1` did. Written out: that
  * pattern's lazy release re-scanned the zeros after every component (quadratic on `1.0.0…0.1`).
  */
-function withoutTrailingZeroReleases(normal: string): string {
+export function withoutTrailingZeroReleases(normal: string): string {
   const first = EPOCH_AND_MAJOR.exec(normal);
   if (first === null) return normal;
   const firstEnd = first[0].length;

@@ -391,7 +391,7 @@ const PYTHON_REQUIRES_KEY = /^\s*python_requires\s*[=:]\s*/;
  * (`.` stops at line terminators, so only blanks may follow one). That pattern's lazy value
  * re-scanned the trailing blanks at every step: quadratic on a long run of them.
  */
-function pythonRequiresValue(line: string): string | null {
+export function pythonRequiresValue(line: string): string | null {
   const key = PYTHON_REQUIRES_KEY.exec(line);
   if (key === null) return null;
   const rest = line.slice(key[0].length);

@@ -61,7 +61,7 @@ export function poetryToPep440(constraint: string): PoetryConstraintResult {
  * splitting on the pattern `\s*\|\|?\s*` does. Scanned rather than split with that pattern, which
  * rescanned a long run of blanks from each of its positions looking for a `|` that never came.
  */
-function splitAlternatives(text: string): string[] {
+export function splitAlternatives(text: string): string[] {
   const parts: string[] = [];
   let from = 0;
   for (let bar = text.indexOf('|'); bar !== -1; bar = text.indexOf('|', from)) {

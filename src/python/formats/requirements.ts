@@ -145,7 +145,7 @@ function* logicalLines(content: string): Generator<LogicalLine> {
  * line or follows a blank. Scanned rather than matched: the pattern rescans a run of blanks from
  * each of its positions when no `#` follows, quadratic on a long run.
  */
-function withoutComment(text: string): string {
+export function withoutComment(text: string): string {
   for (let hash = text.indexOf('#'); hash !== -1; hash = text.indexOf('#', hash + 1)) {
     if (hash === 0) return '';
     if (!isJsSpace(text.charCodeAt(hash - 1))) continue;

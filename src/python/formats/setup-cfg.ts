@@ -62,7 +62,7 @@ const SECTION = /^\[(.+)\]$/;
  * JavaScript on a line of blanks with no delimiter (the lazy key re-scans the blanks at every
  * step); `.` in Python also matches U+2028/U+2029, so they are ordinary characters here too.
  */
-function splitOption(line: string): { key: string; value: string } | null {
+export function splitOption(line: string): { key: string; value: string } | null {
   let delimiter = -1;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
