@@ -8,6 +8,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   advisories: async () => (await import('./advisories.js')).benchAdvisories(),
   'slack-audit': async () => (await import('./slack-audit.js')).benchSlackAudit(),
   sweep: async () => (await import('./sweep.js')).benchSweep(),
+  hostile: async () => (await import('./hostile.js')).benchHostile(),
 };
 
 const name = process.argv[2] ?? '';

@@ -191,8 +191,12 @@ function readRequirementList(option: IniOption, group: string, label: string, ou
   const spansLines = content.length > 1 || (content.length === 1 && content[0] !== first);
   const items: IniValueLine[] = spansLines
     ? content
-    : content.flatMap((l) => l.text.split(';').map((part) => ({ text: part, line: l.line })));
+    : content.flatMap((l) => l.text.split(';').flatMap((part) => (part.trim() === '' ? [] : [{ text: part, line: l.line }])));
   for (const item of items) {
+    if (out.full) {
+      out.stopReading(item.line);
+      break;
+    }
     const requirement = unescape(item.text.trim());
     if (requirement === '' || requirement.startsWith('#')) continue;
     const result = dependencyFromPep508(requirement, { file: out.file, group, line: item.line });
