@@ -35,11 +35,33 @@ export function isUnion(specifier: string): boolean {
 }
 
 export function poetryToPep440(constraint: string): PoetryConstraintResult {
+  const parsed = poetryClauses(constraint);
+  if (!parsed.ok) return parsed;
+  const alternatives: string[] = [];
+  const seen = new Set<string>();
+  for (const clauses of parsed.alternatives) {
+    const specifier = normalizeSpecifier(clauses.join(','));
+    if (specifier === '') return { ok: true, specifier: '' };
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    alternatives.push(specifier);
+  }
+  return { ok: true, specifier: alternatives.join(UNION_SEPARATOR) };
+}
+
+export type PoetryClausesResult = { ok: true; alternatives: string[][] } | { ok: false; message: string };
+
+/**
+ * The constraint as alternatives of PEP 440 clauses, in the order written (`^1.2 || 2.*` →
+ * `[['>=1.2', '<2.0'], ['==2.*']]`). An alternative without clauses allows every version; reading
+ * stops there, as poetry-core's answer is then "anything" whatever follows.
+ */
+export function poetryClauses(constraint: string): PoetryClausesResult {
   const text = constraint.trim();
   // poetry-core's Dependency turns an empty constraint into `*`.
-  if (text === '' || text === '*') return { ok: true, specifier: '' };
+  if (text === '' || text === '*') return { ok: true, alternatives: [[]] };
 
-  const alternatives: string[] = [];
+  const alternatives: string[][] = [];
   for (const orPart of splitAlternatives(text)) {
     // poetry-core tolerates trailing commas ("seems to occur in some packages").
     const group = trimEndChar(orPart, ',').trimEnd();
@@ -47,13 +69,12 @@ export function poetryToPep440(constraint: string): PoetryConstraintResult {
     for (const single of group.split(AND_SEPARATOR)) {
       const translated = translateSingle(single);
       if (translated === null) return { ok: false, message: `Could not parse version constraint: ${single || constraint}` };
-      if (translated !== '') clauses.push(translated);
+      if (translated !== '') for (const clause of translated.split(',')) clauses.push(clause);
     }
-    const specifier = normalizeSpecifier(clauses.join(','));
-    if (specifier === '') return { ok: true, specifier: '' };
-    if (!alternatives.includes(specifier)) alternatives.push(specifier);
+    alternatives.push(clauses);
+    if (clauses.length === 0) break;
   }
-  return { ok: true, specifier: alternatives.join(UNION_SEPARATOR) };
+  return { ok: true, alternatives };
 }
 
 /**

@@ -28,6 +28,7 @@
 import { normalizeExtra, normalizeName, isValidName } from '../names.js';
 import { exactPin, normalizeMarker, normalizeSpecifier, parsePep508, type Pep508Requirement } from '../pep508.js';
 import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
+import { poetryPythonMarker } from '../poetry-python-marker.js';
 import { getOwn, getPath, isTable, parseToml, tomlTypeName } from '../toml.js';
 import { stripUrlCredentials } from '../urls.js';
 import { isJsSpace } from '../text.js';
@@ -125,31 +126,6 @@ export function combineMarkers(parts: readonly string[]): string | null {
   if (present.length === 0) return null;
   if (present.length === 1) return present[0]!;
   return present.map((p) => (/\bor\b/.test(p) ? `(${p})` : p)).join(' and ');
-}
-
-/**
- * A PEP 440 specifier on the interpreter (`>=3.6,<4.0`, or a Poetry union joined with `||`) as a
- * marker, the way Poetry writes `python = "^3.6"` into metadata: `python_full_version` when the
- * version has three or more components, `python_version` otherwise.
- */
-export function pythonSpecifierToMarker(specifier: string): string | null {
-  if (specifier === '') return null;
-  const alternatives = specifier.split('||').map((alternative) =>
-    alternative
-      .split(',')
-      .map((c) => c.trim())
-      .filter((c) => c !== '')
-      .map((clause) => {
-        const m = /^(~=|===|==|!=|<=|>=|<|>)\s*(.+)$/.exec(clause);
-        const op = m?.[1] ?? '==';
-        const version = m?.[2] ?? clause;
-        const release = version.replace(/^[0-9]+!/, '').split(/[^0-9.]/)[0] ?? '';
-        const variable = release.split('.').filter((x) => x !== '').length >= 3 ? 'python_full_version' : 'python_version';
-        return `${variable} ${op} "${version}"`;
-      })
-      .join(' and '),
-  );
-  return alternatives.length === 1 ? alternatives[0]! : alternatives.join(' or ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,10 +518,9 @@ function poetryEntry(name: string, value: unknown, place: EntryPlace): PoetryEnt
   const python = getOwn(value, 'python');
   if (python !== undefined) {
     if (typeof python !== 'string') return { ok: false, message: 'python must be a string' };
-    const translated = poetryToPep440(python);
+    const translated = poetryPythonMarker(python);
     if (!translated.ok) return { ok: false, message: `python: ${translated.message}` };
-    const marker = pythonSpecifierToMarker(translated.specifier);
-    if (marker !== null) markerParts.push(marker);
+    if (translated.marker !== null) markerParts.push(translated.marker);
   }
   const platform = getOwn(value, 'platform');
   if (platform !== undefined) {
