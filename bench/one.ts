@@ -10,6 +10,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   sweep: async () => (await import('./sweep.js')).benchSweep(),
   packages: async () => (await import('./packages.js')).benchPackages(),
   scan: async () => (await import('./scan.js')).benchScan(),
+  hostile: async () => (await import('./hostile.js')).benchHostile(),
 };
 
 const name = process.argv[2] ?? '';

@@ -5,6 +5,7 @@
  */
 import { compareVersions, isValidVersion, normalizeVersion } from '../python/pep440.js';
 import { normalizeName } from '../python/names.js';
+import { trimEndRepeated } from '../python/text.js';
 import type { OsvAffected, OsvEvent, OsvRange, OsvRecord } from './types.js';
 
 export const PYPI_ECOSYSTEM = 'PyPI';
@@ -131,9 +132,34 @@ const equalityKeys = new Map<string, string>();
 const PLAIN_RELEASE = /^(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))*$/;
 
 function computeEqualityKey(version: string): string {
-  if (PLAIN_RELEASE.test(version)) return version.replace(/(?:\.0)+$/, '');
-  const normal = normalizeVersion(version) ?? version;
-  return normal.replace(/^((?:\d+!)?\d+(?:\.\d+)*?)(?:\.0+)*(?=$|[a-z+]|\.[a-z])/, '$1');
+  if (PLAIN_RELEASE.test(version)) return trimEndRepeated(version, '.0');
+  return withoutTrailingZeroReleases(normalizeVersion(version) ?? version);
+}
+
+const EPOCH_AND_MAJOR = /^(?:\d+!)?\d+/;
+const RELEASE_REST = /^(?:\.\d+)*/;
+
+/**
+ * `1.0.0rc1` → `1rc1`: the release's trailing zero components dropped, the rest kept, as
+ * `^((?:\d+!)?\d+(?:\.\d+)*?)(?:\.0+)*(?=$|[a-z+]|\.[a-z])` → `$1` did. Written out: that
+ * pattern's lazy release re-scanned the zeros after every component (quadratic on `1.0.0…0.1`).
+ */
+export function withoutTrailingZeroReleases(normal: string): string {
+  const first = EPOCH_AND_MAJOR.exec(normal);
+  if (first === null) return normal;
+  const firstEnd = first[0].length;
+  const end = firstEnd + RELEASE_REST.exec(normal.slice(firstEnd))![0].length;
+  // The release must end where the pattern's look-ahead allows: the end, a letter, `+`, or `.` and a letter.
+  const next = normal.charAt(end);
+  const allowed = next === '' || /[a-z+]/.test(next) || (next === '.' && /[a-z]/.test(normal.charAt(end + 1)));
+  if (!allowed) return normal;
+  let cut = end;
+  while (cut > firstEnd) {
+    const dot = normal.lastIndexOf('.', cut - 1);
+    if (!/^0+$/.test(normal.slice(dot + 1, cut))) break;
+    cut = dot;
+  }
+  return cut === end ? normal : normal.slice(0, cut) + normal.slice(end);
 }
 
 // --- ranges ------------------------------------------------------------------------------------

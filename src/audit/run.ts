@@ -23,7 +23,7 @@ export async function auditFileSource(source: FileSource, options: TreeAuditOpti
     const text = decodeManifest(bytes, path, load.errors);
     if (text !== null) contextFiles.push({ path, text });
   }
-  if (options.extraErrors) load.errors.push(...options.extraErrors);
+  for (const error of options.extraErrors ?? []) load.errors.push(error);
   return runAudit({ ...options, load, contextFiles });
 }
 

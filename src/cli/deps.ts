@@ -38,8 +38,10 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       result = await loadManifests(directorySource(root), { paths: [rel], ...(fileFormat ? { format: fileFormat } : {}) });
       if (!inside) prefixPaths(result, toPosix(dirname(given)));
     }
-    all.manifests.push(...result.manifests.filter((m) => !all.manifests.some((x) => x.path === m.path)));
-    all.errors.push(...result.errors);
+    // Loops, not push(...list): spreading a long list passes every element as an argument.
+    const seen = new Set(all.manifests.map((m) => m.path));
+    for (const m of result.manifests) if (!seen.has(m.path)) all.manifests.push(m);
+    for (const e of result.errors) all.errors.push(e);
   }
   return all;
 }

@@ -2,7 +2,8 @@
 export function renderTable(header: string[], rows: string[][], maxWidth = 60): string {
   const cut = (s: string) => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
   const cells = [header, ...rows].map((r) => r.map(cut));
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...column): spreading 100,000 rows as arguments overflows the call stack.
+  const widths = header.map((_, i) => cells.reduce((widest, r) => Math.max(widest, (r[i] ?? '').length), 0));
   const line = (r: string[]) =>
     r
       .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))

@@ -8,6 +8,7 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { MAX_TOML_DEPTH } from './toml.js';
 
 /** CPython branches: first release and end of life, from the Python devguide / endoflife.date. */
 export interface PythonBranch {
@@ -238,9 +239,60 @@ function mapEntries(node: unknown): [string, unknown][] {
   return node.items.flatMap((pair) => (isScalar(pair.key) ? [[String(pair.key.value), pair.value] as [string, unknown]] : []));
 }
 
+/**
+ * Workflows are a few kilobytes; the YAML library reads hostile text at a few microseconds a
+ * character, so anything past this is skipped (it says nothing about the interpreter we can trust).
+ */
+export const MAX_WORKFLOW_CHARS = 256 * 1024;
+
+/**
+ * The YAML library recurses once per nesting level and overflows the stack near 800 levels (10 KB
+ * of `- - - …` or `[[[…`); an overflow that lands while V8 compiles a regular expression aborts the
+ * whole process instead of throwing. Real workflows nest a dozen levels, so a file that may nest
+ * deeper than this is not handed to the library at all.
+ */
+export const MAX_WORKFLOW_NESTING = 200;
+
+/**
+ * Whether YAML text might nest deeper than `limit`. A bound, not a parse: each block level starts
+ * at least one column right of its parent, so a line's indentation plus its `- `, `? ` and `: `
+ * indicators bound its depth; flow levels are counted as unmatched brackets anywhere, quotes and
+ * comments included (that only overestimates).
+ */
+export function yamlMayNestDeeperThan(text: string, limit: number): boolean {
+  let flow = 0;
+  let lineDepth = 0;
+  let atIndent = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a /* \n */) {
+      lineDepth = 0;
+      atIndent = true;
+      continue;
+    }
+    if (atIndent && c === 0x20) {
+      if (++lineDepth > limit) return true;
+      continue;
+    }
+    atIndent = false;
+    if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++flow > limit) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      if (flow > 0) flow--;
+    } else if (c === 0x2d /* - */ || c === 0x3f /* ? */ || c === 0x3a /* : */) {
+      const next = text.charCodeAt(i + 1);
+      if ((Number.isNaN(next) || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) && ++lineDepth > limit) return true;
+    }
+  }
+  return false;
+}
+
 function fromWorkflow(text: string): Hit[] {
+  if (text.length > MAX_WORKFLOW_CHARS || yamlMayNestDeeperThan(text, MAX_WORKFLOW_NESTING)) return [];
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+  // prettyErrors adds the surrounding text to every error, rescanning the line each time: with
+  // thousands of errors on one long line that was quadratic, and the errors are never shown.
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length > 0) return [];
   const hits: Hit[] = [];
   const seen = new Set<string>();
@@ -306,7 +358,7 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
 }
 
 function fromPyproject(text: string): Hit[] {
-  const toml = parseToml(text) as Record<string, unknown>;
+  const toml = parseToml(text, { maxDepth: MAX_TOML_DEPTH }) as Record<string, unknown>;
   const hits: Hit[] = [];
   const requires = asRecord(toml.project)?.['requires-python'];
   if (typeof requires === 'string') {
@@ -324,16 +376,32 @@ function fromPyproject(text: string): Hit[] {
 function fromSetupCfg(text: string): Hit[] {
   const all = lines(text);
   for (let i = 0; i < all.length; i++) {
-    const m = /^\s*python_requires\s*[=:]\s*(.*?)\s*$/.exec(all[i]!);
-    if (!m) continue;
-    const lowest = lowestAllowedPython(m[1]!);
+    const value = pythonRequiresValue(all[i]!);
+    if (value === null) continue;
+    const lowest = lowestAllowedPython(value);
     return lowest ? [{ version: lowest, line: i + 1, via: 'python_requires' }] : [];
   }
   return [];
 }
 
+const PYTHON_REQUIRES_KEY = /^\s*python_requires\s*[=:]\s*/;
+
+/**
+ * The value of a `python_requires = …` line, as `^\s*python_requires\s*[=:]\s*(.*?)\s*$` reads it
+ * (`.` stops at line terminators, so only blanks may follow one). That pattern's lazy value
+ * re-scanned the trailing blanks at every step: quadratic on a long run of them.
+ */
+export function pythonRequiresValue(line: string): string | null {
+  const key = PYTHON_REQUIRES_KEY.exec(line);
+  if (key === null) return null;
+  const rest = line.slice(key[0].length);
+  const terminator = rest.search(/[\n\r\u2028\u2029]/);
+  if (terminator === -1) return rest.trimEnd();
+  return rest.slice(terminator).trim() === '' ? rest.slice(0, terminator).trimEnd() : null;
+}
+
 function fromPipfile(text: string): Hit[] {
-  const toml = parseToml(text) as Record<string, unknown>;
+  const toml = parseToml(text, { maxDepth: MAX_TOML_DEPTH }) as Record<string, unknown>;
   const requires = asRecord(toml.requires);
   const full = requires?.python_full_version;
   const short = requires?.python_version;
@@ -367,7 +435,9 @@ function compareBranches(a: string, b: string): number {
 
 function lowestForConjunction(spec: string): string | null {
   const clauses = spec
-    .split(/,|\s+(?=[<>=!~^])/)
+    // Blanks before an operator separate clauses too; the look-behind starts a match only where a
+    // run of blanks starts (from inside a long run the look-ahead failed at every position).
+    .split(/,|(?<!\s)\s+(?=[<>=!~^])/)
     .map((c) => c.trim())
     .filter((c) => c !== '');
   let lower: string | null = null;

@@ -51,8 +51,9 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     format: options.format ?? formatForPath(p),
   }));
 
-  while (queue.length > 0) {
-    const { path, format } = queue.shift()!;
+  // An index into the queue, not `shift()`: 40,000 `-r` lines queue 40,000 entries.
+  for (let next = 0; next < queue.length; next++) {
+    const { path, format } = queue[next]!;
     if (loaded.has(path)) continue;
     if (!format) {
       errors.push({ file: path, line: null, message: 'not a known manifest format (use --format to say which)' });
@@ -71,7 +72,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       requiresPython: result.requiresPython ?? null,
     };
     loaded.set(path, manifest);
-    errors.push(...result.errors);
+    // A loop, not `push(...list)`: spreading a long list passes each element as an argument.
+    for (const error of result.errors) errors.push(error);
 
     for (const inc of result.includes ?? []) {
       const target = resolveInclude(path, inc.path);
@@ -87,7 +89,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   }
 
   markConstraints(loaded, edges);
-  errors.push(...findCycles(edges));
+  for (const error of findCycles(edges)) errors.push(error);
   return { manifests: [...loaded.values()], errors };
 }
 
@@ -149,50 +151,101 @@ export function resolveInclude(from: string, target: string): string | null {
   return joined;
 }
 
+/** Include edges by the file that includes. */
+function edgesFrom(edges: IncludeEdge[]): Map<string, IncludeEdge[]> {
+  const next = new Map<string, IncludeEdge[]>();
+  for (const edge of edges) {
+    const list = next.get(edge.from);
+    if (list === undefined) next.set(edge.from, [edge]);
+    else list.push(edge);
+  }
+  return next;
+}
+
 /** Entries of files reached through `-c` (directly, or through `-r` below a `-c`) are constraints. */
 function markConstraints(loaded: Map<string, LoadedManifest>, edges: IncludeEdge[]): void {
+  const next = edgesFrom(edges);
   const constrained = new Set<string>();
   const stack = edges.filter((e) => e.kind === 'constraint').map((e) => e.to);
   while (stack.length) {
     const path = stack.pop()!;
     if (constrained.has(path)) continue;
     constrained.add(path);
-    for (const e of edges) if (e.from === path) stack.push(e.to);
+    for (const e of next.get(path) ?? []) stack.push(e.to);
   }
+  // A file reached both ways (-r from one file, -c from another) stays a requirement: pip installs it.
+  const alsoRequired = new Set<string>();
+  for (const e of edges) if (e.kind === 'requirement' && !constrained.has(e.from)) alsoRequired.add(e.to);
   for (const path of constrained) {
     const manifest = loaded.get(path);
-    if (!manifest) continue;
-    // A file reached both ways (-r from one file, -c from another) stays a requirement: pip installs it.
-    const alsoRequired = edges.some((e) => e.to === path && e.kind === 'requirement' && !constrained.has(e.from));
-    if (alsoRequired) continue;
+    if (!manifest || alsoRequired.has(path)) continue;
     for (const dep of manifest.dependencies) dep.kind = 'constraint';
   }
 }
 
-/** One error per include cycle, on the include line that closes it. */
+/** Files named in a cycle message: the first and last few, enough to find it. */
+const CYCLE_FILES_SHOWN = 8;
+
+/**
+ * One error per include cycle, on the include line that closes it. A depth-first walk with its
+ * own stack (a chain of 4,000 includes overflowed the call stack when it recursed) that keeps
+ * the current path and each file's place on it, so closing a cycle costs the same however long
+ * the path is.
+ */
 function findCycles(edges: IncludeEdge[]): ExtractError[] {
-  const next = new Map<string, IncludeEdge[]>();
-  for (const e of edges) next.set(e.from, [...(next.get(e.from) ?? []), e]);
+  const next = edgesFrom(edges);
   const errors: ExtractError[] = [];
-  const state = new Map<string, 'active' | 'done'>();
+  const done = new Set<string>();
+  /** Files on the current path, and where each one is on it. */
+  const path: string[] = [];
+  const onPath = new Map<string, number>();
+  /** For each file on the path, how many of its includes have been followed. */
+  const followed: number[] = [];
+  // An include closes the cycle running from its target down the path to the includer; the
+  // pair names the cycle, so repeated include lines report it once.
   const reported = new Set<string>();
-  const visit = (node: string, trail: string[]) => {
-    state.set(node, 'active');
-    for (const { to, line } of next.get(node) ?? []) {
-      if (state.get(to) === 'active') {
-        const start = trail.indexOf(to);
-        const cycle = start >= 0 ? [...trail.slice(start), node, to] : [node, to];
-        const key = [...new Set(cycle)].sort().join('|');
-        if (!reported.has(key)) {
-          reported.add(key);
-          errors.push({ file: node, line, message: `include cycle: ${cycle.join(' → ')} (each file is read once)` });
-        }
-      } else if (!state.has(to)) {
-        visit(to, [...trail, node]);
+
+  for (const root of next.keys()) {
+    if (done.has(root)) continue;
+    path.push(root);
+    onPath.set(root, 0);
+    followed.push(0);
+    while (path.length > 0) {
+      const depth = path.length - 1;
+      const node = path[depth]!;
+      const out = next.get(node) ?? [];
+      const index = followed[depth]!;
+      if (index === out.length) {
+        path.pop();
+        followed.pop();
+        onPath.delete(node);
+        done.add(node);
+        continue;
+      }
+      followed[depth] = index + 1;
+      const { to, line } = out[index]!;
+      const start = onPath.get(to);
+      if (start !== undefined) {
+        const key = `${node}\u0000${to}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        errors.push({ file: node, line, message: `include cycle: ${describeCycle(path, start, to)} (each file is read once)` });
+      } else if (!done.has(to)) {
+        path.push(to);
+        onPath.set(to, path.length - 1);
+        followed.push(0);
       }
     }
-    state.set(node, 'done');
-  };
-  for (const from of next.keys()) if (!state.has(from)) visit(from, []);
+  }
   return errors;
+}
+
+/** `a → b → a`: the path from `start` on, back to `to`; long cycles show their ends only. */
+function describeCycle(path: string[], start: number, to: string): string {
+  const length = path.length - start;
+  if (length < 2 * CYCLE_FILES_SHOWN) return [...path.slice(start), to].join(' → ');
+  const half = CYCLE_FILES_SHOWN / 2;
+  const head = path.slice(start, start + half);
+  const tail = path.slice(path.length - half);
+  return [...head, `… (${length - 2 * half} more)`, ...tail, to].join(' → ');
 }

@@ -9,6 +9,8 @@
  * vectors check them.
  */
 
+import { pythonStrip, trimEndRepeated } from './text.js';
+
 export type PreLabel = 'a' | 'b' | 'rc';
 
 export interface Version {
@@ -44,11 +46,6 @@ export interface ContainsOptions {
  * includes U+FEFF and lacks U+001C–U+001F and U+0085.
  */
 const WS = '[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
-const TRIM = new RegExp(`^${WS}+|${WS}+$`, 'g');
-
-function pyStrip(text: string): string {
-  return text.replace(TRIM, '');
-}
 
 // packaging's VERSION_PATTERN, alternatives in the same order so captures are the same.
 // The `i` flag without `u` folds ASCII letters only, unlike Python's IGNORECASE, which lets
@@ -320,8 +317,10 @@ const POST_PART = '(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?';
 const DEV_PART = '(?:[-_.]?dev[-_.]?[0-9]*)?';
 const SPECIFIER_RE = new RegExp(
   `^${WS}*(~=|==|!=|<=|>=|<|>|===)(` +
-    // === takes anything without whitespace: an exact string match, no PEP 440 meaning.
-    `(?:(?<====)${WS}*[^${WS.slice(1, -1)}]*)` +
+    // === takes anything without whitespace: an exact string match, no PEP 440 meaning. The
+    // blanks and the word are optional together, so two runs of blanks never meet (with
+    // `${WS}*[^…]*` the empty word let them meet, and `=== ` + 10⁵ blanks + `;` was quadratic).
+    `(?:(?<====)(?:${WS}*[^${WS.slice(1, -1)}]+)?)` +
     // == and != allow local versions, or a trailing .* (not both).
     `|(?:(?<===|!=)${WS}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*${PRE_PART}${POST_PART}` +
     `(?:${DEV_PART}(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?|\\.\\*)?)` +
@@ -344,7 +343,7 @@ function parseClause(text: string): ParsedClause | null {
   const m = SPECIFIER_RE.exec(text);
   if (!m || m[1] === undefined || m[2] === undefined) return null;
   const operator = m[1] as Operator;
-  const version = pyStrip(m[2]);
+  const version = pythonStrip(m[2]);
   let namesPrerelease = false;
   if (operator === '==' || operator === '>=' || operator === '<=' || operator === '~=' || operator === '===') {
     const named = operator === '==' && version.endsWith('.*') ? version.slice(0, -2) : version;
@@ -362,7 +361,7 @@ function parseSet(text: string): ParsedClause[] | null {
   if (hit === undefined) {
     hit = [];
     for (const piece of text.split(',')) {
-      const trimmed = pyStrip(piece);
+      const trimmed = pythonStrip(piece);
       if (trimmed === '') continue;
       const clause = parseClause(trimmed);
       if (clause === null) {
@@ -551,7 +550,7 @@ export function normalizeSpecifier(text: string): string | null {
 function canonicalizeVersion(text: string): string {
   const p = parsed(text);
   if (p === null) return text;
-  return p.epochText + p.releaseText.replace(/(\.0)+$/, '') + p.text.slice(p.epochText.length + p.releaseText.length);
+  return p.epochText + trimEndRepeated(p.releaseText, '.0') + p.text.slice(p.epochText.length + p.releaseText.length);
 }
 
 /**

@@ -8,6 +8,7 @@
  * Everything here is pure and never throws on bad input: failures come back as `{ ok: false }`.
  */
 import { normalizeExtra } from './names.js';
+import { trimEndRepeated } from './text.js';
 
 export interface Pep508Requirement {
   /** As written. */
@@ -89,20 +90,28 @@ const SINGLE_CHAR_TOKENS: Partial<Record<TokenName, string>> = {
   AT: '@',
 };
 
-/** A whole specifier clause, as `Specifier.__init__` validates it. */
-const FULL_SPECIFIER = new RegExp(String.raw`^\s*${SPECIFIER_SOURCE}\s*$`, 'i');
-
-class SyntaxProblem extends Error {
+/**
+ * A syntax error at a column. Not an `Error`: it never leaves this module (every public function
+ * turns it into `{ ok: false }`), and capturing a stack trace for each bad line of a hostile file
+ * cost more than parsing the line.
+ */
+class SyntaxProblem {
   constructor(
-    message: string,
+    readonly message: string,
     readonly column: number,
-  ) {
-    super(message);
-  }
+  ) {}
 }
+
+/**
+ * packaging recurses once per parenthesis, so Python stops a marker nested about 300 deep with
+ * RecursionError. We stop sooner, with a message, before the JavaScript stack can overflow.
+ */
+export const MAX_MARKER_NESTING = 100;
 
 class Tokenizer {
   position = 0;
+  /** Open parentheses around the current position, in marker expressions. */
+  nesting = 0;
   constructor(readonly source: string) {}
 
   /** The text of token `name` at the current position, without consuming it. */
@@ -283,12 +292,15 @@ function parseMarkerAtom(t: Tokenizer): MarkerItem | MarkerList {
   t.take('WS');
   let atom: MarkerItem | MarkerList;
   if (t.peek('LEFT_PARENTHESIS') !== null) {
+    if (t.nesting >= MAX_MARKER_NESTING) t.fail(`Marker nests parentheses more than ${MAX_MARKER_NESTING} deep`);
+    t.nesting++;
     atom = t.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'marker expression', () => {
       t.take('WS');
       const inner = parseMarkerExpression(t);
       t.take('WS');
       return inner;
     });
+    t.nesting--;
   } else {
     atom = parseMarkerItem(t);
   }
@@ -449,8 +461,14 @@ function formatMarker(marker: MarkerList | MarkerItem | string, first = true): s
 const PLAIN_NAME = String.raw`[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?`;
 /** Plain release clauses only: no pre/post/dev/local parts, no epoch, no `v`, `.*` only after ==/!=. */
 const PLAIN_CLAUSE = String.raw`(?:(?:==|!=)[ \t]*[0-9]+(?:\.[0-9]+)*(?:\.\*)?|(?:<=|>=|<|>)[ \t]*[0-9]+(?:\.[0-9]+)*|~=[ \t]*[0-9]+(?:\.[0-9]+)+)`;
+/**
+ * Every run of blanks here is followed by something that cannot be a blank (`[`, `]`, an operator,
+ * a comma, the end), and no two optional parts leave two blank runs side by side: with
+ * `name[ \t]*(extras)?[ \t]*(clauses)?[ \t]*$`, a name, 5,000 blanks and a stray token made the
+ * engine try every way of splitting the blanks between the three runs (cubic: 48 s).
+ */
 const PLAIN_REQUIREMENT = new RegExp(
-  String.raw`^[ \t]*(${PLAIN_NAME})[ \t]*(?:\[[ \t]*(${PLAIN_NAME}(?:[ \t]*,[ \t]*${PLAIN_NAME})*)?[ \t]*\])?[ \t]*(${PLAIN_CLAUSE}(?:[ \t]*,[ \t]*${PLAIN_CLAUSE})*)?[ \t]*$`,
+  String.raw`^[ \t]*(${PLAIN_NAME})[ \t]*(?:\[[ \t]*(?:(${PLAIN_NAME}(?:[ \t]*,[ \t]*${PLAIN_NAME})*)[ \t]*)?\][ \t]*)?(?:(${PLAIN_CLAUSE}(?:[ \t]*,[ \t]*${PLAIN_CLAUSE})*)[ \t]*)?$`,
 );
 const EXTRAS_SEPARATOR = /[ \t]*,[ \t]*/;
 
@@ -540,11 +558,6 @@ export function normalizeMarker(marker: string): string | null {
   return result.ok ? result.marker : null;
 }
 
-/** Whether one clause (`>= 1.0`) is a valid specifier for packaging's `Specifier`. */
-export function isValidSpecifierClause(clause: string): boolean {
-  return FULL_SPECIFIER.test(clause);
-}
-
 /**
  * `str(SpecifierSet(spec))`: clauses split on commas, whitespace removed inside each (packaging
  * prints operator + stripped version, and neither part can contain inner whitespace), then sorted
@@ -589,7 +602,7 @@ function canonicalClauseKey(clause: string): string {
   if (!v) return clause;
   const [, epoch, release, preL, preN, postN1, postL, postN2, dev, devN, local] = v;
   let canonical = (release as string).split('.').map((n) => String(Number(n))).join('.');
-  if (op !== '~=') canonical = canonical.replace(/(\.0)+$/, '');
+  if (op !== '~=') canonical = trimEndRepeated(canonical, '.0');
   let out = epoch && Number(epoch) !== 0 ? `${Number(epoch)}!${canonical}` : canonical;
   if (preL) {
     const label = preL.toLowerCase();

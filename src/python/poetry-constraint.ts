@@ -23,43 +23,78 @@
  * everything makes the whole union `""`.
  */
 import { normalizeSpecifier } from './pep508.js';
+import { isJsSpace, trimEndChar } from './text.js';
 
 export type PoetryConstraintResult = { ok: true; specifier: string } | { ok: false; message: string };
 
 /** Separator used between the alternatives of a union (see the module comment). */
 export const UNION_SEPARATOR = ' || ';
 
-const MAX_CONSTRAINT_LENGTH = 1000;
-
 export function isUnion(specifier: string): boolean {
   return specifier.includes('||');
 }
 
 export function poetryToPep440(constraint: string): PoetryConstraintResult {
-  const text = constraint.trim();
-  // Real constraints are a few dozen characters; the regular expressions below backtrack
-  // quadratically on long runs of digits and dots, so refuse absurd input up front.
-  if (text.length > MAX_CONSTRAINT_LENGTH) {
-    return { ok: false, message: `Could not parse version constraint: longer than ${MAX_CONSTRAINT_LENGTH} characters` };
-  }
-  // poetry-core's Dependency turns an empty constraint into `*`.
-  if (text === '' || text === '*') return { ok: true, specifier: '' };
-
+  const parsed = poetryClauses(constraint);
+  if (!parsed.ok) return parsed;
   const alternatives: string[] = [];
-  for (const orPart of text.split(/\s*\|\|?\s*/)) {
+  const seen = new Set<string>();
+  for (const clauses of parsed.alternatives) {
+    const specifier = normalizeSpecifier(clauses.join(','));
+    if (specifier === '') return { ok: true, specifier: '' };
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    alternatives.push(specifier);
+  }
+  return { ok: true, specifier: alternatives.join(UNION_SEPARATOR) };
+}
+
+export type PoetryClausesResult = { ok: true; alternatives: string[][] } | { ok: false; message: string };
+
+/**
+ * The constraint as alternatives of PEP 440 clauses, in the order written (`^1.2 || 2.*` →
+ * `[['>=1.2', '<2.0'], ['==2.*']]`). An alternative without clauses allows every version; reading
+ * stops there, as poetry-core's answer is then "anything" whatever follows.
+ */
+export function poetryClauses(constraint: string): PoetryClausesResult {
+  const text = constraint.trim();
+  // poetry-core's Dependency turns an empty constraint into `*`.
+  if (text === '' || text === '*') return { ok: true, alternatives: [[]] };
+
+  const alternatives: string[][] = [];
+  for (const orPart of splitAlternatives(text)) {
     // poetry-core tolerates trailing commas ("seems to occur in some packages").
-    const group = orPart.replace(/,+$/, '').trimEnd();
+    const group = trimEndChar(orPart, ',').trimEnd();
     const clauses: string[] = [];
     for (const single of group.split(AND_SEPARATOR)) {
       const translated = translateSingle(single);
       if (translated === null) return { ok: false, message: `Could not parse version constraint: ${single || constraint}` };
-      if (translated !== '') clauses.push(translated);
+      if (translated !== '') for (const clause of translated.split(',')) clauses.push(clause);
     }
-    const specifier = normalizeSpecifier(clauses.join(','));
-    if (specifier === '') return { ok: true, specifier: '' };
-    if (!alternatives.includes(specifier)) alternatives.push(specifier);
+    alternatives.push(clauses);
+    if (clauses.length === 0) break;
   }
-  return { ok: true, specifier: alternatives.join(UNION_SEPARATOR) };
+  return { ok: true, alternatives };
+}
+
+/**
+ * The alternatives of a union: the text split at each `||` (or `|`) and the blanks around it, as
+ * splitting on the pattern `\s*\|\|?\s*` does. Scanned rather than split with that pattern, which
+ * rescanned a long run of blanks from each of its positions looking for a `|` that never came.
+ */
+export function splitAlternatives(text: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  for (let bar = text.indexOf('|'); bar !== -1; bar = text.indexOf('|', from)) {
+    let start = bar;
+    while (start > from && isJsSpace(text.charCodeAt(start - 1))) start--;
+    parts.push(text.slice(from, start));
+    let end = text.charCodeAt(bar + 1) === 0x7c /* | */ ? bar + 2 : bar + 1;
+    while (end < text.length && isJsSpace(text.charCodeAt(end))) end++;
+    from = end;
+  }
+  parts.push(text.slice(from));
+  return parts;
 }
 
 /**

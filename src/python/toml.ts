@@ -4,6 +4,7 @@
  * finds where keys and array elements start, because smol-toml returns values without positions.
  */
 import { parse, TomlError } from 'smol-toml';
+import { isJsSpace } from './text.js';
 
 /**
  * Real pyproject.toml files and Pipfiles are a few kilobytes; 2 MB is far beyond any of them and
@@ -31,6 +32,12 @@ export function parseToml(text: string): TomlParseResult {
     };
   }
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  // Positions first: the scan stops at a key of more than MAX_TOML_DEPTH parts, which smol-toml
+  // would turn into as many nested tables (linear, but 2 µs a character: 200 ms for 100 KB).
+  const positions = scanPositions(source);
+  if (positions.keyTooDeep !== null) {
+    return { ok: false, line: positions.keyTooDeep, message: tooDeep(positions.keyTooDeep) };
+  }
   let value: TomlTable;
   try {
     // `keep` is safe here: smol-toml stores `__proto__` as an own property of a null-prototype
@@ -48,7 +55,37 @@ export function parseToml(text: string): TomlParseResult {
     }
     return { ok: false, line: null, message: `TOML file could not be read: ${describe(error)}` };
   }
-  return { ok: true, value, positions: scanPositions(source) };
+  if (nestsDeeperThan(value, MAX_TOML_DEPTH)) {
+    // smol-toml's maxDepth counts inline arrays and tables only; keys and headers nest too.
+    return { ok: false, line: null, message: tooDeep(null) };
+  }
+  return { ok: true, value, positions };
+}
+
+function tooDeep(line: number | null): string {
+  return `TOML file has tables or arrays nested more than ${MAX_TOML_DEPTH} levels deep${line === null ? '' : ` (line ${line})`}`;
+}
+
+/**
+ * Whether tables and arrays nest more than `limit` levels below `root`. A walk with its own
+ * stack, so a hostile document cannot overflow the call stack here.
+ */
+export function nestsDeeperThan(root: unknown, limit: number): boolean {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    const children = Array.isArray(value) ? value : isTable(value) ? Object.values(value) : null;
+    if (children === null) continue;
+    if (depth > limit) return true;
+    for (const child of children) {
+      if (typeof child !== 'object' || child === null) continue;
+      values.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
 }
 
 function describe(error: unknown): string {
@@ -95,10 +132,16 @@ export function tomlTypeName(value: unknown): string {
  */
 export class TomlPositions {
   readonly #lines = new Map<string, number>();
+  /** Line of the first key or value nested more than MAX_TOML_DEPTH deep; the scan stopped there. */
+  keyTooDeep: number | null = null;
 
   /** Records the first place a path is seen (a table can be named by a header and by dotted keys). */
   record(path: readonly string[], line: number): void {
-    const key = pathKey(path);
+    this.recordKey(pathKey(path), line);
+  }
+
+  /** The same, for a path already joined with pathKey (the scan builds keys one part at a time). */
+  recordKey(key: string, line: number): void {
     if (!this.#lines.has(key)) this.#lines.set(key, line);
   }
 
@@ -113,8 +156,15 @@ export class TomlPositions {
   }
 }
 
+const SEPARATOR = '\u0000';
+
 function pathKey(path: readonly string[]): string {
-  return path.join('\u0000');
+  return path.join(SEPARATOR);
+}
+
+/** pathKey of `parent` plus one part; null stands for the empty path (the document itself). */
+function childKey(parent: string | null, part: string): string {
+  return parent === null ? part : parent + SEPARATOR + part;
 }
 
 type TokenKind = '[' | ']' | '{' | '}' | '=' | ',' | 'newline' | 'bare' | 'string';
@@ -128,9 +178,15 @@ interface Token {
   offset: number;
 }
 
+/** ASCII characters that end a bare word: blanks and TOML punctuation. */
+const ENDS_BARE = new Uint8Array(128);
+for (const c of ' \t\n\v\f\r,[]{}=#"\'') ENDS_BARE[c.charCodeAt(0)] = 1;
+
+const endsBare = (code: number): boolean => (code < 128 ? ENDS_BARE[code] === 1 : isJsSpace(code));
+
 /**
- * Splits valid TOML into the tokens the position walker needs. Only called after smol-toml
- * accepted the document, so it can be lenient; it still never loops without consuming input.
+ * Splits TOML into the tokens the position walker needs. Lenient (it also runs on text smol-toml
+ * will refuse), and every step consumes input.
  */
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -153,11 +209,11 @@ function tokenize(source: string): Token[] {
     } else if (c === '"' || c === "'") {
       const start = i;
       const startLine = line;
-      const triple = source.startsWith(c.repeat(3), i);
+      const delimiter = c + c + c;
       let text = '';
-      if (triple) {
+      if (source.startsWith(delimiter, i)) {
         i += 3;
-        while (i < n && !source.startsWith(c.repeat(3), i)) {
+        while (i < n && !source.startsWith(delimiter, i)) {
           // A backslash escapes the next character, which may be the newline of a line continuation.
           if (c === '"' && source[i] === '\\') i++;
           if (source[i] === '\n') line++;
@@ -168,21 +224,25 @@ function tokenize(source: string): Token[] {
         while (i < n && source[i] === c) i++;
       } else {
         i++;
+        let from = i;
         while (i < n && source[i] !== c && source[i] !== '\n') {
           if (c === '"' && source[i] === '\\') {
-            text += decodeEscape(source, i);
+            text += source.slice(from, i) + decodeEscape(source, i);
             i += escapeLength(source, i);
+            from = i;
             continue;
           }
-          text += source[i];
           i++;
         }
+        text += source.slice(from, i);
         i++;
       }
       tokens.push({ kind: 'string', text, line: startLine, offset: start });
     } else {
       const start = i;
-      while (i < n && !/[\s,[\]{}=#"']/.test(source[i]!)) i++;
+      // At least one character, so that text smol-toml would refuse (a stray \v) cannot stall the scan.
+      i++;
+      while (i < n && !endsBare(source.charCodeAt(i))) i++;
       tokens.push({ kind: 'bare', text: source.slice(start, i), line, offset: start });
     }
   }
@@ -204,7 +264,8 @@ function decodeEscape(source: string, at: number): string {
   const kind = source[at + 1] ?? '';
   if (kind === 'u' || kind === 'U' || kind === 'x') {
     const hex = source.slice(at + 2, at + escapeLength(source, at));
-    const code = Number.parseInt(hex, 16);
+    // The scan also runs on text smol-toml will refuse: `\u-001` must not reach fromCodePoint.
+    const code = /^[0-9a-fA-F]+$/.test(hex) ? Number.parseInt(hex, 16) : NaN;
     return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : '';
   }
   return SIMPLE_ESCAPES[kind] ?? kind;
@@ -212,13 +273,34 @@ function decodeEscape(source: string, at: number): string {
 
 const ELEMENT_BOUNDARIES = new Set<TokenKind>([',', ']', '[', '{']);
 
-/** Walks the tokens and records the line of every table header, key and array element. */
+/** Thrown inside the walk when a key or value nests too deep to record; caught below. */
+class KeyTooDeep {
+  constructor(readonly line: number) {}
+}
+
+/**
+ * Walks the tokens and records the line of every table header, key and array element. Safe on
+ * any text (it runs before smol-toml has accepted it): it always consumes input, and it stops at
+ * the first key of more than MAX_TOML_DEPTH parts (recording every prefix of a 50,000-part key
+ * was quadratic) or value nested deeper than that, noting its line in `keyTooDeep`.
+ */
 export function scanPositions(source: string): TomlPositions {
   const positions = new TomlPositions();
+  try {
+    walk(source, positions);
+  } catch (error) {
+    if (!(error instanceof KeyTooDeep)) throw error;
+    positions.keyTooDeep = error.line;
+  }
+  return positions;
+}
+
+/** Keys are carried joined (see childKey), so recording an element costs one concatenation, not a join of its whole path. */
+function walk(source: string, positions: TomlPositions): void {
   const tokens = tokenize(source);
   let p = 0;
   const arrayTableCounts = new Map<string, number>();
-  let table: string[] = [];
+  let table: string | null = null;
 
   const peek = (): Token => tokens[Math.min(p, tokens.length - 1)]!;
   const atEnd = (): boolean => p >= tokens.length - 1;
@@ -238,14 +320,27 @@ export function scanPositions(source: string): TomlPositions {
       } else {
         break;
       }
+      if (parts.length > MAX_TOML_DEPTH) throw new KeyTooDeep(t.line);
       p++;
     }
     return parts;
   };
 
-  const readValue = (path: string[], depth: number): void => {
+  /** Records every prefix of `base` + `key` (a dotted key defines each table on its way); returns the whole key. */
+  const recordKeyPrefixes = (base: string | null, key: string[], line: number): string | null => {
+    let joined = base;
+    for (const part of key) {
+      joined = childKey(joined, part);
+      positions.recordKey(joined, line);
+    }
+    return joined;
+  };
+
+  const readValue = (path: string | null, depth: number): void => {
     const t = peek();
-    if (t.kind === '[' && depth < MAX_TOML_DEPTH) {
+    // smol-toml refuses this nesting too; stopping here spares recording 64-part keys for every element below.
+    if ((t.kind === '[' || t.kind === '{') && depth >= MAX_TOML_DEPTH) throw new KeyTooDeep(t.line);
+    if (t.kind === '[') {
       p++;
       let index = 0;
       for (;;) {
@@ -260,15 +355,15 @@ export function scanPositions(source: string): TomlPositions {
           p++;
           continue;
         }
-        const elementPath = [...path, String(index)];
-        positions.record(elementPath, e.line);
+        const elementPath = childKey(path, String(index));
+        positions.recordKey(elementPath, e.line);
         readValue(elementPath, depth + 1);
         index++;
         // Date-times with a space are two bare runs; anything else up to the separator is skipped.
         while (!atEnd() && !ELEMENT_BOUNDARIES.has(peek().kind)) p++;
       }
     }
-    if (t.kind === '{' && depth < MAX_TOML_DEPTH) {
+    if (t.kind === '{') {
       p++;
       for (;;) {
         if (atEnd()) return;
@@ -288,15 +383,10 @@ export function scanPositions(source: string): TomlPositions {
           continue;
         }
         p++;
-        recordKeyPrefixes(path, key, keyLine);
-        readValue([...path, ...key], depth + 1);
+        readValue(recordKeyPrefixes(path, key, keyLine), depth + 1);
       }
     }
     if (!atEnd()) p++;
-  };
-
-  const recordKeyPrefixes = (base: string[], key: string[], line: number): void => {
-    for (let i = 1; i <= key.length; i++) positions.record([...base, ...key.slice(0, i)], line);
   };
 
   while (!atEnd()) {
@@ -308,23 +398,21 @@ export function scanPositions(source: string): TomlPositions {
       const isArrayTable = next !== undefined && next.kind === '[' && next.offset === t.offset + 1;
       p += isArrayTable ? 2 : 1;
       const header = readKey();
+      const headerKey = recordKeyPrefixes(null, header, t.line);
       if (isArrayTable) {
-        const key = pathKey(header);
-        const index = arrayTableCounts.get(key) ?? 0;
-        arrayTableCounts.set(key, index + 1);
-        recordKeyPrefixes([], header, t.line);
-        table = [...header, String(index)];
-        positions.record(table, t.line);
+        const counted = headerKey ?? '';
+        const index = arrayTableCounts.get(counted) ?? 0;
+        arrayTableCounts.set(counted, index + 1);
+        table = childKey(headerKey, String(index));
+        positions.recordKey(table, t.line);
       } else {
-        recordKeyPrefixes([], header, t.line);
-        table = header;
+        table = headerKey;
       }
     } else if (t.kind === 'bare' || t.kind === 'string') {
       const key = readKey();
       if (peek().kind === '=') {
         p++;
-        recordKeyPrefixes(table, key, t.line);
-        readValue([...table, ...key], 0);
+        readValue(recordKeyPrefixes(table, key, t.line), 0);
       }
     } else {
       p++;
@@ -332,5 +420,4 @@ export function scanPositions(source: string): TomlPositions {
     // Whatever remains on the line (a closing bracket, the second half of a date-time) is not a key.
     while (!atEnd() && peek().kind !== 'newline') p++;
   }
-  return positions;
 }

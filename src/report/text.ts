@@ -20,7 +20,9 @@ export const renderText: Renderer = (result, options) => {
   for (const severity of SEVERITY_ORDER) {
     const group = result.findings.filter((f) => f.severity === severity);
     if (!group.length) continue;
-    out.push(`${severity.toUpperCase()} (${group.length})`, ...group.map(describe), '');
+    out.push(`${severity.toUpperCase()} (${group.length})`);
+    for (const finding of group) out.push(describe(finding));
+    out.push('');
   }
   if (options.showIgnored && result.ignored.length) {
     out.push(`IGNORED (${result.ignored.length})`);

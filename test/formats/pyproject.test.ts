@@ -101,14 +101,14 @@ describe('pyproject.toml format', () => {
       expect(only(result, 'typing')).toMatchObject({
         specifier: '<4.0,>=3.6',
         marker:
-          'python_version < "2.8" and python_version >= "2.7" or python_version < "3.5" and python_version >= "3.4"',
+          'python_version >= "2.7" and python_version < "2.8" or python_version >= "3.4" and python_version < "3.5"',
         line: 40,
       });
-      expect(only(result, 'virtualenv').marker).toBe('python_version < "2.8" and python_version >= "2.7"');
+      expect(only(result, 'virtualenv').marker).toBe('python_version >= "2.7" and python_version < "2.8"');
       expect(only(result, 'pygments-github-lexers', 'dev')).toMatchObject({ specifier: '<0.0.6,>=0.0.5', line: 54 });
       expect(only(result, 'black', 'dev')).toMatchObject({
         specifier: '<19.0,>=18.3-alpha.0',
-        marker: 'python_version < "4.0" and python_version >= "3.6"',
+        marker: 'python_version >= "3.6" and python_version < "4.0"',
         line: 55,
       });
       expect(result.dependencies.some((d) => d.name === 'python')).toBe(false);
@@ -354,7 +354,7 @@ describe('pyproject.toml format', () => {
       );
       expect(result.errors).toEqual([]);
       expect(result.dependencies.map((d) => [d.group, d.specifier, d.marker, d.line])).toEqual([
-        ['test', '<=1.9', 'python_version < "3.8" and python_version >= "3.6"', 3],
+        ['test', '<=1.9', 'python_version >= "3.6" and python_version < "3.8"', 3],
         ['test', '<3.0,>=2.0', 'platform_machine == "x86_64" and python_version >= "3.8"', 4],
       ]);
     });

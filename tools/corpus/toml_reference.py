@@ -170,16 +170,32 @@ def poetry_constraint(text: str) -> str:
     return specifier(",".join(c for c in clauses if c))
 
 
+def _python_bound(clause: str) -> str:
+    op, version = re.match(r"^(~=|===|==|!=|<=|>=|<|>)(.+)$", clause).groups()
+    precision = len(_release(version))
+    # python_version holds major.minor only: poetry-core compares python_full_version for bounds
+    # written with three components, and for `>` / `<=` bounds written with fewer (padded).
+    if op in (">", "<=") and precision < 3:
+        padded = ".".join((version.split(".") + ["0", "0"])[:3])
+        return f'python_full_version {op} "{padded}"'
+    variable = "python_full_version" if precision >= 3 else "python_version"
+    return f'{variable} {op} "{version}"'
+
+
 def python_marker(constraint: str) -> str | None:
-    spec = poetry_constraint(constraint)
-    if spec == "":
-        return None
-    parts = []
-    for clause in spec.split(","):
-        op, version = re.match(r"^(~=|===|==|!=|<=|>=|<|>)(.+)$", clause).groups()
-        variable = "python_full_version" if len(_release(version)) >= 3 else "python_version"
-        parts.append(f'{variable} {op} "{version}"')
-    return " and ".join(parts)
+    """poetry-core's create_nested_marker: each range's lower bound first, then its upper bound;
+    `||` alternatives joined with `or`."""
+    alternatives = []
+    for alternative in re.split(r"\s*\|\|?\s*", constraint.strip()):
+        clauses = [poetry_clause(c) for c in re.split(r"\s*,\s*|\s+(?=[<>=!~^])", alternative.strip()) if c.strip()]
+        parts = [part for clause in clauses for part in clause.split(",") if part]
+        if not parts:
+            return None
+        lower = [p for p in parts if p.startswith(">")]
+        upper = [p for p in parts if p.startswith("<")]
+        other = [p for p in parts if not p.startswith((">", "<"))]
+        alternatives.append(" and ".join(_python_bound(p) for p in lower + upper + other))
+    return " or ".join(alternatives)
 
 
 def poetry_entry(raw_name: str, value, file: str, group: str, line: int) -> tuple[dict, bool]:

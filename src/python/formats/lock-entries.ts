@@ -7,7 +7,7 @@
 import { normalizeExtra, normalizeName } from '../names.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractError, ManifestOption } from '../types.js';
-import { arrayTableLines, isLockTable, type LockTable, own, ownString, stringList } from './lock-lines.js';
+import { isLockTable, type LockTable, own, ownString, stringList } from './lock-lines.js';
 
 /** One `[[package]]` table (or whatever stands in its place) and the line its header is on. */
 export interface PackageSlot {
@@ -19,14 +19,13 @@ export interface PackageSlot {
  * The `[[package]]` array with each element's header line. A `package` key that is not a list is
  * one error (and no entries); a missing one is simply an empty lock.
  */
-export function packageSlots(doc: LockTable, text: string, file: string, label: string, errors: ExtractError[]): PackageSlot[] {
+export function packageSlots(doc: LockTable, lines: number[], file: string, label: string, errors: ExtractError[]): PackageSlot[] {
   const packages = own(doc, 'package');
   if (packages === undefined) return [];
   if (!Array.isArray(packages)) {
     errors.push({ file, line: null, message: `${label}: \`package\` should be a list of [[package]] tables` });
     return [];
   }
-  const lines = arrayTableLines(text, 'package');
   return packages.map((entry, index) => ({ entry, line: lines[index] ?? null }));
 }
 

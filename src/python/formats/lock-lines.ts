@@ -8,6 +8,12 @@
  */
 import { parse, TomlError } from 'smol-toml';
 import { normalizeMarker } from '../pep508.js';
+import { trimEndChar } from '../text.js';
+import { MAX_TOML_DEPTH, nestsDeeperThan } from '../toml.js';
+import { MAX_ENTRIES_PER_FILE } from './collector.js';
+
+/** Lockfiles nest a few levels (package → files → table); the TOML limit serves for JSON too. */
+const MAX_NESTING = MAX_TOML_DEPTH;
 import { stripUrlCredentials } from '../urls.js';
 import type { ExtractError } from '../types.js';
 
@@ -79,17 +85,23 @@ export function arrayTableLines(text: string, name: string): number[] {
   return lines;
 }
 
-/** The common case (every lock tool's output): jump from `[[` to `[[`, counting newlines between. */
+/**
+ * The common case (every lock tool's output): jump from `[[` to `[[`, counting newlines between.
+ * Each line is looked at once, whatever it holds: after a `[[` the search resumes at the end of
+ * its line (resuming right after the `[[` made a comment of a million `[` quadratic).
+ */
 function headerLinesWithoutMultilineStrings(text: string, name: string): number[] {
   const lines: number[] = [];
   let lineNumber = 1;
   let counted = 0;
-  for (let at = text.indexOf('[[', 0); at !== -1; at = text.indexOf('[[', at + 2)) {
+  for (let at = text.indexOf('[[', 0); at !== -1; ) {
     const lineStart = text.lastIndexOf('\n', at) + 1;
     for (let i = text.indexOf('\n', counted); i !== -1 && i < lineStart; i = text.indexOf('\n', i + 1)) lineNumber++;
     counted = lineStart;
     const lineEnd = text.indexOf('\n', at);
     if (headerName(text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd)) === name) lines.push(lineNumber);
+    if (lineEnd === -1) break;
+    at = text.indexOf('[[', lineEnd);
   }
   return lines;
 }
@@ -116,14 +128,35 @@ export type LockTable = { [key: string]: unknown };
 
 export type LockParse<T> = { ok: true; value: T } | { ok: false; error: ExtractError };
 
-/** Parses a TOML lockfile; a syntax error becomes one error naming the line. Never throws. */
-export function parseLockToml(text: string, file: string, label: string): LockParse<LockTable> {
+export type LockTomlParse = { ok: true; value: LockTable; packageLines: number[] } | { ok: false; error: ExtractError };
+
+/**
+ * Parses a TOML lockfile; a syntax error becomes one error naming the line. Never throws. The
+ * `[[package]]` headers are counted first: a lock with more packages than one file may give is
+ * refused before its tables are built (the tables of 160,000 one-line packages took 270 MB).
+ */
+export function parseLockToml(text: string, file: string, label: string): LockTomlParse {
   if (text.length > MAX_LOCK_CHARS) {
     return { ok: false, error: { file, line: null, message: `${label} is too large to read (${text.length} characters; the limit is ${MAX_LOCK_CHARS})` } };
   }
+  const packageLines = arrayTableLines(text, 'package');
+  if (packageLines.length > MAX_ENTRIES_PER_FILE) {
+    const message = `${label} has ${packageLines.length} [[package]] tables, more than the ${MAX_ENTRIES_PER_FILE} Depwatch reads from one file; not read`;
+    return { ok: false, error: { file, line: packageLines[MAX_ENTRIES_PER_FILE] ?? null, message } };
+  }
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const deepKey = dottedKeyPast(source, MAX_NESTING);
+  if (deepKey !== null) {
+    // smol-toml would build one nested table per part: a 5 MB `a.a.a…` key took 7 s and 1.1 GB.
+    const message = `${label} has a dotted key of more than ${MAX_NESTING} parts; not read`;
+    return { ok: false, error: { file, line: new LineIndex(source).lineAt(deepKey), message } };
+  }
   try {
-    return { ok: true, value: parse(source) as LockTable };
+    const value = parse(source, { maxDepth: MAX_NESTING }) as LockTable;
+    if (nestsDeeperThan(value, MAX_NESTING)) {
+      return { ok: false, error: { file, line: null, message: `${label} has tables or arrays nested more than ${MAX_NESTING} levels deep; not read` } };
+    }
+    return { ok: true, value, packageLines };
   } catch (error) {
     if (error instanceof TomlError) {
       const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
@@ -142,6 +175,12 @@ export function parseLockJson(text: string, file: string, label: string): LockPa
     return { ok: false, error: { file, line: null, message: `${label} is too large to read (${text.length} characters; the limit is ${MAX_LOCK_CHARS})` } };
   }
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const deepAt = jsonNestingPast(source, MAX_NESTING);
+  if (deepAt !== null) {
+    // Refused before JSON.parse builds it: two million nested arrays cost V8 250 MB.
+    const line = new LineIndex(source).lineAt(deepAt);
+    return { ok: false, error: { file, line, message: `${label} has objects or arrays nested more than ${MAX_NESTING} levels deep; not read` } };
+  }
   try {
     return { ok: true, value: JSON.parse(source) as unknown };
   } catch (error) {
@@ -155,6 +194,64 @@ export function parseLockJson(text: string, file: string, label: string): LockPa
     const cleaned = reason.replace(/\s*in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '');
     return { ok: false, error: { file, line, message: `${label} is not valid JSON (line ${line}, column ${column}): ${cleaned}` } };
   }
+}
+
+/**
+ * Offset where TOML text has more than `limit` dots between two of `= , [ ] { }`, a newline or a
+ * comment, not counting dots in strings: only a dotted key can (a float has one dot, versions are
+ * strings). Null when there is none. One pass, strings of every kind skipped.
+ */
+export function dottedKeyPast(text: string, limit: number): number | null {
+  let dots = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e /* . */) {
+      if (++dots > limit) return i;
+    } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      const quote = text[i]!;
+      const triple = quote + quote + quote;
+      if (text.startsWith(triple, i)) {
+        for (i += 3; i < n && !text.startsWith(triple, i); i++) if (c === 0x22 && text.charCodeAt(i) === 0x5c /* \ */) i++;
+        // The closing run may be up to five quotes long (two of them content).
+        i += 2;
+        while (i + 1 < n && text.charCodeAt(i + 1) === c) i++;
+      } else {
+        for (i++; i < n; i++) {
+          const d = text.charCodeAt(i);
+          if (d === 0x5c /* \ */ && quote === '"') i++;
+          else if (d === c || d === 0x0a) break;
+        }
+      }
+    } else if (c === 0x23 /* # */) {
+      while (i < n && text.charCodeAt(i) !== 0x0a) i++;
+      dots = 0;
+    } else if (c === 0x3d || c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d || c === 0x0a) {
+      dots = 0;
+    }
+  }
+  return null;
+}
+
+/** Offset of the first `{` or `[` nested more than `limit` deep in JSON text (strings skipped), or null. */
+export function jsonNestingPast(text: string, limit: number): number | null {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > limit) return i;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    } else if (c === 34 /* " */) {
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i++;
+        else if (d === 34) break;
+      }
+    }
+  }
+  return null;
 }
 
 function describe(error: unknown): string {
@@ -244,7 +341,7 @@ const PYPI_INDEXES = new Set([
 export function isPypiIndex(url: string): boolean {
   // Nearly every entry of a real lock names PyPI exactly as written here; skip the clean-up then.
   if (PYPI_INDEXES.has(url)) return true;
-  return PYPI_INDEXES.has(stripUrlCredentials(url).trim().replace(/\/+$/, '').replace(/^http:/, 'https:').toLowerCase());
+  return PYPI_INDEXES.has(trimEndChar(stripUrlCredentials(url).trim(), '/').replace(/^http:/, 'https:').toLowerCase());
 }
 
 /**
@@ -266,7 +363,10 @@ export function unknownVersionWarning(file: string, line: number | null, label: 
  */
 export function jsonSectionKeyLines(text: string): Map<string, Map<string, number>> {
   const sections = new Map<string, Map<string, number>>();
-  const stack: Array<'{' | '['> = [];
+  // Only the two outermost containers matter, so only their kinds are kept: a depth counter
+  // covers the rest, and text nested a million deep costs no memory here.
+  const outer: Array<'{' | '['> = [];
+  let depth = 0;
   let line = 1;
   let section: string | null = null;
   const n = text.length;
@@ -275,9 +375,10 @@ export function jsonSectionKeyLines(text: string): Map<string, Map<string, numbe
     if (c === 10 /* \n */) {
       line++;
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
-      stack.push(c === 123 ? '{' : '[');
+      if (depth < 2) outer[depth] = c === 123 ? '{' : '[';
+      depth++;
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
-      stack.pop();
+      if (depth > 0) depth--;
     } else if (c === 34 /* " */) {
       const start = i;
       for (i++; i < n; i++) {
@@ -285,14 +386,13 @@ export function jsonSectionKeyLines(text: string): Map<string, Map<string, numbe
         if (d === 92 /* \ */) i++;
         else if (d === 34) break;
       }
-      const depth = stack.length;
       // Only keys one or two objects deep matter; everything else is skipped without decoding.
-      if ((depth === 1 || depth === 2) && stack[depth - 1] === '{' && nextNonSpace(text, i + 1) === ':') {
+      if ((depth === 1 || depth === 2) && outer[depth - 1] === '{' && nextNonSpace(text, i + 1) === ':') {
         const key = decodeJsonString(text.slice(start, i + 1));
         if (key === null) continue;
         if (depth === 1) {
           section = key;
-        } else if (section !== null && stack[0] === '{') {
+        } else if (section !== null && outer[0] === '{') {
           let entries = sections.get(section);
           if (entries === undefined) {
             entries = new Map();

@@ -52,7 +52,7 @@ export function extractPdmLock(text: string, context: ExtractContext): ExtractRe
   const legacyFiles = legacyFileHashes(metadata);
 
   const dependencies: Dependency[] = [];
-  for (const { entry, line } of packageSlots(doc, text, file, 'pdm.lock', errors)) {
+  for (const { entry, line } of packageSlots(doc, parsed.packageLines, file, 'pdm.lock', errors)) {
     const result = readPackage(entry, legacyFiles);
     if ('error' in result) {
       errors.push({ file, line, message: `pdm.lock: ${result.error}` });

@@ -7,6 +7,7 @@
 import { normalizeName } from '../names.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
+import { MAX_ENTRIES_PER_FILE } from './collector.js';
 import { lockedDependency, lockExtras, type LockedFields, vcsKeyOf, vcsPin } from './lock-entries.js';
 import {
   cleanMarker,
@@ -35,6 +36,15 @@ export const pipfileLockFormat: ManifestFormatModule = {
 
 export function extractPipfileLock(text: string, context: ExtractContext): ExtractResult {
   const file = context.file;
+  // Counted from the text before JSON.parse builds anything: a lock with more entries than one
+  // file may give is refused whole, like the TOML locks.
+  const keyLines = jsonSectionKeyLines(text);
+  let entries = 0;
+  for (const [section, lines] of keyLines) if (section !== '_meta') entries += lines.size;
+  if (entries > MAX_ENTRIES_PER_FILE) {
+    const message = `Pipfile.lock has ${entries} entries, more than the ${MAX_ENTRIES_PER_FILE} Depwatch reads from one file; not read`;
+    return { dependencies: [], errors: [{ file, line: null, message }] };
+  }
   const parsed = parseLockJson(text, file, 'Pipfile.lock');
   if (!parsed.ok) return { dependencies: [], errors: [parsed.error] };
   const doc = parsed.value;
@@ -48,7 +58,6 @@ export function extractPipfileLock(text: string, context: ExtractContext): Extra
     errors.push(unknownVersionWarning(file, lineOfText(text, '"pipfile-spec"'), 'Pipfile.lock pipfile-spec', String(spec), `up to ${NEWEST_KNOWN_SPEC}`));
   }
   const sources = readSources(meta, text);
-  const keyLines = jsonSectionKeyLines(text);
   const dependencies: Dependency[] = [];
 
   for (const [section, entries] of Object.entries(doc)) {

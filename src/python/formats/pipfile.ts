@@ -19,7 +19,8 @@ import { getOwn, isTable, parseToml, tomlTypeName } from '../toml.js';
 import type { TomlPositions, TomlTable } from '../toml.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { stripUrlCredentials } from '../urls.js';
-import { combineMarkers, extrasFrom, makeDependency, ManifestCollector } from './pyproject.js';
+import { ManifestCollector } from './collector.js';
+import { combineMarkers, extrasFrom, makeDependency } from './pyproject.js';
 import type { EntryPlace } from './pyproject.js';
 
 export const pipfileFormat: ManifestFormatModule = {
@@ -68,7 +69,7 @@ function extractPipfile(text: string, context: ExtractContext): ExtractResult {
       const line = positions.lineOf([category, rawName]);
       const place: EntryPlace = { file: context.file, group, line };
       const result = pipfileEntry(rawName, getOwn(table, rawName), place);
-      if (result.ok) out.dependencies.push(result.dependency);
+      if (result.ok) out.dependency(result.dependency);
       else out.error(line, `${rawName}: ${result.message}`);
     }
   }

@@ -51,7 +51,7 @@ export function extractPoetryLock(text: string, context: ExtractContext): Extrac
 
   const dependencies: Dependency[] = [];
   const indexes = new IndexOptions('extra-index-url');
-  for (const { entry, line } of packageSlots(doc, text, file, 'poetry.lock', errors)) {
+  for (const { entry, line } of packageSlots(doc, parsed.packageLines, file, 'poetry.lock', errors)) {
     const result = readPackage(entry, separateHashes);
     if ('error' in result) {
       errors.push({ file, line, message: `poetry.lock: ${result.error}` });
@@ -157,7 +157,9 @@ function metadataHashes(metadata: LockTable | null): Map<string, string[]> {
     for (const [name, list] of Object.entries(hashes)) {
       const bare = stringList(list).map((hex) => (hex.includes(':') ? hex : `sha256:${hex}`));
       const key = normalizeName(name);
-      byName.set(key, [...(byName.get(key) ?? []), ...bare]);
+      const known = byName.get(key);
+      if (known === undefined) byName.set(key, bare);
+      else for (const hash of bare) known.push(hash);
     }
   }
   return byName;

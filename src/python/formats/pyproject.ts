@@ -28,8 +28,10 @@
 import { normalizeExtra, normalizeName, isValidName } from '../names.js';
 import { exactPin, normalizeMarker, normalizeSpecifier, parsePep508, type Pep508Requirement } from '../pep508.js';
 import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
+import { poetryPythonMarker } from '../poetry-python-marker.js';
 import { getOwn, getPath, isTable, parseToml, tomlTypeName } from '../toml.js';
 import { stripUrlCredentials } from '../urls.js';
+import { isJsSpace } from '../text.js';
 import type { TomlPositions, TomlTable } from '../toml.js';
 import type {
   Dependency,
@@ -38,8 +40,8 @@ import type {
   ExtractError,
   ExtractResult,
   ManifestFormatModule,
-  ManifestOption,
 } from '../types.js';
+import { ManifestCollector, MAX_ENTRIES_PER_FILE } from './collector.js';
 
 export const pyprojectFormat: ManifestFormatModule = {
   format: 'pyproject',
@@ -50,27 +52,6 @@ export const pyprojectFormat: ManifestFormatModule = {
 // ---------------------------------------------------------------------------------------------
 // Shared by the TOML and INI formats (pyproject, Pipfile, setup.cfg)
 // ---------------------------------------------------------------------------------------------
-
-/** Collects one file's results; errors are de-duplicated (a group included twice reports once). */
-export class ManifestCollector {
-  readonly dependencies: Dependency[] = [];
-  readonly errors: ExtractError[] = [];
-  readonly options: ManifestOption[] = [];
-  readonly #seenErrors = new Set<string>();
-
-  constructor(readonly file: string) {}
-
-  error(line: number | null, message: string): void {
-    const key = `${line}\u0000${message}`;
-    if (this.#seenErrors.has(key)) return;
-    this.#seenErrors.add(key);
-    this.errors.push({ file: this.file, line, message });
-  }
-
-  option(name: string, value: string, line: number | null): void {
-    this.options.push({ name, value, line });
-  }
-}
 
 export interface EntryPlace {
   file: string;
@@ -147,31 +128,6 @@ export function combineMarkers(parts: readonly string[]): string | null {
   return present.map((p) => (/\bor\b/.test(p) ? `(${p})` : p)).join(' and ');
 }
 
-/**
- * A PEP 440 specifier on the interpreter (`>=3.6,<4.0`, or a Poetry union joined with `||`) as a
- * marker, the way Poetry writes `python = "^3.6"` into metadata: `python_full_version` when the
- * version has three or more components, `python_version` otherwise.
- */
-export function pythonSpecifierToMarker(specifier: string): string | null {
-  if (specifier === '') return null;
-  const alternatives = specifier.split('||').map((alternative) =>
-    alternative
-      .split(',')
-      .map((c) => c.trim())
-      .filter((c) => c !== '')
-      .map((clause) => {
-        const m = /^(~=|===|==|!=|<=|>=|<|>)\s*(.+)$/.exec(clause);
-        const op = m?.[1] ?? '==';
-        const version = m?.[2] ?? clause;
-        const release = version.replace(/^[0-9]+!/, '').split(/[^0-9.]/)[0] ?? '';
-        const variable = release.split('.').filter((x) => x !== '').length >= 3 ? 'python_full_version' : 'python_version';
-        return `${variable} ${op} "${version}"`;
-      })
-      .join(' and '),
-  );
-  return alternatives.length === 1 ? alternatives[0]! : alternatives.join(' or ');
-}
-
 // ---------------------------------------------------------------------------------------------
 // pyproject.toml
 // ---------------------------------------------------------------------------------------------
@@ -182,6 +138,24 @@ interface Context {
   out: ManifestCollector;
   /** Names in `[project] dependencies`, when that array exists (Poetry 2 enrichment, see above). */
   projectDependencyNames: Set<string> | null;
+  /** The dependencies read so far by name, and how many of them are indexed (see dependenciesNamed). */
+  byName: Map<string, Dependency[]>;
+  indexed: number;
+}
+
+/**
+ * The dependencies read so far with this name. The index grows with the list, so overriding the
+ * source of every name in a long `[tool.uv.sources]` stays linear (a scan per source was not).
+ */
+function dependenciesNamed(ctx: Context, name: string): Dependency[] {
+  const all = ctx.out.dependencies;
+  for (; ctx.indexed < all.length; ctx.indexed++) {
+    const dependency = all[ctx.indexed]!;
+    const same = ctx.byName.get(dependency.name);
+    if (same === undefined) ctx.byName.set(dependency.name, [dependency]);
+    else same.push(dependency);
+  }
+  return ctx.byName.get(name) ?? [];
 }
 
 function extractPyproject(text: string, context: ExtractContext): ExtractResult {
@@ -191,7 +165,7 @@ function extractPyproject(text: string, context: ExtractContext): ExtractResult 
     out.error(parsed.line, parsed.message);
     return { dependencies: [], errors: out.errors, options: [], requiresPython: null };
   }
-  const ctx: Context = { doc: parsed.value, positions: parsed.positions, out, projectDependencyNames: null };
+  const ctx: Context = { doc: parsed.value, positions: parsed.positions, out, projectDependencyNames: null, byName: new Map(), indexed: 0 };
 
   const requiresPython = readProject(ctx);
   readDependencyGroups(ctx);
@@ -241,7 +215,7 @@ function readRequirementString(ctx: Context, entry: unknown, place: EntryPlace, 
     return;
   }
   const result = requirementOrEditable(entry, place);
-  if (result.ok) ctx.out.dependencies.push(result.dependency);
+  if (result.ok) ctx.out.dependency(result.dependency);
   else ctx.out.error(place.line, result.message);
 }
 
@@ -250,22 +224,56 @@ function readRequirementString(ctx: Context, entry: unknown, place: EntryPlace, 
  * PEP 508 strings; everything else is PEP 508.
  */
 function requirementOrEditable(entry: string, place: EntryPlace): DependencyResult {
-  const editable = /^\s*(-e|--editable)\s+(.+)$/.exec(entry);
-  if (!editable) return dependencyFromPep508(entry, place);
-  const target = editable[2]!.trim();
+  const target = editableTarget(entry);
+  if (target === null) return dependencyFromPep508(entry, place);
   const asRequirement = parsePep508(target);
   if (asRequirement.ok) return { ok: true, dependency: dependencyFromRequirement(asRequirement.requirement, place, true) };
-  const egg = /#(?:.*&)?egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(target);
-  if (!egg) return { ok: false, message: `Editable requirement ${JSON.stringify(entry)} names no project (add #egg=name)` };
+  const egg = eggName(target);
+  if (egg === null) return { ok: false, message: `Editable requirement ${JSON.stringify(entry)} names no project (add #egg=name)` };
+  const fragment = target.indexOf('#');
   return {
     ok: true,
     dependency: makeDependency(place, {
-      name: normalizeName(egg[1]!),
+      name: normalizeName(egg),
       editable: true,
       source: sourceOfUrl(target),
-      url: target.replace(/#.*$/, ''),
+      url: fragment === -1 ? target : target.slice(0, fragment),
     }),
   };
+}
+
+const isLineTerminator = (code: number): boolean => code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029;
+
+/**
+ * What follows `-e` / `--editable` and blanks, trimmed; null when the entry is not an editable.
+ * The same answer as `/^\s*(-e|--editable)\s+(.+)$/` (`.` stops at line terminators), without its
+ * backtracking: a long run of blanks before a line terminator made that pattern quadratic.
+ */
+export function editableTarget(entry: string): string | null {
+  let i = 0;
+  while (i < entry.length && isJsSpace(entry.charCodeAt(i))) i++;
+  const flag = entry.startsWith('-e', i) ? 2 : entry.startsWith('--editable', i) ? 10 : 0;
+  if (flag === 0) return null;
+  const blanksStart = i + flag;
+  let rest = blanksStart;
+  while (rest < entry.length && isJsSpace(entry.charCodeAt(rest))) rest++;
+  if (rest === blanksStart) return null; // `\s+` needs one blank
+  for (let j = rest; j < entry.length; j++) if (isLineTerminator(entry.charCodeAt(j))) return null;
+  if (rest < entry.length) return entry.slice(rest).trim();
+  // Only blanks follow: `(.+)` takes the last one unless it is a line terminator or the only blank.
+  return rest - blanksStart >= 2 && !isLineTerminator(entry.charCodeAt(entry.length - 1)) ? '' : null;
+}
+
+/** After the first `#`, the last `&egg=name` (greedy `.*&`), as `#(?:.*&)?egg=(name)` finds it first. */
+const EGG_AFTER_AMPERSAND = /^[^#]*#.*&egg=([A-Za-z0-9][A-Za-z0-9._-]*)/;
+const EGG_RIGHT_AFTER_HASH = /#egg=([A-Za-z0-9][A-Za-z0-9._-]*)/;
+
+/**
+ * The project named by `#egg=` or `#…&egg=` in an editable target. The same answer as
+ * `/#(?:.*&)?egg=(name)/`, whose greedy `.*` rescanned the rest of the text from every `#`.
+ */
+export function eggName(target: string): string | null {
+  return (EGG_AFTER_AMPERSAND.exec(target) ?? EGG_RIGHT_AFTER_HASH.exec(target))?.[1] ?? null;
 }
 
 /** PEP 621. Returns `requires-python`, normalised, when declared. */
@@ -312,39 +320,59 @@ function readDependencyGroups(ctx: Context): void {
   const byNormalName = new Map<string, string>();
   for (const name of Object.keys(groups)) byNormalName.set(normalizeName(name), name);
 
-  const expand = (reportAs: string, name: string, stack: string[]): void => {
+  // Including a group twice lists its entries twice, so nested includes can multiply: every
+  // entry looked at counts, and reading stops (with an error) once expansion has looked at as
+  // many entries as a whole file may give.
+  let visits = 0;
+  const overBudget = (line: number | null): boolean => {
+    if (visits++ < MAX_ENTRIES_PER_FILE) return false;
+    ctx.out.error(line, `dependency-groups expand to more than ${MAX_ENTRIES_PER_FILE} entries (groups included many times over): the rest is not read`);
+    return true;
+  };
+
+  const expand = (reportAs: string, name: string, stack: string[]): boolean => {
     const entries = getOwn(groups, name);
     const path = ['dependency-groups', name];
     if (!Array.isArray(entries)) {
       ctx.out.error(lineOf(ctx, path), `dependency-groups.${name} must be an array`);
-      return;
+      return true;
     }
-    entries.forEach((entry: unknown, index) => {
+    for (let index = 0; index < entries.length; index++) {
+      const entry: unknown = entries[index];
       const line = elementLine(ctx, path, index);
-      if (isTable(entry)) {
-        const include = getOwn(entry, 'include-group');
-        if (typeof include !== 'string' || Object.keys(entry).length !== 1) {
-          ctx.out.error(line, `dependency-groups.${name}: a table entry must be {include-group = "name"} only`);
-          return;
-        }
-        const target = byNormalName.get(normalizeName(include));
-        if (target === undefined) {
-          ctx.out.error(line, `dependency-groups.${name} includes unknown group ${JSON.stringify(include)}`);
-          return;
-        }
-        if (stack.includes(target)) {
-          ctx.out.error(line, `dependency-groups include cycle: ${[...stack, target].join(' → ')}`);
-          return;
-        }
-        expand(reportAs, target, [...stack, target]);
-        return;
+      if (overBudget(line)) return false;
+      if (!isTable(entry)) {
+        readRequirementString(ctx, entry, { file: ctx.out.file, group: reportAs, line }, `dependency-groups.${name}`);
+        continue;
       }
-      readRequirementString(ctx, entry, { file: ctx.out.file, group: reportAs, line }, `dependency-groups.${name}`);
-    });
+      const include = getOwn(entry, 'include-group');
+      if (typeof include !== 'string' || Object.keys(entry).length !== 1) {
+        ctx.out.error(line, `dependency-groups.${name}: a table entry must be {include-group = "name"} only`);
+        continue;
+      }
+      const target = byNormalName.get(normalizeName(include));
+      if (target === undefined) {
+        ctx.out.error(line, `dependency-groups.${name} includes unknown group ${JSON.stringify(include)}`);
+        continue;
+      }
+      if (stack.includes(target)) {
+        ctx.out.error(line, `dependency-groups include cycle: ${[...stack, target].join(' → ')}`);
+        continue;
+      }
+      if (stack.length >= MAX_GROUP_NESTING) {
+        ctx.out.error(line, `dependency-groups.${name}: include-group nests more than ${MAX_GROUP_NESTING} groups deep; ${JSON.stringify(include)} is not read`);
+        continue;
+      }
+      if (!expand(reportAs, target, [...stack, target])) return false;
+    }
+    return true;
   };
 
-  for (const name of Object.keys(groups)) expand(name, name, [name]);
+  for (const name of Object.keys(groups)) if (!expand(name, name, [name])) break;
 }
+
+/** Real projects nest dependency groups two or three deep; this keeps recursion far from the stack's end. */
+const MAX_GROUP_NESTING = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Poetry
@@ -389,7 +417,9 @@ function poetryExtrasByDependency(poetry: TomlTable): Map<string, string[]> {
       if (typeof entry !== 'string') continue;
       // Entries are names, occasionally with a constraint or extras after them.
       const name = normalizeName(entry.split(/[\s[<>=!~;(]/)[0] ?? '');
-      map.set(name, [...(map.get(name) ?? []), extra]);
+      const listed = map.get(name);
+      if (listed === undefined) map.set(name, [extra]);
+      else listed.push(extra);
     }
   }
   return map;
@@ -448,9 +478,9 @@ function readPoetryTable(ctx: Context, path: string[], group: string, options: P
       }
       const extras = optional ? options.extrasOf?.get(name) : undefined;
       if (extras && extras.length > 0) {
-        for (const extra of extras) ctx.out.dependencies.push({ ...dependency, group: extra });
+        for (const extra of extras) ctx.out.dependency({ ...dependency, group: extra });
       } else {
-        ctx.out.dependencies.push(dependency);
+        ctx.out.dependency(dependency);
       }
     }
   }
@@ -488,10 +518,9 @@ function poetryEntry(name: string, value: unknown, place: EntryPlace): PoetryEnt
   const python = getOwn(value, 'python');
   if (python !== undefined) {
     if (typeof python !== 'string') return { ok: false, message: 'python must be a string' };
-    const translated = poetryToPep440(python);
+    const translated = poetryPythonMarker(python);
     if (!translated.ok) return { ok: false, message: `python: ${translated.message}` };
-    const marker = pythonSpecifierToMarker(translated.specifier);
-    if (marker !== null) markerParts.push(marker);
+    if (translated.marker !== null) markerParts.push(translated.marker);
   }
   const platform = getOwn(value, 'platform');
   if (platform !== undefined) {
@@ -613,8 +642,8 @@ function uvSource(value: TomlTable): Pick<Dependency, 'source' | 'url' | 'editab
 }
 
 function overrideSource(ctx: Context, name: string, source: Pick<Dependency, 'source' | 'url' | 'editable'>): void {
-  for (const dependency of ctx.out.dependencies) {
-    if (dependency.name !== name || dependency.source !== 'registry') continue;
+  for (const dependency of dependenciesNamed(ctx, name)) {
+    if (dependency.source !== 'registry') continue;
     dependency.source = source.source;
     dependency.editable = source.editable;
     dependency.version = null;

@@ -34,6 +34,8 @@ import type {
 } from '../types.js';
 import { normalizeName } from '../names.js';
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
+import { isJsSpace, pythonStrip } from '../text.js';
+import { ManifestCollector } from './collector.js';
 
 // ---------------------------------------------------------------------------------------------
 // File names
@@ -69,51 +71,89 @@ export function isRequirementsPath(path: string): boolean {
 // Lines: split, join continuations, drop comments (pip's `preprocess`)
 // ---------------------------------------------------------------------------------------------
 
-/** Python's `str.splitlines` boundaries. */
-const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
-/** pip's COMMENT_RE: `#` at the start of the line or after whitespace, to the end. */
-const COMMENT = /(^|\s+)#.*$/;
-const STARTS_WITH_COMMENT = /^(?:|\s+)#/;
-
 interface LogicalLine {
   line: number;
   text: string;
 }
 
-function logicalLines(content: string): LogicalLine[] {
-  const physical = content.split(LINE_BREAK);
-  // `splitlines` yields no empty last element for a trailing newline.
-  if (physical.length > 0 && physical[physical.length - 1] === '') physical.pop();
+/** Python's `str.splitlines` boundaries: \r\n, and each of \n \r \v \f \x1c \x1d \x1e \x85 \u2028 \u2029. */
+function isLineBreak(code: number): boolean {
+  return (code >= 0x0a && code <= 0x0d) || (code >= 0x1c && code <= 0x1e) || code === 0x85 || code === 0x2028 || code === 0x2029;
+}
 
-  const joined: LogicalLine[] = [];
-  let pending: string[] = [];
+/** Physical lines as `str.splitlines` gives them (no empty last one after a final newline), one at a time. */
+function* physicalLines(content: string): Generator<string> {
+  let start = 0;
+  for (let i = 0; i < content.length; i++) {
+    const code = content.charCodeAt(i);
+    if (!isLineBreak(code)) continue;
+    yield content.slice(start, i);
+    if (code === 0x0d && content.charCodeAt(i + 1) === 0x0a) i++;
+    start = i + 1;
+  }
+  if (start < content.length) yield content.slice(start);
+}
+
+/** A whole-line comment: `#` first, or after blanks only. */
+function isCommentLine(raw: string): boolean {
+  let i = 0;
+  while (i < raw.length && isJsSpace(raw.charCodeAt(i))) i++;
+  return raw.charCodeAt(i) === 0x23 /* # */;
+}
+
+/**
+ * The logical lines of a file, one at a time (a 5 MB file of short lines never exists as an array
+ * of millions of strings): continuations joined, comments and blank lines dropped.
+ */
+function* logicalLines(content: string): Generator<LogicalLine> {
+  let pending: string | null = null;
   let pendingLine = 0;
-  physical.forEach((raw, index) => {
-    const lineNumber = index + 1;
-    const isComment = STARTS_WITH_COMMENT.test(raw);
+  let lineNumber = 0;
+  for (const raw of physicalLines(content)) {
+    lineNumber++;
+    const isComment = isCommentLine(raw);
+    let joined: LogicalLine | null = null;
     if (!raw.endsWith('\\') || isComment) {
       // A comment ends a continuation; the leading space keeps it recognisable as a comment.
       const text = isComment ? ` ${raw}` : raw;
-      if (pending.length > 0) {
-        pending.push(text);
-        joined.push({ line: pendingLine, text: pending.join('') });
-        pending = [];
+      if (pending !== null) {
+        joined = { line: pendingLine, text: pending + text };
+        pending = null;
       } else {
-        joined.push({ line: lineNumber, text });
+        joined = { line: lineNumber, text };
       }
     } else {
-      if (pending.length === 0) pendingLine = lineNumber;
-      pending.push(stripChars(raw, '\\'));
+      if (pending === null) {
+        pendingLine = lineNumber;
+        pending = '';
+      }
+      pending += stripChars(raw, '\\');
     }
-  });
-  if (pending.length > 0) joined.push({ line: pendingLine, text: pending.join('') });
-
-  const kept: LogicalLine[] = [];
-  for (const { line, text } of joined) {
-    const stripped = pythonStrip(text.includes('#') ? text.replace(COMMENT, '') : text);
-    if (stripped !== '') kept.push({ line, text: stripped });
+    if (joined !== null) {
+      const kept = withoutComment(joined.text);
+      if (kept !== '') yield { line: joined.line, text: kept };
+    }
   }
-  return kept;
+  if (pending !== null) {
+    const kept = withoutComment(pending);
+    if (kept !== '') yield { line: pendingLine, text: kept };
+  }
+}
+
+/**
+ * pip's COMMENT_RE, `(^|\s+)#.*$`, then `strip()`: the text before the first `#` that starts the
+ * line or follows a blank. Scanned rather than matched: the pattern rescans a run of blanks from
+ * each of its positions when no `#` follows, quadratic on a long run.
+ */
+export function withoutComment(text: string): string {
+  for (let hash = text.indexOf('#'); hash !== -1; hash = text.indexOf('#', hash + 1)) {
+    if (hash === 0) return '';
+    if (!isJsSpace(text.charCodeAt(hash - 1))) continue;
+    let blanks = hash - 1;
+    while (blanks > 0 && isJsSpace(text.charCodeAt(blanks - 1))) blanks--;
+    return pythonStrip(text.slice(0, blanks));
+  }
+  return pythonStrip(text);
 }
 
 /** Python's `str.strip(chars)`. */
@@ -123,19 +163,6 @@ function stripChars(text: string, char: string): string {
   while (start < end && text[start] === char) start++;
   while (end > start && text[end - 1] === char) end--;
   return text.slice(start, end);
-}
-
-/** Python's whitespace for `str.strip()`: unlike JS's `\s` it has \x1c-\x1f and \x85 but no BOM. */
-const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
-
-const PY_SPACE_CHAR = new RegExp(`[${PY_SPACE}]`);
-
-function pythonStrip(text: string): string {
-  if (text === '' || (!PY_SPACE_CHAR.test(text[0] as string) && !PY_SPACE_CHAR.test(text[text.length - 1] as string))) {
-    return text;
-  }
-  return text.replace(PY_STRIP, '');
 }
 
 /** pip's `break_args_options`: the requirement is every space-separated token before the first option. */
@@ -152,7 +179,13 @@ function breakArgsOptions(line: string): { args: string; options: string } {
 // Options: shlex + optparse, with pip's requirements-file option table
 // ---------------------------------------------------------------------------------------------
 
-class LineProblem extends Error {}
+/**
+ * Why a line cannot be read. Not an `Error`: it never leaves this module (each one becomes an
+ * `errors` entry), and a stack trace per bad line made a file of bad lines slow to read.
+ */
+class LineProblem {
+  constructor(readonly message: string) {}
+}
 
 /** shlex's whitespace is exactly these four characters. */
 const SHLEX_BLANKS = /[ \t\r\n]+/;
@@ -249,8 +282,10 @@ function matchLongOption(flag: string): OptionSpec {
 /** optparse's argument loop; leftover positional arguments are ignored, as pip ignores them. */
 function parseOptions(args: string[]): ParsedOption[] {
   const parsed: ParsedOption[] = [];
-  const rest = [...args];
-  while (rest.length > 0) {
+  // An index, not `shift()`: shifting a long array moves every element, quadratic on `- - - …`.
+  let next = 0;
+  const rest = { shift: (): string | undefined => (next < args.length ? args[next++] : undefined) };
+  while (next < args.length) {
     const arg = rest.shift() as string;
     if (arg === '--') break;
     if (arg.startsWith('--')) {
@@ -398,10 +433,21 @@ function deriveName(location: string, source: DependencySource): string {
   return VALID_PROJECT_NAME.test(last) ? normalizeName(last) : '';
 }
 
-/** pip's `_strip_extras`: a trailing `[extras]` on a path. */
-function stripExtras(path: string): { path: string; extras: string | null } {
-  const match = /^(.+)(\[[^\]]+\])$/.exec(path);
-  return match ? { path: match[1] as string, extras: match[2] as string } : { path, extras: null };
+/**
+ * pip's `_strip_extras`, `^(.+)(\[[^\]]+\])$`: a trailing `[extras]` on a path, opened by the last
+ * `[` that leaves something before it and only non-`]` text inside. Found by searching back from
+ * the end: the pattern itself tried every `[` and rescanned to the end from each (quadratic).
+ */
+export function stripExtras(path: string): { path: string; extras: string | null } {
+  const none = { path, extras: null };
+  const close = path.length - 1;
+  if (close < 2 || path[close] !== ']') return none;
+  // `.` stops at line terminators (a requirements line has none; an editable value might), so
+  // the part before the `[` cannot reach past the first one.
+  const terminator = path.search(/[\n\r\u2028\u2029]/);
+  const open = path.lastIndexOf('[', terminator === -1 ? close - 2 : Math.min(terminator, close - 2));
+  if (open < 1 || path.lastIndexOf(']', close - 1) > open) return none;
+  return { path: path.slice(0, open), extras: path.slice(open) };
 }
 
 /** pip's `convert_extras`: `[a,b]` read through a placeholder requirement. */
@@ -576,14 +622,15 @@ function editableRequirement(value: string, notes: string[]): RequirementParts {
 const URL_VALUED_OPTIONS = new Set(['index-url', 'extra-index-url', 'find-links']);
 
 export function extractRequirements(text: string, context: ExtractContext): ExtractResult {
-  const dependencies: Dependency[] = [];
-  const errors: ExtractError[] = [];
-  const includes: IncludeRef[] = [];
-  const options: ManifestOption[] = [];
+  const out = new ManifestCollector(context.file);
   const kind = context.kind ?? 'requirement';
   const content = text.startsWith('\ufeff') ? text.slice(1) : text;
 
   for (const { line, text: lineText } of logicalLines(content)) {
+    if (out.full) {
+      out.stopReading(line);
+      break;
+    }
     try {
       const { args, options: optionText } = breakArgsOptions(lineText);
       let words: string[] = [];
@@ -601,7 +648,7 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
         const parts = editable
           ? editableRequirement((editables[0] as ParsedOption).value, notes)
           : requirementFromLine(args, notes);
-        for (const message of notes) errors.push({ file: context.file, line, message });
+        for (const message of notes) out.error(line, message);
         // pip honours --hash only on non-editable requirement lines.
         const hashes = editable ? [] : parsed.filter((o) => o.spec.name === 'hash').map((o) => o.value);
         const dependency: Dependency = {
@@ -620,7 +667,7 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
         };
         if (parts.url !== undefined) dependency.url = parts.url;
         if (hashes.length > 0) dependency.hashes = hashes;
-        dependencies.push(dependency);
+        out.dependency(dependency);
         continue;
       }
 
@@ -628,21 +675,21 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
       // includes another file is replaced by it: its other options are never applied.
       const include = parsed.find((o) => o.spec.name === 'requirement') ?? parsed.find((o) => o.spec.name === 'constraint');
       if (include) {
-        includes.push({ path: include.value, kind: include.spec.name === 'requirement' ? 'requirement' : 'constraint', line });
+        out.include({ path: include.value, kind: include.spec.name === 'requirement' ? 'requirement' : 'constraint', line });
         continue;
       }
       for (const option of parsed) {
         if (['hash', 'global-option', 'config-settings'].includes(option.spec.name)) continue; // per-requirement only
         const value = URL_VALUED_OPTIONS.has(option.spec.name) ? stripUrlCredentials(option.value) : option.value;
-        options.push({ name: option.spec.name, value, line });
+        out.option(option.spec.name, value, line);
       }
     } catch (error) {
       const message = error instanceof LineProblem ? error.message : `Unexpected problem: ${String(error)}`;
-      errors.push({ file: context.file, line, message });
+      out.error(line, message);
     }
   }
 
-  return { dependencies, errors, includes, options };
+  return { dependencies: out.dependencies, errors: out.errors, includes: out.includes, options: out.options };
 }
 
 export const requirementsFormat: ManifestFormatModule = {

@@ -16,7 +16,8 @@
  */
 import { normalizeSpecifier } from '../pep508.js';
 import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
-import { dependencyFromPep508, ManifestCollector } from './pyproject.js';
+import { ManifestCollector, MAX_ERRORS_PER_FILE } from './collector.js';
+import { dependencyFromPep508 } from './pyproject.js';
 
 export const setupCfgFormat: ManifestFormatModule = {
   format: 'setup-cfg',
@@ -47,17 +48,42 @@ export interface IniSection {
 
 export interface IniDocument {
   sections: Map<string, IniSection>;
+  /** The first MAX_ERRORS_PER_FILE problems. */
   errors: Array<{ line: number; message: string }>;
+  /** How many more problems there were. */
+  unlistedErrors: number;
 }
 
 const SECTION = /^\[(.+)\]$/;
-// configparser's OPTCRE: the shortest key before the first `=` or `:`.
-const OPTION = /^(.*?)\s*([=:])\s*(.*)$/;
+
+/**
+ * configparser's OPTCRE, `(.*?)\s*([=:])\s*(.*)$`: the key is everything before the first `=` or
+ * `:`, blanks around the delimiter dropped. Written out because the pattern is quadratic in
+ * JavaScript on a line of blanks with no delimiter (the lazy key re-scans the blanks at every
+ * step); `.` in Python also matches U+2028/U+2029, so they are ordinary characters here too.
+ */
+export function splitOption(line: string): { key: string; value: string } | null {
+  let delimiter = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x3d /* = */ || c === 0x3a /* : */) {
+      delimiter = i;
+      break;
+    }
+  }
+  if (delimiter === -1) return null;
+  return { key: line.slice(0, delimiter).trimEnd(), value: line.slice(delimiter + 1).trimStart() };
+}
 
 /** Parses INI text like `configparser.ConfigParser` (defaults) would; problems are collected, not thrown. */
 export function parseIni(text: string): IniDocument {
   const sections = new Map<string, IniSection>();
   const errors: IniDocument['errors'] = [];
+  let unlistedErrors = 0;
+  const error = (line: number, message: string): void => {
+    if (errors.length < MAX_ERRORS_PER_FILE) errors.push({ line, message });
+    else unlistedErrors++;
+  };
   let section: IniSection | null = null;
   let option: IniOption | null = null;
   let indentLevel = 0;
@@ -82,7 +108,7 @@ export function parseIni(text: string): IniDocument {
       const name = header[1]!;
       option = null;
       if (sections.has(name)) {
-        errors.push({ line: lineNumber, message: `section [${name}] appears twice; the first one is used` });
+        error(lineNumber, `section [${name}] appears twice; the first one is used`);
         section = { name, line: lineNumber, options: new Map() };
         return;
       }
@@ -91,24 +117,24 @@ export function parseIni(text: string): IniDocument {
       return;
     }
     if (!section) {
-      errors.push({ line: lineNumber, message: 'text before the first [section] header' });
+      error(lineNumber, 'text before the first [section] header');
       return;
     }
-    const match = OPTION.exec(stripped);
-    if (!match || match[1] === '') {
-      errors.push({ line: lineNumber, message: `not a "key = value" line: ${JSON.stringify(stripped.slice(0, 80))}` });
+    const pair = splitOption(stripped);
+    if (pair === null || pair.key === '') {
+      error(lineNumber, `not a "key = value" line: ${JSON.stringify(stripped.slice(0, 80))}`);
       option = null;
       return;
     }
-    const key = match[1]!.toLowerCase();
-    option = { line: lineNumber, lines: [{ text: match[3]!, line: lineNumber }] };
+    const key = pair.key.toLowerCase();
+    option = { line: lineNumber, lines: [{ text: pair.value, line: lineNumber }] };
     if (section.options.has(key)) {
-      errors.push({ line: lineNumber, message: `option ${key} appears twice in [${section.name}]; the first one is used` });
+      error(lineNumber, `option ${key} appears twice in [${section.name}]; the first one is used`);
       return;
     }
     section.options.set(key, option);
   });
-  return { sections, errors };
+  return { sections, errors, unlistedErrors };
 }
 
 function extractSetupCfg(text: string, context: ExtractContext): ExtractResult {
@@ -119,6 +145,7 @@ function extractSetupCfg(text: string, context: ExtractContext): ExtractResult {
   }
   const ini = parseIni(text.startsWith('\uFEFF') ? text.slice(1) : text);
   for (const e of ini.errors) out.error(e.line, e.message);
+  out.unlisted(ini.unlistedErrors);
 
   const options = ini.sections.get('options');
   let requiresPython: string | null = null;
@@ -164,12 +191,16 @@ function readRequirementList(option: IniOption, group: string, label: string, ou
   const spansLines = content.length > 1 || (content.length === 1 && content[0] !== first);
   const items: IniValueLine[] = spansLines
     ? content
-    : content.flatMap((l) => l.text.split(';').map((part) => ({ text: part, line: l.line })));
+    : content.flatMap((l) => l.text.split(';').flatMap((part) => (part.trim() === '' ? [] : [{ text: part, line: l.line }])));
   for (const item of items) {
+    if (out.full) {
+      out.stopReading(item.line);
+      break;
+    }
     const requirement = unescape(item.text.trim());
     if (requirement === '' || requirement.startsWith('#')) continue;
     const result = dependencyFromPep508(requirement, { file: out.file, group, line: item.line });
-    if (result.ok) out.dependencies.push(result.dependency);
+    if (result.ok) out.dependency(result.dependency);
     else out.error(item.line, `${label}: ${result.message}`);
   }
 }

@@ -8,6 +8,7 @@
  * the extra, or the dev group it is named under). Packages reached only transitively are `main`.
  */
 import { normalizeExtra, normalizeName } from '../names.js';
+import { trimEndChar } from '../text.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
 import { IndexOptions, lockedDependency, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
@@ -57,7 +58,7 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
     errors.push(unknownVersionWarning(file, keyLine(text, 'version'), 'uv.lock', String(version), `version ${KNOWN_LOCK_VERSION}`));
   }
 
-  const slots = packageSlots(doc, text, file, 'uv.lock', errors);
+  const slots = packageSlots(doc, parsed.packageLines, file, 'uv.lock', errors);
   const packages = slots.map((slot) => slot.entry);
   const manifest = ownTable(doc, 'manifest');
   const members = memberNames(manifest, packages);
@@ -115,7 +116,7 @@ function memberNames(manifest: LockTable | null, packages: unknown[]): Set<strin
 }
 
 function isProjectRoot(path: string): boolean {
-  const trimmed = path.trim().replace(/\\/g, '/').replace(/\/+$/, '');
+  const trimmed = trimEndChar(path.trim().replace(/\\/g, '/'), '/');
   return trimmed === '.' || trimmed === '' || trimmed === './';
 }
 

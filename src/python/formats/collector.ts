@@ -1,0 +1,98 @@
+/**
+ * What a format module gathers from one file, within limits that keep a hostile file from costing
+ * unbounded memory. Without them a 5 MB requirements file of `a` lines became 2.6 million
+ * dependencies (860 MB), and one of `;` lines 2.6 million error lines nobody would read.
+ *
+ * Reaching a limit is never silent: the file gets one error saying where reading stopped (or how
+ * many problems were not listed), so the audit of that file is partial and says so.
+ */
+import type { Dependency, ExtractError, IncludeRef, ManifestOption } from '../types.js';
+
+/**
+ * Dependencies, includes and options read from one file. The largest real manifests and lockfiles
+ * list a few thousand packages; this is ten times that and more, and keeps a whole audit of the
+ * worst file the size limit admits well under 300 MB.
+ */
+export const MAX_ENTRIES_PER_FILE = 100_000;
+
+/** Problems listed for one file; any beyond are counted in one last line. */
+export const MAX_ERRORS_PER_FILE = 1_000;
+
+export class ManifestCollector {
+  readonly dependencies: Dependency[] = [];
+  readonly options: ManifestOption[] = [];
+  readonly includes: IncludeRef[] = [];
+  readonly #errors: ExtractError[] = [];
+  /** Errors are de-duplicated (a dependency group included twice reports its problems once). */
+  readonly #seenErrors = new Set<string>();
+  #entries = 0;
+  #unlistedErrors = 0;
+  #stopped = false;
+
+  constructor(readonly file: string) {}
+
+  /** True once the file has given every entry we read from one file: readers stop there. */
+  get full(): boolean {
+    return this.#entries >= MAX_ENTRIES_PER_FILE;
+  }
+
+  /** Adds a dependency; past the limit it is dropped and the file says where reading stopped. */
+  dependency(dependency: Dependency): void {
+    if (this.#admit(dependency.line)) this.dependencies.push(dependency);
+  }
+
+  option(name: string, value: string, line: number | null): void {
+    if (this.#admit(line)) this.options.push({ name, value, line });
+  }
+
+  include(include: IncludeRef): void {
+    if (this.#admit(include.line)) this.includes.push(include);
+  }
+
+  /** Records a problem once (the same line and message again is the same problem). */
+  error(line: number | null, message: string): void {
+    const key = `${line}\u0000${message}`;
+    if (this.#seenErrors.has(key)) return;
+    if (this.#errors.length >= MAX_ERRORS_PER_FILE) {
+      this.#unlistedErrors++;
+      return;
+    }
+    this.#seenErrors.add(key);
+    this.#errors.push({ file: this.file, line, message });
+  }
+
+  /** Counts problems a reader found but did not keep (it applies the same limit). */
+  unlisted(count: number): void {
+    this.#unlistedErrors += count;
+  }
+
+  /** The problems, with one last line counting those not listed. */
+  get errors(): ExtractError[] {
+    if (this.#unlistedErrors === 0) return this.#errors;
+    return [
+      ...this.#errors,
+      { file: this.file, line: null, message: `${this.#unlistedErrors} more problems in this file are not listed (the first ${MAX_ERRORS_PER_FILE} are)` },
+    ];
+  }
+
+  /** Says (once) that the file is not read past `line` because it has more entries than we read. */
+  stopReading(line: number | null): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    // Even past the error limit this line is kept: it is why the result is incomplete.
+    this.#errors.push({
+      file: this.file,
+      line,
+      message: `more than ${MAX_ENTRIES_PER_FILE} entries in one file: reading stopped here, the rest of the file is not read`,
+    });
+  }
+
+  #admit(line: number | null): boolean {
+    if (this.#entries < MAX_ENTRIES_PER_FILE) {
+      this.#entries++;
+      return true;
+    }
+    this.stopReading(line);
+    return false;
+  }
+}
