@@ -1,8 +1,8 @@
 /** `vulnerability` and `malicious`: installed releases that OSV advisories hit, one finding per alias group. */
 import { groupByAlias } from '../../advisories/aliases.js';
+import { describeAdvisory } from '../../advisories/description.js';
 import { fixedVersions } from '../../advisories/match.js';
 import { worstSeverityOf } from '../../advisories/severity.js';
-import type { OsvRecord } from '../../advisories/types.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
@@ -31,7 +31,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         line: pkg.primary.line,
         id: group.id,
         aliases: group.aliases,
-        summary: summaryOf(group.records),
+        summary: describeAdvisory(group.records),
         cvss: severity.score,
         cvssVector: severity.vector,
         fixedVersions: fixed,
@@ -60,15 +60,4 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     }
   }
   return findings;
-}
-
-function summaryOf(records: OsvRecord[]): string {
-  const withSummary = records.find((r) => r.summary?.trim());
-  if (withSummary) return withSummary.summary!.trim();
-  const details = records.find((r) => r.details?.trim())?.details?.trim() ?? '';
-  // Only the first break matters: searching for it, rather than splitting all of a long text, keeps
-  // this from scanning every advisory's whole details.
-  const end = details.search(/(?<=\.)\s|\n/);
-  const firstSentence = end === -1 ? details : details.slice(0, end);
-  return firstSentence.length > 160 ? `${firstSentence.slice(0, 159)}…` : firstSentence;
 }
