@@ -5,22 +5,31 @@ import { fixedVersions } from '../../advisories/match.js';
 import { worstSeverityOf } from '../../advisories/severity.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
-import type { Finding } from '../findings.js';
+import type { Finding, Fix } from '../findings.js';
 import { smallestFix } from '../fix.js';
-import { upgradeHow } from './fix-hints.js';
+import { upgradeSentence } from '../fix-wording.js';
+import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
 
 const isMalicious = (id: string) => id.startsWith('MAL-');
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
+  const project = projectFiles(ctx.manifests);
   for (const pkg of ctx.packages) {
     const records = ctx.hits.get(`${pkg.name}@${pkg.version}`) ?? [];
     if (records.length === 0) continue;
     const known = ctx.packageAdvisories.get(pkg.name) ?? records;
     const releases = ctx.registry?.get(pkg.name)?.releases ?? null;
     const fix = smallestFix(pkg.name, pkg.version, known, releases);
+    const groups = groupByAlias(records);
+    const locations = locationsOf(pkg, project);
+    const vulnerabilities = groups.filter((g) => ![g.id, ...g.aliases].some(isMalicious)).length;
+    // One upgrade for every advisory of the release, so every finding of the package carries the same fix.
+    const upgrade: Fix = fix.ok
+      ? ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
+      : { version: null, text: `No single upgrade fixes this (${fix.reason}). Remove ${pkg.name}, or apply the mitigation the advisory describes and ignore it with a reason and an expiry.` };
 
-    for (const group of groupByAlias(records)) {
+    for (const group of groups) {
       const ids = [group.id, ...group.aliases];
       const severity = worstSeverityOf(group.records, pkg.name);
       const fixed = [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions);
@@ -35,6 +44,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         cvss: severity.score,
         cvssVector: severity.vector,
         fixedVersions: fixed,
+        locations,
         details: { direct: pkg.direct, locations: pkg.entries.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}`) },
       };
       if (ids.some(isMalicious)) {
@@ -53,9 +63,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         ...base,
         kind: 'vulnerability',
         severity: severity.level,
-        fix: fix.ok
-          ? { version: fix.version, text: `Upgrade ${pkg.name} to ${fix.version} (clears every advisory above): ${upgradeHow(pkg.primary, pkg.name, fix.version)}.` }
-          : { version: null, text: `No single upgrade fixes this (${fix.reason}). Remove ${pkg.name}, or apply the mitigation the advisory describes and ignore it with a reason and an expiry.` },
+        fix: upgrade,
       });
     }
   }
