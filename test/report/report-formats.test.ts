@@ -65,13 +65,15 @@ describe('the text report', () => {
     expect(text.split('django 2.1.5 →').length - 1).toBe(1);
   });
 
-  it('counts in correct plurals', () => {
+  it('counts in correct plurals', async () => {
     const text = renderText(result, {});
     expect(text).toMatch(/pyyaml 5\.3\.1 → 5\.4 clears 1 advisory\n/);
     expect(text).toMatch(/^VULNERABLE PACKAGES \(2\)$/m);
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^app: 2 dependencies, \d+ vulnerabilities in 2 packages \(.*\), \d+ other findings?$/);
     const one = { ...result, dependencies: 1, findings: result.findings.filter((f) => f.kind === 'no-hashes').slice(0, 1), errors: [], ignored: [], notes: [] };
     expect(renderText(one, {}).trimEnd().split('\n').at(-1)).toBe('app: 1 dependency, no known vulnerabilities, 1 other finding');
+    const single = await auditFileSource(memorySource({ 'requirements.txt': 'six==1.16.0\n' }), { target: 'one', advisories: await realMirror(), registry: null, now });
+    expect(single.findings.find((f) => f.kind === 'no-hashes')?.fix.text).toMatch(/^1 of 1 pin in requirements\.txt has no --hash: /);
   });
 
   it('shortens a long problem line, keeping its place and start', () => {

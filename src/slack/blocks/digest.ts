@@ -156,7 +156,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
   if (details.length === 0) details.push(section('Nothing to clean up. 🎉'));
   return {
     title,
-    summary: { text: `${title}: ${Object.values(d.byKind).reduce((n, l) => n + l.length, 0)} hygiene findings, ${d.stale.length} packages to reconsider`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }
