@@ -4,6 +4,7 @@
  * it with fakes. A failing data source degrades the result (marked partial), never aborts it.
  */
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
+import { plural } from '../plural.js';
 import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/pypi.js';
 import type { ExtractError } from '../python/types.js';
@@ -64,7 +65,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const packages = installedPackages(dependencies);
   const warnings: string[] = [];
 
-  progress(`checking ${packages.length} pinned releases against ${input.advisories.kind === 'mirror' ? 'the local advisory mirror' : 'OSV'}`);
+  progress(`checking ${plural(packages.length, 'pinned release')} against ${input.advisories.kind === 'mirror' ? 'the local advisory mirror' : 'OSV'}`);
   const queries: PackageQuery[] = packages.map((p) => ({ name: p.name, version: p.version }));
   let hits = new Map<string, OsvRecord[]>();
   let advisoriesOk = true;
@@ -80,7 +81,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const wantAdvisories = [...new Set([...vulnerable, ...unpinned.map((d) => d.name)])];
   const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
 
-  progress(`reading release data for ${wantRegistry.length} packages`);
+  progress(`reading release data for ${plural(wantRegistry.length, 'package')}`);
   const [registry, packageAdvisories] = await Promise.all([
     fetchRegistry(input.registry, wantRegistry, warnings),
     advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, warnings) : new Map<string, OsvRecord[]>(),

@@ -27,6 +27,36 @@ export interface Fix {
   version: string | null;
   /** What to do, in one or two sentences. */
   text: string;
+  /** For upgrades: the same advice as data, so each report format can render it in its own syntax. */
+  advice?: UpgradeAdvice;
+}
+
+/** How to move one installed release to a fixed one (see src/audit/rules/fix-hints.ts). */
+export interface UpgradeAdvice {
+  package: string;
+  from: string;
+  to: string;
+  /**
+   * The declared requirements that govern the release: exact pins (`pin`), and the ranges its
+   * lockfiles resolve, each with whether it admits `to` (null when it cannot be read as PEP 440).
+   */
+  constraints: { file: string; line: number | null; specifier: string; admits: boolean | null; pin: boolean }[];
+  /** What to write where, in each file's own syntax (`django==2.2.28`, `django = "^2.2.28"`). */
+  edits: { file: string; line: number | null; write: string }[];
+  /** What to run afterwards (re-lock, recompile), and in which directory (`.` is the root). */
+  commands: { run: string; dir: string }[];
+  /** A lock entry the project does not declare: it comes in through another package. */
+  transitive: boolean;
+}
+
+/** One place an installed release is pinned, locked or declared. */
+export interface FindingLocation {
+  file: string;
+  line: number | null;
+  /** `pin` (an exact requirement), `constraint` (a `-c` pin), `lock` (a lockfile entry) or `declaration` (a range a lockfile resolves). */
+  role: 'pin' | 'constraint' | 'lock' | 'declaration';
+  /** As declared (PEP 440); absent for lock entries. */
+  specifier?: string;
 }
 
 export interface Finding {
@@ -43,6 +73,8 @@ export interface Finding {
   cvss?: number | null;
   cvssVector?: string | null;
   fixedVersions?: string[];
+  /** Every place the release is pinned, locked or declared, the primary (file, line) first. */
+  locations?: FindingLocation[];
   fix: Fix;
   /** Kind-specific facts (outdated: latest, bump, releases behind…), part of the JSON. */
   details?: Record<string, unknown>;
@@ -117,9 +149,21 @@ export function findingJson(f: Finding) {
     ...(f.summary !== undefined ? { summary: f.summary } : {}),
     ...(f.cvss !== undefined ? { cvss: f.cvss } : {}),
     ...(f.fixedVersions !== undefined ? { fixed_versions: f.fixedVersions } : {}),
-    fix: { version: f.fix.version, text: f.fix.text },
+    ...(f.locations ? { locations: f.locations.map((l) => ({ file: l.file, line: l.line, role: l.role, ...(l.specifier !== undefined ? { specifier: l.specifier } : {}) })) } : {}),
+    fix: { version: f.fix.version, text: f.fix.text, ...(f.fix.advice ? { advice: adviceJson(f.fix.advice) } : {}) },
     ...(f.details ? { details: f.details } : {}),
     ...(f.ignoredBy ? { ignored_by: f.ignoredBy } : {}),
+  };
+}
+
+function adviceJson(a: UpgradeAdvice) {
+  return {
+    from: a.from,
+    to: a.to,
+    constraints: a.constraints.map((c) => ({ file: c.file, line: c.line, specifier: c.specifier, admits_fix: c.admits, pin: c.pin })),
+    edits: a.edits.map((e) => ({ file: e.file, line: e.line, write: e.write })),
+    commands: a.commands.map((c) => ({ run: c.run, dir: c.dir })),
+    transitive: a.transitive,
   };
 }
 

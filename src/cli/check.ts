@@ -1,6 +1,7 @@
 /** `depwatch check <name==version>...`: is this exact release affected? */
 import { parseArgs } from 'node:util';
 import { groupByAlias } from '../advisories/aliases.js';
+import { describeAdvisory } from '../advisories/description.js';
 import { fixedVersions } from '../advisories/match.js';
 import { worstSeverityOf } from '../advisories/severity.js';
 import type { OsvRecord } from '../advisories/types.js';
@@ -35,7 +36,7 @@ export function vulnerabilityJson(records: OsvRecord[], name: string) {
       return {
         id: group.id,
         aliases: group.aliases,
-        summary: group.records.find((r) => r.summary)?.summary ?? firstLine(group.records[0]?.details),
+        summary: describeAdvisory(group.records),
         severity: severity.level,
         cvss: severity.score,
         // Equal versions spelled differently (1.0, 1.0.0) both stay, in a fixed order.
@@ -48,8 +49,6 @@ export function vulnerabilityJson(records: OsvRecord[], name: string) {
     // Plain string order, as the reference and other tools sort advisory ids (not the locale's).
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
-
-const firstLine = (text: string | undefined) => (text ?? '').trim().split('\n')[0]!.slice(0, 200);
 
 export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -6,6 +6,8 @@ import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
 import { loadManifests, type LoadResult } from '../python/load.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
+import { plural } from '../plural.js';
+import { placeOf, shortProblemMessage } from '../report/shorten.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { renderTable } from './table.js';
 
@@ -108,9 +110,9 @@ export function depsTable(result: LoadResult): string {
     );
   }
   const count = result.manifests.reduce((n, m) => n + m.dependencies.length, 0);
-  out += `\n${count} dependencies in ${result.manifests.length} files`;
-  out += result.errors.length ? `, ${result.errors.length} problems:\n` : '\n';
-  for (const e of result.errors) out += `  ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}\n`;
+  out += `\n${plural(count, 'dependency', 'dependencies')} in ${plural(result.manifests.length, 'file')}`;
+  out += result.errors.length ? `, ${plural(result.errors.length, 'problem')}:\n` : '\n';
+  for (const e of result.errors) out += `  ${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}\n`;
   return out;
 }
 

@@ -39,7 +39,7 @@ export const DRILL_SCENARIOS: readonly DrillScenario[] = [
         { repo: 'acme/ingest-worker', version: '5.3.1', file: 'requirements/base.txt', line: 4 },
         { repo: 'acme/admin-portal', version: '5.3.1', file: 'requirements.txt', line: 30 },
       ],
-      fix: 'Upgrade pyyaml to 5.4 or later (clears every advisory above)',
+      fix: 'Upgrade pyyaml to 5.4 or later (clears every advisory of the release)',
     },
     injects: [
       { afterSteps: 0, text: 'Security Twitter is discussing the proof of concept; a customer asks on the support channel whether you are affected.' },

@@ -45,6 +45,11 @@ export interface Dependency {
   url?: string;
   /** Hashes given for the entry (`--hash`, lockfile hashes), as `algo:hex`. */
   hashes?: string[];
+  /**
+   * pyproject.toml only: the table or array the entry is declared in, dotted (`project.dependencies`,
+   * `tool.poetry.group.dev.dependencies`), so fix advice can be written in that table's syntax.
+   */
+  section?: string;
 }
 
 /** A problem with one entry or one file. Never fatal for the rest of the file. */

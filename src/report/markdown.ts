@@ -1,39 +1,78 @@
 /** Markdown for pull-request comments and CI job summaries. */
+import type { AdviceSyntax } from '../audit/fix-wording.js';
 import { SEVERITY_ORDER, type Finding } from '../audit/findings.js';
 import type { Renderer, ReportOptions } from './interface.js';
-import { location, summaryLine } from './summary.js';
+import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
+import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
+import { placeOf, shorten, shortProblemMessage } from './shorten.js';
+import { location, osvUrl, summaryLine } from './summary.js';
 
 /** Table cells must not break the table: escape pipes, flatten newlines, escape HTML. */
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
 
+/**
+ * Inline code that survives backticks inside it (a fence one longer than the longest run). Code
+ * spans show HTML as written, so only line breaks are flattened (`<2.2` stays `<2.2`).
+ */
+function code(text: string): string {
+  const s = text.replace(/[\r\n]+/g, ' ');
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return longest ? `${fence} ${s} ${fence}` : `${fence}${s}${fence}`;
+}
+
+function syntax(options: ReportOptions): AdviceSyntax {
+  return {
+    code,
+    place: (file, line) => {
+      const url = options.fileUrl?.(file, line);
+      return url ? `[${cell(placeOf(file, line))}](${url})` : code(placeOf(file, line));
+    },
+    text: cell,
+  };
+}
+
 function where(f: Finding, options: ReportOptions): string {
   const loc = location(f);
   if (!loc) return '';
-  const url = f.file ? options.fileUrl?.(f.file, f.line) : null;
-  return url ? `[${cell(loc)}](${url})` : `\`${cell(loc)}\``;
+  return syntax(options).place(f.file!, f.line);
 }
 
-const advisoryLink = (id: string) => `[${id}](https://osv.dev/vulnerability/${encodeURIComponent(id)})`;
+const advisoryLink = (id: string) => `[${cell(id)}](${osvUrl(id)})`;
+
+function packageSection(g: PackageGroup, options: ReportOptions): string[] {
+  const s = syntax(options);
+  const out = [`#### ${SEVERITY_STYLE[g.severity].emoji} ${packageHeadline(g, s)}`, ''];
+  if (g.locations.length) out.push(`At ${placesLine(g.locations, s)}.`, '');
+  out.push(`**Fix:** ${packageFix(g, s)}`, '', '| Severity | Advisory | What it is |', '|---|---|---|');
+  for (const f of g.findings) {
+    const ids = `${f.kind === 'malicious' ? '**malicious** ' : ''}${advisoryLink(f.id ?? '?')}${f.aliases?.length ? ` (${f.aliases.map(cell).join(', ')})` : ''}`;
+    const cvss = typeof f.cvss === 'number' ? ` (CVSS ${f.cvss.toFixed(1)})` : '';
+    out.push(`| ${severityBadge(f.severity)}${cvss} | ${ids} | ${cell(f.summary ?? '')} |`);
+  }
+  out.push('');
+  return out;
+}
 
 export const renderMarkdown: Renderer = (result, options) => {
   const out = [`## Depwatch audit of \`${cell(result.target)}\``, '', summaryLine(result), ''];
   for (const w of result.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
+  const packages = vulnerablePackages(result.findings);
+  if (packages.length) out.push(`### Vulnerable packages (${packages.length})`, '', ...packages.flatMap((g) => packageSection(g, options)));
+  const others = result.findings.filter((f) => !isVulnerability(f));
   for (const severity of SEVERITY_ORDER) {
-    const group = result.findings.filter((f) => f.severity === severity);
+    const group = others.filter((f) => f.severity === severity);
     if (!group.length) continue;
-    out.push(`### ${severity[0]!.toUpperCase()}${severity.slice(1)} (${group.length})`, '', '| Finding | Package | Where | Fix |', '|---|---|---|---|');
-    for (const f of group) {
-      const what = f.id ? `${f.kind === 'malicious' ? '**malicious** ' : ''}${advisoryLink(f.id)}${f.summary ? `: ${cell(f.summary)}` : ''}` : f.kind;
-      out.push(`| ${what} | ${cell(f.package ?? '')}${f.version ? ` ${cell(f.version)}` : ''} | ${where(f, options)} | ${cell(f.fix.text)} |`);
-    }
+    out.push(`### ${severityBadge(severity)} (${group.length})`, '', '| Finding | Package | Where | Fix |', '|---|---|---|---|');
+    for (const f of group) out.push(`| ${f.kind} | ${cell(f.package ?? '')}${f.version ? ` ${cell(f.version)}` : ''} | ${where(f, options)} | ${cell(f.fix.text)} |`);
     out.push('');
   }
   if (result.ignored.length) {
     out.push(`<details><summary>${result.ignored.length} ignored</summary>`, '');
-    for (const f of result.ignored) out.push(`- ${cell(f.id ?? f.kind)} ${cell(f.package ?? '')}: ${cell(f.ignoredBy!.reason)}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
+    for (const f of result.ignored) out.push(`- ${cell(f.id ?? f.kind)} ${cell(f.package ?? '')}: ${cell(shorten(f.ignoredBy!.reason))}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
     out.push('', '</details>', '');
   }
-  for (const n of result.notes) out.push(`- ${cell(n.message)}`);
-  for (const e of result.errors) out.push(`- problem in \`${cell(e.file)}${e.line ? `:${e.line}` : ''}\`: ${cell(e.message)}`);
+  for (const n of result.notes) out.push(`- ${cell(shorten(n.message))}`);
+  for (const e of result.errors) out.push(`- problem in ${code(placeOf(e.file, e.line))}: ${cell(shortProblemMessage(e))}`);
   return out.join('\n') + '\n';
 };

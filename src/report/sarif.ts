@@ -2,13 +2,20 @@
  * SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Rules carry `security-severity`
  * (a CVSS-like number as a string), which GitHub maps to critical / high / medium / low.
  */
-import type { Finding, Severity } from '../audit/findings.js';
+import type { Finding, FindingLocation, Severity } from '../audit/findings.js';
 import type { Renderer } from './interface.js';
 
 const SCORE: Record<Severity, number> = { critical: 9.5, high: 8.0, medium: 5.5, unknown: 5.0, low: 3.0, info: 0.0 };
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', unknown: 'warning', low: 'note', info: 'note' };
 
 const ruleId = (f: Finding) => f.id ?? `depwatch/${f.kind}`;
+
+const ROLE_TEXT: Record<FindingLocation['role'], string> = { pin: 'also pinned here', constraint: 'constrained here', lock: 'locked here', declaration: 'declared here' };
+
+const physicalLocation = (file: string, line: number | null) => ({ physicalLocation: { artifactLocation: { uri: file }, ...(line ? { region: { startLine: line } } : {}) } });
+
+/** A description ends with a full stop before the fix follows (some already end with one). */
+const sentence = (text: string) => (/[.!?…]$/.test(text) ? text : `${text}.`);
 
 function securitySeverity(f: Finding): string {
   // GitHub reads this as a string; a CVSS score beats the coarse level when we have one.
@@ -38,9 +45,11 @@ export const renderSarif: Renderer = (result) => {
         results: result.findings.map((f) => ({
           ruleId: ruleId(f),
           level: LEVEL[f.severity],
-          message: { text: `${f.package ? `${f.package}${f.version ? ` ${f.version}` : ''}: ` : ''}${f.summary ? `${f.summary}. ` : ''}${f.fix.text}` },
-          ...(f.file
-            ? { locations: [{ physicalLocation: { artifactLocation: { uri: f.file }, ...(f.line ? { region: { startLine: f.line } } : {}) } }] }
+          message: { text: `${f.package ? `${f.package}${f.version ? ` ${f.version}` : ''}: ` : ''}${f.summary ? `${sentence(f.summary)} ` : ''}${f.fix.text}` },
+          ...(f.file ? { locations: [physicalLocation(f.file, f.line)] } : {}),
+          // The other places the same release is pinned, locked or declared (the primary is `locations`).
+          ...((f.locations?.length ?? 0) > 1
+            ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
             : {}),
           partialFingerprints: { depwatchFinding: [f.kind, f.id ?? '', f.package ?? '', f.version ?? ''].join('|') },
         })),

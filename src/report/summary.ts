@@ -1,6 +1,8 @@
 /** Counts and one-line summaries shared by every format (and the Slack layouts). */
 import type { AuditResult } from '../audit/audit.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from '../audit/findings.js';
+import { plural } from '../plural.js';
+import { isVulnerability, vulnerablePackages } from './packages.js';
 
 export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   const counts = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
@@ -8,18 +10,28 @@ export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   return counts;
 }
 
+/** "3 high, 2 medium": the non-zero counts, worst first. */
+export function severityCounts(findings: Finding[]): string {
+  const counts = countBySeverity(findings);
+  return SEVERITY_ORDER.filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`)
+    .join(', ');
+}
+
 export function summaryLine(result: AuditResult): string {
-  const vulns = result.findings.filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious');
-  const counts = countBySeverity(vulns);
-  const bySeverity = SEVERITY_ORDER.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  const vulns = result.findings.filter(isVulnerability);
+  const packages = vulnerablePackages(vulns).length;
   const other = result.findings.length - vulns.length;
   return (
-    `${result.target}: ${result.dependencies} dependencies, ` +
-    (vulns.length ? `${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${bySeverity.join(', ')})` : 'no known vulnerabilities') +
-    `, ${other} other ${other === 1 ? 'finding' : 'findings'}` +
+    `${result.target}: ${plural(result.dependencies, 'dependency', 'dependencies')}, ` +
+    (vulns.length ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages, 'package')} (${severityCounts(vulns)})` : 'no known vulnerabilities') +
+    `, ${plural(other, 'other finding')}` +
     (result.ignored.length ? `, ${result.ignored.length} ignored` : '') +
     (result.partial ? ' (PARTIAL: see warnings)' : '')
   );
 }
 
 export const location = (f: Finding) => (f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '');
+
+/** An advisory's page on OSV. */
+export const osvUrl = (id: string) => `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;

@@ -1,15 +1,39 @@
-/** The terminal report: grouped by severity, worst first, with a one-line summary at the end. */
+/**
+ * The terminal report: vulnerable packages first (one upgrade each, then its advisories worst
+ * first, each with its link), then the other findings by severity, problems, and a one-line summary.
+ */
 import { SEVERITY_ORDER, type Finding } from '../audit/findings.js';
 import type { Renderer } from './interface.js';
-import { location, summaryLine } from './summary.js';
+import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
+import { SEVERITY_STYLE } from './severity-style.js';
+import { placeOf, shorten, shortProblemMessage } from './shorten.js';
+import { location, osvUrl, summaryLine } from './summary.js';
 
-function describe(f: Finding): string {
-  const head =
-    f.kind === 'vulnerability' || f.kind === 'malicious'
-      ? `${f.package} ${f.version}  ${f.id}${f.aliases?.length ? ` (${f.aliases.join(', ')})` : ''}${f.kind === 'malicious' ? '  MALICIOUS' : ''}`
-      : `${f.kind}${f.package ? `  ${f.package}${f.version ? ` ${f.version}` : ''}` : ''}`;
+const LEVEL_WIDTH = 9;
+const level = (f: Finding) => SEVERITY_STYLE[f.severity].label.toUpperCase().padEnd(LEVEL_WIDTH);
+const indent = ' '.repeat(4 + LEVEL_WIDTH);
+
+function advisory(f: Finding): string[] {
+  const head = `${f.id}${f.aliases?.length ? ` (${f.aliases.join(', ')})` : ''}${typeof f.cvss === 'number' ? `  CVSS ${f.cvss.toFixed(1)}` : ''}${f.kind === 'malicious' ? '  MALICIOUS' : ''}`;
+  const lines = [`    ${level(f)}${head}`];
+  if (f.summary) lines.push(`${indent}${f.summary}`);
+  if (f.id) lines.push(`${indent}${osvUrl(f.id)}`);
+  return lines;
+}
+
+function packageBlock(g: PackageGroup): string[] {
+  return [
+    `  ${packageHeadline(g)}`,
+    ...(g.locations.length ? [`    at ${placesLine(g.locations)}`] : []),
+    `    fix: ${packageFix(g)}`,
+    ...g.findings.flatMap(advisory),
+    '',
+  ];
+}
+
+function otherFinding(f: Finding): string {
+  const head = `${f.kind}${f.package ? `  ${f.package}${f.version ? ` ${f.version}` : ''}` : ''}`;
   const lines = [`  ${head}`];
-  if (f.summary) lines.push(`      ${f.summary}`);
   if (location(f)) lines.push(`      at ${location(f)}`);
   lines.push(`      fix: ${f.fix.text}`);
   return lines.join('\n');
@@ -17,20 +41,23 @@ function describe(f: Finding): string {
 
 export const renderText: Renderer = (result, options) => {
   const out: string[] = [];
+  const packages = vulnerablePackages(result.findings);
+  if (packages.length) out.push(`VULNERABLE PACKAGES (${packages.length})`, '', ...packages.flatMap(packageBlock));
+  const others = result.findings.filter((f) => !isVulnerability(f));
   for (const severity of SEVERITY_ORDER) {
-    const group = result.findings.filter((f) => f.severity === severity);
+    const group = others.filter((f) => f.severity === severity);
     if (!group.length) continue;
-    out.push(`${severity.toUpperCase()} (${group.length})`);
-    for (const finding of group) out.push(describe(finding));
+    out.push(`${SEVERITY_STYLE[severity].label.toUpperCase()} (${group.length})`);
+    for (const finding of group) out.push(otherFinding(finding));
     out.push('');
   }
   if (options.showIgnored && result.ignored.length) {
     out.push(`IGNORED (${result.ignored.length})`);
-    for (const f of result.ignored) out.push(`  ${f.id ?? f.kind} ${f.package ?? ''}: ${f.ignoredBy!.reason}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
+    for (const f of result.ignored) out.push(`  ${f.id ?? f.kind} ${f.package ?? ''}: ${shorten(f.ignoredBy!.reason)}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
     out.push('');
   }
-  for (const n of result.notes) out.push(`note: ${n.message}`);
-  for (const e of result.errors) out.push(`problem: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
+  for (const n of result.notes) out.push(`note: ${shorten(n.message)}`);
+  for (const e of result.errors) out.push(`problem: ${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}`);
   for (const w of result.warnings) out.push(`WARNING: ${w}`);
   for (const n of result.notices) out.push(`note: ${n}`);
   if (result.notes.length || result.errors.length || result.warnings.length || result.notices.length) out.push('');

@@ -4,6 +4,7 @@
  */
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { SEVERITY_STYLE } from '../report/severity-style.js';
 
 let registered = false;
 
@@ -16,7 +17,7 @@ export interface ChartPoint {
   low: number;
 }
 
-const COLOURS = { critical: '#b71c1c', high: '#ef6c00', medium: '#f9a825', low: '#1e88e5' } as const;
+
 
 export function renderOpenVulnerabilityChart(points: ChartPoint[], options: { width?: number; height?: number; title?: string } = {}): Buffer {
   if (!registered) {
@@ -35,7 +36,7 @@ export function renderOpenVulnerabilityChart(points: ChartPoint[], options: { wi
     type: 'bar',
     data: {
       labels: points.map((p) => p.label),
-      datasets: levels.map((level) => ({ label: level, data: points.map((p) => p[level]), backgroundColor: COLOURS[level], stack: 'open' })),
+      datasets: levels.map((level) => ({ label: SEVERITY_STYLE[level].label, data: points.map((p) => p[level]), backgroundColor: SEVERITY_STYLE[level].colour, stack: 'open' })),
     },
     options: {
       responsive: false,

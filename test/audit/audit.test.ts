@@ -38,9 +38,12 @@ describe('an audit of a real-shaped tree', () => {
     expect(django.length).toBeGreaterThan(5);
     expect(django.every((f) => f.file === 'requirements.txt' && f.line === 2 && f.version === '2.1.5')).toBe(true);
     expect(django.find((f) => f.id === 'PYSEC-2019-13')).toMatchObject({ aliases: expect.arrayContaining(['CVE-2019-14234']), fixedVersions: expect.arrayContaining(['2.1.11']) });
+    // The "why" says what the flaw is, not "An issue was discovered in Django 1.11.x before …".
+    expect(django.find((f) => f.id === 'PYSEC-2019-13')!.summary).toMatch(/^Due to an error in shallow key transformation, .* were subject to SQL injection\.$/);
+    expect(django.filter((f) => /^An issue was discovered in/.test(f.summary ?? ''))).toEqual([]);
     // One upgrade for all of them, rounded to a real release.
     expect(new Set(django.map((f) => f.fix.version))).toEqual(new Set(['2.2.28']));
-    expect(django[0]!.fix.text).toMatch(/^Upgrade django to 2\.2\.28 \(clears every advisory above\): set `django==2\.2\.28` in requirements\.txt:2\.$/);
+    expect(django[0]!.fix.text).toMatch(/^Upgrade django 2\.1\.5 to 2\.2\.28 \(clears all \d+ advisories\): set `django==2\.2\.28` in requirements\.txt:2\.$/);
 
     // Worst first.
     const ranks = result.findings.map((f) => ['critical', 'high', 'medium', 'unknown', 'low', 'info'].indexOf(f.severity));

@@ -59,6 +59,7 @@ describe('pyproject.toml format', () => {
         direct: true,
         file: 'flask/pyproject.toml',
         line: 26,
+        section: 'project.dependencies',
       });
       expect(only(result, 'asgiref', 'async')).toMatchObject({ specifier: '>=3.2', line: 34 });
       expect(only(result, 'python-dotenv', 'dotenv')).toMatchObject({ specifier: '', line: 35 });
@@ -319,7 +320,7 @@ describe('pyproject.toml format', () => {
       expect(result.errors).toEqual([]);
       expect(result.requiresPython).toBe('<4.0,>=3.9');
       const by = (name: string) => only(result, name);
-      expect(by('caret')).toMatchObject({ specifier: '<2.0,>=1.2', version: null, line: 3 });
+      expect(by('caret')).toMatchObject({ specifier: '<2.0,>=1.2', version: null, line: 3, section: 'tool.poetry.dependencies' });
       expect(by('tilde').specifier).toBe('<1.3.0,>=1.2.3');
       expect(by('any').specifier).toBe('');
       expect(by('range').specifier).toBe('<2,>=1');

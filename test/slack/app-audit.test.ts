@@ -38,10 +38,15 @@ describe('/audit owner/repo', () => {
 
     expect(text).toContain(`https://github.com/octo/shop/tree/${sha}`);
     expect(text).toContain(`octo/shop@${sha.slice(0, 7)}`);
-    // The worst finding first: werkzeug 0.14.1, PYSEC-2023-221 (CVSS 7.5, high), fixed in 2.3.8.
-    expect(text).toMatch(/:red_circle: \*High\* · \*werkzeug\* 0\.14\.1 · <https:\/\/osv\.dev\/vulnerability\/PYSEC-2023-221\|PYSEC-2023-221>/);
-    expect(text).toContain('*Fixed in:* 2.3.8, 3.0.1');
-    expect(text).toContain('Upgrade werkzeug to 2.3.8');
+    // The worst package first: werkzeug 0.14.1, one upgrade for its five advisories, then those
+    // advisories worst first: PYSEC-2023-221 (CVSS 7.5, high) leads.
+    expect(text).toContain('*24 vulnerabilities in 10 packages:* 🟠 1 high · ⚪ 23 unknown');
+    const werkzeug = text.indexOf('🟠 *werkzeug 0.14.1 → 2.3.8 clears 5 advisories*');
+    expect(werkzeug).toBeGreaterThan(-1);
+    expect(text.slice(werkzeug)).toMatch(/^[^]*?\*Fix:\* run `pipenv upgrade werkzeug`[^]*?🟠 \*High\* · <https:\/\/osv\.dev\/vulnerability\/PYSEC-2023-221\|PYSEC-2023-221>/);
+    // One package line for bleach's five advisories, each described by what the flaw is.
+    expect(text.split('bleach 2.1.2 → 3.3.0 clears 5 advisories').length - 1).toBe(1);
+    expect(text).toContain('Attributes that have URI values weren\'t properly sanitized if the values contained character entities.');
     expect(text).toMatch(new RegExp(`<https://github\\.com/octo/shop/blob/${sha}/Pipfile\\.lock#L\\d+\\|Pipfile\\.lock:\\d+>`));
     expect(text).toMatch(new RegExp(`https://github\\.com/octo/shop/blob/${sha}/requirements/main\\.txt#L\\d+`));
 

@@ -108,7 +108,8 @@ describe('/audit when things go wrong', () => {
     await world.bot.service.idle();
     const text = blockText(update.params.blocks);
     expect(text).toContain('⚠️ *Partial result:* package registry unavailable');
-    expect(text).toMatch(/\*django\* 2\.1\.5 · <https:\/\/osv\.dev\/vulnerability\/PYSEC-/);
+    expect(text).toMatch(/\*django 2\.1\.5 → [\d.]+ clears \d+ advisories\*/);
+    expect(text).toMatch(/ \*(?:Critical|High|Medium|Low|Unknown)\* · <https:\/\/osv\.dev\/vulnerability\/PYSEC-/);
     expect(world.slack.violations).toEqual([]);
   });
 });

@@ -102,7 +102,7 @@ describe('the audit reply', () => {
       for (const f of findings) expect(all.split(`|${f.id}>`).length - 1).toBeGreaterThanOrEqual(1);
       const ignoreButtons = [first, ...replies].flatMap((m) => buttons(m.blocks)).filter((b) => b.action_id === 'audit_ignore');
       expect(ignoreButtons.length).toBe(DETAILED_FINDINGS);
-      expect(blockText(first.blocks)).toContain('*500 vulnerabilities:* :rotating_light: 100 critical · :red_circle: 100 high');
+      expect(blockText(first.blocks)).toContain('*500 vulnerabilities in 500 packages:* 🔴 100 critical · 🟠 100 high');
 
       const client = new webApi.WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
       const posted = await client.chat.postMessage({ channel: 'C0BIG000001', text: first.text, blocks: first.blocks });

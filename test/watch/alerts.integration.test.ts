@@ -52,7 +52,9 @@ describe('new-advisory alerts', () => {
     expect(alert?.text).toContain('octo/app');
     expect(alert?.text).toContain('octo/api');
     expect(JSON.stringify(alert?.blocks)).toContain(`https://github.com/octo/app/blob/${world.github.headSha('octo', 'app')}/requirements.txt#L1`);
-    expect(JSON.stringify(alert?.blocks)).toContain('Upgrade requests to 2.3.0');
+    expect(JSON.stringify(alert?.blocks)).toMatch(/Upgrade requests [0-9.]+ to 2\.3\.0 \(clears (its advisory|both advisories|all [0-9]+ advisories)\): set /);
+    // One colour scheme: the same emoji and label the /audit reply and the reports use.
+    expect(JSON.stringify(alert?.blocks)).toMatch(/Severity: (🔴 \*Critical|🟠 \*High|🟡 \*Medium|🔵 \*Low|⚪ \*Unknown)\*/);
     const buttons = (alert?.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === 'actions')?.elements;
     const stored = watch.store.alertsForChannel(CHANNEL)[0]!;
     expect(buttons).toEqual([

@@ -118,7 +118,7 @@ describe('posting digests', () => {
     };
     await runDigest('quarterly', CHANNEL, { store, slack: new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 })), registry: registryOf([]), statusRegistry, now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC' });
     const [summary] = f.messages(CHANNEL);
-    expect(summary?.text).toBe('Quarterly audit and clean-up — 1 Apr 2025: 1 hygiene findings, 2 packages to reconsider');
+    expect(summary?.text).toBe('Quarterly audit and clean-up — 1 Apr 2025: 1 hygiene finding, 2 packages to reconsider');
     const details = JSON.stringify(f.thread(CHANNEL, summary!.ts).map((m) => m.blocks));
     expect(details).toContain('archived on PyPI (“use the standard library”)');
     expect(details).toContain('`requests`: no release since 2014-01-24');

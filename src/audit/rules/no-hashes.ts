@@ -3,6 +3,7 @@
  * compromised index or mirror can serve different bytes under the same version.
  */
 import { LOCK_FORMATS, type AuditContext } from '../context.js';
+import { plural } from '../../plural.js';
 import { fileFinding, type Finding } from '../findings.js';
 
 export function noHashesFindings(ctx: AuditContext): Finding[] {
@@ -22,8 +23,8 @@ export function noHashesFindings(ctx: AuditContext): Finding[] {
         severity: 'info',
         file: m.path,
         text: isLock
-          ? `${missing.length} of ${pinned.length} locked packages in ${m.path} have no hashes: regenerate the lock with hashes so installs verify what they download.`
-          : `${missing.length} of ${pinned.length} pins in ${m.path} have no --hash: generate them (\`pip-compile --generate-hashes\` or \`uv pip compile --generate-hashes\`) and install with \`pip install --require-hashes\`.`,
+          ? `${missing.length} of ${plural(pinned.length, 'locked package')} in ${m.path} ${missing.length === 1 ? 'has' : 'have'} no hashes: regenerate the lock with hashes so installs verify what they download.`
+          : `${missing.length} of ${plural(pinned.length, 'pin')} in ${m.path} ${missing.length === 1 ? 'has' : 'have'} no --hash: generate them (\`pip-compile --generate-hashes\` or \`uv pip compile --generate-hashes\`) and install with \`pip install --require-hashes\`.`,
         details: { without_hashes: missing.length, pinned: pinned.length, examples: missing.slice(0, 5).map((d) => d.name) },
       }),
     );

@@ -1,5 +1,6 @@
 /** `python-eol`: the project runs (or allows) a Python branch past, or close to, its end of life. */
 import { detectPythonVersions, eolStatus, lowestAllowedPython } from '../../python/interpreter.js';
+import { plural } from '../../plural.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 
@@ -33,7 +34,7 @@ export function pythonEolFindings(ctx: AuditContext): Finding[] {
         version: null,
         text: status.isEol
           ? `Python ${status.branch} reached end of life on ${status.eol} and gets no security fixes: ${allows ? 'raise the minimum Python version' : 'move to a supported Python (3.12 or newer)'}.`
-          : `Python ${status.branch} reaches end of life on ${status.eol} (${status.daysLeft} days): plan the move to a newer Python.`,
+          : `Python ${status.branch} reaches end of life on ${status.eol} (${plural(status.daysLeft, 'day')}): plan the move to a newer Python.`,
       },
       details: { branch: status.branch, eol: status.eol, via: f.via, days_left: status.daysLeft },
     });

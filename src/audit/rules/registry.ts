@@ -3,11 +3,13 @@ import { classifyBump, daysBetween, latestStable, releasesBetween } from '../../
 import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
-import { upgradeHow } from './fix-hints.js';
+import { upgradeSteps } from '../fix-wording.js';
+import { projectFiles, upgradeAdvice } from './fix-hints.js';
 
 export function registryFindings(ctx: AuditContext): Finding[] {
   if (!ctx.registry) return [];
   const findings: Finding[] = [];
+  const project = projectFiles(ctx.manifests);
   for (const pkg of ctx.packages) {
     const info = ctx.registry.get(pkg.name);
     if (!info) continue;
@@ -23,7 +25,7 @@ export function registryFindings(ctx: AuditContext): Finding[] {
         severity: 'medium',
         fix: {
           version: to,
-          text: `${pkg.name} ${pkg.version} was yanked by its maintainers${pinned.yankedReason ? ` ("${pinned.yankedReason}")` : ''}: move off it${to ? `, for example ${upgradeHow(pkg.primary, pkg.name, to)}` : ''}.`,
+          text: `${pkg.name} ${pkg.version} was yanked by its maintainers${pinned.yankedReason ? ` ("${pinned.yankedReason}")` : ''}: move off it${to ? `, for example to ${to}: ${upgradeSteps(upgradeAdvice(pkg, to, project))}` : ''}.`,
         },
         details: { reason: pinned.yankedReason, direct: pkg.direct },
       });
@@ -37,7 +39,7 @@ export function registryFindings(ctx: AuditContext): Finding[] {
       ...where,
       kind: 'outdated',
       severity: bump === 'major' ? 'low' : 'info',
-      fix: { version: latest, text: `${bump === 'major' ? 'A new major release: read its changelog, then ' : ''}${upgradeHow(pkg.primary, pkg.name, latest)}.` },
+      fix: { version: latest, text: `${bump === 'major' ? 'A new major release: read its changelog, then ' : ''}${upgradeSteps(upgradeAdvice(pkg, latest, project))}.` },
       details: {
         latest,
         bump,

@@ -1,26 +1,35 @@
 /** `vulnerability` and `malicious`: installed releases that OSV advisories hit, one finding per alias group. */
 import { groupByAlias } from '../../advisories/aliases.js';
+import { describeAdvisory } from '../../advisories/description.js';
 import { fixedVersions } from '../../advisories/match.js';
 import { worstSeverityOf } from '../../advisories/severity.js';
-import type { OsvRecord } from '../../advisories/types.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
-import type { Finding } from '../findings.js';
+import type { Finding, Fix } from '../findings.js';
 import { smallestFix } from '../fix.js';
-import { upgradeHow } from './fix-hints.js';
+import { upgradeSentence } from '../fix-wording.js';
+import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
 
 const isMalicious = (id: string) => id.startsWith('MAL-');
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
+  const project = projectFiles(ctx.manifests);
   for (const pkg of ctx.packages) {
     const records = ctx.hits.get(`${pkg.name}@${pkg.version}`) ?? [];
     if (records.length === 0) continue;
     const known = ctx.packageAdvisories.get(pkg.name) ?? records;
     const releases = ctx.registry?.get(pkg.name)?.releases ?? null;
     const fix = smallestFix(pkg.name, pkg.version, known, releases);
+    const groups = groupByAlias(records);
+    const locations = locationsOf(pkg, project);
+    const vulnerabilities = groups.filter((g) => ![g.id, ...g.aliases].some(isMalicious)).length;
+    // One upgrade for every advisory of the release, so every finding of the package carries the same fix.
+    const upgrade: Fix = fix.ok
+      ? ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
+      : { version: null, text: `No single upgrade fixes this (${fix.reason}). Remove ${pkg.name}, or apply the mitigation the advisory describes and ignore it with a reason and an expiry.` };
 
-    for (const group of groupByAlias(records)) {
+    for (const group of groups) {
       const ids = [group.id, ...group.aliases];
       const severity = worstSeverityOf(group.records, pkg.name);
       const fixed = [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions);
@@ -31,10 +40,11 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         line: pkg.primary.line,
         id: group.id,
         aliases: group.aliases,
-        summary: summaryOf(group.records),
+        summary: describeAdvisory(group.records),
         cvss: severity.score,
         cvssVector: severity.vector,
         fixedVersions: fixed,
+        locations,
         details: { direct: pkg.direct, locations: pkg.entries.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}`) },
       };
       if (ids.some(isMalicious)) {
@@ -53,22 +63,9 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         ...base,
         kind: 'vulnerability',
         severity: severity.level,
-        fix: fix.ok
-          ? { version: fix.version, text: `Upgrade ${pkg.name} to ${fix.version} (clears every advisory above): ${upgradeHow(pkg.primary, pkg.name, fix.version)}.` }
-          : { version: null, text: `No single upgrade fixes this (${fix.reason}). Remove ${pkg.name}, or apply the mitigation the advisory describes and ignore it with a reason and an expiry.` },
+        fix: upgrade,
       });
     }
   }
   return findings;
-}
-
-function summaryOf(records: OsvRecord[]): string {
-  const withSummary = records.find((r) => r.summary?.trim());
-  if (withSummary) return withSummary.summary!.trim();
-  const details = records.find((r) => r.details?.trim())?.details?.trim() ?? '';
-  // Only the first break matters: searching for it, rather than splitting all of a long text, keeps
-  // this from scanning every advisory's whole details.
-  const end = details.search(/(?<=\.)\s|\n/);
-  const firstSentence = end === -1 ? details : details.slice(0, end);
-  return firstSentence.length > 160 ? `${firstSentence.slice(0, 159)}…` : firstSentence;
 }

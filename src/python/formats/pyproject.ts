@@ -57,6 +57,8 @@ export interface EntryPlace {
   file: string;
   group: string;
   line: number | null;
+  /** The TOML table or array the entry is declared in, dotted (see Dependency.section). */
+  section?: string;
 }
 
 export type DependencyResult = { ok: true; dependency: Dependency } | { ok: false; message: string };
@@ -91,6 +93,7 @@ export function makeDependency(
     line: place.line,
   };
   if (fields.url !== undefined) dependency.url = stripUrlCredentials(fields.url);
+  if (place.section !== undefined) dependency.section = place.section;
   return dependency;
 }
 
@@ -205,7 +208,7 @@ function readRequirementArray(ctx: Context, path: readonly string[], group: stri
   }
   value.forEach((entry: unknown, index) => {
     const line = elementLine(ctx, path, index);
-    readRequirementString(ctx, entry, { file: ctx.out.file, group, line }, path.join('.'));
+    readRequirementString(ctx, entry, { file: ctx.out.file, group, line, section: path.join('.') }, path.join('.'));
   });
 }
 
@@ -342,7 +345,7 @@ function readDependencyGroups(ctx: Context): void {
       const line = elementLine(ctx, path, index);
       if (overBudget(line)) return false;
       if (!isTable(entry)) {
-        readRequirementString(ctx, entry, { file: ctx.out.file, group: reportAs, line }, `dependency-groups.${name}`);
+        readRequirementString(ctx, entry, { file: ctx.out.file, group: reportAs, line, section: `dependency-groups.${name}` }, `dependency-groups.${name}`);
         continue;
       }
       const include = getOwn(entry, 'include-group');
@@ -466,7 +469,7 @@ function readPoetryTable(ctx: Context, path: string[], group: string, options: P
       ? value.map((element: unknown, index) => ({ value: element, line: ctx.positions.elementLine(keyPath, index) ?? line }))
       : [{ value, line }];
     for (const entry of entries) {
-      const result = poetryEntry(name, entry.value, { file: ctx.out.file, group, line: entry.line });
+      const result = poetryEntry(name, entry.value, { file: ctx.out.file, group, line: entry.line, section: path.join('.') });
       if (!result.ok) {
         ctx.out.error(entry.line, `${rawName}: ${result.message}`);
         continue;

@@ -5,6 +5,9 @@
  * alert id only; the click handler re-reads the store.
  */
 import type { KnownBlock } from '@slack/types';
+import { plural } from '../../plural.js';
+import { styleOf } from '../../report/severity-style.js';
+import { osvUrl } from '../../report/summary.js';
 import type { AffectedRepo } from '../../store/watches.js';
 import { fitMessage, type FittedMessage } from './fit.js';
 import { actions, button, context, escapeMrkdwn, header, link, section } from './kit.js';
@@ -30,11 +33,6 @@ export interface AlertView {
 /** Repositories listed in full; more would push the alert past one message. */
 const MAX_LISTED = 25;
 
-const SEVERITY_EMOJI: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', unknown: '⚪', low: '🔵', info: '⚪' };
-
-export function advisoryUrl(id: string): string {
-  return `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
-}
 
 function commitLink(a: AffectedRepo): string {
   if (!a.fixedBySha) return 'no longer reported (the advisory was withdrawn or changed, or the finding ignored)';
@@ -56,16 +54,16 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
   const pkg = view.package ? ` in ${view.package}` : '';
   const title = view.resolved
     ? `✅ ${view.advisoryId}${pkg}: fixed in every watched repository`
-    : `${SEVERITY_EMOJI[view.severity] ?? '⚪'} ${what}${pkg}: ${view.advisoryId} hits ${open.length} watched ${open.length === 1 ? 'repository' : 'repositories'}`;
+    : `${styleOf(view.severity).emoji} ${what}${pkg}: ${view.advisoryId} hits ${plural(open.length, 'watched repository', 'watched repositories')}`;
   const aliases = view.aliases.length ? ` (also ${view.aliases.map(escapeMrkdwn).join(', ')})` : '';
   const blocks: KnownBlock[] = [
     header(title),
-    section(`${link(advisoryUrl(view.advisoryId), view.advisoryId)}${aliases}: ${escapeMrkdwn(view.summary || 'no summary')}`),
-    context(`Severity: *${view.severity}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`, `Alert #${view.alertId}`),
+    section(`${link(osvUrl(view.advisoryId), view.advisoryId)}${aliases}: ${escapeMrkdwn(view.summary || 'no summary')}`),
+    context(`Severity: ${styleOf(view.severity).emoji} *${styleOf(view.severity).label}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`, `Alert #${view.alertId}`),
     section(view.affected.slice(0, MAX_LISTED).map(repoLine).join('\n')),
   ];
   // One message, always: an alert is edited in place later, and thread replies could not be.
-  if (view.affected.length > MAX_LISTED) blocks.push(context(`…and ${view.affected.length - MAX_LISTED} more repositories`));
+  if (view.affected.length > MAX_LISTED) blocks.push(context(`…and ${plural(view.affected.length - MAX_LISTED, 'more repository', 'more repositories')}`));
   if (view.resolved) {
     const fixes = view.affected.map((a) => `${a.repo} by ${a.fixedBySha ? a.fixedBySha.slice(0, 7) : 'an advisory change'}`);
     blocks.push(context(`Fixed in ${fixes.join(', ')}`));

@@ -10,9 +10,14 @@
 import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
 import type { AuditResult } from '../../audit/audit.js';
+import type { AdviceSyntax } from '../../audit/fix-wording.js';
 import { findingKey, SEVERITY_ORDER, type Finding, type FindingKind, type Severity } from '../../audit/findings.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
-import { countBySeverity, location } from '../../report/summary.js';
+import { plural } from '../../plural.js';
+import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
+import { SEVERITY_STYLE } from '../../report/severity-style.js';
+import { placeOf, shorten, shortProblemMessage } from '../../report/shorten.js';
+import { countBySeverity, location, osvUrl, severityCounts } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
 import type { SlackMessage } from './errors.js';
@@ -31,14 +36,7 @@ export const SUMMARY_EXAMPLES = 5;
 /** A stored audit, as the reply shows it (its id goes into the buttons). */
 export type AuditReplyInput = Pick<AuditRecord, 'repo' | 'ref' | 'sha' | 'htmlUrl' | 'createdAt' | 'requestedBy' | 'result'> & { auditId: number };
 
-const SEVERITY_EMOJI: Record<Severity, string> = {
-  critical: ':rotating_light:',
-  high: ':red_circle:',
-  medium: ':large_orange_circle:',
-  unknown: ':white_circle:',
-  low: ':large_yellow_circle:',
-  info: ':information_source:',
-};
+const emoji = (s: Severity) => SEVERITY_STYLE[s].emoji;
 
 const KIND_LABEL: Record<FindingKind, string> = {
   vulnerability: 'vulnerable',
@@ -53,8 +51,6 @@ const KIND_LABEL: Record<FindingKind, string> = {
   'python-eol': 'end-of-life Python',
 };
 
-const isVulnerability = (f: Finding) => f.kind === 'vulnerability' || f.kind === 'malicious';
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** A short, stable token for a finding (a hash of findingKey), so button values stay small. */
 export function findingToken(f: Finding): string {
@@ -75,7 +71,7 @@ export function findByToken(result: AuditResult, token: string): Finding | undef
   return [...result.findings, ...result.ignored].find((f) => findingToken(f) === token);
 }
 
-export const osvUrl = (id: string) => `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
+export { osvUrl };
 
 export function auditingMessage(repo: string, requestedBy: string | null): SlackMessage {
   const blocks: KnownBlock[] = [section(`:hourglass_flowing_sand: Auditing *${escapeMrkdwn(repo)}*…`)];
@@ -85,13 +81,22 @@ export function auditingMessage(repo: string, requestedBy: string | null): Slack
 
 function countsLine(counts: Record<Severity, number>): string {
   return SEVERITY_ORDER.filter((s) => counts[s] > 0)
-    .map((s) => `${SEVERITY_EMOJI[s]} ${counts[s]} ${s}`)
+    .map((s) => `${emoji(s)} ${counts[s]} ${s}`)
     .join(' · ');
 }
 
 function fileLink(input: AuditReplyInput, f: Finding): string {
   if (!f.file) return '';
   return link(blobLineUrl(input.htmlUrl, input.sha, f.file, f.line), location(f));
+}
+
+/** Advice and places in Slack's mrkdwn: code in backticks, places linked to the audited lines. */
+function slackSyntax(input: AuditReplyInput): AdviceSyntax {
+  return {
+    code: (t) => `\`${escapeMrkdwn(t.replace(/`/g, "'"))}\``,
+    place: (file, line) => link(blobLineUrl(input.htmlUrl, input.sha, file, line), placeOf(file, line)),
+    text: escapeMrkdwn,
+  };
 }
 
 function advisoryLinks(f: Finding): string {
@@ -102,27 +107,32 @@ function advisoryLinks(f: Finding): string {
   return aliases.length ? `${primary} (${aliases.map((a) => link(osvUrl(a), a)).join(', ')}${more > 0 ? `, +${more}` : ''})` : primary;
 }
 
-function vulnerabilityText(input: AuditReplyInput, f: Finding): string {
-  const head = [
-    `${SEVERITY_EMOJI[f.severity]} *${capitalise(f.severity)}*${f.kind === 'malicious' ? ' *MALICIOUS PACKAGE*' : ''}`,
-    `*${escapeMrkdwn(f.package ?? '?')}* ${escapeMrkdwn(f.version ?? '')}`.trim(),
-    advisoryLinks(f),
-    ...(typeof f.cvss === 'number' ? [`CVSS ${f.cvss.toFixed(1)}`] : []),
-  ].join(' · ');
-  const lines = [head];
-  if (f.summary) lines.push(escapeMrkdwn(truncate(f.summary, 200)));
-  if (f.fixedVersions?.length) lines.push(`*Fixed in:* ${f.fixedVersions.slice(0, 8).map(escapeMrkdwn).join(', ')}${f.fixedVersions.length > 8 ? ', …' : ''}`);
-  lines.push(`*Fix:* ${escapeMrkdwn(truncate(f.fix.text, 400))}`);
-  const where = fileLink(input, f);
-  const places = Array.isArray(f.details?.locations) ? f.details.locations.length : 0;
-  if (where) lines.push(`${where}${places > 1 ? ` (and ${places - 1} more place${places > 2 ? 's' : ''})` : ''}`);
+/** The package line: "🟠 *django 2.1.5 → 2.2.28 clears 9 advisories*", where it is, and the one fix. */
+function packageText(input: AuditReplyInput, g: PackageGroup): string {
+  const s = slackSyntax(input);
+  const lines = [`${emoji(g.severity)} *${packageHeadline(g, s)}*${g.malicious ? ' · *MALICIOUS PACKAGE*' : ''}`];
+  // The place is worth its own line when there are several, or when the fix does not already link it.
+  const primary = g.locations[0];
+  const edited = primary && g.fix.advice?.edits.some((e) => e.file === primary.file && e.line === primary.line);
+  if (g.locations.length > 1 || (primary && !edited)) lines.push(`At ${placesLine(g.locations, s)}`);
+  lines.push(`*Fix:* ${truncate(packageFix(g, s), 1200)}`);
   return lines.join('\n');
 }
 
-function vulnerabilityBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
+/** One advisory under its package: severity, ids, CVSS, and what the flaw is. */
+function advisoryText(f: Finding): string {
+  const head = [
+    `${emoji(f.severity)} *${SEVERITY_STYLE[f.severity].label}*${f.kind === 'malicious' ? ' *MALICIOUS*' : ''}`,
+    advisoryLinks(f),
+    ...(typeof f.cvss === 'number' ? [`CVSS ${f.cvss.toFixed(1)}`] : []),
+  ].join(' · ');
+  return f.summary ? `${head}\n${escapeMrkdwn(truncate(f.summary, 300))}` : head;
+}
+
+function advisoryBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
   const value = findingButtonValue(input.auditId, f);
   const ignore = button({ text: 'Ignore…', actionId: AUDIT_ACTIONS.ignore, value, accessibilityLabel: `Ignore ${f.id ?? ''} for ${f.package ?? ''}` });
-  const text = vulnerabilityText(input, f);
+  const text = advisoryText(f);
   if (f.severity === 'critical' || f.severity === 'high') {
     return [
       section(text),
@@ -132,16 +142,15 @@ function vulnerabilityBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
   return [section(text, ignore)];
 }
 
-function compactLine(input: AuditReplyInput, f: Finding): string {
-  const where = fileLink(input, f);
+/** Past the detailed ones: one line per package, its remaining advisories linked worst first. */
+function compactLine(input: AuditReplyInput, g: PackageGroup, findings: Finding[]): string {
+  const s = slackSyntax(input);
+  const primary = g.locations[0];
   return [
-    `${SEVERITY_EMOJI[f.severity]} *${escapeMrkdwn(f.package ?? '?')}* ${escapeMrkdwn(f.version ?? '')}`,
-    f.id ? link(osvUrl(f.id), f.id) : '',
-    f.fixedVersions?.length ? `fixed in ${f.fixedVersions.slice(0, 3).map(escapeMrkdwn).join(', ')}` : 'no fix yet',
-    where,
-  ]
-    .filter(Boolean)
-    .join(' · ');
+    `${emoji(g.severity)} *${packageHeadline(g, s)}*`,
+    ...(primary ? [s.place(primary.file, primary.line)] : []),
+    findings.map((f) => `${emoji(f.severity)} ${f.id ? link(osvUrl(f.id), f.id) : '?'}`).join(', '),
+  ].join(' · ');
 }
 
 /** Lines packed into sections of at most ~2,800 characters (fitMessage would split them anyway, less tidily). */
@@ -170,7 +179,7 @@ function outdatedSummary(input: AuditReplyInput, outdated: Finding[]): KnownBloc
   const more = outdated.length - examples.length;
   return [
     section(
-      `*Outdated:* ${outdated.length} release${outdated.length === 1 ? '' : 's'} behind the latest${major ? ` (${major} a major version behind)` : ''}\n${examples.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`,
+      `*Outdated:* ${plural(outdated.length, 'release')} behind the latest${major ? ` (${major} a major version behind)` : ''}\n${examples.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`,
     ),
   ];
 }
@@ -182,7 +191,7 @@ function hygieneSummary(input: AuditReplyInput, hygiene: Finding[]): KnownBlock[
   const counts = [...byKind].map(([k, n]) => `${n} ${KIND_LABEL[k]}`).join(' · ');
   const examples = hygiene.slice(0, SUMMARY_EXAMPLES).map((f) => {
     const where = fileLink(input, f);
-    return `• ${SEVERITY_EMOJI[f.severity]} _${KIND_LABEL[f.kind]}_${f.package ? ` *${escapeMrkdwn(f.package)}*` : ''}${where ? ` (${where})` : ''}: ${escapeMrkdwn(truncate(f.fix.text, 160))}`;
+    return `• ${emoji(f.severity)} _${KIND_LABEL[f.kind]}_${f.package ? ` *${escapeMrkdwn(f.package)}*` : ''}${where ? ` (${where})` : ''}: ${escapeMrkdwn(truncate(f.fix.text, 160))}`;
   });
   const more = hygiene.length - examples.length;
   return [section(`*Hygiene:* ${counts}\n${examples.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`)];
@@ -193,7 +202,7 @@ function ignoredSummary(result: AuditResult): KnownBlock[] {
   const lines = result.ignored.slice(0, SUMMARY_EXAMPLES).map((f) => {
     const by = f.ignoredBy;
     const until = by?.until ? ` until ${by.until}` : '';
-    return `• ${f.id ? link(osvUrl(f.id), f.id) : KIND_LABEL[f.kind]} in *${escapeMrkdwn(f.package ?? '?')}*: “${escapeMrkdwn(truncate(by?.reason ?? '', 150))}” (${by?.source ?? ''}${until})`;
+    return `• ${f.id ? link(osvUrl(f.id), f.id) : KIND_LABEL[f.kind]} in *${escapeMrkdwn(f.package ?? '?')}*: “${escapeMrkdwn(shorten(by?.reason ?? '', 150))}” (${by?.source ?? ''}${until})`;
   });
   const more = result.ignored.length - lines.length;
   return [section(`*Ignored:* ${result.ignored.length}\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`)];
@@ -201,8 +210,8 @@ function ignoredSummary(result: AuditResult): KnownBlock[] {
 
 function problemsSummary(result: AuditResult): KnownBlock[] {
   const lines = [
-    ...result.errors.map((e) => `:x: ${escapeMrkdwn(`${e.file}${e.line ? `:${e.line}` : ''}: ${truncate(e.message, 200)}`)}`),
-    ...result.notes.map((n) => `:memo: ${escapeMrkdwn(truncate(n.message, 200))}`),
+    ...result.errors.map((e) => `:x: ${escapeMrkdwn(`${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}`)}`),
+    ...result.notes.map((n) => `:memo: ${escapeMrkdwn(shorten(n.message))}`),
   ];
   if (!lines.length) return [];
   const shown = lines.slice(0, 8);
@@ -214,6 +223,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const { result } = input;
   const shortSha = input.sha.slice(0, 7);
   const vulns = result.findings.filter(isVulnerability);
+  const packages = vulnerablePackages(vulns);
   const outdated = result.findings.filter((f) => f.kind === 'outdated' || f.kind === 'yanked');
   const hygiene = result.findings.filter((f) => !isVulnerability(f) && f.kind !== 'outdated' && f.kind !== 'yanked');
 
@@ -224,7 +234,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const when = new Date(input.createdAt);
   blocks.push(
     section(
-      `${link(treeUrl(input.htmlUrl, input.sha), `${input.repo}@${shortSha}`)} (${escapeMrkdwn(input.ref)}) · ${result.dependencies} dependencies` +
+      `${link(treeUrl(input.htmlUrl, input.sha), `${input.repo}@${shortSha}`)} (${escapeMrkdwn(input.ref)}) · ${plural(result.dependencies, 'dependency', 'dependencies')}` +
         ` · audited <!date^${Math.floor(when.getTime() / 1000)}^{date_short_pretty} {time}|${when.toISOString().slice(0, 16).replace('T', ' ')} UTC>` +
         (input.requestedBy ? ` for <@${input.requestedBy}>` : ''),
     ),
@@ -235,11 +245,11 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   blocks.push(
     section(
       (vulns.length
-        ? `*${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'}:* ${countsLine(vulnCounts)}`
+        ? `*${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')}:* ${countsLine(vulnCounts)}`
         : result.partial && result.warnings.some((w) => w.startsWith('advisories unavailable'))
           ? '*Vulnerabilities were not checked* (see above)'
           : ':white_check_mark: *No known vulnerabilities*') +
-        `\n*${other} other finding${other === 1 ? '' : 's'}*${other ? `: ${countsLine(otherCounts)}` : ''}` +
+        `\n*${plural(other, 'other finding')}*${other ? `: ${countsLine(otherCounts)}` : ''}` +
         (result.ignored.length ? ` · ${result.ignored.length} ignored` : ''),
     ),
   );
@@ -248,19 +258,27 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
 
   if (vulns.length) {
     blocks.push(divider());
-    for (const f of vulns.slice(0, DETAILED_FINDINGS)) blocks.push(...vulnerabilityBlocks(input, f));
-    const rest = vulns.slice(DETAILED_FINDINGS);
-    if (rest.length) {
-      blocks.push(context(`${rest.length} more vulnerable release${rest.length === 1 ? '' : 's'}, one line each:`));
-      blocks.push(...packedSections(rest.map((f) => compactLine(input, f))));
+    // Package by package, each advisory in detail (with its buttons) until DETAILED_FINDINGS, then one line each.
+    let detailed = 0;
+    const compact: string[] = [];
+    for (const g of packages) {
+      const shown = g.findings.slice(0, Math.max(0, DETAILED_FINDINGS - detailed));
+      detailed += shown.length;
+      if (shown.length) blocks.push(section(packageText(input, g)), ...shown.flatMap((f) => advisoryBlocks(input, f)));
+      if (shown.length < g.findings.length) compact.push(compactLine(input, g, g.findings.slice(shown.length)));
+    }
+    const rest = vulns.length - detailed;
+    if (rest) {
+      blocks.push(context(`${plural(rest, 'more advisory', 'more advisories')}, one line each:`));
+      blocks.push(...packedSections(compact));
     }
   }
   const tail = [...outdatedSummary(input, outdated), ...hygieneSummary(input, hygiene), ...ignoredSummary(result), ...problemsSummary(result)];
   if (tail.length) blocks.push(divider(), ...tail);
 
   const text = vulns.length
-    ? `${input.repo}@${shortSha}: ${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${SEVERITY_ORDER.filter((s) => vulnCounts[s] > 0).map((s) => `${vulnCounts[s]} ${s}`).join(', ')}), ${other} other findings${result.partial ? ' (partial result)' : ''}`
-    : `${input.repo}@${shortSha}: no known vulnerabilities, ${other} other findings${result.partial ? ' (partial result)' : ''}`;
+    ? `${input.repo}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns)}), ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`
+    : `${input.repo}@${shortSha}: no known vulnerabilities, ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`;
   const continuation = (index: number, total: number): KnownBlock[] => [context(`Audit of ${escapeMrkdwn(input.repo)}@${shortSha}, continued (${index}/${total})`)];
   return { text, blocks, continuation };
 }

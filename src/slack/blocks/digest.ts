@@ -3,9 +3,16 @@
  * details for its thread. Both go through fitMessage when posted, which splits them to Slack's limits.
  */
 import type { KnownBlock } from '@slack/types';
+import type { AdviceSyntax } from '../../audit/fix-wording.js';
+import { compareFindings } from '../../audit/findings.js';
+import { plural } from '../../plural.js';
+import { packageHeadline, vulnerablePackages } from '../../report/packages.js';
+import { SEVERITY_STYLE } from '../../report/severity-style.js';
+import { osvUrl } from '../../report/summary.js';
+import type { FindingRow } from '../../store/watches.js';
 import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from '../../watch/digests.js';
 import type { FitMessageInput } from './fit.js';
-import { context, divider, escapeMrkdwn, fields, header, section } from './kit.js';
+import { context, divider, escapeMrkdwn, fields, header, link, section } from './kit.js';
 
 export interface DigestLayout {
   title: string;
@@ -18,7 +25,30 @@ export interface LayoutOptions {
   timeZone: string;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** Digest text has no file links: places are plain, code is in backticks. */
+const DIGEST_SYNTAX: AdviceSyntax = { code: (t) => `\`${escapeMrkdwn(t)}\``, place: (file, line) => escapeMrkdwn(`${file}${line ? `:${line}` : ''}`), text: escapeMrkdwn };
+
+/**
+ * Vulnerability rows as one line per repository and package, worst first: "🔴 *octo/app*: django
+ * 2.1.5 → 2.2.28 clears 2 advisories: PYSEC-…, PYSEC-…", then what `tail` says about those rows.
+ */
+function packageLines(rows: readonly FindingRow[], tail: (rows: FindingRow[]) => string = () => ''): string[] {
+  const sorted = [...rows].sort((a, b) => compareFindings(a.finding, b.finding) || a.repo.localeCompare(b.repo));
+  const byRepo = new Map<string, FindingRow[]>();
+  for (const r of sorted) byRepo.set(r.repo, [...(byRepo.get(r.repo) ?? []), r]);
+  const lines: { rank: number; text: string }[] = [];
+  for (const [repo, repoRows] of byRepo) {
+    for (const g of vulnerablePackages(repoRows.map((r) => r.finding))) {
+      const groupRows = repoRows.filter((r) => g.findings.includes(r.finding));
+      const ids = g.findings.map((f) => (f.id ? link(osvUrl(f.id), f.id) : '?')).join(', ');
+      lines.push({
+        rank: sorted.indexOf(groupRows[0]!),
+        text: `• ${SEVERITY_STYLE[g.severity].emoji} *${escapeMrkdwn(repo)}*: ${packageHeadline(g, DIGEST_SYNTAX)}: ${ids}${tail(groupRows)}`,
+      });
+    }
+  }
+  return lines.sort((a, b) => a.rank - b.rank).map((l) => l.text);
+}
 const where = (file: string | null, line: number | null) => (file ? `${escapeMrkdwn(file)}${line ? `:${line}` : ''}` : '');
 
 function dateIn(iso: string, tz: string): string {
@@ -35,7 +65,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
     context(
       d.registryUnavailable
         ? '⚠️ PyPI could not be read: release data is missing from this digest.'
-        : `${plural(outdatedRepos, 'repository', 'repositories')} of ${t.repos} have updates waiting. Details in the thread.`,
+        : `${plural(outdatedRepos, 'repository', 'repositories')} of ${t.repos} ${outdatedRepos === 1 ? 'has' : 'have'} updates waiting. Details in the thread.`,
     ),
   ];
   const details: KnownBlock[] = [];
@@ -48,7 +78,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
       lines.push(`_${bump}_ (${list.length}): ${list.map((o) => `\`${escapeMrkdwn(o.package)}\` ${escapeMrkdwn(o.version)} → ${escapeMrkdwn(o.latest)}${o.releasesBehind > 1 ? ` (${o.releasesBehind} behind)` : ''}`).join(', ')}`);
     }
     for (const y of repo.yanked) lines.push(`⚠️ yanked: \`${escapeMrkdwn(y.package)}\` ${escapeMrkdwn(y.version)} in ${where(y.file, y.line)}${y.reason ? ` (“${escapeMrkdwn(y.reason)}”)` : ''}`);
-    if (repo.oldestPins.length) lines.push(`oldest pins: ${repo.oldestPins.map((p) => `\`${escapeMrkdwn(p.package)}\` ${escapeMrkdwn(p.version)} (${Math.round(p.ageDays / 30)} months)`).join(', ')}`);
+    if (repo.oldestPins.length) lines.push(`oldest pins: ${repo.oldestPins.map((p) => `\`${escapeMrkdwn(p.package)}\` ${escapeMrkdwn(p.version)} (${plural(Math.round(p.ageDays / 30), 'month')})`).join(', ')}`);
     details.push(section(lines.join('\n')));
   }
   if (details.length === 0) details.push(section('Everything is on its latest release. 🎉'));
@@ -67,13 +97,19 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     fields(`*Open*\n${d.open.total}`, `*Critical / high*\n${s.critical} / ${s.high}`, `*New this month*\n${d.newThisMonth.length}`, `*Fixed this month*\n${d.fixedThisMonth.length}`),
     context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
   ];
-  const line = (r: MonthlyDigest['openFindings'][number]) =>
-    `• [${r.severity}] \`${escapeMrkdwn(r.advisoryId ?? r.finding.id ?? '?')}\` ${escapeMrkdwn(r.package ?? '')} ${escapeMrkdwn(r.version ?? '')} in *${escapeMrkdwn(r.repo)}*`;
   const details: KnownBlock[] = [];
-  const bySeverity = [...d.openFindings].sort((a, b) => ['critical', 'high', 'medium', 'unknown', 'low', 'info'].indexOf(a.severity) - ['critical', 'high', 'medium', 'unknown', 'low', 'info'].indexOf(b.severity));
-  details.push(section(`*Open vulnerabilities (${d.open.total})*\n${bySeverity.length ? bySeverity.map((r) => `${line(r)}, open ${Math.floor((Date.parse(d.generatedAt) - Date.parse(r.firstSeen)) / 86_400_000)} days`).join('\n') : 'None. 🎉'}`));
-  if (d.newThisMonth.length) details.push(section(`*New this month (${d.newThisMonth.length})*\n${d.newThisMonth.map(line).join('\n')}`));
-  if (d.fixedThisMonth.length) details.push(section(`*Fixed this month (${d.fixedThisMonth.length})*\n${d.fixedThisMonth.map((r) => `${line(r)}${r.fixedBySha ? ` by \`${r.fixedBySha.slice(0, 7)}\`` : ''}`).join('\n')}`));
+  const openFor = (rows: FindingRow[]) => {
+    const days = Math.floor((Date.parse(d.generatedAt) - Math.min(...rows.map((r) => Date.parse(r.firstSeen)))) / 86_400_000);
+    return `, open ${plural(days, 'day')}`;
+  };
+  const fixedBy = (rows: FindingRow[]) => {
+    const shas = [...new Set(rows.map((r) => r.fixedBySha).filter((sha): sha is string => sha !== null))];
+    return shas.length ? ` by ${shas.map((sha) => `\`${escapeMrkdwn(sha.slice(0, 7))}\``).join(', ')}` : '';
+  };
+  const open = packageLines(d.openFindings, openFor);
+  details.push(section(`*Open vulnerabilities (${d.open.total})*\n${open.length ? open.join('\n') : 'None. 🎉'}`));
+  if (d.newThisMonth.length) details.push(section(`*New this month (${d.newThisMonth.length})*\n${packageLines(d.newThisMonth).join('\n')}`));
+  if (d.fixedThisMonth.length) details.push(section(`*Fixed this month (${d.fixedThisMonth.length})*\n${packageLines(d.fixedThisMonth, fixedBy).join('\n')}`));
   if (d.expiringIgnores.length) {
     details.push(divider(), section(`*Ignores expiring within 30 days*\n${d.expiringIgnores.map((i) => `• ${escapeMrkdwn(i.id)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''} until ${i.until}, ${escapeMrkdwn(i.source)}: ${escapeMrkdwn(i.reason)}`).join('\n')}`));
   }
@@ -120,7 +156,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
   if (details.length === 0) details.push(section('Nothing to clean up. 🎉'));
   return {
     title,
-    summary: { text: `${title}: ${Object.values(d.byKind).reduce((n, l) => n + l.length, 0)} hygiene findings, ${d.stale.length} packages to reconsider`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }

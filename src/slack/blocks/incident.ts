@@ -14,6 +14,7 @@ import { effectiveOwner, progressLine, progressOf } from '../../incidents/state.
 import type { TemplateLibrary } from '../../incidents/templates.js';
 import { templateStepCount } from '../../incidents/templates.js';
 import { INCIDENT_SEVERITIES, type Incident, type IncidentSeverity, type RoleHolder, type Step } from '../../incidents/types.js';
+import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { fitMessage } from './fit.js';
 import { actions, button, context, escapeMrkdwn, fields, header, plainText, section, truncate } from './kit.js';
 
@@ -43,7 +44,8 @@ export const INCIDENT_ACTIONS = {
 
 export const SNOOZE_MINUTES = [30, 60, 240] as const;
 
-const SEVERITY_ICON: Record<IncidentSeverity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '🔵' };
+/** Incidents wear the same colours as findings (src/report/severity-style.ts). */
+const SEVERITY_ICON: Record<IncidentSeverity, string> = { critical: SEVERITY_STYLE.critical.emoji, high: SEVERITY_STYLE.high.emoji, medium: SEVERITY_STYLE.medium.emoji, low: SEVERITY_STYLE.low.emoji };
 
 export function severityLabel(severity: IncidentSeverity): string {
   return `${SEVERITY_ICON[severity]} ${severity[0]?.toUpperCase() ?? ''}${severity.slice(1)}`;

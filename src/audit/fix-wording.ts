@@ -1,0 +1,68 @@
+/**
+ * Upgrade advice (fix-hints.ts) in words. The wording lives here, once; each report format passes
+ * its own syntax for code, places and plain text, so the terminal, Markdown and Slack say the same
+ * thing in their own markup (Markdown and Slack link the places to the lines).
+ */
+import { plural } from '../plural.js';
+import type { UpgradeAdvice } from './findings.js';
+
+export interface AdviceSyntax {
+  /** A requirement or a command. */
+  code(text: string): string;
+  /** A file and line. */
+  place(file: string, line: number | null): string;
+  /** Any other interpolated text (names, versions), escaped for the format. */
+  text(text: string): string;
+}
+
+/** Plain text with backticks around code: what `fix.text` holds, readable in a terminal, Markdown and Slack. */
+export const PLAIN_SYNTAX: AdviceSyntax = {
+  code: (t) => `\`${t}\``,
+  place: (file, line) => `${file}${line ? `:${line}` : ''}`,
+  text: (t) => t,
+};
+
+const joinAnd = (parts: string[]) => (parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`);
+
+/**
+ * How to apply the upgrade: "set `django==2.2.28` in requirements.txt:2", "the constraint `<2.2`
+ * in pyproject.toml:9 excludes 2.2.28: widen it to `"django>=2.2.28"`, then run `uv lock
+ * --upgrade-package django`", or "pyproject.toml:9 allows 2.2.28 (`>=2.0`), so only the lock needs
+ * regenerating: run `poetry update django`".
+ */
+export function upgradeSteps(a: UpgradeAdvice, s: AdviceSyntax = PLAIN_SYNTAX): string {
+  const to = s.text(a.to);
+  const constraintAt = (file: string, line: number | null) => a.constraints.find((c) => c.file === file && c.line === line);
+  const pinEdits: string[] = [];
+  const widenings: string[] = [];
+  for (const e of a.edits) {
+    const c = constraintAt(e.file, e.line);
+    if (c && !c.pin) widenings.push(`the constraint ${s.code(c.specifier)} in ${s.place(e.file, e.line)} excludes ${to}: widen it to ${s.code(e.write)}`);
+    else pinEdits.push(`${s.code(e.write)} in ${s.place(e.file, e.line)}`);
+  }
+  const runs = joinAnd(a.commands.map((c) => `${s.code(c.run)}${c.dir !== '.' ? ` in ${s.text(c.dir)}/` : ''}`));
+  const edits = [...(pinEdits.length ? [`set ${joinAnd(pinEdits)}`] : []), ...widenings].join('; ');
+  if (edits) return runs ? `${edits}, then run ${runs}` : edits;
+  if (!runs) return `move ${s.text(a.package)} to ${to}`;
+
+  const ranges = a.constraints.filter((c) => !c.pin);
+  const admitting = ranges.find((c) => c.admits === true);
+  const unreadable = ranges.find((c) => c.admits === null);
+  if (unreadable) {
+    return `run ${runs} (raise the constraint ${s.code(unreadable.specifier)} in ${s.place(unreadable.file, unreadable.line)} first if it excludes ${to})`;
+  }
+  if (admitting) {
+    const allowed = admitting.specifier ? s.code(admitting.specifier) : 'any version';
+    return `${s.place(admitting.file, admitting.line)} allows ${to} (${allowed}), so only the lock needs regenerating: run ${runs}`;
+  }
+  if (a.transitive) {
+    return `run ${runs} (${s.text(a.package)} comes in through another package: if that package caps it below ${to}, upgrade it too)`;
+  }
+  return `run ${runs}`;
+}
+
+/** "Upgrade django 2.1.5 to 2.2.28 (clears all 9 advisories): set `django==2.2.28` in requirements.txt:2." */
+export function upgradeSentence(a: UpgradeAdvice, advisories: number, s: AdviceSyntax = PLAIN_SYNTAX): string {
+  const clears = advisories === 1 ? 'clears its advisory' : advisories === 2 ? 'clears both advisories' : `clears all ${plural(advisories, 'advisory', 'advisories')}`;
+  return `Upgrade ${s.text(a.package)} ${s.text(a.from)} to ${s.text(a.to)} (${clears}): ${upgradeSteps(a, s)}.`;
+}

@@ -1,0 +1,85 @@
+/**
+ * Vulnerability findings grouped by installed release, the way a developer fixes them: one upgrade
+ * per package ("django 2.1.5 → 2.2.28 clears 9 advisories"), then its advisories, worst first. Pure,
+ * shared by every report format and the Slack layouts; each passes its own syntax (AdviceSyntax).
+ */
+import { PLAIN_SYNTAX, upgradeSteps, type AdviceSyntax } from '../audit/fix-wording.js';
+import type { Finding, FindingLocation, Fix, Severity } from '../audit/findings.js';
+import { plural } from '../plural.js';
+
+export interface PackageGroup {
+  package: string;
+  version: string;
+  /** The group's findings in report order (worst first): its advisories. */
+  findings: Finding[];
+  /** The worst severity among them. */
+  severity: Severity;
+  malicious: boolean;
+  /** The one fix for the release (every finding of a package carries the same). */
+  fix: Fix;
+  /** Where the release is pinned, locked or declared; the primary first. */
+  locations: FindingLocation[];
+}
+
+export const isVulnerability = (f: Finding): boolean => f.kind === 'vulnerability' || f.kind === 'malicious';
+
+/** Vulnerable and malicious findings by package and version, in the order of each group's worst finding. */
+export function vulnerablePackages(findings: readonly Finding[]): PackageGroup[] {
+  const groups = new Map<string, PackageGroup>();
+  for (const f of findings) {
+    if (!isVulnerability(f)) continue;
+    const key = `${f.package ?? ''}@${f.version ?? ''}`;
+    const group = groups.get(key);
+    if (group) {
+      group.findings.push(f);
+      if (f.kind === 'malicious') {
+        group.malicious = true;
+        group.fix = f.fix;
+      }
+      continue;
+    }
+    groups.set(key, {
+      package: f.package ?? '?',
+      version: f.version ?? '',
+      findings: [f],
+      severity: f.severity,
+      malicious: f.kind === 'malicious',
+      fix: f.fix,
+      locations: f.locations?.length ? f.locations : f.file ? [{ file: f.file, line: f.line, role: 'pin' }] : [],
+    });
+  }
+  return [...groups.values()];
+}
+
+/**
+ * "django 2.1.5 → 2.2.28 clears 9 advisories", "pkg 1.0: 2 advisories, no single upgrade clears
+ * them", "reqeusts 1.0 is malicious".
+ */
+export function packageHeadline(g: PackageGroup, s: AdviceSyntax = PLAIN_SYNTAX): string {
+  const name = `${s.text(g.package)} ${s.text(g.version)}`;
+  if (g.malicious) return `${name} is malicious`;
+  const advisories = plural(g.findings.length, 'advisory', 'advisories');
+  return g.fix.version ? `${name} → ${s.text(g.fix.version)} clears ${advisories}` : `${name}: ${advisories}, no single upgrade clears ${g.findings.length === 1 ? 'it' : 'them'}`;
+}
+
+/** What to do, without the "Upgrade … to …" lead the headline already gives. */
+export function packageFix(g: PackageGroup, s: AdviceSyntax = PLAIN_SYNTAX): string {
+  if (!g.malicious && g.fix.advice) return `${upgradeSteps(g.fix.advice, s)}.`;
+  return s.text(g.fix.text);
+}
+
+const ROLE_WORDS: Record<FindingLocation['role'], string> = { pin: 'pinned in', constraint: 'constrained in', lock: 'locked in', declaration: 'declared in' };
+
+/** "requirements.txt:2, also locked in poetry.lock:40 and declared in pyproject.toml:9 (`>=2.0`)". */
+export function placesLine(locations: readonly FindingLocation[], s: AdviceSyntax = PLAIN_SYNTAX): string {
+  const [primary, ...rest] = locations;
+  if (!primary) return '';
+  const byRole = new Map<string, string[]>();
+  for (const l of rest) {
+    const text = `${s.place(l.file, l.line)}${l.role === 'declaration' ? ` (${l.specifier ? s.code(l.specifier) : 'any version'})` : ''}`;
+    const words = ROLE_WORDS[l.role] === ROLE_WORDS[primary.role] ? `also ${ROLE_WORDS[l.role]}` : ROLE_WORDS[l.role];
+    byRole.set(words, [...(byRole.get(words) ?? []), text]);
+  }
+  const also = [...byRole].map(([words, places]) => `${words} ${places.join(', ')}`);
+  return [s.place(primary.file, primary.line), ...also].join('; ');
+}

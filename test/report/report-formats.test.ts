@@ -1,0 +1,146 @@
+/**
+ * What a Python developer reads: the text, Markdown, JSON and SARIF reports of one real-shaped audit
+ * (Django 2.1.5 pinned in a Pipfile and locked in Pipfile.lock, real PyPA advisories, a broken line).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AuditResult } from '../../src/audit/audit.js';
+import { auditFileSource } from '../../src/audit/run.js';
+import { memorySource } from '../../src/python/files.js';
+import { renderJson } from '../../src/report/json.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderSarif } from '../../src/report/sarif.js';
+import { shorten } from '../../src/report/shorten.js';
+import { renderText } from '../../src/report/text.js';
+import { project, realMirror, registryOf, release } from '../audit/helpers.js';
+
+const now = new Date('2026-11-28T12:00:00Z');
+const LONG = 'x'.repeat(5000);
+
+let result: AuditResult;
+beforeAll(async () => {
+  result = await auditFileSource(
+    memorySource({
+      'Pipfile': '[packages]\ndjango = "==2.1.5"\npyyaml = "==5.3.1"\n',
+      'Pipfile.lock': JSON.stringify(
+        { _meta: { sources: [] }, default: { django: { version: '==2.1.5' }, pyyaml: { version: '==5.3.1' } }, develop: {} },
+        null,
+        2,
+      ),
+      'requirements.txt': `flask>=2 ; python_version < "2" and ${LONG}\n`,
+    }),
+    {
+      target: 'app',
+      advisories: await realMirror(),
+      registry: registryOf([
+        project('django', [release('2.1.5', '2019-01-04T00:00:00Z'), release('2.2.28', '2022-04-11T00:00:00Z')]),
+        project('pyyaml', [release('5.3.1', '2020-03-18T00:00:00Z'), release('5.4', '2021-01-20T00:00:00Z')]),
+        project('flask', [release('2.3.3', '2023-08-21T00:00:00Z')]),
+      ]),
+      now,
+    },
+  );
+});
+
+const django = () => result.findings.filter((f) => f.kind === 'vulnerability' && f.package === 'django');
+
+describe('the text report', () => {
+  it('groups vulnerabilities by package: one upgrade, both places, then every advisory worst first with its link', () => {
+    const text = renderText(result, {});
+    const n = django().length;
+    expect(n).toBeGreaterThan(5);
+    const block = text.slice(text.indexOf('  django 2.1.5'), text.indexOf('\n\n', text.indexOf('  django 2.1.5')));
+    const lines = block.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      `  django 2.1.5 → 2.2.28 clears ${n} advisories`,
+      expect.stringMatching(/^ {4}at Pipfile:2; locked in Pipfile\.lock:\d+$/),
+      '    fix: set `django = "==2.2.28"` in Pipfile:2, then run `pipenv lock`.',
+    ]);
+    // Each advisory once, in report order (worst first), with a description and its OSV page.
+    for (const f of django()) expect(block).toContain(`https://osv.dev/vulnerability/${f.id}`);
+    const order = django().map((f) => block.indexOf(`${f.id} (`));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(block).toContain('were subject to SQL injection.');
+    expect(block).not.toContain('An issue was discovered in Django');
+    // The package is reported once, not once per advisory.
+    expect(text.split('django 2.1.5 →').length - 1).toBe(1);
+  });
+
+  it('counts in correct plurals', async () => {
+    const text = renderText(result, {});
+    expect(text).toMatch(/pyyaml 5\.3\.1 → 5\.4 clears 1 advisory\n/);
+    expect(text).toMatch(/^VULNERABLE PACKAGES \(2\)$/m);
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^app: 2 dependencies, \d+ vulnerabilities in 2 packages \(.*\), \d+ other findings?$/);
+    const one = { ...result, dependencies: 1, findings: result.findings.filter((f) => f.kind === 'no-hashes').slice(0, 1), errors: [], ignored: [], notes: [] };
+    expect(renderText(one, {}).trimEnd().split('\n').at(-1)).toBe('app: 1 dependency, no known vulnerabilities, 1 other finding');
+    const single = await auditFileSource(memorySource({ 'requirements.txt': 'six==1.16.0\n' }), { target: 'one', advisories: await realMirror(), registry: null, now });
+    expect(single.findings.find((f) => f.kind === 'no-hashes')?.fix.text).toMatch(/^1 of 1 pin in requirements\.txt has no --hash: /);
+  });
+
+  it('shortens a long problem line, keeping its place and start', () => {
+    const problem = renderText(result, {}).split('\n').find((l) => l.startsWith('problem:'))!;
+    expect(problem).toMatch(/^problem: requirements\.txt:1: Invalid marker: .*…$/);
+    expect(problem.length).toBeLessThanOrEqual(200 + 'problem: '.length);
+    expect(result.errors[0]!.message.length).toBeGreaterThan(5000);
+  });
+});
+
+describe('the Markdown report', () => {
+  it('gives each vulnerable package a heading, its places, its fix, and a table of advisories', () => {
+    const md = renderMarkdown(result, { fileUrl: (file, line) => `https://github.com/o/r/blob/abc/${file}${line ? `#L${line}` : ''}` });
+    expect(md).toContain(`### Vulnerable packages (2)`);
+    expect(md).toMatch(new RegExp(`#### [🔴🟠🟡🔵⚪] django 2\\.1\\.5 → 2\\.2\\.28 clears ${django().length} advisories\\n`));
+    expect(md).toMatch(/At \[Pipfile:2\]\(https:\/\/github\.com\/o\/r\/blob\/abc\/Pipfile#L2\); locked in \[Pipfile\.lock:\d+\]\(https:\/\/github\.com\/o\/r\/blob\/abc\/Pipfile\.lock#L\d+\)\./);
+    expect(md).toContain('**Fix:** set `django = "==2.2.28"` in [Pipfile:2](https://github.com/o/r/blob/abc/Pipfile#L2), then run `pipenv lock`.');
+    expect(md).toContain('| [PYSEC-2019-13](https://osv.dev/vulnerability/PYSEC-2019-13) (');
+  });
+
+  it('shortens a long problem line', () => {
+    const line = renderMarkdown(result, {}).split('\n').find((l) => l.startsWith('- problem in'))!;
+    expect(line).toMatch(/^- problem in `requirements\.txt:1`: Invalid marker: .*…$/);
+    expect(line.length).toBeLessThan(260);
+  });
+});
+
+describe('the JSON report (additions only)', () => {
+  it('keeps every contract field and adds locations, structured fix advice and vulnerable_packages', () => {
+    const json = JSON.parse(renderJson(result, {}));
+    const first = json.findings.find((f: { package: string; kind: string }) => f.package === 'django' && f.kind === 'vulnerability');
+    expect(Object.keys(first)).toEqual(expect.arrayContaining(['kind', 'severity', 'package', 'version', 'file', 'line', 'id', 'aliases', 'summary', 'fixed_versions', 'fix']));
+    expect(first.fix).toMatchObject({ version: '2.2.28', text: expect.stringMatching(/^Upgrade django 2\.1\.5 to 2\.2\.28 /) });
+    expect(first.fix.advice).toEqual({
+      from: '2.1.5',
+      to: '2.2.28',
+      constraints: [{ file: 'Pipfile', line: 2, specifier: '==2.1.5', admits_fix: false, pin: true }],
+      edits: [{ file: 'Pipfile', line: 2, write: 'django = "==2.2.28"' }],
+      commands: [{ run: 'pipenv lock', dir: '.' }],
+      transitive: false,
+    });
+    expect(first.locations).toEqual([
+      { file: 'Pipfile', line: 2, role: 'pin', specifier: '==2.1.5' },
+      { file: 'Pipfile.lock', line: expect.any(Number), role: 'lock' },
+    ]);
+    expect(json.vulnerable_packages.map((p: { headline: string }) => p.headline)).toEqual([
+      expect.stringMatching(/^django 2\.1\.5 → 2\.2\.28 clears \d+ advisories$/),
+      'pyyaml 5.3.1 → 5.4 clears 1 advisory',
+    ]);
+    expect(json.vulnerable_packages[0]).toMatchObject({ package: 'django', version: '2.1.5', advisories: django().map((f) => f.id), locations: first.locations });
+  });
+});
+
+describe('the SARIF report', () => {
+  it('points at the pin and lists the lock entry as a related location', () => {
+    const sarif = JSON.parse(renderSarif(result, {}));
+    const hit = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'PYSEC-2019-13');
+    expect(hit.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'Pipfile' }, region: { startLine: 2 } });
+    expect(hit.relatedLocations).toEqual([{ id: 1, physicalLocation: { artifactLocation: { uri: 'Pipfile.lock' }, region: { startLine: expect.any(Number) } }, message: { text: 'locked here' } }]);
+    expect(hit.message.text).toMatch(/^django 2\.1\.5: Due to an error in shallow key transformation, .* SQL injection\. Upgrade django/);
+  });
+});
+
+describe('shorten', () => {
+  it('keeps short text, and cuts long text at a word with an ellipsis', () => {
+    expect(shorten('fine as it is')).toBe('fine as it is');
+    expect(shorten(`${'word '.repeat(100)}`, 40)).toBe('word word word word word word word word…');
+    expect(shorten('a\nmulti-line\n\nmessage', 200)).toBe('a multi-line message');
+  });
+});
