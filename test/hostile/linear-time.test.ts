@@ -7,6 +7,7 @@
  * absolute bound catches a stall that is slow at both sizes.
  */
 import { describe, expect, it } from 'vitest';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 import { extractAs, FORMAT_TEMPLATES, FORMATS, RUN_UNITS, TEXT_PARSERS, TEXT_TEMPLATES, withRun } from '../fixtures/hostile.js';
 
 const SMALL = 10_000;
@@ -15,19 +16,8 @@ const ALLOWED_GROWTH = (LARGE / SMALL) * 3;
 const FLOOR_MS = 10;
 const NEVER_MS = 2_000;
 
-/** Best of a few runs (at least `budgetMs` of them in all): the least disturbed by other work. */
-function bestMs(parse: (text: string) => unknown, text: string, budgetMs: number): number {
-  let best = Infinity;
-  let spent = 0;
-  for (let runs = 0; runs < 2 || (spent < budgetMs && runs < 20); runs++) {
-    const started = performance.now();
-    parse(text);
-    const elapsed = performance.now() - started;
-    best = Math.min(best, elapsed);
-    spent += elapsed;
-  }
-  return best;
-}
+/** Best of a few runs, in CPU time (see test/helpers/cpu-time.ts): the least disturbed by other work. */
+const bestMs = (parse: (text: string) => unknown, text: string, budgetMs: number): number => bestCpuMs(() => void parse(text), budgetMs);
 
 /** A description of the growth when it is not linear, else null; measured again, longer, before saying so. */
 function nonLinearGrowth(parse: (text: string) => unknown, template: (r: string) => string, unit: string): string | null {
