@@ -9,6 +9,7 @@ import { openDb, StoreError } from './store/db.js';
 import { createWatchService } from './watch/service.js';
 import { startIncidentReminders } from './incidents/reminders.js';
 import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
+import { StartupError } from './slack/startup.js';
 
 const README_HINT = 'see README.md, "Configuration" (copy .env.example to .env and fill it in)';
 
@@ -43,7 +44,6 @@ export async function main(): Promise<number> {
     }
     throw err;
   }
-  logger.info({ db: config.dbPath }, 'store ready');
 
   const services = await buildBotServices(config, db, logger);
   const watch = createWatchService({
@@ -65,10 +65,19 @@ export async function main(): Promise<number> {
   const templates = loadTemplateLibrary(templatesDir);
   for (const problem of templates.errors) logger.error({ templatesDir }, `incident template skipped: ${problem}`);
   const bot = createBot({ config, db, logger, services, watch, incidentTemplates: { library: templates, dir: templatesDir } });
-  const { port } = await bot.start();
+  let port: number | null;
+  try {
+    ({ port } = await bot.start());
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    // Nothing was logged yet: the one line below is all the person starting the bot reads.
+    process.stderr.write(`depwatch: ${err.message}\n`);
+    db.close();
+    return 2;
+  }
   watch.start();
   const reminders = startIncidentReminders({ db, client: bot.app.client, logger, templates });
-  logger.info(bot.mode === 'socket' ? 'listening on Socket Mode' : `listening on port ${port} (POST /slack/events)`);
+  logger.info({ db: config.dbPath }, bot.mode === 'socket' ? 'listening on Socket Mode' : `listening on port ${port} (POST /slack/events)`);
 
   let stopping = false;
   const stop = (signal: string) => {
