@@ -7,6 +7,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   deps: async () => (await import('./deps.js')).benchDeps(),
   advisories: async () => (await import('./advisories.js')).benchAdvisories(),
   'slack-audit': async () => (await import('./slack-audit.js')).benchSlackAudit(),
+  'slack-acks': async () => (await import('./slack-acks.js')).benchSlackAcks(),
   sweep: async () => (await import('./sweep.js')).benchSweep(),
   packages: async () => (await import('./packages.js')).benchPackages(),
   scan: async () => (await import('./scan.js')).benchScan(),

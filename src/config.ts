@@ -3,6 +3,7 @@
  * Messages name the variable and never echo a secret's value.
  */
 import { z } from 'zod';
+import { SETTING_NAMES } from './dotenv.js';
 
 export const DEFAULT_DB_PATH = './depwatch.db';
 
@@ -47,6 +48,9 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** The variables the schema reads: the same list as SETTING_NAMES (README, .env.example). */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
+
 export interface Config {
   slack: {
     botToken?: string;
@@ -77,8 +81,30 @@ export class ConfigError extends Error {
 
 export { loadDotEnv } from './dotenv.js';
 
+/**
+ * The settings that are set: `NAME=` (an empty or blank value, as .env.example writes every one of
+ * them) means the same as no NAME at all, so every default applies.
+ */
+function setValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of SETTING_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * The machine's IANA zone. Node names it "Etc/Unknown" when it cannot tell (an empty TZ, a container
+ * without zone data); dates are then computed in UTC, so UTC is what schedules use too.
+ */
+export function machineTimeZone(): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone && isValidTimeZone(zone) ? zone : 'UTC';
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = EnvSchema.safeParse(setValues(env));
   if (!parsed.success) {
     // zod issues carry the path (the variable's name) and a message; never the value itself.
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -91,7 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID: set all three to use a GitHub App (or use GITHUB_TOKEN)',
     );
   }
-  const timeZone = e.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = e.TZ || machineTimeZone();
   if (!isValidTimeZone(timeZone)) problems.push('TZ: not an IANA time zone (for example Europe/Berlin)');
   if (problems.length) throw new ConfigError(problems);
 

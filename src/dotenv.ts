@@ -1,9 +1,47 @@
 import { existsSync } from 'node:fs';
 
 /**
+ * Every setting Depwatch reads from the environment: README "Configuration", .env.example and the
+ * schema in config.ts list the same names (a test keeps them together).
+ */
+export const SETTING_NAMES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'PORT',
+  'SLACK_API_URL',
+  'GITHUB_TOKEN',
+  'GITHUB_APP_ID',
+  'GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_APP_INSTALLATION_ID',
+  'GITHUB_API_URL',
+  'OSV_API_URL',
+  'OSV_BULK_URL',
+  'PYPI_URL',
+  'DEPWATCH_DB',
+  'DEPWATCH_ADMINS',
+  'LOG_LEVEL',
+  'TZ',
+] as const;
+
+/**
  * Loads `.env` (when present) into process.env without overriding what is already set, through
- * Node's own loader. Apart from config.ts so the CLI can call it without loading zod at start-up.
+ * Node's own loader, then treats every setting written as `NAME=` (how .env.example lists them) as
+ * not set. Apart from config.ts so the CLI can call it without loading zod at start-up.
  */
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
+  unsetEmptySettings(process.env);
+}
+
+/**
+ * Removes settings whose value is empty or blank. For TZ this matters beyond our own configuration:
+ * Node reads an empty TZ as a zone named "Etc/Unknown" for every date it formats, while an unset TZ
+ * means the machine's zone; deleting the variable makes Node return to the machine's zone at once.
+ */
+export function unsetEmptySettings(env: NodeJS.ProcessEnv): void {
+  for (const name of SETTING_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() === '') delete env[name];
+  }
 }

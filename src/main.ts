@@ -9,6 +9,8 @@ import { openDb, StoreError } from './store/db.js';
 import { createWatchService } from './watch/service.js';
 import { startIncidentReminders } from './incidents/reminders.js';
 import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
+import { StartupError } from './slack/startup.js';
+import { createAuditWorkerPool, runInWorkers } from './workers/audit-runner.js';
 
 const README_HINT = 'see README.md, "Configuration" (copy .env.example to .env and fill it in)';
 
@@ -43,9 +45,11 @@ export async function main(): Promise<number> {
     }
     throw err;
   }
-  logger.info({ db: config.dbPath }, 'store ready');
 
-  const services = await buildBotServices(config, db, logger);
+  // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.
+  const pool = createAuditWorkerPool({ logger });
+  const runner = runInWorkers(pool);
+  const services = { ...(await buildBotServices(config, db, logger)), runner };
   const watch = createWatchService({
     db,
     octokit: services.github,
@@ -58,6 +62,7 @@ export async function main(): Promise<number> {
     admins: config.admins,
     defaultTimeZone: config.timeZone,
     logger,
+    runner,
     ...(services.refreshAdvisories ? { refreshAdvisories: services.refreshAdvisories } : {}),
   });
   // Custom incident checklists: YAML files in templates/ next to the database, validated now.
@@ -65,10 +70,21 @@ export async function main(): Promise<number> {
   const templates = loadTemplateLibrary(templatesDir);
   for (const problem of templates.errors) logger.error({ templatesDir }, `incident template skipped: ${problem}`);
   const bot = createBot({ config, db, logger, services, watch, incidentTemplates: { library: templates, dir: templatesDir } });
-  const { port } = await bot.start();
+  let port: number | null;
+  try {
+    ({ port } = await bot.start());
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    // Nothing was logged yet: the one line below is all the person starting the bot reads.
+    process.stderr.write(`depwatch: ${err.message}\n`);
+    await pool.close();
+    db.close();
+    return 2;
+  }
+  pool.warm();
   watch.start();
   const reminders = startIncidentReminders({ db, client: bot.app.client, logger, templates });
-  logger.info(bot.mode === 'socket' ? 'listening on Socket Mode' : `listening on port ${port} (POST /slack/events)`);
+  logger.info({ db: config.dbPath }, bot.mode === 'socket' ? 'listening on Socket Mode' : `listening on port ${port} (POST /slack/events)`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -77,6 +93,7 @@ export async function main(): Promise<number> {
     logger.info({ signal }, 'stopping: finishing audits in progress');
     reminders.stop();
     Promise.all([bot.stop(), watch.stop()])
+      .then(() => pool.close())
       .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
       .finally(() => {
         db.close();

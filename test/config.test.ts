@@ -1,5 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_DB_PATH, loadConfig, missingSlackSettings } from '../src/config.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, DEFAULT_DB_PATH, loadConfig, missingSlackSettings } from '../src/config.js';
+import { loadDotEnv, SETTING_NAMES } from '../src/dotenv.js';
+
+const ENV_EXAMPLE = readFileSync(join(import.meta.dirname, '..', '.env.example'), 'utf8');
+/** The variables .env.example lists, in its order. */
+const exampleNames = [...ENV_EXAMPLE.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+/** The variables of README's Configuration table (first column). */
+const README = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+const readmeNames = README.slice(README.indexOf('## Configuration'), README.indexOf('## How it is built'))
+  .split('\n')
+  .filter((line) => line.startsWith('| `'))
+  .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!));
 
 describe('configuration from the environment', () => {
   it('has working defaults for everything but the Slack and GitHub credentials', () => {
@@ -60,5 +74,66 @@ describe('configuration from the environment', () => {
       expect.stringMatching(/^SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: /),
     ]);
     expect(missingSlackSettings(loadConfig({ TZ: 'UTC', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }))).toEqual([]);
+  });
+});
+
+describe('an empty variable is the same as an unset one', () => {
+  const savedTz = process.env.TZ;
+  afterEach(() => {
+    if (savedTz === undefined) delete process.env.TZ;
+    else process.env.TZ = savedTz;
+  });
+
+  it('.env.example, README and the schema list the same settings', () => {
+    expect(exampleNames).toEqual([...SETTING_NAMES]);
+    expect(readmeNames).toEqual([...SETTING_NAMES]);
+    expect([...CONFIG_VARIABLES].sort()).toEqual([...SETTING_NAMES].sort());
+  });
+
+  it('gives every setting of .env.example its default when it is left empty', () => {
+    const empty = Object.fromEntries(exampleNames.map((name) => [name, '']));
+    expect(loadConfig(empty)).toEqual(loadConfig({}));
+    const blank = Object.fromEntries(exampleNames.map((name) => [name, '   ']));
+    expect(loadConfig(blank)).toEqual(loadConfig({}));
+    const config = loadConfig(empty);
+    expect(config.slack.port).toBe(3000);
+    expect(config.slack.apiUrl).toBe('https://slack.com/api');
+    expect(config.dbPath).toBe(DEFAULT_DB_PATH);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('keeps the values .env.example fills in', () => {
+    const values = Object.fromEntries(ENV_EXAMPLE.split('\n').flatMap((line) => (/^[A-Z]/.test(line) ? [line.split(/=(.*)/s) as [string, string]] : [])));
+    const config = loadConfig(values);
+    expect(config.slack.port).toBe(3000);
+    expect(config.osv.bulkUrl).toBe('https://osv-vulnerabilities.storage.googleapis.com');
+  });
+
+  it('uses the machine time zone, never "Etc/Unknown", when TZ is empty', () => {
+    // What copying .env.example to .env does: Node then names the zone "Etc/Unknown".
+    process.env.TZ = '';
+    expect(loadConfig({ TZ: '' }).timeZone).not.toBe('Etc/Unknown');
+    expect(() => loadConfig({ TZ: '' })).not.toThrow();
+  });
+
+  it('loadDotEnv unsets the empty settings of a .env copied from .env.example, TZ included', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-dotenv-'));
+    const saved = Object.fromEntries(SETTING_NAMES.map((name) => [name, process.env[name]]));
+    try {
+      for (const name of SETTING_NAMES) delete process.env[name];
+      writeFileSync(join(dir, '.env'), ENV_EXAMPLE);
+      loadDotEnv(join(dir, '.env'));
+      expect(process.env.TZ).toBeUndefined();
+      expect(process.env.SLACK_BOT_TOKEN).toBeUndefined();
+      expect(process.env.PORT).toBe('3000');
+      expect(Intl.DateTimeFormat().resolvedOptions().timeZone).not.toBe('Etc/Unknown');
+      expect(loadConfig(process.env).timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

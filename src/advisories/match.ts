@@ -6,7 +6,7 @@
 import { compareVersions, isValidVersion, normalizeVersion } from '../python/pep440.js';
 import { normalizeName } from '../python/names.js';
 import { trimEndRepeated } from '../python/text.js';
-import type { OsvAffected, OsvEvent, OsvRange, OsvRecord } from './types.js';
+import { queryKey, type OsvAffected, type OsvEvent, type OsvRange, type OsvRecord, type PackageQuery } from './types.js';
 
 export const PYPI_ECOSYSTEM = 'PyPI';
 
@@ -36,6 +36,21 @@ export function pep503(name: string): string {
 }
 
 const normalNames = new Map<string, string>();
+
+/**
+ * The records among each query's candidates that affect it (AdvisorySource.candidates → affecting):
+ * what a source read, narrowed by our own matcher. Keyed by `queryKey`, every query present.
+ */
+export function matchCandidates(queries: PackageQuery[], candidates: Map<string, OsvRecord[]>): Map<string, OsvRecord[]> {
+  const result = new Map<string, OsvRecord[]>();
+  for (const query of queries) {
+    const key = queryKey(query);
+    if (result.has(key)) continue;
+    const name = pep503(query.name);
+    result.set(key, (candidates.get(key) ?? []).filter((record) => matcherFor(record, name)(query.version)));
+  }
+  return result;
+}
 
 /** True when `record` (not withdrawn) says release `version` of `name` is affected. */
 export function affects(record: OsvRecord, name: string, version: string): boolean {

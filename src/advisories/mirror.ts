@@ -6,7 +6,7 @@
 import type { Db } from '../store/db.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-sources.js';
-import { matcherFor, pep503, PYPI_ECOSYSTEM } from './match.js';
+import { matchCandidates, pep503, PYPI_ECOSYSTEM } from './match.js';
 import { osvTimestampKey, parseOsvRecord } from './osv-schema.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey } from './types.js';
@@ -195,14 +195,14 @@ export class AdvisoryMirror implements AdvisorySource {
    * queries name their package.
    */
   async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+    return matchCandidates(queries, await this.candidates(queries));
+  }
+
+  /** Every record naming each query's package (one list per package, shared by its queries). */
+  async candidates(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
     const byName = this.readPackages(queries.map((q) => pep503(q.name)));
     const result = new Map<string, OsvRecord[]>();
-    for (const query of queries) {
-      const name = pep503(query.name);
-      const hits: OsvRecord[] = [];
-      for (const record of byName.get(name) ?? []) if (matcherFor(record, name)(query.version)) hits.push(record);
-      result.set(queryKey(query), hits);
-    }
+    for (const query of queries) result.set(queryKey(query), byName.get(pep503(query.name)) ?? []);
     return result;
   }
 

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { createLimiter, requestJson, ServiceError, type FetchLike, type RequestOptions } from '../http.js';
 import { normalizeName } from '../python/names.js';
 import type { Db } from '../store/db.js';
-import { affectedEntries, affects } from './match.js';
+import { affectedEntries, matchCandidates } from './match.js';
 import { compareOsvTimestamps, parseOsvRecord } from './osv-schema.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey, type AdvisorySource, type OsvRecord, type PackageQuery } from './types.js';
@@ -113,6 +113,12 @@ export class OsvApi implements AdvisorySource {
   }
 
   async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+    // Defence in depth: OSV already matched, but we only report what our own matcher confirms.
+    return matchCandidates(queries, await this.candidates(queries));
+  }
+
+  /** The non-withdrawn records OSV lists for each query, hydrated (OSV's match, not yet confirmed by ours). */
+  async candidates(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
     const unique = [...new Map(queries.map((q) => [queryKey(q), q])).values()];
     const names = unique.map((q) => normalizeName(q.name));
     const refsPerQuery = await this.listVulns(unique.map((q, i) => ({ package: { name: names[i]!, ecosystem: 'PyPI' }, version: q.version })));
@@ -121,10 +127,7 @@ export class OsvApi implements AdvisorySource {
     const result = new Map<string, OsvRecord[]>();
     unique.forEach((q, i) => {
       const ids = new Set((refsPerQuery[i] ?? []).map((r) => r.id));
-      const name = names[i]!;
-      // Defence in depth: OSV already matched, but we only report what our own matcher confirms.
-      const hits = [...ids].map((id) => records.get(id)).filter((r): r is OsvRecord => r !== undefined && !r.withdrawn && affects(r, name, q.version));
-      result.set(queryKey(q), hits);
+      result.set(queryKey(q), [...ids].map((id) => records.get(id)).filter((r): r is OsvRecord => r !== undefined && !r.withdrawn));
     });
     return result;
   }

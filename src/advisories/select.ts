@@ -55,6 +55,11 @@ export class FallbackSource implements AdvisorySource {
     return this.withFallback((s) => s.affecting(queries));
   }
 
+  candidates(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+    // A source that cannot list candidates gives its matches: matching them again changes nothing.
+    return this.withFallback((s) => (s.candidates ? s.candidates(queries) : s.affecting(queries)));
+  }
+
   forPackage(name: string): Promise<OsvRecord[]> {
     return this.withFallback((s) => s.forPackage(name));
   }

@@ -63,6 +63,12 @@ export interface AdvisorySource {
    * Records are returned whole (hydrated), so callers can compute fixes and severity.
    */
   affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>>;
+  /**
+   * The records that may affect each query (same keys as `affecting`), read but not yet matched:
+   * `affecting` is `matchCandidates(queries, candidates(queries))`. Apart so the matching, which is
+   * CPU work, can run off the main thread (src/audit/tree-job.ts) while the reading stays here.
+   */
+  candidates?(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>>;
   /** Every record that names this package (for "how many advisories does this range admit?" and fixes). */
   forPackage(name: string): Promise<OsvRecord[]>;
   /** Things the user should know about where answers came from (a fallback), collected so far. */

@@ -12,7 +12,6 @@ import type { AdvisorySource } from '../advisories/types.js';
 import type { AuditResult, PackageRegistry } from '../audit/audit.js';
 import { compareFindings } from '../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
-import { auditFileSource } from '../audit/run.js';
 import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
@@ -29,6 +28,7 @@ import { fitMessage, fitView } from './blocks/fit.js';
 import { homeView } from './blocks/home.js';
 import { decodeIgnoreMetadata, ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import { NoManifestsError, toUserError, type UserError } from './errors.js';
+import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 
 type WebClient = webApi.WebClient;
 
@@ -43,6 +43,11 @@ export interface BotServices {
   statusRegistry?: StatusRegistry | null;
   /** Brings the local advisory mirror up to date before a sweep (OSV's bulk delta); optional. */
   refreshAdvisories?: () => Promise<void>;
+  /**
+   * Where parsing, matching and rules run: main.ts gives worker threads (runInWorkers) so acks never
+   * wait for a big manifest; default: this thread.
+   */
+  runner?: AuditRunner;
 }
 
 export interface AuditServiceOptions {
@@ -164,14 +169,17 @@ export class SlackAuditService {
     const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
     if (manifests.length === 0 && snapshot.errors.every((e) => e.path === null)) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
-    const result = await auditFileSource(snapshotSource(snapshot), {
-      target: `${repo}@${snapshot.sha}`,
-      advisories: services.advisories(now),
-      registry: services.registry,
-      now,
-      extraIgnores: this.ignores.rulesForRepo(repo),
-      extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
-    });
+    const { result } = await (services.runner ?? runHere).auditTree(
+      {
+        files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
+        links: snapshot.links,
+        target: `${repo}@${snapshot.sha}`,
+        now,
+        extraIgnores: this.ignores.rulesForRepo(repo),
+        extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+      },
+      { advisories: services.advisories(now), registry: services.registry },
+    );
     const record = this.audits.insert({ repo, ref: snapshot.ref, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, result });
     return { record, stats: snapshot.stats };
   }

@@ -25,6 +25,7 @@ import { registerIncidentListeners } from './listeners/incidents/index.js';
 import { openIncidentsForHome } from '../incidents/home.js';
 import { incidentHomeBlocks } from './blocks/incident-modals.js';
 import { registerListeners } from './listeners/index.js';
+import { checkSlackAccess, listenStartupError, slackStartupError } from './startup.js';
 
 export type { BotServices };
 
@@ -46,7 +47,10 @@ export interface Bot {
   app: App;
   service: SlackAuditService;
   mode: 'socket' | 'http';
-  /** Starts listening; in HTTP mode resolves with the bound port. */
+  /**
+   * Checks the tokens with Slack, then starts listening; in HTTP mode resolves with the bound port.
+   * Every start-up failure is a StartupError (src/slack/startup.ts) with one line for people.
+   */
   start(listen?: { port?: number; host?: string }): Promise<{ port: number | null }>;
   /** Stops taking requests and waits (up to `graceMs`) for audits in progress. */
   stop(graceMs?: number): Promise<void>;
@@ -133,6 +137,9 @@ export function createBot(options: BotOptions): Bot {
     ...(socketMode ? { appToken: config.slack.appToken, socketMode: true } : { signingSecret: config.slack.signingSecret }),
     logger: boltLogger(logger),
     clientOptions,
+    // Bolt would otherwise call auth.test from its constructor and never await it: a rejected token
+    // crashed the process after it said "listening". start() awaits it through app.init().
+    deferInitialization: true,
   });
 
   const watchService = options.watch ?? null;
@@ -177,12 +184,28 @@ export function createBot(options: BotOptions): Bot {
     service,
     mode: socketMode ? 'socket' : 'http',
     async start(listen = {}) {
+      const apiUrl = config.slack.apiUrl;
+      await checkSlackAccess({ apiUrl, botToken: config.slack.botToken ?? '', ...(socketMode ? { appToken: config.slack.appToken } : {}) });
+      try {
+        await app.init();
+      } catch (err) {
+        throw slackStartupError(err, 'SLACK_BOT_TOKEN', apiUrl);
+      }
       if (socketMode) {
-        await app.start();
+        try {
+          await app.start();
+        } catch (err) {
+          throw slackStartupError(err, 'SLACK_APP_TOKEN', apiUrl);
+        }
         return { port: null };
       }
       const port = listen.port ?? config.slack.port;
-      const server = (await app.start(listen.host ? { port, host: listen.host } : port)) as Server;
+      let server: Server;
+      try {
+        server = (await app.start(listen.host ? { port, host: listen.host } : port)) as Server;
+      } catch (err) {
+        throw listenStartupError(err, port);
+      }
       const address = server.address() as AddressInfo | null;
       return { port: address?.port ?? port };
     },

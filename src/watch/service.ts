@@ -23,6 +23,7 @@ import { WatchStore, type AlertRow } from '../store/watches.js';
 import { deliverAlerts, type AlertDeliveryResult } from './alerts.js';
 import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
+import type { AuditRunner } from '../workers/audit-runner.js';
 import { SweepRunner } from './sweep.js';
 
 export interface WatchServiceOptions {
@@ -47,6 +48,8 @@ export interface WatchServiceOptions {
   pacer?: PacerOptions;
   /** Changed repositories audited at once in a sweep. */
   concurrency?: number;
+  /** Where sweeps parse, match and evaluate (the bot: worker threads, runInWorkers); default: this thread. */
+  runner?: AuditRunner;
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -86,6 +89,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.refreshAdvisories ? { refreshAdvisories: options.refreshAdvisories } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.runner ? { runner: options.runner } : {}),
     // The Ignore… modal's ignores are per repository (any branch): they count in sweeps too.
     repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
   });

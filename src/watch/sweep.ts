@@ -9,23 +9,18 @@
  */
 import type { Octokit } from 'octokit';
 import type { PackageRegistry } from '../audit/audit.js';
-import type { PackageUse } from '../audit/context.js';
-import { findingKey, type Finding } from '../audit/findings.js';
-import { applyIgnores, parseIgnoreFile, type IgnoreRule } from '../audit/ignores.js';
-import { vulnerabilityFindings } from '../audit/rules/vulnerabilities.js';
-import { installedPackages } from '../audit/context.js';
-import { auditFileSource } from '../audit/run.js';
-import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
+import { findingKey } from '../audit/findings.js';
+import type { IgnoreRule } from '../audit/ignores.js';
+import type { AdvisorySource } from '../advisories/types.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
-import { snapshotSource, takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
-import { mapLimit } from '../http.js';
+import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
-import { loadManifests } from '../python/load.js';
-import type { ProjectInfo } from '../python/pypi.js';
-import type { Dependency } from '../python/types.js';
 import type { Db } from '../store/db.js';
-import type { FindingRow, RepoStateRow, StoredPackage, WatchStore } from '../store/watches.js';
+import type { FindingRow, RepoStateRow, WatchStore } from '../store/watches.js';
+import { runHere, type AuditRunner } from '../workers/audit-runner.js';
+
+export { packageUsesOf, storedPackagesOf } from './packages.js';
 
 export const VULNERABILITY_KINDS: ReadonlySet<string> = new Set(['vulnerability', 'malicious']);
 const REGISTRY_KINDS = new Set(['outdated', 'yanked']);
@@ -47,6 +42,8 @@ export interface SweepOptions {
   snapshot?: SnapshotOptions;
   /** Ignores kept outside the tree for a repository (the Slack Ignore… modal's, per repository). */
   repoIgnores?: (repoKey: string) => IgnoreRule[];
+  /** Where parsing, matching and rules run (the bot: worker threads); default: this thread. */
+  runner?: AuditRunner;
   logger?: Logger;
 }
 
@@ -77,39 +74,6 @@ export function refOfKey(key: string): RepoRef {
   const base = at >= 0 ? key.slice(0, at) : key;
   const [owner = '', repo = ''] = base.split('/');
   return at >= 0 ? { owner, repo, branch: key.slice(at + 1) } : { owner, repo };
-}
-
-/** The installed releases of a tree, compact, primary place first. */
-export function storedPackagesOf(dependencies: Dependency[]): StoredPackage[] {
-  return installedPackages(dependencies).map((p) => ({
-    name: p.name,
-    version: p.version,
-    direct: p.direct,
-    entries: p.entries.map((e) => ({ file: e.file, line: e.line, kind: e.kind, direct: e.direct, specifier: e.specifier, group: e.group })),
-  }));
-}
-
-/** Back from the compact form to what the vulnerability rule reads. */
-export function packageUsesOf(packages: StoredPackage[]): PackageUse[] {
-  return packages
-    .filter((p) => p.entries.length > 0)
-    .map((p) => {
-      const entries: Dependency[] = p.entries.map((e) => ({
-        name: p.name,
-        version: p.version,
-        specifier: e.specifier,
-        extras: [],
-        marker: null,
-        source: 'registry',
-        editable: false,
-        kind: e.kind,
-        group: e.group,
-        direct: e.direct,
-        file: e.file,
-        line: e.line,
-      }));
-      return { name: p.name, version: p.version, primary: entries[0]!, entries, direct: p.direct };
-    });
 }
 
 /** Runs at most `n` of the functions given to it at once, in the order given. */
@@ -204,22 +168,19 @@ function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: Findin
 
 async function auditRepository(options: ResolvedOptions, key: string, ref: RepoRef, state: RepoStateRow | undefined) {
   const snapshot = await takeSnapshot(options.octokit, options.db, ref, { concurrency: 4, ...options.snapshot, ...(options.logger ? { logger: options.logger } : {}) });
-  const files: Record<string, string> = {};
-  for (const f of snapshot.files) files[f.path] = f.text;
-  const source = snapshotSource(snapshot);
-  const load = await loadManifests(source, {});
-  const packages = storedPackagesOf(load.manifests.flatMap((m) => m.dependencies));
   const now = options.now();
-  const audit = await auditFileSource(source, {
-    target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
-    advisories: options.advisories,
-    registry: options.registry,
-    now,
-    extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
-    extraIgnores: options.repoIgnores?.(key) ?? [],
-  });
-  const ignoreText = files['.depwatch.yml'] ?? files['.depwatch.yaml'];
-  const ignores: IgnoreRule[] = ignoreText === undefined ? [] : parseIgnoreFile(ignoreText).rules;
+  const { result: audit, packages, treeIgnores } = await (options.runner ?? runHere).auditTree(
+    {
+      files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
+        links: snapshot.links,
+      target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
+      now,
+      extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+      extraIgnores: options.repoIgnores?.(key) ?? [],
+      forWatching: true,
+    },
+    { advisories: options.advisories, registry: options.registry },
+  );
 
   // A source that failed found nothing, which must not read as "fixed": leave those kinds alone.
   const kinds = new Set(ALL_KINDS);
@@ -232,8 +193,8 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     htmlUrl: snapshot.htmlUrl,
     private: snapshot.private,
     sha: snapshot.sha,
-    packages,
-    ignores,
+    packages: packages ?? [],
+    ignores: treeIgnores ?? [],
     dependencies: audit.dependencies,
     now,
   });
@@ -250,54 +211,27 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   });
 }
 
-/** Re-matches unchanged repositories' stored packages against the advisories, in one batch. */
+/** Re-matches unchanged repositories' stored packages against the advisories, in one job. */
 async function rematch(options: ResolvedOptions, repos: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[], result: SweepResult): Promise<void> {
   if (repos.length === 0) return;
   const now = options.now();
-  const queries = new Map<string, PackageQuery>();
-  for (const { state } of repos) for (const p of state.packages) queries.set(`${p.name}@${p.version}`, { name: p.name, version: p.version });
-
-  let hits: Map<string, OsvRecord[]>;
-  try {
-    hits = await options.advisories.affecting([...queries.values()]);
-  } catch (err) {
-    result.warnings.push(`advisories unavailable (${messageOf(err)}): unchanged repositories were not re-checked`);
+  const outcome = await (options.runner ?? runHere)
+    .rematch(
+      { repos: repos.map(({ key, state }) => ({ key, packages: state.packages, ignores: [...state.ignores, ...(options.repoIgnores?.(key) ?? [])] })), now },
+      { advisories: options.advisories, registry: options.registry },
+    )
+    // The job itself failing (its worker ran out of memory, say) is reported like a source failing.
+    .catch((err: unknown) => ({ ok: false as const, warning: `re-matching failed (${messageOf(err)}): unchanged repositories were not re-checked` }));
+  if (!outcome.ok) {
+    result.warnings.push(outcome.warning);
     for (const { key, head } of repos) options.store.markChecked(key, { private: head.isPrivate, now });
     return;
   }
-  const vulnerable = [...new Set([...queries.values()].filter((q) => (hits.get(`${q.name}@${q.version}`)?.length ?? 0) > 0).map((q) => q.name))];
-  const packageAdvisories = new Map<string, OsvRecord[]>();
-  await mapLimit(vulnerable, 8, async (name) => {
-    try {
-      packageAdvisories.set(name, await options.advisories.forPackage(name));
-    } catch {
-      // Fix versions fall back to the records that hit; the findings themselves stand.
-    }
-  });
-  let registry: Map<string, ProjectInfo | null> | null = null;
-  if (options.registry && vulnerable.length > 0) {
-    registry = await options.registry.projects(vulnerable).catch(() => null);
-  }
-
-  // Fleets repeat themselves: the same release pinned at the same place gives the same findings,
-  // so each distinct package use is evaluated once, however many repositories share it.
-  const memo = new Map<string, Finding[]>();
-  const findingsOf = (use: PackageUse): Finding[] => {
-    if (!hits.get(`${use.name}@${use.version}`)?.length) return [];
-    const signature = JSON.stringify([use.name, use.version, use.direct, use.entries.map((e) => [e.file, e.line, e.kind, e.direct, e.specifier, e.group])]);
-    let found = memo.get(signature);
-    if (!found) {
-      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry, hits, packageAdvisories, contextFiles: [] });
-      memo.set(signature, found);
-    }
-    return found;
-  };
-  for (const { key, state, head } of repos) {
-    const findings: Finding[] = packageUsesOf(state.packages).flatMap(findingsOf);
-    const { findings: marked } = applyIgnores(findings, [...state.ignores, ...(options.repoIgnores?.(key) ?? [])], now);
+  const found = new Map(outcome.findings.map((r) => [r.key, r.findings]));
+  for (const { key, head } of repos) {
     const diff = options.store.applyFindings({
       repo: key,
-      findings: marked.filter((f) => !f.ignoredBy),
+      findings: found.get(key) ?? [],
       keyOf: findingKey,
       sha: null,
       now,

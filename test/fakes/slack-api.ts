@@ -12,7 +12,9 @@
  * POSTed there lands in `responses`, checked like any message.
  *
  * Behaviour chosen where Slack's is unclear, on the strict side so bugs show up:
- * - a missing or unknown token answers `invalid_auth`;
+ * - a missing or unknown token answers `invalid_auth`, a revoked one `token_revoked` (any method);
+ * - `apps.connections.open` takes only an app-level token (a bot token is `not_allowed_token_type`)
+ *   and hands out `socketModeUrl`;
  * - `thread_ts` must name a message in that channel (`thread_not_found`); a reply's ts means its parent;
  * - views with limit violations answer `invalid_arguments` with `response_metadata.messages` (what
  *   Slack does for views) and are recorded in `violations` all the same;
@@ -23,6 +25,8 @@ import type { AddressInfo } from 'node:net';
 import { checkMessage, checkView, type LimitViolation } from '../../src/slack/blocks/limits.js';
 
 export const FAKE_BOT_TOKEN = 'xoxb-0000000000-0000000000000-depwatchfaketoken';
+/** The app-level token (Socket Mode) the fake accepts for `apps.connections.open` by default. */
+export const FAKE_APP_TOKEN = 'xapp-1-A0DEPWATCH1-0000000000000-depwatchfakeapptoken';
 export const FAKE_TEAM = { id: 'T0DEPWATCH1', domain: 'depwatch-test', name: 'Depwatch Test' } as const;
 export const FAKE_BOT = { userId: 'U0DEPBOT001', botId: 'B0DEPBOT001', appId: 'A0DEPWATCH1' } as const;
 
@@ -39,6 +43,10 @@ export interface FakeUser {
 export interface FakeSlackOptions {
   /** Tokens accepted; anything else is `invalid_auth`. Defaults to [FAKE_BOT_TOKEN]. */
   tokens?: string[];
+  /** Tokens that were valid once: every method answers `token_revoked`, as Slack does after an uninstall. */
+  revokedTokens?: string[];
+  /** App-level tokens accepted by `apps.connections.open` (and nothing else). Defaults to [FAKE_APP_TOKEN]. */
+  appTokens?: string[];
   latencyMs?: number;
   /** Channel names by id, for conversations.info; unknown C/G ids get a made-up name. */
   channels?: Record<string, { name: string; is_private?: boolean; is_archived?: boolean }>;
@@ -133,6 +141,11 @@ export interface FakeSlack {
   failNext(method: string, error: string, extra?: Record<string, unknown>): void;
   /** The next call to `method` answers HTTP 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(method: string, retryAfterSeconds: number): void;
+  /**
+   * The WebSocket URL `apps.connections.open` hands out (a loopback Socket Mode fake, see
+   * slack-socket.ts); until it is set, the method answers as if Socket Mode were off for the app.
+   */
+  socketModeUrl: string | null;
   /** A loopback response_url; with `channel`, in_channel posts also land in `messages(channel)`. */
   responseUrl(id: string, options?: { channel?: string; user?: string }): string;
   /** Top-level messages of a channel (and broadcast replies), oldest first. */
@@ -217,6 +230,9 @@ function send(res: ServerResponse, status: number, body: Answer | string, header
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const tokens = new Set(options.tokens ?? [FAKE_BOT_TOKEN]);
+  const revokedTokens = new Set(options.revokedTokens ?? []);
+  const appTokens = new Set(options.appTokens ?? [FAKE_APP_TOKEN]);
+  let socketModeUrl: string | null = null;
   const calls: SlackCall[] = [];
   const violations: FakeViolation[] = [];
   const responses: ResponseUrlPost[] = [];
@@ -562,6 +578,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { status: 429, answer: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(script.seconds) }, params, ...(token ? { token } : {}) };
     }
     if (script?.kind === 'fail') return { status: 200, answer: { ok: false, error: script.error, ...script.extra }, params, ...(token ? { token } : {}) };
+    if (token && revokedTokens.has(token)) return { status: 200, answer: { ok: false, error: 'token_revoked' }, params, token };
+    if (method === 'apps.connections.open') {
+      // Only an app-level token opens a Socket Mode connection; a bot token is the wrong type.
+      if (token && tokens.has(token)) return { status: 200, answer: { ok: false, error: 'not_allowed_token_type' }, params, token };
+      if (!token || !appTokens.has(token)) return { status: 200, answer: { ok: false, error: 'invalid_auth' }, params, ...(token ? { token } : {}) };
+      if (!socketModeUrl) return { status: 200, answer: { ok: false, error: 'socket_mode_not_enabled' }, params, token };
+      return { status: 200, answer: { ok: true, url: socketModeUrl }, params, token };
+    }
     if (!token || !tokens.has(token)) return { status: 200, answer: { ok: false, error: 'invalid_auth' }, params, ...(token ? { token } : {}) };
     const handler = methods[method];
     if (!handler) return { status: 200, answer: { ok: false, error: 'unknown_method' }, params, token };
@@ -684,6 +708,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responses,
     get latencyMs() {
       return latencyMs;
+    },
+    get socketModeUrl() {
+      return socketModeUrl;
+    },
+    set socketModeUrl(url: string | null) {
+      socketModeUrl = url;
     },
     set latencyMs(ms: number) {
       latencyMs = ms;

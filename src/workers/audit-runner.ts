@@ -1,0 +1,46 @@
+/**
+ * Where the heavy part of an audit runs. The bot runs it in worker threads (`runInWorkers`), so
+ * parsing a 5 MB manifest never holds up a Slack ack; the CLI and most tests run the very same job
+ * code on the calling thread (`runHere`). Either way the data sources are read on the calling thread.
+ *
+ * To give the pool another kind of work (code scanning, package cards…): write the job as a function
+ * `(input, context: TaskContext) => output` over structured-clone data (see jobs/), add it to the
+ * table in entry.ts, and a method here that runs it with its handlers (the main-thread I/O it calls).
+ */
+import { WorkerPool, type WorkerPoolOptions } from './pool.js';
+import { localContext, sourceHandlers, sourceInfo, type DataSources } from './jobs/sources.js';
+import { REMATCH_TASK, runRematch, type RematchOutcome, type RematchRequest } from './jobs/rematch.js';
+import { runTreeAudit, TREE_AUDIT_TASK, type TreeAuditOutcome, type TreeAuditRequest } from './jobs/tree-audit.js';
+
+export type { DataSources, RematchOutcome, RematchRequest, TreeAuditOutcome, TreeAuditRequest };
+
+export interface AuditRunner {
+  /** Parses, matches and evaluates a tree's files. */
+  auditTree(request: TreeAuditRequest, sources: DataSources): Promise<TreeAuditOutcome>;
+  /** Re-matches stored packages of unchanged repositories (sweeps). */
+  rematch(request: RematchRequest, sources: DataSources): Promise<RematchOutcome>;
+}
+
+/** On the calling thread (the CLI, tests): the same jobs, called directly. */
+export const runHere: AuditRunner = {
+  auditTree: (request, sources) => runTreeAudit({ ...request, sources: sourceInfo(sources) }, localContext(sourceHandlers(sources))),
+  rematch: (request, sources) => runRematch({ ...request, sources: sourceInfo(sources) }, localContext(sourceHandlers(sources))),
+};
+
+/** In the pool's worker threads. */
+export function runInWorkers(pool: WorkerPool): AuditRunner {
+  return {
+    auditTree: (request, sources) => pool.run<TreeAuditOutcome>(TREE_AUDIT_TASK, { ...request, sources: sourceInfo(sources) }, sourceHandlers(sources)),
+    rematch: (request, sources) => pool.run<RematchOutcome>(REMATCH_TASK, { ...request, sources: sourceInfo(sources) }, sourceHandlers(sources)),
+  };
+}
+
+/**
+ * The audit worker's module, next to this one: src/workers/entry.ts under vitest and tsx (loaded
+ * through tsx inside the worker), dist/workers/entry.js once compiled (`npm start`).
+ */
+export const AUDIT_WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url);
+
+export function createAuditWorkerPool(options: Omit<WorkerPoolOptions, 'entry'> = {}): WorkerPool {
+  return new WorkerPool({ entry: AUDIT_WORKER_ENTRY, ...options });
+}

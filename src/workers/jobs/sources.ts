@@ -1,0 +1,118 @@
+/**
+ * The data sources of an audit across the worker boundary. The reading (OSV, the SQLite mirror,
+ * PyPI) stays on the main thread, in `sourceHandlers`; the worker sees an AdvisorySource and a
+ * PackageRegistry (`remoteSources`) that ask for what they need and do the matching themselves.
+ *
+ * What crosses, in each direction (all structured-clone data):
+ * - `advisories.candidates`: PackageQuery[] → { records: Map<queryKey, OsvRecord[]>, matched, kind, notices }
+ *   (`matched` when the source could only give its own matches: a source without `candidates`);
+ * - `advisories.forPackage`: a package name → { records: OsvRecord[], kind, notices };
+ * - `registry.projects`: package names → Map<name, ProjectInfo | null>.
+ * `kind` and `notices` travel with every advisory answer because a fallback source changes them
+ * (OSV failed, the mirror answered) and the report must say so.
+ */
+import { matchCandidates } from '../../advisories/match.js';
+import type { AdvisorySource, OsvRecord, PackageQuery } from '../../advisories/types.js';
+import type { PackageRegistry } from '../../audit/audit.js';
+import type { ProjectInfo } from '../../python/pypi.js';
+import type { JobHandlers } from '../pool.js';
+import type { TaskContext } from '../serve.js';
+
+export interface DataSources {
+  advisories: AdvisorySource;
+  /** Null: outdated and yanked checks are skipped (offline). */
+  registry: PackageRegistry | null;
+}
+
+/** What a job's input says about its sources, so the worker can stand in for them. */
+export interface SourceInfo {
+  advisoryKind: AdvisorySource['kind'];
+  hasRegistry: boolean;
+}
+
+interface AdvisoryState {
+  kind: AdvisorySource['kind'];
+  notices: string[];
+}
+
+type CandidatesAnswer = AdvisoryState & { records: Map<string, OsvRecord[]>; matched: boolean };
+type ForPackageAnswer = AdvisoryState & { records: OsvRecord[] };
+
+const METHODS = {
+  candidates: 'advisories.candidates',
+  forPackage: 'advisories.forPackage',
+  projects: 'registry.projects',
+} as const;
+
+export function sourceInfo(sources: DataSources): SourceInfo {
+  return { advisoryKind: sources.advisories.kind, hasRegistry: sources.registry !== null };
+}
+
+/** Main thread: answers the worker's questions from the real sources. */
+export function sourceHandlers(sources: DataSources): JobHandlers {
+  const { advisories, registry } = sources;
+  const state = (): AdvisoryState => ({ kind: advisories.kind, notices: advisories.notices?.() ?? [] });
+  return {
+    [METHODS.candidates]: async (queries: PackageQuery[]): Promise<CandidatesAnswer> =>
+      advisories.candidates
+        ? { records: await advisories.candidates(queries), matched: false, ...state() }
+        : { records: await advisories.affecting(queries), matched: true, ...state() },
+    [METHODS.forPackage]: async (name: string): Promise<ForPackageAnswer> => ({ records: await advisories.forPackage(name), ...state() }),
+    [METHODS.projects]: async (names: string[]): Promise<Map<string, ProjectInfo | null>> => {
+      if (!registry) throw new Error('no package registry for this audit');
+      return registry.projects(names);
+    },
+  };
+}
+
+/** Worker: an advisory source and a registry that ask the main thread, and match here. */
+export function remoteSources(context: TaskContext, info: SourceInfo): DataSources {
+  return { advisories: new RemoteAdvisorySource(context, info.advisoryKind), registry: info.hasRegistry ? new RemoteRegistry(context) : null };
+}
+
+class RemoteAdvisorySource implements AdvisorySource {
+  private latest: string[] = [];
+
+  constructor(
+    private readonly context: TaskContext,
+    public kind: AdvisorySource['kind'],
+  ) {}
+
+  async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+    const answer = this.remember(await this.context.call<CandidatesAnswer>(METHODS.candidates, queries));
+    return answer.matched ? answer.records : matchCandidates(queries, answer.records);
+  }
+
+  async forPackage(name: string): Promise<OsvRecord[]> {
+    return this.remember(await this.context.call<ForPackageAnswer>(METHODS.forPackage, name)).records;
+  }
+
+  notices(): string[] {
+    return this.latest;
+  }
+
+  private remember<T extends AdvisoryState>(answer: T): T {
+    this.kind = answer.kind;
+    this.latest = answer.notices;
+    return answer;
+  }
+}
+
+class RemoteRegistry implements PackageRegistry {
+  constructor(private readonly context: TaskContext) {}
+
+  projects(names: string[]): Promise<Map<string, ProjectInfo | null>> {
+    return this.context.call<Map<string, ProjectInfo | null>>(METHODS.projects, names);
+  }
+}
+
+/** A TaskContext that calls the handlers directly: the same job code, run on this thread. */
+export function localContext(handlers: JobHandlers): TaskContext {
+  return {
+    call: async <T>(method: string, arg?: unknown) => {
+      const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
+      if (!handler) throw new Error(`nothing answers "${method}"`);
+      return (await handler(arg as never)) as T;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The audit of a file tree (a GitHub snapshot's files) as a job: parsing every manifest, matching the
+ * installed releases against advisories and evaluating the rules all happen where the job runs (a
+ * worker thread for the bot); the advisory, registry and store reads are calls back to the main
+ * thread (sources.ts).
+ *
+ * Input: the files' paths and texts, the tree's symbolic links, the target label, `now`, ignores and problems from outside the
+ * tree, and what the sources are (SourceInfo). Output: the AuditResult, and for watching the
+ * installed packages (StoredPackage[]) and the tree's own ignore rules. Nothing else crosses.
+ */
+import type { AuditResult } from '../../audit/audit.js';
+import { parseIgnoreFile, type IgnoreRule } from '../../audit/ignores.js';
+import { auditTree, readTree } from '../../audit/run.js';
+import { memorySource } from '../../python/files.js';
+import type { ExtractError } from '../../python/types.js';
+import type { StoredPackage } from '../../store/watches.js';
+import { storedPackagesOf } from '../../watch/packages.js';
+import type { TaskContext } from '../serve.js';
+import { remoteSources, type SourceInfo } from './sources.js';
+
+export const TREE_AUDIT_TASK = 'audit-tree';
+
+export interface TreeAuditRequest {
+  files: { path: string; text: string }[];
+  /** Paths that are symbolic links in the tree (a GitHub snapshot's mode 120000 entries): never read through. */
+  links?: string[];
+  /** What was audited, for the report: `owner/repo@sha`. */
+  target: string;
+  now: Date;
+  /** Ignores kept outside the tree (the Slack Ignore… modal's, per repository). */
+  extraIgnores?: IgnoreRule[];
+  /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */
+  extraErrors?: ExtractError[];
+  /** Also return what watching stores: the installed packages and the tree's ignore rules. */
+  forWatching?: boolean;
+}
+
+export interface TreeAuditOutcome {
+  result: AuditResult;
+  /** With `forWatching`: the installed releases, compact (re-matched later without reading the tree). */
+  packages: StoredPackage[] | null;
+  /** With `forWatching`: the rules of the tree's `.depwatch.yml`. */
+  treeIgnores: IgnoreRule[] | null;
+}
+
+export type TreeAuditJob = TreeAuditRequest & { sources: SourceInfo };
+
+const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
+
+/** The job itself, wherever it runs. */
+export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Promise<TreeAuditOutcome> {
+  const { advisories, registry } = remoteSources(context, job.sources);
+  const contents = await readTree(memorySource(Object.fromEntries(job.files.map((f) => [f.path, f.text])), { links: job.links ?? [] }));
+  const result = await auditTree(contents, {
+    target: job.target,
+    advisories,
+    registry,
+    now: job.now,
+    ...(job.extraIgnores ? { extraIgnores: job.extraIgnores } : {}),
+    ...(job.extraErrors ? { extraErrors: job.extraErrors } : {}),
+  });
+  if (!job.forWatching) return { result, packages: null, treeIgnores: null };
+  const ignoreFile = contents.contextFiles.find((f) => IGNORE_FILES.includes(f.path));
+  return {
+    result,
+    packages: storedPackagesOf(contents.load.manifests.flatMap((m) => m.dependencies)),
+    treeIgnores: ignoreFile ? parseIgnoreFile(ignoreFile.text).rules : [],
+  };
+}

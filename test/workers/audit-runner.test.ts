@@ -1,0 +1,94 @@
+/**
+ * The audit off the main thread: the same tree audited in a worker and on this thread gives the same
+ * result, the main thread only reads (the advisory source is asked for candidates and never matches
+ * anything itself), and what the sweep stores (packages, the tree's ignores) and re-matches agrees too.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AdvisorySource } from '../../src/advisories/types.js';
+import { auditFileSource } from '../../src/audit/run.js';
+import { memorySource } from '../../src/python/files.js';
+import { createAuditWorkerPool, runHere, runInWorkers } from '../../src/workers/audit-runner.js';
+import { failingRegistry, project, realMirror, registryOf, release } from '../audit/helpers.js';
+import { manifest } from '../slack/app-world.js';
+
+const now = new Date('2026-11-28T12:00:00Z');
+
+const FILES = {
+  'requirements/main.txt': manifest('pypi-warehouse/requirements/main.txt'),
+  Pipfile: manifest('pipenv/Pipfile'),
+  'Pipfile.lock': manifest('pipenv/Pipfile.lock'),
+  'requirements.txt': 'Django==2.1.5\nrequests>=2.0\npyyaml==5.3.1\n--extra-index-url https://pypi.internal.example/simple\n',
+  '.depwatch.yml': 'ignore:\n  - id: CVE-2020-14343\n    reason: we only load trusted YAML\n',
+  Dockerfile: 'FROM python:3.7-slim\n',
+};
+const files = Object.entries(FILES).map(([path, text]) => ({ path, text }));
+
+const registry = registryOf([
+  project('django', [release('2.1.5', '2019-01-04T00:00:00Z'), release('4.2.16', '2024-09-03T00:00:00Z')]),
+  project('requests', [release('2.18.4', '2017-08-15T00:00:00Z'), release('2.32.3', '2024-05-29T00:00:00Z')]),
+]);
+
+/** The real mirror, watched: which of its methods the main thread was asked to run. */
+async function watchedMirror(): Promise<AdvisorySource & { asked: string[] }> {
+  const mirror = await realMirror();
+  const asked: string[] = [];
+  return {
+    kind: mirror.kind,
+    asked,
+    affecting: (q) => (asked.push('affecting'), mirror.affecting(q)),
+    candidates: (q) => (asked.push('candidates'), mirror.candidates(q)),
+    forPackage: (n) => (asked.push('forPackage'), mirror.forPackage(n)),
+  };
+}
+
+describe('audits in worker threads', () => {
+  const pool = createAuditWorkerPool({ size: 1 });
+  const inWorkers = runInWorkers(pool);
+  afterAll(() => pool.close());
+
+  it('give the same result as the audit on this thread, and as the CLI audit', async () => {
+    const request = { files, target: 'octo/shop@abc', now, forWatching: true };
+    const here = await runHere.auditTree(request, { advisories: await realMirror(), registry });
+    const there = await inWorkers.auditTree(request, { advisories: await realMirror(), registry });
+    expect(there).toEqual(here);
+    expect(here.result.findings.filter((f) => f.kind === 'vulnerability').length).toBeGreaterThan(10);
+    expect(here.result.ignored.map((f) => f.aliases ?? []).flat()).toContain('CVE-2020-14343');
+    expect(here.packages!.map((p) => `${p.name}@${p.version}`)).toContain('django@2.1.5');
+    expect(here.treeIgnores).toEqual([expect.objectContaining({ id: 'CVE-2020-14343' })]);
+
+    const cli = await auditFileSource(memorySource(FILES), { target: 'octo/shop@abc', advisories: await realMirror(), registry, now });
+    expect(there.result).toEqual(cli);
+  });
+
+  it('leave only reading to the main thread: the source is asked for candidates, the matching happens in the worker', async () => {
+    const source = await watchedMirror();
+    const { result } = await inWorkers.auditTree({ files, target: 't', now }, { advisories: source, registry: null });
+    expect(result.findings.some((f) => f.id === 'PYSEC-2019-13')).toBe(true);
+    expect(source.asked).toContain('candidates');
+    expect(source.asked).not.toContain('affecting');
+  });
+
+  it('report a failing source the way the audit on this thread does (partial, with the reason)', async () => {
+    const dead: AdvisorySource = { kind: 'api', affecting: () => Promise.reject(new Error('OSV did not answer')), forPackage: async () => [] };
+    const there = await inWorkers.auditTree({ files, target: 't', now }, { advisories: dead, registry: failingRegistry });
+    const here = await runHere.auditTree({ files, target: 't', now }, { advisories: dead, registry: failingRegistry });
+    expect(there.result).toEqual(here.result);
+    expect(there.result.partial).toBe(true);
+    expect(there.result.warnings.join('\n')).toContain('advisories unavailable (OSV did not answer)');
+  });
+
+  it('re-match stored packages like the sweep on this thread does', async () => {
+    const { packages } = await runHere.auditTree({ files, target: 't', now, forWatching: true }, { advisories: await realMirror(), registry: null });
+    const request = {
+      repos: [
+        { key: 'octo/shop', packages: packages!, ignores: [] },
+        { key: 'octo/other', packages: packages!.slice(0, 3), ignores: [{ id: 'PYSEC-2019-13', reason: 'not used', until: null, package: null, source: 'test' }] },
+      ],
+      now,
+    };
+    const here = await runHere.rematch(request, { advisories: await realMirror(), registry });
+    const there = await inWorkers.rematch(request, { advisories: await realMirror(), registry });
+    expect(there).toEqual(here);
+    expect(here.ok && here.findings[0]!.findings.length).toBeGreaterThan(10);
+  });
+});
