@@ -31,6 +31,14 @@ export interface Fix {
   advice?: UpgradeAdvice;
 }
 
+/**
+ * Places listed per finding (locations, edits, constraints). A release pinned at thousands of lines
+ * (a hostile or generated manifest) would otherwise make every finding, the stored audit and the
+ * Slack reply grow with the product of findings and places; the rest are counted, never dropped
+ * silently.
+ */
+export const MAX_LISTED_PLACES = 20;
+
 /** How to move one installed release to a fixed one (see src/audit/rules/fix-hints.ts). */
 export interface UpgradeAdvice {
   package: string;
@@ -47,6 +55,8 @@ export interface UpgradeAdvice {
   commands: { run: string; dir: string }[];
   /** A lock entry the project does not declare: it comes in through another package. */
   transitive: boolean;
+  /** Edits and constraints beyond MAX_LISTED_PLACES, counted rather than listed. */
+  placesOmitted?: number;
 }
 
 /** One place an installed release is pinned, locked or declared. */
@@ -75,6 +85,8 @@ export interface Finding {
   fixedVersions?: string[];
   /** Every place the release is pinned, locked or declared, the primary (file, line) first. */
   locations?: FindingLocation[];
+  /** Places beyond MAX_LISTED_PLACES, counted rather than listed. */
+  locationsOmitted?: number;
   fix: Fix;
   /** Kind-specific facts (outdated: latest, bump, releases behind…), part of the JSON. */
   details?: Record<string, unknown>;
@@ -150,6 +162,7 @@ export function findingJson(f: Finding) {
     ...(f.cvss !== undefined ? { cvss: f.cvss } : {}),
     ...(f.fixedVersions !== undefined ? { fixed_versions: f.fixedVersions } : {}),
     ...(f.locations ? { locations: f.locations.map((l) => ({ file: l.file, line: l.line, role: l.role, ...(l.specifier !== undefined ? { specifier: l.specifier } : {}) })) } : {}),
+    ...(f.locationsOmitted ? { locations_omitted: f.locationsOmitted } : {}),
     fix: { version: f.fix.version, text: f.fix.text, ...(f.fix.advice ? { advice: adviceJson(f.fix.advice) } : {}) },
     ...(f.details ? { details: f.details } : {}),
     ...(f.ignoredBy ? { ignored_by: f.ignoredBy } : {}),
@@ -164,6 +177,7 @@ function adviceJson(a: UpgradeAdvice) {
     edits: a.edits.map((e) => ({ file: e.file, line: e.line, write: e.write })),
     commands: a.commands.map((c) => ({ run: c.run, dir: c.dir })),
     transitive: a.transitive,
+    ...(a.placesOmitted ? { places_omitted: a.placesOmitted } : {}),
   };
 }
 

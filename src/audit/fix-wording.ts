@@ -32,7 +32,8 @@ const joinAnd = (parts: string[]) => (parts.length <= 1 ? parts.join('') : `${pa
  */
 export function upgradeSteps(a: UpgradeAdvice, s: AdviceSyntax = PLAIN_SYNTAX): string {
   const to = s.text(a.to);
-  const constraintAt = (file: string, line: number | null) => a.constraints.find((c) => c.file === file && c.line === line);
+  const constraints = new Map(a.constraints.map((c) => [`${c.file}:${c.line ?? ''}`, c]));
+  const constraintAt = (file: string, line: number | null) => constraints.get(`${file}:${line ?? ''}`);
   const pinEdits: string[] = [];
   const widenings: string[] = [];
   for (const e of a.edits) {
@@ -41,6 +42,7 @@ export function upgradeSteps(a: UpgradeAdvice, s: AdviceSyntax = PLAIN_SYNTAX): 
     else pinEdits.push(`${s.code(e.write)} in ${s.place(e.file, e.line)}`);
   }
   const runs = joinAnd(a.commands.map((c) => `${s.code(c.run)}${c.dir !== '.' ? ` in ${s.text(c.dir)}/` : ''}`));
+  if (a.placesOmitted) pinEdits.push(`the same in ${plural(a.placesOmitted, 'more place', 'more places')}`);
   const edits = [...(pinEdits.length ? [`set ${joinAnd(pinEdits)}`] : []), ...widenings].join('; ');
   if (edits) return runs ? `${edits}, then run ${runs}` : edits;
   if (!runs) return `move ${s.text(a.package)} to ${to}`;

@@ -14,6 +14,7 @@ function packageJson(g: PackageGroup) {
     advisories: g.findings.map((f) => f.id ?? null),
     fix: findingJson({ ...g.findings[0]!, fix: g.fix }).fix,
     locations: g.locations.map((l) => ({ file: l.file, line: l.line, role: l.role, ...(l.specifier !== undefined ? { specifier: l.specifier } : {}) })),
+    ...(g.locationsOmitted ? { locations_omitted: g.locationsOmitted } : {}),
   };
 }
 

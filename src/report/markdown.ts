@@ -43,7 +43,7 @@ const advisoryLink = (id: string) => `[${cell(id)}](${osvUrl(id)})`;
 function packageSection(g: PackageGroup, options: ReportOptions): string[] {
   const s = syntax(options);
   const out = [`#### ${SEVERITY_STYLE[g.severity].emoji} ${packageHeadline(g, s)}`, ''];
-  if (g.locations.length) out.push(`At ${placesLine(g.locations, s)}.`, '');
+  if (g.locations.length) out.push(`At ${placesLine(g.locations, s, g.locationsOmitted)}.`, '');
   out.push(`**Fix:** ${packageFix(g, s)}`, '', '| Severity | Advisory | What it is |', '|---|---|---|');
   for (const f of g.findings) {
     const ids = `${f.kind === 'malicious' ? '**malicious** ' : ''}${advisoryLink(f.id ?? '?')}${f.aliases?.length ? ` (${f.aliases.map(cell).join(', ')})` : ''}`;

@@ -19,6 +19,8 @@ export interface PackageGroup {
   fix: Fix;
   /** Where the release is pinned, locked or declared; the primary first. */
   locations: FindingLocation[];
+  /** Places beyond those listed (see MAX_LISTED_PLACES). */
+  locationsOmitted: number;
 }
 
 export const isVulnerability = (f: Finding): boolean => f.kind === 'vulnerability' || f.kind === 'malicious';
@@ -46,6 +48,7 @@ export function vulnerablePackages(findings: readonly Finding[]): PackageGroup[]
       malicious: f.kind === 'malicious',
       fix: f.fix,
       locations: f.locations?.length ? f.locations : f.file ? [{ file: f.file, line: f.line, role: 'pin' }] : [],
+      locationsOmitted: f.locationsOmitted ?? 0,
     });
   }
   return [...groups.values()];
@@ -71,7 +74,7 @@ export function packageFix(g: PackageGroup, s: AdviceSyntax = PLAIN_SYNTAX): str
 const ROLE_WORDS: Record<FindingLocation['role'], string> = { pin: 'pinned in', constraint: 'constrained in', lock: 'locked in', declaration: 'declared in' };
 
 /** "requirements.txt:2, also locked in poetry.lock:40 and declared in pyproject.toml:9 (`>=2.0`)". */
-export function placesLine(locations: readonly FindingLocation[], s: AdviceSyntax = PLAIN_SYNTAX): string {
+export function placesLine(locations: readonly FindingLocation[], s: AdviceSyntax = PLAIN_SYNTAX, omitted = 0): string {
   const [primary, ...rest] = locations;
   if (!primary) return '';
   const byRole = new Map<string, string[]>();
@@ -81,5 +84,6 @@ export function placesLine(locations: readonly FindingLocation[], s: AdviceSynta
     byRole.set(words, [...(byRole.get(words) ?? []), text]);
   }
   const also = [...byRole].map(([words, places]) => `${words} ${places.join(', ')}`);
+  if (omitted > 0) also.push(`and ${plural(omitted, 'more place', 'more places')}`);
   return [s.place(primary.file, primary.line), ...also].join('; ');
 }

@@ -24,7 +24,7 @@ function advisory(f: Finding): string[] {
 function packageBlock(g: PackageGroup): string[] {
   return [
     `  ${packageHeadline(g)}`,
-    ...(g.locations.length ? [`    at ${placesLine(g.locations)}`] : []),
+    ...(g.locations.length ? [`    at ${placesLine(g.locations, undefined, g.locationsOmitted)}`] : []),
     `    fix: ${packageFix(g)}`,
     ...g.findings.flatMap(advisory),
     '',

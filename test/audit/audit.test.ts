@@ -142,3 +142,27 @@ describe('index options from every format', () => {
     expect(JSON.stringify(result)).not.toContain('user:pw');
   });
 });
+
+describe('a release pinned at thousands of places', () => {
+  // A generated or hostile tree: the same pin repeated 3,000 times across three files. Every finding
+  // would otherwise carry every place (3,000 locations, edits and a sentence naming each), so the
+  // stored audit and the Slack reply would grow with findings × places.
+  const lines = Array.from({ length: 1_000 }, () => 'django==2.1.5').join('\n');
+  const big = memorySource({ 'a/requirements.txt': lines, 'b/requirements.txt': lines, 'c/requirements.txt': lines });
+
+  it('lists the first places and counts the rest, in the finding, its fix and the JSON', async () => {
+    const { findingJson, MAX_LISTED_PLACES } = await import('../../src/audit/findings.js');
+    const result = await auditFileSource(big, { target: 'big', advisories: await realMirror(), registry: null, now });
+    const django = of(result.findings, 'vulnerability').filter((f) => f.package === 'django');
+    expect(django.length).toBeGreaterThan(5);
+    for (const f of django) {
+      expect(f.locations).toHaveLength(MAX_LISTED_PLACES);
+      expect(f.locationsOmitted).toBe(3_000 - MAX_LISTED_PLACES);
+      expect(f.fix.advice!.edits).toHaveLength(MAX_LISTED_PLACES);
+      expect(f.fix.advice!.placesOmitted).toBe(3_000 - MAX_LISTED_PLACES);
+      expect(f.fix.text).toMatch(/and the same in 2980 more places\.$/);
+      expect(findingJson(f)).toMatchObject({ locations_omitted: 2_980, fix: { advice: { places_omitted: 2_980 } } });
+    }
+    expect(JSON.stringify(result).length).toBeLessThan(200_000);
+  });
+});

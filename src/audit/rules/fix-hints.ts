@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import { isValidSpecifier, isPrerelease, specifierContains } from '../../python/pep440.js';
 import type { Dependency, ManifestFormat } from '../../python/types.js';
 import type { PackageUse } from '../context.js';
-import type { FindingLocation, UpgradeAdvice } from '../findings.js';
+import { MAX_LISTED_PLACES, type FindingLocation, type UpgradeAdvice } from '../findings.js';
 
 /** What the advice needs to know about the project: each file's format and every declaration. */
 export interface ProjectFiles {
@@ -48,23 +48,28 @@ const LOCK_TOOLS: Partial<Record<ManifestFormat, { owner: ManifestFormat; afterE
 const dirOf = (file: string) => posix.dirname(file);
 const at = (d: { file: string; line: number | null }) => `${d.file}:${d.line ?? ''}`;
 
-/** Every place a release is pinned or locked, and the ranges its lockfiles resolve; the primary first. */
-export function locationsOf(pkg: PackageUse, project: ProjectFiles): FindingLocation[] {
-  const out: FindingLocation[] = pkg.entries.map((e) => ({
-    file: e.file,
-    line: e.line,
-    role: e.kind === 'locked' ? 'lock' : e.kind === 'constraint' ? 'constraint' : 'pin',
-    ...(e.kind === 'locked' ? {} : { specifier: e.specifier }),
-  }));
-  const seen = new Set(out.map(at));
-  for (const lock of pkg.entries.filter((e) => e.kind === 'locked')) {
+/**
+ * Every place a release is pinned or locked, and the ranges its lockfiles resolve; the primary first.
+ * At most MAX_LISTED_PLACES are listed, the rest counted in `omitted`.
+ */
+export function locationsOf(pkg: PackageUse, project: ProjectFiles): { locations: FindingLocation[]; omitted: number } {
+  const locations: FindingLocation[] = [];
+  let omitted = 0;
+  const add = (l: FindingLocation) => {
+    if (locations.length < MAX_LISTED_PLACES) locations.push(l);
+    else omitted++;
+  };
+  for (const e of pkg.entries) add({ file: e.file, line: e.line, role: e.kind === 'locked' ? 'lock' : e.kind === 'constraint' ? 'constraint' : 'pin', ...(e.kind === 'locked' ? {} : { specifier: e.specifier }) });
+  const seen = new Set(pkg.entries.map(at));
+  for (const lock of pkg.entries) {
+    if (lock.kind !== 'locked') continue;
     for (const d of declarationsFor(lock, project)) {
       if (seen.has(at(d))) continue;
       seen.add(at(d));
-      out.push({ file: d.file, line: d.line, role: 'declaration', specifier: d.specifier });
+      add({ file: d.file, line: d.line, role: 'declaration', specifier: d.specifier });
     }
   }
-  return out;
+  return { locations, omitted };
 }
 
 /** The declarations (pins and ranges) that a lock entry resolves: same name, in its project. */
@@ -115,18 +120,25 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
   const advice: UpgradeAdvice = { package: pkg.name, from: pkg.version, to, constraints: [], edits: [], commands: [], transitive: false };
   const edited = new Set<string>();
   const constrained = new Set<string>();
+  // Listed up to MAX_LISTED_PLACES each; the places beyond are counted (placesOmitted).
+  let omitted = 0;
   const edit = (d: Dependency, style: 'pin' | 'range') => {
     if (edited.has(at(d))) return;
     edited.add(at(d));
-    advice.edits.push({ file: d.file, line: d.line, write: requirementText(d, to, style, project.formatOf.get(d.file)) });
+    if (advice.edits.length < MAX_LISTED_PLACES) advice.edits.push({ file: d.file, line: d.line, write: requirementText(d, to, style, project.formatOf.get(d.file)) });
+    else omitted++;
   };
   const constraint = (d: Dependency, verdict: boolean | null) => {
     if (constrained.has(at(d))) return;
     constrained.add(at(d));
-    advice.constraints.push({ file: d.file, line: d.line, specifier: d.specifier, admits: verdict, pin: d.version !== null });
+    // Ranges (few, and they decide the wording) are always kept; exact pins only up to the cap.
+    if (d.version === null || advice.constraints.length < MAX_LISTED_PLACES) advice.constraints.push({ file: d.file, line: d.line, specifier: d.specifier, admits: verdict, pin: d.version !== null });
   };
+  const commands = new Set<string>();
   const command = (run: string, dir: string) => {
-    if (!advice.commands.some((c) => c.run === run && c.dir === dir)) advice.commands.push({ run, dir });
+    if (commands.has(`${dir}\n${run}`)) return;
+    commands.add(`${dir}\n${run}`);
+    advice.commands.push({ run, dir });
   };
 
   const pins = pkg.entries.filter((e) => e.kind !== 'locked');
@@ -164,6 +176,7 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
     if (declared.length === 0 && (!lock.direct || hasOwnerBeside(lock, tool.owner, project))) advice.transitive = true;
     command(changed ? tool.afterEdit(pkg.name) : tool.upgrade(pkg.name), dir);
   }
+  if (omitted) advice.placesOmitted = omitted;
   return advice;
 }
 

@@ -5,7 +5,7 @@ import { fixedVersions } from '../../advisories/match.js';
 import { worstSeverityOf } from '../../advisories/severity.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
-import type { Finding, Fix } from '../findings.js';
+import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';
 import { smallestFix } from '../fix.js';
 import { upgradeSentence } from '../fix-wording.js';
 import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
@@ -22,7 +22,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     const releases = ctx.registry?.get(pkg.name)?.releases ?? null;
     const fix = smallestFix(pkg.name, pkg.version, known, releases);
     const groups = groupByAlias(records);
-    const locations = locationsOf(pkg, project);
+    const { locations, omitted: locationsOmitted } = locationsOf(pkg, project);
     const vulnerabilities = groups.filter((g) => ![g.id, ...g.aliases].some(isMalicious)).length;
     // One upgrade for every advisory of the release, so every finding of the package carries the same fix.
     const upgrade: Fix = fix.ok
@@ -45,7 +45,12 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         cvssVector: severity.vector,
         fixedVersions: fixed,
         locations,
-        details: { direct: pkg.direct, locations: pkg.entries.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}`) },
+        ...(locationsOmitted ? { locationsOmitted } : {}),
+        details: {
+          direct: pkg.direct,
+          locations: pkg.entries.slice(0, MAX_LISTED_PLACES).map((e) => `${e.file}${e.line ? `:${e.line}` : ''}`),
+          ...(pkg.entries.length > MAX_LISTED_PLACES ? { locations_omitted: pkg.entries.length - MAX_LISTED_PLACES } : {}),
+        },
       };
       if (ids.some(isMalicious)) {
         findings.push({

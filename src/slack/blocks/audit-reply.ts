@@ -114,7 +114,7 @@ function packageText(input: AuditReplyInput, g: PackageGroup): string {
   // The place is worth its own line when there are several, or when the fix does not already link it.
   const primary = g.locations[0];
   const edited = primary && g.fix.advice?.edits.some((e) => e.file === primary.file && e.line === primary.line);
-  if (g.locations.length > 1 || (primary && !edited)) lines.push(`At ${placesLine(g.locations, s)}`);
+  if (g.locations.length > 1 || (primary && !edited)) lines.push(`At ${placesLine(g.locations, s, g.locationsOmitted)}`);
   lines.push(`*Fix:* ${truncate(packageFix(g, s), 1200)}`);
   return lines.join('\n');
 }
