@@ -118,9 +118,9 @@ export function lockCommandsFor(
 }
 
 function byGroup(packages: readonly LockPackage[]): [string, string[]][] {
-  const groups = new Map<string, string[]>();
-  for (const p of packages) groups.set(p.group, [...new Set([...(groups.get(p.group) ?? []), p.name])]);
-  return [...groups.entries()].sort(([a], [b]) => (a === 'main' ? -1 : b === 'main' ? 1 : a.localeCompare(b)));
+  const groups = new Map<string, Set<string>>();
+  for (const p of packages) groups.set(p.group, (groups.get(p.group) ?? new Set<string>()).add(p.name));
+  return [...groups.entries()].map(([group, names]): [string, string[]] => [group, [...names]]).sort(([a], [b]) => (a === 'main' ? -1 : b === 'main' ? 1 : a.localeCompare(b)));
 }
 
 /** A word for a POSIX shell: as is when it holds only safe characters, else single-quoted. */

@@ -19,6 +19,7 @@ import { specifierContains } from '../python/pep440.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
+import { pushTo } from './group.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, type LockCommand, type LockPackage } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 
@@ -69,10 +70,12 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
   plan.leftAlone.push(...leftAlone);
 
   // Where each vulnerable release is pinned or locked, and which manifests belong to those projects.
+  const byName = new Map<string, Dependency[]>();
+  for (const { dependencies } of read) for (const d of dependencies) pushTo(byName, d.name, d);
   const locations = new Map<FixTarget, Dependency[]>();
   const perFile = new Map<string, FixTarget[]>();
   for (const target of targets) {
-    const at = read.flatMap((r) => r.dependencies).filter((d) => d.name === target.name && d.version === target.from && d.source === 'registry');
+    const at = (byName.get(target.name) ?? []).filter((d) => d.version === target.from && d.source === 'registry');
     locations.set(target, at);
     if (at.length === 0) {
       plan.leftAlone.push({ ...aboutTarget(target, null, null), kind: 'not-found', reason: `no file given pins ${target.name} ${target.from} any more (changed since the audit, or not read)` });
@@ -82,7 +85,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
     for (const { file } of read) {
       if (rewriterFor(file.format) === null) continue;
       const dir = posix.dirname(file.path);
-      if ([...dirs].some((d) => within(dir, d) || within(d, dir))) perFile.set(file.path, [...(perFile.get(file.path) ?? []), target]);
+      if ([...dirs].some((d) => within(dir, d) || within(d, dir))) pushTo(perFile, file.path, target);
     }
   }
 
@@ -109,10 +112,12 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
     if (rewritten.rehash.length > 0) rehash.set(file.path, rewritten.rehash);
   }
 
+  const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
+  const rewrittenAt = new Set(plan.changes.map((c) => `${c.file}\u0000${c.line}\u0000${c.package}\u0000${c.fromVersion}`));
   for (const target of targets) {
     const at = locations.get(target)!;
     if (at.length === 0) continue;
-    plan.fixes.push({ package: target.name, from: target.from, to: target.to, advisories: target.advisories, status: statusOf(target, at, plan, read) });
+    plan.fixes.push({ package: target.name, from: target.from, to: target.to, advisories: target.advisories, status: statusOf(target, at, plan, formatOf, rewrittenAt) });
   }
   plan.lockCommands = lockCommands(targets, locations, plan, read);
   plan.notes = [...recompileNotes(plan, files), ...rehashNotes(rehash, files, plan.lockCommands)];
@@ -157,7 +162,10 @@ function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets
   for (const f of result.ignored) {
     if ((f.kind !== 'vulnerability' && f.kind !== 'malicious') || !f.ignoredBy) continue;
     const until = f.ignoredBy.until ? ` until ${f.ignoredBy.until}` : '';
-    leave(f, 'ignored', `ignored${until} (${f.ignoredBy.source}): ${f.ignoredBy.reason}`);
+    // The release may move anyway, for advisories that are not ignored: then this one goes with it.
+    const moving = targets.get(`${f.package}\u0000${f.version}`);
+    const anyway = moving ? `; ${f.package} moves to ${moving.to} anyway for its other advisories, which clears this one too` : '';
+    leave(f, 'ignored', `ignored${until} (${f.ignoredBy.source}): ${f.ignoredBy.reason}${anyway}`);
   }
   return { targets: [...targets.values()], leftAlone };
 }
@@ -188,12 +196,14 @@ export function rewriteProblem(file: FixFile, before: readonly Dependency[], new
   const errorsAfter = after.errors.map((e) => e.message).sort();
   if (JSON.stringify(errorsBefore) !== JSON.stringify(errorsAfter)) return 'it would read with different errors';
   if (after.dependencies.length !== before.length) return 'it would hold a different number of requirements';
+  const changed = new Map<string, EntryChange[]>();
+  for (const c of changes) pushTo(changed, `${c.package}\u0000${c.line}`, c);
   for (let i = 0; i < before.length; i++) {
     const old = before[i]!;
     const now = after.dependencies[i]!;
     const same = (['name', 'extras', 'marker', 'source', 'editable', 'kind', 'group', 'direct', 'url'] as const).every((k) => JSON.stringify(old[k]) === JSON.stringify(now[k]));
     if (!same) return `${old.name} would read differently`;
-    const moved = changes.filter((c) => c.package === old.name && c.line === old.line);
+    const moved = changed.get(`${old.name}\u0000${old.line}`) ?? [];
     if (moved.length === 0) {
       if (old.specifier !== now.specifier || old.version !== now.version || JSON.stringify(old.hashes) !== JSON.stringify(now.hashes)) return `${old.name} would change although it was not to be moved`;
     } else if (!moved.every((c) => specifierContains(now.specifier, c.toVersion, { containsPrereleases: true }))) {
@@ -207,8 +217,7 @@ export function rewriteProblem(file: FixFile, before: readonly Dependency[], new
 // Status, lock commands, notes
 // ---------------------------------------------------------------------------------------------
 
-function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, read: { file: FixFile }[]): FixStatus {
-  const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
+function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, formatOf: Map<string, ManifestFormat>, rewrittenAt: Set<string>): FixStatus {
   let pendingLock = false;
   for (const d of at) {
     const format = formatOf.get(d.file)!;
@@ -216,8 +225,7 @@ function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, read: { fi
       pendingLock = true;
       continue;
     }
-    const rewritten = plan.changes.some((c) => c.file === d.file && c.line === d.line && c.package === target.name && c.fromVersion === target.from);
-    if (rewritten) continue;
+    if (rewrittenAt.has(`${d.file}\u0000${d.line}\u0000${target.name}\u0000${target.from}`)) continue;
     if (rewriterFor(format) === null && !plan.leftAlone.some((l) => l.file === d.file && l.line === d.line && l.package === target.name)) {
       plan.leftAlone.push({ ...aboutTarget(target, d.file, d.line), kind: 'unsupported-format', reason: `${posix.basename(d.file)} is not rewritten by depwatch fix; change the pin by hand` });
     }
@@ -229,7 +237,7 @@ function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, read: { fi
 function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency[]>, plan: FixPlan, read: { file: FixFile; dependencies: Dependency[] }[]): LockCommand[] {
   const byPath = new Map(read.map((r) => [r.file.path, r]));
   const wanted = new Map<string, LockPackage[]>();
-  const want = (lockfile: string, p: LockPackage) => wanted.set(lockfile, [...(wanted.get(lockfile) ?? []), p]);
+  const want = (lockfile: string, p: LockPackage) => pushTo(wanted, lockfile, p);
 
   for (const target of targets) {
     for (const d of locations.get(target)!) {

@@ -28,11 +28,13 @@ export function locateRequirement(text: string, from = 0, end = text.length): Re
   if (!head || head.index !== from || NAME.lastIndex > end) return null;
   let at = NAME.lastIndex;
   if (text[at] === '@') return { name: head[1]!, specStart: at, specEnd: at, url: true };
-  const markerAt = text.indexOf(';', at);
-  let stop = markerAt === -1 || markerAt > end ? end : markerAt;
+  // Searched within the requirement only: callers pass a whole file with `end` at the line's end.
+  const markerAt = text.slice(at, end).indexOf(';');
+  let stop = markerAt === -1 ? end : at + markerAt;
   if (text[at] === '(') {
-    const close = text.indexOf(')', at);
-    if (close === -1 || close > stop) return null;
+    const closeAt = text.slice(at, stop).indexOf(')');
+    if (closeAt === -1) return null;
+    const close = at + closeAt;
     at += 1;
     stop = close;
   }

@@ -134,8 +134,16 @@ describe('planning a fix from an audit', () => {
     expect(kinds).toEqual(expect.arrayContaining(['no-fix py 1.10.0', 'ignored pyyaml 5.3.1', 'unsupported-format jinja2 2.10']));
     expect(plan.leftAlone.find((l) => l.kind === 'ignored')!.reason).toContain('we only load trusted YAML');
     expect(plan.fixes.find((f) => f.package === 'jinja2')!.status).toBe('left-alone');
+    expect(plan.leftAlone.find((l) => l.kind === 'ignored')!.reason).not.toContain('anyway');
     // The ignored advisory is pyyaml's only one at 5.3.1 here: nothing else asks to move it.
     expect(plan.newTexts.get('requirements.txt') ?? 'requirements.txt untouched').toBe('requirements.txt untouched');
+  });
+
+  it('says when an ignored advisory is cleared anyway by the upgrade other advisories need', async () => {
+    const { plan } = await fixTree({ 'requirements.txt': 'django==2.1.5\n', '.depwatch.yml': 'ignore:\n  - id: PYSEC-2019-13\n    reason: no JSONField here\n' });
+    expect(plan.fixes[0]).toMatchObject({ package: 'django', status: 'fixed' });
+    expect(plan.fixes[0]!.advisories).not.toContain('PYSEC-2019-13');
+    expect(plan.leftAlone).toEqual([expect.objectContaining({ kind: 'ignored', advisories: ['PYSEC-2019-13'], reason: expect.stringMatching(/no JSONField here; django moves to .* anyway/) })]);
   });
 
   it('lists a malicious release as one to remove, not to upgrade (pure: from any audit result)', () => {

@@ -121,6 +121,11 @@ describe('the pyproject.toml rewriter', () => {
     expect(outside).toEqual([]);
   });
 
+  it('keeps a byte order mark and CRLF endings around the one value it changes', () => {
+    const text = '\uFEFF[tool.poetry.dependencies]\r\npython = "^3.8"  # runtime\r\nDjango = "2.1.5"\r\n';
+    expect(rewritePyproject(text).after).toBe('\uFEFF[tool.poetry.dependencies]\r\npython = "^3.8"  # runtime\r\nDjango = "2.1.11"\r\n');
+  });
+
   it('leaves a Poetry constraint that admits the fix as it is', () => {
     const text = '[tool.poetry.dependencies]\ndjango = "^2.1"\n';
     const { after, changes, leftAlone } = rewritePyproject(text);

@@ -13,6 +13,7 @@ import { requirementsFormat } from '../../python/formats/requirements.js';
 import { normalizeName } from '../../python/names.js';
 import { normalizeSpecifier } from '../../python/pep508.js';
 import { specifierContains } from '../../python/pep440.js';
+import { pushTo } from '../group.js';
 import { locateRequirement } from '../requirement-text.js';
 import type { EntryChange, FixTarget, LeftAlone, ManifestRewriter, RewriteResult, TextEdit } from '../types.js';
 import { widenPep440 } from '../widen.js';
@@ -26,8 +27,8 @@ export const requirementsRewriter: ManifestRewriter = {
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
 /** pip: a comment line ends a continuation. */
 const COMMENT_LINE = /^[ \t]*#/;
-/** pip's `--hash` option, also as optparse abbreviates it (`--has=…`), with `=` or a space before the value. */
-const HASH_OPTION = /(^|[ \t]+)--h(?:a(?:s(?:h)?)?)?(?:=|[ \t]+)[^\s\\]+/g;
+/** pip's `--hash` option, also as optparse abbreviates it (`--has`), as `--hash=value` or `--hash value`. */
+const HASH_FLAG = /^--h(?:a(?:s(?:h)?)?)?(?:=(.*))?$/;
 
 interface PhysicalLine {
   /** Offset of the first character, just after the previous line break (after a BOM on line 1). */
@@ -70,7 +71,7 @@ const endsWithBackslash = (text: string, line: PhysicalLine) => line.end > line.
 function rewriteRequirements(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
   const result: RewriteResult = { edits: [], changes: [], leftAlone: [], rehash: [] };
   const wanted = new Map<string, FixTarget[]>();
-  for (const t of targets) wanted.set(t.name, [...(wanted.get(t.name) ?? []), t]);
+  for (const t of targets) pushTo(wanted, t.name, t);
   if (wanted.size === 0) return result;
 
   const lines = physicalLines(text);
@@ -161,11 +162,8 @@ function rewriteLogicalLine(text: string, lines: PhysicalLine[], first: number, 
       while (from > spec.end && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
     }
     const stop = beforeContinuation(text, from, commentStart(text, line));
-    const options = text.slice(from, stop);
-    const kept = options.replace(HASH_OPTION, () => {
-      hashesRemoved++;
-      return '';
-    });
+    const { kept, removed } = withoutHashes(text.slice(from, stop));
+    hashesRemoved += removed;
     const head = index === first - 1 ? text.slice(line.start, spec.start) + spec.text + text.slice(spec.end, from) : '';
     const content = head + kept + text.slice(stop, line.end);
     if (index !== first - 1 && kept.trim() === '' && /^[ \t]*\\*$/.test(text.slice(stop, line.end))) deleted.add(index);
@@ -176,7 +174,10 @@ function rewriteLogicalLine(text: string, lines: PhysicalLine[], first: number, 
   if (deleted.has(lastOriginal)) {
     const lastKept = [...extent].reverse().find((i) => !deleted.has(i))!;
     const content = newContent.get(lastKept)!;
-    newContent.set(lastKept, content.replace(/[ \t]*\\+$/, ''));
+    let end = content.length;
+    while (end > 0 && content[end - 1] === '\\') end--;
+    while (end > 0 && (content[end - 1] === ' ' || content[end - 1] === '\t')) end--;
+    newContent.set(lastKept, content.slice(0, end));
   }
 
   const edits: TextEdit[] = [];
@@ -187,6 +188,32 @@ function rewriteLogicalLine(text: string, lines: PhysicalLine[], first: number, 
   }
   const touched = extent.filter((i) => deleted.has(i) || newContent.get(i) !== text.slice(lines[i]!.start, lines[i]!.end));
   return { edits, lastLine: Math.max(first, ...touched.map((i) => i + 1)), hashesRemoved };
+}
+
+/**
+ * Options text without its `--hash` options (each with the spaces before it), and how many there
+ * were. Split into words in one pass (no regular expression that could backtrack on long blanks).
+ */
+function withoutHashes(options: string): { kept: string; removed: number } {
+  let kept = '';
+  let removed = 0;
+  let at = 0;
+  const words = [...options.matchAll(/[^ \t]+/g)];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const flag = HASH_FLAG.exec(word[0]);
+    if (!flag) continue;
+    // `--hash value`: the value is the next word.
+    const last = flag[1] === undefined && i + 1 < words.length ? words[++i]! : word;
+    kept += options.slice(at, word.index);
+    // The blanks before the option go with it.
+    let cut = kept.length;
+    while (cut > 0 && (kept[cut - 1] === ' ' || kept[cut - 1] === '\t')) cut--;
+    kept = kept.slice(0, cut);
+    at = last.index! + last[0].length;
+    removed++;
+  }
+  return { kept: kept + options.slice(at), removed };
 }
 
 function change(file: string, line: number, last: number, t: FixTarget, before: string, after: string, hashesRemoved: number): EntryChange {

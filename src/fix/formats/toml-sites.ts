@@ -8,6 +8,7 @@
 import { normalizeSpecifier, parsePep508 } from '../../python/pep508.js';
 import { poetryToPep440 } from '../../python/poetry-constraint.js';
 import type { Dependency } from '../../python/types.js';
+import { pushTo } from '../group.js';
 import { locateRequirement } from '../requirement-text.js';
 import { pathKey, stringSpans, type StringSpan } from '../toml-spans.js';
 import type { FixTarget, RewriteResult } from '../types.js';
@@ -71,15 +72,19 @@ export function rewriteTomlSites(
   targets: readonly FixTarget[],
 ): RewriteResult {
   const result: RewriteResult = { edits: [], changes: [], leftAlone: [], rehash: [] };
+  const wanted = new Map<string, FixTarget[]>();
+  for (const t of targets) pushTo(wanted, t.name, t);
+  const readAs = new Map<string, Dependency[]>();
+  for (const d of dependencies) pushTo(readAs, d.name, d);
   const spans = stringSpans(text);
   for (const site of sites) {
-    const mine = targets.filter((t) => t.name === site.name);
-    if (mine.length === 0) continue;
+    const mine = wanted.get(site.name);
+    if (!mine) continue;
     const span = spans.get(pathKey(site.path));
     const line = site.line ?? span?.line ?? null;
     const reading = read(site);
     if (reading === null) continue; // the parser reported this entry as an error already
-    const sameName = dependencies.filter((d) => d.name === site.name);
+    const sameName = readAs.get(site.name) ?? [];
     // `name @ url`, or a name a [tool.uv.sources] entry sends to git or a path: no version to move here.
     if (reading.url || (sameName.length > 0 && sameName.every((d) => d.source !== 'registry'))) continue;
 
