@@ -1,0 +1,101 @@
+/**
+ * `depwatch fix [DIR]`: audit a checkout, then rewrite the pins of vulnerable releases to the fix,
+ * byte for byte elsewhere. Thin: the audit is `auditFileSource`, the edits are src/fix/plan.ts, the
+ * writes src/fix/write.ts. Only the files the audit read are candidates, nothing of the repository
+ * is run, and lockfiles get the command that regenerates them instead of an edit.
+ */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { auditFileSource } from '../audit/run.js';
+import { auditedManifests, recordingSource } from '../fix/audited-files.js';
+import { unifiedDiff } from '../fix/diff.js';
+import { fixExitStatus, fixJson, type FixOutcome } from '../fix/outcome.js';
+import { planFixes } from '../fix/plan.js';
+import { fixText } from '../fix/text.js';
+import { writeInside } from '../fix/write.js';
+import { directorySource } from '../python/files.js';
+import { redactSecrets } from '../redact.js';
+import { CliError, EXIT, type CliIO } from './io.js';
+import { advisorySourceFor, openServices } from './services.js';
+
+export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline] [--db PATH] [DIR]
+  Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
+  releases to the smallest upgrade clearing every advisory: requirements files (and their -r
+  includes; --hash lines of the old release are removed), pyproject.toml (PEP 621, dependency
+  groups, Poetry: constraints widened only as far as needed) and Pipfile. Everything else stays
+  byte for byte. Lockfiles are never edited: the command that regenerates each is printed.
+  --dry-run   write nothing; print the unified diff (stdout) and the summary (stderr)
+  --json      print what was (or would be) changed, the lock commands and what was left alone
+  --offline   use only the local advisory mirror and skip PyPI (fix versions are then not
+              rounded to a published release)
+  Exit status: 0 nothing vulnerable left, 1 something vulnerable left (unfixable, left alone,
+  waiting for a lock command, or a dry run), 2 error (or a partial audit).`;
+
+export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      offline: { type: 'boolean' },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(FIX_USAGE + '\n');
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new CliError('fix: give one directory (default: the current one)');
+  const target = positionals[0] ?? '.';
+  const root = resolve(io.cwd, target);
+  const info = await stat(root).catch(() => null);
+  if (!info?.isDirectory()) throw new CliError(`${target}: not a directory (depwatch fix rewrites a local checkout)`);
+  const dryRun = Boolean(values['dry-run']);
+
+  const services = openServices(io, values.db);
+  try {
+    const now = new Date();
+    const offline = Boolean(values.offline);
+    const recorded = recordingSource(directorySource(root));
+    const result = await auditFileSource(recorded.source, {
+      target,
+      advisories: advisorySourceFor(services, offline, now),
+      registry: offline ? null : services.pypi,
+      now,
+      ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
+    });
+    const files = await auditedManifests(recorded.read);
+    const plan = planFixes(result, files);
+
+    const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };
+    if (dryRun) {
+      const before = new Map(files.map((f) => [f.path, f.text]));
+      outcome.diff = unifiedDiff(new Map([...plan.newTexts].map(([path, after]) => [path, { before: before.get(path)!, after }])));
+    } else {
+      for (const [path, text] of plan.newTexts) {
+        try {
+          await writeInside(root, path, recorded.read.get(path)!, text);
+          outcome.written.push(path);
+        } catch (err) {
+          outcome.writeErrors.push({ file: path, message: redactSecrets(err instanceof Error ? err.message : String(err)) });
+        }
+      }
+    }
+
+    if (values.json) {
+      io.stdout(JSON.stringify(fixJson(outcome), null, 2) + '\n');
+    } else if (dryRun) {
+      io.stdout(redactSecrets(outcome.diff ?? ''));
+      io.stderr(fixText(outcome));
+    } else {
+      io.stdout(fixText(outcome));
+    }
+    for (const w of result.warnings) if (values.json) io.stderr(`depwatch: WARNING: ${w}\n`);
+    return fixExitStatus(outcome);
+  } finally {
+    services.close();
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The files an audit read, so a fix writes nothing else: a FileSource wrapper that keeps the bytes
+ * of every file read through it, and the manifests among them with the format the audit gave them
+ * (re-loaded from those bytes, in memory, with the same loader: includes are read as requirements
+ * whatever their name). The text keeps its BOM and line endings, so a rewrite changes only what it
+ * means to.
+ */
+import { memorySource, type FileSource } from '../python/files.js';
+import { loadManifests } from '../python/load.js';
+import type { FixFile } from './plan.js';
+
+export interface RecordingSource {
+  source: FileSource;
+  /** Path → the exact bytes read, for every file the audit read (manifests, includes, context files). */
+  read: Map<string, Buffer>;
+}
+
+export function recordingSource(inner: FileSource): RecordingSource {
+  const read = new Map<string, Buffer>();
+  const source: FileSource = {
+    list: () => inner.list(),
+    async read(path) {
+      const bytes = await inner.read(path);
+      if (bytes !== null) read.set(path, bytes);
+      return bytes;
+    },
+  };
+  if (inner.size) source.size = (path) => inner.size!(path);
+  return { source, read };
+}
+
+const UTF8_WITH_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The manifests among the files read, as the audit read them (path, format) with their text. */
+export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promise<FixFile[]> {
+  const { manifests } = await loadManifests(memorySource(Object.fromEntries(read)));
+  const files: FixFile[] = [];
+  for (const m of manifests) {
+    const bytes = read.get(m.path);
+    if (!bytes) continue;
+    try {
+      files.push({ path: m.path, format: m.format, text: UTF8_WITH_BOM.decode(bytes) });
+    } catch {
+      // Not UTF-8: the audit reported it and read nothing from it, so there is nothing to fix in it.
+    }
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}

@@ -1,0 +1,42 @@
+/**
+ * `Pipfile` (pipenv): `[packages]`, `[dev-packages]` and custom categories, each entry a specifier
+ * string (`"==2.1.5"`, `"*"`) or a table with `version`. Specifiers are PEP 440; `"*"` admits
+ * everything, so only the lock needs regenerating. Only string contents are rewritten.
+ */
+import { pipfileFormat } from '../../python/formats/pipfile.js';
+import { isValidName, normalizeName } from '../../python/names.js';
+import { getOwn, isTable, parseToml, type TomlPositions, type TomlTable } from '../../python/toml.js';
+import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
+import { rewriteTomlSites, type TomlSite } from './toml-sites.js';
+
+/** pipenv's own sections, which are not package categories. */
+const NOT_CATEGORIES = new Set(['source', 'requires', 'scripts', 'pipenv']);
+
+export const pipfileRewriter: ManifestRewriter = {
+  format: 'pipfile',
+  rewrite(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
+    const parsed = parseToml(text);
+    if (!parsed.ok) return { edits: [], changes: [], leftAlone: [], rehash: [] };
+    const { dependencies } = pipfileFormat.extract(text, { file });
+    return rewriteTomlSites(text, file, pipfileSites(parsed.value, parsed.positions), dependencies, targets);
+  },
+};
+
+export function pipfileSites(doc: TomlTable, positions: TomlPositions): TomlSite[] {
+  const sites: TomlSite[] = [];
+  for (const category of Object.keys(doc)) {
+    const table = getOwn(doc, category);
+    if (NOT_CATEGORIES.has(category) || !isTable(table)) continue;
+    for (const rawName of Object.keys(table)) {
+      if (!isValidName(rawName)) continue;
+      const name = normalizeName(rawName);
+      const value = getOwn(table, rawName);
+      const line = positions.lineOf([category, rawName]);
+      if (typeof value === 'string') sites.push({ path: [category, rawName], name, value, syntax: 'pep440', line });
+      else if (isTable(value) && typeof getOwn(value, 'version') === 'string') {
+        sites.push({ path: [category, rawName, 'version'], name, value: getOwn(value, 'version') as string, syntax: 'pep440', line });
+      }
+    }
+  }
+  return sites;
+}

@@ -1,0 +1,131 @@
+/**
+ * Rewriting version constraints that live in TOML strings (pyproject.toml, Pipfile). A format lists
+ * its sites (which key path holds which package's constraint, in which syntax); this finds each
+ * string's exact characters, checks they decode to what the parser read and that the parser reported
+ * that requirement, widens the constraint, and edits inside the quotes only. TOML is never
+ * re-serialised: the quotes, spacing, comments and every other byte stay as written.
+ */
+import { normalizeSpecifier, parsePep508 } from '../../python/pep508.js';
+import { poetryToPep440 } from '../../python/poetry-constraint.js';
+import type { Dependency } from '../../python/types.js';
+import { pushTo } from '../group.js';
+import { locateRequirement } from '../requirement-text.js';
+import { pathKey, stringSpans, type StringSpan } from '../toml-spans.js';
+import type { FixTarget, RewriteResult } from '../types.js';
+import { widenPep440, widenPoetry, type Widening } from '../widen.js';
+import { leftAlone } from './requirements.js';
+
+export interface TomlSite {
+  /** Key path of the string value (see toml-spans.ts). */
+  path: string[];
+  /** PEP 503 name of the package it constrains. */
+  name: string;
+  /** The string value as the TOML parser decoded it. */
+  value: string;
+  /** `pep508`: a whole requirement string; `pep440`: a specifier (`*` = any, Pipfile); `poetry`: a Poetry constraint. */
+  syntax: 'pep508' | 'pep440' | 'poetry';
+  /** The line the parser reports for the entry (a Poetry sub-table's header, an array element's start). */
+  line: number | null;
+}
+
+interface Reading {
+  /** The constraint's characters within the value (offsets in the value). */
+  start: number;
+  end: number;
+  /** What it means, as the parsers print it, to compare with what the audit read. */
+  specifier: string;
+  url: boolean;
+}
+
+function read(site: TomlSite): Reading | null {
+  if (site.syntax === 'pep508') {
+    const parsed = parsePep508(site.value);
+    const located = locateRequirement(site.value);
+    if (!parsed.ok || located === null) return null;
+    return { start: located.specStart, end: located.specEnd, specifier: parsed.requirement.specifier, url: parsed.requirement.url !== null };
+  }
+  const start = site.value.length - site.value.trimStart().length;
+  const end = site.value.trimEnd().length;
+  if (site.syntax === 'pep440') {
+    const written = site.value.slice(start, end);
+    return { start, end, specifier: written === '*' ? '' : normalizeSpecifier(written), url: false };
+  }
+  const translated = poetryToPep440(site.value);
+  return translated.ok ? { start, end, specifier: translated.specifier, url: false } : null;
+}
+
+function widen(site: TomlSite, written: string, t: FixTarget): Widening {
+  if (site.syntax === 'poetry') return widenPoetry(written, t.from, t.to);
+  return widenPep440(written === '*' ? '' : written, t.from, t.to);
+}
+
+/** Whether the characters between the quotes are exactly the decoded value (no escapes, one line). */
+function holdsPlainly(text: string, span: StringSpan | undefined, value: string): span is StringSpan {
+  return span !== undefined && !span.multiline && text.slice(span.contentStart, span.contentEnd) === value;
+}
+
+export function rewriteTomlSites(
+  text: string,
+  file: string,
+  sites: readonly TomlSite[],
+  dependencies: readonly Dependency[],
+  targets: readonly FixTarget[],
+): RewriteResult {
+  const result: RewriteResult = { edits: [], changes: [], leftAlone: [], rehash: [] };
+  const wanted = new Map<string, FixTarget[]>();
+  for (const t of targets) pushTo(wanted, t.name, t);
+  const readAs = new Map<string, Dependency[]>();
+  for (const d of dependencies) pushTo(readAs, d.name, d);
+  const spans = stringSpans(text);
+  for (const site of sites) {
+    const mine = wanted.get(site.name);
+    if (!mine) continue;
+    const span = spans.get(pathKey(site.path));
+    const line = site.line ?? span?.line ?? null;
+    const reading = read(site);
+    if (reading === null) continue; // the parser reported this entry as an error already
+    const sameName = readAs.get(site.name) ?? [];
+    // `name @ url`, or a name a [tool.uv.sources] entry sends to git or a path: no version to move here.
+    if (reading.url || (sameName.length > 0 && sameName.every((d) => d.source !== 'registry'))) continue;
+
+    const before = site.value.slice(reading.start, reading.end);
+    let written = before;
+    const moved: FixTarget[] = [];
+    for (const t of mine) {
+      const widening = widen(site, written, t);
+      if (widening.kind === 'widened') {
+        written = widening.text;
+        moved.push(t);
+      } else if (widening.kind === 'refused') {
+        result.leftAlone.push(leftAlone('not-understood', t, file, line, `not rewritten: ${widening.reason}`));
+      }
+    }
+    if (moved.length === 0) continue;
+
+    // Two checks before a character changes: the audit read this requirement as written here, and
+    // the characters between the quotes are the value itself.
+    const readByAudit = sameName.some((d) => d.source === 'registry' && d.specifier === reading.specifier && (site.line === null || d.line === site.line));
+    if (!readByAudit || !holdsPlainly(text, span, site.value)) {
+      const why = !readByAudit
+        ? 'the audit did not read this entry as a requirement (it only adds to another one); change it by hand if the lock cannot be regenerated'
+        : 'the string is written with escapes or over several lines; change it by hand';
+      for (const t of moved) result.leftAlone.push(leftAlone('not-understood', t, file, line, why));
+      continue;
+    }
+    result.edits.push({ start: span.contentStart + reading.start, end: span.contentStart + reading.end, text: written });
+    for (const t of moved) {
+      result.changes.push({
+        file,
+        line: line ?? span.line,
+        lines: { first: span.line, last: span.line },
+        package: t.name,
+        before,
+        after: written,
+        fromVersion: t.from,
+        toVersion: t.to,
+        hashesRemoved: 0,
+      });
+    }
+  }
+  return result;
+}

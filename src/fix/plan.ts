@@ -1,0 +1,316 @@
+/**
+ * Findings → planned edits, pure: the audit's result and the text of the files it read in, the new
+ * texts and everything the user needs to know out. `depwatch fix` writes the new texts to disk; the
+ * "Open fix PR" button (later) will commit the same texts to a branch. Nothing here reads or writes
+ * a file, runs a tool or talks to a service.
+ *
+ * For each vulnerable release with a fix (the audit's `fix.version`, the smallest upgrade clearing
+ * every advisory), the pins of that release are found in every file the audit read; each manifest
+ * in the same project folder (the pin's folder, above or below it) gets the move, and its rewriter
+ * changes the entries that admit the vulnerable release but not the fix. Lockfiles that pin it are
+ * never edited: their regeneration command is listed. A result is only kept when the rewritten file
+ * still reads, entry for entry, exactly as before except for the moved constraints.
+ */
+import { posix } from 'node:path';
+import type { AuditResult } from '../audit/audit.js';
+import type { Finding } from '../audit/findings.js';
+import { formatModule } from '../python/formats/index.js';
+import { specifierContains } from '../python/pep440.js';
+import type { Dependency, ManifestFormat } from '../python/types.js';
+import { applyEdits } from './edits.js';
+import { rewriterFor } from './formats/index.js';
+import { pushTo } from './group.js';
+import { compiledBy, LOCK_TOOL, lockCommandsFor, type LockCommand, type LockPackage } from './lock-commands.js';
+import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
+
+/** A file the audit read, with the format it was read as and its text (BOM and line endings included). */
+export interface FixFile {
+  path: string;
+  format: ManifestFormat;
+  text: string;
+}
+
+export type FixStatus =
+  /** Every pin of the vulnerable release was rewritten: the files as written no longer install it. */
+  | 'fixed'
+  /** The manifests allow the fix, but a lockfile still pins the vulnerable release: run its command. */
+  | 'lock-pending'
+  /** Something that pins it was left alone (see leftAlone). */
+  | 'left-alone';
+
+/** One vulnerable release and what became of it. */
+export interface ReleaseFix {
+  package: string;
+  from: string;
+  to: string;
+  advisories: string[];
+  status: FixStatus;
+}
+
+export interface FixPlan {
+  fixes: ReleaseFix[];
+  changes: EntryChange[];
+  /** Edits of each changed file, in offsets of its original text, sorted, not overlapping. */
+  edits: Map<string, TextEdit[]>;
+  /** The whole new text of each changed file. */
+  newTexts: Map<string, string>;
+  leftAlone: LeftAlone[];
+  lockCommands: LockCommand[];
+  /** Things to do that are not commands (a file to re-hash with the tool that made it). */
+  notes: { file: string; message: string }[];
+}
+
+const LOCK_FORMATS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pipfile-lock', 'pdm-lock']);
+
+export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[]): FixPlan {
+  const plan: FixPlan = { fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] };
+  const read = files.map((file) => ({ file, dependencies: formatModule(file.format).extract(file.text, { file: file.path }).dependencies }));
+
+  const { targets, leftAlone } = targetsOf(result);
+  plan.leftAlone.push(...leftAlone);
+
+  // Where each vulnerable release is pinned or locked, and which manifests belong to those projects.
+  const byName = new Map<string, Dependency[]>();
+  for (const { dependencies } of read) for (const d of dependencies) pushTo(byName, d.name, d);
+  const locations = new Map<FixTarget, Dependency[]>();
+  const perFile = new Map<string, FixTarget[]>();
+  for (const target of targets) {
+    const at = (byName.get(target.name) ?? []).filter((d) => d.version === target.from && d.source === 'registry');
+    locations.set(target, at);
+    if (at.length === 0) {
+      plan.leftAlone.push({ ...aboutTarget(target, null, null), kind: 'not-found', reason: `no file given pins ${target.name} ${target.from} any more (changed since the audit, or not read)` });
+      continue;
+    }
+    const dirs = new Set(at.map((d) => posix.dirname(d.file)));
+    for (const { file } of read) {
+      if (rewriterFor(file.format) === null) continue;
+      const dir = posix.dirname(file.path);
+      if ([...dirs].some((d) => within(dir, d) || within(d, dir))) pushTo(perFile, file.path, target);
+    }
+  }
+
+  // Rewrite each file, keeping the result only if it reads as before apart from the moved constraints.
+  const rehash = new Map<string, RewriteResult['rehash']>();
+  for (const { file, dependencies } of read) {
+    const wanted = perFile.get(file.path);
+    if (!wanted) continue;
+    const rewritten = rewriterFor(file.format)!.rewrite(file.text, file.path, wanted);
+    plan.leftAlone.push(...rewritten.leftAlone);
+    if (rewritten.changes.length === 0) continue;
+    const applied = applyEdits(file.text, rewritten.edits);
+    const problem = applied === null ? 'its edits overlap' : rewriteProblem(file, dependencies, applied, rewritten.changes);
+    if (problem !== null || applied === null) {
+      for (const c of rewritten.changes) {
+        const target = wanted.find((t) => t.name === c.package && t.from === c.fromVersion)!;
+        plan.leftAlone.push({ ...aboutTarget(target, file.path, c.line), kind: 'not-understood', reason: `rewriting the file would change more than the constraint (${problem}); left alone` });
+      }
+      continue;
+    }
+    plan.changes.push(...rewritten.changes);
+    plan.edits.set(file.path, [...rewritten.edits].sort((a, b) => a.start - b.start));
+    plan.newTexts.set(file.path, applied);
+    if (rewritten.rehash.length > 0) rehash.set(file.path, rewritten.rehash);
+  }
+
+  const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
+  const rewrittenAt = new Set(plan.changes.map((c) => `${c.file}\u0000${c.line}\u0000${c.package}\u0000${c.fromVersion}`));
+  for (const target of targets) {
+    const at = locations.get(target)!;
+    if (at.length === 0) continue;
+    plan.fixes.push({ package: target.name, from: target.from, to: target.to, advisories: target.advisories, status: statusOf(target, at, plan, formatOf, rewrittenAt) });
+  }
+  plan.lockCommands = lockCommands(targets, locations, plan, read);
+  plan.notes = [...recompileNotes(plan, files), ...rehashNotes(rehash, files, plan.lockCommands)];
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings → targets and what is left alone from the start
+// ---------------------------------------------------------------------------------------------
+
+function targetsOf(result: Pick<AuditResult, 'findings' | 'ignored'>): { targets: FixTarget[]; leftAlone: LeftAlone[] } {
+  const targets = new Map<string, FixTarget>();
+  const leftAlone: LeftAlone[] = [];
+  const byRelease = new Map<string, LeftAlone>();
+  const leave = (f: Finding, kind: LeftAlone['kind'], reason: string) => {
+    const key = `${kind}\u0000${f.package}\u0000${f.version}\u0000${kind === 'ignored' ? f.id : ''}`;
+    const existing = byRelease.get(key);
+    if (existing) {
+      if (f.id && !existing.advisories.includes(f.id)) existing.advisories.push(f.id);
+      return;
+    }
+    const entry: LeftAlone = { kind, package: f.package, version: f.version, file: f.file, line: f.line, advisories: f.id ? [f.id] : [], reason };
+    byRelease.set(key, entry);
+    leftAlone.push(entry);
+  };
+
+  for (const f of result.findings) {
+    if (f.package === null || f.version === null) continue;
+    if (f.kind === 'malicious') {
+      leave(f, 'malicious', `${f.id} reports ${f.package} as malicious: remove it, do not upgrade it`);
+    } else if (f.kind === 'vulnerability') {
+      if (f.fix.version === null) {
+        leave(f, 'no-fix', noFixReason(f));
+        continue;
+      }
+      const key = `${f.package}\u0000${f.version}`;
+      const target = targets.get(key) ?? { name: f.package, from: f.version, to: f.fix.version, advisories: [] };
+      if (f.id && !target.advisories.includes(f.id)) target.advisories.push(f.id);
+      targets.set(key, target);
+    }
+  }
+  for (const f of result.ignored) {
+    if ((f.kind !== 'vulnerability' && f.kind !== 'malicious') || !f.ignoredBy) continue;
+    const until = f.ignoredBy.until ? ` until ${f.ignoredBy.until}` : '';
+    // The release may move anyway, for advisories that are not ignored: then this one goes with it.
+    const moving = targets.get(`${f.package}\u0000${f.version}`);
+    const anyway = moving ? `; ${f.package} moves to ${moving.to} anyway for its other advisories, which clears this one too` : '';
+    leave(f, 'ignored', `ignored${until} (${f.ignoredBy.source}): ${f.ignoredBy.reason}${anyway}`);
+  }
+  return { targets: [...targets.values()], leftAlone };
+}
+
+function noFixReason(f: Finding): string {
+  const why = /\(([^)]*)\)/.exec(f.fix.text)?.[1];
+  return why ? `no single upgrade fixes it: ${why}` : f.fix.text;
+}
+
+function aboutTarget(t: FixTarget, file: string | null, line: number | null): Omit<LeftAlone, 'kind' | 'reason'> {
+  return { package: t.name, version: t.from, file, line, advisories: t.advisories };
+}
+
+/** Whether folder `dir` is `ancestor` or inside it (`.` is the audited folder). */
+const within = (dir: string, ancestor: string) => ancestor === '.' || dir === ancestor || dir.startsWith(`${ancestor}/`);
+
+// ---------------------------------------------------------------------------------------------
+// Applying and checking
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Null when the new text reads as the old one, entry for entry, except that each changed entry now
+ * admits its fix (and lost its hashes); otherwise what differs. The guard against corrupting a file.
+ */
+export function rewriteProblem(file: FixFile, before: readonly Dependency[], newText: string, changes: readonly EntryChange[]): string | null {
+  const after = formatModule(file.format).extract(newText, { file: file.path });
+  const errorsBefore = formatModule(file.format).extract(file.text, { file: file.path }).errors.map((e) => e.message).sort();
+  const errorsAfter = after.errors.map((e) => e.message).sort();
+  if (JSON.stringify(errorsBefore) !== JSON.stringify(errorsAfter)) return 'it would read with different errors';
+  if (after.dependencies.length !== before.length) return 'it would hold a different number of requirements';
+  const changed = new Map<string, EntryChange[]>();
+  for (const c of changes) pushTo(changed, `${c.package}\u0000${c.line}`, c);
+  for (let i = 0; i < before.length; i++) {
+    const old = before[i]!;
+    const now = after.dependencies[i]!;
+    const same = (['name', 'extras', 'marker', 'source', 'editable', 'kind', 'group', 'direct', 'url'] as const).every((k) => JSON.stringify(old[k]) === JSON.stringify(now[k]));
+    if (!same) return `${old.name} would read differently`;
+    const moved = changed.get(`${old.name}\u0000${old.line}`) ?? [];
+    if (moved.length === 0) {
+      if (old.specifier !== now.specifier || old.version !== now.version || JSON.stringify(old.hashes) !== JSON.stringify(now.hashes)) return `${old.name} would change although it was not to be moved`;
+    } else if (!moved.every((c) => specifierContains(now.specifier, c.toVersion, { containsPrereleases: true }))) {
+      return `${old.name} would still exclude the fix`;
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status, lock commands, notes
+// ---------------------------------------------------------------------------------------------
+
+function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, formatOf: Map<string, ManifestFormat>, rewrittenAt: Set<string>): FixStatus {
+  let pendingLock = false;
+  for (const d of at) {
+    const format = formatOf.get(d.file)!;
+    if (LOCK_FORMATS.has(format)) {
+      pendingLock = true;
+      continue;
+    }
+    if (rewrittenAt.has(`${d.file}\u0000${d.line}\u0000${target.name}\u0000${target.from}`)) continue;
+    if (rewriterFor(format) === null && !plan.leftAlone.some((l) => l.file === d.file && l.line === d.line && l.package === target.name)) {
+      plan.leftAlone.push({ ...aboutTarget(target, d.file, d.line), kind: 'unsupported-format', reason: `${posix.basename(d.file)} is not rewritten by depwatch fix; change the pin by hand` });
+    }
+    return 'left-alone';
+  }
+  return pendingLock ? 'lock-pending' : 'fixed';
+}
+
+function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency[]>, plan: FixPlan, read: { file: FixFile; dependencies: Dependency[] }[]): LockCommand[] {
+  const byPath = new Map(read.map((r) => [r.file.path, r]));
+  const wanted = new Map<string, LockPackage[]>();
+  const want = (lockfile: string, p: LockPackage) => pushTo(wanted, lockfile, p);
+
+  for (const target of targets) {
+    for (const d of locations.get(target)!) {
+      if (LOCK_FORMATS.has(byPath.get(d.file)!.file.format)) want(d.file, { name: target.name, version: target.to, group: d.group, reason: `it pins ${target.name} ${target.from}` });
+    }
+  }
+  // A manifest whose constraint moved leaves its lockfile out of date, whatever the lock pins.
+  for (const c of plan.changes) {
+    const manifest = byPath.get(c.file)!.file;
+    if (manifest.format !== 'pyproject' && manifest.format !== 'pipfile') continue;
+    for (const { file } of read) {
+      if (!LOCK_FORMATS.has(file.format)) continue;
+      const covers = manifest.format === 'pipfile' ? file.format === 'pipfile-lock' && posix.dirname(file.path) === posix.dirname(c.file) : file.format !== 'pipfile-lock' && within(posix.dirname(c.file), posix.dirname(file.path));
+      if (covers) want(file.path, { name: c.package, version: c.toVersion, group: groupIn(byPath.get(c.file)!.dependencies, c), reason: `${c.file} now asks for ${c.package} ${c.after}` });
+    }
+  }
+
+  const commands: LockCommand[] = [];
+  for (const [lockfile, packages] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
+    commands.push(...lockCommandsFor(lockfile, LOCK_TOOL[byPath.get(lockfile)!.file.format]!, packages, { required: true }));
+  }
+  commands.push(...recompileCommands(plan, byPath));
+  return commands;
+}
+
+/** Compiled requirements files whose input was not among the files read: say how to recompile them. */
+function recompileNotes(plan: FixPlan, files: readonly FixFile[]): FixPlan['notes'] {
+  const notes: FixPlan['notes'] = [];
+  for (const path of [...plan.newTexts.keys()].sort()) {
+    const file = files.find((f) => f.path === path)!;
+    const tool = file.format === 'requirements' ? compiledBy(file.text) : null;
+    if (tool === null || plan.lockCommands.some((c) => c.lockfile === path)) continue;
+    const moved = [...new Set(plan.changes.filter((c) => c.file === path).map((c) => `--upgrade-package ${c.package}==${c.toVersion}`))].join(' ');
+    const name = tool === 'pip-compile' ? 'pip-compile' : 'uv pip compile';
+    notes.push({ file: path, message: `${path} was generated by ${name} and was edited in place; recompile it from its input with ${name} ${moved} so every pin agrees.` });
+  }
+  return notes;
+}
+
+function groupIn(dependencies: Dependency[], c: EntryChange): string {
+  return dependencies.find((d) => d.name === c.package && d.line === c.line)?.group ?? 'main';
+}
+
+/** Requirements files compiled by pip-tools or uv: edited in place, and recompiled so the whole file agrees. */
+function recompileCommands(plan: FixPlan, byPath: Map<string, { file: FixFile }>): LockCommand[] {
+  const commands: LockCommand[] = [];
+  for (const path of [...plan.newTexts.keys()].sort()) {
+    const file = byPath.get(path)!.file;
+    if (file.format !== 'requirements') continue;
+    const tool = compiledBy(file.text);
+    const input = path.replace(/\.txt$/, '.in');
+    if (tool === null || input === path || !byPath.has(input)) continue;
+    const moved = plan.changes.filter((c) => c.file === path);
+    const packages = moved.map((c) => ({ name: c.package, version: c.toVersion, group: 'main', reason: `compiled from ${input} and edited in place; recompile it so every pin agrees` }));
+    commands.push(...lockCommandsFor(path, tool, packages, { required: false, compiled: { input, hashes: /--hash[=\s]/.test(file.text) } }));
+  }
+  return commands;
+}
+
+function rehashNotes(rehash: Map<string, RewriteResult['rehash']>, files: readonly FixFile[], commands: LockCommand[]): FixPlan['notes'] {
+  const notes: FixPlan['notes'] = [];
+  for (const [path, removed] of rehash) {
+    const what = removed.map((r) => `${r.package} ${r.from} (line ${r.line}, ${r.removed})`).join(', ');
+    const recompile = commands.find((c) => c.lockfile === path);
+    const tool = compiledBy(files.find((f) => f.path === path)!.text);
+    const how = recompile
+      ? `\`${recompile.command}\``
+      : tool === 'uv-pip-compile'
+        ? 'the tool that made it (`uv pip compile --generate-hashes`)'
+        : tool === 'pip-compile'
+          ? 'the tool that made it (`pip-compile --generate-hashes`)'
+          : 'the tool that made it (e.g. `pip-compile --generate-hashes`, or `hashin`)';
+    notes.push({ file: path, message: `${path}: the hashes of the old releases were removed: ${what}. Re-hash the file with ${how}; until then pip in --require-hashes mode refuses it.` });
+  }
+  return notes;
+}

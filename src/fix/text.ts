@@ -1,0 +1,59 @@
+/** `depwatch fix` for people: what was rewritten, the lock commands still to run, what was left alone and why. */
+import { redactSecrets } from '../redact.js';
+import { commandLine } from './lock-commands.js';
+import { stillVulnerable, type FixOutcome } from './outcome.js';
+
+export function fixText(outcome: FixOutcome): string {
+  const { plan, dryRun } = outcome;
+  const lines: string[] = [];
+  const files = new Set(plan.changes.map((c) => c.file));
+
+  if (plan.changes.length > 0) {
+    lines.push(`${dryRun ? 'Would rewrite' : 'Rewrote'} ${count(plan.changes.length, 'requirement')} in ${count(files.size, 'file')}:`);
+    for (const c of plan.changes) {
+      const fix = plan.fixes.find((f) => f.package === c.package && f.from === c.fromVersion);
+      const ids = fix ? fix.advisories : [];
+      const clears = ids.length === 0 ? '' : `  clears ${ids.slice(0, 2).join(', ')}${ids.length > 2 ? ` and ${ids.length - 2} more` : ''}`;
+      const hashes = c.hashesRemoved > 0 ? `  (${count(c.hashesRemoved, 'hash', 'hashes')} of ${c.fromVersion} removed)` : '';
+      lines.push(`  ${c.file}:${c.line}  ${c.package} ${c.before || '(any)'} → ${c.after}${clears}${hashes}`);
+    }
+  } else {
+    lines.push(plan.fixes.length === 0 && plan.leftAlone.length === 0 ? 'Nothing to fix: no vulnerable release is pinned.' : 'No file needs rewriting.');
+  }
+
+  if (plan.lockCommands.length > 0) {
+    lines.push('', 'Lockfiles are never edited by hand; regenerate them:');
+    for (const l of plan.lockCommands) lines.push(`  ${commandLine(l)}`, `      ${l.required ? '' : '(recommended) '}${l.reason}`);
+  }
+  if (plan.leftAlone.length > 0) {
+    lines.push('', 'Left alone:');
+    for (const l of plan.leftAlone) {
+      const what = l.package ? `${l.package}${l.version ? ` ${l.version}` : ''}` : '(file)';
+      const where = l.file ? `  ${l.file}${l.line ? `:${l.line}` : ''}` : '';
+      lines.push(`  ${what}${where}  [${l.kind}] ${l.reason}`);
+    }
+  }
+  if (plan.notes.length > 0) {
+    lines.push('', 'Notes:');
+    for (const n of plan.notes) lines.push(`  ${n.message}`);
+  }
+  if (outcome.writeErrors.length > 0) {
+    lines.push('', 'Not written:');
+    for (const e of outcome.writeErrors) lines.push(`  ${e.message}`);
+  }
+  for (const w of outcome.audit.warnings) lines.push('', `WARNING: ${w}`);
+
+  const byStatus = (s: string) => plan.fixes.filter((f) => f.status === s).length;
+  const remaining = stillVulnerable(outcome);
+  lines.push(
+    '',
+    `${count(plan.fixes.length, 'vulnerable release')} with a fix: ${byStatus('fixed')} ${dryRun ? 'fixable by rewriting' : 'fixed'}, ${byStatus('lock-pending')} waiting for a lock command, ${byStatus('left-alone')} left alone. ` +
+      (remaining === 0 ? 'Nothing vulnerable is left.' : `${count(remaining, 'vulnerable release')} still installed${dryRun ? ' (dry run: nothing was written)' : ''}.`),
+  );
+  if (outcome.written.length > 0) lines.push(`Written: ${outcome.written.join(', ')}`);
+  return redactSecrets(lines.join('\n')) + '\n';
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

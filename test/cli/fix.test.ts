@@ -1,0 +1,130 @@
+/**
+ * `depwatch fix` as users and CI run it: in-process, a real SQLite mirror holding the PyPA
+ * advisories, real files in temporary folders, --offline (no service is asked anything).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyPatch } from 'diff';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+
+let dbDir: string;
+
+function cli(env: Record<string, string> = {}) {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIO = {
+    stdout: (t) => void (out.stdout += t),
+    stderr: (t) => void (out.stderr += t),
+    isTTY: false,
+    cwd: process.cwd(),
+    // Nothing listens there: --offline must not need a service.
+    env: { TZ: 'UTC', DEPWATCH_DB: join(dbDir, 'depwatch.db'), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9', ...env },
+  };
+  return { out, run: (...argv: string[]) => runCli(argv, io) };
+}
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'depwatch-fix-cli-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+beforeAll(async () => {
+  dbDir = mkdtempSync(join(tmpdir(), 'depwatch-fix-db-'));
+  expect(await cli().run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+});
+
+describe('depwatch fix', () => {
+  it('--dry-run prints a unified diff that applies, writes nothing, and exits 1 (still vulnerable)', async () => {
+    const original = '# web\r\nDjango==2.1.5  # pinned\r\nrequests>=2\r\n';
+    const dir = project({ 'requirements.txt': original });
+    const { out, run } = cli();
+    expect(await run('fix', '--dry-run', '--offline', dir)).toBe(1);
+    expect(out.stdout).toMatch(/^--- a\/requirements\.txt\n\+\+\+ b\/requirements\.txt\n@@ -1,3 \+1,3 @@\n # web\r\n-Django==2\.1\.5  # pinned\r\n\+Django==[\d.]+  # pinned\r\n requests>=2\r\n$/);
+    expect(out.stderr).toMatch(/Would rewrite 1 requirement in 1 file:\n  requirements\.txt:2  django ==2\.1\.5 → ==[\d.]+  clears PYSEC-/);
+    expect(out.stderr).toMatch(/dry run: nothing was written/);
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).toBe(original);
+    // With --json the same diff is a field, next to the changes it makes.
+    const json = cli();
+    expect(await json.run('fix', '--dry-run', '--json', '--offline', dir)).toBe(1);
+    expect(JSON.parse(json.out.stdout)).toMatchObject({ dry_run: true, diff: out.stdout, written: [], still_vulnerable: 1, changes: [{ file: 'requirements.txt', line: 2 }] });
+    // The patch is the fix: applied to the file it gives what `depwatch fix` writes.
+    const patched = applyPatch(original, out.stdout);
+    const written = cli();
+    expect(await written.run('fix', '--offline', dir)).toBe(0);
+    expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).toBe(patched);
+  });
+
+  it('fixes every pin, then a second run and the audit find nothing left (exit 0)', async () => {
+    const dir = project({
+      'requirements.txt': '-r requirements/base.txt\n',
+      'requirements/base.txt': 'django==2.1.5\njinja2==2.10 \\\n    --hash=sha256:aaaa\nsix==1.16.0\n',
+    });
+    const first = cli();
+    expect(await first.run('fix', '--offline', dir)).toBe(0);
+    expect(first.out.stdout).toMatch(/^Rewrote 2 requirements in 1 file:\n/);
+    expect(first.out.stdout).toMatch(/Re-hash the file with the tool that made it/);
+    expect(first.out.stdout).toMatch(/Nothing vulnerable is left\.\nWritten: requirements\/base\.txt\n$/);
+    expect(readFileSync(join(dir, 'requirements/base.txt'), 'utf8')).toMatch(/^django==[\d.]+\njinja2==[\d.]+\nsix==1\.16\.0\n$/);
+
+    const again = cli();
+    expect(await again.run('fix', '--offline', dir)).toBe(0);
+    expect(again.out.stdout).toMatch(/^Nothing to fix: no vulnerable release is pinned\./);
+    expect(await cli().run('audit', '--offline', dir)).toBe(0);
+  });
+
+  it('--json lists changes, lock commands and what was left alone, and exits 1 while a lock command is pending', async () => {
+    const dir = project({
+      'api/pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "~2.1.3"\npy = "^1.10"\n',
+      'api/poetry.lock': ['django', 'py']
+        .map((n) => `[[package]]\nname = "${n}"\nversion = "${n === 'django' ? '2.1.5' : '1.10.0'}"\ndescription = ""\noptional = false\npython-versions = "*"\ngroups = ["main"]\nfiles = []\n`)
+        .join('\n'),
+    });
+    const { out, run } = cli();
+    expect(await run('fix', '--json', '--offline', dir)).toBe(1);
+    const json = JSON.parse(out.stdout);
+    const to = json.fixes[0].to;
+    expect(json).toMatchObject({
+      target: dir,
+      dry_run: false,
+      fixes: [{ package: 'django', from: '2.1.5', to, status: 'lock-pending', advisories: expect.arrayContaining(['PYSEC-2019-13']) }],
+      changes: [{ file: 'api/pyproject.toml', line: 3, lines: { first: 3, last: 3 }, package: 'django', from: '~2.1.3', to: `~${to}`, from_version: '2.1.5', to_version: to, hashes_removed: 0 }],
+      lock_commands: [{ lockfile: 'api/poetry.lock', directory: 'api', command: 'poetry update --lock django', packages: ['django'], required: true }],
+      left_alone: [{ kind: 'no-fix', package: 'py', version: '1.10.0', reason: expect.stringContaining('PYSEC-2022-42969') }],
+      written: ['api/pyproject.toml'],
+      still_vulnerable: 2,
+      partial: false,
+      advisory_source: 'mirror',
+    });
+    expect(readFileSync(join(dir, 'api/poetry.lock'), 'utf8')).toContain('version = "2.1.5"');
+  });
+
+  it('never writes through a symbolic link that leads out of the folder', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'depwatch-fix-outside-'));
+    writeFileSync(join(outside, 'requirements.txt'), 'django==2.1.5\n');
+    const dir = project({ 'requirements/dev.txt': 'six==1.16.0\n' });
+    symlinkSync(join(outside, 'requirements.txt'), join(dir, 'requirements.txt'));
+    const { out, run } = cli();
+    await run('fix', '--json', '--offline', dir);
+    const json = JSON.parse(out.stdout);
+    expect(json.errors).toEqual([expect.objectContaining({ file: 'requirements.txt', message: expect.stringContaining('leads outside the scanned folder') })]);
+    expect(json.written).toEqual([]);
+    expect(readFileSync(join(outside, 'requirements.txt'), 'utf8')).toBe('django==2.1.5\n');
+  });
+
+  it('exits 2 with one clear line for what it cannot do', async () => {
+    const notDir = cli();
+    expect(await notDir.run('fix', '--offline', '/nonexistent/dir')).toBe(2);
+    expect(notDir.out.stderr).toBe('depwatch fix: /nonexistent/dir: not a directory (depwatch fix rewrites a local checkout)\n');
+
+    const empty = cli({ DEPWATCH_DB: join(dbDir, 'empty.db') });
+    expect(await empty.run('fix', '--offline', project({ 'requirements.txt': 'django==2.1.5\n' }))).toBe(2);
+    expect(empty.out.stderr).toMatch(/--offline needs the local advisory mirror/);
+  });
+});

@@ -1,0 +1,66 @@
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FixWriteError, writeInside } from '../../src/fix/write.js';
+import { LinkNotFollowedError } from '../../src/python/inside-root.js';
+
+function checkout() {
+  const base = mkdtempSync(join(tmpdir(), 'depwatch-fix-write-'));
+  const root = join(base, 'repo');
+  mkdirSync(root);
+  return { base, root };
+}
+
+describe('writing a fixed file', () => {
+  it('replaces the file in one rename, keeping its permission bits and leaving no temporary file', async () => {
+    const { root } = checkout();
+    const file = join(root, 'requirements.txt');
+    writeFileSync(file, 'django==2.1.5\r\n');
+    chmodSync(file, 0o640);
+    await writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\r\n'), 'django==2.1.11\r\n');
+    expect(readFileSync(file, 'utf8')).toBe('django==2.1.11\r\n');
+    expect(statSync(file).mode & 0o7777).toBe(0o640);
+    expect(readdirSync(root)).toEqual(['requirements.txt']);
+  });
+
+  it('keeps an executable bit too (fchmod is not subject to the umask)', async () => {
+    const { root } = checkout();
+    writeFileSync(join(root, 'Pipfile'), 'x');
+    chmodSync(join(root, 'Pipfile'), 0o775);
+    await writeInside(root, 'Pipfile', Buffer.from('x'), 'y');
+    expect(statSync(join(root, 'Pipfile')).mode & 0o7777).toBe(0o775);
+  });
+
+  it('does not overwrite a file that changed since the audit read it', async () => {
+    const { root } = checkout();
+    writeFileSync(join(root, 'requirements.txt'), 'django==3.0\n');
+    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), 'django==2.1.11\n')).rejects.toThrow(FixWriteError);
+    expect(readFileSync(join(root, 'requirements.txt'), 'utf8')).toBe('django==3.0\n');
+  });
+
+  it('never writes through a symbolic link that leads out of the folder', async () => {
+    const { base, root } = checkout();
+    const outside = join(base, 'outside.txt');
+    writeFileSync(outside, 'django==2.1.5\n');
+    symlinkSync(outside, join(root, 'requirements.txt'));
+    mkdirSync(join(base, 'etc'));
+    writeFileSync(join(base, 'etc', 'reqs.txt'), 'django==2.1.5\n');
+    symlinkSync(join(base, 'etc'), join(root, 'etcdir'));
+    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), 'pwned\n')).rejects.toThrow(LinkNotFollowedError);
+    await expect(writeInside(root, 'etcdir/reqs.txt', Buffer.from('django==2.1.5\n'), 'pwned\n')).rejects.toThrow(/etcdir is a symbolic link that leads outside/);
+    expect(readFileSync(outside, 'utf8')).toBe('django==2.1.5\n');
+    expect(readFileSync(join(base, 'etc', 'reqs.txt'), 'utf8')).toBe('django==2.1.5\n');
+    expect(readdirSync(base).sort()).toEqual(['etc', 'outside.txt', 'repo']);
+  });
+
+  it('follows a link that stays inside: the file it names is written and the link stays a link', async () => {
+    const { root } = checkout();
+    mkdirSync(join(root, 'requirements'));
+    writeFileSync(join(root, 'requirements', 'prod.txt'), 'django==2.1.5\n');
+    symlinkSync('requirements/prod.txt', join(root, 'requirements.txt'));
+    await writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), 'django==2.1.11\n');
+    expect(lstatSync(join(root, 'requirements.txt')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(root, 'requirements', 'prod.txt'), 'utf8')).toBe('django==2.1.11\n');
+  });
+});
