@@ -2,6 +2,7 @@
  * Composition root: config → store → clients → Bolt app → scheduler. `npm start` runs this.
  */
 import { ConfigError, loadConfig, loadDotEnv, missingSlackSettings } from './config.js';
+import { createAccessGate } from './authz/gate.js';
 import { createLogger, redactSecrets } from './log.js';
 import { buildBotServices, createBot } from './slack/bot.js';
 import { createBulkSlackClient } from './slack/pacing.js';
@@ -46,6 +47,8 @@ export async function main(): Promise<number> {
   logger.info({ db: config.dbPath }, 'store ready');
 
   const services = await buildBotServices(config, db, logger);
+  // One access check for every entry (commands, buttons, modals, App Home); refusals are kept in the database.
+  const gate = createAccessGate({ admins: config.admins, db, logger });
   const watch = createWatchService({
     db,
     octokit: services.github,
@@ -55,7 +58,7 @@ export async function main(): Promise<number> {
     // Alerts and digests post through their own client, paced per channel, so a rate-limited
     // channel never holds up the replies to slash commands.
     slack: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }),
-    admins: config.admins,
+    gate,
     defaultTimeZone: config.timeZone,
     logger,
     ...(services.refreshAdvisories ? { refreshAdvisories: services.refreshAdvisories } : {}),
@@ -64,7 +67,7 @@ export async function main(): Promise<number> {
   const templatesDir = templatesDirFor(config.dbPath);
   const templates = loadTemplateLibrary(templatesDir);
   for (const problem of templates.errors) logger.error({ templatesDir }, `incident template skipped: ${problem}`);
-  const bot = createBot({ config, db, logger, services, watch, incidentTemplates: { library: templates, dir: templatesDir } });
+  const bot = createBot({ config, db, logger, services, watch, gate, incidentTemplates: { library: templates, dir: templatesDir } });
   const { port } = await bot.start();
   watch.start();
   const reminders = startIncidentReminders({ db, client: bot.app.client, logger, templates });

@@ -14,6 +14,8 @@ import type { PackageRegistry } from '../audit/audit.js';
 import type { AdvisorySource } from '../advisories/types.js';
 import { fetchHeads, headKey } from '../github/heads.js';
 import { parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
+import { createAccessGate, type AccessGate } from '../authz/gate.js';
+import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
 import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
 import { ChannelPacer, PacedSlack, type PacerOptions, type SlackApi } from '../slack/pacing.js';
@@ -35,8 +37,10 @@ export interface WatchServiceOptions {
   statusRegistry?: StatusRegistry | null;
   /** A WebClient for bulk posting: createBulkSlackClient(token, { slackApiUrl }). */
   slack: SlackApi;
-  /** DEPWATCH_ADMINS; empty means everyone may change watches. */
-  admins: readonly string[];
+  /** DEPWATCH_ADMINS; empty means everyone may change watches. Ignored when `gate` is given. */
+  admins?: readonly string[];
+  /** The access check shared with the Slack app (createAccessGate); built from `admins` when absent. */
+  gate?: AccessGate;
   /** Config TZ, for channels without their own zone. */
   defaultTimeZone: string;
   /** Mirror delta sync before each sweep (syncMirror), when the mirror is used. */
@@ -56,9 +60,11 @@ export interface WatchService {
   readonly scheduler: Scheduler;
   readonly sweeps: SweepRunner;
   readonly slack: PacedSlack;
+  /** Who may change what (src/authz); every change below goes through it. */
+  readonly gate: AccessGate;
   isAdmin(userId: string): boolean;
   /** Handles `/audit watch|unwatch|list|schedule|ignore|unignore …`; null when `text` is something else. */
-  handleCommand(text: string, ctx: { userId: string; channelId: string }): Promise<WatchReply | null>;
+  handleCommand(text: string, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply | null>;
   /** The "Watch this repo" button under an /audit reply (value: the repository as owner/repo[@branch]). */
   watchButton(input: { repo: string; userId: string; channelId: string }): Promise<WatchReply>;
   /** An alert by the id its buttons carry ("Start incident", "Ignore…"). */
@@ -73,8 +79,8 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   const now = options.now ?? (() => new Date());
   const store = new WatchStore(options.db);
   const slack = new PacedSlack(options.slack, new ChannelPacer({ ...options.pacer, ...(options.logger ? { logger: options.logger } : {}) }));
-  const admins = new Set(options.admins);
-  const isAdmin = (userId: string) => admins.size === 0 || admins.has(userId);
+  const gate = options.gate ?? createAccessGate({ admins: options.admins ?? [], db: options.db, logger: options.logger ?? null, now });
+  const isAdmin = (userId: string) => gate.isAdmin(userId);
   const slackIgnores = new IgnoreStore(options.db);
   const sweeps = new SweepRunner({
     store,
@@ -131,10 +137,10 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     return { found: false, private: false, message: head?.message ?? 'GitHub did not answer; try again in a minute' };
   };
 
-  const handle = async (text: string, ctx: { userId: string; channelId: string }): Promise<WatchReply | null> => {
+  const handle = async (text: string, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply | null> => {
     const command = parseWatchCommand(text);
     if (!command) return null;
-    return handleWatchCommand(command, { ...ctx, store, scheduler, isAdmin: isAdmin(ctx.userId), now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo });
+    return handleWatchCommand(command, { userId: ctx.userId, channelId: ctx.channelId, via: ctx.via ?? 'command', gate, store, scheduler, now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo });
   };
 
   return {
@@ -142,6 +148,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     scheduler,
     sweeps,
     slack,
+    gate,
     isAdmin,
     handleCommand: handle,
     watchButton: async ({ repo, userId, channelId }) => {
@@ -150,7 +157,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       } catch (err) {
         return { text: err instanceof RepoRefError ? err.message : String(err), ephemeral: true };
       }
-      return (await handle(`watch ${repo}`, { userId, channelId }))!;
+      return (await handle(`watch ${repo}`, { userId, channelId, via: 'button' }))!;
     },
     alert: (id) => store.alert(id),
     runJob,

@@ -323,12 +323,12 @@ export async function closeAndReport(ctx: FlowContext, incidentId: number, actor
 }
 
 /** A 📌 on a message: onto the timeline of the incident it belongs to, at the message's own time. */
-export async function recordPin(ctx: FlowContext, channel: string, ts: string, user: string): Promise<Incident | null> {
+export async function recordPin(ctx: FlowContext, channel: string, ts: string, user: string, mayPin: (incident: Incident) => boolean = () => true): Promise<Incident | null> {
   const ours = incidentForMessage(ctx.db, channel, ts);
   // Without channels:history the bot can't read other people's messages or their thread, so a pin
   // on someone's message goes to the channel's most recent open incident.
   const incident = ours?.incident ?? listOpenIncidents(ctx.db, { channel })[0] ?? null;
-  if (!incident || incident.status !== 'open') return null;
+  if (!incident || incident.status !== 'open' || !mayPin(incident)) return null;
   const seconds = Number(ts);
   const at = Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : isoNow(ctx);
   let text: string;
