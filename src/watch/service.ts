@@ -18,6 +18,7 @@ import { createAccessGate, type AccessGate } from '../authz/gate.js';
 import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
 import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
+import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
 import { ChannelPacer, PacedSlack, type PacerOptions, type SlackApi } from '../slack/pacing.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
@@ -65,8 +66,11 @@ export interface WatchService {
   isAdmin(userId: string): boolean;
   /** Handles `/audit watch|unwatch|list|schedule|ignore|unignore …`; null when `text` is something else. */
   handleCommand(text: string, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply | null>;
-  /** The "Watch this repo" button under an /audit reply (value: the repository as owner/repo[@branch]). */
-  watchButton(input: { repo: string; userId: string; channelId: string }): Promise<WatchReply>;
+  /**
+   * The "Watch this repo" button under an /audit reply: watches `repo` in the reply's channel
+   * (`replyChannel`, when known), which must be the channel the click came from.
+   */
+  watchButton(input: { repo: string; userId: string; channelId: string; replyChannel?: string | null }): Promise<WatchReply>;
   /** An alert by the id its buttons carry ("Start incident", "Ignore…"). */
   alert(id: number): AlertRow | null;
   /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
@@ -151,13 +155,14 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     gate,
     isAdmin,
     handleCommand: handle,
-    watchButton: async ({ repo, userId, channelId }) => {
+    watchButton: async ({ repo, userId, channelId, replyChannel }) => {
       try {
         parseRepoRef(repo);
       } catch (err) {
-        return { text: err instanceof RepoRefError ? err.message : String(err), ephemeral: true };
+        return { text: escapeMrkdwn(err instanceof RepoRefError ? err.message : String(err)), ephemeral: true };
       }
-      return (await handle(`watch ${repo}`, { userId, channelId, via: 'button' }))!;
+      const target = replyChannel && replyChannel !== channelId ? ` <#${replyChannel}>` : '';
+      return (await handle(`watch ${repo}${target}`, { userId, channelId, via: 'button' }))!;
     },
     alert: (id) => store.alert(id),
     runJob,

@@ -4,7 +4,7 @@
  * store. The layout says everything it wants; fitMessage (fit.ts) then splits it between the message
  * and thread replies within Slack's limits.
  *
- * Buttons carry ids only (`auditId:findingToken`, or the repository name): every click re-reads the
+ * Buttons carry ids only (`auditId:findingToken`, or the audit id): every click re-reads the
  * stored audit.
  */
 import { createHash } from 'node:crypto';
@@ -244,7 +244,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
     ),
   );
   for (const notice of result.notices) blocks.push(context(`:information_source: ${escapeMrkdwn(notice)}`));
-  blocks.push(actions('audit_actions', button({ text: 'Watch this repo', actionId: AUDIT_ACTIONS.watch, value: input.repo, style: 'primary' })));
+  blocks.push(actions('audit_actions', button({ text: 'Watch this repo', actionId: AUDIT_ACTIONS.watch, value: String(input.auditId), style: 'primary' })));
 
   if (vulns.length) {
     blocks.push(divider());
