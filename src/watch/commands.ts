@@ -28,14 +28,15 @@ export type WatchCommand =
 
 export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore'] as const;
 
-export const WATCH_USAGE = [
+/** The usage, as mrkdwn (its `<placeholders>` escaped so Slack shows them instead of reading them as links). */
+export const WATCH_USAGE = escapeMrkdwn([
   '`/audit watch owner/repo [#channel]` — alerts and digests for a repository in this (or that) channel',
   '`/audit unwatch owner/repo [#channel]`',
   '`/audit list` — what this channel watches, its schedules and ignores',
   '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
   '`/audit schedule timezone Europe/Berlin`',
   '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
-].join('\n');
+].join('\n'));
 
 const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;
 

@@ -7,7 +7,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AffectedRepo } from '../../store/watches.js';
 import { fitMessage, type FittedMessage } from './fit.js';
-import { actions, button, context, escapeMrkdwn, header, link, section } from './kit.js';
+import { actions, button, context, escapeMrkdwn, header, link, md, section } from './kit.js';
 
 export const ALERT_ACTIONS = {
   startIncident: 'depwatch_alert_start_incident',
@@ -39,7 +39,7 @@ export function advisoryUrl(id: string): string {
 function commitLink(a: AffectedRepo): string {
   if (!a.fixedBySha) return 'no longer reported (the advisory was withdrawn or changed, or the finding ignored)';
   const short = a.fixedBySha.slice(0, 7);
-  return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${short}\``;
+  return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${escapeMrkdwn(short)}\``;
 }
 
 function repoLine(a: AffectedRepo): string {
@@ -61,13 +61,13 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
   const blocks: KnownBlock[] = [
     header(title),
     section(`${link(advisoryUrl(view.advisoryId), view.advisoryId)}${aliases}: ${escapeMrkdwn(view.summary || 'no summary')}`),
-    context(`Severity: *${view.severity}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`, `Alert #${view.alertId}`),
+    context(`Severity: *${escapeMrkdwn(view.severity)}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`, `Alert #${view.alertId}`),
     section(view.affected.slice(0, MAX_LISTED).map(repoLine).join('\n')),
   ];
   // One message, always: an alert is edited in place later, and thread replies could not be.
   if (view.affected.length > MAX_LISTED) blocks.push(context(`…and ${view.affected.length - MAX_LISTED} more repositories`));
   if (view.resolved) {
-    const fixes = view.affected.map((a) => `${a.repo} by ${a.fixedBySha ? a.fixedBySha.slice(0, 7) : 'an advisory change'}`);
+    const fixes = view.affected.map((a) => md`${a.repo} by ${a.fixedBySha ? a.fixedBySha.slice(0, 7) : 'an advisory change'}`.text);
     blocks.push(context(`Fixed in ${fixes.join(', ')}`));
   } else {
     blocks.push(
@@ -78,8 +78,9 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
       ),
     );
   }
+  // The notification text is mrkdwn too: advisory ids and package names come from OSV.
   const text = view.resolved
-    ? `✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map((a) => `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`).join(', ')}`
-    : `${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`;
-  return fitMessage({ text, blocks, continuation: (i, n) => [context(`${view.advisoryId}, continued (${i}/${n})`)] });
+    ? md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map((a) => `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`).join(', ')}`.text
+    : md`${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
+  return fitMessage({ text, blocks, continuation: (i, n) => [context(md`${view.advisoryId}, continued (${i}/${n})`)] });
 }

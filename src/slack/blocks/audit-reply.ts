@@ -13,7 +13,7 @@ import type { AuditResult } from '../../audit/audit.js';
 import { findingKey, SEVERITY_ORDER, type Finding, type FindingKind, type Severity } from '../../audit/findings.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { countBySeverity, location } from '../../report/summary.js';
-import { actions, button, context, divider, escapeMrkdwn, header, link, section, truncate } from './kit.js';
+import { actions, button, context, divider, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
 import type { SlackMessage } from './errors.js';
 
@@ -75,12 +75,20 @@ export function findByToken(result: AuditResult, token: string): Finding | undef
   return [...result.findings, ...result.ignored].find((f) => findingToken(f) === token);
 }
 
+/**
+ * Who set an ignore, as mrkdwn: a Slack ignore's source is exactly `Slack, by <@U…>` (a mention that
+ * renders as the name); any other source (.depwatch.yml, a channel) is text and escaped.
+ */
+export function ignoreSourceMrkdwn(source: string): string {
+  return escapeMrkdwn(source).replace(/^Slack, by &lt;@([UW][A-Z0-9]+)&gt;$/, 'Slack, by <@$1>');
+}
+
 export const osvUrl = (id: string) => `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
 
 export function auditingMessage(repo: string, requestedBy: string | null): SlackMessage {
   const blocks: KnownBlock[] = [section(`:hourglass_flowing_sand: Auditing *${escapeMrkdwn(repo)}*…`)];
   if (requestedBy) blocks.push(context(`Requested by <@${requestedBy}>`));
-  return { text: `Auditing ${repo}…`, blocks };
+  return { text: md`Auditing ${repo}…`.text, blocks };
 }
 
 function countsLine(counts: Record<Severity, number>): string {
@@ -164,7 +172,7 @@ function outdatedSummary(input: AuditReplyInput, outdated: Finding[]): KnownBloc
   const major = outdated.filter((f) => f.details?.bump === 'major').length;
   const examples = outdated.slice(0, SUMMARY_EXAMPLES).map((f) => {
     const latest = typeof f.details?.latest === 'string' ? f.details.latest : f.fix.version ?? '?';
-    const bump = typeof f.details?.bump === 'string' ? ` (${f.details.bump})` : '';
+    const bump = typeof f.details?.bump === 'string' ? ` (${escapeMrkdwn(f.details.bump)})` : '';
     return `• *${escapeMrkdwn(f.package ?? '?')}* ${escapeMrkdwn(f.version ?? '')} → ${escapeMrkdwn(latest)}${bump}`;
   });
   const more = outdated.length - examples.length;
@@ -193,7 +201,7 @@ function ignoredSummary(result: AuditResult): KnownBlock[] {
   const lines = result.ignored.slice(0, SUMMARY_EXAMPLES).map((f) => {
     const by = f.ignoredBy;
     const until = by?.until ? ` until ${by.until}` : '';
-    return `• ${f.id ? link(osvUrl(f.id), f.id) : KIND_LABEL[f.kind]} in *${escapeMrkdwn(f.package ?? '?')}*: “${escapeMrkdwn(truncate(by?.reason ?? '', 150))}” (${by?.source ?? ''}${until})`;
+    return `• ${f.id ? link(osvUrl(f.id), f.id) : KIND_LABEL[f.kind]} in *${escapeMrkdwn(f.package ?? '?')}*: “${escapeMrkdwn(truncate(by?.reason ?? '', 150))}” (${ignoreSourceMrkdwn(by?.source ?? '')}${escapeMrkdwn(until)})`;
   });
   const more = result.ignored.length - lines.length;
   return [section(`*Ignored:* ${result.ignored.length}\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`)];
@@ -259,8 +267,8 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   if (tail.length) blocks.push(divider(), ...tail);
 
   const text = vulns.length
-    ? `${input.repo}@${shortSha}: ${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${SEVERITY_ORDER.filter((s) => vulnCounts[s] > 0).map((s) => `${vulnCounts[s]} ${s}`).join(', ')}), ${other} other findings${result.partial ? ' (partial result)' : ''}`
-    : `${input.repo}@${shortSha}: no known vulnerabilities, ${other} other findings${result.partial ? ' (partial result)' : ''}`;
+    ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${SEVERITY_ORDER.filter((s) => vulnCounts[s] > 0).map((s) => `${vulnCounts[s]} ${s}`).join(', ')}), ${other} other findings${result.partial ? ' (partial result)' : ''}`
+    : `${escapeMrkdwn(input.repo)}@${shortSha}: no known vulnerabilities, ${other} other findings${result.partial ? ' (partial result)' : ''}`;
   const continuation = (index: number, total: number): KnownBlock[] => [context(`Audit of ${escapeMrkdwn(input.repo)}@${shortSha}, continued (${index}/${total})`)];
   return { text, blocks, continuation };
 }

@@ -6,7 +6,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextInput } from '@slack/types';
 import type { Incident, Step } from '../../incidents/types.js';
 import { fitView } from './fit.js';
-import { context, escapeMrkdwn, header, plainText, section, truncate } from './kit.js';
+import { context, escapeMrkdwn, header, link, md, plainText, section, truncate } from './kit.js';
 import { incidentName, severityLabel, slackDate } from './incident.js';
 import type { HomeIncident } from '../../incidents/home.js';
 
@@ -73,14 +73,14 @@ export function actionItemModal(incident: Incident, metadata: string): ModalView
 export function incidentHomeBlocks(items: HomeIncident[]): KnownBlock[] {
   const blocks: KnownBlock[] = [header('Open incidents')];
   if (items.length === 0) {
-    blocks.push(section('No open incidents. Start one with `/incident start <title>`, or practise with `/incident drill`.'));
+    blocks.push(section('No open incidents. Start one with `/incident start &lt;title&gt;`, or practise with `/incident drill`.'));
     return blocks;
   }
   const sorted = [...items].sort((a, b) => (a.incident.kind === b.incident.kind ? b.incident.id - a.incident.id : a.incident.kind === 'real' ? -1 : 1));
   for (const { incident: i, progress, commander } of sorted.slice(0, 30)) {
-    const name = i.rootPermalink ? `<${i.rootPermalink}|${escapeMrkdwn(incidentName(i))}>` : escapeMrkdwn(incidentName(i));
-    blocks.push(section(`${severityLabel(i.severity)} *${name}*\n${progress}`));
-    blocks.push(context(`<#${i.channel}> · commander ${commander ? `<@${commander}>` : 'nobody'} · started ${slackDate(i.createdAt)}`));
+    const name = i.rootPermalink ? link(i.rootPermalink, incidentName(i)) : escapeMrkdwn(incidentName(i));
+    blocks.push(section(`${severityLabel(i.severity)} *${name}*\n${escapeMrkdwn(progress)}`));
+    blocks.push(context(`${md.channel(i.channel)} · commander ${commander ? md.user(commander) : 'nobody'} · started ${slackDate(i.createdAt)}`));
   }
   if (sorted.length > 30) blocks.push(context(`${sorted.length - 30} more open incidents not shown.`));
   return blocks;

@@ -222,10 +222,11 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
       const channel = command.channel_id;
       const requester: Requester = { userId: user, channel, via: 'command' };
       switch (parsed.kind) {
+        // Help and parse errors quote `<title>`-style placeholders and what was typed: text, not mrkdwn.
         case 'help':
-          return reply(INCIDENT_HELP);
+          return reply(escapeMrkdwn(INCIDENT_HELP));
         case 'error':
-          return reply(parsed.message);
+          return reply(escapeMrkdwn(parsed.message));
         case 'list': {
           const m = incidentListMessage(listOpenIncidents(deps.db, { channel }));
           return reply(m.text, m.blocks);
@@ -256,7 +257,7 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
           break;
       }
       const target = incidentsForCommand(deps.db, channel, parsed.id);
-      if ('error' in target) return reply(target.error);
+      if ('error' in target) return reply(escapeMrkdwn(target.error));
       const incident = target.incident;
       const verb: IncidentVerb =
         parsed.kind === 'status' ? 'update' : parsed.kind === 'severity' ? 'severity' : parsed.kind === 'action' ? 'action-item' : parsed.kind === 'close' ? 'close' : 'role';
