@@ -12,8 +12,8 @@
  *   target is the channel the request comes from);
  * - private repository: a member, on a private repository (n/a where no repository is involved).
  *
- * App Home's only action ("Audit a repository…") changes nothing; the Markdown of pull requests
- * does not exist yet, so `pull-requests` is covered by the policy's own tests.
+ * App Home's only action ("Audit a repository…") changes nothing; opening pull requests does not
+ * exist yet, so the `pull-requests` action is covered by the policy's own tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_ACTIONS } from '../../src/slack/blocks/alert.js';
