@@ -2,6 +2,7 @@
  * Composition root: config → store → clients → Bolt app → scheduler. `npm start` runs this.
  */
 import { ConfigError, loadConfig, loadDotEnv, missingSlackSettings } from './config.js';
+import { createAccessGate } from './authz/gate.js';
 import { createLogger, redactSecrets } from './log.js';
 import { buildBotServices, createBot } from './slack/bot.js';
 import { createBulkSlackClient } from './slack/pacing.js';
@@ -50,6 +51,8 @@ export async function main(): Promise<number> {
   const pool = createAuditWorkerPool({ logger });
   const runner = runInWorkers(pool);
   const services = { ...(await buildBotServices(config, db, logger)), runner };
+  // One access check for every entry (commands, buttons, modals, App Home); refusals are kept in the database.
+  const gate = createAccessGate({ admins: config.admins, db, logger });
   const watch = createWatchService({
     db,
     octokit: services.github,
@@ -59,7 +62,7 @@ export async function main(): Promise<number> {
     // Alerts and digests post through their own client, paced per channel, so a rate-limited
     // channel never holds up the replies to slash commands.
     slack: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }),
-    admins: config.admins,
+    gate,
     defaultTimeZone: config.timeZone,
     logger,
     runner,
@@ -69,7 +72,7 @@ export async function main(): Promise<number> {
   const templatesDir = templatesDirFor(config.dbPath);
   const templates = loadTemplateLibrary(templatesDir);
   for (const problem of templates.errors) logger.error({ templatesDir }, `incident template skipped: ${problem}`);
-  const bot = createBot({ config, db, logger, services, watch, incidentTemplates: { library: templates, dir: templatesDir } });
+  const bot = createBot({ config, db, logger, services, watch, gate, incidentTemplates: { library: templates, dir: templatesDir } });
   let port: number | null;
   try {
     ({ port } = await bot.start());

@@ -25,8 +25,11 @@ import { IgnoreStore } from '../store/ignores.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
 import { fitMessage, fitView } from './blocks/fit.js';
+import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { homeView } from './blocks/home.js';
-import { decodeIgnoreMetadata, ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
+import { ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
+import type { AccessGate } from '../authz/gate.js';
+import { metadataNumber, metadataString, type ViewMetadataSeal } from './view-metadata.js';
 import { NoManifestsError, toUserError, type UserError } from './errors.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 
@@ -58,7 +61,12 @@ export interface AuditServiceOptions {
   now?: () => Date;
   /** What the other features add to App Home: watched repositories and open incidents. */
   home?: HomeSections;
+  /** Who may add ignores (src/authz). */
+  gate: AccessGate;
+  /** Seals the Ignore modal's metadata to the person and channel it was opened for. */
+  seal: ViewMetadataSeal;
 }
+
 
 export interface HomeSections {
   watched(): { repo: string; channel: string }[];
@@ -242,8 +250,11 @@ export class SlackAuditService {
 
   // ------------------------------------------------------------------ Ignore…
 
-  /** Opens the Ignore… modal for the finding a button names; answers ephemerally when it is gone. */
-  async openIgnoreModal(input: { client: WebClient; triggerId: string; value: string | undefined; channel: string | null; ts: string | null; respond?: RespondFn }): Promise<void> {
+  /**
+   * Opens the Ignore… modal for the finding a button names; answers ephemerally when it is gone or
+   * the person may not add ignores (DEPWATCH_ADMINS), or the click names another channel's reply.
+   */
+  async openIgnoreModal(input: { client: WebClient; triggerId: string; value: string | undefined; user: string; channel: string | null; ts: string | null; respond?: RespondFn }): Promise<void> {
     const parsed = parseFindingButtonValue(input.value);
     const record = parsed ? this.audits.get(parsed.auditId) : undefined;
     const finding = parsed && record ? findByToken(record.result, parsed.token) : undefined;
@@ -251,22 +262,44 @@ export class SlackAuditService {
       await input.respond?.({ response_type: 'ephemeral', replace_original: false, text: 'I no longer have that audit. Run `/audit` again and use the new buttons.' });
       return;
     }
-    const view = fitView(ignoreModal({ repo: record.repo, finding, metadata: { auditId: record.id, channel: record.channel ?? input.channel, ts: record.ts ?? input.ts } }));
+    const decision = this.options.gate.check(
+      { userId: input.user, channel: input.channel, via: 'button' },
+      { kind: 'ignores', verb: 'add', channel: record.channel ?? input.channel, repo: { name: record.repo, private: null } },
+    );
+    if (!decision.allowed) {
+      await input.respond?.({ response_type: 'ephemeral', replace_original: false, text: escapeMrkdwn(decision.reason) });
+      return;
+    }
+    const privateMetadata = this.options.seal.seal({ user: input.user, channel: input.channel, data: { a: record.id, t: record.ts ?? input.ts } });
+    const view = fitView(ignoreModal({ repo: record.repo, finding, privateMetadata }));
     await input.client.views.open({ trigger_id: input.triggerId, view });
   }
 
   /**
    * Validates and stores an ignore. Returns what to ack the submission with (errors shown in the
    * modal, or a confirmation view), and the follow-up work (the reply re-rendered) to run after the ack.
+   * The metadata must be the one sealed for this person when they opened the modal, and they must
+   * still be allowed to add ignores to the reply's channel.
    */
   submitIgnore(input: { privateMetadata: string; values: StateValues; user: string; client: WebClient }): {
     ack: { response_action: 'errors'; errors: Record<string, string> } | { response_action: 'update'; view: ReturnType<typeof ignoreSavedView> } | undefined;
     followUp?: () => Promise<void>;
   } {
     const now = this.now();
-    const metadata = decodeIgnoreMetadata(input.privateMetadata);
-    const record = metadata ? this.audits.get(metadata.auditId) : undefined;
-    if (!metadata || !record) return { ack: { response_action: 'errors', errors: { ignore_reason: 'This audit is no longer stored; run /audit again.' } } };
+    const opened = this.options.seal.open(input.privateMetadata, input.user);
+    if (!opened) {
+      this.options.logger.warn({ user: input.user }, 'ignore submission with metadata this app did not seal for that person');
+      return { ack: { response_action: 'errors', errors: { ignore_reason: 'This form is not valid any more: press Ignore… under the audit again.' } } };
+    }
+    const auditId = metadataNumber(opened.data, 'a');
+    const record = auditId !== null ? this.audits.get(auditId) : undefined;
+    if (!record) return { ack: { response_action: 'errors', errors: { ignore_reason: 'This audit is no longer stored; run /audit again.' } } };
+    const decision = this.options.gate.check(
+      { userId: input.user, channel: opened.channel, via: 'modal' },
+      { kind: 'ignores', verb: 'add', channel: record.channel ?? opened.channel, repo: { name: record.repo, private: null } },
+    );
+    // Modal errors are plain text: the reason as it is.
+    if (!decision.allowed) return { ack: { response_action: 'errors', errors: { ignore_reason: decision.reason } } };
     const submission = readIgnoreSubmission(input.values, now.toISOString().slice(0, 10));
     if (!submission.ok) return { ack: { response_action: 'errors', errors: submission.errors } };
     const v = submission.value;
@@ -274,8 +307,8 @@ export class SlackAuditService {
     const updated = applySlackIgnores(record.result, this.ignores.rulesForRepo(record.repo), now);
     this.audits.updateResult(record.id, updated);
     this.options.logger.info({ auditId: record.id, repo: record.repo, advisory: v.advisoryId, user: input.user }, 'ignore stored');
-    const channel = record.channel ?? metadata.channel;
-    const ts = record.ts ?? metadata.ts;
+    const channel = record.channel ?? opened.channel;
+    const ts = record.ts ?? metadataString(opened.data, 't');
     if (!channel || !ts) return { ack: { response_action: 'update', view: fitView(ignoreSavedView(v.advisoryId, record.repo)) } };
     return {
       ack: undefined,

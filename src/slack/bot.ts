@@ -26,6 +26,9 @@ import { openIncidentsForHome } from '../incidents/home.js';
 import { incidentHomeBlocks } from './blocks/incident-modals.js';
 import { registerListeners } from './listeners/index.js';
 import { checkSlackAccess, listenStartupError, slackStartupError } from './startup.js';
+import { createGuardedReceiver } from './receiver.js';
+import { createViewMetadataSeal, type ViewMetadataSeal } from './view-metadata.js';
+import { createAccessGate, type AccessGate } from '../authz/gate.js';
 
 export type { BotServices };
 
@@ -41,6 +44,8 @@ export interface BotOptions {
   incidentTemplates?: { library: TemplateLibrary; dir: string | null };
   /** Extra Web API client options (tests turn retries down). */
   clientOptions?: webApi.WebClientOptions;
+  /** The access check (DEPWATCH_ADMINS); the watch service's, else one built from the config. */
+  gate?: AccessGate;
 }
 
 export interface Bot {
@@ -122,6 +127,16 @@ export class EventDeduplicator {
   }
 }
 
+/**
+ * The key that seals modal metadata, from the app's own secret: the signing secret in HTTP mode,
+ * the app-level token in Socket Mode (the bot token as a last resort).
+ */
+export function viewMetadataSealFor(config: Config): ViewMetadataSeal {
+  const secret = config.slack.signingSecret || config.slack.appToken || config.slack.botToken;
+  if (!secret) throw new Error('no Slack secret to seal modal metadata with');
+  return createViewMetadataSeal(secret);
+}
+
 export function createBot(options: BotOptions): Bot {
   const { config, db, logger } = options;
   const now = options.now ?? (() => new Date());
@@ -132,10 +147,14 @@ export function createBot(options: BotOptions): Bot {
     retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
     ...options.clientOptions,
   };
+  const bolt = boltLogger(logger);
+  // Bolt's receivers behind a guard: timestamps both ways, malformed payloads and unknown ids refused (receiver.ts).
+  const receiver = createGuardedReceiver({ appToken: config.slack.appToken, signingSecret: config.slack.signingSecret, logger: logger.child({ component: 'slack-guard' }), boltLogger: bolt });
   const app = new App({
     token: config.slack.botToken,
-    ...(socketMode ? { appToken: config.slack.appToken, socketMode: true } : { signingSecret: config.slack.signingSecret }),
-    logger: boltLogger(logger),
+    receiver,
+    ...(socketMode ? { socketMode: true } : {}),
+    logger: bolt,
     clientOptions,
     // Bolt would otherwise call auth.test from its constructor and never await it: a rejected token
     // crashed the process after it said "listening". start() awaits it through app.init().
@@ -143,12 +162,16 @@ export function createBot(options: BotOptions): Bot {
   });
 
   const watchService = options.watch ?? null;
+  const gate = options.gate ?? watchService?.gate ?? createAccessGate({ admins: config.admins, db, logger });
+  const seal = viewMetadataSealFor(config);
   const service = new SlackAuditService({
     config,
     db,
     logger,
     services: options.services,
     now,
+    gate,
+    seal,
     home: {
       watched: () => (watchService ? watchService.store.watchingChannels().flatMap((channel) => watchService.store.watchesForChannel(channel).map((w) => ({ repo: w.repo, channel }))) : []),
       incidents: () => incidentHomeBlocks(openIncidentsForHome(db)),
@@ -164,9 +187,11 @@ export function createBot(options: BotOptions): Bot {
     await next();
   });
   const watch = watchService;
-  registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now });
+  registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now, gate, seal });
   registerIncidentListeners(app, {
     db,
+    gate,
+    seal,
     templates: options.incidentTemplates?.library ?? loadTemplateLibrary(null),
     templatesDir: options.incidentTemplates?.dir ?? null,
     logger,

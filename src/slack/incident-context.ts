@@ -3,6 +3,7 @@
  * `auditId:findingToken`, an alert's is the alert id. Both are re-read from the store here.
  */
 import type { IncidentContext } from '../incidents/types.js';
+import type { ResolvedIncidentSource } from './listeners/incidents/deps.js';
 import { blobLineUrl } from '../github/links.js';
 import type { AuditStore } from '../store/audits.js';
 import type { WatchService } from '../watch/service.js';
@@ -12,14 +13,14 @@ import { osvUrl } from './blocks/audit-reply.js';
 const INCIDENT_SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
 
 export function incidentContextResolver(sources: { audits: AuditStore; watch: WatchService | null }) {
-  return (value: string): IncidentContext | null => {
+  return (value: string): ResolvedIncidentSource | null => {
     const fromAudit = parseFindingButtonValue(value);
     if (fromAudit) {
       const record = sources.audits.get(fromAudit.auditId);
       const finding = record ? findByToken(record.result, fromAudit.token) : undefined;
       if (!record || !finding) return null;
       const what = finding.id ? `${finding.id} in ${finding.package} ${finding.version}` : `${finding.kind} in ${finding.package ?? record.repo}`;
-      return {
+      const context: IncidentContext = {
         title: `${what} (${record.repo})`.slice(0, 150),
         severity: INCIDENT_SEVERITIES.has(finding.severity) ? finding.severity : 'high',
         advisory: finding.id
@@ -36,17 +37,19 @@ export function incidentContextResolver(sources: { audits: AuditStore; watch: Wa
         ],
         fix: finding.fix.text,
       };
+      return { context, channel: record.channel };
     }
     if (!/^\d{1,15}$/.test(value)) return null;
     const alert = sources.watch?.alert(Number(value));
     if (!alert) return null;
     const open = alert.affected.filter((a) => !a.fixedAt);
-    return {
+    const context: IncidentContext = {
       title: `${alert.advisoryId} in ${open.length || alert.affected.length} watched ${alert.affected.length === 1 ? 'repository' : 'repositories'}`,
       severity: 'high',
       advisory: { id: alert.advisoryId, url: osvUrl(alert.advisoryId) },
       repos: (open.length ? open : alert.affected).map((a) => ({ repo: a.repo, version: a.version, file: a.file, line: a.line, url: a.url })),
       fix: alert.affected.find((a) => a.fix)?.fix ?? null,
     };
+    return { context, channel: alert.channel };
   };
 }

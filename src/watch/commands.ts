@@ -10,7 +10,9 @@ import { isValidName, normalizeName } from '../python/names.js';
 import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
 import { describeCron, isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
 import { fitMessage } from '../slack/blocks/fit.js';
-import { context, escapeMrkdwn, header, section } from '../slack/blocks/kit.js';
+import { context, escapeMrkdwn, header, md, section } from '../slack/blocks/kit.js';
+import type { AccessGate } from '../authz/gate.js';
+import type { Decision, Entry } from '../authz/policy.js';
 import { repoKeyOf, SCHEDULE_KINDS, type ScheduleKind, type WatchStore } from '../store/watches.js';
 
 export type WatchCommand =
@@ -26,14 +28,15 @@ export type WatchCommand =
 
 export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore'] as const;
 
-export const WATCH_USAGE = [
+/** The usage, as mrkdwn (its `<placeholders>` escaped so Slack shows them instead of reading them as links). */
+export const WATCH_USAGE = escapeMrkdwn([
   '`/audit watch owner/repo [#channel]` — alerts and digests for a repository in this (or that) channel',
   '`/audit unwatch owner/repo [#channel]`',
   '`/audit list` — what this channel watches, its schedules and ignores',
   '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
   '`/audit schedule timezone Europe/Berlin`',
   '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
-].join('\n');
+].join('\n'));
 
 const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;
 
@@ -164,10 +167,12 @@ export interface ScheduleReloader {
 export interface WatchCommandContext {
   userId: string;
   channelId: string;
+  /** Where the request came in: the slash command, or the "Watch this repo" button. */
+  via: Entry;
+  /** Who may change watches, schedules and ignores (src/authz). */
+  gate: AccessGate;
   store: WatchStore;
   scheduler: ScheduleReloader;
-  /** Whether the user may change watches, schedules and ignores: true for everyone when DEPWATCH_ADMINS is empty. */
-  isAdmin: boolean;
   now: Date;
   /** The installation's time zone (config TZ). */
   defaultTimeZone: string;
@@ -182,75 +187,89 @@ export interface WatchReply {
   ephemeral: boolean;
 }
 
-const onlyAdmins = (what: string): WatchReply => ({ text: `Only Depwatch admins (DEPWATCH_ADMINS) can ${what}.`, ephemeral: true });
+const refused = (decision: Extract<Decision, { allowed: false }>): WatchReply => ({ text: escapeMrkdwn(decision.reason), ephemeral: true });
 
 export async function handleWatchCommand(command: WatchCommand, ctx: WatchCommandContext): Promise<WatchReply> {
   const { store } = ctx;
+  const requester = { userId: ctx.userId, channel: ctx.channelId, via: ctx.via };
+  const who = md.user(ctx.userId);
   switch (command.kind) {
     case 'invalid':
-      return { text: `${command.message}\n${WATCH_USAGE}`, ephemeral: true };
+      return { text: `${escapeMrkdwn(command.message)}\n${WATCH_USAGE}`, ephemeral: true };
     case 'list':
     case 'schedule-show':
       return listReply(ctx);
     case 'watch': {
-      if (!ctx.isAdmin) return onlyAdmins('change what a channel watches');
       const channel = command.channel ?? ctx.channelId;
       const key = repoKeyOf(command.repo);
+      // Decided before GitHub is asked, so a refused person learns nothing about the repository.
+      const first = ctx.gate.check(requester, { kind: 'watches', verb: 'watch', channel, repo: { name: key, private: null } });
+      if (!first.allowed) return refused(first);
       let isPrivate = false;
       if (ctx.lookupRepo) {
         const found = await ctx.lookupRepo(command.repo);
-        if (!found.found) return { text: found.message ?? `I can't see ${formatRepoRef(command.repo)} with the configured GitHub credentials.`, ephemeral: true };
+        if (!found.found) return { text: escapeMrkdwn(found.message ?? `I can't see ${formatRepoRef(command.repo)} with the configured GitHub credentials.`), ephemeral: true };
         isPrivate = found.private;
       }
-      const added = store.addWatch({ repo: key, channel, userId: ctx.userId, private: isPrivate, adminLinked: ctx.isAdmin, now: ctx.now });
+      if (isPrivate) {
+        const decision = ctx.gate.check(requester, { kind: 'watches', verb: 'watch', channel, repo: { name: key, private: true } });
+        if (!decision.allowed) return refused(decision);
+      }
+      const added = store.addWatch({ repo: key, channel, userId: ctx.userId, private: isPrivate, adminLinked: ctx.gate.isAdmin(ctx.userId), now: ctx.now });
       ctx.scheduler.reload();
-      const where = channel === ctx.channelId ? 'this channel' : `<#${channel}>`;
+      const where = channel === ctx.channelId ? md`this channel` : md.channel(channel);
       return {
         text: added
-          ? `<@${ctx.userId}> set ${where} to watch *${key}*${isPrivate ? ' (private)' : ''}: new advisories are alerted hourly, with weekly, monthly and quarterly digests. \`/audit list\` shows the schedules.`
-          : `${where} already watches *${key}*.`,
+          ? md`${who} set ${where} to watch *${key}*${isPrivate ? ' (private)' : ''}: new advisories are alerted hourly, with weekly, monthly and quarterly digests. \`/audit list\` shows the schedules.`.text
+          : md`${where} already watches *${key}*.`.text,
         ephemeral: !added,
       };
     }
     case 'unwatch': {
-      if (!ctx.isAdmin) return onlyAdmins('change what a channel watches');
       const channel = command.channel ?? ctx.channelId;
       const key = repoKeyOf(command.repo);
+      const decision = ctx.gate.check(requester, { kind: 'watches', verb: 'unwatch', channel, repo: { name: key, private: null } });
+      if (!decision.allowed) return refused(decision);
       const removed = store.removeWatch({ repo: key, channel, userId: ctx.userId, now: ctx.now });
       ctx.scheduler.reload();
-      return removed ? { text: `<@${ctx.userId}> stopped watching *${key}* in ${channel === ctx.channelId ? 'this channel' : `<#${channel}>`}.`, ephemeral: false } : { text: `*${key}* is not watched there.`, ephemeral: true };
+      const where = channel === ctx.channelId ? md`this channel` : md.channel(channel);
+      return removed ? { text: md`${who} stopped watching *${key}* in ${where}.`.text, ephemeral: false } : { text: md`*${key}* is not watched there.`.text, ephemeral: true };
     }
     case 'schedule': {
-      if (!ctx.isAdmin) return onlyAdmins('change schedules');
+      const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'schedule', channel: ctx.channelId });
+      if (!decision.allowed) return refused(decision);
       if (command.timeZone) store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
       store.setSchedule({ channel: ctx.channelId, kind: command.schedule, cron: command.cron, userId: ctx.userId, now: ctx.now });
       ctx.scheduler.reload();
-      if (command.cron === null) return { text: `<@${ctx.userId}> turned off the ${command.schedule} ${command.schedule === 'alerts' ? '' : 'digest '}in this channel.`.replace('  ', ' '), ephemeral: false };
+      if (command.cron === null) return { text: md`${who} turned off the ${command.schedule} ${command.schedule === 'alerts' ? '' : 'digest '}in this channel.`.text.replace('  ', ' '), ephemeral: false };
       const tz = store.channelTimeZone(ctx.channelId) ?? ctx.defaultTimeZone;
       const next = nextOccurrence(command.cron, tz, ctx.now);
       return {
-        text: `<@${ctx.userId}> set the ${command.schedule} schedule to ${describeCron(command.cron)} (${tz})${next ? `; next: ${formatIn(next, tz)}` : ''}.`,
+        text: md`${who} set the ${command.schedule} schedule to ${describeCron(command.cron)} (${tz})${next ? `; next: ${formatIn(next, tz)}` : ''}.`.text,
         ephemeral: false,
       };
     }
     case 'time-zone': {
-      if (!ctx.isAdmin) return onlyAdmins('change schedules');
+      const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'time-zone', channel: ctx.channelId });
+      if (!decision.allowed) return refused(decision);
       store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
       ctx.scheduler.reload();
-      return { text: `<@${ctx.userId}> set this channel's time zone to ${command.timeZone}.`, ephemeral: false };
+      return { text: md`${who} set this channel's time zone to ${command.timeZone}.`.text, ephemeral: false };
     }
     case 'ignore': {
-      if (!ctx.isAdmin) return onlyAdmins('add ignores');
+      const decision = ctx.gate.check(requester, { kind: 'ignores', verb: 'add', channel: ctx.channelId, repo: null });
+      if (!decision.allowed) return refused(decision);
       store.addIgnore({ channel: ctx.channelId, advisory: command.id, package: command.package, reason: command.reason, until: command.until, userId: ctx.userId, now: ctx.now });
       return {
-        text: `<@${ctx.userId}> ignored ${command.id}${command.package ? ` for ${command.package}` : ''} in this channel ${command.until ? `until ${command.until}` : 'with no expiry'}: “${escapeMrkdwn(command.reason)}”`,
+        text: md`${who} ignored ${command.id}${command.package ? md` for ${command.package}` : ''} in this channel ${command.until ? `until ${command.until}` : 'with no expiry'}: “${command.reason}”`.text,
         ephemeral: false,
       };
     }
     case 'unignore': {
-      if (!ctx.isAdmin) return onlyAdmins('remove ignores');
+      const decision = ctx.gate.check(requester, { kind: 'ignores', verb: 'remove', channel: ctx.channelId, repo: null });
+      if (!decision.allowed) return refused(decision);
       const n = store.removeIgnore({ channel: ctx.channelId, advisory: command.id, userId: ctx.userId, now: ctx.now });
-      return n > 0 ? { text: `<@${ctx.userId}> removed the ignore of ${command.id} in this channel.`, ephemeral: false } : { text: `${command.id} is not ignored in this channel.`, ephemeral: true };
+      return n > 0 ? { text: md`${who} removed the ignore of ${command.id} in this channel.`.text, ephemeral: false } : { text: md`${command.id} is not ignored in this channel.`.text, ephemeral: true };
     }
   }
 }
@@ -270,14 +289,14 @@ function listReply(ctx: WatchCommandContext): WatchReply {
     const s = states.get(w.repo);
     const open = store.openFindings(w.repo).filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious').length;
     const status = !s ? 'not swept yet' : s.error ? `⚠️ ${escapeMrkdwn(s.error)}` : `${open} open ${open === 1 ? 'vulnerability' : 'vulnerabilities'}, checked ${s.checkedAt?.slice(0, 16).replace('T', ' ') ?? 'never'} UTC`;
-    return `• *${escapeMrkdwn(s?.display ?? w.repo)}*${w.private || s?.private ? ' 🔒' : ''}: ${status} (added by <@${w.addedBy}>)`;
+    return `• *${escapeMrkdwn(s?.display ?? w.repo)}*${w.private || s?.private ? ' 🔒' : ''}: ${status} (added by ${md.user(w.addedBy)})`;
   });
   if (watches.length > MAX_LISTED) lines.push(`…and ${watches.length - MAX_LISTED} more`);
   const schedules = store.schedulesForChannel(channelId).map((s) => {
     const next = s.enabled ? nextOccurrence(s.cron, tz, ctx.now) : null;
     return `• *${s.kind}*: ${s.enabled ? `${describeCron(s.cron)}${next ? ` (next ${formatIn(next, tz)})` : ''}` : 'off'}`;
   });
-  const ignores = store.ignoresForChannel(channelId).map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(i.reason)} — until ${i.until ?? 'no expiry'}, by <@${i.createdBy}>`);
+  const ignores = store.ignoresForChannel(channelId).map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(i.reason)} — until ${i.until ?? 'no expiry'}, by ${md.user(i.createdBy)}`);
   const blocks: KnownBlock[] = [
     header(`Watched in this channel (${watches.length})`),
     section(lines.length ? lines.join('\n') : 'Nothing yet: `/audit watch owner/repo` starts watching a repository.'),
@@ -285,7 +304,7 @@ function listReply(ctx: WatchCommandContext): WatchReply {
   ];
   if (ignores.length) blocks.push(section(`*Ignored here*\n${ignores.join('\n')}`));
   blocks.push(context(WATCH_USAGE));
-  const text = `This channel watches ${watches.length} ${watches.length === 1 ? 'repository' : 'repositories'}${watches.length ? `: ${watches.map((w) => w.repo).join(', ')}` : ''}`;
+  const text = md`This channel watches ${watches.length} ${watches.length === 1 ? 'repository' : 'repositories'}${watches.length ? `: ${watches.map((w) => w.repo).join(', ')}` : ''}`.text;
   const { first } = fitMessage({ text, blocks });
   return { text: first.text, blocks: first.blocks, ephemeral: true };
 }

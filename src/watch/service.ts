@@ -14,8 +14,11 @@ import type { PackageRegistry } from '../audit/audit.js';
 import type { AdvisorySource } from '../advisories/types.js';
 import { fetchHeads, headKey } from '../github/heads.js';
 import { parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
+import { createAccessGate, type AccessGate } from '../authz/gate.js';
+import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
 import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
+import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
 import { ChannelPacer, PacedSlack, type PacerOptions, type SlackApi } from '../slack/pacing.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
@@ -36,8 +39,10 @@ export interface WatchServiceOptions {
   statusRegistry?: StatusRegistry | null;
   /** A WebClient for bulk posting: createBulkSlackClient(token, { slackApiUrl }). */
   slack: SlackApi;
-  /** DEPWATCH_ADMINS; empty means everyone may change watches. */
-  admins: readonly string[];
+  /** DEPWATCH_ADMINS; empty means everyone may change watches. Ignored when `gate` is given. */
+  admins?: readonly string[];
+  /** The access check shared with the Slack app (createAccessGate); built from `admins` when absent. */
+  gate?: AccessGate;
   /** Config TZ, for channels without their own zone. */
   defaultTimeZone: string;
   /** Mirror delta sync before each sweep (syncMirror), when the mirror is used. */
@@ -59,11 +64,16 @@ export interface WatchService {
   readonly scheduler: Scheduler;
   readonly sweeps: SweepRunner;
   readonly slack: PacedSlack;
+  /** Who may change what (src/authz); every change below goes through it. */
+  readonly gate: AccessGate;
   isAdmin(userId: string): boolean;
   /** Handles `/audit watch|unwatch|list|schedule|ignore|unignore …`; null when `text` is something else. */
-  handleCommand(text: string, ctx: { userId: string; channelId: string }): Promise<WatchReply | null>;
-  /** The "Watch this repo" button under an /audit reply (value: the repository as owner/repo[@branch]). */
-  watchButton(input: { repo: string; userId: string; channelId: string }): Promise<WatchReply>;
+  handleCommand(text: string, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply | null>;
+  /**
+   * The "Watch this repo" button under an /audit reply: watches `repo` in the reply's channel
+   * (`replyChannel`, when known), which must be the channel the click came from.
+   */
+  watchButton(input: { repo: string; userId: string; channelId: string; replyChannel?: string | null }): Promise<WatchReply>;
   /** An alert by the id its buttons carry ("Start incident", "Ignore…"). */
   alert(id: number): AlertRow | null;
   /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
@@ -76,8 +86,8 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   const now = options.now ?? (() => new Date());
   const store = new WatchStore(options.db);
   const slack = new PacedSlack(options.slack, new ChannelPacer({ ...options.pacer, ...(options.logger ? { logger: options.logger } : {}) }));
-  const admins = new Set(options.admins);
-  const isAdmin = (userId: string) => admins.size === 0 || admins.has(userId);
+  const gate = options.gate ?? createAccessGate({ admins: options.admins ?? [], db: options.db, logger: options.logger ?? null, now });
+  const isAdmin = (userId: string) => gate.isAdmin(userId);
   const slackIgnores = new IgnoreStore(options.db);
   const sweeps = new SweepRunner({
     store,
@@ -135,10 +145,10 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     return { found: false, private: false, message: head?.message ?? 'GitHub did not answer; try again in a minute' };
   };
 
-  const handle = async (text: string, ctx: { userId: string; channelId: string }): Promise<WatchReply | null> => {
+  const handle = async (text: string, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply | null> => {
     const command = parseWatchCommand(text);
     if (!command) return null;
-    return handleWatchCommand(command, { ...ctx, store, scheduler, isAdmin: isAdmin(ctx.userId), now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo });
+    return handleWatchCommand(command, { userId: ctx.userId, channelId: ctx.channelId, via: ctx.via ?? 'command', gate, store, scheduler, now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo });
   };
 
   return {
@@ -146,15 +156,17 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     scheduler,
     sweeps,
     slack,
+    gate,
     isAdmin,
     handleCommand: handle,
-    watchButton: async ({ repo, userId, channelId }) => {
+    watchButton: async ({ repo, userId, channelId, replyChannel }) => {
       try {
         parseRepoRef(repo);
       } catch (err) {
-        return { text: err instanceof RepoRefError ? err.message : String(err), ephemeral: true };
+        return { text: escapeMrkdwn(err instanceof RepoRefError ? err.message : String(err)), ephemeral: true };
       }
-      return (await handle(`watch ${repo}`, { userId, channelId }))!;
+      const target = replyChannel && replyChannel !== channelId ? ` <#${replyChannel}>` : '';
+      return (await handle(`watch ${repo}${target}`, { userId, channelId, via: 'button' }))!;
     },
     alert: (id) => store.alert(id),
     runJob,

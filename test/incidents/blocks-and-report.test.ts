@@ -81,7 +81,7 @@ describe('checklist layout', () => {
     for (const m of [reminder, statusUpdateMessage(drill, { conditions: 'c'.repeat(5000), actions: '', needs: 'n' }, 'U0ALICE0001', at(3)), drillListMessage(DRILL_SCENARIOS), templatesMessage(loadTemplateLibrary(null), '/data/templates')]) {
       expect(checkMessage(m)).toEqual([]);
     }
-    for (const v of [skipModal(steps[0]!), updateModal(drill), closeModal(drill, 3), actionItemModal(drill)]) expect(checkView(v)).toEqual([]);
+    for (const v of [skipModal(steps[0]!, 'm'), updateModal(drill, 'm'), closeModal(drill, 3, 'm'), actionItemModal(drill, 'm')]) expect(checkView(v)).toEqual([]);
     const home = { type: 'home', blocks: incidentHomeBlocks([{ incident: drill, progress: '▱▱▱ 0 of 14', commander: 'U0ALICE0001' }, { incident: incident({ id: 8 }), progress: '', commander: null }]) };
     expect(checkView(home)).toEqual([]);
     expect(JSON.stringify(home.blocks[1])).toContain('Incident #8');

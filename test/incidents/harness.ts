@@ -14,6 +14,9 @@ import { loadTemplateLibrary } from '../../src/incidents/templates.js';
 import type { IncidentContext } from '../../src/incidents/types.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { registerIncidentListeners } from '../../src/slack/listeners/incidents/index.js';
+import { createGuardedReceiver } from '../../src/slack/receiver.js';
+import { createViewMetadataSeal, type ViewMetadataSeal } from '../../src/slack/view-metadata.js';
+import { createAccessGate } from '../../src/authz/gate.js';
 import { FAKE_BOT, FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack, type StoredMessage } from '../fakes/slack-api.js';
 import { blockAction, eventCallback, postToBolt, signedRequest, slashCommand, viewSubmission, type BlockActionInput, type BoltResponse, type SlackRequestBody, type ViewSubmissionInput } from '../helpers/slack-requests.js';
 
@@ -42,6 +45,8 @@ export interface Harness {
   now: () => Date;
   webClient: WebClient;
   logs: string[];
+  /** The app's modal-metadata seal (to read what a modal was opened for, or to forge what it was not). */
+  seal: ViewMetadataSeal;
   send(request: SlackRequestBody): Promise<BoltResponse>;
   command(text: string, user?: string): Promise<BoltResponse>;
   click(input: BlockActionInput & { selectedUser?: string }): Promise<BoltResponse>;
@@ -77,6 +82,7 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
   const clock = { ms: Date.parse(START) };
   const now = (): Date => new Date(clock.ms);
   const logs: string[] = [];
+  const seal = createViewMetadataSeal(SECRET);
   const logger = {
     info: () => {},
     warn: (obj: unknown, msg?: string) => void logs.push(`${msg ?? ''} ${JSON.stringify(obj)}`),
@@ -90,13 +96,27 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
   const boot = async (): Promise<void> => {
     app = new App({
       token: FAKE_BOT_TOKEN,
-      signingSecret: SECRET,
+      // The receiver the bot uses: timestamps both ways, payload shapes and unknown ids checked.
+      receiver: createGuardedReceiver({ signingSecret: SECRET, logger: quiet, boltLogger: quiet }),
       botId: FAKE_BOT.botId,
       botUserId: FAKE_BOT.userId,
       logger: quiet,
       clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
     });
-    registerIncidentListeners(app, { db, templates: loadTemplateLibrary(null), templatesDir: null, now, logger, resolveIncidentContext: resolve });
+    registerIncidentListeners(app, {
+      db,
+      templates: loadTemplateLibrary(null),
+      templatesDir: null,
+      now,
+      logger,
+      gate: createAccessGate({ admins: [], db }),
+      seal,
+      resolveIncidentContext: (value) => {
+        const context = resolve(value);
+        // The harness's alerts and findings are all posted in CHANNEL.
+        return context ? { context, channel: CHANNEL } : null;
+      },
+    });
     const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   };
@@ -117,6 +137,7 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
     now,
     webClient: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 } }),
     logs,
+    seal,
     send,
     command: (text, user = ALICE) => {
       const id = `command-${++commands}`;

@@ -73,7 +73,8 @@ describe('a whole incident over signed HTTP', () => {
     await h.click({ actionId: 'incident_step_skip', value: valueOf(h.checklist(0), 'incident_step_skip', '1:8:'), user: ALICE, message_ts: h.checklist(0).ts });
     await waitFor(() => h.fake.callsTo('views.open').length === 1, 'skip modal');
     const skipView = h.fake.callsTo('views.open')[0]?.params.view as { callback_id: string; private_metadata: string };
-    expect(skipView).toMatchObject({ callback_id: 'incident_skip', private_metadata: '1:8:0' });
+    expect(skipView.callback_id).toBe('incident_skip');
+    expect(h.seal.open(skipView.private_metadata, ALICE)).toEqual({ channel: CHANNEL, data: { i: 1, s: 8, v: 0 } });
     const empty = await h.submit({ callbackId: 'incident_skip', privateMetadata: skipView.private_metadata, user: ALICE, values: { reason: { reason: { type: 'plain_text_input', value: '  ' } } } });
     expect(empty.json).toEqual({ response_action: 'errors', errors: { reason: 'Say why the step is skipped.' } });
     const skipped = await h.submit({ callbackId: 'incident_skip', privateMetadata: skipView.private_metadata, user: ALICE, values: { reason: { reason: { type: 'plain_text_input', value: 'Only internal services are affected' } } } });
@@ -171,7 +172,8 @@ describe('a whole incident over signed HTTP', () => {
     minutes(30);
     await h.click({ actionId: 'incident_close_open', value: '1', user: BOB, message_ts: h.root().ts });
     await waitFor(() => h.fake.callsTo('views.open').length === 2, 'close modal');
-    await h.submit({ callbackId: 'incident_close', privateMetadata: '1', user: BOB, values: { summary: { summary: { type: 'plain_text_input', value: 'django upgraded to 2.1.11 in both services.' } } } });
+    const closeView = h.fake.callsTo('views.open')[1]?.params.view as { private_metadata: string };
+    await h.submit({ callbackId: 'incident_close', privateMetadata: closeView.private_metadata, user: BOB, values: { summary: { summary: { type: 'plain_text_input', value: 'django upgraded to 2.1.11 in both services.' } } } });
     await waitFor(() => h.fake.files().some((f) => f.completed), 'report file');
     const incident = getIncident(h.db, 1);
     expect(incident).toMatchObject({ status: 'closed', closedBy: BOB, summary: 'django upgraded to 2.1.11 in both services.', acknowledgedAt: iso(3), containedAt: iso(15), resolvedAt: iso(213) });

@@ -51,7 +51,7 @@ describe('/audit owner/repo', () => {
     expect(text).toMatch(new RegExp(`https://github\\.com/octo/shop/blob/${sha}/requirements/main\\.txt#L\\d+`));
 
     const found = buttons(message?.blocks);
-    expect(found.find((b) => b.action_id === 'audit_watch_repo')?.value).toBe('octo/shop');
+    expect(found.find((b) => b.action_id === 'audit_watch_repo')?.value).toMatch(/^\d+$/);
     const incident = found.filter((b) => b.action_id === 'audit_start_incident');
     expect(incident.length).toBe(1); // only the high one
     expect(incident[0]?.value).toMatch(/^\d+:[0-9a-f]{16}$/);

@@ -4,6 +4,7 @@
  * without asking GitHub or OSV again; later audits of the repository apply the ignore.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { viewMetadataSealFor } from '../../src/slack/bot.js';
 import { blockAction, viewSubmission } from '../helpers/slack-requests.js';
 import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World } from './app-world.js';
 
@@ -41,7 +42,8 @@ describe('Ignore…', () => {
     expect(inputs).toContain('"initial_value":"werkzeug"');
     expect(inputs).toContain('"type":"datepicker"');
     metadata = view.private_metadata;
-    expect(JSON.parse(metadata)).toEqual({ a: expect.any(Number), c: CHANNEL, t: parentTs });
+    // Sealed to the person who opened it and the channel of the reply (view-metadata.ts).
+    expect(viewMetadataSealFor(world.config).open(metadata, USER)).toEqual({ channel: CHANNEL, data: { a: expect.any(Number), t: parentTs } });
     expect(world.slack.violations).toEqual([]);
   });
 
@@ -74,7 +76,7 @@ describe('Ignore…', () => {
       viewSubmission({
         callbackId: 'ignore_submit',
         privateMetadata: metadata,
-        user: 'U0BOB000001',
+        user: USER,
         values: {
           ignore_advisory: { value: { type: 'plain_text_input', value: ADVISORY } },
           ignore_reason: { value: { type: 'plain_text_input', value: 'We never parse multipart form data with werkzeug' } },
@@ -88,7 +90,7 @@ describe('Ignore…', () => {
 
     const stored = world.bot.service.ignores.forRepo('octo/shop');
     expect(stored).toEqual([
-      expect.objectContaining({ advisoryId: ADVISORY, package: 'werkzeug', reason: 'We never parse multipart form data with werkzeug', until: '2999-12-31', createdBy: 'U0BOB000001' }),
+      expect.objectContaining({ advisoryId: ADVISORY, package: 'werkzeug', reason: 'We never parse multipart form data with werkzeug', until: '2999-12-31', createdBy: USER }),
     ]);
 
     const update = await waitFor(() => world.slack.callsTo('chat.update')[updatesBefore], 'the re-rendered reply');
@@ -116,7 +118,7 @@ describe('Ignore…', () => {
     const record = world.bot.service.audits.get(latest.id)!;
     expect(record.result.findings.some((f) => f.id === ADVISORY)).toBe(false);
     expect(record.result.ignored.map((f) => [f.id, f.ignoredBy?.reason, f.ignoredBy?.source])).toEqual([
-      [ADVISORY, 'We never parse multipart form data with werkzeug', 'Slack, by <@U0BOB000001>'],
+      [ADVISORY, 'We never parse multipart form data with werkzeug', `Slack, by <@${USER}>`],
     ]);
     const all = [world.slack.message(CHANNEL, latest.ts!)!, ...world.slack.thread(CHANNEL, latest.ts!)].map((m) => blockText(m.blocks)).join('\n');
     expect(all).toContain('*Ignored:* 1');

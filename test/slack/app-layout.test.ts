@@ -14,7 +14,8 @@ import { auditReply, DETAILED_FINDINGS, findByToken, findingButtonValue, finding
 import { errorMessage } from '../../src/slack/blocks/errors.js';
 import { fitMessage, fitView } from '../../src/slack/blocks/fit.js';
 import { homeView, openCounts } from '../../src/slack/blocks/home.js';
-import { decodeIgnoreMetadata, ignoreModal, readIgnoreSubmission } from '../../src/slack/blocks/ignore-modal.js';
+import { ignoreModal, readIgnoreSubmission } from '../../src/slack/blocks/ignore-modal.js';
+import { createViewMetadataSeal } from '../../src/slack/view-metadata.js';
 import { checkMessage, checkView } from '../../src/slack/blocks/limits.js';
 import { classifyError, newErrorId, NoManifestsError, toUserError } from '../../src/slack/errors.js';
 import type { AuditSummary } from '../../src/store/audits.js';
@@ -133,11 +134,14 @@ describe('the Ignore modal', () => {
     ignore_package: { value: { value: v.pkg ?? 'django' } },
   });
 
-  it('is within Slack limits with ids only in private_metadata', () => {
-    const view = fitView(ignoreModal({ repo: 'octo/big', finding: vuln(7), metadata: { auditId: 42, channel: 'C0AUDITS001', ts: '1732780000.000100' } }));
+  it('is within Slack limits with ids only in private_metadata, sealed to the person who opened it', () => {
+    const seal = createViewMetadataSeal('test-secret');
+    const metadata = seal.seal({ user: 'U0ALICE0001', channel: 'C0AUDITS001', data: { a: 42, t: '1732780000.000100' } });
+    const view = fitView(ignoreModal({ repo: 'octo/big', finding: vuln(7), privateMetadata: metadata }));
     expect(checkView(view)).toEqual([]);
-    expect(decodeIgnoreMetadata(view.private_metadata!)).toEqual({ auditId: 42, channel: 'C0AUDITS001', ts: '1732780000.000100' });
-    expect(decodeIgnoreMetadata('not json')).toBeNull();
+    expect(seal.open(view.private_metadata, 'U0ALICE0001')).toEqual({ channel: 'C0AUDITS001', data: { a: 42, t: '1732780000.000100' } });
+    expect(seal.open(view.private_metadata, 'U0MALLORY01')).toBeNull();
+    expect(seal.open('{"a":42,"c":"C0AUDITS001"}', 'U0ALICE0001')).toBeNull();
   });
 
   it('accepts a reason with an optional date in the future', () => {

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OsvApi } from '../../src/advisories/osv-api.js';
+import type { OsvRecord } from '../../src/advisories/types.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { chooseAdvisorySource } from '../../src/advisories/select.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -63,6 +64,8 @@ export interface WorldOptions {
   osvRetries?: number;
   /** Run the watching service too (wired as main.ts wires it), with these admins. */
   watch?: { admins?: string[] };
+  /** OSV records served besides the PyPA fixture. */
+  extraAdvisories?: OsvRecord[];
 }
 
 export interface World {
@@ -101,7 +104,7 @@ export async function waitFor<T>(probe: () => T | undefined | null | false, what
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const slack = await startFakeSlack();
   const github = await startFakeGitHub({ repos: options.repos ?? [SHOP, EMPTY_REPO], tokens: [GITHUB_TOKEN], latencyMs: options.latencyMs ?? 0 });
-  const osv = await startFakeOsv({ records: [...fixtureRecords().values()], latencyMs: options.latencyMs ?? 0 });
+  const osv = await startFakeOsv({ records: [...fixtureRecords().values(), ...(options.extraAdvisories ?? [])], latencyMs: options.latencyMs ?? 0 });
   const pypi = await startFakePypi({ projects: PYPI_PROJECTS, latencyMs: options.latencyMs ?? 0 });
   const db = openDb(':memory:');
   const config = loadConfig({

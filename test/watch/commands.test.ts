@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { WatchStore } from '../../src/store/watches.js';
 import { handleWatchCommand, parseWatchCommand, type WatchCommandContext } from '../../src/watch/commands.js';
+import { createAccessGate } from '../../src/authz/gate.js';
 import { openTestDb } from './helpers.js';
+
+const everyone = createAccessGate({ admins: [] });
+const onlyAdmin = createAccessGate({ admins: ['U0ADMIN0001'] });
 
 describe('parseWatchCommand', () => {
   it('leaves anything that is not a watch command to the /audit handler', () => {
@@ -56,7 +60,8 @@ describe('handleWatchCommand', () => {
       channelId: 'C0SEC000001',
       store,
       scheduler: { reload: () => void reloads++ },
-      isAdmin: true,
+      via: 'command',
+      gate: everyone,
       now: new Date('2025-01-06T10:00:00Z'),
       defaultTimeZone: 'UTC',
       ...overrides,
@@ -90,7 +95,7 @@ describe('handleWatchCommand', () => {
   });
 
   it('refuses changes from non-admins when admins are configured, but lets them list', async () => {
-    const { store, ctx } = setUp({ isAdmin: false });
+    const { store, ctx } = setUp({ gate: onlyAdmin });
     for (const text of ['watch octo/app', 'unwatch octo/app', 'schedule weekly fri 16:00', 'ignore PYSEC-2024-1 fine', 'unignore PYSEC-2024-1']) {
       expect((await run(text, ctx)).text).toMatch(/Only Depwatch admins/);
     }
@@ -107,7 +112,7 @@ describe('handleWatchCommand', () => {
       },
     });
     expect((await run('watch octo/gone', ctx)).text).toBe("I can't see octo/gone");
-    expect((await run('watch octo/vault', { ...ctx, isAdmin: false })).text).toMatch(/Only Depwatch admins/);
+    expect((await run('watch octo/vault', { ...ctx, gate: onlyAdmin })).text).toMatch(/Only Depwatch admins/);
     expect((await run('watch octo/vault', ctx)).text).toContain('(private)');
     expect(store.watchesForChannel('C0SEC000001')).toEqual([expect.objectContaining({ repo: 'octo/vault', private: true, adminLinked: true })]);
     expect(lookups).toEqual(['octo/gone', 'octo/vault']);

@@ -10,7 +10,7 @@ import { styleOf } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { AffectedRepo } from '../../store/watches.js';
 import { fitMessage, type FittedMessage } from './fit.js';
-import { actions, button, context, escapeMrkdwn, header, link, section } from './kit.js';
+import { actions, button, context, escapeMrkdwn, header, link, md, section } from './kit.js';
 
 export const ALERT_ACTIONS = {
   startIncident: 'depwatch_alert_start_incident',
@@ -37,7 +37,7 @@ const MAX_LISTED = 25;
 function commitLink(a: AffectedRepo): string {
   if (!a.fixedBySha) return 'no longer reported (the advisory was withdrawn or changed, or the finding ignored)';
   const short = a.fixedBySha.slice(0, 7);
-  return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${short}\``;
+  return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${escapeMrkdwn(short)}\``;
 }
 
 function repoLine(a: AffectedRepo): string {
@@ -65,7 +65,7 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
   // One message, always: an alert is edited in place later, and thread replies could not be.
   if (view.affected.length > MAX_LISTED) blocks.push(context(`…and ${plural(view.affected.length - MAX_LISTED, 'more repository', 'more repositories')}`));
   if (view.resolved) {
-    const fixes = view.affected.map((a) => `${a.repo} by ${a.fixedBySha ? a.fixedBySha.slice(0, 7) : 'an advisory change'}`);
+    const fixes = view.affected.map((a) => md`${a.repo} by ${a.fixedBySha ? a.fixedBySha.slice(0, 7) : 'an advisory change'}`.text);
     blocks.push(context(`Fixed in ${fixes.join(', ')}`));
   } else {
     blocks.push(
@@ -76,8 +76,9 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
       ),
     );
   }
+  // The notification text is mrkdwn too: advisory ids and package names come from OSV.
   const text = view.resolved
-    ? `✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map((a) => `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`).join(', ')}`
-    : `${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`;
-  return fitMessage({ text, blocks, continuation: (i, n) => [context(`${view.advisoryId}, continued (${i}/${n})`)] });
+    ? md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map((a) => `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`).join(', ')}`.text
+    : md`${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
+  return fitMessage({ text, blocks, continuation: (i, n) => [context(md`${view.advisoryId}, continued (${i}/${n})`)] });
 }

@@ -4,7 +4,7 @@
  * store. The layout says everything it wants; fitMessage (fit.ts) then splits it between the message
  * and thread replies within Slack's limits.
  *
- * Buttons carry ids only (`auditId:findingToken`, or the repository name): every click re-reads the
+ * Buttons carry ids only (`auditId:findingToken`, or the audit id): every click re-reads the
  * stored audit.
  */
 import { createHash } from 'node:crypto';
@@ -18,7 +18,7 @@ import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePac
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from '../../report/shorten.js';
 import { countBySeverity, location, osvUrl, severityCounts } from '../../report/summary.js';
-import { actions, button, context, divider, escapeMrkdwn, header, link, section, truncate } from './kit.js';
+import { actions, button, context, divider, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
 import type { SlackMessage } from './errors.js';
 
@@ -72,11 +72,19 @@ export function findByToken(result: AuditResult, token: string): Finding | undef
 }
 
 export { osvUrl };
+/**
+ * Who set an ignore, as mrkdwn: a Slack ignore's source is exactly `Slack, by <@U…>` (a mention that
+ * renders as the name); any other source (.depwatch.yml, a channel) is text and escaped.
+ */
+export function ignoreSourceMrkdwn(source: string): string {
+  return escapeMrkdwn(source).replace(/^Slack, by &lt;@([UW][A-Z0-9]+)&gt;$/, 'Slack, by <@$1>');
+}
+
 
 export function auditingMessage(repo: string, requestedBy: string | null): SlackMessage {
   const blocks: KnownBlock[] = [section(`:hourglass_flowing_sand: Auditing *${escapeMrkdwn(repo)}*…`)];
   if (requestedBy) blocks.push(context(`Requested by <@${requestedBy}>`));
-  return { text: `Auditing ${repo}…`, blocks };
+  return { text: md`Auditing ${repo}…`.text, blocks };
 }
 
 function countsLine(counts: Record<Severity, number>): string {
@@ -173,7 +181,7 @@ function outdatedSummary(input: AuditReplyInput, outdated: Finding[]): KnownBloc
   const major = outdated.filter((f) => f.details?.bump === 'major').length;
   const examples = outdated.slice(0, SUMMARY_EXAMPLES).map((f) => {
     const latest = typeof f.details?.latest === 'string' ? f.details.latest : f.fix.version ?? '?';
-    const bump = typeof f.details?.bump === 'string' ? ` (${f.details.bump})` : '';
+    const bump = typeof f.details?.bump === 'string' ? ` (${escapeMrkdwn(f.details.bump)})` : '';
     return `• *${escapeMrkdwn(f.package ?? '?')}* ${escapeMrkdwn(f.version ?? '')} → ${escapeMrkdwn(latest)}${bump}`;
   });
   const more = outdated.length - examples.length;
@@ -202,7 +210,7 @@ function ignoredSummary(result: AuditResult): KnownBlock[] {
   const lines = result.ignored.slice(0, SUMMARY_EXAMPLES).map((f) => {
     const by = f.ignoredBy;
     const until = by?.until ? ` until ${by.until}` : '';
-    return `• ${f.id ? link(osvUrl(f.id), f.id) : KIND_LABEL[f.kind]} in *${escapeMrkdwn(f.package ?? '?')}*: “${escapeMrkdwn(shorten(by?.reason ?? '', 150))}” (${by?.source ?? ''}${until})`;
+    return `• ${f.id ? link(osvUrl(f.id), f.id) : KIND_LABEL[f.kind]} in *${escapeMrkdwn(f.package ?? '?')}*: “${escapeMrkdwn(shorten(by?.reason ?? '', 150))}” (${ignoreSourceMrkdwn(by?.source ?? '')}${escapeMrkdwn(until)})`;
   });
   const more = result.ignored.length - lines.length;
   return [section(`*Ignored:* ${result.ignored.length}\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`)];
@@ -254,7 +262,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
     ),
   );
   for (const notice of result.notices) blocks.push(context(`:information_source: ${escapeMrkdwn(notice)}`));
-  blocks.push(actions('audit_actions', button({ text: 'Watch this repo', actionId: AUDIT_ACTIONS.watch, value: input.repo, style: 'primary' })));
+  blocks.push(actions('audit_actions', button({ text: 'Watch this repo', actionId: AUDIT_ACTIONS.watch, value: String(input.auditId), style: 'primary' })));
 
   if (vulns.length) {
     blocks.push(divider());
@@ -277,8 +285,8 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   if (tail.length) blocks.push(divider(), ...tail);
 
   const text = vulns.length
-    ? `${input.repo}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns)}), ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`
-    : `${input.repo}@${shortSha}: no known vulnerabilities, ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`;
+    ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns)}), ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`
+    : `${escapeMrkdwn(input.repo)}@${shortSha}: no known vulnerabilities, ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`;
   const continuation = (index: number, total: number): KnownBlock[] => [context(`Audit of ${escapeMrkdwn(input.repo)}@${shortSha}, continued (${index}/${total})`)];
   return { text, blocks, continuation };
 }

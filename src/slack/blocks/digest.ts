@@ -148,7 +148,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
     details.push(
       section(
         `*Packages to reconsider (${d.stale.length})*\n${d.stale
-          .map((s) => `• \`${escapeMrkdwn(s.package)}\`: ${s.why === 'no-release' ? `no release since ${s.lastRelease?.slice(0, 10) ?? 'ever'}` : `${s.why} on PyPI${s.statusReason ? ` (“${escapeMrkdwn(s.statusReason)}”)` : ''}`} — used by ${s.repos.map(escapeMrkdwn).join(', ')}`)
+          .map((s) => `• \`${escapeMrkdwn(s.package)}\`: ${s.why === 'no-release' ? `no release since ${escapeMrkdwn(s.lastRelease?.slice(0, 10) ?? 'ever')}` : `${escapeMrkdwn(s.why)} on PyPI${s.statusReason ? ` (“${escapeMrkdwn(s.statusReason)}”)` : ''}`} — used by ${s.repos.map(escapeMrkdwn).join(', ')}`)
           .join('\n')}`,
       ),
     );

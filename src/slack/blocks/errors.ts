@@ -76,7 +76,8 @@ function problemFallback(error: UserError, options: ErrorMessageOptions): string
 export function errorMessage(error: UserError, options: ErrorMessageOptions): SlackMessage {
   const blocks: KnownBlock[] = [section(`:warning: ${problemText(error, options)}`)];
   if (error.problem.kind !== 'unexpected') blocks.push(context(`Error id ${error.errorId}`));
-  const fallback = problemFallback(error, options);
+  // The notification text is mrkdwn as well: what the user typed or GitHub said is escaped there too.
+  const fallback = escapeMrkdwn(problemFallback(error, options));
   return { text: fallback.includes(error.errorId) ? fallback : `${fallback} (error id ${error.errorId})`, blocks };
 }
 
@@ -84,7 +85,7 @@ export function errorMessage(error: UserError, options: ErrorMessageOptions): Sl
 export function failedPlaceholder(repo: string, user: string | null, errorId: string): SlackMessage {
   const who = user ? `<@${user}> has the details` : 'details were sent privately';
   return {
-    text: `Could not audit ${repo} (error id ${errorId})`,
+    text: `Could not audit ${escapeMrkdwn(repo)} (error id ${errorId})`,
     blocks: [section(`:warning: Could not audit *${escapeMrkdwn(repo)}*; ${who}.`), context(`Error id ${errorId}`)],
   };
 }
@@ -97,6 +98,7 @@ export const AUDIT_USAGE_TEXT = [
   'I read every requirements file, pyproject.toml, Pipfile, setup.cfg and lockfile, check the pinned releases against OSV advisories and PyPI, and post the result here.',
 ].join('\n');
 
+/** `intro` is mrkdwn: escape what the user typed in it. */
 export function usageMessage(intro?: string): SlackMessage {
   const blocks: KnownBlock[] = [];
   if (intro) blocks.push(section(intro));

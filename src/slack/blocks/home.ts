@@ -8,7 +8,7 @@ import { formatDistanceStrict } from 'date-fns';
 import { SEVERITY_ORDER, type Severity } from '../../audit/findings.js';
 import { treeUrl } from '../../github/links.js';
 import type { AuditSummary } from '../../store/audits.js';
-import { actions, button, context, divider, escapeMrkdwn, header, link, plainText, section } from './kit.js';
+import { actions, button, context, divider, escapeMrkdwn, header, link, md, plainText, section } from './kit.js';
 import type { StateValues } from './ignore-modal.js';
 
 export const HOME_ACTIONS = { auditRepo: 'home_audit_open' } as const;
@@ -58,13 +58,13 @@ export function homeView(input: {
   } else {
     const byRepo = new Map<string, string[]>();
     for (const w of watched) byRepo.set(w.repo, [...(byRepo.get(w.repo) ?? []), w.channel]);
-    const lines = [...byRepo].map(([repo, channels]) => `• *${escapeMrkdwn(repo)}* in ${channels.map((c) => `<#${c}>`).join(', ')}`);
+    const lines = [...byRepo].map(([repo, channels]) => `• *${escapeMrkdwn(repo)}* in ${channels.map((c) => md.channel(c).text).join(', ')}`);
     // One section per 20 repositories keeps each section well inside its 3,000 characters.
     for (let i = 0; i < lines.length; i += 20) blocks.push(section(lines.slice(i, i + 20).join('\n')));
   }
   blocks.push(divider());
   if (input.incidentBlocks) blocks.push(...input.incidentBlocks);
-  else blocks.push(header('Open incidents'), section('None. *Start incident* on a high or critical finding, or `/incident start <title>`, opens a checklist.'));
+  else blocks.push(header('Open incidents'), section('None. *Start incident* on a high or critical finding, or `/incident start &lt;title&gt;`, opens a checklist.'));
   return { type: 'home', blocks };
 }
 

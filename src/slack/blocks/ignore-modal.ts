@@ -1,7 +1,8 @@
 /**
  * The Ignore… modal: which advisory (pre-filled), why (required), until when (optional), for which
- * package (pre-filled). private_metadata carries ids only (audit id, channel, ts); the submission is
- * validated here, purely, and errors go back into the modal (`response_action: errors`).
+ * package (pre-filled). private_metadata carries ids only (audit id, channel, ts), sealed by the
+ * caller (view-metadata.ts); the submission is validated here, purely, and errors go back into the
+ * modal (`response_action: errors`).
  */
 import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import type { Finding } from '../../audit/findings.js';
@@ -11,12 +12,6 @@ import { osvUrl } from './audit-reply.js';
 export const IGNORE_MODAL_CALLBACK = 'ignore_submit';
 export const IGNORE_BLOCKS = { advisory: 'ignore_advisory', reason: 'ignore_reason', until: 'ignore_until', package: 'ignore_package' } as const;
 export const INPUT_ACTION = 'value';
-
-export interface IgnoreModalMetadata {
-  auditId: number;
-  channel: string | null;
-  ts: string | null;
-}
 
 /** Submitted values, as Slack sends them in `view.state.values[block_id][action_id]`. */
 export type StateValues = Record<string, Record<string, { value?: string | null; selected_date?: string | null } | undefined> | undefined>;
@@ -29,21 +24,6 @@ export interface IgnoreInput {
 }
 
 export type IgnoreSubmission = { ok: true; value: IgnoreInput } | { ok: false; errors: Record<string, string> };
-
-export function encodeIgnoreMetadata(m: IgnoreModalMetadata): string {
-  return JSON.stringify({ a: m.auditId, c: m.channel, t: m.ts });
-}
-
-export function decodeIgnoreMetadata(text: string): IgnoreModalMetadata | null {
-  try {
-    const raw = JSON.parse(text) as { a?: unknown; c?: unknown; t?: unknown };
-    if (typeof raw.a !== 'number' || !Number.isSafeInteger(raw.a)) return null;
-    const opt = (v: unknown) => (typeof v === 'string' && /^[A-Z0-9.]{1,40}$/.test(v) ? v : null);
-    return { auditId: raw.a, channel: opt(raw.c), ts: opt(raw.t) };
-  } catch {
-    return null;
-  }
-}
 
 function textInput(blockId: string, label: string, options: { initial?: string; multiline?: boolean; optional?: boolean; hint?: string; placeholder?: string; maxLength?: number }): InputBlock {
   const block: InputBlock = {
@@ -64,7 +44,7 @@ function textInput(blockId: string, label: string, options: { initial?: string; 
   return block;
 }
 
-export function ignoreModal(input: { repo: string; finding: Finding; metadata: IgnoreModalMetadata }): ModalView {
+export function ignoreModal(input: { repo: string; finding: Finding; privateMetadata: string }): ModalView {
   const f = input.finding;
   return ignoreModalView({
     intro:
@@ -73,7 +53,7 @@ export function ignoreModal(input: { repo: string; finding: Finding; metadata: I
     advisoryId: f.id ?? '',
     packageName: f.package ?? '',
     callbackId: IGNORE_MODAL_CALLBACK,
-    privateMetadata: encodeIgnoreMetadata(input.metadata),
+    privateMetadata: input.privateMetadata,
   });
 }
 

@@ -13,6 +13,7 @@ const TIMELINE_SHOWN = 60;
 
 export function reportBlocks(report: IncidentReport, score: DrillScore | null): SlackMessageOut {
   const { incident } = report;
+  const people = incidentPeople(report);
   const blocks: KnownBlock[] = [header(`Post-incident report — ${incidentName(incident)}`)];
   blocks.push(section(`*Summary*\n${incident.summary ? escapeMrkdwn(truncate(incident.summary, 2500)) : '_No summary was given at close._'}`));
   blocks.push(
@@ -45,12 +46,22 @@ export function reportBlocks(report: IncidentReport, score: DrillScore | null): 
     section(
       report.actionItems.length === 0
         ? '_None recorded. Add them with `/incident action` before closing next time._'
-        : report.actionItems.map((a) => `• ${mrkdwnWithMentions(truncate(a.text, 300))} — ${a.owner ? `<@${a.owner}>` : 'no owner'}`).join('\n'),
+        : report.actionItems.map((a) => `• ${mrkdwnWithMentions(truncate(a.text, 300), people)} — ${a.owner ? `<@${a.owner}>` : 'no owner'}`).join('\n'),
     ),
   );
   blocks.push(divider(), section('*Timeline*'));
-  const events = report.timeline.slice(0, TIMELINE_SHOWN).map((e) => `${slackDate(e.at)} — ${e.actor ? `<@${e.actor}> ` : ''}${mrkdwnWithMentions(truncate(e.text, 400))}`);
+  const events = report.timeline.slice(0, TIMELINE_SHOWN).map((e) => `${slackDate(e.at)} — ${e.actor ? `<@${e.actor}> ` : ''}${mrkdwnWithMentions(truncate(e.text, 400), people)}`);
   for (let i = 0; i < events.length; i += 12) blocks.push(section(events.slice(i, i + 12).join('\n')));
   if (report.timeline.length > TIMELINE_SHOWN) blocks.push(context(`${report.timeline.length - TIMELINE_SHOWN} more events in the attached report.`));
-  return forIncident(incident, { text: `Post-incident report for ${incidentName(incident)}`, blocks });
+  return forIncident(incident, { text: `Post-incident report for ${escapeMrkdwn(incidentName(incident))}`, blocks });
+}
+
+/** Everyone the incident involved: mentions of them in its timeline stay mentions. */
+function incidentPeople(report: IncidentReport): Set<string> {
+  const people = new Set<string>([report.incident.createdBy]);
+  if (report.commander) people.add(report.commander);
+  for (const s of report.steps) if (s.owner) people.add(s.owner);
+  for (const e of report.timeline) if (e.actor) people.add(e.actor);
+  for (const a of report.actionItems) if (a.owner) people.add(a.owner);
+  return people;
 }

@@ -16,7 +16,7 @@ import { templateStepCount } from '../../incidents/templates.js';
 import { INCIDENT_SEVERITIES, type Incident, type IncidentSeverity, type RoleHolder, type Step } from '../../incidents/types.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { fitMessage } from './fit.js';
-import { actions, button, context, escapeMrkdwn, fields, header, plainText, section, truncate } from './kit.js';
+import { actions, button, context, escapeMrkdwn, fields, header, link, md, plainText, section, truncate } from './kit.js';
 
 export interface SlackMessageOut {
   text: string;
@@ -59,9 +59,14 @@ export function slackDate(iso: string): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
 }
 
-/** Escapes user text for mrkdwn but keeps our own `<@U…>` mentions working (timeline entries carry both). */
-export function mrkdwnWithMentions(text: string): string {
-  return escapeMrkdwn(text).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>');
+/**
+ * Timeline entries mix our own mentions (`reminded <@U…>`, `handed the role to <@U…>`) with what
+ * people typed. Everything is escaped; only mentions of the incident's own people (`people`: its
+ * creator, role holders, step owners, actors) become mentions again, so a title or a summary that
+ * says `<@U…>` or `<!channel>` notifies nobody.
+ */
+export function mrkdwnWithMentions(text: string, people: ReadonlySet<string>): string {
+  return escapeMrkdwn(text).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, (whole, id: string) => (people.has(id) ? `<@${id}>` : whole));
 }
 
 export function stepValue(step: Pick<Step, 'incidentId' | 'id' | 'version'>): string {
@@ -127,13 +132,13 @@ function contextLines(incident: Incident): string[] {
   const lines: string[] = [];
   if (c.advisory) {
     const a = c.advisory;
-    const id = a.url ? `<${a.url}|${escapeMrkdwn(a.id)}>` : escapeMrkdwn(a.id);
+    const id = a.url ? link(a.url, a.id) : escapeMrkdwn(a.id);
     lines.push(`*Advisory:* ${id}${a.package ? ` in \`${escapeMrkdwn(a.package)}\`` : ''}${a.summary ? ` — ${escapeMrkdwn(truncate(a.summary, 300))}` : ''}`);
   }
   if (c.repos.length > 0) {
     const shown = c.repos.slice(0, 5).map((r) => {
       const label = `${r.repo}${r.version ? ` ${r.version}` : ''}`;
-      return r.url ? `<${r.url}|${escapeMrkdwn(label)}>` : escapeMrkdwn(label);
+      return r.url ? link(r.url, label) : escapeMrkdwn(label);
     });
     lines.push(`*Affected:* ${shown.join(', ')}${c.repos.length > 5 ? ` and ${c.repos.length - 5} more` : ''}`);
   }
@@ -186,7 +191,8 @@ export function rootMessage(view: IncidentView): SlackMessageOut {
       ),
     );
   }
-  const text = `${open ? '🚨' : '✅'} ${incidentName(incident)} — ${incident.severity}, ${open ? 'open' : 'closed'}, ${progress.finished} of ${progress.total} steps`;
+  // Notification texts are mrkdwn: a title of `<!channel>` must not notify the channel.
+  const text = md`${open ? '🚨' : '✅'} ${incidentName(incident)} — ${incident.severity}, ${open ? 'open' : 'closed'}, ${progress.finished} of ${progress.total} steps`.text;
   return fitted(forIncident(incident, { text, blocks }));
 }
 
@@ -270,7 +276,7 @@ export function checklistPart(view: IncidentView, part: number): SlackMessageOut
     }
     blocks.push(...stepBlocks(step, view));
   }
-  const text = part === 0 ? `Checklist for ${incidentName(incident)}: ${progress.finished} of ${progress.total} steps` : `Checklist for ${incidentName(incident)} (part ${part + 1} of ${parts})`;
+  const text = part === 0 ? md`Checklist for ${incidentName(incident)}: ${progress.finished} of ${progress.total} steps`.text : md`Checklist for ${incidentName(incident)} (part ${part + 1} of ${parts})`.text;
   return fitted(forIncident(incident, { text, blocks }));
 }
 
@@ -281,11 +287,12 @@ export function statusUpdateMessage(incident: Incident, update: StatusUpdate, ac
     section([line('Conditions', update.conditions), line('Actions', update.actions), line('Needs', update.needs)].join('\n')),
     context(`${escapeMrkdwn(incidentName(incident))} · ${slackDate(at)}`),
   ];
-  return fitted(forIncident(incident, { text: `Status update on ${incidentName(incident)}: ${truncate(update.conditions || update.actions || update.needs, 200)}`, blocks }));
+  return fitted(forIncident(incident, { text: md`Status update on ${incidentName(incident)}: ${truncate(update.conditions || update.actions || update.needs, 200)}`.text, blocks }));
 }
 
+/** `text` is mrkdwn (escape what people typed in it). */
 export function noteMessage(incident: Incident, text: string): SlackMessageOut {
-  return fitted(forIncident(incident, { text: `${incidentName(incident)}: ${text}`.replace(/[*_~]/g, ''), blocks: [section(text)] }));
+  return fitted(forIncident(incident, { text: `${escapeMrkdwn(incidentName(incident))}: ${text}`.replace(/[*_~]/g, ''), blocks: [section(text)] }));
 }
 
 export interface ReminderInput {
@@ -311,7 +318,7 @@ export function reminderMessage(input: ReminderInput): SlackMessageOut {
       ...SNOOZE_MINUTES.map((m) => button({ text: `Snooze ${m < 60 ? `${m} min` : `${m / 60} h`}`, actionId: `${INCIDENT_ACTIONS.snoozePrefix}${m}`, value: `${step.incidentId}:${step.id}:${m}` })),
     ),
   ];
-  return fitted(forIncident(incident, { text: `Reminder: “${step.title}” is overdue (${incidentName(incident)})`, blocks }));
+  return fitted(forIncident(incident, { text: md`Reminder: “${step.title}” is overdue (${incidentName(incident)})`.text, blocks }));
 }
 
 export function parseSnoozeValue(value: string | undefined): { incidentId: number; stepId: number; minutes: number } | null {
@@ -325,7 +332,7 @@ export function parseSnoozeValue(value: string | undefined): { incidentId: numbe
 export function injectMessage(incident: Incident, scenario: DrillScenario, index: number, inject: DrillInject): SlackMessageOut {
   return fitted(
     forIncident(incident, {
-      text: `Inject ${index + 1} of ${scenario.injects.length}: ${truncate(inject.text, 200)}`,
+      text: md`Inject ${index + 1} of ${scenario.injects.length}: ${truncate(inject.text, 200)}`.text,
       blocks: [section(`📨 *Inject ${index + 1} of ${scenario.injects.length}*\n${escapeMrkdwn(inject.text)}`)],
     }),
   );
@@ -334,7 +341,7 @@ export function injectMessage(incident: Incident, scenario: DrillScenario, index
 export function drillBriefingMessage(incident: Incident, scenario: DrillScenario): SlackMessageOut {
   return fitted(
     forIncident(incident, {
-      text: `Drill briefing: ${scenario.title}`,
+      text: md`Drill briefing: ${scenario.title}`.text,
       blocks: [section(`🎯 *Scenario: ${escapeMrkdwn(scenario.title)}*\n${escapeMrkdwn(scenario.briefing)}`), context('New facts (injects) arrive here as the checklist progresses. Work it as if it were real.')],
     }),
   );
@@ -343,9 +350,9 @@ export function drillBriefingMessage(incident: Incident, scenario: DrillScenario
 export function drillListMessage(scenarios: readonly DrillScenario[]): SlackMessageOut {
   const blocks: KnownBlock[] = [header('Tabletop drills'), context('A drill runs the whole checklist marked EXERCISE: no DMs, and it stays out of metrics.')];
   for (const s of scenarios) {
-    blocks.push(section(`*${escapeMrkdwn(s.title)}* (\`${s.id}\`, ${s.severity})\n${escapeMrkdwn(truncate(s.briefing, 400))}`, button({ text: 'Start drill', actionId: INCIDENT_ACTIONS.drillStart, value: s.id })));
+    blocks.push(section(`*${escapeMrkdwn(s.title)}* (\`${escapeMrkdwn(s.id)}\`, ${s.severity})\n${escapeMrkdwn(truncate(s.briefing, 400))}`, button({ text: 'Start drill', actionId: INCIDENT_ACTIONS.drillStart, value: s.id })));
   }
-  return fitted({ text: `Tabletop drills: ${scenarios.map((s) => s.id).join(', ')}`, blocks });
+  return fitted({ text: md`Tabletop drills: ${scenarios.map((s) => s.id).join(', ')}`.text, blocks });
 }
 
 export function templatesMessage(library: TemplateLibrary, customDir: string | null): SlackMessageOut {
@@ -353,12 +360,12 @@ export function templatesMessage(library: TemplateLibrary, customDir: string | n
   for (const t of library.templates) {
     const roles = t.roles.map((r) => r.id).join(', ');
     const sections = t.sections.map((s) => `${escapeMrkdwn(s.title)} (${s.steps.length})`).join(' · ');
-    blocks.push(section(`*${escapeMrkdwn(t.name)}* — \`${t.id}\`, ${templateStepCount(t)} steps, roles: ${escapeMrkdwn(roles)}\n${sections}\n_${escapeMrkdwn(t.origin === 'built-in' ? 'built in' : t.origin)}_`));
+    blocks.push(section(`*${escapeMrkdwn(t.name)}* — \`${escapeMrkdwn(t.id)}\`, ${templateStepCount(t)} steps, roles: ${escapeMrkdwn(roles)}\n${sections}\n_${escapeMrkdwn(t.origin === 'built-in' ? 'built in' : t.origin)}_`));
   }
   if (library.errors.length > 0) {
     blocks.push(section(`⚠️ *Templates that could not be loaded*\n${library.errors.slice(0, 20).map((e) => `• ${escapeMrkdwn(e)}`).join('\n')}`));
   }
-  blocks.push(context(customDir ? `Custom templates: YAML files in \`${escapeMrkdwn(customDir)}\`, read at start-up. Use one with \`/incident start template:<id> <title>\`.` : 'Custom templates are read from a templates/ folder next to the database file.'));
+  blocks.push(context(customDir ? `Custom templates: YAML files in \`${escapeMrkdwn(customDir)}\`, read at start-up. Use one with \`/incident start template:&lt;id&gt; &lt;title&gt;\`.` : 'Custom templates are read from a templates/ folder next to the database file.'));
   return fitted({ text: `${library.templates.length} incident templates`, blocks });
 }
 
@@ -366,7 +373,7 @@ export function incidentListMessage(incidents: Incident[]): SlackMessageOut {
   if (incidents.length === 0) return fitted({ text: 'No open incidents here.', blocks: [section('No open incidents in this channel.')] });
   const blocks: KnownBlock[] = [header('Open incidents')];
   for (const i of incidents.slice(0, 40)) {
-    const name = i.rootPermalink ? `<${i.rootPermalink}|${escapeMrkdwn(incidentName(i))}>` : escapeMrkdwn(incidentName(i));
+    const name = i.rootPermalink ? link(i.rootPermalink, incidentName(i)) : escapeMrkdwn(incidentName(i));
     blocks.push(section(`${severityLabel(i.severity)} ${name} · started ${slackDate(i.createdAt)}`));
   }
   return fitted({ text: `${incidents.length} open incidents`, blocks });

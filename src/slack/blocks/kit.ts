@@ -18,16 +18,17 @@ import type {
   SectionBlockAccessory,
 } from '@slack/types';
 import { SLACK_LIMITS } from './limits.js';
+import { md, Mrkdwn } from './mrkdwn.js';
+
+export { escapeMrkdwn, md, Mrkdwn } from './mrkdwn.js';
+
+/** mrkdwn text: a string the caller escaped, or Mrkdwn from the `md` template. */
+export type MrkdwnText = string | Mrkdwn;
 
 const ELLIPSIS = '…';
 
 /** Slack requires at least one character in every text object; this stands in for an empty string. */
 export const EMPTY_TEXT = '—';
-
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 const ENTITY = /^&(?:[a-zA-Z]+|#[0-9]+|#x[0-9a-fA-F]+);/;
 const LONGEST_ENTITY = 10;
@@ -77,29 +78,29 @@ export function plainText(text: string, max: number = SLACK_LIMITS.textObject): 
   return { type: 'plain_text', text: truncate(nonEmpty(text), max), emoji: true };
 }
 
-export function mrkdwn(text: string, max: number = SLACK_LIMITS.textObject): MrkdwnElement {
-  return { type: 'mrkdwn', text: truncate(nonEmpty(text), max) };
+export function mrkdwn(text: MrkdwnText, max: number = SLACK_LIMITS.textObject): MrkdwnElement {
+  return { type: 'mrkdwn', text: truncate(nonEmpty(String(text)), max) };
 }
 
 export function header(text: string): HeaderBlock {
   return { type: 'header', text: plainText(text, SLACK_LIMITS.headerText) };
 }
 
-export function section(text: string, accessory?: SectionBlockAccessory): SectionBlock {
+export function section(text: MrkdwnText, accessory?: SectionBlockAccessory): SectionBlock {
   const block: SectionBlock = { type: 'section', text: mrkdwn(text, SLACK_LIMITS.sectionText) };
   if (accessory) block.accessory = accessory;
   return block;
 }
 
 /** A two-column section; Slack shows at most 10 fields, so any beyond that are left out. */
-export function fields(...texts: string[]): SectionBlock {
+export function fields(...texts: MrkdwnText[]): SectionBlock {
   const shown = texts.slice(0, SLACK_LIMITS.fields);
   if (shown.length === 0) return section(EMPTY_TEXT);
   return { type: 'section', fields: shown.map((t) => mrkdwn(t, SLACK_LIMITS.fieldText)) };
 }
 
 /** A context line; at most 10 elements are shown. */
-export function context(...texts: string[]): ContextBlock {
+export function context(...texts: MrkdwnText[]): ContextBlock {
   const shown = texts.slice(0, SLACK_LIMITS.contextElements);
   return { type: 'context', elements: (shown.length > 0 ? shown : [EMPTY_TEXT]).map((t) => mrkdwn(t)) };
 }
@@ -115,7 +116,7 @@ export function actions(blockId: string, ...elements: ActionsBlockElement[]): Ac
 
 export interface ConfirmInput {
   title?: string;
-  text: string;
+  text: MrkdwnText;
   confirm?: string;
   deny?: string;
   style?: 'primary' | 'danger';
@@ -142,7 +143,7 @@ export interface ButtonInput {
 }
 
 function isDialog(value: ConfirmationDialog | ConfirmInput): value is ConfirmationDialog {
-  return typeof value.text === 'object';
+  return typeof value.text === 'object' && !(value.text instanceof Mrkdwn);
 }
 
 export function button(input: ButtonInput): Button {
@@ -159,7 +160,10 @@ export function button(input: ButtonInput): Button {
   return element;
 }
 
-/** A mrkdwn link; the label is escaped so `&`, `<`, `>` and `|` in it can't break the link syntax. */
+/**
+ * A mrkdwn link; the label is escaped so `&`, `<`, `>` and `|` in it can't break the link syntax, and
+ * the URL is http(s) with `<`, `>`, `|` and spaces percent-encoded (see md.link).
+ */
 export function link(url: string, label: string): string {
-  return `<${url}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
+  return md.link(url, label).text;
 }

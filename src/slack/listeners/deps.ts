@@ -1,11 +1,13 @@
 /** What every listener gets: the audit service and a logger. Listeners stay thin: parse, call, ack. */
 import type { RespondFn } from '@slack/bolt';
+import type { AccessGate } from '../../authz/gate.js';
 import type { Logger } from '../../log.js';
 import type { WatchService } from '../../watch/service.js';
 import type { SlackAuditService } from '../audit-service.js';
 import { errorMessage } from '../blocks/errors.js';
 import { fitMessage } from '../blocks/fit.js';
 import { toUserError } from '../errors.js';
+import type { ViewMetadataSeal } from '../view-metadata.js';
 
 export interface ListenerDeps {
   service: SlackAuditService;
@@ -14,6 +16,10 @@ export interface ListenerDeps {
   logger: Logger;
   timeZone: string;
   now: () => Date;
+  /** Who may change what (src/authz): every listener that changes something asks it first. */
+  gate: AccessGate;
+  /** Seals modal metadata to the person and channel a modal was opened for. */
+  seal: ViewMetadataSeal;
 }
 
 /** Logs an unexpected listener failure under an error id and tells the user that id (ephemerally). */

@@ -11,6 +11,7 @@ export function registerIgnoreAction(app: App, deps: ListenerDeps): void {
         client,
         triggerId: body.trigger_id,
         value: action.value,
+        user: body.user.id,
         channel: body.container?.channel_id ?? body.channel?.id ?? null,
         ts: body.container?.message_ts ?? body.message?.ts ?? null,
         respond,

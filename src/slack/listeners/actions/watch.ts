@@ -1,4 +1,8 @@
-/** "Watch this repo" under an /audit reply: watches the repository in this channel (value: owner/repo[@branch]). */
+/**
+ * "Watch this repo" under an /audit reply: watches the reply's repository in the reply's channel.
+ * The value is the audit id (re-read from the store, so the click is honoured only in the channel
+ * the reply was posted in); replies posted before that carried `owner/repo` and watch it here.
+ */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { AUDIT_ACTIONS } from '../../blocks/audit-reply.js';
 import { fitMessage } from '../../blocks/fit.js';
@@ -15,8 +19,20 @@ export function registerWatchAction(app: App, deps: ListenerDeps): void {
     }
     const channelId = body.container?.channel_id ?? body.channel?.id;
     if (!channelId) return;
+    const value = action.value ?? '';
+    let repo = value;
+    let replyChannel: string | null = null;
+    if (/^\d{1,15}$/.test(value)) {
+      const record = deps.service.audits.get(Number(value));
+      if (!record) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: 'I no longer have that audit. Run `/audit` again and use the new buttons.' });
+        return;
+      }
+      repo = record.repo;
+      replyChannel = record.channel;
+    }
     try {
-      const reply = await deps.watch.watchButton({ repo: action.value ?? '', userId: body.user.id, channelId });
+      const reply = await deps.watch.watchButton({ repo, userId: body.user.id, channelId, replyChannel });
       const fitted = fitMessage({ text: reply.text, blocks: reply.blocks ?? [] }).first;
       await respond({ response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', replace_original: false, text: fitted.text, ...(fitted.blocks.length ? { blocks: fitted.blocks } : {}) });
     } catch (err) {

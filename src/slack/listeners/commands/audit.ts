@@ -7,6 +7,7 @@ import { parseWatchCommand } from '../../../watch/commands.js';
 import { RepoRefError } from '../../../github/repo-ref.js';
 import { usageMessage } from '../../blocks/errors.js';
 import { fitMessage } from '../../blocks/fit.js';
+import { md } from '../../blocks/mrkdwn.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
 
 const HELP = /^(help|-h|--help|\?|usage)$/i;
@@ -37,7 +38,8 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
       ref = deps.service.parseRef(text);
     } catch (err) {
       if (!(err instanceof RepoRefError)) throw err;
-      await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage(`:warning: ${err.message}.`)).first });
+      // The message quotes what was typed: escaped, so `<!channel>` in it is text.
+      await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage(md`:warning: ${err.message}.`.text)).first });
       return;
     }
     await ack();

@@ -1,8 +1,10 @@
 /** What the incident listeners need from the composition root (src/main.ts). */
+import type { AccessGate } from '../../../authz/gate.js';
 import type { Logger } from '../../../log.js';
 import type { TemplateLibrary } from '../../../incidents/templates.js';
 import type { IncidentContext } from '../../../incidents/types.js';
 import type { Db } from '../../../store/db.js';
+import type { ViewMetadataSeal } from '../../view-metadata.js';
 
 export type IncidentLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -13,10 +15,15 @@ export interface IncidentDeps {
   /** Shown by `/incident templates`. */
   templatesDir?: string | null;
   /**
-   * Turns a "Start incident" button value (`audit:<auditId>:<findingKey>` or `alert:<alertId>`) into
-   * what the incident starts with; null when the source is gone.
+   * Turns a "Start incident" button value (an audit finding or an alert id) into what the incident
+   * starts with and the channel its source (the audit reply, the alert) was posted in; null when
+   * the source is gone.
    */
-  resolveIncidentContext?: (value: string) => Promise<IncidentContext | null> | IncidentContext | null;
+  resolveIncidentContext?: (value: string) => Promise<ResolvedIncidentSource | null> | ResolvedIncidentSource | null;
+  /** Who may change what (src/authz): every incident change is checked with it. */
+  gate: AccessGate;
+  /** Seals modal metadata to the person and channel a modal was opened for. */
+  seal: ViewMetadataSeal;
   /** Injected clock; defaults to the system clock. */
   now?: () => Date;
   logger?: IncidentLogger;
@@ -25,3 +32,9 @@ export interface IncidentDeps {
 }
 
 export const START_INCIDENT_ACTION = 'start_incident';
+
+export interface ResolvedIncidentSource {
+  context: IncidentContext;
+  /** Where the source was posted: a button naming it is honoured only in that channel. Null when unknown. */
+  channel: string | null;
+}

@@ -41,6 +41,7 @@ import {
   type StepChangeResult,
 } from '../../../store/incidents.js';
 import { fitMessage } from '../../blocks/fit.js';
+import { escapeMrkdwn, md } from '../../blocks/mrkdwn.js';
 import {
   checklistPart,
   checklistPartCount,
@@ -146,7 +147,7 @@ export async function startIncident(ctx: FlowContext, input: StartInput): Promis
   const templateId = input.templateId ?? 'default';
   const template = ctx.templates.templates.find((t) => t.id === templateId);
   if (!template) {
-    return { ok: false, message: `There is no template \`${templateId}\`. Available: ${ctx.templates.templates.map((t) => `\`${t.id}\``).join(', ')}.` };
+    return { ok: false, message: md`There is no template \`${templateId}\`. Available: ${ctx.templates.templates.map((t) => `\`${t.id}\``).join(', ')}.`.text };
   }
   const now = isoNow(ctx);
   const created = createIncident(ctx.db, {
@@ -163,8 +164,8 @@ export async function startIncident(ctx: FlowContext, input: StartInput): Promis
     steps: stepsFromTemplate(template, input.context ?? null, now),
   });
   if (!created.created) {
-    const link = created.existing.rootPermalink ? ` <${created.existing.rootPermalink}|Open it>.` : '';
-    return { ok: false, existing: created.existing, message: `${incidentName(created.existing)} is already open for this (started by <@${created.existing.createdBy}> ${slackDate(created.existing.createdAt)}).${link}` };
+    const link = created.existing.rootPermalink ? md` ${md.link(created.existing.rootPermalink, 'Open it')}.` : '';
+    return { ok: false, existing: created.existing, message: md`${incidentName(created.existing)} is already open for this (started by ${md.user(created.existing.createdBy)} ${md.raw(slackDate(created.existing.createdAt))}).${link}`.text };
   }
   let incident = created.incident;
   const view = incidentView(ctx.db, incident, now);
@@ -220,12 +221,12 @@ export function conflictText(result: Extract<StepChangeResult, { ok: false }>, a
   if (result.reason === 'not_found') return 'That incident or step no longer exists.';
   const step = result.current;
   if (result.reason === 'conflict' || result.reason === 'not_open' || result.reason === 'already_open') {
-    const who = step.changedBy ? `<@${step.changedBy}>` : 'Someone';
-    const when = step.changedAt ? ` ${slackDate(step.changedAt)}` : '';
-    const state = step.status === 'open' ? (step.owner ? `assigned it to <@${step.owner}>` : 'reopened it') : `marked it ${statusWord(step.status)}`;
-    return `${who} already ${state}${when}: step ${step.id} “${step.title}”. Your ${ACTION_WORD[attempted]} was not applied; the checklist shows the current state.`;
+    const who = step.changedBy ? md.user(step.changedBy) : md`Someone`;
+    const when = step.changedAt ? md` ${md.raw(slackDate(step.changedAt))}` : '';
+    const state = step.status === 'open' ? (step.owner ? md`assigned it to ${md.user(step.owner)}` : md`reopened it`) : md`marked it ${statusWord(step.status)}`;
+    return md`${who} already ${state}${when}: step ${step.id} “${step.title}”. Your ${ACTION_WORD[attempted]} was not applied; the checklist shows the current state.`.text;
   }
-  return 'message' in result ? result.message : 'That change could not be applied.';
+  return 'message' in result ? escapeMrkdwn(result.message) : 'That change could not be applied.';
 }
 
 export interface StepChangeRequest {
@@ -286,7 +287,7 @@ export async function recordActionItem(ctx: FlowContext, incident: Incident, tex
   const now = isoNow(ctx);
   addActionItem(ctx.db, { incidentId: incident.id, text, owner, createdBy: actor, now });
   acknowledge(ctx.db, incident.id, now);
-  await postInThread(ctx, incident, noteMessage(incident, `📝 <@${actor}> added an action item${owner ? ` for <@${owner}>` : ''}: ${text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c)}`), 'note');
+  await postInThread(ctx, incident, noteMessage(incident, md`📝 ${md.user(actor)} added an action item${owner ? md` for ${md.user(owner)}` : ''}: ${text}`.text), 'note');
 }
 
 export type CloseResult = { ok: true; incident: Incident; markdown: string } | { ok: false; message: string };
@@ -296,7 +297,7 @@ export async function closeAndReport(ctx: FlowContext, incidentId: number, actor
   const before = getIncident(ctx.db, incidentId);
   if (!before) return { ok: false, message: 'That incident no longer exists.' };
   const closed = closeIncident(ctx.db, incidentId, actor, summary.trim() || null, isoNow(ctx));
-  if (!closed) return { ok: false, message: `${incidentName(before)} was already closed by <@${before.closedBy ?? ''}> ${before.closedAt ? slackDate(before.closedAt) : ''}.` };
+  if (!closed) return { ok: false, message: md`${incidentName(before)} was already closed by ${md.user(before.closedBy ?? '')} ${md.raw(before.closedAt ? slackDate(before.closedAt) : '')}.`.text };
   const report = buildReport({ incident: closed, steps: listSteps(ctx.db, incidentId), roles: listRoles(ctx.db, incidentId), timeline: listTimeline(ctx.db, incidentId), actionItems: listActionItems(ctx.db, incidentId) });
   const score = closed.kind === 'drill' ? scoreDrill(report) : null;
   const markdown = reportMarkdown(report) + (score ? `\n${drillScoreMarkdown(score)}` : '');
@@ -323,12 +324,12 @@ export async function closeAndReport(ctx: FlowContext, incidentId: number, actor
 }
 
 /** A 📌 on a message: onto the timeline of the incident it belongs to, at the message's own time. */
-export async function recordPin(ctx: FlowContext, channel: string, ts: string, user: string): Promise<Incident | null> {
+export async function recordPin(ctx: FlowContext, channel: string, ts: string, user: string, mayPin: (incident: Incident) => boolean = () => true): Promise<Incident | null> {
   const ours = incidentForMessage(ctx.db, channel, ts);
   // Without channels:history the bot can't read other people's messages or their thread, so a pin
   // on someone's message goes to the channel's most recent open incident.
   const incident = ours?.incident ?? listOpenIncidents(ctx.db, { channel })[0] ?? null;
-  if (!incident || incident.status !== 'open') return null;
+  if (!incident || incident.status !== 'open' || !mayPin(incident)) return null;
   const seconds = Number(ts);
   const at = Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : isoNow(ctx);
   let text: string;

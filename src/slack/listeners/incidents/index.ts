@@ -9,8 +9,12 @@ import type { WebClient } from '@slack/web-api';
 import { DRILL_SCENARIOS, findScenario } from '../../../incidents/drills.js';
 import { parseIncidentCommand, INCIDENT_HELP } from '../../../incidents/command.js';
 import { parseStatusUpdate, type StepAction } from '../../../incidents/state.js';
+import { effectiveOwner } from '../../../incidents/state.js';
 import { isSeverity, toIncidentSeverity, COMMANDER_ROLE, type Incident } from '../../../incidents/types.js';
-import { getIncident, getStep, listOpenIncidents, listSteps, snoozeStep } from '../../../store/incidents.js';
+import type { IncidentVerb, Requester } from '../../../authz/policy.js';
+import { getIncident, getStep, listOpenIncidents, listRoles, listSteps, snoozeStep } from '../../../store/incidents.js';
+import { escapeMrkdwn, md } from '../../blocks/mrkdwn.js';
+import { metadataNumber, type OpenedMetadata } from '../../view-metadata.js';
 import {
   INCIDENT_ACTIONS,
   drillListMessage,
@@ -63,6 +67,34 @@ async function withErrors(deps: IncidentDeps, what: string, run: () => Promise<v
   }
 }
 
+/**
+ * Asks the access gate whether `requester` may `verb` the incident (or, without one, start one in
+ * `channel`). A refusal is told to the person: ephemerally where they clicked or typed.
+ */
+function mayChange(deps: IncidentDeps, requester: Requester, verb: IncidentVerb, target: { channel: string; incident: Incident | null; stepOwner?: string | null }): { allowed: true } | { allowed: false; reason: string } {
+  const decision = deps.gate.check(requester, { kind: 'incidents', verb, channel: target.channel, incidentId: target.incident?.id ?? null, stepOwner: target.stepOwner ?? null });
+  return decision.allowed ? decision : { allowed: false, reason: decision.reason };
+}
+
+async function refuseClick(ctx: FlowContext, channel: string, user: string, reason: string): Promise<void> {
+  await tell(ctx, channel, user, escapeMrkdwn(reason));
+}
+
+/** The step's owner as reminders see it (the assignee, else the role holder, else the commander). */
+function stepOwner(deps: IncidentDeps, incidentId: number, stepId: number): string | null {
+  const step = getStep(deps.db, incidentId, stepId);
+  return step ? effectiveOwner(step, listRoles(deps.db, incidentId)) : null;
+}
+
+/** A modal's metadata as sealed for this person, or null (then the submission is refused). */
+function openMetadata(deps: IncidentDeps, metadata: string, user: string): OpenedMetadata | null {
+  const opened = deps.seal.open(metadata, user);
+  if (!opened) deps.logger?.warn({ user }, 'incident: a modal submission with metadata this app did not seal for that person');
+  return opened;
+}
+
+const STALE_FORM = 'This form is not valid any more: open it again from the incident message.';
+
 /** Handles a "Start incident" button (action_id `start_incident`) from an alert or an /audit reply. */
 export async function startIncidentFromButton(args: ActionArgs, deps: IncidentDeps): Promise<void> {
   await args.ack();
@@ -74,11 +106,15 @@ export async function startIncidentFromButton(args: ActionArgs, deps: IncidentDe
   if (!channel) return;
   const value = action.value ?? '';
   await withErrors(deps, 'start from button', async () => {
-    const resolved = deps.resolveIncidentContext ? await deps.resolveIncidentContext(value) : null;
-    if (!resolved) {
-      await tell(ctx, channel, user, 'I can no longer find that alert or finding, so I can’t pre-fill an incident. Start one with `/incident start <title>`.');
+    const source = deps.resolveIncidentContext ? await deps.resolveIncidentContext(value) : null;
+    if (!source) {
+      await tell(ctx, channel, user, 'I can no longer find that alert or finding, so I can’t pre-fill an incident. Start one with `/incident start &lt;title&gt;`.');
       return;
     }
+    // The button must sit on its source's own message: another channel's finding or alert is not started here.
+    const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'start', { channel: source.channel ?? channel, incident: null });
+    if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
+    const resolved = source.context;
     const started = await startIncident(ctx, {
       kind: 'real',
       title: resolved.title,
@@ -95,9 +131,9 @@ export async function startIncidentFromButton(args: ActionArgs, deps: IncidentDe
     const alertTs = body.message?.thread_ts ?? body.message?.ts;
     const ephemeral = (body.container as { is_ephemeral?: boolean } | undefined)?.is_ephemeral === true;
     if (alertTs && !ephemeral) {
-      const link = started.incident.rootPermalink ? `<${started.incident.rootPermalink}|${incidentName(started.incident)}>` : incidentName(started.incident);
+      const link = started.incident.rootPermalink ? md.link(started.incident.rootPermalink, incidentName(started.incident)) : md.text(incidentName(started.incident));
       try {
-        await client.chat.postMessage({ channel, thread_ts: alertTs, text: `🚨 <@${user}> started ${link}; the checklist is in its thread.` });
+        await client.chat.postMessage({ channel, thread_ts: alertTs, text: md`🚨 ${md.user(user)} started ${link}; the checklist is in its thread.`.text });
       } catch (error) {
         deps.logger?.warn({ error: (error as Error).message }, 'incident: could not note the incident under the alert');
       }
@@ -113,16 +149,22 @@ async function onStepButton(args: ActionArgs<BlockAction<ButtonAction>>, deps: I
   const ctx = flowContext(deps, args.client);
   const user = args.body.user.id;
   await withErrors(deps, `step ${action}`, async () => {
+    const target = getIncident(deps.db, ids.incidentId);
+    if (target) {
+      const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'step', { channel: target.channel, incident: target, stepOwner: stepOwner(deps, ids.incidentId, ids.stepId) });
+      if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
+    }
     if (action === 'skip') {
       const step = getStep(deps.db, ids.incidentId, ids.stepId);
-      const incident = getIncident(deps.db, ids.incidentId);
+      const incident = target;
       if (!step || !incident) return;
       if (step.version !== ids.version || step.status !== 'open' || incident.status !== 'open') {
         const stale = recordStepChange(ctx, { ...ids, action: { type: 'skip', reason: 'x' }, actor: user });
         if (!stale.ok) await tell(ctx, channel, user, conflictText(stale, 'skip'), { threadTs: incident.rootTs, incident });
         return;
       }
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: skipModal({ ...step, version: ids.version }) });
+      const metadata = deps.seal.seal({ user, channel, data: { i: ids.incidentId, s: ids.stepId, v: ids.version } });
+      await args.client.views.open({ trigger_id: args.body.trigger_id, view: skipModal({ ...step, version: ids.version }, metadata) });
       return;
     }
     const stepAction: StepAction = action === 'done' ? { type: 'done' } : action === 'na' ? { type: 'na' } : { type: 'reopen' };
@@ -134,19 +176,27 @@ async function onStepButton(args: ActionArgs<BlockAction<ButtonAction>>, deps: I
   });
 }
 
-async function openModalFor(args: ActionArgs<BlockAction<ButtonAction>>, deps: IncidentDeps, build: (incident: Incident) => Parameters<WebClient['views']['open']>[0]['view']): Promise<void> {
+async function openModalFor(
+  args: ActionArgs<BlockAction<ButtonAction>>,
+  deps: IncidentDeps,
+  verb: IncidentVerb,
+  build: (incident: Incident, metadata: string) => Parameters<WebClient['views']['open']>[0]['view'],
+): Promise<void> {
   await args.ack();
   const id = parseIncidentId(args.action.value);
   const incident = id === null ? null : getIncident(deps.db, id);
   const channel = clickChannel(args.body);
-  if (!incident) return;
+  if (!incident || !channel) return;
   const ctx = flowContext(deps, args.client);
+  const user = args.body.user.id;
   await withErrors(deps, 'open modal', async () => {
+    const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, verb, { channel: incident.channel, incident });
+    if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
     if (incident.status !== 'open') {
-      if (channel) await tell(ctx, channel, args.body.user.id, `${incidentName(incident)} is closed.`, { incident });
+      await tell(ctx, channel, user, md`${incidentName(incident)} is closed.`.text, { incident });
       return;
     }
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: build(incident) });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: build(incident, deps.seal.seal({ user, channel, data: { i: incident.id } })) });
   });
 }
 
@@ -170,11 +220,13 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
       const parsed = parseIncidentCommand(command.text);
       const user = command.user_id;
       const channel = command.channel_id;
+      const requester: Requester = { userId: user, channel, via: 'command' };
       switch (parsed.kind) {
+        // Help and parse errors quote `<title>`-style placeholders and what was typed: text, not mrkdwn.
         case 'help':
-          return reply(INCIDENT_HELP);
+          return reply(escapeMrkdwn(INCIDENT_HELP));
         case 'error':
-          return reply(parsed.message);
+          return reply(escapeMrkdwn(parsed.message));
         case 'list': {
           const m = incidentListMessage(listOpenIncidents(deps.db, { channel }));
           return reply(m.text, m.blocks);
@@ -184,8 +236,10 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
           return reply(m.text, m.blocks);
         }
         case 'start': {
+          const allowed = mayChange(deps, requester, 'start', { channel, incident: null });
+          if (!allowed.allowed) return reply(escapeMrkdwn(allowed.reason));
           const started = await startIncident(ctx, { kind: 'real', title: parsed.title, severity: parsed.severity ?? 'high', templateId: parsed.template, channel, user });
-          return reply(started.ok ? `Started ${incidentName(started.incident)}. You are the commander; hand it over with the menu on the incident message.` : started.message);
+          return reply(started.ok ? md`Started ${incidentName(started.incident)}. You are the commander; hand it over with the menu on the incident message.`.text : started.message);
         }
         case 'drill': {
           if (!parsed.scenario) {
@@ -193,23 +247,30 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
             return reply(m.text, m.blocks);
           }
           const scenario = findScenario(parsed.scenario);
-          if (!scenario) return reply(`There is no drill scenario \`${parsed.scenario}\`. Scenarios: ${DRILL_SCENARIOS.map((s) => `\`${s.id}\``).join(', ')}.`);
+          if (!scenario) return reply(md`There is no drill scenario \`${parsed.scenario}\`. Scenarios: ${DRILL_SCENARIOS.map((s) => `\`${s.id}\``).join(', ')}.`.text);
+          const allowed = mayChange(deps, requester, 'start', { channel, incident: null });
+          if (!allowed.allowed) return reply(escapeMrkdwn(allowed.reason));
           const started = await startIncident(ctx, { kind: 'drill', title: scenario.title, severity: scenario.severity, channel, user, context: scenario.context, scenario });
-          return reply(started.ok ? `[EXERCISE] Started the drill ${incidentName(started.incident)}.` : started.message);
+          return reply(started.ok ? md`[EXERCISE] Started the drill ${incidentName(started.incident)}.`.text : started.message);
         }
         default:
           break;
       }
       const target = incidentsForCommand(deps.db, channel, parsed.id);
-      if ('error' in target) return reply(target.error);
+      if ('error' in target) return reply(escapeMrkdwn(target.error));
       const incident = target.incident;
+      const verb: IncidentVerb =
+        parsed.kind === 'status' ? 'update' : parsed.kind === 'severity' ? 'severity' : parsed.kind === 'action' ? 'action-item' : parsed.kind === 'close' ? 'close' : 'role';
+      // `#id` can name any incident: it is changed only from its own channel.
+      const allowed = mayChange(deps, requester, verb, { channel: incident.channel, incident });
+      if (!allowed.allowed) return reply(escapeMrkdwn(allowed.reason));
       // Answers about a drill say so too: every drill message is marked EXERCISE.
       const answer = (text: string): Promise<void> => reply(incident.kind === 'drill' ? `[EXERCISE] ${text}` : text);
-      if (incident.status !== 'open') return answer(`${incidentName(incident)} is closed.`);
+      if (incident.status !== 'open') return answer(md`${incidentName(incident)} is closed.`.text);
       switch (parsed.kind) {
         case 'status':
           await postStatusUpdate(ctx, incident, parseStatusUpdate(parsed.text), user);
-          return answer(`Posted your update in the thread of ${incidentName(incident)}.`);
+          return answer(md`Posted your update in the thread of ${incidentName(incident)}.`.text);
         case 'severity':
           return answer((await changeSeverity(ctx, incident, parsed.severity, user)) ? `Severity is now ${parsed.severity}.` : `Severity is already ${parsed.severity}.`);
         case 'commander':
@@ -221,7 +282,7 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
           return answer('Action item recorded; it will be in the report.');
         case 'close': {
           const closed = await closeAndReport(ctx, incident.id, user, parsed.summary);
-          return answer(closed.ok ? `Closed ${incidentName(incident)}; the report is in its thread.` : closed.message);
+          return answer(closed.ok ? md`Closed ${incidentName(incident)}; the report is in its thread.`.text : closed.message);
         }
       }
     });
@@ -240,10 +301,16 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
     const owner = args.action.selected_user;
     if (!ids || !channel || !owner) return;
     const ctx = flowContext(deps, args.client);
+    const user = args.body.user.id;
     await withErrors(deps, 'assign', async () => {
-      const result = await applyStepChange(ctx, { ...ids, action: { type: 'assign', owner }, actor: args.body.user.id });
+      const target = getIncident(deps.db, ids.incidentId);
+      if (target) {
+        const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'step', { channel: target.channel, incident: target });
+        if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
+      }
+      const result = await applyStepChange(ctx, { ...ids, action: { type: 'assign', owner }, actor: user });
       const incident = getIncident(deps.db, ids.incidentId);
-      if (!result.ok) await tell(ctx, channel, args.body.user.id, conflictText(result, 'assign'), { threadTs: incident?.rootTs ?? null, incident });
+      if (!result.ok) await tell(ctx, channel, user, conflictText(result, 'assign'), { threadTs: incident?.rootTs ?? null, incident });
     });
   });
 
@@ -253,30 +320,40 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
     const channel = clickChannel(args.body);
     if (!snooze || !channel) return;
     const ctx = flowContext(deps, args.client);
+    const user = args.body.user.id;
     await withErrors(deps, 'snooze', async () => {
       const now = ctx.now();
       const until = new Date(now.getTime() + snooze.minutes * 60_000).toISOString();
       const label = snooze.minutes < 60 ? `${snooze.minutes} min` : `${snooze.minutes / 60} h`;
       const incident = getIncident(deps.db, snooze.incidentId);
-      const step = incident?.status === 'open' ? snoozeStep(deps.db, snooze.incidentId, snooze.stepId, until, args.body.user.id, now.toISOString(), label) : null;
-      await tell(ctx, channel, args.body.user.id, step ? `Snoozed reminders for “${step.title}” until ${slackDate(until)}.` : 'That step is no longer open, so there is nothing to snooze.', { incident });
+      if (incident) {
+        const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'snooze', { channel: incident.channel, incident, stepOwner: stepOwner(deps, snooze.incidentId, snooze.stepId) });
+        if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
+      }
+      const step = incident?.status === 'open' ? snoozeStep(deps.db, snooze.incidentId, snooze.stepId, until, user, now.toISOString(), label) : null;
+      await tell(ctx, channel, user, step ? md`Snoozed reminders for “${step.title}” until ${md.raw(slackDate(until))}.`.text : 'That step is no longer open, so there is nothing to snooze.', { incident });
     });
   });
 
   // ------------------------------------------------------------ root message controls
-  app.action<BlockAction<ButtonAction>>(INCIDENT_ACTIONS.update, (args) => openModalFor(args, deps, (incident) => updateModal(incident)));
-  app.action<BlockAction<ButtonAction>>(INCIDENT_ACTIONS.actionItem, (args) => openModalFor(args, deps, (incident) => actionItemModal(incident)));
+  app.action<BlockAction<ButtonAction>>(INCIDENT_ACTIONS.update, (args) => openModalFor(args, deps, 'update', (incident, metadata) => updateModal(incident, metadata)));
+  app.action<BlockAction<ButtonAction>>(INCIDENT_ACTIONS.actionItem, (args) => openModalFor(args, deps, 'action-item', (incident, metadata) => actionItemModal(incident, metadata)));
   app.action<BlockAction<ButtonAction>>(INCIDENT_ACTIONS.close, (args) =>
-    openModalFor(args, deps, (incident) => closeModal(incident, listSteps(deps.db, incident.id).filter((s) => s.status === 'open').length)),
+    openModalFor(args, deps, 'close', (incident, metadata) => closeModal(incident, listSteps(deps.db, incident.id).filter((s) => s.status === 'open').length, metadata)),
   );
 
   app.action<BlockAction<StaticSelectAction>>(INCIDENT_ACTIONS.severity, async (args) => {
     await args.ack();
-    const [idText, severity] = (args.action.selected_option?.value ?? '').split(':');
-    const incident = getIncident(deps.db, Number(idText));
-    if (!incident || !severity || !isSeverity(severity)) return;
+    const m = /^(\d{1,15}):([a-z]+)$/.exec(args.action.selected_option?.value ?? '');
+    const incident = m ? getIncident(deps.db, Number(m[1])) : null;
+    const severity = m?.[2];
+    const channel = clickChannel(args.body);
+    if (!incident || !severity || !isSeverity(severity) || !channel) return;
+    const ctx = flowContext(deps, args.client);
     await withErrors(deps, 'severity', async () => {
-      await changeSeverity(flowContext(deps, args.client), incident, severity, args.body.user.id);
+      const allowed = mayChange(deps, { userId: args.body.user.id, channel, via: 'button' }, 'severity', { channel: incident.channel, incident });
+      if (!allowed.allowed) return refuseClick(ctx, channel, args.body.user.id, allowed.reason);
+      await changeSeverity(ctx, incident, severity, args.body.user.id);
     });
   });
 
@@ -285,11 +362,13 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
     const id = parseIncidentId(args.action.block_id);
     const incident = id === null ? null : getIncident(deps.db, id);
     const channel = clickChannel(args.body);
-    if (!incident || !args.action.selected_user) return;
+    if (!incident || !args.action.selected_user || !channel) return;
     const ctx = flowContext(deps, args.client);
     await withErrors(deps, 'commander', async () => {
+      const allowed = mayChange(deps, { userId: args.body.user.id, channel, via: 'button' }, 'role', { channel: incident.channel, incident });
+      if (!allowed.allowed) return refuseClick(ctx, channel, args.body.user.id, allowed.reason);
       const result = await assignRole(ctx, incident, COMMANDER_ROLE, args.action.selected_user, args.body.user.id);
-      if (!result.changed && channel) await tell(ctx, channel, args.body.user.id, result.message, { incident });
+      if (!result.changed) await tell(ctx, channel, args.body.user.id, result.message, { incident });
     });
   });
 
@@ -300,6 +379,8 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
     if (!scenario || !channel) return;
     const ctx = flowContext(deps, args.client);
     await withErrors(deps, 'drill start', async () => {
+      const allowed = mayChange(deps, { userId: args.body.user.id, channel, via: 'button' }, 'start', { channel, incident: null });
+      if (!allowed.allowed) return refuseClick(ctx, channel, args.body.user.id, allowed.reason);
       const started = await startIncident(ctx, { kind: 'drill', title: scenario.title, severity: scenario.severity, channel, user: args.body.user.id, context: scenario.context, scenario });
       if (!started.ok) await tell(ctx, channel, args.body.user.id, started.message);
     });
@@ -310,22 +391,42 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
   }
 
   // ------------------------------------------------------------ modals
+  /**
+   * The incident a submission is about, if the person may still change it: the sealed metadata names
+   * the incident and the channel the modal was opened from. Errors go into the modal under `field`.
+   */
+  const submitted = (metadata: string, user: string, verb: IncidentVerb, field: string): { ok: true; incident: Incident; data: OpenedMetadata['data'] } | { ok: false; errors: Record<string, string> } => {
+    const opened = openMetadata(deps, metadata, user);
+    const id = opened ? metadataNumber(opened.data, 'i') : null;
+    const incident = id === null ? null : getIncident(deps.db, id);
+    if (!opened || !incident) return { ok: false, errors: { [field]: STALE_FORM } };
+    const allowed = mayChange(deps, { userId: user, channel: opened.channel, via: 'modal' }, verb, { channel: incident.channel, incident });
+    if (!allowed.allowed) return { ok: false, errors: { [field]: allowed.reason } };
+    return { ok: true, incident, data: opened.data };
+  };
+
   app.view(INCIDENT_VIEWS.skip, async ({ ack, view, body, client }) => {
-    const ids = parseStepValue(view.private_metadata);
+    const target = submitted(view.private_metadata, body.user.id, 'step', INPUTS.reason);
+    if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
+    const stepId = metadataNumber(target.data, 's');
+    const version = metadataNumber(target.data, 'v');
+    if (stepId === null || version === null) return ack({ response_action: 'errors', errors: { [INPUTS.reason]: STALE_FORM } });
+    const ids = { incidentId: target.incident.id, stepId, version };
     const reason = inputValue(view.state.values, INPUTS.reason);
-    if (!ids) return ack();
     if (reason.length === 0) return ack({ response_action: 'errors', errors: { [INPUTS.reason]: 'Say why the step is skipped.' } });
     const ctx = flowContext(deps, client);
     const result = recordStepChange(ctx, { ...ids, action: { type: 'skip', reason }, actor: body.user.id });
-    if (!result.ok) return ack({ response_action: 'errors', errors: { [INPUTS.reason]: conflictText(result, 'skip').replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').slice(0, 150) } });
+    if (!result.ok) return ack({ response_action: 'errors', errors: { [INPUTS.reason]: conflictText(result, 'skip').replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').slice(0, 150) } });
     await ack();
     await withErrors(deps, 'skip refresh', () => afterStepChange(ctx, ids.incidentId, ids.stepId));
   });
 
   app.view(INCIDENT_VIEWS.update, async ({ ack, view, body, client }) => {
+    const target = submitted(view.private_metadata, body.user.id, 'update', INPUTS.conditions);
+    if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     await ack();
-    const incident = getIncident(deps.db, Number(view.private_metadata));
-    if (!incident || incident.status !== 'open') return;
+    const incident = target.incident;
+    if (incident.status !== 'open') return;
     const values = view.state.values;
     await withErrors(deps, 'status update', () =>
       postStatusUpdate(flowContext(deps, client), incident, { conditions: inputValue(values, INPUTS.conditions), actions: inputValue(values, INPUTS.actions), needs: inputValue(values, INPUTS.needs) }, body.user.id),
@@ -333,18 +434,22 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
   });
 
   app.view(INCIDENT_VIEWS.actionItem, async ({ ack, view, body, client }) => {
-    const incident = getIncident(deps.db, Number(view.private_metadata));
+    const target = submitted(view.private_metadata, body.user.id, 'action-item', INPUTS.item);
+    if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     const text = inputValue(view.state.values, INPUTS.item);
     if (text.length === 0) return ack({ response_action: 'errors', errors: { [INPUTS.item]: 'Describe the action item.' } });
     await ack();
-    if (!incident || incident.status !== 'open') return;
+    const incident = target.incident;
+    if (incident.status !== 'open') return;
     const owner = view.state.values[INPUTS.owner]?.[INPUTS.owner]?.selected_user ?? null;
     await withErrors(deps, 'action item', () => recordActionItem(flowContext(deps, client), incident, text.slice(0, 500), owner, body.user.id));
   });
 
   app.view(INCIDENT_VIEWS.close, async ({ ack, view, body, client }) => {
+    const target = submitted(view.private_metadata, body.user.id, 'close', INPUTS.summary);
+    if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     await ack();
-    const id = Number(view.private_metadata);
+    const id = target.incident.id;
     const ctx = flowContext(deps, client);
     await withErrors(deps, 'close', async () => {
       const closed = await closeAndReport(ctx, id, body.user.id, inputValue(view.state.values, INPUTS.summary));
@@ -357,8 +462,9 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
   app.event('reaction_added', async ({ event, client }) => {
     if (event.reaction !== 'pushpin' || event.item.type !== 'message') return;
     const ctx = flowContext(deps, client);
+    const requester: Requester = { userId: event.user, channel: event.item.channel, via: 'event' };
     await withErrors(deps, 'pin', async () => {
-      const incident = await recordPin(ctx, event.item.channel, event.item.ts, event.user);
+      const incident = await recordPin(ctx, event.item.channel, event.item.ts, event.user, (target) => mayChange(deps, requester, 'pin', { channel: target.channel, incident: target }).allowed);
       if (incident) deps.logger?.info({ incident: incident.id }, 'incident: pinned a message to the timeline');
     });
   });

@@ -1,30 +1,29 @@
 /**
- * The alert's Ignore modal submit: validate (errors stay in the modal), check the user may change
- * ignores (DEPWATCH_ADMINS), store a channel ignore, and say so in the alert's thread.
+ * The alert's Ignore modal submit: the metadata must be the one sealed for this person, they must
+ * still be allowed to change the alert channel's ignores, the values must validate (errors stay in
+ * the modal); then a channel ignore is stored and announced in the alert's thread.
  */
 import type { App } from '@slack/bolt';
 import { readIgnoreSubmission, IGNORE_BLOCKS } from '../../blocks/ignore-modal.js';
-import { escapeMrkdwn } from '../../blocks/kit.js';
+import { md } from '../../blocks/mrkdwn.js';
+import { metadataNumber } from '../../view-metadata.js';
 import { ALERT_IGNORE_CALLBACK } from '../actions/alert-ignore.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
 
 export function registerAlertIgnoreSubmit(app: App, deps: ListenerDeps): void {
   app.view(ALERT_IGNORE_CALLBACK, async ({ ack, view, body, client }) => {
     const watch = deps.watch;
-    let alertId: number | null = null;
-    try {
-      const raw = JSON.parse(view.private_metadata) as { alert?: unknown };
-      if (typeof raw.alert === 'number') alertId = raw.alert;
-    } catch {
-      alertId = null;
-    }
+    const opened = deps.seal.open(view.private_metadata, body.user.id);
+    const alertId = opened ? metadataNumber(opened.data, 'alert') : null;
     const alert = alertId !== null ? watch?.alert(alertId) : null;
-    if (!watch || !alert) {
+    if (!opened) deps.logger.warn({ user: body.user.id }, 'alert ignore submission with metadata this app did not seal for that person');
+    if (!watch || !opened || !alert) {
       await ack({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: 'That alert is no longer known to Depwatch.' } });
       return;
     }
-    if (!watch.isAdmin(body.user.id)) {
-      await ack({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: 'Only Depwatch admins (DEPWATCH_ADMINS) can add ignores.' } });
+    const decision = deps.gate.check({ userId: body.user.id, channel: opened.channel, via: 'modal' }, { kind: 'ignores', verb: 'add', channel: alert.channel, repo: null });
+    if (!decision.allowed) {
+      await ack({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: decision.reason } });
       return;
     }
     const now = deps.now();
@@ -40,7 +39,7 @@ export function registerAlertIgnoreSubmit(app: App, deps: ListenerDeps): void {
       await client.chat.postMessage({
         channel: alert.channel,
         ...(alert.messageTs ? { thread_ts: alert.messageTs } : {}),
-        text: `<@${body.user.id}> ignored ${escapeMrkdwn(advisoryId)}${pkg ? ` for ${escapeMrkdwn(pkg)}` : ''} in this channel ${until ? `until ${until}` : 'with no expiry'}: “${escapeMrkdwn(reason)}”`,
+        text: md`${md.user(body.user.id)} ignored ${advisoryId}${pkg ? md` for ${pkg}` : ''} in this channel ${until ? `until ${until}` : 'with no expiry'}: “${reason}”`.text,
       });
     } catch (err) {
       await reportFailure(deps, err, 'announcing an ignore');

@@ -1,0 +1,122 @@
+/**
+ * The one way user and repository text becomes Slack mrkdwn.
+ *
+ * mrkdwn is what Slack parses in a message's `text`, in `mrkdwn` text objects (section text and
+ * fields, context elements, confirm dialogs) and in ephemeral and response_url answers. In it `<…>`
+ * is a control sequence: `<!channel>` / `<!here>` notify everyone, `<@U…>` a person, `<#C…>` names a
+ * channel and `<https://x|label>` is a link whose label can say anything. Slack's rule is to escape
+ * exactly `&`, `<` and `>` (as `&amp;`, `&lt;`, `&gt;`); nothing else needs it.
+ *
+ * plain_text (headers, button labels, modal titles, option text, input labels and values) is shown
+ * character for character and never notifies anyone: do NOT escape it, or readers see `&lt;`.
+ *
+ * Every repository name, branch, path, package, advisory summary (OSV text is untrusted too), title,
+ * reason and anything else a person or a repository wrote goes through `escapeMrkdwn`, directly or
+ * through the `md` template, which escapes every interpolated value unless it is already `Mrkdwn`:
+ *
+ *   section(md`Ignore ${advisoryId} in *${repo}*, by ${md.user(userId)}: ${md.link(url, label)}`)
+ */
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A piece of mrkdwn that is safe to send as it is (built by `md` and its helpers). */
+export class Mrkdwn {
+  private constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  /** @internal Only this module vouches for text. */
+  static vouch(text: string): Mrkdwn {
+    return new Mrkdwn(text);
+  }
+}
+
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+
+/** Text as mrkdwn: Mrkdwn stays as it is, anything else is escaped. */
+function piece(value: unknown): string {
+  if (value instanceof Mrkdwn) return value.text;
+  if (Array.isArray(value)) return value.map(piece).join('');
+  return escapeMrkdwn(value === null || value === undefined ? '' : String(value));
+}
+
+/**
+ * A URL for a `<url|label>` link: only http(s), and the characters that would end or split the
+ * link (`<`, `>`, `|`, spaces, control characters) percent-encoded. Null for anything else.
+ */
+export function safeLinkUrl(url: string): string | null {
+  if (!/^https?:\/\//i.test(url)) return null;
+  return url.replace(/[<>|\s"\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+interface MdTag {
+  (strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn;
+  /** A link with an escaped label; the label alone (escaped) when the URL is not http(s). */
+  link(url: string, label: string): Mrkdwn;
+  /** A mention of a person; a user id that is not one is shown as escaped text. */
+  user(id: string): Mrkdwn;
+  /** A mention of a channel (shown with its name); anything that is not a channel id as escaped text. */
+  channel(id: string): Mrkdwn;
+  /** A date Slack shows in each reader's time zone, `fallback` where it can't. */
+  date(at: Date, format: string, fallback: string): Mrkdwn;
+  /** Developer-written mrkdwn (constants, formatting): vouched for, not escaped. */
+  raw(text: string): Mrkdwn;
+  /** Escaped text (the same as interpolating it). */
+  text(value: string): Mrkdwn;
+  join(parts: readonly (Mrkdwn | string)[], separator: string | Mrkdwn): Mrkdwn;
+}
+
+function mdTemplate(strings: TemplateStringsArray, ...values: unknown[]): Mrkdwn {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += piece(value) + (strings[i + 1] ?? '');
+  });
+  return Mrkdwn.vouch(out);
+}
+
+/**
+ * Builds mrkdwn from a template literal: the literal parts are ours (formatting, emoji), every
+ * interpolated value is escaped unless it is Mrkdwn already. Arrays are joined without separators.
+ */
+export const md: MdTag = Object.assign(mdTemplate, {
+  link(url: string, label: string): Mrkdwn {
+    const safe = safeLinkUrl(url);
+    // `|` in a label would start a second label; a look-alike keeps the text readable.
+    const text = escapeMrkdwn(label).replace(/\|/g, '¦');
+    return Mrkdwn.vouch(safe ? `<${safe}|${text}>` : text);
+  },
+  user(id: string): Mrkdwn {
+    return Mrkdwn.vouch(USER_ID.test(id) ? `<@${id}>` : escapeMrkdwn(id));
+  },
+  channel(id: string): Mrkdwn {
+    return Mrkdwn.vouch(CHANNEL_ID.test(id) ? `<#${id}>` : escapeMrkdwn(id));
+  },
+  date(at: Date, format: string, fallback: string): Mrkdwn {
+    const ms = at.getTime();
+    if (Number.isNaN(ms)) return Mrkdwn.vouch(escapeMrkdwn(fallback));
+    return Mrkdwn.vouch(`<!date^${Math.floor(ms / 1000)}^${format.replace(/[<>|]/g, '')}|${escapeMrkdwn(fallback)}>`);
+  },
+  raw(text: string): Mrkdwn {
+    return Mrkdwn.vouch(text);
+  },
+  text(value: string): Mrkdwn {
+    return Mrkdwn.vouch(escapeMrkdwn(value));
+  },
+  join(parts: readonly (Mrkdwn | string)[], separator: string | Mrkdwn): Mrkdwn {
+    return Mrkdwn.vouch(parts.map(piece).join(piece(separator)));
+  },
+});
+
+/** Whether `id` is a Slack user id (safe inside `<@…>`). */
+export function isUserId(id: unknown): id is string {
+  return typeof id === 'string' && USER_ID.test(id);
+}
+
+/** Whether `id` is a Slack channel, group or DM id (safe inside `<#…>`). */
+export function isChannelId(id: unknown): id is string {
+  return typeof id === 'string' && CHANNEL_ID.test(id);
+}
