@@ -149,7 +149,7 @@ export function createBot(options: BotOptions): Bot {
   };
   const bolt = boltLogger(logger);
   // Bolt's receivers behind a guard: timestamps both ways, malformed payloads and unknown ids refused (receiver.ts).
-  const receiver = createGuardedReceiver({ appToken: config.slack.appToken, signingSecret: config.slack.signingSecret, logger: logger.child({ component: 'slack-guard' }), boltLogger: bolt });
+  const receiver = createGuardedReceiver({ appToken: config.slack.appToken, signingSecret: config.slack.signingSecret, logger: logger.child({ component: 'slack-guard' }), boltLogger: bolt, clientOptions });
   const app = new App({
     token: config.slack.botToken,
     receiver,

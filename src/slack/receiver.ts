@@ -20,6 +20,9 @@ import { parse as parseQuery } from 'node:querystring';
 import { defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, verifySlackRequest, type App, type Logger as BoltLogger, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { checkSlackPayload } from './payloads.js';
 
+/** What the Socket Mode client's own Web API client takes (the base URL, retries). */
+type SocketClientOptions = NonNullable<NonNullable<ConstructorParameters<typeof SocketModeReceiver>[0]['installerOptions']>['clientOptions']>;
+
 /** Slack's replay window, applied both ways. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 const EVENTS_PATH = '/slack/events';
@@ -183,10 +186,12 @@ async function screenHttpRequest(req: IncomingMessage, res: ServerResponse, opti
 export class GuardedSocketModeReceiver extends SocketModeReceiver {
   private readonly guardLogger: Log;
 
-  constructor(options: Omit<GuardOptions, 'nowMs'> & { appToken: string; boltLogger: BoltLogger }) {
+  constructor(options: Omit<GuardOptions, 'nowMs'> & { appToken: string; boltLogger: BoltLogger; clientOptions?: SocketClientOptions }) {
     const log: Log = options.logger;
     super({
       appToken: options.appToken,
+      // The Socket Mode client's Web API calls (apps.connections.open) go where the bot's do (SLACK_API_URL).
+      ...(options.clientOptions ? { installerOptions: { clientOptions: options.clientOptions } } : {}),
       logger: options.boltLogger,
       processEventErrorHandler: async (args) => {
         if (args.error instanceof RefusedRequestError) {
@@ -206,8 +211,8 @@ export class GuardedSocketModeReceiver extends SocketModeReceiver {
 }
 
 /** The receiver for the configured mode. */
-export function createGuardedReceiver(options: { appToken?: string | undefined; signingSecret?: string | undefined; logger: Log; boltLogger: BoltLogger; nowMs?: () => number }): Receiver {
-  if (options.appToken) return new GuardedSocketModeReceiver({ appToken: options.appToken, logger: options.logger, boltLogger: options.boltLogger });
+export function createGuardedReceiver(options: { appToken?: string | undefined; signingSecret?: string | undefined; logger: Log; boltLogger: BoltLogger; nowMs?: () => number; clientOptions?: SocketClientOptions }): Receiver {
+  if (options.appToken) return new GuardedSocketModeReceiver({ appToken: options.appToken, logger: options.logger, boltLogger: options.boltLogger, ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}) });
   if (!options.signingSecret) throw new Error('HTTP mode needs SLACK_SIGNING_SECRET');
   return new GuardedHTTPReceiver({ signingSecret: options.signingSecret, logger: options.logger, boltLogger: options.boltLogger, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
 }

@@ -74,7 +74,8 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
       expect(blockText(update.params.blocks)).toContain('Dependency audit: octo/shop');
 
       const watch = buttons(update.params.blocks).find((b) => b.action_id === 'audit_watch_repo');
-      expect(watch?.value).toBe('octo/shop');
+      // The button carries the audit's id (never state): the click re-reads which repository it was.
+      expect(watch?.value).toMatch(/^\d+$/);
       const clickUrl = slack.responseUrl('socket-watch', { channel: CHANNEL, user: USER });
       const click = await socket.blockActions({ actionId: 'audit_watch_repo', value: watch!.value!, channel: CHANNEL, message_ts: String(update.params.ts), response_url: clickUrl });
       expect(click.payload).toEqual({});
