@@ -212,6 +212,19 @@ export class AdvisoryMirror implements AdvisorySource {
     return [...(this.readPackages([normalized]).get(normalized) ?? [])];
   }
 
+  /** Records by id, withdrawn or not (see AdvisorySource.byIds); one batched lookup per LOOKUP_BATCH ids. */
+  async byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, OsvRecord>();
+    for (let i = 0; i < unique.length; i += LOOKUP_BATCH) {
+      for (const row of this.statements.jsonForIds.all(JSON.stringify(unique.slice(i, i + LOOKUP_BATCH)))) {
+        const record = this.decodeRow(row);
+        if (record !== null) found.set(row.id, record);
+      }
+    }
+    return found;
+  }
+
   /** One record by id, withdrawn or not. */
   get(id: string): OsvRecord | null {
     const row = this.statements.byId.get(id);

@@ -70,6 +70,16 @@ interface BatchQuery {
   version: string;
 }
 
+/** What a 404 from `/v1/vulns/{id}` becomes when the caller treats it as an answer (byIds). */
+const UNKNOWN_ID = Symbol('unknown id');
+
+class UnknownIdError extends Error {
+  override name = 'UnknownIdError';
+  constructor(readonly id: string) {
+    super(`OSV has no record ${id}`);
+  }
+}
+
 const vulnRefSchema = z.looseObject({ id: z.string().min(1), modified: z.string().min(1) });
 // OSV answers `{}` for a query with no vulnerabilities: both fields are optional.
 const batchResultSchema = z.looseObject({ vulns: z.array(vulnRefSchema).optional(), next_page_token: z.string().optional() });
@@ -85,6 +95,8 @@ export class OsvApi implements AdvisorySource {
   private readonly limit: <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
   private readonly memory: RecordCache;
   private readonly packageLists = new Map<string, { at: number; records: OsvRecord[] }>();
+  /** Ids OSV answered 404 for in byIds, and when. */
+  private readonly unknownIds = new Map<string, number>();
   private readonly db: Db;
   private readonly cacheMany;
   private readonly cachePut;
@@ -138,6 +150,59 @@ export class OsvApi implements AdvisorySource {
     const [first] = invalid;
     if (first !== undefined) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to POST /v1/query: ${first.reason}`);
     return [...records];
+  }
+
+  /**
+   * Records by id for rating (see AdvisorySource.byIds): a copy held in memory or SQLite answers
+   * whatever its age (a rating rarely changes, and this never decides a match); others come from
+   * `/v1/vulns/{id}`. An id OSV does not know (404) is absent, and remembered as such for
+   * PACKAGE_LIST_TTL_MS so that every audit does not ask again.
+   */
+  async byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
+    const found = new Map<string, OsvRecord>();
+    const now = this.now().getTime();
+    const wanted = [...new Set(ids)].filter((id) => {
+      const missingSince = this.unknownIds.get(id);
+      return missingSince === undefined || now - missingSince >= PACKAGE_LIST_TTL_MS;
+    });
+    const uncached: string[] = [];
+    for (const id of wanted) {
+      const entry = this.memory.peek(id);
+      if (entry !== undefined) found.set(id, entry.record);
+      else uncached.push(id);
+    }
+    for (let i = 0; i < uncached.length; i += 500) {
+      for (const row of this.cacheMany.all(JSON.stringify(uncached.slice(i, i + 500)))) {
+        try {
+          const record = JSON.parse(row.record) as OsvRecord;
+          this.memory.set(row.id, row.modified, record);
+          found.set(row.id, record);
+        } catch {
+          // a damaged row is simply fetched again
+        }
+      }
+    }
+    const fetched = await this.all(
+      uncached.filter((id) => !found.has(id)),
+      (id, stop) => this.fetchIfKnown(id, stop),
+    );
+    for (const record of fetched) if (record !== null) found.set(record.id, record);
+    return found;
+  }
+
+  /** `/v1/vulns/{id}`, or null (remembered) when OSV has no such record. */
+  private async fetchIfKnown(id: string, stop?: AbortController): Promise<OsvRecord | null> {
+    try {
+      // A 404 is an answer here, not a failure: caught inside the request so it stops nothing else.
+      return await this.fetchRecord(id, stop, true);
+    } catch (err) {
+      if (err instanceof UnknownIdError) {
+        if (this.unknownIds.size >= PACKAGE_LIST_CACHE_SIZE) this.unknownIds.clear();
+        this.unknownIds.set(id, this.now().getTime());
+        return null;
+      }
+      throw err;
+    }
   }
 
   /** For each query (input order), every {id, modified} OSV lists, across all pages. */
@@ -303,18 +368,27 @@ export class OsvApi implements AdvisorySource {
     this.packageLists.set(name, { at: this.now().getTime(), records });
   }
 
-  private async fetchRecord(id: string, stop?: AbortController): Promise<OsvRecord> {
+  private async fetchRecord(id: string, stop?: AbortController, unknownIsAnswer = false): Promise<OsvRecord> {
     this.stats.vulns++;
     const what = `GET /v1/vulns/${id}`;
     let raw: unknown;
     try {
-      raw = await this.send(() => requestJson(`${this.baseUrl}/v1/vulns/${encodeURIComponent(id)}`, z.unknown(), { ...this.http, method: 'GET' }), stop);
+      const url = `${this.baseUrl}/v1/vulns/${encodeURIComponent(id)}`;
+      raw = await this.send(async () => {
+        try {
+          return await requestJson(url, z.unknown(), { ...this.http, method: 'GET' });
+        } catch (err) {
+          if (unknownIsAnswer && err instanceof ServiceError && err.status === 404) return UNKNOWN_ID;
+          throw err;
+        }
+      }, stop);
     } catch (err) {
       if (err instanceof ServiceError && err.status === 404) {
         throw new ServiceError('OSV', `OSV listed ${id} but has no record for it (404 from ${what})`, { cause: err, status: 404 });
       }
       throw err;
     }
+    if (raw === UNKNOWN_ID) throw new UnknownIdError(id);
     const parsed = parseOsvRecord(raw);
     if (!parsed.ok) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to ${what}: ${parsed.reason}`);
     const record = parsed.record;

@@ -59,6 +59,10 @@ export class FallbackSource implements AdvisorySource {
     return this.withFallback((s) => s.forPackage(name));
   }
 
+  byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
+    return this.withFallback((s) => s.byIds?.(ids) ?? Promise.resolve(new Map<string, OsvRecord>()));
+  }
+
   private async withFallback<T>(call: (s: AdvisorySource) => Promise<T>): Promise<T> {
     if (this.usedFallback) return call(this.mirror);
     try {

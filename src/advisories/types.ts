@@ -65,6 +65,11 @@ export interface AdvisorySource {
   affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>>;
   /** Every record that names this package (for "how many advisories does this range admit?" and fixes). */
   forPackage(name: string): Promise<OsvRecord[]>;
+  /**
+   * Records by id, withdrawn or not; ids the source does not hold are absent. Used to rate an
+   * unrated advisory from its aliases' records (alias-severity.ts), never for matching.
+   */
+  byIds?(ids: string[]): Promise<Map<string, OsvRecord>>;
   /** Things the user should know about where answers came from (a fallback), collected so far. */
   notices?(): string[];
 }

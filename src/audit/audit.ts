@@ -8,7 +8,8 @@ import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/pypi.js';
 import type { ExtractError } from '../python/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
-import { compareFindings, type Finding } from './findings.js';
+import { lookUpAliasRatings } from '../advisories/alias-severity.js';
+import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
 import { applyIgnores, parseIgnoreFile, type IgnoreNote, type IgnoreRule } from './ignores.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
@@ -35,6 +36,8 @@ export interface AuditInput {
   registry: PackageRegistry | null;
   /** Ignores from outside the tree (a channel's), applied with the tree's own. */
   extraIgnores?: IgnoreRule[];
+  /** How unrated advisories count for ordering (and, in the caller, gating); default DEFAULT_UNKNOWN_AS. */
+  unknownAs?: RatedSeverity;
   now: Date;
   onProgress?: (message: string) => void;
 }
@@ -54,6 +57,8 @@ export interface AuditResult {
   notices: string[];
   partial: boolean;
   advisorySource: AdvisorySource['kind'];
+  /** How unrated advisories were ordered and count for gating; absent in audits stored before it existed (DEFAULT_UNKNOWN_AS). */
+  unknownAs?: RatedSeverity;
 }
 
 const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
@@ -75,6 +80,12 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     warnings.push(`advisories unavailable (${messageOf(err)}): vulnerabilities were NOT checked`);
   }
 
+  // Unrated advisories take the rating of their GHSA / CVE aliases' records where those have one.
+  const aliasRatings = await lookUpAliasRatings(input.advisories, [...hits.values()].flat());
+  if (aliasRatings.failure !== null) {
+    warnings.push(`advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
+  }
+
   const unpinned = unpinnedRequirements(dependencies);
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));
   const wantAdvisories = [...new Set([...vulnerable, ...unpinned.map((d) => d.name)])];
@@ -94,6 +105,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     unpinned,
     registry,
     hits,
+    aliasRecords: aliasRatings.records,
     packageAdvisories,
     contextFiles: input.contextFiles,
   };
@@ -110,7 +122,8 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const { rules, notes: fileNotes } = readIgnores(input.contextFiles);
   const { findings, notes } = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
-  const sorted = findings.sort(compareFindings);
+  const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const sorted = findings.sort((a, b) => compareFindings(a, b, unknownAs));
   return {
     target: input.target,
     dependencies: new Set(dependencies.filter((d) => d.name).map((d) => d.name)).size,
@@ -122,6 +135,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     notices: input.advisories.notices?.() ?? [],
     partial: warnings.length > 0,
     advisorySource: input.advisories.kind,
+    unknownAs,
   };
 }
 

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { atOrAbove, parseSeverity, type Severity } from '../audit/findings.js';
+import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity, type Severity } from '../audit/findings.js';
 import type { AuditResult } from '../audit/audit.js';
 import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { createGitHubClient } from '../github/client.js';
@@ -19,11 +19,13 @@ import { renderText } from '../report/text.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openServices, type Services } from './services.js';
 
-export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
+export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
   releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
                    default: any vulnerability. "never" always exits 0 after a successful audit.
+  --unknown-as LEVEL  how advisories no source rated count for --fail-on and ordering
+                   (critical, high, medium, low; default high)
   --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks)
   --show-ignored   list ignored findings too`;
 
@@ -39,6 +41,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       sarif: { type: 'boolean' },
       offline: { type: 'boolean' },
       'fail-on': { type: 'string' },
+      'unknown-as': { type: 'string' },
       'show-ignored': { type: 'boolean' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -53,6 +56,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   if (chosen.length > 1) throw new CliError('audit: choose one of --json, --markdown, --sarif');
   const format: ReportFormat = chosen[0] ?? 'text';
   const failOn = parseFailOn(values['fail-on']);
+  const unknownAs = parseUnknownAsFlag(values['unknown-as']);
 
   const services = openServices(io, values.db);
   try {
@@ -63,12 +67,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       advisories: advisorySourceFor(services, offline, now),
       registry: offline ? null : services.pypi,
       now,
+      unknownAs,
       ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     };
     const { result, report } = await auditTarget(positionals[0]!, io, services, options);
     io.stdout(RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') for (const w of result.warnings) io.stderr(`depwatch: WARNING: ${w}\n`);
-    return failing(result, failOn) ? EXIT.findings : EXIT.ok;
+    return failing(result, failOn, unknownAs) ? EXIT.findings : EXIT.ok;
   } finally {
     services.close();
   }
@@ -106,8 +111,15 @@ function parseFailOn(text: string | undefined): FailOn {
   return level;
 }
 
-function failing(result: AuditResult, failOn: FailOn): boolean {
+function parseUnknownAsFlag(text: string | undefined): RatedSeverity {
+  if (text === undefined) return DEFAULT_UNKNOWN_AS;
+  const level = parseUnknownAs(text);
+  if (!level) throw new CliError(`--unknown-as: "${text}" is not a level (${UNKNOWN_AS_LEVELS.join(', ')})`);
+  return level;
+}
+
+function failing(result: AuditResult, failOn: FailOn, unknownAs: RatedSeverity): boolean {
   if (failOn === 'never') return false;
   if (failOn === 'vulnerability') return result.findings.some((f) => f.kind === 'vulnerability' || f.kind === 'malicious');
-  return result.findings.some((f) => atOrAbove(f.severity, failOn));
+  return result.findings.some((f) => atOrAbove(f.severity, failOn, unknownAs));
 }

@@ -1,21 +1,21 @@
 /** The contract's JSON (see README, "CLI JSON"): add fields freely, never rename or drop one. */
-import { findingJson } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
 import type { Renderer } from './interface.js';
 
-export const renderJson: Renderer = (result) =>
-  JSON.stringify(
-    {
-      target: result.target,
-      dependencies: result.dependencies,
-      findings: result.findings.map(findingJson),
-      ignored: result.ignored.map(findingJson),
-      notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
-      errors: result.errors,
-      warnings: result.warnings,
-      notices: result.notices,
-      partial: result.partial,
-      advisory_source: result.advisorySource,
-    },
-    null,
-    2,
-  ) + '\n';
+export const renderJson: Renderer = (result) => {
+  const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const json = {
+    target: result.target,
+    dependencies: result.dependencies,
+    findings: result.findings.map((f) => findingJson(f, unknownAs)),
+    ignored: result.ignored.map((f) => findingJson(f, unknownAs)),
+    notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
+    errors: result.errors,
+    warnings: result.warnings,
+    notices: result.notices,
+    partial: result.partial,
+    advisory_source: result.advisorySource,
+    unknown_as: unknownAs,
+  };
+  return JSON.stringify(json, null, 2) + '\n';
+};

@@ -1,5 +1,5 @@
 /** Markdown for pull-request comments and CI job summaries. */
-import { SEVERITY_ORDER, type Finding } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, severityLabel, severityOrder, type Finding } from '../audit/findings.js';
 import type { Renderer, ReportOptions } from './interface.js';
 import { location, summaryLine } from './summary.js';
 
@@ -18,10 +18,12 @@ const advisoryLink = (id: string) => `[${id}](https://osv.dev/vulnerability/${en
 export const renderMarkdown: Renderer = (result, options) => {
   const out = [`## Depwatch audit of \`${cell(result.target)}\``, '', summaryLine(result), ''];
   for (const w of result.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
-  for (const severity of SEVERITY_ORDER) {
+  const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  for (const severity of severityOrder(unknownAs)) {
     const group = result.findings.filter((f) => f.severity === severity);
     if (!group.length) continue;
-    out.push(`### ${severity[0]!.toUpperCase()}${severity.slice(1)} (${group.length})`, '', '| Finding | Package | Where | Fix |', '|---|---|---|---|');
+    const label = severityLabel(severity, unknownAs);
+    out.push(`### ${label[0]!.toUpperCase()}${label.slice(1)} (${group.length})`, '', '| Finding | Package | Where | Fix |', '|---|---|---|---|');
     for (const f of group) {
       const what = f.id ? `${f.kind === 'malicious' ? '**malicious** ' : ''}${advisoryLink(f.id)}${f.summary ? `: ${cell(f.summary)}` : ''}` : f.kind;
       out.push(`| ${what} | ${cell(f.package ?? '')}${f.version ? ` ${cell(f.version)}` : ''} | ${where(f, options)} | ${cell(f.fix.text)} |`);

@@ -1,6 +1,6 @@
 /** Counts and one-line summaries shared by every format (and the Slack layouts). */
 import type { AuditResult } from '../audit/audit.js';
-import { SEVERITY_ORDER, type Finding, type Severity } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type Finding, type Severity } from '../audit/findings.js';
 
 export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   const counts = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
@@ -11,7 +11,10 @@ export function countBySeverity(findings: Finding[]): Record<Severity, number> {
 export function summaryLine(result: AuditResult): string {
   const vulns = result.findings.filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious');
   const counts = countBySeverity(vulns);
-  const bySeverity = SEVERITY_ORDER.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const bySeverity = severityOrder(unknownAs)
+    .filter((s) => counts[s] > 0)
+    .map((s) => (s === 'unknown' ? `${counts[s]} not rated, treated as ${unknownAs}` : `${counts[s]} ${s}`));
   const other = result.findings.length - vulns.length;
   return (
     `${result.target}: ${result.dependencies} dependencies, ` +

@@ -1,5 +1,5 @@
 /** The terminal report: grouped by severity, worst first, with a one-line summary at the end. */
-import { SEVERITY_ORDER, type Finding } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, severityLabel, severityOrder, type Finding } from '../audit/findings.js';
 import type { Renderer } from './interface.js';
 import { location, summaryLine } from './summary.js';
 
@@ -17,10 +17,11 @@ function describe(f: Finding): string {
 
 export const renderText: Renderer = (result, options) => {
   const out: string[] = [];
-  for (const severity of SEVERITY_ORDER) {
+  const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  for (const severity of severityOrder(unknownAs)) {
     const group = result.findings.filter((f) => f.severity === severity);
     if (!group.length) continue;
-    out.push(`${severity.toUpperCase()} (${group.length})`, ...group.map(describe), '');
+    out.push(`${severityLabel(severity, unknownAs).toUpperCase()} (${group.length})`, ...group.map(describe), '');
   }
   if (options.showIgnored && result.ignored.length) {
     out.push(`IGNORED (${result.ignored.length})`);

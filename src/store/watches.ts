@@ -3,7 +3,7 @@
  * ignores, the change log, what each repository was last found to contain, the alert outbox and job
  * runs. Plain synchronous better-sqlite3 calls; every multi-row change is one transaction.
  */
-import type { Finding } from '../audit/findings.js';
+import { parseUnknownAs, type Finding, type RatedSeverity } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import type { Dependency } from '../python/types.js';
 import type { Statement } from 'better-sqlite3';
@@ -320,6 +320,20 @@ export class WatchStore {
 
   channelTimeZone(channel: string): string | null {
     return this.prepare<[string], { time_zone: string | null }>('SELECT time_zone FROM watch_channels WHERE channel = ?').get(channel)?.time_zone ?? null;
+  }
+
+  /** How the channel counts unrated advisories (`/audit settings unknown-as`); null: the default. */
+  channelUnknownAs(channel: string): RatedSeverity | null {
+    const stored = this.prepare<[string], { unknown_as: string | null }>('SELECT unknown_as FROM watch_channels WHERE channel = ?').get(channel)?.unknown_as;
+    return stored ? parseUnknownAs(stored) : null;
+  }
+
+  setChannelUnknownAs(channel: string, level: RatedSeverity, userId: string, now: Date): void {
+    this.db.transaction(() => {
+      this.ensureChannel(channel, now);
+      this.prepare('UPDATE watch_channels SET unknown_as = ?, updated_by = ?, updated_at = ? WHERE channel = ?').run(level, userId, iso(now), channel);
+      this.logChange(now, userId, channel, 'unknown-as', level);
+    })();
   }
 
   setChannelTimeZone(channel: string, timeZone: string, userId: string, now: Date): void {

@@ -4,7 +4,7 @@
  * to the change log with who and when; a private repository can be linked to a channel by an admin
  * only, because its findings will be posted there.
  */
-import { isFindingKind } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, UNRATED_LABEL, type RatedSeverity } from '../audit/findings.js';
 import type { KnownBlock } from '@slack/types';
 import { isValidName, normalizeName } from '../python/names.js';
 import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
@@ -22,9 +22,11 @@ export type WatchCommand =
   | { kind: 'time-zone'; timeZone: string }
   | { kind: 'ignore'; id: string; package: string | null; reason: string; until: string | null }
   | { kind: 'unignore'; id: string }
+  | { kind: 'settings-show' }
+  | { kind: 'unknown-as'; level: RatedSeverity }
   | { kind: 'invalid'; message: string };
 
-export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore'] as const;
+export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore', 'settings'] as const;
 
 export const WATCH_USAGE = [
   '`/audit watch owner/repo [#channel]` — alerts and digests for a repository in this (or that) channel',
@@ -33,6 +35,7 @@ export const WATCH_USAGE = [
   '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
   '`/audit schedule timezone Europe/Berlin`',
   '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
+  `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\` — how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
 ].join('\n');
 
 const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;
@@ -80,6 +83,8 @@ export function parseWatchCommand(text: string): WatchCommand | null {
       return parseIgnore(args);
     case 'unignore':
       return args.length === 1 ? { kind: 'unignore', id: args[0]! } : invalid('usage: /audit unignore <advisory id>');
+    case 'settings':
+      return parseSettings(args);
   }
   return null;
 }
@@ -111,6 +116,14 @@ function parseSchedule(args: string[]): WatchCommand {
   } catch (err) {
     return { kind: 'invalid', message: err instanceof ScheduleParseError ? err.message : String(err) };
   }
+}
+
+function parseSettings(args: string[]): WatchCommand {
+  if (args.length === 0) return { kind: 'settings-show' };
+  const usage = `usage: /audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>`;
+  if (args[0]!.toLowerCase() !== 'unknown-as' || args.length !== 2) return { kind: 'invalid', message: usage };
+  const level = parseUnknownAs(args[1]!);
+  return level ? { kind: 'unknown-as', level } : { kind: 'invalid', message: `"${args[1]}" is not a level; ${usage}` };
 }
 
 function parseIgnore(args: string[]): WatchCommand {
@@ -247,6 +260,15 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
         ephemeral: false,
       };
     }
+    case 'settings-show': {
+      const level = store.channelUnknownAs(ctx.channelId);
+      return { text: `Advisories ${UNRATED_LABEL} count as *${level ?? DEFAULT_UNKNOWN_AS}* in this channel${level ? '' : ' (the default)'}: in /audit replies, alerts and digests. Change it with \`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\`.`, ephemeral: true };
+    }
+    case 'unknown-as': {
+      if (!ctx.isAdmin) return onlyAdmins('change channel settings');
+      store.setChannelUnknownAs(ctx.channelId, command.level, ctx.userId, ctx.now);
+      return { text: `<@${ctx.userId}> set advisories ${UNRATED_LABEL} to count as *${command.level}* in this channel (replies, alerts and digests).`, ephemeral: false };
+    }
     case 'unignore': {
       if (!ctx.isAdmin) return onlyAdmins('remove ignores');
       const n = store.removeIgnore({ channel: ctx.channelId, advisory: command.id, userId: ctx.userId, now: ctx.now });
@@ -282,6 +304,7 @@ function listReply(ctx: WatchCommandContext): WatchReply {
     header(`Watched in this channel (${watches.length})`),
     section(lines.length ? lines.join('\n') : 'Nothing yet: `/audit watch owner/repo` starts watching a repository.'),
     section(`*Schedules* (${tz})\n${schedules.length ? schedules.join('\n') : 'none until a repository is watched'}`),
+    section(`*Advisories ${UNRATED_LABEL}* count as *${store.channelUnknownAs(channelId) ?? DEFAULT_UNKNOWN_AS}* here`),
   ];
   if (ignores.length) blocks.push(section(`*Ignored here*\n${ignores.join('\n')}`));
   blocks.push(context(WATCH_USAGE));

@@ -15,6 +15,7 @@ import { applyIgnores, parseIgnoreFile, type IgnoreRule } from '../audit/ignores
 import { vulnerabilityFindings } from '../audit/rules/vulnerabilities.js';
 import { installedPackages } from '../audit/context.js';
 import { auditFileSource } from '../audit/run.js';
+import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
@@ -275,6 +276,8 @@ async function rematch(options: ResolvedOptions, repos: { key: string; state: Re
       // Fix versions fall back to the records that hit; the findings themselves stand.
     }
   });
+  const ratings = await lookUpAliasRatings(options.advisories, [...hits.values()].flat());
+  if (ratings.failure !== null) result.warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
   let registry: Map<string, ProjectInfo | null> | null = null;
   if (options.registry && vulnerable.length > 0) {
     registry = await options.registry.projects(vulnerable).catch(() => null);
@@ -288,7 +291,7 @@ async function rematch(options: ResolvedOptions, repos: { key: string; state: Re
     const signature = JSON.stringify([use.name, use.version, use.direct, use.entries.map((e) => [e.file, e.line, e.kind, e.direct, e.specifier, e.group])]);
     let found = memo.get(signature);
     if (!found) {
-      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry, hits, packageAdvisories, contextFiles: [] });
+      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry, hits, aliasRecords: ratings.records, packageAdvisories, contextFiles: [] });
       memo.set(signature, found);
     }
     return found;

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../fakes/github.js';
+import { findByToken, parseFindingButtonValue } from '../../src/slack/blocks/audit-reply.js';
 import { blockAction } from '../helpers/slack-requests.js';
 import { blockText, buttons, CHANNEL, startWorld, waitFor, type World } from './app-world.js';
 
@@ -48,7 +49,11 @@ describe('/audit owner/repo', () => {
     const found = buttons(message?.blocks);
     expect(found.find((b) => b.action_id === 'audit_watch_repo')?.value).toBe('octo/shop');
     const incident = found.filter((b) => b.action_id === 'audit_start_incident');
-    expect(incident.length).toBe(1); // only the high one
+    // The high one, and those no source rated (they count as high): none of the medium or low ones.
+    const stored = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
+    const incidentFor = incident.map((b) => findByToken(stored.result, parseFindingButtonValue(b.value)!.token)!);
+    expect(incidentFor.map((f) => f.severity).sort()).toEqual(['high', ...incidentFor.filter((f) => f.severity === 'unknown').map(() => 'unknown')]);
+    expect(incidentFor.length).toBeGreaterThan(1);
     expect(incident[0]?.value).toMatch(/^\d+:[0-9a-f]{16}$/);
     expect(found.filter((b) => b.action_id === 'audit_ignore').length).toBeGreaterThan(5);
     expect(world.slack.violations).toEqual([]);

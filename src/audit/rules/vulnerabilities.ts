@@ -1,7 +1,7 @@
 /** `vulnerability` and `malicious`: installed releases that OSV advisories hit, one finding per alias group. */
 import { groupByAlias } from '../../advisories/aliases.js';
 import { fixedVersions } from '../../advisories/match.js';
-import { worstSeverityOf } from '../../advisories/severity.js';
+import { groupSeverity } from '../../advisories/alias-severity.js';
 import type { OsvRecord } from '../../advisories/types.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
@@ -22,7 +22,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
 
     for (const group of groupByAlias(records)) {
       const ids = [group.id, ...group.aliases];
-      const severity = worstSeverityOf(group.records, pkg.name);
+      const severity = groupSeverity(group.records, pkg.name, ctx.aliasRecords);
       const fixed = [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions);
       const base = {
         package: pkg.name,
@@ -34,6 +34,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         summary: summaryOf(group.records),
         cvss: severity.score,
         cvssVector: severity.vector,
+        severityFrom: severity.source,
         fixedVersions: fixed,
         details: { direct: pkg.direct, locations: pkg.entries.map((e) => `${e.file}${e.line ? `:${e.line}` : ''}`) },
       };

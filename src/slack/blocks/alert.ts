@@ -5,6 +5,7 @@
  * alert id only; the click handler re-reads the store.
  */
 import type { KnownBlock } from '@slack/types';
+import { severityLabel, type RatedSeverity } from '../../audit/findings.js';
 import type { AffectedRepo } from '../../store/watches.js';
 import { fitMessage, type FittedMessage } from './fit.js';
 import { actions, button, context, escapeMrkdwn, header, link, section } from './kit.js';
@@ -21,6 +22,8 @@ export interface AlertView {
   summary: string;
   severity: string;
   cvss: number | null;
+  /** How the channel counts an advisory no source rated (its label says so); default high. */
+  unknownAs?: RatedSeverity;
   malicious: boolean;
   package: string | null;
   affected: AffectedRepo[];
@@ -61,7 +64,7 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
   const blocks: KnownBlock[] = [
     header(title),
     section(`${link(advisoryUrl(view.advisoryId), view.advisoryId)}${aliases}: ${escapeMrkdwn(view.summary || 'no summary')}`),
-    context(`Severity: *${view.severity}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`, `Alert #${view.alertId}`),
+    context(`Severity: *${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`, `Alert #${view.alertId}`),
     section(view.affected.slice(0, MAX_LISTED).map(repoLine).join('\n')),
   ];
   // One message, always: an alert is edited in place later, and thread replies could not be.

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
 import type { AuditResult } from '../../audit/audit.js';
-import { findingKey, SEVERITY_ORDER, type Finding, type FindingKind, type Severity } from '../../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, effectiveSeverity, findingKey, severityOrder, UNRATED_LABEL, type Finding, type FindingKind, type RatedSeverity, type Severity } from '../../audit/findings.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { countBySeverity, location } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, section, truncate } from './kit.js';
@@ -83,10 +83,18 @@ export function auditingMessage(repo: string, requestedBy: string | null): Slack
   return { text: `Auditing ${repo}…`, blocks };
 }
 
-function countsLine(counts: Record<Severity, number>): string {
-  return SEVERITY_ORDER.filter((s) => counts[s] > 0)
-    .map((s) => `${SEVERITY_EMOJI[s]} ${counts[s]} ${s}`)
+function countsLine(counts: Record<Severity, number>, unknownAs: RatedSeverity): string {
+  return severityOrder(unknownAs)
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${SEVERITY_EMOJI[s]} ${counts[s]} ${s === 'unknown' ? `not rated (count as ${unknownAs})` : s}`)
     .join(' · ');
+}
+
+const unknownAsOf = (input: AuditReplyInput): RatedSeverity => input.result.unknownAs ?? DEFAULT_UNKNOWN_AS;
+
+/** `*High*`, or for an advisory no source rated, that it is not rated and how it counts here. */
+function severityTitle(f: Finding, unknownAs: RatedSeverity): string {
+  return f.severity === 'unknown' ? `*${capitalise(UNRATED_LABEL)}* (counts as ${unknownAs})` : `*${capitalise(f.severity)}*`;
 }
 
 function fileLink(input: AuditReplyInput, f: Finding): string {
@@ -104,7 +112,7 @@ function advisoryLinks(f: Finding): string {
 
 function vulnerabilityText(input: AuditReplyInput, f: Finding): string {
   const head = [
-    `${SEVERITY_EMOJI[f.severity]} *${capitalise(f.severity)}*${f.kind === 'malicious' ? ' *MALICIOUS PACKAGE*' : ''}`,
+    `${SEVERITY_EMOJI[f.severity]} ${severityTitle(f, unknownAsOf(input))}${f.kind === 'malicious' ? ' *MALICIOUS PACKAGE*' : ''}`,
     `*${escapeMrkdwn(f.package ?? '?')}* ${escapeMrkdwn(f.version ?? '')}`.trim(),
     advisoryLinks(f),
     ...(typeof f.cvss === 'number' ? [`CVSS ${f.cvss.toFixed(1)}`] : []),
@@ -123,7 +131,8 @@ function vulnerabilityBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
   const value = findingButtonValue(input.auditId, f);
   const ignore = button({ text: 'Ignore…', actionId: AUDIT_ACTIONS.ignore, value, accessibilityLabel: `Ignore ${f.id ?? ''} for ${f.package ?? ''}` });
   const text = vulnerabilityText(input, f);
-  if (f.severity === 'critical' || f.severity === 'high') {
+  const counts = effectiveSeverity(f.severity, unknownAsOf(input));
+  if (counts === 'critical' || counts === 'high') {
     return [
       section(text),
       actions(`f:${findingToken(f)}`, button({ text: 'Start incident', actionId: AUDIT_ACTIONS.incident, value, style: 'danger' }), ignore),
@@ -235,11 +244,11 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   blocks.push(
     section(
       (vulns.length
-        ? `*${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'}:* ${countsLine(vulnCounts)}`
+        ? `*${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'}:* ${countsLine(vulnCounts, unknownAsOf(input))}`
         : result.partial && result.warnings.some((w) => w.startsWith('advisories unavailable'))
           ? '*Vulnerabilities were not checked* (see above)'
           : ':white_check_mark: *No known vulnerabilities*') +
-        `\n*${other} other finding${other === 1 ? '' : 's'}*${other ? `: ${countsLine(otherCounts)}` : ''}` +
+        `\n*${other} other finding${other === 1 ? '' : 's'}*${other ? `: ${countsLine(otherCounts, unknownAsOf(input))}` : ''}` +
         (result.ignored.length ? ` · ${result.ignored.length} ignored` : ''),
     ),
   );
@@ -259,7 +268,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   if (tail.length) blocks.push(divider(), ...tail);
 
   const text = vulns.length
-    ? `${input.repo}@${shortSha}: ${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${SEVERITY_ORDER.filter((s) => vulnCounts[s] > 0).map((s) => `${vulnCounts[s]} ${s}`).join(', ')}), ${other} other findings${result.partial ? ' (partial result)' : ''}`
+    ? `${input.repo}@${shortSha}: ${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${severityOrder(unknownAsOf(input)).filter((s) => vulnCounts[s] > 0).map((s) => `${vulnCounts[s]} ${s === 'unknown' ? 'not rated' : s}`).join(', ')}), ${other} other findings${result.partial ? ' (partial result)' : ''}`
     : `${input.repo}@${shortSha}: no known vulnerabilities, ${other} other findings${result.partial ? ' (partial result)' : ''}`;
   const continuation = (index: number, total: number): KnownBlock[] => [context(`Audit of ${escapeMrkdwn(input.repo)}@${shortSha}, continued (${index}/${total})`)];
   return { text, blocks, continuation };

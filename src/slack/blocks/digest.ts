@@ -3,6 +3,7 @@
  * details for its thread. Both go through fitMessage when posted, which splits them to Slack's limits.
  */
 import type { KnownBlock } from '@slack/types';
+import { severityOrder } from '../../audit/findings.js';
 import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from '../../watch/digests.js';
 import type { FitMessageInput } from './fit.js';
 import { context, divider, escapeMrkdwn, fields, header, section } from './kit.js';
@@ -68,9 +69,10 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
   ];
   const line = (r: MonthlyDigest['openFindings'][number]) =>
-    `• [${r.severity}] \`${escapeMrkdwn(r.advisoryId ?? r.finding.id ?? '?')}\` ${escapeMrkdwn(r.package ?? '')} ${escapeMrkdwn(r.version ?? '')} in *${escapeMrkdwn(r.repo)}*`;
+    `• [${r.severity === 'unknown' ? `not rated, counts as ${d.unknownAs}` : r.severity}] \`${escapeMrkdwn(r.advisoryId ?? r.finding.id ?? '?')}\` ${escapeMrkdwn(r.package ?? '')} ${escapeMrkdwn(r.version ?? '')} in *${escapeMrkdwn(r.repo)}*`;
   const details: KnownBlock[] = [];
-  const bySeverity = [...d.openFindings].sort((a, b) => ['critical', 'high', 'medium', 'unknown', 'low', 'info'].indexOf(a.severity) - ['critical', 'high', 'medium', 'unknown', 'low', 'info'].indexOf(b.severity));
+  const order = severityOrder(d.unknownAs);
+  const bySeverity = [...d.openFindings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
   details.push(section(`*Open vulnerabilities (${d.open.total})*\n${bySeverity.length ? bySeverity.map((r) => `${line(r)}, open ${Math.floor((Date.parse(d.generatedAt) - Date.parse(r.firstSeen)) / 86_400_000)} days`).join('\n') : 'None. 🎉'}`));
   if (d.newThisMonth.length) details.push(section(`*New this month (${d.newThisMonth.length})*\n${d.newThisMonth.map(line).join('\n')}`));
   if (d.fixedThisMonth.length) details.push(section(`*Fixed this month (${d.fixedThisMonth.length})*\n${d.fixedThisMonth.map((r) => `${line(r)}${r.fixedBySha ? ` by \`${r.fixedBySha.slice(0, 7)}\`` : ''}`).join('\n')}`));
