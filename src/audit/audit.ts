@@ -11,6 +11,7 @@ import { installedPackages, unpinnedRequirements, type AuditContext } from './co
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
 import { applyIgnores, parseIgnoreFile, type IgnoreNote, type IgnoreRule } from './ignores.js';
+import { partialReasons, type PartialReason } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
 import { noLockfileFindings } from './rules/no-lockfile.js';
@@ -51,11 +52,14 @@ export interface AuditResult {
   ignored: Finding[];
   notes: IgnoreNote[];
   errors: ExtractError[];
-  /** Data sources that failed; the result is partial when any is listed. */
+  /** Data sources that failed (each also a partial reason). */
   warnings: string[];
   /** Where answers came from when it is not the usual place (a fallback to the mirror). */
   notices: string[];
+  /** True when anything was not read, not found or not reached: see partialReasons (src/audit/partial.ts). */
   partial: boolean;
+  /** Why the result is partial; absent in audits stored before it existed (their `warnings` say why). */
+  partialReasons?: PartialReason[];
   advisorySource: AdvisorySource['kind'];
   /** How unrated advisories were ordered and count for gating; absent in audits stored before it existed (DEFAULT_UNKNOWN_AS). */
   unknownAs?: RatedSeverity;
@@ -123,6 +127,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const { rules, notes: fileNotes } = readIgnores(input.contextFiles);
   const { findings, notes } = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
   const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const reasons = partialReasons({ errors: input.load.errors, manifestsRead: input.load.manifests.length, warnings });
   const sorted = findings.sort((a, b) => compareFindings(a, b, unknownAs));
   return {
     target: input.target,
@@ -133,7 +138,8 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     errors: input.load.errors,
     warnings,
     notices: input.advisories.notices?.() ?? [],
-    partial: warnings.length > 0,
+    partial: reasons.length > 0,
+    partialReasons: reasons,
     advisorySource: input.advisories.kind,
     unknownAs,
   };

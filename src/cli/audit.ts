@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity, type Severity } from '../audit/findings.js';
 import type { AuditResult } from '../audit/audit.js';
+import { describeReason, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { createGitHubClient } from '../github/client.js';
 import { blobLineUrl } from '../github/links.js';
@@ -23,7 +24,9 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
   releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
-                   default: any vulnerability. "never" always exits 0 after a successful audit.
+                   default: any vulnerability. "never": findings never fail the run.
+                   A partial result (a manifest not read, no manifests, a data source down)
+                   exits 2 unless findings already exit 1.
   --unknown-as LEVEL  how advisories no source rated count for --fail-on and ordering
                    (critical, high, medium, low; default high)
   --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks)
@@ -72,8 +75,13 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     };
     const { result, report } = await auditTarget(positionals[0]!, io, services, options);
     io.stdout(RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
-    if (format !== 'text') for (const w of result.warnings) io.stderr(`depwatch: WARNING: ${w}\n`);
-    return failing(result, failOn, unknownAs) ? EXIT.findings : EXIT.ok;
+    if (format !== 'text') {
+      for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
+    }
+    // Fail closed: findings that fail the gate say 1; otherwise a result that did not read or check
+    // everything is not a pass (2), whatever --fail-on says.
+    if (failing(result, failOn, unknownAs)) return EXIT.findings;
+    return result.partial ? EXIT.error : EXIT.ok;
   } finally {
     services.close();
   }

@@ -170,7 +170,7 @@ function findCycles(edges: IncludeEdge[]): ExtractError[] {
         const key = [...new Set(cycle)].sort().join('|');
         if (!reported.has(key)) {
           reported.add(key);
-          errors.push({ file: node, line, message: `include cycle: ${cycle.join(' → ')} (each file is read once)` });
+          errors.push({ file: node, line, message: `include cycle: ${cycle.join(' → ')} (each file is read once)`, note: true });
         }
       } else if (!state.has(to)) {
         visit(to, [...trail, node]);

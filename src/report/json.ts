@@ -1,5 +1,6 @@
 /** The contract's JSON (see README, "CLI JSON"): add fields freely, never rename or drop one. */
 import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
+import { reasonsOf } from '../audit/partial.js';
 import type { Renderer } from './interface.js';
 
 export const renderJson: Renderer = (result) => {
@@ -14,6 +15,7 @@ export const renderJson: Renderer = (result) => {
     warnings: result.warnings,
     notices: result.notices,
     partial: result.partial,
+    partial_reasons: reasonsOf(result).map((r) => ({ kind: r.kind, ...(r.file !== undefined ? { file: r.file, line: r.line ?? null } : {}), message: r.message })),
     advisory_source: result.advisorySource,
     unknown_as: unknownAs,
   };

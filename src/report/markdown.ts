@@ -1,5 +1,6 @@
 /** Markdown for pull-request comments and CI job summaries. */
 import { DEFAULT_UNKNOWN_AS, severityLabel, severityOrder, type Finding } from '../audit/findings.js';
+import { describeReason, reasonsOf } from '../audit/partial.js';
 import type { Renderer, ReportOptions } from './interface.js';
 import { location, summaryLine } from './summary.js';
 
@@ -17,7 +18,11 @@ const advisoryLink = (id: string) => `[${id}](https://osv.dev/vulnerability/${en
 
 export const renderMarkdown: Renderer = (result, options) => {
   const out = [`## Depwatch audit of \`${cell(result.target)}\``, '', summaryLine(result), ''];
-  for (const w of result.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
+  if (result.partial) {
+    out.push('> **Partial result:** not everything was read or checked, so what is missing here may still be there.');
+    for (const r of reasonsOf(result)) out.push(`> - ${cell(describeReason(r))}`);
+    out.push('');
+  }
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   for (const severity of severityOrder(unknownAs)) {
     const group = result.findings.filter((f) => f.severity === severity);

@@ -6,8 +6,14 @@
  * shows the alert by its `level` (Error / Warning / Note) instead of a security severity, and its
  * default check fails on `error`; so the level follows how unrated advisories are treated
  * (--unknown-as, default high → `error`), and the rule says `rated: false` in its properties.
+ *
+ * A partial result (see src/audit/partial.ts) is a run whose invocation did not succeed:
+ * `invocations[0].executionSuccessful` is false and each reason is a `toolExecutionNotifications`
+ * entry (level `error`, with the file and line when it concerns one), so a viewer can tell "no
+ * alerts" from "not everything was read".
  */
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type RatedSeverity } from '../audit/findings.js';
+import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { Renderer } from './interface.js';
 
 const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
@@ -34,6 +40,11 @@ function messageText(f: Finding, unknownAs: RatedSeverity): string {
   return `${f.package ? `${f.package}${f.version ? ` ${f.version}` : ''}: ` : ''}${f.summary ? `${f.summary}. ` : ''}${unrated}${f.fix.text}`;
 }
 
+function notification(r: PartialReason) {
+  const where = r.file !== undefined && r.file !== '(tree)' ? { locations: [{ physicalLocation: { artifactLocation: { uri: r.file }, ...(r.line ? { region: { startLine: r.line } } : {}) } }] } : {};
+  return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
+}
+
 export const renderSarif: Renderer = (result) => {
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const rules = new Map<string, object>();
@@ -55,6 +66,7 @@ export const renderSarif: Renderer = (result) => {
     runs: [
       {
         tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
+        invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map(notification) }],
         results: result.findings.map((f) => ({
           ruleId: ruleId(f),
           level: LEVEL[effectiveSeverity(f.severity, unknownAs)],

@@ -21,7 +21,7 @@ export function summaryLine(result: AuditResult): string {
     (vulns.length ? `${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${bySeverity.join(', ')})` : 'no known vulnerabilities') +
     `, ${other} other ${other === 1 ? 'finding' : 'findings'}` +
     (result.ignored.length ? `, ${result.ignored.length} ignored` : '') +
-    (result.partial ? ' (PARTIAL: see warnings)' : '')
+    (result.partial ? ' (PARTIAL: not everything was read or checked)' : '')
   );
 }
 

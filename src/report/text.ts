@@ -1,5 +1,6 @@
 /** The terminal report: grouped by severity, worst first, with a one-line summary at the end. */
 import { DEFAULT_UNKNOWN_AS, severityLabel, severityOrder, type Finding } from '../audit/findings.js';
+import { describeReason, reasonsOf } from '../audit/partial.js';
 import type { Renderer } from './interface.js';
 import { location, summaryLine } from './summary.js';
 
@@ -33,6 +34,12 @@ export const renderText: Renderer = (result, options) => {
   for (const w of result.warnings) out.push(`WARNING: ${w}`);
   for (const n of result.notices) out.push(`note: ${n}`);
   if (result.notes.length || result.errors.length || result.warnings.length || result.notices.length) out.push('');
+  if (result.partial) {
+    // Fail closed, in words: a clean summary below a partial result must not read as "all clear".
+    out.push('PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:');
+    for (const r of reasonsOf(result)) out.push(`  - ${describeReason(r)}`);
+    out.push('');
+  }
   out.push(summaryLine(result));
   return out.join('\n') + '\n';
 };

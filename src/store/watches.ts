@@ -509,7 +509,19 @@ export class WatchStore {
    * findings of `kinds` take part (a re-match of advisories touches vulnerabilities only). Findings of
    * a repository's first audit are its baseline: stored, but never alerted.
    */
-  applyFindings(input: { repo: string; findings: Finding[]; keyOf: (f: Finding) => string; sha: string | null; now: Date; kinds?: ReadonlySet<string>; baseline: boolean; closeMissing?: boolean }): FindingsDiff {
+  applyFindings(input: {
+    repo: string;
+    findings: Finding[];
+    keyOf: (f: Finding) => string;
+    sha: string | null;
+    now: Date;
+    kinds?: ReadonlySet<string>;
+    baseline: boolean;
+    /** False: nothing missing from `findings` is closed (the audit cannot vouch for any of it). */
+    closeMissing?: boolean;
+    /** Whether a missing open finding may be closed (false for one from a file the audit did not read). */
+    mayClose?: (finding: Finding) => boolean;
+  }): FindingsDiff {
     const at = iso(input.now);
     return this.db.transaction(() => {
       const open = this.db
@@ -570,7 +582,7 @@ export class WatchStore {
       const fixed: FindingRow[] = [];
       const close = this.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ? WHERE repo = ? AND key = ?');
       for (const row of open) {
-        if (seen.has(row.key) || input.closeMissing === false) continue;
+        if (seen.has(row.key) || input.closeMissing === false || input.mayClose?.(row.finding) === false) continue;
         close.run(at, input.sha, input.repo, row.key);
         const { json: _json, ...closed } = row;
         fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha });

@@ -14,6 +14,7 @@ import { findingKey, type Finding } from '../audit/findings.js';
 import { applyIgnores, parseIgnoreFile, type IgnoreRule } from '../audit/ignores.js';
 import { vulnerabilityFindings } from '../audit/rules/vulnerabilities.js';
 import { installedPackages } from '../audit/context.js';
+import { unreadFiles } from '../audit/partial.js';
 import { auditFileSource } from '../audit/run.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
@@ -210,7 +211,6 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   for (const f of snapshot.files) files[f.path] = f.text;
   const source = memorySource(files);
   const load = await loadManifests(source, {});
-  const packages = storedPackagesOf(load.manifests.flatMap((m) => m.dependencies));
   const now = options.now();
   const audit = await auditFileSource(source, {
     target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
@@ -220,6 +220,11 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
     extraIgnores: options.repoIgnores?.(key) ?? [],
   });
+  // What the audit did not read, it cannot vouch for: those files' findings stay open, and their
+  // last known packages are kept for the re-matching of unchanged repositories.
+  const unread = unreadFiles(audit.errors);
+  const read = new Set(load.manifests.map((m) => m.path));
+  const packages = keepUnreadPackages(storedPackagesOf(load.manifests.flatMap((m) => m.dependencies)), state?.packages ?? [], (file) => (unread === null ? !read.has(file) : unread.has(file)));
   const ignoreText = files['.depwatch.yml'] ?? files['.depwatch.yaml'];
   const ignores: IgnoreRule[] = ignoreText === undefined ? [] : parseIgnoreFile(ignoreText).rules;
 
@@ -248,8 +253,37 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     kinds,
     baseline: !state?.auditedSha,
     // Files that could not be read hide their findings: keep what was open rather than call it fixed.
-    closeMissing: snapshot.errors.length === 0,
+    closeMissing: unread !== null,
+    mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)),
   });
+}
+
+/** Every file a finding was seen in: its primary place and, for vulnerabilities, every pin or lock entry. */
+export function findingFiles(f: Finding): string[] {
+  const locations = Array.isArray(f.details?.locations) ? f.details.locations.filter((l): l is string => typeof l === 'string').map((l) => l.replace(/:\d+$/, '')) : [];
+  return [...new Set([...(f.file ? [f.file] : []), ...locations])];
+}
+
+/**
+ * The packages to store after an audit: those read now, plus the previous audit's entries in files
+ * not read this time (a lockfile that became unparseable still pins what it pinned, as far as
+ * anyone knows), so re-matching keeps finding new advisories for them.
+ */
+export function keepUnreadPackages(current: StoredPackage[], previous: StoredPackage[], unread: (file: string) => boolean): StoredPackage[] {
+  const byKey = new Map(current.map((p) => [`${p.name}@${p.version}`, { ...p, entries: [...p.entries] }]));
+  for (const p of previous) {
+    const kept = p.entries.filter((e) => unread(e.file));
+    if (kept.length === 0) continue;
+    const key = `${p.name}@${p.version}`;
+    const now = byKey.get(key);
+    if (now) {
+      now.entries.push(...kept.filter((e) => !now.entries.some((x) => x.file === e.file && x.line === e.line)));
+      now.direct ||= kept.some((e) => e.direct && e.kind !== 'constraint');
+    } else {
+      byKey.set(key, { name: p.name, version: p.version, direct: kept.some((e) => e.direct && e.kind !== 'constraint'), entries: kept });
+    }
+  }
+  return [...byKey.values()];
 }
 
 /** Re-matches unchanged repositories' stored packages against the advisories, in one batch. */

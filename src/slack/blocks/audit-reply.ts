@@ -12,6 +12,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AuditResult } from '../../audit/audit.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, findingKey, severityOrder, UNRATED_LABEL, type Finding, type FindingKind, type RatedSeverity, type Severity } from '../../audit/findings.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
+import { describeReason, reasonsOf } from '../../audit/partial.js';
 import { countBySeverity, location } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
@@ -228,7 +229,9 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
 
   const blocks: KnownBlock[] = [header(`Dependency audit: ${input.repo}`)];
   if (result.partial) {
-    blocks.push(section(`⚠️ *Partial result:* ${result.warnings.map(escapeMrkdwn).join('; ')}`));
+    const reasons = reasonsOf(result).map((r) => escapeMrkdwn(truncate(describeReason(r), 200)));
+    const shown = reasons.slice(0, 5);
+    blocks.push(section(`⚠️ *Partial result:* ${shown.join('; ')}${reasons.length > shown.length ? `; …and ${reasons.length - shown.length} more` : ''}`));
   }
   const when = new Date(input.createdAt);
   blocks.push(
@@ -247,7 +250,9 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
         ? `*${vulns.length} ${vulns.length === 1 ? 'vulnerability' : 'vulnerabilities'}:* ${countsLine(vulnCounts, unknownAsOf(input))}`
         : result.partial && result.warnings.some((w) => w.startsWith('advisories unavailable'))
           ? '*Vulnerabilities were not checked* (see above)'
-          : ':white_check_mark: *No known vulnerabilities*') +
+          : result.partial
+            ? ':warning: *No known vulnerabilities in what could be read* (see above)'
+            : ':white_check_mark: *No known vulnerabilities*') +
         `\n*${other} other finding${other === 1 ? '' : 's'}*${other ? `: ${countsLine(otherCounts, unknownAsOf(input))}` : ''}` +
         (result.ignored.length ? ` · ${result.ignored.length} ignored` : ''),
     ),
