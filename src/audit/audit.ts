@@ -9,6 +9,7 @@ import type { ProjectInfo } from '../python/pypi.js';
 import type { ExtractError } from '../python/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
+import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
 import { applyIgnores, parseIgnoreFile, type IgnoreNote, type IgnoreRule } from './ignores.js';
 import { partialReasons, type PartialReason } from './partial.js';
@@ -61,6 +62,8 @@ export interface AuditResult {
   /** Why the result is partial; absent in audits stored before it existed (their `warnings` say why). */
   partialReasons?: PartialReason[];
   advisorySource: AdvisorySource['kind'];
+  /** How old the advisory data was when a local copy (the mirror) answered; null for the live OSV API. */
+  advisoryData?: AdvisoryDataAge | null;
   /** How unrated advisories were ordered and count for gating; absent in audits stored before it existed (DEFAULT_UNKNOWN_AS). */
   unknownAs?: RatedSeverity;
 }
@@ -127,6 +130,8 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const { rules, notes: fileNotes } = readIgnores(input.contextFiles);
   const { findings, notes } = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
   const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const freshnessNow = input.advisories.freshness?.() ?? null;
+  const freshness = freshnessNow ? dataAge(freshnessNow, input.now) : null;
   const reasons = partialReasons({ errors: input.load.errors, manifestsRead: input.load.manifests.length, warnings });
   const sorted = findings.sort((a, b) => compareFindings(a, b, unknownAs));
   return {
@@ -137,10 +142,11 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     notes: [...fileNotes, ...notes],
     errors: input.load.errors,
     warnings,
-    notices: input.advisories.notices?.() ?? [],
+    notices: [...(input.advisories.notices?.() ?? []), ...(freshness ? [describeDataAge(freshness)] : [])],
     partial: reasons.length > 0,
     partialReasons: reasons,
     advisorySource: input.advisories.kind,
+    advisoryData: freshness,
     unknownAs,
   };
 }

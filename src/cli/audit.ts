@@ -61,7 +61,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const failOn = parseFailOn(values['fail-on']);
   const unknownAs = parseUnknownAsFlag(values['unknown-as']);
 
-  const services = openServices(io, values.db);
+  const services = openServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
     const offline = Boolean(values.offline);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { groupByAlias } from '../advisories/aliases.js';
 import { fixedVersions } from '../advisories/match.js';
 import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.js';
+import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
 import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
 import { compareVersions } from '../python/pep440.js';
@@ -70,9 +71,10 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length === 0) throw new CliError('check: give at least one name==version');
   const queries = positionals.map(parseCheckArg);
-  const services = openServices(io, values.db);
+  const services = openServices(io, values.db, { readOnly: true });
   try {
-    const source = advisorySourceFor(services, Boolean(values.offline), new Date());
+    const now = new Date();
+    const source = advisorySourceFor(services, Boolean(values.offline), now);
     const hits = await source.affecting(queries.map((q) => ({ name: q.name, version: q.version })));
     const ratings = await lookUpAliasRatings(source, [...hits.values()].flat());
     const results = queries.map((q) => ({
@@ -83,8 +85,11 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     }));
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${notice}\n`);
     if (ratings.failure !== null) io.stderr(`depwatch: WARNING: advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records\n`);
+    const freshness = source.freshness?.() ?? null;
+    const age = freshness ? dataAge(freshness, now) : null;
     if (values.json) {
-      io.stdout(JSON.stringify({ results }, null, 2) + '\n');
+      const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync } : null;
+      io.stdout(JSON.stringify({ results, advisory_source: source.kind, advisory_data: advisoryData }, null, 2) + '\n');
     } else {
       for (const r of results) {
         if (r.vulnerabilities.length === 0) {
@@ -100,6 +105,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
           io.stdout(`           fixed in: ${v.fixed_versions.join(', ') || 'no fixed release'}\n`);
         }
       }
+      if (age) io.stdout(`note: ${describeDataAge(age)}\n`);
     }
     return results.some((r) => r.vulnerabilities.length > 0) ? EXIT.findings : EXIT.ok;
   } finally {

@@ -17,6 +17,7 @@ export const renderJson: Renderer = (result) => {
     partial: result.partial,
     partial_reasons: reasonsOf(result).map((r) => ({ kind: r.kind, ...(r.file !== undefined ? { file: r.file, line: r.line ?? null } : {}), message: r.message })),
     advisory_source: result.advisorySource,
+    advisory_data: result.advisoryData ? { newest_modified: result.advisoryData.newestModified, age_days: result.advisoryData.ageDays, last_sync: result.advisoryData.lastSync } : null,
     unknown_as: unknownAs,
   };
   return JSON.stringify(json, null, 2) + '\n';
