@@ -32,6 +32,8 @@ export const DEFAULT_OSV_CONCURRENCY = 32;
  * for next (forPackage, for the fix search) comes with it. Raise it to trade requests for bytes.
  */
 export const PACKAGE_HYDRATION_THRESHOLD = 1;
+/** How long an id OSV answered 404 for (an alias looked up for its rating) is not asked for again. */
+export const UNKNOWN_ID_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a package's full list (from `/v1/query`) answers `forPackage` without asking again. */
 export const PACKAGE_LIST_TTL_MS = 10 * 60 * 1000;
 const PACKAGE_LIST_CACHE_SIZE = 2_000;
@@ -95,8 +97,8 @@ export class OsvApi implements AdvisorySource {
   private readonly limit: <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
   private readonly memory: RecordCache;
   private readonly packageLists = new Map<string, { at: number; records: OsvRecord[] }>();
-  /** Ids OSV answered 404 for in byIds, and when. */
-  private readonly unknownIds = new Map<string, number>();
+  private readonly unknownIdsSince;
+  private readonly unknownIdPut;
   private readonly db: Db;
   private readonly cacheMany;
   private readonly cachePut;
@@ -117,6 +119,12 @@ export class OsvApi implements AdvisorySource {
     // Ids travel as one JSON array parameter: one statement for any number of them.
     this.cacheMany = options.db.prepare<[string], { id: string; modified: string; record: string }>(
       'SELECT id, modified, record FROM osv_cache WHERE id IN (SELECT value FROM json_each(?))',
+    );
+    this.unknownIdsSince = options.db.prepare<[string, string], { id: string }>(
+      'SELECT id FROM osv_unknown_ids WHERE checked_at > ? AND id IN (SELECT value FROM json_each(?))',
+    );
+    this.unknownIdPut = options.db.prepare<[string, string]>(
+      'INSERT INTO osv_unknown_ids (id, checked_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at',
     );
     this.cachePut = options.db.prepare<[string, string, string, string]>(
       `INSERT INTO osv_cache (id, modified, record, fetched_at) VALUES (?, ?, ?, ?)
@@ -155,16 +163,18 @@ export class OsvApi implements AdvisorySource {
   /**
    * Records by id for rating (see AdvisorySource.byIds): a copy held in memory or SQLite answers
    * whatever its age (a rating rarely changes, and this never decides a match); others come from
-   * `/v1/vulns/{id}`. An id OSV does not know (404) is absent, and remembered as such for
-   * PACKAGE_LIST_TTL_MS so that every audit does not ask again.
+   * `/v1/vulns/{id}`. An id OSV does not know (404) is absent, and remembered as such in SQLite
+   * (osv_unknown_ids) for UNKNOWN_ID_TTL_MS so that every audit does not ask again.
    */
   async byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
     const found = new Map<string, OsvRecord>();
-    const now = this.now().getTime();
-    const wanted = [...new Set(ids)].filter((id) => {
-      const missingSince = this.unknownIds.get(id);
-      return missingSince === undefined || now - missingSince >= PACKAGE_LIST_TTL_MS;
-    });
+    const unique = [...new Set(ids)];
+    const since = new Date(this.now().getTime() - UNKNOWN_ID_TTL_MS).toISOString();
+    const known404 = new Set<string>();
+    for (let i = 0; i < unique.length; i += 500) {
+      for (const row of this.unknownIdsSince.all(since, JSON.stringify(unique.slice(i, i + 500)))) known404.add(row.id);
+    }
+    const wanted = unique.filter((id) => !known404.has(id));
     const uncached: string[] = [];
     for (const id of wanted) {
       const entry = this.memory.peek(id);
@@ -197,8 +207,7 @@ export class OsvApi implements AdvisorySource {
       return await this.fetchRecord(id, stop, true);
     } catch (err) {
       if (err instanceof UnknownIdError) {
-        if (this.unknownIds.size >= PACKAGE_LIST_CACHE_SIZE) this.unknownIds.clear();
-        this.unknownIds.set(id, this.now().getTime());
+        this.unknownIdPut.run(id, this.now().toISOString());
         return null;
       }
       throw err;

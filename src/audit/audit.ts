@@ -87,22 +87,21 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     warnings.push(`advisories unavailable (${messageOf(err)}): vulnerabilities were NOT checked`);
   }
 
-  // Unrated advisories take the rating of their GHSA / CVE aliases' records where those have one.
-  const aliasRatings = await lookUpAliasRatings(input.advisories, [...hits.values()].flat());
-  if (aliasRatings.failure !== null) {
-    warnings.push(`advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
-  }
-
   const unpinned = unpinnedRequirements(dependencies);
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));
   const wantAdvisories = [...new Set([...vulnerable, ...unpinned.map((d) => d.name)])];
   const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
 
   progress(`reading release data for ${wantRegistry.length} packages`);
-  const [registry, packageAdvisories] = await Promise.all([
+  const [registry, packageAdvisories, aliasRatings] = await Promise.all([
     fetchRegistry(input.registry, wantRegistry, warnings),
     advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, warnings) : new Map<string, OsvRecord[]>(),
+    // Unrated advisories take the rating of their GHSA / CVE aliases' records where those have one.
+    lookUpAliasRatings(input.advisories, [...hits.values()].flat()),
   ]);
+  if (aliasRatings.failure !== null) {
+    warnings.push(`advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
+  }
 
   const ctx: AuditContext = {
     now: input.now,
