@@ -2,7 +2,7 @@
  * `depwatch`: the audit in a terminal, for CI and for people without Slack. Thin: each command lives
  * in src/cli/<command>.ts; this file only dispatches and turns errors into exit status 2.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDotEnv } from './dotenv.js';
 import { CliError, EXIT, processIO, type CliIO } from './cli/io.js';
@@ -27,7 +27,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   fix: { load: async () => (await import('./cli/fix.js')).fixCommand, summary: 'fix [--dry-run] [--json] [--offline] [DIR]' },
 };
 
-export const USAGE = `usage: depwatch <command> [options]
+export const USAGE = `usage: depwatch <command> [options]   (depwatch --version prints the version)
 
 commands:
 ${Object.values(COMMANDS)
@@ -39,6 +39,10 @@ the failure threshold, 2 usage or runtime error.`;
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(`${cliVersion()}\n`);
+    return EXIT.ok;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE + '\n');
     return name ? EXIT.ok : EXIT.error;
@@ -67,23 +71,35 @@ export function describeError(err: unknown): string {
   return redactSecrets(String(err));
 }
 
-const invokedDirectly = (() => {
+/** The version in package.json, read only when asked (no JSON import: `--version` must stay instant). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+/**
+ * The process entry point: bin/depwatch.js calls it explicitly, so every way of starting the CLI
+ * (node_modules/.bin symlinks, `npx`, `npm exec`, `npm link`, a copied bin) runs it. Guessing "was I
+ * invoked directly?" from process.argv[1] fails behind those symlinks, and a CI gate that prints
+ * nothing and exits 0 passes every build.
+ */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url)) || process.argv[1]?.endsWith('bin/depwatch.js');
+    loadDotEnv();
+    process.exitCode = await runCli(argv);
+  } catch (err) {
+    process.stderr.write(`depwatch: ${describeError(err)}\n`);
+    process.exitCode = EXIT.error;
+  }
+}
+
+/** `node dist/cli.js …` (benchmarks, development) still runs: the module itself is argv[1]. */
+function isMainModule(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
   } catch {
     return false;
   }
-})();
-
-if (invokedDirectly) {
-  loadDotEnv();
-  runCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`depwatch: ${describeError(err)}\n`);
-      process.exitCode = EXIT.error;
-    },
-  );
 }
+
+if (isMainModule()) void main();

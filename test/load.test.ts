@@ -26,7 +26,7 @@ describe('loading a tree of manifests', () => {
   it('detects an include cycle once, with the line that closes it, and still reads every file', async () => {
     const result = await loadManifests(memorySource({ 'requirements.txt': 'a==1\n-r other.txt\n', 'other.txt': 'b==2\n-r requirements.txt\n' }), { paths: ['requirements.txt'] });
     expect(result.manifests.flatMap((m) => names(m.dependencies))).toEqual(['a', 'b']);
-    expect(result.errors).toEqual([{ file: 'other.txt', line: 2, message: 'include cycle: requirements.txt → other.txt → requirements.txt (each file is read once)' }]);
+    expect(result.errors).toEqual([{ file: 'other.txt', line: 2, message: 'include cycle: requirements.txt → other.txt → requirements.txt (each file is read once)', note: true }]);
   });
 
   it('refuses includes that leave the scanned root, and URLs, without losing the rest of the file', async () => {

@@ -3,6 +3,7 @@
  * Watching many repositories goes through here instead of the OSV API. Imports are idempotent: a
  * record is replaced only by a strictly newer `modified`, so re-importing a bundle changes nothing.
  */
+import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-sources.js';
@@ -108,6 +109,11 @@ function prepareStatements(db: Db) {
   };
 }
 
+/** A summary to pass to importRecords: it is filled in as records are written, so a caller still has the counts when the source breaks off. */
+export function emptyImportSummary(): ImportSummary {
+  return { added: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [] };
+}
+
 export class AdvisoryMirror implements AdvisorySource {
   readonly kind = 'mirror' as const;
   private readonly statements: ReturnType<typeof prepareStatements>;
@@ -127,10 +133,10 @@ export class AdvisoryMirror implements AdvisorySource {
   /**
    * Validates and stores records (decoded JSON values, or the items `readImportSource` yields).
    * Bad items are counted and described, never thrown; batches already written stay written if the
-   * source itself fails midway (the error propagates after them).
+   * source itself fails midway (the error propagates after them, and `summary`, when the caller
+   * passed one, holds what was kept).
    */
-  async importRecords(records: AsyncIterable<unknown> | Iterable<unknown>): Promise<ImportSummary> {
-    const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, rejected: 0, rejections: [] };
+  async importRecords(records: AsyncIterable<unknown> | Iterable<unknown>, summary: ImportSummary = emptyImportSummary()): Promise<ImportSummary> {
     const reject = (where: string, id: string | null, reason: string): void => {
       summary.rejected += 1;
       if (summary.rejections.length < MAX_LISTED_REJECTIONS) summary.rejections.push({ where, id, reason });
@@ -212,6 +218,19 @@ export class AdvisoryMirror implements AdvisorySource {
     return [...(this.readPackages([normalized]).get(normalized) ?? [])];
   }
 
+  /** Records by id, withdrawn or not (see AdvisorySource.byIds); one batched lookup per LOOKUP_BATCH ids. */
+  async byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, OsvRecord>();
+    for (let i = 0; i < unique.length; i += LOOKUP_BATCH) {
+      for (const row of this.statements.jsonForIds.all(JSON.stringify(unique.slice(i, i + LOOKUP_BATCH)))) {
+        const record = this.decodeRow(row);
+        if (record !== null) found.set(row.id, record);
+      }
+    }
+    return found;
+  }
+
   /** One record by id, withdrawn or not. */
   get(id: string): OsvRecord | null {
     const row = this.statements.byId.get(id);
@@ -235,6 +254,11 @@ export class AdvisoryMirror implements AdvisorySource {
       lastSync: lastSync?.at ?? null,
       lastSyncSource: lastSync?.source ?? null,
     };
+  }
+
+  /** The age of the data: the newest `modified` held, and the last sync (two indexed lookups). */
+  freshness(): AdvisoryFreshness {
+    return { newestModified: this.statements.newest.get()?.modified ?? null, lastSync: this.readLastSync()?.at ?? null };
   }
 
   markSynced(at: Date, source: string): void {

@@ -32,6 +32,8 @@ export const DEFAULT_OSV_CONCURRENCY = 32;
  * for next (forPackage, for the fix search) comes with it. Raise it to trade requests for bytes.
  */
 export const PACKAGE_HYDRATION_THRESHOLD = 1;
+/** How long an id OSV answered 404 for (an alias looked up for its rating) is not asked for again. */
+export const UNKNOWN_ID_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a package's full list (from `/v1/query`) answers `forPackage` without asking again. */
 export const PACKAGE_LIST_TTL_MS = 10 * 60 * 1000;
 const PACKAGE_LIST_CACHE_SIZE = 2_000;
@@ -70,6 +72,16 @@ interface BatchQuery {
   version: string;
 }
 
+/** What a 404 from `/v1/vulns/{id}` becomes when the caller treats it as an answer (byIds). */
+const UNKNOWN_ID = Symbol('unknown id');
+
+class UnknownIdError extends Error {
+  override name = 'UnknownIdError';
+  constructor(readonly id: string) {
+    super(`OSV has no record ${id}`);
+  }
+}
+
 const vulnRefSchema = z.looseObject({ id: z.string().min(1), modified: z.string().min(1) });
 // OSV answers `{}` for a query with no vulnerabilities: both fields are optional.
 const batchResultSchema = z.looseObject({ vulns: z.array(vulnRefSchema).optional(), next_page_token: z.string().optional() });
@@ -85,6 +97,8 @@ export class OsvApi implements AdvisorySource {
   private readonly limit: <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
   private readonly memory: RecordCache;
   private readonly packageLists = new Map<string, { at: number; records: OsvRecord[] }>();
+  private readonly unknownIdsSince;
+  private readonly unknownIdPut;
   private readonly db: Db;
   private readonly cacheMany;
   private readonly cachePut;
@@ -105,6 +119,12 @@ export class OsvApi implements AdvisorySource {
     // Ids travel as one JSON array parameter: one statement for any number of them.
     this.cacheMany = options.db.prepare<[string], { id: string; modified: string; record: string }>(
       'SELECT id, modified, record FROM osv_cache WHERE id IN (SELECT value FROM json_each(?))',
+    );
+    this.unknownIdsSince = options.db.prepare<[string, string], { id: string }>(
+      'SELECT id FROM osv_unknown_ids WHERE checked_at > ? AND id IN (SELECT value FROM json_each(?))',
+    );
+    this.unknownIdPut = options.db.prepare<[string, string]>(
+      'INSERT INTO osv_unknown_ids (id, checked_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at',
     );
     this.cachePut = options.db.prepare<[string, string, string, string]>(
       `INSERT INTO osv_cache (id, modified, record, fetched_at) VALUES (?, ?, ?, ?)
@@ -141,6 +161,60 @@ export class OsvApi implements AdvisorySource {
     const [first] = invalid;
     if (first !== undefined) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to POST /v1/query: ${first.reason}`);
     return [...records];
+  }
+
+  /**
+   * Records by id for rating (see AdvisorySource.byIds): a copy held in memory or SQLite answers
+   * whatever its age (a rating rarely changes, and this never decides a match); others come from
+   * `/v1/vulns/{id}`. An id OSV does not know (404) is absent, and remembered as such in SQLite
+   * (osv_unknown_ids) for UNKNOWN_ID_TTL_MS so that every audit does not ask again.
+   */
+  async byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
+    const found = new Map<string, OsvRecord>();
+    const unique = [...new Set(ids)];
+    const since = new Date(this.now().getTime() - UNKNOWN_ID_TTL_MS).toISOString();
+    const known404 = new Set<string>();
+    for (let i = 0; i < unique.length; i += 500) {
+      for (const row of this.unknownIdsSince.all(since, JSON.stringify(unique.slice(i, i + 500)))) known404.add(row.id);
+    }
+    const wanted = unique.filter((id) => !known404.has(id));
+    const uncached: string[] = [];
+    for (const id of wanted) {
+      const entry = this.memory.peek(id);
+      if (entry !== undefined) found.set(id, entry.record);
+      else uncached.push(id);
+    }
+    for (let i = 0; i < uncached.length; i += 500) {
+      for (const row of this.cacheMany.all(JSON.stringify(uncached.slice(i, i + 500)))) {
+        try {
+          const record = JSON.parse(row.record) as OsvRecord;
+          this.memory.set(row.id, row.modified, record);
+          found.set(row.id, record);
+        } catch {
+          // a damaged row is simply fetched again
+        }
+      }
+    }
+    const fetched = await this.all(
+      uncached.filter((id) => !found.has(id)),
+      (id, stop) => this.fetchIfKnown(id, stop),
+    );
+    for (const record of fetched) if (record !== null) found.set(record.id, record);
+    return found;
+  }
+
+  /** `/v1/vulns/{id}`, or null (remembered) when OSV has no such record. */
+  private async fetchIfKnown(id: string, stop?: AbortController): Promise<OsvRecord | null> {
+    try {
+      // A 404 is an answer here, not a failure: caught inside the request so it stops nothing else.
+      return await this.fetchRecord(id, stop, true);
+    } catch (err) {
+      if (err instanceof UnknownIdError) {
+        this.unknownIdPut.run(id, this.now().toISOString());
+        return null;
+      }
+      throw err;
+    }
   }
 
   /** For each query (input order), every {id, modified} OSV lists, across all pages. */
@@ -306,18 +380,27 @@ export class OsvApi implements AdvisorySource {
     this.packageLists.set(name, { at: this.now().getTime(), records });
   }
 
-  private async fetchRecord(id: string, stop?: AbortController): Promise<OsvRecord> {
+  private async fetchRecord(id: string, stop?: AbortController, unknownIsAnswer = false): Promise<OsvRecord> {
     this.stats.vulns++;
     const what = `GET /v1/vulns/${id}`;
     let raw: unknown;
     try {
-      raw = await this.send(() => requestJson(`${this.baseUrl}/v1/vulns/${encodeURIComponent(id)}`, z.unknown(), { ...this.http, method: 'GET' }), stop);
+      const url = `${this.baseUrl}/v1/vulns/${encodeURIComponent(id)}`;
+      raw = await this.send(async () => {
+        try {
+          return await requestJson(url, z.unknown(), { ...this.http, method: 'GET' });
+        } catch (err) {
+          if (unknownIsAnswer && err instanceof ServiceError && err.status === 404) return UNKNOWN_ID;
+          throw err;
+        }
+      }, stop);
     } catch (err) {
       if (err instanceof ServiceError && err.status === 404) {
         throw new ServiceError('OSV', `OSV listed ${id} but has no record for it (404 from ${what})`, { cause: err, status: 404 });
       }
       throw err;
     }
+    if (raw === UNKNOWN_ID) throw new UnknownIdError(id);
     const parsed = parseOsvRecord(raw);
     if (!parsed.ok) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to ${what}: ${parsed.reason}`);
     const record = parsed.record;

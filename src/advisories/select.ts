@@ -5,6 +5,7 @@
  */
 import { ServiceError } from '../http.js';
 import type { AdvisoryMirror } from './mirror.js';
+import type { AdvisoryFreshness } from './freshness.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
 /** A mirror synced within this window answers without asking OSV. */
@@ -46,9 +47,12 @@ export class FallbackSource implements AdvisorySource {
   }
 
   notices(): string[] {
-    if (!this.usedFallback) return [];
-    const { lastSync, newestModified } = this.mirror.status();
-    return [`OSV did not answer (${this.usedFallback}); used the local advisory mirror (last synced ${lastSync ?? 'never'}, newest record ${newestModified ?? 'unknown'})`];
+    // How old the mirror's data is comes with the result (freshness), wherever the mirror answered.
+    return this.usedFallback ? [`OSV did not answer (${this.usedFallback}); used the local advisory mirror instead`] : [];
+  }
+
+  freshness(): AdvisoryFreshness | null {
+    return this.usedFallback ? this.mirror.freshness() : null;
   }
 
   affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
@@ -62,6 +66,10 @@ export class FallbackSource implements AdvisorySource {
 
   forPackage(name: string): Promise<OsvRecord[]> {
     return this.withFallback((s) => s.forPackage(name));
+  }
+
+  byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
+    return this.withFallback((s) => s.byIds?.(ids) ?? Promise.resolve(new Map<string, OsvRecord>()));
   }
 
   private async withFallback<T>(call: (s: AdvisorySource) => Promise<T>): Promise<T> {

@@ -191,16 +191,21 @@ function firstOf<T>(values: (T | null)[]): T | null {
 
 const LEVEL_ORDER: Record<SeverityLevel, number> = { unknown: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
+/** A severity and the id of the record that rated it (null when none did). */
+export interface RatedSeverity extends Severity {
+  source: string | null;
+}
+
 /**
  * The worst severity among records describing one flaw (an alias group): the highest level, and
  * within a level the highest score.
  */
-export function worstSeverityOf(records: readonly OsvRecord[], packageName?: string): Severity {
+export function worstSeverityOf(records: readonly OsvRecord[], packageName?: string): RatedSeverity {
   return records
-    .map((r) => severityOf(r, packageName))
-    .reduce<Severity>(
-      (worst, s) => (compareSeverity(s.level, worst.level) > 0 || (s.level === worst.level && (s.score ?? -1) > (worst.score ?? -1)) ? s : worst),
-      { level: 'unknown', score: null, vector: null },
+    .map((r) => ({ ...severityOf(r, packageName), source: r.id }))
+    .reduce<RatedSeverity>(
+      (worst, s) => (compareSeverity(s.level, worst.level) > 0 || (s.level === worst.level && s.level !== 'unknown' && (s.score ?? -1) > (worst.score ?? -1)) ? s : worst),
+      { level: 'unknown', score: null, vector: null, source: null },
     );
 }
 

@@ -2,6 +2,7 @@
  * OSV records as Depwatch uses them (https://ossf.github.io/osv-schema/). The runtime validation
  * lives in osv-schema.ts; these are the shapes the rest of the code reads.
  */
+import type { AdvisoryFreshness } from './freshness.js';
 
 export interface OsvEvent {
   introduced?: string;
@@ -71,6 +72,13 @@ export interface AdvisorySource {
   candidates?(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>>;
   /** Every record that names this package (for "how many advisories does this range admit?" and fixes). */
   forPackage(name: string): Promise<OsvRecord[]>;
+  /**
+   * Records by id, withdrawn or not; ids the source does not hold are absent. Used to rate an
+   * unrated advisory from its aliases' records (alias-severity.ts), never for matching.
+   */
+  byIds?(ids: string[]): Promise<Map<string, OsvRecord>>;
+  /** How old the data answering was, for a local copy (the mirror); absent or null for a live service. */
+  freshness?(): AdvisoryFreshness | null;
   /** Things the user should know about where answers came from (a fallback), collected so far. */
   notices?(): string[];
 }

@@ -9,8 +9,11 @@ import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/pypi.js';
 import type { ExtractError } from '../python/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
-import { compareFindings, type Finding } from './findings.js';
+import { lookUpAliasRatings } from '../advisories/alias-severity.js';
+import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
+import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
 import { applyIgnores, parseIgnoreFile, type IgnoreNote, type IgnoreRule } from './ignores.js';
+import { partialReasons, type PartialReason } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
 import { noLockfileFindings } from './rules/no-lockfile.js';
@@ -36,6 +39,8 @@ export interface AuditInput {
   registry: PackageRegistry | null;
   /** Ignores from outside the tree (a channel's), applied with the tree's own. */
   extraIgnores?: IgnoreRule[];
+  /** How unrated advisories count for ordering (and, in the caller, gating); default DEFAULT_UNKNOWN_AS. */
+  unknownAs?: RatedSeverity;
   now: Date;
   onProgress?: (message: string) => void;
 }
@@ -49,12 +54,19 @@ export interface AuditResult {
   ignored: Finding[];
   notes: IgnoreNote[];
   errors: ExtractError[];
-  /** Data sources that failed; the result is partial when any is listed. */
+  /** Data sources that failed (each also a partial reason). */
   warnings: string[];
   /** Where answers came from when it is not the usual place (a fallback to the mirror). */
   notices: string[];
+  /** True when anything was not read, not found or not reached: see partialReasons (src/audit/partial.ts). */
   partial: boolean;
+  /** Why the result is partial; absent in audits stored before it existed (their `warnings` say why). */
+  partialReasons?: PartialReason[];
   advisorySource: AdvisorySource['kind'];
+  /** How old the advisory data was when a local copy (the mirror) answered; null for the live OSV API. */
+  advisoryData?: AdvisoryDataAge | null;
+  /** How unrated advisories were ordered and count for gating; absent in audits stored before it existed (DEFAULT_UNKNOWN_AS). */
+  unknownAs?: RatedSeverity;
 }
 
 const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
@@ -82,10 +94,15 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
 
   progress(`reading release data for ${plural(wantRegistry.length, 'package')}`);
-  const [registry, packageAdvisories] = await Promise.all([
+  const [registry, packageAdvisories, aliasRatings] = await Promise.all([
     fetchRegistry(input.registry, wantRegistry, warnings),
     advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, warnings) : new Map<string, OsvRecord[]>(),
+    // Unrated advisories take the rating of their GHSA / CVE aliases' records where those have one.
+    lookUpAliasRatings(input.advisories, [...hits.values()].flat()),
   ]);
+  if (aliasRatings.failure !== null) {
+    warnings.push(`advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
+  }
 
   const ctx: AuditContext = {
     now: input.now,
@@ -95,6 +112,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     unpinned,
     registry,
     hits,
+    aliasRecords: aliasRatings.records,
     packageAdvisories,
     contextFiles: input.contextFiles,
   };
@@ -111,7 +129,11 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const { rules, notes: fileNotes } = readIgnores(input.contextFiles);
   const { findings, notes } = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
-  const sorted = findings.sort(compareFindings);
+  const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const freshnessNow = input.advisories.freshness?.() ?? null;
+  const freshness = freshnessNow ? dataAge(freshnessNow, input.now) : null;
+  const reasons = partialReasons({ errors: input.load.errors, manifestsRead: input.load.manifests.length, warnings });
+  const sorted = findings.sort((a, b) => compareFindings(a, b, unknownAs));
   return {
     target: input.target,
     dependencies: new Set(dependencies.filter((d) => d.name).map((d) => d.name)).size,
@@ -120,9 +142,12 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     notes: [...fileNotes, ...notes],
     errors: input.load.errors,
     warnings,
-    notices: input.advisories.notices?.() ?? [],
-    partial: warnings.length > 0,
+    notices: [...(input.advisories.notices?.() ?? []), ...(freshness ? [describeDataAge(freshness)] : [])],
+    partial: reasons.length > 0,
+    partialReasons: reasons,
     advisorySource: input.advisories.kind,
+    advisoryData: freshness,
+    unknownAs,
   };
 }
 

@@ -31,6 +31,8 @@ export interface AuditContext {
   registry: Map<string, ProjectInfo | null> | null;
   /** Advisories hitting each installed release, keyed `${name}@${version}`. */
   hits: Map<string, OsvRecord[]>;
+  /** Records named as aliases by unrated advisories, by id: where their rating comes from (alias-severity.ts). */
+  aliasRecords?: ReadonlyMap<string, OsvRecord>;
   /** Every advisory known for a package (fetched for vulnerable and unpinned packages only). */
   packageAdvisories: Map<string, OsvRecord[]>;
   contextFiles: { path: string; text: string }[];

@@ -5,10 +5,39 @@
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info' | 'unknown';
 
-/** Worst first. `unknown` (an advisory without a score) sorts with medium: not ignorable, not alarming. */
-export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'unknown', 'low', 'info'];
+/** A level a source (or a rule) gives; `unknown` means the advisory carries no rating at all. */
+export type RatedSeverity = Exclude<Severity, 'unknown'>;
 
-export const severityRank = (s: Severity): number => SEVERITY_ORDER.length - SEVERITY_ORDER.indexOf(s);
+/**
+ * How an advisory no source rated is treated for gating (--fail-on) and ordering, unless the user
+ * (--unknown-as) or the channel (/audit settings) says otherwise. 92% of the PyPA records carry no
+ * rating, SQL injections and code execution among them: a gate must not wave those through, so
+ * unrated counts as high. The finding keeps `unknown` as its severity and is labelled UNRATED_LABEL.
+ */
+export const DEFAULT_UNKNOWN_AS: RatedSeverity = 'high';
+export const UNRATED_LABEL = 'not rated by the source';
+/** Levels --unknown-as and the channel setting accept. */
+export const UNKNOWN_AS_LEVELS: readonly RatedSeverity[] = ['critical', 'high', 'medium', 'low'];
+
+const RATED_ORDER: readonly RatedSeverity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Worst first, `unknown` right after the level it is treated as (rated findings of a level come first). */
+export function severityOrder(unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): Severity[] {
+  const at = RATED_ORDER.indexOf(unknownAs) + 1;
+  return [...RATED_ORDER.slice(0, at), 'unknown', ...RATED_ORDER.slice(at)];
+}
+
+/** Worst first, with unrated treated as DEFAULT_UNKNOWN_AS. */
+export const SEVERITY_ORDER: Severity[] = severityOrder();
+
+/** The level a finding counts as for gating. */
+export const effectiveSeverity = (s: Severity, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): RatedSeverity => (s === 'unknown' ? unknownAs : s);
+
+/** Higher is worse; orders `unknown` as severityOrder does. */
+export const severityRank = (s: Severity, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): number => {
+  const order = severityOrder(unknownAs);
+  return order.length - order.indexOf(s);
+};
 
 export type FindingKind =
   | 'vulnerability'
@@ -82,6 +111,11 @@ export interface Finding {
   summary?: string;
   cvss?: number | null;
   cvssVector?: string | null;
+  /**
+   * Vulnerabilities: the id of the record whose rating gave `severity` (the advisory itself, or an
+   * alias's GHSA / CVE record when the advisory has none); null when no source rated it.
+   */
+  severityFrom?: string | null;
   fixedVersions?: string[];
   /** Every place the release is pinned, locked or declared, the primary (file, line) first. */
   locations?: FindingLocation[];
@@ -117,9 +151,9 @@ export function findingKey(f: Finding): string {
 // building that collator once instead of per call keeps large sorts (thousands of findings) cheap.
 const collate = new Intl.Collator().compare;
 
-export function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(a: Finding, b: Finding, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): number {
   return (
-    severityRank(b.severity) - severityRank(a.severity) ||
+    severityRank(b.severity, unknownAs) - severityRank(a.severity, unknownAs) ||
     (b.cvss ?? -1) - (a.cvss ?? -1) ||
     kindRank(a.kind) - kindRank(b.kind) ||
     collate(a.package ?? '', b.package ?? '') ||
@@ -148,10 +182,22 @@ export function isFindingKind(text: string): text is FindingKind {
   return (KIND_ORDER as readonly string[]).includes(text);
 }
 
-export function findingJson(f: Finding) {
+/** Whether and by what a vulnerability was rated (JSON: `rated`, `severity_source`, `treated_as`). */
+function ratingJson(f: Finding, unknownAs: RatedSeverity) {
+  if (f.kind !== 'vulnerability') return {};
+  const rated = f.severity !== 'unknown';
+  return {
+    rated,
+    severity_source: rated ? (f.severityFrom ?? f.id ?? null) : null,
+    ...(rated ? {} : { treated_as: unknownAs }),
+  };
+}
+
+export function findingJson(f: Finding, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS) {
   return {
     kind: f.kind,
     severity: f.severity,
+    ...ratingJson(f, unknownAs),
     package: f.package,
     version: f.version,
     file: f.file,
@@ -188,6 +234,18 @@ export function parseSeverity(text: string): Severity | null {
   return (SEVERITY_ORDER as string[]).includes(t) ? (t as Severity) : null;
 }
 
-export function atOrAbove(s: Severity, threshold: Severity): boolean {
-  return severityRank(s) >= severityRank(threshold);
+/** A level for --unknown-as or the channel setting; null when it is not one. */
+export function parseUnknownAs(text: string): RatedSeverity | null {
+  const level = parseSeverity(text);
+  return level !== null && (UNKNOWN_AS_LEVELS as readonly string[]).includes(level) ? (level as RatedSeverity) : null;
+}
+
+/** Whether a finding of severity `s` is at or above `threshold`, unrated ones counting as `unknownAs`. */
+export function atOrAbove(s: Severity, threshold: Severity, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): boolean {
+  return severityRank(effectiveSeverity(s, unknownAs)) >= severityRank(effectiveSeverity(threshold, unknownAs));
+}
+
+/** How a severity reads to people: `unknown` says that the source did not rate it, and how it counts. */
+export function severityLabel(s: Severity, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): string {
+  return s === 'unknown' ? `${UNRATED_LABEL} (treated as ${unknownAs})` : s;
 }

@@ -40,6 +40,8 @@ export type IncidentVerb = 'start' | 'step' | 'snooze' | 'update' | 'severity' |
 export type Action =
   | { kind: 'watches'; verb: 'watch' | 'unwatch'; channel: string; repo: RepoTarget }
   | { kind: 'schedules'; verb: 'schedule' | 'time-zone'; channel: string }
+  /** A channel's settings (`/audit settings unknown-as`): how it counts advisories no source rated. */
+  | { kind: 'settings'; verb: 'unknown-as'; channel: string }
   /** A channel's ignore (`/audit ignore`, an alert's Ignore…), or a repository's (an /audit reply's Ignore…): `channel` is where the reply or alert lives. */
   | { kind: 'ignores'; verb: 'add' | 'remove'; channel: string | null; repo: RepoTarget | null }
   | { kind: 'incidents'; verb: IncidentVerb; channel: string; incidentId: number | null; stepOwner?: string | null }
@@ -62,6 +64,7 @@ export function isAdmin(policy: AccessPolicy, userId: string): boolean {
 const ADMIN_WORDS: Record<Exclude<Action['kind'], 'incidents'>, (action: Action) => string> = {
   watches: () => 'change what a channel watches',
   schedules: () => 'change schedules',
+  settings: () => 'change channel settings',
   ignores: (a) => (a.kind === 'ignores' && a.verb === 'remove' ? 'remove ignores' : 'add ignores'),
   'pull-requests': () => 'open pull requests',
 };
@@ -113,6 +116,7 @@ export function describeAction(action: Action): string {
     case 'watches':
       return `${action.verb} ${action.repo.name}${action.repo.private ? ' (private)' : ''}`;
     case 'schedules':
+    case 'settings':
       return action.verb;
     case 'ignores':
       return `${action.verb} ignore${action.repo ? ` for ${action.repo.name}` : ''}`;

@@ -2,8 +2,9 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { atOrAbove, parseSeverity, type Severity } from '../audit/findings.js';
+import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity, type Severity } from '../audit/findings.js';
 import type { AuditResult } from '../audit/audit.js';
+import { describeReason, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { createGitHubClient } from '../github/client.js';
 import { blobLineUrl } from '../github/links.js';
@@ -19,11 +20,15 @@ import { renderText } from '../report/text.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openServices, type Services } from './services.js';
 
-export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
+export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
   releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
-                   default: any vulnerability. "never" always exits 0 after a successful audit.
+                   default: any vulnerability. "never": findings never fail the run.
+                   A partial result (a manifest not read, no manifests, a data source down)
+                   exits 2 unless findings already exit 1.
+  --unknown-as LEVEL  how advisories no source rated count for --fail-on and ordering
+                   (critical, high, medium, low; default high)
   --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks)
   --show-ignored   list ignored findings too`;
 
@@ -39,6 +44,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       sarif: { type: 'boolean' },
       offline: { type: 'boolean' },
       'fail-on': { type: 'string' },
+      'unknown-as': { type: 'string' },
       'show-ignored': { type: 'boolean' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -53,8 +59,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   if (chosen.length > 1) throw new CliError('audit: choose one of --json, --markdown, --sarif');
   const format: ReportFormat = chosen[0] ?? 'text';
   const failOn = parseFailOn(values['fail-on']);
+  const unknownAs = parseUnknownAsFlag(values['unknown-as']);
 
-  const services = openServices(io, values.db);
+  const services = openServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
     const offline = Boolean(values.offline);
@@ -63,12 +70,18 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       advisories: advisorySourceFor(services, offline, now),
       registry: offline ? null : services.pypi,
       now,
+      unknownAs,
       ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     };
     const { result, report } = await auditTarget(positionals[0]!, io, services, options);
     io.stdout(RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
-    if (format !== 'text') for (const w of result.warnings) io.stderr(`depwatch: WARNING: ${w}\n`);
-    return failing(result, failOn) ? EXIT.findings : EXIT.ok;
+    if (format !== 'text') {
+      for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
+    }
+    // Fail closed: findings that fail the gate say 1; otherwise a result that did not read or check
+    // everything is not a pass (2), whatever --fail-on says.
+    if (failing(result, failOn, unknownAs)) return EXIT.findings;
+    return result.partial ? EXIT.error : EXIT.ok;
   } finally {
     services.close();
   }
@@ -105,8 +118,15 @@ function parseFailOn(text: string | undefined): FailOn {
   return level;
 }
 
-function failing(result: AuditResult, failOn: FailOn): boolean {
+function parseUnknownAsFlag(text: string | undefined): RatedSeverity {
+  if (text === undefined) return DEFAULT_UNKNOWN_AS;
+  const level = parseUnknownAs(text);
+  if (!level) throw new CliError(`--unknown-as: "${text}" is not a level (${UNKNOWN_AS_LEVELS.join(', ')})`);
+  return level;
+}
+
+function failing(result: AuditResult, failOn: FailOn, unknownAs: RatedSeverity): boolean {
   if (failOn === 'never') return false;
   if (failOn === 'vulnerability') return result.findings.some((f) => f.kind === 'vulnerability' || f.kind === 'malicious');
-  return result.findings.some((f) => atOrAbove(f.severity, failOn));
+  return result.findings.some((f) => atOrAbove(f.severity, failOn, unknownAs));
 }

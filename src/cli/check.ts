@@ -3,8 +3,10 @@ import { parseArgs } from 'node:util';
 import { groupByAlias } from '../advisories/aliases.js';
 import { describeAdvisory } from '../advisories/description.js';
 import { fixedVersions } from '../advisories/match.js';
-import { worstSeverityOf } from '../advisories/severity.js';
+import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.js';
+import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
+import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
 import { compareVersions } from '../python/pep440.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
@@ -29,16 +31,22 @@ export function parseCheckArg(arg: string): CheckQuery {
   return { given: name, name: normalizeName(name), version };
 }
 
-export function vulnerabilityJson(records: OsvRecord[], name: string) {
+export function vulnerabilityJson(records: OsvRecord[], name: string, aliasRecords?: ReadonlyMap<string, OsvRecord>) {
   return groupByAlias(records)
     .map((group) => {
-      const severity = worstSeverityOf(group.records, name);
+      const severity = groupSeverity(group.records, name, aliasRecords);
+      const rated = severity.level !== 'unknown';
       return {
         id: group.id,
         aliases: group.aliases,
         summary: describeAdvisory(group.records),
         severity: severity.level,
         cvss: severity.score,
+        /** False when no source rated the flaw (neither the advisory nor its aliases' records). */
+        rated,
+        /** The record whose rating gave `severity` (the advisory or an alias), null when unrated. */
+        severity_source: severity.source,
+        ...(rated ? {} : { treated_as: DEFAULT_UNKNOWN_AS }),
         // Equal versions spelled differently (1.0, 1.0.0) both stay, in a fixed order.
         fixed_versions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))].sort((a, b) => compareVersions(a, b) || (a < b ? -1 : a > b ? 1 : 0)),
         withdrawn: group.records.every((r) => Boolean(r.withdrawn)),
@@ -62,19 +70,25 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length === 0) throw new CliError('check: give at least one name==version');
   const queries = positionals.map(parseCheckArg);
-  const services = openServices(io, values.db);
+  const services = openServices(io, values.db, { readOnly: true });
   try {
-    const source = advisorySourceFor(services, Boolean(values.offline), new Date());
+    const now = new Date();
+    const source = advisorySourceFor(services, Boolean(values.offline), now);
     const hits = await source.affecting(queries.map((q) => ({ name: q.name, version: q.version })));
+    const ratings = await lookUpAliasRatings(source, [...hits.values()].flat());
     const results = queries.map((q) => ({
       name: q.given,
       normalized_name: q.name,
       version: q.version,
-      vulnerabilities: vulnerabilityJson(hits.get(`${q.name}@${q.version}`) ?? [], q.name),
+      vulnerabilities: vulnerabilityJson(hits.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
     }));
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${notice}\n`);
+    if (ratings.failure !== null) io.stderr(`depwatch: WARNING: advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records\n`);
+    const freshness = source.freshness?.() ?? null;
+    const age = freshness ? dataAge(freshness, now) : null;
     if (values.json) {
-      io.stdout(JSON.stringify({ results }, null, 2) + '\n');
+      const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync } : null;
+      io.stdout(JSON.stringify({ results, advisory_source: source.kind, advisory_data: advisoryData }, null, 2) + '\n');
     } else {
       for (const r of results) {
         if (r.vulnerabilities.length === 0) {
@@ -84,10 +98,13 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
         io.stdout(`${r.name} ${r.version}: ${r.vulnerabilities.length} known ${r.vulnerabilities.length === 1 ? 'vulnerability' : 'vulnerabilities'}\n`);
         for (const v of r.vulnerabilities) {
           io.stdout(`  ${v.severity.toUpperCase().padEnd(8)} ${v.id}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}\n`);
+          if (!v.rated) io.stdout(`           severity ${UNRATED_LABEL}; treated as ${DEFAULT_UNKNOWN_AS}\n`);
+          else if (v.severity_source !== null && v.severity_source !== v.id) io.stdout(`           severity from ${v.severity_source}\n`);
           if (v.summary) io.stdout(`           ${v.summary}\n`);
           io.stdout(`           fixed in: ${v.fixed_versions.join(', ') || 'no fixed release'}\n`);
         }
       }
+      if (age) io.stdout(`note: ${describeDataAge(age)}\n`);
     }
     return results.some((r) => r.vulnerabilities.length > 0) ? EXIT.findings : EXIT.ok;
   } finally {

@@ -1,7 +1,8 @@
 /** `depwatch db import <file> | sync | status`: the local advisory mirror. */
 import { parseArgs } from 'node:util';
-import { readImportSource } from '../advisories/import-sources.js';
-import type { ImportSummary } from '../advisories/mirror.js';
+import { dataAge } from '../advisories/freshness.js';
+import { ImportSourceError, readImportSource } from '../advisories/import-sources.js';
+import { emptyImportSummary, type AdvisoryMirror, type ImportSummary } from '../advisories/mirror.js';
 import { syncMirror } from '../advisories/sync.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { openServices } from './services.js';
@@ -18,6 +19,33 @@ function summaryLines(s: ImportSummary): string {
   return out;
 }
 
+const accepted = (s: ImportSummary) => s.added + s.updated + s.unchanged;
+
+/**
+ * Imports a file, failing (one line, exit 2) when nothing in it was accepted, and when the source
+ * broke off (a cut zip, gzip or download) saying how many records were kept before the damage.
+ * Neither marks the mirror as synced: its data is not the bundle's.
+ */
+async function importFile(mirror: AdvisoryMirror, file: string): Promise<ImportSummary> {
+  const summary = emptyImportSummary();
+  try {
+    await mirror.importRecords(readImportSource(file), summary);
+  } catch (err) {
+    if (!(err instanceof ImportSourceError)) throw err;
+    const kept = accepted(summary);
+    throw new CliError(
+      `import: ${err.message}; ${kept > 0 ? `kept the ${kept} records read before that (added ${summary.added}, updated ${summary.updated}, unchanged ${summary.unchanged}), rejected ${summary.rejected}` : 'nothing was imported'}`,
+    );
+  }
+  if (accepted(summary) === 0) {
+    const first = summary.rejections[0];
+    throw new CliError(
+      `import: nothing imported from ${file}: ${summary.rejected > 0 ? `all ${summary.rejected} records were rejected${first ? ` (first: ${first.where}${first.id ? ` (${first.id})` : ''}: ${first.reason})` : ''}` : 'it holds no OSV records'}`,
+    );
+  }
+  return summary;
+}
+
 export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -32,21 +60,27 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
   if (!['import', 'sync', 'status'].includes(action)) throw new CliError(`db: unknown action "${action}" (import, sync or status)`);
   if (action === 'import' && rest.length !== 1) throw new CliError('db import: give one file or directory');
 
-  const services = openServices(io, values.db);
+  // Looking at the mirror never creates one; importing and syncing do.
+  const services = openServices(io, values.db, { readOnly: action === 'status' });
   try {
     const { mirror } = services;
     if (action === 'status') {
       const status = mirror.status();
-      if (values.json) io.stdout(JSON.stringify(status, null, 2) + '\n');
-      else
+      const { ageDays } = dataAge(status, new Date());
+      if (values.json) {
+        io.stdout(JSON.stringify({ ...status, dataAgeDays: ageDays, path: services.dbPath, exists: services.dbExists }, null, 2) + '\n');
+      } else {
         io.stdout(
           `${status.records} advisories (${status.withdrawn} withdrawn) for ${status.packages} packages\n` +
-            `newest modified: ${status.newestModified ?? '-'}\nlast synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n`,
+            `newest modified: ${status.newestModified ?? '-'}${ageDays === null ? '' : ` (data ${ageDays} ${ageDays === 1 ? 'day' : 'days'} old)`}\n` +
+            `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n` +
+            `database: ${services.dbPath}${services.dbExists ? '' : ' (not created yet: depwatch db sync or depwatch db import creates it)'}\n`,
         );
+      }
       return EXIT.ok;
     }
     if (action === 'import') {
-      const summary = await mirror.importRecords(readImportSource(rest[0]!));
+      const summary = await importFile(services.mirror, rest[0]!);
       mirror.markSynced(new Date(), `import ${rest[0]}`);
       io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : summaryLines(summary));
       return EXIT.ok;

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeReason, partialReasons } from '../audit/partial.js';
 import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
 import { loadManifests, type LoadResult } from '../python/load.js';
@@ -78,7 +79,10 @@ export function dependencyJson(d: Dependency) {
   };
 }
 
+const reasonsFor = (result: LoadResult) => partialReasons({ errors: result.errors, manifestsRead: result.manifests.length, warnings: [] });
+
 export function depsJson(result: LoadResult) {
+  const reasons = reasonsFor(result);
   return {
     manifests: result.manifests.map((m) => ({
       path: m.path,
@@ -88,6 +92,9 @@ export function depsJson(result: LoadResult) {
       dependencies: m.dependencies.map(dependencyJson),
     })),
     errors: result.errors,
+    /** True when a manifest (or part of one) was not read, or none was found: the list may be incomplete. */
+    partial: reasons.length > 0,
+    partial_reasons: reasons,
   };
 }
 
@@ -113,6 +120,8 @@ export function depsTable(result: LoadResult): string {
   out += `\n${plural(count, 'dependency', 'dependencies')} in ${plural(result.manifests.length, 'file')}`;
   out += result.errors.length ? `, ${plural(result.errors.length, 'problem')}:\n` : '\n';
   for (const e of result.errors) out += `  ${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}\n`;
+  const reasons = reasonsFor(result);
+  if (reasons.length) out += `PARTIAL: not everything was read, so this list may be incomplete:\n${reasons.map((r) => `  - ${describeReason(r)}\n`).join('')}`;
   return out;
 }
 
@@ -131,5 +140,8 @@ export async function depsCommand(argv: string[], io: CliIO): Promise<number> {
   if (format && !FORMATS.includes(format)) throw new CliError(`--format: unknown format "${format}" (one of ${FORMATS.join(', ')})`);
   const result = await collectDependencies(positionals, io.cwd, format);
   io.stdout(values.json ? JSON.stringify(depsJson(result), null, 2) + '\n' : depsTable(result));
-  return EXIT.ok;
+  const reasons = reasonsFor(result);
+  if (reasons.length === 0) return EXIT.ok;
+  io.stderr(`depwatch deps: PARTIAL: ${describeReason(reasons[0]!)}${reasons.length > 1 ? ` (and ${reasons.length - 1} more)` : ''}\n`);
+  return EXIT.error;
 }

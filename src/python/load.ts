@@ -229,7 +229,7 @@ function findCycles(edges: IncludeEdge[]): ExtractError[] {
         const key = `${node}\u0000${to}`;
         if (reported.has(key)) continue;
         reported.add(key);
-        errors.push({ file: node, line, message: `include cycle: ${describeCycle(path, start, to)} (each file is read once)` });
+        errors.push({ file: node, line, message: `include cycle: ${describeCycle(path, start, to)} (each file is read once)`, note: true });
       } else if (!done.has(to)) {
         path.push(to);
         onPath.set(to, path.length - 1);

@@ -57,6 +57,11 @@ export interface ExtractError {
   file: string;
   line: number | null;
   message: string;
+  /**
+   * True when the content was still read whole (an include cycle: each file read once). Anything
+   * else means something was not read, and makes an audit partial (src/audit/partial.ts).
+   */
+  note?: true;
 }
 
 /** A file-level option that later findings need (`--index-url`, `--extra-index-url`, a Poetry source, …). */

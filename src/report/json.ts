@@ -1,5 +1,6 @@
 /** The contract's JSON (see README, "CLI JSON"): add fields freely, never rename or drop one. */
-import { findingJson } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
+import { reasonsOf } from '../audit/partial.js';
 import type { Renderer } from './interface.js';
 import { packageHeadline, vulnerablePackages, type PackageGroup } from './packages.js';
 
@@ -18,21 +19,23 @@ function packageJson(g: PackageGroup) {
   };
 }
 
-export const renderJson: Renderer = (result) =>
-  JSON.stringify(
-    {
-      target: result.target,
-      dependencies: result.dependencies,
-      findings: result.findings.map(findingJson),
-      ignored: result.ignored.map(findingJson),
-      notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
-      errors: result.errors,
-      warnings: result.warnings,
-      notices: result.notices,
-      partial: result.partial,
-      advisory_source: result.advisorySource,
-      vulnerable_packages: vulnerablePackages(result.findings).map(packageJson),
-    },
-    null,
-    2,
-  ) + '\n';
+export const renderJson: Renderer = (result) => {
+  const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const json = {
+    target: result.target,
+    dependencies: result.dependencies,
+    findings: result.findings.map((f) => findingJson(f, unknownAs)),
+    ignored: result.ignored.map((f) => findingJson(f, unknownAs)),
+    notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
+    errors: result.errors,
+    warnings: result.warnings,
+    notices: result.notices,
+    partial: result.partial,
+    partial_reasons: reasonsOf(result).map((r) => ({ kind: r.kind, ...(r.file !== undefined ? { file: r.file, line: r.line ?? null } : {}), message: r.message })),
+    advisory_source: result.advisorySource,
+    advisory_data: result.advisoryData ? { newest_modified: result.advisoryData.newestModified, age_days: result.advisoryData.ageDays, last_sync: result.advisoryData.lastSync } : null,
+    unknown_as: unknownAs,
+    vulnerable_packages: vulnerablePackages(result.findings).map(packageJson),
+  };
+  return JSON.stringify(json, null, 2) + '\n';
+};

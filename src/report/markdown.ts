@@ -1,6 +1,7 @@
 /** Markdown for pull-request comments and CI job summaries. */
 import type { AdviceSyntax } from '../audit/fix-wording.js';
-import { SEVERITY_ORDER, type Finding } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, severityOrder, type Finding, type RatedSeverity } from '../audit/findings.js';
+import { describeReason, reasonsOf } from '../audit/partial.js';
 import type { Renderer, ReportOptions } from './interface.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
@@ -40,7 +41,7 @@ function where(f: Finding, options: ReportOptions): string {
 
 const advisoryLink = (id: string) => `[${cell(id)}](${osvUrl(id)})`;
 
-function packageSection(g: PackageGroup, options: ReportOptions): string[] {
+function packageSection(g: PackageGroup, options: ReportOptions, unknownAs: RatedSeverity): string[] {
   const s = syntax(options);
   const out = [`#### ${SEVERITY_STYLE[g.severity].emoji} ${packageHeadline(g, s)}`, ''];
   if (g.locations.length) out.push(`At ${placesLine(g.locations, s, g.locationsOmitted)}.`, '');
@@ -48,7 +49,7 @@ function packageSection(g: PackageGroup, options: ReportOptions): string[] {
   for (const f of g.findings) {
     const ids = `${f.kind === 'malicious' ? '**malicious** ' : ''}${advisoryLink(f.id ?? '?')}${f.aliases?.length ? ` (${f.aliases.map(cell).join(', ')})` : ''}`;
     const cvss = typeof f.cvss === 'number' ? ` (CVSS ${f.cvss.toFixed(1)})` : '';
-    out.push(`| ${severityBadge(f.severity)}${cvss} | ${ids} | ${cell(f.summary ?? '')} |`);
+    out.push(`| ${severityBadge(f.severity, unknownAs)}${cvss} | ${ids} | ${cell(f.summary ?? '')} |`);
   }
   out.push('');
   return out;
@@ -57,13 +58,19 @@ function packageSection(g: PackageGroup, options: ReportOptions): string[] {
 export const renderMarkdown: Renderer = (result, options) => {
   const out = [`## Depwatch audit of \`${cell(result.target)}\``, '', summaryLine(result), ''];
   for (const w of result.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
+  if (result.partial) {
+    out.push('> **Partial result:** not everything was read or checked, so what is missing here may still be there.');
+    for (const r of reasonsOf(result)) out.push(`> - ${cell(describeReason(r))}`);
+    out.push('');
+  }
+  const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const packages = vulnerablePackages(result.findings);
-  if (packages.length) out.push(`### Vulnerable packages (${packages.length})`, '', ...packages.flatMap((g) => packageSection(g, options)));
+  if (packages.length) out.push(`### Vulnerable packages (${packages.length})`, '', ...packages.flatMap((g) => packageSection(g, options, unknownAs)));
   const others = result.findings.filter((f) => !isVulnerability(f));
-  for (const severity of SEVERITY_ORDER) {
+  for (const severity of severityOrder(unknownAs)) {
     const group = others.filter((f) => f.severity === severity);
     if (!group.length) continue;
-    out.push(`### ${severityBadge(severity)} (${group.length})`, '', '| Finding | Package | Where | Fix |', '|---|---|---|---|');
+    out.push(`### ${severityBadge(severity, unknownAs)} (${group.length})`, '', '| Finding | Package | Where | Fix |', '|---|---|---|---|');
     for (const f of group) out.push(`| ${f.kind} | ${cell(f.package ?? '')}${f.version ? ` ${cell(f.version)}` : ''} | ${where(f, options)} | ${cell(f.fix.text)} |`);
     out.push('');
   }

@@ -1,28 +1,59 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Rules carry `security-severity`
  * (a CVSS-like number as a string), which GitHub maps to critical / high / medium / low.
+ *
+ * An advisory no source rated gets no `security-severity`: a number would be invented. GitHub then
+ * shows the alert by its `level` (Error / Warning / Note) instead of a security severity, and its
+ * default check fails on `error`; so the level follows how unrated advisories are treated
+ * (--unknown-as, default high → `error`), and the rule says `rated: false` in its properties.
+ *
+ * A partial result (see src/audit/partial.ts) is a run whose invocation did not succeed:
+ * `invocations[0].executionSuccessful` is false and each reason is a `toolExecutionNotifications`
+ * entry (level `error`, with the file and line when it concerns one), so a viewer can tell "no
+ * alerts" from "not everything was read".
  */
-import type { Finding, FindingLocation, Severity } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
+import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { Renderer } from './interface.js';
 
-const SCORE: Record<Severity, number> = { critical: 9.5, high: 8.0, medium: 5.5, unknown: 5.0, low: 3.0, info: 0.0 };
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', unknown: 'warning', low: 'note', info: 'note' };
+const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
+const LEVEL: Record<RatedSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
 const ruleId = (f: Finding) => f.id ?? `depwatch/${f.kind}`;
 
 const ROLE_TEXT: Record<FindingLocation['role'], string> = { pin: 'also pinned here', constraint: 'constrained here', lock: 'locked here', declaration: 'declared here' };
 
-const physicalLocation = (file: string, line: number | null) => ({ physicalLocation: { artifactLocation: { uri: file }, ...(line ? { region: { startLine: line } } : {}) } });
+const physicalLocation = (file: string, line: number | null | undefined) => ({ physicalLocation: { artifactLocation: { uri: file }, ...(line ? { region: { startLine: line } } : {}) } });
 
 /** A description ends with a full stop before the fix follows (some already end with one). */
 const sentence = (text: string) => (/[.!?…]$/.test(text) ? text : `${text}.`);
 
-function securitySeverity(f: Finding): string {
-  // GitHub reads this as a string; a CVSS score beats the coarse level when we have one.
+/** GitHub reads this as a string; a CVSS score beats the coarse level when we have one. Null for unrated. */
+function securitySeverity(f: Finding): string | null {
+  if (f.severity === 'unknown') return null;
   return (f.cvss ?? SCORE[f.severity]).toFixed(1);
 }
 
+function ruleProperties(f: Finding, unknownAs: RatedSeverity): Record<string, unknown> {
+  const score = securitySeverity(f);
+  const tags = ['security', 'dependency', f.kind];
+  const aliases = f.aliases?.length ? { aliases: f.aliases } : {};
+  if (score !== null) return { 'security-severity': score, tags, ...aliases };
+  return { tags: [...tags, 'not-rated'], rated: false, 'treated-as': unknownAs, ...aliases };
+}
+
+function messageText(f: Finding, unknownAs: RatedSeverity): string {
+  const unrated = f.severity === 'unknown' ? `(${UNRATED_LABEL}; treated as ${unknownAs}) ` : '';
+  return `${f.package ? `${f.package}${f.version ? ` ${f.version}` : ''}: ` : ''}${f.summary ? `${sentence(f.summary)} ` : ''}${unrated}${f.fix.text}`;
+}
+
+function notification(r: PartialReason) {
+  const where = r.file !== undefined && r.file !== '(tree)' ? { locations: [physicalLocation(r.file, r.line)] } : {};
+  return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
+}
+
 export const renderSarif: Renderer = (result) => {
+  const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const rules = new Map<string, object>();
   for (const f of result.findings) {
     const id = ruleId(f);
@@ -33,7 +64,7 @@ export const renderSarif: Renderer = (result) => {
       shortDescription: { text: f.summary || f.kind },
       ...(f.id ? { helpUri: `https://osv.dev/vulnerability/${encodeURIComponent(f.id)}` } : {}),
       help: { text: f.fix.text },
-      properties: { 'security-severity': securitySeverity(f), tags: ['security', 'dependency', f.kind], ...(f.aliases?.length ? { aliases: f.aliases } : {}) },
+      properties: ruleProperties(f, unknownAs),
     });
   }
   const sarif = {
@@ -42,10 +73,11 @@ export const renderSarif: Renderer = (result) => {
     runs: [
       {
         tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
+        invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map(notification) }],
         results: result.findings.map((f) => ({
           ruleId: ruleId(f),
-          level: LEVEL[f.severity],
-          message: { text: `${f.package ? `${f.package}${f.version ? ` ${f.version}` : ''}: ` : ''}${f.summary ? `${sentence(f.summary)} ` : ''}${f.fix.text}` },
+          level: LEVEL[effectiveSeverity(f.severity, unknownAs)],
+          message: { text: messageText(f, unknownAs) },
           ...(f.file ? { locations: [physicalLocation(f.file, f.line)] } : {}),
           // The other places the same release is pinned, locked or declared (the primary is `locations`).
           ...((f.locations?.length ?? 0) > 1

@@ -1,6 +1,6 @@
 /** Counts and one-line summaries shared by every format (and the Slack layouts). */
 import type { AuditResult } from '../audit/audit.js';
-import { SEVERITY_ORDER, type Finding, type Severity } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { plural } from '../plural.js';
 import { isVulnerability, vulnerablePackages } from './packages.js';
 
@@ -10,11 +10,12 @@ export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   return counts;
 }
 
-/** "3 high, 2 medium": the non-zero counts, worst first. */
-export function severityCounts(findings: Finding[]): string {
+/** "3 high, 2 not rated, treated as high, 1 medium": the non-zero counts, worst first. */
+export function severityCounts(findings: Finding[], unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): string {
   const counts = countBySeverity(findings);
-  return SEVERITY_ORDER.filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`)
+  return severityOrder(unknownAs)
+    .filter((s) => counts[s] > 0)
+    .map((s) => (s === 'unknown' ? `${counts[s]} not rated, treated as ${unknownAs}` : `${counts[s]} ${s}`))
     .join(', ');
 }
 
@@ -24,10 +25,10 @@ export function summaryLine(result: AuditResult): string {
   const other = result.findings.length - vulns.length;
   return (
     `${result.target}: ${plural(result.dependencies, 'dependency', 'dependencies')}, ` +
-    (vulns.length ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages, 'package')} (${severityCounts(vulns)})` : 'no known vulnerabilities') +
+    (vulns.length ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages, 'package')} (${severityCounts(vulns, result.unknownAs ?? DEFAULT_UNKNOWN_AS)})` : 'no known vulnerabilities') +
     `, ${plural(other, 'other finding')}` +
     (result.ignored.length ? `, ${result.ignored.length} ignored` : '') +
-    (result.partial ? ' (PARTIAL: see warnings)' : '')
+    (result.partial ? ' (PARTIAL: not everything was read or checked)' : '')
   );
 }
 

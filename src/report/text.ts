@@ -2,31 +2,33 @@
  * The terminal report: vulnerable packages first (one upgrade each, then its advisories worst
  * first, each with its link), then the other findings by severity, problems, and a one-line summary.
  */
-import { SEVERITY_ORDER, type Finding } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, severityOrder, UNRATED_LABEL, type Finding, type RatedSeverity } from '../audit/findings.js';
+import { describeReason, reasonsOf } from '../audit/partial.js';
 import type { Renderer } from './interface.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
 import { location, osvUrl, summaryLine } from './summary.js';
 
-const LEVEL_WIDTH = 9;
+const LEVEL_WIDTH = 11;
 const level = (f: Finding) => SEVERITY_STYLE[f.severity].label.toUpperCase().padEnd(LEVEL_WIDTH);
 const indent = ' '.repeat(4 + LEVEL_WIDTH);
 
-function advisory(f: Finding): string[] {
-  const head = `${f.id}${f.aliases?.length ? ` (${f.aliases.join(', ')})` : ''}${typeof f.cvss === 'number' ? `  CVSS ${f.cvss.toFixed(1)}` : ''}${f.kind === 'malicious' ? '  MALICIOUS' : ''}`;
+function advisory(f: Finding, unknownAs: RatedSeverity): string[] {
+  const unrated = f.severity === 'unknown' ? `  (${UNRATED_LABEL}; treated as ${unknownAs})` : '';
+  const head = `${f.id}${f.aliases?.length ? ` (${f.aliases.join(', ')})` : ''}${typeof f.cvss === 'number' ? `  CVSS ${f.cvss.toFixed(1)}` : ''}${unrated}${f.kind === 'malicious' ? '  MALICIOUS' : ''}`;
   const lines = [`    ${level(f)}${head}`];
   if (f.summary) lines.push(`${indent}${f.summary}`);
   if (f.id) lines.push(`${indent}${osvUrl(f.id)}`);
   return lines;
 }
 
-function packageBlock(g: PackageGroup): string[] {
+function packageBlock(g: PackageGroup, unknownAs: RatedSeverity): string[] {
   return [
     `  ${packageHeadline(g)}`,
     ...(g.locations.length ? [`    at ${placesLine(g.locations, undefined, g.locationsOmitted)}`] : []),
     `    fix: ${packageFix(g)}`,
-    ...g.findings.flatMap(advisory),
+    ...g.findings.flatMap((f) => advisory(f, unknownAs)),
     '',
   ];
 }
@@ -41,10 +43,11 @@ function otherFinding(f: Finding): string {
 
 export const renderText: Renderer = (result, options) => {
   const out: string[] = [];
+  const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const packages = vulnerablePackages(result.findings);
-  if (packages.length) out.push(`VULNERABLE PACKAGES (${packages.length})`, '', ...packages.flatMap(packageBlock));
+  if (packages.length) out.push(`VULNERABLE PACKAGES (${packages.length})`, '', ...packages.flatMap((g) => packageBlock(g, unknownAs)));
   const others = result.findings.filter((f) => !isVulnerability(f));
-  for (const severity of SEVERITY_ORDER) {
+  for (const severity of severityOrder(unknownAs)) {
     const group = others.filter((f) => f.severity === severity);
     if (!group.length) continue;
     out.push(`${SEVERITY_STYLE[severity].label.toUpperCase()} (${group.length})`);
@@ -61,6 +64,12 @@ export const renderText: Renderer = (result, options) => {
   for (const w of result.warnings) out.push(`WARNING: ${w}`);
   for (const n of result.notices) out.push(`note: ${n}`);
   if (result.notes.length || result.errors.length || result.warnings.length || result.notices.length) out.push('');
+  if (result.partial) {
+    // Fail closed, in words: a clean summary below a partial result must not read as "all clear".
+    out.push('PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:');
+    for (const r of reasonsOf(result)) out.push(`  - ${describeReason(r)}`);
+    out.push('');
+  }
   out.push(summaryLine(result));
   return out.join('\n') + '\n';
 };

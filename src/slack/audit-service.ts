@@ -10,7 +10,7 @@ import type { RespondFn, webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { AdvisorySource } from '../advisories/types.js';
 import type { AuditResult, PackageRegistry } from '../audit/audit.js';
-import { compareFindings } from '../audit/findings.js';
+import { compareFindings, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
 import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
@@ -22,6 +22,7 @@ import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { AuditStore, type AuditRecord } from '../store/audits.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
+import { WatchStore } from '../store/watches.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
 import { fitMessage, fitView } from './blocks/fit.js';
@@ -105,7 +106,7 @@ export function slackErrorCode(err: unknown): string | undefined {
 export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now: Date): AuditResult {
   const all = [...result.findings, ...result.ignored];
   const { findings, notes } = applyIgnores(all, rules, now);
-  const sorted = findings.sort(compareFindings);
+  const sorted = findings.sort((a, b) => compareFindings(a, b, result.unknownAs));
   const slackRuleSources = new Set(rules.map((r) => r.source));
   return {
     ...result,
@@ -118,6 +119,8 @@ export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now:
 export class SlackAuditService {
   readonly audits: AuditStore;
   readonly ignores: IgnoreStore;
+  /** Channel settings (how unrated advisories count there) live with the watching tables. */
+  private readonly channels: WatchStore;
   private readonly now: () => Date;
   private readonly hosts: string[];
   private readonly pending = new Set<Promise<void>>();
@@ -125,6 +128,7 @@ export class SlackAuditService {
   constructor(private readonly options: AuditServiceOptions) {
     this.audits = new AuditStore(options.db);
     this.ignores = new IgnoreStore(options.db);
+    this.channels = new WatchStore(options.db);
     this.now = options.now ?? (() => new Date());
     this.hosts = [...new Set(['github.com', 'www.github.com', htmlHostFromApiUrl(options.config.github.apiUrl)])];
   }
@@ -156,7 +160,7 @@ export class SlackAuditService {
     let target: ReplyTarget | null = null;
     try {
       target = await this.postPlaceholder(request, auditingMessage(label, request.user));
-      const outcome = await this.auditRepository(request.ref, request.user);
+      const outcome = await this.auditRepository(request.ref, request.user, this.channels.channelUnknownAs(request.channel) ?? undefined);
       if (target.mode === 'chat') this.audits.setReply(outcome.record.id, target.channel, target.ts);
       log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, ...outcome.stats }, 'audit posted');
       await this.deliver(request, target, outcome.record);
@@ -170,7 +174,7 @@ export class SlackAuditService {
   }
 
   /** Snapshot + audit + store. Throws the errors of src/github/errors.ts and NoManifestsError. */
-  async auditRepository(ref: RepoRef, requestedBy: string | null): Promise<AuditOutcome> {
+  async auditRepository(ref: RepoRef, requestedBy: string | null, unknownAs?: RatedSeverity): Promise<AuditOutcome> {
     const { services, db, logger } = this.options;
     const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
@@ -185,6 +189,7 @@ export class SlackAuditService {
         now,
         extraIgnores: this.ignores.rulesForRepo(repo),
         extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+        ...(unknownAs ? { unknownAs } : {}),
       },
       { advisories: services.advisories(now), registry: services.registry },
     );

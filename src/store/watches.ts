@@ -3,7 +3,7 @@
  * ignores, the change log, what each repository was last found to contain, the alert outbox and job
  * runs. Plain synchronous better-sqlite3 calls; every multi-row change is one transaction.
  */
-import type { Finding } from '../audit/findings.js';
+import { parseUnknownAs, type Finding, type RatedSeverity } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import type { Dependency } from '../python/types.js';
 import type { Statement } from 'better-sqlite3';
@@ -322,6 +322,20 @@ export class WatchStore {
     return this.prepare<[string], { time_zone: string | null }>('SELECT time_zone FROM watch_channels WHERE channel = ?').get(channel)?.time_zone ?? null;
   }
 
+  /** How the channel counts unrated advisories (`/audit settings unknown-as`); null: the default. */
+  channelUnknownAs(channel: string): RatedSeverity | null {
+    const stored = this.prepare<[string], { unknown_as: string | null }>('SELECT unknown_as FROM watch_channels WHERE channel = ?').get(channel)?.unknown_as;
+    return stored ? parseUnknownAs(stored) : null;
+  }
+
+  setChannelUnknownAs(channel: string, level: RatedSeverity, userId: string, now: Date): void {
+    this.db.transaction(() => {
+      this.ensureChannel(channel, now);
+      this.prepare('UPDATE watch_channels SET unknown_as = ?, updated_by = ?, updated_at = ? WHERE channel = ?').run(level, userId, iso(now), channel);
+      this.logChange(now, userId, channel, 'unknown-as', level);
+    })();
+  }
+
   setChannelTimeZone(channel: string, timeZone: string, userId: string, now: Date): void {
     this.db.transaction(() => {
       this.ensureChannel(channel, now);
@@ -495,7 +509,19 @@ export class WatchStore {
    * findings of `kinds` take part (a re-match of advisories touches vulnerabilities only). Findings of
    * a repository's first audit are its baseline: stored, but never alerted.
    */
-  applyFindings(input: { repo: string; findings: Finding[]; keyOf: (f: Finding) => string; sha: string | null; now: Date; kinds?: ReadonlySet<string>; baseline: boolean; closeMissing?: boolean }): FindingsDiff {
+  applyFindings(input: {
+    repo: string;
+    findings: Finding[];
+    keyOf: (f: Finding) => string;
+    sha: string | null;
+    now: Date;
+    kinds?: ReadonlySet<string>;
+    baseline: boolean;
+    /** False: nothing missing from `findings` is closed (the audit cannot vouch for any of it). */
+    closeMissing?: boolean;
+    /** Whether a missing open finding may be closed (false for one from a file the audit did not read). */
+    mayClose?: (finding: Finding) => boolean;
+  }): FindingsDiff {
     const at = iso(input.now);
     return this.db.transaction(() => {
       const open = this.db
@@ -556,7 +582,7 @@ export class WatchStore {
       const fixed: FindingRow[] = [];
       const close = this.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ? WHERE repo = ? AND key = ?');
       for (const row of open) {
-        if (seen.has(row.key) || input.closeMissing === false) continue;
+        if (seen.has(row.key) || input.closeMissing === false || input.mayClose?.(row.finding) === false) continue;
         close.run(at, input.sha, input.repo, row.key);
         const { json: _json, ...closed } = row;
         fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha });

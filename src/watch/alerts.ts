@@ -20,6 +20,7 @@
  * /audit reply already showed). Findings covered by a channel ignore do not alert, and an alert
  * whose remaining findings are all ignored is left as it is rather than called fixed.
  */
+import { DEFAULT_UNKNOWN_AS, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores } from '../audit/ignores.js';
 import { blobLineUrl } from '../github/links.js';
 import type { Logger } from '../log.js';
@@ -72,9 +73,10 @@ function affectedOf(row: FindingRow, state: RepoStateRow | undefined): AffectedR
   };
 }
 
-function viewOf(alert: AlertRow, rep: FindingRow, affected: AffectedRepo[], resolved: boolean): AlertView {
+function viewOf(alert: AlertRow, rep: FindingRow, affected: AffectedRepo[], resolved: boolean, unknownAs: RatedSeverity): AlertView {
   const f = rep.finding;
   return {
+    unknownAs,
     alertId: alert.id,
     advisoryId: alert.advisoryId,
     aliases: f.aliases ?? [],
@@ -103,6 +105,7 @@ export async function deliverAlerts(channel: string, options: AlertDeliveryOptio
   const now = options.now();
 
   const { repos, states } = visibleRepos(store, channel);
+  const unknownAs = store.channelUnknownAs(channel) ?? DEFAULT_UNKNOWN_AS;
   const rows = store.findingsFor(repos, VULN_KINDS);
   const open = rows.filter((r) => r.fixedAt === null);
   const { findings: marked } = applyIgnores(
@@ -187,7 +190,7 @@ export async function deliverAlerts(channel: string, options: AlertDeliveryOptio
     }
     const affected = composeAffected(advisoryId, alert.affected);
     if (alert.state === 'recorded') {
-      const ts = await post(alert, viewOf(alert, rep, affected, false));
+      const ts = await post(alert, viewOf(alert, rep, affected, false, unknownAs));
       if (ts) {
         store.markAlertPosted(alert.id, ts, affected, options.now());
         result.posted++;
@@ -195,7 +198,7 @@ export async function deliverAlerts(channel: string, options: AlertDeliveryOptio
       continue;
     }
     if (alert.state === 'resolved' || openKey(affected) !== openKey(alert.affected)) {
-      if (await update(alert, viewOf(alert, rep, affected, false))) {
+      if (await update(alert, viewOf(alert, rep, affected, false, unknownAs))) {
         store.markAlertPosted(alert.id, alert.messageTs!, affected, options.now());
         result.updated++;
       }
@@ -210,7 +213,7 @@ export async function deliverAlerts(channel: string, options: AlertDeliveryOptio
     const rep = history[0];
     if (!rep) continue;
     const affected = composeAffected(alert.advisoryId, alert.affected);
-    const view = viewOf(alert, rep, affected, true);
+    const view = viewOf(alert, rep, affected, true, unknownAs);
     if (alert.state === 'recorded') {
       // Recorded, never posted, fixed since: still said, once, in its final form.
       const ts = await post(alert, view);

@@ -4,7 +4,7 @@
  * to the change log with who and when; a private repository can be linked to a channel by an admin
  * only, because its findings will be posted there.
  */
-import { isFindingKind } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, UNRATED_LABEL, type RatedSeverity } from '../audit/findings.js';
 import type { KnownBlock } from '@slack/types';
 import { isValidName, normalizeName } from '../python/names.js';
 import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
@@ -24,9 +24,11 @@ export type WatchCommand =
   | { kind: 'time-zone'; timeZone: string }
   | { kind: 'ignore'; id: string; package: string | null; reason: string; until: string | null }
   | { kind: 'unignore'; id: string }
+  | { kind: 'settings-show' }
+  | { kind: 'unknown-as'; level: RatedSeverity }
   | { kind: 'invalid'; message: string };
 
-export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore'] as const;
+export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore', 'settings'] as const;
 
 /** The usage, as mrkdwn (its `<placeholders>` escaped so Slack shows them instead of reading them as links). */
 export const WATCH_USAGE = escapeMrkdwn([
@@ -36,6 +38,7 @@ export const WATCH_USAGE = escapeMrkdwn([
   '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
   '`/audit schedule timezone Europe/Berlin`',
   '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
+  `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\` — how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
 ].join('\n'));
 
 const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;
@@ -83,6 +86,8 @@ export function parseWatchCommand(text: string): WatchCommand | null {
       return parseIgnore(args);
     case 'unignore':
       return args.length === 1 ? { kind: 'unignore', id: args[0]! } : invalid('usage: /audit unignore <advisory id>');
+    case 'settings':
+      return parseSettings(args);
   }
   return null;
 }
@@ -114,6 +119,14 @@ function parseSchedule(args: string[]): WatchCommand {
   } catch (err) {
     return { kind: 'invalid', message: err instanceof ScheduleParseError ? err.message : String(err) };
   }
+}
+
+function parseSettings(args: string[]): WatchCommand {
+  if (args.length === 0) return { kind: 'settings-show' };
+  const usage = `usage: /audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>`;
+  if (args[0]!.toLowerCase() !== 'unknown-as' || args.length !== 2) return { kind: 'invalid', message: usage };
+  const level = parseUnknownAs(args[1]!);
+  return level ? { kind: 'unknown-as', level } : { kind: 'invalid', message: `"${args[1]}" is not a level; ${usage}` };
 }
 
 function parseIgnore(args: string[]): WatchCommand {
@@ -265,6 +278,16 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
         ephemeral: false,
       };
     }
+    case 'settings-show': {
+      const level = store.channelUnknownAs(ctx.channelId);
+      return { text: `Advisories ${UNRATED_LABEL} count as *${level ?? DEFAULT_UNKNOWN_AS}* in this channel${level ? '' : ' (the default)'}: in /audit replies, alerts and digests. Change it with \`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\`.`, ephemeral: true };
+    }
+    case 'unknown-as': {
+      const decision = ctx.gate.check(requester, { kind: 'settings', verb: 'unknown-as', channel: ctx.channelId });
+      if (!decision.allowed) return refused(decision);
+      store.setChannelUnknownAs(ctx.channelId, command.level, ctx.userId, ctx.now);
+      return { text: md`${who} set advisories ${UNRATED_LABEL} to count as *${command.level}* in this channel (replies, alerts and digests).`.text, ephemeral: false };
+    }
     case 'unignore': {
       const decision = ctx.gate.check(requester, { kind: 'ignores', verb: 'remove', channel: ctx.channelId, repo: null });
       if (!decision.allowed) return refused(decision);
@@ -301,6 +324,7 @@ function listReply(ctx: WatchCommandContext): WatchReply {
     header(`Watched in this channel (${watches.length})`),
     section(lines.length ? lines.join('\n') : 'Nothing yet: `/audit watch owner/repo` starts watching a repository.'),
     section(`*Schedules* (${tz})\n${schedules.length ? schedules.join('\n') : 'none until a repository is watched'}`),
+    section(`*Advisories ${UNRATED_LABEL}* count as *${store.channelUnknownAs(channelId) ?? DEFAULT_UNKNOWN_AS}* here`),
   ];
   if (ignores.length) blocks.push(section(`*Ignored here*\n${ignores.join('\n')}`));
   blocks.push(context(WATCH_USAGE));

@@ -12,7 +12,7 @@
  *   archived / deprecated on PyPI (PEP 792 status, asked for here).
  */
 import type { PackageRegistry } from '../audit/audit.js';
-import type { Finding, Severity } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, effectiveSeverity, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
 import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
@@ -103,12 +103,14 @@ export interface MonthlyDigest {
   fixedThisMonth: FindingRow[];
   expiringIgnores: { id: string; package: string | null; until: string; reason: string; source: string }[];
   chart: ChartPoint[];
+  /** How the channel counts advisories no source rated (buckets, order and labels). */
+  unknownAs: RatedSeverity;
 }
 
-export function severityBucket(s: Severity): SeverityBucket {
-  if (s === 'critical' || s === 'high' || s === 'low') return s;
-  if (s === 'info') return 'low';
-  return 'medium'; // medium and unknown: an advisory without a score is not waved through
+/** The chart's and the counts' bucket; an unrated advisory counts as the channel says (default high). */
+export function severityBucket(s: Severity, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): SeverityBucket {
+  const level = effectiveSeverity(s, unknownAs);
+  return level === 'info' ? 'low' : level;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -120,15 +122,16 @@ const openAt = (r: FindingRow, t: number) => Date.parse(r.firstSeen) <= t && (r.
  * `rows`: every vulnerability finding (open and fixed) of the channel's repositories; `ignored`:
  * keys (`repo|key`) of open findings the channel or the repository ignores.
  */
-export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreRule[]; now: Date; ignoredKeys?: ReadonlySet<string> }): MonthlyDigest {
+export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreRule[]; now: Date; ignoredKeys?: ReadonlySet<string>; unknownAs?: RatedSeverity }): MonthlyDigest {
   const now = input.now.getTime();
+  const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const ignored = input.ignoredKeys ?? new Set<string>();
   const rows = input.rows.filter((r) => !(r.fixedAt === null && ignored.has(`${r.repo}|${r.key}`)));
   const open = rows.filter((r) => r.fixedAt === null);
   const bySeverity: Record<SeverityBucket, number> = { critical: 0, high: 0, medium: 0, low: 0 };
   const byAge = { under30: 0, from30to90: 0, over90: 0 };
   for (const r of open) {
-    bySeverity[severityBucket(r.severity)]++;
+    bySeverity[severityBucket(r.severity, unknownAs)]++;
     const age = (now - Date.parse(r.firstSeen)) / DAY_MS;
     if (age < 30) byAge.under30++;
     else if (age <= 90) byAge.from30to90++;
@@ -151,10 +154,10 @@ export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreR
     const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1);
     const end = Math.min(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back + 1, 1) - 1, now);
     const point: ChartPoint = { label: `${MONTHS[new Date(monthStart).getUTCMonth()]} ${new Date(monthStart).getUTCFullYear()}`, critical: 0, high: 0, medium: 0, low: 0 };
-    for (const r of rows) if (openAt(r, end)) point[severityBucket(r.severity)]++;
+    for (const r of rows) if (openAt(r, end)) point[severityBucket(r.severity, unknownAs)]++;
     chart.push(point);
   }
-  return { generatedAt: input.now.toISOString(), open: { total: open.length, bySeverity, byAge }, openFindings: open, newThisMonth, fixedThisMonth, expiringIgnores, chart };
+  return { generatedAt: input.now.toISOString(), open: { total: open.length, bySeverity, byAge }, openFindings: open, newThisMonth, fixedThisMonth, expiringIgnores, chart, unknownAs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,7 +271,7 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
       ...(states.get(repo)?.ignores ?? []).map((rule) => ({ ...rule, source: `${display(repo)}/${rule.source}` })),
       ...(options.repoIgnores?.(repo) ?? []).map((rule) => ({ ...rule, source: `${display(repo)}: ${rule.source}` })),
     ]);
-    const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys });
+    const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys, unknownAs: store.channelUnknownAs(channel) ?? DEFAULT_UNKNOWN_AS });
     layout = monthlyDigestLayout(digest, { timeZone: tz });
     try {
       chart = renderOpenVulnerabilityChart(digest.chart);

@@ -9,15 +9,16 @@
  */
 import type { Octokit } from 'octokit';
 import type { PackageRegistry } from '../audit/audit.js';
-import { findingKey } from '../audit/findings.js';
+import { findingKey, type Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
+import { unreadFiles } from '../audit/partial.js';
 import type { AdvisorySource } from '../advisories/types.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
 import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
-import type { FindingRow, RepoStateRow, WatchStore } from '../store/watches.js';
+import type { FindingRow, RepoStateRow, StoredPackage, WatchStore } from '../store/watches.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 
 export { packageUsesOf, storedPackagesOf } from './packages.js';
@@ -169,10 +170,10 @@ function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: Findin
 async function auditRepository(options: ResolvedOptions, key: string, ref: RepoRef, state: RepoStateRow | undefined) {
   const snapshot = await takeSnapshot(options.octokit, options.db, ref, { concurrency: 4, ...options.snapshot, ...(options.logger ? { logger: options.logger } : {}) });
   const now = options.now();
-  const { result: audit, packages, treeIgnores } = await (options.runner ?? runHere).auditTree(
+  const { result: audit, packages: readPackages, treeIgnores, readFiles } = await (options.runner ?? runHere).auditTree(
     {
       files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
-        links: snapshot.links,
+      links: snapshot.links,
       target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
       now,
       extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
@@ -181,6 +182,11 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     },
     { advisories: options.advisories, registry: options.registry },
   );
+  // What the audit did not read, it cannot vouch for: those files' findings stay open, and their
+  // last known packages are kept for the re-matching of unchanged repositories.
+  const unread = unreadFiles(audit.errors);
+  const read = new Set(readFiles ?? []);
+  const packages = keepUnreadPackages(readPackages ?? [], state?.packages ?? [], (file) => (unread === null ? !read.has(file) : unread.has(file)));
 
   // A source that failed found nothing, which must not read as "fixed": leave those kinds alone.
   const kinds = new Set(ALL_KINDS);
@@ -193,7 +199,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     htmlUrl: snapshot.htmlUrl,
     private: snapshot.private,
     sha: snapshot.sha,
-    packages: packages ?? [],
+    packages,
     ignores: treeIgnores ?? [],
     dependencies: audit.dependencies,
     now,
@@ -207,8 +213,37 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     kinds,
     baseline: !state?.auditedSha,
     // Files that could not be read hide their findings: keep what was open rather than call it fixed.
-    closeMissing: snapshot.errors.length === 0,
+    closeMissing: unread !== null,
+    mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)),
   });
+}
+
+/** Every file a finding was seen in: its primary place and, for vulnerabilities, every pin or lock entry. */
+export function findingFiles(f: Finding): string[] {
+  const locations = Array.isArray(f.details?.locations) ? f.details.locations.filter((l): l is string => typeof l === 'string').map((l) => l.replace(/:\d+$/, '')) : [];
+  return [...new Set([...(f.file ? [f.file] : []), ...locations])];
+}
+
+/**
+ * The packages to store after an audit: those read now, plus the previous audit's entries in files
+ * not read this time (a lockfile that became unparseable still pins what it pinned, as far as
+ * anyone knows), so re-matching keeps finding new advisories for them.
+ */
+export function keepUnreadPackages(current: StoredPackage[], previous: StoredPackage[], unread: (file: string) => boolean): StoredPackage[] {
+  const byKey = new Map(current.map((p) => [`${p.name}@${p.version}`, { ...p, entries: [...p.entries] }]));
+  for (const p of previous) {
+    const kept = p.entries.filter((e) => unread(e.file));
+    if (kept.length === 0) continue;
+    const key = `${p.name}@${p.version}`;
+    const now = byKey.get(key);
+    if (now) {
+      now.entries.push(...kept.filter((e) => !now.entries.some((x) => x.file === e.file && x.line === e.line)));
+      now.direct ||= kept.some((e) => e.direct && e.kind !== 'constraint');
+    } else {
+      byKey.set(key, { name: p.name, version: p.version, direct: kept.some((e) => e.direct && e.kind !== 'constraint'), entries: kept });
+    }
+  }
+  return [...byKey.values()];
 }
 
 /** Re-matches unchanged repositories' stored packages against the advisories, in one job. */
@@ -227,6 +262,7 @@ async function rematch(options: ResolvedOptions, repos: { key: string; state: Re
     for (const { key, head } of repos) options.store.markChecked(key, { private: head.isPrivate, now });
     return;
   }
+  for (const warning of outcome.warnings) result.warnings.push(warning);
   const found = new Map(outcome.findings.map((r) => [r.key, r.findings]));
   for (const { key, head } of repos) {
     const diff = options.store.applyFindings({

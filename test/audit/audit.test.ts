@@ -45,8 +45,8 @@ describe('an audit of a real-shaped tree', () => {
     expect(new Set(django.map((f) => f.fix.version))).toEqual(new Set(['2.2.28']));
     expect(django[0]!.fix.text).toMatch(/^Upgrade django 2\.1\.5 to 2\.2\.28 \(clears all \d+ advisories\): set `django==2\.2\.28` in requirements\.txt:2\.$/);
 
-    // Worst first.
-    const ranks = result.findings.map((f) => ['critical', 'high', 'medium', 'unknown', 'low', 'info'].indexOf(f.severity));
+    // Worst first, advisories no source rated counted as high.
+    const ranks = result.findings.map((f) => ['critical', 'high', 'unknown', 'medium', 'low', 'info'].indexOf(f.severity));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
 
     expect(of(result.findings, 'yanked')).toEqual([expect.objectContaining({ package: 'jinja2', version: '2.10', severity: 'medium', details: expect.objectContaining({ reason: 'security' }) })]);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
+import { openDb } from '../../src/store/db.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
@@ -181,18 +182,21 @@ describe('a credential planted in every format', () => {
 
   const cli = async (dbPath: string, ...argv: string[]) => {
     let output = '';
+    let stdout = '';
     const code = await runCli(argv, {
-      stdout: (t) => void (output += t),
+      stdout: (t) => void ((output += t), (stdout += t)),
       stderr: (t) => void (output += t),
       isTTY: false,
       cwd: checkout,
       env: { TZ: 'UTC', DEPWATCH_DB: dbPath, OSV_API_URL: osv.url, PYPI_URL: pypi.url, GITHUB_API_URL: github.url, GITHUB_TOKEN: `ghp_${'S3c'.repeat(12)}`, LOG_LEVEL: 'debug' },
     });
-    return { code, output };
+    return { code, output, stdout };
   };
 
   it('is in no output of the CLI, in any format, for a checkout or a GitHub repository, nor in its database', async () => {
     const dbPath = join(work, 'cli.db');
+    // A database that exists (read-only commands never create one), so the caches are written to it.
+    openDb(dbPath).close();
     const runs = [
       await cli(dbPath, 'deps', '.'),
       await cli(dbPath, 'deps', '--json', '.'),
@@ -206,7 +210,7 @@ describe('a credential planted in every format', () => {
     for (const run of runs) expect(run.output).not.toContain(SECRET);
 
     // Not vacuous: the entries that carried the secret were all read and reported, without it.
-    const deps = JSON.parse(runs[1]!.output) as { manifests: { path: string; dependencies: { name: string; url?: string }[] }[]; errors: { message: string }[] };
+    const deps = JSON.parse(runs[1]!.stdout) as { manifests: { path: string; dependencies: { name: string; url?: string }[] }[]; errors: { message: string }[] };
     expect(deps.manifests.map((m) => m.path).sort()).toEqual(['Pipfile', 'Pipfile.lock', 'pdm/pdm.lock', 'poetry.lock', 'pyproject.toml', 'requirements.txt', 'setup.cfg', 'svc/uv.lock']);
     const urls = deps.manifests.flatMap((m) => m.dependencies.map((d) => d.url).filter((u): u is string => u !== undefined));
     expect(urls).toEqual(
@@ -221,7 +225,7 @@ describe('a credential planted in every format', () => {
     expect(deps.errors.map((e) => e.message)).toEqual(
       expect.arrayContaining([expect.stringContaining('bad @ https://h/x.whl ;; (('), 'https://h/more.txt: leaves the scanned root, not followed']),
     );
-    const audit = JSON.parse(runs[3]!.output) as { findings: { kind: string; package: string | null }[] };
+    const audit = JSON.parse(runs[3]!.stdout) as { findings: { kind: string; package: string | null }[] };
     expect(audit.findings.some((f) => f.kind === 'vulnerability' && f.package === 'django')).toBe(true);
     expect(audit.findings.filter((f) => f.kind === 'extra-index-url').length).toBeGreaterThan(0);
     expect(runs[4]!.output).toContain('adds the index https://mirror.example/simple?token=****');

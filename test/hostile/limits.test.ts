@@ -95,12 +95,12 @@ describe('deep input becomes one clear error, never a stack overflow', () => {
     for (let i = 0; i < 5_000; i++) files[`r${i}.txt`] = `-r r${(i + 1) % 5_000}.txt\np${i}==1\n`;
     const chain = await loadManifests(memorySource(files), { paths: ['r0.txt'], format: 'requirements' });
     expect(chain.manifests).toHaveLength(5_000);
-    expect(chain.errors).toEqual([{ file: 'r4999.txt', line: 1, message: expect.stringMatching(/^include cycle: r0\.txt → r1\.txt → r2\.txt → r3\.txt → … \(4992 more\) → r4996\.txt .* → r0\.txt/) }]);
+    expect(chain.errors).toEqual([{ file: 'r4999.txt', line: 1, message: expect.stringMatching(/^include cycle: r0\.txt → r1\.txt → r2\.txt → r3\.txt → … \(4992 more\) → r4996\.txt .* → r0\.txt/), note: true }]);
 
     const started = performance.now();
     const fan = await loadManifests(memorySource({ 'a.txt': '-r b.txt\n'.repeat(40_000), 'b.txt': '-r a.txt\nx==1\n' }), { paths: ['a.txt'], format: 'requirements' });
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(fan.errors).toEqual([{ file: 'b.txt', line: 1, message: 'include cycle: a.txt → b.txt → a.txt (each file is read once)' }]);
+    expect(fan.errors).toEqual([{ file: 'b.txt', line: 1, message: 'include cycle: a.txt → b.txt → a.txt (each file is read once)', note: true }]);
   });
 
   it('GitHub workflows nested past what the YAML library can recurse through are skipped, not parsed', () => {

@@ -69,8 +69,8 @@ describe('the text report', () => {
     const text = renderText(result, {});
     expect(text).toMatch(/pyyaml 5\.3\.1 → 5\.4 clears 1 advisory\n/);
     expect(text).toMatch(/^VULNERABLE PACKAGES \(2\)$/m);
-    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^app: 2 dependencies, \d+ vulnerabilities in 2 packages \(.*\), \d+ other findings?$/);
-    const one = { ...result, dependencies: 1, findings: result.findings.filter((f) => f.kind === 'no-hashes').slice(0, 1), errors: [], ignored: [], notes: [] };
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^app: 2 dependencies, \d+ vulnerabilities in 2 packages \(\d+ not rated, treated as high\), \d+ other findings \(PARTIAL: not everything was read or checked\)$/);
+    const one = { ...result, dependencies: 1, findings: result.findings.filter((f) => f.kind === 'no-hashes').slice(0, 1), errors: [], ignored: [], notes: [], partial: false, partialReasons: [] };
     expect(renderText(one, {}).trimEnd().split('\n').at(-1)).toBe('app: 1 dependency, no known vulnerabilities, 1 other finding');
     const single = await auditFileSource(memorySource({ 'requirements.txt': 'six==1.16.0\n' }), { target: 'one', advisories: await realMirror(), registry: null, now });
     expect(single.findings.find((f) => f.kind === 'no-hashes')?.fix.text).toMatch(/^1 of 1 pin in requirements\.txt has no --hash: /);
@@ -133,7 +133,7 @@ describe('the SARIF report', () => {
     const hit = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'PYSEC-2019-13');
     expect(hit.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'Pipfile' }, region: { startLine: 2 } });
     expect(hit.relatedLocations).toEqual([{ id: 1, physicalLocation: { artifactLocation: { uri: 'Pipfile.lock' }, region: { startLine: expect.any(Number) } }, message: { text: 'locked here' } }]);
-    expect(hit.message.text).toMatch(/^django 2\.1\.5: Due to an error in shallow key transformation, .* SQL injection\. Upgrade django/);
+    expect(hit.message.text).toMatch(/^django 2\.1\.5: Due to an error in shallow key transformation, .* SQL injection\. \(not rated by the source; treated as high\) Upgrade django/);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../fakes/github.js';
+import { findByToken, parseFindingButtonValue } from '../../src/slack/blocks/audit-reply.js';
 import { blockAction } from '../helpers/slack-requests.js';
 import { blockText, buttons, CHANNEL, startWorld, waitFor, type World } from './app-world.js';
 
@@ -40,7 +41,7 @@ describe('/audit owner/repo', () => {
     expect(text).toContain(`octo/shop@${sha.slice(0, 7)}`);
     // The worst package first: werkzeug 0.14.1, one upgrade for its five advisories, then those
     // advisories worst first: PYSEC-2023-221 (CVSS 7.5, high) leads.
-    expect(text).toContain('*24 vulnerabilities in 10 packages:* 🟠 1 high · ⚪ 23 unknown');
+    expect(text).toContain('*24 vulnerabilities in 10 packages:* 🟠 1 high · ⚪ 23 not rated (count as high)');
     const werkzeug = text.indexOf('🟠 *werkzeug 0.14.1 → 2.3.8 clears 5 advisories*');
     expect(werkzeug).toBeGreaterThan(-1);
     expect(text.slice(werkzeug)).toMatch(/^[^]*?\*Fix:\* run `pipenv upgrade werkzeug`[^]*?🟠 \*High\* · <https:\/\/osv\.dev\/vulnerability\/PYSEC-2023-221\|PYSEC-2023-221>/);
@@ -53,7 +54,11 @@ describe('/audit owner/repo', () => {
     const found = buttons(message?.blocks);
     expect(found.find((b) => b.action_id === 'audit_watch_repo')?.value).toMatch(/^\d+$/);
     const incident = found.filter((b) => b.action_id === 'audit_start_incident');
-    expect(incident.length).toBe(1); // only the high one
+    // The high one, and those no source rated (they count as high): none of the medium or low ones.
+    const stored = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
+    const incidentFor = incident.map((b) => findByToken(stored.result, parseFindingButtonValue(b.value)!.token)!);
+    expect(incidentFor.map((f) => f.severity).sort()).toEqual(['high', ...incidentFor.filter((f) => f.severity === 'unknown').map(() => 'unknown')]);
+    expect(incidentFor.length).toBeGreaterThan(1);
     expect(incident[0]?.value).toMatch(/^\d+:[0-9a-f]{16}$/);
     expect(found.filter((b) => b.action_id === 'audit_ignore').length).toBeGreaterThan(5);
     expect(world.slack.violations).toEqual([]);

@@ -109,7 +109,7 @@ describe('/audit when things go wrong', () => {
     const text = blockText(update.params.blocks);
     expect(text).toContain('⚠️ *Partial result:* package registry unavailable');
     expect(text).toMatch(/\*django 2\.1\.5 → [\d.]+ clears \d+ advisories\*/);
-    expect(text).toMatch(/ \*(?:Critical|High|Medium|Low|Unknown)\* · <https:\/\/osv\.dev\/vulnerability\/PYSEC-/);
+    expect(text).toMatch(/ \*(?:Critical|High|Medium|Low|Not rated by the source)\*(?: \(counts as high\))? · <https:\/\/osv\.dev\/vulnerability\/PYSEC-/);
     expect(world.slack.violations).toEqual([]);
   });
 });

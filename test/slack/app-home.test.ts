@@ -37,7 +37,7 @@ describe('App Home', () => {
     const text = blockText(view.view.blocks);
     const sha = world.github.headSha('octo', 'shop');
     expect(text).toContain(`|octo/shop>* @ \`${sha.slice(0, 7)}\` (main)`);
-    expect(text).toMatch(/Open: 1 high · 23 unknown · 10 low · 2 info/);
+    expect(text).toMatch(/Open: 1 high · 23 not rated · 10 low · 2 info/); // unrated ones count as high, right after it
     expect(world.slack.violations).toEqual([]);
   });
 

@@ -194,6 +194,7 @@ function layouts(): [string, unknown][] {
             fixedThisMonth: [{ ...row('vulnerability'), fixedAt: NOW, fixedBySha: SHA }],
             expiringIgnores: [{ id: `PYSEC-${H}`, package: `pkg ${H}`, until: '2025-05-20', reason: `reason ${H}`, source: `source ${H}` }],
             chart: [],
+            unknownAs: 'high',
           },
           { timeZone: 'UTC' },
         );

@@ -48,10 +48,11 @@ function djangoFinding(id: string, severity: Severity, summary: string): Finding
   };
 }
 
+// In the audit's order: unrated counts as high (the default), so it comes before the medium one.
 const findings = [
   djangoFinding('PYSEC-2019-13', 'critical', 'Key and index lookups for JSONField were subject to SQL injection.'),
-  djangoFinding('PYSEC-2019-12', 'medium', 'Uncontrolled memory consumption in number formatting.'),
   djangoFinding('PYSEC-2019-11', 'unknown', 'The admin shows <script> tags as written.'),
+  djangoFinding('PYSEC-2019-12', 'medium', 'Uncontrolled memory consumption in number formatting.'),
 ];
 
 function reply(result: Partial<AuditResult>) {
@@ -63,7 +64,7 @@ function reply(result: Partial<AuditResult>) {
 describe('the /audit reply', () => {
   it('shows a package once with its one fix, then its advisories worst first', () => {
     const text = blockText(reply({}).blocks);
-    expect(text).toContain('*3 vulnerabilities in 1 package:* 🔴 1 critical · 🟡 1 medium · ⚪ 1 unknown');
+    expect(text).toContain('*3 vulnerabilities in 1 package:* 🔴 1 critical · ⚪ 1 not rated (count as high) · 🟡 1 medium');
     expect(text).toContain(
       [
         '🔴 *django 2.1.5 → 2.2.28 clears 3 advisories*',
@@ -71,7 +72,7 @@ describe('the /audit reply', () => {
         `*Fix:* the constraint \`&lt;2.2,&gt;=2.0\` in <${BLOB}/pyproject.toml#L9|pyproject.toml:9> excludes 2.2.28: widen it to \`"django&gt;=2.2.28"\`, then run \`uv lock --upgrade-package django\`.`,
       ].join('\n'),
     );
-    const order = ['PYSEC-2019-13', 'PYSEC-2019-12', 'PYSEC-2019-11'].map((id) => text.indexOf(`|${id}>`));
+    const order = ['PYSEC-2019-13', 'PYSEC-2019-11', 'PYSEC-2019-12'].map((id) => text.indexOf(`|${id}>`));
     expect(order.every((i) => i > text.indexOf('clears 3 advisories'))).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(text).toContain('🔴 *Critical* · <https://osv.dev/vulnerability/PYSEC-2019-13|PYSEC-2019-13> · CVSS 9.8\nKey and index lookups for JSONField were subject to SQL injection.');
@@ -106,6 +107,7 @@ describe('one severity scheme', () => {
         fixedThisMonth: [],
         expiringIgnores: [],
         chart: [],
+        unknownAs: 'high',
       },
       { timeZone: 'UTC' },
     );
@@ -122,12 +124,12 @@ describe('the monthly digest', () => {
   it('lists a package once per repository with all its open advisories', () => {
     const rows: FindingRow[] = findings.map((f, i) => ({ repo: 'octo/shop', key: `k${i}`, kind: 'vulnerability', severity: f.severity, package: 'django', version: '2.1.5', advisoryId: f.id!, finding: f, firstSeen: `2025-0${i + 1}-01T00:00:00Z`, lastSeen: '2025-05-01T00:00:00Z', fixedAt: null, fixedBySha: null, alertable: true }));
     const digest = monthlyDigestLayout(
-      { generatedAt: '2025-05-01T09:00:00Z', open: { total: 3, bySeverity: { critical: 1, high: 0, medium: 2, low: 0 }, byAge: { under30: 0, from30to90: 2, over90: 1 } }, openFindings: rows, newThisMonth: [], fixedThisMonth: [], expiringIgnores: [], chart: [] },
+      { generatedAt: '2025-05-01T09:00:00Z', open: { total: 3, bySeverity: { critical: 1, high: 0, medium: 2, low: 0 }, byAge: { under30: 0, from30to90: 2, over90: 1 } }, openFindings: rows, newThisMonth: [], fixedThisMonth: [], expiringIgnores: [], chart: [], unknownAs: 'high' },
       { timeZone: 'UTC' },
     );
     const lines = blockText(digest.details.blocks).split('\n').filter((l) => l.startsWith('• '));
     expect(lines).toEqual([
-      '• 🔴 *octo/shop*: django 2.1.5 → 2.2.28 clears 3 advisories: <https://osv.dev/vulnerability/PYSEC-2019-13|PYSEC-2019-13>, <https://osv.dev/vulnerability/PYSEC-2019-12|PYSEC-2019-12>, <https://osv.dev/vulnerability/PYSEC-2019-11|PYSEC-2019-11>, open 120 days',
+      '• 🔴 *octo/shop*: django 2.1.5 → 2.2.28 clears 3 advisories: <https://osv.dev/vulnerability/PYSEC-2019-13|PYSEC-2019-13>, <https://osv.dev/vulnerability/PYSEC-2019-11|PYSEC-2019-11> (not rated, counts as high), <https://osv.dev/vulnerability/PYSEC-2019-12|PYSEC-2019-12>, open 120 days',
     ]);
   });
 });

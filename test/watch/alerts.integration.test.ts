@@ -54,7 +54,7 @@ describe('new-advisory alerts', () => {
     expect(JSON.stringify(alert?.blocks)).toContain(`https://github.com/octo/app/blob/${world.github.headSha('octo', 'app')}/requirements.txt#L1`);
     expect(JSON.stringify(alert?.blocks)).toMatch(/Upgrade requests [0-9.]+ to 2\.3\.0 \(clears (its advisory|both advisories|all [0-9]+ advisories)\): set /);
     // One colour scheme: the same emoji and label the /audit reply and the reports use.
-    expect(JSON.stringify(alert?.blocks)).toMatch(/Severity: (🔴 \*Critical|🟠 \*High|🟡 \*Medium|🔵 \*Low|⚪ \*Unknown)\*/);
+    expect(JSON.stringify(alert?.blocks)).toMatch(/Severity: (🔴 \*Critical|🟠 \*High|🟡 \*Medium|🔵 \*Low|⚪ \*not rated by the source \(treated as high\))\*/);
     const buttons = (alert?.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === 'actions')?.elements;
     const stored = watch.store.alertsForChannel(CHANNEL)[0]!;
     expect(buttons).toEqual([

@@ -96,7 +96,7 @@ describe('handleWatchCommand', () => {
 
   it('refuses changes from non-admins when admins are configured, but lets them list', async () => {
     const { store, ctx } = setUp({ gate: onlyAdmin });
-    for (const text of ['watch octo/app', 'unwatch octo/app', 'schedule weekly fri 16:00', 'ignore PYSEC-2024-1 fine', 'unignore PYSEC-2024-1']) {
+    for (const text of ['watch octo/app', 'unwatch octo/app', 'schedule weekly fri 16:00', 'ignore PYSEC-2024-1 fine', 'unignore PYSEC-2024-1', 'settings unknown-as low']) {
       expect((await run(text, ctx)).text).toMatch(/Only Depwatch admins/);
     }
     expect((await run('list', ctx)).text).toContain('watches 0 repositories');
@@ -136,6 +136,21 @@ describe('handleWatchCommand', () => {
     ]);
     expect((await run('unignore pysec-2014-13', ctx)).text).toContain('removed the ignore');
     expect(store.ignoresForChannel('C0SEC000001')).toEqual([]);
+  });
+
+  it('keeps how the channel counts advisories no source rated, high until told otherwise', async () => {
+    expect(parseWatchCommand('settings unknown-as Moderate')).toEqual({ kind: 'unknown-as', level: 'medium' });
+    expect(parseWatchCommand('settings')).toEqual({ kind: 'settings-show' });
+    expect(parseWatchCommand('settings unknown-as unknown')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('critical|high|medium|low') });
+    expect(parseWatchCommand('settings colour blue')).toMatchObject({ kind: 'invalid' });
+    const { store, ctx } = setUp();
+    expect((await run('settings', ctx)).text).toContain('count as *high* in this channel (the default)');
+    expect(store.channelUnknownAs('C0SEC000001')).toBeNull();
+    expect((await run('settings unknown-as low', ctx)).text).toContain('to count as *low* in this channel');
+    expect(store.channelUnknownAs('C0SEC000001')).toBe('low');
+    expect(JSON.stringify((await run('list', ctx)).blocks)).toContain('*Advisories not rated by the source* count as *low* here');
+    expect(store.channelUnknownAs('C0OTHER0001')).toBeNull();
+    expect(store.changes('C0SEC000001')[0]).toMatchObject({ action: 'unknown-as', detail: 'low', userId: 'U0ALICE0001' });
   });
 
   it('answers bad input with the reason and the usage, never a crash', async () => {

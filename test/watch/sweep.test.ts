@@ -70,6 +70,44 @@ describe('sweep', () => {
     expect(watch.store.openFindings('octo/app').filter((f) => f.kind === 'vulnerability')).toHaveLength(1);
   });
 
+  it('does not call findings fixed when their lockfile became unreadable, and keeps re-matching what it locked', async () => {
+    const lock = (urllib3: string) =>
+      ['urllib3', 'requests']
+        .map((name) => `[[package]]\nname = "${name}"\nversion = "${name === 'urllib3' ? urllib3 : '2.2.0'}"\ndescription = ""\noptional = false\npython-versions = "*"\nfiles = []\n`)
+        .join('\n') + '\n[metadata]\nlock-version = "2.0"\npython-versions = "^3.8"\ncontent-hash = "0"\n';
+    const pyproject = '[tool.poetry]\nname = "app"\n[tool.poetry.dependencies]\npython = "^3.8"\nurllib3 = "^1.24"\nrequests = "^2.2"\n';
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z' });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'pyproject.toml': pyproject, 'poetry.lock': lock('1.24.1') } });
+    const { watch } = world.service();
+    watch.store.addWatch({ repo: 'octo/app', channel: 'C0AAAAAAAA1', userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+    await watch.sweeps.runNow();
+    const openVulns = () => watch.store.openFindings('octo/app').filter((f) => f.kind === 'vulnerability').map((f) => f.advisoryId).sort();
+    expect(openVulns()).toEqual(['PYSEC-2019-132']);
+
+    // A merge conflict left in the lockfile: it is not TOML any more, and nothing in it was read.
+    world.github.pushCommit('octo', 'app', { 'poetry.lock': `<<<<<<< HEAD\n${lock('1.24.1')}=======\n${lock('1.24.2')}>>>>>>> fix\n` });
+    world.clock.advance(3_600_000);
+    const broken = await watch.sweeps.runNow();
+    expect(broken.audited).toEqual(['octo/app']);
+    expect(broken.fixed).toEqual([]);
+    expect(openVulns()).toEqual(['PYSEC-2019-132']);
+
+    // While it stays broken, a new advisory for a package it locked is still found.
+    world.osv.addRecord(REQUESTS);
+    world.clock.advance(3_600_000);
+    const rematched = await watch.sweeps.runNow();
+    expect(rematched.rematched).toBe(1);
+    expect(rematched.fixed).toEqual([]);
+    expect(openVulns()).toEqual(['PYSEC-2014-13', 'PYSEC-2019-132']);
+
+    // Once it is readable again, what it no longer locks is fixed, by that commit.
+    const repaired = world.github.pushCommit('octo', 'app', { 'poetry.lock': lock('1.24.3') });
+    world.clock.advance(3_600_000);
+    const fixed = await watch.sweeps.runNow();
+    expect(fixed.fixed.filter((f) => f.kind === 'vulnerability').map((f) => [f.advisoryId, f.fixedBySha])).toEqual([['PYSEC-2019-132', repaired]]);
+    expect(openVulns()).toEqual(['PYSEC-2014-13']);
+  });
+
   it('keeps installed packages compactly and restores them exactly', async () => {
     const files = { 'requirements.txt': 'requests==2.31.0\n-c constraints.txt\nflask\n', 'constraints.txt': 'flask==2.0.0\nnever-required==1.0\n' };
     const load = await loadManifests(memorySource(files), {});

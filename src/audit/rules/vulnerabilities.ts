@@ -2,7 +2,8 @@
 import { groupByAlias } from '../../advisories/aliases.js';
 import { describeAdvisory } from '../../advisories/description.js';
 import { fixedVersions } from '../../advisories/match.js';
-import { worstSeverityOf } from '../../advisories/severity.js';
+import { groupSeverity } from '../../advisories/alias-severity.js';
+import type { OsvRecord } from '../../advisories/types.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';
@@ -31,7 +32,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
 
     for (const group of groups) {
       const ids = [group.id, ...group.aliases];
-      const severity = worstSeverityOf(group.records, pkg.name);
+      const severity = groupSeverity(group.records, pkg.name, ctx.aliasRecords);
       const fixed = [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions);
       const base = {
         package: pkg.name,
@@ -43,6 +44,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         summary: describeAdvisory(group.records),
         cvss: severity.score,
         cvssVector: severity.vector,
+        severityFrom: severity.source,
         fixedVersions: fixed,
         locations,
         ...(locationsOmitted ? { locationsOmitted } : {}),

@@ -5,6 +5,7 @@
  * alert id only; the click handler re-reads the store.
  */
 import type { KnownBlock } from '@slack/types';
+import { severityLabel, type RatedSeverity } from '../../audit/findings.js';
 import { plural } from '../../plural.js';
 import { styleOf } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
@@ -24,6 +25,8 @@ export interface AlertView {
   summary: string;
   severity: string;
   cvss: number | null;
+  /** How the channel counts an advisory no source rated (its label says so); default high. */
+  unknownAs?: RatedSeverity;
   malicious: boolean;
   package: string | null;
   affected: AffectedRepo[];
@@ -59,7 +62,10 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
   const blocks: KnownBlock[] = [
     header(title),
     section(`${link(osvUrl(view.advisoryId), view.advisoryId)}${aliases}: ${escapeMrkdwn(view.summary || 'no summary')}`),
-    context(`Severity: ${styleOf(view.severity).emoji} *${styleOf(view.severity).label}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`, `Alert #${view.alertId}`),
+    context(
+      `Severity: ${styleOf(view.severity).emoji} *${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : styleOf(view.severity).label}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`,
+      `Alert #${view.alertId}`,
+    ),
     section(view.affected.slice(0, MAX_LISTED).map(repoLine).join('\n')),
   ];
   // One message, always: an alert is edited in place later, and thread replies could not be.

@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
 import type { AuditResult } from '../../audit/audit.js';
 import type { AdviceSyntax } from '../../audit/fix-wording.js';
-import { findingKey, SEVERITY_ORDER, type Finding, type FindingKind, type Severity } from '../../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, effectiveSeverity, findingKey, severityOrder, UNRATED_LABEL, type Finding, type FindingKind, type RatedSeverity, type Severity } from '../../audit/findings.js';
+import { describeReason, reasonsOf } from '../../audit/partial.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { plural } from '../../plural.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
@@ -87,9 +88,19 @@ export function auditingMessage(repo: string, requestedBy: string | null): Slack
   return { text: md`Auditing ${repo}…`.text, blocks };
 }
 
-function countsLine(counts: Record<Severity, number>): string {
-  return SEVERITY_ORDER.filter((s) => counts[s] > 0)
-    .map((s) => `${emoji(s)} ${counts[s]} ${s}`)
+const unknownAsOf = (input: AuditReplyInput): RatedSeverity => input.result.unknownAs ?? DEFAULT_UNKNOWN_AS;
+
+const capitalise = (s: string) => `${s[0]!.toUpperCase()}${s.slice(1)}`;
+
+/** "*High*", or "*Not rated by the source* (counts as high)": an unrated advisory says how it counts here. */
+function severityTitle(f: Finding, unknownAs: RatedSeverity): string {
+  return f.severity === 'unknown' ? `*${capitalise(UNRATED_LABEL)}* (counts as ${unknownAs})` : `*${SEVERITY_STYLE[f.severity].label}*`;
+}
+
+function countsLine(counts: Record<Severity, number>, unknownAs: RatedSeverity): string {
+  return severityOrder(unknownAs)
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${emoji(s)} ${counts[s]} ${s === 'unknown' ? `not rated (count as ${unknownAs})` : s}`)
     .join(' · ');
 }
 
@@ -128,9 +139,9 @@ function packageText(input: AuditReplyInput, g: PackageGroup): string {
 }
 
 /** One advisory under its package: severity, ids, CVSS, and what the flaw is. */
-function advisoryText(f: Finding): string {
+function advisoryText(f: Finding, unknownAs: RatedSeverity): string {
   const head = [
-    `${emoji(f.severity)} *${SEVERITY_STYLE[f.severity].label}*${f.kind === 'malicious' ? ' *MALICIOUS*' : ''}`,
+    `${emoji(f.severity)} ${severityTitle(f, unknownAs)}${f.kind === 'malicious' ? ' *MALICIOUS*' : ''}`,
     advisoryLinks(f),
     ...(typeof f.cvss === 'number' ? [`CVSS ${f.cvss.toFixed(1)}`] : []),
   ].join(' · ');
@@ -140,8 +151,9 @@ function advisoryText(f: Finding): string {
 function advisoryBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
   const value = findingButtonValue(input.auditId, f);
   const ignore = button({ text: 'Ignore…', actionId: AUDIT_ACTIONS.ignore, value, accessibilityLabel: `Ignore ${f.id ?? ''} for ${f.package ?? ''}` });
-  const text = advisoryText(f);
-  if (f.severity === 'critical' || f.severity === 'high') {
+  const text = advisoryText(f, unknownAsOf(input));
+  const counts = effectiveSeverity(f.severity, unknownAsOf(input));
+  if (counts === 'critical' || counts === 'high') {
     return [
       section(text),
       actions(`f:${findingToken(f)}`, button({ text: 'Start incident', actionId: AUDIT_ACTIONS.incident, value, style: 'danger' }), ignore),
@@ -237,7 +249,9 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
 
   const blocks: KnownBlock[] = [header(`Dependency audit: ${input.repo}`)];
   if (result.partial) {
-    blocks.push(section(`⚠️ *Partial result:* ${result.warnings.map(escapeMrkdwn).join('; ')}`));
+    const reasons = reasonsOf(result).map((r) => escapeMrkdwn(truncate(describeReason(r), 200)));
+    const shown = reasons.slice(0, 5);
+    blocks.push(section(`⚠️ *Partial result:* ${shown.join('; ')}${reasons.length > shown.length ? `; …and ${reasons.length - shown.length} more` : ''}`));
   }
   const when = new Date(input.createdAt);
   blocks.push(
@@ -253,11 +267,13 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   blocks.push(
     section(
       (vulns.length
-        ? `*${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')}:* ${countsLine(vulnCounts)}`
+        ? `*${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')}:* ${countsLine(vulnCounts, unknownAsOf(input))}`
         : result.partial && result.warnings.some((w) => w.startsWith('advisories unavailable'))
           ? '*Vulnerabilities were not checked* (see above)'
-          : ':white_check_mark: *No known vulnerabilities*') +
-        `\n*${plural(other, 'other finding')}*${other ? `: ${countsLine(otherCounts)}` : ''}` +
+          : result.partial
+            ? ':warning: *No known vulnerabilities in what could be read* (see above)'
+            : ':white_check_mark: *No known vulnerabilities*') +
+        `\n*${plural(other, 'other finding')}*${other ? `: ${countsLine(otherCounts, unknownAsOf(input))}` : ''}` +
         (result.ignored.length ? ` · ${result.ignored.length} ignored` : ''),
     ),
   );
@@ -285,7 +301,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   if (tail.length) blocks.push(divider(), ...tail);
 
   const text = vulns.length
-    ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns)}), ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`
+    ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns, unknownAsOf(input))}), ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`
     : `${escapeMrkdwn(input.repo)}@${shortSha}: no known vulnerabilities, ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`;
   const continuation = (index: number, total: number): KnownBlock[] => [context(`Audit of ${escapeMrkdwn(input.repo)}@${shortSha}, continued (${index}/${total})`)];
   return { text, blocks, continuation };

@@ -4,7 +4,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { AdviceSyntax } from '../../audit/fix-wording.js';
-import { compareFindings } from '../../audit/findings.js';
+import { compareFindings, type RatedSeverity } from '../../audit/findings.js';
 import { plural } from '../../plural.js';
 import { packageHeadline, vulnerablePackages } from '../../report/packages.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
@@ -32,15 +32,16 @@ const DIGEST_SYNTAX: AdviceSyntax = { code: (t) => `\`${escapeMrkdwn(t)}\``, pla
  * Vulnerability rows as one line per repository and package, worst first: "🔴 *octo/app*: django
  * 2.1.5 → 2.2.28 clears 2 advisories: PYSEC-…, PYSEC-…", then what `tail` says about those rows.
  */
-function packageLines(rows: readonly FindingRow[], tail: (rows: FindingRow[]) => string = () => ''): string[] {
-  const sorted = [...rows].sort((a, b) => compareFindings(a.finding, b.finding) || a.repo.localeCompare(b.repo));
+function packageLines(rows: readonly FindingRow[], unknownAs: RatedSeverity, tail: (rows: FindingRow[]) => string = () => ''): string[] {
+  const sorted = [...rows].sort((a, b) => compareFindings(a.finding, b.finding, unknownAs) || a.repo.localeCompare(b.repo));
   const byRepo = new Map<string, FindingRow[]>();
   for (const r of sorted) byRepo.set(r.repo, [...(byRepo.get(r.repo) ?? []), r]);
   const lines: { rank: number; text: string }[] = [];
   for (const [repo, repoRows] of byRepo) {
     for (const g of vulnerablePackages(repoRows.map((r) => r.finding))) {
       const groupRows = repoRows.filter((r) => g.findings.includes(r.finding));
-      const ids = g.findings.map((f) => (f.id ? link(osvUrl(f.id), f.id) : '?')).join(', ');
+      const unrated = (f: { severity: string }) => (f.severity === 'unknown' ? ` (not rated, counts as ${unknownAs})` : '');
+      const ids = g.findings.map((f) => `${f.id ? link(osvUrl(f.id), f.id) : '?'}${unrated(f)}`).join(', ');
       lines.push({
         rank: sorted.indexOf(groupRows[0]!),
         text: `• ${SEVERITY_STYLE[g.severity].emoji} *${escapeMrkdwn(repo)}*: ${packageHeadline(g, DIGEST_SYNTAX)}: ${ids}${tail(groupRows)}`,
@@ -106,10 +107,10 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     const shas = [...new Set(rows.map((r) => r.fixedBySha).filter((sha): sha is string => sha !== null))];
     return shas.length ? ` by ${shas.map((sha) => `\`${escapeMrkdwn(sha.slice(0, 7))}\``).join(', ')}` : '';
   };
-  const open = packageLines(d.openFindings, openFor);
+  const open = packageLines(d.openFindings, d.unknownAs, openFor);
   details.push(section(`*Open vulnerabilities (${d.open.total})*\n${open.length ? open.join('\n') : 'None. 🎉'}`));
-  if (d.newThisMonth.length) details.push(section(`*New this month (${d.newThisMonth.length})*\n${packageLines(d.newThisMonth).join('\n')}`));
-  if (d.fixedThisMonth.length) details.push(section(`*Fixed this month (${d.fixedThisMonth.length})*\n${packageLines(d.fixedThisMonth, fixedBy).join('\n')}`));
+  if (d.newThisMonth.length) details.push(section(`*New this month (${d.newThisMonth.length})*\n${packageLines(d.newThisMonth, d.unknownAs).join('\n')}`));
+  if (d.fixedThisMonth.length) details.push(section(`*Fixed this month (${d.fixedThisMonth.length})*\n${packageLines(d.fixedThisMonth, d.unknownAs, fixedBy).join('\n')}`));
   if (d.expiringIgnores.length) {
     details.push(divider(), section(`*Ignores expiring within 30 days*\n${d.expiringIgnores.map((i) => `• ${escapeMrkdwn(i.id)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''} until ${i.until}, ${escapeMrkdwn(i.source)}: ${escapeMrkdwn(i.reason)}`).join('\n')}`));
   }

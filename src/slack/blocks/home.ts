@@ -16,7 +16,7 @@ export const HOME_AUDIT_CALLBACK = 'home_audit_submit';
 export const HOME_AUDIT_BLOCK = 'home_audit_repo';
 export const HOME_AUDIT_ACTION = 'value';
 
-const SHORT: Record<Severity, string> = { critical: 'critical', high: 'high', medium: 'medium', unknown: 'unknown', low: 'low', info: 'info' };
+const SHORT: Record<Severity, string> = { critical: 'critical', high: 'high', medium: 'medium', unknown: 'not rated', low: 'low', info: 'info' };
 
 export function openCounts(counts: Record<Severity, number>): string {
   const parts = SEVERITY_ORDER.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${counts[s]} ${SHORT[s]}`);

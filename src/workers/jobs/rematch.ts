@@ -8,6 +8,7 @@
  * repository the open vulnerability findings, or, when advisories could not be read at all, the
  * warning to report (then nothing was re-checked and nothing may be marked fixed).
  */
+import { lookUpAliasRatings } from '../../advisories/alias-severity.js';
 import type { OsvRecord, PackageQuery } from '../../advisories/types.js';
 import type { PackageUse } from '../../audit/context.js';
 import type { Finding } from '../../audit/findings.js';
@@ -26,7 +27,8 @@ export interface RematchRequest {
   now: Date;
 }
 
-export type RematchOutcome = { ok: true; findings: { key: string; findings: Finding[] }[] } | { ok: false; warning: string };
+/** `warnings`: what was re-checked with less than it should have (unrated advisories not looked up in their aliases). */
+export type RematchOutcome = { ok: true; findings: { key: string; findings: Finding[] }[]; warnings: string[] } | { ok: false; warning: string };
 
 export type RematchJob = RematchRequest & { sources: SourceInfo };
 
@@ -60,6 +62,9 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
       }),
     );
   }
+  const warnings: string[] = [];
+  const ratings = await lookUpAliasRatings(advisories, [...hits.values()].flat());
+  if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
   let projects: Map<string, ProjectInfo | null> | null = null;
   if (registry && vulnerable.length > 0) projects = await registry.projects(vulnerable).catch(() => null);
 
@@ -71,13 +76,14 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
     const signature = JSON.stringify([use.name, use.version, use.direct, use.entries.map((e) => [e.file, e.line, e.kind, e.direct, e.specifier, e.group])]);
     let found = memo.get(signature);
     if (!found) {
-      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry: projects, hits, packageAdvisories, contextFiles: [] });
+      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry: projects, hits, aliasRecords: ratings.records, packageAdvisories, contextFiles: [] });
       memo.set(signature, found);
     }
     return found;
   };
   return {
     ok: true,
+    warnings,
     findings: job.repos.map(({ key, packages, ignores }) => {
       const { findings: marked } = applyIgnores(packageUsesOf(packages).flatMap(findingsOf), ignores, now);
       return { key, findings: marked.filter((f) => !f.ignoredBy) };

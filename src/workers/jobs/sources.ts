@@ -7,11 +7,14 @@
  * - `advisories.candidates`: PackageQuery[] → { records: Map<queryKey, OsvRecord[]>, matched, kind, notices }
  *   (`matched` when the source could only give its own matches: a source without `candidates`);
  * - `advisories.forPackage`: a package name → { records: OsvRecord[], kind, notices };
+ * - `advisories.byIds`: advisory ids → Map<id, OsvRecord> (rating unrated advisories from their aliases);
  * - `registry.projects`: package names → Map<name, ProjectInfo | null>.
+ * How old a local copy's data is (`freshness`) travels once, in the job's SourceInfo.
  * `kind` and `notices` travel with every advisory answer because a fallback source changes them
  * (OSV failed, the mirror answered) and the report must say so.
  */
 import { matchCandidates } from '../../advisories/match.js';
+import type { AdvisoryFreshness } from '../../advisories/freshness.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../../advisories/types.js';
 import type { PackageRegistry } from '../../audit/audit.js';
 import type { ProjectInfo } from '../../python/pypi.js';
@@ -28,6 +31,10 @@ export interface DataSources {
 export interface SourceInfo {
   advisoryKind: AdvisorySource['kind'];
   hasRegistry: boolean;
+  /** The source can look records up by id (AdvisorySource.byIds). */
+  hasByIds: boolean;
+  /** AdvisorySource.freshness() when the job started (a mirror's data age), null for a live service. */
+  freshness: AdvisoryFreshness | null;
 }
 
 interface AdvisoryState {
@@ -41,11 +48,17 @@ type ForPackageAnswer = AdvisoryState & { records: OsvRecord[] };
 const METHODS = {
   candidates: 'advisories.candidates',
   forPackage: 'advisories.forPackage',
+  byIds: 'advisories.byIds',
   projects: 'registry.projects',
 } as const;
 
 export function sourceInfo(sources: DataSources): SourceInfo {
-  return { advisoryKind: sources.advisories.kind, hasRegistry: sources.registry !== null };
+  return {
+    advisoryKind: sources.advisories.kind,
+    hasRegistry: sources.registry !== null,
+    hasByIds: typeof sources.advisories.byIds === 'function',
+    freshness: sources.advisories.freshness?.() ?? null,
+  };
 }
 
 /** Main thread: answers the worker's questions from the real sources. */
@@ -58,6 +71,10 @@ export function sourceHandlers(sources: DataSources): JobHandlers {
         ? { records: await advisories.candidates(queries), matched: false, ...state() }
         : { records: await advisories.affecting(queries), matched: true, ...state() },
     [METHODS.forPackage]: async (name: string): Promise<ForPackageAnswer> => ({ records: await advisories.forPackage(name), ...state() }),
+    [METHODS.byIds]: async (ids: string[]): Promise<Map<string, OsvRecord>> => {
+      if (!advisories.byIds) throw new Error('this advisory source cannot look records up by id');
+      return advisories.byIds(ids);
+    },
     [METHODS.projects]: async (names: string[]): Promise<Map<string, ProjectInfo | null>> => {
       if (!registry) throw new Error('no package registry for this audit');
       return registry.projects(names);
@@ -67,7 +84,10 @@ export function sourceHandlers(sources: DataSources): JobHandlers {
 
 /** Worker: an advisory source and a registry that ask the main thread, and match here. */
 export function remoteSources(context: TaskContext, info: SourceInfo): DataSources {
-  return { advisories: new RemoteAdvisorySource(context, info.advisoryKind), registry: info.hasRegistry ? new RemoteRegistry(context) : null };
+  const advisories = new RemoteAdvisorySource(context, info.advisoryKind, info.freshness);
+  // byIds only where the real source has it: without it, alias ratings are simply not looked up.
+  if (!info.hasByIds) advisories.byIds = undefined;
+  return { advisories, registry: info.hasRegistry ? new RemoteRegistry(context) : null };
 }
 
 class RemoteAdvisorySource implements AdvisorySource {
@@ -76,6 +96,7 @@ class RemoteAdvisorySource implements AdvisorySource {
   constructor(
     private readonly context: TaskContext,
     public kind: AdvisorySource['kind'],
+    private readonly dataFreshness: AdvisoryFreshness | null,
   ) {}
 
   async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
@@ -85,6 +106,12 @@ class RemoteAdvisorySource implements AdvisorySource {
 
   async forPackage(name: string): Promise<OsvRecord[]> {
     return this.remember(await this.context.call<ForPackageAnswer>(METHODS.forPackage, name)).records;
+  }
+
+  byIds?: (ids: string[]) => Promise<Map<string, OsvRecord>> = (ids) => this.context.call<Map<string, OsvRecord>>(METHODS.byIds, ids);
+
+  freshness(): AdvisoryFreshness | null {
+    return this.dataFreshness;
   }
 
   notices(): string[] {

@@ -9,6 +9,7 @@
  * installed packages (StoredPackage[]) and the tree's own ignore rules. Nothing else crosses.
  */
 import type { AuditResult } from '../../audit/audit.js';
+import type { RatedSeverity } from '../../audit/findings.js';
 import { parseIgnoreFile, type IgnoreRule } from '../../audit/ignores.js';
 import { auditTree, readTree } from '../../audit/run.js';
 import { memorySource } from '../../python/files.js';
@@ -31,6 +32,8 @@ export interface TreeAuditRequest {
   extraIgnores?: IgnoreRule[];
   /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */
   extraErrors?: ExtractError[];
+  /** How advisories no source rated count (the channel's setting); the default, high, when absent. */
+  unknownAs?: RatedSeverity;
   /** Also return what watching stores: the installed packages and the tree's ignore rules. */
   forWatching?: boolean;
 }
@@ -41,6 +44,8 @@ export interface TreeAuditOutcome {
   packages: StoredPackage[] | null;
   /** With `forWatching`: the rules of the tree's `.depwatch.yml`. */
   treeIgnores: IgnoreRule[] | null;
+  /** With `forWatching`: the manifests that were read (with `packages`, what the audit can vouch for). */
+  readFiles: string[] | null;
 }
 
 export type TreeAuditJob = TreeAuditRequest & { sources: SourceInfo };
@@ -58,12 +63,14 @@ export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Pro
     now: job.now,
     ...(job.extraIgnores ? { extraIgnores: job.extraIgnores } : {}),
     ...(job.extraErrors ? { extraErrors: job.extraErrors } : {}),
+    ...(job.unknownAs ? { unknownAs: job.unknownAs } : {}),
   });
-  if (!job.forWatching) return { result, packages: null, treeIgnores: null };
+  if (!job.forWatching) return { result, packages: null, treeIgnores: null, readFiles: null };
   const ignoreFile = contents.contextFiles.find((f) => IGNORE_FILES.includes(f.path));
   return {
     result,
     packages: storedPackagesOf(contents.load.manifests.flatMap((m) => m.dependencies)),
     treeIgnores: ignoreFile ? parseIgnoreFile(ignoreFile.text).rules : [],
+    readFiles: contents.load.manifests.map((m) => m.path),
   };
 }

@@ -1,0 +1,57 @@
+/**
+ * Severity from an alias's record. Most PyPA (PYSEC) records carry no rating, while the GHSA or CVE
+ * record of the same flaw usually does (a CVSS vector, GHSA's `database_specific.severity`). When no
+ * record of an alias group rates the flaw, the records its aliases name are looked up by id in the
+ * same advisory source (the mirror's table, or OSV's `/v1/vulns/{id}`) and the worst rating among
+ * them is used, naming the record it came from. The lookup never changes which advisories match.
+ */
+import { groupByAlias } from './aliases.js';
+import { worstSeverityOf, type RatedSeverity } from './severity.js';
+import type { AdvisorySource, OsvRecord } from './types.js';
+
+/** Alias ids of the groups among `records` that no record of theirs rates (the ones worth looking up). */
+export function unratedAliasIds(records: readonly OsvRecord[]): string[] {
+  const wanted = new Set<string>();
+  for (const group of groupByAlias(records)) {
+    if (worstSeverityOf(group.records).level !== 'unknown') continue;
+    const held = new Set(group.records.map((r) => r.id));
+    for (const id of group.aliases) if (!held.has(id)) wanted.add(id);
+  }
+  return [...wanted].sort();
+}
+
+export interface AliasRatings {
+  /** Alias records found, by id (ids the source does not know are absent). */
+  records: Map<string, OsvRecord>;
+  /** Why the lookup failed, when it did: the affected findings stay unrated (and say so). */
+  failure: string | null;
+}
+
+/** Looks up the alias records that could rate the unrated groups among `records`. */
+export async function lookUpAliasRatings(source: AdvisorySource, records: readonly OsvRecord[]): Promise<AliasRatings> {
+  const ids = unratedAliasIds(records);
+  if (ids.length === 0 || !source.byIds) return { records: new Map(), failure: null };
+  try {
+    return { records: await source.byIds(ids), failure: null };
+  } catch (err) {
+    return { records: new Map(), failure: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+  }
+}
+
+/**
+ * The severity of one alias group for `packageName`: its own records' worst rating, else the worst
+ * among its aliases' records (by their entries for the package when they name it, as GHSA records
+ * do, else by the whole record, as for CVE records that name no PyPI package).
+ */
+export function groupSeverity(records: readonly OsvRecord[], packageName: string | undefined, aliasRecords: ReadonlyMap<string, OsvRecord> | undefined): RatedSeverity {
+  const own = worstSeverityOf(records, packageName);
+  if (own.level !== 'unknown' || aliasRecords === undefined || aliasRecords.size === 0) return own;
+  const held = new Set(records.map((r) => r.id));
+  const aliases = [...new Set(records.flatMap((r) => r.aliases ?? []))]
+    .filter((id) => !held.has(id))
+    .map((id) => aliasRecords.get(id))
+    .filter((r): r is OsvRecord => r !== undefined && !r.withdrawn);
+  if (aliases.length === 0) return own;
+  const forPackage = packageName === undefined ? own : worstSeverityOf(aliases, packageName);
+  return forPackage.level !== 'unknown' ? forPackage : worstSeverityOf(aliases);
+}

@@ -1,0 +1,31 @@
+/**
+ * How old the mirror's data is. The mirror's freshness is the age of its data (the newest record's
+ * `modified`), not when it was last synced: a sync that succeeded against a stale copy, or an
+ * import of an old bundle, leaves old data behind a recent sync time.
+ */
+export interface AdvisoryFreshness {
+  /** `modified` of the newest record held, as OSV wrote it; null when the mirror is empty. */
+  newestModified: string | null;
+  /** When the mirror was last synced or imported into (ISO), null if never. */
+  lastSync: string | null;
+}
+
+export interface AdvisoryDataAge extends AdvisoryFreshness {
+  /** Whole days between the newest `modified` and now; null when unknown. */
+  ageDays: number | null;
+}
+
+const DAY_MS = 86_400_000;
+
+export function dataAge(freshness: AdvisoryFreshness, now: Date): AdvisoryDataAge {
+  const at = freshness.newestModified === null ? Number.NaN : Date.parse(freshness.newestModified);
+  const ageDays = Number.isNaN(at) ? null : Math.max(0, Math.floor((now.getTime() - at) / DAY_MS));
+  return { ...freshness, ageDays };
+}
+
+/** One line for people: where the answers came from and how old the data is. */
+export function describeDataAge(age: AdvisoryDataAge): string {
+  if (age.newestModified === null) return 'advisories from the local mirror, which holds no records';
+  const days = age.ageDays === null ? '' : ` (${age.ageDays} ${age.ageDays === 1 ? 'day' : 'days'} old)`;
+  return `advisories from the local mirror: newest record modified ${age.newestModified}${days}; last synced ${age.lastSync ?? 'never'}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * When is an audit result partial? Fail closed: whatever was not read, not reached or not found
+ * makes it partial, and the result says why (CLI exit status 2, JSON, SARIF, Slack).
+ *
+ * The rule for manifest problems (ExtractError): every problem means content was NOT read (a file
+ * over the size cap, binary, not UTF-8, not valid TOML / JSON, a line or entry that failed to parse
+ * so dependencies may be missing, an include that was not followed or not found, a link not
+ * followed, a snapshot listing GitHub truncated), unless it is marked as a note (`note: true`):
+ * something worth saying about content that was still read whole, such as an include cycle where
+ * each file is read once. A new kind of problem is therefore partial until someone decides it is a
+ * note.
+ */
+import type { ExtractError } from '../python/types.js';
+
+export interface PartialReason {
+  /** `unread`: a manifest (or part of one) not read; `no-manifests`: nothing to audit was found; `data-source`: an advisory source or the registry failed. */
+  kind: 'unread' | 'no-manifests' | 'data-source';
+  /** The file concerned (unread only); `(tree)` for the repository listing itself. */
+  file?: string;
+  line?: number | null;
+  message: string;
+}
+
+/** Whether a problem means content was not read (see the rule above). */
+export const isUnread = (e: ExtractError): boolean => e.note !== true;
+
+export const NO_MANIFESTS = 'no Python manifest or lockfile was found to audit: nothing was checked';
+
+export function partialReasons(input: { errors: readonly ExtractError[]; manifestsRead: number; warnings: readonly string[] }): PartialReason[] {
+  const reasons: PartialReason[] = input.errors.filter(isUnread).map((e) => ({ kind: 'unread', file: e.file, line: e.line, message: e.message }));
+  if (input.manifestsRead === 0) reasons.push({ kind: 'no-manifests', message: NO_MANIFESTS });
+  for (const w of input.warnings) reasons.push({ kind: 'data-source', message: w });
+  return reasons;
+}
+
+/** One line per reason, for terminals, Markdown and Slack. */
+export function describeReason(r: PartialReason): string {
+  if (r.kind !== 'unread') return r.message;
+  return `${r.file}${r.line ? `:${r.line}` : ''} not read completely: ${r.message}`;
+}
+
+/**
+ * Files whose findings an audit cannot vouch for: what they contain now is unknown, so a finding
+ * of theirs that is missing from the result is not fixed. Null when the whole tree is in doubt
+ * (the listing itself was incomplete).
+ */
+export function unreadFiles(errors: readonly ExtractError[]): Set<string> | null {
+  const files = new Set<string>();
+  for (const e of errors) {
+    if (!isUnread(e)) continue;
+    if (e.file === '(tree)') return null;
+    files.add(e.file);
+  }
+  return files;
+}
+
+/** The reasons a result gives (results stored before reasons existed give their warnings). */
+export function reasonsOf(result: { partialReasons?: PartialReason[]; warnings: readonly string[] }): PartialReason[] {
+  return result.partialReasons ?? result.warnings.map((message) => ({ kind: 'data-source' as const, message }));
+}

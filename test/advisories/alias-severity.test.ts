@@ -1,0 +1,81 @@
+/**
+ * Unrated advisories take their rating from their aliases' records: PYSEC-2019-13 (Django SQL
+ * injection) and PYSEC-2021-142 (PyYAML code execution) carry no severity in the PyPA data, while
+ * their GHSA records say CRITICAL (CVSS 9.8). Real records from both databases.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { groupSeverity, lookUpAliasRatings, unratedAliasIds } from '../../src/advisories/alias-severity.js';
+import { AdvisoryMirror } from '../../src/advisories/mirror.js';
+import { OsvApi } from '../../src/advisories/osv-api.js';
+import type { AdvisorySource, OsvRecord } from '../../src/advisories/types.js';
+import { openDb } from '../../src/store/db.js';
+import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
+import { ghsaRecord } from '../fixtures/ghsa/load.js';
+import { fixtureRecord, fixtureRecords } from '../fixtures/osv/load.js';
+
+const DJANGO_SQLI = fixtureRecord('PYSEC-2019-13');
+const PYYAML_RCE = fixtureRecord('PYSEC-2021-142');
+const DJANGO_GHSA = ghsaRecord('GHSA-6r97-cj55-9hrq');
+const PYYAML_GHSA = ghsaRecord('GHSA-8q59-q68h-6hv4');
+
+let osv: FakeOsv | undefined;
+afterEach(async () => {
+  await osv?.close();
+  osv = undefined;
+});
+
+describe('rating an advisory from its aliases', () => {
+  it('uses the worst rating among the alias records and names the record it came from', () => {
+    expect(groupSeverity([DJANGO_SQLI], 'django', undefined)).toEqual({ level: 'unknown', score: null, vector: null, source: null });
+    const aliases = new Map<string, OsvRecord>([[DJANGO_GHSA.id, DJANGO_GHSA]]);
+    expect(groupSeverity([DJANGO_SQLI], 'django', aliases)).toEqual({
+      level: 'critical',
+      score: 9.8,
+      vector: 'CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+      source: 'GHSA-6r97-cj55-9hrq',
+    });
+  });
+
+  it('asks only for the aliases of groups no record of theirs rates', () => {
+    const rated = [...fixtureRecords().values()].find((r) => r.severity?.length && r.aliases?.length);
+    expect(rated).toBeDefined();
+    expect(unratedAliasIds([DJANGO_SQLI, PYYAML_RCE, rated!])).toEqual(['CVE-2019-14234', 'CVE-2020-14343', 'GHSA-6r97-cj55-9hrq', 'GHSA-8q59-q68h-6hv4']);
+    // A group whose GHSA record is already among the hits is rated by it: nothing to look up.
+    expect(unratedAliasIds([DJANGO_SQLI, DJANGO_GHSA])).toEqual([]);
+  });
+
+  it('finds alias records in the mirror, ids it does not hold simply absent', async () => {
+    const mirror = new AdvisoryMirror(openDb(':memory:'));
+    await mirror.importRecords([DJANGO_SQLI, PYYAML_RCE, DJANGO_GHSA, PYYAML_GHSA]);
+    const { records, failure } = await lookUpAliasRatings(mirror, [DJANGO_SQLI, PYYAML_RCE]);
+    expect(failure).toBeNull();
+    expect([...records.keys()].sort()).toEqual(['GHSA-6r97-cj55-9hrq', 'GHSA-8q59-q68h-6hv4']);
+    expect(groupSeverity([PYYAML_RCE], 'pyyaml', records)).toMatchObject({ level: 'critical', source: 'GHSA-8q59-q68h-6hv4' });
+  });
+
+  it('asks OSV for each alias once: a 404 is an answer (remembered), a failure is reported', async () => {
+    osv = await startFakeOsv({ records: [DJANGO_SQLI, DJANGO_GHSA] });
+    const db = openDb(':memory:');
+    const api = new OsvApi({ baseUrl: osv.url, db, retries: 0, backoffMs: 1 });
+    const first = await lookUpAliasRatings(api, [DJANGO_SQLI]);
+    expect(first.failure).toBeNull();
+    expect([...first.records.keys()]).toEqual(['GHSA-6r97-cj55-9hrq']);
+    expect(osv.counts.vulns).toBe(2); // the GHSA record, and CVE-2019-14234 (404)
+    await lookUpAliasRatings(api, [DJANGO_SQLI]);
+    // The record is cached and the unknown id remembered, also by the next client of the same database.
+    const next = await lookUpAliasRatings(new OsvApi({ baseUrl: osv.url, db, retries: 0, backoffMs: 1 }), [DJANGO_SQLI]);
+    expect([...next.records.keys()]).toEqual(['GHSA-6r97-cj55-9hrq']);
+    expect(osv.counts.vulns).toBe(2);
+
+    const fresh = new OsvApi({ baseUrl: osv.url, db: openDb(':memory:'), retries: 0, backoffMs: 1 });
+    osv.failNext(5, 503);
+    const down = await lookUpAliasRatings(fresh, [DJANGO_SQLI]);
+    expect(down.records.size).toBe(0);
+    expect(down.failure).toMatch(/OSV answered 503/);
+  });
+
+  it('a source that cannot look records up leaves the rating alone', async () => {
+    const bare: AdvisorySource = { kind: 'api', affecting: async () => new Map(), forPackage: async () => [] };
+    expect(await lookUpAliasRatings(bare, [DJANGO_SQLI])).toEqual({ records: new Map(), failure: null });
+  });
+});

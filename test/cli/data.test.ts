@@ -1,0 +1,193 @@
+/**
+ * The CLI's own data: its database lives in the user's data directory (DEPWATCH_DB and --db win),
+ * commands that only read never create one, every answer from the mirror says how old its data is,
+ * and imports that accept nothing or break off say so.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { createZip } from '../fakes/zip.js';
+import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+
+/** The newest `modified` in the PyPA fixture. */
+let newestModified: string;
+let fixtureLines: string[];
+
+function cli(env: Record<string, string>, cwd: string) {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIO = {
+    stdout: (t) => void (out.stdout += t),
+    stderr: (t) => void (out.stderr += t),
+    isTTY: false,
+    cwd,
+    env: { TZ: 'UTC', OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9', ...env },
+  };
+  return { out, run: (...argv: string[]) => runCli(argv, io) };
+}
+
+const temp = (what: string) => mkdtempSync(join(tmpdir(), `depwatch-data-${what}-`));
+const ageInDays = (iso: string) => Math.floor((Date.now() - Date.parse(iso)) / 86_400_000);
+
+beforeAll(() => {
+  fixtureLines = gunzipSync(readFileSync(ADVISORIES_JSONL_GZ)).toString('utf8').split('\n').filter(Boolean);
+  newestModified = fixtureLines.map((l) => (JSON.parse(l) as { modified: string }).modified).sort((a, b) => Date.parse(b) - Date.parse(a))[0]!;
+});
+
+describe('where the CLI keeps its database', () => {
+  it('in $XDG_DATA_HOME/depwatch/, not the current folder', async () => {
+    const home = temp('home');
+    const project = temp('project');
+    const xdg = join(home, 'xdg');
+    const c = cli({ HOME: home, XDG_DATA_HOME: xdg }, project);
+    expect(await c.run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    expect(existsSync(join(xdg, 'depwatch', 'depwatch.db'))).toBe(true);
+    expect(readdirSync(project)).toEqual([]);
+  });
+
+  it('in ~/.local/share/depwatch/ without XDG_DATA_HOME (or with a relative one, which the spec ignores)', async () => {
+    const home = temp('home');
+    expect(await cli({ HOME: home, XDG_DATA_HOME: 'relative/dir' }, temp('project')).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    expect(existsSync(join(home, '.local', 'share', 'depwatch', 'depwatch.db'))).toBe(true);
+  });
+
+  it('DEPWATCH_DB, and --db above it, still win', async () => {
+    const dir = temp('explicit');
+    const home = temp('home');
+    expect(await cli({ HOME: home, DEPWATCH_DB: join(dir, 'env.db') }, dir).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    expect(await cli({ HOME: home, DEPWATCH_DB: join(dir, 'env.db') }, dir).run('db', 'import', '--db', join(dir, 'flag.db'), ADVISORIES_JSONL_GZ)).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.db')).sort()).toEqual(['env.db', 'flag.db']);
+    expect(existsSync(join(home, '.local'))).toBe(false);
+  });
+
+  it('commands that only read never create a database or its folder', async () => {
+    const home = temp('home');
+    const project = temp('project');
+    writeFileSync(join(project, 'requirements.txt'), 'requests==2.31.0\n');
+    const env = { HOME: home, XDG_DATA_HOME: join(home, 'xdg') };
+    const status = cli(env, project);
+    expect(await status.run('db', 'status', '--json')).toBe(0);
+    expect(JSON.parse(status.out.stdout)).toMatchObject({ records: 0, exists: false, path: join(home, 'xdg', 'depwatch', 'depwatch.db'), dataAgeDays: null });
+    const text = cli(env, project);
+    await text.run('db', 'status');
+    expect(text.out.stdout).toContain('(not created yet: depwatch db sync or depwatch db import creates it)');
+    expect(await cli(env, project).run('check', '--offline', 'django==2.1.5')).toBe(2);
+    expect(await cli(env, project).run('check', 'django==2.1.5')).toBe(2); // OSV unreachable
+    expect(await cli(env, project).run('audit', '--offline', '.')).toBe(2);
+    expect(await cli(env, project).run('audit', '--json', '.')).toBe(2); // partial: OSV unreachable
+    expect(readdirSync(home)).toEqual([]);
+    expect(readdirSync(project)).toEqual(['requirements.txt']);
+  });
+});
+
+describe('how old the mirror is', () => {
+  let env: Record<string, string>;
+  let project: string;
+  beforeAll(async () => {
+    const dir = temp('fresh');
+    env = { DEPWATCH_DB: join(dir, 'depwatch.db') };
+    project = temp('project');
+    writeFileSync(join(project, 'requirements.txt'), 'django==2.1.5\n');
+    expect(await cli(env, project).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+  });
+
+  it('db status shows the age of the data, the newest record, not only the last sync', async () => {
+    const json = cli(env, project);
+    await json.run('db', 'status', '--json');
+    expect(JSON.parse(json.out.stdout)).toMatchObject({ newestModified, dataAgeDays: ageInDays(newestModified), exists: true });
+    const text = cli(env, project);
+    await text.run('db', 'status');
+    expect(text.out.stdout).toContain(`newest modified: ${newestModified} (data ${ageInDays(newestModified)} days old)`);
+  });
+
+  it('every offline audit and check says it, in text and JSON', async () => {
+    const audit = cli(env, project);
+    expect(await audit.run('audit', '--offline', '--json', '.')).toBe(1);
+    const json = JSON.parse(audit.out.stdout);
+    expect(json.advisory_data).toEqual({ newest_modified: newestModified, age_days: ageInDays(newestModified), last_sync: expect.any(String) });
+    expect(json.notices).toContain(`advisories from the local mirror: newest record modified ${newestModified} (${ageInDays(newestModified)} days old); last synced ${json.advisory_data.last_sync}`);
+    const text = cli(env, project);
+    await text.run('audit', '--offline', '.');
+    expect(text.out.stdout).toContain(`note: advisories from the local mirror: newest record modified ${newestModified} (${ageInDays(newestModified)} days old)`);
+
+    const check = cli(env, project);
+    await check.run('check', '--offline', '--json', 'django==2.1.5');
+    expect(JSON.parse(check.out.stdout)).toMatchObject({ advisory_source: 'mirror', advisory_data: { newest_modified: newestModified, age_days: ageInDays(newestModified) } });
+    const checkText = cli(env, project);
+    await checkText.run('check', '--offline', 'django==2.1.5');
+    expect(checkText.out.stdout).toContain(`note: advisories from the local mirror: newest record modified ${newestModified}`);
+  });
+});
+
+describe('imports that accept nothing or break off', () => {
+  const status = async (db: string) => {
+    const c = cli({ DEPWATCH_DB: db }, tmpdir());
+    await c.run('db', 'status', '--json');
+    return JSON.parse(c.out.stdout) as { records: number; lastSync: string | null };
+  };
+
+  it('an import that accepts nothing fails with one line', async () => {
+    const dir = temp('reject');
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"id": "X-1"}\nnot json\n');
+    const c = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
+    expect(await c.run('db', 'import', bad)).toBe(2);
+    expect(c.out.stdout).toBe('');
+    expect(c.out.stderr).toMatch(/^depwatch db: import: nothing imported from .*bad\.jsonl: all 2 records were rejected \(first: line 1 \(X-1\): .+\)\n$/);
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const e = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
+    expect(await e.run('db', 'import', empty)).toBe(2);
+    expect(e.out.stderr).toMatch(/nothing imported from .*empty: it holds no OSV records\n$/);
+    expect(await status(join(dir, 'depwatch.db'))).toMatchObject({ records: 0, lastSync: null });
+  });
+
+  it('a cut .gz keeps what it read before the damage, and says how many', async () => {
+    const dir = temp('cut-gz');
+    const whole = readFileSync(ADVISORIES_JSONL_GZ);
+    const cut = join(dir, 'cut.jsonl.gz');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    const db = join(dir, 'depwatch.db');
+    const c = cli({ DEPWATCH_DB: db }, dir);
+    expect(await c.run('db', 'import', cut)).toBe(2);
+    const m = /^depwatch db: import: .*cut\.jsonl\.gz: corrupt or truncated gzip data after line (\d+) .*; kept the (\d+) records read before that \(added (\d+), updated 0, unchanged 0\), rejected 0\n$/.exec(c.out.stderr);
+    expect(m).not.toBeNull();
+    const kept = Number(m![2]);
+    expect(kept).toBeGreaterThan(100);
+    expect(kept).toBeLessThan(2661);
+    // What it says it kept is what the mirror holds, and a broken import is not a sync.
+    expect(await status(db)).toMatchObject({ records: kept, lastSync: null });
+  });
+
+  it('a cut zip keeps nothing and says so', async () => {
+    const dir = temp('cut-zip');
+    const zip = createZip(fixtureLines.slice(0, 50).map((line) => ({ name: `${(JSON.parse(line) as { id: string }).id}.json`, data: line })));
+    const cut = join(dir, 'all.zip');
+    writeFileSync(cut, zip.subarray(0, zip.length - 40));
+    const c = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
+    expect(await c.run('db', 'import', cut)).toBe(2);
+    expect(c.out.stderr).toMatch(/^depwatch db: import: .*all\.zip: not a readable zip archive, perhaps truncated .*; nothing was imported\n$/);
+  });
+
+  it('a JSON Lines file cut mid-line keeps every whole line and names the broken one', async () => {
+    const dir = temp('cut-jsonl');
+    const text = fixtureLines.slice(0, 10).join('\n');
+    const cut = join(dir, 'cut.jsonl');
+    writeFileSync(cut, text.slice(0, text.length - 30));
+    const c = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
+    expect(await c.run('db', 'import', cut)).toBe(0);
+    expect(c.out.stdout).toMatch(/^added 9, updated 0, unchanged 0, rejected 1\n {2}rejected line 10: not valid JSON/);
+  });
+
+  it('a gzip of nothing at all is an import that accepts nothing', async () => {
+    const dir = temp('empty-gz');
+    const file = join(dir, 'empty.jsonl.gz');
+    writeFileSync(file, gzipSync(Buffer.from('\n\n')));
+    const c = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
+    expect(await c.run('db', 'import', file)).toBe(2);
+    expect(c.out.stderr).toMatch(/it holds no OSV records/);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * Fail closed on what was not read: a manifest that could not be read (not TOML / JSON, binary,
+ * over the size cap, not UTF-8, a line that failed to parse) or a folder with no manifests at all
+ * makes the audit partial: exit 2 (1 when findings already fail it), and every format says why.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { MAX_MANIFEST_BYTES } from '../../src/python/load.js';
+import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+
+let dataDir: string;
+
+function cli(cwd = process.cwd()) {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIO = {
+    stdout: (t) => void (out.stdout += t),
+    stderr: (t) => void (out.stderr += t),
+    isTTY: false,
+    cwd,
+    env: { TZ: 'UTC', DEPWATCH_DB: join(dataDir, 'depwatch.db'), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9' },
+  };
+  return { out, run: (...argv: string[]) => runCli(argv, io) };
+}
+
+/** A folder holding these files. */
+function project(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'depwatch-partial-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+interface Reason {
+  kind: string;
+  file?: string;
+  line?: number | null;
+  message: string;
+}
+
+async function auditJson(dir: string, ...flags: string[]) {
+  const c = cli();
+  const code = await c.run('audit', '--offline', '--json', ...flags, dir);
+  return { code, json: JSON.parse(c.out.stdout) as { partial: boolean; partial_reasons: Reason[]; findings: { kind: string }[] }, stderr: c.out.stderr };
+}
+
+const BROKEN_LOCK = '[[package]]\nname = "urllib3"\nversion = "1.24.1"\n<<<<<<< HEAD\n';
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'depwatch-partial-db-'));
+  expect(await cli().run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+});
+
+describe('a manifest that could not be read makes the audit partial (exit 2)', () => {
+  const unreadable: [string, Record<string, string | Buffer>, string, RegExp][] = [
+    ['a lockfile that is not valid TOML', { 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["urllib3"]\n', 'poetry.lock': BROKEN_LOCK }, 'poetry.lock', /not valid TOML/],
+    ['a broken pyproject.toml', { 'pyproject.toml': '[project\nname = "app"\n' }, 'pyproject.toml', /TOML/],
+    ['a Pipfile.lock that is not JSON', { 'Pipfile.lock': '{"_meta": {' }, 'Pipfile.lock', /not valid JSON/],
+    ['a binary file', { 'requirements.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]) }, 'requirements.txt', /binary file/],
+    ['a file over the size cap', { 'requirements.txt': `# ${'x'.repeat(MAX_MANIFEST_BYTES)}\n` }, 'requirements.txt', /over the 5 MB limit/],
+    ['a file that is not UTF-8', { 'requirements.txt': Buffer.from('requests==2.31.0 # caf\xe9\n', 'latin1') }, 'requirements.txt', /not valid UTF-8/],
+    ['a line that failed to parse', { 'requirements.txt': 'requests==2.31.0\nflask >= = 2 ((\n' }, 'requirements.txt', /./],
+  ];
+  for (const [what, files, file, message] of unreadable) {
+    it(`${what}: exit 2, partial: true and why`, async () => {
+      const { code, json, stderr } = await auditJson(project(files), '--fail-on', 'never');
+      expect(code).toBe(2);
+      expect(json.partial).toBe(true);
+      expect(json.partial_reasons).toContainEqual(expect.objectContaining({ kind: 'unread', file, message: expect.stringMatching(message) }));
+      expect(stderr).toMatch(new RegExp(`^depwatch: PARTIAL: ${file.replace('.', '\\.')}`, 'm'));
+    });
+  }
+
+  it('a folder with no manifests at all: exit 2, never "no known vulnerabilities" alone', async () => {
+    const dir = project({ 'README.md': '# nothing here\n', 'src/app.py': 'print(1)\n' });
+    const { code, json } = await auditJson(dir);
+    expect(code).toBe(2);
+    expect(json.partial_reasons).toEqual([{ kind: 'no-manifests', message: expect.stringContaining('no Python manifest or lockfile was found') }]);
+    const text = cli();
+    expect(await text.run('audit', '--offline', dir)).toBe(2);
+    expect(text.out.stdout).toContain('PARTIAL RESULT: not everything was read or checked');
+    expect(text.out.stdout).toMatch(/no known vulnerabilities, 0 other findings \(PARTIAL: not everything was read or checked\)\n$/);
+  });
+
+  it('findings that fail the gate still exit 1, and the result still says it is partial', async () => {
+    const { code, json } = await auditJson(project({ 'requirements.txt': 'django==2.1.5\n', 'poetry.lock': BROKEN_LOCK }));
+    expect(code).toBe(1);
+    expect(json.partial).toBe(true);
+    expect(json.findings.some((f) => f.kind === 'vulnerability')).toBe(true);
+  });
+
+  it('an include cycle is a note, not a partial result: each file is still read once', async () => {
+    const dir = project({ 'requirements.txt': 'attrs==23.1.0\n-r dev.txt\n', 'dev.txt': '-r requirements.txt\n' });
+    const { code, json } = await auditJson(dir, '--fail-on', 'never');
+    expect(json.partial).toBe(false);
+    expect(json.partial_reasons).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('says so in SARIF: the invocation did not succeed, with a notification per reason', async () => {
+    const c = cli();
+    expect(await c.run('audit', '--offline', '--sarif', '--fail-on', 'never', project({ 'requirements.txt': 'requests==2.31.0\n', 'poetry.lock': BROKEN_LOCK }))).toBe(2);
+    const [invocation] = JSON.parse(c.out.stdout).runs[0].invocations;
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolExecutionNotifications).toEqual([
+      {
+        level: 'error',
+        descriptor: { id: 'depwatch/partial/unread' },
+        message: { text: expect.stringMatching(/^poetry\.lock:\d+ not read completely: poetry\.lock is not valid TOML/) },
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'poetry.lock' }, region: { startLine: expect.any(Number) } } }],
+      },
+    ]);
+    const complete = cli();
+    await complete.run('audit', '--offline', '--sarif', '--fail-on', 'never', project({ 'requirements.txt': 'requests==2.31.0\n' }));
+    expect(JSON.parse(complete.out.stdout).runs[0].invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: [] }]);
+  });
+
+  it('says so in Markdown', async () => {
+    const c = cli();
+    await c.run('audit', '--offline', '--markdown', '--fail-on', 'never', project({ 'poetry.lock': BROKEN_LOCK }));
+    expect(c.out.stdout).toContain('> **Partial result:** not everything was read or checked');
+    expect(c.out.stdout).toMatch(/> - poetry\.lock:\d+ not read completely/);
+  });
+});
+
+describe('deps says when its list may be incomplete', () => {
+  it('exits 2 with partial: true and one line on stderr', async () => {
+    const c = cli();
+    expect(await c.run('deps', '--json', project({ 'requirements.txt': 'attrs==23.1.0\n', 'poetry.lock': BROKEN_LOCK }))).toBe(2);
+    const json = JSON.parse(c.out.stdout);
+    expect(json.partial).toBe(true);
+    expect(json.partial_reasons[0]).toMatchObject({ kind: 'unread', file: 'poetry.lock' });
+    expect(c.out.stderr.trim().split('\n')).toHaveLength(1);
+    expect(c.out.stderr).toMatch(/^depwatch deps: PARTIAL: poetry\.lock:\d+ not read completely/);
+  });
+});
