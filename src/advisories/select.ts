@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../http.js';
 import type { AdvisoryMirror } from './mirror.js';
-import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
+import type { AdvisorySource, AffectingOptions, OsvRecord, PackageQuery } from './types.js';
 
 /** A mirror synced within this window answers without asking OSV. */
 export const MIRROR_FRESH_MS = 24 * 60 * 60 * 1000;
@@ -51,8 +51,8 @@ export class FallbackSource implements AdvisorySource {
     return [`OSV did not answer (${this.usedFallback}); used the local advisory mirror (last synced ${lastSync ?? 'never'}, newest record ${newestModified ?? 'unknown'})`];
   }
 
-  affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
-    return this.withFallback((s) => s.affecting(queries));
+  affecting(queries: PackageQuery[], options?: AffectingOptions): Promise<Map<string, OsvRecord[]>> {
+    return this.withFallback((s) => s.affecting(queries, options));
   }
 
   forPackage(name: string): Promise<OsvRecord[]> {
