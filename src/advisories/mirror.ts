@@ -5,9 +5,8 @@
  */
 import type { Db } from '../store/db.js';
 import { normalizeName } from '../python/names.js';
-import { ImportedItem, UnreadableItem } from './import-sources.js';
+import { ImportedItem, UnreadableItem } from './import-items.js';
 import { matcherFor, pep503, PYPI_ECOSYSTEM } from './match.js';
-import { osvTimestampKey, parseOsvRecord } from './osv-schema.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
@@ -95,8 +94,9 @@ function prepareStatements(db: Db) {
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
     byId: db.prepare<[string], { id: string; modified_key: string; json: string }>('SELECT id, modified_key, json FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
+    // Two counts, each answered from an index (migration 012), never by reading the records.
     counts: db.prepare<[], { records: number; withdrawn: number | null }>(
-      'SELECT COUNT(*) AS records, SUM(withdrawn IS NOT NULL) AS withdrawn FROM advisories',
+      'SELECT (SELECT COUNT(*) FROM advisories) AS records, (SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL) AS withdrawn',
     ),
     packages: db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages'),
     newest: db.prepare<[], { modified: string }>('SELECT modified FROM advisories ORDER BY modified_key DESC LIMIT 1'),
@@ -141,6 +141,8 @@ export class AdvisoryMirror implements AdvisorySource {
       batch = [];
     };
 
+    // The validator (zod) is loaded by the first import, not by every command that reads the mirror.
+    const schema = await import('./osv-schema.js');
     let index = 0;
     try {
       for await (const item of records) {
@@ -151,7 +153,7 @@ export class AdvisoryMirror implements AdvisorySource {
         }
         const where = item instanceof ImportedItem ? item.where : `#${index}`;
         const value = item instanceof ImportedItem ? item.value : item;
-        const pending = prepare(value);
+        const pending = prepare(value, schema);
         if ('reason' in pending) {
           reject(where, pending.id, pending.reason);
           continue;
@@ -328,15 +330,15 @@ function decode(json: string): OsvRecord | null {
   }
 }
 
-function prepare(value: unknown): PendingRecord | { id: string | null; reason: string } {
+function prepare(value: unknown, schema: typeof import('./osv-schema.js')): PendingRecord | { id: string | null; reason: string } {
   const id = idOf(value);
-  const parsed = parseOsvRecord(value);
+  const parsed = schema.parseOsvRecord(value);
   if (!parsed.ok) return { id, reason: parsed.reason };
   const { record } = parsed;
   const json = JSON.stringify(record);
   if (json.length > MAX_RECORD_BYTES) return { id, reason: `record: larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB` };
   // parseOsvRecord already checked that `modified` reads as a timestamp.
-  const modifiedKey = osvTimestampKey(record.modified) ?? '';
+  const modifiedKey = schema.osvTimestampKey(record.modified) ?? '';
   return { record, json, modifiedKey, packages: indexedPackages(record) };
 }
 

@@ -1,10 +1,8 @@
 /** `depwatch db import <file> | sync | status`: the local advisory mirror. */
 import { parseArgs } from 'node:util';
-import { readImportSource } from '../advisories/import-sources.js';
 import type { ImportSummary } from '../advisories/mirror.js';
-import { syncMirror } from '../advisories/sync.js';
 import { CliError, EXIT, type CliIO } from './io.js';
-import { openServices } from './services.js';
+import { openStore } from './store.js';
 
 export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
   import FILE  load an OSV all.zip, a directory of OSV JSON files, or a JSON Lines file (.jsonl, .jsonl.gz)
@@ -32,7 +30,8 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
   if (!['import', 'sync', 'status'].includes(action)) throw new CliError(`db: unknown action "${action}" (import, sync or status)`);
   if (action === 'import' && rest.length !== 1) throw new CliError('db import: give one file or directory');
 
-  const services = openServices(io, values.db);
+  // `status` reads a few rows: the importers (zip reader, HTTP client) load only for import and sync.
+  const services = openStore(io, values.db);
   try {
     const { mirror } = services;
     if (action === 'status') {
@@ -46,12 +45,14 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
       return EXIT.ok;
     }
     if (action === 'import') {
+      const { readImportSource } = await import('../advisories/import-sources.js');
       const summary = await mirror.importRecords(readImportSource(rest[0]!));
       mirror.markSynced(new Date(), `import ${rest[0]}`);
       io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : summaryLines(summary));
       return EXIT.ok;
     }
     if (io.isTTY) io.stderr(`syncing from ${services.config.osv.bulkUrl}…\n`);
+    const { syncMirror } = await import('../advisories/sync.js');
     const summary = await syncMirror({ bulkUrl: services.config.osv.bulkUrl, mirror, now: new Date(), full: Boolean(values.full) });
     io.stdout(
       values.json

@@ -1,38 +1,22 @@
 /** Builds the data sources a command needs from the configuration: store, mirror, OSV, PyPI. */
-import { AdvisoryMirror } from '../advisories/mirror.js';
 import { OsvApi } from '../advisories/osv-api.js';
 import { chooseAdvisorySource } from '../advisories/select.js';
 import type { AdvisorySource } from '../advisories/types.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
 import { PyPIClient } from '../python/pypi.js';
-import { openDb, type Db } from '../store/db.js';
-import { CliError, type CliIO } from './io.js';
+import type { CliIO } from './io.js';
+import { openStore, type Store } from './store.js';
 
-export interface Services {
-  config: Config;
-  db: Db;
-  mirror: AdvisoryMirror;
+export interface Services extends Store {
   osv: OsvApi;
   pypi: PyPIClient;
-  close(): void;
 }
 
 export function openServices(io: CliIO, dbOverride?: string): Services {
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.problems.join('; '));
-    throw err;
-  }
-  const db = openDb(dbOverride ?? config.dbPath);
+  const store = openStore(io, dbOverride);
   return {
-    config,
-    db,
-    mirror: new AdvisoryMirror(db),
-    osv: new OsvApi({ baseUrl: config.osv.apiUrl, db }),
-    pypi: new PyPIClient({ baseUrl: config.pypi.url, db }),
-    close: () => db.close(),
+    ...store,
+    osv: new OsvApi({ baseUrl: store.config.osv.apiUrl, db: store.db }),
+    pypi: new PyPIClient({ baseUrl: store.config.pypi.url, db: store.db }),
   };
 }
 
