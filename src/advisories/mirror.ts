@@ -54,6 +54,10 @@ export interface MirrorOptions {
 
 const LAST_SYNC_KEY = 'advisories.last_sync';
 
+/** Two counts, each answered from an index (migration 012), never by reading the records. */
+export const MIRROR_COUNTS_SQL =
+  'SELECT (SELECT COUNT(*) FROM advisories) AS records, (SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL) AS withdrawn';
+
 interface PendingRecord {
   record: OsvRecord;
   json: string;
@@ -94,10 +98,7 @@ function prepareStatements(db: Db) {
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
     byId: db.prepare<[string], { id: string; modified_key: string; json: string }>('SELECT id, modified_key, json FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
-    // Two counts, each answered from an index (migration 012), never by reading the records.
-    counts: db.prepare<[], { records: number; withdrawn: number | null }>(
-      'SELECT (SELECT COUNT(*) FROM advisories) AS records, (SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL) AS withdrawn',
-    ),
+    counts: db.prepare<[], { records: number; withdrawn: number | null }>(MIRROR_COUNTS_SQL),
     packages: db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages'),
     newest: db.prepare<[], { modified: string }>('SELECT modified FROM advisories ORDER BY modified_key DESC LIMIT 1'),
     readMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
