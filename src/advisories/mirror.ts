@@ -116,6 +116,7 @@ export class AdvisoryMirror implements AdvisorySource {
   /** Record lists by PEP 503 name, valid while the database is unchanged (see freshPackageCache). */
   private readonly packages = new Map<string, OsvRecord[]>();
   private packagesVersion: number | null = null;
+  private versionCheckedThisTurn = false;
 
   constructor(
     private readonly db: Db,
@@ -296,8 +297,18 @@ export class AdvisoryMirror implements AdvisorySource {
     return byName;
   }
 
-  /** Forgets every remembered package list when another connection (a sync elsewhere) changed the data. */
+  /**
+   * Forgets every remembered package list when another connection (a sync elsewhere) changed the
+   * data. Asked once per turn of the event loop: an audit asks for hundreds of packages at once, and
+   * a commit landing during that one synchronous stretch is seen by the next turn as it would be had
+   * the stretch run a moment earlier.
+   */
   private freshPackageCache(): void {
+    if (this.versionCheckedThisTurn) return;
+    this.versionCheckedThisTurn = true;
+    setImmediate(() => {
+      this.versionCheckedThisTurn = false;
+    }).unref();
     const version = this.statements.dataVersion.get()?.data_version ?? null;
     if (version !== this.packagesVersion) {
       this.packages.clear();

@@ -249,3 +249,35 @@ describe('the mirror status', () => {
     for (const step of plan.filter((d) => d.includes('advisories'))) expect(step).toMatch(/USING (COVERING )?INDEX/);
   });
 });
+
+describe('the mirror and other connections', () => {
+  it('sees what another connection imported, asking SQLite once per turn however many packages are read', async () => {
+    const path = join(work, 'shared.db');
+    const db = openDb(path);
+    let versionChecks = 0;
+    // Count how often the mirror asks SQLite whether another connection committed.
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      if (!/data_version/.test(sql)) return statement;
+      const get = statement.get.bind(statement);
+      statement.get = ((...args: unknown[]) => {
+        versionChecks += 1;
+        return get(...(args as []));
+      }) as typeof statement.get;
+      return statement;
+    }) as typeof db.prepare;
+    const mirror = new AdvisoryMirror(db);
+    expect(await mirror.forPackage('demo-pkg')).toEqual([]);
+
+    const other = new AdvisoryMirror(openDb(path));
+    await other.importRecords([demo('2024-01-01T00:00:00Z')]);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    versionChecks = 0;
+    const lists = await Promise.all(['demo-pkg', 'django', 'jinja2', 'flask', 'demo_pkg'].map((name) => mirror.forPackage(name)));
+    expect(lists[0]!.map((r) => r.id)).toEqual(['GHSA-demo-0001']);
+    expect(lists[4]!.map((r) => r.id)).toEqual(['GHSA-demo-0001']);
+    expect(versionChecks).toBe(1);
+  });
+});
