@@ -2,11 +2,12 @@
 // `npm run build`: compiles src/ to dist/ with tsc, then records which sources that build saw
 // (bin/build-state.js) so `npm start` can tell a fresh build from a stale one without TypeScript.
 // The record is written only when tsc succeeds: a build with errors is never taken for a good one.
+// With --if-stale it builds only when the sources changed since the last build.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inputsNow, recordInputs, ROOT } from './build-state.js';
+import { inputsNow, recordInputs, ROOT, staleReason } from './build-state.js';
 
 /** tsc's entry point, or null when TypeScript is not installed (npm ci --omit=dev). */
 export function findTsc() {
@@ -29,7 +30,8 @@ export function build({ stdio = 'inherit' } = {}) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const status = build();
+  // --if-stale (npm run bench): nothing to do when dist/ is the build of the current sources.
+  const status = process.argv.includes('--if-stale') && staleReason() === null ? 0 : build();
   if (status === 127) process.stderr.write('depwatch: TypeScript is not installed: run `npm ci` (with dev dependencies) to build\n');
   process.exitCode = status;
 }

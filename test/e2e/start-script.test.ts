@@ -51,6 +51,7 @@ describe('npm start (bin/start.js)', () => {
     expect(scripts.start).toBe('node bin/start.js');
     expect(scripts.build).toBe('node bin/build.js');
     expect(scripts.prepare).toBe('npm run build');
+    expect(scripts.bench).toMatch(/^node bin\/build\.js --if-stale && /);
   });
 
   it('builds once, then runs the built code without building again', () => {
@@ -94,6 +95,19 @@ describe('npm start (bin/start.js)', () => {
     expect(failed.stderr).toContain('depwatch: the build failed (errors above); fix them and run `npm start` again.');
     // Still stale: the next start tries again instead of trusting what tsc emitted.
     expect(start(dir)).toMatchObject({ status: 2, built: true });
+  }, 120_000);
+
+  it('npm run bench builds only when stale (bin/build.js --if-stale)', () => {
+    const dir = project();
+    const buildIfStale = () => spawnSync(process.execPath, [join(dir, 'bin', 'build.js'), '--if-stale'], { cwd: dir, encoding: 'utf8', timeout: 120_000 }).status;
+    const builtAt = () => (JSON.parse(readFileSync(join(dir, 'dist', '.build-state.json'), 'utf8')) as { builtAt: string }).builtAt;
+    expect(buildIfStale()).toBe(0);
+    const first = builtAt();
+    expect(buildIfStale()).toBe(0);
+    expect(builtAt()).toBe(first);
+    age(join(dir, 'src', 'word.ts'), 5);
+    expect(buildIfStale()).toBe(0);
+    expect(builtAt()).not.toBe(first);
   }, 120_000);
 
   it('without TypeScript, runs a current build but refuses a stale one with a clear message', () => {
