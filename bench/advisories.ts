@@ -41,7 +41,7 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<{ ms: number; cpu: num
  * answers) is not counted as the client's. It prints its URL, then answers `counts` on stdin with
  * its request counters.
  */
-async function startFakeOsvProcess(latencyMs: number): Promise<{ url: string; counts(): Promise<{ counts: Record<string, number>; peakInFlight: number }>; close(): void }> {
+export async function startFakeOsvProcess(latencyMs: number): Promise<{ url: string; counts(): Promise<{ counts: Record<string, number>; peakInFlight: number }>; close(): void }> {
   const fakeUrl = pathToFileURL(join(import.meta.dirname, '..', 'test', 'fakes', 'osv.ts')).href;
   const loadUrl = pathToFileURL(join(import.meta.dirname, '..', 'test', 'fixtures', 'osv', 'load.ts')).href;
   const script = `
@@ -120,7 +120,7 @@ export function pinnedReleases(records: Iterable<OsvRecord>, count: number, seed
 }
 
 /** Writes the pins as requirements files, one per "service", at most one pin per name in each. */
-function writePinnedTree(pins: { name: string; version: string }[]): string {
+export function writePinnedTree(pins: { name: string; version: string }[]): string {
   const root = tempDir('advisories-tree');
   const files: string[][] = [];
   const used: Set<string>[] = [];

@@ -12,6 +12,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   packages: async () => (await import('./packages.js')).benchPackages(),
   scan: async () => (await import('./scan.js')).benchScan(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
+  speed: async () => (await import('./speed.js')).benchSpeed(),
 };
 
 const name = process.argv[2] ?? '';

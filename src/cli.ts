@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadDotEnv } from './dotenv.js';
 import { CliError, EXIT, processIO, type CliIO } from './cli/io.js';
 import { redactSecrets } from './redact.js';
+import { packageVersion } from './version.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -34,7 +35,7 @@ ${Object.values(COMMANDS)
   .map((c) => `  depwatch ${c.summary}`)
   .join('\n')}
 
-Run "depwatch <command> --help" for a command's options. Exit status: 0 ok, 1 findings at or above
+Run "depwatch <command> --help" for a command's options, "depwatch --version" for the version. Exit status: 0 ok, 1 findings at or above
 the failure threshold, 2 usage or runtime error.`;
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
@@ -46,6 +47,10 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE + '\n');
     return name ? EXIT.ok : EXIT.error;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT.ok;
   }
   const command = COMMANDS[name];
   if (!command) {

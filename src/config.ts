@@ -117,9 +117,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID: set all three to use a GitHub App (or use GITHUB_TOKEN)',
     );
   }
-  const timeZone = e.TZ || machineTimeZone();
-  if (!isValidTimeZone(timeZone)) problems.push('TZ: not an IANA time zone (for example Europe/Berlin)');
+  if (e.TZ && !isValidTimeZone(e.TZ)) problems.push('TZ: not an IANA time zone (for example Europe/Berlin)');
   if (problems.length) throw new ConfigError(problems);
+  // The machine's zone is asked for when first needed: loading ICU's zone data costs a CLI command
+  // that never schedules anything (`depwatch db status`) more than the rest of its start-up.
+  let machineZone: string | undefined;
 
   return {
     slack: {
@@ -147,7 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPath: e.DEPWATCH_DB,
     admins: e.DEPWATCH_ADMINS,
     logLevel: e.LOG_LEVEL,
-    timeZone,
+    get timeZone() {
+      machineZone ??= e.TZ || machineTimeZone();
+      return machineZone;
+    },
   };
 }
 

@@ -7,11 +7,9 @@
  * Error messages carry the service, the method and the path, never the query string or any
  * credentials embedded in the URL, and never a stack trace.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { redactSecrets } from './log.js';
+import { redactSecrets } from './redact.js';
+import { packageVersion } from './version.js';
 
 export type ServiceName = 'OSV' | 'PyPI' | 'GitHub' | 'Slack';
 
@@ -33,18 +31,8 @@ export class ServiceError extends Error {
   }
 }
 
-function readVersion(): string {
-  try {
-    // src/http.ts and dist/http.js both sit one level below package.json.
-    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 /** Descriptive, as PyPI and OSV ask of API clients: who we are and which runtime. */
-export const USER_AGENT = `depwatch/${readVersion()} (Python dependency audit; node/${process.versions.node})`;
+export const USER_AGENT = `depwatch/${packageVersion()} (Python dependency audit; node/${process.versions.node})`;
 
 export interface RequestOptions {
   service: ServiceName;

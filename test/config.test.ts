@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, DEFAULT_DB_PATH, loadConfig, missingSlackSettings } from '../src/config.js';
 import { loadDotEnv, SETTING_NAMES } from '../src/dotenv.js';
 
@@ -74,6 +74,20 @@ describe('configuration from the environment', () => {
       expect.stringMatching(/^SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: /),
     ]);
     expect(missingSlackSettings(loadConfig({ TZ: 'UTC', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }))).toEqual([]);
+  });
+
+  it("asks for the machine's time zone only when something needs it (ICU's zone data is slow to load)", () => {
+    const machineZone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const formats = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      const config = loadConfig({});
+      expect(formats).not.toHaveBeenCalled();
+      expect(config.timeZone).toBe(machineZone);
+      expect(formats).toHaveBeenCalled();
+      expect(loadConfig({ TZ: 'Europe/Berlin' }).timeZone).toBe('Europe/Berlin');
+    } finally {
+      formats.mockRestore();
+    }
   });
 });
 

@@ -13,22 +13,9 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
+import { ImportedItem, UnreadableItem } from './import-items.js';
 
-/** A decoded JSON value and where it was read from (`line 3`, `PYSEC-2021-1.json`). */
-export class ImportedItem {
-  constructor(
-    readonly where: string,
-    readonly value: unknown,
-  ) {}
-}
-
-/** Something in the source that could not be decoded; the import reports it and carries on. */
-export class UnreadableItem {
-  constructor(
-    readonly where: string,
-    readonly reason: string,
-  ) {}
-}
+export { ImportedItem, UnreadableItem };
 
 /** The source as a whole cannot be read. The message names the file and says why. */
 export class ImportSourceError extends Error {

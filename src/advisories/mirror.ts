@@ -6,9 +6,8 @@
 import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
 import { normalizeName } from '../python/names.js';
-import { ImportedItem, UnreadableItem } from './import-sources.js';
+import { ImportedItem, UnreadableItem } from './import-items.js';
 import { matchCandidates, pep503, PYPI_ECOSYSTEM } from './match.js';
-import { osvTimestampKey, parseOsvRecord } from './osv-schema.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
@@ -56,6 +55,10 @@ export interface MirrorOptions {
 
 const LAST_SYNC_KEY = 'advisories.last_sync';
 
+/** Two counts, each answered from an index (migration 012), never by reading the records. */
+export const MIRROR_COUNTS_SQL =
+  'SELECT (SELECT COUNT(*) FROM advisories) AS records, (SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL) AS withdrawn';
+
 interface PendingRecord {
   record: OsvRecord;
   json: string;
@@ -96,9 +99,7 @@ function prepareStatements(db: Db) {
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
     byId: db.prepare<[string], { id: string; modified_key: string; json: string }>('SELECT id, modified_key, json FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
-    counts: db.prepare<[], { records: number; withdrawn: number | null }>(
-      'SELECT COUNT(*) AS records, SUM(withdrawn IS NOT NULL) AS withdrawn FROM advisories',
-    ),
+    counts: db.prepare<[], { records: number; withdrawn: number | null }>(MIRROR_COUNTS_SQL),
     packages: db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages'),
     newest: db.prepare<[], { modified: string }>('SELECT modified FROM advisories ORDER BY modified_key DESC LIMIT 1'),
     readMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -121,6 +122,7 @@ export class AdvisoryMirror implements AdvisorySource {
   /** Record lists by PEP 503 name, valid while the database is unchanged (see freshPackageCache). */
   private readonly packages = new Map<string, OsvRecord[]>();
   private packagesVersion: number | null = null;
+  private versionCheckedThisTurn = false;
 
   constructor(
     private readonly db: Db,
@@ -147,6 +149,8 @@ export class AdvisoryMirror implements AdvisorySource {
       batch = [];
     };
 
+    // The validator (zod) is loaded by the first import, not by every command that reads the mirror.
+    const schema = await import('./osv-schema.js');
     let index = 0;
     try {
       for await (const item of records) {
@@ -157,7 +161,7 @@ export class AdvisoryMirror implements AdvisorySource {
         }
         const where = item instanceof ImportedItem ? item.where : `#${index}`;
         const value = item instanceof ImportedItem ? item.value : item;
-        const pending = prepare(value);
+        const pending = prepare(value, schema);
         if ('reason' in pending) {
           reject(where, pending.id, pending.reason);
           continue;
@@ -317,8 +321,18 @@ export class AdvisoryMirror implements AdvisorySource {
     return byName;
   }
 
-  /** Forgets every remembered package list when another connection (a sync elsewhere) changed the data. */
+  /**
+   * Forgets every remembered package list when another connection (a sync elsewhere) changed the
+   * data. Asked once per turn of the event loop: an audit asks for hundreds of packages at once, and
+   * a commit landing during that one synchronous stretch is seen by the next turn as it would be had
+   * the stretch run a moment earlier.
+   */
   private freshPackageCache(): void {
+    if (this.versionCheckedThisTurn) return;
+    this.versionCheckedThisTurn = true;
+    setImmediate(() => {
+      this.versionCheckedThisTurn = false;
+    }).unref();
     const version = this.statements.dataVersion.get()?.data_version ?? null;
     if (version !== this.packagesVersion) {
       this.packages.clear();
@@ -352,15 +366,15 @@ function decode(json: string): OsvRecord | null {
   }
 }
 
-function prepare(value: unknown): PendingRecord | { id: string | null; reason: string } {
+function prepare(value: unknown, schema: typeof import('./osv-schema.js')): PendingRecord | { id: string | null; reason: string } {
   const id = idOf(value);
-  const parsed = parseOsvRecord(value);
+  const parsed = schema.parseOsvRecord(value);
   if (!parsed.ok) return { id, reason: parsed.reason };
   const { record } = parsed;
   const json = JSON.stringify(record);
   if (json.length > MAX_RECORD_BYTES) return { id, reason: `record: larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB` };
   // parseOsvRecord already checked that `modified` reads as a timestamp.
-  const modifiedKey = osvTimestampKey(record.modified) ?? '';
+  const modifiedKey = schema.osvTimestampKey(record.modified) ?? '';
   return { record, json, modifiedKey, packages: indexedPackages(record) };
 }
 

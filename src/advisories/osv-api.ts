@@ -3,11 +3,17 @@
  *
  * `affecting` asks `/v1/querybatch` which ids concern each package version (chunks of at most
  * 1,000 queries, sent in parallel, each query's `next_page_token` followed), then hydrates the ids
- * it does not hold yet, in parallel: a package with several such ids in one `/v1/query` for the
- * package (its whole list, which an audit's fix search asks for next anyway), a lone id from
+ * it does not hold yet, in one parallel wave: a package with several such ids in one `/v1/query` for
+ * the package (its whole list, which an audit's fix search asks for next anyway), a lone id from
  * `/v1/vulns/{id}`. Full records are cached in SQLite by (id, modified), and in memory for the
  * life of the client: querybatch tells us each id's current `modified`, so an unchanged record
  * costs no request and no re-validation. Every request goes through one concurrency cap.
+ *
+ * The whole lists are what a repeat audit would otherwise fetch again (`forPackage`, for the fix
+ * search). So a package whose list was ever read (osv_package_lists) is asked about twice in the
+ * same querybatch: at its version, and without a version, which OSV answers with the {id,
+ * modified} of every advisory naming it. With those records cached, the list is current without
+ * another request, and a repeat audit of unchanged pins costs exactly one request.
  * Every answer is checked (zod for the envelopes, parseOsvRecord for records) and every record is
  * re-matched locally, so a confused or hostile answer cannot invent or hide a finding silently.
  */
@@ -18,14 +24,19 @@ import type { Db } from '../store/db.js';
 import { affectedEntries, matchCandidates } from './match.js';
 import { compareOsvTimestamps, parseOsvRecord } from './osv-schema.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
-import { queryKey, type AdvisorySource, type OsvRecord, type PackageQuery } from './types.js';
+import { queryKey, type AdvisorySource, type AffectingOptions, type OsvRecord, type PackageQuery } from './types.js';
 
 /** OSV refuses larger batches (MaxQueriesPerQueryBatchRequest). */
 export const MAX_QUERIES_PER_BATCH = 1000;
 /** A service that never stops handing out page tokens is broken, not busy. */
 const MAX_PAGES = 1000;
-/** Requests in flight at once by default (SecObserve settled on 32 after 100 caused resets). */
-export const DEFAULT_OSV_CONCURRENCY = 32;
+/**
+ * Requests in flight at once by default. The first audit of a few hundred vulnerable packages sends
+ * one /v1/query per package: at 32 that is nine round trips end to end, at 64 five. fetch speaks
+ * HTTP/1.1, so each one is a connection; SecObserve saw resets at 100 and settled on 32, so this
+ * stays well under 100 (and retries a reset with backoff).
+ */
+export const DEFAULT_OSV_CONCURRENCY = 64;
 /**
  * A package with at least this many ids to hydrate is fetched whole with one `/v1/query`. With 1,
  * every package is: one request per package instead of one per id, and the full list an audit asks
@@ -69,7 +80,8 @@ interface VulnRef {
 
 interface BatchQuery {
   package: { name: string; ecosystem: 'PyPI' };
-  version: string;
+  /** Without a version OSV lists every advisory naming the package. */
+  version?: string;
 }
 
 /** What a 404 from `/v1/vulns/{id}` becomes when the caller treats it as an answer (byIds). */
@@ -102,6 +114,8 @@ export class OsvApi implements AdvisorySource {
   private readonly db: Db;
   private readonly cacheMany;
   private readonly cachePut;
+  private readonly listedNames;
+  private readonly markListed;
 
   constructor(options: OsvApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -130,19 +144,38 @@ export class OsvApi implements AdvisorySource {
       `INSERT INTO osv_cache (id, modified, record, fetched_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, record = excluded.record, fetched_at = excluded.fetched_at`,
     );
+    this.listedNames = options.db.prepare<[string], { name: string }>('SELECT name FROM osv_package_lists WHERE name IN (SELECT value FROM json_each(?))');
+    this.markListed = options.db.prepare<[string, string]>(
+      'INSERT INTO osv_package_lists (name, listed_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET listed_at = excluded.listed_at',
+    );
   }
 
-  async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+  async affecting(queries: PackageQuery[], options: AffectingOptions = {}): Promise<Map<string, OsvRecord[]>> {
     // Defence in depth: OSV already matched, but we only report what our own matcher confirms.
-    return matchCandidates(queries, await this.candidates(queries));
+    return matchCandidates(queries, await this.candidates(queries, options));
   }
 
-  /** The non-withdrawn records OSV lists for each query, hydrated (OSV's match, not yet confirmed by ours). */
-  async candidates(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+  /**
+   * The non-withdrawn records OSV lists for each query, hydrated (OSV's match, not yet confirmed by
+   * ours). `listPackages`' whole lists ride in the same querybatch (see listsToRefresh).
+   */
+  async candidates(queries: PackageQuery[], options: AffectingOptions = {}): Promise<Map<string, OsvRecord[]>> {
     const unique = [...new Map(queries.map((q) => [queryKey(q), q])).values()];
     const names = unique.map((q) => normalizeName(q.name));
-    const refsPerQuery = await this.listVulns(unique.map((q, i) => ({ package: { name: names[i]!, ecosystem: 'PyPI' }, version: q.version })));
-    const records = await this.hydrate(refsPerQuery, names);
+    const lists = this.listsToRefresh(names, options.listPackages ?? []);
+    const batch: BatchQuery[] = [
+      ...unique.map((q, i) => ({ package: { name: names[i]!, ecosystem: 'PyPI' as const }, version: q.version })),
+      ...lists.map((name) => ({ package: { name, ecosystem: 'PyPI' as const } })),
+    ];
+    if (batch.length === 0) return new Map();
+    const refsPerQuery = await this.listVulns(batch);
+    const records = await this.hydrate(refsPerQuery, [...names, ...lists]);
+    lists.forEach((name, j) => {
+      // Every record OSV lists for the package is now held at its current `modified`: that is the
+      // package's whole list, as /v1/query would have sent it.
+      const listed = (refsPerQuery[unique.length + j] ?? []).map((ref) => records.get(ref.id));
+      this.rememberPackage(name, listed.filter((r): r is OsvRecord => r !== undefined && !r.withdrawn && affectedEntries(r, name).length > 0));
+    });
 
     const result = new Map<string, OsvRecord[]>();
     unique.forEach((q, i) => {
@@ -215,6 +248,21 @@ export class OsvApi implements AdvisorySource {
       }
       throw err;
     }
+  }
+
+  /**
+   * The packages whose whole list this querybatch also asks for: those the caller will want
+   * (`listPackages`) and those among the queried whose list an earlier audit read (so it is likely
+   * wanted again, and its records are likely cached). Asking costs bytes in the same request, never
+   * a request of its own.
+   */
+  private listsToRefresh(names: string[], wanted: readonly string[]): string[] {
+    const lists = new Set(wanted.filter((n) => n.trim() !== '').map((n) => normalizeName(n)));
+    const candidates = [...new Set(names)].filter((n) => !lists.has(n));
+    for (let i = 0; i < candidates.length; i += 500) {
+      for (const row of this.listedNames.all(JSON.stringify(candidates.slice(i, i + 500)))) lists.add(row.name);
+    }
+    return [...lists];
   }
 
   /** For each query (input order), every {id, modified} OSV lists, across all pages. */
@@ -358,7 +406,10 @@ export class OsvApi implements AdvisorySource {
       if (!token) break;
     }
     const records = [...byId.values()];
-    if (invalid.length === 0) this.rememberPackage(name, records);
+    if (invalid.length === 0) {
+      this.rememberPackage(name, records);
+      this.markListed.run(name, this.now().toISOString());
+    }
     return { records, invalid };
   }
 

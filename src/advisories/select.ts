@@ -6,7 +6,7 @@
 import { ServiceError } from '../http.js';
 import type { AdvisoryMirror } from './mirror.js';
 import type { AdvisoryFreshness } from './freshness.js';
-import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
+import type { AdvisorySource, AffectingOptions, OsvRecord, PackageQuery } from './types.js';
 
 /** A mirror synced within this window answers without asking OSV. */
 export const MIRROR_FRESH_MS = 24 * 60 * 60 * 1000;
@@ -55,13 +55,13 @@ export class FallbackSource implements AdvisorySource {
     return this.usedFallback ? this.mirror.freshness() : null;
   }
 
-  affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
-    return this.withFallback((s) => s.affecting(queries));
+  affecting(queries: PackageQuery[], options?: AffectingOptions): Promise<Map<string, OsvRecord[]>> {
+    return this.withFallback((s) => s.affecting(queries, options));
   }
 
-  candidates(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
+  candidates(queries: PackageQuery[], options?: AffectingOptions): Promise<Map<string, OsvRecord[]>> {
     // A source that cannot list candidates gives its matches: matching them again changes nothing.
-    return this.withFallback((s) => (s.candidates ? s.candidates(queries) : s.affecting(queries)));
+    return this.withFallback((s) => (s.candidates ? s.candidates(queries, options) : s.affecting(queries, options)));
   }
 
   forPackage(name: string): Promise<OsvRecord[]> {

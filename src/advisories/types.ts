@@ -63,13 +63,13 @@ export interface AdvisorySource {
    * Every non-withdrawn record affecting each query, keyed by `${name}@${version}`.
    * Records are returned whole (hydrated), so callers can compute fixes and severity.
    */
-  affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>>;
+  affecting(queries: PackageQuery[], options?: AffectingOptions): Promise<Map<string, OsvRecord[]>>;
   /**
    * The records that may affect each query (same keys as `affecting`), read but not yet matched:
    * `affecting` is `matchCandidates(queries, candidates(queries))`. Apart so the matching, which is
-   * CPU work, can run off the main thread (src/audit/tree-job.ts) while the reading stays here.
+   * CPU work, can run off the main thread (src/workers/) while the reading stays here.
    */
-  candidates?(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>>;
+  candidates?(queries: PackageQuery[], options?: AffectingOptions): Promise<Map<string, OsvRecord[]>>;
   /** Every record that names this package (for "how many advisories does this range admit?" and fixes). */
   forPackage(name: string): Promise<OsvRecord[]>;
   /**
@@ -81,6 +81,14 @@ export interface AdvisorySource {
   freshness?(): AdvisoryFreshness | null;
   /** Things the user should know about where answers came from (a fallback), collected so far. */
   notices?(): string[];
+}
+
+export interface AffectingOptions {
+  /**
+   * Packages (beyond the queried ones) whose whole list the caller will ask `forPackage` for next,
+   * e.g. an audit's unpinned requirements: a remote source learns them in the same round trip.
+   */
+  listPackages?: readonly string[];
 }
 
 export const queryKey = (q: PackageQuery): string => `${q.name}@${q.version}`;

@@ -79,16 +79,17 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   progress(`checking ${plural(packages.length, 'pinned release')} against ${input.advisories.kind === 'mirror' ? 'the local advisory mirror' : 'OSV'}`);
   const queries: PackageQuery[] = packages.map((p) => ({ name: p.name, version: p.version }));
+  const unpinned = unpinnedRequirements(dependencies);
   let hits = new Map<string, OsvRecord[]>();
   let advisoriesOk = true;
   try {
-    hits = await input.advisories.affecting(queries);
+    // The unpinned requirements' whole lists are asked for below: a remote source learns them now.
+    hits = await input.advisories.affecting(queries, { listPackages: unpinned.map((d) => d.name) });
   } catch (err) {
     advisoriesOk = false;
     warnings.push(`advisories unavailable (${messageOf(err)}): vulnerabilities were NOT checked`);
   }
 
-  const unpinned = unpinnedRequirements(dependencies);
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));
   const wantAdvisories = [...new Set([...vulnerable, ...unpinned.map((d) => d.name)])];
   const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];

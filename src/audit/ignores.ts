@@ -3,7 +3,7 @@
  * channel). An advisory id covers all of its aliases; an expired ignore stops applying and the report
  * says so; an active ignore that matches nothing is reported as stale so it can be removed.
  */
-import ignore from 'ignore';
+import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { normalizeName } from '../python/names.js';
@@ -52,6 +52,12 @@ const RuleSchema = z.object({
 const FileSchema = z.object({ ignore: z.array(z.unknown()).max(10_000).optional().nullable() }).passthrough();
 
 /** Reads `.depwatch.yml`. Each bad entry becomes one note; the good ones still apply. */
+// The .gitignore matcher is needed only by an ignore with a `path` glob: required on first use,
+// not at start-up of every audit. It is a CommonJS package, so a synchronous require loads the
+// same module an import would.
+const requireOnUse = createRequire(import.meta.url);
+const gitignore = (): typeof import('ignore') => requireOnUse('ignore') as typeof import('ignore');
+
 export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules: IgnoreRule[]; notes: IgnoreNote[] } {
   const notes: IgnoreNote[] = [];
   let doc: unknown;
@@ -81,7 +87,7 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules
 /** Whether a relative path matches an ignore's `path` glob (.gitignore syntax, so `tests/` covers the folder). */
 export function pathGlobMatches(glob: string, file: string): boolean {
   try {
-    return ignore().add(glob).ignores(file);
+    return gitignore()().add(glob).ignores(file);
   } catch {
     return false; // a malformed glob matches nothing: the finding stays reported
   }

@@ -6,10 +6,6 @@ import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_A
 import type { AuditResult } from '../audit/audit.js';
 import { describeReason, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
-import { createGitHubClient } from '../github/client.js';
-import { blobLineUrl } from '../github/links.js';
-import { htmlHostFromApiUrl, parseRepoRef } from '../github/repo-ref.js';
-import { snapshotSource, takeSnapshot } from '../github/snapshot.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
 import type { ReportFormat, ReportOptions } from '../report/interface.js';
@@ -95,6 +91,14 @@ async function auditTarget(target: string, io: CliIO, services: Services, option
   }
   if (info) throw new CliError(`${target}: give a directory (use "depwatch deps FILE" to read a single file)`);
   if (!/^[\w.-]+\/[\w.-]+(@.+)?$/.test(target) && !/^https?:\/\//.test(target)) throw new CliError(`${target}: no such directory, and not owner/repo or a GitHub URL`);
+
+  // GitHub's client (octokit and its plugins) loads only for a repository: a checkout never needs it.
+  const [{ createGitHubClient }, { blobLineUrl }, { htmlHostFromApiUrl, parseRepoRef }, { snapshotSource, takeSnapshot }] = await Promise.all([
+    import('../github/client.js'),
+    import('../github/links.js'),
+    import('../github/repo-ref.js'),
+    import('../github/snapshot.js'),
+  ]);
 
   const ref = parseRepoRef(target, { hosts: ['github.com', 'www.github.com', htmlHostFromApiUrl(services.config.github.apiUrl)] });
   const octokit = await createGitHubClient(services.config.github);

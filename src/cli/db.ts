@@ -1,11 +1,9 @@
 /** `depwatch db import <file> | sync | status`: the local advisory mirror. */
 import { parseArgs } from 'node:util';
 import { dataAge } from '../advisories/freshness.js';
-import { ImportSourceError, readImportSource } from '../advisories/import-sources.js';
 import { emptyImportSummary, type AdvisoryMirror, type ImportSummary } from '../advisories/mirror.js';
-import { syncMirror } from '../advisories/sync.js';
 import { CliError, EXIT, type CliIO } from './io.js';
-import { openServices } from './services.js';
+import { openStore } from './store.js';
 
 export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
   import FILE  load an OSV all.zip, a directory of OSV JSON files, or a JSON Lines file (.jsonl, .jsonl.gz)
@@ -27,6 +25,7 @@ const accepted = (s: ImportSummary) => s.added + s.updated + s.unchanged;
  * Neither marks the mirror as synced: its data is not the bundle's.
  */
 async function importFile(mirror: AdvisoryMirror, file: string): Promise<ImportSummary> {
+  const { ImportSourceError, readImportSource } = await import('../advisories/import-sources.js');
   const summary = emptyImportSummary();
   try {
     await mirror.importRecords(readImportSource(file), summary);
@@ -60,8 +59,9 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
   if (!['import', 'sync', 'status'].includes(action)) throw new CliError(`db: unknown action "${action}" (import, sync or status)`);
   if (action === 'import' && rest.length !== 1) throw new CliError('db import: give one file or directory');
 
-  // Looking at the mirror never creates one; importing and syncing do.
-  const services = openServices(io, values.db, { readOnly: action === 'status' });
+  // Looking at the mirror never creates one; importing and syncing do. `status` reads a few rows:
+  // the importers (zip reader, HTTP client) load only for import and sync.
+  const services = openStore(io, values.db, { readOnly: action === 'status' });
   try {
     const { mirror } = services;
     if (action === 'status') {
@@ -86,6 +86,7 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
       return EXIT.ok;
     }
     if (io.isTTY) io.stderr(`syncing from ${services.config.osv.bulkUrl}…\n`);
+    const { syncMirror } = await import('../advisories/sync.js');
     const summary = await syncMirror({ bulkUrl: services.config.osv.bulkUrl, mirror, now: new Date(), full: Boolean(values.full) });
     io.stdout(
       values.json

@@ -1,73 +1,24 @@
 /** Builds the data sources a command needs from the configuration: store, mirror, OSV, PyPI. */
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
-import { AdvisoryMirror } from '../advisories/mirror.js';
 import { OsvApi } from '../advisories/osv-api.js';
 import { chooseAdvisorySource } from '../advisories/select.js';
 import type { AdvisorySource } from '../advisories/types.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
 import { PyPIClient } from '../python/pypi.js';
-import { openDb, type Db } from '../store/db.js';
-import { CliError, type CliIO } from './io.js';
+import type { CliIO } from './io.js';
+import { openStore, type OpenOptions, type Store } from './store.js';
 
-export interface Services {
-  config: Config;
-  /** The database file the command uses (see cliDbPath). */
-  dbPath: string;
-  /** False when a read-only command found no database there and works from an empty one in memory. */
-  dbExists: boolean;
-  db: Db;
-  mirror: AdvisoryMirror;
+export { cliDbPath, type OpenOptions } from './store.js';
+
+export interface Services extends Store {
   osv: OsvApi;
   pypi: PyPIClient;
-  close(): void;
-}
-
-/**
- * The CLI's database: `--db`, else DEPWATCH_DB, else the user's data directory
- * ($XDG_DATA_HOME/depwatch/depwatch.db, or ~/.local/share/depwatch/depwatch.db), so that running
- * `depwatch` in a checkout never leaves a database in it. The bot keeps its own default (config.ts).
- */
-export function cliDbPath(env: NodeJS.ProcessEnv, override?: string): string {
-  if (override) return override;
-  const fromEnv = env['DEPWATCH_DB']?.trim();
-  if (fromEnv) return fromEnv;
-  // The XDG spec: a relative XDG_DATA_HOME is invalid and ignored.
-  const xdg = env['XDG_DATA_HOME']?.trim();
-  const dataHome = xdg && isAbsolute(xdg) ? xdg : join(env['HOME']?.trim() || homedir(), '.local', 'share');
-  return join(dataHome, 'depwatch', 'depwatch.db');
-}
-
-export interface OpenOptions {
-  /**
-   * The command only reads (db status, check, audit): a missing database is not created (nor its
-   * folder); the command works from an empty in-memory one, whose caches last for the run.
-   */
-  readOnly?: boolean;
 }
 
 export function openServices(io: CliIO, dbOverride?: string, options: OpenOptions = {}): Services {
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.problems.join('; '));
-    throw err;
-  }
-  const given = cliDbPath(io.env, dbOverride);
-  const dbPath = given === ':memory:' ? given : resolve(io.cwd, given);
-  const dbExists = dbPath === ':memory:' || existsSync(dbPath);
-  const db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:');
+  const store = openStore(io, dbOverride, options);
   return {
-    config,
-    dbPath,
-    dbExists,
-    db,
-    mirror: new AdvisoryMirror(db),
-    osv: new OsvApi({ baseUrl: config.osv.apiUrl, db }),
-    pypi: new PyPIClient({ baseUrl: config.pypi.url, db }),
-    close: () => db.close(),
+    ...store,
+    osv: new OsvApi({ baseUrl: store.config.osv.apiUrl, db: store.db }),
+    pypi: new PyPIClient({ baseUrl: store.config.pypi.url, db: store.db }),
   };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImportSource } from '../../src/advisories/import-sources.js';
 import { affects } from '../../src/advisories/match.js';
-import { AdvisoryMirror, MAX_LISTED_REJECTIONS } from '../../src/advisories/mirror.js';
+import { AdvisoryMirror, MAX_LISTED_REJECTIONS, MIRROR_COUNTS_SQL } from '../../src/advisories/mirror.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { openDb } from '../../src/store/db.js';
 import { normalizeName } from '../../src/python/names.js';
@@ -235,5 +235,49 @@ describe('sync bookkeeping', () => {
     mirror.markSynced(new Date('2024-05-02T10:00:00Z'), 'advisories.jsonl.gz');
     expect(mirror.status()).toMatchObject({ lastSync: '2024-05-02T10:00:00.000Z', lastSyncSource: 'advisories.jsonl.gz' });
     expect(mirror.kind).toBe('mirror');
+  });
+});
+
+describe('the mirror status', () => {
+  it('counts records and withdrawn records from indexes, never reading the records themselves', async () => {
+    const db = openDb(':memory:');
+    const mirror = new AdvisoryMirror(db);
+    await mirror.importRecords([demo('2024-01-01T00:00:00Z'), demo('2024-01-01T00:00:00Z', { id: 'GHSA-demo-0002', withdrawn: '2024-02-01T00:00:00Z' })]);
+    expect(mirror.status()).toMatchObject({ records: 2, withdrawn: 1 });
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${MIRROR_COUNTS_SQL}`).all() as { detail: string }[]).map((r) => r.detail);
+    expect(plan.filter((d) => d.includes('advisories'))).toHaveLength(2);
+    for (const step of plan.filter((d) => d.includes('advisories'))) expect(step).toMatch(/USING (COVERING )?INDEX/);
+  });
+});
+
+describe('the mirror and other connections', () => {
+  it('sees what another connection imported, asking SQLite once per turn however many packages are read', async () => {
+    const path = join(work, 'shared.db');
+    const db = openDb(path);
+    let versionChecks = 0;
+    // Count how often the mirror asks SQLite whether another connection committed.
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      if (!/data_version/.test(sql)) return statement;
+      const get = statement.get.bind(statement);
+      statement.get = ((...args: unknown[]) => {
+        versionChecks += 1;
+        return get(...(args as []));
+      }) as typeof statement.get;
+      return statement;
+    }) as typeof db.prepare;
+    const mirror = new AdvisoryMirror(db);
+    expect(await mirror.forPackage('demo-pkg')).toEqual([]);
+
+    const other = new AdvisoryMirror(openDb(path));
+    await other.importRecords([demo('2024-01-01T00:00:00Z')]);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    versionChecks = 0;
+    const lists = await Promise.all(['demo-pkg', 'django', 'jinja2', 'flask', 'demo_pkg'].map((name) => mirror.forPackage(name)));
+    expect(lists[0]!.map((r) => r.id)).toEqual(['GHSA-demo-0001']);
+    expect(lists[4]!.map((r) => r.id)).toEqual(['GHSA-demo-0001']);
+    expect(versionChecks).toBe(1);
   });
 });

@@ -393,3 +393,94 @@ describe('performance against a 50 ms OSV', () => {
     expect(warm).toBeLessThan(cold);
   });
 });
+
+describe('a repeat audit against OSV', () => {
+  const pins = [
+    { name: 'django', version: '2.1.5' },
+    { name: 'jinja2', version: '2.10' },
+    { name: 'requests', version: '2.32.3' }, // not vulnerable: its list is never needed
+  ];
+
+  /** What an audit asks: the pins, then the whole list of every vulnerable package (the fix search). */
+  async function auditLike(api: OsvApi, listPackages: string[] = []): Promise<Map<string, OsvRecord[]>> {
+    const hits = await api.affecting(pins, { listPackages });
+    const vulnerable = pins.filter((q) => (hits.get(queryKey(q)) ?? []).length > 0).map((q) => q.name);
+    const lists = new Map<string, OsvRecord[]>();
+    for (const name of [...vulnerable, ...listPackages]) lists.set(name, await api.forPackage(name));
+    return lists;
+  }
+
+  it('costs one querybatch when nothing changed, the whole lists included', async () => {
+    const fake = await fakeOsv();
+    const db = memoryDb();
+    const first = new OsvApi({ baseUrl: fake.url, db });
+    const before = await auditLike(first);
+    expect(first.stats).toEqual({ querybatch: 1, vulns: 0, query: 2 });
+
+    fake.resetCounts();
+    // A new client on the same database: what the next CLI run or a restarted bot costs.
+    const second = new OsvApi({ baseUrl: fake.url, db });
+    const after = await auditLike(second);
+    expect(fake.requests.map((r) => r.endpoint)).toEqual(['querybatch']);
+    expect(second.stats).toEqual({ querybatch: 1, vulns: 0, query: 0 });
+    // The same batch also asked for django's and jinja2's whole lists (no version).
+    expect(fake.requests[0]!.queries).toBe(pins.length + 2);
+    const ids = (lists: Map<string, OsvRecord[]>) => new Map([...lists].map(([name, records]) => [name, records.map((r) => r.id).sort()]));
+    expect(ids(after)).toEqual(ids(before));
+    expect(after.get('django')).toHaveLength(116);
+  });
+
+  it('fetches again only the package whose list changed, and sees its new advisory', async () => {
+    const fake = await fakeOsv();
+    const db = memoryDb();
+    await auditLike(new OsvApi({ baseUrl: fake.url, db }));
+
+    // A new advisory for django that does not affect the pinned release (the fix search must see it all the same).
+    const template = fixtureRecords().get('PYSEC-2019-13')!;
+    fake.addRecord({
+      ...template,
+      id: 'PYSEC-2099-1',
+      aliases: [],
+      modified: '2099-01-01T00:00:00Z',
+      affected: [{ package: { ecosystem: 'PyPI', name: 'django' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '2.2.28' }, { fixed: '2.2.29' }] }] }],
+    });
+    fake.resetCounts();
+    const api = new OsvApi({ baseUrl: fake.url, db });
+    const lists = await auditLike(api);
+    expect(api.stats).toEqual({ querybatch: 1, vulns: 0, query: 1 });
+    expect(fake.requests.filter((r) => r.endpoint === 'query')).toHaveLength(1);
+    expect(lists.get('django')!.map((r) => r.id)).toContain('PYSEC-2099-1');
+    expect(lists.get('jinja2')!.map((r) => r.id).sort()).toEqual((await client(fake).forPackage('jinja2')).map((r) => r.id).sort());
+  });
+
+  it('learns the lists the caller will want (unpinned requirements) in the same round trip', async () => {
+    const fake = await fakeOsv();
+    const db = memoryDb();
+    await auditLike(new OsvApi({ baseUrl: fake.url, db }), ['pillow']);
+
+    fake.resetCounts();
+    const api = new OsvApi({ baseUrl: fake.url, db });
+    const lists = await auditLike(api, ['pillow']);
+    expect(fake.requests.map((r) => r.endpoint)).toEqual(['querybatch']);
+    expect(lists.get('pillow')!.map((r) => r.id).sort()).toEqual((await client(fake).forPackage('pillow')).map((r) => r.id).sort());
+  });
+
+  it('hydrates the first audit of 64 vulnerable packages in one parallel wave', async () => {
+    const fake = await fakeOsv({ latencyMs: 300 });
+    // 70 packages, each pinned to a release one of its advisories lists.
+    const pinsByName = new Map<string, string>();
+    for (const r of records) {
+      for (const a of r.affected ?? []) {
+        const name = normalizeName(a.package?.name ?? '');
+        const version = a.versions?.[0];
+        if (!r.withdrawn && version && !pinsByName.has(name) && pinsByName.size < 70) pinsByName.set(name, version);
+      }
+    }
+    const api = client(fake);
+    await api.affecting([...pinsByName].map(([name, version]) => ({ name, version })));
+    expect(api.stats.query + api.stats.vulns).toBeGreaterThan(DEFAULT_OSV_CONCURRENCY);
+    // Up to the cap, every package's list is in flight at once: one round trip, not one per 32.
+    expect(DEFAULT_OSV_CONCURRENCY).toBe(64);
+    expect(fake.peakInFlight).toBe(DEFAULT_OSV_CONCURRENCY);
+  });
+});

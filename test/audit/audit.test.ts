@@ -108,6 +108,27 @@ describe('an audit of a real-shaped tree', () => {
     expect(of(result.findings, 'vulnerability')).toEqual([]);
     expect(of(result.findings, 'extra-index-url')).toHaveLength(1);
   });
+
+  it('tells the advisory source up front which whole lists it will ask for (the unpinned requirements)', async () => {
+    const mirror = await realMirror();
+    const asked: { listPackages?: readonly string[] }[] = [];
+    const listed: string[] = [];
+    const spy = {
+      kind: 'api' as const,
+      affecting: (queries: Parameters<typeof mirror.affecting>[0], options?: { listPackages?: readonly string[] }) => {
+        asked.push(options ?? {});
+        return mirror.affecting(queries);
+      },
+      forPackage: (name: string) => {
+        listed.push(name);
+        return mirror.forPackage(name);
+      },
+    };
+    await auditFileSource(tree, { target: 'app', advisories: spy, registry: null, now });
+    expect(asked).toEqual([{ listPackages: ['requests'] }]);
+    // Every list asked for later was announced, or belongs to a queried (vulnerable) pin.
+    expect(listed.filter((n) => !['django', 'jinja2', 'pyyaml'].includes(n))).toEqual(['requests']);
+  });
 });
 
 describe('index options from every format', () => {

@@ -4,7 +4,7 @@
  * PackageRegistry (`remoteSources`) that ask for what they need and do the matching themselves.
  *
  * What crosses, in each direction (all structured-clone data):
- * - `advisories.candidates`: PackageQuery[] → { records: Map<queryKey, OsvRecord[]>, matched, kind, notices }
+ * - `advisories.candidates`: { queries: PackageQuery[], options: AffectingOptions } → { records: Map<queryKey, OsvRecord[]>, matched, kind, notices }
  *   (`matched` when the source could only give its own matches: a source without `candidates`);
  * - `advisories.forPackage`: a package name → { records: OsvRecord[], kind, notices };
  * - `advisories.byIds`: advisory ids → Map<id, OsvRecord> (rating unrated advisories from their aliases);
@@ -15,7 +15,7 @@
  */
 import { matchCandidates } from '../../advisories/match.js';
 import type { AdvisoryFreshness } from '../../advisories/freshness.js';
-import type { AdvisorySource, OsvRecord, PackageQuery } from '../../advisories/types.js';
+import type { AdvisorySource, AffectingOptions, OsvRecord, PackageQuery } from '../../advisories/types.js';
 import type { PackageRegistry } from '../../audit/audit.js';
 import type { ProjectInfo } from '../../python/pypi.js';
 import type { JobHandlers } from '../pool.js';
@@ -66,10 +66,10 @@ export function sourceHandlers(sources: DataSources): JobHandlers {
   const { advisories, registry } = sources;
   const state = (): AdvisoryState => ({ kind: advisories.kind, notices: advisories.notices?.() ?? [] });
   return {
-    [METHODS.candidates]: async (queries: PackageQuery[]): Promise<CandidatesAnswer> =>
+    [METHODS.candidates]: async ({ queries, options }: { queries: PackageQuery[]; options: AffectingOptions }): Promise<CandidatesAnswer> =>
       advisories.candidates
-        ? { records: await advisories.candidates(queries), matched: false, ...state() }
-        : { records: await advisories.affecting(queries), matched: true, ...state() },
+        ? { records: await advisories.candidates(queries, options), matched: false, ...state() }
+        : { records: await advisories.affecting(queries, options), matched: true, ...state() },
     [METHODS.forPackage]: async (name: string): Promise<ForPackageAnswer> => ({ records: await advisories.forPackage(name), ...state() }),
     [METHODS.byIds]: async (ids: string[]): Promise<Map<string, OsvRecord>> => {
       if (!advisories.byIds) throw new Error('this advisory source cannot look records up by id');
@@ -99,8 +99,8 @@ class RemoteAdvisorySource implements AdvisorySource {
     private readonly dataFreshness: AdvisoryFreshness | null,
   ) {}
 
-  async affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {
-    const answer = this.remember(await this.context.call<CandidatesAnswer>(METHODS.candidates, queries));
+  async affecting(queries: PackageQuery[], options: AffectingOptions = {}): Promise<Map<string, OsvRecord[]>> {
+    const answer = this.remember(await this.context.call<CandidatesAnswer>(METHODS.candidates, { queries, options }));
     return answer.matched ? answer.records : matchCandidates(queries, answer.records);
   }
 

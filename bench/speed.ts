@@ -1,0 +1,182 @@
+/**
+ * Issue 11's figures, each measured from compiled code (dist/, with plain `node`; the fakes run in
+ * processes of their own under tsx) and printed beside its target:
+ *  - an API-mode audit of 300 pinned releases, first and repeat, OSV answering after 50 ms;
+ *  - an offline (mirror) audit of 1,000 pinned releases, beyond process start-up;
+ *  - `depwatch db status` and `depwatch --version`, whole process;
+ *  - `npm start` on a built checkout to "listening", against the fake Slack as test/e2e does.
+ * The machine may be shared and busy: each figure is the median of several runs, and CPU time
+ * (which a busy machine does not inflate as much as wall time) is printed beside wall time.
+ *
+ * `DEPWATCH_BENCH_ROOT=/path/to/other/checkout npm run bench -- speed` measures another built
+ * checkout's dist/ with the same scenario (how the README's "before" column was taken); `npm start`
+ * is measured only in this checkout.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { fixtureRecords, ADVISORIES_JSONL_GZ } from '../test/fixtures/osv/load.js';
+import { pinnedReleases, startFakeOsvProcess, writePinnedTree } from './advisories.js';
+import { fmtMs, report, run, type RunResult } from './util.js';
+
+const HERE = join(import.meta.dirname, '..');
+const ROOT = process.env.DEPWATCH_BENCH_ROOT ?? HERE;
+const CLI = join(ROOT, 'dist', 'cli.js');
+const RUNS = Number(process.env.DEPWATCH_BENCH_RUNS ?? 5);
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) >> 1]!;
+};
+
+async function repeat(times: number, fn: () => Promise<RunResult>): Promise<{ ms: number; cpuMs: number | null; last: RunResult }> {
+  const runs: RunResult[] = [];
+  for (let i = 0; i < times; i++) runs.push(await fn());
+  const cpu = runs.map((r) => r.cpuMs);
+  return { ms: median(runs.map((r) => r.ms)), cpuMs: cpu.some((c) => c === null) ? null : median(cpu as number[]), last: runs.at(-1)! };
+}
+
+function ok(result: RunResult, what: string, codes = [0]): RunResult {
+  if (result.code === null || !codes.includes(result.code)) throw new Error(`${what} failed (${result.code}): ${result.stderr.slice(0, 500)}`);
+  return result;
+}
+
+interface AuditFigures {
+  ms: number;
+  cpuMs: number;
+  requests: number;
+  findings: number;
+}
+
+async function benchApiAudit(tree: string, pins: number): Promise<void> {
+  const osv = await startFakeOsvProcess(50);
+  try {
+    const runs: { first: AuditFigures; repeat: AuditFigures; repeatSameClient: AuditFigures }[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const result = ok(await run(process.execPath, [join(HERE, 'bench', 'api-audit-compiled.mjs'), ROOT, osv.url, tree]), 'the API audit');
+      runs.push(JSON.parse(result.stdout) as (typeof runs)[number]);
+    }
+    const pick = (key: keyof (typeof runs)[number]) => ({
+      ms: median(runs.map((r) => r[key].ms)),
+      cpu: median(runs.map((r) => r[key].cpuMs)),
+      requests: median(runs.map((r) => r[key].requests)),
+    });
+    const first = pick('first');
+    const again = pick('repeat');
+    const same = pick('repeatSameClient');
+    report(
+      `speed: API audit of ${pins} pins, OSV +50 ms, first`,
+      { wall: fmtMs(first.ms), cpu: fmtMs(first.cpu), 'OSV requests': first.requests, findings: runs[0]!.first.findings },
+      'under 600 ms',
+    );
+    report(
+      `speed: API audit of ${pins} pins, repeat (new client)`,
+      { wall: fmtMs(again.ms), cpu: fmtMs(again.cpu), 'OSV requests': again.requests, 'same client (bot)': `${fmtMs(same.ms)}, ${same.requests} request(s)` },
+      'one OSV request and under 150 ms',
+    );
+  } finally {
+    osv.close();
+  }
+}
+
+async function benchCliStartup(mirrorDb: string, tree: string, pins: number): Promise<void> {
+  const versionArgs = existsSync(join(ROOT, 'dist', 'version.js')) ? ['--version'] : ['--help']; // before --version existed
+  const version = await repeat(RUNS, async () => ok(await run(process.execPath, [CLI, ...versionArgs]), 'depwatch --version'));
+  const status = await repeat(RUNS, async () => ok(await run(process.execPath, [CLI, 'db', 'status', '--db', mirrorDb]), 'depwatch db status'));
+  const bare = await repeat(RUNS, async () => ok(await run(process.execPath, ['-e', '0']), 'node -e 0'));
+  const audit = await repeat(RUNS, async () => ok(await run(process.execPath, [CLI, 'audit', '--offline', '--json', '--fail-on', 'never', '--db', mirrorDb, tree]), 'the offline audit'));
+  const findings = (JSON.parse(audit.last.stdout) as { findings: unknown[] }).findings.length;
+  const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  report(
+    `speed: offline audit of ${pins.toLocaleString('en')} pins`,
+    {
+      'beyond start-up': fmtMs(audit.ms - version.ms),
+      'cpu beyond start-up': fmtMs(minus(audit.cpuMs, version.cpuMs)),
+      'whole process': fmtMs(audit.ms),
+      findings,
+    },
+    'under 150 ms beyond start-up',
+  );
+  report(
+    'speed: depwatch db status, whole process',
+    { wall: fmtMs(status.ms), cpu: fmtMs(status.cpuMs), 'node -e 0 here': fmtMs(bare.ms) },
+    'under 200 ms',
+  );
+  report(`speed: depwatch ${versionArgs[0]}, whole process`, { wall: fmtMs(version.ms), cpu: fmtMs(version.cpuMs) }, 'under 200 ms');
+}
+
+/** Fake Slack, GitHub, OSV and PyPI in a tsx child; resolves with their URLs. */
+async function startBotFakes(): Promise<{ urls: Record<'slack' | 'github' | 'osv' | 'pypi', string>; close(): void }> {
+  const fake = (name: string) => JSON.stringify(pathToFileURL(join(HERE, 'test', 'fakes', name)).href);
+  const script = `
+    import { startFakeGitHub } from ${fake('github.ts')};
+    import { startFakeOsv } from ${fake('osv.ts')};
+    import { startFakePypi } from ${fake('pypi.ts')};
+    import { startFakeSlack } from ${fake('slack-api.ts')};
+    const [slack, github, osv, pypi] = await Promise.all([startFakeSlack(), startFakeGitHub({ repos: [] }), startFakeOsv({ records: [] }), startFakePypi()]);
+    console.log(JSON.stringify({ slack: slack.url, github: github.url, osv: osv.url, pypi: pypi.url }));
+    process.stdin.resume();
+    process.stdin.on('end', () => process.exit(0));`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: HERE, stdio: ['pipe', 'pipe', 'inherit'] });
+  const { value } = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+  return { urls: JSON.parse(value as string) as Record<'slack' | 'github' | 'osv' | 'pypi', string>, close: () => child.stdin.end() };
+}
+
+/** `npm start` until the bot logs "listening on"; the whole process group is stopped after. */
+function timeStart(env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('npm', ['start'], { cwd: HERE, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    let listening = 0;
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (listening === 0 && output.includes('listening on')) {
+        listening = performance.now() - started;
+        process.kill(-child.pid!, 'SIGTERM');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', () => (listening > 0 ? resolve(listening) : reject(new Error(`npm start ended before listening: ${output.slice(-500)}`))));
+  });
+}
+
+async function benchStart(): Promise<void> {
+  const fakes = await startBotFakes();
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-bench-start-'));
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-depwatchfaketoken',
+      SLACK_SIGNING_SECRET: 'bench-signing-secret-abcdef0123456789',
+      SLACK_API_URL: fakes.urls.slack,
+      GITHUB_API_URL: fakes.urls.github,
+      OSV_API_URL: fakes.urls.osv,
+      PYPI_URL: fakes.urls.pypi,
+      DEPWATCH_DB: join(dir, 'depwatch.db'),
+      PORT: '0',
+      TZ: 'UTC',
+      LOG_LEVEL: 'info',
+    };
+    const times: number[] = [];
+    for (let i = 0; i < Math.min(RUNS, 3); i++) times.push(await timeStart(env));
+    report('speed: npm start to "listening" (built checkout)', { median: fmtMs(median(times)), runs: times.map((t) => fmtMs(t)).join(', ') }, 'under 3 s');
+  } finally {
+    fakes.close();
+  }
+}
+
+export async function benchSpeed(): Promise<void> {
+  const records = [...fixtureRecords().values()];
+  const pins1000 = pinnedReleases(records, 1000);
+  const pins300 = pinnedReleases(records, 300, 2);
+  const mirrorDb = join(mkdtempSync(join(tmpdir(), 'depwatch-bench-speed-')), 'mirror.db');
+  ok(await run(process.execPath, [CLI, 'db', 'import', '--db', mirrorDb, ADVISORIES_JSONL_GZ]), 'db import');
+  await benchApiAudit(writePinnedTree(pins300), pins300.length);
+  await benchCliStartup(mirrorDb, writePinnedTree(pins1000), pins1000.length);
+  if (ROOT === HERE) await benchStart();
+}

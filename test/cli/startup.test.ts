@@ -1,0 +1,92 @@
+/**
+ * What a command loads before it answers. `depwatch --version` and `depwatch db status` only read
+ * package.json or a few rows of the store: they must not pay for the HTTP clients, GitHub's client,
+ * the logger or the zip reader; an audit of a checkout must not load GitHub's client either. Checked
+ * on the compiled CLI in a fresh process, whose every loaded module (ESM imports through a resolve
+ * hook, CommonJS through the require cache) is listed at exit.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureRecords } from '../fixtures/osv/load.js';
+import { ensureBuilt, ROOT } from '../helpers/built.js';
+
+/** Preloaded with --import: prints `LOADED <path>` for every module the process loads. */
+const TRACE = `
+import { register, createRequire } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`
+  export async function resolve(specifier, context, next) {
+    const result = await next(specifier, context);
+    if (result.url.startsWith('file:')) process.stderr.write('LOADED ' + result.url.slice(7) + '\\\\n');
+    return result;
+  }\`));
+const cache = createRequire(process.argv[1]).cache;
+process.on('exit', () => { for (const path of Object.keys(cache)) process.stderr.write('LOADED ' + path + '\\n'); });
+`;
+
+let dir: string;
+let db: string;
+
+function depwatch(...args: string[]): { status: number | null; stdout: string; loaded: string[] } {
+  const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(TRACE)}`, join(ROOT, 'dist', 'cli.js'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', DEPWATCH_DB: db },
+    timeout: 60_000,
+  });
+  const loaded = [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7).replace(ROOT + '/', '')))];
+  return { status: result.status, stdout: result.stdout, loaded };
+}
+
+const packagesIn = (loaded: string[]) => [...new Set(loaded.map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1]).filter((p): p is string => p !== undefined))].sort();
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'depwatch-startup-'));
+  db = join(dir, 'depwatch.db');
+  const records = [...fixtureRecords().values()].filter((r) => r.affected?.some((a) => ['django', 'jinja2'].includes(a.package?.name.toLowerCase() ?? '')));
+  writeFileSync(join(dir, 'advisories.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const imported = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'db', 'import', join(dir, 'advisories.jsonl')], { cwd: dir, env: { PATH: process.env.PATH ?? '', DEPWATCH_DB: db }, encoding: 'utf8' });
+  expect(imported.status, imported.stderr).toBe(0);
+  mkdirSync(join(dir, 'app'));
+  writeFileSync(join(dir, 'app', 'requirements.txt'), 'Django==2.1.5\njinja2==2.10\n');
+}, 300_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('start-up of the compiled CLI', () => {
+  it('--version prints the version from package.json and loads no package at all', () => {
+    const { status, stdout, loaded } = depwatch('--version');
+    expect(status).toBe(0);
+    expect(stdout).toBe(`${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    expect(packagesIn(loaded)).toEqual([]);
+    expect(loaded.filter((p) => p.startsWith('dist/store') || p.startsWith('dist/advisories') || p.startsWith('dist/cli/'))).toEqual(['dist/cli/io.js']);
+  });
+
+  it('db status loads the store and the mirror, and nothing that talks to the network or unpacks archives', () => {
+    const { status, stdout, loaded } = depwatch('db', 'status');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^\d+ advisories \(\d+ withdrawn\) for 2 packages\n/);
+    expect(packagesIn(loaded)).toEqual(['better-sqlite3', 'bindings', 'file-uri-to-path', 'zod']);
+    for (const module of ['dist/http.js', 'dist/log.js', 'dist/advisories/osv-api.js', 'dist/python/pypi.js', 'dist/advisories/osv-schema.js', 'dist/advisories/import-sources.js', 'dist/advisories/sync.js']) {
+      expect(loaded).not.toContain(module);
+    }
+  });
+
+  it('an offline audit of a checkout loads neither GitHub nor the logger, nor the glob matcher without a path glob', () => {
+    const { status, stdout, loaded } = depwatch('audit', '--offline', '--json', 'app');
+    expect(status).toBe(1); // django 2.1.5 is vulnerable
+    expect(JSON.parse(stdout).findings.length).toBeGreaterThan(0);
+    const packages = packagesIn(loaded);
+    for (const heavy of ['octokit', '@octokit/core', 'pino', 'yauzl', 'ignore', '@slack/bolt']) expect(packages).not.toContain(heavy);
+    expect(loaded).not.toContain('dist/github/client.js');
+
+    // The trace does see a package required on use: an ignore with a path glob brings the matcher in.
+    writeFileSync(join(dir, 'app', '.depwatch.yml'), 'ignore:\n  - id: PYSEC-2019-13\n    reason: not reachable\n    path: requirements.txt\n');
+    expect(packagesIn(depwatch('audit', '--offline', '--json', 'app').loaded)).toContain('ignore');
+  });
+});
