@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { redactSecrets } from '../redact.js';
 
 export type Db = Database.Database;
 
@@ -63,8 +64,19 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+/**
+ * SQL functions migrations may call. `depwatch_redact(text)` is the redaction every output uses
+ * (src/redact.ts): SQL alone cannot mask a URL's credentials, and rows written before a rule existed
+ * must be rewritten by the same rule (migration 015). It keeps JSON valid: nothing it writes holds a
+ * quote or a backslash.
+ */
+function defineStoreFunctions(db: Db): void {
+  db.function('depwatch_redact', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? redactSecrets(text) : text));
+}
+
 /** Applies every migration newer than the database, each in a transaction; refuses a newer database. */
 export function migrate(db: Db, migrations: Migration[]): { applied: number[] } {
+  defineStoreFunctions(db);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
