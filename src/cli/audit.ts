@@ -8,11 +8,11 @@ import { describeReason, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
-import type { ReportFormat, ReportOptions } from '../report/interface.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { renderSarif } from '../report/sarif.js';
-import { renderText } from '../report/text.js';
+import type { ChunkedRenderer, ReportFormat, ReportOptions } from '../report/interface.js';
+import { renderJsonChunks } from '../report/json.js';
+import { renderMarkdownChunks } from '../report/markdown.js';
+import { renderSarifChunks } from '../report/sarif.js';
+import { renderTextChunks } from '../report/text.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openServices, type Services } from './services.js';
 
@@ -28,7 +28,13 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
   --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks)
   --show-ignored   list ignored findings too`;
 
-const RENDERERS = { text: renderText, json: renderJson, markdown: renderMarkdown, sarif: renderSarif };
+// Reports are written piece by piece: tens of megabytes for a large tree, never held whole.
+const RENDERERS: Record<ReportFormat, ChunkedRenderer> = {
+  text: renderTextChunks,
+  json: renderJsonChunks,
+  markdown: renderMarkdownChunks,
+  sarif: renderSarifChunks,
+};
 
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -70,7 +76,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     };
     const { result, report } = await auditTarget(positionals[0]!, io, services, options);
-    io.stdout(RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
+    for (const chunk of RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) })) io.stdout(chunk);
     if (format !== 'text') {
       for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
     }

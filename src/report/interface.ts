@@ -11,3 +11,6 @@ export interface ReportOptions {
 }
 
 export type Renderer = (result: AuditResult, options: ReportOptions) => string;
+
+/** A renderer whose output is written piece by piece (reports that can be tens of megabytes). */
+export type ChunkedRenderer = (result: AuditResult, options: ReportOptions) => Iterable<string>;

@@ -1,7 +1,8 @@
 /** The contract's JSON (see README, "CLI JSON"): add fields freely, never rename or drop one. */
 import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
 import { reasonsOf } from '../audit/partial.js';
-import type { Renderer } from './interface.js';
+import type { ChunkedRenderer, Renderer } from './interface.js';
+import { jsonChunks, streamed } from './json-chunks.js';
 import { packageHeadline, vulnerablePackages, type PackageGroup } from './packages.js';
 
 /** One entry per vulnerable release: the upgrade that clears its advisories, and where it is. */
@@ -19,12 +20,13 @@ function packageJson(g: PackageGroup) {
   };
 }
 
-export const renderJson: Renderer = (result) => {
+/** The report in pieces, findings made one at a time (see json-chunks.ts); the CLI writes these. */
+export const renderJsonChunks: ChunkedRenderer = function* (result) {
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const json = {
     target: result.target,
     dependencies: result.dependencies,
-    findings: result.findings.map((f) => findingJson(f, unknownAs)),
+    findings: streamed(lazyMap(result.findings, (f) => findingJson(f, unknownAs))),
     ignored: result.ignored.map((f) => findingJson(f, unknownAs)),
     notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
     errors: result.errors,
@@ -37,5 +39,12 @@ export const renderJson: Renderer = (result) => {
     unknown_as: unknownAs,
     vulnerable_packages: vulnerablePackages(result.findings).map(packageJson),
   };
-  return JSON.stringify(json, null, 2) + '\n';
+  yield* jsonChunks(json);
+  yield '\n';
 };
+
+export const renderJson: Renderer = (result, options) => [...renderJsonChunks(result, options)].join('');
+
+function* lazyMap<T, U>(items: readonly T[], map: (item: T) => U): Generator<U> {
+  for (const item of items) yield map(item);
+}

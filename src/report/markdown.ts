@@ -2,7 +2,8 @@
 import type { AdviceSyntax } from '../audit/fix-wording.js';
 import { DEFAULT_UNKNOWN_AS, severityOrder, type Finding, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf } from '../audit/partial.js';
-import type { Renderer, ReportOptions } from './interface.js';
+import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
+import { linesInChunks } from './json-chunks.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
@@ -55,7 +56,8 @@ function packageSection(g: PackageGroup, options: ReportOptions, unknownAs: Rate
   return out;
 }
 
-export const renderMarkdown: Renderer = (result, options) => {
+/** The report's lines (without their line breaks). */
+function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Renderer>[1]): string[] {
   const out = [`## Depwatch audit of \`${cell(result.target)}\``, '', summaryLine(result), ''];
   for (const w of result.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
   if (result.partial) {
@@ -81,5 +83,10 @@ export const renderMarkdown: Renderer = (result, options) => {
   }
   for (const n of result.notes) out.push(`- ${cell(shorten(n.message))}`);
   for (const e of result.errors) out.push(`- problem in ${code(placeOf(e.file, e.line))}: ${cell(shortProblemMessage(e))}`);
-  return out.join('\n') + '\n';
-};
+  return out;
+}
+
+export const renderMarkdown: Renderer = (result, options) => markdownLines(result, options).join('\n') + '\n';
+
+/** The same text a thousand lines at a time, for the CLI to write as it goes. */
+export const renderMarkdownChunks: ChunkedRenderer = (result, options) => linesInChunks(markdownLines(result, options));

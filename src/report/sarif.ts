@@ -14,7 +14,8 @@
  */
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
-import type { Renderer } from './interface.js';
+import type { ChunkedRenderer, Renderer } from './interface.js';
+import { jsonChunks, streamed } from './json-chunks.js';
 
 const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
 const LEVEL: Record<RatedSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -52,7 +53,8 @@ function notification(r: PartialReason) {
   return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
 }
 
-export const renderSarif: Renderer = (result) => {
+/** SARIF in pieces, results made one at a time (see json-chunks.ts); the CLI writes these. */
+export const renderSarifChunks: ChunkedRenderer = function* (result) {
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const rules = new Map<string, object>();
   for (const f of result.findings) {
@@ -74,19 +76,28 @@ export const renderSarif: Renderer = (result) => {
       {
         tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
         invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map(notification) }],
-        results: result.findings.map((f) => ({
-          ruleId: ruleId(f),
-          level: LEVEL[effectiveSeverity(f.severity, unknownAs)],
-          message: { text: messageText(f, unknownAs) },
-          ...(f.file ? { locations: [physicalLocation(f.file, f.line)] } : {}),
-          // The other places the same release is pinned, locked or declared (the primary is `locations`).
-          ...((f.locations?.length ?? 0) > 1
-            ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
-            : {}),
-          partialFingerprints: { depwatchFinding: [f.kind, f.id ?? '', f.package ?? '', f.version ?? ''].join('|') },
-        })),
+        results: streamed(resultsOf(result.findings, unknownAs)),
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  yield* jsonChunks(sarif);
+  yield '\n';
 };
+
+export const renderSarif: Renderer = (result, options) => [...renderSarifChunks(result, options)].join('');
+
+function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity) {
+  for (const f of findings) {
+    yield {
+      ruleId: ruleId(f),
+      level: LEVEL[effectiveSeverity(f.severity, unknownAs)],
+      message: { text: messageText(f, unknownAs) },
+      ...(f.file ? { locations: [physicalLocation(f.file, f.line)] } : {}),
+      // The other places the same release is pinned, locked or declared (the primary is `locations`).
+      ...((f.locations?.length ?? 0) > 1
+        ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
+        : {}),
+      partialFingerprints: { depwatchFinding: [f.kind, f.id ?? '', f.package ?? '', f.version ?? ''].join('|') },
+    };
+  }
+}

@@ -4,7 +4,8 @@
  */
 import { DEFAULT_UNKNOWN_AS, severityOrder, UNRATED_LABEL, type Finding, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf } from '../audit/partial.js';
-import type { Renderer } from './interface.js';
+import type { ChunkedRenderer, Renderer } from './interface.js';
+import { linesInChunks } from './json-chunks.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
@@ -41,7 +42,8 @@ function otherFinding(f: Finding): string {
   return lines.join('\n');
 }
 
-export const renderText: Renderer = (result, options) => {
+/** The report's lines (without their line breaks). */
+function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer>[1]): string[] {
   const out: string[] = [];
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const packages = vulnerablePackages(result.findings);
@@ -71,5 +73,10 @@ export const renderText: Renderer = (result, options) => {
     out.push('');
   }
   out.push(summaryLine(result));
-  return out.join('\n') + '\n';
-};
+  return out;
+}
+
+export const renderText: Renderer = (result, options) => textLines(result, options).join('\n') + '\n';
+
+/** The same text a thousand lines at a time, for the CLI to write as it goes. */
+export const renderTextChunks: ChunkedRenderer = (result, options) => linesInChunks(textLines(result, options));

@@ -1,0 +1,78 @@
+/**
+ * JSON written in pieces, exactly as `JSON.stringify(value, null, 2)` would write it whole. A report
+ * of 100,000 findings is 40-60 MB of JSON; building it as one string (and handing that string to
+ * stdout, which copies it) added about 80 MB to the CLI's peak memory, past issue 12's 300 MB
+ * bound. Arrays wrapped in `streamed()` are produced one element at a time from any iterable, so
+ * neither the mapped array nor the whole text ever exists at once.
+ */
+
+const STREAMED = Symbol('streamed');
+
+export interface Streamed<T> {
+  readonly [STREAMED]: Iterable<T>;
+}
+
+/** An array whose elements are made, and written, one at a time. */
+export const streamed = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: items });
+
+const isStreamed = (value: unknown): value is Streamed<unknown> => typeof value === 'object' && value !== null && STREAMED in value;
+
+const isContainer = (value: unknown): value is Record<string, unknown> | unknown[] =>
+  typeof value === 'object' && value !== null && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype);
+
+/** Whether anything below `value` is streamed (then `value` is written piece by piece too). */
+function holdsStreamed(value: unknown): boolean {
+  if (isStreamed(value)) return true;
+  if (!isContainer(value)) return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some(holdsStreamed);
+}
+
+/** `JSON.stringify(value, null, 2)` of a value nested at `indent`, as JSON.stringify nests it. */
+function leaf(value: unknown, indent: string, inArray: boolean): string | undefined {
+  const text = JSON.stringify(value, null, 2) as string | undefined;
+  if (text === undefined) return inArray ? 'null' : undefined;
+  return indent ? text.replace(/\n/g, `\n${indent}`) : text;
+}
+
+function* items(values: Iterable<unknown>, indent: string): Generator<string> {
+  let first = true;
+  for (const value of values) {
+    yield `${first ? '[' : ','}\n${indent}  `;
+    first = false;
+    yield* piece(value, `${indent}  `, true);
+  }
+  yield first ? '[]' : `\n${indent}]`;
+}
+
+function* piece(value: unknown, indent: string, inArray: boolean): Generator<string> {
+  if (isStreamed(value)) return yield* items(value[STREAMED], indent);
+  if (!holdsStreamed(value)) {
+    const text = leaf(value, indent, inArray);
+    if (text !== undefined) yield text;
+    return;
+  }
+  if (Array.isArray(value)) return yield* items(value, indent);
+  // JSON.stringify leaves out of an object what has no JSON form.
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
+  if (entries.length === 0) return yield '{}';
+  let first = true;
+  for (const [key, v] of entries) {
+    yield `${first ? '{' : ','}\n${indent}  ${JSON.stringify(key)}: `;
+    first = false;
+    yield* piece(v, `${indent}  `, false);
+  }
+  yield `\n${indent}}`;
+}
+
+/** The pieces of `JSON.stringify(value, null, 2)`, with `streamed()` arrays expanded as they go. */
+export function jsonChunks(value: unknown): Generator<string> {
+  return piece(value, '', false);
+}
+
+/** The whole text at once (tests, and callers that need a string). */
+export const jsonText = (value: unknown): string => [...jsonChunks(value)].join('');
+
+/** Lines joined with line breaks (and one after the last), a thousand at a time. */
+export function* linesInChunks(lines: readonly string[], size = 1_000): Generator<string> {
+  for (let i = 0; i < lines.length; i += size) yield `${lines.slice(i, i + size).join('\n')}\n`;
+}
