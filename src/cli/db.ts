@@ -1,4 +1,5 @@
 /** `depwatch db import <file> | sync | status`: the local advisory mirror. */
+import { plural } from '../plural.js';
 import { parseArgs } from 'node:util';
 import { dataAge } from '../advisories/freshness.js';
 import { emptyImportSummary, type AdvisoryMirror, type ImportSummary } from '../advisories/mirror.js';
@@ -71,7 +72,7 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
         io.stdout(JSON.stringify({ ...status, dataAgeDays: ageDays, path: services.dbPath, exists: services.dbExists }, null, 2) + '\n');
       } else {
         io.stdout(
-          `${status.records} advisories (${status.withdrawn} withdrawn) for ${status.packages} packages\n` +
+          `${plural(status.records, 'advisory', 'advisories')} (${status.withdrawn} withdrawn) for ${plural(status.packages, 'package')}\n` +
             `newest modified: ${status.newestModified ?? '-'}${ageDays === null ? '' : ` (data ${ageDays} ${ageDays === 1 ? 'day' : 'days'} old)`}\n` +
             `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n` +
             `database: ${services.dbPath}${services.dbExists ? '' : ' (not created yet: depwatch db sync or depwatch db import creates it)'}\n`,

@@ -1,4 +1,5 @@
 /** `depwatch scan <dir>`: code and configuration findings only (Python rules, secrets, file hygiene, runtime). */
+import { plural } from '../plural.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -87,7 +88,7 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
   out += `\n${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}${counts.length ? ` (${counts.join(', ')})` : ''}`;
-  out += ` in ${result.stats.files} files (${result.stats.pythonFiles} Python)`;
+  out += ` in ${plural(result.stats.files, 'file')} (${result.stats.pythonFiles} Python)`;
   if (result.ignored.length) out += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
   out += result.partial ? '. PARTIAL: some files were not scanned (see above).\n' : '.\n';
   return out;

@@ -4,6 +4,7 @@
  * and how long it took, and the action items. Pure; Markdown here, Slack blocks in
  * slack/blocks/incident-report.ts.
  */
+import { plural } from '../plural.js';
 import { formatDuration, formatUtc, msBetween } from './duration.js';
 import { effectiveOwner, progressOf, statusWord, type Progress } from './state.js';
 import type { ActionItem, Incident, RoleHolder, Step, StepStatus, TimelineEvent } from './types.js';
@@ -107,7 +108,7 @@ export function reportMarkdown(report: IncidentReport, names: Record<string, str
   if (incident.closedAt) lines.push(`- Closed: ${formatUtc(incident.closedAt)} by ${who(incident.closedBy)}`);
   if (incident.context?.advisory) lines.push(`- Advisory: ${incident.context.advisory.id}${incident.context.advisory.summary ? ` — ${incident.context.advisory.summary}` : ''}`);
   if (incident.context?.fix) lines.push(`- Fix: ${incident.context.fix}`);
-  lines.push(`- Checklist: ${report.progress.finished} of ${report.progress.total} steps finished (${report.progress.done} done, ${report.progress.skipped} skipped, ${report.progress.na} not applicable)`);
+  lines.push(`- Checklist: ${report.progress.finished} of ${plural(report.progress.total, 'step')} finished (${report.progress.done} done, ${report.progress.skipped} skipped, ${report.progress.na} not applicable)`);
   lines.push('');
   lines.push('## Key times', '');
   lines.push('| Measure | Time |', '|---|---|');

@@ -3,6 +3,7 @@
  * checklist has made, which milestones (acknowledged, contained, resolved) have been reached. The
  * store applies the result with a conditional UPDATE; nothing here touches I/O.
  */
+import { plural } from '../plural.js';
 import type { Incident, RoleHolder, Step, StepStatus } from './types.js';
 
 export type StepAction =
@@ -99,7 +100,7 @@ export function progressLine(progress: Progress): string {
   const parts: string[] = [];
   if (progress.skipped > 0) parts.push(`${progress.skipped} skipped`);
   if (progress.na > 0) parts.push(`${progress.na} n/a`);
-  return `${progressBar(progress)} ${progress.finished} of ${progress.total} steps (${progress.percent}%)${parts.length > 0 ? ` · ${parts.join(', ')}` : ''}`;
+  return `${progressBar(progress)} ${progress.finished} of ${plural(progress.total, 'step')} (${progress.percent}%)${parts.length > 0 ? ` · ${parts.join(', ')}` : ''}`;
 }
 
 export interface Milestones {

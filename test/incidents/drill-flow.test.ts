@@ -65,7 +65,7 @@ describe('a whole drill over signed HTTP', () => {
     expect(markdown).toContain('| 5 | Notify the owners and the team | late | 33 min | 45 min | 30 min |');
     expect(markdown).toContain('inject 3: The upgrade to 5.4 breaks a test');
     const report = h.thread().find((m) => m.text.includes('Post-incident report for'));
-    expect(JSON.stringify(report?.blocks)).toContain('🎯 *Drill score: 8%* — 1 steps on time, 1 late, 11 not done');
+    expect(JSON.stringify(report?.blocks)).toContain('🎯 *Drill score: 8%* — 1 step on time, 1 late, 11 not done');
 
     // Every message the drill produced says EXERCISE, in its text and (where it has blocks) at its top.
     const everything = [h.root(), ...h.thread()];

@@ -112,6 +112,8 @@ describe('step transitions', () => {
     const p = progressOf([{ status: 'done' }, { status: 'skipped' }, { status: 'na' }, { status: 'open' }, { status: 'open' }, { status: 'open' }, { status: 'open' }, { status: 'open' }, { status: 'open' }, { status: 'open' }]);
     expect(p).toEqual({ total: 10, finished: 3, done: 1, skipped: 1, na: 1, percent: 30 });
     expect(progressLine(p)).toBe('▰▰▰▱▱▱▱▱▱▱ 3 of 10 steps (30%) · 1 skipped, 1 n/a');
+    // A one-step checklist is "of 1 step", not "of 1 steps".
+    expect(progressLine(progressOf([{ status: 'open' }]))).toBe('▱▱▱▱▱▱▱▱▱▱ 0 of 1 step (0%)');
   });
 });
 

@@ -57,7 +57,7 @@ export function updateModal(incident: Incident, metadata: string): ModalView {
 
 export function closeModal(incident: Incident, openSteps: number, metadata: string): ModalView {
   return modal(INCIDENT_VIEWS.close, 'Close the incident', 'Close', metadata, [
-    section(`Closing *${escapeMrkdwn(incidentName(incident))}* posts the post-incident report in its thread.${openSteps > 0 ? `\n⚠️ ${openSteps} steps are still open; they will be reported as not done.` : ''}`),
+    section(`Closing *${escapeMrkdwn(incidentName(incident))}* posts the post-incident report in its thread.${openSteps > 0 ? `\n⚠️ ${openSteps === 1 ? '1 step is' : `${openSteps} steps are`} still open; they will be reported as not done.` : ''}`),
     textInput(INPUTS.summary, 'Summary: what happened and how it ended', { multiline: true, max: 2000 }),
   ]);
 }

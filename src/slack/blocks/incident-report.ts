@@ -2,6 +2,7 @@
  * The post-incident report in Slack (the thread reply; the full Markdown goes up as a file) and
  * the drill score. Pure; may span several thread replies, which fitMessage arranges.
  */
+import { plural } from '../../plural.js';
 import type { KnownBlock } from '@slack/types';
 import type { DrillScore } from '../../incidents/drills.js';
 import { formatDuration } from '../../incidents/duration.js';
@@ -27,7 +28,7 @@ export function reportBlocks(report: IncidentReport, score: DrillScore | null): 
     ),
   );
   if (score) {
-    blocks.push(section(`🎯 *Drill score: ${score.score}%* — ${score.onTime} steps on time, ${score.late} late, ${score.notDone} not done`));
+    blocks.push(section(`🎯 *Drill score: ${score.score}%* — ${plural(score.onTime, 'step')} on time, ${score.late} late, ${score.notDone} not done`));
   }
   blocks.push(divider(), section('*Steps*'));
   const scored = new Map(score?.steps.map((s) => [s.id, s]) ?? []);

@@ -7,6 +7,7 @@
  * Buttons carry ids only (`incidentId:stepId:version`); the version is the one this rendering
  * showed, which is how a click on a stale message is told who changed the step first.
  */
+import { plural } from '../../plural.js';
 import type { ActionsBlockElement, KnownBlock, StaticSelect, UsersSelect } from '@slack/types';
 import type { DrillInject, DrillScenario } from '../../incidents/drills.js';
 import type { StatusUpdate } from '../../incidents/state.js';
@@ -192,7 +193,7 @@ export function rootMessage(view: IncidentView): SlackMessageOut {
     );
   }
   // Notification texts are mrkdwn: a title of `<!channel>` must not notify the channel.
-  const text = md`${open ? '🚨' : '✅'} ${incidentName(incident)} — ${incident.severity}, ${open ? 'open' : 'closed'}, ${progress.finished} of ${progress.total} steps`.text;
+  const text = md`${open ? '🚨' : '✅'} ${incidentName(incident)} — ${incident.severity}, ${open ? 'open' : 'closed'}, ${progress.finished} of ${plural(progress.total, 'step')}`.text;
   return fitted(forIncident(incident, { text, blocks }));
 }
 
@@ -276,7 +277,7 @@ export function checklistPart(view: IncidentView, part: number): SlackMessageOut
     }
     blocks.push(...stepBlocks(step, view));
   }
-  const text = part === 0 ? md`Checklist for ${incidentName(incident)}: ${progress.finished} of ${progress.total} steps`.text : md`Checklist for ${incidentName(incident)} (part ${part + 1} of ${parts})`.text;
+  const text = part === 0 ? md`Checklist for ${incidentName(incident)}: ${progress.finished} of ${plural(progress.total, 'step')}`.text : md`Checklist for ${incidentName(incident)} (part ${part + 1} of ${parts})`.text;
   return fitted(forIncident(incident, { text, blocks }));
 }
 
@@ -360,7 +361,7 @@ export function templatesMessage(library: TemplateLibrary, customDir: string | n
   for (const t of library.templates) {
     const roles = t.roles.map((r) => r.id).join(', ');
     const sections = t.sections.map((s) => `${escapeMrkdwn(s.title)} (${s.steps.length})`).join(' · ');
-    blocks.push(section(`*${escapeMrkdwn(t.name)}* — \`${escapeMrkdwn(t.id)}\`, ${templateStepCount(t)} steps, roles: ${escapeMrkdwn(roles)}\n${sections}\n_${escapeMrkdwn(t.origin === 'built-in' ? 'built in' : t.origin)}_`));
+    blocks.push(section(`*${escapeMrkdwn(t.name)}* — \`${escapeMrkdwn(t.id)}\`, ${plural(templateStepCount(t), 'step')}, roles: ${escapeMrkdwn(roles)}\n${sections}\n_${escapeMrkdwn(t.origin === 'built-in' ? 'built in' : t.origin)}_`));
   }
   if (library.errors.length > 0) {
     blocks.push(section(`⚠️ *Templates that could not be loaded*\n${library.errors.slice(0, 20).map((e) => `• ${escapeMrkdwn(e)}`).join('\n')}`));
