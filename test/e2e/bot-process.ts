@@ -2,36 +2,17 @@
  * The built bot as it is deployed, for the end-to-end tests: `node dist/main.js` (or the CLI) in a
  * child process with a clean environment, every outside service a loopback fake.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { ensureBuilt, ROOT } from '../helpers/built.js';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+export { ROOT };
 export const MAIN = join(ROOT, 'dist', 'main.js');
 export const CLI = join(ROOT, 'dist', 'cli.js');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when a file under src/ is newer than dist/main.js. */
-export function buildIfStale(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
-  const started = Date.now();
-  try {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
-  } catch (err) {
-    // tsc still emits when a file elsewhere has a type error (the type check reports those); only a
-    // build that produced no fresh dist/main.js is a reason to stop here.
-    if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < started - 1000) throw err;
-  }
-}
+/** Builds dist/ when the sources changed since the last build (the check `npm start` makes). */
+export const buildIfStale = ensureBuilt;
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -46,7 +27,9 @@ export interface Running {
   child: ChildProcess;
   stderr: () => string;
   stdout: () => string;
+  /** Resolves with the exit code; `exitCode()` is null while it runs. */
   exited: Promise<number | null>;
+  exitCode: () => number | null;
 }
 
 /** Starts `node <script> ...args` with only PATH and `env` in its environment (nothing from the developer's shell: tokens!). */
@@ -56,8 +39,14 @@ export function startNode(script: string, env: Record<string, string>, cwd: stri
   let stdout = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stderr: () => stderr, stdout: () => stdout, exited };
+  let exitCode: number | null = null;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exitCode = code ?? -1;
+      resolve(code);
+    }),
+  );
+  return { child, stderr: () => stderr, stdout: () => stdout, exited, exitCode: () => exitCode };
 }
 
 export const startMain = (env: Record<string, string>, cwd: string): Running => startNode(MAIN, env, cwd);

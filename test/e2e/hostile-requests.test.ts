@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
-import { buildIfStale, freePort, startMain } from '../helpers/main-process.js';
+import { buildIfStale, freePort, startMain } from './bot-process.js';
 import { postToBolt, signedRequest, slashCommand } from '../helpers/slack-requests.js';
 import { waitFor } from '../slack/app-world.js';
 

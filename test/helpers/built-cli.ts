@@ -1,34 +1,16 @@
 /**
  * The CLI as users run it: the compiled dist/ behind bin/depwatch.js. Tests that spawn it build
- * first when src/ is newer than dist/cli.js (the same rule as the bot's end-to-end test).
+ * first when the sources changed (built.ts, the same rule as `npm start` and the bot's tests).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { ensureBuilt, ROOT } from './built.js';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+export { ROOT };
 export const BIN = join(ROOT, 'bin', 'depwatch.js');
-const CLI = join(ROOT, 'dist', 'cli.js');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-export function buildCliIfStale(): void {
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
-  const started = Date.now();
-  try {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
-  } catch (err) {
-    // tsc emits even when a file elsewhere has a type error (the type check reports those).
-    if (!existsSync(CLI) || statSync(CLI).mtimeMs < started - 1000) throw err;
-  }
-}
+/** Builds dist/ when the sources changed since the last build (the check `npm start` makes). */
+export const buildCliIfStale = ensureBuilt;
 
 export interface Ran {
   code: number | null;
