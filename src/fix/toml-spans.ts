@@ -3,7 +3,7 @@
  * replace the characters of one value and nothing else (TOML is never re-serialised).
  *
  * src/python/toml.ts records lines for the parsers; edits need offsets and the exact quoting, so
- * this walks the same structure with a tokenizer that keeps both. It is only used on documents
+ * this walks the same structure over the same tokens (tokenizeToml), keeping both. It is only used on documents
  * smol-toml accepted, and callers check every span against the parsed value before editing: a
  * span whose text does not decode to the value the parser saw is never edited.
  *
@@ -11,6 +11,8 @@
  * (`['project', 'dependencies', '2']`, `['tool', 'poetry', 'dependencies', 'django', 'version']`).
  * Linear in the input: one pass to tokenize, one to walk.
  */
+
+import { tokenizeToml, type TomlToken } from '../python/toml.js';
 
 export interface StringSpan {
   /** Offset of the opening quote, and just after the closing one, in the text given. */
@@ -26,25 +28,14 @@ export interface StringSpan {
   line: number;
 }
 
-type Kind = '[' | ']' | '{' | '}' | '=' | ',' | 'newline' | 'bare' | 'string';
-
-interface Token {
-  kind: Kind;
-  /** Bare text, or a string's decoded text (keys only need it; values are checked by callers). */
-  text: string;
-  line: number;
-  start: number;
-  end: number;
-  quote?: '"' | "'";
-  multiline?: boolean;
-}
+type Token = TomlToken;
 
 const MAX_DEPTH = 64;
 
 /** Every string value in the document, by path key (see `pathKey`). */
 export function stringSpans(text: string): Map<string, StringSpan> {
   const offset = text.startsWith('\uFEFF') ? 1 : 0;
-  const tokens = tokenize(text, offset);
+  const tokens = tokenizeToml(text, offset);
   const spans = new Map<string, StringSpan>();
   const arrayTables = new Map<string, number>();
   let table: string[] = [];
@@ -69,9 +60,9 @@ export function stringSpans(text: string): Map<string, StringSpan> {
     const t = peek();
     if (t.kind === 'string') {
       const span: StringSpan = {
-        start: t.start,
+        start: t.offset,
         end: t.end,
-        contentStart: t.start + (t.multiline ? 3 : 1),
+        contentStart: t.offset + (t.multiline ? 3 : 1),
         contentEnd: t.end - (t.multiline ? 3 : 1),
         quote: t.quote!,
         multiline: t.multiline ?? false,
@@ -127,7 +118,7 @@ export function stringSpans(text: string): Map<string, StringSpan> {
     const t = peek();
     if (t.kind === '[') {
       const next = tokens[p + 1];
-      const isArrayTable = next !== undefined && next.kind === '[' && next.start === t.start + 1;
+      const isArrayTable = next !== undefined && next.kind === '[' && next.offset === t.offset + 1;
       p += isArrayTable ? 2 : 1;
       const header = readKey();
       if (isArrayTable) {
@@ -156,79 +147,3 @@ export function pathKey(path: readonly string[]): string {
   return path.join('\u0000');
 }
 
-function tokenize(source: string, from: number): Token[] {
-  const tokens: Token[] = [];
-  let line = 1;
-  let i = from;
-  const n = source.length;
-  while (i < n) {
-    const c = source[i]!;
-    if (c === '\n') {
-      tokens.push({ kind: 'newline', text: '', line, start: i, end: i + 1 });
-      line++;
-      i++;
-    } else if (c === ' ' || c === '\t' || c === '\r') {
-      i++;
-    } else if (c === '#') {
-      while (i < n && source[i] !== '\n') i++;
-    } else if (c === '[' || c === ']' || c === '{' || c === '}' || c === '=' || c === ',') {
-      tokens.push({ kind: c, text: c, line, start: i, end: i + 1 });
-      i++;
-    } else if (c === '"' || c === "'") {
-      const start = i;
-      const startLine = line;
-      const triple = source.startsWith(c.repeat(3), i);
-      let text = '';
-      if (triple) {
-        i += 3;
-        while (i < n && !source.startsWith(c.repeat(3), i)) {
-          if (c === '"' && source[i] === '\\') i++;
-          if (source[i] === '\n') line++;
-          i++;
-        }
-        i += 3;
-        // A closing run may be up to five quotes long (two of them content).
-        while (i < n && source[i] === c) i++;
-      } else {
-        i++;
-        while (i < n && source[i] !== c && source[i] !== '\n') {
-          if (c === '"' && source[i] === '\\') {
-            text += decodeEscape(source, i);
-            i += escapeLength(source, i);
-            continue;
-          }
-          text += source[i];
-          i++;
-        }
-        i++;
-      }
-      tokens.push({ kind: 'string', text, line: startLine, start, end: Math.min(i, n), quote: c, multiline: triple });
-    } else {
-      const start = i;
-      while (i < n && !/[\s,[\]{}=#"']/.test(source[i]!)) i++;
-      tokens.push({ kind: 'bare', text: source.slice(start, i), line, start, end: i });
-    }
-  }
-  tokens.push({ kind: 'newline', text: '', line, start: n, end: n });
-  return tokens;
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
-
-function escapeLength(source: string, at: number): number {
-  const kind = source[at + 1];
-  if (kind === 'u') return 6;
-  if (kind === 'U') return 10;
-  if (kind === 'x') return 4;
-  return 2;
-}
-
-function decodeEscape(source: string, at: number): string {
-  const kind = source[at + 1] ?? '';
-  if (kind === 'u' || kind === 'U' || kind === 'x') {
-    const hex = source.slice(at + 2, at + escapeLength(source, at));
-    const code = Number.parseInt(hex, 16);
-    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : '';
-  }
-  return SIMPLE_ESCAPES[kind] ?? kind;
-}

@@ -169,14 +169,22 @@ function childKey(parent: string | null, part: string): string {
 
 type TokenKind = '[' | ']' | '{' | '}' | '=' | ',' | 'newline' | 'bare' | 'string';
 
-interface Token {
+/** A TOML token; shared with src/fix/toml-spans.ts, which needs the offsets and quoting to edit. */
+export interface TomlToken {
   kind: TokenKind;
-  /** Bare text, or the decoded key text of a string (escapes matter only for keys). */
+  /** Bare text, or the decoded text of a string (escapes matter only for keys). */
   text: string;
   line: number;
   /** Offset in the source, to tell `[[` (adjacent brackets) from `[ [`. */
   offset: number;
+  /** Offset just after the token (after a string's closing quotes). */
+  end: number;
+  /** A string's quote and whether it was a multi-line (triple-quoted) one. */
+  quote?: '"' | "'";
+  multiline?: boolean;
 }
+
+type Token = TomlToken;
 
 /** ASCII characters that end a bare word: blanks and TOML punctuation. */
 const ENDS_BARE = new Uint8Array(128);
@@ -185,18 +193,19 @@ for (const c of ' \t\n\v\f\r,[]{}=#"\'') ENDS_BARE[c.charCodeAt(0)] = 1;
 const endsBare = (code: number): boolean => (code < 128 ? ENDS_BARE[code] === 1 : isJsSpace(code));
 
 /**
- * Splits TOML into the tokens the position walker needs. Lenient (it also runs on text smol-toml
- * will refuse), and every step consumes input.
+ * Splits TOML into the tokens the position walker (and the fix's span finder) need, from offset
+ * `from` (past a byte-order mark). Lenient (it also runs on text smol-toml will refuse), and every
+ * step consumes input.
  */
-function tokenize(source: string): Token[] {
+export function tokenizeToml(source: string, from = 0): TomlToken[] {
   const tokens: Token[] = [];
   let line = 1;
-  let i = 0;
+  let i = from;
   const n = source.length;
   while (i < n) {
     const c = source[i]!;
     if (c === '\n') {
-      tokens.push({ kind: 'newline', text: '', line, offset: i });
+      tokens.push({ kind: 'newline', text: '', line, offset: i, end: i + 1 });
       line++;
       i++;
     } else if (c === ' ' || c === '\t' || c === '\r') {
@@ -204,14 +213,15 @@ function tokenize(source: string): Token[] {
     } else if (c === '#') {
       while (i < n && source[i] !== '\n') i++;
     } else if (c === '[' || c === ']' || c === '{' || c === '}' || c === '=' || c === ',') {
-      tokens.push({ kind: c, text: c, line, offset: i });
+      tokens.push({ kind: c, text: c, line, offset: i, end: i + 1 });
       i++;
     } else if (c === '"' || c === "'") {
       const start = i;
       const startLine = line;
       const delimiter = c + c + c;
+      const multiline = source.startsWith(delimiter, i);
       let text = '';
-      if (source.startsWith(delimiter, i)) {
+      if (multiline) {
         i += 3;
         while (i < n && !source.startsWith(delimiter, i)) {
           // A backslash escapes the next character, which may be the newline of a line continuation.
@@ -237,16 +247,16 @@ function tokenize(source: string): Token[] {
         text += source.slice(from, i);
         i++;
       }
-      tokens.push({ kind: 'string', text, line: startLine, offset: start });
+      tokens.push({ kind: 'string', text, line: startLine, offset: start, end: Math.min(i, n), quote: c, multiline });
     } else {
       const start = i;
       // At least one character, so that text smol-toml would refuse (a stray \v) cannot stall the scan.
       i++;
       while (i < n && !endsBare(source.charCodeAt(i))) i++;
-      tokens.push({ kind: 'bare', text: source.slice(start, i), line, offset: start });
+      tokens.push({ kind: 'bare', text: source.slice(start, i), line, offset: start, end: i });
     }
   }
-  tokens.push({ kind: 'newline', text: '', line, offset: n });
+  tokens.push({ kind: 'newline', text: '', line, offset: n, end: n });
   return tokens;
 }
 
@@ -297,7 +307,7 @@ export function scanPositions(source: string): TomlPositions {
 
 /** Keys are carried joined (see childKey), so recording an element costs one concatenation, not a join of its whole path. */
 function walk(source: string, positions: TomlPositions): void {
-  const tokens = tokenize(source);
+  const tokens = tokenizeToml(source);
   let p = 0;
   const arrayTableCounts = new Map<string, number>();
   let table: string | null = null;

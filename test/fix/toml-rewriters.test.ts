@@ -43,6 +43,14 @@ describe('string spans of a TOML document', () => {
     expect(at('tool', 'poetry', 'dependencies', 'd.e')).toMatchObject({ content: '1.0', line: 8 });
     expect(at('tool', 'poetry', 'dependencies', 'f', 'version')).toMatchObject({ content: '2.0', multiline: true, line: 10 });
   });
+
+  it('walks text the TOML parser would refuse without stalling (a stray vertical tab or form feed), and finds what follows', () => {
+    // It tokenizes with the parsers' own scanner, which consumes input at every step; its own copy
+    // looped for ever on a blank that is neither a space nor a tab.
+    const text = 'a = 1\v\f\n[project]\ndependencies = ["b==2"]\n';
+    const span = stringSpans(text).get(pathKey(['project', 'dependencies', '0']))!;
+    expect(text.slice(span.contentStart, span.contentEnd)).toBe('b==2');
+  });
 });
 
 describe('the pyproject.toml rewriter', () => {
