@@ -44,6 +44,7 @@ const EnvSchema = z.object({
     .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean)),
   LOG_LEVEL: LogLevel.default('info'),
   TZ: z.string().trim().optional(),
+  METRICS_TOKEN: optionalSecret,
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -70,6 +71,8 @@ export interface Config {
   admins: string[];
   logLevel: z.infer<typeof LogLevel>;
   timeZone: string;
+  /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPath: e.DEPWATCH_DB,
     admins: e.DEPWATCH_ADMINS,
     logLevel: e.LOG_LEVEL,
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     get timeZone() {
       machineZone ??= e.TZ || machineTimeZone();
       return machineZone;

@@ -22,6 +22,7 @@ export const SETTING_NAMES = [
   'DEPWATCH_ADMINS',
   'LOG_LEVEL',
   'TZ',
+  'METRICS_TOKEN',
 ] as const;
 
 /**

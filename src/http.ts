@@ -15,6 +15,88 @@ export type ServiceName = 'OSV' | 'PyPI' | 'GitHub' | 'Slack';
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
+/**
+ * How one attempt ended, as the metrics count it: an HTTP status class (429 apart: rate limiting is
+ * worth its own line), Slack's `ok: false` in a 200 (`api_error`), or no answer at all.
+ */
+export type RequestOutcome = '2xx' | '3xx' | '4xx' | '429' | '5xx' | 'api_error' | 'timeout' | 'cancelled' | 'network';
+
+export interface RequestObservation {
+  service: ServiceName;
+  outcome: RequestOutcome;
+  /** Until the answer's headers (or the failure). */
+  seconds: number;
+}
+
+export type RequestObserver = (observation: RequestObservation) => void;
+
+const observers = new Set<RequestObserver>();
+
+/**
+ * Hears about every attempt made through `request` and through the clients given an `observedFetch`
+ * (octokit, Slack's WebClient). The bot registers its metrics here; the CLI registers nothing, so it
+ * never loads a metrics library. Returns the function that stops observing.
+ */
+export function observeRequests(observer: RequestObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+function report(service: ServiceName, outcome: RequestOutcome, seconds: number): void {
+  const observation = { service, outcome, seconds };
+  for (const observer of observers) {
+    try {
+      observer(observation);
+    } catch {
+      // Counting must never fail a request.
+    }
+  }
+}
+
+function statusOutcome(status: number): RequestOutcome {
+  if (status === 429) return '429';
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  return status >= 300 ? '3xx' : '2xx';
+}
+
+/** Slack answers most failures with 200 and `{"ok":false}`: read a copy of the body to tell. */
+async function slackOutcome(res: Response): Promise<RequestOutcome> {
+  if (res.status !== 200 || !res.headers.get('content-type')?.includes('json')) return statusOutcome(res.status);
+  try {
+    const body = (await res.clone().json()) as { ok?: unknown } | null;
+    return body?.ok === false ? 'api_error' : '2xx';
+  } catch {
+    return '2xx';
+  }
+}
+
+/**
+ * `fetch` that reports each call to the observers, for the shared layer below and for the clients that
+ * take a fetch of their own (octokit's `request.fetch`, the Slack WebClient's `fetch`). Resolves the
+ * global fetch at call time, so a test's stub still applies.
+ */
+export function observedFetch(service: ServiceName, fetchImpl?: FetchLike): FetchLike {
+  return async (input, init) => {
+    const impl = fetchImpl ?? (globalThis.fetch as FetchLike);
+    if (observers.size === 0) return impl(input, init);
+    const started = performance.now();
+    let res: Response;
+    try {
+      res = await impl(input, init);
+    } catch (err) {
+      const signal = init?.signal;
+      const timedOut = signal?.aborted && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+      report(service, timedOut ? 'timeout' : signal?.aborted ? 'cancelled' : 'network', (performance.now() - started) / 1000);
+      throw err;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (service === 'Slack') void slackOutcome(res).then((outcome) => report(service, outcome, seconds));
+    else report(service, statusOutcome(res.status), seconds);
+    return res;
+  };
+}
+
 /** A failure talking to an outside service, described for a person (no URL credentials, no stack). */
 export class ServiceError extends Error {
   override name = 'ServiceError';
@@ -130,8 +212,9 @@ export async function request(url: string | URL, options: RequestOptions): Promi
     backoffMs = 500,
     maxBackoffMs = 30_000,
     maxRetryAfterMs = 60_000,
-    fetch: fetchImpl = globalThis.fetch as FetchLike,
+    fetch: fetchImpl,
   } = options;
+  const send = observedFetch(service, fetchImpl);
   const what = describeRequest(method, url);
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
   let body: string | undefined;
@@ -147,7 +230,7 @@ export async function request(url: string | URL, options: RequestOptions): Promi
     let failure: ServiceError;
     let waitMs = backoffDelay(attempt, backoffMs, maxBackoffMs);
     try {
-      const res = await fetchImpl(url, { method, headers, body, signal });
+      const res = await send(url, { method, headers, body, signal });
       // The timeout keeps guarding the body, so a server that stalls mid-answer is still cut off.
       if (!isRetryableStatus(res.status)) return res;
       await res.body?.cancel().catch(() => undefined);

@@ -12,6 +12,10 @@ import { startIncidentReminders } from './incidents/reminders.js';
 import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
 import { StartupError } from './slack/startup.js';
 import { createAuditWorkerPool, runInWorkers } from './workers/audit-runner.js';
+import { storeHealth } from './ops/health.js';
+import { createMetrics } from './ops/metrics.js';
+import { opsRoutes } from './ops/routes.js';
+import { startOpsServer, type OpsServer } from './ops/server.js';
 
 const README_HINT = 'see README.md, "Configuration" (copy .env.example to .env and fill it in)';
 
@@ -49,7 +53,11 @@ export async function main(): Promise<number> {
 
   // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.
   const pool = createAuditWorkerPool({ logger });
-  const runner = runInWorkers(pool);
+  // Counts from here on: audits, sweeps and every request to Slack, GitHub, OSV and PyPI (src/ops/metrics.ts).
+  const metrics = createMetrics();
+  const runner = metrics.instrumentRunner(runInWorkers(pool));
+  // GET /healthz and GET /metrics: beside /slack/events in HTTP mode, on a server of their own in Socket Mode.
+  const routes = opsRoutes({ health: storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
   const services = { ...(await buildBotServices(config, db, logger)), runner };
   // One access check for every entry (commands, buttons, modals, App Home); refusals are kept in the database.
   const gate = createAccessGate({ admins: config.admins, db, logger });
@@ -66,20 +74,24 @@ export async function main(): Promise<number> {
     defaultTimeZone: config.timeZone,
     logger,
     runner,
+    onSweepEnd: (end) => metrics.sweepFinished(end.seconds, end.outcome),
     ...(services.refreshAdvisories ? { refreshAdvisories: services.refreshAdvisories } : {}),
   });
   // Custom incident checklists: YAML files in templates/ next to the database, validated now.
   const templatesDir = templatesDirFor(config.dbPath);
   const templates = loadTemplateLibrary(templatesDir);
   for (const problem of templates.errors) logger.error({ templatesDir }, `incident template skipped: ${problem}`);
-  const bot = createBot({ config, db, logger, services, watch, gate, incidentTemplates: { library: templates, dir: templatesDir } });
+  const bot = createBot({ config, db, logger, services, watch, gate, incidentTemplates: { library: templates, dir: templatesDir }, routes });
   let port: number | null;
+  let opsServer: OpsServer | null = null;
   try {
+    if (bot.mode === 'socket') opsServer = await startOpsServer(routes, config.slack.port);
     ({ port } = await bot.start());
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
     // Nothing was logged yet: the one line below is all the person starting the bot reads.
     process.stderr.write(`depwatch: ${err.message}\n`);
+    await opsServer?.close();
     await pool.close();
     db.close();
     return 2;
@@ -87,7 +99,7 @@ export async function main(): Promise<number> {
   pool.warm();
   watch.start();
   const reminders = startIncidentReminders({ db, client: bot.app.client, logger, templates });
-  logger.info({ db: config.dbPath }, bot.mode === 'socket' ? 'listening on Socket Mode' : `listening on port ${port} (POST /slack/events)`);
+  logger.info({ db: config.dbPath }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -95,7 +107,7 @@ export async function main(): Promise<number> {
     stopping = true;
     logger.info({ signal }, 'stopping: finishing audits in progress');
     reminders.stop();
-    Promise.all([bot.stop(), watch.stop()])
+    Promise.all([bot.stop(), watch.stop(), opsServer?.close()])
       .then(() => pool.close())
       .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
       .finally(() => {

@@ -26,6 +26,7 @@
 import { App, Octokit } from 'octokit';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { observedFetch } from '../http.js';
 import { rateLimitFromError } from './errors.js';
 
 export type { Octokit };
@@ -86,6 +87,8 @@ function clientClass(config: GitHubConfig, options: GitHubClientOptions): typeof
   return Octokit.plugin(rateLimitErrors).defaults({
     baseUrl: config.apiUrl.replace(/\/+$/, ''),
     userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+    // Every attempt (retries included) is counted by the bot's metrics, like the shared HTTP layer's.
+    request: { fetch: observedFetch('GitHub') },
     log: {
       debug: (message: string) => log?.debug(message),
       info: (message: string) => log?.info(message),

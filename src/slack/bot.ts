@@ -3,7 +3,7 @@
  * receiver on PORT with signature verification at /slack/events. The Web API base comes from
  * SLACK_API_URL, so tests point it at the loopback fake.
  */
-import { App, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { App, LogLevel, type CustomRoute, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { AdvisoryMirror } from '../advisories/mirror.js';
@@ -11,6 +11,7 @@ import { OsvApi } from '../advisories/osv-api.js';
 import { chooseAdvisorySource } from '../advisories/select.js';
 import { syncMirror } from '../advisories/sync.js';
 import type { Config } from '../config.js';
+import { observedFetch } from '../http.js';
 import { createGitHubClient } from '../github/client.js';
 import type { Logger } from '../log.js';
 import { PyPIClient } from '../python/pypi.js';
@@ -46,6 +47,8 @@ export interface BotOptions {
   clientOptions?: webApi.WebClientOptions;
   /** The access check (DEPWATCH_ADMINS); the watch service's, else one built from the config. */
   gate?: AccessGate;
+  /** HTTP mode: routes served beside /slack/events (GET /healthz, GET /metrics: src/ops/routes.ts). */
+  routes?: CustomRoute[];
 }
 
 export interface Bot {
@@ -145,11 +148,13 @@ export function createBot(options: BotOptions): Bot {
     slackApiUrl: `${config.slack.apiUrl.replace(/\/+$/, '')}/`,
     // An interactive reply is worth a few retries, not Slack's default half hour of them.
     retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 30_000, randomize: true },
+    // Each Web API attempt is counted by the metrics (src/http.ts observers).
+    fetch: observedFetch('Slack'),
     ...options.clientOptions,
   };
   const bolt = boltLogger(logger);
   // Bolt's receivers behind a guard: timestamps both ways, malformed payloads and unknown ids refused (receiver.ts).
-  const receiver = createGuardedReceiver({ appToken: config.slack.appToken, signingSecret: config.slack.signingSecret, logger: logger.child({ component: 'slack-guard' }), boltLogger: bolt, clientOptions });
+  const receiver = createGuardedReceiver({ appToken: config.slack.appToken, signingSecret: config.slack.signingSecret, logger: logger.child({ component: 'slack-guard' }), boltLogger: bolt, clientOptions, ...(options.routes ? { customRoutes: options.routes } : {}) });
   const app = new App({
     token: config.slack.botToken,
     receiver,

@@ -9,6 +9,7 @@
  */
 import { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
+import { observedFetch } from '../http.js';
 import type { Logger } from '../log.js';
 
 /** The part of @slack/web-api's WebClient that watching uses (a WebClient satisfies it). */
@@ -159,5 +160,6 @@ export function createBulkSlackClient(token: string, options: { slackApiUrl?: st
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl.replace(/\/?$/, '/') } : {}),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    fetch: observedFetch('Slack'),
   });
 }

@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { defaultProcessEventErrorHandler, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, verifySlackRequest, type App, type Logger as BoltLogger, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { defaultProcessEventErrorHandler, HTTPModuleFunctions, type CustomRoute, HTTPReceiver, SocketModeReceiver, verifySlackRequest, type App, type Logger as BoltLogger, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { checkSlackPayload } from './payloads.js';
 
 /** What the Socket Mode client's own Web API client takes (the base URL, retries). */
@@ -76,6 +76,8 @@ function refuseHttp(res: ServerResponse, status: number): void {
 
 export interface GuardedHttpReceiverOptions extends GuardOptions {
   signingSecret: string;
+  /** Served beside /slack/events without a Slack signature (GET /healthz, GET /metrics: src/ops/routes.ts). */
+  customRoutes?: CustomRoute[];
 }
 
 export class GuardedHTTPReceiver extends HTTPReceiver {
@@ -86,6 +88,7 @@ export class GuardedHTTPReceiver extends HTTPReceiver {
     super({
       signingSecret: options.signingSecret,
       logger: options.boltLogger,
+      ...(options.customRoutes ? { customRoutes: options.customRoutes } : {}),
       processEventErrorHandler: async (args) => {
         if (args.error instanceof RefusedRequestError) {
           log.warn(args.error.message);
@@ -211,8 +214,8 @@ export class GuardedSocketModeReceiver extends SocketModeReceiver {
 }
 
 /** The receiver for the configured mode. */
-export function createGuardedReceiver(options: { appToken?: string | undefined; signingSecret?: string | undefined; logger: Log; boltLogger: BoltLogger; nowMs?: () => number; clientOptions?: SocketClientOptions }): Receiver {
+export function createGuardedReceiver(options: { appToken?: string | undefined; signingSecret?: string | undefined; logger: Log; boltLogger: BoltLogger; nowMs?: () => number; clientOptions?: SocketClientOptions; customRoutes?: CustomRoute[] }): Receiver {
   if (options.appToken) return new GuardedSocketModeReceiver({ appToken: options.appToken, logger: options.logger, boltLogger: options.boltLogger, ...(options.clientOptions ? { clientOptions: options.clientOptions } : {}) });
   if (!options.signingSecret) throw new Error('HTTP mode needs SLACK_SIGNING_SECRET');
-  return new GuardedHTTPReceiver({ signingSecret: options.signingSecret, logger: options.logger, boltLogger: options.boltLogger, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
+  return new GuardedHTTPReceiver({ signingSecret: options.signingSecret, logger: options.logger, boltLogger: options.boltLogger, ...(options.nowMs ? { nowMs: options.nowMs } : {}), ...(options.customRoutes ? { customRoutes: options.customRoutes } : {}) });
 }

@@ -27,7 +27,7 @@ import { deliverAlerts, type AlertDeliveryResult } from './alerts.js';
 import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
-import { SweepRunner } from './sweep.js';
+import { SweepRunner, type SweepOptions } from './sweep.js';
 
 export interface WatchServiceOptions {
   db: Db;
@@ -55,6 +55,8 @@ export interface WatchServiceOptions {
   concurrency?: number;
   /** Where sweeps parse, match and evaluate (the bot: worker threads, runInWorkers); default: this thread. */
   runner?: AuditRunner;
+  /** Told when each sweep ends (the bot's metrics). */
+  onSweepEnd?: SweepOptions['onSweepEnd'];
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -98,6 +100,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     now,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.refreshAdvisories ? { refreshAdvisories: options.refreshAdvisories } : {}),
+    ...(options.onSweepEnd ? { onSweepEnd: options.onSweepEnd } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.runner ? { runner: options.runner } : {}),
     // The Ignore… modal's ignores are per repository (any branch): they count in sweeps too.

@@ -46,6 +46,14 @@ export interface SweepOptions {
   /** Where parsing, matching and rules run (the bot: worker threads); default: this thread. */
   runner?: AuditRunner;
   logger?: Logger;
+  /** Told when each sweep ends, however it ends (the bot's metrics). */
+  onSweepEnd?: (end: SweepEnd) => void;
+}
+
+export interface SweepEnd {
+  seconds: number;
+  /** partial: a repository or a data source failed; failed: the sweep itself threw. */
+  outcome: 'complete' | 'partial' | 'failed';
 }
 
 export interface SweepFailure {
@@ -305,10 +313,17 @@ export class SweepRunner {
   runNow(): Promise<SweepResult> {
     if (this.running) return this.running;
     this.lastStartedAt = this.options.now();
+    const started = performance.now();
+    const end = (outcome: SweepEnd['outcome']) => this.options.onSweepEnd?.({ seconds: (performance.now() - started) / 1000, outcome });
     this.running = sweep(this.options)
       .then((r) => {
         this.last = r;
+        end(r.failed.length || r.warnings.length ? 'partial' : 'complete');
         return r;
+      })
+      .catch((err: unknown) => {
+        end('failed');
+        throw err;
       })
       .finally(() => {
         this.running = null;

@@ -16,7 +16,7 @@ import { FAKE_APP_TOKEN, FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '
 import { startFakeSocketMode, type FakeSocketMode } from '../fakes/slack-socket.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { blockText, buttons, CHANNEL, GITHUB_TOKEN, SHOP, USER } from '../slack/app-world.js';
-import { buildIfStale, startMain, waitFor, type Running } from './bot-process.js';
+import { buildIfStale, freePort, startMain, waitFor, type Running } from './bot-process.js';
 
 describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
   let slack: FakeSlack;
@@ -25,7 +25,7 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
   let osv: FakeOsv;
   let pypi: FakePypi;
   let workDir: string;
-  let env: (extra?: Record<string, string>) => Record<string, string>;
+  let env: (extra?: Record<string, string>) => Promise<Record<string, string>>;
 
   beforeAll(async () => {
     buildIfStale();
@@ -35,7 +35,9 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
     osv = await startFakeOsv({ records: [...fixtureRecords().values()] });
     pypi = await startFakePypi();
     workDir = mkdtempSync(join(tmpdir(), 'depwatch-socket-'));
-    env = (extra = {}) => ({
+    // Socket Mode serves /healthz and /metrics on PORT: a free one, never the default 3000 another test may hold.
+    env = async (extra = {}) => ({
+      PORT: String(await freePort()),
       SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
       SLACK_APP_TOKEN: FAKE_APP_TOKEN,
       SLACK_API_URL: slack.url,
@@ -56,7 +58,7 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
   });
 
   it('connects, acks a slash command and a button click by envelope_id, and replies through the Web API', async () => {
-    const bot = startMain(env(), workDir);
+    const bot = startMain(await env(), workDir);
     try {
       await socket.connected();
       await waitFor(() => bot.stderr().includes('listening on Socket Mode'), `"listening on Socket Mode" (stderr so far: ${bot.stderr()})`);
@@ -93,7 +95,7 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
   });
 
   async function failedStart(extra: Record<string, string>): Promise<{ code: number | null; bot: Running }> {
-    const bot = startMain(env(extra), workDir);
+    const bot = startMain(await env(extra), workDir);
     const timer = new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 20_000).unref());
     const code = await Promise.race([bot.exited, timer]);
     if (code === 'running') {

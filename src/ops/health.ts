@@ -1,0 +1,28 @@
+/**
+ * Readiness: the store is open and its schema is the one this build migrates to. Answered from a
+ * real query each time (cheap: one indexed MAX over a table of a few dozen rows), so a database
+ * closed under the process, or rolled back to an older schema, turns the probe red.
+ */
+import { readMigrations, schemaVersion, type Db } from '../store/db.js';
+
+export type Health = { ok: true } | { ok: false; reason: string };
+
+export interface HealthCheck {
+  (): Health;
+}
+
+/** `expectedVersion`: the newest migration this build ships (read once: migrations/ does not change under a running process). */
+export function storeHealth(db: Db, expectedVersion = readMigrations().at(-1)?.version ?? 0): HealthCheck {
+  return () => {
+    if (!db.open) return { ok: false, reason: 'store: the database is closed' };
+    let version: number;
+    try {
+      version = schemaVersion(db);
+    } catch (err) {
+      // The driver's message ("file is not a database", "disk I/O error"): first line only, no path.
+      return { ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` };
+    }
+    if (version !== expectedVersion) return { ok: false, reason: `store: schema version ${version}, this build needs ${expectedVersion} (migrations not applied)` };
+    return { ok: true };
+  };
+}
