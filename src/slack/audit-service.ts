@@ -10,6 +10,7 @@ import type { RespondFn, webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { AdvisorySource } from '../advisories/types.js';
 import type { AuditResult, PackageRegistry } from '../audit/audit.js';
+import type { CardSources } from '../packages/card.js';
 import { compareFindings, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
 import type { Config } from '../config.js';
@@ -52,6 +53,8 @@ export interface BotServices {
    * wait for a big manifest; default: this thread.
    */
   runner?: AuditRunner;
+  /** Sources for package health cards (`/audit package`, pull-request reviews); absent: not offered. */
+  packageCards?: () => CardSources;
 }
 
 export interface AuditServiceOptions {
