@@ -28,6 +28,7 @@ import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import { SweepRunner } from './sweep.js';
+import { watchedNamesEvery } from '../packages/sources/known-names.js';
 
 export interface WatchServiceOptions {
   db: Db;
@@ -102,6 +103,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     ...(options.runner ? { runner: options.runner } : {}),
     // The Ignore… modal's ignores are per repository (any branch): they count in sweeps too.
     repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
+    knownNames: watchedNamesEvery(options.db, undefined, () => now().getTime()),
   });
 
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted> => {
