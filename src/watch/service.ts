@@ -28,6 +28,8 @@ import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import { SweepRunner } from './sweep.js';
+import type { HealthSnapshot } from '../packages/health-snapshot.js';
+import { PackageHealthStore } from '../store/package-health.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
 
 export interface WatchServiceOptions {
@@ -56,6 +58,8 @@ export interface WatchServiceOptions {
   concurrency?: number;
   /** Where sweeps parse, match and evaluate (the bot: worker threads, runInWorkers); default: this thread. */
   runner?: AuditRunner;
+  /** A package's health as the weekly digest follows it (healthSnapshot over PyPI); absent: not followed. */
+  packageHealth?: (name: string) => Promise<HealthSnapshot | null>;
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -90,6 +94,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   const gate = options.gate ?? createAccessGate({ admins: options.admins ?? [], db: options.db, logger: options.logger ?? null, now });
   const isAdmin = (userId: string) => gate.isAdmin(userId);
   const slackIgnores = new IgnoreStore(options.db);
+  const healthStore = new PackageHealthStore(options.db);
   const sweeps = new SweepRunner({
     store,
     octokit: options.octokit,
@@ -127,6 +132,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       defaultTimeZone: options.defaultTimeZone,
       repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth, store: healthStore } } : {}),
     });
   };
 
