@@ -28,6 +28,8 @@ import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import { SweepRunner } from './sweep.js';
+import { reviewPullRequests } from './pr-review/sweep-part.js';
+import type { CardSources } from '../packages/card.js';
 import type { HealthSnapshot } from '../packages/health-snapshot.js';
 import { PackageHealthStore } from '../store/package-health.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
@@ -60,6 +62,11 @@ export interface WatchServiceOptions {
   runner?: AuditRunner;
   /** A package's health as the weekly digest follows it (healthSnapshot over PyPI); absent: not followed. */
   packageHealth?: (name: string) => Promise<HealthSnapshot | null>;
+  /**
+   * Review pull requests that change dependencies after each sweep (pr-review/sweep-part.ts), with
+   * these card sources; absent: no reviews.
+   */
+  pullRequestReviews?: { cards: () => CardSources };
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -109,6 +116,14 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     // The Ignore… modal's ignores are per repository (any branch): they count in sweeps too.
     repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
     knownNames: watchedNamesEvery(options.db, undefined, () => now().getTime()),
+    ...(options.pullRequestReviews
+      ? {
+          afterSweep: async () => {
+            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, slack, cards: options.pullRequestReviews!.cards, now, ...(options.logger ? { logger: options.logger } : {}) });
+            options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors }, 'pull request reviews');
+          },
+        }
+      : {}),
   });
 
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted> => {

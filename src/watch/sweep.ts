@@ -49,6 +49,8 @@ export interface SweepOptions {
   logger?: Logger;
   /** Names the typosquat rule treats as popular beyond the shipped list (every package watched repositories use). */
   knownNames?: () => PopularName[];
+  /** Runs after the repositories are swept (the pull-request reviews, pr-review/sweep-part.ts); its failure is logged, never the sweep's. */
+  afterSweep?: () => Promise<void>;
 }
 
 export interface SweepFailure {
@@ -159,6 +161,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   await Promise.all(pending);
 
   await rematch(options, unchanged, result);
+  if (options.afterSweep) await options.afterSweep().catch((err: unknown) => log?.error({ err }, 'after-sweep work failed'));
   result.finishedAt = options.now();
   log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length }, 'sweep finished');
   return result;
