@@ -3,7 +3,10 @@
  *  - the card for one package against loopback PyPI, GitHub and OSV answering after 50 ms each
  *    (target under 1 s, at most 8 HTTP requests), then the same card again (target: 0 requests);
  *  - the typosquat check over 10,000 names (target under 1 s), against the shipped list extended
- *    with the 664 package names of the PyPA advisory fixture, as the local mirror would extend it.
+ *    with the 664 package names of the PyPA advisory fixture, as the local mirror would extend it;
+ *  - the pull-request part of a sweep over 1,000 watched repositories with 20 open pull requests,
+ *    3 of which change requirements (target under 60 GitHub requests), then the same again with
+ *    nothing changed.
  */
 import { buildCard, parsePackageArg } from '../src/packages/card.js';
 import { TyposquatChecker } from '../src/packages/typosquat/check.js';
@@ -12,6 +15,15 @@ import { WAREHOUSE_TOP_PROJECTS } from '../src/packages/typosquat/warehouse-top-
 import { fixtureRecords } from '../test/fixtures/osv/load.js';
 import { NOW, startPackageWorld } from '../test/packages/world.js';
 import { fmtMs, report, timed } from './util.js';
+import { createGitHubClient } from '../src/github/client.js';
+import { AdvisoryMirror } from '../src/advisories/mirror.js';
+import { serviceCardSources } from '../src/packages/service-sources.js';
+import { openDb } from '../src/store/db.js';
+import { WatchStore } from '../src/store/watches.js';
+import { reviewPullRequests } from '../src/watch/pr-review/sweep-part.js';
+import { startFakeGitHub } from '../test/fakes/github.js';
+import { startFakePypi } from '../test/fakes/pypi.js';
+import { GOODLIB, GOODLIB_REPO, REQUIREMENTS, TOKEN } from '../test/packages/world.js';
 
 async function benchCard(): Promise<void> {
   const world = await startPackageWorld({ latencyMs: 50, records: [] });
@@ -69,7 +81,40 @@ function benchTyposquat(): void {
   report('typosquat check, 10,000 names', { time: fmtMs(ms), flagged, popularNames: index.size, lookupsBuilt: fmtMs(build) }, 'under 1 s');
 }
 
+async function benchPullRequests(): Promise<void> {
+  const github = await startFakeGitHub({ repos: [GOODLIB_REPO], tokens: [TOKEN] });
+  const pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const db = openDb(':memory:');
+  try {
+    const store = new WatchStore(db);
+    const now = () => NOW;
+    for (let i = 0; i < 1000; i++) {
+      github.addRepo({ owner: 'org', name: `svc-${i}`, files: { 'requirements.txt': 'idna==3.0\n', 'app.py': 'print(1)\n' } });
+      store.addWatch({ repo: `org/svc-${i}`, channel: 'C0BENCH0001', userId: 'U1', private: false, adminLinked: true, now: NOW });
+      if (i >= 20) continue;
+      const deps = i < 3;
+      github.pushCommit('org', `svc-${i}`, { 'requirements.txt': deps ? 'idna==3.0\ngoodlib==1.2.0\n' : 'idna==3.0\n', 'app.py': deps ? 'print(1)\n' : 'print(2)\n' }, { branch: 'pr' });
+      github.openPullRequest('org', `svc-${i}`, { number: 1, title: deps ? 'Add goodlib' : 'Refactor', head: 'pr' });
+    }
+    const octokit = await createGitHubClient({ apiUrl: github.url, token: TOKEN }, { retries: 0, retryUnitMs: 1 });
+    const mirror = new AdvisoryMirror(db);
+    mirror.markSynced(NOW, 'bench');
+    const cards = serviceCardSources({ db, pypiUrl: pypi.url, osvApiUrl: 'http://127.0.0.1:9', githubApiUrl: github.url, octokit, authenticated: true, advisories: () => mirror, now });
+    let posts = 0;
+    const slack = { post: async () => String(++posts), update: async () => {} };
+    for (const label of ['cold', 'repeat, nothing changed']) {
+      github.resetCounts();
+      const run = await timed(() => reviewPullRequests({ db, store, octokit, slack, cards, now }));
+      report(`pull-request reviews, 1,000 repos, 20 open PRs, 3 change deps (${label})`, { time: fmtMs(run.ms), githubRequests: github.totalRequests(), listingAndTexts: run.value.githubRequests, reviewed: run.value.reviewed.length, posts, errors: run.value.errors.length }, 'under 60 GitHub requests');
+    }
+  } finally {
+    db.close();
+    await Promise.all([github.close(), pypi.close()]);
+  }
+}
+
 export async function benchPackages(): Promise<void> {
   await benchCard();
   benchTyposquat();
+  await benchPullRequests();
 }

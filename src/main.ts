@@ -1,6 +1,7 @@
 /**
  * Composition root: config → store → clients → Bolt app → scheduler. `npm start` runs this.
  */
+import { healthSnapshot } from './packages/health-snapshot.js';
 import { ConfigError, loadConfig, loadDotEnv, missingSlackSettings } from './config.js';
 import { createAccessGate } from './authz/gate.js';
 import { createLogger, redactSecrets } from './log.js';
@@ -67,6 +68,9 @@ export async function main(): Promise<number> {
     advisories: () => services.advisories(new Date()),
     registry: services.registry,
     statusRegistry: services.statusRegistry ?? null,
+    // The weekly digest's "health worsened": the card's PyPI source (answers cached for an hour).
+    ...(services.packageCards ? { pullRequestReviews: { cards: services.packageCards } } : {}),
+    ...(services.packageCards ? { packageHealth: (name: string) => healthSnapshot(name, services.packageCards!().pypi, new Date()) } : {}),
     // Alerts and digests post through their own client, paced per channel, so a rate-limited
     // channel never holds up the replies to slash commands.
     slack: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }),

@@ -20,7 +20,9 @@ import { noLockfileFindings } from './rules/no-lockfile.js';
 import { nonRegistrySourceFindings } from './rules/non-registry-source.js';
 import { pythonEolFindings } from './rules/python-eol.js';
 import { registryFindings } from './rules/registry.js';
+import { typosquatFindings, auditTyposquatChecker } from './rules/typosquat.js';
 import { unpinnedFindings } from './rules/unpinned.js';
+import type { PopularName } from '../packages/typosquat/popularity.js';
 import { vulnerabilityFindings } from './rules/vulnerabilities.js';
 
 /** What the audit needs from a package registry (PyPI or a mirror). */
@@ -42,6 +44,11 @@ export interface AuditInput {
   /** How unrated advisories count for ordering (and, in the caller, gating); default DEFAULT_UNKNOWN_AS. */
   unknownAs?: RatedSeverity;
   now: Date;
+  /**
+   * Names more popular than a stranger's, beyond the shipped list (every package the watched
+   * repositories use): the typosquat rule's targets. Plain data, so it crosses to a worker thread.
+   */
+  knownNames?: PopularName[];
   onProgress?: (message: string) => void;
 }
 
@@ -116,6 +123,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     aliasRecords: aliasRatings.records,
     packageAdvisories,
     contextFiles: input.contextFiles,
+    typosquat: auditTyposquatChecker(input.knownNames),
   };
   const all = [
     ...vulnerabilityFindings(ctx),
@@ -126,6 +134,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     ...nonRegistrySourceFindings(ctx),
     ...extraIndexUrlFindings(ctx),
     ...pythonEolFindings(ctx),
+    ...typosquatFindings(ctx),
   ];
 
   const { rules, notes: fileNotes } = readIgnores(input.contextFiles);

@@ -7,6 +7,7 @@ import type { OsvRecord } from '../advisories/types.js';
 import type { LoadedManifest } from '../python/load.js';
 import type { ProjectInfo } from '../python/pypi.js';
 import type { Dependency } from '../python/types.js';
+import type { TyposquatChecker } from '../packages/typosquat/check.js';
 
 export const LOCK_FORMATS = new Set(['poetry-lock', 'pipfile-lock', 'uv-lock', 'pdm-lock']);
 
@@ -36,6 +37,8 @@ export interface AuditContext {
   /** Every advisory known for a package (fetched for vulnerable and unpinned packages only). */
   packageAdvisories: Map<string, OsvRecord[]>;
   contextFiles: { path: string; text: string }[];
+  /** The typosquat check with the names the caller knows (rules/typosquat.ts); the shipped names alone when absent. */
+  typosquat?: TyposquatChecker;
 }
 
 const dirOf = (file: string) => posix.dirname(file);

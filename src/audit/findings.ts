@@ -54,7 +54,8 @@ export type FindingKind =
   | 'no-hashes'
   | 'non-registry-source'
   | 'extra-index-url'
-  | 'python-eol';
+  | 'python-eol'
+  | 'typosquat';
 
 export interface Fix {
   /** The version to move to, when one version fixes it. */
@@ -174,6 +175,7 @@ export const KIND_ORDER: readonly FindingKind[] = [
   'vulnerability',
   'python-eol',
   'yanked',
+  'typosquat',
   'extra-index-url',
   'unpinned',
   'no-lockfile',

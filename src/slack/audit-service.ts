@@ -10,6 +10,9 @@ import type { RespondFn, webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { AdvisorySource } from '../advisories/types.js';
 import type { AuditResult, PackageRegistry } from '../audit/audit.js';
+import type { CardSources } from '../packages/card.js';
+import { watchedNamesEvery } from '../packages/sources/known-names.js';
+import type { PopularName } from '../packages/typosquat/popularity.js';
 import { compareFindings, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
 import type { Config } from '../config.js';
@@ -52,6 +55,8 @@ export interface BotServices {
    * wait for a big manifest; default: this thread.
    */
   runner?: AuditRunner;
+  /** Sources for package health cards (`/audit package`, pull-request reviews); absent: not offered. */
+  packageCards?: () => CardSources;
 }
 
 export interface AuditServiceOptions {
@@ -124,12 +129,15 @@ export class SlackAuditService {
   private readonly now: () => Date;
   private readonly hosts: string[];
   private readonly pending = new Set<Promise<void>>();
+  /** The typosquat rule's popular names beyond the shipped list: the watched repositories' packages. */
+  private readonly knownNames: () => PopularName[];
 
   constructor(private readonly options: AuditServiceOptions) {
     this.audits = new AuditStore(options.db);
     this.ignores = new IgnoreStore(options.db);
     this.channels = new WatchStore(options.db);
     this.now = options.now ?? (() => new Date());
+    this.knownNames = watchedNamesEvery(options.db, undefined, () => this.now().getTime());
     this.hosts = [...new Set(['github.com', 'www.github.com', htmlHostFromApiUrl(options.config.github.apiUrl)])];
   }
 
@@ -190,6 +198,7 @@ export class SlackAuditService {
         extraIgnores: this.ignores.rulesForRepo(repo),
         extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
         ...(unknownAs ? { unknownAs } : {}),
+        knownNames: this.knownNames(),
       },
       { advisories: services.advisories(now), registry: services.registry },
     );

@@ -17,6 +17,8 @@ import type { Logger } from '../log.js';
 import { PyPIClient } from '../python/pypi.js';
 import type { Db } from '../store/db.js';
 import { SlackAuditService, type BotServices } from './audit-service.js';
+import { SlackPackageService } from './package-service.js';
+import { serviceCardSources } from '../packages/service-sources.js';
 import { loadTemplateLibrary, type TemplateLibrary } from '../incidents/templates.js';
 import type { WatchService } from '../watch/service.js';
 import { ALERT_ACTIONS } from './blocks/alert.js';
@@ -76,9 +78,19 @@ export async function buildBotServices(config: Config, db: Db, logger: Logger): 
   const mirror = new AdvisoryMirror(db);
   const osv = new OsvApi({ baseUrl: config.osv.apiUrl, db });
   const pypi = new PyPIClient({ baseUrl: config.pypi.url, db, concurrency: BOT_PYPI_CONCURRENCY });
+  const advisories = (now: Date) => chooseAdvisorySource({ offline: false, mirror, api: osv, now });
   return {
     github,
-    advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osv, now }),
+    advisories,
+    packageCards: serviceCardSources({
+      db,
+      pypiUrl: config.pypi.url,
+      osvApiUrl: config.osv.apiUrl,
+      githubApiUrl: config.github.apiUrl,
+      octokit: github,
+      authenticated: Boolean(config.github.token || config.github.app),
+      advisories,
+    }),
     registry: pypi,
     statusRegistry: pypi,
     // Sweeps keep the mirror current from OSV's bulk delta only once someone has synced it (db sync):
@@ -192,7 +204,8 @@ export function createBot(options: BotOptions): Bot {
     await next();
   });
   const watch = watchService;
-  registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now, gate, seal });
+  const packages = options.services.packageCards ? new SlackPackageService(options.services.packageCards) : null;
+  registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now, gate, seal, packages });
   registerIncidentListeners(app, {
     db,
     gate,

@@ -11,6 +11,9 @@
  *   index URLs, end-of-life Python (stored findings), and packages with no release in two years or
  *   archived / deprecated on PyPI (PEP 792 status, asked for here).
  */
+import type { HealthSnapshot } from '../packages/health-snapshot.js';
+import type { PackageHealthStore } from '../store/package-health.js';
+import { healthChanges, type HealthChanges } from './health-changes.js';
 import type { PackageRegistry } from '../audit/audit.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
@@ -60,6 +63,8 @@ export interface WeeklyDigest {
   repos: WeeklyRepo[];
   totals: { major: number; minor: number; patch: number; yanked: number; repos: number };
   registryUnavailable: boolean;
+  /** Packages whose health worsened since the channel's last weekly digest (absent: not followed). */
+  health?: HealthChanges;
 }
 
 export function buildWeeklyDigest(input: { repos: { repo: string; packages: StoredPackage[] }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; oldestPerRepo?: number }): WeeklyDigest {
@@ -225,6 +230,8 @@ export interface DigestOptions {
   /** Ignores kept outside the tree per repository (the Slack Ignore… modal's), for "expiring soon". */
   repoIgnores?: (repoKey: string) => IgnoreRule[];
   logger?: Logger;
+  /** Package health for the weekly digest's "health worsened" list; absent: not followed. */
+  packageHealth?: { snapshot(name: string): Promise<HealthSnapshot | null>; store: PackageHealthStore };
 }
 
 export type DigestKind = 'weekly' | 'monthly' | 'quarterly';
@@ -245,6 +252,17 @@ async function readRegistry(registry: PackageRegistry | null, names: string[], l
   }
 }
 
+/** This week's health of every package the channel's repositories use, against what the channel saw last week. */
+async function followHealth(channel: string, names: string[], health: NonNullable<DigestOptions['packageHealth']>, now: Date): Promise<HealthChanges> {
+  const current = new Map<string, HealthSnapshot | null>();
+  await mapLimit(names, 8, async (name) => {
+    current.set(name, await health.snapshot(name).catch(() => null));
+  });
+  const changes = healthChanges(health.store.seen(channel), current);
+  health.store.save(channel, [...current.values()].filter((s): s is HealthSnapshot => s !== null), now);
+  return changes;
+}
+
 /** Gathers, lays out and posts one digest for a channel. */
 export async function runDigest(kind: DigestKind, channel: string, options: DigestOptions): Promise<DigestPosted> {
   const { store } = options;
@@ -260,7 +278,9 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     const list = repos.map((repo) => ({ repo: display(repo), packages: states.get(repo)?.packages ?? [] }));
     const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
     const registry = await readRegistry(options.registry, names, log);
-    layout = weeklyDigestLayout(buildWeeklyDigest({ repos: list, registry, now }), { timeZone: tz });
+    const digest = buildWeeklyDigest({ repos: list, registry, now });
+    if (options.packageHealth) digest.health = await followHealth(channel, names, options.packageHealth, now);
+    layout = weeklyDigestLayout(digest, { timeZone: tz });
   } else if (kind === 'monthly') {
     const rows = store.findingsFor(repos, ['vulnerability', 'malicious']).map((r) => ({ ...r, repo: display(r.repo) }));
     const channelRules = store.ignoreRulesForChannel(channel);

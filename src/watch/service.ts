@@ -28,6 +28,11 @@ import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import { SweepRunner, type SweepOptions } from './sweep.js';
+import { reviewPullRequests } from './pr-review/sweep-part.js';
+import type { CardSources } from '../packages/card.js';
+import type { HealthSnapshot } from '../packages/health-snapshot.js';
+import { PackageHealthStore } from '../store/package-health.js';
+import { watchedNamesEvery } from '../packages/sources/known-names.js';
 
 export interface WatchServiceOptions {
   db: Db;
@@ -57,6 +62,13 @@ export interface WatchServiceOptions {
   runner?: AuditRunner;
   /** Told when each sweep ends (the bot's metrics). */
   onSweepEnd?: SweepOptions['onSweepEnd'];
+  /** A package's health as the weekly digest follows it (healthSnapshot over PyPI); absent: not followed. */
+  packageHealth?: (name: string) => Promise<HealthSnapshot | null>;
+  /**
+   * Review pull requests that change dependencies after each sweep (pr-review/sweep-part.ts), with
+   * these card sources; absent: no reviews.
+   */
+  pullRequestReviews?: { cards: () => CardSources };
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -91,6 +103,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   const gate = options.gate ?? createAccessGate({ admins: options.admins ?? [], db: options.db, logger: options.logger ?? null, now });
   const isAdmin = (userId: string) => gate.isAdmin(userId);
   const slackIgnores = new IgnoreStore(options.db);
+  const healthStore = new PackageHealthStore(options.db);
   const sweeps = new SweepRunner({
     store,
     octokit: options.octokit,
@@ -105,6 +118,15 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     ...(options.runner ? { runner: options.runner } : {}),
     // The Ignore… modal's ignores are per repository (any branch): they count in sweeps too.
     repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
+    knownNames: watchedNamesEvery(options.db, undefined, () => now().getTime()),
+    ...(options.pullRequestReviews
+      ? {
+          afterSweep: async () => {
+            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, slack, cards: options.pullRequestReviews!.cards, now, ...(options.logger ? { logger: options.logger } : {}) });
+            options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors }, 'pull request reviews');
+          },
+        }
+      : {}),
   });
 
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted> => {
@@ -128,6 +150,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       defaultTimeZone: options.defaultTimeZone,
       repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth, store: healthStore } } : {}),
     });
   };
 

@@ -18,6 +18,7 @@ import type { RepoRef } from '../github/repo-ref.js';
 import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
+import type { PopularName } from '../packages/typosquat/popularity.js';
 import type { FindingRow, RepoStateRow, StoredPackage, WatchStore } from '../store/watches.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 
@@ -25,7 +26,7 @@ export { packageUsesOf, storedPackagesOf } from './packages.js';
 
 export const VULNERABILITY_KINDS: ReadonlySet<string> = new Set(['vulnerability', 'malicious']);
 const REGISTRY_KINDS = new Set(['outdated', 'yanked']);
-const ALL_KINDS = ['vulnerability', 'malicious', 'outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol'];
+const ALL_KINDS = ['vulnerability', 'malicious', 'outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol', 'typosquat'];
 
 export interface SweepOptions {
   store: WatchStore;
@@ -46,6 +47,10 @@ export interface SweepOptions {
   /** Where parsing, matching and rules run (the bot: worker threads); default: this thread. */
   runner?: AuditRunner;
   logger?: Logger;
+  /** Names the typosquat rule treats as popular beyond the shipped list (every package watched repositories use). */
+  knownNames?: () => PopularName[];
+  /** Runs after the repositories are swept (the pull-request reviews, pr-review/sweep-part.ts); its failure is logged, never the sweep's. */
+  afterSweep?: () => Promise<void>;
   /** Told when each sweep ends, however it ends (the bot's metrics). */
   onSweepEnd?: (end: SweepEnd) => void;
 }
@@ -164,6 +169,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   await Promise.all(pending);
 
   await rematch(options, unchanged, result);
+  if (options.afterSweep) await options.afterSweep().catch((err: unknown) => log?.error({ err }, 'after-sweep work failed'));
   result.finishedAt = options.now();
   log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length }, 'sweep finished');
   return result;
@@ -187,6 +193,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
       extraIgnores: options.repoIgnores?.(key) ?? [],
       forWatching: true,
+      ...(options.knownNames ? { knownNames: options.knownNames() } : {}),
     },
     { advisories: options.advisories, registry: options.registry },
   );

@@ -98,6 +98,9 @@ export interface FakeGitHub {
   /** Applies changes (content, or null to delete) on a branch as a new commit; returns its sha. */
   pushCommit(owner: string, name: string, changes: Record<string, FakeFile | null>, options?: { branch?: string; message?: string }): string;
   headSha(owner: string, name: string, branch?: string): string;
+  /** Opens a pull request from branch `head` into `base` (the default branch). GraphQL lists open ones with their changed files. */
+  openPullRequest(owner: string, name: string, pull: { number: number; title: string; head: string; base?: string }): void;
+  setPullRequestState(owner: string, name: string, number: number, state: 'MERGED' | 'CLOSED'): void;
   setRateLimited(limit: RateLimitSwitch | null): void;
   /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with `body` (garbage). */
   failRequests(failure: { route: string; status: number; times: number; body?: unknown } | null): void;
@@ -140,6 +143,17 @@ interface RepoState {
   defaultBranch: string;
   branches: Map<string, string>;
   health: FakeRepoHealth;
+  pulls: Map<number, FakePull>;
+}
+
+interface FakePull {
+  number: number;
+  title: string;
+  head: string;
+  base: string;
+  state: 'OPEN' | 'MERGED' | 'CLOSED';
+  /** The head commit when it was closed (a branch may move on or be deleted afterwards). */
+  closedHead?: string;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -216,7 +230,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const addRepo = (init: FakeRepoInit): string => {
     const defaultBranch = init.defaultBranch ?? 'main';
-    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), health: init.health ?? {} };
+    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), health: init.health ?? {}, pulls: new Map() };
     const head = writeCommit(new Map(Object.entries(init.files)), null, 'initial commit');
     state.branches.set(defaultBranch, head);
     for (const [branch, files] of Object.entries(init.branches ?? {})) state.branches.set(branch, writeCommit(new Map(Object.entries(files)), null, branch));
@@ -502,11 +516,38 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const oid = resolveCommit(repo, value(refArg[1]!));
         node.ref = oid ? { target: { oid } } : null;
       }
+      if (selection.includes('pullRequests(')) node.pullRequests = { nodes: [...repo.pulls.values()].filter((p) => p.state === 'OPEN').slice(0, 20).map((p) => pullNode(repo, p)) };
+      const pullAlias = /(\w+)\s*:\s*pullRequest\s*\(\s*number\s*:\s*(\d+)\s*\)/g;
+      for (let p = pullAlias.exec(selection); p; p = pullAlias.exec(selection)) {
+        const pull = repo.pulls.get(Number(p[2]));
+        node[p[1]!] = pull ? { state: pull.state, headRefOid: pull.closedHead ?? repo.branches.get(pull.head) ?? null } : null;
+      }
+      const blobAlias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*(\$\w+)\s*\)/g;
+      for (let b = blobAlias.exec(selection); b; b = blobAlias.exec(selection)) {
+        const [oid = '', ...rest] = value(b[2]!).split(':');
+        const commit = objects.get(oid);
+        const content = commit?.type === 'commit' ? commit.files.get(rest.join(':')) : undefined;
+        node[b[1]!] = typeof content === 'string' ? { text: content, isTruncated: false, isBinary: false } : null;
+      }
       if (selection.includes('isSecurityPolicyEnabled')) Object.assign(node, healthNode(repo, head, variables));
       data[m[1]!] = node;
     }
     if (Object.keys(data).length === 0) return reply(200, { errors: [{ message: 'fake GitHub: only the heads query (aliased repository fields) is supported' }] }, headers);
     return reply(200, errors.length ? { data, errors } : { data }, headers);
+  }
+
+  /** An open pull request as the listing query reads it: head, base and the paths that differ. */
+  function pullNode(repo: RepoState, pull: FakePull): Record<string, unknown> {
+    const headOid = repo.branches.get(pull.head)!;
+    const baseOid = repo.branches.get(pull.base)!;
+    const filesOf = (oid: string) => {
+      const c = objects.get(oid);
+      return c?.type === 'commit' ? c.files : new Map<string, FakeFile>();
+    };
+    const a = filesOf(baseOid);
+    const b = filesOf(headOid);
+    const changed = [...new Set([...a.keys(), ...b.keys()])].filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p))).sort();
+    return { number: pull.number, title: pull.title, url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${pull.number}`, headRefOid: headOid, baseRefOid: baseOid, files: { nodes: changed.map((path) => ({ path })) } };
   }
 
   /** The fields of the package health query, computed from the repository's files and health data. */
@@ -562,6 +603,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }),
     addRepo,
     pushCommit,
+    openPullRequest(owner, name, pull) {
+      const repo = mustRepo(owner, name);
+      repo.pulls.set(pull.number, { number: pull.number, title: pull.title, head: pull.head, base: pull.base ?? repo.defaultBranch, state: 'OPEN' });
+    },
+    setPullRequestState(owner, name, number, state) {
+      const pull = mustRepo(owner, name).pulls.get(number);
+      if (!pull) throw new Error(`fake GitHub: no pull request ${owner}/${name}#${number}`);
+      pull.closedHead = mustRepo(owner, name).branches.get(pull.head);
+      pull.state = state;
+    },
     headSha: (owner, name, branch) => {
       const repo = mustRepo(owner, name);
       const sha = repo.branches.get(branch ?? repo.defaultBranch);

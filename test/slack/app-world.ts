@@ -16,6 +16,7 @@ import { createLogger } from '../../src/log.js';
 import { PyPIClient } from '../../src/python/pypi.js';
 import { BOT_PYPI_CONCURRENCY, createBot, type Bot, type BotServices } from '../../src/slack/bot.js';
 import { createBulkSlackClient } from '../../src/slack/pacing.js';
+import { serviceCardSources } from '../../src/packages/service-sources.js';
 import { createWatchService, type WatchService } from '../../src/watch/service.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { startFakeGitHub, type FakeGitHub, type FakeRepoInit } from '../fakes/github.js';
@@ -64,6 +65,8 @@ export interface WorldOptions {
   osvRetries?: number;
   /** Run the watching service too (wired as main.ts wires it), with these admins. */
   watch?: { admins?: string[] };
+  /** Offer `/audit package` cards, from these extra PyPI projects (besides the audit's). */
+  cards?: { projects: FakeProjectSpec[] };
   /** OSV records served besides the PyPA fixture. */
   extraAdvisories?: OsvRecord[];
 }
@@ -105,7 +108,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const slack = await startFakeSlack();
   const github = await startFakeGitHub({ repos: options.repos ?? [SHOP, EMPTY_REPO], tokens: [GITHUB_TOKEN], latencyMs: options.latencyMs ?? 0 });
   const osv = await startFakeOsv({ records: [...fixtureRecords().values(), ...(options.extraAdvisories ?? [])], latencyMs: options.latencyMs ?? 0 });
-  const pypi = await startFakePypi({ projects: PYPI_PROJECTS, latencyMs: options.latencyMs ?? 0 });
+  const pypi = await startFakePypi({ projects: [...PYPI_PROJECTS, ...(options.cards?.projects ?? [])], latencyMs: options.latencyMs ?? 0 });
   const db = openDb(':memory:');
   const config = loadConfig({
     SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
@@ -134,6 +137,18 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osvApi, now }),
     registry: new PyPIClient({ baseUrl: pypi.url, db, retries: 1, backoffMs: 5, timeoutMs: 10_000, concurrency: BOT_PYPI_CONCURRENCY }),
   };
+  if (options.cards) {
+    services.packageCards = serviceCardSources({
+      db,
+      pypiUrl: pypi.url,
+      osvApiUrl: osv.url,
+      githubApiUrl: github.url,
+      octokit: services.github,
+      authenticated: true,
+      advisories: services.advisories,
+      pypi: { retries: 1, backoffMs: 5, timeoutMs: 10_000 },
+    });
+  }
   const watch = options.watch
     ? createWatchService({
         db,

@@ -20,6 +20,22 @@ export function mirrorNames(db: Db): PopularName[] {
   return rows.map((r) => ({ name: r.package, popularity: r.advisories, source: 'local advisory mirror' }));
 }
 
+/**
+ * watchedNames, re-read at most every `ttlMs`: sweeps and audits ask once per repository, and the
+ * packages of a thousand repositories change with sweeps, not per audit.
+ */
+export function watchedNamesEvery(db: Db, ttlMs = 10 * 60_000, now: () => number = Date.now): () => PopularName[] {
+  let names: PopularName[] | null = null;
+  let readAt = 0;
+  return () => {
+    if (names === null || now() - readAt > ttlMs) {
+      names = watchedNames(db);
+      readAt = now();
+    }
+    return names;
+  };
+}
+
 export function watchedNames(db: Db): PopularName[] {
   const counts = new Map<string, number>();
   for (const row of db.prepare<[], { packages_json: string | null }>('SELECT packages_json FROM repo_state WHERE packages_json IS NOT NULL').iterate()) {

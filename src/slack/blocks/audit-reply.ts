@@ -50,6 +50,7 @@ const KIND_LABEL: Record<FindingKind, string> = {
   'non-registry-source': 'non-registry source',
   'extra-index-url': 'extra index URL',
   'python-eol': 'end-of-life Python',
+  typosquat: 'look-alike name',
 };
 
 

@@ -2,6 +2,7 @@
  * Layouts of the weekly, monthly and quarterly digests: a short summary for the channel and the
  * details for its thread. Both go through fitMessage when posted, which splits them to Slack's limits.
  */
+import type { HealthChanges } from '../../watch/health-changes.js';
 import type { KnownBlock } from '@slack/types';
 import type { AdviceSyntax } from '../../audit/fix-wording.js';
 import { compareFindings, type RatedSeverity } from '../../audit/findings.js';
@@ -56,13 +57,28 @@ function dateIn(iso: string, tz: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso));
 }
 
+/** "Health worsened since last week": one line per package, with this week's reasons and owner changes. */
+function healthBlocks(h: HealthChanges): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (h.worsened.length) {
+    const lines = h.worsened.map((w) => {
+      const change = w.from === w.to ? w.to : `${w.from} → ${w.to}`;
+      const owners = w.newOwners.length ? `; new owners on PyPI: ${w.newOwners.map(escapeMrkdwn).join(', ')}${w.goneOwners.length ? ` (gone: ${w.goneOwners.map(escapeMrkdwn).join(', ')})` : ''}` : '';
+      return `\`${escapeMrkdwn(w.package)}\` ${change}${w.reasons.length ? `: ${w.reasons.map(escapeMrkdwn).join('; ')}` : ''}${owners}`;
+    });
+    blocks.push(section(`*Health worsened since last week*\n${lines.join('\n')}`));
+  }
+  if (h.unread.length) blocks.push(context(`⚠️ Health not checked this week (PyPI could not be read): ${h.unread.map(escapeMrkdwn).join(', ')}`));
+  return blocks;
+}
+
 export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): DigestLayout {
   const title = `Weekly dependency updates — ${dateIn(d.generatedAt, options.timeZone)}`;
   const t = d.totals;
   const outdatedRepos = d.repos.filter((r) => r.outdated.length > 0).length;
   const summaryBlocks: KnownBlock[] = [
     header(`📦 ${title}`),
-    fields(`*Major updates*\n${t.major}`, `*Minor updates*\n${t.minor}`, `*Patch updates*\n${t.patch}`, `*Yanked pins*\n${t.yanked}`),
+    fields(`*Major updates*\n${t.major}`, `*Minor updates*\n${t.minor}`, `*Patch updates*\n${t.patch}`, `*Yanked pins*\n${t.yanked}`, ...(d.health ? [`*Health worsened*\n${d.health.worsened.length}`] : [])),
     context(
       d.registryUnavailable
         ? '⚠️ PyPI could not be read: release data is missing from this digest.'
@@ -83,9 +99,10 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
     details.push(section(lines.join('\n')));
   }
   if (details.length === 0) details.push(section('Everything is on its latest release. 🎉'));
+  if (d.health) details.push(...healthBlocks(d.health));
   return {
     title,
-    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }

@@ -4,6 +4,7 @@ import type { AccessGate } from '../../authz/gate.js';
 import type { Logger } from '../../log.js';
 import type { WatchService } from '../../watch/service.js';
 import type { SlackAuditService } from '../audit-service.js';
+import type { SlackPackageService } from '../package-service.js';
 import { errorMessage } from '../blocks/errors.js';
 import { fitMessage } from '../blocks/fit.js';
 import { toUserError } from '../errors.js';
@@ -18,6 +19,8 @@ export interface ListenerDeps {
   now: () => Date;
   /** Who may change what (src/authz): every listener that changes something asks it first. */
   gate: AccessGate;
+  /** `/audit package …` health cards; absent when the bot runs without card sources (some tests). */
+  packages?: SlackPackageService | null;
   /** Seals modal metadata to the person and channel a modal was opened for. */
   seal: ViewMetadataSeal;
 }

@@ -15,6 +15,7 @@ import { auditTree, readTree } from '../../audit/run.js';
 import { memorySource } from '../../python/files.js';
 import type { ExtractError } from '../../python/types.js';
 import type { StoredPackage } from '../../store/watches.js';
+import type { PopularName } from '../../packages/typosquat/popularity.js';
 import { storedPackagesOf } from '../../watch/packages.js';
 import type { TaskContext } from '../serve.js';
 import { remoteSources, type SourceInfo } from './sources.js';
@@ -34,6 +35,8 @@ export interface TreeAuditRequest {
   extraErrors?: ExtractError[];
   /** How advisories no source rated count (the channel's setting); the default, high, when absent. */
   unknownAs?: RatedSeverity;
+  /** Popular names beyond the shipped list, for the typosquat rule (watched repositories' packages). */
+  knownNames?: PopularName[];
   /** Also return what watching stores: the installed packages and the tree's ignore rules. */
   forWatching?: boolean;
 }
@@ -64,6 +67,7 @@ export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Pro
     ...(job.extraIgnores ? { extraIgnores: job.extraIgnores } : {}),
     ...(job.extraErrors ? { extraErrors: job.extraErrors } : {}),
     ...(job.unknownAs ? { unknownAs: job.unknownAs } : {}),
+    ...(job.knownNames ? { knownNames: job.knownNames } : {}),
   });
   if (!job.forWatching) return { result, packages: null, treeIgnores: null, readFiles: null };
   const ignoreFile = contents.contextFiles.find((f) => IGNORE_FILES.includes(f.path));

@@ -1,5 +1,6 @@
 /**
  * `/audit owner/repo[@branch] | URL | help`: acks at once, then audits in the background.
+ * `/audit package name[==version] …`: health cards (package-service.ts).
  * `/audit watch|unwatch|list|schedule|ignore|unignore …` go to the watching service.
  */
 import type { App } from '@slack/bolt';
@@ -8,6 +9,7 @@ import { RepoRefError } from '../../../github/repo-ref.js';
 import { usageMessage } from '../../blocks/errors.js';
 import { fitMessage } from '../../blocks/fit.js';
 import { md } from '../../blocks/mrkdwn.js';
+import { packageUsageMessage, parsePackageCommand } from '../../package-service.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
 
 const HELP = /^(help|-h|--help|\?|usage)$/i;
@@ -17,6 +19,22 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
     const text = command.text.trim();
     if (!text || HELP.test(text)) {
       await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage()).first });
+      return;
+    }
+    const packageCommand = parsePackageCommand(text);
+    if (packageCommand) {
+      if (!deps.packages) {
+        await ack({ response_type: 'ephemeral', text: 'Package cards are not available on this bot.' });
+        return;
+      }
+      if (packageCommand.requests.length === 0) {
+        await ack({ response_type: 'ephemeral', ...fitMessage(packageUsageMessage(packageCommand.refused)).first });
+        return;
+      }
+      // Cards ask PyPI, GitHub and OSV: ack at once, answer through response_url.
+      await ack();
+      const packages = deps.packages;
+      deps.service.track(packages.answer(packageCommand, command.user_id, respond).catch((err: unknown) => reportFailure(deps, err, '/audit package', respond)));
       return;
     }
     if (deps.watch && parseWatchCommand(text)) {

@@ -1,0 +1,150 @@
+/**
+ * Pull requests of many repositories in few requests (GraphQL, aliases, variables for every name):
+ * - listPullRequests: per repository, its open pull requests (up to PULLS_PER_REPO, most recently
+ *   updated first) with head and base commits and the paths they change, plus the state of pull
+ *   requests the caller still tracks (merged? closed?). BATCH repositories per query: 1,000
+ *   watched repositories cost 20 requests.
+ * - readTexts: file texts at given commits (`oid:path`), BATCH per query.
+ * A batch that fails is reported per repository (errors) and never stops the other batches.
+ */
+import type { Octokit } from 'octokit';
+import { redactSecrets } from '../log.js';
+import type { RepoRef } from './repo-ref.js';
+
+export const PULLS_BATCH = 50;
+export const PULLS_PER_REPO = 20;
+export const FILES_PER_PULL = 100;
+export const TEXTS_BATCH = 50;
+
+export interface OpenPullRequest {
+  number: number;
+  title: string;
+  url: string;
+  headOid: string;
+  baseOid: string;
+  /** Paths the pull request changes (at most FILES_PER_PULL). */
+  paths: string[];
+}
+
+export interface PullListing {
+  open: OpenPullRequest[];
+  /** Tracked pull requests that are no longer open, with their final state. */
+  closed: { number: number; state: 'merged' | 'closed'; headOid: string | null }[];
+}
+
+export interface PullListingResult {
+  byRepo: Map<string, PullListing>;
+  /** Repositories that could not be listed, with one line each. */
+  errors: Map<string, string>;
+  requests: number;
+}
+
+interface RepoNode {
+  pullRequests?: { nodes: { number: number; title: string; url: string; headRefOid: string; baseRefOid: string; files: { nodes: { path: string }[] } | null }[] };
+  [alias: string]: unknown;
+}
+
+const keyOf = (ref: RepoRef) => `${ref.owner}/${ref.repo}`;
+
+function oneLine(err: unknown): string {
+  return redactSecrets(err instanceof Error ? (err.message.split('\n', 1)[0] ?? err.name) : String(err)).slice(0, 200);
+}
+
+/** GraphQL's "some aliases failed": octokit throws with the data it did get. */
+function partialData<T>(err: unknown): Record<string, T | null> | null {
+  const data = (err as { data?: unknown }).data;
+  return err instanceof Error && err.name === 'GraphqlResponseError' && typeof data === 'object' && data !== null ? (data as Record<string, T | null>) : null;
+}
+
+export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef[], tracked: ReadonlyMap<string, readonly number[]> = new Map()): Promise<PullListingResult> {
+  const byRepo = new Map<string, PullListing>();
+  const errors = new Map<string, string>();
+  let requests = 0;
+  for (let start = 0; start < repos.length; start += PULLS_BATCH) {
+    const batch = repos.slice(start, start + PULLS_BATCH);
+    const params: string[] = [];
+    const fields: string[] = [];
+    const variables: Record<string, string> = {};
+    batch.forEach((ref, i) => {
+      params.push(`$o${i}: String!`, `$n${i}: String!`);
+      variables[`o${i}`] = ref.owner;
+      variables[`n${i}`] = ref.repo;
+      // Numbers come from our own store (integers), never from text.
+      const closed = (tracked.get(keyOf(ref)) ?? []).filter((n) => Number.isSafeInteger(n) && n > 0).map((n) => ` t${n}: pullRequest(number: ${n}) { state headRefOid }`);
+      fields.push(
+        `  r${i}: repository(owner: $o${i}, name: $n${i}) { pullRequests(states: OPEN, first: ${PULLS_PER_REPO}, orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { number title url headRefOid baseRefOid files(first: ${FILES_PER_PULL}) { nodes { path } } } }${closed.join('')} }`,
+      );
+    });
+    let data: Record<string, RepoNode | null> | null;
+    requests++;
+    try {
+      data = await octokit.graphql<Record<string, RepoNode | null>>(`query DepwatchPulls(${params.join(', ')}) {\n${fields.join('\n')}\n}`, variables);
+    } catch (err) {
+      data = partialData<RepoNode>(err);
+      if (data === null) {
+        for (const ref of batch) errors.set(keyOf(ref), `GitHub could not list pull requests: ${oneLine(err)}`);
+        continue;
+      }
+    }
+    batch.forEach((ref, i) => {
+      const node = data?.[`r${i}`];
+      if (!node) {
+        errors.set(keyOf(ref), `I can't see ${keyOf(ref)}'s pull requests`);
+        return;
+      }
+      const open = (node.pullRequests?.nodes ?? []).map((p) => ({ number: p.number, title: p.title, url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths: (p.files?.nodes ?? []).map((f) => f.path) }));
+      const closed: PullListing['closed'] = [];
+      for (const n of tracked.get(keyOf(ref)) ?? []) {
+        const t = node[`t${n}`] as { state?: string; headRefOid?: string | null } | null | undefined;
+        if (t?.state === 'MERGED' || t?.state === 'CLOSED') closed.push({ number: n, state: t.state === 'MERGED' ? 'merged' : 'closed', headOid: t.headRefOid ?? null });
+      }
+      byRepo.set(keyOf(ref), { open, closed });
+    });
+  }
+  return { byRepo, errors, requests };
+}
+
+export interface TextRequest {
+  owner: string;
+  repo: string;
+  oid: string;
+  path: string;
+}
+
+/** Texts by `owner/repo@oid:path`; null for a file that does not exist at that commit (or is binary). */
+export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]): Promise<{ texts: Map<string, string | null>; requests: number; errors: string[] }> {
+  const texts = new Map<string, string | null>();
+  const errors: string[] = [];
+  let requests = 0;
+  for (let start = 0; start < wanted.length; start += TEXTS_BATCH) {
+    const batch = wanted.slice(start, start + TEXTS_BATCH);
+    const params: string[] = [];
+    const fields: string[] = [];
+    const variables: Record<string, string> = {};
+    batch.forEach((w, i) => {
+      params.push(`$o${i}: String!`, `$n${i}: String!`, `$e${i}: String!`);
+      Object.assign(variables, { [`o${i}`]: w.owner, [`n${i}`]: w.repo, [`e${i}`]: `${w.oid}:${w.path}` });
+      fields.push(`  r${i}: repository(owner: $o${i}, name: $n${i}) { f: object(expression: $e${i}) { ... on Blob { text isTruncated isBinary } } }`);
+    });
+    let data: Record<string, { f: { text: string | null; isTruncated: boolean; isBinary: boolean } | null } | null> | null;
+    requests++;
+    try {
+      data = await octokit.graphql(`query DepwatchTexts(${params.join(', ')}) {\n${fields.join('\n')}\n}`, variables);
+    } catch (err) {
+      data = partialData(err);
+      if (data === null) {
+        errors.push(`GitHub could not read ${batch.length} files: ${oneLine(err)}`);
+        continue;
+      }
+    }
+    batch.forEach((w, i) => {
+      const blob = data?.[`r${i}`]?.f ?? null;
+      const key = textKey(w);
+      if (blob?.isTruncated) errors.push(`${w.owner}/${w.repo}: ${w.path} is too large to read through GraphQL`);
+      else texts.set(key, blob && !blob.isBinary ? blob.text : null);
+    });
+  }
+  return { texts, requests, errors };
+}
+
+export const textKey = (w: TextRequest) => `${w.owner}/${w.repo}@${w.oid}:${w.path}`;

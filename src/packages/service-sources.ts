@@ -1,0 +1,64 @@
+/**
+ * Card sources for the long-running bot (Slack `/audit package`, pull-request reviews): the same
+ * sources the CLI builds per run, but built once, sharing the SQLite answer cache, so a card asked
+ * twice within the hour costs no request. The typosquat index is the shipped list extended with the
+ * names Depwatch already knows (watched repositories, the local mirror), re-read at most every
+ * INDEX_REFRESH_MS: those tables change with sweeps and syncs, not per card.
+ */
+import type { Octokit } from 'octokit';
+import type { AdvisorySource } from '../advisories/types.js';
+import type { Db } from '../store/db.js';
+import type { CardSources } from './card.js';
+import { AdvisoriesSource } from './sources/advisories.js';
+import { SourceCache } from './sources/cache.js';
+import { GitHubSource } from './sources/github.js';
+import { mirrorNames, watchedNames } from './sources/known-names.js';
+import { PypiSource } from './sources/pypi.js';
+import { TyposquatChecker } from './typosquat/check.js';
+import { PopularityIndex } from './typosquat/popularity.js';
+
+export const INDEX_REFRESH_MS = 10 * 60_000;
+
+export interface ServiceCardSourcesOptions {
+  db: Db;
+  pypiUrl: string;
+  osvApiUrl: string;
+  githubApiUrl: string;
+  octokit: Octokit;
+  /** A token or an App installation: GraphQL is asked; otherwise the REST fallback. */
+  authenticated: boolean;
+  /** A fresh advisory source (mirror when synced, else the OSV API). */
+  advisories: (now: Date) => AdvisorySource;
+  now?: () => Date;
+  /** Test knobs for the PyPI client. */
+  pypi?: { retries?: number; backoffMs?: number; timeoutMs?: number };
+}
+
+/** The typosquat index as Depwatch knows it now: shipped names plus the mirror's and the watched repositories'. */
+export function knownPopularity(db: Db): PopularityIndex {
+  return PopularityIndex.shipped().extend(mirrorNames(db)).extend(watchedNames(db));
+}
+
+/** A function giving the sources for one batch of cards (call it per command or per sweep). */
+export function serviceCardSources(options: ServiceCardSourcesOptions): () => CardSources {
+  const now = options.now ?? (() => new Date());
+  const cache = new SourceCache(options.db, { now: () => now().getTime() });
+  const pypi = new PypiSource({ baseUrl: options.pypiUrl, cache, ...options.pypi });
+  const github = new GitHubSource({ octokit: options.octokit, authenticated: options.authenticated, apiUrl: options.githubApiUrl, cache, now });
+  let checker: TyposquatChecker | null = null;
+  let builtAt = 0;
+  return () => {
+    const at = now();
+    if (checker === null || at.getTime() - builtAt > INDEX_REFRESH_MS) {
+      checker = new TyposquatChecker(knownPopularity(options.db));
+      builtAt = at.getTime();
+    }
+    return {
+      pypi,
+      advisories: new AdvisoriesSource({ source: options.advisories(at), cache, apiUrl: options.osvApiUrl }),
+      github,
+      checker,
+      now: () => at,
+    };
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * What a pull request changes in the dependencies: the manifests and lockfiles it touches, read at
+ * the base and at the head, compared package by package. Pure (texts in, changes out), so the
+ * sweep's part only has to fetch the texts, and tests need no GitHub.
+ *
+ * - added / removed: a package present on one side only (pinned, locked or declared);
+ * - upgraded / downgraded: its installed (exact) version moved, by PEP 440 order; `changed` when
+ *   either side is not PEP 440 or is a set of versions;
+ * - new non-registry sources (VCS, URL, path) and new index URLs: supply-chain changes worth a human
+ *   look whatever the advisories say.
+ * A file that does not parse on one side is reported (errors), never read as "everything removed".
+ */
+import { installedPackages } from '../../audit/context.js';
+import { memorySource } from '../../python/files.js';
+import { loadManifests, type LoadResult } from '../../python/load.js';
+import { compareVersions, isValidVersion } from '../../python/pep440.js';
+import { stripUrlCredentials } from '../../python/urls.js';
+
+export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed';
+
+export interface DependencyChange {
+  name: string;
+  kind: ChangeKind;
+  /** Installed version(s) at the base, comma-joined; null when absent or only declared (a range). */
+  from: string | null;
+  to: string | null;
+  /** A file at the head (or, for removals, the base) that names it. */
+  file: string;
+}
+
+export interface NewSource {
+  name: string;
+  url: string;
+  kind: 'vcs' | 'url' | 'path';
+  file: string;
+  line: number | null;
+}
+
+export interface NewIndexUrl {
+  url: string;
+  file: string;
+  line: number | null;
+}
+
+export interface DependencyDiff {
+  changes: DependencyChange[];
+  newSources: NewSource[];
+  newIndexUrls: NewIndexUrl[];
+  /** One line per file that could not be read on either side. */
+  errors: string[];
+}
+
+export interface ChangedFiles {
+  /** path → text; a path missing on a side did not exist there. */
+  base: Record<string, string>;
+  head: Record<string, string>;
+}
+
+const INDEX_OPTIONS = new Set(['index-url', 'extra-index-url', 'poetry-source', 'poetry-source-supplemental', 'poetry-source-explicit', 'pdm-source', 'uv-index', 'uv-index-default', 'uv-index-explicit', 'find-links']);
+
+interface Side {
+  /** name → installed versions (exact), empty when only declared. */
+  packages: Map<string, { versions: Set<string>; file: string }>;
+  sources: NewSource[];
+  indexes: NewIndexUrl[];
+  errors: string[];
+}
+
+async function readSide(files: Record<string, string>, label: string): Promise<Side> {
+  const load: LoadResult = await loadManifests(memorySource(files), { paths: Object.keys(files) });
+  const dependencies = load.manifests.flatMap((m) => m.dependencies);
+  const packages: Side['packages'] = new Map();
+  for (const d of dependencies) {
+    if (!d.name || d.source !== 'registry') continue;
+    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), file: d.file });
+  }
+  for (const p of installedPackages(dependencies)) packages.get(p.name)?.versions.add(p.version);
+  const sources = dependencies
+    .filter((d) => d.source !== 'registry' && d.url)
+    .map((d) => ({ name: d.name, url: stripUrlCredentials(d.url!), kind: d.source as NewSource['kind'], file: d.file, line: d.line }));
+  const indexes = load.manifests.flatMap((m) => m.options.filter((o) => INDEX_OPTIONS.has(o.name)).map((o) => ({ url: stripUrlCredentials(o.value), file: m.path, line: o.line })));
+  const errors = load.errors.map((e) => `${label}: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
+  return { packages, sources, indexes, errors };
+}
+
+const joined = (versions: Set<string>) => (versions.size ? [...versions].sort().join(', ') : null);
+
+function kindOf(from: Set<string>, to: Set<string>): ChangeKind | null {
+  if (from.size === to.size && [...from].every((v) => to.has(v))) return null;
+  if (from.size === 1 && to.size === 1) {
+    const [a] = from;
+    const [b] = to;
+    if (isValidVersion(a!) && isValidVersion(b!)) {
+      const order = compareVersions(b!, a!);
+      if (order > 0) return 'upgraded';
+      if (order < 0) return 'downgraded';
+      return null;
+    }
+  }
+  return 'changed';
+}
+
+export async function diffDependencies(files: ChangedFiles): Promise<DependencyDiff> {
+  const [base, head] = await Promise.all([readSide(files.base, 'base'), readSide(files.head, 'head')]);
+  const changes: DependencyChange[] = [];
+  for (const [name, now] of head.packages) {
+    const before = base.packages.get(name);
+    if (!before) {
+      changes.push({ name, kind: 'added', from: null, to: joined(now.versions), file: now.file });
+      continue;
+    }
+    const kind = kindOf(before.versions, now.versions);
+    if (kind) changes.push({ name, kind, from: joined(before.versions), to: joined(now.versions), file: now.file });
+  }
+  for (const [name, before] of base.packages) {
+    if (!head.packages.has(name)) changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file });
+  }
+  changes.sort((a, b) => a.name.localeCompare(b.name));
+  const knownSources = new Set(base.sources.map((s) => `${s.name} ${s.url}`));
+  const knownIndexes = new Set(base.indexes.map((i) => i.url));
+  return {
+    changes,
+    newSources: head.sources.filter((s) => !knownSources.has(`${s.name} ${s.url}`)),
+    newIndexUrls: head.indexes.filter((i) => !knownIndexes.has(i.url)),
+    errors: [...base.errors, ...head.errors],
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The pull-request part of a sweep: for every watched repository, its open pull requests that change
+ * a manifest or lockfile get one review message per watching channel (diff.ts + review.ts, laid out
+ * by src/slack/blocks/pr-review.ts), updated in place when the head moves, and marked once merged or
+ * closed. Cheap by design, within one GitHub budget:
+ *   - one GraphQL query per PULLS_BATCH repositories lists open pull requests with head, base and
+ *     changed paths, and the state of those still tracked (listPullRequests);
+ *   - only pull requests whose head moved since their review and whose changed paths include a
+ *     manifest cost more: their files at base and head, TEXTS_BATCH per query (readTexts);
+ *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
+ * One repository or pull request failing is logged and never stops the others.
+ */
+import type { Octokit } from 'octokit';
+import { listPullRequests, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
+import type { Logger } from '../../log.js';
+import type { CardSources } from '../../packages/card.js';
+import { isManifestPath } from '../../python/discover.js';
+import { fitMessage } from '../../slack/blocks/fit.js';
+import { pullRequestReviewMessage, type PullRequestRef } from '../../slack/blocks/pr-review.js';
+import type { PacedSlack } from '../../slack/pacing.js';
+import { PullReviewStore } from '../../store/pull-reviews.js';
+import type { Db } from '../../store/db.js';
+import type { WatchStore } from '../../store/watches.js';
+import { diffDependencies } from './diff.js';
+import { reviewDependencies, type DependencyReview } from './review.js';
+
+export interface PullRequestReviewOptions {
+  db: Db;
+  store: WatchStore;
+  octokit: Octokit;
+  slack: Pick<PacedSlack, 'post' | 'update'>;
+  cards: () => CardSources;
+  now: () => Date;
+  logger?: Logger;
+}
+
+export interface PullRequestReviewResult {
+  /** GraphQL requests made to GitHub by this part (cards' requests are the card sources'). */
+  githubRequests: number;
+  reviewed: string[];
+  closed: string[];
+  errors: string[];
+}
+
+/** Watched default branches, with the channels watching each (branch watches have no pull requests of their own here). */
+function watchedRepos(store: WatchStore): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const channel of store.watchingChannels()) {
+    for (const w of store.watchesForChannel(channel)) {
+      if (w.repo.includes('@')) continue;
+      out.set(w.repo, [...(out.get(w.repo) ?? []), channel]);
+    }
+  }
+  return out;
+}
+
+export async function reviewPullRequests(options: PullRequestReviewOptions): Promise<PullRequestReviewResult> {
+  const reviews = new PullReviewStore(options.db);
+  const repos = watchedRepos(options.store);
+  const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [] };
+  if (repos.size === 0) return result;
+  const refs = [...repos.keys()].map((key) => {
+    const [owner = '', repo = ''] = key.split('/');
+    return { owner, repo };
+  });
+  const listing = await listPullRequests(options.octokit, refs, reviews.openNumbers());
+  result.githubRequests += listing.requests;
+  for (const [repo, message] of listing.errors) result.errors.push(`${repo}: ${message}`);
+
+  // Which pull requests need a (new) review: a manifest changed, and the head moved since.
+  const due: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
+  for (const [repo, { open, closed }] of listing.byRepo) {
+    for (const c of closed) await closeOut(options, reviews, repo, c.number, c.state, result);
+    for (const pull of open) {
+      const paths = pull.paths.filter(isManifestPath);
+      if (paths.length === 0) continue;
+      const channels = repos.get(repo) ?? [];
+      if (channels.every((channel) => reviews.get(repo, pull.number, channel)?.headOid === pull.headOid)) continue;
+      due.push({ repo, pull, paths });
+    }
+  }
+  if (due.length === 0) return result;
+
+  const wanted: TextRequest[] = due.flatMap(({ repo, pull, paths }) => {
+    const [owner = '', name = ''] = repo.split('/');
+    return paths.flatMap((path) => [
+      { owner, repo: name, oid: pull.baseOid, path },
+      { owner, repo: name, oid: pull.headOid, path },
+    ]);
+  });
+  const { texts, requests, errors } = await readTexts(options.octokit, wanted);
+  result.githubRequests += requests;
+  result.errors.push(...errors);
+
+  for (const { repo, pull, paths } of due) {
+    try {
+      const [owner = '', name = ''] = repo.split('/');
+      const side = (oid: string) => Object.fromEntries(paths.flatMap((path) => {
+        const text = texts.get(textKey({ owner, repo: name, oid, path }));
+        return typeof text === 'string' ? [[path, text]] : [];
+      }));
+      const review = await reviewDependencies(await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) }), options.cards());
+      const ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
+      await publish(options, reviews, ref, review, repos.get(repo) ?? []);
+      result.reviewed.push(`${repo}#${pull.number}`);
+    } catch (err) {
+      const message = `${repo}#${pull.number}: the dependency review failed (${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)})`;
+      options.logger?.warn({ repo, pull: pull.number, err }, 'pull request review failed');
+      result.errors.push(message);
+    }
+  }
+  return result;
+}
+
+async function publish(options: PullRequestReviewOptions, reviews: PullReviewStore, ref: PullRequestRef, review: DependencyReview, channels: readonly string[]): Promise<void> {
+  const { first } = fitMessage(pullRequestReviewMessage(ref, review));
+  const now = options.now();
+  for (const channel of channels) {
+    const known = reviews.get(ref.repo, ref.number, channel);
+    let ts = known?.ts;
+    if (ts) await options.slack.update({ channel, ts, text: first.text, blocks: first.blocks });
+    else ts = await options.slack.post({ channel, text: first.text, blocks: first.blocks });
+    reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, now);
+  }
+}
+
+/** Marks every channel's review of a pull request that was merged or closed, once. */
+async function closeOut(options: PullRequestReviewOptions, reviews: PullReviewStore, repo: string, number: number, state: 'merged' | 'closed', result: PullRequestReviewResult): Promise<void> {
+  for (const row of reviews.open(repo).filter((r) => r.number === number)) {
+    const { ref, review } = JSON.parse(row.reviewJson) as { ref: PullRequestRef; review: DependencyReview };
+    const closedRef = { ...ref, state };
+    const { first } = fitMessage(pullRequestReviewMessage(closedRef, review));
+    await options.slack.update({ channel: row.channel, ts: row.ts, text: first.text, blocks: first.blocks });
+    reviews.save({ ...row, state, reviewJson: JSON.stringify({ ref: closedRef, review }) }, options.now());
+  }
+  result.closed.push(`${repo}#${number}`);
+}

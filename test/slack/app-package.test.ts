@@ -1,0 +1,126 @@
+/**
+ * `/audit package …` through Bolt with signed requests: acked at once, then one health card per
+ * package posted through the command's response_url, every signal with its value and source, the
+ * verdict with its reasons; unknown names, typosquat suspects and quarantined projects answered in
+ * plain words; everything a package wrote escaped; bad arguments one line each.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GOODLIB, GOODLIB_REPO, REQUIREMENTS } from '../packages/world.js';
+import { blockText, SHOP, startWorld, waitFor, type World } from './app-world.js';
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld({
+    repos: [SHOP, GOODLIB_REPO],
+    cards: {
+      projects: [
+        GOODLIB,
+        ...REQUIREMENTS,
+        { name: 'reqeusts', releases: [{ version: '0.0.1', uploadTime: '2026-11-01T00:00:00Z' }] },
+        { name: 'evilpkg', releases: [{ version: '1.0', uploadTime: '2026-10-01T00:00:00Z' }], status: 'quarantined', statusReason: 'malware report' },
+        { name: 'shadylib', releases: [{ version: '1.0', uploadTime: '2026-10-01T00:00:00Z', yanked: true, yankedReason: '<!channel> broken, see <https://evil.example|docs>' }] },
+      ],
+    },
+  });
+});
+afterAll(async () => {
+  await world.close();
+});
+
+/** The response_url posts of one command, once the background work is done. */
+async function answers(responseId: string, count: number) {
+  await waitFor(() => world.slack.responses.filter((r) => r.id === responseId).length >= count, `${count} response_url posts`);
+  await world.bot.service.idle();
+  return world.slack.responses.filter((r) => r.id === responseId);
+}
+
+describe('/audit package', () => {
+  it('acks at once with no body, then posts a placeholder and replaces it with the card', async () => {
+    const { response, responseId } = await world.audit('package goodlib');
+    expect(response.status).toBe(200);
+    expect(response.json).toBeUndefined();
+    const [placeholder, card] = await answers(responseId, 2);
+    expect(blockText(placeholder!.body.blocks)).toContain('checking PyPI, GitHub and the advisories');
+    expect(card!.body).toMatchObject({ response_type: 'in_channel', replace_original: true });
+    const text = blockText(card!.body.blocks);
+    expect(text).toContain('goodlib 1.2.0');
+    expect(text).toContain(':white_check_mark: *ok*');
+    // Every family, every signal with its source; the publisher's repository is the verified link.
+    for (const family of ['*Releases*', '*People*', '*Supply chain*', '*Weight*', '*Security*', '*Not published anywhere*']) expect(text).toContain(family);
+    expect(text).toMatch(/\*Last release:\*.*_\(PyPI Simple API\)_/);
+    expect(text).toContain('*Repository archived:* no _(GitHub (repository verified by PEP 740 attestations))_');
+    expect(text).toMatch(/\*Test coverage:\* unknown/);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('answers an unknown name plainly, naming the popular project it resembles', async () => {
+    const { responseId } = await world.audit('package requestss');
+    const [, card] = await answers(responseId, 2);
+    const text = blockText(card!.body.blocks);
+    expect(text).toContain(':no_entry: *avoid*');
+    expect(text).toContain('*requestss* is not on the index, and its name looks like *requests*');
+    expect(text).not.toContain('*Releases*');
+  });
+
+  it('flags a name that exists only as a look-alike of a popular one', async () => {
+    const { responseId } = await world.audit('package reqeusts');
+    const [, card] = await answers(responseId, 2);
+    const text = blockText(card!.body.blocks);
+    expect(text).toContain(':warning: *caution*');
+    expect(text).toContain('*reqeusts* exists, but its name looks like the more popular *requests*');
+    expect(text).toContain('Name check: looks like requests (swap, warehouse top projects)');
+  });
+
+  it('says a quarantined project cannot be installed', async () => {
+    const { responseId } = await world.audit('package evilpkg');
+    const [, card] = await answers(responseId, 2);
+    const text = blockText(card!.body.blocks);
+    expect(text).toContain(':no_entry: *avoid*');
+    expect(text).toContain('*evilpkg* is quarantined by the index (suspected malware)');
+  });
+
+  it('escapes what a package wrote (a yank reason with a broadcast and a link)', async () => {
+    const { responseId } = await world.audit('package shadylib==1.0');
+    const [, card] = await answers(responseId, 2);
+    const text = blockText(card!.body.blocks);
+    expect(text).toContain('&lt;!channel&gt; broken, see &lt;https://evil.example|docs&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain(':no_entry: *avoid*');
+  });
+
+  // idna 3.0 carries PYSEC-2024-60 in the OSV fixture.
+  it('checks several packages in one reply, one card each', async () => {
+    const { responseId } = await world.audit('package goodlib, evilpkg idna==3.0');
+    const [, card] = await answers(responseId, 2);
+    expect(String(card!.body.text)).toBe('goodlib 1.2.0: ok, evilpkg 1.0: avoid, idna 3.0: avoid');
+    // idna names its repository only in its project URLs: shown, and said to be unverified.
+    expect(blockText(card!.body.blocks)).toMatch(/\*Claimed repository:\* github\.com\/example\/idna .*_\(PyPI JSON API · unverified\)_/);
+  });
+
+  it('refuses a bad argument in one line on the ack, and checks the good ones', async () => {
+    const only = await world.audit('package ../etc/passwd');
+    expect(only.response.status).toBe(200);
+    const ack = only.response.json as { response_type: string; blocks: unknown };
+    expect(ack.response_type).toBe('ephemeral');
+    expect(blockText(ack.blocks)).toContain('"../etc/passwd" is not a valid project name');
+    expect(blockText(ack.blocks)).toContain('/audit package requests');
+
+    const mixed = await world.audit('package idna bad==<1');
+    const [, card] = await answers(mixed.responseId, 2);
+    const text = blockText(card!.body.blocks);
+    expect(text).toContain('expected name or name==version');
+    expect(text).toContain('idna 3.0');
+  });
+
+  it('PyPI failing for one package makes its card partial (never ok), and the other card is whole', async () => {
+    world.pypi.fail({ match: '/simple/certifi', times: 5, status: 503 });
+    world.pypi.fail({ match: '/pypi/certifi', times: 5, status: 503 });
+    const { responseId } = await world.audit('package certifi goodlib');
+    const [, card] = await answers(responseId, 2);
+    const text = blockText(card!.body.blocks);
+    expect(text).toMatch(/certifi[\s\S]*:warning: \*caution\* · _partial: not everything could be read_/);
+    expect(text).toContain('PyPI answered 503');
+    expect(text).toContain('goodlib 1.2.0');
+    expect(text).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

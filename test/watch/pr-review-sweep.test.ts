@@ -1,0 +1,87 @@
+/**
+ * The pull-request part of a sweep, end to end over loopback GitHub, PyPI, OSV and Slack: a pull
+ * request that changes requirements gets one review message in the watching channel; a new commit
+ * updates it in place; merging marks it; pull requests that change no manifest cost nothing beyond
+ * the listing query.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { OsvApi } from '../../src/advisories/osv-api.js';
+import { serviceCardSources } from '../../src/packages/service-sources.js';
+import { ROUTES } from '../fakes/github.js';
+import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
+import { GOODLIB, REQUIREMENTS } from '../packages/world.js';
+import { blockText } from '../slack/app-world.js';
+import { openTestDb, startWorld, type World } from './helpers.js';
+
+const CHANNEL = 'C0PULLS0001';
+let world: World;
+let pypi: FakePypi;
+afterEach(async () => {
+  await world?.close();
+  await pypi?.close();
+});
+
+it('posts one review per pull request that changes dependencies, updates it on new commits and marks it merged', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS, { name: 'reqeusts', releases: [{ version: '0.0.1', uploadTime: '2026-01-10T00:00:00Z' }] }] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(1)\n' } });
+  // Branches start from the files of main (the fake's new branch has no parent).
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\nreqeusts==0.0.1\n', 'app.py': 'print(1)\n' }, { branch: 'deps' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib', head: 'deps' });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(2)\n' }, { branch: 'code' });
+  world.github.openPullRequest('octo', 'shop', { number: 8, title: 'Code only', head: 'code' });
+
+  const cardsDb = openTestDb(world.dbPath);
+  const { watch } = world.service({
+    pullRequestReviews: {
+      cards: serviceCardSources({
+        db: cardsDb,
+        pypiUrl: pypi.url,
+        osvApiUrl: world.osv.url,
+        githubApiUrl: world.github.url,
+        octokit: world.octokit,
+        authenticated: true,
+        advisories: () => new OsvApi({ baseUrl: world.osv.url, db: cardsDb, retries: 1, backoffMs: 1 }),
+        now: world.clock.now,
+        pypi: { retries: 0, backoffMs: 1 },
+      }),
+    },
+  });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+
+  await watch.sweeps.runNow();
+  await watch.slack.pacer.idle();
+  const posted = world.slack.messages(CHANNEL);
+  expect(posted).toHaveLength(1);
+  const first = blockText(posted[0]!.blocks);
+  expect(first).toContain('Dependency review: octo/shop #7');
+  expect(first).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(first).toMatch(/`reqeusts` added 0\.0\.1: \*caution\*.*looks like \*requests\*/);
+
+  // Nothing moved: the next sweep asks GitHub for the listing only, and posts nothing.
+  world.github.resetCounts();
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  const graphqlCalls = world.github.count(ROUTES.graphql);
+  expect(world.slack.messages(CHANNEL)).toHaveLength(1);
+
+  // A new commit on the pull request: the same message is updated in place.
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  await watch.slack.pacer.idle();
+  expect(world.slack.messages(CHANNEL)).toHaveLength(1);
+  const updated = blockText(world.slack.messages(CHANNEL)[0]!.blocks);
+  expect(updated).not.toContain('reqeusts');
+  expect(updated).toContain('`goodlib` upgraded');
+
+  world.github.setPullRequestState('octo', 'shop', 7, 'MERGED');
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  await watch.slack.pacer.idle();
+  expect(blockText(world.slack.messages(CHANNEL)[0]!.blocks)).toContain(':twisted_rightwards_arrows: merged');
+  expect(world.slack.messages(CHANNEL)).toHaveLength(1);
+  // The unchanged sweep: the heads query and the pull-request listing.
+  expect(graphqlCalls).toBe(2);
+  expect(world.slack.violations).toEqual([]);
+});

@@ -1,0 +1,90 @@
+/**
+ * A pull request's dependency review: the manifests at base and head compared (added, removed,
+ * upgraded, downgraded; new VCS/URL sources and index URLs), each added or moved package with its
+ * card verdict, advisories and typosquat flag from the loopback PyPI, GitHub and OSV, and the Slack
+ * message built from it (escaped, within Slack's limits).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fitMessage } from '../../src/slack/blocks/fit.js';
+import { pullRequestReviewMessage } from '../../src/slack/blocks/pr-review.js';
+import { diffDependencies } from '../../src/watch/pr-review/diff.js';
+import { reviewDependencies } from '../../src/watch/pr-review/review.js';
+import { GOODLIB, osvRecord, REQUIREMENTS, startPackageWorld, type PackageWorld } from '../packages/world.js';
+import { blockText } from '../slack/app-world.js';
+
+const BASE = { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\nsix==1.16.0\ncertifi==3.0\n' };
+const HEAD = {
+  'requirements.txt': [
+    '--extra-index-url https://bot:hunter2@pkgs.example.com/simple',
+    'goodlib==1.2.0',
+    'idna==3.0',
+    'reqeusts==0.0.1',
+    'certifi==2.0',
+    '-e git+https://github.com/someone/tool.git@main#egg=tool',
+  ].join('\n'),
+};
+
+describe('diffDependencies', () => {
+  it('names every added, removed, upgraded and downgraded package, and new sources and index URLs', async () => {
+    const diff = await diffDependencies({ base: BASE, head: HEAD });
+    expect(diff.changes.map((c) => [c.name, c.kind, c.from, c.to])).toEqual([
+      ['certifi', 'downgraded', '3.0', '2.0'],
+      ['goodlib', 'upgraded', '1.1.0', '1.2.0'],
+      ['reqeusts', 'added', null, '0.0.1'],
+      ['six', 'removed', '1.16.0', null],
+    ]);
+    expect(diff.newSources).toEqual([expect.objectContaining({ name: 'tool', kind: 'vcs', file: 'requirements.txt', line: 6 })]);
+    // Credentials never leave the parser.
+    expect(diff.newIndexUrls).toEqual([{ url: 'https://pkgs.example.com/simple', file: 'requirements.txt', line: 1 }]);
+    expect(diff.errors).toEqual([]);
+  });
+
+  it('reports a file that does not parse instead of reading it as everything removed', async () => {
+    const diff = await diffDependencies({ base: { 'poetry.lock': '[[package]]\nname = "idna"\nversion = "3.0"\n' }, head: { 'poetry.lock': '[[package]]\nname = "idna"\n<<<<<<< HEAD\n' } });
+    expect(diff.errors).toEqual([expect.stringMatching(/^head: poetry\.lock/)]);
+  });
+});
+
+describe('reviewDependencies and its Slack message', () => {
+  let world: PackageWorld;
+  beforeAll(async () => {
+    world = await startPackageWorld({
+      projects: [
+        GOODLIB,
+        ...REQUIREMENTS.filter((p) => p.name !== 'certifi'),
+        { name: 'certifi', releases: [{ version: '2.0', uploadTime: '2025-01-01T00:00:00Z' }, { version: '3.0', uploadTime: '2025-10-01T00:00:00Z' }] },
+        { name: 'reqeusts', releases: [{ version: '0.0.1', uploadTime: '2026-01-10T00:00:00Z' }] }],
+      records: [osvRecord('GHSA-cert-0000-0001', 'certifi', { fixed: '2.5', severity: 'HIGH', summary: 'certifi <b>trusts</b> everything' })],
+    });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('gives each added or moved package its verdict, advisories and typosquat flag', async () => {
+    const review = await reviewDependencies(await diffDependencies({ base: BASE, head: HEAD }), await world.sources());
+    const by = Object.fromEntries(review.changes.map((c) => [c.name, c.card]));
+    expect(by.goodlib).toMatchObject({ verdict: 'ok', partial: false, advisories: [], similarTo: null });
+    expect(by.reqeusts).toMatchObject({ verdict: 'caution', similarTo: 'requests' });
+    expect(by.certifi).toMatchObject({ verdict: 'avoid', advisories: ['GHSA-cert-0000-0001'] });
+    expect(by.six).toBeNull();
+    expect(review.verdict).toBe('avoid');
+
+    const message = pullRequestReviewMessage({ repo: 'octo/shop', number: 42, title: 'Bump <!channel> deps', url: 'https://github.com/octo/shop/pull/42', headSha: 'abcdef1234567890', state: 'open' }, review);
+    const { first, replies } = fitMessage(message);
+    expect(replies).toEqual([]);
+    const text = blockText(first.blocks);
+    expect(text).toContain('Dependency review: octo/shop #42');
+    expect(text).toContain('<https://github.com/octo/shop/pull/42|Bump &lt;!channel&gt; deps> · open · head `abcdef1` · overall :no_entry: *avoid*');
+    expect(text).toContain(':white_check_mark: `goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+    expect(text).toMatch(/:warning: `reqeusts` added 0\.0\.1: \*caution\* — the name looks like requests .*\(looks like \*requests\*\)/);
+    expect(text).toMatch(/:no_entry: `certifi` downgraded 3\.0 → 2\.0: \*avoid\*.*advisories: GHSA-cert-0000-0001/);
+    expect(text).toContain('*Removed*: `six` 1.16.0');
+    expect(text).toContain('• `tool` from git+https://github.com/someone/tool.git@main');
+    expect(text).toContain('• https://pkgs.example.com/simple (requirements.txt:1)');
+    expect(text).not.toContain('hunter2');
+
+    const merged = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 42, title: 't', url: 'https://github.com/octo/shop/pull/42', headSha: 'abcdef1234567890', state: 'merged' }, review).blocks);
+    expect(merged).toContain(':twisted_rightwards_arrows: merged');
+  });
+});
