@@ -123,13 +123,16 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const advisoryMark = currentAdvisoryMark(options.advisories);
   const refs = [...repos].map((key) => ({ key, ref: refOfKey(key) }));
   const states = store.repoStates(repos);
-  const unchanged: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[] = [];
+  const changes = memoisedChanges(options.advisories);
+  const rematches: Promise<void>[] = [];
   const audits = limiter(Math.max(1, options.concurrency ?? 8));
   const pending: Promise<void>[] = [];
-  // Heads come 100 repositories per GraphQL query (octokit paces those); audits of the repositories
-  // that moved start as soon as their batch answers, so they overlap the remaining head queries.
+  // Heads come 100 repositories per GraphQL query (octokit paces those a second apart); audits of
+  // the repositories that moved and the re-match of those that did not start as soon as their batch
+  // answers, so they overlap the remaining head queries instead of waiting for the last one.
   for (let start = 0; start < refs.length; start += HEADS_BATCH_SIZE) {
     const batch = refs.slice(start, start + HEADS_BATCH_SIZE);
+    const unchanged: UnchangedRepo[] = [];
     const heads = await fetchHeads(options.octokit, batch.map((b) => b.ref));
     for (const { key, ref } of batch) {
       const head = heads.get(headKey(ref));
@@ -159,10 +162,14 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
         }),
       );
     }
+    rematches.push(
+      rematch(options, unchanged, result, advisoryMark, changes).catch((err: unknown) =>
+        warnOnce(result, `re-matching failed (${messageOf(err)}): unchanged repositories were not re-checked`),
+      ),
+    );
   }
-  await Promise.all(pending);
+  await Promise.all([...pending, ...rematches]);
 
-  await rematch(options, unchanged, result, advisoryMark);
   result.finishedAt = options.now();
   log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, upToDate: result.upToDate, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length }, 'sweep finished');
   return result;
@@ -260,6 +267,20 @@ export function keepUnreadPackages(current: StoredPackage[], previous: StoredPac
   return [...byKey.values()];
 }
 
+/** A fleet shares a few marks: the change log is asked once per mark per sweep, not once per repository. */
+function memoisedChanges(source: AdvisorySource): (mark: string) => ReadonlySet<string> | null {
+  const changes = new Map<string, ReadonlySet<string> | null>();
+  return (mark) => {
+    if (!changes.has(mark)) changes.set(mark, source.changedSince?.(mark) ?? null);
+    return changes.get(mark)!;
+  };
+}
+
+/** The re-match runs once per batch of heads: the same warning from several batches is reported once. */
+function warnOnce(result: SweepResult, warning: string): void {
+  if (!result.warnings.includes(warning)) result.warnings.push(warning);
+}
+
 type UnchangedRepo = { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> };
 
 /**
@@ -268,15 +289,9 @@ type UnchangedRepo = { key: string; state: RepoStateRow; head: Extract<HeadResul
  * only their findings may close); without one, or when the mark cannot be trusted, all of them.
  * Repositories with nothing to re-match cost no advisory request and no matching.
  */
-async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result: SweepResult, advisoryMark: string | null): Promise<void> {
+async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result: SweepResult, advisoryMark: string | null, changedSince: (mark: string) => ReadonlySet<string> | null): Promise<void> {
   if (repos.length === 0) return;
   const now = options.now();
-  // A fleet shares a few marks: ask the change log once per mark, not once per repository.
-  const changes = new Map<string, ReadonlySet<string> | null>();
-  const changedSince = (mark: string): ReadonlySet<string> | null => {
-    if (!changes.has(mark)) changes.set(mark, options.advisories.changedSince?.(mark) ?? null);
-    return changes.get(mark)!;
-  };
   const planned = repos.map((repo) => {
     const ignores = [...repo.state.ignores, ...(options.repoIgnores?.(repo.key) ?? [])];
     const fingerprint = ignoresFingerprint(ignores, now);
@@ -304,14 +319,14 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
     // The job itself failing (its worker ran out of memory, say) is reported like a source failing.
     .catch((err: unknown) => ({ ok: false as const, warning: `re-matching failed (${messageOf(err)}): unchanged repositories were not re-checked` }));
   if (!outcome.ok) {
-    result.warnings.push(outcome.warning);
+    warnOnce(result, outcome.warning);
     // Their marks stay where they were: the next sweep re-checks what this one could not.
     options.store.inTransaction(() => {
       for (const { key, head } of toMatch) options.store.markChecked(key, { private: head.isPrivate, now });
     });
     return;
   }
-  for (const warning of outcome.warnings) result.warnings.push(warning);
+  for (const warning of outcome.warnings) warnOnce(result, warning);
   const found = new Map(outcome.findings.map((r) => [r.key, r.findings]));
   // One commit for the fleet: per-repository commits cost a disk sync each.
   options.store.inTransaction(() => {

@@ -4,7 +4,7 @@ import type { IgnoreRule } from '../../src/audit/ignores.js';
 import { encodeMark, FULL_REMATCH_MS, ignoresFingerprint, planRematch } from '../../src/watch/rematch-plan.js';
 
 const NOW = new Date('2025-01-06T12:00:00Z');
-const rule = (id: string, until: string | null = null): IgnoreRule => ({ id, reason: 'accepted', until, package: null });
+const rule = (id: string, until: string | null = null): IgnoreRule => ({ id, reason: 'accepted', until, package: null, source: '.depwatch.yml' });
 const changes: Record<string, ReadonlySet<string> | null> = { 'mirror:5': new Set(), 'mirror:4': new Set(['requests']) };
 const changedSince = (mark: string) => (mark in changes ? changes[mark]! : null);
 const stored = (advisories: string, ignores = ignoresFingerprint([], NOW), fullAt = new Date(NOW.getTime() - 3_600_000)) =>
