@@ -13,6 +13,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   scan: async () => (await import('./scan.js')).benchScan(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   speed: async () => (await import('./speed.js')).benchSpeed(),
+  monorepo: async () => (await import('./monorepo.js')).benchMonorepo(),
 };
 
 const name = process.argv[2] ?? '';

@@ -69,7 +69,7 @@ function collectGarbage(): void {
 }
 
 type ToFakes = { type: 'latency'; ms: number } | { type: 'count' } | { type: 'stop' };
-type FromFakes = { type: 'ready'; github: string; osv: string; pypi: string; heads: string[]; requirements: string[] } | { type: 'ok' } | { type: 'count'; total: number };
+type FromFakes = { type: 'ready'; github: string; osv: string; pypi: string; heads: string[]; requirements: string[]; pins: [string, string[]][] } | { type: 'ok' } | { type: 'count'; total: number };
 
 /** The child process: the three fakes, 1,000 repositories, 10 pushes; answers the parent over IPC. */
 async function serveFakes(): Promise<void> {
@@ -100,7 +100,7 @@ async function serveFakes(): Promise<void> {
     }
   });
   const requirements = Array.from({ length: REPOS }, (_, i) => requirementsFor(i));
-  send({ type: 'ready', github: github.url, osv: osv.url, pypi: pypi.url, heads, requirements });
+  send({ type: 'ready', github: github.url, osv: osv.url, pypi: pypi.url, heads, requirements, pins: PINS });
 }
 
 function startFakesProcess(): { child: ChildProcess; next: <T extends FromFakes['type']>(type: T) => Promise<Extract<FromFakes, { type: T }>> } {

@@ -54,6 +54,8 @@ export interface MirrorOptions {
 }
 
 const LAST_SYNC_KEY = 'advisories.last_sync';
+/** Change marks of the mirror (`mirror:<seq>`); a mark of another form was not given by a mirror. */
+const CHANGE_MARK_PREFIX = 'mirror:';
 
 /** Two counts, each answered from an index (migration 012), never by reading the records. */
 export const MIRROR_COUNTS_SQL =
@@ -85,6 +87,10 @@ function prepareStatements(db: Db) {
       'UPDATE advisories SET modified = ?, modified_key = ?, withdrawn = ?, json = ?, imported_at = ? WHERE id = ?',
     ),
     clearPackages: db.prepare('DELETE FROM advisory_packages WHERE advisory_id = ?'),
+    packagesOf: db.prepare<[string], { package: string }>('SELECT package FROM advisory_packages WHERE advisory_id = ?'),
+    logChange: db.prepare('INSERT INTO advisory_changes (package) VALUES (?)'),
+    lastChange: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM advisory_changes'),
+    changedSince: db.prepare<[number], { package: string }>('SELECT DISTINCT package FROM advisory_changes WHERE seq > ?'),
     addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id) VALUES (?, ?)'),
     // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
     idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string }>(
@@ -186,15 +192,19 @@ export class AdvisoryMirror implements AdvisorySource {
           summary.unchanged += 1;
           continue;
         }
+        const changed = new Set(packages);
         if (existing === undefined) {
           s.insert.run(record.id, record.modified, modifiedKey, record.withdrawn ?? null, json, now);
           summary.added += 1;
         } else {
+          // A package the record no longer names must be re-checked too (its finding may close).
+          for (const row of s.packagesOf.all(record.id)) changed.add(row.package);
           s.update.run(record.modified, modifiedKey, record.withdrawn ?? null, json, now, record.id);
           s.clearPackages.run(record.id);
           summary.updated += 1;
         }
         for (const name of packages) s.addPackage.run(name, record.id);
+        for (const name of changed) s.logChange.run(name);
       }
     })();
   }
@@ -239,6 +249,28 @@ export class AdvisoryMirror implements AdvisorySource {
   get(id: string): OsvRecord | null {
     const row = this.statements.byId.get(id);
     return row === undefined ? null : this.decodeRow(row);
+  }
+
+  /**
+   * Where the change log stands: a mark to remember with what was matched now. Read it before
+   * matching, so a record written meanwhile is reported again by the next `changedSince`.
+   */
+  changeMark(): string {
+    return `${CHANGE_MARK_PREFIX}${this.statements.lastChange.get()?.seq ?? 0}`;
+  }
+
+  /**
+   * PEP 503 names of the packages whose records were added, updated or withdrawn since `mark`;
+   * null when the mark is not one of this mirror's (another source, or a database that was
+   * replaced since): then nobody can tell, and everything must be matched again.
+   */
+  changedSince(mark: string): ReadonlySet<string> | null {
+    if (!mark.startsWith(CHANGE_MARK_PREFIX)) return null;
+    const text = mark.slice(CHANGE_MARK_PREFIX.length);
+    if (!/^\d{1,15}$/.test(text)) return null;
+    const seq = Number(text);
+    if (seq > (this.statements.lastChange.get()?.seq ?? 0)) return null;
+    return new Set(this.statements.changedSince.all(seq).map((r) => r.package));
   }
 
   /** The stored `modified` of a record, for incremental sync; null when it is not stored. */

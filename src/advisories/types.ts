@@ -77,6 +77,16 @@ export interface AdvisorySource {
    * unrated advisory from its aliases' records (alias-severity.ts), never for matching.
    */
   byIds?(ids: string[]): Promise<Map<string, OsvRecord>>;
+  /**
+   * A mark of the data as it is now, for sweeps that re-match only what changed (with
+   * `changedSince`); absent when the source keeps no change log (the OSV API).
+   */
+  changeMark?(): string;
+  /**
+   * PEP 503 names of the packages whose advisories were added, modified or withdrawn since `mark`,
+   * or null when the source cannot tell (a mark it did not give): then everything must be matched.
+   */
+  changedSince?(mark: string): ReadonlySet<string> | null;
   /** How old the data answering was, for a local copy (the mirror); absent or null for a live service. */
   freshness?(): AdvisoryFreshness | null;
   /** Things the user should know about where answers came from (a fallback), collected so far. */

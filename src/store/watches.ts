@@ -91,6 +91,8 @@ export interface RepoStateRow {
   error: string | null;
   errorAt: string | null;
   checkedAt: string | null;
+  /** What the findings were last matched against (src/watch/rematch-plan.ts); null: unknown. */
+  advisoriesMark: string | null;
 }
 
 export interface FindingRow {
@@ -461,19 +463,20 @@ export class WatchStore {
       error: (r.error as string | null) ?? null,
       errorAt: (r.error_at as string | null) ?? null,
       checkedAt: (r.checked_at as string | null) ?? null,
+      advisoriesMark: (r.advisories_mark as string | null) ?? null,
     };
   }
 
-  /** Records a full audit of `sha`. */
-  saveAudit(input: { repo: string; display: string; htmlUrl: string; private: boolean; sha: string; packages: StoredPackage[]; ignores: IgnoreRule[]; dependencies: number; now: Date }): void {
+  /** Records a full audit of `sha`; `advisoriesMark`: what its findings were matched against (absent: unknown). */
+  saveAudit(input: { repo: string; display: string; htmlUrl: string; private: boolean; sha: string; packages: StoredPackage[]; ignores: IgnoreRule[]; dependencies: number; now: Date; advisoriesMark?: string | null }): void {
     this.db
       .prepare(
-        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at)
-         VALUES (@repo, @display, @htmlUrl, @private, @sha, @sha, @now, @packages, @ignores, @dependencies, NULL, NULL, @now)
+        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark)
+         VALUES (@repo, @display, @htmlUrl, @private, @sha, @sha, @now, @packages, @ignores, @dependencies, NULL, NULL, @now, @mark)
          ON CONFLICT (repo) DO UPDATE SET display = excluded.display, html_url = excluded.html_url, private = excluded.private,
            head_oid = excluded.head_oid, audited_sha = excluded.audited_sha, audited_at = excluded.audited_at,
            packages_json = excluded.packages_json, ignores_json = excluded.ignores_json, dependencies = excluded.dependencies,
-           error = NULL, error_at = NULL, checked_at = excluded.checked_at`,
+           error = NULL, error_at = NULL, checked_at = excluded.checked_at, advisories_mark = excluded.advisories_mark`,
       )
       .run({
         repo: input.repo,
@@ -485,12 +488,25 @@ export class WatchStore {
         packages: JSON.stringify(input.packages),
         ignores: JSON.stringify(input.ignores),
         dependencies: input.dependencies,
+        mark: input.advisoriesMark ?? null,
       });
   }
 
-  /** A sweep looked at the repository and it had not moved. */
-  markChecked(repo: string, input: { private: boolean; now: Date }): void {
-    this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
+  /**
+   * A sweep looked at the repository and it had not moved; `advisoriesMark`, when given, is what its
+   * findings are now matched against (absent: the mark stays as it was).
+   */
+  markChecked(repo: string, input: { private: boolean; now: Date; advisoriesMark?: string | null }): void {
+    if (input.advisoriesMark === undefined) {
+      this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
+      return;
+    }
+    this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ?, advisories_mark = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), input.advisoriesMark, repo);
+  }
+
+  /** Runs `work` as one transaction: a sweep's bookkeeping for a fleet costs one commit, not one per repository. */
+  inTransaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
   }
 
   markError(repo: string, message: string, now: Date): void {

@@ -1,7 +1,9 @@
 /**
- * A sweep over every watched repository: which ones moved (one GraphQL query per 100 repositories),
+ * A sweep over every watched repository: which ones moved (one GraphQL query per 250 repositories),
  * a snapshot and full audit of those only (bounded concurrency), and for the others a re-match of
- * their stored installed packages against refreshed advisories with no GitHub request at all. Each
+ * their stored installed packages against refreshed advisories with no GitHub request at all: only
+ * of the packages whose advisories changed since the repository's last match, when the advisory
+ * source keeps a change log (the mirror; see rematch-plan.ts), and none when nothing changed. Each
  * repository's findings are diffed against what was open: new, still open, fixed (and by which commit).
  *
  * One bad repository never stops the sweep: its error is recorded on its state and in the result,
@@ -21,6 +23,7 @@ import type { Db } from '../store/db.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import type { FindingRow, RepoStateRow, StoredPackage, WatchStore } from '../store/watches.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
+import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
 export { packageUsesOf, storedPackagesOf } from './packages.js';
 
@@ -72,8 +75,10 @@ export interface SweepResult {
   repos: number;
   /** Repositories whose HEAD moved (or that were never audited) and were audited in full. */
   audited: string[];
-  /** Repositories re-matched against advisories without a GitHub request. */
+  /** Repositories re-matched against advisories without a GitHub request (wholly or in part). */
   rematched: number;
+  /** Unchanged repositories none of whose packages had an advisory change: nothing to re-match. */
+  upToDate: number;
   failed: SweepFailure[];
   added: FindingRow[];
   fixed: FindingRow[];
@@ -116,7 +121,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const log = options.logger?.child({ component: 'sweep' });
   const { store } = options;
   const repos = store.watchedRepos();
-  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [] };
+  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [] };
   if (repos.length === 0) return result;
 
   if (options.refreshAdvisories) {
@@ -127,15 +132,20 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
     }
   }
 
+  // Read before anything is matched: a change written meanwhile is reported again next time.
+  const advisoryMark = currentAdvisoryMark(options.advisories);
   const refs = [...repos].map((key) => ({ key, ref: refOfKey(key) }));
   const states = store.repoStates(repos);
-  const unchanged: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[] = [];
+  const changes = memoisedChanges(options.advisories);
+  const rematches: Promise<void>[] = [];
   const audits = limiter(Math.max(1, options.concurrency ?? 8));
   const pending: Promise<void>[] = [];
-  // Heads come 100 repositories per GraphQL query (octokit paces those); audits of the repositories
-  // that moved start as soon as their batch answers, so they overlap the remaining head queries.
+  // Heads come 250 repositories per GraphQL query (octokit paces those a second apart); audits of
+  // the repositories that moved and the re-match of those that did not start as soon as their batch
+  // answers, so they overlap the remaining head queries instead of waiting for the last one.
   for (let start = 0; start < refs.length; start += HEADS_BATCH_SIZE) {
     const batch = refs.slice(start, start + HEADS_BATCH_SIZE);
+    const unchanged: UnchangedRepo[] = [];
     const heads = await fetchHeads(options.octokit, batch.map((b) => b.ref));
     for (const { key, ref } of batch) {
       const head = heads.get(headKey(ref));
@@ -153,7 +163,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
       pending.push(
         audits(async () => {
           try {
-            const diff = await auditRepository(options, key, ref, state);
+            const diff = await auditRepository(options, key, ref, state, advisoryMark);
             result.audited.push(key);
             collect(result, diff);
           } catch (err) {
@@ -165,13 +175,17 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
         }),
       );
     }
+    rematches.push(
+      rematch(options, unchanged, result, advisoryMark, changes).catch((err: unknown) =>
+        warnOnce(result, `re-matching failed (${messageOf(err)}): unchanged repositories were not re-checked`),
+      ),
+    );
   }
-  await Promise.all(pending);
+  await Promise.all([...pending, ...rematches]);
 
-  await rematch(options, unchanged, result);
   if (options.afterSweep) await options.afterSweep().catch((err: unknown) => log?.error({ err }, 'after-sweep work failed'));
   result.finishedAt = options.now();
-  log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length }, 'sweep finished');
+  log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, upToDate: result.upToDate, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length }, 'sweep finished');
   return result;
 }
 
@@ -181,9 +195,10 @@ function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: Findin
   result.stillOpen += diff.stillOpen.length;
 }
 
-async function auditRepository(options: ResolvedOptions, key: string, ref: RepoRef, state: RepoStateRow | undefined) {
+async function auditRepository(options: ResolvedOptions, key: string, ref: RepoRef, state: RepoStateRow | undefined, advisoryMark: string | null) {
   const snapshot = await takeSnapshot(options.octokit, options.db, ref, { concurrency: 4, ...options.snapshot, ...(options.logger ? { logger: options.logger } : {}) });
   const now = options.now();
+  const repoIgnores = options.repoIgnores?.(key) ?? [];
   const { result: audit, packages: readPackages, treeIgnores, readFiles } = await (options.runner ?? runHere).auditTree(
     {
       files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
@@ -191,7 +206,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
       now,
       extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
-      extraIgnores: options.repoIgnores?.(key) ?? [],
+      extraIgnores: repoIgnores,
       forWatching: true,
       ...(options.knownNames ? { knownNames: options.knownNames() } : {}),
     },
@@ -218,6 +233,12 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     ignores: treeIgnores ?? [],
     dependencies: audit.dependencies,
     now,
+    // An audit that warned of anything (a source down, ratings not looked up) is not a match to
+    // build on: without a mark, the next sweep re-matches the repository in full.
+    advisoriesMark:
+      advisoryMark === null || audit.warnings.length > 0
+        ? null
+        : encodeMark({ advisories: advisoryMark, ignores: ignoresFingerprint([...(treeIgnores ?? []), ...repoIgnores], now), fullAt: now.toISOString() }),
   });
   return options.store.applyFindings({
     repo: key,
@@ -261,39 +282,89 @@ export function keepUnreadPackages(current: StoredPackage[], previous: StoredPac
   return [...byKey.values()];
 }
 
-/** Re-matches unchanged repositories' stored packages against the advisories, in one job. */
-async function rematch(options: ResolvedOptions, repos: { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> }[], result: SweepResult): Promise<void> {
+/** A fleet shares a few marks: the change log is asked once per mark per sweep, not once per repository. */
+function memoisedChanges(source: AdvisorySource): (mark: string) => ReadonlySet<string> | null {
+  const changes = new Map<string, ReadonlySet<string> | null>();
+  return (mark) => {
+    if (!changes.has(mark)) changes.set(mark, source.changedSince?.(mark) ?? null);
+    return changes.get(mark)!;
+  };
+}
+
+/** The re-match runs once per batch of heads: the same warning from several batches is reported once. */
+function warnOnce(result: SweepResult, warning: string): void {
+  if (!result.warnings.includes(warning)) result.warnings.push(warning);
+}
+
+type UnchangedRepo = { key: string; state: RepoStateRow; head: Extract<HeadResult, { ok: true }> };
+
+/**
+ * Re-matches unchanged repositories' stored packages against the advisories, in one job: with a
+ * change log, only the packages whose advisories changed since each repository's last match (and
+ * only their findings may close); without one, or when the mark cannot be trusted, all of them.
+ * Repositories with nothing to re-match cost no advisory request and no matching.
+ */
+async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result: SweepResult, advisoryMark: string | null, changedSince: (mark: string) => ReadonlySet<string> | null): Promise<void> {
   if (repos.length === 0) return;
   const now = options.now();
+  const planned = repos.map((repo) => {
+    const ignores = [...repo.state.ignores, ...(options.repoIgnores?.(repo.key) ?? [])];
+    const fingerprint = ignoresFingerprint(ignores, now);
+    const plan: RematchPlan = advisoryMark === null ? { kind: 'full' } : planRematch({ stored: repo.state.advisoriesMark, changedSince, ignores: fingerprint, now });
+    const packages = plan.kind === 'full' ? repo.state.packages : plan.kind === 'packages' ? repo.state.packages.filter((p) => inPlan(plan, p.name)) : [];
+    // A change to packages this repository does not hold leaves nothing to do, as no change does.
+    const effective: RematchPlan = plan.kind === 'packages' && packages.length === 0 ? { kind: 'none' } : plan;
+    return { ...repo, ignores, fingerprint, plan: effective, packages };
+  });
+  const markOf = (repo: (typeof planned)[number]): string | null =>
+    advisoryMark === null
+      ? null
+      : encodeMark({ advisories: advisoryMark, ignores: repo.fingerprint, fullAt: repo.plan.kind === 'full' ? now.toISOString() : (lastFullMatch(repo.state.advisoriesMark) ?? now.toISOString()) });
+
+  const toMatch = planned.filter((r) => r.plan.kind !== 'none');
+  const upToDate = planned.filter((r) => r.plan.kind === 'none');
+  options.store.inTransaction(() => {
+    for (const repo of upToDate) options.store.markChecked(repo.key, { private: repo.head.isPrivate, now, advisoriesMark: markOf(repo) });
+  });
+  result.upToDate += upToDate.length;
+  if (toMatch.length === 0) return;
+
   const outcome = await (options.runner ?? runHere)
-    .rematch(
-      { repos: repos.map(({ key, state }) => ({ key, packages: state.packages, ignores: [...state.ignores, ...(options.repoIgnores?.(key) ?? [])] })), now },
-      { advisories: options.advisories, registry: options.registry },
-    )
+    .rematch({ repos: toMatch.map(({ key, packages, ignores }) => ({ key, packages, ignores })), now }, { advisories: options.advisories, registry: options.registry })
     // The job itself failing (its worker ran out of memory, say) is reported like a source failing.
     .catch((err: unknown) => ({ ok: false as const, warning: `re-matching failed (${messageOf(err)}): unchanged repositories were not re-checked` }));
   if (!outcome.ok) {
-    result.warnings.push(outcome.warning);
-    for (const { key, head } of repos) options.store.markChecked(key, { private: head.isPrivate, now });
+    warnOnce(result, outcome.warning);
+    // Their marks stay where they were: the next sweep re-checks what this one could not.
+    options.store.inTransaction(() => {
+      for (const { key, head } of toMatch) options.store.markChecked(key, { private: head.isPrivate, now });
+    });
     return;
   }
-  for (const warning of outcome.warnings) result.warnings.push(warning);
+  for (const warning of outcome.warnings) warnOnce(result, warning);
   const found = new Map(outcome.findings.map((r) => [r.key, r.findings]));
-  for (const { key, head } of repos) {
-    const diff = options.store.applyFindings({
-      repo: key,
-      findings: found.get(key) ?? [],
-      keyOf: findingKey,
-      sha: null,
-      now,
-      kinds: VULNERABILITY_KINDS,
-      baseline: false,
-      closeMissing: true,
-    });
-    options.store.markChecked(key, { private: head.isPrivate, now });
-    collect(result, diff);
-    result.rematched++;
-  }
+  // One commit for the fleet: per-repository commits cost a disk sync each.
+  options.store.inTransaction(() => {
+    for (const repo of toMatch) {
+      const { key, head, plan } = repo;
+      const diff = options.store.applyFindings({
+        repo: key,
+        findings: found.get(key) ?? [],
+        keyOf: findingKey,
+        sha: null,
+        now,
+        kinds: VULNERABILITY_KINDS,
+        baseline: false,
+        closeMissing: true,
+        // A partial re-match vouches only for the packages it matched.
+        ...(plan.kind === 'packages' ? { mayClose: (f: Finding) => f.package !== null && inPlan(plan, f.package) } : {}),
+      });
+      // A re-match with warnings (ratings not looked up) is not one to build on: the mark stays.
+      options.store.markChecked(key, { private: head.isPrivate, now, ...(outcome.warnings.length === 0 ? { advisoriesMark: markOf(repo) } : {}) });
+      collect(result, diff);
+      result.rematched++;
+    }
+  });
 }
 
 /**

@@ -10,15 +10,17 @@ afterEach(async () => {
 });
 
 describe('fetchHeads', () => {
-  it('asks one GraphQL query per 100 repositories and reports a missing one without stopping the rest', async () => {
+  it('asks one GraphQL query per 250 repositories (or the batch size asked for) and reports a missing one without stopping the rest', async () => {
     const repos = Array.from({ length: 249 }, (_, i) => ({ owner: i % 2 ? 'acme' : 'Umbrella-Corp', name: `svc-${i}`, files: { 'requirements.txt': `pkg${i}==1.0\n` } }));
     world = await startWorld({ repos });
     const refs = [...repos.slice(0, 137).map((r) => ({ owner: r.owner, repo: r.name })), { owner: 'acme', repo: 'ghost' }, ...repos.slice(137).map((r) => ({ owner: r.owner, repo: r.name }))];
     expect(refs).toHaveLength(250);
 
     const heads = await fetchHeads(world.octokit, refs);
-    expect(world.fake.count(ROUTES.graphql)).toBe(3);
-    expect(world.fake.totalRequests()).toBe(3);
+    expect(world.fake.count(ROUTES.graphql)).toBe(1);
+    expect(world.fake.totalRequests()).toBe(1);
+    expect(await fetchHeads(world.octokit, refs, { batchSize: 100 })).toEqual(heads);
+    expect(world.fake.count(ROUTES.graphql)).toBe(1 + 3);
     expect(heads.size).toBe(250);
     expect(heads.get('acme/ghost')).toEqual({ ok: false, reason: 'not-found', message: "I can't see acme/ghost with the configured GitHub credentials" });
     for (const repo of repos) {

@@ -1,0 +1,48 @@
+/** The mirror's change log: which packages' advisories changed since a mark, for sweeps that re-match only those. */
+import { describe, expect, it } from 'vitest';
+import { AdvisoryMirror } from '../../src/advisories/mirror.js';
+import type { OsvRecord } from '../../src/advisories/types.js';
+import { openDb } from '../../src/store/db.js';
+
+const record = (id: string, modified: string, packages: string[], extra: Partial<OsvRecord> = {}): OsvRecord => ({
+  id,
+  modified,
+  affected: packages.map((name) => ({ package: { ecosystem: 'PyPI', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.0' }] }] })),
+  ...extra,
+});
+
+describe('the mirror change log', () => {
+  it('reports the packages of records added since a mark, by PEP 503 name, and nothing when nothing changed', async () => {
+    const mirror = new AdvisoryMirror(openDb(':memory:'));
+    await mirror.importRecords([record('PYSEC-2099-1', '2025-01-01T00:00:00Z', ['Old_Pkg'])]);
+    const mark = mirror.changeMark();
+    expect(mirror.changedSince(mark)).toEqual(new Set());
+
+    await mirror.importRecords([record('PYSEC-2099-2', '2025-01-02T00:00:00Z', ['New.Pkg', 'other-pkg'])]);
+    expect(mirror.changedSince(mark)).toEqual(new Set(['new-pkg', 'other-pkg']));
+    // Re-importing the same records changes nothing and logs nothing.
+    const after = mirror.changeMark();
+    await mirror.importRecords([record('PYSEC-2099-2', '2025-01-02T00:00:00Z', ['New.Pkg', 'other-pkg'])]);
+    expect(mirror.changedSince(after)).toEqual(new Set());
+  });
+
+  it('reports a package an updated record no longer names, and a withdrawn record’s packages', async () => {
+    const mirror = new AdvisoryMirror(openDb(':memory:'));
+    await mirror.importRecords([record('PYSEC-2099-1', '2025-01-01T00:00:00Z', ['dropped', 'kept']), record('PYSEC-2099-2', '2025-01-01T00:00:00Z', ['gone'])]);
+    const mark = mirror.changeMark();
+    await mirror.importRecords([
+      record('PYSEC-2099-1', '2025-01-03T00:00:00Z', ['kept']),
+      record('PYSEC-2099-2', '2025-01-03T00:00:00Z', ['gone'], { withdrawn: '2025-01-03T00:00:00Z' }),
+    ]);
+    expect(mirror.changedSince(mark)).toEqual(new Set(['dropped', 'kept', 'gone']));
+  });
+
+  it('cannot tell what changed since a mark it did not give', async () => {
+    const mirror = new AdvisoryMirror(openDb(':memory:'));
+    await mirror.importRecords([record('PYSEC-2099-1', '2025-01-01T00:00:00Z', ['pkg'])]);
+    expect(mirror.changedSince('api:whatever')).toBeNull();
+    expect(mirror.changedSince('mirror:not-a-number')).toBeNull();
+    // A mark from a longer log than this database holds (the database was replaced since).
+    expect(mirror.changedSince('mirror:999')).toBeNull();
+  });
+});
