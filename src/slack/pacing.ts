@@ -20,6 +20,25 @@ export interface SlackApi {
   files: {
     uploadV2(args: UploadArgs): Promise<unknown>;
   };
+  /** Only to reconcile an outbox post that may have reached Slack before a crash (docs/outbox.md). */
+  conversations: {
+    history(args: HistoryArgs): Promise<HistoryPage>;
+  };
+}
+
+export interface HistoryArgs {
+  channel: string;
+  oldest?: string;
+  limit?: number;
+  cursor?: string;
+  include_all_metadata?: boolean;
+}
+
+export interface HistoryPage {
+  ok?: boolean;
+  messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
+  has_more?: boolean;
+  response_metadata?: { next_cursor?: string };
 }
 
 export interface PostArgs {
