@@ -178,5 +178,8 @@ export function createBulkSlackClient(token: string, options: { slackApiUrl?: st
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl.replace(/\/?$/, '/') } : {}),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    // Well inside the outbox's 60 s claim lease: a call still in flight when another replica takes
+    // the row over could otherwise post twice (docs/outbox.md).
+    timeout: 15_000,
   });
 }
