@@ -88,6 +88,9 @@ export interface WatchService {
   stop(): Promise<void>;
 }
 
+/** How often the background delivery loop looks for outbox rows that are due. */
+const OUTBOX_POLL_MS = 15_000;
+
 export function createWatchService(options: WatchServiceOptions): WatchService {
   const now = options.now ?? (() => new Date());
   const store = new WatchStore(options.db);
@@ -190,7 +193,12 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     },
     alert: (id) => store.alert(id),
     runJob,
-    start: () => scheduler.start(),
+    start: () => {
+      scheduler.start();
+      // Rows left by a crash, or put back after a failed send, go out without waiting for the
+      // channel's next scheduled run.
+      deliverer.start(OUTBOX_POLL_MS);
+    },
     stop: async () => {
       await scheduler.stop();
       await deliverer.stop();

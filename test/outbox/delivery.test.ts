@@ -81,7 +81,9 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
   it('does not post again after a deliverer died between Slack accepting the post and recording it', async () => {
     const [one, two] = world.stores;
     await one!.enqueue([note(C1, 'accepted-then-crash'), note(C1, 'second')], clock.now());
+    // One row per claim, so the dying replica holds nothing but the row it dies on.
     const dying = deliverer(one!, slack, clock, 'replica-a', {
+      batch: 1,
       afterSend: (row) => {
         if (row.idempotencyKey === 'accepted-then-crash') throw new Error('killed after Slack accepted the post');
       },
@@ -173,5 +175,20 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
     expect(report.updated.map((r) => r.idempotencyKey)).toEqual(['alert-1#2']);
     expect(slack.messages(C3).map((m) => m.text)).toEqual(['final words']);
     expect(slack.callsTo('chat.update')).toHaveLength(1);
+  });
+
+  it('delivers in the background once started, and stop() waits for the round in progress', async () => {
+    const [store] = world.stores;
+    const d = deliverer(store!, slack, clock, 'replica-a');
+    d.start(20);
+    await store!.enqueue([note(C2, 'later')], clock.now());
+    const deadline = Date.now() + 5_000;
+    while (postedKeys(slack, C2).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await d.stop();
+    expect(postedKeys(slack, C2)).toEqual(['later']);
+    expect((await store!.row('later'))?.state).toBe('posted');
+    await store!.enqueue([note(C2, 'after-stop')], clock.now());
+    await new Promise((r) => setTimeout(r, 100));
+    expect(postedKeys(slack, C2)).toEqual(['later']);
   });
 });
