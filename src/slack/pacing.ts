@@ -21,6 +21,25 @@ export interface SlackApi {
   files: {
     uploadV2(args: UploadArgs): Promise<unknown>;
   };
+  /** Only to reconcile an outbox post that may have reached Slack before a crash (docs/outbox.md). */
+  conversations: {
+    history(args: HistoryArgs): Promise<HistoryPage>;
+  };
+}
+
+export interface HistoryArgs {
+  channel: string;
+  oldest?: string;
+  limit?: number;
+  cursor?: string;
+  include_all_metadata?: boolean;
+}
+
+export interface HistoryPage {
+  ok?: boolean;
+  messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
+  has_more?: boolean;
+  response_metadata?: { next_cursor?: string };
 }
 
 export interface PostArgs {
@@ -161,5 +180,8 @@ export function createBulkSlackClient(token: string, options: { slackApiUrl?: st
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5000 },
     fetch: observedFetch('Slack'),
+    // Well inside the outbox's 60 s claim lease: a call still in flight when another replica takes
+    // the row over could otherwise post twice (docs/outbox.md).
+    timeout: 15_000,
   });
 }

@@ -660,6 +660,20 @@ export class WatchStore {
       .run(ts, JSON.stringify(affected), iso(now), iso(now), id);
   }
 
+  /** The alert's list changed (a repository fixed or newly hit): reopened if it was resolved. */
+  updateAlertAffected(id: number, affected: AffectedRepo[], now: Date): void {
+    this.db
+      .prepare("UPDATE watch_alerts SET state = CASE state WHEN 'resolved' THEN 'posted' ELSE state END, affected_json = ?, resolved_at = NULL, updated_at = ? WHERE id = ?")
+      .run(JSON.stringify(affected), iso(now), id);
+  }
+
+  /** The outbox delivered the alert's post: its message ts (a recorded alert becomes posted). */
+  recordAlertMessage(id: number, ts: string, now: Date): void {
+    this.db
+      .prepare("UPDATE watch_alerts SET message_ts = ?, posted_at = COALESCE(posted_at, ?), state = CASE state WHEN 'recorded' THEN 'posted' ELSE state END, last_error = NULL, updated_at = ? WHERE id = ?")
+      .run(ts, iso(now), iso(now), id);
+  }
+
   markAlertResolved(id: number, affected: AffectedRepo[], now: Date): void {
     this.prepare("UPDATE watch_alerts SET state = 'resolved', affected_json = ?, resolved_at = ?, last_error = NULL, updated_at = ? WHERE id = ?").run(JSON.stringify(affected), iso(now), iso(now), id);
   }

@@ -3,18 +3,13 @@
  * channel) listing every watched repository it hits there; the message is edited when the list
  * changes, and edited to "fixed" (with the fixing commits) once every listed repository is fixed.
  *
- * Exactly once, through an outbox (watch_alerts):
- *   1. the alert row is INSERTed as `recorded` (its own transaction) BEFORE anything is posted;
- *   2. chat.postMessage (paced; 429s are waited out and retried, never dropped);
- *   3. the row is marked `posted` with the message ts.
- * A crash before 2 leaves a `recorded` row that the next run posts: nothing is lost. A crash after 3
- * changes nothing: the row says `posted`, nothing is repeated.
- *
- * Trade-off, chosen on purpose: a crash in the window between Slack's answer to 2 and the write of
- * 3 (one local SQLite UPDATE, microseconds) would post the alert again after the restart. Slack
- * has no idempotency key; closing that window would need channels:history to look for our
- * `metadata.event_payload.key` before re-posting, a scope and a rate-limited call we do not want.
- * The key is sent as message metadata all the same, so such a duplicate can be recognised.
+ * What to say is decided here; how it looks and how it reaches Slack is not. Every change of an
+ * alert (new, list changed, resolved) is written in ONE transaction with the outbox row that
+ * announces it (src/store/outbox: a post, or an update of the alert's message), and the delivery
+ * loop in src/slack/outbox/ renders, posts and records it exactly once (docs/outbox.md). A crash
+ * after the transaction loses nothing (the row is there); a crash before it changed nothing.
+ * `recordAlertDeliveries` then copies what the outbox delivered (the message ts, a failure) back
+ * onto the alerts.
  *
  * Which findings alert: those first seen after a repository's first audit (its baseline, which the
  * /audit reply already showed). Findings covered by a channel ignore do not alert, and an alert
@@ -24,18 +19,22 @@ import { DEFAULT_UNKNOWN_AS, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores } from '../audit/ignores.js';
 import { blobLineUrl } from '../github/links.js';
 import type { Logger } from '../log.js';
-import { alertMessage, type AlertView } from '../slack/blocks/alert.js';
-import type { PacedSlack } from '../slack/pacing.js';
+import type { OutboundMessage, OutboxRow } from '../store/outbox/types.js';
 import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow, WatchStore } from '../store/watches.js';
+import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 
-export interface AlertDeliveryOptions {
+/** The outbox as alerts need it: written inside the store's transactions (SqliteOutbox), read back. */
+export interface AlertOutbox {
+  write(messages: readonly OutboundMessage[], now: Date): number;
+  row(idempotencyKey: string): Promise<OutboxRow | null>;
+}
+
+export interface AlertDecisionOptions {
   store: WatchStore;
-  slack: PacedSlack;
+  outbox: AlertOutbox;
   now: () => Date;
   logger?: Logger;
-  /** Posting attempts (other than rate limits, which are always retried) before an alert is given up. */
-  maxAttempts?: number;
-  /** Called after an alert is recorded and before it is posted: tests simulate a crash here. */
+  /** Called after an alert and its outbox row are recorded, before delivery: tests simulate a crash here. */
   afterRecord?: (alert: AlertRow) => void | Promise<void>;
 }
 
@@ -45,6 +44,32 @@ export interface AlertDeliveryResult {
   resolved: number;
   failed: { advisoryId: string; error: string }[];
 }
+
+export interface AlertDecisions {
+  /** Alerts recorded this run (their posts are in the outbox). */
+  recorded: number;
+  /** Alerts whose message is to be edited (a repository fixed or newly hit). */
+  changed: number;
+  /** Alerts now resolved (their final edit is in the outbox). */
+  resolved: number;
+}
+
+/** The post that announces an alert: its key is the alert's client key (also the Slack metadata key). */
+export const alertPost = (alert: AlertRow, view: AdvisoryAlert): OutboundMessage => ({
+  kind: ADVISORY_ALERT,
+  data: view,
+  channel: alert.channel,
+  op: 'post',
+  messageKey: alert.clientKey,
+  idempotencyKey: alert.clientKey,
+});
+
+/** An edit of the alert's message; one per change, named by when the change was decided. */
+const alertUpdate = (alert: AlertRow, view: AdvisoryAlert, now: Date): OutboundMessage => ({
+  ...alertPost(alert, view),
+  op: 'update',
+  idempotencyKey: `${alert.clientKey}@${now.toISOString()}`,
+});
 
 const VULN_KINDS = ['vulnerability', 'malicious'];
 
@@ -73,7 +98,7 @@ function affectedOf(row: FindingRow, state: RepoStateRow | undefined): AffectedR
   };
 }
 
-function viewOf(alert: AlertRow, rep: FindingRow, affected: AffectedRepo[], resolved: boolean, unknownAs: RatedSeverity): AlertView {
+function viewOf(alert: AlertRow, rep: FindingRow, affected: AffectedRepo[], resolved: boolean, unknownAs: RatedSeverity): AdvisoryAlert {
   const f = rep.finding;
   return {
     unknownAs,
@@ -97,11 +122,14 @@ const openKey = (a: AffectedRepo[]) =>
     .sort()
     .join('\n');
 
-export async function deliverAlerts(channel: string, options: AlertDeliveryOptions): Promise<AlertDeliveryResult> {
-  const { store, slack } = options;
-  const log = options.logger?.child({ component: 'alerts', channel });
-  const maxAttempts = options.maxAttempts ?? 5;
-  const result: AlertDeliveryResult = { posted: 0, updated: 0, resolved: 0, failed: [] };
+/**
+ * Decides what this channel's alerts should say now and records it: alert state and outbox rows,
+ * one transaction per alert. Posts nothing itself.
+ */
+export async function decideAlerts(channel: string, options: AlertDecisionOptions): Promise<AlertDecisions> {
+  const { store, outbox } = options;
+  const db = store.db;
+  const decisions: AlertDecisions = { recorded: 0, changed: 0, resolved: 0 };
   const now = options.now();
 
   const { repos, states } = visibleRepos(store, channel);
@@ -145,86 +173,65 @@ export async function deliverAlerts(channel: string, options: AlertDeliveryOptio
     return current;
   };
 
-  const post = async (alert: AlertRow, view: AlertView): Promise<string | null> => {
-    const { first } = alertMessage(view);
-    try {
-      const ts = await slack.post({
-        channel,
-        text: first.text,
-        blocks: first.blocks,
-        metadata: { event_type: 'depwatch_alert', event_payload: { key: alert.clientKey } },
-      });
-      return ts;
-    } catch (err) {
-      const message = (err as Error).message;
-      const giveUp = alert.attempts + 1 >= maxAttempts;
-      store.markAlertFailure(alert.id, message, giveUp, options.now());
-      result.failed.push({ advisoryId: alert.advisoryId, error: message });
-      log?.warn({ advisory: alert.advisoryId, err: message, giveUp }, 'alert post failed');
-      return null;
-    }
-  };
-
-  const update = async (alert: AlertRow, view: AlertView): Promise<boolean> => {
-    if (!alert.messageTs) return false;
-    const { first } = alertMessage(view);
-    try {
-      await slack.update({ channel, ts: alert.messageTs, text: first.text, blocks: first.blocks });
-      return true;
-    } catch (err) {
-      log?.warn({ advisory: alert.advisoryId, err: (err as Error).message }, 'alert update failed; will retry next run');
-      return false;
-    }
-  };
-
   // New and changed alerts.
   for (const [advisoryId, findings] of openByAdvisory) {
     const rep = findings[0]!;
-    let alert = alerts.get(advisoryId);
+    const alert = alerts.get(advisoryId);
     if (alert?.state === 'failed') continue;
     if (!alert) {
       if (!findings.some((r) => r.alertable)) continue; // only a baseline: shown by /audit, not alerted
       const affected = composeAffected(advisoryId, []);
-      alert = store.recordAlert({ channel, advisoryId, affected, now: options.now() });
-      await options.afterRecord?.(alert);
+      const recorded = db.transaction(() => {
+        const row = store.recordAlert({ channel, advisoryId, affected, now });
+        outbox.write([alertPost(row, viewOf(row, rep, affected, false, unknownAs))], now);
+        return row;
+      })();
+      decisions.recorded++;
+      await options.afterRecord?.(recorded);
+      continue;
     }
     const affected = composeAffected(advisoryId, alert.affected);
     if (alert.state === 'recorded') {
-      const ts = await post(alert, viewOf(alert, rep, affected, false, unknownAs));
-      if (ts) {
-        store.markAlertPosted(alert.id, ts, affected, options.now());
-        result.posted++;
-      }
+      // Recorded by a version without the outbox: announce it now (a no-op when its post is there).
+      outbox.write([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs))], now);
+      if (openKey(affected) === openKey(alert.affected)) continue;
+    } else if (alert.state !== 'resolved' && openKey(affected) === openKey(alert.affected)) {
       continue;
     }
-    if (alert.state === 'resolved' || openKey(affected) !== openKey(alert.affected)) {
-      if (await update(alert, viewOf(alert, rep, affected, false, unknownAs))) {
-        store.markAlertPosted(alert.id, alert.messageTs!, affected, options.now());
-        result.updated++;
-      }
-    }
+    db.transaction(() => {
+      store.updateAlertAffected(alert.id, affected, now);
+      outbox.write([alertUpdate(alert, viewOf(alert, rep, affected, false, unknownAs), now)], now);
+    })();
+    decisions.changed++;
   }
 
   // Alerts whose every listed repository is fixed.
   for (const alert of alerts.values()) {
     if (openByAdvisory.has(alert.advisoryId) || ignoredAdvisories.has(alert.advisoryId)) continue;
     if (alert.state === 'resolved' || alert.state === 'failed') continue;
-    const history = latestByAdvisory.get(alert.advisoryId) ?? [];
-    const rep = history[0];
+    const rep = (latestByAdvisory.get(alert.advisoryId) ?? [])[0];
     if (!rep) continue;
     const affected = composeAffected(alert.advisoryId, alert.affected);
-    const view = viewOf(alert, rep, affected, true, unknownAs);
-    if (alert.state === 'recorded') {
-      // Recorded, never posted, fixed since: still said, once, in its final form.
-      const ts = await post(alert, view);
-      if (!ts) continue;
-      store.markAlertPosted(alert.id, ts, affected, options.now());
-      result.posted++;
-    } else if (!(await update(alert, view))) {
-      continue;
-    }
-    store.markAlertResolved(alert.id, affected, options.now());
-    result.resolved++;
+    db.transaction(() => {
+      // Never posted yet? Its post goes first, and this edit follows it (the outbox keeps the order).
+      if (alert.state === 'recorded') outbox.write([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs))], now);
+      store.markAlertResolved(alert.id, affected, now);
+      outbox.write([alertUpdate(alert, viewOf(alert, rep, affected, true, unknownAs), now)], now);
+    })();
+    decisions.resolved++;
   }
-  return result;
+  return decisions;
+}
+
+/**
+ * Copies what the outbox delivered onto this channel's alerts: the message ts of a post (the alert
+ * is then `posted`), or `failed` when the outbox gave the post up.
+ */
+export async function recordAlertDeliveries(channel: string, store: WatchStore, outbox: AlertOutbox, now: Date): Promise<void> {
+  for (const alert of store.alertsForChannel(channel)) {
+    if (alert.messageTs || alert.state === 'failed') continue;
+    const post = await outbox.row(alert.clientKey);
+    if (post?.state === 'posted' && post.messageTs) store.recordAlertMessage(alert.id, post.messageTs, now);
+    else if (post?.state === 'failed') store.markAlertFailure(alert.id, post.lastError ?? 'not delivered', true, now);
+  }
 }

@@ -23,7 +23,10 @@ import { ChannelPacer, PacedSlack, type PacerOptions, type SlackApi } from '../s
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
 import { WatchStore, type AlertRow } from '../store/watches.js';
-import { deliverAlerts, type AlertDeliveryResult } from './alerts.js';
+import { OutboxDeliverer } from '../slack/outbox/deliver.js';
+import { SqliteOutbox } from '../store/outbox/sqlite.js';
+import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
+import type { AdvisoryAlert } from './messages.js';
 import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
@@ -78,6 +81,9 @@ export interface WatchService {
   readonly scheduler: Scheduler;
   readonly sweeps: SweepRunner;
   readonly slack: PacedSlack;
+  /** The Slack outbox in the SQLite store, and the loop that delivers it (docs/outbox.md). */
+  readonly outbox: SqliteOutbox;
+  readonly deliverer: OutboxDeliverer;
   /** Who may change what (src/authz); every change below goes through it. */
   readonly gate: AccessGate;
   isAdmin(userId: string): boolean;
@@ -96,6 +102,9 @@ export interface WatchService {
   stop(): Promise<void>;
 }
 
+/** How often the background delivery loop looks for outbox rows that are due. */
+const OUTBOX_POLL_MS = 15_000;
+
 export function createWatchService(options: WatchServiceOptions): WatchService {
   const now = options.now ?? (() => new Date());
   const store = new WatchStore(options.db);
@@ -104,6 +113,10 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   const isAdmin = (userId: string) => gate.isAdmin(userId);
   const slackIgnores = new IgnoreStore(options.db);
   const healthStore = new PackageHealthStore(options.db);
+  // Alert state lives in SQLite, so its outbox does too: one transaction holds both. (The
+  // PostgreSQL outbox takes over when the watch tables move there: issue 13, item 1.)
+  const outbox = new SqliteOutbox(options.db);
+  const deliverer = new OutboxDeliverer({ outbox, slack, now, ...(options.logger ? { logger: options.logger } : {}) });
   const sweeps = new SweepRunner({
     store,
     octokit: options.octokit,
@@ -133,13 +146,21 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     // Every job reads the store; make sure a sweep at least as recent as the slot has filled it.
     await sweeps.ensureFresh(scheduledFor);
     if (job.kind === 'alerts') {
-      return deliverAlerts(job.channel, {
+      const decided = await decideAlerts(job.channel, {
         store,
-        slack,
+        outbox,
         now,
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
       });
+      const delivered = await deliverer.deliver({ channel: job.channel });
+      await recordAlertDeliveries(job.channel, store, outbox, now());
+      return {
+        posted: delivered.posted.length + delivered.reconciled.length,
+        updated: delivered.updated.length,
+        resolved: decided.resolved,
+        failed: delivered.failed.map((f) => ({ advisoryId: (f.row.data as AdvisoryAlert).advisoryId, error: f.error })),
+      };
     }
     return runDigest(job.kind, job.channel, {
       store,
@@ -182,6 +203,8 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     scheduler,
     sweeps,
     slack,
+    outbox,
+    deliverer,
     gate,
     isAdmin,
     handleCommand: handle,
@@ -196,9 +219,15 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     },
     alert: (id) => store.alert(id),
     runJob,
-    start: () => scheduler.start(),
+    start: () => {
+      scheduler.start();
+      // Rows left by a crash, or put back after a failed send, go out without waiting for the
+      // channel's next scheduled run.
+      deliverer.start(OUTBOX_POLL_MS);
+    },
     stop: async () => {
       await scheduler.stop();
+      await deliverer.stop();
       await sweeps.idle();
       await slack.pacer.idle();
     },

@@ -469,6 +469,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (channel && /^D/.test(channel)) return { ok: true, channel: { id: channel } };
       return { ok: false, error: 'users_list_not_supplied' };
     },
+    // Top-level messages newest first, like Slack; metadata only with include_all_metadata.
+    'conversations.history': (params) => {
+      const channel = str(params.channel);
+      if (!channel || !/^[CGD][A-Z0-9]+$/.test(channel)) return { ok: false, error: 'channel_not_found' };
+      const oldest = Number(str(params.oldest) ?? '0');
+      const limit = Math.min(Math.max(Number(str(params.limit) ?? '100') || 100, 1), 999);
+      const offset = Number(str(params.cursor) ?? '0') || 0;
+      const all = channelMessages(channel)
+        .filter((m) => (m.thread_ts === undefined || m.thread_ts === m.ts) && Number(m.ts) >= oldest)
+        .reverse();
+      const page = all.slice(offset, offset + limit).map((m) => {
+        const { metadata, ...rest } = publicMessage(m) as Answer & { metadata?: unknown };
+        return isTrue(params.include_all_metadata) && metadata !== undefined ? { ...rest, metadata } : rest;
+      });
+      const more = offset + limit < all.length;
+      return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(offset + limit) : '' } };
+    },
     'conversations.info': (params) => {
       const id = str(params.channel);
       if (!id || !/^[CGD][A-Z0-9]+$/.test(id)) return { ok: false, error: 'channel_not_found' };

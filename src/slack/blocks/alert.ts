@@ -5,11 +5,12 @@
  * alert id only; the click handler re-reads the store.
  */
 import type { KnownBlock } from '@slack/types';
-import { severityLabel, type RatedSeverity } from '../../audit/findings.js';
+import { severityLabel } from '../../audit/findings.js';
 import { plural } from '../../plural.js';
 import { styleOf } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { AffectedRepo } from '../../store/watches.js';
+import type { AdvisoryAlert } from '../../watch/messages.js';
 import { fitMessage, type FittedMessage } from './fit.js';
 import { actions, button, context, escapeMrkdwn, header, link, md, section } from './kit.js';
 
@@ -18,20 +19,8 @@ export const ALERT_ACTIONS = {
   ignore: 'depwatch_alert_ignore',
 } as const;
 
-export interface AlertView {
-  alertId: number;
-  advisoryId: string;
-  aliases: string[];
-  summary: string;
-  severity: string;
-  cvss: number | null;
-  /** How the channel counts an advisory no source rated (its label says so); default high. */
-  unknownAs?: RatedSeverity;
-  malicious: boolean;
-  package: string | null;
-  affected: AffectedRepo[];
-  resolved: boolean;
-}
+/** What the alert says (decided in src/watch); this file only lays it out. */
+export type AlertView = AdvisoryAlert;
 
 /** Repositories listed in full; more would push the alert past one message. */
 const MAX_LISTED = 25;

@@ -1,0 +1,198 @@
+/**
+ * The one delivery loop for the Slack outbox: claims rows (store/outbox), renders each with the
+ * layout of its kind (renderers.ts), posts or updates it at the channel's pace (pacing.ts: 429s
+ * are waited out and retried) and records the message ts. Several deliverers (replicas) may run on
+ * one store; each row is posted once:
+ *
+ *   claim (lease + fence) → [sent before? look for its key in the channel] → begin send (fenced,
+ *   lease renewed, right before every attempt) → chat.postMessage → record ts (fenced)
+ *
+ * A deliverer that dies after claiming leaves the row to whoever claims it when the lease runs out;
+ * one that dies after Slack accepted leaves sent_at set, and the next claimant finds the message by
+ * its metadata key instead of posting it again. A deliverer that outlives its lease loses the fence
+ * and writes nothing. Design and evidence: docs/outbox.md.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from '../../log.js';
+import type { OutboxRow, OutboxStore } from '../../store/outbox/types.js';
+import type { PacedSlack } from '../pacing.js';
+import { findPostedByKey } from './reconcile.js';
+import { renderOutboxMessage, RENDERERS, UnknownMessageKind, type Renderer } from './renderers.js';
+
+export interface OutboxDelivererOptions {
+  outbox: OutboxStore;
+  slack: PacedSlack;
+  /** This replica, as written on claimed rows. */
+  owner?: string;
+  now?: () => Date;
+  /** How long a claim holds. Longer than one Slack call can take (the client's timeout). */
+  leaseMs?: number;
+  /** Rows claimed at once. */
+  batch?: number;
+  /** Sends of a row (other than 429s, always retried) before it is given up. */
+  maxAttempts?: number;
+  renderers?: Readonly<Record<string, Renderer>>;
+  logger?: Logger;
+  /** Test hook: Slack accepted the post, the ts is not recorded yet (a crash here is the hard case). */
+  afterSend?: (row: OutboxRow, ts: string) => void | Promise<void>;
+}
+
+export interface DeliveryReport {
+  posted: OutboxRow[];
+  updated: OutboxRow[];
+  /** Found already in Slack (a send before a crash): recorded, not posted again. */
+  reconciled: OutboxRow[];
+  superseded: OutboxRow[];
+  /** Sends that failed this time; `gaveUp` when the row is now failed for good. */
+  failed: { row: OutboxRow; error: string; gaveUp: boolean }[];
+  /** Rows another deliverer took over (our lease ran out). */
+  lost: OutboxRow[];
+}
+
+/** Thrown inside a paced call when the fence no longer holds: someone else owns the row now. */
+class LostClaim extends Error {}
+
+/** The afterSend hook threw: behave like a crash (leave the row exactly as it is, stop). */
+class Crashed extends Error {}
+
+const emptyReport = (): DeliveryReport => ({ posted: [], updated: [], reconciled: [], superseded: [], failed: [], lost: [] });
+
+/** Errors Slack or the network give, as one line that carries no stack trace or token. */
+function errorLine(err: unknown): string {
+  const e = err as { data?: { error?: unknown }; message?: unknown };
+  if (typeof e?.data?.error === 'string') return `slack: ${e.data.error}`;
+  return String(e?.message ?? err).split('\n')[0]!.slice(0, 300);
+}
+
+export class OutboxDeliverer {
+  readonly owner: string;
+  private readonly now: () => Date;
+  private readonly leaseMs: number;
+  private readonly batch: number;
+  private readonly maxAttempts: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: OutboxDelivererOptions) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.now = options.now ?? (() => new Date());
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.batch = options.batch ?? 20;
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /** Delivers what is deliverable now (of one channel, when given), until nothing is left to claim. */
+  async deliver(filter: { channel?: string } = {}): Promise<DeliveryReport> {
+    const report = emptyReport();
+    // Each round's posts unblock the updates queued behind them; a row put back for later is not
+    // due again within the same `now`, so the rounds end.
+    for (let round = 0; round < 100; round++) {
+      const rows = await this.options.outbox.claim({ owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit: this.batch, ...filter });
+      if (rows.length === 0) break;
+      await Promise.all(rows.map((row) => this.deliverRow(row, report)));
+    }
+    return report;
+  }
+
+  /** Polls every `intervalMs` (a replica's background loop); `stop()` waits for the round in progress. */
+  start(intervalMs = 1000): void {
+    if (this.timer) return;
+    const tick = () => {
+      this.running = this.deliver()
+        .catch((err: unknown) => this.options.logger?.warn({ err: errorLine(err) }, 'outbox delivery round failed'))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private async deliverRow(row: OutboxRow, report: DeliveryReport): Promise<void> {
+    const { outbox, slack } = this.options;
+    const log = this.options.logger?.child({ component: 'outbox', channel: row.channel, key: row.idempotencyKey });
+    try {
+      const rendered = renderOutboxMessage(row.kind, row.data, this.options.renderers ?? RENDERERS);
+      if (row.op === 'update') {
+        const ts = await outbox.postedTs(row.messageKey);
+        if (!ts) {
+          await outbox.release(row, { error: 'the message to update was never posted', retryAt: this.now(), giveUp: true, now: this.now() });
+          report.failed.push({ row, error: 'the message to update was never posted', gaveUp: true });
+          return;
+        }
+        // Updates carry the whole message: only the newest one is worth sending.
+        if (await outbox.hasLaterUpdate(row)) {
+          if (await outbox.supersede(row, this.now())) report.superseded.push(row);
+          return;
+        }
+        let first = true;
+        await slack.pacer.run(row.channel, async () => {
+          if (!(await outbox.beginSend(row, this.now(), this.leaseMs, first))) throw new LostClaim();
+          first = false;
+          return slack.api.chat.update({ channel: row.channel, ts, text: rendered.text, blocks: rendered.blocks });
+        });
+        if (await outbox.recordPosted({ ...row }, ts, this.now())) report.updated.push(row);
+        else report.lost.push(row);
+        return;
+      }
+
+      if (row.sentAt) {
+        // A send began before and never recorded its end: is the message in the channel already?
+        const found = await findPostedByKey(slack.api, { channel: row.channel, key: row.idempotencyKey, since: row.sentAt }).catch((err: unknown) => {
+          // Without channels:history (or with Slack not answering) we cannot know. A duplicate
+          // alert is noise with a recognisable key; a lost one is silence: post.
+          log?.warn({ err: errorLine(err) }, 'could not look for an earlier post of this outbox row; posting it (it may appear twice)');
+          return null;
+        });
+        if (found) {
+          if (await outbox.recordPosted(row, found, this.now())) report.reconciled.push({ ...row, messageTs: found });
+          else report.lost.push(row);
+          return;
+        }
+      }
+      // The fence is checked and the lease renewed right before every attempt, 429 resends included:
+      // a deliverer that waited out a long Retry-After past its lease stops here.
+      let first = true;
+      const res = await slack.pacer.run(row.channel, async () => {
+        if (!(await outbox.beginSend(row, this.now(), this.leaseMs, first))) throw new LostClaim();
+        first = false;
+        return slack.api.chat.postMessage({
+          channel: row.channel,
+          text: rendered.text,
+          blocks: rendered.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          metadata: { event_type: rendered.eventType, event_payload: { key: row.idempotencyKey } },
+        });
+      });
+      if (!res.ts) throw new Error(`chat.postMessage to ${row.channel} returned no ts`);
+      try {
+        await this.options.afterSend?.(row, res.ts);
+      } catch (err) {
+        throw new Crashed(errorLine(err), { cause: err });
+      }
+      if (await outbox.recordPosted(row, res.ts, this.now())) report.posted.push({ ...row, messageTs: res.ts, state: 'posted' });
+      else report.lost.push(row);
+    } catch (err) {
+      if (err instanceof Crashed) throw err.cause;
+      if (err instanceof LostClaim) {
+        report.lost.push(row);
+        return;
+      }
+      const error = errorLine(err);
+      // attempts counted by beginSend; a render failure never gets better by waiting.
+      const sends = (await outbox.row(row.idempotencyKey))?.attempts ?? row.attempts;
+      const gaveUp = err instanceof UnknownMessageKind || sends >= this.maxAttempts;
+      const retryAt = new Date(this.now().getTime() + Math.min(2 ** sends * 1000, 5 * 60_000));
+      await outbox.release(row, { error, retryAt, giveUp: gaveUp, now: this.now() });
+      report.failed.push({ row, error, gaveUp });
+      log?.warn({ err: error, gaveUp }, 'outbox send failed');
+    }
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The outbox in the SQLite store (migrations/019_slack_outbox.sql). Claims run in an IMMEDIATE
+ * transaction: SQLite has one writer at a time, so two deliverers (two connections, even two
+ * processes on one file) never claim the same row. `write` is synchronous so the domain can call it
+ * inside its own better-sqlite3 transaction, next to the state change it announces.
+ */
+import type { Db } from '../db.js';
+import type { ClaimRequest, OutboundMessage, OutboxRow, OutboxState, OutboxStore } from './types.js';
+
+interface DbRow {
+  id: number;
+  kind: string;
+  data_json: string;
+  channel: string;
+  op: string;
+  message_key: string;
+  idempotency_key: string;
+  state: string;
+  attempts: number;
+  claims: number;
+  claim_owner: string | null;
+  lease_until: string | null;
+  available_at: string;
+  sent_at: string | null;
+  message_ts: string | null;
+  last_error: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+
+const iso = (d: Date) => d.toISOString();
+const date = (s: string | null): Date | null => (s === null ? null : new Date(s));
+
+function toRow(r: DbRow): OutboxRow {
+  return {
+    id: r.id,
+    kind: r.kind,
+    data: JSON.parse(r.data_json) as unknown,
+    channel: r.channel,
+    op: r.op as OutboxRow['op'],
+    messageKey: r.message_key,
+    idempotencyKey: r.idempotency_key,
+    state: r.state as OutboxState,
+    attempts: r.attempts,
+    claims: r.claims,
+    claimOwner: r.claim_owner,
+    leaseUntil: date(r.lease_until),
+    availableAt: new Date(r.available_at),
+    sentAt: date(r.sent_at),
+    messageTs: r.message_ts,
+    lastError: r.last_error,
+    createdAt: new Date(r.created_at),
+    doneAt: date(r.done_at),
+  };
+}
+
+const UNFINISHED = "state NOT IN ('posted', 'failed', 'superseded')";
+
+export class SqliteOutbox implements OutboxStore {
+  readonly dialect = 'sqlite' as const;
+  constructor(readonly db: Db) {}
+
+  /** Synchronous enqueue, for use inside the caller's transaction. */
+  write(messages: readonly OutboundMessage[], now: Date): number {
+    const insert = this.db.prepare(
+      `INSERT INTO slack_outbox (kind, data_json, channel, op, message_key, idempotency_key, available_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+    );
+    let added = 0;
+    for (const m of messages) added += insert.run(m.kind, JSON.stringify(m.data), m.channel, m.op, m.messageKey, m.idempotencyKey, iso(now), iso(now)).changes;
+    return added;
+  }
+
+  async enqueue(messages: readonly OutboundMessage[], now: Date): Promise<number> {
+    return this.db.transaction(() => this.write(messages, now))();
+  }
+
+  async claim(request: ClaimRequest): Promise<OutboxRow[]> {
+    const now = iso(request.now);
+    const select = this.db.prepare<{ now: string; channel: string | null; limit: number }, { id: number }>(
+      `SELECT o.id FROM slack_outbox o
+       WHERE ((o.state = 'pending' AND o.available_at <= @now) OR (o.state IN ('claimed', 'posting') AND o.lease_until <= @now))
+         AND (@channel IS NULL OR o.channel = @channel)
+         AND NOT EXISTS (SELECT 1 FROM slack_outbox e WHERE e.message_key = o.message_key AND e.id < o.id AND e.${UNFINISHED})
+       ORDER BY o.id LIMIT @limit`,
+    );
+    const take = this.db.prepare<[string, string, number], DbRow>(
+      `UPDATE slack_outbox SET state = CASE state WHEN 'posting' THEN 'posting' ELSE 'claimed' END,
+         claims = claims + 1, claim_owner = ?, lease_until = ? WHERE id = ? RETURNING *`,
+    );
+    const leaseUntil = iso(new Date(request.now.getTime() + request.leaseMs));
+    const claimAll = this.db.transaction(() =>
+      select.all({ now, channel: request.channel ?? null, limit: request.limit }).map(({ id }) => toRow(take.get(request.owner, leaseUntil, id)!)),
+    );
+    return claimAll.immediate();
+  }
+
+  private fenced(sql: string, row: OutboxRow, ...params: unknown[]): boolean {
+    return this.db.prepare(`${sql} WHERE id = ? AND claims = ?`).run(...params, row.id, row.claims).changes === 1;
+  }
+
+  async beginSend(row: OutboxRow, now: Date, leaseMs: number, countAttempt = true): Promise<boolean> {
+    return this.fenced(
+      "UPDATE slack_outbox SET state = 'posting', sent_at = COALESCE(sent_at, ?), attempts = attempts + ?, lease_until = ?",
+      row,
+      iso(now),
+      countAttempt ? 1 : 0,
+      iso(new Date(now.getTime() + leaseMs)),
+    );
+  }
+
+  async recordPosted(row: OutboxRow, ts: string, now: Date): Promise<boolean> {
+    return this.fenced("UPDATE slack_outbox SET state = 'posted', message_ts = ?, done_at = ?, lease_until = NULL, last_error = NULL", row, ts, iso(now));
+  }
+
+  async release(row: OutboxRow, outcome: { error: string; retryAt: Date; giveUp: boolean; now: Date }): Promise<boolean> {
+    return this.fenced(
+      'UPDATE slack_outbox SET state = ?, last_error = ?, available_at = ?, lease_until = NULL, done_at = ?',
+      row,
+      outcome.giveUp ? 'failed' : 'pending',
+      outcome.error,
+      iso(outcome.retryAt),
+      outcome.giveUp ? iso(outcome.now) : null,
+    );
+  }
+
+  async supersede(row: OutboxRow, now: Date): Promise<boolean> {
+    return this.fenced("UPDATE slack_outbox SET state = 'superseded', done_at = ?, lease_until = NULL", row, iso(now));
+  }
+
+  async hasLaterUpdate(row: OutboxRow): Promise<boolean> {
+    return this.db.prepare("SELECT 1 FROM slack_outbox WHERE message_key = ? AND id > ? AND op = 'update' LIMIT 1").get(row.messageKey, row.id) !== undefined;
+  }
+
+  async postedTs(messageKey: string): Promise<string | null> {
+    const r = this.db.prepare<[string], { message_ts: string }>("SELECT message_ts FROM slack_outbox WHERE message_key = ? AND op = 'post' AND state = 'posted'").get(messageKey);
+    return r?.message_ts ?? null;
+  }
+
+  async row(idempotencyKey: string): Promise<OutboxRow | null> {
+    const r = this.db.prepare<[string], DbRow>('SELECT * FROM slack_outbox WHERE idempotency_key = ?').get(idempotencyKey);
+    return r ? toRow(r) : null;
+  }
+
+  async rows(filter: { channel?: string } = {}): Promise<OutboxRow[]> {
+    const rows = filter.channel
+      ? this.db.prepare<[string], DbRow>('SELECT * FROM slack_outbox WHERE channel = ? ORDER BY id').all(filter.channel)
+      : this.db.prepare<[], DbRow>('SELECT * FROM slack_outbox ORDER BY id').all();
+    return rows.map(toRow);
+  }
+
+  async depth(): Promise<number> {
+    return (this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM slack_outbox WHERE ${UNFINISHED}`).get()!).n;
+  }
+}

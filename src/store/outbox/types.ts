@@ -1,0 +1,84 @@
+/**
+ * The Slack outbox, as a small async interface with two implementations: SQLite (sqlite.ts, the
+ * embedded default, same database as the rest of the store) and PostgreSQL (postgres.ts, shared by
+ * replicas). The domain (src/watch, src/incidents) writes what it wants said in the transaction of
+ * the state change; src/slack/outbox/ claims, renders, posts and records. Design: docs/outbox.md.
+ */
+
+/** What the domain wants said: a kind and its data (never Slack blocks), for one channel. */
+export interface OutboundMessage {
+  /** Names the renderer in src/slack/outbox/renderers.ts, e.g. 'advisory-alert'. */
+  kind: string;
+  /** Plain JSON the renderer understands. */
+  data: unknown;
+  channel: string;
+  /** 'post' a new message, or 'update' the one posted for `messageKey`. */
+  op: 'post' | 'update';
+  /** The Slack message this row concerns; its rows are delivered one at a time, in order. */
+  messageKey: string;
+  /** This row's identity: enqueueing the same key again changes nothing. */
+  idempotencyKey: string;
+}
+
+export type OutboxState = 'pending' | 'claimed' | 'posting' | 'posted' | 'failed' | 'superseded';
+
+export interface OutboxRow extends OutboundMessage {
+  id: number;
+  state: OutboxState;
+  /** Sends begun (429s that Slack refused are not counted: the pacer retries those itself). */
+  attempts: number;
+  /** The fence: how many times the row was claimed; writes after a claim must name this value. */
+  claims: number;
+  claimOwner: string | null;
+  leaseUntil: Date | null;
+  availableAt: Date;
+  /** When a send first began: Slack may hold the message, so a new claimant reconciles first. */
+  sentAt: Date | null;
+  messageTs: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  doneAt: Date | null;
+}
+
+export interface ClaimRequest {
+  /** Who claims (replica id); kept on the row for people reading it. */
+  owner: string;
+  now: Date;
+  /** How long the claim holds before another deliverer may take the row over. */
+  leaseMs: number;
+  limit: number;
+  /** Only this channel's rows (a scheduled alerts run delivers its own channel). */
+  channel?: string;
+}
+
+export interface OutboxStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** In its own transaction; a repeated idempotency key is ignored. Returns how many rows were new. */
+  enqueue(messages: readonly OutboundMessage[], now: Date): Promise<number>;
+  /**
+   * Takes up to `limit` deliverable rows: pending and due, or claimed/posting with an expired lease,
+   * and only the oldest unfinished row of each message. Each comes back with `claims` incremented.
+   */
+  claim(request: ClaimRequest): Promise<OutboxRow[]>;
+  /**
+   * Fenced: marks a send as begun (state posting, sent_at kept from the first send) and renews the
+   * lease; `countAttempt` false for the resend after a 429 (Slack refused, nothing was sent).
+   */
+  beginSend(row: OutboxRow, now: Date, leaseMs: number, countAttempt?: boolean): Promise<boolean>;
+  /** Fenced: the message is in Slack with this ts. */
+  recordPosted(row: OutboxRow, ts: string, now: Date): Promise<boolean>;
+  /** Fenced: back to pending until `retryAt` (sent_at kept), or failed for good. */
+  release(row: OutboxRow, outcome: { error: string; retryAt: Date; giveUp: boolean; now: Date }): Promise<boolean>;
+  /** Fenced: a newer update of the same message makes this one pointless. */
+  supersede(row: OutboxRow, now: Date): Promise<boolean>;
+  /** Whether a later row of the same message is waiting (an update that carries newer content). */
+  hasLaterUpdate(row: OutboxRow): Promise<boolean>;
+  /** The ts of the message posted for `messageKey`, once posted. */
+  postedTs(messageKey: string): Promise<string | null>;
+  row(idempotencyKey: string): Promise<OutboxRow | null>;
+  rows(filter?: { channel?: string }): Promise<OutboxRow[]>;
+  /** Rows not yet posted, failed or superseded (for metrics and tests). */
+  depth(): Promise<number>;
+}
+
+export const FINISHED_STATES: readonly OutboxState[] = ['posted', 'failed', 'superseded'];

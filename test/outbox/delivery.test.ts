@@ -1,0 +1,194 @@
+/**
+ * The Slack outbox, on SQLite and on a real PostgreSQL (the same tests on both): rows posted once
+ * by two deliverers racing on one store, a deliverer that dies after claiming, one that dies after
+ * Slack accepted the post but before it recorded the ts, 429s waited out at the channel's pace, and
+ * updates delivered after their post, newest only.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
+import { deliverer, note, noteUpdate, openOutboxWorld, postedKeys, TestClock, type Dialect, type OutboxWorld } from './world.js';
+
+const C1 = 'C0OUTBOX001';
+const C2 = 'C0OUTBOX002';
+const C3 = 'C0OUTBOX003';
+const START = '2026-01-05T09:00:00Z';
+
+describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
+  let world: OutboxWorld;
+  let slack: FakeSlack;
+  let clock: TestClock;
+  beforeEach(async () => {
+    world = await openOutboxWorld(dialect);
+    slack = await startFakeSlack({ startTs: Date.parse(START) / 1000 });
+    clock = new TestClock(Date.parse(START));
+  });
+  afterEach(async () => {
+    await world.close();
+    await slack.close();
+  });
+
+  it('keeps one row per idempotency key however often it is written', async () => {
+    const [store] = world.stores;
+    expect(await store!.enqueue([note(C1, 'a'), note(C1, 'b')], clock.now())).toBe(2);
+    expect(await store!.enqueue([note(C1, 'a', 'other text')], clock.now())).toBe(0);
+    const rows = await store!.rows();
+    expect(rows.map((r) => [r.idempotencyKey, r.state, (r.data as { text: string }).text])).toEqual([
+      ['a', 'pending', 'note a'],
+      ['b', 'pending', 'note b'],
+    ]);
+  });
+
+  it('two deliverers racing on one store post every row exactly once', async () => {
+    const [one, two] = world.stores;
+    const keys = Array.from({ length: 30 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+    const channels = [C1, C2, C3];
+    await one!.enqueue(keys.map((k, i) => note(channels[i % 3]!, k)), clock.now());
+
+    const [a, b] = await Promise.all([deliverer(one!, slack, clock, 'replica-a').deliver(), deliverer(two!, slack, clock, 'replica-b').deliver()]);
+
+    const byA = a.posted.map((r) => r.idempotencyKey);
+    const byB = b.posted.map((r) => r.idempotencyKey);
+    expect([...byA, ...byB].sort()).toEqual(keys);
+    expect(byA.filter((k) => byB.includes(k))).toEqual([]);
+    expect(byA.length).toBeGreaterThan(0);
+    expect(byB.length).toBeGreaterThan(0);
+    expect(channels.flatMap((c) => postedKeys(slack, c)).sort()).toEqual(keys);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(30);
+    const rows = await two!.rows();
+    expect(rows.every((r) => r.state === 'posted' && r.messageTs !== null && r.attempts === 1)).toBe(true);
+    expect(await one!.depth()).toBe(0);
+  });
+
+  it('hands a claimed row to another deliverer only when the claim’s lease has run out', async () => {
+    const [one, two] = world.stores;
+    await one!.enqueue([note(C1, 'orphan')], clock.now());
+    // Replica A claims the row and dies before sending anything.
+    const [claimed] = await one!.claim({ owner: 'replica-a', now: clock.now(), leaseMs: 60_000, limit: 10 });
+    expect(claimed).toMatchObject({ state: 'claimed', claimOwner: 'replica-a', claims: 1 });
+
+    const b = deliverer(two!, slack, clock, 'replica-b');
+    expect((await b.deliver()).posted).toEqual([]);
+    expect(slack.messages(C1)).toEqual([]);
+
+    clock.advance(60_001);
+    expect((await b.deliver()).posted.map((r) => r.idempotencyKey)).toEqual(['orphan']);
+    expect(postedKeys(slack, C1)).toEqual(['orphan']);
+    // A, back from the dead with its old claim, can no longer change the row.
+    expect(await one!.recordPosted(claimed!, '1.000001', clock.now())).toBe(false);
+    expect((await one!.row('orphan'))?.claimOwner).toBe('replica-b');
+  });
+
+  it('does not post again after a deliverer died between Slack accepting the post and recording it', async () => {
+    const [one, two] = world.stores;
+    await one!.enqueue([note(C1, 'accepted-then-crash'), note(C1, 'second')], clock.now());
+    // One row per claim, so the dying replica holds nothing but the row it dies on.
+    const dying = deliverer(one!, slack, clock, 'replica-a', {
+      batch: 1,
+      afterSend: (row) => {
+        if (row.idempotencyKey === 'accepted-then-crash') throw new Error('killed after Slack accepted the post');
+      },
+    });
+    await expect(dying.deliver()).rejects.toThrow('killed after Slack accepted');
+    const stuck = await two!.row('accepted-then-crash');
+    expect(stuck).toMatchObject({ state: 'posting', messageTs: null, attempts: 1 });
+    expect(stuck?.sentAt).not.toBeNull();
+    expect(postedKeys(slack, C1)).toContain('accepted-then-crash');
+
+    const b = deliverer(two!, slack, clock, 'replica-b');
+    clock.advance(60_001);
+    const report = await b.deliver();
+    expect(report.reconciled.map((r) => r.idempotencyKey)).toEqual(['accepted-then-crash']);
+    expect(report.posted.map((r) => r.idempotencyKey)).not.toContain('accepted-then-crash');
+    // Slack holds each message once, and the row knows the ts of the one that was there.
+    const counts = postedKeys(slack, C1).filter((k) => k === 'accepted-then-crash');
+    expect(counts).toHaveLength(1);
+    const message = slack.messages(C1).find((m) => (m.metadata as { event_payload: { key: string } }).event_payload.key === 'accepted-then-crash');
+    expect(await two!.row('accepted-then-crash')).toMatchObject({ state: 'posted', messageTs: message?.ts });
+    expect(postedKeys(slack, C1).sort()).toEqual(['accepted-then-crash', 'second']);
+    // Looking for it cost one read of the channel.
+    expect(slack.callsTo('conversations.history')).toHaveLength(1);
+  });
+
+  it('posts a row again after a crash when Slack never got it (the look finds nothing)', async () => {
+    const [one, two] = world.stores;
+    await one!.enqueue([note(C2, 'never-arrived')], clock.now());
+    const [claimed] = await one!.claim({ owner: 'replica-a', now: clock.now(), leaseMs: 60_000, limit: 1 });
+    expect(await one!.beginSend(claimed!, clock.now(), 60_000)).toBe(true); // …and the request never left.
+
+    clock.advance(60_001);
+    const report = await deliverer(two!, slack, clock, 'replica-b').deliver();
+    expect(report.posted.map((r) => r.idempotencyKey)).toEqual(['never-arrived']);
+    expect(report.reconciled).toEqual([]);
+    expect(postedKeys(slack, C2)).toEqual(['never-arrived']);
+    expect((await two!.row('never-arrived'))?.attempts).toBe(2);
+  });
+
+  it('waits out a 429 at the channel’s pace and posts each row once', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C1, 'r1'), note(C1, 'r2'), note(C2, 'other-channel')], clock.now());
+    slack.rateLimitNext('chat.postMessage', 1);
+    const d = deliverer(store!, slack, clock, 'replica-a', { minIntervalMs: 200 });
+    const started = Date.now();
+    const report = await d.deliver();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(report.posted.map((r) => r.idempotencyKey).sort()).toEqual(['other-channel', 'r1', 'r2']);
+    expect(report.failed).toEqual([]);
+    const posts = slack.callsTo('chat.postMessage');
+    expect(posts.map((c) => c.status)).toEqual([429, 200, 200, 200]);
+    expect([...postedKeys(slack, C1), ...postedKeys(slack, C2)].sort()).toEqual(['other-channel', 'r1', 'r2']);
+    // Two posts in one channel are at least the pacing interval apart.
+    const c1 = posts.filter((c) => c.status === 200 && c.params.channel === C1).map((c) => c.time);
+    expect(c1).toHaveLength(2);
+    expect(c1[1]! - c1[0]!).toBeGreaterThanOrEqual(190);
+    // A 429 is Slack refusing, not a send: it costs no attempt.
+    expect((await store!.rows()).map((r) => r.attempts)).toEqual([1, 1, 1]);
+  });
+
+  it('retries a failed send later and gives up after the last attempt, saying why', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note('C0NOSUCH001', 'to-nowhere')], clock.now());
+    slack.failNext('chat.postMessage', 'channel_not_found');
+    slack.failNext('chat.postMessage', 'channel_not_found');
+    const d = deliverer(store!, slack, clock, 'replica-a', { maxAttempts: 2 });
+    const first = await d.deliver();
+    expect(first.failed.map((f) => [f.row.idempotencyKey, f.error, f.gaveUp])).toEqual([['to-nowhere', 'slack: channel_not_found', false]]);
+    expect((await d.deliver()).failed).toEqual([]); // not due yet
+    clock.advance(2_001);
+    const second = await d.deliver();
+    expect(second.failed.map((f) => f.gaveUp)).toEqual([true]);
+    expect(await store!.row('to-nowhere')).toMatchObject({ state: 'failed', lastError: 'slack: channel_not_found', attempts: 2 });
+    clock.advance(3_600_000);
+    expect(await d.deliver()).toMatchObject({ posted: [], failed: [] });
+  });
+
+  it('delivers updates after their post, in order, sending only the newest', async () => {
+    const [one, two] = world.stores;
+    await one!.enqueue([note(C3, 'alert-1', 'first words'), noteUpdate(C3, 'alert-1', 1, 'second words'), noteUpdate(C3, 'alert-1', 2, 'final words')], clock.now());
+    // The updates are not claimable while their post is unfinished.
+    const early = await two!.claim({ owner: 'replica-b', now: clock.now(), leaseMs: 60_000, limit: 10 });
+    expect(early.map((r) => r.idempotencyKey)).toEqual(['alert-1']);
+    clock.advance(60_001);
+
+    const report = await deliverer(one!, slack, clock, 'replica-a').deliver();
+    expect(report.posted.map((r) => r.idempotencyKey)).toEqual(['alert-1']);
+    expect(report.superseded.map((r) => r.idempotencyKey)).toEqual(['alert-1#1']);
+    expect(report.updated.map((r) => r.idempotencyKey)).toEqual(['alert-1#2']);
+    expect(slack.messages(C3).map((m) => m.text)).toEqual(['final words']);
+    expect(slack.callsTo('chat.update')).toHaveLength(1);
+  });
+
+  it('delivers in the background once started, and stop() waits for the round in progress', async () => {
+    const [store] = world.stores;
+    const d = deliverer(store!, slack, clock, 'replica-a');
+    d.start(20);
+    await store!.enqueue([note(C2, 'later')], clock.now());
+    const deadline = Date.now() + 5_000;
+    while (postedKeys(slack, C2).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await d.stop();
+    expect(postedKeys(slack, C2)).toEqual(['later']);
+    expect((await store!.row('later'))?.state).toBe('posted');
+    await store!.enqueue([note(C2, 'after-stop')], clock.now());
+    await new Promise((r) => setTimeout(r, 100));
+    expect(postedKeys(slack, C2)).toEqual(['later']);
+  });
+});
