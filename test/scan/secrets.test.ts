@@ -138,7 +138,9 @@ describe('linear time on hostile input', () => {
       const large = make(100_000);
       time(small, 10); // warm up
       const ratio = time(large, 1) / Math.max(time(small, 10), 0.5);
-      expect(ratio).toBeLessThan(4);
+      // Quadratic work gives about 10; the full suite's neighbours (GC threads count as CPU) pushed a
+      // linear scan to 4.x on the loaded CI machine, so the line sits between the two.
+      expect(ratio).toBeLessThan(6);
     });
   }
 });
