@@ -104,11 +104,13 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));
   const wantAdvisories = [...new Set([...vulnerable, ...unpinned.map((d) => d.name)])];
-  const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
 
+  const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
   progress(`reading release data for ${plural(wantRegistry.length, 'package')}`);
   // The registry is the slow part (one request per package) and only the outdated and yanked checks
   // need it, so it is read while the advisory details are, and the first stage does not wait for it.
+  // Not before the querybatch: PyPI's answers, parsed on this thread 32 at a time, would compete
+  // for the CPU with the work the first stage waits for.
   const registryWarnings: string[] = [];
   let registryDone = false;
   const registryRead = fetchRegistry(input.registry, wantRegistry, registryWarnings).finally(() => {
@@ -174,6 +176,9 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     };
   };
 
+  // A registry answering from its cache (a repeat audit) is done within a turn of the event loop:
+  // then there is nothing to stage, and the reply is edited once.
+  if (input.onFirstStage && input.registry && !registryDone) await new Promise((resolve) => setImmediate(resolve));
   if (input.onFirstStage && input.registry && !registryDone) {
     await input.onFirstStage(resultWith(null, [...warnings, ...detailWarnings], [REGISTRY_PENDING]));
   }

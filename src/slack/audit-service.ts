@@ -316,6 +316,12 @@ export class SlackAuditService {
     const record = this.audits.get(auditId);
     if (!record) return;
     const { first, replies } = this.render(record);
+    if (record.replyParts === null) {
+      // Its thread is not known (a reply posted before continuations were kept): the message only,
+      // rather than a second copy of the thread.
+      await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+      return;
+    }
     const previous = record.replyParts;
     const parts: string[] = [];
     // With no thread yet (a first stage), the message goes first: it is the answer people wait for.

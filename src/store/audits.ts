@@ -30,8 +30,11 @@ export interface AuditRecord {
   requestedBy: string | null;
   channel: string | null;
   ts: string | null;
-  /** The thread messages that continue the reply (when it did not fit in one), in order. */
-  replyParts: string[];
+  /**
+   * The thread messages that continue the reply (when it did not fit in one), in order; null when
+   * not known (a reply posted before they were kept, or not posted by the bot itself).
+   */
+  replyParts: string[] | null;
   /** Null when not known (audits stored before it was kept): treat as private. */
   private: boolean | null;
   /** Open (not ignored) findings by severity. */
@@ -108,12 +111,13 @@ export class AuditStore {
 
   /** Where the reply was posted, so later edits (an ignore) update that message. */
   setReply(id: number, channel: string, ts: string): void {
-    this.db.prepare('UPDATE audits SET channel = ?, ts = ? WHERE id = ?').run(channel, ts, id);
+    // A reply posted now starts with no continuation, and every later edit keeps the list.
+    this.db.prepare("UPDATE audits SET channel = ?, ts = ?, reply_parts = COALESCE(reply_parts, '[]') WHERE id = ?").run(channel, ts, id);
   }
 
   /** The reply's thread continuation messages, as they are now (replaced whole). */
   setReplyParts(id: number, parts: readonly string[]): void {
-    this.db.prepare('UPDATE audits SET reply_parts = ? WHERE id = ?').run(parts.length ? JSON.stringify(parts) : null, id);
+    this.db.prepare('UPDATE audits SET reply_parts = ? WHERE id = ?').run(JSON.stringify(parts), id);
   }
 
   /** Replaces the stored result (after an ignore), keeping the counts in step. */
@@ -127,7 +131,7 @@ export class AuditStore {
     if (!row?.result) return undefined;
     return {
       ...summaryOf(row),
-      replyParts: row.reply_parts ? (JSON.parse(row.reply_parts) as string[]) : [],
+      replyParts: row.reply_parts === null ? null : (JSON.parse(row.reply_parts) as string[]),
       private: row.private === null ? null : row.private === 1,
       result: JSON.parse(row.result) as AuditResult,
     };
