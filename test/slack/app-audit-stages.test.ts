@@ -82,6 +82,25 @@ describe('a staged /audit reply', () => {
     expect(stored.result.findings.filter((f) => f.kind === 'outdated')).toEqual([]);
   });
 
+  it('stages through response_url too, within its five posts, when the bot cannot post in the channel', async () => {
+    world = await startWorld();
+    const release = world.pypi.hold();
+    world.slack.failNext('chat.postMessage', 'not_in_channel');
+    const { responseId } = await world.audit('octo/shop', { channel: 'G0PRIVATE01' });
+    const posts = () => world!.slack.responses.filter((r) => r.id === responseId);
+    await waitFor(() => posts().length >= 2, 'the first stage through response_url');
+    expect(posts()[1]?.body).toMatchObject({ response_type: 'in_channel', replace_original: true });
+    expect(blockText(posts()[1]?.body.blocks)).toContain('*Still coming:*');
+    release();
+    await world.bot.service.idle();
+    expect(posts().length).toBeLessThanOrEqual(5);
+    expect(posts().every((p) => p.status === 200)).toBe(true);
+    expect(posts()[2]?.body).toMatchObject({ replace_original: true });
+    const shown = world.slack.messages('G0PRIVATE01');
+    expect(blockText(shown[0]?.blocks)).toContain('Dependency audit: octo/shop');
+    expect(shown.map((m) => blockText(m.blocks)).join('\n')).not.toContain('Still coming');
+  });
+
   it('answers in one update when the registry is already faster than the advisories (a repeat)', async () => {
     world = await startWorld();
     await world.audit('octo/shop');
