@@ -50,6 +50,13 @@ export interface AuditInput {
    */
   knownNames?: PopularName[];
   onProgress?: (message: string) => void;
+  /**
+   * Called once the vulnerabilities are known, before the registry has answered: a result whose
+   * outdated and yanked checks are `pending` (so it is partial and says what is still coming). Not
+   * called when the registry answered first, or when there is none. The audit's own result (the
+   * promise) is always the complete one.
+   */
+  onFirstStage?: (result: AuditResult) => void | Promise<void>;
 }
 
 export interface AuditResult {
@@ -69,6 +76,11 @@ export interface AuditResult {
   partial: boolean;
   /** Why the result is partial; absent in audits stored before it existed (their `warnings` say why). */
   partialReasons?: PartialReason[];
+  /**
+   * Checks not done yet because a later stage brings them (a staged Slack reply's first update):
+   * such a result is partial, and a complete one follows. Absent or empty in a complete result.
+   */
+  pending?: string[];
   advisorySource: AdvisorySource['kind'];
   /** How old the advisory data was when a local copy (the mirror) answered; null for the live OSV API. */
   advisoryData?: AdvisoryDataAge | null;
@@ -99,67 +111,93 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));
   const wantAdvisories = [...new Set([...vulnerable, ...unpinned.map((d) => d.name)])];
-  const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
 
+  const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
   progress(`reading release data for ${plural(wantRegistry.length, 'package')}`);
-  const [registry, packageAdvisories, aliasRatings] = await Promise.all([
-    fetchRegistry(input.registry, wantRegistry, warnings),
-    advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, warnings) : new Map<string, OsvRecord[]>(),
+  // The registry is the slow part (one request per package) and only the outdated and yanked checks
+  // need it, so it is read while the advisory details are, and the first stage does not wait for it.
+  // Not before the querybatch: PyPI's answers, parsed on this thread 32 at a time, would compete
+  // for the CPU with the work the first stage waits for.
+  const registryWarnings: string[] = [];
+  let registryDone = false;
+  const registryRead = fetchRegistry(input.registry, wantRegistry, registryWarnings).finally(() => {
+    registryDone = true;
+  });
+  const detailWarnings: string[] = [];
+  const [packageAdvisories, aliasRatings] = await Promise.all([
+    advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, detailWarnings) : new Map<string, OsvRecord[]>(),
     // Unrated advisories take the rating of their GHSA / CVE aliases' records where those have one.
     lookUpAliasRatings(input.advisories, [...hits.values()].flat()),
   ]);
   if (aliasRatings.failure !== null) {
-    warnings.push(`advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
+    detailWarnings.push(`advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
   }
 
-  const ctx: AuditContext = {
-    now: input.now,
-    manifests: input.load.manifests,
-    dependencies,
-    packages,
-    unpinned,
-    registry,
-    hits,
-    aliasRecords: aliasRatings.records,
-    packageAdvisories,
-    contextFiles: input.contextFiles,
-    typosquat: auditTyposquatChecker(input.knownNames),
-  };
-  const all = [
-    ...vulnerabilityFindings(ctx),
-    ...registryFindings(ctx),
-    ...unpinnedFindings(ctx),
-    ...noLockfileFindings(ctx),
-    ...noHashesFindings(ctx),
-    ...nonRegistrySourceFindings(ctx),
-    ...extraIndexUrlFindings(ctx),
-    ...pythonEolFindings(ctx),
-    ...typosquatFindings(ctx),
-  ];
+  const typosquat = auditTyposquatChecker(input.knownNames);
+  const resultWith = (registry: Map<string, ProjectInfo | null> | null, allWarnings: string[], pending: string[]): AuditResult => {
+    const ctx: AuditContext = {
+      now: input.now,
+      manifests: input.load.manifests,
+      dependencies,
+      packages,
+      unpinned,
+      registry,
+      hits,
+      aliasRecords: aliasRatings.records,
+      packageAdvisories,
+      contextFiles: input.contextFiles,
+      typosquat,
+    };
+    const all = [
+      ...vulnerabilityFindings(ctx),
+      ...registryFindings(ctx),
+      ...unpinnedFindings(ctx),
+      ...noLockfileFindings(ctx),
+      ...noHashesFindings(ctx),
+      ...nonRegistrySourceFindings(ctx),
+      ...extraIndexUrlFindings(ctx),
+      ...pythonEolFindings(ctx),
+      ...typosquatFindings(ctx),
+    ];
 
-  const { rules, notes: fileNotes } = readIgnores(input.contextFiles);
-  const { findings, notes } = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
-  const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
-  const freshnessNow = input.advisories.freshness?.() ?? null;
-  const freshness = freshnessNow ? dataAge(freshnessNow, input.now) : null;
-  const reasons = partialReasons({ errors: input.load.errors, manifestsRead: input.load.manifests.length, warnings });
-  const sorted = findings.sort((a, b) => compareFindings(a, b, unknownAs));
-  return {
-    target: input.target,
-    dependencies: new Set(dependencies.filter((d) => d.name).map((d) => d.name)).size,
-    findings: sorted.filter((f) => !f.ignoredBy),
-    ignored: sorted.filter((f) => f.ignoredBy),
-    notes: [...fileNotes, ...notes],
-    errors: input.load.errors,
-    warnings,
-    notices: [...(input.advisories.notices?.() ?? []), ...(freshness ? [describeDataAge(freshness)] : [])],
-    partial: reasons.length > 0,
-    partialReasons: reasons,
-    advisorySource: input.advisories.kind,
-    advisoryData: freshness,
-    unknownAs,
+    const { rules, notes: fileNotes } = readIgnores(input.contextFiles);
+    const { findings, notes } = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
+    const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
+    const freshnessNow = input.advisories.freshness?.() ?? null;
+    const freshness = freshnessNow ? dataAge(freshnessNow, input.now) : null;
+    const reasons = partialReasons({ errors: input.load.errors, manifestsRead: input.load.manifests.length, warnings: allWarnings });
+    const sorted = findings.sort((a, b) => compareFindings(a, b, unknownAs));
+    return {
+      target: input.target,
+      dependencies: new Set(dependencies.filter((d) => d.name).map((d) => d.name)).size,
+      findings: sorted.filter((f) => !f.ignoredBy),
+      ignored: sorted.filter((f) => f.ignoredBy),
+      notes: [...fileNotes, ...notes],
+      errors: input.load.errors,
+      warnings: allWarnings,
+      notices: [...(input.advisories.notices?.() ?? []), ...(freshness ? [describeDataAge(freshness)] : [])],
+      // Fail closed: a result with checks still to come is not a complete one, whoever reads it.
+      partial: reasons.length > 0 || pending.length > 0,
+      partialReasons: reasons,
+      ...(pending.length ? { pending } : {}),
+      advisorySource: input.advisories.kind,
+      advisoryData: freshness,
+      unknownAs,
+    };
   };
+
+  // A registry answering from its cache (a repeat audit) is done within a turn of the event loop:
+  // then there is nothing to stage, and the reply is edited once.
+  if (input.onFirstStage && input.registry && !registryDone) await new Promise((resolve) => setImmediate(resolve));
+  if (input.onFirstStage && input.registry && !registryDone) {
+    await input.onFirstStage(resultWith(null, [...warnings, ...detailWarnings], [REGISTRY_PENDING]));
+  }
+  const registry = await registryRead;
+  return resultWith(registry, [...warnings, ...registryWarnings, ...detailWarnings], []);
 }
+
+/** What a first stage leaves for the second: the checks that need the package registry. */
+export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';
 
 function readIgnores(files: { path: string; text: string }[]): { rules: IgnoreRule[]; notes: IgnoreNote[] } {
   const file = files.find((f) => IGNORE_FILES.includes(f.path));

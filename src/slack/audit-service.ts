@@ -30,6 +30,7 @@ import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } fro
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
 import { fitMessage, fitView } from './blocks/fit.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
+import { context } from './blocks/kit.js';
 import { homeView } from './blocks/home.js';
 import { ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import type { AccessGate } from '../authz/gate.js';
@@ -75,7 +76,8 @@ export interface AuditServiceOptions {
 
 
 export interface HomeSections {
-  watched(): { repo: string; channel: string }[];
+  /** Every watch, with what App Home needs to decide who may see it. */
+  watched(): { repo: string; channel: string; private: boolean; addedBy: string }[];
   incidents(): KnownBlock[];
 }
 
@@ -97,8 +99,8 @@ export interface AuditOutcome {
 /** Where the reply lives: a message the bot can edit, or the response_url of the command. */
 type ReplyTarget = { mode: 'chat'; channel: string; ts: string } | { mode: 'respond'; respond: RespondFn };
 
-/** response_url allows five posts; the placeholder and the result take two. */
-const RESPOND_MAX_REPLIES = 3;
+/** response_url allows five posts; the placeholder and the result take two (three with a first stage). */
+const RESPOND_MAX_POSTS = 5;
 
 const PLATFORM_FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found']);
 
@@ -131,6 +133,8 @@ export class SlackAuditService {
   private readonly pending = new Set<Promise<void>>();
   /** The typosquat rule's popular names beyond the shipped list: the watched repositories' packages. */
   private readonly knownNames: () => PopularName[];
+  /** Per audit, the reply edit under way: edits of one reply (a stage, an ignore) run one after another. */
+  private readonly replyEdits = new Map<number, Promise<unknown>>();
 
   constructor(private readonly options: AuditServiceOptions) {
     this.audits = new AuditStore(options.db);
@@ -167,11 +171,32 @@ export class SlackAuditService {
     const log = this.options.logger.child({ repo: label, user: request.user, channel: request.channel });
     let target: ReplyTarget | null = null;
     try {
-      target = await this.postPlaceholder(request, auditingMessage(label, request.user));
-      const outcome = await this.auditRepository(request.ref, request.user, this.channels.channelUnknownAs(request.channel) ?? undefined);
-      if (target.mode === 'chat') this.audits.setReply(outcome.record.id, target.channel, target.ts);
-      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, ...outcome.stats }, 'audit posted');
-      await this.deliver(request, target, outcome.record);
+      // Reading GitHub does not wait for "Auditing…" to be posted: both start now.
+      const placing = this.postPlaceholder(request, auditingMessage(label, request.user));
+      // The vulnerability result goes out as soon as it is known (PyPI is still being read); the
+      // complete result replaces it. A first stage that could not be posted leaves the second to try.
+      let firstStage: Promise<boolean> | null = null;
+      const auditing = this.auditRepository(request.ref, request.user, this.channels.channelUnknownAs(request.channel) ?? undefined, {
+        onFirstStage: (record) => {
+          firstStage = placing.then(async (placed) => {
+            if (placed.mode === 'chat') this.audits.setReply(record.id, placed.channel, placed.ts);
+            await this.deliverFirstStage(request, placed, record);
+            return true;
+          }).catch((err: unknown) => {
+            log.warn({ err, auditId: record.id }, 'could not post the first stage of the audit');
+            return false;
+          });
+        },
+      });
+      // Whatever happens to the placeholder, shutdown and tests wait for the audit to settle.
+      this.track(auditing.then(() => undefined, () => undefined));
+      const placed = await placing;
+      target = placed;
+      const outcome = await auditing;
+      const firstSent = (await (firstStage as Promise<boolean> | null)) ?? false;
+      if (placed.mode === 'chat') this.audits.setReply(outcome.record.id, placed.channel, placed.ts);
+      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats }, 'audit posted');
+      await this.deliver(request, placed, outcome.record, firstSent && placed.mode === 'respond' ? 1 : 0);
     } catch (err) {
       const userError = toUserError(err);
       log.error({ err, errorId: userError.errorId, problem: userError.problem.kind }, 'audit failed');
@@ -181,28 +206,51 @@ export class SlackAuditService {
     }
   }
 
-  /** Snapshot + audit + store. Throws the errors of src/github/errors.ts and NoManifestsError. */
-  async auditRepository(ref: RepoRef, requestedBy: string | null, unknownAs?: RatedSeverity): Promise<AuditOutcome> {
+  /**
+   * Snapshot + audit + store. Throws the errors of src/github/errors.ts and NoManifestsError. With
+   * `onFirstStage`, the vulnerability result is stored first (outdated and yanked checks pending)
+   * and handed over, then completed in place: the returned record is always the complete one.
+   */
+  async auditRepository(ref: RepoRef, requestedBy: string | null, unknownAs?: RatedSeverity, stages: { onFirstStage?: (record: AuditRecord) => void } = {}): Promise<AuditOutcome> {
     const { services, db, logger } = this.options;
     const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
     const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
     if (manifests.length === 0 && snapshot.errors.every((e) => e.path === null)) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
+    const ignoresAtStart = this.ignores.rulesForRepo(repo);
+    const stored = { repo, ref: snapshot.ref, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
+    let firstRecord: AuditRecord | null = null;
+    const onFirstStage = stages.onFirstStage;
     const { result } = await (services.runner ?? runHere).auditTree(
       {
         files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
         links: snapshot.links,
         target: `${repo}@${snapshot.sha}`,
         now,
-        extraIgnores: this.ignores.rulesForRepo(repo),
+        extraIgnores: ignoresAtStart,
         extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
         ...(unknownAs ? { unknownAs } : {}),
         knownNames: this.knownNames(),
       },
       { advisories: services.advisories(now), registry: services.registry },
+      onFirstStage
+        ? {
+            onFirstStage: (first) => {
+              firstRecord = this.audits.insert({ ...stored, result: first });
+              onFirstStage(firstRecord);
+            },
+          }
+        : undefined,
     );
-    const record = this.audits.insert({ repo, ref: snapshot.ref, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, result });
+    const first = firstRecord as AuditRecord | null;
+    if (!first) return { record: this.audits.insert({ ...stored, result }), stats: snapshot.stats };
+    // Someone may have pressed Ignore… on the first stage: the complete result keeps that ignore.
+    const ignoresNow = this.ignores.rulesForRepo(repo);
+    const complete = JSON.stringify(ignoresNow) === JSON.stringify(ignoresAtStart) ? result : applySlackIgnores(result, ignoresNow, now);
+    this.audits.updateResult(first.id, complete);
+    const record = this.audits.get(first.id);
+    if (!record) throw new Error('audit row vanished after its first stage');
     return { record, stats: snapshot.stats };
   }
 
@@ -227,17 +275,27 @@ export class SlackAuditService {
     }
   }
 
-  private async deliver(request: AuditRequest, target: ReplyTarget, record: AuditRecord): Promise<void> {
-    const { first, replies } = this.render(record);
+  /** The first stage: in a message, the whole reply (thread included); through response_url, its first message. */
+  private async deliverFirstStage(request: AuditRequest, target: ReplyTarget, record: AuditRecord): Promise<void> {
     if (target.mode === 'chat') {
-      await request.client.chat.update({ channel: target.channel, ts: target.ts, text: first.text, blocks: first.blocks });
-      for (const reply of replies) {
-        await request.client.chat.postMessage({ channel: target.channel, thread_ts: target.ts, text: reply.text, blocks: reply.blocks });
-      }
+      await this.editReply(request.client, record.id, target.channel, target.ts);
       return;
     }
+    // response_url cannot edit its follow-ups: the thread waits for the complete result.
+    const { first } = this.render(record);
     await target.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
-    const shown = replies.slice(0, RESPOND_MAX_REPLIES);
+  }
+
+  /** The complete result. `usedPosts`: response_url posts already spent on earlier stages. */
+  private async deliver(request: AuditRequest, target: ReplyTarget, record: AuditRecord, usedPosts = 0): Promise<void> {
+    if (target.mode === 'chat') {
+      await this.editReply(request.client, record.id, target.channel, target.ts);
+      return;
+    }
+    const { first, replies } = this.render(record);
+    await target.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
+    // The placeholder and this result took two posts.
+    const shown = replies.slice(0, Math.max(0, RESPOND_MAX_POSTS - 2 - usedPosts));
     for (const [i, reply] of shown.entries()) {
       const last = i === shown.length - 1 && replies.length > shown.length;
       const blocks: KnownBlock[] = last
@@ -245,6 +303,79 @@ export class SlackAuditService {
         : reply.blocks;
       const fitted = fitMessage({ text: reply.text, blocks }).first;
       await target.respond({ response_type: 'in_channel', replace_original: false, text: fitted.text, blocks: fitted.blocks });
+    }
+  }
+
+  /**
+   * Brings a posted reply in line with its stored audit: the message itself, then each thread
+   * continuation (updated in place, posted when there are more now, deleted when fewer are needed),
+   * their ts kept with the audit. Edits of one reply never interleave.
+   */
+  private editReply(client: WebClient, auditId: number, channel: string, ts: string): Promise<void> {
+    const previous = this.replyEdits.get(auditId) ?? Promise.resolve();
+    const edit = previous.catch(() => undefined).then(() => this.syncReply(client, auditId, channel, ts));
+    this.replyEdits.set(auditId, edit);
+    void edit.finally(() => {
+      if (this.replyEdits.get(auditId) === edit) this.replyEdits.delete(auditId);
+    }).catch(() => undefined);
+    return edit;
+  }
+
+  private async syncReply(client: WebClient, auditId: number, channel: string, ts: string): Promise<void> {
+    const record = this.audits.get(auditId);
+    if (!record) return;
+    const { first, replies } = this.render(record);
+    if (record.replyParts === null) {
+      // Its thread is not known (a reply posted before continuations were kept): the message only,
+      // rather than a second copy of the thread.
+      await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+      return;
+    }
+    const previous = record.replyParts;
+    const parts: string[] = [];
+    // With no thread yet (a first stage), the message goes first: it is the answer people wait for.
+    // With a thread already there, the message changes last, once its thread agrees with it.
+    const messageFirst = previous.length === 0;
+    try {
+      if (messageFirst) await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+      for (const [i, reply] of replies.entries()) {
+        const existing = previous[i];
+        if (existing && (await this.updateIfThere(client, channel, existing, reply))) {
+          parts.push(existing);
+          continue;
+        }
+        const posted = await client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks });
+        if (posted.ts) parts.push(posted.ts);
+      }
+      for (const extra of previous.slice(replies.length)) await this.retire(client, channel, extra);
+      if (!messageFirst) await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+      this.audits.setReplyParts(auditId, parts);
+    } catch (err) {
+      // What was not reached stays known, so the next edit (an ignore) still finds and fixes it.
+      this.audits.setReplyParts(auditId, [...parts, ...previous.slice(parts.length)]);
+      throw err;
+    }
+  }
+
+  /** chat.update of a continuation; false when it is gone (someone deleted it), so a new one is posted. */
+  private async updateIfThere(client: WebClient, channel: string, ts: string, message: { text: string; blocks: KnownBlock[] }): Promise<boolean> {
+    try {
+      await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+      return true;
+    } catch (err) {
+      if (slackErrorCode(err) === 'message_not_found') return false;
+      throw err;
+    }
+  }
+
+  /** A continuation no longer needed: deleted (chat:write lets the bot delete its own messages), else emptied. */
+  private async retire(client: WebClient, channel: string, ts: string): Promise<void> {
+    try {
+      await client.chat.delete({ channel, ts });
+    } catch (err) {
+      if (slackErrorCode(err) === 'message_not_found') return;
+      this.options.logger.warn({ err, channel, ts }, 'could not delete a reply continuation; emptying it');
+      await client.chat.update({ channel, ts, text: '(nothing more)', blocks: [context('(nothing more)')] });
     }
   }
 
@@ -326,21 +457,23 @@ export class SlackAuditService {
     if (!channel || !ts) return { ack: { response_action: 'update', view: fitView(ignoreSavedView(v.advisoryId, record.repo)) } };
     return {
       ack: undefined,
-      followUp: async () => {
-        const fresh = this.audits.get(record.id);
-        if (!fresh) return;
-        const { first } = this.render(fresh);
-        await input.client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
-      },
+      followUp: () => this.editReply(input.client, record.id, channel, ts),
     };
   }
 
   // ------------------------------------------------------------------ App Home
 
+  /**
+   * App Home, for one person: audits and watches of public repositories, their own audits and
+   * watches, and private ones only when they are an admin (DEPWATCH_ADMINS; empty: everyone).
+   */
   async publishHome(client: WebClient, userId: string): Promise<void> {
     const home = this.options.home;
+    const admin = this.options.gate.isAdmin(userId);
+    const audits = this.audits.recent(10, admin ? { admin: true } : { admin: false, userId });
+    const watched = (home?.watched() ?? []).filter((w) => admin || !w.private || w.addedBy === userId).map(({ repo, channel }) => ({ repo, channel }));
     const view = fitView(
-      homeView({ audits: this.audits.recent(10), now: this.now(), watched: home?.watched() ?? [], incidentBlocks: home?.incidents() ?? null }),
+      homeView({ audits, now: this.now(), watched, incidentBlocks: home?.incidents() ?? null }),
       { moreLabel: (n) => `${n} more not shown` },
     );
     await client.views.publish({ user_id: userId, view });

@@ -16,6 +16,8 @@ export interface NewAudit {
   createdAt: Date;
   requestedBy: string | null;
   result: AuditResult;
+  /** What GitHub said; unknown (null) counts as private. */
+  private?: boolean | null;
 }
 
 export interface AuditRecord {
@@ -28,13 +30,20 @@ export interface AuditRecord {
   requestedBy: string | null;
   channel: string | null;
   ts: string | null;
+  /**
+   * The thread messages that continue the reply (when it did not fit in one), in order; null when
+   * not known (a reply posted before they were kept, or not posted by the bot itself).
+   */
+  replyParts: string[] | null;
+  /** Null when not known (audits stored before it was kept): treat as private. */
+  private: boolean | null;
   /** Open (not ignored) findings by severity. */
   counts: Record<Severity, number>;
   result: AuditResult;
 }
 
 /** A row without its result: what lists (App Home) need. */
-export type AuditSummary = Omit<AuditRecord, 'result'>;
+export type AuditSummary = Omit<AuditRecord, 'result' | 'replyParts' | 'private'>;
 
 interface Row {
   id: number;
@@ -46,6 +55,8 @@ interface Row {
   requested_by: string | null;
   channel: string | null;
   ts: string | null;
+  reply_parts: string | null;
+  private: number | null;
   counts: string;
   result?: string;
 }
@@ -67,7 +78,10 @@ function summaryOf(row: Row): AuditSummary {
   };
 }
 
-const SUMMARY_COLUMNS = 'id, repo, ref, sha, html_url, created_at, requested_by, channel, ts, counts';
+const SUMMARY_COLUMNS = 'id, repo, ref, sha, html_url, created_at, requested_by, channel, ts, reply_parts, private, counts';
+
+/** Whose App Home lists audits: everything for an admin, else public repositories' and their own. */
+export type AuditViewer = { admin: true } | { admin: false; userId: string };
 
 export class AuditStore {
   constructor(private readonly db: Db) {}
@@ -75,8 +89,8 @@ export class AuditStore {
   insert(audit: NewAudit): AuditRecord {
     const info = this.db
       .prepare(
-        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, private)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         audit.repo,
@@ -88,6 +102,7 @@ export class AuditStore {
         audit.requestedBy,
         JSON.stringify(countBySeverity(audit.result.findings)),
         JSON.stringify(audit.result),
+        audit.private === undefined || audit.private === null ? null : audit.private ? 1 : 0,
       );
     const stored = this.get(Number(info.lastInsertRowid));
     if (!stored) throw new Error('audit row vanished after insert');
@@ -96,7 +111,13 @@ export class AuditStore {
 
   /** Where the reply was posted, so later edits (an ignore) update that message. */
   setReply(id: number, channel: string, ts: string): void {
-    this.db.prepare('UPDATE audits SET channel = ?, ts = ? WHERE id = ?').run(channel, ts, id);
+    // A reply posted now starts with no continuation, and every later edit keeps the list.
+    this.db.prepare("UPDATE audits SET channel = ?, ts = ?, reply_parts = COALESCE(reply_parts, '[]') WHERE id = ?").run(channel, ts, id);
+  }
+
+  /** The reply's thread continuation messages, as they are now (replaced whole). */
+  setReplyParts(id: number, parts: readonly string[]): void {
+    this.db.prepare('UPDATE audits SET reply_parts = ? WHERE id = ?').run(JSON.stringify(parts), id);
   }
 
   /** Replaces the stored result (after an ignore), keeping the counts in step. */
@@ -108,18 +129,35 @@ export class AuditStore {
     if (!Number.isSafeInteger(id) || id <= 0) return undefined;
     const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, result FROM audits WHERE id = ?`).get(id) as Row | undefined;
     if (!row?.result) return undefined;
-    return { ...summaryOf(row), result: JSON.parse(row.result) as AuditResult };
+    return {
+      ...summaryOf(row),
+      replyParts: row.reply_parts === null ? null : (JSON.parse(row.reply_parts) as string[]),
+      private: row.private === null ? null : row.private === 1,
+      result: JSON.parse(row.result) as AuditResult,
+    };
   }
 
-  /** Newest first; one row per repository (its latest audit). */
-  recent(limit = 10): AuditSummary[] {
-    const rows = this.db
-      .prepare(
-        `SELECT ${SUMMARY_COLUMNS} FROM audits a
-         WHERE id = (SELECT MAX(id) FROM audits b WHERE b.repo_key = a.repo_key)
-         ORDER BY created_at DESC, id DESC LIMIT ?`,
-      )
-      .all(limit) as Row[];
+  /**
+   * Newest first; one row per repository (its latest audit the viewer may see). A viewer who is not
+   * an admin sees audits of public repositories and the ones they asked for; an audit whose
+   * privacy is unknown counts as private.
+   */
+  recent(limit = 10, viewer: AuditViewer = { admin: true }): AuditSummary[] {
+    const rows = viewer.admin
+      ? (this.db
+          .prepare(
+            `SELECT ${SUMMARY_COLUMNS} FROM audits a
+             WHERE id = (SELECT MAX(id) FROM audits b WHERE b.repo_key = a.repo_key)
+             ORDER BY created_at DESC, id DESC LIMIT ?`,
+          )
+          .all(limit) as Row[])
+      : (this.db
+          .prepare(
+            `SELECT ${SUMMARY_COLUMNS} FROM audits a
+             WHERE id = (SELECT MAX(id) FROM audits b WHERE b.repo_key = a.repo_key AND (b.private = 0 OR b.requested_by = @user))
+             ORDER BY created_at DESC, id DESC LIMIT @limit`,
+          )
+          .all({ user: viewer.userId, limit }) as Row[]);
     return rows.map(summaryOf);
   }
 

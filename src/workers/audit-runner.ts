@@ -10,27 +10,44 @@
 import { WorkerPool, type WorkerPoolOptions } from './pool.js';
 import { localContext, sourceHandlers, sourceInfo, type DataSources } from './jobs/sources.js';
 import { REMATCH_TASK, runRematch, type RematchOutcome, type RematchRequest } from './jobs/rematch.js';
-import { runTreeAudit, TREE_AUDIT_TASK, type TreeAuditOutcome, type TreeAuditRequest } from './jobs/tree-audit.js';
+import { runTreeAudit, TREE_AUDIT_FIRST_STAGE, TREE_AUDIT_TASK, type TreeAuditOutcome, type TreeAuditRequest } from './jobs/tree-audit.js';
+import type { JobHandlers } from './pool.js';
+import type { AuditResult } from '../audit/audit.js';
 
 export type { DataSources, RematchOutcome, RematchRequest, TreeAuditOutcome, TreeAuditRequest };
 
 export interface AuditRunner {
-  /** Parses, matches and evaluates a tree's files. */
-  auditTree(request: TreeAuditRequest, sources: DataSources): Promise<TreeAuditOutcome>;
+  /** Parses, matches and evaluates a tree's files; with `stages.onFirstStage`, hands over the vulnerability result first. */
+  auditTree(request: TreeAuditRequest, sources: DataSources, stages?: AuditStages): Promise<TreeAuditOutcome>;
   /** Re-matches stored packages of unchanged repositories (sweeps). */
   rematch(request: RematchRequest, sources: DataSources): Promise<RematchOutcome>;
 }
 
+/** What a staged audit tells its caller on the way (on the caller's thread). */
+export interface AuditStages {
+  /** The vulnerability result, outdated and yanked checks still pending (AuditResult.pending). */
+  onFirstStage?: (result: AuditResult) => void | Promise<void>;
+}
+
+/** The main-thread answers a tree audit needs: its data sources, and where its first stage goes. */
+function treeAuditHandlers(sources: DataSources, stages: AuditStages | undefined): JobHandlers {
+  const handlers = sourceHandlers(sources);
+  const onFirstStage = stages?.onFirstStage;
+  return onFirstStage ? { ...handlers, [TREE_AUDIT_FIRST_STAGE]: async (result: AuditResult) => void (await onFirstStage(result)) } : handlers;
+}
+
+const staged = (request: TreeAuditRequest, stages: AuditStages | undefined): TreeAuditRequest => (stages?.onFirstStage ? { ...request, stages: true } : request);
+
 /** On the calling thread (the CLI, tests): the same jobs, called directly. */
 export const runHere: AuditRunner = {
-  auditTree: (request, sources) => runTreeAudit({ ...request, sources: sourceInfo(sources) }, localContext(sourceHandlers(sources))),
+  auditTree: (request, sources, stages) => runTreeAudit({ ...staged(request, stages), sources: sourceInfo(sources) }, localContext(treeAuditHandlers(sources, stages))),
   rematch: (request, sources) => runRematch({ ...request, sources: sourceInfo(sources) }, localContext(sourceHandlers(sources))),
 };
 
 /** In the pool's worker threads. */
 export function runInWorkers(pool: WorkerPool): AuditRunner {
   return {
-    auditTree: (request, sources) => pool.run<TreeAuditOutcome>(TREE_AUDIT_TASK, { ...request, sources: sourceInfo(sources) }, sourceHandlers(sources)),
+    auditTree: (request, sources, stages) => pool.run<TreeAuditOutcome>(TREE_AUDIT_TASK, { ...staged(request, stages), sources: sourceInfo(sources) }, treeAuditHandlers(sources, stages)),
     rematch: (request, sources) => pool.run<RematchOutcome>(REMATCH_TASK, { ...request, sources: sourceInfo(sources) }, sourceHandlers(sources)),
   };
 }

@@ -87,6 +87,10 @@ export interface FakePypi {
   addRawProject(name: string, json: unknown, simple?: unknown): void;
   removeProject(name: string): void;
   fail(failure: FakeFailure): void;
+  /** A PyPI that hangs: requests (those arriving now and later) wait until the returned release is called. */
+  hold(): () => void;
+  /** Requests waiting on a hold. */
+  readonly held: number;
   latencyMs: number;
   readonly requests: FakeRequest[];
   /** Requests whose path contains `fragment` (all when omitted). */
@@ -272,6 +276,8 @@ export async function startFakePypi(options: FakePypiOptions = {}): Promise<Fake
   const requests: FakeRequest[] = [];
   const useEtags = options.etags ?? true;
   let baseUrl = '';
+  let gate: Promise<void> | null = null;
+  let waiting = 0;
 
   const takeFailure = (path: string): FakeFailure | undefined => {
     const index = failures.findIndex((f) => f.remaining > 0 && (f.match === undefined || path.includes(f.match)));
@@ -298,6 +304,11 @@ export async function startFakePypi(options: FakePypiOptions = {}): Promise<Fake
       });
     };
     if (fake.latencyMs > 0) await new Promise((r) => setTimeout(r, fake.latencyMs));
+    while (gate) {
+      waiting += 1;
+      await gate;
+      waiting -= 1;
+    }
 
     const failure = takeFailure(path);
     if (failure) {
@@ -386,6 +397,20 @@ export async function startFakePypi(options: FakePypiOptions = {}): Promise<Fake
     },
     removeProject(name) {
       projects.delete(normalize(name));
+    },
+    hold() {
+      let release = (): void => {};
+      const current = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      gate = current;
+      return () => {
+        if (gate === current) gate = null;
+        release();
+      };
+    },
+    get held() {
+      return waiting;
     },
     fail(failure) {
       failures.push({ ...failure, remaining: failure.times ?? 1 });

@@ -397,6 +397,20 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       stored.edited = { user: FAKE_BOT.userId, ts: nextTs() };
       return { ok: true, channel, ts, text: stored.text, message: publicMessage(stored) };
     },
+    // A bot token may delete the bot's own messages only (chat:write); others answer cant_delete_message.
+    'chat.delete': (params) => {
+      const channel = str(params.channel);
+      const ts = str(params.ts);
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      const stored = ts ? findMessage(channel, ts) : undefined;
+      if (!stored || !ts) return { ok: false, error: 'message_not_found' };
+      if (stored.bot_id !== FAKE_BOT.botId) return { ok: false, error: 'cant_delete_message' };
+      const list = channelMessages(channel);
+      list.splice(list.indexOf(stored), 1);
+      const parent = stored.thread_ts && stored.thread_ts !== stored.ts ? findMessage(channel, stored.thread_ts) : undefined;
+      if (parent?.reply_count) parent.reply_count -= 1;
+      return { ok: true, channel, ts };
+    },
     'chat.postEphemeral': (params) => {
       const channel = resolveChannel(params.channel);
       if (!channel) return { ok: false, error: 'channel_not_found' };

@@ -94,7 +94,8 @@ describe('Ignore…', () => {
       expect.objectContaining({ advisoryId: ADVISORY, package: 'werkzeug', reason: 'We never parse multipart form data with werkzeug', until: '2999-12-31', createdBy: USER }),
     ]);
 
-    const update = await waitFor(() => world.slack.callsTo('chat.update')[updatesBefore], 'the re-rendered reply');
+    // The thread's continuations are brought in line first, then the message itself.
+    const update = await waitFor(() => world.slack.callsTo('chat.update').slice(updatesBefore).find((c) => c.params.ts === parentTs), 'the re-rendered reply');
     await world.bot.service.idle();
     expect(update.params.ts).toBe(parentTs);
     const message = world.slack.message(CHANNEL, parentTs)!;

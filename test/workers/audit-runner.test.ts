@@ -3,7 +3,8 @@
  * result, the main thread only reads (the advisory source is asked for candidates and never matches
  * anything itself), and what the sweep stores (packages, the tree's ignores) and re-matches agrees too.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { AuditResult } from '../../src/audit/audit.js';
 import type { AdvisorySource } from '../../src/advisories/types.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import { memorySource } from '../../src/python/files.js';
@@ -75,6 +76,25 @@ describe('audits in worker threads', () => {
     expect(there.result).toEqual(here.result);
     expect(there.result.partial).toBe(true);
     expect(there.result.warnings.join('\n')).toContain('advisories unavailable (OSV did not answer)');
+  });
+
+  it('hand the vulnerability result back to this thread before the registry answers, then the complete one', async () => {
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const slowRegistry = { projects: async (names: string[]) => (await answered, registry.projects(names)) };
+    const stages: AuditResult[] = [];
+    const done = inWorkers.auditTree({ files, target: 't', now }, { advisories: await realMirror(), registry: slowRegistry }, { onFirstStage: (r) => void stages.push(r) });
+    const first = await vi.waitFor(() => stages[0] ?? Promise.reject(new Error('no first stage yet')), { timeout: 20_000 });
+    expect(first.pending).toEqual(['outdated and yanked releases (reading PyPI)']);
+    expect(first.partial).toBe(true);
+    expect(first.findings.some((f) => f.id === 'PYSEC-2019-13')).toBe(true);
+    expect(first.findings.some((f) => f.kind === 'outdated')).toBe(false);
+    answer();
+    const { result } = await done;
+    expect(stages).toHaveLength(1);
+    expect(result.pending).toBeUndefined();
+    expect(result.findings.some((f) => f.kind === 'outdated' && f.package === 'django')).toBe(true);
+    expect(result).toEqual((await runHere.auditTree({ files, target: 't', now }, { advisories: await realMirror(), registry })).result);
   });
 
   it('re-match stored packages like the sweep on this thread does', async () => {

@@ -249,7 +249,11 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const hygiene = result.findings.filter((f) => !isVulnerability(f) && f.kind !== 'outdated' && f.kind !== 'yanked');
 
   const blocks: KnownBlock[] = [header(`Dependency audit: ${input.repo}`)];
-  if (result.partial) {
+  // A first stage is partial only because checks are still coming: it says that, not "partial".
+  const pending = result.pending ?? [];
+  const partial = pending.length ? reasonsOf(result).length > 0 : result.partial;
+  if (pending.length) blocks.push(section(`:hourglass_flowing_sand: *Still coming:* ${escapeMrkdwn(pending.join('; '))}. This message is updated when they are in.`));
+  if (partial) {
     const reasons = reasonsOf(result).map((r) => escapeMrkdwn(truncate(describeReason(r), 200)));
     const shown = reasons.slice(0, 5);
     blocks.push(section(`⚠️ *Partial result:* ${shown.join('; ')}${reasons.length > shown.length ? `; …and ${reasons.length - shown.length} more` : ''}`));
@@ -269,9 +273,9 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
     section(
       (vulns.length
         ? `*${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')}:* ${countsLine(vulnCounts, unknownAsOf(input))}`
-        : result.partial && result.warnings.some((w) => w.startsWith('advisories unavailable'))
+        : partial && result.warnings.some((w) => w.startsWith('advisories unavailable'))
           ? '*Vulnerabilities were not checked* (see above)'
-          : result.partial
+          : partial
             ? ':warning: *No known vulnerabilities in what could be read* (see above)'
             : ':white_check_mark: *No known vulnerabilities*') +
         `\n*${plural(other, 'other finding')}*${other ? `: ${countsLine(otherCounts, unknownAsOf(input))}` : ''}` +
@@ -301,9 +305,10 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const tail = [...outdatedSummary(input, outdated), ...hygieneSummary(input, hygiene), ...ignoredSummary(result), ...problemsSummary(result)];
   if (tail.length) blocks.push(divider(), ...tail);
 
+  const state = `${partial ? ' (partial result)' : ''}${pending.length ? ` (still coming: ${escapeMrkdwn(pending.join('; '))})` : ''}`;
   const text = vulns.length
-    ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns, unknownAsOf(input))}), ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`
-    : `${escapeMrkdwn(input.repo)}@${shortSha}: no known vulnerabilities, ${plural(other, 'other finding')}${result.partial ? ' (partial result)' : ''}`;
+    ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns, unknownAsOf(input))}), ${plural(other, 'other finding')}${state}`
+    : `${escapeMrkdwn(input.repo)}@${shortSha}: no known vulnerabilities, ${plural(other, 'other finding')}${state}`;
   const continuation = (index: number, total: number): KnownBlock[] => [context(`Audit of ${escapeMrkdwn(input.repo)}@${shortSha}, continued (${index}/${total})`)];
   return { text, blocks, continuation };
 }

@@ -39,7 +39,15 @@ export interface TreeAuditRequest {
   knownNames?: PopularName[];
   /** Also return what watching stores: the installed packages and the tree's ignore rules. */
   forWatching?: boolean;
+  /**
+   * Send the vulnerability result back before the registry has answered (a call of
+   * TREE_AUDIT_FIRST_STAGE to the main thread), so a reply can show it while PyPI is read.
+   */
+  stages?: boolean;
 }
+
+/** The call a staged job makes to the main thread with its first-stage AuditResult. */
+export const TREE_AUDIT_FIRST_STAGE = 'audit.firstStage';
 
 export interface TreeAuditOutcome {
   result: AuditResult;
@@ -68,6 +76,7 @@ export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Pro
     ...(job.extraErrors ? { extraErrors: job.extraErrors } : {}),
     ...(job.unknownAs ? { unknownAs: job.unknownAs } : {}),
     ...(job.knownNames ? { knownNames: job.knownNames } : {}),
+    ...(job.stages ? { onFirstStage: (first: AuditResult) => context.call<void>(TREE_AUDIT_FIRST_STAGE, first) } : {}),
   });
   if (!job.forWatching) return { result, packages: null, treeIgnores: null, readFiles: null };
   const ignoreFile = contents.contextFiles.find((f) => IGNORE_FILES.includes(f.path));
