@@ -22,6 +22,7 @@ import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { AuditStore, type AuditRecord } from '../store/audits.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
+import { FixPullStore } from '../store/fix-pulls.js';
 import { WatchStore } from '../store/watches.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
@@ -33,6 +34,7 @@ import type { AccessGate } from '../authz/gate.js';
 import { metadataNumber, metadataString, type ViewMetadataSeal } from './view-metadata.js';
 import { NoManifestsError, toUserError, type UserError } from './errors.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
+import type { FixPrContext } from './fix-pr-flow.js';
 
 type WebClient = webApi.WebClient;
 
@@ -55,7 +57,7 @@ export interface BotServices {
 }
 
 export interface AuditServiceOptions {
-  config: Pick<Config, 'timeZone'> & { github: Pick<Config['github'], 'apiUrl'> };
+  config: Pick<Config, 'timeZone'> & Partial<Pick<Config, 'fixPullRequests'>> & { github: Pick<Config['github'], 'apiUrl'> };
   db: Db;
   logger: Logger;
   services: BotServices;
@@ -119,6 +121,8 @@ export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now:
 export class SlackAuditService {
   readonly audits: AuditStore;
   readonly ignores: IgnoreStore;
+  /** Fix pull requests opened from replies (shown under the reply they came from). */
+  readonly fixPulls: FixPullStore;
   /** Channel settings (how unrated advisories count there) live with the watching tables. */
   private readonly channels: WatchStore;
   private readonly now: () => Date;
@@ -128,6 +132,7 @@ export class SlackAuditService {
   constructor(private readonly options: AuditServiceOptions) {
     this.audits = new AuditStore(options.db);
     this.ignores = new IgnoreStore(options.db);
+    this.fixPulls = new FixPullStore(options.db);
     this.channels = new WatchStore(options.db);
     this.now = options.now ?? (() => new Date());
     this.hosts = [...new Set(['github.com', 'www.github.com', htmlHostFromApiUrl(options.config.github.apiUrl)])];
@@ -199,7 +204,8 @@ export class SlackAuditService {
 
   /** The reply for a stored audit, fitted: the message and its thread replies. */
   render(record: AuditRecord): ReturnType<typeof fitMessage> {
-    return fitMessage(auditReply({ ...record, auditId: record.id }));
+    const fixPr = { enabled: this.options.config.fixPullRequests === true, pull: this.fixPulls.get(record.id) ?? null };
+    return fitMessage(auditReply({ ...record, auditId: record.id, fixPr }));
   }
 
   private async postPlaceholder(request: AuditRequest, message: SlackMessage): Promise<ReplyTarget> {
@@ -324,6 +330,12 @@ export class SlackAuditService {
         await input.client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
       },
     };
+  }
+
+  /** What the "Open fix PR" flow (fix-pr-flow.ts) and the sweep's state check need from this service. */
+  fixPrContext(): FixPrContext {
+    const { config, services, db, gate, logger } = this.options;
+    return { enabled: config.fixPullRequests === true, github: services.github, db, audits: this.audits, fixPulls: this.fixPulls, gate, logger, now: this.now, render: (r) => this.render(r) };
   }
 
   // ------------------------------------------------------------------ App Home
