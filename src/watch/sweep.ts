@@ -289,6 +289,8 @@ export class SweepRunner {
   private running: Promise<SweepResult> | null = null;
   private lastStartedAt: Date | null = null;
   last: SweepResult | null = null;
+  /** Runs after each sweep (main.ts: fix pull request states); its failure never fails the sweep. */
+  onSwept: (() => Promise<unknown>) | null = null;
 
   constructor(private readonly options: SweepOptions) {}
 
@@ -306,8 +308,9 @@ export class SweepRunner {
     if (this.running) return this.running;
     this.lastStartedAt = this.options.now();
     this.running = sweep(this.options)
-      .then((r) => {
+      .then(async (r) => {
         this.last = r;
+        await this.onSwept?.().catch((err: unknown) => this.options.logger?.warn({ err }, 'after-sweep hook failed'));
         return r;
       })
       .finally(() => {
