@@ -42,6 +42,11 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean)),
+  // Off unless asked for: opening pull requests needs write permissions Depwatch otherwise never holds.
+  DEPWATCH_FIX_PRS: z
+    .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be 1 (on) or 0 (off)' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on'),
   LOG_LEVEL: LogLevel.default('info'),
   TZ: z.string().trim().optional(),
   METRICS_TOKEN: optionalSecret,
@@ -69,6 +74,8 @@ export interface Config {
   pypi: { url: string };
   dbPath: string;
   admins: string[];
+  /** DEPWATCH_FIX_PRS: the "Open fix PR" button (needs Contents and Pull requests write on GitHub). */
+  fixPullRequests: boolean;
   logLevel: z.infer<typeof LogLevel>;
   timeZone: string;
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
@@ -151,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pypi: { url: e.PYPI_URL },
     dbPath: e.DEPWATCH_DB,
     admins: e.DEPWATCH_ADMINS,
+    fixPullRequests: e.DEPWATCH_FIX_PRS,
     logLevel: e.LOG_LEVEL,
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     get timeZone() {

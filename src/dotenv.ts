@@ -20,6 +20,7 @@ export const SETTING_NAMES = [
   'PYPI_URL',
   'DEPWATCH_DB',
   'DEPWATCH_ADMINS',
+  'DEPWATCH_FIX_PRS',
   'LOG_LEVEL',
   'TZ',
   'METRICS_TOKEN',

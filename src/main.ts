@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, loadDotEnv, missingSlackSettings } from './con
 import { createAccessGate } from './authz/gate.js';
 import { createLogger, redactSecrets } from './log.js';
 import { buildBotServices, createBot } from './slack/bot.js';
+import { refreshFixPullStates } from './slack/fix-pr-flow.js';
 import { createBulkSlackClient } from './slack/pacing.js';
 import { openDb, StoreError } from './store/db.js';
 import { createWatchService } from './watch/service.js';
@@ -101,6 +102,8 @@ export async function main(): Promise<number> {
     return 2;
   }
   pool.warm();
+  // Fix pull requests opened from Slack: each sweep checks whether they were merged or closed.
+  if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
   watch.start();
   const reminders = startIncidentReminders({ db, client: bot.app.client, logger, templates });
   logger.info({ db: config.dbPath }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);

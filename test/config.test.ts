@@ -68,6 +68,13 @@ describe('configuration from the environment', () => {
     expect(config.github.app?.privateKey).toBe('line1\nline2');
   });
 
+  it('keeps fix pull requests off unless DEPWATCH_FIX_PRS turns them on', () => {
+    expect(loadConfig({ TZ: 'UTC' }).fixPullRequests).toBe(false);
+    expect(loadConfig({ TZ: 'UTC', DEPWATCH_FIX_PRS: '0' }).fixPullRequests).toBe(false);
+    expect(loadConfig({ TZ: 'UTC', DEPWATCH_FIX_PRS: '1' }).fixPullRequests).toBe(true);
+    expect(() => loadConfig({ TZ: 'UTC', DEPWATCH_FIX_PRS: 'maybe' })).toThrow(/DEPWATCH_FIX_PRS: must be 1/);
+  });
+
   it('lists each missing Slack setting on its own line', () => {
     expect(missingSlackSettings(loadConfig({ TZ: 'UTC' }))).toEqual([
       expect.stringMatching(/^SLACK_BOT_TOKEN: /),

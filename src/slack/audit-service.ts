@@ -25,6 +25,7 @@ import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { AuditStore, type AuditRecord } from '../store/audits.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
+import { FixPullStore } from '../store/fix-pulls.js';
 import { WatchStore } from '../store/watches.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
@@ -37,6 +38,7 @@ import type { AccessGate } from '../authz/gate.js';
 import { metadataNumber, metadataString, type ViewMetadataSeal } from './view-metadata.js';
 import { NoManifestsError, toUserError, type UserError } from './errors.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
+import type { FixPrContext } from './fix-pr-flow.js';
 
 type WebClient = webApi.WebClient;
 
@@ -61,7 +63,7 @@ export interface BotServices {
 }
 
 export interface AuditServiceOptions {
-  config: Pick<Config, 'timeZone'> & { github: Pick<Config['github'], 'apiUrl'> };
+  config: Pick<Config, 'timeZone'> & Partial<Pick<Config, 'fixPullRequests'>> & { github: Pick<Config['github'], 'apiUrl'> };
   db: Db;
   logger: Logger;
   services: BotServices;
@@ -126,6 +128,8 @@ export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now:
 export class SlackAuditService {
   readonly audits: AuditStore;
   readonly ignores: IgnoreStore;
+  /** Fix pull requests opened from replies (shown under the reply they came from). */
+  readonly fixPulls: FixPullStore;
   /** Channel settings (how unrated advisories count there) live with the watching tables. */
   private readonly channels: WatchStore;
   private readonly now: () => Date;
@@ -139,6 +143,7 @@ export class SlackAuditService {
   constructor(private readonly options: AuditServiceOptions) {
     this.audits = new AuditStore(options.db);
     this.ignores = new IgnoreStore(options.db);
+    this.fixPulls = new FixPullStore(options.db);
     this.channels = new WatchStore(options.db);
     this.now = options.now ?? (() => new Date());
     this.knownNames = watchedNamesEvery(options.db, undefined, () => this.now().getTime());
@@ -256,7 +261,8 @@ export class SlackAuditService {
 
   /** The reply for a stored audit, fitted: the message and its thread replies. */
   render(record: AuditRecord): ReturnType<typeof fitMessage> {
-    return fitMessage(auditReply({ ...record, auditId: record.id }));
+    const fixPr = { enabled: this.options.config.fixPullRequests === true, pull: this.fixPulls.get(record.id) ?? null };
+    return fitMessage(auditReply({ ...record, auditId: record.id, fixPr }));
   }
 
   private async postPlaceholder(request: AuditRequest, message: SlackMessage): Promise<ReplyTarget> {
@@ -459,6 +465,12 @@ export class SlackAuditService {
       ack: undefined,
       followUp: () => this.editReply(input.client, record.id, channel, ts),
     };
+  }
+
+  /** What the "Open fix PR" flow (fix-pr-flow.ts) and the sweep's state check need from this service. */
+  fixPrContext(): FixPrContext {
+    const { config, services, db, gate, logger } = this.options;
+    return { enabled: config.fixPullRequests === true, github: services.github, db, audits: this.audits, fixPulls: this.fixPulls, gate, logger, now: this.now, render: (r) => this.render(r) };
   }
 
   // ------------------------------------------------------------------ App Home

@@ -375,6 +375,8 @@ export class SweepRunner {
   private running: Promise<SweepResult> | null = null;
   private lastStartedAt: Date | null = null;
   last: SweepResult | null = null;
+  /** Runs after each sweep (main.ts: fix pull request states); its failure never fails the sweep. */
+  onSwept: (() => Promise<unknown>) | null = null;
 
   constructor(private readonly options: SweepOptions) {}
 
@@ -394,9 +396,10 @@ export class SweepRunner {
     const started = performance.now();
     const end = (outcome: SweepEnd['outcome']) => this.options.onSweepEnd?.({ seconds: (performance.now() - started) / 1000, outcome });
     this.running = sweep(this.options)
-      .then((r) => {
+      .then(async (r) => {
         this.last = r;
         end(r.failed.length || r.warnings.length ? 'partial' : 'complete');
+        await this.onSwept?.().catch((err: unknown) => this.options.logger?.warn({ err }, 'after-sweep hook failed'));
         return r;
       })
       .catch((err: unknown) => {

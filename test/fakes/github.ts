@@ -70,6 +70,11 @@ export interface FakeGitHubOptions {
   htmlUrl?: string;
   /** A GitHub App: installation tokens are handed out to JWTs signed with the matching private key. */
   app?: { appId: string; publicKey: string | KeyObject; installationId: number };
+  /**
+   * Tokens granted `contents: write` and `pull_requests: write`. Writes (git data API, pulls) with any
+   * other token get 403 "Resource not accessible by personal access token", as GitHub answers them.
+   */
+  writeTokens?: string[];
 }
 
 export interface RateLimitSwitch {
@@ -110,6 +115,14 @@ export interface FakeGitHub {
   totalRequests(): number;
   resetCounts(): void;
   readonly requests: RequestRecord[];
+  /** Pull requests opened on a repository, oldest first. */
+  pulls(owner: string, name: string): FakePull[];
+  /** Merges or closes a pull request, as a person would on GitHub. */
+  setPullState(owner: string, name: string, number: number, state: 'merged' | 'closed' | 'open'): void;
+  /** The files of a branch's head commit (path → text), to check what a push wrote. */
+  branchFiles(owner: string, name: string, branch: string): Record<string, string> | undefined;
+  /** The parent of a commit, or null. */
+  commitParent(sha: string): string | null;
 }
 
 export const ROUTES = {
@@ -121,7 +134,25 @@ export const ROUTES = {
   graphql: 'POST /graphql',
   installationToken: 'POST /app/installations/{installation_id}/access_tokens',
   rateLimit: 'GET /rate_limit',
+  createBlob: 'POST /repos/{owner}/{repo}/git/blobs',
+  createTree: 'POST /repos/{owner}/{repo}/git/trees',
+  createCommit: 'POST /repos/{owner}/{repo}/git/commits',
+  createRef: 'POST /repos/{owner}/{repo}/git/refs',
+  createPull: 'POST /repos/{owner}/{repo}/pulls',
+  listPulls: 'GET /repos/{owner}/{repo}/pulls',
+  getPull: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
 } as const;
+
+/** A pull request opened on the fake (through POST /pulls). */
+export interface FakePull {
+  number: number;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+}
 
 /** The git blob sha of a text: sha1 of `blob <byte length>\0<bytes>`. */
 export function gitBlobShaOf(content: string | Uint8Array): string {
@@ -143,10 +174,13 @@ interface RepoState {
   defaultBranch: string;
   branches: Map<string, string>;
   health: FakeRepoHealth;
-  pulls: Map<number, FakePull>;
+  /** Pull requests as the dependency reviews read them (GraphQL), by number. */
+  reviewPulls: Map<number, ReviewPull>;
+  /** Pull requests opened through the REST API (fix pull requests). */
+  pulls: FakePull[];
 }
 
-interface FakePull {
+interface ReviewPull {
   number: number;
   title: string;
   head: string;
@@ -230,7 +264,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const addRepo = (init: FakeRepoInit): string => {
     const defaultBranch = init.defaultBranch ?? 'main';
-    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), health: init.health ?? {}, pulls: new Map() };
+    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), health: init.health ?? {}, reviewPulls: new Map(), pulls: [] };
     const head = writeCommit(new Map(Object.entries(init.files)), null, 'initial commit');
     state.branches.set(defaultBranch, head);
     for (const [branch, files] of Object.entries(init.branches ?? {})) state.branches.set(branch, writeCommit(new Map(Object.entries(files)), null, branch));
@@ -320,6 +354,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const rest = path.slice(prefix.length);
     const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(rest);
     if (method === 'POST' && token) return { route: ROUTES.installationToken, params: [token[1]!] };
+    const write = /^\/repos\/([^/]+)\/([^/]+)\/(git\/blobs|git\/trees|git\/commits|git\/refs|pulls)$/.exec(rest);
+    if (method === 'POST' && write) {
+      const route = { 'git/blobs': ROUTES.createBlob, 'git/trees': ROUTES.createTree, 'git/commits': ROUTES.createCommit, 'git/refs': ROUTES.createRef, pulls: ROUTES.createPull }[write[3] as 'pulls'];
+      return { route, params: [decodeURIComponent(write[1]!), decodeURIComponent(write[2]!)] };
+    }
+    const pulls = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?$/.exec(rest);
+    if (method === 'GET' && pulls) {
+      return { route: pulls[3] ? ROUTES.getPull : ROUTES.listPulls, params: [decodeURIComponent(pulls[1]!), decodeURIComponent(pulls[2]!), ...(pulls[3] ? [pulls[3]] : [])] };
+    }
     if (method !== 'GET') return undefined;
     const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(branches|commits|git\/trees|git\/blobs)\/(.+))?$/.exec(rest);
     if (!m) return undefined;
@@ -401,6 +444,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (!repo || (repo.private && !authenticated)) return notFound();
       const base = `http://${req.headers.host}${prefix}/repos/${repo.owner}/${repo.name}`;
 
+      if (WRITE_ROUTES.has(route) || route === ROUTES.listPulls || route === ROUTES.getPull) {
+        return writes(route, repo, body, url, last, presented, reply, headers, base);
+      }
       if (route === ROUTES.repo) {
         return reply(
           200,
@@ -465,6 +511,108 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
   }
 
+  const filesOfTree = (treeSha: string): Map<string, FakeFile> => {
+    const files = new Map<string, FakeFile>();
+    for (const e of treeListing(treeSha, true, '')) {
+      if (e.type !== 'blob') continue;
+      const blob = objects.get(e.sha as string);
+      if (blob?.type === 'blob') files.set(e.path as string, e.mode === '120000' ? symlinkTo(blob.bytes.toString('utf8')) : blob.bytes.toString('utf8'));
+    }
+    return files;
+  };
+
+  const pullJson = (repo: RepoState, p: FakePull) => ({
+    number: p.number,
+    title: p.title,
+    body: p.body,
+    state: p.state,
+    merged: p.merged,
+    merged_at: p.merged ? '2026-01-02T00:00:00Z' : null,
+    html_url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${p.number}`,
+    head: { ref: p.head, label: `${repo.owner}:${p.head}` },
+    base: { ref: p.base },
+  });
+
+  function writes(
+    route: string,
+    repo: RepoState,
+    rawBody: string,
+    url: URL,
+    last: string,
+    presented: string | undefined,
+    reply: (code: number, body: unknown, headers?: Record<string, string>) => void,
+    headers: Record<string, string>,
+    base: string,
+  ): void {
+    const invalid = (message: string) => reply(422, { message, documentation_url: DOCS, status: '422' }, headers);
+    if (route === ROUTES.listPulls) {
+      const head = url.searchParams.get('head');
+      const state = url.searchParams.get('state') ?? 'open';
+      const list = repo.pulls.filter((p) => (!head || `${repo.owner}:${p.head}` === head) && (state === 'all' || p.state === state));
+      return reply(200, list.map((p) => pullJson(repo, p)), headers);
+    }
+    if (route === ROUTES.getPull) {
+      const p = repo.pulls.find((x) => x.number === Number(last));
+      return p ? reply(200, pullJson(repo, p), headers) : reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
+    }
+    if (!presented || !(options.writeTokens ?? []).includes(presented)) {
+      return reply(403, { message: 'Resource not accessible by personal access token', documentation_url: DOCS, status: '403' }, headers);
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(rawBody) as Record<string, unknown>;
+    } catch {
+      return reply(400, { message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' }, headers);
+    }
+    if (route === ROUTES.createBlob) {
+      if (typeof body.content !== 'string') return invalid('Invalid request. "content" wasn\'t supplied.');
+      const text = body.encoding === 'base64' ? Buffer.from(body.content, 'base64').toString('utf8') : body.content;
+      const sha = writeBlob(text);
+      return reply(201, { sha, url: `${base}/git/blobs/${sha}` }, headers);
+    }
+    if (route === ROUTES.createTree) {
+      const baseTree = typeof body.base_tree === 'string' ? objects.get(body.base_tree) : undefined;
+      if (body.base_tree !== undefined && baseTree?.type !== 'tree') return invalid('base_tree is not a valid tree oid');
+      const files = body.base_tree ? filesOfTree(body.base_tree as string) : new Map<string, FakeFile>();
+      for (const item of (body.tree as { path?: unknown; mode?: unknown; type?: unknown; sha?: unknown }[] | undefined) ?? []) {
+        const blob = typeof item.sha === 'string' ? objects.get(item.sha) : undefined;
+        if (typeof item.path !== 'string' || item.mode !== '100644' || item.type !== 'blob' || blob?.type !== 'blob') return invalid('tree.sha is not a valid blob');
+        files.set(item.path, blob.bytes.toString('utf8'));
+      }
+      const sha = writeTree(files);
+      return reply(201, { sha, url: `${base}/git/trees/${sha}`, tree: treeListing(sha, false, base), truncated: false }, headers);
+    }
+    if (route === ROUTES.createCommit) {
+      const tree = typeof body.tree === 'string' ? objects.get(body.tree) : undefined;
+      const parents = Array.isArray(body.parents) ? (body.parents as unknown[]) : [];
+      if (tree?.type !== 'tree') return invalid('Tree SHA does not exist');
+      if (parents.some((p) => typeof p !== 'string' || objects.get(p)?.type !== 'commit')) return invalid('Parent SHA does not exist or is not a commit object');
+      const files = filesOfTree(body.tree as string);
+      const parent = (parents[0] as string | undefined) ?? null;
+      const sha = writeCommit(files, parent, String(body.message ?? ''));
+      return reply(201, { sha, tree: { sha: body.tree }, parents: parents.map((p) => ({ sha: p })), message: body.message }, headers);
+    }
+    if (route === ROUTES.createRef) {
+      const ref = typeof body.ref === 'string' ? body.ref : '';
+      const sha = typeof body.sha === 'string' ? body.sha : '';
+      if (!/^refs\/heads\/[^\s~^:?*[\\]+$/.test(ref)) return invalid('Reference name is not valid');
+      if (objects.get(sha)?.type !== 'commit') return invalid('Object does not exist');
+      const branch = ref.slice('refs/heads/'.length);
+      if (repo.branches.has(branch)) return invalid('Reference already exists');
+      repo.branches.set(branch, sha);
+      return reply(201, { ref, object: { sha, type: 'commit' } }, headers);
+    }
+    // createPull
+    const head = String(body.head ?? '');
+    const baseBranch = String(body.base ?? '');
+    if (!repo.branches.has(head)) return invalid('Validation Failed: head does not exist');
+    if (!repo.branches.has(baseBranch)) return invalid('Validation Failed: base does not exist');
+    if (repo.pulls.some((p) => p.head === head && p.state === 'open')) return invalid(`A pull request already exists for ${repo.owner}:${head}.`);
+    const pull: FakePull = { number: repo.pulls.length + 1, title: String(body.title ?? ''), body: String(body.body ?? ''), head, base: baseBranch, state: 'open', merged: false };
+    repo.pulls.push(pull);
+    return reply(201, pullJson(repo, pull), headers);
+  }
+
   function installationToken(installationId: string, authHeader: string, reply: (code: number, body: unknown, headers?: Record<string, string>) => void, headers: Record<string, string>): void {
     const app = options.app;
     const jwt = /^bearer\s+(.+)$/i.exec(authHeader)?.[1];
@@ -516,10 +664,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const oid = resolveCommit(repo, value(refArg[1]!));
         node.ref = oid ? { target: { oid } } : null;
       }
-      if (selection.includes('pullRequests(')) node.pullRequests = { nodes: [...repo.pulls.values()].filter((p) => p.state === 'OPEN').slice(0, 20).map((p) => pullNode(repo, p)) };
+      if (selection.includes('pullRequests(')) node.pullRequests = { nodes: [...repo.reviewPulls.values()].filter((p) => p.state === 'OPEN').slice(0, 20).map((p) => pullNode(repo, p)) };
       const pullAlias = /(\w+)\s*:\s*pullRequest\s*\(\s*number\s*:\s*(\d+)\s*\)/g;
       for (let p = pullAlias.exec(selection); p; p = pullAlias.exec(selection)) {
-        const pull = repo.pulls.get(Number(p[2]));
+        const pull = repo.reviewPulls.get(Number(p[2]));
         node[p[1]!] = pull ? { state: pull.state, headRefOid: pull.closedHead ?? repo.branches.get(pull.head) ?? null } : null;
       }
       const blobAlias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*(\$\w+)\s*\)/g;
@@ -537,7 +685,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   /** An open pull request as the listing query reads it: head, base and the paths that differ. */
-  function pullNode(repo: RepoState, pull: FakePull): Record<string, unknown> {
+  function pullNode(repo: RepoState, pull: ReviewPull): Record<string, unknown> {
     const headOid = repo.branches.get(pull.head)!;
     const baseOid = repo.branches.get(pull.base)!;
     const filesOf = (oid: string) => {
@@ -605,10 +753,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     pushCommit,
     openPullRequest(owner, name, pull) {
       const repo = mustRepo(owner, name);
-      repo.pulls.set(pull.number, { number: pull.number, title: pull.title, head: pull.head, base: pull.base ?? repo.defaultBranch, state: 'OPEN' });
+      repo.reviewPulls.set(pull.number, { number: pull.number, title: pull.title, head: pull.head, base: pull.base ?? repo.defaultBranch, state: 'OPEN' });
     },
     setPullRequestState(owner, name, number, state) {
-      const pull = mustRepo(owner, name).pulls.get(number);
+      const pull = mustRepo(owner, name).reviewPulls.get(number);
       if (!pull) throw new Error(`fake GitHub: no pull request ${owner}/${name}#${number}`);
       pull.closedHead = mustRepo(owner, name).branches.get(pull.head);
       pull.state = state;
@@ -636,8 +784,27 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       requests.length = 0;
     },
     requests,
+    pulls: (owner, name) => mustRepo(owner, name).pulls.map((p) => ({ ...p })),
+    setPullState: (owner, name, number, state) => {
+      const pull = mustRepo(owner, name).pulls.find((p) => p.number === number);
+      if (!pull) throw new Error(`fake GitHub: no pull request #${number}`);
+      pull.state = state === 'open' ? 'open' : 'closed';
+      pull.merged = state === 'merged';
+    },
+    branchFiles: (owner, name, branch) => {
+      const sha = mustRepo(owner, name).branches.get(branch);
+      const commit = sha ? objects.get(sha) : undefined;
+      if (commit?.type !== 'commit') return undefined;
+      return Object.fromEntries([...commit.files].map(([path, content]) => [path, typeof content === 'string' ? content : content.symlink]));
+    },
+    commitParent: (sha) => {
+      const commit = objects.get(sha);
+      return commit?.type === 'commit' ? commit.parent : null;
+    },
   };
 }
+
+const WRITE_ROUTES = new Set<string>([ROUTES.createBlob, ROUTES.createTree, ROUTES.createCommit, ROUTES.createRef, ROUTES.createPull]);
 
 function matchingBrace(text: string, open: number): number {
   let depth = 0;

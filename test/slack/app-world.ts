@@ -69,6 +69,10 @@ export interface WorldOptions {
   cards?: { projects: FakeProjectSpec[] };
   /** OSV records served besides the PyPA fixture. */
   extraAdvisories?: OsvRecord[];
+  /** More settings (DEPWATCH_FIX_PRS, DEPWATCH_ADMINS…). */
+  env?: Record<string, string>;
+  /** Whether the fake GitHub grants Depwatch's token Contents and Pull requests write. */
+  githubWrite?: boolean;
 }
 
 export interface World {
@@ -106,7 +110,7 @@ export async function waitFor<T>(probe: () => T | undefined | null | false, what
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const slack = await startFakeSlack();
-  const github = await startFakeGitHub({ repos: options.repos ?? [SHOP, EMPTY_REPO], tokens: [GITHUB_TOKEN], latencyMs: options.latencyMs ?? 0 });
+  const github = await startFakeGitHub({ repos: options.repos ?? [SHOP, EMPTY_REPO], tokens: [GITHUB_TOKEN], writeTokens: options.githubWrite ? [GITHUB_TOKEN] : [], latencyMs: options.latencyMs ?? 0 });
   const osv = await startFakeOsv({ records: [...fixtureRecords().values(), ...(options.extraAdvisories ?? [])], latencyMs: options.latencyMs ?? 0 });
   const pypi = await startFakePypi({ projects: [...PYPI_PROJECTS, ...(options.cards?.projects ?? [])], latencyMs: options.latencyMs ?? 0 });
   const db = openDb(':memory:');
@@ -121,6 +125,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     DEPWATCH_DB: ':memory:',
     TZ: 'UTC',
     LOG_LEVEL: 'debug',
+    ...options.env,
   });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

@@ -22,6 +22,7 @@ import { countBySeverity, location, osvUrl, severityCounts } from '../../report/
 import { actions, button, context, divider, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
 import type { SlackMessage } from './errors.js';
+import { fixPrButton, fixPrStatus, hasFixableFinding, type FixPrView } from './fix-pr.js';
 
 export const AUDIT_ACTIONS = {
   ignore: 'audit_ignore',
@@ -35,7 +36,7 @@ export const DETAILED_FINDINGS = 30;
 export const SUMMARY_EXAMPLES = 5;
 
 /** A stored audit, as the reply shows it (its id goes into the buttons). */
-export type AuditReplyInput = Pick<AuditRecord, 'repo' | 'ref' | 'sha' | 'htmlUrl' | 'createdAt' | 'requestedBy' | 'result'> & { auditId: number };
+export type AuditReplyInput = Pick<AuditRecord, 'repo' | 'ref' | 'sha' | 'htmlUrl' | 'createdAt' | 'requestedBy' | 'result'> & { auditId: number; fixPr?: FixPrView };
 
 const emoji = (s: Severity) => SEVERITY_STYLE[s].emoji;
 
@@ -283,7 +284,10 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
     ),
   );
   for (const notice of result.notices) blocks.push(context(`:information_source: ${escapeMrkdwn(notice)}`));
-  blocks.push(actions('audit_actions', button({ text: 'Watch this repo', actionId: AUDIT_ACTIONS.watch, value: String(input.auditId), style: 'primary' })));
+  const watchButton = button({ text: 'Watch this repo', actionId: AUDIT_ACTIONS.watch, value: String(input.auditId), style: 'primary' });
+  const offerFix = input.fixPr?.enabled === true && !input.fixPr.pull && hasFixableFinding(result);
+  blocks.push(actions('audit_actions', ...(offerFix ? [watchButton, fixPrButton(input.auditId, input.sha)] : [watchButton])));
+  if (input.fixPr?.pull) blocks.push(fixPrStatus(input.fixPr.pull));
 
   if (vulns.length) {
     blocks.push(divider());

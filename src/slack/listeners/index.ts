@@ -6,6 +6,7 @@ import type { App } from '@slack/bolt';
 import { registerAlertIgnoreAction } from './actions/alert-ignore.js';
 import { registerHomeAuditAction } from './actions/home-audit.js';
 import { registerIgnoreAction } from './actions/ignore.js';
+import { registerFixPrAction } from './actions/fix-pr.js';
 import { registerWatchAction } from './actions/watch.js';
 import { registerAuditCommand } from './commands/audit.js';
 import type { ListenerDeps } from './deps.js';
@@ -19,6 +20,7 @@ export type { ListenerDeps };
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerAuditCommand(app, deps);
   registerIgnoreAction(app, deps);
+  registerFixPrAction(app, deps);
   registerWatchAction(app, deps);
   registerHomeAuditAction(app, deps);
   registerIgnoreSubmit(app, deps);

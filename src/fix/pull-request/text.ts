@@ -1,0 +1,76 @@
+/**
+ * What a fix pull request says: its branch name, title and body, built from the plan and the
+ * audit's findings only (validated package names and versions, advisory ids), never from text found
+ * in the repository beyond file paths. Pure.
+ */
+import type { Finding } from '../../audit/findings.js';
+import type { FixPlan } from '../plan.js';
+
+/** Git ref–safe and readable: PEP 503 names and PEP 440 versions only ever need these characters. */
+const refPart = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60) || 'x';
+
+/** `depwatch/fix-<package>-<version>` for one release, `depwatch/fix-<n>-packages-audit-<id>` for several. */
+export function fixBranchName(plan: Pick<FixPlan, 'fixes'>, auditId: number): string {
+  const moved = plan.fixes.filter((f) => f.status !== 'left-alone');
+  if (moved.length === 1) return `depwatch/fix-${refPart(moved[0]!.package)}-${refPart(moved[0]!.to)}`;
+  return `depwatch/fix-${moved.length}-packages-audit-${auditId}`;
+}
+
+export function fixTitle(plan: Pick<FixPlan, 'fixes'>): string {
+  const moved = plan.fixes.filter((f) => f.status !== 'left-alone');
+  if (moved.length === 1) return `Upgrade ${moved[0]!.package} to ${moved[0]!.to} (security fix)`;
+  return `Upgrade ${moved.length} vulnerable packages (security fixes)`;
+}
+
+/** Markdown table cells and inline text from data: no pipes, backticks or newlines can break the layout. */
+const cell = (s: string) => s.replace(/[|`\r\n]/g, ' ');
+
+export interface FixBodyInput {
+  plan: FixPlan;
+  findings: readonly Finding[];
+  repo: string;
+  auditedSha: string;
+  /** A link back to the Slack message (chat.getPermalink), when known. */
+  slackLink: string | null;
+}
+
+export function fixBody(input: FixBodyInput): string {
+  const { plan } = input;
+  const severityOf = (id: string) => input.findings.find((f) => f.id === id)?.severity ?? 'unknown';
+  const lines: string[] = [];
+  lines.push(`Depwatch audited \`${cell(input.repo)}\` at ${input.auditedSha} and opened this branch from that commit.`);
+  lines.push('');
+  lines.push('## Fixes');
+  lines.push('');
+  lines.push('| Package | From | To | Advisories (severity) |');
+  lines.push('| --- | --- | --- | --- |');
+  for (const f of plan.fixes.filter((x) => x.status !== 'left-alone')) {
+    lines.push(`| ${cell(f.package)} | ${cell(f.from)} | ${cell(f.to)} | ${f.advisories.map((a) => `${cell(a)} (${severityOf(a)})`).join(', ')} |`);
+  }
+  lines.push('');
+  lines.push('## Files changed');
+  lines.push('');
+  for (const c of plan.changes) lines.push(`- \`${cell(c.file)}\` line ${c.line}: ${cell(c.package)} \`${cell(c.before)}\` → \`${cell(c.after)}\``);
+  const commands = plan.lockCommands.filter((l) => l.required);
+  if (commands.length > 0 || plan.notes.length > 0) {
+    lines.push('');
+    lines.push('## Still to do (Depwatch never edits lockfiles)');
+    lines.push('');
+    for (const l of commands) lines.push(`- in \`${cell(l.directory)}\`: \`${cell(l.command)}\` (regenerates \`${cell(l.lockfile)}\`)`);
+    for (const n of plan.notes) lines.push(`- \`${cell(n.file)}\`: ${cell(n.message)}`);
+  }
+  if (plan.leftAlone.length > 0) {
+    lines.push('');
+    lines.push('## Left alone');
+    lines.push('');
+    for (const l of plan.leftAlone) {
+      const what = [l.package, l.version].filter(Boolean).join(' ');
+      lines.push(`- ${cell(what || l.file || 'a requirement')}${l.advisories.length ? ` (${l.advisories.map(cell).join(', ')})` : ''}: ${cell(l.reason)}`);
+    }
+  }
+  if (input.slackLink) {
+    lines.push('');
+    lines.push(`Requested from [this Slack thread](${input.slackLink}).`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,110 @@
+/**
+ * Opens the pull request of a fix with the git data API: one blob per changed file, one tree on top
+ * of the audited commit's tree, one commit whose parent is the audited commit, a branch pointing at
+ * it, then the pull request into the audited branch. Built from the audited sha, never the branch's
+ * current head: if the branch moved since, the PR says so through its base and GitHub shows the
+ * merge state. What GitHub refuses becomes one FixPullRequestError sentence (no status dump, no token).
+ */
+import type { Octokit } from './client.js';
+
+export interface FixPullRequestInput {
+  owner: string;
+  repo: string;
+  /** The branch the audit read (the PR's base). */
+  base: string;
+  /** The commit the audit read: the new commit's parent. */
+  auditedSha: string;
+  branch: string;
+  title: string;
+  body: string;
+  /** Path → whole new text of each changed file (only files the audit read). */
+  files: ReadonlyMap<string, string>;
+}
+
+export type PullState = 'open' | 'merged' | 'closed';
+
+export interface FixPullRequest {
+  number: number;
+  url: string;
+  state: PullState;
+  /** False when the branch and pull request already existed (a second click). */
+  created: boolean;
+}
+
+export type FixPullRequestProblem = 'no-permission' | 'branch-exists' | 'rejected';
+
+export class FixPullRequestError extends Error {
+  override name = 'FixPullRequestError';
+  constructor(
+    readonly problem: FixPullRequestProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const status = (err: unknown) => (err as { status?: unknown } | null)?.status;
+
+function noPermission(owner: string, repo: string, what: 'contents' | 'pull_requests'): FixPullRequestError {
+  const name = what === 'contents' ? 'Contents: Read and write' : 'Pull requests: Read and write';
+  return new FixPullRequestError('no-permission', `GitHub refused to ${what === 'contents' ? 'push a branch to' : 'open a pull request on'} ${owner}/${repo}: Depwatch's GitHub token or App needs the repository permission "${name}" (see README, GitHub access).`);
+}
+
+export function pullState(p: { state?: unknown; merged?: unknown; merged_at?: unknown }): PullState {
+  if (p.merged === true || (typeof p.merged_at === 'string' && p.merged_at)) return 'merged';
+  return p.state === 'open' ? 'open' : 'closed';
+}
+
+/** The pull request from `branch`, in any state, if one exists. */
+export async function findFixPullRequest(octokit: Octokit, owner: string, repo: string, branch: string): Promise<FixPullRequest | null> {
+  const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, head: `${owner}:${branch}`, state: 'all', per_page: 10 });
+  const pull = data[0];
+  return pull ? { number: pull.number, url: pull.html_url, state: pullState(pull), created: false } : null;
+}
+
+export async function getPullState(octokit: Octokit, owner: string, repo: string, number: number): Promise<PullState> {
+  const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: number });
+  return pullState(data);
+}
+
+export async function openFixPullRequest(octokit: Octokit, input: FixPullRequestInput): Promise<FixPullRequest> {
+  const { owner, repo } = input;
+  const existing = await findFixPullRequest(octokit, owner, repo, input.branch);
+  if (existing) return existing;
+
+  const contents = async <T>(request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request();
+    } catch (err) {
+      if (status(err) === 403 || status(err) === 404) throw noPermission(owner, repo, 'contents');
+      throw err;
+    }
+  };
+  const { data: commit } = await contents(() => octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: input.auditedSha }));
+  const tree: { path: string; mode: '100644'; type: 'blob'; sha: string }[] = [];
+  for (const [path, text] of input.files) {
+    const { data: blob } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/blobs', { owner, repo, content: Buffer.from(text, 'utf8').toString('base64'), encoding: 'base64' }));
+    tree.push({ path, mode: '100644', type: 'blob', sha: blob.sha });
+  }
+  const { data: newTree } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/trees', { owner, repo, base_tree: commit.commit.tree.sha, tree }));
+  const { data: newCommit } = await contents(() =>
+    octokit.request('POST /repos/{owner}/{repo}/git/commits', { owner, repo, message: input.title, tree: newTree.sha, parents: [input.auditedSha] }),
+  );
+  try {
+    await octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner, repo, ref: `refs/heads/${input.branch}`, sha: newCommit.sha });
+  } catch (err) {
+    if (status(err) === 422) {
+      throw new FixPullRequestError('branch-exists', `The branch ${input.branch} already exists on ${owner}/${repo} without a pull request: open one from it on GitHub, or delete it and press the button again.`);
+    }
+    if (status(err) === 403 || status(err) === 404) throw noPermission(owner, repo, 'contents');
+    throw err;
+  }
+  try {
+    const { data: pull } = await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner, repo, title: input.title, body: input.body, head: input.branch, base: input.base });
+    return { number: pull.number, url: pull.html_url, state: pullState(pull), created: true };
+  } catch (err) {
+    if (status(err) === 403 || status(err) === 404) throw noPermission(owner, repo, 'pull_requests');
+    if (status(err) === 422) throw new FixPullRequestError('rejected', `GitHub would not open the pull request from ${input.branch} into ${input.base} on ${owner}/${repo} (the base branch may be gone).`);
+    throw err;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * "Open fix PR" under an /audit reply: resolves the stored audit from the button's value (never the
+ * payload's repository, files or versions), asks src/authz whether the person may open pull
+ * requests there, re-reads the audited commit's manifests (blob cache: usually no download), plans
+ * the same edits as `depwatch fix`, and opens one pull request per audit (src/github/fix-pull-request).
+ * Answers are one ephemeral line; the reply itself then shows the pull request and its state.
+ */
+import type { RespondFn, webApi } from '@slack/bolt';
+import type { AccessGate } from '../authz/gate.js';
+import { auditedManifests } from '../fix/audited-files.js';
+import { planFixes } from '../fix/plan.js';
+import { fixBody, fixBranchName, fixTitle } from '../fix/pull-request/text.js';
+import type { Octokit } from '../github/client.js';
+import { FixPullRequestError, getPullState, openFixPullRequest } from '../github/fix-pull-request.js';
+import { takeSnapshot } from '../github/snapshot.js';
+import type { Logger } from '../log.js';
+import { isManifestPath, isProjectContextPath } from '../python/discover.js';
+import type { AuditRecord, AuditStore } from '../store/audits.js';
+import type { Db } from '../store/db.js';
+import type { FixPullStore } from '../store/fix-pulls.js';
+import { fixPrAnswer, fixPrToken, parseFixPrButtonValue } from './blocks/fix-pr.js';
+import type { fitMessage } from './blocks/fit.js';
+
+type WebClient = webApi.WebClient;
+
+export interface FixPrContext {
+  enabled: boolean;
+  github: Octokit;
+  db: Db;
+  audits: AuditStore;
+  fixPulls: FixPullStore;
+  gate: AccessGate;
+  logger: Logger;
+  now: () => Date;
+  render: (record: AuditRecord) => ReturnType<typeof fitMessage>;
+}
+
+export interface FixPrClick {
+  client: WebClient;
+  value: string | undefined;
+  user: string;
+  channel: string | null;
+  ts: string | null;
+  respond?: RespondFn;
+}
+
+export async function openFixPrFromReply(ctx: FixPrContext, click: FixPrClick): Promise<void> {
+  const say = async (text: string) => {
+    await click.respond?.({ response_type: 'ephemeral', replace_original: false, text });
+  };
+  if (!ctx.enabled) return say('Fix pull requests are turned off on this Depwatch (DEPWATCH_FIX_PRS).');
+  const parsed = parseFixPrButtonValue(click.value);
+  const record = parsed ? ctx.audits.get(parsed.auditId) : undefined;
+  if (!parsed || !record || fixPrToken(record.sha) !== parsed.token) {
+    return say('I no longer have that audit. Run `/audit` again and use the new buttons.');
+  }
+  const channel = record.channel ?? click.channel;
+  const decision = ctx.gate.check({ userId: click.user, channel: click.channel, via: 'button' }, { kind: 'pull-requests', verb: 'open', channel, repo: { name: record.repo, private: null } });
+  if (!decision.allowed) return say(fixPrAnswer(decision.reason));
+
+  const known = ctx.fixPulls.get(record.id);
+  if (known) return say(`This audit already has a fix pull request: <${known.url}|#${known.number}> (${known.state}).`);
+
+  const [owner = '', repo = ''] = record.repo.split('/');
+  const log = ctx.logger.child({ repo: record.repo, auditId: record.id, user: click.user });
+  try {
+    const snapshot = await takeSnapshot(ctx.github, ctx.db, { owner, repo, branch: record.sha }, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger: ctx.logger });
+    const files = await auditedManifests(new Map(snapshot.files.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
+    const plan = planFixes(record.result, files);
+    if (plan.newTexts.size === 0) {
+      const why = plan.leftAlone[0]?.reason;
+      return say(`Nothing to rewrite in ${fixPrAnswer(record.repo)}: no file pins a fixable release in a way Depwatch rewrites${why ? ` (${fixPrAnswer(why)})` : ''}.`);
+    }
+    const slackLink = channel && click.ts ? await permalink(click.client, channel, record.ts ?? click.ts) : null;
+    const branch = fixBranchName(plan, record.id);
+    const pull = await openFixPullRequest(ctx.github, {
+      owner,
+      repo,
+      base: record.ref,
+      auditedSha: record.sha,
+      branch,
+      title: fixTitle(plan),
+      body: fixBody({ plan, findings: record.result.findings, repo: record.repo, auditedSha: record.sha, slackLink }),
+      files: plan.newTexts,
+    });
+    ctx.fixPulls.save({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());
+    log.info({ pull: pull.number, created: pull.created, files: plan.newTexts.size }, 'fix pull request');
+    await updateReply(ctx, record.id, channel, record.ts ?? click.ts, click.client);
+    await say(`${pull.created ? 'Opened' : 'There already is'} <${pull.url}|fix pull request #${pull.number}> on ${fixPrAnswer(record.repo)}, branch \`${fixPrAnswer(branch)}\` from the audited commit ${record.sha.slice(0, 7)}.`);
+  } catch (err) {
+    if (err instanceof FixPullRequestError) {
+      log.warn({ problem: err.problem }, 'fix pull request refused');
+      return say(fixPrAnswer(err.message));
+    }
+    throw err;
+  }
+}
+
+async function permalink(client: WebClient, channel: string, ts: string): Promise<string | null> {
+  try {
+    const answer = await client.chat.getPermalink({ channel, message_ts: ts });
+    return typeof answer.permalink === 'string' ? answer.permalink : null;
+  } catch {
+    // A link back is a courtesy: the pull request is worth opening without it.
+    return null;
+  }
+}
+
+async function updateReply(ctx: FixPrContext, auditId: number, channel: string | null, ts: string | null, client: WebClient): Promise<void> {
+  const fresh = ctx.audits.get(auditId);
+  if (!fresh || !channel || !ts) return;
+  const { first } = ctx.render(fresh);
+  await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
+}
+
+/**
+ * The sweep's hook: asks GitHub for the state of every open fix pull request and re-renders the
+ * reply of each one that was merged or closed. One bad repository never stops the others.
+ */
+export async function refreshFixPullStates(ctx: FixPrContext, client: WebClient): Promise<number> {
+  let changed = 0;
+  for (const pull of ctx.fixPulls.open()) {
+    const [owner = '', repo = ''] = pull.repo.split('/');
+    try {
+      const state = await getPullState(ctx.github, owner, repo, pull.number);
+      if (state === pull.state) continue;
+      ctx.fixPulls.setState(pull.auditId, state, ctx.now());
+      const record = ctx.audits.get(pull.auditId);
+      if (record) await updateReply(ctx, record.id, record.channel, record.ts, client);
+      changed++;
+    } catch (err) {
+      ctx.logger.warn({ err, repo: pull.repo, pull: pull.number }, 'could not check a fix pull request');
+    }
+  }
+  return changed;
+}

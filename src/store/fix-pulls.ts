@@ -1,0 +1,51 @@
+/** Fix pull requests opened from Slack (migrations/015): one per audit, with the state last seen. */
+import type { PullState } from '../github/fix-pull-request.js';
+import type { Db } from './db.js';
+
+export interface FixPullRecord {
+  auditId: number;
+  repo: string;
+  branch: string;
+  number: number;
+  url: string;
+  state: PullState;
+}
+
+interface Row {
+  audit_id: number;
+  repo: string;
+  branch: string;
+  number: number;
+  url: string;
+  state: string;
+}
+
+const toRecord = (r: Row): FixPullRecord => ({ auditId: r.audit_id, repo: r.repo, branch: r.branch, number: r.number, url: r.url, state: r.state === 'merged' || r.state === 'closed' ? r.state : 'open' });
+
+export class FixPullStore {
+  constructor(private readonly db: Db) {}
+
+  get(auditId: number): FixPullRecord | undefined {
+    const row = this.db.prepare('SELECT audit_id, repo, branch, number, url, state FROM fix_pull_requests WHERE audit_id = ?').get(auditId) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  save(record: FixPullRecord, openedBy: string, at: Date): void {
+    this.db
+      .prepare(
+        `INSERT INTO fix_pull_requests (audit_id, repo, branch, number, url, state, opened_by, opened_at, checked_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (audit_id) DO UPDATE SET number = excluded.number, url = excluded.url, state = excluded.state, checked_at = excluded.checked_at`,
+      )
+      .run(record.auditId, record.repo, record.branch, record.number, record.url, record.state, openedBy, at.toISOString(), at.toISOString());
+  }
+
+  setState(auditId: number, state: PullState, at: Date): void {
+    this.db.prepare('UPDATE fix_pull_requests SET state = ?, checked_at = ? WHERE audit_id = ?').run(state, at.toISOString(), auditId);
+  }
+
+  /** Pull requests still open (the sweep checks whether they were merged or closed). */
+  open(): FixPullRecord[] {
+    return (this.db.prepare("SELECT audit_id, repo, branch, number, url, state FROM fix_pull_requests WHERE state = 'open' ORDER BY audit_id").all() as Row[]).map(toRecord);
+  }
+}

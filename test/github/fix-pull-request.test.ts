@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/audit/findings.js';
+import { createGitHubClient } from '../../src/github/client.js';
+import { FixPullRequestError, getPullState, openFixPullRequest } from '../../src/github/fix-pull-request.js';
+import { planFixes } from '../../src/fix/plan.js';
+import { fixBody, fixBranchName, fixTitle } from '../../src/fix/pull-request/text.js';
+import { ROUTES, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
+
+const FAST = { retryUnitMs: 1, maxRateLimitWaitSeconds: 1 };
+const REQUIREMENTS = '# web\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
+const FILES = { 'requirements.txt': REQUIREMENTS, 'README.md': '# app\n', 'poetry.lock': '' };
+
+const finding: Finding = {
+  kind: 'vulnerability',
+  severity: 'high',
+  package: 'django',
+  version: '2.1.5',
+  file: 'requirements.txt',
+  line: 2,
+  id: 'PYSEC-2019-13',
+  fix: { version: '2.1.11', text: 'Upgrade django to 2.1.11' },
+};
+
+let fake: FakeGitHub | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function setUp(token: string, writeTokens: string[]) {
+  fake = await startFakeGitHub({ repos: [{ owner: 'acme', name: 'web', files: FILES }], tokens: ['writer', 'reader'], writeTokens });
+  const octokit = await createGitHubClient({ apiUrl: fake.url, token }, FAST);
+  const plan = planFixes({ findings: [finding], ignored: [] }, [{ path: 'requirements.txt', format: 'requirements', text: REQUIREMENTS }]);
+  const auditedSha = fake.headSha('acme', 'web');
+  const input = {
+    owner: 'acme',
+    repo: 'web',
+    base: 'main',
+    auditedSha,
+    branch: fixBranchName(plan, 7),
+    title: fixTitle(plan),
+    body: fixBody({ plan, findings: [finding], repo: 'acme/web', auditedSha, slackLink: 'https://slack.example/archives/C1/p1' }),
+    files: plan.newTexts,
+  };
+  return { octokit, plan, input, fake };
+}
+
+describe('openFixPullRequest', () => {
+  it('pushes one commit on depwatch/fix-<package>-<version> from the audited commit and opens the PR', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    const pr = await openFixPullRequest(octokit, input);
+
+    expect(input.branch).toBe('depwatch/fix-django-2.1.11');
+    expect(pr).toEqual({ number: 1, url: 'https://github.com/acme/web/pull/1', state: 'open', created: true });
+    const files = fake.branchFiles('acme', 'web', 'depwatch/fix-django-2.1.11')!;
+    expect(files['requirements.txt']).toBe('# web\r\ndjango==2.1.11  # pinned\r\nsix==1.16.0\r\n');
+    // Everything else is the audited tree, untouched.
+    expect(files['README.md']).toBe('# app\n');
+    expect(fake.commitParent(fake.headSha('acme', 'web', 'depwatch/fix-django-2.1.11'))).toBe(input.auditedSha);
+    const [pull] = fake.pulls('acme', 'web');
+    expect(pull).toMatchObject({ head: 'depwatch/fix-django-2.1.11', base: 'main', title: 'Upgrade django to 2.1.11 (security fix)' });
+    expect(pull!.body).toContain('| django | 2.1.5 | 2.1.11 | PYSEC-2019-13 (high) |');
+    expect(pull!.body).toContain('[this Slack thread](https://slack.example/archives/C1/p1)');
+  });
+
+  it('builds from the audited commit even when the branch moved since', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    fake.pushCommit('acme', 'web', { 'NEWS.md': 'later\n' });
+    await openFixPullRequest(octokit, input);
+    const files = fake.branchFiles('acme', 'web', input.branch)!;
+    expect(files['NEWS.md']).toBeUndefined();
+    expect(fake.commitParent(fake.headSha('acme', 'web', input.branch))).toBe(input.auditedSha);
+  });
+
+  it('pressing twice links the pull request already opened, without a second push', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    await openFixPullRequest(octokit, input);
+    fake.resetCounts();
+    const again = await openFixPullRequest(octokit, input);
+    expect(again).toMatchObject({ number: 1, created: false, state: 'open' });
+    expect(fake.pulls('acme', 'web')).toHaveLength(1);
+    expect(fake.count(ROUTES.createRef)).toBe(0);
+  });
+
+  it('reports the pull request state once it is merged or closed', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    const pr = await openFixPullRequest(octokit, input);
+    fake.setPullState('acme', 'web', pr.number, 'merged');
+    expect(await getPullState(octokit, 'acme', 'web', pr.number)).toBe('merged');
+    fake.setPullState('acme', 'web', pr.number, 'closed');
+    expect(await getPullState(octokit, 'acme', 'web', pr.number)).toBe('closed');
+  });
+
+  it('names the missing permission when the token may only read (403)', async () => {
+    const { octokit, input } = await setUp('reader', ['writer']);
+    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FixPullRequestError);
+    expect((error as FixPullRequestError).problem).toBe('no-permission');
+    expect((error as Error).message).toContain('"Contents: Read and write"');
+    expect((error as Error).message).not.toContain('reader');
+  });
+
+  it('says so when the branch already exists without a pull request (422)', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    fake.pushCommit('acme', 'web', { 'x.txt': 'x\n' }, { branch: input.branch });
+    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    expect(error).toMatchObject({ problem: 'branch-exists' });
+    expect((error as Error).message).toContain('depwatch/fix-django-2.1.11 already exists');
+  });
+});

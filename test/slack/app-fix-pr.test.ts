@@ -1,0 +1,97 @@
+/**
+ * "Open fix PR" over HTTP (signed Bolt requests): absent unless DEPWATCH_FIX_PRS is on; a click
+ * pushes one branch from the audited commit and opens one pull request on the fake GitHub, the
+ * reply then shows it; a second click links it; a read-only token gets the missing permission in one
+ * line; admins only when DEPWATCH_ADMINS is set; the sweep's hook shows a merge.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { refreshFixPullStates } from '../../src/slack/fix-pr-flow.js';
+import { blockAction } from '../helpers/slack-requests.js';
+import { blockText, buttons, CHANNEL, GITHUB_TOKEN, startWorld, USER, waitFor, type World } from './app-world.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function audited(options: Parameters<typeof startWorld>[0]) {
+  world = await startWorld(options);
+  await world.audit('octo/shop');
+  await waitFor(() => world!.slack.callsTo('chat.update')[0], 'the audit');
+  await world.bot.service.idle();
+  const parent = world.channel()[0]!;
+  return { w: world, parent };
+}
+
+let clicks = 0;
+async function click(w: World, parentTs: string, value: string, user = USER) {
+  const id = `fix-${++clicks}`;
+  const response = await w.send(blockAction({ actionId: 'audit_open_fix_pr', value, user, channel: CHANNEL, message_ts: parentTs, response_url: w.slack.responseUrl(id, { channel: CHANNEL, user }) }));
+  expect(response.status).toBe(200);
+  await w.bot.service.idle();
+  return w.slack.responses.filter((r) => r.id === id).map((r) => JSON.stringify(r.body));
+}
+
+const fixButton = (w: World, ts: string) => buttons(w.slack.message(CHANNEL, ts)!.blocks).find((b) => b.action_id === 'audit_open_fix_pr');
+
+describe('Open fix PR', () => {
+  it('is not offered while DEPWATCH_FIX_PRS is off (the default)', async () => {
+    const { w, parent } = await audited({ githubWrite: true });
+    expect(fixButton(w, parent.ts)).toBeUndefined();
+    expect(buttons(w.slack.message(CHANNEL, parent.ts)!.blocks).some((b) => b.action_id === 'audit_watch_repo')).toBe(true);
+  });
+
+  it('opens one pull request from the audited commit, shows it under the reply, and links it on a second click', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    const button = fixButton(w, parent.ts);
+    expect(button?.value).toMatch(/^\d+:[0-9a-f]{16}$/);
+
+    const first = await click(w, parent.ts, button!.value!);
+    expect(first.join('\n')).toContain('Opened');
+    const pulls = w.github.pulls('octo', 'shop');
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]!.head).toMatch(/^depwatch\/fix-/);
+    expect(pulls[0]!.body).toContain('Depwatch never edits lockfiles');
+    const files = w.github.branchFiles('octo', 'shop', pulls[0]!.head)!;
+    expect(files['requirements/main.txt']).not.toBe(w.github.branchFiles('octo', 'shop', 'main')!['requirements/main.txt']);
+    expect(files['Pipfile.lock']).toBe(w.github.branchFiles('octo', 'shop', 'main')!['Pipfile.lock']);
+    expect(w.github.commitParent(w.github.headSha('octo', 'shop', pulls[0]!.head))).toBe(w.github.headSha('octo', 'shop'));
+
+    const reply = w.slack.message(CHANNEL, parent.ts)!;
+    expect(blockText(reply.blocks)).toContain('Fix pull request');
+    expect(blockText(reply.blocks)).toContain('open');
+    expect(fixButton(w, parent.ts)).toBeUndefined();
+
+    const second = await click(w, parent.ts, button!.value!);
+    expect(second.join('\n')).toContain('already has a fix pull request');
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+
+    // The sweep's hook: merged on GitHub → the reply says so.
+    w.github.setPullState('octo', 'shop', 1, 'merged');
+    expect(await refreshFixPullStates(w.bot.service.fixPrContext(), w.bot.app.client)).toBe(1);
+    expect(blockText(w.slack.message(CHANNEL, parent.ts)!.blocks)).toContain('merged');
+    expect(w.slack.violations).toEqual([]);
+  });
+
+  it('names the missing GitHub permission in one line when the token may only read', async () => {
+    const { w, parent } = await audited({ githubWrite: false, env: { DEPWATCH_FIX_PRS: '1' } });
+    const answers = await click(w, parent.ts, fixButton(w, parent.ts)!.value!);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toContain('Contents: Read and write');
+    expect(answers[0]).not.toContain('Error');
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
+    const everything = JSON.stringify([w.logs, w.slack.responses]);
+    expect(everything).not.toContain(GITHUB_TOKEN);
+    expect(everything).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_ADMINS: 'U0ADMIN0001' } });
+    const value = fixButton(w, parent.ts)!.value!;
+    expect((await click(w, parent.ts, value)).join('\n')).toContain('Only Depwatch admins (DEPWATCH_ADMINS) can open pull requests');
+    const forged = value.replace(/:.*/, ':0123456789abcdef');
+    expect((await click(w, parent.ts, forged, 'U0ADMIN0001')).join('\n')).toContain('I no longer have that audit');
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
+  });
+});
