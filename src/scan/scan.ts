@@ -141,7 +141,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         }
         if (runtime) {
           const outcome = scanRuntime(path, text);
-          raw.push(...outcome.findings);
+          // A credential in ENV/ARG that the secret scanner already reported (with its fingerprint) is one finding, not two.
+          const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
+          raw.push(...outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line))));
           for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${e}; runtime rules not applied to it` });
         }
       }

@@ -181,3 +181,16 @@ describe('kinds', () => {
     expect(hits(result)).toEqual(['py-os-system@2']);
   });
 });
+
+describe('Dockerfile ENV secret reported once', () => {
+  it('a credential in ENV that the secret scanner also finds is one finding, the secret (with fingerprint)', async () => {
+    const { scanFiles } = await import('./helpers.js');
+    const result = await scanFiles({
+      Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\nENV GITHUB_TOKEN=ghp_R8kq2ZxV7mT4pLw9NcY3bHs6JdF1aQe0Ug5K\nUSER app\n',
+      '.gitignore': '.env\n*.env\n',
+    });
+    const onLine2 = result.findings.filter((f) => f.file === 'Dockerfile' && f.line === 2);
+    expect(onLine2.length).toBe(1);
+    expect(onLine2[0]!.kind).toBe('secret');
+  });
+});
