@@ -4,7 +4,7 @@ import { OfflineMirrorEmptyError, chooseAdvisorySource } from '../advisories/sel
 import type { AdvisorySource } from '../advisories/types.js';
 import { createGitHubClient } from '../github/client.js';
 import { buildCards, parsePackageArg, PackageArgumentError, type PackageCard, type PackageRequest } from '../packages/card.js';
-import type { SignalFamily } from '../packages/health/signal.js';
+import { FAMILY_TITLES, type SignalFamily } from '../packages/health/signal.js';
 import { AdvisoriesSource } from '../packages/sources/advisories.js';
 import { SourceCache } from '../packages/sources/cache.js';
 import { GitHubSource } from '../packages/sources/github.js';
@@ -23,15 +23,6 @@ export const PACKAGE_USAGE = `usage: depwatch package [--json] [--offline] [--fa
   --fail-on  exit 1 when a verdict is this bad or worse (default: avoid)
 Exit status: 0 all below --fail-on, 1 a verdict at or above it, 2 an argument refused or a card
 that could not read everything (partial).`;
-
-const FAMILY_TITLES: Record<SignalFamily, string> = {
-  releases: 'Releases',
-  people: 'People',
-  supply_chain: 'Supply chain',
-  weight: 'Weight',
-  security: 'Security',
-  unpublished: 'Not published anywhere',
-};
 
 const RANK: Record<Verdict, number> = { ok: 0, caution: 1, avoid: 2 };
 

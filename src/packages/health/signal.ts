@@ -7,6 +7,16 @@
 
 export type SignalFamily = 'releases' | 'people' | 'supply_chain' | 'weight' | 'security' | 'unpublished';
 
+/** How each family is titled on a card, in the terminal and in Slack alike. */
+export const FAMILY_TITLES: Readonly<Record<SignalFamily, string>> = {
+  releases: 'Releases',
+  people: 'People',
+  supply_chain: 'Supply chain',
+  weight: 'Weight',
+  security: 'Security',
+  unpublished: 'Not published anywhere',
+};
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export interface SignalSource {

@@ -9,7 +9,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { PackageCard } from '../../packages/card.js';
-import type { Signal, SignalFamily } from '../../packages/health/signal.js';
+import { FAMILY_TITLES, type Signal, type SignalFamily } from '../../packages/health/signal.js';
 import type { Verdict } from '../../packages/verdict.js';
 import type { SlackMessage } from './errors.js';
 import { context, divider, header, section } from './kit.js';
@@ -26,15 +26,6 @@ const VERDICT_BADGE: Record<Verdict, string> = {
   ok: ':white_check_mark: *ok*',
   caution: ':warning: *caution*',
   avoid: ':no_entry: *avoid*',
-};
-
-const FAMILY_TITLES: Record<SignalFamily, string> = {
-  releases: 'Releases',
-  people: 'People',
-  supply_chain: 'Supply chain',
-  weight: 'Weight',
-  security: 'Security',
-  unpublished: 'Not published anywhere',
 };
 
 /** "PyPI JSON API", "GitHub GraphQL API · unverified": where a value came from and whether it is tied to the package. */
