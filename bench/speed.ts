@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { fixtureRecords, ADVISORIES_JSONL_GZ } from '../test/fixtures/osv/load.js';
 import { pinnedReleases, startFakeOsvProcess, writePinnedTree } from './advisories.js';
 import { fmtMs, report, run, type RunResult } from './util.js';
+import { FAKE_BOT_TOKEN } from '../test/fakes/slack-api.js';
 
 const HERE = join(import.meta.dirname, '..');
 const ROOT = process.env.DEPWATCH_BENCH_ROOT ?? HERE;
@@ -151,7 +152,7 @@ async function benchStart(): Promise<void> {
   try {
     const dir = mkdtempSync(join(tmpdir(), 'depwatch-bench-start-'));
     const env = {
-      SLACK_BOT_TOKEN: 'xoxb-0000000000-0000000000000-depwatchfaketoken',
+      SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
       SLACK_SIGNING_SECRET: 'bench-signing-secret-abcdef0123456789',
       SLACK_API_URL: fakes.urls.slack,
       GITHUB_API_URL: fakes.urls.github,

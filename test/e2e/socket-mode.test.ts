@@ -106,7 +106,7 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
   }
 
   it('an app-level token Slack rejects: one line naming SLACK_APP_TOKEN, exit 2', async () => {
-    const rejected = 'xapp-1-A0DEPWATCH1-9999999999999-notatokenslackknows';
+    const rejected = 'xapp-depwatch-token-slack-does-not-know';
     const { code, bot } = await failedStart({ SLACK_APP_TOKEN: rejected });
     expect(code).toBe(2);
     const lines = bot.stderr().trim().split('\n');
@@ -122,7 +122,7 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
   });
 
   it('a rejected bot token in Socket Mode: one line, exit 2', async () => {
-    const { code, bot } = await failedStart({ SLACK_BOT_TOKEN: 'xoxb-3333333333-3333333333333-unknownbottoken' });
+    const { code, bot } = await failedStart({ SLACK_BOT_TOKEN: 'xoxb-depwatch-unknown-bot-token' });
     expect(code).toBe(2);
     expect(bot.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^depwatch: Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)/)]);
   });

@@ -15,8 +15,8 @@ import { fixtureRecords } from '../fixtures/osv/load.js';
 import { buildIfStale, freePort, ROOT, startMain, startNode, waitFor, type Running } from './bot-process.js';
 
 const SECRET = 'e2e-signing-secret-abcdef0123456789';
-const REVOKED_TOKEN = 'xoxb-1111111111-1111111111111-revokedtokenvalue';
-const UNKNOWN_TOKEN = 'xoxb-2222222222-2222222222222-unknowntokenvalue';
+const REVOKED_TOKEN = 'xoxb-depwatch-revoked-token';
+const UNKNOWN_TOKEN = 'xoxb-depwatch-unknown-token';
 
 /** Waits for the bot to exit; fails the test (after stopping it) if it is still running after `ms`. */
 async function exitOf(bot: Running, ms = 20_000): Promise<number | null> {

@@ -24,9 +24,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { checkMessage, checkView, type LimitViolation } from '../../src/slack/blocks/limits.js';
 
-export const FAKE_BOT_TOKEN = 'xoxb-0000000000-0000000000000-depwatchfaketoken';
+export const FAKE_BOT_TOKEN = 'xoxb-depwatch-fake-bot-token';
 /** The app-level token (Socket Mode) the fake accepts for `apps.connections.open` by default. */
-export const FAKE_APP_TOKEN = 'xapp-1-A0DEPWATCH1-0000000000000-depwatchfakeapptoken';
+export const FAKE_APP_TOKEN = 'xapp-depwatch-fake-app-token';
 export const FAKE_TEAM = { id: 'T0DEPWATCH1', domain: 'depwatch-test', name: 'Depwatch Test' } as const;
 export const FAKE_BOT = { userId: 'U0DEPBOT001', botId: 'B0DEPBOT001', appId: 'A0DEPWATCH1' } as const;
 
