@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pipfileRewriter } from '../../src/fix/formats/pipfile.js';
 import { pyprojectRewriter } from '../../src/fix/formats/pyproject.js';
 import { stringSpans, pathKey } from '../../src/fix/toml-spans.js';
-import { getPath, parseToml } from '../../src/python/toml.js';
+import { parseToml } from '../../src/python/toml.js';
 import type { FixTarget } from '../../src/fix/types.js';
 import { pipfileFormat } from '../../src/python/formats/pipfile.js';
 import { pyprojectFormat } from '../../src/python/formats/pyproject.js';
@@ -73,7 +73,7 @@ describe('string spans of a TOML document', () => {
     for (const [key, span] of spans) {
       const path = key.split('\u0000');
       expect(parsed.positions.lineOf(path), key).toBe(span.line);
-      expect(getPath(parsed.value, path), key).toBe(text.slice(span.contentStart, span.contentEnd));
+      expect(valueAt(parsed.value, path), key).toBe(text.slice(span.contentStart, span.contentEnd));
     }
     expect(spans.get(pathKey(['tool', 'uv', 'index', '1', 'url']))?.line).toBe(7);
   });
@@ -223,3 +223,8 @@ describe('the Pipfile rewriter', () => {
     ]);
   });
 });
+
+/** Follows a span path through the parsed document, array elements by index. */
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((value, part) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined), root);
+}
