@@ -51,7 +51,16 @@ const PACKAGE_CACHE_SIZE = 2_000;
 export interface MirrorOptions {
   /** Decoded records kept in memory (by id and `modified`); 0 turns the cache off. */
   recordCacheSize?: number;
+  /** Change-log rows kept after an import (see DEFAULT_CHANGE_LOG_ROWS). */
+  changeLogRows?: number;
 }
+
+/**
+ * The change log keeps its newest rows only, so it does not grow with every import for ever. Five
+ * full PyPI bundles' worth (about 20,000 rows each); a repository whose mark is older than what is
+ * kept is simply matched in full again (changedSince answers null), which is correct, only slower.
+ */
+export const DEFAULT_CHANGE_LOG_ROWS = 100_000;
 
 const LAST_SYNC_KEY = 'advisories.last_sync';
 /** Change marks of the mirror (`mirror:<seq>`); a mark of another form was not given by a mirror. */
@@ -90,6 +99,8 @@ function prepareStatements(db: Db) {
     packagesOf: db.prepare<[string], { package: string }>('SELECT package FROM advisory_packages WHERE advisory_id = ?'),
     logChange: db.prepare('INSERT INTO advisory_changes (package) VALUES (?)'),
     lastChange: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM advisory_changes'),
+    firstChange: db.prepare<[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM advisory_changes'),
+    pruneChanges: db.prepare<[number]>('DELETE FROM advisory_changes WHERE seq <= ?'),
     changedSince: db.prepare<[number], { package: string }>('SELECT DISTINCT package FROM advisory_changes WHERE seq > ?'),
     addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id) VALUES (?, ?)'),
     // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
@@ -125,6 +136,7 @@ export class AdvisoryMirror implements AdvisorySource {
   readonly kind = 'mirror' as const;
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly records: RecordCache;
+  private readonly changeLogRows: number;
   /** Record lists by PEP 503 name, valid while the database is unchanged (see freshPackageCache). */
   private readonly packages = new Map<string, OsvRecord[]>();
   private packagesVersion: number | null = null;
@@ -136,6 +148,7 @@ export class AdvisoryMirror implements AdvisorySource {
   ) {
     this.statements = prepareStatements(db);
     this.records = new RecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE);
+    this.changeLogRows = Math.max(1, options.changeLogRows ?? DEFAULT_CHANGE_LOG_ROWS);
   }
 
   /**
@@ -177,9 +190,16 @@ export class AdvisoryMirror implements AdvisorySource {
       }
     } finally {
       flush();
+      this.pruneChangeLog();
       this.packages.clear();
     }
     return summary;
+  }
+
+  /** Drops all but the newest `changeLogRows` rows (sequence numbers are never reused: AUTOINCREMENT). */
+  private pruneChangeLog(): void {
+    const last = this.statements.lastChange.get()?.seq ?? 0;
+    if (last > this.changeLogRows) this.statements.pruneChanges.run(last - this.changeLogRows);
   }
 
   private writeBatch(batch: PendingRecord[], summary: ImportSummary): void {
@@ -270,6 +290,9 @@ export class AdvisoryMirror implements AdvisorySource {
     if (!/^\d{1,15}$/.test(text)) return null;
     const seq = Number(text);
     if (seq > (this.statements.lastChange.get()?.seq ?? 0)) return null;
+    // Rows after the mark were pruned: what changed since is no longer known in full.
+    const first = this.statements.firstChange.get()?.seq ?? null;
+    if (first !== null && seq < first - 1) return null;
     return new Set(this.statements.changedSince.all(seq).map((r) => r.package));
   }
 

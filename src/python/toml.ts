@@ -158,7 +158,8 @@ export class TomlPositions {
 
 const SEPARATOR = '\u0000';
 
-function pathKey(path: readonly string[]): string {
+/** Joins a key path the way both walkers' maps are keyed. */
+export function pathKey(path: readonly string[]): string {
   return path.join(SEPARATOR);
 }
 
@@ -297,7 +298,7 @@ class KeyTooDeep {
 export function scanPositions(source: string): TomlPositions {
   const positions = new TomlPositions();
   try {
-    walk(source, positions);
+    walk(source, 0, positions);
   } catch (error) {
     if (!(error instanceof KeyTooDeep)) throw error;
     positions.keyTooDeep = error.line;
@@ -305,9 +306,29 @@ export function scanPositions(source: string): TomlPositions {
   return positions;
 }
 
-/** Keys are carried joined (see childKey), so recording an element costs one concatenation, not a join of its whole path. */
-function walk(source: string, positions: TomlPositions): void {
-  const tokens = tokenizeToml(source);
+/** Called with the path key (see `pathKey`) and token of every string value. */
+export type TomlStringVisitor = (key: string, token: TomlToken) => void;
+
+/**
+ * The same walk for src/fix/toml-spans.ts, which needs each string value's token (offsets and
+ * quoting) to edit it in place: one walker, so the fix and the parsers can never disagree about
+ * which path a value sits at. Starts at offset `from` (past a byte-order mark) so offsets refer to
+ * the text given; stops quietly where scanPositions would report nesting that is too deep.
+ */
+export function visitTomlStrings(text: string, from: number, onString: TomlStringVisitor): void {
+  try {
+    walk(text, from, null, onString);
+  } catch (error) {
+    if (!(error instanceof KeyTooDeep)) throw error;
+  }
+}
+
+/**
+ * Keys are carried joined (see childKey), so recording an element costs one concatenation, not a
+ * join of its whole path. `positions` is null when only string values are wanted.
+ */
+function walk(source: string, from: number, positions: TomlPositions | null, onString?: TomlStringVisitor): void {
+  const tokens = tokenizeToml(source, from);
   let p = 0;
   const arrayTableCounts = new Map<string, number>();
   let table: string | null = null;
@@ -341,13 +362,14 @@ function walk(source: string, positions: TomlPositions): void {
     let joined = base;
     for (const part of key) {
       joined = childKey(joined, part);
-      positions.recordKey(joined, line);
+      positions?.recordKey(joined, line);
     }
     return joined;
   };
 
   const readValue = (path: string | null, depth: number): void => {
     const t = peek();
+    if (t.kind === 'string' && onString && path !== null) onString(path, t);
     // smol-toml refuses this nesting too; stopping here spares recording 64-part keys for every element below.
     if ((t.kind === '[' || t.kind === '{') && depth >= MAX_TOML_DEPTH) throw new KeyTooDeep(t.line);
     if (t.kind === '[') {
@@ -366,7 +388,7 @@ function walk(source: string, positions: TomlPositions): void {
           continue;
         }
         const elementPath = childKey(path, String(index));
-        positions.recordKey(elementPath, e.line);
+        positions?.recordKey(elementPath, e.line);
         readValue(elementPath, depth + 1);
         index++;
         // Date-times with a space are two bare runs; anything else up to the separator is skipped.
@@ -414,7 +436,7 @@ function walk(source: string, positions: TomlPositions): void {
         const index = arrayTableCounts.get(counted) ?? 0;
         arrayTableCounts.set(counted, index + 1);
         table = childKey(headerKey, String(index));
-        positions.recordKey(table, t.line);
+        positions?.recordKey(table, t.line);
       } else {
         table = headerKey;
       }

@@ -45,4 +45,17 @@ describe('the mirror change log', () => {
     // A mark from a longer log than this database holds (the database was replaced since).
     expect(mirror.changedSince('mirror:999')).toBeNull();
   });
+
+  it('keeps only its newest rows, and cannot tell what changed since a mark older than those', async () => {
+    const mirror = new AdvisoryMirror(openDb(':memory:'), { changeLogRows: 3 });
+    await mirror.importRecords([record('PYSEC-2099-1', '2025-01-01T00:00:00Z', ['a'])]);
+    const oldMark = mirror.changeMark();
+    await mirror.importRecords([record('PYSEC-2099-2', '2025-01-01T00:00:00Z', ['b', 'c'])]);
+    const recentMark = mirror.changeMark();
+    await mirror.importRecords([record('PYSEC-2099-3', '2025-01-01T00:00:00Z', ['d', 'e'])]);
+    // Five rows were logged and three kept: rows after oldMark are gone, rows after recentMark are not.
+    expect(mirror.changedSince(oldMark)).toBeNull();
+    expect(mirror.changedSince(recentMark)).toEqual(new Set(['d', 'e']));
+    expect(mirror.changedSince(mirror.changeMark())).toEqual(new Set());
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pipfileRewriter } from '../../src/fix/formats/pipfile.js';
 import { pyprojectRewriter } from '../../src/fix/formats/pyproject.js';
 import { stringSpans, pathKey } from '../../src/fix/toml-spans.js';
+import { parseToml } from '../../src/python/toml.js';
 import type { FixTarget } from '../../src/fix/types.js';
 import { pipfileFormat } from '../../src/python/formats/pipfile.js';
 import { pyprojectFormat } from '../../src/python/formats/pyproject.js';
@@ -50,6 +51,31 @@ describe('string spans of a TOML document', () => {
     const text = 'a = 1\v\f\n[project]\ndependencies = ["b==2"]\n';
     const span = stringSpans(text).get(pathKey(['project', 'dependencies', '0']))!;
     expect(text.slice(span.contentStart, span.contentEnd)).toBe('b==2');
+  });
+
+  it('puts every string value at the path and line the parsers recorded for it (one walker for both)', () => {
+    const text = [
+      '\uFEFF[project]',
+      'dependencies = ["a==1", { nested = "x" }]',
+      'optional-dependencies.dev = ["b==2"]',
+      '[[tool.uv.index]]',
+      'url = "https://example.org/simple"',
+      '[[tool.uv.index]]',
+      'url = "https://example.com/simple"',
+      '[tool.poetry.dependencies]',
+      'c = { version = "^1.0", extras = ["x"] }',
+      '',
+    ].join('\n');
+    const parsed = parseToml(text);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const spans = stringSpans(text);
+    expect(spans.size).toBe(7);
+    for (const [key, span] of spans) {
+      const path = key.split('\u0000');
+      expect(parsed.positions.lineOf(path), key).toBe(span.line);
+      expect(valueAt(parsed.value, path), key).toBe(text.slice(span.contentStart, span.contentEnd));
+    }
+    expect(spans.get(pathKey(['tool', 'uv', 'index', '1', 'url']))?.line).toBe(7);
   });
 });
 
@@ -197,3 +223,8 @@ describe('the Pipfile rewriter', () => {
     ]);
   });
 });
+
+/** Follows a span path through the parsed document, array elements by index. */
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((value, part) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined), root);
+}
