@@ -4,7 +4,9 @@
  * finds where keys and array elements start, because smol-toml returns values without positions.
  */
 import { parse, TomlError } from 'smol-toml';
-import { isJsSpace } from './text.js';
+import { TomlLexer, type TokenKind, type TomlToken } from './toml-lexer.js';
+
+export type { TomlToken };
 
 /**
  * Real pyproject.toml files and Pipfiles are a few kilobytes; 2 MB is far beyond any of them and
@@ -168,120 +170,6 @@ function childKey(parent: string | null, part: string): string {
   return parent === null ? part : parent + SEPARATOR + part;
 }
 
-type TokenKind = '[' | ']' | '{' | '}' | '=' | ',' | 'newline' | 'bare' | 'string';
-
-/** A TOML token; shared with src/fix/toml-spans.ts, which needs the offsets and quoting to edit. */
-export interface TomlToken {
-  kind: TokenKind;
-  /** Bare text, or the decoded text of a string (escapes matter only for keys). */
-  text: string;
-  line: number;
-  /** Offset in the source, to tell `[[` (adjacent brackets) from `[ [`. */
-  offset: number;
-  /** Offset just after the token (after a string's closing quotes). */
-  end: number;
-  /** A string's quote and whether it was a multi-line (triple-quoted) one. */
-  quote?: '"' | "'";
-  multiline?: boolean;
-}
-
-type Token = TomlToken;
-
-/** ASCII characters that end a bare word: blanks and TOML punctuation. */
-const ENDS_BARE = new Uint8Array(128);
-for (const c of ' \t\n\v\f\r,[]{}=#"\'') ENDS_BARE[c.charCodeAt(0)] = 1;
-
-const endsBare = (code: number): boolean => (code < 128 ? ENDS_BARE[code] === 1 : isJsSpace(code));
-
-/**
- * Splits TOML into the tokens the position walker (and the fix's span finder) need, from offset
- * `from` (past a byte-order mark). Lenient (it also runs on text smol-toml will refuse), and every
- * step consumes input.
- */
-export function tokenizeToml(source: string, from = 0): TomlToken[] {
-  const tokens: Token[] = [];
-  let line = 1;
-  let i = from;
-  const n = source.length;
-  while (i < n) {
-    const c = source[i]!;
-    if (c === '\n') {
-      tokens.push({ kind: 'newline', text: '', line, offset: i, end: i + 1 });
-      line++;
-      i++;
-    } else if (c === ' ' || c === '\t' || c === '\r') {
-      i++;
-    } else if (c === '#') {
-      while (i < n && source[i] !== '\n') i++;
-    } else if (c === '[' || c === ']' || c === '{' || c === '}' || c === '=' || c === ',') {
-      tokens.push({ kind: c, text: c, line, offset: i, end: i + 1 });
-      i++;
-    } else if (c === '"' || c === "'") {
-      const start = i;
-      const startLine = line;
-      const delimiter = c + c + c;
-      const multiline = source.startsWith(delimiter, i);
-      let text = '';
-      if (multiline) {
-        i += 3;
-        while (i < n && !source.startsWith(delimiter, i)) {
-          // A backslash escapes the next character, which may be the newline of a line continuation.
-          if (c === '"' && source[i] === '\\') i++;
-          if (source[i] === '\n') line++;
-          i++;
-        }
-        // A closing run may be up to five quotes long (two of them content).
-        i += 3;
-        while (i < n && source[i] === c) i++;
-      } else {
-        i++;
-        let from = i;
-        while (i < n && source[i] !== c && source[i] !== '\n') {
-          if (c === '"' && source[i] === '\\') {
-            text += source.slice(from, i) + decodeEscape(source, i);
-            i += escapeLength(source, i);
-            from = i;
-            continue;
-          }
-          i++;
-        }
-        text += source.slice(from, i);
-        i++;
-      }
-      tokens.push({ kind: 'string', text, line: startLine, offset: start, end: Math.min(i, n), quote: c, multiline });
-    } else {
-      const start = i;
-      // At least one character, so that text smol-toml would refuse (a stray \v) cannot stall the scan.
-      i++;
-      while (i < n && !endsBare(source.charCodeAt(i))) i++;
-      tokens.push({ kind: 'bare', text: source.slice(start, i), line, offset: start, end: i });
-    }
-  }
-  tokens.push({ kind: 'newline', text: '', line, offset: n, end: n });
-  return tokens;
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
-
-function escapeLength(source: string, at: number): number {
-  const kind = source[at + 1];
-  if (kind === 'u') return 6;
-  if (kind === 'U') return 10;
-  if (kind === 'x') return 4;
-  return 2;
-}
-
-function decodeEscape(source: string, at: number): string {
-  const kind = source[at + 1] ?? '';
-  if (kind === 'u' || kind === 'U' || kind === 'x') {
-    const hex = source.slice(at + 2, at + escapeLength(source, at));
-    // The scan also runs on text smol-toml will refuse: `\u-001` must not reach fromCodePoint.
-    const code = /^[0-9a-fA-F]+$/.test(hex) ? Number.parseInt(hex, 16) : NaN;
-    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : '';
-  }
-  return SIMPLE_ESCAPES[kind] ?? kind;
-}
-
 const ELEMENT_BOUNDARIES = new Set<TokenKind>([',', ']', '[', '{']);
 
 /** Thrown inside the walk when a key or value nests too deep to record; caught below. */
@@ -328,31 +216,27 @@ export function visitTomlStrings(text: string, from: number, onString: TomlStrin
  * join of its whole path. `positions` is null when only string values are wanted.
  */
 function walk(source: string, from: number, positions: TomlPositions | null, onString?: TomlStringVisitor): void {
-  const tokens = tokenizeToml(source, from);
-  let p = 0;
+  const token = new TomlLexer(source, from);
   const arrayTableCounts = new Map<string, number>();
   let table: string | null = null;
 
-  const peek = (): Token => tokens[Math.min(p, tokens.length - 1)]!;
-  const atEnd = (): boolean => p >= tokens.length - 1;
   const skipNewlines = (): void => {
-    while (!atEnd() && peek().kind === 'newline') p++;
+    while (token.kind === 'newline') token.advance();
   };
 
   /** A dotted key: bare runs split on dots, quoted parts kept whole. Stops at `=` or `]`. */
   const readKey = (): string[] => {
     const parts: string[] = [];
-    while (!atEnd()) {
-      const t = peek();
-      if (t.kind === 'bare') {
-        for (const part of t.text.split('.')) if (part !== '') parts.push(part);
-      } else if (t.kind === 'string') {
-        parts.push(t.text);
+    for (;;) {
+      if (token.kind === 'bare') {
+        for (const part of token.text.split('.')) if (part !== '') parts.push(part);
+      } else if (token.kind === 'string') {
+        parts.push(token.text);
       } else {
         break;
       }
-      if (parts.length > MAX_TOML_DEPTH) throw new KeyTooDeep(t.line);
-      p++;
+      if (parts.length > MAX_TOML_DEPTH) throw new KeyTooDeep(token.line);
+      token.advance();
     }
     return parts;
   };
@@ -368,88 +252,87 @@ function walk(source: string, from: number, positions: TomlPositions | null, onS
   };
 
   const readValue = (path: string | null, depth: number): void => {
-    const t = peek();
-    if (t.kind === 'string' && onString && path !== null) onString(path, t);
+    const kind = token.kind;
     // smol-toml refuses this nesting too; stopping here spares recording 64-part keys for every element below.
-    if ((t.kind === '[' || t.kind === '{') && depth >= MAX_TOML_DEPTH) throw new KeyTooDeep(t.line);
-    if (t.kind === '[') {
-      p++;
+    if ((kind === '[' || kind === '{') && depth >= MAX_TOML_DEPTH) throw new KeyTooDeep(token.line);
+    if (kind === 'string' && onString && path !== null) onString(path, token.snapshot());
+    if (kind === '[') {
+      token.advance();
       let index = 0;
       for (;;) {
         skipNewlines();
-        if (atEnd()) return;
-        const e = peek();
-        if (e.kind === ']') {
-          p++;
+        if (token.atEnd) return;
+        if (token.kind === ']') {
+          token.advance();
           return;
         }
-        if (e.kind === ',') {
-          p++;
+        if (token.kind === ',') {
+          token.advance();
           continue;
         }
         const elementPath = childKey(path, String(index));
-        positions?.recordKey(elementPath, e.line);
+        positions?.recordKey(elementPath, token.line);
         readValue(elementPath, depth + 1);
         index++;
         // Date-times with a space are two bare runs; anything else up to the separator is skipped.
-        while (!atEnd() && !ELEMENT_BOUNDARIES.has(peek().kind)) p++;
+        while (!token.atEnd && !ELEMENT_BOUNDARIES.has(token.kind)) token.advance();
       }
     }
-    if (t.kind === '{') {
-      p++;
+    if (kind === '{') {
+      token.advance();
       for (;;) {
-        if (atEnd()) return;
-        const k = peek();
-        if (k.kind === '}') {
-          p++;
+        if (token.atEnd) return;
+        if (token.kind === '}') {
+          token.advance();
           return;
         }
-        if (k.kind === ',' || k.kind === 'newline') {
-          p++;
+        if (token.kind === ',' || token.kind === 'newline') {
+          token.advance();
           continue;
         }
-        const keyLine = k.line;
+        const keyLine = token.line;
         const key = readKey();
-        if (key.length === 0 || peek().kind !== '=') {
-          p++;
+        if (key.length === 0 || token.kind !== '=') {
+          token.advance();
           continue;
         }
-        p++;
+        token.advance();
         readValue(recordKeyPrefixes(path, key, keyLine), depth + 1);
       }
     }
-    if (!atEnd()) p++;
+    token.advance();
   };
 
-  while (!atEnd()) {
+  while (!token.atEnd) {
     skipNewlines();
-    if (atEnd()) break;
-    const t = peek();
-    if (t.kind === '[') {
-      const next = tokens[p + 1];
-      const isArrayTable = next !== undefined && next.kind === '[' && next.offset === t.offset + 1;
-      p += isArrayTable ? 2 : 1;
+    if (token.atEnd) break;
+    const line = token.line;
+    if (token.kind === '[') {
+      const isArrayTable = token.opensArrayTable;
+      token.advance();
+      if (isArrayTable) token.advance();
       const header = readKey();
-      const headerKey = recordKeyPrefixes(null, header, t.line);
+      const headerKey = recordKeyPrefixes(null, header, line);
       if (isArrayTable) {
         const counted = headerKey ?? '';
         const index = arrayTableCounts.get(counted) ?? 0;
         arrayTableCounts.set(counted, index + 1);
         table = childKey(headerKey, String(index));
-        positions?.recordKey(table, t.line);
+        positions?.recordKey(table, line);
       } else {
         table = headerKey;
       }
-    } else if (t.kind === 'bare' || t.kind === 'string') {
+    } else if (token.kind === 'bare' || token.kind === 'string') {
       const key = readKey();
-      if (peek().kind === '=') {
-        p++;
-        readValue(recordKeyPrefixes(table, key, t.line), 0);
+      // (readKey moved the lexer on: TypeScript cannot see that, hence the widening.)
+      if ((token.kind as TokenKind) === '=') {
+        token.advance();
+        readValue(recordKeyPrefixes(table, key, line), 0);
       }
     } else {
-      p++;
+      token.advance();
     }
     // Whatever remains on the line (a closing bracket, the second half of a date-time) is not a key.
-    while (!atEnd() && peek().kind !== 'newline') p++;
+    while (!token.atEnd && token.kind !== 'newline') token.advance();
   }
 }
