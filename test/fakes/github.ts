@@ -554,7 +554,6 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       p.on('end', resolve);
       p.on('error', reject);
     });
-    p.entry({ name: 'pax_global_header', type: 'pax-global-header' }, Buffer.from(`52 comment=${sha}\n`));
     for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (typeof content === 'string') p.entry({ name: top + path }, Buffer.from(content, 'utf8'));
       else p.entry({ name: top + path, type: 'symlink', linkname: content.symlink });
