@@ -22,6 +22,12 @@ export class CodeScanStore {
     return row ? (JSON.parse(row.result) as ScanResult) : null;
   }
 
+  /** The newest scan of a commit, whatever rules and ignores it ran with (digests summarise what was last seen). */
+  latest(repo: string, sha: string): ScanResult | null {
+    const row = this.db.prepare('SELECT result FROM code_scans WHERE repo = ? AND sha = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(repo, sha) as { result: string } | undefined;
+    return row ? (JSON.parse(row.result) as ScanResult) : null;
+  }
+
   put(repo: string, sha: string, scanKey: string, result: ScanResult, at: Date): void {
     this.db.transaction(() => {
       this.db

@@ -192,6 +192,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       now,
       defaultTimeZone: options.defaultTimeZone,
       repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
+      ...(codeScan ? { codeScans } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth, store: healthStore } } : {}),
     });
