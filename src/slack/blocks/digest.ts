@@ -175,7 +175,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
         `*Code and configuration (${plural(d.code.length, 'repository', 'repositories')})*\n${d.code
           .map((c) => {
             const severities = SEVERITIES.filter((s) => c.bySeverity[s]).map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
-            const kinds = Object.entries(c.byKind).map(([k, n]) => `${n} ${KINDS[k] ?? k}`).join(' · ');
+            const kinds = Object.entries(c.byKind).map(([k, n]) => `${n} ${escapeMrkdwn(KINDS[k] ?? k)}`).join(' · ');
             return `• *${escapeMrkdwn(c.repo)}*: ${severities || 'no findings'}${kinds ? ` (${kinds})` : ''}${c.partial ? ' — ⚠️ partial scan' : ''}`;
           })
           .join('\n')}`,
