@@ -11,6 +11,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   sweep: async () => (await import('./sweep.js')).benchSweep(),
   packages: async () => (await import('./packages.js')).benchPackages(),
   scan: async () => (await import('./scan.js')).benchScan(),
+  'scan-tarball': async () => (await import('./scan-tarball.js')).benchScanTarball(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   speed: async () => (await import('./speed.js')).benchSpeed(),
   monorepo: async () => (await import('./monorepo.js')).benchMonorepo(),

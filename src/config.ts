@@ -2,6 +2,7 @@
  * Environment → typed configuration. Every name here is documented in README.md and .env.example.
  * Messages name the variable and never echo a secret's value.
  */
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { SETTING_NAMES } from './dotenv.js';
 
@@ -47,6 +48,12 @@ const EnvSchema = z.object({
     .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be 1 (on) or 0 (off)' })
     .optional()
     .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on'),
+  // On unless turned off: scanning needs only the read access audits already have.
+  DEPWATCH_CODE_SCAN: z
+    .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be 1 (on) or 0 (off)' })
+    .optional()
+    .transform((v) => v === undefined || v === '1' || v === 'true' || v === 'yes' || v === 'on'),
+  DEPWATCH_FINGERPRINT_KEY: optionalSecret.refine((v) => v === undefined || v.length >= 32, { message: 'use at least 32 random characters (e.g. openssl rand -hex 32)' }),
   LOG_LEVEL: LogLevel.default('info'),
   TZ: z.string().trim().optional(),
   METRICS_TOKEN: optionalSecret,
@@ -76,6 +83,13 @@ export interface Config {
   admins: string[];
   /** DEPWATCH_FIX_PRS: the "Open fix PR" button (needs Contents and Pull requests write on GitHub). */
   fixPullRequests: boolean;
+  /** DEPWATCH_CODE_SCAN: /audit and sweeps scan code and configuration too (default on). */
+  codeScan: boolean;
+  /**
+   * Key for fingerprints of hardcoded secrets: DEPWATCH_FINGERPRINT_KEY, or one derived from the
+   * Slack secret (stable for the installation, never stored). Fingerprints compare across scans.
+   */
+  fingerprintKey: string;
   logLevel: z.infer<typeof LogLevel>;
   timeZone: string;
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
@@ -159,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPath: e.DEPWATCH_DB,
     admins: e.DEPWATCH_ADMINS,
     fixPullRequests: e.DEPWATCH_FIX_PRS,
+    codeScan: e.DEPWATCH_CODE_SCAN,
+    fingerprintKey: e.DEPWATCH_FINGERPRINT_KEY ?? derivedFingerprintKey(e.SLACK_SIGNING_SECRET ?? e.SLACK_APP_TOKEN ?? e.SLACK_BOT_TOKEN ?? ''),
     logLevel: e.LOG_LEVEL,
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     get timeZone() {
@@ -166,6 +182,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return machineZone;
     },
   };
+}
+
+/**
+ * A fingerprint key from a secret the installation already keeps in its environment: an HMAC of a
+ * fixed label, so the key is stable across restarts yet reveals nothing about the secret it came
+ * from, and nothing new has to be stored.
+ */
+function derivedFingerprintKey(secret: string): string {
+  return createHmac('sha256', secret || 'depwatch').update('depwatch secret fingerprints v1').digest('hex');
 }
 
 /**

@@ -80,6 +80,7 @@ export async function main(): Promise<number> {
     logger,
     runner,
     onSweepEnd: (end) => metrics.sweepFinished(end.seconds, end.outcome),
+    ...(config.codeScan ? { codeScan: { fingerprintKey: config.fingerprintKey } } : {}),
     ...(services.refreshAdvisories ? { refreshAdvisories: services.refreshAdvisories } : {}),
   });
   // Custom incident checklists: YAML files in templates/ next to the database, validated now.

@@ -8,6 +8,7 @@ import { plural } from '../plural.js';
 import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/pypi.js';
 import type { ExtractError } from '../python/types.js';
+import type { ScanResult } from '../scan/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
@@ -86,6 +87,12 @@ export interface AuditResult {
   advisoryData?: AdvisoryDataAge | null;
   /** How unrated advisories were ordered and count for gating; absent in audits stored before it existed (DEFAULT_UNKNOWN_AS). */
   unknownAs?: RatedSeverity;
+  /**
+   * Code and configuration findings of the same tree (src/scan), joined by withCodeScan
+   * (src/audit/code-scan.ts); absent when the code was not scanned (--no-code, or a result from
+   * before scanning existed).
+   */
+  code?: ScanResult;
 }
 
 const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];

@@ -13,9 +13,14 @@
 import type { ExtractError } from '../python/types.js';
 
 export interface PartialReason {
-  /** `unread`: a manifest (or part of one) not read; `no-manifests`: nothing to audit was found; `data-source`: an advisory source or the registry failed. */
-  kind: 'unread' | 'no-manifests' | 'data-source';
-  /** The file concerned (unread only); `(tree)` for the repository listing itself. */
+  /**
+   * `unread`: a manifest (or part of one) not read; `no-manifests`: nothing to audit was found;
+   * `data-source`: an advisory source or the registry failed; `unscanned`: a file the code scan
+   * should have checked and did not (too large, not UTF-8, too slow to parse), or a scan rule
+   * that failed (its message says which).
+   */
+  kind: 'unread' | 'no-manifests' | 'data-source' | 'unscanned';
+  /** The file concerned (unread and unscanned); `(tree)` for the repository listing itself. */
   file?: string;
   line?: number | null;
   message: string;

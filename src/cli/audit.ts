@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity, type Severity } from '../audit/findings.js';
 import type { AuditResult } from '../audit/audit.js';
+import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, withCodeScan } from '../audit/code-scan.js';
 import { describeReason, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
@@ -13,20 +14,27 @@ import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdownChunks } from '../report/markdown.js';
 import { renderSarifChunks } from '../report/sarif.js';
 import { renderTextChunks } from '../report/text.js';
+import type { ScanResult } from '../scan/types.js';
+import { fingerprintOptions } from './fingerprint-key.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openServices, type Services } from './services.js';
 
-export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
+export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
   releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
+  In a directory it also scans code and configuration, as "depwatch scan" does: risky Python,
+  hardcoded credentials (never printed: kind and fingerprint only), committed .env files, containers.
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
-                   default: any vulnerability. "never": findings never fail the run.
+                   default: any vulnerability, or a code finding at high or above.
+                   "never": findings never fail the run.
                    A partial result (a manifest not read, no manifests, a data source down)
                    exits 2 unless findings already exit 1.
   --unknown-as LEVEL  how advisories no source rated count for --fail-on and ordering
                    (critical, high, medium, low; default high)
   --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks)
-  --show-ignored   list ignored findings too`;
+  --no-code        audit dependencies only: do not scan code and configuration
+  --show-ignored   list ignored findings too
+  DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
 
 // Reports are written piece by piece: tens of megabytes for a large tree, never held whole.
 const RENDERERS: Record<ReportFormat, ChunkedRenderer> = {
@@ -58,6 +66,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       markdown: { type: 'boolean' },
       sarif: { type: 'boolean' },
       offline: { type: 'boolean' },
+      'no-code': { type: 'boolean' },
       'fail-on': { type: 'string' },
       'unknown-as': { type: 'string' },
       'show-ignored': { type: 'boolean' },
@@ -75,6 +84,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const format: ReportFormat = chosen[0] ?? 'text';
   const failOn = parseFailOn(values['fail-on']);
   const unknownAs = parseUnknownAsFlag(values['unknown-as']);
+  const scanCode = values['no-code'] ? null : fingerprintOptions(io);
 
   const services = openServices(io, values.db, { readOnly: true });
   try {
@@ -88,7 +98,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       unknownAs,
       ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     };
-    const { result, report } = await auditTarget(positionals[0]!, io, services, options);
+    const { result, report } = await auditTarget(positionals[0]!, io, services, options, scanCode);
     writeInBlocks(io, RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
       for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
@@ -102,11 +112,16 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-async function auditTarget(target: string, io: CliIO, services: Services, options: TreeAuditOptions): Promise<{ result: AuditResult; report: ReportOptions }> {
+/** Code scanning wanted (with the fingerprint key, if any), or null for --no-code. */
+type ScanCode = { fingerprintKey?: string } | null;
+
+async function auditTarget(target: string, io: CliIO, services: Services, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {
   const dir = resolve(io.cwd, target);
   const info = await stat(dir).catch(() => null);
   if (info?.isDirectory()) {
-    return { result: await auditFileSource(directorySource(dir), { ...options, target }), report: {} };
+    // The scan reads the same tree while the audit waits on advisories and PyPI.
+    const [audit, scan] = await Promise.all([auditFileSource(directorySource(dir), { ...options, target }), scanCode ? scanDirectory(dir, scanCode) : null]);
+    return { result: scan ? withCodeScan(audit, scan) : audit, report: {} };
   }
   if (info) throw new CliError(`${target}: give a directory (use "depwatch deps FILE" to read a single file)`);
   if (!/^[\w.-]+\/[\w.-]+(@.+)?$/.test(target) && !/^https?:\/\//.test(target)) throw new CliError(`${target}: no such directory, and not owner/repo or a GitHub URL`);
@@ -123,12 +138,22 @@ async function auditTarget(target: string, io: CliIO, services: Services, option
   const octokit = await createGitHubClient(services.config.github);
   if (options.onProgress) options.onProgress(`reading ${ref.owner}/${ref.repo} from GitHub`);
   const snapshot = await takeSnapshot(octokit, services.db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath });
-  const result = await auditFileSource(snapshotSource(snapshot), {
+  const audited = await auditFileSource(snapshotSource(snapshot), {
     ...options,
     target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
     extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
   });
+  // Said, not hidden: the terminal reads a repository's manifests from GitHub, not its whole tree.
+  const result = scanCode ? { ...audited, notices: [...audited.notices, CODE_NOT_SCANNED_REMOTELY] } : audited;
   return { result, report: { fileUrl: (file, line) => blobLineUrl(snapshot.htmlUrl, snapshot.sha, file, line) } };
+}
+
+export const CODE_NOT_SCANNED_REMOTELY = 'code and configuration were not scanned: from GitHub the terminal reads manifests only; audit a checkout (depwatch audit DIR) to scan its code too';
+
+/** Scans a directory's code and configuration; the scanner (and its parser) load only when used. */
+async function scanDirectory(dir: string, options: { fingerprintKey?: string }): Promise<ScanResult> {
+  const [{ scanTree }, { directoryScanSource }] = await Promise.all([import('../scan/scan.js'), import('../scan/source.js')]);
+  return scanTree(directoryScanSource(dir), options);
 }
 
 type FailOn = Severity | 'vulnerability' | 'never';
@@ -150,6 +175,8 @@ function parseUnknownAsFlag(text: string | undefined): RatedSeverity {
 
 function failing(result: AuditResult, failOn: FailOn, unknownAs: RatedSeverity): boolean {
   if (failOn === 'never') return false;
-  if (failOn === 'vulnerability') return result.findings.some((f) => f.kind === 'vulnerability' || f.kind === 'malicious');
-  return result.findings.some((f) => atOrAbove(f.severity, failOn, unknownAs));
+  if (failOn === 'vulnerability') {
+    return result.findings.some((f) => f.kind === 'vulnerability' || f.kind === 'malicious') || codeFindingsAtOrAbove(result.code, DEFAULT_CODE_FAIL_LEVEL).length > 0;
+  }
+  return result.findings.some((f) => atOrAbove(f.severity, failOn, unknownAs)) || codeFindingsAtOrAbove(result.code, failOn).length > 0;
 }

@@ -8,6 +8,7 @@ import { scanJson } from '../scan/json.js';
 import { scanTree } from '../scan/scan.js';
 import { directoryScanSource } from '../scan/source.js';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
+import { fingerprintOptions } from './fingerprint-key.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 
 export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>
@@ -42,11 +43,9 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new CliError(`${target}: not a directory`);
 
-  const key = io.env.DEPWATCH_FINGERPRINT_KEY?.trim();
-  if (key !== undefined && key !== '' && key.length < 32) throw new CliError('DEPWATCH_FINGERPRINT_KEY: use at least 32 random characters (e.g. openssl rand -hex 32)');
-  const result = await scanTree(directoryScanSource(dir), key ? { fingerprintKey: key } : {});
+  const result = await scanTree(directoryScanSource(dir), fingerprintOptions(io));
 
-  io.stdout(values.json ? JSON.stringify(scanJson(target, result, key ? 'installation' : 'run'), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
+  io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
   if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${result.skipped.filter((s) => s.partial).length} file(s) not scanned; see ${values.json ? '"skipped"' : 'the list above'}\n`);
   const failing = failOn !== 'never' && result.findings.some((f) => atOrAbove(f.severity, failOn));
   if (failing) return EXIT.findings;

@@ -87,7 +87,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     if (ERROR_OUTCOMES.has(o.outcome)) errors.inc({ service: o.service, reason: o.outcome });
   });
 
-  async function timed<T>(kind: 'tree' | 'rematch', run: () => Promise<T>, outcomeOf: (value: T) => RunOutcome): Promise<T> {
+  async function timed<T>(kind: 'tree' | 'rematch' | 'scan', run: () => Promise<T>, outcomeOf: (value: T) => RunOutcome): Promise<T> {
     const end = auditSeconds.startTimer({ kind });
     try {
       const value = await run();
@@ -106,8 +106,10 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     contentType: registry.contentType,
     text: () => registry.metrics(),
     instrumentRunner: (runner) => ({
-      auditTree: (request, sources) => timed('tree', () => runner.auditTree(request, sources), (o) => (o.result.partial ? 'partial' : 'complete')),
+      // Stages pass through: a staged /audit reply's first answer comes from inside the run.
+      auditTree: (request, sources, stages) => timed('tree', () => runner.auditTree(request, sources, stages), (o) => (o.result.partial ? 'partial' : 'complete')),
       rematch: (request, sources) => timed('rematch', () => runner.rematch(request, sources), (o) => (!o.ok ? 'failed' : o.warnings.length ? 'partial' : 'complete')),
+      scanArchive: (request) => timed('scan', () => runner.scanArchive(request), (o) => (o.partial ? 'partial' : 'complete')),
     }),
     sweepFinished(seconds, outcome) {
       sweeps.inc({ outcome });

@@ -2,6 +2,7 @@
 import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
 import { reasonsOf } from '../audit/partial.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
+import { codeScanJson } from '../scan/json.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 import { packageHeadline, vulnerablePackages, type PackageGroup } from './packages.js';
 
@@ -38,6 +39,8 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
     advisory_data: result.advisoryData ? { newest_modified: result.advisoryData.newestModified, age_days: result.advisoryData.ageDays, last_sync: result.advisoryData.lastSync } : null,
     unknown_as: unknownAs,
     vulnerable_packages: vulnerablePackages(result.findings).map(packageJson),
+    // Code and configuration findings (kinds code, secret, file, runtime); null when not scanned (--no-code).
+    code: result.code ? codeScanJson(result.code) : null,
   };
   yield* jsonChunks(json);
   yield '\n';

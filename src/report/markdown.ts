@@ -2,9 +2,11 @@
 import type { AdviceSyntax } from '../audit/fix-wording.js';
 import { DEFAULT_UNKNOWN_AS, severityOrder, type Finding, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf } from '../audit/partial.js';
+import type { ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
+import { passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
 import { location, osvUrl, summaryLine } from './summary.js';
@@ -56,6 +58,28 @@ function packageSection(g: PackageGroup, options: ReportOptions, unknownAs: Rate
   return out;
 }
 
+/** Code and configuration findings in one table, worst first; the place links to the line when the tree is on GitHub. */
+function codeSection(scan: ScanResult, options: ReportOptions): string[] {
+  const s = syntax(options);
+  const out: string[] = [];
+  if (scan.findings.length) {
+    out.push(`### Code and configuration (${scan.findings.length})`, '', '| Severity | Finding | Where | Fix |', '|---|---|---|---|');
+    for (const f of scan.findings) {
+      const secret = secretLabel(f);
+      const what = `${code(f.rule)} ${cell(f.message)}${secret ? ` (${cell(secret)})` : ''}`;
+      const place = s.place(f.file, f.line) + (f.column !== null ? ` col ${f.column}` : '');
+      out.push(`| ${severityBadge(f.severity)} (${f.confidence} confidence) | ${what} | ${place} | ${cell(f.fix)} |`);
+    }
+    out.push('');
+  }
+  if (scan.ignored.length) {
+    out.push(`<details><summary>${scan.ignored.length} ignored in code</summary>`, '');
+    for (const f of scan.ignored) out.push(`- ${code(f.rule)} ${code(placeOf(f.file, f.line))}: ${cell(shorten(f.ignoredBy!.reason))}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
+    out.push('', '</details>', '');
+  }
+  return out;
+}
+
 /** The report's lines (without their line breaks). */
 function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Renderer>[1]): string[] {
   const out = [`## Depwatch audit of \`${cell(result.target)}\``, '', summaryLine(result), ''];
@@ -81,7 +105,10 @@ function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Rend
     for (const f of result.ignored) out.push(`- ${cell(f.id ?? f.kind)} ${cell(f.package ?? '')}: ${cell(shorten(f.ignoredBy!.reason))}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
     out.push('', '</details>', '');
   }
+  if (result.code) out.push(...codeSection(result.code, options));
   for (const n of result.notes) out.push(`- ${cell(shorten(n.message))}`);
+  for (const skipped of result.code ? passedOver(result.code) : []) out.push(`- ${cell(skipped.message)}`);
+  for (const n of result.code ? scanNotes(result.code) : []) out.push(`- ${cell(shorten(n.message))}`);
   for (const e of result.errors) out.push(`- problem in ${code(placeOf(e.file, e.line))}: ${cell(shortProblemMessage(e))}`);
   return out;
 }

@@ -11,9 +11,14 @@
  * `invocations[0].executionSuccessful` is false and each reason is a `toolExecutionNotifications`
  * entry (level `error`, with the file and line when it concerns one), so a viewer can tell "no
  * alerts" from "not everything was read".
+ *
+ * Code and configuration findings (AuditResult.code) are results of their scan rule, with line and
+ * column; file-level findings (a committed `.env`) have no region.
  */
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
+import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
+import { secretLabel } from './code.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 
@@ -48,6 +53,38 @@ function messageText(f: Finding, unknownAs: RatedSeverity): string {
   return `${f.package ? `${f.package}${f.version ? ` ${f.version}` : ''}: ` : ''}${f.summary ? `${sentence(f.summary)} ` : ''}${unrated}${f.fix.text}`;
 }
 
+// Code and configuration rules (src/scan): their ids are plain words (`py-eval-exec`), apart from
+// advisory ids, and each carries its help so GitHub code scanning can show why and what instead.
+const PRECISION: Record<Confidence, string> = { high: 'high', medium: 'medium', low: 'low' };
+
+function scanRule(rule: ScanRuleText, findings: readonly CodeFinding[]) {
+  // The rule's severity is that of its worst finding here (findings come worst first; a rule may rate one higher than usual).
+  const worst = findings.find((f) => f.rule === rule.id);
+  const severity = worst?.severity ?? 'medium';
+  return {
+    id: rule.id,
+    name: rule.id,
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.help },
+    help: { text: rule.help, markdown: `**${rule.title}.** ${rule.help}` },
+    properties: { 'security-severity': SCORE[severity].toFixed(1), precision: PRECISION[worst?.confidence ?? 'medium'], tags: ['security', rule.kind] },
+  };
+}
+
+function* codeResultsOf(scan: ScanResult) {
+  for (const f of scan.findings) {
+    const secret = secretLabel(f);
+    yield {
+      ruleId: f.rule,
+      level: LEVEL[f.severity],
+      message: { text: `${sentence(f.message)} ${secret ? `(${secret}.) ` : ''}${f.fix}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: f.file }, ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
+      // Stable across runs when the line moves: a secret by its fingerprint, anything else by rule, file and line.
+      partialFingerprints: { depwatchCode: [f.rule, f.file, f.secret?.fingerprint ?? String(f.line ?? '')].join('|') },
+    };
+  }
+}
+
 function notification(r: PartialReason) {
   const where = r.file !== undefined && r.file !== '(tree)' ? { locations: [physicalLocation(r.file, r.line)] } : {};
   return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
@@ -69,6 +106,9 @@ export const renderSarifChunks: ChunkedRenderer = function* (result) {
       properties: ruleProperties(f, unknownAs),
     });
   }
+  if (result.code) {
+    for (const rule of result.code.rules) if (!rules.has(rule.id)) rules.set(rule.id, scanRule(rule, result.code.findings));
+  }
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -76,7 +116,7 @@ export const renderSarifChunks: ChunkedRenderer = function* (result) {
       {
         tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
         invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map(notification) }],
-        results: streamed(resultsOf(result.findings, unknownAs)),
+        results: streamed(allResults(result.findings, unknownAs, result.code)),
       },
     ],
   };
@@ -85,6 +125,11 @@ export const renderSarifChunks: ChunkedRenderer = function* (result) {
 };
 
 export const renderSarif: Renderer = (result, options) => [...renderSarifChunks(result, options)].join('');
+
+function* allResults(findings: readonly Finding[], unknownAs: RatedSeverity, code: ScanResult | undefined) {
+  yield* resultsOf(findings, unknownAs);
+  if (code) yield* codeResultsOf(code);
+}
 
 function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity) {
   for (const f of findings) {

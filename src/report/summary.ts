@@ -2,6 +2,7 @@
 import type { AuditResult } from '../audit/audit.js';
 import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { plural } from '../plural.js';
+import { codeSummary } from './code.js';
 import { isVulnerability, vulnerablePackages } from './packages.js';
 
 export function countBySeverity(findings: Finding[]): Record<Severity, number> {
@@ -23,11 +24,13 @@ export function summaryLine(result: AuditResult): string {
   const vulns = result.findings.filter(isVulnerability);
   const packages = vulnerablePackages(vulns).length;
   const other = result.findings.length - vulns.length;
+  const ignored = result.ignored.length + (result.code?.ignored.length ?? 0);
   return (
     `${result.target}: ${plural(result.dependencies, 'dependency', 'dependencies')}, ` +
     (vulns.length ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages, 'package')} (${severityCounts(vulns, result.unknownAs ?? DEFAULT_UNKNOWN_AS)})` : 'no known vulnerabilities') +
     `, ${plural(other, 'other finding')}` +
-    (result.ignored.length ? `, ${result.ignored.length} ignored` : '') +
+    (result.code ? `, ${codeSummary(result.code)}` : '') +
+    (ignored ? `, ${ignored} ignored` : '') +
     (result.partial ? ' (PARTIAL: not everything was read or checked)' : '')
   );
 }

@@ -4,9 +4,11 @@
  */
 import { DEFAULT_UNKNOWN_AS, severityOrder, UNRATED_LABEL, type Finding, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf } from '../audit/partial.js';
+import type { CodeFinding, ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
+import { codePlace, passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
 import { location, osvUrl, summaryLine } from './summary.js';
@@ -42,6 +44,26 @@ function otherFinding(f: Finding): string {
   return lines.join('\n');
 }
 
+function codeFinding(f: CodeFinding): string[] {
+  const lines = [`  ${SEVERITY_STYLE[f.severity].label.toUpperCase().padEnd(LEVEL_WIDTH)}${codePlace(f)}  ${f.rule} (${f.confidence} confidence)`];
+  const secret = secretLabel(f);
+  if (secret) lines.push(`${indent}${secret}`);
+  lines.push(`${indent}${f.message}`, `${indent}fix: ${f.fix}`);
+  return lines;
+}
+
+/** Code and configuration findings (depwatch audit of a directory), worst first, as the scan orders them. */
+function codeLines(scan: ScanResult, showIgnored: boolean): string[] {
+  const out: string[] = [];
+  if (scan.findings.length) out.push(`CODE AND CONFIGURATION (${scan.findings.length})`, ...scan.findings.flatMap(codeFinding), '');
+  if (showIgnored && scan.ignored.length) {
+    out.push(`IGNORED IN CODE (${scan.ignored.length})`);
+    for (const f of scan.ignored) out.push(`  ${f.rule} ${codePlace(f)}: ${shorten(f.ignoredBy!.reason)} (${f.ignoredBy!.source}${f.ignoredBy!.until ? `, until ${f.ignoredBy!.until}` : ''})`);
+    out.push('');
+  }
+  return out;
+}
+
 /** The report's lines (without their line breaks). */
 function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer>[1]): string[] {
   const out: string[] = [];
@@ -61,11 +83,15 @@ function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer
     for (const f of result.ignored) out.push(`  ${f.id ?? f.kind} ${f.package ?? ''}: ${shorten(f.ignoredBy!.reason)}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
     out.push('');
   }
+  if (result.code) out.push(...codeLines(result.code, options.showIgnored === true));
   for (const n of result.notes) out.push(`note: ${shorten(n.message)}`);
+  for (const s of result.code ? passedOver(result.code) : []) out.push(`note: ${s.message}`);
+  for (const n of result.code ? scanNotes(result.code) : []) out.push(`note: ${shorten(n.message)}`);
   for (const e of result.errors) out.push(`problem: ${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}`);
   for (const w of result.warnings) out.push(`WARNING: ${w}`);
   for (const n of result.notices) out.push(`note: ${n}`);
-  if (result.notes.length || result.errors.length || result.warnings.length || result.notices.length) out.push('');
+  const codeNoteCount = result.code ? passedOver(result.code).length + scanNotes(result.code).length : 0;
+  if (result.notes.length || codeNoteCount || result.errors.length || result.warnings.length || result.notices.length) out.push('');
   if (result.partial) {
     // Fail closed, in words: a clean summary below a partial result must not read as "all clear".
     out.push('PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:');

@@ -21,9 +21,14 @@ export function codeFindingJson(f: CodeFinding) {
   };
 }
 
-export function scanJson(target: string, result: ScanResult, fingerprintScope: 'installation' | 'run') {
+/** `depwatch scan --json`: the scan and its target. */
+export function scanJson(target: string, result: ScanResult) {
+  return { target, ...codeScanJson(result) };
+}
+
+/** The scan part, also `code` in `depwatch audit --json`. */
+export function codeScanJson(result: ScanResult) {
   return {
-    target,
     findings: result.findings.map(codeFindingJson),
     ignored: result.ignored.map(codeFindingJson),
     skipped: result.skipped.map((s) => ({ path: s.path, reason: s.reason, message: s.message, partial: s.partial })),
@@ -36,6 +41,6 @@ export function scanJson(target: string, result: ScanResult, fingerprintScope: '
       bytes: result.stats.bytes,
     },
     partial: result.partial,
-    fingerprint_scope: fingerprintScope,
+    fingerprint_scope: result.fingerprintScope,
   };
 }

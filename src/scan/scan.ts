@@ -24,7 +24,7 @@ import type { ScanSource } from './source.js';
 import { suppressionOnLine, suppresses } from './suppressions.js';
 import { decode, LineIndex } from './text.js';
 import type { TreeView } from './tree-rule.js';
-import { CONFIDENCE_ORDER, type CodeFinding, type ScanNote, type ScanResult, type SkippedFile } from './types.js';
+import { CONFIDENCE_ORDER, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
 
 export interface ScanOptions {
   /** Files larger than this are not read (and make the result partial). Default 5 MiB, like manifests. */
@@ -60,6 +60,12 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   const notes: ScanNote[] = [];
   const stats = { files: 0, textFiles: 0, pythonFiles: 0, binaryFiles: 0, bytes: 0 };
   const all: CodeFinding[] = [];
+  /** The rules that reported something, for reports that describe each rule once (SARIF). */
+  const rulesSeen = new Map<string, ScanRuleText>();
+  const keep = (r: Raw, file: string, lines: LineIndex | null): void => {
+    if (!rulesSeen.has(r.info.id)) rulesSeen.set(r.info.id, { id: r.info.id, kind: r.info.kind, title: r.info.title, help: r.info.help });
+    all.push(finalize(r, file, lines));
+  };
   /** Texts the tree rules read again (.gitignore, .env), kept from the one pass. */
   const kept = new Map<string, string>();
   let ignoreRules: IgnoreRule[] = [...(options.ignores ?? [])];
@@ -151,7 +157,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         notes.push({ kind: 'truncated', message: `${path}: ${raw.length} findings, only the first ${maxPerFile} are listed` });
         raw.length = maxPerFile;
       }
-      for (const r of raw) all.push(finalize(r, path, lines));
+      for (const r of raw) keep(r, path, lines);
     }
   } finally {
     python?.close();
@@ -169,7 +175,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     },
   };
   for (const rule of FILE_RULES) {
-    for (const r of await rule.check(tree)) all.push(finalize({ ...r, info: rule.info }, r.file, null));
+    for (const r of await rule.check(tree)) keep({ ...r, info: rule.info }, r.file, null);
   }
 
   const ignored = applyScanIgnores(all, ignoreRules, options.today ?? new Date());
@@ -181,6 +187,8 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     skipped,
     notes,
     stats,
+    fingerprintScope: options.fingerprintKey === undefined ? 'run' : 'installation',
+    rules: [...rulesSeen.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     partial: skipped.some((s) => s.partial) || notes.some((n) => n.kind === 'error'),
   };
 }

@@ -68,6 +68,14 @@ export interface ScanStats {
   bytes: number;
 }
 
+/** A rule's words for reports that describe rules apart from results (SARIF `rules`). */
+export interface ScanRuleText {
+  id: string;
+  kind: CodeFindingKind;
+  title: string;
+  help: string;
+}
+
 export interface ScanResult {
   /** Findings not covered by any suppression or ignore, worst first. */
   findings: CodeFinding[];
@@ -77,5 +85,12 @@ export interface ScanResult {
   notes: ScanNote[];
   stats: ScanStats;
   /** True when a file that should have been scanned was not (fail closed: say so, never pass silently). */
+  /**
+   * `installation`: fingerprints were keyed with the installation's key (DEPWATCH_FINGERPRINT_KEY)
+   * and compare across scans; `run`: with a random key, comparable within this result only.
+   */
+  fingerprintScope: 'installation' | 'run';
+  /** The rules behind `findings` and `ignored`, by id order, with their title and help. */
+  rules: ScanRuleText[];
   partial: boolean;
 }

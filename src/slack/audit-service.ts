@@ -26,6 +26,10 @@ import { AuditStore, type AuditRecord } from '../store/audits.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
 import { FixPullStore } from '../store/fix-pulls.js';
+import { CodeScanStore } from '../store/code-scans.js';
+import { scanCommit, type CommitRef } from '../github/commit-scan.js';
+import { withCodeScan } from '../audit/code-scan.js';
+import type { ScanResult } from '../scan/types.js';
 import { WatchStore } from '../store/watches.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
@@ -63,7 +67,7 @@ export interface BotServices {
 }
 
 export interface AuditServiceOptions {
-  config: Pick<Config, 'timeZone'> & Partial<Pick<Config, 'fixPullRequests'>> & { github: Pick<Config['github'], 'apiUrl'> };
+  config: Pick<Config, 'timeZone'> & Partial<Pick<Config, 'fixPullRequests' | 'codeScan' | 'fingerprintKey'>> & { github: Pick<Config['github'], 'apiUrl'> };
   db: Db;
   logger: Logger;
   services: BotServices;
@@ -130,6 +134,8 @@ export class SlackAuditService {
   readonly ignores: IgnoreStore;
   /** Fix pull requests opened from replies (shown under the reply they came from). */
   readonly fixPulls: FixPullStore;
+  /** Code and configuration scans by commit. */
+  readonly codeScans: CodeScanStore;
   /** Channel settings (how unrated advisories count there) live with the watching tables. */
   private readonly channels: WatchStore;
   private readonly now: () => Date;
@@ -144,6 +150,7 @@ export class SlackAuditService {
     this.audits = new AuditStore(options.db);
     this.ignores = new IgnoreStore(options.db);
     this.fixPulls = new FixPullStore(options.db);
+    this.codeScans = new CodeScanStore(options.db);
     this.channels = new WatchStore(options.db);
     this.now = options.now ?? (() => new Date());
     this.knownNames = watchedNamesEvery(options.db, undefined, () => this.now().getTime());
@@ -225,9 +232,11 @@ export class SlackAuditService {
     const now = this.now();
     const ignoresAtStart = this.ignores.rulesForRepo(repo);
     const stored = { repo, ref: snapshot.ref, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
+    // The code scan downloads and unpacks while the audit matches: both start now.
+    const scanning = this.scanCode({ owner: snapshot.owner, repo: snapshot.repo, sha: snapshot.sha }, ignoresAtStart, now);
     let firstRecord: AuditRecord | null = null;
     const onFirstStage = stages.onFirstStage;
-    const { result } = await (services.runner ?? runHere).auditTree(
+    const { result: audited } = await (services.runner ?? runHere).auditTree(
       {
         files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
         links: snapshot.links,
@@ -242,12 +251,14 @@ export class SlackAuditService {
       onFirstStage
         ? {
             onFirstStage: (first) => {
-              firstRecord = this.audits.insert({ ...stored, result: first });
+              const pending = scanning ? [...(first.pending ?? []), 'the code and configuration scan'] : first.pending;
+              firstRecord = this.audits.insert({ ...stored, result: pending ? { ...first, pending } : first });
               onFirstStage(firstRecord);
             },
           }
         : undefined,
     );
+    const result = scanning ? withCodeScan(audited, await scanning) : audited;
     const first = firstRecord as AuditRecord | null;
     if (!first) return { record: this.audits.insert({ ...stored, result }), stats: snapshot.stats };
     // Someone may have pressed Ignore… on the first stage: the complete result keeps that ignore.
@@ -257,6 +268,14 @@ export class SlackAuditService {
     const record = this.audits.get(first.id);
     if (!record) throw new Error('audit row vanished after its first stage');
     return { record, stats: snapshot.stats };
+  }
+
+  /** The commit's code scan (cached by commit), or null when code scanning is off. */
+  private scanCode(commit: CommitRef, ignores: IgnoreRule[], now: Date): Promise<ScanResult> | null {
+    const { config, services } = this.options;
+    if (config.codeScan !== true || !config.fingerprintKey) return null;
+    const deps = { github: services.github, store: this.codeScans, runner: services.runner ?? runHere, fingerprintKey: config.fingerprintKey };
+    return scanCommit(deps, commit, ignores, now).then(({ result }) => result);
   }
 
   /** The reply for a stored audit, fitted: the message and its thread replies. */

@@ -298,6 +298,16 @@ export class WatchStore {
       .map((r) => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private === 1, adminLinked: r.admin_linked === 1 }));
   }
 
+  /** The watches of one repository (store key), every channel. */
+  watchesOfRepo(repo: string): WatchRow[] {
+    return this.db
+      .prepare<[string], { repo: string; channel: string; added_by: string; added_at: string; private: number; admin_linked: number }>(
+        'SELECT * FROM watches WHERE repo = ? ORDER BY channel',
+      )
+      .all(repo)
+      .map((r) => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private === 1, adminLinked: r.admin_linked === 1 }));
+  }
+
   /** Every watched repository, once. */
   watchedRepos(): string[] {
     return this.db

@@ -19,6 +19,7 @@ import { DEFAULT_UNKNOWN_AS, effectiveSeverity, type Finding, type RatedSeverity
 import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
 import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
+import type { ScanResult } from '../scan/types.js';
 import { compareVersions, isValidVersion } from '../python/pep440.js';
 import { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo } from '../python/pypi.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../slack/blocks/digest.js';
@@ -180,15 +181,27 @@ export interface StalePackage {
   why: 'archived' | 'deprecated' | 'quarantined' | 'no-release';
 }
 
+/** One repository's code and configuration findings, as its last scanned commit had them. */
+export interface CodeFindingsSummary {
+  repo: string;
+  /** Open findings by kind (code, secret, file, runtime) and by severity. */
+  byKind: Record<string, number>;
+  bySeverity: Record<string, number>;
+  /** The scan did not check everything (its reply said why). */
+  partial: boolean;
+}
+
 export interface QuarterlyDigest {
   generatedAt: string;
   byKind: Record<HygieneKind, { repo: string; finding: Finding }[]>;
+  /** Repositories with code findings (empty when code scanning is off or found nothing). */
+  code: CodeFindingsSummary[];
   stale: StalePackage[];
   repos: number;
   registryUnavailable: boolean;
 }
 
-export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[] }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number }): QuarterlyDigest {
+export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[]; code?: ScanResult | null }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number }): QuarterlyDigest {
   const byKind = Object.fromEntries(HYGIENE_KINDS.map((k) => [k, [] as { repo: string; finding: Finding }[]])) as QuarterlyDigest['byKind'];
   const usedBy = new Map<string, Set<string>>();
   for (const { repo, findings, packages } of input.repos) {
@@ -209,7 +222,17 @@ export function buildQuarterlyDigest(input: { repos: { repo: string; findings: F
     else if (lastRelease && daysBetween(lastRelease, input.now) > staleAfter) stale.push({ ...base, why: 'no-release' });
   }
   stale.sort((a, b) => a.why.localeCompare(b.why) || a.package.localeCompare(b.package));
-  return { generatedAt: input.now.toISOString(), byKind, stale, repos: input.repos.length, registryUnavailable: input.registry === null };
+  const code: CodeFindingsSummary[] = [];
+  for (const { repo, code: scan } of input.repos) {
+    if (!scan || (scan.findings.length === 0 && !scan.partial)) continue;
+    const summary: CodeFindingsSummary = { repo, byKind: {}, bySeverity: {}, partial: scan.partial };
+    for (const f of scan.findings) {
+      summary.byKind[f.kind] = (summary.byKind[f.kind] ?? 0) + 1;
+      summary.bySeverity[f.severity] = (summary.bySeverity[f.severity] ?? 0) + 1;
+    }
+    code.push(summary);
+  }
+  return { generatedAt: input.now.toISOString(), byKind, code, stale, repos: input.repos.length, registryUnavailable: input.registry === null };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,6 +253,8 @@ export interface DigestOptions {
   /** Ignores kept outside the tree per repository (the Slack Ignore… modal's), for "expiring soon". */
   repoIgnores?: (repoKey: string) => IgnoreRule[];
   logger?: Logger;
+  /** The last code scan of a commit (`owner/name`, sha), for the quarterly digest; absent: no code section. */
+  codeScans?: { latest(repo: string, sha: string): ScanResult | null };
   /** Package health for the weekly digest's "health worsened" list; absent: not followed. */
   packageHealth?: { snapshot(name: string): Promise<HealthSnapshot | null>; store: PackageHealthStore };
 }
@@ -299,7 +324,11 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
       log?.warn({ err: (err as Error).message }, 'digest: chart could not be drawn');
     }
   } else {
-    const list = repos.map((repo) => ({ repo: display(repo), findings: store.openFindings(repo), packages: states.get(repo)?.packages ?? [] }));
+    const codeOf = (repo: string): ScanResult | null => {
+      const sha = states.get(repo)?.auditedSha;
+      return sha && options.codeScans ? options.codeScans.latest(repo.split('@')[0]!, sha) : null;
+    };
+    const list = repos.map((repo) => ({ repo: display(repo), findings: store.openFindings(repo), packages: states.get(repo)?.packages ?? [], code: codeOf(repo) }));
     const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
     let registry: Map<string, ProjectInfo | null> | null = null;
     if (options.statusRegistry) {

@@ -22,3 +22,15 @@ export interface AdvisoryAlert {
   affected: AffectedRepo[];
   resolved: boolean;
 }
+
+/** Hardcoded secrets a sweep found for the first time in a watched repository: alerted at once, once. */
+export const SECRET_ALERT = 'secret-alert';
+
+export interface SecretAlert {
+  /** How the repository is shown (`owner/name`, or with its branch). */
+  repo: string;
+  repoUrl: string | null;
+  sha: string;
+  /** Never a value: what kind of credential, where, and its keyed fingerprint. */
+  secrets: { kind: string; rule: string; file: string; line: number | null; url: string | null; fingerprint: string; fix: string }[];
+}

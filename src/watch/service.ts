@@ -36,6 +36,10 @@ import type { CardSources } from '../packages/card.js';
 import type { HealthSnapshot } from '../packages/health-snapshot.js';
 import { PackageHealthStore } from '../store/package-health.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
+import { CodeScanStore } from '../store/code-scans.js';
+import { scanCommit } from '../github/commit-scan.js';
+import { runHere } from '../workers/audit-runner.js';
+import { recordSecretAlerts } from './secret-alerts.js';
 
 export interface WatchServiceOptions {
   db: Db;
@@ -74,6 +78,8 @@ export interface WatchServiceOptions {
   pullRequestReviews?: { cards: () => CardSources };
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
+  /** Scan each newly audited commit's code and alert new hardcoded secrets, fingerprinted with this key; absent: dependencies only. */
+  codeScan?: { fingerprintKey: string };
 }
 
 export interface WatchService {
@@ -117,6 +123,8 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   // PostgreSQL outbox takes over when the watch tables move there: issue 13, item 1.)
   const outbox = new SqliteOutbox(options.db);
   const deliverer = new OutboxDeliverer({ outbox, slack, now, ...(options.logger ? { logger: options.logger } : {}) });
+  const codeScans = new CodeScanStore(options.db);
+  const codeScan = options.codeScan;
   const sweeps = new SweepRunner({
     store,
     octokit: options.octokit,
@@ -132,6 +140,20 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     // The Ignore… modal's ignores are per repository (any branch): they count in sweeps too.
     repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
     knownNames: watchedNamesEvery(options.db, undefined, () => now().getTime()),
+    ...(codeScan
+      ? {
+          codeScan: {
+            scan: async (commit, ignores, at) =>
+              (await scanCommit({ github: options.octokit, store: codeScans, runner: options.runner ?? runHere, fingerprintKey: codeScan.fingerprintKey }, commit, ignores, at)).result,
+            record: (commit, scan, at) => {
+              const fresh = recordSecretAlerts({ store, codeScans, outbox, commit, scan, now: at });
+              // A committed secret is alerted at once, not at the channel's next alert slot.
+              if (fresh > 0 && !commit.baseline) void deliverer.deliver().catch((err: unknown) => options.logger?.warn({ err }, 'could not deliver secret alerts now; the outbox loop retries'));
+              return fresh;
+            },
+          },
+        }
+      : {}),
     ...(options.pullRequestReviews
       ? {
           afterSweep: async () => {
@@ -170,6 +192,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       now,
       defaultTimeZone: options.defaultTimeZone,
       repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
+      ...(codeScan ? { codeScans } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth, store: healthStore } } : {}),
     });

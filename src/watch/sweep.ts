@@ -23,6 +23,9 @@ import type { Db } from '../store/db.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import type { FindingRow, RepoStateRow, StoredPackage, WatchStore } from '../store/watches.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
+import type { CommitRef } from '../github/commit-scan.js';
+import type { ScanResult } from '../scan/types.js';
+import type { SeenCommit } from './secret-alerts.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
 export { packageUsesOf, storedPackagesOf } from './packages.js';
@@ -56,6 +59,15 @@ export interface SweepOptions {
   afterSweep?: () => Promise<void>;
   /** Told when each sweep ends, however it ends (the bot's metrics). */
   onSweepEnd?: (end: SweepEnd) => void;
+  /**
+   * Code scanning of each newly audited commit (src/github/commit-scan.ts) and what to do with the
+   * result (record secrets, alert new ones: secret-alerts.ts). Absent: dependencies only.
+   */
+  codeScan?: {
+    scan: (commit: CommitRef, ignores: IgnoreRule[], now: Date) => Promise<ScanResult>;
+    /** Returns how many secrets were seen for the first time. */
+    record: (commit: SeenCommit, scan: ScanResult, now: Date) => number;
+  };
 }
 
 export interface SweepEnd {
@@ -85,6 +97,8 @@ export interface SweepResult {
   stillOpen: number;
   /** Data sources that failed: the sweep is partial, and nothing was marked fixed on their account. */
   warnings: string[];
+  /** Hardcoded secrets seen for the first time (their alerts are in the outbox). */
+  newSecrets: number;
 }
 
 /** `owner/repo[@branch]` (a store key) → RepoRef. */
@@ -121,7 +135,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const log = options.logger?.child({ component: 'sweep' });
   const { store } = options;
   const repos = store.watchedRepos();
-  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [] };
+  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [], newSecrets: 0 };
   if (repos.length === 0) return result;
 
   if (options.refreshAdvisories) {
@@ -166,6 +180,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
             const diff = await auditRepository(options, key, ref, state, advisoryMark);
             result.audited.push(key);
             collect(result, diff);
+            result.newSecrets += diff.newSecrets;
           } catch (err) {
             const message = messageOf(err);
             log?.warn({ repo: key, err: message }, 'sweep: repository failed');
@@ -199,6 +214,8 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   const snapshot = await takeSnapshot(options.octokit, options.db, ref, { concurrency: 4, ...options.snapshot, ...(options.logger ? { logger: options.logger } : {}) });
   const now = options.now();
   const repoIgnores = options.repoIgnores?.(key) ?? [];
+  // The archive downloads and is scanned while the manifests are audited.
+  const scanning = options.codeScan?.scan({ owner: snapshot.owner, repo: snapshot.repo, sha: snapshot.sha }, repoIgnores, now);
   const { result: audit, packages: readPackages, treeIgnores, readFiles } = await (options.runner ?? runHere).auditTree(
     {
       files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
@@ -240,7 +257,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
         ? null
         : encodeMark({ advisories: advisoryMark, ignores: ignoresFingerprint([...(treeIgnores ?? []), ...repoIgnores], now), fullAt: now.toISOString() }),
   });
-  return options.store.applyFindings({
+  const diff = options.store.applyFindings({
     repo: key,
     findings: audit.findings,
     keyOf: findingKey,
@@ -252,6 +269,13 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     closeMissing: unread !== null,
     mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)),
   });
+  let newSecrets = 0;
+  if (scanning && options.codeScan) {
+    const display = ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`;
+    const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline: !state?.auditedSha };
+    newSecrets = options.codeScan.record(commit, await scanning, now);
+  }
+  return { ...diff, newSecrets };
 }
 
 /** Every file a finding was seen in: its primary place and, for vulnerabilities, every pin or lock entry. */

@@ -13,14 +13,18 @@ import { REMATCH_TASK, runRematch, type RematchOutcome, type RematchRequest } fr
 import { runTreeAudit, TREE_AUDIT_FIRST_STAGE, TREE_AUDIT_TASK, type TreeAuditOutcome, type TreeAuditRequest } from './jobs/tree-audit.js';
 import type { JobHandlers } from './pool.js';
 import type { AuditResult } from '../audit/audit.js';
+import type { ScanResult } from '../scan/types.js';
+import { runArchiveScan, SCAN_ARCHIVE_TASK, type ArchiveScanRequest } from './jobs/scan-archive.js';
 
-export type { DataSources, RematchOutcome, RematchRequest, TreeAuditOutcome, TreeAuditRequest };
+export type { ArchiveScanRequest, DataSources, RematchOutcome, RematchRequest, TreeAuditOutcome, TreeAuditRequest };
 
 export interface AuditRunner {
   /** Parses, matches and evaluates a tree's files; with `stages.onFirstStage`, hands over the vulnerability result first. */
   auditTree(request: TreeAuditRequest, sources: DataSources, stages?: AuditStages): Promise<TreeAuditOutcome>;
   /** Re-matches stored packages of unchanged repositories (sweeps). */
   rematch(request: RematchRequest, sources: DataSources): Promise<RematchOutcome>;
+  /** Unpacks a repository archive and scans its code and configuration. */
+  scanArchive(request: ArchiveScanRequest): Promise<ScanResult>;
 }
 
 /** What a staged audit tells its caller on the way (on the caller's thread). */
@@ -42,6 +46,7 @@ const staged = (request: TreeAuditRequest, stages: AuditStages | undefined): Tre
 export const runHere: AuditRunner = {
   auditTree: (request, sources, stages) => runTreeAudit({ ...staged(request, stages), sources: sourceInfo(sources) }, localContext(treeAuditHandlers(sources, stages))),
   rematch: (request, sources) => runRematch({ ...request, sources: sourceInfo(sources) }, localContext(sourceHandlers(sources))),
+  scanArchive: (request) => runArchiveScan(request),
 };
 
 /** In the pool's worker threads. */
@@ -49,6 +54,7 @@ export function runInWorkers(pool: WorkerPool): AuditRunner {
   return {
     auditTree: (request, sources, stages) => pool.run<TreeAuditOutcome>(TREE_AUDIT_TASK, { ...staged(request, stages), sources: sourceInfo(sources) }, treeAuditHandlers(sources, stages)),
     rematch: (request, sources) => pool.run<RematchOutcome>(REMATCH_TASK, { ...request, sources: sourceInfo(sources) }, sourceHandlers(sources)),
+    scanArchive: (request) => pool.run<ScanResult>(SCAN_ARCHIVE_TASK, request, {}),
   };
 }
 

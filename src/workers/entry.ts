@@ -1,13 +1,15 @@
 /**
  * The audit worker's entry: the fixed table of tasks it runs (WorkerPool jobs name one of these; a
  * name from anywhere else is refused). Loads the pure core only: formats, PEP 440/508, matching,
- * rules. No Slack, no SQLite, no network in here.
+ * rules, the code scanner. No Slack, no SQLite, no network in here.
  */
 import { REMATCH_TASK, runRematch } from './jobs/rematch.js';
+import { runArchiveScan, SCAN_ARCHIVE_TASK } from './jobs/scan-archive.js';
 import { runTreeAudit, TREE_AUDIT_TASK } from './jobs/tree-audit.js';
 import { serveTasks } from './serve.js';
 
 serveTasks({
   [TREE_AUDIT_TASK]: runTreeAudit,
   [REMATCH_TASK]: runRematch,
+  [SCAN_ARCHIVE_TASK]: runArchiveScan,
 });

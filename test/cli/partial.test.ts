@@ -84,7 +84,7 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     const text = cli();
     expect(await text.run('audit', '--offline', dir)).toBe(2);
     expect(text.out.stdout).toContain('PARTIAL RESULT: not everything was read or checked');
-    expect(text.out.stdout).toMatch(/no known vulnerabilities, 0 other findings \(PARTIAL: not everything was read or checked\)\n$/);
+    expect(text.out.stdout).toMatch(/no known vulnerabilities, 0 other findings, [^\n]*\(PARTIAL: not everything was read or checked\)\n$/);
   });
 
   it('findings that fail the gate still exit 1, and the result still says it is partial', async () => {

@@ -78,15 +78,22 @@ describe('start-up of the compiled CLI', () => {
   });
 
   it('an offline audit of a checkout loads neither GitHub nor the logger, nor the glob matcher without a path glob', () => {
-    const { status, stdout, loaded } = depwatch('audit', '--offline', '--json', 'app');
+    const { status, stdout, loaded } = depwatch('audit', '--offline', '--json', '--no-code', 'app');
     expect(status).toBe(1); // django 2.1.5 is vulnerable
     expect(JSON.parse(stdout).findings.length).toBeGreaterThan(0);
     const packages = packagesIn(loaded);
-    for (const heavy of ['octokit', '@octokit/core', 'pino', 'yauzl', 'ignore', '@slack/bolt']) expect(packages).not.toContain(heavy);
+    for (const heavy of ['octokit', '@octokit/core', 'pino', 'yauzl', 'ignore', '@slack/bolt', 'web-tree-sitter']) expect(packages).not.toContain(heavy);
     expect(loaded).not.toContain('dist/github/client.js');
+    expect(loaded).not.toContain('dist/scan/scan.js');
 
     // The trace does see a package required on use: an ignore with a path glob brings the matcher in.
     writeFileSync(join(dir, 'app', '.depwatch.yml'), 'ignore:\n  - id: PYSEC-2019-13\n    reason: not reachable\n    path: requirements.txt\n');
-    expect(packagesIn(depwatch('audit', '--offline', '--json', 'app').loaded)).toContain('ignore');
+    expect(packagesIn(depwatch('audit', '--offline', '--json', '--no-code', 'app').loaded)).toContain('ignore');
+  });
+
+  it('an audit that scans code loads the scanner, still without GitHub or the logger', () => {
+    const { loaded } = depwatch('audit', '--offline', '--json', 'app');
+    expect(loaded).toContain('dist/scan/scan.js');
+    for (const heavy of ['octokit', '@octokit/core', 'pino', '@slack/bolt']) expect(packagesIn(loaded)).not.toContain(heavy);
   });
 });

@@ -16,6 +16,8 @@
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
 import type { AddressInfo } from 'node:net';
 
 /** A symbolic link in a fake repository: git keeps it as a blob of the target path, mode 120000. */
@@ -121,6 +123,8 @@ export interface FakeGitHub {
   setPullState(owner: string, name: string, number: number, state: 'merged' | 'closed' | 'open'): void;
   /** The files of a branch's head commit (path → text), to check what a push wrote. */
   branchFiles(owner: string, name: string, branch: string): Record<string, string> | undefined;
+  /** Serves these bytes as the archive of every commit of the repository (garbage, a bomb); null: the real archive again. */
+  setArchive(owner: string, name: string, bytes: Buffer | null): void;
   /** The parent of a commit, or null. */
   commitParent(sha: string): string | null;
 }
@@ -141,6 +145,10 @@ export const ROUTES = {
   createPull: 'POST /repos/{owner}/{repo}/pulls',
   listPulls: 'GET /repos/{owner}/{repo}/pulls',
   getPull: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+  /** Redirects to the archive, as api.github.com redirects to codeload.github.com. */
+  tarball: 'GET /repos/{owner}/{repo}/tarball/{ref}',
+  /** The archive itself (the fake's stand-in for codeload.github.com). */
+  codeload: 'GET /_codeload/{owner}/{repo}/legacy.tar.gz/{sha}',
 } as const;
 
 /** A pull request opened on the fake (through POST /pulls). */
@@ -364,6 +372,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return { route: pulls[3] ? ROUTES.getPull : ROUTES.listPulls, params: [decodeURIComponent(pulls[1]!), decodeURIComponent(pulls[2]!), ...(pulls[3] ? [pulls[3]] : [])] };
     }
     if (method !== 'GET') return undefined;
+    const archive = /^\/repos\/([^/]+)\/([^/]+)\/tarball\/(.+)$/.exec(rest);
+    if (archive) return { route: ROUTES.tarball, params: [decodeURIComponent(archive[1]!), decodeURIComponent(archive[2]!), decodeURIComponent(archive[3]!)] };
+    const codeload = /^\/_codeload\/([^/]+)\/([^/]+)\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(rest);
+    if (codeload) return { route: ROUTES.codeload, params: [decodeURIComponent(codeload[1]!), decodeURIComponent(codeload[2]!), codeload[3]!] };
     const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(branches|commits|git\/trees|git\/blobs)\/(.+))?$/.exec(rest);
     if (!m) return undefined;
     const params = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
@@ -495,6 +507,22 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (truncated) tree = tree.slice(0, limit);
         return reply(200, { sha: treeSha, url: `${base}/git/trees/${treeSha}`, tree, truncated }, headers);
       }
+      if (route === ROUTES.tarball) {
+        const sha = resolveCommit(repo, last);
+        if (!sha) return notFound();
+        status = 302;
+        res.writeHead(302, { ...headers, location: `http://${req.headers.host}${prefix}/_codeload/${repo.owner}/${repo.name}/legacy.tar.gz/${sha}` });
+        res.end();
+        return;
+      }
+      if (route === ROUTES.codeload) {
+        const commit = objects.get(last);
+        if (commit?.type !== 'commit') return notFound();
+        const bytes = archiveOverrides.get(repoKey(repo.owner, repo.name)) ?? (await archiveOf(repo, last, commit.files));
+        res.writeHead(200, { 'content-type': 'application/x-gzip', 'content-length': String(bytes.length), 'content-disposition': `attachment; filename=${repo.owner}-${repo.name}-${last.slice(0, 7)}.tar.gz` });
+        res.end(bytes);
+        return;
+      }
       if (route === ROUTES.blob) {
         const blob = objects.get(last);
         if (blob?.type !== 'blob') return notFound();
@@ -510,6 +538,32 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       record();
     }
   }
+
+  // ---- archives ----------------------------------------------------------------------------------
+  const archiveOverrides = new Map<string, Buffer>();
+  const archives = new Map<string, Buffer>();
+  /** A commit's files as GitHub archives them: one top folder `owner-repo-sha7/`, links as links. */
+  const archiveOf = async (repo: RepoState, sha: string, files: Map<string, FakeFile>): Promise<Buffer> => {
+    const cached = archives.get(sha);
+    if (cached) return cached;
+    const top = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`;
+    const p = pack();
+    const chunks: Buffer[] = [];
+    p.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise<void>((resolve, reject) => {
+      p.on('end', resolve);
+      p.on('error', reject);
+    });
+    for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (typeof content === 'string') p.entry({ name: top + path }, Buffer.from(content, 'utf8'));
+      else p.entry({ name: top + path, type: 'symlink', linkname: content.symlink });
+    }
+    p.finalize();
+    await ended;
+    const bytes = gzipSync(Buffer.concat(chunks));
+    archives.set(sha, bytes);
+    return bytes;
+  };
 
   const filesOfTree = (treeSha: string): Map<string, FakeFile> => {
     const files = new Map<string, FakeFile>();
@@ -796,6 +850,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const commit = sha ? objects.get(sha) : undefined;
       if (commit?.type !== 'commit') return undefined;
       return Object.fromEntries([...commit.files].map(([path, content]) => [path, typeof content === 'string' ? content : content.symlink]));
+    },
+    setArchive: (owner, name, bytes) => {
+      if (bytes) archiveOverrides.set(repoKey(owner, name), bytes);
+      else archiveOverrides.delete(repoKey(owner, name));
     },
     commitParent: (sha) => {
       const commit = objects.get(sha);

@@ -76,6 +76,7 @@ describe('metrics', () => {
       rematch: async () => {
         throw new Error('worker died');
       },
+      scanArchive: async () => ({ partial: true }) as Awaited<ReturnType<AuditRunner['scanArchive']>>,
     });
     const call = () => runner.auditTree({} as Parameters<AuditRunner['auditTree']>[0], {} as Parameters<AuditRunner['auditTree']>[1]);
     await call();
@@ -87,6 +88,27 @@ describe('metrics', () => {
     expect(sample(text, 'depwatch_audits_total{kind="tree",outcome="partial"}')).toBe(1);
     expect(sample(text, 'depwatch_audits_total{kind="rematch",outcome="failed"}')).toBe(1);
     expect(sample(text, 'depwatch_audit_duration_seconds_count{kind="tree"}')).toBe(2);
+    await runner.scanArchive({} as Parameters<AuditRunner['scanArchive']>[0]);
+    expect(sample(await metrics.text(), 'depwatch_audits_total{kind="scan",outcome="partial"}')).toBe(1);
+  });
+
+  it('passes a staged audit’s first stage through (the /audit reply’s first answer comes from inside the run)', async () => {
+    metrics = createMetrics({ processMetrics: false });
+    const first: unknown[] = [];
+    const runner = metrics.instrumentRunner({
+      auditTree: async (_request, _sources, stages) => {
+        await stages?.onFirstStage?.({ partial: false } as Parameters<NonNullable<NonNullable<Parameters<AuditRunner['auditTree']>[2]>['onFirstStage']>>[0]);
+        return { result: { partial: false } } as Awaited<ReturnType<AuditRunner['auditTree']>>;
+      },
+      rematch: async () => {
+        throw new Error('unused');
+      },
+      scanArchive: async () => {
+        throw new Error('unused');
+      },
+    });
+    await runner.auditTree({} as Parameters<AuditRunner['auditTree']>[0], {} as Parameters<AuditRunner['auditTree']>[1], { onFirstStage: (r) => void first.push(r) });
+    expect(first).toEqual([{ partial: false }]);
   });
 
   it('records each sweep by outcome and duration, a sweep that throws included', async () => {

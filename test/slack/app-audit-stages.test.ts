@@ -35,11 +35,11 @@ describe('a staged /audit reply', () => {
     const firstText = blockText(first.params.blocks);
     expect(firstText).toContain('*24 vulnerabilities in 10 packages:*');
     expect(firstText).toContain('PYSEC-2023-221');
-    expect(firstText).toContain('*Still coming:* outdated and yanked releases (reading PyPI)');
+    expect(firstText).toContain('*Still coming:* outdated and yanked releases (reading PyPI); the code and configuration scan');
     expect(firstText).not.toContain('*Outdated:*');
     expect(String(first.params.text)).toContain('still coming');
     const during = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
-    expect(during.result.pending).toEqual(['outdated and yanked releases (reading PyPI)']);
+    expect(during.result.pending).toEqual(['outdated and yanked releases (reading PyPI)', 'the code and configuration scan']);
     expect(during.result.partial).toBe(true); // fail closed: whoever reads it meanwhile sees it is not whole
 
     release();

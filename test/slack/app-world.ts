@@ -164,6 +164,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         admins: options.watch.admins ?? [],
         defaultTimeZone: 'UTC',
         logger,
+        ...(config.codeScan ? { codeScan: { fingerprintKey: config.fingerprintKey } } : {}),
       })
     : null;
   const bot = createBot({ config, db, logger, services, watch, clientOptions: { retryConfig: { retries: 0 } } });

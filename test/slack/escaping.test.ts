@@ -210,6 +210,7 @@ function layouts(): [string, unknown][] {
             registryUnavailable: false,
             repos: 1,
             byKind: { unpinned: [{ repo: `octo/app ${H}`, finding: finding('unpinned', 'low') }], 'no-lockfile': [], 'non-registry-source': [], 'extra-index-url': [], 'python-eol': [] },
+            code: [{ repo: `octo/app ${H}`, byKind: { secret: 1, [`kind ${H}`]: 2 }, bySeverity: { critical: 1 }, partial: true }],
             stale: [{ package: `pkg ${H}`, repos: [`octo/app ${H}`], lastRelease: `2019 ${H}`, status: 'archived', statusReason: `reason ${H}`, why: 'archived' }, { package: H, repos: [H], lastRelease: `${H}`, status: null, statusReason: null, why: 'no-release' }],
           } as never,
           { timeZone: 'UTC' },

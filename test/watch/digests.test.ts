@@ -8,6 +8,10 @@ import { buildMonthlyDigest, buildWeeklyDigest, runDigest } from '../../src/watc
 import { project, registryOf, release } from '../audit/helpers.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { openTestDb } from './helpers.js';
+import { scanTree } from '../../src/scan/scan.js';
+import { readTarball } from '../../src/scan/tarball-source.js';
+import { CodeScanStore } from '../../src/store/code-scans.js';
+import { tarballOf } from '../helpers/tarball.js';
 
 const CHANNEL = 'C0REVIEW001';
 const vuln = (id: string, pkg: string, version: string, severity: Finding['severity']): Finding => ({
@@ -123,6 +127,22 @@ describe('posting digests', () => {
     expect(details).toContain('archived on PyPI (“use the standard library”)');
     expect(details).toContain('`requests`: no release since 2014-01-24');
     expect(details).toContain('Lock the requirements with pip-compile');
+    expect(f.violations).toEqual([]);
+  });
+
+  it('lists code and configuration findings of each repository’s last scanned commit in the quarterly digest', async () => {
+    const f = (fake = await startFakeSlack());
+    const db = openTestDb();
+    const store = new WatchStore(db);
+    seed(store);
+    const scan = await scanTree(await readTarball(await tarballOf({ 'app/views.py': 'def f(q):\n    return eval(q)\n', Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n' })).then((t) => t.source));
+    new CodeScanStore(db).put('octo/app', 'a'.repeat(40), 'any-key', scan, new Date('2025-03-01T00:00:00Z'));
+    await runDigest('quarterly', CHANNEL, { store, slack: new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 })), registry: registryOf([]), now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC', codeScans: new CodeScanStore(db) });
+    const [summary] = f.messages(CHANNEL);
+    expect(JSON.stringify(summary!.blocks)).toContain('*Code findings*\\n2');
+    const details = JSON.stringify(f.thread(CHANNEL, summary!.ts).map((m) => m.blocks));
+    expect(details).toContain('*Code and configuration (1 repository)*');
+    expect(details).toContain('• *octo/app*: 1 high, 1 medium (1 risky code · 1 container settings)');
     expect(f.violations).toEqual([]);
   });
 

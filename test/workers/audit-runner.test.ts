@@ -11,6 +11,7 @@ import { memorySource } from '../../src/python/files.js';
 import { createAuditWorkerPool, runHere, runInWorkers } from '../../src/workers/audit-runner.js';
 import { failingRegistry, project, realMirror, registryOf, release } from '../audit/helpers.js';
 import { manifest } from '../slack/app-world.js';
+import { tarballOf } from '../helpers/tarball.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 
@@ -59,6 +60,14 @@ describe('audits in worker threads', () => {
 
     const cli = await auditFileSource(memorySource(FILES), { target: 'octo/shop@abc', advisories: await realMirror(), registry, now });
     expect(there.result).toEqual(cli);
+  });
+
+  it('scan a repository archive in the worker, with the same result as on this thread', async () => {
+    const archive = await tarballOf({ 'app/views.py': 'def f(q):\n    return eval(q)\n', ...FILES });
+    const request = { archive, fingerprintKey: 'k'.repeat(64), today: now };
+    const there = await inWorkers.scanArchive(request);
+    expect(there).toEqual(await runHere.scanArchive(request));
+    expect(there.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['py-eval-exec', 'docker-root-user']));
   });
 
   it('leave only reading to the main thread: the source is asked for candidates, the matching happens in the worker', async () => {

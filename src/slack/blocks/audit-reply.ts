@@ -21,6 +21,8 @@ import { placeOf, shorten, shortProblemMessage } from '../../report/shorten.js';
 import { countBySeverity, location, osvUrl, severityCounts } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
+import { codePlace, codeSummary as codeCountsText, scanNotes, secretLabel } from '../../report/code.js';
+import type { CodeFinding, ScanResult } from '../../scan/types.js';
 import type { SlackMessage } from './errors.js';
 import { fixPrButton, fixPrStatus, hasFixableFinding, type FixPrView } from './fix-pr.js';
 
@@ -104,6 +106,13 @@ function countsLine(counts: Record<Severity, number>, unknownAs: RatedSeverity):
     .filter((s) => counts[s] > 0)
     .map((s) => `${emoji(s)} ${counts[s]} ${s === 'unknown' ? `not rated (count as ${unknownAs})` : s}`)
     .join(' · ');
+}
+
+/** Code findings by severity, in the counts line's shape. */
+function codeCounts(scan: ScanResult): Record<Severity, number> {
+  const counts = countBySeverity([]);
+  for (const f of scan.findings) counts[f.severity]++;
+  return counts;
 }
 
 function fileLink(input: AuditReplyInput, f: Finding): string {
@@ -230,10 +239,31 @@ function ignoredSummary(result: AuditResult): KnownBlock[] {
   return [section(`*Ignored:* ${result.ignored.length}\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`)];
 }
 
+/** One code finding in a line: severity, rule, place (linked to the audited line), what it is. A secret by kind and fingerprint only. */
+function codeLine(input: AuditReplyInput, f: CodeFinding, width: number): string {
+  const place = link(blobLineUrl(input.htmlUrl, input.sha, f.file, f.line), codePlace(f));
+  const secret = secretLabel(f);
+  return `• ${emoji(f.severity)} \`${escapeMrkdwn(f.rule)}\` ${place}: ${escapeMrkdwn(truncate(secret ?? f.message, width))}`;
+}
+
+/** The worst few code findings with their fix, then the rest one line each (they flow into the thread). */
+function codeSummary(input: AuditReplyInput, scan: ScanResult): KnownBlock[] {
+  if (!scan.findings.length) return [];
+  const worst = scan.findings.slice(0, SUMMARY_EXAMPLES).map((f) => `${codeLine(input, f, 200)}\n      _${escapeMrkdwn(truncate(f.fix, 200))}_`);
+  const blocks: KnownBlock[] = [section(`*Code and configuration:* ${escapeMrkdwn(codeCountsText(scan))}\n${worst.join('\n')}`)];
+  const rest = scan.findings.slice(SUMMARY_EXAMPLES);
+  if (rest.length) {
+    blocks.push(context(`${plural(rest.length, 'more code finding')}, one line each:`));
+    blocks.push(...packedSections(rest.map((f) => codeLine(input, f, 140))));
+  }
+  return blocks;
+}
+
 function problemsSummary(result: AuditResult): KnownBlock[] {
   const lines = [
     ...result.errors.map((e) => `:x: ${escapeMrkdwn(`${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}`)}`),
     ...result.notes.map((n) => `:memo: ${escapeMrkdwn(shorten(n.message))}`),
+    ...(result.code ? scanNotes(result.code).map((n) => `:memo: ${escapeMrkdwn(shorten(n.message))}`) : []),
   ];
   if (!lines.length) return [];
   const shown = lines.slice(0, 8);
@@ -280,7 +310,8 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
             ? ':warning: *No known vulnerabilities in what could be read* (see above)'
             : ':white_check_mark: *No known vulnerabilities*') +
         `\n*${plural(other, 'other finding')}*${other ? `: ${countsLine(otherCounts, unknownAsOf(input))}` : ''}` +
-        (result.ignored.length ? ` · ${result.ignored.length} ignored` : ''),
+        (result.ignored.length ? ` · ${result.ignored.length} ignored` : '') +
+        (result.code ? `\n*${plural(result.code.findings.length, 'code finding')}*${result.code.findings.length ? `: ${countsLine(codeCounts(result.code), unknownAsOf(input))}` : ''}${result.code.ignored.length ? ` · ${result.code.ignored.length} ignored` : ''}` : ''),
     ),
   );
   for (const notice of result.notices) blocks.push(context(`:information_source: ${escapeMrkdwn(notice)}`));
@@ -306,10 +337,11 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
       blocks.push(...packedSections(compact));
     }
   }
-  const tail = [...outdatedSummary(input, outdated), ...hygieneSummary(input, hygiene), ...ignoredSummary(result), ...problemsSummary(result)];
+  const tail = [...(result.code ? codeSummary(input, result.code) : []), ...outdatedSummary(input, outdated), ...hygieneSummary(input, hygiene), ...ignoredSummary(result), ...problemsSummary(result)];
   if (tail.length) blocks.push(divider(), ...tail);
 
-  const state = `${partial ? ' (partial result)' : ''}${pending.length ? ` (still coming: ${escapeMrkdwn(pending.join('; '))})` : ''}`;
+  const code = result.code ? `, ${codeCountsText(result.code)}` : '';
+  const state = `${code}${partial ? ' (partial result)' : ''}${pending.length ? ` (still coming: ${escapeMrkdwn(pending.join('; '))})` : ''}`;
   const text = vulns.length
     ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns, unknownAsOf(input))}), ${plural(other, 'other finding')}${state}`
     : `${escapeMrkdwn(input.repo)}@${shortSha}: no known vulnerabilities, ${plural(other, 'other finding')}${state}`;

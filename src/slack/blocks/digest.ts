@@ -154,13 +154,33 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
   const archived = d.stale.filter((s) => s.why !== 'no-release').length;
   const summaryBlocks: KnownBlock[] = [
     header(`🧹 ${title}`),
-    fields(...counts, `*Archived / deprecated*\n${archived}`, `*No release in 2 years*\n${d.stale.length - archived}`),
+    fields(
+      ...counts,
+      `*Archived / deprecated*\n${archived}`,
+      `*No release in 2 years*\n${d.stale.length - archived}`,
+      ...(d.code.length ? [`*Code findings*\n${d.code.reduce((n, c) => n + Object.values(c.byKind).reduce((a, b) => a + b, 0), 0)}`] : []),
+    ),
     context(d.registryUnavailable ? '⚠️ PyPI could not be read: archived and stale packages are missing.' : `Across ${plural(d.repos, 'repository', 'repositories')}. Details in the thread.`),
   ];
   const details: KnownBlock[] = [];
   for (const [kind, list] of Object.entries(d.byKind)) {
     if (list.length === 0) continue;
     details.push(section(`*${KIND_TITLES[kind] ?? kind} (${list.length})*\n${list.map(({ repo, finding: f }) => `• *${escapeMrkdwn(repo)}*: ${f.package ? `\`${escapeMrkdwn(f.package)}\` ` : ''}${where(f.file, f.line)} — ${escapeMrkdwn(f.fix.text)}`).join('\n')}`));
+  }
+  if (d.code.length) {
+    const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
+    const KINDS: Record<string, string> = { secret: 'hardcoded secrets', code: 'risky code', file: 'file hygiene', runtime: 'container settings' };
+    details.push(
+      section(
+        `*Code and configuration (${plural(d.code.length, 'repository', 'repositories')})*\n${d.code
+          .map((c) => {
+            const severities = SEVERITIES.filter((s) => c.bySeverity[s]).map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
+            const kinds = Object.entries(c.byKind).map(([k, n]) => `${n} ${escapeMrkdwn(KINDS[k] ?? k)}`).join(' · ');
+            return `• *${escapeMrkdwn(c.repo)}*: ${severities || 'no findings'}${kinds ? ` (${kinds})` : ''}${c.partial ? ' — ⚠️ partial scan' : ''}`;
+          })
+          .join('\n')}`,
+      ),
+    );
   }
   if (d.stale.length) {
     details.push(

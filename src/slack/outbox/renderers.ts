@@ -3,8 +3,9 @@
  * src/slack/ owns the layout (src/slack/blocks/). One entry per kind.
  */
 import type { KnownBlock } from '@slack/types';
-import { ADVISORY_ALERT, type AdvisoryAlert } from '../../watch/messages.js';
+import { ADVISORY_ALERT, SECRET_ALERT, type AdvisoryAlert, type SecretAlert } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
+import { secretAlertMessage } from '../blocks/secret-alert.js';
 
 export interface RenderedMessage {
   text: string;
@@ -23,6 +24,10 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [ADVISORY_ALERT]: (data) => {
     const { first } = alertMessage(data as AdvisoryAlert);
     return { text: first.text, blocks: first.blocks, eventType: 'depwatch_alert' };
+  },
+  [SECRET_ALERT]: (data) => {
+    const message = secretAlertMessage(data as SecretAlert);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_secret_alert' };
   },
 };
 

@@ -1,0 +1,35 @@
+/**
+ * An audit and a code scan of the same tree, reported as one result: the dependency findings stay
+ * where they are, the code and configuration findings ride along in `code`, and whatever the scan
+ * could not check makes the whole result partial (fail closed: a file too large to scan hides its
+ * secrets as surely as an unread manifest hides its pins).
+ */
+import { atOrAbove, type Severity } from './findings.js';
+import type { AuditResult } from './audit.js';
+import { reasonsOf, type PartialReason } from './partial.js';
+import type { CodeFinding, ScanResult } from '../scan/types.js';
+
+/** The scan's own reasons for being partial, in the audit's terms. */
+export function scanPartialReasons(scan: ScanResult): PartialReason[] {
+  const reasons: PartialReason[] = scan.skipped.filter((s) => s.partial).map((s) => ({ kind: 'unscanned', file: s.path, line: null, message: s.message }));
+  for (const n of scan.notes) if (n.kind === 'error') reasons.push({ kind: 'unscanned', message: n.message });
+  return reasons;
+}
+
+export function withCodeScan(result: AuditResult, scan: ScanResult): AuditResult {
+  const scanReasons = scanPartialReasons(scan);
+  const partialReasons = [...reasonsOf(result), ...scanReasons];
+  return { ...result, code: scan, partial: result.partial || scanReasons.length > 0, partialReasons };
+}
+
+/**
+ * The level at which code findings fail a gate that names none (`depwatch audit` without
+ * --fail-on): a hardcoded credential or `eval` of input is as urgent as a known vulnerability,
+ * while medium and low findings are advice, like outdated releases.
+ */
+export const DEFAULT_CODE_FAIL_LEVEL: Severity = 'high';
+
+/** Code findings at or above `level` (worst first, as the scan orders them). */
+export function codeFindingsAtOrAbove(scan: ScanResult | undefined, level: Severity): CodeFinding[] {
+  return scan ? scan.findings.filter((f) => atOrAbove(f.severity, level)) : [];
+}

@@ -1,0 +1,68 @@
+/**
+ * The code and configuration scan of one commit of a GitHub repository, as /audit and sweeps use
+ * it: from the cache when this commit was scanned with the same rules and ignores, otherwise one
+ * archive download and a scan where the runner runs it (worker threads in the bot). A scan that
+ * could not run (the archive too large, GitHub failing) is not an error for the audit around it:
+ * it comes back as a partial scan that says why, so the reply and the gate say so too.
+ */
+import { createHash } from 'node:crypto';
+import type { IgnoreRule } from '../audit/ignores.js';
+import { SCAN_RULE_IDS, isScanIgnoreId } from '../scan/rule-ids.js';
+import type { ScanResult } from '../scan/types.js';
+import type { CodeScanStore } from '../store/code-scans.js';
+import { packageVersion } from '../version.js';
+import type { AuditRunner } from '../workers/audit-runner.js';
+import type { Octokit } from './client.js';
+import { downloadTarball } from './tarball.js';
+
+export interface CommitScanDeps {
+  github: Octokit;
+  store: CodeScanStore;
+  runner: Pick<AuditRunner, 'scanArchive'>;
+  fingerprintKey: string;
+}
+
+export interface CommitRef {
+  owner: string;
+  repo: string;
+  sha: string;
+}
+
+/** What a cached result depends on besides the commit: the rules (by release) and the ignores that applied. */
+export function scanKey(ignores: readonly IgnoreRule[], fingerprintKey: string): string {
+  const relevant = ignores.filter((r) => isScanIgnoreId(r.id));
+  // The key's own hash, not the key: a different key gives different fingerprints, so a new result.
+  const keyId = createHash('sha256').update(fingerprintKey).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify([packageVersion(), SCAN_RULE_IDS, relevant, keyId])).digest('hex');
+}
+
+/** A scan that did not happen, said as a partial result. */
+export function scanNotRun(reason: string): ScanResult {
+  return {
+    findings: [],
+    ignored: [],
+    skipped: [{ path: '(archive)', reason: 'unreadable', partial: true, message: `code and configuration were not scanned: ${reason}` }],
+    notes: [],
+    stats: { files: 0, textFiles: 0, pythonFiles: 0, binaryFiles: 0, bytes: 0 },
+    fingerprintScope: 'installation',
+    rules: [],
+    partial: true,
+  };
+}
+
+export async function scanCommit(deps: CommitScanDeps, commit: CommitRef, ignores: readonly IgnoreRule[], now: Date): Promise<{ result: ScanResult; cached: boolean }> {
+  const repo = `${commit.owner}/${commit.repo}`;
+  const key = scanKey(ignores, deps.fingerprintKey);
+  const cached = deps.store.get(repo, commit.sha, key);
+  if (cached) return { result: cached, cached: true };
+  let result: ScanResult;
+  try {
+    const archive = await downloadTarball(deps.github, commit);
+    result = await deps.runner.scanArchive({ archive, fingerprintKey: deps.fingerprintKey, ignores: [...ignores], today: now });
+  } catch (err) {
+    // One line, no stack: the message of a GitHub error or a worker failure names what went wrong.
+    return { result: scanNotRun(err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : 'an unknown error'), cached: false };
+  }
+  deps.store.put(repo, commit.sha, key, result, now);
+  return { result, cached: false };
+}

@@ -1,0 +1,34 @@
+/**
+ * What every format says about code and configuration findings (AuditResult.code): their counts
+ * and where a finding is. A secret is shown by its kind and fingerprint; its value is not in the
+ * finding at all (src/scan/types.ts), so no format can print it.
+ */
+import { SEVERITY_ORDER } from '../audit/findings.js';
+import { plural } from '../plural.js';
+import type { CodeFinding, ScanResult } from '../scan/types.js';
+
+/** "2 high, 1 medium": non-zero counts, worst first. */
+export function codeSeverityCounts(findings: readonly CodeFinding[]): string {
+  return SEVERITY_ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+}
+
+/** "3 code findings (1 high, 2 medium)", for summary lines. */
+export function codeSummary(scan: ScanResult): string {
+  const counts = codeSeverityCounts(scan.findings);
+  return `${plural(scan.findings.length, 'code finding')}${counts ? ` (${counts})` : ''}`;
+}
+
+/** `file:line:column`, or the file alone for a finding about the whole file. */
+export const codePlace = (f: CodeFinding): string => (f.line === null ? f.file : `${f.file}:${f.line}${f.column !== null ? `:${f.column}` : ''}`);
+
+/** "AWS access key id, fingerprint 3f2a…" for secrets; null for other findings. */
+export const secretLabel = (f: CodeFinding): string | null => (f.secret ? `${f.secret.kind}, fingerprint ${f.secret.fingerprint}` : null);
+
+/** Files passed over that did not make the result partial (symbolic links, devices): worth a note. */
+export const passedOver = (scan: ScanResult) => scan.skipped.filter((s) => !s.partial);
+
+/** Scan notes that are not partial reasons (those are listed with the partial result). */
+export const scanNotes = (scan: ScanResult) => scan.notes.filter((n) => n.kind !== 'error');

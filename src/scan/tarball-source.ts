@@ -1,0 +1,175 @@
+/**
+ * A repository's tree from one gzipped tarball (GitHub's archive of a commit), for the scanner.
+ *
+ * The archive is untrusted input, read under limits so that neither memory nor time can be run up:
+ * - the decompressed stream is counted as it flows; past `maxTotalBytes` (a tarball bomb, or simply
+ *   a huge repository) reading stops, and what was not reached is said, making the scan partial;
+ * - at most `maxFiles` entries are listed, and at most `maxKeptBytes` of file content is kept;
+ * - a file over `maxFileBytes` is not kept at all (the scanner lists it as too large);
+ * - vendored and generated folders (`.venv`, `site-packages`, `node_modules`, `build`, `dist`,
+ *   migrations, …) are passed over unread, like the directory source does;
+ * - links are listed as links and never followed; a path that is absolute or climbs out of the
+ *   archive root (`..`) is refused by name, never written or read anywhere.
+ * GitHub's archives hold one top folder (`owner-repo-sha/`); it is removed from every path.
+ *
+ * Nothing touches the disk: the tree lives in memory for the length of one scan.
+ */
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract, type Headers } from 'tar-stream';
+import { isInSkippedDir } from '../python/discover.js';
+import { DEFAULT_MAX_FILE_BYTES } from './scan.js';
+import { isGeneratedPath } from './paths.js';
+import type { ScanEntry, ScanSource } from './source.js';
+import type { SkippedFile } from './types.js';
+
+export interface ArchiveLimits {
+  /** Decompressed bytes read in all (file contents and tar headers). */
+  maxTotalBytes: number;
+  /** Entries listed. */
+  maxFiles: number;
+  /** File content kept in memory for the scan. */
+  maxKeptBytes: number;
+  /** One file's size; larger files are listed but not kept. */
+  maxFileBytes: number;
+}
+
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
+  maxTotalBytes: 512 * 1024 * 1024,
+  maxFiles: 50_000,
+  maxKeptBytes: 160 * 1024 * 1024,
+  maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+};
+
+export interface ArchiveTree {
+  source: ScanSource;
+  /** What the archive itself kept from the scan: refused paths (not partial) and limits reached (partial). */
+  skipped: SkippedFile[];
+  /** Files passed over in vendored or generated folders. */
+  vendored: number;
+}
+
+type Kept = { bytes: Buffer } | { tooLarge: number };
+
+const MB = 1024 * 1024;
+
+/** `owner-repo-sha/a/b.py` → `a/b.py`; null for the top folder itself, an absolute path or one that climbs out. */
+export function archivePath(name: string): string | null {
+  if (name.startsWith('/') || name.includes('\\') || name.includes('\0')) return null;
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) return null;
+  parts.shift();
+  return parts.length ? parts.join('/') : '';
+}
+
+export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ArchiveTree> {
+  const entries: ScanEntry[] = [];
+  const kept = new Map<string, Kept>();
+  const skipped: SkippedFile[] = [];
+  let vendored = 0;
+  let total = 0;
+  let keptBytes = 0;
+  let stopped: string | null = null;
+
+  const input = Readable.from([Buffer.from(gzipped.buffer, gzipped.byteOffset, gzipped.byteLength)]);
+  const gunzip = createGunzip();
+  const tar = extract();
+  // Counting after gunzip: what the archive expands to is what costs time and memory.
+  gunzip.on('data', (chunk: Buffer) => {
+    total += chunk.length;
+    if (total > limits.maxTotalBytes && stopped === null) {
+      stopped = `the archive expands to more than ${Math.round(limits.maxTotalBytes / MB)} MB (a tarball bomb, or a very large repository); files after that point were not scanned`;
+      gunzip.destroy();
+      tar.destroy();
+    }
+  });
+
+  const stop = (reason: string): void => {
+    if (stopped === null) stopped = reason;
+    gunzip.destroy();
+    tar.destroy();
+  };
+
+  tar.on('entry', (header: Headers, stream, next) => {
+    const drain = (): void => {
+      stream.on('end', next);
+      stream.resume();
+    };
+    const path = archivePath(header.name);
+    if (header.type === 'directory' || header.type === 'pax-global-header' || path === '') return drain();
+    if (path === null) {
+      skipped.push({ path: header.name.slice(0, 200), reason: 'not-regular', partial: false, message: `${header.name.slice(0, 200)}: a path outside the archive root; refused, not extracted` });
+      return drain();
+    }
+    if (isInSkippedDir(path) || isGeneratedPath(path)) {
+      vendored++;
+      return drain();
+    }
+    if (entries.length >= limits.maxFiles) {
+      stop(`the archive lists more than ${limits.maxFiles} files; the rest were not scanned`);
+      return drain();
+    }
+    if (header.type === 'symlink' || header.type === 'link') {
+      entries.push({ path, type: 'symlink' });
+      return drain();
+    }
+    if (header.type !== 'file' && header.type !== 'contiguous-file') {
+      entries.push({ path, type: 'other' });
+      return drain();
+    }
+    const size = header.size ?? 0;
+    if (size <= limits.maxFileBytes && keptBytes + size > limits.maxKeptBytes) {
+      stop(`the archive holds more than ${Math.round(limits.maxKeptBytes / MB)} MB of files to scan; ${path} and the files after it were not scanned`);
+      return drain();
+    }
+    entries.push({ path, type: 'file' });
+    if (size > limits.maxFileBytes) {
+      kept.set(path, { tooLarge: size });
+      return drain();
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    stream.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= limits.maxFileBytes) chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      keptBytes += Math.min(length, limits.maxFileBytes);
+      kept.set(path, length > limits.maxFileBytes ? { tooLarge: length } : { bytes: Buffer.concat(chunks, length) });
+      next();
+    });
+  });
+
+  await new Promise<void>((resolve) => {
+    let settled = false;
+    const done = (): void => {
+      if (!settled) {
+        settled = true;
+        resolve();
+      }
+    };
+    tar.on('finish', done);
+    tar.on('close', done);
+    const fail = (err: Error): void => {
+      if (stopped === null) stopped = `the archive could not be read (${err.message.split('\n')[0]!.slice(0, 200)}); files after that point were not scanned`;
+      done();
+    };
+    tar.on('error', fail);
+    gunzip.on('error', fail);
+    input.on('error', fail);
+    input.pipe(gunzip).pipe(tar);
+  });
+
+  if (stopped !== null) skipped.push({ path: '(archive)', reason: 'too-large', partial: true, message: stopped });
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const source: ScanSource = {
+    entries: async () => entries,
+    read: async (path, maxBytes) => {
+      const file = kept.get(path);
+      if (!file) return null;
+      if ('tooLarge' in file) return file;
+      return file.bytes.length > maxBytes ? { tooLarge: file.bytes.length } : { bytes: file.bytes };
+    },
+  };
+  return { source, skipped, vendored };
+}

@@ -1,0 +1,183 @@
+/**
+ * `depwatch audit DIR` scans code and configuration too: code findings appear beside dependency
+ * findings in text, JSON, Markdown and SARIF; a secret is shown by kind and fingerprint, never by
+ * value; a file the scan could not check makes the result partial; `--no-code` skips the scan.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+
+// Built at run time so this file itself does not read as a leaked token.
+const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+
+let dataDir: string;
+
+function cli(cwd: string, env: Record<string, string> = {}) {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIO = {
+    stdout: (t) => void (out.stdout += t),
+    stderr: (t) => void (out.stderr += t),
+    isTTY: false,
+    cwd,
+    env: { TZ: 'UTC', DEPWATCH_DB: join(dataDir, 'depwatch.db'), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9', ...env },
+  };
+  return { out, run: (...argv: string[]) => runCli(argv, io) };
+}
+
+function project(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'depwatch-audit-code-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+async function audit(dir: string, ...flags: string[]) {
+  const c = cli(dir);
+  const code = await c.run('audit', '--offline', ...flags, '.');
+  return { code, stdout: c.out.stdout, stderr: c.out.stderr };
+}
+
+/** A small web app with one vulnerable pin and one of each kind of code finding. */
+const RISKY = {
+  'requirements.txt': 'urllib3==1.24.1\n',
+  'app/views.py': 'def search(request):\n    return eval(request.GET["q"])\n',
+  'app/settings.py': `GITHUB_TOKEN = "${TOKEN}"\n`,
+  '.env': 'DEBUG=1\n',
+  '.gitignore': '*.pyc\n',
+  Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\nRUN pip install -r requirements.txt\n',
+};
+
+/** The traps bandit-like scanners fall into; none of them is a finding. */
+const SAFE = {
+  'requirements.txt': 'attrs==23.1.0\n',
+  '.gitignore': '.env\n*.env\nconfig/secret*.py\n',
+  'tests/test_math.py': 'def test_sum():\n    assert eval("1+1") == 2\n',
+  'app/load.py': [
+    'import subprocess',
+    'import yaml',
+    'import defusedxml.ElementTree as ET',
+    '',
+    'API_KEY = "changeme"',
+    '',
+    'def read(f, cursor, user_id):',
+    '    data = yaml.load(f, Loader=yaml.SafeLoader)',
+    '    subprocess.run(["ls", "-l"], check=True)',
+    '    cursor.execute("SELECT * FROM users WHERE id = %s", (user_id,))',
+    '    return data, ET.parse("feed.xml")',
+    '',
+  ].join('\n'),
+};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'depwatch-audit-code-db-'));
+  expect(await cli(dataDir).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+});
+
+describe('depwatch audit of a directory reports code findings beside dependency findings', () => {
+  it('text: vulnerable packages, then code and configuration with file:line:column, rule and fix; the secret by kind and fingerprint', async () => {
+    const { code, stdout } = await audit(project(RISKY));
+    expect(code).toBe(1);
+    expect(stdout).toContain('VULNERABLE PACKAGES');
+    expect(stdout).toMatch(/CODE AND CONFIGURATION \(\d+\)/);
+    expect(stdout).toMatch(/app\/views\.py:2:\d+ {2}py-eval-exec \(\w+ confidence\)/);
+    expect(stdout).toMatch(/GitHub token, fingerprint [0-9a-f]{16}/);
+    expect(stdout).toContain('file-env-committed');
+    expect(stdout).toContain('docker-root-user');
+    expect(stdout).toMatch(/^\.: 1 dependency, .*, \d+ code findings \(\d+ critical/m);
+    expect(stdout).not.toContain(TOKEN);
+  });
+
+  it('JSON: `code.findings` with kind, rule, file, line, column, severity and confidence, next to the vulnerable packages', async () => {
+    const { stdout } = await audit(project(RISKY), '--json');
+    expect(stdout).not.toContain(TOKEN);
+    const json = JSON.parse(stdout);
+    expect(json.vulnerable_packages.map((p: { package: string }) => p.package)).toContain('urllib3');
+    const kinds = new Set(json.code.findings.map((f: { kind: string }) => f.kind));
+    expect(kinds).toEqual(new Set(['code', 'secret', 'file', 'runtime']));
+    expect(json.code.findings.find((f: { rule: string }) => f.rule === 'py-eval-exec')).toMatchObject({
+      kind: 'code',
+      file: 'app/views.py',
+      line: 2,
+      column: expect.any(Number),
+      severity: expect.stringMatching(/^(critical|high)$/),
+      confidence: expect.stringMatching(/^(high|medium|low)$/),
+      fix: expect.any(String),
+    });
+    expect(json.code.findings.find((f: { kind: string }) => f.kind === 'secret').secret).toEqual({ kind: 'GitHub token', fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(json.code.fingerprint_scope).toBe('run');
+    expect(json.partial).toBe(false);
+  });
+
+  it('Markdown: a code and configuration table', async () => {
+    const { stdout } = await audit(project(RISKY), '--markdown');
+    expect(stdout).toContain('### Vulnerable packages');
+    expect(stdout).toMatch(/### Code and configuration \(\d+\)/);
+    expect(stdout).toMatch(/\| 🔴 Critical \(\w+ confidence\) \| `py-eval-exec` [^|]+\| `app\/views\.py:2` col \d+ \|/);
+    expect(stdout).not.toContain(TOKEN);
+  });
+
+  it('SARIF: each scan rule once with its help, results with line and column, a file-level finding without a region', async () => {
+    const { stdout } = await audit(project(RISKY), '--sarif');
+    expect(stdout).not.toContain(TOKEN);
+    const run = JSON.parse(stdout).runs[0];
+    const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'py-eval-exec');
+    expect(rule).toMatchObject({ shortDescription: { text: expect.any(String) }, help: { text: expect.stringMatching(/^.{40,}$/), markdown: expect.any(String) }, properties: { 'security-severity': expect.any(String), precision: expect.any(String) } });
+    const evalResult = run.results.find((r: { ruleId: string }) => r.ruleId === 'py-eval-exec');
+    expect(evalResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'app/views.py' }, region: { startLine: 2, startColumn: expect.any(Number) } });
+    const envResult = run.results.find((r: { ruleId: string }) => r.ruleId === 'file-env-committed');
+    expect(envResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: '.env' } });
+    expect(run.results.some((r: { ruleId: string }) => r.ruleId.startsWith('GHSA-') || r.ruleId.startsWith('PYSEC-'))).toBe(true);
+    expect(run.invocations[0].executionSuccessful).toBe(true);
+  });
+
+  it('--no-code audits the dependencies only', async () => {
+    const dir = project(RISKY);
+    const json = JSON.parse((await audit(dir, '--json', '--no-code')).stdout);
+    expect(json.code).toBeNull();
+    const text = (await audit(dir, '--no-code')).stdout;
+    expect(text).not.toContain('CODE AND CONFIGURATION');
+    expect(text).not.toContain('code finding');
+  });
+
+  it('stays quiet on the false-positive traps: a literal eval in a test, SafeLoader, a shell-less list, parameterised SQL, defusedxml, a placeholder key', async () => {
+    const { code, stdout } = await audit(project(SAFE), '--json');
+    const json = JSON.parse(stdout);
+    expect(json.code.findings).toEqual([]);
+    expect(code).toBe(0);
+  });
+});
+
+describe('code findings and the gate', () => {
+  // yaml.load without a safe loader: a high finding, and nothing else in the tree.
+  const onlyCode = { 'requirements.txt': 'attrs==23.1.0\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n', 'app/load.py': 'import yaml\n\ndef load(f):\n    return yaml.load(f)\n' };
+
+  it('fails by default on a code finding at high or above, even with no vulnerability', async () => {
+    expect((await audit(project(onlyCode))).code).toBe(1);
+  });
+
+  it('applies --fail-on to code findings as to dependency findings', async () => {
+    const dir = project(onlyCode);
+    expect((await audit(dir, '--fail-on', 'critical')).code).toBe(0);
+    expect((await audit(dir, '--fail-on', 'medium')).code).toBe(1);
+    expect((await audit(dir, '--fail-on', 'never')).code).toBe(0);
+  });
+
+  it('a Python file the scan cannot read makes the audit partial: exit 2, a reason in JSON, SARIF and text', async () => {
+    const dir = project({ 'requirements.txt': 'attrs==23.1.0\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n', 'legacy.py': Buffer.from('print("caf\xe9")\n', 'latin1') });
+    const json = await audit(dir, '--json');
+    expect(json.code).toBe(2);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.partial).toBe(true);
+    expect(parsed.partial_reasons).toEqual([expect.objectContaining({ kind: 'unscanned', file: 'legacy.py', message: expect.stringContaining('not UTF-8') })]);
+    expect(JSON.parse((await audit(dir, '--sarif')).stdout).runs[0].invocations[0].executionSuccessful).toBe(false);
+    const text = await audit(dir);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(/PARTIAL RESULT[\s\S]*legacy\.py: not UTF-8/);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * A repository archive read for the scanner: GitHub's top folder removed, links listed and never
+ * followed, escaping paths refused, vendored and generated folders passed over, and every limit
+ * (a tarball bomb, too many files, a huge file, garbage) said as a partial result, nothing else lost.
+ */
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { archivePath, DEFAULT_ARCHIVE_LIMITS, readTarball } from '../../src/scan/tarball-source.js';
+import { scanTree } from '../../src/scan/scan.js';
+import { makeTarball, tarballOf } from '../helpers/tarball.js';
+
+const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+
+describe('archive paths', () => {
+  it('drops the top folder and refuses what climbs out or starts at the root', () => {
+    expect(archivePath('octo-app-0123abc/app/main.py')).toBe('app/main.py');
+    expect(archivePath('octo-app-0123abc/')).toBe('');
+    expect(archivePath('octo-app-0123abc/../../etc/passwd')).toBeNull();
+    expect(archivePath('/etc/passwd')).toBeNull();
+    expect(archivePath('octo-app-0123abc/a\\..\\b')).toBeNull();
+  });
+});
+
+describe('readTarball', () => {
+  it('lists the tree without its top folder, and the scanner finds what is in it', async () => {
+    const tree = await readTarball(await tarballOf({ 'app/settings.py': `TOKEN = "${TOKEN}"\n`, 'app/views.py': 'def f(q):\n    return eval(q)\n', '.gitignore': '.env\n*.env\n' }));
+    expect((await tree.source.entries()).map((e) => e.path)).toEqual(['.gitignore', 'app/settings.py', 'app/views.py']);
+    const result = await scanTree(tree.source);
+    expect(result.findings.map((f) => `${f.rule} ${f.file}`)).toEqual(expect.arrayContaining(['secret-github-token app/settings.py', 'py-eval-exec app/views.py']));
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+    expect(result.partial).toBe(false);
+  });
+
+  it('lists a symbolic link without following it, and refuses a path that escapes the archive', async () => {
+    const archive = await makeTarball([
+      { name: 'app/main.py', content: 'print(1)\n' },
+      { name: 'app/link.py', symlinkTo: '/etc/passwd' },
+      { name: '../../outside.py', content: 'eval(input())\n' },
+    ]);
+    const tree = await readTarball(archive);
+    expect(await tree.source.entries()).toEqual([
+      { path: 'app/link.py', type: 'symlink' },
+      { path: 'app/main.py', type: 'file' },
+    ]);
+    expect(tree.skipped).toEqual([expect.objectContaining({ partial: false, message: expect.stringContaining('outside the archive root') })]);
+    expect(await tree.source.read('app/link.py', 1000)).toBeNull();
+  });
+
+  it('passes over vendored and generated folders', async () => {
+    const tree = await readTarball(await tarballOf({ 'app/main.py': 'x = 1\n', 'node_modules/a/index.js': 'x', '.venv/lib/site.py': 'eval(input())\n', 'build/lib/app.py': 'x', 'app/migrations/0001_initial.py': 'x' }));
+    expect((await tree.source.entries()).map((e) => e.path)).toEqual(['app/main.py']);
+    expect(tree.vendored).toBe(4);
+  });
+
+  it('stops at a tarball bomb: partial, with what was read before it kept', async () => {
+    const archive = await tarballOf({ 'a.py': 'eval(input())\n', 'b.bin': Buffer.alloc(4 * 1024 * 1024), 'c.py': 'x = 1\n' });
+    expect(archive.length).toBeLessThan(64 * 1024); // four megabytes of zeros pack very small
+    const tree = await readTarball(archive, { ...DEFAULT_ARCHIVE_LIMITS, maxTotalBytes: 1024 * 1024 });
+    expect(tree.skipped).toEqual([expect.objectContaining({ path: '(archive)', partial: true, message: expect.stringContaining('expands to more than 1 MB') })]);
+    const result = await scanTree(tree.source);
+    expect(result.findings.map((f) => f.rule)).toContain('py-eval-exec');
+  });
+
+  it('lists a file over the size limit as too large, and stops past the file count', async () => {
+    const big = await readTarball(await tarballOf({ 'big.py': 'x = 1\n'.repeat(1000), 'small.py': 'x = 1\n' }), { ...DEFAULT_ARCHIVE_LIMITS, maxFileBytes: 1000 });
+    expect(await big.source.read('big.py', 1_000_000)).toEqual({ tooLarge: 6000 });
+    const result = await scanTree(big.source, { maxFileBytes: 1000 });
+    expect(result.skipped).toEqual([expect.objectContaining({ path: 'big.py', reason: 'too-large', partial: true })]);
+
+    const many = await readTarball(await tarballOf(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}.py`, 'x = 1\n']))), { ...DEFAULT_ARCHIVE_LIMITS, maxFiles: 5 });
+    expect(await many.source.entries()).toHaveLength(5);
+    expect(many.skipped[0]).toMatchObject({ path: '(archive)', partial: true, message: expect.stringContaining('more than 5 files') });
+  });
+
+  it('says so when the archive is not a gzipped tarball at all', async () => {
+    for (const garbage of [Buffer.from('<html>rate limited</html>'), gzipSync(Buffer.from('not a tar archive, just text '.repeat(40)))]) {
+      const tree = await readTarball(garbage);
+      expect(tree.skipped).toEqual([expect.objectContaining({ path: '(archive)', partial: true, message: expect.stringContaining('could not be read') })]);
+    }
+  });
+});

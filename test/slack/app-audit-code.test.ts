@@ -1,0 +1,87 @@
+/**
+ * `/audit owner/repo` with code scanning on (the default): the repository's archive is downloaded
+ * once per commit, scanned off the Slack path, and the reply shows code findings beside the
+ * dependency findings: a count line, the worst few with their fix, the rest one line each. A
+ * hardcoded secret appears as kind and fingerprint; its value reaches no Slack payload, log line or
+ * database row. An archive the scan cannot read makes the reply partial and says why.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../fakes/github.js';
+import { blockText, SHOP, startWorld, waitFor, type World } from './app-world.js';
+
+// Built at run time so this file does not read as a leaked token.
+const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+
+const APP = {
+  owner: 'octo',
+  name: 'webapp',
+  files: {
+    ...SHOP.files,
+    '.gitignore': '.env\n*.env\nconfig/secret*.py\n',
+    'app/views.py': 'def search(request):\n    return eval(request.GET["q"])\n',
+    'app/settings.py': `GITHUB_TOKEN = "${TOKEN}"\n`,
+    'tests/test_math.py': 'def test_sum():\n    assert eval("1+1") == 2\n',
+  },
+};
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld({ repos: [APP, { owner: 'octo', name: 'bomb', files: { 'requirements.txt': 'attrs==23.1.0\n' } }] });
+});
+afterAll(async () => {
+  await world.close();
+});
+
+async function replyTo(repo: string): Promise<{ text: string; message: string }> {
+  const before = world.slack.callsTo('chat.update').length;
+  await world.audit(repo);
+  await waitFor(() => world.slack.callsTo('chat.update').length > before, 'the audit reply');
+  await world.bot.service.idle();
+  const posted = world.slack.callsTo('chat.postMessage').filter((c) => !c.params.thread_ts).at(-1)!;
+  const ts = String(posted.response?.ts);
+  const message = world.slack.message(String(posted.params.channel), ts)!;
+  const thread = world.slack.thread(String(posted.params.channel), ts);
+  return { text: [message, ...thread].map((m) => blockText(m.blocks)).join('\n'), message: String(message.text) };
+}
+
+describe('/audit with code scanning', () => {
+  it('shows code findings next to the vulnerabilities, the secret by kind and fingerprint only', async () => {
+    const { text, message } = await replyTo('octo/webapp');
+    expect(text).toMatch(/\*\d+ vulnerabilities in \d+ packages:\*/);
+    expect(text).toContain('*2 code findings*: 🔴 2 critical');
+    expect(text).toContain('*Code and configuration:* 2 code findings (2 critical)');
+    expect(text).toMatch(/`py-eval-exec` <[^|]+\/blob\/[0-9a-f]{40}\/app\/views\.py#L2\|app\/views\.py:2:\d+>/);
+    expect(text).toMatch(/`secret-github-token` <[^>]+>: GitHub token, fingerprint [0-9a-f]{16}/);
+    expect(text).not.toContain('tests/test_math.py');
+    expect(message).toContain('2 code findings (2 critical)');
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('downloads one archive per commit: a repeat /audit of the same commit downloads none', async () => {
+    expect(world.github.count(ROUTES.tarball)).toBe(1);
+    expect(world.github.count(ROUTES.codeload)).toBe(1);
+    await replyTo('octo/webapp');
+    expect(world.github.count(ROUTES.tarball)).toBe(1);
+  });
+
+  it('never lets the secret’s value reach Slack, the logs or the database', () => {
+    expect(JSON.stringify(world.slack.calls)).not.toContain(TOKEN);
+    expect(JSON.stringify(world.logs)).not.toContain(TOKEN);
+    const tables = world.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    expect(tables.map((t) => t.name)).toContain('code_scans');
+    for (const { name } of tables) {
+      const rows = world.db.prepare(`SELECT * FROM "${name}"`).all();
+      expect(JSON.stringify(rows), name).not.toContain(TOKEN);
+    }
+  });
+
+  it('marks the reply partial when the archive cannot be read (garbage or a bomb), dependencies still audited', async () => {
+    world.github.setArchive('octo', 'bomb', Buffer.from('<html>not an archive</html>'));
+    const { text, message } = await replyTo('octo/bomb');
+    expect(text).toMatch(/⚠️ \*Partial result:\* .*the archive could not be read/);
+    expect(message).toContain('(partial result)');
+    const stored = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/bomb')!.id)!;
+    expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unscanned', file: '(archive)' })]);
+    expect(stored.result.dependencies).toBe(1);
+  });
+});
