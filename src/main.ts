@@ -81,6 +81,7 @@ export async function main(): Promise<number> {
     runner,
     onSweepEnd: (end) => metrics.sweepFinished(end.seconds, end.outcome),
     ...(config.codeScan ? { codeScan: { fingerprintKey: config.fingerprintKey } } : {}),
+    ...(config.fixPullRequests ? { fixPullRequests: true } : {}),
     ...(services.refreshAdvisories ? { refreshAdvisories: services.refreshAdvisories } : {}),
   });
   // Custom incident checklists: YAML files in templates/ next to the database, validated now.
