@@ -75,7 +75,7 @@ export interface WatchServiceOptions {
    * Review pull requests that change dependencies after each sweep (pr-review/sweep-part.ts), with
    * these card sources; absent: no reviews.
    */
-  pullRequestReviews?: { cards: () => CardSources };
+  pullRequestReviews?: { cards: () => CardSources; comments?: boolean };
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
   /** DEPWATCH_FIX_PRS: alerts offer "Open fix PR" per affected repository. */
@@ -161,7 +161,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     ...(options.pullRequestReviews
       ? {
           afterSweep: async () => {
-            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, slack, cards: options.pullRequestReviews!.cards, now, ...(options.logger ? { logger: options.logger } : {}) });
+            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, slack, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
             options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors }, 'pull request reviews');
           },
         }
