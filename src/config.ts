@@ -48,6 +48,11 @@ const EnvSchema = z.object({
     .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be 1 (on) or 0 (off)' })
     .optional()
     .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on'),
+  // Off unless asked for, like fix pull requests: commenting needs Pull requests: write.
+  DEPWATCH_PR_COMMENTS: z
+    .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be 1 (on) or 0 (off)' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on'),
   // On unless turned off: scanning needs only the read access audits already have.
   DEPWATCH_CODE_SCAN: z
     .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be 1 (on) or 0 (off)' })
@@ -83,6 +88,8 @@ export interface Config {
   admins: string[];
   /** DEPWATCH_FIX_PRS: the "Open fix PR" button (needs Contents and Pull requests write on GitHub). */
   fixPullRequests: boolean;
+  /** DEPWATCH_PR_COMMENTS: pull-request dependency reviews also kept as one comment on the pull request (needs Pull requests write). */
+  pullRequestComments: boolean;
   /** DEPWATCH_CODE_SCAN: /audit and sweeps scan code and configuration too (default on). */
   codeScan: boolean;
   /**
@@ -174,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admins: e.DEPWATCH_ADMINS,
     fixPullRequests: e.DEPWATCH_FIX_PRS,
     codeScan: e.DEPWATCH_CODE_SCAN,
+    pullRequestComments: e.DEPWATCH_PR_COMMENTS,
     fingerprintKey: e.DEPWATCH_FINGERPRINT_KEY ?? derivedFingerprintKey(e.SLACK_SIGNING_SECRET ?? e.SLACK_APP_TOKEN ?? e.SLACK_BOT_TOKEN ?? ''),
     logLevel: e.LOG_LEVEL,
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),

@@ -70,7 +70,7 @@ export async function main(): Promise<number> {
     registry: services.registry,
     statusRegistry: services.statusRegistry ?? null,
     // The weekly digest's "health worsened": the card's PyPI source (answers cached for an hour).
-    ...(services.packageCards ? { pullRequestReviews: { cards: services.packageCards } } : {}),
+    ...(services.packageCards ? { pullRequestReviews: { cards: services.packageCards, comments: config.pullRequestComments } } : {}),
     ...(services.packageCards ? { packageHealth: (name: string) => healthSnapshot(name, services.packageCards!().pypi, new Date()) } : {}),
     // Alerts and digests post through their own client, paced per channel, so a rate-limited
     // channel never holds up the replies to slash commands.
@@ -81,6 +81,7 @@ export async function main(): Promise<number> {
     runner,
     onSweepEnd: (end) => metrics.sweepFinished(end.seconds, end.outcome),
     ...(config.codeScan ? { codeScan: { fingerprintKey: config.fingerprintKey } } : {}),
+    ...(config.fixPullRequests ? { fixPullRequests: true } : {}),
     ...(services.refreshAdvisories ? { refreshAdvisories: services.refreshAdvisories } : {}),
   });
   // Custom incident checklists: YAML files in templates/ next to the database, validated now.

@@ -15,7 +15,9 @@ import { FixPullRequestError, getPullState, openFixPullRequest } from '../github
 import { takeSnapshot } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
+import type { AuditResult } from '../audit/audit.js';
 import type { AuditRecord, AuditStore } from '../store/audits.js';
+import type { RepoStateRow, WatchStore } from '../store/watches.js';
 import type { Db } from '../store/db.js';
 import type { FixPullStore } from '../store/fix-pulls.js';
 import { fixPrAnswer, fixPrToken, parseFixPrButtonValue } from './blocks/fix-pr.js';
@@ -44,18 +46,88 @@ export interface FixPrClick {
   respond?: RespondFn;
 }
 
+const sayTo = (click: FixPrClick) => async (text: string) => {
+  await click.respond?.({ response_type: 'ephemeral', replace_original: false, text });
+};
+
 export async function openFixPrFromReply(ctx: FixPrContext, click: FixPrClick): Promise<void> {
-  const say = async (text: string) => {
-    await click.respond?.({ response_type: 'ephemeral', replace_original: false, text });
-  };
+  const say = sayTo(click);
   if (!ctx.enabled) return say('Fix pull requests are turned off on this Depwatch (DEPWATCH_FIX_PRS).');
   const parsed = parseFixPrButtonValue(click.value);
   const record = parsed ? ctx.audits.get(parsed.auditId) : undefined;
   if (!parsed || !record || fixPrToken(record.sha) !== parsed.token) {
     return say('I no longer have that audit. Run `/audit` again and use the new buttons.');
   }
-  const channel = record.channel ?? click.channel;
-  const decision = ctx.gate.check({ userId: click.user, channel: click.channel, via: 'button' }, { kind: 'pull-requests', verb: 'open', channel, repo: { name: record.repo, private: null } });
+  return openFixPr(ctx, click, record, { channel: record.channel ?? click.channel, replyTs: record.ts ?? click.ts });
+}
+
+/**
+ * "Open fix PR: owner/repo" under a new-advisory alert. An alert has no audit record of its own:
+ * the repository's last sweep does (its commit and open findings, in the watch store), so the flow
+ * takes the /audit record of that commit when there is one, and otherwise records one from what
+ * the sweep found, then goes on exactly as from an /audit reply. The repository named by the button
+ * must be one the alert lists; its privacy is the one the sweep saw.
+ */
+export async function openFixPrFromAlert(ctx: FixPrContext, watch: AlertFixSource, click: FixPrClick): Promise<void> {
+  const say = sayTo(click);
+  if (!ctx.enabled) return say('Fix pull requests are turned off on this Depwatch (DEPWATCH_FIX_PRS).');
+  const parsed = parseAlertFixValue(click.value);
+  const alert = parsed ? watch.store.alert(parsed.alertId) : null;
+  const listed = alert?.affected.find((a) => a.repo === parsed?.repo && a.fixedAt === null);
+  const key = listed ? watch.repoKeyOf(listed.repo) : null;
+  const state = key ? watch.store.repoStates([key]).get(key) : undefined;
+  if (!parsed || !alert || !listed || !key || !state?.auditedSha || !state.htmlUrl) {
+    return say('That repository is no longer listed as affected by this alert (fixed, or no longer watched).');
+  }
+  const record = await auditRecordOfSweep(ctx, watch, key, state);
+  return openFixPr(ctx, click, record, { channel: alert.channel, replyTs: null });
+}
+
+/** What the alert path reads from watching: the alert, the repository's last sweep, and its open findings. */
+export interface AlertFixSource {
+  store: Pick<WatchStore, 'alert' | 'repoStates' | 'openFindings'>;
+  /** The store key (`owner/name[@branch]`) of a repository as alerts display it. */
+  repoKeyOf(display: string): string | null;
+}
+
+function parseAlertFixValue(value: string | undefined): { alertId: number; repo: string } | null {
+  const m = /^(\d{1,15}):([\w.-]+\/[\w.-]+(?:@[^\s]{1,255})?)$/.exec(value ?? '');
+  return m ? { alertId: Number(m[1]), repo: m[2]! } : null;
+}
+
+/** The /audit record of the swept commit, or one recorded from the sweep's open findings (same commit, same findings). */
+async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key: string, state: RepoStateRow): Promise<AuditRecord> {
+  const sha = state.auditedSha!;
+  const repo = key.split('@')[0]!;
+  const latest = ctx.audits.latestForRepo(repo);
+  if (latest && latest.sha === sha) {
+    const record = ctx.audits.get(latest.id);
+    if (record) return record;
+  }
+  const branch = key.includes('@') ? key.slice(key.indexOf('@') + 1) : null;
+  const [owner = '', name = ''] = repo.split('/');
+  // The pull request's base: the watched branch, or the repository's default branch (one request).
+  const ref = branch ?? (await ctx.github.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data.default_branch;
+  const findings = watch.store.openFindings(key).map((row) => row.finding);
+  const result: AuditResult = {
+    target: `${repo}@${sha}`,
+    dependencies: state.dependencies,
+    findings,
+    ignored: [],
+    notes: [],
+    errors: [],
+    warnings: [],
+    notices: ['recorded from the last sweep of a watched repository, for a fix pull request'],
+    partial: false,
+    advisorySource: 'mirror',
+  };
+  return ctx.audits.insert({ repo, ref, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
+}
+
+async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditRecord, where: { channel: string | null; replyTs: string | null }): Promise<void> {
+  const say = sayTo(click);
+  const channel = where.channel;
+  const decision = ctx.gate.check({ userId: click.user, channel: click.channel, via: 'button' }, { kind: 'pull-requests', verb: 'open', channel, repo: { name: record.repo, private: record.private ?? null } });
   if (!decision.allowed) return say(fixPrAnswer(decision.reason));
 
   const known = ctx.fixPulls.get(record.id);
@@ -71,7 +143,7 @@ export async function openFixPrFromReply(ctx: FixPrContext, click: FixPrClick): 
       const why = plan.leftAlone[0]?.reason;
       return say(`Nothing to rewrite in ${fixPrAnswer(record.repo)}: no file pins a fixable release in a way Depwatch rewrites${why ? ` (${fixPrAnswer(why)})` : ''}.`);
     }
-    const slackLink = channel && click.ts ? await permalink(click.client, channel, record.ts ?? click.ts) : null;
+    const slackLink = channel && click.ts ? await permalink(click.client, channel, where.replyTs ?? click.ts) : null;
     const branch = fixBranchName(plan, record.id);
     const pull = await openFixPullRequest(ctx.github, {
       owner,
@@ -85,7 +157,8 @@ export async function openFixPrFromReply(ctx: FixPrContext, click: FixPrClick): 
     });
     ctx.fixPulls.save({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());
     log.info({ pull: pull.number, created: pull.created, files: plan.newTexts.size }, 'fix pull request');
-    await updateReply(ctx, record.id, channel, record.ts ?? click.ts, click.client);
+    // Under an /audit reply the reply shows the pull request; an alert is left as it is.
+    if (where.replyTs) await updateReply(ctx, record.id, channel, where.replyTs, click.client);
     await say(`${pull.created ? 'Opened' : 'There already is'} <${pull.url}|fix pull request #${pull.number}> on ${fixPrAnswer(record.repo)}, branch \`${fixPrAnswer(branch)}\` from the audited commit ${record.sha.slice(0, 7)}.`);
   } catch (err) {
     if (err instanceof FixPullRequestError) {

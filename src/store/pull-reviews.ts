@@ -45,6 +45,21 @@ export class PullReviewStore {
     return row ? toRow(row) : undefined;
   }
 
+  /** The review comment on a pull request (migrations/023), when Depwatch wrote one. */
+  comment(repo: string, number: number): { id: number; url: string; body: string } | null {
+    const row = this.db.prepare<[string, number], { comment_id: number; url: string; body: string }>('SELECT comment_id, url, body FROM pull_request_comments WHERE repo = ? AND number = ?').get(repo, number);
+    return row ? { id: row.comment_id, url: row.url, body: row.body } : null;
+  }
+
+  saveComment(repo: string, number: number, comment: { id: number; url: string; body: string }, now: Date): void {
+    this.db
+      .prepare<[string, number, number, string, string, number]>(
+        `INSERT INTO pull_request_comments (repo, number, comment_id, url, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (repo, number) DO UPDATE SET comment_id = excluded.comment_id, url = excluded.url, body = excluded.body, updated_at = excluded.updated_at`,
+      )
+      .run(repo, number, comment.id, comment.url, comment.body, now.getTime());
+  }
+
   save(row: PullReviewRow, now: Date): void {
     this.db
       .prepare<[string, number, string, string, string, string, string, number]>(

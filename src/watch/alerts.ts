@@ -34,6 +34,8 @@ export interface AlertDecisionOptions {
   outbox: AlertOutbox;
   now: () => Date;
   logger?: Logger;
+  /** DEPWATCH_FIX_PRS: alerts offer "Open fix PR" per affected repository. */
+  offerFixPrs?: boolean;
   /** Called after an alert and its outbox row are recorded, before delivery: tests simulate a crash here. */
   afterRecord?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -98,7 +100,7 @@ function affectedOf(row: FindingRow, state: RepoStateRow | undefined): AffectedR
   };
 }
 
-function viewOf(alert: AlertRow, rep: FindingRow, affected: AffectedRepo[], resolved: boolean, unknownAs: RatedSeverity): AdvisoryAlert {
+function viewOf(alert: AlertRow, rep: FindingRow, affected: AffectedRepo[], resolved: boolean, unknownAs: RatedSeverity, offerFixPrs = false): AdvisoryAlert {
   const f = rep.finding;
   return {
     unknownAs,
@@ -112,6 +114,7 @@ function viewOf(alert: AlertRow, rep: FindingRow, affected: AffectedRepo[], reso
     package: f.package,
     affected,
     resolved,
+    ...(offerFixPrs ? { offerFixPrs } : {}),
   };
 }
 
@@ -183,7 +186,7 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
       const affected = composeAffected(advisoryId, []);
       const recorded = db.transaction(() => {
         const row = store.recordAlert({ channel, advisoryId, affected, now });
-        outbox.write([alertPost(row, viewOf(row, rep, affected, false, unknownAs))], now);
+        outbox.write([alertPost(row, viewOf(row, rep, affected, false, unknownAs, options.offerFixPrs))], now);
         return row;
       })();
       decisions.recorded++;
@@ -193,14 +196,14 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const affected = composeAffected(advisoryId, alert.affected);
     if (alert.state === 'recorded') {
       // Recorded by a version without the outbox: announce it now (a no-op when its post is there).
-      outbox.write([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs))], now);
+      outbox.write([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now);
       if (openKey(affected) === openKey(alert.affected)) continue;
     } else if (alert.state !== 'resolved' && openKey(affected) === openKey(alert.affected)) {
       continue;
     }
     db.transaction(() => {
       store.updateAlertAffected(alert.id, affected, now);
-      outbox.write([alertUpdate(alert, viewOf(alert, rep, affected, false, unknownAs), now)], now);
+      outbox.write([alertUpdate(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs), now)], now);
     })();
     decisions.changed++;
   }
@@ -214,9 +217,9 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const affected = composeAffected(alert.advisoryId, alert.affected);
     db.transaction(() => {
       // Never posted yet? Its post goes first, and this edit follows it (the outbox keeps the order).
-      if (alert.state === 'recorded') outbox.write([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs))], now);
+      if (alert.state === 'recorded') outbox.write([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now);
       store.markAlertResolved(alert.id, affected, now);
-      outbox.write([alertUpdate(alert, viewOf(alert, rep, affected, true, unknownAs), now)], now);
+      outbox.write([alertUpdate(alert, viewOf(alert, rep, affected, true, unknownAs, options.offerFixPrs), now)], now);
     })();
     decisions.resolved++;
   }

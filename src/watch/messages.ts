@@ -21,6 +21,8 @@ export interface AdvisoryAlert {
   package: string | null;
   affected: AffectedRepo[];
   resolved: boolean;
+  /** Offer "Open fix PR" for the affected repositories that have a fixed release (DEPWATCH_FIX_PRS). */
+  offerFixPrs?: boolean;
 }
 
 /** Hardcoded secrets a sweep found for the first time in a watched repository: alerted at once, once. */

@@ -75,9 +75,11 @@ export interface WatchServiceOptions {
    * Review pull requests that change dependencies after each sweep (pr-review/sweep-part.ts), with
    * these card sources; absent: no reviews.
    */
-  pullRequestReviews?: { cards: () => CardSources };
+  pullRequestReviews?: { cards: () => CardSources; comments?: boolean };
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
+  /** DEPWATCH_FIX_PRS: alerts offer "Open fix PR" per affected repository. */
+  fixPullRequests?: boolean;
   /** Scan each newly audited commit's code and alert new hardcoded secrets, fingerprinted with this key; absent: dependencies only. */
   codeScan?: { fingerprintKey: string };
 }
@@ -102,6 +104,8 @@ export interface WatchService {
   watchButton(input: { repo: string; userId: string; channelId: string; replyChannel?: string | null }): Promise<WatchReply>;
   /** An alert by the id its buttons carry ("Start incident", "Ignore…"). */
   alert(id: number): AlertRow | null;
+  /** What "Open fix PR" under an alert reads: the store, and a repository's store key from how alerts display it. */
+  fixSource(): { store: WatchStore; repoKeyOf(display: string): string | null };
   /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
   runJob(job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted | void>;
   start(): void;
@@ -157,7 +161,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     ...(options.pullRequestReviews
       ? {
           afterSweep: async () => {
-            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, slack, cards: options.pullRequestReviews!.cards, now, ...(options.logger ? { logger: options.logger } : {}) });
+            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, slack, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
             options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors }, 'pull request reviews');
           },
         }
@@ -172,6 +176,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
         store,
         outbox,
         now,
+        ...(options.fixPullRequests ? { offerFixPrs: true } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
       });
@@ -241,6 +246,14 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       return (await handle(`watch ${repo}${target}`, { userId, channelId, via: 'button' }))!;
     },
     alert: (id) => store.alert(id),
+    fixSource: () => ({
+      store,
+      repoKeyOf: (display) => {
+        const keys = store.watchedRepos();
+        const states = store.repoStates(keys);
+        return keys.find((key) => (states.get(key)?.display ?? key) === display) ?? null;
+      },
+    }),
     runJob,
     start: () => {
       scheduler.start();

@@ -123,6 +123,10 @@ export interface FakeGitHub {
   setPullState(owner: string, name: string, number: number, state: 'merged' | 'closed' | 'open'): void;
   /** The files of a branch's head commit (path → text), to check what a push wrote. */
   branchFiles(owner: string, name: string, branch: string): Record<string, string> | undefined;
+  /** Comments on a pull request (or issue), oldest first. */
+  comments(owner: string, name: string, number: number): FakeComment[];
+  /** Deletes a comment, as a person would on GitHub. */
+  deleteComment(owner: string, name: string, id: number): void;
   /** Serves these bytes as the archive of every commit of the repository (garbage, a bomb); null: the real archive again. */
   setArchive(owner: string, name: string, bytes: Buffer | null): void;
   /** The parent of a commit, or null. */
@@ -147,9 +151,20 @@ export const ROUTES = {
   getPull: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
   /** Redirects to the archive, as api.github.com redirects to codeload.github.com. */
   tarball: 'GET /repos/{owner}/{repo}/tarball/{ref}',
+  listComments: 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+  createComment: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+  updateComment: 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
   /** The archive itself (the fake's stand-in for codeload.github.com). */
   codeload: 'GET /_codeload/{owner}/{repo}/legacy.tar.gz/{sha}',
 } as const;
+
+/** A comment on an issue or pull request (REST issues API). */
+export interface FakeComment {
+  id: number;
+  number: number;
+  body: string;
+  updates: number;
+}
 
 /** A pull request opened on the fake (through POST /pulls). */
 export interface FakePull {
@@ -186,6 +201,7 @@ interface RepoState {
   reviewPulls: Map<number, ReviewPull>;
   /** Pull requests opened through the REST API (fix pull requests). */
   pulls: FakePull[];
+  comments: FakeComment[];
 }
 
 interface ReviewPull {
@@ -272,7 +288,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const addRepo = (init: FakeRepoInit): string => {
     const defaultBranch = init.defaultBranch ?? 'main';
-    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), health: init.health ?? {}, reviewPulls: new Map(), pulls: [] };
+    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), health: init.health ?? {}, reviewPulls: new Map(), pulls: [], comments: [] };
     const head = writeCommit(new Map(Object.entries(init.files)), null, 'initial commit');
     state.branches.set(defaultBranch, head);
     for (const [branch, files] of Object.entries(init.branches ?? {})) state.branches.set(branch, writeCommit(new Map(Object.entries(files)), null, branch));
@@ -367,6 +383,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const route = { 'git/blobs': ROUTES.createBlob, 'git/trees': ROUTES.createTree, 'git/commits': ROUTES.createCommit, 'git/refs': ROUTES.createRef, pulls: ROUTES.createPull }[write[3] as 'pulls'];
       return { route, params: [decodeURIComponent(write[1]!), decodeURIComponent(write[2]!)] };
     }
+    const issueComments = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(rest);
+    if (issueComments && (method === 'GET' || method === 'POST')) {
+      return { route: method === 'GET' ? ROUTES.listComments : ROUTES.createComment, params: [decodeURIComponent(issueComments[1]!), decodeURIComponent(issueComments[2]!), issueComments[3]!] };
+    }
+    const comment = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(rest);
+    if (comment && method === 'PATCH') return { route: ROUTES.updateComment, params: [decodeURIComponent(comment[1]!), decodeURIComponent(comment[2]!), comment[3]!] };
     const pulls = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?$/.exec(rest);
     if (method === 'GET' && pulls) {
       return { route: pulls[3] ? ROUTES.getPull : ROUTES.listPulls, params: [decodeURIComponent(pulls[1]!), decodeURIComponent(pulls[2]!), ...(pulls[3] ? [pulls[3]] : [])] };
@@ -409,7 +431,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const record = () => requests.push({ method, path: url.pathname + url.search, route, status, authenticated });
 
     if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
-    const body = method === 'POST' ? await readBody(req) : '';
+    const body = method === 'POST' || method === 'PATCH' ? await readBody(req) : '';
 
     if (route !== ROUTES.rateLimit) {
       counts.set(route, (counts.get(route) ?? 0) + 1);
@@ -456,6 +478,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (!repo || (repo.private && !authenticated)) return notFound();
       const base = `http://${req.headers.host}${prefix}/repos/${repo.owner}/${repo.name}`;
 
+      if (route === ROUTES.listComments || route === ROUTES.createComment || route === ROUTES.updateComment) {
+        return comments(route, repo, body, last, presented, reply, headers, base);
+      }
       if (WRITE_ROUTES.has(route) || route === ROUTES.listPulls || route === ROUTES.getPull) {
         return writes(route, repo, body, url, last, presented, reply, headers, base);
       }
@@ -667,6 +692,43 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return reply(201, pullJson(repo, pull), headers);
   }
 
+  let nextCommentId = 9001;
+  function comments(
+    route: string,
+    repo: RepoState,
+    rawBody: string,
+    last: string,
+    presented: string | undefined,
+    reply: (code: number, body: unknown, headers?: Record<string, string>) => void,
+    headers: Record<string, string>,
+    base: string,
+  ): void {
+    const json = (c: FakeComment) => ({ id: c.id, body: c.body, html_url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${c.number}#issuecomment-${c.id}`, url: `${base}/issues/comments/${c.id}`, user: { login: 'depwatch[bot]' } });
+    if (route === ROUTES.listComments) return reply(200, repo.comments.filter((c) => c.number === Number(last)).map(json), headers);
+    if (!presented || !(options.writeTokens ?? []).includes(presented)) {
+      return reply(403, { message: 'Resource not accessible by personal access token', documentation_url: DOCS, status: '403' }, headers);
+    }
+    let body: { body?: unknown };
+    try {
+      body = JSON.parse(rawBody) as { body?: unknown };
+    } catch {
+      return reply(400, { message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' }, headers);
+    }
+    if (typeof body.body !== 'string' || body.body.length > 65536) return reply(422, { message: 'Validation Failed: body is too long (maximum is 65536 characters)', documentation_url: DOCS, status: '422' }, headers);
+    if (route === ROUTES.createComment) {
+      const number = Number(last);
+      if (!repo.reviewPulls.has(number) && !repo.pulls.some((p) => p.number === number)) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
+      const c: FakeComment = { id: nextCommentId++, number, body: body.body, updates: 0 };
+      repo.comments.push(c);
+      return reply(201, json(c), headers);
+    }
+    const c = repo.comments.find((x) => x.id === Number(last));
+    if (!c) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
+    c.body = body.body;
+    c.updates++;
+    return reply(200, json(c), headers);
+  }
+
   function installationToken(installationId: string, authHeader: string, reply: (code: number, body: unknown, headers?: Record<string, string>) => void, headers: Record<string, string>): void {
     const app = options.app;
     const jwt = /^bearer\s+(.+)$/i.exec(authHeader)?.[1];
@@ -850,6 +912,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const commit = sha ? objects.get(sha) : undefined;
       if (commit?.type !== 'commit') return undefined;
       return Object.fromEntries([...commit.files].map(([path, content]) => [path, typeof content === 'string' ? content : content.symlink]));
+    },
+    comments: (owner, name, number) => mustRepo(owner, name).comments.filter((c) => c.number === number).map((c) => ({ ...c })),
+    deleteComment: (owner, name, id) => {
+      const repo = mustRepo(owner, name);
+      repo.comments = repo.comments.filter((c) => c.id !== id);
     },
     setArchive: (owner, name, bytes) => {
       if (bytes) archiveOverrides.set(repoKey(owner, name), bytes);

@@ -165,6 +165,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         defaultTimeZone: 'UTC',
         logger,
         ...(config.codeScan ? { codeScan: { fingerprintKey: config.fingerprintKey } } : {}),
+        ...(config.fixPullRequests ? { fixPullRequests: true } : {}),
       })
     : null;
   const bot = createBot({ config, db, logger, services, watch, clientOptions: { retryConfig: { retries: 0 } } });

@@ -75,8 +75,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(options: { records: OsvRecord[]; start: string; registry?: PackageRegistry | null }): Promise<World> {
-  const github = await startFakeGitHub({ tokens: [GITHUB_TOKEN] });
+export async function startWorld(options: { records: OsvRecord[]; start: string; registry?: PackageRegistry | null; githubWrite?: boolean }): Promise<World> {
+  const github = await startFakeGitHub({ tokens: [GITHUB_TOKEN], writeTokens: options.githubWrite ? [GITHUB_TOKEN] : [] });
   const osv = await startFakeOsv({ records: options.records });
   const slack = await startFakeSlack();
   const octokit = await createGitHubClient({ apiUrl: github.url, token: GITHUB_TOKEN }, { retries: 1, retryUnitMs: 1 });

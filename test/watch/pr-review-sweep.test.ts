@@ -85,3 +85,67 @@ it('posts one review per pull request that changes dependencies, updates it on n
   expect(graphqlCalls).toBe(2);
   expect(world.slack.violations).toEqual([]);
 });
+
+/** A world with one pull request that changes requirements, reviewed with comments on. */
+async function commentingWorld(githubWrite: boolean) {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z', githubWrite });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib @everyone', head: 'deps' });
+  const cardsDb = openTestDb(world.dbPath);
+  const w = world;
+  const cards = serviceCardSources({
+    db: cardsDb,
+    pypiUrl: pypi.url,
+    osvApiUrl: w.osv.url,
+    githubApiUrl: w.github.url,
+    octokit: w.octokit,
+    authenticated: true,
+    advisories: () => new OsvApi({ baseUrl: w.osv.url, db: cardsDb, retries: 1, backoffMs: 1 }),
+    now: w.clock.now,
+    pypi: { retries: 0, backoffMs: 1 },
+  });
+  const { watch, db } = w.service({ pullRequestReviews: { cards, comments: true } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
+  return { w, watch, db };
+}
+
+it('keeps the review as one comment on the pull request when comments are on: created, edited in place, found again by its marker', async () => {
+  const { w, watch, db } = await commentingWorld(true);
+  await watch.sweeps.runNow();
+  await watch.slack.pacer.idle();
+  let comments = w.github.comments('octo', 'shop', 7);
+  expect(comments).toHaveLength(1);
+  expect(comments[0]!.body.startsWith('<!-- depwatch:review -->')).toBe(true);
+  expect(comments[0]!.body).toContain('`goodlib` upgraded `1.1.0` → `1.2.0`: **ok**');
+  expect(blockText(w.slack.messages(CHANNEL)[0]!.blocks)).toContain('on the pull request');
+
+  // A new commit: the same comment is edited, not a second one added.
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n' }, { branch: 'deps' });
+  w.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  comments = w.github.comments('octo', 'shop', 7);
+  expect(comments).toHaveLength(1);
+  expect(comments[0]!.updates).toBe(1);
+  expect(comments[0]!.body).toContain('`idna` upgraded');
+
+  // The stored id is lost (a fresh database, say): the marker finds the comment again.
+  db.prepare('DELETE FROM pull_request_comments').run();
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.2\n' }, { branch: 'deps' });
+  w.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  expect(w.github.comments('octo', 'shop', 7)).toHaveLength(1);
+  expect(w.github.comments('octo', 'shop', 7)[0]!.updates).toBe(2);
+  expect(w.slack.violations).toEqual([]);
+});
+
+it('says on the Slack card why it could not comment when the token may only read, and reviews in Slack all the same', async () => {
+  const { w, watch } = await commentingWorld(false);
+  await watch.sweeps.runNow();
+  await watch.slack.pacer.idle();
+  expect(w.github.comments('octo', 'shop', 7)).toEqual([]);
+  const card = blockText(w.slack.messages(CHANNEL)[0]!.blocks);
+  expect(card).toContain('Dependency review: octo/shop #7');
+  expect(card).toContain('Not commented on the pull request: GitHub refused the comment (403): the token or App needs Pull requests: Read and write');
+});

@@ -12,12 +12,20 @@ import { osvUrl } from '../../report/summary.js';
 import type { AffectedRepo } from '../../store/watches.js';
 import type { AdvisoryAlert } from '../../watch/messages.js';
 import { fitMessage, type FittedMessage } from './fit.js';
-import { actions, button, context, escapeMrkdwn, header, link, md, section } from './kit.js';
+import { actions, button, context, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
+import { alertFixValue } from './fix-pr.js';
 
 export const ALERT_ACTIONS = {
   startIncident: 'depwatch_alert_start_incident',
   ignore: 'depwatch_alert_ignore',
+  /** One per affected repository (action ids are unique within a block): `depwatch_alert_fix_pr_0`, `_1`… */
+  openFixPr: 'depwatch_alert_fix_pr',
 } as const;
+
+export const ALERT_FIX_PR_ACTION = new RegExp(`^${ALERT_ACTIONS.openFixPr}_\\d+$`);
+
+/** "Open fix PR" buttons at most (Slack allows 25 elements a block; more would crowd the alert). */
+const MAX_FIX_BUTTONS = 5;
 
 /** What the alert says (decided in src/watch); this file only lays it out. */
 export type AlertView = AdvisoryAlert;
@@ -70,6 +78,15 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
         button({ text: 'Ignore…', actionId: ALERT_ACTIONS.ignore, value: String(view.alertId) }),
       ),
     );
+    const fixable = view.offerFixPrs ? open.filter((a) => a.fixVersion !== null).slice(0, MAX_FIX_BUTTONS) : [];
+    if (fixable.length) {
+      blocks.push(
+        actions(
+          `alert-${view.alertId}-fix`,
+          ...fixable.map((a, i) => button({ text: truncate(`Open fix PR: ${a.repo}`, 75), actionId: `${ALERT_ACTIONS.openFixPr}_${i}`, value: alertFixValue(view.alertId, a.repo) })),
+        ),
+      );
+    }
   }
   // The notification text is mrkdwn too: advisory ids and package names come from OSV.
   const text = view.resolved

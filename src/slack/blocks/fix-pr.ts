@@ -37,6 +37,11 @@ export function parseFixPrButtonValue(value: string | undefined): { auditId: num
   return m ? { auditId: Number(m[1]), token: m[2]! } : null;
 }
 
+/** An alert's "Open fix PR" value, `alertId:owner/name[@branch]`: resolved against the stored alert, never trusted on its own. */
+export function alertFixValue(alertId: number, repo: string): string {
+  return `${alertId}:${repo}`;
+}
+
 export function fixPrButton(auditId: number, auditedSha: string) {
   return button({ text: 'Open fix PR', actionId: FIX_PR_ACTION, value: fixPrButtonValue(auditId, auditedSha) });
 }

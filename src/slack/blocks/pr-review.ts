@@ -18,6 +18,8 @@ export interface PullRequestRef {
   url: string;
   headSha: string;
   state: 'open' | 'merged' | 'closed';
+  /** The same review as a comment on the pull request (DEPWATCH_PR_COMMENTS), or why it could not be written. */
+  comment?: { url: string } | { problem: string };
 }
 
 const BADGE: Record<Verdict, string> = { ok: ':white_check_mark:', caution: ':warning:', avoid: ':no_entry:' };
@@ -43,6 +45,8 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   if (review.newSources.length) blocks.push(section(md`:warning: *New sources outside the index*\n${md.join(review.newSources.map((s) => md`• \`${s.name}\` from ${s.url} (${s.file}${s.line ? md`:${s.line}` : md``})`), '\n')}`));
   if (review.newIndexUrls.length) blocks.push(section(md`:warning: *New index URLs*\n${md.join(review.newIndexUrls.map((i) => md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})`), '\n')}`));
   if (review.errors.length) blocks.push(context(md`Partial: ${review.errors.join('; ')}`));
+  if (pr.comment && 'url' in pr.comment) blocks.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));
+  if (pr.comment && 'problem' in pr.comment) blocks.push(context(md`:warning: Not commented on the pull request: ${pr.comment.problem}.`));
   if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) blocks.push(context('The dependency files changed, but no package did.'));
   const text = md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}, ${review.changes.length} package changes`.text;
   return { text, blocks };

@@ -7,6 +7,7 @@ import { registerAlertIgnoreAction } from './actions/alert-ignore.js';
 import { registerHomeAuditAction } from './actions/home-audit.js';
 import { registerIgnoreAction } from './actions/ignore.js';
 import { registerFixPrAction } from './actions/fix-pr.js';
+import { registerAlertFixPrAction } from './actions/alert-fix-pr.js';
 import { registerWatchAction } from './actions/watch.js';
 import { registerAuditCommand } from './commands/audit.js';
 import type { ListenerDeps } from './deps.js';
@@ -21,6 +22,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerAuditCommand(app, deps);
   registerIgnoreAction(app, deps);
   registerFixPrAction(app, deps);
+  registerAlertFixPrAction(app, deps);
   registerWatchAction(app, deps);
   registerHomeAuditAction(app, deps);
   registerIgnoreSubmit(app, deps);

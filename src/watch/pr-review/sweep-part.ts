@@ -19,6 +19,8 @@ import { fitMessage } from '../../slack/blocks/fit.js';
 import { pullRequestReviewMessage, type PullRequestRef } from '../../slack/blocks/pr-review.js';
 import type { PacedSlack } from '../../slack/pacing.js';
 import { PullReviewStore } from '../../store/pull-reviews.js';
+import { upsertReviewComment } from '../../github/review-comment.js';
+import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { Db } from '../../store/db.js';
 import type { WatchStore } from '../../store/watches.js';
 import { diffDependencies } from './diff.js';
@@ -32,6 +34,8 @@ export interface PullRequestReviewOptions {
   cards: () => CardSources;
   now: () => Date;
   logger?: Logger;
+  /** DEPWATCH_PR_COMMENTS: also keep the review as one comment on the pull request (needs Pull requests: write). */
+  comments?: boolean;
 }
 
 export interface PullRequestReviewResult {
@@ -100,7 +104,8 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         return typeof text === 'string' ? [[path, text]] : [];
       }));
       const review = await reviewDependencies(await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) }), options.cards());
-      const ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
+      let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
+      if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
       await publish(options, reviews, ref, review, repos.get(repo) ?? []);
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
@@ -110,6 +115,18 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     }
   }
   return result;
+}
+
+/** Writes (or leaves alone) the review comment; what the Slack card says about it. */
+async function comment(options: PullRequestReviewOptions, reviews: PullReviewStore, owner: string, repo: string, number: number, body: string): Promise<{ url: string } | { problem: string }> {
+  const key = `${owner}/${repo}`;
+  const outcome = await upsertReviewComment(options.octokit, { owner, repo, number }, body, reviews.comment(key, number));
+  if (!outcome.ok) {
+    options.logger?.warn({ repo: key, pull: number, problem: outcome.problem }, 'pull request review comment not written');
+    return { problem: outcome.problem };
+  }
+  reviews.saveComment(key, number, { id: outcome.id, url: outcome.url, body }, options.now());
+  return { url: outcome.url };
 }
 
 async function publish(options: PullRequestReviewOptions, reviews: PullReviewStore, ref: PullRequestRef, review: DependencyReview, channels: readonly string[]): Promise<void> {

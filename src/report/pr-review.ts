@@ -1,0 +1,57 @@
+/**
+ * A pull request's dependency review as a GitHub comment (Markdown), the same content as the Slack
+ * card (src/slack/blocks/pr-review.ts). Everything the pull request, PyPI or OSV wrote is escaped:
+ * no HTML, no links or images it did not ask for, and no @mentions (a package named `@team` must not
+ * notify anyone). The first line is a hidden marker, so the comment can be found again when its id
+ * is lost, and is kept as one comment.
+ */
+import type { Verdict } from '../packages/verdict.js';
+import type { DependencyReview, ReviewedChange } from '../watch/pr-review/review.js';
+
+export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
+
+/** GitHub refuses comment bodies over 65,536 characters. */
+const MAX_BODY = 60_000;
+
+const BADGE: Record<Verdict, string> = { ok: '✅', caution: '⚠️', avoid: '⛔' };
+
+/** Markdown-significant characters backslash-escaped, `<` and `@` as entities. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, (c) => `\\${c}`)
+    .replace(/</g, '&lt;')
+    .replace(/@/g, '&#64;');
+}
+
+/** Inline code that survives backticks inside it. */
+function code(text: string): string {
+  const s = text.replace(/[\r\n]+/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  return fence.length > 1 ? `${fence} ${s} ${fence}` : `\`${s}\``;
+}
+
+function changeLine(c: ReviewedChange): string {
+  const versions = c.kind === 'added' ? code(c.to ?? 'any version') : `${code(c.from ?? 'any')} → ${code(c.to ?? 'any')}`;
+  if (!c.card) return `- ${code(c.name)} ${c.kind} ${versions} _(no card: several versions at once)_`;
+  const extra: string[] = [];
+  if (c.card.similarTo) extra.push(`looks like **${escapeMarkdown(c.card.similarTo)}**`);
+  if (c.card.advisories.length) extra.push(`advisories: ${c.card.advisories.map(escapeMarkdown).join(', ')}`);
+  const reasons = c.card.reasons.slice(0, 2).map(escapeMarkdown);
+  return `- ${BADGE[c.card.verdict]} ${code(c.name)} ${c.kind} ${versions}: **${c.card.verdict}**${c.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${extra.length ? ` (${extra.join('; ')})` : ''}`;
+}
+
+export function pullRequestReviewMarkdown(pr: { headSha: string }, review: DependencyReview): string {
+  const out = [REVIEW_COMMENT_MARKER, `### Depwatch dependency review: ${BADGE[review.verdict]} ${review.verdict}`, '', `At head ${code(pr.headSha.slice(0, 7))}.`, ''];
+  const moved = review.changes.filter((c) => c.kind !== 'removed');
+  const removed = review.changes.filter((c) => c.kind === 'removed');
+  if (moved.length) out.push('**Added and changed**', '', ...moved.map(changeLine), '');
+  if (removed.length) out.push(`**Removed**: ${removed.map((c) => `${code(c.name)}${c.from ? ` ${code(c.from)}` : ''}`).join(', ')}`, '');
+  if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map((s) => `- ${code(s.name)} from ${code(s.url)} (${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})`), '');
+  if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})`), '');
+  if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');
+  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) out.push('The dependency files changed, but no package did.', '');
+  out.push('<sub>Updated in place by Depwatch when the pull request changes.</sub>');
+  const body = out.join('\n');
+  return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY)}\n\n_…cut: the review is longer than a comment may be; the Slack card has it whole._`;
+}

@@ -1,0 +1,63 @@
+/**
+ * "Open fix PR: owner/repo" under a new-advisory alert (DEPWATCH_FIX_PRS on): the alert names the
+ * repository, the flow takes the commit and findings of its last sweep, pushes one branch from that
+ * commit and opens one pull request; a second click links it; a read-only token gets the missing
+ * permission in one line; a value naming a repository the alert does not list is refused.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { blockAction } from '../helpers/slack-requests.js';
+import { buttons, CHANNEL, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+const alertsJob = { key: `alerts:${CHANNEL}`, channel: CHANNEL, kind: 'alerts' as const, cron: '0 * * * *', timeZone: 'UTC', since: new Date(0) };
+
+/** Watches a repository without vulnerable pins, then a commit adds one: the next alerts job posts an alert. */
+async function alerted(githubWrite: boolean) {
+  const w = (world = await startWorld({ watch: {}, githubWrite, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, repos: [{ owner: 'octo', name: 'shop', files: { 'README.md': SHOP.files['README.md']!, 'requirements.txt': 'attrs==23.1.0\n' } }] }));
+  w.watch!.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
+  await w.watch!.sweeps.runNow();
+  const sha = w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'attrs==23.1.0\nurllib3==1.24.1\n' });
+  await w.watch!.runJob(alertsJob, new Date());
+  const alert = await waitFor(() => w.slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('urllib3')), 'an alert');
+  const fix = buttons(alert.params.blocks).find((b) => b.action_id.startsWith('depwatch_alert_fix_pr_'));
+  return { w, sha, alertTs: String(alert.response?.ts), fix };
+}
+
+let clicks = 0;
+async function click(w: World, ts: string, actionId: string, value: string) {
+  const id = `alert-fix-${++clicks}`;
+  const response = await w.send(blockAction({ actionId, value, user: USER, channel: CHANNEL, message_ts: ts, response_url: w.slack.responseUrl(id, { channel: CHANNEL, user: USER }) }));
+  expect(response.status).toBe(200);
+  await w.bot.service.idle();
+  return w.slack.responses.filter((r) => r.id === id).map((r) => JSON.stringify(r.body)).join('\n');
+}
+
+describe('Open fix PR under an alert', () => {
+  it('opens one pull request from the swept commit, and links it on a second click', async () => {
+    const { w, sha, alertTs, fix } = await alerted(true);
+    expect(fix).toMatchObject({ text: 'Open fix PR: octo/shop', value: expect.stringMatching(/^\d+:octo\/shop$/) });
+    expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('Opened');
+    const pulls = w.github.pulls('octo', 'shop');
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]!.base).toBe('main');
+    expect(w.github.commitParent(w.github.headSha('octo', 'shop', pulls[0]!.head))).toBe(sha);
+    expect(w.github.branchFiles('octo', 'shop', pulls[0]!.head)!['requirements.txt']).toMatch(/^attrs==23\.1\.0\nurllib3==(?!1\.24\.1)[\d.]+\n$/);
+
+    expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('already has a fix pull request');
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+    expect(w.slack.violations).toEqual([]);
+  });
+
+  it('names the missing permission when the token may only read, and refuses a repository the alert does not list', async () => {
+    const { w, alertTs, fix } = await alerted(false);
+    expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('Contents: Read and write');
+    const forged = fix!.value!.replace('octo/shop', 'octo/other');
+    expect(await click(w, alertTs, fix!.action_id, forged)).toContain('no longer listed as affected');
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
+  });
+});
