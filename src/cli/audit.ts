@@ -152,8 +152,8 @@ export const CODE_NOT_SCANNED_REMOTELY = 'code and configuration were not scanne
 
 /** Scans a directory's code and configuration; the scanner (and its parser) load only when used. */
 async function scanDirectory(dir: string, options: { fingerprintKey?: string }): Promise<ScanResult> {
-  const [{ scanTree }, { directoryScanSource }] = await Promise.all([import('../scan/scan.js'), import('../scan/source.js')]);
-  return scanTree(directoryScanSource(dir), options);
+  const [{ scanDirectoryInParallel }, { scanWorkers }] = await Promise.all([import('../workers/parallel-scan.js'), import('./scan.js')]);
+  return scanDirectoryInParallel(dir, { ...options, workers: scanWorkers() });
 }
 
 type FailOn = Severity | 'vulnerability' | 'never';

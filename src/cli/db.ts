@@ -62,6 +62,8 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
 
   // Looking at the mirror never creates one; importing and syncing do. `status` reads a few rows:
   // the importers (zip reader, HTTP client) load only for import and sync.
+  // Only sync reads settings (the bulk URL): checked before the database is opened or created.
+  const config = action === 'sync' ? (await import('./config.js')).cliConfig(io) : null;
   const services = openStore(io, values.db, { readOnly: action === 'status' });
   try {
     const { mirror } = services;
@@ -86,9 +88,10 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
       io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : summaryLines(summary));
       return EXIT.ok;
     }
-    if (io.isTTY) io.stderr(`syncing from ${services.config.osv.bulkUrl}…\n`);
     const { syncMirror } = await import('../advisories/sync.js');
-    const summary = await syncMirror({ bulkUrl: services.config.osv.bulkUrl, mirror, now: new Date(), full: Boolean(values.full) });
+    const bulkUrl = config!.osv.bulkUrl;
+    if (io.isTTY) io.stderr(`syncing from ${bulkUrl}…\n`);
+    const summary = await syncMirror({ bulkUrl, mirror, now: new Date(), full: Boolean(values.full) });
     io.stdout(
       values.json
         ? JSON.stringify(summary, null, 2) + '\n'

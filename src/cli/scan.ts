@@ -5,8 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, parseSeverity, type Severity } from '../audit/findings.js';
 import { scanJson } from '../scan/json.js';
-import { scanTree } from '../scan/scan.js';
-import { directoryScanSource } from '../scan/source.js';
+import { availableParallelism } from 'node:os';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { CliError, EXIT, type CliIO } from './io.js';
@@ -43,7 +42,8 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new CliError(`${target}: not a directory`);
 
-  const result = await scanTree(directoryScanSource(dir), fingerprintOptions(io));
+  const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
+  const result = await scanDirectoryInParallel(dir, { ...fingerprintOptions(io), workers: scanWorkers() });
 
   io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
   if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${result.skipped.filter((s) => s.partial).length} file(s) not scanned; see ${values.json ? '"skipped"' : 'the list above'}\n`);
@@ -91,4 +91,9 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
   if (result.ignored.length) out += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
   out += result.partial ? '. PARTIAL: some files were not scanned (see above).\n' : '.\n';
   return out;
+}
+
+/** Worker threads for a terminal scan: every core (this thread mostly waits on them), at most 4. */
+export function scanWorkers(): number {
+  return Math.min(4, Math.max(1, availableParallelism()));
 }

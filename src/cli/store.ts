@@ -1,18 +1,17 @@
 /**
- * The configuration, the database and the advisory mirror: all a command needs that only reads the
- * store (`depwatch db status`). Apart from services.ts so such a command does not load the HTTP
- * clients (OSV, PyPI) it never uses.
+ * The database and the advisory mirror: all a command needs that only reads the store (`depwatch db
+ * status`). Apart from services.ts so such a command loads neither the HTTP clients (OSV, PyPI) nor
+ * the configuration schema (zod) it never uses: the database path comes from --db or the
+ * environment directly (cliDbPath).
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AdvisoryMirror } from '../advisories/mirror.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../store/db.js';
 import { CliError, type CliIO } from './io.js';
 
 export interface Store {
-  config: Config;
   /** The database file the command uses (see cliDbPath). */
   dbPath: string;
   /** False when a read-only command found no database there and works from an empty one in memory. */
@@ -46,16 +45,9 @@ export interface OpenOptions {
 }
 
 export function openStore(io: CliIO, dbOverride?: string, options: OpenOptions = {}): Store {
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.problems.join('; '));
-    throw err;
-  }
   const given = cliDbPath(io.env, dbOverride);
   const dbPath = given === ':memory:' ? given : resolve(io.cwd, given);
   const dbExists = dbPath === ':memory:' || existsSync(dbPath);
   const db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:');
-  return { config, dbPath, dbExists, db, mirror: new AdvisoryMirror(db), close: () => db.close() };
+  return { dbPath, dbExists, db, mirror: new AdvisoryMirror(db), close: () => db.close() };
 }

@@ -44,6 +44,14 @@ export interface ScanOptions {
   maxFindingsPerFile?: number;
   /** How many files are read ahead of the one being scanned (I/O overlaps parsing). Default 8. */
   readAhead?: number;
+  /**
+   * The files whose own checks (secrets, Python rules, runtime rules) run in this call; the others
+   * are listed (the tree rules see every path) but read elsewhere. For a scan split across worker
+   * threads (src/workers/parallel-scan.ts). Default: every file.
+   */
+  scanHere?: (path: string) => boolean;
+  /** Run the tree rules (`.gitignore`, committed `.env`): once per scan, so off in its other parts. Default true. */
+  treeRules?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -77,6 +85,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     else skipped.push({ path: e.path, reason: 'not-regular', partial: false, message: `${e.path}: not a regular file (device, socket or pipe), not read` });
   }
   stats.files = files.length;
+  const mine = options.scanHere ? files.filter(options.scanHere) : files;
 
   let python: PythonScanner | null = null;
   try {
@@ -84,17 +93,17 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     const ahead = Math.max(1, options.readAhead ?? 8);
     const pending = new Map<number, ReturnType<ScanSource['read']>>();
     const readAt = (i: number) => {
-      const p = source.read(files[i]!, maxBytes);
+      const p = source.read(mine[i]!, maxBytes);
       p.catch(() => undefined); // awaited below; avoid an unhandled rejection while it waits its turn
       pending.set(i, p);
     };
-    for (let i = 0; i < Math.min(ahead, files.length); i++) readAt(i);
+    for (let i = 0; i < Math.min(ahead, mine.length); i++) readAt(i);
 
-    for (let i = 0; i < files.length; i++) {
-      const path = files[i]!;
+    for (let i = 0; i < mine.length; i++) {
+      const path = mine[i]!;
       const read = await pending.get(i)!.catch(() => null);
       pending.delete(i);
-      if (i + ahead < files.length) readAt(i + ahead);
+      if (i + ahead < mine.length) readAt(i + ahead);
 
       if (read === null) {
         skipped.push({ path, reason: 'unreadable', partial: true, message: `${path}: could not be read` });
@@ -174,7 +183,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       return decoded.kind === 'binary' ? null : decoded.text;
     },
   };
-  for (const rule of FILE_RULES) {
+  for (const rule of options.treeRules === false ? [] : FILE_RULES) {
     for (const r of await rule.check(tree)) keep({ ...r, info: rule.info }, r.file, null);
   }
 

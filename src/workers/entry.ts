@@ -5,6 +5,7 @@
  */
 import { REMATCH_TASK, runRematch } from './jobs/rematch.js';
 import { runArchiveScan, SCAN_ARCHIVE_TASK } from './jobs/scan-archive.js';
+import { runDirectoryPart, SCAN_DIRECTORY_PART_TASK } from './jobs/scan-directory-part.js';
 import { runTreeAudit, TREE_AUDIT_TASK } from './jobs/tree-audit.js';
 import { serveTasks } from './serve.js';
 
@@ -12,4 +13,5 @@ serveTasks({
   [TREE_AUDIT_TASK]: runTreeAudit,
   [REMATCH_TASK]: runRematch,
   [SCAN_ARCHIVE_TASK]: runArchiveScan,
+  [SCAN_DIRECTORY_PART_TASK]: runDirectoryPart,
 });

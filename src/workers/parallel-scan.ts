@@ -1,0 +1,116 @@
+/**
+ * A directory's code scan split across worker threads: parsing Python with tree-sitter is nearly
+ * all of a scan's time and one file never depends on another, so the Python files are shared out
+ * (by size, largest first) among the workers, which each read and check their own; this thread
+ * checks every other file and runs the tree rules over all paths. The tree's ignores are parsed
+ * once, here, and handed to every part, so a finding is ignored the same wherever it was found; one
+ * fingerprint key serves every part, so fingerprints compare within the scan.
+ *
+ * Small trees are scanned on this thread: starting workers (each loads the parser) costs more than
+ * it saves below a few hundred files.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseIgnoreFile, type IgnoreRule } from '../audit/ignores.js';
+import { isPythonPath } from '../scan/paths.js';
+import { compareCodeFindings, scanTree, type ScanOptions } from '../scan/scan.js';
+import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
+import { directoryScanSource } from '../scan/source.js';
+import type { ScanResult } from '../scan/types.js';
+import { WorkerPool } from './pool.js';
+import { AUDIT_WORKER_ENTRY } from './audit-runner.js';
+import { SCAN_DIRECTORY_PART_TASK, type DirectoryPartRequest } from './jobs/scan-directory-part.js';
+
+/** Below this many Python files the scan stays on this thread. */
+export const PARALLEL_SCAN_MIN_FILES = 200;
+
+export interface ParallelScanOptions {
+  fingerprintKey?: string;
+  /** Worker threads; default: the machine's cores, at most 4. */
+  workers?: number;
+  minFiles?: number;
+  today?: Date;
+}
+
+export async function scanDirectoryInParallel(root: string, options: ParallelScanOptions = {}): Promise<ScanResult> {
+  const source = directoryScanSource(root);
+  const today = options.today ?? new Date();
+  const base: ScanOptions = { today, ...(options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {}) };
+  const entries = await source.entries();
+  const python = entries.filter((e) => e.type === 'file' && isPythonPath(e.path)).map((e) => e.path);
+  const workers = Math.max(0, Math.min(options.workers ?? 4, 8));
+  if (workers === 0 || python.length < (options.minFiles ?? PARALLEL_SCAN_MIN_FILES)) return scanTree(source, base);
+
+  const ignores: IgnoreRule[] = [];
+  for (const name of ['.depwatch.yml', '.depwatch.yaml']) {
+    const read = await source.read(name, 1024 * 1024);
+    if (read && 'bytes' in read) ignores.push(...parseIgnoreFile(read.bytes.toString('utf8'), name).rules);
+  }
+  const key = options.fingerprintKey ?? randomFingerprintKey();
+  const parts = shareOut(root, python, workers);
+  // A terminal scan of a large tree may take minutes; nothing waits on it but the person who ran it.
+  const pool = new WorkerPool({ entry: AUDIT_WORKER_ENTRY, size: workers, jobsPerWorker: 1, computeBudgetMs: 30 * 60_000 });
+  try {
+    const inPython = new Set(python);
+    const [here, ...there] = await Promise.all([
+      scanTree(source, { ...base, fingerprintKey: key, scanHere: (path) => !inPython.has(path) }),
+      ...parts.map((paths) => pool.run<ScanResult>(SCAN_DIRECTORY_PART_TASK, { root, paths, fingerprintKey: key, ignores, today } satisfies DirectoryPartRequest, {})),
+    ]);
+    return merge(here!, there, options.fingerprintKey ? 'installation' : 'run');
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Largest file first onto the lightest part: parts of about equal work. */
+function shareOut(root: string, paths: string[], n: number): string[][] {
+  const sized = paths.map((path) => {
+    let size = 0;
+    try {
+      size = statSync(join(root, path)).size;
+    } catch {
+      // gone since listing: its part says so when it reads it
+    }
+    return { path, size };
+  });
+  sized.sort((a, b) => b.size - a.size);
+  const parts = Array.from({ length: n }, () => ({ paths: [] as string[], bytes: 0 }));
+  for (const f of sized) {
+    const lightest = parts.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    lightest.paths.push(f.path);
+    lightest.bytes += f.size + 1;
+  }
+  return parts.map((p) => p.paths).filter((p) => p.length > 0);
+}
+
+/** One result from the parts: this thread's (tree rules, file count) plus the workers' per-file work. */
+function merge(here: ScanResult, there: ScanResult[], fingerprintScope: ScanResult['fingerprintScope']): ScanResult {
+  const all = [here, ...there];
+  const skipped = new Map(all.flatMap((r) => r.skipped).map((s) => [s.path, s]));
+  // Every part applies the tree's ignores: one that matched nothing is stale only if it matched nothing in any part.
+  const notes = new Map<string, { note: ScanResult['notes'][number]; parts: number }>();
+  for (const r of all) {
+    for (const n of new Map(r.notes.map((x) => [`${x.kind}\0${x.message}`, x])).values()) {
+      const key = `${n.kind}\0${n.message}`;
+      notes.set(key, { note: n, parts: (notes.get(key)?.parts ?? 0) + 1 });
+    }
+  }
+  const rules = new Map(all.flatMap((r) => r.rules).map((r) => [r.id, r]));
+  const sum = (pick: (r: ScanResult) => number) => all.reduce((n, r) => n + pick(r), 0);
+  return {
+    findings: all.flatMap((r) => r.findings).sort(compareCodeFindings),
+    ignored: all.flatMap((r) => r.ignored).sort(compareCodeFindings),
+    skipped: [...skipped.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    notes: [...notes.values()].filter((n) => n.note.kind !== 'stale' || n.parts === all.length).map((n) => n.note),
+    stats: {
+      files: here.stats.files,
+      textFiles: sum((r) => r.stats.textFiles),
+      pythonFiles: sum((r) => r.stats.pythonFiles),
+      binaryFiles: sum((r) => r.stats.binaryFiles),
+      bytes: sum((r) => r.stats.bytes),
+    },
+    fingerprintScope,
+    rules: [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    partial: all.some((r) => r.partial),
+  };
+}

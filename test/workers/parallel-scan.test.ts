@@ -1,0 +1,55 @@
+/**
+ * A directory scan split across worker threads gives the same result as the scan on one thread:
+ * the same findings (ignored ones included, by the tree's own .depwatch.yml), the same skipped files
+ * and notes, the same counts, fingerprints that agree.
+ */
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { scanTree } from '../../src/scan/scan.js';
+import { directoryScanSource } from '../../src/scan/source.js';
+import { scanDirectoryInParallel } from '../../src/workers/parallel-scan.js';
+
+const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+
+function tree(): string {
+  const root = mkdtempSync(join(tmpdir(), 'depwatch-parallel-scan-'));
+  const files: Record<string, string | Buffer> = {
+    '.gitignore': '*.pyc\n',
+    '.env': 'DEBUG=1\n',
+    '.depwatch.yml': 'ignore:\n  - id: py-yaml-load\n    reason: trusted config files only\n    path: "config/"\n',
+    Dockerfile: 'FROM python:3.12\n',
+    'config/load.py': 'import yaml\n\ndef load(f):\n    return yaml.load(f)\n',
+    'app/settings.py': `GITHUB_TOKEN = "${TOKEN}"\n`,
+    'legacy/old.py': Buffer.from('print "caf\xe9"\n', 'latin1'),
+    'py2/print.py': 'print "hello"\n',
+  };
+  for (let i = 0; i < 12; i++) files[`app/m${i}.py`] = `import subprocess\n\ndef run(cmd):\n    return subprocess.run(cmd, shell=True)\n# ${'x'.repeat(i * 50)}\n`;
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  symlinkSync('/etc/passwd', join(root, 'app', 'link.py'));
+  return root;
+}
+
+it('scans the Python files in workers with the same result as on one thread', async () => {
+  const root = tree();
+  const key = 'k'.repeat(64);
+  const today = new Date('2026-12-05T00:00:00Z');
+  const single = await scanTree(directoryScanSource(root), { fingerprintKey: key, today });
+  const parallel = await scanDirectoryInParallel(root, { fingerprintKey: key, today, workers: 2, minFiles: 1 });
+  expect(parallel).toEqual({ ...single, notes: expect.arrayContaining(single.notes) });
+  expect(parallel.notes).toHaveLength(single.notes.length);
+  expect(single.findings.length).toBeGreaterThan(12);
+  expect(single.ignored.map((f) => f.rule)).toEqual(['py-yaml-load']);
+  expect(single.partial).toBe(true); // the Latin-1 Python file
+  expect(JSON.stringify(parallel)).not.toContain(TOKEN);
+});
+
+it('stays on this thread for a small tree', async () => {
+  const root = tree();
+  const result = await scanDirectoryInParallel(root, { fingerprintKey: 'k'.repeat(64), workers: 2 });
+  expect(result.stats.pythonFiles).toBeGreaterThan(10);
+});
