@@ -25,7 +25,10 @@ export interface AdvisoryAlert {
   offerFixPrs?: boolean;
 }
 
-/** Hardcoded secrets a sweep found for the first time in a watched repository: alerted at once, once. */
+/**
+ * What a sweep found for the first time in a watched repository's code: hardcoded secrets (any
+ * severity) and other code findings at high or critical. Alerted at once, once.
+ */
 export const SECRET_ALERT = 'secret-alert';
 
 export interface SecretAlert {
@@ -35,4 +38,6 @@ export interface SecretAlert {
   sha: string;
   /** Never a value: what kind of credential, where, and its keyed fingerprint. */
   secrets: { kind: string; rule: string; file: string; line: number | null; url: string | null; fingerprint: string; fix: string }[];
+  /** New code findings at high or critical that are not secrets (absent in alerts written before them). */
+  findings?: { rule: string; severity: string; file: string; line: number | null; url: string | null; message: string; fix: string }[];
 }

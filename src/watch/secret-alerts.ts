@@ -1,5 +1,5 @@
 /**
- * New hardcoded secrets in watched repositories, alerted at once and once: the first sweep that
+ * New hardcoded secrets (and other code findings at high or critical) in watched repositories, alerted at once and once: the first sweep that
  * sees a secret (by rule, file and keyed fingerprint) records it and, in the same transaction,
  * writes one outbox message per channel that may see the repository. A secret already recorded
  * is never alerted again, and the first audit of a repository (its baseline, which the /audit
@@ -8,8 +8,9 @@
  * What is said never holds the secret: only its kind, file, line and fingerprint (src/scan keeps
  * no value in a finding at all).
  */
+import { createHash } from 'node:crypto';
 import { blobLineUrl } from '../github/links.js';
-import type { ScanResult } from '../scan/types.js';
+import type { CodeFinding, ScanResult } from '../scan/types.js';
 import type { CodeScanStore } from '../store/code-scans.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
 import type { WatchStore } from '../store/watches.js';
@@ -30,32 +31,40 @@ export interface SeenCommit {
   baseline: boolean;
 }
 
-/** Records the scan's secrets; writes the alerts for those never seen before. Returns how many secrets were new. */
+/** Code findings other than secrets alert from this severity up; the rest wait for the quarterly digest. */
+const ALERT_SEVERITIES = new Set(['critical', 'high']);
+
+/**
+ * A finding's identity across commits: a secret by its keyed fingerprint; anything else by what it
+ * says (rule, file and message, hashed), so it survives lines moving but not the code changing.
+ */
+function identity(f: CodeFinding): string {
+  return f.secret ? f.secret.fingerprint : `h:${createHash('sha256').update(`${f.rule}\0${f.file}\0${f.message}`).digest('hex').slice(0, 16)}`;
+}
+
+/** Records the scan's secrets and serious findings; writes the alert for those never seen before. Returns how many were new. */
 export function recordSecretAlerts(input: { store: WatchStore; codeScans: CodeScanStore; outbox: SecretAlertOutbox; commit: SeenCommit; scan: ScanResult; now: Date }): number {
   const { store, codeScans, outbox, commit, scan, now } = input;
-  const secrets = scan.findings.filter((f) => f.kind === 'secret' && f.secret);
-  if (!secrets.length) return 0;
+  const alertable = scan.findings.filter((f) => (f.kind === 'secret' && f.secret) || (f.kind !== 'secret' && ALERT_SEVERITIES.has(f.severity)));
+  if (!alertable.length) return 0;
   return store.db.transaction(() => {
-    const fresh = codeScans.recordSecrets(commit.repo, commit.sha, secrets.map((f) => ({ rule: f.rule, file: f.file, fingerprint: f.secret!.fingerprint })), now);
+    const fresh = codeScans.recordSecrets(commit.repo, commit.sha, alertable.map((f) => ({ rule: f.rule, file: f.file, fingerprint: identity(f) })), now);
     if (!fresh.length || commit.baseline) return fresh.length;
     const isFresh = new Set(fresh.map((s) => `${s.rule}\0${s.file}\0${s.fingerprint}`));
+    const shown = alertable.filter((f) => isFresh.has(`${f.rule}\0${f.file}\0${identity(f)}`));
+    const url = (f: CodeFinding) => (commit.htmlUrl ? blobLineUrl(commit.htmlUrl, commit.sha, f.file, f.line) : null);
     const alert: SecretAlert = {
       repo: commit.display,
       repoUrl: commit.htmlUrl,
       sha: commit.sha,
-      secrets: secrets
-        .filter((f) => isFresh.has(`${f.rule}\0${f.file}\0${f.secret!.fingerprint}`))
-        .map((f) => ({
-          kind: f.secret!.kind,
-          rule: f.rule,
-          file: f.file,
-          line: f.line,
-          url: commit.htmlUrl ? blobLineUrl(commit.htmlUrl, commit.sha, f.file, f.line) : null,
-          fingerprint: f.secret!.fingerprint,
-          fix: f.fix,
-        })),
+      secrets: shown
+        .filter((f) => f.secret)
+        .map((f) => ({ kind: f.secret!.kind, rule: f.rule, file: f.file, line: f.line, url: url(f), fingerprint: f.secret!.fingerprint, fix: f.fix })),
+      findings: shown
+        .filter((f) => !f.secret)
+        .map((f) => ({ rule: f.rule, severity: f.severity, file: f.file, line: f.line, url: url(f), message: f.message, fix: f.fix })),
     };
-    // A private repository's secrets go only to channels an admin linked it to (as advisory alerts do).
+    // A private repository's findings go only to channels an admin linked it to (as advisory alerts do).
     const channels = store.watchesOfRepo(commit.repo).filter((w) => w.adminLinked || !(w.private || commit.private));
     const key = `secret:${commit.repo}:${commit.sha}`;
     outbox.write(

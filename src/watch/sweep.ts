@@ -97,7 +97,7 @@ export interface SweepResult {
   stillOpen: number;
   /** Data sources that failed: the sweep is partial, and nothing was marked fixed on their account. */
   warnings: string[];
-  /** Hardcoded secrets seen for the first time (their alerts are in the outbox). */
+  /** Hardcoded secrets and code findings at high or critical seen for the first time (their alerts are in the outbox). */
   newSecrets: number;
 }
 

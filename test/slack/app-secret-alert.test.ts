@@ -29,10 +29,10 @@ it('records the secrets of the first audit without alerting them', () => {
   expect(world.db.prepare('SELECT COUNT(*) AS n FROM code_secrets_alerted').get()).toEqual({ n: 1 });
 });
 
-it('alerts a newly committed secret at once: kind, linked file and line, fingerprint', async () => {
-  const sha = world.github.pushCommit('octo', 'shop', { 'app/slack_bot.py': `import os\n\nBOT_TOKEN = "${NEW_TOKEN}"\n` });
+it('alerts a newly committed secret at once: kind, linked file and line, fingerprint; and a new serious code finding with it', async () => {
+  const sha = world.github.pushCommit('octo', 'shop', { 'app/slack_bot.py': `import os\n\nBOT_TOKEN = "${NEW_TOKEN}"\n`, 'app/views.py': 'def search(request):\n    return eval(request.GET["q"])\n' });
   const result = await world.watch!.sweeps.runNow();
-  expect(result.newSecrets).toBe(1);
+  expect(result.newSecrets).toBe(2);
   const alert = await waitFor(() => secretAlerts()[0], 'the secret alert');
   expect(alert.params.channel).toBe(CHANNEL);
   const text = blockText(alert.params.blocks);
@@ -40,6 +40,7 @@ it('alerts a newly committed secret at once: kind, linked file and line, fingerp
   expect(text).toMatch(new RegExp(`\\*Slack token\\* in <[^|]+/blob/${sha}/app/slack_bot\\.py#L3\\|app/slack_bot\\.py:3> \\(fingerprint \`[0-9a-f]{16}\`\\)`));
   expect(text).toContain('*Rotate it now*');
   expect(text).not.toContain('legacy/config.py');
+  expect(text).toMatch(/1 new code finding at high or critical, first seen at .*\n• 🔴 `py-eval-exec` in <[^|]+\|app\/views\.py:2>: eval\(\)/);
 });
 
 it('does not alert the same secret again, on a later commit or a second sweep', async () => {

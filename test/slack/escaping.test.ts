@@ -15,6 +15,7 @@ import { buildReport } from '../../src/incidents/report.js';
 import { parseTemplate } from '../../src/incidents/templates.js';
 import type { Incident, IncidentContext, RoleHolder, Step } from '../../src/incidents/types.js';
 import { alertMessage } from '../../src/slack/blocks/alert.js';
+import { secretAlertMessage } from '../../src/slack/blocks/secret-alert.js';
 import { auditingMessage, auditReply } from '../../src/slack/blocks/audit-reply.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout } from '../../src/slack/blocks/digest.js';
 import { errorMessage, failedPlaceholder, usageMessage } from '../../src/slack/blocks/errors.js';
@@ -166,6 +167,16 @@ function layouts(): [string, unknown][] {
         alertId: 3, advisoryId: `PYSEC-${H}`, aliases: [], summary: '', severity: 'high', cvss: null, malicious: true, package: `pkg ${H}`, resolved: true,
         affected: [{ repo: `octo/app ${H}`, repoUrl: null, version: null, file: null, line: null, url: null, fix: H, fixVersion: null, fixedBySha: `${H}abcdef`, fixedAt: NOW }],
       }).first,
+    ],
+    [
+      'secret and code finding alert',
+      secretAlertMessage({
+        repo: `octo/app ${H}`,
+        repoUrl: 'https://github.com/octo/app',
+        sha: 'a'.repeat(40),
+        secrets: [{ kind: `kind ${H}`, rule: `rule ${H}`, file: `app/${H}.py`, line: 3, url: null, fingerprint: `${H}`, fix: `fix ${H}` }],
+        findings: [{ rule: `rule ${H}`, severity: 'high', file: `app/${H}.py`, line: 4, url: 'https://github.com/octo/app/blob/a/x.py#L4', message: `message ${H}`, fix: `fix ${H}` }],
+      }),
     ],
     [
       'weekly digest',
