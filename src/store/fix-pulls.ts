@@ -44,6 +44,12 @@ export class FixPullStore {
     this.db.prepare('UPDATE fix_pull_requests SET state = ?, checked_at = ? WHERE audit_id = ?').run(state, at.toISOString(), auditId);
   }
 
+  /** The newest fix pull request of a repository (`owner/name`), whatever its state. */
+  latestForRepo(repo: string): FixPullRecord | undefined {
+    const row = this.db.prepare('SELECT audit_id, repo, branch, number, url, state FROM fix_pull_requests WHERE repo = ? ORDER BY opened_at DESC, audit_id DESC LIMIT 1').get(repo) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
   /** Pull requests still open (the sweep checks whether they were merged or closed). */
   open(): FixPullRecord[] {
     return (this.db.prepare("SELECT audit_id, repo, branch, number, url, state FROM fix_pull_requests WHERE state = 'open' ORDER BY audit_id").all() as Row[]).map(toRecord);

@@ -127,6 +127,8 @@ export interface AffectedRepo {
   /** Set once this repository no longer has the finding. */
   fixedBySha: string | null;
   fixedAt: string | null;
+  /** The fix pull request opened for this repository (DEPWATCH_FIX_PRS), as last seen. */
+  fixPull?: { number: number; url: string; state: 'open' | 'merged' | 'closed' } | null;
 }
 
 export interface AlertRow {

@@ -36,6 +36,8 @@ export interface AlertDecisionOptions {
   logger?: Logger;
   /** DEPWATCH_FIX_PRS: alerts offer "Open fix PR" per affected repository. */
   offerFixPrs?: boolean;
+  /** The fix pull request opened for a repository (store key), shown on the alert and followed as it is merged or closed. */
+  fixPullOf?: (repoKey: string) => AffectedRepo['fixPull'];
   /** Called after an alert and its outbox row are recorded, before delivery: tests simulate a crash here. */
   afterRecord?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -83,7 +85,7 @@ export function visibleRepos(store: WatchStore, channel: string): { repos: strin
   return { repos, states };
 }
 
-function affectedOf(row: FindingRow, state: RepoStateRow | undefined): AffectedRepo {
+function affectedOf(row: FindingRow, state: RepoStateRow | undefined, fixPullOf?: AlertDecisionOptions['fixPullOf']): AffectedRepo {
   const f = row.finding;
   const url = f.file && state?.htmlUrl && state.auditedSha ? blobLineUrl(state.htmlUrl, state.auditedSha, f.file, f.line) : null;
   return {
@@ -97,6 +99,7 @@ function affectedOf(row: FindingRow, state: RepoStateRow | undefined): AffectedR
     fixVersion: f.fix.version,
     fixedBySha: row.fixedAt ? row.fixedBySha : null,
     fixedAt: row.fixedAt,
+    ...(fixPullOf ? { fixPull: fixPullOf(row.repo) ?? null } : {}),
   };
 }
 
@@ -121,7 +124,7 @@ function viewOf(alert: AlertRow, rep: FindingRow, affected: AffectedRepo[], reso
 const openKey = (a: AffectedRepo[]) =>
   a
     .filter((x) => x.fixedAt === null)
-    .map((x) => `${x.repo}|${x.version}|${x.file}`)
+    .map((x) => `${x.repo}|${x.version}|${x.file}|${x.fixPull ? `${x.fixPull.number}:${x.fixPull.state}` : ''}`)
     .sort()
     .join('\n');
 
@@ -163,7 +166,7 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
 
   /** Open findings, plus the repositories an alert listed before that are fixed now. */
   const composeAffected = (advisoryId: string, previous: AffectedRepo[]): AffectedRepo[] => {
-    const current = (openByAdvisory.get(advisoryId) ?? []).map((r) => affectedOf(r, states.get(r.repo)));
+    const current = (openByAdvisory.get(advisoryId) ?? []).map((r) => affectedOf(r, states.get(r.repo), options.fixPullOf));
     const listed = new Set(current.map((a) => a.repo));
     for (const before of previous) {
       if (listed.has(before.repo)) continue;

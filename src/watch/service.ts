@@ -37,6 +37,7 @@ import type { HealthSnapshot } from '../packages/health-snapshot.js';
 import { PackageHealthStore } from '../store/package-health.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
 import { CodeScanStore } from '../store/code-scans.js';
+import { FixPullStore } from '../store/fix-pulls.js';
 import { scanCommit } from '../github/commit-scan.js';
 import { runHere } from '../workers/audit-runner.js';
 import { recordSecretAlerts } from './secret-alerts.js';
@@ -128,6 +129,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   const outbox = new SqliteOutbox(options.db);
   const deliverer = new OutboxDeliverer({ outbox, slack, now, ...(options.logger ? { logger: options.logger } : {}) });
   const codeScans = new CodeScanStore(options.db);
+  const fixPulls = new FixPullStore(options.db);
   const codeScan = options.codeScan;
   const sweeps = new SweepRunner({
     store,
@@ -176,7 +178,10 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
         store,
         outbox,
         now,
-        ...(options.fixPullRequests ? { offerFixPrs: true } : {}),
+        ...(options.fixPullRequests ? { offerFixPrs: true, fixPullOf: (key: string) => {
+              const pull = fixPulls.latestForRepo(key.split('@')[0]!);
+              return pull ? { number: pull.number, url: pull.url, state: pull.state } : null;
+            } } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
       });

@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { blockAction } from '../helpers/slack-requests.js';
-import { buttons, CHANNEL, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
+import { refreshFixPullStates } from '../../src/slack/fix-pr-flow.js';
+import { blockText, buttons, CHANNEL, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -50,6 +51,17 @@ describe('Open fix PR under an alert', () => {
 
     expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('already has a fix pull request');
     expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+
+    // The alert's next update shows the pull request and its state, and offers no second one.
+    await w.watch!.runJob(alertsJob, new Date());
+    const shown = () => w.slack.message(CHANNEL, alertTs)!;
+    expect(blockText(shown().blocks)).toMatch(/fix pull request <[^|]+\|#1>: open/);
+    expect(buttons(shown().blocks).some((b) => b.action_id.startsWith('depwatch_alert_fix_pr_'))).toBe(false);
+    // Merged on GitHub: the sweep's check records it, and the alert says so.
+    w.github.setPullState('octo', 'shop', 1, 'merged');
+    expect(await refreshFixPullStates(w.bot.service.fixPrContext(), w.bot.app.client)).toBe(1);
+    await w.watch!.runJob(alertsJob, new Date());
+    expect(blockText(shown().blocks)).toMatch(/fix pull request <[^|]+\|#1>: merged/);
     expect(w.slack.violations).toEqual([]);
   });
 

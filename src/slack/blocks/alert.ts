@@ -40,11 +40,14 @@ function commitLink(a: AffectedRepo): string {
   return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${escapeMrkdwn(short)}\``;
 }
 
+const FIX_PULL_STATE = { open: 'open', merged: 'merged', closed: 'closed without merging' } as const;
+
 function repoLine(a: AffectedRepo): string {
   const where = a.file ? (a.url ? link(a.url, `${a.file}${a.line ? `:${a.line}` : ''}`) : escapeMrkdwn(`${a.file}${a.line ? `:${a.line}` : ''}`)) : '';
   const name = `*${escapeMrkdwn(a.repo)}*`;
   if (a.fixedBySha !== null || a.fixedAt !== null) return `✅ ${name}: fixed by ${commitLink(a)}`;
-  return `• ${name} ${a.version ? `\`${escapeMrkdwn(a.version)}\` ` : ''}${where ? `in ${where}` : ''}\n   ↳ ${escapeMrkdwn(a.fix)}`;
+  const pull = a.fixPull ? ` · fix pull request ${link(a.fixPull.url, `#${a.fixPull.number}`)}: ${FIX_PULL_STATE[a.fixPull.state]}` : '';
+  return `• ${name} ${a.version ? `\`${escapeMrkdwn(a.version)}\` ` : ''}${where ? `in ${where}` : ''}\n   ↳ ${escapeMrkdwn(a.fix)}${pull}`;
 }
 
 /** The alert as a message (first) and any overflow (replies), through fitMessage. */
@@ -78,7 +81,8 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
         button({ text: 'Ignore…', actionId: ALERT_ACTIONS.ignore, value: String(view.alertId) }),
       ),
     );
-    const fixable = view.offerFixPrs ? open.filter((a) => a.fixVersion !== null).slice(0, MAX_FIX_BUTTONS) : [];
+    // A repository whose fix pull request is open or merged needs no button (a closed one may be tried again).
+    const fixable = view.offerFixPrs ? open.filter((a) => a.fixVersion !== null && (!a.fixPull || a.fixPull.state === 'closed')).slice(0, MAX_FIX_BUTTONS) : [];
     if (fixable.length) {
       blocks.push(
         actions(
