@@ -16,8 +16,7 @@
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
+import { makeTarball } from '../helpers/tarball.js';
 import type { AddressInfo } from 'node:net';
 
 /** A symbolic link in a fake repository: git keeps it as a blob of the target path, mode 120000. */
@@ -572,20 +571,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const cached = archives.get(sha);
     if (cached) return cached;
     const top = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`;
-    const p = pack();
-    const chunks: Buffer[] = [];
-    p.on('data', (c: Buffer) => chunks.push(c));
-    const ended = new Promise<void>((resolve, reject) => {
-      p.on('end', resolve);
-      p.on('error', reject);
-    });
-    for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (typeof content === 'string') p.entry({ name: top + path }, Buffer.from(content, 'utf8'));
-      else p.entry({ name: top + path, type: 'symlink', linkname: content.symlink });
-    }
-    p.finalize();
-    await ended;
-    const bytes = gzipSync(Buffer.concat(chunks));
+    const entries = [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => (typeof content === 'string' ? { name, content } : { name, symlinkTo: content.symlink }));
+    const bytes = await makeTarball(entries, top);
     archives.set(sha, bytes);
     return bytes;
   };
