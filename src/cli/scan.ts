@@ -8,6 +8,7 @@ import { scanJson } from '../scan/json.js';
 import { availableParallelism } from 'node:os';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
+import { severityCounts } from '../report/summary.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 
 export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>
@@ -82,11 +83,8 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
     out += `\nNotes:\n`;
     for (const n of result.notes) out += `  ${n.message}\n`;
   }
-  const counts = (['critical', 'high', 'medium', 'low', 'info'] as const)
-    .map((s) => [s, result.findings.filter((f) => f.severity === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}`);
-  out += `\n${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}${counts.length ? ` (${counts.join(', ')})` : ''}`;
+  const counts = severityCounts(result.findings);
+  out += `\n${plural(result.findings.length, 'finding')}${counts ? ` (${counts})` : ''}`;
   out += ` in ${plural(result.stats.files, 'file')} (${result.stats.pythonFiles} Python)`;
   if (result.ignored.length) out += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
   out += result.partial ? '. PARTIAL: some files were not scanned (see above).\n' : '.\n';

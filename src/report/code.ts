@@ -3,23 +3,7 @@
  * and where a finding is. A secret is shown by its kind and fingerprint; its value is not in the
  * finding at all (src/scan/types.ts), so no format can print it.
  */
-import { SEVERITY_ORDER } from '../audit/findings.js';
-import { plural } from '../plural.js';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
-
-/** "2 high, 1 medium": non-zero counts, worst first. */
-export function codeSeverityCounts(findings: readonly CodeFinding[]): string {
-  return SEVERITY_ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}`)
-    .join(', ');
-}
-
-/** "3 code findings (1 high, 2 medium)", for summary lines. */
-export function codeSummary(scan: ScanResult): string {
-  const counts = codeSeverityCounts(scan.findings);
-  return `${plural(scan.findings.length, 'code finding')}${counts ? ` (${counts})` : ''}`;
-}
 
 /** `file:line:column`, or the file alone for a finding about the whole file. */
 export const codePlace = (f: CodeFinding): string => (f.line === null ? f.file : `${f.file}:${f.line}${f.column !== null ? `:${f.column}` : ''}`);

@@ -1,23 +1,30 @@
 /** Counts and one-line summaries shared by every format (and the Slack layouts). */
 import type { AuditResult } from '../audit/audit.js';
+import type { ScanResult } from '../scan/types.js';
 import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { plural } from '../plural.js';
-import { codeSummary } from './code.js';
 import { isVulnerability, vulnerablePackages } from './packages.js';
 
-export function countBySeverity(findings: Finding[]): Record<Severity, number> {
+/** Counts by severity of anything with one: dependency findings, code findings. */
+export function countBySeverity(findings: readonly { severity: Severity }[]): Record<Severity, number> {
   const counts = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) counts[f.severity]++;
   return counts;
 }
 
 /** "3 high, 2 not rated, treated as high, 1 medium": the non-zero counts, worst first. */
-export function severityCounts(findings: Finding[], unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): string {
+export function severityCounts(findings: readonly { severity: Severity }[], unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): string {
   const counts = countBySeverity(findings);
   return severityOrder(unknownAs)
     .filter((s) => counts[s] > 0)
     .map((s) => (s === 'unknown' ? `${counts[s]} not rated, treated as ${unknownAs}` : `${counts[s]} ${s}`))
     .join(', ');
+}
+
+/** "3 code findings (1 high, 2 medium)". A scan rule always rates what it finds, so no count is "not rated". */
+export function codeSummary(scan: ScanResult): string {
+  const counts = severityCounts(scan.findings);
+  return `${plural(scan.findings.length, 'code finding')}${counts ? ` (${counts})` : ''}`;
 }
 
 export function summaryLine(result: AuditResult): string {

@@ -244,6 +244,17 @@ const toAlert = (r: AlertDbRow): AlertRow => ({
   updatedAt: r.updated_at,
 });
 
+interface WatchDbRow {
+  repo: string;
+  channel: string;
+  added_by: string;
+  added_at: string;
+  private: number;
+  admin_linked: number;
+}
+
+const toWatch = (r: WatchDbRow): WatchRow => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private === 1, adminLinked: r.admin_linked === 1 });
+
 export class WatchStore {
   private readonly statements = new Map<string, unknown>();
 
@@ -292,22 +303,12 @@ export class WatchStore {
   }
 
   watchesForChannel(channel: string): WatchRow[] {
-    return this.db
-      .prepare<[string], { repo: string; channel: string; added_by: string; added_at: string; private: number; admin_linked: number }>(
-        'SELECT * FROM watches WHERE channel = ? ORDER BY repo',
-      )
-      .all(channel)
-      .map((r) => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private === 1, adminLinked: r.admin_linked === 1 }));
+    return this.db.prepare<[string], WatchDbRow>('SELECT * FROM watches WHERE channel = ? ORDER BY repo').all(channel).map(toWatch);
   }
 
   /** The watches of one repository (store key), every channel. */
   watchesOfRepo(repo: string): WatchRow[] {
-    return this.db
-      .prepare<[string], { repo: string; channel: string; added_by: string; added_at: string; private: number; admin_linked: number }>(
-        'SELECT * FROM watches WHERE repo = ? ORDER BY channel',
-      )
-      .all(repo)
-      .map((r) => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private === 1, adminLinked: r.admin_linked === 1 }));
+    return this.db.prepare<[string], WatchDbRow>('SELECT * FROM watches WHERE repo = ? ORDER BY channel').all(repo).map(toWatch);
   }
 
   /** Every watched repository, once. */

@@ -16,8 +16,7 @@
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
+import { makeTarball } from '../helpers/tarball.js';
 import type { AddressInfo } from 'node:net';
 
 /** A symbolic link in a fake repository: git keeps it as a blob of the target path, mode 120000. */
@@ -478,10 +477,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (!repo || (repo.private && !authenticated)) return notFound();
       const base = `http://${req.headers.host}${prefix}/repos/${repo.owner}/${repo.name}`;
 
-      if (route === ROUTES.listComments || route === ROUTES.createComment || route === ROUTES.updateComment) {
-        return comments(route, repo, body, last, presented, reply, headers, base);
-      }
-      if (WRITE_ROUTES.has(route) || route === ROUTES.listPulls || route === ROUTES.getPull) {
+      if (WRITE_ROUTES.has(route) || route === ROUTES.listPulls || route === ROUTES.getPull || route === ROUTES.listComments) {
         return writes(route, repo, body, url, last, presented, reply, headers, base);
       }
       if (route === ROUTES.repo) {
@@ -572,20 +568,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const cached = archives.get(sha);
     if (cached) return cached;
     const top = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`;
-    const p = pack();
-    const chunks: Buffer[] = [];
-    p.on('data', (c: Buffer) => chunks.push(c));
-    const ended = new Promise<void>((resolve, reject) => {
-      p.on('end', resolve);
-      p.on('error', reject);
-    });
-    for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (typeof content === 'string') p.entry({ name: top + path }, Buffer.from(content, 'utf8'));
-      else p.entry({ name: top + path, type: 'symlink', linkname: content.symlink });
-    }
-    p.finalize();
-    await ended;
-    const bytes = gzipSync(Buffer.concat(chunks));
+    const entries = [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => (typeof content === 'string' ? { name, content } : { name, symlinkTo: content.symlink }));
+    const bytes = await makeTarball(entries, top);
     archives.set(sha, bytes);
     return bytes;
   };
@@ -634,6 +618,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const p = repo.pulls.find((x) => x.number === Number(last));
       return p ? reply(200, pullJson(repo, p), headers) : reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
     }
+    if (route === ROUTES.listComments) return reply(200, repo.comments.filter((c) => c.number === Number(last)).map((c) => commentJson(repo, c, base)), headers);
     if (!presented || !(options.writeTokens ?? []).includes(presented)) {
       return reply(403, { message: 'Resource not accessible by personal access token', documentation_url: DOCS, status: '403' }, headers);
     }
@@ -643,6 +628,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     } catch {
       return reply(400, { message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' }, headers);
     }
+    if (route === ROUTES.createComment || route === ROUTES.updateComment) return commentWrite(route, repo, body, last, reply, headers, base);
     if (route === ROUTES.createBlob) {
       if (typeof body.content !== 'string') return invalid('Invalid request. "content" wasn\'t supplied.');
       const text = body.encoding === 'base64' ? Buffer.from(body.content, 'base64').toString('utf8') : body.content;
@@ -693,40 +679,38 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   let nextCommentId = 9001;
-  function comments(
+  const commentJson = (repo: RepoState, c: FakeComment, base: string) => ({
+    id: c.id,
+    body: c.body,
+    html_url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${c.number}#issuecomment-${c.id}`,
+    url: `${base}/issues/comments/${c.id}`,
+    user: { login: 'depwatch[bot]' },
+  });
+
+  /** POST …/issues/{n}/comments and PATCH …/issues/comments/{id}, once `writes` has checked the token and the JSON. */
+  function commentWrite(
     route: string,
     repo: RepoState,
-    rawBody: string,
+    body: Record<string, unknown>,
     last: string,
-    presented: string | undefined,
     reply: (code: number, body: unknown, headers?: Record<string, string>) => void,
     headers: Record<string, string>,
     base: string,
   ): void {
-    const json = (c: FakeComment) => ({ id: c.id, body: c.body, html_url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${c.number}#issuecomment-${c.id}`, url: `${base}/issues/comments/${c.id}`, user: { login: 'depwatch[bot]' } });
-    if (route === ROUTES.listComments) return reply(200, repo.comments.filter((c) => c.number === Number(last)).map(json), headers);
-    if (!presented || !(options.writeTokens ?? []).includes(presented)) {
-      return reply(403, { message: 'Resource not accessible by personal access token', documentation_url: DOCS, status: '403' }, headers);
-    }
-    let body: { body?: unknown };
-    try {
-      body = JSON.parse(rawBody) as { body?: unknown };
-    } catch {
-      return reply(400, { message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' }, headers);
-    }
-    if (typeof body.body !== 'string' || body.body.length > 65536) return reply(422, { message: 'Validation Failed: body is too long (maximum is 65536 characters)', documentation_url: DOCS, status: '422' }, headers);
+    const text = body.body;
+    if (typeof text !== 'string' || text.length > 65536) return reply(422, { message: 'Validation Failed: body is too long (maximum is 65536 characters)', documentation_url: DOCS, status: '422' }, headers);
     if (route === ROUTES.createComment) {
       const number = Number(last);
       if (!repo.reviewPulls.has(number) && !repo.pulls.some((p) => p.number === number)) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
-      const c: FakeComment = { id: nextCommentId++, number, body: body.body, updates: 0 };
+      const c: FakeComment = { id: nextCommentId++, number, body: text, updates: 0 };
       repo.comments.push(c);
-      return reply(201, json(c), headers);
+      return reply(201, commentJson(repo, c, base), headers);
     }
     const c = repo.comments.find((x) => x.id === Number(last));
     if (!c) return reply(404, { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers);
-    c.body = body.body;
+    c.body = text;
     c.updates++;
-    return reply(200, json(c), headers);
+    return reply(200, commentJson(repo, c, base), headers);
   }
 
   function installationToken(installationId: string, authHeader: string, reply: (code: number, body: unknown, headers?: Record<string, string>) => void, headers: Record<string, string>): void {
@@ -929,7 +913,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   };
 }
 
-const WRITE_ROUTES = new Set<string>([ROUTES.createBlob, ROUTES.createTree, ROUTES.createCommit, ROUTES.createRef, ROUTES.createPull]);
+const WRITE_ROUTES = new Set<string>([ROUTES.createBlob, ROUTES.createTree, ROUTES.createCommit, ROUTES.createRef, ROUTES.createPull, ROUTES.createComment, ROUTES.updateComment]);
 
 function matchingBrace(text: string, open: number): number {
   let depth = 0;

@@ -18,10 +18,10 @@ import { plural } from '../../plural.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from '../../report/shorten.js';
-import { countBySeverity, location, osvUrl, severityCounts } from '../../report/summary.js';
+import { codeSummary, countBySeverity, location, osvUrl, severityCounts } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
-import { codePlace, codeSummary as codeCountsText, scanNotes, secretLabel } from '../../report/code.js';
+import { codePlace, scanNotes, secretLabel } from '../../report/code.js';
 import type { CodeFinding, ScanResult } from '../../scan/types.js';
 import type { SlackMessage } from './errors.js';
 import { fixPrButton, fixPrStatus, hasFixableFinding, type FixPrView } from './fix-pr.js';
@@ -106,13 +106,6 @@ function countsLine(counts: Record<Severity, number>, unknownAs: RatedSeverity):
     .filter((s) => counts[s] > 0)
     .map((s) => `${emoji(s)} ${counts[s]} ${s === 'unknown' ? `not rated (count as ${unknownAs})` : s}`)
     .join(' · ');
-}
-
-/** Code findings by severity, in the counts line's shape. */
-function codeCounts(scan: ScanResult): Record<Severity, number> {
-  const counts = countBySeverity([]);
-  for (const f of scan.findings) counts[f.severity]++;
-  return counts;
 }
 
 function fileLink(input: AuditReplyInput, f: Finding): string {
@@ -247,10 +240,10 @@ function codeLine(input: AuditReplyInput, f: CodeFinding, width: number): string
 }
 
 /** The worst few code findings with their fix, then the rest one line each (they flow into the thread). */
-function codeSummary(input: AuditReplyInput, scan: ScanResult): KnownBlock[] {
+function codeFindingsSection(input: AuditReplyInput, scan: ScanResult): KnownBlock[] {
   if (!scan.findings.length) return [];
   const worst = scan.findings.slice(0, SUMMARY_EXAMPLES).map((f) => `${codeLine(input, f, 200)}\n      _${escapeMrkdwn(truncate(f.fix, 200))}_`);
-  const blocks: KnownBlock[] = [section(`*Code and configuration:* ${escapeMrkdwn(codeCountsText(scan))}\n${worst.join('\n')}`)];
+  const blocks: KnownBlock[] = [section(`*Code and configuration:* ${escapeMrkdwn(codeSummary(scan))}\n${worst.join('\n')}`)];
   const rest = scan.findings.slice(SUMMARY_EXAMPLES);
   if (rest.length) {
     blocks.push(context(`${plural(rest.length, 'more code finding')}, one line each:`));
@@ -311,7 +304,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
             : ':white_check_mark: *No known vulnerabilities*') +
         `\n*${plural(other, 'other finding')}*${other ? `: ${countsLine(otherCounts, unknownAsOf(input))}` : ''}` +
         (result.ignored.length ? ` · ${result.ignored.length} ignored` : '') +
-        (result.code ? `\n*${plural(result.code.findings.length, 'code finding')}*${result.code.findings.length ? `: ${countsLine(codeCounts(result.code), unknownAsOf(input))}` : ''}${result.code.ignored.length ? ` · ${result.code.ignored.length} ignored` : ''}` : ''),
+        (result.code ? `\n*${plural(result.code.findings.length, 'code finding')}*${result.code.findings.length ? `: ${countsLine(countBySeverity(result.code.findings), unknownAsOf(input))}` : ''}${result.code.ignored.length ? ` · ${result.code.ignored.length} ignored` : ''}` : ''),
     ),
   );
   for (const notice of result.notices) blocks.push(context(`:information_source: ${escapeMrkdwn(notice)}`));
@@ -337,10 +330,10 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
       blocks.push(...packedSections(compact));
     }
   }
-  const tail = [...(result.code ? codeSummary(input, result.code) : []), ...outdatedSummary(input, outdated), ...hygieneSummary(input, hygiene), ...ignoredSummary(result), ...problemsSummary(result)];
+  const tail = [...(result.code ? codeFindingsSection(input, result.code) : []), ...outdatedSummary(input, outdated), ...hygieneSummary(input, hygiene), ...ignoredSummary(result), ...problemsSummary(result)];
   if (tail.length) blocks.push(divider(), ...tail);
 
-  const code = result.code ? `, ${codeCountsText(result.code)}` : '';
+  const code = result.code ? `, ${codeSummary(result.code)}` : '';
   const state = `${code}${partial ? ' (partial result)' : ''}${pending.length ? ` (still coming: ${escapeMrkdwn(pending.join('; '))})` : ''}`;
   const text = vulns.length
     ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns, unknownAsOf(input))}), ${plural(other, 'other finding')}${state}`
