@@ -4,6 +4,7 @@
  */
 import type { RatedSeverity } from '../audit/findings.js';
 import type { AffectedRepo } from '../store/watches.js';
+import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from './digests.js';
 
 /** A new-advisory alert for one channel, posted once and then updated in place. */
 export const ADVISORY_ALERT = 'advisory-alert';
@@ -22,3 +23,14 @@ export interface AdvisoryAlert {
   affected: AffectedRepo[];
   resolved: boolean;
 }
+
+/**
+ * A review digest for one channel and one scheduled slot: its summary is posted in the channel
+ * (DIGEST, op post) and its details, and the monthly chart, in the summary's thread (DIGEST_THREAD,
+ * op reply). Both rows are written with the slot in one transaction; their keys name the slot, so
+ * the same slot run again adds nothing.
+ */
+export const DIGEST = 'digest';
+export const DIGEST_THREAD = 'digest-thread';
+
+export type DigestMessage = { timeZone: string } & ({ kind: 'weekly'; digest: WeeklyDigest } | { kind: 'monthly'; digest: MonthlyDigest } | { kind: 'quarterly'; digest: QuarterlyDigest });

@@ -5,6 +5,8 @@
  * the state change; src/slack/outbox/ claims, renders, posts and records. Design: docs/outbox.md.
  */
 
+export type OutboxOp = 'post' | 'update' | 'reply';
+
 /** What the domain wants said: a kind and its data (never Slack blocks), for one channel. */
 export interface OutboundMessage {
   /** Names the renderer in src/slack/outbox/renderers.ts, e.g. 'advisory-alert'. */
@@ -12,8 +14,11 @@ export interface OutboundMessage {
   /** Plain JSON the renderer understands. */
   data: unknown;
   channel: string;
-  /** 'post' a new message, or 'update' the one posted for `messageKey`. */
-  op: 'post' | 'update';
+  /**
+   * 'post' a new message, 'update' the one posted for `messageKey`, or 'reply' in the thread of
+   * the one posted for `messageKey` (a digest's details under its summary).
+   */
+  op: OutboxOp;
   /** The Slack message this row concerns; its rows are delivered one at a time, in order. */
   messageKey: string;
   /** This row's identity: enqueueing the same key again changes nothing. */
