@@ -202,6 +202,9 @@ export interface WatchReply {
 
 const refused = (decision: Extract<Decision, { allowed: false }>): WatchReply => ({ text: escapeMrkdwn(decision.reason), ephemeral: true });
 
+/** A request that cannot be carried out, told only to whoever made it. */
+export const cannotReply = (message: string): WatchReply => ({ text: escapeMrkdwn(message), ephemeral: true });
+
 export async function handleWatchCommand(command: WatchCommand, ctx: WatchCommandContext): Promise<WatchReply> {
   const { store } = ctx;
   const requester = { userId: ctx.userId, channel: ctx.channelId, via: ctx.via };

@@ -5,6 +5,7 @@
 import type { RatedSeverity } from '../audit/findings.js';
 import type { AffectedRepo } from '../store/watches.js';
 import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from './digests.js';
+import type { DependencyReview } from './pr-review/review.js';
 
 /** A new-advisory alert for one channel, posted once and then updated in place. */
 export const ADVISORY_ALERT = 'advisory-alert';
@@ -34,3 +35,26 @@ export const DIGEST = 'digest';
 export const DIGEST_THREAD = 'digest-thread';
 
 export type DigestMessage = { timeZone: string } & ({ kind: 'weekly'; digest: WeeklyDigest } | { kind: 'monthly'; digest: MonthlyDigest } | { kind: 'quarterly'; digest: QuarterlyDigest });
+
+/** A pull request as its review card names it. */
+export interface PullRequestRef {
+  repo: string;
+  number: number;
+  title: string;
+  url: string;
+  headSha: string;
+  state: 'open' | 'merged' | 'closed';
+}
+
+/**
+ * The dependency review of a pull request in one channel: posted once, then updated in place (a
+ * new head, merged, closed). Its message key names the pull request and channel.
+ */
+export const PULL_REQUEST_REVIEW = 'pull-request-review';
+
+export interface PullRequestReviewCard {
+  ref: PullRequestRef;
+  review: DependencyReview;
+  /** The message of a review posted before the outbox (its ts is not in the outbox). */
+  ts?: string;
+}

@@ -143,7 +143,7 @@ describe('new-advisory alerts', () => {
     expect(await watch.runJob(alertsJob(CHANNEL), world.clock.now())).toMatchObject({ posted: 1, failed: [] });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(world.slack.callsTo('chat.postMessage').map((c) => c.status)).toEqual([429, 200]);
-    expect(watch.slack.pacer.rateLimited).toBe(1);
+    expect(watch.delivery.slack.pacer.rateLimited).toBe(1);
     expect(topLevel()).toHaveLength(1);
   });
 

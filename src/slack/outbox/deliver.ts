@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '../../log.js';
 import type { OutboxRow, OutboxStore } from '../../store/outbox/types.js';
 import type { PacedSlack } from '../pacing.js';
-import { findPosted, type FoundMessages } from './reconcile.js';
+import { findPosted, readableChannel, type FoundMessages } from './reconcile.js';
 import { renderOutboxMessage, RENDERERS, UnknownMessageKind, type Renderer } from './renderers.js';
 
 export interface OutboxDelivererOptions {
@@ -120,7 +120,7 @@ export class OutboxDeliverer {
     try {
       const rendered = renderOutboxMessage(row.kind, row.data, this.options.renderers ?? RENDERERS);
       if (row.op === 'update') {
-        const ts = await outbox.postedTs(row.messageKey);
+        const ts = (await outbox.postedTs(row.messageKey)) ?? rendered.ts ?? null;
         if (!ts) {
           await outbox.release(row, { error: 'the message to update was never posted', retryAt: this.now(), giveUp: true, now: this.now() });
           report.failed.push({ row, error: 'the message to update was never posted', gaveUp: true });
@@ -153,6 +153,8 @@ export class OutboxDeliverer {
         }
         threadTs = parent;
       }
+      // A user's id (a direct message): open the DM, so posting and reconciling name one channel.
+      const channel = await readableChannel(slack.api, row.channel);
       // A row may be several messages (a digest's thread): each carries its own key, so after a
       // crash part way through only the missing ones are sent.
       const parts = [{ text: rendered.text, blocks: rendered.blocks }, ...(rendered.more ?? [])];
@@ -160,7 +162,7 @@ export class OutboxDeliverer {
       let found: FoundMessages | null = null;
       if (row.sentAt) {
         // A send began before and never recorded its end: is the message in the channel already?
-        found = await findPosted(slack.api, { channel: row.channel, since: row.sentAt, ...(threadTs ? { threadTs } : {}) }).catch((err: unknown) => {
+        found = await findPosted(slack.api, { channel, since: row.sentAt, ...(threadTs ? { threadTs } : {}) }).catch((err: unknown) => {
           // Without channels:history (or with Slack not answering) we cannot know. A duplicate
           // alert is noise with a recognisable key; a lost one is silence: post.
           log?.warn({ err: errorLine(err) }, 'could not look for an earlier post of this outbox row; posting it (it may appear twice)');
@@ -183,7 +185,7 @@ export class OutboxDeliverer {
         if (found?.keys.has(keyOf(i))) continue;
         const res = await fenced(() =>
           slack.api.chat.postMessage({
-            channel: row.channel,
+            channel,
             text: part.text,
             blocks: part.blocks,
             ...(threadTs ? { thread_ts: threadTs } : {}),
@@ -192,7 +194,7 @@ export class OutboxDeliverer {
             metadata: { event_type: rendered.eventType, event_payload: { key: keyOf(i) } },
           }),
         );
-        if (!res.ts) throw new Error(`chat.postMessage to ${row.channel} returned no ts`);
+        if (!res.ts) throw new Error(`chat.postMessage to ${channel} returned no ts`);
         firstTs ??= res.ts;
         sent = true;
       }
@@ -200,7 +202,7 @@ export class OutboxDeliverer {
       if (file && !found?.files.has(file.filename)) {
         if (!firstTs) throw new Error('a file needs a thread to go in');
         const thread = threadTs ?? firstTs;
-        await fenced(() => slack.api.files.uploadV2({ channel_id: row.channel, thread_ts: thread, file: file.bytes, filename: file.filename, title: file.title, alt_text: file.altText }));
+        await fenced(() => slack.api.files.uploadV2({ channel_id: channel, thread_ts: thread, file: file.bytes, filename: file.filename, title: file.title, alt_text: file.altText }));
         sent = true;
       }
       if (!firstTs) throw new Error(`nothing to post for ${row.kind}`);

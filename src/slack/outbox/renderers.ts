@@ -3,12 +3,15 @@
  * src/slack/ owns the layout (src/slack/blocks/). One entry per kind.
  */
 import type { KnownBlock } from '@slack/types';
+import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
-import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, type AdvisoryAlert, type DigestMessage } from '../../watch/messages.js';
+import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
 import { fitMessage } from '../blocks/fit.js';
+import { reminderMessage } from '../blocks/incident.js';
 import { context } from '../blocks/kit.js';
+import { pullRequestReviewMessage } from '../blocks/pr-review.js';
 
 export interface RenderedPart {
   text: string;
@@ -26,6 +29,8 @@ export interface RenderedFile {
 export interface RenderedMessage extends RenderedPart {
   /** Slack message metadata event type; the payload's `key` is the row's idempotency key. */
   eventType: string;
+  /** For an update: the message to edit when the outbox did not post it (posted before the outbox). */
+  ts?: string;
   /** Posted in this thread (the reply to a message the outbox did not post itself). */
   threadTs?: string;
   /** Posted after the first message, in the same thread (a reply row's whole thread). */
@@ -62,6 +67,16 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [ADVISORY_ALERT]: (data) => {
     const { first } = alertMessage(data as AdvisoryAlert);
     return { text: first.text, blocks: first.blocks, eventType: 'depwatch_alert' };
+  },
+  [INCIDENT_REMINDER]: (data) => {
+    const reminder = data as IncidentReminder;
+    const message = reminderMessage(reminder);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_reminder', ...(reminder.threadTs ? { threadTs: reminder.threadTs } : {}) };
+  },
+  [PULL_REQUEST_REVIEW]: (data) => {
+    const card = data as PullRequestReviewCard;
+    const { first } = fitMessage(pullRequestReviewMessage(card.ref, card.review));
+    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_pr_review', ...(card.ts ? { ts: card.ts } : {}) };
   },
   // The summary in the channel; what does not fit in one message goes to the thread (DIGEST_THREAD).
   [DIGEST]: (data) => {

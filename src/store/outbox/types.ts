@@ -87,3 +87,27 @@ export interface OutboxStore {
 }
 
 export const FINISHED_STATES: readonly OutboxState[] = ['posted', 'failed', 'superseded'];
+
+/** What one delivery round did (src/slack/outbox/deliver.ts's report, as the domain reads it). */
+export interface DeliverySummary {
+  posted: OutboxRow[];
+  updated: OutboxRow[];
+  /** Found already in Slack after a crash: recorded, not posted again. */
+  reconciled: OutboxRow[];
+  failed: { row: OutboxRow; error: string; gaveUp: boolean }[];
+}
+
+/**
+ * The delivery loop as the domain starts and stops it, without knowing Slack: src/slack/outbox/
+ * implements it (SlackDelivery), src/main.ts wires it into the watch service.
+ */
+export interface OutboxDelivery {
+  /** Delivers what is deliverable now (of one channel, when given). */
+  deliver(filter?: { channel?: string }): Promise<DeliverySummary>;
+  /** Polls in the background for rows that are due (left by a crash, put back after a failure). */
+  start(intervalMs: number): void;
+  /** Stops polling and waits for the round in progress. */
+  stop(): Promise<void>;
+  /** Waits until no Slack call is in flight or queued. */
+  idle(): Promise<void>;
+}
