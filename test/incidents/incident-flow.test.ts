@@ -255,4 +255,22 @@ describe('the reminder scheduler', () => {
     expect(again).toEqual({ reminded: 0, direct: 0 });
     expect(h.fake.violations).toEqual([]);
   });
+
+  it('keeps a reminder written before a crash and sends it once, later', async () => {
+    await h.command('start medium Crash check');
+    await waitFor(() => h.fake.messages(CHANNEL).length === 1 && h.thread().some((m) => m.text.startsWith('Checklist')), 'incident and its checklist');
+    minutes(20);
+    // The tick claims the step and writes its reminders, then the process dies before delivering.
+    const { delivery, ...withoutDelivery } = h.reminderDeps();
+    const written = await runReminderTick(withoutDelivery);
+    expect(written.reminded).toBeGreaterThan(0);
+    expect(h.thread().filter((m) => m.text.startsWith('Reminder'))).toEqual([]);
+    // After the restart the step is not reminded again; the outbox still holds what was written.
+    expect(await runReminderTick(withoutDelivery)).toEqual({ reminded: 0, direct: 0 });
+    await delivery!.deliver();
+    expect(h.thread().filter((m) => m.text.startsWith('Reminder'))).toHaveLength(written.reminded);
+    await delivery!.deliver();
+    expect(h.thread().filter((m) => m.text.startsWith('Reminder'))).toHaveLength(written.reminded);
+    expect(h.fake.violations).toEqual([]);
+  });
 });
