@@ -100,11 +100,12 @@ async function benchPullRequests(): Promise<void> {
     const mirror = new AdvisoryMirror(db);
     mirror.markSynced(NOW, 'bench');
     const cards = serviceCardSources({ db, pypiUrl: pypi.url, osvApiUrl: 'http://127.0.0.1:9', githubApiUrl: github.url, octokit, authenticated: true, advisories: () => mirror, now });
+    // Cards are written to the outbox (delivered by the loop in src/slack/outbox/, not measured here).
     let posts = 0;
-    const slack = { post: async () => String(++posts), update: async () => {} };
+    const outbox = { write: (messages: readonly { op: string }[]) => (posts += messages.filter((m) => m.op === 'post').length) };
     for (const label of ['cold', 'repeat, nothing changed']) {
       github.resetCounts();
-      const run = await timed(() => reviewPullRequests({ db, store, octokit, slack, cards, now }));
+      const run = await timed(() => reviewPullRequests({ db, store, octokit, outbox, cards, now }));
       report(`pull-request reviews, 1,000 repos, 20 open PRs, 3 change deps (${label})`, { time: fmtMs(run.ms), githubRequests: github.totalRequests(), listingAndTexts: run.value.githubRequests, reviewed: run.value.reviewed.length, posts, errors: run.value.errors.length }, 'under 60 GitHub requests');
     }
   } finally {

@@ -10,6 +10,7 @@ import { refreshFixPullStates } from './slack/fix-pr-flow.js';
 import { createBulkSlackClient } from './slack/pacing.js';
 import { openDb, StoreError } from './store/db.js';
 import { createWatchService } from './watch/service.js';
+import { SlackDelivery } from './slack/outbox/slack-delivery.js';
 import { startIncidentReminders } from './incidents/reminders.js';
 import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
 import { StartupError } from './slack/startup.js';
@@ -72,9 +73,9 @@ export async function main(): Promise<number> {
     // The weekly digest's "health worsened": the card's PyPI source (answers cached for an hour).
     ...(services.packageCards ? { pullRequestReviews: { cards: services.packageCards, comments: config.pullRequestComments } } : {}),
     ...(services.packageCards ? { packageHealth: (name: string) => healthSnapshot(name, services.packageCards!().pypi, new Date()) } : {}),
-    // Alerts and digests post through their own client, paced per channel, so a rate-limited
-    // channel never holds up the replies to slash commands.
-    slack: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }),
+    // Alerts, digests and review cards go through the Slack outbox, delivered by their own client,
+    // paced per channel, so a rate-limited channel never holds up the replies to slash commands.
+    delivery: new SlackDelivery({ db, api: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }), logger }),
     gate,
     defaultTimeZone: config.timeZone,
     logger,
@@ -107,7 +108,7 @@ export async function main(): Promise<number> {
   // Fix pull requests opened from Slack: each sweep checks whether they were merged or closed.
   if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
   watch.start();
-  const reminders = startIncidentReminders({ db, client: bot.app.client, logger, templates });
+  const reminders = startIncidentReminders({ db, outbox: watch.outbox, delivery: watch.delivery, logger });
   logger.info({ db: config.dbPath }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
 
   let stopping = false;

@@ -4,60 +4,83 @@
  * for drills. Driven by a tick function (`runReminderTick`) that reads the injected clock, so tests
  * move the clock and tick; `startIncidentReminders` calls it on a timer in production.
  *
- * Each reminder is claimed in the database before it is sent, so a restart or a second instance
- * never sends it twice.
+ * Each reminder is claimed in the database and written to the Slack outbox in one transaction
+ * (with its timeline entry), so a restart or a second instance never sends it twice; the delivery
+ * loop (src/slack/outbox/) lays it out and posts it.
  */
-import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import { addTimeline, claimReminder, listRoles, overdueSteps } from '../store/incidents.js';
-import { reminderMessage } from '../slack/blocks/incident.js';
-import { postInThread, type FlowContext } from '../slack/listeners/incidents/flows.js';
-import type { IncidentLogger } from '../slack/listeners/incidents/deps.js';
+import type { OutboundMessage, OutboxDelivery } from '../store/outbox/types.js';
 import type { TemplateLibrary } from './templates.js';
 import { effectiveOwner } from './state.js';
+import type { Incident, Step } from './types.js';
 
 export const DEFAULT_REMINDER_INTERVAL_MINUTES = 60;
 
+/** An overdue step, said in the incident's thread (threadTs) or to its owner directly (direct). */
+export const INCIDENT_REMINDER = 'incident-reminder';
+
+export interface IncidentReminder {
+  incident: Incident;
+  step: Step;
+  owner: string | null;
+  now: string;
+  /** In the incident's thread (the root message, posted when the incident started). */
+  threadTs?: string;
+  /** The DM version says where the step lives, with a link to the thread. */
+  direct?: boolean;
+  threadLink?: string | null;
+}
+
 export interface ReminderDeps {
   db: Db;
-  client: WebClient;
+  /** The Slack outbox, written inside the reminder's transaction (SqliteOutbox). */
+  outbox: { write(messages: readonly OutboundMessage[], now: Date): number };
+  /** Delivers what a tick wrote right after it (SlackDelivery); absent: the background loop does. */
+  delivery?: Pick<OutboxDelivery, 'deliver'>;
   now?: () => Date;
   /** A step is reminded at most once per this many minutes. */
   intervalMinutes?: number;
-  logger?: IncidentLogger;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Kept for callers that pass it; reminders need no template. */
   templates?: TemplateLibrary;
 }
 
 export interface TickResult {
-  /** Thread reminders posted. */
+  /** Thread reminders written. */
   reminded: number;
-  /** DMs sent to owners. */
+  /** DMs to owners written. */
   direct: number;
 }
 
 export async function runReminderTick(deps: ReminderDeps): Promise<TickResult> {
   const now = deps.now ?? (() => new Date());
-  const nowIso = now().toISOString();
-  const ctx: FlowContext = { db: deps.db, client: deps.client, now, templates: deps.templates ?? { templates: [], errors: [] }, logger: deps.logger };
+  const at = now();
+  const nowIso = at.toISOString();
   const result: TickResult = { reminded: 0, direct: 0 };
   for (const { incident, step } of overdueSteps(deps.db, nowIso, deps.intervalMinutes ?? DEFAULT_REMINDER_INTERVAL_MINUTES)) {
-    if (!claimReminder(deps.db, step, nowIso)) continue;
-    const owner = effectiveOwner(step, listRoles(deps.db, incident.id));
-    addTimeline(deps.db, { incidentId: incident.id, at: nowIso, actor: null, type: 'reminder', text: `reminded ${owner ? `<@${owner}>` : 'the channel'} that “${step.title}” is overdue` });
-    const posted = await postInThread(ctx, incident, reminderMessage({ incident, step, owner, now: nowIso }), 'reminder');
-    if (posted) result.reminded++;
-    if (incident.kind === 'drill' || !owner) continue;
-    try {
-      const dm = await deps.client.conversations.open({ users: owner });
-      const channel = dm.channel?.id;
-      if (!channel) continue;
-      const message = reminderMessage({ incident, step, owner, now: nowIso, direct: true, threadLink: incident.rootPermalink });
-      await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
-      result.direct++;
-    } catch (error) {
-      deps.logger?.warn({ incident: incident.id, step: step.id, error: (error as Error).message }, 'incident: could not DM a reminder');
-    }
+    deps.db.transaction(() => {
+      if (!claimReminder(deps.db, step, nowIso)) return;
+      const owner = effectiveOwner(step, listRoles(deps.db, incident.id));
+      addTimeline(deps.db, { incidentId: incident.id, at: nowIso, actor: null, type: 'reminder', text: `reminded ${owner ? `<@${owner}>` : 'the channel'} that “${step.title}” is overdue` });
+      const key = `reminder:${incident.id}:${step.id}:${nowIso}`;
+      const messages: OutboundMessage[] = [];
+      if (incident.rootTs) {
+        const data: IncidentReminder = { incident, step, owner, now: nowIso, threadTs: incident.rootTs };
+        messages.push({ kind: INCIDENT_REMINDER, data, channel: incident.channel, op: 'post', messageKey: key, idempotencyKey: key });
+        result.reminded++;
+      }
+      if (incident.kind !== 'drill' && owner) {
+        const data: IncidentReminder = { incident, step, owner, now: nowIso, direct: true, threadLink: incident.rootPermalink };
+        // Posted to the owner's id: the delivery loop opens the DM.
+        messages.push({ kind: INCIDENT_REMINDER, data, channel: owner, op: 'post', messageKey: `${key}:dm`, idempotencyKey: `${key}:dm` });
+        result.direct++;
+      }
+      deps.outbox.write(messages, at);
+    })();
   }
+  if (result.reminded + result.direct > 0) await deps.delivery?.deliver();
   return result;
 }
 

@@ -24,6 +24,10 @@ export interface SlackApi {
   /** Only to reconcile an outbox post that may have reached Slack before a crash (docs/outbox.md). */
   conversations: {
     history(args: HistoryArgs): Promise<HistoryPage>;
+    /** A thread's messages, to reconcile a reply (thread replies are not in the history). */
+    replies(args: HistoryArgs & { ts: string }): Promise<HistoryPage>;
+    /** The DM channel with a user, to reconcile a direct message (posted to the user's id). */
+    open(args: { users: string }): Promise<{ ok?: boolean; channel?: { id?: string } }>;
   };
 }
 
@@ -37,7 +41,7 @@ export interface HistoryArgs {
 
 export interface HistoryPage {
   ok?: boolean;
-  messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
+  messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> }; files?: { name?: string }[] }[];
   has_more?: boolean;
   response_metadata?: { next_cursor?: string };
 }

@@ -3,14 +3,14 @@
  * scheduler). Only admins may change anything when DEPWATCH_ADMINS is set; every change is written
  * to the change log with who and when; a private repository can be linked to a channel by an admin
  * only, because its findings will be posted there.
+ *
+ * Replies are data (WatchReply: what happened, and whether only the requester sees it); the words
+ * and layout are src/slack/blocks/watch-reply.ts's.
  */
-import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, UNRATED_LABEL, type RatedSeverity } from '../audit/findings.js';
-import type { KnownBlock } from '@slack/types';
+import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity } from '../audit/findings.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
-import { describeCron, isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
-import { fitMessage } from '../slack/blocks/fit.js';
-import { context, escapeMrkdwn, header, md, section } from '../slack/blocks/kit.js';
+import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
 import type { AccessGate } from '../authz/gate.js';
 import type { Decision, Entry } from '../authz/policy.js';
 import { repoKeyOf, SCHEDULE_KINDS, type ScheduleKind, type WatchStore } from '../store/watches.js';
@@ -30,16 +30,6 @@ export type WatchCommand =
 
 export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore', 'settings'] as const;
 
-/** The usage, as mrkdwn (its `<placeholders>` escaped so Slack shows them instead of reading them as links). */
-export const WATCH_USAGE = escapeMrkdwn([
-  '`/audit watch owner/repo [#channel]` — alerts and digests for a repository in this (or that) channel',
-  '`/audit unwatch owner/repo [#channel]`',
-  '`/audit list` — what this channel watches, its schedules and ignores',
-  '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
-  '`/audit schedule timezone Europe/Berlin`',
-  '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
-  `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\` — how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
-].join('\n'));
 
 const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;
 
@@ -193,22 +183,59 @@ export interface WatchCommandContext {
   lookupRepo?: (ref: RepoRef) => Promise<RepoLookup>;
 }
 
-export interface WatchReply {
-  text: string;
-  blocks?: KnownBlock[];
-  /** Only the person who typed it sees the reply (errors, lists); changes are told to the channel. */
-  ephemeral: boolean;
+/** One watched repository as `list` shows it. */
+export interface ListedWatch {
+  display: string;
+  private: boolean;
+  addedBy: string;
+  status: { state: 'not-swept' } | { state: 'error'; error: string } | { state: 'ok'; open: number; checkedAt: string | null };
 }
 
-const refused = (decision: Extract<Decision, { allowed: false }>): WatchReply => ({ text: escapeMrkdwn(decision.reason), ephemeral: true });
+/**
+ * What a watch command did, for src/slack/blocks/watch-reply.ts to say. `ephemeral`: only the
+ * person who typed it sees the reply (errors, lists); changes are told to the channel. `channel`
+ * null means the channel the command came from.
+ */
+export type WatchReply = { ephemeral: boolean } & (
+  | { kind: 'usage'; problem: string }
+  | { kind: 'cannot'; message: string }
+  | { kind: 'watched'; by: string; channel: string | null; repo: string; private: boolean }
+  | { kind: 'already-watched'; channel: string | null; repo: string }
+  | { kind: 'unwatched'; by: string; channel: string | null; repo: string }
+  | { kind: 'not-watched'; repo: string }
+  | { kind: 'schedule-off'; by: string; schedule: ScheduleKind }
+  | { kind: 'schedule-set'; by: string; schedule: ScheduleKind; cron: string; timeZone: string; next: string | null }
+  | { kind: 'time-zone'; by: string; timeZone: string }
+  | { kind: 'ignored'; by: string; id: string; package: string | null; until: string | null; reason: string }
+  | { kind: 'not-ignored'; id: string }
+  | { kind: 'unignored'; by: string; id: string }
+  | { kind: 'settings'; level: RatedSeverity; isDefault: boolean }
+  | { kind: 'unknown-as'; by: string; level: RatedSeverity }
+  | {
+      kind: 'list';
+      repos: string[];
+      watches: ListedWatch[];
+      /** Watches not listed (the list shows MAX_LISTED). */
+      more: number;
+      timeZone: string;
+      schedules: { kind: ScheduleKind; enabled: boolean; cron: string; next: string | null }[];
+      unknownAs: RatedSeverity;
+      ignores: { advisory: string; package: string | null; reason: string; until: string | null; createdBy: string }[];
+    }
+);
+
+const refused = (decision: Extract<Decision, { allowed: false }>): WatchReply => ({ kind: 'cannot', message: decision.reason, ephemeral: true });
+
+/** A request that cannot be carried out, told only to whoever made it. */
+export const cannotReply = (message: string): WatchReply => ({ kind: 'cannot', message, ephemeral: true });
 
 export async function handleWatchCommand(command: WatchCommand, ctx: WatchCommandContext): Promise<WatchReply> {
   const { store } = ctx;
   const requester = { userId: ctx.userId, channel: ctx.channelId, via: ctx.via };
-  const who = md.user(ctx.userId);
+  const by = ctx.userId;
   switch (command.kind) {
     case 'invalid':
-      return { text: `${escapeMrkdwn(command.message)}\n${WATCH_USAGE}`, ephemeral: true };
+      return { kind: 'usage', problem: command.message, ephemeral: true };
     case 'list':
     case 'schedule-show':
       return listReply(ctx);
@@ -221,7 +248,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       let isPrivate = false;
       if (ctx.lookupRepo) {
         const found = await ctx.lookupRepo(command.repo);
-        if (!found.found) return { text: escapeMrkdwn(found.message ?? `I can't see ${formatRepoRef(command.repo)} with the configured GitHub credentials.`), ephemeral: true };
+        if (!found.found) return cannotReply(found.message ?? `I can't see ${formatRepoRef(command.repo)} with the configured GitHub credentials.`);
         isPrivate = found.private;
       }
       if (isPrivate) {
@@ -230,13 +257,8 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       }
       const added = store.addWatch({ repo: key, channel, userId: ctx.userId, private: isPrivate, adminLinked: ctx.gate.isAdmin(ctx.userId), now: ctx.now });
       ctx.scheduler.reload();
-      const where = channel === ctx.channelId ? md`this channel` : md.channel(channel);
-      return {
-        text: added
-          ? md`${who} set ${where} to watch *${key}*${isPrivate ? ' (private)' : ''}: new advisories are alerted hourly, with weekly, monthly and quarterly digests. \`/audit list\` shows the schedules.`.text
-          : md`${where} already watches *${key}*.`.text,
-        ephemeral: !added,
-      };
+      const where = channel === ctx.channelId ? null : channel;
+      return added ? { kind: 'watched', by, channel: where, repo: key, private: isPrivate, ephemeral: false } : { kind: 'already-watched', channel: where, repo: key, ephemeral: true };
     }
     case 'unwatch': {
       const channel = command.channel ?? ctx.channelId;
@@ -245,8 +267,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       if (!decision.allowed) return refused(decision);
       const removed = store.removeWatch({ repo: key, channel, userId: ctx.userId, now: ctx.now });
       ctx.scheduler.reload();
-      const where = channel === ctx.channelId ? md`this channel` : md.channel(channel);
-      return removed ? { text: md`${who} stopped watching *${key}* in ${where}.`.text, ephemeral: false } : { text: md`*${key}* is not watched there.`.text, ephemeral: true };
+      return removed ? { kind: 'unwatched', by, channel: channel === ctx.channelId ? null : channel, repo: key, ephemeral: false } : { kind: 'not-watched', repo: key, ephemeral: true };
     }
     case 'schedule': {
       const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'schedule', channel: ctx.channelId });
@@ -254,51 +275,41 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       if (command.timeZone) store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
       store.setSchedule({ channel: ctx.channelId, kind: command.schedule, cron: command.cron, userId: ctx.userId, now: ctx.now });
       ctx.scheduler.reload();
-      if (command.cron === null) return { text: md`${who} turned off the ${command.schedule} ${command.schedule === 'alerts' ? '' : 'digest '}in this channel.`.text.replace('  ', ' '), ephemeral: false };
+      if (command.cron === null) return { kind: 'schedule-off', by, schedule: command.schedule, ephemeral: false };
       const tz = store.channelTimeZone(ctx.channelId) ?? ctx.defaultTimeZone;
       const next = nextOccurrence(command.cron, tz, ctx.now);
-      return {
-        text: md`${who} set the ${command.schedule} schedule to ${describeCron(command.cron)} (${tz})${next ? `; next: ${formatIn(next, tz)}` : ''}.`.text,
-        ephemeral: false,
-      };
+      return { kind: 'schedule-set', by, schedule: command.schedule, cron: command.cron, timeZone: tz, next: next?.toISOString() ?? null, ephemeral: false };
     }
     case 'time-zone': {
       const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'time-zone', channel: ctx.channelId });
       if (!decision.allowed) return refused(decision);
       store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
       ctx.scheduler.reload();
-      return { text: md`${who} set this channel's time zone to ${command.timeZone}.`.text, ephemeral: false };
+      return { kind: 'time-zone', by, timeZone: command.timeZone, ephemeral: false };
     }
     case 'ignore': {
       const decision = ctx.gate.check(requester, { kind: 'ignores', verb: 'add', channel: ctx.channelId, repo: null });
       if (!decision.allowed) return refused(decision);
       store.addIgnore({ channel: ctx.channelId, advisory: command.id, package: command.package, reason: command.reason, until: command.until, userId: ctx.userId, now: ctx.now });
-      return {
-        text: md`${who} ignored ${command.id}${command.package ? md` for ${command.package}` : ''} in this channel ${command.until ? `until ${command.until}` : 'with no expiry'}: “${command.reason}”`.text,
-        ephemeral: false,
-      };
+      return { kind: 'ignored', by, id: command.id, package: command.package, until: command.until, reason: command.reason, ephemeral: false };
     }
     case 'settings-show': {
       const level = store.channelUnknownAs(ctx.channelId);
-      return { text: `Advisories ${UNRATED_LABEL} count as *${level ?? DEFAULT_UNKNOWN_AS}* in this channel${level ? '' : ' (the default)'}: in /audit replies, alerts and digests. Change it with \`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\`.`, ephemeral: true };
+      return { kind: 'settings', level: level ?? DEFAULT_UNKNOWN_AS, isDefault: !level, ephemeral: true };
     }
     case 'unknown-as': {
       const decision = ctx.gate.check(requester, { kind: 'settings', verb: 'unknown-as', channel: ctx.channelId });
       if (!decision.allowed) return refused(decision);
       store.setChannelUnknownAs(ctx.channelId, command.level, ctx.userId, ctx.now);
-      return { text: md`${who} set advisories ${UNRATED_LABEL} to count as *${command.level}* in this channel (replies, alerts and digests).`.text, ephemeral: false };
+      return { kind: 'unknown-as', by, level: command.level, ephemeral: false };
     }
     case 'unignore': {
       const decision = ctx.gate.check(requester, { kind: 'ignores', verb: 'remove', channel: ctx.channelId, repo: null });
       if (!decision.allowed) return refused(decision);
       const n = store.removeIgnore({ channel: ctx.channelId, advisory: command.id, userId: ctx.userId, now: ctx.now });
-      return n > 0 ? { text: md`${who} removed the ignore of ${command.id} in this channel.`.text, ephemeral: false } : { text: md`${command.id} is not ignored in this channel.`.text, ephemeral: true };
+      return n > 0 ? { kind: 'unignored', by, id: command.id, ephemeral: false } : { kind: 'not-ignored', id: command.id, ephemeral: true };
     }
   }
-}
-
-function formatIn(date: Date, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(date);
 }
 
 const MAX_LISTED = 40;
@@ -308,27 +319,21 @@ function listReply(ctx: WatchCommandContext): WatchReply {
   const watches = store.watchesForChannel(channelId);
   const states = store.repoStates(watches.map((w) => w.repo));
   const tz = store.channelTimeZone(channelId) ?? ctx.defaultTimeZone;
-  const lines = watches.slice(0, MAX_LISTED).map((w) => {
+  const listed = watches.slice(0, MAX_LISTED).map((w): ListedWatch => {
     const s = states.get(w.repo);
     const open = store.openFindings(w.repo).filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious').length;
-    const status = !s ? 'not swept yet' : s.error ? `⚠️ ${escapeMrkdwn(s.error)}` : `${open} open ${open === 1 ? 'vulnerability' : 'vulnerabilities'}, checked ${s.checkedAt?.slice(0, 16).replace('T', ' ') ?? 'never'} UTC`;
-    return `• *${escapeMrkdwn(s?.display ?? w.repo)}*${w.private || s?.private ? ' 🔒' : ''}: ${status} (added by ${md.user(w.addedBy)})`;
+    const status: ListedWatch['status'] = !s ? { state: 'not-swept' } : s.error ? { state: 'error', error: s.error } : { state: 'ok', open, checkedAt: s.checkedAt ?? null };
+    return { display: s?.display ?? w.repo, private: Boolean(w.private || s?.private), addedBy: w.addedBy, status };
   });
-  if (watches.length > MAX_LISTED) lines.push(`…and ${watches.length - MAX_LISTED} more`);
-  const schedules = store.schedulesForChannel(channelId).map((s) => {
-    const next = s.enabled ? nextOccurrence(s.cron, tz, ctx.now) : null;
-    return `• *${s.kind}*: ${s.enabled ? `${describeCron(s.cron)}${next ? ` (next ${formatIn(next, tz)})` : ''}` : 'off'}`;
-  });
-  const ignores = store.ignoresForChannel(channelId).map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(i.reason)} — until ${i.until ?? 'no expiry'}, by ${md.user(i.createdBy)}`);
-  const blocks: KnownBlock[] = [
-    header(`Watched in this channel (${watches.length})`),
-    section(lines.length ? lines.join('\n') : 'Nothing yet: `/audit watch owner/repo` starts watching a repository.'),
-    section(`*Schedules* (${tz})\n${schedules.length ? schedules.join('\n') : 'none until a repository is watched'}`),
-    section(`*Advisories ${UNRATED_LABEL}* count as *${store.channelUnknownAs(channelId) ?? DEFAULT_UNKNOWN_AS}* here`),
-  ];
-  if (ignores.length) blocks.push(section(`*Ignored here*\n${ignores.join('\n')}`));
-  blocks.push(context(WATCH_USAGE));
-  const text = md`This channel watches ${watches.length} ${watches.length === 1 ? 'repository' : 'repositories'}${watches.length ? `: ${watches.map((w) => w.repo).join(', ')}` : ''}`.text;
-  const { first } = fitMessage({ text, blocks });
-  return { text: first.text, blocks: first.blocks, ephemeral: true };
+  return {
+    kind: 'list',
+    ephemeral: true,
+    repos: watches.map((w) => w.repo),
+    watches: listed,
+    more: Math.max(0, watches.length - MAX_LISTED),
+    timeZone: tz,
+    schedules: store.schedulesForChannel(channelId).map((s) => ({ kind: s.kind, enabled: s.enabled, cron: s.cron, next: s.enabled ? (nextOccurrence(s.cron, tz, ctx.now)?.toISOString() ?? null) : null })),
+    unknownAs: store.channelUnknownAs(channelId) ?? DEFAULT_UNKNOWN_AS,
+    ignores: store.ignoresForChannel(channelId).map((i) => ({ advisory: i.advisory, package: i.package, reason: i.reason, until: i.until, createdBy: i.createdBy })),
+  };
 }

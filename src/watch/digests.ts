@@ -1,6 +1,7 @@
 /**
  * The three review digests, as data (pure builders) and as a run (gather from the store and PyPI,
- * lay out, post: a summary message in the channel and the details in its thread).
+ * then write the digest to the Slack outbox with the slot it is for: a summary message for the
+ * channel and the details for its thread, laid out and posted by src/slack/outbox/).
  *
  * - weekly, dependency updates: outdated releases per repository by major / minor / patch, the
  *   oldest pins, yanked releases — computed from the stored installed packages and fresh PyPI data,
@@ -22,13 +23,11 @@ import type { Logger } from '../log.js';
 import type { ScanResult } from '../scan/types.js';
 import { compareVersions, isValidVersion } from '../python/pep440.js';
 import { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo } from '../python/pypi.js';
-import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../slack/blocks/digest.js';
-import { fitMessage } from '../slack/blocks/fit.js';
-import { context } from '../slack/blocks/kit.js';
-import type { PacedSlack } from '../slack/pacing.js';
+import type { OutboundMessage, OutboxRow } from '../store/outbox/types.js';
 import type { FindingRow, StoredPackage, WatchStore } from '../store/watches.js';
 import { visibleRepos } from './alerts.js';
-import { renderOpenVulnerabilityChart, type ChartPoint } from './chart.js';
+import type { ChartPoint } from './chart.js';
+import { DIGEST, DIGEST_THREAD, type DigestMessage } from './messages.js';
 
 const DAY_MS = 86_400_000;
 
@@ -243,9 +242,17 @@ export interface StatusRegistry {
   project(name: string, options: { status?: boolean }): Promise<ProjectInfo | null>;
 }
 
+/** The outbox as digests need it: written inside the store's transaction (SqliteOutbox), read back. */
+export interface DigestOutbox {
+  write(messages: readonly OutboundMessage[], now: Date): number;
+  row(idempotencyKey: string): Promise<OutboxRow | null>;
+}
+
 export interface DigestOptions {
   store: WatchStore;
-  slack: PacedSlack;
+  outbox: DigestOutbox;
+  /** The scheduled time this digest is for (default: now): one digest per slot, however often run. */
+  slot?: Date;
   registry: PackageRegistry | null;
   statusRegistry?: StatusRegistry | null;
   now: () => Date;
@@ -261,12 +268,15 @@ export interface DigestOptions {
 
 export type DigestKind = 'weekly' | 'monthly' | 'quarterly';
 
-export interface DigestPosted {
-  ts: string;
-  replies: number;
-  chartUploaded: boolean;
+export interface DigestRecorded {
+  /** The summary's outbox key (also its Slack metadata key); its row has the message ts once posted. */
+  key: string;
+  /** False when this slot's digest was written before (a rerun): nothing was added. */
+  written: boolean;
 }
 
+/** The outbox key of a channel's digest for one slot. */
+export const digestKey = (kind: DigestKind, channel: string, slot: Date) => `digest:${kind}:${channel}:${slot.toISOString()}`;
 async function readRegistry(registry: PackageRegistry | null, names: string[], log?: Logger): Promise<Map<string, ProjectInfo | null> | null> {
   if (!registry) return null;
   try {
@@ -277,35 +287,47 @@ async function readRegistry(registry: PackageRegistry | null, names: string[], l
   }
 }
 
-/** This week's health of every package the channel's repositories use, against what the channel saw last week. */
-async function followHealth(channel: string, names: string[], health: NonNullable<DigestOptions['packageHealth']>, now: Date): Promise<HealthChanges> {
+/**
+ * This week's health of every package the channel's repositories use, against what the channel saw
+ * last week; `save` makes it what the channel has seen (in the digest's transaction).
+ */
+async function followHealth(channel: string, names: string[], health: NonNullable<DigestOptions['packageHealth']>): Promise<{ changes: HealthChanges; save: (now: Date) => void }> {
   const current = new Map<string, HealthSnapshot | null>();
   await mapLimit(names, 8, async (name) => {
     current.set(name, await health.snapshot(name).catch(() => null));
   });
   const changes = healthChanges(health.store.seen(channel), current);
-  health.store.save(channel, [...current.values()].filter((s): s is HealthSnapshot => s !== null), now);
-  return changes;
+  return { changes, save: (now) => health.store.save(channel, [...current.values()].filter((s): s is HealthSnapshot => s !== null), now) };
 }
 
-/** Gathers, lays out and posts one digest for a channel. */
-export async function runDigest(kind: DigestKind, channel: string, options: DigestOptions): Promise<DigestPosted> {
+/**
+ * Gathers one digest for a channel and writes it to the outbox, with what it records (the weekly
+ * health baseline), in one transaction. The slot names the rows: a slot already written is not
+ * gathered again, and a rerun that races one adds nothing (the outbox ignores a repeated key).
+ */
+export async function runDigest(kind: DigestKind, channel: string, options: DigestOptions): Promise<DigestRecorded> {
   const { store } = options;
   const now = options.now();
+  const key = digestKey(kind, channel, options.slot ?? now);
+  if (await options.outbox.row(key)) return { key, written: false };
   const log = options.logger?.child({ component: 'digest', kind, channel });
   const { repos, states } = visibleRepos(store, channel);
   const display = (repo: string) => states.get(repo)?.display ?? repo;
-  const tz = store.channelTimeZone(channel) ?? options.defaultTimeZone;
-  let layout: DigestLayout;
-  let chart: Buffer | null = null;
+  const timeZone = store.channelTimeZone(channel) ?? options.defaultTimeZone;
+  let message: DigestMessage;
+  let saveHealth: ((now: Date) => void) | null = null;
 
   if (kind === 'weekly') {
     const list = repos.map((repo) => ({ repo: display(repo), packages: states.get(repo)?.packages ?? [] }));
     const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
     const registry = await readRegistry(options.registry, names, log);
     const digest = buildWeeklyDigest({ repos: list, registry, now });
-    if (options.packageHealth) digest.health = await followHealth(channel, names, options.packageHealth, now);
-    layout = weeklyDigestLayout(digest, { timeZone: tz });
+    if (options.packageHealth) {
+      const followed = await followHealth(channel, names, options.packageHealth);
+      digest.health = followed.changes;
+      saveHealth = followed.save;
+    }
+    message = { kind, timeZone, digest };
   } else if (kind === 'monthly') {
     const rows = store.findingsFor(repos, ['vulnerability', 'malicious']).map((r) => ({ ...r, repo: display(r.repo) }));
     const channelRules = store.ignoreRulesForChannel(channel);
@@ -317,12 +339,7 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
       ...(options.repoIgnores?.(repo) ?? []).map((rule) => ({ ...rule, source: `${display(repo)}: ${rule.source}` })),
     ]);
     const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys, unknownAs: store.channelUnknownAs(channel) ?? DEFAULT_UNKNOWN_AS });
-    layout = monthlyDigestLayout(digest, { timeZone: tz });
-    try {
-      chart = renderOpenVulnerabilityChart(digest.chart);
-    } catch (err) {
-      log?.warn({ err: (err as Error).message }, 'digest: chart could not be drawn');
-    }
+    message = { kind, timeZone, digest };
   } else {
     const codeOf = (repo: string): ScanResult | null => {
       const sha = states.get(repo)?.auditedSha;
@@ -341,26 +358,18 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     } else {
       registry = await readRegistry(options.registry, names, log);
     }
-    layout = quarterlyDigestLayout(buildQuarterlyDigest({ repos: list, registry, now }), { timeZone: tz });
+    message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now }) };
   }
-  return postDigest(options.slack, channel, layout, chart);
-}
-
-/** Summary in the channel; details (and the chart) in its thread, each message within Slack's limits. */
-export async function postDigest(slack: PacedSlack, channel: string, layout: DigestLayout, chart: Buffer | null): Promise<DigestPosted> {
-  const summary = fitMessage(layout.summary);
-  const ts = await slack.post({ channel, text: summary.first.text, blocks: summary.first.blocks });
-  let replies = 0;
-  const details = fitMessage({ ...layout.details, continuation: (i, n) => [context(`${layout.title}, details (${i}/${n})`)] });
-  for (const message of [...summary.replies, details.first, ...details.replies]) {
-    if (message.blocks.length === 0) continue;
-    await slack.post({ channel, thread_ts: ts, text: message.text, blocks: message.blocks });
-    replies++;
-  }
-  let chartUploaded = false;
-  if (chart) {
-    await slack.upload({ channel_id: channel, thread_ts: ts, file: chart, filename: 'open-vulnerabilities.png', title: 'Open vulnerabilities, last six months', alt_text: layout.chartAlt ?? 'Open vulnerabilities at the end of each of the last six months' });
-    chartUploaded = true;
-  }
-  return { ts, replies, chartUploaded };
+  const rows: OutboundMessage[] = [
+    { kind: DIGEST, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key },
+    { kind: DIGEST_THREAD, data: message, channel, op: 'reply', messageKey: key, idempotencyKey: `${key}:thread` },
+  ];
+  const written = store.db.transaction(() => {
+    const added = options.outbox.write(rows, now);
+    // Only the run that wrote the slot moves the health baseline (a racing rerun wrote nothing).
+    if (added > 0) saveHealth?.(now);
+    return added > 0;
+  })();
+  log?.info({ key, written }, 'digest recorded');
+  return { key, written };
 }

@@ -4,6 +4,8 @@
  */
 import type { RatedSeverity } from '../audit/findings.js';
 import type { AffectedRepo } from '../store/watches.js';
+import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from './digests.js';
+import type { DependencyReview } from './pr-review/review.js';
 
 /** A new-advisory alert for one channel, posted once and then updated in place. */
 export const ADVISORY_ALERT = 'advisory-alert';
@@ -40,4 +42,40 @@ export interface SecretAlert {
   secrets: { kind: string; rule: string; file: string; line: number | null; url: string | null; fingerprint: string; fix: string }[];
   /** New code findings at high or critical that are not secrets (absent in alerts written before them). */
   findings?: { rule: string; severity: string; file: string; line: number | null; url: string | null; message: string; fix: string }[];
+}
+
+/**
+ * A review digest for one channel and one scheduled slot: its summary is posted in the channel
+ * (DIGEST, op post) and its details, and the monthly chart, in the summary's thread (DIGEST_THREAD,
+ * op reply). Both rows are written with the slot in one transaction; their keys name the slot, so
+ * the same slot run again adds nothing.
+ */
+export const DIGEST = 'digest';
+export const DIGEST_THREAD = 'digest-thread';
+
+export type DigestMessage = { timeZone: string } & ({ kind: 'weekly'; digest: WeeklyDigest } | { kind: 'monthly'; digest: MonthlyDigest } | { kind: 'quarterly'; digest: QuarterlyDigest });
+
+/** A pull request as its review card names it. */
+export interface PullRequestRef {
+  repo: string;
+  number: number;
+  title: string;
+  url: string;
+  headSha: string;
+  state: 'open' | 'merged' | 'closed';
+  /** The same review as a comment on the pull request (DEPWATCH_PR_COMMENTS), or why it could not be written. */
+  comment?: { url: string } | { problem: string };
+}
+
+/**
+ * The dependency review of a pull request in one channel: posted once, then updated in place (a
+ * new head, merged, closed). Its message key names the pull request and channel.
+ */
+export const PULL_REQUEST_REVIEW = 'pull-request-review';
+
+export interface PullRequestReviewCard {
+  ref: PullRequestRef;
+  review: DependencyReview;
+  /** The message of a review posted before the outbox (its ts is not in the outbox). */
+  ts?: string;
 }

@@ -1,13 +1,15 @@
 /**
  * Watching, assembled: the one object the Slack app and main.ts talk to.
  *
- *   const watch = createWatchService({ db, octokit, advisories, registry, statusRegistry, slack, admins, defaultTimeZone, logger });
+ *   const watch = createWatchService({ db, octokit, advisories, registry, statusRegistry, delivery, admins, defaultTimeZone, logger });
  *   watch.start();                                    // at start-up: schedules built from the store, missed runs caught up
  *   await watch.handleCommand(text, { userId, channelId })   // from /audit: a WatchReply, or null when not a watch command
  *   await watch.watchButton({ repo, userId, channelId })     // from the "Watch this repo" button
  *   await watch.stop();                               // on shutdown: timers stopped, running jobs finished
  *
  * Jobs run in the background on the scheduler's timers: nothing here is awaited inside a Slack ack.
+ * What they want said goes to the Slack outbox with their state; `delivery` (src/slack/outbox/
+ * slack-delivery.ts, wired in src/main.ts) posts it.
  */
 import type { Octokit } from 'octokit';
 import type { PackageRegistry } from '../audit/audit.js';
@@ -18,17 +20,15 @@ import { createAccessGate, type AccessGate } from '../authz/gate.js';
 import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
 import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
-import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
-import { ChannelPacer, PacedSlack, type PacerOptions, type SlackApi } from '../slack/pacing.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
 import { WatchStore, type AlertRow } from '../store/watches.js';
-import { OutboxDeliverer } from '../slack/outbox/deliver.js';
 import { SqliteOutbox } from '../store/outbox/sqlite.js';
+import type { OutboxDelivery } from '../store/outbox/types.js';
 import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
 import type { AdvisoryAlert } from './messages.js';
-import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
-import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
+import { cannotReply, handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
+import { runDigest, type DigestRecorded, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import { SweepRunner, type SweepOptions } from './sweep.js';
 import { reviewPullRequests } from './pr-review/sweep-part.js';
@@ -42,7 +42,7 @@ import { scanCommit } from '../github/commit-scan.js';
 import { runHere } from '../workers/audit-runner.js';
 import { recordSecretAlerts } from './secret-alerts.js';
 
-export interface WatchServiceOptions {
+export interface WatchServiceOptions<D extends OutboxDelivery = OutboxDelivery> {
   db: Db;
   octokit: Octokit;
   /** A source, or a function choosing one per sweep (chooseAdvisorySource: mirror when fresh, else OSV). */
@@ -50,8 +50,8 @@ export interface WatchServiceOptions {
   registry: PackageRegistry | null;
   /** PyPIClient: release history plus PEP 792 status, for the quarterly digest. */
   statusRegistry?: StatusRegistry | null;
-  /** A WebClient for bulk posting: createBulkSlackClient(token, { slackApiUrl }). */
-  slack: SlackApi;
+  /** Delivers the Slack outbox (SlackDelivery over the same database). */
+  delivery: D;
   /** DEPWATCH_ADMINS; empty means everyone may change watches. Ignored when `gate` is given. */
   admins?: readonly string[];
   /** The access check shared with the Slack app (createAccessGate); built from `admins` when absent. */
@@ -63,7 +63,6 @@ export interface WatchServiceOptions {
   logger?: Logger;
   now?: () => Date;
   timer?: CronTimer;
-  pacer?: PacerOptions;
   /** Changed repositories audited at once in a sweep. */
   concurrency?: number;
   /** Where sweeps parse, match and evaluate (the bot: worker threads, runInWorkers); default: this thread. */
@@ -85,14 +84,13 @@ export interface WatchServiceOptions {
   codeScan?: { fingerprintKey: string };
 }
 
-export interface WatchService {
+export interface WatchService<D extends OutboxDelivery = OutboxDelivery> {
   readonly store: WatchStore;
   readonly scheduler: Scheduler;
   readonly sweeps: SweepRunner;
-  readonly slack: PacedSlack;
   /** The Slack outbox in the SQLite store, and the loop that delivers it (docs/outbox.md). */
   readonly outbox: SqliteOutbox;
-  readonly deliverer: OutboxDeliverer;
+  readonly delivery: D;
   /** Who may change what (src/authz); every change below goes through it. */
   readonly gate: AccessGate;
   isAdmin(userId: string): boolean;
@@ -108,7 +106,7 @@ export interface WatchService {
   /** What "Open fix PR" under an alert reads: the store, and a repository's store key from how alerts display it. */
   fixSource(): { store: WatchStore; repoKeyOf(display: string): string | null };
   /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
-  runJob(job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted | void>;
+  runJob(job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestRecorded | void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -116,10 +114,9 @@ export interface WatchService {
 /** How often the background delivery loop looks for outbox rows that are due. */
 const OUTBOX_POLL_MS = 15_000;
 
-export function createWatchService(options: WatchServiceOptions): WatchService {
+export function createWatchService<D extends OutboxDelivery>(options: WatchServiceOptions<D>): WatchService<D> {
   const now = options.now ?? (() => new Date());
   const store = new WatchStore(options.db);
-  const slack = new PacedSlack(options.slack, new ChannelPacer({ ...options.pacer, ...(options.logger ? { logger: options.logger } : {}) }));
   const gate = options.gate ?? createAccessGate({ admins: options.admins ?? [], db: options.db, logger: options.logger ?? null, now });
   const isAdmin = (userId: string) => gate.isAdmin(userId);
   const slackIgnores = new IgnoreStore(options.db);
@@ -127,7 +124,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   // Alert state lives in SQLite, so its outbox does too: one transaction holds both. (The
   // PostgreSQL outbox takes over when the watch tables move there: issue 13, item 1.)
   const outbox = new SqliteOutbox(options.db);
-  const deliverer = new OutboxDeliverer({ outbox, slack, now, ...(options.logger ? { logger: options.logger } : {}) });
+  const deliverer = options.delivery;
   const codeScans = new CodeScanStore(options.db);
   const fixPulls = new FixPullStore(options.db);
   const codeScan = options.codeScan;
@@ -163,14 +160,15 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     ...(options.pullRequestReviews
       ? {
           afterSweep: async () => {
-            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, slack, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
+            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, outbox, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
             options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors }, 'pull request reviews');
+            await deliverer.deliver();
           },
         }
       : {}),
   });
 
-  const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted> => {
+  const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestRecorded> => {
     // Every job reads the store; make sure a sweep at least as recent as the slot has filled it.
     await sweeps.ensureFresh(scheduledFor);
     if (job.kind === 'alerts') {
@@ -194,9 +192,10 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
         failed: delivered.failed.map((f) => ({ advisoryId: (f.row.data as AdvisoryAlert).advisoryId, error: f.error })),
       };
     }
-    return runDigest(job.kind, job.channel, {
+    const recorded = await runDigest(job.kind, job.channel, {
       store,
-      slack,
+      outbox,
+      slot: scheduledFor,
       registry: options.registry,
       statusRegistry: options.statusRegistry ?? null,
       now,
@@ -206,6 +205,8 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth, store: healthStore } } : {}),
     });
+    await deliverer.deliver({ channel: job.channel });
+    return recorded;
   };
 
   const scheduler = new Scheduler({
@@ -235,9 +236,8 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     store,
     scheduler,
     sweeps,
-    slack,
     outbox,
-    deliverer,
+    delivery: deliverer,
     gate,
     isAdmin,
     handleCommand: handle,
@@ -245,7 +245,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       try {
         parseRepoRef(repo);
       } catch (err) {
-        return { text: escapeMrkdwn(err instanceof RepoRefError ? err.message : String(err)), ephemeral: true };
+        return cannotReply(err instanceof RepoRefError ? err.message : String(err));
       }
       const target = replyChannel && replyChannel !== channelId ? ` <#${replyChannel}>` : '';
       return (await handle(`watch ${repo}${target}`, { userId, channelId, via: 'button' }))!;
@@ -270,7 +270,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       await scheduler.stop();
       await deliverer.stop();
       await sweeps.idle();
-      await slack.pacer.idle();
+      await deliverer.idle();
     },
   };
 }

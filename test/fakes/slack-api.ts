@@ -500,6 +500,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const more = offset + limit < all.length;
       return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(offset + limit) : '' } };
     },
+    // A thread, parent first then replies oldest first, like Slack; metadata only with include_all_metadata.
+    'conversations.replies': (params) => {
+      const channel = str(params.channel);
+      const ts = str(params.ts);
+      if (!channel || !/^[CGD][A-Z0-9]+$/.test(channel)) return { ok: false, error: 'channel_not_found' };
+      const parent = ts ? findMessage(channel, ts) : undefined;
+      if (!parent) return { ok: false, error: 'thread_not_found' };
+      const limit = Math.min(Math.max(Number(str(params.limit) ?? '1000') || 1000, 1), 1000);
+      const offset = Number(str(params.cursor) ?? '0') || 0;
+      const all = channelMessages(channel).filter((m) => m.ts === parent.ts || m.thread_ts === parent.ts);
+      const page = all.slice(offset, offset + limit).map((m) => {
+        const { metadata, ...rest } = publicMessage(m) as Answer & { metadata?: unknown };
+        return isTrue(params.include_all_metadata) && metadata !== undefined ? { ...rest, metadata } : rest;
+      });
+      const more = offset + limit < all.length;
+      return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(offset + limit) : '' } };
+    },
     'conversations.info': (params) => {
       const id = str(params.channel);
       if (!id || !/^[CGD][A-Z0-9]+$/.test(id)) return { ok: false, error: 'channel_not_found' };

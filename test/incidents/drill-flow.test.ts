@@ -48,7 +48,7 @@ describe('a whole drill over signed HTTP', () => {
 
     // Overdue steps are reminded in the thread, but a drill never DMs anyone.
     minutes(120);
-    const tick = await runReminderTick({ db: h.db, client: h.webClient, now: h.now });
+    const tick = await runReminderTick(h.reminderDeps());
     expect(tick.reminded).toBeGreaterThan(0);
     expect(tick.direct).toBe(0);
     expect(h.fake.callsTo('conversations.open')).toEqual([]);

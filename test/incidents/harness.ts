@@ -19,6 +19,8 @@ import { createViewMetadataSeal, type ViewMetadataSeal } from '../../src/slack/v
 import { createAccessGate } from '../../src/authz/gate.js';
 import { FAKE_BOT, FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack, type StoredMessage } from '../fakes/slack-api.js';
 import { blockAction, eventCallback, postToBolt, signedRequest, slashCommand, viewSubmission, type BlockActionInput, type BoltResponse, type SlackRequestBody, type ViewSubmissionInput } from '../helpers/slack-requests.js';
+import type { ReminderDeps } from '../../src/incidents/reminders.js';
+import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 
 export const SECRET = 'incident-test-signing-secret';
 export const CHANNEL = 'C0INCIDENT1';
@@ -44,6 +46,8 @@ export interface Harness {
   clock: { ms: number };
   now: () => Date;
   webClient: WebClient;
+  /** What the reminder tick needs: the database, its Slack outbox and a delivery loop over the fake. */
+  reminderDeps(): ReminderDeps;
   logs: string[];
   /** The app's modal-metadata seal (to read what a modal was opened for, or to forge what it was not). */
   seal: ViewMetadataSeal;
@@ -128,6 +132,7 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
     if (!root) throw new Error('no incident root message');
     return root;
   };
+  const webClient = new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
   const harness: Harness = {
     fake,
     get db() {
@@ -135,7 +140,11 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
     },
     clock,
     now,
-    webClient: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 } }),
+    webClient,
+    reminderDeps: () => {
+      const delivery = new SlackDelivery({ db, api: webClient, now, pacer: { minIntervalMs: 1 } });
+      return { db, outbox: delivery.outbox, delivery, now };
+    },
     logs,
     seal,
     send,

@@ -117,7 +117,7 @@ describe('a whole incident over signed HTTP', () => {
 
     // ---- reminders after a clock jump: thread + DM, once per interval, snoozable
     minutes(100); // 12:02
-    const first = await runReminderTick({ db: h.db, client: h.webClient, now: h.now });
+    const first = await runReminderTick(h.reminderDeps());
     // Overdue by 12:02: assess exposure (1 h), notify owners (30 min), agree cadence (1 h).
     expect(first).toEqual({ reminded: 3, direct: 3 });
     const reminders = h.thread().filter((m) => m.text.startsWith('Reminder'));
@@ -131,14 +131,14 @@ describe('a whole incident over signed HTTP', () => {
     expect(h.fake.callsTo('conversations.open').map((c) => c.params.users)).toEqual([ALICE, ALICE, ALICE]);
     expect(h.fake.messages(dm.channel.id).map((m) => m.text.slice(0, 30))).toEqual(['Reminder: “Notify the owners a', 'Reminder: “Assess exploitabili', 'Reminder: “Agree a status-upda']);
     expect(JSON.stringify(h.fake.messages(dm.channel.id)[0]?.blocks)).toContain('|Incident #1: PYSEC-2019-13: SQL injection in django 2.1.5>');
-    expect(await runReminderTick({ db: h.db, client: h.webClient, now: h.now })).toEqual({ reminded: 0, direct: 0 });
+    expect(await runReminderTick(h.reminderDeps())).toEqual({ reminded: 0, direct: 0 });
 
     const assessReminder = reminders[1];
     await h.click({ actionId: 'incident_snooze_240', value: valueOf(assessReminder, 'incident_snooze_240'), user: ALICE, message_ts: assessReminder?.ts ?? '' });
     await waitFor(() => getStep(h.db, 1, 2)?.snoozedUntil === iso(362), 'snooze');
     await waitFor(() => /^Snoozed reminders for “Assess exploitability and exposure” until <!date\^\d+\^\{date_short_pretty\} \{time\}\|2024-11-28 16:02 UTC>\.$/.test(h.fake.ephemerals(CHANNEL).at(-1)?.text ?? ''), 'snooze notice');
     minutes(61);
-    const second = await runReminderTick({ db: h.db, client: h.webClient, now: h.now });
+    const second = await runReminderTick(h.reminderDeps());
     expect(second.reminded).toBe(2);
     expect(h.thread().filter((m) => m.text.startsWith('Reminder')).slice(3).map((m) => m.text.split('”')[0])).toEqual(['Reminder: “Notify the owners and the team', 'Reminder: “Agree a status-update cadence']);
 
@@ -198,7 +198,7 @@ describe('a whole incident over signed HTTP', () => {
 
     // ---- after close: no reminders, no changes, nothing on the App Home
     minutes(24 * 60);
-    expect(await runReminderTick({ db: h.db, client: h.webClient, now: h.now })).toEqual({ reminded: 0, direct: 0 });
+    expect(await runReminderTick(h.reminderDeps())).toEqual({ reminded: 0, direct: 0 });
     await h.click({ actionId: 'incident_step_done', value: staleNotify, user: ALICE, message_ts: beforeRestart });
     await waitFor(() => h.fake.ephemerals(CHANNEL).at(-1)?.text.includes('closed') === true, 'closed notice');
     expect(openIncidentsForHome(h.db)).toEqual([]);
@@ -240,7 +240,7 @@ describe('the reminder scheduler', () => {
     await h.command('start medium Scheduler check');
     await waitFor(() => h.fake.messages(CHANNEL).length === 1, 'incident');
     minutes(20);
-    const scheduler = startIncidentReminders({ db: h.db, client: h.webClient, now: h.now, everyMs: 20 });
+    const scheduler = startIncidentReminders({ ...h.reminderDeps(), everyMs: 20 });
     try {
       await waitFor(() => h.thread().some((m) => m.text.startsWith('Reminder: “Confirm the affected repos')), 'timer reminder');
     } finally {
@@ -253,6 +253,24 @@ describe('the reminder scheduler', () => {
       again = await scheduler.tick();
     }
     expect(again).toEqual({ reminded: 0, direct: 0 });
+    expect(h.fake.violations).toEqual([]);
+  });
+
+  it('keeps a reminder written before a crash and sends it once, later', async () => {
+    await h.command('start medium Crash check');
+    await waitFor(() => h.fake.messages(CHANNEL).length === 1 && h.thread().some((m) => m.text.startsWith('Checklist')), 'incident and its checklist');
+    minutes(20);
+    // The tick claims the step and writes its reminders, then the process dies before delivering.
+    const { delivery, ...withoutDelivery } = h.reminderDeps();
+    const written = await runReminderTick(withoutDelivery);
+    expect(written.reminded).toBeGreaterThan(0);
+    expect(h.thread().filter((m) => m.text.startsWith('Reminder'))).toEqual([]);
+    // After the restart the step is not reminded again; the outbox still holds what was written.
+    expect(await runReminderTick(withoutDelivery)).toEqual({ reminded: 0, direct: 0 });
+    await delivery!.deliver();
+    expect(h.thread().filter((m) => m.text.startsWith('Reminder'))).toHaveLength(written.reminded);
+    await delivery!.deliver();
+    expect(h.thread().filter((m) => m.text.startsWith('Reminder'))).toHaveLength(written.reminded);
     expect(h.fake.violations).toEqual([]);
   });
 });

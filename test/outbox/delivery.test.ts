@@ -1,12 +1,13 @@
 /**
  * The Slack outbox, on SQLite and on a real PostgreSQL (the same tests on both): rows posted once
  * by two deliverers racing on one store, a deliverer that dies after claiming, one that dies after
- * Slack accepted the post but before it recorded the ts, 429s waited out at the channel's pace, and
- * updates delivered after their post, newest only.
+ * Slack accepted the post but before it recorded the ts, 429s waited out at the channel's pace,
+ * updates delivered after their post, newest only, thread replies and direct messages reconciled
+ * where they were posted.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
-import { deliverer, note, noteUpdate, openOutboxWorld, postedKeys, TestClock, type Dialect, type OutboxWorld } from './world.js';
+import { deliverer, note, noteUpdate, openOutboxWorld, postedKeys, TestClock, threadReply, type Dialect, type OutboxWorld } from './world.js';
 
 const C1 = 'C0OUTBOX001';
 const C2 = 'C0OUTBOX002';
@@ -107,6 +108,62 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
     expect(postedKeys(slack, C1).sort()).toEqual(['accepted-then-crash', 'second']);
     // Looking for it cost one read of the channel.
     expect(slack.callsTo('conversations.history')).toHaveLength(1);
+  });
+
+  it('posts a reply row in its parent’s thread after the parent, and after a crash sends none of it again', async () => {
+    const [one, two] = world.stores;
+    // A reply with no post before it (the domain writes both, post first, in one transaction) is
+    // given up at once, saying why.
+    await one!.enqueue([threadReply(C1, 'parent', 'parent:thread', ['part 1', 'part 2', 'part 3'])], clock.now());
+    await one!.enqueue([note(C1, 'parent')], clock.now());
+    const early = await deliverer(one!, slack, clock, 'replica-a').deliver();
+    expect(early.failed.map((f) => f.error)).toEqual(['the message to reply to was never posted']);
+
+    await one!.enqueue([note(C2, 'other'), threadReply(C2, 'other', 'other:thread', ['a', 'b'])], clock.now());
+    const dying = deliverer(one!, slack, clock, 'replica-a', {
+      afterSend: (row) => {
+        if (row.op === 'reply') throw new Error('killed after Slack accepted the thread');
+      },
+    });
+    await expect(dying.deliver()).rejects.toThrow('killed after Slack accepted');
+    const parent = slack.messages(C2)[0]!;
+    expect(slack.thread(C2, parent.ts).map((m) => m.text)).toEqual(['a', 'b']);
+
+    clock.advance(60_001);
+    const report = await deliverer(two!, slack, clock, 'replica-b').deliver();
+    expect(report.reconciled.map((r) => r.idempotencyKey)).toEqual(['other:thread']);
+    expect(slack.thread(C2, parent.ts).map((m) => m.text)).toEqual(['a', 'b']);
+    // The thread was read once (thread replies are not in the channel history).
+    expect(slack.callsTo('conversations.replies')).toHaveLength(1);
+    expect(await two!.row('other:thread')).toMatchObject({ state: 'posted', messageTs: slack.thread(C2, parent.ts)[0]!.ts });
+  });
+
+  it('posts a direct message to a user in the DM, and finds it there after a crash', async () => {
+    const [one, two] = world.stores;
+    await one!.enqueue([note('U0OWNER0001', 'dm')], clock.now());
+    const dying = deliverer(one!, slack, clock, 'replica-a', {
+      afterSend: () => {
+        throw new Error('killed after Slack accepted the DM');
+      },
+    });
+    await expect(dying.deliver()).rejects.toThrow('killed after Slack accepted');
+    clock.advance(60_001);
+    const report = await deliverer(two!, slack, clock, 'replica-b').deliver();
+    expect(report.reconciled.map((r) => r.idempotencyKey)).toEqual(['dm']);
+    const dm = slack.callsTo('conversations.open')[0]!.response as { channel: { id: string } };
+    expect(postedKeys(slack, dm.channel.id)).toEqual(['dm']);
+  });
+
+  it('updates a message posted before the outbox by the ts its data names', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C3, 'old')], clock.now());
+    await deliverer(store!, slack, clock, 'replica-a').deliver();
+    const ts = slack.messages(C3)[0]!.ts;
+    // Another message key: the outbox has no post for it, only the ts carried in the data.
+    await store!.enqueue([{ ...noteUpdate(C3, 'legacy-card', 1, 'edited'), data: { text: 'edited', ts } }], clock.now());
+    const report = await deliverer(store!, slack, clock, 'replica-a').deliver();
+    expect(report.updated.map((r) => r.idempotencyKey)).toEqual(['legacy-card#1']);
+    expect(slack.messages(C3).map((m) => m.text)).toEqual(['edited']);
   });
 
   it('posts a row again after a crash when Slack never got it (the look finds nothing)', async () => {

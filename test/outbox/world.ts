@@ -36,13 +36,28 @@ export async function openOutboxWorld(dialect: Dialect, replicas = 2): Promise<O
 
 /** A plain message kind for tests: the outbox machinery, apart from any real layout. */
 export const NOTE = 'test-note';
+export const THREAD = 'test-thread';
+const part = (text: string): { text: string; blocks: KnownBlock[] } => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 export const TEST_RENDERERS: Record<string, Renderer> = {
   [NOTE]: (data) => {
-    const { text } = data as { text: string };
-    const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
-    return { text, blocks, eventType: 'depwatch_test' };
+    const { text, ts } = data as { text: string; ts?: string };
+    return { ...part(text), eventType: 'depwatch_test', ...(ts ? { ts } : {}) };
+  },
+  [THREAD]: (data) => {
+    const [first, ...more] = (data as { parts: string[] }).parts.map(part);
+    return { ...first!, more, eventType: 'depwatch_test' };
   },
 };
+
+/** Several messages in the thread of the message posted for `parentKey` (a digest's details). */
+export const threadReply = (channel: string, parentKey: string, key: string, parts: string[]): OutboundMessage => ({
+  kind: THREAD,
+  data: { parts },
+  channel,
+  op: 'reply',
+  messageKey: parentKey,
+  idempotencyKey: key,
+});
 
 export const note = (channel: string, key: string, text = `note ${key}`): OutboundMessage => ({
   kind: NOTE,

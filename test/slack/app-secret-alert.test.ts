@@ -46,7 +46,7 @@ it('alerts a newly committed secret at once: kind, linked file and line, fingerp
 it('does not alert the same secret again, on a later commit or a second sweep', async () => {
   world.github.pushCommit('octo', 'shop', { 'README.md': '# shop, now with a bot\n' });
   expect((await world.watch!.sweeps.runNow()).newSecrets).toBe(0);
-  await world.watch!.deliverer.deliver();
+  await world.watch!.delivery.deliver();
   expect(secretAlerts()).toHaveLength(1);
 });
 

@@ -18,6 +18,7 @@ import { BOT_PYPI_CONCURRENCY, createBot, type Bot, type BotServices } from '../
 import { createBulkSlackClient } from '../../src/slack/pacing.js';
 import { serviceCardSources } from '../../src/packages/service-sources.js';
 import { createWatchService, type WatchService } from '../../src/watch/service.js';
+import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { startFakeGitHub, type FakeGitHub, type FakeRepoInit } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
@@ -160,7 +161,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         octokit: services.github,
         advisories: () => services.advisories(new Date()),
         registry: services.registry,
-        slack: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }),
+        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }) }),
         admins: options.watch.admins ?? [],
         defaultTimeZone: 'UTC',
         logger,

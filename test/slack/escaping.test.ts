@@ -43,6 +43,7 @@ import { WatchStore } from '../../src/store/watches.js';
 import { openDb } from '../../src/store/db.js';
 import { createAccessGate } from '../../src/authz/gate.js';
 import { handleWatchCommand } from '../../src/watch/commands.js';
+import { watchReplyMessage } from '../../src/slack/blocks/watch-reply.js';
 import type { FindingRow } from '../../src/store/watches.js';
 import { HOSTILE, mrkdwnOf, unescapedHostile } from '../helpers/mrkdwn-scan.js';
 
@@ -282,7 +283,7 @@ describe('every layout escapes what people and repositories wrote', () => {
       { kind: 'unwatch', repo: { owner: 'octo', repo: 'app', branch: H }, channel: null },
     ] as const) {
       const reply = await handleWatchCommand(command as never, ctx);
-      texts.push(...mrkdwnOf(reply));
+      texts.push(...mrkdwnOf(watchReplyMessage(reply)));
     }
     expect(unescapedHostile(texts)).toEqual([]);
     expect(texts.join('\n')).toContain('&lt;!channel&gt;');

@@ -9,6 +9,7 @@ import { ALERT_ACTIONS } from '../../src/slack/blocks/alert.js';
 import { IgnoreStore } from '../../src/store/ignores.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
 import { startWorld, type World } from './helpers.js';
+import { watchReplyMessage } from '../../src/slack/blocks/watch-reply.js';
 
 // Real PyPA advisories: urllib3 < 1.24.3 is known from the start (a baseline finding); the requests
 // advisory (< 2.3.0) "appears" during the test.
@@ -143,7 +144,7 @@ describe('new-advisory alerts', () => {
     expect(await watch.runJob(alertsJob(CHANNEL), world.clock.now())).toMatchObject({ posted: 1, failed: [] });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(world.slack.callsTo('chat.postMessage').map((c) => c.status)).toEqual([429, 200]);
-    expect(watch.slack.pacer.rateLimited).toBe(1);
+    expect(watch.delivery.slack.pacer.rateLimited).toBe(1);
     expect(topLevel()).toHaveLength(1);
   });
 
@@ -151,8 +152,8 @@ describe('new-advisory alerts', () => {
     await setUp();
     world.github.addRepo({ owner: 'octo', name: 'secret', private: true, files: { 'requirements.txt': 'requests==2.2.0\n' } });
     const { watch } = world.service({ admins: [ADMIN] });
-    expect((await watch.handleCommand('watch octo/secret', { userId: 'U0SOMEONE01', channelId: CHANNEL }))?.text).toMatch(/Only Depwatch admins/);
-    expect((await watch.handleCommand('watch octo/secret', { userId: ADMIN, channelId: CHANNEL }))?.text).toContain('(private)');
+    expect(watchReplyMessage((await watch.handleCommand('watch octo/secret', { userId: 'U0SOMEONE01', channelId: CHANNEL }))!).text).toMatch(/Only Depwatch admins/);
+    expect(watchReplyMessage((await watch.handleCommand('watch octo/secret', { userId: ADMIN, channelId: CHANNEL }))!).text).toContain('(private)');
     await watch.handleCommand('watch octo/app', { userId: ADMIN, channelId: 'C0OTHER0001' });
     await watch.handleCommand('ignore PYSEC-2014-13 only used in tests until 2099-01-01', { userId: ADMIN, channelId: 'C0OTHER0001' });
     await watch.runJob(alertsJob(CHANNEL), world.clock.now());

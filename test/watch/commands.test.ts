@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WatchStore } from '../../src/store/watches.js';
+import { watchReplyMessage } from '../../src/slack/blocks/watch-reply.js';
 import { handleWatchCommand, parseWatchCommand, type WatchCommandContext } from '../../src/watch/commands.js';
 import { createAccessGate } from '../../src/authz/gate.js';
 import { openTestDb } from './helpers.js';
@@ -68,7 +69,8 @@ describe('handleWatchCommand', () => {
     };
     return { store, ctx, reloads: () => reloads };
   };
-  const run = (text: string, ctx: WatchCommandContext) => handleWatchCommand(parseWatchCommand(text)!, ctx);
+  /** The command handled, and its reply as Slack shows it. */
+  const run = async (text: string, ctx: WatchCommandContext) => watchReplyMessage(await handleWatchCommand(parseWatchCommand(text)!, ctx));
 
   it('watches, lists and unwatches, logging who did what and rebuilding the schedules', async () => {
     const { store, ctx, reloads } = setUp();

@@ -1,17 +1,22 @@
-/** The digests: builders over stored history, and posting (summary, thread details, chart) to the loopback Slack. */
+/**
+ * The digests: builders over stored history, and their delivery through the Slack outbox (summary,
+ * thread details, chart) to the loopback Slack: one digest per slot, 429s waited out.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
 import { findingKey } from '../../src/audit/findings.js';
-import { ChannelPacer, createBulkSlackClient, PacedSlack } from '../../src/slack/pacing.js';
+import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
+import { createBulkSlackClient } from '../../src/slack/pacing.js';
+import { SqliteOutbox } from '../../src/store/outbox/sqlite.js';
 import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
-import { buildMonthlyDigest, buildWeeklyDigest, runDigest } from '../../src/watch/digests.js';
+import { buildMonthlyDigest, buildWeeklyDigest, runDigest, type DigestOptions } from '../../src/watch/digests.js';
 import { project, registryOf, release } from '../audit/helpers.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
-import { openTestDb } from './helpers.js';
 import { scanTree } from '../../src/scan/scan.js';
 import { readTarball } from '../../src/scan/tarball-source.js';
 import { CodeScanStore } from '../../src/store/code-scans.js';
 import { tarballOf } from '../helpers/tarball.js';
+import { drainOutbox, openTestDb } from './helpers.js';
 
 const CHANNEL = 'C0REVIEW001';
 const vuln = (id: string, pkg: string, version: string, severity: Finding['severity']): Finding => ({
@@ -87,10 +92,13 @@ describe('posting digests', () => {
     const f = (fake = await startFakeSlack());
     const store = new WatchStore(openTestDb());
     seed(store);
-    const slack = new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 }));
-    const posted = await runDigest('monthly', CHANNEL, { store, slack, registry: null, now: () => new Date('2025-03-01T09:00:00Z'), defaultTimeZone: 'UTC' });
-    expect(posted.chartUploaded).toBe(true);
+    const recorded = await runDigest('monthly', CHANNEL, { store, outbox: new SqliteOutbox(store.db), registry: null, now: () => new Date('2025-03-01T09:00:00Z'), defaultTimeZone: 'UTC' });
+    expect(recorded.written).toBe(true);
+    expect(f.messages(CHANNEL)).toEqual([]); // written to the outbox, not posted yet
+    const report = await drainOutbox(store.db, f.url);
+    expect(report.posted).toHaveLength(2);
     const [summary] = f.messages(CHANNEL);
+    expect(report.posted[0]?.messageTs).toBe(summary?.ts);
     expect(summary?.text).toBe('Monthly security review — 1 Mar 2025: 2 open (1 critical, 0 high), 1 new, 1 fixed');
     const thread = f.thread(CHANNEL, summary!.ts);
     expect(JSON.stringify(thread[0]?.blocks)).toContain('Ignores expiring within 30 days');
@@ -120,7 +128,8 @@ describe('posting digests', () => {
           : project('requests', [release('2.2.0', '2014-01-24T00:00:00Z')]);
       },
     };
-    await runDigest('quarterly', CHANNEL, { store, slack: new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 })), registry: registryOf([]), statusRegistry, now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC' });
+    await runDigest('quarterly', CHANNEL, { store, outbox: new SqliteOutbox(store.db), registry: registryOf([]), statusRegistry, now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC' });
+    await drainOutbox(store.db, f.url);
     const [summary] = f.messages(CHANNEL);
     expect(summary?.text).toBe('Quarterly audit and clean-up — 1 Apr 2025: 1 hygiene finding, 2 packages to reconsider');
     const details = JSON.stringify(f.thread(CHANNEL, summary!.ts).map((m) => m.blocks));
@@ -137,7 +146,8 @@ describe('posting digests', () => {
     seed(store);
     const scan = await scanTree(await readTarball(await tarballOf({ 'app/views.py': 'def f(q):\n    return eval(q)\n', Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n' })).then((t) => t.source));
     new CodeScanStore(db).put('octo/app', 'a'.repeat(40), 'any-key', scan, new Date('2025-03-01T00:00:00Z'));
-    await runDigest('quarterly', CHANNEL, { store, slack: new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 })), registry: registryOf([]), now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC', codeScans: new CodeScanStore(db) });
+    await runDigest('quarterly', CHANNEL, { store, outbox: new SqliteOutbox(db), registry: registryOf([]), now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC', codeScans: new CodeScanStore(db) });
+    await drainOutbox(db, f.url);
     const [summary] = f.messages(CHANNEL);
     expect(JSON.stringify(summary!.blocks)).toContain('*Code findings*\\n2');
     const details = JSON.stringify(f.thread(CHANNEL, summary!.ts).map((m) => m.blocks));
@@ -155,13 +165,102 @@ describe('posting digests', () => {
       store.saveAudit({ repo: `octo/service-${r}`, display: `octo/service-${r}`, htmlUrl: `https://github.com/octo/service-${r}`, private: false, sha: 'b'.repeat(40), packages: names.slice(r * 10, r * 10 + 40).map((n) => pkg(n, '1.0.0')), ignores: [], dependencies: 40, now: new Date('2025-01-01T00:00:00Z') });
     }
     const registry = registryOf(names.map((n) => project(n, [release('1.0.0', '2020-01-01T00:00:00Z'), release('2.0.0', '2024-01-01T00:00:00Z')])));
-    const posted = await runDigest('weekly', CHANNEL, { store, slack: new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url }), new ChannelPacer({ minIntervalMs: 1 })), registry, now: () => new Date('2025-03-03T09:00:00Z'), defaultTimeZone: 'UTC' });
-    expect(posted.replies).toBeGreaterThan(1);
+    await runDigest('weekly', CHANNEL, { store, outbox: new SqliteOutbox(store.db), registry, now: () => new Date('2025-03-03T09:00:00Z'), defaultTimeZone: 'UTC' });
+    await drainOutbox(store.db, f.url);
     expect(f.messages(CHANNEL)).toHaveLength(1);
-    const thread = f.thread(CHANNEL, posted.ts);
-    expect(thread).toHaveLength(posted.replies);
+    const thread = f.thread(CHANNEL, f.messages(CHANNEL)[0]!.ts);
+    expect(thread.length).toBeGreaterThan(1);
     const all = JSON.stringify(thread.map((m) => m.blocks));
     for (let r = 0; r < 30; r++) expect(all).toContain(`octo/service-${r}*`);
+    expect(f.violations).toEqual([]);
+  });
+});
+
+describe('a digest through the outbox', () => {
+  let fake: FakeSlack | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+  const SLOT = new Date('2025-03-01T09:00:00Z');
+  const monthly = (store: WatchStore, at: string, slot = SLOT): DigestOptions => ({ store, outbox: new SqliteOutbox(store.db), slot, registry: null, now: () => new Date(at), defaultTimeZone: 'UTC' });
+
+  it('is posted once for a slot, however often the slot is run', async () => {
+    const f = (fake = await startFakeSlack());
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    expect((await runDigest('monthly', CHANNEL, monthly(store, '2025-03-01T09:00:05Z'))).written).toBe(true);
+    await drainOutbox(store.db, f.url);
+    // The same slot again (a retried job, a second replica, a restart): nothing is added or posted.
+    expect((await runDigest('monthly', CHANNEL, monthly(store, '2025-03-01T09:20:00Z'))).written).toBe(false);
+    const again = await drainOutbox(store.db, f.url);
+    expect(again.posted).toEqual([]);
+    expect(f.messages(CHANNEL)).toHaveLength(1);
+    expect(f.files()).toHaveLength(1);
+    // The next slot is a new digest.
+    expect((await runDigest('monthly', CHANNEL, monthly(store, '2025-04-01T09:00:00Z', new Date('2025-04-01T09:00:00Z')))).written).toBe(true);
+    await drainOutbox(store.db, f.url);
+    expect(f.messages(CHANNEL)).toHaveLength(2);
+    expect(f.violations).toEqual([]);
+  });
+
+  it('is not posted twice when a deliverer dies after Slack accepted its summary or part of its thread', async () => {
+    // Slack's clock and ours agree: the look for an earlier post starts a little before it was sent.
+    const f = (fake = await startFakeSlack({ startTs: Date.parse('2025-03-01T09:00:10Z') / 1000 }));
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    await runDigest('monthly', CHANNEL, monthly(store, '2025-03-01T09:00:00Z'));
+    let clock = Date.parse('2025-03-01T09:00:10Z');
+    const now = () => new Date(clock);
+    const api = createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: f.url });
+    const dying = new SlackDelivery({ db: store.db, api, now, pacer: { minIntervalMs: 1 }, deliverer: { owner: 'replica-a', afterSend: () => Promise.reject(new Error('killed')) } });
+    await expect(dying.deliver()).rejects.toThrow('killed');
+    expect(f.messages(CHANNEL)).toHaveLength(1);
+
+    // The other replica takes the summary over once the lease ran out, finds it in the channel and
+    // records it; its thread's first reply is accepted, the second refused, so the thread is half there.
+    clock += 61_000;
+    const survivor = new SlackDelivery({ db: store.db, api, now, pacer: { minIntervalMs: 1 }, deliverer: { owner: 'replica-b' } });
+    f.failNext('files.getUploadURLExternal', 'internal_error');
+    const first = await survivor.deliver();
+    expect(first.reconciled.map((r) => r.kind)).toEqual(['digest']);
+    expect(first.failed.map((x) => x.row.kind)).toEqual(['digest-thread']);
+    const summary = f.messages(CHANNEL)[0]!;
+    const partial = f.thread(CHANNEL, summary.ts).length;
+    expect(partial).toBeGreaterThan(0);
+    expect(f.files()).toHaveLength(0);
+
+    // After the backoff the thread row is sent again: the replies already there are not posted again.
+    clock += 5 * 60_000;
+    const second = await survivor.deliver();
+    expect(second.posted.map((r) => r.kind)).toEqual(['digest-thread']);
+    expect(f.messages(CHANNEL)).toHaveLength(1);
+    // The replies already there, plus the chart's message.
+    expect(f.thread(CHANNEL, summary.ts).length).toBe(partial + 1);
+    expect(f.files().filter((file) => file.completed)).toHaveLength(1);
+    expect(f.callsTo('conversations.replies')).toHaveLength(1);
+    await survivor.stop();
+    expect(f.violations).toEqual([]);
+  });
+
+  it('waits out a 429 on its summary and posts it once, paced', async () => {
+    const f = (fake = await startFakeSlack());
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    await runDigest('monthly', CHANNEL, monthly(store, '2025-03-01T09:00:00Z'));
+    f.rateLimitNext('chat.postMessage', 1);
+    const started = Date.now();
+    const report = await drainOutbox(store.db, f.url, { minIntervalMs: 300 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(report.delivery.slack.pacer.rateLimited).toBe(1);
+    expect(report.posted.map((r) => r.kind)).toEqual(['digest', 'digest-thread']);
+    expect(report.failed).toEqual([]);
+    expect(f.messages(CHANNEL)).toHaveLength(1);
+    // The 429 was Slack refusing, not a send: one attempt counted.
+    expect((await new SqliteOutbox(store.db).rows()).map((r) => r.attempts)).toEqual([1, 1]);
+    // Calls in the channel keep the pacing interval, the resend after the 429 included.
+    const posts = f.callsTo('chat.postMessage').map((c) => c.time);
+    for (let i = 1; i < posts.length; i++) expect(posts[i]! - posts[i - 1]!).toBeGreaterThanOrEqual(290);
     expect(f.violations).toEqual([]);
   });
 });

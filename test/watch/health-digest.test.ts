@@ -8,13 +8,13 @@ import { afterEach, expect, it } from 'vitest';
 import { healthSnapshot } from '../../src/packages/health-snapshot.js';
 import { SourceCache } from '../../src/packages/sources/cache.js';
 import { PypiSource } from '../../src/packages/sources/pypi.js';
-import { ChannelPacer, createBulkSlackClient, PacedSlack } from '../../src/slack/pacing.js';
+import { SqliteOutbox } from '../../src/store/outbox/sqlite.js';
 import { PackageHealthStore } from '../../src/store/package-health.js';
 import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
 import { runDigest } from '../../src/watch/digests.js';
 import { startFakePypi, type FakePypi, type FakeProjectSpec } from '../fakes/pypi.js';
-import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
-import { openTestDb } from './helpers.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
+import { drainOutbox, openTestDb } from './helpers.js';
 
 const CHANNEL = 'C0HEALTH001';
 const pkg = (name: string, version: string): StoredPackage => ({ name, version, direct: true, entries: [{ file: 'requirements.txt', line: 1, kind: 'requirement', direct: true, specifier: `==${version}`, group: 'main' }] });
@@ -38,15 +38,20 @@ it('lists packages archived or handed to new owners since last week, with the re
   // Every digest reads PyPI afresh (no answer is younger than a week).
   const source = new PypiSource({ baseUrl: pypi.url, cache: new SourceCache(db, { freshnessMs: 0 }), retries: 0, backoffMs: 1 });
   const health = new PackageHealthStore(db);
-  const weekly = (at: string) =>
-    runDigest('weekly', CHANNEL, {
+  const outbox = new SqliteOutbox(db);
+  /** Writes the weekly digest of that slot and delivers it; the summary's ts. */
+  const weekly = async (at: string): Promise<{ ts: string }> => {
+    const { key } = await runDigest('weekly', CHANNEL, {
       store,
-      slack: new PacedSlack(createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack!.url }), new ChannelPacer({ minIntervalMs: 1 })),
+      outbox,
       registry: null,
       now: () => new Date(at),
       defaultTimeZone: 'UTC',
       packageHealth: { snapshot: (name) => healthSnapshot(name, source, new Date(at)), store: health },
     });
+    await drainOutbox(db, slack!.url);
+    return { ts: (await outbox.row(key))!.messageTs! };
+  };
 
   const first = await weekly('2025-03-03T09:00:00Z');
   expect(JSON.stringify(slack.thread(CHANNEL, first.ts).map((m) => m.blocks))).not.toContain('Health worsened since last week');

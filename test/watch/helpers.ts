@@ -12,6 +12,8 @@ import type { OsvRecord } from '../../src/advisories/types.js';
 import type { PackageRegistry } from '../../src/audit/audit.js';
 import { createGitHubClient } from '../../src/github/client.js';
 import type { CronTimer, JobSpec } from '../../src/schedule/scheduler.js';
+import type { DeliveryReport } from '../../src/slack/outbox/deliver.js';
+import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 import { createBulkSlackClient } from '../../src/slack/pacing.js';
 import { MIGRATIONS_DIR, openDb, type Db } from '../../src/store/db.js';
 import { createWatchService, type WatchService, type WatchServiceOptions } from '../../src/watch/service.js';
@@ -71,7 +73,7 @@ export interface World {
   clock: TestClock;
   dbPath: string;
   /** A WatchService over a fresh connection to the same database file (a "process"). */
-  service(overrides?: Partial<WatchServiceOptions>): { watch: WatchService; db: Db; timer: ManualTimer };
+  service(overrides?: Partial<WatchServiceOptions<SlackDelivery>>): { watch: WatchService<SlackDelivery>; db: Db; timer: ManualTimer };
   close(): Promise<void>;
 }
 
@@ -83,7 +85,7 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
   const clock = new TestClock(Date.parse(options.start));
   const dbPath = tempDbPath();
   const opened: Db[] = [];
-  const services: WatchService[] = [];
+  const services: WatchService<SlackDelivery>[] = [];
   let closed = false;
   return {
     github,
@@ -101,12 +103,11 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
         octokit,
         advisories: new OsvApi({ baseUrl: osv.url, db, retries: 1, backoffMs: 1 }),
         registry: options.registry ?? null,
-        slack: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }),
+        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), now: clock.now, pacer: { minIntervalMs: 5 } }),
         admins: [],
         defaultTimeZone: 'UTC',
         now: clock.now,
         timer,
-        pacer: { minIntervalMs: 5 },
         ...overrides,
       });
       services.push(watch);
@@ -121,4 +122,15 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
       await Promise.all([github.close(), osv.close(), slack.close()]);
     },
   };
+}
+
+/**
+ * Runs the Slack outbox's delivery loop over the fake Slack until nothing is due: what the domain
+ * wrote to the outbox (digests, reminders, cards) is posted, as a replica's loop would.
+ */
+export async function drainOutbox(db: Db, slackUrl: string, options: { now?: () => Date; minIntervalMs?: number } = {}): Promise<DeliveryReport & { delivery: SlackDelivery }> {
+  const delivery = new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slackUrl }), pacer: { minIntervalMs: options.minIntervalMs ?? 1 }, ...(options.now ? { now: options.now } : {}) });
+  const report = await delivery.deliver();
+  await delivery.stop();
+  return { ...report, delivery };
 }

@@ -50,7 +50,7 @@ it('posts one review per pull request that changes dependencies, updates it on n
   watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
 
   await watch.sweeps.runNow();
-  await watch.slack.pacer.idle();
+  await watch.delivery.idle();
   const posted = world.slack.messages(CHANNEL);
   expect(posted).toHaveLength(1);
   const first = blockText(posted[0]!.blocks);
@@ -69,7 +69,7 @@ it('posts one review per pull request that changes dependencies, updates it on n
   world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
   world.clock.advance(3_600_000);
   await watch.sweeps.runNow();
-  await watch.slack.pacer.idle();
+  await watch.delivery.idle();
   expect(world.slack.messages(CHANNEL)).toHaveLength(1);
   const updated = blockText(world.slack.messages(CHANNEL)[0]!.blocks);
   expect(updated).not.toContain('reqeusts');
@@ -78,7 +78,7 @@ it('posts one review per pull request that changes dependencies, updates it on n
   world.github.setPullRequestState('octo', 'shop', 7, 'MERGED');
   world.clock.advance(3_600_000);
   await watch.sweeps.runNow();
-  await watch.slack.pacer.idle();
+  await watch.delivery.idle();
   expect(blockText(world.slack.messages(CHANNEL)[0]!.blocks)).toContain(':twisted_rightwards_arrows: merged');
   expect(world.slack.messages(CHANNEL)).toHaveLength(1);
   // The unchanged sweep: the heads query and the pull-request listing.
@@ -114,7 +114,7 @@ async function commentingWorld(githubWrite: boolean) {
 it('keeps the review as one comment on the pull request when comments are on: created, edited in place, found again by its marker', async () => {
   const { w, watch, db } = await commentingWorld(true);
   await watch.sweeps.runNow();
-  await watch.slack.pacer.idle();
+  await watch.delivery.idle();
   let comments = w.github.comments('octo', 'shop', 7);
   expect(comments).toHaveLength(1);
   expect(comments[0]!.body.startsWith('<!-- depwatch:review -->')).toBe(true);
@@ -143,7 +143,7 @@ it('keeps the review as one comment on the pull request when comments are on: cr
 it('says on the Slack card why it could not comment when the token may only read, and reviews in Slack all the same', async () => {
   const { w, watch } = await commentingWorld(false);
   await watch.sweeps.runNow();
-  await watch.slack.pacer.idle();
+  await watch.delivery.idle();
   expect(w.github.comments('octo', 'shop', 7)).toEqual([]);
   const card = blockText(w.slack.messages(CHANNEL)[0]!.blocks);
   expect(card).toContain('Dependency review: octo/shop #7');

@@ -10,17 +10,9 @@ import type { DependencyReview, ReviewedChange } from '../../watch/pr-review/rev
 import type { SlackMessage } from './errors.js';
 import { context, header, section } from './kit.js';
 import { md, type Mrkdwn } from './mrkdwn.js';
+import type { PullRequestRef } from '../../watch/messages.js';
 
-export interface PullRequestRef {
-  repo: string;
-  number: number;
-  title: string;
-  url: string;
-  headSha: string;
-  state: 'open' | 'merged' | 'closed';
-  /** The same review as a comment on the pull request (DEPWATCH_PR_COMMENTS), or why it could not be written. */
-  comment?: { url: string } | { problem: string };
-}
+export type { PullRequestRef };
 
 const BADGE: Record<Verdict, string> = { ok: ':white_check_mark:', caution: ':warning:', avoid: ':no_entry:' };
 const STATE: Record<PullRequestRef['state'], string> = { open: 'open', merged: ':twisted_rightwards_arrows: merged', closed: ':x: closed without merging' };

@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '../../log.js';
 import type { OutboxRow, OutboxStore } from '../../store/outbox/types.js';
 import type { PacedSlack } from '../pacing.js';
-import { findPostedByKey } from './reconcile.js';
+import { findPosted, readableChannel, type FoundMessages } from './reconcile.js';
 import { renderOutboxMessage, RENDERERS, UnknownMessageKind, type Renderer } from './renderers.js';
 
 export interface OutboxDelivererOptions {
@@ -120,7 +120,7 @@ export class OutboxDeliverer {
     try {
       const rendered = renderOutboxMessage(row.kind, row.data, this.options.renderers ?? RENDERERS);
       if (row.op === 'update') {
-        const ts = await outbox.postedTs(row.messageKey);
+        const ts = (await outbox.postedTs(row.messageKey)) ?? rendered.ts ?? null;
         if (!ts) {
           await outbox.release(row, { error: 'the message to update was never posted', retryAt: this.now(), giveUp: true, now: this.now() });
           report.failed.push({ row, error: 'the message to update was never posted', gaveUp: true });
@@ -142,42 +142,82 @@ export class OutboxDeliverer {
         return;
       }
 
+      let threadTs = rendered.threadTs;
+      if (row.op === 'reply') {
+        // A reply waits for its parent's post (same message key, delivered in order).
+        const parent = await outbox.postedTs(row.messageKey);
+        if (!parent) {
+          await outbox.release(row, { error: 'the message to reply to was never posted', retryAt: this.now(), giveUp: true, now: this.now() });
+          report.failed.push({ row, error: 'the message to reply to was never posted', gaveUp: true });
+          return;
+        }
+        threadTs = parent;
+      }
+      // A user's id (a direct message): open the DM, so posting and reconciling name one channel.
+      const channel = await readableChannel(slack.api, row.channel);
+      // A row may be several messages (a digest's thread): each carries its own key, so after a
+      // crash part way through only the missing ones are sent.
+      const parts = [{ text: rendered.text, blocks: rendered.blocks }, ...(rendered.more ?? [])];
+      const keyOf = (i: number) => (i === 0 ? row.idempotencyKey : `${row.idempotencyKey}#${i + 1}`);
+      let found: FoundMessages | null = null;
       if (row.sentAt) {
         // A send began before and never recorded its end: is the message in the channel already?
-        const found = await findPostedByKey(slack.api, { channel: row.channel, key: row.idempotencyKey, since: row.sentAt }).catch((err: unknown) => {
+        found = await findPosted(slack.api, { channel, since: row.sentAt, ...(threadTs ? { threadTs } : {}) }).catch((err: unknown) => {
           // Without channels:history (or with Slack not answering) we cannot know. A duplicate
           // alert is noise with a recognisable key; a lost one is silence: post.
           log?.warn({ err: errorLine(err) }, 'could not look for an earlier post of this outbox row; posting it (it may appear twice)');
           return null;
         });
-        if (found) {
-          if (await outbox.recordPosted(row, found, this.now())) report.reconciled.push({ ...row, messageTs: found });
-          else report.lost.push(row);
-          return;
-        }
       }
       // The fence is checked and the lease renewed right before every attempt, 429 resends included:
-      // a deliverer that waited out a long Retry-After past its lease stops here.
-      let first = true;
-      const res = await slack.pacer.run(row.channel, async () => {
-        if (!(await outbox.beginSend(row, this.now(), this.leaseMs, first))) throw new LostClaim();
-        first = false;
-        return slack.api.chat.postMessage({
-          channel: row.channel,
-          text: rendered.text,
-          blocks: rendered.blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-          metadata: { event_type: rendered.eventType, event_payload: { key: row.idempotencyKey } },
+      // a deliverer that waited out a long Retry-After past its lease stops here. One attempt is
+      // counted per delivery, however many messages it sends.
+      let counted = false;
+      const fenced = async <T>(send: () => Promise<T>): Promise<T> =>
+        slack.pacer.run(row.channel, async () => {
+          if (!(await outbox.beginSend(row, this.now(), this.leaseMs, !counted))) throw new LostClaim();
+          counted = true;
+          return send();
         });
-      });
-      if (!res.ts) throw new Error(`chat.postMessage to ${row.channel} returned no ts`);
+      let firstTs = found?.keys.get(keyOf(0)) ?? null;
+      let sent = false;
+      for (const [i, part] of parts.entries()) {
+        if (found?.keys.has(keyOf(i))) continue;
+        const res = await fenced(() =>
+          slack.api.chat.postMessage({
+            channel,
+            text: part.text,
+            blocks: part.blocks,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+            unfurl_links: false,
+            unfurl_media: false,
+            metadata: { event_type: rendered.eventType, event_payload: { key: keyOf(i) } },
+          }),
+        );
+        if (!res.ts) throw new Error(`chat.postMessage to ${channel} returned no ts`);
+        firstTs ??= res.ts;
+        sent = true;
+      }
+      const file = rendered.file;
+      if (file && !found?.files.has(file.filename)) {
+        if (!firstTs) throw new Error('a file needs a thread to go in');
+        const thread = threadTs ?? firstTs;
+        await fenced(() => slack.api.files.uploadV2({ channel_id: channel, thread_ts: thread, file: file.bytes, filename: file.filename, title: file.title, alt_text: file.altText }));
+        sent = true;
+      }
+      if (!firstTs) throw new Error(`nothing to post for ${row.kind}`);
+      if (!sent) {
+        // Everything was in Slack already: record it, post nothing.
+        if (await outbox.recordPosted(row, firstTs, this.now())) report.reconciled.push({ ...row, messageTs: firstTs });
+        else report.lost.push(row);
+        return;
+      }
       try {
-        await this.options.afterSend?.(row, res.ts);
+        await this.options.afterSend?.(row, firstTs);
       } catch (err) {
         throw new Crashed(errorLine(err), { cause: err });
       }
-      if (await outbox.recordPosted(row, res.ts, this.now())) report.posted.push({ ...row, messageTs: res.ts, state: 'posted' });
+      if (await outbox.recordPosted(row, firstTs, this.now())) report.posted.push({ ...row, messageTs: firstTs, state: 'posted' });
       else report.lost.push(row);
     } catch (err) {
       if (err instanceof Crashed) throw err.cause;

@@ -3,21 +3,65 @@
  * src/slack/ owns the layout (src/slack/blocks/). One entry per kind.
  */
 import type { KnownBlock } from '@slack/types';
-import { ADVISORY_ALERT, SECRET_ALERT, type AdvisoryAlert, type SecretAlert } from '../../watch/messages.js';
+import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
+import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
+import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, SECRET_ALERT, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard, type SecretAlert } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
+import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
+import { fitMessage } from '../blocks/fit.js';
+import { reminderMessage } from '../blocks/incident.js';
+import { context } from '../blocks/kit.js';
+import { pullRequestReviewMessage } from '../blocks/pr-review.js';
 import { secretAlertMessage } from '../blocks/secret-alert.js';
 
-export interface RenderedMessage {
+export interface RenderedPart {
   text: string;
   blocks: KnownBlock[];
+}
+
+/** A file uploaded after the messages (into the same thread). */
+export interface RenderedFile {
+  bytes: Buffer;
+  filename: string;
+  title: string;
+  altText: string;
+}
+
+export interface RenderedMessage extends RenderedPart {
   /** Slack message metadata event type; the payload's `key` is the row's idempotency key. */
   eventType: string;
+  /** For an update: the message to edit when the outbox did not post it (posted before the outbox). */
+  ts?: string;
+  /** Posted in this thread (the reply to a message the outbox did not post itself). */
+  threadTs?: string;
+  /** Posted after the first message, in the same thread (a reply row's whole thread). */
+  more?: RenderedPart[];
+  file?: RenderedFile;
 }
 
 export type Renderer = (data: unknown) => RenderedMessage;
 
 export class UnknownMessageKind extends Error {
   override name = 'UnknownMessageKind';
+}
+
+function digestLayout(message: DigestMessage): DigestLayout {
+  const options = { timeZone: message.timeZone };
+  if (message.kind === 'weekly') return weeklyDigestLayout(message.digest, options);
+  if (message.kind === 'monthly') return monthlyDigestLayout(message.digest, options);
+  return quarterlyDigestLayout(message.digest, options);
+}
+
+/** The monthly chart; a chart that cannot be drawn leaves the digest without it rather than unsent. */
+function digestChart(message: DigestMessage, layout: DigestLayout): RenderedFile | undefined {
+  if (message.kind !== 'monthly') return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = renderOpenVulnerabilityChart(message.digest.chart);
+  } catch {
+    return undefined;
+  }
+  return { bytes, filename: 'open-vulnerabilities.png', title: 'Open vulnerabilities, last six months', altText: layout.chartAlt ?? 'Open vulnerabilities at the end of each of the last six months' };
 }
 
 export const RENDERERS: Readonly<Record<string, Renderer>> = {
@@ -28,6 +72,33 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [SECRET_ALERT]: (data) => {
     const message = secretAlertMessage(data as SecretAlert);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_secret_alert' };
+  },
+  [INCIDENT_REMINDER]: (data) => {
+    const reminder = data as IncidentReminder;
+    const message = reminderMessage(reminder);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_reminder', ...(reminder.threadTs ? { threadTs: reminder.threadTs } : {}) };
+  },
+  [PULL_REQUEST_REVIEW]: (data) => {
+    const card = data as PullRequestReviewCard;
+    const { first } = fitMessage(pullRequestReviewMessage(card.ref, card.review));
+    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_pr_review', ...(card.ts ? { ts: card.ts } : {}) };
+  },
+  // The summary in the channel; what does not fit in one message goes to the thread (DIGEST_THREAD).
+  [DIGEST]: (data) => {
+    const { first } = fitMessage(digestLayout(data as DigestMessage).summary);
+    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_digest' };
+  },
+  // In the summary's thread: the summary's overflow, the details (each message within Slack's
+  // limits), then the monthly chart.
+  [DIGEST_THREAD]: (data) => {
+    const message = data as DigestMessage;
+    const layout = digestLayout(message);
+    const summary = fitMessage(layout.summary);
+    const details = fitMessage({ ...layout.details, continuation: (i, n) => [context(`${layout.title}, details (${i}/${n})`)] });
+    const parts = [...summary.replies, details.first, ...details.replies].filter((m) => m.blocks.length > 0);
+    const [first = { text: `${layout.title}: nothing more`, blocks: [] }, ...more] = parts;
+    const file = digestChart(message, layout);
+    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_digest', more, ...(file ? { file } : {}) };
   },
 };
 

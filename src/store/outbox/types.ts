@@ -5,6 +5,8 @@
  * the state change; src/slack/outbox/ claims, renders, posts and records. Design: docs/outbox.md.
  */
 
+export type OutboxOp = 'post' | 'update' | 'reply';
+
 /** What the domain wants said: a kind and its data (never Slack blocks), for one channel. */
 export interface OutboundMessage {
   /** Names the renderer in src/slack/outbox/renderers.ts, e.g. 'advisory-alert'. */
@@ -12,8 +14,11 @@ export interface OutboundMessage {
   /** Plain JSON the renderer understands. */
   data: unknown;
   channel: string;
-  /** 'post' a new message, or 'update' the one posted for `messageKey`. */
-  op: 'post' | 'update';
+  /**
+   * 'post' a new message, 'update' the one posted for `messageKey`, or 'reply' in the thread of
+   * the one posted for `messageKey` (a digest's details under its summary).
+   */
+  op: OutboxOp;
   /** The Slack message this row concerns; its rows are delivered one at a time, in order. */
   messageKey: string;
   /** This row's identity: enqueueing the same key again changes nothing. */
@@ -82,3 +87,27 @@ export interface OutboxStore {
 }
 
 export const FINISHED_STATES: readonly OutboxState[] = ['posted', 'failed', 'superseded'];
+
+/** What one delivery round did (src/slack/outbox/deliver.ts's report, as the domain reads it). */
+export interface DeliverySummary {
+  posted: OutboxRow[];
+  updated: OutboxRow[];
+  /** Found already in Slack after a crash: recorded, not posted again. */
+  reconciled: OutboxRow[];
+  failed: { row: OutboxRow; error: string; gaveUp: boolean }[];
+}
+
+/**
+ * The delivery loop as the domain starts and stops it, without knowing Slack: src/slack/outbox/
+ * implements it (SlackDelivery), src/main.ts wires it into the watch service.
+ */
+export interface OutboxDelivery {
+  /** Delivers what is deliverable now (of one channel, when given). */
+  deliver(filter?: { channel?: string }): Promise<DeliverySummary>;
+  /** Polls in the background for rows that are due (left by a crash, put back after a failure). */
+  start(intervalMs: number): void;
+  /** Stops polling and waits for the round in progress. */
+  stop(): Promise<void>;
+  /** Waits until no Slack call is in flight or queued. */
+  idle(): Promise<void>;
+}

@@ -2,7 +2,8 @@
  * The pull-request part of a sweep: for every watched repository, its open pull requests that change
  * a manifest or lockfile get one review message per watching channel (diff.ts + review.ts, laid out
  * by src/slack/blocks/pr-review.ts), updated in place when the head moves, and marked once merged or
- * closed. Cheap by design, within one GitHub budget:
+ * closed. Each card, update and mark is written to the Slack outbox with the review's state, in one
+ * transaction; the delivery loop posts it and keeps the message ts. Cheap by design, within one GitHub budget:
  *   - one GraphQL query per PULLS_BATCH repositories lists open pull requests with head, base and
  *     changed paths, and the state of those still tracked (listPullRequests);
  *   - only pull requests whose head moved since their review and whose changed paths include a
@@ -15,9 +16,7 @@ import { listPullRequests, readTexts, textKey, type OpenPullRequest, type TextRe
 import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
 import { isManifestPath } from '../../python/discover.js';
-import { fitMessage } from '../../slack/blocks/fit.js';
-import { pullRequestReviewMessage, type PullRequestRef } from '../../slack/blocks/pr-review.js';
-import type { PacedSlack } from '../../slack/pacing.js';
+import type { OutboundMessage } from '../../store/outbox/types.js';
 import { PullReviewStore } from '../../store/pull-reviews.js';
 import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
@@ -25,12 +24,14 @@ import type { Db } from '../../store/db.js';
 import type { WatchStore } from '../../store/watches.js';
 import { diffDependencies } from './diff.js';
 import { reviewDependencies, type DependencyReview } from './review.js';
+import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
 export interface PullRequestReviewOptions {
   db: Db;
   store: WatchStore;
   octokit: Octokit;
-  slack: Pick<PacedSlack, 'post' | 'update'>;
+  /** The Slack outbox, written inside the store's transactions (SqliteOutbox). */
+  outbox: { write(messages: readonly OutboundMessage[], now: Date): number };
   cards: () => CardSources;
   now: () => Date;
   logger?: Logger;
@@ -129,15 +130,30 @@ async function comment(options: PullRequestReviewOptions, reviews: PullReviewSto
   return { url: outcome.url };
 }
 
+/** The review card of a pull request in a channel: one Slack message, posted once and then updated. */
+const cardKey = (repo: string, number: number, channel: string) => `pr-review:${channel}:${repo}#${number}`;
+
+/**
+ * A post of the card when the channel has none yet, else an update of it (named by what it shows:
+ * the head reviewed, or the final state).
+ */
+function cardMessage(channel: string, card: PullRequestReviewCard, known: boolean, now: Date): OutboundMessage {
+  const key = cardKey(card.ref.repo, card.ref.number, channel);
+  return known
+    ? { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'update', messageKey: key, idempotencyKey: `${key}@${card.ref.headSha}:${card.ref.state}@${now.toISOString()}` }
+    : { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'post', messageKey: key, idempotencyKey: key };
+}
+
 async function publish(options: PullRequestReviewOptions, reviews: PullReviewStore, ref: PullRequestRef, review: DependencyReview, channels: readonly string[]): Promise<void> {
-  const { first } = fitMessage(pullRequestReviewMessage(ref, review));
   const now = options.now();
   for (const channel of channels) {
     const known = reviews.get(ref.repo, ref.number, channel);
-    let ts = known?.ts;
-    if (ts) await options.slack.update({ channel, ts, text: first.text, blocks: first.blocks });
-    else ts = await options.slack.post({ channel, text: first.text, blocks: first.blocks });
-    reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, now);
+    // ts: only reviews posted before the outbox have one here; newer ones are found by message key.
+    const ts = known?.ts ?? '';
+    options.db.transaction(() => {
+      options.outbox.write([cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, known !== undefined, now)], now);
+      reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, now);
+    })();
   }
 }
 
@@ -146,9 +162,11 @@ async function closeOut(options: PullRequestReviewOptions, reviews: PullReviewSt
   for (const row of reviews.open(repo).filter((r) => r.number === number)) {
     const { ref, review } = JSON.parse(row.reviewJson) as { ref: PullRequestRef; review: DependencyReview };
     const closedRef = { ...ref, state };
-    const { first } = fitMessage(pullRequestReviewMessage(closedRef, review));
-    await options.slack.update({ channel: row.channel, ts: row.ts, text: first.text, blocks: first.blocks });
-    reviews.save({ ...row, state, reviewJson: JSON.stringify({ ref: closedRef, review }) }, options.now());
+    const now = options.now();
+    options.db.transaction(() => {
+      options.outbox.write([cardMessage(row.channel, { ref: closedRef, review, ...(row.ts ? { ts: row.ts } : {}) }, true, now)], now);
+      reviews.save({ ...row, state, reviewJson: JSON.stringify({ ref: closedRef, review }) }, now);
+    })();
   }
   result.closed.push(`${repo}#${number}`);
 }

@@ -7,6 +7,8 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { AUDIT_ACTIONS } from '../../blocks/audit-reply.js';
 import { fitMessage } from '../../blocks/fit.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
+import type { KnownBlock } from '@slack/types';
+import { watchReplyMessage } from '../../blocks/watch-reply.js';
 
 export const WATCH_NOT_CONFIGURED = 'Watching is not running on this Depwatch (it starts with the bot); run `/audit` again when you want a fresh report.';
 
@@ -33,8 +35,8 @@ export function registerWatchAction(app: App, deps: ListenerDeps): void {
     }
     try {
       const reply = await deps.watch.watchButton({ repo, userId: body.user.id, channelId, replyChannel });
-      const fitted = fitMessage({ text: reply.text, blocks: reply.blocks ?? [] }).first;
-      await respond({ response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', replace_original: false, text: fitted.text, ...(fitted.blocks.length ? { blocks: fitted.blocks } : {}) });
+      const fitted: { text: string; blocks?: KnownBlock[] } = watchReplyMessage(reply);
+      await respond({ response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', replace_original: false, text: fitted.text, ...(fitted.blocks ? { blocks: fitted.blocks } : {}) });
     } catch (err) {
       await reportFailure(deps, err, 'watching a repository', respond);
     }

@@ -11,6 +11,8 @@ import { fitMessage } from '../../blocks/fit.js';
 import { md } from '../../blocks/mrkdwn.js';
 import { packageUsageMessage, parsePackageCommand } from '../../package-service.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
+import type { KnownBlock } from '@slack/types';
+import { watchReplyMessage } from '../../blocks/watch-reply.js';
 
 const HELP = /^(help|-h|--help|\?|usage)$/i;
 
@@ -43,8 +45,8 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
       try {
         const reply = await deps.watch.handleCommand(text, { userId: command.user_id, channelId: command.channel_id });
         if (reply) {
-          const fitted = fitMessage({ text: reply.text, blocks: reply.blocks ?? [] }).first;
-          await respond({ response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', text: fitted.text, ...(fitted.blocks.length ? { blocks: fitted.blocks } : {}) });
+          const fitted: { text: string; blocks?: KnownBlock[] } = watchReplyMessage(reply);
+          await respond({ response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', text: fitted.text, ...(fitted.blocks ? { blocks: fitted.blocks } : {}) });
         }
       } catch (err) {
         await reportFailure(deps, err, `/audit ${text.split(/\s+/)[0]}`, respond);

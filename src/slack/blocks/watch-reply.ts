@@ -1,0 +1,95 @@
+/**
+ * How the answers to `/audit watch|unwatch|list|schedule|ignore|unignore|settings` read in Slack:
+ * src/watch/commands.ts says what happened (WatchReply), this says it in mrkdwn (every value the
+ * person or the repository chose is escaped) and lays out the list.
+ */
+import type { KnownBlock } from '@slack/types';
+import { DEFAULT_UNKNOWN_AS, UNKNOWN_AS_LEVELS, UNRATED_LABEL } from '../../audit/findings.js';
+import { describeCron } from '../../schedule/cron.js';
+import type { WatchReply } from '../../watch/commands.js';
+import { fitMessage } from './fit.js';
+import { context, escapeMrkdwn, header, md, section } from './kit.js';
+
+/** The usage, as mrkdwn (its `<placeholders>` escaped so Slack shows them instead of reading them as links). */
+export const WATCH_USAGE = escapeMrkdwn([
+  '`/audit watch owner/repo [#channel]` — alerts and digests for a repository in this (or that) channel',
+  '`/audit unwatch owner/repo [#channel]`',
+  '`/audit list` — what this channel watches, its schedules and ignores',
+  '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
+  '`/audit schedule timezone Europe/Berlin`',
+  '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
+  `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\` — how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
+].join('\n'));
+
+export interface WatchReplyMessage {
+  text: string;
+  blocks?: KnownBlock[];
+  ephemeral: boolean;
+}
+
+function formatIn(date: Date, tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(date);
+}
+
+function text(reply: WatchReply): string {
+  const who = 'by' in reply ? md.user(reply.by) : '';
+  const where = (channel: string | null) => (channel === null ? md`this channel` : md.channel(channel));
+  switch (reply.kind) {
+    case 'usage':
+      return `${escapeMrkdwn(reply.problem)}\n${WATCH_USAGE}`;
+    case 'cannot':
+      return escapeMrkdwn(reply.message);
+    case 'watched':
+      return md`${who} set ${where(reply.channel)} to watch *${reply.repo}*${reply.private ? ' (private)' : ''}: new advisories are alerted hourly, with weekly, monthly and quarterly digests. \`/audit list\` shows the schedules.`.text;
+    case 'already-watched':
+      return md`${where(reply.channel)} already watches *${reply.repo}*.`.text;
+    case 'unwatched':
+      return md`${who} stopped watching *${reply.repo}* in ${where(reply.channel)}.`.text;
+    case 'not-watched':
+      return md`*${reply.repo}* is not watched there.`.text;
+    case 'schedule-off':
+      return md`${who} turned off the ${reply.schedule} ${reply.schedule === 'alerts' ? '' : 'digest '}in this channel.`.text.replace('  ', ' ');
+    case 'schedule-set':
+      return md`${who} set the ${reply.schedule} schedule to ${describeCron(reply.cron)} (${reply.timeZone})${reply.next ? `; next: ${formatIn(new Date(reply.next), reply.timeZone)}` : ''}.`.text;
+    case 'time-zone':
+      return md`${who} set this channel's time zone to ${reply.timeZone}.`.text;
+    case 'ignored':
+      return md`${who} ignored ${reply.id}${reply.package ? md` for ${reply.package}` : ''} in this channel ${reply.until ? `until ${reply.until}` : 'with no expiry'}: “${reply.reason}”`.text;
+    case 'not-ignored':
+      return md`${reply.id} is not ignored in this channel.`.text;
+    case 'unignored':
+      return md`${who} removed the ignore of ${reply.id} in this channel.`.text;
+    case 'settings':
+      return `Advisories ${UNRATED_LABEL} count as *${reply.level}* in this channel${reply.isDefault ? ' (the default)' : ''}: in /audit replies, alerts and digests. Change it with \`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\`.`;
+    case 'unknown-as':
+      return md`${who} set advisories ${UNRATED_LABEL} to count as *${reply.level}* in this channel (replies, alerts and digests).`.text;
+    case 'list':
+      return md`This channel watches ${reply.repos.length} ${reply.repos.length === 1 ? 'repository' : 'repositories'}${reply.repos.length ? `: ${reply.repos.join(', ')}` : ''}`.text;
+  }
+}
+
+function listBlocks(reply: Extract<WatchReply, { kind: 'list' }>): KnownBlock[] {
+  const lines = reply.watches.map((w) => {
+    const s = w.status;
+    const status = s.state === 'not-swept' ? 'not swept yet' : s.state === 'error' ? `⚠️ ${escapeMrkdwn(s.error)}` : `${s.open} open ${s.open === 1 ? 'vulnerability' : 'vulnerabilities'}, checked ${s.checkedAt?.slice(0, 16).replace('T', ' ') ?? 'never'} UTC`;
+    return `• *${escapeMrkdwn(w.display)}*${w.private ? ' 🔒' : ''}: ${status} (added by ${md.user(w.addedBy)})`;
+  });
+  if (reply.more > 0) lines.push(`…and ${reply.more} more`);
+  const schedules = reply.schedules.map((s) => `• *${s.kind}*: ${s.enabled ? `${describeCron(s.cron)}${s.next ? ` (next ${formatIn(new Date(s.next), reply.timeZone)})` : ''}` : 'off'}`);
+  const ignores = reply.ignores.map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(i.reason)} — until ${i.until ?? 'no expiry'}, by ${md.user(i.createdBy)}`);
+  const blocks: KnownBlock[] = [
+    header(`Watched in this channel (${reply.repos.length})`),
+    section(lines.length ? lines.join('\n') : 'Nothing yet: `/audit watch owner/repo` starts watching a repository.'),
+    section(`*Schedules* (${reply.timeZone})\n${schedules.length ? schedules.join('\n') : 'none until a repository is watched'}`),
+    section(`*Advisories ${UNRATED_LABEL}* count as *${reply.unknownAs}* here`),
+  ];
+  if (ignores.length) blocks.push(section(`*Ignored here*\n${ignores.join('\n')}`));
+  blocks.push(context(WATCH_USAGE));
+  return blocks;
+}
+
+/** The reply as Slack shows it, within Slack's limits. */
+export function watchReplyMessage(reply: WatchReply): WatchReplyMessage {
+  const fitted = fitMessage({ text: text(reply), blocks: reply.kind === 'list' ? listBlocks(reply) : [] }).first;
+  return { text: fitted.text, ...(fitted.blocks.length ? { blocks: fitted.blocks } : {}), ephemeral: reply.ephemeral };
+}
