@@ -24,7 +24,9 @@ import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
 import { WatchStore, type AlertRow } from '../store/watches.js';
 import { OutboxDeliverer } from '../slack/outbox/deliver.js';
-import { SqliteOutbox } from '../store/outbox/sqlite.js';
+import type { OutboxStore } from '../store/outbox/types.js';
+import { SqliteWatchState } from '../store/watch-state/sqlite.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
 import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
 import type { AdvisoryAlert } from './messages.js';
 import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
@@ -38,7 +40,13 @@ import { PackageHealthStore } from '../store/package-health.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
 
 export interface WatchServiceOptions {
+  /** The local SQLite database: caches, and the watch state too unless `state` is given. */
   db: Db;
+  /**
+   * Where watched repositories, their findings, alerts and the Slack outbox live when not in `db`:
+   * PostgreSQL (DATABASE_URL), shared by replicas. Absent: SQLite, in `db`.
+   */
+  state?: WatchStateStore;
   octokit: Octokit;
   /** A source, or a function choosing one per sweep (chooseAdvisorySource: mirror when fresh, else OSV). */
   advisories: AdvisorySource | (() => AdvisorySource);
@@ -81,8 +89,10 @@ export interface WatchService {
   readonly scheduler: Scheduler;
   readonly sweeps: SweepRunner;
   readonly slack: PacedSlack;
-  /** The Slack outbox in the SQLite store, and the loop that delivers it (docs/outbox.md). */
-  readonly outbox: SqliteOutbox;
+  /** Watched repositories, findings, alerts (SQLite or PostgreSQL): what sweeps and alerts use. */
+  readonly state: WatchStateStore;
+  /** The Slack outbox in the watch state's database, and the loop that delivers it (docs/outbox.md). */
+  readonly outbox: OutboxStore;
   readonly deliverer: OutboxDeliverer;
   /** Who may change what (src/authz); every change below goes through it. */
   readonly gate: AccessGate;
@@ -94,8 +104,8 @@ export interface WatchService {
    * (`replyChannel`, when known), which must be the channel the click came from.
    */
   watchButton(input: { repo: string; userId: string; channelId: string; replyChannel?: string | null }): Promise<WatchReply>;
-  /** An alert by the id its buttons carry ("Start incident", "Ignore…"). */
-  alert(id: number): AlertRow | null;
+  /** An alert by the id its buttons carry ("Start incident", "Ignore…"), from whichever store holds alerts. */
+  alert(id: number): Promise<AlertRow | null>;
   /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
   runJob(job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted | void>;
   start(): void;
@@ -113,12 +123,12 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   const isAdmin = (userId: string) => gate.isAdmin(userId);
   const slackIgnores = new IgnoreStore(options.db);
   const healthStore = new PackageHealthStore(options.db);
-  // Alert state lives in SQLite, so its outbox does too: one transaction holds both. (The
-  // PostgreSQL outbox takes over when the watch tables move there: issue 13, item 1.)
-  const outbox = new SqliteOutbox(options.db);
+  // The outbox lives beside the alert state (SQLite or PostgreSQL): one transaction holds both.
+  const state = options.state ?? new SqliteWatchState(store);
+  const outbox = state.outbox;
   const deliverer = new OutboxDeliverer({ outbox, slack, now, ...(options.logger ? { logger: options.logger } : {}) });
   const sweeps = new SweepRunner({
-    store,
+    state,
     octokit: options.octokit,
     db: options.db,
     advisories: options.advisories,
@@ -147,14 +157,13 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     await sweeps.ensureFresh(scheduledFor);
     if (job.kind === 'alerts') {
       const decided = await decideAlerts(job.channel, {
-        store,
-        outbox,
+        state,
         now,
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
       });
       const delivered = await deliverer.deliver({ channel: job.channel });
-      await recordAlertDeliveries(job.channel, store, outbox, now());
+      await recordAlertDeliveries(job.channel, state, now());
       return {
         posted: delivered.posted.length + delivered.reconciled.length,
         updated: delivered.updated.length,
@@ -200,6 +209,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
 
   return {
     store,
+    state,
     scheduler,
     sweeps,
     slack,
@@ -217,7 +227,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
       const target = replyChannel && replyChannel !== channelId ? ` <#${replyChannel}>` : '';
       return (await handle(`watch ${repo}${target}`, { userId, channelId, via: 'button' }))!;
     },
-    alert: (id) => store.alert(id),
+    alert: (id) => state.alert(id),
     runJob,
     start: () => {
       scheduler.start();

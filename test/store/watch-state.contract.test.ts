@@ -48,7 +48,7 @@ const audit = (repo: string, sha: string, now: Date, mark: string | null = 'mark
   htmlUrl: `https://github.com/${repo}`,
   private: false,
   sha,
-  packages: [{ name: 'requests', version: '2.2.0', direct: true, entries: [{ file: 'requirements.txt', line: 1, kind: 'pinned', direct: true, specifier: '==2.2.0', group: 'main' }] }],
+  packages: [{ name: 'requests', version: '2.2.0', direct: true, entries: [{ file: 'requirements.txt', line: 1, kind: 'requirement', direct: true, specifier: '==2.2.0', group: 'main' }] }],
   ignores: [],
   dependencies: 1,
   now,
