@@ -61,6 +61,10 @@ export async function main(): Promise<number> {
     throw err;
   }
   const watchState = pgPool ? new PostgresWatchState(pgPool) : undefined;
+  if (watchState) {
+    // Said once at start so nobody runs replicas on a half-moved store without knowing (docs/store.md).
+    logger.warn('DATABASE_URL: sweeps, findings, alerts and their outbox use PostgreSQL; watch commands, schedules, digests and incidents still use DEPWATCH_DB, so run one replica for now');
+  }
 
   // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.
   const pool = createAuditWorkerPool({ logger });
