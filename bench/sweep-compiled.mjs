@@ -27,6 +27,7 @@ import { loadManifests } from '../dist/python/load.js';
 import { PyPIClient } from '../dist/python/pypi.js';
 import { openDb } from '../dist/store/db.js';
 import { WatchStore } from '../dist/store/watches.js';
+import { SqliteWatchState } from '../dist/store/watch-state/sqlite.js';
 import { encodeMark, ignoresFingerprint } from '../dist/watch/rematch-plan.js';
 import { findingKey } from '../dist/audit/findings.js';
 import { storedPackagesOf, sweep, VULNERABILITY_KINDS } from '../dist/watch/sweep.js';
@@ -132,7 +133,7 @@ async function runScenario(name) {
     const started = performance.now();
     let result;
     try {
-      result = await sweep({ store, octokit, db, advisories, registry, now: () => new Date(), concurrency: 8 });
+      result = await sweep({ state: new SqliteWatchState(store), octokit, db, advisories, registry, now: () => new Date(), concurrency: 8 });
     } finally {
       clearInterval(sampler);
     }

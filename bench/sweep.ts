@@ -19,6 +19,7 @@ import { memorySource } from '../src/python/files.js';
 import { loadManifests } from '../src/python/load.js';
 import { PyPIClient } from '../src/python/pypi.js';
 import { WatchStore } from '../src/store/watches.js';
+import { SqliteWatchState } from '../src/store/watch-state/sqlite.js';
 import { storedPackagesOf, sweep } from '../src/watch/sweep.js';
 import { openDb } from '../src/store/db.js';
 import { fmtMs, report, tempDir } from './util.js';
@@ -149,7 +150,7 @@ export async function benchSweep(): Promise<SweepBench> {
     const started = performance.now();
     let result;
     try {
-      result = await sweep({ store, octokit, db, advisories, registry, now: () => new Date(), concurrency: 8 });
+      result = await sweep({ state: new SqliteWatchState(store), octokit, db, advisories, registry, now: () => new Date(), concurrency: 8 });
     } finally {
       clearInterval(sampler);
     }

@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   OSV_BULK_URL: url('https://osv-vulnerabilities.storage.googleapis.com'),
   PYPI_URL: url('https://pypi.org'),
   DEPWATCH_DB: z.string().trim().min(1).default(DEFAULT_DB_PATH),
+  // Holds a password: checked below without echoing it.
+  DATABASE_URL: optionalSecret,
   DEPWATCH_ADMINS: z
     .string()
     .optional()
@@ -85,6 +87,11 @@ export interface Config {
   osv: { apiUrl: string; bulkUrl: string };
   pypi: { url: string };
   dbPath: string;
+  /**
+   * DATABASE_URL: the watch state (watches, findings, alerts, the Slack outbox) in PostgreSQL, shared
+   * by replicas; absent: everything in the SQLite file `dbPath`, as always.
+   */
+  databaseUrl?: string;
   admins: string[];
   /** DEPWATCH_FIX_PRS: the "Open fix PR" button (needs Contents and Pull requests write on GitHub). */
   fixPullRequests: boolean;
@@ -148,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID: set all three to use a GitHub App (or use GITHUB_TOKEN)',
     );
   }
+  if (e.DATABASE_URL && !isPostgresUrl(e.DATABASE_URL)) problems.push('DATABASE_URL: must be a postgres:// (or postgresql://) URL, for example postgres://depwatch:PASSWORD@db:5432/depwatch');
   if (e.TZ && !isValidTimeZone(e.TZ)) problems.push('TZ: not an IANA time zone (for example Europe/Berlin)');
   if (problems.length) throw new ConfigError(problems);
   // The machine's zone is asked for when first needed: loading ICU's zone data costs a CLI command
@@ -178,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     osv: { apiUrl: e.OSV_API_URL, bulkUrl: e.OSV_BULK_URL },
     pypi: { url: e.PYPI_URL },
     dbPath: e.DEPWATCH_DB,
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     admins: e.DEPWATCH_ADMINS,
     fixPullRequests: e.DEPWATCH_FIX_PRS,
     codeScan: e.DEPWATCH_CODE_SCAN,
@@ -214,6 +223,10 @@ export function missingSlackSettings(config: Config): string[] {
     );
   }
   return missing;
+}
+
+function isPostgresUrl(value: string): boolean {
+  return URL.canParse(value) && /^postgres(?:ql)?:$/.test(new URL(value).protocol);
 }
 
 export function isValidTimeZone(tz: string): boolean {

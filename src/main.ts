@@ -9,13 +9,15 @@ import { buildBotServices, createBot } from './slack/bot.js';
 import { refreshFixPullStates } from './slack/fix-pr-flow.js';
 import { createBulkSlackClient } from './slack/pacing.js';
 import { openDb, StoreError } from './store/db.js';
+import { openPostgres, type PgPool } from './store/postgres.js';
+import { PostgresWatchState } from './store/watch-state/postgres.js';
 import { createWatchService } from './watch/service.js';
 import { SlackDelivery } from './slack/outbox/slack-delivery.js';
 import { startIncidentReminders } from './incidents/reminders.js';
 import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
 import { StartupError } from './slack/startup.js';
 import { createAuditWorkerPool, runInWorkers } from './workers/audit-runner.js';
-import { storeHealth } from './ops/health.js';
+import { allHealthy, storeHealth } from './ops/health.js';
 import { createMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { startOpsServer, type OpsServer } from './ops/server.js';
@@ -44,14 +46,25 @@ export async function main(): Promise<number> {
   }
   const logger = createLogger(config.logLevel);
   let db;
+  // DATABASE_URL: the watch state lives in PostgreSQL, shared by replicas, migrated now under an
+  // advisory lock (replicas starting together migrate once). The SQLite file stays for this
+  // replica's caches and what has not moved yet (docs/store.md).
+  let pgPool: PgPool | null = null;
   try {
     db = openDb(config.dbPath);
+    if (config.databaseUrl) pgPool = await openPostgres(config.databaseUrl);
   } catch (err) {
     if (err instanceof StoreError) {
-      process.stderr.write(`depwatch: ${err.message}\n`);
+      process.stderr.write(`depwatch: ${redactSecrets(err.message)}\n`);
+      db?.close();
       return 2;
     }
     throw err;
+  }
+  const watchState = pgPool ? new PostgresWatchState(pgPool) : undefined;
+  if (watchState) {
+    // Said once at start so nobody runs replicas on a half-moved store without knowing (docs/store.md).
+    logger.warn('DATABASE_URL: sweeps, findings, alerts and their outbox use PostgreSQL; watch commands, schedules, digests and incidents still use DEPWATCH_DB, so run one replica for now');
   }
 
   // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.
@@ -60,12 +73,13 @@ export async function main(): Promise<number> {
   const metrics = createMetrics();
   const runner = metrics.instrumentRunner(runInWorkers(pool));
   // GET /healthz and GET /metrics: beside /slack/events in HTTP mode, on a server of their own in Socket Mode.
-  const routes = opsRoutes({ health: storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
+  const routes = opsRoutes({ health: watchState ? allHealthy(storeHealth(db), () => watchState.health()) : storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
   const services = { ...(await buildBotServices(config, db, logger)), runner };
   // One access check for every entry (commands, buttons, modals, App Home); refusals are kept in the database.
   const gate = createAccessGate({ admins: config.admins, db, logger });
   const watch = createWatchService({
     db,
+    ...(watchState ? { state: watchState } : {}),
     octokit: services.github,
     advisories: () => services.advisories(new Date()),
     registry: services.registry,
@@ -75,7 +89,9 @@ export async function main(): Promise<number> {
     ...(services.packageCards ? { packageHealth: (name: string) => healthSnapshot(name, services.packageCards!().pypi, new Date()) } : {}),
     // Alerts, digests and review cards go through the Slack outbox, delivered by their own client,
     // paced per channel, so a rate-limited channel never holds up the replies to slash commands.
-    delivery: new SlackDelivery({ db, api: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }), logger }),
+    // With DATABASE_URL the alerts' outbox is PostgreSQL's (shared: any replica delivers a row once);
+    // the local outbox keeps what is still written with SQLite state.
+    delivery: new SlackDelivery({ db, api: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }), logger, ...(watchState ? { shared: watchState.outbox } : {}) }),
     gate,
     defaultTimeZone: config.timeZone,
     logger,
@@ -101,6 +117,7 @@ export async function main(): Promise<number> {
     process.stderr.write(`depwatch: ${err.message}\n`);
     await opsServer?.close();
     await pool.close();
+    await pgPool?.end().catch(() => undefined);
     db.close();
     return 2;
   }
@@ -108,8 +125,8 @@ export async function main(): Promise<number> {
   // Fix pull requests opened from Slack: each sweep checks whether they were merged or closed.
   if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
   watch.start();
-  const reminders = startIncidentReminders({ db, outbox: watch.outbox, delivery: watch.delivery, logger });
-  logger.info({ db: config.dbPath }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
+  const reminders = startIncidentReminders({ db, outbox: watch.outbox, delivery: watch.delivery, logger, templates });
+  logger.info({ db: config.dbPath, watchState: watchState ? 'postgresql' : 'sqlite' }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -120,6 +137,8 @@ export async function main(): Promise<number> {
     Promise.all([bot.stop(), watch.stop(), opsServer?.close()])
       .then(() => pool.close())
       .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
+      .then(() => pgPool?.end())
+      .catch((err: unknown) => logger.error({ err }, 'error while closing PostgreSQL'))
       .finally(() => {
         db.close();
         logger.flush();

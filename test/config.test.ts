@@ -52,6 +52,21 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('selects PostgreSQL only for a postgres:// DATABASE_URL, and never echoes it', () => {
+    expect(loadConfig({ TZ: 'UTC' }).databaseUrl).toBeUndefined();
+    expect(loadConfig({ TZ: 'UTC', DATABASE_URL: 'postgres://depwatch:s3cret-pw@db:5432/depwatch' }).databaseUrl).toBe('postgres://depwatch:s3cret-pw@db:5432/depwatch');
+    expect(loadConfig({ TZ: 'UTC', DATABASE_URL: 'postgresql://db/depwatch' }).databaseUrl).toBe('postgresql://db/depwatch');
+    for (const wrong of ['mysql://root:s3cret-pw@db/depwatch', 's3cret-pw']) {
+      try {
+        loadConfig({ TZ: 'UTC', DATABASE_URL: wrong });
+        expect.unreachable();
+      } catch (err) {
+        expect((err as ConfigError).problems).toEqual([expect.stringMatching(/^DATABASE_URL: must be a postgres:\/\/ \(or postgresql:\/\/\) URL/)]);
+        expect((err as ConfigError).problems.join('\n')).not.toContain('s3cret-pw');
+      }
+    }
+  });
+
   it('rejects a time zone that is not IANA', () => {
     expect(() => loadConfig({ TZ: 'Mars/Olympus' })).toThrow(/TZ: not an IANA time zone/);
   });

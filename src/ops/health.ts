@@ -7,8 +7,22 @@ import { readMigrations, schemaVersion, type Db } from '../store/db.js';
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
+/** Sync for SQLite; a PostgreSQL check answers later (a query over the network). */
 export interface HealthCheck {
-  (): Health;
+  (): Health | Promise<Health>;
+}
+
+/** Ready when every check is: the first that is not says why (a check that throws counts as not ready). */
+export function allHealthy(...checks: HealthCheck[]): HealthCheck {
+  return async () => {
+    for (const check of checks) {
+      const health = await Promise.resolve()
+        .then(check)
+        .catch((err: unknown): Health => ({ ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` }));
+      if (!health.ok) return health;
+    }
+    return { ok: true };
+  };
 }
 
 /** `expectedVersion`: the newest migration this build ships (read once: migrations/ does not change under a running process). */

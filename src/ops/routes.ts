@@ -9,7 +9,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HealthCheck } from './health.js';
+import type { Health, HealthCheck } from './health.js';
 import type { Metrics } from './metrics.js';
 
 export interface OpsRoute {
@@ -48,8 +48,10 @@ export function opsRoutes(options: OpsRoutesOptions): OpsRoute[] {
       path: HEALTH_PATH,
       method: ['GET', 'HEAD'],
       handler: (_req, res) => {
-        const health = options.health();
-        answer(res, health.ok ? 200 : 503, `${health.ok ? 'ok' : health.reason}\n`);
+        void Promise.resolve()
+          .then(options.health)
+          .catch((err: unknown): Health => ({ ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` }))
+          .then((health) => answer(res, health.ok ? 200 : 503, `${health.ok ? 'ok' : health.reason}\n`));
       },
     },
     {

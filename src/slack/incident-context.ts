@@ -13,7 +13,7 @@ import { osvUrl } from './blocks/audit-reply.js';
 const INCIDENT_SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
 
 export function incidentContextResolver(sources: { audits: AuditStore; watch: WatchService | null }) {
-  return (value: string): ResolvedIncidentSource | null => {
+  return async (value: string): Promise<ResolvedIncidentSource | null> => {
     const fromAudit = parseFindingButtonValue(value);
     if (fromAudit) {
       const record = sources.audits.get(fromAudit.auditId);
@@ -40,7 +40,7 @@ export function incidentContextResolver(sources: { audits: AuditStore; watch: Wa
       return { context, channel: record.channel };
     }
     if (!/^\d{1,15}$/.test(value)) return null;
-    const alert = sources.watch?.alert(Number(value));
+    const alert = await sources.watch?.alert(Number(value));
     if (!alert) return null;
     const open = alert.affected.filter((a) => !a.fixedAt);
     const context: IncidentContext = {

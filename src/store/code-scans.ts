@@ -15,7 +15,7 @@ export interface NewSecret {
 }
 
 export class CodeScanStore {
-  constructor(private readonly db: Db) {}
+  constructor(readonly db: Db) {}
 
   get(repo: string, sha: string, scanKey: string): ScanResult | null {
     const row = this.db.prepare('SELECT result FROM code_scans WHERE repo = ? AND sha = ? AND scan_key = ?').get(repo, sha, scanKey) as { result: string } | undefined;

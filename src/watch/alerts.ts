@@ -19,19 +19,14 @@ import { DEFAULT_UNKNOWN_AS, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores } from '../audit/ignores.js';
 import { blobLineUrl } from '../github/links.js';
 import type { Logger } from '../log.js';
-import type { OutboundMessage, OutboxRow } from '../store/outbox/types.js';
-import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow, WatchStore } from '../store/watches.js';
+import type { OutboundMessage } from '../store/outbox/types.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
+import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow, WatchRow, WatchStore } from '../store/watches.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 
-/** The outbox as alerts need it: written inside the store's transactions (SqliteOutbox), read back. */
-export interface AlertOutbox {
-  write(messages: readonly OutboundMessage[], now: Date): number;
-  row(idempotencyKey: string): Promise<OutboxRow | null>;
-}
-
 export interface AlertDecisionOptions {
-  store: WatchStore;
-  outbox: AlertOutbox;
+  /** The watch state and its outbox (SQLite or PostgreSQL): each alert change is one transaction there. */
+  state: WatchStateStore;
   now: () => Date;
   logger?: Logger;
   /** DEPWATCH_FIX_PRS: alerts offer "Open fix PR" per affected repository. */
@@ -80,7 +75,16 @@ const VULN_KINDS = ['vulnerability', 'malicious'];
 /** The repositories whose findings this channel may see: private ones only when an admin linked them. */
 export function visibleRepos(store: WatchStore, channel: string): { repos: string[]; states: Map<string, RepoStateRow> } {
   const watches = store.watchesForChannel(channel);
-  const states = store.repoStates(watches.map((w) => w.repo));
+  return visibleOf(watches, store.repoStates(watches.map((w) => w.repo)));
+}
+
+/** visibleRepos, from the watch state store (either dialect). */
+export async function visibleReposIn(state: WatchStateStore, channel: string): Promise<{ repos: string[]; states: Map<string, RepoStateRow> }> {
+  const watches = await state.watchesForChannel(channel);
+  return visibleOf(watches, await state.repoStates(watches.map((w) => w.repo)));
+}
+
+function visibleOf(watches: WatchRow[], states: Map<string, RepoStateRow>): { repos: string[]; states: Map<string, RepoStateRow> } {
   const repos = watches.filter((w) => w.adminLinked || !(w.private || states.get(w.repo)?.private)).map((w) => w.repo);
   return { repos, states };
 }
@@ -130,21 +134,22 @@ const openKey = (a: AffectedRepo[]) =>
 
 /**
  * Decides what this channel's alerts should say now and records it: alert state and outbox rows,
- * one transaction per alert. Posts nothing itself.
+ * one transaction per alert. Posts nothing itself. Replicas deciding at once for the same channel
+ * record each alert once: the store keeps one alert per (channel, advisory) and changes an alert
+ * only as it was read, so the replica that loses a race writes nothing (and does not count it).
  */
 export async function decideAlerts(channel: string, options: AlertDecisionOptions): Promise<AlertDecisions> {
-  const { store, outbox } = options;
-  const db = store.db;
+  const { state } = options;
   const decisions: AlertDecisions = { recorded: 0, changed: 0, resolved: 0 };
   const now = options.now();
 
-  const { repos, states } = visibleRepos(store, channel);
-  const unknownAs = store.channelUnknownAs(channel) ?? DEFAULT_UNKNOWN_AS;
-  const rows = store.findingsFor(repos, VULN_KINDS);
+  const { repos, states } = await visibleReposIn(state, channel);
+  const unknownAs = (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS;
+  const rows = await state.findingsFor(repos, VULN_KINDS);
   const open = rows.filter((r) => r.fixedAt === null);
   const { findings: marked } = applyIgnores(
     open.map((r) => r.finding),
-    store.ignoreRulesForChannel(channel),
+    await state.ignoreRulesForChannel(channel),
     now,
   );
   const openByAdvisory = new Map<string, FindingRow[]>();
@@ -162,7 +167,7 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   const latestByAdvisory = new Map<string, FindingRow[]>();
   for (const r of rows) if (r.advisoryId) latestByAdvisory.set(r.advisoryId, [...(latestByAdvisory.get(r.advisoryId) ?? []), r]);
 
-  const alerts = new Map(store.alertsForChannel(channel).map((a) => [a.advisoryId, a]));
+  const alerts = new Map((await state.alertsForChannel(channel)).map((a) => [a.advisoryId, a]));
 
   /** Open findings, plus the repositories an alert listed before that are fixed now. */
   const composeAffected = (advisoryId: string, previous: AffectedRepo[]): AffectedRepo[] => {
@@ -187,11 +192,8 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     if (!alert) {
       if (!findings.some((r) => r.alertable)) continue; // only a baseline: shown by /audit, not alerted
       const affected = composeAffected(advisoryId, []);
-      const recorded = db.transaction(() => {
-        const row = store.recordAlert({ channel, advisoryId, affected, now });
-        outbox.write([alertPost(row, viewOf(row, rep, affected, false, unknownAs, options.offerFixPrs))], now);
-        return row;
-      })();
+      const recorded = await state.recordAlert({ channel, advisoryId, affected, now }, (row) => [alertPost(row, viewOf(row, rep, affected, false, unknownAs, options.offerFixPrs))]);
+      if (!recorded) continue; // recorded meanwhile (another replica): it is announced once, by that one
       decisions.recorded++;
       await options.afterRecord?.(recorded);
       continue;
@@ -199,16 +201,12 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const affected = composeAffected(advisoryId, alert.affected);
     if (alert.state === 'recorded') {
       // Recorded by a version without the outbox: announce it now (a no-op when its post is there).
-      outbox.write([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now);
+      await state.announce([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now);
       if (openKey(affected) === openKey(alert.affected)) continue;
     } else if (alert.state !== 'resolved' && openKey(affected) === openKey(alert.affected)) {
       continue;
     }
-    db.transaction(() => {
-      store.updateAlertAffected(alert.id, affected, now);
-      outbox.write([alertUpdate(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs), now)], now);
-    })();
-    decisions.changed++;
+    if (await state.changeAlert(alert, { affected, resolved: false, now }, [alertUpdate(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs), now)])) decisions.changed++;
   }
 
   // Alerts whose every listed repository is fixed.
@@ -218,13 +216,12 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const rep = (latestByAdvisory.get(alert.advisoryId) ?? [])[0];
     if (!rep) continue;
     const affected = composeAffected(alert.advisoryId, alert.affected);
-    db.transaction(() => {
+    const messages: OutboundMessage[] = [
       // Never posted yet? Its post goes first, and this edit follows it (the outbox keeps the order).
-      if (alert.state === 'recorded') outbox.write([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now);
-      store.markAlertResolved(alert.id, affected, now);
-      outbox.write([alertUpdate(alert, viewOf(alert, rep, affected, true, unknownAs, options.offerFixPrs), now)], now);
-    })();
-    decisions.resolved++;
+      ...(alert.state === 'recorded' ? [alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))] : []),
+      alertUpdate(alert, viewOf(alert, rep, affected, true, unknownAs, options.offerFixPrs), now),
+    ];
+    if (await state.changeAlert(alert, { affected, resolved: true, now }, messages)) decisions.resolved++;
   }
   return decisions;
 }
@@ -233,11 +230,11 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
  * Copies what the outbox delivered onto this channel's alerts: the message ts of a post (the alert
  * is then `posted`), or `failed` when the outbox gave the post up.
  */
-export async function recordAlertDeliveries(channel: string, store: WatchStore, outbox: AlertOutbox, now: Date): Promise<void> {
-  for (const alert of store.alertsForChannel(channel)) {
+export async function recordAlertDeliveries(channel: string, state: WatchStateStore, now: Date): Promise<void> {
+  for (const alert of await state.alertsForChannel(channel)) {
     if (alert.messageTs || alert.state === 'failed') continue;
-    const post = await outbox.row(alert.clientKey);
-    if (post?.state === 'posted' && post.messageTs) store.recordAlertMessage(alert.id, post.messageTs, now);
-    else if (post?.state === 'failed') store.markAlertFailure(alert.id, post.lastError ?? 'not delivered', true, now);
+    const post = await state.outbox.row(alert.clientKey);
+    if (post?.state === 'posted' && post.messageTs) await state.recordAlertMessage(alert.id, post.messageTs, now);
+    else if (post?.state === 'failed') await state.markAlertFailure(alert.id, post.lastError ?? 'not delivered', true, now);
   }
 }

@@ -13,7 +13,7 @@ import { blobLineUrl } from '../github/links.js';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
 import type { CodeScanStore } from '../store/code-scans.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
-import type { WatchStore } from '../store/watches.js';
+import type { WatchRow } from '../store/watches.js';
 import { SECRET_ALERT, type SecretAlert } from './messages.js';
 
 export interface SecretAlertOutbox {
@@ -43,11 +43,11 @@ function identity(f: CodeFinding): string {
 }
 
 /** Records the scan's secrets and serious findings; writes the alert for those never seen before. Returns how many were new. */
-export function recordSecretAlerts(input: { store: WatchStore; codeScans: CodeScanStore; outbox: SecretAlertOutbox; commit: SeenCommit; scan: ScanResult; now: Date }): number {
-  const { store, codeScans, outbox, commit, scan, now } = input;
+export function recordSecretAlerts(input: { watches: readonly WatchRow[]; codeScans: CodeScanStore; outbox: SecretAlertOutbox; commit: SeenCommit; scan: ScanResult; now: Date }): number {
+  const { watches, codeScans, outbox, commit, scan, now } = input;
   const alertable = scan.findings.filter((f) => (f.kind === 'secret' && f.secret) || (f.kind !== 'secret' && ALERT_SEVERITIES.has(f.severity)));
   if (!alertable.length) return 0;
-  return store.db.transaction(() => {
+  return codeScans.db.transaction(() => {
     const fresh = codeScans.recordSecrets(commit.repo, commit.sha, alertable.map((f) => ({ rule: f.rule, file: f.file, fingerprint: identity(f) })), now);
     if (!fresh.length || commit.baseline) return fresh.length;
     const isFresh = new Set(fresh.map((s) => `${s.rule}\0${s.file}\0${s.fingerprint}`));
@@ -65,7 +65,7 @@ export function recordSecretAlerts(input: { store: WatchStore; codeScans: CodeSc
         .map((f) => ({ rule: f.rule, severity: f.severity, file: f.file, line: f.line, url: url(f), message: f.message, fix: f.fix })),
     };
     // A private repository's findings go only to channels an admin linked it to (as advisory alerts do).
-    const channels = store.watchesOfRepo(commit.repo).filter((w) => w.adminLinked || !(w.private || commit.private));
+    const channels = watches.filter((w) => w.adminLinked || !(w.private || commit.private));
     const key = `secret:${commit.repo}:${commit.sha}`;
     outbox.write(
       channels.map((w) => ({ kind: SECRET_ALERT, data: alert, channel: w.channel, op: 'post' as const, messageKey: `${key}:${w.channel}`, idempotencyKey: `${key}:${w.channel}` })),

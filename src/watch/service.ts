@@ -25,6 +25,8 @@ import { IgnoreStore } from '../store/ignores.js';
 import { WatchStore, type AlertRow } from '../store/watches.js';
 import { SqliteOutbox } from '../store/outbox/sqlite.js';
 import type { OutboxDelivery } from '../store/outbox/types.js';
+import { SqliteWatchState } from '../store/watch-state/sqlite.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
 import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
 import type { AdvisoryAlert } from './messages.js';
 import { cannotReply, handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
@@ -43,7 +45,13 @@ import { runHere } from '../workers/audit-runner.js';
 import { recordSecretAlerts } from './secret-alerts.js';
 
 export interface WatchServiceOptions<D extends OutboxDelivery = OutboxDelivery> {
+  /** The local SQLite database: caches, and the watch state too unless `state` is given. */
   db: Db;
+  /**
+   * Where watched repositories, their findings, alerts and the Slack outbox live when not in `db`:
+   * PostgreSQL (DATABASE_URL), shared by replicas. Absent: SQLite, in `db`.
+   */
+  state?: WatchStateStore;
   octokit: Octokit;
   /** A source, or a function choosing one per sweep (chooseAdvisorySource: mirror when fresh, else OSV). */
   advisories: AdvisorySource | (() => AdvisorySource);
@@ -88,7 +96,13 @@ export interface WatchService<D extends OutboxDelivery = OutboxDelivery> {
   readonly store: WatchStore;
   readonly scheduler: Scheduler;
   readonly sweeps: SweepRunner;
-  /** The Slack outbox in the SQLite store, and the loop that delivers it (docs/outbox.md). */
+  /** Watched repositories, findings, alerts (SQLite or PostgreSQL): what sweeps and alerts use. */
+  readonly state: WatchStateStore;
+  /**
+   * The Slack outbox in the SQLite store: digests, pull-request cards and code alerts, written with
+   * their state there. Alerts write to `state.outbox` (the same table unless the state is on
+   * PostgreSQL); `delivery` delivers both (docs/outbox.md).
+   */
   readonly outbox: SqliteOutbox;
   readonly delivery: D;
   /** Who may change what (src/authz); every change below goes through it. */
@@ -101,8 +115,8 @@ export interface WatchService<D extends OutboxDelivery = OutboxDelivery> {
    * (`replyChannel`, when known), which must be the channel the click came from.
    */
   watchButton(input: { repo: string; userId: string; channelId: string; replyChannel?: string | null }): Promise<WatchReply>;
-  /** An alert by the id its buttons carry ("Start incident", "Ignore…"). */
-  alert(id: number): AlertRow | null;
+  /** An alert by the id its buttons carry ("Start incident", "Ignore…"), from whichever store holds alerts. */
+  alert(id: number): Promise<AlertRow | null>;
   /** What "Open fix PR" under an alert reads: the store, and a repository's store key from how alerts display it. */
   fixSource(): { store: WatchStore; repoKeyOf(display: string): string | null };
   /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
@@ -121,15 +135,16 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const isAdmin = (userId: string) => gate.isAdmin(userId);
   const slackIgnores = new IgnoreStore(options.db);
   const healthStore = new PackageHealthStore(options.db);
-  // Alert state lives in SQLite, so its outbox does too: one transaction holds both. (The
-  // PostgreSQL outbox takes over when the watch tables move there: issue 13, item 1.)
+  // The alerts' outbox lives beside the alert state (SQLite or PostgreSQL): one transaction holds both.
+  const state = options.state ?? new SqliteWatchState(store);
+  // What is still in the local SQLite file (digests, pull-request cards, code alerts) writes to its outbox there.
   const outbox = new SqliteOutbox(options.db);
   const deliverer = options.delivery;
   const codeScans = new CodeScanStore(options.db);
   const fixPulls = new FixPullStore(options.db);
   const codeScan = options.codeScan;
   const sweeps = new SweepRunner({
-    store,
+    state,
     octokit: options.octokit,
     db: options.db,
     advisories: options.advisories,
@@ -148,8 +163,9 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
           codeScan: {
             scan: async (commit, ignores, at) =>
               (await scanCommit({ github: options.octokit, store: codeScans, runner: options.runner ?? runHere, fingerprintKey: codeScan.fingerprintKey }, commit, ignores, at)).result,
-            record: (commit, scan, at) => {
-              const fresh = recordSecretAlerts({ store, codeScans, outbox, commit, scan, now: at });
+            record: async (commit, scan, at) => {
+              // The repository's watches from the watch state (either store); the findings and their alert rows are one SQLite transaction.
+              const fresh = recordSecretAlerts({ watches: await state.watchesOfRepo(commit.repo), codeScans, outbox, commit, scan, now: at });
               // A committed secret is alerted at once, not at the channel's next alert slot.
               if (fresh > 0 && !commit.baseline) void deliverer.deliver().catch((err: unknown) => options.logger?.warn({ err }, 'could not deliver secret alerts now; the outbox loop retries'));
               return fresh;
@@ -173,8 +189,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     await sweeps.ensureFresh(scheduledFor);
     if (job.kind === 'alerts') {
       const decided = await decideAlerts(job.channel, {
-        store,
-        outbox,
+        state,
         now,
         ...(options.fixPullRequests ? { offerFixPrs: true, fixPullOf: (key: string) => {
               const pull = fixPulls.latestForRepo(key.split('@')[0]!);
@@ -184,7 +199,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
         ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
       });
       const delivered = await deliverer.deliver({ channel: job.channel });
-      await recordAlertDeliveries(job.channel, store, outbox, now());
+      await recordAlertDeliveries(job.channel, state, now());
       return {
         posted: delivered.posted.length + delivered.reconciled.length,
         updated: delivered.updated.length,
@@ -234,6 +249,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
 
   return {
     store,
+    state,
     scheduler,
     sweeps,
     outbox,
@@ -250,7 +266,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       const target = replyChannel && replyChannel !== channelId ? ` <#${replyChannel}>` : '';
       return (await handle(`watch ${repo}${target}`, { userId, channelId, via: 'button' }))!;
     },
-    alert: (id) => store.alert(id),
+    alert: (id) => state.alert(id),
     fixSource: () => ({
       store,
       repoKeyOf: (display) => {

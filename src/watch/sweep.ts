@@ -21,7 +21,8 @@ import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
-import type { FindingRow, RepoStateRow, StoredPackage, WatchStore } from '../store/watches.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
+import type { FindingRow, RepoStateRow, StoredPackage } from '../store/watches.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { CommitRef } from '../github/commit-scan.js';
 import type { ScanResult } from '../scan/types.js';
@@ -35,7 +36,8 @@ const REGISTRY_KINDS = new Set(['outdated', 'yanked']);
 const ALL_KINDS = ['vulnerability', 'malicious', 'outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol', 'typosquat'];
 
 export interface SweepOptions {
-  store: WatchStore;
+  /** Watched repositories, their state and findings: SQLite, or PostgreSQL shared by replicas. */
+  state: WatchStateStore;
   octokit: Octokit;
   /** The database holding GitHub's blob cache (usually the same one as the store's). */
   db: Db;
@@ -66,7 +68,7 @@ export interface SweepOptions {
   codeScan?: {
     scan: (commit: CommitRef, ignores: IgnoreRule[], now: Date) => Promise<ScanResult>;
     /** Returns how many secrets were seen for the first time. */
-    record: (commit: SeenCommit, scan: ScanResult, now: Date) => number;
+    record: (commit: SeenCommit, scan: ScanResult, now: Date) => Promise<number>;
   };
 }
 
@@ -133,8 +135,8 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const options: ResolvedOptions = { ...input, advisories: typeof input.advisories === 'function' ? input.advisories() : input.advisories };
   const startedAt = options.now();
   const log = options.logger?.child({ component: 'sweep' });
-  const { store } = options;
-  const repos = store.watchedRepos();
+  const { state: store } = options;
+  const repos = await store.watchedRepos();
   const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [], newSecrets: 0 };
   if (repos.length === 0) return result;
 
@@ -149,7 +151,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   // Read before anything is matched: a change written meanwhile is reported again next time.
   const advisoryMark = currentAdvisoryMark(options.advisories);
   const refs = [...repos].map((key) => ({ key, ref: refOfKey(key) }));
-  const states = store.repoStates(repos);
+  const states = await store.repoStates(repos);
   const changes = memoisedChanges(options.advisories);
   const rematches: Promise<void>[] = [];
   const audits = limiter(Math.max(1, options.concurrency ?? 8));
@@ -166,7 +168,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
       const state = states.get(key);
       if (!head || !head.ok) {
         const message = head?.message ?? `no answer from GitHub for ${key}`;
-        store.markError(key, message, options.now());
+        await store.markError(key, message, options.now());
         result.failed.push({ repo: key, message });
         continue;
       }
@@ -184,7 +186,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
           } catch (err) {
             const message = messageOf(err);
             log?.warn({ repo: key, err: message }, 'sweep: repository failed');
-            store.markError(key, message, options.now());
+            await store.markError(key, message, options.now());
             result.failed.push({ repo: key, message });
           }
         }),
@@ -240,7 +242,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   if (audit.warnings.some((w) => w.startsWith('advisories unavailable'))) for (const k of VULNERABILITY_KINDS) kinds.delete(k);
   if (audit.warnings.some((w) => w.startsWith('package registry unavailable'))) for (const k of REGISTRY_KINDS) kinds.delete(k);
 
-  options.store.saveAudit({
+  const diff = await options.state.recordAudit({
     repo: key,
     display: ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`,
     htmlUrl: snapshot.htmlUrl,
@@ -256,8 +258,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       advisoryMark === null || audit.warnings.length > 0
         ? null
         : encodeMark({ advisories: advisoryMark, ignores: ignoresFingerprint([...(treeIgnores ?? []), ...repoIgnores], now), fullAt: now.toISOString() }),
-  });
-  const diff = options.store.applyFindings({
+  }, {
     repo: key,
     findings: audit.findings,
     keyOf: findingKey,
@@ -273,7 +274,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   if (scanning && options.codeScan) {
     const display = ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`;
     const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline: !state?.auditedSha };
-    newSecrets = options.codeScan.record(commit, await scanning, now);
+    newSecrets = await options.codeScan.record(commit, await scanning, now);
   }
   return { ...diff, newSecrets };
 }
@@ -347,9 +348,7 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
 
   const toMatch = planned.filter((r) => r.plan.kind !== 'none');
   const upToDate = planned.filter((r) => r.plan.kind === 'none');
-  options.store.inTransaction(() => {
-    for (const repo of upToDate) options.store.markChecked(repo.key, { private: repo.head.isPrivate, now, advisoriesMark: markOf(repo) });
-  });
+  await options.state.markChecked(upToDate.map((repo) => ({ repo: repo.key, private: repo.head.isPrivate, now, advisoriesMark: markOf(repo) })));
   result.upToDate += upToDate.length;
   if (toMatch.length === 0) return;
 
@@ -360,35 +359,37 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
   if (!outcome.ok) {
     warnOnce(result, outcome.warning);
     // Their marks stay where they were: the next sweep re-checks what this one could not.
-    options.store.inTransaction(() => {
-      for (const { key, head } of toMatch) options.store.markChecked(key, { private: head.isPrivate, now });
-    });
+    await options.state.markChecked(toMatch.map(({ key, head }) => ({ repo: key, private: head.isPrivate, now })));
     return;
   }
   for (const warning of outcome.warnings) warnOnce(result, warning);
   const found = new Map(outcome.findings.map((r) => [r.key, r.findings]));
   // One commit for the fleet: per-repository commits cost a disk sync each.
-  options.store.inTransaction(() => {
-    for (const repo of toMatch) {
+  const diffs = await options.state.recordRematches(
+    toMatch.map((repo) => {
       const { key, head, plan } = repo;
-      const diff = options.store.applyFindings({
-        repo: key,
-        findings: found.get(key) ?? [],
-        keyOf: findingKey,
-        sha: null,
-        now,
-        kinds: VULNERABILITY_KINDS,
-        baseline: false,
-        closeMissing: true,
-        // A partial re-match vouches only for the packages it matched.
-        ...(plan.kind === 'packages' ? { mayClose: (f: Finding) => f.package !== null && inPlan(plan, f.package) } : {}),
-      });
-      // A re-match with warnings (ratings not looked up) is not one to build on: the mark stays.
-      options.store.markChecked(key, { private: head.isPrivate, now, ...(outcome.warnings.length === 0 ? { advisoriesMark: markOf(repo) } : {}) });
-      collect(result, diff);
-      result.rematched++;
-    }
-  });
+      return {
+        findings: {
+          repo: key,
+          findings: found.get(key) ?? [],
+          keyOf: findingKey,
+          sha: null,
+          now,
+          kinds: VULNERABILITY_KINDS,
+          baseline: false,
+          closeMissing: true,
+          // A partial re-match vouches only for the packages it matched.
+          ...(plan.kind === 'packages' ? { mayClose: (f: Finding) => f.package !== null && inPlan(plan, f.package) } : {}),
+        },
+        // A re-match with warnings (ratings not looked up) is not one to build on: the mark stays.
+        checked: { repo: key, private: head.isPrivate, now, ...(outcome.warnings.length === 0 ? { advisoriesMark: markOf(repo) } : {}) },
+      };
+    }),
+  );
+  for (const diff of diffs) {
+    collect(result, diff);
+    result.rematched++;
+  }
 }
 
 /**

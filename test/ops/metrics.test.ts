@@ -9,6 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { observedFetch, request, ServiceError } from '../../src/http.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import { openDb } from '../../src/store/db.js';
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
+import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import { WatchStore } from '../../src/store/watches.js';
 import { SweepRunner, type SweepOptions } from '../../src/watch/sweep.js';
 import type { AuditRunner } from '../../src/workers/audit-runner.js';
@@ -114,7 +116,7 @@ describe('metrics', () => {
   it('records each sweep by outcome and duration, a sweep that throws included', async () => {
     metrics = createMetrics({ processMetrics: false });
     const db = openDb(':memory:');
-    const base: Omit<SweepOptions, 'store'> = {
+    const base: Omit<SweepOptions, 'state'> = {
       octokit: {} as SweepOptions['octokit'],
       db,
       advisories: {} as SweepOptions['advisories'],
@@ -122,9 +124,9 @@ describe('metrics', () => {
       now: () => new Date(),
       onSweepEnd: (end) => metrics.sweepFinished(end.seconds, end.outcome),
     };
-    await new SweepRunner({ ...base, store: new WatchStore(db) }).runNow();
-    const broken = { watchedRepos: () => { throw new Error('disk I/O error'); } } as unknown as WatchStore;
-    await expect(new SweepRunner({ ...base, store: broken }).runNow()).rejects.toThrow('disk I/O error');
+    await new SweepRunner({ ...base, state: new SqliteWatchState(new WatchStore(db)) }).runNow();
+    const broken = { watchedRepos: () => Promise.reject(new Error('disk I/O error')) } as unknown as WatchStateStore;
+    await expect(new SweepRunner({ ...base, state: broken }).runNow()).rejects.toThrow('disk I/O error');
     db.close();
     const text = await metrics.text();
     expect(sample(text, 'depwatch_sweeps_total{outcome="complete"}')).toBe(1);

@@ -1,13 +1,14 @@
 /**
  * The Slack side of the outbox, assembled: a paced client for bulk posting (its own lanes per
  * channel, so a rate-limited channel never holds up replies to slash commands), the SQLite outbox
- * and the delivery loop. src/main.ts (and tests) build one and hand it to the watch service as an
+ * and the delivery loop; with PostgreSQL (DATABASE_URL) also the shared outbox the alerts write to,
+ * delivered through the same paced client. src/main.ts (and tests) build one and hand it to the watch service as an
  * OutboxDelivery; the domain only writes rows and asks for a round.
  */
 import type { Logger } from '../../log.js';
 import type { Db } from '../../store/db.js';
 import { SqliteOutbox } from '../../store/outbox/sqlite.js';
-import type { OutboxDelivery } from '../../store/outbox/types.js';
+import type { OutboxDelivery, OutboxStore } from '../../store/outbox/types.js';
 import { ChannelPacer, PacedSlack, type PacerOptions, type SlackApi } from '../pacing.js';
 import { OutboxDeliverer, type DeliveryReport, type OutboxDelivererOptions } from './deliver.js';
 
@@ -18,6 +19,8 @@ export interface SlackDeliveryOptions {
   pacer?: PacerOptions;
   now?: () => Date;
   logger?: Logger;
+  /** The outbox shared by replicas (PostgreSQL), delivered beside the local one; absent: local only. */
+  shared?: OutboxStore;
   /** Test hooks and tuning of the loop (lease, batch, attempts, afterSend). */
   deliverer?: Partial<Omit<OutboxDelivererOptions, 'outbox' | 'slack'>>;
 }
@@ -26,24 +29,38 @@ export class SlackDelivery implements OutboxDelivery {
   readonly slack: PacedSlack;
   readonly outbox: SqliteOutbox;
   readonly deliverer: OutboxDeliverer;
+  /** Delivers the shared outbox, when there is one. */
+  readonly sharedDeliverer: OutboxDeliverer | null;
 
   constructor(options: SlackDeliveryOptions) {
     const logger = options.logger ? { logger: options.logger } : {};
     this.slack = new PacedSlack(options.api, new ChannelPacer({ ...options.pacer, ...logger }));
     this.outbox = new SqliteOutbox(options.db);
-    this.deliverer = new OutboxDeliverer({ ...options.deliverer, outbox: this.outbox, slack: this.slack, ...(options.now ? { now: options.now } : {}), ...logger });
+    const loop = (outbox: OutboxStore) => new OutboxDeliverer({ ...options.deliverer, outbox, slack: this.slack, ...(options.now ? { now: options.now } : {}), ...logger });
+    this.deliverer = loop(this.outbox);
+    this.sharedDeliverer = options.shared ? loop(options.shared) : null;
   }
 
-  deliver(filter: { channel?: string } = {}): Promise<DeliveryReport> {
-    return this.deliverer.deliver(filter);
+  async deliver(filter: { channel?: string } = {}): Promise<DeliveryReport> {
+    const [local, shared] = await Promise.all([this.deliverer.deliver(filter), this.sharedDeliverer?.deliver(filter)]);
+    if (!shared) return local;
+    return {
+      posted: [...local.posted, ...shared.posted],
+      updated: [...local.updated, ...shared.updated],
+      reconciled: [...local.reconciled, ...shared.reconciled],
+      superseded: [...local.superseded, ...shared.superseded],
+      failed: [...local.failed, ...shared.failed],
+      lost: [...local.lost, ...shared.lost],
+    };
   }
 
   start(intervalMs: number): void {
     this.deliverer.start(intervalMs);
+    this.sharedDeliverer?.start(intervalMs);
   }
 
   async stop(): Promise<void> {
-    await this.deliverer.stop();
+    await Promise.all([this.deliverer.stop(), this.sharedDeliverer?.stop()]);
     await this.slack.pacer.idle();
   }
 

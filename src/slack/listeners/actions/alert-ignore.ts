@@ -14,7 +14,7 @@ export const ALERT_IGNORE_CALLBACK = 'alert_ignore_submit';
 export function registerAlertIgnoreAction(app: App, deps: ListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(ALERT_ACTIONS.ignore, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const alert = /^\d{1,15}$/.test(action.value ?? '') ? deps.watch?.alert(Number(action.value)) : null;
+    const alert = /^\d{1,15}$/.test(action.value ?? '') ? await deps.watch?.alert(Number(action.value)) : null;
     if (!alert) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'That alert is no longer known to Depwatch.' });
       return;

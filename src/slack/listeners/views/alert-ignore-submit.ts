@@ -15,7 +15,7 @@ export function registerAlertIgnoreSubmit(app: App, deps: ListenerDeps): void {
     const watch = deps.watch;
     const opened = deps.seal.open(view.private_metadata, body.user.id);
     const alertId = opened ? metadataNumber(opened.data, 'alert') : null;
-    const alert = alertId !== null ? watch?.alert(alertId) : null;
+    const alert = alertId !== null ? await watch?.alert(alertId) : null;
     if (!opened) deps.logger.warn({ user: body.user.id }, 'alert ignore submission with metadata this app did not seal for that person');
     if (!watch || !opened || !alert) {
       await ack({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: 'That alert is no longer known to Depwatch.' } });
@@ -33,7 +33,7 @@ export function registerAlertIgnoreSubmit(app: App, deps: ListenerDeps): void {
       return;
     }
     const { advisoryId, reason, until, package: pkg } = submission.value;
-    watch.store.addIgnore({ channel: alert.channel, advisory: advisoryId, package: pkg, reason, until, userId: body.user.id, now });
+    await watch.state.addIgnore({ channel: alert.channel, advisory: advisoryId, package: pkg, reason, until, userId: body.user.id, now });
     await ack();
     try {
       await client.chat.postMessage({

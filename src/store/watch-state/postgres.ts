@@ -1,0 +1,451 @@
+/**
+ * The watch state on PostgreSQL (migrations/postgres/003_watch_state.sql), shared by replicas.
+ * Parameterised SQL through pg; each multi-row method is one transaction on one pooled client.
+ *
+ * Exactly once across replicas: an alert is INSERT … ON CONFLICT DO NOTHING RETURNING on the
+ * (channel, advisory) unique constraint, and its outbox row is written only by the transaction that
+ * inserted it; a change of an alert is a compare-and-set on the state and list it was decided from.
+ * An audit writes its repository's state row first: a second replica auditing the same repository
+ * waits on that row lock and then diffs against what the first one stored.
+ */
+import { parseUnknownAs, type Finding, type RatedSeverity } from '../../audit/findings.js';
+import type { IgnoreRule } from '../../audit/ignores.js';
+import { readMigrations } from '../db.js';
+import { PostgresOutbox } from '../outbox/postgres.js';
+import type { OutboundMessage } from '../outbox/types.js';
+import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
+import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type FindingRow, type FindingsDiff, type RepoStateRow, type StoredPackage, type WatchRow } from '../watches.js';
+import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, WatchStateStore } from './types.js';
+
+const iso = (d: Date) => d.toISOString();
+
+function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+interface FindingDbRow {
+  repo: string;
+  key: string;
+  kind: string;
+  severity: string;
+  package: string | null;
+  version: string | null;
+  advisory_id: string | null;
+  json: string;
+  first_seen: string;
+  last_seen: string;
+  fixed_at: string | null;
+  fixed_by_sha: string | null;
+  alertable: boolean;
+}
+
+const toFinding = (r: FindingDbRow): FindingRow => ({
+  repo: r.repo,
+  key: r.key,
+  kind: r.kind as Finding['kind'],
+  severity: r.severity as Finding['severity'],
+  package: r.package,
+  version: r.version,
+  advisoryId: r.advisory_id,
+  finding: parseJson<Finding>(r.json, { kind: r.kind as Finding['kind'], severity: r.severity as Finding['severity'], package: r.package, version: r.version, file: null, line: null, fix: { version: null, text: '' } }),
+  firstSeen: r.first_seen,
+  lastSeen: r.last_seen,
+  fixedAt: r.fixed_at,
+  fixedBySha: r.fixed_by_sha,
+  alertable: r.alertable,
+});
+
+interface AlertDbRow {
+  id: string;
+  channel: string;
+  advisory_id: string;
+  client_key: string;
+  state: string;
+  message_ts: string | null;
+  affected_json: string;
+  attempts: number;
+  last_error: string | null;
+  recorded_at: string;
+  posted_at: string | null;
+  resolved_at: string | null;
+  updated_at: string;
+}
+
+const toAlert = (r: AlertDbRow): AlertRow => ({
+  id: Number(r.id),
+  channel: r.channel,
+  advisoryId: r.advisory_id,
+  clientKey: r.client_key,
+  state: r.state as AlertRow['state'],
+  messageTs: r.message_ts,
+  affected: parseJson<AffectedRepo[]>(r.affected_json, []),
+  attempts: r.attempts,
+  lastError: r.last_error,
+  recordedAt: r.recorded_at,
+  postedAt: r.posted_at,
+  resolvedAt: r.resolved_at,
+  updatedAt: r.updated_at,
+});
+
+interface StateDbRow {
+  repo: string;
+  display: string;
+  html_url: string | null;
+  private: boolean;
+  head_oid: string | null;
+  audited_sha: string | null;
+  audited_at: string | null;
+  packages_json: string | null;
+  ignores_json: string | null;
+  dependencies: number | null;
+  error: string | null;
+  error_at: string | null;
+  checked_at: string | null;
+  advisories_mark: string | null;
+}
+
+const toState = (r: StateDbRow): RepoStateRow => ({
+  repo: r.repo,
+  display: r.display,
+  htmlUrl: r.html_url,
+  private: r.private,
+  headOid: r.head_oid,
+  auditedSha: r.audited_sha,
+  auditedAt: r.audited_at,
+  packages: parseJson<StoredPackage[]>(r.packages_json, []),
+  ignores: parseJson<IgnoreRule[]>(r.ignores_json, []),
+  dependencies: r.dependencies ?? 0,
+  error: r.error,
+  errorAt: r.error_at,
+  checkedAt: r.checked_at,
+  advisoriesMark: r.advisories_mark,
+});
+
+type Queryable = Pick<PgPool, 'query'> | PgClient;
+
+async function logChange(q: Queryable, now: Date, userId: string, channel: string, action: string, detail: string): Promise<void> {
+  await q.query('INSERT INTO watch_changes (at, user_id, channel, action, detail) VALUES ($1, $2, $3, $4, $5)', [iso(now), userId, channel, action, detail]);
+}
+
+async function ensureChannel(q: Queryable, channel: string, now: Date): Promise<void> {
+  await q.query('INSERT INTO watch_channels (channel, time_zone, updated_by, updated_at) VALUES ($1, NULL, NULL, $2) ON CONFLICT (channel) DO NOTHING', [channel, iso(now)]);
+}
+
+interface WatchPgRow {
+  repo: string;
+  channel: string;
+  added_by: string;
+  added_at: string;
+  private: boolean;
+  admin_linked: boolean;
+}
+
+const toWatch = (r: WatchPgRow): WatchRow => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private, adminLinked: r.admin_linked });
+
+export class PostgresWatchState implements WatchStateStore {
+  readonly dialect = 'postgres' as const;
+  readonly outbox: PostgresOutbox;
+  private readonly expectedVersion: number;
+
+  constructor(readonly pool: PgPool) {
+    this.outbox = new PostgresOutbox(pool);
+    this.expectedVersion = readMigrations(POSTGRES_MIGRATIONS_DIR).at(-1)?.version ?? 0;
+  }
+
+  // ------------------------------------------------------------------ watches
+
+  addWatch(input: NewWatch): Promise<boolean> {
+    return inTransaction(this.pool, async (c) => {
+      const existing = (await c.query('SELECT 1 FROM watches WHERE repo = $1 AND channel = $2 FOR UPDATE', [input.repo, input.channel])).rowCount ?? 0;
+      await c.query(
+        `INSERT INTO watches (repo, channel, added_by, added_at, private, admin_linked) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (repo, channel) DO UPDATE SET private = excluded.private, admin_linked = watches.admin_linked OR excluded.admin_linked`,
+        [input.repo, input.channel, input.userId, iso(input.now), input.private, input.adminLinked],
+      );
+      await ensureChannel(c, input.channel, input.now);
+      for (const kind of SCHEDULE_KINDS) {
+        await c.query(
+          `INSERT INTO watch_schedules (channel, kind, cron, enabled, updated_by, updated_at) VALUES ($1, $2, $3, TRUE, 'default', $4)
+           ON CONFLICT (channel, kind) DO NOTHING`,
+          [input.channel, kind, DEFAULT_SCHEDULES[kind], iso(input.now)],
+        );
+      }
+      await logChange(c, input.now, input.userId, input.channel, existing ? 'rewatch' : 'watch', input.repo);
+      return existing === 0;
+    });
+  }
+
+  async watchedRepos(): Promise<string[]> {
+    return (await this.pool.query<{ repo: string }>('SELECT DISTINCT repo FROM watches ORDER BY repo')).rows.map((r) => r.repo);
+  }
+
+  async watchesForChannel(channel: string): Promise<WatchRow[]> {
+    const res = await this.pool.query<WatchPgRow>(
+      'SELECT * FROM watches WHERE channel = $1 ORDER BY repo',
+      [channel],
+    );
+    return res.rows.map(toWatch);
+  }
+
+  async watchesOfRepo(repo: string): Promise<WatchRow[]> {
+    const res = await this.pool.query<WatchPgRow>('SELECT * FROM watches WHERE repo = $1 ORDER BY channel', [repo]);
+    return res.rows.map(toWatch);
+  }
+
+  async channelUnknownAs(channel: string): Promise<RatedSeverity | null> {
+    const stored = (await this.pool.query<{ unknown_as: string | null }>('SELECT unknown_as FROM watch_channels WHERE channel = $1', [channel])).rows[0]?.unknown_as;
+    return stored ? parseUnknownAs(stored) : null;
+  }
+
+  setChannelUnknownAs(channel: string, level: RatedSeverity, userId: string, now: Date): Promise<void> {
+    return inTransaction(this.pool, async (c) => {
+      await ensureChannel(c, channel, now);
+      await c.query('UPDATE watch_channels SET unknown_as = $1, updated_by = $2, updated_at = $3 WHERE channel = $4', [level, userId, iso(now), channel]);
+      await logChange(c, now, userId, channel, 'unknown-as', level);
+    });
+  }
+
+  addIgnore(input: { channel: string; advisory: string; package: string | null; reason: string; until: string | null; userId: string; now: Date }): Promise<void> {
+    return inTransaction(this.pool, async (c) => {
+      await c.query("DELETE FROM channel_ignores WHERE channel = $1 AND lower(advisory) = lower($2) AND COALESCE(package, '') = $3", [input.channel, input.advisory, input.package ?? '']);
+      await c.query('INSERT INTO channel_ignores (channel, advisory, package, reason, until, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        input.channel,
+        input.advisory,
+        input.package,
+        input.reason,
+        input.until,
+        input.userId,
+        iso(input.now),
+      ]);
+      await logChange(c, input.now, input.userId, input.channel, 'ignore', `${input.advisory}${input.package ? ` (${input.package})` : ''} until ${input.until ?? 'forever'}: ${input.reason}`);
+    });
+  }
+
+  async ignoreRulesForChannel(channel: string): Promise<IgnoreRule[]> {
+    const res = await this.pool.query<{ advisory: string; package: string | null; reason: string; until: string | null }>(
+      'SELECT advisory, package, reason, until FROM channel_ignores WHERE channel = $1 ORDER BY advisory',
+      [channel],
+    );
+    return res.rows.map((i) => ({ id: i.advisory, reason: i.reason, until: i.until, package: i.package, source: `channel ${channel}` }));
+  }
+
+  // ------------------------------------------------------------------ repository state
+
+  async repoStates(repos: readonly string[]): Promise<Map<string, RepoStateRow>> {
+    const out = new Map<string, RepoStateRow>();
+    if (repos.length === 0) return out;
+    const res = await this.pool.query<StateDbRow>('SELECT * FROM repo_state WHERE repo = ANY($1::text[])', [repos]);
+    const byRepo = new Map(res.rows.map((r) => [r.repo, r]));
+    // In the order asked, as the SQLite store answers.
+    for (const repo of repos) {
+      const r = byRepo.get(repo);
+      if (r) out.set(repo, toState(r));
+    }
+    return out;
+  }
+
+  recordAudit(audit: AuditRecord, findings: FindingsUpdate): Promise<FindingsDiff> {
+    return inTransaction(this.pool, async (c) => {
+      await c.query(
+        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark)
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, NULL, NULL, $6, $10)
+         ON CONFLICT (repo) DO UPDATE SET display = excluded.display, html_url = excluded.html_url, private = excluded.private,
+           head_oid = excluded.head_oid, audited_sha = excluded.audited_sha, audited_at = excluded.audited_at,
+           packages_json = excluded.packages_json, ignores_json = excluded.ignores_json, dependencies = excluded.dependencies,
+           error = NULL, error_at = NULL, checked_at = excluded.checked_at, advisories_mark = excluded.advisories_mark`,
+        [audit.repo, audit.display, audit.htmlUrl, audit.private, audit.sha, iso(audit.now), JSON.stringify(audit.packages), JSON.stringify(audit.ignores), audit.dependencies, audit.advisoriesMark ?? null],
+      );
+      return applyFindings(c, findings);
+    });
+  }
+
+  async markChecked(repos: readonly CheckedRepo[]): Promise<void> {
+    if (repos.length === 0) return;
+    await inTransaction(this.pool, async (c) => {
+      for (const r of repos) await markChecked(c, r);
+    });
+  }
+
+  recordRematches(entries: readonly { findings: FindingsUpdate; checked: CheckedRepo }[]): Promise<FindingsDiff[]> {
+    return inTransaction(this.pool, async (c) => {
+      const diffs: FindingsDiff[] = [];
+      for (const { findings, checked } of entries) {
+        diffs.push(await applyFindings(c, findings));
+        await markChecked(c, checked);
+      }
+      return diffs;
+    });
+  }
+
+  async markError(repo: string, message: string, now: Date): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO repo_state (repo, display, error, error_at, checked_at) VALUES ($1, $1, $2, $3, $3)
+       ON CONFLICT (repo) DO UPDATE SET error = excluded.error, error_at = excluded.error_at, checked_at = excluded.checked_at`,
+      [repo, message, iso(now)],
+    );
+  }
+
+  // ------------------------------------------------------------------ findings
+
+  async openFindings(repo: string): Promise<FindingRow[]> {
+    return (await this.pool.query<FindingDbRow>('SELECT * FROM repo_findings WHERE repo = $1 AND fixed_at IS NULL ORDER BY key', [repo])).rows.map(toFinding);
+  }
+
+  async findingsFor(repos: readonly string[], kinds?: readonly string[]): Promise<FindingRow[]> {
+    if (repos.length === 0) return [];
+    const res = await this.pool.query<FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ANY($1::text[]) AND ($2::text[] IS NULL OR kind = ANY($2::text[])) ORDER BY key', [repos, kinds ?? null]);
+    // Grouped by repository in the order asked, each repository's in key order, as the SQLite store answers.
+    const byRepo = new Map<string, FindingRow[]>();
+    for (const r of res.rows) byRepo.set(r.repo, [...(byRepo.get(r.repo) ?? []), toFinding(r)]);
+    return repos.flatMap((repo) => byRepo.get(repo) ?? []);
+  }
+
+  // ------------------------------------------------------------------ alerts
+
+  async alertsForChannel(channel: string): Promise<AlertRow[]> {
+    return (await this.pool.query<AlertDbRow>('SELECT * FROM watch_alerts WHERE channel = $1 ORDER BY id', [channel])).rows.map(toAlert);
+  }
+
+  async alert(id: number): Promise<AlertRow | null> {
+    const r = (await this.pool.query<AlertDbRow>('SELECT * FROM watch_alerts WHERE id = $1', [id])).rows[0];
+    return r ? toAlert(r) : null;
+  }
+
+  recordAlert(input: { channel: string; advisoryId: string; affected: AffectedRepo[]; now: Date }, announce: (alert: AlertRow) => readonly OutboundMessage[]): Promise<AlertRow | null> {
+    return inTransaction(this.pool, async (c) => {
+      const at = iso(input.now);
+      const res = await c.query<AlertDbRow>(
+        `INSERT INTO watch_alerts (channel, advisory_id, client_key, state, affected_json, recorded_at, updated_at)
+         VALUES ($1, $2, $3, 'recorded', $4, $5, $5) ON CONFLICT DO NOTHING RETURNING *`,
+        [input.channel, input.advisoryId, `${input.channel}:${input.advisoryId}`, JSON.stringify(input.affected), at],
+      );
+      const inserted = res.rows[0];
+      if (!inserted) return null; // another replica (or an earlier run) has it: it announces it, not us
+      const row = toAlert(inserted);
+      await PostgresOutbox.write(c, announce(row), input.now);
+      return row;
+    });
+  }
+
+  changeAlert(alert: AlertRow, change: AlertChange, messages: readonly OutboundMessage[]): Promise<boolean> {
+    return inTransaction(this.pool, async (c) => {
+      const at = iso(change.now);
+      const res = change.resolved
+        ? await c.query(
+            `UPDATE watch_alerts SET state = 'resolved', affected_json = $1, resolved_at = $2, last_error = NULL, updated_at = $2
+             WHERE id = $3 AND state = $4 AND affected_json = $5`,
+            [JSON.stringify(change.affected), at, alert.id, alert.state, JSON.stringify(alert.affected)],
+          )
+        : await c.query(
+            `UPDATE watch_alerts SET state = CASE state WHEN 'resolved' THEN 'posted' ELSE state END, affected_json = $1, resolved_at = NULL, updated_at = $2
+             WHERE id = $3 AND state = $4 AND affected_json = $5`,
+            [JSON.stringify(change.affected), at, alert.id, alert.state, JSON.stringify(alert.affected)],
+          );
+      if (res.rowCount !== 1) return false;
+      await PostgresOutbox.write(c, messages, change.now);
+      return true;
+    });
+  }
+
+  announce(messages: readonly OutboundMessage[], now: Date): Promise<number> {
+    return this.outbox.enqueue(messages, now);
+  }
+
+  async recordAlertMessage(id: number, ts: string, now: Date): Promise<void> {
+    await this.pool.query(
+      "UPDATE watch_alerts SET message_ts = $1, posted_at = COALESCE(posted_at, $2), state = CASE state WHEN 'recorded' THEN 'posted' ELSE state END, last_error = NULL, updated_at = $2 WHERE id = $3",
+      [ts, iso(now), id],
+    );
+  }
+
+  async markAlertFailure(id: number, error: string, giveUp: boolean, now: Date): Promise<void> {
+    await this.pool.query("UPDATE watch_alerts SET attempts = attempts + 1, last_error = $1, state = CASE WHEN $2 THEN 'failed' ELSE state END, updated_at = $3 WHERE id = $4", [
+      error,
+      giveUp,
+      iso(now),
+      id,
+    ]);
+  }
+
+  async health(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    let version: number;
+    try {
+      version = Number((await this.pool.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0);
+    } catch (err) {
+      // The driver's message only (never the connection string): first line, bounded.
+      return { ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` };
+    }
+    if (version !== this.expectedVersion) return { ok: false, reason: `store: PostgreSQL schema version ${version}, this build needs ${this.expectedVersion} (migrations not applied)` };
+    return { ok: true };
+  }
+}
+
+async function markChecked(c: PgClient, r: CheckedRepo): Promise<void> {
+  if (r.advisoriesMark === undefined) {
+    await c.query('UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2 WHERE repo = $3', [r.private, iso(r.now), r.repo]);
+    return;
+  }
+  await c.query('UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2, advisories_mark = $3 WHERE repo = $4', [r.private, iso(r.now), r.advisoriesMark, r.repo]);
+}
+
+/** WatchStore.applyFindings, on PostgreSQL, inside the caller's transaction: the same diff, row for row. */
+async function applyFindings(c: PgClient, input: FindingsUpdate): Promise<FindingsDiff> {
+  const at = iso(input.now);
+  const open = (await c.query<FindingDbRow>('SELECT * FROM repo_findings WHERE repo = $1 AND fixed_at IS NULL ORDER BY key', [input.repo])).rows
+    .filter((r) => !input.kinds || input.kinds.has(r.kind))
+    .map((r) => ({ ...toFinding(r), json: r.json }));
+  const openByKey = new Map(open.map((r) => [r.key, r]));
+  const seen = new Set<string>();
+  const added: FindingRow[] = [];
+  const stillOpen: FindingRow[] = [];
+  for (const finding of input.findings) {
+    if (input.kinds && !input.kinds.has(finding.kind)) continue;
+    const key = input.keyOf(finding);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const previous = openByKey.get(key);
+    const json = JSON.stringify(finding);
+    // Still open and unchanged: nothing to write (a sweep over a fleet is mostly this).
+    const unchanged = previous !== undefined && previous.json === json;
+    if (!unchanged) {
+      await c.query(
+        `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, NULL, NULL, $10)
+         ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
+           first_seen = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
+           alertable = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.alertable ELSE excluded.alertable END,
+           fixed_at = NULL, fixed_by_sha = NULL`,
+        [input.repo, key, finding.kind, finding.severity, finding.package, finding.version, finding.id ?? null, json, at, !input.baseline],
+      );
+    }
+    const row: FindingRow = {
+      repo: input.repo,
+      key,
+      kind: finding.kind,
+      severity: finding.severity,
+      package: finding.package,
+      version: finding.version,
+      advisoryId: finding.id ?? null,
+      finding,
+      firstSeen: previous?.firstSeen ?? at,
+      lastSeen: unchanged ? previous.lastSeen : at,
+      fixedAt: null,
+      fixedBySha: null,
+      alertable: previous ? previous.alertable : !input.baseline,
+    };
+    (previous ? stillOpen : added).push(row);
+  }
+  const fixed: FindingRow[] = [];
+  for (const row of open) {
+    if (seen.has(row.key) || input.closeMissing === false || input.mayClose?.(row.finding) === false) continue;
+    await c.query('UPDATE repo_findings SET fixed_at = $1, fixed_by_sha = $2 WHERE repo = $3 AND key = $4', [at, input.sha, input.repo, row.key]);
+    const { json: _json, ...closed } = row;
+    fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha });
+  }
+  return { added, stillOpen, fixed };
+}

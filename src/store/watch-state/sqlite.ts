@@ -1,0 +1,146 @@
+/**
+ * The watch state on SQLite: the synchronous WatchStore and SqliteOutbox behind the async
+ * interface, unchanged underneath. Each multi-row method is one better-sqlite3 transaction (the
+ * work inside is synchronous, so nothing else interleaves; a nested WatchStore transaction becomes
+ * a savepoint of it).
+ */
+import { storeHealth } from '../../ops/health.js';
+import type { RatedSeverity } from '../../audit/findings.js';
+import type { IgnoreRule } from '../../audit/ignores.js';
+import type { OutboundMessage } from '../outbox/types.js';
+import { SqliteOutbox } from '../outbox/sqlite.js';
+import type { AlertRow, FindingRow, FindingsDiff, RepoStateRow, WatchRow, WatchStore } from '../watches.js';
+import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, WatchStateStore } from './types.js';
+
+export class SqliteWatchState implements WatchStateStore {
+  readonly dialect = 'sqlite' as const;
+  readonly outbox: SqliteOutbox;
+  private readonly healthCheck: ReturnType<typeof storeHealth>;
+
+  constructor(
+    readonly store: WatchStore,
+    outbox?: SqliteOutbox,
+  ) {
+    this.outbox = outbox ?? new SqliteOutbox(store.db);
+    this.healthCheck = storeHealth(store.db);
+  }
+
+  private get db() {
+    return this.store.db;
+  }
+
+  async addWatch(input: NewWatch): Promise<boolean> {
+    return this.store.addWatch(input);
+  }
+
+  async watchedRepos(): Promise<string[]> {
+    return this.store.watchedRepos();
+  }
+
+  async watchesForChannel(channel: string): Promise<WatchRow[]> {
+    return this.store.watchesForChannel(channel);
+  }
+
+  async watchesOfRepo(repo: string): Promise<WatchRow[]> {
+    return this.store.watchesOfRepo(repo);
+  }
+
+  async channelUnknownAs(channel: string): Promise<RatedSeverity | null> {
+    return this.store.channelUnknownAs(channel);
+  }
+
+  async setChannelUnknownAs(channel: string, level: RatedSeverity, userId: string, now: Date): Promise<void> {
+    this.store.setChannelUnknownAs(channel, level, userId, now);
+  }
+
+  async addIgnore(input: { channel: string; advisory: string; package: string | null; reason: string; until: string | null; userId: string; now: Date }): Promise<void> {
+    this.store.addIgnore(input);
+  }
+
+  async ignoreRulesForChannel(channel: string): Promise<IgnoreRule[]> {
+    return this.store.ignoreRulesForChannel(channel);
+  }
+
+  async repoStates(repos: readonly string[]): Promise<Map<string, RepoStateRow>> {
+    return this.store.repoStates(repos);
+  }
+
+  async recordAudit(audit: AuditRecord, findings: FindingsUpdate): Promise<FindingsDiff> {
+    return this.store.inTransaction(() => {
+      this.store.saveAudit(audit);
+      return this.store.applyFindings(findings);
+    });
+  }
+
+  async markChecked(repos: readonly CheckedRepo[]): Promise<void> {
+    this.store.inTransaction(() => {
+      for (const r of repos) this.store.markChecked(r.repo, r);
+    });
+  }
+
+  async recordRematches(entries: readonly { findings: FindingsUpdate; checked: CheckedRepo }[]): Promise<FindingsDiff[]> {
+    return this.store.inTransaction(() =>
+      entries.map(({ findings, checked }) => {
+        const diff = this.store.applyFindings(findings);
+        this.store.markChecked(checked.repo, checked);
+        return diff;
+      }),
+    );
+  }
+
+  async markError(repo: string, message: string, now: Date): Promise<void> {
+    this.store.markError(repo, message, now);
+  }
+
+  async openFindings(repo: string): Promise<FindingRow[]> {
+    return this.store.openFindings(repo);
+  }
+
+  async findingsFor(repos: readonly string[], kinds?: readonly string[]): Promise<FindingRow[]> {
+    return this.store.findingsFor(repos, kinds);
+  }
+
+  async alertsForChannel(channel: string): Promise<AlertRow[]> {
+    return this.store.alertsForChannel(channel);
+  }
+
+  async alert(id: number): Promise<AlertRow | null> {
+    return this.store.alert(id);
+  }
+
+  async recordAlert(input: { channel: string; advisoryId: string; affected: AlertRow['affected']; now: Date }, announce: (alert: AlertRow) => readonly OutboundMessage[]): Promise<AlertRow | null> {
+    return this.db.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM watch_alerts WHERE channel = ? AND advisory_id = ?').get(input.channel, input.advisoryId)) return null;
+      const row = this.store.recordAlert(input);
+      this.outbox.write(announce(row), input.now);
+      return row;
+    })();
+  }
+
+  async changeAlert(alert: AlertRow, change: AlertChange, messages: readonly OutboundMessage[]): Promise<boolean> {
+    return this.db.transaction(() => {
+      const current = this.store.alert(alert.id);
+      if (!current || current.state !== alert.state || JSON.stringify(current.affected) !== JSON.stringify(alert.affected)) return false;
+      if (change.resolved) this.store.markAlertResolved(alert.id, change.affected, change.now);
+      else this.store.updateAlertAffected(alert.id, change.affected, change.now);
+      this.outbox.write(messages, change.now);
+      return true;
+    })();
+  }
+
+  async announce(messages: readonly OutboundMessage[], now: Date): Promise<number> {
+    return this.outbox.write(messages, now);
+  }
+
+  async recordAlertMessage(id: number, ts: string, now: Date): Promise<void> {
+    this.store.recordAlertMessage(id, ts, now);
+  }
+
+  async markAlertFailure(id: number, error: string, giveUp: boolean, now: Date): Promise<void> {
+    this.store.markAlertFailure(id, error, giveUp, now);
+  }
+
+  async health() {
+    return this.healthCheck();
+  }
+}

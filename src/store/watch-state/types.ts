@@ -1,0 +1,137 @@
+/**
+ * The watch state, as the sweep and the alerts need it to alert exactly once: which repositories
+ * are watched and by whom, each repository's head and snapshot state, its findings, the alerts of
+ * each (advisory, channel) and the Slack outbox that announces them. An async interface with two
+ * implementations, like the outbox's (src/store/outbox/types.ts): SQLite (sqlite.ts, the embedded
+ * default, wrapping the synchronous WatchStore and its better-sqlite3 transactions) and PostgreSQL
+ * (postgres.ts, shared by replicas). Design and the pg-or-Kysely decision: docs/store.md.
+ *
+ * Every method that changes more than one row is one transaction. The alert methods take the
+ * outbox messages that announce the change and write them in that same transaction, so that a
+ * state change and its message are never one without the other.
+ */
+import type { RatedSeverity, Finding } from '../../audit/findings.js';
+import type { IgnoreRule } from '../../audit/ignores.js';
+import type { OutboundMessage, OutboxStore } from '../outbox/types.js';
+import type { AffectedRepo, AlertRow, FindingRow, FindingsDiff, RepoStateRow, StoredPackage, WatchRow } from '../watches.js';
+
+/** A full audit of a repository at `sha` (what WatchStore.saveAudit records). */
+export interface AuditRecord {
+  repo: string;
+  display: string;
+  htmlUrl: string;
+  private: boolean;
+  sha: string;
+  packages: StoredPackage[];
+  ignores: IgnoreRule[];
+  dependencies: number;
+  now: Date;
+  /** What its findings were matched against; absent or null: unknown (the next sweep re-matches in full). */
+  advisoriesMark?: string | null;
+}
+
+/** One audit's findings for a repository, to diff against what was open (WatchStore.applyFindings). */
+export interface FindingsUpdate {
+  repo: string;
+  findings: Finding[];
+  keyOf: (f: Finding) => string;
+  sha: string | null;
+  now: Date;
+  /** Only findings of these kinds take part (a re-match touches vulnerabilities only). */
+  kinds?: ReadonlySet<string>;
+  /** A repository's first audit: stored, never alerted. */
+  baseline: boolean;
+  /** False: nothing missing from `findings` is closed. */
+  closeMissing?: boolean;
+  /** Whether a missing open finding may be closed. */
+  mayClose?: (finding: Finding) => boolean;
+}
+
+/** A sweep looked at a repository and it had not moved; `advisoriesMark` absent: the mark stays. */
+export interface CheckedRepo {
+  repo: string;
+  private: boolean;
+  now: Date;
+  advisoriesMark?: string | null;
+}
+
+export interface NewWatch {
+  repo: string;
+  channel: string;
+  userId: string;
+  private: boolean;
+  adminLinked: boolean;
+  now: Date;
+}
+
+/** How an alert changes: its list of repositories, and whether every one of them is fixed. */
+export interface AlertChange {
+  affected: AffectedRepo[];
+  resolved: boolean;
+  now: Date;
+}
+
+export interface WatchStateStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The Slack outbox in the same database: alert changes write their messages to it in their transaction. */
+  readonly outbox: OutboxStore;
+
+  // Watches -------------------------------------------------------------------------------------
+  /** Adds (or refreshes) a watch; true when it is new. */
+  addWatch(input: NewWatch): Promise<boolean>;
+  /** Every watched repository, once, in key order. */
+  watchedRepos(): Promise<string[]>;
+  watchesForChannel(channel: string): Promise<WatchRow[]>;
+  /** The watches of one repository (store key), every channel. */
+  watchesOfRepo(repo: string): Promise<WatchRow[]>;
+  /** How the channel counts unrated advisories; null: the default. */
+  channelUnknownAs(channel: string): Promise<RatedSeverity | null>;
+  setChannelUnknownAs(channel: string, level: RatedSeverity, userId: string, now: Date): Promise<void>;
+  /** Ignores `advisory` (or a finding kind) in the channel, replacing an ignore of the same advisory and package. */
+  addIgnore(input: { channel: string; advisory: string; package: string | null; reason: string; until: string | null; userId: string; now: Date }): Promise<void>;
+  /** The channel's ignores, as audit rules. */
+  ignoreRulesForChannel(channel: string): Promise<IgnoreRule[]>;
+
+  // Repository state ----------------------------------------------------------------------------
+  repoStates(repos: readonly string[]): Promise<Map<string, RepoStateRow>>;
+  /**
+   * One transaction: the audit's state, then its findings diffed against what was open. The state
+   * row is written first, so two replicas auditing the same repository take turns on it and the
+   * second one diffs against what the first stored.
+   */
+  recordAudit(audit: AuditRecord, findings: FindingsUpdate): Promise<FindingsDiff>;
+  /** One transaction for all of them (a sweep's bookkeeping for a fleet is one commit). */
+  markChecked(repos: readonly CheckedRepo[]): Promise<void>;
+  /** One transaction: each re-matched repository's findings, then its check. Diffs in input order. */
+  recordRematches(entries: readonly { findings: FindingsUpdate; checked: CheckedRepo }[]): Promise<FindingsDiff[]>;
+  markError(repo: string, message: string, now: Date): Promise<void>;
+
+  // Findings ------------------------------------------------------------------------------------
+  openFindings(repo: string): Promise<FindingRow[]>;
+  /** Every finding (open or fixed) of these repositories, optionally of some kinds only. */
+  findingsFor(repos: readonly string[], kinds?: readonly string[]): Promise<FindingRow[]>;
+
+  // Alerts --------------------------------------------------------------------------------------
+  alertsForChannel(channel: string): Promise<AlertRow[]>;
+  alert(id: number): Promise<AlertRow | null>;
+  /**
+   * Records the (channel, advisory) alert and the messages `announce` composes for it, in one
+   * transaction; null when that alert exists already (recorded earlier, or by another replica just
+   * now), and then nothing is written.
+   */
+  recordAlert(input: { channel: string; advisoryId: string; affected: AffectedRepo[]; now: Date }, announce: (alert: AlertRow) => readonly OutboundMessage[]): Promise<AlertRow | null>;
+  /**
+   * Changes an alert's list (reopening it if it was resolved) or resolves it, with `messages`, in
+   * one transaction, only if the alert is still as `alert` read it (same state and list); false
+   * when another writer changed it first, and then nothing is written.
+   */
+  changeAlert(alert: AlertRow, change: AlertChange, messages: readonly OutboundMessage[]): Promise<boolean>;
+  /** Writes messages to the outbox (a repeated idempotency key changes nothing); how many were new. */
+  announce(messages: readonly OutboundMessage[], now: Date): Promise<number>;
+  /** The outbox delivered the alert's post: its message ts (a recorded alert becomes posted). */
+  recordAlertMessage(id: number, ts: string, now: Date): Promise<void>;
+  markAlertFailure(id: number, error: string, giveUp: boolean, now: Date): Promise<void>;
+
+  /** Readiness for /healthz: the database answers and its schema is this build's. */
+  health(): Promise<{ ok: true } | { ok: false; reason: string }>;
+}

@@ -1,0 +1,221 @@
+/**
+ * The watch state's contract, run against both implementations: SQLite (two connections to one
+ * file, as two processes would have) and the run's real PostgreSQL (two pools on one database, as
+ * two replicas would have). Every case reads like what the sweep and the alerts rely on.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { findingKey, type Finding } from '../../src/audit/findings.js';
+import type { OutboundMessage } from '../../src/store/outbox/types.js';
+import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
+import type { AuditRecord, FindingsUpdate, WatchStateStore } from '../../src/store/watch-state/types.js';
+import { WatchStore, type AffectedRepo, type AlertRow } from '../../src/store/watches.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import { openTestDb, tempDbPath } from '../watch/helpers.js';
+
+type Dialect = 'sqlite' | 'postgres';
+
+async function openStores(dialect: Dialect): Promise<{ stores: [WatchStateStore, WatchStateStore]; close: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const path = tempDbPath();
+    const dbs = [openTestDb(path), openTestDb(path)];
+    return { stores: [new SqliteWatchState(new WatchStore(dbs[0]!)), new SqliteWatchState(new WatchStore(dbs[1]!))], close: async () => dbs.forEach((db) => db.close()) };
+  }
+  const database = await createTestDatabase();
+  const pools = await Promise.all([database.open({ max: 4 }), database.open({ max: 4 })]);
+  return { stores: [new PostgresWatchState(pools[0]!), new PostgresWatchState(pools[1]!)], close: () => database.drop() };
+}
+
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+const later = (hours: number) => new Date(T0.getTime() + hours * 3_600_000);
+const CHANNEL = 'C0SECURITY1';
+
+const vuln = (id: string, pkg: string, version: string): Finding => ({
+  kind: 'vulnerability',
+  severity: 'high',
+  package: pkg,
+  version,
+  file: 'requirements.txt',
+  line: 1,
+  id,
+  summary: `${pkg} is vulnerable`,
+  fix: { version: '9.9.9', text: `upgrade ${pkg} to 9.9.9` },
+});
+
+const audit = (repo: string, sha: string, now: Date, mark: string | null = 'mark-1'): AuditRecord => ({
+  repo,
+  display: repo,
+  htmlUrl: `https://github.com/${repo}`,
+  private: false,
+  sha,
+  packages: [{ name: 'requests', version: '2.2.0', direct: true, entries: [{ file: 'requirements.txt', line: 1, kind: 'requirement', direct: true, specifier: '==2.2.0', group: 'main' }] }],
+  ignores: [],
+  dependencies: 1,
+  now,
+  advisoriesMark: mark,
+});
+
+const update = (repo: string, findings: Finding[], sha: string | null, now: Date, extra: Partial<FindingsUpdate> = {}): FindingsUpdate => ({ repo, findings, keyOf: findingKey, sha, now, baseline: false, ...extra });
+
+const affected = (repo: string, fixedAt: string | null = null): AffectedRepo => ({
+  repo,
+  repoUrl: `https://github.com/${repo}`,
+  version: '2.2.0',
+  file: 'requirements.txt',
+  line: 1,
+  url: null,
+  fix: 'upgrade',
+  fixVersion: '9.9.9',
+  fixedBySha: fixedAt ? 'abc' : null,
+  fixedAt,
+});
+
+const post = (alert: AlertRow): OutboundMessage[] => [{ kind: 'advisory-alert', data: { alertId: alert.id }, channel: alert.channel, op: 'post', messageKey: alert.clientKey, idempotencyKey: alert.clientKey }];
+const edit = (alert: AlertRow, version: string): OutboundMessage[] => [{ kind: 'advisory-alert', data: { alertId: alert.id, version }, channel: alert.channel, op: 'update', messageKey: alert.clientKey, idempotencyKey: `${alert.clientKey}@${version}` }];
+
+describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect) => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  const open = async () => {
+    const opened = await openStores(dialect);
+    close = opened.close;
+    return opened.stores;
+  };
+
+  it('keeps each watch once, lists watched repositories once, and never takes back an admin link', async () => {
+    const [a, b] = await open();
+    expect(await a.addWatch({ repo: 'octo/b', channel: CHANNEL, userId: 'U1', private: true, adminLinked: true, now: T0 })).toBe(true);
+    expect(await b.addWatch({ repo: 'octo/b', channel: CHANNEL, userId: 'U2', private: true, adminLinked: false, now: T0 })).toBe(false);
+    await a.addWatch({ repo: 'octo/a', channel: 'C0OTHER0001', userId: 'U1', private: false, adminLinked: false, now: T0 });
+    await a.addWatch({ repo: 'octo/b', channel: 'C0OTHER0001', userId: 'U1', private: false, adminLinked: false, now: T0 });
+    expect(await b.watchedRepos()).toEqual(['octo/a', 'octo/b']);
+    expect(await b.watchesForChannel(CHANNEL)).toEqual([{ repo: 'octo/b', channel: CHANNEL, addedBy: 'U1', addedAt: T0.toISOString(), private: true, adminLinked: true }]);
+  });
+
+  it('diffs audits against what was open: a baseline that never alerts, a new finding that does, a fix by its commit', async () => {
+    const [a, b] = await open();
+    const first = await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0')], 'sha1', T0, { baseline: true }));
+    expect(first.added.map((f) => [f.advisoryId, f.alertable])).toEqual([['PYSEC-1', false]]);
+
+    const second = await b.recordAudit(audit('octo/app', 'sha2', later(1)), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-2', 'urllib3', '1.0')], 'sha2', later(1)));
+    expect(second.added.map((f) => [f.advisoryId, f.alertable])).toEqual([['PYSEC-2', true]]);
+    expect(second.stillOpen.map((f) => [f.advisoryId, f.firstSeen, f.alertable])).toEqual([['PYSEC-1', T0.toISOString(), false]]);
+
+    const third = await a.recordAudit(audit('octo/app', 'sha3', later(2)), update('octo/app', [vuln('PYSEC-2', 'urllib3', '1.0')], 'sha3', later(2)));
+    expect(third.fixed.map((f) => [f.advisoryId, f.fixedBySha, f.fixedAt])).toEqual([['PYSEC-1', 'sha3', later(2).toISOString()]]);
+    expect((await b.openFindings('octo/app')).map((f) => f.advisoryId)).toEqual(['PYSEC-2']);
+
+    const state = (await b.repoStates(['octo/app', 'octo/never'])).get('octo/app');
+    expect(state).toMatchObject({ auditedSha: 'sha3', headOid: 'sha3', auditedAt: later(2).toISOString(), dependencies: 1, advisoriesMark: 'mark-1', error: null });
+    expect(state!.packages[0]).toMatchObject({ name: 'requests', version: '2.2.0' });
+  });
+
+  it('keeps open what an audit cannot vouch for', async () => {
+    const [a] = await open();
+    await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-2', 'urllib3', '1.0')], 'sha1', T0));
+    const partial = await a.recordAudit(audit('octo/app', 'sha2', later(1)), update('octo/app', [], 'sha2', later(1), { mayClose: (f) => f.package !== 'urllib3' }));
+    expect(partial.fixed.map((f) => f.advisoryId)).toEqual(['PYSEC-1']);
+    const unread = await a.recordAudit(audit('octo/app', 'sha3', later(2)), update('octo/app', [], 'sha3', later(2), { closeMissing: false }));
+    expect(unread.fixed).toEqual([]);
+    expect((await a.openFindings('octo/app')).map((f) => f.advisoryId)).toEqual(['PYSEC-2']);
+  });
+
+  it('records checks, errors and re-matches for a fleet, each batch in one go', async () => {
+    const [a, b] = await open();
+    for (const repo of ['octo/a', 'octo/b']) await a.recordAudit(audit(repo, 'sha1', T0), update(repo, [vuln('PYSEC-1', 'requests', '2.2.0')], 'sha1', T0));
+    await b.markChecked([
+      { repo: 'octo/a', private: true, now: later(1), advisoriesMark: 'mark-2' },
+      { repo: 'octo/b', private: false, now: later(1) },
+    ]);
+    await b.markError('octo/c', 'Not Found', later(1));
+    const diffs = await a.recordRematches([
+      { findings: update('octo/a', [], null, later(2)), checked: { repo: 'octo/a', private: true, now: later(2), advisoriesMark: 'mark-3' } },
+      { findings: update('octo/b', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-9', 'requests', '2.2.0')], null, later(2)), checked: { repo: 'octo/b', private: false, now: later(2) } },
+    ]);
+    expect(diffs.map((d) => [d.added.map((f) => f.advisoryId), d.fixed.map((f) => f.advisoryId)])).toEqual([
+      [[], ['PYSEC-1']],
+      [['PYSEC-9'], []],
+    ]);
+    const states = await b.repoStates(['octo/a', 'octo/b', 'octo/c']);
+    expect([...states.keys()]).toEqual(['octo/a', 'octo/b', 'octo/c']);
+    expect(states.get('octo/a')).toMatchObject({ private: true, checkedAt: later(2).toISOString(), advisoriesMark: 'mark-3' });
+    expect(states.get('octo/b')).toMatchObject({ advisoriesMark: 'mark-1', checkedAt: later(2).toISOString() });
+    expect(states.get('octo/c')).toMatchObject({ error: 'Not Found', auditedSha: null, display: 'octo/c' });
+    expect((await a.findingsFor(['octo/b', 'octo/a'], ['vulnerability'])).map((f) => [f.repo, f.advisoryId, f.fixedAt !== null])).toEqual([
+      ['octo/b', 'PYSEC-1', false],
+      ['octo/b', 'PYSEC-9', false],
+      ['octo/a', 'PYSEC-1', true],
+    ]);
+    expect(await a.findingsFor(['octo/a'], ['outdated'])).toEqual([]);
+  });
+
+  it('reads channel settings and ignores as audit rules, one per advisory and package whatever its case', async () => {
+    const [a, b] = await open();
+    expect(await a.channelUnknownAs(CHANNEL)).toBeNull();
+    await a.setChannelUnknownAs(CHANNEL, 'medium', 'U1', T0);
+    expect(await b.channelUnknownAs(CHANNEL)).toBe('medium');
+    await a.addIgnore({ channel: CHANNEL, advisory: 'pysec-1', package: null, reason: 'not reachable', until: null, userId: 'U1', now: T0 });
+    await b.addIgnore({ channel: CHANNEL, advisory: 'PYSEC-1', package: null, reason: 'still not reachable', until: '2026-12-31', userId: 'U1', now: T0 });
+    await b.addIgnore({ channel: CHANNEL, advisory: 'PYSEC-1', package: 'requests', reason: 'vendored', until: null, userId: 'U1', now: T0 });
+    expect((await a.ignoreRulesForChannel(CHANNEL)).map((r) => [r.id, r.package, r.reason, r.until, r.source]).sort()).toEqual(
+      [
+        ['PYSEC-1', null, 'still not reachable', '2026-12-31', `channel ${CHANNEL}`],
+        ['PYSEC-1', 'requests', 'vendored', null, `channel ${CHANNEL}`],
+      ].sort(),
+    );
+  });
+
+  it('records a (channel, advisory) alert once, with its outbox post, even when two replicas race', async () => {
+    const [a, b] = await open();
+    const input = { channel: CHANNEL, advisoryId: 'PYSEC-2', affected: [affected('octo/app')], now: T0 };
+    const raced = await Promise.all([a.recordAlert(input, post), b.recordAlert(input, post), a.recordAlert(input, post), b.recordAlert(input, post)]);
+    const winners = raced.filter((r): r is AlertRow => r !== null);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]).toMatchObject({ channel: CHANNEL, advisoryId: 'PYSEC-2', clientKey: `${CHANNEL}:PYSEC-2`, state: 'recorded', messageTs: null, affected: input.affected });
+    expect(await b.recordAlert({ ...input, now: later(1) }, post)).toBeNull();
+    const rows = await a.outbox.rows({ channel: CHANNEL });
+    expect(rows.map((r) => [r.op, r.idempotencyKey, r.data])).toEqual([['post', `${CHANNEL}:PYSEC-2`, { alertId: winners[0]!.id }]]);
+    expect(await b.alertsForChannel(CHANNEL)).toEqual([winners[0]]);
+    expect(await b.alert(winners[0]!.id)).toEqual(winners[0]);
+  });
+
+  it('changes an alert only as it was read: a replica deciding from a stale read writes nothing', async () => {
+    const [a, b] = await open();
+    const alert = (await a.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2', affected: [affected('octo/app')], now: T0 }, post))!;
+    const grown = [affected('octo/app'), affected('octo/lib')];
+    const [first, second] = await Promise.all([
+      a.changeAlert(alert, { affected: grown, resolved: false, now: later(1) }, edit(alert, 'a')),
+      b.changeAlert(alert, { affected: grown, resolved: false, now: later(1) }, edit(alert, 'b')),
+    ]);
+    expect([first, second].sort()).toEqual([false, true]);
+    expect((await a.outbox.rows({ channel: CHANNEL })).map((r) => r.op)).toEqual(['post', 'update']);
+
+    const current = (await b.alert(alert.id))!;
+    expect(current).toMatchObject({ state: 'recorded', affected: grown });
+    const fixed = grown.map((x) => ({ ...x, fixedAt: later(2).toISOString() }));
+    expect(await b.changeAlert(current, { affected: fixed, resolved: true, now: later(2) }, edit(alert, 'resolved'))).toBe(true);
+    expect(await b.alert(alert.id)).toMatchObject({ state: 'resolved', resolvedAt: later(2).toISOString(), affected: fixed });
+    const resolved = (await a.alert(alert.id))!;
+    expect(await a.changeAlert(resolved, { affected: grown, resolved: false, now: later(3) }, edit(alert, 'reopened'))).toBe(true);
+    expect(await a.alert(alert.id)).toMatchObject({ state: 'posted', resolvedAt: null, affected: grown });
+  });
+
+  it('copies what the outbox delivered onto the alert: its ts, or its failure', async () => {
+    const [a, b] = await open();
+    const one = (await a.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-1', affected: [affected('octo/app')], now: T0 }, post))!;
+    const two = (await a.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2', affected: [affected('octo/app')], now: T0 }, post))!;
+    await b.recordAlertMessage(one.id, '1700000000.000100', later(1));
+    await b.markAlertFailure(two.id, 'channel_not_found', true, later(1));
+    expect(await a.alert(one.id)).toMatchObject({ state: 'posted', messageTs: '1700000000.000100', postedAt: later(1).toISOString() });
+    expect(await a.alert(two.id)).toMatchObject({ state: 'failed', attempts: 1, lastError: 'channel_not_found' });
+    expect(await a.announce(post(one), later(2))).toBe(0);
+  });
+
+  it('is ready when its schema is this build’s', async () => {
+    const [a] = await open();
+    expect(await a.health()).toEqual({ ok: true });
+  });
+});
