@@ -110,7 +110,7 @@ describe('two replicas on one PostgreSQL', () => {
     await everyJobOnBoth();
     expect(world.slack.callsTo('chat.postMessage')).toHaveLength(2);
     expect(world.slack.callsTo('chat.update')).toHaveLength(2);
-    expect((await a.outbox.rows({ channel: PLATFORM })).map((r) => [r.op, r.state])).toEqual([
+    expect((await a.state.outbox.rows({ channel: PLATFORM })).map((r) => [r.op, r.state])).toEqual([
       ['post', 'posted'],
       ['update', 'posted'],
     ]);

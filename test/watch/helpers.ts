@@ -95,15 +95,17 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
     clock,
     dbPath,
     service(overrides = {}) {
-      const db = openTestDb(dbPath);
-      opened.push(db);
+      // A replica's own SQLite file when given (the watch state then lives in `overrides.state`).
+      const db = overrides.db ?? openTestDb(dbPath);
+      if (!overrides.db) opened.push(db);
       const timer = new ManualTimer();
       const watch = createWatchService({
         db,
         octokit,
         advisories: new OsvApi({ baseUrl: osv.url, db, retries: 1, backoffMs: 1 }),
         registry: options.registry ?? null,
-        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), now: clock.now, pacer: { minIntervalMs: 5 } }),
+        // As main.ts wires it: the local outbox, and the shared one of a PostgreSQL watch state.
+        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), now: clock.now, pacer: { minIntervalMs: 5 }, ...(overrides.state ? { shared: overrides.state.outbox } : {}) }),
         admins: [],
         defaultTimeZone: 'UTC',
         now: clock.now,
