@@ -30,6 +30,7 @@ import type { AdvisoryAlert } from './messages.js';
 import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
+import type { JobQueue } from '../jobs/interface.js';
 import { SweepRunner, type SweepOptions } from './sweep.js';
 import { reviewPullRequests } from './pr-review/sweep-part.js';
 import type { CardSources } from '../packages/card.js';
@@ -72,6 +73,11 @@ export interface WatchServiceOptions {
    * these card sources; absent: no reviews.
    */
   pullRequestReviews?: { cards: () => CardSources };
+  /**
+   * The job queue replicas share (PostgreSQL: src/jobs/postgres.ts): each scheduled slot runs once
+   * across them. Absent (SQLite, one bot): slots are claimed in job_runs and run here, as before.
+   */
+  jobs?: JobQueue;
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -184,6 +190,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     now,
     ...(options.timer ? { timer: options.timer } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.jobs ? { queue: options.jobs } : {}),
   });
 
   const lookupRepo = async (ref: RepoRef): Promise<RepoLookup> => {
