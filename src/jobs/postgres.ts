@@ -20,6 +20,9 @@ import { QUEUE_NAMES, type Enqueued, type EnqueueOptions, type JobHandler, type 
 /** pg-boss's own tables live in their own schema, migrated by pg-boss under its advisory lock. */
 const SCHEMA = 'pgboss';
 
+/** pg_advisory_lock key for starting the queue: "depj" in ASCII (migrations use "depw"). */
+const START_LOCK_KEY = 0x6465706a;
+
 export interface PostgresQueueOptions {
   /** How long a taken job may run before another replica may take it (default 15 minutes: a sweep batch takes well under one). */
   leaseSeconds?: number;
@@ -58,9 +61,13 @@ export class PostgresQueue implements JobQueue {
     this.boss.on('error', (err: Error) => options.logger?.error({ err: err.message }, 'job queue error'));
   }
 
-  /** Creates pg-boss's schema and our queues (idempotent; replicas starting together serialise on pg-boss's lock). */
+  /**
+   * Creates pg-boss's schema and our queues. Idempotent; replicas starting together take turns under
+   * an advisory lock of ours: pg-boss 10 creates its schema before taking its own lock, and two
+   * replicas on a fresh database collide on CREATE SCHEMA without this.
+   */
   start(): Promise<void> {
-    this.started ??= (async () => {
+    this.started ??= this.underStartLock(async () => {
       await this.boss.start();
       for (const name of QUEUE_NAMES) {
         const settings = {
@@ -73,8 +80,22 @@ export class PostgresQueue implements JobQueue {
         if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, settings);
         else await this.boss.createQueue(name, settings);
       }
-    })();
+    });
     return this.started;
+  }
+
+  private async underStartLock(work: () => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [START_LOCK_KEY]);
+      try {
+        await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [START_LOCK_KEY]).catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   async enqueue<P extends JsonValue>(name: QueueName, payload: P, options: EnqueueOptions = {}): Promise<Enqueued> {

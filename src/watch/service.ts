@@ -31,6 +31,7 @@ import { handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply
 import { runDigest, type DigestPosted, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import type { JobQueue } from '../jobs/interface.js';
+import { sweepThroughQueue, workSweepBatches, type BatchWorkerOptions } from '../jobs/sweep-batches.js';
 import { SweepRunner, type SweepOptions } from './sweep.js';
 import { reviewPullRequests } from './pr-review/sweep-part.js';
 import type { CardSources } from '../packages/card.js';
@@ -78,6 +79,8 @@ export interface WatchServiceOptions {
    * across them. Absent (SQLite, one bot): slots are claimed in job_runs and run here, as before.
    */
   jobs?: JobQueue;
+  /** How this replica takes sweep batches from `jobs` (concurrency; a test hook). */
+  sweepBatches?: BatchWorkerOptions;
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -123,7 +126,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
   // PostgreSQL outbox takes over when the watch tables move there: issue 13, item 1.)
   const outbox = new SqliteOutbox(options.db);
   const deliverer = new OutboxDeliverer({ outbox, slack, now, ...(options.logger ? { logger: options.logger } : {}) });
-  const sweeps = new SweepRunner({
+  const sweepOptions: SweepOptions = {
     store,
     octokit: options.octokit,
     db: options.db,
@@ -146,7 +149,10 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
           },
         }
       : {}),
-  });
+  };
+  // With replicas, a sweep is cut into batch jobs that any of them takes (src/jobs/sweep-batches.ts).
+  const { jobs } = options;
+  const sweeps = jobs ? new SweepRunner(sweepOptions, (o) => sweepThroughQueue(jobs, o)) : new SweepRunner(sweepOptions);
 
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestPosted> => {
     // Every job reads the store; make sure a sweep at least as recent as the slot has filled it.
@@ -227,6 +233,7 @@ export function createWatchService(options: WatchServiceOptions): WatchService {
     alert: (id) => store.alert(id),
     runJob,
     start: () => {
+      if (jobs) void workSweepBatches(jobs, sweepOptions, options.sweepBatches).catch((err: unknown) => options.logger?.error({ err: (err as Error).message }, 'cannot take sweep batches from the job queue'));
       scheduler.start();
       // Rows left by a crash, or put back after a failed send, go out without waiting for the
       // channel's next scheduled run.

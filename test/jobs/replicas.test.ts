@@ -31,6 +31,12 @@ afterEach(async () => {
 });
 
 describe('jobs across two replicas on PostgreSQL', () => {
+  it('starts four replicas at the same moment on a fresh database', async () => {
+    const four = await Promise.all([1, 2, 3, 4].map(() => replica()));
+    await Promise.all(four.map((q) => q.start()));
+    expect((await four[3]!.stats()).map((s) => s.name).sort()).toEqual(['scheduled-run', 'sweep-batch']);
+  });
+
   it('runs a scheduled slot once when both replicas fire for it', async () => {
     const [a, b] = [await replica(), await replica()];
     const ran: string[] = [];
