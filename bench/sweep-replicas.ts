@@ -156,6 +156,11 @@ export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<
           },
           'wall < 60 s with 2 replicas, RSS < 250 MB per replica',
         );
+        // Failures are part of the figures: say what they were (one line per distinct reason).
+        const reasons = new Map<string, number>();
+        for (const f of result.failed) reasons.set(f.message, (reasons.get(f.message) ?? 0) + 1);
+        for (const w of result.warnings) reasons.set(w, (reasons.get(w) ?? 0) + 1);
+        for (const [reason, n] of reasons) process.stdout.write(`  ${n} × ${reason.slice(0, 160)}\n`);
       } finally {
         for (const c of children) if (c.child.connected) c.child.send({ type: 'stop' });
         await Promise.all(children.map((c) => new Promise((resolve) => (c.child.exitCode !== null ? resolve(null) : c.child.once('exit', resolve)))));
