@@ -9,6 +9,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   'slack-audit': async () => (await import('./slack-audit.js')).benchSlackAudit(),
   'slack-acks': async () => (await import('./slack-acks.js')).benchSlackAcks(),
   sweep: async () => (await import('./sweep.js')).benchSweep(),
+  'sweep-replicas': async () => (await import('./sweep-replicas.js')).benchSweepReplicas(),
   packages: async () => (await import('./packages.js')).benchPackages(),
   scan: async () => (await import('./scan.js')).benchScan(),
   'scan-tarball': async () => (await import('./scan-tarball.js')).benchScanTarball(),

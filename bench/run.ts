@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['deps', 'advisories', 'speed', 'slack-audit', 'slack-acks', 'sweep', 'sweep-compiled', 'monorepo', 'packages', 'scan', 'scan-tarball', 'hostile'];
+const ALL = ['deps', 'advisories', 'speed', 'slack-audit', 'slack-acks', 'sweep', 'sweep-compiled', 'sweep-replicas', 'monorepo', 'packages', 'scan', 'scan-tarball', 'hostile'];
 /** Run from dist/ with plain node (no tsx loader), as deployed: `npm run bench` builds first. */
 const COMPILED: Record<string, string> = { 'sweep-compiled': 'bench/sweep-compiled.mjs' };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;

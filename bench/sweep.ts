@@ -27,10 +27,17 @@ import { fmtMs, report, tempDir } from './util.js';
 const REPOS = 1000;
 const CHANGED = 10;
 const LATENCY_MS = 50;
-const TOKEN = `ghp_${'Bn4'.repeat(12)}`;
+export const TOKEN = `ghp_${'Bn4'.repeat(12)}`;
+/** The fakes child serves `--repos N --changed M` (bench/sweep-replicas.ts: 20,000 and 200); this bench's by default. */
+const argNumber = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+};
+/** The repositories pushed to since the last sweep: every 97th, so they spread over every batch. */
+export const changedIndex = (i: number) => i * 97;
 
 /** Real packages and versions, some with known advisories, varied per repository. */
-const PINS: [string, string[]][] = [
+export const PINS: [string, string[]][] = [
   ['requests', ['2.2.0', '2.19.1', '2.25.1', '2.31.0']],
   ['urllib3', ['1.24.1', '1.26.4', '1.26.18', '2.0.7']],
   ['django', ['2.1.5', '3.2.12', '4.2.7', '5.0.1']],
@@ -43,7 +50,7 @@ const PINS: [string, string[]][] = [
   ['pillow', ['6.2.0', '8.3.2', '9.5.0', '10.2.0']],
 ];
 
-function requirementsFor(i: number, generation = 0): string {
+export function requirementsFor(i: number, generation = 0): string {
   return PINS.map(([name, versions], k) => `${name}==${versions[(i + k * 7 + generation) % versions.length]}`).join('\n') + `\n# service ${i}\n`;
 }
 
@@ -69,11 +76,13 @@ function collectGarbage(): void {
   }
 }
 
-type ToFakes = { type: 'latency'; ms: number } | { type: 'count' } | { type: 'stop' };
-type FromFakes = { type: 'ready'; github: string; osv: string; pypi: string; heads: string[]; requirements: string[]; pins: [string, string[]][] } | { type: 'ok' } | { type: 'count'; total: number };
+export type ToFakes = { type: 'latency'; ms: number } | { type: 'count' } | { type: 'stop' };
+export type FromFakes = { type: 'ready'; github: string; osv: string; pypi: string; heads: string[]; requirements: string[]; pins: [string, string[]][] } | { type: 'ok' } | { type: 'count'; total: number };
 
 /** The child process: the three fakes, 1,000 repositories, 10 pushes; answers the parent over IPC. */
 async function serveFakes(): Promise<void> {
+  const repos = argNumber('--repos', REPOS);
+  const changed = argNumber('--changed', CHANGED);
   // Imported here, in the child only: the fakes' code is no part of the sweeping process's memory.
   const { startFakeGitHub } = await import('../test/fakes/github.js');
   const { startFakeOsv } = await import('../test/fakes/osv.js');
@@ -84,8 +93,8 @@ async function serveFakes(): Promise<void> {
   const pypi = await startFakePypi();
   for (const [name, versions] of PINS) pypi.addProject({ name, releases: versions.map((version, n) => ({ version, uploadTime: `20${18 + n}-01-01T00:00:00Z` })) });
   const heads: string[] = [];
-  for (let i = 0; i < REPOS; i++) heads.push(github.addRepo({ owner: 'fleet', name: `service-${i}`, files: { 'requirements.txt': requirementsFor(i) } }));
-  for (let i = 0; i < CHANGED; i++) github.pushCommit('fleet', `service-${i * 97}`, { 'requirements.txt': requirementsFor(i * 97, 1) });
+  for (let i = 0; i < repos; i++) heads.push(github.addRepo({ owner: 'fleet', name: `service-${i}`, files: { 'requirements.txt': requirementsFor(i) } }));
+  for (let i = 0; i < changed; i++) github.pushCommit('fleet', `service-${changedIndex(i)}`, { 'requirements.txt': requirementsFor(changedIndex(i), 1) });
   const send = (m: FromFakes) => process.send!(m);
   process.on('message', (m: ToFakes) => {
     if (m.type === 'latency') {
@@ -100,12 +109,12 @@ async function serveFakes(): Promise<void> {
       void Promise.all([github.close(), osv.close(), pypi.close()]).then(() => process.exit(0));
     }
   });
-  const requirements = Array.from({ length: REPOS }, (_, i) => requirementsFor(i));
+  const requirements = Array.from({ length: repos }, (_, i) => requirementsFor(i));
   send({ type: 'ready', github: github.url, osv: osv.url, pypi: pypi.url, heads, requirements, pins: PINS });
 }
 
-function startFakesProcess(): { child: ChildProcess; next: <T extends FromFakes['type']>(type: T) => Promise<Extract<FromFakes, { type: T }>> } {
-  const child = fork(fileURLToPath(import.meta.url), ['--fakes'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startFakesProcess(args: string[] = []): { child: ChildProcess; next: <T extends FromFakes['type']>(type: T) => Promise<Extract<FromFakes, { type: T }>> } {
+  const child = fork(fileURLToPath(import.meta.url), ['--fakes', ...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = <T extends FromFakes['type']>(type: T) =>
     new Promise<Extract<FromFakes, { type: T }>>((resolve, reject) => {
       const onMessage = (m: FromFakes) => {

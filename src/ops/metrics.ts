@@ -6,8 +6,9 @@
  * outcome, kind), never from a request, a repository, a channel, a URL or an error message, so a
  * scrape can carry no secret and no customer data, and the number of series stays bounded.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { observeRequests, type RequestObservation, type RequestOutcome } from '../http.js';
+import type { QueueStats } from '../jobs/interface.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 
 /** Outcomes that mean the service did not give a usable answer (a 4xx is the caller's business: a 404 is "not found"). */
@@ -23,6 +24,8 @@ export interface Metrics {
   /** The runner, with each audit and re-match counted and timed. */
   instrumentRunner(runner: AuditRunner): AuditRunner;
   sweepFinished(seconds: number, outcome: RunOutcome): void;
+  /** Reports the job queue's depth and lag at each scrape (src/jobs: the queue replicas share, or the in-process one). */
+  watchJobQueue(queue: { stats(): Promise<QueueStats[]> }): void;
   /** Stops listening to the HTTP layer (tests; the process registry dies with the process). */
   close(): void;
 }
@@ -81,6 +84,34 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     registers: [registry],
   });
 
+  // Read at scrape time from the queue itself: every replica reports the same shared figures, which
+  // is what an alert on "jobs wait too long" needs (max over replicas, not a sum).
+  let jobQueue: { stats(): Promise<QueueStats[]> } | null = null;
+  const readQueue = async () => (jobQueue ? await jobQueue.stats().catch(() => null) : null);
+  new Gauge({
+    name: 'depwatch_job_queue_depth',
+    help: 'Jobs due and not yet taken by any replica, by queue and state (waiting, active).',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const q of (await readQueue()) ?? []) {
+        this.set({ queue: q.name, state: 'waiting' }, q.waiting);
+        this.set({ queue: q.name, state: 'active' }, q.active);
+      }
+    },
+  });
+  new Gauge({
+    name: 'depwatch_job_queue_lag_seconds',
+    help: 'How long the oldest due job of each queue has waited to be taken (0 when none waits).',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const q of (await readQueue()) ?? []) this.set({ queue: q.name }, q.lagSeconds);
+    },
+  });
+
   const stopObserving = observeRequests((o: RequestObservation) => {
     requests.inc({ service: o.service, outcome: o.outcome });
     requestSeconds.observe({ service: o.service }, o.seconds);
@@ -114,6 +145,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     sweepFinished(seconds, outcome) {
       sweeps.inc({ outcome });
       sweepSeconds.observe(seconds);
+    },
+    watchJobQueue(queue) {
+      jobQueue = queue;
     },
     close: stopObserving,
   };

@@ -9,13 +9,19 @@
  *   schedule itself) is run if no run is recorded for it: once, however many ticks were missed.
  * - A slot that passes while the job is still running is run once right after it (coalesced).
  *
+ * - Replicas (PostgreSQL): given a job queue, a due slot is enqueued with the singleton key
+ *   (schedule, slot) instead of being claimed in job_runs and run here; one replica takes it
+ *   (queued.ts). Every replica keeps its timers and catch-up, and the slot still runs once.
+ *
  * Time is injected: `now()` for the clock and a CronTimer for the ticks (node-cron in production, a
  * hand-fired fake in tests). Jobs run in the background, never in a Slack request's path.
  */
 import cron from 'node-cron';
 import type { Logger } from '../log.js';
 import type { ScheduleKind, ScheduleRow, WatchStore } from '../store/watches.js';
+import type { JobQueue } from '../jobs/interface.js';
 import { previousOccurrence } from './cron.js';
+import { enqueueSlot, workScheduledRuns } from './queued.js';
 
 export interface JobSpec {
   /** `kind:channel`, the lock and job_runs key. */
@@ -60,6 +66,8 @@ export interface SchedulerOptions {
   logger?: Logger;
   /** How far back catch-up looks (a quarterly job needs ~92 days). */
   lookbackDays?: number;
+  /** Replicas sharing PostgreSQL: slots go through this queue and run once across them (queued.ts). */
+  queue?: JobQueue;
 }
 
 export function jobKey(kind: ScheduleKind, channel: string): string {
@@ -73,6 +81,8 @@ export class Scheduler {
   private readonly runningJobs = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
   private started = false;
+  /** Registering this replica as a taker of scheduled runs (queue mode). */
+  private queueWorker: Promise<void> | null = null;
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -83,8 +93,16 @@ export class Scheduler {
   start(): void {
     if (this.started) return;
     this.started = true;
-    const interrupted = this.options.store.markInterruptedRuns(this.now());
-    if (interrupted > 0) this.options.logger?.warn({ interrupted }, 'scheduler: runs left unfinished by the previous process were marked interrupted');
+    const { queue } = this.options;
+    if (queue) {
+      // The queue's leases take care of runs a dead replica left behind.
+      this.queueWorker ??= workScheduledRuns(queue, this.options.run, { ...(this.options.logger ? { logger: this.options.logger } : {}) }).catch((err: unknown) => {
+        this.options.logger?.error({ err: (err as Error).message }, 'scheduler: cannot take scheduled runs from the job queue');
+      });
+    } else {
+      const interrupted = this.options.store.markInterruptedRuns(this.now());
+      if (interrupted > 0) this.options.logger?.warn({ interrupted }, 'scheduler: runs left unfinished by the previous process were marked interrupted');
+    }
     this.reload();
     for (const { spec } of this.jobs.values()) this.trigger(spec.key);
   }
@@ -141,6 +159,7 @@ export class Scheduler {
 
   /** Resolves when no job is running. */
   async idle(): Promise<void> {
+    await this.queueWorker;
     while (this.runningJobs.size > 0) await Promise.allSettled([...this.runningJobs.values()]);
   }
 
@@ -168,7 +187,15 @@ export class Scheduler {
       return;
     }
     if (!slot || slot.getTime() < spec.since.getTime()) return;
-    const { store } = this.options;
+    const { store, queue } = this.options;
+    if (queue) {
+      const { created } = await enqueueSlot(queue, spec, slot).catch((err: unknown) => {
+        this.options.logger?.error({ job: spec.key, err: (err as Error).message }, 'scheduler: cannot enqueue the scheduled run');
+        return { created: false };
+      });
+      if (created) this.options.logger?.info({ job: spec.key, slot: slot.toISOString() }, 'scheduled job enqueued');
+      return;
+    }
     if (!store.claimJobRun(spec.key, slot, now)) return;
     const log = this.options.logger?.child({ job: spec.key, slot: slot.toISOString() });
     log?.info('scheduled job started');

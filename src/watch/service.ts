@@ -32,6 +32,8 @@ import type { AdvisoryAlert } from './messages.js';
 import { cannotReply, handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
 import { runDigest, type DigestRecorded, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
+import type { JobQueue } from '../jobs/interface.js';
+import { sweepThroughQueue, workSweepBatches, type BatchWorkerOptions } from '../jobs/sweep-batches.js';
 import { SweepRunner, type SweepOptions } from './sweep.js';
 import { reviewPullRequests } from './pr-review/sweep-part.js';
 import type { CardSources } from '../packages/card.js';
@@ -84,6 +86,13 @@ export interface WatchServiceOptions<D extends OutboxDelivery = OutboxDelivery> 
    * these card sources; absent: no reviews.
    */
   pullRequestReviews?: { cards: () => CardSources; comments?: boolean };
+  /**
+   * The job queue replicas share (PostgreSQL: src/jobs/postgres.ts): each scheduled slot runs once
+   * across them. Absent (SQLite, one bot): slots are claimed in job_runs and run here, as before.
+   */
+  jobs?: JobQueue;
+  /** How this replica takes sweep batches from `jobs` (concurrency; a test hook). */
+  sweepBatches?: BatchWorkerOptions;
   /** Test hook: runs between recording an alert and posting it. */
   afterAlertRecorded?: (alert: AlertRow) => void | Promise<void>;
   /** DEPWATCH_FIX_PRS: alerts offer "Open fix PR" per affected repository. */
@@ -143,7 +152,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const codeScans = new CodeScanStore(options.db);
   const fixPulls = new FixPullStore(options.db);
   const codeScan = options.codeScan;
-  const sweeps = new SweepRunner({
+  const sweepOptions: SweepOptions = {
     state,
     octokit: options.octokit,
     db: options.db,
@@ -182,7 +191,10 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
           },
         }
       : {}),
-  });
+  };
+  // With replicas, a sweep is cut into batch jobs that any of them takes (src/jobs/sweep-batches.ts).
+  const { jobs } = options;
+  const sweeps = jobs ? new SweepRunner(sweepOptions, (o) => sweepThroughQueue(jobs, o)) : new SweepRunner(sweepOptions);
 
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestRecorded> => {
     // Every job reads the store; make sure a sweep at least as recent as the slot has filled it.
@@ -233,6 +245,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     now,
     ...(options.timer ? { timer: options.timer } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.jobs ? { queue: options.jobs } : {}),
   });
 
   const lookupRepo = async (ref: RepoRef): Promise<RepoLookup> => {
@@ -277,6 +290,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     }),
     runJob,
     start: () => {
+      if (jobs) void workSweepBatches(jobs, sweepOptions, options.sweepBatches).catch((err: unknown) => options.logger?.error({ err: (err as Error).message }, 'cannot take sweep batches from the job queue'));
       scheduler.start();
       // Rows left by a crash, or put back after a failed send, go out without waiting for the
       // channel's next scheduled run.

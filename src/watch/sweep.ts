@@ -70,6 +70,8 @@ export interface SweepOptions {
     /** Returns how many secrets were seen for the first time. */
     record: (commit: SeenCommit, scan: ScanResult, now: Date) => Promise<number>;
   };
+  /** Only these repositories, those of them still watched (a batch job's share of a sweep: src/jobs/sweep-batches.ts); default: every watched one. */
+  repos?: readonly string[];
 }
 
 export interface SweepEnd {
@@ -136,7 +138,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const startedAt = options.now();
   const log = options.logger?.child({ component: 'sweep' });
   const { state: store } = options;
-  const repos = await store.watchedRepos();
+  const repos = selectRepos(await store.watchedRepos(), options.repos);
   const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [], newSecrets: 0 };
   if (repos.length === 0) return result;
 
@@ -204,6 +206,12 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   result.finishedAt = options.now();
   log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, upToDate: result.upToDate, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length }, 'sweep finished');
   return result;
+}
+
+function selectRepos(watched: string[], only: readonly string[] | undefined): string[] {
+  if (only === undefined) return watched;
+  const set = new Set(watched);
+  return only.filter((repo) => set.has(repo));
 }
 
 function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: FindingRow[]; stillOpen: FindingRow[] }): void {
@@ -403,7 +411,11 @@ export class SweepRunner {
   /** Runs after each sweep (main.ts: fix pull request states); its failure never fails the sweep. */
   onSwept: (() => Promise<unknown>) | null = null;
 
-  constructor(private readonly options: SweepOptions) {}
+  /** `run` is how one sweep is done: here (sweep), or split into jobs any replica may take (src/jobs/sweep-batches.ts). */
+  constructor(
+    private readonly options: SweepOptions,
+    private readonly run: (options: SweepOptions) => Promise<SweepResult> = sweep,
+  ) {}
 
   async ensureFresh(since: Date): Promise<SweepResult> {
     if (this.running) {
@@ -420,7 +432,7 @@ export class SweepRunner {
     this.lastStartedAt = this.options.now();
     const started = performance.now();
     const end = (outcome: SweepEnd['outcome']) => this.options.onSweepEnd?.({ seconds: (performance.now() - started) / 1000, outcome });
-    this.running = sweep(this.options)
+    this.running = this.run(this.options)
       .then(async (r) => {
         this.last = r;
         end(r.failed.length || r.warnings.length ? 'partial' : 'complete');

@@ -1,0 +1,133 @@
+/**
+ * The job queue of a single bot on SQLite: jobs run in this process, as they always have (node-cron
+ * fires, the sweep runs here). Nothing survives a restart, and nothing needs to: the scheduler's
+ * job_runs table (SQLite) already says which slots ran, and a sweep is simply run again.
+ *
+ * It keeps the PostgreSQL queue's promises that callers rely on: a singleton key creates one job,
+ * payloads are copied as JSON, a job waits for `runAt`, at most `concurrency` run at once per queue,
+ * and a failed job is reported, never thrown at whoever enqueued it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.js';
+import { QUEUE_NAMES, type Enqueued, type EnqueueOptions, type JobHandler, type JobOutcome, type JobQueue, type JsonValue, type QueueName, type QueueStats, type WorkOptions } from './interface.js';
+
+interface QueuedJob {
+  id: string;
+  name: QueueName;
+  payload: JsonValue;
+  dueAt: number;
+  state: JobOutcome['state'];
+  output: JsonValue | null;
+}
+
+/** Finished jobs remembered for outcomes(): enough for a sweep's batches, bounded for a bot that runs for months. */
+const KEEP_FINISHED = 10_000;
+
+export class InProcessQueue implements JobQueue {
+  readonly kind = 'in-process' as const;
+  private readonly jobs = new Map<string, QueuedJob>();
+  private readonly singletons = new Map<string, string>();
+  private readonly finished: string[] = [];
+  private readonly workers = new Map<QueueName, { handler: JobHandler<JsonValue>; concurrency: number; running: number }>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly options: { logger?: Logger; now?: () => Date } = {}) {}
+
+  private now(): number {
+    return (this.options.now?.() ?? new Date()).getTime();
+  }
+
+  async enqueue<P extends JsonValue>(name: QueueName, payload: P, options: EnqueueOptions = {}): Promise<Enqueued> {
+    const singleton = options.singletonKey === undefined ? undefined : `${name}\0${options.singletonKey}`;
+    const existing = singleton === undefined ? undefined : this.singletons.get(singleton);
+    if (existing !== undefined) return { id: existing, created: false };
+    const job: QueuedJob = { id: randomUUID(), name, payload: JSON.parse(JSON.stringify(payload)) as JsonValue, dueAt: options.runAt?.getTime() ?? this.now(), state: 'waiting', output: null };
+    this.jobs.set(job.id, job);
+    if (singleton !== undefined) this.singletons.set(singleton, job.id);
+    const wait = job.dueAt - this.now();
+    if (wait > 0) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.pump(name);
+      }, wait);
+      timer.unref();
+      this.timers.add(timer);
+    }
+    queueMicrotask(() => this.pump(name));
+    return { id: job.id, created: true };
+  }
+
+  async work<P extends JsonValue>(name: QueueName, handler: JobHandler<P>, options: WorkOptions = {}): Promise<void> {
+    if (this.workers.has(name)) throw new Error(`a worker for ${name} is registered already`);
+    this.workers.set(name, { handler: handler as JobHandler<JsonValue>, concurrency: Math.max(1, options.concurrency ?? 1), running: 0 });
+    this.pump(name);
+  }
+
+  async outcomes(_name: QueueName, ids: readonly string[]): Promise<JobOutcome[]> {
+    return ids.flatMap((id) => {
+      const job = this.jobs.get(id);
+      return job ? [{ id, state: job.state, output: job.output }] : [];
+    });
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    const now = this.now();
+    return QUEUE_NAMES.map((name) => {
+      const jobs = [...this.jobs.values()].filter((j) => j.name === name);
+      const due = jobs.filter((j) => j.state === 'waiting' && j.dueAt <= now);
+      const oldest = Math.min(...due.map((j) => j.dueAt));
+      return { name, waiting: due.length, active: jobs.filter((j) => j.state === 'active').length, lagSeconds: due.length ? Math.max(0, (now - oldest) / 1000) : 0 };
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Starts as many due jobs of `name` as its worker has room for. */
+  private pump(name: QueueName): void {
+    const worker = this.workers.get(name);
+    if (!worker || this.stopped) return;
+    const now = this.now();
+    for (const job of this.jobs.values()) {
+      if (worker.running >= worker.concurrency) return;
+      if (job.name !== name || job.state !== 'waiting' || job.dueAt > now) continue;
+      job.state = 'active';
+      worker.running++;
+      const run = worker
+        .handler({ id: job.id, name, payload: job.payload })
+        .then(
+          (output) => {
+            job.state = 'completed';
+            job.output = output === undefined ? null : (JSON.parse(JSON.stringify(output)) as JsonValue);
+          },
+          (err: unknown) => {
+            job.state = 'failed';
+            job.output = { error: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+            this.options.logger?.error({ queue: name, job: job.id, err: job.output.error }, 'job failed');
+          },
+        )
+        .finally(() => {
+          worker.running--;
+          this.running.delete(run);
+          this.forgetOld(job.id);
+          this.pump(name);
+        });
+      this.running.add(run);
+    }
+  }
+
+  private forgetOld(id: string): void {
+    this.finished.push(id);
+    while (this.finished.length > KEEP_FINISHED) {
+      const old = this.jobs.get(this.finished.shift()!);
+      if (old) this.jobs.delete(old.id);
+      // The singleton stays taken: a key names one piece of work, done once, whenever it is asked again.
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The job interface's promises, kept by both queues: in process (SQLite, one bot) and in
+ * PostgreSQL (pg-boss on the test run's real server). A singleton key makes one job however often
+ * it is asked for, payloads travel as JSON, runAt holds a job back, concurrency bounds a queue, a
+ * failing job is reported as failed, and stats() shows depth and lag.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InProcessQueue } from '../../src/jobs/in-process.js';
+import { settled, type JobQueue } from '../../src/jobs/interface.js';
+import { PostgresQueue } from '../../src/jobs/postgres.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+
+const until = async (check: () => Promise<boolean> | boolean, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const kinds: [string, () => Promise<{ queue: JobQueue; close: () => Promise<void> }>][] = [
+  ['in process', async () => ({ queue: new InProcessQueue(), close: async () => undefined })],
+  [
+    'PostgreSQL',
+    async () => {
+      const database: TestDatabase = await createTestDatabase();
+      const queue = new PostgresQueue(await database.open({ max: 6 }), { pollingIntervalSeconds: 0.5, retryLimit: 0 });
+      return { queue, close: () => database.drop() };
+    },
+  ],
+];
+
+describe.each(kinds)('the job queue (%s)', (_kind, make) => {
+  let queue: JobQueue;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    ({ queue, close } = await make());
+  });
+  afterEach(async () => {
+    await queue.stop();
+    await close();
+  });
+
+  it('creates one job for a singleton key, however often it is asked for', async () => {
+    const asked = await Promise.all([1, 2, 3, 4].map(() => queue.enqueue('scheduled-run', { slot: 'a' }, { singletonKey: 'weekly:C1@2026-12-07T09:00:00.000Z' })));
+    expect(asked.filter((e) => e.created)).toHaveLength(1);
+    expect(new Set(asked.map((e) => e.id)).size).toBe(1);
+    const ran: unknown[] = [];
+    await queue.work('scheduled-run', async (job) => void ran.push(job.payload));
+    await settled(queue, 'scheduled-run', [asked[0]!.id], { intervalMs: 50 });
+    // Asked again after it ran: still nothing new.
+    expect((await queue.enqueue('scheduled-run', { slot: 'a' }, { singletonKey: 'weekly:C1@2026-12-07T09:00:00.000Z' })).created).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ran).toEqual([{ slot: 'a' }]);
+  });
+
+  it('keeps what a job returns, and says which failed', async () => {
+    await queue.work<{ n: number }>('sweep-batch', async (job) => {
+      if (job.payload.n < 0) throw new Error('negative batch');
+      return { doubled: job.payload.n * 2 };
+    });
+    const good = await queue.enqueue('sweep-batch', { n: 21 });
+    const bad = await queue.enqueue('sweep-batch', { n: -1 });
+    const outcomes = await settled(queue, 'sweep-batch', [good.id, bad.id], { intervalMs: 50 });
+    expect(outcomes.find((o) => o.id === good.id)).toMatchObject({ state: 'completed', output: { doubled: 42 } });
+    expect(outcomes.find((o) => o.id === bad.id)).toMatchObject({ state: 'failed', output: { error: expect.stringContaining('negative batch') } });
+  });
+
+  it('holds a job back until runAt', async () => {
+    const started: number[] = [];
+    await queue.work('sweep-batch', async () => void started.push(Date.now()));
+    const runAt = new Date(Date.now() + 1500);
+    const job = await queue.enqueue('sweep-batch', { later: true }, { runAt });
+    await settled(queue, 'sweep-batch', [job.id], { intervalMs: 50 });
+    expect(started[0]).toBeGreaterThanOrEqual(runAt.getTime() - 50);
+  });
+
+  it('runs at most `concurrency` jobs of a queue at once', async () => {
+    let running = 0;
+    let most = 0;
+    await queue.work(
+      'sweep-batch',
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 200));
+        running--;
+      },
+      { concurrency: 2 },
+    );
+    const jobs = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => queue.enqueue('sweep-batch', { n })));
+    await settled(queue, 'sweep-batch', jobs.map((j) => j.id), { intervalMs: 50 });
+    expect(most).toBe(2);
+  });
+
+  it('shows the depth of a queue and how long its oldest job has waited', async () => {
+    const job = await queue.enqueue('sweep-batch', { waiting: true });
+    await new Promise((r) => setTimeout(r, 1200));
+    const stats = (await queue.stats()).find((s) => s.name === 'sweep-batch')!;
+    expect(stats.waiting).toBe(1);
+    expect(stats.lagSeconds).toBeGreaterThanOrEqual(1);
+    await queue.work('sweep-batch', async () => undefined);
+    await settled(queue, 'sweep-batch', [job.id], { intervalMs: 50 });
+    await until(async () => (await queue.stats()).every((s) => s.waiting === 0 && s.lagSeconds === 0));
+  });
+});

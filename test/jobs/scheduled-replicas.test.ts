@@ -1,0 +1,57 @@
+/**
+ * Two bot replicas with their own job queue connections to one real PostgreSQL (the watch state in
+ * a shared store: SQLite here until the store moves to PostgreSQL): both catch up the Monday slot
+ * after downtime and both tick afterwards, and the weekly digest is posted once, by one of them.
+ * The slot went through the queue (one job under its singleton key), not through job_runs.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { PostgresQueue } from '../../src/jobs/postgres.js';
+import { registryOf, project, release } from '../audit/helpers.js';
+import { fixtureRecord } from '../fixtures/osv/load.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { startWorld, type World } from '../watch/helpers.js';
+
+const CHANNEL = 'C0DEPS00001';
+let world: World | undefined;
+let database: TestDatabase | undefined;
+const queues: PostgresQueue[] = [];
+afterEach(async () => {
+  await world?.close();
+  await Promise.all(queues.splice(0).map((q) => q.stop(2_000)));
+  await database?.drop();
+});
+
+describe('scheduled runs across replicas', () => {
+  it('posts a weekly digest once when two replicas both catch up its slot and tick', async () => {
+    const registry = registryOf([project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')])]);
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-05T12:00:00Z', registry });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+    database = await createTestDatabase();
+    const replica = async () => {
+      const queue = new PostgresQueue(await database!.open({ max: 4 }), { pollingIntervalSeconds: 0.5 });
+      queues.push(queue);
+      return world!.service({ jobs: queue });
+    };
+    const setup = world.service();
+    await setup.watch.handleCommand('watch octo/app', { userId: 'U0ADMIN0001', channelId: CHANNEL });
+    await setup.watch.stop();
+
+    world.clock.set('2025-01-09T12:30:00Z'); // Thursday: Monday 09:00's digest is due
+    const [a, b] = [await replica(), await replica()];
+    a.watch.start();
+    b.watch.start();
+    await Promise.all([a.watch.scheduler.idle(), b.watch.scheduler.idle()]);
+    await Promise.all([a.watch.scheduler.tick(), b.watch.scheduler.tick()]);
+    const digests = () => world!.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
+    const deadline = Date.now() + 20_000;
+    while (digests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 2_000)); // time for a second post, were there one
+    expect(digests()).toHaveLength(1);
+    const pool = await database.open({ max: 1 });
+    const slots = await pool.query<{ key: string; job_id: string }>("SELECT key, job_id FROM job_singletons WHERE queue = 'scheduled-run' AND key LIKE 'weekly:%'");
+    expect(slots.rows.map((r) => r.key)).toEqual([`weekly:${CHANNEL}@2025-01-06T09:00:00.000Z`]);
+    expect(await queues[0]!.outcomes('scheduled-run', [slots.rows[0]!.job_id])).toMatchObject([{ state: 'completed', output: { ok: true } }]);
+    expect(a.watch.store.jobRuns(`weekly:${CHANNEL}`)).toEqual([]);
+    expect(world.slack.violations).toEqual([]);
+  });
+});
