@@ -1,8 +1,8 @@
 /**
  * One bot replica for bench/sweep-replicas.ts, from compiled code (dist/) with plain node, as
  * deployed: it takes sweep batches from the PostgreSQL job queue at DATABASE_URL and sweeps them
- * against the fakes and the advisory mirror, with the watch state in the SQLite file BENCH_SQLITE (shared by the replicas
- * until the watch store moves to PostgreSQL). It reports its peak RSS (the kernel's high-water mark)
+ * against the fakes and the advisory mirror (its own copy, in the SQLite file BENCH_SQLITE), with the
+ * watch state in the same PostgreSQL as the queue, as the bot runs with DATABASE_URL. It reports its peak RSS (the kernel's high-water mark)
  * and how many batches it swept when asked over IPC.
  */
 import { AdvisoryMirror } from '../dist/advisories/mirror.js';
@@ -12,16 +12,15 @@ import { workSweepBatches } from '../dist/jobs/sweep-batches.js';
 import { PyPIClient } from '../dist/python/pypi.js';
 import { openDb } from '../dist/store/db.js';
 import { openPostgres } from '../dist/store/postgres.js';
-import { WatchStore } from '../dist/store/watches.js';
-import { SqliteWatchState } from '../dist/store/watch-state/sqlite.js';
+import { PostgresWatchState } from '../dist/store/watch-state/postgres.js';
 
 const env = process.env;
 const db = openDb(env.BENCH_SQLITE);
-const pool = await openPostgres(env.DATABASE_URL, { max: 4 });
+const pool = await openPostgres(env.DATABASE_URL, { max: 10 });
 const queue = new PostgresQueue(pool, { pollingIntervalSeconds: 0.5 });
 const octokit = await createGitHubClient({ apiUrl: env.GITHUB_URL, token: env.GITHUB_TOKEN });
 const options = {
-  state: new SqliteWatchState(new WatchStore(db)),
+  state: new PostgresWatchState(pool),
   octokit,
   db,
   // The mirror in the shared state (imported by the bench): its change log spares unchanged repositories.

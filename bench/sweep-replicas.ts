@@ -8,18 +8,17 @@
  * 250 and enqueues them; each replica is a process of its own (compiled code, bench/sweep-replica.mjs)
  * taking batches from the queue, two at a time, and sweeping them: heads from GitHub, a snapshot and
  * audit of the changed repositories (PyPI and GitHub fakes), and for the others the advisory mirror's
- * change log (real PyPA advisories, in each replica's copy): nothing changed since their last match,
- * so nothing is re-matched, as in the bot's steady state (bench/sweep-compiled.mjs "mirror"). The watch state
- * is a SQLite file the replicas share (WAL), copied fresh for each run: the watch store is not on
- * PostgreSQL in this branch. HOOK: when it is (issue 13 item 1), give the replicas DATABASE_URL as
- * their store and drop BENCH_SQLITE; nothing else here changes.
+ * change log (real PyPA advisories, in each replica's own SQLite copy): nothing changed since their
+ * last match, so nothing is re-matched, as in the bot's steady state (bench/sweep-compiled.mjs
+ * "mirror"). The watch state (watches, heads, packages, findings) is in the same PostgreSQL as the
+ * queue, as with DATABASE_URL in the bot: seeded once into a template database, and each run starts
+ * from a fresh copy of it (CREATE DATABASE … TEMPLATE).
  *
  * Prints, per replica count: wall time from enqueue to the last batch done, GitHub requests (the
  * fake counts them), batches per replica and each replica's peak RSS (the kernel's high-water mark,
  * start-up included). Targets: 20,000 under 60 s with two replicas; under 250 MB per replica.
  * Run alone: `npm run build && npx tsx bench/sweep-replicas.ts [1 2 4]`.
  */
-import { SqliteWatchState } from '../src/store/watch-state/sqlite.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +34,8 @@ import { memorySource } from '../src/python/files.js';
 import { loadManifests } from '../src/python/load.js';
 import { openDb } from '../src/store/db.js';
 import { openPostgres } from '../src/store/postgres.js';
-import { WatchStore, type StoredPackage } from '../src/store/watches.js';
+import { PostgresWatchState } from '../src/store/watch-state/postgres.js';
+import type { StoredPackage } from '../src/store/watches.js';
 import { encodeMark, ignoresFingerprint } from '../src/watch/rematch-plan.js';
 import { storedPackagesOf, VULNERABILITY_KINDS } from '../src/watch/sweep.js';
 import { runHere } from '../src/workers/audit-runner.js';
@@ -68,6 +68,22 @@ function startReplica(env: NodeJS.ProcessEnv): { child: ChildProcess; next: <T e
   return { child, next };
 }
 
+async function createDatabase(serverUrl: string, name: string, template?: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<void> {
   const fakes = startFakesProcess(['--repos', String(REPOS), '--changed', String(CHANGED)]);
   const server = await startPostgresServer();
@@ -78,7 +94,6 @@ export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<
     // matched against the mirror as it is now, its findings stored (4 distinct pin sets: matched once each).
     const template = join(dir, 'template.db');
     const db = openDb(template);
-    const store = new WatchStore(db);
     const since = new Date(Date.now() - 3_600_000);
     const mirror = new AdvisoryMirror(db);
     await mirror.importRecords(readImportSource(FIXTURE));
@@ -93,33 +108,40 @@ export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<
     const matched = await runHere.rematch({ repos: [...parsed].map(([key, packages]) => ({ key, packages, ignores: [] })), now: since }, { advisories: mirror, registry: null });
     if (!matched.ok) throw new Error(matched.warning);
     const findingsOf = new Map(matched.findings.map((f) => [f.key, f.findings]));
-    store.inTransaction(() => {
-      for (let i = 0; i < REPOS; i++) {
-        const text = ready.requirements[i]!;
-        const pins = text.slice(0, text.lastIndexOf('#'));
-        const repo = `fleet/service-${i}`;
-        store.addWatch({ repo, channel: `C0FLEET${String(i % 20).padStart(4, '0')}`, userId: 'U0BENCH0001', private: false, adminLinked: true, now: since });
-        store.saveAudit({ repo, display: repo, htmlUrl: `https://github.com/${repo}`, private: false, sha: ready.heads[i]!, packages: parsed.get(pins)!, ignores: [], dependencies: 10, now: since, advisoriesMark: mark });
-        store.applyFindings({ repo, findings: findingsOf.get(pins) ?? [], keyOf: findingKey, sha: null, now: since, kinds: VULNERABILITY_KINDS, baseline: true });
-      }
-    });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
+    // The watch state in PostgreSQL, written once through the store the bot uses.
+    await createDatabase(server.url, 'bench_template');
+    const seedPool = await openPostgres(databaseUrl(server.url, 'bench_template'), { max: 8 });
+    const seedState = new PostgresWatchState(seedPool);
+    const seedOne = async (i: number) => {
+      const text = ready.requirements[i]!;
+      const pins = text.slice(0, text.lastIndexOf('#'));
+      const repo = `fleet/service-${i}`;
+      await seedState.addWatch({ repo, channel: `C0FLEET${String(i % 20).padStart(4, '0')}`, userId: 'U0BENCH0001', private: false, adminLinked: true, now: since });
+      await seedState.recordAudit(
+        { repo, display: repo, htmlUrl: `https://github.com/${repo}`, private: false, sha: ready.heads[i]!, packages: parsed.get(pins)!, ignores: [], dependencies: 10, now: since, advisoriesMark: mark },
+        { repo, findings: findingsOf.get(pins) ?? [], keyOf: findingKey, sha: null, now: since, kinds: VULNERABILITY_KINDS, baseline: true },
+      );
+    };
+    for (let start = 0; start < REPOS; start += 8) await Promise.all(Array.from({ length: Math.min(8, REPOS - start) }, (_, k) => seedOne(start + k)));
+    await seedPool.end();
 
     for (const replicas of counts) {
       const sqlite = join(dir, `replicas-${replicas}.db`);
       copyFileSync(template, sqlite);
-      const admin = new pg.Client({ connectionString: server.url });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE bench_${replicas}`);
-      await admin.end();
-      const url = new URL(server.url);
-      url.pathname = `/bench_${replicas}`;
+      await createDatabase(server.url, `bench_${replicas}`, 'bench_template');
+      const url = new URL(databaseUrl(server.url, `bench_${replicas}`));
       const pool = await openPostgres(url.toString(), { max: 4 });
       const starter = new PostgresQueue(pool, { pollingIntervalSeconds: 0.5 });
       await starter.start();
-      const env = { DATABASE_URL: url.toString(), BENCH_SQLITE: sqlite, GITHUB_URL: ready.github, OSV_URL: ready.osv, PYPI_URL: ready.pypi, GITHUB_TOKEN: TOKEN };
-      const children = Array.from({ length: replicas }, () => startReplica(env));
+      const env = { DATABASE_URL: url.toString(), GITHUB_URL: ready.github, OSV_URL: ready.osv, PYPI_URL: ready.pypi, GITHUB_TOKEN: TOKEN };
+      // Each replica has its own SQLite file (caches, the mirror), as each bot replica does.
+      const children = Array.from({ length: replicas }, (_, n) => {
+        const own = join(dir, `replicas-${replicas}-${n}.db`);
+        copyFileSync(template, own);
+        return startReplica({ ...env, BENCH_SQLITE: own });
+      });
       try {
         await Promise.all(children.map((c) => c.next('ready')));
         fakes.child.send({ type: 'latency', ms: LATENCY_MS } satisfies ToFakes);
@@ -129,7 +151,7 @@ export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<
         const result = await sweepThroughQueue(
           starter,
           {
-            state: new SqliteWatchState(new WatchStore(starterDb)),
+            state: new PostgresWatchState(pool),
             // The starter only lists and enqueues; these are never called here.
             octokit: await createGitHubClient({ apiUrl: ready.github, token: TOKEN }),
             db: starterDb,

@@ -22,7 +22,7 @@ import type { Logger } from '../log.js';
 import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
 import type { Db } from '../store/db.js';
 import { IgnoreStore } from '../store/ignores.js';
-import { WatchStore, type AlertRow } from '../store/watches.js';
+import { WatchStore, type AffectedRepo, type AlertRow } from '../store/watches.js';
 import { SqliteOutbox } from '../store/outbox/sqlite.js';
 import type { OutboxDelivery } from '../store/outbox/types.js';
 import { SqliteWatchState } from '../store/watch-state/sqlite.js';
@@ -196,6 +196,19 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const { jobs } = options;
   const sweeps = jobs ? new SweepRunner(sweepOptions, (o) => sweepThroughQueue(jobs, o)) : new SweepRunner(sweepOptions);
 
+  // One alerts job asks for a repository's fix pull request once per open finding: look each up once.
+  const fixPullLookup = () => {
+    const seen = new Map<string, AffectedRepo['fixPull']>();
+    return (key: string): AffectedRepo['fixPull'] => {
+      const repo = key.split('@')[0]!;
+      if (!seen.has(repo)) {
+        const pull = fixPulls.latestForRepo(repo);
+        seen.set(repo, pull ? { number: pull.number, url: pull.url, state: pull.state } : null);
+      }
+      return seen.get(repo) ?? null;
+    };
+  };
+
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestRecorded> => {
     // Every job reads the store; make sure a sweep at least as recent as the slot has filled it.
     await sweeps.ensureFresh(scheduledFor);
@@ -203,10 +216,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       const decided = await decideAlerts(job.channel, {
         state,
         now,
-        ...(options.fixPullRequests ? { offerFixPrs: true, fixPullOf: (key: string) => {
-              const pull = fixPulls.latestForRepo(key.split('@')[0]!);
-              return pull ? { number: pull.number, url: pull.url, state: pull.state } : null;
-            } } : {}),
+        ...(options.fixPullRequests ? { offerFixPrs: true, fixPullOf: fixPullLookup() } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
       });
