@@ -13,6 +13,8 @@ import { PyPIClient } from '../dist/python/pypi.js';
 import { openDb } from '../dist/store/db.js';
 import { openPostgres } from '../dist/store/postgres.js';
 import { PostgresWatchState } from '../dist/store/watch-state/postgres.js';
+import { SlackDelivery } from '../dist/slack/outbox/slack-delivery.js';
+import { createBulkSlackClient } from '../dist/slack/pacing.js';
 
 const env = process.env;
 const db = openDb(env.BENCH_SQLITE);
@@ -32,13 +34,15 @@ const options = {
 let batches = 0;
 const baseRss = process.memoryUsage().rss;
 await workSweepBatches(queue, options, { concurrency: 2, afterBatch: async () => void batches++ });
+// The alerts' outbox is shared: every replica's delivery loop claims rows (FOR UPDATE SKIP LOCKED), as the bot's does.
+const delivery = new SlackDelivery({ db, api: createBulkSlackClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_URL }), shared: options.state.outbox });
+delivery.start(500);
 process.send({ type: 'ready' });
 process.on('message', (m) => {
   if (m.type === 'report') {
     process.send({ type: 'report', batches, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), baseRssMb: Math.round(baseRss / 1024 / 1024) });
   } else if (m.type === 'stop') {
-    void queue
-      .stop(5_000)
+    void Promise.all([queue.stop(5_000), delivery.stop()])
       .then(() => pool.end())
       .finally(() => {
         db.close();

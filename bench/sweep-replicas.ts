@@ -14,8 +14,13 @@
  * queue, as with DATABASE_URL in the bot: seeded once into a template database, and each run starts
  * from a fresh copy of it (CREATE DATABASE … TEMPLATE).
  *
+ * Then the alerts: the starter decides each of the 20 channels' alerts (the outbox rows are written
+ * with them, in PostgreSQL), and every replica's delivery loop (polling every 500 ms) posts them to
+ * a fake Slack answering after 50 ms; the outbox delivery lag is each row's time from written to
+ * posted.
+ *
  * Prints, per replica count: wall time from enqueue to the last batch done, GitHub requests (the
- * fake counts them), batches per replica and each replica's peak RSS (the kernel's high-water mark,
+ * fake counts them), outbox delivery lag (median / worst), batches per replica and each replica's peak RSS (the kernel's high-water mark,
  * start-up included). Targets: 20,000 under 60 s with two replicas; under 250 MB per replica.
  * Run alone: `npm run build && npx tsx bench/sweep-replicas.ts [1 2 4]`.
  */
@@ -40,6 +45,8 @@ import { encodeMark, ignoresFingerprint } from '../src/watch/rematch-plan.js';
 import { storedPackagesOf, VULNERABILITY_KINDS } from '../src/watch/sweep.js';
 import { runHere } from '../src/workers/audit-runner.js';
 import { startPostgresServer } from '../test/helpers/postgres-server.js';
+import { FAKE_BOT_TOKEN, startFakeSlack } from '../test/fakes/slack-api.js';
+import { decideAlerts } from '../src/watch/alerts.js';
 import { startFakesProcess, TOKEN, type ToFakes } from './sweep.js';
 import { fmtMs, report, tempDir } from './util.js';
 
@@ -52,7 +59,7 @@ const REPLICA_SCRIPT = fileURLToPath(new URL('./sweep-replica.mjs', import.meta.
 type FromReplica = { type: 'ready' } | { type: 'report'; batches: number; peakRssMb: number; baseRssMb: number };
 
 function startReplica(env: NodeJS.ProcessEnv): { child: ChildProcess; next: <T extends FromReplica['type']>(type: T) => Promise<Extract<FromReplica, { type: T }>> } {
-  const child = fork(REPLICA_SCRIPT, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(REPLICA_SCRIPT, [], { execArgv: [], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = <T extends FromReplica['type']>(type: T) =>
     new Promise<Extract<FromReplica, { type: T }>>((resolve, reject) => {
       const onMessage = (m: FromReplica) => {
@@ -66,6 +73,18 @@ function startReplica(env: NodeJS.ProcessEnv): { child: ChildProcess; next: <T e
       child.once('exit', onExit);
     });
   return { child, next };
+}
+
+/** Waits until every outbox row is delivered (or given up); each row's lag from written to posted. */
+async function waitForOutbox(pool: pg.Pool): Promise<{ rows: number; medianMs: number; maxMs: number }> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const open = await pool.query<{ n: string }>("SELECT count(*) AS n FROM slack_outbox WHERE state NOT IN ('posted', 'failed', 'superseded')");
+    if (Number(open.rows[0]!.n) === 0 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const lags = (await pool.query<{ ms: number }>("SELECT EXTRACT(EPOCH FROM (done_at - created_at)) * 1000 AS ms FROM slack_outbox WHERE state = 'posted' ORDER BY 1")).rows.map((r) => Number(r.ms));
+  return { rows: lags.length, medianMs: lags[Math.floor(lags.length / 2)] ?? 0, maxMs: lags.at(-1) ?? 0 };
 }
 
 async function createDatabase(serverUrl: string, name: string, template?: string): Promise<void> {
@@ -87,6 +106,7 @@ function databaseUrl(serverUrl: string, name: string): string {
 export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<void> {
   const fakes = startFakesProcess(['--repos', String(REPOS), '--changed', String(CHANGED)]);
   const server = await startPostgresServer();
+  const slack = await startFakeSlack({ latencyMs: LATENCY_MS });
   const dir = tempDir('sweep-replicas');
   try {
     const ready = await fakes.next('ready');
@@ -135,7 +155,7 @@ export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<
       const pool = await openPostgres(url.toString(), { max: 4 });
       const starter = new PostgresQueue(pool, { pollingIntervalSeconds: 0.5 });
       await starter.start();
-      const env = { DATABASE_URL: url.toString(), GITHUB_URL: ready.github, OSV_URL: ready.osv, PYPI_URL: ready.pypi, GITHUB_TOKEN: TOKEN };
+      const env = { DATABASE_URL: url.toString(), SLACK_URL: slack.url, SLACK_BOT_TOKEN: FAKE_BOT_TOKEN, GITHUB_URL: ready.github, OSV_URL: ready.osv, PYPI_URL: ready.pypi, GITHUB_TOKEN: TOKEN };
       // Each replica has its own SQLite file (caches, the mirror), as each bot replica does.
       const children = Array.from({ length: replicas }, (_, n) => {
         const own = join(dir, `replicas-${replicas}-${n}.db`);
@@ -163,6 +183,11 @@ export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<
         );
         const wallMs = performance.now() - started;
         starterDb.close();
+        // The sweep's new findings become alerts, written to the shared outbox; the replicas deliver them.
+        const state = new PostgresWatchState(pool);
+        const channels = [...new Set((await pool.query<{ channel: string }>('SELECT DISTINCT channel FROM watches')).rows.map((r) => r.channel))];
+        for (const channel of channels) await decideAlerts(channel, { state, now: () => new Date() });
+        const outboxRows = await waitForOutbox(pool);
         fakes.child.send({ type: 'count' } satisfies ToFakes);
         const { total } = await fakes.next('count');
         const reports = await Promise.all(children.map(async (c) => (c.child.send({ type: 'report' }), c.next('report'))));
@@ -171,6 +196,8 @@ export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<
           {
             wall: fmtMs(wallMs),
             github_requests: total,
+            outbox_rows: outboxRows.rows,
+            outbox_lag: `${fmtMs(outboxRows.medianMs)} median, ${fmtMs(outboxRows.maxMs)} worst`,
             peak_rss: reports.map((r) => `${r.peakRssMb}`).join('/') + ' MB',
             batches: reports.map((r) => r.batches).join('/'),
             audited: result.audited.length,
@@ -194,6 +221,7 @@ export async function benchSweepReplicas(counts: number[] = [1, 2, 4]): Promise<
   } finally {
     if (fakes.child.connected) fakes.child.send({ type: 'stop' } satisfies ToFakes);
     await server.stop();
+    await slack.close();
   }
 }
 

@@ -39,6 +39,15 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
     ]);
   });
 
+  it('lets channels take turns in a claim, so one busy channel does not hold up the others', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([...['a1', 'a2', 'a3', 'a4'].map((k) => note(C1, k)), note(C2, 'b1'), note(C2, 'b2'), note(C3, 'c1')], clock.now());
+    const claimed = await store!.claim({ owner: 'replica-a', now: clock.now(), leaseMs: 60_000, limit: 5 });
+    expect(claimed.map((r) => r.idempotencyKey).sort()).toEqual(['a1', 'a2', 'b1', 'b2', 'c1']);
+    const next = await store!.claim({ owner: 'replica-a', now: clock.now(), leaseMs: 60_000, limit: 5 });
+    expect(next.map((r) => r.idempotencyKey)).toEqual(['a3', 'a4']);
+  });
+
   it('two deliverers racing on one store post every row exactly once', async () => {
     const [one, two] = world.stores;
     const keys = Array.from({ length: 30 }, (_, i) => `k${String(i).padStart(2, '0')}`);

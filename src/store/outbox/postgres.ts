@@ -52,6 +52,8 @@ function toRow(r: DbRow): OutboxRow {
 }
 
 const UNFINISHED = "state NOT IN ('posted', 'failed', 'superseded')";
+/** A row a deliverer may claim at $1: pending and due, or claimed by one whose lease ran out. */
+const DUE = "((o.state = 'pending' AND o.available_at <= $1) OR (o.state IN ('claimed', 'posting') AND o.lease_until <= $1))";
 
 type Queryable = Pick<PgPool, 'query'> | PgClient;
 
@@ -89,13 +91,18 @@ export class PostgresOutbox implements OutboxStore {
   }
 
   async claim(request: ClaimRequest): Promise<OutboxRow[]> {
+    // Channels take turns (ClaimRequest). The due condition is repeated where the row
+    // is locked, so a row another replica claimed after this snapshot is re-checked and skipped.
     const res = await this.pool.query<DbRow>(
-      `WITH next AS (
-         SELECT o.id FROM slack_outbox o
-         WHERE ((o.state = 'pending' AND o.available_at <= $1) OR (o.state IN ('claimed', 'posting') AND o.lease_until <= $1))
+      `WITH due AS (
+         SELECT o.id, row_number() OVER (PARTITION BY o.channel ORDER BY o.id) AS turn FROM slack_outbox o
+         WHERE ${DUE}
            AND ($2::text IS NULL OR o.channel = $2)
            AND NOT EXISTS (SELECT 1 FROM slack_outbox e WHERE e.message_key = o.message_key AND e.id < o.id AND e.${UNFINISHED})
-         ORDER BY o.id
+       ), next AS (
+         SELECT o.id FROM slack_outbox o JOIN due ON due.id = o.id
+         WHERE ${DUE}
+         ORDER BY due.turn, o.id
          LIMIT $3
          FOR UPDATE OF o SKIP LOCKED
        )

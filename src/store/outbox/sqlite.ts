@@ -78,11 +78,13 @@ export class SqliteOutbox implements OutboxStore {
   async claim(request: ClaimRequest): Promise<OutboxRow[]> {
     const now = iso(request.now);
     const select = this.db.prepare<{ now: string; channel: string | null; limit: number }, { id: number }>(
-      `SELECT o.id FROM slack_outbox o
-       WHERE ((o.state = 'pending' AND o.available_at <= @now) OR (o.state IN ('claimed', 'posting') AND o.lease_until <= @now))
-         AND (@channel IS NULL OR o.channel = @channel)
-         AND NOT EXISTS (SELECT 1 FROM slack_outbox e WHERE e.message_key = o.message_key AND e.id < o.id AND e.${UNFINISHED})
-       ORDER BY o.id LIMIT @limit`,
+      // Channels take turns (ClaimRequest): the first due row of each channel, then the second, …
+      `SELECT id FROM (
+         SELECT o.id, row_number() OVER (PARTITION BY o.channel ORDER BY o.id) AS turn FROM slack_outbox o
+         WHERE ((o.state = 'pending' AND o.available_at <= @now) OR (o.state IN ('claimed', 'posting') AND o.lease_until <= @now))
+           AND (@channel IS NULL OR o.channel = @channel)
+           AND NOT EXISTS (SELECT 1 FROM slack_outbox e WHERE e.message_key = o.message_key AND e.id < o.id AND e.${UNFINISHED})
+       ) ORDER BY turn, id LIMIT @limit`,
     );
     const take = this.db.prepare<[string, string, number], DbRow>(
       `UPDATE slack_outbox SET state = CASE state WHEN 'posting' THEN 'posting' ELSE 'claimed' END,

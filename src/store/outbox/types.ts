@@ -45,6 +45,12 @@ export interface OutboxRow extends OutboundMessage {
   doneAt: Date | null;
 }
 
+/**
+ * A claim of due rows, at most `limit`. Channels take turns: each channel's oldest due row first,
+ * then each one's second, and so on (oldest first within a turn). Slack lets a channel have about
+ * one message a second, so a batch that was all one channel's would hold every other channel's
+ * alerts behind it; in turns, a round posts to every channel at once.
+ */
 export interface ClaimRequest {
   /** Who claims (replica id); kept on the row for people reading it. */
   owner: string;
