@@ -3,7 +3,10 @@
  * tsx loader: what a deployed bot's time and memory look like. The fakes and the scenario come from
  * bench/sweep.ts (its `--fakes` child, under tsx as usual); this process only sweeps.
  *
- * Each scenario runs in a fresh process (`--scenario <name>`), so one's memory is not the next one's:
+ * Each scenario runs in a fresh process (`--scenario <name>`), so one's memory is not the next one's,
+ * and the sweep itself in another fresh process (`--sweep`) that opens the database the set-up wrote,
+ * as a bot does: its peak RSS (the kernel's high-water mark, start-up included) is the sweep's, not
+ * the set-up's (which loads the whole fleet's packages in-process and keeps that heap):
  *   mirror      1,000 watched, 10 changed, no new advisories, against the local mirror (the bot's
  *               steady state: sweeps sync it first and use it while fresh)
  *   mirror+20   the same sweep right after 20 advisories were added to the mirror
@@ -11,11 +14,9 @@
  *               re-matched; records are cached by (id, modified))
  * Run: `npm run build && node bench/sweep-compiled.mjs [scenario…]`.
  */
-import { fork, spawnSync } from 'node:child_process';
+import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { AdvisoryMirror } from '../dist/advisories/mirror.js';
@@ -63,15 +64,6 @@ function newAdvisories(pins) {
   });
 }
 
-function collectGarbage() {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    runInNewContext('gc')();
-  } catch {
-    // Not available: the figures then include set-up garbage, which only over-counts.
-  }
-}
-
 async function runScenario(name) {
   const sweepTs = fileURLToPath(new URL('./sweep.ts', import.meta.url));
   const child = fork(sweepTs, ['--fakes'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -88,7 +80,8 @@ async function runScenario(name) {
       child.once('exit', onExit);
     });
 
-  const db = openDb(join(mkdtempSync(join(tmpdir(), 'depwatch-bench-sweep-')), 'depwatch.db'));
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'depwatch-bench-sweep-')), 'depwatch.db');
+  const db = openDb(dbPath);
   try {
     const fakes = await next('ready');
     const store = new WatchStore(db);
@@ -120,48 +113,53 @@ async function runScenario(name) {
       for (const { key, findings } of previous.findings) store.applyFindings({ /* as the last sweep stored them */ repo: key, findings, keyOf: findingKey, sha: null, now: since, kinds: VULNERABILITY_KINDS, baseline: true });
     });
     if (name === 'mirror+20') await mirror.importRecords(newAdvisories(fakes.pins));
+    db.close();
     child.send({ type: 'latency', ms: LATENCY_MS });
     await next('ok');
-    const octokit = await createGitHubClient({ apiUrl: fakes.github, token: TOKEN });
-    const advisories = useMirror ? mirror : new OsvApi({ baseUrl: fakes.osv, db });
-    const registry = new PyPIClient({ baseUrl: fakes.pypi, db });
-
-    collectGarbage();
-    const base = process.memoryUsage().rss;
-    let peak = base;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-    const started = performance.now();
-    let result;
-    try {
-      result = await sweep({ state: new SqliteWatchState(store), octokit, db, advisories, registry, now: () => new Date(), concurrency: 8 });
-    } finally {
-      clearInterval(sampler);
-    }
-    const wallMs = performance.now() - started;
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const { wallMs, peakRssMb, baseRssMb, result } = JSON.parse(
+      execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--sweep', JSON.stringify({ dbPath, github: fakes.github, osv: fakes.osv, pypi: fakes.pypi, useMirror })], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+    );
     child.send({ type: 'count' });
     const { total } = await next('count');
     const { title, target } = SCENARIOS[name];
     const figures = [
       `wall=${wallMs.toFixed(0)} ms`,
       `github_requests=${total}`,
-      `peak_rss=${mb(peak)} MB (${mb(base)} MB before)`,
-      `audited=${result.audited.length}`,
+      `peak_rss=${peakRssMb} MB (${baseRssMb} MB before)`,
+      `audited=${result.audited}`,
       `rematched=${result.rematched}`,
       `up_to_date=${result.upToDate}`,
-      `new_findings=${result.added.length}`,
+      `new_findings=${result.added}`,
       `failed=${result.failed.length}`,
     ];
     process.stdout.write(`${`sweep (compiled) ${name}: ${title}`.padEnd(48)} ${figures.join('  ')}   (target: ${target})\n`);
     if (result.failed.length > 0 || result.warnings.length > 0) throw new Error(`the sweep was not clean: ${JSON.stringify({ failed: result.failed, warnings: result.warnings })}`);
   } finally {
-    db.close();
+    if (db.open) db.close();
     if (child.connected) child.send({ type: 'stop' });
   }
 }
 
+/** The sweep alone, in this fresh process, on the database the set-up wrote; prints its figures as JSON. */
+async function sweepOnly({ dbPath, github, osv, pypi, useMirror }) {
+  const db = openDb(dbPath);
+  const octokit = await createGitHubClient({ apiUrl: github, token: TOKEN });
+  const advisories = useMirror ? new AdvisoryMirror(db) : new OsvApi({ baseUrl: osv, db });
+  const registry = new PyPIClient({ baseUrl: pypi, db });
+  const baseRssMb = mb(process.memoryUsage().rss);
+  const started = performance.now();
+  const result = await sweep({ state: new SqliteWatchState(new WatchStore(db)), octokit, db, advisories, registry, now: () => new Date(), concurrency: 8 });
+  const wallMs = performance.now() - started;
+  db.close();
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(JSON.stringify({ wallMs, peakRssMb, baseRssMb, result: { audited: result.audited.length, rematched: result.rematched, upToDate: result.upToDate, added: result.added.length, failed: result.failed, warnings: result.warnings } }));
+}
+
+const sweepAt = process.argv.indexOf('--sweep');
 const at = process.argv.indexOf('--scenario');
-if (at >= 0) {
+if (sweepAt >= 0) {
+  await sweepOnly(JSON.parse(process.argv[sweepAt + 1]));
+} else if (at >= 0) {
   await runScenario(process.argv[at + 1]);
 } else {
   const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SCENARIOS);
