@@ -8,12 +8,6 @@ import type { Db } from './db.js';
 /** Results kept per repository: the newest few commits are all a reply or a sweep asks for. */
 const KEPT_PER_REPO = 5;
 
-export interface NewSecret {
-  rule: string;
-  file: string;
-  fingerprint: string;
-}
-
 export class CodeScanStore {
   constructor(readonly db: Db) {}
 
@@ -39,14 +33,5 @@ export class CodeScanStore {
         )
         .run(repo, repo);
     })();
-  }
-
-  /**
-   * Records the secrets of a scan and returns those never recorded for the repository before:
-   * the ones to alert. Atomic, so two sweeps of the same commit alert a secret once.
-   */
-  recordSecrets(repo: string, sha: string, secrets: readonly NewSecret[], at: Date): NewSecret[] {
-    const insert = this.db.prepare('INSERT INTO code_secrets_alerted (repo, rule, file, fingerprint, first_seen_sha, alerted_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
-    return this.db.transaction(() => secrets.filter((s) => insert.run(repo, s.rule, s.file, s.fingerprint, sha, at.toISOString()).changes > 0))();
   }
 }

@@ -11,14 +11,9 @@
 import { createHash } from 'node:crypto';
 import { blobLineUrl } from '../github/links.js';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
-import type { CodeScanStore } from '../store/code-scans.js';
-import type { OutboundMessage } from '../store/outbox/types.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { WatchRow } from '../store/watches.js';
 import { SECRET_ALERT, type SecretAlert } from './messages.js';
-
-export interface SecretAlertOutbox {
-  write(messages: readonly OutboundMessage[], now: Date): number;
-}
 
 export interface SeenCommit {
   /** Store key of the repository (`owner/name[@branch]`). */
@@ -42,14 +37,18 @@ function identity(f: CodeFinding): string {
   return f.secret ? f.secret.fingerprint : `h:${createHash('sha256').update(`${f.rule}\0${f.file}\0${f.message}`).digest('hex').slice(0, 16)}`;
 }
 
-/** Records the scan's secrets and serious findings; writes the alert for those never seen before. Returns how many were new. */
-export function recordSecretAlerts(input: { watches: readonly WatchRow[]; codeScans: CodeScanStore; outbox: SecretAlertOutbox; commit: SeenCommit; scan: ScanResult; now: Date }): number {
-  const { watches, codeScans, outbox, commit, scan, now } = input;
+/**
+ * Records the scan's secrets and serious findings in the watch state (either store, so replicas
+ * share what was alerted) and, in the same transaction, the alert for those never seen before.
+ * Returns how many were new.
+ */
+export async function recordSecretAlerts(input: { state: WatchStateStore; watches: readonly WatchRow[]; commit: SeenCommit; scan: ScanResult; now: Date }): Promise<number> {
+  const { state, watches, commit, scan, now } = input;
   const alertable = scan.findings.filter((f) => (f.kind === 'secret' && f.secret) || (f.kind !== 'secret' && ALERT_SEVERITIES.has(f.severity)));
   if (!alertable.length) return 0;
-  return codeScans.db.transaction(() => {
-    const fresh = codeScans.recordSecrets(commit.repo, commit.sha, alertable.map((f) => ({ rule: f.rule, file: f.file, fingerprint: identity(f) })), now);
-    if (!fresh.length || commit.baseline) return fresh.length;
+  const seen = alertable.map((f) => ({ rule: f.rule, file: f.file, fingerprint: identity(f) }));
+  const fresh = await state.recordCodeFindings({ repo: commit.repo, sha: commit.sha, findings: seen, now }, (fresh) => {
+    if (commit.baseline) return [];
     const isFresh = new Set(fresh.map((s) => `${s.rule}\0${s.file}\0${s.fingerprint}`));
     const shown = alertable.filter((f) => isFresh.has(`${f.rule}\0${f.file}\0${identity(f)}`));
     const url = (f: CodeFinding) => (commit.htmlUrl ? blobLineUrl(commit.htmlUrl, commit.sha, f.file, f.line) : null);
@@ -67,10 +66,7 @@ export function recordSecretAlerts(input: { watches: readonly WatchRow[]; codeSc
     // A private repository's findings go only to channels an admin linked it to (as advisory alerts do).
     const channels = watches.filter((w) => w.adminLinked || !(w.private || commit.private));
     const key = `secret:${commit.repo}:${commit.sha}`;
-    outbox.write(
-      channels.map((w) => ({ kind: SECRET_ALERT, data: alert, channel: w.channel, op: 'post' as const, messageKey: `${key}:${w.channel}`, idempotencyKey: `${key}:${w.channel}` })),
-      now,
-    );
-    return fresh.length;
-  })();
+    return channels.map((w) => ({ kind: SECRET_ALERT, data: alert, channel: w.channel, op: 'post' as const, messageKey: `${key}:${w.channel}`, idempotencyKey: `${key}:${w.channel}` }));
+  });
+  return fresh.length;
 }

@@ -182,6 +182,30 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await b.alert(winners[0]!.id)).toEqual(winners[0]);
   });
 
+  it('alerts a code finding once per repository, whichever replica sees it first and however often it is seen', async () => {
+    const [a, b] = await open();
+    const secret = { rule: 'secret-github-token', file: 'app/bot.py', fingerprint: 'f1' };
+    const risky = { rule: 'py-eval-exec', file: 'app/views.py', fingerprint: 'h:2' };
+    const announce = (fresh: { rule: string }[]): OutboundMessage[] => [{ kind: 'secret-alert', data: { rules: fresh.map((f) => f.rule) }, channel: CHANNEL, op: 'post', messageKey: 'secret:octo/app:sha1', idempotencyKey: 'secret:octo/app:sha1' }];
+    const input = { repo: 'octo/app', sha: 'sha1', findings: [secret, risky], now: T0 };
+    const raced = await Promise.all([a.recordCodeFindings(input, announce), b.recordCodeFindings(input, announce)]);
+    // Both found new by one replica, which announced them in one message; the other found none.
+    expect(raced.map((r) => r.length).sort()).toEqual([0, 2]);
+    expect(raced.flat()).toEqual([risky, secret]);
+    // A later commit with the same two and one new: only the new one, announced on its own.
+    const later2 = { rule: 'secret-aws-key', file: 'deploy/env.py', fingerprint: 'f3' };
+    const next = await b.recordCodeFindings({ repo: 'octo/app', sha: 'sha2', findings: [secret, risky, later2], now: later(1) }, (fresh) => [
+      { kind: 'secret-alert', data: { rules: fresh.map((f) => f.rule) }, channel: CHANNEL, op: 'post', messageKey: 'secret:octo/app:sha2', idempotencyKey: 'secret:octo/app:sha2' },
+    ]);
+    expect(next).toEqual([later2]);
+    // The same finding in another repository is that repository's own.
+    expect(await a.recordCodeFindings({ repo: 'octo/api', sha: 'sha9', findings: [secret], now: later(2) }, () => [])).toEqual([secret]);
+    const rows = await a.outbox.rows({ channel: CHANNEL });
+    expect(rows.map((r) => r.idempotencyKey)).toEqual(['secret:octo/app:sha1', 'secret:octo/app:sha2']);
+    expect(rows[1]!.data).toEqual({ rules: ['secret-aws-key'] });
+    expect(rows[0]!.data).toEqual({ rules: ['py-eval-exec', 'secret-github-token'] });
+  });
+
   it('changes an alert only as it was read: a replica deciding from a stale read writes nothing', async () => {
     const [a, b] = await open();
     const alert = (await a.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2', affected: [affected('octo/app')], now: T0 }, post))!;

@@ -15,7 +15,8 @@ import { PostgresOutbox } from '../outbox/postgres.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
 import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type FindingRow, type FindingsDiff, type RepoStateRow, type StoredPackage, type WatchRow } from '../watches.js';
-import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, WatchStateStore } from './types.js';
+import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
+import { inOrder } from './types.js';
 
 const iso = (d: Date) => d.toISOString();
 
@@ -354,6 +355,22 @@ export class PostgresWatchState implements WatchStateStore {
 
   announce(messages: readonly OutboundMessage[], now: Date): Promise<number> {
     return this.outbox.enqueue(messages, now);
+  }
+
+  recordCodeFindings(input: { repo: string; sha: string; findings: readonly SeenCodeFinding[]; now: Date }, announce: (fresh: SeenCodeFinding[]) => readonly OutboundMessage[]): Promise<SeenCodeFinding[]> {
+    return inTransaction(this.pool, async (c) => {
+      const fresh: SeenCodeFinding[] = [];
+      // One order for every replica: two transactions inserting the same findings wait on each other, never deadlock.
+      for (const f of inOrder(input.findings)) {
+        const res = await c.query(
+          'INSERT INTO code_secrets_alerted (repo, rule, file, fingerprint, first_seen_sha, alerted_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+          [input.repo, f.rule, f.file, f.fingerprint, input.sha, iso(input.now)],
+        );
+        if (res.rowCount === 1) fresh.push(f);
+      }
+      if (fresh.length) await PostgresOutbox.write(c, announce(fresh), input.now);
+      return fresh;
+    });
   }
 
   async recordAlertMessage(id: number, ts: string, now: Date): Promise<void> {

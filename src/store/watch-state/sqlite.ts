@@ -10,7 +10,8 @@ import type { IgnoreRule } from '../../audit/ignores.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
 import type { AlertRow, FindingRow, FindingsDiff, RepoStateRow, WatchRow, WatchStore } from '../watches.js';
-import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, WatchStateStore } from './types.js';
+import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
+import { inOrder } from './types.js';
 
 export class SqliteWatchState implements WatchStateStore {
   readonly dialect = 'sqlite' as const;
@@ -125,6 +126,16 @@ export class SqliteWatchState implements WatchStateStore {
       else this.store.updateAlertAffected(alert.id, change.affected, change.now);
       this.outbox.write(messages, change.now);
       return true;
+    })();
+  }
+
+  async recordCodeFindings(input: { repo: string; sha: string; findings: readonly SeenCodeFinding[]; now: Date }, announce: (fresh: SeenCodeFinding[]) => readonly OutboundMessage[]): Promise<SeenCodeFinding[]> {
+    const insert = this.db.prepare('INSERT INTO code_secrets_alerted (repo, rule, file, fingerprint, first_seen_sha, alerted_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    return this.db.transaction(() => {
+      const at = input.now.toISOString();
+      const fresh = inOrder(input.findings).filter((f) => insert.run(input.repo, f.rule, f.file, f.fingerprint, input.sha, at).changes > 0);
+      if (fresh.length) this.outbox.write(announce(fresh), input.now);
+      return fresh;
     })();
   }
 

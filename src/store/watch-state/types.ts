@@ -71,6 +71,19 @@ export interface AlertChange {
   now: Date;
 }
 
+/** A code finding's identity in a repository: a secret by its keyed fingerprint, anything else by a hash of what it says. */
+export interface SeenCodeFinding {
+  rule: string;
+  file: string;
+  fingerprint: string;
+}
+
+/** Code findings in the order both stores record them (by rule, file, fingerprint). */
+export function inOrder(findings: readonly SeenCodeFinding[]): SeenCodeFinding[] {
+  const key = (f: SeenCodeFinding) => `${f.rule}\0${f.file}\0${f.fingerprint}`;
+  return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
 export interface WatchStateStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** The Slack outbox in the same database: alert changes write their messages to it in their transaction. */
@@ -126,6 +139,12 @@ export interface WatchStateStore {
    * when another writer changed it first, and then nothing is written.
    */
   changeAlert(alert: AlertRow, change: AlertChange, messages: readonly OutboundMessage[]): Promise<boolean>;
+  /**
+   * Records the code findings a commit of `repo` showed and, for those never recorded for the
+   * repository before, the messages `announce` composes, in one transaction. Returns the new ones:
+   * two replicas recording the same finding at once find it new once between them.
+   */
+  recordCodeFindings(input: { repo: string; sha: string; findings: readonly SeenCodeFinding[]; now: Date }, announce: (fresh: SeenCodeFinding[]) => readonly OutboundMessage[]): Promise<SeenCodeFinding[]>;
   /** Writes messages to the outbox (a repeated idempotency key changes nothing); how many were new. */
   announce(messages: readonly OutboundMessage[], now: Date): Promise<number>;
   /** The outbox delivered the alert's post: its message ts (a recorded alert becomes posted). */
