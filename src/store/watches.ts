@@ -8,6 +8,7 @@ import type { IgnoreRule } from '../audit/ignores.js';
 import type { Dependency } from '../python/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { parseJson, toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
 
 export type ScheduleKind = 'weekly' | 'monthly' | 'quarterly' | 'alerts';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['alerts', 'weekly', 'monthly', 'quarterly'];
@@ -165,95 +166,11 @@ export interface FindingsDiff {
 
 const iso = (d: Date) => d.toISOString();
 
-function parseJson<T>(text: string | null | undefined, fallback: T): T {
-  if (!text) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
 /** GitHub names are case-insensitive: one key per repository, whatever case people type. */
 export function repoKeyOf(ref: { owner: string; repo: string; branch?: string | undefined }): string {
   const base = `${ref.owner}/${ref.repo}`.toLowerCase();
   return ref.branch ? `${base}@${ref.branch}` : base;
 }
-
-interface FindingDbRow {
-  repo: string;
-  key: string;
-  kind: string;
-  severity: string;
-  package: string | null;
-  version: string | null;
-  advisory_id: string | null;
-  json: string;
-  first_seen: string;
-  last_seen: string;
-  fixed_at: string | null;
-  fixed_by_sha: string | null;
-  alertable: number;
-}
-
-const toFinding = (r: FindingDbRow): FindingRow => ({
-  repo: r.repo,
-  key: r.key,
-  kind: r.kind as Finding['kind'],
-  severity: r.severity as Finding['severity'],
-  package: r.package,
-  version: r.version,
-  advisoryId: r.advisory_id,
-  finding: parseJson<Finding>(r.json, { kind: r.kind as Finding['kind'], severity: r.severity as Finding['severity'], package: r.package, version: r.version, file: null, line: null, fix: { version: null, text: '' } }),
-  firstSeen: r.first_seen,
-  lastSeen: r.last_seen,
-  fixedAt: r.fixed_at,
-  fixedBySha: r.fixed_by_sha,
-  alertable: r.alertable === 1,
-});
-
-interface AlertDbRow {
-  id: number;
-  channel: string;
-  advisory_id: string;
-  client_key: string;
-  state: string;
-  message_ts: string | null;
-  affected_json: string;
-  attempts: number;
-  last_error: string | null;
-  recorded_at: string;
-  posted_at: string | null;
-  resolved_at: string | null;
-  updated_at: string;
-}
-
-const toAlert = (r: AlertDbRow): AlertRow => ({
-  id: r.id,
-  channel: r.channel,
-  advisoryId: r.advisory_id,
-  clientKey: r.client_key,
-  state: r.state as AlertState,
-  messageTs: r.message_ts,
-  affected: parseJson<AffectedRepo[]>(r.affected_json, []),
-  attempts: r.attempts,
-  lastError: r.last_error,
-  recordedAt: r.recorded_at,
-  postedAt: r.posted_at,
-  resolvedAt: r.resolved_at,
-  updatedAt: r.updated_at,
-});
-
-interface WatchDbRow {
-  repo: string;
-  channel: string;
-  added_by: string;
-  added_at: string;
-  private: number;
-  admin_linked: number;
-}
-
-const toWatch = (r: WatchDbRow): WatchRow => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private === 1, adminLinked: r.admin_linked === 1 });
 
 export class WatchStore {
   private readonly statements = new Map<string, unknown>();
@@ -446,38 +363,19 @@ export class WatchStore {
 
   repoState(repo: string): RepoStateRow | null {
     const r = this.db
-      .prepare<[string], Record<string, unknown>>('SELECT * FROM repo_state WHERE repo = ?')
+      .prepare<[string], StateDbRow>('SELECT * FROM repo_state WHERE repo = ?')
       .get(repo);
-    return r ? this.toState(r) : null;
+    return r ? toState(r) : null;
   }
 
   repoStates(repos: readonly string[]): Map<string, RepoStateRow> {
     const out = new Map<string, RepoStateRow>();
-    const stmt = this.prepare<[string], Record<string, unknown>>('SELECT * FROM repo_state WHERE repo = ?');
+    const stmt = this.prepare<[string], StateDbRow>('SELECT * FROM repo_state WHERE repo = ?');
     for (const repo of repos) {
       const r = stmt.get(repo);
-      if (r) out.set(repo, this.toState(r));
+      if (r) out.set(repo, toState(r));
     }
     return out;
-  }
-
-  private toState(r: Record<string, unknown>): RepoStateRow {
-    return {
-      repo: r.repo as string,
-      display: r.display as string,
-      htmlUrl: (r.html_url as string | null) ?? null,
-      private: r.private === 1,
-      headOid: (r.head_oid as string | null) ?? null,
-      auditedSha: (r.audited_sha as string | null) ?? null,
-      auditedAt: (r.audited_at as string | null) ?? null,
-      packages: parseJson<StoredPackage[]>(r.packages_json as string | null, []),
-      ignores: parseJson<IgnoreRule[]>(r.ignores_json as string | null, []),
-      dependencies: (r.dependencies as number | null) ?? 0,
-      error: (r.error as string | null) ?? null,
-      errorAt: (r.error_at as string | null) ?? null,
-      checkedAt: (r.checked_at as string | null) ?? null,
-      advisoriesMark: (r.advisories_mark as string | null) ?? null,
-    };
   }
 
   /** Records a full audit of `sha`; `advisoriesMark`: what its findings were matched against (absent: unknown). */

@@ -8,124 +8,18 @@
  * An audit writes its repository's state row first: a second replica auditing the same repository
  * waits on that row lock and then diffs against what the first one stored.
  */
-import { parseUnknownAs, type Finding, type RatedSeverity } from '../../audit/findings.js';
+import { parseUnknownAs, type RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import { readMigrations } from '../db.js';
 import { PostgresOutbox } from '../outbox/postgres.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
-import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type FindingRow, type FindingsDiff, type RepoStateRow, type StoredPackage, type WatchRow } from '../watches.js';
+import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type FindingRow, type FindingsDiff, type RepoStateRow, type WatchRow } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
+import { toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
 
 const iso = (d: Date) => d.toISOString();
-
-function parseJson<T>(text: string | null | undefined, fallback: T): T {
-  if (!text) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-interface FindingDbRow {
-  repo: string;
-  key: string;
-  kind: string;
-  severity: string;
-  package: string | null;
-  version: string | null;
-  advisory_id: string | null;
-  json: string;
-  first_seen: string;
-  last_seen: string;
-  fixed_at: string | null;
-  fixed_by_sha: string | null;
-  alertable: boolean;
-}
-
-const toFinding = (r: FindingDbRow): FindingRow => ({
-  repo: r.repo,
-  key: r.key,
-  kind: r.kind as Finding['kind'],
-  severity: r.severity as Finding['severity'],
-  package: r.package,
-  version: r.version,
-  advisoryId: r.advisory_id,
-  finding: parseJson<Finding>(r.json, { kind: r.kind as Finding['kind'], severity: r.severity as Finding['severity'], package: r.package, version: r.version, file: null, line: null, fix: { version: null, text: '' } }),
-  firstSeen: r.first_seen,
-  lastSeen: r.last_seen,
-  fixedAt: r.fixed_at,
-  fixedBySha: r.fixed_by_sha,
-  alertable: r.alertable,
-});
-
-interface AlertDbRow {
-  id: string;
-  channel: string;
-  advisory_id: string;
-  client_key: string;
-  state: string;
-  message_ts: string | null;
-  affected_json: string;
-  attempts: number;
-  last_error: string | null;
-  recorded_at: string;
-  posted_at: string | null;
-  resolved_at: string | null;
-  updated_at: string;
-}
-
-const toAlert = (r: AlertDbRow): AlertRow => ({
-  id: Number(r.id),
-  channel: r.channel,
-  advisoryId: r.advisory_id,
-  clientKey: r.client_key,
-  state: r.state as AlertRow['state'],
-  messageTs: r.message_ts,
-  affected: parseJson<AffectedRepo[]>(r.affected_json, []),
-  attempts: r.attempts,
-  lastError: r.last_error,
-  recordedAt: r.recorded_at,
-  postedAt: r.posted_at,
-  resolvedAt: r.resolved_at,
-  updatedAt: r.updated_at,
-});
-
-interface StateDbRow {
-  repo: string;
-  display: string;
-  html_url: string | null;
-  private: boolean;
-  head_oid: string | null;
-  audited_sha: string | null;
-  audited_at: string | null;
-  packages_json: string | null;
-  ignores_json: string | null;
-  dependencies: number | null;
-  error: string | null;
-  error_at: string | null;
-  checked_at: string | null;
-  advisories_mark: string | null;
-}
-
-const toState = (r: StateDbRow): RepoStateRow => ({
-  repo: r.repo,
-  display: r.display,
-  htmlUrl: r.html_url,
-  private: r.private,
-  headOid: r.head_oid,
-  auditedSha: r.audited_sha,
-  auditedAt: r.audited_at,
-  packages: parseJson<StoredPackage[]>(r.packages_json, []),
-  ignores: parseJson<IgnoreRule[]>(r.ignores_json, []),
-  dependencies: r.dependencies ?? 0,
-  error: r.error,
-  errorAt: r.error_at,
-  checkedAt: r.checked_at,
-  advisoriesMark: r.advisories_mark,
-});
 
 type Queryable = Pick<PgPool, 'query'> | PgClient;
 
@@ -137,16 +31,6 @@ async function ensureChannel(q: Queryable, channel: string, now: Date): Promise<
   await q.query('INSERT INTO watch_channels (channel, time_zone, updated_by, updated_at) VALUES ($1, NULL, NULL, $2) ON CONFLICT (channel) DO NOTHING', [channel, iso(now)]);
 }
 
-interface WatchPgRow {
-  repo: string;
-  channel: string;
-  added_by: string;
-  added_at: string;
-  private: boolean;
-  admin_linked: boolean;
-}
-
-const toWatch = (r: WatchPgRow): WatchRow => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: r.private, adminLinked: r.admin_linked });
 
 export class PostgresWatchState implements WatchStateStore {
   readonly dialect = 'postgres' as const;
@@ -186,7 +70,7 @@ export class PostgresWatchState implements WatchStateStore {
   }
 
   async watchesForChannel(channel: string): Promise<WatchRow[]> {
-    const res = await this.pool.query<WatchPgRow>(
+    const res = await this.pool.query<WatchDbRow>(
       'SELECT * FROM watches WHERE channel = $1 ORDER BY repo',
       [channel],
     );
@@ -194,7 +78,7 @@ export class PostgresWatchState implements WatchStateStore {
   }
 
   async watchesOfRepo(repo: string): Promise<WatchRow[]> {
-    const res = await this.pool.query<WatchPgRow>('SELECT * FROM watches WHERE repo = $1 ORDER BY channel', [repo]);
+    const res = await this.pool.query<WatchDbRow>('SELECT * FROM watches WHERE repo = $1 ORDER BY channel', [repo]);
     return res.rows.map(toWatch);
   }
 

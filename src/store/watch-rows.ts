@@ -1,0 +1,131 @@
+/**
+ * Rows of the watch tables as either store returns them, mapped to what the code uses. One mapping
+ * for both: better-sqlite3 gives flags as 0/1 and ids as numbers, pg gives booleans and (BIGSERIAL)
+ * ids as strings; everything else (ISO-8601 text, JSON as text) is stored alike (docs/store.md).
+ */
+import type { Finding } from '../audit/findings.js';
+import type { IgnoreRule } from '../audit/ignores.js';
+import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow, StoredPackage, WatchRow } from './watches.js';
+
+/** A boolean column: 0/1 in SQLite, true/false in PostgreSQL. */
+type Flag = number | boolean;
+const isSet = (flag: Flag): boolean => flag === true || flag === 1;
+
+/** JSON kept as text; unreadable text reads as the fallback rather than failing the whole query. */
+export function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export interface FindingDbRow {
+  repo: string;
+  key: string;
+  kind: string;
+  severity: string;
+  package: string | null;
+  version: string | null;
+  advisory_id: string | null;
+  json: string;
+  first_seen: string;
+  last_seen: string;
+  fixed_at: string | null;
+  fixed_by_sha: string | null;
+  alertable: Flag;
+}
+
+export const toFinding = (r: FindingDbRow): FindingRow => ({
+  repo: r.repo,
+  key: r.key,
+  kind: r.kind as Finding['kind'],
+  severity: r.severity as Finding['severity'],
+  package: r.package,
+  version: r.version,
+  advisoryId: r.advisory_id,
+  finding: parseJson<Finding>(r.json, { kind: r.kind as Finding['kind'], severity: r.severity as Finding['severity'], package: r.package, version: r.version, file: null, line: null, fix: { version: null, text: '' } }),
+  firstSeen: r.first_seen,
+  lastSeen: r.last_seen,
+  fixedAt: r.fixed_at,
+  fixedBySha: r.fixed_by_sha,
+  alertable: isSet(r.alertable),
+});
+
+export interface AlertDbRow {
+  id: number | string;
+  channel: string;
+  advisory_id: string;
+  client_key: string;
+  state: string;
+  message_ts: string | null;
+  affected_json: string;
+  attempts: number;
+  last_error: string | null;
+  recorded_at: string;
+  posted_at: string | null;
+  resolved_at: string | null;
+  updated_at: string;
+}
+
+export const toAlert = (r: AlertDbRow): AlertRow => ({
+  id: Number(r.id),
+  channel: r.channel,
+  advisoryId: r.advisory_id,
+  clientKey: r.client_key,
+  state: r.state as AlertRow['state'],
+  messageTs: r.message_ts,
+  affected: parseJson<AffectedRepo[]>(r.affected_json, []),
+  attempts: r.attempts,
+  lastError: r.last_error,
+  recordedAt: r.recorded_at,
+  postedAt: r.posted_at,
+  resolvedAt: r.resolved_at,
+  updatedAt: r.updated_at,
+});
+
+export interface WatchDbRow {
+  repo: string;
+  channel: string;
+  added_by: string;
+  added_at: string;
+  private: Flag;
+  admin_linked: Flag;
+}
+
+export const toWatch = (r: WatchDbRow): WatchRow => ({ repo: r.repo, channel: r.channel, addedBy: r.added_by, addedAt: r.added_at, private: isSet(r.private), adminLinked: isSet(r.admin_linked) });
+
+export interface StateDbRow {
+  repo: string;
+  display: string;
+  html_url: string | null;
+  private: Flag;
+  head_oid: string | null;
+  audited_sha: string | null;
+  audited_at: string | null;
+  packages_json: string | null;
+  ignores_json: string | null;
+  dependencies: number | null;
+  error: string | null;
+  error_at: string | null;
+  checked_at: string | null;
+  advisories_mark: string | null;
+}
+
+export const toState = (r: StateDbRow): RepoStateRow => ({
+  repo: r.repo,
+  display: r.display,
+  htmlUrl: r.html_url ?? null,
+  private: isSet(r.private),
+  headOid: r.head_oid ?? null,
+  auditedSha: r.audited_sha ?? null,
+  auditedAt: r.audited_at ?? null,
+  packages: parseJson<StoredPackage[]>(r.packages_json, []),
+  ignores: parseJson<IgnoreRule[]>(r.ignores_json, []),
+  dependencies: r.dependencies ?? 0,
+  error: r.error ?? null,
+  errorAt: r.error_at ?? null,
+  checkedAt: r.checked_at ?? null,
+  advisoriesMark: r.advisories_mark ?? null,
+});
