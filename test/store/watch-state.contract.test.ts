@@ -168,6 +168,46 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     );
   });
 
+  it('keeps the channel commands’ settings where every replica reads them: watches removed, time zone, schedules, ignores', async () => {
+    const [a, b] = await open();
+    await a.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: T0 });
+    await a.addWatch({ repo: 'octo/api', channel: 'C0QUIET0001', userId: 'U1', private: false, adminLinked: true, now: T0 });
+    // A new channel gets the default schedules, enabled.
+    expect((await b.schedulesForChannel(CHANNEL)).map((s) => [s.kind, s.cron, s.enabled, s.updatedBy])).toEqual([
+      ['alerts', '0 * * * *', true, 'default'],
+      ['monthly', '0 9 1 * *', true, 'default'],
+      ['quarterly', '0 9 1 1,4,7,10 *', true, 'default'],
+      ['weekly', '0 9 * * 1', true, 'default'],
+    ]);
+    expect(await b.channelTimeZone(CHANNEL)).toBeNull();
+    await a.setChannelTimeZone(CHANNEL, 'Europe/Berlin', 'U2', later(1));
+    expect(await b.channelTimeZone(CHANNEL)).toBe('Europe/Berlin');
+    await a.setSchedule({ channel: CHANNEL, kind: 'weekly', cron: '30 8 * * 2', userId: 'U2', now: later(1) });
+    await b.setSchedule({ channel: CHANNEL, kind: 'monthly', cron: null, userId: 'U2', now: later(1) });
+    const schedules = await a.schedulesForChannel(CHANNEL);
+    expect(schedules.find((s) => s.kind === 'weekly')).toMatchObject({ cron: '30 8 * * 2', enabled: true, updatedBy: 'U2', updatedAt: later(1).toISOString() });
+    // Off keeps its cron, for when it is turned on again.
+    expect(schedules.find((s) => s.kind === 'monthly')).toMatchObject({ cron: '0 9 1 * *', enabled: false });
+    expect((await b.activeSchedules()).map((s) => `${s.channel} ${s.kind}`)).toEqual([
+      `${CHANNEL} alerts`, `${CHANNEL} quarterly`, `${CHANNEL} weekly`,
+      'C0QUIET0001 alerts', 'C0QUIET0001 monthly', 'C0QUIET0001 quarterly', 'C0QUIET0001 weekly',
+    ].sort());
+    // A channel that watches nothing any more runs no schedule.
+    expect(await b.removeWatch({ repo: 'octo/api', channel: 'C0QUIET0001', userId: 'U1', now: later(2) })).toBe(true);
+    expect(await a.removeWatch({ repo: 'octo/api', channel: 'C0QUIET0001', userId: 'U1', now: later(2) })).toBe(false);
+    expect((await a.activeSchedules()).every((s) => s.channel === CHANNEL)).toBe(true);
+    await a.addIgnore({ channel: CHANNEL, advisory: 'PYSEC-1', package: null, reason: 'not reachable', until: null, userId: 'U1', now: T0 });
+    await a.addIgnore({ channel: CHANNEL, advisory: 'PYSEC-1', package: 'requests', reason: 'vendored', until: '2026-12-31', userId: 'U1', now: T0 });
+    await a.addIgnore({ channel: CHANNEL, advisory: 'PYSEC-2', package: null, reason: 'test only', until: null, userId: 'U3', now: T0 });
+    expect((await b.ignoresForChannel(CHANNEL)).map((i) => [i.advisory, i.package, i.reason, i.until, i.createdBy])).toEqual([
+      ['PYSEC-1', null, 'not reachable', null, 'U1'],
+      ['PYSEC-1', 'requests', 'vendored', '2026-12-31', 'U1'],
+      ['PYSEC-2', null, 'test only', null, 'U3'],
+    ].sort((x, y) => String(x).localeCompare(String(y))));
+    expect(await b.removeIgnore({ channel: CHANNEL, advisory: 'pysec-1', userId: 'U1', now: later(3) })).toBe(2);
+    expect((await a.ignoresForChannel(CHANNEL)).map((i) => i.advisory)).toEqual(['PYSEC-2']);
+  });
+
   it('records a (channel, advisory) alert once, with its outbox post, even when two replicas race', async () => {
     const [a, b] = await open();
     const input = { channel: CHANNEL, advisoryId: 'PYSEC-2', affected: [affected('octo/app')], now: T0 };

@@ -14,7 +14,7 @@ import { readMigrations } from '../db.js';
 import { PostgresOutbox } from '../outbox/postgres.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
-import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type FindingRow, type FindingsDiff, type RepoStateRow, type WatchRow } from '../watches.js';
+import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 import { toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
@@ -22,6 +22,11 @@ import { toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRo
 const iso = (d: Date) => d.toISOString();
 
 type Queryable = Pick<PgPool, 'query'> | PgClient;
+
+async function readSchedules(q: Queryable, sql: string, params: unknown[]): Promise<ScheduleRow[]> {
+  const res = await q.query<{ channel: string; kind: string; cron: string; enabled: boolean; updated_by: string; updated_at: string }>(sql, params);
+  return res.rows.map((r) => ({ channel: r.channel, kind: r.kind as ScheduleKind, cron: r.cron, enabled: r.enabled, updatedBy: r.updated_by, updatedAt: r.updated_at }));
+}
 
 async function logChange(q: Queryable, now: Date, userId: string, channel: string, action: string, detail: string): Promise<void> {
   await q.query('INSERT INTO watch_changes (at, user_id, channel, action, detail) VALUES ($1, $2, $3, $4, $5)', [iso(now), userId, channel, action, detail]);
@@ -80,6 +85,64 @@ export class PostgresWatchState implements WatchStateStore {
   async watchesOfRepo(repo: string): Promise<WatchRow[]> {
     const res = await this.pool.query<WatchDbRow>('SELECT * FROM watches WHERE repo = $1 ORDER BY channel', [repo]);
     return res.rows.map(toWatch);
+  }
+
+  removeWatch(input: { repo: string; channel: string; userId: string; now: Date }): Promise<boolean> {
+    return inTransaction(this.pool, async (c) => {
+      const removed = ((await c.query('DELETE FROM watches WHERE repo = $1 AND channel = $2', [input.repo, input.channel])).rowCount ?? 0) > 0;
+      if (removed) await logChange(c, input.now, input.userId, input.channel, 'unwatch', input.repo);
+      return removed;
+    });
+  }
+
+  async channelTimeZone(channel: string): Promise<string | null> {
+    return (await this.pool.query<{ time_zone: string | null }>('SELECT time_zone FROM watch_channels WHERE channel = $1', [channel])).rows[0]?.time_zone ?? null;
+  }
+
+  setChannelTimeZone(channel: string, timeZone: string, userId: string, now: Date): Promise<void> {
+    return inTransaction(this.pool, async (c) => {
+      await ensureChannel(c, channel, now);
+      await c.query('UPDATE watch_channels SET time_zone = $1, updated_by = $2, updated_at = $3 WHERE channel = $4', [timeZone, userId, iso(now), channel]);
+      await logChange(c, now, userId, channel, 'time-zone', timeZone);
+    });
+  }
+
+  async schedulesForChannel(channel: string): Promise<ScheduleRow[]> {
+    return readSchedules(this.pool, 'SELECT * FROM watch_schedules WHERE channel = $1 ORDER BY kind', [channel]);
+  }
+
+  async activeSchedules(): Promise<ScheduleRow[]> {
+    return readSchedules(this.pool, 'SELECT s.* FROM watch_schedules s WHERE s.enabled AND EXISTS (SELECT 1 FROM watches w WHERE w.channel = s.channel) ORDER BY s.channel, s.kind', []);
+  }
+
+  setSchedule(input: { channel: string; kind: ScheduleKind; cron: string | null; userId: string; now: Date }): Promise<void> {
+    return inTransaction(this.pool, async (c) => {
+      await ensureChannel(c, input.channel, input.now);
+      const current = (await c.query<{ cron: string }>('SELECT cron FROM watch_schedules WHERE channel = $1 AND kind = $2 FOR UPDATE', [input.channel, input.kind])).rows[0];
+      const cron = input.cron ?? current?.cron ?? DEFAULT_SCHEDULES[input.kind];
+      await c.query(
+        `INSERT INTO watch_schedules (channel, kind, cron, enabled, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (channel, kind) DO UPDATE SET cron = excluded.cron, enabled = excluded.enabled, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+        [input.channel, input.kind, cron, input.cron !== null, input.userId, iso(input.now)],
+      );
+      await logChange(c, input.now, input.userId, input.channel, 'schedule', `${input.kind} ${input.cron ?? 'off'}`);
+    });
+  }
+
+  removeIgnore(input: { channel: string; advisory: string; userId: string; now: Date }): Promise<number> {
+    return inTransaction(this.pool, async (c) => {
+      const n = (await c.query('DELETE FROM channel_ignores WHERE channel = $1 AND lower(advisory) = lower($2)', [input.channel, input.advisory])).rowCount ?? 0;
+      if (n > 0) await logChange(c, input.now, input.userId, input.channel, 'unignore', input.advisory);
+      return n;
+    });
+  }
+
+  async ignoresForChannel(channel: string): Promise<ChannelIgnore[]> {
+    const res = await this.pool.query<{ id: string; channel: string; advisory: string; package: string | null; reason: string; until: string | null; created_by: string; created_at: string }>(
+      'SELECT * FROM channel_ignores WHERE channel = $1 ORDER BY advisory',
+      [channel],
+    );
+    return res.rows.map((r) => ({ id: Number(r.id), channel: r.channel, advisory: r.advisory, package: r.package, reason: r.reason, until: r.until, createdBy: r.created_by, createdAt: r.created_at }));
   }
 
   async channelUnknownAs(channel: string): Promise<RatedSeverity | null> {

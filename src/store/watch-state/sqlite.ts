@@ -9,7 +9,7 @@ import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
-import type { AlertRow, FindingRow, FindingsDiff, RepoStateRow, WatchRow, WatchStore } from '../watches.js';
+import type { AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, ScheduleKind, ScheduleRow, WatchRow, WatchStore } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 
@@ -44,6 +44,38 @@ export class SqliteWatchState implements WatchStateStore {
 
   async watchesOfRepo(repo: string): Promise<WatchRow[]> {
     return this.store.watchesOfRepo(repo);
+  }
+
+  async removeWatch(input: { repo: string; channel: string; userId: string; now: Date }): Promise<boolean> {
+    return this.store.removeWatch(input);
+  }
+
+  async channelTimeZone(channel: string): Promise<string | null> {
+    return this.store.channelTimeZone(channel);
+  }
+
+  async setChannelTimeZone(channel: string, timeZone: string, userId: string, now: Date): Promise<void> {
+    this.store.setChannelTimeZone(channel, timeZone, userId, now);
+  }
+
+  async schedulesForChannel(channel: string): Promise<ScheduleRow[]> {
+    return this.store.schedulesForChannel(channel);
+  }
+
+  async activeSchedules(): Promise<ScheduleRow[]> {
+    return this.store.activeSchedules();
+  }
+
+  async setSchedule(input: { channel: string; kind: ScheduleKind; cron: string | null; userId: string; now: Date }): Promise<void> {
+    this.store.setSchedule(input);
+  }
+
+  async removeIgnore(input: { channel: string; advisory: string; userId: string; now: Date }): Promise<number> {
+    return this.store.removeIgnore(input);
+  }
+
+  async ignoresForChannel(channel: string): Promise<ChannelIgnore[]> {
+    return this.store.ignoresForChannel(channel);
   }
 
   async channelUnknownAs(channel: string): Promise<RatedSeverity | null> {

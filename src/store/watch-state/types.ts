@@ -13,7 +13,7 @@
 import type { RatedSeverity, Finding } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import type { OutboundMessage, OutboxStore } from '../outbox/types.js';
-import type { AffectedRepo, AlertRow, FindingRow, FindingsDiff, RepoStateRow, StoredPackage, WatchRow } from '../watches.js';
+import type { AffectedRepo, AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, ScheduleKind, ScheduleRow, StoredPackage, WatchRow } from '../watches.js';
 
 /** A full audit of a repository at `sha` (what WatchStore.saveAudit records). */
 export interface AuditRecord {
@@ -97,11 +97,24 @@ export interface WatchStateStore {
   watchesForChannel(channel: string): Promise<WatchRow[]>;
   /** The watches of one repository (store key), every channel. */
   watchesOfRepo(repo: string): Promise<WatchRow[]>;
+  /** Removes a watch; false when there was none. */
+  removeWatch(input: { repo: string; channel: string; userId: string; now: Date }): Promise<boolean>;
+  /** The channel's time zone for its schedules; null: the default. */
+  channelTimeZone(channel: string): Promise<string | null>;
+  setChannelTimeZone(channel: string, timeZone: string, userId: string, now: Date): Promise<void>;
+  schedulesForChannel(channel: string): Promise<ScheduleRow[]>;
+  /** Enabled schedules of channels that watch something: what every replica's scheduler runs. */
+  activeSchedules(): Promise<ScheduleRow[]>;
+  /** Sets a schedule's cron (null: turns it off, keeping its cron). */
+  setSchedule(input: { channel: string; kind: ScheduleKind; cron: string | null; userId: string; now: Date }): Promise<void>;
   /** How the channel counts unrated advisories; null: the default. */
   channelUnknownAs(channel: string): Promise<RatedSeverity | null>;
   setChannelUnknownAs(channel: string, level: RatedSeverity, userId: string, now: Date): Promise<void>;
   /** Ignores `advisory` (or a finding kind) in the channel, replacing an ignore of the same advisory and package. */
   addIgnore(input: { channel: string; advisory: string; package: string | null; reason: string; until: string | null; userId: string; now: Date }): Promise<void>;
+  /** Removes the channel's ignores of an advisory (any case, any package); how many. */
+  removeIgnore(input: { channel: string; advisory: string; userId: string; now: Date }): Promise<number>;
+  ignoresForChannel(channel: string): Promise<ChannelIgnore[]>;
   /** The channel's ignores, as audit rules. */
   ignoreRulesForChannel(channel: string): Promise<IgnoreRule[]>;
 
