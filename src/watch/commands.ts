@@ -13,7 +13,8 @@ import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../gith
 import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
 import type { AccessGate } from '../authz/gate.js';
 import type { Decision, Entry } from '../authz/policy.js';
-import { repoKeyOf, SCHEDULE_KINDS, type ScheduleKind, type WatchStore } from '../store/watches.js';
+import { repoKeyOf, SCHEDULE_KINDS, type ScheduleKind } from '../store/watches.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
 
 export type WatchCommand =
   | { kind: 'watch'; repo: RepoRef; channel: string | null }
@@ -164,7 +165,7 @@ export interface RepoLookup {
 
 /** What the command handler needs from the scheduler: to rebuild its jobs after a change. */
 export interface ScheduleReloader {
-  reload(): void;
+  reload(): void | Promise<void>;
 }
 
 export interface WatchCommandContext {
@@ -174,7 +175,8 @@ export interface WatchCommandContext {
   via: Entry;
   /** Who may change watches, schedules and ignores (src/authz). */
   gate: AccessGate;
-  store: WatchStore;
+  /** The watch state (SQLite or PostgreSQL): a change made through one replica is what every replica reads. */
+  state: WatchStateStore;
   scheduler: ScheduleReloader;
   now: Date;
   /** The installation's time zone (config TZ). */
@@ -230,7 +232,7 @@ const refused = (decision: Extract<Decision, { allowed: false }>): WatchReply =>
 export const cannotReply = (message: string): WatchReply => ({ kind: 'cannot', message, ephemeral: true });
 
 export async function handleWatchCommand(command: WatchCommand, ctx: WatchCommandContext): Promise<WatchReply> {
-  const { store } = ctx;
+  const { state: store } = ctx;
   const requester = { userId: ctx.userId, channel: ctx.channelId, via: ctx.via };
   const by = ctx.userId;
   switch (command.kind) {
@@ -238,7 +240,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       return { kind: 'usage', problem: command.message, ephemeral: true };
     case 'list':
     case 'schedule-show':
-      return listReply(ctx);
+      return await listReply(ctx);
     case 'watch': {
       const channel = command.channel ?? ctx.channelId;
       const key = repoKeyOf(command.repo);
@@ -255,8 +257,8 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
         const decision = ctx.gate.check(requester, { kind: 'watches', verb: 'watch', channel, repo: { name: key, private: true } });
         if (!decision.allowed) return refused(decision);
       }
-      const added = store.addWatch({ repo: key, channel, userId: ctx.userId, private: isPrivate, adminLinked: ctx.gate.isAdmin(ctx.userId), now: ctx.now });
-      ctx.scheduler.reload();
+      const added = await store.addWatch({ repo: key, channel, userId: ctx.userId, private: isPrivate, adminLinked: ctx.gate.isAdmin(ctx.userId), now: ctx.now });
+      await ctx.scheduler.reload();
       const where = channel === ctx.channelId ? null : channel;
       return added ? { kind: 'watched', by, channel: where, repo: key, private: isPrivate, ephemeral: false } : { kind: 'already-watched', channel: where, repo: key, ephemeral: true };
     }
@@ -265,48 +267,48 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       const key = repoKeyOf(command.repo);
       const decision = ctx.gate.check(requester, { kind: 'watches', verb: 'unwatch', channel, repo: { name: key, private: null } });
       if (!decision.allowed) return refused(decision);
-      const removed = store.removeWatch({ repo: key, channel, userId: ctx.userId, now: ctx.now });
-      ctx.scheduler.reload();
+      const removed = await store.removeWatch({ repo: key, channel, userId: ctx.userId, now: ctx.now });
+      await ctx.scheduler.reload();
       return removed ? { kind: 'unwatched', by, channel: channel === ctx.channelId ? null : channel, repo: key, ephemeral: false } : { kind: 'not-watched', repo: key, ephemeral: true };
     }
     case 'schedule': {
       const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'schedule', channel: ctx.channelId });
       if (!decision.allowed) return refused(decision);
-      if (command.timeZone) store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
-      store.setSchedule({ channel: ctx.channelId, kind: command.schedule, cron: command.cron, userId: ctx.userId, now: ctx.now });
-      ctx.scheduler.reload();
+      if (command.timeZone) await store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
+      await store.setSchedule({ channel: ctx.channelId, kind: command.schedule, cron: command.cron, userId: ctx.userId, now: ctx.now });
+      await ctx.scheduler.reload();
       if (command.cron === null) return { kind: 'schedule-off', by, schedule: command.schedule, ephemeral: false };
-      const tz = store.channelTimeZone(ctx.channelId) ?? ctx.defaultTimeZone;
+      const tz = await store.channelTimeZone(ctx.channelId) ?? ctx.defaultTimeZone;
       const next = nextOccurrence(command.cron, tz, ctx.now);
       return { kind: 'schedule-set', by, schedule: command.schedule, cron: command.cron, timeZone: tz, next: next?.toISOString() ?? null, ephemeral: false };
     }
     case 'time-zone': {
       const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'time-zone', channel: ctx.channelId });
       if (!decision.allowed) return refused(decision);
-      store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
-      ctx.scheduler.reload();
+      await store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
+      await ctx.scheduler.reload();
       return { kind: 'time-zone', by, timeZone: command.timeZone, ephemeral: false };
     }
     case 'ignore': {
       const decision = ctx.gate.check(requester, { kind: 'ignores', verb: 'add', channel: ctx.channelId, repo: null });
       if (!decision.allowed) return refused(decision);
-      store.addIgnore({ channel: ctx.channelId, advisory: command.id, package: command.package, reason: command.reason, until: command.until, userId: ctx.userId, now: ctx.now });
+      await store.addIgnore({ channel: ctx.channelId, advisory: command.id, package: command.package, reason: command.reason, until: command.until, userId: ctx.userId, now: ctx.now });
       return { kind: 'ignored', by, id: command.id, package: command.package, until: command.until, reason: command.reason, ephemeral: false };
     }
     case 'settings-show': {
-      const level = store.channelUnknownAs(ctx.channelId);
+      const level = await store.channelUnknownAs(ctx.channelId);
       return { kind: 'settings', level: level ?? DEFAULT_UNKNOWN_AS, isDefault: !level, ephemeral: true };
     }
     case 'unknown-as': {
       const decision = ctx.gate.check(requester, { kind: 'settings', verb: 'unknown-as', channel: ctx.channelId });
       if (!decision.allowed) return refused(decision);
-      store.setChannelUnknownAs(ctx.channelId, command.level, ctx.userId, ctx.now);
+      await store.setChannelUnknownAs(ctx.channelId, command.level, ctx.userId, ctx.now);
       return { kind: 'unknown-as', by, level: command.level, ephemeral: false };
     }
     case 'unignore': {
       const decision = ctx.gate.check(requester, { kind: 'ignores', verb: 'remove', channel: ctx.channelId, repo: null });
       if (!decision.allowed) return refused(decision);
-      const n = store.removeIgnore({ channel: ctx.channelId, advisory: command.id, userId: ctx.userId, now: ctx.now });
+      const n = await store.removeIgnore({ channel: ctx.channelId, advisory: command.id, userId: ctx.userId, now: ctx.now });
       return n > 0 ? { kind: 'unignored', by, id: command.id, ephemeral: false } : { kind: 'not-ignored', id: command.id, ephemeral: true };
     }
   }
@@ -314,14 +316,16 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
 
 const MAX_LISTED = 40;
 
-function listReply(ctx: WatchCommandContext): WatchReply {
-  const { store, channelId } = ctx;
-  const watches = store.watchesForChannel(channelId);
-  const states = store.repoStates(watches.map((w) => w.repo));
-  const tz = store.channelTimeZone(channelId) ?? ctx.defaultTimeZone;
-  const listed = watches.slice(0, MAX_LISTED).map((w): ListedWatch => {
+async function listReply(ctx: WatchCommandContext): Promise<WatchReply> {
+  const { state: store, channelId } = ctx;
+  const watches = await store.watchesForChannel(channelId);
+  const states = await store.repoStates(watches.map((w) => w.repo));
+  const tz = (await store.channelTimeZone(channelId)) ?? ctx.defaultTimeZone;
+  const shown = watches.slice(0, MAX_LISTED);
+  const openOf = await Promise.all(shown.map(async (w) => (await store.openFindings(w.repo)).filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious').length));
+  const listed = shown.map((w, n): ListedWatch => {
     const s = states.get(w.repo);
-    const open = store.openFindings(w.repo).filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious').length;
+    const open = openOf[n]!;
     const status: ListedWatch['status'] = !s ? { state: 'not-swept' } : s.error ? { state: 'error', error: s.error } : { state: 'ok', open, checkedAt: s.checkedAt ?? null };
     return { display: s?.display ?? w.repo, private: Boolean(w.private || s?.private), addedBy: w.addedBy, status };
   });
@@ -332,8 +336,8 @@ function listReply(ctx: WatchCommandContext): WatchReply {
     watches: listed,
     more: Math.max(0, watches.length - MAX_LISTED),
     timeZone: tz,
-    schedules: store.schedulesForChannel(channelId).map((s) => ({ kind: s.kind, enabled: s.enabled, cron: s.cron, next: s.enabled ? (nextOccurrence(s.cron, tz, ctx.now)?.toISOString() ?? null) : null })),
-    unknownAs: store.channelUnknownAs(channelId) ?? DEFAULT_UNKNOWN_AS,
-    ignores: store.ignoresForChannel(channelId).map((i) => ({ advisory: i.advisory, package: i.package, reason: i.reason, until: i.until, createdBy: i.createdBy })),
+    schedules: (await store.schedulesForChannel(channelId)).map((s) => ({ kind: s.kind, enabled: s.enabled, cron: s.cron, next: s.enabled ? (nextOccurrence(s.cron, tz, ctx.now)?.toISOString() ?? null) : null })),
+    unknownAs: (await store.channelUnknownAs(channelId)) ?? DEFAULT_UNKNOWN_AS,
+    ignores: (await store.ignoresForChannel(channelId)).map((i) => ({ advisory: i.advisory, package: i.package, reason: i.reason, until: i.until, createdBy: i.createdBy })),
   };
 }

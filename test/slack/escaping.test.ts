@@ -6,6 +6,7 @@
  * notification text. plain_text (headers, buttons, inputs) shows them as text and is not checked
  * (the action item modal has nothing else, so it is not listed).
  */
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/audit.js';
 import type { Finding } from '../../src/audit/findings.js';
@@ -271,7 +272,7 @@ describe('every layout escapes what people and repositories wrote', () => {
   it('escapes the watch commands\' replies and lists', async () => {
     const db = openDb(':memory:');
     const store = new WatchStore(db);
-    const ctx = { userId: USER, channelId: 'C0AUDITS001', via: 'command' as const, gate: createAccessGate({ admins: [] }), store, scheduler: { reload: () => {} }, now: new Date(NOW), defaultTimeZone: 'UTC' };
+    const ctx = { userId: USER, channelId: 'C0AUDITS001', via: 'command' as const, gate: createAccessGate({ admins: [] }), state: new SqliteWatchState(store), scheduler: { reload: () => {} }, now: new Date(NOW), defaultTimeZone: 'UTC' };
     const texts: string[] = [];
     for (const command of [
       { kind: 'watch', repo: { owner: 'octo', repo: 'app', branch: H }, channel: null },

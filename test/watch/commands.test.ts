@@ -1,3 +1,4 @@
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import { describe, expect, it } from 'vitest';
 import { WatchStore } from '../../src/store/watches.js';
 import { watchReplyMessage } from '../../src/slack/blocks/watch-reply.js';
@@ -59,7 +60,7 @@ describe('handleWatchCommand', () => {
     const ctx: WatchCommandContext = {
       userId: 'U0ALICE0001',
       channelId: 'C0SEC000001',
-      store,
+      state: new SqliteWatchState(store),
       scheduler: { reload: () => void reloads++ },
       via: 'command',
       gate: everyone,
