@@ -12,6 +12,9 @@
  * - Replicas (PostgreSQL): given a job queue, a due slot is enqueued with the singleton key
  *   (schedule, slot) instead of being claimed in job_runs and run here; one replica takes it
  *   (queued.ts). Every replica keeps its timers and catch-up, and the slot still runs once.
+ *   Given `shared` schedules (the watch state on PostgreSQL), every replica builds its timers from
+ *   them, and reads them again every `refreshMs` (a minute): a schedule changed through another
+ *   replica is followed within that time.
  *
  * Time is injected: `now()` for the clock and a CronTimer for the ticks (node-cron in production, a
  * hand-fired fake in tests). Jobs run in the background, never in a Slack request's path.
@@ -56,6 +59,12 @@ export const nodeCronTimer: CronTimer = {
 
 export type JobRunner = (job: JobSpec, scheduledFor: Date) => Promise<void>;
 
+/** Schedules and zones kept where every replica reads them (WatchStateStore). */
+export interface SharedSchedules {
+  activeSchedules(): Promise<ScheduleRow[]>;
+  channelTimeZone(channel: string): Promise<string | null>;
+}
+
 export interface SchedulerOptions {
   store: WatchStore;
   run: JobRunner;
@@ -68,6 +77,8 @@ export interface SchedulerOptions {
   lookbackDays?: number;
   /** Replicas sharing PostgreSQL: slots go through this queue and run once across them (queued.ts). */
   queue?: JobQueue;
+  /** Schedules read from here instead of `store` (replicas); `refreshMs`: how often they are read again. */
+  shared?: { schedules: SharedSchedules; refreshMs?: number };
 }
 
 export function jobKey(kind: ScheduleKind, channel: string): string {
@@ -83,6 +94,8 @@ export class Scheduler {
   private started = false;
   /** Registering this replica as a taker of scheduled runs (queue mode). */
   private queueWorker: Promise<void> | null = null;
+  private refresher: NodeJS.Timeout | null = null;
+  private firstLoad: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -103,14 +116,42 @@ export class Scheduler {
       const interrupted = this.options.store.markInterruptedRuns(this.now());
       if (interrupted > 0) this.options.logger?.warn({ interrupted }, 'scheduler: runs left unfinished by the previous process were marked interrupted');
     }
+    const catchUp = () => {
+      for (const { spec } of this.jobs.values()) void this.trigger(spec.key);
+    };
+    const { shared } = this.options;
+    if (shared) {
+      this.firstLoad = this.loadShared(shared.schedules).then(catchUp);
+      this.refresher = setInterval(() => void this.loadShared(shared.schedules), shared.refreshMs ?? 60_000);
+      this.refresher.unref();
+      return;
+    }
     this.reload();
-    for (const { spec } of this.jobs.values()) this.trigger(spec.key);
+    catchUp();
   }
 
   /** Re-reads schedules and zones from the store; call after every change. New slots only: no catch-up. */
-  reload(): void {
+  reload(): void | Promise<void> {
     if (!this.started) return;
-    const wanted = new Map(this.options.store.activeSchedules().map((s) => [jobKey(s.kind, s.channel), this.specOf(s)]));
+    if (this.options.shared) return this.loadShared(this.options.shared.schedules);
+    const store = this.options.store;
+    this.rebuild(store.activeSchedules().map((s) => this.specOf(s, store.channelTimeZone(s.channel))));
+  }
+
+  private async loadShared(source: SharedSchedules): Promise<void> {
+    try {
+      const schedules = await source.activeSchedules();
+      const zones = new Map<string, string | null>();
+      for (const channel of new Set(schedules.map((s) => s.channel))) zones.set(channel, await source.channelTimeZone(channel));
+      if (this.started) this.rebuild(schedules.map((s) => this.specOf(s, zones.get(s.channel) ?? null)));
+    } catch (err) {
+      // The timers already built keep running; the next refresh tries again.
+      this.options.logger?.error({ err: (err as Error).message }, 'scheduler: cannot read the schedules; keeping the ones loaded');
+    }
+  }
+
+  private rebuild(specs: readonly JobSpec[]): void {
+    const wanted = new Map(specs.map((spec) => [spec.key, spec]));
     for (const [key, job] of this.jobs) {
       const next = wanted.get(key);
       if (next && next.cron === job.spec.cron && next.timeZone === job.spec.timeZone) {
@@ -159,6 +200,7 @@ export class Scheduler {
 
   /** Resolves when no job is running. */
   async idle(): Promise<void> {
+    await this.firstLoad;
     await this.queueWorker;
     while (this.runningJobs.size > 0) await Promise.allSettled([...this.runningJobs.values()]);
   }
@@ -166,13 +208,15 @@ export class Scheduler {
   /** Stops every timer and waits for running jobs to finish. */
   async stop(): Promise<void> {
     this.started = false;
+    if (this.refresher) clearInterval(this.refresher);
+    this.refresher = null;
     for (const job of this.jobs.values()) job.handle.stop();
     this.jobs.clear();
     await this.idle();
   }
 
-  private specOf(s: ScheduleRow): JobSpec {
-    const tz = this.options.store.channelTimeZone(s.channel) ?? this.options.defaultTimeZone;
+  private specOf(s: ScheduleRow, channelZone: string | null): JobSpec {
+    const tz = channelZone ?? this.options.defaultTimeZone;
     return { key: jobKey(s.kind, s.channel), channel: s.channel, kind: s.kind, cron: s.cron, timeZone: tz, since: new Date(s.updatedAt) };
   }
 

@@ -256,6 +256,8 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.timer ? { timer: options.timer } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.jobs ? { queue: options.jobs } : {}),
+    // On PostgreSQL the schedules are the replicas' shared ones (set through any of them).
+    ...(state.dialect === 'postgres' ? { shared: { schedules: state } } : {}),
   });
 
   const lookupRepo = async (ref: RepoRef): Promise<RepoLookup> => {
