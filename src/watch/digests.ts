@@ -23,9 +23,10 @@ import type { Logger } from '../log.js';
 import type { ScanResult } from '../scan/types.js';
 import { compareVersions, isValidVersion } from '../python/pep440.js';
 import { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo } from '../python/pypi.js';
-import type { OutboundMessage, OutboxRow } from '../store/outbox/types.js';
-import type { FindingRow, StoredPackage, WatchStore } from '../store/watches.js';
-import { visibleRepos } from './alerts.js';
+import type { OutboundMessage } from '../store/outbox/types.js';
+import type { FindingRow, StoredPackage } from '../store/watches.js';
+import { visibleReposIn } from './alerts.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { ChartPoint } from './chart.js';
 import { DIGEST, DIGEST_THREAD, type DigestMessage } from './messages.js';
 
@@ -242,15 +243,9 @@ export interface StatusRegistry {
   project(name: string, options: { status?: boolean }): Promise<ProjectInfo | null>;
 }
 
-/** The outbox as digests need it: written inside the store's transaction (SqliteOutbox), read back. */
-export interface DigestOutbox {
-  write(messages: readonly OutboundMessage[], now: Date): number;
-  row(idempotencyKey: string): Promise<OutboxRow | null>;
-}
-
 export interface DigestOptions {
-  store: WatchStore;
-  outbox: DigestOutbox;
+  /** The watch state (SQLite or PostgreSQL): what the digest reads, and the outbox it writes to. */
+  state: WatchStateStore;
   /** The scheduled time this digest is for (default: now): one digest per slot, however often run. */
   slot?: Date;
   registry: PackageRegistry | null;
@@ -306,14 +301,14 @@ async function followHealth(channel: string, names: string[], health: NonNullabl
  * gathered again, and a rerun that races one adds nothing (the outbox ignores a repeated key).
  */
 export async function runDigest(kind: DigestKind, channel: string, options: DigestOptions): Promise<DigestRecorded> {
-  const { store } = options;
+  const { state } = options;
   const now = options.now();
   const key = digestKey(kind, channel, options.slot ?? now);
-  if (await options.outbox.row(key)) return { key, written: false };
+  if (await state.outbox.row(key)) return { key, written: false };
   const log = options.logger?.child({ component: 'digest', kind, channel });
-  const { repos, states } = visibleRepos(store, channel);
+  const { repos, states } = await visibleReposIn(state, channel);
   const display = (repo: string) => states.get(repo)?.display ?? repo;
-  const timeZone = store.channelTimeZone(channel) ?? options.defaultTimeZone;
+  const timeZone = (await state.channelTimeZone(channel)) ?? options.defaultTimeZone;
   let message: DigestMessage;
   let saveHealth: ((now: Date) => void) | null = null;
 
@@ -329,8 +324,8 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     }
     message = { kind, timeZone, digest };
   } else if (kind === 'monthly') {
-    const rows = store.findingsFor(repos, ['vulnerability', 'malicious']).map((r) => ({ ...r, repo: display(r.repo) }));
-    const channelRules = store.ignoreRulesForChannel(channel);
+    const rows = (await state.findingsFor(repos, ['vulnerability', 'malicious'])).map((r) => ({ ...r, repo: display(r.repo) }));
+    const channelRules = await state.ignoreRulesForChannel(channel);
     const open = rows.filter((r) => r.fixedAt === null);
     const { findings } = applyIgnores(open.map((r) => r.finding), channelRules, now);
     const ignoredKeys = new Set(open.filter((_, i) => findings[i]?.ignoredBy).map((r) => `${r.repo}|${r.key}`));
@@ -338,14 +333,14 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
       ...(states.get(repo)?.ignores ?? []).map((rule) => ({ ...rule, source: `${display(repo)}/${rule.source}` })),
       ...(options.repoIgnores?.(repo) ?? []).map((rule) => ({ ...rule, source: `${display(repo)}: ${rule.source}` })),
     ]);
-    const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys, unknownAs: store.channelUnknownAs(channel) ?? DEFAULT_UNKNOWN_AS });
+    const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys, unknownAs: (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS });
     message = { kind, timeZone, digest };
   } else {
     const codeOf = (repo: string): ScanResult | null => {
       const sha = states.get(repo)?.auditedSha;
       return sha && options.codeScans ? options.codeScans.latest(repo.split('@')[0]!, sha) : null;
     };
-    const list = repos.map((repo) => ({ repo: display(repo), findings: store.openFindings(repo), packages: states.get(repo)?.packages ?? [], code: codeOf(repo) }));
+    const list = await Promise.all(repos.map(async (repo) => ({ repo: display(repo), findings: await state.openFindings(repo), packages: states.get(repo)?.packages ?? [], code: codeOf(repo) })));
     const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
     let registry: Map<string, ProjectInfo | null> | null = null;
     if (options.statusRegistry) {
@@ -364,12 +359,11 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     { kind: DIGEST, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key },
     { kind: DIGEST_THREAD, data: message, channel, op: 'reply', messageKey: key, idempotencyKey: `${key}:thread` },
   ];
-  const written = store.db.transaction(() => {
-    const added = options.outbox.write(rows, now);
-    // Only the run that wrote the slot moves the health baseline (a racing rerun wrote nothing).
-    if (added > 0) saveHealth?.(now);
-    return added > 0;
-  })();
+  // Only the run that wrote the slot moves the health baseline (a racing rerun wrote nothing). The
+  // baseline is this replica's (SQLite) and the rows may be PostgreSQL's: written rows first, so a
+  // crash in between repeats a health change in the next weekly digest rather than losing a digest.
+  const written = (await state.announce(rows, now)) > 0;
+  if (written) saveHealth?.(now);
   log?.info({ key, written }, 'digest recorded');
   return { key, written };
 }

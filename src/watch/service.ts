@@ -230,8 +230,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       };
     }
     const recorded = await runDigest(job.kind, job.channel, {
-      store,
-      outbox,
+      state,
       slot: scheduledFor,
       registry: options.registry,
       statusRegistry: options.statusRegistry ?? null,

@@ -2,6 +2,7 @@
  * The digests: builders over stored history, and their delivery through the Slack outbox (summary,
  * thread details, chart) to the loopback Slack: one digest per slot, 429s waited out.
  */
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
 import { findingKey } from '../../src/audit/findings.js';
@@ -92,7 +93,7 @@ describe('posting digests', () => {
     const f = (fake = await startFakeSlack());
     const store = new WatchStore(openTestDb());
     seed(store);
-    const recorded = await runDigest('monthly', CHANNEL, { store, outbox: new SqliteOutbox(store.db), registry: null, now: () => new Date('2025-03-01T09:00:00Z'), defaultTimeZone: 'UTC' });
+    const recorded = await runDigest('monthly', CHANNEL, { state: new SqliteWatchState(store), registry: null, now: () => new Date('2025-03-01T09:00:00Z'), defaultTimeZone: 'UTC' });
     expect(recorded.written).toBe(true);
     expect(f.messages(CHANNEL)).toEqual([]); // written to the outbox, not posted yet
     const report = await drainOutbox(store.db, f.url);
@@ -128,7 +129,7 @@ describe('posting digests', () => {
           : project('requests', [release('2.2.0', '2014-01-24T00:00:00Z')]);
       },
     };
-    await runDigest('quarterly', CHANNEL, { store, outbox: new SqliteOutbox(store.db), registry: registryOf([]), statusRegistry, now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC' });
+    await runDigest('quarterly', CHANNEL, { state: new SqliteWatchState(store), registry: registryOf([]), statusRegistry, now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC' });
     await drainOutbox(store.db, f.url);
     const [summary] = f.messages(CHANNEL);
     expect(summary?.text).toBe('Quarterly audit and clean-up — 1 Apr 2025: 1 hygiene finding, 2 packages to reconsider');
@@ -146,7 +147,7 @@ describe('posting digests', () => {
     seed(store);
     const scan = await scanTree(await readTarball(await tarballOf({ 'app/views.py': 'def f(q):\n    return eval(q)\n', Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n' })).then((t) => t.source));
     new CodeScanStore(db).put('octo/app', 'a'.repeat(40), 'any-key', scan, new Date('2025-03-01T00:00:00Z'));
-    await runDigest('quarterly', CHANNEL, { store, outbox: new SqliteOutbox(db), registry: registryOf([]), now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC', codeScans: new CodeScanStore(db) });
+    await runDigest('quarterly', CHANNEL, { state: new SqliteWatchState(store), registry: registryOf([]), now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC', codeScans: new CodeScanStore(db) });
     await drainOutbox(db, f.url);
     const [summary] = f.messages(CHANNEL);
     expect(JSON.stringify(summary!.blocks)).toContain('*Code findings*\\n2');
@@ -165,7 +166,7 @@ describe('posting digests', () => {
       store.saveAudit({ repo: `octo/service-${r}`, display: `octo/service-${r}`, htmlUrl: `https://github.com/octo/service-${r}`, private: false, sha: 'b'.repeat(40), packages: names.slice(r * 10, r * 10 + 40).map((n) => pkg(n, '1.0.0')), ignores: [], dependencies: 40, now: new Date('2025-01-01T00:00:00Z') });
     }
     const registry = registryOf(names.map((n) => project(n, [release('1.0.0', '2020-01-01T00:00:00Z'), release('2.0.0', '2024-01-01T00:00:00Z')])));
-    await runDigest('weekly', CHANNEL, { store, outbox: new SqliteOutbox(store.db), registry, now: () => new Date('2025-03-03T09:00:00Z'), defaultTimeZone: 'UTC' });
+    await runDigest('weekly', CHANNEL, { state: new SqliteWatchState(store), registry, now: () => new Date('2025-03-03T09:00:00Z'), defaultTimeZone: 'UTC' });
     await drainOutbox(store.db, f.url);
     expect(f.messages(CHANNEL)).toHaveLength(1);
     const thread = f.thread(CHANNEL, f.messages(CHANNEL)[0]!.ts);
@@ -183,7 +184,7 @@ describe('a digest through the outbox', () => {
     fake = undefined;
   });
   const SLOT = new Date('2025-03-01T09:00:00Z');
-  const monthly = (store: WatchStore, at: string, slot = SLOT): DigestOptions => ({ store, outbox: new SqliteOutbox(store.db), slot, registry: null, now: () => new Date(at), defaultTimeZone: 'UTC' });
+  const monthly = (store: WatchStore, at: string, slot = SLOT): DigestOptions => ({ state: new SqliteWatchState(store), slot, registry: null, now: () => new Date(at), defaultTimeZone: 'UTC' });
 
   it('is posted once for a slot, however often the slot is run', async () => {
     const f = (fake = await startFakeSlack());

@@ -4,6 +4,7 @@
  * the card's sources. The first digest only sets the baseline; a package PyPI would not answer for
  * is said to be unchecked, never called unchanged.
  */
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import { afterEach, expect, it } from 'vitest';
 import { healthSnapshot } from '../../src/packages/health-snapshot.js';
 import { SourceCache } from '../../src/packages/sources/cache.js';
@@ -42,8 +43,7 @@ it('lists packages archived or handed to new owners since last week, with the re
   /** Writes the weekly digest of that slot and delivers it; the summary's ts. */
   const weekly = async (at: string): Promise<{ ts: string }> => {
     const { key } = await runDigest('weekly', CHANNEL, {
-      store,
-      outbox,
+      state: new SqliteWatchState(store),
       registry: null,
       now: () => new Date(at),
       defaultTimeZone: 'UTC',
