@@ -62,15 +62,27 @@ export async function main(): Promise<number> {
     throw err;
   }
   const watchState = pgPool ? new PostgresWatchState(pgPool) : undefined;
-  if (watchState) {
+  // Replicas share the job queue: each scheduled slot runs once, sweeps are cut into batches any of them takes (docs/jobs.md).
+  // Loaded only then: pg-boss is not needed by a bot on SQLite (a constant path, never input).
+  const jobs = pgPool ? new (await import('./jobs/postgres.js')).PostgresQueue(pgPool, { logger }) : undefined;
+  if (jobs) {
+    try {
+      await jobs.start();
+    } catch (err) {
+      process.stderr.write(`depwatch: cannot start the job queue in PostgreSQL: ${redactSecrets((err as Error).message.split('\n')[0]!)}\n`);
+      await pgPool?.end().catch(() => undefined);
+      db.close();
+      return 2;
+    }
     // Said once at start so nobody runs replicas on a half-moved store without knowing (docs/store.md).
-    logger.warn('DATABASE_URL: sweeps, findings, alerts and their outbox use PostgreSQL; watch commands, schedules, digests and incidents still use DEPWATCH_DB, so run one replica for now');
+    logger.warn('DATABASE_URL: watches, schedules, sweeps, alerts, digests and their outbox use PostgreSQL; /audit replies and their buttons, fix pull requests and incidents still use DEPWATCH_DB, so run one replica for now');
   }
 
   // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.
   const pool = createAuditWorkerPool({ logger });
   // Counts from here on: audits, sweeps and every request to Slack, GitHub, OSV and PyPI (src/ops/metrics.ts).
   const metrics = createMetrics();
+  if (jobs) metrics.watchJobQueue(jobs);
   const runner = metrics.instrumentRunner(runInWorkers(pool));
   // GET /healthz and GET /metrics: beside /slack/events in HTTP mode, on a server of their own in Socket Mode.
   const routes = opsRoutes({ health: watchState ? allHealthy(storeHealth(db), () => watchState.health()) : storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
@@ -80,6 +92,7 @@ export async function main(): Promise<number> {
   const watch = createWatchService({
     db,
     ...(watchState ? { state: watchState } : {}),
+    ...(jobs ? { jobs } : {}),
     octokit: services.github,
     advisories: () => services.advisories(new Date()),
     registry: services.registry,
@@ -136,6 +149,7 @@ export async function main(): Promise<number> {
     reminders.stop();
     Promise.all([bot.stop(), watch.stop(), opsServer?.close()])
       .then(() => pool.close())
+      .then(() => jobs?.stop(10_000))
       .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
       .then(() => pgPool?.end())
       .catch((err: unknown) => logger.error({ err }, 'error while closing PostgreSQL'))
