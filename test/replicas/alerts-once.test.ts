@@ -16,7 +16,7 @@ import { createBot, type Bot } from '../../src/slack/bot.js';
 import { ALERT_IGNORE_CALLBACK } from '../../src/slack/listeners/actions/alert-ignore.js';
 import type { WatchService } from '../../src/watch/service.js';
 import { FAKE_BOT_TOKEN } from '../fakes/slack-api.js';
-import { blockAction, postToBolt, signedRequest, viewSubmission, type SlackRequestBody } from '../helpers/slack-requests.js';
+import { blockAction, postToBolt, signedRequest, slashCommand, viewSubmission, type SlackRequestBody } from '../helpers/slack-requests.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import type { Db } from '../../src/store/db.js';
 import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
@@ -155,6 +155,41 @@ describe('two replicas on one PostgreSQL', () => {
     expect(submitted.status).toBe(200);
     expect(submitted.json).toBeUndefined();
     expect(await b.state.ignoreRulesForChannel(SECURITY)).toEqual([{ id: 'PYSEC-2014-13', reason: 'requests is only used offline', until: '2099-01-01', package: null, source: `channel ${SECURITY}` }]);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('takes /audit watch through one replica and sweeps, schedules and alerts it from the other', async () => {
+    world = await startWorld({ records: [URLLIB3], start: '2025-01-06T09:30:00Z' });
+    database = await createTestDatabase();
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+    const [a, b] = [await replica(world, database), await replica(world, database)];
+    const appA = await botOf(world, a, a.local);
+
+    // The slash command reaches replica A.
+    const answered = await appA.send(slashCommand({ text: 'watch octo/app', channel_id: SECURITY, user_id: 'U0ALICE0001' }));
+    expect(answered.status).toBe(200);
+    for (let tries = 0; (await b.state.watchesForChannel(SECURITY)).length === 0; tries++) {
+      if (tries > 500) throw new Error('the watch never reached PostgreSQL');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await b.state.watchesForChannel(SECURITY)).toMatchObject([{ repo: 'octo/app', channel: SECURITY, addedBy: 'U0ALICE0001' }]);
+
+    // Replica B builds its schedules from the shared ones: the channel's four, in its own timers.
+    b.scheduler.start();
+    await b.scheduler.idle();
+    expect(b.scheduler.specs().map((s) => s.key).sort()).toEqual([`alerts:${SECURITY}`, `monthly:${SECURITY}`, `quarterly:${SECURITY}`, `weekly:${SECURITY}`]);
+    await b.scheduler.stop();
+
+    // Replica B sweeps it (a baseline first), then alerts the new advisory once.
+    await b.runJob(alertsJob(SECURITY), world.clock.now());
+    world.osv.addRecord(REQUESTS);
+    world.clock.advance(3_600_000);
+    await b.runJob(alertsJob(SECURITY), world.clock.now());
+    const posted = world.slack.messages(SECURITY).filter((m) => m.text.includes('PYSEC-2014-13'));
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.text).toContain('octo/app');
+    // Replica A sees the alert B recorded.
+    expect((await a.state.alertsForChannel(SECURITY)).map((x) => [x.advisoryId, x.state])).toEqual([['PYSEC-2014-13', 'posted']]);
     expect(world.slack.violations).toEqual([]);
   });
 });
