@@ -75,7 +75,7 @@ export async function main(): Promise<number> {
       return 2;
     }
     // Said once at start so nobody runs replicas on a half-moved store without knowing (docs/store.md).
-    logger.warn('DATABASE_URL: watches, schedules, sweeps, alerts, digests and their outbox use PostgreSQL; /audit replies and their buttons, fix pull requests and incidents still use DEPWATCH_DB, so run one replica for now');
+    logger.warn('DATABASE_URL: watches, schedules, sweeps, alerts, digests and their outbox use PostgreSQL; /audit replies and their buttons, fix pull requests, pull-request reviews and incidents still use DEPWATCH_DB, so run one replica for now');
   }
 
   // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.
