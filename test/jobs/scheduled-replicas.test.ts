@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresQueue } from '../../src/jobs/postgres.js';
+import type { WatchService } from '../../src/watch/service.js';
 import { registryOf, project, release } from '../audit/helpers.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -22,6 +23,19 @@ afterEach(async () => {
   await Promise.all(queues.splice(0).map((q) => q.stop(2_000)));
   await database?.drop();
 });
+
+/** Both replicas start (catching up missed slots) and tick; the weekly digests posted, once the first is there and a second had time to come. */
+async function bothCatchUpAndTick(a: WatchService, b: WatchService) {
+  a.start();
+  b.start();
+  await Promise.all([a.scheduler.idle(), b.scheduler.idle()]);
+  await Promise.all([a.scheduler.tick(), b.scheduler.tick()]);
+  const digests = () => world!.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
+  const deadline = Date.now() + 20_000;
+  while (digests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 2_000)); // time for a second post, were there one
+  return digests();
+}
 
 describe('scheduled runs across replicas', () => {
   it('posts a weekly digest once when two replicas both catch up its slot and tick', async () => {
@@ -40,15 +54,8 @@ describe('scheduled runs across replicas', () => {
 
     world.clock.set('2025-01-09T12:30:00Z'); // Thursday: Monday 09:00's digest is due
     const [a, b] = [await replica(), await replica()];
-    a.watch.start();
-    b.watch.start();
-    await Promise.all([a.watch.scheduler.idle(), b.watch.scheduler.idle()]);
-    await Promise.all([a.watch.scheduler.tick(), b.watch.scheduler.tick()]);
-    const digests = () => world!.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
-    const deadline = Date.now() + 20_000;
-    while (digests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 2_000)); // time for a second post, were there one
-    expect(digests()).toHaveLength(1);
+    const digests = await bothCatchUpAndTick(a.watch, b.watch);
+    expect(digests).toHaveLength(1);
     const pool = await database.open({ max: 1 });
     const slots = await pool.query<{ key: string; job_id: string }>("SELECT key, job_id FROM job_singletons WHERE queue = 'scheduled-run' AND key LIKE 'weekly:%'");
     expect(slots.rows.map((r) => r.key)).toEqual([`weekly:${CHANNEL}@2025-01-06T09:00:00.000Z`]);
@@ -71,17 +78,10 @@ describe('scheduled runs across replicas', () => {
     await a.watch.handleCommand('watch octo/app', { userId: 'U0ADMIN0001', channelId: CHANNEL });
 
     world.clock.set('2025-01-09T12:30:00Z'); // Thursday: Monday 09:00's digest is due
-    a.watch.start();
-    b.watch.start();
-    await Promise.all([a.watch.scheduler.idle(), b.watch.scheduler.idle()]);
-    await Promise.all([a.watch.scheduler.tick(), b.watch.scheduler.tick()]);
-    const digests = () => world!.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
-    const deadline = Date.now() + 20_000;
-    while (digests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 2_000)); // time for a second post, were there one
-    expect(digests()).toHaveLength(1);
+    const digests = await bothCatchUpAndTick(a.watch, b.watch);
+    expect(digests).toHaveLength(1);
     // Read from the shared watch state: the repository's pin and its major update.
-    expect(digests()[0]!.text).toContain('1 major');
+    expect(digests[0]!.text).toContain('1 major');
     // The digest went through the shared outbox, once.
     const pool = await database.open({ max: 1 });
     const rows = await pool.query<{ idempotency_key: string; state: string }>("SELECT idempotency_key, state FROM slack_outbox WHERE kind = 'digest' ORDER BY id");
