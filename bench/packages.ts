@@ -20,6 +20,7 @@ import { AdvisoryMirror } from '../src/advisories/mirror.js';
 import { serviceCardSources } from '../src/packages/service-sources.js';
 import { openDb } from '../src/store/db.js';
 import { WatchStore } from '../src/store/watches.js';
+import { SqliteWatchState } from '../src/store/watch-state/sqlite.js';
 import { reviewPullRequests } from '../src/watch/pr-review/sweep-part.js';
 import { startFakeGitHub } from '../test/fakes/github.js';
 import { startFakePypi } from '../test/fakes/pypi.js';
@@ -105,7 +106,7 @@ async function benchPullRequests(): Promise<void> {
     const outbox = { write: (messages: readonly { op: string }[]) => (posts += messages.filter((m) => m.op === 'post').length) };
     for (const label of ['cold', 'repeat, nothing changed']) {
       github.resetCounts();
-      const run = await timed(() => reviewPullRequests({ db, store, octokit, outbox, cards, now }));
+      const run = await timed(() => reviewPullRequests({ db, state: new SqliteWatchState(store), octokit, outbox, cards, now }));
       report(`pull-request reviews, 1,000 repos, 20 open PRs, 3 change deps (${label})`, { time: fmtMs(run.ms), githubRequests: github.totalRequests(), listingAndTexts: run.value.githubRequests, reviewed: run.value.reviewed.length, posts, errors: run.value.errors.length }, 'under 60 GitHub requests');
     }
   } finally {

@@ -223,6 +223,11 @@ export class WatchStore {
     return this.db.prepare<[string], WatchDbRow>('SELECT * FROM watches WHERE channel = ? ORDER BY repo').all(channel).map(toWatch);
   }
 
+  /** Every watch, by repository then channel. */
+  allWatches(): WatchRow[] {
+    return this.db.prepare<[], WatchDbRow>('SELECT * FROM watches ORDER BY repo, channel').all().map(toWatch);
+  }
+
   /** The watches of one repository (store key), every channel. */
   watchesOfRepo(repo: string): WatchRow[] {
     return this.db.prepare<[string], WatchDbRow>('SELECT * FROM watches WHERE repo = ? ORDER BY channel').all(repo).map(toWatch);

@@ -185,7 +185,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.pullRequestReviews
       ? {
           afterSweep: async () => {
-            const r = await reviewPullRequests({ db: options.db, store, octokit: options.octokit, outbox, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
+            const r = await reviewPullRequests({ db: options.db, state, octokit: options.octokit, outbox, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
             options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors }, 'pull request reviews');
             await deliverer.deliver();
           },

@@ -93,6 +93,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     await a.addWatch({ repo: 'octo/b', channel: 'C0OTHER0001', userId: 'U1', private: false, adminLinked: false, now: T0 });
     expect(await b.watchedRepos()).toEqual(['octo/a', 'octo/b']);
     expect(await b.watchesForChannel(CHANNEL)).toEqual([{ repo: 'octo/b', channel: CHANNEL, addedBy: 'U1', addedAt: T0.toISOString(), private: true, adminLinked: true }]);
+    // Every watch, by repository then channel: what pull-request reviews go by.
+    expect((await a.allWatches()).map((w) => `${w.repo} ${w.channel}`)).toEqual(['octo/a C0OTHER0001', `octo/b ${CHANNEL}`, 'octo/b C0OTHER0001'].sort());
   });
 
   it('diffs audits against what was open: a baseline that never alerts, a new finding that does, a fix by its commit', async () => {

@@ -82,6 +82,10 @@ export class PostgresWatchState implements WatchStateStore {
     return res.rows.map(toWatch);
   }
 
+  async allWatches(): Promise<WatchRow[]> {
+    return (await this.pool.query<WatchDbRow>('SELECT * FROM watches ORDER BY repo, channel')).rows.map(toWatch);
+  }
+
   async watchesOfRepo(repo: string): Promise<WatchRow[]> {
     const res = await this.pool.query<WatchDbRow>('SELECT * FROM watches WHERE repo = $1 ORDER BY channel', [repo]);
     return res.rows.map(toWatch);

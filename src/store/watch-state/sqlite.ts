@@ -42,6 +42,10 @@ export class SqliteWatchState implements WatchStateStore {
     return this.store.watchesForChannel(channel);
   }
 
+  async allWatches(): Promise<WatchRow[]> {
+    return this.store.allWatches();
+  }
+
   async watchesOfRepo(repo: string): Promise<WatchRow[]> {
     return this.store.watchesOfRepo(repo);
   }

@@ -95,6 +95,8 @@ export interface WatchStateStore {
   /** Every watched repository, once, in key order. */
   watchedRepos(): Promise<string[]>;
   watchesForChannel(channel: string): Promise<WatchRow[]>;
+  /** Every watch, by repository then channel. */
+  allWatches(): Promise<WatchRow[]>;
   /** The watches of one repository (store key), every channel. */
   watchesOfRepo(repo: string): Promise<WatchRow[]>;
   /** Removes a watch; false when there was none. */

@@ -21,14 +21,16 @@ import { PullReviewStore } from '../../store/pull-reviews.js';
 import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { Db } from '../../store/db.js';
-import type { WatchStore } from '../../store/watches.js';
+import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies } from './diff.js';
 import { reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
 export interface PullRequestReviewOptions {
+  /** This replica's SQLite file: the reviews posted (PullReviewStore) and the outbox they go through. */
   db: Db;
-  store: WatchStore;
+  /** Which repositories are watched, and by which channels (either store). */
+  state: WatchStateStore;
   octokit: Octokit;
   /** The Slack outbox, written inside the store's transactions (SqliteOutbox). */
   outbox: { write(messages: readonly OutboundMessage[], now: Date): number };
@@ -48,20 +50,18 @@ export interface PullRequestReviewResult {
 }
 
 /** Watched default branches, with the channels watching each (branch watches have no pull requests of their own here). */
-function watchedRepos(store: WatchStore): Map<string, string[]> {
+async function watchedRepos(state: WatchStateStore): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  for (const channel of store.watchingChannels()) {
-    for (const w of store.watchesForChannel(channel)) {
-      if (w.repo.includes('@')) continue;
-      out.set(w.repo, [...(out.get(w.repo) ?? []), channel]);
-    }
+  for (const w of await state.allWatches()) {
+    if (w.repo.includes('@')) continue;
+    out.set(w.repo, [...(out.get(w.repo) ?? []), w.channel]);
   }
   return out;
 }
 
 export async function reviewPullRequests(options: PullRequestReviewOptions): Promise<PullRequestReviewResult> {
   const reviews = new PullReviewStore(options.db);
-  const repos = watchedRepos(options.store);
+  const repos = await watchedRepos(options.state);
   const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [] };
   if (repos.size === 0) return result;
   const refs = [...repos.keys()].map((key) => {
