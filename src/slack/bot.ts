@@ -193,7 +193,7 @@ export function createBot(options: BotOptions): Bot {
       watched: () => {
         if (!watchService) return [];
         const store = watchService.store;
-        const watches = store.watchingChannels().flatMap((channel) => store.watchesForChannel(channel));
+        const watches = store.allWatches();
         const states = store.repoStates(watches.map((w) => w.repo));
         // Private when linked as private or found private since (a repository can change).
         return watches.map((w) => ({ repo: w.repo, channel: w.channel, private: w.private || (states.get(w.repo)?.private ?? false), addedBy: w.addedBy }));

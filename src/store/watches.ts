@@ -8,6 +8,7 @@ import type { IgnoreRule } from '../audit/ignores.js';
 import type { Dependency } from '../python/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { planFindings, type FindingsUpdate } from './findings-diff.js';
 import { parseJson, toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
 
 export type ScheduleKind = 'weekly' | 'monthly' | 'quarterly' | 'alerts';
@@ -241,14 +242,6 @@ export class WatchStore {
       .map((r) => r.repo);
   }
 
-  /** Channels with at least one watch. */
-  watchingChannels(): string[] {
-    return this.db
-      .prepare<[], { channel: string }>('SELECT DISTINCT channel FROM watches ORDER BY channel')
-      .all()
-      .map((r) => r.channel);
-  }
-
   // ------------------------------------------------------------------ channel settings
 
   private ensureChannel(channel: string, now: Date): void {
@@ -441,30 +434,13 @@ export class WatchStore {
    * findings of `kinds` take part (a re-match of advisories touches vulnerabilities only). Findings of
    * a repository's first audit are its baseline: stored, but never alerted.
    */
-  applyFindings(input: {
-    repo: string;
-    findings: Finding[];
-    keyOf: (f: Finding) => string;
-    sha: string | null;
-    now: Date;
-    kinds?: ReadonlySet<string>;
-    baseline: boolean;
-    /** False: nothing missing from `findings` is closed (the audit cannot vouch for any of it). */
-    closeMissing?: boolean;
-    /** Whether a missing open finding may be closed (false for one from a file the audit did not read). */
-    mayClose?: (finding: Finding) => boolean;
-  }): FindingsDiff {
+  applyFindings(input: FindingsUpdate): FindingsDiff {
     const at = iso(input.now);
     return this.db.transaction(() => {
-      const open = this.db
-        .prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? AND fixed_at IS NULL')
+      const open = this.prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? AND fixed_at IS NULL')
         .all(input.repo)
-        .filter((r) => !input.kinds || input.kinds.has(r.kind))
         .map((r) => ({ ...toFinding(r), json: r.json }));
-      const openByKey = new Map(open.map((r) => [r.key, r]));
-      const seen = new Set<string>();
-      const added: FindingRow[] = [];
-      const stillOpen: FindingRow[] = [];
+      const plan = planFindings(open, input);
       const upsert = this.prepare(
         `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
          VALUES (@repo, @key, @kind, @severity, @package, @version, @advisory, @json, @at, @at, NULL, NULL, @alertable)
@@ -473,53 +449,12 @@ export class WatchStore {
            alertable = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.alertable ELSE excluded.alertable END,
            fixed_at = NULL, fixed_by_sha = NULL`,
       );
-      for (const finding of input.findings) {
-        if (input.kinds && !input.kinds.has(finding.kind)) continue;
-        const key = input.keyOf(finding);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const previous = openByKey.get(key);
-        const json = JSON.stringify(finding);
-        // Still open and unchanged: nothing to write (a sweep over a fleet is mostly this).
-        const unchanged = previous !== undefined && previous.json === json;
-        if (!unchanged) upsert.run({
-          repo: input.repo,
-          key,
-          kind: finding.kind,
-          severity: finding.severity,
-          package: finding.package,
-          version: finding.version,
-          advisory: finding.id ?? null,
-          json,
-          at,
-          alertable: input.baseline ? 0 : 1,
-        });
-        const row: FindingRow = {
-          repo: input.repo,
-          key,
-          kind: finding.kind,
-          severity: finding.severity,
-          package: finding.package,
-          version: finding.version,
-          advisoryId: finding.id ?? null,
-          finding,
-          firstSeen: previous?.firstSeen ?? at,
-          lastSeen: unchanged ? previous.lastSeen : at,
-          fixedAt: null,
-          fixedBySha: null,
-          alertable: previous ? previous.alertable : !input.baseline,
-        };
-        (previous ? stillOpen : added).push(row);
+      for (const { key, finding, json, alertable } of plan.writes) {
+        upsert.run({ repo: input.repo, key, kind: finding.kind, severity: finding.severity, package: finding.package, version: finding.version, advisory: finding.id ?? null, json, at, alertable: alertable ? 1 : 0 });
       }
-      const fixed: FindingRow[] = [];
       const close = this.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ? WHERE repo = ? AND key = ?');
-      for (const row of open) {
-        if (seen.has(row.key) || input.closeMissing === false || input.mayClose?.(row.finding) === false) continue;
-        close.run(at, input.sha, input.repo, row.key);
-        const { json: _json, ...closed } = row;
-        fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha });
-      }
-      return { added, stillOpen, fixed };
+      for (const key of plan.closes) close.run(at, input.sha, input.repo, key);
+      return plan.diff;
     })();
   }
 

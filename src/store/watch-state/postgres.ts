@@ -17,6 +17,7 @@ import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } fr
 import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
+import { planFindings } from '../findings-diff.js';
 import { toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
 
 const iso = (d: Date) => d.toISOString();
@@ -361,59 +362,22 @@ async function markChecked(c: PgClient, r: CheckedRepo): Promise<void> {
   await c.query('UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2, advisories_mark = $3 WHERE repo = $4', [r.private, iso(r.now), r.advisoriesMark, r.repo]);
 }
 
-/** WatchStore.applyFindings, on PostgreSQL, inside the caller's transaction: the same diff, row for row. */
+/** WatchStore.applyFindings, on PostgreSQL, inside the caller's transaction: the same plan (findings-diff.ts), run here. */
 async function applyFindings(c: PgClient, input: FindingsUpdate): Promise<FindingsDiff> {
   const at = iso(input.now);
-  const open = (await c.query<FindingDbRow>('SELECT * FROM repo_findings WHERE repo = $1 AND fixed_at IS NULL ORDER BY key', [input.repo])).rows
-    .filter((r) => !input.kinds || input.kinds.has(r.kind))
-    .map((r) => ({ ...toFinding(r), json: r.json }));
-  const openByKey = new Map(open.map((r) => [r.key, r]));
-  const seen = new Set<string>();
-  const added: FindingRow[] = [];
-  const stillOpen: FindingRow[] = [];
-  for (const finding of input.findings) {
-    if (input.kinds && !input.kinds.has(finding.kind)) continue;
-    const key = input.keyOf(finding);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const previous = openByKey.get(key);
-    const json = JSON.stringify(finding);
-    // Still open and unchanged: nothing to write (a sweep over a fleet is mostly this).
-    const unchanged = previous !== undefined && previous.json === json;
-    if (!unchanged) {
-      await c.query(
-        `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, NULL, NULL, $10)
-         ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
-           first_seen = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
-           alertable = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.alertable ELSE excluded.alertable END,
-           fixed_at = NULL, fixed_by_sha = NULL`,
-        [input.repo, key, finding.kind, finding.severity, finding.package, finding.version, finding.id ?? null, json, at, !input.baseline],
-      );
-    }
-    const row: FindingRow = {
-      repo: input.repo,
-      key,
-      kind: finding.kind,
-      severity: finding.severity,
-      package: finding.package,
-      version: finding.version,
-      advisoryId: finding.id ?? null,
-      finding,
-      firstSeen: previous?.firstSeen ?? at,
-      lastSeen: unchanged ? previous.lastSeen : at,
-      fixedAt: null,
-      fixedBySha: null,
-      alertable: previous ? previous.alertable : !input.baseline,
-    };
-    (previous ? stillOpen : added).push(row);
+  const open = (await c.query<FindingDbRow>('SELECT * FROM repo_findings WHERE repo = $1 AND fixed_at IS NULL ORDER BY key', [input.repo])).rows.map((r) => ({ ...toFinding(r), json: r.json }));
+  const plan = planFindings(open, input);
+  for (const { key, finding, json, alertable } of plan.writes) {
+    await c.query(
+      `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, NULL, NULL, $10)
+       ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
+         first_seen = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
+         alertable = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.alertable ELSE excluded.alertable END,
+         fixed_at = NULL, fixed_by_sha = NULL`,
+      [input.repo, key, finding.kind, finding.severity, finding.package, finding.version, finding.id ?? null, json, at, alertable],
+    );
   }
-  const fixed: FindingRow[] = [];
-  for (const row of open) {
-    if (seen.has(row.key) || input.closeMissing === false || input.mayClose?.(row.finding) === false) continue;
-    await c.query('UPDATE repo_findings SET fixed_at = $1, fixed_by_sha = $2 WHERE repo = $3 AND key = $4', [at, input.sha, input.repo, row.key]);
-    const { json: _json, ...closed } = row;
-    fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha });
-  }
-  return { added, stillOpen, fixed };
+  for (const key of plan.closes) await c.query('UPDATE repo_findings SET fixed_at = $1, fixed_by_sha = $2 WHERE repo = $3 AND key = $4', [at, input.sha, input.repo, key]);
+  return plan.diff;
 }

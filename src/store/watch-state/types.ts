@@ -30,22 +30,8 @@ export interface AuditRecord {
   advisoriesMark?: string | null;
 }
 
-/** One audit's findings for a repository, to diff against what was open (WatchStore.applyFindings). */
-export interface FindingsUpdate {
-  repo: string;
-  findings: Finding[];
-  keyOf: (f: Finding) => string;
-  sha: string | null;
-  now: Date;
-  /** Only findings of these kinds take part (a re-match touches vulnerabilities only). */
-  kinds?: ReadonlySet<string>;
-  /** A repository's first audit: stored, never alerted. */
-  baseline: boolean;
-  /** False: nothing missing from `findings` is closed. */
-  closeMissing?: boolean;
-  /** Whether a missing open finding may be closed. */
-  mayClose?: (finding: Finding) => boolean;
-}
+import type { FindingsUpdate } from '../findings-diff.js';
+export type { FindingsUpdate };
 
 /** A sweep looked at a repository and it had not moved; `advisoriesMark` absent: the mark stays. */
 export interface CheckedRepo {

@@ -1,0 +1,87 @@
+/**
+ * How one audit's findings change what a repository has open: which rows are written, which are
+ * closed, and the diff the sweep and the alerts act on. Pure, so the SQLite and the PostgreSQL
+ * stores (src/store/watches.ts, src/store/watch-state/postgres.ts) decide alike and differ only in
+ * how they run the writes.
+ */
+import type { Finding } from '../audit/findings.js';
+import type { FindingRow, FindingsDiff } from './watches.js';
+
+/** One audit's findings for a repository, to diff against what was open. */
+export interface FindingsUpdate {
+  repo: string;
+  findings: Finding[];
+  keyOf: (f: Finding) => string;
+  sha: string | null;
+  now: Date;
+  /** Only findings of these kinds take part (a re-match of advisories touches vulnerabilities only). */
+  kinds?: ReadonlySet<string>;
+  /** A repository's first audit: its baseline, stored but never alerted. */
+  baseline: boolean;
+  /** False: nothing missing from `findings` is closed (the audit cannot vouch for any of it). */
+  closeMissing?: boolean;
+  /** Whether a missing open finding may be closed (false for one from a file the audit did not read). */
+  mayClose?: (finding: Finding) => boolean;
+}
+
+/** An open finding as stored, with its JSON text (to tell an unchanged one without a write). */
+export type OpenFinding = FindingRow & { json: string };
+
+/** A finding to insert, or to update in place (reopening it when it was fixed). */
+export interface FindingWrite {
+  key: string;
+  finding: Finding;
+  json: string;
+  /** Alertable when newly inserted; a finding still open keeps what it had. */
+  alertable: boolean;
+}
+
+export interface FindingsPlan {
+  diff: FindingsDiff;
+  writes: FindingWrite[];
+  /** Keys of open findings to mark fixed (at `now`, by `sha`). */
+  closes: string[];
+}
+
+export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate): FindingsPlan {
+  const at = input.now.toISOString();
+  const taking = (kind: string) => !input.kinds || input.kinds.has(kind);
+  const considered = open.filter((r) => taking(r.kind));
+  const openByKey = new Map(considered.map((r) => [r.key, r]));
+  const seen = new Set<string>();
+  const plan: FindingsPlan = { diff: { added: [], stillOpen: [], fixed: [] }, writes: [], closes: [] };
+  for (const finding of input.findings) {
+    if (!taking(finding.kind)) continue;
+    const key = input.keyOf(finding);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const previous = openByKey.get(key);
+    const json = JSON.stringify(finding);
+    // Still open and unchanged: nothing to write (a sweep over a fleet is mostly this).
+    const unchanged = previous !== undefined && previous.json === json;
+    if (!unchanged) plan.writes.push({ key, finding, json, alertable: !input.baseline });
+    const row: FindingRow = {
+      repo: input.repo,
+      key,
+      kind: finding.kind,
+      severity: finding.severity,
+      package: finding.package,
+      version: finding.version,
+      advisoryId: finding.id ?? null,
+      finding,
+      firstSeen: previous?.firstSeen ?? at,
+      lastSeen: unchanged ? previous.lastSeen : at,
+      fixedAt: null,
+      fixedBySha: null,
+      alertable: previous ? previous.alertable : !input.baseline,
+    };
+    (previous ? plan.diff.stillOpen : plan.diff.added).push(row);
+  }
+  for (const row of considered) {
+    if (seen.has(row.key) || input.closeMissing === false || input.mayClose?.(row.finding) === false) continue;
+    plan.closes.push(row.key);
+    const { json: _json, ...closed } = row;
+    plan.diff.fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha });
+  }
+  return plan;
+}
