@@ -16,8 +16,7 @@
  * scheduled job is retried elsewhere, enqueues the same keys (nothing new) and waits for them.
  */
 import { HEADS_BATCH_SIZE } from '../github/heads.js';
-import type { FindingRow } from '../store/watches.js';
-import { sweep, type SweepFailure, type SweepOptions, type SweepResult } from '../watch/sweep.js';
+import { sweep, type SweepOptions, type SweepResult } from '../watch/sweep.js';
 import { settled, type JobQueue, type JsonValue } from './interface.js';
 
 export interface SweepBatchPayload {
@@ -26,19 +25,8 @@ export interface SweepBatchPayload {
   repos: string[];
 }
 
-/** What a batch job returns: its part of the SweepResult, as JSON. */
-interface BatchOutput {
-  repos: number;
-  audited: string[];
-  rematched: number;
-  upToDate: number;
-  failed: SweepFailure[];
-  added: FindingRow[];
-  fixed: FindingRow[];
-  stillOpen: number;
-  warnings: string[];
-  newSecrets: number;
-}
+/** What a batch job returns: its part of the SweepResult (all but its times), as JSON. */
+type BatchOutput = Omit<SweepResult, 'startedAt' | 'finishedAt'>;
 
 export interface BatchWorkerOptions {
   /** Batches this replica sweeps at once. */
@@ -60,19 +48,8 @@ export function workSweepBatches(queue: JobQueue, options: SweepOptions, worker:
       attempts.set(job.id, attempt);
       await worker.afterBatch?.(job.payload, attempt);
       attempts.delete(job.id);
-      const output: BatchOutput = {
-        repos: result.repos,
-        audited: result.audited,
-        rematched: result.rematched,
-        upToDate: result.upToDate,
-        failed: result.failed,
-        added: result.added,
-        fixed: result.fixed,
-        stillOpen: result.stillOpen,
-        warnings: result.warnings,
-        newSecrets: result.newSecrets,
-      };
-      return output as unknown as JsonValue;
+      const { startedAt: _started, finishedAt: _finished, ...output } = result;
+      return (output satisfies BatchOutput) as unknown as JsonValue;
     },
     { concurrency: worker.concurrency ?? 2 },
   );

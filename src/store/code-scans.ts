@@ -9,7 +9,7 @@ import type { Db } from './db.js';
 const KEPT_PER_REPO = 5;
 
 export class CodeScanStore {
-  constructor(readonly db: Db) {}
+  constructor(private readonly db: Db) {}
 
   get(repo: string, sha: string, scanKey: string): ScanResult | null {
     const row = this.db.prepare('SELECT result FROM code_scans WHERE repo = ? AND sha = ? AND scan_key = ?').get(repo, sha, scanKey) as { result: string } | undefined;

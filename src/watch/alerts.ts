@@ -21,7 +21,7 @@ import { blobLineUrl } from '../github/links.js';
 import type { Logger } from '../log.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
-import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow, WatchRow, WatchStore } from '../store/watches.js';
+import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow } from '../store/watches.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 
 export interface AlertDecisionOptions {
@@ -72,19 +72,10 @@ const alertUpdate = (alert: AlertRow, view: AdvisoryAlert, now: Date): OutboundM
 
 const VULN_KINDS = ['vulnerability', 'malicious'];
 
-/** The repositories whose findings this channel may see: private ones only when an admin linked them. */
-export function visibleRepos(store: WatchStore, channel: string): { repos: string[]; states: Map<string, RepoStateRow> } {
-  const watches = store.watchesForChannel(channel);
-  return visibleOf(watches, store.repoStates(watches.map((w) => w.repo)));
-}
-
-/** visibleRepos, from the watch state store (either dialect). */
+/** The repositories whose findings this channel may see (private ones only when an admin linked them), from the watch state. */
 export async function visibleReposIn(state: WatchStateStore, channel: string): Promise<{ repos: string[]; states: Map<string, RepoStateRow> }> {
   const watches = await state.watchesForChannel(channel);
-  return visibleOf(watches, await state.repoStates(watches.map((w) => w.repo)));
-}
-
-function visibleOf(watches: WatchRow[], states: Map<string, RepoStateRow>): { repos: string[]; states: Map<string, RepoStateRow> } {
+  const states = await state.repoStates(watches.map((w) => w.repo));
   const repos = watches.filter((w) => w.adminLinked || !(w.private || states.get(w.repo)?.private)).map((w) => w.repo);
   return { repos, states };
 }

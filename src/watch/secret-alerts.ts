@@ -11,8 +11,7 @@
 import { createHash } from 'node:crypto';
 import { blobLineUrl } from '../github/links.js';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
-import type { WatchStateStore } from '../store/watch-state/types.js';
-import type { WatchRow } from '../store/watches.js';
+import type { SeenCodeFinding, WatchStateStore } from '../store/watch-state/types.js';
 import { SECRET_ALERT, type SecretAlert } from './messages.js';
 
 export interface SeenCommit {
@@ -42,15 +41,18 @@ function identity(f: CodeFinding): string {
  * share what was alerted) and, in the same transaction, the alert for those never seen before.
  * Returns how many were new.
  */
-export async function recordSecretAlerts(input: { state: WatchStateStore; watches: readonly WatchRow[]; commit: SeenCommit; scan: ScanResult; now: Date }): Promise<number> {
-  const { state, watches, commit, scan, now } = input;
+export async function recordSecretAlerts(input: { state: WatchStateStore; commit: SeenCommit; scan: ScanResult; now: Date }): Promise<number> {
+  const { state, commit, scan, now } = input;
   const alertable = scan.findings.filter((f) => (f.kind === 'secret' && f.secret) || (f.kind !== 'secret' && ALERT_SEVERITIES.has(f.severity)));
   if (!alertable.length) return 0;
   const seen = alertable.map((f) => ({ rule: f.rule, file: f.file, fingerprint: identity(f) }));
+  const keyOf = (s: SeenCodeFinding) => `${s.rule}\0${s.file}\0${s.fingerprint}`;
+  // Who may be told, read before the transaction (it cannot wait on a read); a baseline tells nobody.
+  const watches = commit.baseline ? [] : await state.watchesOfRepo(commit.repo);
   const fresh = await state.recordCodeFindings({ repo: commit.repo, sha: commit.sha, findings: seen, now }, (fresh) => {
     if (commit.baseline) return [];
-    const isFresh = new Set(fresh.map((s) => `${s.rule}\0${s.file}\0${s.fingerprint}`));
-    const shown = alertable.filter((f) => isFresh.has(`${f.rule}\0${f.file}\0${identity(f)}`));
+    const isFresh = new Set(fresh.map(keyOf));
+    const shown = alertable.filter((_, i) => isFresh.has(keyOf(seen[i]!)));
     const url = (f: CodeFinding) => (commit.htmlUrl ? blobLineUrl(commit.htmlUrl, commit.sha, f.file, f.line) : null);
     const alert: SecretAlert = {
       repo: commit.display,

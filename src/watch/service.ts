@@ -173,8 +173,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
             scan: async (commit, ignores, at) =>
               (await scanCommit({ github: options.octokit, store: codeScans, runner: options.runner ?? runHere, fingerprintKey: codeScan.fingerprintKey }, commit, ignores, at)).result,
             record: async (commit, scan, at) => {
-              // The repository's watches from the watch state (either store); the findings and their alert rows are one SQLite transaction.
-              const fresh = await recordSecretAlerts({ state, watches: await state.watchesOfRepo(commit.repo), commit, scan, now: at });
+              const fresh = await recordSecretAlerts({ state, commit, scan, now: at });
               // A committed secret is alerted at once, not at the channel's next alert slot.
               if (fresh > 0 && !commit.baseline) void deliverer.deliver().catch((err: unknown) => options.logger?.warn({ err }, 'could not deliver secret alerts now; the outbox loop retries'));
               return fresh;
