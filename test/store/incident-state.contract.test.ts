@@ -156,6 +156,26 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the incident state on %s', (dial
     expect(await b.getIncident(1)).toMatchObject({ version: 3, severity: 'high' });
   });
 
+  it('keeps every milestone when replicas change different steps of one incident at once', async () => {
+    const [a, b] = await open();
+    // Several incidents, so that the two changes of each overlap at least once on a busy machine.
+    for (let i = 0; i < 6; i++) await a.createIncident(newIncident());
+    await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((id) =>
+        Promise.all([
+          a.changeStep({ incidentId: id, stepId: 3, expectedVersion: 0, action: { type: 'done' }, actor: BOB, now: at(20) }),
+          b.changeStep({ incidentId: id, stepId: 2, expectedVersion: 0, action: { type: 'done' }, actor: CAROL, now: at(21) }),
+        ]),
+      ),
+    );
+    for (const id of [1, 2, 3, 4, 5, 6]) {
+      const incident = await b.getIncident(id);
+      expect(incident).toMatchObject({ containedAt: at(20), version: 2 });
+      // Acknowledged by whichever change committed first.
+      expect([at(20), at(21)]).toContain(incident?.acknowledgedAt);
+    }
+  });
+
   it('refuses what the state machine refuses and writes nothing for it', async () => {
     const [a, b] = await open();
     await a.createIncident(newIncident());
