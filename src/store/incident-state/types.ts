@@ -11,12 +11,11 @@
  * same database in the same transaction. On PostgreSQL those transactions first lock the incident's
  * row, so two replicas changing one incident take turns and the later redraw is always the newer one.
  */
-import type { StepAction, TransitionError } from '../../incidents/state.js';
 import type { ActionItem, Incident, IncidentSeverity, RoleHolder, Step, TimelineEvent } from '../../incidents/types.js';
 import type { CreateResult, IncidentMessage, IncidentStats, NewIncident, NewTimelineEvent, OverdueStep, StepChange, StepChangeResult } from '../incidents.js';
 import type { OutboundMessage, OutboxStore } from '../outbox/types.js';
 
-export type { CreateResult, IncidentMessage, IncidentStats, NewIncident, NewTimelineEvent, OverdueStep, StepAction, StepChange, StepChangeResult, TransitionError };
+export type { CreateResult, IncidentMessage, IncidentStats, NewIncident, NewTimelineEvent, OverdueStep, StepChange, StepChangeResult };
 
 /** The incident as a change left it, read inside the change's transaction. */
 export interface IncidentSnapshot {

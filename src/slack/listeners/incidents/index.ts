@@ -2,7 +2,9 @@
  * Incident listeners: the `/incident` command, the checklist's buttons (`incident_*` action ids),
  * its modals (`incident_*` callback ids), 📌 reactions, and "Start incident" buttons from alerts
  * and audit replies. Every handler acks first (Slack wants an answer within 3 s) except modal
- * submissions, which answer with validation errors after a synchronous database write.
+ * submissions, which answer with validation errors after the database write (one transaction, no
+ * Slack call before the answer). State lives in the IncidentStore (PostgreSQL with DATABASE_URL), so
+ * any replica answers any of these.
  */
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
