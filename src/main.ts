@@ -11,6 +11,8 @@ import { createBulkSlackClient } from './slack/pacing.js';
 import { openDb, StoreError } from './store/db.js';
 import { openPostgres, type PgPool } from './store/postgres.js';
 import { PostgresWatchState } from './store/watch-state/postgres.js';
+import { PostgresIncidentStore } from './store/incident-state/postgres.js';
+import { SqliteIncidentStore } from './store/incident-state/sqlite.js';
 import { createWatchService } from './watch/service.js';
 import { SlackDelivery } from './slack/outbox/slack-delivery.js';
 import { startIncidentReminders } from './incidents/reminders.js';
@@ -62,6 +64,9 @@ export async function main(): Promise<number> {
     throw err;
   }
   const watchState = pgPool ? new PostgresWatchState(pgPool) : undefined;
+  // Incidents beside the watch state: with DATABASE_URL any replica answers any /incident, click or
+  // modal, and their outbox rows (reminders, checklist redraws) go to PostgreSQL's outbox.
+  const incidents = pgPool ? new PostgresIncidentStore(pgPool) : new SqliteIncidentStore(db);
   // Replicas share the job queue: each scheduled slot runs once, sweeps are cut into batches any of them takes (docs/jobs.md).
   // Loaded only then: pg-boss is not needed by a bot on SQLite (a constant path, never input).
   const jobs = pgPool ? new (await import('./jobs/postgres.js')).PostgresQueue(pgPool, { logger }) : undefined;
@@ -75,7 +80,7 @@ export async function main(): Promise<number> {
       return 2;
     }
     // Said once at start so nobody runs replicas on a half-moved store without knowing (docs/store.md).
-    logger.warn('DATABASE_URL: watches, schedules, sweeps, alerts, digests and their outbox use PostgreSQL; /audit replies and their buttons, fix pull requests, pull-request reviews and incidents still use DEPWATCH_DB, so run one replica for now');
+    logger.warn('DATABASE_URL: watches, schedules, sweeps, alerts, digests and their outbox use PostgreSQL; incidents too; /audit replies and their buttons, fix pull requests and which pull-request reviews were posted still use DEPWATCH_DB, so run one replica for now');
   }
 
   // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.
@@ -118,7 +123,7 @@ export async function main(): Promise<number> {
   const templatesDir = templatesDirFor(config.dbPath);
   const templates = loadTemplateLibrary(templatesDir);
   for (const problem of templates.errors) logger.error({ templatesDir }, `incident template skipped: ${problem}`);
-  const bot = createBot({ config, db, logger, services, watch, gate, incidentTemplates: { library: templates, dir: templatesDir }, routes });
+  const bot = createBot({ config, db, logger, services, watch, gate, incidentTemplates: { library: templates, dir: templatesDir }, incidents, routes });
   let port: number | null;
   let opsServer: OpsServer | null = null;
   try {
@@ -138,8 +143,8 @@ export async function main(): Promise<number> {
   // Fix pull requests opened from Slack: each sweep checks whether they were merged or closed.
   if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
   watch.start();
-  const reminders = startIncidentReminders({ db, outbox: watch.outbox, delivery: watch.delivery, logger, templates });
-  logger.info({ db: config.dbPath, watchState: watchState ? 'postgresql' : 'sqlite' }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
+  const reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates });
+  logger.info({ db: config.dbPath, watchState: watchState ? 'postgresql' : 'sqlite', incidents: incidents.dialect }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,8 +1,7 @@
 /** What the App Home shows about incidents: the open ones, with progress and commander. */
-import type { Db } from '../store/db.js';
-import { commanderOf, listOpenIncidents, listSteps } from '../store/incidents.js';
+import type { IncidentStore } from '../store/incident-state/types.js';
 import { progressLine, progressOf } from './state.js';
-import type { Incident } from './types.js';
+import { COMMANDER_ROLE, type Incident } from './types.js';
 
 export interface HomeIncident {
   incident: Incident;
@@ -10,10 +9,13 @@ export interface HomeIncident {
   commander: string | null;
 }
 
-export function openIncidentsForHome(db: Db, options: { includeDrills?: boolean } = {}): HomeIncident[] {
-  return listOpenIncidents(db, { includeDrills: options.includeDrills ?? true }).map((incident) => ({
-    incident,
-    progress: progressLine(progressOf(listSteps(db, incident.id))),
-    commander: commanderOf(db, incident.id),
-  }));
+export async function openIncidentsForHome(incidents: IncidentStore, options: { includeDrills?: boolean } = {}): Promise<HomeIncident[]> {
+  const open = await incidents.listOpenIncidents({ includeDrills: options.includeDrills ?? true });
+  return Promise.all(
+    open.map(async (incident) => ({
+      incident,
+      progress: progressLine(progressOf(await incidents.listSteps(incident.id))),
+      commander: (await incidents.listRoles(incident.id)).find((r) => r.role === COMMANDER_ROLE)?.userId ?? null,
+    })),
+  );
 }

@@ -5,12 +5,12 @@
  * move the clock and tick; `startIncidentReminders` calls it on a timer in production.
  *
  * Each reminder is claimed in the database and written to the Slack outbox in one transaction
- * (with its timeline entry), so a restart or a second instance never sends it twice; the delivery
- * loop (src/slack/outbox/) lays it out and posts it.
+ * (with its timeline entry), so a restart or a second instance never sends it twice: on PostgreSQL
+ * the claim is a compare-and-set on the step's last reminder, shared by every replica's tick. The
+ * delivery loop (src/slack/outbox/) lays it out and posts it.
  */
 import type { Logger } from '../log.js';
-import type { Db } from '../store/db.js';
-import { addTimeline, claimReminder, listRoles, overdueSteps } from '../store/incidents.js';
+import type { IncidentStore } from '../store/incident-state/types.js';
 import type { OutboundMessage, OutboxDelivery } from '../store/outbox/types.js';
 import type { TemplateLibrary } from './templates.js';
 import { effectiveOwner } from './state.js';
@@ -34,9 +34,8 @@ export interface IncidentReminder {
 }
 
 export interface ReminderDeps {
-  db: Db;
-  /** The Slack outbox, written inside the reminder's transaction (SqliteOutbox). */
-  outbox: { write(messages: readonly OutboundMessage[], now: Date): number };
+  /** Where incidents live; the reminder's outbox rows go to the outbox of the same database. */
+  incidents: IncidentStore;
   /** Delivers what a tick wrote right after it (SlackDelivery); absent: the background loop does. */
   delivery?: Pick<OutboxDelivery, 'deliver'>;
   now?: () => Date;
@@ -59,26 +58,32 @@ export async function runReminderTick(deps: ReminderDeps): Promise<TickResult> {
   const at = now();
   const nowIso = at.toISOString();
   const result: TickResult = { reminded: 0, direct: 0 };
-  for (const { incident, step } of overdueSteps(deps.db, nowIso, deps.intervalMinutes ?? DEFAULT_REMINDER_INTERVAL_MINUTES)) {
-    deps.db.transaction(() => {
-      if (!claimReminder(deps.db, step, nowIso)) return;
-      const owner = effectiveOwner(step, listRoles(deps.db, incident.id));
-      addTimeline(deps.db, { incidentId: incident.id, at: nowIso, actor: null, type: 'reminder', text: `reminded ${owner ? `<@${owner}>` : 'the channel'} that “${step.title}” is overdue` });
+  for (const { incident, step } of await deps.incidents.overdueSteps(nowIso, deps.intervalMinutes ?? DEFAULT_REMINDER_INTERVAL_MINUTES)) {
+    let thread = 0;
+    let direct = 0;
+    const won = await deps.incidents.remind(step, nowIso, (roles) => {
+      const owner = effectiveOwner(step, roles);
       const key = `reminder:${incident.id}:${step.id}:${nowIso}`;
       const messages: OutboundMessage[] = [];
+      thread = 0;
+      direct = 0;
       if (incident.rootTs) {
         const data: IncidentReminder = { incident, step, owner, now: nowIso, threadTs: incident.rootTs };
         messages.push({ kind: INCIDENT_REMINDER, data, channel: incident.channel, op: 'post', messageKey: key, idempotencyKey: key });
-        result.reminded++;
+        thread = 1;
       }
       if (incident.kind !== 'drill' && owner) {
         const data: IncidentReminder = { incident, step, owner, now: nowIso, direct: true, threadLink: incident.rootPermalink };
         // Posted to the owner's id: the delivery loop opens the DM.
         messages.push({ kind: INCIDENT_REMINDER, data, channel: owner, op: 'post', messageKey: `${key}:dm`, idempotencyKey: `${key}:dm` });
-        result.direct++;
+        direct = 1;
       }
-      deps.outbox.write(messages, at);
-    })();
+      const timeline = { incidentId: incident.id, at: nowIso, actor: null, type: 'reminder' as const, text: `reminded ${owner ? `<@${owner}>` : 'the channel'} that “${step.title}” is overdue` };
+      return { timeline, messages };
+    });
+    if (!won) continue;
+    result.reminded += thread;
+    result.direct += direct;
   }
   if (result.reminded + result.direct > 0) await deps.delivery?.deliver();
   return result;

@@ -84,7 +84,7 @@ export interface AuditServiceOptions {
 export interface HomeSections {
   /** Every watch, with what App Home needs to decide who may see it. */
   watched(): { repo: string; channel: string; private: boolean; addedBy: string }[];
-  incidents(): KnownBlock[];
+  incidents(): KnownBlock[] | Promise<KnownBlock[]>;
 }
 
 export interface AuditRequest {
@@ -504,7 +504,7 @@ export class SlackAuditService {
     const audits = this.audits.recent(10, admin ? { admin: true } : { admin: false, userId });
     const watched = (home?.watched() ?? []).filter((w) => admin || !w.private || w.addedBy === userId).map(({ repo, channel }) => ({ repo, channel }));
     const view = fitView(
-      homeView({ audits, now: this.now(), watched, incidentBlocks: home?.incidents() ?? null }),
+      homeView({ audits, now: this.now(), watched, incidentBlocks: (await home?.incidents()) ?? null }),
       { moreLabel: (n) => `${n} more not shown` },
     );
     await client.views.publish({ user_id: userId, view });

@@ -26,6 +26,8 @@ import { AUDIT_ACTIONS } from './blocks/audit-reply.js';
 import { incidentContextResolver } from './incident-context.js';
 import { registerIncidentListeners } from './listeners/incidents/index.js';
 import { openIncidentsForHome } from '../incidents/home.js';
+import { SqliteIncidentStore } from '../store/incident-state/sqlite.js';
+import type { IncidentStore } from '../store/incident-state/types.js';
 import { incidentHomeBlocks } from './blocks/incident-modals.js';
 import { registerListeners } from './listeners/index.js';
 import { checkSlackAccess, listenStartupError, slackStartupError } from './startup.js';
@@ -45,6 +47,8 @@ export interface BotOptions {
   watch?: WatchService | null;
   /** Incident checklist templates (loadTemplateLibrary); the built-in one when absent. */
   incidentTemplates?: { library: TemplateLibrary; dir: string | null };
+  /** Where incidents live (PostgresIncidentStore with DATABASE_URL); the SQLite store of `db` when absent. */
+  incidents?: IncidentStore;
   /** Extra Web API client options (tests turn retries down). */
   clientOptions?: webApi.WebClientOptions;
   /** The access check (DEPWATCH_ADMINS); the watch service's, else one built from the config. */
@@ -179,6 +183,7 @@ export function createBot(options: BotOptions): Bot {
   });
 
   const watchService = options.watch ?? null;
+  const incidents = options.incidents ?? new SqliteIncidentStore(db);
   const gate = options.gate ?? watchService?.gate ?? createAccessGate({ admins: config.admins, db, logger });
   const seal = viewMetadataSealFor(config);
   const service = new SlackAuditService({
@@ -198,7 +203,7 @@ export function createBot(options: BotOptions): Bot {
         // Private when linked as private or found private since (a repository can change).
         return watches.map((w) => ({ repo: w.repo, channel: w.channel, private: w.private || (states.get(w.repo)?.private ?? false), addedBy: w.addedBy }));
       },
-      incidents: () => incidentHomeBlocks(openIncidentsForHome(db)),
+      incidents: async () => incidentHomeBlocks(await openIncidentsForHome(incidents)),
     },
   });
   const events = new EventDeduplicator();
@@ -215,6 +220,9 @@ export function createBot(options: BotOptions): Bot {
   registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now, gate, seal, packages });
   registerIncidentListeners(app, {
     db,
+    incidents,
+    // Checklist redraws go out through the watch service's delivery loop (its outbox poller retries them).
+    ...(watch ? { delivery: watch.delivery } : {}),
     gate,
     seal,
     templates: options.incidentTemplates?.library ?? loadTemplateLibrary(null),

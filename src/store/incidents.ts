@@ -35,7 +35,8 @@ function parseContext(raw: unknown): IncidentContext | null {
   }
 }
 
-function toIncident(r: Row): Incident {
+/** Row mappers, shared with the PostgreSQL store (src/store/incident-state/postgres.ts), whose columns are the same. */
+export function toIncident(r: Row): Incident {
   return {
     id: n(r.id),
     kind: r.kind as IncidentKind,
@@ -64,7 +65,7 @@ function toIncident(r: Row): Incident {
   };
 }
 
-function toStep(r: Row): Step {
+export function toStep(r: Row): Step {
   return {
     incidentId: n(r.incident_id),
     id: n(r.id),
@@ -88,7 +89,7 @@ function toStep(r: Row): Step {
   };
 }
 
-function toTimeline(r: Row): TimelineEvent {
+export function toTimeline(r: Row): TimelineEvent {
   return {
     id: n(r.id),
     incidentId: n(r.incident_id),
@@ -477,7 +478,11 @@ export interface IncidentStats {
 
 /** Metrics over closed real incidents since `since`; drills are exercises and never count. */
 export function incidentStats(db: Db, since: string): IncidentStats {
-  const rows = (db.prepare(`SELECT * FROM incidents WHERE kind = 'real' AND status = 'closed' AND closed_at >= ?`).all(since) as Row[]).map(toIncident);
+  return statsOf((db.prepare(`SELECT * FROM incidents WHERE kind = 'real' AND status = 'closed' AND closed_at >= ?`).all(since) as Row[]).map(toIncident));
+}
+
+/** The metrics of these closed incidents (pure: both stores read the rows, this counts them). */
+export function statsOf(rows: readonly Incident[]): IncidentStats {
   const mean = (pick: (i: Incident) => string | null): number | null => {
     const values = rows.map((i) => {
       const at = pick(i);

@@ -21,6 +21,7 @@ import { FAKE_BOT, FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack, type StoredMe
 import { blockAction, eventCallback, postToBolt, signedRequest, slashCommand, viewSubmission, type BlockActionInput, type BoltResponse, type SlackRequestBody, type ViewSubmissionInput } from '../helpers/slack-requests.js';
 import type { ReminderDeps } from '../../src/incidents/reminders.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
+import { SqliteIncidentStore } from '../../src/store/incident-state/sqlite.js';
 
 export const SECRET = 'incident-test-signing-secret';
 export const CHANNEL = 'C0INCIDENT1';
@@ -109,6 +110,8 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
     });
     registerIncidentListeners(app, {
       db,
+      // Checklist redraws go through the outbox; delivered at once (no pacing) over the fake.
+      delivery: new SlackDelivery({ db, api: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 } }), now, pacer: { minIntervalMs: 1 } }),
       templates: loadTemplateLibrary(null),
       templatesDir: null,
       now,
@@ -143,7 +146,7 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
     webClient,
     reminderDeps: () => {
       const delivery = new SlackDelivery({ db, api: webClient, now, pacer: { minIntervalMs: 1 } });
-      return { db, outbox: delivery.outbox, delivery, now };
+      return { incidents: new SqliteIncidentStore(db, delivery.outbox), delivery, now };
     },
     logs,
     seal,

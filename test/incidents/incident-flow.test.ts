@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatUtc } from '../../src/incidents/duration.js';
 import { openIncidentsForHome } from '../../src/incidents/home.js';
+import { SqliteIncidentStore } from '../../src/store/incident-state/sqlite.js';
 import { runReminderTick } from '../../src/incidents/reminders.js';
 import type { IncidentContext } from '../../src/incidents/types.js';
 import { getIncident, getStep, listTimeline } from '../../src/store/incidents.js';
@@ -165,7 +166,7 @@ describe('a whole incident over signed HTTP', () => {
     await h.command('action Add hash pinning to every lockfile <@U0CAROL0001|carol>', BOB);
     await waitFor(() => h.thread().some((m) => m.text.includes('added an action item')), 'action item');
 
-    expect(openIncidentsForHome(h.db).map((i) => [i.incident.id, i.commander, i.progress])).toEqual([[1, BOB, '▰▰▰▱▱▱▱▱▱▱ 4 of 14 steps (28%) · 1 skipped']]);
+    expect((await openIncidentsForHome(new SqliteIncidentStore(h.db))).map((i) => [i.incident.id, i.commander, i.progress])).toEqual([[1, BOB, '▰▰▰▱▱▱▱▱▱▱ 4 of 14 steps (28%) · 1 skipped']]);
 
     // ---- close from the button: modal, report in the thread, Markdown file, stored
     const staleNotify = valueOf(h.checklist(0), 'incident_step_done', '1:5:');
@@ -201,7 +202,7 @@ describe('a whole incident over signed HTTP', () => {
     expect(await runReminderTick(h.reminderDeps())).toEqual({ reminded: 0, direct: 0 });
     await h.click({ actionId: 'incident_step_done', value: staleNotify, user: ALICE, message_ts: beforeRestart });
     await waitFor(() => h.fake.ephemerals(CHANNEL).at(-1)?.text.includes('closed') === true, 'closed notice');
-    expect(openIncidentsForHome(h.db)).toEqual([]);
+    expect(await openIncidentsForHome(new SqliteIncidentStore(h.db))).toEqual([]);
 
     expect(h.fake.violations).toEqual([]);
     expect(h.logs).toEqual([]);

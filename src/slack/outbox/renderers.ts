@@ -3,13 +3,14 @@
  * src/slack/ owns the layout (src/slack/blocks/). One entry per kind.
  */
 import type { KnownBlock } from '@slack/types';
+import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
 import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, SECRET_ALERT, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard, type SecretAlert } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
 import { fitMessage } from '../blocks/fit.js';
-import { reminderMessage } from '../blocks/incident.js';
+import { checklistPart, reminderMessage, rootMessage } from '../blocks/incident.js';
 import { context } from '../blocks/kit.js';
 import { pullRequestReviewMessage } from '../blocks/pr-review.js';
 import { secretAlertMessage } from '../blocks/secret-alert.js';
@@ -72,6 +73,11 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [SECRET_ALERT]: (data) => {
     const message = secretAlertMessage(data as SecretAlert);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_secret_alert' };
+  },
+  [INCIDENT_MESSAGE_UPDATE]: (data) => {
+    const { ts, part, ...view } = data as IncidentMessageUpdate;
+    const message = part === null ? rootMessage(view) : checklistPart(view, part);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_incident', ts };
   },
   [INCIDENT_REMINDER]: (data) => {
     const reminder = data as IncidentReminder;

@@ -4,12 +4,22 @@ import type { Logger } from '../../../log.js';
 import type { TemplateLibrary } from '../../../incidents/templates.js';
 import type { IncidentContext } from '../../../incidents/types.js';
 import type { Db } from '../../../store/db.js';
+import type { IncidentStore } from '../../../store/incident-state/types.js';
+import type { OutboxDelivery } from '../../../store/outbox/types.js';
 import type { ViewMetadataSeal } from '../../view-metadata.js';
 
 export type IncidentLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface IncidentDeps {
+  /** The replica's SQLite file: the access log, the local outbox, and the incidents when `incidents` is absent. */
   db: Db;
+  /**
+   * Where incidents live: PostgresIncidentStore with DATABASE_URL (any replica answers any click),
+   * else the SQLite store of `db`.
+   */
+  incidents?: IncidentStore;
+  /** Delivers the checklist redraws a change writes to the outbox (the watch service's SlackDelivery). */
+  delivery?: Pick<OutboxDelivery, 'deliver'>;
   /** Checklist templates, loaded (and validated) at start-up with loadTemplateLibrary(templatesDirFor(DEPWATCH_DB)). */
   templates: TemplateLibrary;
   /** Shown by `/incident templates`. */

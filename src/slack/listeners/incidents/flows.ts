@@ -6,6 +6,10 @@
  *
  * The store is written before Slack is told, so a failed Slack call never loses state: the next
  * click re-renders from the database. Slack failures are logged, never thrown at the user's click.
+ *
+ * Redraws of the incident's own messages (root and checklist parts) after a change go through the
+ * Slack outbox: the change's transaction writes them (`redraw`), the delivery loop edits each
+ * message once, in order, with the newest state (whichever replica made the change or delivers).
  */
 import type { WebClient } from '@slack/web-api';
 import { stepsFromTemplate } from '../../../incidents/checklist.js';
@@ -14,32 +18,9 @@ import { buildReport, reportMarkdown } from '../../../incidents/report.js';
 import { progressOf, statusWord, type StatusUpdate, type StepAction } from '../../../incidents/state.js';
 import type { TemplateLibrary } from '../../../incidents/templates.js';
 import { COMMANDER_ROLE, type Incident, type IncidentContext, type IncidentKind, type IncidentSeverity } from '../../../incidents/types.js';
-import type { Db } from '../../../store/db.js';
-import {
-  acknowledge,
-  addActionItem,
-  addPin,
-  addTimeline,
-  changeStep,
-  closeIncident,
-  createIncident,
-  deleteIncident,
-  getIncident,
-  incidentForMessage,
-  listActionItems,
-  listMessages,
-  listOpenIncidents,
-  listRoles,
-  listSteps,
-  listTimeline,
-  markInjectsSent,
-  recordMessage,
-  saveReport,
-  setRole,
-  setRootMessage,
-  setSeverity,
-  type StepChangeResult,
-} from '../../../store/incidents.js';
+import { INCIDENT_MESSAGE_UPDATE, incidentMessageKey, type IncidentMessageUpdate } from '../../../incidents/messages.js';
+import type { Announce, IncidentStore, NewTimelineEvent, StepChangeResult } from '../../../store/incident-state/types.js';
+import type { OutboundMessage, OutboxDelivery } from '../../../store/outbox/types.js';
 import { fitMessage } from '../../blocks/fit.js';
 import { escapeMrkdwn, md } from '../../blocks/mrkdwn.js';
 import {
@@ -60,7 +41,9 @@ import { reportBlocks } from '../../blocks/incident-report.js';
 import type { IncidentLogger } from './deps.js';
 
 export interface FlowContext {
-  db: Db;
+  incidents: IncidentStore;
+  /** Delivers the redraws a change wrote to the outbox (SlackDelivery). */
+  delivery: Pick<OutboxDelivery, 'deliver'>;
   client: WebClient;
   now: () => Date;
   templates: TemplateLibrary;
@@ -79,8 +62,8 @@ function warn(ctx: FlowContext, what: string, error: unknown, extra: Record<stri
   ctx.logger?.warn({ ...extra, error: slackError(error) }, what);
 }
 
-export function incidentView(db: Db, incident: Incident, now: string): IncidentView {
-  return { incident, steps: listSteps(db, incident.id), roles: listRoles(db, incident.id), now };
+export async function incidentView(incidents: IncidentStore, incident: Incident, now: string): Promise<IncidentView> {
+  return { incident, steps: await incidents.listSteps(incident.id), roles: await incidents.listRoles(incident.id), now };
 }
 
 /** An ephemeral note to one person; drills say EXERCISE here too. */
@@ -98,7 +81,7 @@ export async function postInThread(ctx: FlowContext, incident: Incident, message
   if (!incident.rootTs) return null;
   try {
     const posted = await ctx.client.chat.postMessage({ channel: incident.channel, thread_ts: incident.rootTs, text: message.text, blocks: message.blocks });
-    if (posted.ts) recordMessage(ctx.db, incident.id, { ts: posted.ts, kind, part, text: message.text });
+    if (posted.ts) await ctx.incidents.recordMessage(incident.id, { ts: posted.ts, kind, part, text: message.text });
     return posted.ts ?? null;
   } catch (error) {
     warn(ctx, 'incident: could not post in the thread', error, { incident: incident.id, kind });
@@ -106,26 +89,34 @@ export async function postInThread(ctx: FlowContext, incident: Incident, message
   }
 }
 
-async function update(ctx: FlowContext, incident: Incident, ts: string, message: SlackMessageOut): Promise<void> {
-  try {
-    await ctx.client.chat.update({ channel: incident.channel, ts, text: message.text, blocks: message.blocks });
-  } catch (error) {
-    warn(ctx, 'incident: could not update a message', error, { incident: incident.id, ts });
-  }
+/**
+ * What a change redraws, decided in its transaction from the incident as the change left it: the
+ * root message and the checklist parts that show `stepIds` (part 0 always: it carries the progress
+ * bar); every part when `stepIds` is 'all'. One outbox update per message, keyed by the incident's
+ * version, so a redraw is written once and a newer one supersedes it if both wait.
+ */
+export function redraw(stepIds: number[] | 'all', now: string): Announce {
+  return ({ incident, steps, roles, messages }) => {
+    if (!incident.rootTs) return [];
+    const parts = stepIds === 'all' ? null : new Set([0, ...stepIds.map(partOfStep)]);
+    const targets = [
+      { ts: incident.rootTs, part: null as number | null },
+      ...messages.filter((m) => m.kind === 'checklist' && m.part !== null && (parts === null || parts.has(m.part))).sort((a, b) => (a.part ?? 0) - (b.part ?? 0)).map((m) => ({ ts: m.ts, part: m.part })),
+    ];
+    return targets.map(({ ts, part }): OutboundMessage => {
+      const data: IncidentMessageUpdate = { incident, steps, roles, now, ts, part };
+      const key = incidentMessageKey(incident.id, ts);
+      return { kind: INCIDENT_MESSAGE_UPDATE, data, channel: incident.channel, op: 'update', messageKey: key, idempotencyKey: `${key}:v${incident.version}` };
+    });
+  };
 }
 
-/**
- * Re-renders the root message and the checklist parts that show `stepIds` (part 0 always: it
- * carries the progress bar); every part when `stepIds` is 'all'.
- */
-export async function refreshIncident(ctx: FlowContext, incidentId: number, stepIds: number[] | 'all'): Promise<void> {
-  const incident = getIncident(ctx.db, incidentId);
-  if (!incident?.rootTs) return;
-  const view = incidentView(ctx.db, incident, isoNow(ctx));
-  await update(ctx, incident, incident.rootTs, rootMessage(view));
-  const parts = new Set(stepIds === 'all' ? Array.from({ length: checklistPartCount(view.steps.length) }, (_, i) => i) : [0, ...stepIds.map(partOfStep)]);
-  for (const message of listMessages(ctx.db, incident.id, 'checklist')) {
-    if (message.part !== null && parts.has(message.part)) await update(ctx, incident, message.ts, checklistPart(view, message.part));
+/** Delivers the redraws a change just wrote (the background loop retries what fails). */
+async function deliverRedraws(ctx: FlowContext, incident: Pick<Incident, 'id' | 'channel'>): Promise<void> {
+  try {
+    await ctx.delivery.deliver({ channel: incident.channel });
+  } catch (error) {
+    warn(ctx, 'incident: could not deliver the redraw now; the outbox loop retries', error, { incident: incident.id });
   }
 }
 
@@ -150,7 +141,7 @@ export async function startIncident(ctx: FlowContext, input: StartInput): Promis
     return { ok: false, message: md`There is no template \`${templateId}\`. Available: ${ctx.templates.templates.map((t) => `\`${t.id}\``).join(', ')}.`.text };
   }
   const now = isoNow(ctx);
-  const created = createIncident(ctx.db, {
+  const created = await ctx.incidents.createIncident({
     kind: input.kind,
     title: input.title,
     severity: input.severity,
@@ -168,7 +159,7 @@ export async function startIncident(ctx: FlowContext, input: StartInput): Promis
     return { ok: false, existing: created.existing, message: md`${incidentName(created.existing)} is already open for this (started by ${md.user(created.existing.createdBy)} ${md.raw(slackDate(created.existing.createdAt))}).${link}`.text };
   }
   let incident = created.incident;
-  const view = incidentView(ctx.db, incident, now);
+  const view = await incidentView(ctx.incidents, incident, now);
   let rootTs: string;
   try {
     const root = rootMessage(view);
@@ -176,7 +167,7 @@ export async function startIncident(ctx: FlowContext, input: StartInput): Promis
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     rootTs = posted.ts;
   } catch (error) {
-    deleteIncident(ctx.db, incident.id);
+    await ctx.incidents.deleteIncident(incident.id);
     const code = slackError(error);
     const hint = code === 'not_in_channel' || code === 'channel_not_found' ? ' Invite me to the channel (`/invite @depwatch`) and try again.' : '';
     warn(ctx, 'incident: could not post the root message', error, { channel: incident.channel });
@@ -188,9 +179,7 @@ export async function startIncident(ctx: FlowContext, input: StartInput): Promis
   } catch (error) {
     warn(ctx, 'incident: no permalink for the root message', error);
   }
-  setRootMessage(ctx.db, incident.id, rootTs, permalink);
-  recordMessage(ctx.db, incident.id, { ts: rootTs, kind: 'root', part: null, text: `${incidentName(incident)}` });
-  incident = getIncident(ctx.db, incident.id) as Incident;
+  incident = (await ctx.incidents.recordRootMessage(incident.id, rootTs, permalink, `${incidentName(incident)}`)) ?? incident;
   if (input.scenario) await postInThread(ctx, incident, drillBriefingMessage(incident, input.scenario), 'note');
   for (let part = 0; part < checklistPartCount(view.steps.length); part++) {
     await postInThread(ctx, incident, checklistPart(view, part), 'checklist', part);
@@ -201,15 +190,16 @@ export async function startIncident(ctx: FlowContext, input: StartInput): Promis
 
 /** Posts the drill injects whose moment has come; each goes out once even if two clicks race. */
 export async function sendDueInjects(ctx: FlowContext, incidentId: number): Promise<void> {
-  const incident = getIncident(ctx.db, incidentId);
+  const incident = await ctx.incidents.getIncident(incidentId);
   if (!incident || incident.kind !== 'drill' || !incident.scenario || incident.status !== 'open') return;
   const scenario = findScenario(incident.scenario);
   if (!scenario) return;
-  const finished = progressOf(listSteps(ctx.db, incidentId)).finished;
+  const finished = progressOf(await ctx.incidents.listSteps(incidentId)).finished;
   const due = injectsDue(scenario, finished, incident.injectsSent);
-  if (due.length === 0 || !markInjectsSent(ctx.db, incidentId, incident.injectsSent, incident.injectsSent + due.length)) return;
+  if (due.length === 0) return;
+  const events: NewTimelineEvent[] = due.map(({ index, inject }) => ({ incidentId, at: isoNow(ctx), actor: null, type: 'inject', text: `inject ${index + 1}: ${inject.text}` }));
+  if (!(await ctx.incidents.markInjectsSent(incidentId, incident.injectsSent, incident.injectsSent + due.length, events))) return;
   for (const { index, inject } of due) {
-    addTimeline(ctx.db, { incidentId, at: isoNow(ctx), actor: null, type: 'inject', text: `inject ${index + 1}: ${inject.text}` });
     await postInThread(ctx, incident, injectMessage(incident, scenario, index, inject), 'inject');
   }
 }
@@ -237,37 +227,41 @@ export interface StepChangeRequest {
   actor: string;
 }
 
-/** The database half of a step change: synchronous, so a modal can be answered within Slack's 3 s. */
-export function recordStepChange(ctx: FlowContext, change: StepChangeRequest): StepChangeResult {
-  return changeStep(ctx.db, { incidentId: change.incidentId, stepId: change.stepId, expectedVersion: change.version, action: change.action, actor: change.actor, now: isoNow(ctx) });
+/**
+ * The database half of a step change, with the redraw of what it touched written in its
+ * transaction: no Slack call, so a modal can be answered within Slack's 3 s.
+ */
+export function recordStepChange(ctx: FlowContext, change: StepChangeRequest): Promise<StepChangeResult> {
+  const now = isoNow(ctx);
+  return ctx.incidents.changeStep({ incidentId: change.incidentId, stepId: change.stepId, expectedVersion: change.version, action: change.action, actor: change.actor, now }, redraw([change.stepId], now));
 }
 
-/** The Slack half: re-render what the change touched, and send any drill injects it unlocked. */
-export async function afterStepChange(ctx: FlowContext, incidentId: number, stepId: number): Promise<void> {
-  await refreshIncident(ctx, incidentId, [stepId]);
-  await sendDueInjects(ctx, incidentId);
+/** The Slack half: deliver the redraw, and send any drill injects the change unlocked. */
+export async function afterStepChange(ctx: FlowContext, incident: Pick<Incident, 'id' | 'channel'>): Promise<void> {
+  await deliverRedraws(ctx, incident);
+  await sendDueInjects(ctx, incident.id);
 }
 
 export async function applyStepChange(ctx: FlowContext, change: StepChangeRequest): Promise<StepChangeResult> {
-  const result = recordStepChange(ctx, change);
-  if (result.ok) await afterStepChange(ctx, change.incidentId, change.stepId);
+  const result = await recordStepChange(ctx, change);
+  if (result.ok) await afterStepChange(ctx, result.incident);
   return result;
 }
 
 export async function postStatusUpdate(ctx: FlowContext, incident: Incident, update: StatusUpdate, actor: string): Promise<void> {
   const now = isoNow(ctx);
   const parts = [update.conditions && `conditions: ${update.conditions}`, update.actions && `actions: ${update.actions}`, update.needs && `needs: ${update.needs}`].filter(Boolean);
-  addTimeline(ctx.db, { incidentId: incident.id, at: now, actor, type: 'status_update', text: `posted a status update — ${parts.join('; ')}` });
-  acknowledge(ctx.db, incident.id, now);
+  await ctx.incidents.addTimeline({ incidentId: incident.id, at: now, actor, type: 'status_update', text: `posted a status update — ${parts.join('; ')}` }, { acknowledge: true });
   await postInThread(ctx, incident, statusUpdateMessage(incident, update, actor, now), 'update');
 }
 
 export async function changeSeverity(ctx: FlowContext, incident: Incident, severity: IncidentSeverity, actor: string): Promise<boolean> {
-  const { changed, from } = setSeverity(ctx.db, incident.id, severity, actor, isoNow(ctx));
+  const now = isoNow(ctx);
+  const { changed, from } = await ctx.incidents.setSeverity(incident.id, severity, actor, now, redraw([], now));
   if (!changed) return false;
-  const after = getIncident(ctx.db, incident.id) as Incident;
+  const after = (await ctx.incidents.getIncident(incident.id)) ?? incident;
   await postInThread(ctx, after, noteMessage(after, `<@${actor}> changed the severity from *${from}* to *${severity}*.`), 'note');
-  await refreshIncident(ctx, incident.id, []);
+  await deliverRedraws(ctx, incident);
   return true;
 }
 
@@ -275,18 +269,18 @@ export async function assignRole(ctx: FlowContext, incident: Incident, role: str
   const template = ctx.templates.templates.find((t) => t.id === incident.template);
   const known = template ? template.roles.map((r) => r.id) : [COMMANDER_ROLE];
   if (!known.includes(role)) return { changed: false, message: `The template has no role \`${role}\`; its roles are ${known.map((r) => `\`${r}\``).join(', ')}.` };
-  const { changed, previous } = setRole(ctx.db, incident.id, role, user, actor, isoNow(ctx));
+  const now = isoNow(ctx);
+  const { changed, previous } = await ctx.incidents.setRole(incident.id, role, user, actor, now, redraw('all', now));
   if (!changed) return { changed: false, message: incident.status !== 'open' ? 'The incident is closed.' : `<@${user}> already holds the ${role} role.` };
   const text = previous ? `<@${actor}> handed the *${role}* role from <@${previous}> to <@${user}>.` : `<@${actor}> gave the *${role}* role to <@${user}>.`;
   await postInThread(ctx, incident, noteMessage(incident, text), 'note');
-  await refreshIncident(ctx, incident.id, 'all');
+  await deliverRedraws(ctx, incident);
   return { changed: true, message: text };
 }
 
 export async function recordActionItem(ctx: FlowContext, incident: Incident, text: string, owner: string | null, actor: string): Promise<void> {
   const now = isoNow(ctx);
-  addActionItem(ctx.db, { incidentId: incident.id, text, owner, createdBy: actor, now });
-  acknowledge(ctx.db, incident.id, now);
+  await ctx.incidents.addActionItem({ incidentId: incident.id, text, owner, createdBy: actor, now });
   await postInThread(ctx, incident, noteMessage(incident, md`📝 ${md.user(actor)} added an action item${owner ? md` for ${md.user(owner)}` : ''}: ${text}`.text), 'note');
 }
 
@@ -294,15 +288,17 @@ export type CloseResult = { ok: true; incident: Incident; markdown: string } | {
 
 /** Closes, then posts the report in the thread, uploads it as Markdown and stores it. */
 export async function closeAndReport(ctx: FlowContext, incidentId: number, actor: string, summary: string): Promise<CloseResult> {
-  const before = getIncident(ctx.db, incidentId);
+  const before = await ctx.incidents.getIncident(incidentId);
   if (!before) return { ok: false, message: 'That incident no longer exists.' };
-  const closed = closeIncident(ctx.db, incidentId, actor, summary.trim() || null, isoNow(ctx));
+  const now = isoNow(ctx);
+  const closed = await ctx.incidents.closeIncident(incidentId, actor, summary.trim() || null, now, redraw('all', now));
   if (!closed) return { ok: false, message: md`${incidentName(before)} was already closed by ${md.user(before.closedBy ?? '')} ${md.raw(before.closedAt ? slackDate(before.closedAt) : '')}.`.text };
-  const report = buildReport({ incident: closed, steps: listSteps(ctx.db, incidentId), roles: listRoles(ctx.db, incidentId), timeline: listTimeline(ctx.db, incidentId), actionItems: listActionItems(ctx.db, incidentId) });
+  const { incidents } = ctx;
+  const report = buildReport({ incident: closed, steps: await incidents.listSteps(incidentId), roles: await incidents.listRoles(incidentId), timeline: await incidents.listTimeline(incidentId), actionItems: await incidents.listActionItems(incidentId) });
   const score = closed.kind === 'drill' ? scoreDrill(report) : null;
   const markdown = reportMarkdown(report) + (score ? `\n${drillScoreMarkdown(score)}` : '');
-  saveReport(ctx.db, incidentId, markdown);
-  await refreshIncident(ctx, incidentId, 'all');
+  await incidents.saveReport(incidentId, markdown);
+  await deliverRedraws(ctx, closed);
   const message = reportBlocks(report, score);
   const { first, replies } = fitMessage({ text: message.text, blocks: message.blocks });
   for (const part of [first, ...replies]) await postInThread(ctx, closed, part, 'report');
@@ -325,10 +321,10 @@ export async function closeAndReport(ctx: FlowContext, incidentId: number, actor
 
 /** A 📌 on a message: onto the timeline of the incident it belongs to, at the message's own time. */
 export async function recordPin(ctx: FlowContext, channel: string, ts: string, user: string, mayPin: (incident: Incident) => boolean = () => true): Promise<Incident | null> {
-  const ours = incidentForMessage(ctx.db, channel, ts);
+  const ours = await ctx.incidents.incidentForMessage(channel, ts);
   // Without channels:history the bot can't read other people's messages or their thread, so a pin
   // on someone's message goes to the channel's most recent open incident.
-  const incident = ours?.incident ?? listOpenIncidents(ctx.db, { channel })[0] ?? null;
+  const incident = ours?.incident ?? (await ctx.incidents.listOpenIncidents({ channel }))[0] ?? null;
   if (!incident || incident.status !== 'open' || !mayPin(incident)) return null;
   const seconds = Number(ts);
   const at = Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : isoNow(ctx);
@@ -344,15 +340,15 @@ export async function recordPin(ctx: FlowContext, channel: string, ts: string, u
     }
     text = link ? `📌 pinned a message: ${link}` : `📌 pinned a message (ts ${ts})`;
   }
-  return addPin(ctx.db, { incidentId: incident.id, at, actor: user, text, messageTs: ts }) ? incident : null;
+  return (await ctx.incidents.addPin({ incidentId: incident.id, at, actor: user, text, messageTs: ts })) ? incident : null;
 }
 
-export function incidentsForCommand(db: Db, channel: string, id: number | null): { incident: Incident } | { error: string } {
+export async function incidentsForCommand(incidents: IncidentStore, channel: string, id: number | null): Promise<{ incident: Incident } | { error: string }> {
   if (id !== null) {
-    const incident = getIncident(db, id);
+    const incident = await incidents.getIncident(id);
     return incident ? { incident } : { error: `There is no incident #${id}.` };
   }
-  const open = listOpenIncidents(db, { channel });
+  const open = await incidents.listOpenIncidents({ channel });
   if (open.length === 1 && open[0]) return { incident: open[0] };
   if (open.length === 0) return { error: 'There is no open incident in this channel. Name one with `#<id>`, or start one with `/incident start <title>`.' };
   return { error: `${open.length} incidents are open here (${open.map((i) => `#${i.id}`).join(', ')}); say which one, e.g. \`#${open[0]?.id ?? 1}\`.` };

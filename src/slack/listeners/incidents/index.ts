@@ -2,7 +2,9 @@
  * Incident listeners: the `/incident` command, the checklist's buttons (`incident_*` action ids),
  * its modals (`incident_*` callback ids), 📌 reactions, and "Start incident" buttons from alerts
  * and audit replies. Every handler acks first (Slack wants an answer within 3 s) except modal
- * submissions, which answer with validation errors after a synchronous database write.
+ * submissions, which answer with validation errors after the database write (one transaction, no
+ * Slack call before the answer). State lives in the IncidentStore (PostgreSQL with DATABASE_URL), so
+ * any replica answers any of these.
  */
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction, UsersSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -12,7 +14,10 @@ import { parseStatusUpdate, type StepAction } from '../../../incidents/state.js'
 import { effectiveOwner } from '../../../incidents/state.js';
 import { isSeverity, toIncidentSeverity, COMMANDER_ROLE, type Incident } from '../../../incidents/types.js';
 import type { IncidentVerb, Requester } from '../../../authz/policy.js';
-import { getIncident, getStep, listOpenIncidents, listRoles, listSteps, snoozeStep } from '../../../store/incidents.js';
+import { SqliteIncidentStore } from '../../../store/incident-state/sqlite.js';
+import type { IncidentStore } from '../../../store/incident-state/types.js';
+import type { OutboxDelivery } from '../../../store/outbox/types.js';
+import { SlackDelivery } from '../../outbox/slack-delivery.js';
 import { escapeMrkdwn, md } from '../../blocks/mrkdwn.js';
 import { metadataNumber, type OpenedMetadata } from '../../view-metadata.js';
 import {
@@ -49,8 +54,11 @@ import {
 export type { IncidentDeps } from './deps.js';
 export { START_INCIDENT_ACTION } from './deps.js';
 
-function flowContext(deps: IncidentDeps, client: WebClient): FlowContext {
-  return { db: deps.db, client, now: deps.now ?? (() => new Date()), templates: deps.templates, logger: deps.logger };
+/** The deps with the incident store and the delivery loop chosen (registerIncidentListeners). */
+type Ready = IncidentDeps & { incidents: IncidentStore; delivery: Pick<OutboxDelivery, 'deliver'> };
+
+function flowContext(deps: Ready, client: WebClient): FlowContext {
+  return { incidents: deps.incidents, delivery: deps.delivery, client, now: deps.now ?? (() => new Date()), templates: deps.templates, logger: deps.logger };
 }
 
 type ActionArgs<A extends BlockAction = BlockAction> = SlackActionMiddlewareArgs<A> & AllMiddlewareArgs;
@@ -59,7 +67,7 @@ function clickChannel(body: BlockAction): string | null {
   return body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id ?? null;
 }
 
-async function withErrors(deps: IncidentDeps, what: string, run: () => Promise<void>): Promise<void> {
+async function withErrors(deps: Ready, what: string, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (error) {
@@ -71,7 +79,7 @@ async function withErrors(deps: IncidentDeps, what: string, run: () => Promise<v
  * Asks the access gate whether `requester` may `verb` the incident (or, without one, start one in
  * `channel`). A refusal is told to the person: ephemerally where they clicked or typed.
  */
-function mayChange(deps: IncidentDeps, requester: Requester, verb: IncidentVerb, target: { channel: string; incident: Incident | null; stepOwner?: string | null }): { allowed: true } | { allowed: false; reason: string } {
+function mayChange(deps: Ready, requester: Requester, verb: IncidentVerb, target: { channel: string; incident: Incident | null; stepOwner?: string | null }): { allowed: true } | { allowed: false; reason: string } {
   const decision = deps.gate.check(requester, { kind: 'incidents', verb, channel: target.channel, incidentId: target.incident?.id ?? null, stepOwner: target.stepOwner ?? null });
   return decision.allowed ? decision : { allowed: false, reason: decision.reason };
 }
@@ -81,13 +89,13 @@ async function refuseClick(ctx: FlowContext, channel: string, user: string, reas
 }
 
 /** The step's owner as reminders see it (the assignee, else the role holder, else the commander). */
-function stepOwner(deps: IncidentDeps, incidentId: number, stepId: number): string | null {
-  const step = getStep(deps.db, incidentId, stepId);
-  return step ? effectiveOwner(step, listRoles(deps.db, incidentId)) : null;
+async function stepOwner(deps: Ready, incidentId: number, stepId: number): Promise<string | null> {
+  const step = await deps.incidents.getStep(incidentId, stepId);
+  return step ? effectiveOwner(step, await deps.incidents.listRoles(incidentId)) : null;
 }
 
 /** A modal's metadata as sealed for this person, or null (then the submission is refused). */
-function openMetadata(deps: IncidentDeps, metadata: string, user: string): OpenedMetadata | null {
+function openMetadata(deps: Ready, metadata: string, user: string): OpenedMetadata | null {
   const opened = deps.seal.open(metadata, user);
   if (!opened) deps.logger?.warn({ user }, 'incident: a modal submission with metadata this app did not seal for that person');
   return opened;
@@ -96,7 +104,7 @@ function openMetadata(deps: IncidentDeps, metadata: string, user: string): Opene
 const STALE_FORM = 'This form is not valid any more: open it again from the incident message.';
 
 /** Handles a "Start incident" button (action_id `start_incident`) from an alert or an /audit reply. */
-export async function startIncidentFromButton(args: ActionArgs, deps: IncidentDeps): Promise<void> {
+export async function startIncidentFromButton(args: ActionArgs, deps: Ready): Promise<void> {
   await args.ack();
   const { body, client } = args;
   const action = args.action as ButtonAction;
@@ -141,7 +149,7 @@ export async function startIncidentFromButton(args: ActionArgs, deps: IncidentDe
   });
 }
 
-async function onStepButton(args: ActionArgs<BlockAction<ButtonAction>>, deps: IncidentDeps, action: StepAction['type']): Promise<void> {
+async function onStepButton(args: ActionArgs<BlockAction<ButtonAction>>, deps: Ready, action: StepAction['type']): Promise<void> {
   await args.ack();
   const ids = parseStepValue(args.action.value);
   const channel = clickChannel(args.body);
@@ -149,17 +157,17 @@ async function onStepButton(args: ActionArgs<BlockAction<ButtonAction>>, deps: I
   const ctx = flowContext(deps, args.client);
   const user = args.body.user.id;
   await withErrors(deps, `step ${action}`, async () => {
-    const target = getIncident(deps.db, ids.incidentId);
+    const target = await deps.incidents.getIncident(ids.incidentId);
     if (target) {
-      const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'step', { channel: target.channel, incident: target, stepOwner: stepOwner(deps, ids.incidentId, ids.stepId) });
+      const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'step', { channel: target.channel, incident: target, stepOwner: await stepOwner(deps, ids.incidentId, ids.stepId) });
       if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
     }
     if (action === 'skip') {
-      const step = getStep(deps.db, ids.incidentId, ids.stepId);
+      const step = await deps.incidents.getStep(ids.incidentId, ids.stepId);
       const incident = target;
       if (!step || !incident) return;
       if (step.version !== ids.version || step.status !== 'open' || incident.status !== 'open') {
-        const stale = recordStepChange(ctx, { ...ids, action: { type: 'skip', reason: 'x' }, actor: user });
+        const stale = await recordStepChange(ctx, { ...ids, action: { type: 'skip', reason: 'x' }, actor: user });
         if (!stale.ok) await tell(ctx, channel, user, conflictText(stale, 'skip'), { threadTs: incident.rootTs, incident });
         return;
       }
@@ -170,7 +178,7 @@ async function onStepButton(args: ActionArgs<BlockAction<ButtonAction>>, deps: I
     const stepAction: StepAction = action === 'done' ? { type: 'done' } : action === 'na' ? { type: 'na' } : { type: 'reopen' };
     const result = await applyStepChange(ctx, { ...ids, action: stepAction, actor: user });
     if (!result.ok) {
-      const incident = getIncident(deps.db, ids.incidentId);
+      const incident = await deps.incidents.getIncident(ids.incidentId);
       await tell(ctx, channel, user, conflictText(result, action), { threadTs: incident?.rootTs ?? null, incident });
     }
   });
@@ -178,13 +186,13 @@ async function onStepButton(args: ActionArgs<BlockAction<ButtonAction>>, deps: I
 
 async function openModalFor(
   args: ActionArgs<BlockAction<ButtonAction>>,
-  deps: IncidentDeps,
+  deps: Ready,
   verb: IncidentVerb,
-  build: (incident: Incident, metadata: string) => Parameters<WebClient['views']['open']>[0]['view'],
+  build: (incident: Incident, metadata: string) => Parameters<WebClient['views']['open']>[0]['view'] | Promise<Parameters<WebClient['views']['open']>[0]['view']>,
 ): Promise<void> {
   await args.ack();
   const id = parseIncidentId(args.action.value);
-  const incident = id === null ? null : getIncident(deps.db, id);
+  const incident = id === null ? null : await deps.incidents.getIncident(id);
   const channel = clickChannel(args.body);
   if (!incident || !channel) return;
   const ctx = flowContext(deps, args.client);
@@ -196,7 +204,7 @@ async function openModalFor(
       await tell(ctx, channel, user, md`${incidentName(incident)} is closed.`.text, { incident });
       return;
     }
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: build(incident, deps.seal.seal({ user, channel, data: { i: incident.id } })) });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: await build(incident, deps.seal.seal({ user, channel, data: { i: incident.id } })) });
   });
 }
 
@@ -204,7 +212,14 @@ function inputValue(values: Record<string, Record<string, { value?: string | nul
   return values[id]?.[id]?.value?.trim() ?? '';
 }
 
-export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
+/**
+ * `incidents` absent: the SQLite store of `db`; `delivery` absent: a delivery loop over the app's
+ * client and the outbox of that store (main.ts passes the watch service's, which also polls).
+ */
+export function registerIncidentListeners(app: App, given: IncidentDeps): void {
+  const incidents = given.incidents ?? new SqliteIncidentStore(given.db);
+  const delivery = given.delivery ?? new SlackDelivery({ db: given.db, api: app.client, ...(incidents.dialect === 'postgres' ? { shared: incidents.outbox } : {}) });
+  const deps: Ready = { ...given, incidents, delivery };
   // ------------------------------------------------------------ /incident
   app.command('/incident', async ({ ack, command, respond, client }) => {
     await ack();
@@ -228,7 +243,7 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
         case 'error':
           return reply(escapeMrkdwn(parsed.message));
         case 'list': {
-          const m = incidentListMessage(listOpenIncidents(deps.db, { channel }));
+          const m = incidentListMessage(await deps.incidents.listOpenIncidents({ channel }));
           return reply(m.text, m.blocks);
         }
         case 'templates': {
@@ -256,7 +271,7 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
         default:
           break;
       }
-      const target = incidentsForCommand(deps.db, channel, parsed.id);
+      const target = await incidentsForCommand(deps.incidents, channel, parsed.id);
       if ('error' in target) return reply(escapeMrkdwn(target.error));
       const incident = target.incident;
       const verb: IncidentVerb =
@@ -303,13 +318,13 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
     const ctx = flowContext(deps, args.client);
     const user = args.body.user.id;
     await withErrors(deps, 'assign', async () => {
-      const target = getIncident(deps.db, ids.incidentId);
+      const target = await deps.incidents.getIncident(ids.incidentId);
       if (target) {
         const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'step', { channel: target.channel, incident: target });
         if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
       }
       const result = await applyStepChange(ctx, { ...ids, action: { type: 'assign', owner }, actor: user });
-      const incident = getIncident(deps.db, ids.incidentId);
+      const incident = await deps.incidents.getIncident(ids.incidentId);
       if (!result.ok) await tell(ctx, channel, user, conflictText(result, 'assign'), { threadTs: incident?.rootTs ?? null, incident });
     });
   });
@@ -325,12 +340,12 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
       const now = ctx.now();
       const until = new Date(now.getTime() + snooze.minutes * 60_000).toISOString();
       const label = snooze.minutes < 60 ? `${snooze.minutes} min` : `${snooze.minutes / 60} h`;
-      const incident = getIncident(deps.db, snooze.incidentId);
+      const incident = await deps.incidents.getIncident(snooze.incidentId);
       if (incident) {
-        const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'snooze', { channel: incident.channel, incident, stepOwner: stepOwner(deps, snooze.incidentId, snooze.stepId) });
+        const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'snooze', { channel: incident.channel, incident, stepOwner: await stepOwner(deps, snooze.incidentId, snooze.stepId) });
         if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
       }
-      const step = incident?.status === 'open' ? snoozeStep(deps.db, snooze.incidentId, snooze.stepId, until, user, now.toISOString(), label) : null;
+      const step = incident?.status === 'open' ? await deps.incidents.snoozeStep(snooze.incidentId, snooze.stepId, until, user, now.toISOString(), label) : null;
       await tell(ctx, channel, user, step ? md`Snoozed reminders for “${step.title}” until ${md.raw(slackDate(until))}.`.text : 'That step is no longer open, so there is nothing to snooze.', { incident });
     });
   });
@@ -339,13 +354,13 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
   app.action<BlockAction<ButtonAction>>(INCIDENT_ACTIONS.update, (args) => openModalFor(args, deps, 'update', (incident, metadata) => updateModal(incident, metadata)));
   app.action<BlockAction<ButtonAction>>(INCIDENT_ACTIONS.actionItem, (args) => openModalFor(args, deps, 'action-item', (incident, metadata) => actionItemModal(incident, metadata)));
   app.action<BlockAction<ButtonAction>>(INCIDENT_ACTIONS.close, (args) =>
-    openModalFor(args, deps, 'close', (incident, metadata) => closeModal(incident, listSteps(deps.db, incident.id).filter((s) => s.status === 'open').length, metadata)),
+    openModalFor(args, deps, 'close', async (incident, metadata) => closeModal(incident, (await deps.incidents.listSteps(incident.id)).filter((s) => s.status === 'open').length, metadata)),
   );
 
   app.action<BlockAction<StaticSelectAction>>(INCIDENT_ACTIONS.severity, async (args) => {
     await args.ack();
     const m = /^(\d{1,15}):([a-z]+)$/.exec(args.action.selected_option?.value ?? '');
-    const incident = m ? getIncident(deps.db, Number(m[1])) : null;
+    const incident = m ? await deps.incidents.getIncident(Number(m[1])) : null;
     const severity = m?.[2];
     const channel = clickChannel(args.body);
     if (!incident || !severity || !isSeverity(severity) || !channel) return;
@@ -360,7 +375,7 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
   app.action<BlockAction<UsersSelectAction>>(INCIDENT_ACTIONS.commander, async (args) => {
     await args.ack();
     const id = parseIncidentId(args.action.block_id);
-    const incident = id === null ? null : getIncident(deps.db, id);
+    const incident = id === null ? null : await deps.incidents.getIncident(id);
     const channel = clickChannel(args.body);
     if (!incident || !args.action.selected_user || !channel) return;
     const ctx = flowContext(deps, args.client);
@@ -395,10 +410,10 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
    * The incident a submission is about, if the person may still change it: the sealed metadata names
    * the incident and the channel the modal was opened from. Errors go into the modal under `field`.
    */
-  const submitted = (metadata: string, user: string, verb: IncidentVerb, field: string): { ok: true; incident: Incident; data: OpenedMetadata['data'] } | { ok: false; errors: Record<string, string> } => {
+  const submitted = async (metadata: string, user: string, verb: IncidentVerb, field: string): Promise<{ ok: true; incident: Incident; data: OpenedMetadata['data'] } | { ok: false; errors: Record<string, string> }> => {
     const opened = openMetadata(deps, metadata, user);
     const id = opened ? metadataNumber(opened.data, 'i') : null;
-    const incident = id === null ? null : getIncident(deps.db, id);
+    const incident = id === null ? null : await deps.incidents.getIncident(id);
     if (!opened || !incident) return { ok: false, errors: { [field]: STALE_FORM } };
     const allowed = mayChange(deps, { userId: user, channel: opened.channel, via: 'modal' }, verb, { channel: incident.channel, incident });
     if (!allowed.allowed) return { ok: false, errors: { [field]: allowed.reason } };
@@ -406,7 +421,7 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
   };
 
   app.view(INCIDENT_VIEWS.skip, async ({ ack, view, body, client }) => {
-    const target = submitted(view.private_metadata, body.user.id, 'step', INPUTS.reason);
+    const target = await submitted(view.private_metadata, body.user.id, 'step', INPUTS.reason);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     const stepId = metadataNumber(target.data, 's');
     const version = metadataNumber(target.data, 'v');
@@ -415,14 +430,14 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
     const reason = inputValue(view.state.values, INPUTS.reason);
     if (reason.length === 0) return ack({ response_action: 'errors', errors: { [INPUTS.reason]: 'Say why the step is skipped.' } });
     const ctx = flowContext(deps, client);
-    const result = recordStepChange(ctx, { ...ids, action: { type: 'skip', reason }, actor: body.user.id });
+    const result = await recordStepChange(ctx, { ...ids, action: { type: 'skip', reason }, actor: body.user.id });
     if (!result.ok) return ack({ response_action: 'errors', errors: { [INPUTS.reason]: conflictText(result, 'skip').replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').slice(0, 150) } });
     await ack();
-    await withErrors(deps, 'skip refresh', () => afterStepChange(ctx, ids.incidentId, ids.stepId));
+    await withErrors(deps, 'skip refresh', () => afterStepChange(ctx, result.incident));
   });
 
   app.view(INCIDENT_VIEWS.update, async ({ ack, view, body, client }) => {
-    const target = submitted(view.private_metadata, body.user.id, 'update', INPUTS.conditions);
+    const target = await submitted(view.private_metadata, body.user.id, 'update', INPUTS.conditions);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     await ack();
     const incident = target.incident;
@@ -434,7 +449,7 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
   });
 
   app.view(INCIDENT_VIEWS.actionItem, async ({ ack, view, body, client }) => {
-    const target = submitted(view.private_metadata, body.user.id, 'action-item', INPUTS.item);
+    const target = await submitted(view.private_metadata, body.user.id, 'action-item', INPUTS.item);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     const text = inputValue(view.state.values, INPUTS.item);
     if (text.length === 0) return ack({ response_action: 'errors', errors: { [INPUTS.item]: 'Describe the action item.' } });
@@ -446,14 +461,14 @@ export function registerIncidentListeners(app: App, deps: IncidentDeps): void {
   });
 
   app.view(INCIDENT_VIEWS.close, async ({ ack, view, body, client }) => {
-    const target = submitted(view.private_metadata, body.user.id, 'close', INPUTS.summary);
+    const target = await submitted(view.private_metadata, body.user.id, 'close', INPUTS.summary);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     await ack();
     const id = target.incident.id;
     const ctx = flowContext(deps, client);
     await withErrors(deps, 'close', async () => {
       const closed = await closeAndReport(ctx, id, body.user.id, inputValue(view.state.values, INPUTS.summary));
-      const incident = getIncident(deps.db, id);
+      const incident = await deps.incidents.getIncident(id);
       if (!closed.ok && incident) await tell(ctx, incident.channel, body.user.id, closed.message, { incident });
     });
   });
