@@ -240,7 +240,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       return { kind: 'usage', problem: command.message, ephemeral: true };
     case 'list':
     case 'schedule-show':
-      return await listReply(ctx);
+      return listReply(ctx);
     case 'watch': {
       const channel = command.channel ?? ctx.channelId;
       const key = repoKeyOf(command.repo);

@@ -97,6 +97,14 @@ describe('handleWatchCommand', () => {
     expect(reloads()).toBe(3);
   });
 
+  it('tells the change as done when it is stored, even if this replica could not rebuild its timers (its refresh will)', async () => {
+    const { store, ctx } = setUp({ scheduler: { reload: () => Promise.reject(new Error('connection terminated')) } });
+    expect((await run('schedule weekly fri 16:00', ctx)).text).toContain('weekly');
+    expect(store.schedulesForChannel('C0SEC000001').map((s) => [s.kind, s.cron, s.enabled])).toEqual([['weekly', '0 16 * * 5', true]]);
+    expect((await run('watch octo/app', ctx)).text).toContain('watch *octo/app*');
+    expect(store.watchesForChannel('C0SEC000001').map((w) => w.repo)).toEqual(['octo/app']);
+  });
+
   it('refuses changes from non-admins when admins are configured, but lets them list', async () => {
     const { store, ctx } = setUp({ gate: onlyAdmin });
     for (const text of ['watch octo/app', 'unwatch octo/app', 'schedule weekly fri 16:00', 'ignore PYSEC-2024-1 fine', 'unignore PYSEC-2024-1', 'settings unknown-as low']) {
