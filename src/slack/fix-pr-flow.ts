@@ -17,7 +17,8 @@ import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditResult } from '../audit/audit.js';
 import type { AuditRecord, AuditStore } from '../store/audits.js';
-import type { RepoStateRow, WatchStore } from '../store/watches.js';
+import type { RepoStateRow } from '../store/watches.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { Db } from '../store/db.js';
 import type { FixPullStore } from '../store/fix-pulls.js';
 import { fixPrAnswer, fixPrToken, parseFixPrButtonValue } from './blocks/fix-pr.js';
@@ -72,10 +73,10 @@ export async function openFixPrFromAlert(ctx: FixPrContext, watch: AlertFixSourc
   const say = sayTo(click);
   if (!ctx.enabled) return say('Fix pull requests are turned off on this Depwatch (DEPWATCH_FIX_PRS).');
   const parsed = parseAlertFixValue(click.value);
-  const alert = parsed ? watch.store.alert(parsed.alertId) : null;
+  const alert = parsed ? await watch.state.alert(parsed.alertId) : null;
   const listed = alert?.affected.find((a) => a.repo === parsed?.repo && a.fixedAt === null);
-  const key = listed ? watch.repoKeyOf(listed.repo) : null;
-  const state = key ? watch.store.repoStates([key]).get(key) : undefined;
+  const key = listed ? await watch.repoKeyOf(listed.repo) : null;
+  const state = key ? (await watch.state.repoStates([key])).get(key) : undefined;
   if (!parsed || !alert || !listed || !key || !state?.auditedSha || !state.htmlUrl) {
     return say('That repository is no longer listed as affected by this alert (fixed, or no longer watched).');
   }
@@ -83,11 +84,11 @@ export async function openFixPrFromAlert(ctx: FixPrContext, watch: AlertFixSourc
   return openFixPr(ctx, click, record, { channel: alert.channel, replyTs: null });
 }
 
-/** What the alert path reads from watching: the alert, the repository's last sweep, and its open findings. */
+/** What the alert path reads from watching (the watch state, either store): the alert, the repository's last sweep, and its open findings. */
 export interface AlertFixSource {
-  store: Pick<WatchStore, 'alert' | 'repoStates' | 'openFindings'>;
+  state: Pick<WatchStateStore, 'alert' | 'repoStates' | 'openFindings'>;
   /** The store key (`owner/name[@branch]`) of a repository as alerts display it. */
-  repoKeyOf(display: string): string | null;
+  repoKeyOf(display: string): Promise<string | null>;
 }
 
 function parseAlertFixValue(value: string | undefined): { alertId: number; repo: string } | null {
@@ -108,7 +109,7 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
   const [owner = '', name = ''] = repo.split('/');
   // The pull request's base: the watched branch, or the repository's default branch (one request).
   const ref = branch ?? (await ctx.github.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data.default_branch;
-  const findings = watch.store.openFindings(key).map((row) => row.finding);
+  const findings = (await watch.state.openFindings(key)).map((row) => row.finding);
   const result: AuditResult = {
     target: `${repo}@${sha}`,
     dependencies: state.dependencies,

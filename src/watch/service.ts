@@ -126,8 +126,8 @@ export interface WatchService<D extends OutboxDelivery = OutboxDelivery> {
   watchButton(input: { repo: string; userId: string; channelId: string; replyChannel?: string | null }): Promise<WatchReply>;
   /** An alert by the id its buttons carry ("Start incident", "Ignore…"), from whichever store holds alerts. */
   alert(id: number): Promise<AlertRow | null>;
-  /** What "Open fix PR" under an alert reads: the store, and a repository's store key from how alerts display it. */
-  fixSource(): { store: WatchStore; repoKeyOf(display: string): string | null };
+  /** What "Open fix PR" under an alert reads: the watch state, and a repository's store key from how alerts display it. */
+  fixSource(): { state: WatchStateStore; repoKeyOf(display: string): Promise<string | null> };
   /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
   runJob(job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestRecorded | void>;
   start(): void;
@@ -291,10 +291,10 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     },
     alert: (id) => state.alert(id),
     fixSource: () => ({
-      store,
-      repoKeyOf: (display) => {
-        const keys = store.watchedRepos();
-        const states = store.repoStates(keys);
+      state,
+      repoKeyOf: async (display) => {
+        const keys = await state.watchedRepos();
+        const states = await state.repoStates(keys);
         return keys.find((key) => (states.get(key)?.display ?? key) === display) ?? null;
       },
     }),

@@ -7,20 +7,26 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { blockAction } from '../helpers/slack-requests.js';
 import { refreshFixPullStates } from '../../src/slack/fix-pr-flow.js';
+import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
+import type { WatchStateStore } from '../../src/store/watch-state/types.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { blockText, buttons, CHANNEL, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
 
 let world: World | undefined;
+let database: TestDatabase | undefined;
 afterEach(async () => {
   await world?.close();
+  await database?.drop();
   world = undefined;
+  database = undefined;
 });
 
 const alertsJob = { key: `alerts:${CHANNEL}`, channel: CHANNEL, kind: 'alerts' as const, cron: '0 * * * *', timeZone: 'UTC', since: new Date(0) };
 
 /** Watches a repository without vulnerable pins, then a commit adds one: the next alerts job posts an alert. */
-async function alerted(githubWrite: boolean) {
-  const w = (world = await startWorld({ watch: {}, githubWrite, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, repos: [{ owner: 'octo', name: 'shop', files: { 'README.md': SHOP.files['README.md']!, 'requirements.txt': 'attrs==23.1.0\n' } }] }));
-  w.watch!.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
+async function alerted(githubWrite: boolean, state?: WatchStateStore) {
+  const w = (world = await startWorld({ watch: state ? { state } : {}, githubWrite, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, repos: [{ owner: 'octo', name: 'shop', files: { 'README.md': SHOP.files['README.md']!, 'requirements.txt': 'attrs==23.1.0\n' } }] }));
+  await w.watch!.state.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
   await w.watch!.sweeps.runNow();
   const sha = w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'attrs==23.1.0\nurllib3==1.24.1\n' });
   await w.watch!.runJob(alertsJob, new Date());
@@ -63,6 +69,17 @@ describe('Open fix PR under an alert', () => {
     await w.watch!.runJob(alertsJob, new Date());
     expect(blockText(shown().blocks)).toMatch(/fix pull request <[^|]+\|#1>: merged/);
     expect(w.slack.violations).toEqual([]);
+  });
+
+  it('opens the pull request from an alert kept in PostgreSQL (DATABASE_URL)', async () => {
+    database = await createTestDatabase();
+    const state = new PostgresWatchState(await database.open({ max: 4 }));
+    const { w, sha, alertTs, fix } = await alerted(true, state);
+    expect(w.watch!.store.alertsForChannel(CHANNEL)).toEqual([]); // not in the replica's SQLite file
+    expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('Opened');
+    const pulls = w.github.pulls('octo', 'shop');
+    expect(pulls).toHaveLength(1);
+    expect(w.github.commitParent(w.github.headSha('octo', 'shop', pulls[0]!.head))).toBe(sha);
   });
 
   it('names the missing permission when the token may only read, and refuses a repository the alert does not list', async () => {
