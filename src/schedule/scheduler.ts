@@ -121,8 +121,17 @@ export class Scheduler {
     };
     const { shared } = this.options;
     if (shared) {
-      this.firstLoad = this.loadShared(shared.schedules).then(catchUp);
-      this.refresher = setInterval(() => void this.loadShared(shared.schedules), shared.refreshMs ?? 60_000);
+      // Missed slots are caught up after the first read that succeeds: a start that cannot reach the
+      // shared state catches up at a later refresh instead of never.
+      let caughtUp = false;
+      const load = async () => {
+        if ((await this.loadShared(shared.schedules)) && !caughtUp && this.started) {
+          caughtUp = true;
+          catchUp();
+        }
+      };
+      this.firstLoad = load();
+      this.refresher = setInterval(() => void load(), shared.refreshMs ?? 60_000);
       this.refresher.unref();
       return;
     }
@@ -133,20 +142,23 @@ export class Scheduler {
   /** Re-reads schedules and zones from the store; call after every change. New slots only: no catch-up. */
   reload(): void | Promise<void> {
     if (!this.started) return;
-    if (this.options.shared) return this.loadShared(this.options.shared.schedules);
+    if (this.options.shared) return this.loadShared(this.options.shared.schedules).then(() => undefined);
     const store = this.options.store;
     this.rebuild(store.activeSchedules().map((s) => this.specOf(s, store.channelTimeZone(s.channel))));
   }
 
-  private async loadShared(source: SharedSchedules): Promise<void> {
+  /** Whether the schedules could be read (the timers are rebuilt from them). */
+  private async loadShared(source: SharedSchedules): Promise<boolean> {
     try {
       const schedules = await source.activeSchedules();
       const zones = new Map<string, string | null>();
       for (const channel of new Set(schedules.map((s) => s.channel))) zones.set(channel, await source.channelTimeZone(channel));
       if (this.started) this.rebuild(schedules.map((s) => this.specOf(s, zones.get(s.channel) ?? null)));
+      return true;
     } catch (err) {
       // The timers already built keep running; the next refresh tries again.
       this.options.logger?.error({ err: (err as Error).message }, 'scheduler: cannot read the schedules; keeping the ones loaded');
+      return false;
     }
   }
 

@@ -15,6 +15,7 @@ import type { AccessGate } from '../authz/gate.js';
 import type { Decision, Entry } from '../authz/policy.js';
 import { repoKeyOf, SCHEDULE_KINDS, type ScheduleKind } from '../store/watches.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
+import type { Logger } from '../log.js';
 
 export type WatchCommand =
   | { kind: 'watch'; repo: RepoRef; channel: string | null }
@@ -183,6 +184,7 @@ export interface WatchCommandContext {
   defaultTimeZone: string;
   /** Visibility and existence of a repository (one GraphQL query); without it, repositories count as public. */
   lookupRepo?: (ref: RepoRef) => Promise<RepoLookup>;
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** One watched repository as `list` shows it. */
@@ -228,6 +230,19 @@ export type WatchReply = { ephemeral: boolean } & (
 
 const refused = (decision: Extract<Decision, { allowed: false }>): WatchReply => ({ kind: 'cannot', message: decision.reason, ephemeral: true });
 
+/**
+ * Rebuilds this replica's timers after a stored change. The change is what the user asked for and it
+ * is saved: a failure here only delays the timers until the scheduler's next refresh reads the
+ * schedules again, so it is logged, never answered as a failed command.
+ */
+async function rebuildTimers(ctx: WatchCommandContext): Promise<void> {
+  try {
+    await ctx.scheduler.reload();
+  } catch (err) {
+    ctx.logger?.warn({ err: (err as Error).message }, 'watch command: stored, but the timers could not be rebuilt now; the next refresh will');
+  }
+}
+
 /** A request that cannot be carried out, told only to whoever made it. */
 export const cannotReply = (message: string): WatchReply => ({ kind: 'cannot', message, ephemeral: true });
 
@@ -258,7 +273,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
         if (!decision.allowed) return refused(decision);
       }
       const added = await store.addWatch({ repo: key, channel, userId: ctx.userId, private: isPrivate, adminLinked: ctx.gate.isAdmin(ctx.userId), now: ctx.now });
-      await ctx.scheduler.reload();
+      await rebuildTimers(ctx);
       const where = channel === ctx.channelId ? null : channel;
       return added ? { kind: 'watched', by, channel: where, repo: key, private: isPrivate, ephemeral: false } : { kind: 'already-watched', channel: where, repo: key, ephemeral: true };
     }
@@ -268,7 +283,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       const decision = ctx.gate.check(requester, { kind: 'watches', verb: 'unwatch', channel, repo: { name: key, private: null } });
       if (!decision.allowed) return refused(decision);
       const removed = await store.removeWatch({ repo: key, channel, userId: ctx.userId, now: ctx.now });
-      await ctx.scheduler.reload();
+      await rebuildTimers(ctx);
       return removed ? { kind: 'unwatched', by, channel: channel === ctx.channelId ? null : channel, repo: key, ephemeral: false } : { kind: 'not-watched', repo: key, ephemeral: true };
     }
     case 'schedule': {
@@ -276,7 +291,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       if (!decision.allowed) return refused(decision);
       if (command.timeZone) await store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
       await store.setSchedule({ channel: ctx.channelId, kind: command.schedule, cron: command.cron, userId: ctx.userId, now: ctx.now });
-      await ctx.scheduler.reload();
+      await rebuildTimers(ctx);
       if (command.cron === null) return { kind: 'schedule-off', by, schedule: command.schedule, ephemeral: false };
       const tz = await store.channelTimeZone(ctx.channelId) ?? ctx.defaultTimeZone;
       const next = nextOccurrence(command.cron, tz, ctx.now);
@@ -286,7 +301,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'time-zone', channel: ctx.channelId });
       if (!decision.allowed) return refused(decision);
       await store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
-      await ctx.scheduler.reload();
+      await rebuildTimers(ctx);
       return { kind: 'time-zone', by, timeZone: command.timeZone, ephemeral: false };
     }
     case 'ignore': {

@@ -267,7 +267,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const handle = async (text: string, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply | null> => {
     const command = parseWatchCommand(text);
     if (!command) return null;
-    return handleWatchCommand(command, { userId: ctx.userId, channelId: ctx.channelId, via: ctx.via ?? 'command', gate, state, scheduler, now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo });
+    return handleWatchCommand(command, { userId: ctx.userId, channelId: ctx.channelId, via: ctx.via ?? 'command', gate, state, scheduler, now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo, ...(options.logger ? { logger: options.logger } : {}) });
   };
 
   return {

@@ -37,6 +37,31 @@ describe('scheduler', () => {
     db.close();
   });
 
+  it('catches up missed slots at the next refresh when the shared schedules could not be read at start', async () => {
+    const db = openTestDb();
+    const store = new WatchStore(db);
+    const clock = new TestClock(Date.parse('2025-01-05T12:00:00Z'));
+    store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: clock.now() });
+    clock.set('2025-01-05T12:30:00Z'); // the 12:00 alerts slot is due
+    let reads = 0;
+    const flaky = {
+      activeSchedules: async () => {
+        if (++reads === 1) throw new Error('connection terminated');
+        return store.activeSchedules();
+      },
+      channelTimeZone: async (channel: string) => store.channelTimeZone(channel),
+    };
+    const runs: string[] = [];
+    const scheduler = new Scheduler({ store, run: async (job, slot) => void runs.push(`${job.key}@${slot.toISOString()}`), defaultTimeZone: 'UTC', now: clock.now, timer: new ManualTimer(), shared: { schedules: flaky, refreshMs: 20 } });
+    scheduler.start();
+    await scheduler.idle();
+    expect(runs).toEqual([]);
+    for (let i = 0; i < 200 && !runs.some((r) => r.startsWith('alerts:')); i++) await new Promise((r) => setTimeout(r, 10));
+    await scheduler.stop();
+    expect(runs.filter((r) => r.startsWith('alerts:'))).toEqual([`alerts:${CHANNEL}@2025-01-05T12:00:00.000Z`]);
+    db.close();
+  });
+
   it('never runs the same job twice at once, and runs a slot that passed meanwhile once afterwards', async () => {
     const db = openTestDb();
     const store = new WatchStore(db);

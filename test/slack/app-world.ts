@@ -3,6 +3,7 @@
  * built from real public manifests), OSV (the PyPA advisory fixture) and PyPI, and the Bolt app on
  * 127.0.0.1 with its HTTP receiver, its Web API pointed at the fake. Requests are signed like Slack's.
  */
+import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,8 +65,8 @@ export interface WorldOptions {
   latencyMs?: number;
   /** OSV retries (kept small so a failing OSV fails fast). */
   osvRetries?: number;
-  /** Run the watching service too (wired as main.ts wires it), with these admins. */
-  watch?: { admins?: string[] };
+  /** Run the watching service too (wired as main.ts wires it), with these admins; `state`: its watch state elsewhere (PostgreSQL). */
+  watch?: { admins?: string[]; state?: WatchStateStore };
   /** Offer `/audit package` cards, from these extra PyPI projects (besides the audit's). */
   cards?: { projects: FakeProjectSpec[] };
   /** OSV records served besides the PyPA fixture. */
@@ -161,7 +162,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         octokit: services.github,
         advisories: () => services.advisories(new Date()),
         registry: services.registry,
-        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }) }),
+        // As main.ts wires it: with a PostgreSQL watch state, its outbox is delivered beside the local one.
+        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), ...(options.watch.state ? { shared: options.watch.state.outbox } : {}) }),
+        ...(options.watch.state ? { state: options.watch.state } : {}),
         admins: options.watch.admins ?? [],
         defaultTimeZone: 'UTC',
         logger,
