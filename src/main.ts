@@ -12,6 +12,8 @@ import { openDb, StoreError } from './store/db.js';
 import { openPostgres, type PgPool } from './store/postgres.js';
 import { PostgresWatchState } from './store/watch-state/postgres.js';
 import { PostgresIncidentStore } from './store/incident-state/postgres.js';
+import { PostgresAuditState } from './store/audit-state/postgres.js';
+import { SqliteAuditState } from './store/audit-state/sqlite.js';
 import { SqliteIncidentStore } from './store/incident-state/sqlite.js';
 import { createWatchService } from './watch/service.js';
 import { SlackDelivery } from './slack/outbox/slack-delivery.js';
@@ -67,6 +69,8 @@ export async function main(): Promise<number> {
   // Incidents beside the watch state: with DATABASE_URL any replica answers any /incident, click or
   // modal, and their outbox rows (reminders, checklist redraws) go to PostgreSQL's outbox.
   const incidents = pgPool ? new PostgresIncidentStore(pgPool) : new SqliteIncidentStore(db);
+  // /audit replies, their ignores and fix pull requests: a button under a reply works on any replica.
+  const auditState = pgPool ? new PostgresAuditState(pgPool) : new SqliteAuditState(db);
   // Replicas share the job queue: each scheduled slot runs once, sweeps are cut into batches any of them takes (docs/jobs.md).
   // Loaded only then: pg-boss is not needed by a bot on SQLite (a constant path, never input).
   const jobs = pgPool ? new (await import('./jobs/postgres.js')).PostgresQueue(pgPool, { logger }) : undefined;
@@ -97,6 +101,7 @@ export async function main(): Promise<number> {
   const watch = createWatchService({
     db,
     ...(watchState ? { state: watchState } : {}),
+    auditState,
     ...(jobs ? { jobs } : {}),
     octokit: services.github,
     advisories: () => services.advisories(new Date()),
@@ -123,7 +128,7 @@ export async function main(): Promise<number> {
   const templatesDir = templatesDirFor(config.dbPath);
   const templates = loadTemplateLibrary(templatesDir);
   for (const problem of templates.errors) logger.error({ templatesDir }, `incident template skipped: ${problem}`);
-  const bot = createBot({ config, db, logger, services, watch, gate, incidentTemplates: { library: templates, dir: templatesDir }, incidents, routes });
+  const bot = createBot({ config, db, logger, services, watch, gate, incidentTemplates: { library: templates, dir: templatesDir }, incidents, auditState, routes });
   let port: number | null;
   let opsServer: OpsServer | null = null;
   try {

@@ -22,15 +22,17 @@ import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '.
 import { snapshotSource, takeSnapshot, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
-import { AuditStore, type AuditRecord } from '../store/audits.js';
+import type { AuditRecord } from '../store/audits.js';
+import { SqliteAuditState } from '../store/audit-state/sqlite.js';
+import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { Db } from '../store/db.js';
-import { IgnoreStore } from '../store/ignores.js';
-import { FixPullStore } from '../store/fix-pulls.js';
 import { CodeScanStore } from '../store/code-scans.js';
 import { scanCommit, type CommitRef } from '../github/commit-scan.js';
 import { withCodeScan } from '../audit/code-scan.js';
 import type { ScanResult } from '../scan/types.js';
 import { WatchStore } from '../store/watches.js';
+import { SqliteWatchState } from '../store/watch-state/sqlite.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
 import { fitMessage, fitView } from './blocks/fit.js';
@@ -78,12 +80,16 @@ export interface AuditServiceOptions {
   gate: AccessGate;
   /** Seals the Ignore modal's metadata to the person and channel it was opened for. */
   seal: ViewMetadataSeal;
+  /** Audits, ignores and fix pull requests (PostgreSQL with DATABASE_URL: any replica answers a button); default: `db`. */
+  state?: AuditStateStore;
+  /** Where channel settings live (the watch state); default: `db`. */
+  channelSettings?: Pick<WatchStateStore, 'channelUnknownAs'>;
 }
 
 
 export interface HomeSections {
   /** Every watch, with what App Home needs to decide who may see it. */
-  watched(): { repo: string; channel: string; private: boolean; addedBy: string }[];
+  watched(): Promise<{ repo: string; channel: string; private: boolean; addedBy: string }[]>;
   incidents(): KnownBlock[] | Promise<KnownBlock[]>;
 }
 
@@ -130,14 +136,12 @@ export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now:
 }
 
 export class SlackAuditService {
-  readonly audits: AuditStore;
-  readonly ignores: IgnoreStore;
-  /** Fix pull requests opened from replies (shown under the reply they came from). */
-  readonly fixPulls: FixPullStore;
+  /** Audits run from Slack, their ignores and the fix pull requests opened from them. */
+  readonly state: AuditStateStore;
   /** Code and configuration scans by commit. */
   readonly codeScans: CodeScanStore;
-  /** Channel settings (how unrated advisories count there) live with the watching tables. */
-  private readonly channels: WatchStore;
+  /** Channel settings (how unrated advisories count there) live with the watch state. */
+  private readonly channels: Pick<WatchStateStore, 'channelUnknownAs'>;
   private readonly now: () => Date;
   private readonly hosts: string[];
   private readonly pending = new Set<Promise<void>>();
@@ -147,11 +151,9 @@ export class SlackAuditService {
   private readonly replyEdits = new Map<number, Promise<unknown>>();
 
   constructor(private readonly options: AuditServiceOptions) {
-    this.audits = new AuditStore(options.db);
-    this.ignores = new IgnoreStore(options.db);
-    this.fixPulls = new FixPullStore(options.db);
+    this.state = options.state ?? new SqliteAuditState(options.db);
     this.codeScans = new CodeScanStore(options.db);
-    this.channels = new WatchStore(options.db);
+    this.channels = options.channelSettings ?? new SqliteWatchState(new WatchStore(options.db));
     this.now = options.now ?? (() => new Date());
     this.knownNames = watchedNamesEvery(options.db, undefined, () => this.now().getTime());
     this.hosts = [...new Set(['github.com', 'www.github.com', htmlHostFromApiUrl(options.config.github.apiUrl)])];
@@ -188,10 +190,11 @@ export class SlackAuditService {
       // The vulnerability result goes out as soon as it is known (PyPI is still being read); the
       // complete result replaces it. A first stage that could not be posted leaves the second to try.
       let firstStage: Promise<boolean> | null = null;
-      const auditing = this.auditRepository(request.ref, request.user, this.channels.channelUnknownAs(request.channel) ?? undefined, {
+      const unknownAs = (await this.channels.channelUnknownAs(request.channel)) ?? undefined;
+      const auditing = this.auditRepository(request.ref, request.user, unknownAs, {
         onFirstStage: (record) => {
           firstStage = placing.then(async (placed) => {
-            if (placed.mode === 'chat') this.audits.setReply(record.id, placed.channel, placed.ts);
+            if (placed.mode === 'chat') await this.state.setReply(record.id, placed.channel, placed.ts);
             await this.deliverFirstStage(request, placed, record);
             return true;
           }).catch((err: unknown) => {
@@ -206,7 +209,7 @@ export class SlackAuditService {
       target = placed;
       const outcome = await auditing;
       const firstSent = (await (firstStage as Promise<boolean> | null)) ?? false;
-      if (placed.mode === 'chat') this.audits.setReply(outcome.record.id, placed.channel, placed.ts);
+      if (placed.mode === 'chat') await this.state.setReply(outcome.record.id, placed.channel, placed.ts);
       log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats }, 'audit posted');
       await this.deliver(request, placed, outcome.record, firstSent && placed.mode === 'respond' ? 1 : 0);
     } catch (err) {
@@ -230,11 +233,12 @@ export class SlackAuditService {
     const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
     if (manifests.length === 0 && snapshot.errors.every((e) => e.path === null)) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
-    const ignoresAtStart = this.ignores.rulesForRepo(repo);
+    const ignoresAtStart = await this.state.ignoreRulesForRepo(repo);
     const stored = { repo, ref: snapshot.ref, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
     // The code scan downloads and unpacks while the audit matches: both start now.
     const scanning = this.scanCode({ owner: snapshot.owner, repo: snapshot.repo, sha: snapshot.sha }, ignoresAtStart, now);
-    let firstRecord: AuditRecord | null = null;
+    // The first stage's row, stored while the rest of the audit runs (its insert is awaited below).
+    let firstRecord: Promise<AuditRecord> | null = null;
     const onFirstStage = stages.onFirstStage;
     const { result: audited } = await (services.runner ?? runHere).auditTree(
       {
@@ -252,20 +256,20 @@ export class SlackAuditService {
         ? {
             onFirstStage: (first) => {
               const pending = scanning ? [...(first.pending ?? []), 'the code and configuration scan'] : first.pending;
-              firstRecord = this.audits.insert({ ...stored, result: pending ? { ...first, pending } : first });
-              onFirstStage(firstRecord);
+              firstRecord = this.state.insertAudit({ ...stored, result: pending ? { ...first, pending } : first });
+              firstRecord.then(onFirstStage, () => undefined);
             },
           }
         : undefined,
     );
     const result = scanning ? withCodeScan(audited, await scanning) : audited;
-    const first = firstRecord as AuditRecord | null;
-    if (!first) return { record: this.audits.insert({ ...stored, result }), stats: snapshot.stats };
-    // Someone may have pressed Ignore… on the first stage: the complete result keeps that ignore.
-    const ignoresNow = this.ignores.rulesForRepo(repo);
-    const complete = JSON.stringify(ignoresNow) === JSON.stringify(ignoresAtStart) ? result : applySlackIgnores(result, ignoresNow, now);
-    this.audits.updateResult(first.id, complete);
-    const record = this.audits.get(first.id);
+    const first = await (firstRecord as Promise<AuditRecord> | null);
+    if (!first) return { record: await this.state.insertAudit({ ...stored, result }), stats: snapshot.stats };
+    // Someone may have pressed Ignore… on the first stage (on any replica): the complete result keeps
+    // that ignore. The revision reads the ignores with the audit's row locked, so none slips between.
+    const record = await this.state.reviseResult(first.id, (_, ignoresNow) =>
+      JSON.stringify(ignoresNow) === JSON.stringify(ignoresAtStart) ? result : applySlackIgnores(result, ignoresNow, now),
+    );
     if (!record) throw new Error('audit row vanished after its first stage');
     return { record, stats: snapshot.stats };
   }
@@ -279,8 +283,9 @@ export class SlackAuditService {
   }
 
   /** The reply for a stored audit, fitted: the message and its thread replies. */
-  render(record: AuditRecord): ReturnType<typeof fitMessage> {
-    const fixPr = { enabled: this.options.config.fixPullRequests === true, pull: this.fixPulls.get(record.id) ?? null };
+  async render(record: AuditRecord): Promise<ReturnType<typeof fitMessage>> {
+    const enabled = this.options.config.fixPullRequests === true;
+    const fixPr = { enabled, pull: enabled ? ((await this.state.fixPull(record.id)) ?? null) : null };
     return fitMessage(auditReply({ ...record, auditId: record.id, fixPr }));
   }
 
@@ -307,7 +312,7 @@ export class SlackAuditService {
       return;
     }
     // response_url cannot edit its follow-ups: the thread waits for the complete result.
-    const { first } = this.render(record);
+    const { first } = await this.render(record);
     await target.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
   }
 
@@ -317,7 +322,7 @@ export class SlackAuditService {
       await this.editReply(request.client, record.id, target.channel, target.ts);
       return;
     }
-    const { first, replies } = this.render(record);
+    const { first, replies } = await this.render(record);
     await target.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
     // The placeholder and this result took two posts.
     const shown = replies.slice(0, Math.max(0, RESPOND_MAX_POSTS - 2 - usedPosts));
@@ -347,9 +352,9 @@ export class SlackAuditService {
   }
 
   private async syncReply(client: WebClient, auditId: number, channel: string, ts: string): Promise<void> {
-    const record = this.audits.get(auditId);
+    const record = await this.state.getAudit(auditId);
     if (!record) return;
-    const { first, replies } = this.render(record);
+    const { first, replies } = await this.render(record);
     if (record.replyParts === null) {
       // Its thread is not known (a reply posted before continuations were kept): the message only,
       // rather than a second copy of the thread.
@@ -374,10 +379,10 @@ export class SlackAuditService {
       }
       for (const extra of previous.slice(replies.length)) await this.retire(client, channel, extra);
       if (!messageFirst) await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
-      this.audits.setReplyParts(auditId, parts);
+      await this.state.setReplyParts(auditId, parts);
     } catch (err) {
       // What was not reached stays known, so the next edit (an ignore) still finds and fixes it.
-      this.audits.setReplyParts(auditId, [...parts, ...previous.slice(parts.length)]);
+      await this.state.setReplyParts(auditId, [...parts, ...previous.slice(parts.length)]);
       throw err;
     }
   }
@@ -426,7 +431,7 @@ export class SlackAuditService {
    */
   async openIgnoreModal(input: { client: WebClient; triggerId: string; value: string | undefined; user: string; channel: string | null; ts: string | null; respond?: RespondFn }): Promise<void> {
     const parsed = parseFindingButtonValue(input.value);
-    const record = parsed ? this.audits.get(parsed.auditId) : undefined;
+    const record = parsed ? await this.state.getAudit(parsed.auditId) : undefined;
     const finding = parsed && record ? findByToken(record.result, parsed.token) : undefined;
     if (!record || !finding) {
       await input.respond?.({ response_type: 'ephemeral', replace_original: false, text: 'I no longer have that audit. Run `/audit` again and use the new buttons.' });
@@ -451,10 +456,10 @@ export class SlackAuditService {
    * The metadata must be the one sealed for this person when they opened the modal, and they must
    * still be allowed to add ignores to the reply's channel.
    */
-  submitIgnore(input: { privateMetadata: string; values: StateValues; user: string; client: WebClient }): {
+  async submitIgnore(input: { privateMetadata: string; values: StateValues; user: string; client: WebClient }): Promise<{
     ack: { response_action: 'errors'; errors: Record<string, string> } | { response_action: 'update'; view: ReturnType<typeof ignoreSavedView> } | undefined;
     followUp?: () => Promise<void>;
-  } {
+  }> {
     const now = this.now();
     const opened = this.options.seal.open(input.privateMetadata, input.user);
     if (!opened) {
@@ -462,7 +467,7 @@ export class SlackAuditService {
       return { ack: { response_action: 'errors', errors: { ignore_reason: 'This form is not valid any more: press Ignore… under the audit again.' } } };
     }
     const auditId = metadataNumber(opened.data, 'a');
-    const record = auditId !== null ? this.audits.get(auditId) : undefined;
+    const record = auditId !== null ? await this.state.getAudit(auditId) : undefined;
     if (!record) return { ack: { response_action: 'errors', errors: { ignore_reason: 'This audit is no longer stored; run /audit again.' } } };
     const decision = this.options.gate.check(
       { userId: input.user, channel: opened.channel, via: 'modal' },
@@ -473,9 +478,11 @@ export class SlackAuditService {
     const submission = readIgnoreSubmission(input.values, now.toISOString().slice(0, 10));
     if (!submission.ok) return { ack: { response_action: 'errors', errors: submission.errors } };
     const v = submission.value;
-    this.ignores.add({ repo: record.repo, advisoryId: v.advisoryId, package: v.package, reason: v.reason, until: v.until, createdBy: input.user, createdAt: now, auditId: record.id });
-    const updated = applySlackIgnores(record.result, this.ignores.rulesForRepo(record.repo), now);
-    this.audits.updateResult(record.id, updated);
+    // The ignore and the reply's revised result in one transaction (the audit's row locked).
+    await this.state.addIgnore(
+      { repo: record.repo, advisoryId: v.advisoryId, package: v.package, reason: v.reason, until: v.until, createdBy: input.user, createdAt: now, auditId: record.id },
+      (current, rules) => applySlackIgnores(current.result, rules, now),
+    );
     this.options.logger.info({ auditId: record.id, repo: record.repo, advisory: v.advisoryId, user: input.user }, 'ignore stored');
     const channel = record.channel ?? opened.channel;
     const ts = record.ts ?? metadataString(opened.data, 't');
@@ -489,7 +496,7 @@ export class SlackAuditService {
   /** What the "Open fix PR" flow (fix-pr-flow.ts) and the sweep's state check need from this service. */
   fixPrContext(): FixPrContext {
     const { config, services, db, gate, logger } = this.options;
-    return { enabled: config.fixPullRequests === true, github: services.github, db, audits: this.audits, fixPulls: this.fixPulls, gate, logger, now: this.now, render: (r) => this.render(r) };
+    return { enabled: config.fixPullRequests === true, github: services.github, db, state: this.state, gate, logger, now: this.now, render: (r) => this.render(r) };
   }
 
   // ------------------------------------------------------------------ App Home
@@ -501,8 +508,8 @@ export class SlackAuditService {
   async publishHome(client: WebClient, userId: string): Promise<void> {
     const home = this.options.home;
     const admin = this.options.gate.isAdmin(userId);
-    const audits = this.audits.recent(10, admin ? { admin: true } : { admin: false, userId });
-    const watched = (home?.watched() ?? []).filter((w) => admin || !w.private || w.addedBy === userId).map(({ repo, channel }) => ({ repo, channel }));
+    const audits = await this.state.recentAudits(10, admin ? { admin: true } : { admin: false, userId });
+    const watched = ((await home?.watched()) ?? []).filter((w) => admin || !w.private || w.addedBy === userId).map(({ repo, channel }) => ({ repo, channel }));
     const view = fitView(
       homeView({ audits, now: this.now(), watched, incidentBlocks: (await home?.incidents()) ?? null }),
       { moreLabel: (n) => `${n} more not shown` },

@@ -27,6 +27,7 @@ import { incidentContextResolver } from './incident-context.js';
 import { registerIncidentListeners } from './listeners/incidents/index.js';
 import { openIncidentsForHome } from '../incidents/home.js';
 import { SqliteIncidentStore } from '../store/incident-state/sqlite.js';
+import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { IncidentStore } from '../store/incident-state/types.js';
 import { incidentHomeBlocks } from './blocks/incident-modals.js';
 import { registerListeners } from './listeners/index.js';
@@ -49,6 +50,8 @@ export interface BotOptions {
   incidentTemplates?: { library: TemplateLibrary; dir: string | null };
   /** Where incidents live (PostgresIncidentStore with DATABASE_URL); the SQLite store of `db` when absent. */
   incidents?: IncidentStore;
+  /** Where `/audit` replies, their ignores and fix pull requests live (PostgresAuditState with DATABASE_URL); `db` when absent. */
+  auditState?: AuditStateStore;
   /** Extra Web API client options (tests turn retries down). */
   clientOptions?: webApi.WebClientOptions;
   /** The access check (DEPWATCH_ADMINS); the watch service's, else one built from the config. */
@@ -194,12 +197,15 @@ export function createBot(options: BotOptions): Bot {
     now,
     gate,
     seal,
+    ...(options.auditState ? { state: options.auditState } : {}),
+    ...(watchService ? { channelSettings: watchService.state } : {}),
     home: {
-      watched: () => {
+      // From the watch state (PostgreSQL with DATABASE_URL): every replica's App Home shows every watch.
+      watched: async () => {
         if (!watchService) return [];
-        const store = watchService.store;
-        const watches = store.allWatches();
-        const states = store.repoStates(watches.map((w) => w.repo));
+        const { state } = watchService;
+        const watches = await state.allWatches();
+        const states = await state.repoStates(watches.map((w) => w.repo));
         // Private when linked as private or found private since (a repository can change).
         return watches.map((w) => ({ repo: w.repo, channel: w.channel, private: w.private || (states.get(w.repo)?.private ?? false), addedBy: w.addedBy }));
       },
@@ -229,7 +235,7 @@ export function createBot(options: BotOptions): Bot {
     templatesDir: options.incidentTemplates?.dir ?? null,
     logger,
     now,
-    resolveIncidentContext: incidentContextResolver({ audits: service.audits, watch }),
+    resolveIncidentContext: incidentContextResolver({ audits: service.state, watch }),
     // The /audit reply's and the alert's "Start incident" buttons; their values are ids (see incident-context.ts).
     startActionIds: [AUDIT_ACTIONS.incident, ALERT_ACTIONS.startIncident],
   });

@@ -16,11 +16,11 @@ import { takeSnapshot } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditResult } from '../audit/audit.js';
-import type { AuditRecord, AuditStore } from '../store/audits.js';
+import type { AuditRecord } from '../store/audits.js';
+import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { RepoStateRow } from '../store/watches.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { Db } from '../store/db.js';
-import type { FixPullStore } from '../store/fix-pulls.js';
 import { fixPrAnswer, fixPrToken, parseFixPrButtonValue } from './blocks/fix-pr.js';
 import type { fitMessage } from './blocks/fit.js';
 
@@ -30,12 +30,12 @@ export interface FixPrContext {
   enabled: boolean;
   github: Octokit;
   db: Db;
-  audits: AuditStore;
-  fixPulls: FixPullStore;
+  /** Audits and their fix pull requests (PostgreSQL with DATABASE_URL: a click on any replica). */
+  state: AuditStateStore;
   gate: AccessGate;
   logger: Logger;
   now: () => Date;
-  render: (record: AuditRecord) => ReturnType<typeof fitMessage>;
+  render: (record: AuditRecord) => Promise<ReturnType<typeof fitMessage>>;
 }
 
 export interface FixPrClick {
@@ -55,7 +55,7 @@ export async function openFixPrFromReply(ctx: FixPrContext, click: FixPrClick): 
   const say = sayTo(click);
   if (!ctx.enabled) return say('Fix pull requests are turned off on this Depwatch (DEPWATCH_FIX_PRS).');
   const parsed = parseFixPrButtonValue(click.value);
-  const record = parsed ? ctx.audits.get(parsed.auditId) : undefined;
+  const record = parsed ? await ctx.state.getAudit(parsed.auditId) : undefined;
   if (!parsed || !record || fixPrToken(record.sha) !== parsed.token) {
     return say('I no longer have that audit. Run `/audit` again and use the new buttons.');
   }
@@ -100,9 +100,9 @@ function parseAlertFixValue(value: string | undefined): { alertId: number; repo:
 async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key: string, state: RepoStateRow): Promise<AuditRecord> {
   const sha = state.auditedSha!;
   const repo = key.split('@')[0]!;
-  const latest = ctx.audits.latestForRepo(repo);
+  const latest = await ctx.state.latestAuditForRepo(repo);
   if (latest && latest.sha === sha) {
-    const record = ctx.audits.get(latest.id);
+    const record = await ctx.state.getAudit(latest.id);
     if (record) return record;
   }
   const branch = key.includes('@') ? key.slice(key.indexOf('@') + 1) : null;
@@ -122,7 +122,7 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
     partial: false,
     advisorySource: 'mirror',
   };
-  return ctx.audits.insert({ repo, ref, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
+  return ctx.state.insertAudit({ repo, ref, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
 }
 
 async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditRecord, where: { channel: string | null; replyTs: string | null }): Promise<void> {
@@ -131,7 +131,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
   const decision = ctx.gate.check({ userId: click.user, channel: click.channel, via: 'button' }, { kind: 'pull-requests', verb: 'open', channel, repo: { name: record.repo, private: record.private ?? null } });
   if (!decision.allowed) return say(fixPrAnswer(decision.reason));
 
-  const known = ctx.fixPulls.get(record.id);
+  const known = await ctx.state.fixPull(record.id);
   if (known) return say(`This audit already has a fix pull request: <${known.url}|#${known.number}> (${known.state}).`);
 
   const [owner = '', repo = ''] = record.repo.split('/');
@@ -156,7 +156,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       body: fixBody({ plan, findings: record.result.findings, repo: record.repo, auditedSha: record.sha, slackLink }),
       files: plan.newTexts,
     });
-    ctx.fixPulls.save({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());
+    await ctx.state.saveFixPull({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());
     log.info({ pull: pull.number, created: pull.created, files: plan.newTexts.size }, 'fix pull request');
     // Under an /audit reply the reply shows the pull request; an alert is left as it is.
     if (where.replyTs) await updateReply(ctx, record.id, channel, where.replyTs, click.client);
@@ -181,9 +181,9 @@ async function permalink(client: WebClient, channel: string, ts: string): Promis
 }
 
 async function updateReply(ctx: FixPrContext, auditId: number, channel: string | null, ts: string | null, client: WebClient): Promise<void> {
-  const fresh = ctx.audits.get(auditId);
+  const fresh = await ctx.state.getAudit(auditId);
   if (!fresh || !channel || !ts) return;
-  const { first } = ctx.render(fresh);
+  const { first } = await ctx.render(fresh);
   await client.chat.update({ channel, ts, text: first.text, blocks: first.blocks });
 }
 
@@ -193,13 +193,13 @@ async function updateReply(ctx: FixPrContext, auditId: number, channel: string |
  */
 export async function refreshFixPullStates(ctx: FixPrContext, client: WebClient): Promise<number> {
   let changed = 0;
-  for (const pull of ctx.fixPulls.open()) {
+  for (const pull of await ctx.state.openFixPulls()) {
     const [owner = '', repo = ''] = pull.repo.split('/');
     try {
       const state = await getPullState(ctx.github, owner, repo, pull.number);
       if (state === pull.state) continue;
-      ctx.fixPulls.setState(pull.auditId, state, ctx.now());
-      const record = ctx.audits.get(pull.auditId);
+      await ctx.state.setFixPullState(pull.auditId, state, ctx.now());
+      const record = await ctx.state.getAudit(pull.auditId);
       if (record) await updateReply(ctx, record.id, record.channel, record.ts, client);
       changed++;
     } catch (err) {

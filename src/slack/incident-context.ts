@@ -5,18 +5,18 @@
 import type { IncidentContext } from '../incidents/types.js';
 import type { ResolvedIncidentSource } from './listeners/incidents/deps.js';
 import { blobLineUrl } from '../github/links.js';
-import type { AuditStore } from '../store/audits.js';
+import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { WatchService } from '../watch/service.js';
 import { findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { osvUrl } from './blocks/audit-reply.js';
 
 const INCIDENT_SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
 
-export function incidentContextResolver(sources: { audits: AuditStore; watch: WatchService | null }) {
+export function incidentContextResolver(sources: { audits: Pick<AuditStateStore, 'getAudit'>; watch: WatchService | null }) {
   return async (value: string): Promise<ResolvedIncidentSource | null> => {
     const fromAudit = parseFindingButtonValue(value);
     if (fromAudit) {
-      const record = sources.audits.get(fromAudit.auditId);
+      const record = await sources.audits.getAudit(fromAudit.auditId);
       const finding = record ? findByToken(record.result, fromAudit.token) : undefined;
       if (!record || !finding) return null;
       const what = finding.id ? `${finding.id} in ${finding.package} ${finding.version}` : `${finding.kind} in ${finding.package ?? record.repo}`;

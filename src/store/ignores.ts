@@ -88,6 +88,11 @@ export class IgnoreStore {
     return (this.db.prepare('SELECT * FROM ignores WHERE repo_key = ? ORDER BY id').all(repoKey(repo)) as Row[]).map(fromRow);
   }
 
+  /** Every repository's ignores, oldest first (a sweep reads them once). */
+  all(): StoredIgnore[] {
+    return (this.db.prepare('SELECT * FROM ignores ORDER BY id').all() as Row[]).map(fromRow);
+  }
+
   /** The repository's ignores as audit rules. */
   rulesForRepo(repo: string): IgnoreRule[] {
     return this.forRepo(repo).map(toIgnoreRule);

@@ -31,8 +31,11 @@ export interface AlertDecisionOptions {
   logger?: Logger;
   /** DEPWATCH_FIX_PRS: alerts offer "Open fix PR" per affected repository. */
   offerFixPrs?: boolean;
-  /** The fix pull request opened for a repository (store key), shown on the alert and followed as it is merged or closed. */
-  fixPullOf?: (repoKey: string) => AffectedRepo['fixPull'];
+  /**
+   * The fix pull requests opened for repositories (store keys), shown on the alert and followed as
+   * they are merged or closed: asked once per job for the repositories with open findings.
+   */
+  fixPullsOf?: (repoKeys: readonly string[]) => Promise<ReadonlyMap<string, AffectedRepo['fixPull']>>;
   /** Called after an alert and its outbox row are recorded, before delivery: tests simulate a crash here. */
   afterRecord?: (alert: AlertRow) => void | Promise<void>;
 }
@@ -80,7 +83,7 @@ export async function visibleReposIn(state: WatchStateStore, channel: string): P
   return { repos, states };
 }
 
-function affectedOf(row: FindingRow, state: RepoStateRow | undefined, fixPullOf?: AlertDecisionOptions['fixPullOf']): AffectedRepo {
+function affectedOf(row: FindingRow, state: RepoStateRow | undefined, fixPulls: ReadonlyMap<string, AffectedRepo['fixPull']> | null): AffectedRepo {
   const f = row.finding;
   const url = f.file && state?.htmlUrl && state.auditedSha ? blobLineUrl(state.htmlUrl, state.auditedSha, f.file, f.line) : null;
   return {
@@ -94,7 +97,7 @@ function affectedOf(row: FindingRow, state: RepoStateRow | undefined, fixPullOf?
     fixVersion: f.fix.version,
     fixedBySha: row.fixedAt ? row.fixedBySha : null,
     fixedAt: row.fixedAt,
-    ...(fixPullOf ? { fixPull: fixPullOf(row.repo) ?? null } : {}),
+    ...(fixPulls ? { fixPull: fixPulls.get(row.repo) ?? null } : {}),
   };
 }
 
@@ -159,10 +162,11 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   for (const r of rows) if (r.advisoryId) latestByAdvisory.set(r.advisoryId, [...(latestByAdvisory.get(r.advisoryId) ?? []), r]);
 
   const alerts = new Map((await state.alertsForChannel(channel)).map((a) => [a.advisoryId, a]));
+  const fixPulls = options.fixPullsOf ? await options.fixPullsOf([...new Set([...openByAdvisory.values()].flat().map((r) => r.repo))]) : null;
 
   /** Open findings, plus the repositories an alert listed before that are fixed now. */
   const composeAffected = (advisoryId: string, previous: AffectedRepo[]): AffectedRepo[] => {
-    const current = (openByAdvisory.get(advisoryId) ?? []).map((r) => affectedOf(r, states.get(r.repo), options.fixPullOf));
+    const current = (openByAdvisory.get(advisoryId) ?? []).map((r) => affectedOf(r, states.get(r.repo), fixPulls));
     const listed = new Set(current.map((a) => a.repo));
     for (const before of previous) {
       if (listed.has(before.repo)) continue;

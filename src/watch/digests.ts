@@ -12,6 +12,7 @@
  *   index URLs, end-of-life Python (stored findings), and packages with no release in two years or
  *   archived / deprecated on PyPI (PEP 792 status, asked for here).
  */
+import type { RepoIgnoreLookup } from '../store/audit-state/types.js';
 import type { HealthSnapshot } from '../packages/health-snapshot.js';
 import type { PackageHealthStore } from '../store/package-health.js';
 import { healthChanges, type HealthChanges } from './health-changes.js';
@@ -252,8 +253,8 @@ export interface DigestOptions {
   statusRegistry?: StatusRegistry | null;
   now: () => Date;
   defaultTimeZone: string;
-  /** Ignores kept outside the tree per repository (the Slack Ignore… modal's), for "expiring soon". */
-  repoIgnores?: (repoKey: string) => IgnoreRule[];
+  /** Ignores kept outside the tree per repository (the Slack Ignore… modal's), for "expiring soon"; read once. */
+  repoIgnores?: () => Promise<RepoIgnoreLookup>;
   logger?: Logger;
   /** The last code scan of a commit (`owner/name`, sha), for the quarterly digest; absent: no code section. */
   codeScans?: { latest(repo: string, sha: string): ScanResult | null };
@@ -329,9 +330,10 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     const open = rows.filter((r) => r.fixedAt === null);
     const { findings } = applyIgnores(open.map((r) => r.finding), channelRules, now);
     const ignoredKeys = new Set(open.filter((_, i) => findings[i]?.ignoredBy).map((r) => `${r.repo}|${r.key}`));
+    const repoIgnoresOf = options.repoIgnores ? await options.repoIgnores() : () => [];
     const repoRules = repos.flatMap((repo) => [
       ...(states.get(repo)?.ignores ?? []).map((rule) => ({ ...rule, source: `${display(repo)}/${rule.source}` })),
-      ...(options.repoIgnores?.(repo) ?? []).map((rule) => ({ ...rule, source: `${display(repo)}: ${rule.source}` })),
+      ...repoIgnoresOf(repo).map((rule) => ({ ...rule, source: `${display(repo)}: ${rule.source}` })),
     ]);
     const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys, unknownAs: (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS });
     message = { kind, timeZone, digest };

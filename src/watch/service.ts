@@ -21,7 +21,6 @@ import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
 import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
 import type { Db } from '../store/db.js';
-import { IgnoreStore } from '../store/ignores.js';
 import { WatchStore, type AffectedRepo, type AlertRow } from '../store/watches.js';
 import { SqliteOutbox } from '../store/outbox/sqlite.js';
 import type { OutboxDelivery } from '../store/outbox/types.js';
@@ -41,7 +40,8 @@ import type { HealthSnapshot } from '../packages/health-snapshot.js';
 import { PackageHealthStore } from '../store/package-health.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
 import { CodeScanStore } from '../store/code-scans.js';
-import { FixPullStore } from '../store/fix-pulls.js';
+import { SqliteAuditState } from '../store/audit-state/sqlite.js';
+import type { AuditStateStore, RepoIgnoreLookup } from '../store/audit-state/types.js';
 import { scanCommit } from '../github/commit-scan.js';
 import { runHere } from '../workers/audit-runner.js';
 import { recordSecretAlerts } from './secret-alerts.js';
@@ -54,6 +54,8 @@ export interface WatchServiceOptions<D extends OutboxDelivery = OutboxDelivery> 
    * PostgreSQL (DATABASE_URL), shared by replicas. Absent: SQLite, in `db`.
    */
   state?: WatchStateStore;
+  /** Where /audit replies' ignores and fix pull requests live (PostgreSQL with DATABASE_URL); absent: `db`. */
+  auditState?: AuditStateStore;
   octokit: Octokit;
   /** A source, or a function choosing one per sweep (chooseAdvisorySource: mirror when fresh, else OSV). */
   advisories: AdvisorySource | (() => AdvisorySource);
@@ -142,7 +144,13 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const store = new WatchStore(options.db);
   const gate = options.gate ?? createAccessGate({ admins: options.admins ?? [], db: options.db, logger: options.logger ?? null, now });
   const isAdmin = (userId: string) => gate.isAdmin(userId);
-  const slackIgnores = new IgnoreStore(options.db);
+  // What /audit replies keep (PostgreSQL with DATABASE_URL): the Ignore… modal's per-repository ignores and fix pull requests.
+  const auditState = options.auditState ?? new SqliteAuditState(options.db);
+  // The Ignore… modal's ignores are per repository (any branch): a sweep or digest reads them all once.
+  const repoIgnores = async (): Promise<RepoIgnoreLookup> => {
+    const lookup = await auditState.repoIgnoreLookup();
+    return (key) => lookup(key.split('@')[0]!);
+  };
   const healthStore = new PackageHealthStore(options.db);
   // The alerts' outbox lives beside the alert state (SQLite or PostgreSQL): one transaction holds both.
   const state = options.state ?? new SqliteWatchState(store);
@@ -150,7 +158,6 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const outbox = new SqliteOutbox(options.db);
   const deliverer = options.delivery;
   const codeScans = new CodeScanStore(options.db);
-  const fixPulls = new FixPullStore(options.db);
   const codeScan = options.codeScan;
   const sweepOptions: SweepOptions = {
     state,
@@ -164,8 +171,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.onSweepEnd ? { onSweepEnd: options.onSweepEnd } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.runner ? { runner: options.runner } : {}),
-    // The Ignore… modal's ignores are per repository (any branch): they count in sweeps too.
-    repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
+    repoIgnores,
     knownNames: watchedNamesEvery(options.db, undefined, () => now().getTime()),
     ...(codeScan
       ? {
@@ -195,17 +201,14 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const { jobs } = options;
   const sweeps = jobs ? new SweepRunner(sweepOptions, (o) => sweepThroughQueue(jobs, o)) : new SweepRunner(sweepOptions);
 
-  // One alerts job asks for a repository's fix pull request once per open finding: look each up once.
-  const fixPullLookup = () => {
-    const seen = new Map<string, AffectedRepo['fixPull']>();
-    return (key: string): AffectedRepo['fixPull'] => {
-      const repo = key.split('@')[0]!;
-      if (!seen.has(repo)) {
-        const pull = fixPulls.latestForRepo(repo);
-        seen.set(repo, pull ? { number: pull.number, url: pull.url, state: pull.state } : null);
-      }
-      return seen.get(repo) ?? null;
-    };
+  // The latest fix pull request of each repository an alerts job shows (a repository: any of its branches).
+  const fixPullsOf = async (keys: readonly string[]): Promise<Map<string, AffectedRepo['fixPull']>> => {
+    const out = new Map<string, AffectedRepo['fixPull']>();
+    for (const key of keys) {
+      const pull = await auditState.latestFixPullForRepo(key.split('@')[0]!);
+      out.set(key, pull ? { number: pull.number, url: pull.url, state: pull.state } : null);
+    }
+    return out;
   };
 
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestRecorded> => {
@@ -215,7 +218,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       const decided = await decideAlerts(job.channel, {
         state,
         now,
-        ...(options.fixPullRequests ? { offerFixPrs: true, fixPullOf: fixPullLookup() } : {}),
+        ...(options.fixPullRequests ? { offerFixPrs: true, fixPullsOf } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
       });
@@ -235,7 +238,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       statusRegistry: options.statusRegistry ?? null,
       now,
       defaultTimeZone: options.defaultTimeZone,
-      repoIgnores: (key) => slackIgnores.rulesForRepo(key.split('@')[0]!),
+      repoIgnores,
       ...(codeScan ? { codeScans } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth, store: healthStore } } : {}),

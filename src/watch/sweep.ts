@@ -9,6 +9,7 @@
  * One bad repository never stops the sweep: its error is recorded on its state and in the result,
  * and its stored findings are left as they were (a failure is not a fix).
  */
+import type { RepoIgnoreLookup } from '../store/audit-state/types.js';
 import type { Octokit } from 'octokit';
 import type { PackageRegistry } from '../audit/audit.js';
 import { findingKey, type Finding } from '../audit/findings.js';
@@ -50,8 +51,8 @@ export interface SweepOptions {
   /** Brings the advisory data up to date first (a mirror delta sync); failures are reported, not fatal. */
   refreshAdvisories?: () => Promise<void>;
   snapshot?: SnapshotOptions;
-  /** Ignores kept outside the tree for a repository (the Slack Ignore… modal's, per repository). */
-  repoIgnores?: (repoKey: string) => IgnoreRule[];
+  /** Ignores kept outside the tree per repository (the Slack Ignore… modal's): read once per sweep. */
+  repoIgnores?: () => Promise<RepoIgnoreLookup>;
   /** Where parsing, matching and rules run (the bot: worker threads); default: this thread. */
   runner?: AuditRunner;
   logger?: Logger;
@@ -131,16 +132,19 @@ function limiter(n: number): (fn: () => Promise<void>) => Promise<void> {
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
 
-type ResolvedOptions = Omit<SweepOptions, 'advisories'> & { advisories: AdvisorySource };
+type ResolvedOptions = Omit<SweepOptions, 'advisories' | 'repoIgnores'> & { advisories: AdvisorySource; repoIgnores?: RepoIgnoreLookup };
 
 export async function sweep(input: SweepOptions): Promise<SweepResult> {
-  const options: ResolvedOptions = { ...input, advisories: typeof input.advisories === 'function' ? input.advisories() : input.advisories };
+  const { repoIgnores: readRepoIgnores, ...rest } = input;
+  const options: ResolvedOptions = { ...rest, advisories: typeof input.advisories === 'function' ? input.advisories() : input.advisories };
   const startedAt = options.now();
   const log = options.logger?.child({ component: 'sweep' });
   const { state: store } = options;
   const repos = selectRepos(await store.watchedRepos(), options.repos);
   const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [], newSecrets: 0 };
   if (repos.length === 0) return result;
+  // One read for every repository of the sweep, not one query each.
+  if (readRepoIgnores) options.repoIgnores = await readRepoIgnores();
 
   if (options.refreshAdvisories) {
     try {

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../fakes/github.js';
-import { blockText, SHOP, startWorld, waitFor, type World } from './app-world.js';
+import { blockText, SHOP, startWorld, waitFor, type World, latestAudit } from './app-world.js';
 
 // Built at run time so this file does not read as a leaked token.
 const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
@@ -80,7 +80,7 @@ describe('/audit with code scanning', () => {
     const { text, message } = await replyTo('octo/bomb');
     expect(text).toMatch(/⚠️ \*Partial result:\* .*the archive could not be read/);
     expect(message).toContain('(partial result)');
-    const stored = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/bomb')!.id)!;
+    const stored = (await latestAudit(world, 'octo/bomb'));
     expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unscanned', file: '(archive)' })]);
     expect(stored.result.dependencies).toBe(1);
   });

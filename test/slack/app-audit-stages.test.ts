@@ -6,7 +6,7 @@
  * reply say it is partial, and why.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { blockText, CHANNEL, startWorld, waitFor, type World } from './app-world.js';
+import { blockText, CHANNEL, startWorld, waitFor, type World, latestAudit } from './app-world.js';
 
 describe('a staged /audit reply', () => {
   let world: World | undefined;
@@ -38,7 +38,7 @@ describe('a staged /audit reply', () => {
     expect(firstText).toContain('*Still coming:* outdated and yanked releases (reading PyPI); the code and configuration scan');
     expect(firstText).not.toContain('*Outdated:*');
     expect(String(first.params.text)).toContain('still coming');
-    const during = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
+    const during = (await latestAudit(world, 'octo/shop'));
     expect(during.result.pending).toEqual(['outdated and yanked releases (reading PyPI)', 'the code and configuration scan']);
     expect(during.result.partial).toBe(true); // fail closed: whoever reads it meanwhile sees it is not whole
 
@@ -55,7 +55,7 @@ describe('a staged /audit reply', () => {
     expect(message.text).not.toContain('still coming');
     expect(message.text).not.toContain('partial');
 
-    const stored = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
+    const stored = (await latestAudit(world, 'octo/shop'));
     expect(stored.result.pending).toBeUndefined();
     expect(stored.result.partial).toBe(false);
     expect(stored.result.findings.filter((f) => f.kind === 'outdated').map((f) => f.package).sort()).toEqual(['requests', 'werkzeug']);
@@ -76,7 +76,7 @@ describe('a staged /audit reply', () => {
     expect(text).toContain('outdated and yanked releases were not checked');
     expect(text).not.toContain('Still coming');
     expect(message.text).toContain('(partial result)');
-    const stored = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
+    const stored = (await latestAudit(world, 'octo/shop'));
     expect(stored.result.partial).toBe(true);
     expect(stored.result.partialReasons?.map((r) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable .*: outdated and yanked releases were not checked$/)]);
     expect(stored.result.findings.filter((f) => f.kind === 'outdated')).toEqual([]);

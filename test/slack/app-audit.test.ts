@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../fakes/github.js';
 import { findByToken, parseFindingButtonValue } from '../../src/slack/blocks/audit-reply.js';
 import { blockAction } from '../helpers/slack-requests.js';
-import { blockText, buttons, CHANNEL, startWorld, waitFor, type World } from './app-world.js';
+import { blockText, buttons, CHANNEL, startWorld, waitFor, type World, latestAudit } from './app-world.js';
 
 describe('/audit owner/repo', () => {
   let world: World;
@@ -55,7 +55,7 @@ describe('/audit owner/repo', () => {
     expect(found.find((b) => b.action_id === 'audit_watch_repo')?.value).toMatch(/^\d+$/);
     const incident = found.filter((b) => b.action_id === 'audit_start_incident');
     // The high one, and those no source rated (they count as high): none of the medium or low ones.
-    const stored = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
+    const stored = (await latestAudit(world, 'octo/shop'));
     const incidentFor = incident.map((b) => findByToken(stored.result, parseFindingButtonValue(b.value)!.token)!);
     expect(incidentFor.map((f) => f.severity).sort()).toEqual(['high', ...incidentFor.filter((f) => f.severity === 'unknown').map(() => 'unknown')]);
     expect(incidentFor.length).toBeGreaterThan(1);
@@ -73,8 +73,7 @@ describe('/audit owner/repo', () => {
     expect(blockText(replies[0]?.blocks)).toMatch(/continued \(2\/\d\)/);
     // Every vulnerability of the audit is in the message or a reply, once.
     const all = [parent!, ...replies].map((m) => blockText(m.blocks)).join('\n');
-    const record = world.bot.service.audits.latestForRepo('octo/shop');
-    const stored = world.bot.service.audits.get(record!.id)!;
+    const stored = await latestAudit(world, 'octo/shop');
     const vulns = stored.result.findings.filter((f) => f.kind === 'vulnerability');
     expect(vulns.length).toBe(24);
     for (const f of vulns) expect(all).toContain(`|${f.id}>`);
@@ -85,8 +84,8 @@ describe('/audit owner/repo', () => {
     expect(world.slack.violations).toEqual([]);
   });
 
-  it('stores the audit with its commit, counts and whole result', () => {
-    const latest = world.bot.service.audits.latestForRepo('OCTO/Shop');
+  it('stores the audit with its commit, counts and whole result', async () => {
+    const latest = await world.bot.service.state.latestAuditForRepo('OCTO/Shop');
     expect(latest?.sha).toBe(world.github.headSha('octo', 'shop'));
     expect(latest?.counts.high).toBe(1);
     expect(latest?.channel).toBe(CHANNEL);

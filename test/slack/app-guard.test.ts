@@ -161,7 +161,7 @@ describe('modal metadata and button values that name what they should not', () =
       );
       expect(response.json).toEqual({ response_action: 'errors', errors: { ignore_reason: expect.stringContaining('not valid any more') } });
     }
-    expect(world.bot.service.ignores.forRepo('octo/shop')).toEqual([]);
+    expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([]);
   });
 
   it('refuses incident modals whose metadata names an incident by plain id, and buttons naming another channel\'s incident', async () => {

@@ -8,7 +8,7 @@ import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_BOT_TOKEN } from '../fakes/slack-api.js';
 import { blockAction, viewSubmission } from '../helpers/slack-requests.js';
-import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World } from './app-world.js';
+import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World, latestAudit } from './app-world.js';
 
 describe('Ignore… on a reply with a thread', () => {
   let world: World;
@@ -25,9 +25,9 @@ describe('Ignore… on a reply with a thread', () => {
     await world.close();
   });
 
-  const stored = () => world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
+  const stored = () => latestAudit(world, 'octo/shop');
   const threadTexts = () => world.slack.thread(CHANNEL, parentTs).map((m) => blockText(m.blocks));
-  const renderedReplies = () => world.bot.service.render(stored()).replies.map((r) => blockText(r.blocks));
+  const renderedReplies = async () => (await world.bot.service.render(await stored())).replies.map((r) => blockText(r.blocks));
 
   /** Presses the n-th Ignore… of the message and submits the modal with a reason. */
   async function ignore(n: number): Promise<void> {
@@ -55,20 +55,20 @@ describe('Ignore… on a reply with a thread', () => {
     await world.bot.service.idle();
   }
 
-  it('keeps the continuation messages with the audit', () => {
+  it('keeps the continuation messages with the audit', async () => {
     const thread = world.slack.thread(CHANNEL, parentTs);
     expect(thread.length).toBeGreaterThan(0);
-    expect(stored().replyParts).toEqual(thread.map((m) => m.ts));
+    expect((await stored()).replyParts).toEqual(thread.map((m) => m.ts));
   });
 
   it('updates every continuation message after an ignore, not only the first message', async () => {
     const before = threadTexts();
     await ignore(0);
-    expect(world.bot.service.ignores.forRepo('octo/shop')).toHaveLength(1);
+    expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toHaveLength(1);
     const after = threadTexts();
     expect(after).not.toEqual(before); // the re-render changed the thread…
-    expect(after).toEqual(renderedReplies()); // …and the thread shows it, part by part
-    expect(stored().replyParts).toEqual(world.slack.thread(CHANNEL, parentTs).map((m) => m.ts));
+    expect(after).toEqual(await renderedReplies()); // …and the thread shows it, part by part
+    expect((await stored()).replyParts).toEqual(world.slack.thread(CHANNEL, parentTs).map((m) => m.ts));
     expect(world.slack.violations).toEqual([]);
   });
 
@@ -76,13 +76,13 @@ describe('Ignore… on a reply with a thread', () => {
     // A reply that once needed one more message than it does now.
     const client = new webApi.WebClient(FAKE_BOT_TOKEN, { slackApiUrl: world.slack.url, retryConfig: { retries: 0 } });
     const extra = await client.chat.postMessage({ channel: CHANNEL, thread_ts: parentTs, text: 'an older, longer reply went on here' });
-    const parts = stored().replyParts!;
-    world.bot.service.audits.setReplyParts(stored().id, [...parts, extra.ts!]);
+    const parts = (await stored()).replyParts!;
+    await world.bot.service.state.setReplyParts((await stored()).id, [...parts, extra.ts!]);
 
     await ignore(1);
     expect(world.slack.callsTo('chat.delete').map((c) => c.params.ts)).toEqual([extra.ts]);
     expect(world.slack.thread(CHANNEL, parentTs).map((m) => m.ts)).toEqual(parts);
-    expect(stored().replyParts).toEqual(parts);
-    expect(threadTexts()).toEqual(renderedReplies());
+    expect((await stored()).replyParts).toEqual(parts);
+    expect(threadTexts()).toEqual(await renderedReplies());
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewMetadataSealFor } from '../../src/slack/bot.js';
 import { findByToken, parseFindingButtonValue } from '../../src/slack/blocks/audit-reply.js';
 import { blockAction, viewSubmission } from '../helpers/slack-requests.js';
-import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World } from './app-world.js';
+import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World, latestAudit } from './app-world.js';
 
 const ADVISORY = 'PYSEC-2023-221'; // werkzeug 0.14.1, the one high finding of octo/shop
 
@@ -66,7 +66,7 @@ describe('Ignore…', () => {
       response_action: 'errors',
       errors: { ignore_reason: expect.stringContaining('reason is required'), ignore_until: expect.stringContaining('in the future') },
     });
-    expect(world.bot.service.ignores.forRepo('octo/shop')).toEqual([]);
+    expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([]);
   });
 
   it('stores the ignore and updates the reply in place without the ignored finding, with no new GitHub or OSV call', async () => {
@@ -89,7 +89,7 @@ describe('Ignore…', () => {
     expect(response.status).toBe(200);
     expect(response.text).toBe('');
 
-    const stored = world.bot.service.ignores.forRepo('octo/shop');
+    const stored = await world.bot.service.state.ignoresForRepo('octo/shop');
     expect(stored).toEqual([
       expect.objectContaining({ advisoryId: ADVISORY, package: 'werkzeug', reason: 'We never parse multipart form data with werkzeug', until: '2999-12-31', createdBy: USER }),
     ]);
@@ -104,13 +104,13 @@ describe('Ignore…', () => {
     // The package stays, with one advisory fewer to clear (in the reply's continuation when the
     // first message is full: its other advisories are unrated, so they count as high and each gets
     // its own section with buttons).
-    const rendered = world.bot.service.render(world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!);
+    const rendered = await world.bot.service.render((await latestAudit(world, 'octo/shop')));
     const whole = [rendered.first, ...rendered.replies].map((m) => blockText(m.blocks)).join('\n');
     expect(whole).toContain('*werkzeug 0.14.1 → 2.3.8 clears 4 advisories*');
     expect(text).toContain('*23 vulnerabilities in 10 packages:*');
     expect(text).toContain('1 ignored');
     // Werkzeug's incident button went with it; those left are for advisories no source rated (they count as high).
-    const stored2 = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/shop')!.id)!;
+    const stored2 = (await latestAudit(world, 'octo/shop'));
     const incidentFor = buttons(message.blocks)
       .filter((b) => b.action_id === 'audit_start_incident')
       .map((b) => findByToken(stored2.result, parseFindingButtonValue(b.value)!.token));
@@ -125,8 +125,8 @@ describe('Ignore…', () => {
     await world.audit('octo/shop');
     await waitFor(() => world.slack.callsTo('chat.update').length > updatesBefore, 'the next audit');
     await world.bot.service.idle();
-    const latest = world.bot.service.audits.latestForRepo('octo/shop')!;
-    const record = world.bot.service.audits.get(latest.id)!;
+    const latest = await latestAudit(world, 'octo/shop');
+    const record = latest;
     expect(record.result.findings.some((f) => f.id === ADVISORY)).toBe(false);
     expect(record.result.ignored.map((f) => [f.id, f.ignoredBy?.reason, f.ignoredBy?.source])).toEqual([
       [ADVISORY, 'We never parse multipart form data with werkzeug', `Slack, by <@${USER}>`],

@@ -3,7 +3,7 @@
  * top with the file and why, and never the green "No known vulnerabilities".
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { blockText, startWorld, waitFor, type World } from './app-world.js';
+import { blockText, startWorld, waitFor, type World, latestAudit } from './app-world.js';
 
 let world: World;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ it('marks the reply partial, naming the file that was not read', async () => {
   expect(text).toContain(':warning: *No known vulnerabilities in what could be read* (see above)');
   expect(text).not.toContain(':white_check_mark:');
   expect(String(update.params.text)).toContain('(partial result)');
-  const stored = world.bot.service.audits.get(world.bot.service.audits.latestForRepo('octo/locked')!.id)!;
+  const stored = (await latestAudit(world, 'octo/locked'));
   expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', file: 'poetry.lock' })]);
   expect(world.slack.violations).toEqual([]);
 });

@@ -4,6 +4,7 @@
  * 127.0.0.1 with its HTTP receiver, its Web API pointed at the fake. Requests are signed like Slack's.
  */
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
+import type { AuditRecord } from '../../src/store/audits.js';
 import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,10 +101,10 @@ export interface World {
 
 let responseIds = 0;
 
-export async function waitFor<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -235,4 +236,13 @@ export function buttons(blocks: unknown): { action_id: string; value?: string; t
   };
   visit(blocks);
   return found;
+}
+
+/** The newest stored audit of a repository (what the reply shows), read as a button click would. */
+export async function latestAudit(world: World, repo: string): Promise<AuditRecord> {
+  const { state } = world.bot.service;
+  const latest = await state.latestAuditForRepo(repo);
+  const record = latest ? await state.getAudit(latest.id) : undefined;
+  if (!record) throw new Error(`no audit of ${repo} stored`);
+  return record;
 }

@@ -25,7 +25,7 @@ export function registerWatchAction(app: App, deps: ListenerDeps): void {
     let repo = value;
     let replyChannel: string | null = null;
     if (/^\d{1,15}$/.test(value)) {
-      const record = deps.service.audits.get(Number(value));
+      const record = await deps.service.state.getAudit(Number(value));
       if (!record) {
         await respond({ response_type: 'ephemeral', replace_original: false, text: 'I no longer have that audit. Run `/audit` again and use the new buttons.' });
         return;

@@ -7,7 +7,7 @@ export function registerIgnoreSubmit(app: App, deps: ListenerDeps): void {
   app.view(IGNORE_MODAL_CALLBACK, async ({ ack, view, body, client }) => {
     let outcome;
     try {
-      outcome = deps.service.submitIgnore({ privateMetadata: view.private_metadata, values: view.state.values, user: body.user.id, client });
+      outcome = await deps.service.submitIgnore({ privateMetadata: view.private_metadata, values: view.state.values, user: body.user.id, client });
     } catch (err) {
       await ack({ response_action: 'errors', errors: { ignore_reason: 'Could not save the ignore; try again.' } });
       await reportFailure(deps, err, 'storing an ignore');

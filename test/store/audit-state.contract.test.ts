@@ -1,0 +1,138 @@
+/**
+ * The `/audit` state's contract, run against both implementations: SQLite (two connections to one
+ * file) and the run's real PostgreSQL (two pools on one database, as two replicas would have). Every
+ * case is something a button under a reply relies on when Slack sends its click to either replica.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditResult } from '../../src/audit/audit.js';
+import type { Finding } from '../../src/audit/findings.js';
+import { applySlackIgnores } from '../../src/slack/audit-service.js';
+import { PostgresAuditState } from '../../src/store/audit-state/postgres.js';
+import { SqliteAuditState } from '../../src/store/audit-state/sqlite.js';
+import type { AuditStateStore, NewAudit } from '../../src/store/audit-state/types.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import { openTestDb, tempDbPath } from '../watch/helpers.js';
+
+type Dialect = 'sqlite' | 'postgres';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function openStores(dialect: Dialect): Promise<[AuditStateStore, AuditStateStore]> {
+  if (dialect === 'sqlite') {
+    const path = tempDbPath();
+    const dbs = [openTestDb(path), openTestDb(path)];
+    close = async () => dbs.forEach((db) => db.close());
+    return [new SqliteAuditState(dbs[0]!), new SqliteAuditState(dbs[1]!)];
+  }
+  const database = await createTestDatabase();
+  close = () => database.drop();
+  const pools = await Promise.all([database.open({ max: 4 }), database.open({ max: 4 })]);
+  return [new PostgresAuditState(pools[0]!), new PostgresAuditState(pools[1]!)];
+}
+
+const NOW = new Date('2025-05-01T12:00:00.000Z');
+const ALICE = 'U0ALICE0001';
+const BOB = 'U0BOB000001';
+
+function vulnerability(id: string, pkg: string, severity: Finding['severity']): Finding {
+  return { kind: 'vulnerability', severity, package: pkg, version: '1.0', file: 'requirements.txt', line: 1, id, aliases: [], summary: `${id} summary`, fixedVersions: ['2.0'], fix: { version: '2.0', text: `Upgrade ${pkg} to 2.0` } };
+}
+
+function result(findings: Finding[]): AuditResult {
+  return { target: 'octo/app@abc', dependencies: findings.length, findings, ignored: [], notes: [], errors: [], warnings: [], notices: [], partial: false, advisorySource: 'api' };
+}
+
+function audit(overrides: Partial<NewAudit> = {}): NewAudit {
+  return {
+    repo: 'Octo/App',
+    ref: 'main',
+    sha: 'a'.repeat(40),
+    htmlUrl: 'https://github.com/Octo/App',
+    createdAt: NOW,
+    requestedBy: ALICE,
+    private: false,
+    result: result([vulnerability('PYSEC-1', 'django', 'critical'), vulnerability('PYSEC-2', 'urllib3', 'high')]),
+    ...overrides,
+  };
+}
+
+const withIgnores = (record: { result: AuditResult }, rules: Parameters<typeof applySlackIgnores>[1]) => applySlackIgnores(record.result, rules, NOW);
+
+describe.each<Dialect>(['sqlite', 'postgres'])('/audit state on %s', (dialect) => {
+  it('keeps an audit whole, where its reply is, and reads it alike through either replica', async () => {
+    const [a, b] = await openStores(dialect);
+    const stored = await a.insertAudit(audit());
+    expect(stored).toMatchObject({ repo: 'Octo/App', channel: null, ts: null, replyParts: null, private: false, counts: { critical: 1, high: 1, medium: 0, low: 0 } });
+    await a.setReply(stored.id, 'C0AUDIT0001', '1700000000.000100');
+    expect(await b.getAudit(stored.id)).toMatchObject({ channel: 'C0AUDIT0001', ts: '1700000000.000100', replyParts: [] });
+    await b.setReplyParts(stored.id, ['1700000000.000200', '1700000000.000300']);
+    expect((await a.getAudit(stored.id))?.replyParts).toEqual(['1700000000.000200', '1700000000.000300']);
+    expect((await a.getAudit(stored.id))?.result).toEqual(stored.result);
+    // A forged button value finds nothing rather than failing.
+    for (const id of [0, -1, Number.NaN, 2 ** 60, stored.id + 1000]) expect(await b.getAudit(id)).toBeUndefined();
+  });
+
+  it('stores an ignore made on one replica and revises the reply it came from, counts included', async () => {
+    const [a, b] = await openStores(dialect);
+    const stored = await a.insertAudit(audit());
+    const saved = await b.addIgnore({ repo: 'octo/app', advisoryId: ' PYSEC-1 ', package: 'Django', reason: 'not reachable ', until: '2030-01-01', createdBy: BOB, createdAt: NOW, auditId: stored.id }, withIgnores);
+    expect(saved.ignore).toMatchObject({ repoKey: 'octo/app', advisoryId: 'PYSEC-1', package: 'django', reason: 'not reachable', auditId: stored.id });
+    expect(saved.audit?.counts).toMatchObject({ critical: 0, high: 1, medium: 0, low: 0 });
+    const reread = await a.getAudit(stored.id);
+    expect(reread?.result.findings.map((f) => f.id)).toEqual(['PYSEC-2']);
+    expect(reread?.result.ignored.map((f) => [f.id, f.ignoredBy?.source])).toEqual([['PYSEC-1', `Slack, by <@${BOB}>`]]);
+    // Any casing of the repository finds its ignores, as rules and all at once.
+    expect((await a.ignoreRulesForRepo('OCTO/app')).map((r) => r.id)).toEqual(['PYSEC-1']);
+    const lookup = await a.repoIgnoreLookup();
+    expect(lookup('octo/App').map((r) => [r.id, r.package, r.until])).toEqual([['PYSEC-1', 'django', '2030-01-01']]);
+    expect(lookup('octo/other')).toEqual([]);
+  });
+
+  it('keeps both revisions when an ignore and the second stage revise one reply at once on two replicas', async () => {
+    const [a, b] = await openStores(dialect);
+    const stored = await a.insertAudit(audit());
+    // The second stage adds an outdated finding and re-applies the ignores it finds; the ignore hides PYSEC-2.
+    const secondStage = (record: { result: AuditResult }, rules: Parameters<typeof applySlackIgnores>[1]) =>
+      applySlackIgnores(result([...record.result.findings, ...record.result.ignored, { ...vulnerability('PYSEC-9', 'attrs', 'low'), kind: 'outdated' as const, id: undefined }]), rules, NOW);
+    await Promise.all([
+      a.reviseResult(stored.id, secondStage),
+      b.addIgnore({ repo: 'octo/app', advisoryId: 'PYSEC-2', package: null, reason: 'accepted', until: null, createdBy: BOB, createdAt: NOW, auditId: stored.id }, withIgnores),
+    ]);
+    const final = await b.getAudit(stored.id);
+    expect(final?.result.findings.map((f) => f.id ?? f.kind).sort()).toEqual(['PYSEC-1', 'outdated']);
+    expect(final?.result.ignored.map((f) => f.id)).toEqual(['PYSEC-2']);
+  });
+
+  it('lists the newest audit per repository that each person may see (App Home)', async () => {
+    const [a, b] = await openStores(dialect);
+    await a.insertAudit(audit({ createdAt: new Date('2025-05-01T10:00:00Z') }));
+    const newer = await b.insertAudit(audit({ repo: 'octo/APP', createdAt: new Date('2025-05-01T11:00:00Z') }));
+    const secret = await a.insertAudit(audit({ repo: 'octo/secret', private: true, requestedBy: BOB, createdAt: new Date('2025-05-01T11:30:00Z') }));
+    await a.insertAudit(audit({ repo: 'octo/unknown', private: null, requestedBy: BOB, createdAt: new Date('2025-05-01T09:00:00Z') }));
+    expect((await b.recentAudits(10, { admin: true })).map((r) => r.repo)).toEqual(['octo/secret', 'octo/APP', 'octo/unknown']);
+    expect((await a.recentAudits(10, { admin: false, userId: ALICE })).map((r) => r.id)).toEqual([newer.id]);
+    expect((await a.recentAudits(1, { admin: false, userId: BOB })).map((r) => r.id)).toEqual([secret.id]);
+    expect((await b.latestAuditForRepo('OCTO/app'))?.id).toBe(newer.id);
+    expect(await b.latestAuditForRepo('octo/none')).toBeUndefined();
+  });
+
+  it('records a fix pull request once per audit, follows its state, and finds the newest per repository', async () => {
+    const [a, b] = await openStores(dialect);
+    const first = await a.insertAudit(audit());
+    const second = await a.insertAudit(audit());
+    await a.saveFixPull({ auditId: first.id, repo: 'Octo/App', branch: 'depwatch/fix-a', number: 7, url: 'https://github.com/Octo/App/pull/7', state: 'open' }, ALICE, new Date('2025-05-01T12:00:00Z'));
+    await b.saveFixPull({ auditId: second.id, repo: 'Octo/App', branch: 'depwatch/fix-b', number: 8, url: 'https://github.com/Octo/App/pull/8', state: 'open' }, BOB, new Date('2025-05-01T12:05:00Z'));
+    // A second save of the same audit's pull request updates it instead of adding one.
+    await b.saveFixPull({ auditId: first.id, repo: 'Octo/App', branch: 'depwatch/fix-a', number: 7, url: 'https://github.com/Octo/App/pull/7', state: 'open' }, BOB, new Date('2025-05-01T12:06:00Z'));
+    expect((await a.openFixPulls()).map((p) => p.number)).toEqual([7, 8]);
+    await a.setFixPullState(second.id, 'merged', new Date('2025-05-01T13:00:00Z'));
+    expect(await b.fixPull(second.id)).toMatchObject({ number: 8, state: 'merged' });
+    expect((await b.openFixPulls()).map((p) => p.number)).toEqual([7]);
+    expect((await b.latestFixPullForRepo('Octo/App'))?.number).toBe(8);
+    expect(await b.fixPull(second.id + 100)).toBeUndefined();
+  });
+});
