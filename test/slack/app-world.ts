@@ -5,6 +5,7 @@
  */
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import type { AuditRecord } from '../../src/store/audits.js';
+import type { AuditStateStore } from '../../src/store/audit-state/types.js';
 import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,13 +77,12 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** Whether the fake GitHub grants Depwatch's token Contents and Pull requests write. */
   githubWrite?: boolean;
+  /** Where /audit replies live (PostgreSQL, shared with replicas); default: the app's SQLite file. */
+  auditState?: AuditStateStore;
 }
 
-export interface World {
-  slack: FakeSlack;
-  github: FakeGitHub;
-  osv: FakeOsv;
-  pypi: FakePypi;
+/** One bot process: what a replica has of its own. */
+export interface App {
   db: Db;
   bot: Bot;
   config: Config;
@@ -94,9 +94,18 @@ export interface World {
   send(body: SlackRequestBody, options?: SignOptions): Promise<BoltResponse>;
   /** Sends `/audit <text>` with a loopback response_url; resolves with the HTTP answer and that url's id. */
   audit(text: string, options?: { channel?: string; user?: string }): Promise<{ response: BoltResponse; responseId: string }>;
+  close(): Promise<void>;
+}
+
+export interface World extends App {
+  slack: FakeSlack;
+  github: FakeGitHub;
+  osv: FakeOsv;
+  pypi: FakePypi;
+  /** Another bot process on the same fakes (a replica), with its own SQLite file and these shared stores. */
+  replica(options: { auditState?: AuditStateStore; watchState?: WatchStateStore }): Promise<App>;
   /** The top-level messages of the channel. */
   channel(channel?: string): StoredMessage[];
-  close(): Promise<void>;
 }
 
 let responseIds = 0;
@@ -116,6 +125,29 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const github = await startFakeGitHub({ repos: options.repos ?? [SHOP, EMPTY_REPO], tokens: [GITHUB_TOKEN], writeTokens: options.githubWrite ? [GITHUB_TOKEN] : [], latencyMs: options.latencyMs ?? 0 });
   const osv = await startFakeOsv({ records: [...fixtureRecords().values(), ...(options.extraAdvisories ?? [])], latencyMs: options.latencyMs ?? 0 });
   const pypi = await startFakePypi({ projects: [...PYPI_PROJECTS, ...(options.cards?.projects ?? [])], latencyMs: options.latencyMs ?? 0 });
+  const fakes = { slack, github, osv, pypi };
+  const first = await startApp(fakes, options);
+  const replicas: App[] = [];
+  return {
+    ...fakes,
+    ...first,
+    async replica(replicaOptions) {
+      const app = await startApp(fakes, { ...options, ...replicaOptions, watch: options.watch ? { ...options.watch, ...(replicaOptions.watchState ? { state: replicaOptions.watchState } : {}) } : undefined });
+      replicas.push(app);
+      return app;
+    },
+    channel: (channel = CHANNEL) => slack.messages(channel),
+    async close() {
+      for (const app of [...replicas, first]) await app.close();
+      await Promise.all([slack.close(), github.close(), osv.close(), pypi.close()]);
+    },
+  };
+}
+
+type Fakes = Pick<World, 'slack' | 'github' | 'osv' | 'pypi'>;
+
+/** One bot process on the fakes: its own SQLite file (in memory), config, services, watch service and Slack app. */
+async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptions & { auditState?: AuditStateStore }): Promise<App> {
   const db = openDb(':memory:');
   const config = loadConfig({
     SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
@@ -166,6 +198,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         // As main.ts wires it: with a PostgreSQL watch state, its outbox is delivered beside the local one.
         delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), ...(options.watch.state ? { shared: options.watch.state.outbox } : {}) }),
         ...(options.watch.state ? { state: options.watch.state } : {}),
+        ...(options.auditState ? { auditState: options.auditState } : {}),
         admins: options.watch.admins ?? [],
         defaultTimeZone: 'UTC',
         logger,
@@ -173,16 +206,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         ...(config.fixPullRequests ? { fixPullRequests: true } : {}),
       })
     : null;
-  const bot = createBot({ config, db, logger, services, watch, clientOptions: { retryConfig: { retries: 0 } } });
+  const bot = createBot({ config, db, logger, services, watch, ...(options.auditState ? { auditState: options.auditState } : {}), clientOptions: { retryConfig: { retries: 0 } } });
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   const send = (body: SlackRequestBody, signOptions?: SignOptions) => postToBolt(eventsUrl, signedRequest(SIGNING_SECRET, body, signOptions));
-
   return {
-    slack,
-    github,
-    osv,
-    pypi,
     db,
     bot,
     config,
@@ -199,11 +227,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       const response = await send(slashCommand({ text, channel_id: channel, user_id: user, response_url: responseUrl }));
       return { response, responseId };
     },
-    channel: (channel = CHANNEL) => slack.messages(channel),
     async close() {
       await bot.stop(5_000);
       await watch?.stop();
-      await Promise.all([slack.close(), github.close(), osv.close(), pypi.close()]);
       db.close();
     },
   };
@@ -239,7 +265,7 @@ export function buttons(blocks: unknown): { action_id: string; value?: string; t
 }
 
 /** The newest stored audit of a repository (what the reply shows), read as a button click would. */
-export async function latestAudit(world: World, repo: string): Promise<AuditRecord> {
+export async function latestAudit(world: Pick<App, 'bot'>, repo: string): Promise<AuditRecord> {
   const { state } = world.bot.service;
   const latest = await state.latestAuditForRepo(repo);
   const record = latest ? await state.getAudit(latest.id) : undefined;
