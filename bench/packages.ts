@@ -8,6 +8,7 @@
  *    3 of which change requirements (target under 60 GitHub requests), then the same again with
  *    nothing changed.
  */
+import { SqlitePullReviewState } from '../src/store/pull-review-state/sqlite.js';
 import { buildCard, parsePackageArg } from '../src/packages/card.js';
 import { TyposquatChecker } from '../src/packages/typosquat/check.js';
 import { PopularityIndex } from '../src/packages/typosquat/popularity.js';
@@ -103,10 +104,16 @@ async function benchPullRequests(): Promise<void> {
     const cards = serviceCardSources({ db, pypiUrl: pypi.url, osvApiUrl: 'http://127.0.0.1:9', githubApiUrl: github.url, octokit, authenticated: true, advisories: () => mirror, now });
     // Cards are written to the outbox (delivered by the loop in src/slack/outbox/, not measured here).
     let posts = 0;
-    const outbox = { write: (messages: readonly { op: string }[]) => (posts += messages.filter((m) => m.op === 'post').length) };
+    // The cards each review writes to the outbox, counted as they are stored.
+    const reviews = new (class extends SqlitePullReviewState {
+      override async save(...args: Parameters<SqlitePullReviewState['save']>) {
+        posts += args[1].filter((m) => m.op === 'post').length;
+        return super.save(...args);
+      }
+    })(db);
     for (const label of ['cold', 'repeat, nothing changed']) {
       github.resetCounts();
-      const run = await timed(() => reviewPullRequests({ db, state: new SqliteWatchState(store), octokit, outbox, cards, now }));
+      const run = await timed(() => reviewPullRequests({ reviews, state: new SqliteWatchState(store), octokit, cards, now }));
       report(`pull-request reviews, 1,000 repos, 20 open PRs, 3 change deps (${label})`, { time: fmtMs(run.ms), githubRequests: github.totalRequests(), listingAndTexts: run.value.githubRequests, reviewed: run.value.reviewed.length, posts, errors: run.value.errors.length }, 'under 60 GitHub requests');
     }
   } finally {

@@ -14,6 +14,8 @@ import { PostgresWatchState } from './store/watch-state/postgres.js';
 import { PostgresIncidentStore } from './store/incident-state/postgres.js';
 import { PostgresAuditState } from './store/audit-state/postgres.js';
 import { SqliteAuditState } from './store/audit-state/sqlite.js';
+import { PostgresPullReviewState } from './store/pull-review-state/postgres.js';
+import { SqlitePullReviewState } from './store/pull-review-state/sqlite.js';
 import { SqliteIncidentStore } from './store/incident-state/sqlite.js';
 import { createWatchService } from './watch/service.js';
 import { SlackDelivery } from './slack/outbox/slack-delivery.js';
@@ -71,6 +73,8 @@ export async function main(): Promise<number> {
   const incidents = pgPool ? new PostgresIncidentStore(pgPool) : new SqliteIncidentStore(db);
   // /audit replies, their ignores and fix pull requests: a button under a reply works on any replica.
   const auditState = pgPool ? new PostgresAuditState(pgPool) : new SqliteAuditState(db);
+  // Which pull-request reviews were posted: whichever replica sweeps next updates them instead of posting again.
+  const pullReviews = pgPool ? new PostgresPullReviewState(pgPool) : new SqlitePullReviewState(db);
   // Replicas share the job queue: each scheduled slot runs once, sweeps are cut into batches any of them takes (docs/jobs.md).
   // Loaded only then: pg-boss is not needed by a bot on SQLite (a constant path, never input).
   const jobs = pgPool ? new (await import('./jobs/postgres.js')).PostgresQueue(pgPool, { logger }) : undefined;
@@ -102,6 +106,7 @@ export async function main(): Promise<number> {
     db,
     ...(watchState ? { state: watchState } : {}),
     auditState,
+    pullReviews,
     ...(jobs ? { jobs } : {}),
     octokit: services.github,
     advisories: () => services.advisories(new Date()),

@@ -41,6 +41,8 @@ import { PackageHealthStore } from '../store/package-health.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
 import { CodeScanStore } from '../store/code-scans.js';
 import { SqliteAuditState } from '../store/audit-state/sqlite.js';
+import { SqlitePullReviewState } from '../store/pull-review-state/sqlite.js';
+import type { PullReviewState } from '../store/pull-review-state/types.js';
 import type { AuditStateStore, RepoIgnoreLookup } from '../store/audit-state/types.js';
 import { scanCommit } from '../github/commit-scan.js';
 import { runHere } from '../workers/audit-runner.js';
@@ -56,6 +58,8 @@ export interface WatchServiceOptions<D extends OutboxDelivery = OutboxDelivery> 
   state?: WatchStateStore;
   /** Where /audit replies' ignores and fix pull requests live (PostgreSQL with DATABASE_URL); absent: `db`. */
   auditState?: AuditStateStore;
+  /** Which pull-request reviews were posted (PostgreSQL with DATABASE_URL); absent: `db`. */
+  pullReviews?: PullReviewState;
   octokit: Octokit;
   /** A source, or a function choosing one per sweep (chooseAdvisorySource: mirror when fresh, else OSV). */
   advisories: AdvisorySource | (() => AdvisorySource);
@@ -110,9 +114,9 @@ export interface WatchService<D extends OutboxDelivery = OutboxDelivery> {
   /** Watched repositories, findings, alerts (SQLite or PostgreSQL): what sweeps and alerts use. */
   readonly state: WatchStateStore;
   /**
-   * The Slack outbox in the SQLite store: digests, pull-request cards and code alerts, written with
-   * their state there. Alerts write to `state.outbox` (the same table unless the state is on
-   * PostgreSQL); `delivery` delivers both (docs/outbox.md).
+   * The Slack outbox of the local SQLite file. Alerts, digests and code alerts write to
+   * `state.outbox` (this same table unless the state is on PostgreSQL), pull-request cards to the
+   * outbox beside `pullReviews`; `delivery` delivers both databases' outboxes (docs/outbox.md).
    */
   readonly outbox: SqliteOutbox;
   readonly delivery: D;
@@ -146,6 +150,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const isAdmin = (userId: string) => gate.isAdmin(userId);
   // What /audit replies keep (PostgreSQL with DATABASE_URL): the Ignore… modal's per-repository ignores and fix pull requests.
   const auditState = options.auditState ?? new SqliteAuditState(options.db);
+  const pullReviews = options.pullReviews ?? new SqlitePullReviewState(options.db);
   // The Ignore… modal's ignores are per repository (any branch): a sweep or digest reads them all once.
   const repoIgnores = async (): Promise<RepoIgnoreLookup> => {
     const lookup = await auditState.repoIgnoreLookup();
@@ -154,7 +159,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const healthStore = new PackageHealthStore(options.db);
   // The alerts' outbox lives beside the alert state (SQLite or PostgreSQL): one transaction holds both.
   const state = options.state ?? new SqliteWatchState(store);
-  // What is still in the local SQLite file (digests, pull-request cards, code alerts) writes to its outbox there.
+  // The local SQLite file's own outbox (delivered beside the shared one; what ran before DATABASE_URL was set).
   const outbox = new SqliteOutbox(options.db);
   const deliverer = options.delivery;
   const codeScans = new CodeScanStore(options.db);
@@ -190,7 +195,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.pullRequestReviews
       ? {
           afterSweep: async () => {
-            const r = await reviewPullRequests({ db: options.db, state, octokit: options.octokit, outbox, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
+            const r = await reviewPullRequests({ reviews: pullReviews, state, octokit: options.octokit, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
             options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors }, 'pull request reviews');
             await deliverer.deliver();
           },

@@ -17,23 +17,20 @@ import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
 import { isManifestPath } from '../../python/discover.js';
 import type { OutboundMessage } from '../../store/outbox/types.js';
-import { PullReviewStore } from '../../store/pull-reviews.js';
+import type { PullReviewState } from '../../store/pull-review-state/types.js';
 import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
-import type { Db } from '../../store/db.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies } from './diff.js';
 import { reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
 export interface PullRequestReviewOptions {
-  /** This replica's SQLite file: the reviews posted (PullReviewStore) and the outbox they go through. */
-  db: Db;
+  /** The reviews posted and the outbox their cards go through (PostgreSQL with DATABASE_URL: shared by replicas). */
+  reviews: PullReviewState;
   /** Which repositories are watched, and by which channels (either store). */
   state: WatchStateStore;
   octokit: Octokit;
-  /** The Slack outbox, written inside the store's transactions (SqliteOutbox). */
-  outbox: { write(messages: readonly OutboundMessage[], now: Date): number };
   cards: () => CardSources;
   now: () => Date;
   logger?: Logger;
@@ -60,7 +57,7 @@ async function watchedRepos(state: WatchStateStore): Promise<Map<string, string[
 }
 
 export async function reviewPullRequests(options: PullRequestReviewOptions): Promise<PullRequestReviewResult> {
-  const reviews = new PullReviewStore(options.db);
+  const { reviews } = options;
   const repos = await watchedRepos(options.state);
   const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [] };
   if (repos.size === 0) return result;
@@ -68,7 +65,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     const [owner = '', repo = ''] = key.split('/');
     return { owner, repo };
   });
-  const listing = await listPullRequests(options.octokit, refs, reviews.openNumbers());
+  const listing = await listPullRequests(options.octokit, refs, await reviews.openNumbers());
   result.githubRequests += listing.requests;
   for (const [repo, message] of listing.errors) result.errors.push(`${repo}: ${message}`);
 
@@ -80,7 +77,8 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const paths = pull.paths.filter(isManifestPath);
       if (paths.length === 0) continue;
       const channels = repos.get(repo) ?? [];
-      if (channels.every((channel) => reviews.get(repo, pull.number, channel)?.headOid === pull.headOid)) continue;
+      const known = await Promise.all(channels.map((channel) => reviews.get(repo, pull.number, channel)));
+      if (known.every((review) => review?.headOid === pull.headOid)) continue;
       due.push({ repo, pull, paths });
     }
   }
@@ -119,14 +117,14 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
 }
 
 /** Writes (or leaves alone) the review comment; what the Slack card says about it. */
-async function comment(options: PullRequestReviewOptions, reviews: PullReviewStore, owner: string, repo: string, number: number, body: string): Promise<{ url: string } | { problem: string }> {
+async function comment(options: PullRequestReviewOptions, reviews: PullReviewState, owner: string, repo: string, number: number, body: string): Promise<{ url: string } | { problem: string }> {
   const key = `${owner}/${repo}`;
-  const outcome = await upsertReviewComment(options.octokit, { owner, repo, number }, body, reviews.comment(key, number));
+  const outcome = await upsertReviewComment(options.octokit, { owner, repo, number }, body, await reviews.comment(key, number));
   if (!outcome.ok) {
     options.logger?.warn({ repo: key, pull: number, problem: outcome.problem }, 'pull request review comment not written');
     return { problem: outcome.problem };
   }
-  reviews.saveComment(key, number, { id: outcome.id, url: outcome.url, body }, options.now());
+  await reviews.saveComment(key, number, { id: outcome.id, url: outcome.url, body }, options.now());
   return { url: outcome.url };
 }
 
@@ -144,29 +142,25 @@ function cardMessage(channel: string, card: PullRequestReviewCard, known: boolea
     : { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'post', messageKey: key, idempotencyKey: key };
 }
 
-async function publish(options: PullRequestReviewOptions, reviews: PullReviewStore, ref: PullRequestRef, review: DependencyReview, channels: readonly string[]): Promise<void> {
+async function publish(options: PullRequestReviewOptions, reviews: PullReviewState, ref: PullRequestRef, review: DependencyReview, channels: readonly string[]): Promise<void> {
   const now = options.now();
   for (const channel of channels) {
-    const known = reviews.get(ref.repo, ref.number, channel);
+    const known = await reviews.get(ref.repo, ref.number, channel);
     // ts: only reviews posted before the outbox have one here; newer ones are found by message key.
     const ts = known?.ts ?? '';
-    options.db.transaction(() => {
-      options.outbox.write([cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, known !== undefined, now)], now);
-      reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, now);
-    })();
+    const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, known !== undefined, now);
+    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
   }
 }
 
 /** Marks every channel's review of a pull request that was merged or closed, once. */
-async function closeOut(options: PullRequestReviewOptions, reviews: PullReviewStore, repo: string, number: number, state: 'merged' | 'closed', result: PullRequestReviewResult): Promise<void> {
-  for (const row of reviews.open(repo).filter((r) => r.number === number)) {
+async function closeOut(options: PullRequestReviewOptions, reviews: PullReviewState, repo: string, number: number, state: 'merged' | 'closed', result: PullRequestReviewResult): Promise<void> {
+  for (const row of (await reviews.open(repo)).filter((r) => r.number === number)) {
     const { ref, review } = JSON.parse(row.reviewJson) as { ref: PullRequestRef; review: DependencyReview };
     const closedRef = { ...ref, state };
     const now = options.now();
-    options.db.transaction(() => {
-      options.outbox.write([cardMessage(row.channel, { ref: closedRef, review, ...(row.ts ? { ts: row.ts } : {}) }, true, now)], now);
-      reviews.save({ ...row, state, reviewJson: JSON.stringify({ ref: closedRef, review }) }, now);
-    })();
+    const card = cardMessage(row.channel, { ref: closedRef, review, ...(row.ts ? { ts: row.ts } : {}) }, true, now);
+    await reviews.save({ ...row, state, reviewJson: JSON.stringify({ ref: closedRef, review }) }, [card], now);
   }
   result.closed.push(`${repo}#${number}`);
 }

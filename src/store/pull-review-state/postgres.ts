@@ -1,0 +1,66 @@
+/**
+ * Pull-request reviews on PostgreSQL (migrations/postgres/008_pull_request_reviews.sql), shared by
+ * replicas, each review's row written with its card's outbox row in one transaction.
+ */
+import { PostgresOutbox } from '../outbox/postgres.js';
+import type { OutboundMessage } from '../outbox/types.js';
+import { inTransaction, type PgPool } from '../postgres.js';
+import type { PullReviewRow, PullReviewState, ReviewComment } from './types.js';
+
+interface Row {
+  repo: string;
+  number: number;
+  channel: string;
+  ts: string;
+  head_oid: string;
+  state: PullReviewRow['state'];
+  review_json: string;
+}
+
+const toRow = (r: Row): PullReviewRow => ({ repo: r.repo, number: r.number, channel: r.channel, ts: r.ts, headOid: r.head_oid, state: r.state, reviewJson: r.review_json });
+
+export class PostgresPullReviewState implements PullReviewState {
+  readonly dialect = 'postgres' as const;
+
+  constructor(private readonly pool: PgPool) {}
+
+  async open(repo: string) {
+    return (await this.pool.query<Row>("SELECT * FROM pull_request_reviews WHERE repo = $1 AND state = 'open' ORDER BY number, channel", [repo])).rows.map(toRow);
+  }
+
+  async openNumbers() {
+    const out = new Map<string, number[]>();
+    const rows = await this.pool.query<{ repo: string; number: number }>("SELECT DISTINCT repo, number FROM pull_request_reviews WHERE state = 'open' ORDER BY repo, number");
+    for (const r of rows.rows) out.set(r.repo, [...(out.get(r.repo) ?? []), r.number]);
+    return out;
+  }
+
+  async get(repo: string, number: number, channel: string) {
+    const row = (await this.pool.query<Row>('SELECT * FROM pull_request_reviews WHERE repo = $1 AND number = $2 AND channel = $3', [repo, number, channel])).rows[0];
+    return row ? toRow(row) : undefined;
+  }
+
+  async save(row: PullReviewRow, messages: readonly OutboundMessage[], now: Date) {
+    await inTransaction(this.pool, async (c) => {
+      await PostgresOutbox.write(c, messages, now);
+      await c.query(
+        `INSERT INTO pull_request_reviews (repo, number, channel, ts, head_oid, state, review_json, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (repo, number, channel) DO UPDATE SET ts = excluded.ts, head_oid = excluded.head_oid, state = excluded.state, review_json = excluded.review_json, updated_at = excluded.updated_at`,
+        [row.repo, row.number, row.channel, row.ts, row.headOid, row.state, row.reviewJson, now.getTime()],
+      );
+    });
+  }
+
+  async comment(repo: string, number: number): Promise<ReviewComment | null> {
+    const row = (await this.pool.query<{ comment_id: string; url: string; body: string }>('SELECT comment_id, url, body FROM pull_request_comments WHERE repo = $1 AND number = $2', [repo, number])).rows[0];
+    return row ? { id: Number(row.comment_id), url: row.url, body: row.body } : null;
+  }
+
+  async saveComment(repo: string, number: number, comment: ReviewComment, now: Date) {
+    await this.pool.query(
+      `INSERT INTO pull_request_comments (repo, number, comment_id, url, body, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (repo, number) DO UPDATE SET comment_id = excluded.comment_id, url = excluded.url, body = excluded.body, updated_at = excluded.updated_at`,
+      [repo, number, comment.id, comment.url, comment.body, now.getTime()],
+    );
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Which pull-request dependency reviews were posted, per channel, and the review comment kept on
+ * each pull request (issue 13 item 4). SQLite (sqlite.ts, the replica's file) or PostgreSQL
+ * (postgres.ts, shared): with replicas, whichever one runs the next sweep knows what another posted,
+ * so a review is posted once and then updated, never posted again. A review's row and the outbox
+ * row of its card are written in one transaction of the same database.
+ */
+import type { OutboundMessage } from '../outbox/types.js';
+import type { PullReviewRow } from '../pull-reviews.js';
+
+export type { PullReviewRow };
+
+export interface ReviewComment {
+  id: number;
+  url: string;
+  body: string;
+}
+
+export interface PullReviewState {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Open reviews of a repository (every channel). */
+  open(repo: string): Promise<PullReviewRow[]>;
+  /** Pull request numbers still open in the store, by repository. */
+  openNumbers(): Promise<Map<string, number[]>>;
+  get(repo: string, number: number, channel: string): Promise<PullReviewRow | undefined>;
+  /** Stores a review's row and writes its card's messages to the outbox, in one transaction. */
+  save(row: PullReviewRow, messages: readonly OutboundMessage[], now: Date): Promise<void>;
+  /** The review comment on a pull request, when Depwatch wrote one. */
+  comment(repo: string, number: number): Promise<ReviewComment | null>;
+  saveComment(repo: string, number: number, comment: ReviewComment, now: Date): Promise<void>;
+}
