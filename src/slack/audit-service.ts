@@ -82,8 +82,8 @@ export interface AuditServiceOptions {
   seal: ViewMetadataSeal;
   /** Audits, ignores and fix pull requests (PostgreSQL with DATABASE_URL: any replica answers a button); default: `db`. */
   state?: AuditStateStore;
-  /** Where channel settings live (the watch state); default: `db`. */
-  channelSettings?: Pick<WatchStateStore, 'channelUnknownAs'>;
+  /** The watch state: channel settings and the watched repositories' packages (typosquat names); default: `db`. */
+  watchState?: Pick<WatchStateStore, 'channelUnknownAs' | 'packageUsage'>;
 }
 
 
@@ -141,21 +141,21 @@ export class SlackAuditService {
   /** Code and configuration scans by commit. */
   readonly codeScans: CodeScanStore;
   /** Channel settings (how unrated advisories count there) live with the watch state. */
-  private readonly channels: Pick<WatchStateStore, 'channelUnknownAs'>;
+  private readonly watchState: Pick<WatchStateStore, 'channelUnknownAs' | 'packageUsage'>;
   private readonly now: () => Date;
   private readonly hosts: string[];
   private readonly pending = new Set<Promise<void>>();
   /** The typosquat rule's popular names beyond the shipped list: the watched repositories' packages. */
-  private readonly knownNames: () => PopularName[];
+  private readonly knownNames: () => Promise<PopularName[]>;
   /** Per audit, the reply edit under way: edits of one reply (a stage, an ignore) run one after another. */
   private readonly replyEdits = new Map<number, Promise<unknown>>();
 
   constructor(private readonly options: AuditServiceOptions) {
     this.state = options.state ?? new SqliteAuditState(options.db);
     this.codeScans = new CodeScanStore(options.db);
-    this.channels = options.channelSettings ?? new SqliteWatchState(new WatchStore(options.db));
+    this.watchState = options.watchState ?? new SqliteWatchState(new WatchStore(options.db));
     this.now = options.now ?? (() => new Date());
-    this.knownNames = watchedNamesEvery(options.db, undefined, () => this.now().getTime());
+    this.knownNames = watchedNamesEvery(() => this.watchState.packageUsage(), undefined, () => this.now().getTime());
     this.hosts = [...new Set(['github.com', 'www.github.com', htmlHostFromApiUrl(options.config.github.apiUrl)])];
   }
 
@@ -190,7 +190,7 @@ export class SlackAuditService {
       // The vulnerability result goes out as soon as it is known (PyPI is still being read); the
       // complete result replaces it. A first stage that could not be posted leaves the second to try.
       let firstStage: Promise<boolean> | null = null;
-      const unknownAs = (await this.channels.channelUnknownAs(request.channel)) ?? undefined;
+      const unknownAs = (await this.watchState.channelUnknownAs(request.channel)) ?? undefined;
       const auditing = this.auditRepository(request.ref, request.user, unknownAs, {
         onFirstStage: (record) => {
           firstStage = placing.then(async (placed) => {
@@ -249,7 +249,7 @@ export class SlackAuditService {
         extraIgnores: ignoresAtStart,
         extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
         ...(unknownAs ? { unknownAs } : {}),
-        knownNames: this.knownNames(),
+        knownNames: await this.knownNames(),
       },
       { advisories: services.advisories(now), registry: services.registry },
       onFirstStage

@@ -198,7 +198,7 @@ export function createBot(options: BotOptions): Bot {
     gate,
     seal,
     ...(options.auditState ? { state: options.auditState } : {}),
-    ...(watchService ? { channelSettings: watchService.state } : {}),
+    ...(watchService ? { watchState: watchService.state } : {}),
     home: {
       // From the watch state (PostgreSQL with DATABASE_URL): every replica's App Home shows every watch.
       watched: async () => {

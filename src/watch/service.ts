@@ -177,7 +177,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.runner ? { runner: options.runner } : {}),
     repoIgnores,
-    knownNames: watchedNamesEvery(options.db, undefined, () => now().getTime()),
+    knownNames: watchedNamesEvery(() => state.packageUsage(), undefined, () => now().getTime()),
     ...(codeScan
       ? {
           codeScan: {

@@ -57,7 +57,7 @@ export interface SweepOptions {
   runner?: AuditRunner;
   logger?: Logger;
   /** Names the typosquat rule treats as popular beyond the shipped list (every package watched repositories use). */
-  knownNames?: () => PopularName[];
+  knownNames?: () => Promise<PopularName[]>;
   /** Runs after the repositories are swept (the pull-request reviews, pr-review/sweep-part.ts); its failure is logged, never the sweep's. */
   afterSweep?: () => Promise<void>;
   /** Told when each sweep ends, however it ends (the bot's metrics). */
@@ -239,7 +239,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
       extraIgnores: repoIgnores,
       forWatching: true,
-      ...(options.knownNames ? { knownNames: options.knownNames() } : {}),
+      ...(options.knownNames ? { knownNames: await options.knownNames() } : {}),
     },
     { advisories: options.advisories, registry: options.registry },
   );

@@ -24,7 +24,7 @@ afterEach(async () => {
 async function openStore(dialect: Dialect): Promise<{ reviews: PullReviewState; outbox: OutboxStore }> {
   if (dialect === 'sqlite') {
     const db = openTestDb(tempDbPath());
-    close = async () => db.close();
+    close = async () => void db.close();
     return { reviews: new SqlitePullReviewState(db), outbox: new SqliteOutbox(db) };
   }
   const database = await createTestDatabase();

@@ -115,6 +115,18 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(state!.packages[0]).toMatchObject({ name: 'requests', version: '2.2.0' });
   });
 
+  it('counts the repositories using each package, for the typosquat rule, alike on every replica', async () => {
+    const [a, b] = await open();
+    expect(await b.packageUsage()).toEqual([]);
+    const twoPackages = { ...audit('octo/api', 'sha1', T0), packages: [...audit('x', 's', T0).packages, { ...audit('x', 's', T0).packages[0]!, name: 'flask' }] };
+    await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [], 'sha1', T0, { baseline: true }));
+    await a.recordAudit(twoPackages, update('octo/api', [], 'sha1', T0, { baseline: true }));
+    expect((await b.packageUsage()).sort((x, y) => x.name.localeCompare(y.name))).toEqual([
+      { name: 'flask', repos: 1 },
+      { name: 'requests', repos: 2 },
+    ]);
+  });
+
   it('keeps open what an audit cannot vouch for', async () => {
     const [a] = await open();
     await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-2', 'urllib3', '1.0')], 'sha1', T0));

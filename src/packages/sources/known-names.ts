@@ -21,22 +21,34 @@ export function mirrorNames(db: Db): PopularName[] {
 }
 
 /**
- * watchedNames, re-read at most every `ttlMs`: sweeps and audits ask once per repository, and the
- * packages of a thousand repositories change with sweeps, not per audit.
+ * The watched repositories' package names, re-read at most every `ttlMs`: sweeps and audits ask
+ * once per repository, and the packages of a thousand repositories change with sweeps, not per
+ * audit. `usage` is the watch state's (SQLite or PostgreSQL), so every replica knows the same names.
+ * A read that fails keeps the names read before (an empty list at first): the typosquat rule then
+ * knows fewer names, which only makes its ordering coarser.
  */
-export function watchedNamesEvery(db: Db, ttlMs = 10 * 60_000, now: () => number = Date.now): () => PopularName[] {
-  let names: PopularName[] | null = null;
-  let readAt = 0;
+export function watchedNamesEvery(usage: () => Promise<Array<{ name: string; repos: number }>>, ttlMs = 10 * 60_000, now: () => number = Date.now): () => Promise<PopularName[]> {
+  let names: PopularName[] = [];
+  let readAt: number | null = null;
+  let reading: Promise<PopularName[]> | null = null;
   return () => {
-    if (names === null || now() - readAt > ttlMs) {
-      names = watchedNames(db);
-      readAt = now();
-    }
-    return names;
+    if (readAt !== null && now() - readAt <= ttlMs) return Promise.resolve(names);
+    reading ??= usage()
+      .then((rows) => {
+        names = rows.map((r) => ({ name: r.name, popularity: r.repos, source: 'watched repositories' }));
+        return names;
+      })
+      .catch(() => names)
+      .finally(() => {
+        readAt = now();
+        reading = null;
+      });
+    return reading;
   };
 }
 
-export function watchedNames(db: Db): PopularName[] {
+/** How many swept repositories use each package (SQLite: read from each repository's stored packages). */
+export function packageUsage(db: Db): Array<{ name: string; repos: number }> {
   const counts = new Map<string, number>();
   for (const row of db.prepare<[], { packages_json: string | null }>('SELECT packages_json FROM repo_state WHERE packages_json IS NOT NULL').iterate()) {
     let packages: unknown;
@@ -50,5 +62,10 @@ export function watchedNames(db: Db): PopularName[] {
     for (const p of packages) if (typeof (p as { name?: unknown })?.name === 'string') names.add((p as { name: string }).name);
     for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  return [...counts].map(([name, repos]) => ({ name, popularity: repos, source: 'watched repositories' }));
+  return [...counts].map(([name, repos]) => ({ name, repos }));
+}
+
+/** The watched repositories' packages as popular names (SQLite). */
+export function watchedNames(db: Db): PopularName[] {
+  return packageUsage(db).map((r) => ({ name: r.name, popularity: r.repos, source: 'watched repositories' }));
 }

@@ -87,6 +87,18 @@ export class PostgresWatchState implements WatchStateStore {
     return (await this.pool.query<WatchDbRow>('SELECT * FROM watches ORDER BY repo, channel')).rows.map(toWatch);
   }
 
+  async packageUsage() {
+    // Counted in the database: 20,000 repositories' package lists never travel to a replica for this.
+    const res = await this.pool.query<{ name: string; repos: string }>(
+      `SELECT p->>'name' AS name, COUNT(DISTINCT s.repo) AS repos
+       FROM repo_state s,
+            jsonb_array_elements(CASE WHEN jsonb_typeof(s.packages_json::jsonb) = 'array' THEN s.packages_json::jsonb ELSE '[]'::jsonb END) AS p
+       WHERE s.packages_json IS NOT NULL AND jsonb_typeof(p) = 'object' AND jsonb_typeof(p->'name') = 'string'
+       GROUP BY 1 ORDER BY 1`,
+    );
+    return res.rows.map((r) => ({ name: r.name, repos: Number(r.repos) }));
+  }
+
   async watchesOfRepo(repo: string): Promise<WatchRow[]> {
     const res = await this.pool.query<WatchDbRow>('SELECT * FROM watches WHERE repo = $1 ORDER BY channel', [repo]);
     return res.rows.map(toWatch);

@@ -4,6 +4,7 @@
  * work inside is synchronous, so nothing else interleaves; a nested WatchStore transaction becomes
  * a savepoint of it).
  */
+import { packageUsage } from '../../packages/sources/known-names.js';
 import { storeHealth } from '../../ops/health.js';
 import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
@@ -44,6 +45,10 @@ export class SqliteWatchState implements WatchStateStore {
 
   async allWatches(): Promise<WatchRow[]> {
     return this.store.allWatches();
+  }
+
+  async packageUsage() {
+    return packageUsage(this.store.db);
   }
 
   async watchesOfRepo(repo: string): Promise<WatchRow[]> {

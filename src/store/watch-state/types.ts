@@ -85,6 +85,8 @@ export interface WatchStateStore {
   allWatches(): Promise<WatchRow[]>;
   /** The watches of one repository (store key), every channel. */
   watchesOfRepo(repo: string): Promise<WatchRow[]>;
+  /** Every package name the swept repositories use, with how many repositories use it (the typosquat rule's known names). */
+  packageUsage(): Promise<Array<{ name: string; repos: number }>>;
   /** Removes a watch; false when there was none. */
   removeWatch(input: { repo: string; channel: string; userId: string; now: Date }): Promise<boolean>;
   /** The channel's time zone for its schedules; null: the default. */
