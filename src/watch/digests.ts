@@ -14,7 +14,6 @@
  */
 import type { RepoIgnoreLookup } from '../store/audit-state/types.js';
 import type { HealthSnapshot } from '../packages/health-snapshot.js';
-import type { PackageHealthStore } from '../store/package-health.js';
 import { healthChanges, type HealthChanges } from './health-changes.js';
 import type { PackageRegistry } from '../audit/audit.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
@@ -259,7 +258,7 @@ export interface DigestOptions {
   /** The last code scan of a commit (`owner/name`, sha), for the quarterly digest; absent: no code section. */
   codeScans?: { latest(repo: string, sha: string): ScanResult | null };
   /** Package health for the weekly digest's "health worsened" list; absent: not followed. */
-  packageHealth?: { snapshot(name: string): Promise<HealthSnapshot | null>; store: PackageHealthStore };
+  packageHealth?: { snapshot(name: string): Promise<HealthSnapshot | null> };
 }
 
 export type DigestKind = 'weekly' | 'monthly' | 'quarterly';
@@ -287,13 +286,13 @@ async function readRegistry(registry: PackageRegistry | null, names: string[], l
  * This week's health of every package the channel's repositories use, against what the channel saw
  * last week; `save` makes it what the channel has seen (in the digest's transaction).
  */
-async function followHealth(channel: string, names: string[], health: NonNullable<DigestOptions['packageHealth']>): Promise<{ changes: HealthChanges; save: (now: Date) => void }> {
+async function followHealth(state: WatchStateStore, channel: string, names: string[], health: NonNullable<DigestOptions['packageHealth']>): Promise<{ changes: HealthChanges; snapshots: HealthSnapshot[] }> {
   const current = new Map<string, HealthSnapshot | null>();
   await mapLimit(names, 8, async (name) => {
     current.set(name, await health.snapshot(name).catch(() => null));
   });
-  const changes = healthChanges(health.store.seen(channel), current);
-  return { changes, save: (now) => health.store.save(channel, [...current.values()].filter((s): s is HealthSnapshot => s !== null), now) };
+  const changes = healthChanges(await state.healthSeen(channel), current);
+  return { changes, snapshots: [...current.values()].filter((s): s is HealthSnapshot => s !== null) };
 }
 
 /**
@@ -311,7 +310,7 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
   const display = (repo: string) => states.get(repo)?.display ?? repo;
   const timeZone = (await state.channelTimeZone(channel)) ?? options.defaultTimeZone;
   let message: DigestMessage;
-  let saveHealth: ((now: Date) => void) | null = null;
+  let health: { channel: string; snapshots: HealthSnapshot[] } | null = null;
 
   if (kind === 'weekly') {
     const list = repos.map((repo) => ({ repo: display(repo), packages: states.get(repo)?.packages ?? [] }));
@@ -319,9 +318,9 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     const registry = await readRegistry(options.registry, names, log);
     const digest = buildWeeklyDigest({ repos: list, registry, now });
     if (options.packageHealth) {
-      const followed = await followHealth(channel, names, options.packageHealth);
+      const followed = await followHealth(state, channel, names, options.packageHealth);
       digest.health = followed.changes;
-      saveHealth = followed.save;
+      health = { channel, snapshots: followed.snapshots };
     }
     message = { kind, timeZone, digest };
   } else if (kind === 'monthly') {
@@ -361,11 +360,9 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     { kind: DIGEST, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key },
     { kind: DIGEST_THREAD, data: message, channel, op: 'reply', messageKey: key, idempotencyKey: `${key}:thread` },
   ];
-  // Only the run that wrote the slot moves the health baseline (a racing rerun wrote nothing). The
-  // baseline is this replica's (SQLite) and the rows may be PostgreSQL's: written rows first, so a
-  // crash in between repeats a health change in the next weekly digest rather than losing a digest.
-  const written = (await state.announce(rows, now)) > 0;
-  if (written) saveHealth?.(now);
+  // The rows and the health baseline in one transaction; only the run that wrote the slot moves the
+  // baseline (a racing rerun on another replica wrote nothing).
+  const written = await state.recordDigest(rows, health, now);
   log?.info({ key, written }, 'digest recorded');
   return { key, written };
 }

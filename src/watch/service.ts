@@ -37,7 +37,6 @@ import { SweepRunner, type SweepOptions } from './sweep.js';
 import { reviewPullRequests } from './pr-review/sweep-part.js';
 import type { CardSources } from '../packages/card.js';
 import type { HealthSnapshot } from '../packages/health-snapshot.js';
-import { PackageHealthStore } from '../store/package-health.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
 import { CodeScanStore } from '../store/code-scans.js';
 import { SqliteAuditState } from '../store/audit-state/sqlite.js';
@@ -156,7 +155,6 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     const lookup = await auditState.repoIgnoreLookup();
     return (key) => lookup(key.split('@')[0]!);
   };
-  const healthStore = new PackageHealthStore(options.db);
   // The alerts' outbox lives beside the alert state (SQLite or PostgreSQL): one transaction holds both.
   const state = options.state ?? new SqliteWatchState(store);
   // The local SQLite file's own outbox (delivered beside the shared one; what ran before DATABASE_URL was set).
@@ -246,7 +244,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       repoIgnores,
       ...(codeScan ? { codeScans } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth, store: healthStore } } : {}),
+      ...(options.packageHealth ? { packageHealth: { snapshot: options.packageHealth } } : {}),
     });
     await deliverer.deliver({ channel: job.channel });
     return recorded;

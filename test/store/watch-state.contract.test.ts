@@ -127,6 +127,20 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     ]);
   });
 
+  it("moves a channel's package-health baseline only with the digest that was new, in its transaction", async () => {
+    const [a, b] = await open();
+    const digest = (key: string): OutboundMessage[] => [{ kind: 'digest', data: { key }, channel: CHANNEL, op: 'post', messageKey: key, idempotencyKey: key }];
+    const snapshot = (verdict: 'ok' | 'avoid') => ({ package: 'fading', verdict, reasons: verdict === 'ok' ? [] : ['archived'], owners: ['alice'] });
+    expect(await a.recordDigest(digest('weekly:1'), { channel: CHANNEL, snapshots: [snapshot('ok')] }, T0)).toBe(true);
+    expect(await b.healthSeen(CHANNEL)).toEqual(new Map([['fading', snapshot('ok')]]));
+    // A rerun of the same slot on the other replica writes nothing and leaves the baseline alone.
+    expect(await b.recordDigest(digest('weekly:1'), { channel: CHANNEL, snapshots: [snapshot('avoid')] }, later(1))).toBe(false);
+    expect((await a.healthSeen(CHANNEL)).get('fading')?.verdict).toBe('ok');
+    expect(await b.recordDigest(digest('weekly:2'), { channel: CHANNEL, snapshots: [snapshot('avoid')] }, later(2))).toBe(true);
+    expect((await a.healthSeen(CHANNEL)).get('fading')).toEqual(snapshot('avoid'));
+    expect(await a.healthSeen('C0OTHER0001')).toEqual(new Map());
+  });
+
   it('keeps open what an audit cannot vouch for', async () => {
     const [a] = await open();
     await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-2', 'urllib3', '1.0')], 'sha1', T0));

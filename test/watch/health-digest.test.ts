@@ -10,7 +10,6 @@ import { healthSnapshot } from '../../src/packages/health-snapshot.js';
 import { SourceCache } from '../../src/packages/sources/cache.js';
 import { PypiSource } from '../../src/packages/sources/pypi.js';
 import { SqliteOutbox } from '../../src/store/outbox/sqlite.js';
-import { PackageHealthStore } from '../../src/store/package-health.js';
 import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
 import { runDigest } from '../../src/watch/digests.js';
 import { startFakePypi, type FakePypi, type FakeProjectSpec } from '../fakes/pypi.js';
@@ -38,7 +37,6 @@ it('lists packages archived or handed to new owners since last week, with the re
   store.saveAudit({ repo: 'octo/app', display: 'octo/app', htmlUrl: 'https://github.com/octo/app', private: false, sha: 'a'.repeat(40), packages: ['steady', 'fading', 'handed', 'flaky'].map((n) => pkg(n, '1.0.0')), ignores: [], dependencies: 4, now: new Date('2025-03-01T00:00:00Z') });
   // Every digest reads PyPI afresh (no answer is younger than a week).
   const source = new PypiSource({ baseUrl: pypi.url, cache: new SourceCache(db, { freshnessMs: 0 }), retries: 0, backoffMs: 1 });
-  const health = new PackageHealthStore(db);
   const outbox = new SqliteOutbox(db);
   /** Writes the weekly digest of that slot and delivers it; the summary's ts. */
   const weekly = async (at: string): Promise<{ ts: string }> => {
@@ -47,7 +45,7 @@ it('lists packages archived or handed to new owners since last week, with the re
       registry: null,
       now: () => new Date(at),
       defaultTimeZone: 'UTC',
-      packageHealth: { snapshot: (name) => healthSnapshot(name, source, new Date(at)), store: health },
+      packageHealth: { snapshot: (name) => healthSnapshot(name, source, new Date(at)) },
     });
     await drainOutbox(db, slack!.url);
     return { ts: (await outbox.row(key))!.messageTs! };

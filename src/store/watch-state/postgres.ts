@@ -8,6 +8,8 @@
  * An audit writes its repository's state row first: a second replica auditing the same repository
  * waits on that row lock and then diffs against what the first one stored.
  */
+import type { HealthSnapshot } from '../../packages/health-snapshot.js';
+import type { Verdict } from '../../packages/verdict.js';
 import { parseUnknownAs, type RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import { readMigrations } from '../db.js';
@@ -319,6 +321,31 @@ export class PostgresWatchState implements WatchStateStore {
 
   announce(messages: readonly OutboundMessage[], now: Date): Promise<number> {
     return this.outbox.enqueue(messages, now);
+  }
+
+  async healthSeen(channel: string): Promise<Map<string, HealthSnapshot>> {
+    const res = await this.pool.query<{ package: string; verdict: Verdict; reasons_json: string; owners_json: string | null }>(
+      'SELECT package, verdict, reasons_json, owners_json FROM package_health_seen WHERE channel = $1',
+      [channel],
+    );
+    return new Map(res.rows.map((r) => [r.package, { package: r.package, verdict: r.verdict, reasons: JSON.parse(r.reasons_json) as string[], owners: r.owners_json === null ? null : (JSON.parse(r.owners_json) as string[]) }]));
+  }
+
+  recordDigest(messages: readonly OutboundMessage[], health: { channel: string; snapshots: readonly HealthSnapshot[] } | null, now: Date): Promise<boolean> {
+    return inTransaction(this.pool, async (c) => {
+      const written = (await PostgresOutbox.write(c, messages, now)) > 0;
+      // Only the run that wrote the slot moves the baseline: a racing rerun on another replica wrote nothing.
+      if (written && health) {
+        for (const s of [...health.snapshots].sort((x, y) => (x.package < y.package ? -1 : x.package > y.package ? 1 : 0))) {
+          await c.query(
+            `INSERT INTO package_health_seen (channel, package, verdict, reasons_json, owners_json, seen_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (channel, package) DO UPDATE SET verdict = excluded.verdict, reasons_json = excluded.reasons_json, owners_json = excluded.owners_json, seen_at = excluded.seen_at`,
+            [health.channel, s.package, s.verdict, JSON.stringify(s.reasons), s.owners === null ? null : JSON.stringify(s.owners), now.getTime()],
+          );
+        }
+      }
+      return written;
+    });
   }
 
   recordCodeFindings(input: { repo: string; sha: string; findings: readonly SeenCodeFinding[]; now: Date }, announce: (fresh: SeenCodeFinding[]) => readonly OutboundMessage[]): Promise<SeenCodeFinding[]> {

@@ -4,6 +4,8 @@
  * work inside is synchronous, so nothing else interleaves; a nested WatchStore transaction becomes
  * a savepoint of it).
  */
+import { PackageHealthStore } from '../package-health.js';
+import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import { packageUsage } from '../../packages/sources/known-names.js';
 import { storeHealth } from '../../ops/health.js';
 import type { RatedSeverity } from '../../audit/findings.js';
@@ -182,6 +184,18 @@ export class SqliteWatchState implements WatchStateStore {
 
   async announce(messages: readonly OutboundMessage[], now: Date): Promise<number> {
     return this.outbox.write(messages, now);
+  }
+
+  async healthSeen(channel: string) {
+    return new PackageHealthStore(this.db).seen(channel);
+  }
+
+  async recordDigest(messages: readonly OutboundMessage[], health: { channel: string; snapshots: readonly HealthSnapshot[] } | null, now: Date) {
+    return this.db.transaction(() => {
+      const written = this.outbox.write(messages, now) > 0;
+      if (written && health) new PackageHealthStore(this.db).save(health.channel, health.snapshots, now);
+      return written;
+    })();
   }
 
   async recordAlertMessage(id: number, ts: string, now: Date): Promise<void> {

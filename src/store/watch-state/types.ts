@@ -12,6 +12,7 @@
  */
 import type { RatedSeverity, Finding } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
+import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import type { OutboundMessage, OutboxStore } from '../outbox/types.js';
 import type { AffectedRepo, AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, ScheduleKind, ScheduleRow, StoredPackage, WatchRow } from '../watches.js';
 
@@ -150,6 +151,13 @@ export interface WatchStateStore {
   recordCodeFindings(input: { repo: string; sha: string; findings: readonly SeenCodeFinding[]; now: Date }, announce: (fresh: SeenCodeFinding[]) => readonly OutboundMessage[]): Promise<SeenCodeFinding[]>;
   /** Writes messages to the outbox (a repeated idempotency key changes nothing); how many were new. */
   announce(messages: readonly OutboundMessage[], now: Date): Promise<number>;
+  /** What the channel's weekly digest last showed of package health, by package. */
+  healthSeen(channel: string): Promise<Map<string, HealthSnapshot>>;
+  /**
+   * Writes a digest's messages and, when they are new (a rerun of the slot writes nothing), what it
+   * showed of package health as the channel's new baseline: one transaction. Whether it was new.
+   */
+  recordDigest(messages: readonly OutboundMessage[], health: { channel: string; snapshots: readonly HealthSnapshot[] } | null, now: Date): Promise<boolean>;
   /** The outbox delivered the alert's post: its message ts (a recorded alert becomes posted). */
   recordAlertMessage(id: number, ts: string, now: Date): Promise<void>;
   markAlertFailure(id: number, error: string, giveUp: boolean, now: Date): Promise<void>;
