@@ -87,8 +87,8 @@ export async function main(): Promise<number> {
       db.close();
       return 2;
     }
-    // Said once at start so nobody runs replicas on a half-moved store without knowing (docs/store.md).
-    logger.warn('DATABASE_URL: watches, schedules, sweeps, alerts, digests and their outbox use PostgreSQL; incidents too; /audit replies and their buttons, fix pull requests and which pull-request reviews were posted still use DEPWATCH_DB, so run one replica for now');
+    // Said once at start: what is shared, and what each replica keeps (docs/store.md).
+    logger.info('DATABASE_URL: shared state in PostgreSQL; DEPWATCH_DB keeps this replica\'s caches');
   }
 
   // Parsing, matching and rules run in worker threads: the event loop stays free to ack Slack.

@@ -17,7 +17,8 @@ import { buildIfStale, freePort, ROOT, startNode, waitFor } from './bot-process.
 
 const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const DOCKERIGNORE = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-const COMPOSE = parseYaml(readFileSync(join(ROOT, 'compose.yaml'), 'utf8')) as { services: Record<string, Record<string, unknown>> };
+// Merge keys (<<: *depwatch) as docker compose applies them.
+const COMPOSE = parseYaml(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, Record<string, unknown>> };
 
 /** Dockerfile instructions with their continuation lines joined, comments dropped. */
 const instructions = DOCKERFILE.replace(/\\\n/g, ' ')
@@ -46,15 +47,39 @@ describe('Dockerfile and compose.yaml', () => {
     for (const kept of ['.env', '*.db', 'node_modules', '.git']) expect(DOCKERIGNORE).toContain(kept);
   });
 
-  it('compose runs one replica with a read-only root, a tmpfs, the database on a volume and a healthcheck', () => {
+  it('compose: the sqlite profile runs one replica with its database on a volume; every Depwatch container is read-only, non-root and health-checked', () => {
     const service = COMPOSE.services.depwatch!;
-    expect(Object.keys(COMPOSE.services)).toEqual(['depwatch']);
-    expect(service.read_only).toBe(true);
+    expect(service.profiles).toEqual(['sqlite']);
     expect(service.tmpfs).toEqual([expect.stringMatching(/^\/tmp:/)]);
     expect(service.volumes).toEqual(['depwatch-data:/data']);
     expect((service.environment as Record<string, string>).DEPWATCH_DB).toBe('/data/depwatch.db');
-    expect(service.env_file).toBe('.env');
-    expect((service.healthcheck as { test: string[] }).test).toEqual(['CMD', 'node', 'bin/healthcheck.js']);
+    for (const name of ['depwatch', 'depwatch-replica']) {
+      const bot = COMPOSE.services[name]!;
+      expect(bot.read_only, name).toBe(true);
+      expect(bot.user, name).toBe('1000:1000');
+      expect(bot.cap_drop, name).toEqual(['ALL']);
+      expect(bot.env_file, name).toBe('.env');
+      expect((bot.healthcheck as { test: string[] }).test, name).toEqual(['CMD', 'node', 'bin/healthcheck.js']);
+    }
+  });
+
+  it('compose: the replicas profile runs two replicas on one PostgreSQL, each with only caches of its own', () => {
+    const replica = COMPOSE.services['depwatch-replica']!;
+    const postgres = COMPOSE.services.postgres!;
+    expect(replica.profiles).toEqual(['replicas']);
+    expect(postgres.profiles).toEqual(['replicas']);
+    expect((replica.deploy as { replicas: number }).replicas).toBe(2);
+    const env = replica.environment as Record<string, string>;
+    expect(env.DATABASE_URL).toMatch(/^postgres:\/\/depwatch:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/depwatch$/);
+    // The local SQLite file holds caches only: a tmpfs, no volume shared between the replicas.
+    expect(env.DEPWATCH_DB).toBe('/cache/depwatch.db');
+    expect(replica.volumes).toBeUndefined();
+    expect(replica.tmpfs).toContainEqual(expect.stringMatching(/^\/cache:.*uid=1000/));
+    expect(replica.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    // No password in the file: it comes from .env, and compose refuses to start without it.
+    expect((postgres.environment as Record<string, string>).POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    expect(postgres.read_only).toBe(true);
+    expect((postgres.healthcheck as { test: string[] }).test).toEqual(['CMD', 'pg_isready', '-U', 'depwatch', '-d', 'depwatch']);
   });
 
   describe('the runtime stage, assembled from its COPY lines', () => {
