@@ -196,7 +196,7 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
         advisories: () => services.advisories(new Date()),
         registry: services.registry,
         // As main.ts wires it: with a PostgreSQL watch state, its outbox is delivered beside the local one.
-        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), ...(options.watch.state ? { shared: options.watch.state.outbox } : {}) }),
+        delivery: new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.url }), pacer: { minIntervalMs: 5 }, ...(options.watch.state ? { shared: options.watch.state.outbox } : {}) }),
         ...(options.watch.state ? { state: options.watch.state } : {}),
         ...(options.auditState ? { auditState: options.auditState } : {}),
         admins: options.watch.admins ?? [],
