@@ -88,8 +88,9 @@ export interface Config {
   pypi: { url: string };
   dbPath: string;
   /**
-   * DATABASE_URL: the watch state (watches, findings, alerts, the Slack outbox) in PostgreSQL, shared
-   * by replicas; absent: everything in the SQLite file `dbPath`, as always.
+   * DATABASE_URL: all shared state (watches, schedules, findings, alerts, /audit replies, reviews,
+   * incidents, the Slack outbox) in PostgreSQL, shared by replicas; `dbPath` then keeps caches;
+   * absent: everything in the SQLite file `dbPath`, as always.
    */
   databaseUrl?: string;
   admins: string[];
