@@ -45,8 +45,12 @@ export interface AuditRecord {
 /** A row without its result: what lists (App Home) need. */
 export type AuditSummary = Omit<AuditRecord, 'result' | 'replyParts' | 'private'>;
 
-interface Row {
-  id: number;
+/**
+ * An `audits` row as either driver returns it: PostgreSQL gives BIGSERIAL ids as strings and
+ * `private` as a boolean, SQLite numbers and 0/1. The mappers below read both (audit-state/postgres.ts).
+ */
+export interface AuditDbRow {
+  id: number | string;
   repo: string;
   ref: string;
   sha: string;
@@ -56,16 +60,16 @@ interface Row {
   channel: string | null;
   ts: string | null;
   reply_parts: string | null;
-  private: number | null;
+  private: number | boolean | null;
   counts: string;
   result?: string;
 }
 
 export const repoKey = (repo: string): string => repo.toLowerCase();
 
-function summaryOf(row: Row): AuditSummary {
+export function auditSummaryOf(row: AuditDbRow): AuditSummary {
   return {
-    id: row.id,
+    id: Number(row.id),
     repo: row.repo,
     ref: row.ref,
     sha: row.sha,
@@ -78,10 +82,34 @@ function summaryOf(row: Row): AuditSummary {
   };
 }
 
-const SUMMARY_COLUMNS = 'id, repo, ref, sha, html_url, created_at, requested_by, channel, ts, reply_parts, private, counts';
+export function auditRecordOf(row: AuditDbRow & { result: string }): AuditRecord {
+  return {
+    ...auditSummaryOf(row),
+    replyParts: row.reply_parts === null ? null : (JSON.parse(row.reply_parts) as string[]),
+    private: row.private === null ? null : row.private === true || row.private === 1,
+    result: JSON.parse(row.result) as AuditResult,
+  };
+}
+
+export const AUDIT_SUMMARY_COLUMNS = 'id, repo, ref, sha, html_url, created_at, requested_by, channel, ts, reply_parts, private, counts';
 
 /** Whose App Home lists audits: everything for an admin, else public repositories' and their own. */
 export type AuditViewer = { admin: true } | { admin: false; userId: string };
+
+/** The values of an audit's columns in INSERT order, up to (not including) `private`, whose type differs per store. */
+export function auditColumnValues(audit: NewAudit): unknown[] {
+  return [
+    audit.repo,
+    repoKey(audit.repo),
+    audit.ref,
+    audit.sha,
+    audit.htmlUrl,
+    audit.createdAt.toISOString(),
+    audit.requestedBy,
+    JSON.stringify(countBySeverity(audit.result.findings)),
+    JSON.stringify(audit.result),
+  ];
+}
 
 export class AuditStore {
   constructor(private readonly db: Db) {}
@@ -92,18 +120,7 @@ export class AuditStore {
         `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, private)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        audit.repo,
-        repoKey(audit.repo),
-        audit.ref,
-        audit.sha,
-        audit.htmlUrl,
-        audit.createdAt.toISOString(),
-        audit.requestedBy,
-        JSON.stringify(countBySeverity(audit.result.findings)),
-        JSON.stringify(audit.result),
-        audit.private === undefined || audit.private === null ? null : audit.private ? 1 : 0,
-      );
+      .run(...auditColumnValues(audit), audit.private === undefined || audit.private === null ? null : audit.private ? 1 : 0);
     const stored = this.get(Number(info.lastInsertRowid));
     if (!stored) throw new Error('audit row vanished after insert');
     return stored;
@@ -127,14 +144,8 @@ export class AuditStore {
 
   get(id: number): AuditRecord | undefined {
     if (!Number.isSafeInteger(id) || id <= 0) return undefined;
-    const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, result FROM audits WHERE id = ?`).get(id) as Row | undefined;
-    if (!row?.result) return undefined;
-    return {
-      ...summaryOf(row),
-      replyParts: row.reply_parts === null ? null : (JSON.parse(row.reply_parts) as string[]),
-      private: row.private === null ? null : row.private === 1,
-      result: JSON.parse(row.result) as AuditResult,
-    };
+    const row = this.db.prepare(`SELECT ${AUDIT_SUMMARY_COLUMNS}, result FROM audits WHERE id = ?`).get(id) as (AuditDbRow & { result: string }) | undefined;
+    return row ? auditRecordOf(row) : undefined;
   }
 
   /**
@@ -146,23 +157,23 @@ export class AuditStore {
     const rows = viewer.admin
       ? (this.db
           .prepare(
-            `SELECT ${SUMMARY_COLUMNS} FROM audits a
+            `SELECT ${AUDIT_SUMMARY_COLUMNS} FROM audits a
              WHERE id = (SELECT MAX(id) FROM audits b WHERE b.repo_key = a.repo_key)
              ORDER BY created_at DESC, id DESC LIMIT ?`,
           )
-          .all(limit) as Row[])
+          .all(limit) as AuditDbRow[])
       : (this.db
           .prepare(
-            `SELECT ${SUMMARY_COLUMNS} FROM audits a
+            `SELECT ${AUDIT_SUMMARY_COLUMNS} FROM audits a
              WHERE id = (SELECT MAX(id) FROM audits b WHERE b.repo_key = a.repo_key AND (b.private = 0 OR b.requested_by = @user))
              ORDER BY created_at DESC, id DESC LIMIT @limit`,
           )
-          .all({ user: viewer.userId, limit }) as Row[]);
-    return rows.map(summaryOf);
+          .all({ user: viewer.userId, limit }) as AuditDbRow[]);
+    return rows.map(auditSummaryOf);
   }
 
   latestForRepo(repo: string): AuditSummary | undefined {
-    const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM audits WHERE repo_key = ? ORDER BY id DESC LIMIT 1`).get(repoKey(repo)) as Row | undefined;
-    return row ? summaryOf(row) : undefined;
+    const row = this.db.prepare(`SELECT ${AUDIT_SUMMARY_COLUMNS} FROM audits WHERE repo_key = ? ORDER BY id DESC LIMIT 1`).get(repoKey(repo)) as AuditDbRow | undefined;
+    return row ? auditSummaryOf(row) : undefined;
   }
 }

@@ -11,8 +11,9 @@ export interface FixPullRecord {
   state: PullState;
 }
 
-interface Row {
-  audit_id: number;
+/** A `fix_pull_requests` row as either driver returns it (PostgreSQL: BIGINT ids as strings). */
+export interface FixPullDbRow {
+  audit_id: number | string;
   repo: string;
   branch: string;
   number: number;
@@ -20,14 +21,16 @@ interface Row {
   state: string;
 }
 
-const toRecord = (r: Row): FixPullRecord => ({ auditId: r.audit_id, repo: r.repo, branch: r.branch, number: r.number, url: r.url, state: r.state === 'merged' || r.state === 'closed' ? r.state : 'open' });
+export const FIX_PULL_COLUMNS = 'audit_id, repo, branch, number, url, state';
+
+export const fixPullOf = (r: FixPullDbRow): FixPullRecord => ({ auditId: Number(r.audit_id), repo: r.repo, branch: r.branch, number: r.number, url: r.url, state: r.state === 'merged' || r.state === 'closed' ? r.state : 'open' });
 
 export class FixPullStore {
   constructor(private readonly db: Db) {}
 
   get(auditId: number): FixPullRecord | undefined {
-    const row = this.db.prepare('SELECT audit_id, repo, branch, number, url, state FROM fix_pull_requests WHERE audit_id = ?').get(auditId) as Row | undefined;
-    return row ? toRecord(row) : undefined;
+    const row = this.db.prepare(`SELECT ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE audit_id = ?`).get(auditId) as FixPullDbRow | undefined;
+    return row ? fixPullOf(row) : undefined;
   }
 
   save(record: FixPullRecord, openedBy: string, at: Date): void {
@@ -44,14 +47,14 @@ export class FixPullStore {
     this.db.prepare('UPDATE fix_pull_requests SET state = ?, checked_at = ? WHERE audit_id = ?').run(state, at.toISOString(), auditId);
   }
 
-  /** The newest fix pull request of a repository (`owner/name`), whatever its state. */
+  /** The newest fix pull request of a repository (`owner/name`, any case: GitHub names are case-insensitive), whatever its state. */
   latestForRepo(repo: string): FixPullRecord | undefined {
-    const row = this.db.prepare('SELECT audit_id, repo, branch, number, url, state FROM fix_pull_requests WHERE repo = ? ORDER BY opened_at DESC, audit_id DESC LIMIT 1').get(repo) as Row | undefined;
-    return row ? toRecord(row) : undefined;
+    const row = this.db.prepare(`SELECT ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE repo = ? COLLATE NOCASE ORDER BY opened_at DESC, audit_id DESC LIMIT 1`).get(repo) as FixPullDbRow | undefined;
+    return row ? fixPullOf(row) : undefined;
   }
 
   /** Pull requests still open (the sweep checks whether they were merged or closed). */
   open(): FixPullRecord[] {
-    return (this.db.prepare("SELECT audit_id, repo, branch, number, url, state FROM fix_pull_requests WHERE state = 'open' ORDER BY audit_id").all() as Row[]).map(toRecord);
+    return (this.db.prepare(`SELECT ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE state = 'open' ORDER BY audit_id`).all() as FixPullDbRow[]).map(fixPullOf);
   }
 }

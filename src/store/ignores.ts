@@ -31,8 +31,9 @@ export interface StoredIgnore {
   auditId: number | null;
 }
 
-interface Row {
-  id: number;
+/** An `ignores` row as either driver returns it (PostgreSQL: BIGSERIAL ids as strings). */
+export interface IgnoreDbRow {
+  id: number | string;
   repo_key: string;
   advisory_id: string;
   package: string | null;
@@ -40,11 +41,11 @@ interface Row {
   until: string | null;
   created_by: string;
   created_at: string;
-  audit_id: number | null;
+  audit_id: number | string | null;
 }
 
-const fromRow = (r: Row): StoredIgnore => ({
-  id: r.id,
+export const ignoreOf = (r: IgnoreDbRow): StoredIgnore => ({
+  id: Number(r.id),
   repoKey: r.repo_key,
   advisoryId: r.advisory_id,
   package: r.package,
@@ -52,7 +53,7 @@ const fromRow = (r: Row): StoredIgnore => ({
   until: r.until,
   createdBy: r.created_by,
   createdAt: r.created_at,
-  auditId: r.audit_id,
+  auditId: r.audit_id === null ? null : Number(r.audit_id),
 });
 
 /** How a Slack ignore reads in reports: the mention renders as the person's name in Slack. */
@@ -60,6 +61,19 @@ export const ignoreSource = (ignore: Pick<StoredIgnore, 'createdBy'>): string =>
 
 export function toIgnoreRule(ignore: StoredIgnore): IgnoreRule {
   return { id: ignore.advisoryId, reason: ignore.reason, until: ignore.until, package: ignore.package, source: ignoreSource(ignore) };
+}
+
+/** The values of an ignore's columns in INSERT order, up to (not including) `audit_id`, which each store decides. */
+export function ignoreColumnValues(ignore: NewIgnore): unknown[] {
+  return [
+    repoKey(ignore.repo),
+    ignore.advisoryId.trim(),
+    ignore.package ? normalizeName(ignore.package) : null,
+    ignore.reason.trim(),
+    ignore.until,
+    ignore.createdBy,
+    ignore.createdAt.toISOString(),
+  ];
 }
 
 export class IgnoreStore {
@@ -71,26 +85,17 @@ export class IgnoreStore {
         `INSERT INTO ignores (repo_key, advisory_id, package, reason, until, created_by, created_at, audit_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        repoKey(ignore.repo),
-        ignore.advisoryId.trim(),
-        ignore.package ? normalizeName(ignore.package) : null,
-        ignore.reason.trim(),
-        ignore.until,
-        ignore.createdBy,
-        ignore.createdAt.toISOString(),
-        ignore.auditId ?? null,
-      );
-    return fromRow(this.db.prepare('SELECT * FROM ignores WHERE id = ?').get(Number(info.lastInsertRowid)) as Row);
+      .run(...ignoreColumnValues(ignore), ignore.auditId ?? null);
+    return ignoreOf(this.db.prepare('SELECT * FROM ignores WHERE id = ?').get(Number(info.lastInsertRowid)) as IgnoreDbRow);
   }
 
   forRepo(repo: string): StoredIgnore[] {
-    return (this.db.prepare('SELECT * FROM ignores WHERE repo_key = ? ORDER BY id').all(repoKey(repo)) as Row[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM ignores WHERE repo_key = ? ORDER BY id').all(repoKey(repo)) as IgnoreDbRow[]).map(ignoreOf);
   }
 
   /** Every repository's ignores, oldest first (a sweep reads them once). */
   all(): StoredIgnore[] {
-    return (this.db.prepare('SELECT * FROM ignores ORDER BY id').all() as Row[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM ignores ORDER BY id').all() as IgnoreDbRow[]).map(ignoreOf);
   }
 
   /** The repository's ignores as audit rules. */

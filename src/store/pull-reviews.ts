@@ -11,7 +11,8 @@ export interface PullReviewRow {
   reviewJson: string;
 }
 
-interface Row {
+/** A `pull_request_reviews` row (both drivers return the same types). */
+export interface PullReviewDbRow {
   repo: string;
   number: number;
   channel: string;
@@ -21,14 +22,14 @@ interface Row {
   review_json: string;
 }
 
-const toRow = (r: Row): PullReviewRow => ({ repo: r.repo, number: r.number, channel: r.channel, ts: r.ts, headOid: r.head_oid, state: r.state, reviewJson: r.review_json });
+export const pullReviewOf = (r: PullReviewDbRow): PullReviewRow => ({ repo: r.repo, number: r.number, channel: r.channel, ts: r.ts, headOid: r.head_oid, state: r.state, reviewJson: r.review_json });
 
 export class PullReviewStore {
   constructor(private readonly db: Db) {}
 
   /** Open reviews of a repository (every channel). */
   open(repo: string): PullReviewRow[] {
-    return this.db.prepare<[string], Row>("SELECT * FROM pull_request_reviews WHERE repo = ? AND state = 'open'").all(repo).map(toRow);
+    return this.db.prepare<[string], PullReviewDbRow>("SELECT * FROM pull_request_reviews WHERE repo = ? AND state = 'open'").all(repo).map(pullReviewOf);
   }
 
   /** Pull request numbers still open in the store, by repository. */
@@ -41,8 +42,8 @@ export class PullReviewStore {
   }
 
   get(repo: string, number: number, channel: string): PullReviewRow | undefined {
-    const row = this.db.prepare<[string, number, string], Row>('SELECT * FROM pull_request_reviews WHERE repo = ? AND number = ? AND channel = ?').get(repo, number, channel);
-    return row ? toRow(row) : undefined;
+    const row = this.db.prepare<[string, number, string], PullReviewDbRow>('SELECT * FROM pull_request_reviews WHERE repo = ? AND number = ? AND channel = ?').get(repo, number, channel);
+    return row ? pullReviewOf(row) : undefined;
   }
 
   /** The review comment on a pull request (migrations/023), when Depwatch wrote one. */

@@ -225,6 +225,24 @@ export class WatchStore {
   }
 
   /** Every watch, by repository then channel. */
+  /** Every package name the swept repositories use, with how many repositories use it (the typosquat rule's known names). */
+  packageUsage(): Array<{ name: string; repos: number }> {
+    const counts = new Map<string, number>();
+    for (const row of this.db.prepare<[], { packages_json: string | null }>('SELECT packages_json FROM repo_state WHERE packages_json IS NOT NULL').iterate()) {
+      let packages: unknown;
+      try {
+        packages = JSON.parse(row.packages_json ?? '[]');
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(packages)) continue;
+      const names = new Set<string>();
+      for (const p of packages) if (typeof (p as { name?: unknown })?.name === 'string') names.add((p as { name: string }).name);
+      for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    return [...counts].map(([name, repos]) => ({ name, repos }));
+  }
+
   allWatches(): WatchRow[] {
     return this.db.prepare<[], WatchDbRow>('SELECT * FROM watches ORDER BY repo, channel').all().map(toWatch);
   }

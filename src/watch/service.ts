@@ -204,14 +204,16 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const { jobs } = options;
   const sweeps = jobs ? new SweepRunner(sweepOptions, (o) => sweepThroughQueue(jobs, o)) : new SweepRunner(sweepOptions);
 
-  // The latest fix pull request of each repository an alerts job shows (a repository: any of its branches).
+  // The latest fix pull request of each repository an alerts job shows (a repository: any of its branches), read at once.
   const fixPullsOf = async (keys: readonly string[]): Promise<Map<string, AffectedRepo['fixPull']>> => {
-    const out = new Map<string, AffectedRepo['fixPull']>();
-    for (const key of keys) {
-      const pull = await auditState.latestFixPullForRepo(key.split('@')[0]!);
-      out.set(key, pull ? { number: pull.number, url: pull.url, state: pull.state } : null);
-    }
-    return out;
+    const repoOf = (key: string) => key.split('@')[0]!;
+    const pulls = await auditState.latestFixPulls(keys.map(repoOf));
+    return new Map(
+      keys.map((key) => {
+        const pull = pulls.get(repoOf(key));
+        return [key, pull ? { number: pull.number, url: pull.url, state: pull.state } : null];
+      }),
+    );
   };
 
   const runJob = async (job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestRecorded> => {

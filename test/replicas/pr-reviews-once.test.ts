@@ -4,16 +4,15 @@
  * by the other replica's sweep when its head moves and marked once when merged — never posted twice.
  */
 import { afterEach, expect, it } from 'vitest';
-import { OsvApi } from '../../src/advisories/osv-api.js';
-import { serviceCardSources } from '../../src/packages/service-sources.js';
 import type { Db } from '../../src/store/db.js';
 import { PostgresPullReviewState } from '../../src/store/pull-review-state/postgres.js';
 import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
+import { closeReplicaParts } from '../helpers/replicas.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { GOODLIB, REQUIREMENTS } from '../packages/world.js';
 import { blockText } from '../slack/app-world.js';
-import { openTestDb, startWorld, tempDbPath, type World } from '../watch/helpers.js';
+import { openTestDb, reviewCardSources, startWorld, tempDbPath, type World } from '../watch/helpers.js';
 
 const CHANNEL = 'C0PULLS0001';
 let world: World | undefined;
@@ -21,10 +20,8 @@ let pypi: FakePypi | undefined;
 let database: TestDatabase | undefined;
 const localDbs: Db[] = [];
 afterEach(async () => {
-  await world?.close();
   await pypi?.close();
-  for (const db of localDbs.splice(0)) if (db.open) db.close();
-  await database?.drop();
+  await closeReplicaParts({ world, localDbs, database });
   world = undefined;
   pypi = undefined;
   database = undefined;
@@ -44,17 +41,7 @@ it('posts a pull request review once and lets the other replica update and mark 
     const local = openTestDb(tempDbPath());
     localDbs.push(local);
     const pool = await database!.open({ max: 4 });
-    const cards = serviceCardSources({
-      db: local,
-      pypiUrl: pypi!.url,
-      osvApiUrl: w.osv.url,
-      githubApiUrl: w.github.url,
-      octokit: w.octokit,
-      authenticated: true,
-      advisories: () => new OsvApi({ baseUrl: w.osv.url, db: local, retries: 1, backoffMs: 1 }),
-      now: w.clock.now,
-      pypi: { retries: 0, backoffMs: 1 },
-    });
+    const cards = reviewCardSources(w, pypi!.url, local);
     return w.service({ db: local, state: new PostgresWatchState(pool), pullReviews: new PostgresPullReviewState(pool), pullRequestReviews: { cards } }).watch;
   };
   const [a, b] = [await replica(), await replica()];

@@ -132,7 +132,10 @@ describe.each<Dialect>(['sqlite', 'postgres'])('/audit state on %s', (dialect) =
     await a.setFixPullState(second.id, 'merged', new Date('2025-05-01T13:00:00Z'));
     expect(await b.fixPull(second.id)).toMatchObject({ number: 8, state: 'merged' });
     expect((await b.openFixPulls()).map((p) => p.number)).toEqual([7]);
-    expect((await b.latestFixPullForRepo('Octo/App'))?.number).toBe(8);
+    expect((await b.latestFixPulls(['Octo/App', 'octo/none'])).get('Octo/App')?.number).toBe(8);
+    expect((await b.latestFixPulls(['Octo/App', 'octo/none'])).has('octo/none')).toBe(false);
+    // As alerts ask: by the watch key, lower case.
+    expect((await a.latestFixPulls(['octo/app'])).get('octo/app')?.number).toBe(8);
     expect(await b.fixPull(second.id + 100)).toBeUndefined();
   });
 });

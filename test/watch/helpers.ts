@@ -11,6 +11,7 @@ import { OsvApi } from '../../src/advisories/osv-api.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import type { PackageRegistry } from '../../src/audit/audit.js';
 import { createGitHubClient } from '../../src/github/client.js';
+import { serviceCardSources } from '../../src/packages/service-sources.js';
 import type { CronTimer, JobSpec } from '../../src/schedule/scheduler.js';
 import type { DeliveryReport } from '../../src/slack/outbox/deliver.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
@@ -130,6 +131,21 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
  * Runs the Slack outbox's delivery loop over the fake Slack until nothing is due: what the domain
  * wrote to the outbox (digests, reminders, cards) is posted, as a replica's loop would.
  */
+/** Package cards as the service wires them, on `db`, against this world's fakes and a fake PyPI at `pypiUrl`. */
+export function reviewCardSources(world: World, pypiUrl: string, db: Db) {
+  return serviceCardSources({
+    db,
+    pypiUrl,
+    osvApiUrl: world.osv.url,
+    githubApiUrl: world.github.url,
+    octokit: world.octokit,
+    authenticated: true,
+    advisories: () => new OsvApi({ baseUrl: world.osv.url, db, retries: 1, backoffMs: 1 }),
+    now: world.clock.now,
+    pypi: { retries: 0, backoffMs: 1 },
+  });
+}
+
 export async function drainOutbox(db: Db, slackUrl: string, options: { now?: () => Date; minIntervalMs?: number } = {}): Promise<DeliveryReport & { delivery: SlackDelivery }> {
   const delivery = new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slackUrl }), pacer: { minIntervalMs: options.minIntervalMs ?? 1 }, ...(options.now ? { now: options.now } : {}) });
   const report = await delivery.deliver();

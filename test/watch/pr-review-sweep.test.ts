@@ -5,13 +5,11 @@
  * the listing query.
  */
 import { afterEach, expect, it } from 'vitest';
-import { OsvApi } from '../../src/advisories/osv-api.js';
-import { serviceCardSources } from '../../src/packages/service-sources.js';
 import { ROUTES } from '../fakes/github.js';
 import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
 import { GOODLIB, REQUIREMENTS } from '../packages/world.js';
 import { blockText } from '../slack/app-world.js';
-import { openTestDb, startWorld, type World } from './helpers.js';
+import { openTestDb, reviewCardSources, startWorld, type World } from './helpers.js';
 
 const CHANNEL = 'C0PULLS0001';
 let world: World;
@@ -34,17 +32,7 @@ it('posts one review per pull request that changes dependencies, updates it on n
   const cardsDb = openTestDb(world.dbPath);
   const { watch } = world.service({
     pullRequestReviews: {
-      cards: serviceCardSources({
-        db: cardsDb,
-        pypiUrl: pypi.url,
-        osvApiUrl: world.osv.url,
-        githubApiUrl: world.github.url,
-        octokit: world.octokit,
-        authenticated: true,
-        advisories: () => new OsvApi({ baseUrl: world.osv.url, db: cardsDb, retries: 1, backoffMs: 1 }),
-        now: world.clock.now,
-        pypi: { retries: 0, backoffMs: 1 },
-      }),
+      cards: reviewCardSources(world, pypi.url, cardsDb),
     },
   });
   watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
@@ -95,17 +83,7 @@ async function commentingWorld(githubWrite: boolean) {
   world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib @everyone', head: 'deps' });
   const cardsDb = openTestDb(world.dbPath);
   const w = world;
-  const cards = serviceCardSources({
-    db: cardsDb,
-    pypiUrl: pypi.url,
-    osvApiUrl: w.osv.url,
-    githubApiUrl: w.github.url,
-    octokit: w.octokit,
-    authenticated: true,
-    advisories: () => new OsvApi({ baseUrl: w.osv.url, db: cardsDb, retries: 1, backoffMs: 1 }),
-    now: w.clock.now,
-    pypi: { retries: 0, backoffMs: 1 },
-  });
+  const cards = reviewCardSources(w, pypi.url, cardsDb);
   const { watch, db } = w.service({ pullRequestReviews: { cards, comments: true } });
   watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
   return { w, watch, db };

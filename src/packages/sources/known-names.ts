@@ -8,6 +8,7 @@
  * Both stay far below the shipped list's tier, so they only order names among themselves.
  */
 import type { Db } from '../../store/db.js';
+import { WatchStore } from '../../store/watches.js';
 import type { PopularName } from '../typosquat/popularity.js';
 
 export function mirrorNames(db: Db): PopularName[] {
@@ -47,25 +48,7 @@ export function watchedNamesEvery(usage: () => Promise<Array<{ name: string; rep
   };
 }
 
-/** How many swept repositories use each package (SQLite: read from each repository's stored packages). */
-export function packageUsage(db: Db): Array<{ name: string; repos: number }> {
-  const counts = new Map<string, number>();
-  for (const row of db.prepare<[], { packages_json: string | null }>('SELECT packages_json FROM repo_state WHERE packages_json IS NOT NULL').iterate()) {
-    let packages: unknown;
-    try {
-      packages = JSON.parse(row.packages_json ?? '[]');
-    } catch {
-      continue;
-    }
-    if (!Array.isArray(packages)) continue;
-    const names = new Set<string>();
-    for (const p of packages) if (typeof (p as { name?: unknown })?.name === 'string') names.add((p as { name: string }).name);
-    for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return [...counts].map(([name, repos]) => ({ name, repos }));
-}
-
 /** The watched repositories' packages as popular names (SQLite). */
 export function watchedNames(db: Db): PopularName[] {
-  return packageUsage(db).map((r) => ({ name: r.name, popularity: r.repos, source: 'watched repositories' }));
+  return new WatchStore(db).packageUsage().map((r) => ({ name: r.name, popularity: r.repos, source: 'watched repositories' }));
 }

@@ -5,114 +5,29 @@
  * ignore) locks the audit's row and reads the repository's ignores inside that transaction, so two
  * replicas revising one reply take turns and the later one sees what the earlier one stored.
  */
-import type { AuditResult } from '../../audit/audit.js';
-import type { Severity } from '../../audit/findings.js';
 import type { PullState } from '../../github/fix-pull-request.js';
 import { normalizeName } from '../../python/names.js';
 import { countBySeverity } from '../../report/summary.js';
-import { repoKey } from '../audits.js';
-import { toIgnoreRule } from '../ignores.js';
+import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, auditRecordOf, auditSummaryOf, repoKey, type AuditDbRow } from '../audits.js';
+import { FIX_PULL_COLUMNS, fixPullOf, type FixPullDbRow } from '../fix-pulls.js';
+import { ignoreColumnValues, ignoreOf, toIgnoreRule, type IgnoreDbRow } from '../ignores.js';
 import { inTransaction, type PgClient, type PgPool } from '../postgres.js';
 import { lookupOf, type AuditRecord, type AuditStateStore, type AuditSummary, type AuditViewer, type FixPullRecord, type NewAudit, type NewIgnore, type ReviseResult, type StoredIgnore } from './types.js';
 
 type Queryable = Pick<PgPool, 'query'> | PgClient;
-
-interface AuditRow {
-  id: string;
-  repo: string;
-  ref: string;
-  sha: string;
-  html_url: string;
-  created_at: string;
-  requested_by: string | null;
-  channel: string | null;
-  ts: string | null;
-  reply_parts: string | null;
-  private: boolean | null;
-  counts: string;
-  result?: string;
-}
-
-interface IgnoreRow {
-  id: string;
-  repo_key: string;
-  advisory_id: string;
-  package: string | null;
-  reason: string;
-  until: string | null;
-  created_by: string;
-  created_at: string;
-  audit_id: string | null;
-}
-
-interface FixPullRow {
-  audit_id: string;
-  repo: string;
-  branch: string;
-  number: number;
-  url: string;
-  state: string;
-}
-
-const SUMMARY_COLUMNS = 'id, repo, ref, sha, html_url, created_at, requested_by, channel, ts, reply_parts, private, counts';
-const FIX_PULL_COLUMNS = 'audit_id, repo, branch, number, url, state';
-
-function summaryOf(row: AuditRow): AuditSummary {
-  return {
-    id: Number(row.id),
-    repo: row.repo,
-    ref: row.ref,
-    sha: row.sha,
-    htmlUrl: row.html_url,
-    createdAt: row.created_at,
-    requestedBy: row.requested_by,
-    channel: row.channel,
-    ts: row.ts,
-    counts: JSON.parse(row.counts) as Record<Severity, number>,
-  };
-}
-
-function recordOf(row: AuditRow & { result: string }): AuditRecord {
-  return {
-    ...summaryOf(row),
-    replyParts: row.reply_parts === null ? null : (JSON.parse(row.reply_parts) as string[]),
-    private: row.private,
-    result: JSON.parse(row.result) as AuditResult,
-  };
-}
-
-const ignoreOf = (r: IgnoreRow): StoredIgnore => ({
-  id: Number(r.id),
-  repoKey: r.repo_key,
-  advisoryId: r.advisory_id,
-  package: r.package,
-  reason: r.reason,
-  until: r.until,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  auditId: r.audit_id === null ? null : Number(r.audit_id),
-});
-
-const fixPullOf = (r: FixPullRow): FixPullRecord => ({
-  auditId: Number(r.audit_id),
-  repo: r.repo,
-  branch: r.branch,
-  number: r.number,
-  url: r.url,
-  state: r.state === 'merged' || r.state === 'closed' ? r.state : 'open',
-});
+type AuditRow = AuditDbRow & { result: string };
 
 /** A positive id that fits in a row id: anything else (a forged button value) is simply not found. */
 const isAuditId = (id: number) => Number.isSafeInteger(id) && id > 0;
 
 async function auditById(q: Queryable, id: number, lock = false): Promise<AuditRecord | undefined> {
   if (!isAuditId(id)) return undefined;
-  const row = (await q.query<AuditRow & { result: string }>(`SELECT ${SUMMARY_COLUMNS}, result FROM audits WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0];
-  return row ? recordOf(row) : undefined;
+  const row = (await q.query<AuditRow>(`SELECT ${AUDIT_SUMMARY_COLUMNS}, result FROM audits WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0];
+  return row ? auditRecordOf(row) : undefined;
 }
 
 async function ignoresOf(q: Queryable, repo: string): Promise<StoredIgnore[]> {
-  return (await q.query<IgnoreRow>('SELECT * FROM ignores WHERE repo_key = $1 ORDER BY id', [repoKey(repo)])).rows.map(ignoreOf);
+  return (await q.query<IgnoreDbRow>('SELECT * FROM ignores WHERE repo_key = $1 ORDER BY id', [repoKey(repo)])).rows.map(ignoreOf);
 }
 
 /** Locks the audit, revises its result from the ignores as they are inside the transaction, stores it. */
@@ -132,25 +47,14 @@ export class PostgresAuditState implements AuditStateStore {
 
   async insertAudit(audit: NewAudit): Promise<AuditRecord> {
     const row = (
-      await this.pool.query<AuditRow & { result: string }>(
+      await this.pool.query<AuditRow>(
         `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, private)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${SUMMARY_COLUMNS}, result`,
-        [
-          audit.repo,
-          repoKey(audit.repo),
-          audit.ref,
-          audit.sha,
-          audit.htmlUrl,
-          audit.createdAt.toISOString(),
-          audit.requestedBy,
-          JSON.stringify(countBySeverity(audit.result.findings)),
-          JSON.stringify(audit.result),
-          audit.private ?? null,
-        ],
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${AUDIT_SUMMARY_COLUMNS}, result`,
+        [...auditColumnValues(audit), audit.private ?? null],
       )
     ).rows[0];
     if (!row) throw new Error('audit row not returned by its insert');
-    return recordOf(row);
+    return auditRecordOf(row);
   }
 
   getAudit(id: number) {
@@ -174,24 +78,24 @@ export class PostgresAuditState implements AuditStateStore {
   async recentAudits(limit: number, viewer: AuditViewer): Promise<AuditSummary[]> {
     // The newest audit per repository the viewer may see (an unknown privacy counts as private).
     const rows = viewer.admin
-      ? await this.pool.query<AuditRow>(
-          `SELECT ${SUMMARY_COLUMNS} FROM audits a
+      ? await this.pool.query<AuditDbRow>(
+          `SELECT ${AUDIT_SUMMARY_COLUMNS} FROM audits a
            WHERE id = (SELECT MAX(id) FROM audits b WHERE b.repo_key = a.repo_key)
            ORDER BY created_at DESC, id DESC LIMIT $1`,
           [limit],
         )
-      : await this.pool.query<AuditRow>(
-          `SELECT ${SUMMARY_COLUMNS} FROM audits a
+      : await this.pool.query<AuditDbRow>(
+          `SELECT ${AUDIT_SUMMARY_COLUMNS} FROM audits a
            WHERE id = (SELECT MAX(id) FROM audits b WHERE b.repo_key = a.repo_key AND (b.private = false OR b.requested_by = $1))
            ORDER BY created_at DESC, id DESC LIMIT $2`,
           [viewer.userId, limit],
         );
-    return rows.rows.map(summaryOf);
+    return rows.rows.map(auditSummaryOf);
   }
 
   async latestAuditForRepo(repo: string) {
-    const row = (await this.pool.query<AuditRow>(`SELECT ${SUMMARY_COLUMNS} FROM audits WHERE repo_key = $1 ORDER BY id DESC LIMIT 1`, [repoKey(repo)])).rows[0];
-    return row ? summaryOf(row) : undefined;
+    const row = (await this.pool.query<AuditDbRow>(`SELECT ${AUDIT_SUMMARY_COLUMNS} FROM audits WHERE repo_key = $1 ORDER BY id DESC LIMIT 1`, [repoKey(repo)])).rows[0];
+    return row ? auditSummaryOf(row) : undefined;
   }
 
   addIgnore(ignore: NewIgnore & { auditId: number }, reviseResult: ReviseResult) {
@@ -199,19 +103,10 @@ export class PostgresAuditState implements AuditStateStore {
       // The audit's row first: the revision below and a second stage finishing elsewhere take turns.
       const locked = await auditById(c, ignore.auditId, true);
       const row = (
-        await c.query<IgnoreRow>(
+        await c.query<IgnoreDbRow>(
           `INSERT INTO ignores (repo_key, advisory_id, package, reason, until, created_by, created_at, audit_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-          [
-            repoKey(ignore.repo),
-            ignore.advisoryId.trim(),
-            ignore.package ? normalizeName(ignore.package) : null,
-            ignore.reason.trim(),
-            ignore.until,
-            ignore.createdBy,
-            ignore.createdAt.toISOString(),
-            locked ? ignore.auditId : null,
-          ],
+          [...ignoreColumnValues(ignore), locked ? ignore.auditId : null],
         )
       ).rows[0]!;
       return { ignore: ignoreOf(row), audit: locked ? await revise(c, ignore.auditId, reviseResult) : undefined };
@@ -227,13 +122,13 @@ export class PostgresAuditState implements AuditStateStore {
   }
 
   async repoIgnoreLookup() {
-    const all = (await this.pool.query<IgnoreRow>('SELECT * FROM ignores ORDER BY id')).rows.map(ignoreOf);
+    const all = (await this.pool.query<IgnoreDbRow>('SELECT * FROM ignores ORDER BY id')).rows.map(ignoreOf);
     return lookupOf(all.map((ignore) => ({ repoKey: ignore.repoKey, rule: toIgnoreRule(ignore) })));
   }
 
   async fixPull(auditId: number) {
     if (!isAuditId(auditId)) return undefined;
-    const row = (await this.pool.query<FixPullRow>(`SELECT ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE audit_id = $1`, [auditId])).rows[0];
+    const row = (await this.pool.query<FixPullDbRow>(`SELECT ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE audit_id = $1`, [auditId])).rows[0];
     return row ? fixPullOf(row) : undefined;
   }
 
@@ -250,12 +145,17 @@ export class PostgresAuditState implements AuditStateStore {
     await this.pool.query('UPDATE fix_pull_requests SET state = $1, checked_at = $2 WHERE audit_id = $3', [state, at.toISOString(), auditId]);
   }
 
-  async latestFixPullForRepo(repo: string) {
-    const row = (await this.pool.query<FixPullRow>(`SELECT ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE repo = $1 ORDER BY opened_at DESC, audit_id DESC LIMIT 1`, [repo])).rows[0];
-    return row ? fixPullOf(row) : undefined;
+  async latestFixPulls(repos: readonly string[]) {
+    // GitHub names are case-insensitive: a pull request opened for Octo/App is octo/app's too.
+    const rows = await this.pool.query<FixPullDbRow>(
+      `SELECT DISTINCT ON (lower(repo)) ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE lower(repo) = ANY($1::text[]) ORDER BY lower(repo), opened_at DESC, audit_id DESC`,
+      [[...new Set(repos.map(repoKey))]],
+    );
+    const byKey = new Map(rows.rows.map((r) => [repoKey(r.repo), fixPullOf(r)]));
+    return new Map(repos.flatMap((repo) => (byKey.has(repoKey(repo)) ? [[repo, byKey.get(repoKey(repo))!] as const] : [])));
   }
 
   async openFixPulls() {
-    return (await this.pool.query<FixPullRow>(`SELECT ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE state = 'open' ORDER BY audit_id`)).rows.map(fixPullOf);
+    return (await this.pool.query<FixPullDbRow>(`SELECT ${FIX_PULL_COLUMNS} FROM fix_pull_requests WHERE state = 'open' ORDER BY audit_id`)).rows.map(fixPullOf);
   }
 }

@@ -78,8 +78,13 @@ export class SqliteAuditState implements AuditStateStore {
     this.fixPulls.setState(auditId, state, at);
   }
 
-  async latestFixPullForRepo(repo: string) {
-    return this.fixPulls.latestForRepo(repo);
+  async latestFixPulls(repos: readonly string[]) {
+    const out = new Map<string, FixPullRecord>();
+    for (const repo of new Set(repos)) {
+      const pull = this.fixPulls.latestForRepo(repo);
+      if (pull) out.set(repo, pull);
+    }
+    return out;
   }
 
   async openFixPulls() {

@@ -53,8 +53,8 @@ export interface AuditStateStore {
   fixPull(auditId: number): Promise<FixPullRecord | undefined>;
   saveFixPull(record: FixPullRecord, openedBy: string, at: Date): Promise<void>;
   setFixPullState(auditId: number, state: PullState, at: Date): Promise<void>;
-  /** The newest fix pull request of a repository (`owner/name`), whatever its state. */
-  latestFixPullForRepo(repo: string): Promise<FixPullRecord | undefined>;
+  /** The newest fix pull request of each repository (`owner/name`) that has one, whatever its state: one read for an alerts job. */
+  latestFixPulls(repos: readonly string[]): Promise<Map<string, FixPullRecord>>;
   /** Pull requests still open (the sweep checks whether they were merged or closed). */
   openFixPulls(): Promise<FixPullRecord[]>;
 }

@@ -5,19 +5,8 @@
 import { PostgresOutbox } from '../outbox/postgres.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, type PgPool } from '../postgres.js';
+import { pullReviewOf, type PullReviewDbRow } from '../pull-reviews.js';
 import type { PullReviewRow, PullReviewState, ReviewComment } from './types.js';
-
-interface Row {
-  repo: string;
-  number: number;
-  channel: string;
-  ts: string;
-  head_oid: string;
-  state: PullReviewRow['state'];
-  review_json: string;
-}
-
-const toRow = (r: Row): PullReviewRow => ({ repo: r.repo, number: r.number, channel: r.channel, ts: r.ts, headOid: r.head_oid, state: r.state, reviewJson: r.review_json });
 
 export class PostgresPullReviewState implements PullReviewState {
   readonly dialect = 'postgres' as const;
@@ -25,7 +14,7 @@ export class PostgresPullReviewState implements PullReviewState {
   constructor(private readonly pool: PgPool) {}
 
   async open(repo: string) {
-    return (await this.pool.query<Row>("SELECT * FROM pull_request_reviews WHERE repo = $1 AND state = 'open' ORDER BY number, channel", [repo])).rows.map(toRow);
+    return (await this.pool.query<PullReviewDbRow>("SELECT * FROM pull_request_reviews WHERE repo = $1 AND state = 'open' ORDER BY number, channel", [repo])).rows.map(pullReviewOf);
   }
 
   async openNumbers() {
@@ -36,8 +25,8 @@ export class PostgresPullReviewState implements PullReviewState {
   }
 
   async get(repo: string, number: number, channel: string) {
-    const row = (await this.pool.query<Row>('SELECT * FROM pull_request_reviews WHERE repo = $1 AND number = $2 AND channel = $3', [repo, number, channel])).rows[0];
-    return row ? toRow(row) : undefined;
+    const row = (await this.pool.query<PullReviewDbRow>('SELECT * FROM pull_request_reviews WHERE repo = $1 AND number = $2 AND channel = $3', [repo, number, channel])).rows[0];
+    return row ? pullReviewOf(row) : undefined;
   }
 
   async save(row: PullReviewRow, messages: readonly OutboundMessage[], now: Date) {

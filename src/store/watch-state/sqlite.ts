@@ -6,7 +6,6 @@
  */
 import { PackageHealthStore } from '../package-health.js';
 import type { HealthSnapshot } from '../../packages/health-snapshot.js';
-import { packageUsage } from '../../packages/sources/known-names.js';
 import { storeHealth } from '../../ops/health.js';
 import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
@@ -20,6 +19,8 @@ export class SqliteWatchState implements WatchStateStore {
   readonly dialect = 'sqlite' as const;
   readonly outbox: SqliteOutbox;
   private readonly healthCheck: ReturnType<typeof storeHealth>;
+  /** What each channel's weekly digest last showed of package health. */
+  private readonly healthBaseline: PackageHealthStore;
 
   constructor(
     readonly store: WatchStore,
@@ -27,6 +28,7 @@ export class SqliteWatchState implements WatchStateStore {
   ) {
     this.outbox = outbox ?? new SqliteOutbox(store.db);
     this.healthCheck = storeHealth(store.db);
+    this.healthBaseline = new PackageHealthStore(store.db);
   }
 
   private get db() {
@@ -50,7 +52,7 @@ export class SqliteWatchState implements WatchStateStore {
   }
 
   async packageUsage() {
-    return packageUsage(this.store.db);
+    return this.store.packageUsage();
   }
 
   async watchesOfRepo(repo: string): Promise<WatchRow[]> {
@@ -187,13 +189,13 @@ export class SqliteWatchState implements WatchStateStore {
   }
 
   async healthSeen(channel: string) {
-    return new PackageHealthStore(this.db).seen(channel);
+    return this.healthBaseline.seen(channel);
   }
 
   async recordDigest(messages: readonly OutboundMessage[], health: { channel: string; snapshots: readonly HealthSnapshot[] } | null, now: Date) {
     return this.db.transaction(() => {
       const written = this.outbox.write(messages, now) > 0;
-      if (written && health) new PackageHealthStore(this.db).save(health.channel, health.snapshots, now);
+      if (written && health) this.healthBaseline.save(health.channel, health.snapshots, now);
       return written;
     })();
   }

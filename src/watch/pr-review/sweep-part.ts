@@ -17,7 +17,7 @@ import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
 import { isManifestPath } from '../../python/discover.js';
 import type { OutboundMessage } from '../../store/outbox/types.js';
-import type { PullReviewState } from '../../store/pull-review-state/types.js';
+import type { PullReviewRow, PullReviewState } from '../../store/pull-review-state/types.js';
 import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
@@ -70,16 +70,21 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   for (const [repo, message] of listing.errors) result.errors.push(`${repo}: ${message}`);
 
   // Which pull requests need a (new) review: a manifest changed, and the head moved since.
-  const due: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
+  // Each due pull request keeps the reviews read here, so publishing it reads none again.
+  const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow> }[] = [];
   for (const [repo, { open, closed }] of listing.byRepo) {
     for (const c of closed) await closeOut(options, reviews, repo, c.number, c.state, result);
     for (const pull of open) {
       const paths = pull.paths.filter(isManifestPath);
       if (paths.length === 0) continue;
       const channels = repos.get(repo) ?? [];
-      const known = await Promise.all(channels.map((channel) => reviews.get(repo, pull.number, channel)));
-      if (known.every((review) => review?.headOid === pull.headOid)) continue;
-      due.push({ repo, pull, paths });
+      const known = new Map<string, PullReviewRow>();
+      for (const channel of channels) {
+        const review = await reviews.get(repo, pull.number, channel);
+        if (review) known.set(channel, review);
+      }
+      if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
+      due.push({ repo, pull, paths, known });
     }
   }
   if (due.length === 0) return result;
@@ -95,7 +100,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   result.githubRequests += requests;
   result.errors.push(...errors);
 
-  for (const { repo, pull, paths } of due) {
+  for (const { repo, pull, paths, known } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
       const side = (oid: string) => Object.fromEntries(paths.flatMap((path) => {
@@ -105,7 +110,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const review = await reviewDependencies(await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) }), options.cards());
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
-      await publish(options, reviews, ref, review, repos.get(repo) ?? []);
+      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known);
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
       const message = `${repo}#${pull.number}: the dependency review failed (${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)})`;
@@ -142,13 +147,14 @@ function cardMessage(channel: string, card: PullRequestReviewCard, known: boolea
     : { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'post', messageKey: key, idempotencyKey: key };
 }
 
-async function publish(options: PullRequestReviewOptions, reviews: PullReviewState, ref: PullRequestRef, review: DependencyReview, channels: readonly string[]): Promise<void> {
+/** Posts or updates the card in each channel; `known`: the channels' reviews as read before the review was made. */
+async function publish(options: PullRequestReviewOptions, reviews: PullReviewState, ref: PullRequestRef, review: DependencyReview, channels: readonly string[], known: ReadonlyMap<string, PullReviewRow>): Promise<void> {
   const now = options.now();
   for (const channel of channels) {
-    const known = await reviews.get(ref.repo, ref.number, channel);
+    const before = known.get(channel);
     // ts: only reviews posted before the outbox have one here; newer ones are found by message key.
-    const ts = known?.ts ?? '';
-    const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, known !== undefined, now);
+    const ts = before?.ts ?? '';
+    const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now);
     await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
   }
 }
