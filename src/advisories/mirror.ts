@@ -7,8 +7,9 @@ import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-items.js';
-import { matchCandidates, pep503, PYPI_ECOSYSTEM } from './match.js';
+import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
+import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
@@ -27,6 +28,11 @@ export interface ImportSummary {
   rejected: number;
   /** The first MAX_LISTED_REJECTIONS rejections; `rejected` counts them all. */
   rejections: ImportRejection[];
+  /**
+   * Package matchers derived for records stored before matchers were kept (or in an older format),
+   * after an upgrade; absent when there were none.
+   */
+  matchersDerived?: number;
 }
 
 export interface MirrorStatus {
@@ -102,10 +108,17 @@ function prepareStatements(db: Db) {
     firstChange: db.prepare<[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM advisory_changes'),
     pruneChanges: db.prepare<[number]>('DELETE FROM advisory_changes WHERE seq <= ?'),
     changedSince: db.prepare<[number], { package: string }>('SELECT DISTINCT package FROM advisory_changes WHERE seq > ?'),
-    addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id) VALUES (?, ?)'),
+    addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id, matcher) VALUES (?, ?, ?)'),
+    // LIKE with one trailing % stops at the prefix: no stored matcher is read whole.
+    staleMatchers: db.prepare<[string, number], { package: string; advisory_id: string; json: string }>(
+      `SELECT p.package AS package, p.advisory_id AS advisory_id, a.json AS json
+       FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
+       WHERE p.matcher IS NULL OR p.matcher NOT LIKE ? ORDER BY p.advisory_id LIMIT ?`,
+    ),
+    setMatcher: db.prepare('UPDATE advisory_packages SET matcher = ? WHERE package = ? AND advisory_id = ?'),
     // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
-    idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string }>(
-      `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key
+    idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string; matcher: string | null }>(
+      `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key, p.matcher AS matcher
        FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
        WHERE p.package IN (SELECT value FROM json_each(?)) AND a.withdrawn IS NULL ORDER BY p.package, a.id`,
     ),
@@ -193,7 +206,36 @@ export class AdvisoryMirror implements AdvisorySource {
       this.pruneChangeLog();
       this.packages.clear();
     }
+    const derived = this.deriveMissingMatchers();
+    if (derived > 0) summary.matchersDerived = derived;
     return summary;
+  }
+
+  /**
+   * Derives the matchers of rows stored without one (before migration 024_advisory_matchers, or in
+   * an older format): run by every import and sync, and when the bot starts. Until then such rows
+   * are matched from their records, which gives the same answers, only slower. Returns how many
+   * were derived (0 almost always).
+   */
+  deriveMissingMatchers(): number {
+    const s = this.statements;
+    let derived = 0;
+    for (;;) {
+      const rows = s.staleMatchers.all(`${STORED_MATCHER_PREFIX}%`, IMPORT_BATCH_SIZE);
+      if (rows.length === 0) break;
+      this.db.transaction(() => {
+        for (const row of rows) {
+          const record = decode(row.json);
+          // A damaged record gets an empty matcher rather than being asked about again and again;
+          // matching reads the record itself, which cannot be decoded either, so nothing changes.
+          const matcher = record === null ? storedMatcherJson({ id: row.advisory_id, modified: '' }, row.package) : storedMatcherJson(record, row.package);
+          s.setMatcher.run(matcher, row.package, row.advisory_id);
+        }
+      })();
+      derived += rows.length;
+    }
+    if (derived > 0) this.packages.clear();
+    return derived;
   }
 
   /** Drops all but the newest `changeLogRows` rows (sequence numbers are never reused: AUTOINCREMENT). */
@@ -223,7 +265,7 @@ export class AdvisoryMirror implements AdvisorySource {
           s.clearPackages.run(record.id);
           summary.updated += 1;
         }
-        for (const name of packages) s.addPackage.run(name, record.id);
+        for (const name of packages) s.addPackage.run(name, record.id, storedMatcherJson(record, name));
         for (const name of changed) s.logChange.run(name);
       }
     })();
@@ -353,7 +395,7 @@ export class AdvisoryMirror implements AdvisorySource {
     }
     if (unknown.length === 0) return byName;
 
-    const rows: { package: string; id: string; modified_key: string }[] = [];
+    const rows: { package: string; id: string; modified_key: string; matcher: string | null }[] = [];
     for (let i = 0; i < unknown.length; i += LOOKUP_BATCH) {
       rows.push(...s.idsForPackages.all(JSON.stringify(unknown.slice(i, i + LOOKUP_BATCH))));
     }
@@ -370,7 +412,13 @@ export class AdvisoryMirror implements AdvisorySource {
     }
     for (const row of rows) {
       const record = decoded.get(row.id);
-      if (record) byName.get(row.package)?.push(record);
+      if (!record) continue;
+      // The matcher derived at import time, so matching does not compile the record's lists.
+      if (!hasMatcher(record, row.package)) {
+        const stored = parseStoredMatcher(row.matcher);
+        if (stored !== null) primeMatcher(record, row.package, matcherFromStored(stored), stored.fixed);
+      }
+      byName.get(row.package)?.push(record);
     }
     for (const name of unknown) this.rememberPackage(name, byName.get(name) ?? []);
     return byName;

@@ -1,0 +1,100 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AdvisoryMirror } from '../../src/advisories/mirror.js';
+import { STORED_MATCHER_PREFIX } from '../../src/advisories/stored-matcher.js';
+import type { OsvRecord } from '../../src/advisories/types.js';
+import { migrate, openDb, readMigrations, type Db } from '../../src/store/db.js';
+
+const record = (id: string, extra: Partial<OsvRecord> = {}): OsvRecord => ({
+  id,
+  modified: '2024-01-01T00:00:00Z',
+  affected: [{ package: { ecosystem: 'PyPI', name: 'Demo_Pkg' }, versions: ['1.0', '1.1'], ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '2.0' }, { fixed: '2.5' }] }] }],
+  ...extra,
+});
+
+const matcherColumn = (db: Db) => db.prepare<[], { advisory_id: string; matcher: string | null }>('SELECT advisory_id, matcher FROM advisory_packages ORDER BY advisory_id').all();
+const hitIds = async (mirror: AdvisoryMirror, version: string) => ((await mirror.affecting([{ name: 'demo-pkg', version }])).get(`demo-pkg@${version}`) ?? []).map((r) => r.id);
+
+/** An in-memory database migrated with exactly `migrations` (none from the migrations folder). */
+function openDbAt(migrations: ReturnType<typeof readMigrations>): Db {
+  const db = openDb(':memory:', { migrationsDir: mkdtempSync(join(tmpdir(), 'depwatch-no-migrations-')) });
+  migrate(db, migrations);
+  return db;
+}
+
+describe('the mirror keeps each advisory matcher it derived at import', () => {
+  it('stores one per advisory and package when a record is imported', async () => {
+    const db = openDb(':memory:');
+    await new AdvisoryMirror(db).importRecords([record('PYSEC-1')]);
+    const [row] = matcherColumn(db);
+    expect(row!.matcher!.startsWith(STORED_MATCHER_PREFIX)).toBe(true);
+    expect(JSON.parse(row!.matcher!)).toMatchObject({ keys: ['1', '1.1'], exact: [], fixed: ['2.5'] });
+  });
+
+  it('matches with the stored matcher, not by compiling the record again', async () => {
+    const db = openDb(':memory:');
+    await new AdvisoryMirror(db).importRecords([record('PYSEC-1')]);
+    // Stored says 9.9 only; the record says 1.0, 1.1 and [2.0, 2.5): a fresh mirror answers as stored.
+    db.prepare('UPDATE advisory_packages SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":["9.9"],"exact":[],"ranges":[],"fixed":[]}`);
+    const mirror = new AdvisoryMirror(db);
+    expect(await hitIds(mirror, '9.9.0')).toEqual(['PYSEC-1']);
+    expect(await hitIds(mirror, '1.0')).toEqual([]);
+  });
+
+  it('matches from the record when a stored matcher is damaged', async () => {
+    const db = openDb(':memory:');
+    await new AdvisoryMirror(db).importRecords([record('PYSEC-1')]);
+    db.prepare('UPDATE advisory_packages SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":[1]}`);
+    const mirror = new AdvisoryMirror(db);
+    expect(await hitIds(mirror, '1.0.0')).toEqual(['PYSEC-1']);
+    expect(await hitIds(mirror, '2.4')).toEqual(['PYSEC-1']);
+    expect(await hitIds(mirror, '2.5')).toEqual([]);
+  });
+});
+
+describe('a mirror stored before matchers were kept (upgrading an existing database)', () => {
+  async function upgradedMirror(): Promise<{ db: Db; mirror: AdvisoryMirror }> {
+    const all = readMigrations();
+    const adding = all.findIndex((m) => m.name === 'advisory_matchers');
+    expect(adding).toBeGreaterThan(0);
+    // Written by the previous version: the schema without the matcher column, rows as it wrote them.
+    const raw = openDbAt(all.slice(0, adding));
+    const json = (r: OsvRecord) => JSON.stringify(r);
+    raw.prepare('INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at) VALUES (?, ?, ?, NULL, ?, ?)').run('PYSEC-1', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000000000Z', json(record('PYSEC-1')), '2024-01-02T00:00:00Z');
+    raw.prepare('INSERT INTO advisory_packages (package, advisory_id) VALUES (?, ?)').run('demo-pkg', 'PYSEC-1');
+    // Then this version opens it: the migration adds the column, empty.
+    migrate(raw, all);
+    return { db: raw, mirror: new AdvisoryMirror(raw) };
+  }
+
+  it('gives the same answers before the matchers are derived', async () => {
+    const { db, mirror } = await upgradedMirror();
+    expect(matcherColumn(db)).toEqual([{ advisory_id: 'PYSEC-1', matcher: null }]);
+    expect(await hitIds(mirror, '1.1.0')).toEqual(['PYSEC-1']);
+    expect(await hitIds(mirror, '2.1')).toEqual(['PYSEC-1']);
+    expect(await hitIds(mirror, '1.2')).toEqual([]);
+  });
+
+  it('derives them on the next import, and the summary says how many', async () => {
+    const { db, mirror } = await upgradedMirror();
+    const summary = await mirror.importRecords([record('GHSA-2', { affected: [{ package: { ecosystem: 'PyPI', name: 'other' }, versions: ['3'] }] })]);
+    expect(summary).toMatchObject({ added: 1, matchersDerived: 1 });
+    expect(matcherColumn(db).every((row) => row.matcher?.startsWith(STORED_MATCHER_PREFIX))).toBe(true);
+    expect(await hitIds(new AdvisoryMirror(db), '1.1.0')).toEqual(['PYSEC-1']);
+    // Once: the next import has none left to derive.
+    expect(await mirror.importRecords([])).not.toHaveProperty('matchersDerived');
+  });
+
+  it('re-derives rows of an older format', async () => {
+    const db = openDb(':memory:');
+    const mirror = new AdvisoryMirror(db);
+    await mirror.importRecords([record('PYSEC-1')]);
+    db.prepare('UPDATE advisory_packages SET matcher = ?').run('{"format":0,"versions":["1.0"]}');
+    expect(mirror.deriveMissingMatchers()).toBe(1);
+    expect(mirror.deriveMissingMatchers()).toBe(0);
+    expect(await hitIds(new AdvisoryMirror(db), '1.0')).toEqual(['PYSEC-1']);
+  });
+});
+
