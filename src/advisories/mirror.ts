@@ -10,6 +10,8 @@ import { ImportedItem, UnreadableItem } from './import-items.js';
 import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
+import { primeDescription } from './description.js';
+import { parseStoredDescription, STORED_DESCRIPTION_PREFIX, storedDescriptionJson } from './stored-description.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
@@ -92,14 +94,22 @@ function indexedPackages(record: OsvRecord): string[] {
   return [...names];
 }
 
+/** A stored record as read back: its JSON and the description derived from it at import. */
+interface StoredRow {
+  id: string;
+  modified_key: string;
+  json: string;
+  description: string | null;
+}
+
 function prepareStatements(db: Db) {
   return {
     modifiedKeyOf: db.prepare<[string], { modified_key: string }>('SELECT modified_key FROM advisories WHERE id = ?'),
     insert: db.prepare(
-      'INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at, description) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     update: db.prepare(
-      'UPDATE advisories SET modified = ?, modified_key = ?, withdrawn = ?, json = ?, imported_at = ? WHERE id = ?',
+      'UPDATE advisories SET modified = ?, modified_key = ?, withdrawn = ?, json = ?, imported_at = ?, description = ? WHERE id = ?',
     ),
     clearPackages: db.prepare('DELETE FROM advisory_packages WHERE advisory_id = ?'),
     packagesOf: db.prepare<[string], { package: string }>('SELECT package FROM advisory_packages WHERE advisory_id = ?'),
@@ -116,18 +126,22 @@ function prepareStatements(db: Db) {
        WHERE p.matcher IS NULL OR p.matcher NOT LIKE ? ORDER BY p.advisory_id LIMIT ?`,
     ),
     setMatcher: db.prepare('UPDATE advisory_packages SET matcher = ? WHERE package = ? AND advisory_id = ?'),
+    staleDescriptions: db.prepare<[string, number], { id: string; json: string }>(
+      'SELECT id, json FROM advisories WHERE description IS NULL OR description NOT LIKE ? ORDER BY id LIMIT ?',
+    ),
+    setDescription: db.prepare('UPDATE advisories SET description = ? WHERE id = ?'),
     // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
     idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string; matcher: string | null }>(
       `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key, p.matcher AS matcher
        FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
        WHERE p.package IN (SELECT value FROM json_each(?)) AND a.withdrawn IS NULL ORDER BY p.package, a.id`,
     ),
-    jsonForIds: db.prepare<[string], { id: string; modified_key: string; json: string }>(
-      'SELECT id, modified_key, json FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
+    jsonForIds: db.prepare<[string], StoredRow>(
+      'SELECT id, modified_key, json, description FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
     ),
     // Changes whenever another connection commits (our own writes are tracked by the mirror itself).
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
-    byId: db.prepare<[string], { id: string; modified_key: string; json: string }>('SELECT id, modified_key, json FROM advisories WHERE id = ?'),
+    byId: db.prepare<[string], StoredRow>('SELECT id, modified_key, json, description FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
     counts: db.prepare<[], { records: number; withdrawn: number | null }>(MIRROR_COUNTS_SQL),
     packages: db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages'),
@@ -212,13 +226,20 @@ export class AdvisoryMirror implements AdvisorySource {
   }
 
   /**
-   * Derives the matchers of rows stored without one (before migration 024_advisory_matchers, or in
-   * an older format): run by every import and sync, and when the bot starts. Until then such rows
-   * are matched from their records, which gives the same answers, only slower. Returns how many
-   * were derived (0 almost always).
+   * Derives what records stored without it lack (stored before the migration adding matchers and
+   * descriptions, or in an older format): run by every import and sync, and when the bot starts.
+   * Until then such rows are worked out from their records, which gives the same answers, only
+   * slower. Returns how many package matchers were derived (0 almost always).
    */
   deriveMissingMatchers(): number {
     const s = this.statements;
+    for (;;) {
+      const rows = s.staleDescriptions.all(`${STORED_DESCRIPTION_PREFIX}%`, IMPORT_BATCH_SIZE);
+      if (rows.length === 0) break;
+      this.db.transaction(() => {
+        for (const row of rows) s.setDescription.run(storedDescriptionJson(decode(row.json) ?? {}), row.id);
+      })();
+    }
     let derived = 0;
     for (;;) {
       const rows = s.staleMatchers.all(`${STORED_MATCHER_PREFIX}%`, IMPORT_BATCH_SIZE);
@@ -256,12 +277,12 @@ export class AdvisoryMirror implements AdvisorySource {
         }
         const changed = new Set(packages);
         if (existing === undefined) {
-          s.insert.run(record.id, record.modified, modifiedKey, record.withdrawn ?? null, json, now);
+          s.insert.run(record.id, record.modified, modifiedKey, record.withdrawn ?? null, json, now, storedDescriptionJson(record));
           summary.added += 1;
         } else {
           // A package the record no longer names must be re-checked too (its finding may close).
           for (const row of s.packagesOf.all(record.id)) changed.add(row.package);
-          s.update.run(record.modified, modifiedKey, record.withdrawn ?? null, json, now, record.id);
+          s.update.run(record.modified, modifiedKey, record.withdrawn ?? null, json, now, storedDescriptionJson(record), record.id);
           s.clearPackages.run(record.id);
           summary.updated += 1;
         }
@@ -451,11 +472,16 @@ export class AdvisoryMirror implements AdvisorySource {
     this.packages.set(name, records);
   }
 
-  private decodeRow(row: { id: string; modified_key: string; json: string }): OsvRecord | null {
+  private decodeRow(row: StoredRow): OsvRecord | null {
     const cached = this.records.get(row.id, row.modified_key);
     if (cached !== undefined) return cached;
     const record = decode(row.json);
-    if (record !== null) this.records.set(row.id, row.modified_key, record);
+    if (record !== null) {
+      this.records.set(row.id, row.modified_key, record);
+      // Described at import: findings built from this record need not read its text again.
+      const description = parseStoredDescription(row.description);
+      if (description !== null) primeDescription(record, description);
+    }
     return record;
   }
 }

@@ -2,10 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { computeRecordDescription, describeAdvisory } from '../../src/advisories/description.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
+import { parseStoredDescription, storedDescriptionJson } from '../../src/advisories/stored-description.js';
 import { STORED_MATCHER_PREFIX } from '../../src/advisories/stored-matcher.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { migrate, openDb, readMigrations, type Db } from '../../src/store/db.js';
+import { fixtureRecords } from '../fixtures/osv/load.js';
 
 const record = (id: string, extra: Partial<OsvRecord> = {}): OsvRecord => ({
   id,
@@ -54,10 +57,28 @@ describe('the mirror keeps each advisory matcher it derived at import', () => {
   });
 });
 
+describe('the mirror keeps each advisory description it worked out at import', () => {
+  it('stores the description parts, read back as they were worked out, for every fixture advisory', () => {
+    for (const r of fixtureRecords().values()) {
+      const stored = parseStoredDescription(storedDescriptionJson(r));
+      expect(stored).toEqual(computeRecordDescription(r));
+    }
+  });
+
+  it('describes findings from the stored description, not by reading the text again', async () => {
+    const db = openDb(':memory:');
+    await new AdvisoryMirror(db).importRecords([record('PYSEC-1', { details: 'Crafted input allows remote code execution.' })]);
+    expect(db.prepare<[], { description: string }>('SELECT description FROM advisories').get()!.description).toContain('remote code execution');
+    db.prepare('UPDATE advisories SET description = ?').run('{"format":1,"summary":null,"telling":"As stored at import.","first":"x"}');
+    const [hit] = (await new AdvisoryMirror(db).affecting([{ name: 'demo-pkg', version: '1.0' }])).get('demo-pkg@1.0')!;
+    expect(describeAdvisory([hit!])).toBe('As stored at import.');
+  });
+});
+
 describe('a mirror stored before matchers were kept (upgrading an existing database)', () => {
   async function upgradedMirror(): Promise<{ db: Db; mirror: AdvisoryMirror }> {
     const all = readMigrations();
-    const adding = all.findIndex((m) => m.name === 'advisory_matchers');
+    const adding = all.findIndex((m) => m.name === 'advisory_derived_data');
     expect(adding).toBeGreaterThan(0);
     // Written by the previous version: the schema without the matcher column, rows as it wrote them.
     const raw = openDbAt(all.slice(0, adding));
@@ -82,6 +103,8 @@ describe('a mirror stored before matchers were kept (upgrading an existing datab
     const summary = await mirror.importRecords([record('GHSA-2', { affected: [{ package: { ecosystem: 'PyPI', name: 'other' }, versions: ['3'] }] })]);
     expect(summary).toMatchObject({ added: 1, matchersDerived: 1 });
     expect(matcherColumn(db).every((row) => row.matcher?.startsWith(STORED_MATCHER_PREFIX))).toBe(true);
+    const described = db.prepare<[], { description: string | null }>("SELECT description FROM advisories WHERE id = 'PYSEC-1'").get()!.description;
+    expect(parseStoredDescription(described)).toEqual(computeRecordDescription(record('PYSEC-1')));
     expect(await hitIds(new AdvisoryMirror(db), '1.1.0')).toEqual(['PYSEC-1']);
     // Once: the next import has none left to derive.
     expect(await mirror.importRecords([])).not.toHaveProperty('matchersDerived');
