@@ -52,7 +52,14 @@ export function deriveStoredMatcher(record: OsvRecord, name: string): StoredMatc
   return { format: STORED_MATCHER_FORMAT, keys: [...keys], exact: [...exact], ranges, fixed: fixedVersions(record, name) };
 }
 
-export const storedMatcherJson = (record: OsvRecord, name: string): string => JSON.stringify(deriveStoredMatcher(record, name));
+/**
+ * The stored text. The keys travel as one space-separated string (a canonical PEP 440 version holds
+ * no space): reading back thousands of them is then one split, not thousands of JSON strings.
+ */
+export function storedMatcherJson(record: OsvRecord, name: string): string {
+  const { keys, ...rest } = deriveStoredMatcher(record, name);
+  return JSON.stringify({ format: rest.format, keys: keys.join(' '), exact: rest.exact, ranges: rest.ranges, fixed: rest.fixed });
+}
 
 /**
  * A stored matcher read back, or null when the row has none, is of another format or was damaged:
@@ -70,9 +77,10 @@ export function parseStoredMatcher(text: string | null): StoredMatcher | null {
   if (typeof value !== 'object' || value === null) return null;
   const m = value as Record<string, unknown>;
   if (m['format'] !== STORED_MATCHER_FORMAT) return null;
-  if (!allStrings(m['keys']) || !allStrings(m['exact']) || !allStrings(m['fixed'])) return null;
+  const keys = m['keys'];
+  if (typeof keys !== 'string' || !allStrings(m['exact']) || !allStrings(m['fixed'])) return null;
   if (!Array.isArray(m['ranges']) || !m['ranges'].every(isCompiledRange)) return null;
-  return value as StoredMatcher;
+  return { format: STORED_MATCHER_FORMAT, keys: keys === '' ? [] : keys.split(' '), exact: m['exact'], ranges: m['ranges'], fixed: m['fixed'] };
 }
 
 /** `matcherFor(record, name)` from the stored form: same answers, no listed version parsed. */
