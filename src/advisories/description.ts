@@ -62,6 +62,7 @@ export function primeDescription(record: Pick<OsvRecord, 'summary' | 'details'>,
   if (!described.has(record)) described.set(record, description);
 }
 
+/** Stored by the mirror at import: a change to what this computes must bump STORED_RECORD_FORMAT (stored-record.ts). */
 export function computeRecordDescription(record: Pick<OsvRecord, 'summary' | 'details'>): RecordDescription {
   const summary = oneLine(stripMarkdown((record.summary ?? '').slice(0, TEXT_READ)));
   const sentences = sentencesOf(stripMarkdown((record.details ?? '').slice(0, TEXT_READ)));

@@ -11,7 +11,8 @@ import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } fro
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
 import { primeDescription } from './description.js';
-import { parseStoredDescription, STORED_DESCRIPTION_PREFIX, storedDescriptionJson } from './stored-description.js';
+import { primeSeverity } from './severity.js';
+import { parseStoredRecord, STORED_RECORD_PREFIX, storedRecordJson } from './stored-record.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
@@ -94,22 +95,22 @@ function indexedPackages(record: OsvRecord): string[] {
   return [...names];
 }
 
-/** A stored record as read back: its JSON and the description derived from it at import. */
+/** A stored record as read back: its JSON and what was derived from it at import. */
 interface StoredRow {
   id: string;
   modified_key: string;
   json: string;
-  description: string | null;
+  derived: string | null;
 }
 
 function prepareStatements(db: Db) {
   return {
     modifiedKeyOf: db.prepare<[string], { modified_key: string }>('SELECT modified_key FROM advisories WHERE id = ?'),
     insert: db.prepare(
-      'INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at, description) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at, derived) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     update: db.prepare(
-      'UPDATE advisories SET modified = ?, modified_key = ?, withdrawn = ?, json = ?, imported_at = ?, description = ? WHERE id = ?',
+      'UPDATE advisories SET modified = ?, modified_key = ?, withdrawn = ?, json = ?, imported_at = ?, derived = ? WHERE id = ?',
     ),
     clearPackages: db.prepare('DELETE FROM advisory_packages WHERE advisory_id = ?'),
     packagesOf: db.prepare<[string], { package: string }>('SELECT package FROM advisory_packages WHERE advisory_id = ?'),
@@ -126,10 +127,10 @@ function prepareStatements(db: Db) {
        WHERE p.matcher IS NULL OR p.matcher NOT LIKE ? ORDER BY p.advisory_id LIMIT ?`,
     ),
     setMatcher: db.prepare('UPDATE advisory_packages SET matcher = ? WHERE package = ? AND advisory_id = ?'),
-    staleDescriptions: db.prepare<[string, number], { id: string; json: string }>(
-      'SELECT id, json FROM advisories WHERE description IS NULL OR description NOT LIKE ? ORDER BY id LIMIT ?',
+    staleRecords: db.prepare<[string, number], { id: string; json: string }>(
+      'SELECT id, json FROM advisories WHERE derived IS NULL OR derived NOT LIKE ? ORDER BY id LIMIT ?',
     ),
-    setDescription: db.prepare('UPDATE advisories SET description = ? WHERE id = ?'),
+    setDerived: db.prepare('UPDATE advisories SET derived = ? WHERE id = ?'),
     // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
     idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string; matcher: string | null }>(
       `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key, p.matcher AS matcher
@@ -137,11 +138,11 @@ function prepareStatements(db: Db) {
        WHERE p.package IN (SELECT value FROM json_each(?)) AND a.withdrawn IS NULL ORDER BY p.package, a.id`,
     ),
     jsonForIds: db.prepare<[string], StoredRow>(
-      'SELECT id, modified_key, json, description FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
+      'SELECT id, modified_key, json, derived FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
     ),
     // Changes whenever another connection commits (our own writes are tracked by the mirror itself).
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
-    byId: db.prepare<[string], StoredRow>('SELECT id, modified_key, json, description FROM advisories WHERE id = ?'),
+    byId: db.prepare<[string], StoredRow>('SELECT id, modified_key, json, derived FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
     counts: db.prepare<[], { records: number; withdrawn: number | null }>(MIRROR_COUNTS_SQL),
     packages: db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages'),
@@ -234,10 +235,10 @@ export class AdvisoryMirror implements AdvisorySource {
   deriveMissingMatchers(): number {
     const s = this.statements;
     for (;;) {
-      const rows = s.staleDescriptions.all(`${STORED_DESCRIPTION_PREFIX}%`, IMPORT_BATCH_SIZE);
+      const rows = s.staleRecords.all(`${STORED_RECORD_PREFIX}%`, IMPORT_BATCH_SIZE);
       if (rows.length === 0) break;
       this.db.transaction(() => {
-        for (const row of rows) s.setDescription.run(storedDescriptionJson(decode(row.json) ?? {}), row.id);
+        for (const row of rows) s.setDerived.run(storedRecordJson(decode(row.json) ?? { id: row.id, modified: '' }), row.id);
       })();
     }
     let derived = 0;
@@ -277,12 +278,12 @@ export class AdvisoryMirror implements AdvisorySource {
         }
         const changed = new Set(packages);
         if (existing === undefined) {
-          s.insert.run(record.id, record.modified, modifiedKey, record.withdrawn ?? null, json, now, storedDescriptionJson(record));
+          s.insert.run(record.id, record.modified, modifiedKey, record.withdrawn ?? null, json, now, storedRecordJson(record));
           summary.added += 1;
         } else {
           // A package the record no longer names must be re-checked too (its finding may close).
           for (const row of s.packagesOf.all(record.id)) changed.add(row.package);
-          s.update.run(record.modified, modifiedKey, record.withdrawn ?? null, json, now, storedDescriptionJson(record), record.id);
+          s.update.run(record.modified, modifiedKey, record.withdrawn ?? null, json, now, storedRecordJson(record), record.id);
           s.clearPackages.run(record.id);
           summary.updated += 1;
         }
@@ -437,7 +438,10 @@ export class AdvisoryMirror implements AdvisorySource {
       // The matcher derived at import time, so matching does not compile the record's lists.
       if (!hasMatcher(record, row.package)) {
         const stored = parseStoredMatcher(row.matcher);
-        if (stored !== null) primeMatcher(record, row.package, matcherFromStored(stored), stored.fixed);
+        if (stored !== null) {
+          primeMatcher(record, row.package, matcherFromStored(stored), stored.fixed);
+          primeSeverity(record, row.package, stored.severity);
+        }
       }
       byName.get(row.package)?.push(record);
     }
@@ -478,9 +482,13 @@ export class AdvisoryMirror implements AdvisorySource {
     const record = decode(row.json);
     if (record !== null) {
       this.records.set(row.id, row.modified_key, record);
-      // Described at import: findings built from this record need not read its text again.
-      const description = parseStoredDescription(row.description);
-      if (description !== null) primeDescription(record, description);
+      // Described and rated at import: findings built from this record need not read its text
+      // or score its vectors again.
+      const parts = parseStoredRecord(row.derived);
+      if (parts !== null) {
+        primeDescription(record, parts.description);
+        primeSeverity(record, undefined, parts.severity);
+      }
     }
     return record;
   }

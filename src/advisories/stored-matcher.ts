@@ -13,6 +13,7 @@
  */
 import { isValidVersion } from '../python/pep440.js';
 import { affectedEntries, compileRange, equalityKey, fixedVersions, rangeAffects, type CompiledRange, type EventKind } from './match.js';
+import { computeSeverity, severityFrom, type Severity } from './severity.js';
 import type { OsvRecord } from './types.js';
 
 /**
@@ -32,12 +33,16 @@ export interface StoredMatcher {
   ranges: CompiledRange[];
   /** `fixedVersions(record, name)`: the fix search reads these. */
   fixed: string[];
+  /** `severityOf(record, name)`: findings are rated by it. */
+  severity: Severity;
 }
 
 /** The prefix every stored matcher of this format starts with (JSON.stringify keeps key order). */
 export const STORED_MATCHER_PREFIX = `{"format":${STORED_MATCHER_FORMAT},`;
 
 /** Derives the matcher of `record` for PEP 503 name `name` (at import time). */
+// A change to what match.ts's matching, fixedVersions or severity.ts's computeSeverity answer must
+// bump STORED_MATCHER_FORMAT.
 export function deriveStoredMatcher(record: OsvRecord, name: string): StoredMatcher {
   const keys = new Set<string>();
   const exact = new Set<string>();
@@ -49,7 +54,7 @@ export function deriveStoredMatcher(record: OsvRecord, name: string): StoredMatc
     }
     for (const range of entry.ranges ?? []) if (range.type === 'ECOSYSTEM') ranges.push(compileRange(range));
   }
-  return { format: STORED_MATCHER_FORMAT, keys: [...keys], exact: [...exact], ranges, fixed: fixedVersions(record, name) };
+  return { format: STORED_MATCHER_FORMAT, keys: [...keys], exact: [...exact], ranges, fixed: fixedVersions(record, name), severity: computeSeverity(record, name) };
 }
 
 /**
@@ -58,7 +63,7 @@ export function deriveStoredMatcher(record: OsvRecord, name: string): StoredMatc
  */
 export function storedMatcherJson(record: OsvRecord, name: string): string {
   const { keys, ...rest } = deriveStoredMatcher(record, name);
-  return JSON.stringify({ format: rest.format, keys: keys.join(' '), exact: rest.exact, ranges: rest.ranges, fixed: rest.fixed });
+  return JSON.stringify({ format: rest.format, keys: keys.join(' '), exact: rest.exact, ranges: rest.ranges, fixed: rest.fixed, severity: rest.severity });
 }
 
 /**
@@ -80,7 +85,9 @@ export function parseStoredMatcher(text: string | null): StoredMatcher | null {
   const keys = m['keys'];
   if (typeof keys !== 'string' || !allStrings(m['exact']) || !allStrings(m['fixed'])) return null;
   if (!Array.isArray(m['ranges']) || !m['ranges'].every(isCompiledRange)) return null;
-  return { format: STORED_MATCHER_FORMAT, keys: keys === '' ? [] : keys.split(' '), exact: m['exact'], ranges: m['ranges'], fixed: m['fixed'] };
+  const severity = severityFrom(m['severity']);
+  if (severity === null) return null;
+  return { format: STORED_MATCHER_FORMAT, keys: keys === '' ? [] : keys.split(' '), exact: m['exact'], ranges: m['ranges'], fixed: m['fixed'], severity };
 }
 
 /** `matcherFor(record, name)` from the stored form: same answers, no listed version parsed. */

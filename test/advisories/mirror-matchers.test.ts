@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeRecordDescription, describeAdvisory } from '../../src/advisories/description.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
-import { parseStoredDescription, storedDescriptionJson } from '../../src/advisories/stored-description.js';
+import { parseStoredRecord, storedRecordJson } from '../../src/advisories/stored-record.js';
+import { computeSeverity, severityOf } from '../../src/advisories/severity.js';
 import { STORED_MATCHER_PREFIX } from '../../src/advisories/stored-matcher.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { migrate, openDb, readMigrations, type Db } from '../../src/store/db.js';
@@ -40,7 +41,7 @@ describe('the mirror keeps each advisory matcher it derived at import', () => {
     const db = openDb(':memory:');
     await new AdvisoryMirror(db).importRecords([record('PYSEC-1')]);
     // Stored says 9.9 only; the record says 1.0, 1.1 and [2.0, 2.5): a fresh mirror answers as stored.
-    db.prepare('UPDATE advisory_packages SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":"9.9","exact":[],"ranges":[],"fixed":[]}`);
+    db.prepare('UPDATE advisory_packages SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":"9.9","exact":[],"ranges":[],"fixed":[],"severity":{"level":"unknown","score":null,"vector":null}}`);
     const mirror = new AdvisoryMirror(db);
     expect(await hitIds(mirror, '9.9.0')).toEqual(['PYSEC-1']);
     expect(await hitIds(mirror, '1.0')).toEqual([]);
@@ -57,19 +58,33 @@ describe('the mirror keeps each advisory matcher it derived at import', () => {
   });
 });
 
-describe('the mirror keeps each advisory description it worked out at import', () => {
-  it('stores the description parts, read back as they were worked out, for every fixture advisory', () => {
+describe('the mirror keeps each advisory description and severity it worked out at import', () => {
+  it('stores the description parts and severity, read back as they were worked out, for every fixture advisory', () => {
     for (const r of fixtureRecords().values()) {
-      const stored = parseStoredDescription(storedDescriptionJson(r));
-      expect(stored).toEqual(computeRecordDescription(r));
+      const stored = parseStoredRecord(storedRecordJson(r));
+      expect(stored).toEqual({ description: computeRecordDescription(r), severity: computeSeverity(r) });
     }
+  });
+
+  it('rates findings from the stored severities, not by scoring the vectors again', async () => {
+    const db = openDb(':memory:');
+    const vector = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
+    await new AdvisoryMirror(db).importRecords([record('PYSEC-1', { severity: [{ type: 'CVSS_V3', score: vector }] })]);
+    const stored = (column: string) => db.prepare<[], { text: string }>(`SELECT ${column} AS text FROM ${column === 'matcher' ? 'advisory_packages' : 'advisories'}`).get()!.text;
+    expect(JSON.parse(stored('matcher')).severity).toEqual({ level: 'critical', score: 9.8, vector });
+    expect(JSON.parse(stored('derived')).severity).toEqual({ level: 'critical', score: 9.8, vector });
+    db.prepare('UPDATE advisory_packages SET matcher = json_set(matcher, \'$.severity\', json(\'{"level":"low","score":2,"vector":null}\'))').run();
+    db.prepare('UPDATE advisories SET derived = json_set(derived, \'$.severity\', json(\'{"level":"medium","score":5,"vector":null}\'))').run();
+    const [hit] = (await new AdvisoryMirror(db).affecting([{ name: 'demo-pkg', version: '1.0' }])).get('demo-pkg@1.0')!;
+    expect(severityOf(hit!, 'demo-pkg')).toEqual({ level: 'low', score: 2, vector: null });
+    expect(severityOf(hit!)).toEqual({ level: 'medium', score: 5, vector: null });
   });
 
   it('describes findings from the stored description, not by reading the text again', async () => {
     const db = openDb(':memory:');
     await new AdvisoryMirror(db).importRecords([record('PYSEC-1', { details: 'Crafted input allows remote code execution.' })]);
-    expect(db.prepare<[], { description: string }>('SELECT description FROM advisories').get()!.description).toContain('remote code execution');
-    db.prepare('UPDATE advisories SET description = ?').run('{"format":1,"summary":null,"telling":"As stored at import.","first":"x"}');
+    expect(db.prepare<[], { derived: string }>('SELECT derived FROM advisories').get()!.derived).toContain('remote code execution');
+    db.prepare('UPDATE advisories SET derived = json_set(derived, \'$.description.telling\', \'As stored at import.\')').run();
     const [hit] = (await new AdvisoryMirror(db).affecting([{ name: 'demo-pkg', version: '1.0' }])).get('demo-pkg@1.0')!;
     expect(describeAdvisory([hit!])).toBe('As stored at import.');
   });
@@ -103,8 +118,8 @@ describe('a mirror stored before matchers were kept (upgrading an existing datab
     const summary = await mirror.importRecords([record('GHSA-2', { affected: [{ package: { ecosystem: 'PyPI', name: 'other' }, versions: ['3'] }] })]);
     expect(summary).toMatchObject({ added: 1, matchersDerived: 1 });
     expect(matcherColumn(db).every((row) => row.matcher?.startsWith(STORED_MATCHER_PREFIX))).toBe(true);
-    const described = db.prepare<[], { description: string | null }>("SELECT description FROM advisories WHERE id = 'PYSEC-1'").get()!.description;
-    expect(parseStoredDescription(described)).toEqual(computeRecordDescription(record('PYSEC-1')));
+    const derived = db.prepare<[], { derived: string | null }>("SELECT derived FROM advisories WHERE id = 'PYSEC-1'").get()!.derived;
+    expect(parseStoredRecord(derived)).toEqual({ description: computeRecordDescription(record('PYSEC-1')), severity: computeSeverity(record('PYSEC-1')) });
     expect(await hitIds(new AdvisoryMirror(db), '1.1.0')).toEqual(['PYSEC-1']);
     // Once: the next import has none left to derive.
     expect(await mirror.importRecords([])).not.toHaveProperty('matchersDerived');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { affectedEntries, fixedVersions, inEcosystemRange, matcherFor } from '../../src/advisories/match.js';
 import { deriveStoredMatcher, matcherFromStored, parseStoredMatcher, storedMatcherJson } from '../../src/advisories/stored-matcher.js';
+import { severityOf } from '../../src/advisories/severity.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { compareVersions, isValidVersion } from '../../src/python/pep440.js';
 import { normalizeName } from '../../src/python/names.js';
@@ -80,8 +81,12 @@ describe('matchers stored at import time', () => {
     expect(asked).toBeGreaterThan(300_000);
   }, 120_000);
 
-  it('keep the fixed versions the fix search reads', () => {
-    for (const { record, name } of pairs.slice(0, 500)) expect(deriveStoredMatcher(record, name).fixed).toEqual(fixedVersions(record, name));
+  it('keep the fixed versions the fix search reads, and the severity findings are rated by', () => {
+    for (const { record, name } of pairs.slice(0, 500)) {
+      const stored = parseStoredMatcher(storedMatcherJson(record, name))!;
+      expect(stored.fixed).toEqual(fixedVersions(record, name));
+      expect(stored.severity).toEqual(severityOf(record, name));
+    }
   });
 
   it('hold each valid listed version once in canonical form, and invalid ones as written', () => {
@@ -109,6 +114,7 @@ describe('matchers stored at import time', () => {
     expect(parseStoredMatcher(good.replace('"format":1', '"format":2'))).toBeNull();
     expect(parseStoredMatcher(good.replace('"keys":"1"', '"keys":["1"]'))).toBeNull();
     expect(parseStoredMatcher(good.replace('"exact":[]', '"exact":[1]'))).toBeNull();
+    expect(parseStoredMatcher(good.replace('"level":"unknown"', '"level":"dire"'))).toBeNull();
     expect(parseStoredMatcher('{"format":1,"keys":"","exact":[],"fixed":[],"ranges":[{"walked":[{"kind":"introduced","value":"not pep 440"}],"limits":[]}]}')).toBeNull();
   });
 });
