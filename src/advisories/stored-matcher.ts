@@ -7,8 +7,8 @@
  * Stored, the `versions` lists are already in canonical form: each valid listed version as its
  * equality key (two valid versions are PEP 440 equal exactly when their keys are, see
  * `equalityKey`), each invalid one as written (only its exact spelling can match it, as before).
- * Matching a release is then one normalisation of the release and a set lookup, plus the ranges,
- * whose events are stored filtered and sorted. The answers are those of `matcherFor` on the record
+ * Matching a release is then one normalisation of the release and a search of the stored keys,
+ * plus the ranges, whose events are stored filtered and sorted. The answers are those of `matcherFor` on the record
  * (test/advisories/stored-matcher.test.ts compares both over every fixture advisory).
  */
 import { isValidVersion } from '../python/pep440.js';
@@ -25,8 +25,13 @@ export const STORED_MATCHER_FORMAT = 1;
 /** What `matcherFromStored` needs, as JSON. */
 export interface StoredMatcher {
   format: typeof STORED_MATCHER_FORMAT;
-  /** `equalityKey` of every valid PEP 440 version the package's entries list. */
-  keys: string[];
+  /**
+   * `equalityKey` of every valid PEP 440 version the package's entries list, each followed by a
+   * space (a canonical PEP 440 version holds none). Kept as one string and searched, not split:
+   * an audit asks each pair about one or two releases, so building a set of hundreds of keys per
+   * pair (140,000 strings for the PyPA data) cost more than all the searches it would save.
+   */
+  keys: string;
   /** Listed versions that are not PEP 440, as written: only the same spelling matches them. */
   exact: string[];
   /** Every ECOSYSTEM range of the package's entries, compiled (see `compileRange`). */
@@ -54,17 +59,18 @@ export function deriveStoredMatcher(record: OsvRecord, name: string): StoredMatc
     }
     for (const range of entry.ranges ?? []) if (range.type === 'ECOSYSTEM') ranges.push(compileRange(range));
   }
-  return { format: STORED_MATCHER_FORMAT, keys: [...keys], exact: [...exact], ranges, fixed: fixedVersions(record, name), severity: computeSeverity(record, name) };
+  return {
+    format: STORED_MATCHER_FORMAT,
+    keys: [...keys].map((key) => `${key} `).join(''),
+    exact: [...exact],
+    ranges,
+    fixed: fixedVersions(record, name),
+    severity: computeSeverity(record, name),
+  };
 }
 
-/**
- * The stored text. The keys travel as one space-separated string (a canonical PEP 440 version holds
- * no space): reading back thousands of them is then one split, not thousands of JSON strings.
- */
-export function storedMatcherJson(record: OsvRecord, name: string): string {
-  const { keys, ...rest } = deriveStoredMatcher(record, name);
-  return JSON.stringify({ format: rest.format, keys: keys.join(' '), exact: rest.exact, ranges: rest.ranges, fixed: rest.fixed, severity: rest.severity });
-}
+/** The stored text (JSON.stringify keeps the key order, so it starts with STORED_MATCHER_PREFIX). */
+export const storedMatcherJson = (record: OsvRecord, name: string): string => JSON.stringify(deriveStoredMatcher(record, name));
 
 /**
  * A stored matcher read back, or null when the row has none, is of another format or was damaged:
@@ -83,22 +89,22 @@ export function parseStoredMatcher(text: string | null): StoredMatcher | null {
   const m = value as Record<string, unknown>;
   if (m['format'] !== STORED_MATCHER_FORMAT) return null;
   const keys = m['keys'];
-  if (typeof keys !== 'string' || !allStrings(m['exact']) || !allStrings(m['fixed'])) return null;
+  if (typeof keys !== 'string' || (keys !== '' && !keys.endsWith(' ')) || !allStrings(m['exact']) || !allStrings(m['fixed'])) return null;
   if (!Array.isArray(m['ranges']) || !m['ranges'].every(isCompiledRange)) return null;
   const severity = severityFrom(m['severity']);
   if (severity === null) return null;
-  return { format: STORED_MATCHER_FORMAT, keys: keys === '' ? [] : keys.split(' '), exact: m['exact'], ranges: m['ranges'], fixed: m['fixed'], severity };
+  return { format: STORED_MATCHER_FORMAT, keys, exact: m['exact'], ranges: m['ranges'], fixed: m['fixed'], severity };
 }
 
 /** `matcherFor(record, name)` from the stored form: same answers, no listed version parsed. */
 export function matcherFromStored(stored: StoredMatcher): (version: string) => boolean {
-  const keys = new Set(stored.keys);
-  const exact = new Set(stored.exact);
-  const { ranges } = stored;
+  // With a space before the first key, every key is found as ` key `, never as the end of another.
+  const keys = ` ${stored.keys}`;
+  const { exact, ranges } = stored;
   return (version) => {
     // A version that is not PEP 440 has no place in PEP 440 order: only its exact spelling can match.
-    if (!isValidVersion(version)) return exact.has(version);
-    if (keys.has(equalityKey(version))) return true;
+    if (!isValidVersion(version)) return exact.includes(version);
+    if (keys.includes(` ${equalityKey(version)} `)) return true;
     for (const range of ranges) if (rangeAffects(range, version)) return true;
     return false;
   };

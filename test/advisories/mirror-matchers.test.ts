@@ -34,14 +34,14 @@ describe('the mirror keeps each advisory matcher it derived at import', () => {
     await new AdvisoryMirror(db).importRecords([record('PYSEC-1')]);
     const [row] = matcherColumn(db);
     expect(row!.matcher!.startsWith(STORED_MATCHER_PREFIX)).toBe(true);
-    expect(JSON.parse(row!.matcher!)).toMatchObject({ keys: '1 1.1', exact: [], fixed: ['2.5'] });
+    expect(JSON.parse(row!.matcher!)).toMatchObject({ keys: '1 1.1 ', exact: [], fixed: ['2.5'] });
   });
 
   it('matches with the stored matcher, not by compiling the record again', async () => {
     const db = openDb(':memory:');
     await new AdvisoryMirror(db).importRecords([record('PYSEC-1')]);
     // Stored says 9.9 only; the record says 1.0, 1.1 and [2.0, 2.5): a fresh mirror answers as stored.
-    db.prepare('UPDATE advisory_packages SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":"9.9","exact":[],"ranges":[],"fixed":[],"severity":{"level":"unknown","score":null,"vector":null}}`);
+    db.prepare('UPDATE advisory_packages SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":"9.9 ","exact":[],"ranges":[],"fixed":[],"severity":{"level":"unknown","score":null,"vector":null}}`);
     const mirror = new AdvisoryMirror(db);
     expect(await hitIds(mirror, '9.9.0')).toEqual(['PYSEC-1']);
     expect(await hitIds(mirror, '1.0')).toEqual([]);
