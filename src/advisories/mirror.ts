@@ -9,10 +9,10 @@ import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-items.js';
 import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
-import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
+import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_FORMAT, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
 import { primeDescription } from './description.js';
 import { primeSeverity } from './severity.js';
-import { parseStoredRecord, STORED_RECORD_PREFIX, storedRecordJson } from './stored-record.js';
+import { parseStoredRecord, STORED_RECORD_FORMAT, STORED_RECORD_PREFIX, storedRecordJson } from './stored-record.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
@@ -72,6 +72,14 @@ export interface MirrorOptions {
 export const DEFAULT_CHANGE_LOG_ROWS = 100_000;
 
 const LAST_SYNC_KEY = 'advisories.last_sync';
+/**
+ * The formats of the data derived at import (stored-record.ts, stored-matcher.ts) that every stored
+ * row was last checked to have. When it names today's formats the check (a read of every row) is
+ * skipped. Only an optimisation: a row without its derived data, or with another format's, is still
+ * worked out from its record when read, so a wrong mark costs time, never an advisory.
+ */
+const DERIVED_FORMATS_KEY = 'advisories.derived_formats';
+const DERIVED_FORMATS = `record ${STORED_RECORD_FORMAT}, matcher ${STORED_MATCHER_FORMAT}`;
 /** Change marks of the mirror (`mirror:<seq>`); a mark of another form was not given by a mirror. */
 const CHANGE_MARK_PREFIX = 'mirror:';
 
@@ -230,10 +238,12 @@ export class AdvisoryMirror implements AdvisorySource {
    * Derives what records stored without it lack (stored before the migration adding matchers and
    * descriptions, or in an older format): run by every import and sync, and when the bot starts.
    * Until then such rows are worked out from their records, which gives the same answers, only
-   * slower. Returns how many package matchers were derived (0 almost always).
+   * slower. Returns how many package matchers were derived (0 almost always). Reads every row only
+   * while the mark under DERIVED_FORMATS_KEY names other formats than today's (an upgrade).
    */
   deriveMissingMatchers(): number {
     const s = this.statements;
+    if (s.readMeta.get(DERIVED_FORMATS_KEY)?.value === DERIVED_FORMATS) return 0;
     for (;;) {
       const rows = s.staleRecords.all(`${STORED_RECORD_PREFIX}%`, IMPORT_BATCH_SIZE);
       if (rows.length === 0) break;
@@ -256,6 +266,9 @@ export class AdvisoryMirror implements AdvisorySource {
       })();
       derived += rows.length;
     }
+    // Every row this version writes carries today's formats (writeBatch), and an older version
+    // cannot write to this schema (migrate refuses a newer database): the check need not run again.
+    s.writeMeta.run(DERIVED_FORMATS_KEY, DERIVED_FORMATS, new Date().toISOString());
     if (derived > 0) this.packages.clear();
     return derived;
   }

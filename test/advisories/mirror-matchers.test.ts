@@ -130,9 +130,62 @@ describe('a mirror stored before matchers were kept (upgrading an existing datab
     const mirror = new AdvisoryMirror(db);
     await mirror.importRecords([record('PYSEC-1')]);
     db.prepare('UPDATE advisory_packages SET matcher = ?').run('{"format":0,"versions":["1.0"]}');
+    // As the version that wrote format 0 left its mark.
+    db.prepare("UPDATE meta SET value = 'record 0, matcher 0' WHERE key = 'advisories.derived_formats'").run();
     expect(mirror.deriveMissingMatchers()).toBe(1);
     expect(mirror.deriveMissingMatchers()).toBe(0);
     expect(await hitIds(new AdvisoryMirror(db), '1.0')).toEqual(['PYSEC-1']);
   });
 });
 
+
+describe('a re-import keeps the index in step with the records', () => {
+  const NEWER = '2024-06-01T00:00:00Z';
+
+  it('a modified record replaces its matcher: the releases it now names are hit, those it dropped are not', async () => {
+    const db = openDb(':memory:');
+    const mirror = new AdvisoryMirror(db);
+    await mirror.importRecords([record('PYSEC-1')]);
+    expect(await hitIds(mirror, '1.0')).toEqual(['PYSEC-1']);
+    await mirror.importRecords([record('PYSEC-1', { modified: NEWER, affected: [{ package: { ecosystem: 'PyPI', name: 'demo-pkg' }, versions: ['3.0'] }] })]);
+    expect(JSON.parse(matcherColumn(db)[0]!.matcher!)).toMatchObject({ keys: '3 ', ranges: [] });
+    // The mirror that answered before (its caches) and a fresh one answer alike.
+    for (const m of [mirror, new AdvisoryMirror(db)]) {
+      expect(await hitIds(m, '3.0.0')).toEqual(['PYSEC-1']);
+      expect(await hitIds(m, '1.0')).toEqual([]);
+      expect(await hitIds(m, '2.1')).toEqual([]);
+    }
+  });
+
+  it('a withdrawn record stops matching', async () => {
+    const db = openDb(':memory:');
+    const mirror = new AdvisoryMirror(db);
+    await mirror.importRecords([record('PYSEC-1'), record('PYSEC-2')]);
+    expect(await hitIds(mirror, '1.0')).toEqual(['PYSEC-1', 'PYSEC-2']);
+    await mirror.importRecords([record('PYSEC-1', { modified: NEWER, withdrawn: NEWER })]);
+    for (const m of [mirror, new AdvisoryMirror(db)]) expect(await hitIds(m, '1.0')).toEqual(['PYSEC-2']);
+  });
+
+  it('a record that no longer names a package leaves its index, and one it now names enters it', async () => {
+    const db = openDb(':memory:');
+    const mirror = new AdvisoryMirror(db);
+    await mirror.importRecords([record('PYSEC-1')]);
+    await mirror.importRecords([record('PYSEC-1', { modified: NEWER, affected: [{ package: { ecosystem: 'PyPI', name: 'Other.Pkg' }, versions: ['1.0'] }] })]);
+    expect(db.prepare('SELECT package FROM advisory_packages').pluck().all()).toEqual(['other-pkg']);
+    expect(await hitIds(mirror, '1.0')).toEqual([]);
+    expect((await mirror.affecting([{ name: 'other_pkg', version: '1.0' }])).get('other_pkg@1.0')!.map((r) => r.id)).toEqual(['PYSEC-1']);
+  });
+
+  it('skips the check of every row once it was done, and a row left without its matcher is still matched from its record', async () => {
+    const db = openDb(':memory:');
+    const mirror = new AdvisoryMirror(db);
+    await mirror.importRecords([record('PYSEC-1')]);
+    db.prepare('UPDATE advisory_packages SET matcher = NULL').run();
+    expect(mirror.deriveMissingMatchers()).toBe(0);
+    expect(matcherColumn(db)).toEqual([{ advisory_id: 'PYSEC-1', matcher: null }]);
+    const fresh = new AdvisoryMirror(db);
+    expect(await hitIds(fresh, '1.1.0')).toEqual(['PYSEC-1']);
+    expect(await hitIds(fresh, '2.4')).toEqual(['PYSEC-1']);
+    expect(await hitIds(fresh, '2.5')).toEqual([]);
+  });
+});
