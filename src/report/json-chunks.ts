@@ -17,14 +17,21 @@ export const streamed = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: i
 
 const isStreamed = (value: unknown): value is Streamed<unknown> => typeof value === 'object' && value !== null && STREAMED in value;
 
-const isContainer = (value: unknown): value is Record<string, unknown> | unknown[] =>
-  typeof value === 'object' && value !== null && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype);
-
-/** Whether anything below `value` is streamed (then `value` is written piece by piece too). */
+/**
+ * Whether anything below `value` is streamed (then `value` is written piece by piece too). Asked
+ * of every element a report streams, so it walks without making arrays of values.
+ */
 function holdsStreamed(value: unknown): boolean {
-  if (isStreamed(value)) return true;
-  if (!isContainer(value)) return false;
-  return (Array.isArray(value) ? value : Object.values(value)).some(holdsStreamed);
+  if (typeof value !== 'object' || value === null) return false;
+  if (STREAMED in value) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsStreamed(item)) return true;
+    return false;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  // A plain object: for…in sees exactly its own enumerable string keys, as Object.values does.
+  for (const key in value) if (holdsStreamed((value as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 /**
