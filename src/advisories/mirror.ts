@@ -127,22 +127,25 @@ function prepareStatements(db: Db) {
     firstChange: db.prepare<[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM advisory_changes'),
     pruneChanges: db.prepare<[number]>('DELETE FROM advisory_changes WHERE seq <= ?'),
     changedSince: db.prepare<[number], { package: string }>('SELECT DISTINCT package FROM advisory_changes WHERE seq > ?'),
-    addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id, matcher) VALUES (?, ?, ?)'),
+    addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id) VALUES (?, ?)'),
+    // Removing a package's row from the index removes its matcher too (the foreign key cascades).
+    setMatcher: db.prepare('INSERT OR REPLACE INTO advisory_matchers (package, advisory_id, matcher) VALUES (?, ?, ?)'),
     // LIKE with one trailing % stops at the prefix: no stored matcher is read whole.
     staleMatchers: db.prepare<[string, number], { package: string; advisory_id: string; json: string }>(
       `SELECT p.package AS package, p.advisory_id AS advisory_id, a.json AS json
        FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
-       WHERE p.matcher IS NULL OR p.matcher NOT LIKE ? ORDER BY p.advisory_id LIMIT ?`,
+       LEFT JOIN advisory_matchers m ON m.package = p.package AND m.advisory_id = p.advisory_id
+       WHERE m.matcher IS NULL OR m.matcher NOT LIKE ? ORDER BY p.advisory_id LIMIT ?`,
     ),
-    setMatcher: db.prepare('UPDATE advisory_packages SET matcher = ? WHERE package = ? AND advisory_id = ?'),
     staleRecords: db.prepare<[string, number], { id: string; json: string }>(
       'SELECT id, json FROM advisories WHERE derived IS NULL OR derived NOT LIKE ? ORDER BY id LIMIT ?',
     ),
     setDerived: db.prepare('UPDATE advisories SET derived = ? WHERE id = ?'),
     // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
     idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string; matcher: string | null }>(
-      `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key, p.matcher AS matcher
+      `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key, m.matcher AS matcher
        FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
+       LEFT JOIN advisory_matchers m ON m.package = p.package AND m.advisory_id = p.advisory_id
        WHERE p.package IN (SELECT value FROM json_each(?)) AND a.withdrawn IS NULL ORDER BY p.package, a.id`,
     ),
     jsonForIds: db.prepare<[string], StoredRow>(
@@ -261,7 +264,7 @@ export class AdvisoryMirror implements AdvisorySource {
           // A damaged record gets an empty matcher rather than being asked about again and again;
           // matching reads the record itself, which cannot be decoded either, so nothing changes.
           const matcher = record === null ? storedMatcherJson({ id: row.advisory_id, modified: '' }, row.package) : storedMatcherJson(record, row.package);
-          s.setMatcher.run(matcher, row.package, row.advisory_id);
+          s.setMatcher.run(row.package, row.advisory_id, matcher);
         }
       })();
       derived += rows.length;
@@ -300,7 +303,10 @@ export class AdvisoryMirror implements AdvisorySource {
           s.clearPackages.run(record.id);
           summary.updated += 1;
         }
-        for (const name of packages) s.addPackage.run(name, record.id, storedMatcherJson(record, name));
+        for (const name of packages) {
+          s.addPackage.run(name, record.id);
+          s.setMatcher.run(name, record.id, storedMatcherJson(record, name));
+        }
         for (const name of changed) s.logChange.run(name);
       }
     })();

@@ -18,7 +18,7 @@ const record = (id: string, extra: Partial<OsvRecord> = {}): OsvRecord => ({
   ...extra,
 });
 
-const matcherColumn = (db: Db) => db.prepare<[], { advisory_id: string; matcher: string | null }>('SELECT advisory_id, matcher FROM advisory_packages ORDER BY advisory_id').all();
+const matcherColumn = (db: Db) => db.prepare<[], { advisory_id: string; matcher: string | null }>('SELECT p.advisory_id AS advisory_id, m.matcher AS matcher FROM advisory_packages p LEFT JOIN advisory_matchers m USING (package, advisory_id) ORDER BY p.advisory_id').all();
 const hitIds = async (mirror: AdvisoryMirror, version: string) => ((await mirror.affecting([{ name: 'demo-pkg', version }])).get(`demo-pkg@${version}`) ?? []).map((r) => r.id);
 
 /** An in-memory database migrated with exactly `migrations` (none from the migrations folder). */
@@ -41,7 +41,7 @@ describe('the mirror keeps each advisory matcher it derived at import', () => {
     const db = openDb(':memory:');
     await new AdvisoryMirror(db).importRecords([record('PYSEC-1')]);
     // Stored says 9.9 only; the record says 1.0, 1.1 and [2.0, 2.5): a fresh mirror answers as stored.
-    db.prepare('UPDATE advisory_packages SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":"9.9 ","exact":[],"ranges":[],"fixed":[],"severity":{"level":"unknown","score":null,"vector":null}}`);
+    db.prepare('UPDATE advisory_matchers SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":"9.9 ","exact":[],"ranges":[],"fixed":[],"severity":{"level":"unknown","score":null,"vector":null}}`);
     const mirror = new AdvisoryMirror(db);
     expect(await hitIds(mirror, '9.9.0')).toEqual(['PYSEC-1']);
     expect(await hitIds(mirror, '1.0')).toEqual([]);
@@ -50,7 +50,7 @@ describe('the mirror keeps each advisory matcher it derived at import', () => {
   it('matches from the record when a stored matcher is damaged', async () => {
     const db = openDb(':memory:');
     await new AdvisoryMirror(db).importRecords([record('PYSEC-1')]);
-    db.prepare('UPDATE advisory_packages SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":["1"],"exact":[],"ranges":[],"fixed":[]}`);
+    db.prepare('UPDATE advisory_matchers SET matcher = ?').run(`${STORED_MATCHER_PREFIX}"keys":["1"],"exact":[],"ranges":[],"fixed":[]}`);
     const mirror = new AdvisoryMirror(db);
     expect(await hitIds(mirror, '1.0.0')).toEqual(['PYSEC-1']);
     expect(await hitIds(mirror, '2.4')).toEqual(['PYSEC-1']);
@@ -70,10 +70,10 @@ describe('the mirror keeps each advisory description and severity it worked out 
     const db = openDb(':memory:');
     const vector = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
     await new AdvisoryMirror(db).importRecords([record('PYSEC-1', { severity: [{ type: 'CVSS_V3', score: vector }] })]);
-    const stored = (column: string) => db.prepare<[], { text: string }>(`SELECT ${column} AS text FROM ${column === 'matcher' ? 'advisory_packages' : 'advisories'}`).get()!.text;
+    const stored = (column: string) => db.prepare<[], { text: string }>(`SELECT ${column} AS text FROM ${column === 'matcher' ? 'advisory_matchers' : 'advisories'}`).get()!.text;
     expect(JSON.parse(stored('matcher')).severity).toEqual({ level: 'critical', score: 9.8, vector });
     expect(JSON.parse(stored('derived')).severity).toEqual({ level: 'critical', score: 9.8, vector });
-    db.prepare('UPDATE advisory_packages SET matcher = json_set(matcher, \'$.severity\', json(\'{"level":"low","score":2,"vector":null}\'))').run();
+    db.prepare('UPDATE advisory_matchers SET matcher = json_set(matcher, \'$.severity\', json(\'{"level":"low","score":2,"vector":null}\'))').run();
     db.prepare('UPDATE advisories SET derived = json_set(derived, \'$.severity\', json(\'{"level":"medium","score":5,"vector":null}\'))').run();
     const [hit] = (await new AdvisoryMirror(db).affecting([{ name: 'demo-pkg', version: '1.0' }])).get('demo-pkg@1.0')!;
     expect(severityOf(hit!, 'demo-pkg')).toEqual({ level: 'low', score: 2, vector: null });
@@ -129,7 +129,7 @@ describe('a mirror stored before matchers were kept (upgrading an existing datab
     const db = openDb(':memory:');
     const mirror = new AdvisoryMirror(db);
     await mirror.importRecords([record('PYSEC-1')]);
-    db.prepare('UPDATE advisory_packages SET matcher = ?').run('{"format":0,"versions":["1.0"]}');
+    db.prepare('UPDATE advisory_matchers SET matcher = ?').run('{"format":0,"versions":["1.0"]}');
     // As the version that wrote format 0 left its mark.
     db.prepare("UPDATE meta SET value = 'record 0, matcher 0' WHERE key = 'advisories.derived_formats'").run();
     expect(mirror.deriveMissingMatchers()).toBe(1);
@@ -172,6 +172,7 @@ describe('a re-import keeps the index in step with the records', () => {
     await mirror.importRecords([record('PYSEC-1')]);
     await mirror.importRecords([record('PYSEC-1', { modified: NEWER, affected: [{ package: { ecosystem: 'PyPI', name: 'Other.Pkg' }, versions: ['1.0'] }] })]);
     expect(db.prepare('SELECT package FROM advisory_packages').pluck().all()).toEqual(['other-pkg']);
+    expect(db.prepare('SELECT package FROM advisory_matchers').pluck().all()).toEqual(['other-pkg']);
     expect(await hitIds(mirror, '1.0')).toEqual([]);
     expect((await mirror.affecting([{ name: 'other_pkg', version: '1.0' }])).get('other_pkg@1.0')!.map((r) => r.id)).toEqual(['PYSEC-1']);
   });
@@ -180,7 +181,7 @@ describe('a re-import keeps the index in step with the records', () => {
     const db = openDb(':memory:');
     const mirror = new AdvisoryMirror(db);
     await mirror.importRecords([record('PYSEC-1')]);
-    db.prepare('UPDATE advisory_packages SET matcher = NULL').run();
+    db.prepare('DELETE FROM advisory_matchers').run();
     expect(mirror.deriveMissingMatchers()).toBe(0);
     expect(matcherColumn(db)).toEqual([{ advisory_id: 'PYSEC-1', matcher: null }]);
     const fresh = new AdvisoryMirror(db);
