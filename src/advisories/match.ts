@@ -174,6 +174,9 @@ const equalityKeys = new Map<string, string>();
 /** Already in normal form with no leading zeros (most listed versions): only trailing `.0`s to drop. */
 const PLAIN_RELEASE = /^(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))*$/;
 
+/** `1.2.3`: valid PEP 440 by its form alone (most listed versions), so no parse is needed to say so. */
+export const isPlainRelease = (version: string): boolean => PLAIN_RELEASE.test(version);
+
 function computeEqualityKey(version: string): string {
   if (PLAIN_RELEASE.test(version)) return trimEndRepeated(version, '.0');
   return withoutTrailingZeroReleases(normalizeVersion(version) ?? version);

@@ -114,6 +114,7 @@ interface StoredRow {
 function prepareStatements(db: Db) {
   return {
     modifiedKeyOf: db.prepare<[string], { modified_key: string }>('SELECT modified_key FROM advisories WHERE id = ?'),
+    anyRecord: db.prepare<[], { one: number }>('SELECT 1 AS one FROM advisories LIMIT 1'),
     insert: db.prepare(
       'INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at, derived) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -209,6 +210,9 @@ export class AdvisoryMirror implements AdvisorySource {
 
     // The validator (zod) is loaded by the first import, not by every command that reads the mirror.
     const schema = await import('./osv-schema.js');
+    // An empty mirror holds nothing an older version stored, and every row written now carries
+    // today's formats: the check after the import need not read them all.
+    if (this.statements.anyRecord.get() === undefined) this.markDerivedFormats();
     let index = 0;
     try {
       for await (const item of records) {
@@ -269,11 +273,17 @@ export class AdvisoryMirror implements AdvisorySource {
       })();
       derived += rows.length;
     }
-    // Every row this version writes carries today's formats (writeBatch), and an older version
-    // cannot write to this schema (migrate refuses a newer database): the check need not run again.
-    s.writeMeta.run(DERIVED_FORMATS_KEY, DERIVED_FORMATS, new Date().toISOString());
+    this.markDerivedFormats();
     if (derived > 0) this.packages.clear();
     return derived;
+  }
+
+  /**
+   * Every row this version writes carries today's formats (writeBatch), and an older version cannot
+   * write to this schema (migrate refuses a newer database): the check need not run again.
+   */
+  private markDerivedFormats(): void {
+    this.statements.writeMeta.run(DERIVED_FORMATS_KEY, DERIVED_FORMATS, new Date().toISOString());
   }
 
   /** Drops all but the newest `changeLogRows` rows (sequence numbers are never reused: AUTOINCREMENT). */

@@ -12,7 +12,7 @@
  * (test/advisories/stored-matcher.test.ts compares both over every fixture advisory).
  */
 import { isValidVersion } from '../python/pep440.js';
-import { affectedEntries, compileRange, equalityKey, fixedVersions, rangeAffects, type CompiledRange, type EventKind } from './match.js';
+import { affectedEntries, compileRange, equalityKey, fixedVersions, isPlainRelease, rangeAffects, type CompiledRange, type EventKind } from './match.js';
 import { computeSeverity, severityFrom, type Severity } from './severity.js';
 import type { OsvRecord } from './types.js';
 
@@ -54,7 +54,8 @@ export function deriveStoredMatcher(record: OsvRecord, name: string): StoredMatc
   const ranges: CompiledRange[] = [];
   for (const entry of affectedEntries(record, name)) {
     for (const text of entry.versions ?? []) {
-      if (isValidVersion(text)) keys.add(equalityKey(text));
+      // Most are plain releases: valid by their form, so the 140,000 need no full parse at import.
+      if (isPlainRelease(text) || isValidVersion(text)) keys.add(equalityKey(text));
       else exact.add(text);
     }
     for (const range of entry.ranges ?? []) if (range.type === 'ECOSYSTEM') ranges.push(compileRange(range));

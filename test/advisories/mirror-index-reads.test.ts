@@ -46,4 +46,14 @@ describe('reading the advisory index', () => {
     expect(idsFor('5.1')).toEqual(['GHSA-2', 'PYSEC-1']);
     expect(idsFor('3.4')).toEqual([]);
   });
+
+  it('a first import into an empty mirror does not read its rows back to check their derived data', async () => {
+    const statements: string[] = [];
+    const db = new Database(':memory:', { verbose: (sql) => statements.push(String(sql)) });
+    migrate(db, readMigrations());
+    const mirror = new AdvisoryMirror(db);
+    expect(await mirror.importRecords([record('PYSEC-1', ['1.0'])])).toMatchObject({ added: 1 });
+    expect(statements.filter((sql) => sql.includes('NOT LIKE'))).toEqual([]);
+    expect((await mirror.affecting([{ name: 'demo', version: '1.0' }])).get('demo@1.0')!.map((r) => r.id)).toEqual(['PYSEC-1']);
+  });
 });
