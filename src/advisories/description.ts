@@ -21,17 +21,58 @@ const TEXT_READ = 6000;
 /** The line to show for a group of records describing one flaw (primary record first). */
 export function describeAdvisory(records: readonly Pick<OsvRecord, 'summary' | 'details'>[]): string {
   for (const record of records) {
-    const summary = oneLine(stripMarkdown((record.summary ?? '').slice(0, TEXT_READ)));
-    if (isMeaningfulSummary(summary)) return clip(summary);
+    const { summary } = describeRecord(record);
+    if (summary !== null) return summary;
   }
   let fallback = '';
   for (const record of records) {
-    const sentences = sentencesOf(stripMarkdown((record.details ?? '').slice(0, TEXT_READ)));
-    const telling = sentences.find((s) => !isBoilerplateSentence(s));
-    if (telling) return clip(withoutConnective(telling));
-    fallback ||= sentences[0] ?? '';
+    const { telling, first } = describeRecord(record);
+    if (telling !== null) return telling;
+    fallback ||= first;
   }
-  return clip(fallback);
+  return fallback;
+}
+
+/**
+ * What `describeAdvisory` reads of one record, each line already clipped: its summary when that is
+ * meaningful, the first sentence of its details that is not boilerplate, and the first sentence
+ * (the last resort). Worked out once per record: the mirror stores it at import time
+ * (stored-description.ts), and reading advisory text is most of the work of describing.
+ */
+export interface RecordDescription {
+  summary: string | null;
+  telling: string | null;
+  first: string;
+}
+
+// Keyed by the record object, which is never mutated once decoded (see record-cache.ts).
+const described = new WeakMap<object, RecordDescription>();
+
+export function describeRecord(record: Pick<OsvRecord, 'summary' | 'details'>): RecordDescription {
+  let description = described.get(record);
+  if (description === undefined) {
+    description = computeRecordDescription(record);
+    described.set(record, description);
+  }
+  return description;
+}
+
+/** Installs a description worked out earlier (stored by the mirror) for `record`. */
+export function primeDescription(record: Pick<OsvRecord, 'summary' | 'details'>, description: RecordDescription): void {
+  if (!described.has(record)) described.set(record, description);
+}
+
+/** Stored by the mirror at import: a change to what this computes must bump STORED_RECORD_FORMAT (stored-record.ts). */
+export function computeRecordDescription(record: Pick<OsvRecord, 'summary' | 'details'>): RecordDescription {
+  const summary = oneLine(stripMarkdown((record.summary ?? '').slice(0, TEXT_READ)));
+  const sentences = sentencesOf(stripMarkdown((record.details ?? '').slice(0, TEXT_READ)));
+  const telling = sentences.find((s) => !isBoilerplateSentence(s));
+  return {
+    summary: isMeaningfulSummary(summary) ? clip(summary) : null,
+    telling: telling === undefined ? null : clip(withoutConnective(telling)),
+    // clip('') is '', and a clipped line clips to itself: the fallback reads the same either way.
+    first: clip(sentences[0] ?? ''),
+  };
 }
 
 function isMeaningfulSummary(summary: string): boolean {

@@ -89,6 +89,34 @@ export function matcherFor(record: OsvRecord, name: string): (version: string) =
 /** Answers remembered per matcher; bounded, cleared when full (a few recomputations, never a wrong answer). */
 const MAX_ANSWERS_PER_MATCHER = 512;
 
+/**
+ * Installs a matcher derived elsewhere for (record, PEP 503 name), with the record's fixed versions
+ * for that name: the mirror hands over the matchers it derived when it stored the record
+ * (stored-matcher.ts), so `matcherFor` and `fixedVersions` need not compile the record's lists. A
+ * pair that already has a matcher keeps it (both give the same answers), and a withdrawn record
+ * keeps matching nothing.
+ */
+export function primeMatcher(record: OsvRecord, name: string, matcher: (version: string) => boolean, fixed: readonly string[]): void {
+  if (record.withdrawn !== undefined) return;
+  let byName = matchers.get(record);
+  if (byName === undefined) {
+    byName = new Map();
+    matchers.set(record, byName);
+  }
+  if (!byName.has(name)) byName.set(name, matcher);
+  let fixedByName = fixes.get(record);
+  if (fixedByName === undefined) {
+    fixedByName = new Map();
+    fixes.set(record, fixedByName);
+  }
+  if (!fixedByName.has(name)) fixedByName.set(name, fixed);
+}
+
+/** Whether (record, name) already has a matcher (so deriving or priming another is wasted work). */
+export function hasMatcher(record: OsvRecord, name: string): boolean {
+  return matchers.get(record)?.has(name) ?? false;
+}
+
 function buildMatcher(record: OsvRecord, name: string): (version: string) => boolean {
   if (record.withdrawn !== undefined) return NEVER;
   const entries = affectedEntries(record, name);
@@ -146,6 +174,9 @@ const equalityKeys = new Map<string, string>();
 /** Already in normal form with no leading zeros (most listed versions): only trailing `.0`s to drop. */
 const PLAIN_RELEASE = /^(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))*$/;
 
+/** `1.2.3`: valid PEP 440 by its form alone (most listed versions), so no parse is needed to say so. */
+export const isPlainRelease = (version: string): boolean => PLAIN_RELEASE.test(version);
+
 function computeEqualityKey(version: string): string {
   if (PLAIN_RELEASE.test(version)) return trimEndRepeated(version, '.0');
   return withoutTrailingZeroReleases(normalizeVersion(version) ?? version);
@@ -179,9 +210,9 @@ export function withoutTrailingZeroReleases(normal: string): string {
 
 // --- ranges ------------------------------------------------------------------------------------
 
-type EventKind = 'introduced' | 'fixed' | 'last_affected' | 'limit';
+export type EventKind = 'introduced' | 'fixed' | 'last_affected' | 'limit';
 
-interface OrderedEvent {
+export interface OrderedEvent {
   kind: EventKind;
   /** null: below every version (`introduced: "0"`) or, for `limit: "*"`, above every version. */
   value: string | null;
@@ -207,13 +238,14 @@ function compareEvents(a: OrderedEvent, b: OrderedEvent): number {
   return compareVersions(a.value, b.value) || TIE_RANK[a.kind] - TIE_RANK[b.kind];
 }
 
-interface CompiledRange {
+export interface CompiledRange {
   /** introduced / fixed / last_affected events with PEP 440 values, in walking order. */
   walked: OrderedEvent[];
   limits: OrderedEvent[];
 }
 
-function compileRange(range: OsvRange): CompiledRange {
+/** One range's events, PEP 440 values only, in walking order: what `rangeAffects` walks. */
+export function compileRange(range: OsvRange): CompiledRange {
   const walked: OrderedEvent[] = [];
   const limits: OrderedEvent[] = [];
   for (const raw of range.events) {
@@ -231,6 +263,9 @@ function compileRange(range: OsvRange): CompiledRange {
 export function inEcosystemRange(range: OsvRange, version: string): boolean {
   return walk(compileRange(range), version);
 }
+
+/** Whether valid PEP 440 `version` is inside a compiled ECOSYSTEM range. */
+export const rangeAffects = (range: CompiledRange, version: string): boolean => walk(range, version);
 
 function walk({ walked, limits }: CompiledRange, version: string): boolean {
   let affected = false;

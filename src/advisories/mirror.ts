@@ -7,8 +7,12 @@ import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-items.js';
-import { matchCandidates, pep503, PYPI_ECOSYSTEM } from './match.js';
+import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
+import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_FORMAT, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
+import { primeDescription } from './description.js';
+import { primeSeverity } from './severity.js';
+import { parseStoredRecord, STORED_RECORD_FORMAT, STORED_RECORD_PREFIX, storedRecordJson } from './stored-record.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
@@ -27,6 +31,11 @@ export interface ImportSummary {
   rejected: number;
   /** The first MAX_LISTED_REJECTIONS rejections; `rejected` counts them all. */
   rejections: ImportRejection[];
+  /**
+   * Package matchers derived for records stored before matchers were kept (or in an older format),
+   * after an upgrade; absent when there were none.
+   */
+  matchersDerived?: number;
 }
 
 export interface MirrorStatus {
@@ -63,6 +72,14 @@ export interface MirrorOptions {
 export const DEFAULT_CHANGE_LOG_ROWS = 100_000;
 
 const LAST_SYNC_KEY = 'advisories.last_sync';
+/**
+ * The formats of the data derived at import (stored-record.ts, stored-matcher.ts) that every stored
+ * row was last checked to have. When it names today's formats the check (a read of every row) is
+ * skipped. Only an optimisation: a row without its derived data, or with another format's, is still
+ * worked out from its record when read, so a wrong mark costs time, never an advisory.
+ */
+const DERIVED_FORMATS_KEY = 'advisories.derived_formats';
+const DERIVED_FORMATS = `record ${STORED_RECORD_FORMAT}, matcher ${STORED_MATCHER_FORMAT}`;
 /** Change marks of the mirror (`mirror:<seq>`); a mark of another form was not given by a mirror. */
 const CHANGE_MARK_PREFIX = 'mirror:';
 
@@ -86,14 +103,23 @@ function indexedPackages(record: OsvRecord): string[] {
   return [...names];
 }
 
+/** A stored record as read back: its JSON and what was derived from it at import. */
+interface StoredRow {
+  id: string;
+  modified_key: string;
+  json: string;
+  derived: string | null;
+}
+
 function prepareStatements(db: Db) {
   return {
     modifiedKeyOf: db.prepare<[string], { modified_key: string }>('SELECT modified_key FROM advisories WHERE id = ?'),
+    anyRecord: db.prepare<[], { one: number }>('SELECT 1 AS one FROM advisories LIMIT 1'),
     insert: db.prepare(
-      'INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO advisories (id, modified, modified_key, withdrawn, json, imported_at, derived) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     update: db.prepare(
-      'UPDATE advisories SET modified = ?, modified_key = ?, withdrawn = ?, json = ?, imported_at = ? WHERE id = ?',
+      'UPDATE advisories SET modified = ?, modified_key = ?, withdrawn = ?, json = ?, imported_at = ?, derived = ? WHERE id = ?',
     ),
     clearPackages: db.prepare('DELETE FROM advisory_packages WHERE advisory_id = ?'),
     packagesOf: db.prepare<[string], { package: string }>('SELECT package FROM advisory_packages WHERE advisory_id = ?'),
@@ -103,18 +129,32 @@ function prepareStatements(db: Db) {
     pruneChanges: db.prepare<[number]>('DELETE FROM advisory_changes WHERE seq <= ?'),
     changedSince: db.prepare<[number], { package: string }>('SELECT DISTINCT package FROM advisory_changes WHERE seq > ?'),
     addPackage: db.prepare('INSERT OR IGNORE INTO advisory_packages (package, advisory_id) VALUES (?, ?)'),
-    // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
-    idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string }>(
-      `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key
+    // Removing a package's row from the index removes its matcher too (the foreign key cascades).
+    setMatcher: db.prepare('INSERT OR REPLACE INTO advisory_matchers (package, advisory_id, matcher) VALUES (?, ?, ?)'),
+    // LIKE with one trailing % stops at the prefix: no stored matcher is read whole.
+    staleMatchers: db.prepare<[string, number], { package: string; advisory_id: string; json: string }>(
+      `SELECT p.package AS package, p.advisory_id AS advisory_id, a.json AS json
        FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
+       LEFT JOIN advisory_matchers m ON m.package = p.package AND m.advisory_id = p.advisory_id
+       WHERE m.matcher IS NULL OR m.matcher NOT LIKE ? ORDER BY p.advisory_id LIMIT ?`,
+    ),
+    staleRecords: db.prepare<[string, number], { id: string; json: string }>(
+      'SELECT id, json FROM advisories WHERE derived IS NULL OR derived NOT LIKE ? ORDER BY id LIMIT ?',
+    ),
+    setDerived: db.prepare('UPDATE advisories SET derived = ? WHERE id = ?'),
+    // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
+    idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string; matcher: string | null }>(
+      `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key, m.matcher AS matcher
+       FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
+       LEFT JOIN advisory_matchers m ON m.package = p.package AND m.advisory_id = p.advisory_id
        WHERE p.package IN (SELECT value FROM json_each(?)) AND a.withdrawn IS NULL ORDER BY p.package, a.id`,
     ),
-    jsonForIds: db.prepare<[string], { id: string; modified_key: string; json: string }>(
-      'SELECT id, modified_key, json FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
+    jsonForIds: db.prepare<[string], StoredRow>(
+      'SELECT id, modified_key, json, derived FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
     ),
     // Changes whenever another connection commits (our own writes are tracked by the mirror itself).
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
-    byId: db.prepare<[string], { id: string; modified_key: string; json: string }>('SELECT id, modified_key, json FROM advisories WHERE id = ?'),
+    byId: db.prepare<[string], StoredRow>('SELECT id, modified_key, json, derived FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
     counts: db.prepare<[], { records: number; withdrawn: number | null }>(MIRROR_COUNTS_SQL),
     packages: db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages'),
@@ -170,6 +210,9 @@ export class AdvisoryMirror implements AdvisorySource {
 
     // The validator (zod) is loaded by the first import, not by every command that reads the mirror.
     const schema = await import('./osv-schema.js');
+    // An empty mirror holds nothing an older version stored, and every row written now carries
+    // today's formats: the check after the import need not read them all.
+    if (this.statements.anyRecord.get() === undefined) this.markDerivedFormats();
     let index = 0;
     try {
       for await (const item of records) {
@@ -193,7 +236,54 @@ export class AdvisoryMirror implements AdvisorySource {
       this.pruneChangeLog();
       this.packages.clear();
     }
+    const derived = this.deriveMissingMatchers();
+    if (derived > 0) summary.matchersDerived = derived;
     return summary;
+  }
+
+  /**
+   * Derives what records stored without it lack (stored before the migration adding matchers and
+   * descriptions, or in an older format): run by every import and sync, and when the bot starts.
+   * Until then such rows are worked out from their records, which gives the same answers, only
+   * slower. Returns how many package matchers were derived (0 almost always). Reads every row only
+   * while the mark under DERIVED_FORMATS_KEY names other formats than today's (an upgrade).
+   */
+  deriveMissingMatchers(): number {
+    const s = this.statements;
+    if (s.readMeta.get(DERIVED_FORMATS_KEY)?.value === DERIVED_FORMATS) return 0;
+    for (;;) {
+      const rows = s.staleRecords.all(`${STORED_RECORD_PREFIX}%`, IMPORT_BATCH_SIZE);
+      if (rows.length === 0) break;
+      this.db.transaction(() => {
+        for (const row of rows) s.setDerived.run(storedRecordJson(decode(row.json) ?? { id: row.id, modified: '' }), row.id);
+      })();
+    }
+    let derived = 0;
+    for (;;) {
+      const rows = s.staleMatchers.all(`${STORED_MATCHER_PREFIX}%`, IMPORT_BATCH_SIZE);
+      if (rows.length === 0) break;
+      this.db.transaction(() => {
+        for (const row of rows) {
+          const record = decode(row.json);
+          // A damaged record gets an empty matcher rather than being asked about again and again;
+          // matching reads the record itself, which cannot be decoded either, so nothing changes.
+          const matcher = record === null ? storedMatcherJson({ id: row.advisory_id, modified: '' }, row.package) : storedMatcherJson(record, row.package);
+          s.setMatcher.run(row.package, row.advisory_id, matcher);
+        }
+      })();
+      derived += rows.length;
+    }
+    this.markDerivedFormats();
+    if (derived > 0) this.packages.clear();
+    return derived;
+  }
+
+  /**
+   * Every row this version writes carries today's formats (writeBatch), and an older version cannot
+   * write to this schema (migrate refuses a newer database): the check need not run again.
+   */
+  private markDerivedFormats(): void {
+    this.statements.writeMeta.run(DERIVED_FORMATS_KEY, DERIVED_FORMATS, new Date().toISOString());
   }
 
   /** Drops all but the newest `changeLogRows` rows (sequence numbers are never reused: AUTOINCREMENT). */
@@ -214,16 +304,19 @@ export class AdvisoryMirror implements AdvisorySource {
         }
         const changed = new Set(packages);
         if (existing === undefined) {
-          s.insert.run(record.id, record.modified, modifiedKey, record.withdrawn ?? null, json, now);
+          s.insert.run(record.id, record.modified, modifiedKey, record.withdrawn ?? null, json, now, storedRecordJson(record));
           summary.added += 1;
         } else {
           // A package the record no longer names must be re-checked too (its finding may close).
           for (const row of s.packagesOf.all(record.id)) changed.add(row.package);
-          s.update.run(record.modified, modifiedKey, record.withdrawn ?? null, json, now, record.id);
+          s.update.run(record.modified, modifiedKey, record.withdrawn ?? null, json, now, storedRecordJson(record), record.id);
           s.clearPackages.run(record.id);
           summary.updated += 1;
         }
-        for (const name of packages) s.addPackage.run(name, record.id);
+        for (const name of packages) {
+          s.addPackage.run(name, record.id);
+          s.setMatcher.run(name, record.id, storedMatcherJson(record, name));
+        }
         for (const name of changed) s.logChange.run(name);
       }
     })();
@@ -353,7 +446,7 @@ export class AdvisoryMirror implements AdvisorySource {
     }
     if (unknown.length === 0) return byName;
 
-    const rows: { package: string; id: string; modified_key: string }[] = [];
+    const rows: { package: string; id: string; modified_key: string; matcher: string | null }[] = [];
     for (let i = 0; i < unknown.length; i += LOOKUP_BATCH) {
       rows.push(...s.idsForPackages.all(JSON.stringify(unknown.slice(i, i + LOOKUP_BATCH))));
     }
@@ -370,7 +463,16 @@ export class AdvisoryMirror implements AdvisorySource {
     }
     for (const row of rows) {
       const record = decoded.get(row.id);
-      if (record) byName.get(row.package)?.push(record);
+      if (!record) continue;
+      // The matcher derived at import time, so matching does not compile the record's lists.
+      if (!hasMatcher(record, row.package)) {
+        const stored = parseStoredMatcher(row.matcher);
+        if (stored !== null) {
+          primeMatcher(record, row.package, matcherFromStored(stored), stored.fixed);
+          primeSeverity(record, row.package, stored.severity);
+        }
+      }
+      byName.get(row.package)?.push(record);
     }
     for (const name of unknown) this.rememberPackage(name, byName.get(name) ?? []);
     return byName;
@@ -403,11 +505,20 @@ export class AdvisoryMirror implements AdvisorySource {
     this.packages.set(name, records);
   }
 
-  private decodeRow(row: { id: string; modified_key: string; json: string }): OsvRecord | null {
+  private decodeRow(row: StoredRow): OsvRecord | null {
     const cached = this.records.get(row.id, row.modified_key);
     if (cached !== undefined) return cached;
     const record = decode(row.json);
-    if (record !== null) this.records.set(row.id, row.modified_key, record);
+    if (record !== null) {
+      this.records.set(row.id, row.modified_key, record);
+      // Described and rated at import: findings built from this record need not read its text
+      // or score its vectors again.
+      const parts = parseStoredRecord(row.derived);
+      if (parts !== null) {
+        primeDescription(record, parts.description);
+        primeSeverity(record, undefined, parts.severity);
+      }
+    }
     return record;
   }
 }

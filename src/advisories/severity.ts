@@ -2,7 +2,7 @@
  * How bad is an advisory? OSV carries CVSS vectors, not numbers, so the base score is computed here
  * (ae-cvss-calculator, FIRST's formulas); GHSA's `database_specific.severity` word is the fallback.
  */
-import cvss from 'ae-cvss-calculator';
+import { createRequire } from 'node:module';
 import { affectedEntries } from './match.js';
 import type { OsvRecord, OsvSeverity } from './types.js';
 
@@ -22,7 +22,12 @@ export interface CvssScore {
   vector: string;
 }
 
-const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvss;
+// The calculator loads on the first vector scored: the mirror stores each record's severity at
+// import time (stored-matcher.ts, stored-record.ts), so an offline audit usually scores none. It is a
+// CommonJS package: a synchronous require loads the same module an import would.
+const requireOnUse = createRequire(import.meta.url);
+let calculator: typeof import('ae-cvss-calculator') | undefined;
+const cvss = (): typeof import('ae-cvss-calculator') => (calculator ??= requireOnUse('ae-cvss-calculator') as typeof import('ae-cvss-calculator'));
 
 /** FIRST's qualitative scale for CVSS v3 and v4. */
 export function cvssRating(score: number): CvssRating {
@@ -77,6 +82,7 @@ export function scoreCvssVector(vector: string): CvssScore | null {
 function computeScore(text: string): CvssScore | null {
   if (text.length === 0 || text.length > 500) return null;
   try {
+    const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvss();
     const v3 = /^CVSS:3\.([01])\/(.+)$/.exec(text);
     if (v3 !== null) {
       if (!wellFormedMetrics(v3[2]!)) return null;
@@ -153,7 +159,37 @@ export function severityOf(record: OsvRecord, packageName?: string): Severity {
 
 const severities = new WeakMap<OsvRecord, Map<string, Severity>>();
 
-function computeSeverity(record: OsvRecord, packageName?: string): Severity {
+/**
+ * Installs a severity worked out earlier (the mirror's, from import time) for `record`, as
+ * `severityOf(record, packageName)` would compute it; a pair already known keeps its own.
+ */
+export function primeSeverity(record: OsvRecord, packageName: string | undefined, severity: Severity): void {
+  let byName = severities.get(record);
+  if (byName === undefined) {
+    byName = new Map();
+    severities.set(record, byName);
+  }
+  const key = packageName ?? '\u0000every entry';
+  if (!byName.has(key)) byName.set(key, { level: severity.level, score: severity.score, vector: severity.vector });
+}
+
+const LEVELS: ReadonlySet<string> = new Set<SeverityLevel>(['critical', 'high', 'medium', 'low', 'unknown']);
+
+/** A severity read back from storage, checked field by field; null when it is not one. */
+export function severityFrom(value: unknown): Severity | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { level, score, vector } = value as Record<string, unknown>;
+  if (typeof level !== 'string' || !LEVELS.has(level)) return null;
+  if (score !== null && (typeof score !== 'number' || !Number.isFinite(score))) return null;
+  if (vector !== null && typeof vector !== 'string') return null;
+  return { level: level as SeverityLevel, score, vector };
+}
+
+/**
+ * Stored by the mirror at import (stored-matcher.ts, stored-record.ts): a change to what this
+ * computes must bump STORED_MATCHER_FORMAT and STORED_RECORD_FORMAT, so stored rows are derived again.
+ */
+export function computeSeverity(record: OsvRecord, packageName?: string): Severity {
   const entries = packageName === undefined ? (record.affected ?? []) : affectedEntries(record, packageName);
   const severities: OsvSeverity[] = [...(record.severity ?? []), ...entries.flatMap((e) => e.severity ?? [])];
 

@@ -58,6 +58,8 @@ export interface SyncSummary {
   highWaterMark: string | null;
   /** Why an incremental sync became a full one, when it did. */
   fallbackReason?: string;
+  /** Matchers derived for records stored before this version kept them (see ImportSummary). */
+  matchersDerived?: number;
 }
 
 const DEFAULT_MAX_INCREMENTAL = 5_000;
@@ -100,6 +102,7 @@ const toSummary = (mode: SyncSummary['mode'], s: ImportSummary, bytes: number, f
   bytes,
   fetched,
   highWaterMark: mirror.status().newestModified,
+  ...(s.matchersDerived ? { matchersDerived: s.matchersDerived } : {}),
 });
 
 /**

@@ -4,9 +4,9 @@
  * says so; an active ignore that matches nothing is reported as stale so it can be removed.
  */
 import { createRequire } from 'node:module';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { normalizeName } from '../python/names.js';
+import { yaml } from '../yaml.js';
 import { isScanIgnoreId } from '../scan/rule-ids.js';
 import { isFindingKind, type Finding } from './findings.js';
 
@@ -63,7 +63,7 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules
   let doc: unknown;
   try {
     // YAML 1.2 core schema: no custom tags, no merge-key tricks; bounded aliases against billion laughs.
-    doc = parseYaml(text, { schema: 'core', maxAliasCount: 100, uniqueKeys: false });
+    doc = yaml().parse(text, { schema: 'core', maxAliasCount: 100, uniqueKeys: false });
   } catch (err) {
     return { rules: [], notes: [{ kind: 'invalid', message: `${source}: not valid YAML (${(err as Error).message.split('\n')[0]})` }] };
   }

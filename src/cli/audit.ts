@@ -16,7 +16,7 @@ import { renderSarifChunks } from '../report/sarif.js';
 import { renderTextChunks } from '../report/text.js';
 import type { ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
-import { CliError, EXIT, type CliIO } from './io.js';
+import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
 import { advisorySourceFor, openServices, type Services } from './services.js';
 
 export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
@@ -43,19 +43,6 @@ const RENDERERS: Record<ReportFormat, ChunkedRenderer> = {
   markdown: renderMarkdownChunks,
   sarif: renderSarifChunks,
 };
-
-/** Output in blocks of about 64 KB: one write per piece cost a system call each (130 ms for 6,000 findings). */
-function writeInBlocks(io: CliIO, chunks: Iterable<string>): void {
-  let block = '';
-  for (const chunk of chunks) {
-    block += chunk;
-    if (block.length >= 65_536) {
-      io.stdout(block);
-      block = '';
-    }
-  }
-  if (block) io.stdout(block);
-}
 
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -99,7 +86,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     };
     const { result, report } = await auditTarget(positionals[0]!, io, services, options, scanCode);
-    writeInBlocks(io, RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
+    writeChunks(io, RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
       for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
     }

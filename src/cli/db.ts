@@ -15,6 +15,7 @@ function summaryLines(s: ImportSummary): string {
   let out = `added ${s.added}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}\n`;
   for (const r of s.rejections) out += `  rejected ${r.where}${r.id ? ` (${r.id})` : ''}: ${r.reason}\n`;
   if (s.rejected > s.rejections.length) out += `  … and ${s.rejected - s.rejections.length} more\n`;
+  if (s.matchersDerived) out += `derived the matchers and descriptions of ${plural(s.matchersDerived, 'advisory package entry', 'advisory package entries')} stored by an earlier version (once, after an upgrade)\n`;
   return out;
 }
 

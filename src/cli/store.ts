@@ -36,6 +36,9 @@ export function cliDbPath(env: NodeJS.ProcessEnv, override?: string): string {
   return join(dataHome, 'depwatch', 'depwatch.db');
 }
 
+/** How much of the database a command reads through a memory map (see openDb's mapBytes): all of a large mirror. */
+const CLI_MAP_BYTES = 1 << 30;
+
 export interface OpenOptions {
   /**
    * The command only reads (db status, check, audit): a missing database is not created (nor its
@@ -48,6 +51,6 @@ export function openStore(io: CliIO, dbOverride?: string, options: OpenOptions =
   const given = cliDbPath(io.env, dbOverride);
   const dbPath = given === ':memory:' ? given : resolve(io.cwd, given);
   const dbExists = dbPath === ':memory:' || existsSync(dbPath);
-  const db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:');
+  const db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES });
   return { dbPath, dbExists, db, mirror: new AdvisoryMirror(db), close: () => db.close() };
 }

@@ -7,8 +7,9 @@
  * expressions it cannot resolve) is skipped rather than guessed.
  */
 import { parse as parseToml } from 'smol-toml';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import { MAX_TOML_DEPTH } from './toml.js';
+import { yaml } from '../yaml.js';
 
 /** CPython branches: first release and end of life, from the Python devguide / endoflife.date. */
 export interface PythonBranch {
@@ -220,23 +221,23 @@ interface YamlScalarHit {
 
 /** The source text of a scalar, so `3.10` stays `3.10` instead of becoming the number 3.1. */
 function scalarTexts(node: unknown): YamlScalarHit[] {
-  if (isScalar(node)) {
+  if (yaml().isScalar(node)) {
     const text = typeof node.source === 'string' ? node.source : String(node.value);
     return [{ text, offset: node.range?.[0] ?? 0 }];
   }
-  if (isSeq(node)) return node.items.flatMap((item) => scalarTexts(item));
+  if (yaml().isSeq(node)) return node.items.flatMap((item) => scalarTexts(item));
   return [];
 }
 
 function mapGet(node: unknown, key: string): YamlNode | undefined {
-  if (!isMap(node)) return undefined;
+  if (!yaml().isMap(node)) return undefined;
   const value = node.get(key, true);
   return (value ?? undefined) as YamlNode | undefined;
 }
 
 function mapEntries(node: unknown): [string, unknown][] {
-  if (!isMap(node)) return [];
-  return node.items.flatMap((pair) => (isScalar(pair.key) ? [[String(pair.key.value), pair.value] as [string, unknown]] : []));
+  if (!yaml().isMap(node)) return [];
+  return node.items.flatMap((pair) => (yaml().isScalar(pair.key) ? [[String(pair.key.value), pair.value] as [string, unknown]] : []));
 }
 
 /**
@@ -289,10 +290,10 @@ export function yamlMayNestDeeperThan(text: string, limit: number): boolean {
 
 function fromWorkflow(text: string): Hit[] {
   if (text.length > MAX_WORKFLOW_CHARS || yamlMayNestDeeperThan(text, MAX_WORKFLOW_NESTING)) return [];
-  const counter = new LineCounter();
+  const counter = new (yaml().LineCounter)();
   // prettyErrors adds the surrounding text to every error, rescanning the line each time: with
   // thousands of errors on one long line that was quadratic, and the errors are never shown.
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false });
+  const doc = yaml().parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length > 0) return [];
   const hits: Hit[] = [];
   const seen = new Set<string>();
@@ -307,10 +308,10 @@ function fromWorkflow(text: string): Hit[] {
   for (const [, job] of mapEntries(mapGet(doc.contents, 'jobs'))) {
     const matrix = mapGet(mapGet(job, 'strategy'), 'matrix');
     const steps = mapGet(job, 'steps');
-    if (!isSeq(steps)) continue;
+    if (!yaml().isSeq(steps)) continue;
     for (const step of steps.items) {
       const uses = mapGet(step, 'uses');
-      if (!isScalar(uses) || !String(uses.value).trim().startsWith('actions/setup-python')) continue;
+      if (!yaml().isScalar(uses) || !String(uses.value).trim().startsWith('actions/setup-python')) continue;
       const pythonVersion = mapGet(mapGet(step, 'with'), 'python-version');
       for (const scalar of scalarTexts(pythonVersion)) {
         for (const { value, source } of expandWorkflowValue(scalar, matrix)) {
@@ -335,7 +336,7 @@ function expandWorkflowValue(scalar: YamlScalarHit, matrix: YamlNode | undefined
     const key = expr[1]!;
     const values = scalarTexts(mapGet(matrix, key));
     const include = mapGet(matrix, 'include');
-    if (isSeq(include)) for (const entry of include.items) values.push(...scalarTexts(mapGet(entry, key)));
+    if (yaml().isSeq(include)) for (const entry of include.items) values.push(...scalarTexts(mapGet(entry, key)));
     return values.map((v) => ({ value: v.text.trim().replace(/^(['"])(.*)\1$/s, '$2'), source: v }));
   }
   if (text.includes('${{')) return [];

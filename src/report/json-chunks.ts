@@ -17,22 +17,48 @@ export const streamed = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: i
 
 const isStreamed = (value: unknown): value is Streamed<unknown> => typeof value === 'object' && value !== null && STREAMED in value;
 
-const isContainer = (value: unknown): value is Record<string, unknown> | unknown[] =>
-  typeof value === 'object' && value !== null && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype);
-
-/** Whether anything below `value` is streamed (then `value` is written piece by piece too). */
+/**
+ * Whether anything below `value` is streamed (then `value` is written piece by piece too). Asked
+ * of every element a report streams, so it walks without making arrays of values.
+ */
 function holdsStreamed(value: unknown): boolean {
-  if (isStreamed(value)) return true;
-  if (!isContainer(value)) return false;
-  return (Array.isArray(value) ? value : Object.values(value)).some(holdsStreamed);
+  if (typeof value !== 'object' || value === null) return false;
+  if (STREAMED in value) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsStreamed(item)) return true;
+    return false;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  // A plain object: for…in sees exactly its own enumerable string keys, as Object.values does.
+  for (const key in value) if (holdsStreamed((value as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
-/** `JSON.stringify(value, null, 2)` of a value nested at `indent`, as JSON.stringify nests it. */
+/**
+ * `JSON.stringify(value, null, 2)` of a value nested at `indent`, as JSON.stringify nests it. The
+ * value is stringified inside as many one-element arrays as it is deep, and the wrapping cut off:
+ * JSON.stringify then indents every line itself, where re-indenting its text with a regular
+ * expression was most of the cost of writing a large report.
+ */
 function leaf(value: unknown, indent: string, inArray: boolean): string | undefined {
-  const text = JSON.stringify(value, null, 2) as string | undefined;
-  if (text === undefined) return inArray ? 'null' : undefined;
-  return indent ? text.replace(/\n/g, `\n${indent}`) : text;
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return inArray ? 'null' : undefined;
+  if (!indent) return JSON.stringify(value, null, 2) as string | undefined;
+  const depth = indent.length >> 1;
+  let wrapped: unknown = value;
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  const inner = text.slice(wrapperOpening(depth).length, text.length - wrapperClosing(depth).length);
+  // A toJSON() giving nothing comes out as null inside an array: outside one, it is left out.
+  if (inner === 'null' && value !== null && !inArray && JSON.stringify(value) === undefined) return undefined;
+  return inner;
 }
+
+/** `[\n  [\n    ` … : what JSON.stringify writes before a value wrapped in `depth` arrays. */
+const wrapperOpening = (depth: number): string => (openings[depth] ??= Array.from({ length: depth }, (_, i) => `[\n${'  '.repeat(i + 1)}`).join(''));
+/** … `\n  ]\n]`: what it writes after the value. */
+const wrapperClosing = (depth: number): string => (closings[depth] ??= Array.from({ length: depth }, (_, i) => `\n${'  '.repeat(depth - 1 - i)}]`).join(''));
+const openings: string[] = [];
+const closings: string[] = [];
 
 function* items(values: Iterable<unknown>, indent: string): Generator<string> {
   let first = true;

@@ -83,6 +83,9 @@ export const BOT_PYPI_CONCURRENCY = 32;
 export async function buildBotServices(config: Config, db: Db, logger: Logger): Promise<BotServices> {
   const github = await createGitHubClient(config.github, { logger });
   const mirror = new AdvisoryMirror(db);
+  // A mirror stored by an earlier version gets its matchers now, once (they make audits cheap).
+  const derived = mirror.deriveMissingMatchers();
+  if (derived > 0) logger.info({ derived }, `advisory mirror: derived the matchers and descriptions of ${derived} advisory package entries stored by an earlier version`);
   const osv = new OsvApi({ baseUrl: config.osv.apiUrl, db });
   const pypi = new PyPIClient({ baseUrl: config.pypi.url, db, concurrency: BOT_PYPI_CONCURRENCY });
   const advisories = (now: Date) => chooseAdvisorySource({ offline: false, mirror, api: osv, now });

@@ -7,6 +7,7 @@
  * `(input, context: TaskContext) => output` over structured-clone data (see jobs/), add it to the
  * table in entry.ts, and a method here that runs it with its handlers (the main-thread I/O it calls).
  */
+import { AUDIT_WORKER_ENTRY } from './entry-url.js';
 import { WorkerPool, type WorkerPoolOptions } from './pool.js';
 import { localContext, sourceHandlers, sourceInfo, type DataSources } from './jobs/sources.js';
 import { REMATCH_TASK, runRematch, type RematchOutcome, type RematchRequest } from './jobs/rematch.js';
@@ -58,11 +59,7 @@ export function runInWorkers(pool: WorkerPool): AuditRunner {
   };
 }
 
-/**
- * The audit worker's module, next to this one: src/workers/entry.ts under vitest and tsx (loaded
- * through tsx inside the worker), dist/workers/entry.js once compiled (`npm start`).
- */
-export const AUDIT_WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url);
+export { AUDIT_WORKER_ENTRY };
 
 export function createAuditWorkerPool(options: Omit<WorkerPoolOptions, 'entry'> = {}): WorkerPool {
   return new WorkerPool({ entry: AUDIT_WORKER_ENTRY, ...options });

@@ -18,7 +18,7 @@ import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
 import { directoryScanSource } from '../scan/source.js';
 import type { ScanResult } from '../scan/types.js';
 import { WorkerPool } from './pool.js';
-import { AUDIT_WORKER_ENTRY } from './audit-runner.js';
+import { AUDIT_WORKER_ENTRY } from './entry-url.js';
 import { SCAN_DIRECTORY_PART_TASK, type DirectoryPartRequest } from './jobs/scan-directory-part.js';
 
 /** Below this many Python files the scan stays on this thread. */

@@ -10,6 +10,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { openStore } from '../../src/cli/store.js';
+import { openDb } from '../../src/store/db.js';
 import { createZip } from '../fakes/zip.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
 
@@ -80,6 +82,25 @@ describe('where the CLI keeps its database', () => {
     expect(await cli(env, project).run('audit', '--json', '.')).toBe(2); // partial: OSV unreachable
     expect(readdirSync(home)).toEqual([]);
     expect(readdirSync(project)).toEqual(['requirements.txt']);
+  });
+});
+
+describe('how the CLI reads its database', () => {
+  it('through a memory map (an offline audit reads most of the mirror once); the bot\'s connections copy pages as before', () => {
+    const dir = temp('map');
+    const path = join(dir, 'depwatch.db');
+    const store = openStore({ stdout: () => {}, stderr: () => {}, isTTY: false, cwd: dir, env: {} }, path);
+    try {
+      expect(store.db.pragma('mmap_size', { simple: true })).toBe(1 << 30);
+    } finally {
+      store.close();
+    }
+    const bot = openDb(path);
+    try {
+      expect(bot.pragma('mmap_size', { simple: true })).toBe(0);
+    } finally {
+      bot.close();
+    }
   });
 });
 

@@ -92,6 +92,19 @@ describe('start-up of the compiled CLI', () => {
     expect(packagesIn(depwatch('audit', '--offline', '--json', '--no-code', 'app').loaded)).toContain('ignore');
   });
 
+  it('an audit of a tree with no YAML or Python file loads neither the YAML parser, the Python parser nor the archive reader', () => {
+    mkdirSync(join(dir, 'plain'));
+    writeFileSync(join(dir, 'plain', 'requirements.txt'), 'Django==2.1.5\n');
+    const { status, loaded } = depwatch('audit', '--offline', '--json', 'plain');
+    expect(status).toBe(1);
+    expect(loaded).toContain('dist/scan/scan.js');
+    for (const unused of ['yaml', 'tar-stream', 'web-tree-sitter']) expect(packagesIn(loaded)).not.toContain(unused);
+
+    // Loaded on use: the same tree with an ignore file reads it with the YAML parser.
+    writeFileSync(join(dir, 'plain', '.depwatch.yml'), 'ignore:\n  - id: PYSEC-2019-13\n    reason: not reachable\n');
+    expect(packagesIn(depwatch('audit', '--offline', '--json', 'plain').loaded)).toContain('yaml');
+  });
+
   it('an audit that scans code loads the scanner, still without GitHub or the logger', () => {
     const { loaded } = depwatch('audit', '--offline', '--json', 'app');
     expect(loaded).toContain('dist/scan/scan.js');

@@ -27,6 +27,22 @@ describe('JSON in pieces', () => {
     expect(jsonText(doc)).toBe(JSON.stringify(whole, null, 2));
   });
 
+  it('writes values nested deep inside streamed arrays as JSON.stringify indents them', () => {
+    const odd = { toJSON: () => undefined };
+    const rows = [
+      { when: new Date('2025-01-01T00:00:00Z'), text: 'line\nbreak "quoted" … 🐍', empty: { list: [], map: {} }, none: null, n: -0.5, deep: [[[{ a: [1, { b: 'c' }] }]]] },
+      [],
+      {},
+      'plain',
+      7,
+      null,
+      [odd, () => 1, undefined],
+    ];
+    const doc = { outer: { inner: [{ rows: streamed(twice(rows)) }] }, top: streamed(twice([odd, undefined, rows[0]])) };
+    const whole = { outer: { inner: [{ rows }] }, top: [odd, undefined, rows[0]] };
+    expect(jsonText(doc)).toBe(JSON.stringify(whole, null, 2));
+  });
+
   it('makes each element only when it is written', () => {
     let made = 0;
     function* rows() {

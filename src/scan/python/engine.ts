@@ -4,9 +4,10 @@
  * inside the wasm parser, and each is handed only to the rules that subscribed to it. Adding a rule
  * never adds a walk.
  */
-import { Query, type Language, type Node, type QueryMatch } from 'web-tree-sitter';
+import type { Language, Node, Query, QueryMatch } from 'web-tree-sitter';
 import type { Report } from '../rule.js';
 import { PythonFile } from './file.js';
+import { treeSitter } from './parser.js';
 import type { PythonRule } from './rule.js';
 
 const QUERY = `
@@ -45,6 +46,7 @@ export class PythonRuleEngine {
   private readonly knownNames = new Set<string>();
 
   constructor(language: Language, readonly rules: readonly PythonRule[]) {
+    const { Query } = treeSitter();
     this.query = new Query(language, QUERY);
     this.instanceQuery = new Query(language, INSTANCES);
     const add = (map: Map<string, PythonRule[]>, key: string, rule: PythonRule) => map.set(key, [...(map.get(key) ?? []), rule]);

@@ -2,19 +2,30 @@
  * tree-sitter for Python, loaded once per thread. The grammar's `.wasm` is resolved through the
  * package (never a hard-coded node_modules path), so it is found wherever npm put it. web-tree-sitter
  * 0.27 is needed for the ABI of tree-sitter-python 0.25's wasm; both are pinned in package.json.
+ * The library itself loads with the grammar, on first use: a tree without Python files (an audit of
+ * requirements files) never pays for it.
  */
 import { createRequire } from 'node:module';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import type { Language, Tree } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
 
 let loading: Promise<Language> | null = null;
+let library: typeof import('web-tree-sitter') | null = null;
+
+/** The library's classes, once `pythonLanguage()` has loaded it (holding a Language means it has). */
+export function treeSitter(): typeof import('web-tree-sitter') {
+  if (library === null) throw new Error('web-tree-sitter is not loaded yet: await pythonLanguage() first');
+  return library;
+}
 
 /** The Python grammar, loaded on first use (about 30 ms) and shared. */
 export function pythonLanguage(): Promise<Language> {
   loading ??= (async () => {
-    await Parser.init();
-    return Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    const loaded = await import('web-tree-sitter');
+    await loaded.Parser.init();
+    library = loaded;
+    return loaded.Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
   })();
   return loading;
 }
@@ -32,7 +43,7 @@ export interface PythonParser {
  */
 export async function createPythonParser(timeoutMs: number): Promise<PythonParser> {
   const language = await pythonLanguage();
-  const parser = new Parser();
+  const parser = new (treeSitter().Parser)();
   parser.setLanguage(language);
   return {
     parse(text) {

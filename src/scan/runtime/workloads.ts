@@ -3,7 +3,8 @@
  * ask: limits, read-only root filesystem, privileged, running as root. YAML is read with the
  * project's `yaml` library (core schema, bounded aliases); every position points at the YAML line.
  */
-import { LineCounter, parseAllDocuments, isMap, isSeq, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
+import { yaml } from '../../yaml.js';
 
 export interface Where {
   line: number;
@@ -40,8 +41,8 @@ const POD_TEMPLATES: Record<string, string[]> = {
 };
 
 function docs(text: string): { documents: Document.Parsed[]; counter: LineCounter } {
-  const counter = new LineCounter();
-  return { documents: parseAllDocuments(text, { lineCounter: counter, schema: 'core', uniqueKeys: false }) as Document.Parsed[], counter };
+  const counter = new (yaml().LineCounter)();
+  return { documents: yaml().parseAllDocuments(text, { lineCounter: counter, schema: 'core', uniqueKeys: false }) as Document.Parsed[], counter };
 }
 
 const whereOf = (counter: LineCounter, node: YamlNode | null | undefined, fallback: Where): Where => {
@@ -55,10 +56,10 @@ const whereOf = (counter: LineCounter, node: YamlNode | null | undefined, fallba
 function scalarAt(map: YAMLMap | null | undefined, path: string[]): { value: unknown; node: YamlNode } | null {
   let node: unknown = map;
   for (const key of path) {
-    if (!isMap(node)) return null;
+    if (!yaml().isMap(node)) return null;
     node = node.get(key, true);
   }
-  if (node === undefined || node === null || isMap(node) || isSeq(node)) return null;
+  if (node === undefined || node === null || yaml().isMap(node) || yaml().isSeq(node)) return null;
   const scalar = node as YamlNode & { value?: unknown };
   return { value: scalar.value, node: scalar };
 }
@@ -66,10 +67,10 @@ function scalarAt(map: YAMLMap | null | undefined, path: string[]): { value: unk
 function mapAt(map: YAMLMap | null | undefined, path: string[]): YAMLMap | null {
   let node: unknown = map;
   for (const key of path) {
-    if (!isMap(node)) return null;
+    if (!yaml().isMap(node)) return null;
     node = node.get(key, true);
   }
-  return isMap(node) ? node : null;
+  return yaml().isMap(node) ? node : null;
 }
 
 const isRootUser = (v: unknown) => typeof v === 'string' || typeof v === 'number' ? /^(?:root|0)(?::(?:root|0))?$/.test(String(v).trim()) : false;
@@ -88,7 +89,7 @@ export function composeContainers(text: string): WorkloadParse {
     if (!services) continue;
     for (const pair of services.items) {
       const service = pair.value;
-      if (!isMap(service)) continue;
+      if (!yaml().isMap(service)) continue;
       const name = String((pair.key as { value?: unknown })?.value ?? pair.key);
       const at = whereOf(counter, pair.key as YamlNode, { line: 1, column: 1 });
       const limit = (key: string, legacy: string[]) => scalarAt(service, ['deploy', 'resources', 'limits', key]) !== null || legacy.some((l) => scalarAt(service, [l]) !== null);
@@ -119,7 +120,7 @@ export function kubernetesContainers(text: string): WorkloadParse {
       continue;
     }
     const root = doc.contents;
-    if (!isMap(root)) continue;
+    if (!yaml().isMap(root)) continue;
     const kind = scalarAt(root, ['kind'])?.value;
     if (typeof kind !== 'string' || !scalarAt(root, ['apiVersion'])) continue;
     const podPath = POD_TEMPLATES[kind];
@@ -131,9 +132,9 @@ export function kubernetesContainers(text: string): WorkloadParse {
     const podUser = scalarAt(pod, ['securityContext', 'runAsUser']);
     for (const listKey of ['containers', 'initContainers']) {
       const list = pod.get(listKey, true);
-      if (!isSeq(list)) continue;
+      if (!yaml().isSeq(list)) continue;
       for (const item of list.items) {
-        if (!isMap(item)) continue;
+        if (!yaml().isMap(item)) continue;
         const name = String(scalarAt(item, ['name'])?.value ?? '?');
         const at = whereOf(counter, item as YamlNode, { line: 1, column: 1 });
         const privileged = scalarAt(item, ['securityContext', 'privileged']);

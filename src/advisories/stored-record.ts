@@ -1,0 +1,49 @@
+/**
+ * What the audit reads of a whole record beyond matching, worked out once when the mirror stores it
+ * and kept beside it (advisories.derived): the parts of its one-line description (description.ts)
+ * and its severity over every entry (severity.ts). Reading the summary and details text (markdown,
+ * sentences, boilerplate patterns) and scoring CVSS vectors were most of the cost of building an
+ * audit's findings. The severity for one package is kept with that package's matcher.
+ */
+import { computeRecordDescription, type RecordDescription } from './description.js';
+import { computeSeverity, severityFrom, type Severity } from './severity.js';
+import type { OsvRecord } from './types.js';
+
+/** Changes whenever what is derived, or how, changes: rows of another format are derived again. */
+export const STORED_RECORD_FORMAT = 1;
+
+/** The prefix every stored text of this format starts with (JSON.stringify keeps key order). */
+export const STORED_RECORD_PREFIX = `{"format":${STORED_RECORD_FORMAT},`;
+
+export interface StoredRecordParts {
+  description: RecordDescription;
+  /** `severityOf(record)`: over every entry, as alias ratings read it. */
+  severity: Severity;
+}
+
+export const storedRecordJson = (record: OsvRecord): string =>
+  JSON.stringify({ format: STORED_RECORD_FORMAT, description: computeRecordDescription(record), severity: computeSeverity(record) });
+
+/** The stored parts read back; null when absent, of another format or damaged (then they are worked out again). */
+export function parseStoredRecord(text: string | null): StoredRecordParts | null {
+  if (text === null || !text.startsWith(STORED_RECORD_PREFIX)) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const stored = value as Record<string, unknown>;
+  const description = descriptionFrom(stored['description']);
+  const severity = severityFrom(stored['severity']);
+  return description === null || severity === null ? null : { description, severity };
+}
+
+function descriptionFrom(value: unknown): RecordDescription | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { summary, telling, first } = value as Record<string, unknown>;
+  const line = (v: unknown): v is string | null => v === null || typeof v === 'string';
+  if (!line(summary) || !line(telling) || typeof first !== 'string') return null;
+  return { summary, telling, first };
+}
