@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,22 @@ describe('the SQLite store', () => {
     openDb(path).close();
     const db = openDb(path);
     expect(migrate(db, readMigrations()).applied).toEqual([]);
+    db.close();
+  });
+
+  it('reads only the migrations it applies: a database at the latest schema opens without reading any', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '001_a.sql'), 'CREATE TABLE a (x INTEGER);');
+    const path = join(dir, 'x.db');
+    openDb(path, { migrationsDir: dir }).close();
+    // Were the applied migration read again, this folder in its place would fail the open (EISDIR).
+    const unreadable = join(tempDir(), 'migrations');
+    mkdirSync(join(unreadable, '001_a.sql'), { recursive: true });
+    openDb(path, { migrationsDir: unreadable }).close();
+    // A newer migration is read and applied as before.
+    writeFileSync(join(unreadable, '002_b.sql'), 'CREATE TABLE b (y INTEGER);');
+    const db = openDb(path, { migrationsDir: unreadable });
+    expect(schemaVersion(db)).toBe(2);
     db.close();
   });
 

@@ -5,6 +5,7 @@
  */
 import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
+import { LAST_SYNC_KEY, MirrorStatusReader, type MirrorStatus } from './mirror-status.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-items.js';
 import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
@@ -38,14 +39,7 @@ export interface ImportSummary {
   matchersDerived?: number;
 }
 
-export interface MirrorStatus {
-  records: number;
-  withdrawn: number;
-  packages: number;
-  newestModified: string | null;
-  lastSync: string | null;
-  lastSyncSource: string | null;
-}
+export { MIRROR_COUNTS_SQL, type MirrorStatus } from './mirror-status.js';
 
 export const MAX_LISTED_REJECTIONS = 100;
 /** Records are written in transactions of this many: one fsync per batch, not per record. */
@@ -71,7 +65,6 @@ export interface MirrorOptions {
  */
 export const DEFAULT_CHANGE_LOG_ROWS = 100_000;
 
-const LAST_SYNC_KEY = 'advisories.last_sync';
 /**
  * The formats of the data derived at import (stored-record.ts, stored-matcher.ts) that every stored
  * row was last checked to have. When it names today's formats the check (a read of every row) is
@@ -82,10 +75,6 @@ const DERIVED_FORMATS_KEY = 'advisories.derived_formats';
 const DERIVED_FORMATS = `record ${STORED_RECORD_FORMAT}, matcher ${STORED_MATCHER_FORMAT}`;
 /** Change marks of the mirror (`mirror:<seq>`); a mark of another form was not given by a mirror. */
 const CHANGE_MARK_PREFIX = 'mirror:';
-
-/** Two counts, each answered from an index (migration 012), never by reading the records. */
-export const MIRROR_COUNTS_SQL =
-  'SELECT (SELECT COUNT(*) FROM advisories) AS records, (SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL) AS withdrawn';
 
 interface PendingRecord {
   record: OsvRecord;
@@ -154,12 +143,9 @@ function prepareStatements(db: Db) {
     ),
     // Changes whenever another connection commits (our own writes are tracked by the mirror itself).
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
+    readMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     byId: db.prepare<[string], StoredRow>('SELECT id, modified_key, json, derived FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
-    counts: db.prepare<[], { records: number; withdrawn: number | null }>(MIRROR_COUNTS_SQL),
-    packages: db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages'),
-    newest: db.prepare<[], { modified: string }>('SELECT modified FROM advisories ORDER BY modified_key DESC LIMIT 1'),
-    readMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     writeMeta: db.prepare(
       `INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -175,6 +161,7 @@ export function emptyImportSummary(): ImportSummary {
 export class AdvisoryMirror implements AdvisorySource {
   readonly kind = 'mirror' as const;
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly statusReader: MirrorStatusReader;
   private readonly records: RecordCache;
   private readonly changeLogRows: number;
   /** Record lists by PEP 503 name, valid while the database is unchanged (see freshPackageCache). */
@@ -187,6 +174,7 @@ export class AdvisoryMirror implements AdvisorySource {
     options: MirrorOptions = {},
   ) {
     this.statements = prepareStatements(db);
+    this.statusReader = new MirrorStatusReader(db);
     this.records = new RecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE);
     this.changeLogRows = Math.max(1, options.changeLogRows ?? DEFAULT_CHANGE_LOG_ROWS);
   }
@@ -395,38 +383,16 @@ export class AdvisoryMirror implements AdvisorySource {
   }
 
   status(): MirrorStatus {
-    const s = this.statements;
-    const counts = s.counts.get() ?? { records: 0, withdrawn: 0 };
-    const lastSync = this.readLastSync();
-    return {
-      records: counts.records,
-      withdrawn: counts.withdrawn ?? 0,
-      packages: s.packages.get()?.packages ?? 0,
-      newestModified: s.newest.get()?.modified ?? null,
-      lastSync: lastSync?.at ?? null,
-      lastSyncSource: lastSync?.source ?? null,
-    };
+    return this.statusReader.status();
   }
 
   /** The age of the data: the newest `modified` held, and the last sync (two indexed lookups). */
   freshness(): AdvisoryFreshness {
-    return { newestModified: this.statements.newest.get()?.modified ?? null, lastSync: this.readLastSync()?.at ?? null };
+    return this.statusReader.freshness();
   }
 
   markSynced(at: Date, source: string): void {
     this.statements.writeMeta.run(LAST_SYNC_KEY, JSON.stringify({ at: at.toISOString(), source }), new Date().toISOString());
-  }
-
-  private readLastSync(): { at: string; source: string } | null {
-    const row = this.statements.readMeta.get(LAST_SYNC_KEY);
-    if (row === undefined) return null;
-    try {
-      const value = JSON.parse(row.value) as { at?: unknown; source?: unknown };
-      if (typeof value.at !== 'string') return null;
-      return { at: value.at, source: typeof value.source === 'string' ? value.source : '' };
-    } catch {
-      return null;
-    }
   }
 
   /** Non-withdrawn records per PEP 503 name (in id order), for every name asked about. */

@@ -116,6 +116,11 @@ export class OsvApi implements AdvisorySource {
   private readonly cachePut;
   private readonly listedNames;
   private readonly markListed;
+  /**
+   * Cache writes waiting for the end of the wave that produced them (see writeBatched): one SQLite
+   * transaction for a first audit's hundreds of answers instead of one write per answer.
+   */
+  private readonly pendingWrites = { records: new Map<string, OsvRecord>(), listed: new Set<string>(), unknown: new Set<string>() };
 
   constructor(options: OsvApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -169,7 +174,7 @@ export class OsvApi implements AdvisorySource {
     ];
     if (batch.length === 0) return new Map();
     const refsPerQuery = await this.listVulns(batch);
-    const records = await this.hydrate(refsPerQuery, [...names, ...lists]);
+    const records = await this.writeBatched(() => this.hydrate(refsPerQuery, [...names, ...lists]));
     lists.forEach((name, j) => {
       // Every record OSV lists for the package is now held at its current `modified`: that is the
       // package's whole list, as /v1/query would have sent it.
@@ -189,7 +194,7 @@ export class OsvApi implements AdvisorySource {
     const normalized = normalizeName(name);
     const remembered = this.packageLists.get(normalized);
     if (remembered !== undefined && this.now().getTime() - remembered.at < PACKAGE_LIST_TTL_MS) return [...remembered.records];
-    const { records, invalid } = await this.queryPackage(normalized);
+    const { records, invalid } = await this.writeBatched(() => this.queryPackage(normalized));
     // /v1/query returns whole records, so one that does not validate is an error here, as from /v1/vulns.
     const [first] = invalid;
     if (first !== undefined) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to POST /v1/query: ${first.reason}`);
@@ -228,9 +233,11 @@ export class OsvApi implements AdvisorySource {
         }
       }
     }
-    const fetched = await this.all(
-      uncached.filter((id) => !found.has(id)),
-      (id, stop) => this.fetchIfKnown(id, stop),
+    const fetched = await this.writeBatched(() =>
+      this.all(
+        uncached.filter((id) => !found.has(id)),
+        (id, stop) => this.fetchIfKnown(id, stop),
+      ),
     );
     for (const record of fetched) if (record !== null) found.set(record.id, record);
     return found;
@@ -243,7 +250,7 @@ export class OsvApi implements AdvisorySource {
       return await this.fetchRecord(id, stop, true);
     } catch (err) {
       if (err instanceof UnknownIdError) {
-        this.unknownIdPut.run(id, this.now().toISOString());
+        this.pendingWrites.unknown.add(id);
         return null;
       }
       throw err;
@@ -408,7 +415,7 @@ export class OsvApi implements AdvisorySource {
     const records = [...byId.values()];
     if (invalid.length === 0) {
       this.rememberPackage(name, records);
-      this.markListed.run(name, this.now().toISOString());
+      this.pendingWrites.listed.add(name);
     }
     return { records, invalid };
   }
@@ -460,14 +467,39 @@ export class OsvApi implements AdvisorySource {
     return record;
   }
 
-  /** Caches validated records, in memory and in SQLite (one transaction for the lot). */
+  /** Caches validated records: in memory now, in SQLite with the rest of the wave (writeBatched). */
   private store(records: OsvRecord[]): void {
-    if (records.length === 0) return;
-    const fetchedAt = this.now().toISOString();
+    for (const record of records) {
+      this.memory.set(record.id, record.modified, record);
+      this.pendingWrites.records.set(record.id, record);
+    }
+  }
+
+  /**
+   * Runs a wave of requests, then writes what it learnt (records, whole package lists read, ids
+   * OSV does not know) to SQLite in one transaction, also when the wave failed: what was fetched
+   * before the failure is kept. Meanwhile the memory cache already answers for the records.
+   */
+  private async writeBatched<T>(wave: () => Promise<T>): Promise<T> {
+    try {
+      return await wave();
+    } finally {
+      this.flushWrites();
+    }
+  }
+
+  private flushWrites(): void {
+    const { records, listed, unknown } = this.pendingWrites;
+    if (records.size === 0 && listed.size === 0 && unknown.size === 0) return;
+    const at = this.now().toISOString();
     this.db.transaction(() => {
-      for (const record of records) this.cachePut.run(record.id, record.modified, JSON.stringify(record), fetchedAt);
+      for (const record of records.values()) this.cachePut.run(record.id, record.modified, JSON.stringify(record), at);
+      for (const name of listed) this.markListed.run(name, at);
+      for (const id of unknown) this.unknownIdPut.run(id, at);
     })();
-    for (const record of records) this.memory.set(record.id, record.modified, record);
+    records.clear();
+    listed.clear();
+    unknown.clear();
   }
 
   /**

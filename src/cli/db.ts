@@ -2,7 +2,8 @@
 import { plural } from '../plural.js';
 import { parseArgs } from 'node:util';
 import { dataAge } from '../advisories/freshness.js';
-import { emptyImportSummary, type AdvisoryMirror, type ImportSummary } from '../advisories/mirror.js';
+import type { AdvisoryMirror, ImportSummary } from '../advisories/mirror.js';
+import { MirrorStatusReader } from '../advisories/mirror-status.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { openStore } from './store.js';
 
@@ -27,7 +28,7 @@ const accepted = (s: ImportSummary) => s.added + s.updated + s.unchanged;
  * Neither marks the mirror as synced: its data is not the bundle's.
  */
 async function importFile(mirror: AdvisoryMirror, file: string): Promise<ImportSummary> {
-  const { ImportSourceError, readImportSource } = await import('../advisories/import-sources.js');
+  const [{ ImportSourceError, readImportSource }, { emptyImportSummary }] = await Promise.all([import('../advisories/import-sources.js'), import('../advisories/mirror.js')]);
   const summary = emptyImportSummary();
   try {
     await mirror.importRecords(readImportSource(file), summary);
@@ -62,14 +63,14 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
   if (action === 'import' && rest.length !== 1) throw new CliError('db import: give one file or directory');
 
   // Looking at the mirror never creates one; importing and syncing do. `status` reads a few rows:
-  // the importers (zip reader, HTTP client) load only for import and sync.
+  // the mirror itself (matcher, version parser) and the importers (zip reader, HTTP client) load
+  // only for import and sync.
   // Only sync reads settings (the bulk URL): checked before the database is opened or created.
   const config = action === 'sync' ? (await import('./config.js')).cliConfig(io) : null;
   const services = openStore(io, values.db, { readOnly: action === 'status' });
   try {
-    const { mirror } = services;
     if (action === 'status') {
-      const status = mirror.status();
+      const status = new MirrorStatusReader(services.db).status();
       const { ageDays } = dataAge(status, new Date());
       if (values.json) {
         io.stdout(JSON.stringify({ ...status, dataAgeDays: ageDays, path: services.dbPath, exists: services.dbExists }, null, 2) + '\n');
@@ -83,8 +84,9 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
       }
       return EXIT.ok;
     }
+    const mirror = new (await import('../advisories/mirror.js')).AdvisoryMirror(services.db);
     if (action === 'import') {
-      const summary = await importFile(services.mirror, rest[0]!);
+      const summary = await importFile(mirror, rest[0]!);
       mirror.markSynced(new Date(), `import ${rest[0]}`);
       io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : summaryLines(summary));
       return EXIT.ok;

@@ -1,4 +1,5 @@
 /** Builds the data sources a command needs from the configuration: store, mirror, OSV, PyPI. */
+import { AdvisoryMirror } from '../advisories/mirror.js';
 import { OsvApi } from '../advisories/osv-api.js';
 import { chooseAdvisorySource } from '../advisories/select.js';
 import type { AdvisorySource } from '../advisories/types.js';
@@ -11,6 +12,7 @@ import { openStore, type OpenOptions, type Store } from './store.js';
 export { cliDbPath, type OpenOptions } from './store.js';
 
 export interface Services extends Store {
+  mirror: AdvisoryMirror;
   config: Config;
   osv: OsvApi;
   pypi: PyPIClient;
@@ -22,6 +24,7 @@ export function openServices(io: CliIO, dbOverride?: string, options: OpenOption
   const store = openStore(io, dbOverride, options);
   return {
     ...store,
+    mirror: new AdvisoryMirror(store.db),
     config,
     osv: new OsvApi({ baseUrl: config.osv.apiUrl, db: store.db }),
     pypi: new PyPIClient({ baseUrl: config.pypi.url, db: store.db }),

@@ -1,13 +1,13 @@
 /**
- * The database and the advisory mirror: all a command needs that only reads the store (`depwatch db
- * status`). Apart from services.ts so such a command loads neither the HTTP clients (OSV, PyPI) nor
- * the configuration schema (zod) it never uses: the database path comes from --db or the
- * environment directly (cliDbPath).
+ * The database: all a command needs that only reads the store (`depwatch db status`). Apart from
+ * services.ts so such a command loads neither the HTTP clients (OSV, PyPI) nor the configuration
+ * schema (zod) it never uses: the database path comes from --db or the environment directly
+ * (cliDbPath). Nor the advisory mirror: its matcher and version parser are for the commands that
+ * match (services.ts adds it).
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { AdvisoryMirror } from '../advisories/mirror.js';
 import { openDb, type Db } from '../store/db.js';
 import { CliError, type CliIO } from './io.js';
 
@@ -17,7 +17,6 @@ export interface Store {
   /** False when a read-only command found no database there and works from an empty one in memory. */
   dbExists: boolean;
   db: Db;
-  mirror: AdvisoryMirror;
   close(): void;
 }
 
@@ -52,5 +51,5 @@ export function openStore(io: CliIO, dbOverride?: string, options: OpenOptions =
   const dbPath = given === ':memory:' ? given : resolve(io.cwd, given);
   const dbExists = dbPath === ':memory:' || existsSync(dbPath);
   const db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES });
-  return { dbPath, dbExists, db, mirror: new AdvisoryMirror(db), close: () => db.close() };
+  return { dbPath, dbExists, db, close: () => db.close() };
 }

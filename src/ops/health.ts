@@ -3,7 +3,7 @@
  * real query each time (cheap: one indexed MAX over a table of a few dozen rows), so a database
  * closed under the process, or rolled back to an older schema, turns the probe red.
  */
-import { readMigrations, schemaVersion, type Db } from '../store/db.js';
+import { listMigrations, schemaVersion, type Db } from '../store/db.js';
 
 export type Health = { ok: true } | { ok: false; reason: string };
 
@@ -26,7 +26,7 @@ export function allHealthy(...checks: HealthCheck[]): HealthCheck {
 }
 
 /** `expectedVersion`: the newest migration this build ships (read once: migrations/ does not change under a running process). */
-export function storeHealth(db: Db, expectedVersion = readMigrations().at(-1)?.version ?? 0): HealthCheck {
+export function storeHealth(db: Db, expectedVersion = listMigrations().at(-1)?.version ?? 0): HealthCheck {
   return () => {
     if (!db.open) return { ok: false, reason: 'store: the database is closed' };
     let version: number;

@@ -2,13 +2,21 @@
  * The SQLite store: one file (DEPWATCH_DB), WAL, foreign keys on, a busy timeout, and forward-only
  * migrations from migrations/NNN_name.sql applied in order, each in its own transaction.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redactSecrets } from '../redact.js';
 
-export type Db = Database.Database;
+export type Db = BetterSqlite3.Database;
+
+/**
+ * better-sqlite3 is CommonJS: required, not imported, so that every start of the CLI does not run
+ * Node's ESM-to-CommonJS translation (which parses the package's source for its export names).
+ * `depwatch db status` pays for little else.
+ */
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 /** migrations/ sits next to src/ and dist/ alike. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
@@ -19,22 +27,34 @@ export interface Migration {
   sql: string;
 }
 
+/** A migration file found in the folder, its SQL not read yet. */
+export interface MigrationFile {
+  version: number;
+  name: string;
+  path: string;
+}
+
 export class StoreError extends Error {
   override name = 'StoreError';
 }
 
 const MIGRATION_FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 
-export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+/** The migration files in `dir`, in order, without reading them (numbers checked: no gap, no repeat). */
+export function listMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
   const migrations = readdirSync(dir)
     .map((file) => MIGRATION_FILE.exec(file))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ version: Number(m[1]), name: m[2]!, sql: readFileSync(join(dir, m[0]), 'utf8') }))
+    .map((m) => ({ version: Number(m[1]), name: m[2]!, path: join(dir, m[0]) }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new StoreError(`migrations: expected ${String(i + 1).padStart(3, '0')}_*.sql, found ${m.version}_${m.name}.sql`);
   });
   return migrations;
+}
+
+export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return listMigrations(dir).map(({ version, name, path }) => ({ version, name, sql: readFileSync(path, 'utf8') }));
 }
 
 export interface OpenOptions {
@@ -65,7 +85,9 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     if (options.mapBytes !== undefined && path !== ':memory:') db.pragma(`mmap_size = ${Math.max(0, Math.floor(options.mapBytes))}`);
-    migrate(db, readMigrations(options.migrationsDir));
+    // Listed, not read: a database already at the latest schema (every start but the first after
+    // an upgrade) reads none of the files.
+    migrate(db, listMigrations(options.migrationsDir));
   } catch (err) {
     db.close();
     throw err;
@@ -83,8 +105,11 @@ function defineStoreFunctions(db: Db): void {
   db.function('depwatch_redact', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? redactSecrets(text) : text));
 }
 
-/** Applies every migration newer than the database, each in a transaction; refuses a newer database. */
-export function migrate(db: Db, migrations: Migration[]): { applied: number[] } {
+/**
+ * Applies every migration newer than the database, each in a transaction; refuses a newer database.
+ * A migration given as a file is read only when it is applied.
+ */
+export function migrate(db: Db, migrations: readonly (Migration | MigrationFile)[]): { applied: number[] } {
   defineStoreFunctions(db);
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
@@ -103,8 +128,9 @@ export function migrate(db: Db, migrations: Migration[]): { applied: number[] } 
   const applied: number[] = [];
   for (const m of migrations) {
     if (m.version <= current) continue;
+    const sql = 'sql' in m ? m.sql : readFileSync(m.path, 'utf8');
     db.transaction(() => {
-      db.exec(m.sql);
+      db.exec(sql);
       record.run(m.version, m.name, new Date().toISOString());
     })();
     applied.push(m.version);

@@ -78,6 +78,15 @@ describe('start-up of the compiled CLI', () => {
     }
   });
 
+  it('db status reads its counts without the mirror itself: no matcher, no version parser, no import code', () => {
+    const { status, loaded } = depwatch('db', 'status', '--json');
+    expect(status).toBe(0);
+    for (const module of ['dist/advisories/mirror.js', 'dist/advisories/match.js', 'dist/python/pep440.js', 'dist/advisories/import-items.js']) {
+      expect(loaded).not.toContain(module);
+    }
+    expect(loaded).toContain('dist/advisories/mirror-status.js');
+  });
+
   it('an offline audit of a checkout loads neither GitHub nor the logger, nor the glob matcher without a path glob', () => {
     const { status, stdout, loaded } = depwatch('audit', '--offline', '--json', '--no-code', 'app');
     expect(status).toBe(1); // django 2.1.5 is vulnerable

@@ -12,7 +12,7 @@ import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import type { Verdict } from '../../packages/verdict.js';
 import { parseUnknownAs, type RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
-import { readMigrations } from '../db.js';
+import { listMigrations } from '../db.js';
 import { PostgresOutbox } from '../outbox/postgres.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
@@ -47,7 +47,7 @@ export class PostgresWatchState implements WatchStateStore {
 
   constructor(readonly pool: PgPool) {
     this.outbox = new PostgresOutbox(pool);
-    this.expectedVersion = readMigrations(POSTGRES_MIGRATIONS_DIR).at(-1)?.version ?? 0;
+    this.expectedVersion = listMigrations(POSTGRES_MIGRATIONS_DIR).at(-1)?.version ?? 0;
   }
 
   // ------------------------------------------------------------------ watches

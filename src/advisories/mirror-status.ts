@@ -1,0 +1,71 @@
+/**
+ * What the advisory mirror holds and how old it is, read with a few indexed lookups. Apart from
+ * mirror.ts so that `depwatch db status` loads this and the store only: not the matcher, the
+ * version parser and the import code the mirror itself needs.
+ */
+import type { Db } from '../store/db.js';
+import type { AdvisoryFreshness } from './freshness.js';
+
+export interface MirrorStatus {
+  records: number;
+  withdrawn: number;
+  packages: number;
+  newestModified: string | null;
+  lastSync: string | null;
+  lastSyncSource: string | null;
+}
+
+/** The meta row that records the last sync or import: `{ at, source }` as JSON. */
+export const LAST_SYNC_KEY = 'advisories.last_sync';
+
+/** Two counts, each answered from an index (migration 012), never by reading the records. */
+export const MIRROR_COUNTS_SQL =
+  'SELECT (SELECT COUNT(*) FROM advisories) AS records, (SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL) AS withdrawn';
+
+export class MirrorStatusReader {
+  private readonly counts;
+  private readonly packages;
+  private readonly newest;
+  private readonly readMeta;
+
+  constructor(db: Db) {
+    this.counts = db.prepare<[], { records: number; withdrawn: number | null }>(MIRROR_COUNTS_SQL);
+    this.packages = db.prepare<[], { packages: number }>('SELECT COUNT(DISTINCT package) AS packages FROM advisory_packages');
+    this.newest = db.prepare<[], { modified: string }>('SELECT modified FROM advisories ORDER BY modified_key DESC LIMIT 1');
+    this.readMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  }
+
+  status(): MirrorStatus {
+    const counts = this.counts.get() ?? { records: 0, withdrawn: 0 };
+    const lastSync = this.lastSync();
+    return {
+      records: counts.records,
+      withdrawn: counts.withdrawn ?? 0,
+      packages: this.packages.get()?.packages ?? 0,
+      newestModified: this.newestModified(),
+      lastSync: lastSync?.at ?? null,
+      lastSyncSource: lastSync?.source ?? null,
+    };
+  }
+
+  /** The age of the data: the newest `modified` held, and the last sync (two indexed lookups). */
+  freshness(): AdvisoryFreshness {
+    return { newestModified: this.newestModified(), lastSync: this.lastSync()?.at ?? null };
+  }
+
+  newestModified(): string | null {
+    return this.newest.get()?.modified ?? null;
+  }
+
+  lastSync(): { at: string; source: string } | null {
+    const row = this.readMeta.get(LAST_SYNC_KEY);
+    if (row === undefined) return null;
+    try {
+      const value = JSON.parse(row.value) as { at?: unknown; source?: unknown };
+      if (typeof value.at !== 'string') return null;
+      return { at: value.at, source: typeof value.source === 'string' ? value.source : '' };
+    } catch {
+      return null;
+    }
+  }
+}
