@@ -12,6 +12,7 @@ import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } fro
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_FORMAT, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
 import { primeDescription } from './description.js';
+import { lazyRecord } from './lazy-record.js';
 import { primeSeverity } from './severity.js';
 import { parseStoredRecord, STORED_RECORD_FORMAT, STORED_RECORD_PREFIX, storedRecordJson } from './stored-record.js';
 import { queryKey } from './types.js';
@@ -141,6 +142,11 @@ function prepareStatements(db: Db) {
     jsonForIds: db.prepare<[string], StoredRow>(
       'SELECT id, modified_key, json, derived FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
     ),
+    // What a record is handed out with before its text is needed (lazy-record.ts).
+    derivedForIds: db.prepare<[string], { id: string; modified: string; modified_key: string; derived: string | null }>(
+      'SELECT id, modified, modified_key, derived FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+    jsonOf: db.prepare<[string], { json: string }>('SELECT json FROM advisories WHERE id = ?'),
     // Changes whenever another connection commits (our own writes are tracked by the mirror itself).
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
     readMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -160,6 +166,8 @@ export function emptyImportSummary(): ImportSummary {
 
 export class AdvisoryMirror implements AdvisorySource {
   readonly kind = 'mirror' as const;
+  /** Records handed out from their derived parts whose whole text something read later (lazy-record.ts). */
+  readonly stats = { lazyRecordsLoaded: 0 };
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly statusReader: MirrorStatusReader;
   private readonly records: RecordCache;
@@ -424,8 +432,17 @@ export class AdvisoryMirror implements AdvisorySource {
       else missing.add(row.id);
     }
     const ids = [...missing];
+    const undescribed: string[] = [];
     for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
-      for (const row of s.jsonForIds.all(JSON.stringify(ids.slice(i, i + LOOKUP_BATCH)))) decoded.set(row.id, this.decodeRow(row));
+      for (const row of s.derivedForIds.all(JSON.stringify(ids.slice(i, i + LOOKUP_BATCH)))) {
+        const record = this.lazyRow(row);
+        if (record === null) undescribed.push(row.id);
+        else decoded.set(row.id, record);
+      }
+    }
+    // Rows stored before their derived parts were kept (or in an older format) are decoded whole.
+    for (let i = 0; i < undescribed.length; i += LOOKUP_BATCH) {
+      for (const row of s.jsonForIds.all(JSON.stringify(undescribed.slice(i, i + LOOKUP_BATCH)))) decoded.set(row.id, this.decodeRow(row));
     }
     for (const row of rows) {
       const record = decoded.get(row.id);
@@ -469,6 +486,24 @@ export class AdvisoryMirror implements AdvisorySource {
       if (oldest.done !== true) this.packages.delete(oldest.value);
     }
     this.packages.set(name, records);
+  }
+
+  /**
+   * A record from its derived parts, its text read only if something asks (lazy-record.ts); null
+   * when the row has no derived parts of today's format. Cached like a decoded one.
+   */
+  private lazyRow(row: { id: string; modified: string; modified_key: string; derived: string | null }): OsvRecord | null {
+    const parts = parseStoredRecord(row.derived);
+    if (parts === null) return null;
+    const record = lazyRecord(row.id, row.modified, parts.aliases, () => {
+      this.stats.lazyRecordsLoaded += 1;
+      const stored = this.statements.jsonOf.get(row.id);
+      return stored === undefined ? null : decode(stored.json);
+    });
+    this.records.set(row.id, row.modified_key, record);
+    primeDescription(record, parts.description);
+    primeSeverity(record, undefined, parts.severity);
+    return record;
   }
 
   private decodeRow(row: StoredRow): OsvRecord | null {

@@ -23,12 +23,15 @@ export function isMirrorFresh(mirror: AdvisoryMirror, now: Date): boolean {
   return status.records > 0 && status.lastSync !== null && now.getTime() - Date.parse(status.lastSync) < MIRROR_FRESH_MS;
 }
 
+/** `--offline`: the mirror, refused when it holds nothing (an empty mirror would pass every audit). */
+export function offlineSource(mirror: AdvisoryMirror): AdvisorySource {
+  if (mirror.status().records === 0) throw new OfflineMirrorEmptyError();
+  return mirror;
+}
+
 export function chooseAdvisorySource(options: { offline: boolean; mirror: AdvisoryMirror; api: AdvisorySource; now: Date }): AdvisorySource {
   const { offline, mirror, api, now } = options;
-  if (offline) {
-    if (mirror.status().records === 0) throw new OfflineMirrorEmptyError();
-    return mirror;
-  }
+  if (offline) return offlineSource(mirror);
   if (isMirrorFresh(mirror, now)) return mirror;
   return new FallbackSource(api, mirror);
 }

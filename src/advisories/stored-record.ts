@@ -10,19 +10,21 @@ import { computeSeverity, severityFrom, type Severity } from './severity.js';
 import type { OsvRecord } from './types.js';
 
 /** Changes whenever what is derived, or how, changes: rows of another format are derived again. */
-export const STORED_RECORD_FORMAT = 1;
+export const STORED_RECORD_FORMAT = 2;
 
 /** The prefix every stored text of this format starts with (JSON.stringify keeps key order). */
 export const STORED_RECORD_PREFIX = `{"format":${STORED_RECORD_FORMAT},`;
 
 export interface StoredRecordParts {
+  /** The record's aliases, which grouping reads from every matched record (format 2). */
+  aliases: string[] | null;
   description: RecordDescription;
   /** `severityOf(record)`: over every entry, as alias ratings read it. */
   severity: Severity;
 }
 
 export const storedRecordJson = (record: OsvRecord): string =>
-  JSON.stringify({ format: STORED_RECORD_FORMAT, description: computeRecordDescription(record), severity: computeSeverity(record) });
+  JSON.stringify({ format: STORED_RECORD_FORMAT, aliases: record.aliases ?? null, description: computeRecordDescription(record), severity: computeSeverity(record) });
 
 /** The stored parts read back; null when absent, of another format or damaged (then they are worked out again). */
 export function parseStoredRecord(text: string | null): StoredRecordParts | null {
@@ -37,7 +39,9 @@ export function parseStoredRecord(text: string | null): StoredRecordParts | null
   const stored = value as Record<string, unknown>;
   const description = descriptionFrom(stored['description']);
   const severity = severityFrom(stored['severity']);
-  return description === null || severity === null ? null : { description, severity };
+  const aliases = stored['aliases'];
+  if (aliases !== null && !(Array.isArray(aliases) && aliases.every((a) => typeof a === 'string'))) return null;
+  return description === null || severity === null ? null : { aliases: aliases as string[] | null, description, severity };
 }
 
 function descriptionFrom(value: unknown): RecordDescription | null {

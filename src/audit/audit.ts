@@ -6,14 +6,14 @@
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
 import { plural } from '../plural.js';
 import type { LoadResult } from '../python/load.js';
-import type { ProjectInfo } from '../python/pypi.js';
+import type { ProjectInfo } from '../python/releases.js';
 import type { ExtractError } from '../python/types.js';
 import type { ScanResult } from '../scan/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
-import { applyIgnores, parseIgnoreFile, type IgnoreNote, type IgnoreRule } from './ignores.js';
+import { applyIgnores, type IgnoreNote, type IgnoreRule } from './ignores.js';
 import { partialReasons, type PartialReason } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
@@ -141,6 +141,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   }
 
   const typosquat = auditTyposquatChecker(input.knownNames);
+  const ignoreFile = await readIgnores(input.contextFiles);
   const resultWith = (registry: Map<string, ProjectInfo | null> | null, allWarnings: string[], pending: string[]): AuditResult => {
     const ctx: AuditContext = {
       now: input.now,
@@ -167,7 +168,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       ...typosquatFindings(ctx),
     ];
 
-    const { rules, notes: fileNotes } = readIgnores(input.contextFiles);
+    const { rules, notes: fileNotes } = ignoreFile;
     const { findings, notes } = applyIgnores(all, [...rules, ...(input.extraIgnores ?? [])], input.now);
     const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
     const freshnessNow = input.advisories.freshness?.() ?? null;
@@ -206,9 +207,12 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 /** What a first stage leaves for the second: the checks that need the package registry. */
 export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';
 
-function readIgnores(files: { path: string; text: string }[]): { rules: IgnoreRule[]; notes: IgnoreNote[] } {
+/** The tree's ignore file, read once for both stages; its parser loads only when there is one. */
+async function readIgnores(files: { path: string; text: string }[]): Promise<{ rules: IgnoreRule[]; notes: IgnoreNote[] }> {
   const file = files.find((f) => IGNORE_FILES.includes(f.path));
-  return file ? parseIgnoreFile(file.text, file.path) : { rules: [], notes: [] };
+  if (!file) return { rules: [], notes: [] };
+  const { parseIgnoreFile } = await import('./ignore-file.js');
+  return parseIgnoreFile(file.text, file.path);
 }
 
 async function fetchRegistry(registry: PackageRegistry | null, names: string[], warnings: string[]) {

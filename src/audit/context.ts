@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import type { OsvRecord } from '../advisories/types.js';
 import type { LoadedManifest } from '../python/load.js';
-import type { ProjectInfo } from '../python/pypi.js';
+import type { ProjectInfo } from '../python/releases.js';
 import type { Dependency } from '../python/types.js';
 import type { TyposquatChecker } from '../packages/typosquat/check.js';
 

@@ -17,7 +17,7 @@ import { renderTextChunks } from '../report/text.js';
 import type { ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
-import { advisorySourceFor, openServices, type Services } from './services.js';
+import { advisorySourceFor, openOnlineServices, openServices, type OnlineServices, type Services } from './services.js';
 
 export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
@@ -73,19 +73,23 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const unknownAs = parseUnknownAsFlag(values['unknown-as']);
   const scanCode = values['no-code'] ? null : fingerprintOptions(io);
 
-  const services = openServices(io, values.db, { readOnly: true });
+  const offline = Boolean(values.offline);
+  // An offline audit of a checkout talks to no service: it loads neither the configuration nor the
+  // HTTP clients. A repository is read from GitHub, so it needs them even offline.
+  const isDirectory = (await stat(resolve(io.cwd, positionals[0]!)).catch(() => null))?.isDirectory() ?? false;
+  const online = offline && isDirectory ? null : await openOnlineServices(io, values.db, { readOnly: true });
+  const services: Services = online ?? openServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
-    const offline = Boolean(values.offline);
     const options: TreeAuditOptions = {
       target: '',
       advisories: advisorySourceFor(services, offline, now),
-      registry: offline ? null : services.pypi,
+      registry: offline || !online ? null : online.pypi,
       now,
       unknownAs,
       ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     };
-    const { result, report } = await auditTarget(positionals[0]!, io, services, options, scanCode);
+    const { result, report } = await auditTarget(positionals[0]!, io, online, options, scanCode);
     writeChunks(io, RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
       for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
@@ -102,7 +106,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
 /** Code scanning wanted (with the fingerprint key, if any), or null for --no-code. */
 type ScanCode = { fingerprintKey?: string } | null;
 
-async function auditTarget(target: string, io: CliIO, services: Services, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {
+async function auditTarget(target: string, io: CliIO, services: OnlineServices | null, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {
   const dir = resolve(io.cwd, target);
   const info = await stat(dir).catch(() => null);
   if (info?.isDirectory()) {
@@ -121,6 +125,8 @@ async function auditTarget(target: string, io: CliIO, services: Services, option
     import('../github/snapshot.js'),
   ]);
 
+  // Opened for every target that was not a directory when the command started.
+  if (services === null) throw new CliError(`${target}: no such directory`);
   const ref = parseRepoRef(target, { hosts: ['github.com', 'www.github.com', htmlHostFromApiUrl(services.config.github.apiUrl)] });
   const octokit = await createGitHubClient(services.config.github);
   if (options.onProgress) options.onProgress(`reading ${ref.owner}/${ref.repo} from GitHub`);

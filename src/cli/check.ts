@@ -10,7 +10,7 @@ import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
 import { compareVersions } from '../python/pep440.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
-import { advisorySourceFor, openServices } from './services.js';
+import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
 
 export const CHECK_USAGE = `usage: depwatch check [--json] [--offline] [--db PATH] <name==version>...
   Reports the advisories affecting each exact release (ask before adding a dependency).
@@ -70,7 +70,8 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length === 0) throw new CliError('check: give at least one name==version');
   const queries = positionals.map(parseCheckArg);
-  const services = openServices(io, values.db, { readOnly: true });
+  // Offline, nothing loads the configuration or the HTTP clients.
+  const services = values.offline ? openServices(io, values.db, { readOnly: true }) : await openOnlineServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
     const source = advisorySourceFor(services, Boolean(values.offline), now);

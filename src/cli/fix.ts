@@ -17,7 +17,7 @@ import { writeInside } from '../fix/write.js';
 import { directorySource } from '../python/files.js';
 import { redactSecrets } from '../redact.js';
 import { CliError, EXIT, type CliIO } from './io.js';
-import { advisorySourceFor, openServices } from './services.js';
+import { advisorySourceFor, openOnlineServices } from './services.js';
 
 export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline] [--db PATH] [DIR]
   Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
@@ -55,7 +55,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   if (!info?.isDirectory()) throw new CliError(`${target}: not a directory (depwatch fix rewrites a local checkout)`);
   const dryRun = Boolean(values['dry-run']);
 
-  const services = openServices(io, values.db);
+  const services = await openOnlineServices(io, values.db);
   try {
     const now = new Date();
     const offline = Boolean(values.offline);

@@ -14,7 +14,7 @@ import { TyposquatChecker } from '../packages/typosquat/check.js';
 import { PopularityIndex } from '../packages/typosquat/popularity.js';
 import type { Verdict } from '../packages/verdict.js';
 import { CliError, EXIT, type CliIO } from './io.js';
-import { openServices } from './services.js';
+import { openOnlineServices, type OnlineServices } from './services.js';
 
 export const PACKAGE_USAGE = `usage: depwatch package [--json] [--offline] [--fail-on avoid|caution] [--db PATH] <name[==version]>...
   A health card per package: releases, people, supply chain, weight, security, typosquatting,
@@ -64,7 +64,7 @@ export function cardText(card: PackageCard): string {
 }
 
 /** The advisory source, or (offline with an empty mirror) one that says why it cannot answer. */
-function advisorySource(services: ReturnType<typeof openServices>, offline: boolean, now: Date): AdvisorySource {
+function advisorySource(services: OnlineServices, offline: boolean, now: Date): AdvisorySource {
   try {
     return chooseAdvisorySource({ offline, mirror: services.mirror, api: services.osv, now });
   } catch (err) {
@@ -107,7 +107,7 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
   }
 
   const offline = Boolean(values.offline);
-  const services = openServices(io, values.db);
+  const services = await openOnlineServices(io, values.db);
   try {
     const now = new Date();
     const cache = new SourceCache(services.db, { offline });

@@ -13,38 +13,10 @@ import { z } from 'zod';
 import { checkShape, describeRequest, mapLimit, readJson, request, ServiceError, type FetchLike } from '../http.js';
 import type { Db } from '../store/db.js';
 import { isValidName, normalizeName } from './names.js';
-import { compareVersions, isPrerelease, isValidVersion, parseVersion } from './pep440.js';
+import { compareVersions, isValidVersion } from './pep440.js';
+import type { ProjectInfo, ProjectStatus, ReleaseInfo, StatusInfo } from './releases.js';
 
-export type ProjectStatus = 'active' | 'archived' | 'quarantined' | 'deprecated';
-
-export interface ReleaseInfo {
-  version: string;
-  /** Earliest upload of any of its files (ISO 8601), null for a release without files. */
-  uploadTime: string | null;
-  /** True when the release has files and every one of them is yanked. */
-  yanked: boolean;
-  yankedReason: string | null;
-  requiresPython: string | null;
-}
-
-export interface ProjectInfo {
-  name: string;
-  /** `info.version`: what PyPI calls the latest release (newest non-prerelease, unless only prereleases exist). */
-  latestVersion: string;
-  /** PEP 440 order, oldest first; versions that are not valid PEP 440 come first, in PyPI's order. */
-  releases: ReleaseInfo[];
-  requiresPython: string | null;
-  projectUrls: Record<string, string>;
-  summary: string | null;
-  /** From the Simple API: null unless `project(name, { status: true })` or `projectStatus` asked for it. */
-  status: ProjectStatus | null;
-  statusReason: string | null;
-}
-
-export interface StatusInfo {
-  status: ProjectStatus | null;
-  reason: string | null;
-}
+export { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo, type ProjectStatus, type ReleaseInfo, type StatusInfo } from './releases.js';
 
 export interface PyPIStats {
   /** HTTP requests sent, retries included. */
@@ -358,65 +330,4 @@ export class PyPIClient {
       throw new ServiceError('PyPI', `PyPI request failed (${what}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pure helpers over ProjectInfo
-
-/**
- * The newest release worth upgrading to: valid PEP 440, not yanked, and not a prerelease unless
- * `includePre`. Null when there is none (e.g. every release yanked).
- */
-export function latestStable(info: Pick<ProjectInfo, 'releases'>, options: { includePre?: boolean } = {}): string | null {
-  let best: string | null = null;
-  for (const r of info.releases) {
-    if (r.yanked || !isValidVersion(r.version)) continue;
-    if (!options.includePre && isPrerelease(r.version)) continue;
-    if (best === null || compareVersions(r.version, best) > 0) best = r.version;
-  }
-  return best;
-}
-
-/**
- * How many releases a pin is behind: releases newer than `from` up to and including `to`, not
- * counting yanked ones or prereleases (unless `to` is itself a prerelease). 0 when either version
- * is not valid PEP 440 or `to` is not newer.
- */
-export function releasesBetween(info: Pick<ProjectInfo, 'releases'>, from: string, to: string): number {
-  if (!isValidVersion(from) || !isValidVersion(to) || compareVersions(to, from) <= 0) return 0;
-  const countPre = isPrerelease(to);
-  return info.releases.filter(
-    (r) =>
-      !r.yanked &&
-      isValidVersion(r.version) &&
-      (countPre || !isPrerelease(r.version)) &&
-      compareVersions(r.version, from) > 0 &&
-      compareVersions(r.version, to) <= 0,
-  ).length;
-}
-
-/**
- * What kind of upgrade `from` → `to` is, by the first release segment that changes (an epoch
- * change counts as major). `other`: not an upgrade, invalid versions, or only pre/post/dev/local
- * parts or a fourth segment differ.
- */
-export function classifyBump(from: string, to: string): 'major' | 'minor' | 'patch' | 'other' {
-  if (!isValidVersion(from) || !isValidVersion(to) || compareVersions(to, from) <= 0) return 'other';
-  const a = parseVersion(from);
-  const b = parseVersion(to);
-  if (!a || !b) return 'other';
-  if (a.epoch !== b.epoch) return 'major';
-  const kinds = ['major', 'minor', 'patch'] as const;
-  for (let i = 0; i < kinds.length; i++) {
-    if ((a.release[i] ?? 0) !== (b.release[i] ?? 0)) return kinds[i]!;
-  }
-  return 'other';
-}
-
-/** Whole days from `from` to `to` (negative when `to` is earlier); strings are ISO 8601. */
-export function daysBetween(from: Date | string, to: Date | string): number {
-  const a = typeof from === 'string' ? Date.parse(from) : from.getTime();
-  const b = typeof to === 'string' ? Date.parse(to) : to.getTime();
-  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
-  return Math.trunc((b - a) / DAY_MS);
 }

@@ -8,7 +8,7 @@
  * that is too large, not UTF-8 where code is parsed, or too slow to parse is listed in `skipped`
  * and makes the result partial; nothing else is lost.
  */
-import { parseIgnoreFile, type IgnoreRule } from '../audit/ignores.js';
+import type { IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
@@ -123,7 +123,8 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       const text = decoded.text;
       stats.textFiles++;
       if (IGNORE_FILES.includes(path)) {
-        const parsed = parseIgnoreFile(text, path);
+        // Its parser (YAML, zod) loads only for a tree that has one.
+        const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(text, path);
         ignoreRules = [...ignoreRules, ...parsed.rules];
         notes.push(...parsed.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
       }

@@ -22,7 +22,7 @@ import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
 import type { ScanResult } from '../scan/types.js';
 import { compareVersions, isValidVersion } from '../python/pep440.js';
-import { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo } from '../python/pypi.js';
+import { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo } from '../python/releases.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
 import type { FindingRow, StoredPackage } from '../store/watches.js';
 import { visibleReposIn } from './alerts.js';

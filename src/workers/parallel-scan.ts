@@ -11,7 +11,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseIgnoreFile, type IgnoreRule } from '../audit/ignores.js';
+import type { IgnoreRule } from '../audit/ignores.js';
 import { isPythonPath } from '../scan/paths.js';
 import { compareCodeFindings, scanTree, type ScanOptions } from '../scan/scan.js';
 import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
@@ -44,7 +44,7 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   const ignores: IgnoreRule[] = [];
   for (const name of ['.depwatch.yml', '.depwatch.yaml']) {
     const read = await source.read(name, 1024 * 1024);
-    if (read && 'bytes' in read) ignores.push(...parseIgnoreFile(read.bytes.toString('utf8'), name).rules);
+    if (read && 'bytes' in read) ignores.push(...(await import('../audit/ignore-file.js')).parseIgnoreFile(read.bytes.toString('utf8'), name).rules);
   }
   const key = options.fingerprintKey ?? randomFingerprintKey();
   const parts = shareOut(root, python, workers);

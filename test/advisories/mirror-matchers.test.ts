@@ -1,9 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeRecordDescription, describeAdvisory } from '../../src/advisories/description.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
+import { auditFileSource } from '../../src/audit/run.js';
+import { directorySource } from '../../src/python/files.js';
 import { parseStoredRecord, storedRecordJson } from '../../src/advisories/stored-record.js';
 import { computeSeverity, severityOf } from '../../src/advisories/severity.js';
 import { STORED_MATCHER_PREFIX } from '../../src/advisories/stored-matcher.js';
@@ -62,7 +64,7 @@ describe('the mirror keeps each advisory description and severity it worked out 
   it('stores the description parts and severity, read back as they were worked out, for every fixture advisory', () => {
     for (const r of fixtureRecords().values()) {
       const stored = parseStoredRecord(storedRecordJson(r));
-      expect(stored).toEqual({ description: computeRecordDescription(r), severity: computeSeverity(r) });
+      expect(stored).toEqual({ aliases: r.aliases ?? null, description: computeRecordDescription(r), severity: computeSeverity(r) });
     }
   });
 
@@ -119,7 +121,7 @@ describe('a mirror stored before matchers were kept (upgrading an existing datab
     expect(summary).toMatchObject({ added: 1, matchersDerived: 1 });
     expect(matcherColumn(db).every((row) => row.matcher?.startsWith(STORED_MATCHER_PREFIX))).toBe(true);
     const derived = db.prepare<[], { derived: string | null }>("SELECT derived FROM advisories WHERE id = 'PYSEC-1'").get()!.derived;
-    expect(parseStoredRecord(derived)).toEqual({ description: computeRecordDescription(record('PYSEC-1')), severity: computeSeverity(record('PYSEC-1')) });
+    expect(parseStoredRecord(derived)).toEqual({ aliases: null, description: computeRecordDescription(record('PYSEC-1')), severity: computeSeverity(record('PYSEC-1')) });
     expect(await hitIds(new AdvisoryMirror(db), '1.1.0')).toEqual(['PYSEC-1']);
     // Once: the next import has none left to derive.
     expect(await mirror.importRecords([])).not.toHaveProperty('matchersDerived');
@@ -190,3 +192,43 @@ describe('a re-import keeps the index in step with the records', () => {
     expect(await hitIds(fresh, '2.5')).toEqual([]);
   });
 });
+
+describe('records handed out from what the mirror derived at import', () => {
+  it('audit every fixture advisory without reading one record\'s text, and give the findings reading them whole gives', async () => {
+    const records = [...fixtureRecords().values()];
+    const lazy = new AdvisoryMirror(openDb(':memory:'));
+    await lazy.importRecords(records);
+    // The same data with the derived parts of every record dropped, as an older version left them:
+    // records are decoded whole.
+    const wholeDb = openDb(':memory:');
+    const whole = new AdvisoryMirror(wholeDb);
+    await whole.importRecords(records);
+    wholeDb.prepare('UPDATE advisories SET derived = NULL').run();
+
+    const tree = mkdtempSync(join(tmpdir(), 'depwatch-lazy-records-'));
+    writeFileSync(join(tree, 'requirements.txt'), pinnedRequirements(records, 300));
+    const audit = (advisories: AdvisoryMirror) => auditFileSource(directorySource(tree), { target: tree, advisories, registry: null, now: new Date('2026-01-01T00:00:00Z') });
+    const [fromDerived, fromWhole] = [await audit(lazy), await audit(whole)];
+
+    expect(fromDerived.findings.filter((f) => f.kind === 'vulnerability').length).toBeGreaterThan(200);
+    expect(lazy.stats.lazyRecordsLoaded).toBe(0);
+    expect(fromDerived.findings).toEqual(fromWhole.findings);
+    // Asked for more than the audit reads, a record reads its text then, and is the stored record.
+    const [first] = (await lazy.candidates([{ name: 'django', version: '2.1.5' }])).get('django@2.1.5')!;
+    expect(JSON.parse(JSON.stringify(first))).toEqual(JSON.parse(JSON.stringify(whole.get(first!.id))));
+    expect(lazy.stats.lazyRecordsLoaded).toBe(1);
+  });
+});
+
+/** One `name==version` line per package (the first affected version each names), up to `count`. */
+function pinnedRequirements(records: OsvRecord[], count: number): string {
+  const pins = new Map<string, string>();
+  for (const r of records) {
+    for (const a of r.affected ?? []) {
+      const version = a.versions?.find((v) => /^\d+(\.\d+)*$/.test(v));
+      const name = a.package?.name;
+      if (name && version && !pins.has(name.toLowerCase()) && pins.size < count) pins.set(name.toLowerCase(), version);
+    }
+  }
+  return [...pins].map(([name, version]) => `${name}==${version}`).join('\n') + '\n';
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
-import { applyIgnores, parseIgnoreFile } from '../../src/audit/ignores.js';
+import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
+import { applyIgnores } from '../../src/audit/ignores.js';
 
 const vuln = (id: string, aliases: string[], pkg = 'django'): Finding => ({
   kind: 'vulnerability',

@@ -1,7 +1,8 @@
 /** Inline suppressions (# nosec, # depwatch: ignore[…]) and .depwatch.yml ignores for scan findings. */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
-import { applyIgnores, parseIgnoreFile } from '../../src/audit/ignores.js';
+import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
+import { applyIgnores } from '../../src/audit/ignores.js';
 import { suppressionOnLine } from '../../src/scan/suppressions.js';
 import { hits, scanFiles } from './helpers.js';
 

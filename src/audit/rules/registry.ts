@@ -1,5 +1,5 @@
 /** `outdated` and `yanked`: what PyPI says about each installed release. */
-import { classifyBump, daysBetween, latestStable, releasesBetween } from '../../python/pypi.js';
+import { classifyBump, daysBetween, latestStable, releasesBetween } from '../../python/releases.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';

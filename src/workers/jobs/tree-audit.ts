@@ -10,7 +10,8 @@
  */
 import type { AuditResult } from '../../audit/audit.js';
 import type { RatedSeverity } from '../../audit/findings.js';
-import { parseIgnoreFile, type IgnoreRule } from '../../audit/ignores.js';
+import type { IgnoreRule } from '../../audit/ignores.js';
+import { parseIgnoreFile } from '../../audit/ignore-file.js';
 import { auditTree, readTree } from '../../audit/run.js';
 import { memorySource } from '../../python/files.js';
 import type { ExtractError } from '../../python/types.js';
