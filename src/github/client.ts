@@ -23,6 +23,7 @@
  * request retried once or twice; anything longer fails at once with RateLimitError { resetAt }, so a
  * Slack reply can say when to come back instead of hanging for an hour.
  */
+import Bottleneck from 'bottleneck/light.js';
 import { App, Octokit } from 'octokit';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -41,8 +42,9 @@ export interface GitHubClientOptions {
   /** Retries of 5xx answers and network failures (octokit's retry plugin: waits of 1, 4, 9… units). */
   retries?: number;
   /**
-   * Milliseconds per second of every wait octokit computes (retry backoff and rate-limit waits).
-   * 1000 in production; tests set it to a few milliseconds so retries are real but instant.
+   * Milliseconds per second of every wait octokit computes (retry backoff, rate-limit waits, and the
+   * spacing of writes and GraphQL queries). 1000 in production; tests set it to a few milliseconds
+   * so retries and spacing are real but instant.
    */
   retryUnitMs?: number;
 }
@@ -96,6 +98,7 @@ function clientClass(config: GitHubConfig, options: GitHubClientOptions): typeof
       error: (message: string) => log?.error(message),
     },
     throttle: {
+      ...spacingGroups(unitMs),
       onRateLimit: onLimit('primary'),
       onSecondaryRateLimit: onLimit('secondary'),
       retryAfterBaseValue: unitMs,
@@ -104,6 +107,25 @@ function clientClass(config: GitHubConfig, options: GitHubClientOptions): typeof
     // 429 is left to throttling (which knows the reset time) instead of blind 1 s / 4 s / 9 s retries.
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: unitMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
   }) as typeof Octokit;
+}
+
+/**
+ * GitHub asks integrators to leave at least a second between writes (and counts GraphQL queries
+ * with them), and more between requests that notify people or search; octokit's throttling spaces
+ * them so (1, 3 and 2 seconds), in limiters it shares across the process. These are the same
+ * limiters measured in `unitMs`: one set per unit, shared by every client built with it, so the bot's
+ * clients still keep those gaps between them, and a test's clients keep them in milliseconds.
+ */
+const spacing = new Map<number, { write: Bottleneck.Group; notifications: Bottleneck.Group; search: Bottleneck.Group }>();
+
+function spacingGroups(unitMs: number) {
+  let groups = spacing.get(unitMs);
+  if (groups === undefined) {
+    const group = (id: string, units: number) => new Bottleneck.Group({ id: `depwatch-${id}-${unitMs}`, maxConcurrent: 1, minTime: units * unitMs });
+    groups = { write: group('write', 1), notifications: group('notifications', 3), search: group('search', 2) };
+    spacing.set(unitMs, groups);
+  }
+  return groups;
 }
 
 /**

@@ -104,6 +104,25 @@ describe('createGitHubClient', () => {
     expect(second.errors[0]!.message).toMatch(/^could not be read: GitHub failed the blob download for acme\/open \(HTTP 500/);
   });
 
+  it('spaces GraphQL queries and writes a unit apart, as GitHub asks of integrators (a second in production)', async () => {
+    fake = await startFakeGitHub({ repos: [{ owner: 'acme', name: 'shop', files: FILES }] });
+    const octokit = await createGitHubClient({ apiUrl: fake.url }, { retries: 0, retryUnitMs: 100 });
+    const started = performance.now();
+    const finished = await Promise.all(
+      [1, 2, 3].map(() =>
+        octokit
+          .request('POST /graphql', { query: '{ rateLimit { remaining } }' })
+          .catch(() => undefined)
+          .then(() => performance.now() - started),
+      ),
+    );
+    // Three queries sent at once leave one at a time, 100 ms (one unit) apart: not a second apart,
+    // which would take 2 s or more.
+    expect(Math.max(...finished)).toBeGreaterThanOrEqual(195);
+    expect(Math.max(...finished)).toBeLessThan(1_500);
+    expect(fake.count(ROUTES.graphql)).toBe(3);
+  });
+
   it('treats a 403 without rate-limit signs as "cannot see" (an App installation not covering the repository)', async () => {
     world = await startWorld({ repos: [{ owner: 'acme', name: 'open', files: FILES }] });
     world.fake.failRequests({ route: ROUTES.repo, status: 403, times: 1 });

@@ -118,6 +118,9 @@ describe('incidents on two replicas sharing PostgreSQL', () => {
       runReminderTick({ incidents: a.incidents, delivery: a.watch.delivery, now: () => new Date(at) }),
       runReminderTick({ incidents: b.incidents, delivery: b.watch.delivery, now: () => new Date(at + 1_000) }),
     ]);
+    // Replica B's reminders are queued at its clock, a second on: whichever replica won a step,
+    // its reminder is due once the world's clock has caught up (it was a flaky race before).
+    w.clock.advance(1_000);
     await Promise.all([a.watch.delivery.deliver(), b.watch.delivery.deliver()]);
     expect(ta.reminded + tb.reminded).toBe(due.length);
     expect(ta.direct + tb.direct).toBe(due.length);
