@@ -22,8 +22,10 @@ import { createLimiter, requestJson, ServiceError, type FetchLike, type RequestO
 import { keepAliveTransport } from '../http-transport.js';
 import { normalizeName } from '../python/names.js';
 import type { Db } from '../store/db.js';
+import { unratedAliasIds } from './alias-severity.js';
 import { affectedEntries, matchCandidates } from './match.js';
 import { compareOsvTimestamps, parseOsvRecord } from './osv-schema.js';
+import { QueryReadiness } from './query-readiness.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey, type AdvisorySource, type AffectingOptions, type OsvRecord, type PackageQuery } from './types.js';
 
@@ -88,11 +90,9 @@ interface BatchQuery {
 /** What a 404 from `/v1/vulns/{id}` becomes when the caller treats it as an answer (byIds). */
 const UNKNOWN_ID = Symbol('unknown id');
 
-class UnknownIdError extends Error {
-  override name = 'UnknownIdError';
-  constructor(readonly id: string) {
-    super(`OSV has no record ${id}`);
-  }
+/** A record by id that arrived (with a package's list) while its lookup waited for a free slot. */
+class HeldCopy {
+  constructor(readonly record: OsvRecord) {}
 }
 
 const vulnRefSchema = z.looseObject({ id: z.string().min(1), modified: z.string().min(1) });
@@ -122,6 +122,11 @@ export class OsvApi implements AdvisorySource {
    * transaction for a first audit's hundreds of answers instead of one write per answer.
    */
   private readonly pendingWrites = { records: new Map<string, OsvRecord>(), listed: new Set<string>(), unknown: new Set<string>() };
+  /**
+   * Alias lookups started as the records they rate arrived (prefetchAliasRatings), by id, while
+   * they are in flight: byIds waits for these instead of asking again.
+   */
+  private readonly aliasLookups = new Map<string, Promise<OsvRecord | null>>();
 
   constructor(options: OsvApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -178,7 +183,8 @@ export class OsvApi implements AdvisorySource {
     ];
     if (batch.length === 0) return new Map();
     const refsPerQuery = await this.listVulns(batch);
-    const records = await this.writeBatched(() => this.hydrate(refsPerQuery, [...names, ...lists]));
+    const onQueriesReady = options.prefetchAliasRatings ? this.aliasPrefetcher(unique, refsPerQuery) : undefined;
+    const records = await this.writeBatched(() => this.hydrate(refsPerQuery, [...names, ...lists], onQueriesReady));
     lists.forEach((name, j) => {
       // Every record OSV lists for the package is now held at its current `modified`: that is the
       // package's whole list, as /v1/query would have sent it.
@@ -214,16 +220,15 @@ export class OsvApi implements AdvisorySource {
   async byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
     const found = new Map<string, OsvRecord>();
     const unique = [...new Set(ids)];
-    const since = new Date(this.now().getTime() - UNKNOWN_ID_TTL_MS).toISOString();
-    const known404 = new Set<string>();
-    for (let i = 0; i < unique.length; i += 500) {
-      for (const row of this.unknownIdsSince.all(since, JSON.stringify(unique.slice(i, i + 500)))) known404.add(row.id);
-    }
+    const known404 = this.knownUnknownIds(unique);
     const wanted = unique.filter((id) => !known404.has(id));
     const uncached: string[] = [];
+    const inFlight: [string, Promise<OsvRecord | null>][] = [];
     for (const id of wanted) {
       const entry = this.memory.peek(id);
+      const lookup = entry === undefined ? this.aliasLookups.get(id) : undefined;
       if (entry !== undefined) found.set(id, entry.record);
+      else if (lookup !== undefined) inFlight.push([id, lookup]);
       else uncached.push(id);
     }
     for (let i = 0; i < uncached.length; i += 500) {
@@ -237,28 +242,81 @@ export class OsvApi implements AdvisorySource {
         }
       }
     }
-    const fetched = await this.writeBatched(() =>
-      this.all(
-        uncached.filter((id) => !found.has(id)),
-        (id, stop) => this.fetchIfKnown(id, stop),
-      ),
+    const stop = new AbortController(); // a failed lookup, started here or before, stops the rest
+    const [fetched, prefetched] = await this.writeBatched(() =>
+      Promise.all([
+        this.all(
+          uncached.filter((id) => !found.has(id)),
+          (id, stop) => this.fetchIfKnown(id, stop),
+          stop,
+        ),
+        Promise.all(
+          inFlight.map(([, lookup]) =>
+            lookup.catch((err: unknown) => {
+              stop.abort(err);
+              throw err;
+            }),
+          ),
+        ),
+      ]),
     );
-    for (const record of fetched) if (record !== null) found.set(record.id, record);
+    for (const record of [...fetched, ...prefetched]) if (record !== null) found.set(record.id, record);
     return found;
   }
 
-  /** `/v1/vulns/{id}`, or null (remembered) when OSV has no such record. */
-  private async fetchIfKnown(id: string, stop?: AbortController): Promise<OsvRecord | null> {
-    try {
-      // A 404 is an answer here, not a failure: caught inside the request so it stops nothing else.
-      return await this.fetchRecord(id, stop, true);
-    } catch (err) {
-      if (err instanceof UnknownIdError) {
-        this.pendingWrites.unknown.add(id);
-        return null;
-      }
-      throw err;
+  /** Of these ids, those OSV answered 404 for lately (in SQLite, or learnt in this wave and not yet written). */
+  private knownUnknownIds(ids: readonly string[]): Set<string> {
+    const since = new Date(this.now().getTime() - UNKNOWN_ID_TTL_MS).toISOString();
+    const known404 = new Set<string>(ids.filter((id) => this.pendingWrites.unknown.has(id)));
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const row of this.unknownIdsSince.all(since, JSON.stringify(ids.slice(i, i + 500)))) known404.add(row.id);
     }
+    return known404;
+  }
+
+  /**
+   * What starts the alias rating lookups of queries as their records arrive (prefetchAliasRatings):
+   * for the queries just completed, the same hits as `affecting` gives them (our matcher), the
+   * aliases of their unrated advisories (unratedAliasIds, as the audit will ask) and, of those,
+   * the ids not in hand, not listed for this audit (they come with the wave), not known to be
+   * unknown and not already being looked up. Every lookup shares the client's concurrency cap; a
+   * failure stops this audit's other lookups and is left for byIds to meet (fail closed there).
+   */
+  private aliasPrefetcher(queries: PackageQuery[], refsPerQuery: VulnRef[][]): (ready: number[], records: ReadonlyMap<string, OsvRecord>) => void {
+    const listed = new Set(refsPerQuery.flatMap((refs) => refs.map((ref) => ref.id)));
+    const stop = new AbortController();
+    return (ready, records) => {
+      const candidates = new Map<string, OsvRecord[]>();
+      const readyQueries: PackageQuery[] = [];
+      for (const i of ready) {
+        const query = queries[i];
+        if (query === undefined) continue; // a whole-list query: nothing of its own to rate
+        readyQueries.push(query);
+        const own = (refsPerQuery[i] ?? []).map((ref) => records.get(ref.id)).filter((r): r is OsvRecord => r !== undefined && !r.withdrawn);
+        candidates.set(queryKey(query), own);
+      }
+      const hits = [...matchCandidates(readyQueries, candidates).values()].flat();
+      const ids = unratedAliasIds(hits).filter((id) => !listed.has(id) && this.memory.peek(id) === undefined && !this.aliasLookups.has(id));
+      if (ids.length === 0) return;
+      const known404 = this.knownUnknownIds(ids);
+      for (const id of ids) {
+        if (known404.has(id)) continue;
+        const lookup = this.fetchIfKnown(id, stop, true).finally(() => this.aliasLookups.delete(id));
+        lookup.catch(() => undefined); // met by byIds, or by nobody when the audit went no further
+        this.aliasLookups.set(id, lookup);
+      }
+    };
+  }
+
+  /**
+   * `/v1/vulns/{id}`, or null (remembered) when OSV has no such record. `unlessHeld`: a copy that
+   * arrived in the meantime (with a package's list) answers instead, once a slot is free.
+   */
+  private async fetchIfKnown(id: string, stop?: AbortController, unlessHeld = false): Promise<OsvRecord | null> {
+    // A 404 is an answer here, not a failure: caught inside the request so it stops nothing else.
+    const record = await this.fetchRecord(id, stop, { unknownIsAnswer: true, unlessHeld });
+    if (record === null) this.pendingWrites.unknown.add(id);
+    return record;
   }
 
   /**
@@ -312,7 +370,11 @@ export class OsvApi implements AdvisorySource {
    * Full records for the ids listed per query: from memory or the SQLite cache when their
    * `modified` is current, else from OSV (whole packages where that saves requests).
    */
-  private async hydrate(refsPerQuery: VulnRef[][], names: string[]): Promise<Map<string, OsvRecord>> {
+  private async hydrate(
+    refsPerQuery: VulnRef[][],
+    names: string[],
+    onQueriesReady?: (ready: number[], records: ReadonlyMap<string, OsvRecord>) => void,
+  ): Promise<Map<string, OsvRecord>> {
     const wanted = new Map<string, string>();
     for (const refs of refsPerQuery) {
       for (const { id, modified } of refs) {
@@ -321,6 +383,11 @@ export class OsvApi implements AdvisorySource {
       }
     }
     const records = this.cachedRecords(wanted);
+    const readiness = onQueriesReady ? new QueryReadiness(refsPerQuery.map((refs) => refs.map((ref) => ref.id))) : undefined;
+    const arrived = (ids: Iterable<string>): void => {
+      const ready = readiness?.arrived(ids) ?? [];
+      if (ready.length > 0) onQueriesReady?.(ready, records);
+    };
 
     // What is left, by the package whose query listed it.
     const missingByPackage = new Map<string, Set<string>>();
@@ -337,22 +404,37 @@ export class OsvApi implements AdvisorySource {
     });
     const whole = [...missingByPackage].filter(([, ids]) => ids.size >= PACKAGE_HYDRATION_THRESHOLD).map(([name]) => name);
     const lone = [...missingByPackage].filter(([, ids]) => ids.size < PACKAGE_HYDRATION_THRESHOLD).flatMap(([, ids]) => [...ids]);
+    // Every record in hand (a repeat audit): no wave for the rating lookups to overlap, byIds does them.
+    if (missingByPackage.size === 0) return records;
+    arrived(records.keys());
 
     const stop = new AbortController(); // one failure stops both kinds of request
-    const [lists, fetched] = await Promise.all([
-      this.all(whole, (name, stop) => this.queryPackage(name, stop), stop),
-      this.all(lone, (id, stop) => this.fetchRecord(id, stop), stop),
-    ]);
-    for (const record of fetched) records.set(record.id, record);
-    for (const { records: list } of lists) {
-      for (const record of list) {
+    // Each answer is taken in as it comes, so a query whose records are all in hand is ready at once.
+    // A record asked for by id is taken as OSV sends it; a list's copy only when it is current.
+    const takeIn = (fresh: OsvRecord[], byId = false): void => {
+      const ids: string[] = [];
+      for (const record of fresh) {
+        if (byId) {
+          records.set(record.id, record);
+          ids.push(record.id);
+          continue;
+        }
         const modified = wanted.get(record.id);
-        if (modified !== undefined && compareOsvTimestamps(record.modified, modified) >= 0) records.set(record.id, record);
+        if (modified === undefined || compareOsvTimestamps(record.modified, modified) < 0) continue;
+        const held = records.get(record.id);
+        if (held !== undefined && compareOsvTimestamps(held.modified, record.modified) >= 0) continue;
+        records.set(record.id, record);
+        ids.push(record.id);
       }
-    }
+      arrived(ids);
+    };
+    await Promise.all([
+      this.all(whole, async (name, stop) => takeIn((await this.queryPackage(name, stop)).records), stop),
+      this.all(lone, async (id, stop) => takeIn([await this.fetchRecord(id, stop)], true), stop),
+    ]);
     // A package list that lacked an id, or held an older or invalid copy of it: ask for the id itself.
     const stragglers = [...wanted.keys()].filter((id) => !records.has(id));
-    for (const record of await this.all(stragglers, (id, stop) => this.fetchRecord(id, stop))) records.set(record.id, record);
+    await this.all(stragglers, async (id, stop) => takeIn([await this.fetchRecord(id, stop)], true));
     return records;
   }
 
@@ -442,13 +524,19 @@ export class OsvApi implements AdvisorySource {
     this.packageLists.set(name, { at: this.now().getTime(), records });
   }
 
-  private async fetchRecord(id: string, stop?: AbortController, unknownIsAnswer = false): Promise<OsvRecord> {
-    this.stats.vulns++;
+  private fetchRecord(id: string, stop?: AbortController): Promise<OsvRecord>;
+  private fetchRecord(id: string, stop: AbortController | undefined, lookup: { unknownIsAnswer: true; unlessHeld: boolean }): Promise<OsvRecord | null>;
+  private async fetchRecord(id: string, stop?: AbortController, lookup?: { unknownIsAnswer: true; unlessHeld: boolean }): Promise<OsvRecord | null> {
+    const unknownIsAnswer = lookup?.unknownIsAnswer === true;
+    const unlessHeld = lookup?.unlessHeld === true;
     const what = `GET /v1/vulns/${id}`;
     let raw: unknown;
     try {
       const url = `${this.baseUrl}/v1/vulns/${encodeURIComponent(id)}`;
       raw = await this.send(async () => {
+        const held = unlessHeld ? this.memory.peek(id) : undefined;
+        if (held !== undefined) return new HeldCopy(held.record);
+        this.stats.vulns++;
         try {
           return await requestJson(url, z.unknown(), { ...this.http, method: 'GET' });
         } catch (err) {
@@ -462,7 +550,8 @@ export class OsvApi implements AdvisorySource {
       }
       throw err;
     }
-    if (raw === UNKNOWN_ID) throw new UnknownIdError(id);
+    if (raw === UNKNOWN_ID) return null;
+    if (raw instanceof HeldCopy) return raw.record;
     const parsed = parseOsvRecord(raw);
     if (!parsed.ok) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to ${what}: ${parsed.reason}`);
     const record = parsed.record;
