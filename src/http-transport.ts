@@ -63,18 +63,30 @@ const decoders: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
 };
 
 /**
- * A transport over keep-alive agents of its own (one per protocol, made on first use), for http://
- * (the loopback fakes) and https:// alike. Sockets are reused across requests and idle ones do not
- * keep the process alive. Asks for compressed answers, as fetch does, and decodes gzip, deflate and br.
+ * Keep-alive agents shared by every transport of the process with the same socket cap, as fetch
+ * shares its pool: a client made later (the next audit's) finds the connections, and their TLS
+ * sessions, still open. Idle sockets do not keep the process alive.
+ */
+const agents = new Map<string, http.Agent>();
+
+function agentFor(protocol: string, maxSockets: number): http.Agent {
+  const key = `${protocol}${maxSockets}`;
+  let agent = agents.get(key);
+  if (agent === undefined) {
+    if (protocol === 'https:') agent = new https.Agent({ keepAlive: true, maxSockets });
+    else if (protocol === 'http:') agent = new http.Agent({ keepAlive: true, maxSockets });
+    else throw new TypeError(`unsupported protocol ${protocol}`);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/**
+ * A transport over keep-alive agents (one per protocol and socket cap, see `agents`), for http://
+ * (the loopback fakes) and https:// alike. Asks for compressed answers, as fetch does, and decodes
+ * gzip, deflate and br.
  */
 export function keepAliveTransport(options: KeepAliveOptions): Transport {
-  let plain: http.Agent | undefined;
-  let secure: https.Agent | undefined;
-  const agentFor = (protocol: string): http.Agent => {
-    if (protocol === 'https:') return (secure ??= new https.Agent({ keepAlive: true, maxSockets: options.maxSockets }));
-    if (protocol === 'http:') return (plain ??= new http.Agent({ keepAlive: true, maxSockets: options.maxSockets }));
-    throw new TypeError(`unsupported protocol ${protocol}`);
-  };
 
   return (input, init) =>
     new Promise<HttpAnswer>((resolve, reject) => {
@@ -106,7 +118,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       signal?.addEventListener('abort', onAbort, { once: true });
 
       const module = url.protocol === 'https:' ? https : http;
-      const req = module.request(url, { method: init.method, headers, agent: agentFor(url.protocol) }, (res) => {
+      const req = module.request(url, { method: init.method, headers, agent: agentFor(url.protocol, options.maxSockets) }, (res) => {
         waiting = undefined;
         const status = res.statusCode ?? 0;
         let read: Promise<string> | undefined;
