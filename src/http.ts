@@ -354,14 +354,28 @@ export function checkShape<T>(schema: z.ZodType<T>, value: unknown, service: Ser
  * so callers can treat a 404 as "not found" rather than an outage.
  */
 export async function requestJson<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions): Promise<T> {
+  return (await answerJson(url, schema, options, false))!.value;
+}
+
+/**
+ * requestJson for a lookup whose "no such thing" is an expected answer (an alias id OSV may not
+ * hold): a 404 resolves to null, anything else found to `{ value }`. No error is built for a 404,
+ * which hundreds of such answers would pay for.
+ */
+export async function requestJsonIfFound<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions): Promise<{ value: T } | null> {
+  return answerJson(url, schema, options, true);
+}
+
+async function answerJson<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions, notFoundIsNull: boolean): Promise<{ value: T } | null> {
   const what = describeRequest(options.method ?? (options.json === undefined ? 'GET' : 'POST'), url);
   const transport = options.transport ? observedTransport(options.service, options.transport) : fetchTransport(options.service, options.fetch);
   const res = await withRetries(url, options, transport);
   if (!res.ok) {
     await res.discard().catch(() => undefined);
+    if (notFoundIsNull && res.status === 404) return null;
     throw new ServiceError(options.service, `${options.service} answered ${res.status} to ${what}`, { status: res.status });
   }
-  return checkShape(schema, await readJson(res, options.service, what), options.service, what);
+  return { value: checkShape(schema, await readJson(res, options.service, what), options.service, what) };
 }
 
 /**

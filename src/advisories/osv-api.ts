@@ -18,7 +18,7 @@
  * re-matched locally, so a confused or hostile answer cannot invent or hide a finding silently.
  */
 import { z } from 'zod';
-import { createLimiter, requestJson, ServiceError, type FetchLike, type RequestOptions } from '../http.js';
+import { createLimiter, requestJson, requestJsonIfFound, ServiceError, type FetchLike, type RequestOptions } from '../http.js';
 import { keepAliveTransport } from '../http-transport.js';
 import { normalizeName } from '../python/names.js';
 import type { Db } from '../store/db.js';
@@ -543,12 +543,9 @@ export class OsvApi implements AdvisorySource {
         const held = unlessHeld ? this.memory.peek(id) : undefined;
         if (held !== undefined) return new HeldCopy(held.record);
         this.stats.vulns++;
-        try {
-          return await requestJson(url, z.unknown(), { ...this.http, method: 'GET' });
-        } catch (err) {
-          if (unknownIsAnswer && err instanceof ServiceError && err.status === 404) return UNKNOWN_ID;
-          throw err;
-        }
+        if (!unknownIsAnswer) return requestJson(url, z.unknown(), { ...this.http, method: 'GET' });
+        const found = await requestJsonIfFound(url, z.unknown(), { ...this.http, method: 'GET' });
+        return found === null ? UNKNOWN_ID : found.value;
       }, stop);
     } catch (err) {
       if (err instanceof ServiceError && err.status === 404) {
