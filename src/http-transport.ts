@@ -87,18 +87,15 @@ function agentFor(protocol: string, maxSockets: number): http.Agent {
  * gzip, deflate and br.
  */
 export function keepAliveTransport(options: KeepAliveOptions): Transport {
-
   return (input, init) =>
     new Promise<HttpAnswer>((resolve, reject) => {
-      const url = typeof input === 'string' ? new URL(input) : input;
       const { signal, timeoutMs } = init;
       if (signal?.aborted) return reject(signal.reason);
-      const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...init.headers };
-      if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
 
       // Whoever waits on this attempt now: the answer's promise, then its body's (none once read).
       let waiting: ((err: Error) => void) | undefined = reject;
       let finished = false;
+      let req: http.ClientRequest | undefined;
       const finish = (): void => {
         finished = true;
         clearTimeout(timer);
@@ -108,7 +105,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       const fail = (err: Error): void => {
         if (finished) return;
         finish();
-        req.destroy();
+        req?.destroy();
         const waiter = waiting;
         waiting = undefined;
         waiter?.(err);
@@ -117,16 +114,47 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       const onAbort = (): void => fail(signal?.reason as Error);
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      const module = url.protocol === 'https:' ? https : http;
-      const req = module.request(url, { method: init.method, headers, agent: agentFor(url.protocol, options.maxSockets) }, (res) => {
-        waiting = undefined;
-        const status = res.statusCode ?? 0;
-        let read: Promise<string> | undefined;
-        res.on('error', fail);
-        res.on('close', () => {
-          if (!res.complete) fail(new Error('the connection closed before the answer was complete'));
+      const send = (url: URL, method: string, body: string | undefined, redirectsLeft: number): void => {
+        const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...init.headers };
+        if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+        else delete headers['content-type'];
+        let agent: http.Agent;
+        try {
+          agent = agentFor(url.protocol, options.maxSockets);
+        } catch (err) {
+          return fail(err as Error);
+        }
+        const module = url.protocol === 'https:' ? https : http;
+        req = module.request(url, { method, headers, agent }, (res) => {
+          const status = res.statusCode ?? 0;
+          res.on('error', fail);
+          res.on('close', () => {
+            if (!res.complete) fail(new Error('the connection closed before the answer was complete'));
+          });
+          const location = res.headers.location;
+          if (REDIRECTS.has(status) && location !== undefined) {
+            // Followed as fetch follows them, within the same attempt (and its time).
+            res.resume();
+            if (redirectsLeft === 0) return fail(new Error(`more than ${MAX_REDIRECTS} redirects`));
+            const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+            let next: URL;
+            try {
+              next = new URL(location, url);
+            } catch {
+              return fail(new Error('a redirect to an invalid location'));
+            }
+            return send(next, asGet ? 'GET' : method, asGet ? undefined : body, redirectsLeft - 1);
+          }
+          waiting = undefined;
+          resolve(answerOf(res, status));
         });
-        const body = (): Promise<Buffer> =>
+        req.on('error', fail);
+        req.end(body);
+      };
+
+      const answerOf = (res: http.IncomingMessage, status: number): HttpAnswer => {
+        let read: Promise<string> | undefined;
+        const bytes = (): Promise<Buffer> =>
           new Promise<Buffer>((resolveBody, rejectBody) => {
             if (finished && !res.complete) return rejectBody(new TimeoutError(timeoutMs));
             waiting = rejectBody;
@@ -138,7 +166,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
               resolveBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
             });
           });
-        resolve({
+        return {
           status,
           ok: status >= 200 && status < 300,
           headers: {
@@ -147,18 +175,28 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
               return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
             },
           },
-          text: () => (read ??= body().then((bytes) => decode(bytes, res.headers['content-encoding']))),
+          text: () => (read ??= bytes().then((body) => decode(body, res.headers['content-encoding']))),
           discard: async () => {
             if (read !== undefined || finished) return;
             finish();
             res.resume(); // drained, so the socket goes back to the pool
           },
-        });
-      });
-      req.on('error', fail);
-      req.end(init.body);
+        };
+      };
+
+      let url: URL;
+      try {
+        url = typeof input === 'string' ? new URL(input) : input;
+      } catch (err) {
+        return fail(err as Error);
+      }
+      send(url, init.method, init.body, MAX_REDIRECTS);
     });
 }
+
+/** Statuses fetch follows (its `redirect: 'follow'`), and how many in a row (fetch: 20). */
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20;
 
 async function decode(bytes: Buffer, contentEncoding: string | undefined): Promise<string> {
   const encoding = contentEncoding?.trim().toLowerCase();

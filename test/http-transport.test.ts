@@ -136,6 +136,24 @@ describe('the keep-alive transport under requestJson', () => {
     expect(requests[0]?.headers['accept-encoding']).toContain('gzip');
   });
 
+  it('follows redirects as fetch does: 307 keeps the method and body, 303 turns into a GET', async () => {
+    const seen: string[] = [];
+    const { url } = await serve((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${body}`);
+        if (req.url === '/old') return res.writeHead(307, { location: '/new' }).end();
+        if (req.url === '/see-other') return res.writeHead(303, { location: '/new' }).end();
+        json(res, 200, { ok: true });
+      });
+    });
+    const opts = options();
+    await expect(requestJson(`${url}/old`, Answer, { ...opts, json: { n: 1 } })).resolves.toEqual({ ok: true });
+    await expect(requestJson(`${url}/see-other`, Answer, { ...opts, json: { n: 2 } })).resolves.toEqual({ ok: true });
+    expect(seen).toEqual(['POST /old {"n":1}', 'POST /new {"n":1}', 'POST /see-other {"n":2}', 'GET /new ']);
+  });
+
   it('hands a 404 back as a status, without retrying, so callers can tell "not found" from an outage', async () => {
     const { url, requests } = await serve((_req, res) => json(res, 404, { code: 5, message: 'Bug not found.' }));
     const err = await requestJson(`${url}/v1/vulns/NOPE`, Answer, { ...options(), retries: 3 }).catch((e: unknown) => e);
