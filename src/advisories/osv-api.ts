@@ -133,6 +133,9 @@ export class OsvApi implements AdvisorySource {
    * they are in flight: byIds waits for these instead of asking again.
    */
   private readonly aliasLookups = new Map<string, Promise<OsvRecord | null>>();
+  /** Alias lookups decided but not started yet, with the AbortController of their audit. */
+  private readonly queuedLookups = new Map<string, AbortController>();
+  private lookupsScheduled = false;
 
   constructor(options: OsvApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -224,6 +227,7 @@ export class OsvApi implements AdvisorySource {
    * (osv_unknown_ids) for UNKNOWN_ID_TTL_MS so that every audit does not ask again.
    */
   async byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
+    this.startQueuedLookups(); // so the ids queued a moment ago are met in flight, not asked twice
     const found = new Map<string, OsvRecord>();
     const unique = [...new Set(ids)];
     const known404 = this.knownUnknownIds(unique);
@@ -302,16 +306,30 @@ export class OsvApi implements AdvisorySource {
         candidates.set(queryKey(query), own);
       }
       const hits = [...matchCandidates(readyQueries, candidates).values()].flat();
-      const ids = unratedAliasIds(hits).filter((id) => !listed.has(id) && this.memory.peek(id) === undefined && !this.aliasLookups.has(id));
-      if (ids.length === 0) return;
-      const known404 = this.knownUnknownIds(ids);
-      for (const id of ids) {
-        if (known404.has(id)) continue;
-        const lookup = this.fetchIfKnown(id, stop, true).finally(() => this.aliasLookups.delete(id));
-        lookup.catch(() => undefined); // met by byIds, or by nobody when the audit went no further
-        this.aliasLookups.set(id, lookup);
+      for (const id of unratedAliasIds(hits)) {
+        if (!listed.has(id) && this.memory.peek(id) === undefined && !this.aliasLookups.has(id)) this.queuedLookups.set(id, stop);
+      }
+      // The answers that arrive in the same turn of the event loop share one look at osv_unknown_ids.
+      if (this.queuedLookups.size > 0 && !this.lookupsScheduled) {
+        this.lookupsScheduled = true;
+        setImmediate(() => this.startQueuedLookups());
       }
     };
+  }
+
+  /** Starts the queued alias lookups (see aliasPrefetcher), but not those of ids OSV lately said it does not know. */
+  private startQueuedLookups(): void {
+    this.lookupsScheduled = false;
+    const queued = [...this.queuedLookups].filter(([id]) => this.memory.peek(id) === undefined && !this.aliasLookups.has(id));
+    this.queuedLookups.clear();
+    if (queued.length === 0) return;
+    const known404 = this.knownUnknownIds(queued.map(([id]) => id));
+    for (const [id, stop] of queued) {
+      if (known404.has(id)) continue;
+      const lookup = this.fetchIfKnown(id, stop, true).finally(() => this.aliasLookups.delete(id));
+      lookup.catch(() => undefined); // met by byIds, or by nobody when the audit went no further
+      this.aliasLookups.set(id, lookup);
+    }
   }
 
   /**
