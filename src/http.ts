@@ -276,7 +276,8 @@ async function withRetries<A extends HttpAnswer>(url: string | URL, options: Req
     maxBackoffMs = 30_000,
     maxRetryAfterMs = 60_000,
   } = options;
-  const what = describeRequest(method, url);
+  // Worded only when something failed: most requests never need it.
+  const what = (): string => describeRequest(method, url);
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
   let body: string | undefined;
   if (options.json !== undefined) {
@@ -294,24 +295,24 @@ async function withRetries<A extends HttpAnswer>(url: string | URL, options: Req
       // The attempt's timeout keeps guarding the body, so a server that stalls mid-answer is still cut off.
       if (!isRetryableStatus(res.status)) return res;
       await res.discard().catch(() => undefined);
-      failure = new ServiceError(service, `${service} answered ${res.status} to ${what}${last && attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
+      failure = new ServiceError(service, `${service} answered ${res.status} to ${what()}${last && attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
         status: res.status,
       });
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
       if (retryAfter !== undefined) waitMs = Math.min(retryAfter, maxRetryAfterMs);
     } catch (err) {
-      if (options.signal?.aborted) throw new ServiceError(service, `${service} request cancelled: ${what}`, { cause: err });
+      if (options.signal?.aborted) throw new ServiceError(service, `${service} request cancelled: ${what()}`, { cause: err });
       failure = new ServiceError(
         service,
         isTimeout(err)
-          ? `${service} did not answer ${what} within ${formatMs(timeoutMs)}`
-          : `${service} is unreachable (${what}): ${errorText(err)}`,
+          ? `${service} did not answer ${what()} within ${formatMs(timeoutMs)}`
+          : `${service} is unreachable (${what()}): ${errorText(err)}`,
         { cause: err },
       );
     }
     if (last) throw failure;
     await sleep(waitMs, options.signal).catch((err: unknown) => {
-      throw new ServiceError(service, `${service} request cancelled while waiting to retry: ${what}`, { cause: err });
+      throw new ServiceError(service, `${service} request cancelled while waiting to retry: ${what()}`, { cause: err });
     });
   }
 }
