@@ -116,6 +116,26 @@ describe('alias rating lookups of an API-mode audit', () => {
     expect(vulnsAsked(fake).sort()).toEqual(['CVE-2099-0001', 'CVE-2099-0002', 'CVE-2099-0404']);
   });
 
+  it('send nothing for an alias whose record came with another package\'s list while the lookup waited for a slot', async () => {
+    // GHSA-X rates alpha's flaw but names only gamma's 5.x releases: OSV does not list it for the
+    // pins, it comes with gamma's whole list. One request at a time: alpha's list, gamma's, delta's,
+    // then the lookup alpha's answer queued, which finds GHSA-X in hand by then.
+    const ghsa: OsvRecord = { ...unrated('GHSA-xxxx-xxxx-xxxx', 'gamma', ['PYSEC-2099-1']), severity: [{ type: 'CVSS_V3', score: CRITICAL }] };
+    ghsa.affected = [{ package: { ecosystem: 'PyPI', name: 'gamma' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '5.0' }, { fixed: '5.1' }] }] }];
+    const fake = await startFakeOsv({
+      records: [unrated('PYSEC-2099-1', 'alpha', ['GHSA-xxxx-xxxx-xxxx']), unrated('PYSEC-2099-3', 'gamma', []), unrated('PYSEC-2099-5', 'delta', []), ghsa],
+    });
+    open.fakes.push(fake);
+    const api = new OsvApi({ baseUrl: fake.url, db: database(), concurrency: 1 });
+    const result = await auditFileSource(memorySource({ 'requirements.txt': 'alpha==1.0\ngamma==1.0\ndelta==1.0\n' }), { target: 'app', advisories: api, registry: null, now });
+    expect(api.stats).toEqual({ querybatch: 1, query: 3, vulns: 0 });
+    expect(ratings(result.findings)).toEqual([
+      ['PYSEC-2099-1', 'critical', 'GHSA-xxxx-xxxx-xxxx'],
+      ['PYSEC-2099-3', 'unknown', null],
+      ['PYSEC-2099-5', 'unknown', null],
+    ]);
+  });
+
   it('give the same ratings as looking the aliases up after the whole wave', async () => {
     const early = await audit(new OsvApi({ baseUrl: (await fakeOsv()).url, db: database() }));
     const late = await audit(withoutPrefetch(new OsvApi({ baseUrl: (await fakeOsv()).url, db: database() })));
