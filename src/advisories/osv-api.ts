@@ -192,8 +192,15 @@ export class OsvApi implements AdvisorySource {
     ];
     if (batch.length === 0) return new Map();
     const refsPerQuery = await this.listVulns(batch);
-    const onQueriesReady = options.prefetchAliasRatings ? this.aliasPrefetcher(unique, refsPerQuery) : undefined;
-    const records = await this.writeBatched(() => this.hydrate(refsPerQuery, [...names, ...lists], onQueriesReady));
+    const prefetch = options.prefetchAliasRatings ? this.aliasPrefetcher(unique, refsPerQuery) : undefined;
+    let records: Map<string, OsvRecord>;
+    try {
+      records = await this.writeBatched(() => this.hydrate(refsPerQuery, [...names, ...lists], prefetch));
+    } catch (err) {
+      // No ratings will be asked for: the lookups not yet sent never are.
+      prefetch?.stop.abort(err);
+      throw err;
+    }
     lists.forEach((name, j) => {
       // Every record OSV lists for the package is now held at its current `modified`: that is the
       // package's whole list, as /v1/query would have sent it.
@@ -292,10 +299,14 @@ export class OsvApi implements AdvisorySource {
    * unknown and not already being looked up. Every lookup shares the client's concurrency cap; a
    * failure stops this audit's other lookups and is left for byIds to meet (fail closed there).
    */
-  private aliasPrefetcher(queries: PackageQuery[], refsPerQuery: VulnRef[][]): (ready: number[], records: ReadonlyMap<string, OsvRecord>) => void {
+  private aliasPrefetcher(
+    queries: PackageQuery[],
+    refsPerQuery: VulnRef[][],
+  ): { onQueriesReady: (ready: number[], records: ReadonlyMap<string, OsvRecord>) => void; stop: AbortController } {
     const listed = new Set(refsPerQuery.flatMap((refs) => refs.map((ref) => ref.id)));
     const stop = new AbortController();
-    return (ready, records) => {
+    const onQueriesReady = (ready: number[], records: ReadonlyMap<string, OsvRecord>): void => {
+      if (stop.signal.aborted) return;
       const candidates = new Map<string, OsvRecord[]>();
       const readyQueries: PackageQuery[] = [];
       for (const i of ready) {
@@ -315,12 +326,13 @@ export class OsvApi implements AdvisorySource {
         setImmediate(() => this.startQueuedLookups());
       }
     };
+    return { onQueriesReady, stop };
   }
 
   /** Starts the queued alias lookups (see aliasPrefetcher), but not those of ids OSV lately said it does not know. */
   private startQueuedLookups(): void {
     this.lookupsScheduled = false;
-    const queued = [...this.queuedLookups].filter(([id]) => this.memory.peek(id) === undefined && !this.aliasLookups.has(id));
+    const queued = [...this.queuedLookups].filter(([id, stop]) => !stop.signal.aborted && this.memory.peek(id) === undefined && !this.aliasLookups.has(id));
     this.queuedLookups.clear();
     if (queued.length === 0) return;
     const known404 = this.knownUnknownIds(queued.map(([id]) => id));
@@ -397,8 +409,9 @@ export class OsvApi implements AdvisorySource {
   private async hydrate(
     refsPerQuery: VulnRef[][],
     names: string[],
-    onQueriesReady?: (ready: number[], records: ReadonlyMap<string, OsvRecord>) => void,
+    prefetch?: { onQueriesReady: (ready: number[], records: ReadonlyMap<string, OsvRecord>) => void; stop: AbortController },
   ): Promise<Map<string, OsvRecord>> {
+    const onQueriesReady = prefetch?.onQueriesReady;
     const wanted = new Map<string, string>();
     for (const refs of refsPerQuery) {
       for (const { id, modified } of refs) {
@@ -433,6 +446,8 @@ export class OsvApi implements AdvisorySource {
     arrived(records.keys());
 
     const stop = new AbortController(); // one failure stops both kinds of request
+    // ...and the rating lookups not yet sent, at once (before the next request takes the free slot).
+    if (prefetch) stop.signal.addEventListener('abort', () => prefetch.stop.abort(stop.signal.reason), { once: true });
     // Each answer is taken in as it comes, so a query whose records are all in hand is ready at once.
     // A record asked for by id is taken as OSV sends it; a list's copy only when it is current.
     const takeIn = (fresh: OsvRecord[], byId = false): void => {
@@ -458,7 +473,7 @@ export class OsvApi implements AdvisorySource {
     ]);
     // A package list that lacked an id, or held an older or invalid copy of it: ask for the id itself.
     const stragglers = [...wanted.keys()].filter((id) => !records.has(id));
-    await this.all(stragglers, async (id, stop) => takeIn([await this.fetchRecord(id, stop)], true));
+    await this.all(stragglers, async (id, stop) => takeIn([await this.fetchRecord(id, stop)], true), stop);
     return records;
   }
 

@@ -148,6 +148,24 @@ describe('alias rating lookups of an API-mode audit', () => {
     ]);
   });
 
+  it('are not sent once the hydration has failed: the audit will ask for no rating', async () => {
+    const fake = await fakeOsv();
+    const started: string[] = [];
+    // One request at a time: alpha's and beta's lists arrive, their lookups queue behind gamma's list, which fails.
+    const failGamma: FetchLike = (input, init) => {
+      const path = new URL(String(input)).pathname;
+      started.push(path);
+      if (path === '/v1/query' && String(init?.body).includes('"gamma"')) return Promise.resolve(new Response('{}', { status: 500 }));
+      return fetch(input, init);
+    };
+    const api = new OsvApi({ baseUrl: fake.url, db: database(), fetch: failGamma, retries: 0, concurrency: 1 });
+    const result = await audit(api);
+    expect(result.warnings.join('\n')).toMatch(/advisories unavailable .*vulnerabilities were NOT checked/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started.filter((p) => p.startsWith('/v1/vulns/'))).toEqual([]);
+    expect(started).toEqual(['/v1/querybatch', '/v1/query', '/v1/query', '/v1/query']);
+  });
+
   it('leave the advisories unrated, and say so, when a lookup fails', async () => {
     const fake = await fakeOsv();
     const failingVulns: FetchLike = (input, init) =>
