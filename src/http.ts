@@ -8,6 +8,7 @@
  * credentials embedded in the URL, and never a stack trace.
  */
 import type { z } from 'zod';
+import { TimeoutError, type HttpAnswer, type SendInit, type Transport } from './http-transport.js';
 import { redactSecrets } from './redact.js';
 import { packageVersion } from './version.js';
 
@@ -97,6 +98,58 @@ export function observedFetch(service: ServiceName, fetchImpl?: FetchLike): Fetc
   };
 }
 
+/** An attempt through fetch: the Response rides along for `request`'s callers. */
+interface FetchAnswer extends HttpAnswer {
+  response: Response;
+}
+
+/**
+ * One attempt through `fetch` (observed as observedFetch does), its timeout an AbortSignal that keeps
+ * guarding the body, so a server that stalls mid-answer is still cut off.
+ */
+function fetchTransport(service: ServiceName, fetchImpl?: FetchLike): Transport<FetchAnswer> {
+  const send = observedFetch(service, fetchImpl);
+  return async (url, init) => {
+    const timeout = AbortSignal.timeout(init.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await send(url, { method: init.method, headers: init.headers, body: init.body, signal });
+    } catch (err) {
+      if (timeout.aborted && !init.signal?.aborted) throw Object.assign(new TimeoutError(init.timeoutMs), { cause: err });
+      throw err;
+    }
+    return {
+      response,
+      status: response.status,
+      ok: response.ok,
+      headers: response.headers,
+      text: () => response.text(),
+      discard: async () => {
+        await response.body?.cancel();
+      },
+    };
+  };
+}
+
+/** A transport whose every attempt the observers hear about (fetch reports through observedFetch). */
+function observedTransport(service: ServiceName, transport: Transport): Transport {
+  return async (url, init) => {
+    if (observers.size === 0) return transport(url, init);
+    const started = performance.now();
+    try {
+      const answer = await transport(url, init);
+      report(service, statusOutcome(answer.status), (performance.now() - started) / 1000);
+      return answer;
+    } catch (err) {
+      report(service, isTimeout(err) ? 'timeout' : init.signal?.aborted ? 'cancelled' : 'network', (performance.now() - started) / 1000);
+      throw err;
+    }
+  };
+}
+
+const isTimeout = (err: unknown): boolean => err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError');
+
 /** A failure talking to an outside service, described for a person (no URL credentials, no stack). */
 export class ServiceError extends Error {
   override name = 'ServiceError';
@@ -132,6 +185,11 @@ export interface RequestOptions {
   /** A Retry-After longer than this is clamped to it, so a confused server cannot park us for hours. */
   maxRetryAfterMs?: number;
   fetch?: FetchLike;
+  /**
+   * Sends each attempt instead of fetch (OSV's keep-alive agents, see http-transport.ts). Only
+   * requestJson takes it: `request` hands its callers a fetch Response.
+   */
+  transport?: Transport;
   signal?: AbortSignal;
 }
 
@@ -204,6 +262,11 @@ function errorText(err: unknown): string {
  * service stays unreachable, slow or failing after every attempt.
  */
 export async function request(url: string | URL, options: RequestOptions): Promise<Response> {
+  return (await withRetries(url, options, fetchTransport(options.service, options.fetch))).response;
+}
+
+/** The retry loop of `request` and `requestJson`, over whichever transport sends the attempts. */
+async function withRetries<A extends HttpAnswer>(url: string | URL, options: RequestOptions, transport: Transport<A>): Promise<A> {
   const {
     service,
     method = options.json === undefined ? 'GET' : 'POST',
@@ -212,47 +275,44 @@ export async function request(url: string | URL, options: RequestOptions): Promi
     backoffMs = 500,
     maxBackoffMs = 30_000,
     maxRetryAfterMs = 60_000,
-    fetch: fetchImpl,
   } = options;
-  const send = observedFetch(service, fetchImpl);
-  const what = describeRequest(method, url);
+  // Worded only when something failed: most requests never need it.
+  const what = (): string => describeRequest(method, url);
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
   let body: string | undefined;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     headers['content-type'] = 'application/json';
   }
+  const init: SendInit = { method, headers, body, timeoutMs, signal: options.signal };
 
   for (let attempt = 0; ; attempt++) {
     const last = attempt >= retries;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let failure: ServiceError;
     let waitMs = backoffDelay(attempt, backoffMs, maxBackoffMs);
     try {
-      const res = await send(url, { method, headers, body, signal });
-      // The timeout keeps guarding the body, so a server that stalls mid-answer is still cut off.
+      const res = await transport(url, init);
+      // The attempt's timeout keeps guarding the body, so a server that stalls mid-answer is still cut off.
       if (!isRetryableStatus(res.status)) return res;
-      await res.body?.cancel().catch(() => undefined);
-      failure = new ServiceError(service, `${service} answered ${res.status} to ${what}${last && attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
+      await res.discard().catch(() => undefined);
+      failure = new ServiceError(service, `${service} answered ${res.status} to ${what()}${last && attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
         status: res.status,
       });
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
       if (retryAfter !== undefined) waitMs = Math.min(retryAfter, maxRetryAfterMs);
     } catch (err) {
-      if (options.signal?.aborted) throw new ServiceError(service, `${service} request cancelled: ${what}`, { cause: err });
-      const timedOut = timeout.aborted;
+      if (options.signal?.aborted) throw new ServiceError(service, `${service} request cancelled: ${what()}`, { cause: err });
       failure = new ServiceError(
         service,
-        timedOut
-          ? `${service} did not answer ${what} within ${formatMs(timeoutMs)}`
-          : `${service} is unreachable (${what}): ${errorText(err)}`,
+        isTimeout(err)
+          ? `${service} did not answer ${what()} within ${formatMs(timeoutMs)}`
+          : `${service} is unreachable (${what()}): ${errorText(err)}`,
         { cause: err },
       );
     }
     if (last) throw failure;
     await sleep(waitMs, options.signal).catch((err: unknown) => {
-      throw new ServiceError(service, `${service} request cancelled while waiting to retry: ${what}`, { cause: err });
+      throw new ServiceError(service, `${service} request cancelled while waiting to retry: ${what()}`, { cause: err });
     });
   }
 }
@@ -262,7 +322,7 @@ function formatMs(ms: number): string {
 }
 
 /** Reads a body as JSON, rejecting anything that is not JSON with an error that names the service. */
-export async function readJson(res: Response, service: ServiceName, what: string): Promise<unknown> {
+export async function readJson(res: { status: number; text(): Promise<string> }, service: ServiceName, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await res.text();
@@ -295,13 +355,28 @@ export function checkShape<T>(schema: z.ZodType<T>, value: unknown, service: Ser
  * so callers can treat a 404 as "not found" rather than an outage.
  */
 export async function requestJson<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions): Promise<T> {
+  return (await answerJson(url, schema, options, false))!.value;
+}
+
+/**
+ * requestJson for a lookup whose "no such thing" is an expected answer (an alias id OSV may not
+ * hold): a 404 resolves to null, anything else found to `{ value }`. No error is built for a 404,
+ * which hundreds of such answers would pay for.
+ */
+export async function requestJsonIfFound<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions): Promise<{ value: T } | null> {
+  return answerJson(url, schema, options, true);
+}
+
+async function answerJson<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions, notFoundIsNull: boolean): Promise<{ value: T } | null> {
   const what = describeRequest(options.method ?? (options.json === undefined ? 'GET' : 'POST'), url);
-  const res = await request(url, options);
+  const transport = options.transport ? observedTransport(options.service, options.transport) : fetchTransport(options.service, options.fetch);
+  const res = await withRetries(url, options, transport);
   if (!res.ok) {
-    await res.body?.cancel().catch(() => undefined);
+    await res.discard().catch(() => undefined);
+    if (notFoundIsNull && res.status === 404) return null;
     throw new ServiceError(options.service, `${options.service} answered ${res.status} to ${what}`, { status: res.status });
   }
-  return checkShape(schema, await readJson(res, options.service, what), options.service, what);
+  return { value: checkShape(schema, await readJson(res, options.service, what), options.service, what) };
 }
 
 /**

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { backoffDelay, mapLimit, parseRetryAfter, request, requestJson, ServiceError, USER_AGENT } from '../src/http.js';
+import { backoffDelay, mapLimit, parseRetryAfter, request, requestJson, requestJsonIfFound, ServiceError, USER_AGENT } from '../src/http.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, attempt: number) => void;
 
@@ -129,6 +129,22 @@ describe('requestJson', () => {
     expect(requests[0]?.method).toBe('POST');
     expect(requests[0]?.headers['content-type']).toBe('application/json');
     expect(JSON.parse(received)).toEqual({ queries: [1, 2] });
+  });
+});
+
+describe('requestJsonIfFound', () => {
+  it('answers null for a 404, the value (even a JSON null) when found, and still fails on other statuses', async () => {
+    const { url, requests } = await serve((req, res) => {
+      if (req.url === '/v1/vulns/NOPE') return json(res, 404, { code: 5, message: 'Bug not found.' });
+      if (req.url === '/v1/vulns/NULL') return json(res, 200, null);
+      if (req.url === '/v1/vulns/DOWN') return json(res, 503, {});
+      return json(res, 200, { ok: true });
+    });
+    await expect(requestJsonIfFound(`${url}/v1/vulns/NOPE`, z.unknown(), { ...fast, retries: 2 })).resolves.toBeNull();
+    await expect(requestJsonIfFound(`${url}/v1/vulns/NULL`, z.unknown(), fast)).resolves.toEqual({ value: null });
+    await expect(requestJsonIfFound(`${url}/v1/vulns/X`, Answer, fast)).resolves.toEqual({ value: { ok: true } });
+    await expect(requestJsonIfFound(`${url}/v1/vulns/DOWN`, Answer, { ...fast, retries: 1 })).rejects.toThrow(/^OSV answered 503 to GET /);
+    expect(requests.map((r) => r.url)).toEqual(['/v1/vulns/NOPE', '/v1/vulns/NULL', '/v1/vulns/X', '/v1/vulns/DOWN', '/v1/vulns/DOWN']);
   });
 });
 

@@ -18,11 +18,14 @@
  * re-matched locally, so a confused or hostile answer cannot invent or hide a finding silently.
  */
 import { z } from 'zod';
-import { createLimiter, requestJson, ServiceError, type FetchLike, type RequestOptions } from '../http.js';
+import { createLimiter, requestJson, requestJsonIfFound, ServiceError, type FetchLike, type RequestOptions } from '../http.js';
+import { keepAliveTransport } from '../http-transport.js';
 import { normalizeName } from '../python/names.js';
 import type { Db } from '../store/db.js';
+import { unratedAliasIds } from './alias-severity.js';
 import { affectedEntries, matchCandidates } from './match.js';
 import { compareOsvTimestamps, parseOsvRecord } from './osv-schema.js';
+import { QueryReadiness } from './query-readiness.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { queryKey, type AdvisorySource, type AffectingOptions, type OsvRecord, type PackageQuery } from './types.js';
 
@@ -31,12 +34,18 @@ export const MAX_QUERIES_PER_BATCH = 1000;
 /** A service that never stops handing out page tokens is broken, not busy. */
 const MAX_PAGES = 1000;
 /**
- * Requests in flight at once by default. The first audit of a few hundred vulnerable packages sends
- * one /v1/query per package: at 32 that is nine round trips end to end, at 64 five. fetch speaks
- * HTTP/1.1, so each one is a connection; SecObserve saw resets at 100 and settled on 32, so this
- * stays well under 100 (and retries a reset with backoff).
+ * Requests in flight at once by default. A first audit of a few hundred vulnerable packages sends
+ * one /v1/query per package and one /v1/vulns per unrated alias not in hand (866 requests for the
+ * bench's 300 pins): at 64 that is ~14 round trips end to end, at 128 ~7 (measured with the fake
+ * OSV at +50 ms: ~20% less wall time than 64, same CPU). OSV documents no rate limit ("Currently
+ * there are no limits on the API"), and osv-scanner sends up to 1,000 /v1/vulns lookups at once
+ * (google/osv-scanner#1290), but over HTTP/2, a few connections. Here each request in flight is an
+ * HTTP/1.1 connection, kept alive and reused (http-transport.ts), so a first audit opens at most
+ * this many (each a TLS handshake to api.osv.dev). SecObserve saw resets opening 100 connections
+ * at once without reuse and settled on 32 (SecObserve#4427): resets are retried with backoff here,
+ * and the client's `concurrency` option lowers the cap where a network minds.
  */
-export const DEFAULT_OSV_CONCURRENCY = 64;
+export const DEFAULT_OSV_CONCURRENCY = 128;
 /**
  * A package with at least this many ids to hydrate is fetched whole with one `/v1/query`. With 1,
  * every package is: one request per package instead of one per id, and the full list an audit asks
@@ -87,11 +96,9 @@ interface BatchQuery {
 /** What a 404 from `/v1/vulns/{id}` becomes when the caller treats it as an answer (byIds). */
 const UNKNOWN_ID = Symbol('unknown id');
 
-class UnknownIdError extends Error {
-  override name = 'UnknownIdError';
-  constructor(readonly id: string) {
-    super(`OSV has no record ${id}`);
-  }
+/** A record by id that arrived (with a package's list) while its lookup waited for a free slot. */
+class HeldCopy {
+  constructor(readonly record: OsvRecord) {}
 }
 
 const vulnRefSchema = z.looseObject({ id: z.string().min(1), modified: z.string().min(1) });
@@ -121,16 +128,27 @@ export class OsvApi implements AdvisorySource {
    * transaction for a first audit's hundreds of answers instead of one write per answer.
    */
   private readonly pendingWrites = { records: new Map<string, OsvRecord>(), listed: new Set<string>(), unknown: new Set<string>() };
+  /**
+   * Alias lookups started as the records they rate arrived (prefetchAliasRatings), by id, while
+   * they are in flight: byIds waits for these instead of asking again.
+   */
+  private readonly aliasLookups = new Map<string, Promise<OsvRecord | null>>();
+  /** Alias lookups decided but not started yet, with the AbortController of their audit. */
+  private readonly queuedLookups = new Map<string, AbortController>();
+  private lookupsScheduled = false;
 
   constructor(options: OsvApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.limit = createLimiter(Math.max(1, options.concurrency ?? DEFAULT_OSV_CONCURRENCY));
+    const concurrency = Math.max(1, options.concurrency ?? DEFAULT_OSV_CONCURRENCY);
+    this.limit = createLimiter(concurrency);
     this.http = {
       service: 'OSV',
       timeoutMs: options.timeoutMs ?? 60_000,
       retries: options.retries ?? 3,
       backoffMs: options.backoffMs ?? 500,
-      fetch: options.fetch,
+      // An injected fetch (tests) is used as given; otherwise kept-alive sockets, one per request in
+      // flight, which cost a third of fetch's CPU per request (see http-transport.ts).
+      ...(options.fetch ? { fetch: options.fetch } : { transport: keepAliveTransport({ maxSockets: concurrency }) }),
     };
     this.now = options.now ?? (() => new Date());
     this.memory = new RecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE);
@@ -174,7 +192,15 @@ export class OsvApi implements AdvisorySource {
     ];
     if (batch.length === 0) return new Map();
     const refsPerQuery = await this.listVulns(batch);
-    const records = await this.writeBatched(() => this.hydrate(refsPerQuery, [...names, ...lists]));
+    const prefetch = options.prefetchAliasRatings ? this.aliasPrefetcher(unique, refsPerQuery) : undefined;
+    let records: Map<string, OsvRecord>;
+    try {
+      records = await this.writeBatched(() => this.hydrate(refsPerQuery, [...names, ...lists], prefetch));
+    } catch (err) {
+      // No ratings will be asked for: the lookups not yet sent never are.
+      prefetch?.stop.abort(err);
+      throw err;
+    }
     lists.forEach((name, j) => {
       // Every record OSV lists for the package is now held at its current `modified`: that is the
       // package's whole list, as /v1/query would have sent it.
@@ -208,18 +234,18 @@ export class OsvApi implements AdvisorySource {
    * (osv_unknown_ids) for UNKNOWN_ID_TTL_MS so that every audit does not ask again.
    */
   async byIds(ids: string[]): Promise<Map<string, OsvRecord>> {
+    this.startQueuedLookups(); // so the ids queued a moment ago are met in flight, not asked twice
     const found = new Map<string, OsvRecord>();
     const unique = [...new Set(ids)];
-    const since = new Date(this.now().getTime() - UNKNOWN_ID_TTL_MS).toISOString();
-    const known404 = new Set<string>();
-    for (let i = 0; i < unique.length; i += 500) {
-      for (const row of this.unknownIdsSince.all(since, JSON.stringify(unique.slice(i, i + 500)))) known404.add(row.id);
-    }
+    const known404 = this.knownUnknownIds(unique);
     const wanted = unique.filter((id) => !known404.has(id));
     const uncached: string[] = [];
+    const inFlight: [string, Promise<OsvRecord | null>][] = [];
     for (const id of wanted) {
       const entry = this.memory.peek(id);
+      const lookup = entry === undefined ? this.aliasLookups.get(id) : undefined;
       if (entry !== undefined) found.set(id, entry.record);
+      else if (lookup !== undefined) inFlight.push([id, lookup]);
       else uncached.push(id);
     }
     for (let i = 0; i < uncached.length; i += 500) {
@@ -233,28 +259,100 @@ export class OsvApi implements AdvisorySource {
         }
       }
     }
-    const fetched = await this.writeBatched(() =>
-      this.all(
-        uncached.filter((id) => !found.has(id)),
-        (id, stop) => this.fetchIfKnown(id, stop),
-      ),
+    const stop = new AbortController(); // a failed lookup, started here or before, stops the rest
+    const [fetched, prefetched] = await this.writeBatched(() =>
+      Promise.all([
+        this.all(
+          uncached.filter((id) => !found.has(id)),
+          (id, stop) => this.fetchIfKnown(id, stop),
+          stop,
+        ),
+        Promise.all(
+          inFlight.map(([, lookup]) =>
+            lookup.catch((err: unknown) => {
+              stop.abort(err);
+              throw err;
+            }),
+          ),
+        ),
+      ]),
     );
-    for (const record of fetched) if (record !== null) found.set(record.id, record);
+    for (const record of [...fetched, ...prefetched]) if (record !== null) found.set(record.id, record);
     return found;
   }
 
-  /** `/v1/vulns/{id}`, or null (remembered) when OSV has no such record. */
-  private async fetchIfKnown(id: string, stop?: AbortController): Promise<OsvRecord | null> {
-    try {
-      // A 404 is an answer here, not a failure: caught inside the request so it stops nothing else.
-      return await this.fetchRecord(id, stop, true);
-    } catch (err) {
-      if (err instanceof UnknownIdError) {
-        this.pendingWrites.unknown.add(id);
-        return null;
-      }
-      throw err;
+  /** Of these ids, those OSV answered 404 for lately (in SQLite, or learnt in this wave and not yet written). */
+  private knownUnknownIds(ids: readonly string[]): Set<string> {
+    const since = new Date(this.now().getTime() - UNKNOWN_ID_TTL_MS).toISOString();
+    const known404 = new Set<string>(ids.filter((id) => this.pendingWrites.unknown.has(id)));
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const row of this.unknownIdsSince.all(since, JSON.stringify(ids.slice(i, i + 500)))) known404.add(row.id);
     }
+    return known404;
+  }
+
+  /**
+   * What starts the alias rating lookups of queries as their records arrive (prefetchAliasRatings):
+   * for the queries just completed, the same hits as `affecting` gives them (our matcher), the
+   * aliases of their unrated advisories (unratedAliasIds, as the audit will ask) and, of those,
+   * the ids not in hand, not listed for this audit (they come with the wave), not known to be
+   * unknown and not already being looked up. Every lookup shares the client's concurrency cap; a
+   * failure stops this audit's other lookups and is left for byIds to meet (fail closed there).
+   */
+  private aliasPrefetcher(
+    queries: PackageQuery[],
+    refsPerQuery: VulnRef[][],
+  ): { onQueriesReady: (ready: number[], records: ReadonlyMap<string, OsvRecord>) => void; stop: AbortController } {
+    const listed = new Set(refsPerQuery.flatMap((refs) => refs.map((ref) => ref.id)));
+    const stop = new AbortController();
+    const onQueriesReady = (ready: number[], records: ReadonlyMap<string, OsvRecord>): void => {
+      if (stop.signal.aborted) return;
+      const candidates = new Map<string, OsvRecord[]>();
+      const readyQueries: PackageQuery[] = [];
+      for (const i of ready) {
+        const query = queries[i];
+        if (query === undefined) continue; // a whole-list query: nothing of its own to rate
+        readyQueries.push(query);
+        const own = (refsPerQuery[i] ?? []).map((ref) => records.get(ref.id)).filter((r): r is OsvRecord => r !== undefined && !r.withdrawn);
+        candidates.set(queryKey(query), own);
+      }
+      const hits = [...matchCandidates(readyQueries, candidates).values()].flat();
+      for (const id of unratedAliasIds(hits)) {
+        if (!listed.has(id) && this.memory.peek(id) === undefined && !this.aliasLookups.has(id)) this.queuedLookups.set(id, stop);
+      }
+      // The answers that arrive in the same turn of the event loop share one look at osv_unknown_ids.
+      if (this.queuedLookups.size > 0 && !this.lookupsScheduled) {
+        this.lookupsScheduled = true;
+        setImmediate(() => this.startQueuedLookups());
+      }
+    };
+    return { onQueriesReady, stop };
+  }
+
+  /** Starts the queued alias lookups (see aliasPrefetcher), but not those of ids OSV lately said it does not know. */
+  private startQueuedLookups(): void {
+    this.lookupsScheduled = false;
+    const queued = [...this.queuedLookups].filter(([id, stop]) => !stop.signal.aborted && this.memory.peek(id) === undefined && !this.aliasLookups.has(id));
+    this.queuedLookups.clear();
+    if (queued.length === 0) return;
+    const known404 = this.knownUnknownIds(queued.map(([id]) => id));
+    for (const [id, stop] of queued) {
+      if (known404.has(id)) continue;
+      const lookup = this.fetchIfKnown(id, stop, true).finally(() => this.aliasLookups.delete(id));
+      lookup.catch(() => undefined); // met by byIds, or by nobody when the audit went no further
+      this.aliasLookups.set(id, lookup);
+    }
+  }
+
+  /**
+   * `/v1/vulns/{id}`, or null (remembered) when OSV has no such record. `unlessHeld`: a copy that
+   * arrived in the meantime (with a package's list) answers instead, once a slot is free.
+   */
+  private async fetchIfKnown(id: string, stop?: AbortController, unlessHeld = false): Promise<OsvRecord | null> {
+    // A 404 is an answer here, not a failure: caught inside the request so it stops nothing else.
+    const record = await this.fetchRecord(id, stop, { unknownIsAnswer: true, unlessHeld });
+    if (record === null) this.pendingWrites.unknown.add(id);
+    return record;
   }
 
   /**
@@ -308,7 +406,12 @@ export class OsvApi implements AdvisorySource {
    * Full records for the ids listed per query: from memory or the SQLite cache when their
    * `modified` is current, else from OSV (whole packages where that saves requests).
    */
-  private async hydrate(refsPerQuery: VulnRef[][], names: string[]): Promise<Map<string, OsvRecord>> {
+  private async hydrate(
+    refsPerQuery: VulnRef[][],
+    names: string[],
+    prefetch?: { onQueriesReady: (ready: number[], records: ReadonlyMap<string, OsvRecord>) => void; stop: AbortController },
+  ): Promise<Map<string, OsvRecord>> {
+    const onQueriesReady = prefetch?.onQueriesReady;
     const wanted = new Map<string, string>();
     for (const refs of refsPerQuery) {
       for (const { id, modified } of refs) {
@@ -317,6 +420,11 @@ export class OsvApi implements AdvisorySource {
       }
     }
     const records = this.cachedRecords(wanted);
+    const readiness = onQueriesReady ? new QueryReadiness(refsPerQuery.map((refs) => refs.map((ref) => ref.id))) : undefined;
+    const arrived = (ids: Iterable<string>): void => {
+      const ready = readiness?.arrived(ids) ?? [];
+      if (ready.length > 0) onQueriesReady?.(ready, records);
+    };
 
     // What is left, by the package whose query listed it.
     const missingByPackage = new Map<string, Set<string>>();
@@ -333,22 +441,39 @@ export class OsvApi implements AdvisorySource {
     });
     const whole = [...missingByPackage].filter(([, ids]) => ids.size >= PACKAGE_HYDRATION_THRESHOLD).map(([name]) => name);
     const lone = [...missingByPackage].filter(([, ids]) => ids.size < PACKAGE_HYDRATION_THRESHOLD).flatMap(([, ids]) => [...ids]);
+    // Every record in hand (a repeat audit): no wave for the rating lookups to overlap, byIds does them.
+    if (missingByPackage.size === 0) return records;
+    arrived(records.keys());
 
     const stop = new AbortController(); // one failure stops both kinds of request
-    const [lists, fetched] = await Promise.all([
-      this.all(whole, (name, stop) => this.queryPackage(name, stop), stop),
-      this.all(lone, (id, stop) => this.fetchRecord(id, stop), stop),
-    ]);
-    for (const record of fetched) records.set(record.id, record);
-    for (const { records: list } of lists) {
-      for (const record of list) {
+    // ...and the rating lookups not yet sent, at once (before the next request takes the free slot).
+    if (prefetch) stop.signal.addEventListener('abort', () => prefetch.stop.abort(stop.signal.reason), { once: true });
+    // Each answer is taken in as it comes, so a query whose records are all in hand is ready at once.
+    // A record asked for by id is taken as OSV sends it; a list's copy only when it is current.
+    const takeIn = (fresh: OsvRecord[], byId = false): void => {
+      const ids: string[] = [];
+      for (const record of fresh) {
+        if (byId) {
+          records.set(record.id, record);
+          ids.push(record.id);
+          continue;
+        }
         const modified = wanted.get(record.id);
-        if (modified !== undefined && compareOsvTimestamps(record.modified, modified) >= 0) records.set(record.id, record);
+        if (modified === undefined || compareOsvTimestamps(record.modified, modified) < 0) continue;
+        const held = records.get(record.id);
+        if (held !== undefined && compareOsvTimestamps(held.modified, record.modified) >= 0) continue;
+        records.set(record.id, record);
+        ids.push(record.id);
       }
-    }
+      arrived(ids);
+    };
+    await Promise.all([
+      this.all(whole, async (name, stop) => takeIn((await this.queryPackage(name, stop)).records), stop),
+      this.all(lone, async (id, stop) => takeIn([await this.fetchRecord(id, stop)], true), stop),
+    ]);
     // A package list that lacked an id, or held an older or invalid copy of it: ask for the id itself.
     const stragglers = [...wanted.keys()].filter((id) => !records.has(id));
-    for (const record of await this.all(stragglers, (id, stop) => this.fetchRecord(id, stop))) records.set(record.id, record);
+    await this.all(stragglers, async (id, stop) => takeIn([await this.fetchRecord(id, stop)], true), stop);
     return records;
   }
 
@@ -438,19 +563,22 @@ export class OsvApi implements AdvisorySource {
     this.packageLists.set(name, { at: this.now().getTime(), records });
   }
 
-  private async fetchRecord(id: string, stop?: AbortController, unknownIsAnswer = false): Promise<OsvRecord> {
-    this.stats.vulns++;
+  private fetchRecord(id: string, stop?: AbortController): Promise<OsvRecord>;
+  private fetchRecord(id: string, stop: AbortController | undefined, lookup: { unknownIsAnswer: true; unlessHeld: boolean }): Promise<OsvRecord | null>;
+  private async fetchRecord(id: string, stop?: AbortController, lookup?: { unknownIsAnswer: true; unlessHeld: boolean }): Promise<OsvRecord | null> {
+    const unknownIsAnswer = lookup?.unknownIsAnswer === true;
+    const unlessHeld = lookup?.unlessHeld === true;
     const what = `GET /v1/vulns/${id}`;
     let raw: unknown;
     try {
       const url = `${this.baseUrl}/v1/vulns/${encodeURIComponent(id)}`;
       raw = await this.send(async () => {
-        try {
-          return await requestJson(url, z.unknown(), { ...this.http, method: 'GET' });
-        } catch (err) {
-          if (unknownIsAnswer && err instanceof ServiceError && err.status === 404) return UNKNOWN_ID;
-          throw err;
-        }
+        const held = unlessHeld ? this.memory.peek(id) : undefined;
+        if (held !== undefined) return new HeldCopy(held.record);
+        this.stats.vulns++;
+        if (!unknownIsAnswer) return requestJson(url, z.unknown(), { ...this.http, method: 'GET' });
+        const found = await requestJsonIfFound(url, z.unknown(), { ...this.http, method: 'GET' });
+        return found === null ? UNKNOWN_ID : found.value;
       }, stop);
     } catch (err) {
       if (err instanceof ServiceError && err.status === 404) {
@@ -458,7 +586,8 @@ export class OsvApi implements AdvisorySource {
       }
       throw err;
     }
-    if (raw === UNKNOWN_ID) throw new UnknownIdError(id);
+    if (raw === UNKNOWN_ID) return null;
+    if (raw instanceof HeldCopy) return raw.record;
     const parsed = parseOsvRecord(raw);
     if (!parsed.ok) throw new ServiceError('OSV', `OSV sent an invalid record in its answer to ${what}: ${parsed.reason}`);
     const record = parsed.record;

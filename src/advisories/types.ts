@@ -99,6 +99,12 @@ export interface AffectingOptions {
    * e.g. an audit's unpinned requirements: a remote source learns them in the same round trip.
    */
   listPackages?: readonly string[];
+  /**
+   * The caller will look up the records of unrated advisories' aliases next (lookUpAliasRatings,
+   * then byIds): a remote source may start those lookups as each query's records arrive, instead
+   * of after the whole answer. Never changes what is returned.
+   */
+  prefetchAliasRatings?: boolean;
 }
 
 export const queryKey = (q: PackageQuery): string => `${q.name}@${q.version}`;

@@ -110,7 +110,8 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   let advisoriesOk = true;
   try {
     // The unpinned requirements' whole lists are asked for below: a remote source learns them now.
-    hits = await input.advisories.affecting(queries, { listPackages: unpinned.map((d) => d.name) });
+    // The alias ratings are looked up next: a remote source starts them as each package's records arrive.
+    hits = await input.advisories.affecting(queries, { listPackages: unpinned.map((d) => d.name), prefetchAliasRatings: true });
   } catch (err) {
     advisoriesOk = false;
     warnings.push(`advisories unavailable (${messageOf(err)}): vulnerabilities were NOT checked`);

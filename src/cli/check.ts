@@ -75,7 +75,10 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const now = new Date();
     const source = advisorySourceFor(services, Boolean(values.offline), now);
-    const hits = await source.affecting(queries.map((q) => ({ name: q.name, version: q.version })));
+    const hits = await source.affecting(
+      queries.map((q) => ({ name: q.name, version: q.version })),
+      { prefetchAliasRatings: true }, // the alias ratings below start as each package's records arrive
+    );
     const ratings = await lookUpAliasRatings(source, [...hits.values()].flat());
     const results = queries.map((q) => ({
       name: q.given,

@@ -94,10 +94,13 @@ describe('a first API-mode audit', () => {
       return transaction(fn);
     }) as Db['transaction'];
     await audit(new OsvApi({ baseUrl: fake.url, db }));
-    // Three packages' lists and the unknown aliases: two waves (hydration, ratings), two writes.
+    // Three packages' lists and the unknown aliases: two waves (hydration, ratings), two writes at
+    // most. The rating lookups overlap the hydration now, so those done before it ends may ride in
+    // its write, and then the ratings have nothing left to write.
     expect(fake.requests.filter((r) => r.endpoint === 'query')).toHaveLength(3);
     expect(vulnsAsked(fake).length).toBeGreaterThan(0);
-    expect(transactions).toBe(2);
+    expect(transactions).toBeGreaterThanOrEqual(1);
+    expect(transactions).toBeLessThanOrEqual(2);
 
     fake.resetCounts();
     const again = await audit(new OsvApi({ baseUrl: fake.url, db }));

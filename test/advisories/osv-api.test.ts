@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { affects } from '../../src/advisories/match.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { DEFAULT_OSV_CONCURRENCY, MAX_QUERIES_PER_BATCH, OsvApi, PACKAGE_LIST_TTL_MS, type OsvApiOptions } from '../../src/advisories/osv-api.js';
@@ -62,6 +62,19 @@ describe('OsvApi.affecting', () => {
     // django (9 ids) and requests (2 ids) are each hydrated by one /v1/query for the whole package.
     expect(expectedIds(django)).toHaveLength(9);
     expect(api.stats).toEqual({ querybatch: 1, vulns: 0, query: 2 });
+  });
+
+  it('talks to OSV over its own kept-alive sockets, not through the global fetch', async () => {
+    const fake = await fakeOsv();
+    vi.stubGlobal('fetch', () => Promise.reject(new Error('global fetch used')));
+    try {
+      const api = client(fake, { retries: 0 });
+      const django = { name: 'django', version: '2.1.5' };
+      expect(idsOf(await api.affecting([django]), django)).toEqual(expectedIds(django));
+      expect(fake.counts.querybatch + fake.counts.query).toBe(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('splits 2,500 queries into batches of at most 1,000 and keeps every answer with its query', async () => {
@@ -465,22 +478,22 @@ describe('a repeat audit against OSV', () => {
     expect(lists.get('pillow')!.map((r) => r.id).sort()).toEqual((await client(fake).forPackage('pillow')).map((r) => r.id).sort());
   });
 
-  it('hydrates the first audit of 64 vulnerable packages in one parallel wave', async () => {
+  it('hydrates the first audit of as many vulnerable packages as the cap (128) in one parallel wave', async () => {
     const fake = await fakeOsv({ latencyMs: 300 });
-    // 70 packages, each pinned to a release one of its advisories lists.
+    // A few more packages than the cap, each pinned to a release one of its advisories lists.
     const pinsByName = new Map<string, string>();
     for (const r of records) {
       for (const a of r.affected ?? []) {
         const name = normalizeName(a.package?.name ?? '');
         const version = a.versions?.[0];
-        if (!r.withdrawn && version && !pinsByName.has(name) && pinsByName.size < 70) pinsByName.set(name, version);
+        if (!r.withdrawn && version && !pinsByName.has(name) && pinsByName.size < DEFAULT_OSV_CONCURRENCY + 6) pinsByName.set(name, version);
       }
     }
     const api = client(fake);
     await api.affecting([...pinsByName].map(([name, version]) => ({ name, version })));
     expect(api.stats.query + api.stats.vulns).toBeGreaterThan(DEFAULT_OSV_CONCURRENCY);
     // Up to the cap, every package's list is in flight at once: one round trip, not one per 32.
-    expect(DEFAULT_OSV_CONCURRENCY).toBe(64);
+    expect(DEFAULT_OSV_CONCURRENCY).toBe(128);
     expect(fake.peakInFlight).toBe(DEFAULT_OSV_CONCURRENCY);
   });
 });

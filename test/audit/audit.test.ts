@@ -109,13 +109,13 @@ describe('an audit of a real-shaped tree', () => {
     expect(of(result.findings, 'extra-index-url')).toHaveLength(1);
   });
 
-  it('tells the advisory source up front which whole lists it will ask for (the unpinned requirements)', async () => {
+  it('tells the advisory source up front which whole lists it will ask for (the unpinned requirements), and that alias ratings follow', async () => {
     const mirror = await realMirror();
-    const asked: { listPackages?: readonly string[] }[] = [];
+    const asked: { listPackages?: readonly string[]; prefetchAliasRatings?: boolean }[] = [];
     const listed: string[] = [];
     const spy = {
       kind: 'api' as const,
-      affecting: (queries: Parameters<typeof mirror.affecting>[0], options?: { listPackages?: readonly string[] }) => {
+      affecting: (queries: Parameters<typeof mirror.affecting>[0], options?: { listPackages?: readonly string[]; prefetchAliasRatings?: boolean }) => {
         asked.push(options ?? {});
         return mirror.affecting(queries);
       },
@@ -125,7 +125,7 @@ describe('an audit of a real-shaped tree', () => {
       },
     };
     await auditFileSource(tree, { target: 'app', advisories: spy, registry: null, now });
-    expect(asked).toEqual([{ listPackages: ['requests'] }]);
+    expect(asked).toEqual([{ listPackages: ['requests'], prefetchAliasRatings: true }]);
     // Every list asked for later was announced, or belongs to a queried (vulnerable) pin.
     expect(listed.filter((n) => !['django', 'jinja2', 'pyyaml'].includes(n))).toEqual(['requests']);
   });

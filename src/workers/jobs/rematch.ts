@@ -45,7 +45,8 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
 
   let hits: Map<string, OsvRecord[]>;
   try {
-    hits = await advisories.affecting([...queries.values()]);
+    // Alias ratings are looked up below: a remote source starts them as each package's records arrive.
+    hits = await advisories.affecting([...queries.values()], { prefetchAliasRatings: true });
   } catch (err) {
     return { ok: false, warning: `advisories unavailable (${messageOf(err)}): unchanged repositories were not re-checked` };
   }
