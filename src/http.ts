@@ -322,7 +322,11 @@ function formatMs(ms: number): string {
 }
 
 /** Reads a body as JSON, rejecting anything that is not JSON with an error that names the service. */
-export async function readJson(res: { status: number; text(): Promise<string> }, service: ServiceName, what: string): Promise<unknown> {
+/** A request's description, given as text or worded only when an error needs it. */
+type RequestWording = string | (() => string);
+const worded = (what: RequestWording): string => (typeof what === 'string' ? what : what());
+
+export async function readJson(res: { status: number; text(): Promise<string> }, service: ServiceName, what: RequestWording): Promise<unknown> {
   let text: string;
   try {
     text = await res.text();
@@ -330,24 +334,24 @@ export async function readJson(res: { status: number; text(): Promise<string> },
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     throw new ServiceError(
       service,
-      timedOut ? `${service} did not finish its answer to ${what} in time` : `${service} broke off its answer to ${what}: ${errorText(err)}`,
+      timedOut ? `${service} did not finish its answer to ${worded(what)} in time` : `${service} broke off its answer to ${worded(what)}: ${errorText(err)}`,
       { cause: err, status: res.status },
     );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ServiceError(service, `${service} returned malformed JSON to ${what}`, { cause: err, status: res.status });
+    throw new ServiceError(service, `${service} returned malformed JSON to ${worded(what)}`, { cause: err, status: res.status });
   }
 }
 
 /** Checks a decoded answer against its expected shape; the first problem is named, the data is not echoed. */
-export function checkShape<T>(schema: z.ZodType<T>, value: unknown, service: ServiceName, what: string): T {
+export function checkShape<T>(schema: z.ZodType<T>, value: unknown, service: ServiceName, what: RequestWording): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
-  throw new ServiceError(service, `${service} returned an unexpected answer to ${what}${where}: ${issue?.message ?? 'invalid'}`);
+  throw new ServiceError(service, `${service} returned an unexpected answer to ${worded(what)}${where}: ${issue?.message ?? 'invalid'}`);
 }
 
 /**
@@ -368,13 +372,14 @@ export async function requestJsonIfFound<T>(url: string | URL, schema: z.ZodType
 }
 
 async function answerJson<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions, notFoundIsNull: boolean): Promise<{ value: T } | null> {
-  const what = describeRequest(options.method ?? (options.json === undefined ? 'GET' : 'POST'), url);
+  // Worded only when something failed, as in withRetries.
+  const what = (): string => describeRequest(options.method ?? (options.json === undefined ? 'GET' : 'POST'), url);
   const transport = options.transport ? observedTransport(options.service, options.transport) : fetchTransport(options.service, options.fetch);
   const res = await withRetries(url, options, transport);
   if (!res.ok) {
     await res.discard().catch(() => undefined);
     if (notFoundIsNull && res.status === 404) return null;
-    throw new ServiceError(options.service, `${options.service} answered ${res.status} to ${what}`, { status: res.status });
+    throw new ServiceError(options.service, `${options.service} answered ${res.status} to ${what()}`, { status: res.status });
   }
   return { value: checkShape(schema, await readJson(res, options.service, what), options.service, what) };
 }

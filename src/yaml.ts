@@ -1,13 +1,8 @@
 /**
  * The YAML parser, loaded on first use. Only trees with a `.depwatch.yml`, a conda environment, a
  * CI workflow or Kubernetes/Compose files need it, and loading it cost every audit and scan about
- * 60 ms of start-up. It ships CommonJS, so a synchronous require loads the same module an import
- * would (as ignores.ts does for `ignore`).
+ * 60 ms of start-up (see on-first-use.ts).
  */
-import { createRequire } from 'node:module';
+import { onFirstUse } from './on-first-use.js';
 
-const requireOnUse = createRequire(import.meta.url);
-
-let loaded: typeof import('yaml') | undefined;
-
-export const yaml = (): typeof import('yaml') => (loaded ??= requireOnUse('yaml') as typeof import('yaml'));
+export const yaml = onFirstUse<typeof import('yaml')>('yaml');

@@ -37,7 +37,7 @@ export function describeAdvisory(records: readonly Pick<OsvRecord, 'summary' | '
  * What `describeAdvisory` reads of one record, each line already clipped: its summary when that is
  * meaningful, the first sentence of its details that is not boilerplate, and the first sentence
  * (the last resort). Worked out once per record: the mirror stores it at import time
- * (stored-description.ts), and reading advisory text is most of the work of describing.
+ * (stored-record.ts), and reading advisory text is most of the work of describing.
  */
 export interface RecordDescription {
   summary: string | null;

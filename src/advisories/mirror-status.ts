@@ -57,11 +57,16 @@ export class MirrorStatusReader {
     return this.newest.get()?.modified ?? null;
   }
 
+  /** The mirror's meta row under `key` (its last sync, the formats of its derived data), or null. */
+  meta(key: string): string | null {
+    return this.readMeta.get(key)?.value ?? null;
+  }
+
   lastSync(): { at: string; source: string } | null {
-    const row = this.readMeta.get(LAST_SYNC_KEY);
-    if (row === undefined) return null;
+    const text = this.meta(LAST_SYNC_KEY);
+    if (text === null) return null;
     try {
-      const value = JSON.parse(row.value) as { at?: unknown; source?: unknown };
+      const value = JSON.parse(text) as { at?: unknown; source?: unknown };
       if (typeof value.at !== 'string') return null;
       return { at: value.at, source: typeof value.source === 'string' ? value.source : '' };
     } catch {

@@ -14,7 +14,7 @@ import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_FORMAT, STORED_MA
 import { primeDescription } from './description.js';
 import { lazyRecord } from './lazy-record.js';
 import { primeSeverity } from './severity.js';
-import { parseStoredRecord, STORED_RECORD_FORMAT, STORED_RECORD_PREFIX, storedRecordJson } from './stored-record.js';
+import { parseStoredRecord, STORED_RECORD_FORMAT, STORED_RECORD_PREFIX, storedRecordJson, type StoredRecordParts } from './stored-record.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
@@ -149,7 +149,6 @@ function prepareStatements(db: Db) {
     jsonOf: db.prepare<[string], { json: string }>('SELECT json FROM advisories WHERE id = ?'),
     // Changes whenever another connection commits (our own writes are tracked by the mirror itself).
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
-    readMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     byId: db.prepare<[string], StoredRow>('SELECT id, modified_key, json, derived FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
     writeMeta: db.prepare(
@@ -246,7 +245,7 @@ export class AdvisoryMirror implements AdvisorySource {
    */
   deriveMissingMatchers(): number {
     const s = this.statements;
-    if (s.readMeta.get(DERIVED_FORMATS_KEY)?.value === DERIVED_FORMATS) return 0;
+    if (this.statusReader.meta(DERIVED_FORMATS_KEY) === DERIVED_FORMATS) return 0;
     for (;;) {
       const rows = s.staleRecords.all(`${STORED_RECORD_PREFIX}%`, IMPORT_BATCH_SIZE);
       if (rows.length === 0) break;
@@ -501,8 +500,7 @@ export class AdvisoryMirror implements AdvisorySource {
       return stored === undefined ? null : decode(stored.json);
     });
     this.records.set(row.id, row.modified_key, record);
-    primeDescription(record, parts.description);
-    primeSeverity(record, undefined, parts.severity);
+    primeFromParts(record, parts);
     return record;
   }
 
@@ -512,16 +510,17 @@ export class AdvisoryMirror implements AdvisorySource {
     const record = decode(row.json);
     if (record !== null) {
       this.records.set(row.id, row.modified_key, record);
-      // Described and rated at import: findings built from this record need not read its text
-      // or score its vectors again.
       const parts = parseStoredRecord(row.derived);
-      if (parts !== null) {
-        primeDescription(record, parts.description);
-        primeSeverity(record, undefined, parts.severity);
-      }
+      if (parts !== null) primeFromParts(record, parts);
     }
     return record;
   }
+}
+
+/** Described and rated at import: findings built from the record need not read its text or score its vectors again. */
+function primeFromParts(record: OsvRecord, parts: StoredRecordParts): void {
+  primeDescription(record, parts.description);
+  primeSeverity(record, undefined, parts.severity);
 }
 
 /** Stored rows were validated on the way in; a row damaged since is skipped rather than fatal. */

@@ -2,7 +2,7 @@
  * How bad is an advisory? OSV carries CVSS vectors, not numbers, so the base score is computed here
  * (ae-cvss-calculator, FIRST's formulas); GHSA's `database_specific.severity` word is the fallback.
  */
-import { createRequire } from 'node:module';
+import { onFirstUse } from '../on-first-use.js';
 import { affectedEntries } from './match.js';
 import type { OsvRecord, OsvSeverity } from './types.js';
 
@@ -23,11 +23,8 @@ export interface CvssScore {
 }
 
 // The calculator loads on the first vector scored: the mirror stores each record's severity at
-// import time (stored-matcher.ts, stored-record.ts), so an offline audit usually scores none. It is a
-// CommonJS package: a synchronous require loads the same module an import would.
-const requireOnUse = createRequire(import.meta.url);
-let calculator: typeof import('ae-cvss-calculator') | undefined;
-const cvss = (): typeof import('ae-cvss-calculator') => (calculator ??= requireOnUse('ae-cvss-calculator') as typeof import('ae-cvss-calculator'));
+// import time (stored-matcher.ts, stored-record.ts), so an offline audit usually scores none.
+const cvss = onFirstUse<typeof import('ae-cvss-calculator')>('ae-cvss-calculator');
 
 /** FIRST's qualitative scale for CVSS v3 and v4. */
 export function cvssRating(score: number): CvssRating {

@@ -14,6 +14,7 @@
 import { isValidVersion } from '../python/pep440.js';
 import { affectedEntries, compileRange, equalityKey, fixedVersions, isPlainRelease, rangeAffects, type CompiledRange, type EventKind } from './match.js';
 import { computeSeverity, severityFrom, type Severity } from './severity.js';
+import { allStrings, storedObject } from './stored-json.js';
 import type { OsvRecord } from './types.js';
 
 /**
@@ -79,16 +80,8 @@ export const storedMatcherJson = (record: OsvRecord, name: string): string => JS
  * quietly match nothing (a vulnerability missed).
  */
 export function parseStoredMatcher(text: string | null): StoredMatcher | null {
-  if (text === null || !text.startsWith(STORED_MATCHER_PREFIX)) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const m = value as Record<string, unknown>;
-  if (m['format'] !== STORED_MATCHER_FORMAT) return null;
+  const m = storedObject(text, STORED_MATCHER_PREFIX);
+  if (m === null || m['format'] !== STORED_MATCHER_FORMAT) return null;
   const keys = m['keys'];
   if (typeof keys !== 'string' || (keys !== '' && !keys.endsWith(' ')) || !allStrings(m['exact']) || !allStrings(m['fixed'])) return null;
   if (!Array.isArray(m['ranges']) || !m['ranges'].every(isCompiledRange)) return null;
@@ -111,11 +104,6 @@ export function matcherFromStored(stored: StoredMatcher): (version: string) => b
   };
 }
 
-function allStrings(value: unknown): value is string[] {
-  if (!Array.isArray(value)) return false;
-  for (const item of value) if (typeof item !== 'string') return false;
-  return true;
-}
 
 const EVENT_KINDS: ReadonlySet<EventKind> = new Set(['introduced', 'fixed', 'last_affected', 'limit']);
 

@@ -7,6 +7,7 @@
  */
 import { computeRecordDescription, type RecordDescription } from './description.js';
 import { computeSeverity, severityFrom, type Severity } from './severity.js';
+import { allStrings, storedObject } from './stored-json.js';
 import type { OsvRecord } from './types.js';
 
 /** Changes whenever what is derived, or how, changes: rows of another format are derived again. */
@@ -28,20 +29,13 @@ export const storedRecordJson = (record: OsvRecord): string =>
 
 /** The stored parts read back; null when absent, of another format or damaged (then they are worked out again). */
 export function parseStoredRecord(text: string | null): StoredRecordParts | null {
-  if (text === null || !text.startsWith(STORED_RECORD_PREFIX)) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const stored = value as Record<string, unknown>;
+  const stored = storedObject(text, STORED_RECORD_PREFIX);
+  if (stored === null) return null;
   const description = descriptionFrom(stored['description']);
   const severity = severityFrom(stored['severity']);
   const aliases = stored['aliases'];
-  if (aliases !== null && !(Array.isArray(aliases) && aliases.every((a) => typeof a === 'string'))) return null;
-  return description === null || severity === null ? null : { aliases: aliases as string[] | null, description, severity };
+  if (aliases !== null && !allStrings(aliases)) return null;
+  return description === null || severity === null ? null : { aliases, description, severity };
 }
 
 function descriptionFrom(value: unknown): RecordDescription | null {

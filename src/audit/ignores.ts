@@ -3,7 +3,7 @@
  * channel). An advisory id covers all of its aliases; an expired ignore stops applying and the report
  * says so; an active ignore that matches nothing is reported as stale so it can be removed.
  */
-import { createRequire } from 'node:module';
+import { onFirstUse } from '../on-first-use.js';
 import { isScanIgnoreId } from '../scan/rule-ids.js';
 import { isFindingKind, type Finding } from './findings.js';
 
@@ -31,11 +31,8 @@ export interface IgnoreNote {
   rule?: IgnoreRule;
 }
 
-// The .gitignore matcher is needed only by an ignore with a `path` glob: required on first use,
-// not at start-up of every audit. It is a CommonJS package, so a synchronous require loads the
-// same module an import would.
-const requireOnUse = createRequire(import.meta.url);
-const gitignore = (): typeof import('ignore') => requireOnUse('ignore') as typeof import('ignore');
+// The .gitignore matcher is needed only by an ignore with a `path` glob.
+const gitignore = onFirstUse<typeof import('ignore')>('ignore');
 
 /** Whether a relative path matches an ignore's `path` glob (.gitignore syntax, so `tests/` covers the folder). */
 export function pathGlobMatches(glob: string, file: string): boolean {

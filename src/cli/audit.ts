@@ -74,22 +74,25 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const scanCode = values['no-code'] ? null : fingerprintOptions(io);
 
   const offline = Boolean(values.offline);
+  const target = await auditTargetOf(io, positionals[0]!);
   // An offline audit of a checkout talks to no service: it loads neither the configuration nor the
   // HTTP clients. A repository is read from GitHub, so it needs them even offline.
-  const isDirectory = (await stat(resolve(io.cwd, positionals[0]!)).catch(() => null))?.isDirectory() ?? false;
-  const online = offline && isDirectory ? null : await openOnlineServices(io, values.db, { readOnly: true });
+  const online = offline && target.kind === 'directory' ? null : await openOnlineServices(io, values.db, { readOnly: true });
   const services: Services = online ?? openServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
     const options: TreeAuditOptions = {
       target: '',
       advisories: advisorySourceFor(services, offline, now),
-      registry: offline || !online ? null : online.pypi,
+      registry: online && !offline ? online.pypi : null,
       now,
       unknownAs,
       ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     };
-    const { result, report } = await auditTarget(positionals[0]!, io, online, options, scanCode);
+    const { result, report } =
+      target.kind === 'directory'
+        ? { result: await auditDirectory(target.dir, target.given, options, scanCode), report: {} }
+        : await auditRepository(target.given, online!, options, scanCode); // a repository always opens them
     writeChunks(io, RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
       for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
@@ -106,17 +109,25 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
 /** Code scanning wanted (with the fingerprint key, if any), or null for --no-code. */
 type ScanCode = { fingerprintKey?: string } | null;
 
-async function auditTarget(target: string, io: CliIO, services: OnlineServices | null, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {
-  const dir = resolve(io.cwd, target);
-  const info = await stat(dir).catch(() => null);
-  if (info?.isDirectory()) {
-    // The scan reads the same tree while the audit waits on advisories and PyPI.
-    const [audit, scan] = await Promise.all([auditFileSource(directorySource(dir), { ...options, target }), scanCode ? scanDirectory(dir, scanCode) : null]);
-    return { result: scan ? withCodeScan(audit, scan) : audit, report: {} };
-  }
-  if (info) throw new CliError(`${target}: give a directory (use "depwatch deps FILE" to read a single file)`);
-  if (!/^[\w.-]+\/[\w.-]+(@.+)?$/.test(target) && !/^https?:\/\//.test(target)) throw new CliError(`${target}: no such directory, and not owner/repo or a GitHub URL`);
+type AuditTarget = { kind: 'directory'; dir: string; given: string } | { kind: 'repository'; given: string };
 
+/** What the argument names, looked at once, before anything is opened: a checkout or a GitHub repository. */
+async function auditTargetOf(io: CliIO, given: string): Promise<AuditTarget> {
+  const dir = resolve(io.cwd, given);
+  const info = await stat(dir).catch(() => null);
+  if (info?.isDirectory()) return { kind: 'directory', dir, given };
+  if (info) throw new CliError(`${given}: give a directory (use "depwatch deps FILE" to read a single file)`);
+  if (!/^[\w.-]+\/[\w.-]+(@.+)?$/.test(given) && !/^https?:\/\//.test(given)) throw new CliError(`${given}: no such directory, and not owner/repo or a GitHub URL`);
+  return { kind: 'repository', given };
+}
+
+async function auditDirectory(dir: string, target: string, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
+  // The scan reads the same tree while the audit waits on advisories and PyPI.
+  const [audit, scan] = await Promise.all([auditFileSource(directorySource(dir), { ...options, target }), scanCode ? scanDirectory(dir, scanCode) : null]);
+  return scan ? withCodeScan(audit, scan) : audit;
+}
+
+async function auditRepository(target: string, services: OnlineServices, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {
   // GitHub's client (octokit and its plugins) loads only for a repository: a checkout never needs it.
   const [{ createGitHubClient }, { blobLineUrl }, { htmlHostFromApiUrl, parseRepoRef }, { snapshotSource, takeSnapshot }] = await Promise.all([
     import('../github/client.js'),
@@ -125,8 +136,6 @@ async function auditTarget(target: string, io: CliIO, services: OnlineServices |
     import('../github/snapshot.js'),
   ]);
 
-  // Opened for every target that was not a directory when the command started.
-  if (services === null) throw new CliError(`${target}: no such directory`);
   const ref = parseRepoRef(target, { hosts: ['github.com', 'www.github.com', htmlHostFromApiUrl(services.config.github.apiUrl)] });
   const octokit = await createGitHubClient(services.config.github);
   if (options.onProgress) options.onProgress(`reading ${ref.owner}/${ref.repo} from GitHub`);

@@ -4,15 +4,14 @@
  * each alias is asked once however many packages share it, and the ratings are exactly those of
  * looking them up afterwards, including "unrated" when a lookup fails.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OsvApi } from '../../src/advisories/osv-api.js';
 import type { AdvisorySource, OsvRecord } from '../../src/advisories/types.js';
 import type { Finding } from '../../src/audit/findings.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import type { FetchLike } from '../../src/http.js';
 import { memorySource } from '../../src/python/files.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
+import { osvTestKit, vulnsAsked } from './osv-kit.js';
 
 const MODIFIED = '2026-11-01T00:00:00Z';
 
@@ -46,27 +45,10 @@ const RECORDS: OsvRecord[] = [
 const tree = memorySource({ 'requirements.txt': 'alpha==1.0\nbeta==1.0\ngamma==1.0\n' });
 const now = new Date('2026-12-05T12:00:00Z');
 
-const open: { fakes: FakeOsv[]; dbs: Db[] } = { fakes: [], dbs: [] };
-afterEach(async () => {
-  await Promise.all(open.fakes.splice(0).map((f) => f.close()));
-  for (const db of open.dbs.splice(0)) db.close();
-});
-
-async function fakeOsv(): Promise<FakeOsv> {
-  const fake = await startFakeOsv({ records: RECORDS });
-  open.fakes.push(fake);
-  return fake;
-}
-
-function database(): Db {
-  const db = openDb(':memory:');
-  open.dbs.push(db);
-  return db;
-}
+const { fakeOsv, database } = osvTestKit(() => RECORDS);
 
 const audit = (advisories: AdvisorySource) => auditFileSource(tree, { target: 'app', advisories, registry: null, now });
 const ratings = (findings: Finding[]) => findings.filter((f) => f.kind === 'vulnerability').map((f) => [f.id, f.severity, f.severityFrom ?? null]).sort();
-const vulnsAsked = (fake: FakeOsv) => fake.requests.filter((r) => r.endpoint === 'vulns').map((r) => decodeURIComponent(r.path.slice('/v1/vulns/'.length)));
 
 /** The same client, but the audit's hint to start rating lookups early never reaches it. */
 function withoutPrefetch(api: OsvApi): AdvisorySource {
@@ -122,10 +104,9 @@ describe('alias rating lookups of an API-mode audit', () => {
     // then the lookup alpha's answer queued, which finds GHSA-X in hand by then.
     const ghsa: OsvRecord = { ...unrated('GHSA-xxxx-xxxx-xxxx', 'gamma', ['PYSEC-2099-1']), severity: [{ type: 'CVSS_V3', score: CRITICAL }] };
     ghsa.affected = [{ package: { ecosystem: 'PyPI', name: 'gamma' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '5.0' }, { fixed: '5.1' }] }] }];
-    const fake = await startFakeOsv({
+    const fake = await fakeOsv({
       records: [unrated('PYSEC-2099-1', 'alpha', ['GHSA-xxxx-xxxx-xxxx']), unrated('PYSEC-2099-3', 'gamma', []), unrated('PYSEC-2099-5', 'delta', []), ghsa],
     });
-    open.fakes.push(fake);
     const api = new OsvApi({ baseUrl: fake.url, db: database(), concurrency: 1 });
     const result = await auditFileSource(memorySource({ 'requirements.txt': 'alpha==1.0\ngamma==1.0\ndelta==1.0\n' }), { target: 'app', advisories: api, registry: null, now });
     expect(api.stats).toEqual({ querybatch: 1, query: 3, vulns: 0 });

@@ -5,15 +5,16 @@
  * unless that alias's record is already in hand. Everything learnt is kept in SQLite, written once
  * per wave, so the next client on the same database asks one querybatch and nothing else.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unratedAliasIds } from '../../src/advisories/alias-severity.js';
 import { OsvApi } from '../../src/advisories/osv-api.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import type { FetchLike } from '../../src/http.js';
 import { memorySource } from '../../src/python/files.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
+import type { Db } from '../../src/store/db.js';
+import type { FakeOsv } from '../fakes/osv.js';
+import { osvTestKit, vulnsAsked } from './osv-kit.js';
 import { ghsaRecord } from '../fixtures/ghsa/load.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
 
@@ -33,26 +34,10 @@ const PYYAML_GHSA = ghsaRecord('GHSA-8q59-q68h-6hv4');
 const tree = memorySource({ 'requirements.txt': 'Django==2.1.5\npyyaml==5.1\njinja2==2.10\nrequests==2.32.3\n' });
 const now = new Date('2026-12-05T12:00:00Z');
 
-const open: { fakes: FakeOsv[]; dbs: Db[] } = { fakes: [], dbs: [] };
-afterEach(async () => {
-  await Promise.all(open.fakes.splice(0).map((f) => f.close()));
-  for (const db of open.dbs.splice(0)) db.close();
-});
-
-async function fakeOsv(): Promise<FakeOsv> {
-  const fake = await startFakeOsv({ records: [...fixtureRecords().values(), DJANGO_GHSA, PYYAML_GHSA] });
-  open.fakes.push(fake);
-  return fake;
-}
-
-function database(): Db {
-  const db = openDb(':memory:');
-  open.dbs.push(db);
-  return db;
-}
+const { fakeOsv, database } = osvTestKit(() => [...fixtureRecords().values(), DJANGO_GHSA, PYYAML_GHSA]);
 
 const audit = (advisories: OsvApi) => auditFileSource(tree, { target: 'app', advisories, registry: null, now });
-const vulnsAsked = (fake: FakeOsv) => fake.requests.filter((r) => r.endpoint === 'vulns').map((r) => decodeURIComponent(r.path.slice('/v1/vulns/'.length))).sort();
+const sortedVulnsAsked = (fake: FakeOsv) => vulnsAsked(fake).sort();
 
 describe('a first API-mode audit', () => {
   it('asks one querybatch, one /v1/query per vulnerable package and one GET per alias not in hand, nothing else', async () => {
@@ -75,10 +60,10 @@ describe('a first API-mode audit', () => {
     const wanted = unratedAliasIds([...held.values()].filter((r) => hitIds.has(r.id) && r.id !== DJANGO_GHSA.id));
     expect(wanted).toContain(DJANGO_GHSA.id);
     expect(wanted).not.toContain(PYYAML_GHSA.id);
-    expect(vulnsAsked(fake)).toEqual(wanted.filter((id) => !held.has(id)));
-    expect(vulnsAsked(fake)).toContain('CVE-2019-14234'); // this OSV has no CVE records: a 404, remembered
-    expect(vulnsAsked(fake)).not.toContain(DJANGO_GHSA.id);
-    expect(fake.requests).toHaveLength(1 + vulnerable.length + vulnsAsked(fake).length);
+    expect(sortedVulnsAsked(fake)).toEqual(wanted.filter((id) => !held.has(id)));
+    expect(sortedVulnsAsked(fake)).toContain('CVE-2019-14234'); // this OSV has no CVE records: a 404, remembered
+    expect(sortedVulnsAsked(fake)).not.toContain(DJANGO_GHSA.id);
+    expect(fake.requests).toHaveLength(1 + vulnerable.length + sortedVulnsAsked(fake).length);
 
     // The GHSA record in hand rates what PyPA left unrated.
     expect(result.findings.find((f) => f.id === 'PYSEC-2019-13')).toMatchObject({ severity: 'critical', severityFrom: DJANGO_GHSA.id });
@@ -98,7 +83,7 @@ describe('a first API-mode audit', () => {
     // most. The rating lookups overlap the hydration now, so those done before it ends may ride in
     // its write, and then the ratings have nothing left to write.
     expect(fake.requests.filter((r) => r.endpoint === 'query')).toHaveLength(3);
-    expect(vulnsAsked(fake).length).toBeGreaterThan(0);
+    expect(sortedVulnsAsked(fake).length).toBeGreaterThan(0);
     expect(transactions).toBeGreaterThanOrEqual(1);
     expect(transactions).toBeLessThanOrEqual(2);
 

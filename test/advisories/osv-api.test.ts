@@ -1,12 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { affects } from '../../src/advisories/match.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { DEFAULT_OSV_CONCURRENCY, MAX_QUERIES_PER_BATCH, OsvApi, PACKAGE_LIST_TTL_MS, type OsvApiOptions } from '../../src/advisories/osv-api.js';
 import { queryKey, type OsvRecord, type PackageQuery } from '../../src/advisories/types.js';
 import { ServiceError } from '../../src/http.js';
 import { normalizeName } from '../../src/python/names.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { startFakeOsv, type FakeOsv, type FakeOsvOptions } from '../fakes/osv.js';
+import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
+import { osvTestKit } from './osv-kit.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
 
 let records: OsvRecord[];
@@ -14,23 +14,7 @@ beforeAll(() => {
   records = [...fixtureRecords().values()];
 });
 
-const open: { fakes: FakeOsv[]; dbs: Db[] } = { fakes: [], dbs: [] };
-afterEach(async () => {
-  await Promise.all(open.fakes.splice(0).map((f) => f.close()));
-  for (const db of open.dbs.splice(0)) db.close();
-});
-
-async function fakeOsv(options: Partial<FakeOsvOptions> = {}): Promise<FakeOsv> {
-  const fake = await startFakeOsv({ records, ...options });
-  open.fakes.push(fake);
-  return fake;
-}
-
-function memoryDb(): Db {
-  const db = openDb(':memory:');
-  open.dbs.push(db);
-  return db;
-}
+const { fakeOsv, database: memoryDb } = osvTestKit(() => records);
 
 function client(fake: FakeOsv, options: Partial<OsvApiOptions> = {}): OsvApi {
   return new OsvApi({ baseUrl: fake.url, db: memoryDb(), backoffMs: 5, timeoutMs: 5_000, ...options });
@@ -209,10 +193,10 @@ describe('OsvApi when OSV misbehaves', () => {
   });
 
   it('reports a dead OSV as unreachable', async () => {
-    const fake = await fakeOsv();
+    // Started apart from the kit: it is closed here, before the client asks.
+    const fake = await startFakeOsv({ records });
     const url = fake.url;
     await fake.close();
-    open.fakes.length = 0;
     const err = await new OsvApi({ baseUrl: url, db: memoryDb(), retries: 1, backoffMs: 5 }).affecting(query).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceError);
     expect((err as Error).message).toMatch(/^OSV is unreachable \(POST 127\.0\.0\.1:\d+\/v1\/querybatch\)/);
