@@ -2,7 +2,7 @@
  * Where manifest text comes from: a local directory or a repository snapshot. The loader reads
  * through this interface so discovery, include following and limits behave the same for both.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { isSkippedDir } from './discover.js';
 import { CheckoutRoot, LinkNotFollowedError } from './inside-root.js';
@@ -35,34 +35,43 @@ const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 export function directorySource(root: string): FileSource {
   const checkout = new CheckoutRoot(root);
   return {
+    // Walked synchronously, as files are read (see inside-root.ts): the CLI alone lists checkouts.
     async list() {
       const out: string[] = [];
-      const walk = async (dir: string): Promise<void> => {
-        let entries;
+      const walk = (dir: string): void => {
+        let entries: Dirent[];
         try {
-          entries = await readdir(dir, { withFileTypes: true });
+          entries = readdirSync(dir, { withFileTypes: true });
         } catch {
           return; // unreadable directory: nothing to list there
         }
         for (const entry of entries) {
           const full = join(dir, entry.name);
           if (entry.isDirectory()) {
-            if (!isSkippedDir(entry.name)) await walk(full);
+            if (!isSkippedDir(entry.name)) walk(full);
           } else if (entry.isFile()) {
             out.push(toPosix(relative(root, full)));
           } else if (entry.isSymbolicLink()) {
             // Where it leads decides only whether it is a folder (never entered); reading decides the rest.
-            const target = await stat(full).catch(() => null);
-            if (!target?.isDirectory()) out.push(toPosix(relative(root, full)));
+            if (!leadsToFolder(full)) out.push(toPosix(relative(root, full)));
           }
         }
       };
-      await walk(root);
+      walk(root);
       return out.sort();
     },
     read: (path) => checkout.read(path),
     size: (path) => checkout.size(path),
   };
+}
+
+/** Whether a symbolic link leads to a folder (false when it leads nowhere, in a loop, or is unreadable). */
+function leadsToFolder(link: string): boolean {
+  try {
+    return statSync(link).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export interface MemorySourceOptions {

@@ -7,9 +7,14 @@
  * opens the resolved path with O_NOFOLLOW (and O_NONBLOCK, so a FIFO cannot hang the scan) and then
  * asks the kernel what was actually opened (/proc/self/fd on Linux; elsewhere the path is resolved
  * again and must still name the same inode). A file that moved between the two is refused.
+ *
+ * The file system is asked synchronously, behind the same promise-returning methods: only the CLI
+ * reads checkouts (the bot reads GitHub snapshots from memory), where there is no event loop to keep
+ * free, and each asynchronous call is a round trip through libuv's thread pool. Loading a monorepo's
+ * 500 manifests (about ten calls a file, one after another) took 430 ms that way and 220 ms this way,
+ * parsing included, as the scanner measured for its own reads (src/scan/source.ts).
  */
-import { constants } from 'node:fs';
-import { lstat, open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 
 /** A path that leads through a symbolic link to somewhere it may not go (or nowhere). */
@@ -26,12 +31,12 @@ export function isInside(realRoot: string, realPath: string): boolean {
 
 /** A checkout's root, resolved once (the root itself may be a link: the folder it names is scanned). */
 export class CheckoutRoot {
-  private realRoot: Promise<string> | null = null;
+  private realRoot: string | null = null;
 
   constructor(readonly root: string) {}
 
-  private real(): Promise<string> {
-    this.realRoot ??= realpath(this.root);
+  private real(): string {
+    this.realRoot ??= realpathSync(this.root);
     return this.realRoot;
   }
 
@@ -40,67 +45,71 @@ export class CheckoutRoot {
    * does not exist. Throws LinkNotFollowedError, naming the link, when a link leads out or nowhere.
    */
   async resolve(path: string): Promise<string | null> {
-    const root = await this.real();
-    const full = join(this.root, path);
-    let real: string;
-    try {
-      real = await realpath(full);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const link = await this.firstLink(path);
-      if (link === null) return null; // plainly missing
-      if (code === 'ELOOP') throw new LinkNotFollowedError(`${link} is a symbolic link in a loop; not followed`);
-      throw new LinkNotFollowedError(`${link} is a symbolic link to something that does not exist; not followed`);
-    }
-    if (!isInside(root, real)) {
-      throw new LinkNotFollowedError(`${(await this.firstLink(path)) ?? path} is a symbolic link that leads outside the scanned folder; not followed`);
-    }
-    return real;
+    return this.resolveNow(path);
   }
 
   /** The bytes of a regular file inside the root; null when missing or not a regular file. */
   async read(path: string): Promise<Buffer | null> {
-    const real = await this.resolve(path);
+    const real = this.resolveNow(path);
     if (real === null) return null;
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(real, OPEN_FLAGS);
+      fd = openSync(real, OPEN_FLAGS);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new LinkNotFollowedError(`${path} changed into a symbolic link while being read; not read`);
       return null;
     }
     try {
-      const info = await handle.stat();
+      const info = fstatSync(fd);
       if (!info.isFile()) return null;
-      if (!(await this.openedInside(handle, real, info))) throw new LinkNotFollowedError(`${path} moved outside the scanned folder while being read; not read`);
-      return await handle.readFile();
+      if (!this.openedInside(fd, real, info)) throw new LinkNotFollowedError(`${path} moved outside the scanned folder while being read; not read`);
+      return readFileSync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
   /** Size in bytes of a regular file inside the root; null when missing, not a file or refused. */
   async size(path: string): Promise<number | null> {
     try {
-      const real = await this.resolve(path);
+      const real = this.resolveNow(path);
       if (real === null) return null;
-      const info = await stat(real);
+      const info = statSync(real);
       return info.isFile() ? info.size : null;
     } catch {
       return null; // the read says why
     }
   }
 
+  private resolveNow(path: string): string | null {
+    const root = this.real();
+    const full = join(this.root, path);
+    let real: string;
+    try {
+      real = realpathSync(full);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const link = this.firstLink(path);
+      if (link === null) return null; // plainly missing
+      if (code === 'ELOOP') throw new LinkNotFollowedError(`${link} is a symbolic link in a loop; not followed`);
+      throw new LinkNotFollowedError(`${link} is a symbolic link to something that does not exist; not followed`);
+    }
+    if (!isInside(root, real)) {
+      throw new LinkNotFollowedError(`${this.firstLink(path) ?? path} is a symbolic link that leads outside the scanned folder; not followed`);
+    }
+    return real;
+  }
+
   /** Whether the open file is the one inside the root that was resolved, whatever happened since. */
-  private async openedInside(handle: FileHandle, real: string, info: { ino: number; dev: number }): Promise<boolean> {
-    const root = await this.real();
+  private openedInside(fd: number, real: string, info: { ino: number; dev: number }): boolean {
+    const root = this.real();
     try {
       // Linux names the file behind a descriptor: the truth, not a second lookup.
-      return isInside(root, await readlink(`/proc/self/fd/${handle.fd}`));
+      return isInside(root, readlinkSync(`/proc/self/fd/${fd}`));
     } catch {
       try {
-        const again = await realpath(real);
-        const now = await stat(again);
+        const again = realpathSync(real);
+        const now = statSync(again);
         return again === real && isInside(root, again) && now.ino === info.ino && now.dev === info.dev;
       } catch {
         return false;
@@ -109,12 +118,12 @@ export class CheckoutRoot {
   }
 
   /** The first component of `path` that is a symbolic link (e.g. `etcdir` of `etcdir/passwd`), or null. */
-  private async firstLink(path: string): Promise<string | null> {
+  private firstLink(path: string): string | null {
     const parts = path.split('/');
     for (let i = 1; i <= parts.length; i++) {
       const prefix = parts.slice(0, i).join('/');
       try {
-        if ((await lstat(join(this.root, prefix))).isSymbolicLink()) return prefix;
+        if (lstatSync(join(this.root, prefix)).isSymbolicLink()) return prefix;
       } catch {
         return null;
       }

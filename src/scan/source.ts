@@ -3,8 +3,7 @@
  * it passed over: symbolic links and special files are listed (and noted, never followed), and a
  * file over the size limit is refused before it is read, so memory stays bounded.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { isInSkippedDir, isSkippedDir } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
@@ -28,12 +27,13 @@ const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 /** A local directory, walked without following symbolic links (they could lead outside the tree). */
 export function directoryScanSource(root: string): ScanSource {
   return {
+    // Listed synchronously too, for the reason given at read() below.
     async entries() {
       const out: ScanEntry[] = [];
-      const walk = async (dir: string): Promise<void> => {
-        let entries;
+      const walk = (dir: string): void => {
+        let entries: Dirent[];
         try {
-          entries = await readdir(dir, { withFileTypes: true });
+          entries = readdirSync(dir, { withFileTypes: true });
         } catch {
           return;
         }
@@ -41,13 +41,13 @@ export function directoryScanSource(root: string): ScanSource {
           const full = join(dir, entry.name);
           const path = toPosix(relative(root, full));
           if (entry.isDirectory()) {
-            if (!isSkippedDir(entry.name)) await walk(full);
+            if (!isSkippedDir(entry.name)) walk(full);
           } else if (entry.isFile()) out.push({ path, type: 'file' });
           else if (entry.isSymbolicLink()) out.push({ path, type: 'symlink' });
           else out.push({ path, type: 'other' });
         }
       };
-      await walk(root);
+      walk(root);
       return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
     async read(path, maxBytes) {
