@@ -10,10 +10,18 @@ const STREAMED = Symbol('streamed');
 
 export interface Streamed<T> {
   readonly [STREAMED]: Iterable<T>;
+  /** Whether the elements are plain JSON values, with nothing streamed inside them (see streamedPlain). */
+  readonly plain: boolean;
 }
 
 /** An array whose elements are made, and written, one at a time. */
-export const streamed = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: items });
+export const streamed = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: items, plain: false });
+
+/**
+ * The same, for elements known to hold no streamed array (a report's findings): each is written
+ * whole without first being searched for one, which was a walk over every field of every finding.
+ */
+export const streamedPlain = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: items, plain: true });
 
 const isStreamed = (value: unknown): value is Streamed<unknown> => typeof value === 'object' && value !== null && STREAMED in value;
 
@@ -60,18 +68,21 @@ const wrapperClosing = (depth: number): string => (closings[depth] ??= Array.fro
 const openings: string[] = [];
 const closings: string[] = [];
 
-function* items(values: Iterable<unknown>, indent: string): Generator<string> {
+function* items(values: Iterable<unknown>, indent: string, plain = false): Generator<string> {
   let first = true;
   for (const value of values) {
     yield `${first ? '[' : ','}\n${indent}  `;
     first = false;
-    yield* piece(value, `${indent}  `, true);
+    if (plain) {
+      const text = leaf(value, `${indent}  `, true);
+      if (text !== undefined) yield text;
+    } else yield* piece(value, `${indent}  `, true);
   }
   yield first ? '[]' : `\n${indent}]`;
 }
 
 function* piece(value: unknown, indent: string, inArray: boolean): Generator<string> {
-  if (isStreamed(value)) return yield* items(value[STREAMED], indent);
+  if (isStreamed(value)) return yield* items(value[STREAMED], indent, value.plain);
   if (!holdsStreamed(value)) {
     const text = leaf(value, indent, inArray);
     if (text !== undefined) yield text;

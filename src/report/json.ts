@@ -3,7 +3,7 @@ import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
 import { reasonsOf } from '../audit/partial.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { codeScanJson } from '../scan/json.js';
-import { jsonChunks, streamed } from './json-chunks.js';
+import { jsonChunks, streamedPlain } from './json-chunks.js';
 import { packageHeadline, vulnerablePackages, type PackageGroup } from './packages.js';
 
 /** One entry per vulnerable release: the upgrade that clears its advisories, and where it is. */
@@ -27,7 +27,7 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
   const json = {
     target: result.target,
     dependencies: result.dependencies,
-    findings: streamed(lazyMap(result.findings, (f) => findingJson(f, unknownAs))),
+    findings: streamedPlain(lazyMap(result.findings, (f) => findingJson(f, unknownAs))),
     ignored: result.ignored.map((f) => findingJson(f, unknownAs)),
     notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
     errors: result.errors,
