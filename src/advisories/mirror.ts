@@ -11,10 +11,9 @@ import { ImportedItem, UnreadableItem } from './import-items.js';
 import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
 import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_FORMAT, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
-import { primeDescription } from './description.js';
 import { lazyRecord } from './lazy-record.js';
 import { primeSeverity } from './severity.js';
-import { parseStoredRecord, STORED_RECORD_FORMAT, STORED_RECORD_PREFIX, storedRecordJson, type StoredRecordParts } from './stored-record.js';
+import { parseStoredRecord, primeRecordParts, STORED_RECORD_FORMAT, STORED_RECORD_PREFIX, storedRecordJson } from './stored-record.js';
 import { queryKey } from './types.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
@@ -500,7 +499,7 @@ export class AdvisoryMirror implements AdvisorySource {
       return stored === undefined ? null : decode(stored.json);
     });
     this.records.set(row.id, row.modified_key, record);
-    primeFromParts(record, parts);
+    primeRecordParts(record, parts);
     return record;
   }
 
@@ -511,17 +510,12 @@ export class AdvisoryMirror implements AdvisorySource {
     if (record !== null) {
       this.records.set(row.id, row.modified_key, record);
       const parts = parseStoredRecord(row.derived);
-      if (parts !== null) primeFromParts(record, parts);
+      if (parts !== null) primeRecordParts(record, parts);
     }
     return record;
   }
 }
 
-/** Described and rated at import: findings built from the record need not read its text or score its vectors again. */
-function primeFromParts(record: OsvRecord, parts: StoredRecordParts): void {
-  primeDescription(record, parts.description);
-  primeSeverity(record, undefined, parts.severity);
-}
 
 /** Stored rows were validated on the way in; a row damaged since is skipped rather than fatal. */
 function decode(json: string): OsvRecord | null {

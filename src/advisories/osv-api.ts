@@ -7,7 +7,9 @@
  * the package (its whole list, which an audit's fix search asks for next anyway), a lone id from
  * `/v1/vulns/{id}`. Full records are cached in SQLite by (id, modified), and in memory for the
  * life of the client: querybatch tells us each id's current `modified`, so an unchanged record
- * costs no request and no re-validation. Every request goes through one concurrency cap.
+ * costs no request and no re-validation. The records an audit matched keep their description and
+ * severity beside them (osv_cache.derived, as the mirror does), so the next client does not read
+ * their text again. Every request goes through one concurrency cap.
  *
  * The whole lists are what a repeat audit would otherwise fetch again (`forPackage`, for the fix
  * search). So a package whose list was ever read (osv_package_lists) is asked about twice in the
@@ -27,6 +29,7 @@ import { affectedEntries, matchCandidates } from './match.js';
 import { compareOsvTimestamps, parseOsvRecord } from './osv-schema.js';
 import { QueryReadiness } from './query-readiness.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
+import { parseStoredRecord, primeRecordParts, storedRecordJsonOf } from './stored-record.js';
 import { queryKey, type AdvisorySource, type AffectingOptions, type OsvRecord, type PackageQuery } from './types.js';
 
 /** OSV refuses larger batches (MaxQueriesPerQueryBatchRequest). */
@@ -82,6 +85,14 @@ export interface OsvApiStats {
   query: number;
 }
 
+/** A row of osv_cache as read back: `derived` is the record's description and severity (stored-record.ts), or NULL. */
+interface CachedRow {
+  id: string;
+  modified: string;
+  record: string;
+  derived: string | null;
+}
+
 interface VulnRef {
   id: string;
   modified: string;
@@ -121,13 +132,22 @@ export class OsvApi implements AdvisorySource {
   private readonly db: Db;
   private readonly cacheMany;
   private readonly cachePut;
+  private readonly derivedPut;
+  /** Records whose derived parts are in SQLite (read with them, or written): not written again. */
+  private readonly derivedKept = new WeakSet<OsvRecord>();
   private readonly listedNames;
   private readonly markListed;
   /**
    * Cache writes waiting for the end of the wave that produced them (see writeBatched): one SQLite
    * transaction for a first audit's hundreds of answers instead of one write per answer.
    */
-  private readonly pendingWrites = { records: new Map<string, OsvRecord>(), listed: new Set<string>(), unknown: new Set<string>() };
+  private readonly pendingWrites = {
+    records: new Map<string, OsvRecord>(),
+    listed: new Set<string>(),
+    unknown: new Set<string>(),
+    /** The parts kept of matched records (keepDerivedParts), written after the records themselves. */
+    derived: [] as { id: string; modified: string; json: string }[],
+  };
   /**
    * Alias lookups started as the records they rate arrived (prefetchAliasRatings), by id, while
    * they are in flight: byIds waits for these instead of asking again.
@@ -154,19 +174,20 @@ export class OsvApi implements AdvisorySource {
     this.memory = new RecordCache(options.recordCacheSize ?? DEFAULT_RECORD_CACHE_SIZE);
     this.db = options.db;
     // Ids travel as one JSON array parameter: one statement for any number of them.
-    this.cacheMany = options.db.prepare<[string], { id: string; modified: string; record: string }>(
-      'SELECT id, modified, record FROM osv_cache WHERE id IN (SELECT value FROM json_each(?))',
-    );
+    this.cacheMany = options.db.prepare<[string], CachedRow>('SELECT id, modified, record, derived FROM osv_cache WHERE id IN (SELECT value FROM json_each(?))');
     this.unknownIdsSince = options.db.prepare<[string, string], { id: string }>(
       'SELECT id FROM osv_unknown_ids WHERE checked_at > ? AND id IN (SELECT value FROM json_each(?))',
     );
     this.unknownIdPut = options.db.prepare<[string, string]>(
       'INSERT INTO osv_unknown_ids (id, checked_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at',
     );
+    // A record replaced loses the parts derived from its former text (derived: NULL until kept again).
     this.cachePut = options.db.prepare<[string, string, string, string]>(
       `INSERT INTO osv_cache (id, modified, record, fetched_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, record = excluded.record, fetched_at = excluded.fetched_at`,
+       ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, record = excluded.record, fetched_at = excluded.fetched_at, derived = NULL`,
     );
+    // Only onto the copy they were derived from: never a newer record stored meanwhile.
+    this.derivedPut = options.db.prepare<[string, string, string]>('UPDATE osv_cache SET derived = ? WHERE id = ? AND modified = ?');
     this.listedNames = options.db.prepare<[string], { name: string }>('SELECT name FROM osv_package_lists WHERE name IN (SELECT value FROM json_each(?))');
     this.markListed = options.db.prepare<[string, string]>(
       'INSERT INTO osv_package_lists (name, listed_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET listed_at = excluded.listed_at',
@@ -175,14 +196,60 @@ export class OsvApi implements AdvisorySource {
 
   async affecting(queries: PackageQuery[], options: AffectingOptions = {}): Promise<Map<string, OsvRecord[]>> {
     // Defence in depth: OSV already matched, but we only report what our own matcher confirms.
-    return matchCandidates(queries, await this.candidates(queries, options));
+    // Matched within the wave, so the parts kept of the hits ride in its one write (writeBatched).
+    return this.writeBatched(async () => {
+      const hits = matchCandidates(queries, await this.gather(queries, options));
+      this.keepDerivedParts(hits);
+      return hits;
+    });
+  }
+
+  /**
+   * Keeps in SQLite the description and severity of the records matched (osv_cache.derived, in the
+   * mirror's format), as the mirror does at import: the audit describes and rates exactly these, so
+   * the next client (a restarted bot, the next CLI run) primes them instead of reading their text and
+   * scoring their vectors again. Worked out here rather than when the records are stored: the audit
+   * needs these answers anyway (describeRecord and severityOf remember them for it), while deriving
+   * every record a first audit stores would cost it more than it saves the next.
+   */
+  private keepDerivedParts(hits: Map<string, OsvRecord[]>): void {
+    for (const records of hits.values()) {
+      for (const record of records) {
+        if (this.derivedKept.has(record)) continue;
+        this.derivedKept.add(record);
+        this.pendingWrites.derived.push({ id: record.id, modified: record.modified, json: storedRecordJsonOf(record) });
+      }
+    }
+  }
+
+  /** A cached row decoded, with its derived parts primed when it has some; null when the row is damaged. */
+  private decodeCached(row: CachedRow): OsvRecord | null {
+    let record: OsvRecord;
+    try {
+      // Validated before it was stored: no second validation.
+      record = JSON.parse(row.record) as OsvRecord;
+    } catch {
+      return null; // a damaged row is simply fetched again
+    }
+    const parts = parseStoredRecord(row.derived);
+    if (parts !== null) {
+      primeRecordParts(record, parts);
+      this.derivedKept.add(record);
+    }
+    this.memory.set(row.id, row.modified, record);
+    return record;
   }
 
   /**
    * The non-withdrawn records OSV lists for each query, hydrated (OSV's match, not yet confirmed by
    * ours). `listPackages`' whole lists ride in the same querybatch (see listsToRefresh).
    */
-  async candidates(queries: PackageQuery[], options: AffectingOptions = {}): Promise<Map<string, OsvRecord[]>> {
+  candidates(queries: PackageQuery[], options: AffectingOptions = {}): Promise<Map<string, OsvRecord[]>> {
+    return this.writeBatched(() => this.gather(queries, options));
+  }
+
+  /** `candidates`, leaving what it learnt for the caller's wave to write (writeBatched). */
+  private async gather(queries: PackageQuery[], options: AffectingOptions): Promise<Map<string, OsvRecord[]>> {
     const unique = [...new Map(queries.map((q) => [queryKey(q), q])).values()];
     const names = unique.map((q) => normalizeName(q.name));
     const lists = this.listsToRefresh(names, options.listPackages ?? []);
@@ -195,7 +262,7 @@ export class OsvApi implements AdvisorySource {
     const prefetch = options.prefetchAliasRatings ? this.aliasPrefetcher(unique, refsPerQuery) : undefined;
     let records: Map<string, OsvRecord>;
     try {
-      records = await this.writeBatched(() => this.hydrate(refsPerQuery, [...names, ...lists], prefetch));
+      records = await this.hydrate(refsPerQuery, [...names, ...lists], prefetch);
     } catch (err) {
       // No ratings will be asked for: the lookups not yet sent never are.
       prefetch?.stop.abort(err);
@@ -250,13 +317,8 @@ export class OsvApi implements AdvisorySource {
     }
     for (let i = 0; i < uncached.length; i += 500) {
       for (const row of this.cacheMany.all(JSON.stringify(uncached.slice(i, i + 500)))) {
-        try {
-          const record = JSON.parse(row.record) as OsvRecord;
-          this.memory.set(row.id, row.modified, record);
-          found.set(row.id, record);
-        } catch {
-          // a damaged row is simply fetched again
-        }
+        const record = this.decodeCached(row);
+        if (record !== null) found.set(row.id, record);
       }
     }
     const stop = new AbortController(); // a failed lookup, started here or before, stops the rest
@@ -490,14 +552,8 @@ export class OsvApi implements AdvisorySource {
       for (const row of this.cacheMany.all(JSON.stringify(unknown.slice(i, i + 500)))) {
         const modified = wanted.get(row.id);
         if (modified === undefined || compareOsvTimestamps(row.modified, modified) < 0) continue;
-        try {
-          // Validated before it was stored: no second validation.
-          const record = JSON.parse(row.record) as OsvRecord;
-          this.memory.set(row.id, row.modified, record);
-          records.set(row.id, record);
-        } catch {
-          // a damaged row is simply fetched again
-        }
+        const record = this.decodeCached(row);
+        if (record !== null) records.set(row.id, record);
       }
     }
     return records;
@@ -618,17 +674,19 @@ export class OsvApi implements AdvisorySource {
   }
 
   private flushWrites(): void {
-    const { records, listed, unknown } = this.pendingWrites;
-    if (records.size === 0 && listed.size === 0 && unknown.size === 0) return;
+    const { records, listed, unknown, derived } = this.pendingWrites;
+    if (records.size === 0 && listed.size === 0 && unknown.size === 0 && derived.length === 0) return;
     const at = this.now().toISOString();
     this.db.transaction(() => {
       for (const record of records.values()) this.cachePut.run(record.id, record.modified, JSON.stringify(record), at);
       for (const name of listed) this.markListed.run(name, at);
       for (const id of unknown) this.unknownIdPut.run(id, at);
+      for (const parts of derived) this.derivedPut.run(parts.json, parts.id, parts.modified);
     })();
     records.clear();
     listed.clear();
     unknown.clear();
+    derived.length = 0;
   }
 
   /**

@@ -5,8 +5,8 @@
  * sentences, boilerplate patterns) and scoring CVSS vectors were most of the cost of building an
  * audit's findings. The severity for one package is kept with that package's matcher.
  */
-import { computeRecordDescription, type RecordDescription } from './description.js';
-import { computeSeverity, severityFrom, type Severity } from './severity.js';
+import { computeRecordDescription, describeRecord, primeDescription, type RecordDescription } from './description.js';
+import { computeSeverity, primeSeverity, severityFrom, severityOf, type Severity } from './severity.js';
 import { allStrings, storedObject } from './stored-json.js';
 import type { OsvRecord } from './types.js';
 
@@ -26,6 +26,20 @@ export interface StoredRecordParts {
 
 export const storedRecordJson = (record: OsvRecord): string =>
   JSON.stringify({ format: STORED_RECORD_FORMAT, aliases: record.aliases ?? null, description: computeRecordDescription(record), severity: computeSeverity(record) });
+
+/**
+ * The same text from the answers already worked out for this record object (describeRecord and
+ * severityOf remember them): the API client keeps the parts of the records an audit matched, which
+ * the audit describes and rates anyway, so keeping them costs no second reading of their text.
+ */
+export const storedRecordJsonOf = (record: OsvRecord): string =>
+  JSON.stringify({ format: STORED_RECORD_FORMAT, aliases: record.aliases ?? null, description: describeRecord(record), severity: severityOf(record) });
+
+/** Described and rated when stored: findings built from the record need not read its text or score its vectors again. */
+export function primeRecordParts(record: OsvRecord, parts: StoredRecordParts): void {
+  primeDescription(record, parts.description);
+  primeSeverity(record, undefined, parts.severity);
+}
 
 /** The stored parts read back; null when absent, of another format or damaged (then they are worked out again). */
 export function parseStoredRecord(text: string | null): StoredRecordParts | null {

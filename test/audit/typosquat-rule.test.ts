@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
 import { auditFileSource } from '../../src/audit/run.js';
+import { auditTyposquatChecker } from '../../src/audit/rules/typosquat.js';
 import { memorySource } from '../../src/python/files.js';
 import { project, realMirror, registryOf, release } from './helpers.js';
 
@@ -57,5 +58,17 @@ describe('the typosquat rule', () => {
       knownNames: [{ name: 'acme-internal-client', popularity: 12, source: 'watched repositories' }],
     });
     expect(squats(known.findings).map((f) => f.details?.similar_to)).toEqual([[{ name: 'acme-internal-client', kind: 'repetition', source: 'watched repositories' }]]);
+  });
+
+  it('builds the checker once per list of known names: the next audit with the same names reuses it', async () => {
+    const names = [{ name: 'acme-internal-client', popularity: 12, source: 'watched repositories' }];
+    const checker = auditTyposquatChecker(names);
+    expect(auditTyposquatChecker([{ ...names[0]! }])).toBe(checker);
+    expect(auditTyposquatChecker([])).toBe(auditTyposquatChecker());
+    // Other names (or the same name vouched for differently) are another checker, with their own answers.
+    const other = auditTyposquatChecker([{ name: 'acme-internal-client', popularity: 13, source: 'watched repositories' }]);
+    expect(other).not.toBe(checker);
+    expect(auditTyposquatChecker([]).check('acme-internal-clientt').suspect).toBe(false);
+    expect(checker.check('acme-internal-clientt').similarTo).toEqual([{ name: 'acme-internal-client', kind: 'repetition', popularity: 12, source: 'watched repositories' }]);
   });
 });

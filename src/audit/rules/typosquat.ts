@@ -17,9 +17,27 @@ import { KIND_TEXT } from '../../packages/typosquat/variants.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 
+/**
+ * Checkers by the names they were extended with, most recent last. Building a checker's lookups
+ * (every shipped name's deletions, skeleton, words…) cost ~10-20 ms, more than checking an audit's
+ * packages, and a bot audits with the same known names again and again (the same watched
+ * repositories; none for a one-off audit). A checker never changes once built here: nothing extends
+ * its index afterwards, so sharing one gives the same answers as a new one.
+ */
+const checkers = new Map<string, TyposquatChecker>();
+const MAX_CHECKERS = 4;
+
 /** The checker for one audit: the shipped names and what the caller knows (watched repositories). */
 export function auditTyposquatChecker(knownNames: readonly PopularName[] = []): TyposquatChecker {
-  return new TyposquatChecker(PopularityIndex.shipped().extend(knownNames));
+  const key = JSON.stringify(knownNames.map(({ name, popularity, source }) => [name, popularity, source]));
+  let checker = checkers.get(key);
+  if (checker === undefined) {
+    checker = new TyposquatChecker(PopularityIndex.shipped().extend(knownNames));
+    if (checkers.size >= MAX_CHECKERS) checkers.delete(checkers.keys().next().value!);
+  }
+  checkers.delete(key);
+  checkers.set(key, checker);
+  return checker;
 }
 
 export function typosquatFindings(ctx: AuditContext): Finding[] {
