@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { affects } from '../../src/advisories/match.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
-import { DEFAULT_OSV_CONCURRENCY, MAX_QUERIES_PER_BATCH, OsvApi, PACKAGE_LIST_TTL_MS, type OsvApiOptions } from '../../src/advisories/osv-api.js';
+import { batchAnswerSchema, DEFAULT_OSV_CONCURRENCY, isBatchAnswer, MAX_QUERIES_PER_BATCH, OsvApi, PACKAGE_LIST_TTL_MS, type OsvApiOptions } from '../../src/advisories/osv-api.js';
 import { queryKey, type OsvRecord, type PackageQuery } from '../../src/advisories/types.js';
 import { ServiceError } from '../../src/http.js';
 import { normalizeName } from '../../src/python/names.js';
@@ -220,6 +220,30 @@ describe('OsvApi when OSV misbehaves', () => {
     await expect(client(fake, { fetch: reshaped({ results: [{}, {}] }) }).affecting(query)).rejects.toThrow(
       'OSV answered 2 results to a querybatch of 1 queries',
     );
+  });
+
+  it('checks querybatch answers by hand exactly as their schema would', () => {
+    const ref = { id: 'PYSEC-1', modified: '2024-01-01T00:00:00Z' };
+    const answers: unknown[] = [
+      { results: [] },
+      { results: [{}, { vulns: [ref] }, { vulns: [], next_page_token: 'p2' }], extra: 1 },
+      { results: [{ vulns: [{ ...ref, more: true }] }] },
+      null,
+      [],
+      'results',
+      {},
+      { results: {} },
+      { results: [null] },
+      { results: [[]] },
+      { results: [{ vulns: {} }] },
+      { results: [{ vulns: [ref], next_page_token: 7 }] },
+      { results: [{ vulns: [{ id: '', modified: ref.modified }] }] },
+      { results: [{ vulns: [{ id: 'PYSEC-1' }] }] },
+      { results: [{ vulns: [{ id: 7, modified: ref.modified }] }] },
+      { results: [{ vulns: [[ref]] }] },
+      { results: [{ vulns: null }] },
+    ];
+    for (const answer of answers) expect([answer, isBatchAnswer(answer)]).toEqual([answer, batchAnswerSchema.safeParse(answer).success]);
   });
 
   it('rejects an invalid record from /v1/vulns instead of caching it', async () => {
