@@ -5,7 +5,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDotEnv } from './dotenv.js';
-import { CliError, EXIT, processIO, type CliIO } from './cli/io.js';
+import { CliError, EXIT, processIO, stdoutFailed, type CliIO } from './cli/io.js';
 import { redactSecrets } from './redact.js';
 import { packageVersion } from './version.js';
 
@@ -91,7 +91,9 @@ export function cliVersion(): string {
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   try {
     loadDotEnv();
-    process.exitCode = await runCli(argv);
+    const code = await runCli(argv);
+    // A report that could not be written out in full fails, whatever it found (see processIO).
+    process.exitCode = stdoutFailed() ? EXIT.error : code;
   } catch (err) {
     process.stderr.write(`depwatch: ${describeError(err)}\n`);
     process.exitCode = EXIT.error;

@@ -93,7 +93,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       target.kind === 'directory'
         ? { result: await auditDirectory(target.dir, target.given, options, scanCode), report: {} }
         : await auditRepository(target.given, online!, options, scanCode); // a repository always opens them
-    writeChunks(io, RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
+    await writeChunks(io, RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
       for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
     }

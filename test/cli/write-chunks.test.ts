@@ -2,13 +2,31 @@
 import { describe, expect, it } from 'vitest';
 import { writeChunks, type CliIO } from '../../src/cli/io.js';
 
-function captured(withBytes: boolean): { io: CliIO; text(): string; writes: number[] } {
+/**
+ * stdout as text, or as bytes written out at once or later (as a pipe does: the bytes are read only
+ * when the write completes, so a block filled again before then would come out wrong).
+ */
+function captured(withBytes: boolean, { later = false } = {}): { io: CliIO; text(): string; writes: number[] } {
   const texts: string[] = [];
   const bytes: Buffer[] = [];
   const writes: number[] = [];
+  const takeBytes = (b: Uint8Array): Promise<void> => {
+    writes.push(b.length);
+    if (!later) {
+      bytes.push(Buffer.from(b));
+      return Promise.resolve();
+    }
+    const slot = bytes.push(Buffer.alloc(0)) - 1;
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        bytes[slot] = Buffer.from(b);
+        resolve();
+      }),
+    );
+  };
   const io: CliIO = {
     stdout: (t) => void (texts.push(t), writes.push(Buffer.byteLength(t))),
-    ...(withBytes ? { stdoutBytes: (b: Uint8Array) => void (bytes.push(Buffer.from(b)), writes.push(b.length)) } : {}),
+    ...(withBytes ? { stdoutBytes: takeBytes } : {}),
     stderr: () => undefined,
     isTTY: false,
     cwd: '/',
@@ -21,18 +39,24 @@ describe('writing a report in blocks', () => {
   // Accents, an ellipsis, a character outside the BMP (a surrogate pair), a piece larger than a block.
   const pieces = [...Array.from({ length: 20_000 }, (_, i) => `{"summary": "Fälle № ${i} … 🐍"},\n`), 'x'.repeat(200_000), '\n', 'end ✓\n'];
 
-  it('gives the same bytes whether stdout takes bytes or text', () => {
+  it('gives the same bytes whether stdout takes bytes or text', async () => {
     const asBytes = captured(true);
     const asText = captured(false);
-    writeChunks(asBytes.io, pieces);
-    writeChunks(asText.io, pieces);
+    await writeChunks(asBytes.io, pieces);
+    await writeChunks(asText.io, pieces);
     expect(asBytes.text()).toBe(pieces.join(''));
     expect(asText.text()).toBe(pieces.join(''));
   });
 
-  it('writes blocks of at most 64 KB but for a piece larger than one, in few writes', () => {
+  it('never fills a block again before the stream has written it out', async () => {
+    const slow = captured(true, { later: true });
+    await writeChunks(slow.io, pieces);
+    expect(slow.text()).toBe(pieces.join(''));
+  });
+
+  it('writes blocks of at most 64 KB but for a piece larger than one, in few writes', async () => {
     const { io, writes } = captured(true);
-    writeChunks(io, pieces);
+    await writeChunks(io, pieces);
     expect(writes.filter((n) => n > 65_536)).toEqual([200_000]);
     expect(writes.length).toBeLessThan(Buffer.byteLength(pieces.join('')) / 30_000);
   });
