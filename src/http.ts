@@ -321,11 +321,11 @@ function formatMs(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-/** Reads a body as JSON, rejecting anything that is not JSON with an error that names the service. */
 /** A request's description, given as text or worded only when an error needs it. */
 type RequestWording = string | (() => string);
 const worded = (what: RequestWording): string => (typeof what === 'string' ? what : what());
 
+/** Reads a body as JSON, rejecting anything that is not JSON with an error that names the service. */
 export async function readJson(res: { status: number; text(): Promise<string> }, service: ServiceName, what: RequestWording): Promise<unknown> {
   let text: string;
   try {

@@ -122,14 +122,23 @@ function buildMatcher(record: OsvRecord, name: string): (version: string) => boo
   const entries = affectedEntries(record, name);
   if (entries.length === 0) return NEVER;
   const compiled = entries.map(compile);
-  // The same versions come back again and again (the audit's own check, then the fix search's first
-  // round; every repository of a sweep pinning the same release), so answers are remembered.
+  return remembered((version) => {
+    const valid = isValidVersion(version);
+    return compiled.some((entry) => compiledAffects(entry, version, valid));
+  });
+}
+
+/**
+ * A matcher that remembers its answers (up to MAX_ANSWERS_PER_MATCHER): the same versions come back
+ * again and again (the audit's own check, then the fix search's first round; every repository of a
+ * sweep pinning the same release).
+ */
+export function remembered(affects: (version: string) => boolean): (version: string) => boolean {
   const answers = new Map<string, boolean>();
   return (version) => {
     let answer = answers.get(version);
     if (answer === undefined) {
-      const valid = isValidVersion(version);
-      answer = compiled.some((entry) => compiledAffects(entry, version, valid));
+      answer = affects(version);
       if (answers.size >= MAX_ANSWERS_PER_MATCHER) answers.clear();
       answers.set(version, answer);
     }

@@ -29,7 +29,7 @@ import { affectedEntries, matchCandidates } from './match.js';
 import { compareOsvTimestamps, parseOsvRecord } from './osv-schema.js';
 import { QueryReadiness } from './query-readiness.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
-import { parseStoredRecord, primeRecordParts, storedRecordJsonOf } from './stored-record.js';
+import { parseStoredRecord, primeRecordParts, storedRecordJson } from './stored-record.js';
 import { queryKey, type AdvisorySource, type AffectingOptions, type OsvRecord, type PackageQuery } from './types.js';
 
 /** OSV refuses larger batches (MaxQueriesPerQueryBatchRequest). */
@@ -251,7 +251,7 @@ export class OsvApi implements AdvisorySource {
       for (const record of records) {
         if (this.derivedKept.has(record)) continue;
         this.derivedKept.add(record);
-        this.pendingWrites.derived.push({ id: record.id, modified: record.modified, json: storedRecordJsonOf(record) });
+        this.pendingWrites.derived.push({ id: record.id, modified: record.modified, json: storedRecordJson(record) });
       }
     }
   }
@@ -446,7 +446,7 @@ export class OsvApi implements AdvisorySource {
    */
   private async fetchIfKnown(id: string, stop?: AbortController, unlessHeld = false): Promise<OsvRecord | null> {
     // A 404 is an answer here, not a failure: caught inside the request so it stops nothing else.
-    const record = await this.fetchRecord(id, stop, { unknownIsAnswer: true, unlessHeld });
+    const record = await this.fetchRecord(id, stop, { unlessHeld });
     if (record === null) this.pendingWrites.unknown.add(id);
     return record;
   }
@@ -654,9 +654,10 @@ export class OsvApi implements AdvisorySource {
   }
 
   private fetchRecord(id: string, stop?: AbortController): Promise<OsvRecord>;
-  private fetchRecord(id: string, stop: AbortController | undefined, lookup: { unknownIsAnswer: true; unlessHeld: boolean }): Promise<OsvRecord | null>;
-  private async fetchRecord(id: string, stop?: AbortController, lookup?: { unknownIsAnswer: true; unlessHeld: boolean }): Promise<OsvRecord | null> {
-    const unknownIsAnswer = lookup?.unknownIsAnswer === true;
+  private fetchRecord(id: string, stop: AbortController | undefined, lookup: { unlessHeld: boolean }): Promise<OsvRecord | null>;
+  private async fetchRecord(id: string, stop?: AbortController, lookup?: { unlessHeld: boolean }): Promise<OsvRecord | null> {
+    // A lookup (by an alias id) takes a 404 as an answer: OSV has no such record.
+    const unknownIsAnswer = lookup !== undefined;
     const unlessHeld = lookup?.unlessHeld === true;
     const what = `GET /v1/vulns/${id}`;
     let raw: unknown;

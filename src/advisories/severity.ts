@@ -145,7 +145,7 @@ export function severityOf(record: OsvRecord, packageName?: string): Severity {
     byName = new Map();
     severities.set(record, byName);
   }
-  const key = packageName ?? '\u0000every entry'; // no package name holds a NUL
+  const key = packageName ?? EVERY_ENTRY;
   let severity = byName.get(key);
   if (severity === undefined) {
     severity = computeSeverity(record, packageName);
@@ -155,6 +155,8 @@ export function severityOf(record: OsvRecord, packageName?: string): Severity {
 }
 
 const severities = new WeakMap<OsvRecord, Map<string, Severity>>();
+/** The key of a record's severity over every entry (no package name holds a NUL). */
+const EVERY_ENTRY = '\u0000every entry';
 
 /**
  * Installs a severity worked out earlier (the mirror's, from import time) for `record`, as
@@ -166,7 +168,7 @@ export function primeSeverity(record: OsvRecord, packageName: string | undefined
     byName = new Map();
     severities.set(record, byName);
   }
-  const key = packageName ?? '\u0000every entry';
+  const key = packageName ?? EVERY_ENTRY;
   if (!byName.has(key)) byName.set(key, { level: severity.level, score: severity.score, vector: severity.vector });
 }
 

@@ -1,6 +1,6 @@
 /**
  * An advisory's matcher for one package, derived once when the mirror stores the record and kept
- * beside it (advisory_packages.matcher), so an audit does not repeat the work.
+ * beside it (advisory_matchers, one row per advisory_packages row), so an audit does not repeat the work.
  *
  * Compiling a record's matcher at audit time meant reading every listed version (a popular
  * package's records list hundreds; the PyPA data 140,000 in all) and placing it in PEP 440 terms.
@@ -12,7 +12,7 @@
  * (test/advisories/stored-matcher.test.ts compares both over every fixture advisory).
  */
 import { isValidVersion } from '../python/pep440.js';
-import { affectedEntries, compileRange, equalityKey, fixedVersions, isPlainRelease, rangeAffects, type CompiledRange, type EventKind } from './match.js';
+import { affectedEntries, compileRange, equalityKey, fixedVersions, isPlainRelease, rangeAffects, remembered, type CompiledRange, type EventKind } from './match.js';
 import { computeSeverity, severityFrom, type Severity } from './severity.js';
 import { allStrings, storedObject } from './stored-json.js';
 import type { OsvRecord } from './types.js';
@@ -95,13 +95,13 @@ export function matcherFromStored(stored: StoredMatcher): (version: string) => b
   // With a space before the first key, every key is found as ` key `, never as the end of another.
   const keys = ` ${stored.keys}`;
   const { exact, ranges } = stored;
-  return (version) => {
+  return remembered((version) => {
     // A version that is not PEP 440 has no place in PEP 440 order: only its exact spelling can match.
     if (!isValidVersion(version)) return exact.includes(version);
     if (keys.includes(` ${equalityKey(version)} `)) return true;
     for (const range of ranges) if (rangeAffects(range, version)) return true;
     return false;
-  };
+  });
 }
 
 

@@ -5,8 +5,8 @@
  * sentences, boilerplate patterns) and scoring CVSS vectors were most of the cost of building an
  * audit's findings. The severity for one package is kept with that package's matcher.
  */
-import { computeRecordDescription, describeRecord, primeDescription, type RecordDescription } from './description.js';
-import { computeSeverity, primeSeverity, severityFrom, severityOf, type Severity } from './severity.js';
+import { describeRecord, primeDescription, type RecordDescription } from './description.js';
+import { primeSeverity, severityFrom, severityOf, type Severity } from './severity.js';
 import { allStrings, storedObject } from './stored-json.js';
 import type { OsvRecord } from './types.js';
 
@@ -24,15 +24,12 @@ export interface StoredRecordParts {
   severity: Severity;
 }
 
-export const storedRecordJson = (record: OsvRecord): string =>
-  JSON.stringify({ format: STORED_RECORD_FORMAT, aliases: record.aliases ?? null, description: computeRecordDescription(record), severity: computeSeverity(record) });
-
 /**
- * The same text from the answers already worked out for this record object (describeRecord and
- * severityOf remember them): the API client keeps the parts of the records an audit matched, which
- * the audit describes and rates anyway, so keeping them costs no second reading of their text.
+ * The stored parts of a record. Through describeRecord and severityOf, which remember their answers:
+ * the API client keeps the parts of the records an audit matched, which the audit has described and
+ * rated already, so keeping them costs no second reading of their text.
  */
-export const storedRecordJsonOf = (record: OsvRecord): string =>
+export const storedRecordJson = (record: OsvRecord): string =>
   JSON.stringify({ format: STORED_RECORD_FORMAT, aliases: record.aliases ?? null, description: describeRecord(record), severity: severityOf(record) });
 
 /** Described and rated when stored: findings built from the record need not read its text or score its vectors again. */

@@ -17,7 +17,7 @@ import { writeInside } from '../fix/write.js';
 import { directorySource } from '../python/files.js';
 import { redactSecrets } from '../redact.js';
 import { CliError, EXIT, type CliIO } from './io.js';
-import { advisorySourceFor, openOnlineServices } from './services.js';
+import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
 
 export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline] [--db PATH] [DIR]
   Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
@@ -55,15 +55,17 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   if (!info?.isDirectory()) throw new CliError(`${target}: not a directory (depwatch fix rewrites a local checkout)`);
   const dryRun = Boolean(values['dry-run']);
 
-  const services = await openOnlineServices(io, values.db);
+  const offline = Boolean(values.offline);
+  // Offline, nothing loads the configuration or the HTTP clients (as for audit and check).
+  const online = offline ? null : await openOnlineServices(io, values.db);
+  const services = online ?? openServices(io, values.db);
   try {
     const now = new Date();
-    const offline = Boolean(values.offline);
     const recorded = recordingSource(directorySource(root));
     const result = await auditFileSource(recorded.source, {
       target,
       advisories: advisorySourceFor(services, offline, now),
-      registry: offline ? null : services.pypi,
+      registry: online?.pypi ?? null,
       now,
       ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     });

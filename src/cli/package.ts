@@ -4,7 +4,7 @@ import { OfflineMirrorEmptyError, chooseAdvisorySource } from '../advisories/sel
 import type { AdvisorySource } from '../advisories/types.js';
 import { createGitHubClient } from '../github/client.js';
 import { buildCards, parsePackageArg, PackageArgumentError, type PackageCard, type PackageRequest } from '../packages/card.js';
-import { FAMILY_TITLES, type SignalFamily } from '../packages/health/signal.js';
+import { FAMILY_TITLES } from '../packages/health/signal.js';
 import { AdvisoriesSource } from '../packages/sources/advisories.js';
 import { SourceCache } from '../packages/sources/cache.js';
 import { GitHubSource } from '../packages/sources/github.js';

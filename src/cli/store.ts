@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { openDb, type Db } from '../store/db.js';
-import { CliError, type CliIO } from './io.js';
+import type { CliIO } from './io.js';
 
 export interface Store {
   /** The database file the command uses (see cliDbPath). */

@@ -19,7 +19,7 @@ import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
-import { snapshotSource, takeSnapshot, type SnapshotStats } from '../github/snapshot.js';
+import { takeSnapshot, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditRecord } from '../store/audits.js';

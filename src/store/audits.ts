@@ -67,6 +67,9 @@ export interface AuditDbRow {
 
 export const repoKey = (repo: string): string => repo.toLowerCase();
 
+/** Whether `id` can be an audit's id (buttons carry ids as text: anything else names no audit). */
+export const isAuditId = (id: number): boolean => Number.isSafeInteger(id) && id > 0;
+
 export function auditSummaryOf(row: AuditDbRow): AuditSummary {
   return {
     id: Number(row.id),
@@ -143,7 +146,7 @@ export class AuditStore {
   }
 
   get(id: number): AuditRecord | undefined {
-    if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+    if (!isAuditId(id)) return undefined;
     const row = this.db.prepare(`SELECT ${AUDIT_SUMMARY_COLUMNS}, result FROM audits WHERE id = ?`).get(id) as (AuditDbRow & { result: string }) | undefined;
     return row ? auditRecordOf(row) : undefined;
   }

@@ -9,7 +9,7 @@ import type { Dependency } from '../python/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { planFindings, type FindingsUpdate } from './findings-diff.js';
-import { parseJson, toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
+import { toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
 
 export type ScheduleKind = 'weekly' | 'monthly' | 'quarterly' | 'alerts';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['alerts', 'weekly', 'monthly', 'quarterly'];
@@ -224,7 +224,6 @@ export class WatchStore {
     return this.db.prepare<[string], WatchDbRow>('SELECT * FROM watches WHERE channel = ? ORDER BY repo').all(channel).map(toWatch);
   }
 
-  /** Every watch, by repository then channel. */
   /** Every package name the swept repositories use, with how many repositories use it (the typosquat rule's known names). */
   packageUsage(): Array<{ name: string; repos: number }> {
     const counts = new Map<string, number>();
@@ -243,6 +242,7 @@ export class WatchStore {
     return [...counts].map(([name, repos]) => ({ name, repos }));
   }
 
+  /** Every watch, by repository then channel. */
   allWatches(): WatchRow[] {
     return this.db.prepare<[], WatchDbRow>('SELECT * FROM watches ORDER BY repo, channel').all().map(toWatch);
   }

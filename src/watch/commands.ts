@@ -232,14 +232,15 @@ const refused = (decision: Extract<Decision, { allowed: false }>): WatchReply =>
 
 /**
  * Rebuilds this replica's timers after a stored change. The change is what the user asked for and it
- * is saved: a failure here only delays the timers until the scheduler's next refresh reads the
- * schedules again, so it is logged, never answered as a failed command.
+ * is saved: a failure here only delays the timers (until the next change or restart; with shared
+ * state, the scheduler's next refresh, which handles its own failures), so it is logged, never
+ * answered as a failed command.
  */
 async function rebuildTimers(ctx: WatchCommandContext): Promise<void> {
   try {
     await ctx.scheduler.reload();
   } catch (err) {
-    ctx.logger?.warn({ err: (err as Error).message }, 'watch command: stored, but the timers could not be rebuilt now; the next refresh will');
+    ctx.logger?.warn({ err: (err as Error).message }, 'watch command: stored, but the timers could not be rebuilt now; they will be on the next change or restart');
   }
 }
 

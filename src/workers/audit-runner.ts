@@ -59,8 +59,6 @@ export function runInWorkers(pool: WorkerPool): AuditRunner {
   };
 }
 
-export { AUDIT_WORKER_ENTRY };
-
 export function createAuditWorkerPool(options: Omit<WorkerPoolOptions, 'entry'> = {}): WorkerPool {
   return new WorkerPool({ entry: AUDIT_WORKER_ENTRY, ...options });
 }

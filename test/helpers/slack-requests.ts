@@ -207,6 +207,16 @@ export interface ViewSubmissionInput {
   responseUrls?: { block_id: string; action_id: string; channel_id: string; response_url: string }[];
 }
 
+/** What the Ignore… modal (src/slack/blocks/ignore-modal.ts) holds when submitted, as Slack sends its state. */
+export function ignoreModalValues(input: { advisory: string; reason: string; until: string; pkg: string }): Record<string, Record<string, unknown>> {
+  return {
+    ignore_advisory: { value: { type: 'plain_text_input', value: input.advisory } },
+    ignore_reason: { value: { type: 'plain_text_input', value: input.reason } },
+    ignore_until: { value: { type: 'datepicker', selected_date: input.until } },
+    ignore_package: { value: { type: 'plain_text_input', value: input.pkg } },
+  };
+}
+
 /** A view_submission payload (a modal's submit), sent as `payload=<json>`. */
 export function viewSubmission(input: ViewSubmissionInput): SlackRequestBody {
   const viewId = input.viewId ?? 'V0000000001';

@@ -7,8 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresAuditState } from '../../src/store/audit-state/postgres.js';
 import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
-import { blockAction, viewSubmission } from '../helpers/slack-requests.js';
+import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { closeReplicaParts } from '../helpers/replicas.js';
 import { blockText, buttons, CHANNEL, latestAudit, startWorld, USER, waitFor, type App, type World } from '../slack/app-world.js';
 
 const ADVISORY = 'PYSEC-2023-221'; // werkzeug 0.14.1, the one high finding of octo/shop
@@ -16,8 +17,7 @@ const ADVISORY = 'PYSEC-2023-221'; // werkzeug 0.14.1, the one high finding of o
 let world: World | undefined;
 let database: TestDatabase | undefined;
 afterEach(async () => {
-  await world?.close();
-  await database?.drop();
+  await closeReplicaParts({ world, database });
   world = undefined;
   database = undefined;
 });
@@ -59,12 +59,7 @@ describe('/audit replies on two replicas sharing PostgreSQL', () => {
         callbackId: 'ignore_submit',
         privateMetadata: view.private_metadata,
         user: USER,
-        values: {
-          ignore_advisory: { value: { type: 'plain_text_input', value: ADVISORY } },
-          ignore_reason: { value: { type: 'plain_text_input', value: 'Multipart parsing is not reachable' } },
-          ignore_until: { value: { type: 'datepicker', selected_date: '2999-12-31' } },
-          ignore_package: { value: { type: 'plain_text_input', value: 'werkzeug' } },
-        },
+        values: ignoreModalValues({ advisory: ADVISORY, reason: 'Multipart parsing is not reachable', until: '2999-12-31', pkg: 'werkzeug' }),
       }),
     );
     expect(submitted.status).toBe(200);

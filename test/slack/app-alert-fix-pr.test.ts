@@ -10,13 +10,13 @@ import { refreshFixPullStates } from '../../src/slack/fix-pr-flow.js';
 import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { closeReplicaParts } from '../helpers/replicas.js';
 import { blockText, buttons, CHANNEL, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
 
 let world: World | undefined;
 let database: TestDatabase | undefined;
 afterEach(async () => {
-  await world?.close();
-  await database?.drop();
+  await closeReplicaParts({ world, database });
   world = undefined;
   database = undefined;
 });

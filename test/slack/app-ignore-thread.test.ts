@@ -7,7 +7,7 @@
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_BOT_TOKEN } from '../fakes/slack-api.js';
-import { blockAction, viewSubmission } from '../helpers/slack-requests.js';
+import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
 import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World, latestAudit } from './app-world.js';
 
 describe('Ignore… on a reply with a thread', () => {
@@ -43,12 +43,7 @@ describe('Ignore… on a reply with a thread', () => {
         callbackId: 'ignore_submit',
         privateMetadata: view.private_metadata,
         user: USER,
-        values: {
-          ignore_advisory: { value: { type: 'plain_text_input', value: advisory ?? '' } },
-          ignore_reason: { value: { type: 'plain_text_input', value: 'Not reachable in our deployment' } },
-          ignore_until: { value: { type: 'datepicker', selected_date: '2999-12-31' } },
-          ignore_package: { value: { type: 'plain_text_input', value: pkg ?? '' } },
-        },
+        values: ignoreModalValues({ advisory: advisory ?? '', reason: 'Not reachable in our deployment', until: '2999-12-31', pkg: pkg ?? '' }),
       }),
     );
     expect(response.status).toBe(200);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewMetadataSealFor } from '../../src/slack/bot.js';
 import { findByToken, parseFindingButtonValue } from '../../src/slack/blocks/audit-reply.js';
-import { blockAction, viewSubmission } from '../helpers/slack-requests.js';
+import { blockAction, ignoreModalValues, viewSubmission } from '../helpers/slack-requests.js';
 import { blockText, buttons, CHANNEL, startWorld, USER, waitFor, type World, latestAudit } from './app-world.js';
 
 const ADVISORY = 'PYSEC-2023-221'; // werkzeug 0.14.1, the one high finding of octo/shop
@@ -53,12 +53,7 @@ describe('Ignore…', () => {
       viewSubmission({
         callbackId: 'ignore_submit',
         privateMetadata: metadata,
-        values: {
-          ignore_advisory: { value: { type: 'plain_text_input', value: ADVISORY } },
-          ignore_reason: { value: { type: 'plain_text_input', value: '   ' } },
-          ignore_until: { value: { type: 'datepicker', selected_date: '2020-01-01' } },
-          ignore_package: { value: { type: 'plain_text_input', value: 'werkzeug' } },
-        },
+        values: ignoreModalValues({ advisory: ADVISORY, reason: '   ', until: '2020-01-01', pkg: 'werkzeug' }),
       }),
     );
     expect(response.status).toBe(200);
@@ -78,12 +73,7 @@ describe('Ignore…', () => {
         callbackId: 'ignore_submit',
         privateMetadata: metadata,
         user: USER,
-        values: {
-          ignore_advisory: { value: { type: 'plain_text_input', value: ADVISORY } },
-          ignore_reason: { value: { type: 'plain_text_input', value: 'We never parse multipart form data with werkzeug' } },
-          ignore_until: { value: { type: 'datepicker', selected_date: '2999-12-31' } },
-          ignore_package: { value: { type: 'plain_text_input', value: 'Werkzeug' } },
-        },
+        values: ignoreModalValues({ advisory: ADVISORY, reason: 'We never parse multipart form data with werkzeug', until: '2999-12-31', pkg: 'Werkzeug' }),
       }),
     );
     expect(response.status).toBe(200);

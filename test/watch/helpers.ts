@@ -3,7 +3,7 @@
  * while the Slack app's migration has not landed), a controllable clock, a hand-fired cron timer,
  * and a world of loopback fakes (GitHub, OSV, Slack) wired into a WatchService.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Octokit } from 'octokit';
@@ -127,10 +127,6 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
   };
 }
 
-/**
- * Runs the Slack outbox's delivery loop over the fake Slack until nothing is due: what the domain
- * wrote to the outbox (digests, reminders, cards) is posted, as a replica's loop would.
- */
 /** Package cards as the service wires them, on `db`, against this world's fakes and a fake PyPI at `pypiUrl`. */
 export function reviewCardSources(world: World, pypiUrl: string, db: Db) {
   return serviceCardSources({
@@ -146,6 +142,10 @@ export function reviewCardSources(world: World, pypiUrl: string, db: Db) {
   });
 }
 
+/**
+ * Runs the Slack outbox's delivery loop over the fake Slack until nothing is due: what the domain
+ * wrote to the outbox (digests, reminders, cards) is posted, as a replica's loop would.
+ */
 export async function drainOutbox(db: Db, slackUrl: string, options: { now?: () => Date; minIntervalMs?: number } = {}): Promise<DeliveryReport & { delivery: SlackDelivery }> {
   const delivery = new SlackDelivery({ db, api: createBulkSlackClient(FAKE_BOT_TOKEN, { slackApiUrl: slackUrl }), pacer: { minIntervalMs: options.minIntervalMs ?? 1 }, ...(options.now ? { now: options.now } : {}) });
   const report = await delivery.deliver();

@@ -3,7 +3,6 @@ import { groupByAlias } from '../../advisories/aliases.js';
 import { describeAdvisory } from '../../advisories/description.js';
 import { fixedVersions } from '../../advisories/match.js';
 import { groupSeverity } from '../../advisories/alias-severity.js';
-import type { OsvRecord } from '../../advisories/types.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';

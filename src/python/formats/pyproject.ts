@@ -37,7 +37,6 @@ import type {
   Dependency,
   DependencySource,
   ExtractContext,
-  ExtractError,
   ExtractResult,
   ManifestFormatModule,
 } from '../types.js';

@@ -26,11 +26,8 @@ import type {
   Dependency,
   DependencySource,
   ExtractContext,
-  ExtractError,
   ExtractResult,
-  IncludeRef,
   ManifestFormatModule,
-  ManifestOption,
 } from '../types.js';
 import { normalizeName } from '../names.js';
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';

@@ -9,7 +9,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { PackageCard } from '../../packages/card.js';
-import { FAMILY_TITLES, type Signal, type SignalFamily } from '../../packages/health/signal.js';
+import { FAMILY_TITLES, type Signal } from '../../packages/health/signal.js';
 import type { Verdict } from '../../packages/verdict.js';
 import type { SlackMessage } from './errors.js';
 import { context, divider, header, section } from './kit.js';

@@ -6,9 +6,8 @@
  * replicas revising one reply take turns and the later one sees what the earlier one stored.
  */
 import type { PullState } from '../../github/fix-pull-request.js';
-import { normalizeName } from '../../python/names.js';
 import { countBySeverity } from '../../report/summary.js';
-import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, auditRecordOf, auditSummaryOf, repoKey, type AuditDbRow } from '../audits.js';
+import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, auditRecordOf, auditSummaryOf, isAuditId, repoKey, type AuditDbRow } from '../audits.js';
 import { FIX_PULL_COLUMNS, fixPullOf, type FixPullDbRow } from '../fix-pulls.js';
 import { ignoreColumnValues, ignoreOf, toIgnoreRule, type IgnoreDbRow } from '../ignores.js';
 import { inTransaction, type PgClient, type PgPool } from '../postgres.js';
@@ -18,8 +17,6 @@ type Queryable = Pick<PgPool, 'query'> | PgClient;
 type AuditRow = AuditDbRow & { result: string };
 
 /** A positive id that fits in a row id: anything else (a forged button value) is simply not found. */
-const isAuditId = (id: number) => Number.isSafeInteger(id) && id > 0;
-
 async function auditById(q: Queryable, id: number, lock = false): Promise<AuditRecord | undefined> {
   if (!isAuditId(id)) return undefined;
   const row = (await q.query<AuditRow>(`SELECT ${AUDIT_SUMMARY_COLUMNS}, result FROM audits WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0];

@@ -9,11 +9,11 @@
  * waits on that row lock and then diffs against what the first one stored.
  */
 import type { HealthSnapshot } from '../../packages/health-snapshot.js';
-import type { Verdict } from '../../packages/verdict.js';
 import { parseUnknownAs, type RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import { listMigrations } from '../db.js';
 import { PostgresOutbox } from '../outbox/postgres.js';
+import { HEALTH_SEEN_COLUMNS, HEALTH_SEEN_ON_CONFLICT, healthSeenValues, healthSnapshotOf, type HealthSeenRow } from '../package-health.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
 import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
@@ -324,11 +324,8 @@ export class PostgresWatchState implements WatchStateStore {
   }
 
   async healthSeen(channel: string): Promise<Map<string, HealthSnapshot>> {
-    const res = await this.pool.query<{ package: string; verdict: Verdict; reasons_json: string; owners_json: string | null }>(
-      'SELECT package, verdict, reasons_json, owners_json FROM package_health_seen WHERE channel = $1',
-      [channel],
-    );
-    return new Map(res.rows.map((r) => [r.package, { package: r.package, verdict: r.verdict, reasons: JSON.parse(r.reasons_json) as string[], owners: r.owners_json === null ? null : (JSON.parse(r.owners_json) as string[]) }]));
+    const res = await this.pool.query<HealthSeenRow>(`SELECT ${HEALTH_SEEN_COLUMNS} FROM package_health_seen WHERE channel = $1`, [channel]);
+    return new Map(res.rows.map((r) => [r.package, healthSnapshotOf(r)]));
   }
 
   recordDigest(messages: readonly OutboundMessage[], health: { channel: string; snapshots: readonly HealthSnapshot[] } | null, now: Date): Promise<boolean> {
@@ -338,9 +335,8 @@ export class PostgresWatchState implements WatchStateStore {
       if (written && health) {
         for (const s of [...health.snapshots].sort((x, y) => (x.package < y.package ? -1 : x.package > y.package ? 1 : 0))) {
           await c.query(
-            `INSERT INTO package_health_seen (channel, package, verdict, reasons_json, owners_json, seen_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (channel, package) DO UPDATE SET verdict = excluded.verdict, reasons_json = excluded.reasons_json, owners_json = excluded.owners_json, seen_at = excluded.seen_at`,
-            [health.channel, s.package, s.verdict, JSON.stringify(s.reasons), s.owners === null ? null : JSON.stringify(s.owners), now.getTime()],
+            `INSERT INTO package_health_seen (channel, ${HEALTH_SEEN_COLUMNS}, seen_at) VALUES ($1, $2, $3, $4, $5, $6) ${HEALTH_SEEN_ON_CONFLICT}`,
+            healthSeenValues(health.channel, s, now),
           );
         }
       }

@@ -10,7 +10,7 @@
  * outbox messages that announce the change and write them in that same transaction, so that a
  * state change and its message are never one without the other.
  */
-import type { RatedSeverity, Finding } from '../../audit/findings.js';
+import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import type { OutboundMessage, OutboxStore } from '../outbox/types.js';

@@ -5,7 +5,6 @@
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { AUDIT_ACTIONS } from '../../blocks/audit-reply.js';
-import { fitMessage } from '../../blocks/fit.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
 import type { KnownBlock } from '@slack/types';
 import { watchReplyMessage } from '../../blocks/watch-reply.js';
