@@ -141,8 +141,11 @@ export class AuditStore {
   }
 
   /** Replaces the stored result (after an ignore), keeping the counts in step. */
-  updateResult(id: number, result: AuditResult): void {
-    this.db.prepare('UPDATE audits SET result = ?, counts = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(countBySeverity(result.findings)), id);
+  /** Stores a revised result; returns its counts, as stored. */
+  updateResult(id: number, result: AuditResult): AuditRecord['counts'] {
+    const counts = countBySeverity(result.findings);
+    this.db.prepare('UPDATE audits SET result = ?, counts = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(counts), id);
+    return counts;
   }
 
   get(id: number): AuditRecord | undefined {

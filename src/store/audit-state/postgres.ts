@@ -27,13 +27,11 @@ async function ignoresOf(q: Queryable, repo: string): Promise<StoredIgnore[]> {
   return (await q.query<IgnoreDbRow>('SELECT * FROM ignores WHERE repo_key = $1 ORDER BY id', [repoKey(repo)])).rows.map(ignoreOf);
 }
 
-/** Locks the audit, revises its result from the ignores as they are inside the transaction, stores it. */
-async function revise(c: PgClient, id: number, reviseResult: ReviseResult): Promise<AuditRecord | undefined> {
-  const record = await auditById(c, id, true);
-  if (!record) return undefined;
+/** Revises an audit locked by this transaction from the ignores as they are inside it, and stores it. */
+async function revise(c: PgClient, record: AuditRecord, reviseResult: ReviseResult): Promise<AuditRecord> {
   const result = reviseResult(record, (await ignoresOf(c, record.repo)).map(toIgnoreRule));
   const counts = countBySeverity(result.findings);
-  await c.query('UPDATE audits SET result = $1, counts = $2 WHERE id = $3', [JSON.stringify(result), JSON.stringify(counts), id]);
+  await c.query('UPDATE audits SET result = $1, counts = $2 WHERE id = $3', [JSON.stringify(result), JSON.stringify(counts), record.id]);
   return { ...record, result, counts };
 }
 
@@ -69,7 +67,10 @@ export class PostgresAuditState implements AuditStateStore {
 
   reviseResult(id: number, reviseResult: ReviseResult) {
     if (!isAuditId(id)) return Promise.resolve(undefined);
-    return inTransaction(this.pool, (c) => revise(c, id, reviseResult));
+    return inTransaction(this.pool, async (c) => {
+      const locked = await auditById(c, id, true);
+      return locked ? revise(c, locked, reviseResult) : undefined;
+    });
   }
 
   async recentAudits(limit: number, viewer: AuditViewer): Promise<AuditSummary[]> {
@@ -106,7 +107,7 @@ export class PostgresAuditState implements AuditStateStore {
           [...ignoreColumnValues(ignore), locked ? ignore.auditId : null],
         )
       ).rows[0]!;
-      return { ignore: ignoreOf(row), audit: locked ? await revise(c, ignore.auditId, reviseResult) : undefined };
+      return { ignore: ignoreOf(row), audit: locked ? await revise(c, locked, reviseResult) : undefined };
     });
   }
 

@@ -94,7 +94,7 @@ export class SqliteAuditState implements AuditStateStore {
   private revise(id: number, revise: ReviseResult): AuditRecord | undefined {
     const record = this.audits.get(id);
     if (!record) return undefined;
-    this.audits.updateResult(id, revise(record, this.ignores.rulesForRepo(record.repo)));
-    return this.audits.get(id);
+    const result = revise(record, this.ignores.rulesForRepo(record.repo));
+    return { ...record, result, counts: this.audits.updateResult(id, result) };
   }
 }
