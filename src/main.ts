@@ -99,7 +99,7 @@ export async function main(): Promise<number> {
   const runner = metrics.instrumentRunner(runInWorkers(pool));
   // GET /healthz and GET /metrics: beside /slack/events in HTTP mode, on a server of their own in Socket Mode.
   const routes = opsRoutes({ health: watchState ? allHealthy(storeHealth(db), () => watchState.health()) : storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
-  const services = { ...(await buildBotServices(config, db, logger)), runner };
+  const services = { ...(await buildBotServices(config, db, logger, watchState)), runner };
   // One access check for every entry (commands, buttons, modals, App Home); refusals are kept in the database.
   const gate = createAccessGate({ admins: config.admins, db, logger });
   const watch = createWatchService({
@@ -114,7 +114,7 @@ export async function main(): Promise<number> {
     statusRegistry: services.statusRegistry ?? null,
     // The weekly digest's "health worsened": the card's PyPI source (answers cached for an hour).
     ...(services.packageCards ? { pullRequestReviews: { cards: services.packageCards, comments: config.pullRequestComments } } : {}),
-    ...(services.packageCards ? { packageHealth: (name: string) => healthSnapshot(name, services.packageCards!().pypi, new Date()) } : {}),
+    ...(services.packageCards ? { packageHealth: async (name: string) => healthSnapshot(name, (await services.packageCards!()).pypi, new Date()) } : {}),
     // Alerts, digests and review cards go through the Slack outbox, delivered by their own client,
     // paced per channel, so a rate-limited channel never holds up the replies to slash commands.
     // With DATABASE_URL the alerts' outbox is PostgreSQL's (shared: any replica delivers a row once);

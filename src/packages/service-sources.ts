@@ -3,7 +3,9 @@
  * sources the CLI builds per run, but built once, sharing the SQLite answer cache, so a card asked
  * twice within the hour costs no request. The typosquat index is the shipped list extended with the
  * names Depwatch already knows (watched repositories, the local mirror), re-read at most every
- * INDEX_REFRESH_MS: those tables change with sweeps and syncs, not per card.
+ * INDEX_REFRESH_MS: those tables change with sweeps and syncs, not per card. The watched
+ * repositories' names come from the watch state (`watchedNames`), which is PostgreSQL's with
+ * DATABASE_URL: this replica's SQLite repo_state is empty then.
  */
 import type { Octokit } from 'octokit';
 import type { AdvisorySource } from '../advisories/types.js';
@@ -12,15 +14,17 @@ import type { CardSources } from './card.js';
 import { AdvisoriesSource } from './sources/advisories.js';
 import { SourceCache } from './sources/cache.js';
 import { GitHubSource } from './sources/github.js';
-import { mirrorNames, watchedNames } from './sources/known-names.js';
+import { mirrorNames } from './sources/known-names.js';
 import { PypiSource } from './sources/pypi.js';
 import { TyposquatChecker } from './typosquat/check.js';
-import { PopularityIndex } from './typosquat/popularity.js';
+import { PopularityIndex, type PopularName } from './typosquat/popularity.js';
 
 export const INDEX_REFRESH_MS = 10 * 60_000;
 
 export interface ServiceCardSourcesOptions {
   db: Db;
+  /** The watched repositories' packages as popular names, from the watch state (watchedNamesEvery). */
+  watchedNames: () => Promise<PopularName[]>;
   pypiUrl: string;
   osvApiUrl: string;
   githubApiUrl: string;
@@ -35,22 +39,22 @@ export interface ServiceCardSourcesOptions {
 }
 
 /** The typosquat index as Depwatch knows it now: shipped names plus the mirror's and the watched repositories'. */
-export function knownPopularity(db: Db): PopularityIndex {
-  return PopularityIndex.shipped().extend(mirrorNames(db)).extend(watchedNames(db));
+export async function knownPopularity(db: Db, watchedNames: () => Promise<PopularName[]>): Promise<PopularityIndex> {
+  return PopularityIndex.shipped().extend(mirrorNames(db)).extend(await watchedNames());
 }
 
 /** A function giving the sources for one batch of cards (call it per command or per sweep). */
-export function serviceCardSources(options: ServiceCardSourcesOptions): () => CardSources {
+export function serviceCardSources(options: ServiceCardSourcesOptions): () => Promise<CardSources> {
   const now = options.now ?? (() => new Date());
   const cache = new SourceCache(options.db, { now: () => now().getTime() });
   const pypi = new PypiSource({ baseUrl: options.pypiUrl, cache, ...options.pypi });
   const github = new GitHubSource({ octokit: options.octokit, authenticated: options.authenticated, apiUrl: options.githubApiUrl, cache, now });
   let checker: TyposquatChecker | null = null;
   let builtAt = 0;
-  return () => {
+  return async () => {
     const at = now();
     if (checker === null || at.getTime() - builtAt > INDEX_REFRESH_MS) {
-      checker = new TyposquatChecker(knownPopularity(options.db));
+      checker = new TyposquatChecker(await knownPopularity(options.db, options.watchedNames));
       builtAt = at.getTime();
     }
     return {

@@ -11,7 +11,6 @@ import type { KnownBlock } from '@slack/types';
 import type { AdvisorySource } from '../advisories/types.js';
 import type { AuditResult, PackageRegistry } from '../audit/audit.js';
 import type { CardSources } from '../packages/card.js';
-import { watchedNamesEvery } from '../packages/sources/known-names.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import { compareFindings, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
@@ -64,8 +63,13 @@ export interface BotServices {
    * wait for a big manifest; default: this thread.
    */
   runner?: AuditRunner;
+  /**
+   * The watched repositories' packages as popular names (watchedNamesEvery over the watch state,
+   * PostgreSQL's with DATABASE_URL): typosquat targets for audits and package cards alike.
+   */
+  watchedNames: () => Promise<PopularName[]>;
   /** Sources for package health cards (`/audit package`, pull-request reviews); absent: not offered. */
-  packageCards?: () => CardSources;
+  packageCards?: () => Promise<CardSources>;
 }
 
 export interface AuditServiceOptions {
@@ -82,8 +86,8 @@ export interface AuditServiceOptions {
   seal: ViewMetadataSeal;
   /** Audits, ignores and fix pull requests (PostgreSQL with DATABASE_URL: any replica answers a button); default: `db`. */
   state?: AuditStateStore;
-  /** The watch state: channel settings and the watched repositories' packages (typosquat names); default: `db`. */
-  watchState?: Pick<WatchStateStore, 'channelUnknownAs' | 'packageUsage'>;
+  /** The watch state's channel settings; default: `db`. */
+  watchState?: Pick<WatchStateStore, 'channelUnknownAs'>;
 }
 
 
@@ -141,12 +145,10 @@ export class SlackAuditService {
   /** Code and configuration scans by commit. */
   readonly codeScans: CodeScanStore;
   /** Channel settings (how unrated advisories count there) live with the watch state. */
-  private readonly watchState: Pick<WatchStateStore, 'channelUnknownAs' | 'packageUsage'>;
+  private readonly watchState: Pick<WatchStateStore, 'channelUnknownAs'>;
   private readonly now: () => Date;
   private readonly hosts: string[];
   private readonly pending = new Set<Promise<void>>();
-  /** The typosquat rule's popular names beyond the shipped list: the watched repositories' packages. */
-  private readonly knownNames: () => Promise<PopularName[]>;
   /** Per audit, the reply edit under way: edits of one reply (a stage, an ignore) run one after another. */
   private readonly replyEdits = new Map<number, Promise<unknown>>();
 
@@ -155,7 +157,6 @@ export class SlackAuditService {
     this.codeScans = new CodeScanStore(options.db);
     this.watchState = options.watchState ?? new SqliteWatchState(new WatchStore(options.db));
     this.now = options.now ?? (() => new Date());
-    this.knownNames = watchedNamesEvery(() => this.watchState.packageUsage(), undefined, () => this.now().getTime());
     this.hosts = [...new Set(['github.com', 'www.github.com', htmlHostFromApiUrl(options.config.github.apiUrl)])];
   }
 
@@ -249,7 +250,7 @@ export class SlackAuditService {
         extraIgnores: ignoresAtStart,
         extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
         ...(unknownAs ? { unknownAs } : {}),
-        knownNames: await this.knownNames(),
+        knownNames: await services.watchedNames(),
       },
       { advisories: services.advisories(now), registry: services.registry },
       onFirstStage

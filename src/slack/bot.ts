@@ -19,6 +19,7 @@ import type { Db } from '../store/db.js';
 import { SlackAuditService, type BotServices } from './audit-service.js';
 import { SlackPackageService } from './package-service.js';
 import { serviceCardSources } from '../packages/service-sources.js';
+import { watchedNamesEvery } from '../packages/sources/known-names.js';
 import { loadTemplateLibrary, type TemplateLibrary } from '../incidents/templates.js';
 import type { WatchService } from '../watch/service.js';
 import { ALERT_ACTIONS } from './blocks/alert.js';
@@ -27,6 +28,9 @@ import { incidentContextResolver } from './incident-context.js';
 import { registerIncidentListeners } from './listeners/incidents/index.js';
 import { openIncidentsForHome } from '../incidents/home.js';
 import { SqliteIncidentStore } from '../store/incident-state/sqlite.js';
+import { WatchStore } from '../store/watches.js';
+import { SqliteWatchState } from '../store/watch-state/sqlite.js';
+import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { IncidentStore } from '../store/incident-state/types.js';
 import { incidentHomeBlocks } from './blocks/incident-modals.js';
@@ -79,8 +83,11 @@ export interface Bot {
  */
 export const BOT_PYPI_CONCURRENCY = 32;
 
-/** Builds GitHub, advisory and registry clients from the configuration. */
-export async function buildBotServices(config: Config, db: Db, logger: Logger): Promise<BotServices> {
+/**
+ * Builds GitHub, advisory and registry clients from the configuration. `watchState` is where the
+ * watched repositories' packages are read from (PostgreSQL with DATABASE_URL), default `db`.
+ */
+export async function buildBotServices(config: Config, db: Db, logger: Logger, watchState: Pick<WatchStateStore, 'packageUsage'> = new SqliteWatchState(new WatchStore(db))): Promise<BotServices> {
   const github = await createGitHubClient(config.github, { logger });
   const mirror = new AdvisoryMirror(db);
   // A mirror stored by an earlier version gets its matchers now, once (they make audits cheap).
@@ -89,11 +96,15 @@ export async function buildBotServices(config: Config, db: Db, logger: Logger): 
   const osv = new OsvApi({ baseUrl: config.osv.apiUrl, db });
   const pypi = new PyPIClient({ baseUrl: config.pypi.url, db, concurrency: BOT_PYPI_CONCURRENCY });
   const advisories = (now: Date) => chooseAdvisorySource({ offline: false, mirror, api: osv, now });
+  // One read of the watched repositories' packages for this replica's audits and cards alike.
+  const watchedNames = watchedNamesEvery(() => watchState.packageUsage());
   return {
     github,
     advisories,
+    watchedNames,
     packageCards: serviceCardSources({
       db,
+      watchedNames,
       pypiUrl: config.pypi.url,
       osvApiUrl: config.osv.apiUrl,
       githubApiUrl: config.github.apiUrl,

@@ -62,13 +62,13 @@ export function packageUsageMessage(refused: readonly string[]): SlackMessage {
 }
 
 export class SlackPackageService {
-  constructor(private readonly sources: () => CardSources) {}
+  constructor(private readonly sources: () => Promise<CardSources>) {}
 
   /** Builds the cards and posts them in the channel through response_url (after the ack). */
   async answer(command: ParsedPackageCommand, user: string, respond: RespondFn): Promise<void> {
     const placeholder = fitMessage(checkingPackagesMessage(command.requests.map((r) => r.given), user)).first;
     await respond({ response_type: 'in_channel', text: placeholder.text, blocks: placeholder.blocks });
-    const cards = await buildCards(command.requests, this.sources());
+    const cards = await buildCards(command.requests, await this.sources());
     const { first, replies } = fitMessage(packageCardsMessage(cards, command.refused));
     await respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
     // The placeholder took one post and the cards one: what is left of response_url's five.

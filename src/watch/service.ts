@@ -90,7 +90,7 @@ export interface WatchServiceOptions<D extends OutboxDelivery = OutboxDelivery> 
    * Review pull requests that change dependencies after each sweep (pr-review/sweep-part.ts), with
    * these card sources; absent: no reviews.
    */
-  pullRequestReviews?: { cards: () => CardSources; comments?: boolean };
+  pullRequestReviews?: { cards: () => Promise<CardSources>; comments?: boolean };
   /**
    * The job queue replicas share (PostgreSQL: src/jobs/postgres.ts): each scheduled slot runs once
    * across them. Absent (SQLite, one bot): slots are claimed in job_runs and run here, as before.

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { ALERT_ACTIONS } from '../../src/slack/blocks/alert.js';
 import { IGNORE_BLOCKS } from '../../src/slack/blocks/ignore-modal.js';
+import { watchedNamesEvery } from '../../src/packages/sources/known-names.js';
 import { createBot, type Bot } from '../../src/slack/bot.js';
 import { ALERT_IGNORE_CALLBACK } from '../../src/slack/listeners/actions/alert-ignore.js';
 import type { WatchService } from '../../src/watch/service.js';
@@ -57,7 +58,7 @@ const SIGNING_SECRET = 'replicas-signing-secret-0123456789abcdef';
 async function botOf(w: World, watch: WatchService, db: Db): Promise<{ send: (body: SlackRequestBody) => ReturnType<typeof postToBolt> }> {
   const config = loadConfig({ SLACK_BOT_TOKEN: FAKE_BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: w.slack.url, GITHUB_API_URL: w.github.url, GITHUB_TOKEN, OSV_API_URL: w.osv.url, DEPWATCH_DB: ':memory:', TZ: 'UTC', LOG_LEVEL: 'silent' });
   const osv = new OsvApi({ baseUrl: w.osv.url, db, retries: 1, backoffMs: 1 });
-  const bot = createBot({ config, db, logger: createLogger('silent'), services: { github: w.octokit, advisories: () => osv, registry: null }, watch, clientOptions: { retryConfig: { retries: 0 } } });
+  const bot = createBot({ config, db, logger: createLogger('silent'), services: { github: w.octokit, advisories: () => osv, registry: null, watchedNames: watchedNamesEvery(() => watch.state.packageUsage()) }, watch, clientOptions: { retryConfig: { retries: 0 } } });
   bots.push(bot);
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   return { send: (body) => postToBolt(`http://127.0.0.1:${port}/slack/events`, signedRequest(SIGNING_SECRET, body)) };

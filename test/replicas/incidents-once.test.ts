@@ -9,6 +9,7 @@ import { OsvApi } from '../../src/advisories/osv-api.js';
 import { loadConfig } from '../../src/config.js';
 import { runReminderTick } from '../../src/incidents/reminders.js';
 import { createLogger } from '../../src/log.js';
+import { watchedNamesEvery } from '../../src/packages/sources/known-names.js';
 import { createBot, type Bot } from '../../src/slack/bot.js';
 import type { Db } from '../../src/store/db.js';
 import { PostgresIncidentStore } from '../../src/store/incident-state/postgres.js';
@@ -44,7 +45,7 @@ async function replica(w: World, db: TestDatabase) {
   const watch = w.service({ db: local, state: new PostgresWatchState(pool), advisories: new OsvApi({ baseUrl: w.osv.url, db: local, retries: 1, backoffMs: 1 }) }).watch;
   const config = loadConfig({ SLACK_BOT_TOKEN: FAKE_BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: w.slack.url, GITHUB_API_URL: w.github.url, GITHUB_TOKEN, OSV_API_URL: w.osv.url, DEPWATCH_DB: ':memory:', TZ: 'UTC', LOG_LEVEL: 'silent' });
   const osv = new OsvApi({ baseUrl: w.osv.url, db: local, retries: 1, backoffMs: 1 });
-  const bot = createBot({ config, db: local, logger: createLogger('silent'), now: w.clock.now, services: { github: w.octokit, advisories: () => osv, registry: null }, watch, incidents, clientOptions: { retryConfig: { retries: 0 } } });
+  const bot = createBot({ config, db: local, logger: createLogger('silent'), now: w.clock.now, services: { github: w.octokit, advisories: () => osv, registry: null, watchedNames: watchedNamesEvery(() => watch.state.packageUsage()) }, watch, incidents, clientOptions: { retryConfig: { retries: 0 } } });
   bots.push(bot);
   const { port } = await bot.start({ port: 0, host: '127.0.0.1' });
   return { incidents, watch, send: (body: SlackRequestBody) => postToBolt(`http://127.0.0.1:${port}/slack/events`, signedRequest(SIGNING_SECRET, body)) };

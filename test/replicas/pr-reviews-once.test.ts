@@ -41,8 +41,9 @@ it('posts a pull request review once and lets the other replica update and mark 
     const local = openTestDb(tempDbPath());
     localDbs.push(local);
     const pool = await database!.open({ max: 4 });
-    const cards = reviewCardSources(w, pypi!.url, local);
-    return w.service({ db: local, state: new PostgresWatchState(pool), pullReviews: new PostgresPullReviewState(pool), pullRequestReviews: { cards } }).watch;
+    const state = new PostgresWatchState(pool);
+    const cards = reviewCardSources(w, pypi!.url, local, state);
+    return w.service({ db: local, state, pullReviews: new PostgresPullReviewState(pool), pullRequestReviews: { cards } }).watch;
   };
   const [a, b] = [await replica(), await replica()];
   await a.state.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });

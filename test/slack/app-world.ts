@@ -20,9 +20,12 @@ import { PyPIClient } from '../../src/python/pypi.js';
 import { BOT_PYPI_CONCURRENCY, createBot, type Bot, type BotServices } from '../../src/slack/bot.js';
 import { createBulkSlackClient } from '../../src/slack/pacing.js';
 import { serviceCardSources } from '../../src/packages/service-sources.js';
+import { watchedNamesEvery } from '../../src/packages/sources/known-names.js';
 import { createWatchService, type WatchService } from '../../src/watch/service.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 import { openDb, type Db } from '../../src/store/db.js';
+import { WatchStore } from '../../src/store/watches.js';
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import { startFakeGitHub, type FakeGitHub, type FakeRepoInit } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { startFakePypi, type FakePypi, type FakeProjectSpec } from '../fakes/pypi.js';
@@ -171,15 +174,19 @@ async function startApp({ slack, github, osv, pypi }: Fakes, options: WorldOptio
   });
   const logger = createLogger('debug', sink);
   const mirror = new AdvisoryMirror(db);
+  const watchState = options.watch?.state ?? new SqliteWatchState(new WatchStore(db));
   const osvApi = new OsvApi({ baseUrl: osv.url, db, retries: options.osvRetries ?? 1, backoffMs: 5, timeoutMs: 10_000 });
   const services: BotServices = {
     github: await createGitHubClient(config.github, { retries: 0, retryUnitMs: 1 }),
     advisories: (now) => chooseAdvisorySource({ offline: false, mirror, api: osvApi, now }),
     registry: new PyPIClient({ baseUrl: pypi.url, db, retries: 1, backoffMs: 5, timeoutMs: 10_000, concurrency: BOT_PYPI_CONCURRENCY }),
+    // As buildBotServices reads them: from the watch state, PostgreSQL's when the world gives one.
+    watchedNames: watchedNamesEvery(() => watchState.packageUsage()),
   };
   if (options.cards) {
     services.packageCards = serviceCardSources({
       db,
+      watchedNames: services.watchedNames,
       pypiUrl: pypi.url,
       osvApiUrl: osv.url,
       githubApiUrl: github.url,

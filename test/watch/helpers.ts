@@ -11,12 +11,16 @@ import { OsvApi } from '../../src/advisories/osv-api.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import type { PackageRegistry } from '../../src/audit/audit.js';
 import { createGitHubClient } from '../../src/github/client.js';
-import { serviceCardSources } from '../../src/packages/service-sources.js';
+import { INDEX_REFRESH_MS, serviceCardSources } from '../../src/packages/service-sources.js';
+import { watchedNamesEvery } from '../../src/packages/sources/known-names.js';
 import type { CronTimer, JobSpec } from '../../src/schedule/scheduler.js';
 import type { DeliveryReport } from '../../src/slack/outbox/deliver.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 import { createBulkSlackClient } from '../../src/slack/pacing.js';
 import { MIGRATIONS_DIR, openDb, type Db } from '../../src/store/db.js';
+import { WatchStore } from '../../src/store/watches.js';
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
+import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import { createWatchService, type WatchService, type WatchServiceOptions } from '../../src/watch/service.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
@@ -127,10 +131,14 @@ export async function startWorld(options: { records: OsvRecord[]; start: string;
   };
 }
 
-/** Package cards as the service wires them, on `db`, against this world's fakes and a fake PyPI at `pypiUrl`. */
-export function reviewCardSources(world: World, pypiUrl: string, db: Db) {
+/**
+ * Package cards as the service wires them, on `db`, against this world's fakes and a fake PyPI at
+ * `pypiUrl`; the watched repositories' names come from `watchState` (default: `db`'s).
+ */
+export function reviewCardSources(world: World, pypiUrl: string, db: Db, watchState: Pick<WatchStateStore, 'packageUsage'> = new SqliteWatchState(new WatchStore(db))) {
   return serviceCardSources({
     db,
+    watchedNames: watchedNamesEvery(() => watchState.packageUsage(), INDEX_REFRESH_MS, () => world.clock.now().getTime()),
     pypiUrl,
     osvApiUrl: world.osv.url,
     githubApiUrl: world.github.url,

@@ -31,7 +31,7 @@ export interface PullRequestReviewOptions {
   /** Which repositories are watched, and by which channels (either store). */
   state: WatchStateStore;
   octokit: Octokit;
-  cards: () => CardSources;
+  cards: () => Promise<CardSources>;
   now: () => Date;
   logger?: Logger;
   /** DEPWATCH_PR_COMMENTS: also keep the review as one comment on the pull request (needs Pull requests: write). */
@@ -107,7 +107,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         const text = texts.get(textKey({ owner, repo: name, oid, path }));
         return typeof text === 'string' ? [[path, text]] : [];
       }));
-      const review = await reviewDependencies(await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) }), options.cards());
+      const review = await reviewDependencies(await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) }), await options.cards());
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
       await publish(options, reviews, ref, review, repos.get(repo) ?? [], known);
