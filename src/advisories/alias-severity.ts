@@ -5,17 +5,22 @@
  * same advisory source (the mirror's table, or OSV's `/v1/vulns/{id}`) and the worst rating among
  * them is used, naming the record it came from. The lookup never changes which advisories match.
  */
-import { groupByAlias } from './aliases.js';
+import type { AdvisoryGroup } from './aliases.js';
 import { worstSeverityOf, type RatedSeverity } from './severity.js';
 import type { AdvisorySource, OsvRecord } from './types.js';
 
-/** Alias ids of the groups among `records` that no record of theirs rates (the ones worth looking up). */
-export function unratedAliasIds(records: readonly OsvRecord[]): string[] {
+/**
+ * Alias ids of the groups that no record of theirs rates (the ones worth looking up). Each list is
+ * one release's groups (groupHits), as its findings are made: a flaw is rated or not per release,
+ * so a group is not taken for rated because another release's records of the same flaw are.
+ */
+export function unratedAliasIds(groupLists: Iterable<readonly AdvisoryGroup[]>): string[] {
   const wanted = new Set<string>();
-  for (const group of groupByAlias(records)) {
-    if (worstSeverityOf(group.records).level !== 'unknown') continue;
-    const held = new Set(group.records.map((r) => r.id));
-    for (const id of group.aliases) if (!held.has(id)) wanted.add(id);
+  for (const groups of groupLists) {
+    for (const group of groups) {
+      if (worstSeverityOf(group.records).level !== 'unknown') continue;
+      for (const id of group.aliases) if (!group.records.some((r) => r.id === id)) wanted.add(id);
+    }
   }
   return [...wanted].sort();
 }
@@ -27,9 +32,9 @@ export interface AliasRatings {
   failure: string | null;
 }
 
-/** Looks up the alias records that could rate the unrated groups among `records`. */
-export async function lookUpAliasRatings(source: AdvisorySource, records: readonly OsvRecord[]): Promise<AliasRatings> {
-  const ids = unratedAliasIds(records);
+/** Looks up the alias records that could rate the unrated groups among each release's (see unratedAliasIds). */
+export async function lookUpAliasRatings(source: AdvisorySource, groupLists: Iterable<readonly AdvisoryGroup[]>): Promise<AliasRatings> {
+  const ids = unratedAliasIds(groupLists);
   if (ids.length === 0 || !source.byIds) return { records: new Map(), failure: null };
   try {
     return { records: await source.byIds(ids), failure: null };

@@ -24,6 +24,7 @@ import { createLimiter, requestJson, requestJsonIfFound, ServiceError, type Fetc
 import { keepAliveTransport } from '../http-transport.js';
 import { normalizeName } from '../python/names.js';
 import type { Db } from '../store/db.js';
+import { groupHits } from './aliases.js';
 import { unratedAliasIds } from './alias-severity.js';
 import { affectedEntries, matchCandidates } from './match.js';
 import { compareOsvTimestamps, parseOsvRecord } from './osv-schema.js';
@@ -412,8 +413,7 @@ export class OsvApi implements AdvisorySource {
         const own = (refsPerQuery[i] ?? []).map((ref) => records.get(ref.id)).filter((r): r is OsvRecord => r !== undefined && !r.withdrawn);
         candidates.set(queryKey(query), own);
       }
-      const hits = [...matchCandidates(readyQueries, candidates).values()].flat();
-      for (const id of unratedAliasIds(hits)) {
+      for (const id of unratedAliasIds(groupHits(matchCandidates(readyQueries, candidates)).values())) {
         if (!listed.has(id) && this.memory.peek(id) === undefined && !this.aliasLookups.has(id)) this.queuedLookups.set(id, stop);
       }
       // The answers that arrive in the same turn of the event loop share one look at osv_unknown_ids.

@@ -10,6 +10,7 @@ import type { ProjectInfo } from '../python/releases.js';
 import type { ExtractError } from '../python/types.js';
 import type { ScanResult } from '../scan/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
+import { groupHits } from '../advisories/aliases.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
@@ -117,6 +118,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     warnings.push(`advisories unavailable (${messageOf(err)}): vulnerabilities were NOT checked`);
   }
 
+  const hitGroups = groupHits(hits);
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));
   const wantAdvisories = [...new Set([...vulnerable, ...unpinned.map((d) => d.name)])];
 
@@ -135,7 +137,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const [packageAdvisories, aliasRatings] = await Promise.all([
     advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, detailWarnings) : new Map<string, OsvRecord[]>(),
     // Unrated advisories take the rating of their GHSA / CVE aliases' records where those have one.
-    lookUpAliasRatings(input.advisories, [...hits.values()].flat()),
+    lookUpAliasRatings(input.advisories, hitGroups.values()),
   ]);
   if (aliasRatings.failure !== null) {
     detailWarnings.push(`advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
@@ -152,6 +154,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       unpinned,
       registry,
       hits,
+      hitGroups,
       aliasRecords: aliasRatings.records,
       packageAdvisories,
       contextFiles: input.contextFiles,

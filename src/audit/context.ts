@@ -3,6 +3,7 @@
  * requirements a lockfile covers, what the registry and the advisories say. Built once per audit.
  */
 import { posix } from 'node:path';
+import type { AdvisoryGroup } from '../advisories/aliases.js';
 import type { OsvRecord } from '../advisories/types.js';
 import type { LoadedManifest } from '../python/load.js';
 import type { ProjectInfo } from '../python/releases.js';
@@ -32,6 +33,8 @@ export interface AuditContext {
   registry: Map<string, ProjectInfo | null> | null;
   /** Advisories hitting each installed release, keyed `${name}@${version}`. */
   hits: Map<string, OsvRecord[]>;
+  /** The same hits grouped by alias (groupHits): one finding per group. */
+  hitGroups: Map<string, AdvisoryGroup[]>;
   /** Records named as aliases by unrated advisories, by id: where their rating comes from (alias-severity.ts). */
   aliasRecords?: ReadonlyMap<string, OsvRecord>;
   /** Every advisory known for a package (fetched for vulnerable and unpinned packages only). */

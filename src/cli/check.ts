@@ -1,6 +1,6 @@
 /** `depwatch check <name==version>...`: is this exact release affected? */
 import { parseArgs } from 'node:util';
-import { groupByAlias } from '../advisories/aliases.js';
+import { groupHits, type AdvisoryGroup } from '../advisories/aliases.js';
 import { describeAdvisory } from '../advisories/description.js';
 import { fixedVersions } from '../advisories/match.js';
 import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.js';
@@ -31,8 +31,9 @@ export function parseCheckArg(arg: string): CheckQuery {
   return { given: name, name: normalizeName(name), version };
 }
 
-export function vulnerabilityJson(records: OsvRecord[], name: string, aliasRecords?: ReadonlyMap<string, OsvRecord>) {
-  return groupByAlias(records)
+/** One entry per alias group of a release's hits (groupHits), rated as the audit rates it. */
+function vulnerabilityJson(groups: readonly AdvisoryGroup[], name: string, aliasRecords?: ReadonlyMap<string, OsvRecord>) {
+  return groups
     .map((group) => {
       const severity = groupSeverity(group.records, name, aliasRecords);
       const rated = severity.level !== 'unknown';
@@ -79,12 +80,13 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       queries.map((q) => ({ name: q.name, version: q.version })),
       { prefetchAliasRatings: true }, // the alias ratings below start as each package's records arrive
     );
-    const ratings = await lookUpAliasRatings(source, [...hits.values()].flat());
+    const hitGroups = groupHits(hits);
+    const ratings = await lookUpAliasRatings(source, hitGroups.values());
     const results = queries.map((q) => ({
       name: q.given,
       normalized_name: q.name,
       version: q.version,
-      vulnerabilities: vulnerabilityJson(hits.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
+      vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
     }));
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${notice}\n`);
     if (ratings.failure !== null) io.stderr(`depwatch: WARNING: advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records\n`);

@@ -47,3 +47,12 @@ export function isYamlPath(path: string): boolean {
 export function isCodePath(path: string): boolean {
   return /\.(?:pyw?|pyi|js|mjs|cjs|ts|tsx|jsx|go|rb|java|kt|scala|cs|php|rs|swift|c|cc|cpp|h|hpp|sh|bash|zsh|ps1|ipynb)$/i.test(path);
 }
+
+/**
+ * Whether this file is one the runtime rules read (a cheap test before reading YAML). Kept here,
+ * apart from the rules, so a tree with no container files never loads them.
+ */
+export function isRuntimeFile(path: string, text: string | null): boolean {
+  if (isDockerfilePath(path) || isComposePath(path)) return true;
+  return isYamlPath(path) && text !== null && text.includes('apiVersion') && /^kind:/m.test(text);
+}

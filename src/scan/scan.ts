@@ -13,10 +13,10 @@ import { SEVERITY_ORDER } from '../audit/findings.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { applyScanIgnores } from './ignores.js';
-import { isPythonPath, isTestPath } from './paths.js';
-import { createPythonScanner, type PythonScanner } from './python/scan-python.js';
+import { isPythonPath, isRuntimeFile, isTestPath } from './paths.js';
+import type { PythonScanner } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
-import { isRuntimeFile, scanRuntime } from './runtime/scan-runtime.js';
+import type { scanRuntime } from './runtime/scan-runtime.js';
 import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
@@ -87,7 +87,10 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   stats.files = files.length;
   const mine = options.scanHere ? files.filter(options.scanHere) : files;
 
+  // The Python and runtime rule families (and the parser) load with the first file that needs them:
+  // most of a scan's modules, which a tree of manifests alone never uses.
   let python: PythonScanner | null = null;
+  let runtimeRules: typeof scanRuntime | null = null;
   try {
     // Reads run a few files ahead so disk I/O overlaps parsing; each result is taken once, in order.
     const ahead = Math.max(1, options.readAhead ?? 8);
@@ -142,7 +145,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: not UTF-8 (and no PEP 263 encoding declared); code rules not run (secrets were checked)` });
       } else {
         if (isPython) {
-          python ??= await createPythonScanner({ parseTimeoutMs: options.parseTimeoutMs ?? 5000 });
+          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs: options.parseTimeoutMs ?? 5000 });
           const outcome = python.scan(path, text, isTestPath(path));
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${options.parseTimeoutMs ?? 5000} ms; code rules not run (secrets were checked)` });
@@ -156,7 +159,8 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           }
         }
         if (runtime) {
-          const outcome = scanRuntime(path, text);
+          runtimeRules ??= (await import('./runtime/scan-runtime.js')).scanRuntime;
+          const outcome = runtimeRules(path, text);
           // A credential in ENV/ARG that the secret scanner already reported (with its fingerprint) is one finding, not two.
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
           raw.push(...outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line))));

@@ -4,6 +4,7 @@
  * their GHSA records say CRITICAL (CVSS 9.8). Real records from both databases.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { groupByAlias } from '../../src/advisories/aliases.js';
 import { groupSeverity, lookUpAliasRatings, unratedAliasIds } from '../../src/advisories/alias-severity.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { OsvApi } from '../../src/advisories/osv-api.js';
@@ -17,6 +18,9 @@ const DJANGO_SQLI = fixtureRecord('PYSEC-2019-13');
 const PYYAML_RCE = fixtureRecord('PYSEC-2021-142');
 const DJANGO_GHSA = ghsaRecord('GHSA-6r97-cj55-9hrq');
 const PYYAML_GHSA = ghsaRecord('GHSA-8q59-q68h-6hv4');
+
+/** The hits of each release, grouped as an audit groups them (groupHits). */
+const releases = (...hits: OsvRecord[][]) => hits.map((records) => groupByAlias(records));
 
 let osv: FakeOsv | undefined;
 afterEach(async () => {
@@ -39,15 +43,21 @@ describe('rating an advisory from its aliases', () => {
   it('asks only for the aliases of groups no record of theirs rates', () => {
     const rated = [...fixtureRecords().values()].find((r) => r.severity?.length && r.aliases?.length);
     expect(rated).toBeDefined();
-    expect(unratedAliasIds([DJANGO_SQLI, PYYAML_RCE, rated!])).toEqual(['CVE-2019-14234', 'CVE-2020-14343', 'GHSA-6r97-cj55-9hrq', 'GHSA-8q59-q68h-6hv4']);
-    // A group whose GHSA record is already among the hits is rated by it: nothing to look up.
-    expect(unratedAliasIds([DJANGO_SQLI, DJANGO_GHSA])).toEqual([]);
+    expect(unratedAliasIds(releases([DJANGO_SQLI], [PYYAML_RCE], [rated!]))).toEqual(['CVE-2019-14234', 'CVE-2020-14343', 'GHSA-6r97-cj55-9hrq', 'GHSA-8q59-q68h-6hv4']);
+    // A group whose GHSA record is already among the release's hits is rated by it: nothing to look up.
+    expect(unratedAliasIds(releases([DJANGO_SQLI, DJANGO_GHSA]))).toEqual([]);
+  });
+
+  it("rates each release's groups on their own: another release's rated record of the same flaw does not count", () => {
+    // Two installed releases of Django, the GHSA record hitting only the second: the first one's
+    // finding is made from PYSEC-2019-13 alone, so its aliases are still worth looking up.
+    expect(unratedAliasIds(releases([DJANGO_SQLI], [DJANGO_SQLI, DJANGO_GHSA]))).toEqual(['CVE-2019-14234', 'GHSA-6r97-cj55-9hrq']);
   });
 
   it('finds alias records in the mirror, ids it does not hold simply absent', async () => {
     const mirror = new AdvisoryMirror(openDb(':memory:'));
     await mirror.importRecords([DJANGO_SQLI, PYYAML_RCE, DJANGO_GHSA, PYYAML_GHSA]);
-    const { records, failure } = await lookUpAliasRatings(mirror, [DJANGO_SQLI, PYYAML_RCE]);
+    const { records, failure } = await lookUpAliasRatings(mirror, releases([DJANGO_SQLI], [PYYAML_RCE]));
     expect(failure).toBeNull();
     expect([...records.keys()].sort()).toEqual(['GHSA-6r97-cj55-9hrq', 'GHSA-8q59-q68h-6hv4']);
     expect(groupSeverity([PYYAML_RCE], 'pyyaml', records)).toMatchObject({ level: 'critical', source: 'GHSA-8q59-q68h-6hv4' });
@@ -57,25 +67,25 @@ describe('rating an advisory from its aliases', () => {
     osv = await startFakeOsv({ records: [DJANGO_SQLI, DJANGO_GHSA] });
     const db = openDb(':memory:');
     const api = new OsvApi({ baseUrl: osv.url, db, retries: 0, backoffMs: 1 });
-    const first = await lookUpAliasRatings(api, [DJANGO_SQLI]);
+    const first = await lookUpAliasRatings(api, releases([DJANGO_SQLI]));
     expect(first.failure).toBeNull();
     expect([...first.records.keys()]).toEqual(['GHSA-6r97-cj55-9hrq']);
     expect(osv.counts.vulns).toBe(2); // the GHSA record, and CVE-2019-14234 (404)
-    await lookUpAliasRatings(api, [DJANGO_SQLI]);
+    await lookUpAliasRatings(api, releases([DJANGO_SQLI]));
     // The record is cached and the unknown id remembered, also by the next client of the same database.
-    const next = await lookUpAliasRatings(new OsvApi({ baseUrl: osv.url, db, retries: 0, backoffMs: 1 }), [DJANGO_SQLI]);
+    const next = await lookUpAliasRatings(new OsvApi({ baseUrl: osv.url, db, retries: 0, backoffMs: 1 }), releases([DJANGO_SQLI]));
     expect([...next.records.keys()]).toEqual(['GHSA-6r97-cj55-9hrq']);
     expect(osv.counts.vulns).toBe(2);
 
     const fresh = new OsvApi({ baseUrl: osv.url, db: openDb(':memory:'), retries: 0, backoffMs: 1 });
     osv.failNext(5, 503);
-    const down = await lookUpAliasRatings(fresh, [DJANGO_SQLI]);
+    const down = await lookUpAliasRatings(fresh, releases([DJANGO_SQLI]));
     expect(down.records.size).toBe(0);
     expect(down.failure).toMatch(/OSV answered 503/);
   });
 
   it('a source that cannot look records up leaves the rating alone', async () => {
     const bare: AdvisorySource = { kind: 'api', affecting: async () => new Map(), forPackage: async () => [] };
-    expect(await lookUpAliasRatings(bare, [DJANGO_SQLI])).toEqual({ records: new Map(), failure: null });
+    expect(await lookUpAliasRatings(bare, releases([DJANGO_SQLI]))).toEqual({ records: new Map(), failure: null });
   });
 });

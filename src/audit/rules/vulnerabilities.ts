@@ -1,5 +1,4 @@
 /** `vulnerability` and `malicious`: installed releases that OSV advisories hit, one finding per alias group. */
-import { groupByAlias } from '../../advisories/aliases.js';
 import { describeAdvisory } from '../../advisories/description.js';
 import { fixedVersions } from '../../advisories/match.js';
 import { groupSeverity } from '../../advisories/alias-severity.js';
@@ -16,12 +15,13 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
   const project = projectFiles(ctx.manifests);
   for (const pkg of ctx.packages) {
-    const records = ctx.hits.get(`${pkg.name}@${pkg.version}`) ?? [];
-    if (records.length === 0) continue;
+    const key = `${pkg.name}@${pkg.version}`;
+    const records = ctx.hits.get(key) ?? [];
+    const groups = ctx.hitGroups.get(key) ?? [];
+    if (groups.length === 0) continue;
     const known = ctx.packageAdvisories.get(pkg.name) ?? records;
     const releases = ctx.registry?.get(pkg.name)?.releases ?? null;
     const fix = smallestFix(pkg.name, pkg.version, known, releases);
-    const groups = groupByAlias(records);
     const { locations, omitted: locationsOmitted } = locationsOf(pkg, project);
     const vulnerabilities = groups.filter((g) => ![g.id, ...g.aliases].some(isMalicious)).length;
     // One upgrade for every advisory of the release, so every finding of the package carries the same fix.
@@ -29,11 +29,20 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
       ? ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
       : { version: null, text: `No single upgrade fixes this (${fix.reason}). Remove ${pkg.name}, or apply the mitigation the advisory describes and ignore it with a reason and an expiry.` };
 
+    // The same for every advisory of the release: made once and shared by its findings.
+    const details: Record<string, unknown> = {
+      direct: pkg.direct,
+      locations: pkg.entries.slice(0, MAX_LISTED_PLACES).map((e) => `${e.file}${e.line ? `:${e.line}` : ''}`),
+    };
+    if (pkg.entries.length > MAX_LISTED_PLACES) details.locations_omitted = pkg.entries.length - MAX_LISTED_PLACES;
+
     for (const group of groups) {
-      const ids = [group.id, ...group.aliases];
+      const malicious = isMalicious(group.id) || group.aliases.some(isMalicious);
       const severity = groupSeverity(group.records, pkg.name, ctx.aliasRecords);
-      const fixed = [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions);
-      const base = {
+      // One object literal per finding, no spreads: a large audit makes thousands of them.
+      const finding: Finding = {
+        kind: malicious ? 'malicious' : 'vulnerability',
+        severity: malicious ? 'critical' : severity.level,
         package: pkg.name,
         version: pkg.version,
         file: pkg.primary.file,
@@ -44,33 +53,18 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         cvss: severity.score,
         cvssVector: severity.vector,
         severityFrom: severity.source,
-        fixedVersions: fixed,
+        fixedVersions: [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions),
         locations,
-        ...(locationsOmitted ? { locationsOmitted } : {}),
-        details: {
-          direct: pkg.direct,
-          locations: pkg.entries.slice(0, MAX_LISTED_PLACES).map((e) => `${e.file}${e.line ? `:${e.line}` : ''}`),
-          ...(pkg.entries.length > MAX_LISTED_PLACES ? { locations_omitted: pkg.entries.length - MAX_LISTED_PLACES } : {}),
-        },
+        fix: malicious
+          ? {
+              version: null,
+              text: `Remove ${pkg.name} now: ${group.id} reports it as malicious. Treat every machine that installed ${pkg.name} ${pkg.version} as compromised and rotate the credentials it could reach.`,
+            }
+          : upgrade,
+        details,
       };
-      if (ids.some(isMalicious)) {
-        findings.push({
-          ...base,
-          kind: 'malicious',
-          severity: 'critical',
-          fix: {
-            version: null,
-            text: `Remove ${pkg.name} now: ${group.id} reports it as malicious. Treat every machine that installed ${pkg.name} ${pkg.version} as compromised and rotate the credentials it could reach.`,
-          },
-        });
-        continue;
-      }
-      findings.push({
-        ...base,
-        kind: 'vulnerability',
-        severity: severity.level,
-        fix: upgrade,
-      });
+      if (locationsOmitted) finding.locationsOmitted = locationsOmitted;
+      findings.push(finding);
     }
   }
   return findings;

@@ -1,5 +1,5 @@
 /** Runs the runtime rules over one file: a Dockerfile, a compose file or a Kubernetes manifest. */
-import { isComposePath, isDockerfilePath, isYamlPath } from '../paths.js';
+import { isComposePath, isDockerfilePath } from '../paths.js';
 import type { Report, RuleInfo } from '../rule.js';
 import { parseDockerfile } from './dockerfile.js';
 import { CONTAINER_RULES, DOCKERFILE_RULES } from './rules/index.js';
@@ -9,12 +9,6 @@ export interface RuntimeOutcome {
   findings: (Report & { info: RuleInfo })[];
   /** The file looked like a manifest but could not be read as YAML. */
   errors: string[];
-}
-
-/** Whether this file is one the runtime rules read (a cheap test before reading YAML). */
-export function isRuntimeFile(path: string, text: string | null): boolean {
-  if (isDockerfilePath(path) || isComposePath(path)) return true;
-  return isYamlPath(path) && text !== null && text.includes('apiVersion') && /^kind:/m.test(text);
 }
 
 export function scanRuntime(path: string, text: string): RuntimeOutcome {

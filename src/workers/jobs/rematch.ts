@@ -8,6 +8,7 @@
  * repository the open vulnerability findings, or, when advisories could not be read at all, the
  * warning to report (then nothing was re-checked and nothing may be marked fixed).
  */
+import { groupHits } from '../../advisories/aliases.js';
 import { lookUpAliasRatings } from '../../advisories/alias-severity.js';
 import type { OsvRecord, PackageQuery } from '../../advisories/types.js';
 import type { PackageUse } from '../../audit/context.js';
@@ -64,7 +65,8 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
     );
   }
   const warnings: string[] = [];
-  const ratings = await lookUpAliasRatings(advisories, [...hits.values()].flat());
+  const hitGroups = groupHits(hits);
+  const ratings = await lookUpAliasRatings(advisories, hitGroups.values());
   if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
   let projects: Map<string, ProjectInfo | null> | null = null;
   if (registry && vulnerable.length > 0) projects = await registry.projects(vulnerable).catch(() => null);
@@ -77,7 +79,7 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
     const signature = JSON.stringify([use.name, use.version, use.direct, use.entries.map((e) => [e.file, e.line, e.kind, e.direct, e.specifier, e.group])]);
     let found = memo.get(signature);
     if (!found) {
-      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry: projects, hits, aliasRecords: ratings.records, packageAdvisories, contextFiles: [] });
+      found = vulnerabilityFindings({ now, manifests: [], dependencies: use.entries, packages: [use], unpinned: [], registry: projects, hits, hitGroups, aliasRecords: ratings.records, packageAdvisories, contextFiles: [] });
       memo.set(signature, found);
     }
     return found;
