@@ -161,6 +161,14 @@ describe('listing a folder', () => {
     execFileSync('mkfifo', [join(repo, 'pipe')]);
     link('requirements.txt', 'pipe');
     const result = await loadManifests(directorySource(repo));
-    expect(result.errors).toEqual([{ file: 'requirements.txt', line: null, message: 'file not found' }]);
+    expect(result.errors).toEqual([{ file: 'requirements.txt', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' }]);
+  });
+
+  it('says an included path that is a folder is not a regular file, and reads the rest', async () => {
+    write('requirements.txt', '-r base\nflask==3.0.0\n');
+    mkdirSync(join(repo, 'base'));
+    const result = await loadManifests(directorySource(repo));
+    expect(result.errors).toEqual([{ file: 'base', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' }]);
+    expect(result.manifests.flatMap((m) => m.dependencies.map((d) => d.name))).toEqual(['flask']);
   });
 });

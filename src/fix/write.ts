@@ -23,12 +23,12 @@ const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL |
 
 /**
  * Replaces `path` (relative to `root`, `/` separators) with `text`, provided it still holds `expected`.
- * Throws FixWriteError (one clear line) or LinkNotFollowedError when it may not be written.
+ * Throws FixWriteError (one clear line), LinkNotFollowedError or NotRegularFileError when it may not be written.
  */
 export async function writeInside(root: string, path: string, expected: Buffer, text: string): Promise<void> {
   const checkout = new CheckoutRoot(root);
   const current = await checkout.read(path);
-  if (current === null) throw new FixWriteError(`${path}: no longer there (or not a regular file); not written`);
+  if (current === null) throw new FixWriteError(`${path}: no longer there; not written`);
   if (!current.equals(expected)) throw new FixWriteError(`${path}: changed since it was audited; not written (run depwatch fix again)`);
   const real = await checkout.resolve(path);
   if (real === null) throw new FixWriteError(`${path}: no longer there; not written`);

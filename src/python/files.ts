@@ -5,17 +5,17 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { isSkippedDir } from './discover.js';
-import { CheckoutRoot, LinkNotFollowedError } from './inside-root.js';
+import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError } from './inside-root.js';
 
-export { LinkNotFollowedError };
+export { LinkNotFollowedError, NotRegularFileError };
 
 export interface FileSource {
   /** Every file path under the root, relative, `/` separators (skipped directories need not be listed). */
   list(): Promise<string[]>;
   /**
-   * The file's bytes, or null when it does not exist (or is not a regular file). Throws
-   * LinkNotFollowedError, naming the link, when the path leads through a symbolic link that may not
-   * be followed: nothing of its target is read.
+   * The file's bytes, or null when it does not exist. Throws LinkNotFollowedError, naming the link,
+   * when the path leads through a symbolic link that may not be followed (nothing of its target is
+   * read), and NotRegularFileError when it names a pipe, socket, device or folder.
    */
   read(path: string): Promise<Buffer | null>;
   /** Size in bytes without reading, when cheap; null when unknown or missing. */

@@ -22,6 +22,14 @@ export class LinkNotFollowedError extends Error {
   override name = 'LinkNotFollowedError';
 }
 
+/**
+ * A path that names something other than a regular file (a pipe, socket, device or folder): said as
+ * such, where "file not found" would send the reader looking for a file that is there.
+ */
+export class NotRegularFileError extends Error {
+  override name = 'NotRegularFileError';
+}
+
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 export function isInside(realRoot: string, realPath: string): boolean {
@@ -48,7 +56,7 @@ export class CheckoutRoot {
     return this.resolveNow(path);
   }
 
-  /** The bytes of a regular file inside the root; null when missing or not a regular file. */
+  /** The bytes of a regular file inside the root; null when missing. Throws NotRegularFileError for anything else that is there. */
   async read(path: string): Promise<Buffer | null> {
     const real = this.resolveNow(path);
     if (real === null) return null;
@@ -61,7 +69,7 @@ export class CheckoutRoot {
     }
     try {
       const info = fstatSync(fd);
-      if (!info.isFile()) return null;
+      if (!info.isFile()) throw new NotRegularFileError('not a regular file (a pipe, socket, device or folder); not read');
       if (!this.openedInside(fd, real, info)) throw new LinkNotFollowedError(`${path} moved outside the scanned folder while being read; not read`);
       return readFileSync(fd);
     } finally {

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { formatForPath, isManifestPath } from './discover.js';
-import { LinkNotFollowedError, type FileSource } from './files.js';
+import { LinkNotFollowedError, NotRegularFileError, type FileSource } from './files.js';
 import { formatModule } from './formats/index.js';
 import type { Dependency, ExtractError, ManifestFormat, ManifestOption } from './types.js';
 
@@ -109,14 +109,15 @@ async function readText(source: FileSource, path: string, errors: ExtractError[]
 }
 
 /**
- * The file's bytes (null when missing), or undefined when the source refused a symbolic link: that
- * is one problem line naming the link, and nothing of where it leads is read.
+ * The file's bytes (null when missing), or undefined when the source refused it: a symbolic link it
+ * may not follow (one problem line naming the link; nothing of where it leads is read), or
+ * something other than a regular file (one line saying so).
  */
 export async function readConfined(source: FileSource, path: string, errors: ExtractError[]): Promise<Buffer | null | undefined> {
   try {
     return await source.read(path);
   } catch (err) {
-    if (!(err instanceof LinkNotFollowedError)) throw err;
+    if (!(err instanceof LinkNotFollowedError || err instanceof NotRegularFileError)) throw err;
     errors.push({ file: path, line: null, message: err.message });
     return undefined;
   }
