@@ -10,10 +10,6 @@ import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
 import type { ChunkedRenderer, ReportFormat, ReportOptions } from '../report/interface.js';
-import { renderJsonChunks } from '../report/json.js';
-import { renderMarkdownChunks } from '../report/markdown.js';
-import { renderSarifChunks } from '../report/sarif.js';
-import { renderTextChunks } from '../report/text.js';
 import type { ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
@@ -36,12 +32,13 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
   --show-ignored   list ignored findings too
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
 
-// Reports are written piece by piece: tens of megabytes for a large tree, never held whole.
-const RENDERERS: Record<ReportFormat, ChunkedRenderer> = {
-  text: renderTextChunks,
-  json: renderJsonChunks,
-  markdown: renderMarkdownChunks,
-  sarif: renderSarifChunks,
+// Reports are written piece by piece: tens of megabytes for a large tree, never held whole. Only
+// the format asked for is loaded (each renderer brings modules of its own).
+const RENDERERS: Record<ReportFormat, () => Promise<ChunkedRenderer>> = {
+  text: async () => (await import('../report/text.js')).renderTextChunks,
+  json: async () => (await import('../report/json.js')).renderJsonChunks,
+  markdown: async () => (await import('../report/markdown.js')).renderMarkdownChunks,
+  sarif: async () => (await import('../report/sarif.js')).renderSarifChunks,
 };
 
 export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
@@ -74,6 +71,9 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const scanCode = values['no-code'] ? null : fingerprintOptions(io);
 
   const offline = Boolean(values.offline);
+  // Loaded while the audit runs: by the time its result is ready, the renderer is too.
+  const rendering = RENDERERS[format]();
+  rendering.catch(() => undefined); // awaited below; a usage error before then must not leave it unhandled
   const target = await auditTargetOf(io, positionals[0]!);
   // An offline audit of a checkout talks to no service: it loads neither the configuration nor the
   // HTTP clients. A repository is read from GitHub, so it needs them even offline.
@@ -93,7 +93,8 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       target.kind === 'directory'
         ? { result: await auditDirectory(target.dir, target.given, options, scanCode), report: {} }
         : await auditRepository(target.given, online!, options, scanCode); // a repository always opens them
-    await writeChunks(io, RENDERERS[format](result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
+    const render = await rendering;
+    await writeChunks(io, render(result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
       for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
     }
