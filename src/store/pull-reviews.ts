@@ -11,6 +11,12 @@ export interface PullReviewRow {
   reviewJson: string;
 }
 
+/** Which pull request: its repository (owner/repo, lower case as watched) and number. */
+export interface PullRequestKey {
+  repo: string;
+  number: number;
+}
+
 /** A `pull_request_reviews` row (both drivers return the same types). */
 export interface PullReviewDbRow {
   repo: string;
@@ -41,9 +47,17 @@ export class PullReviewStore {
     return out;
   }
 
-  get(repo: string, number: number, channel: string): PullReviewRow | undefined {
-    const row = this.db.prepare<[string, number, string], PullReviewDbRow>('SELECT * FROM pull_request_reviews WHERE repo = ? AND number = ? AND channel = ?').get(repo, number, channel);
-    return row ? pullReviewOf(row) : undefined;
+  /** Every channel's review of each of these pull requests, in one statement (the pairs travel as one JSON parameter). */
+  reviewsOf(pulls: readonly PullRequestKey[]): PullReviewRow[] {
+    if (pulls.length === 0) return [];
+    return this.db
+      .prepare<[string], PullReviewDbRow>(
+        `SELECT r.* FROM json_each(?) AS p
+         JOIN pull_request_reviews AS r ON r.repo = json_extract(p.value, '$.repo') AND r.number = json_extract(p.value, '$.number')
+         ORDER BY r.repo, r.number, r.channel`,
+      )
+      .all(JSON.stringify(pulls.map(({ repo, number }) => ({ repo, number }))))
+      .map(pullReviewOf);
   }
 
   /** The review comment on a pull request (migrations/023), when Depwatch wrote one. */

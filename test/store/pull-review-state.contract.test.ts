@@ -47,15 +47,29 @@ describe.each<Dialect>(['sqlite', 'postgres'])('pull-request review state on %s'
       ['C1', 'pr-review:C1:octo/shop#7'],
       ['C2', 'pr-review:C2:octo/shop#7'],
     ]);
-    expect(await reviews.get('octo/shop', 7, 'C2')).toEqual(row('C2'));
-    expect(await reviews.get('octo/shop', 7, 'C3')).toBeUndefined();
     expect(await reviews.openNumbers()).toEqual(new Map([['octo/shop', [7, 9]]]));
     await reviews.save(row('C1', { headOid: 'b'.repeat(40), state: 'merged' }), [], NOW);
     expect((await reviews.open('octo/shop')).map((r) => [r.number, r.channel])).toEqual([
       [7, 'C2'],
       [9, 'C1'],
     ]);
-    expect(await reviews.get('octo/shop', 7, 'C1')).toMatchObject({ headOid: 'b'.repeat(40), state: 'merged' });
+    expect(await reviews.reviewsOf([{ repo: 'octo/shop', number: 7 }])).toEqual([row('C1', { headOid: 'b'.repeat(40), state: 'merged' }), row('C2')]);
+  });
+
+  it('reads the reviews of many pull requests, every channel and state, in one call', async () => {
+    const { reviews } = await openStore(dialect);
+    await reviews.save(row('C1'), [], NOW);
+    await reviews.save(row('C2', { state: 'merged' }), [], NOW);
+    await reviews.save(row('C1', { number: 9 }), [], NOW);
+    await reviews.save(row('C1', { repo: 'octo/api', number: 7 }), [], NOW);
+    await reviews.save(row('C1', { repo: 'octo/other', number: 7 }), [], NOW);
+    const read = await reviews.reviewsOf([
+      { repo: 'octo/shop', number: 7 },
+      { repo: 'octo/api', number: 7 },
+      { repo: 'octo/shop', number: 11 },
+    ]);
+    expect(read).toEqual([row('C1', { repo: 'octo/api', number: 7 }), row('C1'), row('C2', { state: 'merged' })]);
+    expect(await reviews.reviewsOf([])).toEqual([]);
   });
 
   it('keeps one review comment per pull request, replaced when it is written again', async () => {

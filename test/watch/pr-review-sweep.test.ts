@@ -5,6 +5,7 @@
  * the listing query.
  */
 import { afterEach, expect, it } from 'vitest';
+import { SqlitePullReviewState } from '../../src/store/pull-review-state/sqlite.js';
 import { ROUTES } from '../fakes/github.js';
 import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
 import { GOODLIB, REQUIREMENTS } from '../packages/world.js';
@@ -12,6 +13,7 @@ import { blockText } from '../slack/app-world.js';
 import { openTestDb, reviewCardSources, startWorld, type World } from './helpers.js';
 
 const CHANNEL = 'C0PULLS0001';
+const OTHER_CHANNEL = 'C0PULLS0002';
 let world: World;
 let pypi: FakePypi;
 afterEach(async () => {
@@ -126,4 +128,52 @@ it('says on the Slack card why it could not comment when the token may only read
   const card = blockText(w.slack.messages(CHANNEL)[0]!.blocks);
   expect(card).toContain('Dependency review: octo/shop #7');
   expect(card).toContain('Not commented on the pull request: GitHub refused the comment (403): the token or App needs Pull requests: Read and write');
+});
+
+it('reads the stored reviews once per sweep, not once per pull request and channel', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  for (const name of ['shop', 'api']) {
+    world.github.addRepo({ owner: 'octo', name, files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+    world.github.pushCommit('octo', name, { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'goodlib' });
+    world.github.openPullRequest('octo', name, { number: 7, title: 'Bump goodlib', head: 'goodlib' });
+    world.github.pushCommit('octo', name, { 'requirements.txt': 'goodlib==1.1.0\nidna==3.1\n' }, { branch: 'idna' });
+    world.github.openPullRequest('octo', name, { number: 8, title: 'Bump idna', head: 'idna' });
+  }
+  const cardsDb = openTestDb(world.dbPath);
+  const reviewsDb = openTestDb(world.dbPath);
+  const calls: string[] = [];
+  // Every call the sweep makes on the review state, by method name (writes included, filtered below).
+  const reviews = new Proxy(new SqlitePullReviewState(reviewsDb), {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const { watch } = world.service({ pullReviews: reviews, pullRequestReviews: { cards: reviewCardSources(world, pypi.url, cardsDb) } });
+  for (const repo of ['octo/shop', 'octo/api']) {
+    for (const channel of [CHANNEL, OTHER_CHANNEL]) watch.store.addWatch({ repo, channel, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  }
+  const readsOfSweep = async () => {
+    calls.length = 0;
+    await watch.sweeps.runNow();
+    await watch.delivery.idle();
+    return calls.filter((name) => name !== 'save');
+  };
+
+  // Four pull requests, each watched by two channels: eight reviews posted, their state read in one query.
+  expect(await readsOfSweep()).toEqual(['openNumbers', 'reviewsOf']);
+  expect(calls.filter((name) => name === 'save')).toHaveLength(8);
+  expect(world.slack.messages(CHANNEL)).toHaveLength(4);
+  expect(world.slack.messages(OTHER_CHANNEL)).toHaveLength(4);
+
+  // Nothing moved: the same two reads, and nothing written.
+  world.clock.advance(3_600_000);
+  expect(await readsOfSweep()).toEqual(['openNumbers', 'reviewsOf']);
+  expect(calls).not.toContain('save');
+  expect(world.slack.violations).toEqual([]);
 });

@@ -6,7 +6,7 @@ import { PostgresOutbox } from '../outbox/postgres.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, type PgPool } from '../postgres.js';
 import { pullReviewOf, type PullReviewDbRow } from '../pull-reviews.js';
-import type { PullReviewRow, PullReviewState, ReviewComment } from './types.js';
+import type { PullRequestKey, PullReviewRow, PullReviewState, ReviewComment } from './types.js';
 
 export class PostgresPullReviewState implements PullReviewState {
   readonly dialect = 'postgres' as const;
@@ -24,9 +24,15 @@ export class PostgresPullReviewState implements PullReviewState {
     return out;
   }
 
-  async get(repo: string, number: number, channel: string) {
-    const row = (await this.pool.query<PullReviewDbRow>('SELECT * FROM pull_request_reviews WHERE repo = $1 AND number = $2 AND channel = $3', [repo, number, channel])).rows[0];
-    return row ? pullReviewOf(row) : undefined;
+  async reviewsOf(pulls: readonly PullRequestKey[]) {
+    if (pulls.length === 0) return [];
+    const res = await this.pool.query<PullReviewDbRow>(
+      `SELECT r.* FROM unnest($1::text[], $2::int[]) AS p(repo, number)
+       JOIN pull_request_reviews AS r ON r.repo = p.repo AND r.number = p.number
+       ORDER BY r.repo, r.number, r.channel`,
+      [pulls.map((p) => p.repo), pulls.map((p) => p.number)],
+    );
+    return res.rows.map(pullReviewOf);
   }
 
   async save(row: PullReviewRow, messages: readonly OutboundMessage[], now: Date) {

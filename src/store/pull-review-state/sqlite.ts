@@ -2,7 +2,7 @@
 import type { Db } from '../db.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
 import type { OutboundMessage } from '../outbox/types.js';
-import { PullReviewStore, type PullReviewRow } from '../pull-reviews.js';
+import { PullReviewStore, type PullRequestKey, type PullReviewRow } from '../pull-reviews.js';
 import type { PullReviewState, ReviewComment } from './types.js';
 
 export class SqlitePullReviewState implements PullReviewState {
@@ -23,8 +23,8 @@ export class SqlitePullReviewState implements PullReviewState {
     return this.reviews.openNumbers();
   }
 
-  async get(repo: string, number: number, channel: string) {
-    return this.reviews.get(repo, number, channel);
+  async reviewsOf(pulls: readonly PullRequestKey[]) {
+    return this.reviews.reviewsOf(pulls);
   }
 
   async save(row: PullReviewRow, messages: readonly OutboundMessage[], now: Date) {

@@ -6,9 +6,9 @@
  * row of its card are written in one transaction of the same database.
  */
 import type { OutboundMessage } from '../outbox/types.js';
-import type { PullReviewRow } from '../pull-reviews.js';
+import type { PullRequestKey, PullReviewRow } from '../pull-reviews.js';
 
-export type { PullReviewRow };
+export type { PullRequestKey, PullReviewRow };
 
 export interface ReviewComment {
   id: number;
@@ -22,7 +22,8 @@ export interface PullReviewState {
   open(repo: string): Promise<PullReviewRow[]>;
   /** Pull request numbers still open in the store, by repository. */
   openNumbers(): Promise<Map<string, number[]>>;
-  get(repo: string, number: number, channel: string): Promise<PullReviewRow | undefined>;
+  /** Every channel's stored review (any state) of each of these pull requests, in one query. */
+  reviewsOf(pulls: readonly PullRequestKey[]): Promise<PullReviewRow[]>;
   /** Stores a review's row and writes its card's messages to the outbox, in one transaction. */
   save(row: PullReviewRow, messages: readonly OutboundMessage[], now: Date): Promise<void>;
   /** The review comment on a pull request, when Depwatch wrote one. */

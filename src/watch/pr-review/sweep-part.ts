@@ -70,22 +70,29 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   for (const [repo, message] of listing.errors) result.errors.push(`${repo}: ${message}`);
 
   // Which pull requests need a (new) review: a manifest changed, and the head moved since.
-  // Each due pull request keeps the reviews read here, so publishing it reads none again.
-  const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow> }[] = [];
+  // Their reviews are read in one query; each due pull request keeps its own, so publishing it reads none again.
+  const candidates: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
   for (const [repo, { open, closed }] of listing.byRepo) {
     for (const c of closed) await closeOut(options, reviews, repo, c.number, c.state, result);
     for (const pull of open) {
       const paths = pull.paths.filter(isManifestPath);
-      if (paths.length === 0) continue;
-      const channels = repos.get(repo) ?? [];
-      const known = new Map<string, PullReviewRow>();
-      for (const channel of channels) {
-        const review = await reviews.get(repo, pull.number, channel);
-        if (review) known.set(channel, review);
-      }
-      if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
-      due.push({ repo, pull, paths, known });
+      if (paths.length > 0) candidates.push({ repo, pull, paths });
     }
+  }
+  const stored = new Map<string, PullReviewRow>();
+  for (const row of await reviews.reviewsOf(candidates.map(({ repo, pull }) => ({ repo, number: pull.number })))) {
+    stored.set(reviewKey(row.repo, row.number, row.channel), row);
+  }
+  const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow> }[] = [];
+  for (const { repo, pull, paths } of candidates) {
+    const channels = repos.get(repo) ?? [];
+    const known = new Map<string, PullReviewRow>();
+    for (const channel of channels) {
+      const review = stored.get(reviewKey(repo, pull.number, channel));
+      if (review) known.set(channel, review);
+    }
+    if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
+    due.push({ repo, pull, paths, known });
   }
   if (due.length === 0) return result;
 
@@ -120,6 +127,9 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   }
   return result;
 }
+
+/** A stored review's place among those read for the sweep: one per pull request and channel. */
+const reviewKey = (repo: string, number: number, channel: string) => `${channel}:${repo}#${number}`;
 
 /** Writes (or leaves alone) the review comment; what the Slack card says about it. */
 async function comment(options: PullRequestReviewOptions, reviews: PullReviewState, owner: string, repo: string, number: number, body: string): Promise<{ url: string } | { problem: string }> {
