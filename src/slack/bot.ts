@@ -219,9 +219,9 @@ export function createBot(options: BotOptions): Bot {
         if (!watchService) return [];
         const { state } = watchService;
         const watches = await state.allWatches();
-        const states = await state.repoStates(watches.map((w) => w.repo));
+        const summaries = await state.repoSummaries(watches.map((w) => w.repo));
         // Private when linked as private or found private since (a repository can change).
-        return watches.map((w) => ({ repo: w.repo, channel: w.channel, private: w.private || (states.get(w.repo)?.private ?? false), addedBy: w.addedBy }));
+        return watches.map((w) => ({ repo: w.repo, channel: w.channel, private: w.private || (summaries.get(w.repo)?.private ?? false), addedBy: w.addedBy }));
       },
       incidents: async () => incidentHomeBlocks(await openIncidentsForHome(incidents)),
     },

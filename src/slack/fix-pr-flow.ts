@@ -18,7 +18,7 @@ import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditResult } from '../audit/audit.js';
 import type { AuditRecord } from '../store/audits.js';
 import type { AuditStateStore } from '../store/audit-state/types.js';
-import type { RepoStateRow } from '../store/watches.js';
+import type { RepoSummary } from '../store/watches.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { Db } from '../store/db.js';
 import { fixPrAnswer, fixPrToken, parseFixPrButtonValue } from './blocks/fix-pr.js';
@@ -76,7 +76,7 @@ export async function openFixPrFromAlert(ctx: FixPrContext, watch: AlertFixSourc
   const alert = parsed ? await watch.state.alert(parsed.alertId) : null;
   const listed = alert?.affected.find((a) => a.repo === parsed?.repo && a.fixedAt === null);
   const key = listed ? await watch.repoKeyOf(listed.repo) : null;
-  const state = key ? (await watch.state.repoStates([key])).get(key) : undefined;
+  const state = key ? (await watch.state.repoSummaries([key])).get(key) : undefined;
   if (!parsed || !alert || !listed || !key || !state?.auditedSha || !state.htmlUrl) {
     return say('That repository is no longer listed as affected by this alert (fixed, or no longer watched).');
   }
@@ -86,7 +86,7 @@ export async function openFixPrFromAlert(ctx: FixPrContext, watch: AlertFixSourc
 
 /** What the alert path reads from watching (the watch state, either store): the alert, the repository's last sweep, and its open findings. */
 export interface AlertFixSource {
-  state: Pick<WatchStateStore, 'alert' | 'repoStates' | 'openFindings'>;
+  state: Pick<WatchStateStore, 'alert' | 'repoSummaries' | 'openFindings'>;
   /** The store key (`owner/name[@branch]`) of a repository as alerts display it. */
   repoKeyOf(display: string): Promise<string | null>;
 }
@@ -97,7 +97,7 @@ function parseAlertFixValue(value: string | undefined): { alertId: number; repo:
 }
 
 /** The /audit record of the swept commit, or one recorded from the sweep's open findings (same commit, same findings). */
-async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key: string, state: RepoStateRow): Promise<AuditRecord> {
+async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key: string, state: RepoSummary): Promise<AuditRecord> {
   const sha = state.auditedSha!;
   const repo = key.split('@')[0]!;
   const latest = await ctx.state.latestAuditForRepo(repo);

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
-import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow, StoredPackage, WatchRow } from './watches.js';
+import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow, RepoSummary, StoredPackage, WatchRow } from './watches.js';
 
 /** A boolean column: 0/1 in SQLite, true/false in PostgreSQL. */
 type Flag = number | boolean;
@@ -113,19 +113,27 @@ export interface StateDbRow {
   advisories_mark: string | null;
 }
 
-export const toState = (r: StateDbRow): RepoStateRow => ({
+/** The `repo_state` columns of a RepoSummary: none of the JSON ones. */
+export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at';
+export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' | 'private' | 'audited_sha' | 'dependencies' | 'error' | 'checked_at'>;
+
+export const toSummary = (r: RepoSummaryDbRow): RepoSummary => ({
   repo: r.repo,
   display: r.display,
   htmlUrl: r.html_url ?? null,
   private: isSet(r.private),
-  headOid: r.head_oid ?? null,
   auditedSha: r.audited_sha ?? null,
+  dependencies: r.dependencies ?? 0,
+  error: r.error ?? null,
+  checkedAt: r.checked_at ?? null,
+});
+
+export const toState = (r: StateDbRow): RepoStateRow => ({
+  ...toSummary(r),
+  headOid: r.head_oid ?? null,
   auditedAt: r.audited_at ?? null,
   packages: parseJson<StoredPackage[]>(r.packages_json, []),
   ignores: parseJson<IgnoreRule[]>(r.ignores_json, []),
-  dependencies: r.dependencies ?? 0,
-  error: r.error ?? null,
   errorAt: r.error_at ?? null,
-  checkedAt: r.checked_at ?? null,
   advisoriesMark: r.advisories_mark ?? null,
 });

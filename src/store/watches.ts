@@ -9,7 +9,7 @@ import type { Dependency } from '../python/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { planFindings, type FindingsUpdate } from './findings-diff.js';
-import { toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
+import { REPO_SUMMARY_COLUMNS, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
 
 export type ScheduleKind = 'weekly' | 'monthly' | 'quarterly' | 'alerts';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['alerts', 'weekly', 'monthly', 'quarterly'];
@@ -96,6 +96,12 @@ export interface RepoStateRow {
   /** What the findings were last matched against (src/watch/rematch-plan.ts); null: unknown. */
   advisoriesMark: string | null;
 }
+
+/**
+ * What App Home, alerts, `/watch list` and an alert's "Open fix PR" read of a repository's state:
+ * its small columns, without the stored packages and ignore rules (JSON that can be large).
+ */
+export type RepoSummary = Pick<RepoStateRow, 'repo' | 'display' | 'htmlUrl' | 'private' | 'auditedSha' | 'dependencies' | 'error' | 'checkedAt'>;
 
 export interface FindingRow {
   repo: string;
@@ -390,6 +396,16 @@ export class WatchStore {
     for (const repo of repos) {
       const r = stmt.get(repo);
       if (r) out.set(repo, toState(r));
+    }
+    return out;
+  }
+
+  repoSummaries(repos: readonly string[]): Map<string, RepoSummary> {
+    const out = new Map<string, RepoSummary>();
+    const stmt = this.prepare<[string], RepoSummaryDbRow>(`SELECT ${REPO_SUMMARY_COLUMNS} FROM repo_state WHERE repo = ?`);
+    for (const repo of repos) {
+      const r = stmt.get(repo);
+      if (r) out.set(repo, toSummary(r));
     }
     return out;
   }

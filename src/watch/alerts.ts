@@ -21,7 +21,7 @@ import { blobLineUrl } from '../github/links.js';
 import type { Logger } from '../log.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
-import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow } from '../store/watches.js';
+import type { AffectedRepo, AlertRow, FindingRow, RepoSummary } from '../store/watches.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 
 export interface AlertDecisionOptions {
@@ -75,15 +75,18 @@ const alertUpdate = (alert: AlertRow, view: AdvisoryAlert, now: Date): OutboundM
 
 const VULN_KINDS = ['vulnerability', 'malicious'];
 
-/** The repositories whose findings this channel may see (private ones only when an admin linked them), from the watch state. */
-export async function visibleReposIn(state: WatchStateStore, channel: string): Promise<{ repos: string[]; states: Map<string, RepoStateRow> }> {
+/**
+ * The repositories whose findings this channel may see (private ones only when an admin linked them),
+ * from the watch state, with the summaries of every repository the channel watches.
+ */
+export async function visibleReposIn(state: WatchStateStore, channel: string): Promise<{ repos: string[]; summaries: Map<string, RepoSummary> }> {
   const watches = await state.watchesForChannel(channel);
-  const states = await state.repoStates(watches.map((w) => w.repo));
-  const repos = watches.filter((w) => w.adminLinked || !(w.private || states.get(w.repo)?.private)).map((w) => w.repo);
-  return { repos, states };
+  const summaries = await state.repoSummaries(watches.map((w) => w.repo));
+  const repos = watches.filter((w) => w.adminLinked || !(w.private || summaries.get(w.repo)?.private)).map((w) => w.repo);
+  return { repos, summaries };
 }
 
-function affectedOf(row: FindingRow, state: RepoStateRow | undefined, fixPulls: ReadonlyMap<string, AffectedRepo['fixPull']> | null): AffectedRepo {
+function affectedOf(row: FindingRow, state: RepoSummary | undefined, fixPulls: ReadonlyMap<string, AffectedRepo['fixPull']> | null): AffectedRepo {
   const f = row.finding;
   const url = f.file && state?.htmlUrl && state.auditedSha ? blobLineUrl(state.htmlUrl, state.auditedSha, f.file, f.line) : null;
   return {
@@ -137,7 +140,7 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   const decisions: AlertDecisions = { recorded: 0, changed: 0, resolved: 0 };
   const now = options.now();
 
-  const { repos, states } = await visibleReposIn(state, channel);
+  const { repos, summaries } = await visibleReposIn(state, channel);
   const unknownAs = (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS;
   const rows = await state.findingsFor(repos, VULN_KINDS);
   const open = rows.filter((r) => r.fixedAt === null);
@@ -166,13 +169,13 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
 
   /** Open findings, plus the repositories an alert listed before that are fixed now. */
   const composeAffected = (advisoryId: string, previous: AffectedRepo[]): AffectedRepo[] => {
-    const current = (openByAdvisory.get(advisoryId) ?? []).map((r) => affectedOf(r, states.get(r.repo), fixPulls));
+    const current = (openByAdvisory.get(advisoryId) ?? []).map((r) => affectedOf(r, summaries.get(r.repo), fixPulls));
     const listed = new Set(current.map((a) => a.repo));
     for (const before of previous) {
       if (listed.has(before.repo)) continue;
       listed.add(before.repo);
       const fixedRow = (latestByAdvisory.get(advisoryId) ?? [])
-        .filter((r) => (states.get(r.repo)?.display ?? r.repo) === before.repo && r.fixedAt !== null)
+        .filter((r) => (summaries.get(r.repo)?.display ?? r.repo) === before.repo && r.fixedAt !== null)
         .sort((a, b) => (b.fixedAt ?? '').localeCompare(a.fixedAt ?? ''))[0];
       current.push({ ...before, fixedAt: before.fixedAt ?? fixedRow?.fixedAt ?? now.toISOString(), fixedBySha: before.fixedBySha ?? fixedRow?.fixedBySha ?? null });
     }

@@ -335,12 +335,12 @@ const MAX_LISTED = 40;
 async function listReply(ctx: WatchCommandContext): Promise<WatchReply> {
   const { state: store, channelId } = ctx;
   const watches = await store.watchesForChannel(channelId);
-  const states = await store.repoStates(watches.map((w) => w.repo));
+  const summaries = await store.repoSummaries(watches.map((w) => w.repo));
   const tz = (await store.channelTimeZone(channelId)) ?? ctx.defaultTimeZone;
   const shown = watches.slice(0, MAX_LISTED);
   const openOf = await Promise.all(shown.map(async (w) => (await store.openFindings(w.repo)).filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious').length));
   const listed = shown.map((w, n): ListedWatch => {
-    const s = states.get(w.repo);
+    const s = summaries.get(w.repo);
     const open = openOf[n]!;
     const status: ListedWatch['status'] = !s ? { state: 'not-swept' } : s.error ? { state: 'error', error: s.error } : { state: 'ok', open, checkedAt: s.checkedAt ?? null };
     return { display: s?.display ?? w.repo, private: Boolean(w.private || s?.private), addedBy: w.addedBy, status };

@@ -306,7 +306,9 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
   const key = digestKey(kind, channel, options.slot ?? now);
   if (await state.outbox.row(key)) return { key, written: false };
   const log = options.logger?.child({ component: 'digest', kind, channel });
-  const { repos, states } = await visibleReposIn(state, channel);
+  const { repos } = await visibleReposIn(state, channel);
+  // Digests list the stored packages and ignore rules: the whole state, of the visible repositories only.
+  const states = await state.repoStates(repos);
   const display = (repo: string) => states.get(repo)?.display ?? repo;
   const timeZone = (await state.channelTimeZone(channel)) ?? options.defaultTimeZone;
   let message: DigestMessage;

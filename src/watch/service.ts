@@ -302,8 +302,8 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       state,
       repoKeyOf: async (display) => {
         const keys = await state.watchedRepos();
-        const states = await state.repoStates(keys);
-        return keys.find((key) => (states.get(key)?.display ?? key) === display) ?? null;
+        const summaries = await state.repoSummaries(keys);
+        return keys.find((key) => (summaries.get(key)?.display ?? key) === display) ?? null;
       },
     }),
     runJob,

@@ -180,6 +180,26 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await a.findingsFor(['octo/a'], ['outdated'])).toEqual([]);
   });
 
+  it('reads repository summaries that match the whole state on the columns they cover, without the stored packages', async () => {
+    const [a, b] = await open();
+    await a.recordAudit({ ...audit('octo/app', 'sha1', T0), display: 'Octo/App', dependencies: 7 }, update('octo/app', [], 'sha1', T0, { baseline: true }));
+    await a.recordAudit(audit('octo/lib', 'sha1', T0), update('octo/lib', [], 'sha1', T0, { baseline: true }));
+    await a.markChecked([{ repo: 'octo/lib', private: true, now: later(1) }]);
+    await a.markError('octo/gone', 'Not Found', later(1));
+    const asked = ['octo/gone', 'octo/app', 'octo/never', 'octo/lib'];
+    const states = await b.repoStates(asked);
+    const summaries = await b.repoSummaries(asked);
+    expect([...summaries.keys()]).toEqual(['octo/gone', 'octo/app', 'octo/lib']);
+    for (const [repo, state] of states) {
+      const { repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt } = state;
+      expect(summaries.get(repo)).toStrictEqual({ repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt });
+    }
+    expect(summaries.get('octo/app')).toMatchObject({ display: 'Octo/App', dependencies: 7, auditedSha: 'sha1', private: false });
+    expect(summaries.get('octo/lib')).toMatchObject({ private: true, checkedAt: later(1).toISOString() });
+    expect(summaries.get('octo/gone')).toMatchObject({ error: 'Not Found', auditedSha: null });
+    expect(await b.repoSummaries([])).toEqual(new Map());
+  });
+
   it('reads channel settings and ignores as audit rules, one per advisory and package whatever its case', async () => {
     const [a, b] = await open();
     expect(await a.channelUnknownAs(CHANNEL)).toBeNull();

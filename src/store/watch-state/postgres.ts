@@ -16,11 +16,11 @@ import { PostgresOutbox } from '../outbox/postgres.js';
 import { HEALTH_SEEN_COLUMNS, HEALTH_SEEN_ON_CONFLICT, healthSeenValues, healthSnapshotOf, type HealthSeenRow } from '../package-health.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
-import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
+import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type RepoSummary, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 import { planFindings } from '../findings-diff.js';
-import { toAlert, toFinding, toState, toWatch, type AlertDbRow, type FindingDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
+import { REPO_SUMMARY_COLUMNS, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
 
 const iso = (d: Date) => d.toISOString();
 
@@ -212,6 +212,19 @@ export class PostgresWatchState implements WatchStateStore {
     for (const repo of repos) {
       const r = byRepo.get(repo);
       if (r) out.set(repo, toState(r));
+    }
+    return out;
+  }
+
+  async repoSummaries(repos: readonly string[]): Promise<Map<string, RepoSummary>> {
+    const out = new Map<string, RepoSummary>();
+    if (repos.length === 0) return out;
+    const res = await this.pool.query<RepoSummaryDbRow>(`SELECT ${REPO_SUMMARY_COLUMNS} FROM repo_state WHERE repo = ANY($1::text[])`, [repos]);
+    const byRepo = new Map(res.rows.map((r) => [r.repo, r]));
+    // In the order asked, as the SQLite store answers.
+    for (const repo of repos) {
+      const r = byRepo.get(repo);
+      if (r) out.set(repo, toSummary(r));
     }
     return out;
   }

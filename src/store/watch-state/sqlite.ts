@@ -11,7 +11,7 @@ import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
-import type { AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, ScheduleKind, ScheduleRow, WatchRow, WatchStore } from '../watches.js';
+import type { AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, WatchRow, WatchStore } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 
@@ -109,6 +109,10 @@ export class SqliteWatchState implements WatchStateStore {
 
   async repoStates(repos: readonly string[]): Promise<Map<string, RepoStateRow>> {
     return this.store.repoStates(repos);
+  }
+
+  async repoSummaries(repos: readonly string[]): Promise<Map<string, RepoSummary>> {
+    return this.store.repoSummaries(repos);
   }
 
   async recordAudit(audit: AuditRecord, findings: FindingsUpdate): Promise<FindingsDiff> {

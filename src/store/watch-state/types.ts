@@ -14,7 +14,7 @@ import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import type { OutboundMessage, OutboxStore } from '../outbox/types.js';
-import type { AffectedRepo, AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, ScheduleKind, ScheduleRow, StoredPackage, WatchRow } from '../watches.js';
+import type { AffectedRepo, AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, StoredPackage, WatchRow } from '../watches.js';
 
 /** A full audit of a repository at `sha` (what WatchStore.saveAudit records). */
 export interface AuditRecord {
@@ -111,6 +111,8 @@ export interface WatchStateStore {
 
   // Repository state ----------------------------------------------------------------------------
   repoStates(repos: readonly string[]): Promise<Map<string, RepoStateRow>>;
+  /** The same repositories' small columns only, for readers that need no stored packages or ignore rules. */
+  repoSummaries(repos: readonly string[]): Promise<Map<string, RepoSummary>>;
   /**
    * One transaction: the audit's state, then its findings diffed against what was open. The state
    * row is written first, so two replicas auditing the same repository take turns on it and the
