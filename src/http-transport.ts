@@ -34,7 +34,10 @@ export interface HttpAnswer {
   status: number;
   ok: boolean;
   headers: { get(name: string): string | null };
-  /** The body as text; rejects with a `TimeoutError` when the attempt's time runs out meanwhile. */
+  /**
+   * The body as text; rejects with a `TimeoutError` when the attempt's time runs out meanwhile, and
+   * with why the attempt ended otherwise (connection lost, cancelled) when it ended first.
+   */
   text(): Promise<string>;
   /** Drops the body (an answer not worth reading, e.g. before a retry). */
   discard(): Promise<void>;
@@ -95,6 +98,8 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       // Whoever waits on this attempt now: the answer's promise, then its body's (none once read).
       let waiting: ((err: Error) => void) | undefined = reject;
       let finished = false;
+      // Why the attempt ended before its answer was complete: a body read after that rejects with it.
+      let cutShort: Error | undefined;
       let req: http.ClientRequest | undefined;
       const finish = (): void => {
         finished = true;
@@ -105,6 +110,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       const fail = (err: Error): void => {
         if (finished) return;
         finish();
+        cutShort = err;
         req?.destroy();
         const waiter = waiting;
         waiting = undefined;
@@ -127,9 +133,10 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
         const module = url.protocol === 'https:' ? https : http;
         req = module.request(url, { method, headers, agent }, (res) => {
           const status = res.statusCode ?? 0;
-          res.on('error', fail);
+          // Node calls a connection lost mid-answer only "aborted": say what happened, its error as the cause.
+          res.on('error', (err) => fail(new Error(CONNECTION_CLOSED, { cause: err })));
           res.on('close', () => {
-            if (!res.complete) fail(new Error('the connection closed before the answer was complete'));
+            if (!res.complete) fail(new Error(CONNECTION_CLOSED));
           });
           const location = res.headers.location;
           if (REDIRECTS.has(status) && location !== undefined) {
@@ -156,7 +163,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
         let read: Promise<string> | undefined;
         const bytes = (): Promise<Buffer> =>
           new Promise<Buffer>((resolveBody, rejectBody) => {
-            if (finished && !res.complete) return rejectBody(new TimeoutError(timeoutMs));
+            if (cutShort && !res.complete) return rejectBody(cutShort);
             waiting = rejectBody;
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -179,6 +186,8 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
           discard: async () => {
             if (read !== undefined || finished) return;
             finish();
+            // A body asked for after this fails at once rather than waiting on a stream being drained.
+            cutShort = new Error('the answer was discarded before its body was read');
             res.resume(); // drained, so the socket goes back to the pool
           },
         };
@@ -193,6 +202,8 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       send(url, init.method, init.body, MAX_REDIRECTS);
     });
 }
+
+const CONNECTION_CLOSED = 'the connection closed before the answer was complete';
 
 /** Statuses fetch follows (its `redirect: 'follow'`), and how many in a row (fetch: 20). */
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

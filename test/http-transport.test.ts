@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { observeRequests, requestJson, ServiceError, USER_AGENT, type RequestObservation } from '../src/http.js';
-import { keepAliveTransport } from '../src/http-transport.js';
+import { keepAliveTransport, TimeoutError } from '../src/http-transport.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, attempt: number) => void;
 
@@ -159,5 +160,48 @@ describe('the keep-alive transport under requestJson', () => {
     const err = await requestJson(`${url}/v1/vulns/NOPE`, Answer, { ...options(), retries: 3 }).catch((e: unknown) => e);
     expect((err as ServiceError).status).toBe(404);
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe("the keep-alive transport's answer, its body read after the attempt ended", () => {
+  const transport = keepAliveTransport({ maxSockets: 4 });
+  const get = (url: string, timeoutMs: number) => transport(url, { method: 'GET', headers: {}, timeoutMs });
+  /** Headers and the start of a JSON body, then nothing more. */
+  const startAnswer = (res: ServerResponse, then: () => void = () => undefined) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"ok": ', then);
+  };
+
+  it('names a connection closed mid-answer, not a timeout', async () => {
+    let closed!: Promise<void>;
+    const { url } = await serve((req, res) => {
+      closed = new Promise((resolve) => req.socket.once('close', () => resolve()));
+      startAnswer(res, () => req.socket.destroy());
+    });
+    const answer = await get(url, 5_000);
+    await closed;
+    await delay(100); // the client hears of the closed connection, and the attempt ends, before the body is read
+    const err = await answer.text().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toBe('the connection closed before the answer was complete');
+  });
+
+  it('still names the timeout when the time ran out mid-answer', async () => {
+    const { url } = await serve((_req, res) => startAnswer(res));
+    const answer = await get(url, 100);
+    await delay(300);
+    const err = await answer.text().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toBe('no complete answer within 100 ms');
+  });
+
+  it('refuses a body asked for after the answer was discarded', async () => {
+    const { url } = await serve((_req, res) => startAnswer(res));
+    const answer = await get(url, 5_000);
+    await answer.discard();
+    const err = await answer.text().catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toBe('the answer was discarded before its body was read');
   });
 });
