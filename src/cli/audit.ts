@@ -155,7 +155,7 @@ export const CODE_NOT_SCANNED_REMOTELY = 'code and configuration were not scanne
 
 /** Scans a directory's code and configuration; the scanner (and its parser) load only when used. */
 async function scanDirectory(dir: string, options: { fingerprintKey?: string }): Promise<ScanResult> {
-  const [{ scanDirectoryInParallel }, { scanWorkers }] = await Promise.all([import('../workers/parallel-scan.js'), import('./scan.js')]);
+  const { scanDirectoryInParallel, scanWorkers } = await import('../workers/parallel-scan.js');
   return scanDirectoryInParallel(dir, { ...options, workers: scanWorkers() });
 }
 

@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, parseSeverity, type Severity } from '../audit/findings.js';
 import { scanJson } from '../scan/json.js';
-import { availableParallelism } from 'node:os';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { severityCounts } from '../report/summary.js';
@@ -43,7 +42,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new CliError(`${target}: not a directory`);
 
-  const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
+  const { scanDirectoryInParallel, scanWorkers } = await import('../workers/parallel-scan.js');
   const result = await scanDirectoryInParallel(dir, { ...fingerprintOptions(io), workers: scanWorkers() });
 
   io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
@@ -91,7 +90,3 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
   return out;
 }
 
-/** Worker threads for a terminal scan: every core (this thread mostly waits on them), at most 4. */
-export function scanWorkers(): number {
-  return Math.min(4, Math.max(1, availableParallelism()));
-}

@@ -10,6 +10,7 @@
  * it saves below a few hundred files.
  */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { IgnoreRule } from '../audit/ignores.js';
 import { isPythonPath } from '../scan/paths.js';
@@ -23,6 +24,11 @@ import { SCAN_DIRECTORY_PART_TASK, type DirectoryPartRequest } from './jobs/scan
 
 /** Below this many Python files the scan stays on this thread. */
 export const PARALLEL_SCAN_MIN_FILES = 200;
+
+/** Worker threads for a terminal scan: every core (this thread mostly waits on them), at most 4. */
+export function scanWorkers(): number {
+  return Math.min(4, Math.max(1, availableParallelism()));
+}
 
 export interface ParallelScanOptions {
   fingerprintKey?: string;
