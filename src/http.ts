@@ -10,9 +10,10 @@
 import type { z } from 'zod';
 import { TimeoutError, type HttpAnswer, type SendInit, type Transport } from './http-transport.js';
 import { redactSecrets } from './redact.js';
+import { ServiceError, type ServiceName } from './service-error.js';
 import { packageVersion } from './version.js';
 
-export type ServiceName = 'OSV' | 'PyPI' | 'GitHub' | 'Slack';
+export { ServiceError, type ServiceName };
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -150,21 +151,6 @@ function observedTransport(service: ServiceName, transport: Transport): Transpor
 
 const isTimeout = (err: unknown): boolean => err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError');
 
-/** A failure talking to an outside service, described for a person (no URL credentials, no stack). */
-export class ServiceError extends Error {
-  override name = 'ServiceError';
-  readonly service: ServiceName;
-  /** HTTP status of the last answer, when there was one. */
-  readonly status: number | undefined;
-  override readonly cause: unknown;
-
-  constructor(service: ServiceName, message: string, options: { cause?: unknown; status?: number } = {}) {
-    super(message.startsWith(service) ? message : `${service}: ${message}`);
-    this.service = service;
-    this.cause = options.cause;
-    this.status = options.status;
-  }
-}
 
 /** Descriptive, as PyPI and OSV ask of API clients: who we are and which runtime. */
 export const USER_AGENT = `depwatch/${packageVersion()} (Python dependency audit; node/${process.versions.node})`;

@@ -3,7 +3,7 @@
  * otherwise the mirror when it was synced recently, else the OSV API with the mirror as a fallback
  * when OSV is down and the mirror holds data (and the report says so).
  */
-import { ServiceError } from '../http.js';
+import { ServiceError } from '../service-error.js';
 import type { AdvisoryMirror } from './mirror.js';
 import type { AdvisoryFreshness } from './freshness.js';
 import type { AdvisorySource, AffectingOptions, OsvRecord, PackageQuery } from './types.js';

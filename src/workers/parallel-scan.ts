@@ -18,9 +18,7 @@ import { compareCodeFindings, scanTree, type ScanOptions } from '../scan/scan.js
 import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
 import { directoryScanSource } from '../scan/source.js';
 import type { ScanResult } from '../scan/types.js';
-import { WorkerPool } from './pool.js';
-import { AUDIT_WORKER_ENTRY } from './entry-url.js';
-import { SCAN_DIRECTORY_PART_TASK, type DirectoryPartRequest } from './jobs/scan-directory-part.js';
+import type { DirectoryPartRequest } from './jobs/scan-directory-part.js';
 
 /** Below this many Python files the scan stays on this thread. */
 export const PARALLEL_SCAN_MIN_FILES = 200;
@@ -54,6 +52,12 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   }
   const key = options.fingerprintKey ?? randomFingerprintKey();
   const parts = shareOut(root, python, workers);
+  // The pool loads only for a tree this large (most scans never start a worker).
+  const [{ WorkerPool }, { AUDIT_WORKER_ENTRY }, { SCAN_DIRECTORY_PART_TASK }] = await Promise.all([
+    import('./pool.js'),
+    import('./entry-url.js'),
+    import('./jobs/scan-directory-part.js'),
+  ]);
   // A terminal scan of a large tree may take minutes; nothing waits on it but the person who ran it.
   const pool = new WorkerPool({ entry: AUDIT_WORKER_ENTRY, size: workers, jobsPerWorker: 1, computeBudgetMs: 30 * 60_000 });
   try {
