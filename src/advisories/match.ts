@@ -337,8 +337,13 @@ let generation = 0;
 const MAX_INDEXED_SPELLINGS = 200_000;
 const indexedSpellings = new Set<string>();
 const spellingsByBucket = new Map<string, string[]>();
-/** Listed spellings equal to a query, and how many spellings its bucket held when computed. */
-const equalMemo = new Map<string, { seen: number; spellings: string[] }>();
+/**
+ * Listed spellings equal to a query: its bucket, and how many of the bucket's spellings were looked
+ * at. Buckets only grow (until the index starts over, which clears this too), so a query whose
+ * bucket grew since looks at the new spellings alone: records arrive package by package in an API
+ * audit, and filtering the whole bucket again after each arrival was most of the matching's time.
+ */
+const equalMemo = new Map<string, { bucket: string; seen: number; spellings: string[] }>();
 
 function listedOf(compiled: CompiledEntry): ReadonlySet<string> {
   if (compiled.registered !== generation) {
@@ -365,14 +370,22 @@ function listedOf(compiled: CompiledEntry): ReadonlySet<string> {
 
 /** Every indexed listed spelling that is PEP 440 equal to valid `version` (its own spelling included when listed). */
 function equalSpellings(version: string): string[] {
-  const candidates = spellingsByBucket.get(bucketOf(version)) ?? [];
-  const memo = equalMemo.get(version);
-  if (memo !== undefined && memo.seen === candidates.length) return memo.spellings;
-  const key = equalityKey(version);
-  const spellings = candidates.filter((text) => text === version || (isValidVersion(text) && equalityKey(text) === key));
-  if (equalMemo.size >= MAX_MEMOISED_KEYS) equalMemo.clear();
-  equalMemo.set(version, { seen: candidates.length, spellings });
-  return spellings;
+  let memo = equalMemo.get(version);
+  if (memo === undefined) {
+    if (equalMemo.size >= MAX_MEMOISED_KEYS) equalMemo.clear();
+    memo = { bucket: bucketOf(version), seen: 0, spellings: [] };
+    equalMemo.set(version, memo);
+  }
+  const candidates = spellingsByBucket.get(memo.bucket);
+  if (candidates !== undefined && memo.seen < candidates.length) {
+    const key = equalityKey(version);
+    for (let i = memo.seen; i < candidates.length; i++) {
+      const text = candidates[i]!;
+      if (text === version || (isValidVersion(text) && equalityKey(text) === key)) memo.spellings.push(text);
+    }
+    memo.seen = candidates.length;
+  }
+  return memo.spellings;
 }
 
 /**

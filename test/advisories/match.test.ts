@@ -127,6 +127,17 @@ describe('the versions list', () => {
     expect(entryAffects(listOnly, '0.8.0.alpha.2')).toBe(true);
     expect(entryAffects(listOnly, '0.8.0a3')).toBe(false);
   });
+
+  it("a spelling listed by a record that arrives after a query was matched is still found (an API audit's records come package by package)", () => {
+    // Spellings unlikely to be indexed by any earlier test: release 7.1.3.
+    const first = record([], ['7.1.3.0'], { id: 'TEST-FIRST' });
+    const later = record([], ['v7.1.3'], { id: 'TEST-LATER' });
+    const elsewhere = record([], ['7.1.3rc1'], { id: 'TEST-OTHER' });
+    expect(affected(first, '7.1.3')).toBe(true);
+    expect(affected(elsewhere, '7.1.3')).toBe(false); // the bucket grew by a spelling that is not equal
+    expect(affected(later, '7.1.3')).toBe(true); // and again, by one that is
+    expect(affected(first, '7.1.3')).toBe(true);
+  });
 });
 
 describe('withdrawn records never match', () => {
