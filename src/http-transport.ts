@@ -98,8 +98,10 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       // Whoever waits on this attempt now: the answer's promise, then its body's (none once read).
       let waiting: ((err: Error) => void) | undefined = reject;
       let finished = false;
-      // Why the attempt ended before its answer was complete: a body read after that rejects with it.
-      let cutShort: Error | undefined;
+      // Set when the attempt ended before its body was read (it failed, was cancelled or discarded):
+      // the body's data is gone then, complete or not, so a read after that rejects at once, with
+      // why it ended, rather than wait for an 'end' that has passed or will never come.
+      let cutShort: { reason: Error } | undefined;
       let req: http.ClientRequest | undefined;
       const finish = (): void => {
         finished = true;
@@ -110,7 +112,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       const fail = (err: Error): void => {
         if (finished) return;
         finish();
-        cutShort = err;
+        cutShort = { reason: err };
         req?.destroy();
         const waiter = waiting;
         waiting = undefined;
@@ -163,7 +165,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
         let read: Promise<string> | undefined;
         const bytes = (): Promise<Buffer> =>
           new Promise<Buffer>((resolveBody, rejectBody) => {
-            if (cutShort && !res.complete) return rejectBody(cutShort);
+            if (cutShort !== undefined) return rejectBody(cutShort.reason);
             waiting = rejectBody;
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -186,8 +188,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
           discard: async () => {
             if (read !== undefined || finished) return;
             finish();
-            // A body asked for after this fails at once rather than waiting on a stream being drained.
-            cutShort = new Error('the answer was discarded before its body was read');
+            cutShort = { reason: new Error('the answer was discarded before its body was read') };
             res.resume(); // drained, so the socket goes back to the pool
           },
         };

@@ -151,7 +151,6 @@ function observedTransport(service: ServiceName, transport: Transport): Transpor
 
 const isTimeout = (err: unknown): boolean => err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError');
 
-
 /** Descriptive, as PyPI and OSV ask of API clients: who we are and which runtime. */
 export const USER_AGENT = `depwatch/${packageVersion()} (Python dependency audit; node/${process.versions.node})`;
 
@@ -317,12 +316,15 @@ export async function readJson(res: { status: number; text(): Promise<string> },
   try {
     text = await res.text();
   } catch (err) {
-    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    throw new ServiceError(
-      service,
-      timedOut ? `${service} did not finish its answer to ${worded(what)} in time` : `${service} broke off its answer to ${worded(what)}: ${errorText(err)}`,
-      { cause: err, status: res.status },
-    );
+    // The attempt's own timer says TimeoutError (both transports); AbortError is the caller cancelling.
+    const name = err instanceof Error ? err.name : '';
+    const message =
+      name === 'TimeoutError'
+        ? `${service} did not finish its answer to ${worded(what)} in time`
+        : name === 'AbortError'
+          ? `${service} request cancelled while its answer to ${worded(what)} was read`
+          : `${service} broke off its answer to ${worded(what)}: ${errorText(err)}`;
+    throw new ServiceError(service, message, { cause: err, status: res.status });
   }
   try {
     return JSON.parse(text) as unknown;

@@ -11,6 +11,8 @@ import { createBulkSlackClient } from './slack/pacing.js';
 import { openDb, StoreError } from './store/db.js';
 import { openPostgres, type PgPool } from './store/postgres.js';
 import { PostgresWatchState } from './store/watch-state/postgres.js';
+import { SqliteWatchState } from './store/watch-state/sqlite.js';
+import { WatchStore } from './store/watches.js';
 import { PostgresIncidentStore } from './store/incident-state/postgres.js';
 import { PostgresAuditState } from './store/audit-state/postgres.js';
 import { SqliteAuditState } from './store/audit-state/sqlite.js';
@@ -99,7 +101,7 @@ export async function main(): Promise<number> {
   const runner = metrics.instrumentRunner(runInWorkers(pool));
   // GET /healthz and GET /metrics: beside /slack/events in HTTP mode, on a server of their own in Socket Mode.
   const routes = opsRoutes({ health: watchState ? allHealthy(storeHealth(db), () => watchState.health()) : storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
-  const services = { ...(await buildBotServices(config, db, logger, watchState)), runner };
+  const services = { ...(await buildBotServices(config, db, logger, { watchState: watchState ?? new SqliteWatchState(new WatchStore(db)) })), runner };
   // One access check for every entry (commands, buttons, modals, App Home); refusals are kept in the database.
   const gate = createAccessGate({ admins: config.admins, db, logger });
   const watch = createWatchService({

@@ -204,4 +204,29 @@ describe("the keep-alive transport's answer, its body read after the attempt end
     expect(err).not.toBeInstanceOf(TimeoutError);
     expect((err as Error).message).toBe('the answer was discarded before its body was read');
   });
+
+  it('rejects, never hangs, when the whole body had arrived before the time ran out unread', async () => {
+    const { url } = await serve((_req, res) => json(res, 200, { ok: true }));
+    const answer = await get(url, 100);
+    await delay(300); // complete on the socket, never read: the timer ends the attempt and drops it
+    const err = await answer.text().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+  });
+
+  it('rejects, never hangs, when a complete body was discarded and drained before it was asked for', async () => {
+    const { url } = await serve((_req, res) => json(res, 200, { ok: true, padding: 'x'.repeat(2_000_000) }));
+    const answer = await get(url, 5_000);
+    await answer.discard();
+    await delay(200); // drained by now
+    const err = await answer.text().catch((e: unknown) => e);
+    expect((err as Error).message).toBe('the answer was discarded before its body was read');
+  });
+
+  it('says a body the caller cancelled was cancelled, not late', async () => {
+    const { url } = await serve((_req, res) => startAnswer(res));
+    const cancel = new AbortController();
+    setTimeout(() => cancel.abort(), 100);
+    const err = await requestJson(url, Answer, { ...options(), retries: 0, signal: cancel.signal }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^OSV request cancelled while its answer to GET 127\.0\.0\.1:\d+\/ was read$/);
+  });
 });

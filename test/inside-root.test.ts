@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -162,6 +163,28 @@ describe('listing a folder', () => {
     link('requirements.txt', 'pipe');
     const result = await loadManifests(directorySource(repo));
     expect(result.errors).toEqual([{ file: 'requirements.txt', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' }]);
+  });
+
+  it('says a manifest that is a socket is not a regular file (a socket cannot even be opened)', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(repo, 'app.sock'), resolve));
+    try {
+      link('requirements.txt', 'app.sock');
+      const result = await loadManifests(directorySource(repo));
+      expect(result.errors).toEqual([{ file: 'requirements.txt', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' }]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('reads a file whose path passes through more than 40 links inside the folder (the kernel alone would call it a loop)', async () => {
+    write('d/requirements.txt', 'click==8.1.7\n');
+    link('d/up', '../d');
+    write('requirements.txt', `-r d/${'up/'.repeat(45)}requirements.txt\n`);
+    const result = await loadManifests(directorySource(repo));
+    expect(result.errors).toEqual([]);
+    const included = result.manifests.find((m) => m.path.startsWith('d/up/'));
+    expect(included?.dependencies.map((d) => d.name)).toEqual(['click']);
   });
 
   it('says an included path that is a folder is not a regular file, and reads the rest', async () => {

@@ -33,7 +33,7 @@ export interface AuditContext {
   registry: Map<string, ProjectInfo | null> | null;
   /** Advisories hitting each installed release, keyed `${name}@${version}`. */
   hits: Map<string, OsvRecord[]>;
-  /** The same hits grouped by alias (groupHits): one finding per group. */
+  /** `groupHits(hits)`, made once with them: one finding per group. The two must agree (built together by every caller). */
   hitGroups: Map<string, AdvisoryGroup[]>;
   /** Records named as aliases by unrated advisories, by id: where their rating comes from (alias-severity.ts). */
   aliasRecords?: ReadonlyMap<string, OsvRecord>;

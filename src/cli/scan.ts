@@ -89,4 +89,3 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
   out += result.partial ? '. PARTIAL: some files were not scanned (see above).\n' : '.\n';
   return out;
 }
-

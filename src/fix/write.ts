@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CheckoutRoot, isInside } from '../python/inside-root.js';
+import { CheckoutRoot, isInside, NotRegularFileError } from '../python/inside-root.js';
 
 export class FixWriteError extends Error {
   override name = 'FixWriteError';
@@ -23,11 +23,15 @@ const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL |
 
 /**
  * Replaces `path` (relative to `root`, `/` separators) with `text`, provided it still holds `expected`.
- * Throws FixWriteError (one clear line), LinkNotFollowedError or NotRegularFileError when it may not be written.
+ * Throws FixWriteError (one clear line) or LinkNotFollowedError when it may not be written.
  */
 export async function writeInside(root: string, path: string, expected: Buffer, text: string): Promise<void> {
   const checkout = new CheckoutRoot(root);
-  const current = await checkout.read(path);
+  const current = await checkout.read(path).catch((err: unknown) => {
+    // Replaced by a pipe, socket or folder since the audit: said with the path, as every other refusal here.
+    if (err instanceof NotRegularFileError) throw new FixWriteError(`${path}: no longer a regular file; not written`);
+    throw err;
+  });
   if (current === null) throw new FixWriteError(`${path}: no longer there; not written`);
   if (!current.equals(expected)) throw new FixWriteError(`${path}: changed since it was audited; not written (run depwatch fix again)`);
   const real = await checkout.resolve(path);

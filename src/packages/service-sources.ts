@@ -23,7 +23,11 @@ export const INDEX_REFRESH_MS = 10 * 60_000;
 
 export interface ServiceCardSourcesOptions {
   db: Db;
-  /** The watched repositories' packages as popular names, from the watch state (watchedNamesEvery). */
+  /**
+   * The watched repositories' packages as popular names, from the watch state: asked for every
+   * batch of cards, so it should keep them a while and hand back the same array until it has new
+   * ones, as watchedNamesEvery does.
+   */
   watchedNames: () => Promise<PopularName[]>;
   pypiUrl: string;
   osvApiUrl: string;
@@ -39,8 +43,8 @@ export interface ServiceCardSourcesOptions {
 }
 
 /** The typosquat index as Depwatch knows it now: shipped names plus the mirror's and the watched repositories'. */
-export async function knownPopularity(db: Db, watchedNames: () => Promise<PopularName[]>): Promise<PopularityIndex> {
-  return PopularityIndex.shipped().extend(mirrorNames(db)).extend(await watchedNames());
+function knownPopularity(db: Db, watched: readonly PopularName[]): PopularityIndex {
+  return PopularityIndex.shipped().extend(mirrorNames(db)).extend(watched);
 }
 
 /** A function giving the sources for one batch of cards (call it per command or per sweep). */
@@ -51,11 +55,17 @@ export function serviceCardSources(options: ServiceCardSourcesOptions): () => Pr
   const github = new GitHubSource({ octokit: options.octokit, authenticated: options.authenticated, apiUrl: options.githubApiUrl, cache, now });
   let checker: TyposquatChecker | null = null;
   let builtAt = 0;
+  let builtFrom: readonly PopularName[] | null = null;
   return async () => {
     const at = now();
-    if (checker === null || at.getTime() - builtAt > INDEX_REFRESH_MS) {
-      checker = new TyposquatChecker(await knownPopularity(options.db, options.watchedNames));
+    // The reader keeps its names for its own while and hands back the same array until it reads
+    // new ones: the index is rebuilt then, and for the mirror's names every INDEX_REFRESH_MS. Built
+    // synchronously once the names are in hand, so cards asked at once never build it twice.
+    const watched = await options.watchedNames();
+    if (checker === null || watched !== builtFrom || at.getTime() - builtAt > INDEX_REFRESH_MS) {
+      checker = new TyposquatChecker(knownPopularity(options.db, watched));
       builtAt = at.getTime();
+      builtFrom = watched;
     }
     return {
       pypi,

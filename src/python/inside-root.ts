@@ -15,11 +15,22 @@
  * parsing included, as the scanner measured for its own reads (src/scan/source.ts).
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-
-// The system's realpath(3): one call, where Node's own walks the path with an lstat per component
-// (a third of the time, measured on a monorepo's 500 manifests); the same answers and error codes.
-const realPathOf = realpathSync.native;
 import { join, sep } from 'node:path';
+
+/**
+ * The system's realpath(3): one call, where Node's own walks the path with an lstat per component
+ * (a third of the time, measured on a monorepo's 500 manifests), with the same answers and error
+ * codes but one: the kernel gives up after 40 links in one lookup, which Node's walk does not. An
+ * ELOOP is therefore asked again of Node's walk, which says ELOOP only for a real loop.
+ */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') return realpathSync(path);
+    throw err;
+  }
+}
 
 /** A path that leads through a symbolic link to somewhere it may not go (or nowhere). */
 export class LinkNotFollowedError extends Error {
@@ -33,6 +44,8 @@ export class LinkNotFollowedError extends Error {
 export class NotRegularFileError extends Error {
   override name = 'NotRegularFileError';
 }
+
+const NOT_REGULAR = 'not a regular file (a pipe, socket, device or folder); not read';
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
@@ -68,12 +81,15 @@ export class CheckoutRoot {
     try {
       fd = openSync(real, OPEN_FLAGS);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new LinkNotFollowedError(`${path} changed into a symbolic link while being read; not read`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new LinkNotFollowedError(`${path} changed into a symbolic link while being read; not read`);
+      // A socket cannot be opened at all (ENXIO; EOPNOTSUPP on some systems): it is there, but not a file.
+      if (code === 'ENXIO' || code === 'EOPNOTSUPP') throw new NotRegularFileError(NOT_REGULAR);
       return null;
     }
     try {
       const info = fstatSync(fd);
-      if (!info.isFile()) throw new NotRegularFileError('not a regular file (a pipe, socket, device or folder); not read');
+      if (!info.isFile()) throw new NotRegularFileError(NOT_REGULAR);
       if (!this.openedInside(fd, real, info)) throw new LinkNotFollowedError(`${path} moved outside the scanned folder while being read; not read`);
       return readFileSync(fd);
     } finally {

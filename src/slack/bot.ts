@@ -28,8 +28,6 @@ import { incidentContextResolver } from './incident-context.js';
 import { registerIncidentListeners } from './listeners/incidents/index.js';
 import { openIncidentsForHome } from '../incidents/home.js';
 import { SqliteIncidentStore } from '../store/incident-state/sqlite.js';
-import { WatchStore } from '../store/watches.js';
-import { SqliteWatchState } from '../store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { IncidentStore } from '../store/incident-state/types.js';
@@ -83,11 +81,19 @@ export interface Bot {
  */
 export const BOT_PYPI_CONCURRENCY = 32;
 
-/**
- * Builds GitHub, advisory and registry clients from the configuration. `watchState` is where the
- * watched repositories' packages are read from (PostgreSQL with DATABASE_URL), default `db`.
- */
-export async function buildBotServices(config: Config, db: Db, logger: Logger, watchState: Pick<WatchStateStore, 'packageUsage'> = new SqliteWatchState(new WatchStore(db))): Promise<BotServices> {
+export interface BotServicesOptions {
+  /**
+   * Where the watched repositories' packages are read from: the watch state main.ts chose
+   * (PostgreSQL with DATABASE_URL). Required, so that no caller falls back to this replica's SQLite
+   * file by forgetting it (whose repo_state stays empty then).
+   */
+  watchState: Pick<WatchStateStore, 'packageUsage'>;
+  /** The clock the watched names are re-read by; default: the system's. */
+  now?: () => Date;
+}
+
+/** Builds GitHub, advisory and registry clients from the configuration. */
+export async function buildBotServices(config: Config, db: Db, logger: Logger, options: BotServicesOptions): Promise<BotServices> {
   const github = await createGitHubClient(config.github, { logger });
   const mirror = new AdvisoryMirror(db);
   // A mirror stored by an earlier version gets its matchers now, once (they make audits cheap).
@@ -97,7 +103,13 @@ export async function buildBotServices(config: Config, db: Db, logger: Logger, w
   const pypi = new PyPIClient({ baseUrl: config.pypi.url, db, concurrency: BOT_PYPI_CONCURRENCY });
   const advisories = (now: Date) => chooseAdvisorySource({ offline: false, mirror, api: osv, now });
   // One read of the watched repositories' packages for this replica's audits and cards alike.
-  const watchedNames = watchedNamesEvery(() => watchState.packageUsage());
+  const now = options.now ?? (() => new Date());
+  const watchedNames = watchedNamesEvery(
+    () => options.watchState.packageUsage(),
+    undefined,
+    () => now().getTime(),
+    (err) => logger.warn({ err }, 'could not read the watched repositories\' packages (typosquat names); trying again shortly'),
+  );
   return {
     github,
     advisories,

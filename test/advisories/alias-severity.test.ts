@@ -9,6 +9,8 @@ import { groupSeverity, lookUpAliasRatings, unratedAliasIds } from '../../src/ad
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { OsvApi } from '../../src/advisories/osv-api.js';
 import type { AdvisorySource, OsvRecord } from '../../src/advisories/types.js';
+import { auditFileSource } from '../../src/audit/run.js';
+import { memorySource } from '../../src/python/files.js';
 import { openDb } from '../../src/store/db.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { ghsaRecord } from '../fixtures/ghsa/load.js';
@@ -52,6 +54,21 @@ describe('rating an advisory from its aliases', () => {
     // Two installed releases of Django, the GHSA record hitting only the second: the first one's
     // finding is made from PYSEC-2019-13 alone, so its aliases are still worth looking up.
     expect(unratedAliasIds(releases([DJANGO_SQLI], [DJANGO_SQLI, DJANGO_GHSA]))).toEqual(['CVE-2019-14234', 'GHSA-6r97-cj55-9hrq']);
+  });
+
+  it('rates every installed release of a flaw, even when its GHSA record hits only one of them (a whole audit)', async () => {
+    // Django 2.1.5 and 2.2.3 are both hit by PYSEC-2019-13 (unrated); this copy of its GHSA record
+    // keeps only the 2.1 range, so it is a hit of 2.1.5 alone. 2.2.3's finding is rated from it too.
+    const ghsaFor21Only: OsvRecord = { ...DJANGO_GHSA, affected: DJANGO_GHSA.affected!.filter((a) => a.ranges?.some((r) => r.events.some((e) => e.introduced === '2.1.0'))) };
+    const mirror = new AdvisoryMirror(openDb(':memory:'));
+    await mirror.importRecords([DJANGO_SQLI, ghsaFor21Only]);
+    const tree = memorySource({ 'requirements.txt': 'django==2.1.5\n', 'services/b/requirements.txt': 'django==2.2.3\n' });
+    const result = await auditFileSource(tree, { target: 'app', advisories: mirror, registry: null, now: new Date('2026-12-01T00:00:00Z') });
+    const sqli = result.findings.filter((f) => f.id === 'PYSEC-2019-13').map((f) => [f.version, f.severity, f.severityFrom]);
+    expect(sqli.sort()).toEqual([
+      ['2.1.5', 'critical', DJANGO_GHSA.id],
+      ['2.2.3', 'critical', DJANGO_GHSA.id],
+    ]);
   });
 
   it('finds alias records in the mirror, ids it does not hold simply absent', async () => {

@@ -187,3 +187,30 @@ describe('a release pinned at thousands of places', () => {
     expect(JSON.stringify(result).length).toBeLessThan(200_000);
   });
 });
+
+describe('a vulnerability finding as a sweep stores it', () => {
+  it('keeps its keys in the order stored findings were written with, so an unchanged finding compares equal', async () => {
+    // store/findings-diff.ts compares JSON.stringify(finding) with the stored text: a new key order
+    // would make every open finding of every watched repository look changed once.
+    const result = await auditFileSource(tree, { target: 'app', advisories: await realMirror(), registry, now });
+    const finding = of(result.findings, 'vulnerability').find((f) => f.id === 'PYSEC-2019-13')!;
+    expect(Object.keys(JSON.parse(JSON.stringify(finding)) as object)).toEqual([
+      'package',
+      'version',
+      'file',
+      'line',
+      'id',
+      'aliases',
+      'summary',
+      'cvss',
+      'cvssVector',
+      'severityFrom',
+      'fixedVersions',
+      'locations',
+      'details',
+      'kind',
+      'severity',
+      'fix',
+    ]);
+  });
+});

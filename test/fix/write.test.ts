@@ -32,6 +32,15 @@ describe('writing a fixed file', () => {
     expect(statSync(join(root, 'Pipfile')).mode & 0o7777).toBe(0o775);
   });
 
+  it('says, with its path, that a file replaced by a folder since the audit is not written', async () => {
+    const { root } = checkout();
+    mkdirSync(join(root, 'requirements.txt'));
+    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), 'django==2.1.11\n')).rejects.toThrow(
+      new FixWriteError('requirements.txt: no longer a regular file; not written'),
+    );
+    expect(statSync(join(root, 'requirements.txt')).isDirectory()).toBe(true);
+  });
+
   it('does not overwrite a file that changed since the audit read it', async () => {
     const { root } = checkout();
     writeFileSync(join(root, 'requirements.txt'), 'django==3.0\n');

@@ -39,10 +39,11 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     for (const group of groups) {
       const malicious = isMalicious(group.id) || group.aliases.some(isMalicious);
       const severity = groupSeverity(group.records, pkg.name, ctx.aliasRecords);
-      // One object literal per finding, no spreads: a large audit makes thousands of them.
+      // One object literal per finding, no spreads: a large audit makes thousands of them. Its keys
+      // keep the order they always had: a sweep stores JSON.stringify(finding) and takes a change
+      // of that text for a changed finding (store/findings-diff.ts), so a new order would rewrite
+      // every open finding once. `locationsOmitted: undefined` is left out of that text.
       const finding: Finding = {
-        kind: malicious ? 'malicious' : 'vulnerability',
-        severity: malicious ? 'critical' : severity.level,
         package: pkg.name,
         version: pkg.version,
         file: pkg.primary.file,
@@ -55,15 +56,17 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         severityFrom: severity.source,
         fixedVersions: [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions),
         locations,
+        locationsOmitted: locationsOmitted || undefined,
+        details,
+        kind: malicious ? 'malicious' : 'vulnerability',
+        severity: malicious ? 'critical' : severity.level,
         fix: malicious
           ? {
               version: null,
               text: `Remove ${pkg.name} now: ${group.id} reports it as malicious. Treat every machine that installed ${pkg.name} ${pkg.version} as compromised and rotate the credentials it could reach.`,
             }
           : upgrade,
-        details,
       };
-      if (locationsOmitted) finding.locationsOmitted = locationsOmitted;
       findings.push(finding);
     }
   }

@@ -26,29 +26,46 @@ export function mirrorNames(db: Db): PopularName[] {
  * once per repository, and the packages of a thousand repositories change with sweeps, not per
  * audit. `usage` is the watch state's (SQLite or PostgreSQL), so every replica knows the same names.
  * A read that fails keeps the names read before (an empty list at first): the typosquat rule then
- * knows fewer names, which only makes its ordering coarser.
+ * knows fewer names, which only makes its ordering coarser. It is said through `onError`, and tried
+ * again after RETRY_AFTER_FAILURE_MS rather than a whole `ttlMs` later. The same array comes back
+ * until a read brings new names, so a caller can tell when to rebuild what it made from them.
  */
-export function watchedNamesEvery(usage: () => Promise<Array<{ name: string; repos: number }>>, ttlMs = 10 * 60_000, now: () => number = Date.now): () => Promise<PopularName[]> {
+export function watchedNamesEvery(
+  usage: () => Promise<Array<{ name: string; repos: number }>>,
+  ttlMs = 10 * 60_000,
+  now: () => number = Date.now,
+  onError: (err: unknown) => void = () => undefined,
+): () => Promise<PopularName[]> {
   let names: PopularName[] = [];
-  let readAt: number | null = null;
+  let nextReadAt: number | null = null;
   let reading: Promise<PopularName[]> | null = null;
   return () => {
-    if (readAt !== null && now() - readAt <= ttlMs) return Promise.resolve(names);
+    if (nextReadAt !== null && now() < nextReadAt) return Promise.resolve(names);
     reading ??= usage()
       .then((rows) => {
         names = rows.map((r) => ({ name: r.name, popularity: r.repos, source: 'watched repositories' }));
+        nextReadAt = now() + ttlMs;
         return names;
       })
-      .catch(() => names)
+      .catch((err: unknown) => {
+        onError(err);
+        nextReadAt = now() + Math.min(ttlMs, RETRY_AFTER_FAILURE_MS);
+        return names;
+      })
       .finally(() => {
-        readAt = now();
         reading = null;
       });
     return reading;
   };
 }
 
-/** The watched repositories' packages as popular names (SQLite). */
+/** After a failed read of the watched names, how long until the next one is tried. */
+export const RETRY_AFTER_FAILURE_MS = 30_000;
+
+/**
+ * The watched repositories' packages as popular names, from this SQLite database (the CLI's
+ * `depwatch package`): a bot whose watch state is in PostgreSQL reads them with watchedNamesEvery.
+ */
 export function watchedNames(db: Db): PopularName[] {
   return new WatchStore(db).packageUsage().map((r) => ({ name: r.name, popularity: r.repos, source: 'watched repositories' }));
 }
