@@ -165,6 +165,14 @@ describe('listing a folder', () => {
     expect(result.errors).toEqual([{ file: 'requirements.txt', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' }]);
   });
 
+  it('says a manifest that is itself a pipe is not a regular file, rather than finding no manifest', async () => {
+    execFileSync('mkfifo', [join(repo, 'requirements.txt')]);
+    write('requirements-dev.txt', 'flask==3.0.0\n');
+    const result = await loadManifests(directorySource(repo));
+    expect(result.errors).toEqual([{ file: 'requirements.txt', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' }]);
+    expect(names(result)).toEqual(['flask']);
+  });
+
   it('says a manifest that is a socket is not a regular file (a socket cannot even be opened)', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(join(repo, 'app.sock'), resolve));

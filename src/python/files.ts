@@ -10,7 +10,7 @@ import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError } from './insid
 export { LinkNotFollowedError, NotRegularFileError };
 
 export interface FileSource {
-  /** Every file path under the root, relative, `/` separators (skipped directories need not be listed). */
+  /** Every path under the root that is not a folder (pipes, sockets and devices too), relative, `/` separators (skipped directories need not be listed). */
   list(): Promise<string[]>;
   /**
    * The file's bytes, or null when it does not exist. Throws LinkNotFollowedError, naming the link,
@@ -54,6 +54,10 @@ export function directorySource(root: string): FileSource {
           } else if (entry.isSymbolicLink()) {
             // Where it leads decides only whether it is a folder (never entered); reading decides the rest.
             if (!leadsToFolder(full)) out.push(toPosix(relative(root, full)));
+          } else {
+            // A pipe, socket or device: listed, so one named like a manifest is said to be no file
+            // (the read refuses it) rather than the tree seeming to hold no manifest at all.
+            out.push(toPosix(relative(root, full)));
           }
         }
       };
