@@ -2,23 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { auditFileSource } from '../../src/audit/run.js';
 import type { Finding } from '../../src/audit/findings.js';
 import { memorySource } from '../../src/python/files.js';
-import { failingRegistry, project, realMirror, registryOf, release } from './helpers.js';
+import { failingRegistry, project, REAL_SHAPED_FILES, realMirror, registryOf, release } from './helpers.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 
-const tree = memorySource({
-  'requirements.txt': [
-    '--extra-index-url https://deploy:s3cret@pypi.internal.example/simple',
-    'Django==2.1.5',
-    'requests>=2.0',
-    'jinja2==2.10  # templates',
-    '-e git+https://github.com/example/tool.git@main#egg=tool',
-    'pyyaml==5.3.1',
-  ].join('\n'),
-  'pyproject.toml': '[project]\nname = "app"\nrequires-python = ">=3.8"\ndependencies = ["django>=2"]\n',
-  '.depwatch.yml': 'ignore:\n  - id: CVE-2020-14343\n    reason: we only load trusted YAML\n    until: 2027-06-30\n  - id: GHSA-0000-0000-0000\n    reason: left over\n',
-  'Dockerfile': 'FROM python:3.7-slim\n',
-});
+const tree = memorySource({ ...REAL_SHAPED_FILES });
 
 const registry = registryOf([
   project('django', [release('2.1.5', '2019-01-04T00:00:00Z'), release('2.2.28', '2022-04-11T00:00:00Z'), release('4.2.16', '2024-09-03T00:00:00Z')]),

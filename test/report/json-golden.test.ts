@@ -11,26 +11,14 @@ import { expect, it } from 'vitest';
 import { auditFileSource } from '../../src/audit/run.js';
 import { memorySource } from '../../src/python/files.js';
 import { renderJson } from '../../src/report/json.js';
-import { project, realMirror, registryOf, release } from '../audit/helpers.js';
+import { project, REAL_SHAPED_FILES, realMirror, registryOf, release } from '../audit/helpers.js';
 
 const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'report', 'audit.golden.json');
 
-// Rated and unrated vulnerabilities, an ignored one, outdated and yanked releases, an unpinned
-// requirement, an extra index, a VCS source, old Python, and a release pinned in 25 places (more
-// than are listed: locations_omitted, places_omitted).
-const files: Record<string, string> = {
-  'requirements.txt': [
-    '--extra-index-url https://deploy:s3cret@pypi.internal.example/simple',
-    'Django==2.1.5',
-    'requests>=2.0',
-    'jinja2==2.10  # templates',
-    '-e git+https://github.com/example/tool.git@main#egg=tool',
-    'pyyaml==5.3.1',
-  ].join('\n'),
-  'pyproject.toml': '[project]\nname = "app"\nrequires-python = ">=3.8"\ndependencies = ["django>=2"]\n',
-  '.depwatch.yml': 'ignore:\n  - id: CVE-2020-14343\n    reason: we only load trusted YAML\n    until: 2027-06-30\n',
-  Dockerfile: 'FROM python:3.7-slim\n',
-};
+// Rated and unrated vulnerabilities, an ignored one and a stale ignore, outdated and yanked
+// releases, an unpinned requirement, an extra index, a VCS source, old Python, and a release pinned
+// in 25 places (more than are listed: locations_omitted, places_omitted).
+const files: Record<string, string> = { ...REAL_SHAPED_FILES };
 for (let i = 0; i < 25; i++) files[`services/svc${String(i).padStart(2, '0')}/requirements.txt`] = 'urllib3==1.24.1\n';
 
 const registry = registryOf([
