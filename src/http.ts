@@ -250,8 +250,13 @@ export async function request(url: string | URL, options: RequestOptions): Promi
   return (await withRetries(url, options, fetchTransport(options.service, options.fetch))).response;
 }
 
-/** The retry loop of `request` and `requestJson`, over whichever transport sends the attempts. */
-async function withRetries<A extends HttpAnswer>(url: string | URL, options: RequestOptions, transport: Transport<A>): Promise<A> {
+/**
+ * The retry loop of `request` and `requestJson`, over whichever transport sends the attempts. With
+ * `read`, an answer worth keeping is also read inside the loop, so a body cut off half-way (a reset
+ * connection, a stall past the attempt's time) is retried as an attempt that failed before its
+ * headers is; without it the caller reads the body (a fetch Response handed on).
+ */
+async function withRetries<A extends HttpAnswer, R = A>(url: string | URL, options: RequestOptions, transport: Transport<A>, read?: (answer: A) => Promise<R>): Promise<R> {
   const {
     service,
     method = options.json === undefined ? 'GET' : 'POST',
@@ -275,10 +280,12 @@ async function withRetries<A extends HttpAnswer>(url: string | URL, options: Req
     const last = attempt >= retries;
     let failure: ServiceError;
     let waitMs = backoffDelay(attempt, backoffMs, maxBackoffMs);
+    let answered = false;
     try {
       const res = await transport(url, init);
+      answered = true;
       // The attempt's timeout keeps guarding the body, so a server that stalls mid-answer is still cut off.
-      if (!isRetryableStatus(res.status)) return res;
+      if (!isRetryableStatus(res.status)) return read ? await read(res) : (res as unknown as R);
       await res.discard().catch(() => undefined);
       failure = new ServiceError(service, `${service} answered ${res.status} to ${what()}${last && attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, {
         status: res.status,
@@ -287,13 +294,16 @@ async function withRetries<A extends HttpAnswer>(url: string | URL, options: Req
       if (retryAfter !== undefined) waitMs = Math.min(retryAfter, maxRetryAfterMs);
     } catch (err) {
       if (options.signal?.aborted) throw new ServiceError(service, `${service} request cancelled: ${what()}`, { cause: err });
-      failure = new ServiceError(
-        service,
-        isTimeout(err)
-          ? `${service} did not answer ${what()} within ${formatMs(timeoutMs)}`
-          : `${service} is unreachable (${what()}): ${errorText(err)}`,
-        { cause: err },
-      );
+      if (answered) failure = bodyFailure(err, service, what);
+      else {
+        failure = new ServiceError(
+          service,
+          isTimeout(err)
+            ? `${service} did not answer ${what()} within ${formatMs(timeoutMs)}`
+            : `${service} is unreachable (${what()}): ${errorText(err)}`,
+          { cause: err },
+        );
+      }
     }
     if (last) throw failure;
     await sleep(waitMs, options.signal).catch((err: unknown) => {
@@ -310,26 +320,35 @@ function formatMs(ms: number): string {
 type RequestWording = string | (() => string);
 const worded = (what: RequestWording): string => (typeof what === 'string' ? what : what());
 
+/** A body that could not be read to its end, worded for a person. */
+function bodyFailure(err: unknown, service: ServiceName, what: RequestWording, status?: number): ServiceError {
+  // The attempt's own timer says TimeoutError (both transports); AbortError is the caller cancelling.
+  const name = err instanceof Error ? err.name : '';
+  const message =
+    name === 'TimeoutError'
+      ? `${service} did not finish its answer to ${worded(what)} in time`
+      : name === 'AbortError'
+        ? `${service} request cancelled while its answer to ${worded(what)} was read`
+        : `${service} broke off its answer to ${worded(what)}: ${errorText(err)}`;
+  return new ServiceError(service, message, { cause: err, ...(status !== undefined ? { status } : {}) });
+}
+
 /** Reads a body as JSON, rejecting anything that is not JSON with an error that names the service. */
 export async function readJson(res: { status: number; text(): Promise<string> }, service: ServiceName, what: RequestWording): Promise<unknown> {
   let text: string;
   try {
     text = await res.text();
   } catch (err) {
-    // The attempt's own timer says TimeoutError (both transports); AbortError is the caller cancelling.
-    const name = err instanceof Error ? err.name : '';
-    const message =
-      name === 'TimeoutError'
-        ? `${service} did not finish its answer to ${worded(what)} in time`
-        : name === 'AbortError'
-          ? `${service} request cancelled while its answer to ${worded(what)} was read`
-          : `${service} broke off its answer to ${worded(what)}: ${errorText(err)}`;
-    throw new ServiceError(service, message, { cause: err, status: res.status });
+    throw bodyFailure(err, service, what, res.status);
   }
+  return parseJson(text, res.status, service, what);
+}
+
+function parseJson(text: string, status: number, service: ServiceName, what: RequestWording): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ServiceError(service, `${service} returned malformed JSON to ${worded(what)}`, { cause: err, status: res.status });
+    throw new ServiceError(service, `${service} returned malformed JSON to ${worded(what)}`, { cause: err, status });
   }
 }
 
@@ -363,13 +382,15 @@ async function answerJson<T>(url: string | URL, schema: z.ZodType<T>, options: R
   // Worded only when something failed, as in withRetries.
   const what = (): string => describeRequest(options.method ?? (options.json === undefined ? 'GET' : 'POST'), url);
   const transport = options.transport ? observedTransport(options.service, options.transport) : fetchTransport(options.service, options.fetch);
-  const res = await withRetries(url, options, transport);
-  if (!res.ok) {
+  // A 2xx body is read inside the retry loop, so a body cut off half-way is asked for again (the
+  // callers' requests are queries, OSV's, safe to repeat); other answers are not read.
+  const { res, text } = await withRetries(url, options, transport, async (answer) => ({ res: answer, text: answer.ok ? await answer.text() : null }));
+  if (text === null) {
     await res.discard().catch(() => undefined);
     if (notFoundIsNull && res.status === 404) return null;
     throw new ServiceError(options.service, `${options.service} answered ${res.status} to ${what()}`, { status: res.status });
   }
-  return { value: checkShape(schema, await readJson(res, options.service, what), options.service, what) };
+  return { value: checkShape(schema, parseJson(text, res.status, options.service, what), options.service, what) };
 }
 
 /**

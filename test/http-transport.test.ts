@@ -110,6 +110,28 @@ describe('the keep-alive transport under requestJson', () => {
     expect(seen.map((o) => o.outcome)).toEqual(['timeout', 'timeout']);
   });
 
+  it('tries again when the connection is lost half-way through the body, and takes the whole answer then', async () => {
+    const { url, requests } = await serve((req, res, attempt) => {
+      if (attempt === 1) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"ok": ', () => req.socket.destroy());
+      } else json(res, 200, { ok: true });
+    });
+    await expect(requestJson(`${url}/v1/vulns/X`, Answer, options())).resolves.toEqual({ ok: true });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('says so when every attempt lost the body half-way', async () => {
+    const { url, requests } = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"ok": ', () => req.socket.destroy());
+    });
+    await expect(requestJson(`${url}/v1/vulns/X`, Answer, { ...options(), retries: 1 })).rejects.toThrow(
+      /^OSV broke off its answer to GET 127\.0\.0\.1:\d+\/v1\/vulns\/X: the connection closed before the answer was complete/,
+    );
+    expect(requests).toHaveLength(2);
+  });
+
   it('cuts off an answer that stalls after its headers', async () => {
     const { url } = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -222,11 +244,12 @@ describe("the keep-alive transport's answer, its body read after the attempt end
     expect((err as Error).message).toBe('the answer was discarded before its body was read');
   });
 
-  it('says a body the caller cancelled was cancelled, not late', async () => {
-    const { url } = await serve((_req, res) => startAnswer(res));
+  it('says a body the caller cancelled was cancelled, not late, and does not try again', async () => {
+    const { url, requests } = await serve((_req, res) => startAnswer(res));
     const cancel = new AbortController();
     setTimeout(() => cancel.abort(), 100);
-    const err = await requestJson(url, Answer, { ...options(), retries: 0, signal: cancel.signal }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/^OSV request cancelled while its answer to GET 127\.0\.0\.1:\d+\/ was read$/);
+    const err = await requestJson(url, Answer, { ...options(), retries: 3, signal: cancel.signal }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^OSV request cancelled: GET 127\.0\.0\.1:\d+\/$/);
+    expect(requests).toHaveLength(1);
   });
 });
