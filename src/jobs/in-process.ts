@@ -46,17 +46,25 @@ export class InProcessQueue implements JobQueue {
     const job: QueuedJob = { id: randomUUID(), name, payload: JSON.parse(JSON.stringify(payload)) as JsonValue, dueAt: options.runAt?.getTime() ?? this.now(), state: 'waiting', output: null };
     this.jobs.set(job.id, job);
     if (singleton !== undefined) this.singletons.set(singleton, job.id);
-    const wait = job.dueAt - this.now();
-    if (wait > 0) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.pump(name);
-      }, wait);
-      timer.unref();
-      this.timers.add(timer);
-    }
+    if (job.dueAt > this.now()) this.wakeAt(name, job.dueAt);
     queueMicrotask(() => this.pump(name));
     return { id: job.id, created: true };
+  }
+
+  /**
+   * Pumps `name` once `dueAt` has come by this queue's clock. A timer runs on the monotonic clock,
+   * the due time on Date's, and the two drift (a virtual machine's clock is stepped): a timer that
+   * fires while the job is not yet due by Date waits for the rest, where it used to pump once and
+   * leave the job waiting for good.
+   */
+  private wakeAt(name: QueueName, dueAt: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (dueAt > this.now()) this.wakeAt(name, dueAt);
+      else this.pump(name);
+    }, Math.max(1, dueAt - this.now()));
+    timer.unref();
+    this.timers.add(timer);
   }
 
   async work<P extends JsonValue>(name: QueueName, handler: JobHandler<P>, options: WorkOptions = {}): Promise<void> {

@@ -104,3 +104,19 @@ describe.each(kinds)('the job queue (%s)', (_kind, make) => {
     await until(async () => (await queue.stats()).every((s) => s.waiting === 0 && s.lagSeconds === 0));
   });
 });
+
+describe('the in-process queue and its clock', () => {
+  it('runs a delayed job even when the clock it is due by falls behind the timer (a stepped clock)', async () => {
+    let behindMs = 0;
+    const queue = new InProcessQueue({ now: () => new Date(Date.now() - behindMs) });
+    try {
+      await queue.work('sweep-batch', async () => undefined);
+      const job = await queue.enqueue('sweep-batch', { later: true }, { runAt: new Date(Date.now() + 100) });
+      behindMs = 60; // stepped back after the job was queued: the timer fires before the job is due by this clock
+      const outcomes = await settled(queue, 'sweep-batch', [job.id], { intervalMs: 20, signal: AbortSignal.timeout(3_000) });
+      expect(outcomes).toEqual([{ id: job.id, state: 'completed', output: null }]);
+    } finally {
+      await queue.stop();
+    }
+  });
+});
