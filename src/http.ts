@@ -323,11 +323,9 @@ const worded = (what: RequestWording): string => (typeof what === 'string' ? wha
 /** A body that could not be read to its end, worded for a person. */
 function bodyFailure(err: unknown, service: ServiceName, what: RequestWording, status?: number): ServiceError {
   // The attempt's own timer says TimeoutError (both transports); AbortError is the caller cancelling.
-  const name = err instanceof Error ? err.name : '';
-  const message =
-    name === 'TimeoutError'
-      ? `${service} did not finish its answer to ${worded(what)} in time`
-      : name === 'AbortError'
+  const message = isTimeout(err)
+    ? `${service} did not finish its answer to ${worded(what)} in time`
+    : err instanceof Error && err.name === 'AbortError'
         ? `${service} request cancelled while its answer to ${worded(what)} was read`
         : `${service} broke off its answer to ${worded(what)}: ${errorText(err)}`;
   return new ServiceError(service, message, { cause: err, ...(status !== undefined ? { status } : {}) });

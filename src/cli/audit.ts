@@ -155,8 +155,8 @@ export const CODE_NOT_SCANNED_REMOTELY = 'code and configuration were not scanne
 
 /** Scans a directory's code and configuration; the scanner (and its parser) load only when used. */
 async function scanDirectory(dir: string, options: { fingerprintKey?: string }): Promise<ScanResult> {
-  const { scanDirectoryInParallel, scanWorkers } = await import('../workers/parallel-scan.js');
-  return scanDirectoryInParallel(dir, { ...options, workers: scanWorkers() });
+  const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
+  return scanDirectoryInParallel(dir, options);
 }
 
 type FailOn = Severity | 'vulnerability' | 'never';

@@ -93,22 +93,31 @@ export async function writeChunks(io: CliIO, chunks: Iterable<string>): Promise<
     used = 0;
     await writing[current];
   };
-  try {
-    for (const chunk of chunks) {
-      if (used + chunk.length * MAX_UTF8_PER_UNIT > BLOCK_BYTES) {
-        if (used > 0) await send();
-        if (chunk.length * MAX_UTF8_PER_UNIT > BLOCK_BYTES) {
-          await write(Buffer.from(chunk, 'utf8'));
-          continue;
-        }
-      }
-      used += blocks[current]!.write(chunk, used, 'utf8');
+  // A write that fails (the reader went away, EPIPE, or the output failed) ends the report quietly:
+  // nothing more can be written. A renderer's own error is not that: it propagates (exit status 2),
+  // rather than leaving a truncated report behind a passing status.
+  let writeFailed = false;
+  const written = async (pending: Promise<void> | null | undefined): Promise<void> => {
+    try {
+      await pending;
+    } catch {
+      writeFailed = true;
     }
-    if (used > 0) await send();
-    await writing[current ^ 1];
-  } catch {
-    // The reader went away (EPIPE) or the output failed: nothing more can be written.
+  };
+  for (const chunk of chunks) {
+    if (used + chunk.length * MAX_UTF8_PER_UNIT > BLOCK_BYTES) {
+      if (used > 0) await written(send());
+      if (writeFailed) return;
+      if (chunk.length * MAX_UTF8_PER_UNIT > BLOCK_BYTES) {
+        await written(write(Buffer.from(chunk, 'utf8')));
+        if (writeFailed) return;
+        continue;
+      }
+    }
+    used += blocks[current]!.write(chunk, used, 'utf8');
   }
+  if (used > 0) await written(send());
+  if (!writeFailed) await written(writing[current ^ 1]);
 }
 
 /** A usage or runtime error: one clear line on stderr, exit status 2. */

@@ -42,8 +42,8 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) throw new CliError(`${target}: not a directory`);
 
-  const { scanDirectoryInParallel, scanWorkers } = await import('../workers/parallel-scan.js');
-  const result = await scanDirectoryInParallel(dir, { ...fingerprintOptions(io), workers: scanWorkers() });
+  const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
+  const result = await scanDirectoryInParallel(dir, fingerprintOptions(io));
 
   io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
   if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${result.skipped.filter((s) => s.partial).length} file(s) not scanned; see ${values.json ? '"skipped"' : 'the list above'}\n`);

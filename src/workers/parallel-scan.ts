@@ -24,13 +24,13 @@ import type { DirectoryPartRequest } from './jobs/scan-directory-part.js';
 export const PARALLEL_SCAN_MIN_FILES = 200;
 
 /** Worker threads for a terminal scan: every core (this thread mostly waits on them), at most 4. */
-export function scanWorkers(): number {
+function scanWorkers(): number {
   return Math.min(4, Math.max(1, availableParallelism()));
 }
 
 export interface ParallelScanOptions {
   fingerprintKey?: string;
-  /** Worker threads; default: the machine's cores, at most 4. */
+  /** Worker threads; default: the machine's cores, at most 4 (scanWorkers). */
   workers?: number;
   minFiles?: number;
   today?: Date;
@@ -42,7 +42,7 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   const base: ScanOptions = { today, ...(options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {}) };
   const entries = await source.entries();
   const python = entries.filter((e) => e.type === 'file' && isPythonPath(e.path)).map((e) => e.path);
-  const workers = Math.max(0, Math.min(options.workers ?? 4, 8));
+  const workers = Math.max(0, Math.min(options.workers ?? scanWorkers(), 8));
   if (workers === 0 || python.length < (options.minFiles ?? PARALLEL_SCAN_MIN_FILES)) return scanTree(source, base);
 
   const ignores: IgnoreRule[] = [];

@@ -61,3 +61,22 @@ describe('writing a report in blocks', () => {
     expect(writes.length).toBeLessThan(Buffer.byteLength(pieces.join('')) / 30_000);
   });
 });
+
+describe('a report that cannot be written whole', () => {
+  function* failingRenderer(): Generator<string> {
+    yield 'x'.repeat(70_000); // a block written out first
+    throw new Error('renderer bug');
+  }
+
+  it("lets a renderer's own error through, rather than leaving a truncated report behind a passing status", async () => {
+    for (const withBytes of [true, false]) {
+      await expect(writeChunks(captured(withBytes).io, failingRenderer())).rejects.toThrow('renderer bug');
+    }
+  });
+
+  it('stops quietly when a write fails (the reader went away): the stream says why', async () => {
+    const io: CliIO = { stdout: () => undefined, stdoutBytes: () => Promise.reject(new Error('EPIPE')), stderr: () => undefined, isTTY: false, cwd: '/', env: {} };
+    const chunks = Array.from({ length: 10 }, () => 'y'.repeat(30_000));
+    await expect(writeChunks(io, chunks)).resolves.toBeUndefined();
+  });
+});

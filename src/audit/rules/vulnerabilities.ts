@@ -10,6 +10,8 @@ import { upgradeSentence } from '../fix-wording.js';
 import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
 
 const isMalicious = (id: string) => id.startsWith('MAL-');
+/** A group any of whose ids is a malicious-package report (MAL-…). */
+const isMaliciousGroup = (g: { id: string; aliases: readonly string[] }) => isMalicious(g.id) || g.aliases.some(isMalicious);
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
@@ -23,7 +25,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     const releases = ctx.registry?.get(pkg.name)?.releases ?? null;
     const fix = smallestFix(pkg.name, pkg.version, known, releases);
     const { locations, omitted: locationsOmitted } = locationsOf(pkg, project);
-    const vulnerabilities = groups.filter((g) => ![g.id, ...g.aliases].some(isMalicious)).length;
+    const vulnerabilities = groups.filter((g) => !isMaliciousGroup(g)).length;
     // One upgrade for every advisory of the release, so every finding of the package carries the same fix.
     const upgrade: Fix = fix.ok
       ? ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
@@ -37,7 +39,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     if (pkg.entries.length > MAX_LISTED_PLACES) details.locations_omitted = pkg.entries.length - MAX_LISTED_PLACES;
 
     for (const group of groups) {
-      const malicious = isMalicious(group.id) || group.aliases.some(isMalicious);
+      const malicious = isMaliciousGroup(group);
       const severity = groupSeverity(group.records, pkg.name, ctx.aliasRecords);
       // One object literal per finding, no spreads: a large audit makes thousands of them. Its keys
       // keep the order they always had: a sweep stores JSON.stringify(finding) and takes a change
