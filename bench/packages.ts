@@ -102,7 +102,7 @@ async function benchPullRequests(): Promise<void> {
     const octokit = await createGitHubClient({ apiUrl: github.url, token: TOKEN }, { retries: 0, retryUnitMs: 1 });
     const mirror = new AdvisoryMirror(db);
     mirror.markSynced(NOW, 'bench');
-    const cards = serviceCardSources({ db, watchedNames: watchedNamesEvery(() => new SqliteWatchState(store).packageUsage()), pypiUrl: pypi.url, osvApiUrl: 'http://127.0.0.1:9', githubApiUrl: github.url, octokit, authenticated: true, advisories: () => mirror, now });
+    const cards = serviceCardSources({ db, watchedNames: watchedNamesEvery(async () => store.packageUsage()), pypiUrl: pypi.url, osvApiUrl: 'http://127.0.0.1:9', githubApiUrl: github.url, octokit, authenticated: true, advisories: () => mirror, now });
     // Cards are written to the outbox (delivered by the loop in src/slack/outbox/, not measured here).
     let posts = 0;
     // The cards each review writes to the outbox, counted as they are stored.

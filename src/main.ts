@@ -69,7 +69,9 @@ export async function main(): Promise<number> {
     }
     throw err;
   }
-  const watchState = pgPool ? new PostgresWatchState(pgPool) : undefined;
+  // The watch state, chosen once here and handed to everything that reads it (sweeps, /audit, cards).
+  const sharedWatchState = pgPool ? new PostgresWatchState(pgPool) : null;
+  const watchState = sharedWatchState ?? new SqliteWatchState(new WatchStore(db));
   // Incidents beside the watch state: with DATABASE_URL any replica answers any /incident, click or
   // modal, and their outbox rows (reminders, checklist redraws) go to PostgreSQL's outbox.
   const incidents = pgPool ? new PostgresIncidentStore(pgPool) : new SqliteIncidentStore(db);
@@ -100,13 +102,13 @@ export async function main(): Promise<number> {
   if (jobs) metrics.watchJobQueue(jobs);
   const runner = metrics.instrumentRunner(runInWorkers(pool));
   // GET /healthz and GET /metrics: beside /slack/events in HTTP mode, on a server of their own in Socket Mode.
-  const routes = opsRoutes({ health: watchState ? allHealthy(storeHealth(db), () => watchState.health()) : storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
-  const services = { ...(await buildBotServices(config, db, logger, { watchState: watchState ?? new SqliteWatchState(new WatchStore(db)) })), runner };
+  const routes = opsRoutes({ health: sharedWatchState ? allHealthy(storeHealth(db), () => sharedWatchState.health()) : storeHealth(db), metrics, metricsToken: config.metricsToken, onError: (message) => logger.error(message) });
+  const services = { ...(await buildBotServices(config, db, logger, { watchState })), runner };
   // One access check for every entry (commands, buttons, modals, App Home); refusals are kept in the database.
   const gate = createAccessGate({ admins: config.admins, db, logger });
   const watch = createWatchService({
     db,
-    ...(watchState ? { state: watchState } : {}),
+    state: watchState,
     auditState,
     pullReviews,
     ...(jobs ? { jobs } : {}),
@@ -121,7 +123,7 @@ export async function main(): Promise<number> {
     // paced per channel, so a rate-limited channel never holds up the replies to slash commands.
     // With DATABASE_URL the alerts' outbox is PostgreSQL's (shared: any replica delivers a row once);
     // the local outbox keeps what is still written with SQLite state.
-    delivery: new SlackDelivery({ db, api: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }), logger, ...(watchState ? { shared: watchState.outbox } : {}) }),
+    delivery: new SlackDelivery({ db, api: createBulkSlackClient(config.slack.botToken!, { slackApiUrl: config.slack.apiUrl }), logger, ...(sharedWatchState ? { shared: sharedWatchState.outbox } : {}) }),
     gate,
     defaultTimeZone: config.timeZone,
     logger,
@@ -156,7 +158,7 @@ export async function main(): Promise<number> {
   if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
   watch.start();
   const reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates });
-  logger.info({ db: config.dbPath, watchState: watchState ? 'postgresql' : 'sqlite', incidents: incidents.dialect }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
+  logger.info({ db: config.dbPath, watchState: sharedWatchState ? 'postgresql' : 'sqlite', incidents: incidents.dialect }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
 
   let stopping = false;
   const stop = (signal: string) => {

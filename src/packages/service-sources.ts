@@ -2,8 +2,9 @@
  * Card sources for the long-running bot (Slack `/audit package`, pull-request reviews): the same
  * sources the CLI builds per run, but built once, sharing the SQLite answer cache, so a card asked
  * twice within the hour costs no request. The typosquat index is the shipped list extended with the
- * names Depwatch already knows (watched repositories, the local mirror), re-read at most every
- * INDEX_REFRESH_MS: those tables change with sweeps and syncs, not per card. The watched
+ * names Depwatch already knows (watched repositories, the local mirror), built again each time the
+ * watched names are read again (every INDEX_REFRESH_MS, the reader's while): those tables change
+ * with sweeps and syncs, not per card. The watched
  * repositories' names come from the watch state (`watchedNames`), which is PostgreSQL's with
  * DATABASE_URL: this replica's SQLite repo_state is empty then.
  */
@@ -54,17 +55,15 @@ export function serviceCardSources(options: ServiceCardSourcesOptions): () => Pr
   const pypi = new PypiSource({ baseUrl: options.pypiUrl, cache, ...options.pypi });
   const github = new GitHubSource({ octokit: options.octokit, authenticated: options.authenticated, apiUrl: options.githubApiUrl, cache, now });
   let checker: TyposquatChecker | null = null;
-  let builtAt = 0;
   let builtFrom: readonly PopularName[] | null = null;
   return async () => {
     const at = now();
-    // The reader keeps its names for its own while and hands back the same array until it reads
-    // new ones: the index is rebuilt then, and for the mirror's names every INDEX_REFRESH_MS. Built
-    // synchronously once the names are in hand, so cards asked at once never build it twice.
+    // The reader keeps its names for its while and hands back the same array until it reads them
+    // again: the index is rebuilt then, the mirror's names read with them (one clock, not two).
+    // Built synchronously once the names are in hand, so cards asked at once never build it twice.
     const watched = await options.watchedNames();
-    if (checker === null || watched !== builtFrom || at.getTime() - builtAt > INDEX_REFRESH_MS) {
+    if (checker === null || watched !== builtFrom) {
       checker = new TyposquatChecker(knownPopularity(options.db, watched));
-      builtAt = at.getTime();
       builtFrom = watched;
     }
     return {

@@ -18,7 +18,7 @@ import { PyPIClient } from '../python/pypi.js';
 import type { Db } from '../store/db.js';
 import { SlackAuditService, type BotServices } from './audit-service.js';
 import { SlackPackageService } from './package-service.js';
-import { serviceCardSources } from '../packages/service-sources.js';
+import { INDEX_REFRESH_MS, serviceCardSources } from '../packages/service-sources.js';
 import { watchedNamesEvery } from '../packages/sources/known-names.js';
 import { loadTemplateLibrary, type TemplateLibrary } from '../incidents/templates.js';
 import type { WatchService } from '../watch/service.js';
@@ -106,7 +106,7 @@ export async function buildBotServices(config: Config, db: Db, logger: Logger, o
   const now = options.now ?? (() => new Date());
   const watchedNames = watchedNamesEvery(
     () => options.watchState.packageUsage(),
-    undefined,
+    INDEX_REFRESH_MS,
     () => now().getTime(),
     (err) => logger.warn({ err }, 'could not read the watched repositories\' packages (typosquat names); trying again shortly'),
   );

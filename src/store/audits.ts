@@ -140,8 +140,7 @@ export class AuditStore {
     this.db.prepare('UPDATE audits SET reply_parts = ? WHERE id = ?').run(JSON.stringify(parts), id);
   }
 
-  /** Replaces the stored result (after an ignore), keeping the counts in step. */
-  /** Stores a revised result; returns its counts, as stored. */
+  /** Stores a revised result (after an ignore), its counts in step; returns the counts, as stored. */
   updateResult(id: number, result: AuditResult): AuditRecord['counts'] {
     const counts = countBySeverity(result.findings);
     this.db.prepare('UPDATE audits SET result = ?, counts = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(counts), id);

@@ -33,11 +33,6 @@ export const pullReviewOf = (r: PullReviewDbRow): PullReviewRow => ({ repo: r.re
 export class PullReviewStore {
   constructor(private readonly db: Db) {}
 
-  /** Open reviews of a repository (every channel). */
-  open(repo: string): PullReviewRow[] {
-    return this.db.prepare<[string], PullReviewDbRow>("SELECT * FROM pull_request_reviews WHERE repo = ? AND state = 'open'").all(repo).map(pullReviewOf);
-  }
-
   /** Pull request numbers still open in the store, by repository. */
   openNumbers(): Map<string, number[]> {
     const out = new Map<string, number[]>();

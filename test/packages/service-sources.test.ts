@@ -1,8 +1,8 @@
 /**
  * The bot's card sources build their typosquat index from the watched repositories' names as the
  * watch state reports them (asynchronously: PostgreSQL with DATABASE_URL) and from the local
- * mirror's: rebuilt when the reader hands back new names, and for the mirror's every
- * INDEX_REFRESH_MS, never per card. The reader itself (watchedNamesEvery) keeps its names a while,
+ * mirror's: rebuilt, both read again, when the reader hands back new names (the bot's reader reads
+ * every INDEX_REFRESH_MS), never per card. The reader itself (watchedNamesEvery) keeps its names a while,
  * says when a read fails, and tries again soon after one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,15 +56,15 @@ describe('the card sources’ typosquat index', () => {
     expect(reads).toBe(3); // asked per batch of cards: the reader keeps its names (watchedNamesEvery)
   });
 
-  it('takes in the mirror’s names every INDEX_REFRESH_MS', async () => {
+  it('takes in the mirror’s names when the watched names are read again (every INDEX_REFRESH_MS for the bot)', async () => {
     let at = NOW.getTime();
-    const names = [watched('internal-payments-sdk')];
-    const { mirror, targets } = await cardSources(async () => names, () => new Date(at));
+    const read = watchedNamesEvery(async () => [{ name: 'internal-payments-sdk', repos: 1 }], INDEX_REFRESH_MS, () => at);
+    const { mirror, targets } = await cardSources(read, () => new Date(at));
     expect(await targets('ledgre-client')).toEqual([]);
     await mirror.importRecords([
       { id: 'PYSEC-TEST-LEDGER', modified: '2026-11-01T00:00:00Z', affected: [{ package: { ecosystem: 'PyPI', name: 'ledger-client' }, versions: ['1.0'] }] },
     ]);
-    at += INDEX_REFRESH_MS;
+    at += INDEX_REFRESH_MS - 1;
     expect(await targets('ledgre-client')).toEqual([]);
     at += 1;
     expect(await targets('ledgre-client')).toEqual(['ledger-client (local advisory mirror)']);

@@ -49,7 +49,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('pull-request review state on %s'
     ]);
     expect(await reviews.openNumbers()).toEqual(new Map([['octo/shop', [7, 9]]]));
     await reviews.save(row('C1', { headOid: 'b'.repeat(40), state: 'merged' }), [], NOW);
-    expect((await reviews.open('octo/shop')).map((r) => [r.number, r.channel])).toEqual([
+    const shop = await reviews.reviewsOf([{ repo: 'octo/shop', number: 7 }, { repo: 'octo/shop', number: 9 }]);
+    expect(shop.filter((r) => r.state === 'open').map((r) => [r.number, r.channel])).toEqual([
       [7, 'C2'],
       [9, 'C1'],
     ]);

@@ -175,5 +175,13 @@ it('reads the stored reviews once per sweep, not once per pull request and chann
   world.clock.advance(3_600_000);
   expect(await readsOfSweep()).toEqual(['openNumbers', 'reviewsOf']);
   expect(calls).not.toContain('save');
+
+  // Two merged and one closed: their reviews are read with the others, in the same one query.
+  world.github.setPullRequestState('octo', 'shop', 7, 'MERGED');
+  world.github.setPullRequestState('octo', 'api', 7, 'MERGED');
+  world.github.setPullRequestState('octo', 'api', 8, 'CLOSED');
+  world.clock.advance(3_600_000);
+  expect(await readsOfSweep()).toEqual(['openNumbers', 'reviewsOf']);
+  expect(calls.filter((name) => name === 'save')).toHaveLength(6);
   expect(world.slack.violations).toEqual([]);
 });

@@ -43,7 +43,7 @@ export function watchedNamesEvery(
     if (nextReadAt !== null && now() < nextReadAt) return Promise.resolve(names);
     reading ??= usage()
       .then((rows) => {
-        names = rows.map((r) => ({ name: r.name, popularity: r.repos, source: 'watched repositories' }));
+        names = rows.map(asWatchedName);
         nextReadAt = now() + ttlMs;
         return names;
       })
@@ -67,5 +67,8 @@ export const RETRY_AFTER_FAILURE_MS = 30_000;
  * `depwatch package`): a bot whose watch state is in PostgreSQL reads them with watchedNamesEvery.
  */
 export function watchedNames(db: Db): PopularName[] {
-  return new WatchStore(db).packageUsage().map((r) => ({ name: r.name, popularity: r.repos, source: 'watched repositories' }));
+  return new WatchStore(db).packageUsage().map(asWatchedName);
 }
+
+/** A watched package as a popular name: as popular as the number of repositories using it. */
+const asWatchedName = (row: { name: string; repos: number }): PopularName => ({ name: row.name, popularity: row.repos, source: 'watched repositories' });

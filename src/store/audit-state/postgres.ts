@@ -16,7 +16,7 @@ import { lookupOf, type AuditRecord, type AuditStateStore, type AuditSummary, ty
 type Queryable = Pick<PgPool, 'query'> | PgClient;
 type AuditRow = AuditDbRow & { result: string };
 
-/** A positive id that fits in a row id: anything else (a forged button value) is simply not found. */
+/** One audit by id, locked for the transaction when asked; an id that is no audit's (a forged button value) is simply not found. */
 async function auditById(q: Queryable, id: number, lock = false): Promise<AuditRecord | undefined> {
   if (!isAuditId(id)) return undefined;
   const row = (await q.query<AuditRow>(`SELECT ${AUDIT_SUMMARY_COLUMNS}, result FROM audits WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0];

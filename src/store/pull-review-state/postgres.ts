@@ -13,10 +13,6 @@ export class PostgresPullReviewState implements PullReviewState {
 
   constructor(private readonly pool: PgPool) {}
 
-  async open(repo: string) {
-    return (await this.pool.query<PullReviewDbRow>("SELECT * FROM pull_request_reviews WHERE repo = $1 AND state = 'open' ORDER BY number, channel", [repo])).rows.map(pullReviewOf);
-  }
-
   async openNumbers() {
     const out = new Map<string, number[]>();
     const rows = await this.pool.query<{ repo: string; number: number }>("SELECT DISTINCT repo, number FROM pull_request_reviews WHERE state = 'open' ORDER BY repo, number");

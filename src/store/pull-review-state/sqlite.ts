@@ -15,10 +15,6 @@ export class SqlitePullReviewState implements PullReviewState {
     this.outbox = new SqliteOutbox(db);
   }
 
-  async open(repo: string) {
-    return this.reviews.open(repo);
-  }
-
   async openNumbers() {
     return this.reviews.openNumbers();
   }

@@ -18,8 +18,6 @@ export interface ReviewComment {
 
 export interface PullReviewState {
   readonly dialect: 'sqlite' | 'postgres';
-  /** Open reviews of a repository (every channel). */
-  open(repo: string): Promise<PullReviewRow[]>;
   /** Pull request numbers still open in the store, by repository. */
   openNumbers(): Promise<Map<string, number[]>>;
   /** Every channel's stored review (any state) of each of these pull requests, in one query. */

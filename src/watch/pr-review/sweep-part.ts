@@ -69,19 +69,24 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   result.githubRequests += listing.requests;
   for (const [repo, message] of listing.errors) result.errors.push(`${repo}: ${message}`);
 
-  // Which pull requests need a (new) review: a manifest changed, and the head moved since.
-  // Their reviews are read in one query; each due pull request keeps its own, so publishing it reads none again.
+  // Which pull requests were merged or closed since, and which need a (new) review: a manifest
+  // changed, and the head moved since. The reviews of both are read in one query; each keeps its
+  // own, so closing or publishing one reads none again.
+  const closing: { repo: string; number: number; state: 'merged' | 'closed' }[] = [];
   const candidates: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
   for (const [repo, { open, closed }] of listing.byRepo) {
-    for (const c of closed) await closeOut(options, reviews, repo, c.number, c.state, result);
+    for (const c of closed) closing.push({ repo, number: c.number, state: c.state });
     for (const pull of open) {
       const paths = pull.paths.filter(isManifestPath);
       if (paths.length > 0) candidates.push({ repo, pull, paths });
     }
   }
   const stored = new Map<string, PullReviewRow>();
-  for (const row of await reviews.reviewsOf(candidates.map(({ repo, pull }) => ({ repo, number: pull.number })))) {
-    stored.set(reviewKey(row.repo, row.number, row.channel), row);
+  const asked = [...closing, ...candidates.map(({ repo, pull }) => ({ repo, number: pull.number }))];
+  for (const row of await reviews.reviewsOf(asked)) stored.set(reviewKey(row.repo, row.number, row.channel), row);
+  for (const c of closing) {
+    const open = [...stored.values()].filter((r) => r.repo === c.repo && r.number === c.number && r.state === 'open');
+    await closeOut(options, reviews, open, c, result);
   }
   const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow> }[] = [];
   for (const { repo, pull, paths } of candidates) {
@@ -169,9 +174,15 @@ async function publish(options: PullRequestReviewOptions, reviews: PullReviewSta
   }
 }
 
-/** Marks every channel's review of a pull request that was merged or closed, once. */
-async function closeOut(options: PullRequestReviewOptions, reviews: PullReviewState, repo: string, number: number, state: 'merged' | 'closed', result: PullRequestReviewResult): Promise<void> {
-  for (const row of (await reviews.open(repo)).filter((r) => r.number === number)) {
+/** Marks every channel's review of a pull request that was merged or closed (its open ones, `open`), once. */
+async function closeOut(
+  options: PullRequestReviewOptions,
+  reviews: PullReviewState,
+  open: readonly PullReviewRow[],
+  { repo, number, state }: { repo: string; number: number; state: 'merged' | 'closed' },
+  result: PullRequestReviewResult,
+): Promise<void> {
+  for (const row of open) {
     const { ref, review } = JSON.parse(row.reviewJson) as { ref: PullRequestRef; review: DependencyReview };
     const closedRef = { ...ref, state };
     const now = options.now();
