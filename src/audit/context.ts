@@ -65,7 +65,8 @@ export function installedPackages(dependencies: Dependency[]): PackageUse[] {
     else same.push(d);
   }
   return [...byKey.values()].map((entries) => {
-    const sorted = [...entries].sort((a, b) => ENTRY_PREFERENCE[a.kind] - ENTRY_PREFERENCE[b.kind] || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+    // Files in code-unit order, as findings are (audit/findings.ts): the same primary entry on every machine.
+    const sorted = [...entries].sort((a, b) => ENTRY_PREFERENCE[a.kind] - ENTRY_PREFERENCE[b.kind] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0));
     const primary = sorted[0]!;
     return { name: primary.name, version: primary.version!, primary, entries: sorted, direct: entries.some((e) => e.direct && e.kind !== 'constraint') };
   });

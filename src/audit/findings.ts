@@ -153,9 +153,12 @@ export function findingKey(f: Finding): string {
   return [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', f.kind === 'vulnerability' || f.kind === 'malicious' ? '' : `${f.file ?? ''}:${f.line ?? ''}`].join('|');
 }
 
-// `localeCompare` without arguments is specified to act as a fresh default Collator's `compare`;
-// building that collator once instead of per call keeps large sorts (thousands of findings) cheap.
-const collate = new Intl.Collator().compare;
+/**
+ * Names, ids and paths in code-unit order (as Python's `sorted`, and pip-audit's reports): the same
+ * report on every machine. `localeCompare` ordered them by the machine's locale (under da_DK, `aa…`
+ * came after `z…`), and building its collator started ICU, 5-20 ms of every audit.
+ */
+const collate = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function compareFindings(a: Finding, b: Finding, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): number {
   return (

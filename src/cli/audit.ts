@@ -89,11 +89,12 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       unknownAs,
       ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
     };
+    // Loaded before the audit, for the reason given at loadScanner.
+    const render = await rendering;
     const { result, report } =
       target.kind === 'directory'
         ? { result: await auditDirectory(target.dir, target.given, options, scanCode), report: {} }
         : await auditRepository(target.given, online!, options, scanCode); // a repository always opens them
-    const render = await rendering;
     await writeChunks(io, render(result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
       for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
@@ -123,8 +124,9 @@ async function auditTargetOf(io: CliIO, given: string): Promise<AuditTarget> {
 }
 
 async function auditDirectory(dir: string, target: string, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
+  const scanner = scanCode ? await loadScanner() : null;
   // The scan reads the same tree while the audit waits on advisories and PyPI.
-  const [audit, scan] = await Promise.all([auditFileSource(directorySource(dir), { ...options, target }), scanCode ? scanDirectory(dir, scanCode) : null]);
+  const [audit, scan] = await Promise.all([auditFileSource(directorySource(dir), { ...options, target }), scanner ? scanner(dir, scanCode!) : null]);
   return scan ? withCodeScan(audit, scan) : audit;
 }
 
@@ -153,10 +155,14 @@ async function auditRepository(target: string, services: OnlineServices, options
 
 export const CODE_NOT_SCANNED_REMOTELY = 'code and configuration were not scanned: from GitHub the terminal reads manifests only; audit a checkout (depwatch audit DIR) to scan its code too';
 
-/** Scans a directory's code and configuration; the scanner (and its parser) load only when used. */
-async function scanDirectory(dir: string, options: { fingerprintKey?: string }): Promise<ScanResult> {
-  const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
-  return scanDirectoryInParallel(dir, options);
+/**
+ * The directory scanner, loaded only when code is scanned, and loaded whole before the audit
+ * starts. Modules load a step at a time between other work: imported beside the audit, the
+ * scanner's dozens of modules waited for the audit's synchronous matching to end, and their files'
+ * closes, left queued, held the process open after the report was written.
+ */
+async function loadScanner(): Promise<(dir: string, options: { fingerprintKey?: string }) => Promise<ScanResult>> {
+  return (await import('../workers/parallel-scan.js')).scanDirectoryInParallel;
 }
 
 type FailOn = Severity | 'vulnerability' | 'never';

@@ -2,7 +2,7 @@
  * Which files are Python manifests, by path alone. Shared by local directory scans (`depwatch deps`)
  * and GitHub repository snapshots, so both see the same files.
  */
-import { ALL_MODULES } from './formats/index.js';
+import { FORMAT_PATHS } from './formats/paths.js';
 import type { ManifestFormat } from './types.js';
 
 /** Directories never searched: VCS metadata, JavaScript dependencies, virtual environments, caches. */
@@ -42,12 +42,12 @@ function baseName(path: string): string {
 }
 
 /**
- * The format a file's name implies, or null when it is not a Python manifest. Each format module
- * says which paths it reads (`matches`); this asks them, so there is one answer for local scans,
- * GitHub snapshots and explicit files alike.
+ * The format a file's name implies, or null when it is not a Python manifest. Each format says
+ * which paths it reads (formats/paths.ts, its module's `matches`); this asks them, so there is one
+ * answer for local scans, GitHub snapshots and explicit files alike, and no parser loads to give it.
  */
 export function formatForPath(path: string): ManifestFormat | null {
-  return ALL_MODULES.find((m) => m.matches(path))?.format ?? null;
+  return FORMAT_PATHS.find((m) => m.matches(path))?.format ?? null;
 }
 
 /** Whether a repository path is a manifest that discovery reads. */

@@ -6,9 +6,8 @@
  * Anything it cannot read with confidence (PyPy, `system`, ARG-substituted images, `3.x`,
  * expressions it cannot resolve) is skipped rather than guessed.
  */
-import { parse as parseToml } from 'smol-toml';
 import type { Node as YamlNode } from 'yaml';
-import { MAX_TOML_DEPTH } from './toml.js';
+import { MAX_TOML_DEPTH, smolToml } from './toml.js';
 import { yaml } from '../yaml.js';
 
 /** CPython branches: first release and end of life, from the Python devguide / endoflife.date. */
@@ -359,7 +358,7 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
 }
 
 function fromPyproject(text: string): Hit[] {
-  const toml = parseToml(text, { maxDepth: MAX_TOML_DEPTH }) as Record<string, unknown>;
+  const toml = smolToml().parse(text, { maxDepth: MAX_TOML_DEPTH }) as Record<string, unknown>;
   const hits: Hit[] = [];
   const requires = asRecord(toml.project)?.['requires-python'];
   if (typeof requires === 'string') {
@@ -402,7 +401,7 @@ export function pythonRequiresValue(line: string): string | null {
 }
 
 function fromPipfile(text: string): Hit[] {
-  const toml = parseToml(text, { maxDepth: MAX_TOML_DEPTH }) as Record<string, unknown>;
+  const toml = smolToml().parse(text, { maxDepth: MAX_TOML_DEPTH }) as Record<string, unknown>;
   const requires = asRecord(toml.requires);
   const full = requires?.python_full_version;
   const short = requires?.python_version;

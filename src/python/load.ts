@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { formatForPath, isManifestPath } from './discover.js';
 import { LinkNotFollowedError, NotRegularFileError, type FileSource } from './files.js';
-import { formatModule } from './formats/index.js';
+import { loadFormatModule } from './formats/lazy.js';
 import type { Dependency, ExtractError, ManifestFormat, ManifestOption } from './types.js';
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
@@ -62,7 +62,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     const text = await readText(source, path, errors);
     if (text === null) continue;
 
-    const result = formatModule(format).extract(text, { file: path });
+    const result = (await loadFormatModule(format)).extract(text, { file: path });
     const manifest: LoadedManifest = {
       path,
       format,

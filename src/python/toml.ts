@@ -3,10 +3,18 @@
  * Pipfile): a size guard, a nesting guard, one clear message with the line, and a scanner that
  * finds where keys and array elements start, because smol-toml returns values without positions.
  */
-import { parse, TomlError } from 'smol-toml';
+import { onFirstUse } from '../on-first-use.js';
 import { TomlLexer, type TokenKind, type TomlToken } from './toml-lexer.js';
 
 export type { TomlToken };
+
+/**
+ * smol-toml, loaded when the first TOML file is read (pyproject.toml, Pipfile, a lock): a tree of
+ * requirements files never needs it. Its CommonJS build is one file, where its ESM build is ten
+ * modules that cost every audit's start-up about 8 ms. Every caller takes it from here, so the
+ * TomlError a parse throws is the class they test for.
+ */
+export const smolToml = onFirstUse<typeof import('smol-toml')>('smol-toml');
 
 /**
  * Real pyproject.toml files and Pipfiles are a few kilobytes; 2 MB is far beyond any of them and
@@ -44,9 +52,9 @@ export function parseToml(text: string): TomlParseResult {
   try {
     // `keep` is safe here: smol-toml stores `__proto__` as an own property of a null-prototype
     // object, and a project may legitimately depend on a package called `constructor`.
-    value = parse(source, { maxDepth: MAX_TOML_DEPTH, unsafeKeyBehaviour: 'keep' }) as TomlTable;
+    value = smolToml().parse(source, { maxDepth: MAX_TOML_DEPTH, unsafeKeyBehaviour: 'keep' }) as TomlTable;
   } catch (error) {
-    if (error instanceof TomlError) {
+    if (error instanceof smolToml().TomlError) {
       // The library's message ends with a code excerpt of the hostile text; keep only the reason.
       const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
       return {

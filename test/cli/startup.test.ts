@@ -103,18 +103,27 @@ describe('start-up of the compiled CLI', () => {
     expect(packagesIn(depwatch('audit', '--offline', '--json', '--no-code', 'app').loaded)).toContain('ignore');
   });
 
-  it('an audit of a tree with no YAML or Python file loads neither the YAML parser, the Python parser nor the archive reader', () => {
+  it('an audit of a tree with no YAML, TOML or Python file loads neither the YAML or TOML parser, the Python parser nor the archive reader', () => {
     mkdirSync(join(dir, 'plain'));
     writeFileSync(join(dir, 'plain', 'requirements.txt'), 'Django==2.1.5\n');
     const { status, loaded } = depwatch('audit', '--offline', '--json', 'plain');
     expect(status).toBe(1);
     expect(loaded).toContain('dist/scan/scan.js');
     // Code scanning included, nothing loads the validator (zod) without an ignore file to check.
-    for (const unused of ['yaml', 'tar-stream', 'web-tree-sitter', 'zod']) expect(packagesIn(loaded)).not.toContain(unused);
+    for (const unused of ['yaml', 'smol-toml', 'tar-stream', 'web-tree-sitter', 'zod']) expect(packagesIn(loaded)).not.toContain(unused);
+    // Only the parsers its files need: requirements, not pyproject.toml's or the lockfiles'.
+    expect(loaded).toContain('dist/python/formats/requirements.js');
+    for (const parser of ['pyproject', 'uv-lock', 'poetry-lock', 'pipfile-lock', 'lock-lines']) expect(loaded).not.toContain(`dist/python/formats/${parser}.js`);
 
     // Loaded on use: the same tree with an ignore file reads it with the YAML parser.
     writeFileSync(join(dir, 'plain', '.depwatch.yml'), 'ignore:\n  - id: PYSEC-2019-13\n    reason: not reachable\n');
     expect(packagesIn(depwatch('audit', '--offline', '--json', 'plain').loaded)).toContain('yaml');
+    // And a pyproject.toml brings the TOML parser in, whose findings are read as before.
+    writeFileSync(join(dir, 'plain', 'pyproject.toml'), '[project]\nname = "plain"\ndependencies = ["jinja2==2.10"]\n');
+    const withToml = depwatch('audit', '--offline', '--json', 'plain');
+    expect(packagesIn(withToml.loaded)).toContain('smol-toml');
+    expect(withToml.loaded).toContain('dist/python/formats/pyproject.js');
+    expect((JSON.parse(withToml.stdout) as { findings: { package: string; file: string }[] }).findings).toContainEqual(expect.objectContaining({ package: 'jinja2', file: 'pyproject.toml' }));
   });
 
   it('an audit that scans code loads the scanner, still without GitHub or the logger', () => {

@@ -1,7 +1,9 @@
 /**
  * File format → the module that reads it. Every module exports the same small interface; the ones
  * handed out here return results whose text has URL credentials removed (./redacted.ts), so nothing
- * raw leaves a parser whichever way it is reached.
+ * raw leaves a parser whichever way it is reached. Every parser, loaded at once, for callers that
+ * need them all (the fixer); an audit loads each as its files need it (./lazy.ts), and discovery
+ * needs none (./paths.ts).
  */
 import type { ManifestFormat, ManifestFormatModule } from '../types.js';
 import { pdmLockFormat } from './pdm-lock.js';
@@ -33,8 +35,3 @@ const MODULES = Object.fromEntries(Object.entries(PARSERS).map(([format, module]
 export function formatModule(format: ManifestFormat): ManifestFormatModule {
   return MODULES[format];
 }
-
-export const ALL_FORMATS = Object.keys(MODULES) as ManifestFormat[];
-
-/** Every format module, in the order discovery asks them whether they read a path. */
-export const ALL_MODULES: readonly ManifestFormatModule[] = Object.values(MODULES);

@@ -6,10 +6,9 @@
  * Lockfiles are machine-written and can be large (a monorepo's uv.lock runs to megabytes), so the
  * line finders are single linear passes, not a general position-tracking parser.
  */
-import { parse, TomlError } from 'smol-toml';
 import { normalizeMarker } from '../pep508.js';
 import { trimEndChar } from '../text.js';
-import { MAX_TOML_DEPTH, nestsDeeperThan } from '../toml.js';
+import { MAX_TOML_DEPTH, nestsDeeperThan, smolToml } from '../toml.js';
 import { MAX_ENTRIES_PER_FILE } from './collector.js';
 
 /** Lockfiles nest a few levels (package → files → table); the TOML limit serves for JSON too. */
@@ -152,13 +151,13 @@ export function parseLockToml(text: string, file: string, label: string): LockTo
     return { ok: false, error: { file, line: new LineIndex(source).lineAt(deepKey), message } };
   }
   try {
-    const value = parse(source, { maxDepth: MAX_NESTING }) as LockTable;
+    const value = smolToml().parse(source, { maxDepth: MAX_NESTING }) as LockTable;
     if (nestsDeeperThan(value, MAX_NESTING)) {
       return { ok: false, error: { file, line: null, message: `${label} has tables or arrays nested more than ${MAX_NESTING} levels deep; not read` } };
     }
     return { ok: true, value, packageLines };
   } catch (error) {
-    if (error instanceof TomlError) {
+    if (error instanceof smolToml().TomlError) {
       const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
       return {
         ok: false,

@@ -25,12 +25,13 @@ import {
   stringList,
   unknownVersionWarning,
 } from './lock-lines.js';
+import { isPdmLockPath } from './paths.js';
 
 const NEWEST_KNOWN_MAJOR = 4;
 
 export const pdmLockFormat: ManifestFormatModule = {
   format: 'pdm-lock',
-  matches: (path) => /(^|\/)pdm\.lock$/.test(path),
+  matches: isPdmLockPath,
   extract: extractPdmLock,
 };
 

@@ -24,13 +24,14 @@ import {
   stringList,
   unknownVersionWarning,
 } from './lock-lines.js';
+import { isPipfileLockPath } from './paths.js';
 
 /** pipfile-spec 6 has been current since 2018; older specs have the same entry shape. */
 const NEWEST_KNOWN_SPEC = 6;
 
 export const pipfileLockFormat: ManifestFormatModule = {
   format: 'pipfile-lock',
-  matches: (path) => /(^|\/)Pipfile\.lock$/.test(path),
+  matches: isPipfileLockPath,
   extract: extractPipfileLock,
 };
 

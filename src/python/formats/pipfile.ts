@@ -22,10 +22,11 @@ import { stripUrlCredentials } from '../urls.js';
 import { ManifestCollector } from './collector.js';
 import { combineMarkers, extrasFrom, makeDependency } from './pyproject.js';
 import type { EntryPlace } from './pyproject.js';
+import { isPipfilePath } from './paths.js';
 
 export const pipfileFormat: ManifestFormatModule = {
   format: 'pipfile',
-  matches: (path) => path === 'Pipfile' || path.endsWith('/Pipfile'),
+  matches: isPipfilePath,
   extract: extractPipfile,
 };
 

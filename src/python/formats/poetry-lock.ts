@@ -26,12 +26,13 @@ import {
   stringList,
   unknownVersionWarning,
 } from './lock-lines.js';
+import { isPoetryLockPath } from './paths.js';
 
 const KNOWN_LOCK_VERSIONS = new Set(['1.0', '1.1', '2.0', '2.1']);
 
 export const poetryLockFormat: ManifestFormatModule = {
   format: 'poetry-lock',
-  matches: (path) => /(^|\/)poetry\.lock$/.test(path),
+  matches: isPoetryLockPath,
   extract: extractPoetryLock,
 };
 

@@ -41,10 +41,11 @@ import type {
   ManifestFormatModule,
 } from '../types.js';
 import { ManifestCollector, MAX_ENTRIES_PER_FILE } from './collector.js';
+import { isPyprojectPath } from './paths.js';
 
 export const pyprojectFormat: ManifestFormatModule = {
   format: 'pyproject',
-  matches: (path) => path === 'pyproject.toml' || path.endsWith('/pyproject.toml'),
+  matches: isPyprojectPath,
   extract: extractPyproject,
 };
 

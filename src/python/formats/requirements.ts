@@ -33,36 +33,9 @@ import { normalizeName } from '../names.js';
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
 import { isJsSpace, pythonStrip } from '../text.js';
 import { ManifestCollector } from './collector.js';
+import { isRequirementsPath } from './paths.js';
 
-// ---------------------------------------------------------------------------------------------
-// File names
-// ---------------------------------------------------------------------------------------------
-
-/** `.in` files that are certainly not pip-tools inputs (autotools and setuptools templates). */
-const NOT_PIP_TOOLS_INPUT = /^(?:manifest|makefile|configure|config|setup|pyproject|tox|dockerfile|version)(?:\..*)?\.in$/i;
-
-export function isRequirementsPath(path: string): boolean {
-  const segments = path.replace(/\\/g, '/').split('/');
-  const base = (segments.pop() ?? '').toLowerCase();
-  // `requirements/` at any depth, and pip-tools' `requirements.d/` convention.
-  const inRequirementsDir = segments.some((segment) => ['requirements', 'requirements.d'].includes(segment.toLowerCase()));
-  if (base.endsWith('.txt')) {
-    return (
-      base.startsWith('requirements') ||
-      base.endsWith('requirements.txt') ||
-      base.startsWith('constraints') ||
-      inRequirementsDir
-    );
-  }
-  if (base.endsWith('.in') && base.length > 3) {
-    // pip-tools inputs: `requirements.in`, `dev.in`, `requirements/base.in`. A second dot in the
-    // stem (`config.h.in`, `setup.cfg.in`) marks a template unless the name says requirements.
-    if (NOT_PIP_TOOLS_INPUT.test(base)) return false;
-    if (/requirements|constraints/.test(base) || inRequirementsDir) return true;
-    return !base.slice(0, -3).includes('.');
-  }
-  return false;
-}
+export { isRequirementsPath };
 
 // ---------------------------------------------------------------------------------------------
 // Lines: split, join continuations, drop comments (pip's `preprocess`)

@@ -18,10 +18,11 @@ import { normalizeSpecifier } from '../pep508.js';
 import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { ManifestCollector, MAX_ERRORS_PER_FILE } from './collector.js';
 import { dependencyFromPep508 } from './pyproject.js';
+import { isSetupCfgPath } from './paths.js';
 
 export const setupCfgFormat: ManifestFormatModule = {
   format: 'setup-cfg',
-  matches: (path) => path === 'setup.cfg' || path.endsWith('/setup.cfg'),
+  matches: isSetupCfgPath,
   extract: extractSetupCfg,
 };
 

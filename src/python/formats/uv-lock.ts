@@ -28,12 +28,13 @@ import {
   stringList,
   unknownVersionWarning,
 } from './lock-lines.js';
+import { isUvLockPath } from './paths.js';
 
 const KNOWN_LOCK_VERSION = 1;
 
 export const uvLockFormat: ManifestFormatModule = {
   format: 'uv-lock',
-  matches: (path) => /(^|\/)uv\.lock$/.test(path),
+  matches: isUvLockPath,
   extract: extractUvLock,
 };
 

@@ -1,0 +1,32 @@
+/**
+ * Format → its parser, loaded when the first file of that format is read: a tree of requirements
+ * files loads neither the TOML parser nor the lockfile readers (a dozen modules, a few milliseconds
+ * of every start-up). The modules handed out are the ones ./index.ts hands out, secrets redacted the
+ * same way; ./index.ts stays for callers that need every format at once (the fixer).
+ */
+import type { ManifestFormat, ManifestFormatModule } from '../types.js';
+import { withSecretsRedacted } from './redacted.js';
+
+// Constant specifiers, one per format: nothing from a file decides what is imported.
+const LOADERS: Record<ManifestFormat, () => Promise<ManifestFormatModule>> = {
+  requirements: async () => (await import('./requirements.js')).requirementsFormat,
+  pyproject: async () => (await import('./pyproject.js')).pyprojectFormat,
+  'poetry-lock': async () => (await import('./poetry-lock.js')).poetryLockFormat,
+  pipfile: async () => (await import('./pipfile.js')).pipfileFormat,
+  'pipfile-lock': async () => (await import('./pipfile-lock.js')).pipfileLockFormat,
+  'uv-lock': async () => (await import('./uv-lock.js')).uvLockFormat,
+  'pdm-lock': async () => (await import('./pdm-lock.js')).pdmLockFormat,
+  'setup-cfg': async () => (await import('./setup-cfg.js')).setupCfgFormat,
+};
+
+const loaded = new Map<ManifestFormat, Promise<ManifestFormatModule>>();
+
+/** The parser of `format`, secrets redacted from what it returns. */
+export function loadFormatModule(format: ManifestFormat): Promise<ManifestFormatModule> {
+  let module = loaded.get(format);
+  if (module === undefined) {
+    module = LOADERS[format]().then(withSecretsRedacted);
+    loaded.set(format, module);
+  }
+  return module;
+}

@@ -1,0 +1,53 @@
+/**
+ * Which files each format reads, by path alone: what discovery asks of every file in a tree, kept
+ * apart from the parsers (as Renovate keeps a manager's file patterns apart from its extractor), so
+ * that finding the manifests loads none of them and an audit loads only the parsers its files need
+ * (./lazy.ts). Each format module's `matches` is the function given here.
+ */
+import type { ManifestFormat } from '../types.js';
+
+/** `.in` files that are certainly not pip-tools inputs (autotools and setuptools templates). */
+const NOT_PIP_TOOLS_INPUT = /^(?:manifest|makefile|configure|config|setup|pyproject|tox|dockerfile|version)(?:\..*)?\.in$/i;
+
+export function isRequirementsPath(path: string): boolean {
+  const segments = path.replace(/\\/g, '/').split('/');
+  const base = (segments.pop() ?? '').toLowerCase();
+  // `requirements/` at any depth, and pip-tools' `requirements.d/` convention.
+  const inRequirementsDir = segments.some((segment) => ['requirements', 'requirements.d'].includes(segment.toLowerCase()));
+  if (base.endsWith('.txt')) {
+    return (
+      base.startsWith('requirements') ||
+      base.endsWith('requirements.txt') ||
+      base.startsWith('constraints') ||
+      inRequirementsDir
+    );
+  }
+  if (base.endsWith('.in') && base.length > 3) {
+    // pip-tools inputs: `requirements.in`, `dev.in`, `requirements/base.in`. A second dot in the
+    // stem (`config.h.in`, `setup.cfg.in`) marks a template unless the name says requirements.
+    if (NOT_PIP_TOOLS_INPUT.test(base)) return false;
+    if (/requirements|constraints/.test(base) || inRequirementsDir) return true;
+    return !base.slice(0, -3).includes('.');
+  }
+  return false;
+}
+
+export const isPyprojectPath = (path: string): boolean => path === 'pyproject.toml' || path.endsWith('/pyproject.toml');
+export const isPoetryLockPath = (path: string): boolean => /(^|\/)poetry\.lock$/.test(path);
+export const isPipfilePath = (path: string): boolean => path === 'Pipfile' || path.endsWith('/Pipfile');
+export const isPipfileLockPath = (path: string): boolean => /(^|\/)Pipfile\.lock$/.test(path);
+export const isUvLockPath = (path: string): boolean => /(^|\/)uv\.lock$/.test(path);
+export const isPdmLockPath = (path: string): boolean => /(^|\/)pdm\.lock$/.test(path);
+export const isSetupCfgPath = (path: string): boolean => path === 'setup.cfg' || path.endsWith('/setup.cfg');
+
+/** Every format with the paths it reads, in the order discovery asks them. */
+export const FORMAT_PATHS: readonly { format: ManifestFormat; matches: (path: string) => boolean }[] = [
+  { format: 'requirements', matches: isRequirementsPath },
+  { format: 'pyproject', matches: isPyprojectPath },
+  { format: 'poetry-lock', matches: isPoetryLockPath },
+  { format: 'pipfile', matches: isPipfilePath },
+  { format: 'pipfile-lock', matches: isPipfileLockPath },
+  { format: 'uv-lock', matches: isUvLockPath },
+  { format: 'pdm-lock', matches: isPdmLockPath },
+  { format: 'setup-cfg', matches: isSetupCfgPath },
+];

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { formatModule } from '../../src/python/formats/index.js';
+import { loadFormatModule } from '../../src/python/formats/lazy.js';
+import { FORMAT_PATHS } from '../../src/python/formats/paths.js';
+import { formatForPath } from '../../src/python/discover.js';
+
+const SAMPLES = [
+  'requirements.txt',
+  'requirements/dev.in',
+  'constraints.txt',
+  'setup.in',
+  'pyproject.toml',
+  'svc/pyproject.toml',
+  'poetry.lock',
+  'Pipfile',
+  'api/Pipfile.lock',
+  'uv.lock',
+  'pdm.lock',
+  'setup.cfg',
+  'README.md',
+  'NotAPipfile',
+];
+
+describe('the three ways to a format (paths, the lazy loader, every parser at once)', () => {
+  it('agree on which paths each format reads, and discovery asks in the same order', () => {
+    for (const { format, matches } of FORMAT_PATHS) {
+      for (const path of SAMPLES) expect(formatModule(format).matches(path), `${format} ${path}`).toBe(matches(path));
+    }
+    expect(SAMPLES.map(formatForPath)).toEqual([
+      'requirements',
+      'requirements',
+      'requirements',
+      null,
+      'pyproject',
+      'pyproject',
+      'poetry-lock',
+      'pipfile',
+      'pipfile-lock',
+      'uv-lock',
+      'pdm-lock',
+      'setup-cfg',
+      null,
+      null,
+    ]);
+  });
+
+  it('load the same parser for every format, with credentials redacted alike', async () => {
+    const texts: Record<string, string> = {
+      requirements: 'django==2.1.5\n--extra-index-url https://user:s3cret@pypi.example/simple\n',
+      pyproject: '[project]\nname = "x"\ndependencies = ["pkg @ https://user:s3cret@example.com/pkg.whl"]\n',
+    };
+    for (const { format } of FORMAT_PATHS) {
+      const lazy = await loadFormatModule(format);
+      expect(lazy.format).toBe(format);
+      expect(await loadFormatModule(format)).toBe(lazy); // loaded once
+      const text = texts[format] ?? '';
+      const context = { file: 'f' };
+      expect(lazy.extract(text, context)).toEqual(formatModule(format).extract(text, context));
+    }
+    expect(JSON.stringify((await loadFormatModule('requirements')).extract(texts['requirements']!, { file: 'r.txt' }))).not.toContain('s3cret');
+    expect(JSON.stringify((await loadFormatModule('pyproject')).extract(texts['pyproject']!, { file: 'pyproject.toml' }))).not.toContain('s3cret');
+  });
+});
