@@ -118,13 +118,25 @@ export function toGitHubError(err: unknown, name: RepoName, what = 'request'): E
   if (limited) return limited;
   if (isResponseLike(err)) {
     if (err.status === 404 || err.status === 403) return new RepoNotFoundError(name.owner, name.repo);
-    if (err.status === 401) {
-      return new GitHubServiceError('GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN or the GitHub App settings', 401, { cause: err });
-    }
+    if (err.status === 401) return new GitHubServiceError(unauthorizedMessage(err), 401, { cause: err });
     return new GitHubServiceError(`GitHub failed the ${what} for ${name.owner}/${name.repo} (HTTP ${err.status}: ${firstLine(err.message)})`, err.status, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new GitHubServiceError(`GitHub could not be reached for ${name.owner}/${name.repo}: ${firstLine(message)}`, undefined, { cause: err });
+}
+
+/**
+ * What a 401 means, by whether the request carried credentials: wrong or expired ones, or none at
+ * all (GitHub's GraphQL API, which the sweep's head lookup uses, answers 401 to every anonymous
+ * request, public repositories included). octokit keeps the name of the header it sent on its
+ * errors, its value redacted.
+ */
+export function unauthorizedMessage(err: unknown): string {
+  const headers = (err as { request?: { headers?: unknown } } | null)?.request?.headers;
+  const sent = typeof headers === 'object' && headers !== null && Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+  return sent
+    ? 'GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN or the GitHub App settings'
+    : 'GitHub wants credentials and none are configured (401): set GITHUB_TOKEN, or the GitHub App settings';
 }
 
 function firstLine(text: string): string {

@@ -74,6 +74,13 @@ describe('fetchHeads', () => {
     expect((head as { message: string }).message).toMatch(/rejected the configured credentials/);
     expect((head as { message: string }).message).not.toContain('ghp_wrong');
   });
+
+  it('says no credentials are configured when none were sent (GraphQL answers 401 to anyone anonymous)', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: {} }] }, undefined, null);
+    const head = (await fetchHeads(world.octokit, [{ owner: 'acme', repo: 'shop' }])).get('acme/shop');
+    expect(head).toMatchObject({ ok: false, reason: 'failed' });
+    expect((head as { message: string }).message).toBe('GitHub wants credentials and none are configured (401): set GITHUB_TOKEN, or the GitHub App settings');
+  });
 });
 
 describe('buildHeadsQuery', () => {

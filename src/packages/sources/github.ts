@@ -11,7 +11,7 @@
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import { checkShape } from '../../http.js';
-import { RateLimitError, rateLimitFromError } from '../../github/errors.js';
+import { RateLimitError, rateLimitFromError, unauthorizedMessage } from '../../github/errors.js';
 import { ServiceError } from '../../http.js';
 import { redactSecrets } from '../../log.js';
 import type { SourceCache } from './cache.js';
@@ -220,7 +220,7 @@ function describe(err: unknown, repo: string): ServiceError {
   const limited = rateLimitFromError(err);
   if (limited) return new RateLimitError(limited.resetAt, limited.secondary);
   const status = (err as { status?: unknown }).status;
-  if (status === 401) return new ServiceError('GitHub', 'GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN', { status: 401 });
+  if (status === 401) return new ServiceError('GitHub', unauthorizedMessage(err), { status: 401 });
   const detail = redactSecrets(err instanceof Error ? (err.message.split('\n', 1)[0] ?? '') : String(err)).slice(0, 200);
   return new ServiceError('GitHub', typeof status === 'number' ? `GitHub answered ${status} for ${repo}: ${detail}` : `GitHub could not be reached for ${repo}: ${detail}`, {
     status: typeof status === 'number' ? status : undefined,
