@@ -60,6 +60,13 @@ class DisjointSets {
 
 /** Groups records whose ids or aliases overlap, transitively. Records with the same id are kept once. */
 export function groupByAlias(records: readonly OsvRecord[]): AdvisoryGroup[] {
+  // Most releases are hit by one record: its group is itself, no sets to build (an audit groups
+  // each of its releases, thousands in a large one).
+  if (records.length === 1) {
+    const record = records[0]!;
+    const aliases = [...new Set(record.aliases ?? [])].filter((alias) => alias !== record.id).sort(byString);
+    return [{ id: record.id, aliases, records: [record] }];
+  }
   const sets = new DisjointSets();
   const byId = new Map<string, OsvRecord>();
   for (const record of records) {

@@ -70,6 +70,14 @@ describe('groupByAlias', () => {
     expect(summary(groups)).toEqual([{ id: 'PYSEC-1', aliases: ['CVE-1'], records: ['PYSEC-1'] }]);
   });
 
+  it('groups a lone record as the general grouping does, for every fixture advisory (and odd alias lists)', () => {
+    // Given twice, a record takes the general path (sets, then one kept by id); alone, the short one.
+    const odd = [rec('PYSEC-9', ['PYSEC-9', 'CVE-2', 'CVE-1', 'CVE-2']), rec('GHSA-x'), { id: 'CVE-3', modified: '2024-01-01T00:00:00Z' }];
+    for (const record of [...fixtureRecords().values(), ...odd]) {
+      expect(summary(groupByAlias([record])), record.id).toEqual(summary(groupByAlias([record, record])));
+    }
+  });
+
   it('returns nothing for nothing', () => {
     expect(groupByAlias([])).toEqual([]);
   });
