@@ -28,7 +28,7 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
     target: result.target,
     dependencies: result.dependencies,
     findings: streamedPlain(lazyMap(result.findings, (f) => findingJson(f, unknownAs))),
-    ignored: result.ignored.map((f) => findingJson(f, unknownAs)),
+    ignored: streamedPlain(lazyMap(result.ignored, (f) => findingJson(f, unknownAs))),
     notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
     errors: result.errors,
     warnings: result.warnings,
@@ -38,7 +38,8 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
     advisory_source: result.advisorySource,
     advisory_data: result.advisoryData ? { newest_modified: result.advisoryData.newestModified, age_days: result.advisoryData.ageDays, last_sync: result.advisoryData.lastSync } : null,
     unknown_as: unknownAs,
-    vulnerable_packages: vulnerablePackages(result.findings).map(packageJson),
+    // Plain too: written whole, each entry, rather than searched field by field for a streamed array.
+    vulnerable_packages: streamedPlain(lazyMap(vulnerablePackages(result.findings), packageJson)),
     // Code and configuration findings (kinds code, secret, file, runtime); null when not scanned (--no-code).
     code: result.code ? codeScanJson(result.code) : null,
   };
