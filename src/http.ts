@@ -331,18 +331,8 @@ function bodyFailure(err: unknown, service: ServiceName, what: RequestWording, s
   return new ServiceError(service, message, { cause: err, ...(status !== undefined ? { status } : {}) });
 }
 
-/** Reads a body as JSON, rejecting anything that is not JSON with an error that names the service. */
-export async function readJson(res: { status: number; text(): Promise<string> }, service: ServiceName, what: RequestWording): Promise<unknown> {
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    throw bodyFailure(err, service, what, res.status);
-  }
-  return parseJson(text, res.status, service, what);
-}
-
-function parseJson(text: string, status: number, service: ServiceName, what: RequestWording): unknown {
+/** A JSON body, parsed; a malformed one is one line naming the service and the request. */
+export function parseJson(text: string, status: number, service: ServiceName, what: RequestWording): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -365,6 +355,26 @@ export function checkShape<T>(schema: z.ZodType<T>, value: unknown, service: Ser
  */
 export async function requestJson<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions): Promise<T> {
   return (await answerJson(url, schema, options, false))!.value;
+}
+
+/** An answer whose status and headers matter to the caller; `text` is the body of a 2xx answer, else null. */
+export interface TextAnswer {
+  status: number;
+  headers: { get(name: string): string | null };
+  text: string | null;
+}
+
+/**
+ * A request whose every answer is the caller's to interpret (PyPI's: a 304 means "still fresh", a
+ * 404 "no such project"), its 2xx body read inside the retry loop as requestJson's is, so a body cut
+ * off half-way is asked for again rather than failing the lookup. Other answers' bodies are dropped.
+ */
+export async function requestText(url: string | URL, options: RequestOptions): Promise<TextAnswer> {
+  const transport = options.transport ? observedTransport(options.service, options.transport) : fetchTransport(options.service, options.fetch);
+  return withRetries(url, options, transport, async (answer) => {
+    if (!answer.ok) await answer.discard().catch(() => undefined);
+    return { status: answer.status, headers: answer.headers, text: answer.ok ? await answer.text() : null };
+  });
 }
 
 /**

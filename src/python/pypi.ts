@@ -10,7 +10,7 @@
  * `baseUrl` may be a mirror (devpi, Artifactory, Nexus) that serves the same two APIs.
  */
 import { z } from 'zod';
-import { checkShape, describeRequest, mapLimit, readJson, request, ServiceError, type FetchLike } from '../http.js';
+import { checkShape, describeRequest, mapLimit, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
 import type { Db } from '../store/db.js';
 import { isValidName, normalizeName } from './names.js';
 import { compareVersions, isValidVersion } from './pep440.js';
@@ -291,7 +291,8 @@ export class PyPIClient {
     const what = describeRequest('GET', url);
 
     try {
-      const res = await request(url, {
+      // The body is read inside the retry loop: one cut off half-way is asked for again.
+      const res = await requestText(url, {
         service: 'PyPI',
         headers,
         timeoutMs: this.timeoutMs,
@@ -302,22 +303,17 @@ export class PyPIClient {
       const etag = res.headers.get('etag');
       const lastModified = res.headers.get('last-modified');
       if (res.status === 304 && row?.found) {
-        await res.body?.cancel().catch(() => undefined);
         this.stats.notModified++;
         this.touchRow.run(now, etag, lastModified, this.baseUrl, kind, key);
         return fromRow(row);
       }
       if (res.status === 404) {
-        await res.body?.cancel().catch(() => undefined);
         this.stats.notFound++;
         this.upsertRow.run(this.baseUrl, kind, key, 0, null, null, null, now);
         return null;
       }
-      if (res.status !== 200) {
-        await res.body?.cancel().catch(() => undefined);
-        throw new ServiceError('PyPI', `PyPI answered ${res.status} to ${what}`, { status: res.status });
-      }
-      const value = decode(await readJson(res, 'PyPI', what), what);
+      if (res.status !== 200 || res.text === null) throw new ServiceError('PyPI', `PyPI answered ${res.status} to ${what}`, { status: res.status });
+      const value = decode(parseJson(res.text, res.status, 'PyPI', what), what);
       this.upsertRow.run(this.baseUrl, kind, key, 1, JSON.stringify(value), etag, lastModified, now);
       return value;
     } catch (err) {

@@ -13,7 +13,7 @@
  * wrong shape is a ServiceError naming PyPI, never trusted.
  */
 import { z } from 'zod';
-import { checkShape, describeRequest, readJson, request, ServiceError, type FetchLike } from '../../http.js';
+import { checkShape, describeRequest, parseJson, requestText, ServiceError, type FetchLike } from '../../http.js';
 import { normalizeName } from '../../python/names.js';
 import { normalizeVersion } from '../../python/pep440.js';
 import type { SourceCache } from './cache.js';
@@ -190,7 +190,8 @@ export class PypiSource {
   private async get<T>(path: string, accept: string, decode: (raw: unknown, what: string) => T): Promise<T | null> {
     const url = `${this.baseUrl}${path}`;
     const what = describeRequest('GET', url);
-    const res = await request(url, {
+    // The body is read inside the retry loop: one cut off half-way is asked for again.
+    const res = await requestText(url, {
       service: 'PyPI',
       headers: { accept },
       timeoutMs: this.options.timeoutMs ?? 30_000,
@@ -198,15 +199,9 @@ export class PypiSource {
       backoffMs: this.options.backoffMs ?? 500,
       fetch: this.fetchImpl,
     });
-    if (res.status === 404) {
-      await res.body?.cancel().catch(() => undefined);
-      return null;
-    }
-    if (res.status !== 200) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new ServiceError('PyPI', `PyPI answered ${res.status} to ${what}`, { status: res.status });
-    }
-    return decode(await readJson(res, 'PyPI', what), what);
+    if (res.status === 404) return null;
+    if (res.status !== 200 || res.text === null) throw new ServiceError('PyPI', `PyPI answered ${res.status} to ${what}`, { status: res.status });
+    return decode(parseJson(res.text, res.status, 'PyPI', what), what);
   }
 }
 
