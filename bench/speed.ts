@@ -2,7 +2,8 @@
  * Issue 11's figures, each measured from compiled code (dist/, with plain `node`; the fakes run in
  * processes of their own under tsx) and printed beside its target:
  *  - an API-mode audit of 300 pinned releases, first and repeat, OSV answering after 50 ms;
- *  - an offline (mirror) audit of 1,000 pinned releases, beyond process start-up;
+ *  - an offline (mirror) audit of 1,000 pinned releases, beyond process start-up, and of one pin
+ *    (no target: what every audit pays, a small project's whole cost);
  *  - `depwatch db status` and `depwatch --version`, whole process;
  *  - `npm start` on a built checkout to "listening", against the fake Slack as test/e2e does.
  * The machine may be shared and busy: each figure is the median of several runs, and CPU time
@@ -13,7 +14,7 @@
  * is measured only in this checkout.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -99,6 +100,10 @@ async function benchCliStartup(mirrorDb: string, tree: string, pins: number): Pr
   const status = await repeat(RUNS, async () => ok(await run(process.execPath, [CLI, 'db', 'status', '--db', mirrorDb]), 'depwatch db status'));
   const bare = await repeat(RUNS, async () => ok(await run(process.execPath, ['-e', '0']), 'node -e 0'));
   const audit = await repeat(RUNS, async () => ok(await run(process.execPath, [CLI, 'audit', '--offline', '--json', '--fail-on', 'never', '--db', mirrorDb, tree]), 'the offline audit'));
+  // What every audit pays whatever its size (a small project's whole cost): one pin, the same mirror.
+  const onePin = mkdtempSync(join(tmpdir(), 'depwatch-bench-one-pin-'));
+  writeFileSync(join(onePin, 'requirements.txt'), 'django==2.1.5\n');
+  const small = await repeat(RUNS, async () => ok(await run(process.execPath, [CLI, 'audit', '--offline', '--json', '--fail-on', 'never', '--db', mirrorDb, onePin]), 'the one-pin audit'));
   const findings = (JSON.parse(audit.last.stdout) as { findings: unknown[] }).findings.length;
   const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
   report(
@@ -111,6 +116,7 @@ async function benchCliStartup(mirrorDb: string, tree: string, pins: number): Pr
     },
     'under 150 ms beyond start-up',
   );
+  report('speed: offline audit of one pin (its fixed cost)', { 'beyond start-up': fmtMs(small.ms - version.ms), 'whole process': fmtMs(small.ms), cpu: fmtMs(small.cpuMs) });
   report(
     'speed: depwatch db status, whole process',
     { wall: fmtMs(status.ms), cpu: fmtMs(status.cpuMs), 'node -e 0 here': fmtMs(bare.ms) },
