@@ -179,6 +179,15 @@ export function repoKeyOf(ref: { owner: string; repo: string; branch?: string | 
   return ref.branch ? `${base}@${ref.branch}` : base;
 }
 
+/**
+ * The key of a repository as sweeps display it (`Octo/App`, `Octo/App@release`: GitHub's case,
+ * then the watched branch as written): the same key repoKeyOf gives its reference.
+ */
+export function repoKeyOfDisplay(display: string): string {
+  const at = display.indexOf('@');
+  return at < 0 ? display.toLowerCase() : `${display.slice(0, at).toLowerCase()}${display.slice(at)}`;
+}
+
 export class WatchStore {
   private readonly statements = new Map<string, unknown>();
 
@@ -494,6 +503,17 @@ export class WatchStore {
 
   openFindings(repo: string): FindingRow[] {
     return this.prepare<[string], FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ? AND fixed_at IS NULL ORDER BY key').all(repo).map(toFinding);
+  }
+
+  /** How many open findings of these kinds each repository has (absent: none). */
+  openCounts(repos: readonly string[], kinds: readonly string[]): Map<string, number> {
+    if (repos.length === 0 || kinds.length === 0) return new Map();
+    const rows = this.prepare<[string, string], { repo: string; n: number }>(
+      `SELECT repo, COUNT(*) AS n FROM repo_findings
+       WHERE repo IN (SELECT value FROM json_each(?)) AND fixed_at IS NULL AND kind IN (SELECT value FROM json_each(?))
+       GROUP BY repo`,
+    ).all(JSON.stringify(repos), JSON.stringify(kinds));
+    return new Map(rows.map((r) => [r.repo, r.n]));
   }
 
   /** Every finding (open or fixed) of these repositories, optionally of some kinds only. */

@@ -338,10 +338,11 @@ async function listReply(ctx: WatchCommandContext): Promise<WatchReply> {
   const summaries = await store.repoSummaries(watches.map((w) => w.repo));
   const tz = (await store.channelTimeZone(channelId)) ?? ctx.defaultTimeZone;
   const shown = watches.slice(0, MAX_LISTED);
-  const openOf = await Promise.all(shown.map(async (w) => (await store.openFindings(w.repo)).filter((f) => f.kind === 'vulnerability' || f.kind === 'malicious').length));
-  const listed = shown.map((w, n): ListedWatch => {
+  // One count query for the listed repositories (it read and decoded every open finding of each).
+  const openOf = await store.openCounts(shown.map((w) => w.repo), ['vulnerability', 'malicious']);
+  const listed = shown.map((w): ListedWatch => {
     const s = summaries.get(w.repo);
-    const open = openOf[n]!;
+    const open = openOf.get(w.repo) ?? 0;
     const status: ListedWatch['status'] = !s ? { state: 'not-swept' } : s.error ? { state: 'error', error: s.error } : { state: 'ok', open, checkedAt: s.checkedAt ?? null };
     return { display: s?.display ?? w.repo, private: Boolean(w.private || s?.private), addedBy: w.addedBy, status };
   });

@@ -21,7 +21,7 @@ import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
 import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
 import type { Db } from '../store/db.js';
-import { WatchStore, type AffectedRepo, type AlertRow } from '../store/watches.js';
+import { repoKeyOfDisplay, WatchStore, type AffectedRepo, type AlertRow } from '../store/watches.js';
 import { SqliteOutbox } from '../store/outbox/sqlite.js';
 import type { OutboxDelivery } from '../store/outbox/types.js';
 import { SqliteWatchState } from '../store/watch-state/sqlite.js';
@@ -300,10 +300,12 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     alert: (id) => state.alert(id),
     fixSource: () => ({
       state,
+      // The key follows from the display; the store confirms it is watched and displayed so (it
+      // read every watched repository's summary to find the one).
       repoKeyOf: async (display) => {
-        const keys = await state.watchedRepos();
-        const summaries = await state.repoSummaries(keys);
-        return keys.find((key) => (summaries.get(key)?.display ?? key) === display) ?? null;
+        const key = repoKeyOfDisplay(display);
+        if (!(await state.watchedRepos()).includes(key)) return null;
+        return ((await state.repoSummaries([key])).get(key)?.display ?? key) === display ? key : null;
       },
     }),
     runJob,

@@ -115,6 +115,18 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(state!.packages[0]).toMatchObject({ name: 'requests', version: '2.2.0' });
   });
 
+  it('counts open findings of some kinds per repository in one read, fixed ones and other kinds left out', async () => {
+    const [a, b] = await open();
+    const unpinned: Finding = { kind: 'unpinned', severity: 'low', package: 'flask', version: null, file: 'requirements.txt', line: 2, fix: { version: null, text: 'pin it' } };
+    await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-2', 'urllib3', '1.0'), unpinned], 'sha1', T0));
+    await a.recordAudit(audit('octo/lib', 'sha1', T0), update('octo/lib', [vuln('PYSEC-1', 'requests', '2.2.0')], 'sha1', T0));
+    await a.recordAudit(audit('octo/lib', 'sha2', later(1)), update('octo/lib', [], 'sha2', later(1))); // fixed
+    const counts = await b.openCounts(['octo/app', 'octo/lib', 'octo/never'], ['vulnerability', 'malicious']);
+    expect([...counts]).toEqual([['octo/app', 2]]);
+    expect((await b.openCounts(['octo/app'], ['unpinned'])).get('octo/app')).toBe(1);
+    expect((await b.openCounts([], ['vulnerability'])).size).toBe(0);
+  });
+
   it('counts the repositories using each package, for the typosquat rule, alike on every replica', async () => {
     const [a, b] = await open();
     expect(await b.packageUsage()).toEqual([]);

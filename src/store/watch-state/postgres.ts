@@ -276,6 +276,16 @@ export class PostgresWatchState implements WatchStateStore {
     return (await this.pool.query<FindingDbRow>('SELECT * FROM repo_findings WHERE repo = $1 AND fixed_at IS NULL ORDER BY key', [repo])).rows.map(toFinding);
   }
 
+  async openCounts(repos: readonly string[], kinds: readonly string[]): Promise<Map<string, number>> {
+    if (repos.length === 0 || kinds.length === 0) return new Map();
+    const res = await this.pool.query<{ repo: string; n: string }>(
+      'SELECT repo, COUNT(*) AS n FROM repo_findings WHERE repo = ANY($1::text[]) AND fixed_at IS NULL AND kind = ANY($2::text[]) GROUP BY repo',
+      [repos, kinds],
+    );
+    // COUNT is a bigint, which pg hands over as text.
+    return new Map(res.rows.map((r) => [r.repo, Number(r.n)]));
+  }
+
   async findingsFor(repos: readonly string[], kinds?: readonly string[]): Promise<FindingRow[]> {
     if (repos.length === 0) return [];
     const res = await this.pool.query<FindingDbRow>('SELECT * FROM repo_findings WHERE repo = ANY($1::text[]) AND ($2::text[] IS NULL OR kind = ANY($2::text[])) ORDER BY key', [repos, kinds ?? null]);

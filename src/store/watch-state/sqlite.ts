@@ -146,6 +146,10 @@ export class SqliteWatchState implements WatchStateStore {
     return this.store.openFindings(repo);
   }
 
+  async openCounts(repos: readonly string[], kinds: readonly string[]): Promise<Map<string, number>> {
+    return this.store.openCounts(repos, kinds);
+  }
+
   async findingsFor(repos: readonly string[], kinds?: readonly string[]): Promise<FindingRow[]> {
     return this.store.findingsFor(repos, kinds);
   }

@@ -127,6 +127,8 @@ export interface WatchStateStore {
 
   // Findings ------------------------------------------------------------------------------------
   openFindings(repo: string): Promise<FindingRow[]>;
+  /** How many open findings of these kinds each repository has (absent: none), in one query for all of them. */
+  openCounts(repos: readonly string[], kinds: readonly string[]): Promise<Map<string, number>>;
   /** Every finding (open or fixed) of these repositories, optionally of some kinds only. */
   findingsFor(repos: readonly string[], kinds?: readonly string[]): Promise<FindingRow[]>;
 
