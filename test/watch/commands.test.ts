@@ -5,6 +5,7 @@ import { watchReplyMessage } from '../../src/slack/blocks/watch-reply.js';
 import { handleWatchCommand, parseWatchCommand, type WatchCommandContext } from '../../src/watch/commands.js';
 import { createAccessGate } from '../../src/authz/gate.js';
 import { openTestDb } from './helpers.js';
+import { findingKey, type Finding } from '../../src/audit/findings.js';
 
 const everyone = createAccessGate({ admins: [] });
 const onlyAdmin = createAccessGate({ admins: ['U0ADMIN0001'] });
@@ -95,6 +96,23 @@ describe('handleWatchCommand', () => {
       'watch octo/app by U0ALICE0001 at 2025-01-06T10:00:00.000Z',
     ]);
     expect(reloads()).toBe(3);
+  });
+
+  it("lists each swept repository's open vulnerabilities and malicious packages, not its other findings", async () => {
+    const { ctx } = setUp();
+    await run('watch octo/app', ctx);
+    await run('watch octo/lib', ctx);
+    const finding = (kind: Finding['kind'], id: string, pkg: string): Finding => ({ kind, severity: 'high', package: pkg, version: '1.0', file: 'requirements.txt', line: 1, id, fix: { version: null, text: '' } });
+    const sweep = (repo: string, findings: Finding[]) =>
+      ctx.state.recordAudit(
+        { repo, display: repo, htmlUrl: `https://github.com/${repo}`, private: false, sha: 'sha1', packages: [], ignores: [], dependencies: 3, now: ctx.now },
+        { repo, findings, keyOf: findingKey, sha: 'sha1', now: ctx.now, baseline: true },
+      );
+    await sweep('octo/app', [finding('vulnerability', 'PYSEC-1', 'requests'), finding('vulnerability', 'PYSEC-2', 'urllib3'), finding('malicious', 'MAL-1', 'reqeusts'), finding('unpinned', 'x', 'flask')]);
+    await sweep('octo/lib', [finding('outdated', 'y', 'six')]);
+    const text = JSON.stringify((await run('list', ctx)).blocks);
+    expect(text).toContain('*octo/app*: 3 open vulnerabilities');
+    expect(text).toContain('*octo/lib*: 0 open vulnerabilities');
   });
 
   it('tells the change as done when it is stored, even if this replica could not rebuild its timers (its refresh will)', async () => {
