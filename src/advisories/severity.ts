@@ -138,8 +138,15 @@ function levelOf(rating: CvssRating): SeverityLevel {
  * GHSA's `database_specific.severity`; otherwise a CVSS v2 score; otherwise unknown.
  */
 export function severityOf(record: OsvRecord, packageName?: string): Severity {
-  // Records are shared and never mutated once decoded, and scoring CVSS vectors is not free: an
-  // audit asks about the same (record, package) for every release and repository it hits.
+  return { ...rememberedSeverity(record, packageName) }; // callers own their copy
+}
+
+/**
+ * The remembered severity itself, for readers here that only compare it. Records are shared and
+ * never mutated once decoded, and scoring CVSS vectors is not free: an audit asks about the same
+ * (record, package) for every release and repository it hits.
+ */
+function rememberedSeverity(record: OsvRecord, packageName: string | undefined): Severity {
   let byName = severities.get(record);
   if (byName === undefined) {
     byName = new Map();
@@ -151,7 +158,7 @@ export function severityOf(record: OsvRecord, packageName?: string): Severity {
     severity = computeSeverity(record, packageName);
     byName.set(key, severity);
   }
-  return { ...severity }; // callers own their copy
+  return severity;
 }
 
 const severities = new WeakMap<OsvRecord, Map<string, Severity>>();
@@ -236,12 +243,18 @@ export interface RatedSeverity extends Severity {
  * within a level the highest score.
  */
 export function worstSeverityOf(records: readonly OsvRecord[], packageName?: string): RatedSeverity {
-  return records
-    .map((r) => ({ ...severityOf(r, packageName), source: r.id }))
-    .reduce<RatedSeverity>(
-      (worst, s) => (compareSeverity(s.level, worst.level) > 0 || (s.level === worst.level && s.level !== 'unknown' && (s.score ?? -1) > (worst.score ?? -1)) ? s : worst),
-      { level: 'unknown', score: null, vector: null, source: null },
-    );
+  // Compared in place, one result object made: asked for every alias group of every release, twice.
+  let worst: Severity | null = null;
+  let source: string | null = null;
+  for (const record of records) {
+    const s = rememberedSeverity(record, packageName);
+    const level = worst?.level ?? 'unknown';
+    if (compareSeverity(s.level, level) > 0 || (s.level === level && s.level !== 'unknown' && (s.score ?? -1) > (worst?.score ?? -1))) {
+      worst = s;
+      source = record.id;
+    }
+  }
+  return worst === null ? { level: 'unknown', score: null, vector: null, source: null } : { level: worst.level, score: worst.score, vector: worst.vector, source };
 }
 
 /** Orders levels from least to most severe (unknown lowest), for sorting and thresholds. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSeverity, cvssRating, scoreCvssVector, severityOf } from '../../src/advisories/severity.js';
+import { compareSeverity, cvssRating, scoreCvssVector, severityOf, worstSeverityOf } from '../../src/advisories/severity.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { fixtureRecord, fixtureRecords } from '../fixtures/osv/load.js';
 
@@ -118,5 +118,39 @@ describe('severityOf', () => {
   it('orders levels for thresholds', () => {
     const levels = ['high', 'unknown', 'critical', 'low', 'medium'] as const;
     expect([...levels].sort(compareSeverity)).toEqual(['unknown', 'low', 'medium', 'high', 'critical']);
+  });
+});
+
+describe('worstSeverityOf (an alias group rated by its worst record)', () => {
+  const rated = (id: string, vector: string | null, word?: string): OsvRecord => ({
+    id,
+    modified: '2024-01-01T00:00:00Z',
+    ...(vector ? { severity: [{ type: 'CVSS_V3', score: vector }] } : {}),
+    ...(word ? { database_specific: { severity: word } } : {}),
+  });
+  const HIGH_75 = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N';
+  const CRIT_98 = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
+  const MED_65 = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N';
+
+  it('takes the highest level, then the highest score, and names the record that gave it', () => {
+    expect(worstSeverityOf([rated('A', MED_65), rated('B', CRIT_98), rated('C', HIGH_75)])).toEqual({ level: 'critical', score: 9.8, vector: CRIT_98, source: 'B' });
+    // Within a level the higher score; a database word (no score) loses to a scored vector of its level.
+    expect(worstSeverityOf([rated('W', null, 'HIGH'), rated('V', HIGH_75)])).toMatchObject({ level: 'high', score: 7.5, source: 'V' });
+    // Equal: the first keeps it.
+    expect(worstSeverityOf([rated('P', HIGH_75), rated('Q', HIGH_75)]).source).toBe('P');
+  });
+
+  it('answers unknown with no source when no record is rated, and for no records', () => {
+    expect(worstSeverityOf([rated('A', null), rated('B', null)])).toEqual({ level: 'unknown', score: null, vector: null, source: null });
+    expect(worstSeverityOf([])).toEqual({ level: 'unknown', score: null, vector: null, source: null });
+  });
+
+  it('hands out its own copy: changing it changes no later answer', () => {
+    const records = [rated('A', CRIT_98)];
+    const first = worstSeverityOf(records);
+    first.level = 'low';
+    first.score = 0;
+    expect(worstSeverityOf(records)).toEqual({ level: 'critical', score: 9.8, vector: CRIT_98, source: 'A' });
+    expect(severityOf(records[0]!)).toMatchObject({ level: 'critical', score: 9.8 });
   });
 });
