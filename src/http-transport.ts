@@ -101,7 +101,9 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       // Set when the attempt ended before its body was read (it failed, was cancelled or discarded):
       // the body's data is gone then, complete or not, so a read after that rejects at once, with
       // why it ended, rather than wait for an 'end' that has passed or will never come.
-      let cutShort: { reason: Error } | undefined;
+      // Why, as a function: a discarded answer (hundreds of 404s an audit drops) makes its Error,
+      // stack and all, only if something still reads it.
+      let cutShort: { reason: () => Error } | undefined;
       let req: http.ClientRequest | undefined;
       const finish = (): void => {
         finished = true;
@@ -112,7 +114,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       const fail = (err: Error): void => {
         if (finished) return;
         finish();
-        cutShort = { reason: err };
+        cutShort = { reason: () => err };
         req?.destroy();
         const waiter = waiting;
         waiting = undefined;
@@ -165,7 +167,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
         let read: Promise<string> | undefined;
         const bytes = (): Promise<Buffer> =>
           new Promise<Buffer>((resolveBody, rejectBody) => {
-            if (cutShort !== undefined) return rejectBody(cutShort.reason);
+            if (cutShort !== undefined) return rejectBody(cutShort.reason());
             waiting = rejectBody;
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -188,7 +190,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
           discard: async () => {
             if (read !== undefined || finished) return;
             finish();
-            cutShort = { reason: new Error('the answer was discarded before its body was read') };
+            cutShort = { reason: () => new Error('the answer was discarded before its body was read') };
             res.resume(); // drained, so the socket goes back to the pool
           },
         };
