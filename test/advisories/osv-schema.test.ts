@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareOsvTimestamps, osvTimestampKey, parseOsvRecord } from '../../src/advisories/osv-schema.js';
+import { compareOsvTimestamps, generalTimestampKey, osvTimestampKey, parseOsvRecord } from '../../src/advisories/osv-schema.js';
 import { fixtureRecord, fixtureRecords } from '../fixtures/osv/load.js';
 
 const minimal = { id: 'PYSEC-2099-1', modified: '2024-01-01T00:00:00Z' };
@@ -97,6 +97,25 @@ describe('OSV timestamps', () => {
     expect(osvTimestampKey('2023-01-24 00:00:00')).toBe('2023-01-24T00:00:00.000000000Z');
     expect(osvTimestampKey('2023-02-30T00:00:00Z')).toBeNull();
     expect(osvTimestampKey('not a date')).toBeNull();
+  });
+
+  it('reads the plain UTC form without a Date, to the same key as the general reading', () => {
+    const texts = new Set<string>();
+    for (const record of fixtureRecords().values()) {
+      texts.add(record.modified);
+      if (record.published) texts.add(record.published);
+    }
+    // Every month's last days in a leap year and a common one, the edges of the clock, every fraction length.
+    for (const year of ['0999', '1000', '1999', '2000', '2023', '2024', '2100', '9999']) {
+      for (let month = 1; month <= 13; month++) {
+        for (const day of ['00', '01', '28', '29', '30', '31', '32']) {
+          for (const time of ['00:00:00', '23:59:59', '24:00:00', '12:60:00', '12:00:60']) texts.add(`${year}-${String(month).padStart(2, '0')}-${day}T${time}Z`);
+        }
+      }
+    }
+    for (let digits = 0; digits <= 10; digits++) texts.add(`2024-02-29T12:34:56${digits ? `.${'123456789X'.slice(0, digits)}` : ''}Z`);
+    for (const text of texts) expect(osvTimestampKey(text), text).toBe(generalTimestampKey(text));
+    expect(texts.size).toBeGreaterThan(3_000);
   });
 
   it('compares by time, not by text (".5Z" is later than "Z")', () => {
