@@ -124,9 +124,9 @@ async function auditTargetOf(io: CliIO, given: string): Promise<AuditTarget> {
 }
 
 async function auditDirectory(dir: string, target: string, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
-  const scanner = scanCode ? await loadScanner() : null;
+  const scanner = scanCode === null ? null : { scan: await loadScanner(), options: scanCode };
   // The scan reads the same tree while the audit waits on advisories and PyPI.
-  const [audit, scan] = await Promise.all([auditFileSource(directorySource(dir), { ...options, target }), scanner ? scanner(dir, scanCode!) : null]);
+  const [audit, scan] = await Promise.all([auditFileSource(directorySource(dir), { ...options, target }), scanner ? scanner.scan(dir, scanner.options) : null]);
   return scan ? withCodeScan(audit, scan) : audit;
 }
 

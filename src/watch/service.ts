@@ -300,12 +300,15 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     alert: (id) => state.alert(id),
     fixSource: () => ({
       state,
-      // The key follows from the display; the store confirms it is watched and displayed so (it
-      // read every watched repository's summary to find the one).
+      // The key almost always follows from the display, and one summary confirms it. A repository
+      // GitHub renamed since it was watched is displayed by its new name under its old key: only
+      // then are the watched repositories' summaries searched.
       repoKeyOf: async (display) => {
-        const key = repoKeyOfDisplay(display);
-        if (!(await state.watchedRepos()).includes(key)) return null;
-        return ((await state.repoSummaries([key])).get(key)?.display ?? key) === display ? key : null;
+        const keys = await state.watchedRepos();
+        const guess = repoKeyOfDisplay(display);
+        if (keys.includes(guess) && ((await state.repoSummaries([guess])).get(guess)?.display ?? guess) === display) return guess;
+        const summaries = await state.repoSummaries(keys);
+        return keys.find((key) => (summaries.get(key)?.display ?? key) === display) ?? null;
       },
     }),
     runJob,
