@@ -171,8 +171,8 @@ export interface RequestOptions {
   maxRetryAfterMs?: number;
   fetch?: FetchLike;
   /**
-   * Sends each attempt instead of fetch (OSV's keep-alive agents, see http-transport.ts). Only
-   * requestJson takes it: `request` hands its callers a fetch Response.
+   * Sends each attempt instead of fetch (OSV's keep-alive agents, see http-transport.ts). Taken by
+   * requestJson and requestText; not by `request`, which hands its callers a fetch Response.
    */
   transport?: Transport;
   signal?: AbortSignal;
@@ -251,7 +251,7 @@ export async function request(url: string | URL, options: RequestOptions): Promi
 }
 
 /**
- * The retry loop of `request` and `requestJson`, over whichever transport sends the attempts. With
+ * The retry loop of `request`, `requestJson` and `requestText`, over whichever transport sends the attempts. With
  * `read`, an answer worth keeping is also read inside the loop, so a body cut off half-way (a reset
  * connection, a stall past the attempt's time) is retried as an attempt that failed before its
  * headers is; without it the caller reads the body (a fetch Response handed on).

@@ -9,6 +9,7 @@ import type { LoadedManifest } from '../python/load.js';
 import type { ProjectInfo } from '../python/releases.js';
 import type { Dependency } from '../python/types.js';
 import type { TyposquatChecker } from '../packages/typosquat/check.js';
+import { compareText } from '../text-order.js';
 
 export const LOCK_FORMATS = new Set(['poetry-lock', 'pipfile-lock', 'uv-lock', 'pdm-lock']);
 
@@ -65,8 +66,8 @@ export function installedPackages(dependencies: Dependency[]): PackageUse[] {
     else same.push(d);
   }
   return [...byKey.values()].map((entries) => {
-    // Files in code-unit order, as findings are (audit/findings.ts): the same primary entry on every machine.
-    const sorted = [...entries].sort((a, b) => ENTRY_PREFERENCE[a.kind] - ENTRY_PREFERENCE[b.kind] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || (a.line ?? 0) - (b.line ?? 0));
+    // Files as localeCompare ordered them (text-order.ts): the same primary entry as ever, on every machine.
+    const sorted = [...entries].sort((a, b) => ENTRY_PREFERENCE[a.kind] - ENTRY_PREFERENCE[b.kind] || compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
     const primary = sorted[0]!;
     return { name: primary.name, version: primary.version!, primary, entries: sorted, direct: entries.some((e) => e.direct && e.kind !== 'constraint') };
   });

@@ -2,6 +2,7 @@
  * What an audit reports. The JSON form (findingJson) is the CLI contract: add fields freely, never
  * rename or drop one.
  */
+import { compareText } from '../text-order.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info' | 'unknown';
 
@@ -153,12 +154,8 @@ export function findingKey(f: Finding): string {
   return [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', f.kind === 'vulnerability' || f.kind === 'malicious' ? '' : `${f.file ?? ''}:${f.line ?? ''}`].join('|');
 }
 
-/**
- * Names, ids and paths in code-unit order (as Python's `sorted`, and pip-audit's reports): the same
- * report on every machine. `localeCompare` ordered them by the machine's locale (under da_DK, `aa…`
- * came after `z…`), and building its collator started ICU, 5-20 ms of every audit.
- */
-const collate = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+// Names, ids and files as localeCompare ordered them, the same on every machine and without ICU (text-order.ts).
+const collate = compareText;
 
 export function compareFindings(a: Finding, b: Finding, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): number {
   return (

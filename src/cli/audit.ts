@@ -71,7 +71,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const scanCode = values['no-code'] ? null : fingerprintOptions(io);
 
   const offline = Boolean(values.offline);
-  // Loaded while the audit runs: by the time its result is ready, the renderer is too.
+  // Started now, beside the target's stat and the store's opening; awaited before the audit (see loadScanner).
   const rendering = RENDERERS[format]();
   rendering.catch(() => undefined); // awaited below; a usage error before then must not leave it unhandled
   const target = await auditTargetOf(io, positionals[0]!);

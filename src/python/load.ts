@@ -62,7 +62,14 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     const text = await readText(source, path, errors);
     if (text === null) continue;
 
-    const result = (await loadFormatModule(format)).extract(text, { file: path });
+    // A reader that cannot be loaded (an install missing files) leaves this file unread, said as
+    // for any file not read (the result is partial), rather than failing the whole audit.
+    const reader = await loadFormatModule(format).catch((err: unknown) => {
+      errors.push({ file: path, line: null, message: `the ${format} reader could not be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); not read` });
+      return null;
+    });
+    if (reader === null) continue;
+    const result = reader.extract(text, { file: path });
     const manifest: LoadedManifest = {
       path,
       format,

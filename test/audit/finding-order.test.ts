@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareFindings, type Finding } from '../../src/audit/findings.js';
+import { installedPackages } from '../../src/audit/context.js';
+import type { Dependency } from '../../src/python/types.js';
+import { compareText } from '../../src/text-order.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
   kind: 'unpinned',
@@ -17,31 +20,68 @@ const finding = (over: Partial<Finding>): Finding => ({
 const order = (findings: Finding[]) => [...findings].sort((a, b) => compareFindings(a, b)).map((f) => f.package ?? f.file);
 
 describe('the order of findings', () => {
-  it('puts the most severe first, then ties in code-unit order of package, id and file', () => {
+  it('puts the most severe first, then ties as localeCompare ordered them on an English machine', () => {
     const findings = [
       finding({ package: 'zope', severity: 'high' }),
       finding({ package: 'aiohttp' }),
-      finding({ package: 'Django' }),
       finding({ package: 'django-x' }),
-      finding({ package: 'django_y' }),
       finding({ package: 'celery' }),
+      finding({ file: 'requirements.txt' }),
+      finding({ file: 'requirements_test.txt' }),
+      finding({ file: 'Requirements/dev.txt' }),
     ];
-    // Code units, as Python's sorted() and pip-audit: upper case before lower, '-' before '_'.
-    expect(order(findings)).toEqual(['zope', 'Django', 'aiohttp', 'celery', 'django-x', 'django_y']);
+    // Findings about a file (no package) before those about a package; among files `_` before `.`,
+    // punctuation before letters, and case only when nothing else differs.
+    expect(order(findings)).toEqual(['zope', 'requirements_test.txt', 'requirements.txt', 'Requirements/dev.txt', 'aiohttp', 'celery', 'django-x']);
   });
 
   it('is the same under any locale (by the locale, da_DK put aa… after z…)', () => {
     const script = `
       import { compareFindings } from ${JSON.stringify(join(import.meta.dirname, '../../src/audit/findings.ts'))};
       const f = (p) => ({ kind: 'unpinned', severity: 'low', package: p, version: null, file: null, line: null, fix: { version: null, text: '' } });
-      console.log(['zeep', 'aafire', 'yarl', 'idna'].map(f).sort((a, b) => compareFindings(a, b)).map((x) => x.package).join(' '));`;
+      console.log(['zeep', 'aafire', 'yarl', 'idna', 'Été'].map(f).sort((a, b) => compareFindings(a, b)).map((x) => x.package).join(' '));`;
     for (const locale of ['da_DK.UTF-8', 'lt_LT.UTF-8', 'C.UTF-8']) {
       const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
         env: { ...process.env, LANG: locale, LC_ALL: locale },
         encoding: 'utf8',
       });
       expect(run.stderr).toBe('');
-      expect(run.stdout.trim(), locale).toBe('aafire idna yarl zeep');
+      expect(run.stdout.trim(), locale).toBe('aafire Été idna yarl zeep');
     }
+  });
+});
+
+describe("a package's primary place", () => {
+  it('is, among entries of one kind, the file localeCompare put first (what path-scoped ignores match)', () => {
+    const pin = (file: string, line: number): Dependency => ({
+      name: 'urllib3',
+      version: '1.24.1',
+      specifier: '==1.24.1',
+      extras: [],
+      marker: null,
+      source: 'registry',
+      editable: false,
+      kind: 'requirement',
+      group: 'main',
+      direct: true,
+      file,
+      line,
+    }) as Dependency;
+    const [pkg] = installedPackages([pin('requirements.txt', 7), pin('requirements_test.txt', 3)]);
+    expect(pkg!.primary).toMatchObject({ file: 'requirements_test.txt', line: 3 });
+  });
+});
+
+describe('compareText', () => {
+  it('orders as an English collator does, for printable ASCII and anything else', () => {
+    const collator = new Intl.Collator('en');
+    const ascii = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+    const pool = [...ascii, 'é', 'É', 'e\u0301', '\t', 'ß', '😀', 'Ａ'];
+    let seed = 11;
+    const pick = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const text = () => Array.from({ length: pick(7) }, () => (pick(4) === 0 ? pool[pick(pool.length)] : 'aAbB_-./09 '[pick(11)])).join('');
+    const pairs: [string, string][] = ascii.flatMap((a) => ascii.map((b): [string, string] => [a, b]));
+    for (let i = 0; i < 20_000; i++) pairs.push([text(), text()]);
+    for (const [a, b] of pairs) expect(Math.sign(compareText(a, b)), `${JSON.stringify(a)} ${JSON.stringify(b)}`).toBe(Math.sign(collator.compare(a, b)));
   });
 });

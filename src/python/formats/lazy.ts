@@ -21,11 +21,12 @@ const LOADERS: Record<ManifestFormat, () => Promise<ManifestFormatModule>> = {
 
 const loaded = new Map<ManifestFormat, Promise<ManifestFormatModule>>();
 
-/** The parser of `format`, secrets redacted from what it returns. */
+/** The parser of `format`, secrets redacted from what it returns. A load that failed is tried again next time. */
 export function loadFormatModule(format: ManifestFormat): Promise<ManifestFormatModule> {
   let module = loaded.get(format);
   if (module === undefined) {
     module = LOADERS[format]().then(withSecretsRedacted);
+    module.catch(() => loaded.delete(format));
     loaded.set(format, module);
   }
   return module;

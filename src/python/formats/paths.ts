@@ -40,14 +40,22 @@ export const isUvLockPath = (path: string): boolean => /(^|\/)uv\.lock$/.test(pa
 export const isPdmLockPath = (path: string): boolean => /(^|\/)pdm\.lock$/.test(path);
 export const isSetupCfgPath = (path: string): boolean => path === 'setup.cfg' || path.endsWith('/setup.cfg');
 
-/** Every format with the paths it reads, in the order discovery asks them. */
-export const FORMAT_PATHS: readonly { format: ManifestFormat; matches: (path: string) => boolean }[] = [
-  { format: 'requirements', matches: isRequirementsPath },
-  { format: 'pyproject', matches: isPyprojectPath },
-  { format: 'poetry-lock', matches: isPoetryLockPath },
-  { format: 'pipfile', matches: isPipfilePath },
-  { format: 'pipfile-lock', matches: isPipfileLockPath },
-  { format: 'uv-lock', matches: isUvLockPath },
-  { format: 'pdm-lock', matches: isPdmLockPath },
-  { format: 'setup-cfg', matches: isSetupCfgPath },
-];
+/**
+ * Every format with the paths it reads, in the order discovery asks them (a Record over
+ * ManifestFormat: a format added to the type and left out here does not compile).
+ */
+const MATCHERS = {
+  requirements: isRequirementsPath,
+  pyproject: isPyprojectPath,
+  'poetry-lock': isPoetryLockPath,
+  pipfile: isPipfilePath,
+  'pipfile-lock': isPipfileLockPath,
+  'uv-lock': isUvLockPath,
+  'pdm-lock': isPdmLockPath,
+  'setup-cfg': isSetupCfgPath,
+} satisfies Record<ManifestFormat, (path: string) => boolean>;
+
+export const FORMAT_PATHS: readonly { format: ManifestFormat; matches: (path: string) => boolean }[] = Object.entries(MATCHERS).map(([format, matches]) => ({
+  format: format as ManifestFormat,
+  matches,
+}));

@@ -35,8 +35,6 @@ import { isJsSpace, pythonStrip } from '../text.js';
 import { ManifestCollector } from './collector.js';
 import { isRequirementsPath } from './paths.js';
 
-export { isRequirementsPath };
-
 // ---------------------------------------------------------------------------------------------
 // Lines: split, join continuations, drop comments (pip's `preprocess`)
 // ---------------------------------------------------------------------------------------------

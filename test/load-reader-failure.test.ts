@@ -1,0 +1,33 @@
+/**
+ * A format's reader is loaded with the first file of that format (src/python/formats/lazy.ts). One
+ * that cannot be loaded (an install missing a file) leaves that file unread and says so, as for any
+ * file not read; the other files are read and the audit goes on, partial.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+afterEach(() => {
+  vi.doUnmock('../src/python/formats/pyproject.js');
+  vi.resetModules();
+});
+
+describe('a reader that cannot be loaded', () => {
+  it('leaves its file unread with one line, reads the rest, and is tried again next time', async () => {
+    vi.resetModules();
+    vi.doMock('../src/python/formats/pyproject.js', () => {
+      throw new Error('Cannot find module dist/python/formats/pyproject.js\n    at stack line');
+    });
+    const { memorySource } = await import('../src/python/files.js');
+    const { loadManifests } = await import('../src/python/load.js');
+    const tree = memorySource({ 'requirements.txt': 'django==2.1.5\n', 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["jinja2==2.10"]\n' });
+
+    const broken = await loadManifests(tree);
+    expect(broken.manifests.map((m) => m.path)).toEqual(['requirements.txt']);
+    expect(broken.errors).toEqual([{ file: 'pyproject.toml', line: null, message: expect.stringMatching(/^the pyproject reader could not be loaded \(.+\); not read$/) }]);
+    expect(broken.errors[0]!.message).not.toContain('stack line');
+
+    vi.doUnmock('../src/python/formats/pyproject.js');
+    const again = await loadManifests(tree);
+    expect(again.errors).toEqual([]);
+    expect(again.manifests.map((m) => m.path).sort()).toEqual(['pyproject.toml', 'requirements.txt']);
+  });
+});
