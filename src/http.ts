@@ -321,14 +321,14 @@ type RequestWording = string | (() => string);
 const worded = (what: RequestWording): string => (typeof what === 'string' ? what : what());
 
 /** A body that could not be read to its end, worded for a person. */
-function bodyFailure(err: unknown, service: ServiceName, what: RequestWording, status?: number): ServiceError {
+function bodyFailure(err: unknown, service: ServiceName, what: RequestWording): ServiceError {
   // The attempt's own timer says TimeoutError (both transports); AbortError is the caller cancelling.
   const message = isTimeout(err)
     ? `${service} did not finish its answer to ${worded(what)} in time`
     : err instanceof Error && err.name === 'AbortError'
         ? `${service} request cancelled while its answer to ${worded(what)} was read`
         : `${service} broke off its answer to ${worded(what)}: ${errorText(err)}`;
-  return new ServiceError(service, message, { cause: err, ...(status !== undefined ? { status } : {}) });
+  return new ServiceError(service, message, { cause: err });
 }
 
 /** A JSON body, parsed; a malformed one is one line naming the service and the request. */
@@ -389,16 +389,13 @@ export async function requestJsonIfFound<T>(url: string | URL, schema: z.ZodType
 async function answerJson<T>(url: string | URL, schema: z.ZodType<T>, options: RequestOptions, notFoundIsNull: boolean): Promise<{ value: T } | null> {
   // Worded only when something failed, as in withRetries.
   const what = (): string => describeRequest(options.method ?? (options.json === undefined ? 'GET' : 'POST'), url);
-  const transport = options.transport ? observedTransport(options.service, options.transport) : fetchTransport(options.service, options.fetch);
-  // A 2xx body is read inside the retry loop, so a body cut off half-way is asked for again (the
-  // callers' requests are queries, OSV's, safe to repeat); other answers are not read.
-  const { res, text } = await withRetries(url, options, transport, async (answer) => ({ res: answer, text: answer.ok ? await answer.text() : null }));
+  // The callers' requests are queries (OSV's), safe to repeat when a body is cut off half-way.
+  const { status, text } = await requestText(url, options);
   if (text === null) {
-    await res.discard().catch(() => undefined);
-    if (notFoundIsNull && res.status === 404) return null;
-    throw new ServiceError(options.service, `${options.service} answered ${res.status} to ${what()}`, { status: res.status });
+    if (notFoundIsNull && status === 404) return null;
+    throw new ServiceError(options.service, `${options.service} answered ${status} to ${what()}`, { status });
   }
-  return { value: checkShape(schema, parseJson(text, res.status, options.service, what), options.service, what) };
+  return { value: checkShape(schema, parseJson(text, status, options.service, what), options.service, what) };
 }
 
 /**
