@@ -154,17 +154,15 @@ export function findingKey(f: Finding): string {
   return [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', f.kind === 'vulnerability' || f.kind === 'malicious' ? '' : `${f.file ?? ''}:${f.line ?? ''}`].join('|');
 }
 
-// Names, ids and files as localeCompare ordered them, the same on every machine and without ICU (text-order.ts).
-const collate = compareText;
-
 export function compareFindings(a: Finding, b: Finding, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): number {
   return (
     severityRank(b.severity, unknownAs) - severityRank(a.severity, unknownAs) ||
     (b.cvss ?? -1) - (a.cvss ?? -1) ||
     kindRank(a.kind) - kindRank(b.kind) ||
-    collate(a.package ?? '', b.package ?? '') ||
-    collate(a.id ?? '', b.id ?? '') ||
-    collate(a.file ?? '', b.file ?? '') ||
+    // Names, ids and files as localeCompare ordered them, the same on every machine (text-order.ts).
+    compareText(a.package ?? '', b.package ?? '') ||
+    compareText(a.id ?? '', b.id ?? '') ||
+    compareText(a.file ?? '', b.file ?? '') ||
     (a.line ?? 0) - (b.line ?? 0)
   );
 }

@@ -10,18 +10,14 @@ const STREAMED = Symbol('streamed');
 
 export interface Streamed<T> {
   readonly [STREAMED]: Iterable<T>;
-  /** Whether the elements are plain JSON values, with nothing streamed inside them (see streamedPlain). */
-  readonly plain: boolean;
 }
 
-/** An array whose elements are made, and written, one at a time. */
-export const streamed = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: items, plain: false });
-
 /**
- * The same, for elements known to hold no streamed array (a report's findings): each is written
- * whole without first being searched for one, which was a walk over every field of every finding.
+ * An array whose elements are made, and written, one at a time. Each element is a plain JSON value
+ * (a finding, a SARIF result) written whole: a streamed array never holds another, so nothing is
+ * searched inside them (a walk over every field of every finding, when elements could).
  */
-export const streamedPlain = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: items, plain: true });
+export const streamed = <T>(items: Iterable<T>): Streamed<T> => ({ [STREAMED]: items });
 
 const isStreamed = (value: unknown): value is Streamed<unknown> => typeof value === 'object' && value !== null && STREAMED in value;
 
@@ -68,12 +64,13 @@ const wrapperClosing = (depth: number): string => (closings[depth] ??= Array.fro
 const openings: string[] = [];
 const closings: string[] = [];
 
-function* items(values: Iterable<unknown>, indent: string, plain = false): Generator<string> {
+/** An array's elements: a streamed array's each written whole, an ordinary one's searched for the streamed arrays inside. */
+function* items(values: Iterable<unknown>, indent: string, whole: boolean): Generator<string> {
   let first = true;
   for (const value of values) {
     yield `${first ? '[' : ','}\n${indent}  `;
     first = false;
-    if (plain) {
+    if (whole) {
       const text = leaf(value, `${indent}  `, true);
       if (text !== undefined) yield text;
     } else yield* piece(value, `${indent}  `, true);
@@ -82,13 +79,13 @@ function* items(values: Iterable<unknown>, indent: string, plain = false): Gener
 }
 
 function* piece(value: unknown, indent: string, inArray: boolean): Generator<string> {
-  if (isStreamed(value)) return yield* items(value[STREAMED], indent, value.plain);
+  if (isStreamed(value)) return yield* items(value[STREAMED], indent, true);
   if (!holdsStreamed(value)) {
     const text = leaf(value, indent, inArray);
     if (text !== undefined) yield text;
     return;
   }
-  if (Array.isArray(value)) return yield* items(value, indent);
+  if (Array.isArray(value)) return yield* items(value, indent, false);
   // JSON.stringify leaves out of an object what has no JSON form.
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
   if (entries.length === 0) return yield '{}';

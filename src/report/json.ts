@@ -3,7 +3,7 @@ import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
 import { reasonsOf } from '../audit/partial.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { codeScanJson } from '../scan/json.js';
-import { jsonChunks, streamedPlain } from './json-chunks.js';
+import { jsonChunks, streamed } from './json-chunks.js';
 import { packageHeadline, vulnerablePackages, type PackageGroup } from './packages.js';
 
 /** One entry per vulnerable release: the upgrade that clears its advisories, and where it is. */
@@ -27,8 +27,8 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
   const json = {
     target: result.target,
     dependencies: result.dependencies,
-    findings: streamedPlain(lazyMap(result.findings, (f) => findingJson(f, unknownAs))),
-    ignored: streamedPlain(lazyMap(result.ignored, (f) => findingJson(f, unknownAs))),
+    findings: streamed(lazyMap(result.findings, (f) => findingJson(f, unknownAs))),
+    ignored: streamed(lazyMap(result.ignored, (f) => findingJson(f, unknownAs))),
     notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
     errors: result.errors,
     warnings: result.warnings,
@@ -38,8 +38,7 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
     advisory_source: result.advisorySource,
     advisory_data: result.advisoryData ? { newest_modified: result.advisoryData.newestModified, age_days: result.advisoryData.ageDays, last_sync: result.advisoryData.lastSync } : null,
     unknown_as: unknownAs,
-    // Plain too: written whole, each entry, rather than searched field by field for a streamed array.
-    vulnerable_packages: streamedPlain(lazyMap(vulnerablePackages(result.findings), packageJson)),
+    vulnerable_packages: streamed(lazyMap(vulnerablePackages(result.findings), packageJson)),
     // Code and configuration findings (kinds code, secret, file, runtime); null when not scanned (--no-code).
     code: result.code ? codeScanJson(result.code) : null,
   };

@@ -20,7 +20,7 @@ import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
 import { secretLabel } from './code.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
-import { jsonChunks, streamedPlain } from './json-chunks.js';
+import { jsonChunks, streamed } from './json-chunks.js';
 
 const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
 const LEVEL: Record<RatedSeverity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -116,7 +116,7 @@ export const renderSarifChunks: ChunkedRenderer = function* (result) {
       {
         tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
         invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map(notification) }],
-        results: streamedPlain(allResults(result.findings, unknownAs, result.code)),
+        results: streamed(allResults(result.findings, unknownAs, result.code)),
       },
     ],
   };
