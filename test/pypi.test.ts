@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ServiceError, type FetchLike } from '../src/http.js';
 import { classifyBump, daysBetween, latestStable, PyPIClient, releasesBetween, type ProjectInfo, type PyPIClientOptions } from '../src/python/pypi.js';
 import { openDb, type Db } from '../src/store/db.js';
+import { startCuttingProxy } from './helpers/cutting-proxy.js';
 import { startFakePypi, type FakePypi, type FakeProjectSpec } from './fakes/pypi.js';
 
 const requestsJson = JSON.parse(readFileSync(new URL('./fixtures/pypi/requests.json', import.meta.url), 'utf8')) as unknown;
@@ -183,26 +182,14 @@ describe('PyPIClient', () => {
   });
 
   it('asks again when the connection is lost half-way through an answer, and takes the whole one then', async () => {
-    // A proxy in front of the fake that cuts the first answer off after its first bytes.
-    let attempts = 0;
-    const proxy = createServer((req, res) => {
-      attempts += 1;
-      void fetch(`${fake.url}${req.url ?? '/'}`).then(async (answer) => {
-        const body = await answer.text();
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
-        if (attempts === 1) res.write(body.slice(0, 20), () => req.socket.destroy());
-        else res.end(body);
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxy = await startCuttingProxy(fake.url);
     try {
-      const c = new PyPIClient({ baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, db, backoffMs: 1, now: () => clock });
+      const c = new PyPIClient({ baseUrl: proxy.url, db, backoffMs: 1, now: () => clock });
       expect((await c.project('sample-project'))?.latestVersion).toBe('2.0.0');
-      expect(attempts).toBe(2);
+      expect(proxy.attempts()).toBe(2);
       expect(c.stats.errors).toBe(0);
     } finally {
-      proxy.closeAllConnections();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   });
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareFindings, type Finding } from '../../src/audit/findings.js';
 import { installedPackages } from '../../src/audit/context.js';
-import type { Dependency } from '../../src/python/types.js';
+import { memorySource } from '../../src/python/files.js';
+import { loadManifests } from '../../src/python/load.js';
 import { compareText } from '../../src/text-order.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
@@ -52,23 +53,11 @@ describe('the order of findings', () => {
 });
 
 describe("a package's primary place", () => {
-  it('is, among entries of one kind, the file localeCompare put first (what path-scoped ignores match)', () => {
-    const pin = (file: string, line: number): Dependency => ({
-      name: 'urllib3',
-      version: '1.24.1',
-      specifier: '==1.24.1',
-      extras: [],
-      marker: null,
-      source: 'registry',
-      editable: false,
-      kind: 'requirement',
-      group: 'main',
-      direct: true,
-      file,
-      line,
-    }) as Dependency;
-    const [pkg] = installedPackages([pin('requirements.txt', 7), pin('requirements_test.txt', 3)]);
-    expect(pkg!.primary).toMatchObject({ file: 'requirements_test.txt', line: 3 });
+  it('is, among entries of one kind, the file localeCompare put first (what path-scoped ignores match)', async () => {
+    const tree = memorySource({ 'requirements.txt': 'flask==3.0.0\n\n\n\n\n\nurllib3==1.24.1\n', 'requirements_test.txt': 'pytest==8.0.0\n\nurllib3==1.24.1\n' });
+    const { manifests } = await loadManifests(tree);
+    const urllib3 = installedPackages(manifests.flatMap((m) => m.dependencies)).find((p) => p.name === 'urllib3');
+    expect(urllib3!.primary).toMatchObject({ file: 'requirements_test.txt', line: 3 });
   });
 });
 
