@@ -30,10 +30,12 @@ export interface PartialReason {
 export const isUnread = (e: ExtractError): boolean => e.note !== true;
 
 export const NO_MANIFESTS = 'no Python manifest or lockfile was found to audit: nothing was checked';
+/** When there were manifests, and none of them could be read (each says why, above this line). */
+export const NO_MANIFEST_READ = 'no Python manifest or lockfile could be read: nothing was checked';
 
 export function partialReasons(input: { errors: readonly ExtractError[]; manifestsRead: number; warnings: readonly string[] }): PartialReason[] {
   const reasons: PartialReason[] = input.errors.filter(isUnread).map((e) => ({ kind: 'unread', file: e.file, line: e.line, message: e.message }));
-  if (input.manifestsRead === 0) reasons.push({ kind: 'no-manifests', message: NO_MANIFESTS });
+  if (input.manifestsRead === 0) reasons.push({ kind: 'no-manifests', message: reasons.length > 0 ? NO_MANIFEST_READ : NO_MANIFESTS });
   for (const w of input.warnings) reasons.push({ kind: 'data-source', message: w });
   return reasons;
 }

@@ -3,6 +3,7 @@
  * over the size cap, not UTF-8, a line that failed to parse) or a folder with no manifests at all
  * makes the audit partial: exit 2 (1 when findings already fail it), and every format says why.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +86,17 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     expect(await text.run('audit', '--offline', dir)).toBe(2);
     expect(text.out.stdout).toContain('PARTIAL RESULT: not everything was read or checked');
     expect(text.out.stdout).toMatch(/no known vulnerabilities, 0 other findings, [^\n]*\(PARTIAL: not everything was read or checked\)\n$/);
+  });
+
+  it('a folder whose only manifest is a pipe: the pipe is named, and no manifest could be read (not "none was found")', async () => {
+    const dir = project({ 'README.md': '# a pipe\n' });
+    execFileSync('mkfifo', [join(dir, 'requirements.txt')]);
+    const { code, json } = await auditJson(dir);
+    expect(code).toBe(2);
+    expect(json.partial_reasons).toEqual([
+      { kind: 'unread', file: 'requirements.txt', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' },
+      { kind: 'no-manifests', message: 'no Python manifest or lockfile could be read: nothing was checked' },
+    ]);
   });
 
   it('findings that fail the gate still exit 1, and the result still says it is partial', async () => {
