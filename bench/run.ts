@@ -4,6 +4,9 @@
  * `npm run bench -- sweep deps` runs only those.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ALL = ['deps', 'advisories', 'speed', 'slack-audit', 'slack-acks', 'sweep', 'sweep-compiled', 'sweep-replicas', 'monorepo', 'packages', 'scan', 'scan-tarball', 'hostile'];
 /** Run from dist/ with plain node (no tsx loader), as deployed: `npm run bench` builds first. */
@@ -14,10 +17,17 @@ let failed = 0;
 for (const name of chosen) {
   const compiled = COMPILED[name];
   const args = compiled === undefined ? ['--import', 'tsx', 'bench/one.ts', name] : [compiled];
-  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) {
-    failed++;
-    process.stdout.write(`${name}: FAILED (exit ${result.status ?? result.signal})\n`);
+  // Each benchmark's trees, mirrors and databases (a full run wrote ~100 MB) go under a temporary
+  // directory of its own, removed when it ends however it ends: its children inherit TMPDIR.
+  const scratch = mkdtempSync(join(tmpdir(), `depwatch-bench-${name}-`));
+  try {
+    const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TMPDIR: scratch } });
+    if (result.status !== 0) {
+      failed++;
+      process.stdout.write(`${name}: FAILED (exit ${result.status ?? result.signal})\n`);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 process.exitCode = failed ? 1 : 0;
