@@ -8,6 +8,7 @@ import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, withCodeScan } from '..
 import { describeReason, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
+import { directoryWalk, type DirectoryWalk } from '../python/directory-walk.js';
 import { directorySource } from '../python/files.js';
 import type { ChunkedRenderer, ReportFormat, ReportOptions } from '../report/interface.js';
 import type { ScanResult } from '../scan/types.js';
@@ -125,8 +126,12 @@ async function auditTargetOf(io: CliIO, given: string): Promise<AuditTarget> {
 
 async function auditDirectory(dir: string, target: string, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
   const scanner = scanCode === null ? null : { scan: await loadScanner(), options: scanCode };
-  // The scan reads the same tree while the audit waits on advisories and PyPI.
-  const [audit, scan] = await Promise.all([auditFileSource(directorySource(dir), { ...options, target }), scanner ? scanner.scan(dir, scanner.options) : null]);
+  // The scan reads the same tree while the audit waits on advisories and PyPI; both list it from one walk.
+  const walk = directoryWalk(dir);
+  const [audit, scan] = await Promise.all([
+    auditFileSource(directorySource(dir, walk), { ...options, target }),
+    scanner ? scanner.scan(dir, { ...scanner.options, walk }) : null,
+  ]);
   return scan ? withCodeScan(audit, scan) : audit;
 }
 
@@ -161,7 +166,7 @@ export const CODE_NOT_SCANNED_REMOTELY = 'code and configuration were not scanne
  * scanner's dozens of modules waited for the audit's synchronous matching to end, and their files'
  * closes, left queued, held the process open after the report was written.
  */
-async function loadScanner(): Promise<(dir: string, options: { fingerprintKey?: string }) => Promise<ScanResult>> {
+async function loadScanner(): Promise<(dir: string, options: { fingerprintKey?: string; walk?: DirectoryWalk }) => Promise<ScanResult>> {
   return (await import('../workers/parallel-scan.js')).scanDirectoryInParallel;
 }
 

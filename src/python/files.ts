@@ -2,9 +2,9 @@
  * Where manifest text comes from: a local directory or a repository snapshot. The loader reads
  * through this interface so discovery, include following and limits behave the same for both.
  */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { isSkippedDir } from './discover.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { directoryWalk, type DirectoryWalk } from './directory-walk.js';
 import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError } from './inside-root.js';
 
 export { LinkNotFollowedError, NotRegularFileError };
@@ -22,47 +22,25 @@ export interface FileSource {
   size?(path: string): Promise<number | null>;
 }
 
-const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
-
 /**
  * A local directory. A file is read only where its real path (every symbolic link resolved) lies
  * inside the directory, so a link inside the checkout is followed and a link out of it is refused
- * (src/python/inside-root.ts). The listing never enters a linked folder: one inside the root only
- * repeats files listed under their real path, one outside is not ours, and never entering links
- * means no link cycle can trap the walk. Linked files are listed, so that a manifest that is a link
- * out of the folder is reported rather than silently skipped.
+ * (src/python/inside-root.ts). The listing is the directory's walk (directory-walk.ts, never
+ * entering a linked folder), which an audit shares with its code scan. Linked files are listed, so
+ * that a manifest that is a link out of the folder is reported rather than silently skipped.
  */
-export function directorySource(root: string): FileSource {
+export function directorySource(root: string, walk: DirectoryWalk = directoryWalk(root)): FileSource {
   const checkout = new CheckoutRoot(root);
   return {
-    // Walked synchronously, as files are read (see inside-root.ts): the CLI alone lists checkouts.
     async list() {
       const out: string[] = [];
-      const walk = (dir: string): void => {
-        let entries: Dirent[];
-        try {
-          entries = readdirSync(dir, { withFileTypes: true });
-        } catch {
-          return; // unreadable directory: nothing to list there
-        }
-        for (const entry of entries) {
-          const full = join(dir, entry.name);
-          if (entry.isDirectory()) {
-            if (!isSkippedDir(entry.name)) walk(full);
-          } else if (entry.isFile()) {
-            out.push(toPosix(relative(root, full)));
-          } else if (entry.isSymbolicLink()) {
-            // Where it leads decides only whether it is a folder (never entered); reading decides the rest.
-            if (!leadsToFolder(full)) out.push(toPosix(relative(root, full)));
-          } else {
-            // A pipe, socket or device: listed, so one named like a manifest is said to be no file
-            // (the read refuses it) rather than the tree seeming to hold no manifest at all.
-            out.push(toPosix(relative(root, full)));
-          }
-        }
-      };
-      walk(root);
-      return out.sort();
+      for (const entry of walk()) {
+        // Where a link leads decides only whether it is a folder (never listed); reading decides the rest.
+        // A pipe, socket or device is listed, so one named like a manifest is said to be no file
+        // (the read refuses it) rather than the tree seeming to hold no manifest at all.
+        if (entry.type !== 'symlink' || !leadsToFolder(join(root, entry.path))) out.push(entry.path);
+      }
+      return out;
     },
     read: (path) => checkout.read(path),
     size: (path) => checkout.size(path),

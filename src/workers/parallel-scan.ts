@@ -16,6 +16,7 @@ import type { IgnoreRule } from '../audit/ignores.js';
 import { isPythonPath } from '../scan/paths.js';
 import { compareCodeFindings, scanTree, type ScanOptions } from '../scan/scan.js';
 import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
+import type { DirectoryWalk } from '../python/directory-walk.js';
 import { directoryScanSource } from '../scan/source.js';
 import type { ScanResult } from '../scan/types.js';
 import type { DirectoryPartRequest } from './jobs/scan-directory-part.js';
@@ -34,10 +35,12 @@ export interface ParallelScanOptions {
   workers?: number;
   minFiles?: number;
   today?: Date;
+  /** The directory's walk, when the caller lists it too (an audit's manifests): walked once for both. */
+  walk?: DirectoryWalk;
 }
 
 export async function scanDirectoryInParallel(root: string, options: ParallelScanOptions = {}): Promise<ScanResult> {
-  const source = directoryScanSource(root);
+  const source = directoryScanSource(root, options.walk);
   const today = options.today ?? new Date();
   const base: ScanOptions = { today, ...(options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {}) };
   const entries = await source.entries();

@@ -21,14 +21,16 @@ export interface DirectoryPartRequest {
 }
 
 export async function runDirectoryPart(input: DirectoryPartRequest): Promise<ScanResult> {
-  const mine = new Set(input.paths);
-  return scanTree(directoryScanSource(input.root), {
+  // The part's files, as the caller's walk listed them (in its path order): walking the whole tree
+  // again in every worker only to keep these cost each part a full walk. Each is read as the
+  // caller's own scan reads a file (directoryScanSource: never through a link, regular files only).
+  const files = [...input.paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((path) => ({ path, type: 'file' as const }));
+  return scanTree(directoryScanSource(input.root, () => files), {
     fingerprintKey: input.fingerprintKey,
     ignores: input.ignores,
     today: input.today,
     ...(input.maxFileBytes !== undefined ? { maxFileBytes: input.maxFileBytes } : {}),
     ...(input.parseTimeoutMs !== undefined ? { parseTimeoutMs: input.parseTimeoutMs } : {}),
-    scanHere: (path) => mine.has(path),
     treeRules: false,
   });
 }
