@@ -400,21 +400,19 @@ export class WatchStore {
   }
 
   repoStates(repos: readonly string[]): Map<string, RepoStateRow> {
-    const out = new Map<string, RepoStateRow>();
-    const stmt = this.prepare<[string], StateDbRow>('SELECT * FROM repo_state WHERE repo = ?');
-    for (const repo of repos) {
-      const r = stmt.get(repo);
-      if (r) out.set(repo, toState(r));
-    }
-    return out;
+    return this.eachRepo(repos, this.prepare<[string], StateDbRow>('SELECT * FROM repo_state WHERE repo = ?'), toState);
   }
 
   repoSummaries(repos: readonly string[]): Map<string, RepoSummary> {
-    const out = new Map<string, RepoSummary>();
-    const stmt = this.prepare<[string], RepoSummaryDbRow>(`SELECT ${REPO_SUMMARY_COLUMNS} FROM repo_state WHERE repo = ?`);
+    return this.eachRepo(repos, this.prepare<[string], RepoSummaryDbRow>(`SELECT ${REPO_SUMMARY_COLUMNS} FROM repo_state WHERE repo = ?`), toSummary);
+  }
+
+  /** One row per repository asked for, in the order asked (those with no row left out). */
+  private eachRepo<Row, T>(repos: readonly string[], stmt: Statement<[string], Row>, convert: (row: Row) => T): Map<string, T> {
+    const out = new Map<string, T>();
     for (const repo of repos) {
-      const r = stmt.get(repo);
-      if (r) out.set(repo, toSummary(r));
+      const row = stmt.get(repo);
+      if (row) out.set(repo, convert(row));
     }
     return out;
   }

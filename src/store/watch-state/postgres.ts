@@ -204,29 +204,15 @@ export class PostgresWatchState implements WatchStateStore {
   // ------------------------------------------------------------------ repository state
 
   async repoStates(repos: readonly string[]): Promise<Map<string, RepoStateRow>> {
-    const out = new Map<string, RepoStateRow>();
-    if (repos.length === 0) return out;
+    if (repos.length === 0) return new Map();
     const res = await this.pool.query<StateDbRow>('SELECT * FROM repo_state WHERE repo = ANY($1::text[])', [repos]);
-    const byRepo = new Map(res.rows.map((r) => [r.repo, r]));
-    // In the order asked, as the SQLite store answers.
-    for (const repo of repos) {
-      const r = byRepo.get(repo);
-      if (r) out.set(repo, toState(r));
-    }
-    return out;
+    return inOrderAsked(repos, res.rows, toState);
   }
 
   async repoSummaries(repos: readonly string[]): Promise<Map<string, RepoSummary>> {
-    const out = new Map<string, RepoSummary>();
-    if (repos.length === 0) return out;
+    if (repos.length === 0) return new Map();
     const res = await this.pool.query<RepoSummaryDbRow>(`SELECT ${REPO_SUMMARY_COLUMNS} FROM repo_state WHERE repo = ANY($1::text[])`, [repos]);
-    const byRepo = new Map(res.rows.map((r) => [r.repo, r]));
-    // In the order asked, as the SQLite store answers.
-    for (const repo of repos) {
-      const r = byRepo.get(repo);
-      if (r) out.set(repo, toSummary(r));
-    }
-    return out;
+    return inOrderAsked(repos, res.rows, toSummary);
   }
 
   recordAudit(audit: AuditRecord, findings: FindingsUpdate): Promise<FindingsDiff> {
@@ -438,4 +424,15 @@ async function applyFindings(c: PgClient, input: FindingsUpdate): Promise<Findin
   }
   for (const key of plan.closes) await c.query('UPDATE repo_findings SET fixed_at = $1, fixed_by_sha = $2 WHERE repo = $3 AND key = $4', [at, input.sha, input.repo, key]);
   return plan.diff;
+}
+
+/** Rows of repositories, keyed and ordered as `repos` asked for them (as the SQLite store answers). */
+function inOrderAsked<Row extends { repo: string }, T>(repos: readonly string[], rows: readonly Row[], convert: (row: Row) => T): Map<string, T> {
+  const byRepo = new Map(rows.map((r) => [r.repo, r]));
+  const out = new Map<string, T>();
+  for (const repo of repos) {
+    const row = byRepo.get(repo);
+    if (row) out.set(repo, convert(row));
+  }
+  return out;
 }
