@@ -4,7 +4,7 @@
  * `npm run bench -- sweep deps` runs only those.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,20 +14,29 @@ const COMPILED: Record<string, string> = { 'sweep-compiled': 'bench/sweep-compil
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 process.stdout.write(`depwatch benchmarks on ${process.version}, ${new Date().toISOString()}\n`);
 let failed = 0;
+// Ctrl-C reaches the benchmark running now as well: with a listener this process outlives it (the
+// listener itself runs only after the loop, spawnSync holding the thread), removes its scratch
+// directory and stops, instead of dying inside spawnSync and leaving the directory behind.
+process.on('SIGINT', () => undefined);
+let interrupted = false;
 for (const name of chosen) {
   const compiled = COMPILED[name];
   const args = compiled === undefined ? ['--import', 'tsx', 'bench/one.ts', name] : [compiled];
   // Each benchmark's trees, mirrors and databases (a full run wrote ~100 MB) go under a temporary
   // directory of its own, removed when it ends however it ends: its children inherit TMPDIR.
   const scratch = mkdtempSync(join(tmpdir(), `depwatch-bench-${name}-`));
+  // As /tmp is: run as root, the embedded PostgreSQL (sweep-replicas) runs as a user of its own.
+  chmodSync(scratch, 0o1777);
   try {
     const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TMPDIR: scratch } });
-    if (result.status !== 0) {
+    if (result.signal === 'SIGINT') interrupted = true;
+    else if (result.status !== 0) {
       failed++;
       process.stdout.write(`${name}: FAILED (exit ${result.status ?? result.signal})\n`);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  if (interrupted) break;
 }
-process.exitCode = failed ? 1 : 0;
+process.exitCode = interrupted ? 130 : failed ? 1 : 0;

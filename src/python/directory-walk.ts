@@ -10,9 +10,9 @@ import { isSkippedDir } from './discover.js';
 
 export interface WalkedEntry {
   /** Relative to the root, `/` separators. */
-  path: string;
+  readonly path: string;
   /** `other`: a pipe, socket or device. A symbolic link is never followed by the walk (see below). */
-  type: 'file' | 'symlink' | 'other';
+  readonly type: 'file' | 'symlink' | 'other';
 }
 
 /** Every entry under the root that is not a folder, in code-unit order of path; walked once. */
