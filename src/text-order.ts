@@ -52,3 +52,10 @@ export function compareText(a: string, b: string): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
   return byCase;
 }
+
+/**
+ * Negative, zero or positive by UTF-16 code units, as `<` and a plain `sort()` order strings: for
+ * ids, paths and keys whose order only has to be the same on every run and every machine, where
+ * nobody reads the order as alphabetical (those go through compareText).
+ */
+export const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -5,6 +5,7 @@
  * grouping that did).
  */
 import type { OsvRecord } from './types.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export interface AdvisoryGroup {
   /** The preferred id among the grouped records (PYSEC, then GHSA, then others; ties by string). */
@@ -24,11 +25,7 @@ function idRank(id: string): number {
 
 /** Preference order for primary ids: PYSEC before GHSA before anything else, then plain string order. */
 export function compareIdPreference(a: string, b: string): number {
-  return idRank(a) - idRank(b) || byString(a, b);
-}
-
-function byString(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return idRank(a) - idRank(b) || compareCodeUnits(a, b);
 }
 
 class DisjointSets {
@@ -64,7 +61,7 @@ export function groupByAlias(records: readonly OsvRecord[]): AdvisoryGroup[] {
   // each of its releases, thousands in a large one).
   if (records.length === 1) {
     const record = records[0]!;
-    const aliases = [...new Set(record.aliases ?? [])].filter((alias) => alias !== record.id).sort(byString);
+    const aliases = [...new Set(record.aliases ?? [])].filter((alias) => alias !== record.id).sort(compareCodeUnits);
     return [{ id: record.id, aliases, records: [record] }];
   }
   const sets = new DisjointSets();
@@ -94,9 +91,9 @@ export function groupByAlias(records: readonly OsvRecord[]): AdvisoryGroup[] {
     // The primary is one of the records we hold, so callers can always show its summary.
     const id = grouped[0]!.id;
     ids.delete(id);
-    groups.push({ id, aliases: [...ids].sort(byString), records: grouped });
+    groups.push({ id, aliases: [...ids].sort(compareCodeUnits), records: grouped });
   }
-  return groups.sort((a, b) => byString(a.id, b.id));
+  return groups.sort((a, b) => compareCodeUnits(a.id, b.id));
 }
 
 /**

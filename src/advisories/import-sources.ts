@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import { ImportedItem, UnreadableItem } from './import-items.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export { ImportedItem, UnreadableItem };
 
@@ -233,7 +234,7 @@ async function* readDirectory(root: string, limits: ImportLimits): AsyncGenerato
 /** `*.json` files below `dir`, in name order; hidden entries and symbolic links are skipped. */
 async function* jsonFilesUnder(dir: string): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => compareCodeUnits(a.name, b.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = join(dir, entry.name);

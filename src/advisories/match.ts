@@ -7,6 +7,7 @@ import { compareVersions, isValidVersion, normalizeVersion } from '../python/pep
 import { normalizeName } from '../python/names.js';
 import { trimEndRepeated } from '../python/text.js';
 import { queryKey, type OsvAffected, type OsvEvent, type OsvRange, type OsvRecord, type PackageQuery } from './types.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export const PYPI_ECOSYSTEM = 'PyPI';
 
@@ -457,5 +458,5 @@ function computeFixedVersions(record: OsvRecord, name: string): string[] {
       }
     }
   }
-  return [...fixed].sort((a, b) => compareVersions(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+  return [...fixed].sort((a, b) => compareVersions(a, b) || compareCodeUnits(a, b));
 }

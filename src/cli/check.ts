@@ -11,6 +11,7 @@ import { compareVersions } from '../python/pep440.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export const CHECK_USAGE = `usage: depwatch check [--json] [--offline] [--db PATH] <name==version>...
   Reports the advisories affecting each exact release (ask before adding a dependency).
@@ -49,14 +50,14 @@ function vulnerabilityJson(groups: readonly AdvisoryGroup[], name: string, alias
         severity_source: severity.source,
         ...(rated ? {} : { treated_as: DEFAULT_UNKNOWN_AS }),
         // Equal versions spelled differently (1.0, 1.0.0) both stay, in a fixed order.
-        fixed_versions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))].sort((a, b) => compareVersions(a, b) || (a < b ? -1 : a > b ? 1 : 0)),
+        fixed_versions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))].sort((a, b) => compareVersions(a, b) || compareCodeUnits(a, b)),
         withdrawn: group.records.every((r) => Boolean(r.withdrawn)),
         /** Every record id merged into this entry (OSV ids; aliases may also hold CVE/GHSA ids). */
         ids: group.records.map((r) => r.id),
       };
     })
     // Plain string order, as the reference and other tools sort advisory ids (not the locale's).
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort((a, b) => compareCodeUnits(a.id, b.id));
 }
 
 export async function checkCommand(argv: string[], io: CliIO): Promise<number> {

@@ -15,6 +15,7 @@ import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
 import { GitHubServiceError, RateLimitError, RefNotFoundError, toGitHubError } from './errors.js';
 import type { RepoRef } from './repo-ref.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export const DEFAULT_MAX_BLOB_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
@@ -181,7 +182,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     if (result.cached) stats.blobsCached++;
     files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind });
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort((a, b) => compareCodeUnits(a.path, b.path));
 
   options.logger?.debug({ owner, repo, sha, files: files.length, ...stats }, 'github snapshot');
   return {

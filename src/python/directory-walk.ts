@@ -7,6 +7,7 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { isSkippedDir } from './discover.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export interface WalkedEntry {
   /** Relative to the root, `/` separators. */
@@ -54,5 +55,5 @@ function walk(root: string): WalkedEntry[] {
     }
   };
   visit(root);
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort((a, b) => compareCodeUnits(a.path, b.path));
 }

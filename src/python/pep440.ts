@@ -10,6 +10,7 @@
  */
 
 import { pythonStrip, trimEndRepeated } from './text.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export type PreLabel = 'a' | 'b' | 'rc';
 
@@ -305,7 +306,7 @@ export function sortVersions(texts: string[]): string[] {
     const p = parsed(text);
     if (p !== null) keyed.push({ text, key: p.key });
   }
-  keyed.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  keyed.sort((x, y) => compareCodeUnits(x.key, y.key));
   return keyed.map((k) => k.text);
 }
 
@@ -543,7 +544,7 @@ export function normalizeSpecifier(text: string): string | null {
     seen.add(identity);
     out.push(c.operator + c.version);
   }
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(',');
+  return out.sort((a, b) => compareCodeUnits(a, b)).join(',');
 }
 
 /** packaging.utils.canonicalize_version (21.3): normal form with trailing `.0`s dropped; invalid text unchanged. */

@@ -25,6 +25,7 @@ import { suppressionOnLine, suppresses } from './suppressions.js';
 import { decode, LineIndex } from './text.js';
 import type { TreeView } from './tree-rule.js';
 import { CONFIDENCE_ORDER, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export interface ScanOptions {
   /** Files larger than this are not read (and make the result partial). Default 5 MiB, like manifests. */
@@ -202,7 +203,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     notes,
     stats,
     fingerprintScope: options.fingerprintKey === undefined ? 'run' : 'installation',
-    rules: [...rulesSeen.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    rules: [...rulesSeen.values()].sort((a, b) => compareCodeUnits(a.id, b.id)),
     partial: skipped.some((s) => s.partial) || notes.some((n) => n.kind === 'error'),
   };
 }
@@ -240,10 +241,10 @@ export function compareCodeFindings(a: CodeFinding, b: CodeFinding): number {
   return (
     SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
     CONFIDENCE_ORDER.indexOf(a.confidence) - CONFIDENCE_ORDER.indexOf(b.confidence) ||
-    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    compareCodeUnits(a.file, b.file) ||
     (a.line ?? 0) - (b.line ?? 0) ||
     (a.column ?? 0) - (b.column ?? 0) ||
-    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+    compareCodeUnits(a.rule, b.rule)
   );
 }
 

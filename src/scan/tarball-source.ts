@@ -22,6 +22,7 @@ import { DEFAULT_MAX_FILE_BYTES } from './scan.js';
 import { isGeneratedPath } from './paths.js';
 import type { ScanEntry, ScanSource } from './source.js';
 import type { SkippedFile } from './types.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export interface ArchiveLimits {
   /** Decompressed bytes read in all (file contents and tar headers). */
@@ -161,7 +162,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
   });
 
   if (stopped !== null) skipped.push({ path: '(archive)', reason: 'too-large', partial: true, message: stopped });
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  entries.sort((a, b) => compareCodeUnits(a.path, b.path));
   const source: ScanSource = {
     entries: async () => entries,
     read: async (path, maxBytes) => {

@@ -20,6 +20,7 @@ import type { DirectoryWalk } from '../python/directory-walk.js';
 import { directoryScanSource } from '../scan/source.js';
 import type { ScanResult } from '../scan/types.js';
 import type { DirectoryPartRequest } from './jobs/scan-directory-part.js';
+import { compareCodeUnits } from '../text-order.js';
 
 /** Below this many Python files the scan stays on this thread. */
 export const PARALLEL_SCAN_MIN_FILES = 200;
@@ -113,7 +114,7 @@ function merge(here: ScanResult, there: ScanResult[], fingerprintScope: ScanResu
   return {
     findings: all.flatMap((r) => r.findings).sort(compareCodeFindings),
     ignored: all.flatMap((r) => r.ignored).sort(compareCodeFindings),
-    skipped: [...skipped.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    skipped: [...skipped.values()].sort((a, b) => compareCodeUnits(a.path, b.path)),
     notes: [...notes.values()].filter((n) => n.note.kind !== 'stale' || n.parts === all.length).map((n) => n.note),
     stats: {
       files: here.stats.files,
@@ -123,7 +124,7 @@ function merge(here: ScanResult, there: ScanResult[], fingerprintScope: ScanResu
       bytes: sum((r) => r.stats.bytes),
     },
     fingerprintScope,
-    rules: [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    rules: [...rules.values()].sort((a, b) => compareCodeUnits(a.id, b.id)),
     partial: all.some((r) => r.partial),
   };
 }

@@ -5,7 +5,7 @@ import { compareFindings, type Finding } from '../../src/audit/findings.js';
 import { installedPackages } from '../../src/audit/context.js';
 import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
-import { compareText } from '../../src/text-order.js';
+import { compareCodeUnits, compareText } from '../../src/text-order.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
   kind: 'unpinned',
@@ -72,5 +72,14 @@ describe('compareText', () => {
     const pairs: [string, string][] = ascii.flatMap((a) => ascii.map((b): [string, string] => [a, b]));
     for (let i = 0; i < 20_000; i++) pairs.push([text(), text()]);
     for (const [a, b] of pairs) expect(Math.sign(compareText(a, b)), `${JSON.stringify(a)} ${JSON.stringify(b)}`).toBe(Math.sign(collator.compare(a, b)));
+  });
+});
+
+describe('compareCodeUnits', () => {
+  it('orders as < and a plain sort() do, by UTF-16 code unit, not as people read names', () => {
+    const words = ['b', 'a_b', 'Z', 'é', 'a-b', 'a', 'z', '10', '9'];
+    expect([...words].sort(compareCodeUnits)).toEqual([...words].sort());
+    expect([...words].sort(compareCodeUnits)).toEqual(['10', '9', 'Z', 'a', 'a-b', 'a_b', 'b', 'z', 'é']);
+    expect(compareCodeUnits('x', 'x')).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import { worstSeverityOf, type SeverityLevel } from '../../advisories/severity.j
 import type { AdvisorySource, OsvRecord } from '../../advisories/types.js';
 import { normalizeName } from '../../python/names.js';
 import type { SourceCache } from './cache.js';
+import { compareCodeUnits } from '../../text-order.js';
 
 export interface AdvisoryFact {
   id: string;
@@ -51,7 +52,7 @@ export function advisoryFacts(records: readonly OsvRecord[], name: string, versi
         fixedVersions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))],
       };
     })
-    .sort((a, b) => Number(b.malicious) - Number(a.malicious) || rank[a.severity] - rank[b.severity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort((a, b) => Number(b.malicious) - Number(a.malicious) || rank[a.severity] - rank[b.severity] || compareCodeUnits(a.id, b.id));
 }
 
 export class AdvisoriesSource {

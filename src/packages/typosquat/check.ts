@@ -14,6 +14,7 @@
 import { isValidName, normalizeName } from '../../python/names.js';
 import { PopularityIndex } from './popularity.js';
 import { adjacentSwaps, core, deletions, KIND_TEXT, skeleton, sortedWords, type SquatKind, undoubled, withoutSeparators } from './variants.js';
+import { compareCodeUnits } from '../../text-order.js';
 
 export interface SimilarName {
   /** The popular name this one resembles (PEP 503 normalised). */
@@ -108,7 +109,7 @@ export class TyposquatChecker {
 
     result.similarTo = [...found]
       .map(([target, kind]) => ({ name: target, kind, popularity: this.index.popularity(target), source: this.index.sourceOf(target) ?? '' }))
-      .sort((a, b) => b.popularity - a.popularity || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      .sort((a, b) => b.popularity - a.popularity || compareCodeUnits(a.name, b.name));
     result.suspect = result.similarTo.length > 0;
     return result;
   }

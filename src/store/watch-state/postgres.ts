@@ -21,6 +21,7 @@ import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, S
 import { inOrder } from './types.js';
 import { planFindings } from '../findings-diff.js';
 import { REPO_SUMMARY_COLUMNS, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
+import { compareCodeUnits } from '../../text-order.js';
 
 const iso = (d: Date) => d.toISOString();
 
@@ -342,7 +343,7 @@ export class PostgresWatchState implements WatchStateStore {
       const written = (await PostgresOutbox.write(c, messages, now)) > 0;
       // Only the run that wrote the slot moves the baseline: a racing rerun on another replica wrote nothing.
       if (written && health) {
-        for (const s of [...health.snapshots].sort((x, y) => (x.package < y.package ? -1 : x.package > y.package ? 1 : 0))) {
+        for (const s of [...health.snapshots].sort((x, y) => compareCodeUnits(x.package, y.package))) {
           await c.query(
             `INSERT INTO package_health_seen (channel, ${HEALTH_SEEN_COLUMNS}, seen_at) VALUES ($1, $2, $3, $4, $5, $6) ${HEALTH_SEEN_ON_CONFLICT}`,
             healthSeenValues(health.channel, s, now),

@@ -32,6 +32,7 @@ export interface AuditRecord {
 }
 
 import type { FindingsUpdate } from '../findings-diff.js';
+import { compareCodeUnits } from '../../text-order.js';
 export type { FindingsUpdate };
 
 /** A sweep looked at a repository and it had not moved; `advisoriesMark` absent: the mark stays. */
@@ -68,7 +69,7 @@ export interface SeenCodeFinding {
 /** Code findings in the order both stores record them (by rule, file, fingerprint). */
 export function inOrder(findings: readonly SeenCodeFinding[]): SeenCodeFinding[] {
   const key = (f: SeenCodeFinding) => `${f.rule}\0${f.file}\0${f.fingerprint}`;
-  return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [...findings].sort((a, b) => compareCodeUnits(key(a), key(b)));
 }
 
 export interface WatchStateStore {

@@ -7,6 +7,7 @@ import type { IgnoreRule } from '../../audit/ignores.js';
 import { scanTree } from '../../scan/scan.js';
 import { directoryScanSource } from '../../scan/source.js';
 import type { ScanResult } from '../../scan/types.js';
+import { compareCodeUnits } from '../../text-order.js';
 
 export const SCAN_DIRECTORY_PART_TASK = 'scan-directory-part';
 
@@ -24,7 +25,7 @@ export async function runDirectoryPart(input: DirectoryPartRequest): Promise<Sca
   // The part's files, as the caller's walk listed them (in its path order): walking the whole tree
   // again in every worker only to keep these cost each part a full walk. Each is read as the
   // caller's own scan reads a file (directoryScanSource: never through a link, regular files only).
-  const files = [...input.paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((path) => ({ path, type: 'file' as const }));
+  const files = [...input.paths].sort((a, b) => compareCodeUnits(a, b)).map((path) => ({ path, type: 'file' as const }));
   return scanTree(directoryScanSource(input.root, () => files), {
     fingerprintKey: input.fingerprintKey,
     ignores: input.ignores,
