@@ -12,7 +12,7 @@ import type { AuditResult } from '../../src/audit/audit.js';
 import { runCli } from '../../src/cli.js';
 import { renderTable } from '../../src/cli/table.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { MAX_ENTRIES_PER_FILE, MAX_ERRORS_PER_FILE } from '../../src/python/formats/collector.js';
+import { ManifestCollector, MAX_ENTRIES_PER_FILE, MAX_ERRORS_PER_FILE } from '../../src/python/formats/collector.js';
 import { memorySource } from '../../src/python/files.js';
 import { detectPythonVersions } from '../../src/python/interpreter.js';
 import { loadManifests } from '../../src/python/load.js';
@@ -128,6 +128,17 @@ describe('a file gives at most so many entries and problems, and says so when it
     expect(result.dependencies.map((d) => d.name)).toEqual(['good']);
     expect(result.errors).toHaveLength(MAX_ERRORS_PER_FILE + 1);
     expect(result.errors.at(-1)).toEqual({ file: 'requirements.txt', line: null, message: '250 more problems in this file are not listed (the first 1000 are)' });
+  });
+
+  it('past the limit, a problem already listed is not counted again, and every new one is', () => {
+    const collector = new ManifestCollector('pyproject.toml');
+    for (let line = 1; line <= MAX_ERRORS_PER_FILE; line++) collector.error(line, 'bad');
+    collector.error(7, 'bad'); // listed already: the same problem
+    collector.error(null, 'no line'); // new, on no line
+    collector.error(7, 'worse'); // new, on a listed line
+    collector.error(MAX_ERRORS_PER_FILE + 1, 'bad'); // new, after every listed line
+    expect(collector.errors).toHaveLength(MAX_ERRORS_PER_FILE + 1);
+    expect(collector.errors.at(-1)!.message).toBe('3 more problems in this file are not listed (the first 1000 are)');
   });
 
   it('setup.cfg: the same for lines that are not key = value', () => {

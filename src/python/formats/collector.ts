@@ -25,6 +25,8 @@ export class ManifestCollector {
   readonly #errors: ExtractError[] = [];
   /** Errors are de-duplicated (a dependency group included twice reports its problems once). */
   readonly #seenErrors = new Set<string>();
+  /** The last line any listed problem is on (-1: none yet). */
+  #lastListedLine = -1;
   #entries = 0;
   #unlistedErrors = 0;
   #stopped = false;
@@ -51,14 +53,23 @@ export class ManifestCollector {
 
   /** Records a problem once (the same line and message again is the same problem). */
   error(line: number | null, message: string): void {
+    const full = this.#errors.length >= MAX_ERRORS_PER_FILE;
+    // Past the limit, a problem on a line after every listed one cannot be one of them: it is
+    // counted without making its key. A file of 2.6 million bad lines spent a fifth of its reading
+    // (~0.9 of 4.5 s) on keys for problems nobody would see.
+    if (full && line !== null && line > this.#lastListedLine) {
+      this.#unlistedErrors++;
+      return;
+    }
     const key = `${line}\u0000${message}`;
     if (this.#seenErrors.has(key)) return;
-    if (this.#errors.length >= MAX_ERRORS_PER_FILE) {
+    if (full) {
       this.#unlistedErrors++;
       return;
     }
     this.#seenErrors.add(key);
     this.#errors.push({ file: this.file, line, message });
+    if (line !== null && line > this.#lastListedLine) this.#lastListedLine = line;
   }
 
   /** Counts problems a reader found but did not keep (it applies the same limit). */
