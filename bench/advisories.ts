@@ -39,16 +39,21 @@ async function timedCpu<T>(fn: () => Promise<T>): Promise<{ ms: number; cpu: num
 /**
  * The fake OSV (test/fakes/osv.ts) in a process of its own, so its work (matching, serialising
  * answers) is not counted as the client's. It prints its URL, then answers `counts` on stdin with
- * its request counters.
+ * its request counters. With `tls`, it serves HTTPS with HTTP/2 as api.osv.dev does, with the
+ * certificate the benchmark runner made and its processes trust (test/helpers/tls.ts).
  */
-export async function startFakeOsvProcess(latencyMs: number): Promise<{ url: string; counts(): Promise<{ counts: Record<string, number>; peakInFlight: number }>; close(): void }> {
+export async function startFakeOsvProcess(latencyMs: number, options: { tls?: boolean } = {}): Promise<{ url: string; counts(): Promise<{ counts: Record<string, number>; peakInFlight: number }>; close(): void }> {
   const fakeUrl = pathToFileURL(join(import.meta.dirname, '..', 'test', 'fakes', 'osv.ts')).href;
   const loadUrl = pathToFileURL(join(import.meta.dirname, '..', 'test', 'fixtures', 'osv', 'load.ts')).href;
+  const tlsUrl = pathToFileURL(join(import.meta.dirname, '..', 'test', 'helpers', 'tls.ts')).href;
   const script = `
     import { createInterface } from 'node:readline';
     import { startFakeOsv } from ${JSON.stringify(fakeUrl)};
     import { fixtureRecords } from ${JSON.stringify(loadUrl)};
-    const fake = await startFakeOsv({ records: [...fixtureRecords().values()], latencyMs: ${latencyMs} });
+    import { trustedTestCertificate } from ${JSON.stringify(tlsUrl)};
+    const tls = ${options.tls ? 'trustedTestCertificate()' : 'null'};
+    if (${Boolean(options.tls)} && tls === null) throw new Error('no certificate for the TLS fake: run through npm run bench');
+    const fake = await startFakeOsv({ records: [...fixtureRecords().values()], latencyMs: ${latencyMs}, ...(tls ? { tls } : {}) });
     console.log(fake.url);
     for await (const line of createInterface({ input: process.stdin })) {
       if (line === 'counts') console.log(JSON.stringify({ counts: fake.counts, peakInFlight: fake.peakInFlight }));

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTestCertificate } from '../test/helpers/tls.js';
 
 const ALL = ['deps', 'advisories', 'speed', 'slack-audit', 'slack-acks', 'sweep', 'sweep-compiled', 'sweep-replicas', 'monorepo', 'packages', 'scan', 'scan-tarball', 'hostile'];
 /** Run from dist/ with plain node (no tsx loader), as deployed: `npm run bench` builds first. */
@@ -28,7 +29,10 @@ for (const name of chosen) {
   // As /tmp is: run as root, the embedded PostgreSQL (sweep-replicas) runs as a user of its own.
   chmodSync(scratch, 0o1777);
   try {
-    const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TMPDIR: scratch } });
+    // The loopback TLS fakes' certificate (an HTTPS OSV, as api.osv.dev is), trusted by its processes.
+    const tls = makeTestCertificate(scratch);
+    const env = { ...process.env, TMPDIR: scratch, NODE_EXTRA_CA_CERTS: tls.certFile, DEPWATCH_TEST_TLS_KEY: tls.keyFile };
+    const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
     if (result.signal === 'SIGINT') interrupted = true;
     else if (result.status !== 0) {
       failed++;

@@ -186,7 +186,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
               return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
             },
           },
-          text: () => (read ??= bytes().then((body) => decode(body, res.headers['content-encoding']))),
+          text: () => (read ??= bytes().then((body) => decodeBody(body, res.headers['content-encoding']))),
           discard: async () => {
             if (read !== undefined || finished) return;
             finish();
@@ -209,10 +209,11 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
 const CONNECTION_CLOSED = 'the connection closed before the answer was complete';
 
 /** Statuses fetch follows (its `redirect: 'follow'`), and how many in a row (fetch: 20). */
-const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 20;
+export const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+export const MAX_REDIRECTS = 20;
 
-async function decode(bytes: Buffer, contentEncoding: string | undefined): Promise<string> {
+/** A body as text, decoded from its Content-Encoding (gzip, deflate, br). */
+export async function decodeBody(bytes: Buffer, contentEncoding: string | undefined): Promise<string> {
   const encoding = contentEncoding?.trim().toLowerCase();
   if (!encoding || encoding === 'identity') return bytes.toString('utf8');
   const decoder = decoders[encoding];

@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { affects } from '../../src/advisories/match.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
-import { batchAnswerSchema, DEFAULT_OSV_CONCURRENCY, isBatchAnswer, MAX_QUERIES_PER_BATCH, OsvApi, PACKAGE_LIST_TTL_MS, type OsvApiOptions } from '../../src/advisories/osv-api.js';
+import { batchAnswerSchema, DEFAULT_OSV_CONCURRENCY, isBatchAnswer, MAX_OSV_HTTP1_CONNECTIONS, MAX_QUERIES_PER_BATCH, OsvApi, PACKAGE_LIST_TTL_MS, type OsvApiOptions } from '../../src/advisories/osv-api.js';
 import { queryKey, type OsvRecord, type PackageQuery } from '../../src/advisories/types.js';
 import { ServiceError } from '../../src/http.js';
 import { normalizeName } from '../../src/python/names.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { osvTestKit } from './osv-kit.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
+import { trustedTestCertificate } from '../helpers/tls.js';
 
 let records: OsvRecord[];
 beforeAll(() => {
@@ -486,22 +487,38 @@ describe('a repeat audit against OSV', () => {
     expect(lists.get('pillow')!.map((r) => r.id).sort()).toEqual((await client(fake).forPackage('pillow')).map((r) => r.id).sort());
   });
 
-  it('hydrates the first audit of as many vulnerable packages as the cap (128) in one parallel wave', async () => {
-    const fake = await fakeOsv({ latencyMs: 300 });
-    // A few more packages than the cap, each pinned to a release one of its advisories lists.
+  /** A few more packages than `cap`, each pinned to a release one of its advisories lists. */
+  const pinsBeyond = (cap: number) => {
     const pinsByName = new Map<string, string>();
     for (const r of records) {
       for (const a of r.affected ?? []) {
         const name = normalizeName(a.package?.name ?? '');
         const version = a.versions?.[0];
-        if (!r.withdrawn && version && !pinsByName.has(name) && pinsByName.size < DEFAULT_OSV_CONCURRENCY + 6) pinsByName.set(name, version);
+        if (!r.withdrawn && version && !pinsByName.has(name) && pinsByName.size < cap + 6) pinsByName.set(name, version);
       }
     }
+    return [...pinsByName].map(([name, version]) => ({ name, version }));
+  };
+
+  it('over HTTP/2, hydrates the first audit of as many vulnerable packages as the cap (256) in one parallel wave', async () => {
+    const certificate = trustedTestCertificate();
+    expect(certificate).not.toBeNull();
+    const fake = await fakeOsv({ latencyMs: 300, tls: certificate! });
     const api = client(fake);
-    await api.affecting([...pinsByName].map(([name, version]) => ({ name, version })));
+    await api.affecting(pinsBeyond(DEFAULT_OSV_CONCURRENCY));
     expect(api.stats.query + api.stats.vulns).toBeGreaterThan(DEFAULT_OSV_CONCURRENCY);
     // Up to the cap, every package's list is in flight at once: one round trip, not one per 32.
-    expect(DEFAULT_OSV_CONCURRENCY).toBe(128);
+    expect(DEFAULT_OSV_CONCURRENCY).toBe(256);
     expect(fake.peakInFlight).toBe(DEFAULT_OSV_CONCURRENCY);
+    expect(new Set(fake.requests.map((r) => r.httpVersion))).toEqual(new Set(['2.0']));
+  });
+
+  it('over HTTP/1.1, keeps at most 128 connections, and so requests, in flight', async () => {
+    const fake = await fakeOsv({ latencyMs: 300 });
+    const api = client(fake);
+    await api.affecting(pinsBeyond(MAX_OSV_HTTP1_CONNECTIONS));
+    expect(api.stats.query + api.stats.vulns).toBeGreaterThan(MAX_OSV_HTTP1_CONNECTIONS);
+    expect(MAX_OSV_HTTP1_CONNECTIONS).toBe(128);
+    expect(fake.peakInFlight).toBe(MAX_OSV_HTTP1_CONNECTIONS);
   });
 });

@@ -10,6 +10,8 @@
  * request counters and log afterwards.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { affects } from '../../src/advisories/match.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
@@ -24,11 +26,18 @@ export interface FakeOsvOptions {
   maxBatch?: number;
   /** Delay before every answer. */
   latencyMs?: number;
+  /**
+   * Served over TLS with this certificate (test/helpers/tls.ts), as api.osv.dev is: HTTP/2 where
+   * the client offers it, else HTTP/1.1; `http1Only` offers no h2 (a server without HTTP/2).
+   */
+  tls?: { key: Buffer; cert: Buffer; http1Only?: boolean; maxConcurrentStreams?: number };
 }
 
 export type FakeOsvEndpoint = 'query' | 'querybatch' | 'vulns' | 'allZip' | 'modifiedCsv' | 'recordJson' | 'other';
 
 export interface FakeOsvRequest {
+  /** `2.0` for HTTP/2, `1.1` for HTTP/1.1. */
+  httpVersion: string;
   method: string;
   path: string;
   endpoint: FakeOsvEndpoint;
@@ -56,6 +65,8 @@ export interface FakeOsv {
   /** A new (or re-modified) advisory appears everywhere: API answers and bulk files. */
   addRecord(record: OsvRecord): void;
   resetCounts(): void;
+  /** Ends every HTTP/2 connection now (GOAWAY and close), requests in flight included. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -107,6 +118,7 @@ export async function startFakeOsv(options: FakeOsvOptions): Promise<FakeOsv> {
       fake.requests.length = 0;
       state.peakInFlight = state.inFlight;
     },
+    dropConnections: () => undefined,
     close: () => Promise.resolve(),
   };
 
@@ -188,7 +200,7 @@ export async function startFakeOsv(options: FakeOsvOptions): Promise<FakeOsv> {
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     const endpoint = endpointOf(method, path);
-    const log: FakeOsvRequest = { method, path, endpoint, status: 0 };
+    const log: FakeOsvRequest = { httpVersion: req.httpVersion, method, path, endpoint, status: 0 };
     fake.counts[endpoint]++;
     fake.requests.push(log);
     if (fake.latencyMs > 0) await new Promise((r) => setTimeout(r, fake.latencyMs));
@@ -250,21 +262,39 @@ export async function startFakeOsv(options: FakeOsvOptions): Promise<FakeOsv> {
   }
 
   const state = fake as { inFlight: number; peakInFlight: number };
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     state.inFlight++;
     state.peakInFlight = Math.max(state.peakInFlight, state.inFlight);
     res.once('close', () => state.inFlight--);
     handle(req, res).catch(() => res.destroy());
+  };
+  // HTTP/2's compatibility request and response stand in for HTTP/1.1's in everything handle() uses.
+  const server: Server | Http2SecureServer =
+    options.tls === undefined
+      ? createServer(onRequest)
+      : options.tls.http1Only
+        ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest)
+        : createSecureServer(
+            { key: options.tls.key, cert: options.tls.cert, allowHTTP1: true, ...(options.tls.maxConcurrentStreams ? { settings: { maxConcurrentStreams: options.tls.maxConcurrentStreams } } : {}) },
+            onRequest as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void);
+  const sessions = new Set<Http2Session>();
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  fake.dropConnections = () => {
+    for (const session of sessions) session.destroy();
+  };
   const { port } = server.address() as AddressInfo;
-  fake.url = `http://127.0.0.1:${port}`;
+  fake.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   fake.close = () =>
     new Promise<void>((resolve) => {
-      server.closeAllConnections();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      fake.dropConnections();
       server.close(() => resolve());
     });
   return fake;
