@@ -55,14 +55,14 @@ class Connection {
   /** Whether it may open another stream now: its server's limit (SETTINGS_MAX_CONCURRENT_STREAMS). */
   get hasRoom(): boolean {
     const stated = this.session.remoteSettings.maxConcurrentStreams;
-    return this.active < (stated === undefined || stated <= 0 ? UNSTATED_STREAM_LIMIT : stated);
+    return this.active < (stated === undefined ? UNSTATED_STREAM_LIMIT : stated);
   }
 
   take(): void {
     if (this.active++ === 0) this.session.ref();
   }
 
-  /** Gives a stream's place back; false once the connection is gone. */
+  /** Gives a stream's place back. */
   give(): void {
     if (--this.active === 0 && this.usable) this.session.unref();
   }
@@ -86,18 +86,21 @@ class Origin {
   /**
    * A connection with a stream taken for the caller (`release` it when the stream ends), opening
    * one when every connection is full and there may be more; null when the origin has no HTTP/2.
+   * Waiting (for a connection to open, or for a stream to end) counts against the attempt's time
+   * and ends with its cancellation, as the keep-alive transport's wait for a socket does.
    */
-  async stream(deadline: number): Promise<Connection | null> {
+  async stream(deadline: number, init: SendInit): Promise<Connection | null> {
     for (;;) {
       if (this.http1) return null;
+      if (init.signal?.aborted) throw init.signal.reason;
+      if (Date.now() >= deadline) throw new TimeoutError(init.timeoutMs);
       const free = this.connections.find((c) => c.usable && c.hasRoom);
       if (free !== undefined) {
         free.take();
         return free;
       }
-      if (this.opening === null && this.connections.length < MAX_CONNECTIONS_PER_ORIGIN) this.opening = this.open(deadline);
-      if (this.opening !== null) await this.opening;
-      else await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (this.opening === null && this.connections.length < MAX_CONNECTIONS_PER_ORIGIN) this.opening = this.open();
+      await this.wait(this.opening, deadline, init);
     }
   }
 
@@ -106,9 +109,44 @@ class Origin {
     this.waiting.shift()?.();
   }
 
-  private async open(deadline: number): Promise<Connection | null> {
+  /**
+   * Until `opening` opens (or, with none, a stream ends): rejects when it cannot open, when the
+   * deadline passes or when the attempt is cancelled.
+   */
+  private wait(opening: Promise<unknown> | null, deadline: number, init: SendInit): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        init.signal?.removeEventListener('abort', onAbort);
+        const at = this.waiting.indexOf(wake);
+        if (at !== -1) this.waiting.splice(at, 1);
+      };
+      const wake = (): void => {
+        done();
+        resolve();
+      };
+      const onAbort = (): void => {
+        done();
+        reject(init.signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new TimeoutError(init.timeoutMs));
+      }, Math.max(0, deadline - Date.now()));
+      init.signal?.addEventListener('abort', onAbort, { once: true });
+      // A connection that could not open fails everyone who waited for it (http.ts retries them, with backoff).
+      if (opening !== null)
+        opening.then(wake, (err: unknown) => {
+          done();
+          reject(err);
+        });
+      else this.waiting.push(wake);
+    });
+  }
+
+  private async open(): Promise<Connection | null> {
     try {
-      const connection = await connect(this.origin, deadline, (gone) => this.drop(gone));
+      const connection = await connect(this.origin, (gone) => this.drop(gone));
       if (connection === null) this.http1 = true;
       else this.connections.push(connection);
       return connection;
@@ -132,18 +170,25 @@ class Origin {
 const origins = new Map<string, Origin>();
 
 /**
+ * How long a connection may take to open, on its own clock: requests waiting for it each give up at
+ * their own deadline, and a connection one of them gave up on still serves the others.
+ */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
  * Opens a connection, resolved once its server's settings have arrived; null when the origin's TLS
  * offers no h2. `dropped` is called when an opened connection takes no more streams.
  */
-function connect(origin: string, deadline: number, dropped: (connection: Connection) => void): Promise<Connection | null> {
+function connect(origin: string, dropped: (connection: Connection) => void): Promise<Connection | null> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(origin);
     let connection: Connection | undefined;
-    const allowedMs = Math.max(0, deadline - Date.now());
     const timer = setTimeout(() => {
       session.destroy();
-      reject(new TimeoutError(allowedMs));
-    }, allowedMs);
+      reject(new TimeoutError(CONNECT_TIMEOUT_MS));
+    }, CONNECT_TIMEOUT_MS);
+    // TLS done without h2 (alpnProtocol false or another protocol), however the server then ends it.
+    const noH2 = (): boolean => session.alpnProtocol !== undefined && session.alpnProtocol !== 'h2';
     const end = (): void => {
       clearTimeout(timer);
       if (connection !== undefined) dropped(connection);
@@ -156,15 +201,15 @@ function connect(origin: string, deadline: number, dropped: (connection: Connect
     session.on('error', (err: NodeJS.ErrnoException) => {
       end();
       // No h2 in ALPN: refused with an alert, or not negotiated at all.
-      const noH2 = err.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' || (err.code === 'ERR_HTTP2_ERROR' && session.alpnProtocol !== 'h2');
-      if (connection === undefined && noH2) resolve(null);
+      if (connection === undefined && (err.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' || noH2())) resolve(null);
       else reject(err);
     });
     // Closed by either side (GOAWAY, an idle timeout, an error): new requests go to another.
     session.on('goaway', end);
     session.on('close', () => {
       end();
-      reject(new Error('the connection closed before it was ready'));
+      if (connection === undefined && noH2()) resolve(null);
+      else reject(new Error('the connection closed before it was ready'));
     });
   });
 }
@@ -179,10 +224,9 @@ export function http2Transport(fallback: Transport): Transport {
     let origin = origins.get(url.origin);
     if (origin === undefined) origins.set(url.origin, (origin = new Origin(url.origin)));
     if (origin.http1) return fallback(url, init);
-    if (init.signal?.aborted) throw init.signal.reason;
     const deadline = Date.now() + init.timeoutMs;
-    const connection = await origin.stream(deadline);
-    if (connection === null) return fallback(url, init);
+    const connection = await origin.stream(deadline, init);
+    if (connection === null) return fallback(url, { ...init, timeoutMs: Math.max(0, deadline - Date.now()) });
     return streamOn(origin, connection, url, init, deadline, (next, nextInit) => {
       if (redirectsLeft === 0) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
       return send(next, nextInit, redirectsLeft - 1);
@@ -214,7 +258,8 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
       if (finished) return;
       finish();
       cutShort = () => err;
-      if (stream !== undefined && !stream.closed) cancel(stream);
+      // Not `closed`: a stream whose whole answer arrived is closed but holds its place until read.
+      if (stream !== undefined && !stream.destroyed) cancel(stream);
       const waiter = waiting;
       waiting = undefined;
       waiter?.(err);
@@ -231,6 +276,8 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
     if (init.body === undefined) delete headers['content-type'];
     else headers['content-length'] = String(Buffer.byteLength(init.body));
     try {
+      // Cancelled while it waited for a stream: an abort listener added now would never hear it.
+      if (signal?.aborted) throw signal.reason;
       if (!connection.usable) throw new Error('the connection closed before the request was sent');
       stream = connection.session.request(headers, { endStream: init.body === undefined });
     } catch (err) {
@@ -240,8 +287,9 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
     const opened = stream;
     opened.on('close', () => {
       origin.release(connection);
-      // Reset by the server (past its stream limit, or by a GOAWAY), or cut with its connection.
-      fail(new Error(opened.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM ? 'the server refused the request (REFUSED_STREAM)' : CONNECTION_CLOSED));
+      // Reset by the server (past its stream limit, by a GOAWAY) or cut with its connection; after a
+      // whole answer, the attempt has finished and this changes nothing.
+      fail(new Error(CONNECTION_CLOSED));
     });
     opened.on('error', (err) => fail(new Error(CONNECTION_CLOSED, { cause: err })));
     opened.on('response', (answer) => {

@@ -51,7 +51,7 @@ describe('OSV over HTTP/2', () => {
   });
 
   it('past a connection’s stream limit another opens, and past the last requests wait instead of being refused', async () => {
-    const fake = await tlsOsv({ latencyMs: 30, maxConcurrentStreams: 5 });
+    const fake = await tlsOsv({ latencyMs: 300, maxConcurrentStreams: 5 });
     // Each body read as it comes, as http.ts reads them: a stream holds its place until its answer is read.
     const answers = await Promise.all(someIds.map(async (id) => JSON.parse(await (await get(fake, id)).text()) as { id: string }));
     expect(answers.map((a) => a.id)).toEqual(someIds);
@@ -79,7 +79,7 @@ describe('OSV over HTTP/2', () => {
   it('a connection the server drops is replaced: the request it cut short is retried and answered', async () => {
     const fake = await tlsOsv({ latencyMs: 300 });
     const pending = requestText(`${fake.url}/v1/vulns/${someIds[0]}`, { service: 'OSV', transport, backoffMs: 10, retries: 2 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    while (fake.counts.vulns === 0) await new Promise((resolve) => setTimeout(resolve, 10)); // the server has it
     fake.dropConnections();
     const answer = await pending;
     expect(answer.status).toBe(200);
@@ -94,9 +94,30 @@ describe('OSV over HTTP/2', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
+  it('a request waiting for a stream gives up at its own time, and one cancelled while waiting is not sent', async () => {
+    const fake = await tlsOsv({ latencyMs: 1_000, maxConcurrentStreams: 1 });
+    // Every connection busy with one slow answer…
+    const busy = Array.from({ length: MAX_CONNECTIONS_PER_ORIGIN }, (_, i) => get(fake, someIds[i]!).then((a) => a.text()));
+    while (fake.inFlight < MAX_CONNECTIONS_PER_ORIGIN) await new Promise((resolve) => setTimeout(resolve, 10));
+    // …so the next waits, and its time runs out while it waits.
+    const started = Date.now();
+    await expect(get(fake, someIds[10]!, 200)).rejects.toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(800);
+    const cancelled = new AbortController();
+    const waiting = transport(`${fake.url}/v1/vulns/${someIds[11]}`, { method: 'GET', headers: {}, timeoutMs: 10_000, signal: cancelled.signal });
+    cancelled.abort(new Error('the audit was cancelled'));
+    await expect(waiting).rejects.toThrow('the audit was cancelled');
+    await Promise.all(busy);
+    expect(fake.counts.vulns).toBe(MAX_CONNECTIONS_PER_ORIGIN);
+  });
+
   it('talks HTTP/1.1 to a server that offers no HTTP/2, from then on', async () => {
     const fake = await tlsOsv({ http1Only: true });
-    for (const id of someIds.slice(0, 3)) expect((await get(fake, id)).status).toBe(200);
+    for (const id of someIds.slice(0, 3)) {
+      const answer = await get(fake, id);
+      expect(answer.status).toBe(200);
+      await answer.discard();
+    }
     expect(fake.requests.map((r) => r.httpVersion)).toEqual(['1.1', '1.1', '1.1']);
   });
 

@@ -202,7 +202,8 @@ export class OsvApi implements AdvisorySource {
 
   constructor(options: OsvApiOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const concurrency = Math.max(1, options.concurrency ?? DEFAULT_OSV_CONCURRENCY);
+    // Over http:// every request in flight is a connection (HTTP/1.1): no more at once than it keeps.
+    const concurrency = Math.max(1, options.concurrency ?? (this.baseUrl.startsWith('https:') ? DEFAULT_OSV_CONCURRENCY : MAX_OSV_HTTP1_CONNECTIONS));
     this.limit = createLimiter(concurrency);
     this.http = {
       service: 'OSV',

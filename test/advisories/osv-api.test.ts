@@ -503,7 +503,7 @@ describe('a repeat audit against OSV', () => {
   it('over HTTP/2, hydrates the first audit of as many vulnerable packages as the cap (256) in one parallel wave', async () => {
     const certificate = trustedTestCertificate();
     expect(certificate).not.toBeNull();
-    const fake = await fakeOsv({ latencyMs: 300, tls: certificate! });
+    const fake = await fakeOsv({ latencyMs: 600, tls: certificate! });
     const api = client(fake);
     await api.affecting(pinsBeyond(DEFAULT_OSV_CONCURRENCY));
     expect(api.stats.query + api.stats.vulns).toBeGreaterThan(DEFAULT_OSV_CONCURRENCY);

@@ -65,7 +65,7 @@ export interface FakeOsv {
   /** A new (or re-modified) advisory appears everywhere: API answers and bulk files. */
   addRecord(record: OsvRecord): void;
   resetCounts(): void;
-  /** Ends every HTTP/2 connection now (GOAWAY and close), requests in flight included. */
+  /** Cuts every HTTP/2 connection now (no GOAWAY first), requests in flight included. */
   dropConnections(): void;
   close(): Promise<void>;
 }
