@@ -85,6 +85,94 @@ function agentFor(protocol: string, maxSockets: number): http.Agent {
 }
 
 /**
+ * One attempt's course, kept the same way by both transports: who waits on it now (the answer's
+ * promise, then its body's), its time limit and cancellation, and why it ended before its body was
+ * read (it failed, was cancelled or discarded): the body's data is gone then, complete or not, so
+ * a read after that rejects at once, with why it ended, rather than wait for an 'end' that has
+ * passed or will never come. Why, as a function: a discarded answer (hundreds of 404s an audit
+ * drops) makes its Error, stack and all, only if something still reads it.
+ */
+export class AttemptCourse {
+  private waiting: ((err: Error) => void) | undefined;
+  private done = false;
+  private endedEarly: (() => Error) | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onAbort = (): void => this.fail(this.signal?.reason as Error);
+
+  /**
+   * @param reject the answer's promise's, which waits first
+   * @param stop what ends the attempt's traffic when it fails (a request destroyed, a stream reset)
+   */
+  constructor(
+    reject: (err: Error) => void,
+    timeoutMs: number,
+    remainingMs: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly stop: () => void,
+  ) {
+    this.waiting = reject;
+    this.timer = setTimeout(() => this.fail(new TimeoutError(timeoutMs)), remainingMs);
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  finish(): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  /** Ends the attempt with `err` (only before it finished: its connection may serve another by then). */
+  fail(err: Error): void {
+    if (this.done) return;
+    this.finish();
+    this.endedEarly = () => err;
+    this.stop();
+    const waiter = this.waiting;
+    this.waiting = undefined;
+    waiter?.(err);
+  }
+
+  /** The answer's headers are in: its promise is resolved, and nothing waits until its body is read. */
+  answered(): void {
+    this.waiting = undefined;
+  }
+
+  /** The body, read to its end; rejects with why the attempt ended when it ended first. */
+  read(body: NodeJS.ReadableStream): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      if (this.endedEarly !== undefined) return reject(this.endedEarly());
+      this.waiting = reject;
+      const chunks: Buffer[] = [];
+      body.on('data', (chunk: Buffer) => chunks.push(chunk));
+      body.on('end', () => {
+        this.waiting = undefined;
+        this.finish();
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      });
+    });
+  }
+
+  /** Drops the answer unread (`drop` lets its body go: drained, or its stream reset). */
+  discard(drop: () => void): void {
+    if (this.done) return;
+    this.finish();
+    this.endedEarly = () => new Error('the answer was discarded before its body was read');
+    drop();
+  }
+}
+
+/** A header of an answer as fetch's Headers gives it: repeated values joined, absent as null. */
+export function headerValue(headers: Record<string, string | string[] | number | undefined>, name: string): string | null {
+  const value = headers[name.toLowerCase()];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/**
  * A transport over keep-alive agents (one per protocol and socket cap, see `agents`), for http://
  * (the loopback fakes) and https:// alike. Asks for compressed answers, as fetch does, and decodes
  * gzip, deflate and br.
@@ -94,35 +182,9 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
     new Promise<HttpAnswer>((resolve, reject) => {
       const { signal, timeoutMs } = init;
       if (signal?.aborted) return reject(signal.reason);
-
-      // Whoever waits on this attempt now: the answer's promise, then its body's (none once read).
-      let waiting: ((err: Error) => void) | undefined = reject;
-      let finished = false;
-      // Set when the attempt ended before its body was read (it failed, was cancelled or discarded):
-      // the body's data is gone then, complete or not, so a read after that rejects at once, with
-      // why it ended, rather than wait for an 'end' that has passed or will never come.
-      // Why, as a function: a discarded answer (hundreds of 404s an audit drops) makes its Error,
-      // stack and all, only if something still reads it.
-      let cutShort: { reason: () => Error } | undefined;
       let req: http.ClientRequest | undefined;
-      const finish = (): void => {
-        finished = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      // Only before the attempt finished: after that the socket may already serve another request.
-      const fail = (err: Error): void => {
-        if (finished) return;
-        finish();
-        cutShort = { reason: () => err };
-        req?.destroy();
-        const waiter = waiting;
-        waiting = undefined;
-        waiter?.(err);
-      };
-      const timer = setTimeout(() => fail(new TimeoutError(timeoutMs)), timeoutMs);
-      const onAbort = (): void => fail(signal?.reason as Error);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const course = new AttemptCourse(reject, timeoutMs, timeoutMs, signal, () => req?.destroy());
+      const fail = (err: Error): void => course.fail(err);
 
       const send = (url: URL, method: string, body: string | undefined, redirectsLeft: number): void => {
         const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...init.headers };
@@ -156,7 +218,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
             }
             return send(next, asGet ? 'GET' : method, asGet ? undefined : body, redirectsLeft - 1);
           }
-          waiting = undefined;
+          course.answered();
           resolve(answerOf(res, status));
         });
         req.on('error', fail);
@@ -165,33 +227,13 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
 
       const answerOf = (res: http.IncomingMessage, status: number): HttpAnswer => {
         let read: Promise<string> | undefined;
-        const bytes = (): Promise<Buffer> =>
-          new Promise<Buffer>((resolveBody, rejectBody) => {
-            if (cutShort !== undefined) return rejectBody(cutShort.reason());
-            waiting = rejectBody;
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () => {
-              waiting = undefined;
-              finish();
-              resolveBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-            });
-          });
         return {
           status,
           ok: status >= 200 && status < 300,
-          headers: {
-            get: (name) => {
-              const value = res.headers[name.toLowerCase()];
-              return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-            },
-          },
-          text: () => (read ??= bytes().then((body) => decodeBody(body, res.headers['content-encoding']))),
+          headers: { get: (name) => headerValue(res.headers, name) },
+          text: () => (read ??= course.read(res).then((body) => decodeBody(body, res.headers['content-encoding']))),
           discard: async () => {
-            if (read !== undefined || finished) return;
-            finish();
-            cutShort = { reason: () => new Error('the answer was discarded before its body was read') };
-            res.resume(); // drained, so the socket goes back to the pool
+            if (read === undefined) course.discard(() => res.resume()); // drained, so the socket goes back to the pool
           },
         };
       };

@@ -14,7 +14,7 @@
  * connections do not keep the process alive.
  */
 import http2 from 'node:http2';
-import { decodeBody, MAX_REDIRECTS, REDIRECTS, TimeoutError, type HttpAnswer, type SendInit, type Transport } from './http-transport.js';
+import { AttemptCourse, decodeBody, headerValue, MAX_REDIRECTS, REDIRECTS, TimeoutError, type HttpAnswer, type SendInit, type Transport } from './http-transport.js';
 
 /** Streams at once when a server states no limit (RFC 9113 asks servers for no less than 100). */
 const UNSTATED_STREAM_LIMIT = 100;
@@ -242,31 +242,12 @@ export function http2Transport(fallback: Transport): Transport {
 function streamOn(origin: Origin, connection: Connection, url: URL, init: SendInit, deadline: number, follow: (next: URL, init: SendInit) => Promise<HttpAnswer>): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     const { signal } = init;
-    // Whoever waits on this attempt now: the answer's promise, then its body's (none once read).
-    let waiting: ((err: Error) => void) | undefined = reject;
-    let finished = false;
-    // Why the attempt ended before its body was read: a later read rejects at once with it.
-    let cutShort: (() => Error) | undefined;
     let stream: http2.ClientHttp2Stream | undefined;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const fail = (err: Error): void => {
-      if (finished) return;
-      finish();
-      cutShort = () => err;
-      // Not `closed`: a stream whose whole answer arrived is closed but holds its place until read.
+    // Not `closed`: a stream whose whole answer arrived is closed but holds its place until read.
+    const course = new AttemptCourse(reject, init.timeoutMs, Math.max(0, deadline - Date.now()), signal, () => {
       if (stream !== undefined && !stream.destroyed) cancel(stream);
-      const waiter = waiting;
-      waiting = undefined;
-      waiter?.(err);
-    };
-    const timer = setTimeout(() => fail(new TimeoutError(init.timeoutMs)), Math.max(0, deadline - Date.now()));
-    const onAbort = (): void => fail(signal?.reason as Error);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const fail = (err: Error): void => course.fail(err);
 
     const headers: http2.OutgoingHttpHeaders = { ':method': init.method, ':path': `${url.pathname}${url.search}`, ':authority': url.host, 'accept-encoding': 'gzip, deflate, br' };
     for (const [name, value] of Object.entries(init.headers)) {
@@ -294,16 +275,13 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
     opened.on('error', (err) => fail(new Error(CONNECTION_CLOSED, { cause: err })));
     opened.on('response', (answer) => {
       const status = Number(answer[':status'] ?? 0);
-      const header = (name: string): string | null => {
-        const value = answer[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : String(value);
-      };
+      const header = (name: string): string | null => headerValue(answer, name);
       const location = header('location');
       if (REDIRECTS.has(status) && location !== null) {
         // Followed as fetch follows them, within the same attempt (and its time): the next hop may
         // be another origin, over HTTP/2 or not.
-        finish();
-        waiting = undefined;
+        course.finish();
+        course.answered();
         cancel(opened);
         const asGet = status === 303 || ((status === 301 || status === 302) && init.method === 'POST');
         let next: URL;
@@ -318,31 +296,16 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
           .then(resolve, reject);
         return;
       }
-      waiting = undefined;
+      course.answered();
       let read: Promise<string> | undefined;
-      const bytes = (): Promise<Buffer> =>
-        new Promise<Buffer>((resolveBody, rejectBody) => {
-          if (cutShort !== undefined) return rejectBody(cutShort());
-          waiting = rejectBody;
-          const chunks: Buffer[] = [];
-          opened.on('data', (chunk: Buffer) => chunks.push(chunk));
-          opened.on('end', () => {
-            waiting = undefined;
-            finish();
-            resolveBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-          });
-        });
       resolve({
         status,
         ok: status >= 200 && status < 300,
         headers: { get: header },
-        text: () => (read ??= bytes().then((body) => decodeBody(body, header('content-encoding') ?? undefined))),
+        text: () => (read ??= course.read(opened).then((body) => decodeBody(body, header('content-encoding') ?? undefined))),
         discard: async () => {
-          if (read !== undefined || finished) return;
-          finish();
-          cutShort = () => new Error('the answer was discarded before its body was read');
           // One stream ends; the connection and its other streams go on.
-          cancel(opened);
+          if (read === undefined) course.discard(() => cancel(opened));
         },
       });
     });
