@@ -101,6 +101,8 @@ export class AttemptCourse {
 
   /**
    * @param reject the answer's promise's, which waits first
+   * @param timeoutMs the attempt's time, as its TimeoutError says it
+   * @param remainingMs what is left of it now (less than timeoutMs once the attempt waited for a stream)
    * @param stop what ends the attempt's traffic when it fails (a request destroyed, a stream reset)
    */
   constructor(
@@ -113,10 +115,6 @@ export class AttemptCourse {
     this.waiting = reject;
     this.timer = setTimeout(() => this.fail(new TimeoutError(timeoutMs)), remainingMs);
     signal?.addEventListener('abort', this.onAbort, { once: true });
-  }
-
-  get finished(): boolean {
-    return this.done;
   }
 
   finish(): void {

@@ -243,8 +243,8 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
   return new Promise<HttpAnswer>((resolve, reject) => {
     const { signal } = init;
     let stream: http2.ClientHttp2Stream | undefined;
-    // Not `closed`: a stream whose whole answer arrived is closed but holds its place until read.
     const course = new AttemptCourse(reject, init.timeoutMs, Math.max(0, deadline - Date.now()), signal, () => {
+      // Not `closed`: a stream whose whole answer arrived is closed but holds its place until read.
       if (stream !== undefined && !stream.destroyed) cancel(stream);
     });
     const fail = (err: Error): void => course.fail(err);
@@ -281,7 +281,6 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
         // Followed as fetch follows them, within the same attempt (and its time): the next hop may
         // be another origin, over HTTP/2 or not.
         course.finish();
-        course.answered();
         cancel(opened);
         const asGet = status === 303 || ((status === 301 || status === 302) && init.method === 'POST');
         let next: URL;
