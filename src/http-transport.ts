@@ -185,9 +185,7 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
       const fail = (err: Error): void => course.fail(err);
 
       const send = (url: URL, method: string, body: string | undefined, redirectsLeft: number): void => {
-        const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...init.headers };
-        if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-        else delete headers['content-type'];
+        const headers = requestHeaders(init.headers, body);
         let agent: http.Agent;
         try {
           agent = agentFor(url.protocol, options.maxSockets);
@@ -202,19 +200,17 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
           res.on('close', () => {
             if (!res.complete) fail(new Error(CONNECTION_CLOSED));
           });
-          const location = res.headers.location;
-          if (REDIRECTS.has(status) && location !== undefined) {
-            // Followed as fetch follows them, within the same attempt (and its time).
+          let next: ReturnType<typeof redirectTarget>;
+          try {
+            next = redirectTarget(status, res.headers.location, url, { method, body }, redirectsLeft);
+          } catch (err) {
             res.resume();
-            if (redirectsLeft === 0) return fail(new Error(`more than ${MAX_REDIRECTS} redirects`));
-            const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
-            let next: URL;
-            try {
-              next = new URL(location, url);
-            } catch {
-              return fail(new Error('a redirect to an invalid location'));
-            }
-            return send(next, asGet ? 'GET' : method, asGet ? undefined : body, redirectsLeft - 1);
+            return fail(err as Error);
+          }
+          if (next !== null) {
+            // Followed within the same attempt (and its time).
+            res.resume();
+            return send(next.url, next.method, next.body, redirectsLeft - 1);
           }
           course.answered();
           resolve(answerOf(res, status));
@@ -246,11 +242,43 @@ export function keepAliveTransport(options: KeepAliveOptions): Transport {
     });
 }
 
-const CONNECTION_CLOSED = 'the connection closed before the answer was complete';
+export const CONNECTION_CLOSED = 'the connection closed before the answer was complete';
 
 /** Statuses fetch follows (its `redirect: 'follow'`), and how many in a row (fetch: 20). */
-export const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 export const MAX_REDIRECTS = 20;
+
+/** The headers a request sends, as fetch sends them: compressed answers asked for, a body's length, no content type without a body. */
+export function requestHeaders(headers: Record<string, string>, body: string | undefined): Record<string, string> {
+  const sent: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...headers };
+  if (body !== undefined) sent['content-length'] = String(Buffer.byteLength(body));
+  else delete sent['content-type'];
+  return sent;
+}
+
+/**
+ * Where an answer redirects the request, followed as fetch follows it (a 303, and a 301 or 302 to
+ * a POST, become a GET without its body); null when it is no redirect. Throws when it leads nowhere
+ * valid, or `redirectsLeft` is spent.
+ */
+export function redirectTarget(
+  status: number,
+  location: string | null | undefined,
+  from: URL,
+  request: { method: string; body?: string | undefined },
+  redirectsLeft: number,
+): { url: URL; method: string; body: string | undefined } | null {
+  if (!REDIRECTS.has(status) || location === null || location === undefined) return null;
+  if (redirectsLeft === 0) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+  let url: URL;
+  try {
+    url = new URL(location, from);
+  } catch {
+    throw new Error('a redirect to an invalid location');
+  }
+  const asGet = status === 303 || ((status === 301 || status === 302) && request.method === 'POST');
+  return { url, method: asGet ? 'GET' : request.method, body: asGet ? undefined : request.body };
+}
 
 /** A body as text, decoded from its Content-Encoding (gzip, deflate, br). */
 export async function decodeBody(bytes: Buffer, contentEncoding: string | undefined): Promise<string> {

@@ -14,13 +14,12 @@
  * connections do not keep the process alive.
  */
 import http2 from 'node:http2';
-import { AttemptCourse, decodeBody, headerValue, MAX_REDIRECTS, REDIRECTS, TimeoutError, type HttpAnswer, type SendInit, type Transport } from './http-transport.js';
+import { AttemptCourse, CONNECTION_CLOSED, decodeBody, headerValue, MAX_REDIRECTS, redirectTarget, requestHeaders, TimeoutError, type HttpAnswer, type SendInit, type Transport } from './http-transport.js';
 
 /** Streams at once when a server states no limit (RFC 9113 asks servers for no less than 100). */
 const UNSTATED_STREAM_LIMIT = 100;
 /** Request headers HTTP/2 forbids (RFC 9113 §8.2.2) or carries as pseudo-headers. */
 const NOT_SENT: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
-const CONNECTION_CLOSED = 'the connection closed before the answer was complete';
 
 /**
  * Ends a stream early (RST_STREAM CANCEL), drained as well: a stream whose answer has all arrived
@@ -223,14 +222,10 @@ export function http2Transport(fallback: Transport): Transport {
     if (url.protocol !== 'https:') return fallback(url, init);
     let origin = origins.get(url.origin);
     if (origin === undefined) origins.set(url.origin, (origin = new Origin(url.origin)));
-    if (origin.http1) return fallback(url, init);
     const deadline = Date.now() + init.timeoutMs;
     const connection = await origin.stream(deadline, init);
     if (connection === null) return fallback(url, { ...init, timeoutMs: Math.max(0, deadline - Date.now()) });
-    return streamOn(origin, connection, url, init, deadline, (next, nextInit) => {
-      if (redirectsLeft === 0) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-      return send(next, nextInit, redirectsLeft - 1);
-    });
+    return streamOn(origin, connection, url, init, deadline, redirectsLeft, (next, nextInit) => send(next, nextInit, redirectsLeft - 1));
   };
   return (input, init) => send(typeof input === 'string' ? new URL(input) : input, init, MAX_REDIRECTS);
 }
@@ -239,7 +234,15 @@ export function http2Transport(fallback: Transport): Transport {
  * One request as one stream of `connection` (its place already taken from `origin`), under the
  * attempt's time and cancellation; a redirect is followed through `follow`, within the same time.
  */
-function streamOn(origin: Origin, connection: Connection, url: URL, init: SendInit, deadline: number, follow: (next: URL, init: SendInit) => Promise<HttpAnswer>): Promise<HttpAnswer> {
+function streamOn(
+  origin: Origin,
+  connection: Connection,
+  url: URL,
+  init: SendInit,
+  deadline: number,
+  redirectsLeft: number,
+  follow: (next: URL, init: SendInit) => Promise<HttpAnswer>,
+): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     const { signal } = init;
     let stream: http2.ClientHttp2Stream | undefined;
@@ -249,13 +252,11 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
     });
     const fail = (err: Error): void => course.fail(err);
 
-    const headers: http2.OutgoingHttpHeaders = { ':method': init.method, ':path': `${url.pathname}${url.search}`, ':authority': url.host, 'accept-encoding': 'gzip, deflate, br' };
-    for (const [name, value] of Object.entries(init.headers)) {
+    const headers: http2.OutgoingHttpHeaders = { ':method': init.method, ':path': `${url.pathname}${url.search}`, ':authority': url.host };
+    for (const [name, value] of Object.entries(requestHeaders(init.headers, init.body))) {
       const lower = name.toLowerCase();
       if (!NOT_SENT.has(lower)) headers[lower] = value;
     }
-    if (init.body === undefined) delete headers['content-type'];
-    else headers['content-length'] = String(Buffer.byteLength(init.body));
     try {
       // Cancelled while it waited for a stream: an abort listener added now would never hear it.
       if (signal?.aborted) throw signal.reason;
@@ -276,23 +277,18 @@ function streamOn(origin: Origin, connection: Connection, url: URL, init: SendIn
     opened.on('response', (answer) => {
       const status = Number(answer[':status'] ?? 0);
       const header = (name: string): string | null => headerValue(answer, name);
-      const location = header('location');
-      if (REDIRECTS.has(status) && location !== null) {
-        // Followed as fetch follows them, within the same attempt (and its time): the next hop may
-        // be another origin, over HTTP/2 or not.
+      let next: ReturnType<typeof redirectTarget>;
+      try {
+        next = redirectTarget(status, header('location'), url, init, redirectsLeft);
+      } catch (err) {
+        return fail(err as Error);
+      }
+      if (next !== null) {
+        // Followed within the same attempt (and its time): the next hop may be another origin,
+        // over HTTP/2 or not.
         course.finish();
         cancel(opened);
-        const asGet = status === 303 || ((status === 301 || status === 302) && init.method === 'POST');
-        let next: URL;
-        try {
-          next = new URL(location, url);
-        } catch {
-          return reject(new Error('a redirect to an invalid location'));
-        }
-        const nextInit: SendInit = { ...init, method: asGet ? 'GET' : init.method, body: asGet ? undefined : init.body, timeoutMs: Math.max(0, deadline - Date.now()) };
-        Promise.resolve()
-          .then(() => follow(next, nextInit))
-          .then(resolve, reject);
+        follow(next.url, { ...init, method: next.method, body: next.body, timeoutMs: Math.max(0, deadline - Date.now()) }).then(resolve, reject);
         return;
       }
       course.answered();

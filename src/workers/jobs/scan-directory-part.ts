@@ -25,7 +25,7 @@ export async function runDirectoryPart(input: DirectoryPartRequest): Promise<Sca
   // The part's files, as the caller's walk listed them (in its path order): walking the whole tree
   // again in every worker only to keep these cost each part a full walk. Each is read as the
   // caller's own scan reads a file (directoryScanSource: never through a link, regular files only).
-  const files = [...input.paths].sort((a, b) => compareCodeUnits(a, b)).map((path) => ({ path, type: 'file' as const }));
+  const files = [...input.paths].sort(compareCodeUnits).map((path) => ({ path, type: 'file' as const }));
   return scanTree(directoryScanSource(input.root, () => files), {
     fingerprintKey: input.fingerprintKey,
     ignores: input.ignores,
