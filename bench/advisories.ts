@@ -50,10 +50,8 @@ export async function startFakeOsvProcess(latencyMs: number, options: { tls?: bo
     import { createInterface } from 'node:readline';
     import { startFakeOsv } from ${JSON.stringify(fakeUrl)};
     import { fixtureRecords } from ${JSON.stringify(loadUrl)};
-    import { trustedTestCertificate } from ${JSON.stringify(tlsUrl)};
-    const tls = ${options.tls ? 'trustedTestCertificate()' : 'null'};
-    if (${Boolean(options.tls)} && tls === null) throw new Error('no certificate for the TLS fake: run through npm run bench');
-    const fake = await startFakeOsv({ records: [...fixtureRecords().values()], latencyMs: ${latencyMs}, ...(tls ? { tls } : {}) });
+    import { testCertificate } from ${JSON.stringify(tlsUrl)};
+    const fake = await startFakeOsv({ records: [...fixtureRecords().values()], latencyMs: ${latencyMs}, ${options.tls ? 'tls: testCertificate()' : ''} });
     console.log(fake.url);
     for await (const line of createInterface({ input: process.stdin })) {
       if (line === 'counts') console.log(JSON.stringify({ counts: fake.counts, peakInFlight: fake.peakInFlight }));

@@ -7,6 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OsvApi } from '../src/advisories/osv-api.js';
 import { auditFileSource } from '../src/audit/run.js';
@@ -14,27 +16,43 @@ import { requestText } from '../src/http.js';
 import { keepAliveTransport, TimeoutError } from '../src/http-transport.js';
 import { http2Transport, MAX_CONNECTIONS_PER_ORIGIN } from '../src/http2-transport.js';
 import { memorySource } from '../src/python/files.js';
-import { openDb } from '../src/store/db.js';
-import { startFakeOsv, type FakeOsv, type FakeOsvOptions } from './fakes/osv.js';
+import { osvTestKit } from './advisories/osv-kit.js';
+import type { FakeOsv, FakeOsvOptions } from './fakes/osv.js';
 import { fixtureRecords } from './fixtures/osv/load.js';
-import { trustedTestCertificate } from './helpers/tls.js';
+import { testCertificate } from './helpers/tls.js';
 
 const records = [...fixtureRecords().values()];
 const someIds = records.slice(0, 40).map((r) => r.id);
 const transport = http2Transport(keepAliveTransport({ maxSockets: 8 }));
 
-const fakes: FakeOsv[] = [];
+const { fakeOsv, database } = osvTestKit(() => records);
+
+/** Plain HTTP/2 servers of a test (besides the fake OSV), closed after it with their connections. */
+const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
+  await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function tlsOsv(options: Partial<FakeOsvOptions> & { http1Only?: boolean; maxConcurrentStreams?: number } = {}): Promise<FakeOsv> {
-  const certificate = trustedTestCertificate();
-  if (certificate === null) throw new Error('no test certificate: run through vitest (test/global-scratch.ts makes it)');
+/** An HTTPS server speaking HTTP/2 with `handler`; its URL. */
+async function serveOverHttp2(handler: (req: Http2ServerRequest, res: Http2ServerResponse) => void): Promise<string> {
+  const server = createSecureServer(testCertificate(), handler);
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  closers.push(async () => {
+    for (const session of sessions) session.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A fake OSV over TLS, HTTP/2 unless `http1Only`. */
+function tlsOsv(options: Partial<FakeOsvOptions> & { http1Only?: boolean; maxConcurrentStreams?: number } = {}): Promise<FakeOsv> {
   const { http1Only, maxConcurrentStreams, ...rest } = options;
-  const fake = await startFakeOsv({ records, ...rest, tls: { ...certificate, http1Only, maxConcurrentStreams } });
-  fakes.push(fake);
-  return fake;
+  return fakeOsv({ ...rest, tls: { ...testCertificate(), http1Only, maxConcurrentStreams } });
 }
 
 const get = (fake: FakeOsv, id: string, timeoutMs = 10_000) => transport(`${fake.url}/v1/vulns/${id}`, { method: 'GET', headers: { accept: 'application/json' }, timeoutMs });
@@ -111,6 +129,26 @@ describe('OSV over HTTP/2', () => {
     expect(fake.counts.vulns).toBe(MAX_CONNECTIONS_PER_ORIGIN);
   });
 
+  it('follows redirects as fetch does: 307 keeps the method and body, 303 turns into a GET, and 21 in a row is an error', async () => {
+    const seen: string[] = [];
+    const url = await serveOverHttp2((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${body}`);
+        if (req.url === '/old') return res.writeHead(307, { location: '/new' }).end();
+        if (req.url === '/see-other') return res.writeHead(303, { location: '/new' }).end();
+        if (req.url?.startsWith('/loop')) return res.writeHead(302, { location: `/loop${seen.length}` }).end();
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+    });
+    const post = (path: string, body: string) => transport(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, timeoutMs: 5_000 });
+    expect(await (await post('/old', '{"n":1}')).text()).toBe('{"ok":true}');
+    expect(await (await post('/see-other', '{"n":2}')).text()).toBe('{"ok":true}');
+    expect(seen).toEqual(['POST /old {"n":1}', 'POST /new {"n":1}', 'POST /see-other {"n":2}', 'GET /new ']);
+    await expect(post('/loop', '')).rejects.toThrow('more than 20 redirects');
+  });
+
   it('talks HTTP/1.1 to a server that offers no HTTP/2, from then on', async () => {
     const fake = await tlsOsv({ http1Only: true });
     for (const id of someIds.slice(0, 3)) {
@@ -153,11 +191,10 @@ describe('OSV over HTTP/2', () => {
       .flatMap((r) => (r.affected ?? []).slice(0, 1).map((a) => `${a.package?.name}==${a.versions?.[0] ?? '0.0.1'}`))
       .filter((line) => !line.includes('undefined'));
     const source = memorySource({ 'requirements.txt': `${pins.join('\n')}\n` });
-    const plain = await startFakeOsv({ records, latencyMs: 5 });
-    fakes.push(plain);
+    const plain = await fakeOsv({ latencyMs: 5 });
     const secure = await tlsOsv({ latencyMs: 5 });
     const audit = async (baseUrl: string) => {
-      const result = await auditFileSource(source, { target: 'x', advisories: new OsvApi({ baseUrl, db: openDb(':memory:') }), registry: null, now: new Date('2026-12-06T00:00:00Z') });
+      const result = await auditFileSource(source, { target: 'x', advisories: new OsvApi({ baseUrl, db: database() }), registry: null, now: new Date('2026-12-06T00:00:00Z') });
       expect(result.warnings).toEqual([]);
       return result.findings.map((f) => `${f.package} ${f.version} ${f.id} ${f.severity}`);
     };

@@ -8,7 +8,7 @@ import { normalizeName } from '../../src/python/names.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { osvTestKit } from './osv-kit.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
-import { trustedTestCertificate } from '../helpers/tls.js';
+import { testCertificate } from '../helpers/tls.js';
 
 let records: OsvRecord[];
 beforeAll(() => {
@@ -501,9 +501,7 @@ describe('a repeat audit against OSV', () => {
   };
 
   it('over HTTP/2, hydrates the first audit of as many vulnerable packages as the cap (256) in one parallel wave', async () => {
-    const certificate = trustedTestCertificate();
-    expect(certificate).not.toBeNull();
-    const fake = await fakeOsv({ latencyMs: 600, tls: certificate! });
+    const fake = await fakeOsv({ latencyMs: 600, tls: testCertificate() });
     const api = client(fake);
     await api.affecting(pinsBeyond(DEFAULT_OSV_CONCURRENCY));
     expect(api.stats.query + api.stats.vulns).toBeGreaterThan(DEFAULT_OSV_CONCURRENCY);

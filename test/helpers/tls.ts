@@ -30,10 +30,10 @@ export function makeTestCertificate(dir: string): TlsFiles {
   return files;
 }
 
-/** The certificate and key the run's processes trust (set by makeTestCertificate's caller), or null. */
-export function trustedTestCertificate(): { key: Buffer; cert: Buffer } | null {
+/** The certificate and key this run's processes trust (made by the test run's or the bench's set-up). */
+export function testCertificate(): { key: Buffer; cert: Buffer } {
   const keyFile = process.env.DEPWATCH_TEST_TLS_KEY;
   const certFile = process.env.NODE_EXTRA_CA_CERTS;
-  if (!keyFile || !certFile) return null;
+  if (!keyFile || !certFile) throw new Error('no test certificate: run through npm test or npm run bench, whose set-up makes one');
   return { key: readFileSync(keyFile), cert: readFileSync(certFile) };
 }
