@@ -4,10 +4,7 @@
  * `npm run bench -- sweep deps` runs only those.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { makeTestCertificate } from '../test/helpers/tls.js';
+import { makeScratch } from '../test/helpers/scratch.js';
 
 const ALL = ['deps', 'advisories', 'speed', 'slack-audit', 'slack-acks', 'sweep', 'sweep-compiled', 'sweep-replicas', 'monorepo', 'packages', 'scan', 'scan-tarball', 'hostile'];
 /** Run from dist/ with plain node (no tsx loader), as deployed: `npm run bench` builds first. */
@@ -23,23 +20,19 @@ let interrupted = false;
 for (const name of chosen) {
   const compiled = COMPILED[name];
   const args = compiled === undefined ? ['--import', 'tsx', 'bench/one.ts', name] : [compiled];
-  // Each benchmark's trees, mirrors and databases (a full run wrote ~100 MB) go under a temporary
-  // directory of its own, removed when it ends however it ends: its children inherit TMPDIR.
-  const scratch = mkdtempSync(join(tmpdir(), `depwatch-bench-${name}-`));
-  // As /tmp is: run as root, the embedded PostgreSQL (sweep-replicas) runs as a user of its own.
-  chmodSync(scratch, 0o1777);
+  // Each benchmark's trees, mirrors and databases (a full run wrote ~100 MB) go under a scratch
+  // directory of its own, removed when it ends however it ends; its processes inherit TMPDIR and
+  // trust the loopback TLS fakes' certificate (an HTTPS OSV, as api.osv.dev is).
+  const scratch = makeScratch(`depwatch-bench-${name}-`);
   try {
-    // The loopback TLS fakes' certificate (an HTTPS OSV, as api.osv.dev is), trusted by its processes.
-    const tls = makeTestCertificate(scratch);
-    const env = { ...process.env, TMPDIR: scratch, NODE_EXTRA_CA_CERTS: tls.certFile, DEPWATCH_TEST_TLS_KEY: tls.keyFile };
-    const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+    const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...scratch.env } });
     if (result.signal === 'SIGINT') interrupted = true;
     else if (result.status !== 0) {
       failed++;
       process.stdout.write(`${name}: FAILED (exit ${result.status ?? result.signal})\n`);
     }
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    scratch.remove();
   }
   if (interrupted) break;
 }
