@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { redirectingHandler } from './helpers/redirects.js';
 import { z } from 'zod';
 import { observeRequests, requestJson, ServiceError, USER_AGENT, type RequestObservation } from '../src/http.js';
 import { keepAliveTransport, TimeoutError } from '../src/http-transport.js';
@@ -161,16 +162,7 @@ describe('the keep-alive transport under requestJson', () => {
 
   it('follows redirects as fetch does: 307 keeps the method and body, 303 turns into a GET', async () => {
     const seen: string[] = [];
-    const { url } = await serve((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        seen.push(`${req.method} ${req.url} ${body}`);
-        if (req.url === '/old') return res.writeHead(307, { location: '/new' }).end();
-        if (req.url === '/see-other') return res.writeHead(303, { location: '/new' }).end();
-        json(res, 200, { ok: true });
-      });
-    });
+    const { url } = await serve(redirectingHandler(seen));
     const opts = options();
     await expect(requestJson(`${url}/old`, Answer, { ...opts, json: { n: 1 } })).resolves.toEqual({ ok: true });
     await expect(requestJson(`${url}/see-other`, Answer, { ...opts, json: { n: 2 } })).resolves.toEqual({ ok: true });

@@ -19,6 +19,7 @@ import { memorySource } from '../src/python/files.js';
 import { osvTestKit } from './advisories/osv-kit.js';
 import type { FakeOsv, FakeOsvOptions } from './fakes/osv.js';
 import { fixtureRecords } from './fixtures/osv/load.js';
+import { redirectingHandler } from './helpers/redirects.js';
 import { testCertificate } from './helpers/tls.js';
 
 const records = [...fixtureRecords().values()];
@@ -131,17 +132,7 @@ describe('OSV over HTTP/2', () => {
 
   it('follows redirects as fetch does: 307 keeps the method and body, 303 turns into a GET, and 21 in a row is an error', async () => {
     const seen: string[] = [];
-    const url = await serveOverHttp2((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        seen.push(`${req.method} ${req.url} ${body}`);
-        if (req.url === '/old') return res.writeHead(307, { location: '/new' }).end();
-        if (req.url === '/see-other') return res.writeHead(303, { location: '/new' }).end();
-        if (req.url?.startsWith('/loop')) return res.writeHead(302, { location: `/loop${seen.length}` }).end();
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      });
-    });
+    const url = await serveOverHttp2(redirectingHandler(seen));
     const post = (path: string, body: string) => transport(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, timeoutMs: 5_000 });
     expect(await (await post('/old', '{"n":1}')).text()).toBe('{"ok":true}');
     expect(await (await post('/see-other', '{"n":2}')).text()).toBe('{"ok":true}');
