@@ -12,7 +12,7 @@ import type { AuditResult } from '../../src/audit/audit.js';
 import { runCli } from '../../src/cli.js';
 import { renderTable } from '../../src/cli/table.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { ManifestCollector, MAX_ENTRIES_PER_FILE, MAX_ERRORS_PER_FILE } from '../../src/python/formats/collector.js';
+import { ManifestCollector, MAX_ENTRIES_PER_FILE, MAX_ERRORS_PER_FILE, MAX_PROBLEMS_PER_FILE } from '../../src/python/formats/collector.js';
 import { memorySource } from '../../src/python/files.js';
 import { detectPythonVersions } from '../../src/python/interpreter.js';
 import { loadManifests } from '../../src/python/load.js';
@@ -128,6 +128,16 @@ describe('a file gives at most so many entries and problems, and says so when it
     expect(result.dependencies.map((d) => d.name)).toEqual(['good']);
     expect(result.errors).toHaveLength(MAX_ERRORS_PER_FILE + 1);
     expect(result.errors.at(-1)).toEqual({ file: 'requirements.txt', line: null, message: '250 more problems in this file are not listed (the first 1000 are)' });
+  });
+
+  it('requirements: reading stops after so many problems, on the line where it stopped, and the result says so', () => {
+    const result = extractAs('requirements', ';\n'.repeat(MAX_PROBLEMS_PER_FILE + 5) + 'good==1\n');
+    expect(result.dependencies).toEqual([]);
+    expect(result.errors).toHaveLength(MAX_ERRORS_PER_FILE + 2);
+    expect(result.errors.slice(-2)).toEqual([
+      { file: 'requirements.txt', line: MAX_PROBLEMS_PER_FILE + 1, message: '100000 problems in one file: reading stopped here, the rest of the file is not read' },
+      { file: 'requirements.txt', line: null, message: '99000 more problems in this file are not listed (the first 1000 are)' },
+    ]);
   });
 
   it('past the limit, a problem already listed is not counted again, and every new one is', () => {

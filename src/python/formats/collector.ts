@@ -1,7 +1,8 @@
 /**
  * What a format module gathers from one file, within limits that keep a hostile file from costing
- * unbounded memory. Without them a 5 MB requirements file of `a` lines became 2.6 million
- * dependencies (860 MB), and one of `;` lines 2.6 million error lines nobody would read.
+ * unbounded memory and time. Without them a 5 MB requirements file of `a` lines became 2.6 million
+ * dependencies (860 MB), and one of `;` lines 2.6 million error lines nobody would read (and, once
+ * those were only counted, still 3 to 5 s of reading lines that were all bad).
  *
  * Reaching a limit is never silent: the file gets one error saying where reading stopped (or how
  * many problems were not listed), so the audit of that file is partial and says so.
@@ -18,6 +19,13 @@ export const MAX_ENTRIES_PER_FILE = 100_000;
 /** Problems listed for one file; any beyond are counted in one last line. */
 export const MAX_ERRORS_PER_FILE = 1_000;
 
+/**
+ * Problems found in one file (listed or counted) before a reader stops: a real manifest has a
+ * handful, and past this many the file is not one, whatever it holds further down. Reading it to
+ * the end cost about a microsecond a line, seconds for the largest file admitted.
+ */
+export const MAX_PROBLEMS_PER_FILE = 100_000;
+
 export class ManifestCollector {
   readonly dependencies: Dependency[] = [];
   readonly options: ManifestOption[] = [];
@@ -33,9 +41,9 @@ export class ManifestCollector {
 
   constructor(readonly file: string) {}
 
-  /** True once the file has given every entry we read from one file: readers stop there. */
+  /** True once the file has given every entry, or every problem, we read from one file: readers stop there. */
   get full(): boolean {
-    return this.#entries >= MAX_ENTRIES_PER_FILE;
+    return this.#entries >= MAX_ENTRIES_PER_FILE || this.#problems() >= MAX_PROBLEMS_PER_FILE;
   }
 
   /** Adds a dependency; past the limit it is dropped and the file says where reading stopped. */
@@ -86,16 +94,18 @@ export class ManifestCollector {
     ];
   }
 
-  /** Says (once) that the file is not read past `line` because it has more entries than we read. */
+  /** Says (once) that the file is not read past `line` because it has more entries (or problems) than we read. */
   stopReading(line: number | null): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    const what = this.#entries >= MAX_ENTRIES_PER_FILE ? `more than ${MAX_ENTRIES_PER_FILE} entries` : `${MAX_PROBLEMS_PER_FILE} problems`;
     // Even past the error limit this line is kept: it is why the result is incomplete.
-    this.#errors.push({
-      file: this.file,
-      line,
-      message: `more than ${MAX_ENTRIES_PER_FILE} entries in one file: reading stopped here, the rest of the file is not read`,
-    });
+    this.#errors.push({ file: this.file, line, message: `${what} in one file: reading stopped here, the rest of the file is not read` });
+  }
+
+  /** Problems found so far, listed or only counted. */
+  #problems(): number {
+    return this.#errors.length + this.#unlistedErrors;
   }
 
   #admit(line: number | null): boolean {
