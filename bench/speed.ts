@@ -152,23 +152,46 @@ async function startBotFakes(): Promise<{ urls: Record<'slack' | 'github' | 'osv
   return { urls: JSON.parse(value as string) as Record<'slack' | 'github' | 'osv' | 'pypi', string>, close: () => child.stdin.end() };
 }
 
+/**
+ * Process groups of bots started and not yet stopped. Each runs in a group of its own (npm, its
+ * shell, node), outside this benchmark's: stopped by a signal, the benchmark stops them before it
+ * ends, or they would go on writing their database in a scratch directory being removed.
+ */
+const botGroups = new Set<number>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const pid of botGroups) stopGroup(pid);
+    process.kill(process.pid, signal); // as it would have ended without this listener
+  });
+}
+
+function stopGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // ESRCH: already gone.
+  }
+}
+
 /** `npm start` until the bot logs "listening on"; the whole process group is stopped after. */
 function timeStart(env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn('npm', ['start'], { cwd: HERE, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    if (child.pid !== undefined) botGroups.add(child.pid);
     let output = '';
     let listening = 0;
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       if (listening === 0 && output.includes('listening on')) {
         listening = performance.now() - started;
-        process.kill(-child.pid!, 'SIGTERM');
+        stopGroup(child.pid!);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', reject);
+    child.on('close', () => botGroups.delete(child.pid!));
     child.on('close', () => (listening > 0 ? resolve(listening) : reject(new Error(`npm start ended before listening: ${output.slice(-500)}`))));
   });
 }

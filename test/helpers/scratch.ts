@@ -23,7 +23,7 @@ export function makeScratch(prefix: string): Scratch {
     const tls = makeTestCertificate(dir);
     return {
       env: { TMPDIR: dir, NODE_EXTRA_CA_CERTS: tls.certFile, DEPWATCH_TEST_TLS_KEY: tls.keyFile },
-      remove: () => rmSync(dir, { recursive: true, force: true }),
+      remove: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }),
     };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
