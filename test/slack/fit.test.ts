@@ -1,7 +1,7 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_TEXT_MAX, fitBlocks, fitMessage, fitView, splitText } from '../../src/slack/blocks/fit.js';
-import { actions, button, context, divider, escapeMrkdwn, fields, header, link, mrkdwn, safeCutIndex, section, truncate } from '../../src/slack/blocks/kit.js';
+import { FALLBACK_TEXT_MAX, MessageOverflow, fitBlocks, fitMessage, fitOneMessage, fitView, splitText } from '../../src/slack/blocks/fit.js';
+import { actions, button, context, divider, escapeMrkdwn, fields, header, link, listSections, listWithin, mrkdwn, safeCutIndex, section, truncate } from '../../src/slack/blocks/kit.js';
 import { SLACK_LIMITS, checkMessage, checkView, cumulativeText } from '../../src/slack/blocks/limits.js';
 
 const x = (n: number): string => 'x'.repeat(n);
@@ -71,6 +71,55 @@ describe('kit builders', () => {
     const built = [header(x(500)), section(''), fields(x(2500)), context(''), divider(), actions('a', b), section('s', b)];
     expect(checkMessage({ text: 't', blocks: built })).toEqual([]);
     expect(mrkdwn('').text).toBe('—');
+  });
+});
+
+describe('lists that must fit one message', () => {
+  const more = (left: number): string => `…and ${left} more`;
+  const items = Array.from({ length: 40 }, (_, i) => `• item ${i} ${x(400)}`);
+
+  it('lists the items that fit whole, in order, in sections Slack accepts, and says how many it left out', () => {
+    const blocks = listSections('*Heading*', items, { room: 9000, more });
+    const texts = sectionTexts(blocks);
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(cumulativeText(blocks)).toBeLessThanOrEqual(9000);
+    const lines = texts.join('\n').split('\n');
+    const shown = lines.filter((l) => l.startsWith('• item'));
+    expect(lines[0]).toBe('*Heading*');
+    expect(shown).toEqual(items.slice(0, shown.length));
+    expect(lines.at(-1)).toBe(`…and ${items.length - shown.length} more`);
+  });
+
+  it('says nothing more when everything fits, and only how many when nothing does', () => {
+    expect(sectionTexts(listSections('', items.slice(0, 3), { room: 9000, more }))).toEqual([items.slice(0, 3).join('\n')]);
+    expect(sectionTexts(listSections('*Heading*', items, { room: 100, more }))).toEqual(['*Heading*\n…and 40 more']);
+  });
+
+  it('counts the items past `max` as left out too', () => {
+    expect(sectionTexts(listSections('', ['a', 'b', 'c'], { room: 9000, more, max: 2 }))).toEqual(['a\nb\n…and 1 more']);
+  });
+
+  it('keeps a one-line list within its room, the count last', () => {
+    const names = Array.from({ length: 100 }, (_, i) => `package-${i}`);
+    const line = listWithin(names, ', ', { room: 200, more });
+    expect(line.length).toBeLessThanOrEqual(200);
+    const shown = line.split(', ').filter((n) => n.startsWith('package-'));
+    expect(shown).toEqual(names.slice(0, shown.length));
+    expect(line.endsWith(`, …and ${names.length - shown.length} more`)).toBe(true);
+    expect(listWithin(names.slice(0, 3), ', ', { room: 200, more })).toBe('package-0, package-1, package-2');
+  });
+});
+
+describe('fitOneMessage', () => {
+  it('gives the message when it fits one', () => {
+    const message = fitOneMessage({ text: 'Alert', blocks: [header('Alert'), section('One repository')] }, 'the alert');
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section']);
+  });
+
+  it('throws rather than drop what would need a thread reply', () => {
+    const blocks = Array.from({ length: 60 }, (_, i) => findingBlock(i));
+    expect(() => fitOneMessage({ text: 'Alert', blocks }, 'alert #7')).toThrow(MessageOverflow);
+    expect(() => fitOneMessage({ text: 'Alert', blocks }, 'alert #7')).toThrow(/^alert #7 needs \d+ Slack messages/);
   });
 });
 

@@ -5,7 +5,8 @@
  * - every block within its own limits (text cut with "…", oversize sections split at line
  *   boundaries, lists of fields / context elements / buttons split into several blocks);
  * - the first message within 50 blocks and the cumulative text budget, the rest in thread replies
- *   that each stay within the same limits (optionally led by a "continued (2/3)" block);
+ *   that each stay within the same limits (optionally led by a "continued (2/3)" block); a message
+ *   that must stay one (fitOneMessage: posted, then updated in place) throws instead;
  * - a notification `text` that is always present and at most 3,000 characters;
  * - views within 100 blocks and 250 kB, the tail replaced by "N more not shown".
  *
@@ -453,6 +454,26 @@ export function fitMessage(input: FitMessageInput): { first: FittedMessage; repl
   }));
   const [first, ...replies] = fitted;
   return { first: first ?? { text, blocks: [] }, replies };
+}
+
+/** A message that must be one Slack message needed more: a layout that does not cap what it lists. */
+export class MessageOverflow extends Error {
+  override name = 'MessageOverflow';
+}
+
+/**
+ * A message that is one Slack message or nothing: one posted and then updated in place (an alert,
+ * a review card), which has no thread for fitMessage's replies to go to. Its layout caps what it
+ * lists and says how much it left out (listSections, listWithin); a message that still needs
+ * replies is a layout bug, thrown here rather than sent with its tail silently dropped.
+ */
+export function fitOneMessage(input: FitMessageInput, what: string): FittedMessage {
+  const { first, replies } = fitMessage(input);
+  if (replies.length > 0) {
+    const size = cumulativeText([first.blocks, ...replies.map((r) => r.blocks)]);
+    throw new MessageOverflow(`${what} needs ${replies.length + 1} Slack messages (${size} characters of text); it must fit one, its layout has to cap what it lists`);
+  }
+  return first;
 }
 
 // ---------------------------------------------------------------- views

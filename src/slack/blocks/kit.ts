@@ -92,6 +92,63 @@ export function section(text: MrkdwnText, accessory?: SectionBlockAccessory): Se
   return block;
 }
 
+/** What to say about the items a list left out; `left` is how many. */
+export interface ListFit {
+  /** Characters the list may take in all, `more` included. */
+  room: number;
+  more: (left: number) => string;
+  /** Items listed at most, however much room there is. */
+  max?: number;
+}
+
+/**
+ * How many of `items` fit whole in `fit.room`, each followed by `gap` characters of separator,
+ * with room left for the "…and N more" that then says how many did not. Order is kept: the first
+ * item that does not fit ends the list, even when a shorter one after it would fit.
+ */
+function countFitting(items: readonly string[], gap: number, fit: ListFit): number {
+  const most = Math.min(items.length, fit.max ?? Number.POSITIVE_INFINITY);
+  let used = 0;
+  for (let i = 0; i < most; i++) {
+    const left = items.length - i - 1;
+    const tail = left > 0 ? fit.more(left).length + gap : 0;
+    const size = (items[i] ?? '').length + gap;
+    if (used + size + tail > fit.room) return i;
+    used += size;
+  }
+  return most;
+}
+
+/**
+ * A list on one line (`a, b, c`) within `fit.room` characters: the items that fit whole, then
+ * `fit.more(left)` for the rest. A list shortened to fit says so; nothing is cut silently.
+ */
+export function listWithin(items: readonly string[], separator: string, fit: ListFit): string {
+  const kept = countFitting(items, separator.length, fit);
+  const left = items.length - kept;
+  return [...items.slice(0, kept), ...(left > 0 ? [fit.more(left)] : [])].join(separator);
+}
+
+/**
+ * A list one item a line under `heading`, in as many sections as Slack's 3,000 characters a
+ * section need, all of them within `fit.room` characters: the items that fit whole, then
+ * `fit.more(left)` for the rest. For messages that must stay one message (posted, then updated in
+ * place), where fitMessage could only move the tail to thread replies nobody posts.
+ */
+export function listSections(heading: string, items: readonly string[], fit: ListFit): SectionBlock[] {
+  const lines = heading ? [heading] : [];
+  const kept = countFitting(items, 1, { ...fit, room: fit.room - (heading ? heading.length + 1 : 0) });
+  const left = items.length - kept;
+  lines.push(...items.slice(0, kept), ...(left > 0 ? [fit.more(left)] : []));
+  const texts: string[] = [];
+  for (const line of lines) {
+    const last = texts[texts.length - 1];
+    if (last !== undefined && last.length + 1 + line.length <= SLACK_LIMITS.sectionText) texts[texts.length - 1] = `${last}\n${line}`;
+    else texts.push(line);
+  }
+  return texts.map((text) => section(text));
+}
+
 /** A two-column section; Slack shows at most 10 fields, so any beyond that are left out. */
 export function fields(...texts: MrkdwnText[]): SectionBlock {
   const shown = texts.slice(0, SLACK_LIMITS.fields);
