@@ -53,5 +53,5 @@ export function pullRequestReviewMarkdown(pr: { headSha: string }, review: Depen
   if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) out.push('The dependency files changed, but no package did.', '');
   out.push('<sub>Updated in place by Depwatch when the pull request changes.</sub>');
   const body = out.join('\n');
-  return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY)}\n\n_…cut: the review is longer than a comment may be; the Slack card has it whole._`;
+  return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY)}\n\n_…cut: the review is longer than a comment may be; the pull request’s changes have the rest._`;
 }

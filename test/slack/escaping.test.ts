@@ -155,20 +155,17 @@ function layouts(): [string, unknown][] {
     ['audit reply', fitted(auditReply(replyInput))],
     [
       'alert',
-      (() => {
-        const { first, replies } = alertMessage({
-          alertId: 3, advisoryId: `PYSEC-${H}`, aliases: [H], summary: `OSV ${H}`, severity: 'high', cvss: 8.1, malicious: false, package: `pkg ${H}`, resolved: false,
-          affected: [{ repo: `octo/app ${H}`, repoUrl: 'https://github.com/octo/app', version: `1.0 ${H}`, file: `req ${H}.txt`, line: 2, url: null, fix: `Upgrade ${H}`, fixVersion: null, fixedBySha: null, fixedAt: null }],
-        });
-        return [first, ...replies];
-      })(),
+      alertMessage({
+        alertId: 3, advisoryId: `PYSEC-${H}`, aliases: [H], summary: `OSV ${H}`, severity: 'high', cvss: 8.1, malicious: false, package: `pkg ${H}`, resolved: false,
+        affected: [{ repo: `octo/app ${H}`, repoUrl: 'https://github.com/octo/app', version: `1.0 ${H}`, file: `req ${H}.txt`, line: 2, url: null, fix: `Upgrade ${H}`, fixVersion: null, fixedBySha: null, fixedAt: null }],
+      }),
     ],
     [
       'resolved alert',
       alertMessage({
         alertId: 3, advisoryId: `PYSEC-${H}`, aliases: [], summary: '', severity: 'high', cvss: null, malicious: true, package: `pkg ${H}`, resolved: true,
         affected: [{ repo: `octo/app ${H}`, repoUrl: null, version: null, file: null, line: null, url: null, fix: H, fixVersion: null, fixedBySha: `${H}abcdef`, fixedAt: NOW }],
-      }).first,
+      }),
     ],
     [
       'secret and code finding alert',

@@ -95,7 +95,7 @@ describe('one severity scheme', () => {
     const high = { ...findings[0]!, severity: 'high' as const, cvss: 7.5 };
     const replyText = blockText(reply({ findings: [high] }).blocks);
     const alertText = blockText(
-      alertMessage({ alertId: 1, advisoryId: high.id!, aliases: [], summary: high.summary!, severity: 'high', cvss: 7.5, malicious: false, package: 'django', affected: [], resolved: false }).first.blocks,
+      alertMessage({ alertId: 1, advisoryId: high.id!, aliases: [], summary: high.summary!, severity: 'high', cvss: 7.5, malicious: false, package: 'django', affected: [], resolved: false }).blocks,
     );
     const row: FindingRow = { repo: 'octo/shop', key: 'k', kind: 'vulnerability', severity: 'high', package: 'django', version: '2.1.5', advisoryId: high.id!, finding: high, firstSeen: '2025-04-01T00:00:00Z', lastSeen: '2025-05-01T00:00:00Z', fixedAt: null, fixedBySha: null, alertable: true };
     const digest = monthlyDigestLayout(

@@ -11,8 +11,9 @@ import { styleOf } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { AffectedRepo } from '../../store/watches.js';
 import type { AdvisoryAlert } from '../../watch/messages.js';
-import { fitMessage, type FittedMessage } from './fit.js';
-import { actions, button, context, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
+import { fitOneMessage, type FittedMessage } from './fit.js';
+import { actions, button, context, escapeMrkdwn, header, link, listSections, listWithin, md, section, truncate } from './kit.js';
+import { SLACK_LIMITS, cumulativeText } from './limits.js';
 import { alertFixValue } from './fix-pr.js';
 
 export const ALERT_ACTIONS = {
@@ -30,9 +31,11 @@ const MAX_FIX_BUTTONS = 5;
 /** What the alert says (decided in src/watch); this file only lays it out. */
 export type AlertView = AdvisoryAlert;
 
-/** Repositories listed in full; more would push the alert past one message. */
+/** Repositories listed in full at most (fewer when their lines are long: they share one message). */
 const MAX_LISTED = 25;
 
+/** The names of the repositories not listed in full, at most; their count is always said. */
+const MORE_NAMES_MAX = 1000;
 
 function commitLink(a: AffectedRepo): string {
   if (!a.fixedBySha) return 'no longer reported (the advisory was withdrawn or changed, or the finding ignored)';
@@ -50,8 +53,8 @@ function repoLine(a: AffectedRepo): string {
   return `• ${name} ${a.version ? `\`${escapeMrkdwn(a.version)}\` ` : ''}${where ? `in ${where}` : ''}\n   ↳ ${escapeMrkdwn(a.fix)}${pull}`;
 }
 
-/** The alert as a message (first) and any overflow (replies), through fitMessage. */
-export function alertMessage(view: AlertView): { first: FittedMessage; replies: FittedMessage[] } {
+/** The alert as one message: it is edited in place later, and thread replies could not be. */
+export function alertMessage(view: AlertView): FittedMessage {
   const open = view.affected.filter((a) => a.fixedAt === null);
   const what = view.malicious ? 'Malicious package' : 'New advisory';
   const pkg = view.package ? ` in ${view.package}` : '';
@@ -66,13 +69,13 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
       `Severity: ${styleOf(view.severity).emoji} *${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : styleOf(view.severity).label}*${view.cvss !== null ? ` (CVSS ${view.cvss.toFixed(1)})` : ''}`,
       `Alert #${view.alertId}`,
     ),
-    section(view.affected.slice(0, MAX_LISTED).map(repoLine).join('\n')),
   ];
-  // One message, always: an alert is edited in place later, and thread replies could not be.
-  if (view.affected.length > MAX_LISTED) blocks.push(context(`…and ${plural(view.affected.length - MAX_LISTED, 'more repository', 'more repositories')}`));
+  // What to do comes before the repositories, which get the room the rest leaves: when something
+  // has to give it is the list (saying so), never the buttons.
   if (view.resolved) {
     const fixes = view.affected.map((a) => md`${a.repo} by ${a.fixedBySha ? a.fixedBySha.slice(0, 7) : 'an advisory change'}`.text);
-    blocks.push(context(`Fixed in ${fixes.join(', ')}`));
+    const lead = 'Fixed in ';
+    blocks.push(context(`${lead}${listWithin(fixes, ', ', { room: SLACK_LIMITS.textObject - lead.length, more: (left) => `…and ${left} more` })}`));
   } else {
     blocks.push(
       actions(
@@ -92,9 +95,13 @@ export function alertMessage(view: AlertView): { first: FittedMessage; replies: 
       );
     }
   }
+  // Repositories that do not fit in full are still named, after how many they are.
+  const more = (left: number): string =>
+    `…and ${plural(left, 'more repository', 'more repositories')}: ${truncate(view.affected.slice(-left).map((a) => escapeMrkdwn(a.repo)).join(', '), MORE_NAMES_MAX)}`;
+  blocks.push(...listSections('', view.affected.map(repoLine), { room: SLACK_LIMITS.messageTextBudget - cumulativeText(blocks), more, max: MAX_LISTED }));
   // The notification text is mrkdwn too: advisory ids and package names come from OSV.
   const text = view.resolved
     ? md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map((a) => `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`).join(', ')}`.text
     : md`${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
-  return fitMessage({ text, blocks, continuation: (i, n) => [context(md`${view.advisoryId}, continued (${i}/${n})`)] });
+  return fitOneMessage({ text, blocks }, `alert #${view.alertId}`);
 }

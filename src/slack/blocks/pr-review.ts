@@ -1,14 +1,15 @@
 /**
  * The dependency review of one pull request in Block Kit: the pull request (linked), its state
- * (open, merged, closed), then each added or moved package with its verdict, reasons, advisories and
- * typosquat flag, removed packages, new VCS/URL sources and new index URLs. Everything the pull
- * request, PyPI or OSV wrote is escaped (`md`).
+ * (open, merged, closed), new VCS/URL sources and new index URLs, then each added or moved package
+ * with its verdict, reasons, advisories and typosquat flag, and removed packages. Everything the
+ * pull request, PyPI or OSV wrote is escaped (`md`).
  */
 import type { KnownBlock } from '@slack/types';
 import type { Verdict } from '../../packages/verdict.js';
 import type { DependencyReview, ReviewedChange } from '../../watch/pr-review/review.js';
 import type { SlackMessage } from './errors.js';
-import { context, header, section } from './kit.js';
+import { context, header, listSections, listWithin, section } from './kit.js';
+import { SLACK_LIMITS, cumulativeText } from './limits.js';
 import { md, type Mrkdwn } from './mrkdwn.js';
 import type { PullRequestRef } from '../../watch/messages.js';
 
@@ -27,19 +28,42 @@ function changeLine(c: ReviewedChange): Mrkdwn {
   return md`• ${md.raw(BADGE[c.card.verdict])} \`${c.name}\` ${c.kind} ${versions}: *${c.card.verdict}*${c.card.partial ? ' (partial)' : ''}${reasons.length ? md` — ${reasons.join('; ')}` : ''}${extra.length ? md` (${md.join(extra, '; ')})` : ''}`;
 }
 
+/** Each warning's list at most, and the removed packages' line: the added and changed get the rest. */
+const WARNING_ROOM = 2500;
+const PARTIAL_ROOM = 1000;
+const REMOVED_ROOM = 1500;
+
+/**
+ * The card is one message, updated in place as the pull request moves: warnings first, then the
+ * package changes in the room they leave, each list saying how many it left out and where they all are.
+ */
 export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyReview): SlackMessage {
-  const blocks: KnownBlock[] = [header(`Dependency review: ${pr.repo} #${pr.number}`)];
-  blocks.push(section(md`${md.link(pr.url, pr.title)} · ${md.raw(STATE[pr.state])} · head \`${pr.headSha.slice(0, 7)}\` · overall ${md.raw(BADGE[review.verdict])} *${review.verdict}*`));
   const moved = review.changes.filter((c) => c.kind !== 'removed');
   const removed = review.changes.filter((c) => c.kind === 'removed');
-  if (moved.length) blocks.push(section(md`*Added and changed*\n${md.join(moved.map(changeLine), '\n')}`));
-  if (removed.length) blocks.push(section(md`*Removed*: ${md.join(removed.map((c) => md`\`${c.name}\`${c.from ? md` ${c.from}` : md``}`), ', ')}`));
-  if (review.newSources.length) blocks.push(section(md`:warning: *New sources outside the index*\n${md.join(review.newSources.map((s) => md`• \`${s.name}\` from ${s.url} (${s.file}${s.line ? md`:${s.line}` : md``})`), '\n')}`));
-  if (review.newIndexUrls.length) blocks.push(section(md`:warning: *New index URLs*\n${md.join(review.newIndexUrls.map((i) => md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})`), '\n')}`));
-  if (review.errors.length) blocks.push(context(md`Partial: ${review.errors.join('; ')}`));
-  if (pr.comment && 'url' in pr.comment) blocks.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));
-  if (pr.comment && 'problem' in pr.comment) blocks.push(context(md`:warning: Not commented on the pull request: ${pr.comment.problem}.`));
-  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) blocks.push(context('The dependency files changed, but no package did.'));
+  const everything = pr.comment && 'url' in pr.comment ? md.link(pr.comment.url, 'the comment on the pull request') : md.link(`${pr.url.replace(/\/+$/, '')}/files`, 'the pull request’s changes');
+  const more = (what: string) => (left: number) => md`…and ${left} more ${what} (see ${everything})`.text;
+  const lead: KnownBlock[] = [header(`Dependency review: ${pr.repo} #${pr.number}`)];
+  lead.push(section(md`${md.link(pr.url, pr.title)} · ${md.raw(STATE[pr.state])} · head \`${pr.headSha.slice(0, 7)}\` · overall ${md.raw(BADGE[review.verdict])} *${review.verdict}*`));
+  if (review.newSources.length) {
+    const lines = review.newSources.map((s) => md`• \`${s.name}\` from ${s.url} (${s.file}${s.line ? md`:${s.line}` : md``})`.text);
+    lead.push(...listSections(':warning: *New sources outside the index*', lines, { room: WARNING_ROOM, more: more('new sources') }));
+  }
+  if (review.newIndexUrls.length) {
+    const lines = review.newIndexUrls.map((i) => md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})`.text);
+    lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs') }));
+  }
+  if (review.errors.length) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })}`));
+  const tail: KnownBlock[] = [];
+  if (removed.length) {
+    const names = removed.map((c) => md`\`${c.name}\`${c.from ? md` ${c.from}` : md``}`.text);
+    tail.push(section(`*Removed*: ${listWithin(names, ', ', { room: REMOVED_ROOM, more: more('removed') })}`));
+  }
+  if (pr.comment && 'url' in pr.comment) tail.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));
+  if (pr.comment && 'problem' in pr.comment) tail.push(context(md`:warning: Not commented on the pull request: ${pr.comment.problem}.`));
+  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) tail.push(context('The dependency files changed, but no package did.'));
+  const changes = moved.length
+    ? listSections('*Added and changed*', moved.map((c) => changeLine(c).text), { room: SLACK_LIMITS.messageTextBudget - cumulativeText([...lead, ...tail]), more: more('added or changed') })
+    : [];
   const text = md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}, ${review.changes.length} package changes`.text;
-  return { text, blocks };
+  return { text, blocks: [...lead, ...changes, ...tail] };
 }

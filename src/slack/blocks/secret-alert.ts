@@ -7,11 +7,12 @@
 import type { KnownBlock } from '@slack/types';
 import { plural } from '../../plural.js';
 import type { SecretAlert } from '../../watch/messages.js';
-import { fitMessage, type FittedMessage } from './fit.js';
+import { fitOneMessage, type FittedMessage } from './fit.js';
 import { styleOf } from '../../report/severity-style.js';
-import { context, escapeMrkdwn, header, link, section, truncate } from './kit.js';
+import { context, escapeMrkdwn, header, link, listSections, section, truncate } from './kit.js';
+import { SLACK_LIMITS, cumulativeText } from './limits.js';
 
-/** Secrets listed one by one; a commit that adds more is summarised after these. */
+/** Secrets (and code findings) listed one by one at most; fewer when their lines are long. */
 const MAX_LISTED = 20;
 
 function place(file: string, line: number | null, url: string | null): string {
@@ -19,29 +20,39 @@ function place(file: string, line: number | null, url: string | null): string {
   return url ? link(url, label) : `\`${escapeMrkdwn(label)}\``;
 }
 
+/** The secrets' share of the message when code findings come with them (the findings get the rest). */
+const SECRETS_ROOM = 5000;
+
+/** One message: posted once, with no thread to continue in. */
 export function secretAlertMessage(alert: SecretAlert): FittedMessage {
   const short = alert.sha.slice(0, 7);
   const commit = alert.repoUrl ? link(`${alert.repoUrl.replace(/\/+$/, '')}/commit/${alert.sha}`, short) : `\`${escapeMrkdwn(short)}\``;
   const findings = alert.findings ?? [];
+  // What does not fit is in the repository's audit, which lists every code finding it still has.
+  const more = (left: number): string => `…and ${left} more (\`/audit ${escapeMrkdwn(alert.repo)}\` lists the repository’s code findings)`;
   const blocks: KnownBlock[] = [header(alert.secrets.length ? `Secret committed: ${alert.repo}` : `New code findings: ${alert.repo}`)];
   if (alert.secrets.length) {
-    const listed = alert.secrets.slice(0, MAX_LISTED).map((s) => `• 🔴 *${escapeMrkdwn(s.kind)}* in ${place(s.file, s.line, s.url)} (fingerprint \`${escapeMrkdwn(s.fingerprint)}\`)`);
-    const more = alert.secrets.length - listed.length;
-    blocks.push(
-      section(`${plural(alert.secrets.length, 'hardcoded secret')} first seen at ${commit} in *${escapeMrkdwn(alert.repo)}*:\n${listed.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`),
-      section(`*Rotate it now*: anyone who can read the repository (or its history) has it. ${escapeMrkdwn(alert.secrets[0]!.fix)}`),
+    // What to do is measured first: the lists get the room it leaves, so it is never what is cut.
+    const todo: KnownBlock[] = [
+      section(`*Rotate it now*: anyone who can read the repository (or its history) has it. ${escapeMrkdwn(truncate(alert.secrets[0]!.fix, 500))}`),
       context('Removing it from the code does not revoke it: the commit stays in the history. The value is never shown here, in logs or in the database; the fingerprint identifies it across scans.'),
+    ];
+    const room = SLACK_LIMITS.messageTextBudget - cumulativeText([...blocks, ...todo]);
+    const lines = alert.secrets.map((s) => `• 🔴 *${escapeMrkdwn(s.kind)}* in ${place(s.file, s.line, s.url)} (fingerprint \`${escapeMrkdwn(s.fingerprint)}\`)`);
+    blocks.push(
+      ...listSections(`${plural(alert.secrets.length, 'hardcoded secret')} first seen at ${commit} in *${escapeMrkdwn(alert.repo)}*:`, lines, { room: findings.length ? Math.min(room, SECRETS_ROOM) : room, more, max: MAX_LISTED }),
+      ...todo,
     );
   }
   if (findings.length) {
-    const listed = findings.slice(0, MAX_LISTED).map((f) => `• ${styleOf(f.severity).emoji} \`${escapeMrkdwn(f.rule)}\` in ${place(f.file, f.line, f.url)}: ${escapeMrkdwn(truncate(f.message, 200))}\n      _${escapeMrkdwn(truncate(f.fix, 200))}_`);
-    const more = findings.length - listed.length;
-    blocks.push(section(`${plural(findings.length, 'new code finding')} at high or critical, first seen at ${commit}:\n${listed.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`));
+    const lines = findings.map((f) => `• ${styleOf(f.severity).emoji} \`${escapeMrkdwn(f.rule)}\` in ${place(f.file, f.line, f.url)}: ${escapeMrkdwn(truncate(f.message, 200))}\n      _${escapeMrkdwn(truncate(f.fix, 200))}_`);
+    const room = SLACK_LIMITS.messageTextBudget - cumulativeText(blocks);
+    blocks.push(...listSections(`${plural(findings.length, 'new code finding')} at high or critical, first seen at ${commit}:`, lines, { room, more, max: MAX_LISTED }));
   }
   const parts = [
     ...(alert.secrets.length ? [`${plural(alert.secrets.length, 'hardcoded secret')} committed (${alert.secrets.map((s) => escapeMrkdwn(s.kind)).slice(0, 3).join(', ')})`] : []),
     ...(findings.length ? [plural(findings.length, 'new code finding')] : []),
   ];
   // The notification text is mrkdwn too: the repository's name and the kinds come from outside.
-  return fitMessage({ text: `${escapeMrkdwn(alert.repo)}: ${parts.join('; ')}`, blocks }).first;
+  return fitOneMessage({ text: `${escapeMrkdwn(alert.repo)}: ${parts.join('; ')}`, blocks }, `the secret alert for ${alert.repo} at ${short}`);
 }

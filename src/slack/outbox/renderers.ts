@@ -9,7 +9,7 @@ import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
 import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, SECRET_ALERT, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard, type SecretAlert } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
-import { fitMessage } from '../blocks/fit.js';
+import { fitMessage, fitOneMessage } from '../blocks/fit.js';
 import { checklistPart, reminderMessage, rootMessage } from '../blocks/incident.js';
 import { context } from '../blocks/kit.js';
 import { pullRequestReviewMessage } from '../blocks/pr-review.js';
@@ -67,8 +67,8 @@ function digestChart(message: DigestMessage, layout: DigestLayout): RenderedFile
 
 export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [ADVISORY_ALERT]: (data) => {
-    const { first } = alertMessage(data as AdvisoryAlert);
-    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_alert' };
+    const message = alertMessage(data as AdvisoryAlert);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_alert' };
   },
   [SECRET_ALERT]: (data) => {
     const message = secretAlertMessage(data as SecretAlert);
@@ -86,8 +86,8 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   },
   [PULL_REQUEST_REVIEW]: (data) => {
     const card = data as PullRequestReviewCard;
-    const { first } = fitMessage(pullRequestReviewMessage(card.ref, card.review));
-    return { text: first.text, blocks: first.blocks, eventType: 'depwatch_pr_review', ...(card.ts ? { ts: card.ts } : {}) };
+    const message = fitOneMessage(pullRequestReviewMessage(card.ref, card.review), `the review card of ${card.ref.repo} #${card.ref.number}`);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_pr_review', ...(card.ts ? { ts: card.ts } : {}) };
   },
   // The summary in the channel; what does not fit in one message goes to the thread (DIGEST_THREAD).
   [DIGEST]: (data) => {
