@@ -1,11 +1,17 @@
 /**
  * The outbox kinds that are posted as one Slack message and then updated in place (alerts, secret
- * alerts, pull request review cards) have no thread to continue in: whatever their layout holds
- * must fit one message. At the largest inputs they meet, each still carries its warnings and buttons,
+ * alerts, pull request review cards, an incident's root and checklist, reminders) have no thread to
+ * continue in: whatever their layout holds must fit one message. At the largest inputs they meet, each still carries its warnings and buttons,
  * lists what fits whole and says how many more it left out: nothing is cut without saying so.
  */
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { stepsFromTemplate } from '../../src/incidents/checklist.js';
+import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../src/incidents/messages.js';
+import { INCIDENT_REMINDER } from '../../src/incidents/reminders.js';
+import { parseTemplate } from '../../src/incidents/templates.js';
+import type { Incident, Step } from '../../src/incidents/types.js';
+import { checklistPartCount, partOfStep, stepValue } from '../../src/slack/blocks/incident.js';
 import { checkMessage } from '../../src/slack/blocks/limits.js';
 import { renderOutboxMessage, type RenderedMessage } from '../../src/slack/outbox/renderers.js';
 import type { AffectedRepo } from '../../src/store/watches.js';
@@ -184,5 +190,43 @@ describe('a pull request review card for a lock file maintenance pull request', 
     expectEveryChangeAccountedFor(message, everything.changes);
     const sources = sectionText(message.blocks);
     expect(everything.newSources.filter((s) => sources.includes(`\`${s.name}\` from`)).length + leftOut(sources, 'new sources')).toBe(everything.newSources.length);
+  });
+});
+
+describe('an incident checklist at the edge of what templates allow', () => {
+  const START = '2024-11-28T10:00:00.000Z';
+  /** 20 steps, each in a section of its own, every title and detail at its length limit and full of characters mrkdwn escapes. */
+  function edgeTemplate(): string {
+    const lines = ['id: edge', 'name: Edge', 'roles:', '  - {id: comms, name: Comms}', 'sections:'];
+    for (let s = 0; s < 20; s++) {
+      lines.push(`  - id: s${s}`, `    title: "${'Section & <x> '.repeat(8).slice(0, 100)}"`, '    steps:');
+      lines.push(`      - id: s${s}-0`, `        title: "${'& <check> '.repeat(20).slice(0, 200)}"`, `        detail: "${'a & b <c> '.repeat(100).slice(0, 1000)}"`, '        due: 1h', '        role: comms');
+    }
+    return lines.join('\n');
+  }
+  const steps: Step[] = stepsFromTemplate(parseTemplate(edgeTemplate(), 'edge.yml'), null, START).map((s) => ({ ...s, incidentId: 7 }));
+  const incident: Incident = {
+    id: 7, kind: 'drill', title: `Payments down: ${'the checkout & <refund> services time out '.repeat(70)}`, severity: 'critical', status: 'open', template: 'edge', templateName: 'Edge',
+    channel: 'C0INCIDENT1', rootTs: '1732780000.000100', rootPermalink: null, source: null, context: null, scenario: null, injectsSent: 0, createdBy: 'U0ALICE0001', createdAt: START,
+    acknowledgedAt: null, containedAt: null, resolvedAt: null, closedAt: null, closedBy: null, summary: null, report: null, version: 0,
+  };
+  const update = (part: number | null): IncidentMessageUpdate => ({
+    incident, steps, roles: [{ role: 'commander', userId: 'U0ALICE0001', assignedBy: 'U0ALICE0001', assignedAt: START }], now: '2024-11-28T12:00:00.000Z', ts: '1732780000.000200', part,
+  });
+
+  it('gives every step of every part its Done button, each part in one message', () => {
+    for (let part = 0; part < checklistPartCount(steps.length); part++) {
+      const message = renderOutboxMessage(INCIDENT_MESSAGE_UPDATE, update(part));
+      expectOneMessage(message);
+      const done = buttons(message.blocks).filter((b) => b.action_id === 'incident_step_done').map((b) => b.value);
+      expect(done).toEqual(steps.filter((s) => partOfStep(s.id) === part).map(stepValue));
+    }
+  });
+
+  it('keeps the root message and a reminder to one message', () => {
+    expectOneMessage(renderOutboxMessage(INCIDENT_MESSAGE_UPDATE, update(null)));
+    const reminder = renderOutboxMessage(INCIDENT_REMINDER, { incident, step: steps[0]!, owner: 'U0ALICE0001', now: START, direct: true, threadLink: 'https://x.slack.com/archives/C0INCIDENT1/p1732780000000100' });
+    expectOneMessage(reminder);
+    expect(buttons(reminder.blocks).map((b) => b.text)).toContain('Done');
   });
 });

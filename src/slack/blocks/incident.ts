@@ -16,7 +16,7 @@ import type { TemplateLibrary } from '../../incidents/templates.js';
 import { templateStepCount } from '../../incidents/templates.js';
 import { INCIDENT_SEVERITIES, type Incident, type IncidentSeverity, type RoleHolder, type Step } from '../../incidents/types.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
-import { fitMessage } from './fit.js';
+import { fitMessage, fitOneMessage } from './fit.js';
 import { actions, button, context, escapeMrkdwn, fields, header, link, md, plainText, section, truncate } from './kit.js';
 
 export interface SlackMessageOut {
@@ -26,7 +26,16 @@ export interface SlackMessageOut {
 
 /** Steps per checklist message: 2 blocks each plus section headings stays far below 50 blocks and the text budget. */
 export const STEPS_PER_PART = 10;
+/**
+ * What a step may show, measured after escaping (a template's `&` and `<` take 4 or 5 characters
+ * each): ten steps, each under a section heading of its own, then stay within one message.
+ */
 const DETAIL_MAX = 500;
+const STEP_TITLE_MAX = 220;
+const SECTION_TITLE_MAX = 110;
+const REASON_MAX = 300;
+/** The incident's name where a checklist part repeats it (a title may be as long as a slash command). */
+const NAME_IN_PART_MAX = 150;
 
 export const INCIDENT_ACTIONS = {
   stepDone: 'incident_step_done',
@@ -116,6 +125,14 @@ export function fitted(message: SlackMessageOut): SlackMessageOut {
   return first;
 }
 
+/**
+ * Fitted to one message, or thrown: the root, checklist parts and reminders are updated in place
+ * (and posted by the outbox), so a tail that needed a thread reply would be lost without a word.
+ */
+function fittedWhole(message: SlackMessageOut, what: string): SlackMessageOut {
+  return fitOneMessage({ text: message.text, blocks: message.blocks }, what);
+}
+
 export interface IncidentView {
   incident: Incident;
   steps: Step[];
@@ -194,7 +211,7 @@ export function rootMessage(view: IncidentView): SlackMessageOut {
   }
   // Notification texts are mrkdwn: a title of `<!channel>` must not notify the channel.
   const text = md`${open ? '🚨' : '✅'} ${incidentName(incident)} — ${incident.severity}, ${open ? 'open' : 'closed'}, ${progress.finished} of ${plural(progress.total, 'step')}`.text;
-  return fitted(forIncident(incident, { text, blocks }));
+  return fittedWhole(forIncident(incident, { text, blocks }), `the root message of incident #${incident.id}`);
 }
 
 /** The checklist's parts: consecutive runs of at most STEPS_PER_PART steps. */
@@ -214,19 +231,19 @@ function dueText(step: Step, now: string): string {
 
 function stepText(step: Step, roles: RoleHolder[], now: string): string {
   const owner = effectiveOwner(step, roles);
-  const title = escapeMrkdwn(step.title);
+  const title = truncate(escapeMrkdwn(step.title), STEP_TITLE_MAX);
   const who = owner ? `<@${owner}>` : 'unassigned';
   const lines: string[] = [];
   switch (step.status) {
     case 'open':
       lines.push(`☐ *${step.id}. ${title}*`, `Owner: ${who}${dueText(step, now)}`);
-      if (step.detail) lines.push(escapeMrkdwn(truncate(step.detail, DETAIL_MAX)));
+      if (step.detail) lines.push(truncate(escapeMrkdwn(step.detail), DETAIL_MAX));
       break;
     case 'done':
       lines.push(`✅ ~${step.id}. ${title}~`, `Done by <@${step.changedBy ?? owner ?? ''}> ${step.finishedAt ? slackDate(step.finishedAt) : ''}`);
       break;
     case 'skipped':
-      lines.push(`⏭️ ~${step.id}. ${title}~`, `Skipped by <@${step.changedBy ?? ''}> ${step.finishedAt ? slackDate(step.finishedAt) : ''}: _${escapeMrkdwn(truncate(step.reason ?? '', 300))}_`);
+      lines.push(`⏭️ ~${step.id}. ${title}~`, `Skipped by <@${step.changedBy ?? ''}> ${step.finishedAt ? slackDate(step.finishedAt) : ''}: _${truncate(escapeMrkdwn(step.reason ?? ''), REASON_MAX)}_`);
       break;
     case 'na':
       lines.push(`➖ ~${step.id}. ${title}~`, `Not applicable (<@${step.changedBy ?? ''}>)`);
@@ -266,19 +283,19 @@ export function checklistPart(view: IncidentView, part: number): SlackMessageOut
     blocks.push(header(`Checklist — ${incidentName(incident)}`));
     blocks.push(context(`*Progress:* ${progressLine(progress)}${incident.status === 'closed' ? ' · closed' : ''}${parts > 1 ? ` · part 1 of ${parts}` : ''}`));
   } else {
-    blocks.push(context(`Checklist — ${escapeMrkdwn(incidentName(incident))} · part ${part + 1} of ${parts}`));
+    blocks.push(context(`Checklist — ${truncate(escapeMrkdwn(incidentName(incident)), NAME_IN_PART_MAX)} · part ${part + 1} of ${parts}`));
   }
   // Each part names its section again: a part read on its own (scrolled to) should say where it is.
   let section_: string | null = null;
   for (const step of steps) {
     if (step.sectionKey !== section_) {
-      blocks.push(section(`*${escapeMrkdwn(step.sectionTitle)}*`));
+      blocks.push(section(`*${truncate(escapeMrkdwn(step.sectionTitle), SECTION_TITLE_MAX)}*`));
       section_ = step.sectionKey;
     }
     blocks.push(...stepBlocks(step, view));
   }
   const text = part === 0 ? md`Checklist for ${incidentName(incident)}: ${progress.finished} of ${plural(progress.total, 'step')}`.text : md`Checklist for ${incidentName(incident)} (part ${part + 1} of ${parts})`.text;
-  return fitted(forIncident(incident, { text, blocks }));
+  return fittedWhole(forIncident(incident, { text, blocks }), `part ${part + 1} of the checklist of incident #${incident.id}`);
 }
 
 export function statusUpdateMessage(incident: Incident, update: StatusUpdate, actor: string, at: string): SlackMessageOut {
@@ -319,7 +336,7 @@ export function reminderMessage(input: ReminderInput): SlackMessageOut {
       ...SNOOZE_MINUTES.map((m) => button({ text: `Snooze ${m < 60 ? `${m} min` : `${m / 60} h`}`, actionId: `${INCIDENT_ACTIONS.snoozePrefix}${m}`, value: `${step.incidentId}:${step.id}:${m}` })),
     ),
   ];
-  return fitted(forIncident(incident, { text: md`Reminder: “${step.title}” is overdue (${incidentName(incident)})`.text, blocks }));
+  return fittedWhole(forIncident(incident, { text: md`Reminder: “${step.title}” is overdue (${incidentName(incident)})`.text, blocks }), `the reminder of step ${step.id} of incident #${incident.id}`);
 }
 
 export function parseSnoozeValue(value: string | undefined): { incidentId: number; stepId: number; minutes: number } | null {
