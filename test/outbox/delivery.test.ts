@@ -7,7 +7,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
-import { deliverer, note, noteUpdate, openOutboxWorld, postedKeys, TestClock, threadReply, type Dialect, type OutboxWorld } from './world.js';
+import { MessageOverflow } from '../../src/slack/blocks/fit.js';
+import { deliverer, NOTE, note, noteUpdate, openOutboxWorld, postedKeys, TestClock, threadReply, type Dialect, type OutboxWorld } from './world.js';
 
 const C1 = 'C0OUTBOX001';
 const C2 = 'C0OUTBOX002';
@@ -225,6 +226,18 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
     expect(await store!.row('to-nowhere')).toMatchObject({ state: 'failed', lastError: 'slack: channel_not_found', attempts: 2 });
     clock.advance(3_600_000);
     expect(await d.deliver()).toMatchObject({ posted: [], failed: [] });
+  });
+
+  it('fails a message too big to be one message at once, posting nothing and saying why', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C1, 'oversized')], clock.now());
+    const overflowing = () => {
+      throw new MessageOverflow('alert #7 needs 2 Slack messages (12000 characters of text); it must fit one, its layout has to cap what it lists');
+    };
+    const report = await deliverer(store!, slack, clock, 'replica-a', { renderers: { [NOTE]: overflowing } }).deliver();
+    expect(report.failed.map((f) => [f.row.idempotencyKey, f.gaveUp])).toEqual([['oversized', true]]);
+    expect(await store!.row('oversized')).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/^alert #7 needs 2 Slack messages/) });
+    expect(slack.callsTo('chat.postMessage')).toEqual([]);
   });
 
   it('delivers updates after their post, in order, sending only the newest', async () => {

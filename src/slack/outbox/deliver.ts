@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../../log.js';
 import type { OutboxRow, OutboxStore } from '../../store/outbox/types.js';
+import { MessageOverflow } from '../blocks/fit.js';
 import type { PacedSlack } from '../pacing.js';
 import { findPosted, readableChannel, type FoundMessages } from './reconcile.js';
 import { renderOutboxMessage, RENDERERS, UnknownMessageKind, type Renderer } from './renderers.js';
@@ -226,9 +227,10 @@ export class OutboxDeliverer {
         return;
       }
       const error = errorLine(err);
-      // attempts counted by beginSend; a render failure never gets better by waiting.
+      // attempts counted by beginSend; a render failure never gets better by waiting (a message
+      // too big to be one is a layout bug: failed at once, saying so, rather than retried each second).
       const sends = (await outbox.row(row.idempotencyKey))?.attempts ?? row.attempts;
-      const gaveUp = err instanceof UnknownMessageKind || sends >= this.maxAttempts;
+      const gaveUp = err instanceof UnknownMessageKind || err instanceof MessageOverflow || sends >= this.maxAttempts;
       const retryAt = new Date(this.now().getTime() + Math.min(2 ** sends * 1000, 5 * 60_000));
       await outbox.release(row, { error, retryAt, giveUp: gaveUp, now: this.now() });
       report.failed.push({ row, error, gaveUp });
