@@ -39,7 +39,7 @@ export interface AuditInput {
   /** Interpreter files and `.depwatch.yml` (see isProjectContextPath), with their text. */
   contextFiles: { path: string; text: string }[];
   advisories: AdvisorySource;
-  /** Null when offline: outdated and yanked checks are skipped, and the report says so. */
+  /** Null when offline: outdated and yanked checks are skipped, and the report says so (OFFLINE_REGISTRY_NOTICE). */
   registry: PackageRegistry | null;
   /** Ignores from outside the tree (a channel's), applied with the tree's own. */
   extraIgnores?: IgnoreRule[];
@@ -187,7 +187,12 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       notes: [...fileNotes, ...notes],
       errors: input.load.errors,
       warnings: allWarnings,
-      notices: [...(input.advisories.notices?.() ?? []), ...(freshness ? [describeDataAge(freshness)] : [])],
+      notices: [
+        ...(input.advisories.notices?.() ?? []),
+        ...(freshness ? [describeDataAge(freshness)] : []),
+        // Said, not hidden; a notice, not a partial reason: the user chose not to ask PyPI.
+        ...(input.registry === null ? [OFFLINE_REGISTRY_NOTICE] : []),
+      ],
       // Fail closed: a result with checks still to come is not a complete one, whoever reads it.
       partial: reasons.length > 0 || pending.length > 0,
       partialReasons: reasons,
@@ -207,6 +212,9 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const registry = await registryRead;
   return resultWith(registry, [...warnings, ...registryWarnings, ...detailWarnings], []);
 }
+
+/** What an audit without a registry (offline) did not check. */
+export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases were not checked (offline: PyPI was not asked)';
 
 /** What a first stage leaves for the second: the checks that need the package registry. */
 export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';
