@@ -101,6 +101,23 @@ describe('an audit of a real-shaped tree', () => {
     expect(online.notices).not.toContain(OFFLINE_REGISTRY_NOTICE);
   });
 
+  it('makes no claim about an unpinned range whose advisory list could not be read, and does not rate it low', async () => {
+    const unpinnedDjango = memorySource({ 'requirements.txt': 'django>=2.0\n' });
+    const mirror = await realMirror();
+    const checked = await auditFileSource(unpinnedDjango, { target: 'app', advisories: mirror, registry, now });
+    expect(of(checked.findings, 'unpinned')).toEqual([expect.objectContaining({ severity: 'medium', details: expect.objectContaining({ admits: expect.arrayContaining(['PYSEC-2019-13']) }) })]);
+
+    // The same range, with the advisory details unavailable: nothing is known about what it admits.
+    const noDetails = Object.assign(Object.create(mirror) as typeof mirror, { forPackage: async () => Promise.reject(new Error('OSV did not answer')) });
+    const result = await auditFileSource(unpinnedDjango, { target: 'app', advisories: noDetails, registry, now });
+    expect(result.warnings).toEqual([expect.stringMatching(/^advisory details unavailable \(OSV did not answer\)/)]);
+    const [unpinned] = of(result.findings, 'unpinned');
+    expect(unpinned!.fix.text).not.toMatch(/No known advisory/);
+    expect(unpinned!.fix.text).toMatch(/Whether a known advisory hits the allowed releases could not be checked \(advisory details unavailable\)\.$/);
+    expect(unpinned!.details).toMatchObject({ admits: null });
+    expect(unpinned!.severity).toBe('medium');
+  });
+
   it('marks the result partial when advisories cannot be read, and still reports hygiene', async () => {
     const dead = { kind: 'api' as const, affecting: async () => Promise.reject(new Error('OSV did not answer')), forPackage: async () => [] };
     const result = await auditFileSource(tree, { target: 'app', advisories: dead, registry: null, now });
