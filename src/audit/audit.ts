@@ -145,7 +145,9 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const typosquat = auditTyposquatChecker(input.knownNames);
   const ignoreFile = await readIgnores(input.contextFiles);
-  const resultWith = (registry: Map<string, ProjectInfo | null> | null, allWarnings: string[], pending: string[]): AuditResult => {
+  const resultWith = (registry: Map<string, ProjectInfo | null> | null, auditWarnings: string[], pending: string[]): AuditResult => {
+    // What the advisory source could not vouch for (a stale mirror standing in for OSV) fails as a data source does.
+    const allWarnings = [...(input.advisories.warnings?.() ?? []), ...auditWarnings];
     const ctx: AuditContext = {
       now: input.now,
       manifests: input.load.manifests,
