@@ -78,6 +78,8 @@ describe('a symbolic link that leads out of the scanned folder', () => {
     const result = await loadManifests(directorySource(repo));
     expect(names(result)).toEqual(['flask']);
     expect(result.errors).toEqual([
+      // The listing passed over the linked folder too (what it holds was not read either).
+      { file: 'out', line: null, message: 'out is a symbolic link that leads outside the scanned folder; not followed' },
       { file: 'out/requirements.txt', line: null, message: 'out is a symbolic link that leads outside the scanned folder; not followed' },
       { file: 'base.txt', line: null, message: 'base.txt is a symbolic link that leads outside the scanned folder; not followed' },
     ]);
@@ -92,6 +94,26 @@ describe('a symbolic link that leads out of the scanned folder', () => {
     const named = await deps('dev-requirements.txt');
     expect(named.all).toContain('dev-requirements.txt is a symbolic link that leads outside the scanned folder');
     expect(listed.all + named.all).not.toMatch(/outsider|root|daemon/);
+  });
+
+  it('is named when it is a folder the listing passed over: a link not followed makes the list partial (exit 2)', async () => {
+    write('requirements.txt', 'flask==3.0.0\n');
+    link('vendor', outside); // holds a requirements.txt the audit never reads
+    const result = await loadManifests(directorySource(repo));
+    expect(names(result)).toEqual(['flask']);
+    expect(result.errors).toEqual([{ file: 'vendor', line: null, message: 'vendor is a symbolic link that leads outside the scanned folder; not followed' }]);
+    const { code, stdout, all } = await deps('--json', '.');
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout).partial_reasons).toEqual([
+      { kind: 'unread', file: 'vendor', line: null, message: 'vendor is a symbolic link that leads outside the scanned folder; not followed' },
+    ]);
+    expect(all).not.toMatch(/outsider/);
+  });
+
+  it('is not named when it is a folder the product skips anyway (a virtual environment)', async () => {
+    write('requirements.txt', 'flask==3.0.0\n');
+    link('.venv', outside);
+    expect((await loadManifests(directorySource(repo))).errors).toEqual([]);
   });
 
   it('makes an interpreter file that leads out a problem line, not text for the audit', async () => {

@@ -1,7 +1,8 @@
 /**
  * Which advisory source an audit uses: `--offline` → the mirror only (refused when empty);
  * otherwise the mirror when it was synced recently, else the OSV API with the mirror as a fallback
- * when OSV is down and the mirror holds data (and the report says so).
+ * when OSV is down and the mirror holds data (and the report says so: a notice when the mirror is
+ * fresh, a warning, so a partial result, when it is older than MIRROR_FRESH_MS).
  */
 import { ServiceError } from '../service-error.js';
 import type { AdvisoryMirror } from './mirror.js';
@@ -33,16 +34,24 @@ export function chooseAdvisorySource(options: { offline: boolean; mirror: Adviso
   const { offline, mirror, api, now } = options;
   if (offline) return offlineSource(mirror);
   if (isMirrorFresh(mirror, now)) return mirror;
-  return new FallbackSource(api, mirror);
+  return new FallbackSource(api, mirror, () => now);
 }
 
-/** The OSV API, falling back to the mirror (when it holds data) if OSV fails. */
+/**
+ * The OSV API, falling back to the mirror (when it holds data) if OSV fails. A data source that did
+ * not answer makes a result partial (fail closed); the mirror stands in for OSV only as far as it is
+ * fresh, by the limit that lets it answer without asking OSV at all. So a fallback to a fresh mirror
+ * is a notice, and one to an older mirror is also a warning: what was published since its last sync
+ * was not checked.
+ */
 export class FallbackSource implements AdvisorySource {
   private usedFallback: string | null = null;
+  private staleFallback: string | null = null;
 
   constructor(
     private readonly primary: AdvisorySource,
     private readonly mirror: AdvisoryMirror,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   get kind(): AdvisorySource['kind'] {
@@ -52,6 +61,10 @@ export class FallbackSource implements AdvisorySource {
   notices(): string[] {
     // How old the mirror's data is comes with the result (freshness), wherever the mirror answered.
     return this.usedFallback ? [`OSV did not answer (${this.usedFallback}); used the local advisory mirror instead`] : [];
+  }
+
+  warnings(): string[] {
+    return this.staleFallback ? [this.staleFallback] : [];
   }
 
   freshness(): AdvisoryFreshness | null {
@@ -82,6 +95,10 @@ export class FallbackSource implements AdvisorySource {
     } catch (err) {
       if (!(err instanceof ServiceError) || this.mirror.status().records === 0) throw err;
       this.usedFallback = err.message;
+      if (!isMirrorFresh(this.mirror, this.now())) {
+        const lastSync = this.mirror.status().lastSync;
+        this.staleFallback = `the local advisory mirror answered for OSV, but it was ${lastSync ? `last synced ${lastSync}` : 'never synced'}, over ${MIRROR_FRESH_MS / 3_600_000} hours ago: advisories published or changed since then were not checked`;
+      }
       return call(this.mirror);
     }
   }

@@ -91,6 +91,11 @@ export interface AdvisorySource {
   freshness?(): AdvisoryFreshness | null;
   /** Things the user should know about where answers came from (a fallback), collected so far. */
   notices?(): string[];
+  /**
+   * What the source could not vouch for although it answered (a fallback to a mirror older than its
+   * freshness limit), collected so far: each is a data source that failed, so the result is partial.
+   */
+  warnings?(): string[];
 }
 
 export interface AffectingOptions {

@@ -39,7 +39,7 @@ export interface AuditInput {
   /** Interpreter files and `.depwatch.yml` (see isProjectContextPath), with their text. */
   contextFiles: { path: string; text: string }[];
   advisories: AdvisorySource;
-  /** Null when offline: outdated and yanked checks are skipped, and the report says so. */
+  /** Null when offline: outdated and yanked checks are skipped, and the report says so (OFFLINE_REGISTRY_NOTICE). */
   registry: PackageRegistry | null;
   /** Ignores from outside the tree (a channel's), applied with the tree's own. */
   extraIgnores?: IgnoreRule[];
@@ -145,7 +145,9 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const typosquat = auditTyposquatChecker(input.knownNames);
   const ignoreFile = await readIgnores(input.contextFiles);
-  const resultWith = (registry: Map<string, ProjectInfo | null> | null, allWarnings: string[], pending: string[]): AuditResult => {
+  const resultWith = (registry: Map<string, ProjectInfo | null> | null, auditWarnings: string[], pending: string[]): AuditResult => {
+    // What the advisory source could not vouch for (a stale mirror standing in for OSV) fails as a data source does.
+    const allWarnings = [...(input.advisories.warnings?.() ?? []), ...auditWarnings];
     const ctx: AuditContext = {
       now: input.now,
       manifests: input.load.manifests,
@@ -187,7 +189,12 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       notes: [...fileNotes, ...notes],
       errors: input.load.errors,
       warnings: allWarnings,
-      notices: [...(input.advisories.notices?.() ?? []), ...(freshness ? [describeDataAge(freshness)] : [])],
+      notices: [
+        ...(input.advisories.notices?.() ?? []),
+        ...(freshness ? [describeDataAge(freshness)] : []),
+        // Said, not hidden; a notice, not a partial reason: the user chose not to ask PyPI.
+        ...(input.registry === null ? [OFFLINE_REGISTRY_NOTICE] : []),
+      ],
       // Fail closed: a result with checks still to come is not a complete one, whoever reads it.
       partial: reasons.length > 0 || pending.length > 0,
       partialReasons: reasons,
@@ -207,6 +214,9 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const registry = await registryRead;
   return resultWith(registry, [...warnings, ...registryWarnings, ...detailWarnings], []);
 }
+
+/** What an audit without a registry (offline) did not check. */
+export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases were not checked (offline: PyPI was not asked)';
 
 /** What a first stage leaves for the second: the checks that need the package registry. */
 export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';

@@ -40,6 +40,24 @@ export function partialReasons(input: { errors: readonly ExtractError[]; manifes
   return reasons;
 }
 
+/** A reason as the contract's JSON gives it (`partial_reasons[]` of audit and fix). */
+export function partialReasonJson(r: PartialReason): { kind: PartialReason['kind']; file?: string; line?: number | null; message: string } {
+  return { kind: r.kind, ...(r.file !== undefined ? { file: r.file, line: r.line ?? null } : {}), message: r.message };
+}
+
+/**
+ * The text reports' block (audit, fix): above a summary that could otherwise read as "all clear",
+ * a heading and one line per reason. Lines without their line breaks.
+ */
+export function partialBlock(reasons: readonly PartialReason[]): string[] {
+  return ['PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:', ...reasons.map((r) => `  - ${describeReason(r)}`)];
+}
+
+/** One stderr line per reason when stdout holds a machine format: `WARNING` for a data source, else `PARTIAL`. */
+export function partialStderrLines(reasons: readonly PartialReason[]): string[] {
+  return reasons.map((r) => `depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
+}
+
 /** One line per reason, for terminals, Markdown and Slack. */
 export function describeReason(r: PartialReason): string {
   if (r.kind !== 'unread') return r.message;

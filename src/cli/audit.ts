@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity, type Severity } from '../audit/findings.js';
 import type { AuditResult } from '../audit/audit.js';
 import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, withCodeScan } from '../audit/code-scan.js';
-import { describeReason, reasonsOf } from '../audit/partial.js';
+import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { directoryWalk, type DirectoryWalk } from '../python/directory-walk.js';
@@ -98,7 +98,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
         : await auditRepository(target.given, online!, options, scanCode); // a repository always opens them
     await writeChunks(io, render(result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {
-      for (const r of reasonsOf(result)) io.stderr(`depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
+      for (const line of partialStderrLines(reasonsOf(result))) io.stderr(line);
     }
     // Fail closed: findings that fail the gate say 1; otherwise a result that did not read or check
     // everything is not a pass (2), whatever --fail-on says.

@@ -90,6 +90,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
     }));
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${notice}\n`);
+    for (const warning of source.warnings?.() ?? []) io.stderr(`depwatch: WARNING: ${warning}\n`);
     if (ratings.failure !== null) io.stderr(`depwatch: WARNING: advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records\n`);
     const freshness = source.freshness?.() ?? null;
     const age = freshness ? dataAge(freshness, now) : null;

@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource } from '../audit/run.js';
 import { auditedManifests, recordingSource } from '../fix/audited-files.js';
 import { unifiedDiff } from '../fix/diff.js';
@@ -95,7 +96,8 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
     } else {
       io.stdout(fixText(outcome));
     }
-    for (const w of result.warnings) if (values.json) io.stderr(`depwatch: WARNING: ${w}\n`);
+    // As audit does: the text says why it is partial; beside JSON, stderr does.
+    if (values.json) for (const line of partialStderrLines(reasonsOf(result))) io.stderr(line);
     return fixExitStatus(outcome);
   } finally {
     services.close();

@@ -26,6 +26,7 @@ export function recordingSource(inner: FileSource): RecordingSource {
     },
   };
   if (inner.size) source.size = (path) => inner.size!(path);
+  if (inner.listingErrors) source.listingErrors = () => inner.listingErrors!();
   return { source, read };
 }
 

@@ -3,6 +3,7 @@
  * fields freely, never rename or drop one) and its exit status.
  */
 import type { AuditResult } from '../audit/audit.js';
+import { partialReasonJson, reasonsOf } from '../audit/partial.js';
 import { redactSecrets } from '../redact.js';
 import type { FixPlan } from './plan.js';
 
@@ -10,7 +11,7 @@ export interface FixOutcome {
   /** The folder fixed, as given. */
   target: string;
   dryRun: boolean;
-  audit: Pick<AuditResult, 'errors' | 'warnings' | 'notices' | 'partial' | 'advisorySource'>;
+  audit: Pick<AuditResult, 'errors' | 'warnings' | 'notices' | 'partial' | 'partialReasons' | 'advisorySource'>;
   plan: FixPlan;
   /** Files written (none on a dry run). */
   written: string[];
@@ -82,6 +83,7 @@ export function fixJson(outcome: FixOutcome) {
     warnings: outcome.audit.warnings,
     notices: outcome.audit.notices,
     partial: outcome.audit.partial,
+    partial_reasons: reasonsOf(outcome.audit).map(partialReasonJson),
     advisory_source: outcome.audit.advisorySource,
     ...(outcome.diff !== undefined ? { diff: outcome.diff } : {}),
   };

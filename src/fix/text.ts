@@ -1,10 +1,12 @@
 /** `depwatch fix` for people: what was rewritten, the lock commands still to run, what was left alone and why. */
+import { partialBlock, reasonsOf } from '../audit/partial.js';
 import { redactSecrets } from '../redact.js';
 import { commandLine } from './lock-commands.js';
 import { stillVulnerable, type FixOutcome } from './outcome.js';
 
 export function fixText(outcome: FixOutcome): string {
   const { plan, dryRun } = outcome;
+  const { partial } = outcome.audit;
   const lines: string[] = [];
   const files = new Set(plan.changes.map((c) => c.file));
 
@@ -18,7 +20,9 @@ export function fixText(outcome: FixOutcome): string {
       lines.push(`  ${c.file}:${c.line}  ${c.package} ${c.before || '(any)'} → ${c.after}${clears}${hashes}`);
     }
   } else {
-    lines.push(plan.fixes.length === 0 && plan.leftAlone.length === 0 ? 'Nothing to fix: no vulnerable release is pinned.' : 'No file needs rewriting.');
+    const nothingFound = plan.fixes.length === 0 && plan.leftAlone.length === 0;
+    // A partial audit cannot say nothing vulnerable is pinned: only that it found nothing in what it read.
+    lines.push(nothingFound ? (partial ? 'Nothing to fix in what was read (the audit was partial: see below).' : 'Nothing to fix: no vulnerable release is pinned.') : 'No file needs rewriting.');
   }
 
   if (plan.lockCommands.length > 0) {
@@ -42,13 +46,18 @@ export function fixText(outcome: FixOutcome): string {
     for (const e of outcome.writeErrors) lines.push(`  ${e.message}`);
   }
   for (const w of outcome.audit.warnings) lines.push('', `WARNING: ${w}`);
+  if (partial) lines.push('', ...partialBlock(reasonsOf(outcome.audit)));
 
   const byStatus = (s: string) => plan.fixes.filter((f) => f.status === s).length;
   const remaining = stillVulnerable(outcome);
   lines.push(
     '',
     `${count(plan.fixes.length, 'vulnerable release')} with a fix: ${byStatus('fixed')} ${dryRun ? 'fixable by rewriting' : 'fixed'}, ${byStatus('lock-pending')} waiting for a lock command, ${byStatus('left-alone')} left alone. ` +
-      (remaining === 0 ? 'Nothing vulnerable is left.' : `${count(remaining, 'vulnerable release')} still installed${dryRun ? ' (dry run: nothing was written)' : ''}.`),
+      (remaining > 0
+        ? `${count(remaining, 'vulnerable release')} still installed${dryRun ? ' (dry run: nothing was written)' : ''}.`
+        : partial
+          ? 'Nothing vulnerable was found in what was read (PARTIAL: not everything was read or checked).'
+          : 'Nothing vulnerable is left.'),
   );
   if (outcome.written.length > 0) lines.push(`Written: ${outcome.written.join(', ')}`);
   return redactSecrets(lines.join('\n')) + '\n';

@@ -9,14 +9,27 @@ import { join, relative, sep } from 'node:path';
 import { isSkippedDir } from './discover.js';
 import { compareCodeUnits } from '../text-order.js';
 
-export interface WalkedEntry {
-  /** Relative to the root, `/` separators. */
-  readonly path: string;
-  /** `other`: a pipe, socket or device. A symbolic link is never followed by the walk (see below). */
-  readonly type: 'file' | 'symlink' | 'other';
-}
+export type WalkedEntry =
+  | {
+      /** Relative to the root, `/` separators. */
+      readonly path: string;
+      /** `other`: a pipe, socket or device. A symbolic link is never followed by the walk (see below). */
+      readonly type: 'file' | 'symlink' | 'other';
+    }
+  | {
+      /** A folder that could not be listed (`.` for the root itself): what it holds is unknown. */
+      readonly path: string;
+      readonly type: 'unlisted';
+      /** Why, in one line (`EACCES: permission denied`), without the absolute path. */
+      readonly reason: string;
+    };
 
-/** Every entry under the root that is not a folder, in code-unit order of path; walked once. */
+/** How a folder is listed; a test hands the walk one that fails, as mode 000 fails for all but root. */
+export type ListFolder = (dir: string) => Dirent[];
+
+const listFolder: ListFolder = (dir) => readdirSync(dir, { withFileTypes: true });
+
+/** Every entry under the root that is not a folder, and every folder it could not list, in code-unit order of path; walked once. */
 export type DirectoryWalk = () => readonly WalkedEntry[];
 
 const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
@@ -25,21 +38,23 @@ const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
  * Walks `root` on the first call, synchronously (only the CLI walks checkouts, and measured on
  * 2,000 files the sync calls cost a fraction of the promise-based ones). Folders the product skips
  * (isSkippedDir) are not entered, and neither is a linked folder: one inside the root only repeats
- * files listed under their real path, one outside is not ours, and never entering links means no
- * link cycle can trap the walk. An unreadable folder lists nothing.
+ * files listed under their real path, one outside may not be read (the manifest listing reports it
+ * as a link not followed), and never entering links means no link cycle can trap the walk. A folder that cannot be listed is an `unlisted` entry, never just
+ * absent: its files are unknown, and every reader must say so (fail closed), not see a smaller tree.
  */
-export function directoryWalk(root: string): DirectoryWalk {
+export function directoryWalk(root: string, list: ListFolder = listFolder): DirectoryWalk {
   let walked: WalkedEntry[] | undefined;
-  return () => (walked ??= walk(root));
+  return () => (walked ??= walk(root, list));
 }
 
-function walk(root: string): WalkedEntry[] {
+function walk(root: string, list: ListFolder): WalkedEntry[] {
   const out: WalkedEntry[] = [];
   const visit = (dir: string): void => {
     let entries: Dirent[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
+      entries = list(dir);
+    } catch (err) {
+      out.push({ path: toPosix(relative(root, dir)) || '.', type: 'unlisted', reason: oneLineReason(err) });
       return;
     }
     for (const entry of entries) {
@@ -56,4 +71,10 @@ function walk(root: string): WalkedEntry[] {
   };
   visit(root);
   return out.sort((a, b) => compareCodeUnits(a.path, b.path));
+}
+
+/** `EACCES: permission denied` from Node's `EACCES: permission denied, scandir '/abs/path'`: the entry names the folder already. */
+function oneLineReason(err: unknown): string {
+  const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  return message.replace(/, scandir '.*'$/, '');
 }

@@ -3,15 +3,23 @@
  * through this interface so discovery, include following and limits behave the same for both.
  */
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { isSkippedDir } from './discover.js';
 import { directoryWalk, type DirectoryWalk } from './directory-walk.js';
 import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError } from './inside-root.js';
+import type { ExtractError } from './types.js';
 
 export { LinkNotFollowedError, NotRegularFileError };
 
 export interface FileSource {
   /** Every path under the root that is not a folder (pipes, sockets and devices too), relative, `/` separators (skipped directories need not be listed). */
   list(): Promise<string[]>;
+  /**
+   * What `list()` could not look into, one problem each: a folder that could not be listed, a linked
+   * folder leading out of the root. Whatever they hold is missing from the list, so each makes a
+   * result partial. Absent when the source's listing is complete by construction (memory).
+   */
+  listingErrors?(): Promise<ExtractError[]>;
   /**
    * The file's bytes, or null when it does not exist. Throws LinkNotFollowedError, naming the link,
    * when the path leads through a symbolic link that may not be followed (nothing of its target is
@@ -27,7 +35,8 @@ export interface FileSource {
  * inside the directory, so a link inside the checkout is followed and a link out of it is refused
  * (src/python/inside-root.ts). The listing is the directory's walk (directory-walk.ts, never
  * entering a linked folder), which an audit shares with its code scan. Linked files are listed, so
- * that a manifest that is a link out of the folder is reported rather than silently skipped.
+ * that a manifest that is a link out of the folder is reported rather than silently skipped; a
+ * linked folder leading out, and a folder the walk could not list, are listing errors.
  */
 export function directorySource(root: string, walk: DirectoryWalk = directoryWalk(root)): FileSource {
   const checkout = new CheckoutRoot(root);
@@ -35,12 +44,31 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
     async list() {
       const out: string[] = [];
       for (const entry of walk()) {
+        if (entry.type === 'unlisted') continue;
         // Where a link leads decides only whether it is a folder (never listed); reading decides the rest.
         // A pipe, socket or device is listed, so one named like a manifest is said to be no file
         // (the read refuses it) rather than the tree seeming to hold no manifest at all.
         if (entry.type !== 'symlink' || !leadsToFolder(join(root, entry.path))) out.push(entry.path);
       }
       return out;
+    },
+    async listingErrors() {
+      const errors: ExtractError[] = [];
+      for (const entry of walk()) {
+        if (entry.type === 'unlisted') {
+          errors.push({ file: entry.path, line: null, message: `folder could not be listed (${entry.reason}); nothing in it was read` });
+        } else if (entry.type === 'symlink' && !isSkippedDir(basename(entry.path)) && leadsToFolder(join(root, entry.path))) {
+          // A linked folder inside the root holds files listed under their real path; one leading out
+          // holds files nobody read, as a linked file leading out does (the same words).
+          try {
+            await checkout.resolve(entry.path);
+          } catch (err) {
+            if (!(err instanceof LinkNotFollowedError)) throw err;
+            errors.push({ file: entry.path, line: null, message: err.message });
+          }
+        }
+      }
+      return errors;
     },
     read: (path) => checkout.read(path),
     size: (path) => checkout.size(path),

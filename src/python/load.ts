@@ -45,7 +45,12 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const loaded = new Map<string, LoadedManifest>();
   const edges: IncludeEdge[] = [];
 
-  const roots = options.paths ?? (await source.list()).filter(isManifestPath);
+  let roots = options.paths;
+  if (roots === undefined) {
+    roots = (await source.list()).filter(isManifestPath);
+    // What the listing could not look into may hold manifests: said first, as not read.
+    for (const error of (await source.listingErrors?.()) ?? []) errors.push(error);
+  }
   const queue: { path: string; format: ManifestFormat | null }[] = roots.map((p) => ({
     path: p,
     format: options.format ?? formatForPath(p),

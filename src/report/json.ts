@@ -1,6 +1,6 @@
 /** The contract's JSON (see README, "CLI JSON"): add fields freely, never rename or drop one. */
 import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
-import { reasonsOf } from '../audit/partial.js';
+import { partialReasonJson, reasonsOf } from '../audit/partial.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { codeScanJson } from '../scan/json.js';
 import { jsonChunks, streamed } from './json-chunks.js';
@@ -34,7 +34,7 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
     warnings: result.warnings,
     notices: result.notices,
     partial: result.partial,
-    partial_reasons: reasonsOf(result).map((r) => ({ kind: r.kind, ...(r.file !== undefined ? { file: r.file, line: r.line ?? null } : {}), message: r.message })),
+    partial_reasons: reasonsOf(result).map(partialReasonJson),
     advisory_source: result.advisorySource,
     advisory_data: result.advisoryData ? { newest_modified: result.advisoryData.newestModified, age_days: result.advisoryData.ageDays, last_sync: result.advisoryData.lastSync } : null,
     unknown_as: unknownAs,

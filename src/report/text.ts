@@ -3,7 +3,7 @@
  * first, each with its link), then the other findings by severity, problems, and a one-line summary.
  */
 import { DEFAULT_UNKNOWN_AS, severityOrder, UNRATED_LABEL, type Finding, type RatedSeverity } from '../audit/findings.js';
-import { describeReason, reasonsOf } from '../audit/partial.js';
+import { partialBlock, reasonsOf } from '../audit/partial.js';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
@@ -94,9 +94,7 @@ function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer
   if (result.notes.length || codeNoteCount || result.errors.length || result.warnings.length || result.notices.length) out.push('');
   if (result.partial) {
     // Fail closed, in words: a clean summary below a partial result must not read as "all clear".
-    out.push('PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:');
-    for (const r of reasonsOf(result)) out.push(`  - ${describeReason(r)}`);
-    out.push('');
+    out.push(...partialBlock(reasonsOf(result)), '');
   }
   out.push(summaryLine(result));
   return out;

@@ -5,8 +5,8 @@
  * a worker thread later without change.
  *
  * Bounded: one file in memory at a time (plus a few read ahead), each under `maxFileBytes`; a file
- * that is too large, not UTF-8 where code is parsed, or too slow to parse is listed in `skipped`
- * and makes the result partial; nothing else is lost.
+ * that is too large, not UTF-8 where code is parsed, or too slow to parse, and a folder that could
+ * not be listed, is listed in `skipped` and makes the result partial; nothing else is lost.
  */
 import type { IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
@@ -82,6 +82,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   const files: string[] = [];
   for (const e of entries) {
     if (e.type === 'file') files.push(e.path);
+    else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: folder could not be listed (${e.reason}); nothing in it was scanned` });
     else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; its target is scanned where it lies inside)` });
     else skipped.push({ path: e.path, reason: 'not-regular', partial: false, message: `${e.path}: not a regular file (device, socket or pipe), not read` });
   }

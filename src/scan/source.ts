@@ -9,7 +9,7 @@ import { isInSkippedDir } from '../python/discover.js';
 import { directoryWalk, type DirectoryWalk, type WalkedEntry } from '../python/directory-walk.js';
 import type { FileSource } from '../python/files.js';
 
-/** A path the scan was given: a file, a symbolic link or a special file (see WalkedEntry). */
+/** A path the scan was given: a file, a symbolic link, a special file or a folder that could not be listed (see WalkedEntry). */
 export type ScanEntry = WalkedEntry;
 
 export type ReadResult = { bytes: Buffer } | { tooLarge: number } | null;

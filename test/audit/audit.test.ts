@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OFFLINE_REGISTRY_NOTICE } from '../../src/audit/audit.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import type { Finding } from '../../src/audit/findings.js';
 import { memorySource } from '../../src/python/files.js';
@@ -87,6 +88,34 @@ describe('an audit of a real-shaped tree', () => {
     expect(result.warnings).toEqual([expect.stringMatching(/^package registry unavailable \(PyPI did not answer.*outdated and yanked releases were not checked$/)]);
     expect(of(result.findings, 'vulnerability').length).toBeGreaterThan(5);
     expect(of(result.findings, 'outdated')).toEqual([]);
+  });
+
+  it('says an offline audit (no registry) did not check outdated and yanked releases: a notice, not a partial result', async () => {
+    const complete = memorySource({ 'requirements.txt': 'six==1.16.0\n' });
+    const offline = await auditFileSource(complete, { target: 'app', advisories: await realMirror(), registry: null, now });
+    expect(offline.notices).toContain(OFFLINE_REGISTRY_NOTICE);
+    expect(OFFLINE_REGISTRY_NOTICE).toBe('outdated and yanked releases were not checked (offline: PyPI was not asked)');
+    expect(offline.partial).toBe(false);
+    expect(offline.partialReasons).toEqual([]);
+    const online = await auditFileSource(complete, { target: 'app', advisories: await realMirror(), registry, now });
+    expect(online.notices).not.toContain(OFFLINE_REGISTRY_NOTICE);
+  });
+
+  it('makes no claim about an unpinned range whose advisory list could not be read, and does not rate it low', async () => {
+    const unpinnedDjango = memorySource({ 'requirements.txt': 'django>=2.0\n' });
+    const mirror = await realMirror();
+    const checked = await auditFileSource(unpinnedDjango, { target: 'app', advisories: mirror, registry, now });
+    expect(of(checked.findings, 'unpinned')).toEqual([expect.objectContaining({ severity: 'medium', details: expect.objectContaining({ admits: expect.arrayContaining(['PYSEC-2019-13']) }) })]);
+
+    // The same range, with the advisory details unavailable: nothing is known about what it admits.
+    const noDetails = Object.assign(Object.create(mirror) as typeof mirror, { forPackage: async () => Promise.reject(new Error('OSV did not answer')) });
+    const result = await auditFileSource(unpinnedDjango, { target: 'app', advisories: noDetails, registry, now });
+    expect(result.warnings).toEqual([expect.stringMatching(/^advisory details unavailable \(OSV did not answer\)/)]);
+    const [unpinned] = of(result.findings, 'unpinned');
+    expect(unpinned!.fix.text).not.toMatch(/No known advisory/);
+    expect(unpinned!.fix.text).toMatch(/Whether a known advisory hits the allowed releases could not be checked \(advisory details unavailable\)\.$/);
+    expect(unpinned!.details).toMatchObject({ admits: null });
+    expect(unpinned!.severity).toBe('medium');
   });
 
   it('marks the result partial when advisories cannot be read, and still reports hygiene', async () => {

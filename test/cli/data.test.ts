@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { openStore } from '../../src/cli/store.js';
+import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { openDb } from '../../src/store/db.js';
 import { createZip } from '../fakes/zip.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
@@ -140,6 +141,36 @@ describe('how old the mirror is', () => {
     const checkText = cli(env, project);
     await checkText.run('check', '--offline', 'django==2.1.5');
     expect(checkText.out.stdout).toContain(`note: advisories from the local mirror: newest record modified ${newestModified}`);
+  });
+});
+
+describe('OSV does not answer and a mirror synced days ago answers instead', () => {
+  it('audit is partial (exit 2) with a data-source reason, and check warns on stderr', async () => {
+    const db = join(temp('stale'), 'depwatch.db');
+    const env = { DEPWATCH_DB: db };
+    const project = temp('stale-project');
+    writeFileSync(join(project, 'requirements.txt'), 'six==1.16.0\n');
+    expect(await cli(env, project).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    const lastSync = new Date(Date.now() - 3 * 86_400_000);
+    const database = openDb(db);
+    try {
+      new AdvisoryMirror(database).markSynced(lastSync, 'test');
+    } finally {
+      database.close();
+    }
+    const stale = `the local advisory mirror answered for OSV, but it was last synced ${lastSync.toISOString()}, over 24 hours ago: advisories published or changed since then were not checked`;
+
+    const audit = cli(env, project);
+    expect(await audit.run('audit', '--json', '--no-code', '.')).toBe(2);
+    const json = JSON.parse(audit.out.stdout);
+    expect(json).toMatchObject({ partial: true, advisory_source: 'mirror' });
+    expect(json.partial_reasons).toContainEqual({ kind: 'data-source', message: stale });
+    expect(json.notices).toContainEqual(expect.stringMatching(/^OSV did not answer .*; used the local advisory mirror instead$/));
+    expect(audit.out.stderr).toContain(`depwatch: WARNING: ${stale}\n`);
+
+    const check = cli(env, project);
+    await check.run('check', 'django==2.1.5');
+    expect(check.out.stderr).toContain(`depwatch: WARNING: ${stale}\n`);
   });
 });
 

@@ -128,3 +128,51 @@ describe('depwatch fix', () => {
     expect(empty.out.stderr).toMatch(/--offline needs the local advisory mirror/);
   });
 });
+
+describe('depwatch fix of a partial audit says why it exits 2', () => {
+  it('a folder with no manifests: the PARTIAL block names the reason, and never "Nothing vulnerable is left"', async () => {
+    const { out, run } = cli();
+    expect(await run('fix', '--offline', project({ 'README.md': '# nothing to audit\n' }))).toBe(2);
+    expect(out.stdout).toContain('PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:\n  - no Python manifest or lockfile was found to audit: nothing was checked\n');
+    expect(out.stdout).not.toContain('Nothing vulnerable is left');
+    expect(out.stdout).not.toContain('no vulnerable release is pinned');
+  });
+
+  it('only a broken pyproject.toml: --json gives partial_reasons as audit does, and stderr a PARTIAL line per reason', async () => {
+    const dir = project({ 'pyproject.toml': '[project\nname = "app"\n' });
+    const fix = cli();
+    expect(await fix.run('fix', '--json', '--offline', dir)).toBe(2);
+    const audit = cli();
+    expect(await audit.run('audit', '--json', '--offline', '--no-code', dir)).toBe(2);
+    const reasons = JSON.parse(audit.out.stdout).partial_reasons;
+    expect(reasons).toEqual([{ kind: 'unread', file: 'pyproject.toml', line: 1, message: expect.stringContaining('TOML syntax error') }]);
+    expect(JSON.parse(fix.out.stdout)).toMatchObject({ partial: true, partial_reasons: reasons });
+    expect(fix.out.stderr).toBe(audit.out.stderr);
+    expect(fix.out.stderr).toMatch(/^depwatch: PARTIAL: pyproject\.toml:1 not read completely: TOML syntax error[^\n]*\n$/);
+    const text = cli();
+    expect(await text.run('fix', '--offline', dir)).toBe(2);
+    expect(text.out.stdout).toMatch(/\n {2}- pyproject\.toml:1 not read completely: TOML syntax error/);
+    expect(text.out.stdout).not.toContain('Nothing vulnerable is left');
+  });
+
+  it('a dry run says it on stderr with the summary, and the diff stays alone on stdout', async () => {
+    const dir = project({ 'requirements.txt': 'six==1.16.0\n', 'poetry.lock': '[[package]]\nname = "x"\n<<<<<<< HEAD\n' });
+    const { out, run } = cli();
+    expect(await run('fix', '--dry-run', '--offline', dir)).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(/PARTIAL RESULT: not everything was read or checked[^\n]*\n  - poetry\.lock:\d+ not read completely/);
+    expect(out.stderr).not.toContain('Nothing vulnerable is left');
+  });
+
+  it('a complete audit has no PARTIAL block and empty partial_reasons', async () => {
+    const dir = project({ 'requirements.txt': 'six==1.16.0\n' });
+    const text = cli();
+    expect(await text.run('fix', '--offline', dir)).toBe(0);
+    expect(text.out.stdout).not.toContain('PARTIAL');
+    expect(text.out.stdout).toContain('Nothing vulnerable is left.');
+    const json = cli();
+    expect(await json.run('fix', '--json', '--offline', dir)).toBe(0);
+    expect(JSON.parse(json.out.stdout)).toMatchObject({ partial: false, partial_reasons: [] });
+    expect(json.out.stderr).toBe('');
+  });
+});

@@ -140,6 +140,20 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
   });
 });
 
+describe('an offline audit says what it did not check, without being partial (the user asked for --offline)', () => {
+  it('a notice in JSON and a note in text: outdated and yanked releases were not checked', async () => {
+    const dir = project({ 'requirements.txt': 'six==1.16.0\n' });
+    const { code, json } = await auditJson(dir, '--no-code');
+    expect(code).toBe(0);
+    expect(json.partial).toBe(false);
+    expect((json as unknown as { notices: string[] }).notices).toContain('outdated and yanked releases were not checked (offline: PyPI was not asked)');
+    const text = cli();
+    expect(await text.run('audit', '--offline', '--no-code', dir)).toBe(0);
+    expect(text.out.stdout).toContain('note: outdated and yanked releases were not checked (offline: PyPI was not asked)\n');
+    expect(text.out.stdout).not.toContain('PARTIAL');
+  });
+});
+
 describe('deps says when its list may be incomplete', () => {
   it('exits 2 with partial: true and one line on stderr', async () => {
     const c = cli();

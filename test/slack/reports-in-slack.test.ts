@@ -3,7 +3,7 @@
  * with one fix, problem lines are short, and replies, alerts and digests share one severity scheme.
  */
 import { describe, expect, it } from 'vitest';
-import type { AuditResult } from '../../src/audit/audit.js';
+import { OFFLINE_REGISTRY_NOTICE, type AuditResult } from '../../src/audit/audit.js';
 import type { Finding, Severity, UpgradeAdvice } from '../../src/audit/findings.js';
 import { SEVERITY_STYLE } from '../../src/report/severity-style.js';
 import { alertMessage } from '../../src/slack/blocks/alert.js';
@@ -78,6 +78,10 @@ describe('the /audit reply', () => {
     expect(text).toContain('🔴 *Critical* · <https://osv.dev/vulnerability/PYSEC-2019-13|PYSEC-2019-13> · CVSS 9.8\nKey and index lookups for JSONField were subject to SQL injection.');
     expect(text).toContain('The admin shows &lt;script&gt; tags as written.');
     expect(text.split('django 2.1.5 → 2.2.28').length - 1).toBe(1);
+  });
+
+  it('says what an audit without a package registry did not check', () => {
+    expect(blockText(reply({ notices: [OFFLINE_REGISTRY_NOTICE] }).blocks)).toContain('outdated and yanked releases were not checked (offline: PyPI was not asked)');
   });
 
   it('shortens long problem lines, keeping the place and the start', () => {

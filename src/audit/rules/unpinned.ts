@@ -1,7 +1,9 @@
 /**
  * `unpinned`: a direct requirement that nothing fixes to one version (no exact pin, no lockfile, no
  * constraint), so every install may bring a different release. Says how many known advisories the
- * allowed range admits, when the registry's releases are known.
+ * allowed range admits, when the registry's releases and the package's advisories are both known.
+ * Fail closed: when its advisory list could not be read, it claims nothing ("no known advisory"
+ * would be a guess) and is rated as a range that admits one (medium), not as a clean one (low).
  */
 import { affects } from '../../advisories/match.js';
 import { filterVersions, isValidSpecifier } from '../../python/pep440.js';
@@ -14,18 +16,21 @@ export function unpinnedFindings(ctx: AuditContext): Finding[] {
     const spec = isValidSpecifier(dep.specifier) ? dep.specifier : '';
     const allowed = releases ? filterVersions(spec, releases) : null;
     const newest = allowed?.at(-1) ?? null;
-    const advisories = ctx.packageAdvisories.get(dep.name) ?? [];
-    const admitted = allowed ? advisories.filter((r) => !r.withdrawn && allowed.some((v) => affects(r, dep.name, v))) : null;
+    // Absent when the advisory details could not be read (the audit's warnings say so).
+    const advisories = ctx.packageAdvisories.get(dep.name) ?? null;
+    const admitted = allowed && advisories ? advisories.filter((r) => !r.withdrawn && allowed.some((v) => affects(r, dep.name, v))) : null;
     const range = dep.specifier ? `"${dep.specifier}"` : 'any version';
     const risk =
-      admitted === null
-        ? ''
-        : admitted.length === 0
-          ? ' No known advisory hits the allowed releases.'
-          : ` The allowed range admits ${admitted.length} known ${admitted.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${admitted.slice(0, 3).map((r) => r.id).join(', ')}${admitted.length > 3 ? ', …' : ''}).`;
+      advisories === null
+        ? ' Whether a known advisory hits the allowed releases could not be checked (advisory details unavailable).'
+        : admitted === null
+          ? ''
+          : admitted.length === 0
+            ? ' No known advisory hits the allowed releases.'
+            : ` The allowed range admits ${admitted.length} known ${admitted.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${admitted.slice(0, 3).map((r) => r.id).join(', ')}${admitted.length > 3 ? ', …' : ''}).`;
     return {
       kind: 'unpinned',
-      severity: admitted && admitted.length > 0 ? 'medium' : 'low',
+      severity: advisories === null || (admitted !== null && admitted.length > 0) ? 'medium' : 'low',
       package: dep.name,
       version: null,
       file: dep.file,

@@ -4,14 +4,14 @@
  * PackageRegistry (`remoteSources`) that ask for what they need and do the matching themselves.
  *
  * What crosses, in each direction (all structured-clone data):
- * - `advisories.candidates`: { queries: PackageQuery[], options: AffectingOptions } → { records: Map<queryKey, OsvRecord[]>, matched, kind, notices }
+ * - `advisories.candidates`: { queries: PackageQuery[], options: AffectingOptions } → { records: Map<queryKey, OsvRecord[]>, matched, kind, notices, warnings }
  *   (`matched` when the source could only give its own matches: a source without `candidates`);
- * - `advisories.forPackage`: a package name → { records: OsvRecord[], kind, notices };
+ * - `advisories.forPackage`: a package name → { records: OsvRecord[], kind, notices, warnings };
  * - `advisories.byIds`: advisory ids → Map<id, OsvRecord> (rating unrated advisories from their aliases);
  * - `registry.projects`: package names → Map<name, ProjectInfo | null>.
  * How old a local copy's data is (`freshness`) travels once, in the job's SourceInfo.
- * `kind` and `notices` travel with every advisory answer because a fallback source changes them
- * (OSV failed, the mirror answered) and the report must say so.
+ * `kind`, `notices` and `warnings` travel with every advisory answer because a fallback source
+ * changes them (OSV failed, the mirror answered, perhaps a stale one) and the report must say so.
  */
 import { matchCandidates } from '../../advisories/match.js';
 import type { AdvisoryFreshness } from '../../advisories/freshness.js';
@@ -40,6 +40,7 @@ export interface SourceInfo {
 interface AdvisoryState {
   kind: AdvisorySource['kind'];
   notices: string[];
+  warnings: string[];
 }
 
 type CandidatesAnswer = AdvisoryState & { records: Map<string, OsvRecord[]>; matched: boolean };
@@ -64,7 +65,7 @@ export function sourceInfo(sources: DataSources): SourceInfo {
 /** Main thread: answers the worker's questions from the real sources. */
 export function sourceHandlers(sources: DataSources): JobHandlers {
   const { advisories, registry } = sources;
-  const state = (): AdvisoryState => ({ kind: advisories.kind, notices: advisories.notices?.() ?? [] });
+  const state = (): AdvisoryState => ({ kind: advisories.kind, notices: advisories.notices?.() ?? [], warnings: advisories.warnings?.() ?? [] });
   return {
     [METHODS.candidates]: async ({ queries, options }: { queries: PackageQuery[]; options: AffectingOptions }): Promise<CandidatesAnswer> =>
       advisories.candidates
@@ -92,6 +93,7 @@ export function remoteSources(context: TaskContext, info: SourceInfo): DataSourc
 
 class RemoteAdvisorySource implements AdvisorySource {
   private latest: string[] = [];
+  private latestWarnings: string[] = [];
 
   constructor(
     private readonly context: TaskContext,
@@ -118,9 +120,14 @@ class RemoteAdvisorySource implements AdvisorySource {
     return this.latest;
   }
 
+  warnings(): string[] {
+    return this.latestWarnings;
+  }
+
   private remember<T extends AdvisoryState>(answer: T): T {
     this.kind = answer.kind;
     this.latest = answer.notices;
+    this.latestWarnings = answer.warnings;
     return answer;
   }
 }

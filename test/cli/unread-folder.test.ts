@@ -1,0 +1,90 @@
+/**
+ * Fail closed on a folder the audit could not read: services/billing/ pins a vulnerable django, the
+ * rest of the checkout is clean, and the folder cannot be listed. The audit must not pass (exit 0)
+ * on the part it saw: it is partial (exit 2) and every format names the folder.
+ *
+ * Root reads through mode 000, so the folder's listing is made to fail through the walk's listing
+ * seam (directoryWalk's second argument), as a folder without read permission fails for anyone else.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import { beforeAll, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+
+const UNREADABLE = `${sep}services${sep}billing`;
+
+vi.mock('../../src/python/directory-walk.js', async (original) => {
+  const real = await original<typeof import('../../src/python/directory-walk.js')>();
+  return {
+    ...real,
+    directoryWalk: (root: string) =>
+      real.directoryWalk(root, (dir) => {
+        if (dir.endsWith(UNREADABLE)) throw Object.assign(new Error(`EACCES: permission denied, scandir '${dir}'`), { code: 'EACCES' });
+        return readdirSync(dir, { withFileTypes: true });
+      }),
+  };
+});
+
+let dataDir: string;
+
+function cli() {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIO = {
+    stdout: (t) => void (out.stdout += t),
+    stderr: (t) => void (out.stderr += t),
+    isTTY: false,
+    cwd: process.cwd(),
+    env: { TZ: 'UTC', DEPWATCH_DB: join(dataDir, 'depwatch.db'), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9' },
+  };
+  return { out, run: (...argv: string[]) => runCli(argv, io) };
+}
+
+function checkout(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'depwatch-unread-folder-'));
+  const files = { 'requirements.txt': 'attrs==23.1.0\n', 'services/billing/requirements.txt': 'django==2.1.5\n', 'app/main.py': 'print(1)\n' };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'depwatch-unread-folder-db-'));
+  expect(await cli().run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+});
+
+it('an audit that could not list a folder is partial (exit 2), and JSON says which folder and why', async () => {
+  const c = cli();
+  expect(await c.run('audit', '--offline', '--json', '--fail-on', 'never', checkout())).toBe(2);
+  const json = JSON.parse(c.out.stdout);
+  expect(json.partial).toBe(true);
+  expect(json.findings.some((f: { package?: string }) => f.package === 'django')).toBe(false);
+  expect(json.partial_reasons).toContainEqual({ kind: 'unread', file: 'services/billing', line: null, message: 'folder could not be listed (EACCES: permission denied); nothing in it was read' });
+  expect(json.partial_reasons).toContainEqual(expect.objectContaining({ kind: 'unscanned', file: 'services/billing' }));
+  expect(c.out.stderr).toMatch(/^depwatch: PARTIAL: services\/billing not read completely: folder could not be listed/m);
+});
+
+it('says so in text, above a summary that does not read as all clear', async () => {
+  const c = cli();
+  expect(await c.run('audit', '--offline', checkout())).toBe(2);
+  expect(c.out.stdout).toContain('PARTIAL RESULT: not everything was read or checked');
+  expect(c.out.stdout).toContain('  - services/billing not read completely: folder could not be listed (EACCES: permission denied); nothing in it was read');
+});
+
+it('depwatch scan says the folder was not scanned (exit 2)', async () => {
+  const c = cli();
+  expect(await c.run('scan', '--json', checkout())).toBe(2);
+  const json = JSON.parse(c.out.stdout);
+  expect(json.partial).toBe(true);
+  expect(json.skipped).toContainEqual(expect.objectContaining({ path: 'services/billing', reason: 'unreadable', partial: true }));
+});
+
+it('depwatch deps says its list may be incomplete (exit 2)', async () => {
+  const c = cli();
+  expect(await c.run('deps', '--json', checkout())).toBe(2);
+  expect(JSON.parse(c.out.stdout).partial_reasons).toContainEqual(expect.objectContaining({ kind: 'unread', file: 'services/billing' }));
+});
