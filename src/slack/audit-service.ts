@@ -270,7 +270,9 @@ export class SlackAuditService {
     const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, ...(stages.admit ? { admit: stages.admit } : {}) });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
     const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
-    if (manifests.length === 0 && snapshot.errors.every((e) => e.path === null)) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
+    // "No manifests" only when the whole tree was read: a tree listed in part (errors with no path)
+    // or a manifest that could not be read is audited as a partial result that says what was missed.
+    if (manifests.length === 0 && snapshot.errors.length === 0) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
     const ignoresAtStart = await this.state.ignoreRulesForRepo(repo);
     const stored = { repo, ref: snapshot.ref, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
