@@ -41,7 +41,7 @@ import { homeView } from './blocks/home.js';
 import { ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import type { AccessGate } from '../authz/gate.js';
 import type { Requester } from '../authz/policy.js';
-import { metadataNumber, metadataString, type ViewMetadataSeal } from './view-metadata.js';
+import { metadataNumber, type ViewMetadataSeal } from './view-metadata.js';
 import { AccessRefusedError, NoManifestsError, toUserError, type UserError } from './errors.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { FixPrContext } from './fix-pr-flow.js';
@@ -476,7 +476,7 @@ export class SlackAuditService {
    * Opens the Ignore… modal for the finding a button names; answers ephemerally when it is gone or
    * the person may not add ignores (DEPWATCH_ADMINS), or the click names another channel's reply.
    */
-  async openIgnoreModal(input: { client: WebClient; triggerId: string; value: string | undefined; user: string; channel: string | null; ts: string | null; respond?: RespondFn }): Promise<void> {
+  async openIgnoreModal(input: { client: WebClient; triggerId: string; value: string | undefined; user: string; channel: string | null; respond?: RespondFn }): Promise<void> {
     const parsed = parseFindingButtonValue(input.value);
     const record = parsed ? await this.state.getAudit(parsed.auditId) : undefined;
     const finding = parsed && record ? findByToken(record.result, parsed.token) : undefined;
@@ -492,7 +492,7 @@ export class SlackAuditService {
       await input.respond?.({ response_type: 'ephemeral', replace_original: false, text: escapeMrkdwn(decision.reason) });
       return;
     }
-    const privateMetadata = this.options.seal.seal({ user: input.user, channel: input.channel, data: { a: record.id, t: record.ts ?? input.ts } });
+    const privateMetadata = this.options.seal.seal({ user: input.user, channel: input.channel, data: { a: record.id } });
     const view = fitView(ignoreModal({ repo: record.repo, finding, privateMetadata }));
     await input.client.views.open({ trigger_id: input.triggerId, view });
   }
@@ -531,8 +531,9 @@ export class SlackAuditService {
       (current, rules) => applySlackIgnores(current.result, rules, now),
     );
     this.options.logger.info({ auditId: record.id, repo: record.repo, advisory: v.advisoryId, user: input.user }, 'ignore stored');
-    const channel = record.channel ?? opened.channel;
-    const ts = record.ts ?? metadataString(opened.data, 't');
+    // Only a reply the bot posted itself (its channel and ts kept) can be edited: one posted through
+    // response_url (a private channel without the bot, a DM) cannot, so the modal says it is saved.
+    const { channel, ts } = record;
     if (!channel || !ts) return { ack: { response_action: 'update', view: fitView(ignoreSavedView(v.advisoryId, record.repo)) } };
     return {
       ack: undefined,
