@@ -2,7 +2,7 @@
  * Watching through the real Slack surface: `/audit watch|list|unwatch`, the "Watch this repo" button
  * under an audit reply, and "Ignore…" on a new-advisory alert, all over signed HTTP.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALERT_ACTIONS } from '../../src/slack/blocks/alert.js';
 import { IGNORE_BLOCKS } from '../../src/slack/blocks/ignore-modal.js';
 import { ALERT_IGNORE_CALLBACK } from '../../src/slack/listeners/actions/alert-ignore.js';
@@ -93,5 +93,31 @@ describe('watching from Slack', () => {
     const said = await waitFor(() => w.slack.messages(CHANNEL).find((m) => String(m.text).includes('ignored PYSEC-2023-221')), 'the announcement');
     expect(said.text).toContain('until 2099-01-01');
     expect(w.slack.violations).toEqual([]);
+  });
+
+  it('keeps the alert\'s Ignore modal open with a message when the ignore cannot be stored, and logs why under an error id', async () => {
+    world = await startWorld({ watch: {} });
+    const w = world;
+    const alert = w.watch!.store.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2023-221', affected: [], now: new Date() });
+    await w.send(blockAction({ actionId: ALERT_ACTIONS.ignore, value: String(alert.id), channel: CHANNEL, user: USER, response_url: w.slack.responseUrl('alert-click', { channel: CHANNEL, user: USER }) }));
+    const opened = await waitFor(() => w.slack.callsTo('views.open')[0], 'views.open');
+    const { private_metadata: sealed } = opened.params.view as { private_metadata: string };
+    const values = {
+      [IGNORE_BLOCKS.advisory]: { value: { type: 'plain_text_input', value: 'PYSEC-2023-221' } },
+      [IGNORE_BLOCKS.reason]: { value: { type: 'plain_text_input', value: 'debug server is never exposed' } },
+    };
+    const submit = () => w.send(viewSubmission({ callbackId: ALERT_IGNORE_CALLBACK, privateMetadata: sealed, user: USER, values }));
+
+    for (const failing of ['addIgnore', 'alert'] as const) {
+      const spy = vi.spyOn(w.watch!.state, failing).mockRejectedValueOnce(new Error('SQLITE_BUSY: database is locked'));
+      const response = await submit();
+      spy.mockRestore();
+      expect(response.status).toBe(200);
+      expect(response.json).toEqual({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: 'Could not save the ignore; try again.' } });
+      const logged = w.logs.find((l) => l.msg === 'storing an alert ignore failed' && JSON.stringify(l.err).includes('database is locked'));
+      expect(logged?.errorId).toMatch(/^E-[A-Z0-9]{5}$/);
+      w.logs.length = 0;
+    }
+    expect(w.watch!.store.ignoresForChannel(CHANNEL)).toEqual([]);
   });
 });
