@@ -7,6 +7,7 @@
  */
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { AccessGate } from '../authz/gate.js';
+import type { RepoTarget } from '../authz/policy.js';
 import { auditedManifests } from '../fix/audited-files.js';
 import { planFixes } from '../fix/plan.js';
 import { fixBody, fixBranchName, fixTitle } from '../fix/pull-request/text.js';
@@ -62,7 +63,9 @@ export async function openFixPrFromReply(ctx: FixPrContext, click: FixPrClick): 
   // A reply the bot posted itself is edited by its kept ts; one posted through response_url (a
   // private channel without the bot, a DM: no ts kept) only through the click's own response_url.
   const reply: ReplyToShow = record.channel && record.ts ? { via: 'chat', channel: record.channel, ts: record.ts } : { via: 'click' };
-  return openFixPr(ctx, click, record, { channel: record.channel ?? click.channel, reply });
+  const channel = record.channel ?? click.channel;
+  if (!(await mayOpen(ctx, click, channel, { name: record.repo, private: record.private ?? null }))) return;
+  return openFixPr(ctx, click, record, { channel, reply });
 }
 
 /** The /audit reply that shows the pull request once it is open; none under an alert. */
@@ -86,6 +89,8 @@ export async function openFixPrFromAlert(ctx: FixPrContext, watch: AlertFixSourc
   if (!parsed || !alert || !listed || !key || !state?.auditedSha || !state.htmlUrl) {
     return say('That repository is no longer listed as affected by this alert (fixed, or no longer watched).');
   }
+  // Asked before the sweep's audit is recorded (a GitHub request and a row): a refusal costs nothing.
+  if (!(await mayOpen(ctx, click, alert.channel, { name: key.split('@')[0]!, private: state.private }))) return;
   const record = await auditRecordOfSweep(ctx, watch, key, state);
   return openFixPr(ctx, click, record, { channel: alert.channel, reply: null });
 }
@@ -131,11 +136,17 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
   return ctx.state.insertAudit({ repo, ref, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
 }
 
+/** Whether the person may open pull requests on `repo` from this click (src/authz); tells them why not. */
+async function mayOpen(ctx: FixPrContext, click: FixPrClick, channel: string | null, repo: RepoTarget): Promise<boolean> {
+  const decision = ctx.gate.check({ userId: click.user, channel: click.channel, via: 'button' }, { kind: 'pull-requests', verb: 'open', channel, repo });
+  if (!decision.allowed) await sayTo(click)(fixPrAnswer(decision.reason));
+  return decision.allowed;
+}
+
+/** Opens (or links) the audit's fix pull request; the caller has asked `mayOpen`. */
 async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditRecord, where: { channel: string | null; reply: ReplyToShow }): Promise<void> {
   const say = sayTo(click);
   const channel = where.channel;
-  const decision = ctx.gate.check({ userId: click.user, channel: click.channel, via: 'button' }, { kind: 'pull-requests', verb: 'open', channel, repo: { name: record.repo, private: record.private ?? null } });
-  if (!decision.allowed) return say(fixPrAnswer(decision.reason));
 
   const known = await ctx.state.fixPull(record.id);
   if (known) return say(`This audit already has a fix pull request: <${known.url}|#${known.number}> (${known.state}).`);
