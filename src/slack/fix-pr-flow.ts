@@ -133,7 +133,7 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
     partial: false,
     advisorySource: 'mirror',
   };
-  return ctx.state.insertAudit({ repo, ref, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
+  return ctx.state.insertAudit({ repo, ref, requestedBranch: branch, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
 }
 
 /** Whether the person may open pull requests on `repo` from this click (src/authz); tells them why not. */

@@ -62,6 +62,18 @@ describe('watching from Slack', () => {
     expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/shop']);
   });
 
+  it('watches the branch the audit named from the button under its reply', async () => {
+    world = await startWorld({ watch: {}, repos: [{ owner: 'octo', name: 'branchy', files: { 'README.md': 'x' }, branches: { 'release-2.x': { 'requirements.txt': 'requests==2.19.0\n' } } }] });
+    const w = world;
+    await w.audit('octo/branchy@release-2.x');
+    const reply = await waitFor(() => w.channel().find((m) => m.text.startsWith('octo/branchy@') && buttons(m.blocks).some((b) => b.action_id === 'audit_watch_repo')), 'the audit reply');
+    await w.bot.service.idle();
+    const watchButton = buttons(reply.blocks).find((b) => b.action_id === 'audit_watch_repo')!;
+    await w.send(blockAction({ actionId: watchButton.action_id, value: watchButton.value!, channel: CHANNEL, user: USER, message_ts: reply.ts, response_url: w.slack.responseUrl('watch-branch', { channel: CHANNEL, user: USER }) }));
+    expect(await waitFor(() => responseText(w, 'watch-branch'), 'the watch reply')).toContain('to watch *octo/branchy@release-2.x*');
+    expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/branchy@release-2.x']);
+  });
+
   it('ignores an alerted advisory for the channel from the alert\'s Ignore… modal', async () => {
     world = await startWorld({ watch: {} });
     const w = world;
