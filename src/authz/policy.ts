@@ -14,6 +14,9 @@
  *    DEPWATCH_ADMINS is set; without it everyone counts as an admin. Linking or silencing a private
  *    repository says so in the refusal.
  * 3. Incidents are team work: anyone in the channel may start and run them.
+ * 4. Anyone may audit a public repository, anywhere. A private repository's audit (its dependencies,
+ *    findings and file paths, shown to everyone where it is posted) is for admins only when
+ *    DEPWATCH_ADMINS is set, as linking one to a channel is.
  */
 
 export type Entry = 'command' | 'button' | 'modal' | 'home' | 'event';
@@ -45,7 +48,9 @@ export type Action =
   /** A channel's ignore (`/audit ignore`, an alert's Ignore…), or a repository's (an /audit reply's Ignore…): `channel` is where the reply or alert lives. */
   | { kind: 'ignores'; verb: 'add' | 'remove'; channel: string | null; repo: RepoTarget | null }
   | { kind: 'incidents'; verb: IncidentVerb; channel: string; incidentId: number | null; stepOwner?: string | null }
-  | { kind: 'pull-requests'; verb: 'open'; channel: string | null; repo: RepoTarget };
+  | { kind: 'pull-requests'; verb: 'open'; channel: string | null; repo: RepoTarget }
+  /** An /audit reply, or App Home's audit: `channel` is where it would be posted (the requester's DM from App Home). */
+  | { kind: 'audits'; verb: 'post'; channel: string; repo: RepoTarget };
 
 export type RefusalRule = 'other-channel' | 'not-admin' | 'private-repository' | 'no-channel';
 
@@ -61,7 +66,7 @@ export function isAdmin(policy: AccessPolicy, userId: string): boolean {
   return policy.admins.length === 0 || policy.admins.includes(userId);
 }
 
-const ADMIN_WORDS: Record<Exclude<Action['kind'], 'incidents'>, (action: Action) => string> = {
+const ADMIN_WORDS: Record<Exclude<Action['kind'], 'incidents' | 'audits'>, (action: Action) => string> = {
   watches: () => 'change what a channel watches',
   schedules: () => 'change schedules',
   settings: () => 'change channel settings',
@@ -89,6 +94,12 @@ export function decide(policy: AccessPolicy, requester: Requester, action: Actio
       if (action.incidentId === null) return refuse('other-channel', 'That button belongs to a message in another channel.');
       return refuse('other-channel', `Incident #${action.incidentId} belongs to another channel: act on it there.`);
     }
+    return ALLOWED;
+  }
+
+  if (action.kind === 'audits') {
+    // Posted where it was asked for (or in the requester's own DM): no other channel is involved.
+    if (!admin && action.repo.private !== false) return refuse('private-repository', 'Only Depwatch admins (DEPWATCH_ADMINS) can audit a private repository.');
     return ALLOWED;
   }
 
@@ -124,5 +135,7 @@ export function describeAction(action: Action): string {
       return `${action.verb} incident${action.incidentId !== null ? ` #${action.incidentId}` : ''}`;
     case 'pull-requests':
       return `open pull request on ${action.repo.name}`;
+    case 'audits':
+      return `audit ${action.repo.name}${action.repo.private ? ' (private)' : ''}`;
   }
 }

@@ -34,6 +34,11 @@ export interface SnapshotOptions {
   concurrency?: number;
   maxTreeRequests?: number;
   logger?: Logger;
+  /**
+   * Called once GitHub has said what the repository is, before its branch or tree is read: throwing
+   * stops the snapshot there (someone who may not see what it would show costs one request).
+   */
+  admit?: (repository: { owner: string; repo: string; private: boolean }) => void;
 }
 
 export interface SnapshotFile {
@@ -115,6 +120,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   // GitHub follows renames and answers in canonical case: report the names it uses.
   const owner = repoData.owner.login;
   const repo = repoData.name;
+  options.admit?.({ owner, repo, private: repoData.private });
   const refName = ref.branch ?? repoData.default_branch;
   const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
 

@@ -18,7 +18,7 @@ import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
-import { takeSnapshot, type SnapshotStats } from '../github/snapshot.js';
+import { takeSnapshot, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditRecord } from '../store/audits.js';
@@ -40,8 +40,9 @@ import { context } from './blocks/kit.js';
 import { homeView } from './blocks/home.js';
 import { ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import type { AccessGate } from '../authz/gate.js';
-import { metadataNumber, metadataString, type ViewMetadataSeal } from './view-metadata.js';
-import { NoManifestsError, toUserError, type UserError } from './errors.js';
+import type { Requester } from '../authz/policy.js';
+import { metadataNumber, type ViewMetadataSeal } from './view-metadata.js';
+import { AccessRefusedError, NoManifestsError, toUserError, type UserError } from './errors.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { FixPrContext } from './fix-pr-flow.js';
 
@@ -105,6 +106,8 @@ export interface AuditRequest {
   client: WebClient;
   /** The slash command's response_url: errors go there ephemerally, and it is the fallback reply path. */
   respond?: RespondFn;
+  /** Where it was asked: a slash command (in `channel`), or App Home (the reply goes to the requester's DM). */
+  via: 'command' | 'home';
 }
 
 export interface AuditOutcome {
@@ -186,13 +189,31 @@ export class SlackAuditService {
     const log = this.options.logger.child({ repo: label, user: request.user, channel: request.channel });
     let target: ReplyTarget | null = null;
     try {
-      // Reading GitHub does not wait for "Auditing…" to be posted: both start now.
-      const placing = this.postPlaceholder(request, auditingMessage(label, request.user));
+      const requester: Requester = { userId: request.user, channel: request.via === 'home' ? null : request.channel, via: request.via };
+      // An admin may be shown any repository GitHub lets Depwatch read: reading GitHub does not wait
+      // for "Auditing…" to be posted, both start now. Anyone else's placeholder waits until GitHub
+      // has said the repository is public, so a refused audit leaves nothing in the channel.
+      const admin = this.options.gate.isAdmin(request.user);
+      let markAdmitted!: () => void;
+      const admitted = new Promise<void>((resolve) => {
+        markAdmitted = resolve;
+      });
+      // Where the reply will live, once "Auditing…" is posted (the first stage waits for it too).
+      let postPlaceholder!: () => void;
+      const placing = new Promise<ReplyTarget>((resolve) => {
+        postPlaceholder = () => resolve(this.postPlaceholder(request, auditingMessage(label, request.user)));
+      });
+      if (admin) postPlaceholder();
       // The vulnerability result goes out as soon as it is known (PyPI is still being read); the
       // complete result replaces it. A first stage that could not be posted leaves the second to try.
       let firstStage: Promise<boolean> | null = null;
       const unknownAs = (await this.watchState.channelUnknownAs(request.channel)) ?? undefined;
       const auditing = this.auditRepository(request.ref, request.user, unknownAs, {
+        admit: ({ owner, repo, private: isPrivate }) => {
+          const decision = this.options.gate.check(requester, { kind: 'audits', verb: 'post', channel: request.channel, repo: { name: `${owner}/${repo}`, private: isPrivate } });
+          if (!decision.allowed) throw new AccessRefusedError(decision.reason);
+          markAdmitted();
+        },
         onFirstStage: (record) => {
           firstStage = placing.then(async (placed) => {
             if (placed.mode === 'chat') await this.state.setReply(record.id, placed.channel, placed.ts);
@@ -206,6 +227,11 @@ export class SlackAuditService {
       });
       // Whatever happens to the placeholder, shutdown and tests wait for the audit to settle.
       this.track(auditing.then(() => undefined, () => undefined));
+      if (!admin) {
+        // A refusal (or any failure before GitHub answered) ends here, with nothing posted.
+        await Promise.race([admitted, auditing]);
+        postPlaceholder();
+      }
       const placed = await placing;
       target = placed;
       const outcome = await auditing;
@@ -214,6 +240,11 @@ export class SlackAuditService {
       log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats }, 'audit posted');
       await this.deliver(request, placed, outcome.record, firstSent && placed.mode === 'respond' ? 1 : 0);
     } catch (err) {
+      if (err instanceof AccessRefusedError) {
+        // The gate kept the refusal; the person alone is told why.
+        await this.tellPrivately(request, escapeMrkdwn(err.reason)).catch((e: unknown) => log.error({ err: e }, 'could not tell the user that the audit was refused'));
+        return;
+      }
       const userError = toUserError(err);
       log.error({ err, errorId: userError.errorId, problem: userError.problem.kind }, 'audit failed');
       await this.deliverError(request, target, userError, label).catch((e: unknown) =>
@@ -223,19 +254,28 @@ export class SlackAuditService {
   }
 
   /**
-   * Snapshot + audit + store. Throws the errors of src/github/errors.ts and NoManifestsError. With
-   * `onFirstStage`, the vulnerability result is stored first (outdated and yanked checks pending)
-   * and handed over, then completed in place: the returned record is always the complete one.
+   * Snapshot + audit + store. Throws the errors of src/github/errors.ts and NoManifestsError, and
+   * what `admit` throws to refuse the repository GitHub describes (then nothing more is read or
+   * stored). With `onFirstStage`, the vulnerability result is stored first (outdated and yanked
+   * checks pending) and handed over, then completed in place: the returned record is always the
+   * complete one.
    */
-  async auditRepository(ref: RepoRef, requestedBy: string | null, unknownAs?: RatedSeverity, stages: { onFirstStage?: (record: AuditRecord) => void } = {}): Promise<AuditOutcome> {
+  async auditRepository(
+    ref: RepoRef,
+    requestedBy: string | null,
+    unknownAs?: RatedSeverity,
+    stages: { admit?: SnapshotOptions['admit']; onFirstStage?: (record: AuditRecord) => void } = {},
+  ): Promise<AuditOutcome> {
     const { services, db, logger } = this.options;
-    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger });
+    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, ...(stages.admit ? { admit: stages.admit } : {}) });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
     const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
-    if (manifests.length === 0 && snapshot.errors.every((e) => e.path === null)) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
+    // "No manifests" only when the whole tree was read: a tree listed in part (errors with no path)
+    // or a manifest that could not be read is audited as a partial result that says what was missed.
+    if (manifests.length === 0 && snapshot.errors.length === 0) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
     const ignoresAtStart = await this.state.ignoreRulesForRepo(repo);
-    const stored = { repo, ref: snapshot.ref, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
+    const stored = { repo, ref: snapshot.ref, requestedBranch: ref.branch ?? null, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
     // The code scan downloads and unpacks while the audit matches: both start now.
     const scanning = this.scanCode({ owner: snapshot.owner, repo: snapshot.repo, sha: snapshot.sha }, ignoresAtStart, now);
     // The first stage's row, stored while the rest of the audit runs (its insert is awaited below).
@@ -410,6 +450,12 @@ export class SlackAuditService {
     }
   }
 
+  /** One message only the requester sees: ephemeral under the command, else in their DM with the bot (App Home). */
+  private async tellPrivately(request: AuditRequest, text: string): Promise<void> {
+    if (request.respond) await request.respond({ response_type: 'ephemeral', replace_original: false, text });
+    else await request.client.chat.postMessage({ channel: request.channel, text });
+  }
+
   private async deliverError(request: AuditRequest, target: ReplyTarget | null, error: UserError, label: string): Promise<void> {
     const message = fitMessage(errorMessage(error, { now: this.now(), timeZone: this.options.config.timeZone })).first;
     if (request.respond) {
@@ -430,7 +476,7 @@ export class SlackAuditService {
    * Opens the Ignore… modal for the finding a button names; answers ephemerally when it is gone or
    * the person may not add ignores (DEPWATCH_ADMINS), or the click names another channel's reply.
    */
-  async openIgnoreModal(input: { client: WebClient; triggerId: string; value: string | undefined; user: string; channel: string | null; ts: string | null; respond?: RespondFn }): Promise<void> {
+  async openIgnoreModal(input: { client: WebClient; triggerId: string; value: string | undefined; user: string; channel: string | null; respond?: RespondFn }): Promise<void> {
     const parsed = parseFindingButtonValue(input.value);
     const record = parsed ? await this.state.getAudit(parsed.auditId) : undefined;
     const finding = parsed && record ? findByToken(record.result, parsed.token) : undefined;
@@ -446,7 +492,7 @@ export class SlackAuditService {
       await input.respond?.({ response_type: 'ephemeral', replace_original: false, text: escapeMrkdwn(decision.reason) });
       return;
     }
-    const privateMetadata = this.options.seal.seal({ user: input.user, channel: input.channel, data: { a: record.id, t: record.ts ?? input.ts } });
+    const privateMetadata = this.options.seal.seal({ user: input.user, channel: input.channel, data: { a: record.id } });
     const view = fitView(ignoreModal({ repo: record.repo, finding, privateMetadata }));
     await input.client.views.open({ trigger_id: input.triggerId, view });
   }
@@ -485,8 +531,9 @@ export class SlackAuditService {
       (current, rules) => applySlackIgnores(current.result, rules, now),
     );
     this.options.logger.info({ auditId: record.id, repo: record.repo, advisory: v.advisoryId, user: input.user }, 'ignore stored');
-    const channel = record.channel ?? opened.channel;
-    const ts = record.ts ?? metadataString(opened.data, 't');
+    // Only a reply the bot posted itself (its channel and ts kept) can be edited: one posted through
+    // response_url (a private channel without the bot, a DM) cannot, so the modal says it is saved.
+    const { channel, ts } = record;
     if (!channel || !ts) return { ack: { response_action: 'update', view: fitView(ignoreSavedView(v.advisoryId, record.repo)) } };
     return {
       ack: undefined,
@@ -523,6 +570,6 @@ export class SlackAuditService {
     const opened = await client.conversations.open({ users: user });
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open answered without a channel');
-    await this.run({ ref, user, channel, client });
+    await this.run({ ref, user, channel, client, via: 'home' });
   }
 }

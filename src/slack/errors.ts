@@ -49,6 +49,17 @@ export class NoManifestsError extends Error {
   }
 }
 
+/**
+ * The access policy refused what was asked (src/authz): not a failure, so it carries no error id;
+ * `reason` is the policy's one plain sentence for the person.
+ */
+export class AccessRefusedError extends Error {
+  override name = 'AccessRefusedError';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
 export type Problem =
   | { kind: 'bad-input'; message: string }
   | { kind: 'not-visible'; message: string }

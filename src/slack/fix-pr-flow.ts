@@ -7,6 +7,7 @@
  */
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { AccessGate } from '../authz/gate.js';
+import type { RepoTarget } from '../authz/policy.js';
 import { auditedManifests } from '../fix/audited-files.js';
 import { planFixes } from '../fix/plan.js';
 import { fixBody, fixBranchName, fixTitle } from '../fix/pull-request/text.js';
@@ -59,8 +60,16 @@ export async function openFixPrFromReply(ctx: FixPrContext, click: FixPrClick): 
   if (!parsed || !record || fixPrToken(record.sha) !== parsed.token) {
     return say('I no longer have that audit. Run `/audit` again and use the new buttons.');
   }
-  return openFixPr(ctx, click, record, { channel: record.channel ?? click.channel, replyTs: record.ts ?? click.ts });
+  // A reply the bot posted itself is edited by its kept ts; one posted through response_url (a
+  // private channel without the bot, a DM: no ts kept) only through the click's own response_url.
+  const reply: ReplyToShow = record.channel && record.ts ? { via: 'chat', channel: record.channel, ts: record.ts } : { via: 'click' };
+  const channel = record.channel ?? click.channel;
+  if (!(await mayOpen(ctx, click, channel, { name: record.repo, private: record.private ?? null }))) return;
+  return openFixPr(ctx, click, record, { channel, reply });
 }
+
+/** The /audit reply that shows the pull request once it is open; none under an alert. */
+type ReplyToShow = { via: 'chat'; channel: string; ts: string } | { via: 'click' } | null;
 
 /**
  * "Open fix PR: owner/repo" under a new-advisory alert. An alert has no audit record of its own:
@@ -80,8 +89,10 @@ export async function openFixPrFromAlert(ctx: FixPrContext, watch: AlertFixSourc
   if (!parsed || !alert || !listed || !key || !state?.auditedSha || !state.htmlUrl) {
     return say('That repository is no longer listed as affected by this alert (fixed, or no longer watched).');
   }
+  // Asked before the sweep's audit is recorded (a GitHub request and a row): a refusal costs nothing.
+  if (!(await mayOpen(ctx, click, alert.channel, { name: key.split('@')[0]!, private: state.private }))) return;
   const record = await auditRecordOfSweep(ctx, watch, key, state);
-  return openFixPr(ctx, click, record, { channel: alert.channel, replyTs: null });
+  return openFixPr(ctx, click, record, { channel: alert.channel, reply: null });
 }
 
 /** What the alert path reads from watching (the watch state, either store): the alert, the repository's last sweep, and its open findings. */
@@ -122,14 +133,20 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
     partial: false,
     advisorySource: 'mirror',
   };
-  return ctx.state.insertAudit({ repo, ref, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
+  return ctx.state.insertAudit({ repo, ref, requestedBranch: branch, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
 }
 
-async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditRecord, where: { channel: string | null; replyTs: string | null }): Promise<void> {
+/** Whether the person may open pull requests on `repo` from this click (src/authz); tells them why not. */
+async function mayOpen(ctx: FixPrContext, click: FixPrClick, channel: string | null, repo: RepoTarget): Promise<boolean> {
+  const decision = ctx.gate.check({ userId: click.user, channel: click.channel, via: 'button' }, { kind: 'pull-requests', verb: 'open', channel, repo });
+  if (!decision.allowed) await sayTo(click)(fixPrAnswer(decision.reason));
+  return decision.allowed;
+}
+
+/** Opens (or links) the audit's fix pull request; the caller has asked `mayOpen`. */
+async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditRecord, where: { channel: string | null; reply: ReplyToShow }): Promise<void> {
   const say = sayTo(click);
   const channel = where.channel;
-  const decision = ctx.gate.check({ userId: click.user, channel: click.channel, via: 'button' }, { kind: 'pull-requests', verb: 'open', channel, repo: { name: record.repo, private: record.private ?? null } });
-  if (!decision.allowed) return say(fixPrAnswer(decision.reason));
 
   const known = await ctx.state.fixPull(record.id);
   if (known) return say(`This audit already has a fix pull request: <${known.url}|#${known.number}> (${known.state}).`);
@@ -144,7 +161,8 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       const why = plan.leftAlone[0]?.reason;
       return say(`Nothing to rewrite in ${fixPrAnswer(record.repo)}: no file pins a fixable release in a way Depwatch rewrites${why ? ` (${fixPrAnswer(why)})` : ''}.`);
     }
-    const slackLink = channel && click.ts ? await permalink(click.client, channel, where.replyTs ?? click.ts) : null;
+    const linkTo = where.reply?.via === 'chat' ? where.reply : channel && click.ts ? { channel, ts: click.ts } : null;
+    const slackLink = linkTo ? await permalink(click.client, linkTo.channel, linkTo.ts) : null;
     const branch = fixBranchName(plan, record.id);
     const pull = await openFixPullRequest(ctx.github, {
       owner,
@@ -158,8 +176,11 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
     });
     await ctx.state.saveFixPull({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());
     log.info({ pull: pull.number, created: pull.created, files: plan.newTexts.size }, 'fix pull request');
-    // Under an /audit reply the reply shows the pull request; an alert is left as it is.
-    if (where.replyTs) await updateReply(ctx, record.id, channel, where.replyTs, click.client);
+    // Under an /audit reply the reply shows the pull request; an alert is left as it is. The pull
+    // request is open and saved by now: a reply that cannot be edited must not hide that.
+    if (where.reply) {
+      await showOnReply(ctx, record.id, where.reply, click).catch((err: unknown) => log.warn({ err }, 'could not show the fix pull request on the reply'));
+    }
     await say(`${pull.created ? 'Opened' : 'There already is'} <${pull.url}|fix pull request #${pull.number}> on ${fixPrAnswer(record.repo)}, branch \`${fixPrAnswer(branch)}\` from the audited commit ${record.sha.slice(0, 7)}.`);
   } catch (err) {
     if (err instanceof FixPullRequestError) {
@@ -178,6 +199,15 @@ async function permalink(client: WebClient, channel: string, ts: string): Promis
     // A link back is a courtesy: the pull request is worth opening without it.
     return null;
   }
+}
+
+async function showOnReply(ctx: FixPrContext, auditId: number, reply: NonNullable<ReplyToShow>, click: FixPrClick): Promise<void> {
+  if (reply.via === 'chat') return updateReply(ctx, auditId, reply.channel, reply.ts, click.client);
+  const fresh = await ctx.state.getAudit(auditId);
+  if (!fresh || !click.respond) return;
+  // The button sits in the reply's first message, the one the click's response_url replaces.
+  const { first } = await ctx.render(fresh);
+  await click.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
 }
 
 async function updateReply(ctx: FixPrContext, auditId: number, channel: string | null, ts: string | null, client: WebClient): Promise<void> {

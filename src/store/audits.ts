@@ -18,12 +18,16 @@ export interface NewAudit {
   result: AuditResult;
   /** What GitHub said; unknown (null) counts as private. */
   private?: boolean | null;
+  /** The branch (or tag) the request named; absent or null: the default branch (`ref` is the one read either way). */
+  requestedBranch?: string | null;
 }
 
 export interface AuditRecord {
   id: number;
   repo: string;
   ref: string;
+  /** The branch (or tag) the request named; null for the default branch, and for audits stored before it was kept. */
+  requestedBranch: string | null;
   sha: string;
   htmlUrl: string;
   createdAt: string;
@@ -43,7 +47,7 @@ export interface AuditRecord {
 }
 
 /** A row without its result: what lists (App Home) need. */
-export type AuditSummary = Omit<AuditRecord, 'result' | 'replyParts' | 'private'>;
+export type AuditSummary = Omit<AuditRecord, 'result' | 'replyParts' | 'private' | 'requestedBranch'>;
 
 /**
  * An `audits` row as either driver returns it: PostgreSQL gives BIGSERIAL ids as strings and
@@ -53,6 +57,7 @@ export interface AuditDbRow {
   id: number | string;
   repo: string;
   ref: string;
+  requested_branch: string | null;
   sha: string;
   html_url: string;
   created_at: string;
@@ -88,13 +93,14 @@ export function auditSummaryOf(row: AuditDbRow): AuditSummary {
 export function auditRecordOf(row: AuditDbRow & { result: string }): AuditRecord {
   return {
     ...auditSummaryOf(row),
+    requestedBranch: row.requested_branch,
     replyParts: row.reply_parts === null ? null : (JSON.parse(row.reply_parts) as string[]),
     private: row.private === null ? null : row.private === true || row.private === 1,
     result: JSON.parse(row.result) as AuditResult,
   };
 }
 
-export const AUDIT_SUMMARY_COLUMNS = 'id, repo, ref, sha, html_url, created_at, requested_by, channel, ts, reply_parts, private, counts';
+export const AUDIT_SUMMARY_COLUMNS = 'id, repo, ref, requested_branch, sha, html_url, created_at, requested_by, channel, ts, reply_parts, private, counts';
 
 /** Whose App Home lists audits: everything for an admin, else public repositories' and their own. */
 export type AuditViewer = { admin: true } | { admin: false; userId: string };
@@ -111,6 +117,7 @@ export function auditColumnValues(audit: NewAudit): unknown[] {
     audit.requestedBy,
     JSON.stringify(countBySeverity(audit.result.findings)),
     JSON.stringify(audit.result),
+    audit.requestedBranch ?? null,
   ];
 }
 
@@ -120,8 +127,8 @@ export class AuditStore {
   insert(audit: NewAudit): AuditRecord {
     const info = this.db
       .prepare(
-        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, private)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, requested_branch, private)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(...auditColumnValues(audit), audit.private === undefined || audit.private === null ? null : audit.private ? 1 : 0);
     const stored = this.get(Number(info.lastInsertRowid));

@@ -46,6 +46,22 @@ describe('the access policy', () => {
     expect(decide(configured, from(ADMIN), { kind: 'watches', verb: 'watch', channel: HERE, repo: privateRepo })).toEqual({ allowed: true });
   });
 
+  it('lets anyone audit a public repository, and only admins a private one (unknown counts as private)', () => {
+    const audit = (repo: { name: string; private: boolean | null }): Action => ({ kind: 'audits', verb: 'post', channel: HERE, repo });
+    expect(decide(configured, from(MEMBER), audit(publicRepo))).toEqual({ allowed: true });
+    expect(decide(configured, from(MEMBER, 'home', null), audit(publicRepo))).toEqual({ allowed: true });
+    expect(decide(configured, from(MEMBER), audit(privateRepo))).toEqual({
+      allowed: false,
+      rule: 'private-repository',
+      reason: 'Only Depwatch admins (DEPWATCH_ADMINS) can audit a private repository.',
+    });
+    expect(decide(configured, from(MEMBER, 'home', null), audit(privateRepo))).toMatchObject({ allowed: false, rule: 'private-repository' });
+    expect(decide(configured, from(MEMBER), audit({ name: 'octo/unknown', private: null }))).toMatchObject({ allowed: false, rule: 'private-repository' });
+    expect(decide(configured, from(ADMIN, 'home', null), audit(privateRepo))).toEqual({ allowed: true });
+    // Without DEPWATCH_ADMINS everyone counts as an admin.
+    expect(decide(nobodyConfigured, from(MEMBER), audit(privateRepo))).toEqual({ allowed: true });
+  });
+
   it('lets anyone start and run incidents, in the incident\'s own channel only', () => {
     for (const verb of ['start', 'step', 'snooze', 'update', 'severity', 'role', 'action-item', 'close', 'pin'] as const) {
       expect(decide(configured, from(MEMBER, 'button'), { kind: 'incidents', verb, channel: HERE, incidentId: 7 })).toEqual({ allowed: true });

@@ -146,8 +146,11 @@ export interface FakeSlack {
    * slack-socket.ts); until it is set, the method answers as if Socket Mode were off for the app.
    */
   socketModeUrl: string | null;
-  /** A loopback response_url; with `channel`, in_channel posts also land in `messages(channel)`. */
-  responseUrl(id: string, options?: { channel?: string; user?: string }): string;
+  /**
+   * A loopback response_url; with `channel`, in_channel posts also land in `messages(channel)`.
+   * With `messageTs` (a button click's url), `replace_original` edits that message, as Slack does.
+   */
+  responseUrl(id: string, options?: { channel?: string; user?: string; messageTs?: string }): string;
   /** Top-level messages of a channel (and broadcast replies), oldest first. */
   messages(channel: string): StoredMessage[];
   /** The replies under `ts` (not the parent), oldest first. */
@@ -773,9 +776,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     rateLimitNext: (method, seconds) => {
       queueFor(method).push({ kind: 'rate', seconds });
     },
-    responseUrl: (id, target = {}) => {
+    responseUrl: (id, { messageTs, ...target } = {}) => {
       const existing = responseTargets.get(id);
-      responseTargets.set(id, { uses: existing?.uses ?? 0, ...(existing?.lastTs ? { lastTs: existing.lastTs } : {}), ...target });
+      const lastTs = messageTs ?? existing?.lastTs;
+      responseTargets.set(id, { uses: existing?.uses ?? 0, ...(lastTs ? { lastTs } : {}), ...target });
       return `${origin}/response/${encodeURIComponent(id)}`;
     },
     messages: (channel) => (channels.get(channel) ?? []).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts || m.reply_broadcast),

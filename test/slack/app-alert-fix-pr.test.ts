@@ -11,6 +11,8 @@ import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { closeReplicaParts } from '../helpers/replicas.js';
+import { ROUTES } from '../fakes/github.js';
+import { AccessLog } from '../../src/store/access-log.js';
 import { blockText, buttons, CHANNEL, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
 
 let world: World | undefined;
@@ -24,8 +26,8 @@ afterEach(async () => {
 const alertsJob = { key: `alerts:${CHANNEL}`, channel: CHANNEL, kind: 'alerts' as const, cron: '0 * * * *', timeZone: 'UTC', since: new Date(0) };
 
 /** Watches a repository without vulnerable pins, then a commit adds one: the next alerts job posts an alert. */
-async function alerted(githubWrite: boolean, state?: WatchStateStore) {
-  const w = (world = await startWorld({ watch: state ? { state } : {}, githubWrite, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, repos: [{ owner: 'octo', name: 'shop', files: { 'README.md': SHOP.files['README.md']!, 'requirements.txt': 'attrs==23.1.0\n' } }] }));
+async function alerted(githubWrite: boolean, state?: WatchStateStore, admins: string[] = []) {
+  const w = (world = await startWorld({ watch: { admins, ...(state ? { state } : {}) }, githubWrite, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, repos: [{ owner: 'octo', name: 'shop', files: { 'README.md': SHOP.files['README.md']!, 'requirements.txt': 'attrs==23.1.0\n' } }] }));
   await w.watch!.state.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
   await w.watch!.sweeps.runNow();
   const sha = w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'attrs==23.1.0\nurllib3==1.24.1\n' });
@@ -87,6 +89,17 @@ describe('Open fix PR under an alert', () => {
     expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('Contents: Read and write');
     const forged = fix!.value!.replace('octo/shop', 'octo/other');
     expect(await click(w, alertTs, fix!.action_id, forged)).toContain('no longer listed as affected');
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
+  });
+
+  it('refuses someone who is not an admin before asking GitHub or recording anything', async () => {
+    const { w, alertTs, fix } = await alerted(true, undefined, ['U0ADMIN0001']);
+    const repoLookups = w.github.count(ROUTES.repo);
+    expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('Only Depwatch admins (DEPWATCH_ADMINS) can open pull requests');
+    expect(new AccessLog(w.db).refusals(1)).toEqual([expect.objectContaining({ userId: USER, action: 'open pull request on octo/shop', rule: 'not-admin' })]);
+    // No audit recorded from the sweep, and GitHub not asked for the default branch.
+    expect(await w.bot.service.state.latestAuditForRepo('octo/shop')).toBeUndefined();
+    expect(w.github.count(ROUTES.repo)).toBe(repoLookups);
     expect(w.github.pulls('octo', 'shop')).toEqual([]);
   });
 });

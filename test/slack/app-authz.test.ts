@@ -12,7 +12,8 @@
  *   target is the channel the request comes from);
  * - private repository: a member, on a private repository (n/a where no repository is involved).
  *
- * App Home's only action ("Audit a repository…") changes nothing; opening pull requests does not
+ * App Home's only action ("Audit a repository…") changes nothing; who may audit a private
+ * repository (there and with /audit) is app-audit-private.test.ts's; opening pull requests does not
  * exist yet, so the `pull-requests` action is covered by the policy's own tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

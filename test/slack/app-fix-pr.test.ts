@@ -33,6 +33,8 @@ async function click(w: World, parentTs: string, value: string, user = USER) {
   return w.slack.responses.filter((r) => r.id === id).map((r) => JSON.stringify(r.body));
 }
 
+const PRIVATE = 'G0PRIVATE01';
+
 const fixButton = (w: World, ts: string) => buttons(w.slack.message(CHANNEL, ts)!.blocks).find((b) => b.action_id === 'audit_open_fix_pr');
 
 describe('Open fix PR', () => {
@@ -84,6 +86,42 @@ describe('Open fix PR', () => {
     const everything = JSON.stringify([w.logs, w.slack.responses]);
     expect(everything).not.toContain(GITHUB_TOKEN);
     expect(everything).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('shows the pull request on a reply posted through response_url by answering through the click, never chat.update', async () => {
+    const w = (world = await startWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } }));
+    // A private channel the bot is not in: the reply can only be posted, and edited, through response_url.
+    w.slack.failNext('chat.postMessage', 'not_in_channel');
+    const { responseId } = await w.audit('octo/shop', { channel: PRIVATE });
+    await waitFor(() => w.slack.responses.filter((r) => r.id === responseId).length >= 2, 'the reply through response_url');
+    await w.bot.service.idle();
+    const parent = w.slack.messages(PRIVATE)[0]!;
+    const button = buttons(parent.blocks).find((b) => b.action_id === 'audit_open_fix_pr')!;
+    // What Slack answers the bot's token for a message in a channel it is not in.
+    w.slack.failNext('chat.update', 'channel_not_found');
+
+    const id = 'fix-through-response-url';
+    await w.send(blockAction({ actionId: 'audit_open_fix_pr', value: button.value!, user: USER, channel: PRIVATE, message_ts: parent.ts, response_url: w.slack.responseUrl(id, { channel: PRIVATE, user: USER, messageTs: parent.ts }) }));
+    await w.bot.service.idle();
+    const answers = w.slack.responses.filter((r) => r.id === id).map((r) => r.body);
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+    expect(answers).toContainEqual(expect.objectContaining({ response_type: 'ephemeral', text: expect.stringContaining('Opened <') }));
+    expect(JSON.stringify(answers)).not.toMatch(/Something went wrong|E-[A-Z0-9]{5}/);
+    expect(w.slack.callsTo('chat.update')).toEqual([]);
+    const reply = w.slack.message(PRIVATE, parent.ts)!;
+    expect(blockText(reply.blocks)).toContain('Fix pull request');
+    expect(buttons(reply.blocks).some((b) => b.action_id === 'audit_open_fix_pr')).toBe(false);
+    expect(w.slack.violations).toEqual([]);
+  });
+
+  it('still says the pull request was opened when the reply can no longer be edited', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    // Someone deleted the reply between the audit and the click.
+    w.slack.failNext('chat.update', 'message_not_found');
+    const answers = await click(w, parent.ts, fixButton(w, parent.ts)!.value!);
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+    expect(answers.join('\n')).toContain('Opened <');
+    expect(answers.join('\n')).not.toMatch(/Something went wrong|E-[A-Z0-9]{5}/);
   });
 
   it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {

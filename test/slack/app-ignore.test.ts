@@ -44,7 +44,7 @@ describe('Ignore…', () => {
     expect(inputs).toContain('"type":"datepicker"');
     metadata = view.private_metadata;
     // Sealed to the person who opened it and the channel of the reply (view-metadata.ts).
-    expect(viewMetadataSealFor(world.config).open(metadata, USER)).toEqual({ channel: CHANNEL, data: { a: expect.any(Number), t: parentTs } });
+    expect(viewMetadataSealFor(world.config).open(metadata, USER)).toEqual({ channel: CHANNEL, data: { a: expect.any(Number) } });
     expect(world.slack.violations).toEqual([]);
   });
 
@@ -133,5 +133,41 @@ describe('Ignore…', () => {
     const reply = await waitFor(() => world.slack.responses.find((r) => r.id === id), 'the answer');
     expect(reply.body.response_type).toBe('ephemeral');
     expect(String(reply.body.text)).toContain('no longer have that audit');
+  });
+});
+
+describe('Ignore… under a reply posted through response_url', () => {
+  const PRIVATE = 'G0PRIVATE01';
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('stores the ignore and confirms it in the modal, since only response_url could edit that reply', async () => {
+    // A private channel the bot is not in: the reply is posted through the command's response_url.
+    world.slack.failNext('chat.postMessage', 'not_in_channel');
+    const { responseId } = await world.audit('octo/shop', { channel: PRIVATE });
+    await waitFor(() => world.slack.responses.filter((r) => r.id === responseId).length >= 2, 'the reply through response_url');
+    await world.bot.service.idle();
+    const parent = world.slack.messages(PRIVATE)[0]!;
+    const ignore = buttons(parent.blocks).find((b) => b.action_id === 'audit_ignore')!;
+    await world.send(blockAction({ actionId: 'audit_ignore', value: ignore.value!, channel: PRIVATE, message_ts: parent.ts, response_url: world.slack.responseUrl('private-ignore', { channel: PRIVATE, user: USER, messageTs: parent.ts }) }));
+    const opened = await waitFor(() => world.slack.callsTo('views.open')[0], 'views.open');
+    const { private_metadata: sealed } = opened.params.view as { private_metadata: string };
+    // What Slack answers the bot's token for a message in a channel it is not in.
+    world.slack.failNext('chat.update', 'channel_not_found');
+
+    const response = await world.send(
+      viewSubmission({ callbackId: 'ignore_submit', privateMetadata: sealed, user: USER, values: ignoreModalValues({ advisory: ADVISORY, reason: 'Only behind the VPN', until: '2999-12-31', pkg: 'werkzeug' }) }),
+    );
+    await world.bot.service.idle();
+    expect(response.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Ignored' } } });
+    expect(blockText((response.json as { view: { blocks: unknown } }).view.blocks)).toContain(`*${ADVISORY}* is ignored for *octo/shop*`);
+    expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([expect.objectContaining({ advisoryId: ADVISORY, reason: 'Only behind the VPN' })]);
+    expect(world.slack.callsTo('chat.update')).toEqual([]);
+    expect(world.slack.violations).toEqual([]);
   });
 });

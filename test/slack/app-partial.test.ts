@@ -1,30 +1,65 @@
 /**
- * The /audit reply of a repository whose lockfile could not be read: a partial result, marked at the
- * top with the file and why, and never the green "No known vulnerabilities".
+ * /audit replies that could not read everything: a lockfile that could not be read, and a tree too
+ * large to list, are partial results, marked at the top with what was not read and why, and never
+ * the green "No known vulnerabilities" nor "no Python manifests".
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_TREE_REQUESTS } from '../../src/github/snapshot.js';
 import { blockText, startWorld, waitFor, type World, latestAudit } from './app-world.js';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld({
-    repos: [{ owner: 'octo', name: 'locked', files: { 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["urllib3"]\n', 'poetry.lock': '[[package]]\nname = "urllib3"\nversion = "1.24.1"\n<<<<<<< HEAD\n' } }],
+describe('a lockfile that could not be read', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({
+      repos: [{ owner: 'octo', name: 'locked', files: { 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["urllib3"]\n', 'poetry.lock': '[[package]]\nname = "urllib3"\nversion = "1.24.1"\n<<<<<<< HEAD\n' } }],
+    });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('marks the reply partial, naming the file that was not read', async () => {
+    await world.audit('octo/locked');
+    const update = await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit reply');
+    await world.bot.service.idle();
+    const text = blockText(update.params.blocks);
+    expect(text).toMatch(/⚠️ \*Partial result:\* poetry\.lock:\d+ not read completely: poetry\.lock is not valid TOML/);
+    expect(text).toContain(':warning: *No known vulnerabilities in what could be read* (see above)');
+    expect(text).not.toContain(':white_check_mark:');
+    expect(String(update.params.text)).toContain('(partial result)');
+    const stored = (await latestAudit(world, 'octo/locked'));
+    expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', file: 'poetry.lock' })]);
+    expect(world.slack.violations).toEqual([]);
   });
 });
-afterAll(async () => {
-  await world.close();
-});
 
-it('marks the reply partial, naming the file that was not read', async () => {
-  await world.audit('octo/locked');
-  const update = await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit reply');
-  await world.bot.service.idle();
-  const text = blockText(update.params.blocks);
-  expect(text).toMatch(/⚠️ \*Partial result:\* poetry\.lock:\d+ not read completely: poetry\.lock is not valid TOML/);
-  expect(text).toContain(':warning: *No known vulnerabilities in what could be read* (see above)');
-  expect(text).not.toContain(':white_check_mark:');
-  expect(String(update.params.text)).toContain('(partial result)');
-  const stored = (await latestAudit(world, 'octo/locked'));
-  expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', file: 'poetry.lock' })]);
-  expect(world.slack.violations).toEqual([]);
+describe('a tree too large to list completely', () => {
+  // More directories than a snapshot lists once GitHub truncates the recursive tree; the only
+  // manifest sits in the last one, which is never reached.
+  const directories = Object.fromEntries(Array.from({ length: DEFAULT_MAX_TREE_REQUESTS + 20 }, (_, i) => [`d${String(i).padStart(4, '0')}/notes.md`, 'x\n']));
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({
+      truncateTreesOver: 10,
+      repos: [{ owner: 'octo', name: 'huge', files: { ...directories, 'zz-service/requirements.txt': 'urllib3==1.24.1\n' } }],
+    });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('audits what was listed as a partial result, instead of saying the repository has no manifests', async () => {
+    const { responseId } = await world.audit('octo/huge');
+    const update = await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit reply');
+    await world.bot.service.idle();
+    const text = blockText(update.params.blocks);
+    expect(text).toContain('Dependency audit: octo/huge');
+    expect(text).toMatch(/⚠️ \*Partial result:\* \(tree\) not read completely: the repository is too large to list completely: \d+ directories were not read/);
+    expect(text).toContain(':warning: *No known vulnerabilities in what could be read* (see above)');
+    // Not the error that says every directory was searched.
+    expect(text).not.toContain('No Python manifests or lockfiles');
+    expect(world.slack.responses.filter((r) => r.id === responseId)).toEqual([]);
+    expect((await latestAudit(world, 'octo/huge')).result.partial).toBe(true);
+    expect(world.slack.violations).toEqual([]);
+  });
 });

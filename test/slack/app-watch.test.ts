@@ -2,7 +2,7 @@
  * Watching through the real Slack surface: `/audit watch|list|unwatch`, the "Watch this repo" button
  * under an audit reply, and "Ignore…" on a new-advisory alert, all over signed HTTP.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALERT_ACTIONS } from '../../src/slack/blocks/alert.js';
 import { IGNORE_BLOCKS } from '../../src/slack/blocks/ignore-modal.js';
 import { ALERT_IGNORE_CALLBACK } from '../../src/slack/listeners/actions/alert-ignore.js';
@@ -62,6 +62,18 @@ describe('watching from Slack', () => {
     expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/shop']);
   });
 
+  it('watches the branch the audit named from the button under its reply', async () => {
+    world = await startWorld({ watch: {}, repos: [{ owner: 'octo', name: 'branchy', files: { 'README.md': 'x' }, branches: { 'release-2.x': { 'requirements.txt': 'requests==2.19.0\n' } } }] });
+    const w = world;
+    await w.audit('octo/branchy@release-2.x');
+    const reply = await waitFor(() => w.channel().find((m) => m.text.startsWith('octo/branchy@') && buttons(m.blocks).some((b) => b.action_id === 'audit_watch_repo')), 'the audit reply');
+    await w.bot.service.idle();
+    const watchButton = buttons(reply.blocks).find((b) => b.action_id === 'audit_watch_repo')!;
+    await w.send(blockAction({ actionId: watchButton.action_id, value: watchButton.value!, channel: CHANNEL, user: USER, message_ts: reply.ts, response_url: w.slack.responseUrl('watch-branch', { channel: CHANNEL, user: USER }) }));
+    expect(await waitFor(() => responseText(w, 'watch-branch'), 'the watch reply')).toContain('to watch *octo/branchy@release-2.x*');
+    expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/branchy@release-2.x']);
+  });
+
   it('ignores an alerted advisory for the channel from the alert\'s Ignore… modal', async () => {
     world = await startWorld({ watch: {} });
     const w = world;
@@ -93,5 +105,31 @@ describe('watching from Slack', () => {
     const said = await waitFor(() => w.slack.messages(CHANNEL).find((m) => String(m.text).includes('ignored PYSEC-2023-221')), 'the announcement');
     expect(said.text).toContain('until 2099-01-01');
     expect(w.slack.violations).toEqual([]);
+  });
+
+  it('keeps the alert\'s Ignore modal open with a message when the ignore cannot be stored, and logs why under an error id', async () => {
+    world = await startWorld({ watch: {} });
+    const w = world;
+    const alert = w.watch!.store.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2023-221', affected: [], now: new Date() });
+    await w.send(blockAction({ actionId: ALERT_ACTIONS.ignore, value: String(alert.id), channel: CHANNEL, user: USER, response_url: w.slack.responseUrl('alert-click', { channel: CHANNEL, user: USER }) }));
+    const opened = await waitFor(() => w.slack.callsTo('views.open')[0], 'views.open');
+    const { private_metadata: sealed } = opened.params.view as { private_metadata: string };
+    const values = {
+      [IGNORE_BLOCKS.advisory]: { value: { type: 'plain_text_input', value: 'PYSEC-2023-221' } },
+      [IGNORE_BLOCKS.reason]: { value: { type: 'plain_text_input', value: 'debug server is never exposed' } },
+    };
+    const submit = () => w.send(viewSubmission({ callbackId: ALERT_IGNORE_CALLBACK, privateMetadata: sealed, user: USER, values }));
+
+    for (const failing of ['addIgnore', 'alert'] as const) {
+      const spy = vi.spyOn(w.watch!.state, failing).mockRejectedValueOnce(new Error('SQLITE_BUSY: database is locked'));
+      const response = await submit();
+      spy.mockRestore();
+      expect(response.status).toBe(200);
+      expect(response.json).toEqual({ response_action: 'errors', errors: { [IGNORE_BLOCKS.reason]: 'Could not save the ignore; try again.' } });
+      const logged = w.logs.find((l) => l.msg === 'storing an alert ignore failed' && JSON.stringify(l.err).includes('database is locked'));
+      expect(logged?.errorId).toMatch(/^E-[A-Z0-9]{5}$/);
+      w.logs.length = 0;
+    }
+    expect(w.watch!.store.ignoresForChannel(CHANNEL)).toEqual([]);
   });
 });

@@ -80,6 +80,8 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** Whether the fake GitHub grants Depwatch's token Contents and Pull requests write. */
   githubWrite?: boolean;
+  /** The fake GitHub cuts recursive tree listings longer than this short (`truncated: true`), as GitHub does huge ones. */
+  truncateTreesOver?: number;
   /** Where /audit replies live (PostgreSQL, shared with replicas); default: the app's SQLite file. */
   auditState?: AuditStateStore;
 }
@@ -125,7 +127,7 @@ export async function waitFor<T>(probe: () => T | undefined | null | false | Pro
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const slack = await startFakeSlack();
-  const github = await startFakeGitHub({ repos: options.repos ?? [SHOP, EMPTY_REPO], tokens: [GITHUB_TOKEN], writeTokens: options.githubWrite ? [GITHUB_TOKEN] : [], latencyMs: options.latencyMs ?? 0 });
+  const github = await startFakeGitHub({ repos: options.repos ?? [SHOP, EMPTY_REPO], tokens: [GITHUB_TOKEN], writeTokens: options.githubWrite ? [GITHUB_TOKEN] : [], latencyMs: options.latencyMs ?? 0, ...(options.truncateTreesOver !== undefined ? { truncateTreesOver: options.truncateTreesOver } : {}) });
   const osv = await startFakeOsv({ records: [...fixtureRecords().values(), ...(options.extraAdvisories ?? [])], latencyMs: options.latencyMs ?? 0 });
   const pypi = await startFakePypi({ projects: [...PYPI_PROJECTS, ...(options.cards?.projects ?? [])], latencyMs: options.latencyMs ?? 0 });
   const fakes = { slack, github, osv, pypi };

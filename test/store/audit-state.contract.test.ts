@@ -76,6 +76,15 @@ describe.each<Dialect>(['sqlite', 'postgres'])('/audit state on %s', (dialect) =
     for (const id of [0, -1, Number.NaN, 2 ** 60, stored.id + 1000]) expect(await b.getAudit(id)).toBeUndefined();
   });
 
+  it('keeps the branch the audit named, and none for the default branch', async () => {
+    const [a, b] = await openStores(dialect);
+    const named = await a.insertAudit(audit({ ref: 'release-2.x', requestedBranch: 'release-2.x' }));
+    const byDefault = await a.insertAudit(audit());
+    expect(named.requestedBranch).toBe('release-2.x');
+    expect((await b.getAudit(named.id))?.requestedBranch).toBe('release-2.x');
+    expect((await b.getAudit(byDefault.id))?.requestedBranch).toBeNull();
+  });
+
   it('stores an ignore made on one replica and revises the reply it came from, counts included', async () => {
     const [a, b] = await openStores(dialect);
     const stored = await a.insertAudit(audit());

@@ -18,7 +18,7 @@ import type { Logger } from '../../log.js';
 import type { OutboxRow, OutboxStore } from '../../store/outbox/types.js';
 import { MessageOverflow } from '../blocks/fit.js';
 import type { PacedSlack } from '../pacing.js';
-import { findPosted, readableChannel, type FoundMessages } from './reconcile.js';
+import { findPosted, isDirectMessage, readableChannel, type FoundMessages } from './reconcile.js';
 import { renderOutboxMessage, RENDERERS, UnknownMessageKind, type Renderer } from './renderers.js';
 
 export interface OutboxDelivererOptions {
@@ -161,7 +161,9 @@ export class OutboxDeliverer {
       const parts = [{ text: rendered.text, blocks: rendered.blocks }, ...(rendered.more ?? [])];
       const keyOf = (i: number) => (i === 0 ? row.idempotencyKey : `${row.idempotencyKey}#${i + 1}`);
       let found: FoundMessages | null = null;
-      if (row.sentAt) {
+      // A DM cannot be read back: that needs im:history, which Depwatch does not ask for (it would
+      // read people's DMs with the bot). A crash in the window repeats a DM reminder (docs/outbox.md).
+      if (row.sentAt && !isDirectMessage(channel)) {
         // A send began before and never recorded its end: is the message in the channel already?
         found = await findPosted(slack.api, { channel, since: row.sentAt, ...(threadTs ? { threadTs } : {}) }).catch((err: unknown) => {
           // Without channels:history (or with Slack not answering) we cannot know. A duplicate

@@ -3,8 +3,9 @@
  * a send began (sent_at) but not how it ended. Before posting again the deliverer looks in the
  * channel (or, for a thread reply, in the thread) for a message carrying the row's idempotency
  * key in its metadata (every outbox post carries it). Reading needs channels:history
- * (groups:history for private channels, im:history for direct messages); only such rows cost a
- * request. Design and trade-offs: docs/outbox.md.
+ * (groups:history for private channels); only such rows cost a request. Direct messages are not
+ * looked for: that would need im:history, which Depwatch does not ask for, so a crash in the
+ * window can repeat a DM. Design and trade-offs: docs/outbox.md.
  */
 import type { HistoryPage, SlackApi } from '../pacing.js';
 
@@ -19,7 +20,12 @@ export interface FoundMessages {
   files: Set<string>;
 }
 
-/** A user id (a direct message posted to the user) names no channel that can be read: open the DM. */
+/** Whether a channel id is a direct message (`D…`), which the bot's scopes do not let it read back. */
+export function isDirectMessage(channel: string): boolean {
+  return channel.startsWith('D');
+}
+
+/** A user id (a direct message posted to the user) is not a channel: open the DM, so posting and the outbox name one. */
 export async function readableChannel(api: SlackApi, channel: string): Promise<string> {
   if (!/^[UW][A-Z0-9]+$/.test(channel)) return channel;
   const opened = await api.conversations.open({ users: channel });

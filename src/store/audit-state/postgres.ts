@@ -43,8 +43,8 @@ export class PostgresAuditState implements AuditStateStore {
   async insertAudit(audit: NewAudit): Promise<AuditRecord> {
     const row = (
       await this.pool.query<AuditRow>(
-        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, private)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${AUDIT_SUMMARY_COLUMNS}, result`,
+        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, requested_branch, private)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${AUDIT_SUMMARY_COLUMNS}, result`,
         [...auditColumnValues(audit), audit.private ?? null],
       )
     ).rows[0];

@@ -13,7 +13,6 @@ export function registerIgnoreAction(app: App, deps: ListenerDeps): void {
         value: action.value,
         user: body.user.id,
         channel: body.container?.channel_id ?? body.channel?.id ?? null,
-        ts: body.container?.message_ts ?? body.message?.ts ?? null,
         respond,
       });
     } catch (err) {

@@ -63,6 +63,6 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    deps.service.start({ ref, user: command.user_id, channel: command.channel_id, client, respond });
+    deps.service.start({ ref, user: command.user_id, channel: command.channel_id, client, respond, via: 'command' });
   });
 }
