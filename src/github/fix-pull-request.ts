@@ -31,7 +31,14 @@ export interface FixPullRequest {
   created: boolean;
 }
 
-export type FixPullRequestProblem = 'no-permission' | 'branch-exists' | 'rejected';
+export type FixPullRequestProblem =
+  | 'no-permission'
+  | 'branch-exists'
+  | 'rejected'
+  /** A file to rewrite is not, byte for byte, the one the audit read (src/github/fix-files.ts). */
+  | 'not-as-audited'
+  /** A file to rewrite could not be downloaded again. */
+  | 'unreadable';
 
 export class FixPullRequestError extends Error {
   override name = 'FixPullRequestError';
