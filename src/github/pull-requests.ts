@@ -4,7 +4,9 @@
  *   updated first) with head and base commits and the paths they change, plus the state of pull
  *   requests the caller still tracks (merged? closed?). BATCH repositories per query: 1,000
  *   watched repositories cost 20 requests.
- * - readTexts: file texts at given commits (`oid:path`), BATCH per query.
+ * - readTexts: file texts at given commits (`oid:path`), BATCH per query; every file it could not
+ *   read (batch failed, repository not answered, text cut short, binary) is named in `failed`, so a
+ *   review built on the texts can say it is partial rather than read a missing file as "absent".
  * A batch that fails is reported per repository (errors) and never stops the other batches.
  */
 import type { Octokit } from 'octokit';
@@ -111,9 +113,19 @@ export interface TextRequest {
   path: string;
 }
 
-/** Texts by `owner/repo@oid:path`; null for a file that does not exist at that commit (or is binary). */
-export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]): Promise<{ texts: Map<string, string | null>; requests: number; errors: string[] }> {
+export interface TextsRead {
+  /** Texts by `owner/repo@oid:path` (textKey); null for a file that does not exist at that commit. */
+  texts: Map<string, string | null>;
+  /** Files that were asked for and not read, by textKey: why, as the end of a sentence naming the file. */
+  failed: Map<string, string>;
+  requests: number;
+  /** One line per batch or file that failed, for the log. */
+  errors: string[];
+}
+
+export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]): Promise<TextsRead> {
   const texts = new Map<string, string | null>();
+  const failed = new Map<string, string>();
   const errors: string[] = [];
   let requests = 0;
   for (let start = 0; start < wanted.length; start += TEXTS_BATCH) {
@@ -134,17 +146,24 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
       data = partialData(err);
       if (data === null) {
         errors.push(`GitHub could not read ${batch.length} files: ${oneLine(err)}`);
+        for (const w of batch) failed.set(textKey(w), `could not be read (GitHub: ${oneLine(err)})`);
         continue;
       }
     }
     batch.forEach((w, i) => {
-      const blob = data?.[`r${i}`]?.f ?? null;
+      const repository = data?.[`r${i}`];
+      const blob = repository?.f ?? null;
       const key = textKey(w);
-      if (blob?.isTruncated) errors.push(`${w.owner}/${w.repo}: ${w.path} is too large to read through GraphQL`);
-      else texts.set(key, blob && !blob.isBinary ? blob.text : null);
+      // A repository GitHub did not answer for is not a file that does not exist.
+      const why = !repository ? 'could not be read (GitHub gave no answer for it)' : blob?.isTruncated ? 'is too large to read through GraphQL' : blob?.isBinary ? 'is not a text file' : blob && typeof blob.text !== 'string' ? 'could not be read (GitHub gave no text)' : null;
+      if (why === null) texts.set(key, blob ? blob.text : null);
+      else {
+        failed.set(key, why);
+        errors.push(`${w.owner}/${w.repo}: ${w.path} ${why}`);
+      }
     });
   }
-  return { texts, requests, errors };
+  return { texts, failed, requests, errors };
 }
 
 export const textKey = (w: TextRequest) => `${w.owner}/${w.repo}@${w.oid}:${w.path}`;

@@ -108,8 +108,13 @@ export interface FakeGitHub {
   openPullRequest(owner: string, name: string, pull: { number: number; title: string; head: string; base?: string }): void;
   setPullRequestState(owner: string, name: string, number: number, state: 'MERGED' | 'CLOSED'): void;
   setRateLimited(limit: RateLimitSwitch | null): void;
-  /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with `body` (garbage). */
-  failRequests(failure: { route: string; status: number; times: number; body?: unknown } | null): void;
+  /**
+   * Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with
+   * `body` (garbage); with `matching`, only requests whose body contains it (one GraphQL query by name).
+   */
+  failRequests(failure: { route: string; status: number; times: number; body?: unknown; matching?: string } | null): void;
+  /** GraphQL Blob texts longer than this many bytes come back cut, with `isTruncated: true`, as GitHub cuts large blobs; null: whole. */
+  truncateTextsOver(bytes: number | null): void;
   setLatency(ms: number): void;
   count(route: string): number;
   counts(): Record<string, number>;
@@ -226,7 +231,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const requests: RequestRecord[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let limitSwitch: RateLimitSwitch | null = null;
-  let failure: { route: string; status: number; times: number; body?: unknown } | null = null;
+  let failure: { route: string; status: number; times: number; body?: unknown; matching?: string } | null = null;
+  let textLimit: number | null = null;
   const hourlyLimit = options.rateLimit ?? 5000;
   let used = 0;
   const windowReset = Math.floor(Date.now() / 1000) + 3600;
@@ -454,7 +460,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           : 'API rate limit exceeded for user ID 1.';
         return reply(sw.status, { message, documentation_url: DOCS, status: String(sw.status) }, headers);
       }
-      if (failure && failure.route === route && failure.times > 0) {
+      if (failure && failure.route === route && failure.times > 0 && (failure.matching === undefined || body.includes(failure.matching))) {
         failure.times--;
         return reply(failure.status, failure.body ?? { message: 'Server Error', documentation_url: DOCS, status: String(failure.status) }, rateHeaders(resource));
       }
@@ -775,7 +781,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const [oid = '', ...rest] = value(b[2]!).split(':');
         const commit = objects.get(oid);
         const content = commit?.type === 'commit' ? commit.files.get(rest.join(':')) : undefined;
-        node[b[1]!] = typeof content === 'string' ? { text: content, isTruncated: false, isBinary: false } : null;
+        const cut = typeof content === 'string' && textLimit !== null && Buffer.byteLength(content) > textLimit;
+        node[b[1]!] = typeof content === 'string' ? { text: cut ? Buffer.from(content).subarray(0, textLimit!).toString('utf8') : content, isTruncated: cut, isBinary: false } : null;
       }
       if (selection.includes('isSecurityPolicyEnabled')) Object.assign(node, healthNode(repo, head, variables));
       data[m[1]!] = node;
@@ -872,6 +879,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     failRequests: (f) => {
       failure = f ? { ...f } : null;
+    },
+    truncateTextsOver: (bytes) => {
+      textLimit = bytes;
     },
     setLatency: (ms) => {
       latencyMs = ms;

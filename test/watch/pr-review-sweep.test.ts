@@ -185,3 +185,54 @@ it('reads the stored reviews once per sweep, not once per pull request and chann
   expect(calls.filter((name) => name === 'save')).toHaveLength(6);
   expect(world.slack.violations).toEqual([]);
 });
+
+/** One pull request that moves goodlib, watched by one channel; its card's text after each sweep. */
+async function reviewingWorld(head: string) {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': head }, { branch: 'deps' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib', head: 'deps' });
+  const w = world;
+  const { watch } = w.service({ pullRequestReviews: { cards: reviewCardSources(w, pypi.url, openTestDb(w.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
+  const sweep = async () => {
+    w.clock.advance(3_600_000);
+    const result = await watch.sweeps.runNow();
+    await watch.delivery.idle();
+    expect(w.slack.messages(CHANNEL)).toHaveLength(1);
+    return { result, card: blockText(w.slack.messages(CHANNEL)[0]!.blocks) };
+  };
+  return { w, sweep };
+}
+
+it('a manifest too large to read at the head makes the review partial, naming it, not "everything removed"; the next sweep reads it again', async () => {
+  const head = `goodlib==1.2.0\nidna==3.0\n# ${'x'.repeat(200)}\n`;
+  const { w, sweep } = await reviewingWorld(head);
+  w.github.truncateTextsOver(100);
+
+  const partial = await sweep();
+  expect(partial.card).toContain('Partial: head: requirements.txt is too large to read through GraphQL');
+  expect(partial.card).not.toContain('removed');
+  expect(partial.card).toContain('overall :warning: *caution*');
+
+  w.github.truncateTextsOver(null);
+  const whole = await sweep();
+  expect(whole.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(whole.card).not.toContain('Partial');
+});
+
+it('a failed read of the texts makes the review partial for each file it missed, and it is redone on the next sweep', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  w.github.failRequests({ route: ROUTES.graphql, status: 502, times: 5, matching: 'DepwatchTexts' });
+
+  const partial = await sweep();
+  expect(partial.card).toMatch(/Partial: base: requirements\.txt could not be read \(.*\); head: requirements\.txt could not be read/);
+  expect(partial.card).toContain('No package changed in the files that were read.');
+  expect(partial.card).toContain('overall :warning: *caution*');
+
+  w.github.failRequests(null);
+  const whole = await sweep();
+  expect(whole.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(whole.card).not.toContain('Partial');
+});

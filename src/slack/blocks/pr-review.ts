@@ -39,7 +39,8 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   if (review.errors.length) blocks.push(context(md`Partial: ${review.errors.join('; ')}`));
   if (pr.comment && 'url' in pr.comment) blocks.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));
   if (pr.comment && 'problem' in pr.comment) blocks.push(context(md`:warning: Not commented on the pull request: ${pr.comment.problem}.`));
-  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) blocks.push(context('The dependency files changed, but no package did.'));
+  // With files unread, "no package changed" would be a claim about files nobody read.
+  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) blocks.push(context(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.'));
   const text = md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}, ${review.changes.length} package changes`.text;
   return { text, blocks };
 }

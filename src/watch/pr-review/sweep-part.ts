@@ -9,7 +9,10 @@
  *   - only pull requests whose head moved since their review and whose changed paths include a
  *     manifest cost more: their files at base and head, TEXTS_BATCH per query (readTexts);
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
- * One repository or pull request failing is logged and never stops the others.
+ * One repository or pull request failing is logged and never stops the others. A file that could
+ * not be read on either side is left out of the diff (never read as added or removed) and named in
+ * the review's errors, so the review says it is partial; its head is then not recorded as reviewed,
+ * and the next sweep reads it again.
  */
 import type { Octokit } from 'octokit';
 import { listPullRequests, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
@@ -108,21 +111,30 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       { owner, repo: name, oid: pull.headOid, path },
     ]);
   });
-  const { texts, requests, errors } = await readTexts(options.octokit, wanted);
+  const { texts, failed, requests, errors } = await readTexts(options.octokit, wanted);
   result.githubRequests += requests;
   result.errors.push(...errors);
 
   for (const { repo, pull, paths, known } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
+      const unread = paths.flatMap((path) =>
+        (['base', 'head'] as const).flatMap((label) => {
+          const why = failed.get(textKey({ owner, repo: name, oid: label === 'base' ? pull.baseOid : pull.headOid, path }));
+          return why ? [{ path, message: `${label}: ${path} ${why}` }] : [];
+        }),
+      );
+      const unreadPaths = new Set(unread.map((u) => u.path));
       const side = (oid: string) => Object.fromEntries(paths.flatMap((path) => {
-        const text = texts.get(textKey({ owner, repo: name, oid, path }));
+        const text = unreadPaths.has(path) ? undefined : texts.get(textKey({ owner, repo: name, oid, path }));
         return typeof text === 'string' ? [[path, text]] : [];
       }));
-      const review = await reviewDependencies(await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) }), await options.cards());
+      const diff = await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) });
+      diff.errors.push(...unread.map((u) => u.message));
+      const review = await reviewDependencies(diff, await options.cards());
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
-      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known);
+      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, unread.length === 0);
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
       const message = `${repo}#${pull.number}: the dependency review failed (${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)})`;
@@ -162,15 +174,27 @@ function cardMessage(channel: string, card: PullRequestReviewCard, known: boolea
     : { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'post', messageKey: key, idempotencyKey: key };
 }
 
-/** Posts or updates the card in each channel; `known`: the channels' reviews as read before the review was made. */
-async function publish(options: PullRequestReviewOptions, reviews: PullReviewState, ref: PullRequestRef, review: DependencyReview, channels: readonly string[], known: ReadonlyMap<string, PullReviewRow>): Promise<void> {
+/**
+ * Posts or updates the card in each channel; `known`: the channels' reviews as read before the review
+ * was made. `complete`: every file was read; otherwise the row keeps no head (''), so the next sweep
+ * finds the head not yet reviewed and tries again.
+ */
+async function publish(
+  options: PullRequestReviewOptions,
+  reviews: PullReviewState,
+  ref: PullRequestRef,
+  review: DependencyReview,
+  channels: readonly string[],
+  known: ReadonlyMap<string, PullReviewRow>,
+  complete: boolean,
+): Promise<void> {
   const now = options.now();
   for (const channel of channels) {
     const before = known.get(channel);
     // ts: only reviews posted before the outbox have one here; newer ones are found by message key.
     const ts = before?.ts ?? '';
     const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now);
-    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
+    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: complete ? ref.headSha : '', state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
   }
 }
 
