@@ -1,9 +1,12 @@
 /**
  * Pull requests of many repositories in few requests (GraphQL, aliases, variables for every name):
  * - listPullRequests: per repository, its open pull requests (up to PULLS_PER_REPO, most recently
- *   updated first) with head and base commits and the paths they change, plus the state of pull
- *   requests the caller still tracks (merged? closed?). BATCH repositories per query: 1,000
- *   watched repositories cost 20 requests.
+ *   updated first, and how many more are open) with head and base commits and the paths they
+ *   change, plus the state of pull requests the caller still tracks (merged? closed?). BATCH
+ *   repositories per query: 1,000 watched repositories cost 20 requests. A pull request changing
+ *   more than FILES_PER_PULL files costs one more query per further page, up to MAX_FILE_PAGES
+ *   pages in all (GitHub lists no more than 3,000 files of a pull request); what is still not listed
+ *   is counted (filesNotListed), never taken as "no manifest changed".
  * - readTexts: file texts at given commits (`oid:path`), BATCH per query; every file it could not
  *   read (batch failed, repository not answered, text cut short, binary) is named in `failed`, so a
  *   review built on the texts can say it is partial rather than read a missing file as "absent".
@@ -16,6 +19,7 @@ import type { RepoRef } from './repo-ref.js';
 export const PULLS_BATCH = 50;
 export const PULLS_PER_REPO = 20;
 export const FILES_PER_PULL = 100;
+export const MAX_FILE_PAGES = 30;
 export const TEXTS_BATCH = 50;
 
 export interface OpenPullRequest {
@@ -24,12 +28,18 @@ export interface OpenPullRequest {
   url: string;
   headOid: string;
   baseOid: string;
-  /** Paths the pull request changes (at most FILES_PER_PULL). */
+  /** Paths the pull request changes, as far as they were listed. */
   paths: string[];
+  /** Changed files not listed (beyond what GitHub lists or MAX_FILE_PAGES); 0 when `paths` is all of them. */
+  filesNotListed: number;
+  /** Why the list of changed files could not be read in full this time (a page failed), else null. */
+  filesListError: string | null;
 }
 
 export interface PullListing {
   open: OpenPullRequest[];
+  /** Open pull requests beyond the PULLS_PER_REPO listed. */
+  openNotListed: number;
   /** Tracked pull requests that are no longer open, with their final state. */
   closed: { number: number; state: 'merged' | 'closed'; headOid: string | null }[];
 }
@@ -41,10 +51,18 @@ export interface PullListingResult {
   requests: number;
 }
 
+interface FilesPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: { path: string }[];
+}
+
 interface RepoNode {
-  pullRequests?: { nodes: { number: number; title: string; url: string; headRefOid: string; baseRefOid: string; files: { nodes: { path: string }[] } | null }[] };
+  pullRequests?: { totalCount?: number; nodes: { number: number; title: string; url: string; headRefOid: string; baseRefOid: string; files: FilesPage | null }[] };
   [alias: string]: unknown;
 }
+
+const FILES_SELECTION = `totalCount pageInfo { hasNextPage endCursor } nodes { path }`;
 
 const keyOf = (ref: RepoRef) => `${ref.owner}/${ref.repo}`;
 
@@ -61,6 +79,8 @@ function partialData<T>(err: unknown): Record<string, T | null> | null {
 export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef[], tracked: ReadonlyMap<string, readonly number[]> = new Map()): Promise<PullListingResult> {
   const byRepo = new Map<string, PullListing>();
   const errors = new Map<string, string>();
+  // Pull requests whose first page of files said there is more.
+  const morePages: { ref: RepoRef; pull: OpenPullRequest; page: FilesPage }[] = [];
   let requests = 0;
   for (let start = 0; start < repos.length; start += PULLS_BATCH) {
     const batch = repos.slice(start, start + PULLS_BATCH);
@@ -74,7 +94,7 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
       // Numbers come from our own store (integers), never from text.
       const closed = (tracked.get(keyOf(ref)) ?? []).filter((n) => Number.isSafeInteger(n) && n > 0).map((n) => ` t${n}: pullRequest(number: ${n}) { state headRefOid }`);
       fields.push(
-        `  r${i}: repository(owner: $o${i}, name: $n${i}) { pullRequests(states: OPEN, first: ${PULLS_PER_REPO}, orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { number title url headRefOid baseRefOid files(first: ${FILES_PER_PULL}) { nodes { path } } } }${closed.join('')} }`,
+        `  r${i}: repository(owner: $o${i}, name: $n${i}) { pullRequests(states: OPEN, first: ${PULLS_PER_REPO}, orderBy: {field: UPDATED_AT, direction: DESC}) { totalCount nodes { number title url headRefOid baseRefOid files(first: ${FILES_PER_PULL}) { ${FILES_SELECTION} } } }${closed.join('')} }`,
       );
     });
     let data: Record<string, RepoNode | null> | null;
@@ -94,16 +114,58 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
         errors.set(keyOf(ref), `I can't see ${keyOf(ref)}'s pull requests`);
         return;
       }
-      const open = (node.pullRequests?.nodes ?? []).map((p) => ({ number: p.number, title: p.title, url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths: (p.files?.nodes ?? []).map((f) => f.path) }));
+      const nodes = node.pullRequests?.nodes ?? [];
+      const open = nodes.map((p): OpenPullRequest => {
+        const paths = (p.files?.nodes ?? []).map((f) => f.path);
+        const total = Math.max(p.files?.totalCount ?? paths.length, paths.length);
+        const pull: OpenPullRequest = { number: p.number, title: p.title, url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths, filesNotListed: total - paths.length, filesListError: null };
+        // No file list at all (an error on that field) is not "no file changed".
+        if (!p.files) pull.filesListError = 'GitHub did not list its changed files';
+        if (p.files?.pageInfo?.hasNextPage) morePages.push({ ref, pull, page: p.files });
+        return pull;
+      });
       const closed: PullListing['closed'] = [];
       for (const n of tracked.get(keyOf(ref)) ?? []) {
         const t = node[`t${n}`] as { state?: string; headRefOid?: string | null } | null | undefined;
         if (t?.state === 'MERGED' || t?.state === 'CLOSED') closed.push({ number: n, state: t.state === 'MERGED' ? 'merged' : 'closed', headOid: t.headRefOid ?? null });
       }
-      byRepo.set(keyOf(ref), { open, closed });
+      byRepo.set(keyOf(ref), { open, closed, openNotListed: Math.max(0, (node.pullRequests?.totalCount ?? nodes.length) - nodes.length) });
     });
   }
+  for (const { ref, pull, page } of morePages) requests += await listMoreFiles(octokit, ref, pull, page);
   return { byRepo, errors, requests };
+}
+
+/**
+ * The pages of changed files after the first, one query each, up to MAX_FILE_PAGES pages in all.
+ * A page that fails stops there and says why (filesListError); the files not listed are counted.
+ * Returns the number of requests made.
+ */
+async function listMoreFiles(octokit: Octokit, ref: RepoRef, pull: OpenPullRequest, first: FilesPage): Promise<number> {
+  let page = first;
+  let requests = 0;
+  for (let pages = 1; page.pageInfo.hasNextPage && page.pageInfo.endCursor && pages < MAX_FILE_PAGES; pages++) {
+    requests++;
+    try {
+      // The pull request's number is GitHub's own integer, never text.
+      const data = await octokit.graphql<{ r: { p: { files: FilesPage | null } | null } | null }>(
+        `query DepwatchPullFiles($o: String!, $n: String!, $after: String!) {\n  r: repository(owner: $o, name: $n) { p: pullRequest(number: ${Math.trunc(pull.number)}) { files(first: ${FILES_PER_PULL}, after: $after) { ${FILES_SELECTION} } } }\n}`,
+        { o: ref.owner, n: ref.repo, after: page.pageInfo.endCursor },
+      );
+      const next = data.r?.p?.files;
+      if (!next) {
+        pull.filesListError = 'GitHub did not list the rest of its changed files';
+        break;
+      }
+      pull.paths.push(...next.nodes.map((f) => f.path));
+      page = next;
+    } catch (err) {
+      pull.filesListError = `GitHub could not list the rest of its changed files: ${oneLine(err)}`;
+      break;
+    }
+  }
+  pull.filesNotListed = Math.max(0, page.totalCount - pull.paths.length);
+  return requests;
 }
 
 export interface TextRequest {

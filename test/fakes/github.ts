@@ -770,11 +770,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const oid = resolveCommit(repo, value(refArg[1]!));
         node.ref = oid ? { target: { oid } } : null;
       }
-      if (selection.includes('pullRequests(')) node.pullRequests = { nodes: [...repo.reviewPulls.values()].filter((p) => p.state === 'OPEN').slice(0, 20).map((p) => pullNode(repo, p)) };
+      const filesArgs = /files\s*\(\s*first\s*:\s*(\d+)\s*(?:,\s*after\s*:\s*(\$\w+|"[^"]*")\s*)?\)/.exec(selection);
+      const page = { first: Number(filesArgs?.[1] ?? 100), after: filesArgs?.[2] ? value(filesArgs[2]) : null };
+      if (selection.includes('pullRequests(')) {
+        const first = Number(/pullRequests\s*\([^)]*first\s*:\s*(\d+)/.exec(selection)?.[1] ?? 20);
+        const open = [...repo.reviewPulls.values()].filter((p) => p.state === 'OPEN');
+        node.pullRequests = { totalCount: open.length, nodes: open.slice(0, first).map((p) => pullNode(repo, p, page)) };
+      }
       const pullAlias = /(\w+)\s*:\s*pullRequest\s*\(\s*number\s*:\s*(\d+)\s*\)/g;
       for (let p = pullAlias.exec(selection); p; p = pullAlias.exec(selection)) {
         const pull = repo.reviewPulls.get(Number(p[2]));
-        node[p[1]!] = pull ? { state: pull.state, headRefOid: pull.closedHead ?? repo.branches.get(pull.head) ?? null } : null;
+        node[p[1]!] = pull ? { state: pull.state, headRefOid: pull.closedHead ?? repo.branches.get(pull.head) ?? null, ...(filesArgs && !selection.includes('pullRequests(') ? { files: pullNode(repo, pull, page).files } : {}) } : null;
       }
       const blobAlias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*(\$\w+)\s*\)/g;
       for (let b = blobAlias.exec(selection); b; b = blobAlias.exec(selection)) {
@@ -791,8 +797,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return reply(200, errors.length ? { data, errors } : { data }, headers);
   }
 
-  /** An open pull request as the listing query reads it: head, base and the paths that differ. */
-  function pullNode(repo: RepoState, pull: ReviewPull): Record<string, unknown> {
+  /** An open pull request as the listing query reads it: head, base and one page of the paths that differ (cursor: the index after the page). */
+  function pullNode(repo: RepoState, pull: ReviewPull, page: { first: number; after: string | null }): Record<string, unknown> {
     const headOid = repo.branches.get(pull.head)!;
     const baseOid = repo.branches.get(pull.base)!;
     const filesOf = (oid: string) => {
@@ -802,7 +808,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const a = filesOf(baseOid);
     const b = filesOf(headOid);
     const changed = [...new Set([...a.keys(), ...b.keys()])].filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p))).sort();
-    return { number: pull.number, title: pull.title, url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${pull.number}`, headRefOid: headOid, baseRefOid: baseOid, files: { nodes: changed.map((path) => ({ path })) } };
+    const from = page.after === null ? 0 : Number(page.after.replace(/^cursor:/, ''));
+    const listed = changed.slice(from, from + page.first);
+    const end = from + listed.length;
+    return {
+      number: pull.number,
+      title: pull.title,
+      url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${pull.number}`,
+      headRefOid: headOid,
+      baseRefOid: baseOid,
+      files: { totalCount: changed.length, pageInfo: { hasNextPage: end < changed.length, endCursor: listed.length ? `cursor:${end}` : null }, nodes: listed.map((path) => ({ path })) },
+    };
   }
 
   /** The fields of the package health query, computed from the repository's files and health data. */

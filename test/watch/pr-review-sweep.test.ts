@@ -236,3 +236,20 @@ it('a failed read of the texts makes the review partial for each file it missed,
   expect(whole.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
   expect(whole.card).not.toContain('Partial');
 });
+
+it('reviews a manifest changed after the first hundred files of a pull request', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  const docs = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`docs/page-${String(i).padStart(3, '0')}.md`, `page ${i}\n`]));
+  world.github.pushCommit('octo', 'shop', { ...docs, 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Docs, and goodlib', head: 'deps' });
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  expect(world.slack.messages(CHANNEL)).toHaveLength(1);
+  expect(blockText(world.slack.messages(CHANNEL)[0]!.blocks)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+});

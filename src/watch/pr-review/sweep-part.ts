@@ -47,6 +47,8 @@ export interface PullRequestReviewResult {
   reviewed: string[];
   closed: string[];
   errors: string[];
+  /** What was left out by design (open pull requests beyond those listed), for the log. */
+  notes: string[];
 }
 
 /** Watched default branches, with the channels watching each (branch watches have no pull requests of their own here). */
@@ -62,7 +64,7 @@ async function watchedRepos(state: WatchStateStore): Promise<Map<string, string[
 export async function reviewPullRequests(options: PullRequestReviewOptions): Promise<PullRequestReviewResult> {
   const { reviews } = options;
   const repos = await watchedRepos(options.state);
-  const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [] };
+  const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [], notes: [] };
   if (repos.size === 0) return result;
   const refs = [...repos.keys()].map((key) => {
     const [owner = '', repo = ''] = key.split('/');
@@ -77,11 +79,18 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   // own, so closing or publishing one reads none again.
   const closing: { repo: string; number: number; state: 'merged' | 'closed' }[] = [];
   const candidates: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
-  for (const [repo, { open, closed }] of listing.byRepo) {
+  for (const [repo, { open, closed, openNotListed }] of listing.byRepo) {
     for (const c of closed) closing.push({ repo, number: c.number, state: c.state });
+    if (openNotListed > 0) result.notes.push(`${repo}: ${open.length + openNotListed} open pull requests; only the ${open.length} most recently updated were reviewed`);
     for (const pull of open) {
+      // A list cut by a failure is read again next sweep rather than reviewed on half of it.
+      if (pull.filesListError) {
+        result.errors.push(`${repo}#${pull.number}: ${pull.filesListError}; not reviewed this time`);
+        continue;
+      }
       const paths = pull.paths.filter(isManifestPath);
-      if (paths.length > 0) candidates.push({ repo, pull, paths });
+      // Files GitHub does not list may be manifests: such a pull request is reviewed, as partial.
+      if (paths.length > 0 || pull.filesNotListed > 0) candidates.push({ repo, pull, paths });
     }
   }
   const stored = new Map<string, PullReviewRow>();
@@ -131,6 +140,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       }));
       const diff = await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) });
       diff.errors.push(...unread.map((u) => u.message));
+      if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
       const review = await reviewDependencies(diff, await options.cards());
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
