@@ -62,10 +62,13 @@ export function pullState(p: { state?: unknown; merged?: unknown; merged_at?: un
   return p.state === 'open' ? 'open' : 'closed';
 }
 
-/** The pull request from `branch`, in any state, if one exists. */
-export async function findFixPullRequest(octokit: Octokit, owner: string, repo: string, branch: string): Promise<FixPullRequest | null> {
-  const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, head: `${owner}:${branch}`, state: 'all', per_page: 10 });
-  const pull = data[0];
+/**
+ * The open pull request from `branch` into `base`, if there is one. A closed or merged one is not an
+ * answer to a new click (it fixes nothing now), nor is one into another branch (retargeted by hand).
+ */
+export async function findFixPullRequest(octokit: Octokit, owner: string, repo: string, branch: string, base: string): Promise<FixPullRequest | null> {
+  const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, head: `${owner}:${branch}`, base, state: 'open', per_page: 10 });
+  const pull = data.find((p) => p.base.ref === base && p.state === 'open');
   return pull ? { number: pull.number, url: pull.html_url, state: pullState(pull), created: false } : null;
 }
 
@@ -76,7 +79,7 @@ export async function getPullState(octokit: Octokit, owner: string, repo: string
 
 export async function openFixPullRequest(octokit: Octokit, input: FixPullRequestInput): Promise<FixPullRequest> {
   const { owner, repo } = input;
-  const existing = await findFixPullRequest(octokit, owner, repo, input.branch);
+  const existing = await findFixPullRequest(octokit, owner, repo, input.branch, input.base);
   if (existing) return existing;
 
   const contents = async <T>(request: () => Promise<T>): Promise<T> => {
@@ -101,7 +104,7 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
     await octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner, repo, ref: `refs/heads/${input.branch}`, sha: newCommit.sha });
   } catch (err) {
     if (status(err) === 422) {
-      throw new FixPullRequestError('branch-exists', `The branch ${input.branch} already exists on ${owner}/${repo} without a pull request: open one from it on GitHub, or delete it and press the button again.`);
+      throw new FixPullRequestError('branch-exists', `The branch ${input.branch} already exists on ${owner}/${repo} without an open pull request into ${input.base}: open one from it on GitHub, or delete it and press the button again.`);
     }
     if (status(err) === 403 || status(err) === 404) throw noPermission(owner, repo, 'contents');
     throw err;

@@ -144,7 +144,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       return say(`Nothing to rewrite in ${fixPrAnswer(record.repo)}: no file pins a fixable release in a way Depwatch rewrites${why ? ` (${fixPrAnswer(why)})` : ''}.`);
     }
     const slackLink = channel && click.ts ? await permalink(click.client, channel, where.replyTs ?? click.ts) : null;
-    const branch = fixBranchName(plan, record.id);
+    const branch = fixBranchName(plan, record.id, record.ref);
     const pull = await openFixPullRequest(ctx.github, {
       owner,
       repo,

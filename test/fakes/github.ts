@@ -125,6 +125,10 @@ export interface FakeGitHub {
   pulls(owner: string, name: string): FakePull[];
   /** Merges or closes a pull request, as a person would on GitHub. */
   setPullState(owner: string, name: string, number: number, state: 'merged' | 'closed' | 'open'): void;
+  /** Changes the branch a pull request goes into, as "Edit" next to its title does on GitHub. */
+  setPullBase(owner: string, name: string, number: number, base: string): void;
+  /** Deletes a branch, as the button under a closed pull request does. */
+  deleteBranch(owner: string, name: string, branch: string): void;
   /** The files of a branch's head commit (path → text), to check what a push wrote. */
   branchFiles(owner: string, name: string, branch: string): Record<string, string> | undefined;
   /** Comments on a pull request (or issue), oldest first. */
@@ -616,8 +620,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const invalid = (message: string) => reply(422, { message, documentation_url: DOCS, status: '422' }, headers);
     if (route === ROUTES.listPulls) {
       const head = url.searchParams.get('head');
+      const baseRef = url.searchParams.get('base');
       const state = url.searchParams.get('state') ?? 'open';
-      const list = repo.pulls.filter((p) => (!head || `${repo.owner}:${p.head}` === head) && (state === 'all' || p.state === state));
+      const list = repo.pulls.filter((p) => (!head || `${repo.owner}:${p.head}` === head) && (!baseRef || p.base === baseRef) && (state === 'all' || p.state === state));
       return reply(200, list.map((p) => pullJson(repo, p)), headers);
     }
     if (route === ROUTES.getPull) {
@@ -916,6 +921,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (!pull) throw new Error(`fake GitHub: no pull request #${number}`);
       pull.state = state === 'open' ? 'open' : 'closed';
       pull.merged = state === 'merged';
+    },
+    setPullBase: (owner, name, number, base) => {
+      const pull = mustRepo(owner, name).pulls.find((p) => p.number === number);
+      if (!pull) throw new Error(`fake GitHub: no pull request #${number}`);
+      pull.base = base;
+    },
+    deleteBranch: (owner, name, branch) => {
+      mustRepo(owner, name).branches.delete(branch);
     },
     branchFiles: (owner, name, branch) => {
       const sha = mustRepo(owner, name).branches.get(branch);
