@@ -11,6 +11,10 @@
  * only committed when, masked, it is exactly the rewrite planned on the audited text; anything else
  * (a different blob, a cache row that is not that blob, a rewrite that touched a secret) refuses
  * the pull request rather than commit what nobody audited.
+ *
+ * Each file is committed where its content lives and as it was: a manifest read through a symbolic
+ * link is written to the file the link names (the link stays a link), with that file's mode (an
+ * executable file stays executable).
  */
 import type { AuditResult } from '../audit/audit.js';
 import { auditedManifests } from '../fix/audited-files.js';
@@ -18,14 +22,14 @@ import { planFixes, type FixFile, type FixPlan } from '../fix/plan.js';
 import { maskUrlSecrets } from '../python/urls.js';
 import type { Octokit } from './client.js';
 import { rateLimitFromError } from './errors.js';
-import { FixPullRequestError } from './fix-pull-request.js';
+import { FixPullRequestError, type FixFileWrite } from './fix-pull-request.js';
 import { gitBlobSha, type RepoSnapshot } from './snapshot.js';
 
 export interface FixPullRequestFiles {
   /** The plan on the audited (masked) texts: what the pull request's title and body describe. */
   plan: FixPlan;
-  /** Path → whole new text of each changed file, made from its real bytes: what is committed. */
-  files: Map<string, string>;
+  /** Path in the tree → whole new text of each changed file, made from its real bytes, and its mode: what is committed. */
+  files: Map<string, FixFileWrite>;
 }
 
 const UTF8_KEEPING_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -58,7 +62,21 @@ export async function planFixPullRequest(octokit: Octokit, snapshot: Pick<RepoSn
     const extra = [...realPlan.newTexts.keys()].find((p) => !plan.newTexts.has(p))!;
     throw notAsAudited(snapshot, extra, 'its real text would be rewritten where the audited text was not');
   }
-  return { plan, files: realPlan.newTexts };
+  return { plan, files: whereStored(snapshot, realPlan.newTexts) };
+}
+
+/** New texts by the path of the tree entry that holds each (a link's target), with its mode. */
+function whereStored(snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>, newTexts: ReadonlyMap<string, string>): Map<string, FixFileWrite> {
+  const out = new Map<string, FixFileWrite>();
+  for (const [path, text] of newTexts) {
+    const file = snapshot.files.find((f) => f.path === path)!;
+    const mode = file.mode === '100755' ? '100755' : '100644';
+    const earlier = out.get(file.storedAt);
+    // One file read under two names (itself and a link) can only be written once, one way.
+    if (earlier && earlier.text !== text) throw notAsAudited(snapshot, path, `it is a link to ${file.storedAt}, which another file's fixes would rewrite differently`);
+    out.set(file.storedAt, { text, mode });
+  }
+  return out;
 }
 
 function notAsAudited(snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, why: string): FixPullRequestError {

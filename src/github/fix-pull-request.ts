@@ -17,8 +17,13 @@ export interface FixPullRequestInput {
   branch: string;
   title: string;
   body: string;
-  /** Path → whole new text of each changed file (only files the audit read). */
-  files: ReadonlyMap<string, string>;
+  /** Path → whole new text of each changed file (only files the audit read) and its git mode, kept from the audited tree. */
+  files: ReadonlyMap<string, FixFileWrite>;
+}
+
+export interface FixFileWrite {
+  text: string;
+  mode: '100644' | '100755';
 }
 
 export type PullState = 'open' | 'merged' | 'closed';
@@ -91,10 +96,10 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
     }
   };
   const { data: commit } = await contents(() => octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: input.auditedSha }));
-  const tree: { path: string; mode: '100644'; type: 'blob'; sha: string }[] = [];
-  for (const [path, text] of input.files) {
+  const tree: { path: string; mode: FixFileWrite['mode']; type: 'blob'; sha: string }[] = [];
+  for (const [path, { text, mode }] of input.files) {
     const { data: blob } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/blobs', { owner, repo, content: Buffer.from(text, 'utf8').toString('base64'), encoding: 'base64' }));
-    tree.push({ path, mode: '100644', type: 'blob', sha: blob.sha });
+    tree.push({ path, mode, type: 'blob', sha: blob.sha });
   }
   const { data: newTree } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/trees', { owner, repo, base_tree: commit.commit.tree.sha, tree }));
   const { data: newCommit } = await contents(() =>

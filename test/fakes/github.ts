@@ -3,7 +3,7 @@
  * repositories built in memory from `{ path: content }` maps. Objects are real git objects: blob, tree
  * and commit shas are computed exactly as git does, so sha-keyed caching is tested against the real
  * scheme. A file may be a symbolic link (`symlinkTo('target')`): a mode 120000 tree entry whose blob
- * holds the target path, as git stores it. It checks tokens (private repositories need one), answers 404s and rate limits the way
+ * holds the target path, as git stores it; or executable (`executable('text')`): mode 100755. It checks tokens (private repositories need one), answers 404s and rate limits the way
  * GitHub does, and counts requests per route so tests can assert what a feature costs.
  *
  * Routes: GET /repos/{o}/{r}, /repos/{o}/{r}/branches/{b}, /repos/{o}/{r}/commits/{ref} (JSON, or the
@@ -26,8 +26,21 @@ export interface FakeSymlink {
 
 export const symlinkTo = (target: string): FakeSymlink => ({ symlink: target });
 
-/** A file's content, or a symbolic link. */
-export type FakeFile = string | FakeSymlink;
+/** An executable file in a fake repository: mode 100755. */
+export interface FakeExecutable {
+  executable: string;
+}
+
+export const executable = (text: string): FakeExecutable => ({ executable: text });
+
+/** A file's content, an executable file, or a symbolic link. */
+export type FakeFile = string | FakeSymlink | FakeExecutable;
+
+/** What a file's blob holds: its text, or a link's target path. */
+const blobText = (file: FakeFile): string => (typeof file === 'string' ? file : 'symlink' in file ? file.symlink : file.executable);
+const modeOf = (file: FakeFile): string => (typeof file === 'string' ? '100644' : 'symlink' in file ? '120000' : '100755');
+/** The file's text, for what reads files (null for a link, which has none of its own). */
+const textOf = (file: FakeFile | undefined): string | null => (file === undefined || (typeof file !== 'string' && 'symlink' in file) ? null : blobText(file));
 
 export interface FakeRepoInit {
   owner: string;
@@ -129,8 +142,10 @@ export interface FakeGitHub {
   setPullBase(owner: string, name: string, number: number, base: string): void;
   /** Deletes a branch, as the button under a closed pull request does. */
   deleteBranch(owner: string, name: string, branch: string): void;
-  /** The files of a branch's head commit (path → text), to check what a push wrote. */
+  /** The files of a branch's head commit (path → text, or a link's target), to check what a push wrote. */
   branchFiles(owner: string, name: string, branch: string): Record<string, string> | undefined;
+  /** The git mode of each file of a branch's head commit (100644, 100755, 120000). */
+  branchModes(owner: string, name: string, branch: string): Record<string, string> | undefined;
   /** Comments on a pull request (or issue), oldest first. */
   comments(owner: string, name: string, number: number): FakeComment[];
   /** Deletes a comment, as a person would on GitHub. */
@@ -266,11 +281,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
     }
     const entries: TreeItem[] = [
-      ...[...direct].map(([name, content]): TreeItem =>
-        typeof content === 'string'
-          ? { name, mode: '100644', type: 'blob', sha: writeBlob(content) }
-          : { name, mode: '120000', type: 'blob', sha: writeBlob(content.symlink) },
-      ),
+      ...[...direct].map(([name, content]): TreeItem => ({ name, mode: modeOf(content), type: 'blob', sha: writeBlob(blobText(content)) })),
       ...[...dirs].map(([name, sub]): TreeItem => ({ name, mode: '040000', type: 'tree', sha: writeTree(sub) })),
     ];
     // git orders tree entries by name, comparing a directory as if its name ended with "/".
@@ -578,18 +589,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const cached = archives.get(sha);
     if (cached) return cached;
     const top = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`;
-    const entries = [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => (typeof content === 'string' ? { name, content } : { name, symlinkTo: content.symlink }));
+    const entries = [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => (typeof content !== 'string' && 'symlink' in content ? { name, symlinkTo: content.symlink } : { name, content: blobText(content) }));
     const bytes = await makeTarball(entries, top);
     archives.set(sha, bytes);
     return bytes;
   };
+
+  const fileOf = (mode: string, text: string): FakeFile => (mode === '120000' ? symlinkTo(text) : mode === '100755' ? executable(text) : text);
 
   const filesOfTree = (treeSha: string): Map<string, FakeFile> => {
     const files = new Map<string, FakeFile>();
     for (const e of treeListing(treeSha, true, '')) {
       if (e.type !== 'blob') continue;
       const blob = objects.get(e.sha as string);
-      if (blob?.type === 'blob') files.set(e.path as string, e.mode === '120000' ? symlinkTo(blob.bytes.toString('utf8')) : blob.bytes.toString('utf8'));
+      if (blob?.type === 'blob') files.set(e.path as string, fileOf(e.mode as string, blob.bytes.toString('utf8')));
     }
     return files;
   };
@@ -652,8 +665,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const files = body.base_tree ? filesOfTree(body.base_tree as string) : new Map<string, FakeFile>();
       for (const item of (body.tree as { path?: unknown; mode?: unknown; type?: unknown; sha?: unknown }[] | undefined) ?? []) {
         const blob = typeof item.sha === 'string' ? objects.get(item.sha) : undefined;
-        if (typeof item.path !== 'string' || item.mode !== '100644' || item.type !== 'blob' || blob?.type !== 'blob') return invalid('tree.sha is not a valid blob');
-        files.set(item.path, blob.bytes.toString('utf8'));
+        if (typeof item.path !== 'string' || !['100644', '100755', '120000'].includes(String(item.mode)) || item.type !== 'blob' || blob?.type !== 'blob') return invalid('tree.sha is not a valid blob');
+        files.set(item.path, fileOf(String(item.mode), blob.bytes.toString('utf8')));
       }
       const sha = writeTree(files);
       return reply(201, { sha, url: `${base}/git/trees/${sha}`, tree: treeListing(sha, false, base), truncated: false }, headers);
@@ -792,8 +805,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const [oid = '', ...rest] = value(b[2]!).split(':');
         const commit = objects.get(oid);
         const content = commit?.type === 'commit' ? commit.files.get(rest.join(':')) : undefined;
-        const cut = typeof content === 'string' && textLimit !== null && Buffer.byteLength(content) > textLimit;
-        node[b[1]!] = typeof content === 'string' ? { text: cut ? Buffer.from(content).subarray(0, textLimit!).toString('utf8') : content, isTruncated: cut, isBinary: false } : null;
+        const text = textOf(content);
+        const cut = text !== null && textLimit !== null && Buffer.byteLength(text) > textLimit;
+        node[b[1]!] = text !== null ? { text: cut ? Buffer.from(text).subarray(0, textLimit!).toString('utf8') : text, isTruncated: cut, isBinary: false } : null;
       }
       if (selection.includes('isSecurityPolicyEnabled')) Object.assign(node, healthNode(repo, head, variables));
       data[m[1]!] = node;
@@ -934,7 +948,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const sha = mustRepo(owner, name).branches.get(branch);
       const commit = sha ? objects.get(sha) : undefined;
       if (commit?.type !== 'commit') return undefined;
-      return Object.fromEntries([...commit.files].map(([path, content]) => [path, typeof content === 'string' ? content : content.symlink]));
+      return Object.fromEntries([...commit.files].map(([path, content]) => [path, blobText(content)]));
+    },
+    branchModes: (owner, name, branch) => {
+      const sha = mustRepo(owner, name).branches.get(branch);
+      const commit = sha ? objects.get(sha) : undefined;
+      if (commit?.type !== 'commit') return undefined;
+      return Object.fromEntries([...commit.files].map(([path, content]) => [path, modeOf(content)]));
     },
     comments: (owner, name, number) => mustRepo(owner, name).comments.filter((c) => c.number === number).map((c) => ({ ...c })),
     deleteComment: (owner, name, id) => {

@@ -7,10 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
 import { BlobCache } from '../../src/github/blob-cache.js';
 import { planFixPullRequest } from '../../src/github/fix-files.js';
-import { FixPullRequestError } from '../../src/github/fix-pull-request.js';
+import { FixPullRequestError, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { takeSnapshot } from '../../src/github/snapshot.js';
-import { gitBlobShaOf, ROUTES } from '../fakes/github.js';
-import { startWorld, type World } from './helpers.js';
+import { executable, gitBlobShaOf, ROUTES, symlinkTo, type FakeFile } from '../fakes/github.js';
+import { startWorld, TOKEN, type World } from './helpers.js';
 
 const REQUIREMENTS = '\uFEFF--index-url https://${PIP_USER}:${PIP_TOKEN}@pypi.corp/simple\r\nprivate-lib @ git+https://deploy:t0ps3cret@git.corp/lib.git\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
 const finding: Finding = {
@@ -31,8 +31,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-async function snapshotOf(files: Record<string, string>) {
-  world = await startWorld({ repos: [{ owner: 'acme', name: 'web', files }] });
+async function snapshotOf(files: Record<string, FakeFile>) {
+  world = await startWorld({ repos: [{ owner: 'acme', name: 'web', files }], writeTokens: [TOKEN] });
   const snapshot = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'web' });
   return { w: world, snapshot };
 }
@@ -45,7 +45,7 @@ describe('planFixPullRequest', () => {
 
     const { plan, files } = await planFixPullRequest(w.octokit, snapshot, result);
 
-    expect(files.get('requirements.txt')).toBe(REQUIREMENTS.replace('django==2.1.5', 'django==2.1.11'));
+    expect(files.get('requirements.txt')).toEqual({ text: REQUIREMENTS.replace('django==2.1.5', 'django==2.1.11'), mode: '100644' });
     expect(JSON.stringify(plan)).not.toContain('t0ps3cret');
     expect(JSON.stringify(plan)).not.toContain('PIP_TOKEN');
     // One fresh download of the one file rewritten, and nothing new in the cache.
@@ -94,5 +94,36 @@ describe('planFixPullRequest', () => {
 
     expect(error).toMatchObject({ problem: 'unreadable' });
     expect((error as Error).message).toBe('GitHub did not give Depwatch requirements.txt of acme/web again (502), so no pull request was opened. Try the button again later.');
+  });
+});
+
+describe('a fix pull request commits each file where and as it is', () => {
+  /** Plans on a snapshot of `files` and opens the pull request; the fix branch's files and modes. */
+  async function committed(files: Record<string, FakeFile>) {
+    const { w, snapshot } = await snapshotOf(files);
+    const planned = await planFixPullRequest(w.octokit, snapshot, result);
+    const input = { owner: 'acme', repo: 'web', base: 'main', auditedSha: snapshot.sha, branch: 'depwatch/fix', title: 't', body: 'b', files: planned.files };
+    await openFixPullRequest(w.octokit, input);
+    return { files: w.fake.branchFiles('acme', 'web', 'depwatch/fix')!, modes: w.fake.branchModes('acme', 'web', 'depwatch/fix')! };
+  }
+
+  it('writes the file a symbolic link names, and the link stays a link', async () => {
+    const { files, modes } = await committed({ 'requirements.txt': symlinkTo('shared/pins'), 'shared/pins': 'django==2.1.5\n' });
+    expect(modes['requirements.txt']).toBe('120000');
+    expect(files['requirements.txt']).toBe('shared/pins');
+    expect(files['shared/pins']).toBe('django==2.1.11\n');
+    expect(modes['shared/pins']).toBe('100644');
+  });
+
+  it('keeps an executable file executable', async () => {
+    const { files, modes } = await committed({ 'requirements.txt': executable('django==2.1.5\n') });
+    expect(files['requirements.txt']).toBe('django==2.1.11\n');
+    expect(modes['requirements.txt']).toBe('100755');
+  });
+
+  it('writes a file once when it is read both through a link and by its own name', async () => {
+    const { files, modes } = await committed({ 'requirements.txt': symlinkTo('requirements/base.txt'), 'requirements/base.txt': 'django==2.1.5\n' });
+    expect(files['requirements/base.txt']).toBe('django==2.1.11\n');
+    expect(modes['requirements.txt']).toBe('120000');
   });
 });

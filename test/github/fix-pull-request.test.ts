@@ -40,7 +40,7 @@ async function setUp(token: string, writeTokens: string[]) {
     branch: fixBranchName(plan, 7, 'main'),
     title: fixTitle(plan),
     body: fixBody({ plan, findings: [finding], repo: 'acme/web', auditedSha, slackLink: 'https://slack.example/archives/C1/p1' }),
-    files: plan.newTexts,
+    files: new Map([...plan.newTexts].map(([path, text]) => [path, { text, mode: '100644' as const }])),
   };
   return { octokit, plan, input, fake };
 }
