@@ -7,6 +7,8 @@
  *   more than FILES_PER_PULL files costs one more query per further page, up to MAX_FILE_PAGES
  *   pages in all (GitHub lists no more than 3,000 files of a pull request); what is still not listed
  *   is counted (filesNotListed), never taken as "no manifest changed".
+ * - mergeBase: where a pull request branched off its base (REST compare, one request), so its
+ *   review compares the head with that commit, not with whatever the base branch has become.
  * - readTexts: file texts at given commits (`oid:path`), BATCH per query; every file it could not
  *   read (batch failed, repository not answered, text cut short, binary) is named in `failed`, so a
  *   review built on the texts can say it is partial rather than read a missing file as "absent".
@@ -166,6 +168,20 @@ async function listMoreFiles(octokit: Octokit, ref: RepoRef, pull: OpenPullReque
   }
   pull.filesNotListed = Math.max(0, page.totalCount - pull.paths.length);
   return requests;
+}
+
+/**
+ * The merge base of a pull request's base and head commits (the compare API's merge_base_commit):
+ * what the pull request changes is the head against it. Asks for one commit of the comparison only.
+ */
+export async function mergeBase(octokit: Octokit, ref: RepoRef, baseOid: string, headOid: string): Promise<{ sha: string } | { error: string }> {
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { owner: ref.owner, repo: ref.repo, basehead: `${baseOid}...${headOid}`, per_page: 1 });
+    const sha = data.merge_base_commit?.sha;
+    return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? { sha } : { error: 'GitHub gave no merge base' };
+  } catch (err) {
+    return { error: `GitHub could not compare its base and head: ${oneLine(err)}` };
+  }
 }
 
 export interface TextRequest {

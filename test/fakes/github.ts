@@ -114,8 +114,12 @@ export interface FakeGitHub {
   htmlUrl: string;
   close(): Promise<void>;
   addRepo(init: FakeRepoInit): string;
-  /** Applies changes (content, or null to delete) on a branch as a new commit; returns its sha. */
-  pushCommit(owner: string, name: string, changes: Record<string, FakeFile | null>, options?: { branch?: string; message?: string }): string;
+  /**
+   * Applies changes (content, or null to delete) on a branch as a new commit; returns its sha. A
+   * branch that does not exist yet forks from the head of `from` (default: the default branch), as
+   * `git switch -c` would: that commit is its parent, its files the start.
+   */
+  pushCommit(owner: string, name: string, changes: Record<string, FakeFile | null>, options?: { branch?: string; message?: string; from?: string }): string;
   headSha(owner: string, name: string, branch?: string): string;
   /** Opens a pull request from branch `head` into `base` (the default branch). GraphQL lists open ones with their changed files. */
   openPullRequest(owner: string, name: string, pull: { number: number; title: string; head: string; base?: string }): void;
@@ -174,6 +178,8 @@ export const ROUTES = {
   getPull: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
   /** Redirects to the archive, as api.github.com redirects to codeload.github.com. */
   tarball: 'GET /repos/{owner}/{repo}/tarball/{ref}',
+  /** Only what Depwatch reads of a comparison: the merge base (commits and files are left empty). */
+  compare: 'GET /repos/{owner}/{repo}/compare/{basehead}',
   listComments: 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
   createComment: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
   updateComment: 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
@@ -325,7 +331,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const pushCommit: FakeGitHub['pushCommit'] = (owner, name, changes, opts = {}) => {
     const repo = mustRepo(owner, name);
     const branch = opts.branch ?? repo.defaultBranch;
-    const parent = repo.branches.get(branch) ?? null;
+    const parent = repo.branches.get(branch) ?? repo.branches.get(opts.from ?? repo.defaultBranch) ?? null;
     const parentObject = parent ? objects.get(parent) : undefined;
     const files = new Map(parentObject?.type === 'commit' ? parentObject.files : []);
     for (const [path, content] of Object.entries(changes)) {
@@ -414,6 +420,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return { route: pulls[3] ? ROUTES.getPull : ROUTES.listPulls, params: [decodeURIComponent(pulls[1]!), decodeURIComponent(pulls[2]!), ...(pulls[3] ? [pulls[3]] : [])] };
     }
     if (method !== 'GET') return undefined;
+    const compare = /^\/repos\/([^/]+)\/([^/]+)\/compare\/(.+)$/.exec(rest);
+    if (compare) return { route: ROUTES.compare, params: [decodeURIComponent(compare[1]!), decodeURIComponent(compare[2]!), decodeURIComponent(compare[3]!)] };
     const archive = /^\/repos\/([^/]+)\/([^/]+)\/tarball\/(.+)$/.exec(rest);
     if (archive) return { route: ROUTES.tarball, params: [decodeURIComponent(archive[1]!), decodeURIComponent(archive[2]!), decodeURIComponent(archive[3]!)] };
     const codeload = /^\/_codeload\/([^/]+)\/([^/]+)\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(rest);
@@ -548,6 +556,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const truncated = recursive && limit !== undefined && tree.length > limit;
         if (truncated) tree = tree.slice(0, limit);
         return reply(200, { sha: treeSha, url: `${base}/git/trees/${treeSha}`, tree, truncated }, headers);
+      }
+      if (route === ROUTES.compare) {
+        const [baseRef = '', headRef = ''] = last.split('...');
+        const baseSha = resolveCommit(repo, baseRef);
+        const headSha = resolveCommit(repo, headRef);
+        if (!baseSha || !headSha) return notFound();
+        const ancestors = (sha: string | null): string[] => {
+          const out: string[] = [];
+          for (let at = sha; at; at = (objects.get(at) as Extract<GitObject, { type: 'commit' }>).parent) out.push(at);
+          return out;
+        };
+        const ofHead = new Set(ancestors(headSha));
+        const mergeBase = ancestors(baseSha).find((sha) => ofHead.has(sha));
+        if (!mergeBase) return reply(404, { message: `No common ancestor between ${baseRef} and ${headRef}.`, documentation_url: DOCS, status: '404' }, headers);
+        const behind = ancestors(baseSha).indexOf(mergeBase);
+        const ahead = ancestors(headSha).indexOf(mergeBase);
+        return reply(200, { base_commit: { sha: baseSha }, merge_base_commit: { sha: mergeBase }, status: ahead && behind ? 'diverged' : ahead ? 'ahead' : behind ? 'behind' : 'identical', ahead_by: ahead, behind_by: behind, commits: [], files: [] }, headers);
       }
       if (route === ROUTES.tarball) {
         const sha = resolveCommit(repo, last);

@@ -25,7 +25,7 @@ it('posts one review per pull request that changes dependencies, updates it on n
   world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
   pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS, { name: 'reqeusts', releases: [{ version: '0.0.1', uploadTime: '2026-01-10T00:00:00Z' }] }] });
   world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(1)\n' } });
-  // Branches start from the files of main (the fake's new branch has no parent).
+  // Branches fork from main.
   world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\nreqeusts==0.0.1\n', 'app.py': 'print(1)\n' }, { branch: 'deps' });
   world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib', head: 'deps' });
   world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(2)\n' }, { branch: 'code' });
@@ -203,7 +203,7 @@ async function reviewingWorld(head: string) {
     expect(w.slack.messages(CHANNEL)).toHaveLength(1);
     return { result, card: blockText(w.slack.messages(CHANNEL)[0]!.blocks) };
   };
-  return { w, sweep };
+  return { w, watch, sweep };
 }
 
 it('a manifest too large to read at the head makes the review partial, naming it, not "everything removed"; the next sweep reads it again', async () => {
@@ -252,4 +252,35 @@ it('reviews a manifest changed after the first hundred files of a pull request',
 
   expect(world.slack.messages(CHANNEL)).toHaveLength(1);
   expect(blockText(world.slack.messages(CHANNEL)[0]!.blocks)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+});
+
+it('reviews what the pull request changes since it branched off, not what main changed since', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
+  // Another pull request moved idna on main after deps branched off.
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.1\n' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib', head: 'deps' });
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const card = blockText(world.slack.messages(CHANNEL)[0]!.blocks);
+  expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(card).not.toContain('idna');
+});
+
+it('leaves a pull request for the next sweep when GitHub cannot say where it branched off', async () => {
+  const { w, watch, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 5 });
+
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(w.slack.messages(CHANNEL)).toEqual([]);
+
+  w.github.failRequests(null);
+  expect((await sweep()).card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
 });

@@ -7,7 +7,9 @@
  *   - one GraphQL query per PULLS_BATCH repositories lists open pull requests with head, base and
  *     changed paths, and the state of those still tracked (listPullRequests);
  *   - only pull requests whose head moved since their review and whose changed paths include a
- *     manifest cost more: their files at base and head, TEXTS_BATCH per query (readTexts);
+ *     manifest cost more: where they branched off (one compare request each: the head is compared
+ *     with that merge base, not with the base branch's tip, which may have moved on since), then
+ *     their files there and at the head, TEXTS_BATCH per query (readTexts);
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
  * One repository or pull request failing is logged and never stops the others. A file that could
  * not be read on either side is left out of the diff (never read as added or removed) and named in
@@ -15,7 +17,7 @@
  * and the next sweep reads it again.
  */
 import type { Octokit } from 'octokit';
-import { listPullRequests, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
+import { listPullRequests, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
 import { isManifestPath } from '../../python/discover.js';
@@ -100,7 +102,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     const open = [...stored.values()].filter((r) => r.repo === c.repo && r.number === c.number && r.state === 'open');
     await closeOut(options, reviews, open, c, result);
   }
-  const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow> }[] = [];
+  const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow>; baseOid: string }[] = [];
   for (const { repo, pull, paths } of candidates) {
     const channels = repos.get(repo) ?? [];
     const known = new Map<string, PullReviewRow>();
@@ -109,14 +111,23 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       if (review) known.set(channel, review);
     }
     if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
-    due.push({ repo, pull, paths, known });
+    const [owner = '', name = ''] = repo.split('/');
+    result.githubRequests++;
+    const branchedOff = await mergeBase(options.octokit, { owner, repo: name }, pull.baseOid, pull.headOid);
+    // Without the merge base the base branch's tip would show its own later changes as the pull
+    // request's: left for the next sweep.
+    if ('error' in branchedOff) {
+      result.errors.push(`${repo}#${pull.number}: ${branchedOff.error}; not reviewed this time`);
+      continue;
+    }
+    due.push({ repo, pull, paths, known, baseOid: branchedOff.sha });
   }
   if (due.length === 0) return result;
 
-  const wanted: TextRequest[] = due.flatMap(({ repo, pull, paths }) => {
+  const wanted: TextRequest[] = due.flatMap(({ repo, pull, paths, baseOid }) => {
     const [owner = '', name = ''] = repo.split('/');
     return paths.flatMap((path) => [
-      { owner, repo: name, oid: pull.baseOid, path },
+      { owner, repo: name, oid: baseOid, path },
       { owner, repo: name, oid: pull.headOid, path },
     ]);
   });
@@ -124,12 +135,12 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   result.githubRequests += requests;
   result.errors.push(...errors);
 
-  for (const { repo, pull, paths, known } of due) {
+  for (const { repo, pull, paths, known, baseOid } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
       const unread = paths.flatMap((path) =>
         (['base', 'head'] as const).flatMap((label) => {
-          const why = failed.get(textKey({ owner, repo: name, oid: label === 'base' ? pull.baseOid : pull.headOid, path }));
+          const why = failed.get(textKey({ owner, repo: name, oid: label === 'base' ? baseOid : pull.headOid, path }));
           return why ? [{ path, message: `${label}: ${path} ${why}` }] : [];
         }),
       );
@@ -138,7 +149,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         const text = unreadPaths.has(path) ? undefined : texts.get(textKey({ owner, repo: name, oid, path }));
         return typeof text === 'string' ? [[path, text]] : [];
       }));
-      const diff = await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) });
+      const diff = await diffDependencies({ base: side(baseOid), head: side(pull.headOid) });
       diff.errors.push(...unread.map((u) => u.message));
       if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
       const review = await reviewDependencies(diff, await options.cards());
