@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { smallestFix } from '../src/audit/fix.js';
 import { ServiceError, type FetchLike } from '../src/http.js';
 import { classifyBump, daysBetween, latestStable, PyPIClient, releasesBetween, type ProjectInfo, type PyPIClientOptions } from '../src/python/pypi.js';
-import { openDb, type Db } from '../src/store/db.js';
+import { migrate, openDb, readMigrations, type Db } from '../src/store/db.js';
 import { startCuttingProxy } from './helpers/cutting-proxy.js';
 import { startFakePypi, type FakePypi, type FakeProjectSpec } from './fakes/pypi.js';
 
@@ -55,11 +57,10 @@ describe('PyPIClient', () => {
     expect(p.requiresPython).toBe('>=3.8');
     expect(p.projectUrls.Source).toBe('https://github.com/psf/requests');
     expect(p.status).toBeNull();
-    expect(p.releases.map((r) => r.version)).toEqual(['0.0.1', '0.10.0', '0.12.01', '2.31.0', '2.32.0', '2.32.1', '2.32.2', '2.32.3', '2.32.4']);
+    // 0.0.1 and 0.12.01 have no files: nothing to install, so not releases the audit can offer.
+    expect(p.releases.map((r) => r.version)).toEqual(['0.10.0', '2.31.0', '2.32.0', '2.32.1', '2.32.2', '2.32.3', '2.32.4']);
 
     const byVersion = new Map(p.releases.map((r) => [r.version, r]));
-    // A release without files has no upload time and cannot be yanked.
-    expect(byVersion.get('0.0.1')).toEqual({ version: '0.0.1', uploadTime: null, yanked: false, yankedReason: null, requiresPython: null });
     // The wheel went up before the sdist: the earliest file wins.
     expect(byVersion.get('2.32.0')).toMatchObject({
       uploadTime: '2024-05-20T16:08:19.530Z',
@@ -75,6 +76,40 @@ describe('PyPIClient', () => {
     // 2.32.0 and 2.32.1 are yanked: a 2.31.0 pin is three usable releases behind.
     expect(releasesBetween(p, '2.31.0', '2.32.4')).toBe(3);
     expect(classifyBump('2.31.0', '2.32.4')).toBe('minor');
+  });
+
+  it('never offers a release without files (nothing to install) as the latest or as a fix, nor calls it yanked', async () => {
+    fake.addProject({
+      name: 'hollow',
+      releases: [
+        { version: '1.0.0', uploadTime: '2022-01-01T00:00:00Z' },
+        { version: '1.0.1', uploadTime: null },
+        { version: '1.1.0', uploadTime: '2023-01-01T00:00:00Z' },
+        { version: '2.0.0', uploadTime: null },
+      ],
+      latest: '1.1.0',
+    });
+    const info = (await client().project('hollow'))!;
+    expect(info.releases.map((r) => [r.version, r.yanked])).toEqual([
+      ['1.0.0', false],
+      ['1.1.0', false],
+    ]);
+    expect(latestStable(info)).toBe('1.1.0');
+    const fixedIn101 = { id: 'X-1', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'PyPI', name: 'hollow' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }] };
+    expect(smallestFix('hollow', '1.0.0', [fixedIn101], info.releases)).toEqual({ ok: true, version: '1.1.0' });
+  });
+
+  it('drops cached projects stored with a release without files, so they are read again (migration 030)', () => {
+    const old = new Database(':memory:');
+    const migrations = readMigrations();
+    migrate(old, migrations.filter((m) => m.version <= 28));
+    const insert = old.prepare("INSERT INTO pypi_cache (base_url, kind, name, found, body, etag, last_modified, checked_at) VALUES ('https://pypi.org', 'project', ?, 1, ?, NULL, NULL, 0)");
+    const release = (version: string, uploadTime: string | null) => ({ version, uploadTime, yanked: false, yankedReason: null, requiresPython: null });
+    insert.run('hollow', JSON.stringify({ name: 'hollow', releases: [release('1.0.0', '2022-01-01T00:00:00.000Z'), release('2.0.0', null)] }));
+    insert.run('whole', JSON.stringify({ name: 'whole', releases: [release('1.0.0', '2022-01-01T00:00:00.000Z')] }));
+    migrate(old, migrations);
+    expect(old.prepare('SELECT name FROM pypi_cache').all()).toEqual([{ name: 'whole' }]);
+    old.close();
   });
 
   it('stores a compact form, far smaller than what PyPI sends', async () => {

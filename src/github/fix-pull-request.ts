@@ -17,8 +17,13 @@ export interface FixPullRequestInput {
   branch: string;
   title: string;
   body: string;
-  /** Path → whole new text of each changed file (only files the audit read). */
-  files: ReadonlyMap<string, string>;
+  /** Path → whole new text of each changed file (only files the audit read) and its git mode, kept from the audited tree. */
+  files: ReadonlyMap<string, FixFileWrite>;
+}
+
+export interface FixFileWrite {
+  text: string;
+  mode: '100644' | '100755';
 }
 
 export type PullState = 'open' | 'merged' | 'closed';
@@ -31,7 +36,14 @@ export interface FixPullRequest {
   created: boolean;
 }
 
-export type FixPullRequestProblem = 'no-permission' | 'branch-exists' | 'rejected';
+export type FixPullRequestProblem =
+  | 'no-permission'
+  | 'branch-exists'
+  | 'rejected'
+  /** A file to rewrite is not, byte for byte, the one the audit read (src/github/fix-files.ts). */
+  | 'not-as-audited'
+  /** A file to rewrite could not be downloaded again. */
+  | 'unreadable';
 
 export class FixPullRequestError extends Error {
   override name = 'FixPullRequestError';
@@ -55,10 +67,13 @@ export function pullState(p: { state?: unknown; merged?: unknown; merged_at?: un
   return p.state === 'open' ? 'open' : 'closed';
 }
 
-/** The pull request from `branch`, in any state, if one exists. */
-export async function findFixPullRequest(octokit: Octokit, owner: string, repo: string, branch: string): Promise<FixPullRequest | null> {
-  const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, head: `${owner}:${branch}`, state: 'all', per_page: 10 });
-  const pull = data[0];
+/**
+ * The open pull request from `branch` into `base`, if there is one. A closed or merged one is not an
+ * answer to a new click (it fixes nothing now), nor is one into another branch (retargeted by hand).
+ */
+export async function findFixPullRequest(octokit: Octokit, owner: string, repo: string, branch: string, base: string): Promise<FixPullRequest | null> {
+  const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, head: `${owner}:${branch}`, base, state: 'open', per_page: 10 });
+  const pull = data.find((p) => p.base.ref === base && p.state === 'open');
   return pull ? { number: pull.number, url: pull.html_url, state: pullState(pull), created: false } : null;
 }
 
@@ -69,7 +84,7 @@ export async function getPullState(octokit: Octokit, owner: string, repo: string
 
 export async function openFixPullRequest(octokit: Octokit, input: FixPullRequestInput): Promise<FixPullRequest> {
   const { owner, repo } = input;
-  const existing = await findFixPullRequest(octokit, owner, repo, input.branch);
+  const existing = await findFixPullRequest(octokit, owner, repo, input.branch, input.base);
   if (existing) return existing;
 
   const contents = async <T>(request: () => Promise<T>): Promise<T> => {
@@ -81,10 +96,10 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
     }
   };
   const { data: commit } = await contents(() => octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: input.auditedSha }));
-  const tree: { path: string; mode: '100644'; type: 'blob'; sha: string }[] = [];
-  for (const [path, text] of input.files) {
+  const tree: { path: string; mode: FixFileWrite['mode']; type: 'blob'; sha: string }[] = [];
+  for (const [path, { text, mode }] of input.files) {
     const { data: blob } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/blobs', { owner, repo, content: Buffer.from(text, 'utf8').toString('base64'), encoding: 'base64' }));
-    tree.push({ path, mode: '100644', type: 'blob', sha: blob.sha });
+    tree.push({ path, mode, type: 'blob', sha: blob.sha });
   }
   const { data: newTree } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/trees', { owner, repo, base_tree: commit.commit.tree.sha, tree }));
   const { data: newCommit } = await contents(() =>
@@ -94,7 +109,7 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
     await octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner, repo, ref: `refs/heads/${input.branch}`, sha: newCommit.sha });
   } catch (err) {
     if (status(err) === 422) {
-      throw new FixPullRequestError('branch-exists', `The branch ${input.branch} already exists on ${owner}/${repo} without a pull request: open one from it on GitHub, or delete it and press the button again.`);
+      throw new FixPullRequestError('branch-exists', `The branch ${input.branch} already exists on ${owner}/${repo} without an open pull request into ${input.base}: open one from it on GitHub, or delete it and press the button again.`);
     }
     if (status(err) === 403 || status(err) === 404) throw noPermission(owner, repo, 'contents');
     throw err;

@@ -1,10 +1,17 @@
 /**
  * Pull requests of many repositories in few requests (GraphQL, aliases, variables for every name):
  * - listPullRequests: per repository, its open pull requests (up to PULLS_PER_REPO, most recently
- *   updated first) with head and base commits and the paths they change, plus the state of pull
- *   requests the caller still tracks (merged? closed?). BATCH repositories per query: 1,000
- *   watched repositories cost 20 requests.
- * - readTexts: file texts at given commits (`oid:path`), BATCH per query.
+ *   updated first, and how many more are open) with head and base commits and the paths they
+ *   change, plus the state of pull requests the caller still tracks (merged? closed?). BATCH
+ *   repositories per query: 1,000 watched repositories cost 20 requests. A pull request changing
+ *   more than FILES_PER_PULL files costs one more query per further page, up to MAX_FILE_PAGES
+ *   pages in all (GitHub lists no more than 3,000 files of a pull request); what is still not listed
+ *   is counted (filesNotListed), never taken as "no manifest changed".
+ * - mergeBase: where a pull request branched off its base (REST compare, one request), so its
+ *   review compares the head with that commit, not with whatever the base branch has become.
+ * - readTexts: file texts at given commits (`oid:path`), BATCH per query; every file it could not
+ *   read (batch failed, repository not answered, text cut short, binary) is named in `failed`, so a
+ *   review built on the texts can say it is partial rather than read a missing file as "absent".
  * A batch that fails is reported per repository (errors) and never stops the other batches.
  */
 import type { Octokit } from 'octokit';
@@ -14,6 +21,7 @@ import type { RepoRef } from './repo-ref.js';
 export const PULLS_BATCH = 50;
 export const PULLS_PER_REPO = 20;
 export const FILES_PER_PULL = 100;
+export const MAX_FILE_PAGES = 30;
 export const TEXTS_BATCH = 50;
 
 export interface OpenPullRequest {
@@ -22,12 +30,18 @@ export interface OpenPullRequest {
   url: string;
   headOid: string;
   baseOid: string;
-  /** Paths the pull request changes (at most FILES_PER_PULL). */
+  /** Paths the pull request changes, as far as they were listed. */
   paths: string[];
+  /** Changed files not listed (beyond what GitHub lists or MAX_FILE_PAGES); 0 when `paths` is all of them. */
+  filesNotListed: number;
+  /** Why the list of changed files could not be read in full this time (a page failed), else null. */
+  filesListError: string | null;
 }
 
 export interface PullListing {
   open: OpenPullRequest[];
+  /** Open pull requests beyond the PULLS_PER_REPO listed. */
+  openNotListed: number;
   /** Tracked pull requests that are no longer open, with their final state. */
   closed: { number: number; state: 'merged' | 'closed'; headOid: string | null }[];
 }
@@ -39,10 +53,18 @@ export interface PullListingResult {
   requests: number;
 }
 
+interface FilesPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: { path: string }[];
+}
+
 interface RepoNode {
-  pullRequests?: { nodes: { number: number; title: string; url: string; headRefOid: string; baseRefOid: string; files: { nodes: { path: string }[] } | null }[] };
+  pullRequests?: { totalCount?: number; nodes: { number: number; title: string; url: string; headRefOid: string; baseRefOid: string; files: FilesPage | null }[] };
   [alias: string]: unknown;
 }
+
+const FILES_SELECTION = `totalCount pageInfo { hasNextPage endCursor } nodes { path }`;
 
 const keyOf = (ref: RepoRef) => `${ref.owner}/${ref.repo}`;
 
@@ -59,6 +81,8 @@ function partialData<T>(err: unknown): Record<string, T | null> | null {
 export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef[], tracked: ReadonlyMap<string, readonly number[]> = new Map()): Promise<PullListingResult> {
   const byRepo = new Map<string, PullListing>();
   const errors = new Map<string, string>();
+  // Pull requests whose first page of files said there is more.
+  const morePages: { ref: RepoRef; pull: OpenPullRequest; page: FilesPage }[] = [];
   let requests = 0;
   for (let start = 0; start < repos.length; start += PULLS_BATCH) {
     const batch = repos.slice(start, start + PULLS_BATCH);
@@ -72,7 +96,7 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
       // Numbers come from our own store (integers), never from text.
       const closed = (tracked.get(keyOf(ref)) ?? []).filter((n) => Number.isSafeInteger(n) && n > 0).map((n) => ` t${n}: pullRequest(number: ${n}) { state headRefOid }`);
       fields.push(
-        `  r${i}: repository(owner: $o${i}, name: $n${i}) { pullRequests(states: OPEN, first: ${PULLS_PER_REPO}, orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { number title url headRefOid baseRefOid files(first: ${FILES_PER_PULL}) { nodes { path } } } }${closed.join('')} }`,
+        `  r${i}: repository(owner: $o${i}, name: $n${i}) { pullRequests(states: OPEN, first: ${PULLS_PER_REPO}, orderBy: {field: UPDATED_AT, direction: DESC}) { totalCount nodes { number title url headRefOid baseRefOid files(first: ${FILES_PER_PULL}) { ${FILES_SELECTION} } } }${closed.join('')} }`,
       );
     });
     let data: Record<string, RepoNode | null> | null;
@@ -92,16 +116,72 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
         errors.set(keyOf(ref), `I can't see ${keyOf(ref)}'s pull requests`);
         return;
       }
-      const open = (node.pullRequests?.nodes ?? []).map((p) => ({ number: p.number, title: p.title, url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths: (p.files?.nodes ?? []).map((f) => f.path) }));
+      const nodes = node.pullRequests?.nodes ?? [];
+      const open = nodes.map((p): OpenPullRequest => {
+        const paths = (p.files?.nodes ?? []).map((f) => f.path);
+        const total = Math.max(p.files?.totalCount ?? paths.length, paths.length);
+        const pull: OpenPullRequest = { number: p.number, title: p.title, url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths, filesNotListed: total - paths.length, filesListError: null };
+        // No file list at all (an error on that field) is not "no file changed".
+        if (!p.files) pull.filesListError = 'GitHub did not list its changed files';
+        if (p.files?.pageInfo?.hasNextPage) morePages.push({ ref, pull, page: p.files });
+        return pull;
+      });
       const closed: PullListing['closed'] = [];
       for (const n of tracked.get(keyOf(ref)) ?? []) {
         const t = node[`t${n}`] as { state?: string; headRefOid?: string | null } | null | undefined;
         if (t?.state === 'MERGED' || t?.state === 'CLOSED') closed.push({ number: n, state: t.state === 'MERGED' ? 'merged' : 'closed', headOid: t.headRefOid ?? null });
       }
-      byRepo.set(keyOf(ref), { open, closed });
+      byRepo.set(keyOf(ref), { open, closed, openNotListed: Math.max(0, (node.pullRequests?.totalCount ?? nodes.length) - nodes.length) });
     });
   }
+  for (const { ref, pull, page } of morePages) requests += await listMoreFiles(octokit, ref, pull, page);
   return { byRepo, errors, requests };
+}
+
+/**
+ * The pages of changed files after the first, one query each, up to MAX_FILE_PAGES pages in all.
+ * A page that fails stops there and says why (filesListError); the files not listed are counted.
+ * Returns the number of requests made.
+ */
+async function listMoreFiles(octokit: Octokit, ref: RepoRef, pull: OpenPullRequest, first: FilesPage): Promise<number> {
+  let page = first;
+  let requests = 0;
+  for (let pages = 1; page.pageInfo.hasNextPage && page.pageInfo.endCursor && pages < MAX_FILE_PAGES; pages++) {
+    requests++;
+    try {
+      // The pull request's number is GitHub's own integer, never text.
+      const data = await octokit.graphql<{ r: { p: { files: FilesPage | null } | null } | null }>(
+        `query DepwatchPullFiles($o: String!, $n: String!, $after: String!) {\n  r: repository(owner: $o, name: $n) { p: pullRequest(number: ${Math.trunc(pull.number)}) { files(first: ${FILES_PER_PULL}, after: $after) { ${FILES_SELECTION} } } }\n}`,
+        { o: ref.owner, n: ref.repo, after: page.pageInfo.endCursor },
+      );
+      const next = data.r?.p?.files;
+      if (!next) {
+        pull.filesListError = 'GitHub did not list the rest of its changed files';
+        break;
+      }
+      pull.paths.push(...next.nodes.map((f) => f.path));
+      page = next;
+    } catch (err) {
+      pull.filesListError = `GitHub could not list the rest of its changed files: ${oneLine(err)}`;
+      break;
+    }
+  }
+  pull.filesNotListed = Math.max(0, page.totalCount - pull.paths.length);
+  return requests;
+}
+
+/**
+ * The merge base of a pull request's base and head commits (the compare API's merge_base_commit):
+ * what the pull request changes is the head against it. Asks for one commit of the comparison only.
+ */
+export async function mergeBase(octokit: Octokit, ref: RepoRef, baseOid: string, headOid: string): Promise<{ sha: string } | { error: string }> {
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { owner: ref.owner, repo: ref.repo, basehead: `${baseOid}...${headOid}`, per_page: 1 });
+    const sha = data.merge_base_commit?.sha;
+    return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? { sha } : { error: 'GitHub gave no merge base' };
+  } catch (err) {
+    return { error: `GitHub could not compare its base and head: ${oneLine(err)}` };
+  }
 }
 
 export interface TextRequest {
@@ -111,9 +191,19 @@ export interface TextRequest {
   path: string;
 }
 
-/** Texts by `owner/repo@oid:path`; null for a file that does not exist at that commit (or is binary). */
-export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]): Promise<{ texts: Map<string, string | null>; requests: number; errors: string[] }> {
+export interface TextsRead {
+  /** Texts by `owner/repo@oid:path` (textKey); null for a file that does not exist at that commit. */
+  texts: Map<string, string | null>;
+  /** Files that were asked for and not read, by textKey: why, as the end of a sentence naming the file. */
+  failed: Map<string, string>;
+  requests: number;
+  /** One line per batch or file that failed, for the log. */
+  errors: string[];
+}
+
+export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]): Promise<TextsRead> {
   const texts = new Map<string, string | null>();
+  const failed = new Map<string, string>();
   const errors: string[] = [];
   let requests = 0;
   for (let start = 0; start < wanted.length; start += TEXTS_BATCH) {
@@ -134,17 +224,24 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
       data = partialData(err);
       if (data === null) {
         errors.push(`GitHub could not read ${batch.length} files: ${oneLine(err)}`);
+        for (const w of batch) failed.set(textKey(w), `could not be read (GitHub: ${oneLine(err)})`);
         continue;
       }
     }
     batch.forEach((w, i) => {
-      const blob = data?.[`r${i}`]?.f ?? null;
+      const repository = data?.[`r${i}`];
+      const blob = repository?.f ?? null;
       const key = textKey(w);
-      if (blob?.isTruncated) errors.push(`${w.owner}/${w.repo}: ${w.path} is too large to read through GraphQL`);
-      else texts.set(key, blob && !blob.isBinary ? blob.text : null);
+      // A repository GitHub did not answer for is not a file that does not exist.
+      const why = !repository ? 'could not be read (GitHub gave no answer for it)' : blob?.isTruncated ? 'is too large to read through GraphQL' : blob?.isBinary ? 'is not a text file' : blob && typeof blob.text !== 'string' ? 'could not be read (GitHub gave no text)' : null;
+      if (why === null) texts.set(key, blob ? blob.text : null);
+      else {
+        failed.set(key, why);
+        errors.push(`${w.owner}/${w.repo}: ${w.path} ${why}`);
+      }
     });
   }
-  return { texts, requests, errors };
+  return { texts, failed, requests, errors };
 }
 
 export const textKey = (w: TextRequest) => `${w.owner}/${w.repo}@${w.oid}:${w.path}`;

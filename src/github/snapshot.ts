@@ -48,6 +48,13 @@ export interface SnapshotFile {
   size: number;
   text: string;
   kind: 'manifest' | 'interpreter';
+  /**
+   * Where the content lives in the tree: `path` itself, or for a file read through a symbolic link,
+   * the file the link names (what a change to the content must be written to; the link stays).
+   */
+  storedAt: string;
+  /** The git mode of the tree entry at `storedAt` (100644, or 100755 for an executable file). */
+  mode: string;
 }
 
 /** A file (or, with path null, a part of the tree) that could not be read; the rest of the snapshot stands. */
@@ -135,8 +142,8 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     const kind = select(entry.path) ? 'manifest' : selectInterpreter(entry.path) ? 'interpreter' : undefined;
     if (!kind) continue;
     // A link's blob is the path it points at, never a manifest: it is resolved below, not parsed.
-    if (entry.mode === SYMLINK_MODE) selectedLinks.push({ ...entry, kind });
-    else if (!tooBig(entry, maxBlobBytes, errors)) wanted.push({ ...entry, kind });
+    if (entry.mode === SYMLINK_MODE) selectedLinks.push({ ...entry, kind, storedAt: entry.path });
+    else if (!tooBig(entry, maxBlobBytes, errors)) wanted.push({ ...entry, kind, storedAt: entry.path });
   }
 
   const cache = new BlobCache(db);
@@ -172,7 +179,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
       }
       const followed = followLink(link, target.text, blobAt);
       if ('problem' in followed) errors.push({ path: link.path, message: followed.problem });
-      else if (!tooBig({ ...followed, path: link.path }, maxBlobBytes, errors)) wanted.push({ ...followed, path: link.path, kind: link.kind });
+      else if (!tooBig({ ...followed, path: link.path }, maxBlobBytes, errors)) wanted.push({ ...followed, path: link.path, kind: link.kind, storedAt: followed.path });
     }
   }
 
@@ -186,7 +193,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
       continue;
     }
     if (result.cached) stats.blobsCached++;
-    files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind });
+    files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind, storedAt: entry.storedAt, mode: entry.mode });
   }
   files.sort((a, b) => compareCodeUnits(a.path, b.path));
 
@@ -206,7 +213,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   };
 }
 
-type WantedEntry = TreeEntry & { kind: SnapshotFile['kind'] };
+type WantedEntry = TreeEntry & { kind: SnapshotFile['kind']; storedAt: string };
 type BlobRead = { text: string; size: number; cached: boolean } | { error: string };
 
 function tooBig(entry: TreeEntry, maxBlobBytes: number, errors: SnapshotError[]): boolean {

@@ -107,7 +107,7 @@ function releaseFrom(version: string, files: PypiFile[]): ReleaseInfo {
       earliestMs = ms;
     }
   }
-  const yanked = files.length > 0 && files.every((f) => f.yanked === true);
+  const yanked = files.every((f) => f.yanked === true);
   return {
     version,
     uploadTime: earliest,
@@ -124,10 +124,16 @@ function compareReleases(a: ReleaseInfo, b: ReleaseInfo): number {
   return av === bv ? 0 : av ? 1 : -1;
 }
 
-/** The JSON API document reduced to what audits read. Pure; exported for tests and fixtures. */
+/**
+ * The JSON API document reduced to what audits read. Pure; exported for tests and fixtures.
+ * A version whose file list is empty has nothing pip could install (files deleted, or never
+ * uploaded): it is left out, as the Simple API's history leaves it out (src/packages/health/
+ * releases.ts), so it is never the latest release, an upgrade or a fix, and never called yanked.
+ */
 export function compactProject(doc: JsonApiDocument): ProjectInfo {
   const releaseFiles = doc.releases ?? { [doc.info.version]: doc.urls ?? [] };
   const releases = Object.entries(releaseFiles)
+    .filter(([, files]) => files.length > 0)
     .map(([version, files]) => releaseFrom(version, files))
     .sort(compareReleases);
   const projectUrls: Record<string, string> = {};

@@ -12,9 +12,9 @@ export type ProjectStatus = 'active' | 'archived' | 'quarantined' | 'deprecated'
 
 export interface ReleaseInfo {
   version: string;
-  /** Earliest upload of any of its files (ISO 8601), null for a release without files. */
+  /** Earliest upload of any of its files (ISO 8601); null when no file says. Releases without files are not listed. */
   uploadTime: string | null;
-  /** True when the release has files and every one of them is yanked. */
+  /** Every one of its files yanked. */
   yanked: boolean;
   yankedReason: string | null;
   requiresPython: string | null;
@@ -24,7 +24,7 @@ export interface ProjectInfo {
   name: string;
   /** `info.version`: what PyPI calls the latest release (newest non-prerelease, unless only prereleases exist). */
   latestVersion: string;
-  /** PEP 440 order, oldest first; versions that are not valid PEP 440 come first, in PyPI's order. */
+  /** Releases with files (something to install), PEP 440 order, oldest first; versions that are not valid PEP 440 come first, in PyPI's order. */
   releases: ReleaseInfo[];
   requiresPython: string | null;
   projectUrls: Record<string, string>;

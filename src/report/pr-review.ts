@@ -50,7 +50,8 @@ export function pullRequestReviewMarkdown(pr: { headSha: string }, review: Depen
   if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map((s) => `- ${code(s.name)} from ${code(s.url)} (${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})`), '');
   if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})`), '');
   if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');
-  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) out.push('The dependency files changed, but no package did.', '');
+  // With files unread, "no package changed" would be a claim about files nobody read.
+  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) out.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');
   out.push('<sub>Updated in place by Depwatch when the pull request changes.</sub>');
   const body = out.join('\n');
   return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY)}\n\n_…cut: the review is longer than a comment may be; the pull request’s changes have the rest._`;

@@ -2,16 +2,16 @@
  * "Open fix PR" under an /audit reply: resolves the stored audit from the button's value (never the
  * payload's repository, files or versions), asks src/authz whether the person may open pull
  * requests there, re-reads the audited commit's manifests (blob cache: usually no download), plans
- * the same edits as `depwatch fix`, and opens one pull request per audit (src/github/fix-pull-request).
+ * the same edits as `depwatch fix` on the real bytes of the files it rewrites (src/github/fix-files),
+ * and opens one pull request per audit (src/github/fix-pull-request).
  * Answers are one ephemeral line; the reply itself then shows the pull request and its state.
  */
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { AccessGate } from '../authz/gate.js';
 import type { RepoTarget } from '../authz/policy.js';
-import { auditedManifests } from '../fix/audited-files.js';
-import { planFixes } from '../fix/plan.js';
 import { fixBody, fixBranchName, fixTitle } from '../fix/pull-request/text.js';
 import type { Octokit } from '../github/client.js';
+import { planFixPullRequest } from '../github/fix-files.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../github/fix-pull-request.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
@@ -155,15 +155,14 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
   const log = ctx.logger.child({ repo: record.repo, auditId: record.id, user: click.user });
   try {
     const snapshot = await takeSnapshot(ctx.github, ctx.db, { owner, repo, branch: record.sha }, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger: ctx.logger });
-    const files = await auditedManifests(new Map(snapshot.files.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
-    const plan = planFixes(record.result, files);
+    const { plan, files } = await planFixPullRequest(ctx.github, snapshot, record.result);
     if (plan.newTexts.size === 0) {
       const why = plan.leftAlone[0]?.reason;
       return say(`Nothing to rewrite in ${fixPrAnswer(record.repo)}: no file pins a fixable release in a way Depwatch rewrites${why ? ` (${fixPrAnswer(why)})` : ''}.`);
     }
     const linkTo = where.reply?.via === 'chat' ? where.reply : channel && click.ts ? { channel, ts: click.ts } : null;
     const slackLink = linkTo ? await permalink(click.client, linkTo.channel, linkTo.ts) : null;
-    const branch = fixBranchName(plan, record.id);
+    const branch = fixBranchName(plan, record.id, record.ref);
     const pull = await openFixPullRequest(ctx.github, {
       owner,
       repo,
@@ -172,7 +171,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       branch,
       title: fixTitle(plan),
       body: fixBody({ plan, findings: record.result.findings, repo: record.repo, auditedSha: record.sha, slackLink }),
-      files: plan.newTexts,
+      files,
     });
     await ctx.state.saveFixPull({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());
     log.info({ pull: pull.number, created: pull.created, files: plan.newTexts.size }, 'fix pull request');

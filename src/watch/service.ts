@@ -194,7 +194,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       ? {
           afterSweep: async () => {
             const r = await reviewPullRequests({ reviews: pullReviews, state, octokit: options.octokit, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
-            options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors }, 'pull request reviews');
+            options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors, notes: r.notes }, 'pull request reviews');
             await deliverer.deliver();
           },
         }

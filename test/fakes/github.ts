@@ -3,7 +3,7 @@
  * repositories built in memory from `{ path: content }` maps. Objects are real git objects: blob, tree
  * and commit shas are computed exactly as git does, so sha-keyed caching is tested against the real
  * scheme. A file may be a symbolic link (`symlinkTo('target')`): a mode 120000 tree entry whose blob
- * holds the target path, as git stores it. It checks tokens (private repositories need one), answers 404s and rate limits the way
+ * holds the target path, as git stores it; or executable (`executable('text')`): mode 100755. It checks tokens (private repositories need one), answers 404s and rate limits the way
  * GitHub does, and counts requests per route so tests can assert what a feature costs.
  *
  * Routes: GET /repos/{o}/{r}, /repos/{o}/{r}/branches/{b}, /repos/{o}/{r}/commits/{ref} (JSON, or the
@@ -26,8 +26,21 @@ export interface FakeSymlink {
 
 export const symlinkTo = (target: string): FakeSymlink => ({ symlink: target });
 
-/** A file's content, or a symbolic link. */
-export type FakeFile = string | FakeSymlink;
+/** An executable file in a fake repository: mode 100755. */
+export interface FakeExecutable {
+  executable: string;
+}
+
+export const executable = (text: string): FakeExecutable => ({ executable: text });
+
+/** A file's content, an executable file, or a symbolic link. */
+export type FakeFile = string | FakeSymlink | FakeExecutable;
+
+/** What a file's blob holds: its text, or a link's target path. */
+const blobText = (file: FakeFile): string => (typeof file === 'string' ? file : 'symlink' in file ? file.symlink : file.executable);
+const modeOf = (file: FakeFile): string => (typeof file === 'string' ? '100644' : 'symlink' in file ? '120000' : '100755');
+/** The file's text, for what reads files (null for a link, which has none of its own). */
+const textOf = (file: FakeFile | undefined): string | null => (file === undefined || (typeof file !== 'string' && 'symlink' in file) ? null : blobText(file));
 
 export interface FakeRepoInit {
   owner: string;
@@ -101,15 +114,24 @@ export interface FakeGitHub {
   htmlUrl: string;
   close(): Promise<void>;
   addRepo(init: FakeRepoInit): string;
-  /** Applies changes (content, or null to delete) on a branch as a new commit; returns its sha. */
-  pushCommit(owner: string, name: string, changes: Record<string, FakeFile | null>, options?: { branch?: string; message?: string }): string;
+  /**
+   * Applies changes (content, or null to delete) on a branch as a new commit; returns its sha. A
+   * branch that does not exist yet forks from the head of `from` (default: the default branch), as
+   * `git switch -c` would: that commit is its parent, its files the start.
+   */
+  pushCommit(owner: string, name: string, changes: Record<string, FakeFile | null>, options?: { branch?: string; message?: string; from?: string }): string;
   headSha(owner: string, name: string, branch?: string): string;
   /** Opens a pull request from branch `head` into `base` (the default branch). GraphQL lists open ones with their changed files. */
   openPullRequest(owner: string, name: string, pull: { number: number; title: string; head: string; base?: string }): void;
   setPullRequestState(owner: string, name: string, number: number, state: 'MERGED' | 'CLOSED'): void;
   setRateLimited(limit: RateLimitSwitch | null): void;
-  /** Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with `body` (garbage). */
-  failRequests(failure: { route: string; status: number; times: number; body?: unknown } | null): void;
+  /**
+   * Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with
+   * `body` (garbage); with `matching`, only requests whose body contains it (one GraphQL query by name).
+   */
+  failRequests(failure: { route: string; status: number; times: number; body?: unknown; matching?: string } | null): void;
+  /** GraphQL Blob texts longer than this many bytes come back cut, with `isTruncated: true`, as GitHub cuts large blobs; null: whole. */
+  truncateTextsOver(bytes: number | null): void;
   setLatency(ms: number): void;
   count(route: string): number;
   counts(): Record<string, number>;
@@ -120,8 +142,14 @@ export interface FakeGitHub {
   pulls(owner: string, name: string): FakePull[];
   /** Merges or closes a pull request, as a person would on GitHub. */
   setPullState(owner: string, name: string, number: number, state: 'merged' | 'closed' | 'open'): void;
-  /** The files of a branch's head commit (path → text), to check what a push wrote. */
+  /** Changes the branch a pull request goes into, as "Edit" next to its title does on GitHub. */
+  setPullBase(owner: string, name: string, number: number, base: string): void;
+  /** Deletes a branch, as the button under a closed pull request does. */
+  deleteBranch(owner: string, name: string, branch: string): void;
+  /** The files of a branch's head commit (path → text, or a link's target), to check what a push wrote. */
   branchFiles(owner: string, name: string, branch: string): Record<string, string> | undefined;
+  /** The git mode of each file of a branch's head commit (100644, 100755, 120000). */
+  branchModes(owner: string, name: string, branch: string): Record<string, string> | undefined;
   /** Comments on a pull request (or issue), oldest first. */
   comments(owner: string, name: string, number: number): FakeComment[];
   /** Deletes a comment, as a person would on GitHub. */
@@ -150,6 +178,8 @@ export const ROUTES = {
   getPull: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
   /** Redirects to the archive, as api.github.com redirects to codeload.github.com. */
   tarball: 'GET /repos/{owner}/{repo}/tarball/{ref}',
+  /** Only what Depwatch reads of a comparison: the merge base (commits and files are left empty). */
+  compare: 'GET /repos/{owner}/{repo}/compare/{basehead}',
   listComments: 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
   createComment: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
   updateComment: 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
@@ -226,7 +256,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const requests: RequestRecord[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let limitSwitch: RateLimitSwitch | null = null;
-  let failure: { route: string; status: number; times: number; body?: unknown } | null = null;
+  let failure: { route: string; status: number; times: number; body?: unknown; matching?: string } | null = null;
+  let textLimit: number | null = null;
   const hourlyLimit = options.rateLimit ?? 5000;
   let used = 0;
   const windowReset = Math.floor(Date.now() / 1000) + 3600;
@@ -256,11 +287,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
     }
     const entries: TreeItem[] = [
-      ...[...direct].map(([name, content]): TreeItem =>
-        typeof content === 'string'
-          ? { name, mode: '100644', type: 'blob', sha: writeBlob(content) }
-          : { name, mode: '120000', type: 'blob', sha: writeBlob(content.symlink) },
-      ),
+      ...[...direct].map(([name, content]): TreeItem => ({ name, mode: modeOf(content), type: 'blob', sha: writeBlob(blobText(content)) })),
       ...[...dirs].map(([name, sub]): TreeItem => ({ name, mode: '040000', type: 'tree', sha: writeTree(sub) })),
     ];
     // git orders tree entries by name, comparing a directory as if its name ended with "/".
@@ -304,7 +331,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const pushCommit: FakeGitHub['pushCommit'] = (owner, name, changes, opts = {}) => {
     const repo = mustRepo(owner, name);
     const branch = opts.branch ?? repo.defaultBranch;
-    const parent = repo.branches.get(branch) ?? null;
+    const parent = repo.branches.get(branch) ?? repo.branches.get(opts.from ?? repo.defaultBranch) ?? null;
     const parentObject = parent ? objects.get(parent) : undefined;
     const files = new Map(parentObject?.type === 'commit' ? parentObject.files : []);
     for (const [path, content] of Object.entries(changes)) {
@@ -393,6 +420,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       return { route: pulls[3] ? ROUTES.getPull : ROUTES.listPulls, params: [decodeURIComponent(pulls[1]!), decodeURIComponent(pulls[2]!), ...(pulls[3] ? [pulls[3]] : [])] };
     }
     if (method !== 'GET') return undefined;
+    const compare = /^\/repos\/([^/]+)\/([^/]+)\/compare\/(.+)$/.exec(rest);
+    if (compare) return { route: ROUTES.compare, params: [decodeURIComponent(compare[1]!), decodeURIComponent(compare[2]!), decodeURIComponent(compare[3]!)] };
     const archive = /^\/repos\/([^/]+)\/([^/]+)\/tarball\/(.+)$/.exec(rest);
     if (archive) return { route: ROUTES.tarball, params: [decodeURIComponent(archive[1]!), decodeURIComponent(archive[2]!), decodeURIComponent(archive[3]!)] };
     const codeload = /^\/_codeload\/([^/]+)\/([^/]+)\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(rest);
@@ -454,7 +483,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           : 'API rate limit exceeded for user ID 1.';
         return reply(sw.status, { message, documentation_url: DOCS, status: String(sw.status) }, headers);
       }
-      if (failure && failure.route === route && failure.times > 0) {
+      if (failure && failure.route === route && failure.times > 0 && (failure.matching === undefined || body.includes(failure.matching))) {
         failure.times--;
         return reply(failure.status, failure.body ?? { message: 'Server Error', documentation_url: DOCS, status: String(failure.status) }, rateHeaders(resource));
       }
@@ -528,6 +557,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (truncated) tree = tree.slice(0, limit);
         return reply(200, { sha: treeSha, url: `${base}/git/trees/${treeSha}`, tree, truncated }, headers);
       }
+      if (route === ROUTES.compare) {
+        const [baseRef = '', headRef = ''] = last.split('...');
+        const baseSha = resolveCommit(repo, baseRef);
+        const headSha = resolveCommit(repo, headRef);
+        if (!baseSha || !headSha) return notFound();
+        const ancestors = (sha: string | null): string[] => {
+          const out: string[] = [];
+          for (let at = sha; at; at = (objects.get(at) as Extract<GitObject, { type: 'commit' }>).parent) out.push(at);
+          return out;
+        };
+        const ofHead = new Set(ancestors(headSha));
+        const mergeBase = ancestors(baseSha).find((sha) => ofHead.has(sha));
+        if (!mergeBase) return reply(404, { message: `No common ancestor between ${baseRef} and ${headRef}.`, documentation_url: DOCS, status: '404' }, headers);
+        const behind = ancestors(baseSha).indexOf(mergeBase);
+        const ahead = ancestors(headSha).indexOf(mergeBase);
+        return reply(200, { base_commit: { sha: baseSha }, merge_base_commit: { sha: mergeBase }, status: ahead && behind ? 'diverged' : ahead ? 'ahead' : behind ? 'behind' : 'identical', ahead_by: ahead, behind_by: behind, commits: [], files: [] }, headers);
+      }
       if (route === ROUTES.tarball) {
         const sha = resolveCommit(repo, last);
         if (!sha) return notFound();
@@ -568,18 +614,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const cached = archives.get(sha);
     if (cached) return cached;
     const top = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`;
-    const entries = [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => (typeof content === 'string' ? { name, content } : { name, symlinkTo: content.symlink }));
+    const entries = [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => (typeof content !== 'string' && 'symlink' in content ? { name, symlinkTo: content.symlink } : { name, content: blobText(content) }));
     const bytes = await makeTarball(entries, top);
     archives.set(sha, bytes);
     return bytes;
   };
+
+  const fileOf = (mode: string, text: string): FakeFile => (mode === '120000' ? symlinkTo(text) : mode === '100755' ? executable(text) : text);
 
   const filesOfTree = (treeSha: string): Map<string, FakeFile> => {
     const files = new Map<string, FakeFile>();
     for (const e of treeListing(treeSha, true, '')) {
       if (e.type !== 'blob') continue;
       const blob = objects.get(e.sha as string);
-      if (blob?.type === 'blob') files.set(e.path as string, e.mode === '120000' ? symlinkTo(blob.bytes.toString('utf8')) : blob.bytes.toString('utf8'));
+      if (blob?.type === 'blob') files.set(e.path as string, fileOf(e.mode as string, blob.bytes.toString('utf8')));
     }
     return files;
   };
@@ -610,8 +658,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const invalid = (message: string) => reply(422, { message, documentation_url: DOCS, status: '422' }, headers);
     if (route === ROUTES.listPulls) {
       const head = url.searchParams.get('head');
+      const baseRef = url.searchParams.get('base');
       const state = url.searchParams.get('state') ?? 'open';
-      const list = repo.pulls.filter((p) => (!head || `${repo.owner}:${p.head}` === head) && (state === 'all' || p.state === state));
+      const list = repo.pulls.filter((p) => (!head || `${repo.owner}:${p.head}` === head) && (!baseRef || p.base === baseRef) && (state === 'all' || p.state === state));
       return reply(200, list.map((p) => pullJson(repo, p)), headers);
     }
     if (route === ROUTES.getPull) {
@@ -641,8 +690,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const files = body.base_tree ? filesOfTree(body.base_tree as string) : new Map<string, FakeFile>();
       for (const item of (body.tree as { path?: unknown; mode?: unknown; type?: unknown; sha?: unknown }[] | undefined) ?? []) {
         const blob = typeof item.sha === 'string' ? objects.get(item.sha) : undefined;
-        if (typeof item.path !== 'string' || item.mode !== '100644' || item.type !== 'blob' || blob?.type !== 'blob') return invalid('tree.sha is not a valid blob');
-        files.set(item.path, blob.bytes.toString('utf8'));
+        if (typeof item.path !== 'string' || !['100644', '100755', '120000'].includes(String(item.mode)) || item.type !== 'blob' || blob?.type !== 'blob') return invalid('tree.sha is not a valid blob');
+        files.set(item.path, fileOf(String(item.mode), blob.bytes.toString('utf8')));
       }
       const sha = writeTree(files);
       return reply(201, { sha, url: `${base}/git/trees/${sha}`, tree: treeListing(sha, false, base), truncated: false }, headers);
@@ -764,18 +813,26 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const oid = resolveCommit(repo, value(refArg[1]!));
         node.ref = oid ? { target: { oid } } : null;
       }
-      if (selection.includes('pullRequests(')) node.pullRequests = { nodes: [...repo.reviewPulls.values()].filter((p) => p.state === 'OPEN').slice(0, 20).map((p) => pullNode(repo, p)) };
+      const filesArgs = /files\s*\(\s*first\s*:\s*(\d+)\s*(?:,\s*after\s*:\s*(\$\w+|"[^"]*")\s*)?\)/.exec(selection);
+      const page = { first: Number(filesArgs?.[1] ?? 100), after: filesArgs?.[2] ? value(filesArgs[2]) : null };
+      if (selection.includes('pullRequests(')) {
+        const first = Number(/pullRequests\s*\([^)]*first\s*:\s*(\d+)/.exec(selection)?.[1] ?? 20);
+        const open = [...repo.reviewPulls.values()].filter((p) => p.state === 'OPEN');
+        node.pullRequests = { totalCount: open.length, nodes: open.slice(0, first).map((p) => pullNode(repo, p, page)) };
+      }
       const pullAlias = /(\w+)\s*:\s*pullRequest\s*\(\s*number\s*:\s*(\d+)\s*\)/g;
       for (let p = pullAlias.exec(selection); p; p = pullAlias.exec(selection)) {
         const pull = repo.reviewPulls.get(Number(p[2]));
-        node[p[1]!] = pull ? { state: pull.state, headRefOid: pull.closedHead ?? repo.branches.get(pull.head) ?? null } : null;
+        node[p[1]!] = pull ? { state: pull.state, headRefOid: pull.closedHead ?? repo.branches.get(pull.head) ?? null, ...(filesArgs && !selection.includes('pullRequests(') ? { files: pullNode(repo, pull, page).files } : {}) } : null;
       }
       const blobAlias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*(\$\w+)\s*\)/g;
       for (let b = blobAlias.exec(selection); b; b = blobAlias.exec(selection)) {
         const [oid = '', ...rest] = value(b[2]!).split(':');
         const commit = objects.get(oid);
         const content = commit?.type === 'commit' ? commit.files.get(rest.join(':')) : undefined;
-        node[b[1]!] = typeof content === 'string' ? { text: content, isTruncated: false, isBinary: false } : null;
+        const text = textOf(content);
+        const cut = text !== null && textLimit !== null && Buffer.byteLength(text) > textLimit;
+        node[b[1]!] = text !== null ? { text: cut ? Buffer.from(text).subarray(0, textLimit!).toString('utf8') : text, isTruncated: cut, isBinary: false } : null;
       }
       if (selection.includes('isSecurityPolicyEnabled')) Object.assign(node, healthNode(repo, head, variables));
       data[m[1]!] = node;
@@ -784,8 +841,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return reply(200, errors.length ? { data, errors } : { data }, headers);
   }
 
-  /** An open pull request as the listing query reads it: head, base and the paths that differ. */
-  function pullNode(repo: RepoState, pull: ReviewPull): Record<string, unknown> {
+  /** An open pull request as the listing query reads it: head, base and one page of the paths that differ (cursor: the index after the page). */
+  function pullNode(repo: RepoState, pull: ReviewPull, page: { first: number; after: string | null }): Record<string, unknown> {
     const headOid = repo.branches.get(pull.head)!;
     const baseOid = repo.branches.get(pull.base)!;
     const filesOf = (oid: string) => {
@@ -795,7 +852,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const a = filesOf(baseOid);
     const b = filesOf(headOid);
     const changed = [...new Set([...a.keys(), ...b.keys()])].filter((p) => JSON.stringify(a.get(p)) !== JSON.stringify(b.get(p))).sort();
-    return { number: pull.number, title: pull.title, url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${pull.number}`, headRefOid: headOid, baseRefOid: baseOid, files: { nodes: changed.map((path) => ({ path })) } };
+    const from = page.after === null ? 0 : Number(page.after.replace(/^cursor:/, ''));
+    const listed = changed.slice(from, from + page.first);
+    const end = from + listed.length;
+    return {
+      number: pull.number,
+      title: pull.title,
+      url: `${htmlUrl}/${repo.owner}/${repo.name}/pull/${pull.number}`,
+      headRefOid: headOid,
+      baseRefOid: baseOid,
+      files: { totalCount: changed.length, pageInfo: { hasNextPage: end < changed.length, endCursor: listed.length ? `cursor:${end}` : null }, nodes: listed.map((path) => ({ path })) },
+    };
   }
 
   /** The fields of the package health query, computed from the repository's files and health data. */
@@ -873,6 +940,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     failRequests: (f) => {
       failure = f ? { ...f } : null;
     },
+    truncateTextsOver: (bytes) => {
+      textLimit = bytes;
+    },
     setLatency: (ms) => {
       latencyMs = ms;
     },
@@ -891,11 +961,25 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       pull.state = state === 'open' ? 'open' : 'closed';
       pull.merged = state === 'merged';
     },
+    setPullBase: (owner, name, number, base) => {
+      const pull = mustRepo(owner, name).pulls.find((p) => p.number === number);
+      if (!pull) throw new Error(`fake GitHub: no pull request #${number}`);
+      pull.base = base;
+    },
+    deleteBranch: (owner, name, branch) => {
+      mustRepo(owner, name).branches.delete(branch);
+    },
     branchFiles: (owner, name, branch) => {
       const sha = mustRepo(owner, name).branches.get(branch);
       const commit = sha ? objects.get(sha) : undefined;
       if (commit?.type !== 'commit') return undefined;
-      return Object.fromEntries([...commit.files].map(([path, content]) => [path, typeof content === 'string' ? content : content.symlink]));
+      return Object.fromEntries([...commit.files].map(([path, content]) => [path, blobText(content)]));
+    },
+    branchModes: (owner, name, branch) => {
+      const sha = mustRepo(owner, name).branches.get(branch);
+      const commit = sha ? objects.get(sha) : undefined;
+      if (commit?.type !== 'commit') return undefined;
+      return Object.fromEntries([...commit.files].map(([path, content]) => [path, modeOf(content)]));
     },
     comments: (owner, name, number) => mustRepo(owner, name).comments.filter((c) => c.number === number).map((c) => ({ ...c })),
     deleteComment: (owner, name, id) => {

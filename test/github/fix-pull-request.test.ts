@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 async function setUp(token: string, writeTokens: string[]) {
-  fake = await startFakeGitHub({ repos: [{ owner: 'acme', name: 'web', files: FILES }], tokens: ['writer', 'reader'], writeTokens });
+  fake = await startFakeGitHub({ repos: [{ owner: 'acme', name: 'web', files: FILES, branches: { 'Release/1.x': FILES } }], tokens: ['writer', 'reader'], writeTokens });
   const octokit = await createGitHubClient({ apiUrl: fake.url, token }, FAST);
   const plan = planFixes({ findings: [finding], ignored: [] }, [{ path: 'requirements.txt', format: 'requirements', text: REQUIREMENTS }]);
   const auditedSha = fake.headSha('acme', 'web');
@@ -37,28 +37,28 @@ async function setUp(token: string, writeTokens: string[]) {
     repo: 'web',
     base: 'main',
     auditedSha,
-    branch: fixBranchName(plan, 7),
+    branch: fixBranchName(plan, 7, 'main'),
     title: fixTitle(plan),
     body: fixBody({ plan, findings: [finding], repo: 'acme/web', auditedSha, slackLink: 'https://slack.example/archives/C1/p1' }),
-    files: plan.newTexts,
+    files: new Map([...plan.newTexts].map(([path, text]) => [path, { text, mode: '100644' as const }])),
   };
   return { octokit, plan, input, fake };
 }
 
 describe('openFixPullRequest', () => {
-  it('pushes one commit on depwatch/fix-<package>-<version> from the audited commit and opens the PR', async () => {
+  it('pushes one commit on depwatch/fix-<package>-<version>-on-<base> from the audited commit and opens the PR', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
     const pr = await openFixPullRequest(octokit, input);
 
-    expect(input.branch).toBe('depwatch/fix-django-2.1.11');
+    expect(input.branch).toBe('depwatch/fix-django-2.1.11-on-main');
     expect(pr).toEqual({ number: 1, url: 'https://github.com/acme/web/pull/1', state: 'open', created: true });
-    const files = fake.branchFiles('acme', 'web', 'depwatch/fix-django-2.1.11')!;
+    const files = fake.branchFiles('acme', 'web', 'depwatch/fix-django-2.1.11-on-main')!;
     expect(files['requirements.txt']).toBe('# web\r\ndjango==2.1.11  # pinned\r\nsix==1.16.0\r\n');
     // Everything else is the audited tree, untouched.
     expect(files['README.md']).toBe('# app\n');
-    expect(fake.commitParent(fake.headSha('acme', 'web', 'depwatch/fix-django-2.1.11'))).toBe(input.auditedSha);
+    expect(fake.commitParent(fake.headSha('acme', 'web', 'depwatch/fix-django-2.1.11-on-main'))).toBe(input.auditedSha);
     const [pull] = fake.pulls('acme', 'web');
-    expect(pull).toMatchObject({ head: 'depwatch/fix-django-2.1.11', base: 'main', title: 'Upgrade django to 2.1.11 (security fix)' });
+    expect(pull).toMatchObject({ head: 'depwatch/fix-django-2.1.11-on-main', base: 'main', title: 'Upgrade django to 2.1.11 (security fix)' });
     expect(pull!.body).toContain('| django | 2.1.5 | 2.1.11 | PYSEC-2019-13 (high) |');
     expect(pull!.body).toContain('[this Slack thread](https://slack.example/archives/C1/p1)');
   });
@@ -80,6 +80,46 @@ describe('openFixPullRequest', () => {
     expect(again).toMatchObject({ number: 1, created: false, state: 'open' });
     expect(fake.pulls('acme', 'web')).toHaveLength(1);
     expect(fake.count(ROUTES.createRef)).toBe(0);
+  });
+
+  it('opens a new pull request once the last one from the branch was closed unmerged and its branch deleted', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    const first = await openFixPullRequest(octokit, input);
+    fake.setPullState('acme', 'web', first.number, 'closed');
+    fake.deleteBranch('acme', 'web', input.branch);
+    const again = await openFixPullRequest(octokit, input);
+    expect(again).toMatchObject({ number: 2, created: true, state: 'open' });
+  });
+
+  it('says the branch is still there when the last pull request from it was closed without merging', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    const first = await openFixPullRequest(octokit, input);
+    fake.setPullState('acme', 'web', first.number, 'closed');
+    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    expect(error).toMatchObject({ problem: 'branch-exists' });
+    expect((error as Error).message).toContain('without an open pull request');
+  });
+
+  it('gives a release branch its own fix pull request, never the one into main', async () => {
+    const { octokit, input, plan, fake } = await setUp('writer', ['writer']);
+    const intoMain = await openFixPullRequest(octokit, input);
+    const release = { ...input, base: 'Release/1.x', auditedSha: fake.headSha('acme', 'web', 'Release/1.x'), branch: fixBranchName(plan, 8, 'Release/1.x') };
+    const intoRelease = await openFixPullRequest(octokit, release);
+    expect(release.branch).toBe('depwatch/fix-django-2.1.11-on-release-1.x');
+    expect(intoRelease).toMatchObject({ created: true });
+    expect(intoRelease.number).not.toBe(intoMain.number);
+    expect(fake.pulls('acme', 'web').map((p) => [p.head, p.base])).toEqual([
+      ['depwatch/fix-django-2.1.11-on-main', 'main'],
+      ['depwatch/fix-django-2.1.11-on-release-1.x', 'Release/1.x'],
+    ]);
+  });
+
+  it('does not take an open pull request from the branch that now goes into another base', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    const first = await openFixPullRequest(octokit, input);
+    fake.setPullBase('acme', 'web', first.number, 'Release/1.x');
+    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    expect(error).toMatchObject({ problem: 'branch-exists' });
   });
 
   it('reports the pull request state once it is merged or closed', async () => {
@@ -105,6 +145,6 @@ describe('openFixPullRequest', () => {
     fake.pushCommit('acme', 'web', { 'x.txt': 'x\n' }, { branch: input.branch });
     const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
-    expect((error as Error).message).toContain('depwatch/fix-django-2.1.11 already exists');
+    expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-on-main already exists');
   });
 });

@@ -220,6 +220,11 @@ describe('takeSnapshot', () => {
       ['requirements.txt', 'django==4.2.1\n'],
       ['requirements/prod.txt', 'django==4.2.1\n'],
     ]);
+    // The link's content lives in the file it names: that is where a change to it must go.
+    expect(snap.files.map((f) => [f.path, f.storedAt, f.mode])).toEqual([
+      ['requirements.txt', 'requirements/prod.txt', '100644'],
+      ['requirements/prod.txt', 'requirements/prod.txt', '100644'],
+    ]);
     expect(snap.errors).toEqual([
       { path: '.python-version', message: 'is a symbolic link that leads outside the repository; not followed' },
       { path: 'Pipfile', message: 'is a symbolic link that leads outside the repository; not followed' },

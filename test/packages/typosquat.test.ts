@@ -66,6 +66,24 @@ describe('typosquat check against the shipped list', () => {
     expect(shipped.check(name).similarTo).toEqual([]);
   });
 
+  it.each([
+    ['psycopg', 'psycopg2', 'psycopg 3'],
+    ['psycopg-binary', 'psycopg2-binary', 'psycopg 3’s binary build'],
+    ['pyaml', 'pyyaml', 'a PyYAML pretty-printer'],
+    ['boto', 'boto3', 'the AWS SDK boto3 replaced'],
+  ])('does not flag %s as a squat of %s: a reviewed legitimate neighbour (%s), even offline', (name, neighbour) => {
+    expect(shipped.check(name).similarTo.map((s) => s.name)).not.toContain(neighbour);
+    expect(shipped.check(name).suspect).toBe(false);
+  });
+
+  it.each([
+    ['psycpog2', 'psycopg2'],
+    ['pyyam', 'pyyaml'],
+    ['bot03', 'boto3'],
+  ])('still flags %s, which only looks like %s', (candidate, expected) => {
+    expect(target(candidate)?.name).toBe(expected);
+  });
+
   it('names the target and the pattern in words', () => {
     const [flag] = shipped.check('reqeusts').similarTo;
     expect(describeSimilar(flag!)).toBe('looks like requests (two characters swapped)');
@@ -78,10 +96,10 @@ describe('typosquat check against the shipped list', () => {
 });
 
 describe('popularity keeps false flags rare', () => {
-  it('flags boto as boto3 when nothing vouches for boto, not once something does', () => {
-    expect(target('boto')).toMatchObject({ name: 'boto3', kind: 'omission' });
-    const index = PopularityIndex.shipped().extend([{ name: 'boto', popularity: POPULARITY.top, source: 'test' }]);
-    expect(new TyposquatChecker(index).check('boto').suspect).toBe(false);
+  it('flags a name as a less popular one’s neighbour when nothing vouches for it, not once something does', () => {
+    expect(target('botocor')).toMatchObject({ name: 'botocore', kind: 'omission' });
+    const index = PopularityIndex.shipped().extend([{ name: 'botocor', popularity: POPULARITY.top, source: 'test' }]);
+    expect(new TyposquatChecker(index).check('botocor').suspect).toBe(false);
   });
 
   it('a candidate as popular as the target is not a squat; a less popular one is', () => {
@@ -99,7 +117,8 @@ describe('popularity keeps false flags rare', () => {
   });
 
   it('takes the caller’s knowledge of the candidate (its release history) into account', () => {
-    expect(shipped.check('boto', { popularity: POPULARITY.established }).suspect).toBe(false);
+    expect(shipped.check('botocor').suspect).toBe(true);
+    expect(shipped.check('botocor', { popularity: POPULARITY.established }).suspect).toBe(false);
   });
 
   it('lists every target a name resembles, most popular first', () => {

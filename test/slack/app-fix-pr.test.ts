@@ -76,6 +76,31 @@ describe('Open fix PR', () => {
     expect(w.slack.violations).toEqual([]);
   });
 
+  it('commits the real file: URL credentials and the BOM kept byte for byte, only the pinned version moved', async () => {
+    const requirements =
+      '\uFEFF--extra-index-url https://${PIP_USER}:${PIP_TOKEN}@pypi.corp/simple\r\n' +
+      'private-lib @ git+https://deploy:s3cr3t-d3ploy-t0ken@git.corp/lib.git@v1.0\r\n' +
+      'django==2.1.5\r\n';
+    world = await startWorld({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' }, repos: [{ owner: 'octo', name: 'shop', files: { 'requirements.txt': requirements } }] });
+    const w = world;
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit');
+    await w.bot.service.idle();
+    const parent = w.channel()[0]!;
+
+    expect((await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n')).toContain('Opened');
+    const [pull] = w.github.pulls('octo', 'shop');
+    const committed = w.github.branchFiles('octo', 'shop', pull!.head)!['requirements.txt']!;
+    const to = /^django==(\S+)\r$/m.exec(committed)?.[1];
+    expect(to).toBeDefined();
+    expect(to).not.toBe('2.1.5');
+    expect(committed).toBe(requirements.replace('django==2.1.5', `django==${to}`));
+    // The real text was read for the commit only: the blob cache still holds none of its secrets.
+    const cached = JSON.stringify(w.db.prepare('SELECT text FROM github_blob_cache').all());
+    expect(cached).not.toContain('PIP_TOKEN');
+    expect(cached).not.toContain('s3cr3t-d3ploy-t0ken');
+  });
+
   it('names the missing GitHub permission in one line when the token may only read', async () => {
     const { w, parent } = await audited({ githubWrite: false, env: { DEPWATCH_FIX_PRS: '1' } });
     const answers = await click(w, parent.ts, fixButton(w, parent.ts)!.value!);

@@ -25,7 +25,7 @@ it('posts one review per pull request that changes dependencies, updates it on n
   world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
   pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS, { name: 'reqeusts', releases: [{ version: '0.0.1', uploadTime: '2026-01-10T00:00:00Z' }] }] });
   world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(1)\n' } });
-  // Branches start from the files of main (the fake's new branch has no parent).
+  // Branches fork from main.
   world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\nreqeusts==0.0.1\n', 'app.py': 'print(1)\n' }, { branch: 'deps' });
   world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib', head: 'deps' });
   world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(2)\n' }, { branch: 'code' });
@@ -184,4 +184,103 @@ it('reads the stored reviews once per sweep, not once per pull request and chann
   expect(await readsOfSweep()).toEqual(['openNumbers', 'reviewsOf']);
   expect(calls.filter((name) => name === 'save')).toHaveLength(6);
   expect(world.slack.violations).toEqual([]);
+});
+
+/** One pull request that moves goodlib, watched by one channel; its card's text after each sweep. */
+async function reviewingWorld(head: string) {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': head }, { branch: 'deps' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib', head: 'deps' });
+  const w = world;
+  const { watch } = w.service({ pullRequestReviews: { cards: reviewCardSources(w, pypi.url, openTestDb(w.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
+  const sweep = async () => {
+    w.clock.advance(3_600_000);
+    const result = await watch.sweeps.runNow();
+    await watch.delivery.idle();
+    expect(w.slack.messages(CHANNEL)).toHaveLength(1);
+    return { result, card: blockText(w.slack.messages(CHANNEL)[0]!.blocks) };
+  };
+  return { w, watch, sweep };
+}
+
+it('a manifest too large to read at the head makes the review partial, naming it, not "everything removed"; the next sweep reads it again', async () => {
+  const head = `goodlib==1.2.0\nidna==3.0\n# ${'x'.repeat(200)}\n`;
+  const { w, sweep } = await reviewingWorld(head);
+  w.github.truncateTextsOver(100);
+
+  const partial = await sweep();
+  expect(partial.card).toContain('Partial: head: requirements.txt is too large to read through GraphQL');
+  expect(partial.card).not.toContain('removed');
+  expect(partial.card).toContain('overall :warning: *caution*');
+
+  w.github.truncateTextsOver(null);
+  const whole = await sweep();
+  expect(whole.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(whole.card).not.toContain('Partial');
+});
+
+it('a failed read of the texts makes the review partial for each file it missed, and it is redone on the next sweep', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  w.github.failRequests({ route: ROUTES.graphql, status: 502, times: 5, matching: 'DepwatchTexts' });
+
+  const partial = await sweep();
+  expect(partial.card).toMatch(/Partial: base: requirements\.txt could not be read \(.*\); head: requirements\.txt could not be read/);
+  expect(partial.card).toContain('No package changed in the files that were read.');
+  expect(partial.card).toContain('overall :warning: *caution*');
+
+  w.github.failRequests(null);
+  const whole = await sweep();
+  expect(whole.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(whole.card).not.toContain('Partial');
+});
+
+it('reviews a manifest changed after the first hundred files of a pull request', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  const docs = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`docs/page-${String(i).padStart(3, '0')}.md`, `page ${i}\n`]));
+  world.github.pushCommit('octo', 'shop', { ...docs, 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Docs, and goodlib', head: 'deps' });
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  expect(world.slack.messages(CHANNEL)).toHaveLength(1);
+  expect(blockText(world.slack.messages(CHANNEL)[0]!.blocks)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+});
+
+it('reviews what the pull request changes since it branched off, not what main changed since', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
+  // Another pull request moved idna on main after deps branched off.
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.1\n' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Bump goodlib', head: 'deps' });
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const card = blockText(world.slack.messages(CHANNEL)[0]!.blocks);
+  expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(card).not.toContain('idna');
+});
+
+it('leaves a pull request for the next sweep when GitHub cannot say where it branched off', async () => {
+  const { w, watch, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 5 });
+
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(w.slack.messages(CHANNEL)).toEqual([]);
+
+  w.github.failRequests(null);
+  expect((await sweep()).card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
 });

@@ -9,11 +9,16 @@ import type { FixPlan } from '../plan.js';
 /** Git ref–safe and readable: PEP 503 names and PEP 440 versions only ever need these characters. */
 const refPart = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60) || 'x';
 
-/** `depwatch/fix-<package>-<version>` for one release, `depwatch/fix-<n>-packages-audit-<id>` for several. */
-export function fixBranchName(plan: Pick<FixPlan, 'fixes'>, auditId: number): string {
+/**
+ * `depwatch/fix-<package>-<version>-on-<base>` for one release, `depwatch/fix-<n>-packages-audit-<id>-on-<base>`
+ * for several. The base is part of the name so that the same fix for a release branch and for main
+ * are two branches (and two pull requests), never one answering for the other.
+ */
+export function fixBranchName(plan: Pick<FixPlan, 'fixes'>, auditId: number, base: string): string {
   const moved = plan.fixes.filter((f) => f.status !== 'left-alone');
-  if (moved.length === 1) return `depwatch/fix-${refPart(moved[0]!.package)}-${refPart(moved[0]!.to)}`;
-  return `depwatch/fix-${moved.length}-packages-audit-${auditId}`;
+  const on = `-on-${refPart(base)}`;
+  if (moved.length === 1) return `depwatch/fix-${refPart(moved[0]!.package)}-${refPart(moved[0]!.to)}${on}`;
+  return `depwatch/fix-${moved.length}-packages-audit-${auditId}${on}`;
 }
 
 export function fixTitle(plan: Pick<FixPlan, 'fixes'>): string {

@@ -9,9 +9,12 @@
  *   confusable characters, separators, word order, py/python prefixes and suffixes);
  * - popularity keeps false flags rare: a candidate at least as popular as the target is not a squat
  *   (both on the shipped list, or the candidate vouched for by the caller: see `popularity`);
+ * - a reviewed legitimate neighbour (legitimate-neighbours.ts: psycopg/psycopg2, pyaml/pyyaml…) is
+ *   never a squat of the name listed beside it;
  * - every flag names its target.
  */
 import { isValidName, normalizeName } from '../../python/names.js';
+import { LEGITIMATE_NEIGHBOURS, type LegitimateNeighbour } from './legitimate-neighbours.js';
 import { PopularityIndex } from './popularity.js';
 import { adjacentSwaps, core, deletions, KIND_TEXT, skeleton, sortedWords, type SquatKind, undoubled, withoutSeparators } from './variants.js';
 import { compareCodeUnits } from '../../text-order.js';
@@ -45,6 +48,8 @@ export interface CheckOptions {
 export interface CheckerOptions {
   /** Names below this popularity are never targets (default 1: anyone vouched for). */
   minTargetPopularity?: number;
+  /** Pairs never flagged (default: the reviewed LEGITIMATE_NEIGHBOURS). */
+  legitimateNeighbours?: readonly LegitimateNeighbour[];
 }
 
 type Lookup = Map<string, string[]>;
@@ -68,12 +73,15 @@ export class TyposquatChecker {
   private lookups: Lookups | null = null;
   private builtFor = -1;
   private readonly minTarget: number;
+  /** `name\0neighbour`, both PEP 503 normalised. */
+  private readonly legitimate: Set<string>;
 
   constructor(
     readonly index: PopularityIndex = PopularityIndex.shipped(),
     options: CheckerOptions = {},
   ) {
     this.minTarget = options.minTargetPopularity ?? 1;
+    this.legitimate = new Set((options.legitimateNeighbours ?? LEGITIMATE_NEIGHBOURS).map((n) => `${normalizeName(n.name)}\0${normalizeName(n.neighbour)}`));
   }
 
   check(name: string, options: CheckOptions = {}): TyposquatResult {
@@ -85,7 +93,7 @@ export class TyposquatChecker {
 
     const found = new Map<string, SquatKind>();
     const consider = (target: string, kind: SquatKind): void => {
-      if (target === normalized || found.has(target)) return;
+      if (target === normalized || found.has(target) || this.legitimate.has(`${normalized}\0${target}`)) return;
       if (this.index.popularity(target) <= own) return;
       found.set(target, kind);
     };

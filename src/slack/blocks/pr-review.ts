@@ -60,7 +60,8 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   }
   if (pr.comment && 'url' in pr.comment) tail.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));
   if (pr.comment && 'problem' in pr.comment) tail.push(context(md`:warning: Not commented on the pull request: ${pr.comment.problem}.`));
-  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) tail.push(context('The dependency files changed, but no package did.'));
+  // With files unread, "no package changed" would be a claim about files nobody read.
+  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) tail.push(context(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.'));
   const changes = moved.length
     ? listSections('*Added and changed*', moved.map((c) => changeLine(c).text), { room: SLACK_LIMITS.messageTextBudget - cumulativeText([...lead, ...tail]), more: more('added or changed') })
     : [];

@@ -7,12 +7,17 @@
  *   - one GraphQL query per PULLS_BATCH repositories lists open pull requests with head, base and
  *     changed paths, and the state of those still tracked (listPullRequests);
  *   - only pull requests whose head moved since their review and whose changed paths include a
- *     manifest cost more: their files at base and head, TEXTS_BATCH per query (readTexts);
+ *     manifest cost more: where they branched off (one compare request each: the head is compared
+ *     with that merge base, not with the base branch's tip, which may have moved on since), then
+ *     their files there and at the head, TEXTS_BATCH per query (readTexts);
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
- * One repository or pull request failing is logged and never stops the others.
+ * One repository or pull request failing is logged and never stops the others. A file that could
+ * not be read on either side is left out of the diff (never read as added or removed) and named in
+ * the review's errors, so the review says it is partial; its head is then not recorded as reviewed,
+ * and the next sweep reads it again.
  */
 import type { Octokit } from 'octokit';
-import { listPullRequests, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
+import { listPullRequests, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
 import { isManifestPath } from '../../python/discover.js';
@@ -44,6 +49,8 @@ export interface PullRequestReviewResult {
   reviewed: string[];
   closed: string[];
   errors: string[];
+  /** What was left out by design (open pull requests beyond those listed), for the log. */
+  notes: string[];
 }
 
 /** Watched default branches, with the channels watching each (branch watches have no pull requests of their own here). */
@@ -59,7 +66,7 @@ async function watchedRepos(state: WatchStateStore): Promise<Map<string, string[
 export async function reviewPullRequests(options: PullRequestReviewOptions): Promise<PullRequestReviewResult> {
   const { reviews } = options;
   const repos = await watchedRepos(options.state);
-  const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [] };
+  const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [], notes: [] };
   if (repos.size === 0) return result;
   const refs = [...repos.keys()].map((key) => {
     const [owner = '', repo = ''] = key.split('/');
@@ -74,11 +81,18 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   // own, so closing or publishing one reads none again.
   const closing: { repo: string; number: number; state: 'merged' | 'closed' }[] = [];
   const candidates: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
-  for (const [repo, { open, closed }] of listing.byRepo) {
+  for (const [repo, { open, closed, openNotListed }] of listing.byRepo) {
     for (const c of closed) closing.push({ repo, number: c.number, state: c.state });
+    if (openNotListed > 0) result.notes.push(`${repo}: ${open.length + openNotListed} open pull requests; only the ${open.length} most recently updated were reviewed`);
     for (const pull of open) {
+      // A list cut by a failure is read again next sweep rather than reviewed on half of it.
+      if (pull.filesListError) {
+        result.errors.push(`${repo}#${pull.number}: ${pull.filesListError}; not reviewed this time`);
+        continue;
+      }
       const paths = pull.paths.filter(isManifestPath);
-      if (paths.length > 0) candidates.push({ repo, pull, paths });
+      // Files GitHub does not list may be manifests: such a pull request is reviewed, as partial.
+      if (paths.length > 0 || pull.filesNotListed > 0) candidates.push({ repo, pull, paths });
     }
   }
   const stored = new Map<string, PullReviewRow>();
@@ -88,7 +102,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     const open = [...stored.values()].filter((r) => r.repo === c.repo && r.number === c.number && r.state === 'open');
     await closeOut(options, reviews, open, c, result);
   }
-  const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow> }[] = [];
+  const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow>; baseOid: string }[] = [];
   for (const { repo, pull, paths } of candidates) {
     const channels = repos.get(repo) ?? [];
     const known = new Map<string, PullReviewRow>();
@@ -97,32 +111,51 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       if (review) known.set(channel, review);
     }
     if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
-    due.push({ repo, pull, paths, known });
+    const [owner = '', name = ''] = repo.split('/');
+    result.githubRequests++;
+    const branchedOff = await mergeBase(options.octokit, { owner, repo: name }, pull.baseOid, pull.headOid);
+    // Without the merge base the base branch's tip would show its own later changes as the pull
+    // request's: left for the next sweep.
+    if ('error' in branchedOff) {
+      result.errors.push(`${repo}#${pull.number}: ${branchedOff.error}; not reviewed this time`);
+      continue;
+    }
+    due.push({ repo, pull, paths, known, baseOid: branchedOff.sha });
   }
   if (due.length === 0) return result;
 
-  const wanted: TextRequest[] = due.flatMap(({ repo, pull, paths }) => {
+  const wanted: TextRequest[] = due.flatMap(({ repo, pull, paths, baseOid }) => {
     const [owner = '', name = ''] = repo.split('/');
     return paths.flatMap((path) => [
-      { owner, repo: name, oid: pull.baseOid, path },
+      { owner, repo: name, oid: baseOid, path },
       { owner, repo: name, oid: pull.headOid, path },
     ]);
   });
-  const { texts, requests, errors } = await readTexts(options.octokit, wanted);
+  const { texts, failed, requests, errors } = await readTexts(options.octokit, wanted);
   result.githubRequests += requests;
   result.errors.push(...errors);
 
-  for (const { repo, pull, paths, known } of due) {
+  for (const { repo, pull, paths, known, baseOid } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
+      const unread = paths.flatMap((path) =>
+        (['base', 'head'] as const).flatMap((label) => {
+          const why = failed.get(textKey({ owner, repo: name, oid: label === 'base' ? baseOid : pull.headOid, path }));
+          return why ? [{ path, message: `${label}: ${path} ${why}` }] : [];
+        }),
+      );
+      const unreadPaths = new Set(unread.map((u) => u.path));
       const side = (oid: string) => Object.fromEntries(paths.flatMap((path) => {
-        const text = texts.get(textKey({ owner, repo: name, oid, path }));
+        const text = unreadPaths.has(path) ? undefined : texts.get(textKey({ owner, repo: name, oid, path }));
         return typeof text === 'string' ? [[path, text]] : [];
       }));
-      const review = await reviewDependencies(await diffDependencies({ base: side(pull.baseOid), head: side(pull.headOid) }), await options.cards());
+      const diff = await diffDependencies({ base: side(baseOid), head: side(pull.headOid) });
+      diff.errors.push(...unread.map((u) => u.message));
+      if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
+      const review = await reviewDependencies(diff, await options.cards());
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
-      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known);
+      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, unread.length === 0);
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
       const message = `${repo}#${pull.number}: the dependency review failed (${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)})`;
@@ -162,15 +195,27 @@ function cardMessage(channel: string, card: PullRequestReviewCard, known: boolea
     : { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'post', messageKey: key, idempotencyKey: key };
 }
 
-/** Posts or updates the card in each channel; `known`: the channels' reviews as read before the review was made. */
-async function publish(options: PullRequestReviewOptions, reviews: PullReviewState, ref: PullRequestRef, review: DependencyReview, channels: readonly string[], known: ReadonlyMap<string, PullReviewRow>): Promise<void> {
+/**
+ * Posts or updates the card in each channel; `known`: the channels' reviews as read before the review
+ * was made. `complete`: every file was read; otherwise the row keeps no head (''), so the next sweep
+ * finds the head not yet reviewed and tries again.
+ */
+async function publish(
+  options: PullRequestReviewOptions,
+  reviews: PullReviewState,
+  ref: PullRequestRef,
+  review: DependencyReview,
+  channels: readonly string[],
+  known: ReadonlyMap<string, PullReviewRow>,
+  complete: boolean,
+): Promise<void> {
   const now = options.now();
   for (const channel of channels) {
     const before = known.get(channel);
     // ts: only reviews posted before the outbox have one here; newer ones are found by message key.
     const ts = before?.ts ?? '';
     const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now);
-    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
+    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: complete ? ref.headSha : '', state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
   }
 }
 

@@ -1,0 +1,106 @@
+/**
+ * The files a fix pull request commits, planned on their real bytes.
+ *
+ * A snapshot's texts are what the blob cache keeps: URL credentials overwritten with `*` and the BOM
+ * dropped (src/github/blob-cache.ts, snapshot.ts). That is right for an audit, but a rewrite of
+ * that text committed whole would replace `https://${PIP_USER}:${PIP_TOKEN}@index/simple` with
+ * stars and drop the BOM. So the plan is made twice: once on the snapshot (which files change, and
+ * what the pull request's body says), then again, for the files it rewrites only, on their blobs
+ * downloaded fresh from GitHub, never cached or stored, checked against the audited tree's blob sha,
+ * and decoded as `depwatch fix` reads a checkout (BOM and line endings kept). The real rewrite is
+ * only committed when, masked, it is exactly the rewrite planned on the audited text; anything else
+ * (a different blob, a cache row that is not that blob, a rewrite that touched a secret) refuses
+ * the pull request rather than commit what nobody audited.
+ *
+ * Each file is committed where its content lives and as it was: a manifest read through a symbolic
+ * link is written to the file the link names (the link stays a link), with that file's mode (an
+ * executable file stays executable).
+ */
+import type { AuditResult } from '../audit/audit.js';
+import { auditedManifests } from '../fix/audited-files.js';
+import { planFixes, type FixFile, type FixPlan } from '../fix/plan.js';
+import { maskUrlSecrets } from '../python/urls.js';
+import type { Octokit } from './client.js';
+import { rateLimitFromError } from './errors.js';
+import { FixPullRequestError, type FixFileWrite } from './fix-pull-request.js';
+import { gitBlobSha, type RepoSnapshot } from './snapshot.js';
+
+export interface FixPullRequestFiles {
+  /** The plan on the audited (masked) texts: what the pull request's title and body describe. */
+  plan: FixPlan;
+  /** Path in the tree → whole new text of each changed file, made from its real bytes, and its mode: what is committed. */
+  files: Map<string, FixFileWrite>;
+}
+
+const UTF8_KEEPING_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** How the blob cache and the snapshot show a file: BOM dropped, URL secrets masked. */
+const asAudited = (text: string) => maskUrlSecrets(text.replace(/^\uFEFF/, ''));
+
+export async function planFixPullRequest(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>, result: Pick<AuditResult, 'findings' | 'ignored'>): Promise<FixPullRequestFiles> {
+  const audited = await auditedManifests(new Map(snapshot.files.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
+  const plan = planFixes(result, audited);
+  if (plan.newTexts.size === 0) return { plan, files: new Map() };
+
+  const real = new Map<string, string>();
+  for (const path of plan.newTexts.keys()) {
+    const file = snapshot.files.find((f) => f.path === path);
+    if (!file) throw notAsAudited(snapshot, path, 'it is not among the files read');
+    const text = await downloadText(octokit, snapshot, path, file.sha);
+    if (asAudited(text) !== file.text) throw notAsAudited(snapshot, path, 'its content on GitHub differs from the text the audit read');
+    real.set(path, text);
+  }
+
+  // The other files only place the pins and name the lock commands: nothing of them is committed.
+  const files: FixFile[] = audited.map((f) => (real.has(f.path) ? { ...f, text: real.get(f.path)! } : f));
+  const realPlan = planFixes(result, files);
+  for (const [path, planned] of plan.newTexts) {
+    const rewritten = realPlan.newTexts.get(path);
+    if (rewritten === undefined || asAudited(rewritten) !== planned) throw notAsAudited(snapshot, path, 'rewriting its real text would change more than the audited rewrite');
+  }
+  if (realPlan.newTexts.size !== plan.newTexts.size) {
+    const extra = [...realPlan.newTexts.keys()].find((p) => !plan.newTexts.has(p))!;
+    throw notAsAudited(snapshot, extra, 'its real text would be rewritten where the audited text was not');
+  }
+  return { plan, files: whereStored(snapshot, realPlan.newTexts) };
+}
+
+/** New texts by the path of the tree entry that holds each (a link's target), with its mode. */
+function whereStored(snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>, newTexts: ReadonlyMap<string, string>): Map<string, FixFileWrite> {
+  const out = new Map<string, FixFileWrite>();
+  for (const [path, text] of newTexts) {
+    const file = snapshot.files.find((f) => f.path === path)!;
+    const mode = file.mode === '100755' ? '100755' : '100644';
+    const earlier = out.get(file.storedAt);
+    // One file read under two names (itself and a link) can only be written once, one way.
+    if (earlier && earlier.text !== text) throw notAsAudited(snapshot, path, `it is a link to ${file.storedAt}, which another file's fixes would rewrite differently`);
+    out.set(file.storedAt, { text, mode });
+  }
+  return out;
+}
+
+function notAsAudited(snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, why: string): FixPullRequestError {
+  return new FixPullRequestError('not-as-audited', `${path} on ${snapshot.owner}/${snapshot.repo} is not the file Depwatch audited (${why}), so no pull request was opened. Run /audit again and use the new button.`);
+}
+
+/** One blob, straight from GitHub: never through the blob cache, never stored anywhere. */
+async function downloadText(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, sha: string): Promise<string> {
+  const { owner, repo } = snapshot;
+  let blob: { content: string; encoding: string };
+  try {
+    ({ data: blob } = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: sha }));
+  } catch (err) {
+    // A rate limit is said as every other one is (when to come back), not as an unreadable file.
+    const limited = rateLimitFromError(err);
+    if (limited) throw limited;
+    const status = (err as { status?: unknown } | null)?.status;
+    throw new FixPullRequestError('unreadable', `GitHub did not give Depwatch ${path} of ${owner}/${repo} again${typeof status === 'number' ? ` (${status})` : ''}, so no pull request was opened. Try the button again later.`);
+  }
+  const bytes = blob.encoding === 'base64' ? Buffer.from(blob.content, 'base64') : Buffer.from(blob.content, 'utf8');
+  if (gitBlobSha(bytes) !== sha) throw notAsAudited(snapshot, path, 'GitHub returned content that does not match the audited blob');
+  try {
+    return UTF8_KEEPING_BOM.decode(bytes);
+  } catch {
+    throw notAsAudited(snapshot, path, 'it is not UTF-8 text');
+  }
+}
