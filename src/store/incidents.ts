@@ -442,16 +442,19 @@ export function overdueSteps(db: Db, now: string, intervalMinutes: number): Over
 
 /**
  * Claims a reminder before it is sent (recorded first, so a crash or a second scheduler never sends
- * it twice): true when this caller won.
+ * it twice): the step as claimed when this caller won. Only the step as the caller read it is
+ * claimed (its version moves with every change: done, reassigned, reopened), and only while its
+ * incident is open, so a reminder never goes to a closed incident or to the previous owner.
  */
-export function claimReminder(db: Db, step: Step, now: string): boolean {
+export function claimReminder(db: Db, step: Step, now: string): Step | null {
   const info = db
     .prepare(
-      `UPDATE incident_steps SET last_reminded_at = ? WHERE incident_id = ? AND id = ? AND status = 'open'
-         AND last_reminded_at IS ? AND snoozed_until IS ?`,
+      `UPDATE incident_steps SET last_reminded_at = ? WHERE incident_id = ? AND id = ? AND status = 'open' AND version = ?
+         AND last_reminded_at IS ? AND snoozed_until IS ?
+         AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_steps.incident_id AND i.status = 'open')`,
     )
-    .run(now, step.incidentId, step.id, step.lastRemindedAt, step.snoozedUntil);
-  return info.changes > 0;
+    .run(now, step.incidentId, step.id, step.version, step.lastRemindedAt, step.snoozedUntil);
+  return info.changes > 0 ? getStep(db, step.incidentId, step.id) : null;
 }
 
 export function snoozeStep(db: Db, incidentId: number, stepId: number, until: string, actor: string, now: string, label: string): Step | null {
