@@ -1,6 +1,7 @@
 /**
- * Overdue-step reminders: a thread reply and a DM to the step's owner, at most once per interval
- * per step, with snooze buttons (30 min, 1 h, 4 h); none once the incident is closed, and no DMs
+ * Overdue-step reminders: a thread reply and a DM to the step's owner, once per interval per step,
+ * with snooze buttons (30 min, 1 h, 4 h) after which the step is reminded when the snooze ends,
+ * sooner or later than the interval; none once the incident is closed, and no DMs
  * for drills. Driven by a tick function (`runReminderTick`) that reads the injected clock, so tests
  * move the clock and tick; `startIncidentReminders` calls it on a timer in production.
  *

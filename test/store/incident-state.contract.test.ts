@@ -237,6 +237,25 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the incident state on %s', (dial
     expect(await a.remind(stale, at(202), reminderOf(1, 1, at(202)))).toBe(false);
   });
 
+  it('reminds a snoozed step when its snooze ends, not a whole interval after its last reminder', async () => {
+    const [a, b] = await open();
+    await a.createIncident(newIncident());
+    const stepIds = async (store: IncidentStore, minutes: number) => (await store.overdueSteps(at(minutes), 60)).map((o) => o.step.id);
+    const first = (await a.overdueSteps(at(16), 60)).find((o) => o.step.id === 1)!.step;
+    expect(await a.remind(first, at(16), reminderOf(1, 1, at(16)))).toBe(true);
+
+    // "Snooze 30 min" on that reminder: reminded again at 47, where the hourly interval alone says 76.
+    await b.snoozeStep(1, 1, at(47), BOB, at(17), '30 min');
+    expect(await stepIds(a, 46)).not.toContain(1);
+    expect(await stepIds(b, 47)).toContain(1);
+    const afterSnooze = (await a.overdueSteps(at(47), 60)).find((o) => o.step.id === 1)!.step;
+    expect(await a.remind(afterSnooze, at(47), reminderOf(1, 1, at(47)))).toBe(true);
+
+    // Once reminded after its snooze, the interval counts again.
+    expect(await stepIds(b, 106)).not.toContain(1);
+    expect(await stepIds(b, 107)).toContain(1);
+  });
+
   it('claims a reminder only for the step and incident as the tick read them, and decides it from the row as claimed', async () => {
     const [a, b] = await open();
     await a.createIncident(newIncident());

@@ -12,7 +12,7 @@
  */
 import { milestonesAfter, transitionStep } from '../../incidents/state.js';
 import { COMMANDER_ROLE, type ActionItem, type Incident, type IncidentSeverity, type RoleHolder, type Step } from '../../incidents/types.js';
-import { statsOf, toIncident, toStep, toTimeline, type CreateResult, type IncidentMessage, type StepChangeResult } from '../incidents.js';
+import { reminderIsDueSql, statsOf, toIncident, toStep, toTimeline, type CreateResult, type IncidentMessage, type StepChangeResult } from '../incidents.js';
 import { PostgresOutbox } from '../outbox/postgres.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, type PgClient, type PgPool } from '../postgres.js';
@@ -314,8 +314,7 @@ export class PostgresIncidentStore implements IncidentStore {
       this.pool,
       `SELECT s.* FROM incident_steps s JOIN incidents i ON i.id = s.incident_id
        WHERE i.status = 'open' AND s.status = 'open' AND s.due_at IS NOT NULL AND s.due_at <= $1
-         AND (s.snoozed_until IS NULL OR s.snoozed_until <= $1)
-         AND (s.last_reminded_at IS NULL OR s.last_reminded_at <= $2)
+         AND ${reminderIsDueSql('$1', '$2')}
        ORDER BY s.due_at, s.incident_id, s.id`,
       [now, remindedBefore],
     );

@@ -77,7 +77,7 @@ export interface IncidentStore {
   /** Advances the drill injects sent from what the caller saw, with their timeline entries; false when another caller already did. */
   markInjectsSent(incidentId: number, seen: number, count: number, events: readonly NewTimelineEvent[]): Promise<boolean>;
 
-  /** Open, past-due, unsnoozed steps not reminded within `intervalMinutes`. */
+  /** Open, past-due steps due a reminder: a snoozed one when its snooze ends, any other one `intervalMinutes` after its last reminder. */
   overdueSteps(now: string, intervalMinutes: number): Promise<OverdueStep[]>;
   /**
    * Claims the reminder of a step as `overdueSteps` read it (compare-and-set on its version, last
