@@ -24,16 +24,52 @@ const optionalSecret = z
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+/**
+ * Digits only: Number() also reads 0x50 and 3e3, which nobody means as a port. 0 stays allowed: it
+ * asks the system for any free port (the bot logs the one it got), which the speed benchmark's
+ * `npm start` and tests that start the bot rely on, and which no one sets by mistake.
+ */
+const port = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const number = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(number <= 65535)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a port number from 1 to 65535, in digits (0: any free port)' });
+      return z.NEVER;
+    }
+    return number;
+  });
+
+/** Slack user ids: U…, or W… on Enterprise Grid. A name here would make nobody an admin, silently. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]+$/;
+
+const slackUserIds = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const ids = (value ?? '').split(/[\s,]+/).filter(Boolean);
+    const wrong = ids.filter((id) => !SLACK_USER_ID.test(id));
+    if (wrong.length > 0) {
+      const which = `${wrong.map((id) => `"${id}"`).join(', ')} ${wrong.length === 1 ? 'is not a Slack user id' : 'are not Slack user ids'}`;
+      ctx.addIssue({ code: 'custom', message: `${which} (U… or W…: in Slack, a member's profile → ⋮ → Copy member ID)` });
+    }
+    return ids;
+  });
+
+/** GitHub's numeric ids, checked at start-up rather than at the first GitHub call. */
+const numericId = (message: string) => optionalSecret.refine((value) => value === undefined || /^\d+$/.test(value), { message });
+
 const EnvSchema = z.object({
   SLACK_BOT_TOKEN: optionalSecret,
   SLACK_APP_TOKEN: optionalSecret,
   SLACK_SIGNING_SECRET: optionalSecret,
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: port.default(3000),
   SLACK_API_URL: url('https://slack.com/api'),
   GITHUB_TOKEN: optionalSecret,
-  GITHUB_APP_ID: optionalSecret,
+  GITHUB_APP_ID: numericId("must be the App ID (digits only, from the App's settings page; not its client id)"),
   GITHUB_APP_PRIVATE_KEY: optionalSecret,
-  GITHUB_APP_INSTALLATION_ID: optionalSecret,
+  GITHUB_APP_INSTALLATION_ID: numericId("must be the installation number (digits only, the end of the installation's settings URL)"),
   GITHUB_API_URL: url('https://api.github.com'),
   OSV_API_URL: url('https://api.osv.dev'),
   OSV_BULK_URL: url('https://osv-vulnerabilities.storage.googleapis.com'),
@@ -41,10 +77,7 @@ const EnvSchema = z.object({
   DEPWATCH_DB: z.string().trim().min(1).default(DEFAULT_DB_PATH),
   // Holds a password: checked below without echoing it.
   DATABASE_URL: optionalSecret,
-  DEPWATCH_ADMINS: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean)),
+  DEPWATCH_ADMINS: slackUserIds,
   // Off unless asked for: opening pull requests needs write permissions Depwatch otherwise never holds.
   DEPWATCH_FIX_PRS: z
     .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'must be 1 (on) or 0 (off)' })

@@ -83,6 +83,43 @@ describe('configuration from the environment', () => {
     expect(config.github.app?.privateKey).toBe('line1\nline2');
   });
 
+  it('takes PORT as digits from 1 to 65535, or 0 for any free port, and nothing Number() would also read', () => {
+    expect(loadConfig({ TZ: 'UTC', PORT: '8080' }).slack.port).toBe(8080);
+    expect(loadConfig({ TZ: 'UTC', PORT: ' 65535 ' }).slack.port).toBe(65535);
+    expect(loadConfig({ TZ: 'UTC', PORT: '0' }).slack.port).toBe(0);
+    for (const wrong of ['0x50', '3e3', '80.0', '-1', '+80', '65536', '99999999', 'eighty']) {
+      expect(() => loadConfig({ TZ: 'UTC', PORT: wrong }), wrong).toThrow(/^PORT: must be a port number from 1 to 65535, in digits \(0: any free port\)$/);
+    }
+  });
+
+  it('refuses DEPWATCH_ADMINS entries that are not Slack user ids, in one line, instead of making nobody an admin', () => {
+    expect(loadConfig({ TZ: 'UTC', DEPWATCH_ADMINS: 'U0ADMIN0001,W0GRID00001' }).admins).toEqual(['U0ADMIN0001', 'W0GRID00001']);
+    try {
+      loadConfig({ TZ: 'UTC', DEPWATCH_ADMINS: 'U0ADMIN0001, alice @bob u0lower0001' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([
+        'DEPWATCH_ADMINS: "alice", "@bob", "u0lower0001" are not Slack user ids (U… or W…: in Slack, a member\'s profile → ⋮ → Copy member ID)',
+      ]);
+    }
+  });
+
+  it('refuses GitHub App and installation ids that are not digits at start-up, without echoing them', () => {
+    const app = { TZ: 'UTC', GITHUB_APP_PRIVATE_KEY: 'key' };
+    expect(loadConfig({ ...app, GITHUB_APP_ID: '12345', GITHUB_APP_INSTALLATION_ID: '678' }).github.app).toMatchObject({ appId: '12345', installationId: '678' });
+    try {
+      loadConfig({ ...app, GITHUB_APP_ID: 'Iv1.abc123', GITHUB_APP_INSTALLATION_ID: '67 8' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems;
+      expect(problems).toEqual([
+        'GITHUB_APP_ID: must be the App ID (digits only, from the App\'s settings page; not its client id)',
+        'GITHUB_APP_INSTALLATION_ID: must be the installation number (digits only, the end of the installation\'s settings URL)',
+      ]);
+      expect(problems.join('\n')).not.toContain('Iv1.abc123');
+    }
+  });
+
   it('keeps fix pull requests off unless DEPWATCH_FIX_PRS turns them on', () => {
     expect(loadConfig({ TZ: 'UTC' }).fixPullRequests).toBe(false);
     expect(loadConfig({ TZ: 'UTC', DEPWATCH_FIX_PRS: '0' }).fixPullRequests).toBe(false);

@@ -1,13 +1,15 @@
 /**
- * Overdue-step reminders: a thread reply and a DM to the step's owner, at most once per interval
- * per step, with snooze buttons (30 min, 1 h, 4 h); none once the incident is closed, and no DMs
+ * Overdue-step reminders: a thread reply and a DM to the step's owner, once per interval per step,
+ * with snooze buttons (30 min, 1 h, 4 h) after which the step is reminded when the snooze ends,
+ * sooner or later than the interval; none once the incident is closed, and no DMs
  * for drills. Driven by a tick function (`runReminderTick`) that reads the injected clock, so tests
  * move the clock and tick; `startIncidentReminders` calls it on a timer in production.
  *
  * Each reminder is claimed in the database and written to the Slack outbox in one transaction
- * (with its timeline entry), so a restart or a second instance never sends it twice: on PostgreSQL
- * the claim is a compare-and-set on the step's last reminder, shared by every replica's tick. The
- * delivery loop (src/slack/outbox/) lays it out and posts it.
+ * (with its timeline entry), so a restart or a second instance never sends it twice: the claim is
+ * a compare-and-set on the step as read (version, last reminder, snooze) while its incident is
+ * open, shared by every replica's tick on PostgreSQL, and the owner is taken from the claimed row.
+ * The delivery loop (src/slack/outbox/) lays it out and posts it.
  */
 import type { Logger } from '../log.js';
 import type { IncidentStore } from '../store/incident-state/types.js';
@@ -61,24 +63,25 @@ export async function runReminderTick(deps: ReminderDeps): Promise<TickResult> {
   for (const { incident, step } of await deps.incidents.overdueSteps(nowIso, deps.intervalMinutes ?? DEFAULT_REMINDER_INTERVAL_MINUTES)) {
     let thread = 0;
     let direct = 0;
-    const won = await deps.incidents.remind(step, nowIso, (roles) => {
-      const owner = effectiveOwner(step, roles);
-      const key = `reminder:${incident.id}:${step.id}:${nowIso}`;
+    const won = await deps.incidents.remind(step, nowIso, ({ step: claimed, roles }) => {
+      // The owner as the claim found the step: it may have been reassigned since the read.
+      const owner = effectiveOwner(claimed, roles);
+      const key = `reminder:${incident.id}:${claimed.id}:${nowIso}`;
       const messages: OutboundMessage[] = [];
       thread = 0;
       direct = 0;
       if (incident.rootTs) {
-        const data: IncidentReminder = { incident, step, owner, now: nowIso, threadTs: incident.rootTs };
+        const data: IncidentReminder = { incident, step: claimed, owner, now: nowIso, threadTs: incident.rootTs };
         messages.push({ kind: INCIDENT_REMINDER, data, channel: incident.channel, op: 'post', messageKey: key, idempotencyKey: key });
         thread = 1;
       }
       if (incident.kind !== 'drill' && owner) {
-        const data: IncidentReminder = { incident, step, owner, now: nowIso, direct: true, threadLink: incident.rootPermalink };
+        const data: IncidentReminder = { incident, step: claimed, owner, now: nowIso, direct: true, threadLink: incident.rootPermalink };
         // Posted to the owner's id: the delivery loop opens the DM.
         messages.push({ kind: INCIDENT_REMINDER, data, channel: owner, op: 'post', messageKey: `${key}:dm`, idempotencyKey: `${key}:dm` });
         direct = 1;
       }
-      const timeline = { incidentId: incident.id, at: nowIso, actor: null, type: 'reminder' as const, text: `reminded ${owner ? `<@${owner}>` : 'the channel'} that “${step.title}” is overdue` };
+      const timeline = { incidentId: incident.id, at: nowIso, actor: null, type: 'reminder' as const, text: `reminded ${owner ? `<@${owner}>` : 'the channel'} that “${claimed.title}” is overdue` };
       return { timeline, messages };
     });
     if (!won) continue;

@@ -21,11 +21,22 @@ export const BUILTIN_TEMPLATE_FILE = join(dirname(fileURLToPath(import.meta.url)
 const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const idField = z.string().regex(ID, 'use 1-40 lower-case letters, digits, "-" or "_"');
 
+/**
+ * The latest a step can be due, in minutes after the start. No incident waits a year for a step,
+ * and an offset past what a Date holds would throw at every start with the template instead of
+ * being refused here, at start-up.
+ */
+export const MAX_DUE_MINUTES = 365 * 24 * 60;
+
 const dueField = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  const minutes = parseDuration(value);
+  const minutes = typeof value === 'number' ? value : parseDuration(value);
   if (minutes === null) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration like 30m, 2h, 1h30m or 5d` });
+    return z.NEVER;
+  }
+  if (minutes > MAX_DUE_MINUTES) {
+    const written = typeof value === 'number' ? `${value} minutes` : `"${value}"`;
+    ctx.addIssue({ code: 'custom', message: `${written} is more than a year; a step is due within 365d (${MAX_DUE_MINUTES} minutes)` });
     return z.NEVER;
   }
   return minutes;

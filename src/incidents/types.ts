@@ -33,6 +33,12 @@ export interface IncidentContext {
   advisory?: { id: string; aliases?: string[]; summary?: string; url?: string; package?: string } | null;
   repos: AffectedRepo[];
   fix?: string | null;
+  /**
+   * Whether a repository it names is private (as GitHub said when the incident was started): App
+   * Home then shows the incident only to admins and to whoever started it (src/incidents/home.ts).
+   * Absent on contexts stored before it was kept.
+   */
+  private?: boolean;
 }
 
 export interface Incident {

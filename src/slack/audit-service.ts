@@ -95,7 +95,8 @@ export interface AuditServiceOptions {
 export interface HomeSections {
   /** Every watch, with what App Home needs to decide who may see it. */
   watched(): Promise<{ repo: string; channel: string; private: boolean; addedBy: string }[]>;
-  incidents(): KnownBlock[] | Promise<KnownBlock[]>;
+  /** The open incidents this person may see (src/incidents/home.ts). */
+  incidents(viewer: { userId: string; admin: boolean }): KnownBlock[] | Promise<KnownBlock[]>;
 }
 
 export interface AuditRequest {
@@ -550,8 +551,8 @@ export class SlackAuditService {
   // ------------------------------------------------------------------ App Home
 
   /**
-   * App Home, for one person: audits and watches of public repositories, their own audits and
-   * watches, and private ones only when they are an admin (DEPWATCH_ADMINS; empty: everyone).
+   * App Home, for one person: audits, watches and incidents of public repositories, their own audits,
+   * watches and incidents, and private ones only when they are an admin (DEPWATCH_ADMINS; empty: everyone).
    */
   async publishHome(client: WebClient, userId: string): Promise<void> {
     const home = this.options.home;
@@ -559,7 +560,7 @@ export class SlackAuditService {
     const audits = await this.state.recentAudits(10, admin ? { admin: true } : { admin: false, userId });
     const watched = ((await home?.watched()) ?? []).filter((w) => admin || !w.private || w.addedBy === userId).map(({ repo, channel }) => ({ repo, channel }));
     const view = fitView(
-      homeView({ audits, now: this.now(), watched, incidentBlocks: (await home?.incidents()) ?? null }),
+      homeView({ audits, now: this.now(), watched, incidentBlocks: (await home?.incidents({ userId, admin })) ?? null }),
       { moreLabel: (n) => `${n} more not shown` },
     );
     await client.views.publish({ user_id: userId, view });

@@ -235,7 +235,7 @@ export function createBot(options: BotOptions): Bot {
         // Private when linked as private or found private since (a repository can change).
         return watches.map((w) => ({ repo: w.repo, channel: w.channel, private: w.private || (summaries.get(w.repo)?.private ?? false), addedBy: w.addedBy }));
       },
-      incidents: async () => incidentHomeBlocks(await openIncidentsForHome(incidents)),
+      incidents: async (viewer) => incidentHomeBlocks(await openIncidentsForHome(incidents, viewer)),
     },
   });
   const events = new EventDeduplicator();

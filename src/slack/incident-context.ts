@@ -12,6 +12,19 @@ import { osvUrl } from './blocks/audit-reply.js';
 
 const INCIDENT_SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
 
+/**
+ * Whether any of an alert's repositories (as it displays them) is private: linked as private, or
+ * found private since. One whose watch is gone can no longer be told, so it counts as private.
+ */
+async function anyPrivate(watch: WatchService, displays: readonly string[]): Promise<boolean> {
+  const { state, repoKeyOf } = watch.fixSource();
+  const keys = await Promise.all(displays.map((display) => repoKeyOf(display)));
+  if (keys.some((key) => key === null)) return true;
+  const known = keys.filter((key): key is string => key !== null);
+  const [watches, summaries] = await Promise.all([state.allWatches(), state.repoSummaries(known)]);
+  return known.some((key) => summaries.get(key)?.private === true || watches.some((w) => w.repo === key && w.private));
+}
+
 export function incidentContextResolver(sources: { audits: Pick<AuditStateStore, 'getAudit'>; watch: WatchService | null }) {
   return async (value: string): Promise<ResolvedIncidentSource | null> => {
     const fromAudit = parseFindingButtonValue(value);
@@ -36,11 +49,14 @@ export function incidentContextResolver(sources: { audits: Pick<AuditStateStore,
           },
         ],
         fix: finding.fix.text,
+        // Unknown (audits stored before it was kept) counts as private, as everywhere.
+        private: record.private !== false,
       };
       return { context, channel: record.channel };
     }
-    if (!/^\d{1,15}$/.test(value)) return null;
-    const alert = await sources.watch?.alert(Number(value));
+    const watch = sources.watch;
+    if (!/^\d{1,15}$/.test(value) || !watch) return null;
+    const alert = await watch.alert(Number(value));
     if (!alert) return null;
     const open = alert.affected.filter((a) => !a.fixedAt);
     const context: IncidentContext = {
@@ -49,6 +65,7 @@ export function incidentContextResolver(sources: { audits: Pick<AuditStateStore,
       advisory: { id: alert.advisoryId, url: osvUrl(alert.advisoryId) },
       repos: (open.length ? open : alert.affected).map((a) => ({ repo: a.repo, version: a.version, file: a.file, line: a.line, url: a.url })),
       fix: alert.affected.find((a) => a.fix)?.fix ?? null,
+      private: await anyPrivate(watch, alert.affected.map((a) => a.repo)),
     };
     return { context, channel: alert.channel };
   };

@@ -414,20 +414,31 @@ export interface OverdueStep {
 }
 
 /**
- * Open steps of open incidents that are past due, not snoozed, and not reminded within the last
- * `intervalMinutes`.
+ * When an overdue step `s` is reminded again, as SQL for both stores (given their placeholders for
+ * the time now and for now less the interval): a step snoozed since its last reminder when the
+ * snooze ends, whether that is sooner than the interval ("snooze 30 min") or later ("4 h"); any
+ * other step once its last reminder is an interval old.
+ */
+export function reminderIsDueSql(now: string, remindedBefore: string): string {
+  return `CASE WHEN s.snoozed_until IS NOT NULL AND (s.last_reminded_at IS NULL OR s.snoozed_until > s.last_reminded_at)
+           THEN s.snoozed_until <= ${now}
+           ELSE (s.last_reminded_at IS NULL OR s.last_reminded_at <= ${remindedBefore}) END`;
+}
+
+/**
+ * Open steps of open incidents that are past due and due a reminder: when a snooze ends, else
+ * `intervalMinutes` after the last one (reminderIsDueSql).
  */
 export function overdueSteps(db: Db, now: string, intervalMinutes: number): OverdueStep[] {
   const remindedBefore = new Date(new Date(now).getTime() - intervalMinutes * 60_000).toISOString();
   const rows = db
     .prepare(
       `SELECT s.* FROM incident_steps s JOIN incidents i ON i.id = s.incident_id
-       WHERE i.status = 'open' AND s.status = 'open' AND s.due_at IS NOT NULL AND s.due_at <= ?
-         AND (s.snoozed_until IS NULL OR s.snoozed_until <= ?)
-         AND (s.last_reminded_at IS NULL OR s.last_reminded_at <= ?)
+       WHERE i.status = 'open' AND s.status = 'open' AND s.due_at IS NOT NULL AND s.due_at <= @now
+         AND ${reminderIsDueSql('@now', '@remindedBefore')}
        ORDER BY s.due_at, s.incident_id, s.id`,
     )
-    .all(now, now, remindedBefore) as Row[];
+    .all({ now, remindedBefore }) as Row[];
   const incidents = new Map<number, Incident>();
   return rows.map((row) => {
     const step = toStep(row);
@@ -442,16 +453,19 @@ export function overdueSteps(db: Db, now: string, intervalMinutes: number): Over
 
 /**
  * Claims a reminder before it is sent (recorded first, so a crash or a second scheduler never sends
- * it twice): true when this caller won.
+ * it twice): the step as claimed when this caller won. Only the step as the caller read it is
+ * claimed (its version moves with every change: done, reassigned, reopened), and only while its
+ * incident is open, so a reminder never goes to a closed incident or to the previous owner.
  */
-export function claimReminder(db: Db, step: Step, now: string): boolean {
+export function claimReminder(db: Db, step: Step, now: string): Step | null {
   const info = db
     .prepare(
-      `UPDATE incident_steps SET last_reminded_at = ? WHERE incident_id = ? AND id = ? AND status = 'open'
-         AND last_reminded_at IS ? AND snoozed_until IS ?`,
+      `UPDATE incident_steps SET last_reminded_at = ? WHERE incident_id = ? AND id = ? AND status = 'open' AND version = ?
+         AND last_reminded_at IS ? AND snoozed_until IS ?
+         AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_steps.incident_id AND i.status = 'open')`,
     )
-    .run(now, step.incidentId, step.id, step.lastRemindedAt, step.snoozedUntil);
-  return info.changes > 0;
+    .run(now, step.incidentId, step.id, step.version, step.lastRemindedAt, step.snoozedUntil);
+  return info.changes > 0 ? getStep(db, step.incidentId, step.id) : null;
 }
 
 export function snoozeStep(db: Db, incidentId: number, stepId: number, until: string, actor: string, now: string, label: string): Step | null {

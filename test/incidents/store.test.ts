@@ -123,8 +123,8 @@ describe('reminders in the store', () => {
     expect(overdueSteps(db, at(14), 60)).toEqual([]);
     const due = overdueSteps(db, at(16), 60);
     expect(due.map((d) => d.step.id)).toEqual([1]);
-    expect(claimReminder(db, due[0]!.step, at(16))).toBe(true);
-    expect(claimReminder(db, due[0]!.step, at(16))).toBe(false);
+    expect(claimReminder(db, due[0]!.step, at(16))).toMatchObject({ id: 1, lastRemindedAt: at(16) });
+    expect(claimReminder(db, due[0]!.step, at(16))).toBeNull();
     expect(overdueSteps(db, at(40), 60).map((d) => d.step.id)).toEqual([5]);
     expect(overdueSteps(db, at(77), 60).map((d) => d.step.id)).toEqual([1, 5, 2, 6]);
     snoozeStep(db, incident.id, 2, at(77 + 240), 'U0BOB000001', at(77), '4 h');

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stepsFromTemplate } from '../../src/incidents/checklist.js';
 import { parseDuration, formatDuration } from '../../src/incidents/duration.js';
 import { builtinTemplate, loadTemplateLibrary, parseTemplate, TemplateError, templatesDirFor, templateStepCount } from '../../src/incidents/templates.js';
 
@@ -73,6 +74,24 @@ sections:
     ]);
     expect(problems('id: [unclosed')[0]).toMatch(/^not valid YAML/);
     expect(problems('just a string')).toEqual(['(top level): Invalid input: expected object, received string']);
+  });
+
+  it('refuse a due time beyond a year at start-up, which would otherwise break every start with that template', () => {
+    const withDue = (due: string): string => `id: far\nname: Far\nsections:\n  - id: s\n    title: S\n    steps:\n      - {id: a, title: A, due: ${due}}\n`;
+    expect(problems(withDue('200000000d'))).toEqual(['sections[0].steps[0].due: "200000000d" is more than a year; a step is due within 365d (525600 minutes)']);
+    expect(problems(withDue('366d'))).toEqual(['sections[0].steps[0].due: "366d" is more than a year; a step is due within 365d (525600 minutes)']);
+    expect(problems(withDue('525601'))).toEqual(['sections[0].steps[0].due: 525601 minutes is more than a year; a step is due within 365d (525600 minutes)']);
+    expect(problems(withDue(`${'9'.repeat(400)}m`))).toEqual([expect.stringMatching(/is more than a year; a step is due within 365d/)]);
+
+    const yearLong = parseTemplate(withDue('365d'), 'templates/far.yml');
+    expect(stepsFromTemplate(yearLong, null, '2024-11-28T10:00:00.000Z')[0]?.dueAt).toBe('2025-11-28T10:00:00.000Z');
+
+    const root = mkdtempSync(join(tmpdir(), 'depwatch-templates-'));
+    mkdirSync(join(root, 'templates'));
+    writeFileSync(join(root, 'templates', 'far.yml'), withDue('200000000d'));
+    const library = loadTemplateLibrary(join(root, 'templates'));
+    expect(library.templates.map((t) => t.id)).toEqual(['default']);
+    expect(library.errors).toEqual(['templates/far.yml: sections[0].steps[0].due: "200000000d" is more than a year; a step is due within 365d (525600 minutes)']);
   });
 
   it('load from templates/ next to the database; a broken file is reported and the rest still load', () => {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { stepsFromTemplate } from '../../src/incidents/checklist.js';
 import { builtinTemplate } from '../../src/incidents/templates.js';
-import type { IncidentContext } from '../../src/incidents/types.js';
+import type { IncidentContext, Step } from '../../src/incidents/types.js';
 import { PostgresIncidentStore } from '../../src/store/incident-state/postgres.js';
 import { SqliteIncidentStore } from '../../src/store/incident-state/sqlite.js';
 import type { Announce, IncidentStore, RemindDecision } from '../../src/store/incident-state/types.js';
@@ -71,7 +71,7 @@ const redrawOf = (label: string): Announce => ({ incident, steps, messages }) =>
   },
 ];
 
-const reminderOf = (incidentId: number, stepId: number, now: string): RemindDecision => (roles) => ({
+const reminderOf = (incidentId: number, stepId: number, now: string): RemindDecision => ({ roles }) => ({
   timeline: { incidentId, at: now, actor: null, type: 'reminder', text: `reminded <@${roles.find((r) => r.role === 'commander')?.userId}>` },
   messages: [{ kind: 'incident-reminder', data: { incidentId, stepId }, channel: CHANNEL, op: 'post', messageKey: `reminder:${incidentId}:${stepId}:${now}`, idempotencyKey: `reminder:${incidentId}:${stepId}:${now}` }],
 });
@@ -235,6 +235,50 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the incident state on %s', (dial
     const stale = (await a.overdueSteps(at(201), 60)).find((o) => o.step.id === 1)!.step;
     await b.changeStep({ incidentId: 1, stepId: 1, expectedVersion: stale.version, action: { type: 'done' }, actor: BOB, now: at(201) });
     expect(await a.remind(stale, at(202), reminderOf(1, 1, at(202)))).toBe(false);
+  });
+
+  it('reminds a snoozed step when its snooze ends, not a whole interval after its last reminder', async () => {
+    const [a, b] = await open();
+    await a.createIncident(newIncident());
+    const stepIds = async (store: IncidentStore, minutes: number) => (await store.overdueSteps(at(minutes), 60)).map((o) => o.step.id);
+    const first = (await a.overdueSteps(at(16), 60)).find((o) => o.step.id === 1)!.step;
+    expect(await a.remind(first, at(16), reminderOf(1, 1, at(16)))).toBe(true);
+
+    // "Snooze 30 min" on that reminder: reminded again at 47, where the hourly interval alone says 76.
+    await b.snoozeStep(1, 1, at(47), BOB, at(17), '30 min');
+    expect(await stepIds(a, 46)).not.toContain(1);
+    expect(await stepIds(b, 47)).toContain(1);
+    const afterSnooze = (await a.overdueSteps(at(47), 60)).find((o) => o.step.id === 1)!.step;
+    expect(await a.remind(afterSnooze, at(47), reminderOf(1, 1, at(47)))).toBe(true);
+
+    // Once reminded after its snooze, the interval counts again.
+    expect(await stepIds(b, 106)).not.toContain(1);
+    expect(await stepIds(b, 107)).toContain(1);
+  });
+
+  it('claims a reminder only for the step and incident as the tick read them, and decides it from the row as claimed', async () => {
+    const [a, b] = await open();
+    await a.createIncident(newIncident());
+    const readBeforeHandover = (await a.overdueSteps(at(16), 60)).find((o) => o.step.id === 1)!.step;
+    // Step 1 goes to Carol between the tick's read and its claim: the read's owner (the commander) is out of date.
+    await b.changeStep({ incidentId: 1, stepId: 1, expectedVersion: 0, action: { type: 'assign', owner: CAROL }, actor: BOB, now: at(16) });
+    expect(await a.remind(readBeforeHandover, at(16.5), reminderOf(1, 1, at(16.5)))).toBe(false);
+    expect(await a.outbox.rows()).toEqual([]);
+
+    const readAfterHandover = (await a.overdueSteps(at(17), 60)).find((o) => o.step.id === 1)!.step;
+    const decidedFrom: Step[] = [];
+    const won = await a.remind(readAfterHandover, at(17), (claimed) => {
+      decidedFrom.push(claimed.step);
+      return reminderOf(1, 1, at(17))(claimed);
+    });
+    expect(won).toBe(true);
+    expect(decidedFrom).toEqual([expect.objectContaining({ id: 1, owner: CAROL, lastRemindedAt: at(17), version: 1 })]);
+
+    // The incident is closed between the tick's read and its claim: no reminder for a closed incident.
+    const readBeforeClose = (await a.overdueSteps(at(90), 60)).find((o) => o.step.id !== 1)!.step;
+    await b.closeIncident(1, BOB, 'Patched', at(90));
+    expect(await a.remind(readBeforeClose, at(90.5), reminderOf(1, readBeforeClose.id, at(90.5)))).toBe(false);
+    expect((await b.listTimeline(1)).filter((e) => e.type === 'reminder')).toHaveLength(1);
   });
 
   it('counts drill injects once from what each caller saw, with their timeline entries', async () => {

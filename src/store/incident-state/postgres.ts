@@ -7,12 +7,12 @@
  * presses one wins, the other learns who beat it); every change that redraws the incident locks the
  * incident's row first, so changes of one incident take turns and each one's redraw (written to the
  * outbox in its transaction) reads what the one before it committed; a reminder is a compare-and-set
- * on the step's last reminder, so of two ticks one writes it; two "Start incident" presses on one
+ * on the step's version and last reminder while its incident is open, so of two ticks one writes it; two "Start incident" presses on one
  * source take turns on a transaction advisory lock of that source.
  */
 import { milestonesAfter, transitionStep } from '../../incidents/state.js';
 import { COMMANDER_ROLE, type ActionItem, type Incident, type IncidentSeverity, type RoleHolder, type Step } from '../../incidents/types.js';
-import { statsOf, toIncident, toStep, toTimeline, type CreateResult, type IncidentMessage, type StepChangeResult } from '../incidents.js';
+import { reminderIsDueSql, statsOf, toIncident, toStep, toTimeline, type CreateResult, type IncidentMessage, type StepChangeResult } from '../incidents.js';
 import { PostgresOutbox } from '../outbox/postgres.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, type PgClient, type PgPool } from '../postgres.js';
@@ -314,8 +314,7 @@ export class PostgresIncidentStore implements IncidentStore {
       this.pool,
       `SELECT s.* FROM incident_steps s JOIN incidents i ON i.id = s.incident_id
        WHERE i.status = 'open' AND s.status = 'open' AND s.due_at IS NOT NULL AND s.due_at <= $1
-         AND (s.snoozed_until IS NULL OR s.snoozed_until <= $1)
-         AND (s.last_reminded_at IS NULL OR s.last_reminded_at <= $2)
+         AND ${reminderIsDueSql('$1', '$2')}
        ORDER BY s.due_at, s.incident_id, s.id`,
       [now, remindedBefore],
     );
@@ -335,14 +334,20 @@ export class PostgresIncidentStore implements IncidentStore {
 
   async remind(step: Step, now: string, decide: RemindDecision) {
     return inTransaction(this.pool, async (client) => {
-      // The claim: a second tick (here or on another replica) waits on this row, then finds it changed.
-      const claimed = await client.query(
-        `UPDATE incident_steps SET last_reminded_at = $1 WHERE incident_id = $2 AND id = $3 AND status = 'open'
-           AND last_reminded_at IS NOT DISTINCT FROM $4 AND snoozed_until IS NOT DISTINCT FROM $5`,
-        [now, step.incidentId, step.id, step.lastRemindedAt, step.snoozedUntil],
+      // The open incident's row, held until commit: a close or a role handover waits for this
+      // reminder, or this finds the incident closed (changes lock it FOR UPDATE, in the same order).
+      if (!(await one(client, `SELECT id FROM incidents WHERE id = $1 AND status = 'open' FOR SHARE`, [step.incidentId]))) return false;
+      // The claim, on the step as the tick read it (its version moves with every change: done,
+      // reassigned, reopened): a second tick (here or on another replica) waits on this row, then finds it changed.
+      const claimed = await one(
+        client,
+        `UPDATE incident_steps SET last_reminded_at = $1 WHERE incident_id = $2 AND id = $3 AND status = 'open' AND version = $4
+           AND last_reminded_at IS NOT DISTINCT FROM $5 AND snoozed_until IS NOT DISTINCT FROM $6
+         RETURNING *`,
+        [now, step.incidentId, step.id, step.version, step.lastRemindedAt, step.snoozedUntil],
       );
-      if ((claimed.rowCount ?? 0) === 0) return false;
-      const { timeline, messages } = decide(await rolesOf(client, step.incidentId));
+      if (!claimed) return false;
+      const { timeline, messages } = decide({ step: toStep(claimed), roles: await rolesOf(client, step.incidentId) });
       await addTimeline(client, timeline);
       await PostgresOutbox.write(client, messages, new Date(now));
       return true;

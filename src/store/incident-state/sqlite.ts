@@ -155,13 +155,16 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async remind(step: Step, now: string, decide: RemindDecision) {
-    return this.db.transaction(() => {
-      if (!sql.claimReminder(this.db, step, now)) return false;
-      const { timeline, messages } = decide(sql.listRoles(this.db, step.incidentId));
-      sql.addTimeline(this.db, timeline);
-      this.outbox.write(messages, new Date(now));
-      return true;
-    })();
+    return this.db
+      .transaction(() => {
+        const claimed = sql.claimReminder(this.db, step, now);
+        if (!claimed) return false;
+        const { timeline, messages } = decide({ step: claimed, roles: sql.listRoles(this.db, step.incidentId) });
+        sql.addTimeline(this.db, timeline);
+        this.outbox.write(messages, new Date(now));
+        return true;
+      })
+      .immediate();
   }
 
   async snoozeStep(incidentId: number, stepId: number, until: string, actor: string, now: string, label: string) {

@@ -29,8 +29,11 @@ export interface IncidentSnapshot {
 /** What a change wants said once it is made: outbox rows, written in its transaction. */
 export type Announce = (after: IncidentSnapshot) => readonly OutboundMessage[];
 
-/** What a reminder says, decided in its transaction once the claim is won. */
-export type RemindDecision = (roles: RoleHolder[]) => { timeline: NewTimelineEvent; messages: readonly OutboundMessage[] };
+/**
+ * What a reminder says, decided in its transaction once the claim is won: from the step as claimed
+ * (its owner now, not as the tick read it) and the incident's roles.
+ */
+export type RemindDecision = (claimed: { step: Step; roles: RoleHolder[] }) => { timeline: NewTimelineEvent; messages: readonly OutboundMessage[] };
 
 export interface IncidentStore {
   readonly dialect: 'sqlite' | 'postgres';
@@ -74,12 +77,13 @@ export interface IncidentStore {
   /** Advances the drill injects sent from what the caller saw, with their timeline entries; false when another caller already did. */
   markInjectsSent(incidentId: number, seen: number, count: number, events: readonly NewTimelineEvent[]): Promise<boolean>;
 
-  /** Open, past-due, unsnoozed steps not reminded within `intervalMinutes`. */
+  /** Open, past-due steps due a reminder: a snoozed one when its snooze ends, any other one `intervalMinutes` after its last reminder. */
   overdueSteps(now: string, intervalMinutes: number): Promise<OverdueStep[]>;
   /**
-   * Claims the reminder of a step as `overdueSteps` read it (compare-and-set on its last reminder
-   * and snooze), then writes what `decide` says (timeline entry, outbox rows): one transaction.
-   * False when another tick, on this replica or another, claimed it first.
+   * Claims the reminder of a step as `overdueSteps` read it (compare-and-set on its version, last
+   * reminder and snooze, with its incident still open), then writes what `decide` says from the
+   * claimed row (timeline entry, outbox rows): one transaction. False when another tick, on this
+   * replica or another, claimed it first, or the step or incident changed since the read.
    */
   remind(step: Step, now: string, decide: RemindDecision): Promise<boolean>;
   snoozeStep(incidentId: number, stepId: number, until: string, actor: string, now: string, label: string): Promise<Step | null>;

@@ -319,12 +319,37 @@ export async function closeAndReport(ctx: FlowContext, incidentId: number, actor
   return { ok: true, incident: closed, markdown };
 }
 
+/**
+ * The incident a message the bot did not record belongs to (someone's reply; a reminder, which the
+ * outbox posts without recording it): the incident whose root starts the message's thread, as
+ * Slack tells it (conversations.replies, under channels:history / groups:history). A message
+ * outside every incident's thread, or one Slack will not place, goes to the channel's only open
+ * incident; with several open, a guess could put it on the wrong one, so it goes nowhere (logged).
+ */
+async function incidentOfUnrecordedMessage(ctx: FlowContext, channel: string, ts: string): Promise<Incident | null> {
+  const open = await ctx.incidents.listOpenIncidents({ channel });
+  // Nothing to put it on: no need to read the channel.
+  if (open.length === 0) return null;
+  let threadTs: string | null = null;
+  try {
+    // Asked for a reply, Slack answers with its thread's parent first; for a top-level message, with the message.
+    const first = (await ctx.client.conversations.replies({ channel, ts, limit: 1 })).messages?.[0];
+    threadTs = first?.thread_ts ?? first?.ts ?? null;
+  } catch (error) {
+    warn(ctx, 'incident: could not read the thread of a 📌 message', error, { channel, ts });
+  }
+  // The root is recorded as the incident's message: this finds closed incidents too, whose pins recordPin refuses.
+  const thread = threadTs ? await ctx.incidents.incidentForMessage(channel, threadTs) : null;
+  if (thread) return thread.incident;
+  if (open.length === 1) return open[0] ?? null;
+  ctx.logger?.warn({ channel, ts, open: open.map((i) => i.id) }, `incident: a 📌 outside every open incident's thread was not put on a timeline: ${open.length} incidents are open in the channel`);
+  return null;
+}
+
 /** A 📌 on a message: onto the timeline of the incident it belongs to, at the message's own time. */
 export async function recordPin(ctx: FlowContext, channel: string, ts: string, user: string, mayPin: (incident: Incident) => boolean = () => true): Promise<Incident | null> {
   const ours = await ctx.incidents.incidentForMessage(channel, ts);
-  // Without channels:history the bot can't read other people's messages or their thread, so a pin
-  // on someone's message goes to the channel's most recent open incident.
-  const incident = ours?.incident ?? (await ctx.incidents.listOpenIncidents({ channel }))[0] ?? null;
+  const incident = ours?.incident ?? (await incidentOfUnrecordedMessage(ctx, channel, ts));
   if (!incident || incident.status !== 'open' || !mayPin(incident)) return null;
   const seconds = Number(ts);
   const at = Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : isoNow(ctx);

@@ -439,9 +439,10 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
   app.view(INCIDENT_VIEWS.update, async ({ ack, view, body, client }) => {
     const target = await submitted(view.private_metadata, body.user.id, 'update', INPUTS.conditions);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
-    await ack();
     const incident = target.incident;
-    if (incident.status !== 'open') return;
+    // Said in the modal, which keeps what they typed: after the ack there is no one left to tell.
+    if (incident.status !== 'open') return ack({ response_action: 'errors', errors: { [INPUTS.conditions]: 'This incident was closed meanwhile: your update was not posted.' } });
+    await ack();
     const values = view.state.values;
     await withErrors(deps, 'status update', () =>
       postStatusUpdate(flowContext(deps, client), incident, { conditions: inputValue(values, INPUTS.conditions), actions: inputValue(values, INPUTS.actions), needs: inputValue(values, INPUTS.needs) }, body.user.id),
@@ -453,9 +454,9 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     const text = inputValue(view.state.values, INPUTS.item);
     if (text.length === 0) return ack({ response_action: 'errors', errors: { [INPUTS.item]: 'Describe the action item.' } });
-    await ack();
     const incident = target.incident;
-    if (incident.status !== 'open') return;
+    if (incident.status !== 'open') return ack({ response_action: 'errors', errors: { [INPUTS.item]: 'This incident was closed meanwhile: your action item was not added.' } });
+    await ack();
     const owner = view.state.values[INPUTS.owner]?.[INPUTS.owner]?.selected_user ?? null;
     await withErrors(deps, 'action item', () => recordActionItem(flowContext(deps, client), incident, text.slice(0, 500), owner, body.user.id));
   });
