@@ -4,7 +4,9 @@
  *
  * - Time zones: each job fires in its channel's IANA zone (else the installation's).
  * - No overlap: an in-process lock per job key, plus a job_runs row per (job, scheduled time) that is
- *   claimed with INSERT OR IGNORE, so the same slot never runs twice, even across processes.
+ *   claimed once, so the same slot never runs twice, even across processes. A digest slot whose run
+ *   was interrupted (the process died) or failed is claimed again when it comes up: the digest's
+ *   rows are keyed by the slot, so the rerun sends what was missing and nothing twice.
  * - Catch-up: at start, each job's most recent scheduled time before now (not earlier than the
  *   schedule itself) is run if no run is recorded for it: once, however many ticks were missed.
  * - A slot that passes while the job is still running is run once right after it (coalesced).
@@ -252,7 +254,10 @@ export class Scheduler {
       if (created) this.options.logger?.info({ job: spec.key, slot: slot.toISOString() }, 'scheduled job enqueued');
       return;
     }
-    if (!store.claimJobRun(spec.key, slot, now)) return;
+    // A digest slot whose run a crash cut off (interrupted) or that threw is run again when it comes
+    // up (at the next start's catch-up): its outbox rows are keyed by the slot, so the rerun writes
+    // what is missing and never posts twice. An alerts slot is not: the next one decides the same.
+    if (!store.claimJobRun(spec.key, slot, now, { retake: spec.kind !== 'alerts' })) return;
     const log = this.options.logger?.child({ job: spec.key, slot: slot.toISOString() });
     log?.info('scheduled job started');
     try {

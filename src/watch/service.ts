@@ -239,6 +239,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     const recorded = await runDigest(job.kind, job.channel, {
       state,
       slot: scheduledFor,
+      slotTimeZone: job.timeZone,
       registry: options.registry,
       statusRegistry: options.statusRegistry ?? null,
       now,
