@@ -83,6 +83,9 @@ export interface SchedulerOptions {
   shared?: { schedules: SharedSchedules; refreshMs?: number };
 }
 
+/** How far back catch-up looks by default: a quarterly job needs ~92 days, a yearly cron a year. */
+export const CATCH_UP_LOOKBACK_DAYS = 400;
+
 export function jobKey(kind: ScheduleKind, channel: string): string {
   return `${kind}:${channel}`;
 }
@@ -239,7 +242,7 @@ export class Scheduler {
     const at = firedFor && firedFor.getTime() > now.getTime() ? firedFor : now;
     let slot: Date | null;
     try {
-      slot = previousOccurrence(spec.cron, spec.timeZone, at, this.options.lookbackDays ?? 400);
+      slot = previousOccurrence(spec.cron, spec.timeZone, at, this.options.lookbackDays ?? CATCH_UP_LOOKBACK_DAYS);
     } catch (err) {
       this.options.logger?.error({ job: spec.key, err: (err as Error).message }, 'scheduler: cannot evaluate the schedule');
       return;

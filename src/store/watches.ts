@@ -624,6 +624,14 @@ export class WatchStore {
       .map((r) => ({ jobKey: r.job_key, scheduledFor: r.scheduled_for, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status as JobRunRow['status'], error: r.error }));
   }
 
+  /**
+   * Deletes the records of finished runs whose slot is before `before` (the catch-up lookback: no
+   * catch-up asks for such a slot again); returns how many.
+   */
+  pruneJobRuns(before: Date): number {
+    return this.prepare("DELETE FROM job_runs WHERE scheduled_for < ? AND status != 'running'").run(iso(before)).changes;
+  }
+
   /** Runs left `running` by a process that died: marked so they are not mistaken for live ones. */
   markInterruptedRuns(now: Date): number {
     return this.prepare("UPDATE job_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'").run(iso(now)).changes;

@@ -311,6 +311,35 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
     expect(slack.callsTo('chat.update')).toHaveLength(1);
   });
 
+  it('prunes rows finished before a time, keeping each posted message’s post and everything unfinished', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C1, 'card', 'v0'), noteUpdate(C1, 'card', 1, 'v1'), noteUpdate(C1, 'card', 2, 'v2')], clock.now());
+    await deliverer(store!, slack, clock, 'replica-a').deliver();
+    slack.failNext('chat.postMessage', 'channel_not_found');
+    await store!.enqueue([note('C0NOSUCH001', 'refused')], clock.now());
+    await deliverer(store!, slack, clock, 'replica-a').deliver();
+    clock.advance(60_000);
+    await store!.enqueue([note(C2, 'waiting')], clock.now());
+    const states = async () => (await store!.rows()).map((r) => [r.idempotencyKey, r.state]);
+    expect(await states()).toEqual([
+      ['card', 'posted'],
+      ['card#1', 'superseded'],
+      ['card#2', 'posted'],
+      ['refused', 'failed'],
+      ['waiting', 'pending'],
+    ]);
+    expect(await store!.prune(new Date(clock.now().getTime() - 3_600_000))).toBe(0);
+    expect(await store!.prune(new Date(clock.now().getTime() + 1))).toBe(3);
+    expect(await states()).toEqual([
+      ['card', 'posted'],
+      ['waiting', 'pending'],
+    ]);
+    // An edit of the message, long after, still finds the post's ts.
+    await store!.enqueue([noteUpdate(C1, 'card', 3, 'v3')], clock.now());
+    expect((await deliverer(store!, slack, clock, 'replica-a').deliver()).updated.map((r) => r.idempotencyKey)).toEqual(['card#3']);
+    expect(slack.messages(C1).map((m) => m.text)).toEqual(['v3']);
+  });
+
   it('delivers in the background once started, and stop() waits for the round in progress', async () => {
     const [store] = world.stores;
     const d = deliverer(store!, slack, clock, 'replica-a');

@@ -183,6 +183,14 @@ export class PostgresOutbox implements OutboxStore {
     return res.rows.map(toRow);
   }
 
+  async prune(before: Date): Promise<number> {
+    const res = await this.pool.query(
+      "DELETE FROM slack_outbox WHERE state IN ('posted', 'failed', 'superseded') AND done_at < $1 AND NOT (op = 'post' AND state = 'posted')",
+      [before],
+    );
+    return res.rowCount ?? 0;
+  }
+
   async depth(): Promise<number> {
     const res = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM slack_outbox WHERE ${UNFINISHED}`);
     return Number(res.rows[0]?.n ?? 0);

@@ -166,6 +166,12 @@ export class SqliteOutbox implements OutboxStore {
     return rows.map(toRow);
   }
 
+  async prune(before: Date): Promise<number> {
+    return this.db
+      .prepare("DELETE FROM slack_outbox WHERE state IN ('posted', 'failed', 'superseded') AND done_at < ? AND NOT (op = 'post' AND state = 'posted')")
+      .run(iso(before)).changes;
+  }
+
   async depth(): Promise<number> {
     return (this.db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM slack_outbox WHERE ${UNFINISHED}`).get()!).n;
   }

@@ -103,6 +103,13 @@ export interface OutboxStore {
   rows(filter?: { channel?: string }): Promise<OutboxRow[]>;
   /** Rows not yet posted, failed or superseded (for metrics and tests). */
   depth(): Promise<number>;
+  /**
+   * Deletes rows finished (posted, failed, superseded) before `before`, so the table does not grow
+   * for ever; returns how many. A message's posted post is kept: it holds the ts that a later edit
+   * or reply of the message needs (an alert fixed months after it was posted), and its key says the
+   * message was sent (a digest's slot).
+   */
+  prune(before: Date): Promise<number>;
 }
 
 export const FINISHED_STATES: readonly OutboxState[] = ['posted', 'failed', 'superseded'];
