@@ -3,6 +3,7 @@
  * Watching many repositories goes through here instead of the OSV API. Imports are idempotent: a
  * record is replaced only by a strictly newer `modified`, so re-importing a bundle changes nothing.
  */
+import { randomUUID } from 'node:crypto';
 import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
 import { LAST_SYNC_KEY, MirrorStatusReader, type MirrorStatus } from './mirror-status.js';
@@ -73,8 +74,16 @@ export const DEFAULT_CHANGE_LOG_ROWS = 100_000;
  */
 const DERIVED_FORMATS_KEY = 'advisories.derived_formats';
 const DERIVED_FORMATS = `record ${STORED_RECORD_FORMAT}, matcher ${STORED_MATCHER_FORMAT}`;
-/** Change marks of the mirror (`mirror:<seq>`); a mark of another form was not given by a mirror. */
+/**
+ * Change marks of the mirror: `mirror:<change log id>:<seq>`. Sequence numbers count one database's
+ * imports, so a mark names whose log it is (a random id kept in `meta`, made by the first mark):
+ * replicas each keep a mirror of their own and store their marks in the shared repo_state, and one
+ * replica's seq read against another's log would say "nothing changed" (or the wrong packages).
+ * A mark of another log, of another form, or of the form before ids (`mirror:<seq>`) is unknown.
+ */
 const CHANGE_MARK_PREFIX = 'mirror:';
+const CHANGE_MARK = /^mirror:([0-9a-f-]{36}):(\d{1,15})$/;
+const CHANGE_LOG_ID_KEY = 'advisories.change_log_id';
 
 interface PendingRecord {
   record: OsvRecord;
@@ -150,6 +159,9 @@ function prepareStatements(db: Db) {
     dataVersion: db.prepare<[], { data_version: number }>('PRAGMA data_version'),
     byId: db.prepare<[string], StoredRow>('SELECT id, modified_key, json, derived FROM advisories WHERE id = ?'),
     modifiedOf: db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE id = ?'),
+    holds: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM advisories WHERE id = ?'),
+    readMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    addMeta: db.prepare('INSERT OR IGNORE INTO meta (key, value, updated_at) VALUES (?, ?, ?)'),
     writeMeta: db.prepare(
       `INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -174,6 +186,7 @@ export class AdvisoryMirror implements AdvisorySource {
   private readonly packages = new Map<string, OsvRecord[]>();
   private packagesVersion: number | null = null;
   private versionCheckedThisTurn = false;
+  private logId: string | null = null;
 
   constructor(
     private readonly db: Db,
@@ -363,24 +376,44 @@ export class AdvisoryMirror implements AdvisorySource {
    * matching, so a record written meanwhile is reported again by the next `changedSince`.
    */
   changeMark(): string {
-    return `${CHANGE_MARK_PREFIX}${this.statements.lastChange.get()?.seq ?? 0}`;
+    return `${CHANGE_MARK_PREFIX}${this.changeLogId(true)}:${this.statements.lastChange.get()?.seq ?? 0}`;
+  }
+
+  /** This database's change log id (see CHANGE_MARK); made and kept the first time a mark is given. */
+  private changeLogId(create: true): string;
+  private changeLogId(create: false): string | null;
+  private changeLogId(create: boolean): string | null {
+    if (this.logId !== null) return this.logId;
+    const s = this.statements;
+    // INSERT OR IGNORE, then read: two connections making the first mark at once agree on one id.
+    if (create) s.addMeta.run(CHANGE_LOG_ID_KEY, randomUUID(), new Date().toISOString());
+    this.logId = s.readMeta.get(CHANGE_LOG_ID_KEY)?.value ?? null;
+    return this.logId;
   }
 
   /**
    * PEP 503 names of the packages whose records were added, updated or withdrawn since `mark`;
-   * null when the mark is not one of this mirror's (another source, or a database that was
-   * replaced since): then nobody can tell, and everything must be matched again.
+   * null when the mark is not one of this mirror's (another source, another replica's mirror, or a
+   * database that was replaced since): then nobody can tell, and everything must be matched again.
    */
   changedSince(mark: string): ReadonlySet<string> | null {
-    if (!mark.startsWith(CHANGE_MARK_PREFIX)) return null;
-    const text = mark.slice(CHANGE_MARK_PREFIX.length);
-    if (!/^\d{1,15}$/.test(text)) return null;
-    const seq = Number(text);
+    const parts = CHANGE_MARK.exec(mark);
+    if (parts === null || parts[1] !== this.changeLogId(false)) return null;
+    const seq = Number(parts[2]);
     if (seq > (this.statements.lastChange.get()?.seq ?? 0)) return null;
     // Rows after the mark were pruned: what changed since is no longer known in full.
     const first = this.statements.firstChange.get()?.seq ?? null;
     if (first !== null && seq < first - 1) return null;
     return new Set(this.statements.changedSince.all(seq).map((r) => r.package));
+  }
+
+  /**
+   * Whether a record with this id is stored, withdrawn or not: a finding of an advisory the mirror
+   * does not hold was found by newer data than this (another replica's mirror, the OSV API), and
+   * matching here cannot vouch that it is fixed (see AdvisorySource.holds).
+   */
+  holds(id: string): boolean {
+    return this.statements.holds.get(id) !== undefined;
   }
 
   /** The stored `modified` of a record, for incremental sync; null when it is not stored. */

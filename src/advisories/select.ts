@@ -71,6 +71,11 @@ export class FallbackSource implements AdvisorySource {
     return this.usedFallback ? this.mirror.freshness() : null;
   }
 
+  /** Answers for the mirror once it answers instead of OSV; OSV itself knows every record. */
+  holds(id: string): boolean {
+    return this.usedFallback ? this.mirror.holds(id) : true;
+  }
+
   affecting(queries: PackageQuery[], options?: AffectingOptions): Promise<Map<string, OsvRecord[]>> {
     return this.withFallback((s) => s.affecting(queries, options));
   }

@@ -87,6 +87,13 @@ export interface AdvisorySource {
    * or null when the source cannot tell (a mark it did not give): then everything must be matched.
    */
   changedSince?(mark: string): ReadonlySet<string> | null;
+  /**
+   * Whether this local copy (the mirror) holds a record with this id, withdrawn or not; absent for
+   * a live service, which knows every record. A sweep never closes the finding of an advisory its
+   * data does not hold: it was found with newer data (another replica's mirror, the OSV API), and
+   * an older copy not matching it says nothing about whether it is fixed.
+   */
+  holds?(id: string): boolean;
   /** How old the data answering was, for a local copy (the mirror); absent or null for a live service. */
   freshness?(): AdvisoryFreshness | null;
   /** Things the user should know about where answers came from (a fallback), collected so far. */

@@ -26,7 +26,7 @@ const KEEP_FINISHED = 10_000;
 export class InProcessQueue implements JobQueue {
   readonly kind = 'in-process' as const;
   private readonly jobs = new Map<string, QueuedJob>();
-  private readonly singletons = new Map<string, string>();
+  private readonly singletons = new Map<string, { id: string; at: number }>();
   private readonly finished: string[] = [];
   private readonly workers = new Map<QueueName, { handler: JobHandler<JsonValue>; concurrency: number; running: number }>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -42,10 +42,10 @@ export class InProcessQueue implements JobQueue {
   async enqueue<P extends JsonValue>(name: QueueName, payload: P, options: EnqueueOptions = {}): Promise<Enqueued> {
     const singleton = options.singletonKey === undefined ? undefined : `${name}\0${options.singletonKey}`;
     const existing = singleton === undefined ? undefined : this.singletons.get(singleton);
-    if (existing !== undefined) return { id: existing, created: false };
+    if (existing !== undefined) return { id: existing.id, created: false };
     const job: QueuedJob = { id: randomUUID(), name, payload: JSON.parse(JSON.stringify(payload)) as JsonValue, dueAt: options.runAt?.getTime() ?? this.now(), state: 'waiting', output: null };
     this.jobs.set(job.id, job);
-    if (singleton !== undefined) this.singletons.set(singleton, job.id);
+    if (singleton !== undefined) this.singletons.set(singleton, { id: job.id, at: this.now() });
     if (job.dueAt > this.now()) this.wakeAt(name, job.dueAt);
     queueMicrotask(() => this.pump(name));
     return { id: job.id, created: true };
@@ -88,6 +88,16 @@ export class InProcessQueue implements JobQueue {
       const oldest = Math.min(...due.map((j) => j.dueAt));
       return { name, waiting: due.length, active: jobs.filter((j) => j.state === 'active').length, lagSeconds: due.length ? Math.max(0, (now - oldest) / 1000) : 0 };
     });
+  }
+
+  async forgetSingletons(name: QueueName, before: Date): Promise<number> {
+    let forgotten = 0;
+    for (const [key, { at }] of this.singletons) {
+      if (!key.startsWith(`${name}\0`) || at >= before.getTime()) continue;
+      this.singletons.delete(key);
+      forgotten++;
+    }
+    return forgotten;
   }
 
   async stop(): Promise<void> {

@@ -72,6 +72,12 @@ export interface JobQueue {
   /** Where these jobs stand (unknown ids are left out). */
   outcomes(name: QueueName, ids: readonly string[]): Promise<JobOutcome[]>;
   stats(): Promise<QueueStats[]>;
+  /**
+   * Forgets the singleton keys of `name` claimed before `before`, so they do not pile up for ever;
+   * returns how many. Only for keys nobody asks for again after that time (a scheduled slot older
+   * than the catch-up lookback, a sweep's batch): asked again, such a key makes a new job.
+   */
+  forgetSingletons(name: QueueName, before: Date): Promise<number>;
   /** Stops taking jobs and waits for the running ones. */
   stop(): Promise<void>;
 }

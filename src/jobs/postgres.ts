@@ -175,6 +175,11 @@ export class PostgresQueue implements JobQueue {
     });
   }
 
+  async forgetSingletons(name: QueueName, before: Date): Promise<number> {
+    const res = await this.pool.query('DELETE FROM job_singletons WHERE queue = $1 AND created_at < $2', [name, before]);
+    return res.rowCount ?? 0;
+  }
+
   /** Stops polling and waits (up to `timeoutMs`) for running jobs; the pool is the caller's to close. */
   async stop(timeoutMs = 30_000): Promise<void> {
     if (!this.started) return;

@@ -14,7 +14,15 @@
  * Batch keys are `sweep@<minute the sweep started>:<n>`: two replicas starting a sweep in the same
  * minute share its batches instead of sweeping twice. The starter dying is covered too: its
  * scheduled job is retried elsewhere, enqueues the same keys (nothing new) and waits for them.
+ *
+ * Advisory data is each replica's own (its local mirror), synced when that replica starts a sweep.
+ * A batch must not match with data older than the starter's and call "fixed" what its copy merely
+ * lacks: the payload carries the newest `modified` the starter's data holds, a batch whose data is
+ * older syncs first, and one that still is (the sync failed) closes no vulnerability finding and
+ * says so in its warnings and the log. (The sweep itself never closes the finding of an advisory
+ * its data does not hold at all, whoever started it: sweep.ts.)
  */
+import type { AdvisorySource } from '../advisories/types.js';
 import { HEADS_BATCH_SIZE } from '../github/heads.js';
 import { sweep, type SweepOptions, type SweepResult } from '../watch/sweep.js';
 import { settled, type JobQueue, type JsonValue } from './interface.js';
@@ -23,6 +31,12 @@ export interface SweepBatchPayload {
   [field: string]: JsonValue;
   sweep: string;
   repos: string[];
+  /**
+   * The newest `modified` of the advisory data the starter matched with (after its refresh); null
+   * when that is a live service (the OSV API) or unknown. Missing from batches a previous version
+   * enqueued (read as null).
+   */
+  advisoriesAsOf: string | null;
 }
 
 /** What a batch job returns: its part of the SweepResult (all but its times), as JSON. */
@@ -37,13 +51,25 @@ export interface BatchWorkerOptions {
 
 /** Takes sweep batches from the queue and sweeps them here, with this replica's clients and store. */
 export function workSweepBatches(queue: JobQueue, options: SweepOptions, worker: BatchWorkerOptions = {}): Promise<void> {
-  // The starter refreshed the advisories and runs the after-sweep work once; a batch does neither.
+  // The starter refreshed the advisories and runs the after-sweep work once; a batch does neither
+  // (it syncs only when its data is older than the starter's: catchUp).
   const { refreshAdvisories: _refresh, afterSweep: _after, onSweepEnd: _end, ...batchOptions } = options;
   const attempts = new Map<string, number>();
+  // Batches taken at once that are all behind share one sync.
+  let syncing: Promise<void> | null = null;
+  const refresh = options.refreshAdvisories;
+  const sync = refresh
+    ? () =>
+        (syncing ??= refresh().finally(() => {
+          syncing = null;
+        }))
+    : null;
   return queue.work<SweepBatchPayload>(
     'sweep-batch',
     async (job) => {
-      const result = await sweep({ ...batchOptions, repos: job.payload.repos });
+      const behind = await catchUp(options, sync, job.payload.advisoriesAsOf ?? null);
+      const result = await sweep({ ...batchOptions, repos: job.payload.repos, ...(behind ? { mayCloseAdvisories: false } : {}) });
+      if (behind) result.warnings.push(behind);
       const attempt = (attempts.get(job.id) ?? 0) + 1;
       attempts.set(job.id, attempt);
       await worker.afterBatch?.(job.payload, attempt);
@@ -53,6 +79,42 @@ export function workSweepBatches(queue: JobQueue, options: SweepOptions, worker:
     },
     { concurrency: worker.concurrency ?? 2 },
   );
+}
+
+/** The newest `modified` a source's data holds: null when empty, undefined for a live service (nothing to be behind). */
+function newestHeld(source: AdvisorySource): string | null | undefined {
+  const freshness = source.freshness?.();
+  return freshness ? freshness.newestModified : undefined;
+}
+
+const sourceOf = (options: SweepOptions): AdvisorySource => (typeof options.advisories === 'function' ? options.advisories() : options.advisories);
+
+/** Whether data whose newest record is `held` lacks what a copy with newest `asOf` holds (an unreadable time counts as older). */
+function olderThan(held: string | null | undefined, asOf: string): boolean {
+  if (held === undefined) return false;
+  if (held === null) return true;
+  return !(Date.parse(held) >= Date.parse(asOf));
+}
+
+/**
+ * Brings this replica's advisory data up to the starter's (`asOf`): nothing to do when it is not
+ * older, else a sync. Null when the data is now at least as new; else why it is not, as a warning.
+ */
+async function catchUp(options: SweepOptions, sync: (() => Promise<void>) | null, asOf: string | null): Promise<string | null> {
+  if (asOf === null || !olderThan(newestHeld(sourceOf(options)), asOf)) return null;
+  const log = options.logger?.child({ component: 'sweep-batch' });
+  let failed = sync ? null : 'this replica does not sync';
+  if (sync) {
+    log?.info({ asOf }, "sweep batch: this replica's advisory data is older than the sweep's; syncing first");
+    await sync().catch((err: unknown) => {
+      failed = (err as Error).message.split('\n')[0]!;
+    });
+  }
+  const held = newestHeld(sourceOf(options));
+  if (!olderThan(held, asOf)) return null;
+  const warning = `advisory data older than the sweep's (newest record here ${held ?? 'none'}, the sweep's ${asOf}) and ${failed === null ? 'still so after a sync' : `the sync failed (${failed})`}: nothing was marked fixed on its account`;
+  log?.warn({ asOf, held }, `sweep batch: ${warning}`);
+  return warning;
 }
 
 export interface QueuedSweepOptions {
@@ -74,11 +136,13 @@ export async function sweepThroughQueue(queue: JobQueue, options: SweepOptions, 
       result.warnings.push(`advisory refresh failed (${(err as Error).message.split('\n')[0]}); matched against the data already held`);
     }
   }
+  // What a batch's replica must hold at least before it may call anything fixed (catchUp).
+  const advisoriesAsOf = newestHeld(sourceOf(options)) ?? null;
   const size = Math.max(1, queued.batchSize ?? HEADS_BATCH_SIZE);
   const sweepId = `sweep@${new Date(Math.floor(startedAt.getTime() / 60_000) * 60_000).toISOString()}`;
   const batches: string[][] = [];
   for (let start = 0; start < repos.length; start += size) batches.push(repos.slice(start, start + size));
-  const jobs = await Promise.all(batches.map((batch, n) => queue.enqueue<SweepBatchPayload>('sweep-batch', { sweep: sweepId, repos: batch }, { singletonKey: `${sweepId}:${n}` })));
+  const jobs = await Promise.all(batches.map((batch, n) => queue.enqueue<SweepBatchPayload>('sweep-batch', { sweep: sweepId, repos: batch, advisoriesAsOf }, { singletonKey: `${sweepId}:${n}` })));
   const byId = new Map((await settled(queue, 'sweep-batch', jobs.map((j) => j.id), { intervalMs: queued.pollMs ?? 1000 })).map((o) => [o.id, o]));
   for (const [n, job] of jobs.entries()) {
     const outcome = byId.get(job.id)!;

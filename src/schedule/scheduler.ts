@@ -4,7 +4,9 @@
  *
  * - Time zones: each job fires in its channel's IANA zone (else the installation's).
  * - No overlap: an in-process lock per job key, plus a job_runs row per (job, scheduled time) that is
- *   claimed with INSERT OR IGNORE, so the same slot never runs twice, even across processes.
+ *   claimed once, so the same slot never runs twice, even across processes. A digest slot whose run
+ *   was interrupted (the process died) or failed is claimed again when it comes up: the digest's
+ *   rows are keyed by the slot, so the rerun sends what was missing and nothing twice.
  * - Catch-up: at start, each job's most recent scheduled time before now (not earlier than the
  *   schedule itself) is run if no run is recorded for it: once, however many ticks were missed.
  * - A slot that passes while the job is still running is run once right after it (coalesced).
@@ -80,6 +82,9 @@ export interface SchedulerOptions {
   /** Schedules read from here instead of `store` (replicas); `refreshMs`: how often they are read again. */
   shared?: { schedules: SharedSchedules; refreshMs?: number };
 }
+
+/** How far back catch-up looks by default: a quarterly job needs ~92 days, a yearly cron a year. */
+export const CATCH_UP_LOOKBACK_DAYS = 400;
 
 export function jobKey(kind: ScheduleKind, channel: string): string {
   return `${kind}:${channel}`;
@@ -237,7 +242,7 @@ export class Scheduler {
     const at = firedFor && firedFor.getTime() > now.getTime() ? firedFor : now;
     let slot: Date | null;
     try {
-      slot = previousOccurrence(spec.cron, spec.timeZone, at, this.options.lookbackDays ?? 400);
+      slot = previousOccurrence(spec.cron, spec.timeZone, at, this.options.lookbackDays ?? CATCH_UP_LOOKBACK_DAYS);
     } catch (err) {
       this.options.logger?.error({ job: spec.key, err: (err as Error).message }, 'scheduler: cannot evaluate the schedule');
       return;
@@ -252,7 +257,10 @@ export class Scheduler {
       if (created) this.options.logger?.info({ job: spec.key, slot: slot.toISOString() }, 'scheduled job enqueued');
       return;
     }
-    if (!store.claimJobRun(spec.key, slot, now)) return;
+    // A digest slot whose run a crash cut off (interrupted) or that threw is run again when it comes
+    // up (at the next start's catch-up): its outbox rows are keyed by the slot, so the rerun writes
+    // what is missing and never posts twice. An alerts slot is not: the next one decides the same.
+    if (!store.claimJobRun(spec.key, slot, now, { retake: spec.kind !== 'alerts' })) return;
     const log = this.options.logger?.child({ job: spec.key, slot: slot.toISOString() });
     log?.info('scheduled job started');
     try {

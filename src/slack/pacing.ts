@@ -175,14 +175,19 @@ export class PacedSlack {
 }
 
 /**
- * A WebClient for scheduled, bulk traffic (alerts and digests): 429s are thrown to the pacer instead
- * of pausing the client, so the interactive client (Bolt's) is never held up by a digest.
+ * A WebClient for scheduled, bulk traffic (alerts and digests), for posts that go through the
+ * outbox only: 429s are thrown to the pacer instead of pausing the client, so the interactive
+ * client (Bolt's) is never held up by a digest, and other failures to the outbox, which retries.
  */
 export function createBulkSlackClient(token: string, options: { slackApiUrl?: string } = {}): SlackApi {
   return new webApi.WebClient(token, {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl.replace(/\/?$/, '/') } : {}),
     rejectRateLimitedCalls: true,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    // No retries of its own: @slack/web-api resends a call that timed out, lost its connection or
+    // got a 5xx, and Slack may have posted the first one. Every post through this client goes
+    // through the outbox, which retries those errors itself, each try fenced (beginSend) and, after
+    // a send whose end is unknown, preceded by a look for the message (docs/outbox.md).
+    retryConfig: { retries: 0 },
     fetch: observedFetch('Slack'),
     // Well inside the outbox's 60 s claim lease: a call still in flight when another replica takes
     // the row over could otherwise post twice (docs/outbox.md).

@@ -589,9 +589,20 @@ export class WatchStore {
 
   // ------------------------------------------------------------------ job runs
 
-  /** Claims a run of `jobKey` for the slot; false when the slot was already run (or is running). */
-  claimJobRun(jobKey: string, scheduledFor: Date, now: Date): boolean {
-    return this.prepare("INSERT OR IGNORE INTO job_runs (job_key, scheduled_for, started_at, status) VALUES (?, ?, ?, 'running')").run(jobKey, iso(scheduledFor), iso(now)).changes > 0;
+  /**
+   * Claims a run of `jobKey` for the slot; false when the slot was already run (or is running).
+   * `retake`: a run of the slot that ended `interrupted` (its process died) or `failed` is claimed
+   * again, for jobs whose rerun cannot repeat what the first run did (digests: their outbox rows
+   * are keyed by the slot).
+   */
+  claimJobRun(jobKey: string, scheduledFor: Date, now: Date, options: { retake?: boolean } = {}): boolean {
+    return (
+      this.prepare(
+        `INSERT INTO job_runs (job_key, scheduled_for, started_at, status) VALUES (?, ?, ?, 'running')
+         ON CONFLICT (job_key, scheduled_for) DO UPDATE SET started_at = excluded.started_at, status = 'running', finished_at = NULL, error = NULL
+         WHERE ? AND job_runs.status IN ('interrupted', 'failed')`,
+      ).run(jobKey, iso(scheduledFor), iso(now), options.retake ? 1 : 0).changes > 0
+    );
   }
 
   finishJobRun(jobKey: string, scheduledFor: Date, now: Date, error?: string): void {
@@ -611,6 +622,14 @@ export class WatchStore {
       )
       .all(jobKey)
       .map((r) => ({ jobKey: r.job_key, scheduledFor: r.scheduled_for, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status as JobRunRow['status'], error: r.error }));
+  }
+
+  /**
+   * Deletes the records of finished runs whose slot is before `before` (the catch-up lookback: no
+   * catch-up asks for such a slot again); returns how many.
+   */
+  pruneJobRuns(before: Date): number {
+    return this.prepare("DELETE FROM job_runs WHERE scheduled_for < ? AND status != 'running'").run(iso(before)).changes;
   }
 
   /** Runs left `running` by a process that died: marked so they are not mistaken for live ones. */

@@ -165,6 +165,13 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   for (const r of rows) if (r.advisoryId) latestByAdvisory.set(r.advisoryId, [...(latestByAdvisory.get(r.advisoryId) ?? []), r]);
 
   const alerts = new Map((await state.alertsForChannel(channel)).map((a) => [a.advisoryId, a]));
+  // A Slack outage longer than the outbox retries (a day) left these alerts' messages given up:
+  // queued again, each run, until Slack takes them. What Slack refused (the alert is failed) is not.
+  const requeued = await state.outbox.requeue(
+    [...alerts.values()].filter((a) => a.state !== 'failed').map((a) => a.clientKey),
+    now,
+  );
+  if (requeued > 0) options.logger?.info({ channel, requeued }, 'alerts: messages given up during a Slack outage were queued again');
   const fixPulls = options.fixPullsOf ? await options.fixPullsOf([...new Set([...openByAdvisory.values()].flat().map((r) => r.repo))]) : null;
 
   /** Open findings, plus the repositories an alert listed before that are fixed now. */
@@ -226,13 +233,14 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
 
 /**
  * Copies what the outbox delivered onto this channel's alerts: the message ts of a post (the alert
- * is then `posted`), or `failed` when the outbox gave the post up.
+ * is then `posted`), or `failed` when Slack refused the post for good. A post given up after a day
+ * of transient failures leaves the alert `recorded`, with the error: the next run queues it again.
  */
 export async function recordAlertDeliveries(channel: string, state: WatchStateStore, now: Date): Promise<void> {
   for (const alert of await state.alertsForChannel(channel)) {
     if (alert.messageTs || alert.state === 'failed') continue;
     const post = await state.outbox.row(alert.clientKey);
     if (post?.state === 'posted' && post.messageTs) await state.recordAlertMessage(alert.id, post.messageTs, now);
-    else if (post?.state === 'failed') await state.markAlertFailure(alert.id, post.lastError ?? 'not delivered', true, now);
+    else if (post?.state === 'failed') await state.markAlertFailure(alert.id, post.lastError ?? 'not delivered', post.failure !== 'transient', now);
   }
 }

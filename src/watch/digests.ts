@@ -29,6 +29,7 @@ import { visibleReposIn } from './alerts.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { ChartPoint } from './chart.js';
 import { DIGEST, DIGEST_THREAD, type DigestMessage } from './messages.js';
+import { wallTimeIn } from '../schedule/cron.js';
 
 const DAY_MS = 86_400_000;
 
@@ -248,6 +249,8 @@ export interface DigestOptions {
   state: WatchStateStore;
   /** The scheduled time this digest is for (default: now): one digest per slot, however often run. */
   slot?: Date;
+  /** The zone the slot was worked out in (the schedule's: JobSpec.timeZone); default: the channel's now. */
+  slotTimeZone?: string;
   registry: PackageRegistry | null;
   statusRegistry?: StatusRegistry | null;
   now: () => Date;
@@ -270,8 +273,23 @@ export interface DigestRecorded {
   written: boolean;
 }
 
-/** The outbox key of a channel's digest for one slot. */
-export const digestKey = (kind: DigestKind, channel: string, slot: Date) => `digest:${kind}:${channel}:${slot.toISOString()}`;
+/**
+ * The outbox key of a channel's digest for one slot: the slot as the channel's clock read it, in the
+ * zone the slot was worked out in (`digest:weekly:C123:2027-01-04T09:00`). A schedule fires at
+ * wall-clock times, so a zone change moves a slot's instant but not its wall-clock time: catch-up in
+ * the new zone arrives at the key the old zone's digest was sent under, and sends nothing. (Keyed by
+ * the instant, it found nothing and posted the period again.) For the digests' own schedules, once a
+ * week, month or quarter, this is one key per period; a schedule set to fire more often (weekly
+ * digests every weekday) still gets one digest per slot.
+ */
+export const digestKey = (kind: DigestKind, channel: string, slot: Date, timeZone: string) => {
+  const w = wallTimeIn(slot, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `digest:${kind}:${channel}:${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}`;
+};
+
+/** How digests were keyed before (the slot's instant): still looked for, so an upgrade does not send the latest slot again. */
+const instantDigestKey = (kind: DigestKind, channel: string, slot: Date) => `digest:${kind}:${channel}:${slot.toISOString()}`;
 async function readRegistry(registry: PackageRegistry | null, names: string[], log?: Logger): Promise<Map<string, ProjectInfo | null> | null> {
   if (!registry) return null;
   try {
@@ -303,14 +321,15 @@ async function followHealth(state: WatchStateStore, channel: string, names: stri
 export async function runDigest(kind: DigestKind, channel: string, options: DigestOptions): Promise<DigestRecorded> {
   const { state } = options;
   const now = options.now();
-  const key = digestKey(kind, channel, options.slot ?? now);
-  if (await state.outbox.row(key)) return { key, written: false };
+  const timeZone = (await state.channelTimeZone(channel)) ?? options.defaultTimeZone;
+  const slot = options.slot ?? now;
+  const key = digestKey(kind, channel, slot, options.slotTimeZone ?? timeZone);
+  if ((await state.outbox.row(key)) || (await state.outbox.row(instantDigestKey(kind, channel, slot)))) return { key, written: false };
   const log = options.logger?.child({ component: 'digest', kind, channel });
   const { repos } = await visibleReposIn(state, channel);
   // Digests list the stored packages and ignore rules: the whole state, of the visible repositories only.
   const states = await state.repoStates(repos);
   const display = (repo: string) => states.get(repo)?.display ?? repo;
-  const timeZone = (await state.channelTimeZone(channel)) ?? options.defaultTimeZone;
   let message: DigestMessage;
   let health: { channel: string; snapshots: HealthSnapshot[] } | null = null;
 

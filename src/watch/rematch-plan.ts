@@ -6,9 +6,10 @@
  * source's change mark when it was matched, a fingerprint of the ignore rules then in force, and
  * when it was last matched in full. The plan is "everything" whenever anything else could change
  * the result and nobody can tell what: no mark, a source without a change log (the OSV API), a mark
- * the source does not know (another source, a replaced database), different ignores in force (one
- * was added, removed or expired), or a full match older than FULL_REMATCH_MS (PyPI's view of a fix
- * release, say, is not in the advisory change log; a daily full match bounds how stale it gets).
+ * the source does not know (another source, another replica's mirror, a replaced database),
+ * different ignores in force (one was added, removed or expired), or a full match older than
+ * FULL_REMATCH_MS (PyPI's view of a fix release, say, is not in the advisory change log; a daily
+ * full match bounds how stale it gets).
  */
 import { createHash } from 'node:crypto';
 import type { AdvisorySource } from '../advisories/types.js';

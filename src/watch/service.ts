@@ -19,7 +19,7 @@ import { parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js'
 import { createAccessGate, type AccessGate } from '../authz/gate.js';
 import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
-import { Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
+import { CATCH_UP_LOOKBACK_DAYS, Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
 import type { Db } from '../store/db.js';
 import { repoKeyOfDisplay, WatchStore, type AffectedRepo, type AlertRow } from '../store/watches.js';
 import { SqliteOutbox } from '../store/outbox/sqlite.js';
@@ -135,12 +135,32 @@ export interface WatchService<D extends OutboxDelivery = OutboxDelivery> {
   fixSource(): { state: WatchStateStore; repoKeyOf(display: string): Promise<string | null> };
   /** What a scheduled job does (also callable by hand, e.g. a "run now" command). */
   runJob(job: JobSpec, scheduledFor: Date): Promise<AlertDeliveryResult | DigestRecorded | void>;
+  /** Deletes finished work nobody reads again (run every few hours once started; see MAINTENANCE_MS). */
+  maintain(): Promise<MaintenanceReport>;
   start(): void;
   stop(): Promise<void>;
 }
 
 /** How often the background delivery loop looks for outbox rows that are due. */
 const OUTBOX_POLL_MS = 15_000;
+
+const DAY_MS = 24 * 60 * 60_000;
+/** How often finished work is pruned (the first time a minute after start). */
+const MAINTENANCE_MS = 6 * 60 * 60_000;
+/** Finished outbox rows are kept this long: what was sent, for people looking into a report. */
+export const KEEP_FINISHED_OUTBOX_MS = 30 * DAY_MS;
+/** A sweep batch's key is asked for again only by replicas starting the same sweep, within minutes. */
+const KEEP_SWEEP_KEYS_MS = DAY_MS;
+
+/** What one maintenance round deleted. */
+export interface MaintenanceReport {
+  /** Finished outbox rows (the local SQLite outbox and the shared one). */
+  outboxRows: number;
+  /** Records of scheduled runs older than the catch-up lookback (SQLite). */
+  jobRuns: number;
+  /** Singleton keys of the job queue nobody asks for again (PostgreSQL). */
+  jobKeys: number;
+}
 
 export function createWatchService<D extends OutboxDelivery>(options: WatchServiceOptions<D>): WatchService<D> {
   const now = options.now ?? (() => new Date());
@@ -239,6 +259,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     const recorded = await runDigest(job.kind, job.channel, {
       state,
       slot: scheduledFor,
+      slotTimeZone: job.timeZone,
       registry: options.registry,
       statusRegistry: options.statusRegistry ?? null,
       now,
@@ -265,6 +286,32 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     // On PostgreSQL the schedules are the replicas' shared ones (set through any of them).
     ...(state.dialect === 'postgres' ? { shared: { schedules: state } } : {}),
   });
+
+  // Outbox rows, run records and job keys are kept only as long as something may read them: every
+  // replica prunes (the deletes are idempotent), none holds the others up.
+  const maintain = async (): Promise<MaintenanceReport> => {
+    const at = now().getTime();
+    const finishedBefore = new Date(at - KEEP_FINISHED_OUTBOX_MS);
+    // No catch-up asks for a slot older than its lookback: neither its run record nor its key is read again.
+    const lookback = new Date(at - CATCH_UP_LOOKBACK_DAYS * DAY_MS);
+    const outboxRows = (await outbox.prune(finishedBefore)) + (state.dialect === 'postgres' ? await state.outbox.prune(finishedBefore) : 0);
+    const jobRuns = store.pruneJobRuns(lookback);
+    const jobKeys = jobs ? (await jobs.forgetSingletons('scheduled-run', lookback)) + (await jobs.forgetSingletons('sweep-batch', new Date(at - KEEP_SWEEP_KEYS_MS))) : 0;
+    const report = { outboxRows, jobRuns, jobKeys };
+    if (outboxRows + jobRuns + jobKeys > 0) options.logger?.info(report, 'maintenance: finished work pruned');
+    return report;
+  };
+  let maintenance: NodeJS.Timeout | null = null;
+  const maintainLater = (ms: number) => {
+    maintenance = setTimeout(() => {
+      void maintain()
+        .catch((err: unknown) => options.logger?.warn({ err: (err as Error).message }, 'maintenance failed; trying again later'))
+        .finally(() => {
+          if (maintenance) maintainLater(MAINTENANCE_MS);
+        });
+    }, ms);
+    maintenance.unref();
+  };
 
   const lookupRepo = async (ref: RepoRef): Promise<RepoLookup> => {
     const head = (await fetchHeads(options.octokit, [ref])).get(headKey(ref));
@@ -312,14 +359,18 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       },
     }),
     runJob,
+    maintain,
     start: () => {
       if (jobs) void workSweepBatches(jobs, sweepOptions, options.sweepBatches).catch((err: unknown) => options.logger?.error({ err: (err as Error).message }, 'cannot take sweep batches from the job queue'));
       scheduler.start();
       // Rows left by a crash, or put back after a failed send, go out without waiting for the
       // channel's next scheduled run.
       deliverer.start(OUTBOX_POLL_MS);
+      if (!maintenance) maintainLater(60_000);
     },
     stop: async () => {
+      if (maintenance) clearTimeout(maintenance);
+      maintenance = null;
       await scheduler.stop();
       await deliverer.stop();
       await sweeps.idle();

@@ -73,6 +73,12 @@ export interface SweepOptions {
   };
   /** Only these repositories, those of them still watched (a batch job's share of a sweep: src/jobs/sweep-batches.ts); default: every watched one. */
   repos?: readonly string[];
+  /**
+   * False: no vulnerability finding is closed, and no advisory mark is kept to build on. For a batch
+   * whose replica's advisory data is older than its sweep's and could not be synced
+   * (src/jobs/sweep-batches.ts): what it finds is real, what it no longer finds may only be missing.
+   */
+  mayCloseAdvisories?: boolean;
 }
 
 export interface SweepEnd {
@@ -132,11 +138,31 @@ function limiter(n: number): (fn: () => Promise<void>) => Promise<void> {
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
 
-type ResolvedOptions = Omit<SweepOptions, 'advisories' | 'repoIgnores'> & { advisories: AdvisorySource; repoIgnores?: RepoIgnoreLookup };
+type ResolvedOptions = Omit<SweepOptions, 'advisories' | 'repoIgnores'> & { advisories: AdvisorySource; repoIgnores?: RepoIgnoreLookup; mayCloseAdvisory: (f: Finding) => boolean };
+
+/**
+ * Whether a vulnerability finding missing from this sweep's matches may be marked fixed: not when
+ * the sweep may close none (its data is behind its starter's), nor when its advisory is one the
+ * data does not hold at all (found by newer data: another replica's mirror, the OSV API). The ids
+ * kept open that way are collected, to be said once per sweep.
+ */
+function advisoryCloser(options: Pick<SweepOptions, 'mayCloseAdvisories'> & { advisories: AdvisorySource }): { mayClose: (f: Finding) => boolean; unknown: Set<string> } {
+  const unknown = new Set<string>();
+  const mayClose = (f: Finding): boolean => {
+    if (!VULNERABILITY_KINDS.has(f.kind)) return true;
+    if (options.mayCloseAdvisories === false) return false;
+    if (!f.id || options.advisories.holds?.(f.id) !== false) return true;
+    unknown.add(f.id);
+    return false;
+  };
+  return { mayClose, unknown };
+}
 
 export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const { repoIgnores: readRepoIgnores, ...rest } = input;
-  const options: ResolvedOptions = { ...rest, advisories: typeof input.advisories === 'function' ? input.advisories() : input.advisories };
+  const advisories = typeof input.advisories === 'function' ? input.advisories() : input.advisories;
+  const closer = advisoryCloser({ advisories, ...(input.mayCloseAdvisories === false ? { mayCloseAdvisories: false } : {}) });
+  const options: ResolvedOptions = { ...rest, advisories, mayCloseAdvisory: closer.mayClose };
   const startedAt = options.now();
   const log = options.logger?.child({ component: 'sweep' });
   const { state: store } = options;
@@ -205,6 +231,11 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
     );
   }
   await Promise.all([...pending, ...rematches]);
+  if (closer.unknown.size > 0) {
+    const ids = [...closer.unknown].sort();
+    log?.warn({ advisories: ids }, "sweep: findings of advisories this replica's advisory data does not hold were left open");
+    result.warnings.push(`not in this replica's advisory data (older than the data that found them), left open: ${ids.join(', ')}`);
+  }
 
   if (options.afterSweep) await options.afterSweep().catch((err: unknown) => log?.error({ err }, 'after-sweep work failed'));
   result.finishedAt = options.now();
@@ -264,10 +295,11 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     ignores: treeIgnores ?? [],
     dependencies: audit.dependencies,
     now,
-    // An audit that warned of anything (a source down, ratings not looked up) is not a match to
-    // build on: without a mark, the next sweep re-matches the repository in full.
+    // An audit that warned of anything (a source down, ratings not looked up), or matched with data
+    // older than its sweep's, is not a match to build on: without a mark, the next sweep re-matches
+    // the repository in full.
     advisoriesMark:
-      advisoryMark === null || audit.warnings.length > 0
+      advisoryMark === null || audit.warnings.length > 0 || options.mayCloseAdvisories === false
         ? null
         : encodeMark({ advisories: advisoryMark, ignores: ignoresFingerprint([...(treeIgnores ?? []), ...repoIgnores], now), fullAt: now.toISOString() }),
   }, {
@@ -280,7 +312,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     baseline: !state?.auditedSha,
     // Files that could not be read hide their findings: keep what was open rather than call it fixed.
     closeMissing: unread !== null,
-    mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)),
+    mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)) && options.mayCloseAdvisory(f),
   });
   let newSecrets = 0;
   if (scanning && options.codeScan) {
@@ -391,10 +423,11 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
           baseline: false,
           closeMissing: true,
           // A partial re-match vouches only for the packages it matched.
-          ...(plan.kind === 'packages' ? { mayClose: (f: Finding) => f.package !== null && inPlan(plan, f.package) } : {}),
+          mayClose: (f: Finding) => (plan.kind !== 'packages' || (f.package !== null && inPlan(plan, f.package))) && options.mayCloseAdvisory(f),
         },
-        // A re-match with warnings (ratings not looked up) is not one to build on: the mark stays.
-        checked: { repo: key, private: head.isPrivate, now, ...(outcome.warnings.length === 0 ? { advisoriesMark: markOf(repo) } : {}) },
+        // A re-match with warnings (ratings not looked up), or with data older than its sweep's, is
+        // not one to build on: the mark stays.
+        checked: { repo: key, private: head.isPrivate, now, ...(outcome.warnings.length === 0 && options.mayCloseAdvisories !== false ? { advisoriesMark: markOf(repo) } : {}) },
       };
     }),
   );

@@ -128,6 +128,9 @@ export interface UploadedFile {
   thread_ts?: string;
 }
 
+/** What the next call to a method answers instead of its usual answer. */
+type Script = { kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number } | { kind: 'http'; status: number; handled: boolean };
+
 export interface FakeSlack {
   /** `http://127.0.0.1:PORT/api/`, for `slackApiUrl`. */
   url: string;
@@ -141,6 +144,11 @@ export interface FakeSlack {
   failNext(method: string, error: string, extra?: Record<string, unknown>): void;
   /** The next call to `method` answers HTTP 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(method: string, retryAfterSeconds: number): void;
+  /**
+   * The next call to `method` answers HTTP `status` (a 5xx); with `handled`, after doing what was
+   * asked (a post is in the channel: the answer, not the request, was lost).
+   */
+  serverErrorNext(method: string, status: number, options?: { handled?: boolean }): void;
   /**
    * The WebSocket URL `apps.connections.open` hands out (a loopback Socket Mode fake, see
    * slack-socket.ts); until it is set, the method answers as if Socket Mode were off for the app.
@@ -239,7 +247,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const calls: SlackCall[] = [];
   const violations: FakeViolation[] = [];
   const responses: ResponseUrlPost[] = [];
-  const scripted = new Map<string, ({ kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number })[]>();
+  const scripted = new Map<string, Script[]>();
   const channels = new Map<string, StoredMessage[]>();
   const ephemerals: EphemeralMessage[] = [];
   const views = new Map<string, StoredView>();
@@ -629,6 +637,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { status: 429, answer: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(script.seconds) }, params, ...(token ? { token } : {}) };
     }
     if (script?.kind === 'fail') return { status: 200, answer: { ok: false, error: script.error, ...script.extra }, params, ...(token ? { token } : {}) };
+    if (script?.kind === 'http') {
+      // Slack did the work (when `handled`) and the answer was lost to a server error on the way back.
+      if (script.handled) methods[method]?.(params);
+      return { status: script.status, answer: { ok: false, error: 'fake_server_error' }, params, ...(token ? { token } : {}) };
+    }
     if (token && revokedTokens.has(token)) return { status: 200, answer: { ok: false, error: 'token_revoked' }, params, token };
     if (method === 'apps.connections.open') {
       // Only an app-level token opens a Socket Mode connection; a bot token is the wrong type.
@@ -742,7 +755,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
 
-  const queueFor = (method: string): ({ kind: 'fail'; error: string; extra: Answer } | { kind: 'rate'; seconds: number })[] => {
+  const queueFor = (method: string): Script[] => {
     let queue = scripted.get(method);
     if (!queue) {
       queue = [];
@@ -775,6 +788,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     rateLimitNext: (method, seconds) => {
       queueFor(method).push({ kind: 'rate', seconds });
+    },
+    serverErrorNext: (method, status, options = {}) => {
+      queueFor(method).push({ kind: 'http', status, handled: options.handled === true });
     },
     responseUrl: (id, { messageTs, ...target } = {}) => {
       const existing = responseTargets.get(id);

@@ -54,6 +54,19 @@ describe.each(kinds)('the job queue (%s)', (_kind, make) => {
     expect(ran).toEqual([{ slot: 'a' }]);
   });
 
+  it('forgets singleton keys claimed before a time, and only those of the queue named', async () => {
+    const key = 'alerts:C1@2024-01-01T09:00:00.000Z';
+    const first = await queue.enqueue('scheduled-run', { slot: 'old' }, { singletonKey: key });
+    await queue.enqueue('sweep-batch', { n: 1 }, { singletonKey: key });
+    expect(await queue.forgetSingletons('scheduled-run', new Date(Date.now() - 60_000))).toBe(0);
+    expect(await queue.forgetSingletons('scheduled-run', new Date(Date.now() + 60_000))).toBe(1);
+    // Forgotten, the key makes a new job if asked again; the other queue's key is still taken.
+    const again = await queue.enqueue('scheduled-run', { slot: 'old' }, { singletonKey: key });
+    expect(again.created).toBe(true);
+    expect(again.id).not.toBe(first.id);
+    expect((await queue.enqueue('sweep-batch', { n: 1 }, { singletonKey: key })).created).toBe(false);
+  });
+
   it('keeps what a job returns, and says which failed', async () => {
     await queue.work<{ n: number }>('sweep-batch', async (job) => {
       if (job.payload.n < 0) throw new Error('negative batch');

@@ -215,21 +215,89 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
     expect((await store!.rows()).map((r) => r.attempts)).toEqual([1, 1, 1]);
   });
 
-  it('retries a failed send later and gives up after the last attempt, saying why', async () => {
+  it('gives a row up at once, saying why, when Slack refuses it for good (the channel is gone)', async () => {
     const [store] = world.stores;
     await store!.enqueue([note('C0NOSUCH001', 'to-nowhere')], clock.now());
     slack.failNext('chat.postMessage', 'channel_not_found');
-    slack.failNext('chat.postMessage', 'channel_not_found');
-    const d = deliverer(store!, slack, clock, 'replica-a', { maxAttempts: 2 });
+    const d = deliverer(store!, slack, clock, 'replica-a');
     const first = await d.deliver();
-    expect(first.failed.map((f) => [f.row.idempotencyKey, f.error, f.gaveUp])).toEqual([['to-nowhere', 'slack: channel_not_found', false]]);
-    expect((await d.deliver()).failed).toEqual([]); // not due yet
-    clock.advance(2_001);
-    const second = await d.deliver();
-    expect(second.failed.map((f) => f.gaveUp)).toEqual([true]);
-    expect(await store!.row('to-nowhere')).toMatchObject({ state: 'failed', lastError: 'slack: channel_not_found', attempts: 2 });
+    expect(first.failed.map((f) => [f.row.idempotencyKey, f.error, f.gaveUp])).toEqual([['to-nowhere', 'slack: channel_not_found', true]]);
+    expect(await store!.row('to-nowhere')).toMatchObject({ state: 'failed', failure: 'permanent', lastError: 'slack: channel_not_found', attempts: 1 });
     clock.advance(3_600_000);
     expect(await d.deliver()).toMatchObject({ posted: [], failed: [] });
+    // Asked to try again, it does not: Slack would say the same.
+    expect(await store!.requeue(['to-nowhere'], clock.now())).toBe(0);
+  });
+
+  it('retries an error it cannot place a few times, then gives up', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C1, 'odd')], clock.now());
+    slack.serverErrorNext('chat.postMessage', 400);
+    slack.serverErrorNext('chat.postMessage', 400);
+    const d = deliverer(store!, slack, clock, 'replica-a', { maxAttempts: 2 });
+    expect((await d.deliver()).failed.map((f) => f.gaveUp)).toEqual([false]);
+    expect((await d.deliver()).failed).toEqual([]); // not due yet
+    clock.advance(2_001);
+    expect((await d.deliver()).failed.map((f) => f.gaveUp)).toEqual([true]);
+    expect(await store!.row('odd')).toMatchObject({ state: 'failed', failure: null, attempts: 2 });
+  });
+
+  it('keeps retrying through a Slack outage (5xx, Slack unavailable) for up to a day, then gives up until asked again', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C1, 'outage')], clock.now());
+    const d = deliverer(store!, slack, clock, 'replica-a', { maxAttempts: 2 });
+    // Far more failures than the attempts allowed for an error it cannot place, over half a day.
+    for (let i = 0; i < 8; i++) {
+      if (i % 2 === 0) slack.serverErrorNext('chat.postMessage', 503);
+      else slack.failNext('chat.postMessage', 'service_unavailable');
+      const round = await d.deliver();
+      expect(round.failed.map((f) => f.gaveUp)).toEqual([false]);
+      clock.advance(90 * 60_000);
+    }
+    expect(await store!.row('outage')).toMatchObject({ state: 'pending', attempts: 8, failure: null });
+    // A day after it was queued, the next failure gives it up: a transient failure, said so.
+    clock.advance(12 * 3_600_000);
+    slack.serverErrorNext('chat.postMessage', 502);
+    expect((await d.deliver()).failed.map((f) => [f.error, f.gaveUp])).toEqual([[expect.stringContaining('502'), true]]);
+    expect(await store!.row('outage')).toMatchObject({ state: 'failed', failure: 'transient' });
+    expect(postedKeys(slack, C1)).toEqual([]);
+
+    // Asked again (the next alerts run does), it is pending with a day of its own, and goes out.
+    expect(await store!.requeue(['outage', 'no-such-message'], clock.now())).toBe(1);
+    expect(await store!.row('outage')).toMatchObject({ state: 'pending', failure: null, queuedAt: clock.now() });
+    expect((await d.deliver()).posted.map((r) => r.idempotencyKey)).toEqual(['outage']);
+    expect(postedKeys(slack, C1)).toEqual(['outage']);
+  });
+
+  it('posts once when Slack accepted a post and its answer was lost to a server error', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C2, 'answer-lost')], clock.now());
+    slack.serverErrorNext('chat.postMessage', 503, { handled: true });
+    const d = deliverer(store!, slack, clock, 'replica-a');
+    expect((await d.deliver()).failed.map((f) => f.gaveUp)).toEqual([false]);
+    // The client did not send it again on its own: the outbox decides, and looks first.
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    clock.advance(60_000);
+    const report = await d.deliver();
+    expect(report.reconciled.map((r) => r.idempotencyKey)).toEqual(['answer-lost']);
+    expect(postedKeys(slack, C2)).toEqual(['answer-lost']);
+    expect(await store!.row('answer-lost')).toMatchObject({ state: 'posted', messageTs: slack.messages(C2)[0]!.ts });
+  });
+
+  it('tries again later, without posting, when it cannot look for an earlier post because Slack is down', async () => {
+    const [one, two] = world.stores;
+    await one!.enqueue([note(C3, 'maybe-sent')], clock.now());
+    slack.serverErrorNext('chat.postMessage', 503, { handled: true });
+    await deliverer(one!, slack, clock, 'replica-a').deliver();
+    clock.advance(60_000);
+    slack.serverErrorNext('conversations.history', 503);
+    const b = deliverer(two!, slack, clock, 'replica-b');
+    const blind = await b.deliver();
+    expect(blind.failed.map((f) => f.gaveUp)).toEqual([false]);
+    expect(postedKeys(slack, C3)).toEqual(['maybe-sent']);
+    clock.advance(60_000);
+    expect((await b.deliver()).reconciled.map((r) => r.idempotencyKey)).toEqual(['maybe-sent']);
+    expect(postedKeys(slack, C3)).toEqual(['maybe-sent']);
   });
 
   it('fails a message too big to be one message at once, posting nothing and saying why', async () => {
@@ -258,6 +326,35 @@ describe.each<Dialect>(['sqlite', 'postgres'])('outbox on %s', (dialect) => {
     expect(report.updated.map((r) => r.idempotencyKey)).toEqual(['alert-1#2']);
     expect(slack.messages(C3).map((m) => m.text)).toEqual(['final words']);
     expect(slack.callsTo('chat.update')).toHaveLength(1);
+  });
+
+  it('prunes rows finished before a time, keeping each posted message’s post and everything unfinished', async () => {
+    const [store] = world.stores;
+    await store!.enqueue([note(C1, 'card', 'v0'), noteUpdate(C1, 'card', 1, 'v1'), noteUpdate(C1, 'card', 2, 'v2')], clock.now());
+    await deliverer(store!, slack, clock, 'replica-a').deliver();
+    slack.failNext('chat.postMessage', 'channel_not_found');
+    await store!.enqueue([note('C0NOSUCH001', 'refused')], clock.now());
+    await deliverer(store!, slack, clock, 'replica-a').deliver();
+    clock.advance(60_000);
+    await store!.enqueue([note(C2, 'waiting')], clock.now());
+    const states = async () => (await store!.rows()).map((r) => [r.idempotencyKey, r.state]);
+    expect(await states()).toEqual([
+      ['card', 'posted'],
+      ['card#1', 'superseded'],
+      ['card#2', 'posted'],
+      ['refused', 'failed'],
+      ['waiting', 'pending'],
+    ]);
+    expect(await store!.prune(new Date(clock.now().getTime() - 3_600_000))).toBe(0);
+    expect(await store!.prune(new Date(clock.now().getTime() + 1))).toBe(3);
+    expect(await states()).toEqual([
+      ['card', 'posted'],
+      ['waiting', 'pending'],
+    ]);
+    // An edit of the message, long after, still finds the post's ts.
+    await store!.enqueue([noteUpdate(C1, 'card', 3, 'v3')], clock.now());
+    expect((await deliverer(store!, slack, clock, 'replica-a').deliver()).updated.map((r) => r.idempotencyKey)).toEqual(['card#3']);
+    expect(slack.messages(C1).map((m) => m.text)).toEqual(['v3']);
   });
 
   it('delivers in the background once started, and stop() waits for the round in progress', async () => {

@@ -149,15 +149,116 @@ describe('digests after downtime', () => {
   });
 });
 
-it('marks runs a dead process left behind as interrupted, and does not re-run their slot', () => {
+it('marks runs a dead process left behind as interrupted, and re-runs their slot only when asked to retake it', () => {
   const path = tempDbPath();
   const db = openTestDb(path);
   const store = new WatchStore(db);
   const slot = new Date('2025-01-06T09:00:00Z');
   expect(store.claimJobRun('weekly:C1', slot, slot)).toBe(true);
   expect(store.claimJobRun('weekly:C1', slot, slot)).toBe(false);
+  expect(store.claimJobRun('weekly:C1', slot, slot, { retake: true })).toBe(false); // running: not retaken
   expect(store.markInterruptedRuns(new Date('2025-01-06T10:00:00Z'))).toBe(1);
   expect(store.jobRuns('weekly:C1')[0]?.status).toBe('interrupted');
   expect(store.hasJobRun('weekly:C1', slot)).toBe(true);
+  expect(store.claimJobRun('weekly:C1', slot, slot)).toBe(false);
+  expect(store.claimJobRun('weekly:C1', slot, new Date('2025-01-06T10:01:00Z'), { retake: true })).toBe(true);
+  expect(store.jobRuns('weekly:C1').map((r) => [r.status, r.startedAt, r.finishedAt])).toEqual([['running', '2025-01-06T10:01:00.000Z', null]]);
+  store.finishJobRun('weekly:C1', slot, new Date('2025-01-06T10:02:00Z'));
+  expect(store.claimJobRun('weekly:C1', slot, slot, { retake: true })).toBe(false); // done: never again
   db.close();
+});
+
+describe('digests after a time zone change or a crash', () => {
+  let world: World;
+  afterEach(async () => {
+    await world?.close();
+  });
+  const weeklyDigests = () => world.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
+
+  async function watchingWorld(start: string) {
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+  }
+
+  /** A bot process over the world's database: started, its catch-up waited for, then stopped. */
+  async function runProcess(commands: string[] = []) {
+    const bot = world.service();
+    for (const text of commands) await bot.watch.handleCommand(text, { userId: 'U0ADMIN0001', channelId: CHANNEL });
+    bot.watch.start();
+    await bot.watch.scheduler.idle();
+    await bot.watch.stop();
+    bot.db.close();
+  }
+
+  it('does not post a week’s digest again after the channel’s zone changed and the bot restarted', async () => {
+    await watchingWorld('2025-01-05T12:00:00Z');
+    await runProcess(['watch octo/app', 'schedule timezone Europe/Berlin']);
+    // Monday 09:30 in Berlin: the 09:00 digest is caught up and posted.
+    world.clock.set('2025-01-06T08:30:00Z');
+    await runProcess();
+    expect(weeklyDigests()).toHaveLength(1);
+
+    // The channel moves to New York; the next start, a day later, finds Monday 09:00 New York time
+    // behind it: a different instant, but the same week's digest, which was posted already.
+    world.clock.set('2025-01-06T09:00:00Z');
+    await runProcess(['schedule timezone America/New_York']);
+    world.clock.set('2025-01-07T12:00:00Z');
+    await runProcess();
+    expect(weeklyDigests()).toHaveLength(1);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('posts a digest whose run a crash cut off once, at the next start', async () => {
+    await watchingWorld('2025-01-05T12:00:00Z');
+    await runProcess(['watch octo/app']);
+    // Monday 09:00: the process claims the weekly slot and dies before the digest is written.
+    world.clock.set('2025-01-06T09:00:05Z');
+    const dying = world.service();
+    expect(dying.watch.store.claimJobRun(`weekly:${CHANNEL}`, new Date('2025-01-06T09:00:00Z'), world.clock.now())).toBe(true);
+    dying.db.close();
+    expect(weeklyDigests()).toHaveLength(0);
+
+    world.clock.set('2025-01-06T09:10:00Z');
+    await runProcess();
+    expect(weeklyDigests()).toHaveLength(1);
+    const db = openTestDb(world.dbPath);
+    expect(new WatchStore(db).jobRuns(`weekly:${CHANNEL}`).map((r) => [r.scheduledFor, r.status])).toEqual([['2025-01-06T09:00:00.000Z', 'done']]);
+    db.close();
+    // Another start posts nothing more.
+    await runProcess();
+    expect(weeklyDigests()).toHaveLength(1);
+  });
+
+  it('runs a digest slot that failed again at the next start, and an alerts slot not', async () => {
+    const db = openTestDb(tempDbPath());
+    const store = new WatchStore(db);
+    const clock = new TestClock(Date.parse('2025-01-05T12:00:00Z'));
+    store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: clock.now() });
+    clock.set('2025-01-06T09:30:00Z');
+    const runs: string[] = [];
+    const start = async (fail: boolean) => {
+      const scheduler = new Scheduler({
+        store,
+        defaultTimeZone: 'UTC',
+        now: clock.now,
+        timer: new ManualTimer(),
+        run: async (job, slot) => {
+          runs.push(`${job.kind}@${slot.toISOString()}`);
+          if (fail) throw new Error('GitHub did not answer');
+        },
+      });
+      scheduler.start();
+      await scheduler.idle();
+      await scheduler.stop();
+    };
+    await start(true);
+    await start(false);
+    await start(false);
+    const weekly = runs.filter((r) => r.startsWith('weekly@'));
+    const alerts = runs.filter((r) => r.startsWith('alerts@'));
+    expect(weekly).toEqual(['weekly@2025-01-06T09:00:00.000Z', 'weekly@2025-01-06T09:00:00.000Z']);
+    expect(alerts).toEqual(['alerts@2025-01-06T09:00:00.000Z']);
+    expect(store.jobRuns(`weekly:${CHANNEL}`).map((r) => r.status)).toEqual(['done']);
+    db.close();
+  });
 });

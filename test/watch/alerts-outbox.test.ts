@@ -67,4 +67,35 @@ describe('alerts written to the outbox', () => {
     expect(watch.store.alertsForChannel(CHANNEL)[0]).toMatchObject({ state: 'resolved', messageTs: rows[0]!.messageTs });
     expect(world.slack.messages(CHANNEL)).toHaveLength(1);
   });
+
+  it('prunes finished outbox rows after a month and old run records, and still edits an alert whose fix comes later', async () => {
+    world = await startWorld({ records: [URLLIB3], start: '2025-01-06T09:30:00Z' });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\nflask==2.0.0\n' } });
+    world.github.addRepo({ owner: 'octo', name: 'api', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+    const { watch } = world.service();
+    for (const repo of ['octo/app', 'octo/api']) await watch.handleCommand(`watch ${repo}`, { userId: ADMIN, channelId: CHANNEL });
+    await watch.runJob(alertsJob, world.clock.now());
+    world.osv.addRecord(REQUESTS);
+    world.clock.advance(3_600_000);
+    await watch.runJob(alertsJob, world.clock.now());
+    world.github.pushCommit('octo', 'app', { 'requirements.txt': 'requests==2.31.0\nflask==2.0.0\n' });
+    world.clock.advance(3_600_000);
+    expect(await watch.runJob(alertsJob, world.clock.now())).toMatchObject({ updated: 1 });
+    watch.store.claimJobRun(alertsJob.key, new Date('2023-11-01T09:00:00Z'), new Date('2023-11-01T09:00:00Z'));
+    watch.store.finishJobRun(alertsJob.key, new Date('2023-11-01T09:00:00Z'), new Date('2023-11-01T09:01:00Z'));
+
+    // A week on, nothing is old enough; a month on, the edit's row goes, the post's stays.
+    world.clock.advance(7 * 86_400_000);
+    expect(await watch.maintain()).toEqual({ outboxRows: 0, jobRuns: 1, jobKeys: 0 });
+    world.clock.advance(30 * 86_400_000);
+    expect(await watch.maintain()).toEqual({ outboxRows: 1, jobRuns: 0, jobKeys: 0 });
+    expect((await watch.outbox.rows({ channel: CHANNEL })).map((r) => [r.op, r.state])).toEqual([['post', 'posted']]);
+
+    // The last repository is fixed: the alert's own message is edited, found by its kept post.
+    world.github.pushCommit('octo', 'api', { 'requirements.txt': 'requests==2.31.0\n' });
+    world.clock.advance(3_600_000);
+    expect(await watch.runJob(alertsJob, world.clock.now())).toMatchObject({ posted: 0, updated: 1, resolved: 1 });
+    expect(world.slack.messages(CHANNEL)).toHaveLength(1);
+    expect(world.slack.callsTo('chat.update').map((c) => c.params.ts)).toEqual([world.slack.messages(CHANNEL)[0]!.ts, world.slack.messages(CHANNEL)[0]!.ts]);
+  });
 });

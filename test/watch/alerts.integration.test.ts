@@ -148,6 +148,35 @@ describe('new-advisory alerts', () => {
     expect(topLevel()).toHaveLength(1);
   });
 
+  it('posts an alert after a Slack outage longer than a day, at the next alerts run', async () => {
+    await setUp();
+    const { watch } = world.service();
+    await watch.handleCommand('watch octo/app', { userId: ADMIN, channelId: CHANNEL });
+    await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    world.osv.addRecord(REQUESTS);
+    world.clock.advance(3_600_000);
+
+    // Slack is down: five tries in a few minutes, then one more a day after the alert was queued.
+    for (let i = 0; i < 6; i++) world.slack.serverErrorNext('chat.postMessage', 503);
+    expect(await watch.runJob(alertsJob(CHANNEL), world.clock.now())).toMatchObject({ posted: 0, failed: [{ advisoryId: 'PYSEC-2014-13' }] });
+    for (let i = 0; i < 4; i++) {
+      world.clock.advance(5 * 60_000);
+      expect((await watch.delivery.deliver()).failed.map((f) => f.gaveUp)).toEqual([false]);
+    }
+    world.clock.advance(24 * 3_600_000);
+    expect((await watch.delivery.deliver()).failed.map((f) => f.gaveUp)).toEqual([true]);
+    expect(topLevel()).toHaveLength(0);
+
+    // Slack is back; the next alerts run queues the alert again, and it is posted, once.
+    world.clock.advance(3_600_000);
+    expect(await watch.runJob(alertsJob(CHANNEL), world.clock.now())).toMatchObject({ posted: 1, failed: [] });
+    expect(topLevel().map((m) => m.text)).toEqual([expect.stringContaining('PYSEC-2014-13')]);
+    expect(watch.store.alertsForChannel(CHANNEL).map((a) => [a.state, a.messageTs])).toEqual([['posted', topLevel()[0]!.ts]]);
+    world.clock.advance(3_600_000);
+    await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    expect(topLevel()).toHaveLength(1);
+  });
+
   it('keeps a private repository out of a channel no admin linked, and alerts a channel ignore never', async () => {
     await setUp();
     world.github.addRepo({ owner: 'octo', name: 'secret', private: true, files: { 'requirements.txt': 'requests==2.2.0\n' } });

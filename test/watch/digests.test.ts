@@ -205,6 +205,22 @@ describe('a digest through the outbox', () => {
     expect(f.violations).toEqual([]);
   });
 
+  it('is keyed by the slot as the channel’s clock reads it, and not written again for a slot sent under its instant before the upgrade', async () => {
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    const berlin: DigestOptions = { ...monthly(store, '2025-03-01T08:00:05Z', new Date('2025-03-01T08:00:00Z')), slotTimeZone: 'Europe/Berlin' };
+    expect(await runDigest('monthly', CHANNEL, berlin)).toEqual({ key: `digest:monthly:${CHANNEL}:2025-03-01T09:00`, written: true });
+    // The same wall-clock slot worked out in another zone (the channel moved) is the same digest.
+    const newYork: DigestOptions = { ...monthly(store, '2025-03-02T12:00:00Z', new Date('2025-03-01T14:00:00Z')), slotTimeZone: 'America/New_York' };
+    expect(await runDigest('monthly', CHANNEL, newYork)).toEqual({ key: `digest:monthly:${CHANNEL}:2025-03-01T09:00`, written: false });
+
+    const upgraded = new WatchStore(openTestDb());
+    seed(upgraded);
+    new SqliteOutbox(upgraded.db).write([{ kind: 'digest', data: {}, channel: CHANNEL, op: 'post', messageKey: `digest:monthly:${CHANNEL}:2025-03-01T09:00:00.000Z`, idempotencyKey: `digest:monthly:${CHANNEL}:2025-03-01T09:00:00.000Z` }], new Date('2025-03-01T09:00:05Z'));
+    expect((await runDigest('monthly', CHANNEL, monthly(upgraded, '2025-03-01T10:00:00Z'))).written).toBe(false);
+    expect(await new SqliteOutbox(upgraded.db).rows()).toHaveLength(1);
+  });
+
   it('is not posted twice when a deliverer dies after Slack accepted its summary or part of its thread', async () => {
     // Slack's clock and ours agree: the look for an earlier post starts a little before it was sent.
     const f = (fake = await startFakeSlack({ startTs: Date.parse('2025-03-01T09:00:10Z') / 1000 }));

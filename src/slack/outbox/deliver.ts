@@ -18,6 +18,7 @@ import type { Logger } from '../../log.js';
 import type { OutboxRow, OutboxStore } from '../../store/outbox/types.js';
 import { MessageOverflow } from '../blocks/fit.js';
 import type { PacedSlack } from '../pacing.js';
+import { failureKind } from './failures.js';
 import { findPosted, isDirectMessage, readableChannel, type FoundMessages } from './reconcile.js';
 import { renderOutboxMessage, RENDERERS, UnknownMessageKind, type Renderer } from './renderers.js';
 
@@ -31,8 +32,13 @@ export interface OutboxDelivererOptions {
   leaseMs?: number;
   /** Rows claimed at once. */
   batch?: number;
-  /** Sends of a row (other than 429s, always retried) before it is given up. */
+  /** Sends of a row failing with an error that cannot be placed (failures.ts) before it is given up. */
   maxAttempts?: number;
+  /**
+   * How long after it was queued a row failing transiently (network, timeouts, 5xx) is still
+   * retried; default a day. Slack refusing a row (channel_not_found…) gives it up at once.
+   */
+  transientRetryMs?: number;
   renderers?: Readonly<Record<string, Renderer>>;
   logger?: Logger;
   /** Test hook: Slack accepted the post, the ts is not recorded yet (a crash here is the hard case). */
@@ -59,6 +65,11 @@ class Crashed extends Error {}
 
 const emptyReport = (): DeliveryReport => ({ posted: [], updated: [], reconciled: [], superseded: [], failed: [], lost: [] });
 
+/** A row failing transiently is retried for this long after it was queued (a Slack outage of hours). */
+export const TRANSIENT_RETRY_MS = 24 * 60 * 60_000;
+/** The longest wait between two tries of a row. */
+const MAX_BACKOFF_MS = 5 * 60_000;
+
 /** Errors Slack or the network give, as one line that carries no stack trace or token. */
 function errorLine(err: unknown): string {
   const e = err as { data?: { error?: unknown }; message?: unknown };
@@ -72,6 +83,7 @@ export class OutboxDeliverer {
   private readonly leaseMs: number;
   private readonly batch: number;
   private readonly maxAttempts: number;
+  private readonly transientRetryMs: number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
 
@@ -81,6 +93,7 @@ export class OutboxDeliverer {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.batch = options.batch ?? 20;
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.transientRetryMs = options.transientRetryMs ?? TRANSIENT_RETRY_MS;
   }
 
   /** Delivers what is deliverable now (of one channel, when given), until nothing is left to claim. */
@@ -123,8 +136,7 @@ export class OutboxDeliverer {
       if (row.op === 'update') {
         const ts = (await outbox.postedTs(row.messageKey)) ?? rendered.ts ?? null;
         if (!ts) {
-          await outbox.release(row, { error: 'the message to update was never posted', retryAt: this.now(), giveUp: true, now: this.now() });
-          report.failed.push({ row, error: 'the message to update was never posted', gaveUp: true });
+          await this.parentNeverPosted(row, 'the message to update was never posted', report);
           return;
         }
         // Updates carry the whole message: only the newest one is worth sending.
@@ -148,8 +160,7 @@ export class OutboxDeliverer {
         // A reply waits for its parent's post (same message key, delivered in order).
         const parent = await outbox.postedTs(row.messageKey);
         if (!parent) {
-          await outbox.release(row, { error: 'the message to reply to was never posted', retryAt: this.now(), giveUp: true, now: this.now() });
-          report.failed.push({ row, error: 'the message to reply to was never posted', gaveUp: true });
+          await this.parentNeverPosted(row, 'the message to reply to was never posted', report);
           return;
         }
         threadTs = parent;
@@ -166,8 +177,11 @@ export class OutboxDeliverer {
       if (row.sentAt && !isDirectMessage(channel)) {
         // A send began before and never recorded its end: is the message in the channel already?
         found = await findPosted(slack.api, { channel, since: row.sentAt, ...(threadTs ? { threadTs } : {}) }).catch((err: unknown) => {
-          // Without channels:history (or with Slack not answering) we cannot know. A duplicate
-          // alert is noise with a recognisable key; a lost one is silence: post.
+          // Slack not answering now will answer later: look again then (the row is put back with
+          // backoff) rather than post blind.
+          if (failureKind(err) === 'transient') throw err;
+          // Without channels:history we cannot know. A duplicate alert is noise with a
+          // recognisable key; a lost one is silence: post.
           log?.warn({ err: errorLine(err) }, 'could not look for an earlier post of this outbox row; posting it (it may appear twice)');
           return null;
         });
@@ -229,14 +243,33 @@ export class OutboxDeliverer {
         return;
       }
       const error = errorLine(err);
-      // attempts counted by beginSend; a render failure never gets better by waiting (a message
-      // too big to be one is a layout bug: failed at once, saying so, rather than retried each second).
+      // A render failure never gets better by waiting (a message too big to be one is a layout bug:
+      // failed at once, saying so, rather than retried each second); what Slack refused, it refuses again.
+      const kind = err instanceof UnknownMessageKind || err instanceof MessageOverflow ? 'permanent' : failureKind(err);
+      // attempts counted by beginSend.
       const sends = (await outbox.row(row.idempotencyKey))?.attempts ?? row.attempts;
-      const gaveUp = err instanceof UnknownMessageKind || err instanceof MessageOverflow || sends >= this.maxAttempts;
-      const retryAt = new Date(this.now().getTime() + Math.min(2 ** sends * 1000, 5 * 60_000));
-      await outbox.release(row, { error, retryAt, giveUp: gaveUp, now: this.now() });
+      const now = this.now();
+      const waited = now.getTime() - row.queuedAt.getTime();
+      const gaveUp = kind === 'permanent' || (kind === 'transient' ? waited >= this.transientRetryMs : sends >= this.maxAttempts);
+      // Backoff doubles with the sends; a row failing for a long while is tried less often even when
+      // its failures came before any send (a look at the channel that failed counts no attempt).
+      const backoff = Math.min(Math.max(2 ** sends * 1000, kind === 'transient' ? waited / 8 : 0), MAX_BACKOFF_MS);
+      const failure = kind === 'unknown' ? undefined : kind;
+      await outbox.release(row, { error, retryAt: new Date(now.getTime() + backoff), giveUp: gaveUp, ...(failure ? { failure } : {}), now });
       report.failed.push({ row, error, gaveUp });
-      log?.warn({ err: error, gaveUp }, 'outbox send failed');
+      log?.warn({ err: error, failure: kind, gaveUp }, 'outbox send failed');
     }
+  }
+
+  /**
+   * An update or reply whose message was never posted. When that post was given up after a day of
+   * transient failures, so is this row, the same way: queued again with it (alerts.ts), it follows
+   * the post out. (Every writer keys a message's post by the message: its idempotency key.)
+   */
+  private async parentNeverPosted(row: OutboxRow, error: string, report: DeliveryReport): Promise<void> {
+    const post = await this.options.outbox.row(row.messageKey);
+    const failure = post?.state === 'failed' && post.failure === 'transient' ? 'transient' : 'permanent';
+    await this.options.outbox.release(row, { error, retryAt: this.now(), giveUp: true, failure, now: this.now() });
+    report.failed.push({ row, error, gaveUp: true });
   }
 }

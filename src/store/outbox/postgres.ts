@@ -5,7 +5,7 @@
  * the fence (`claims`) incremented. Every later write is conditional on that fence.
  */
 import type { PgClient, PgPool } from '../postgres.js';
-import type { ClaimRequest, OutboundMessage, OutboxRow, OutboxState, OutboxStore } from './types.js';
+import type { ClaimRequest, OutboundMessage, OutboxFailure, OutboxRow, OutboxState, OutboxStore } from './types.js';
 
 interface DbRow {
   id: string;
@@ -24,7 +24,9 @@ interface DbRow {
   sent_at: Date | null;
   message_ts: string | null;
   last_error: string | null;
+  failure: string | null;
   created_at: Date;
+  queued_at: Date | null;
   done_at: Date | null;
 }
 
@@ -46,7 +48,9 @@ function toRow(r: DbRow): OutboxRow {
     sentAt: r.sent_at,
     messageTs: r.message_ts,
     lastError: r.last_error,
+    failure: r.failure as OutboxFailure | null,
     createdAt: r.created_at,
+    queuedAt: r.queued_at ?? r.created_at,
     doneAt: r.done_at,
   };
 }
@@ -66,8 +70,8 @@ export class PostgresOutbox implements OutboxStore {
     let added = 0;
     for (const m of messages) {
       const res = await client.query(
-        `INSERT INTO slack_outbox (kind, data, channel, op, message_key, idempotency_key, available_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
+        `INSERT INTO slack_outbox (kind, data, channel, op, message_key, idempotency_key, available_at, created_at, queued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
         [m.kind, JSON.stringify(m.data), m.channel, m.op, m.messageKey, m.idempotencyKey, now],
       );
       added += res.rowCount ?? 0;
@@ -133,13 +137,24 @@ export class PostgresOutbox implements OutboxStore {
     return this.fenced("UPDATE slack_outbox SET state = 'posted', message_ts = $1, done_at = $2, lease_until = NULL, last_error = NULL", row, [ts, now]);
   }
 
-  release(row: OutboxRow, outcome: { error: string; retryAt: Date; giveUp: boolean; now: Date }): Promise<boolean> {
-    return this.fenced('UPDATE slack_outbox SET state = $1, last_error = $2, available_at = $3, lease_until = NULL, done_at = $4', row, [
+  release(row: OutboxRow, outcome: { error: string; retryAt: Date; giveUp: boolean; failure?: OutboxFailure; now: Date }): Promise<boolean> {
+    return this.fenced('UPDATE slack_outbox SET state = $1, last_error = $2, available_at = $3, lease_until = NULL, done_at = $4, failure = $5', row, [
       outcome.giveUp ? 'failed' : 'pending',
       outcome.error,
       outcome.retryAt,
       outcome.giveUp ? outcome.now : null,
+      outcome.giveUp ? (outcome.failure ?? null) : null,
     ]);
+  }
+
+  async requeue(messageKeys: readonly string[], now: Date): Promise<number> {
+    if (messageKeys.length === 0) return 0;
+    const res = await this.pool.query(
+      `UPDATE slack_outbox SET state = 'pending', failure = NULL, available_at = $2, queued_at = $2, done_at = NULL
+       WHERE message_key = ANY($1::text[]) AND state = 'failed' AND failure = 'transient'`,
+      [messageKeys, now],
+    );
+    return res.rowCount ?? 0;
   }
 
   supersede(row: OutboxRow, now: Date): Promise<boolean> {
@@ -166,6 +181,14 @@ export class PostgresOutbox implements OutboxStore {
       ? await this.pool.query<DbRow>('SELECT * FROM slack_outbox WHERE channel = $1 ORDER BY id', [filter.channel])
       : await this.pool.query<DbRow>('SELECT * FROM slack_outbox ORDER BY id');
     return res.rows.map(toRow);
+  }
+
+  async prune(before: Date): Promise<number> {
+    const res = await this.pool.query(
+      "DELETE FROM slack_outbox WHERE state IN ('posted', 'failed', 'superseded') AND done_at < $1 AND NOT (op = 'post' AND state = 'posted')",
+      [before],
+    );
+    return res.rowCount ?? 0;
   }
 
   async depth(): Promise<number> {

@@ -5,7 +5,7 @@
  * inside its own better-sqlite3 transaction, next to the state change it announces.
  */
 import type { Db } from '../db.js';
-import type { ClaimRequest, OutboundMessage, OutboxRow, OutboxState, OutboxStore } from './types.js';
+import type { ClaimRequest, OutboundMessage, OutboxFailure, OutboxRow, OutboxState, OutboxStore } from './types.js';
 
 interface DbRow {
   id: number;
@@ -24,7 +24,9 @@ interface DbRow {
   sent_at: string | null;
   message_ts: string | null;
   last_error: string | null;
+  failure: string | null;
   created_at: string;
+  queued_at: string | null;
   done_at: string | null;
 }
 
@@ -49,7 +51,9 @@ function toRow(r: DbRow): OutboxRow {
     sentAt: date(r.sent_at),
     messageTs: r.message_ts,
     lastError: r.last_error,
+    failure: r.failure as OutboxFailure | null,
     createdAt: new Date(r.created_at),
+    queuedAt: new Date(r.queued_at ?? r.created_at),
     doneAt: date(r.done_at),
   };
 }
@@ -63,11 +67,11 @@ export class SqliteOutbox implements OutboxStore {
   /** Synchronous enqueue, for use inside the caller's transaction. */
   write(messages: readonly OutboundMessage[], now: Date): number {
     const insert = this.db.prepare(
-      `INSERT INTO slack_outbox (kind, data_json, channel, op, message_key, idempotency_key, available_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+      `INSERT INTO slack_outbox (kind, data_json, channel, op, message_key, idempotency_key, available_at, created_at, queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
     );
     let added = 0;
-    for (const m of messages) added += insert.run(m.kind, JSON.stringify(m.data), m.channel, m.op, m.messageKey, m.idempotencyKey, iso(now), iso(now)).changes;
+    for (const m of messages) added += insert.run(m.kind, JSON.stringify(m.data), m.channel, m.op, m.messageKey, m.idempotencyKey, iso(now), iso(now), iso(now)).changes;
     return added;
   }
 
@@ -115,15 +119,26 @@ export class SqliteOutbox implements OutboxStore {
     return this.fenced("UPDATE slack_outbox SET state = 'posted', message_ts = ?, done_at = ?, lease_until = NULL, last_error = NULL", row, ts, iso(now));
   }
 
-  async release(row: OutboxRow, outcome: { error: string; retryAt: Date; giveUp: boolean; now: Date }): Promise<boolean> {
+  async release(row: OutboxRow, outcome: { error: string; retryAt: Date; giveUp: boolean; failure?: OutboxFailure; now: Date }): Promise<boolean> {
     return this.fenced(
-      'UPDATE slack_outbox SET state = ?, last_error = ?, available_at = ?, lease_until = NULL, done_at = ?',
+      'UPDATE slack_outbox SET state = ?, last_error = ?, available_at = ?, lease_until = NULL, done_at = ?, failure = ?',
       row,
       outcome.giveUp ? 'failed' : 'pending',
       outcome.error,
       iso(outcome.retryAt),
       outcome.giveUp ? iso(outcome.now) : null,
+      outcome.giveUp ? (outcome.failure ?? null) : null,
     );
+  }
+
+  async requeue(messageKeys: readonly string[], now: Date): Promise<number> {
+    if (messageKeys.length === 0) return 0;
+    return this.db
+      .prepare(
+        `UPDATE slack_outbox SET state = 'pending', failure = NULL, available_at = ?, queued_at = ?, done_at = NULL
+         WHERE message_key IN (SELECT value FROM json_each(?)) AND state = 'failed' AND failure = 'transient'`,
+      )
+      .run(iso(now), iso(now), JSON.stringify(messageKeys)).changes;
   }
 
   async supersede(row: OutboxRow, now: Date): Promise<boolean> {
@@ -149,6 +164,12 @@ export class SqliteOutbox implements OutboxStore {
       ? this.db.prepare<[string], DbRow>('SELECT * FROM slack_outbox WHERE channel = ? ORDER BY id').all(filter.channel)
       : this.db.prepare<[], DbRow>('SELECT * FROM slack_outbox ORDER BY id').all();
     return rows.map(toRow);
+  }
+
+  async prune(before: Date): Promise<number> {
+    return this.db
+      .prepare("DELETE FROM slack_outbox WHERE state IN ('posted', 'failed', 'superseded') AND done_at < ? AND NOT (op = 'post' AND state = 'posted')")
+      .run(iso(before)).changes;
   }
 
   async depth(): Promise<number> {

@@ -41,9 +41,16 @@ export interface OutboxRow extends OutboundMessage {
   sentAt: Date | null;
   messageTs: string | null;
   lastError: string | null;
+  /** Why a failed row failed: after a day of transient failures, or refused by Slack; null otherwise. */
+  failure: OutboxFailure | null;
   createdAt: Date;
+  /** When the row was written or last queued again: transient failures are retried for a day from here. */
+  queuedAt: Date;
   doneAt: Date | null;
 }
+
+/** 'transient': given up after retrying network errors, timeouts, 5xx for a day; 'permanent': Slack refused the request. */
+export type OutboxFailure = 'transient' | 'permanent';
 
 /**
  * A claim of due rows, at most `limit`. Channels take turns: each channel's oldest due row first,
@@ -78,8 +85,14 @@ export interface OutboxStore {
   beginSend(row: OutboxRow, now: Date, leaseMs: number, countAttempt?: boolean): Promise<boolean>;
   /** Fenced: the message is in Slack with this ts. */
   recordPosted(row: OutboxRow, ts: string, now: Date): Promise<boolean>;
-  /** Fenced: back to pending until `retryAt` (sent_at kept), or failed for good. */
-  release(row: OutboxRow, outcome: { error: string; retryAt: Date; giveUp: boolean; now: Date }): Promise<boolean>;
+  /** Fenced: back to pending until `retryAt` (sent_at kept), or failed (saying why, when known). */
+  release(row: OutboxRow, outcome: { error: string; retryAt: Date; giveUp: boolean; failure?: OutboxFailure; now: Date }): Promise<boolean>;
+  /**
+   * The rows of these messages that were given up after a day of transient failures are pending
+   * again, due now, with a day of their own (sent_at kept: the next claimant looks before posting).
+   * Rows Slack refused stay failed. Returns how many rows were queued again.
+   */
+  requeue(messageKeys: readonly string[], now: Date): Promise<number>;
   /** Fenced: a newer update of the same message makes this one pointless. */
   supersede(row: OutboxRow, now: Date): Promise<boolean>;
   /** Whether a later row of the same message is waiting (an update that carries newer content). */
@@ -90,6 +103,13 @@ export interface OutboxStore {
   rows(filter?: { channel?: string }): Promise<OutboxRow[]>;
   /** Rows not yet posted, failed or superseded (for metrics and tests). */
   depth(): Promise<number>;
+  /**
+   * Deletes rows finished (posted, failed, superseded) before `before`, so the table does not grow
+   * for ever; returns how many. A message's posted post is kept: it holds the ts that a later edit
+   * or reply of the message needs (an alert fixed months after it was posted), and its key says the
+   * message was sent (a digest's slot).
+   */
+  prune(before: Date): Promise<number>;
 }
 
 export const FINISHED_STATES: readonly OutboxState[] = ['posted', 'failed', 'superseded'];
