@@ -75,6 +75,20 @@ describe('depwatch scan', () => {
     expect(JSON.parse(both.stdout).partial).toBe(true);
   });
 
+  it('more findings in one file than it may list: the worst are kept for the gate, and the rest make the scan partial', async () => {
+    const flood = ['from flask import request', 'import requests', ...Array.from({ length: 201 }, () => 'requests.get(url)')];
+    const withEval = await scan(tree({ ...CLEAN, 'app/fetch.py': [...flood, 'eval(request.args["q"])', ''].join('\n') }), ['--json']);
+    expect(withEval.code).toBe(1);
+    const json = JSON.parse(withEval.stdout);
+    expect(json.findings[0]).toMatchObject({ rule: 'py-eval-exec', file: 'app/fetch.py', line: 204 });
+    expect(json.partial).toBe(true);
+    expect(withEval.stderr).toContain('PARTIAL');
+    // Only medium findings, under the default threshold: what was not listed still keeps the gate from passing.
+    const mediumOnly = await scan(tree({ ...CLEAN, 'app/fetch.py': [...flood, ''].join('\n') }));
+    expect(mediumOnly.code).toBe(2);
+    expect(mediumOnly.stdout).toContain('app/fetch.py: 201 findings, over the limit of 200 per file: the 200 worst are listed, 1 is not (1 medium)');
+  });
+
   it('text output: one block per finding with where, why and fix; ignored ones on request', async () => {
     const root = tree({ ...CLEAN, 'app/run.py': 'import os\nos.system(input())\nos.system(input())  # nosec\n' });
     const { stdout } = await scan(root, ['--show-ignored']);
