@@ -1,6 +1,7 @@
 /** File hygiene (.env, config/secret*.py, .gitignore) and runtime least privilege (Dockerfile, compose, Kubernetes). */
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/scan/runtime/dockerfile.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 import { hits, scanFiles } from './helpers.js';
 
 const of = (result: Awaited<ReturnType<typeof scanFiles>>, kind: string) =>
@@ -192,5 +193,33 @@ describe('Dockerfile ENV secret reported once', () => {
     const onLine2 = result.findings.filter((f) => f.file === 'Dockerfile' && f.line === 2);
     expect(onLine2.length).toBe(1);
     expect(onLine2[0]!.kind).toBe('secret');
+  });
+});
+
+describe('Dockerfiles take time linear in their size', () => {
+  const SMALL = 30_000;
+  const LARGE = 300_000;
+  /**
+   * Null when `run` on a text ten times longer costs at most thirty times as much (plus a floor), as
+   * test/hostile/linear-time.test.ts measures parsers, else what was measured. Quadratic work costs
+   * a hundredfold; longer windows are tried before saying so, for a loaded machine.
+   */
+  function nonLinearGrowth(make: (length: number) => string, run: (text: string) => unknown): string | null {
+    const small = make(SMALL);
+    const large = make(LARGE);
+    let verdict = '';
+    for (const budgetMs of [0, 50, 200]) {
+      const smallMs = bestCpuMs(() => void run(small), budgetMs);
+      const largeMs = bestCpuMs(() => void run(large), budgetMs);
+      if (largeMs <= 30 * smallMs + 10) return null;
+      verdict = `${smallMs.toFixed(1)} ms at ${SMALL} characters, ${largeMs.toFixed(1)} ms at ${LARGE}`;
+    }
+    return verdict;
+  }
+
+  it('one instruction continued over thousands of lines', () => {
+    const continued = (length: number) => 'FROM python:3.12\nRUN apt-get update \\\n' + '  && make \\\n'.repeat(length / 12) + '  && true\nUSER app\n';
+    expect(parseDockerfile(continued(SMALL)).stages[0]!.instructions.map((i) => i.keyword)).toEqual(['RUN', 'USER']);
+    expect(nonLinearGrowth(continued, parseDockerfile)).toBeNull();
   });
 });

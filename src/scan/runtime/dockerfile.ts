@@ -50,15 +50,21 @@ export function parseDockerfile(text: string): Dockerfile {
     }
     const start = i;
     const column = first.length - trimmed.length + 1;
-    let joined = trimmed;
+    // Each line's own part, joined once at the end: cutting the escape off a string built up line
+    // by line copies all of it again on every continuation line, quadratic in the instruction.
+    const parts: string[] = [];
+    let part = trimmed;
     // Continuations: the line ends with the escape character (trailing spaces allowed).
     while (endsWithEscape(lines[i]!, escape) && i + 1 < lines.length) {
-      joined = joined.trimEnd().slice(0, -1).trimEnd();
+      part = part.trimEnd().slice(0, -1).trimEnd();
+      if (part !== '') parts.push(part);
       i++;
       // Comment lines inside a continuation are dropped, blank ones too.
       while (i < lines.length && /^\s*(#|$)/.test(lines[i]!) && i + 1 < lines.length) i++;
-      joined += ' ' + lines[i]!.trim();
+      part = lines[i]!.trim();
     }
+    parts.push(part);
+    const joined = parts.join(' ');
     i++;
     const space = joined.search(/\s/);
     const keyword = (space === -1 ? joined : joined.slice(0, space)).toUpperCase();
