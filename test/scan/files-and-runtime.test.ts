@@ -1,6 +1,7 @@
 /** File hygiene (.env, config/secret*.py, .gitignore) and runtime least privilege (Dockerfile, compose, Kubernetes). */
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/scan/runtime/dockerfile.js';
+import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
 import { hits, scanFiles } from './helpers.js';
 
@@ -221,5 +222,12 @@ describe('Dockerfiles take time linear in their size', () => {
     const continued = (length: number) => 'FROM python:3.12\nRUN apt-get update \\\n' + '  && make \\\n'.repeat(length / 12) + '  && true\nUSER app\n';
     expect(parseDockerfile(continued(SMALL)).stages[0]!.instructions.map((i) => i.keyword)).toEqual(['RUN', 'USER']);
     expect(nonLinearGrowth(continued, parseDockerfile)).toBeNull();
+  });
+
+  it('a base image name made of "distroless" over and over, never :nonroot', () => {
+    const image = (length: number) => `FROM ${'distroless'.repeat(length / 10)}\n`;
+    const rules = (text: string) => scanRuntime('Dockerfile', text).findings.map((f) => f.info.id);
+    expect(rules(image(SMALL))).toContain('docker-root-user');
+    expect(nonLinearGrowth(image, rules)).toBeNull();
   });
 });
