@@ -180,6 +180,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
           raw.push(...outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line))));
           for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${e}; runtime rules not applied to it` });
+          for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }
       }
       for (const { finding, info } of capFindings(raw, path, lines, ignorer, maxPerFile, notes)) keep(finding, info);
