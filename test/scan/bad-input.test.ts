@@ -68,6 +68,29 @@ describe('bad input', () => {
     expect(result.findings.filter((f) => f.rule === 'py-eval-exec').length).toBeGreaterThan(0);
   });
 
+  it('UTF-16 text with a byte order mark (PowerShell 5 writes it) is decoded and scanned, little- or big-endian', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const text = `# written by Out-File\r\napi:\r\n  token: ${token}\r\n`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const result = await scanFiles({ 'deploy/config.yaml': le, 'deploy/config.be.yaml': be });
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`).sort()).toEqual([
+      'deploy/config.be.yaml:3:10 secret-github-token',
+      'deploy/config.yaml:3:10 secret-github-token',
+    ]);
+    expect(result.stats).toMatchObject({ files: 2, textFiles: 2, binaryFiles: 0 });
+    expect(result.findings.map((f) => f.message).join('\n')).not.toContain(token);
+  });
+
+  it('a binary file that happens to start like a UTF-16 byte order mark is still binary', async () => {
+    // Lone surrogates (0xD800 without its pair): not UTF-16 text.
+    const bogus = Buffer.from([0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00, 0x00, 0xd8, 0x00, 0x00]);
+    const nulText = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('PK\0\0\u0003\u0004 archive', 'utf16le')]);
+    const result = await scanFiles({ 'assets/blob.bin': bogus, 'assets/zip.bin': nulText, 'app/ok.py': RISKY });
+    expect(result.stats).toMatchObject({ files: 3, binaryFiles: 2, textFiles: 1 });
+    expect(result.skipped).toEqual([]);
+  });
+
   it('binary files are counted and passed over quietly', async () => {
     const result = await scanFiles({ 'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), 'app/ok.py': RISKY });
     expect(result.stats).toMatchObject({ files: 2, binaryFiles: 1, pythonFiles: 1 });
