@@ -80,7 +80,8 @@ export function parseDockerfile(text: string): Dockerfile {
       while (i < lines.length && (heredoc.chomp ? lines[i]!.replace(/^\t+/, '') : lines[i]!) !== heredoc.delimiter) i++;
       if (i === lines.length) {
         // BuildKit refuses the file ("unterminated heredoc"); what follows was not read as instructions.
-        problems.push(`line ${start + 1}: the here-document <<${heredoc.delimiter} is never closed (no line "${heredoc.delimiter}" follows it), so docker cannot build this file; nothing after line ${start + 1} was checked`);
+        const word = heredoc.delimiter.length > 40 ? `${heredoc.delimiter.slice(0, 40)}…` : heredoc.delimiter;
+        problems.push(`line ${start + 1}: the here-document <<${word} is never closed (no line "${word}" follows it), so docker cannot build this file; nothing after line ${start + 1} was checked`);
         break;
       }
       i++;
