@@ -7,12 +7,12 @@
 import { atOrAbove, type Severity } from './findings.js';
 import type { AuditResult } from './audit.js';
 import { reasonsOf, type PartialReason } from './partial.js';
-import type { CodeFinding, ScanResult } from '../scan/types.js';
+import { isPartialNote, type CodeFinding, type ScanResult } from '../scan/types.js';
 
-/** The scan's own reasons for being partial, in the audit's terms. */
+/** The scan's own reasons for being partial, in the audit's terms: files not scanned, rules that failed, findings not listed. */
 export function scanPartialReasons(scan: ScanResult): PartialReason[] {
   const reasons: PartialReason[] = scan.skipped.filter((s) => s.partial).map((s) => ({ kind: 'unscanned', file: s.path, line: null, message: s.message }));
-  for (const n of scan.notes) if (n.kind === 'error') reasons.push({ kind: 'unscanned', message: n.message });
+  for (const n of scan.notes) if (isPartialNote(n)) reasons.push({ kind: 'unscanned', ...(n.file !== undefined ? { file: n.file, line: null } : {}), message: n.message });
   return reasons;
 }
 

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, parseSeverity, type Severity } from '../audit/findings.js';
 import { scanJson } from '../scan/json.js';
-import type { CodeFinding, ScanResult } from '../scan/types.js';
+import { isPartialNote, type CodeFinding, type ScanNote, type ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { severityCounts } from '../report/summary.js';
 import { CliError, EXIT, type CliIO } from './io.js';
@@ -17,7 +17,8 @@ export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--sh
   --fail-on LEVEL  exit 1 when a finding is at or above LEVEL (critical, high, medium, low, info);
                    default: high. "never" exits 0 unless the scan was partial.
   --show-ignored   list findings covered by # nosec, # depwatch: ignore[…] or .depwatch.yml too
-  Exit status: 0 clean, 1 findings at or above the threshold, 2 error or partial scan (a file not read).
+  Exit status: 0 clean, 1 findings at or above the threshold, 2 error or partial scan (a file not
+  read or checked in full, a rule that failed, findings not listed).
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
 
 export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
@@ -46,10 +47,34 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const result = await scanDirectoryInParallel(dir, fingerprintOptions(io));
 
   io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
-  if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${result.skipped.filter((s) => s.partial).length} file(s) not scanned; see ${values.json ? '"skipped"' : 'the list above'}\n`);
+  if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${partialCauses(result)}; see ${values.json ? jsonFieldsOfReasons(result) : 'the lists above'}\n`);
   const failing = failOn !== 'never' && result.findings.some((f) => atOrAbove(f.severity, failOn));
   if (failing) return EXIT.findings;
   return result.partial ? EXIT.error : EXIT.ok;
+}
+
+/**
+ * What made the scan partial, counted from its reasons (files skipped, and the notes that make a
+ * result partial): "1 file not scanned, 2 rules failed". Each cause is named for what it is: a rule
+ * that failed is not a file that was not scanned.
+ */
+export function partialCauses(result: ScanResult): string {
+  const notes = (kind: ScanNote['kind']) => result.notes.filter((n) => n.kind === kind).length;
+  const notScanned = result.skipped.filter((s) => s.partial).length;
+  const causes = [
+    notScanned ? `${plural(notScanned, 'file')} not scanned` : '',
+    notes('error') ? `${plural(notes('error'), 'rule')} failed` : '',
+    notes('incomplete') ? `${plural(notes('incomplete'), 'file')} checked only in part` : '',
+    notes('truncated') ? `${plural(notes('truncated'), 'file')} with more findings than ${notes('truncated') === 1 ? 'it lists' : 'they list'}` : '',
+  ].filter((c) => c !== '');
+  // A partial result always has a reason; should one come without (a result from elsewhere), say it plainly.
+  return causes.length ? causes.join(', ') : 'not everything was checked';
+}
+
+/** Where the JSON says why: `"skipped"`, `"notes"` or both. */
+function jsonFieldsOfReasons(result: ScanResult): string {
+  const fields = [result.skipped.some((s) => s.partial) ? '"skipped"' : '', result.notes.some(isPartialNote) ? '"notes"' : ''].filter((f) => f !== '');
+  return fields.length ? fields.join(' and ') : '"partial"';
 }
 
 function parseFailOn(text: string | undefined): Severity | 'never' {
@@ -86,6 +111,6 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
   out += `\n${plural(result.findings.length, 'finding')}${counts ? ` (${counts})` : ''}`;
   out += ` in ${plural(result.stats.files, 'file')} (${result.stats.pythonFiles} Python)`;
   if (result.ignored.length) out += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
-  out += result.partial ? '. PARTIAL: some files were not scanned (see above).\n' : '.\n';
+  out += result.partial ? `. PARTIAL: ${partialCauses(result)} (see above).\n` : '.\n';
   return out;
 }

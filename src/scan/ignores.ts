@@ -15,24 +15,40 @@ function matches(rule: IgnoreRule, f: CodeFinding): boolean {
 
 const describe = (r: IgnoreRule) => `ignore of ${r.id}${r.path ? ` (path ${r.path})` : ''} in ${r.source}`;
 
-/** Marks findings covered by an active ignore (`ignoredBy`); notes expired and stale ignores. */
-export function applyScanIgnores(findings: CodeFinding[], allRules: IgnoreRule[], today: Date): { findings: CodeFinding[]; notes: ScanNote[] } {
+export interface ScanIgnorer {
+  /** The finding, marked (`ignoredBy`) when an active ignore covers it; one an inline suppression already covers is left as it is. */
+  apply(finding: CodeFinding): CodeFinding;
+  /** Expired ignores (and how many findings they let through) and ignores that matched nothing, once every finding was applied. */
+  notes(): ScanNote[];
+}
+
+/**
+ * Applies ignores one finding at a time, so the scan can apply them to each file's findings as it
+ * goes, before it caps how many a file lists (an ignored finding must not push out one that is not).
+ */
+export function scanIgnorer(allRules: IgnoreRule[], today: Date): ScanIgnorer {
   const rules = allRules.filter((r) => isScanIgnoreId(r.id));
-  const notes: ScanNote[] = [];
   const active = rules.filter((r) => !isExpired(r, today));
-  for (const r of rules) {
-    if (!isExpired(r, today)) continue;
-    const hits = findings.filter((f) => !f.ignoredBy && matches(r, f)).length;
-    notes.push({ kind: 'expired', message: `${describe(r)} expired on ${r.until}${hits ? `; ${hits} finding${hits > 1 ? 's are' : ' is'} reported again` : ''}` });
-  }
+  const expired = rules.filter((r) => isExpired(r, today));
+  const reportedAgain = new Map<IgnoreRule, number>();
   const used = new Set<IgnoreRule>();
-  const out = findings.map((f) => {
-    if (f.ignoredBy) return f;
-    const rule = active.find((r) => matches(r, f));
-    if (!rule) return f;
-    used.add(rule);
-    return { ...f, ignoredBy: { id: rule.id, reason: rule.reason, until: rule.until, source: rule.source } };
-  });
-  for (const r of active) if (!used.has(r)) notes.push({ kind: 'stale', message: `${describe(r)} matches nothing; remove it` });
-  return { findings: out, notes };
+  return {
+    apply(f) {
+      if (f.ignoredBy) return f;
+      for (const r of expired) if (matches(r, f)) reportedAgain.set(r, (reportedAgain.get(r) ?? 0) + 1);
+      const rule = active.find((r) => matches(r, f));
+      if (!rule) return f;
+      used.add(rule);
+      return { ...f, ignoredBy: { id: rule.id, reason: rule.reason, until: rule.until, source: rule.source } };
+    },
+    notes() {
+      const notes: ScanNote[] = [];
+      for (const r of expired) {
+        const hits = reportedAgain.get(r) ?? 0;
+        notes.push({ kind: 'expired', message: `${describe(r)} expired on ${r.until}${hits ? `; ${hits} finding${hits > 1 ? 's are' : ' is'} reported again` : ''}` });
+      }
+      for (const r of active) if (!used.has(r)) notes.push({ kind: 'stale', message: `${describe(r)} matches nothing; remove it` });
+      return notes;
+    },
+  };
 }

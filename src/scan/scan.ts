@@ -4,15 +4,17 @@
  * the ScanSource it is given; its result is plain data (structured-clone friendly), so it can run in
  * a worker thread later without change.
  *
- * Bounded: one file in memory at a time (plus a few read ahead), each under `maxFileBytes`; a file
- * that is too large, not UTF-8 where code is parsed, or too slow to parse, and a folder that could
- * not be listed, is listed in `skipped` and makes the result partial; nothing else is lost.
+ * Bounded: one file in memory at a time (plus a few read ahead), each under `maxFileBytes`, and at
+ * most `maxFindingsPerFile` findings kept from each; a file that is too large, not UTF-8 where code
+ * is parsed, or too slow to parse, and a folder that could not be listed, is listed in `skipped`, and
+ * a file with more findings than it may list gets a `truncated` note: either makes the result
+ * partial; nothing else is lost.
  */
 import type { IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
-import { applyScanIgnores } from './ignores.js';
+import { scanIgnorer, type ScanIgnorer } from './ignores.js';
 import { isPythonPath, isRuntimeFile, isTestPath } from './paths.js';
 import type { PythonScanner } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
@@ -24,7 +26,7 @@ import type { ScanSource } from './source.js';
 import { suppressionOnLine, suppresses } from './suppressions.js';
 import { decode, LineIndex } from './text.js';
 import type { TreeView } from './tree-rule.js';
-import { CONFIDENCE_ORDER, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
+import { CONFIDENCE_ORDER, isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type ScanSeverity, type SkippedFile } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
 
 export interface ScanOptions {
@@ -41,7 +43,11 @@ export interface ScanOptions {
   ignores?: IgnoreRule[];
   /** For expiry of ignores. Default: now. */
   today?: Date;
-  /** At most this many findings per file (the rest are counted in a note), so a generated file cannot flood memory. Default 200. */
+  /**
+   * At most this many findings listed per file, and as many ignored ones, so a generated file cannot
+   * flood memory; the worst are kept and the rest counted in a note (which makes the result partial
+   * when findings that are not ignored were left out). Default 200.
+   */
   maxFindingsPerFile?: number;
   /** How many files are read ahead of the one being scanned (I/O overlaps parsing). Default 8. */
   readAhead?: number;
@@ -68,16 +74,16 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   const skipped: SkippedFile[] = [];
   const notes: ScanNote[] = [];
   const stats = { files: 0, textFiles: 0, pythonFiles: 0, binaryFiles: 0, bytes: 0 };
-  const all: CodeFinding[] = [];
+  const findings: CodeFinding[] = [];
+  const ignored: CodeFinding[] = [];
   /** The rules that reported something, for reports that describe each rule once (SARIF). */
   const rulesSeen = new Map<string, ScanRuleText>();
-  const keep = (r: Raw, file: string, lines: LineIndex | null): void => {
-    if (!rulesSeen.has(r.info.id)) rulesSeen.set(r.info.id, { id: r.info.id, kind: r.info.kind, title: r.info.title, help: r.info.help });
-    all.push(finalize(r, file, lines));
+  const keep = (finding: CodeFinding, info: RuleInfo): void => {
+    if (!rulesSeen.has(info.id)) rulesSeen.set(info.id, { id: info.id, kind: info.kind, title: info.title, help: info.help });
+    (finding.ignoredBy ? ignored : findings).push(finding);
   };
   /** Texts the tree rules read again (.gitignore, .env), kept from the one pass. */
   const kept = new Map<string, string>();
-  let ignoreRules: IgnoreRule[] = [...(options.ignores ?? [])];
 
   const files: string[] = [];
   for (const e of entries) {
@@ -88,6 +94,21 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   }
   stats.files = files.length;
   const mine = options.scanHere ? files.filter(options.scanHere) : files;
+
+  // The tree's own ignores are read before any other file: each file's findings are ignored as it
+  // is scanned, before they are capped, so the ignore file must be known before the first of them.
+  const ignoreRules: IgnoreRule[] = [...(options.ignores ?? [])];
+  for (const path of IGNORE_FILES.filter((name) => mine.includes(name))) {
+    const read = await source.read(path, maxBytes).catch(() => null);
+    const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
+    // One that cannot be read is listed in `skipped` when the loop below comes to it.
+    if (!decoded || decoded.kind === 'binary') continue;
+    // Its parser (YAML, zod) loads only for a tree that has one.
+    const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, path);
+    ignoreRules.push(...parsed.rules);
+    notes.push(...parsed.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
+  }
+  const ignorer = scanIgnorer(ignoreRules, options.today ?? new Date());
 
   // The Python and runtime rule families (and the parser) load with the first file that needs them:
   // most of a scan's modules, which a tree of manifests alone never uses.
@@ -127,12 +148,6 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       }
       const text = decoded.text;
       stats.textFiles++;
-      if (IGNORE_FILES.includes(path)) {
-        // Its parser (YAML, zod) loads only for a tree that has one.
-        const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(text, path);
-        ignoreRules = [...ignoreRules, ...parsed.rules];
-        notes.push(...parsed.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
-      }
       if (path === '.gitignore' || path.endsWith('/.gitignore') || isCommittedEnvFile(path)) kept.set(path, text);
 
       const lines = new LineIndex(text);
@@ -167,13 +182,10 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
           raw.push(...outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line))));
           for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${e}; runtime rules not applied to it` });
+          for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }
       }
-      if (raw.length > maxPerFile) {
-        notes.push({ kind: 'truncated', message: `${path}: ${raw.length} findings, only the first ${maxPerFile} are listed` });
-        raw.length = maxPerFile;
-      }
-      for (const r of raw) keep(r, path, lines);
+      for (const { finding, info } of capFindings(raw, path, lines, ignorer, maxPerFile, notes)) keep(finding, info);
     }
   } finally {
     python?.close();
@@ -191,22 +203,65 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     },
   };
   for (const rule of options.treeRules === false ? [] : FILE_RULES) {
-    for (const r of await rule.check(tree)) keep({ ...r, info: rule.info }, r.file, null);
+    for (const r of await rule.check(tree)) keep(ignorer.apply(finalize({ ...r, info: rule.info }, r.file, null)), rule.info);
   }
 
-  const ignored = applyScanIgnores(all, ignoreRules, options.today ?? new Date());
-  notes.push(...ignored.notes);
-  const findings = ignored.findings.filter((f) => !f.ignoredBy).sort(compareCodeFindings);
+  notes.push(...ignorer.notes());
   return {
-    findings,
-    ignored: ignored.findings.filter((f) => f.ignoredBy).sort(compareCodeFindings),
+    findings: findings.sort(compareCodeFindings),
+    ignored: ignored.sort(compareCodeFindings),
     skipped,
     notes,
     stats,
     fingerprintScope: options.fingerprintKey === undefined ? 'run' : 'installation',
     rules: [...rulesSeen.values()].sort((a, b) => compareCodeUnits(a.id, b.id)),
-    partial: skipped.some((s) => s.partial) || notes.some((n) => n.kind === 'error'),
+    partial: skipped.some((s) => s.partial) || notes.some(isPartialNote),
   };
+}
+
+/**
+ * One file's findings, suppressions and ignores applied, at most `max` of those that count and
+ * `max` of the ignored ones, worst first.
+ *
+ * Why the cap works this way: it exists to bound memory (a generated file can hold thousands of
+ * findings), but the gate must stay honest about it. Ignored findings are set apart first, so a
+ * flood of `# nosec` lines cannot push out the one finding that is not suppressed; the worst are
+ * kept, so the gate (`--fail-on`) sees the worst severity a file has, whatever its order; and a file
+ * whose counted findings were cut makes the result partial (a `truncated` note, a partial reason in
+ * every output), because findings that are not listed cannot be reviewed, tracked or fixed, and a
+ * result that omits them is not complete. Ignored findings that are cut only get a note: nothing
+ * the gate needs is lost with them.
+ */
+function capFindings(raw: Raw[], path: string, lines: LineIndex, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
+  const counted: { finding: CodeFinding; info: RuleInfo }[] = [];
+  const ignored: { finding: CodeFinding; info: RuleInfo }[] = [];
+  for (const r of raw) {
+    const finding = ignorer.apply(finalize(r, path, lines));
+    (finding.ignoredBy ? ignored : counted).push({ finding, info: r.info });
+  }
+  const worstFirst = (a: { finding: CodeFinding }, b: { finding: CodeFinding }) => compareCodeFindings(a.finding, b.finding);
+  if (counted.length > max) {
+    counted.sort(worstFirst);
+    const left = counted.splice(max);
+    notes.push({
+      kind: 'truncated',
+      file: path,
+      message: `${path}: ${counted.length + left.length} findings, over the limit of ${max} per file: the ${max} worst are listed, ${left.length === 1 ? '1 is' : `${left.length} are`} not (${countsBySeverity(left.map((l) => l.finding))})`,
+    });
+  }
+  if (ignored.length > max) {
+    ignored.sort(worstFirst);
+    const left = ignored.splice(max).length;
+    notes.push({ kind: 'ignored-truncated', file: path, message: `${path}: ${ignored.length + left} ignored findings, over the limit of ${max} per file: ${left === 1 ? '1 is' : `${left} are`} not listed among the ignored` });
+  }
+  return [...counted, ...ignored];
+}
+
+/** "1 high, 4800 medium": the non-zero counts, worst first. */
+function countsBySeverity(findings: readonly CodeFinding[]): string {
+  const counts = new Map<ScanSeverity, number>();
+  for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  return SEVERITY_ORDER.flatMap((s) => (counts.has(s as ScanSeverity) ? [`${counts.get(s as ScanSeverity)} ${s}`] : [])).join(', ');
 }
 
 /** Fills in the rule's defaults and applies an inline suppression found on the finding's lines. */

@@ -1,10 +1,11 @@
 /**
- * Bytes to text for scanning: binary files are recognised and passed over, UTF-8 is strict, and a
- * line index turns offsets into 1-based line and column without splitting the text into lines.
+ * Bytes to text for scanning: binary files are recognised and passed over, UTF-8 is strict, UTF-16
+ * with a byte order mark is read as text, and a line index turns offsets into 1-based line and
+ * column without splitting the text into lines.
  */
 
 export type Decoded =
-  | { kind: 'text'; text: string; encoding: 'utf-8' | 'latin-1' | 'windows-1252' }
+  | { kind: 'text'; text: string; encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin-1' | 'windows-1252' }
   /** Not UTF-8 and no declared encoding: read as Latin-1 so secrets (ASCII) are still found, but code rules cannot trust it. */
   | { kind: 'not-utf8'; text: string }
   | { kind: 'binary' };
@@ -12,11 +13,18 @@ export type Decoded =
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const latin1 = new TextDecoder('latin1');
 const windows1252 = new TextDecoder('windows-1252');
+const utf16le = new TextDecoder('utf-16le', { fatal: true });
+const utf16be = new TextDecoder('utf-16be', { fatal: true });
 
 /** PEP 263: `# -*- coding: latin-1 -*-` on one of the first two lines. */
 const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
 export function decode(bytes: Uint8Array, python: boolean): Decoded {
+  // UTF-16 text is full of NUL bytes, so it is recognised by its byte order mark before the NUL
+  // test below would call it binary: Windows tools write it (PowerShell 5's Out-File and `>`), and
+  // a config.yaml saved so holds its credentials like any other.
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return decodeUtf16(bytes, 'utf-16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return decodeUtf16(bytes, 'utf-16be');
   // A NUL byte in the first 8 KB: binary (git's own heuristic).
   const head = bytes.subarray(0, 8192);
   if (head.includes(0)) return { kind: 'binary' };
@@ -31,6 +39,22 @@ export function decode(bytes: Uint8Array, python: boolean): Decoded {
     }
     return { kind: 'not-utf8', text };
   }
+}
+
+/**
+ * Text when the bytes are valid UTF-16 (the decoder drops the byte order mark) and, read so, hold
+ * no NUL in their first 4096 characters (the same heuristic as for bytes); otherwise binary that
+ * happens to start with the two bytes of a mark.
+ */
+function decodeUtf16(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): Decoded {
+  let text: string;
+  try {
+    text = (encoding === 'utf-16le' ? utf16le : utf16be).decode(bytes);
+  } catch {
+    return { kind: 'binary' };
+  }
+  if (text.slice(0, 4096).includes('\0')) return { kind: 'binary' };
+  return { kind: 'text', text, encoding };
 }
 
 function declaredEncoding(text: string): 'latin-1' | 'windows-1252' | null {

@@ -51,9 +51,26 @@ export interface SkippedFile {
 }
 
 export interface ScanNote {
-  /** syntax: a file parsed with errors (rules ran on the rest); error: a rule failed on a file (the result is partial); truncated: too many findings in one file. */
-  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'truncated';
+  /**
+   * syntax: a file parsed with errors (rules ran on the rest); error: a rule failed on a file;
+   * incomplete: part of a file could not be read for its rules (a Dockerfile here-document never
+   * closed); truncated: a file had more findings than one file may list, so some are not listed;
+   * ignored-truncated: the same for findings that were ignored (nothing the gate needs is lost);
+   * expired, stale, invalid: about ignores. `error`, `incomplete` and `truncated` make the result partial.
+   */
+  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated';
   message: string;
+  /** The file concerned, when the note is about one (incomplete, truncated). */
+  file?: string;
+}
+
+/**
+ * Whether a note means the result is missing something it should hold (a rule that did not run,
+ * part of a file the rules did not see, findings that are not listed), so the result is partial
+ * and the note is one of its reasons.
+ */
+export function isPartialNote(note: ScanNote): boolean {
+  return note.kind === 'error' || note.kind === 'incomplete' || note.kind === 'truncated';
 }
 
 export interface ScanStats {

@@ -16,6 +16,7 @@ import type { IgnoreRule } from '../audit/ignores.js';
 import { isPythonPath } from '../scan/paths.js';
 import { compareCodeFindings, scanTree, type ScanOptions } from '../scan/scan.js';
 import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
+import { decode } from '../scan/text.js';
 import type { DirectoryWalk } from '../python/directory-walk.js';
 import { directoryScanSource } from '../scan/source.js';
 import type { ScanResult } from '../scan/types.js';
@@ -52,7 +53,9 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   const ignores: IgnoreRule[] = [];
   for (const name of ['.depwatch.yml', '.depwatch.yaml']) {
     const read = await source.read(name, 1024 * 1024);
-    if (read && 'bytes' in read) ignores.push(...(await import('../audit/ignore-file.js')).parseIgnoreFile(read.bytes.toString('utf8'), name).rules);
+    // Decoded as the scan decodes it (a UTF-16 file too), so every part ignores what this thread's part does.
+    const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
+    if (decoded && decoded.kind !== 'binary') ignores.push(...(await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, name).rules);
   }
   const key = options.fingerprintKey ?? randomFingerprintKey();
   const parts = shareOut(root, python, workers);

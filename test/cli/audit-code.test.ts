@@ -180,4 +180,18 @@ describe('code findings and the gate', () => {
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(/PARTIAL RESULT[\s\S]*legacy\.py: not UTF-8/);
   });
+
+  it('a file with more findings than it may list keeps its worst for the gate and makes the audit partial: a reason in JSON and SARIF', async () => {
+    const flood = ['from flask import request', 'import requests', ...Array.from({ length: 201 }, () => 'requests.get(url)'), 'eval(request.args["q"])', ''].join('\n');
+    const dir = project({ 'requirements.txt': 'attrs==23.1.0\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n', 'app/fetch.py': flood });
+    const json = await audit(dir, '--json');
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.code.findings[0]).toMatchObject({ rule: 'py-eval-exec', line: 204 });
+    expect(parsed.partial).toBe(true);
+    expect(parsed.partial_reasons).toEqual([{ kind: 'unscanned', file: 'app/fetch.py', line: null, message: expect.stringContaining('the 200 worst are listed, 2 are not (2 medium)') }]);
+    const sarif = JSON.parse((await audit(dir, '--sarif')).stdout).runs[0].invocations[0];
+    expect(sarif.executionSuccessful).toBe(false);
+    expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned']);
+  });
 });

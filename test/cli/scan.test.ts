@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { partialCauses, scanText } from '../../src/cli/scan.js';
+import type { ScanResult } from '../../src/scan/types.js';
 
 const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
 
@@ -69,10 +71,53 @@ describe('depwatch scan', () => {
     const partial = await scan(tree({ ...CLEAN, 'app/generated.py': big }));
     expect(partial.code).toBe(2);
     expect(partial.stdout).toContain('app/generated.py: 5.7 MB, over the 5.0 MB limit; not scanned');
-    expect(partial.stderr).toContain('PARTIAL');
+    expect(partial.stderr).toBe('depwatch scan: PARTIAL: 1 file not scanned; see the lists above\n');
+    expect(partial.stdout).toMatch(/\. PARTIAL: 1 file not scanned \(see above\)\.\n$/);
     const both = await scan(tree({ ...CLEAN, 'app/generated.py': big, 'app/run.py': 'import os\nos.system(input())\n' }), ['--json']);
     expect(both.code).toBe(1);
     expect(JSON.parse(both.stdout).partial).toBe(true);
+  });
+
+  it('more findings in one file than it may list: the worst are kept for the gate, and the rest make the scan partial', async () => {
+    const flood = ['from flask import request', 'import requests', ...Array.from({ length: 201 }, () => 'requests.get(url)')];
+    const withEval = await scan(tree({ ...CLEAN, 'app/fetch.py': [...flood, 'eval(request.args["q"])', ''].join('\n') }), ['--json']);
+    expect(withEval.code).toBe(1);
+    const json = JSON.parse(withEval.stdout);
+    expect(json.findings[0]).toMatchObject({ rule: 'py-eval-exec', file: 'app/fetch.py', line: 204 });
+    expect(json.partial).toBe(true);
+    expect(withEval.stderr).toBe('depwatch scan: PARTIAL: 1 file with more findings than it lists; see "notes"\n');
+    // Only medium findings, under the default threshold: what was not listed still keeps the gate from passing.
+    const mediumOnly = await scan(tree({ ...CLEAN, 'app/fetch.py': [...flood, ''].join('\n') }));
+    expect(mediumOnly.code).toBe(2);
+    expect(mediumOnly.stdout).toContain('app/fetch.py: 201 findings, over the limit of 200 per file: the 200 worst are listed, 1 is not (1 medium)');
+  });
+
+  it('says what made the scan partial, from its reasons: a Dockerfile read only in part is not "0 files not scanned"', async () => {
+    const root = tree({ ...CLEAN, Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\nRUN cat <<EOF > /etc/motd\nhello\nUSER app\n' });
+    const text = await scan(root);
+    expect(text.code).toBe(2);
+    expect(text.stderr).toBe('depwatch scan: PARTIAL: 1 file checked only in part; see the lists above\n');
+    expect(text.stdout).toContain('Dockerfile: line 2: the here-document <<EOF is never closed');
+    expect(text.stdout).toMatch(/\. PARTIAL: 1 file checked only in part \(see above\)\.\n$/);
+    expect((await scan(root, ['--json'])).stderr).toBe('depwatch scan: PARTIAL: 1 file checked only in part; see "notes"\n');
+  });
+
+  it('a rule that failed is counted as such in the summary', () => {
+    const result: ScanResult = {
+      findings: [],
+      ignored: [],
+      skipped: [{ path: 'big.py', reason: 'too-large', partial: true, message: 'big.py: 6.0 MB, over the 5.0 MB limit; not scanned' }],
+      notes: [
+        { kind: 'error', message: 'app/a.py: rule py-eval-exec: boom' },
+        { kind: 'error', message: 'app/b.py: rule py-eval-exec: boom' },
+      ],
+      stats: { files: 3, textFiles: 2, pythonFiles: 2, binaryFiles: 0, bytes: 10 },
+      fingerprintScope: 'run',
+      rules: [],
+      partial: true,
+    };
+    expect(partialCauses(result)).toBe('1 file not scanned, 2 rules failed');
+    expect(scanText(result, false)).toMatch(/\. PARTIAL: 1 file not scanned, 2 rules failed \(see above\)\.\n$/);
   });
 
   it('text output: one block per finding with where, why and fix; ignored ones on request', async () => {

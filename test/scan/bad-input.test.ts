@@ -68,10 +68,27 @@ describe('bad input', () => {
     expect(result.findings.filter((f) => f.rule === 'py-eval-exec').length).toBeGreaterThan(0);
   });
 
-  it('a flood of findings in one generated file is capped (memory stays bounded) and says so', async () => {
-    const result = await scanFiles({ 'gen.py': 'import os\n' + 'os.system(cmd)\n'.repeat(5000) }, { maxFindingsPerFile: 50 });
-    expect(result.findings.filter((f) => f.file === 'gen.py')).toHaveLength(50);
-    expect(result.notes).toContainEqual({ kind: 'truncated', message: 'gen.py: 5000 findings, only the first 50 are listed' });
+  it('UTF-16 text with a byte order mark (PowerShell 5 writes it) is decoded and scanned, little- or big-endian', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const text = `# written by Out-File\r\napi:\r\n  token: ${token}\r\n`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const result = await scanFiles({ 'deploy/config.yaml': le, 'deploy/config.be.yaml': be });
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`).sort()).toEqual([
+      'deploy/config.be.yaml:3:10 secret-github-token',
+      'deploy/config.yaml:3:10 secret-github-token',
+    ]);
+    expect(result.stats).toMatchObject({ files: 2, textFiles: 2, binaryFiles: 0 });
+    expect(result.findings.map((f) => f.message).join('\n')).not.toContain(token);
+  });
+
+  it('a binary file that happens to start like a UTF-16 byte order mark is still binary', async () => {
+    // Lone surrogates (0xD800 without its pair): not UTF-16 text.
+    const bogus = Buffer.from([0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00, 0x00, 0xd8, 0x00, 0x00]);
+    const nulText = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('PK\0\0\u0003\u0004 archive', 'utf16le')]);
+    const result = await scanFiles({ 'assets/blob.bin': bogus, 'assets/zip.bin': nulText, 'app/ok.py': RISKY });
+    expect(result.stats).toMatchObject({ files: 3, binaryFiles: 2, textFiles: 1 });
+    expect(result.skipped).toEqual([]);
   });
 
   it('binary files are counted and passed over quietly', async () => {
@@ -91,5 +108,46 @@ describe('bad input', () => {
     const result = await scanTree(directoryScanSource(root), { fingerprintKey: 'k' });
     expect(result.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toEqual(['app/linked.py symlink false', 'vendor symlink false']);
     expect(result.findings.filter((f) => f.kind === 'code').map((f) => f.file)).toEqual(['app/ok.py']);
+  });
+});
+
+describe('the per-file findings cap', () => {
+  /** 201 calls without a timeout (medium), then an eval of request data (critical) on the last line. */
+  const FLOOD_THEN_EVAL = ['from flask import request', 'import requests', ...Array.from({ length: 201 }, () => 'requests.get(url)'), 'eval(request.args["q"])', ''].join('\n');
+  const inFile = <T extends { file: string }>(findings: T[], file: string): T[] => findings.filter((f) => f.file === file);
+
+  it('keeps the worst findings of a flooded file, and the ones it does not list make the result partial, counted by severity', async () => {
+    const result = await scanFiles({ 'app/fetch.py': FLOOD_THEN_EVAL, '.gitignore': '.env\n*.env\n' });
+    expect(inFile(result.findings, 'app/fetch.py')).toHaveLength(200);
+    expect(result.findings[0]).toMatchObject({ rule: 'py-eval-exec', severity: 'critical', file: 'app/fetch.py', line: 204 });
+    expect(result.partial).toBe(true);
+    expect(result.notes).toEqual([
+      { kind: 'truncated', file: 'app/fetch.py', message: 'app/fetch.py: 202 findings, over the limit of 200 per file: the 200 worst are listed, 2 are not (2 medium)' },
+    ]);
+  });
+
+  it('a flood of one severity is capped all the same (memory stays bounded) and says how many were not listed', async () => {
+    const result = await scanFiles({ 'gen.py': 'import os\n' + 'os.system(cmd)\n'.repeat(5000) }, { maxFindingsPerFile: 50 });
+    expect(inFile(result.findings, 'gen.py')).toHaveLength(50);
+    expect(result.notes).toContainEqual({ kind: 'truncated', file: 'gen.py', message: 'gen.py: 5000 findings, over the limit of 50 per file: the 50 worst are listed, 4950 are not (4950 high)' });
+    expect(result.partial).toBe(true);
+  });
+
+  it('findings covered by # nosec do not count against the cap: the file is complete, and its ignored list is capped apart without making it partial', async () => {
+    const suppressed = FLOOD_THEN_EVAL.replaceAll('requests.get(url)\n', 'requests.get(url)  # nosec\n');
+    const result = await scanFiles({ 'app/fetch.py': suppressed, '.gitignore': '.env\n*.env\n' });
+    expect(inFile(result.findings, 'app/fetch.py').map((f) => `${f.rule}@${f.line}`)).toEqual(['py-eval-exec@204']);
+    expect(inFile(result.ignored, 'app/fetch.py')).toHaveLength(200);
+    expect(result.notes).toEqual([{ kind: 'ignored-truncated', file: 'app/fetch.py', message: 'app/fetch.py: 201 ignored findings, over the limit of 200 per file: 1 is not listed among the ignored' }]);
+    expect(result.partial).toBe(false);
+  });
+
+  it('.depwatch.yml ignores apply before the cap, even to a file read before the ignore file', async () => {
+    // `.ci/` sorts before `.depwatch.yml`, so the flooded file is read first.
+    const yml = 'ignore:\n  - id: py-http-no-timeout\n    path: .ci/\n    reason: CI helpers talk to a local mock\n';
+    const result = await scanFiles({ '.ci/fetch.py': FLOOD_THEN_EVAL, '.depwatch.yml': yml, '.gitignore': '.env\n*.env\n' });
+    expect(inFile(result.findings, '.ci/fetch.py').map((f) => `${f.rule}@${f.line}`)).toEqual(['py-eval-exec@204']);
+    expect(inFile(result.ignored, '.ci/fetch.py').every((f) => f.ignoredBy?.source === '.depwatch.yml')).toBe(true);
+    expect(result.partial).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
 /** File hygiene (.env, config/secret*.py, .gitignore) and runtime least privilege (Dockerfile, compose, Kubernetes). */
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../../src/scan/runtime/dockerfile.js';
+import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 import { hits, scanFiles } from './helpers.js';
 
 const of = (result: Awaited<ReturnType<typeof scanFiles>>, kind: string) =>
@@ -94,6 +96,57 @@ describe('Dockerfile', () => {
   it('parses continuations, comments and here-documents like docker does', () => {
     const df = parseDockerfile('# escape=`\nFROM mcr.microsoft.com/windows:ltsc2022\nRUN dir `\n  # note\n  c:\\\nUSER ContainerUser\n');
     expect(df.stages[0]!.instructions.map((i) => `${i.keyword}@${i.line}: ${i.args}`)).toEqual(['RUN@3: dir c:\\', 'USER@6: ContainerUser']);
+  });
+});
+
+describe('Dockerfile here-documents, as BuildKit reads them', () => {
+  const keywords = (text: string) => parseDockerfile(text).stages.flatMap((s) => s.instructions.map((i) => `${i.keyword}@${i.line}`));
+
+  it('`<<` inside quotes, a here-string `<<<` and `<<` outside RUN, COPY and ADD open no here-document: the USER after them counts', async () => {
+    expect(keywords('FROM python:3.12\nRUN python -c "print(1<<n)"\nUSER app\n')).toEqual(['RUN@2', 'USER@3']);
+    expect(keywords("FROM python:3.12\nRUN python -c 'print(1 << n)'\nUSER app\n")).toEqual(['RUN@2', 'USER@3']);
+    expect(keywords('FROM python:3.12\nRUN grep x <<< yes\nUSER app\n')).toEqual(['RUN@2', 'USER@3']);
+    expect(keywords('FROM python:3.12\nRUN cat<<EOF\nUSER app\n')).toEqual(['RUN@2', 'USER@3']);
+    expect(keywords('FROM python:3.12\nLABEL note=<<EOF\nENV SHIFT <<EOF\nUSER app\n')).toEqual(['LABEL@2', 'ENV@3', 'USER@4']);
+    expect(keywords('FROM python:3.12\nRUN ["sh", "-c", "cat <<EOF"]\nUSER app\n')).toEqual(['RUN@2', 'USER@3']);
+    const scanned = await scanFiles({ Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\nRUN python -c "print(1<<n)"\nUSER app\n' });
+    expect(scanned.findings.filter((f) => f.rule === 'docker-root-user')).toEqual([]);
+    expect(scanned.partial).toBe(false);
+  });
+
+  it('real here-documents are skipped to their delimiter: quoted, with <<- and tabs, several on one line, after a file descriptor, under ONBUILD', () => {
+    const text = [
+      'FROM python:3.12', // 1
+      'COPY <<-"EOT" /etc/app.conf', // 2
+      '\tUSER root',
+      '\tEOT',
+      'RUN 3<<A cat /dev/fd/3 && cat <<\'B\'', // 5
+      'USER root',
+      'A',
+      'USER root',
+      'B',
+      'ONBUILD RUN <<EOF', // 10
+      'USER root',
+      'EOF',
+      'RUN <<EOF', // 13
+      '  EOF',
+      'USER root',
+      'EOF',
+      'USER app', // 17
+      '',
+    ].join('\n');
+    expect(keywords(text)).toEqual(['COPY@2', 'RUN@5', 'ONBUILD@10', 'RUN@13', 'USER@17']);
+    expect(parseDockerfile(text).problems).toEqual([]);
+  });
+
+  it('a here-document that is never closed is one problem that makes the scan partial, not a silent end of the file', async () => {
+    const text = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\nRUN cat <<EOF > /etc/motd\nhello\nUSER app\n';
+    expect(parseDockerfile(text).problems).toEqual(['line 2: the here-document <<EOF is never closed (no line "EOF" follows it), so docker cannot build this file; nothing after line 2 was checked']);
+    const result = await scanFiles({ 'docker/Dockerfile': text, '.gitignore': '.env\n*.env\n' });
+    expect(result.partial).toBe(true);
+    expect(result.notes).toEqual([
+      { kind: 'incomplete', file: 'docker/Dockerfile', message: 'docker/Dockerfile: line 2: the here-document <<EOF is never closed (no line "EOF" follows it), so docker cannot build this file; nothing after line 2 was checked' },
+    ]);
   });
 });
 
@@ -192,5 +245,53 @@ describe('Dockerfile ENV secret reported once', () => {
     const onLine2 = result.findings.filter((f) => f.file === 'Dockerfile' && f.line === 2);
     expect(onLine2.length).toBe(1);
     expect(onLine2[0]!.kind).toBe('secret');
+  });
+});
+
+describe('Dockerfiles take time linear in their size', () => {
+  const SMALL = 30_000;
+  const LARGE = 300_000;
+  const keywords = (text: string) => parseDockerfile(text).stages.flatMap((s) => s.instructions.map((i) => i.keyword));
+  /**
+   * Null when `run` on a text ten times longer costs at most thirty times as much (plus a floor), as
+   * test/hostile/linear-time.test.ts measures parsers, else what was measured. Quadratic work costs
+   * a hundredfold; longer windows are tried before saying so, for a loaded machine.
+   */
+  function nonLinearGrowth(make: (length: number) => string, run: (text: string) => unknown): string | null {
+    const small = make(SMALL);
+    const large = make(LARGE);
+    let verdict = '';
+    for (const budgetMs of [0, 50, 200]) {
+      const smallMs = bestCpuMs(() => void run(small), budgetMs);
+      const largeMs = bestCpuMs(() => void run(large), budgetMs);
+      if (largeMs <= 30 * smallMs + 10) return null;
+      verdict = `${smallMs.toFixed(1)} ms at ${SMALL} characters, ${largeMs.toFixed(1)} ms at ${LARGE}`;
+    }
+    return verdict;
+  }
+
+  it('one instruction continued over thousands of lines', () => {
+    const continued = (length: number) => 'FROM python:3.12\nRUN apt-get update \\\n' + '  && make \\\n'.repeat(length / 12) + '  && true\nUSER app\n';
+    expect(parseDockerfile(continued(SMALL)).stages[0]!.instructions.map((i) => i.keyword)).toEqual(['RUN', 'USER']);
+    expect(nonLinearGrowth(continued, parseDockerfile)).toBeNull();
+  });
+
+  it('here-documents by the thousand on one line, and quotes that never close', () => {
+    const many = (length: number) => `FROM python:3.12\nRUN cat ${'<<A '.repeat(length / 8)}\n${'A\n'.repeat(length / 8)}USER app\n`;
+    expect(keywords(many(SMALL))).toEqual(['RUN', 'USER']);
+    expect(nonLinearGrowth(many, parseDockerfile)).toBeNull();
+    const unclosed = (length: number) => `FROM python:3.12\nRUN echo "${'<<A \\"'.repeat(length / 6)}\nUSER app\n`;
+    expect(keywords(unclosed(SMALL))).toEqual(['RUN', 'USER']);
+    expect(nonLinearGrowth(unclosed, parseDockerfile)).toBeNull();
+    const flags = (length: number) => `FROM python:3.12\nRUN ${'--mount=x '.repeat(length / 10)}<<A\nA\nUSER app\n`;
+    expect(keywords(flags(SMALL))).toEqual(['RUN', 'USER']);
+    expect(nonLinearGrowth(flags, parseDockerfile)).toBeNull();
+  });
+
+  it('a base image name made of "distroless" over and over, never :nonroot', () => {
+    const image = (length: number) => `FROM ${'distroless'.repeat(length / 10)}\n`;
+    const rules = (text: string) => scanRuntime('Dockerfile', text).findings.map((f) => f.info.id);
+    expect(rules(image(SMALL))).toContain('docker-root-user');
+    expect(nonLinearGrowth(image, rules)).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ import { fingerprint } from '../../src/scan/secrets/fingerprint.js';
 import { scanSecrets } from '../../src/scan/secrets/scan-secrets.js';
 import { LineIndex } from '../../src/scan/text.js';
 import { KEY, scanFiles } from './helpers.js';
-import { cpuMs } from '../helpers/cpu-time.js';
+import { bestCpuMs, cpuMs } from '../helpers/cpu-time.js';
 
 // Built from parts so this test file does not itself look like it holds credentials.
 const GITHUB = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
@@ -130,6 +130,22 @@ describe('linear time on hostile input', () => {
     'private key headers without bodies': (n) => '-----BEGIN RSA PRIVATE KEY-----'.repeat(Math.ceil(n / 31)).slice(0, n),
     'quotes that never close': (n) => 'api_key = "'.repeat(Math.ceil(n / 11)).slice(0, n),
   };
+
+  it('a generated .env with tens of thousands of findings: ten times the findings cost about ten times as much', () => {
+    // Each finding is checked against the ones before it (a token inside an assignment is one
+    // finding); that check must not look at all of them, or 40,000 findings cost 8·10⁸ comparisons.
+    const env = (length: number) => 'pwd=Ab3xK9mQ2z\n'.repeat(length / 15);
+    const scan = (text: string) => scanSecrets({ path: 'deploy/generated.env', text, fingerprintKey: KEY, lines: new LineIndex(text) });
+    expect(scan(env(60_000))).toHaveLength(4_000);
+    let growth = Infinity;
+    for (const budgetMs of [0, 200]) {
+      const small = bestCpuMs(() => scan(env(60_000)), budgetMs);
+      const large = bestCpuMs(() => scan(env(600_000)), budgetMs);
+      growth = Math.min(growth, large / Math.max(small, 1));
+      if (growth < 30) break;
+    }
+    expect(growth).toBeLessThan(30);
+  });
 
   for (const [name, make] of Object.entries(hostile)) {
     // Ten scans of 10k characters against one of 100k: the same work if linear, ten times more if quadratic.

@@ -48,6 +48,18 @@ it('scans the Python files in workers with the same result as on one thread', as
   expect(JSON.stringify(parallel)).not.toContain(TOKEN);
 });
 
+it('every part reads a .depwatch.yml saved as UTF-16 (with its byte order mark) as the single-thread scan does', async () => {
+  const root = tree();
+  const yml = 'ignore:\r\n  - id: py-yaml-load\r\n    reason: trusted config files only\r\n    path: "config/"\r\n';
+  writeFileSync(join(root, '.depwatch.yml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(yml, 'utf16le')]));
+  const options = { fingerprintKey: 'k'.repeat(64), today: new Date('2026-12-05T00:00:00Z') };
+  const single = await scanTree(directoryScanSource(root), options);
+  const parallel = await scanDirectoryInParallel(root, { ...options, workers: 2, minFiles: 1 });
+  expect(single.ignored.map((f) => `${f.rule} ${f.file}`)).toEqual(['py-yaml-load config/load.py']);
+  expect(parallel.ignored).toEqual(single.ignored);
+  expect(parallel.findings).toEqual(single.findings);
+});
+
 it('stays on this thread for a small tree', async () => {
   const root = tree();
   const result = await scanDirectoryInParallel(root, { fingerprintKey: 'k'.repeat(64), workers: 2 });

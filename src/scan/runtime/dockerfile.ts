@@ -2,7 +2,8 @@
  * A Dockerfile as a list of instructions grouped in build stages, following the Dockerfile
  * reference: parser directives (`# escape=`), comments (also between continuation lines), line
  * continuations with the escape character, and here-documents (`RUN <<EOF … EOF`), whose bodies
- * are not instructions. Linear in the text.
+ * are not instructions; here-documents are recognised as BuildKit's parser recognises them
+ * (moby/buildkit frontend/dockerfile/parser). Linear in the text.
  */
 
 export interface Instruction {
@@ -28,6 +29,8 @@ export interface Dockerfile {
   /** Instructions before the first FROM (ARG only, per the reference). */
   preamble: Instruction[];
   stages: Stage[];
+  /** What could not be read as instructions (a here-document never closed): the rules did not see it. */
+  problems: string[];
 }
 
 export function parseDockerfile(text: string): Dockerfile {
@@ -40,6 +43,7 @@ export function parseDockerfile(text: string): Dockerfile {
     if (m[1]!.toLowerCase() === 'escape' && (m[2] === '`' || m[2] === '\\')) escape = m[2];
   }
   const instructions: Instruction[] = [];
+  const problems: string[] = [];
   let i = 0;
   while (i < lines.length) {
     const first = lines[i]!;
@@ -50,28 +54,40 @@ export function parseDockerfile(text: string): Dockerfile {
     }
     const start = i;
     const column = first.length - trimmed.length + 1;
-    let joined = trimmed;
+    // Each line's own part, joined once at the end: cutting the escape off a string built up line
+    // by line copies all of it again on every continuation line, quadratic in the instruction.
+    const parts: string[] = [];
+    let part = trimmed;
     // Continuations: the line ends with the escape character (trailing spaces allowed).
     while (endsWithEscape(lines[i]!, escape) && i + 1 < lines.length) {
-      joined = joined.trimEnd().slice(0, -1).trimEnd();
+      part = part.trimEnd().slice(0, -1).trimEnd();
+      if (part !== '') parts.push(part);
       i++;
       // Comment lines inside a continuation are dropped, blank ones too.
       while (i < lines.length && /^\s*(#|$)/.test(lines[i]!) && i + 1 < lines.length) i++;
-      joined += ' ' + lines[i]!.trim();
+      part = lines[i]!.trim();
     }
+    parts.push(part);
+    const joined = parts.join(' ');
     i++;
     const space = joined.search(/\s/);
     const keyword = (space === -1 ? joined : joined.slice(0, space)).toUpperCase();
     const args = space === -1 ? '' : joined.slice(space + 1).trim();
     instructions.push({ keyword, args, line: start + 1, column });
-    // Here-documents: skip their bodies up to each delimiter.
-    for (const m of args.matchAll(/<<-?\s?["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)) {
-      const delimiter = m[1]!;
-      while (i < lines.length && lines[i]!.trim() !== delimiter) i++;
+    // Here-documents: their bodies follow the instruction, one after the other, each up to a line
+    // that is exactly its delimiter (after leading tabs, for `<<-`), as BuildKit reads them.
+    for (const heredoc of hereDocuments(keyword, args)) {
+      while (i < lines.length && (heredoc.chomp ? lines[i]!.replace(/^\t+/, '') : lines[i]!) !== heredoc.delimiter) i++;
+      if (i === lines.length) {
+        // BuildKit refuses the file ("unterminated heredoc"); what follows was not read as instructions.
+        const word = heredoc.delimiter.length > 40 ? `${heredoc.delimiter.slice(0, 40)}…` : heredoc.delimiter;
+        problems.push(`line ${start + 1}: the here-document <<${word} is never closed (no line "${word}" follows it), so docker cannot build this file; nothing after line ${start + 1} was checked`);
+        break;
+      }
       i++;
     }
   }
-  const out: Dockerfile = { preamble: [], stages: [] };
+  const out: Dockerfile = { preamble: [], stages: [], problems };
   for (const ins of instructions) {
     if (ins.keyword === 'FROM') {
       const words = ins.args.split(/\s+/).filter((w) => !w.startsWith('--'));
@@ -82,6 +98,98 @@ export function parseDockerfile(text: string): Dockerfile {
     } else {
       out.stages[out.stages.length - 1]!.instructions.push(ins);
     }
+  }
+  return out;
+}
+
+/** The instructions whose shell form may open here-documents (ONBUILD too, before one of them). */
+const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
+
+/**
+ * The here-documents an instruction opens, by BuildKit's rule: only RUN, COPY and ADD (also after
+ * ONBUILD), only in shell form (not `["sh", "-c", …]`), and only a shell word of its own that is
+ * `<<WORD` or `<<-WORD`, optionally after a file descriptor (`3<<EOF`), the word optionally quoted
+ * (`<<"EOF"`). So `<<` inside quotes (`python -c "print(1<<n)"`), inside a word (`cat<<EOF`) and
+ * here-strings (`<<<`) open none.
+ */
+function hereDocuments(keyword: string, args: string): { delimiter: string; chomp: boolean }[] {
+  let rest = args;
+  let instruction = keyword;
+  if (instruction === 'ONBUILD') {
+    const space = rest.search(/\s/);
+    instruction = (space === -1 ? rest : rest.slice(0, space)).toUpperCase();
+    rest = space === -1 ? '' : rest.slice(space + 1).trimStart();
+  }
+  if (!HEREDOC_INSTRUCTIONS.has(instruction) || !rest.includes('<<') || isExecForm(rest)) return [];
+  const found: { delimiter: string; chomp: boolean }[] = [];
+  for (const word of shellWords(rest)) {
+    // ^\d*<<-?[^<]+$, without a regular expression.
+    let k = 0;
+    while (k < word.length && word[k]! >= '0' && word[k]! <= '9') k++;
+    if (!word.startsWith('<<', k)) continue;
+    k += 2;
+    const chomp = word[k] === '-';
+    if (chomp) k++;
+    const quoted = word.slice(k);
+    if (quoted === '' || quoted.includes('<')) continue;
+    const delimiter = unquote(quoted);
+    if (delimiter !== '') found.push({ delimiter, chomp });
+  }
+  return found;
+}
+
+/** Exec form: after any `--flag`s, a JSON array of strings. */
+function isExecForm(args: string): boolean {
+  const flag = /--\S*\s*/y;
+  let start = 0;
+  while (flag.test(args)) start = flag.lastIndex;
+  if (!args.startsWith('[', start)) return false;
+  try {
+    const value: unknown = JSON.parse(args.slice(start));
+    return Array.isArray(value) && value.every((v) => typeof v === 'string');
+  } catch {
+    return false;
+  }
+}
+
+/** A shell line split into words as written (quotes and backslashes kept): blanks inside quotes or after a backslash do not split. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let start = -1;
+  let quote: '"' | "'" | null = null;
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k]!;
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"') k++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      if (start !== -1) words.push(line.slice(start, k));
+      start = -1;
+      continue;
+    }
+    if (start === -1) start = k;
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '\\') k++;
+  }
+  if (start !== -1) words.push(line.slice(start));
+  return words;
+}
+
+/** A shell word's value: quotes removed, backslash escapes resolved (`"EOF"`, `'EOF'`, `E\OF` are EOF). */
+function unquote(word: string): string {
+  let out = '';
+  let quote: '"' | "'" | null = null;
+  for (let k = 0; k < word.length; k++) {
+    const c = word[k]!;
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && k + 1 < word.length) out += word[++k];
+      else out += c;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '\\' && k + 1 < word.length) out += word[++k];
+    else out += c;
   }
   return out;
 }

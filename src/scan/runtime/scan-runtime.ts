@@ -9,6 +9,8 @@ export interface RuntimeOutcome {
   findings: (Report & { info: RuleInfo })[];
   /** The file looked like a manifest but could not be read as YAML. */
   errors: string[];
+  /** Parts of the file the rules did not see (a Dockerfile here-document never closed): the result is partial. */
+  unchecked: string[];
 }
 
 export function scanRuntime(path: string, text: string): RuntimeOutcome {
@@ -16,11 +18,11 @@ export function scanRuntime(path: string, text: string): RuntimeOutcome {
   if (isDockerfilePath(path)) {
     const df = parseDockerfile(text);
     for (const rule of DOCKERFILE_RULES) rule.check(df, (r) => findings.push({ ...r, info: rule.info }));
-    return { findings, errors: [] };
+    return { findings, errors: [], unchecked: df.problems };
   }
   const parsed = isComposePath(path) ? composeContainers(text) : kubernetesContainers(text);
   for (const c of parsed.containers) {
     for (const rule of CONTAINER_RULES) rule.check(c, (r) => findings.push({ ...r, info: rule.info }));
   }
-  return { findings, errors: parsed.errors };
+  return { findings, errors: parsed.errors, unchecked: [] };
 }

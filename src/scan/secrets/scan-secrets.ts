@@ -44,13 +44,13 @@ export interface SecretScanContext {
 export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const { path, text } = ctx;
   const reports: SecretReport[] = [];
-  /** Value ranges already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
-  const covered: [number, number][] = [];
+  /** Values already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
+  const covered = new ReportedValues(text.length);
   const relaxed = isTestPath(path) || isExamplePath(path);
 
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
     const { line, column } = ctx.lines.position(start);
-    covered.push([start, start + value.length]);
+    covered.add(start, start + value.length);
     reports.push({
       rule,
       line,
@@ -87,7 +87,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
 
   for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
     const found = urlPassword(text, at);
-    if (!found || overlaps(covered, found.start)) continue;
+    if (!found || covered.has(found.start)) continue;
     add('secret-url-password', 'password in a URL', found.password, found.start, 'high', found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
   }
 
@@ -98,7 +98,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
       const found = assignedValue(text, m.index, m.index + m[0].length, code);
       if (!found) continue;
       SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
-      if (overlaps(covered, found.start)) continue;
+      if (covered.has(found.start)) continue;
       const judged = judge(found.value);
       if (!judged) continue;
       const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
@@ -119,8 +119,27 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   return reports;
 }
 
-function overlaps(covered: [number, number][], at: number): boolean {
-  return covered.some(([s, e]) => at >= s && at < e);
+/**
+ * Which characters of the text lie inside a value already reported: one mark per character, so a
+ * hit is checked in constant time. (A list of ranges walked in full for every hit was quadratic in
+ * the number of findings: 2·10¹⁰ comparisons for a generated .env of 200,000 secrets.) Marking is
+ * linear too: the values one pattern reports do not overlap (each is at most 300 characters), and
+ * the patterns are a fixed list.
+ */
+class ReportedValues {
+  private marks: Uint8Array | null = null;
+
+  constructor(private readonly length: number) {}
+
+  add(start: number, end: number): void {
+    // Allocated on the first finding: most files have none.
+    this.marks ??= new Uint8Array(this.length);
+    this.marks.fill(1, start, end);
+  }
+
+  has(at: number): boolean {
+    return this.marks !== null && this.marks[at] === 1;
+  }
 }
 
 /** The start of a PEM body after its header (newlines, or `\n` escapes in JSON strings), or null when there is none. */

@@ -13,6 +13,15 @@ function lastUser(df: Dockerfile, stage: Stage, depth = 0): { value: string; lin
   return parent && depth < 20 ? lastUser(df, parent, depth + 1) : null;
 }
 
+/** Images that set a non-root user themselves: a `nonroot` tag or name part, distroless's `:nonroot` variants. */
+function setsNonRootUser(image: string): boolean {
+  if (/(?:^|[:@-])nonroot\b/.test(image)) return true;
+  // A string search, not /distroless.*:nonroot/: that pattern ran `.*` to the end of the name and
+  // back again from every "distroless" in it, quadratic in a name that repeats the word.
+  const distroless = image.indexOf('distroless');
+  return distroless !== -1 && image.includes(':nonroot', distroless + 'distroless'.length);
+}
+
 export const rule: DockerfileRule = {
   info: {
     id: 'docker-root-user',
@@ -25,7 +34,7 @@ export const rule: DockerfileRule = {
   check(df, report) {
     const final = df.stages[df.stages.length - 1];
     if (!final || final.image === 'scratch') return;
-    if (/(?:^|[:@-])nonroot\b|distroless.*:nonroot/.test(final.image)) return; // images that set a non-root user themselves
+    if (setsNonRootUser(final.image)) return;
     const user = lastUser(df, final);
     const fix = 'Add `RUN useradd --create-home --uid 10001 app` (or adduser -D on Alpine) and `USER app` (or a numeric UID) as the last USER of the final stage.';
     if (!user) {
