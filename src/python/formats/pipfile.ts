@@ -19,7 +19,7 @@ import { getOwn, isTable, parseToml, tomlTypeName } from '../toml.js';
 import type { TomlPositions, TomlTable } from '../toml.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { stripUrlCredentials } from '../urls.js';
-import { ManifestCollector } from './collector.js';
+import { ManifestCollector, repeatableName } from './collector.js';
 import { combineMarkers, extrasFrom, makeDependency } from './pyproject.js';
 import type { EntryPlace } from './pyproject.js';
 import { isPipfilePath } from './paths.js';
@@ -65,9 +65,11 @@ function extractPipfile(text: string, context: ExtractContext): ExtractResult {
     if (NOT_CATEGORIES.has(category)) continue;
     const table = getOwn(doc, category);
     if (!isTable(table)) continue; // a stray top-level key is not a category
+    const categoryPlace = positions.at([category]);
+    if (!repeatableName(out, categoryPlace.line, 'category name', category)) continue;
     const group = GROUP_OF_CATEGORY[category] ?? category;
     for (const rawName of Object.keys(table)) {
-      const line = positions.lineOf([category, rawName]);
+      const line = categoryPlace.child(rawName).line;
       const place: EntryPlace = { file: context.file, group, line };
       const result = pipfileEntry(rawName, getOwn(table, rawName), place);
       if (result.ok) out.dependency(result.dependency);
