@@ -51,6 +51,9 @@ const MARKER_KEYS = [
 
 const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'];
 
+/** distlib's COMPARE_OP, which pipenv tests a version string with: `<`, `<=`, `>`, `>=`, `==`, `===`, `~=`, `!=`. */
+const COMPARISON_OPERATOR = /^(<=?|>=?|={2,3}|[~!]=)/;
+
 function extractPipfile(text: string, context: ExtractContext): ExtractResult {
   const out = new ManifestCollector(context.file);
   const parsed = parseToml(text);
@@ -133,12 +136,20 @@ function pipfileEntry(rawName: string, value: unknown, place: EntryPlace): Entry
   return { ok: true, dependency: makeDependency(place, fields) };
 }
 
-/** `"*"` means anything; otherwise the text must be a PEP 440 specifier (checked through PEP 508). */
+/**
+ * `"*"` means anything; text that does not start with a comparison operator is an exact version,
+ * as pipenv's `dependency_as_pip_install_line` reads it (`"1.0"` → `==1.0`); anything else must be
+ * a PEP 440 specifier (checked through PEP 508). Appended to the name as it was, `"1.0"` read as a
+ * project named `requests1.0`, and `"[x]"` as extras: with an operator first, the name ends where
+ * the key does.
+ */
 function checkedSpecifier(name: string, text: string): { ok: true; specifier: string } | { ok: false; message: string } {
   const trimmed = text.trim();
   if (trimmed === '*' || trimmed === '') return { ok: true, specifier: '' };
-  const parsed = parsePep508(`${name}${trimmed}`);
-  if (!parsed.ok || parsed.requirement.url !== null || parsed.requirement.marker !== null) {
+  // A version starts with a letter or digit (`v1`, `1.0`); `=>1` prefixed would be `===>1`, an arbitrary-equality pin to a typo.
+  const specifier = COMPARISON_OPERATOR.test(trimmed) ? trimmed : /^[A-Za-z0-9]/.test(trimmed) ? `==${trimmed}` : null;
+  const parsed = specifier === null ? null : parsePep508(`${name}${specifier}`);
+  if (parsed === null || !parsed.ok || parsed.requirement.url !== null || parsed.requirement.marker !== null) {
     return { ok: false, message: `invalid version specifier ${JSON.stringify(text)}` };
   }
   return { ok: true, specifier: parsed.requirement.specifier };
