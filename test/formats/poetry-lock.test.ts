@@ -172,6 +172,36 @@ describe('poetry.lock', () => {
     ]);
   });
 
+  it('keeps line numbers right when the line that opens a multi-line string also holds [[', () => {
+    const text = [
+      '[[package]]',
+      'name = "first"',
+      'version = "1.0"',
+      'description = """Links such as [[wiki]] and',
+      '[[package]]',
+      'in a docstring"""',
+      "notes = '''[[x]]",
+      '[[package]]',
+      "'''",
+      '',
+      '[[package]]  # """ in a comment opens nothing',
+      'name = "second"',
+      'version = "2.0"',
+      '',
+      '[[package]]',
+      'name = "third"',
+      'version = "3.0"',
+      '',
+    ].join('\n');
+    const result = extract(text);
+    expect(result.errors).toEqual([]);
+    expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+      ['first', 1],
+      ['second', 11],
+      ['third', 15],
+    ]);
+  });
+
   it('reports a `package` key that is not a list of tables instead of crashing', () => {
     const result = extract('package = "oops"\n');
     expect(result.dependencies).toEqual([]);
