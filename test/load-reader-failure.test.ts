@@ -1,9 +1,11 @@
 /**
  * A format's reader is loaded with the first file of that format (src/python/formats/lazy.ts). One
- * that cannot be loaded (an install missing a file) leaves that file unread and says so, as for any
- * file not read; the other files are read and the audit goes on, partial.
+ * that cannot be loaded (an install missing a file), or that throws on one file (a parser bug),
+ * leaves that file unread and says so, as for any file not read; the other files are read and the
+ * audit goes on, partial.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isUnread } from '../src/audit/partial.js';
 
 afterEach(() => {
   vi.doUnmock('../src/python/formats/pyproject.js');
@@ -29,5 +31,34 @@ describe('a reader that cannot be loaded', () => {
     const again = await loadManifests(tree);
     expect(again.errors).toEqual([]);
     expect(again.manifests.map((m) => m.path).sort()).toEqual(['pyproject.toml', 'requirements.txt']);
+  });
+});
+
+describe('a reader that throws on a file', () => {
+  it('leaves that file unread with one line, without the stack, and reads every other file', async () => {
+    vi.resetModules();
+    vi.doMock('../src/python/formats/pyproject.js', () => ({
+      pyprojectFormat: {
+        extract: () => {
+          throw new Error('Not a valid PEP 440 version: "1e+23" from https://user:s3cret@example.com/x\n    at compareVersions (pep440.ts:252)');
+        },
+      },
+    }));
+    const { memorySource } = await import('../src/python/files.js');
+    const { loadManifests } = await import('../src/python/load.js');
+    const tree = memorySource({
+      'a/requirements.txt': 'django==2.1.5\n',
+      'pyproject.toml': '[project]\nname = "x"\n',
+      'z/requirements.txt': 'jinja2==2.10\n',
+    });
+
+    const result = await loadManifests(tree);
+    expect(result.manifests.map((m) => m.path).sort()).toEqual(['a/requirements.txt', 'z/requirements.txt']);
+    expect(result.manifests.flatMap((m) => m.dependencies.map((d) => d.name)).sort()).toEqual(['django', 'jinja2']);
+    expect(result.errors).toEqual([
+      { file: 'pyproject.toml', line: null, message: expect.stringMatching(/^the pyproject reader failed on this file \(Not a valid PEP 440 version: "1e\+23" from https:\/\/.*example\.com\/x\); not read$/) },
+    ]);
+    expect(result.errors[0]!.message).not.toContain('s3cret');
+    expect(result.errors.every(isUnread)).toBe(true);
   });
 });

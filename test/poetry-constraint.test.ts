@@ -52,6 +52,16 @@ describe('poetryToPep440', () => {
     expect(translate('0.*')).toBe('<1.0.0');
   });
 
+  it('keeps wildcard and epoch numbers too big for a double as poetry-core prints them (Python ints)', () => {
+    expect(translate('100000000000000000000000.*')).toBe('==100000000000000000000000.*');
+    expect(translate('!=1.100000000000000000000000.*')).toBe('!=1.100000000000000000000000.*');
+    expect(translate('9007199254740993.*')).toBe('==9007199254740993.*');
+    expect(translate('007.010.*')).toBe('==7.10.*');
+    expect(translate('00.*')).toBe('<1.0.0');
+    expect(translate('^100000000000000000000000!1.2')).toBe('<100000000000000000000000!2.0,>=100000000000000000000000!1.2');
+    expect(translate('^01!1.2')).toBe('<1!2.0,>=01!1.2');
+  });
+
   it('reads a bare version as an exact pin and maps = and <>', () => {
     expect(translate('1.2.3')).toBe('==1.2.3');
     expect(translate('24.4.2')).toBe('==24.4.2');

@@ -48,6 +48,13 @@ describe('poetryPythonMarker', () => {
     expect(marker('=>3.6')).toMatch(/^error: Could not parse version constraint/);
   });
 
+  it('bounds past 2^53 are exact, never printed in exponent form', () => {
+    expect(marker('100000000000000000000000.*')).toBe('python_version >= "100000000000000000000000" and python_version < "100000000000000000000001"');
+    expect(marker('3.9999999999999999999999.*')).toBe('python_version >= "3.9999999999999999999999" and python_version < "3.10000000000000000000000"');
+    expect(marker('9007199254740993.*')).toBe('python_version >= "9007199254740993" and python_version < "9007199254740994"');
+    expect(marker('^100000000000000000000000!3.6')).toBe('python_version >= "100000000000000000000000!3.6" and python_version < "100000000000000000000000!4.0"');
+  });
+
   it('stays linear on a long list of exclusions', () => {
     const many = Array.from({ length: 20_000 }, (_, i) => `!=3.${i}`).join(',');
     const started = performance.now();

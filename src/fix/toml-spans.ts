@@ -13,9 +13,7 @@
  * Linear in the input: one pass to tokenize, one to walk.
  */
 
-import { pathKey, visitTomlStrings } from '../python/toml.js';
-
-export { pathKey };
+import { TomlPaths, visitTomlStrings, type TomlPathId } from '../python/toml.js';
 
 export interface StringSpan {
   /** Offset of the opening quote, and just after the closing one, in the text given. */
@@ -31,12 +29,32 @@ export interface StringSpan {
   line: number;
 }
 
-/** Every string value in the document, by path key (see `pathKey`). */
-export function stringSpans(text: string): Map<string, StringSpan> {
-  const spans = new Map<string, StringSpan>();
-  visitTomlStrings(text, text.startsWith('\uFEFF') ? 1 : 0, (key, t) => {
+/** Every string value of a document, by key path. */
+export class StringSpans {
+  constructor(
+    private readonly paths: TomlPaths,
+    private readonly spans: ReadonlyMap<TomlPathId, StringSpan>,
+  ) {}
+
+  /** How many string values the document holds. */
+  get size(): number {
+    return this.spans.size;
+  }
+
+  /** The string value at `path`, if there is one. */
+  get(path: readonly string[]): StringSpan | undefined {
+    const id = this.paths.findPath(path);
+    return id === null ? undefined : this.spans.get(id);
+  }
+}
+
+/** Every string value in the document. */
+export function stringSpans(text: string): StringSpans {
+  const paths = new TomlPaths();
+  const spans = new Map<TomlPathId, StringSpan>();
+  visitTomlStrings(text, text.startsWith('\uFEFF') ? 1 : 0, paths, (path, t) => {
     const quoteLength = t.multiline ? 3 : 1;
-    spans.set(key, {
+    spans.set(path, {
       start: t.offset,
       end: t.end,
       contentStart: t.offset + quoteLength,
@@ -46,5 +64,5 @@ export function stringSpans(text: string): Map<string, StringSpan> {
       line: t.line,
     });
   });
-  return spans;
+  return new StringSpans(paths, spans);
 }

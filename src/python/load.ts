@@ -7,7 +7,8 @@ import { posix } from 'node:path';
 import { formatForPath, isManifestPath } from './discover.js';
 import { LinkNotFollowedError, NotRegularFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
-import type { Dependency, ExtractError, ManifestFormat, ManifestOption } from './types.js';
+import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption } from './types.js';
+import { redactUrlSecrets } from './urls.js';
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
 
@@ -70,11 +71,19 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     // A reader that cannot be loaded (an install missing files) leaves this file unread, said as
     // for any file not read (the result is partial), rather than failing the whole audit.
     const reader = await loadFormatModule(format).catch((err: unknown) => {
-      errors.push({ file: path, line: null, message: `the ${format} reader could not be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); not read` });
+      errors.push({ file: path, line: null, message: `the ${format} reader could not be loaded (${firstLineOf(err)}); not read` });
       return null;
     });
     if (reader === null) continue;
-    const result = reader.extract(text, { file: path });
+    // Readers report bad input as error lines; a throw is a bug in one of them. It costs this one
+    // file (unread, so the result is partial), never the audit of the others.
+    let result: ExtractResult;
+    try {
+      result = reader.extract(text, { file: path });
+    } catch (err) {
+      errors.push({ file: path, line: null, message: `the ${format} reader failed on this file (${firstLineOf(err)}); not read` });
+      continue;
+    }
     const manifest: LoadedManifest = {
       path,
       format,
@@ -103,6 +112,16 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   markConstraints(loaded, edges);
   for (const error of findCycles(edges)) errors.push(error);
   return { manifests: [...loaded.values()], errors };
+}
+
+/**
+ * What went wrong, as one line without the stack. A parser's message may quote the file, so URL
+ * credentials are removed as from everything a parser returns (formats/redacted.ts).
+ */
+function firstLineOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const newline = message.indexOf('\n');
+  return redactUrlSecrets(newline === -1 ? message : message.slice(0, newline));
 }
 
 async function readText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {

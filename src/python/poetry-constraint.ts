@@ -148,11 +148,13 @@ function translateSingle(constraint: string): string | null {
 
   m = X_RANGE.exec(constraint);
   if (m) {
+    // Digit strings, not Numbers: poetry-core's int() has no limit, and a Number past 1e21 would
+    // print as `1e+23`, which is no version at all.
     const negate = m[1] === '!=';
-    const major = Number(m[2]);
+    const major = decimalText(m[2]!);
     const minor = m[3];
-    if (minor !== undefined) return `${negate ? '!=' : '=='}${major}.${Number(minor)}.*`;
-    if (major === 0) return negate ? '>=1.0.0' : '<1.0.0';
+    if (minor !== undefined) return `${negate ? '!=' : '=='}${major}.${decimalText(minor)}.*`;
+    if (major === '0') return negate ? '>=1.0.0' : '<1.0.0';
     return `${negate ? '!=' : '=='}${major}.*`;
   }
 
@@ -171,7 +173,8 @@ function translateSingle(constraint: string): string | null {
 interface ParsedVersion {
   /** As written, minus a leading `v` (poetry-core keeps the written text when it prints). */
   text: string;
-  epoch: number;
+  /** Only ever printed, so kept as digits (`0` when there is none): no size limit, as in Python. */
+  epoch: string;
   release: number[];
 }
 
@@ -184,7 +187,7 @@ function parseVersion(text: string): ParsedVersion | null {
   if (!m) return null;
   const release = m[2]!.split('.').map(Number);
   if (release.some((part) => !Number.isSafeInteger(part))) return null;
-  return { text: text.replace(/^v/i, ''), epoch: m[1] === undefined ? 0 : Number(m[1]), release };
+  return { text: text.replace(/^v/i, ''), epoch: m[1] === undefined ? '0' : decimalText(m[1]), release };
 }
 
 /** `Release.next_major`: bump the major, zero the components that exist, keep the precision. */
@@ -213,6 +216,22 @@ function nextBreaking(v: ParsedVersion): number[] {
 }
 
 function range(low: ParsedVersion, high: number[]): string {
-  const epoch = low.epoch === 0 ? '' : `${low.epoch}!`;
+  const epoch = low.epoch === '0' ? '' : `${low.epoch}!`;
   return `>=${low.text},<${epoch}${high.join('.')}`;
+}
+
+/** A run of ASCII digits as Python's `str(int(digits))` prints it: without its leading zeros. */
+export function decimalText(digits: string): string {
+  let start = 0;
+  while (start < digits.length - 1 && digits.charCodeAt(start) === 0x30 /* 0 */) start++;
+  return start === 0 ? digits : digits.slice(start);
+}
+
+/** A run of ASCII digits plus one, however long (`199` → `200`, `99` → `100`), as text. */
+export function nextDecimal(digits: string): string {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 0x39 /* 9 */) end--;
+  const carried = '0'.repeat(digits.length - end);
+  if (end === 0) return `1${carried}`;
+  return `${digits.slice(0, end - 1)}${String.fromCharCode(digits.charCodeAt(end - 1) + 1)}${carried}`;
 }

@@ -19,7 +19,7 @@
  * joining, and nothing of its marker simplification, is done by the caller.
  */
 import { compareVersions } from './pep440.js';
-import { poetryClauses } from './poetry-constraint.js';
+import { nextDecimal, poetryClauses } from './poetry-constraint.js';
 
 export type PoetryPythonMarkerResult = { ok: true; marker: string | null } | { ok: false; message: string };
 
@@ -84,11 +84,13 @@ function allowedBy(clauses: string[]): Range[] {
   return out;
 }
 
-/** `Version.next_stable` of a release: its last component plus one (`3.6` → `3.7`). */
+/**
+ * `Version.next_stable` of a release: its last component plus one (`3.6` → `3.7`). Added as digits:
+ * a Number loses the last digits past 2^53 and prints `1e+23` past 1e21, which compareVersions refuses.
+ */
 function nextStable(release: string): string {
-  const parts = release.split('.');
-  parts[parts.length - 1] = String(Number(parts[parts.length - 1]) + 1);
-  return parts.join('.');
+  const lastDot = release.lastIndexOf('.');
+  return release.slice(0, lastDot + 1) + nextDecimal(release.slice(lastDot + 1));
 }
 
 function higherMin(a: Bound | null, b: Bound | null): Bound | null {

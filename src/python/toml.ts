@@ -135,47 +135,107 @@ export function tomlTypeName(value: unknown): string {
 // Positions
 // ---------------------------------------------------------------------------------------------
 
+/** A key path as numbered by TomlPaths: the document is ROOT_PATH, every table, key and element a small integer. */
+export type TomlPathId = number;
+
+export const ROOT_PATH: TomlPathId = 0;
+
+/**
+ * Numbers key paths one part at a time: a path's number is looked up from its parent's number and
+ * its last part, so naming an element costs its own part, never its parent's whole path. Joining
+ * the whole path instead cost the length of the key for every element below it: a 1 MB key over
+ * 250,000 array elements (a 2 MB file) was 2.5·10¹¹ characters to hash and, kept, as many to store.
+ */
+export class TomlPaths {
+  readonly #ids = new Map<string, TomlPathId>();
+
+  /** The number of `part` below `parent`, given on first sight. */
+  child(parent: TomlPathId, part: string): TomlPathId {
+    const key = childKey(parent, part);
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = this.#ids.size + 1;
+      this.#ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** The number of `part` below `parent`, or null when the walk never named it. */
+  find(parent: TomlPathId | null, part: string): TomlPathId | null {
+    return parent === null ? null : (this.#ids.get(childKey(parent, part)) ?? null);
+  }
+
+  /** The number of a whole path, or null when the walk never named it. */
+  findPath(path: readonly string[]): TomlPathId | null {
+    let id: TomlPathId | null = ROOT_PATH;
+    for (const part of path) id = this.find(id, part);
+    return id;
+  }
+}
+
+/** The parent's number never holds the separator, so the first one ends it: keys never collide. */
+function childKey(parent: TomlPathId, part: string): string {
+  return `${parent}\u0000${part}`;
+}
+
 /**
  * Where things start in the source, by key path. Array elements are addressed by their index as
  * the last path segment (`['project', 'dependencies', '2']`); elements of an array of tables too
  * (`['tool', 'poetry', 'source', '0']`).
  */
 export class TomlPositions {
-  readonly #lines = new Map<string, number>();
+  /** How the scan numbered the paths it saw (lines are kept by number). */
+  readonly paths = new TomlPaths();
+  readonly #lines = new Map<TomlPathId, number>();
   /** Line of the first key or value nested more than MAX_TOML_DEPTH deep; the scan stopped there. */
   keyTooDeep: number | null = null;
 
   /** Records the first place a path is seen (a table can be named by a header and by dotted keys). */
-  record(path: readonly string[], line: number): void {
-    this.recordKey(pathKey(path), line);
-  }
-
-  /** The same, for a path already joined with pathKey (the scan builds keys one part at a time). */
-  recordKey(key: string, line: number): void {
-    if (!this.#lines.has(key)) this.#lines.set(key, line);
+  record(path: TomlPathId, line: number): void {
+    if (!this.#lines.has(path)) this.#lines.set(path, line);
   }
 
   /** 1-based line where the key (or table header, or array element) at this path starts. */
   lineOf(path: readonly string[]): number | null {
-    return this.#lines.get(pathKey(path)) ?? null;
+    return this.at(path).line;
   }
 
   /** Line of the element at `index` of the array at `path`. */
   elementLine(path: readonly string[], index: number): number | null {
-    return this.lineOf([...path, String(index)]);
+    return this.at(path).element(index).line;
+  }
+
+  /**
+   * The place of `path`, looked up once: reading the keys or elements below it through the place
+   * costs each its own part, where lineOf would walk the whole path again for each.
+   */
+  at(path: readonly string[]): TomlPlace {
+    return new TomlPlace(this.paths, this.#lines, this.paths.findPath(path));
   }
 }
 
-const SEPARATOR = '\u0000';
+/** A path looked up in a TomlPositions (or not found: then nothing below it is either). */
+export class TomlPlace {
+  constructor(
+    private readonly paths: TomlPaths,
+    private readonly lines: ReadonlyMap<TomlPathId, number>,
+    private readonly id: TomlPathId | null,
+  ) {}
 
-/** Joins a key path the way both walkers' maps are keyed. */
-export function pathKey(path: readonly string[]): string {
-  return path.join(SEPARATOR);
-}
+  /** 1-based line where this key, table header or array element starts; null when never seen. */
+  get line(): number | null {
+    return this.id === null ? null : (this.lines.get(this.id) ?? null);
+  }
 
-/** pathKey of `parent` plus one part; null stands for the empty path (the document itself). */
-function childKey(parent: string | null, part: string): string {
-  return parent === null ? part : parent + SEPARATOR + part;
+  /** The key `part` below this one. */
+  child(part: string): TomlPlace {
+    return new TomlPlace(this.paths, this.lines, this.paths.find(this.id, part));
+  }
+
+  /** The element at `index` of the array here. */
+  element(index: number): TomlPlace {
+    return this.child(String(index));
+  }
 }
 
 const ELEMENT_BOUNDARIES = new Set<TokenKind>([',', ']', '[', '{']);
@@ -194,7 +254,7 @@ class KeyTooDeep {
 export function scanPositions(source: string): TomlPositions {
   const positions = new TomlPositions();
   try {
-    walk(source, 0, positions);
+    walk(source, 0, positions.paths, positions);
   } catch (error) {
     if (!(error instanceof KeyTooDeep)) throw error;
     positions.keyTooDeep = error.line;
@@ -202,8 +262,8 @@ export function scanPositions(source: string): TomlPositions {
   return positions;
 }
 
-/** Called with the path key (see `pathKey`) and token of every string value. */
-export type TomlStringVisitor = (key: string, token: TomlToken) => void;
+/** Called with the path (numbered by the TomlPaths the walk fills) and token of every string value. */
+export type TomlStringVisitor = (path: TomlPathId, token: TomlToken) => void;
 
 /**
  * The same walk for src/fix/toml-spans.ts, which needs each string value's token (offsets and
@@ -211,22 +271,22 @@ export type TomlStringVisitor = (key: string, token: TomlToken) => void;
  * which path a value sits at. Starts at offset `from` (past a byte-order mark) so offsets refer to
  * the text given; stops quietly where scanPositions would report nesting that is too deep.
  */
-export function visitTomlStrings(text: string, from: number, onString: TomlStringVisitor): void {
+export function visitTomlStrings(text: string, from: number, paths: TomlPaths, onString: TomlStringVisitor): void {
   try {
-    walk(text, from, null, onString);
+    walk(text, from, paths, null, onString);
   } catch (error) {
     if (!(error instanceof KeyTooDeep)) throw error;
   }
 }
 
 /**
- * Keys are carried joined (see childKey), so recording an element costs one concatenation, not a
- * join of its whole path. `positions` is null when only string values are wanted.
+ * Paths are carried as numbers (see TomlPaths), so naming an element costs its index, not its
+ * whole path. `positions` is null when only string values are wanted.
  */
-function walk(source: string, from: number, positions: TomlPositions | null, onString?: TomlStringVisitor): void {
+function walk(source: string, from: number, paths: TomlPaths, positions: TomlPositions | null, onString?: TomlStringVisitor): void {
   const token = new TomlLexer(source, from);
-  const arrayTableCounts = new Map<string, number>();
-  let table: string | null = null;
+  const arrayTableCounts = new Map<TomlPathId, number>();
+  let table: TomlPathId = ROOT_PATH;
 
   const skipNewlines = (): void => {
     while (token.kind === 'newline') token.advance();
@@ -250,20 +310,20 @@ function walk(source: string, from: number, positions: TomlPositions | null, onS
   };
 
   /** Records every prefix of `base` + `key` (a dotted key defines each table on its way); returns the whole key. */
-  const recordKeyPrefixes = (base: string | null, key: string[], line: number): string | null => {
-    let joined = base;
+  const recordKeyPrefixes = (base: TomlPathId, key: string[], line: number): TomlPathId => {
+    let path = base;
     for (const part of key) {
-      joined = childKey(joined, part);
-      positions?.recordKey(joined, line);
+      path = paths.child(path, part);
+      positions?.record(path, line);
     }
-    return joined;
+    return path;
   };
 
-  const readValue = (path: string | null, depth: number): void => {
+  const readValue = (path: TomlPathId, depth: number): void => {
     const kind = token.kind;
     // smol-toml refuses this nesting too; stopping here spares recording 64-part keys for every element below.
     if ((kind === '[' || kind === '{') && depth >= MAX_TOML_DEPTH) throw new KeyTooDeep(token.line);
-    if (kind === 'string' && onString && path !== null) onString(path, token.snapshot());
+    if (kind === 'string' && onString && path !== ROOT_PATH) onString(path, token.snapshot());
     if (kind === '[') {
       token.advance();
       let index = 0;
@@ -278,8 +338,8 @@ function walk(source: string, from: number, positions: TomlPositions | null, onS
           token.advance();
           continue;
         }
-        const elementPath = childKey(path, String(index));
-        positions?.recordKey(elementPath, token.line);
+        const elementPath = paths.child(path, String(index));
+        positions?.record(elementPath, token.line);
         readValue(elementPath, depth + 1);
         index++;
         // Date-times with a space are two bare runs; anything else up to the separator is skipped.
@@ -320,13 +380,12 @@ function walk(source: string, from: number, positions: TomlPositions | null, onS
       token.advance();
       if (isArrayTable) token.advance();
       const header = readKey();
-      const headerKey = recordKeyPrefixes(null, header, line);
+      const headerKey = recordKeyPrefixes(ROOT_PATH, header, line);
       if (isArrayTable) {
-        const counted = headerKey ?? '';
-        const index = arrayTableCounts.get(counted) ?? 0;
-        arrayTableCounts.set(counted, index + 1);
-        table = childKey(headerKey, String(index));
-        positions?.recordKey(table, line);
+        const index = arrayTableCounts.get(headerKey) ?? 0;
+        arrayTableCounts.set(headerKey, index + 1);
+        table = paths.child(headerKey, String(index));
+        positions?.record(table, line);
       } else {
         table = headerKey;
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pipfileRewriter } from '../../src/fix/formats/pipfile.js';
 import { pyprojectRewriter } from '../../src/fix/formats/pyproject.js';
-import { stringSpans, pathKey } from '../../src/fix/toml-spans.js';
+import { stringSpans } from '../../src/fix/toml-spans.js';
 import { parseToml } from '../../src/python/toml.js';
 import type { FixTarget } from '../../src/fix/types.js';
 import { pipfileFormat } from '../../src/python/formats/pipfile.js';
@@ -34,7 +34,7 @@ describe('string spans of a TOML document', () => {
     ].join('\n');
     const spans = stringSpans(text);
     const at = (...path: string[]) => {
-      const s = spans.get(pathKey(path))!;
+      const s = spans.get(path)!;
       return { raw: text.slice(s.start, s.end), content: text.slice(s.contentStart, s.contentEnd), line: s.line, multiline: s.multiline };
     };
     expect(at('project', 'dependencies', '0')).toEqual({ raw: '"a==1"', content: 'a==1', line: 3, multiline: false });
@@ -49,7 +49,7 @@ describe('string spans of a TOML document', () => {
     // It tokenizes with the parsers' own scanner, which consumes input at every step; its own copy
     // looped for ever on a blank that is neither a space nor a tab.
     const text = 'a = 1\v\f\n[project]\ndependencies = ["b==2"]\n';
-    const span = stringSpans(text).get(pathKey(['project', 'dependencies', '0']))!;
+    const span = stringSpans(text).get(['project', 'dependencies', '0'])!;
     expect(text.slice(span.contentStart, span.contentEnd)).toBe('b==2');
   });
 
@@ -69,13 +69,22 @@ describe('string spans of a TOML document', () => {
     const parsed = parseToml(text);
     if (!parsed.ok) throw new Error(parsed.message);
     const spans = stringSpans(text);
-    expect(spans.size).toBe(7);
-    for (const [key, span] of spans) {
-      const path = key.split('\u0000');
-      expect(parsed.positions.lineOf(path), key).toBe(span.line);
-      expect(valueAt(parsed.value, path), key).toBe(text.slice(span.contentStart, span.contentEnd));
+    const everyString = [
+      ['project', 'dependencies', '0'],
+      ['project', 'dependencies', '1', 'nested'],
+      ['project', 'optional-dependencies', 'dev', '0'],
+      ['tool', 'uv', 'index', '0', 'url'],
+      ['tool', 'uv', 'index', '1', 'url'],
+      ['tool', 'poetry', 'dependencies', 'c', 'version'],
+      ['tool', 'poetry', 'dependencies', 'c', 'extras', '0'],
+    ];
+    expect(spans.size).toBe(everyString.length);
+    for (const path of everyString) {
+      const span = spans.get(path)!;
+      expect(parsed.positions.lineOf(path), path.join('.')).toBe(span.line);
+      expect(valueAt(parsed.value, path), path.join('.')).toBe(text.slice(span.contentStart, span.contentEnd));
     }
-    expect(spans.get(pathKey(['tool', 'uv', 'index', '1', 'url']))?.line).toBe(7);
+    expect(spans.get(['tool', 'uv', 'index', '1', 'url'])?.line).toBe(7);
   });
 });
 

@@ -146,6 +146,24 @@ describe('Pipfile format', () => {
     expect(result.requiresPython).toBeNull();
   });
 
+  it('reads a version without an operator as pipenv does, an exact pin, never as part of the name', () => {
+    const result = extract(
+      ['[packages]', 'requests = "1.0"', 'table = {version = "2.1"}', 'wild = "1.*"', 'spaced = " 3.0 "', 'minus = "-1.0"', 'bracket = "[x]"', 'parens = "(==1)"', 'after = "==4"'].join('\n'),
+    );
+    expect(result.dependencies.map((d) => [d.name, d.specifier, d.version, d.extras])).toEqual([
+      ['requests', '==1.0', '1.0', []],
+      ['table', '==2.1', '2.1', []],
+      ['wild', '==1.*', null, []],
+      ['spaced', '==3.0', '3.0', []],
+      ['after', '==4', '4', []],
+    ]);
+    expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+      [6, 'minus: invalid version specifier "-1.0"'],
+      [7, 'bracket: invalid version specifier "[x]"'],
+      [8, 'parens: invalid version specifier "(==1)"'],
+    ]);
+  });
+
   it('reports a TOML syntax error once, with its line', () => {
     const result = extract(['[[source]]', 'url = "https://pypi.org/simple"', '', '[packages]', 'a = "*"', 'b = "*"', 'c = "*', 'd = "*"'].join('\n'));
     expect(result.dependencies).toEqual([]);

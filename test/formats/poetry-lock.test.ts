@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { poetryLockFormat } from '../../src/python/formats/poetry-lock.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 import { byName, extractorFor, fixture, itClaimsItsFiles } from './lock-helpers.js';
 
 const extract = extractorFor(poetryLockFormat, 'poetry.lock');
@@ -171,6 +172,86 @@ describe('poetry.lock', () => {
       ['second', 8],
     ]);
   });
+
+  it('keeps line numbers right when the line that opens a multi-line string also holds [[', () => {
+    const text = [
+      '[[package]]',
+      'name = "first"',
+      'version = "1.0"',
+      'description = """Links such as [[wiki]] and',
+      '[[package]]',
+      'in a docstring"""',
+      "notes = '''[[x]]",
+      '[[package]]',
+      "'''",
+      '',
+      '[[package]]  # """ in a comment opens nothing',
+      'name = "second"',
+      'version = "2.0"',
+      '',
+      '[[package]]',
+      'name = "third"',
+      'version = "3.0"',
+      '',
+    ].join('\n');
+    const result = extract(text);
+    expect(result.errors).toEqual([]);
+    expect(result.dependencies.map((d) => [d.name, d.line])).toEqual([
+      ['first', 1],
+      ['second', 11],
+      ['third', 15],
+    ]);
+  });
+
+  it("takes a package's hashes from its own files when it has them, else from [metadata.files] of its name, as Poetry does", () => {
+    const hash = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+    const text = [
+      '[[package]]',
+      'name = "a"',
+      'version = "1.0"',
+      '',
+      '[[package]]',
+      'name = "A"',
+      'version = "2.0"',
+      '',
+      '[[package]]',
+      'name = "a"',
+      'version = "3.0"',
+      `files = [{file = "a-3.0.tar.gz", hash = "${hash(3)}"}]`,
+      '',
+      '[metadata]',
+      'lock-version = "1.1"',
+      '',
+      '[metadata.files]',
+      `a = [{file = "a-1.0.tar.gz", hash = "${hash(1)}"}, {file = "a-2.0.tar.gz", hash = "${hash(2)}"}, {file = "a-2.0.whl", hash = "${hash(2)}"}]`,
+      '',
+    ].join('\n');
+    const result = extract(text);
+    expect(result.errors).toEqual([]);
+    expect(result.dependencies.map((d) => [d.version, d.hashes])).toEqual([
+      ['1.0', [hash(1), hash(2)]],
+      ['2.0', [hash(1), hash(2)]],
+      ['3.0', [hash(3)]],
+    ]);
+  });
+
+  it('costs time linear in the file when many packages share one name and its [metadata.files]', () => {
+    // n packages of one name and n hashes for it: copying them into each package was n² work.
+    const lock = (n: number) =>
+      Array.from({ length: n }, (_, i) => `[[package]]\nname = "a"\nversion = "1.${i}"\n`).join('\n') +
+      `\n[metadata]\nlock-version = "1.1"\n\n[metadata.files]\na = [\n${Array.from({ length: n }, (_, i) => `  {file = "a-1.${i}.tar.gz", hash = "sha256:${i.toString(16).padStart(64, '0')}"},\n`).join('')}]\n`;
+    const small = lock(300);
+    const large = lock(3_000);
+    expect(extract(large).dependencies.at(-1)!.hashes).toHaveLength(3_000);
+    let smallMs = 0;
+    let largeMs = 0;
+    for (const budgetMs of [0, 200, 800]) {
+      smallMs = bestCpuMs(() => void extract(small), budgetMs);
+      largeMs = bestCpuMs(() => void extract(large), budgetMs);
+      if (largeMs <= 30 * smallMs + 10) break;
+    }
+    expect(largeMs, `${smallMs.toFixed(1)} ms at 300, ${largeMs.toFixed(1)} ms at 3,000`).toBeLessThanOrEqual(30 * smallMs + 10);
+  }, 120_000);
 
   it('reports a `package` key that is not a list of tables instead of crashing', () => {
     const result = extract('package = "oops"\n');

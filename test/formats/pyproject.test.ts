@@ -374,6 +374,17 @@ describe('pyproject.toml format', () => {
       expect(result.errors[0]!.message).toContain('Could not parse version constraint');
     });
 
+    it('reads a wildcard too big for a double as written, in version and python, and the entries after it', () => {
+      const huge = '100000000000000000000000';
+      const result = extract(['[tool.poetry.dependencies]', `foo = { version = "1", python = "${huge}.*" }`, `bar = "${huge}.*"`, 'baz = "^1"'].join('\n'));
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => [d.name, d.specifier, d.marker])).toEqual([
+        ['foo', '==1', `python_version >= "${huge}" and python_version < "100000000000000000000001"`],
+        ['bar', `==${huge}.*`, null],
+        ['baz', '<2,>=1', null],
+      ]);
+    });
+
     it('lists [[tool.poetry.source]] as options with their priority in the name, credentials removed', () => {
       const result = extract(
         [

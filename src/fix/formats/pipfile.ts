@@ -3,6 +3,7 @@
  * string (`"==2.1.5"`, `"*"`) or a table with `version`. Specifiers are PEP 440; `"*"` admits
  * everything, so only the lock needs regenerating. Only string contents are rewritten.
  */
+import { MAX_REPEATED_NAME_CHARS } from '../../python/formats/collector.js';
 import { pipfileFormat } from '../../python/formats/pipfile.js';
 import { isValidName, normalizeName } from '../../python/names.js';
 import { getOwn, isTable, parseToml, type TomlPositions, type TomlTable } from '../../python/toml.js';
@@ -26,12 +27,14 @@ export function pipfileSites(doc: TomlTable, positions: TomlPositions): TomlSite
   const sites: TomlSite[] = [];
   for (const category of Object.keys(doc)) {
     const table = getOwn(doc, category);
-    if (NOT_CATEGORIES.has(category) || !isTable(table)) continue;
+    // A category whose name is too long to repeat on each entry is not read by the parser; nor is it rewritten.
+    if (NOT_CATEGORIES.has(category) || !isTable(table) || category.length > MAX_REPEATED_NAME_CHARS) continue;
+    const categoryPlace = positions.at([category]);
     for (const rawName of Object.keys(table)) {
       if (!isValidName(rawName)) continue;
       const name = normalizeName(rawName);
       const value = getOwn(table, rawName);
-      const line = positions.lineOf([category, rawName]);
+      const line = categoryPlace.child(rawName).line;
       if (typeof value === 'string') sites.push({ path: [category, rawName], name, value, syntax: 'pep440', line });
       else if (isTable(value) && typeof getOwn(value, 'version') === 'string') {
         sites.push({ path: [category, rawName, 'version'], name, value: getOwn(value, 'version') as string, syntax: 'pep440', line });

@@ -6,6 +6,7 @@
  * constraints). Poetry constraints are widened only as far as the fix needs (src/fix/widen.ts).
  * The file is read by the same parsers the audit uses; only string contents are rewritten.
  */
+import { MAX_REPEATED_NAME_CHARS } from '../../python/formats/collector.js';
 import { pyprojectFormat } from '../../python/formats/pyproject.js';
 import { isValidName, normalizeName } from '../../python/names.js';
 import { parsePep508 } from '../../python/pep508.js';
@@ -29,16 +30,20 @@ export function pyprojectSites(doc: TomlTable, positions: TomlPositions): TomlSi
   const requirementArray = (path: string[]) => {
     const value = getPath(doc, path);
     if (!Array.isArray(value)) return;
+    // Looked up once for the whole array, as the parser does: per element, a long key cost its length each time.
+    const array = positions.at(path);
+    const arrayLine = lineOf(positions, path);
     value.forEach((entry: unknown, index) => {
       if (typeof entry !== 'string') return;
       const parsed = parsePep508(entry);
-      const line = positions.elementLine(path, index) ?? lineOf(positions, path);
+      const line = array.element(index).line ?? arrayLine;
       if (parsed.ok) sites.push({ path: [...path, String(index)], name: parsed.requirement.normalizedName, value: entry, syntax: 'pep508', line });
     });
   };
   const arraysUnder = (path: string[]) => {
     const table = getPath(doc, path);
-    if (isTable(table)) for (const key of Object.keys(table)) requirementArray([...path, key]);
+    // The parser does not read a group whose name is too long to repeat on each entry; nor is it rewritten.
+    if (isTable(table)) for (const key of Object.keys(table)) if (key.length <= MAX_REPEATED_NAME_CHARS) requirementArray([...path, key]);
   };
 
   requirementArray(['project', 'dependencies']);
@@ -50,7 +55,11 @@ export function pyprojectSites(doc: TomlTable, positions: TomlPositions): TomlSi
   poetryTable(doc, positions, ['tool', 'poetry', 'dependencies'], sites);
   poetryTable(doc, positions, ['tool', 'poetry', 'dev-dependencies'], sites);
   const groups = getPath(doc, ['tool', 'poetry', 'group']);
-  if (isTable(groups)) for (const group of Object.keys(groups)) poetryTable(doc, positions, ['tool', 'poetry', 'group', group, 'dependencies'], sites);
+  if (isTable(groups)) {
+    for (const group of Object.keys(groups)) {
+      if (group.length <= MAX_REPEATED_NAME_CHARS) poetryTable(doc, positions, ['tool', 'poetry', 'group', group, 'dependencies'], sites);
+    }
+  }
   return sites;
 }
 
@@ -67,11 +76,14 @@ function lineOf(positions: TomlPositions, path: readonly string[]): number | nul
 function poetryTable(doc: TomlTable, positions: TomlPositions, path: string[], sites: TomlSite[]): void {
   const table = getPath(doc, path);
   if (!isTable(table)) return;
+  const place = positions.at(path);
+  const tableLine = lineOf(positions, path);
   for (const rawName of Object.keys(table)) {
     if (rawName.toLowerCase() === 'python' || !isValidName(rawName)) continue;
     const name = normalizeName(rawName);
     const keyPath = [...path, rawName];
-    const keyLine = lineOf(positions, keyPath);
+    const keyPlace = place.child(rawName);
+    const keyLine = keyPlace.line ?? tableLine;
     const one = (value: unknown, at: string[], line: number | null) => {
       if (typeof value === 'string') sites.push({ path: at, name, value, syntax: 'poetry', line });
       else if (isTable(value) && typeof getOwn(value, 'version') === 'string') {
@@ -79,7 +91,11 @@ function poetryTable(doc: TomlTable, positions: TomlPositions, path: string[], s
       }
     };
     const value = getOwn(table, rawName);
-    if (Array.isArray(value)) value.forEach((element: unknown, index) => one(element, [...keyPath, String(index)], positions.elementLine(keyPath, index) ?? keyLine));
-    else one(value, keyPath, keyLine);
+    if (Array.isArray(value)) {
+      if (rawName.length > MAX_REPEATED_NAME_CHARS) continue; // not read by the parser either
+      value.forEach((element: unknown, index) => one(element, [...keyPath, String(index)], keyPlace.element(index).line ?? keyLine));
+    } else {
+      one(value, keyPath, keyLine);
+    }
   }
 }

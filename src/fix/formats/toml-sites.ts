@@ -10,7 +10,7 @@ import { poetryToPep440 } from '../../python/poetry-constraint.js';
 import type { Dependency } from '../../python/types.js';
 import { pushTo } from '../group.js';
 import { locateRequirement } from '../requirement-text.js';
-import { pathKey, stringSpans, type StringSpan } from '../toml-spans.js';
+import { stringSpans, type StringSpan } from '../toml-spans.js';
 import type { FixTarget, RewriteResult } from '../types.js';
 import { widenPep440, widenPoetry, type Widening } from '../widen.js';
 import { leftAlone } from './requirements.js';
@@ -80,7 +80,7 @@ export function rewriteTomlSites(
   for (const site of sites) {
     const mine = wanted.get(site.name);
     if (!mine) continue;
-    const span = spans.get(pathKey(site.path));
+    const span = spans.get(site.path);
     const line = site.line ?? span?.line ?? null;
     const reading = read(site);
     if (reading === null) continue; // the parser reported this entry as an error already

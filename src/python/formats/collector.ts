@@ -26,6 +26,24 @@ export const MAX_ERRORS_PER_FILE = 1_000;
  */
 export const MAX_PROBLEMS_PER_FILE = 100_000;
 
+/**
+ * The longest name read of something every entry below it repeats: an extra, a dependency group,
+ * a Poetry group, a Pipfile category (each entry's group), and the name over a Poetry list of
+ * constraints (each element's name). A megabyte of name above a quarter of a million entries would
+ * be that many megabytes to check, store and print; real names are a few words.
+ */
+export const MAX_REPEATED_NAME_CHARS = 200;
+
+/**
+ * Whether `name` is short enough to repeat on each of its entries; if not, one error on `line`
+ * says that its entries are not read. `what` says what the name is (`extra name`, …).
+ */
+export function repeatableName(out: ManifestCollector, line: number | null, what: string, name: string): boolean {
+  if (name.length <= MAX_REPEATED_NAME_CHARS) return true;
+  out.error(line, `${what} of ${name.length} characters is longer than the ${MAX_REPEATED_NAME_CHARS} read; its entries are not read`);
+  return false;
+}
+
 export class ManifestCollector {
   readonly dependencies: Dependency[] = [];
   readonly options: ManifestOption[] = [];

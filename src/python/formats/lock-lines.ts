@@ -67,16 +67,12 @@ export function arrayTableLines(text: string, name: string): number[] {
     lineNumber++;
     if (inMultiline !== null) {
       if (countOccurrences(line, inMultiline) % 2 === 1) inMultiline = null;
-    } else if (line.includes('[[')) {
-      if (headerName(line) === name) lines.push(lineNumber);
     } else {
-      // Only value lines can open a multi-line string; an odd count of the delimiter leaves it open.
-      for (const delimiter of ['"""', "'''"] as const) {
-        if (line.includes(delimiter) && countOccurrences(line, delimiter) % 2 === 1) {
-          inMultiline = delimiter;
-          break;
-        }
-      }
+      const header = line.includes('[[') ? headerName(line) : null;
+      if (header === name) lines.push(lineNumber);
+      // Every value line may open a multi-line string, one holding `[[` too (`description = """see
+      // [[x]]`); a header may not (a `"""` after it is in its comment).
+      if (header === null) inMultiline = openedMultiline(line);
     }
     if (end === -1) break;
     start = end + 1;
@@ -103,6 +99,14 @@ function headerLinesWithoutMultilineStrings(text: string, name: string): number[
     at = text.indexOf('[[', lineEnd);
   }
   return lines;
+}
+
+/** The delimiter of a multi-line string that a line outside one leaves open (an odd count of it), or null. */
+function openedMultiline(line: string): '"""' | "'''" | null {
+  for (const delimiter of ['"""', "'''"] as const) {
+    if (line.includes(delimiter) && countOccurrences(line, delimiter) % 2 === 1) return delimiter;
+  }
+  return null;
 }
 
 function headerName(line: string): string | null {

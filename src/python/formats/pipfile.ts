@@ -19,7 +19,7 @@ import { getOwn, isTable, parseToml, tomlTypeName } from '../toml.js';
 import type { TomlPositions, TomlTable } from '../toml.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { stripUrlCredentials } from '../urls.js';
-import { ManifestCollector } from './collector.js';
+import { ManifestCollector, repeatableName } from './collector.js';
 import { combineMarkers, extrasFrom, makeDependency } from './pyproject.js';
 import type { EntryPlace } from './pyproject.js';
 import { isPipfilePath } from './paths.js';
@@ -51,6 +51,9 @@ const MARKER_KEYS = [
 
 const VCS_KEYS = ['git', 'hg', 'svn', 'bzr'];
 
+/** distlib's COMPARE_OP, which pipenv tests a version string with: `<`, `<=`, `>`, `>=`, `==`, `===`, `~=`, `!=`. */
+const COMPARISON_OPERATOR = /^(<=?|>=?|={2,3}|[~!]=)/;
+
 function extractPipfile(text: string, context: ExtractContext): ExtractResult {
   const out = new ManifestCollector(context.file);
   const parsed = parseToml(text);
@@ -65,9 +68,11 @@ function extractPipfile(text: string, context: ExtractContext): ExtractResult {
     if (NOT_CATEGORIES.has(category)) continue;
     const table = getOwn(doc, category);
     if (!isTable(table)) continue; // a stray top-level key is not a category
+    const categoryPlace = positions.at([category]);
+    if (!repeatableName(out, categoryPlace.line, 'category name', category)) continue;
     const group = GROUP_OF_CATEGORY[category] ?? category;
     for (const rawName of Object.keys(table)) {
-      const line = positions.lineOf([category, rawName]);
+      const line = categoryPlace.child(rawName).line;
       const place: EntryPlace = { file: context.file, group, line };
       const result = pipfileEntry(rawName, getOwn(table, rawName), place);
       if (result.ok) out.dependency(result.dependency);
@@ -131,12 +136,20 @@ function pipfileEntry(rawName: string, value: unknown, place: EntryPlace): Entry
   return { ok: true, dependency: makeDependency(place, fields) };
 }
 
-/** `"*"` means anything; otherwise the text must be a PEP 440 specifier (checked through PEP 508). */
+/**
+ * `"*"` means anything; text that does not start with a comparison operator is an exact version,
+ * as pipenv's `dependency_as_pip_install_line` reads it (`"1.0"` → `==1.0`); anything else must be
+ * a PEP 440 specifier (checked through PEP 508). Appended to the name as it was, `"1.0"` read as a
+ * project named `requests1.0`, and `"[x]"` as extras: with an operator first, the name ends where
+ * the key does.
+ */
 function checkedSpecifier(name: string, text: string): { ok: true; specifier: string } | { ok: false; message: string } {
   const trimmed = text.trim();
   if (trimmed === '*' || trimmed === '') return { ok: true, specifier: '' };
-  const parsed = parsePep508(`${name}${trimmed}`);
-  if (!parsed.ok || parsed.requirement.url !== null || parsed.requirement.marker !== null) {
+  // A version starts with a letter or digit (`v1`, `1.0`); `=>1` prefixed would be `===>1`, an arbitrary-equality pin to a typo.
+  const specifier = COMPARISON_OPERATOR.test(trimmed) ? trimmed : /^[A-Za-z0-9]/.test(trimmed) ? `==${trimmed}` : null;
+  const parsed = specifier === null ? null : parsePep508(`${name}${specifier}`);
+  if (parsed === null || !parsed.ok || parsed.requirement.url !== null || parsed.requirement.marker !== null) {
     return { ok: false, message: `invalid version specifier ${JSON.stringify(text)}` };
   }
   return { ok: true, specifier: parsed.requirement.specifier };

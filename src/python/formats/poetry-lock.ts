@@ -85,9 +85,20 @@ function readPackage(entry: unknown, separateHashes: Map<string, string[]>): { f
     editable: own(table, 'develop') === true,
     group,
     direct: true,
-    hashes: collectHashes([...fileHashes(own(table, 'files')), ...(separateHashes.get(name) ?? [])]),
+    hashes: packageHashes(table, name, separateHashes),
   };
   return { fields, indexUrl: source.indexUrl };
+}
+
+/**
+ * Poetry's Locker: a package's own `files` when it has the key (2.x), else the hashes kept apart
+ * for its name (1.x, 0.x). Those are one list per name, shared by every package of that name, not
+ * copied into each: a lock of n versions of one package and n hashes for it was n² work.
+ */
+function packageHashes(table: LockTable, name: string, separateHashes: Map<string, string[]>): string[] {
+  const files = own(table, 'files');
+  if (files !== undefined) return collectHashes(fileHashes(files));
+  return separateHashes.get(name) ?? [];
 }
 
 /** 2.x: the first of `groups` (Poetry lists `main` first when present); 1.x: `category`. */
@@ -144,7 +155,8 @@ function readSource(source: LockTable | null): SourceInfo {
 
 /**
  * lock-version 1.x: `[metadata.files]` name → [{file, hash}]. Poetry 0.x wrote
- * `[metadata.hashes]` name → ["<sha256 hex>"].
+ * `[metadata.hashes]` name → ["<sha256 hex>"]. Each name's list is normalised once, here, and
+ * shared by its packages (never changed after).
  */
 function metadataHashes(metadata: LockTable | null): Map<string, string[]> {
   const byName = new Map<string, string[]>();
@@ -163,6 +175,7 @@ function metadataHashes(metadata: LockTable | null): Map<string, string[]> {
       else for (const hash of bare) known.push(hash);
     }
   }
+  for (const [name, raw] of byName) byName.set(name, collectHashes(raw));
   return byName;
 }
 

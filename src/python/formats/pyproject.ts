@@ -40,7 +40,7 @@ import type {
   ExtractResult,
   ManifestFormatModule,
 } from '../types.js';
-import { ManifestCollector, MAX_ENTRIES_PER_FILE } from './collector.js';
+import { ManifestCollector, MAX_ENTRIES_PER_FILE, repeatableName } from './collector.js';
 import { isPyprojectPath } from './paths.js';
 
 export const pyprojectFormat: ManifestFormatModule = {
@@ -185,9 +185,15 @@ function extractPyproject(text: string, context: ExtractContext): ExtractResult 
   };
 }
 
-/** Line of an array element, falling back to the array's key and then to its table. */
-function elementLine(ctx: Context, path: readonly string[], index: number): number | null {
-  return ctx.positions.elementLine(path, index) ?? lineOf(ctx, path);
+/**
+ * Lines of the elements of the array at `path`, each falling back to the array's key and then to
+ * its table. The path is looked up once: looking it up for each element cost the length of its
+ * keys every time, quadratic for a long key over many elements.
+ */
+function elementLines(ctx: Context, path: readonly string[]): (index: number) => number | null {
+  const array = ctx.positions.at(path);
+  const fallback = lineOf(ctx, path);
+  return (index) => array.element(index).line ?? fallback;
 }
 
 function lineOf(ctx: Context, path: readonly string[]): number | null {
@@ -206,9 +212,11 @@ function readRequirementArray(ctx: Context, path: readonly string[], group: stri
     ctx.out.error(lineOf(ctx, path), `${path.join('.')} must be an array of requirement strings, not ${tomlTypeName(value)}`);
     return;
   }
+  const lineOfElement = elementLines(ctx, path);
+  // One string for every entry: a copy each would cost the key's length per entry.
+  const section = path.join('.');
   value.forEach((entry: unknown, index) => {
-    const line = elementLine(ctx, path, index);
-    readRequirementString(ctx, entry, { file: ctx.out.file, group, line, section: path.join('.') }, path.join('.'));
+    readRequirementString(ctx, entry, { file: ctx.out.file, group, line: lineOfElement(index), section }, section);
   });
 }
 
@@ -296,7 +304,8 @@ function readProject(ctx: Context): string | null {
   const optional = getOwn(project, 'optional-dependencies');
   if (isTable(optional)) {
     for (const extra of Object.keys(optional)) {
-      readRequirementArray(ctx, ['project', 'optional-dependencies', extra], extra);
+      const path = ['project', 'optional-dependencies', extra];
+      if (repeatableName(ctx.out, lineOf(ctx, path), 'extra name', extra)) readRequirementArray(ctx, path, extra);
     }
   } else if (optional !== undefined) {
     ctx.out.error(lineOf(ctx, ['project', 'optional-dependencies']), `project.optional-dependencies must be a table`);
@@ -336,16 +345,19 @@ function readDependencyGroups(ctx: Context): void {
   const expand = (reportAs: string, name: string, stack: string[]): boolean => {
     const entries = getOwn(groups, name);
     const path = ['dependency-groups', name];
+    if (!repeatableName(ctx.out, lineOf(ctx, path), 'dependency group name', name)) return true;
+    const section = `dependency-groups.${name}`;
     if (!Array.isArray(entries)) {
-      ctx.out.error(lineOf(ctx, path), `dependency-groups.${name} must be an array`);
+      ctx.out.error(lineOf(ctx, path), `${section} must be an array`);
       return true;
     }
+    const lineOfElement = elementLines(ctx, path);
     for (let index = 0; index < entries.length; index++) {
       const entry: unknown = entries[index];
-      const line = elementLine(ctx, path, index);
+      const line = lineOfElement(index);
       if (overBudget(line)) return false;
       if (!isTable(entry)) {
-        readRequirementString(ctx, entry, { file: ctx.out.file, group: reportAs, line, section: `dependency-groups.${name}` }, `dependency-groups.${name}`);
+        readRequirementString(ctx, entry, { file: ctx.out.file, group: reportAs, line, section }, section);
         continue;
       }
       const include = getOwn(entry, 'include-group');
@@ -387,7 +399,7 @@ function readPoetry(ctx: Context): string | null {
   if (!isTable(poetry)) return null;
 
   readPoetrySources(ctx, poetry);
-  const extrasOf = poetryExtrasByDependency(poetry);
+  const extrasOf = poetryExtrasByDependency(ctx, poetry);
 
   let python: string | null = null;
   const main = getOwn(poetry, 'dependencies');
@@ -402,20 +414,23 @@ function readPoetry(ctx: Context): string | null {
   const groups = getOwn(poetry, 'group');
   if (isTable(groups)) {
     for (const group of Object.keys(groups)) {
-      readPoetryTable(ctx, ['tool', 'poetry', 'group', group, 'dependencies'], group, { extrasOf: null, enrichOnly: null });
+      const path = ['tool', 'poetry', 'group', group, 'dependencies'];
+      if (!repeatableName(ctx.out, lineOf(ctx, path), 'Poetry group name', group)) continue;
+      readPoetryTable(ctx, path, group, { extrasOf: null, enrichOnly: null });
     }
   }
   return python;
 }
 
 /** `[tool.poetry.extras]`: dependency name → the extras that list it. */
-function poetryExtrasByDependency(poetry: TomlTable): Map<string, string[]> {
+function poetryExtrasByDependency(ctx: Context, poetry: TomlTable): Map<string, string[]> {
   const map = new Map<string, string[]>();
   const extras = getOwn(poetry, 'extras');
   if (!isTable(extras)) return map;
   for (const extra of Object.keys(extras)) {
     const names = getOwn(extras, extra);
     if (!Array.isArray(names)) continue;
+    if (!repeatableName(ctx.out, lineOf(ctx, ['tool', 'poetry', 'extras', extra]), 'extra name', extra)) continue;
     for (const entry of names) {
       if (typeof entry !== 'string') continue;
       // Entries are names, occasionally with a constraint or extras after them.
@@ -444,15 +459,20 @@ function readPoetryTable(ctx: Context, path: string[], group: string, options: P
     return null;
   }
   let python: string | null = null;
+  // The table's path is looked up and joined once, not for each of its keys: that cost the length
+  // of the path for every dependency, quadratic for a long group name over many dependencies.
+  const place = ctx.positions.at(path);
+  const tableLine = lineOf(ctx, path);
+  const section = path.join('.');
   for (const rawName of Object.keys(table)) {
     const value = getOwn(table, rawName);
-    const keyPath = [...path, rawName];
-    const line = lineOf(ctx, keyPath);
+    const keyPlace = place.child(rawName);
+    const line = keyPlace.line ?? tableLine;
     if (rawName.toLowerCase() === 'python') {
       if (group !== 'main') continue;
       const constraint = typeof value === 'string' ? value : isTable(value) ? getOwn(value, 'version') : undefined;
       if (typeof constraint !== 'string') {
-        ctx.out.error(line, `${path.join('.')}.python must be a version constraint string`);
+        ctx.out.error(line, `${section}.python must be a version constraint string`);
         continue;
       }
       const translated = poetryToPep440(constraint);
@@ -464,12 +484,13 @@ function readPoetryTable(ctx: Context, path: string[], group: string, options: P
       ctx.out.error(line, `${JSON.stringify(rawName)} is not a valid project name`);
       continue;
     }
+    if (Array.isArray(value) && !repeatableName(ctx.out, line, 'name over a list of constraints', rawName)) continue;
     const name = normalizeName(rawName);
     const entries: Array<{ value: unknown; line: number | null }> = Array.isArray(value)
-      ? value.map((element: unknown, index) => ({ value: element, line: ctx.positions.elementLine(keyPath, index) ?? line }))
+      ? value.map((element: unknown, index) => ({ value: element, line: keyPlace.element(index).line ?? line }))
       : [{ value, line }];
     for (const entry of entries) {
-      const result = poetryEntry(name, entry.value, { file: ctx.out.file, group, line: entry.line, section: path.join('.') });
+      const result = poetryEntry(name, entry.value, { file: ctx.out.file, group, line: entry.line, section });
       if (!result.ok) {
         ctx.out.error(entry.line, `${rawName}: ${result.message}`);
         continue;
@@ -659,7 +680,10 @@ function readPdm(ctx: Context): void {
   if (!isTable(pdm)) return;
   const dev = getOwn(pdm, 'dev-dependencies');
   if (isTable(dev)) {
-    for (const group of Object.keys(dev)) readRequirementArray(ctx, ['tool', 'pdm', 'dev-dependencies', group], group);
+    for (const group of Object.keys(dev)) {
+      const path = ['tool', 'pdm', 'dev-dependencies', group];
+      if (repeatableName(ctx.out, lineOf(ctx, path), 'PDM group name', group)) readRequirementArray(ctx, path, group);
+    }
   } else if (dev !== undefined) {
     ctx.out.error(lineOf(ctx, ['tool', 'pdm', 'dev-dependencies']), 'tool.pdm.dev-dependencies must be a table');
   }

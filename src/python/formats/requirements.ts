@@ -31,7 +31,7 @@ import type {
 } from '../types.js';
 import { normalizeName } from '../names.js';
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
-import { isJsSpace, pythonStrip } from '../text.js';
+import { isJsSpace, pythonStrip, trimEndChar } from '../text.js';
 import { ManifestCollector } from './collector.js';
 import { isRequirementsPath } from './paths.js';
 
@@ -367,7 +367,8 @@ function linkFilename(url: string): string {
   const withoutFragment = url.split('#')[0] ?? '';
   const withoutQuery = withoutFragment.split('?')[0] ?? '';
   const path = withoutQuery.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:(?:\/\/[^/]*)?/, '');
-  const segments = path.replace(/\/+$/, '').split('/');
+  // trimEndChar, not /\/+$/: the pattern rescans a long run of slashes from each of its positions.
+  const segments = trimEndChar(path, '/').split('/');
   const last = segments[segments.length - 1] ?? '';
   try {
     return decodeURIComponent(last);
