@@ -158,6 +158,12 @@ describe('normalizeSpecifier', () => {
   it('drops clauses equal to an earlier one, as SpecifierSet does', () => {
     expect(normalizeSpecifier('>=1.0,>=1.0.0')).toBe('>=1.0');
     expect(normalizeSpecifier('~=1.0,~=1.0.0')).toBe('~=1.0,~=1.0.0');
+    expect(normalizeSpecifier('==01.0,==1,==0!1.0rc01.post0.dev00+Ab.007')).toBe('==0!1.0rc01.post0.dev00+Ab.007,==01.0');
+  });
+
+  it('keeps clauses whose numbers differ past what a double holds apart', () => {
+    expect(normalizeSpecifier('==9007199254740993,==9007199254740992')).toBe('==9007199254740992,==9007199254740993');
+    expect(normalizeSpecifier('>=1.9007199254740993,>=1.9007199254740992')).toBe('>=1.9007199254740992,>=1.9007199254740993');
   });
 });
 

@@ -601,24 +601,34 @@ function canonicalClauseKey(clause: string): string {
   const v = VERSION.exec(version);
   if (!v) return clause;
   const [, epoch, release, preL, preN, postN1, postL, postN2, dev, devN, local] = v;
-  let canonical = (release as string).split('.').map((n) => String(Number(n))).join('.');
+  // Numbers as Python's int() reads them, leading zeros dropped: Number() rounds past 2^53, which
+  // made distinct clauses (==9007199254740993, ==9007199254740992) one.
+  let canonical = (release as string).split('.').map(canonicalInteger).join('.');
   if (op !== '~=') canonical = trimEndRepeated(canonical, '.0');
-  let out = epoch && Number(epoch) !== 0 ? `${Number(epoch)}!${canonical}` : canonical;
+  const epochNumber = epoch === undefined ? '0' : canonicalInteger(epoch);
+  let out = epochNumber !== '0' ? `${epochNumber}!${canonical}` : canonical;
   if (preL) {
     const label = preL.toLowerCase();
     const short = label === 'alpha' ? 'a' : label === 'beta' ? 'b' : label === 'a' || label === 'b' ? label : 'rc';
-    out += `${short}${Number(preN ?? 0)}`;
+    out += `${short}${canonicalInteger(preN ?? '0')}`;
   }
-  if (postN1 !== undefined || postL !== undefined) out += `.post${Number(postN1 ?? postN2 ?? 0)}`;
-  if (dev) out += `.dev${Number(devN ?? 0)}`;
+  if (postN1 !== undefined || postL !== undefined) out += `.post${canonicalInteger(postN1 ?? postN2 ?? '0')}`;
+  if (dev) out += `.dev${canonicalInteger(devN ?? '0')}`;
   if (local) {
     out += `+${local
       .toLowerCase()
       .split(/[-_.]/)
-      .map((part) => (/^[0-9]+$/.test(part) ? String(Number(part)) : part))
+      .map((part) => (/^[0-9]+$/.test(part) ? canonicalInteger(part) : part))
       .join('.')}`;
   }
   return `${op}${out}`;
+}
+
+/** Digits as Python's `int()` reads them: leading zeros dropped, never rounded. */
+function canonicalInteger(digits: string): string {
+  let i = 0;
+  while (i < digits.length - 1 && digits.charCodeAt(i) === 0x30) i += 1;
+  return i === 0 ? digits : digits.slice(i);
 }
 
 /** Python compares strings by code point; JS's default sort uses UTF-16 units. Same for ASCII. */
