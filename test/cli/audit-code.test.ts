@@ -3,39 +3,22 @@
  * findings in text, JSON, Markdown and SARIF; a secret is shown by kind and fingerprint, never by
  * value; a file the scan could not check makes the result partial; `--no-code` skips the scan.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
 
 // Built at run time so this file itself does not read as a leaked token.
 const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
 
 let dataDir: string;
 
-function cli(cwd: string, env: Record<string, string> = {}) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    isTTY: false,
-    cwd,
-    env: { TZ: 'UTC', DEPWATCH_DB: join(dataDir, 'depwatch.db'), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9', ...env },
-  };
-  return { out, run: (...argv: string[]) => runCli(argv, io) };
-}
+const cli = (cwd: string, env: Record<string, string> = {}) =>
+  inProcessCli({ cwd, env: { DEPWATCH_DB: join(dataDir, 'depwatch.db'), ...UNREACHABLE_SERVICES, ...env } });
 
-function project(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'depwatch-audit-code-'));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
+const project = (files: Record<string, string | Buffer>) => writeTree('depwatch-audit-code-', files);
 
 async function audit(dir: string, ...flags: string[]) {
   const c = cli(dir);

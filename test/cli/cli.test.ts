@@ -6,12 +6,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
 import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../fixtures/osv/load.js';
+import { inProcessCli } from '../helpers/cli-in-process.js';
 
 const MANIFESTS = join(import.meta.dirname, '..', 'fixtures', 'manifests');
 const TOKEN = 'ghp_' + 'x'.repeat(36);
@@ -21,25 +20,11 @@ let osv: FakeOsv;
 let pypi: FakePypi;
 let dbDir: string;
 
-function cli(env: Record<string, string> = {}, cwd = process.cwd()) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    isTTY: false,
+const cli = (env: Record<string, string> = {}, cwd = process.cwd()) =>
+  inProcessCli({
     cwd,
-    env: {
-      TZ: 'UTC',
-      DEPWATCH_DB: join(dbDir, 'depwatch.db'),
-      OSV_API_URL: osv.url,
-      PYPI_URL: pypi.url,
-      GITHUB_API_URL: github.url,
-      GITHUB_TOKEN: TOKEN,
-      ...env,
-    },
-  };
-  return { out, run: (...argv: string[]) => runCli(argv, io) };
-}
+    env: { DEPWATCH_DB: join(dbDir, 'depwatch.db'), OSV_API_URL: osv.url, PYPI_URL: pypi.url, GITHUB_API_URL: github.url, GITHUB_TOKEN: TOKEN, ...env },
+  });
 
 beforeAll(async () => {
   dbDir = mkdtempSync(join(tmpdir(), 'depwatch-cli-'));

@@ -8,29 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { openStore } from '../../src/cli/store.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { openDb } from '../../src/store/db.js';
 import { createZip } from '../fakes/zip.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli, UNREACHABLE_SERVICES } from '../helpers/cli-in-process.js';
 
 /** The newest `modified` in the PyPA fixture. */
 let newestModified: string;
 let fixtureLines: string[];
 
-function cli(env: Record<string, string>, cwd: string) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    isTTY: false,
-    cwd,
-    env: { TZ: 'UTC', OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9', ...env },
-  };
-  return { out, run: (...argv: string[]) => runCli(argv, io) };
-}
+const cli = (env: Record<string, string>, cwd: string) => inProcessCli({ cwd, env: { ...UNREACHABLE_SERVICES, ...env } });
 
 const temp = (what: string) => mkdtempSync(join(tmpdir(), `depwatch-data-${what}-`));
 const ageInDays = (iso: string) => Math.floor((Date.now() - Date.parse(iso)) / 86_400_000);

@@ -2,38 +2,20 @@
  * `depwatch fix` as users and CI run it: in-process, a real SQLite mirror holding the PyPA
  * advisories, real files in temporary folders, --offline (no service is asked anything).
  */
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPatch } from 'diff';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
 
 let dbDir: string;
 
-function cli(env: Record<string, string> = {}) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    isTTY: false,
-    cwd: process.cwd(),
-    // Nothing listens there: --offline must not need a service.
-    env: { TZ: 'UTC', DEPWATCH_DB: join(dbDir, 'depwatch.db'), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9', ...env },
-  };
-  return { out, run: (...argv: string[]) => runCli(argv, io) };
-}
+// Nothing listens at UNREACHABLE_SERVICES: --offline must not need a service.
+const cli = (env: Record<string, string> = {}) => inProcessCli({ env: { DEPWATCH_DB: join(dbDir, 'depwatch.db'), ...UNREACHABLE_SERVICES, ...env } });
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'depwatch-fix-cli-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>) => writeTree('depwatch-fix-cli-', files);
 
 beforeAll(async () => {
   dbDir = mkdtempSync(join(tmpdir(), 'depwatch-fix-db-'));

@@ -4,38 +4,20 @@
  * makes the audit partial: exit 2 (1 when findings already fail it), and every format says why.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { MAX_MANIFEST_BYTES } from '../../src/python/load.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
 
 let dataDir: string;
 
-function cli(cwd = process.cwd()) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    isTTY: false,
-    cwd,
-    env: { TZ: 'UTC', DEPWATCH_DB: join(dataDir, 'depwatch.db'), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9' },
-  };
-  return { out, run: (...argv: string[]) => runCli(argv, io) };
-}
+const cli = (cwd = process.cwd()) => inProcessCli({ cwd, env: { DEPWATCH_DB: join(dataDir, 'depwatch.db'), ...UNREACHABLE_SERVICES } });
 
 /** A folder holding these files. */
-function project(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'depwatch-partial-'));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
+const project = (files: Record<string, string | Buffer>) => writeTree('depwatch-partial-', files);
 
 interface Reason {
   kind: string;

@@ -1,23 +1,15 @@
 /** `depwatch scan DIR` as CI runs it: the contract JSON, text output, exit status 0 / 1 / 2. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { partialCauses, scanText } from '../../src/cli/scan.js';
 import type { ScanResult } from '../../src/scan/types.js';
+import { writeTree } from '../helpers/cli-in-process.js';
 
 const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
 
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'depwatch-scan-cli-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const tree = (files: Record<string, string>) => writeTree('depwatch-scan-cli-', files);
 
 async function scan(root: string, args: string[] = [], env: Record<string, string> = {}) {
   const out = { stdout: '', stderr: '' };

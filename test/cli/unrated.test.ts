@@ -8,25 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { GHSA_FIXTURE_DIR } from '../fixtures/ghsa/load.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli, UNREACHABLE_SERVICES } from '../helpers/cli-in-process.js';
 
 let dataDir: string;
 let project: string;
 
-function cli(db: string) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    isTTY: false,
-    cwd: project,
-    env: { TZ: 'UTC', DEPWATCH_DB: join(dataDir, db), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9' },
-  };
-  return { out, run: (...argv: string[]) => runCli(argv, io) };
-}
+const cli = (db: string) => inProcessCli({ cwd: project, env: { DEPWATCH_DB: join(dataDir, db), ...UNREACHABLE_SERVICES } });
 
 interface JsonFinding {
   kind: string;

@@ -6,13 +6,12 @@
  * Root reads through mode 000, so the folder's listing is made to fail through the walk's listing
  * seam (directoryWalk's second argument), as a folder without read permission fails for anyone else.
  */
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { beforeAll, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
 
 const UNREADABLE = `${sep}services${sep}billing`;
 
@@ -30,27 +29,10 @@ vi.mock('../../src/python/directory-walk.js', async (original) => {
 
 let dataDir: string;
 
-function cli() {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    isTTY: false,
-    cwd: process.cwd(),
-    env: { TZ: 'UTC', DEPWATCH_DB: join(dataDir, 'depwatch.db'), OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9' },
-  };
-  return { out, run: (...argv: string[]) => runCli(argv, io) };
-}
+const cli = () => inProcessCli({ env: { DEPWATCH_DB: join(dataDir, 'depwatch.db'), ...UNREACHABLE_SERVICES } });
 
-function checkout(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'depwatch-unread-folder-'));
-  const files = { 'requirements.txt': 'attrs==23.1.0\n', 'services/billing/requirements.txt': 'django==2.1.5\n', 'app/main.py': 'print(1)\n' };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const checkout = () =>
+  writeTree('depwatch-unread-folder-', { 'requirements.txt': 'attrs==23.1.0\n', 'services/billing/requirements.txt': 'django==2.1.5\n', 'app/main.py': 'print(1)\n' });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'depwatch-unread-folder-db-'));

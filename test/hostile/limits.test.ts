@@ -9,9 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileFinding } from '../../src/audit/findings.js';
 import type { AuditResult } from '../../src/audit/audit.js';
-import { runCli } from '../../src/cli.js';
 import { renderTable } from '../../src/cli/table.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { ManifestCollector, MAX_ENTRIES_PER_FILE, MAX_ERRORS_PER_FILE, MAX_PROBLEMS_PER_FILE } from '../../src/python/formats/collector.js';
 import { memorySource } from '../../src/python/files.js';
 import { detectPythonVersions } from '../../src/python/interpreter.js';
@@ -19,6 +17,7 @@ import { loadManifests } from '../../src/python/load.js';
 import { MAX_MARKER_NESTING, parseMarker, parsePep508 } from '../../src/python/pep508.js';
 import { renderText } from '../../src/report/text.js';
 import { extractAs } from '../fixtures/hostile.js';
+import { inProcessCli } from '../helpers/cli-in-process.js';
 
 describe('deep input becomes one clear error, never a stack overflow', () => {
   it('pyproject.toml and Pipfile: dotted keys, table headers, inline tables and arrays', () => {
@@ -171,11 +170,7 @@ describe('a file gives at most so many entries and problems, and says so when it
 });
 
 describe('deps and audit on more entries than fit in function arguments', () => {
-  function cli(cwd: string) {
-    const out = { stdout: '', stderr: '' };
-    const io: CliIO = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), isTTY: false, cwd, env: { TZ: 'UTC' } };
-    return { out, run: (...argv: string[]) => runCli(argv, io) };
-  }
+  const cli = (cwd: string) => inProcessCli({ cwd });
 
   it('deps lists 130,000 pins up to the limit, in text and JSON, without overflowing the stack', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'depwatch-many-'));

@@ -11,10 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { compareVersions } from '../../src/python/pep440.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli } from '../helpers/cli-in-process.js';
 
 interface ReferenceMatch {
   advisory_id: string;
@@ -51,17 +50,7 @@ const cases = reference.cases;
 
 let dir: string;
 
-function cli() {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIO = {
-    stdout: (t) => void (out.stdout += t),
-    stderr: (t) => void (out.stderr += t),
-    isTTY: false,
-    cwd: dir,
-    env: { TZ: 'UTC', DEPWATCH_DB: join(dir, 'mirror.db') },
-  };
-  return { out, run: (...argv: string[]) => runCli(argv, io) };
-}
+const cli = () => inProcessCli({ cwd: dir, env: { DEPWATCH_DB: join(dir, 'mirror.db') } });
 
 /** Every record id the CLI reported (each merged entry lists its records in `ids`), in plain string order like the reference. */
 function recordIds(entries: CheckEntry[]): string[] {
