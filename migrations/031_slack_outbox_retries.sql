@@ -2,7 +2,7 @@
 -- timeout, 5xx, Slack unavailable) is retried for a day from when the row was queued, a permanent
 -- one (channel_not_found, not_in_channel…) fails at once, and a row given up after a day of
 -- transient failures can be queued again (the next alerts run does it for its alerts).
--- The same columns exist on PostgreSQL (migrations/postgres/011_slack_outbox_retries.sql).
+-- The same columns exist on PostgreSQL (migrations/postgres/012_slack_outbox_retries.sql).
 --
 -- failure: why a `failed` row failed: 'transient' (retried for a day), 'permanent' (Slack refused
 --   it); NULL for an error that could not be placed, and for rows failed before this migration.

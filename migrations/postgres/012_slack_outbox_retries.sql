@@ -1,4 +1,4 @@
--- Slack outages no longer drop messages: the columns of migrations/029_slack_outbox_retries.sql
+-- Slack outages no longer drop messages: the columns of migrations/031_slack_outbox_retries.sql
 -- (SQLite), which says what they mean. queued_at stays nullable (read as created_at) so a replica
 -- of the previous version, still running during a rolling upgrade, can go on writing rows.
 ALTER TABLE slack_outbox ADD COLUMN failure TEXT CHECK (failure IN ('transient', 'permanent'));
