@@ -114,6 +114,15 @@ describe('planning a fix from an audit', () => {
     expect(plan.lockCommands.map((c) => c.command)).toEqual(['pipenv upgrade --dev django']);
   });
 
+  it('moves a bare Pipfile version (an exact pin, as the audit reads it) and writes it back bare; "==" stays "=="', async () => {
+    const { result, plan } = await fixTree({ Pipfile: '[packages]\nrequests = "2.19.0"\n\n[dev-packages]\ndjango = "==2.1.5"\n' });
+    const requests = fixOf(result, 'requests');
+    const django = fixOf(result, 'django');
+    expect(plan.newTexts.get('Pipfile')).toBe(`[packages]\nrequests = "${requests}"\n\n[dev-packages]\ndjango = "==${django}"\n`);
+    expect(plan.leftAlone.filter((l) => l.kind === 'not-understood')).toEqual([]);
+    expect(plan.fixes.map((f) => `${f.package} ${f.status}`).sort()).toEqual(['django fixed', 'requests fixed']);
+  });
+
   it('touches manifests of the same project only, not a sibling project', async () => {
     const { plan } = await fixTree({
       'services/web/requirements.txt': 'django==2.1.5\n',

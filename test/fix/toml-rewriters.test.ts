@@ -231,6 +231,50 @@ describe('the Pipfile rewriter', () => {
       'docs:django>=2.1',
     ]);
   });
+
+  it('reads a bare version as the parser does (== pin) and writes the new pin back bare; "==" keeps "=="', () => {
+    const text = [
+      '[packages]',
+      'requests = "2.19.0"',
+      'django = {version = "2.1.5", extras = ["bcrypt"]}',
+      '',
+      '[dev-packages]',
+      'requests = "==2.19.0"',
+      "django = ' 2.1.5 '",
+      '',
+    ].join('\n');
+    const requests = target('requests', '2.19.0', '2.31.0');
+    const result = pipfileRewriter.rewrite(text, 'Pipfile', [requests, django]);
+    const after = apply(text, result.edits);
+    expect(after).toBe(
+      [
+        '[packages]',
+        'requests = "2.31.0"',
+        'django = {version = "2.1.11", extras = ["bcrypt"]}',
+        '',
+        '[dev-packages]',
+        'requests = "==2.31.0"',
+        "django = ' 2.1.11 '",
+        '',
+      ].join('\n'),
+    );
+    expect(result.leftAlone).toEqual([]);
+    expect(result.changes.map((c) => `${c.line}:${c.before}→${c.after}`)).toEqual(['2:2.19.0→2.31.0', '3:2.1.5→2.1.11', '6:==2.19.0→==2.31.0', '7:2.1.5→2.1.11']);
+    expect(changesOutside(text, after, result.changes.map((c) => c.lines))).toEqual([]);
+    expect(pipfileFormat.extract(after, { file: 'Pipfile' }).dependencies.map((d) => `${d.group}:${d.name}${d.specifier}`)).toEqual([
+      'main:requests==2.31.0',
+      'main:django==2.1.11',
+      'dev:requests==2.31.0',
+      'dev:django==2.1.11',
+    ]);
+  });
+
+  it('leaves a bare version that already admits the fix, or is not about the vulnerable release, alone', () => {
+    const text = ['[packages]', 'requests = "2.31.0"', 'django = "2.0"', ''].join('\n');
+    const result = pipfileRewriter.rewrite(text, 'Pipfile', [target('requests', '2.19.0', '2.31.0'), django]);
+    expect(result.edits).toEqual([]);
+    expect(result.leftAlone).toEqual([]);
+  });
 });
 
 /** Follows a span path through the parsed document, array elements by index. */

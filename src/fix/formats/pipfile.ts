@@ -1,7 +1,8 @@
 /**
  * `Pipfile` (pipenv): `[packages]`, `[dev-packages]` and custom categories, each entry a specifier
- * string (`"==2.1.5"`, `"*"`) or a table with `version`. Specifiers are PEP 440; `"*"` admits
- * everything, so only the lock needs regenerating. Only string contents are rewritten.
+ * string (`"==2.1.5"`, `"*"`, a bare `"2.1.5"` = `==2.1.5`) or a table with `version`, read with the
+ * parser's rule (`pipfileVersion`) and rewritten in the form written; `"*"` admits everything, so
+ * only the lock needs regenerating. Only string contents are rewritten.
  */
 import { MAX_REPEATED_NAME_CHARS } from '../../python/formats/collector.js';
 import { pipfileFormat } from '../../python/formats/pipfile.js';
@@ -35,9 +36,9 @@ export function pipfileSites(doc: TomlTable, positions: TomlPositions): TomlSite
       const name = normalizeName(rawName);
       const value = getOwn(table, rawName);
       const line = categoryPlace.child(rawName).line;
-      if (typeof value === 'string') sites.push({ path: [category, rawName], name, value, syntax: 'pep440', line });
+      if (typeof value === 'string') sites.push({ path: [category, rawName], name, value, syntax: 'pipfile', line });
       else if (isTable(value) && typeof getOwn(value, 'version') === 'string') {
-        sites.push({ path: [category, rawName, 'version'], name, value: getOwn(value, 'version') as string, syntax: 'pep440', line });
+        sites.push({ path: [category, rawName, 'version'], name, value: getOwn(value, 'version') as string, syntax: 'pipfile', line });
       }
     }
   }

@@ -5,6 +5,7 @@
  * that requirement, widens the constraint, and edits inside the quotes only. TOML is never
  * re-serialised: the quotes, spacing, comments and every other byte stay as written.
  */
+import { pipfileVersion } from '../../python/formats/pipfile.js';
 import { normalizeSpecifier, parsePep508 } from '../../python/pep508.js';
 import { poetryToPep440 } from '../../python/poetry-constraint.js';
 import type { Dependency } from '../../python/types.js';
@@ -22,8 +23,11 @@ export interface TomlSite {
   name: string;
   /** The string value as the TOML parser decoded it. */
   value: string;
-  /** `pep508`: a whole requirement string; `pep440`: a specifier (`*` = any, Pipfile); `poetry`: a Poetry constraint. */
-  syntax: 'pep508' | 'pep440' | 'poetry';
+  /**
+   * `pep508`: a whole requirement string; `pipfile`: a Pipfile version, read as pipenv and the parser
+   * read it (`*` = any, a bare `2.0` = `==2.0`, see `pipfileVersion`); `poetry`: a Poetry constraint.
+   */
+  syntax: 'pep508' | 'pipfile' | 'poetry';
   /** The line the parser reports for the entry (a Poetry sub-table's header, an array element's start). */
   line: number | null;
 }
@@ -46,9 +50,9 @@ function read(site: TomlSite): Reading | null {
   }
   const start = site.value.length - site.value.trimStart().length;
   const end = site.value.trimEnd().length;
-  if (site.syntax === 'pep440') {
-    const written = site.value.slice(start, end);
-    return { start, end, specifier: written === '*' ? '' : normalizeSpecifier(written), url: false };
+  if (site.syntax === 'pipfile') {
+    const version = pipfileVersion(site.value);
+    return version === null ? null : { start, end, specifier: normalizeSpecifier(version.specifier), url: false };
   }
   const translated = poetryToPep440(site.value);
   return translated.ok ? { start, end, specifier: translated.specifier, url: false } : null;
@@ -56,7 +60,17 @@ function read(site: TomlSite): Reading | null {
 
 function widen(site: TomlSite, written: string, t: FixTarget): Widening {
   if (site.syntax === 'poetry') return widenPoetry(written, t.from, t.to);
-  return widenPep440(written === '*' ? '' : written, t.from, t.to);
+  if (site.syntax === 'pep508') return widenPep440(written, t.from, t.to);
+  // A Pipfile version is widened as the specifier it means, and written back in the file's form:
+  // bare `2.19.0` → `==2.19.0` → `==2.31.0` → bare `2.31.0`; `==2.19.0` keeps its `==`.
+  const version = pipfileVersion(written);
+  if (version === null) return { kind: 'refused', reason: `the version ${JSON.stringify(written)} is not one the rewriter can read` };
+  const widening = widenPep440(version.specifier, t.from, t.to);
+  if (widening.kind !== 'widened' || version.implied === '') return widening;
+  const bare = widening.text.slice(version.implied.length);
+  // widenPep440 keeps each clause's operator, so the implied `==` is still first; a bare result must read back the same.
+  if (!widening.text.startsWith(version.implied) || pipfileVersion(bare)?.specifier !== widening.text) return widening;
+  return { kind: 'widened', text: bare };
 }
 
 /** Whether the characters between the quotes are exactly the decoded value (no escapes, one line). */

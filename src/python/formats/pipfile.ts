@@ -137,6 +137,22 @@ function pipfileEntry(rawName: string, value: unknown, place: EntryPlace): Entry
 }
 
 /**
+ * A Pipfile version string as pipenv reads it, shared by the parser and the fixer: `"*"` (or blank)
+ * is `''`, anything; text that starts with a comparison operator is itself; text that starts with a
+ * letter or digit is an exact version, `"1.0"` → `==1.0`, and `implied` is the `==` that was added
+ * (the fixer widens the specifier and takes `implied` off again, to write the form the file used).
+ * Anything else is `null`: a version starts with a letter or digit (`v1`, `1.0`), and `=>1`
+ * prefixed would be `===>1`, an arbitrary-equality pin to a typo. Whitespace around is dropped; the
+ * specifier itself is not checked here.
+ */
+export function pipfileVersion(text: string): { specifier: string; implied: '' | '==' } | null {
+  const trimmed = text.trim();
+  if (trimmed === '*' || trimmed === '') return { specifier: '', implied: '' };
+  if (COMPARISON_OPERATOR.test(trimmed)) return { specifier: trimmed, implied: '' };
+  return /^[A-Za-z0-9]/.test(trimmed) ? { specifier: `==${trimmed}`, implied: '==' } : null;
+}
+
+/**
  * `"*"` means anything; text that does not start with a comparison operator is an exact version,
  * as pipenv's `dependency_as_pip_install_line` reads it (`"1.0"` → `==1.0`); anything else must be
  * a PEP 440 specifier (checked through PEP 508). Appended to the name as it was, `"1.0"` read as a
@@ -144,11 +160,9 @@ function pipfileEntry(rawName: string, value: unknown, place: EntryPlace): Entry
  * the key does.
  */
 function checkedSpecifier(name: string, text: string): { ok: true; specifier: string } | { ok: false; message: string } {
-  const trimmed = text.trim();
-  if (trimmed === '*' || trimmed === '') return { ok: true, specifier: '' };
-  // A version starts with a letter or digit (`v1`, `1.0`); `=>1` prefixed would be `===>1`, an arbitrary-equality pin to a typo.
-  const specifier = COMPARISON_OPERATOR.test(trimmed) ? trimmed : /^[A-Za-z0-9]/.test(trimmed) ? `==${trimmed}` : null;
-  const parsed = specifier === null ? null : parsePep508(`${name}${specifier}`);
+  const read = pipfileVersion(text);
+  if (read !== null && read.specifier === '') return { ok: true, specifier: '' };
+  const parsed = read === null ? null : parsePep508(`${name}${read.specifier}`);
   if (parsed === null || !parsed.ok || parsed.requirement.url !== null || parsed.requirement.marker !== null) {
     return { ok: false, message: `invalid version specifier ${JSON.stringify(text)}` };
   }
