@@ -5,7 +5,8 @@
  *
  * It keeps the PostgreSQL queue's promises that callers rely on: a singleton key creates one job,
  * payloads are copied as JSON, a job waits for `runAt`, at most `concurrency` run at once per queue,
- * and a failed job is reported, never thrown at whoever enqueued it.
+ * a failed job is retried as often as it was enqueued to be (none by default), then reported, never
+ * thrown at whoever enqueued it, and a singleton key whose job failed may be retaken (`retakeFailed`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
@@ -18,6 +19,9 @@ interface QueuedJob {
   dueAt: number;
   state: JobOutcome['state'];
   output: JsonValue | null;
+  /** Attempts left after a failure, and the wait before the next. */
+  retriesLeft: number;
+  retryDelayMs: number;
 }
 
 /** Finished jobs remembered for outcomes(): enough for a sweep's batches, bounded for a bot that runs for months. */
@@ -42,10 +46,20 @@ export class InProcessQueue implements JobQueue {
   async enqueue<P extends JsonValue>(name: QueueName, payload: P, options: EnqueueOptions = {}): Promise<Enqueued> {
     const singleton = options.singletonKey === undefined ? undefined : `${name}\0${options.singletonKey}`;
     const existing = singleton === undefined ? undefined : this.singletons.get(singleton);
-    if (existing !== undefined) return { id: existing.id, created: false };
-    const job: QueuedJob = { id: randomUUID(), name, payload: JSON.parse(JSON.stringify(payload)) as JsonValue, dueAt: options.runAt?.getTime() ?? this.now(), state: 'waiting', output: null };
+    const retaken = existing !== undefined && options.retakeFailed === true && this.jobs.get(existing.id)?.state === 'failed';
+    if (existing !== undefined && !retaken) return { id: existing.id, created: false };
+    const job: QueuedJob = {
+      id: randomUUID(),
+      name,
+      payload: JSON.parse(JSON.stringify(payload)) as JsonValue,
+      dueAt: options.runAt?.getTime() ?? this.now(),
+      state: 'waiting',
+      output: null,
+      retriesLeft: Math.max(0, options.retryLimit ?? 0),
+      retryDelayMs: Math.max(0, options.retryDelaySeconds ?? 0) * 1000,
+    };
     this.jobs.set(job.id, job);
-    if (singleton !== undefined) this.singletons.set(singleton, { id: job.id, at: this.now() });
+    if (singleton !== undefined) this.singletons.set(singleton, { id: job.id, at: existing?.at ?? this.now() });
     if (job.dueAt > this.now()) this.wakeAt(name, job.dueAt);
     queueMicrotask(() => this.pump(name));
     return { id: job.id, created: true };
@@ -125,15 +139,23 @@ export class InProcessQueue implements JobQueue {
             job.output = output === undefined ? null : (JSON.parse(JSON.stringify(output)) as JsonValue);
           },
           (err: unknown) => {
+            const error = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+            this.options.logger?.error({ queue: name, job: job.id, err: error, retriesLeft: job.retriesLeft }, 'job failed');
+            if (job.retriesLeft > 0 && !this.stopped) {
+              job.retriesLeft--;
+              job.state = 'waiting';
+              job.dueAt = this.now() + job.retryDelayMs;
+              if (job.retryDelayMs > 0) this.wakeAt(name, job.dueAt);
+              return;
+            }
             job.state = 'failed';
-            job.output = { error: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
-            this.options.logger?.error({ queue: name, job: job.id, err: job.output.error }, 'job failed');
+            job.output = { error };
           },
         )
         .finally(() => {
           worker.running--;
           this.running.delete(run);
-          this.forgetOld(job.id);
+          if (job.state !== 'waiting') this.forgetOld(job.id);
           this.pump(name);
         });
       this.running.add(run);

@@ -25,6 +25,19 @@ export interface EnqueueOptions {
   singletonKey?: string;
   /** Not before this time. */
   runAt?: Date;
+  /**
+   * Attempts after the first, for this job: a handler that throws, or a lease that ran out (its
+   * replica died). Default: the queue's (PostgreSQL: its `retryLimit`; in process: none).
+   */
+  retryLimit?: number;
+  /** Seconds before a failed attempt is tried again; default the queue's. */
+  retryDelaySeconds?: number;
+  /**
+   * With `singletonKey`: when the key's job failed for good (its retries used up), a new job is made
+   * under the key instead of answering `created: false`. Only for work a rerun cannot repeat (a
+   * digest slot: its outbox rows are keyed by the slot).
+   */
+  retakeFailed?: boolean;
 }
 
 export interface Enqueued {

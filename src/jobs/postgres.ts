@@ -100,7 +100,12 @@ export class PostgresQueue implements JobQueue {
 
   async enqueue<P extends JsonValue>(name: QueueName, payload: P, options: EnqueueOptions = {}): Promise<Enqueued> {
     await this.start();
-    const send = { ...(options.runAt ? { startAfter: options.runAt } : {}) };
+    const send = {
+      ...(options.runAt ? { startAfter: options.runAt } : {}),
+      // This job's own retries, over its queue's (createQueue's) defaults.
+      ...(options.retryLimit !== undefined ? { retryLimit: options.retryLimit } : {}),
+      ...(options.retryDelaySeconds !== undefined ? { retryDelay: options.retryDelaySeconds } : {}),
+    };
     const data = { payload } as object;
     if (options.singletonKey === undefined) {
       const id = await this.boss.send(name, data, send);
@@ -114,12 +119,20 @@ export class PostgresQueue implements JobQueue {
         'INSERT INTO job_singletons (queue, key, job_id, created_at) VALUES ($1, $2, gen_random_uuid(), now()) ON CONFLICT (queue, key) DO NOTHING RETURNING job_id',
         [name, options.singletonKey],
       );
-      const mine = claimed.rows[0]?.job_id;
+      let mine = claimed.rows[0]?.job_id;
       if (mine === undefined) {
         // Someone else's: the row is committed (a conflict waits for the other transaction to end).
-        const theirs = await client.query<{ job_id: string }>('SELECT job_id FROM job_singletons WHERE queue = $1 AND key = $2', [name, options.singletonKey]);
-        await client.query('COMMIT');
-        return { id: theirs.rows[0]!.job_id, created: false };
+        // Retaking, the row is locked: of replicas retaking a failed job at once, one makes the new
+        // job, the others wait for it and then see it (not failed) under the key.
+        const theirs = await client.query<{ job_id: string }>(`SELECT job_id FROM job_singletons WHERE queue = $1 AND key = $2${options.retakeFailed ? ' FOR UPDATE' : ''}`, [name, options.singletonKey]);
+        const id = theirs.rows[0]!.job_id;
+        if (options.retakeFailed && (await this.failedForGood(client, name, id))) {
+          const retaken = await client.query<{ job_id: string }>('UPDATE job_singletons SET job_id = gen_random_uuid() WHERE queue = $1 AND key = $2 RETURNING job_id', [name, options.singletonKey]);
+          mine = retaken.rows[0]!.job_id;
+        } else {
+          await client.query('COMMIT');
+          return { id, created: false };
+        }
       }
       await this.boss.send(name, data, { ...send, id: mine, db: inTransaction(client) });
       await client.query('COMMIT');
@@ -130,6 +143,16 @@ export class PostgresQueue implements JobQueue {
     } finally {
       client.release();
     }
+  }
+
+  /** Whether the job failed and will not be tried again (its retries used up); a job archived or deleted as done is not. */
+  private async failedForGood(client: PgClient, name: QueueName, id: string): Promise<boolean> {
+    const { rows } = await client.query<{ state: string }>(
+      `SELECT state::text AS state FROM ${SCHEMA}.job WHERE name = $1 AND id = $2::uuid
+       UNION ALL SELECT state::text FROM ${SCHEMA}.archive WHERE name = $1 AND id = $2::uuid`,
+      [name, id],
+    );
+    return rows.some((r) => r.state === 'failed');
   }
 
   async work<P extends JsonValue>(name: QueueName, handler: JobHandler<P>, options: WorkOptions = {}): Promise<void> {

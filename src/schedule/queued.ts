@@ -6,9 +6,13 @@
  * catch-up at start (every replica does it) cannot repeat a slot that already ran.
  *
  * A replica that dies during a run leaves its job to be retried by another once its lease is over
- * (src/jobs/postgres.ts). A run that throws is logged and not retried, as on SQLite: a digest that
- * failed half-way is not posted again on a guess; alerts go through the outbox, which posts each
- * once whoever decides them (docs/jobs.md).
+ * (src/jobs/postgres.ts). A digest run that throws fails its job, and the queue tries it again
+ * (`DIGEST_RETRY`, per job); once those retries are used up, the slot's next enqueue (catch-up at a
+ * replica's start) makes a new job under its key: as on SQLite, where catch-up retakes a digest slot
+ * left interrupted or failed. Safe: the digest's outbox rows are keyed by the slot
+ * (`digest:<kind>:<channel>:<local slot time>`), so a rerun sends what is missing and nothing twice.
+ * An alerts run that throws is logged and its job completed, not retried nor retaken (as on SQLite:
+ * the next slot decides the same alerts, and the outbox posts each once whoever decides it).
  */
 import type { Logger } from '../log.js';
 import type { Enqueued, JobQueue, JsonValue } from '../jobs/interface.js';
@@ -26,12 +30,26 @@ export interface ScheduledRunPayload {
   slot: string;
 }
 
+/** Digest slots are run again when their run failed or was cut off; alerts slots are not (see above). */
+export const rerunsFailedSlots = (kind: ScheduleKind): boolean => kind !== 'alerts';
+
+/** A digest job's retries when its run throws (or its lease runs out): a few, a minute apart (GitHub or PyPI back). */
+export const DIGEST_RETRY: SlotRetry = { limit: 3, delaySeconds: 60 };
+
+export interface SlotRetry {
+  /** Attempts after the first. */
+  limit: number;
+  delaySeconds: number;
+}
+
 /** The singleton key of a slot: the schedule's key (`kind:channel`) and the slot's instant. */
 export const slotKey = (spec: JobSpec, slot: Date): string => `${spec.key}@${slot.toISOString()}`;
 
-export function enqueueSlot(queue: JobQueue, spec: JobSpec, slot: Date): Promise<Enqueued> {
+/** Enqueues the slot's job; a digest's with its retries, and made again if its job failed for good. */
+export function enqueueSlot(queue: JobQueue, spec: JobSpec, slot: Date, digestRetry: SlotRetry = DIGEST_RETRY): Promise<Enqueued> {
   const payload: ScheduledRunPayload = { key: spec.key, channel: spec.channel, kind: spec.kind, cron: spec.cron, timeZone: spec.timeZone, since: spec.since.toISOString(), slot: slot.toISOString() };
-  return queue.enqueue('scheduled-run', payload, { singletonKey: slotKey(spec, slot) });
+  const retry = rerunsFailedSlots(spec.kind) ? { retryLimit: digestRetry.limit, retryDelaySeconds: digestRetry.delaySeconds, retakeFailed: true } : {};
+  return queue.enqueue('scheduled-run', payload, { singletonKey: slotKey(spec, slot), ...retry });
 }
 
 /** Takes scheduled runs from the queue and runs them here, `concurrency` at once. */
@@ -49,6 +67,8 @@ export function workScheduledRuns(queue: JobQueue, run: JobRunner, options: { lo
       } catch (err) {
         const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
         log?.error({ err: message }, 'scheduled job failed');
+        // A digest's job fails, for the queue to try again; an alerts job completes, not retried.
+        if (rerunsFailedSlots(p.kind)) throw err;
         return { ok: false, error: message };
       }
     },

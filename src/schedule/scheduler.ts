@@ -13,7 +13,9 @@
  *
  * - Replicas (PostgreSQL): given a job queue, a due slot is enqueued with the singleton key
  *   (schedule, slot) instead of being claimed in job_runs and run here; one replica takes it
- *   (queued.ts). Every replica keeps its timers and catch-up, and the slot still runs once.
+ *   (queued.ts). Every replica keeps its timers and catch-up, and the slot still runs once. A digest
+ *   slot's job that failed is retried by the queue, and once its retries are used up, made again
+ *   by the next catch-up (as job_runs retakes it on SQLite); an alerts slot's is not.
  *   Given `shared` schedules (the watch state on PostgreSQL), every replica builds its timers from
  *   them, and reads them again every `refreshMs` (a minute): a schedule changed through another
  *   replica is followed within that time.
@@ -26,7 +28,7 @@ import type { Logger } from '../log.js';
 import type { ScheduleKind, ScheduleRow, WatchStore } from '../store/watches.js';
 import type { JobQueue } from '../jobs/interface.js';
 import { previousOccurrence } from './cron.js';
-import { enqueueSlot, workScheduledRuns } from './queued.js';
+import { enqueueSlot, rerunsFailedSlots, workScheduledRuns, type SlotRetry } from './queued.js';
 
 export interface JobSpec {
   /** `kind:channel`, the lock and job_runs key. */
@@ -79,6 +81,8 @@ export interface SchedulerOptions {
   lookbackDays?: number;
   /** Replicas sharing PostgreSQL: slots go through this queue and run once across them (queued.ts). */
   queue?: JobQueue;
+  /** Queue mode: how often a digest job whose run threw is tried again, and how long apart (default DIGEST_RETRY). */
+  digestRetry?: SlotRetry;
   /** Schedules read from here instead of `store` (replicas); `refreshMs`: how often they are read again. */
   shared?: { schedules: SharedSchedules; refreshMs?: number };
 }
@@ -250,7 +254,7 @@ export class Scheduler {
     if (!slot || slot.getTime() < spec.since.getTime()) return;
     const { store, queue } = this.options;
     if (queue) {
-      const { created } = await enqueueSlot(queue, spec, slot).catch((err: unknown) => {
+      const { created } = await enqueueSlot(queue, spec, slot, this.options.digestRetry).catch((err: unknown) => {
         this.options.logger?.error({ job: spec.key, err: (err as Error).message }, 'scheduler: cannot enqueue the scheduled run');
         return { created: false };
       });
@@ -260,7 +264,7 @@ export class Scheduler {
     // A digest slot whose run a crash cut off (interrupted) or that threw is run again when it comes
     // up (at the next start's catch-up): its outbox rows are keyed by the slot, so the rerun writes
     // what is missing and never posts twice. An alerts slot is not: the next one decides the same.
-    if (!store.claimJobRun(spec.key, slot, now, { retake: spec.kind !== 'alerts' })) return;
+    if (!store.claimJobRun(spec.key, slot, now, { retake: rerunsFailedSlots(spec.kind) })) return;
     const log = this.options.logger?.child({ job: spec.key, slot: slot.toISOString() });
     log?.info('scheduled job started');
     try {

@@ -20,6 +20,7 @@ import { createAccessGate, type AccessGate } from '../authz/gate.js';
 import type { Entry } from '../authz/policy.js';
 import type { Logger } from '../log.js';
 import { CATCH_UP_LOOKBACK_DAYS, Scheduler, type CronTimer, type JobSpec } from '../schedule/scheduler.js';
+import type { SlotRetry } from '../schedule/queued.js';
 import type { Db } from '../store/db.js';
 import { repoKeyOfDisplay, WatchStore, type AffectedRepo, type AlertRow } from '../store/watches.js';
 import { SqliteOutbox } from '../store/outbox/sqlite.js';
@@ -96,6 +97,8 @@ export interface WatchServiceOptions<D extends OutboxDelivery = OutboxDelivery> 
    * across them. Absent (SQLite, one bot): slots are claimed in job_runs and run here, as before.
    */
   jobs?: JobQueue;
+  /** With `jobs`: a digest job's retries when its run throws (default DIGEST_RETRY, src/schedule/queued.ts; a test hook). */
+  digestRetry?: SlotRetry;
   /** How this replica takes sweep batches from `jobs` (concurrency; a test hook). */
   sweepBatches?: BatchWorkerOptions;
   /** Test hook: runs between recording an alert and posting it. */
@@ -283,6 +286,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.timer ? { timer: options.timer } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.jobs ? { queue: options.jobs } : {}),
+    ...(options.digestRetry ? { digestRetry: options.digestRetry } : {}),
     // On PostgreSQL the schedules are the replicas' shared ones (set through any of them).
     ...(state.dialect === 'postgres' ? { shared: { schedules: state } } : {}),
   });

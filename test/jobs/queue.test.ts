@@ -2,7 +2,8 @@
  * The job interface's promises, kept by both queues: in process (SQLite, one bot) and in
  * PostgreSQL (pg-boss on the test run's real server). A singleton key makes one job however often
  * it is asked for, payloads travel as JSON, runAt holds a job back, concurrency bounds a queue, a
- * failing job is reported as failed, and stats() shows depth and lag.
+ * failing job is retried as often as it was enqueued to be and then reported as failed, a singleton
+ * key whose job failed is retaken only when asked to, and stats() shows depth and lag.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InProcessQueue } from '../../src/jobs/in-process.js';
@@ -77,6 +78,31 @@ describe.each(kinds)('the job queue (%s)', (_kind, make) => {
     const outcomes = await settled(queue, 'sweep-batch', [good.id, bad.id], { intervalMs: 50 });
     expect(outcomes.find((o) => o.id === good.id)).toMatchObject({ state: 'completed', output: { doubled: 42 } });
     expect(outcomes.find((o) => o.id === bad.id)).toMatchObject({ state: 'failed', output: { error: expect.stringContaining('negative batch') } });
+  });
+
+  it('retries a job as often as it was enqueued to be, and retakes a singleton key whose job failed only when asked to', async () => {
+    const tries = new Map<string, number>();
+    await queue.work<{ slot: string; failures: number }>('scheduled-run', async (job) => {
+      const n = (tries.get(job.payload.slot) ?? 0) + 1;
+      tries.set(job.payload.slot, n);
+      if (n <= job.payload.failures) throw new Error(`attempt ${n} failed`);
+      return { attempt: n };
+    });
+    // Fails once, retried once (the queue's own default here is no retries).
+    const retried = await queue.enqueue('scheduled-run', { slot: 'a', failures: 1 }, { singletonKey: 'weekly:C1@a', retryLimit: 1, retryDelaySeconds: 0, retakeFailed: true });
+    // Fails for good: no retries.
+    const failed = await queue.enqueue('scheduled-run', { slot: 'b', failures: 1 }, { singletonKey: 'weekly:C1@b', retryLimit: 0, retakeFailed: true });
+    const outcomes = await settled(queue, 'scheduled-run', [retried.id, failed.id], { intervalMs: 50 });
+    expect(outcomes.find((o) => o.id === retried.id)).toMatchObject({ state: 'completed', output: { attempt: 2 } });
+    expect(outcomes.find((o) => o.id === failed.id)).toMatchObject({ state: 'failed' });
+    // A done job's key is not retaken; a failed one's is, when asked to, once.
+    expect((await queue.enqueue('scheduled-run', { slot: 'a', failures: 1 }, { singletonKey: 'weekly:C1@a', retakeFailed: true })).created).toBe(false);
+    expect((await queue.enqueue('scheduled-run', { slot: 'b', failures: 1 }, { singletonKey: 'weekly:C1@b' })).created).toBe(false);
+    const retakes = await Promise.all([1, 2, 3].map(() => queue.enqueue('scheduled-run', { slot: 'b', failures: 1 }, { singletonKey: 'weekly:C1@b', retakeFailed: true })));
+    expect(retakes.filter((e) => e.created)).toHaveLength(1);
+    expect(new Set(retakes.map((e) => e.id))).toEqual(new Set([retakes.find((e) => e.created)!.id]));
+    expect(await settled(queue, 'scheduled-run', [retakes[0]!.id], { intervalMs: 50 })).toMatchObject([{ state: 'completed', output: { attempt: 2 } }]);
+    expect(tries).toEqual(new Map([['a', 2], ['b', 2]]));
   });
 
   it('holds a job back until runAt', async () => {

@@ -3,9 +3,12 @@
  * Monday slot after downtime and both tick afterwards, and the weekly digest is posted once, by one
  * of them. The slot went through the queue (one job under its singleton key), not through job_runs.
  * Once with the watch state in a SQLite file both share, once as replicas run with DATABASE_URL:
- * the watch state and the outbox in PostgreSQL, each replica with its own SQLite file.
+ * the watch state and the outbox in PostgreSQL, each replica with its own SQLite file. A digest job
+ * whose run failed is tried again by the queue, and made again at the next start once its retries
+ * are used up: posted once either way (its outbox rows are keyed by the slot).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { settled } from '../../src/jobs/interface.js';
 import { PostgresQueue } from '../../src/jobs/postgres.js';
 import type { WatchService } from '../../src/watch/service.js';
 import { registryOf, project, release } from '../audit/helpers.js';
@@ -89,6 +92,97 @@ describe('scheduled runs across replicas', () => {
     // Neither replica's own SQLite file holds the watch.
     expect(a.watch.store.watchedRepos()).toEqual([]);
     expect(b.watch.store.watchedRepos()).toEqual([]);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('runs a digest job whose run failed again through the queue, and posts it once', async () => {
+    const registry = registryOf([project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')])]);
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-05T12:00:00Z', registry });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+    database = await createTestDatabase();
+    /** The shared watch state, where writing a digest fails while `failures` lasts (the database restarting). */
+    class FlakyState extends PostgresWatchState {
+      failures = 0;
+      override async recordDigest(...args: Parameters<PostgresWatchState['recordDigest']>) {
+        if (this.failures-- > 0) throw new Error('the database is restarting');
+        return super.recordDigest(...args);
+      }
+    }
+    const state = new FlakyState(await database.open({ max: 4 }));
+    const queue = new PostgresQueue(await database.open({ max: 4 }), { pollingIntervalSeconds: 0.5 });
+    queues.push(queue);
+    const bot = world.service({ jobs: queue, db: openTestDb(tempDbPath()), state, digestRetry: { limit: 2, delaySeconds: 0 } });
+    await bot.watch.handleCommand('watch octo/app', { userId: 'U0ADMIN0001', channelId: CHANNEL });
+
+    world.clock.set('2025-01-09T12:30:00Z'); // Thursday: Monday 09:00's digest is due
+    state.failures = 1;
+    const digests = () => world!.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
+    bot.watch.start();
+    await bot.watch.scheduler.idle();
+    const pool = await database.open({ max: 1 });
+    const jobOf = async () => (await pool.query<{ job_id: string }>("SELECT job_id FROM job_singletons WHERE queue = 'scheduled-run' AND key LIKE 'weekly:%'")).rows.map((r) => r.job_id);
+    const [jobId] = await jobOf();
+    const [outcome] = await settled(queue, 'scheduled-run', [jobId!], { intervalMs: 100 });
+    expect(state.failures).toBe(-1); // failed once, then read again
+    expect(outcome).toMatchObject({ state: 'completed', output: { ok: true } });
+    const attempts = await pool.query<{ retry_count: number }>('SELECT retry_count FROM pgboss.job WHERE id = $1', [jobId]);
+    expect(attempts.rows).toEqual([{ retry_count: 1 }]);
+    const deadline = Date.now() + 10_000;
+    while (digests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // A restart's catch-up finds the slot's job done: nothing more.
+    await bot.watch.stop();
+    const again = world.service({ jobs: queue, db: openTestDb(tempDbPath()), state });
+    again.watch.start();
+    await again.watch.scheduler.idle();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(digests()).toHaveLength(1);
+    expect(await jobOf()).toEqual([jobId]);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('makes a digest slot whose job failed for good again at the next start, and runs it once', async () => {
+    const registry = registryOf([project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')])]);
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-05T12:00:00Z', registry });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+    database = await createTestDatabase();
+    class FlakyState extends PostgresWatchState {
+      failures = 0;
+      override async recordDigest(...args: Parameters<PostgresWatchState['recordDigest']>) {
+        if (this.failures-- > 0) throw new Error('the database is restarting');
+        return super.recordDigest(...args);
+      }
+    }
+    const state = new FlakyState(await database.open({ max: 4 }));
+    const queue = new PostgresQueue(await database.open({ max: 4 }), { pollingIntervalSeconds: 0.5 });
+    queues.push(queue);
+    const noRetry = { limit: 0, delaySeconds: 0 };
+    const first = world.service({ jobs: queue, db: openTestDb(tempDbPath()), state, digestRetry: noRetry });
+    await first.watch.handleCommand('watch octo/app', { userId: 'U0ADMIN0001', channelId: CHANNEL });
+    world.clock.set('2025-01-09T12:30:00Z');
+    state.failures = 1;
+    first.watch.start();
+    await first.watch.scheduler.idle();
+    const pool = await database.open({ max: 1 });
+    const jobOf = async () => (await pool.query<{ job_id: string }>("SELECT job_id FROM job_singletons WHERE queue = 'scheduled-run' AND key LIKE 'weekly:%'")).rows.map((r) => r.job_id);
+    const [failedJob] = await jobOf();
+    expect(await settled(queue, 'scheduled-run', [failedJob!], { intervalMs: 100 })).toMatchObject([{ state: 'failed' }]);
+    await first.watch.stop();
+    const digests = () => world!.slack.messages(CHANNEL).filter((m) => m.text.startsWith('Weekly dependency updates'));
+    expect(digests()).toHaveLength(0);
+
+    // The next start's catch-up makes the slot's job again, under the same key; it runs once.
+    const second = world.service({ jobs: queue, db: openTestDb(tempDbPath()), state, digestRetry: noRetry });
+    second.watch.start();
+    await second.watch.scheduler.idle();
+    const [retaken] = await jobOf();
+    expect(retaken).not.toBe(failedJob);
+    expect(await settled(queue, 'scheduled-run', [retaken!], { intervalMs: 100 })).toMatchObject([{ state: 'completed', output: { ok: true } }]);
+    const deadline = Date.now() + 10_000;
+    while (digests().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await second.watch.scheduler.tick();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(digests()).toHaveLength(1);
+    expect(await jobOf()).toEqual([retaken]);
     expect(world.slack.violations).toEqual([]);
   });
 });
