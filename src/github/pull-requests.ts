@@ -2,16 +2,19 @@
  * Pull requests of many repositories in few requests (GraphQL, aliases, variables for every name):
  * - listPullRequests: per repository, its open pull requests (up to PULLS_PER_REPO, most recently
  *   updated first, and how many more are open) with head and base commits and the paths they
- *   change, plus the state of pull requests the caller still tracks (merged? closed?). BATCH
- *   repositories per query: 1,000 watched repositories cost 20 requests. A pull request changing
- *   more than FILES_PER_PULL files costs one more query per further page, up to MAX_FILE_PAGES
- *   pages in all (GitHub lists no more than 3,000 files of a pull request); what is still not listed
- *   is counted (filesNotListed), never taken as "no manifest changed".
+ *   change (the first FILES_PER_PULL), plus the state of pull requests the caller still tracks
+ *   (merged? closed?). BATCH repositories per query: 1,000 watched repositories cost 20 requests,
+ *   whatever the pull requests change. What is not listed is counted (filesNotListed), never taken
+ *   as "no manifest changed".
+ * - listRemainingFiles: the further pages of one pull request's files, one query per page, up to
+ *   MAX_FILE_PAGES pages in all (GitHub lists no more than 3,000 files of a pull request). Asked only
+ *   when the pull request is to be reviewed (its head moved), not on every sweep.
  * - mergeBase: where a pull request branched off its base (REST compare, one request), so its
  *   review compares the head with that commit, not with whatever the base branch has become.
  * - readTexts: file texts at given commits (`oid:path`), BATCH per query; every file it could not
  *   read (batch failed, repository not answered, text cut short, binary) is named in `failed`, so a
- *   review built on the texts can say it is partial rather than read a missing file as "absent".
+ *   review built on the texts can say it is partial rather than read a missing file as "absent";
+ *   those that reading again at the same commit cannot mend (cut short, binary) are in `permanent`.
  * A batch that fails is reported per repository (errors) and never stops the other batches.
  */
 import type { Octokit } from 'octokit';
@@ -36,6 +39,8 @@ export interface OpenPullRequest {
   filesNotListed: number;
   /** Why the list of changed files could not be read in full this time (a page failed), else null. */
   filesListError: string | null;
+  /** Where the next page of changed files starts, when there is one not yet read (listRemainingFiles); else null. */
+  moreFiles: { endCursor: string; totalCount: number } | null;
 }
 
 export interface PullListing {
@@ -81,8 +86,6 @@ function partialData<T>(err: unknown): Record<string, T | null> | null {
 export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef[], tracked: ReadonlyMap<string, readonly number[]> = new Map()): Promise<PullListingResult> {
   const byRepo = new Map<string, PullListing>();
   const errors = new Map<string, string>();
-  // Pull requests whose first page of files said there is more.
-  const morePages: { ref: RepoRef; pull: OpenPullRequest; page: FilesPage }[] = [];
   let requests = 0;
   for (let start = 0; start < repos.length; start += PULLS_BATCH) {
     const batch = repos.slice(start, start + PULLS_BATCH);
@@ -120,10 +123,11 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
       const open = nodes.map((p): OpenPullRequest => {
         const paths = (p.files?.nodes ?? []).map((f) => f.path);
         const total = Math.max(p.files?.totalCount ?? paths.length, paths.length);
-        const pull: OpenPullRequest = { number: p.number, title: p.title, url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths, filesNotListed: total - paths.length, filesListError: null };
+        const pull: OpenPullRequest = { number: p.number, title: p.title, url: p.url, headOid: p.headRefOid, baseOid: p.baseRefOid, paths, filesNotListed: total - paths.length, filesListError: null, moreFiles: null };
         // No file list at all (an error on that field) is not "no file changed".
         if (!p.files) pull.filesListError = 'GitHub did not list its changed files';
-        if (p.files?.pageInfo?.hasNextPage) morePages.push({ ref, pull, page: p.files });
+        // The further pages are read only for a pull request that is to be reviewed (listRemainingFiles).
+        if (p.files?.pageInfo?.hasNextPage && p.files.pageInfo.endCursor) pull.moreFiles = { endCursor: p.files.pageInfo.endCursor, totalCount: total };
         return pull;
       });
       const closed: PullListing['closed'] = [];
@@ -134,17 +138,18 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
       byRepo.set(keyOf(ref), { open, closed, openNotListed: Math.max(0, (node.pullRequests?.totalCount ?? nodes.length) - nodes.length) });
     });
   }
-  for (const { ref, pull, page } of morePages) requests += await listMoreFiles(octokit, ref, pull, page);
   return { byRepo, errors, requests };
 }
 
 /**
- * The pages of changed files after the first, one query each, up to MAX_FILE_PAGES pages in all.
- * A page that fails stops there and says why (filesListError); the files not listed are counted.
- * Returns the number of requests made.
+ * The pages of changed files after the first (pull.moreFiles), one query each, up to MAX_FILE_PAGES
+ * pages in all, added to pull.paths. A page that fails stops there and says why (filesListError);
+ * the files not listed are counted. Returns the number of requests made (0 when there is no more).
  */
-async function listMoreFiles(octokit: Octokit, ref: RepoRef, pull: OpenPullRequest, first: FilesPage): Promise<number> {
-  let page = first;
+export async function listRemainingFiles(octokit: Octokit, ref: RepoRef, pull: OpenPullRequest): Promise<number> {
+  if (!pull.moreFiles) return 0;
+  let page: FilesPage = { totalCount: pull.moreFiles.totalCount, pageInfo: { hasNextPage: true, endCursor: pull.moreFiles.endCursor }, nodes: [] };
+  pull.moreFiles = null;
   let requests = 0;
   for (let pages = 1; page.pageInfo.hasNextPage && page.pageInfo.endCursor && pages < MAX_FILE_PAGES; pages++) {
     requests++;
@@ -196,6 +201,8 @@ export interface TextsRead {
   texts: Map<string, string | null>;
   /** Files that were asked for and not read, by textKey: why, as the end of a sentence naming the file. */
   failed: Map<string, string>;
+  /** Of `failed`, those no later read of the same commit can mend (cut short, binary); the others may (failed batch, no answer, 5xx, rate limit). */
+  permanent: Set<string>;
   requests: number;
   /** One line per batch or file that failed, for the log. */
   errors: string[];
@@ -204,6 +211,7 @@ export interface TextsRead {
 export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]): Promise<TextsRead> {
   const texts = new Map<string, string | null>();
   const failed = new Map<string, string>();
+  const permanent = new Set<string>();
   const errors: string[] = [];
   let requests = 0;
   for (let start = 0; start < wanted.length; start += TEXTS_BATCH) {
@@ -237,11 +245,13 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
       if (why === null) texts.set(key, blob ? blob.text : null);
       else {
         failed.set(key, why);
+        // A blob at a commit never changes: cut short or binary now is so on every read.
+        if (repository && (blob?.isTruncated || blob?.isBinary)) permanent.add(key);
         errors.push(`${w.owner}/${w.repo}: ${w.path} ${why}`);
       }
     });
   }
-  return { texts, failed, requests, errors };
+  return { texts, failed, permanent, requests, errors };
 }
 
 export const textKey = (w: TextRequest) => `${w.owner}/${w.repo}@${w.oid}:${w.path}`;

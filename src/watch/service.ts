@@ -185,6 +185,8 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
   const deliverer = options.delivery;
   const codeScans = new CodeScanStore(options.db);
   const codeScan = options.codeScan;
+  // Large pull requests whose head changes no manifest, so later sweeps do not page through their files again (pr-review/sweep-part.ts).
+  const pullsWithoutManifest = new Map<string, string>();
   const sweepOptions: SweepOptions = {
     state,
     octokit: options.octokit,
@@ -216,7 +218,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.pullRequestReviews
       ? {
           afterSweep: async () => {
-            const r = await reviewPullRequests({ reviews: pullReviews, state, octokit: options.octokit, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, ...(options.logger ? { logger: options.logger } : {}) });
+            const r = await reviewPullRequests({ reviews: pullReviews, state, octokit: options.octokit, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, unchanged: pullsWithoutManifest, ...(options.logger ? { logger: options.logger } : {}) });
             options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors, notes: r.notes }, 'pull request reviews');
             await deliverer.deliver();
           },

@@ -1,10 +1,11 @@
 /**
- * listPullRequests over the loopback GitHub: every changed path of a pull request, page after page
- * (GraphQL pageInfo); what GitHub does not list is counted, a page that fails is said; open pull
- * requests beyond those listed are counted.
+ * listPullRequests over the loopback GitHub: the first page of a pull request's changed paths in the
+ * one listing query, the rest page after page only when asked (listRemainingFiles, GraphQL pageInfo);
+ * what GitHub does not list is counted, a page that fails is said; open pull requests beyond those
+ * listed are counted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FILES_PER_PULL, listPullRequests, MAX_FILE_PAGES, PULLS_PER_REPO } from '../../src/github/pull-requests.js';
+import { FILES_PER_PULL, listPullRequests, listRemainingFiles, MAX_FILE_PAGES, PULLS_PER_REPO } from '../../src/github/pull-requests.js';
 import { ROUTES } from '../fakes/github.js';
 import { startWorld, type World } from './helpers.js';
 
@@ -24,19 +25,32 @@ async function pullChanging(count: number) {
 }
 
 describe('listPullRequests', () => {
-  it('lists every changed path past the first hundred, one more query per page', async () => {
+  it('lists the first hundred changed paths in the one listing query, and counts the rest', async () => {
     const w = await pullChanging(250);
     const { byRepo, requests } = await listPullRequests(w.octokit, [{ owner: 'acme', repo: 'web' }]);
     const [pull] = byRepo.get('acme/web')!.open;
+    expect(requests).toBe(1);
+    expect(pull!.paths).toHaveLength(FILES_PER_PULL);
+    expect(pull!.filesNotListed).toBe(251 - FILES_PER_PULL);
+    expect(pull!.moreFiles).not.toBeNull();
+  });
+
+  it('lists every changed path past the first hundred when asked, one more query per page', async () => {
+    const w = await pullChanging(250);
+    const [pull] = (await listPullRequests(w.octokit, [{ owner: 'acme', repo: 'web' }])).byRepo.get('acme/web')!.open;
+    const requests = await listRemainingFiles(w.octokit, { owner: 'acme', repo: 'web' }, pull!);
     expect(pull!.paths).toHaveLength(251);
     expect(pull!.paths).toContain('requirements.txt');
-    expect(pull).toMatchObject({ filesNotListed: 0, filesListError: null });
-    expect(requests).toBe(1 + Math.ceil(251 / FILES_PER_PULL) - 1);
+    expect(pull).toMatchObject({ filesNotListed: 0, filesListError: null, moreFiles: null });
+    expect(requests).toBe(Math.ceil(251 / FILES_PER_PULL) - 1);
+    // Asked again, nothing more to read.
+    expect(await listRemainingFiles(w.octokit, { owner: 'acme', repo: 'web' }, pull!)).toBe(0);
   });
 
   it(`counts the files beyond ${MAX_FILE_PAGES} pages instead of taking them as unchanged`, async () => {
     const w = await pullChanging(MAX_FILE_PAGES * FILES_PER_PULL + 40);
     const [pull] = (await listPullRequests(w.octokit, [{ owner: 'acme', repo: 'web' }])).byRepo.get('acme/web')!.open;
+    expect(await listRemainingFiles(w.octokit, { owner: 'acme', repo: 'web' }, pull!)).toBe(MAX_FILE_PAGES - 1);
     expect(pull!.paths).toHaveLength(MAX_FILE_PAGES * FILES_PER_PULL);
     expect(pull!.paths).not.toContain('requirements.txt');
     expect(pull!.filesNotListed).toBe(41);
@@ -46,6 +60,7 @@ describe('listPullRequests', () => {
     const w = await pullChanging(150);
     w.fake.failRequests({ route: ROUTES.graphql, status: 502, times: 5, matching: 'DepwatchPullFiles' });
     const [pull] = (await listPullRequests(w.octokit, [{ owner: 'acme', repo: 'web' }])).byRepo.get('acme/web')!.open;
+    await listRemainingFiles(w.octokit, { owner: 'acme', repo: 'web' }, pull!);
     expect(pull!.paths).toHaveLength(FILES_PER_PULL);
     expect(pull!.filesListError).toMatch(/^GitHub could not list the rest of its changed files: /);
   });

@@ -206,7 +206,7 @@ async function reviewingWorld(head: string) {
   return { w, watch, sweep };
 }
 
-it('a manifest too large to read at the head makes the review partial, naming it, not "everything removed"; the next sweep reads it again', async () => {
+it('a manifest too large to read at the head makes the review partial, naming it, not "everything removed"; it is the head\'s review until the head moves', async () => {
   const head = `goodlib==1.2.0\nidna==3.0\n# ${'x'.repeat(200)}\n`;
   const { w, sweep } = await reviewingWorld(head);
   w.github.truncateTextsOver(100);
@@ -216,7 +216,20 @@ it('a manifest too large to read at the head makes the review partial, naming it
   expect(partial.card).not.toContain('removed');
   expect(partial.card).toContain('overall :warning: *caution*');
 
+  // Nothing moved: a blob cut short stays cut short, so the review is not redone (no compare, no
+  // texts, no card update), only the listing is asked.
+  w.github.resetCounts();
+  const updatesBefore = w.slack.callsTo('chat.update').length;
+  const again = await sweep();
+  expect(w.github.count(ROUTES.compare)).toBe(0);
+  // The heads query and the pull-request listing.
+  expect(w.github.count(ROUTES.graphql)).toBe(2);
+  expect(w.slack.callsTo('chat.update')).toHaveLength(updatesBefore);
+  expect(again.card).toBe(partial.card);
+
+  // The head moves: reviewed again.
   w.github.truncateTextsOver(null);
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
   const whole = await sweep();
   expect(whole.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
   expect(whole.card).not.toContain('Partial');
@@ -252,6 +265,48 @@ it('reviews a manifest changed after the first hundred files of a pull request',
 
   expect(world.slack.messages(CHANNEL)).toHaveLength(1);
   expect(blockText(world.slack.messages(CHANNEL)[0]!.blocks)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+});
+
+it('pages through the files of large pull requests only when their head moved: an unchanged sweep costs the listing query', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  const docs = (n: number) => Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`docs/page-${String(i).padStart(3, '0')}.md`, `page ${i} of ${n}\n`]));
+  // Three pull requests of 251 files each that move goodlib after the first page, and one of 250 files that moves none.
+  for (const n of [1, 2, 3]) {
+    world.github.pushCommit('octo', 'shop', { ...docs(n), 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: `big${n}` });
+    world.github.openPullRequest('octo', 'shop', { number: n, title: `Docs ${n}, and goodlib`, head: `big${n}` });
+  }
+  world.github.pushCommit('octo', 'shop', docs(4), { branch: 'docs' });
+  world.github.openPullRequest('octo', 'shop', { number: 4, title: 'Docs only', head: 'docs' });
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(world.slack.messages(CHANNEL)).toHaveLength(3);
+  for (const m of world.slack.messages(CHANNEL)) expect(blockText(m.blocks)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+
+  // Nothing moved: the heads query and the listing, no page of files, no compare.
+  for (let i = 0; i < 2; i++) {
+    world.github.resetCounts();
+    world.clock.advance(3_600_000);
+    await watch.sweeps.runNow();
+    await watch.delivery.idle();
+    expect(world.github.count(ROUTES.graphql)).toBe(2);
+    expect(world.github.count(ROUTES.compare)).toBe(0);
+  }
+
+  // One head moves: its pages are read again (two more), and only it is reviewed.
+  world.github.pushCommit('octo', 'shop', { ...docs(1), 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n' }, { branch: 'big1' });
+  world.github.resetCounts();
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(world.github.count(ROUTES.compare)).toBe(1);
+  // Heads, listing, two further pages of files, the texts, and goodlib's GitHub card (its hour-long cache ran out).
+  expect(world.github.count(ROUTES.graphql)).toBe(6);
+  expect(world.slack.messages(CHANNEL)).toHaveLength(3);
 });
 
 it('reviews what the pull request changes since it branched off, not what main changed since', async () => {

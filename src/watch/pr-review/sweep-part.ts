@@ -5,19 +5,23 @@
  * closed. Each card, update and mark is written to the Slack outbox with the review's state, in one
  * transaction; the delivery loop posts it and keeps the message ts. Cheap by design, within one GitHub budget:
  *   - one GraphQL query per PULLS_BATCH repositories lists open pull requests with head, base and
- *     changed paths, and the state of those still tracked (listPullRequests);
+ *     the first page of changed paths, and the state of those still tracked (listPullRequests);
  *   - only pull requests whose head moved since their review and whose changed paths include a
- *     manifest cost more: where they branched off (one compare request each: the head is compared
+ *     manifest (or are not all listed yet) cost more: the rest of their changed paths, one query per
+ *     page (listRemainingFiles; a head found to change no manifest is remembered by the process,
+ *     `unchanged`, so it is not paged through again), where they branched off (one compare request each: the head is compared
  *     with that merge base, not with the base branch's tip, which may have moved on since), then
  *     their files there and at the head, TEXTS_BATCH per query (readTexts);
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
  * One repository or pull request failing is logged and never stops the others. A file that could
  * not be read on either side is left out of the diff (never read as added or removed) and named in
- * the review's errors, so the review says it is partial; its head is then not recorded as reviewed,
- * and the next sweep reads it again.
+ * the review's errors, so the review says it is partial. When a later read may mend it (a failed
+ * batch, no answer, 5xx, rate limit) its head is not recorded as reviewed, and the next sweep reads
+ * it again; when none can (the file is cut short or binary at that commit) the partial review is
+ * the head's review, redone only when the head moves.
  */
 import type { Octokit } from 'octokit';
-import { listPullRequests, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
+import { listPullRequests, listRemainingFiles, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
 import { isManifestPath } from '../../python/discover.js';
@@ -41,6 +45,12 @@ export interface PullRequestReviewOptions {
   logger?: Logger;
   /** DEPWATCH_PR_COMMENTS: also keep the review as one comment on the pull request (needs Pull requests: write). */
   comments?: boolean;
+  /**
+   * Kept by the caller from sweep to sweep: pull requests (`owner/repo#n`) with more changed files than
+   * the listing's first page whose head, listed in full, changes no manifest (head oid). Such a head is
+   * not paged through again. Without it, every sweep pages through them.
+   */
+  unchanged?: Map<string, string>;
 }
 
 export interface PullRequestReviewResult {
@@ -92,7 +102,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       }
       const paths = pull.paths.filter(isManifestPath);
       // Files GitHub does not list may be manifests: such a pull request is reviewed, as partial.
-      if (paths.length > 0 || pull.filesNotListed > 0) candidates.push({ repo, pull, paths });
+      if (paths.length > 0 || pull.filesNotListed > 0 || pull.moreFiles) candidates.push({ repo, pull, paths });
     }
   }
   const stored = new Map<string, PullReviewRow>();
@@ -102,8 +112,16 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     const open = [...stored.values()].filter((r) => r.repo === c.repo && r.number === c.number && r.state === 'open');
     await closeOut(options, reviews, open, c, result);
   }
+  const unchanged = options.unchanged;
+  if (unchanged) {
+    // Forget pull requests no longer listed as open (merged, closed, or their repository unwatched).
+    const listed = new Set([...listing.byRepo].flatMap(([repo, { open }]) => open.map((p) => `${repo}#${p.number}`)));
+    for (const key of unchanged.keys()) if (!listed.has(key) && !listing.errors.has(key.slice(0, key.lastIndexOf('#')))) unchanged.delete(key);
+  }
   const due: { repo: string; pull: OpenPullRequest; paths: string[]; known: Map<string, PullReviewRow>; baseOid: string }[] = [];
-  for (const { repo, pull, paths } of candidates) {
+  for (const candidate of candidates) {
+    const { repo, pull } = candidate;
+    let { paths } = candidate;
     const channels = repos.get(repo) ?? [];
     const known = new Map<string, PullReviewRow>();
     for (const channel of channels) {
@@ -112,6 +130,21 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     }
     if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
     const [owner = '', name = ''] = repo.split('/');
+    if (pull.moreFiles) {
+      if (unchanged?.get(`${repo}#${pull.number}`) === pull.headOid) continue;
+      // The rest of the changed files, only now that the pull request is to be reviewed.
+      result.githubRequests += await listRemainingFiles(options.octokit, { owner, repo: name }, pull);
+      // A list cut by a failure is read again next sweep rather than reviewed on half of it.
+      if (pull.filesListError) {
+        result.errors.push(`${repo}#${pull.number}: ${pull.filesListError}; not reviewed this time`);
+        continue;
+      }
+      paths = pull.paths.filter(isManifestPath);
+      if (paths.length === 0 && pull.filesNotListed === 0) {
+        unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
+        continue;
+      }
+    }
     result.githubRequests++;
     const branchedOff = await mergeBase(options.octokit, { owner, repo: name }, pull.baseOid, pull.headOid);
     // Without the merge base the base branch's tip would show its own later changes as the pull
@@ -131,7 +164,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       { owner, repo: name, oid: pull.headOid, path },
     ]);
   });
-  const { texts, failed, requests, errors } = await readTexts(options.octokit, wanted);
+  const { texts, failed, permanent, requests, errors } = await readTexts(options.octokit, wanted);
   result.githubRequests += requests;
   result.errors.push(...errors);
 
@@ -140,8 +173,9 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const [owner = '', name = ''] = repo.split('/');
       const unread = paths.flatMap((path) =>
         (['base', 'head'] as const).flatMap((label) => {
-          const why = failed.get(textKey({ owner, repo: name, oid: label === 'base' ? baseOid : pull.headOid, path }));
-          return why ? [{ path, message: `${label}: ${path} ${why}` }] : [];
+          const key = textKey({ owner, repo: name, oid: label === 'base' ? baseOid : pull.headOid, path });
+          const why = failed.get(key);
+          return why ? [{ path, message: `${label}: ${path} ${why}`, recoverable: !permanent.has(key) }] : [];
         }),
       );
       const unreadPaths = new Set(unread.map((u) => u.path));
@@ -155,7 +189,9 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const review = await reviewDependencies(diff, await options.cards());
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
-      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, unread.length === 0);
+      // Only what another read may mend leaves the head to be reviewed again; a file cut short or
+      // binary at these commits stays so, and the partial review stands until the head moves.
+      await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, !unread.some((u) => u.recoverable));
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
       const message = `${repo}#${pull.number}: the dependency review failed (${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)})`;
@@ -197,8 +233,9 @@ function cardMessage(channel: string, card: PullRequestReviewCard, known: boolea
 
 /**
  * Posts or updates the card in each channel; `known`: the channels' reviews as read before the review
- * was made. `complete`: every file was read; otherwise the row keeps no head (''), so the next sweep
- * finds the head not yet reviewed and tries again.
+ * was made. `final`: every file was read, or none that was not can be read later (the review then
+ * says it is partial); otherwise the row keeps no head (''), so the next sweep finds the head not yet
+ * reviewed and tries again.
  */
 async function publish(
   options: PullRequestReviewOptions,
@@ -207,7 +244,7 @@ async function publish(
   review: DependencyReview,
   channels: readonly string[],
   known: ReadonlyMap<string, PullReviewRow>,
-  complete: boolean,
+  final: boolean,
 ): Promise<void> {
   const now = options.now();
   for (const channel of channels) {
@@ -215,7 +252,7 @@ async function publish(
     // ts: only reviews posted before the outbox have one here; newer ones are found by message key.
     const ts = before?.ts ?? '';
     const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now);
-    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: complete ? ref.headSha : '', state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
+    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: final ? ref.headSha : '', state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
   }
 }
 
