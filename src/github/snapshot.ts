@@ -83,6 +83,11 @@ export interface RepoSnapshot {
   htmlUrl: string;
   private: boolean;
   defaultBranch: string;
+  /**
+   * The branch the request named, when it is a branch (refs/heads/<name>, at `sha`) other than the
+   * default one; null for the default branch, a tag or a commit. What a watch of the audit follows.
+   */
+  namedBranch: string | null;
   files: SnapshotFile[];
   /**
    * Every symbolic link (mode 120000) of the tree outside skipped folders. Links that are manifests
@@ -130,6 +135,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   options.admit?.({ owner, repo, private: repoData.private });
   const refName = ref.branch ?? repoData.default_branch;
   const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
+  const namedBranch = ref.branch === undefined ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
 
   const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, call });
 
@@ -206,6 +212,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     htmlUrl: repoData.html_url,
     private: repoData.private,
     defaultBranch: repoData.default_branch,
+    namedBranch,
     files,
     links,
     errors,
@@ -270,6 +277,28 @@ async function resolveCommitSha(octokit: Octokit, name: { owner: string; repo: s
     throw new GitHubServiceError(`GitHub answered the branch lookup for ${name.owner}/${name.repo} with something that is not a commit sha`);
   }
   return sha;
+}
+
+/**
+ * The branch `name` names when the repository has a branch of that name at `sha` (the commit `name`
+ * was read at) other than `defaultBranch`, else null: the default branch, a tag, a commit sha, or a
+ * tag that shadows a branch of the same name. One request, skipped for the default branch and shas.
+ */
+async function branchAt(octokit: Octokit, repoName: { owner: string; repo: string }, name: string, defaultBranch: string, sha: string, call: Call): Promise<string | null> {
+  const branch = name.startsWith('refs/heads/') ? name.slice('refs/heads/'.length) : name;
+  if (branch === defaultBranch || branch.startsWith('refs/') || /^[0-9a-f]{40}$/i.test(branch)) return null;
+  const notABranch = new Error('not a branch');
+  try {
+    const { data } = await call(
+      'branch lookup',
+      () => octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...repoName, branch }),
+      (err) => ((err as { status?: unknown }).status === 404 ? notABranch : undefined),
+    );
+    return data.commit.sha === sha ? branch : null;
+  } catch (err) {
+    if (err === notABranch) return null;
+    throw err;
+  }
 }
 
 interface ListTreeContext {

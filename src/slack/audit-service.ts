@@ -276,7 +276,7 @@ export class SlackAuditService {
     if (manifests.length === 0 && snapshot.errors.length === 0) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
     const ignoresAtStart = await this.state.ignoreRulesForRepo(repo);
-    const stored = { repo, ref: snapshot.ref, requestedBranch: ref.branch ?? null, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
+    const stored = { repo, ref: snapshot.ref, requestedBranch: snapshot.namedBranch, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
     // The code scan downloads and unpacks while the audit matches: both start now.
     const scanning = this.scanCode({ owner: snapshot.owner, repo: snapshot.repo, sha: snapshot.sha }, ignoresAtStart, now);
     // The first stage's row, stored while the rest of the audit runs (its insert is awaited below).

@@ -18,7 +18,7 @@ export interface NewAudit {
   result: AuditResult;
   /** What GitHub said; unknown (null) counts as private. */
   private?: boolean | null;
-  /** The branch (or tag) the request named; absent or null: the default branch (`ref` is the one read either way). */
+  /** The branch the request named, when it is a branch other than the default; absent or null: the default branch, a tag or a commit (`ref` is the one read either way). */
   requestedBranch?: string | null;
 }
 
@@ -26,7 +26,7 @@ export interface AuditRecord {
   id: number;
   repo: string;
   ref: string;
-  /** The branch (or tag) the request named; null for the default branch, and for audits stored before it was kept. */
+  /** The branch the request named, when it is a branch other than the default; null for the default branch, a tag, a commit, and audits stored before it was kept. */
   requestedBranch: string | null;
   sha: string;
   htmlUrl: string;

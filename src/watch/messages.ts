@@ -38,6 +38,8 @@ export interface SecretAlert {
   repo: string;
   repoUrl: string | null;
   sha: string;
+  /** Whether the repository is private (absent in alerts written before it: counted as private, as /audit counts it). */
+  private?: boolean;
   /** Never a value: what kind of credential, where, and its keyed fingerprint. */
   secrets: { kind: string; rule: string; file: string; line: number | null; url: string | null; fingerprint: string; fix: string }[];
   /** New code findings at high or critical that are not secrets (absent in alerts written before them). */

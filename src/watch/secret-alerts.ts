@@ -58,6 +58,7 @@ export async function recordSecretAlerts(input: { state: WatchStateStore; commit
       repo: commit.display,
       repoUrl: commit.htmlUrl,
       sha: commit.sha,
+      private: commit.private,
       secrets: shown
         .filter((f) => f.secret)
         .map((f) => ({ kind: f.secret!.kind, rule: f.rule, file: f.file, line: f.line, url: url(f), fingerprint: f.secret!.fingerprint, fix: f.fix })),

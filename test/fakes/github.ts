@@ -50,6 +50,8 @@ export interface FakeRepoInit {
   defaultBranch?: string;
   /** Other branches and their files. */
   branches?: Record<string, Record<string, FakeFile>>;
+  /** Tags and their files (read through /commits/{ref}, never a branch). */
+  tags?: Record<string, Record<string, FakeFile>>;
   /** What the health query reads beyond the files (which give CI and the security policy). */
   health?: FakeRepoHealth;
 }
@@ -225,6 +227,7 @@ interface RepoState {
   private: boolean;
   defaultBranch: string;
   branches: Map<string, string>;
+  tags: Map<string, string>;
   health: FakeRepoHealth;
   /** Pull requests as the dependency reviews read them (GraphQL), by number. */
   reviewPulls: Map<number, ReviewPull>;
@@ -314,10 +317,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   const addRepo = (init: FakeRepoInit): string => {
     const defaultBranch = init.defaultBranch ?? 'main';
-    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), health: init.health ?? {}, reviewPulls: new Map(), pulls: [], comments: [] };
+    const state: RepoState = { id: nextId++, owner: init.owner, name: init.name, private: init.private ?? false, defaultBranch, branches: new Map(), tags: new Map(), health: init.health ?? {}, reviewPulls: new Map(), pulls: [], comments: [] };
     const head = writeCommit(new Map(Object.entries(init.files)), null, 'initial commit');
     state.branches.set(defaultBranch, head);
     for (const [branch, files] of Object.entries(init.branches ?? {})) state.branches.set(branch, writeCommit(new Map(Object.entries(files)), null, branch));
+    for (const [tag, files] of Object.entries(init.tags ?? {})) state.tags.set(tag, writeCommit(new Map(Object.entries(files)), null, tag));
     repos.set(repoKey(init.owner, init.name), state);
     return head;
   };
@@ -349,6 +353,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const resolveCommit = (repo: RepoState, ref: string): string | undefined => {
     const branch = repo.branches.get(ref.replace(/^refs\/heads\//, ''));
     if (branch) return branch;
+    const tag = repo.tags.get(ref.replace(/^refs\/tags\//, ''));
+    if (tag) return tag;
     return /^[0-9a-f]{40}$/.test(ref) && objects.get(ref)?.type === 'commit' ? ref : undefined;
   };
 

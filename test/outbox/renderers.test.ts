@@ -131,6 +131,20 @@ describe('a secret alert for a commit full of credentials and serious findings',
     expect(secretsShown + findingsShown + leftOut(text)).toBe(alert.secrets.length + alert.findings!.length);
     expectNothingCutShort(message.blocks);
   });
+
+  // A private repository's /audit is for admins when DEPWATCH_ADMINS is set: the line says so there
+  // (and for alerts written before they said whether the repository is private).
+  it.each([
+    { private: false, says: '(`/audit acme-platform/legacy-monolith@release/2024-q4` lists the repository’s code findings)' },
+    { private: true, says: '(a Depwatch admin can list the repository’s code findings with `/audit acme-platform/legacy-monolith@release/2024-q4`)' },
+    { private: undefined, says: '(a Depwatch admin can list the repository’s code findings with `/audit acme-platform/legacy-monolith@release/2024-q4`)' },
+  ])('points to /audit for what did not fit in a way true for everyone (private: $private)', ({ private: isPrivate, says }) => {
+    const { private: _, ...rest } = alert;
+    const text = sectionText(renderOutboxMessage(SECRET_ALERT, isPrivate === undefined ? rest : { ...rest, private: isPrivate }).blocks);
+    expect(leftOut(text)).toBeGreaterThan(0);
+    expect(text).toContain(says);
+    expect(text).not.toContain(isPrivate === false ? 'Depwatch admin' : '` lists the repository’s code findings');
+  });
 });
 
 describe('a pull request review card for a lock file maintenance pull request', () => {

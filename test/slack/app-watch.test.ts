@@ -62,16 +62,33 @@ describe('watching from Slack', () => {
     expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/shop']);
   });
 
-  it('watches the branch the audit named from the button under its reply', async () => {
-    world = await startWorld({ watch: {}, repos: [{ owner: 'octo', name: 'branchy', files: { 'README.md': 'x' }, branches: { 'release-2.x': { 'requirements.txt': 'requests==2.19.0\n' } } }] });
+  // The button watches a branch the audit named other than the default one; a tag, a commit or the
+  // default branch named follows the default branch (a watch of refs/heads/<tag> would find nothing,
+  // and a branch watch of the default branch would get no pull request reviews).
+  it.each([
+    { named: 'release-2.x', watches: 'octo/branchy@release-2.x' },
+    { named: 'v2.0', watches: 'octo/branchy' },
+    { named: 'main', watches: 'octo/branchy' },
+    { named: 'refs/heads/main', watches: 'octo/branchy' },
+  ])('after /audit octo/branchy@$named, the button under its reply watches $watches', async ({ named, watches }) => {
+    world = await startWorld({
+      watch: {},
+      repos: [{
+        owner: 'octo',
+        name: 'branchy',
+        files: { 'requirements.txt': 'requests==2.31.0\n' },
+        branches: { 'release-2.x': { 'requirements.txt': 'requests==2.19.0\n' } },
+        tags: { 'v2.0': { 'requirements.txt': 'requests==2.20.0\n' } },
+      }],
+    });
     const w = world;
-    await w.audit('octo/branchy@release-2.x');
+    await w.audit(`octo/branchy@${named}`);
     const reply = await waitFor(() => w.channel().find((m) => m.text.startsWith('octo/branchy@') && buttons(m.blocks).some((b) => b.action_id === 'audit_watch_repo')), 'the audit reply');
     await w.bot.service.idle();
     const watchButton = buttons(reply.blocks).find((b) => b.action_id === 'audit_watch_repo')!;
     await w.send(blockAction({ actionId: watchButton.action_id, value: watchButton.value!, channel: CHANNEL, user: USER, message_ts: reply.ts, response_url: w.slack.responseUrl('watch-branch', { channel: CHANNEL, user: USER }) }));
-    expect(await waitFor(() => responseText(w, 'watch-branch'), 'the watch reply')).toContain('to watch *octo/branchy@release-2.x*');
-    expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/branchy@release-2.x']);
+    expect(await waitFor(() => responseText(w, 'watch-branch'), 'the watch reply')).toContain(`to watch *${watches}*`);
+    expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual([watches]);
   });
 
   it('ignores an alerted advisory for the channel from the alert\'s Ignore… modal', async () => {

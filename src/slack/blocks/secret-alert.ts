@@ -28,8 +28,14 @@ export function secretAlertMessage(alert: SecretAlert): FittedMessage {
   const short = alert.sha.slice(0, 7);
   const commit = alert.repoUrl ? link(`${alert.repoUrl.replace(/\/+$/, '')}/commit/${alert.sha}`, short) : `\`${escapeMrkdwn(short)}\``;
   const findings = alert.findings ?? [];
-  // What does not fit is in the repository's audit, which lists every code finding it still has.
-  const more = (left: number): string => `…and ${left} more (\`/audit ${escapeMrkdwn(alert.repo)}\` lists the repository’s code findings)`;
+  // What does not fit is in the repository's audit, which lists every code finding it still has. A
+  // private repository's audit is for admins when DEPWATCH_ADMINS is set (src/authz/policy.ts; without
+  // it everyone counts as one), so the line says who can run it; unknown counts as private there too.
+  const audit = `\`/audit ${escapeMrkdwn(alert.repo)}\``;
+  const more = (left: number): string =>
+    alert.private === false
+      ? `…and ${left} more (${audit} lists the repository’s code findings)`
+      : `…and ${left} more (a Depwatch admin can list the repository’s code findings with ${audit})`;
   const blocks: KnownBlock[] = [header(alert.secrets.length ? `Secret committed: ${alert.repo}` : `New code findings: ${alert.repo}`)];
   if (alert.secrets.length) {
     // What to do is measured first: the lists get the room it leaves, so it is never what is cut.

@@ -1,6 +1,6 @@
 /**
  * "Watch this repo" under an /audit reply: watches the reply's repository (the branch the audit
- * named, else the default branch) in the reply's channel.
+ * named when it is one other than the default, else the default branch) in the reply's channel.
  * The value is the audit id (re-read from the store, so the click is honoured only in the channel
  * the reply was posted in); replies posted before that carried `owner/repo` and watch it here.
  */
@@ -30,7 +30,8 @@ export function registerWatchAction(app: App, deps: ListenerDeps): void {
         await respond({ response_type: 'ephemeral', replace_original: false, text: 'I no longer have that audit. Run `/audit` again and use the new buttons.' });
         return;
       }
-      // The branch the audit named, as /audit watch owner/repo@branch would; none: follow the default branch.
+      // A non-default branch the audit named, as /audit watch owner/repo@branch would; none (the
+      // default branch, a tag or a commit was named): follow the default branch.
       repo = record.requestedBranch ? `${record.repo}@${record.requestedBranch}` : record.repo;
       replyChannel = record.channel;
     }
