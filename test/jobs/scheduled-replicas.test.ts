@@ -27,6 +27,30 @@ afterEach(async () => {
   await database?.drop();
 });
 
+/** The shared watch state, where writing a digest fails while `failures` lasts (the database restarting). */
+class FlakyState extends PostgresWatchState {
+  failures = 0;
+  override async recordDigest(...args: Parameters<PostgresWatchState['recordDigest']>) {
+    if (this.failures-- > 0) throw new Error('the database is restarting');
+    return super.recordDigest(...args);
+  }
+}
+
+/**
+ * A watched repository with an outdated pin (a digest to send), its watch state in PostgreSQL behind
+ * a FlakyState, and a job queue there. The caller keeps the world and database for afterEach.
+ */
+async function digestWorldWithFlakyState(): Promise<{ world: World; database: TestDatabase; state: FlakyState; queue: PostgresQueue }> {
+  const registry = registryOf([project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')])]);
+  const world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-05T12:00:00Z', registry });
+  world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+  const database = await createTestDatabase();
+  const state = new FlakyState(await database.open({ max: 4 }));
+  const queue = new PostgresQueue(await database.open({ max: 4 }), { pollingIntervalSeconds: 0.5 });
+  queues.push(queue);
+  return { world, database, state, queue };
+}
+
 /** Both replicas start (catching up missed slots) and tick; the weekly digests posted, once the first is there and a second had time to come. */
 async function bothCatchUpAndTick(a: WatchService, b: WatchService) {
   a.start();
@@ -96,21 +120,9 @@ describe('scheduled runs across replicas', () => {
   });
 
   it('runs a digest job whose run failed again through the queue, and posts it once', async () => {
-    const registry = registryOf([project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')])]);
-    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-05T12:00:00Z', registry });
-    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
-    database = await createTestDatabase();
-    /** The shared watch state, where writing a digest fails while `failures` lasts (the database restarting). */
-    class FlakyState extends PostgresWatchState {
-      failures = 0;
-      override async recordDigest(...args: Parameters<PostgresWatchState['recordDigest']>) {
-        if (this.failures-- > 0) throw new Error('the database is restarting');
-        return super.recordDigest(...args);
-      }
-    }
-    const state = new FlakyState(await database.open({ max: 4 }));
-    const queue = new PostgresQueue(await database.open({ max: 4 }), { pollingIntervalSeconds: 0.5 });
-    queues.push(queue);
+    const flaky = await digestWorldWithFlakyState();
+    ({ world, database } = flaky);
+    const { state, queue } = flaky;
     const bot = world.service({ jobs: queue, db: openTestDb(tempDbPath()), state, digestRetry: { limit: 2, delaySeconds: 0 } });
     await bot.watch.handleCommand('watch octo/app', { userId: 'U0ADMIN0001', channelId: CHANNEL });
 
@@ -141,20 +153,9 @@ describe('scheduled runs across replicas', () => {
   });
 
   it('makes a digest slot whose job failed for good again at the next start, and runs it once', async () => {
-    const registry = registryOf([project('requests', [release('2.2.0', '2014-01-24T00:00:00Z'), release('3.0.0', '2025-01-01T00:00:00Z')])]);
-    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-05T12:00:00Z', registry });
-    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
-    database = await createTestDatabase();
-    class FlakyState extends PostgresWatchState {
-      failures = 0;
-      override async recordDigest(...args: Parameters<PostgresWatchState['recordDigest']>) {
-        if (this.failures-- > 0) throw new Error('the database is restarting');
-        return super.recordDigest(...args);
-      }
-    }
-    const state = new FlakyState(await database.open({ max: 4 }));
-    const queue = new PostgresQueue(await database.open({ max: 4 }), { pollingIntervalSeconds: 0.5 });
-    queues.push(queue);
+    const flaky = await digestWorldWithFlakyState();
+    ({ world, database } = flaky);
+    const { state, queue } = flaky;
     const noRetry = { limit: 0, delaySeconds: 0 };
     const first = world.service({ jobs: queue, db: openTestDb(tempDbPath()), state, digestRetry: noRetry });
     await first.watch.handleCommand('watch octo/app', { userId: 'U0ADMIN0001', channelId: CHANNEL });
