@@ -5,7 +5,7 @@ import { buildReport, reportMarkdown } from '../../src/incidents/report.js';
 import { builtinTemplate, loadTemplateLibrary, parseTemplate } from '../../src/incidents/templates.js';
 import type { Incident, RoleHolder, Step, TimelineEvent } from '../../src/incidents/types.js';
 import { checkMessage, checkView } from '../../src/slack/blocks/limits.js';
-import { checklistPart, checklistPartCount, drillListMessage, reminderMessage, rootMessage, statusUpdateMessage, templatesMessage } from '../../src/slack/blocks/incident.js';
+import { checklistPart, checklistPartCount, drillListMessage, incidentListMessage, reminderMessage, rootMessage, statusUpdateMessage, templatesMessage } from '../../src/slack/blocks/incident.js';
 import { actionItemModal, closeModal, incidentHomeBlocks, skipModal, updateModal } from '../../src/slack/blocks/incident-modals.js';
 import { reportBlocks } from '../../src/slack/blocks/incident-report.js';
 import { fitMessage } from '../../src/slack/blocks/fit.js';
@@ -85,6 +85,30 @@ describe('checklist layout', () => {
     const home = { type: 'home', blocks: incidentHomeBlocks([{ incident: drill, progress: '▱▱▱ 0 of 14', commander: 'U0ALICE0001' }, { incident: incident({ id: 8 }), progress: '', commander: null }]) };
     expect(checkView(home)).toEqual([]);
     expect(JSON.stringify(home.blocks[1])).toContain('Incident #8');
+  });
+});
+
+describe('lists longer than one message holds', () => {
+  it('count the open incidents and templates they leave out, and the template errors past their room', () => {
+    const incidents = Array.from({ length: 55 }, (_, i) => incident({ id: i + 1 }));
+    const list = incidentListMessage(incidents);
+    expect(checkMessage(list)).toEqual([]);
+    expect(JSON.stringify(list.blocks)).toContain('Incident #40');
+    expect(JSON.stringify(list.blocks)).not.toContain('Incident #41');
+    expect(JSON.stringify(list.blocks)).toContain('…and 15 more open incidents, not listed here');
+
+    const builtIn = loadTemplateLibrary(null).templates[0]!;
+    const library = {
+      templates: Array.from({ length: 45 }, (_, i) => ({ ...builtIn, id: `t${i}`, name: `Template ${i}` })),
+      errors: Array.from({ length: 200 }, (_, i) => `broken-${i}.yml: not a checklist`),
+    };
+    const message = templatesMessage(library, '/data/templates');
+    const text = JSON.stringify(message.blocks);
+    expect(checkMessage(message)).toEqual([]);
+    expect(text).toContain('…and 5 more templates, not listed here');
+    expect(text).toContain('broken-0.yml');
+    const shown = (text.match(/broken-\d+\.yml/g) ?? []).length;
+    expect(text).toContain(`…and ${200 - shown} more (every one is in the log at start-up)`);
   });
 });
 

@@ -17,7 +17,7 @@ import { templateStepCount } from '../../incidents/templates.js';
 import { INCIDENT_SEVERITIES, type Incident, type IncidentSeverity, type RoleHolder, type Step } from '../../incidents/types.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { fitMessage, fitOneMessage } from './fit.js';
-import { actions, button, context, escapeMrkdwn, fields, header, link, md, plainText, section, truncate } from './kit.js';
+import { actions, button, context, escapeMrkdwn, fields, header, link, listSections, md, plainText, section, truncate } from './kit.js';
 
 export interface SlackMessageOut {
   text: string;
@@ -373,15 +373,23 @@ export function drillListMessage(scenarios: readonly DrillScenario[]): SlackMess
   return fitted({ text: md`Tabletop drills: ${scenarios.map((s) => s.id).join(', ')}`.text, blocks });
 }
 
+/**
+ * Templates and open incidents listed in one message, one section each: 40 stay well inside Slack's
+ * 50 blocks with the header and notes around them; the rest are counted, never dropped without a word.
+ */
+const MAX_LISTED = 40;
+
 export function templatesMessage(library: TemplateLibrary, customDir: string | null): SlackMessageOut {
   const blocks: KnownBlock[] = [header('Incident checklist templates')];
-  for (const t of library.templates) {
+  for (const t of library.templates.slice(0, MAX_LISTED)) {
     const roles = t.roles.map((r) => r.id).join(', ');
     const sections = t.sections.map((s) => `${escapeMrkdwn(s.title)} (${s.steps.length})`).join(' · ');
     blocks.push(section(`*${escapeMrkdwn(t.name)}* — \`${escapeMrkdwn(t.id)}\`, ${plural(templateStepCount(t), 'step')}, roles: ${escapeMrkdwn(roles)}\n${sections}\n_${escapeMrkdwn(t.origin === 'built-in' ? 'built in' : t.origin)}_`));
   }
+  if (library.templates.length > MAX_LISTED) blocks.push(context(`…and ${library.templates.length - MAX_LISTED} more templates, not listed here (one message holds ${MAX_LISTED}).`));
   if (library.errors.length > 0) {
-    blocks.push(section(`⚠️ *Templates that could not be loaded*\n${library.errors.slice(0, 20).map((e) => `• ${escapeMrkdwn(e)}`).join('\n')}`));
+    const lines = library.errors.map((e) => `• ${escapeMrkdwn(e)}`);
+    blocks.push(...listSections('⚠️ *Templates that could not be loaded*', lines, { room: 2_500, more: (left) => `…and ${left} more (every one is in the log at start-up)` }));
   }
   blocks.push(context(customDir ? `Custom templates: YAML files in \`${escapeMrkdwn(customDir)}\`, read at start-up. Use one with \`/incident start template:&lt;id&gt; &lt;title&gt;\`.` : 'Custom templates are read from a templates/ folder next to the database file.'));
   return fitted({ text: `${library.templates.length} incident templates`, blocks });
@@ -390,9 +398,10 @@ export function templatesMessage(library: TemplateLibrary, customDir: string | n
 export function incidentListMessage(incidents: Incident[]): SlackMessageOut {
   if (incidents.length === 0) return fitted({ text: 'No open incidents here.', blocks: [section('No open incidents in this channel.')] });
   const blocks: KnownBlock[] = [header('Open incidents')];
-  for (const i of incidents.slice(0, 40)) {
+  for (const i of incidents.slice(0, MAX_LISTED)) {
     const name = i.rootPermalink ? link(i.rootPermalink, incidentName(i)) : escapeMrkdwn(incidentName(i));
     blocks.push(section(`${severityLabel(i.severity)} ${name} · started ${slackDate(i.createdAt)}`));
   }
+  if (incidents.length > MAX_LISTED) blocks.push(context(`…and ${incidents.length - MAX_LISTED} more open incidents, not listed here (one message holds ${MAX_LISTED}).`));
   return fitted({ text: `${incidents.length} open incidents`, blocks });
 }
