@@ -48,6 +48,11 @@ function ruleProperties(f: Finding, unknownAs: RatedSeverity): Record<string, un
   return { tags: [...tags, 'not-rated'], rated: false, 'treated-as': unknownAs, ...aliases };
 }
 
+function resultProperties(f: Finding): Record<string, unknown> {
+  const score = securitySeverity(f);
+  return { severity: f.severity, ...(score !== null ? { 'security-severity': score } : {}) };
+}
+
 function messageText(f: Finding, unknownAs: RatedSeverity): string {
   const unrated = f.severity === 'unknown' ? `(${UNRATED_LABEL}; treated as ${unknownAs}) ` : '';
   return `${f.package ? `${f.package}${f.version ? ` ${f.version}` : ''}: ` : ''}${f.summary ? `${sentence(f.summary)} ` : ''}${unrated}${f.fix.text}`;
@@ -90,6 +95,41 @@ function notification(r: PartialReason) {
   return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
 }
 
+/** Rule-level help for the rules that stand for a kind (`depwatch/<kind>`): about the kind, not one finding. */
+const KIND_HELP: Record<Finding['kind'], string> = {
+  vulnerability: 'A pinned or locked release is affected by a published advisory. Upgrade to a release the advisory lists as fixed.',
+  malicious: 'A pinned or locked release is reported as malicious. Remove it and check the machines that installed it.',
+  outdated: 'A pinned release is behind the latest release on the registry. Upgrade when you can; each result names the version.',
+  yanked: 'A pinned or locked release was yanked by its maintainers. Move to a release that is not yanked.',
+  unpinned: 'A requirement does not pin one version, so installs can change under you. Pin it (==) or lock it.',
+  'no-lockfile': 'A manifest has no lockfile next to it, so installs are not reproducible. Generate and commit a lockfile.',
+  'no-hashes': 'Requirements are pinned without hashes, so a changed artifact would be installed. Add --hash entries or use a locking tool.',
+  'non-registry-source': 'A dependency comes from outside the package registry (VCS, URL or path). Prefer a registry release, or pin a commit.',
+  'extra-index-url': 'An extra index URL lets a public package shadow a private one (dependency confusion). Use --index-url or a proxy that serves one namespace.',
+  'python-eol': 'The project targets a Python version that is at or near its end of life. Move to a supported Python version.',
+  typosquat: 'A package name looks like a more popular project\'s. Check that this is the package you meant.',
+};
+
+const RANK: Record<RatedSeverity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/**
+ * A kind rule (`depwatch/<kind>`, no advisory id) covers findings of different severities, but GitHub
+ * reads `security-severity` from the rule only. Rule ids stay one per kind (a rule per kind and
+ * severity would change the ruleId of alerts users have dismissed), and the rule takes the LOWEST
+ * level among the kind's findings in this run, so it never claims more than any alert it covers (it
+ * used to take the worst: every python-eol alert showed High). Each result's own level is its `level`
+ * and `properties.severity` / `properties.security-severity`. Advisory rules (one per advisory id)
+ * keep their own rating.
+ */
+function kindRuleFinding(findings: readonly Finding[], id: string, unknownAs: RatedSeverity): Finding {
+  let lowest: Finding | undefined;
+  for (const f of findings) {
+    if (ruleId(f) !== id) continue;
+    if (!lowest || RANK[effectiveSeverity(f.severity, unknownAs)] < RANK[effectiveSeverity(lowest.severity, unknownAs)]) lowest = f;
+  }
+  return lowest!;
+}
+
 /** SARIF in pieces, results made one at a time (see json-chunks.ts); the CLI writes these. */
 export const renderSarifChunks: ChunkedRenderer = function* (result) {
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
@@ -97,14 +137,24 @@ export const renderSarifChunks: ChunkedRenderer = function* (result) {
   for (const f of result.findings) {
     const id = ruleId(f);
     if (rules.has(id)) continue;
-    rules.set(id, {
-      id,
-      name: f.kind,
-      shortDescription: { text: f.summary || f.kind },
-      ...(f.id ? { helpUri: `https://osv.dev/vulnerability/${encodeURIComponent(f.id)}` } : {}),
-      help: { text: f.fix.text },
-      properties: ruleProperties(f, unknownAs),
-    });
+    if (f.id) {
+      rules.set(id, {
+        id,
+        name: f.kind,
+        shortDescription: { text: f.summary || f.kind },
+        helpUri: `https://osv.dev/vulnerability/${encodeURIComponent(f.id)}`,
+        help: { text: f.fix.text },
+        properties: ruleProperties(f, unknownAs),
+      });
+    } else {
+      rules.set(id, {
+        id,
+        name: f.kind,
+        shortDescription: { text: f.kind },
+        help: { text: KIND_HELP[f.kind] },
+        properties: ruleProperties(kindRuleFinding(result.findings, id, unknownAs), unknownAs),
+      });
+    }
   }
   if (result.code) {
     for (const rule of result.code.rules) if (!rules.has(rule.id)) rules.set(rule.id, scanRule(rule, result.code.findings));
@@ -142,7 +192,14 @@ function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity) {
       ...((f.locations?.length ?? 0) > 1
         ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
         : {}),
-      partialFingerprints: { depwatchFinding: [f.kind, f.id ?? '', f.package ?? '', f.version ?? ''].join('|') },
+      // Kind rules: the result's own level (the rule's security-severity is the kind's lowest, see kindRuleFinding).
+      ...(f.id ? {} : { properties: resultProperties(f) }),
+      // Advisories keep kind|id|package|version (existing alerts keep their identity). Other kinds add
+      // the file, as findingKey does, but not the line (stable when lines move): `no-lockfile` in two
+      // files would otherwise share one fingerprint and GitHub would merge them into one alert.
+      partialFingerprints: {
+        depwatchFinding: [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', ...(f.kind === 'vulnerability' || f.kind === 'malicious' ? [] : [f.file ?? ''])].join('|'),
+      },
     };
   }
 }

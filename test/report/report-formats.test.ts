@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/audit.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import { memorySource } from '../../src/python/files.js';
+import { fileFinding, type Finding } from '../../src/audit/findings.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderSarif } from '../../src/report/sarif.js';
@@ -134,6 +135,37 @@ describe('the SARIF report', () => {
     expect(hit.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'Pipfile' }, region: { startLine: 2 } });
     expect(hit.relatedLocations).toEqual([{ id: 1, physicalLocation: { artifactLocation: { uri: 'Pipfile.lock' }, region: { startLine: expect.any(Number) } }, message: { text: 'locked here' } }]);
     expect(hit.message.text).toMatch(/^django 2\.1\.5: Due to an error in shallow key transformation, .* SQL injection\. \(not rated by the source; treated as high\) Upgrade django/);
+  });
+});
+
+describe('SARIF kind rules and fingerprints', () => {
+  const sarifOf = (findings: Finding[]) =>
+    JSON.parse(
+      renderSarif({ ...result, findings, ignored: [], warnings: [], partial: false, partialReasons: [], code: undefined }, {}),
+    ).runs[0];
+  const eol = (severity: 'high' | 'low', file: string) => fileFinding({ kind: 'python-eol', severity, file, line: 1, text: `Move ${file} off Python 3.8.` });
+
+  it('gives file-level findings in different files different fingerprints; advisories keep theirs', () => {
+    const run = sarifOf([
+      fileFinding({ kind: 'no-lockfile', severity: 'low', file: 'api/pyproject.toml', text: 'Lock it.' }),
+      fileFinding({ kind: 'no-lockfile', severity: 'low', file: 'web/pyproject.toml', text: 'Lock it.' }),
+      { ...django()[0]!, file: 'elsewhere.txt' },
+    ]);
+    const prints = run.results.map((r: { partialFingerprints: { depwatchFinding: string } }) => r.partialFingerprints.depwatchFinding);
+    expect(prints[0]).not.toBe(prints[1]);
+    expect(prints[2]).toBe(['vulnerability', django()[0]!.id, 'django', '2.1.5'].join('|'));
+  });
+
+  it('one rule per kind with generic help and a severity no higher than any of its results; each result carries its own', () => {
+    const run = sarifOf([eol('high', 'Dockerfile'), eol('low', '.python-version')]);
+    expect(run.tool.driver.rules).toHaveLength(1);
+    const rule = run.tool.driver.rules[0];
+    expect(rule.id).toBe('depwatch/python-eol');
+    expect(rule.help.text).not.toContain('Dockerfile');
+    expect(rule.properties['security-severity']).toBe('3.0');
+    const low = run.results.find((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri === '.python-version');
+    expect(low).toMatchObject({ ruleId: 'depwatch/python-eol', level: 'note', properties: { severity: 'low', 'security-severity': '3.0' } });
+    expect(run.results[0]).toMatchObject({ level: 'error', properties: { severity: 'high', 'security-severity': '8.0' } });
   });
 });
 
