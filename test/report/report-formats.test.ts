@@ -156,13 +156,13 @@ describe('SARIF kind rules and fingerprints', () => {
     expect(prints[2]).toBe(['vulnerability', django()[0]!.id, 'django', '2.1.5'].join('|'));
   });
 
-  it('one rule per kind with generic help and a severity no higher than any of its results; each result carries its own', () => {
+  it('one rule per kind with generic help and a severity no lower than any of its results; each result carries its own', () => {
     const run = sarifOf([eol('high', 'Dockerfile'), eol('low', '.python-version')]);
     expect(run.tool.driver.rules).toHaveLength(1);
     const rule = run.tool.driver.rules[0];
     expect(rule.id).toBe('depwatch/python-eol');
     expect(rule.help.text).not.toContain('Dockerfile');
-    expect(rule.properties['security-severity']).toBe('3.0');
+    expect(rule.properties['security-severity']).toBe('8.0');
     const low = run.results.find((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri === '.python-version');
     expect(low).toMatchObject({ ruleId: 'depwatch/python-eol', level: 'note', properties: { severity: 'low', 'security-severity': '3.0' } });
     expect(run.results[0]).toMatchObject({ level: 'error', properties: { severity: 'high', 'security-severity': '8.0' } });
