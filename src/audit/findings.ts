@@ -85,8 +85,11 @@ export interface UpgradeAdvice {
    * lockfiles resolve, each with whether it admits `to` (null when it cannot be read as PEP 440).
    */
   constraints: { file: string; line: number | null; specifier: string; admits: boolean | null; pin: boolean }[];
-  /** What to write where, in each file's own syntax (`django==2.2.28`, `django = "^2.2.28"`). */
-  edits: { file: string; line: number | null; write: string }[];
+  /**
+   * What to write where, in each file's own syntax (`django==2.2.28`, `django = "^2.2.28"`);
+   * `rehash` when the requirement has `--hash` options, which the new release needs replaced.
+   */
+  edits: { file: string; line: number | null; write: string; rehash?: boolean }[];
   /** What to run afterwards (re-lock, recompile), and in which directory (`.` is the root). */
   commands: { run: string; dir: string }[];
   /** A lock entry the project does not declare: it comes in through another package. */
@@ -225,7 +228,7 @@ function adviceJson(a: UpgradeAdvice) {
     from: a.from,
     to: a.to,
     constraints: a.constraints.map((c) => ({ file: c.file, line: c.line, specifier: c.specifier, admits_fix: c.admits, pin: c.pin })),
-    edits: a.edits.map((e) => ({ file: e.file, line: e.line, write: e.write })),
+    edits: a.edits.map((e) => ({ file: e.file, line: e.line, write: e.write, rehash: e.rehash || undefined })),
     commands: a.commands.map((c) => ({ run: c.run, dir: c.dir })),
     transitive: a.transitive,
     places_omitted: a.placesOmitted || undefined,

@@ -43,6 +43,13 @@ export function upgradeSteps(a: UpgradeAdvice, s: AdviceSyntax = PLAIN_SYNTAX): 
   }
   const runs = joinAnd(a.commands.map((c) => `${s.code(c.run)}${c.dir !== '.' ? ` in ${s.text(c.dir)}/` : ''}`));
   if (a.placesOmitted) pinEdits.push(`the same in ${plural(a.placesOmitted, 'more place', 'more places')}`);
+  const rehash = [...new Set(a.edits.filter((e) => e.rehash).map((e) => e.file))];
+  if (rehash.length) {
+    // The words `depwatch fix` uses when it removes the old release's hashes (src/fix/plan.ts).
+    widenings.push(
+      `replace the old release's ${s.code('--hash')} lines: re-hash ${joinAnd(rehash.map((f) => s.text(f)))} with the tool that made it (e.g. ${s.code('pip-compile --generate-hashes')}, or ${s.code('hashin')}); until then pip in --require-hashes mode refuses it`,
+    );
+  }
   const edits = [...(pinEdits.length ? [`set ${joinAnd(pinEdits)}`] : []), ...widenings].join('; ');
   if (edits) return runs ? `${edits}, then run ${runs}` : edits;
   if (!runs) return `move ${s.text(a.package)} to ${to}`;

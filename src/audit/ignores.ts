@@ -47,7 +47,10 @@ export function ruleMatches(rule: IgnoreRule, finding: Finding): boolean {
   if (rule.package && finding.package !== rule.package) return false;
   if (rule.path && !(finding.file && pathGlobMatches(rule.path, finding.file))) return false;
   const id = rule.id.toUpperCase();
-  if (isFindingKind(rule.id)) return finding.kind === rule.id && rule.package !== null;
+  // A kind ignore names a package for package findings (`id: outdated`, `package: requests`); without
+  // one it covers only the file-level findings of that kind (`no-hashes`, `no-lockfile`: package
+  // null), narrowed by `path` when given, so `id: outdated` alone never silences every package.
+  if (isFindingKind(rule.id)) return finding.kind === rule.id && (rule.package !== null || finding.package === null);
   if (finding.id?.toUpperCase() === id) return true;
   return (finding.aliases ?? []).some((a) => a.toUpperCase() === id);
 }

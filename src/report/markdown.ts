@@ -15,6 +15,28 @@ import { location, osvUrl, summaryLine } from './summary.js';
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
 
 /**
+ * A cell of text that may hold code spans (fix wording: "the constraint `<5` excludes 5.1"): escaped
+ * as cell() outside the spans; inside them only pipes (GFM tables split on them even in code) and
+ * line breaks, since code spans show entities and backslashes as written. An unmatched backtick run is text.
+ */
+function cellWithCode(s: string): string {
+  let out = '';
+  let from = 0;
+  const runs = [...s.matchAll(/`+/g)];
+  for (let i = 0; i < runs.length; i++) {
+    const open = runs[i]!;
+    const closeAt = runs.findIndex((r, j) => j > i && r[0].length === open[0].length);
+    if (closeAt < 0) continue;
+    const close = runs[closeAt]!;
+    const end = close.index! + close[0].length;
+    out += cell(s.slice(from, open.index)) + s.slice(open.index, end).replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+    from = end;
+    i = closeAt;
+  }
+  return out + cell(s.slice(from));
+}
+
+/**
  * Inline code that survives backticks inside it (a fence one longer than the longest run). Code
  * spans show HTML as written, so only line breaks are flattened (`<2.2` stays `<2.2`).
  */
@@ -97,7 +119,7 @@ function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Rend
     const group = others.filter((f) => f.severity === severity);
     if (!group.length) continue;
     out.push(`### ${severityBadge(severity, unknownAs)} (${group.length})`, '', '| Finding | Package | Where | Fix |', '|---|---|---|---|');
-    for (const f of group) out.push(`| ${f.kind} | ${cell(f.package ?? '')}${f.version ? ` ${cell(f.version)}` : ''} | ${where(f, options)} | ${cell(f.fix.text)} |`);
+    for (const f of group) out.push(`| ${f.kind} | ${cell(f.package ?? '')}${f.version ? ` ${cell(f.version)}` : ''} | ${where(f, options)} | ${cellWithCode(f.fix.text)} |`);
     out.push('');
   }
   if (result.ignored.length) {

@@ -40,6 +40,19 @@ describe('fix advice, in each format\'s own words', () => {
     expect(fix.advice).toMatchObject({ from: '2.1.5', to: '2.2.28', edits: [{ file: 'requirements.txt', line: 2, write: 'django==2.2.28' }], commands: [] });
   });
 
+  it('requirements with --hash lines: says the old release\'s hashes must be replaced (re-hashed)', async () => {
+    const fix = await djangoFix({
+      'requirements.txt': 'requests==2.31.0 \\\n    --hash=sha256:' + 'a'.repeat(64) + '\nDjango==2.1.5 \\\n    --hash=sha256:' + 'b'.repeat(64) + ' \\\n    --hash=sha256:' + 'c'.repeat(64) + '\n',
+    });
+    expect(fix.text).toMatch(
+      /: set `django==2\.2\.28` in requirements\.txt:3; replace the old release's `--hash` lines: re-hash requirements\.txt with the tool that made it \(e\.g\. `pip-compile --generate-hashes`, or `hashin`\); until then pip in --require-hashes mode refuses it\.$/,
+    );
+    expect(fix.advice?.edits).toEqual([{ file: 'requirements.txt', line: 3, write: 'django==2.2.28', rehash: true }]);
+    const plain = await djangoFix({ 'requirements.txt': 'Django==2.1.5\n' });
+    expect(plain.text).not.toContain('hash');
+    expect(plain.advice?.edits[0]).not.toHaveProperty('rehash');
+  });
+
   it('uv: a PEP 621 range that excludes the fix is named and widened, then the lock upgraded', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django>=2.0,<2.2'), 'uv.lock': uvLock('2.1.5') });
     expect(fix.text).toContain(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/audit/findings.js';
+import { fileFinding, type Finding } from '../../src/audit/findings.js';
 import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
 import { applyIgnores } from '../../src/audit/ignores.js';
 
@@ -75,5 +75,28 @@ describe('.depwatch.yml ignores', () => {
     const outdated: Finding = { kind: 'outdated', severity: 'info', package: 'requests', version: '2.0', file: 'r.txt', line: 2, fix: { version: '2.32.3', text: '' } };
     const { rules } = parseIgnoreFile('ignore:\n  - id: outdated\n    package: requests\n    reason: frozen on purpose\n');
     expect(applyIgnores([outdated], rules, today).findings[0]?.ignoredBy?.reason).toBe('frozen on purpose');
+  });
+
+  it('covers a file-level kind without a package, narrowed by path, and never a package finding', () => {
+    const fileLevel = (file: string): Finding => fileFinding({ kind: 'no-hashes', severity: 'low', file, text: 'Add hashes' });
+    const { rules } = parseIgnoreFile('ignore:\n  - id: no-hashes\n    path: requirements/dev.txt\n    reason: dev tools only\n');
+    const { findings, notes } = applyIgnores([fileLevel('requirements/dev.txt'), fileLevel('requirements/prod.txt')], rules, today);
+    expect(findings.map((f) => f.ignoredBy?.reason)).toEqual(['dev tools only', undefined]);
+    expect(notes).toEqual([]);
+
+    const everywhere = parseIgnoreFile('ignore:\n  - id: no-hashes\n    reason: r\n').rules;
+    expect(applyIgnores([fileLevel('a.txt'), fileLevel('b/c.txt')], everywhere, today).findings.every((f) => f.ignoredBy)).toBe(true);
+
+    const outdated: Finding = { kind: 'outdated', severity: 'info', package: 'requests', version: '2.0', file: 'r.txt', line: 2, fix: { version: '2.32.3', text: '' } };
+    const kindOnly = parseIgnoreFile('ignore:\n  - id: outdated\n    reason: r\n').rules;
+    const res = applyIgnores([outdated], kindOnly, today);
+    expect(res.findings[0]?.ignoredBy).toBeUndefined();
+    expect(res.notes).toEqual([expect.objectContaining({ kind: 'stale' })]);
+  });
+
+  it('a file-level kind ignore with a package matches nothing', () => {
+    const fileLevel = fileFinding({ kind: 'no-lockfile', severity: 'low', file: 'requirements.txt', text: 'Lock it' });
+    const { rules } = parseIgnoreFile('ignore:\n  - id: no-lockfile\n    package: django\n    reason: r\n');
+    expect(applyIgnores([fileLevel], rules, today).findings[0]?.ignoredBy).toBeUndefined();
   });
 });

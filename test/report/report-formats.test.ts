@@ -95,6 +95,22 @@ describe('the Markdown report', () => {
     expect(md).toContain('| [PYSEC-2019-13](https://osv.dev/vulnerability/PYSEC-2019-13) (');
   });
 
+  it('escapes a fix outside its code spans only, so `<5` shows as written in the table', () => {
+    const outdated = {
+      kind: 'outdated' as const,
+      severity: 'info' as const,
+      package: 'django',
+      version: '4.2',
+      file: 'requirements.txt',
+      line: 3,
+      fix: { version: null, text: 'the constraint `<5` in a|b <x> excludes 5.1; see `a|b`' },
+    };
+    const md = renderMarkdown({ ...result, findings: [outdated], errors: [], ignored: [], notes: [] }, {});
+    const row = md.split('\n').find((l) => l.startsWith('| outdated |'))!;
+    expect(row).toContain('| the constraint `<5` in a\\|b &lt;x> excludes 5.1; see `a\\|b` |');
+    expect(row).not.toContain('`&lt;5`');
+  });
+
   it('shortens a long problem line', () => {
     const line = renderMarkdown(result, {}).split('\n').find((l) => l.startsWith('- problem in'))!;
     expect(line).toMatch(/^- problem in `requirements\.txt:1`: Invalid marker: .*…$/);

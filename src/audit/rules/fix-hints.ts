@@ -125,7 +125,9 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
   const edit = (d: Dependency, style: 'pin' | 'range') => {
     if (edited.has(at(d))) return;
     edited.add(at(d));
-    if (advice.edits.length < MAX_LISTED_PLACES) advice.edits.push({ file: d.file, line: d.line, write: requirementText(d, to, style, project.formatOf.get(d.file)) });
+    // A hand-hashed requirement: its `--hash` options are the old release's and must be replaced.
+    const rehash = project.formatOf.get(d.file) === 'requirements' && (d.hashes?.length ?? 0) > 0;
+    if (advice.edits.length < MAX_LISTED_PLACES) advice.edits.push({ file: d.file, line: d.line, write: requirementText(d, to, style, project.formatOf.get(d.file)), ...(rehash ? { rehash } : {}) });
     else omitted++;
   };
   const constraint = (d: Dependency, verdict: boolean | null) => {
