@@ -4,25 +4,15 @@
  * not what the audit read.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/audit/findings.js';
 import { BlobCache } from '../../src/github/blob-cache.js';
 import { planFixPullRequest } from '../../src/github/fix-files.js';
 import { FixPullRequestError, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { takeSnapshot } from '../../src/github/snapshot.js';
 import { executable, gitBlobShaOf, ROUTES, symlinkTo, type FakeFile } from '../fakes/github.js';
-import { startWorld, TOKEN, type World } from './helpers.js';
+import { djangoPinFinding, startWorld, TOKEN, type World } from './helpers.js';
 
 const REQUIREMENTS = '\uFEFF--index-url https://${PIP_USER}:${PIP_TOKEN}@pypi.corp/simple\r\nprivate-lib @ git+https://deploy:t0ps3cret@git.corp/lib.git\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
-const finding: Finding = {
-  kind: 'vulnerability',
-  severity: 'high',
-  package: 'django',
-  version: '2.1.5',
-  file: 'requirements.txt',
-  line: 3,
-  id: 'PYSEC-2019-13',
-  fix: { version: '2.1.11', text: 'Upgrade django to 2.1.11' },
-};
+const finding = djangoPinFinding(3);
 const result = { findings: [finding], ignored: [] };
 
 let world: World | undefined;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/audit/findings.js';
+import { djangoPinFinding } from './helpers.js';
 import { createGitHubClient } from '../../src/github/client.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { planFixes } from '../../src/fix/plan.js';
@@ -10,16 +10,7 @@ const FAST = { retryUnitMs: 1, maxRateLimitWaitSeconds: 1 };
 const REQUIREMENTS = '# web\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
 const FILES = { 'requirements.txt': REQUIREMENTS, 'README.md': '# app\n', 'poetry.lock': '' };
 
-const finding: Finding = {
-  kind: 'vulnerability',
-  severity: 'high',
-  package: 'django',
-  version: '2.1.5',
-  file: 'requirements.txt',
-  line: 2,
-  id: 'PYSEC-2019-13',
-  fix: { version: '2.1.11', text: 'Upgrade django to 2.1.11' },
-};
+const finding = djangoPinFinding(2);
 
 let fake: FakeGitHub | undefined;
 afterEach(async () => {

@@ -1,3 +1,4 @@
+import type { Finding } from '../../src/audit/findings.js';
 /** Shared set-up for the GitHub tests: a loopback fake, a client pointed at it, a fresh database. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,5 +36,19 @@ export async function startWorld(options: FakeGitHubOptions = {}, client: GitHub
       db.close();
       await fake.close();
     },
+  };
+}
+
+/** The django 2.1.5 advisory the fix-PR tests fix to 2.1.11, pinned at `line` of requirements.txt. */
+export function djangoPinFinding(line: number): Finding {
+  return {
+    kind: 'vulnerability',
+    severity: 'high',
+    package: 'django',
+    version: '2.1.5',
+    file: 'requirements.txt',
+    line,
+    id: 'PYSEC-2019-13',
+    fix: { version: '2.1.11', text: 'Upgrade django to 2.1.11' },
   };
 }

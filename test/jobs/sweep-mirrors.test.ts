@@ -64,6 +64,17 @@ async function setUp() {
   return { w, state, replica, sweepOn, openAdvisories };
 }
 
+/** Two replicas, B synced before the requests advisory appeared and A's last sweep found it. */
+async function afterAFoundRequests() {
+  const setup = await setUp();
+  const [a, b] = [await setup.replica(), await setup.replica()];
+  await setup.sweepOn(a, a);
+  setup.w.osv.addRecord(REQUESTS);
+  setup.w.clock.advance(3_600_000);
+  await setup.sweepOn(a, a);
+  return { ...setup, a, b };
+}
+
 describe('a sweep batch on a replica whose advisory mirror is older', () => {
   it('syncs before it matches, and keeps a finding it would otherwise have called fixed', async () => {
     const { w, replica, sweepOn, openAdvisories } = await setUp();
@@ -86,12 +97,7 @@ describe('a sweep batch on a replica whose advisory mirror is older', () => {
   });
 
   it('closes nothing it cannot vouch for when it cannot sync, and says so', async () => {
-    const { w, replica, sweepOn, openAdvisories } = await setUp();
-    const [a, b] = [await replica(), await replica()];
-    await sweepOn(a, a);
-    w.osv.addRecord(REQUESTS);
-    w.clock.advance(3_600_000);
-    await sweepOn(a, a);
+    const { w, a, b, sweepOn, openAdvisories } = await afterAFoundRequests();
 
     // OSV's bucket is down when B is handed the batch (A synced just before, still had the record).
     w.clock.advance(3_600_000);
@@ -108,12 +114,7 @@ describe('a sweep batch on a replica whose advisory mirror is older', () => {
   });
 
   it('never closes the finding of an advisory its data does not hold, even when it started the sweep itself', async () => {
-    const { w, replica, sweepOn, openAdvisories } = await setUp();
-    const [a, b] = [await replica(), await replica()];
-    await sweepOn(a, a);
-    w.osv.addRecord(REQUESTS);
-    w.clock.advance(3_600_000);
-    await sweepOn(a, a);
+    const { w, b, sweepOn, openAdvisories } = await afterAFoundRequests();
 
     // B starts the next sweep, but its sync fails: it sweeps with the data it has.
     w.clock.advance(3_600_000);
