@@ -39,6 +39,11 @@ export interface SnapshotOptions {
    * stops the snapshot there (someone who may not see what it would show costs one request).
    */
   admit?: (repository: { owner: string; repo: string; private: boolean }) => void;
+  /**
+   * Whether to say which branch the ref names (`namedBranch`): one more request, which only a Slack
+   * audit needs (its "Watch this repo" follows that branch); sweeps and the CLI leave it off.
+   */
+  nameBranch?: boolean;
 }
 
 export interface SnapshotFile {
@@ -85,7 +90,8 @@ export interface RepoSnapshot {
   defaultBranch: string;
   /**
    * The branch the request named, when it is a branch (refs/heads/<name>, at `sha`) other than the
-   * default one; null for the default branch, a tag or a commit. What a watch of the audit follows.
+   * default one; null for the default branch, a tag or a commit, or when not asked (`nameBranch`).
+   * What a watch of the audit follows.
    */
   namedBranch: string | null;
   files: SnapshotFile[];
@@ -135,7 +141,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   options.admit?.({ owner, repo, private: repoData.private });
   const refName = ref.branch ?? repoData.default_branch;
   const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
-  const namedBranch = ref.branch === undefined ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
+  const namedBranch = ref.branch === undefined || options.nameBranch !== true ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
 
   const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, call });
 

@@ -268,7 +268,7 @@ export class SlackAuditService {
     stages: { admit?: SnapshotOptions['admit']; onFirstStage?: (record: AuditRecord) => void } = {},
   ): Promise<AuditOutcome> {
     const { services, db, logger } = this.options;
-    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, ...(stages.admit ? { admit: stages.admit } : {}) });
+    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, ...(stages.admit ? { admit: stages.admit } : {}) });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
     const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
     // "No manifests" only when the whole tree was read: a tree listed in part (errors with no path)
