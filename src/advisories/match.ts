@@ -5,7 +5,7 @@
  */
 import { compareVersions, isValidVersion, normalizeVersion } from '../python/pep440.js';
 import { normalizeName } from '../python/names.js';
-import { trimEndRepeated } from '../python/text.js';
+import { trimEndRepeated, withoutLeadingZeros } from '../python/text.js';
 import { queryKey, type OsvAffected, type OsvEvent, type OsvRange, type OsvRecord, type PackageQuery } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
 
@@ -419,11 +419,6 @@ export function releaseBucket(text: string): string | null {
   return bucket;
 }
 
-function withoutLeadingZeros(digits: string): string {
-  let i = 0;
-  while (i < digits.length - 1 && digits.charCodeAt(i) === 0x30) i += 1;
-  return i === 0 ? digits : digits.slice(i);
-}
 
 // --- fixes -------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@
  * Everything here is pure and never throws on bad input: failures come back as `{ ok: false }`.
  */
 import { normalizeExtra } from './names.js';
-import { trimEndRepeated } from './text.js';
+import { trimEndRepeated, withoutLeadingZeros } from './text.js';
 
 export interface Pep508Requirement {
   /** As written. */
@@ -603,32 +603,25 @@ function canonicalClauseKey(clause: string): string {
   const [, epoch, release, preL, preN, postN1, postL, postN2, dev, devN, local] = v;
   // Numbers as Python's int() reads them, leading zeros dropped: Number() rounds past 2^53, which
   // made distinct clauses (==9007199254740993, ==9007199254740992) one.
-  let canonical = (release as string).split('.').map(canonicalInteger).join('.');
+  let canonical = (release as string).split('.').map(withoutLeadingZeros).join('.');
   if (op !== '~=') canonical = trimEndRepeated(canonical, '.0');
-  const epochNumber = epoch === undefined ? '0' : canonicalInteger(epoch);
+  const epochNumber = epoch === undefined ? '0' : withoutLeadingZeros(epoch);
   let out = epochNumber !== '0' ? `${epochNumber}!${canonical}` : canonical;
   if (preL) {
     const label = preL.toLowerCase();
     const short = label === 'alpha' ? 'a' : label === 'beta' ? 'b' : label === 'a' || label === 'b' ? label : 'rc';
-    out += `${short}${canonicalInteger(preN ?? '0')}`;
+    out += `${short}${withoutLeadingZeros(preN ?? '0')}`;
   }
-  if (postN1 !== undefined || postL !== undefined) out += `.post${canonicalInteger(postN1 ?? postN2 ?? '0')}`;
-  if (dev) out += `.dev${canonicalInteger(devN ?? '0')}`;
+  if (postN1 !== undefined || postL !== undefined) out += `.post${withoutLeadingZeros(postN1 ?? postN2 ?? '0')}`;
+  if (dev) out += `.dev${withoutLeadingZeros(devN ?? '0')}`;
   if (local) {
     out += `+${local
       .toLowerCase()
       .split(/[-_.]/)
-      .map((part) => (/^[0-9]+$/.test(part) ? canonicalInteger(part) : part))
+      .map((part) => (/^[0-9]+$/.test(part) ? withoutLeadingZeros(part) : part))
       .join('.')}`;
   }
   return `${op}${out}`;
-}
-
-/** Digits as Python's `int()` reads them: leading zeros dropped, never rounded. */
-function canonicalInteger(digits: string): string {
-  let i = 0;
-  while (i < digits.length - 1 && digits.charCodeAt(i) === 0x30) i += 1;
-  return i === 0 ? digits : digits.slice(i);
 }
 
 /** Python compares strings by code point; JS's default sort uses UTF-16 units. Same for ASCII. */

@@ -23,7 +23,7 @@
  * everything makes the whole union `""`.
  */
 import { normalizeSpecifier } from './pep508.js';
-import { isJsSpace, trimEndChar } from './text.js';
+import { isJsSpace, trimEndChar, withoutLeadingZeros } from './text.js';
 
 export type PoetryConstraintResult = { ok: true; specifier: string } | { ok: false; message: string };
 
@@ -151,9 +151,9 @@ function translateSingle(constraint: string): string | null {
     // Digit strings, not Numbers: poetry-core's int() has no limit, and a Number past 1e21 would
     // print as `1e+23`, which is no version at all.
     const negate = m[1] === '!=';
-    const major = decimalText(m[2]!);
+    const major = withoutLeadingZeros(m[2]!);
     const minor = m[3];
-    if (minor !== undefined) return `${negate ? '!=' : '=='}${major}.${decimalText(minor)}.*`;
+    if (minor !== undefined) return `${negate ? '!=' : '=='}${major}.${withoutLeadingZeros(minor)}.*`;
     if (major === '0') return negate ? '>=1.0.0' : '<1.0.0';
     return `${negate ? '!=' : '=='}${major}.*`;
   }
@@ -187,7 +187,7 @@ function parseVersion(text: string): ParsedVersion | null {
   if (!m) return null;
   const release = m[2]!.split('.').map(Number);
   if (release.some((part) => !Number.isSafeInteger(part))) return null;
-  return { text: text.replace(/^v/i, ''), epoch: m[1] === undefined ? '0' : decimalText(m[1]), release };
+  return { text: text.replace(/^v/i, ''), epoch: m[1] === undefined ? '0' : withoutLeadingZeros(m[1]), release };
 }
 
 /** `Release.next_major`: bump the major, zero the components that exist, keep the precision. */
@@ -218,13 +218,6 @@ function nextBreaking(v: ParsedVersion): number[] {
 function range(low: ParsedVersion, high: number[]): string {
   const epoch = low.epoch === '0' ? '' : `${low.epoch}!`;
   return `>=${low.text},<${epoch}${high.join('.')}`;
-}
-
-/** A run of ASCII digits as Python's `str(int(digits))` prints it: without its leading zeros. */
-export function decimalText(digits: string): string {
-  let start = 0;
-  while (start < digits.length - 1 && digits.charCodeAt(start) === 0x30 /* 0 */) start++;
-  return start === 0 ? digits : digits.slice(start);
 }
 
 /** A run of ASCII digits plus one, however long (`199` → `200`, `99` → `100`), as text. */

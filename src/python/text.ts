@@ -66,3 +66,10 @@ export function trimEndRepeated(text: string, suffix: string): string {
   while (end >= suffix.length && text.startsWith(suffix, end - suffix.length)) end -= suffix.length;
   return end === text.length ? text : text.slice(0, end);
 }
+
+/** Digits as Python's `int()` reads them: leading zeros dropped (`007` → `7`, `000` → `0`), never rounded. */
+export function withoutLeadingZeros(digits: string): string {
+  let i = 0;
+  while (i < digits.length - 1 && digits.charCodeAt(i) === 0x30) i += 1;
+  return i === 0 ? digits : digits.slice(i);
+}
