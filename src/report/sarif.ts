@@ -110,25 +110,15 @@ const KIND_HELP: Record<Finding['kind'], string> = {
   typosquat: 'A package name looks like a more popular project\'s. Check that this is the package you meant.',
 };
 
-const RANK: Record<RatedSeverity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
-/**
+/*
  * A kind rule (`depwatch/<kind>`, no advisory id) covers findings of different severities, but GitHub
  * reads `security-severity` from the rule only. Rule ids stay one per kind (a rule per kind and
- * severity would change the ruleId of alerts users have dismissed), and the rule takes the WORST
- * level among the kind's findings in this run: a gate had rather rate a low alert high than let a
- * high one pass as low. Each result's own level is its `level` and `properties.severity` /
- * `properties.security-severity`, for readers that look there. Advisory rules (one per advisory id)
- * keep their own rating.
+ * severity would change the ruleId of alerts users have dismissed), and the rule is rated as the
+ * kind's worst finding in this run, the first of its kind (findings come worst first): a gate had
+ * rather rate a low alert high than let a high one pass as low. Each result's own level is its
+ * `level` and `properties.severity` / `properties.security-severity`. Advisory rules (one per
+ * advisory id) keep their own rating.
  */
-function kindRuleFinding(findings: readonly Finding[], id: string, unknownAs: RatedSeverity): Finding {
-  let worst: Finding | undefined;
-  for (const f of findings) {
-    if (ruleId(f) !== id) continue;
-    if (!worst || RANK[effectiveSeverity(f.severity, unknownAs)] > RANK[effectiveSeverity(worst.severity, unknownAs)]) worst = f;
-  }
-  return worst!;
-}
 
 /** SARIF in pieces, results made one at a time (see json-chunks.ts); the CLI writes these. */
 export const renderSarifChunks: ChunkedRenderer = function* (result) {
@@ -152,7 +142,7 @@ export const renderSarifChunks: ChunkedRenderer = function* (result) {
         name: f.kind,
         shortDescription: { text: f.kind },
         help: { text: KIND_HELP[f.kind] },
-        properties: ruleProperties(kindRuleFinding(result.findings, id, unknownAs), unknownAs),
+        properties: ruleProperties(f, unknownAs),
       });
     }
   }
@@ -192,7 +182,7 @@ function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity) {
       ...((f.locations?.length ?? 0) > 1
         ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
         : {}),
-      // Kind rules: the result's own level (the rule's security-severity is the kind's worst, see kindRuleFinding).
+      // Kind rules: the result's own level (the rule is rated as the kind's worst, see above).
       ...(f.id ? {} : { properties: resultProperties(f) }),
       // Advisories keep kind|id|package|version (existing alerts keep their identity). Other kinds add
       // the file, as findingKey does, but not the line (stable when lines move): `no-lockfile` in two

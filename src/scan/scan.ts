@@ -25,8 +25,9 @@ import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
 import { suppressionOnLine, suppresses } from './suppressions.js';
 import { decode, LineIndex } from './text.js';
+import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
-import { CONFIDENCE_ORDER, isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type ScanSeverity, type SkippedFile } from './types.js';
+import { CONFIDENCE_ORDER, isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
 
 export interface ScanOptions {
@@ -246,7 +247,7 @@ function capFindings(raw: Raw[], path: string, lines: LineIndex, ignorer: ScanIg
     notes.push({
       kind: 'truncated',
       file: path,
-      message: `${path}: ${counted.length + left.length} findings, over the limit of ${max} per file: the ${max} worst are listed, ${left.length === 1 ? '1 is' : `${left.length} are`} not (${countsBySeverity(left.map((l) => l.finding))})`,
+      message: `${path}: ${counted.length + left.length} findings, over the limit of ${max} per file: the ${max} worst are listed, ${left.length === 1 ? '1 is' : `${left.length} are`} not (${severityCounts(left.map((l) => l.finding))})`,
     });
   }
   if (ignored.length > max) {
@@ -255,13 +256,6 @@ function capFindings(raw: Raw[], path: string, lines: LineIndex, ignorer: ScanIg
     notes.push({ kind: 'ignored-truncated', file: path, message: `${path}: ${ignored.length + left} ignored findings, over the limit of ${max} per file: ${left === 1 ? '1 is' : `${left} are`} not listed among the ignored` });
   }
   return [...counted, ...ignored];
-}
-
-/** "1 high, 4800 medium": the non-zero counts, worst first. */
-function countsBySeverity(findings: readonly CodeFinding[]): string {
-  const counts = new Map<ScanSeverity, number>();
-  for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-  return SEVERITY_ORDER.flatMap((s) => (counts.has(s as ScanSeverity) ? [`${counts.get(s as ScanSeverity)} ${s}`] : [])).join(', ');
 }
 
 /** Fills in the rule's defaults and applies an inline suppression found on the finding's lines. */
