@@ -14,14 +14,15 @@ const INCIDENT_SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
 
 /**
  * Whether any of an alert's repositories (as it displays them) is private: linked as private, or
- * found private since. One whose watch is gone can no longer be told, so it counts as private.
+ * found private since. One whose watch is gone can no longer be told, so it counts as private. An
+ * alert names only repositories its own channel watches, so that channel's watches are the ones read.
  */
-async function anyPrivate(watch: WatchService, displays: readonly string[]): Promise<boolean> {
+async function anyPrivate(watch: WatchService, channel: string, displays: readonly string[]): Promise<boolean> {
   const { state, repoKeyOf } = watch.fixSource();
   const keys = await Promise.all(displays.map((display) => repoKeyOf(display)));
   if (keys.some((key) => key === null)) return true;
   const known = keys.filter((key): key is string => key !== null);
-  const [watches, summaries] = await Promise.all([state.allWatches(), state.repoSummaries(known)]);
+  const [watches, summaries] = await Promise.all([state.watchesForChannel(channel), state.repoSummaries(known)]);
   return known.some((key) => summaries.get(key)?.private === true || watches.some((w) => w.repo === key && w.private));
 }
 
@@ -65,7 +66,7 @@ export function incidentContextResolver(sources: { audits: Pick<AuditStateStore,
       advisory: { id: alert.advisoryId, url: osvUrl(alert.advisoryId) },
       repos: (open.length ? open : alert.affected).map((a) => ({ repo: a.repo, version: a.version, file: a.file, line: a.line, url: a.url })),
       fix: alert.affected.find((a) => a.fix)?.fix ?? null,
-      private: await anyPrivate(watch, alert.affected.map((a) => a.repo)),
+      private: await anyPrivate(watch, alert.channel, alert.affected.map((a) => a.repo)),
     };
     return { context, channel: alert.channel };
   };

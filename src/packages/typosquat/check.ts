@@ -14,7 +14,7 @@
  * - every flag names its target.
  */
 import { isValidName, normalizeName } from '../../python/names.js';
-import { LEGITIMATE_NEIGHBOURS, type LegitimateNeighbour } from './legitimate-neighbours.js';
+import { LEGITIMATE_NEIGHBOURS } from './legitimate-neighbours.js';
 import { PopularityIndex } from './popularity.js';
 import { adjacentSwaps, core, deletions, KIND_TEXT, skeleton, sortedWords, type SquatKind, undoubled, withoutSeparators } from './variants.js';
 import { compareCodeUnits } from '../../text-order.js';
@@ -48,8 +48,6 @@ export interface CheckOptions {
 export interface CheckerOptions {
   /** Names below this popularity are never targets (default 1: anyone vouched for). */
   minTargetPopularity?: number;
-  /** Pairs never flagged (default: the reviewed LEGITIMATE_NEIGHBOURS). */
-  legitimateNeighbours?: readonly LegitimateNeighbour[];
 }
 
 type Lookup = Map<string, string[]>;
@@ -81,7 +79,7 @@ export class TyposquatChecker {
     options: CheckerOptions = {},
   ) {
     this.minTarget = options.minTargetPopularity ?? 1;
-    this.legitimate = new Set((options.legitimateNeighbours ?? LEGITIMATE_NEIGHBOURS).map((n) => `${normalizeName(n.name)}\0${normalizeName(n.neighbour)}`));
+    this.legitimate = new Set(LEGITIMATE_NEIGHBOURS.map((n) => `${normalizeName(n.name)}\0${normalizeName(n.neighbour)}`));
   }
 
   check(name: string, options: CheckOptions = {}): TyposquatResult {

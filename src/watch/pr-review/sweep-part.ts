@@ -95,11 +95,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     for (const c of closed) closing.push({ repo, number: c.number, state: c.state });
     if (openNotListed > 0) result.notes.push(`${repo}: ${open.length + openNotListed} open pull requests; only the ${open.length} most recently updated were reviewed`);
     for (const pull of open) {
-      // A list cut by a failure is read again next sweep rather than reviewed on half of it.
-      if (pull.filesListError) {
-        result.errors.push(`${repo}#${pull.number}: ${pull.filesListError}; not reviewed this time`);
-        continue;
-      }
+      if (listCutShort(repo, pull, result.errors)) continue;
       const paths = pull.paths.filter(isManifestPath);
       // Files GitHub does not list may be manifests: such a pull request is reviewed, as partial.
       if (paths.length > 0 || pull.filesNotListed > 0 || pull.moreFiles) candidates.push({ repo, pull, paths });
@@ -134,11 +130,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       if (unchanged?.get(`${repo}#${pull.number}`) === pull.headOid) continue;
       // The rest of the changed files, only now that the pull request is to be reviewed.
       result.githubRequests += await listRemainingFiles(options.octokit, { owner, repo: name }, pull);
-      // A list cut by a failure is read again next sweep rather than reviewed on half of it.
-      if (pull.filesListError) {
-        result.errors.push(`${repo}#${pull.number}: ${pull.filesListError}; not reviewed this time`);
-        continue;
-      }
+      if (listCutShort(repo, pull, result.errors)) continue;
       paths = pull.paths.filter(isManifestPath);
       if (paths.length === 0 && pull.filesNotListed === 0) {
         unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
@@ -272,4 +264,14 @@ async function closeOut(
     await reviews.save({ ...row, state, reviewJson: JSON.stringify({ ref: closedRef, review }) }, [card], now);
   }
   result.closed.push(`${repo}#${number}`);
+}
+
+/**
+ * Whether a failure cut the pull request's list of changed files short (then it is said, and the
+ * pull request is read again next sweep rather than reviewed on half of its files).
+ */
+function listCutShort(repo: string, pull: OpenPullRequest, errors: string[]): boolean {
+  if (!pull.filesListError) return false;
+  errors.push(`${repo}#${pull.number}: ${pull.filesListError}; not reviewed this time`);
+  return true;
 }
