@@ -98,18 +98,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
 
   // The tree's own ignores are read before any other file: each file's findings are ignored as it
   // is scanned, before they are capped, so the ignore file must be known before the first of them.
-  const ignoreRules: IgnoreRule[] = [...(options.ignores ?? [])];
-  for (const path of IGNORE_FILES.filter((name) => mine.includes(name))) {
-    const read = await source.read(path, maxBytes).catch(() => null);
-    const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
-    // One that cannot be read is listed in `skipped` when the loop below comes to it.
-    if (!decoded || decoded.kind === 'binary') continue;
-    // Its parser (YAML, zod) loads only for a tree that has one.
-    const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, path);
-    ignoreRules.push(...parsed.rules);
-    notes.push(...parsed.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
-  }
-  const ignorer = scanIgnorer(ignoreRules, options.today ?? new Date());
+  const own = await readTreeIgnores(source, mine, maxBytes);
+  notes.push(...own.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
+  const ignorer = scanIgnorer([...(options.ignores ?? []), ...own.rules], options.today ?? new Date());
 
   // The Python and runtime rule families (and the parser) load with the first file that needs them:
   // most of a scan's modules, which a tree of manifests alone never uses.
@@ -256,6 +247,26 @@ function capFindings(raw: Raw[], path: string, lines: LineIndex, ignorer: ScanIg
     notes.push({ kind: 'ignored-truncated', file: path, message: `${path}: ${ignored.length + left} ignored findings, over the limit of ${max} per file: ${left === 1 ? '1 is' : `${left} are`} not listed among the ignored` });
   }
   return [...counted, ...ignored];
+}
+
+/**
+ * The tree's own ignore files among `paths` (`.depwatch.yml`, `.depwatch.yaml`), read and parsed,
+ * decoded as the scan decodes any file (UTF-16 too). One that cannot be read gives nothing here:
+ * the scan lists it in `skipped` when it comes to it. The parser (YAML, zod) loads only for a tree
+ * that has one.
+ */
+export async function readTreeIgnores(source: ScanSource, paths: readonly string[], maxBytes: number): Promise<{ rules: IgnoreRule[]; notes: { message: string }[] }> {
+  const rules: IgnoreRule[] = [];
+  const notes: { message: string }[] = [];
+  for (const path of IGNORE_FILES.filter((name) => paths.includes(name))) {
+    const read = await source.read(path, maxBytes).catch(() => null);
+    const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
+    if (!decoded || decoded.kind === 'binary') continue;
+    const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, path);
+    rules.push(...parsed.rules);
+    notes.push(...parsed.notes);
+  }
+  return { rules, notes };
 }
 
 /** Fills in the rule's defaults and applies an inline suppression found on the finding's lines. */

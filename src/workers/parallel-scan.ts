@@ -12,11 +12,9 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { IgnoreRule } from '../audit/ignores.js';
 import { isPythonPath } from '../scan/paths.js';
-import { compareCodeFindings, scanTree, type ScanOptions } from '../scan/scan.js';
+import { compareCodeFindings, readTreeIgnores, scanTree, type ScanOptions } from '../scan/scan.js';
 import { randomFingerprintKey } from '../scan/secrets/fingerprint.js';
-import { decode } from '../scan/text.js';
 import type { DirectoryWalk } from '../python/directory-walk.js';
 import { directoryScanSource } from '../scan/source.js';
 import type { ScanResult } from '../scan/types.js';
@@ -50,13 +48,9 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   const workers = Math.max(0, Math.min(options.workers ?? scanWorkers(), 8));
   if (workers === 0 || python.length < (options.minFiles ?? PARALLEL_SCAN_MIN_FILES)) return scanTree(source, base);
 
-  const ignores: IgnoreRule[] = [];
-  for (const name of ['.depwatch.yml', '.depwatch.yaml']) {
-    const read = await source.read(name, 1024 * 1024);
-    // Decoded as the scan decodes it (a UTF-16 file too), so every part ignores what this thread's part does.
-    const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
-    if (decoded && decoded.kind !== 'binary') ignores.push(...(await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, name).rules);
-  }
+  // Every part ignores what this thread's part does: the tree's ignore files, read as the scan reads them.
+  const files = entries.filter((e) => e.type === 'file').map((e) => e.path);
+  const { rules: ignores } = await readTreeIgnores(source, files, 1024 * 1024);
   const key = options.fingerprintKey ?? randomFingerprintKey();
   const parts = shareOut(root, python, workers);
   // The pool loads only for a tree this large (most scans never start a worker).
