@@ -40,6 +40,13 @@ export interface FileSource {
  */
 export function directorySource(root: string, walk: DirectoryWalk = directoryWalk(root)): FileSource {
   const checkout = new CheckoutRoot(root);
+  // Asked by both list() and listingErrors(), which every load calls: one stat per link.
+  const folders = new Map<string, boolean>();
+  const linkedFolder = (path: string): boolean => {
+    let folder = folders.get(path);
+    if (folder === undefined) folders.set(path, (folder = leadsToFolder(join(root, path))));
+    return folder;
+  };
   return {
     async list() {
       const out: string[] = [];
@@ -48,7 +55,7 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
         // Where a link leads decides only whether it is a folder (never listed); reading decides the rest.
         // A pipe, socket or device is listed, so one named like a manifest is said to be no file
         // (the read refuses it) rather than the tree seeming to hold no manifest at all.
-        if (entry.type !== 'symlink' || !leadsToFolder(join(root, entry.path))) out.push(entry.path);
+        if (entry.type !== 'symlink' || !linkedFolder(entry.path)) out.push(entry.path);
       }
       return out;
     },
@@ -57,7 +64,7 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
       for (const entry of walk()) {
         if (entry.type === 'unlisted') {
           errors.push({ file: entry.path, line: null, message: `folder could not be listed (${entry.reason}); nothing in it was read` });
-        } else if (entry.type === 'symlink' && !isSkippedDir(basename(entry.path)) && leadsToFolder(join(root, entry.path))) {
+        } else if (entry.type === 'symlink' && !isSkippedDir(basename(entry.path)) && linkedFolder(entry.path)) {
           // A linked folder inside the root holds files listed under their real path; one leading out
           // holds files nobody read, as a linked file leading out does (the same words).
           try {
