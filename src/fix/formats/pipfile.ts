@@ -4,7 +4,7 @@
  * parser's rule (`pipfileVersion`) and rewritten in the form written; `"*"` admits everything, so
  * only the lock needs regenerating. Only string contents are rewritten.
  */
-import { MAX_REPEATED_NAME_CHARS } from '../../python/formats/collector.js';
+import { isRepeatableName } from '../../python/formats/collector.js';
 import { pipfileFormat } from '../../python/formats/pipfile.js';
 import { isValidName, normalizeName } from '../../python/names.js';
 import { getOwn, isTable, parseToml, type TomlPositions, type TomlTable } from '../../python/toml.js';
@@ -29,7 +29,7 @@ export function pipfileSites(doc: TomlTable, positions: TomlPositions): TomlSite
   for (const category of Object.keys(doc)) {
     const table = getOwn(doc, category);
     // A category whose name is too long to repeat on each entry is not read by the parser; nor is it rewritten.
-    if (NOT_CATEGORIES.has(category) || !isTable(table) || category.length > MAX_REPEATED_NAME_CHARS) continue;
+    if (NOT_CATEGORIES.has(category) || !isTable(table) || !isRepeatableName(category)) continue;
     const categoryPlace = positions.at([category]);
     for (const rawName of Object.keys(table)) {
       if (!isValidName(rawName)) continue;

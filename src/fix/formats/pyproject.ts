@@ -6,7 +6,7 @@
  * constraints). Poetry constraints are widened only as far as the fix needs (src/fix/widen.ts).
  * The file is read by the same parsers the audit uses; only string contents are rewritten.
  */
-import { MAX_REPEATED_NAME_CHARS } from '../../python/formats/collector.js';
+import { isRepeatableName } from '../../python/formats/collector.js';
 import { pyprojectFormat } from '../../python/formats/pyproject.js';
 import { isValidName, normalizeName } from '../../python/names.js';
 import { parsePep508 } from '../../python/pep508.js';
@@ -43,7 +43,7 @@ export function pyprojectSites(doc: TomlTable, positions: TomlPositions): TomlSi
   const arraysUnder = (path: string[]) => {
     const table = getPath(doc, path);
     // The parser does not read a group whose name is too long to repeat on each entry; nor is it rewritten.
-    if (isTable(table)) for (const key of Object.keys(table)) if (key.length <= MAX_REPEATED_NAME_CHARS) requirementArray([...path, key]);
+    if (isTable(table)) for (const key of Object.keys(table)) if (isRepeatableName(key)) requirementArray([...path, key]);
   };
 
   requirementArray(['project', 'dependencies']);
@@ -57,7 +57,7 @@ export function pyprojectSites(doc: TomlTable, positions: TomlPositions): TomlSi
   const groups = getPath(doc, ['tool', 'poetry', 'group']);
   if (isTable(groups)) {
     for (const group of Object.keys(groups)) {
-      if (group.length <= MAX_REPEATED_NAME_CHARS) poetryTable(doc, positions, ['tool', 'poetry', 'group', group, 'dependencies'], sites);
+      if (isRepeatableName(group)) poetryTable(doc, positions, ['tool', 'poetry', 'group', group, 'dependencies'], sites);
     }
   }
   return sites;
@@ -92,7 +92,7 @@ function poetryTable(doc: TomlTable, positions: TomlPositions, path: string[], s
     };
     const value = getOwn(table, rawName);
     if (Array.isArray(value)) {
-      if (rawName.length > MAX_REPEATED_NAME_CHARS) continue; // not read by the parser either
+      if (!isRepeatableName(rawName)) continue; // not read by the parser either
       value.forEach((element: unknown, index) => one(element, [...keyPath, String(index)], keyPlace.element(index).line ?? keyLine));
     } else {
       one(value, keyPath, keyLine);

@@ -35,11 +35,20 @@ export const MAX_PROBLEMS_PER_FILE = 100_000;
 export const MAX_REPEATED_NAME_CHARS = 200;
 
 /**
+ * Whether `name` is short enough to repeat on each of its entries. The one test of the rule, for
+ * the parsers (through repeatableName) and for the fixer, which must skip exactly the names the
+ * parser does not read.
+ */
+export function isRepeatableName(name: string): boolean {
+  return name.length <= MAX_REPEATED_NAME_CHARS;
+}
+
+/**
  * Whether `name` is short enough to repeat on each of its entries; if not, one error on `line`
  * says that its entries are not read. `what` says what the name is (`extra name`, …).
  */
 export function repeatableName(out: ManifestCollector, line: number | null, what: string, name: string): boolean {
-  if (name.length <= MAX_REPEATED_NAME_CHARS) return true;
+  if (isRepeatableName(name)) return true;
   out.error(line, `${what} of ${name.length} characters is longer than the ${MAX_REPEATED_NAME_CHARS} read; its entries are not read`);
   return false;
 }
