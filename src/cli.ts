@@ -6,6 +6,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDotEnv } from './dotenv.js';
 import { CliError, EXIT, processIO, stdoutFailed, type CliIO } from './cli/io.js';
+import { errorLine } from './error-line.js';
 import { redactSecrets } from './redact.js';
 import { packageVersion } from './version.js';
 
@@ -69,11 +70,8 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
 /** One clear line, never a stack trace or a token. */
 export function describeError(err: unknown): string {
   if (err instanceof CliError) return err.message;
-  if (err instanceof Error) {
-    // node:util parseArgs errors are usage errors with a readable message.
-    return redactSecrets(err.message.split('\n')[0] ?? err.name);
-  }
-  return redactSecrets(String(err));
+  // node:util parseArgs errors are usage errors with a readable message.
+  return redactSecrets(errorLine(err));
 }
 
 /** The version in package.json, read only when asked (no JSON import: `--version` must stay instant). */

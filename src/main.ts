@@ -4,6 +4,7 @@
 import { healthSnapshot } from './packages/health-snapshot.js';
 import { ConfigError, loadConfig, loadDotEnv, missingSlackSettings } from './config.js';
 import { createAccessGate } from './authz/gate.js';
+import { errorLine } from './error-line.js';
 import { createLogger, redactSecrets } from './log.js';
 import { buildBotServices, createBot } from './slack/bot.js';
 import { refreshFixPullStates } from './slack/fix-pr-flow.js';
@@ -86,7 +87,7 @@ export async function main(): Promise<number> {
     try {
       await jobs.start();
     } catch (err) {
-      process.stderr.write(`depwatch: cannot start the job queue in PostgreSQL: ${redactSecrets((err as Error).message.split('\n')[0]!)}\n`);
+      process.stderr.write(`depwatch: cannot start the job queue in PostgreSQL: ${redactSecrets(errorLine(err))}\n`);
       await pgPool?.end().catch(() => undefined);
       db.close();
       return 2;

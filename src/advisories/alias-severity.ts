@@ -5,6 +5,7 @@
  * same advisory source (the mirror's table, or OSV's `/v1/vulns/{id}`) and the worst rating among
  * them is used, naming the record it came from. The lookup never changes which advisories match.
  */
+import { errorLine } from '../error-line.js';
 import type { AdvisoryGroup } from './aliases.js';
 import { worstSeverityOf, type RatedSeverity } from './severity.js';
 import type { AdvisorySource, OsvRecord } from './types.js';
@@ -39,7 +40,7 @@ export async function lookUpAliasRatings(source: AdvisorySource, groupLists: Ite
   try {
     return { records: await source.byIds(ids), failure: null };
   } catch (err) {
-    return { records: new Map(), failure: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+    return { records: new Map(), failure: errorLine(err) };
   }
 }
 

@@ -4,6 +4,7 @@
  * it with fakes. A failing data source degrades the result (marked partial), never aborts it.
  */
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
+import { errorLine } from '../error-line.js';
 import { plural } from '../plural.js';
 import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/releases.js';
@@ -115,7 +116,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     hits = await input.advisories.affecting(queries, { listPackages: unpinned.map((d) => d.name), prefetchAliasRatings: true });
   } catch (err) {
     advisoriesOk = false;
-    warnings.push(`advisories unavailable (${messageOf(err)}): vulnerabilities were NOT checked`);
+    warnings.push(`advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
   }
 
   const hitGroups = groupHits(hits);
@@ -234,7 +235,7 @@ async function fetchRegistry(registry: PackageRegistry | null, names: string[], 
   try {
     return await registry.projects(names);
   } catch (err) {
-    warnings.push(`package registry unavailable (${messageOf(err)}): outdated and yanked releases were not checked`);
+    warnings.push(`package registry unavailable (${errorLine(err)}): outdated and yanked releases were not checked`);
     return null;
   }
 }
@@ -244,9 +245,7 @@ async function fetchPackageAdvisories(source: AdvisorySource, names: string[], w
   try {
     await Promise.all(names.map(async (n) => out.set(n, await source.forPackage(n))));
   } catch (err) {
-    warnings.push(`advisory details unavailable (${messageOf(err)}): fix versions may be incomplete`);
+    warnings.push(`advisory details unavailable (${errorLine(err)}): fix versions may be incomplete`);
   }
   return out;
 }
-
-const messageOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));

@@ -4,6 +4,7 @@
  * audit of a tree without an ignore file loads neither.
  */
 import { z } from 'zod';
+import { errorLine } from '../error-line.js';
 import { normalizeName } from '../python/names.js';
 import { yaml } from '../yaml.js';
 import type { IgnoreNote, IgnoreRule } from './ignores.js';
@@ -33,7 +34,7 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules
     // YAML 1.2 core schema: no custom tags, no merge-key tricks; bounded aliases against billion laughs.
     doc = yaml().parse(text, { schema: 'core', maxAliasCount: 100, uniqueKeys: false });
   } catch (err) {
-    return { rules: [], notes: [{ kind: 'invalid', message: `${source}: not valid YAML (${(err as Error).message.split('\n')[0]})` }] };
+    return { rules: [], notes: [{ kind: 'invalid', message: `${source}: not valid YAML (${errorLine(err)})` }] };
   }
   if (doc === null || doc === undefined) return { rules: [], notes };
   const file = FileSchema.safeParse(doc);

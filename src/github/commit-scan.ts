@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IgnoreRule } from '../audit/ignores.js';
+import { errorLine } from '../error-line.js';
 import { SCAN_RULE_IDS, isScanIgnoreId } from '../scan/rule-ids.js';
 import type { ScanResult } from '../scan/types.js';
 import type { CodeScanStore } from '../store/code-scans.js';
@@ -61,7 +62,7 @@ export async function scanCommit(deps: CommitScanDeps, commit: CommitRef, ignore
     result = await deps.runner.scanArchive({ archive, fingerprintKey: deps.fingerprintKey, ignores: [...ignores], today: now });
   } catch (err) {
     // One line, no stack: the message of a GitHub error or a worker failure names what went wrong.
-    return { result: scanNotRun(err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : 'an unknown error'), cached: false };
+    return { result: scanNotRun(err instanceof Error ? errorLine(err).slice(0, 300) : 'an unknown error'), cached: false };
   }
   deps.store.put(repo, commit.sha, key, result, now);
   return { result, cached: false };

@@ -139,6 +139,7 @@ export function unauthorizedMessage(err: unknown): string {
     : 'GitHub wants credentials and none are configured (401): set GITHUB_TOKEN, or the GitHub App settings';
 }
 
+// Not errorLine (src/error-line.ts): takes text (octokit's message, or any thrown value's), and marks the cap with an ellipsis.
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;

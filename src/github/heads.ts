@@ -5,6 +5,7 @@
  * its own entry and never stops the others.
  */
 import type { Octokit } from 'octokit';
+import { errorLine } from '../error-line.js';
 import { redactSecrets } from '../log.js';
 import { type RateLimitError, rateLimitFromError, unauthorizedMessage } from './errors.js';
 import { formatRepoRef, type RepoRef } from './repo-ref.js';
@@ -128,7 +129,7 @@ function graphqlPartial(err: unknown): { data: Record<string, RepositoryNode | n
 function describeBatchFailure(err: unknown): string {
   const status = (err as { status?: unknown }).status;
   if (status === 401) return unauthorizedMessage(err);
-  const detail = redactSecrets(err instanceof Error ? (err.message.split('\n', 1)[0] ?? '') : String(err)).slice(0, 200);
+  const detail = redactSecrets(errorLine(err)).slice(0, 200);
   return typeof status === 'number' ? `GitHub failed the head lookup (HTTP ${status}: ${detail})` : `could not reach GitHub for the head lookup: ${detail}`;
 }
 

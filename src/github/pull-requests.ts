@@ -18,6 +18,7 @@
  * A batch that fails is reported per repository (errors) and never stops the other batches.
  */
 import type { Octokit } from 'octokit';
+import { errorLine } from '../error-line.js';
 import { redactSecrets } from '../log.js';
 import type { RepoRef } from './repo-ref.js';
 
@@ -74,7 +75,7 @@ const FILES_SELECTION = `totalCount pageInfo { hasNextPage endCursor } nodes { p
 const keyOf = (ref: RepoRef) => `${ref.owner}/${ref.repo}`;
 
 function oneLine(err: unknown): string {
-  return redactSecrets(err instanceof Error ? (err.message.split('\n', 1)[0] ?? err.name) : String(err)).slice(0, 200);
+  return redactSecrets(errorLine(err)).slice(0, 200);
 }
 
 /** GraphQL's "some aliases failed": octokit throws with the data it did get. */

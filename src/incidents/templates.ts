@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { errorLine } from '../error-line.js';
 import { parseDuration } from './duration.js';
 import { COMMANDER_ROLE, MILESTONES, PREFILLS, type IncidentTemplate } from './types.js';
 
@@ -116,7 +117,7 @@ export function parseTemplate(text: string, origin: string): IncidentTemplate {
   try {
     raw = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    throw new TemplateError(origin, [`not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`]);
+    throw new TemplateError(origin, [`not valid YAML: ${errorLine(error)}`]);
   }
   const parsed = TemplateSchema.safeParse(raw);
   if (!parsed.success) {

@@ -9,6 +9,7 @@
  * thrown at whoever enqueued it, and a singleton key whose job failed may be retaken (`retakeFailed`).
  */
 import { randomUUID } from 'node:crypto';
+import { errorLine } from '../error-line.js';
 import type { Logger } from '../log.js';
 import { QUEUE_NAMES, type Enqueued, type EnqueueOptions, type JobHandler, type JobOutcome, type JobQueue, type JsonValue, type QueueName, type QueueStats, type WorkOptions } from './interface.js';
 
@@ -139,7 +140,7 @@ export class InProcessQueue implements JobQueue {
             job.output = output === undefined ? null : (JSON.parse(JSON.stringify(output)) as JsonValue);
           },
           (err: unknown) => {
-            const error = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+            const error = errorLine(err);
             this.options.logger?.error({ queue: name, job: job.id, err: error, retriesLeft: job.retriesLeft }, 'job failed');
             if (job.retriesLeft > 0 && !this.stopped) {
               job.retriesLeft--;

@@ -23,6 +23,7 @@
  * its data does not hold at all, whoever started it: sweep.ts.)
  */
 import type { AdvisorySource } from '../advisories/types.js';
+import { errorLine } from '../error-line.js';
 import { HEADS_BATCH_SIZE } from '../github/heads.js';
 import { sweep, type SweepOptions, type SweepResult } from '../watch/sweep.js';
 import { settled, type JobQueue, type JsonValue } from './interface.js';
@@ -107,7 +108,7 @@ async function catchUp(options: SweepOptions, sync: (() => Promise<void>) | null
   if (sync) {
     log?.info({ asOf }, "sweep batch: this replica's advisory data is older than the sweep's; syncing first");
     await sync().catch((err: unknown) => {
-      failed = (err as Error).message.split('\n')[0]!;
+      failed = errorLine(err);
     });
   }
   const held = newestHeld(sourceOf(options));
@@ -133,7 +134,7 @@ export async function sweepThroughQueue(queue: JobQueue, options: SweepOptions, 
     try {
       await options.refreshAdvisories();
     } catch (err) {
-      result.warnings.push(`advisory refresh failed (${(err as Error).message.split('\n')[0]}); matched against the data already held`);
+      result.warnings.push(`advisory refresh failed (${errorLine(err)}); matched against the data already held`);
     }
   }
   // What a batch's replica must hold at least before it may call anything fixed (catchUp).

@@ -16,6 +16,7 @@ export interface HealthCheck {
 export function allHealthy(...checks: HealthCheck[]): HealthCheck {
   return async () => {
     for (const check of checks) {
+      // Not errorLine (src/error-line.ts): the reason is one line of the health answer whatever was thrown, so a non-Error's text is cut too, and capped.
       const health = await Promise.resolve()
         .then(check)
         .catch((err: unknown): Health => ({ ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` }));
@@ -34,6 +35,7 @@ export function storeHealth(db: Db, expectedVersion = listMigrations().at(-1)?.v
       version = schemaVersion(db);
     } catch (err) {
       // The driver's message ("file is not a database", "disk I/O error"): first line only, no path.
+      // Not errorLine (src/error-line.ts): the reason is one line of the health answer whatever was thrown, so a non-Error's text is cut too, and capped.
       return { ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` };
     }
     if (version !== expectedVersion) return { ok: false, reason: `store: schema version ${version}, this build needs ${expectedVersion} (migrations not applied)` };

@@ -48,6 +48,7 @@ export function opsRoutes(options: OpsRoutesOptions): OpsRoute[] {
       path: HEALTH_PATH,
       method: ['GET', 'HEAD'],
       handler: (_req, res) => {
+        // Not errorLine (src/error-line.ts): the reason is one line of the health answer whatever was thrown, so a non-Error's text is cut too, and capped.
         void Promise.resolve()
           .then(options.health)
           .catch((err: unknown): Health => ({ ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` }))

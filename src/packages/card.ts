@@ -13,6 +13,7 @@
  * One source failing never stops the others: its signals are unknown, saying why, and the card
  * is partial.
  */
+import { errorLine } from '../error-line.js';
 import { ServiceError } from '../http.js';
 import { redactSecrets } from '../log.js';
 import { isValidName, normalizeName } from '../python/names.js';
@@ -94,7 +95,7 @@ type Read<T> = { ok: true; value: T } | { ok: false; why: string; failed: boolea
 /** A failure as one line (service, what, status), never a stack trace or a token. */
 export function whyFailed(err: unknown): string {
   if (err instanceof OfflineMissError || err instanceof ServiceError) return redactSecrets(err.message);
-  return redactSecrets(err instanceof Error ? (err.message.split('\n', 1)[0] ?? err.name) : String(err)).slice(0, 300);
+  return redactSecrets(errorLine(err)).slice(0, 300);
 }
 
 async function settle<T>(work: Promise<T>): Promise<Read<T>> {

@@ -6,6 +6,7 @@
  */
 import { readdirSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { errorLine } from '../error-line.js';
 import { isSkippedDir } from './discover.js';
 import { compareCodeUnits } from '../text-order.js';
 
@@ -75,6 +76,5 @@ function walk(root: string, list: ListFolder): WalkedEntry[] {
 
 /** `EACCES: permission denied` from Node's `EACCES: permission denied, scandir '/abs/path'`: the entry names the folder already. */
 function oneLineReason(err: unknown): string {
-  const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-  return message.replace(/, scandir '.*'$/, '');
+  return errorLine(err).replace(/, scandir '.*'$/, '');
 }

@@ -116,7 +116,9 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
 
 /**
  * What went wrong, as one line without the stack. A parser's message may quote the file, so URL
- * credentials are removed as from everything a parser returns (formats/redacted.ts).
+ * credentials are removed as from everything a parser returns (formats/redacted.ts). Not
+ * errorLine (src/error-line.ts): the note stays one line whatever a reader throws, a non-Error's
+ * text cut too.
  */
 function firstLineOf(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);

@@ -3,6 +3,7 @@
  * Pipfile): a size guard, a nesting guard, one clear message with the line, and a scanner that
  * finds where keys and array elements start, because smol-toml returns values without positions.
  */
+import { errorLine } from '../error-line.js';
 import { onFirstUse } from '../on-first-use.js';
 import { TomlLexer, type TokenKind, type TomlToken } from './toml-lexer.js';
 
@@ -56,7 +57,7 @@ export function parseToml(text: string): TomlParseResult {
   } catch (error) {
     if (error instanceof smolToml().TomlError) {
       // The library's message ends with a code excerpt of the hostile text; keep only the reason.
-      const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
+      const reason = errorLine(error).replace(/^Invalid TOML document:\s*/, '');
       return {
         ok: false,
         line: error.line,

@@ -17,6 +17,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract, type Headers } from 'tar-stream';
+import { errorLine } from '../error-line.js';
 import { isInSkippedDir } from '../python/discover.js';
 import { DEFAULT_MAX_FILE_BYTES } from './scan.js';
 import { isGeneratedPath } from './paths.js';
@@ -152,7 +153,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
     tar.on('finish', done);
     tar.on('close', done);
     const fail = (err: Error): void => {
-      if (stopped === null) stopped = `the archive could not be read (${err.message.split('\n')[0]!.slice(0, 200)}); files after that point were not scanned`;
+      if (stopped === null) stopped = `the archive could not be read (${errorLine(err).slice(0, 200)}); files after that point were not scanned`;
       done();
     };
     tar.on('error', fail);

@@ -14,6 +14,7 @@
  * An alerts run that throws is logged and its job completed, not retried nor retaken (as on SQLite:
  * the next slot decides the same alerts, and the outbox posts each once whoever decides it).
  */
+import { errorLine } from '../error-line.js';
 import type { Logger } from '../log.js';
 import type { Enqueued, JobQueue, JsonValue } from '../jobs/interface.js';
 import type { ScheduleKind } from '../store/watches.js';
@@ -65,7 +66,7 @@ export function workScheduledRuns(queue: JobQueue, run: JobRunner, options: { lo
         log?.info('scheduled job finished');
         return { ok: true, error: null };
       } catch (err) {
-        const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+        const message = errorLine(err);
         log?.error({ err: message }, 'scheduled job failed');
         // A digest's job fails, for the queue to try again; an alerts job completes, not retried.
         if (rerunsFailedSlots(p.kind)) throw err;

@@ -5,6 +5,7 @@
  * error classes, whose messages are written for people and already redacted.
  */
 import { randomInt } from 'node:crypto';
+import { errorLine } from '../error-line.js';
 import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../github/errors.js';
 import { RepoRefError } from '../github/repo-ref.js';
 import { ServiceError } from '../http.js';
@@ -79,7 +80,7 @@ export function classifyError(err: unknown): Problem {
   if (err instanceof RepoNotFoundError || err instanceof RefNotFoundError) return { kind: 'not-visible', message: err.message };
   if (err instanceof NoManifestsError) return { kind: 'no-manifests', repo: err.repo, sha: err.sha, htmlUrl: err.htmlUrl };
   if (err instanceof RateLimitError) return { kind: 'rate-limited', resetAt: err.resetAt, secondary: err.secondary };
-  if (err instanceof ServiceError) return { kind: 'service', service: err.service, message: redactSecrets(err.message.split('\n', 1)[0] ?? '') };
+  if (err instanceof ServiceError) return { kind: 'service', service: err.service, message: redactSecrets(errorLine(err)) };
   return { kind: 'unexpected' };
 }
 

@@ -129,4 +129,5 @@ function networkCause(err: webApi.WebAPIRequestError): string {
   return firstLine(err);
 }
 
+// Not errorLine (src/error-line.ts): networkCause passes causes that need not be Errors, and each is cut to one line and capped.
 const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200);

@@ -16,6 +16,7 @@ import { findingKey, type Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import { unreadFiles } from '../audit/partial.js';
 import type { AdvisorySource } from '../advisories/types.js';
+import { errorLine } from '../error-line.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
 import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
@@ -136,8 +137,6 @@ function limiter(n: number): (fn: () => Promise<void>) => Promise<void> {
   };
 }
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
-
 type ResolvedOptions = Omit<SweepOptions, 'advisories' | 'repoIgnores'> & { advisories: AdvisorySource; repoIgnores?: RepoIgnoreLookup; mayCloseAdvisory: (f: Finding) => boolean };
 
 /**
@@ -176,7 +175,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
     try {
       await options.refreshAdvisories();
     } catch (err) {
-      result.warnings.push(`advisory refresh failed (${messageOf(err)}); matched against the data already held`);
+      result.warnings.push(`advisory refresh failed (${errorLine(err)}); matched against the data already held`);
     }
   }
 
@@ -216,7 +215,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
             collect(result, diff);
             result.newSecrets += diff.newSecrets;
           } catch (err) {
-            const message = messageOf(err);
+            const message = errorLine(err);
             log?.warn({ repo: key, err: message }, 'sweep: repository failed');
             await store.markError(key, message, options.now());
             result.failed.push({ repo: key, message });
@@ -226,7 +225,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
     }
     rematches.push(
       rematch(options, unchanged, result, advisoryMark, changes).catch((err: unknown) =>
-        warnOnce(result, `re-matching failed (${messageOf(err)}): unchanged repositories were not re-checked`),
+        warnOnce(result, `re-matching failed (${errorLine(err)}): unchanged repositories were not re-checked`),
       ),
     );
   }
@@ -399,7 +398,7 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
   const outcome = await (options.runner ?? runHere)
     .rematch({ repos: toMatch.map(({ key, packages, ignores }) => ({ key, packages, ignores })), now }, { advisories: options.advisories, registry: options.registry })
     // The job itself failing (its worker ran out of memory, say) is reported like a source failing.
-    .catch((err: unknown) => ({ ok: false as const, warning: `re-matching failed (${messageOf(err)}): unchanged repositories were not re-checked` }));
+    .catch((err: unknown) => ({ ok: false as const, warning: `re-matching failed (${errorLine(err)}): unchanged repositories were not re-checked` }));
   if (!outcome.ok) {
     warnOnce(result, outcome.warning);
     // Their marks stay where they were: the next sweep re-checks what this one could not.

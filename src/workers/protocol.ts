@@ -41,6 +41,7 @@ export type DoneMessage = { type: 'done'; job: number; ok: true; value: unknown 
 
 export type FromWorker = CallMessage | DoneMessage;
 
+// Not errorLine (src/error-line.ts): whatever a task throws crosses to the main thread as one bounded line, a non-Error's text cut too.
 export function toWireError(err: unknown): WireError {
   if (err instanceof Error) return { name: err.name, message: err.message.split('\n')[0]!.slice(0, 1000) };
   return { name: 'Error', message: String(err).split('\n')[0]!.slice(0, 1000) };

@@ -10,6 +10,7 @@
  */
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
+import { errorLine } from '../../error-line.js';
 import { checkShape } from '../../http.js';
 import { RateLimitError, rateLimitFromError, unauthorizedMessage } from '../../github/errors.js';
 import { ServiceError } from '../../http.js';
@@ -221,7 +222,7 @@ function describe(err: unknown, repo: string): ServiceError {
   if (limited) return new RateLimitError(limited.resetAt, limited.secondary);
   const status = (err as { status?: unknown }).status;
   if (status === 401) return new ServiceError('GitHub', unauthorizedMessage(err), { status: 401 });
-  const detail = redactSecrets(err instanceof Error ? (err.message.split('\n', 1)[0] ?? '') : String(err)).slice(0, 200);
+  const detail = redactSecrets(errorLine(err)).slice(0, 200);
   return new ServiceError('GitHub', typeof status === 'number' ? `GitHub answered ${status} for ${repo}: ${detail}` : `GitHub could not be reached for ${repo}: ${detail}`, {
     status: typeof status === 'number' ? status : undefined,
     cause: err,

@@ -6,6 +6,7 @@
  * Lockfiles are machine-written and can be large (a monorepo's uv.lock runs to megabytes), so the
  * line finders are single linear passes, not a general position-tracking parser.
  */
+import { errorLine } from '../../error-line.js';
 import { normalizeMarker } from '../pep508.js';
 import { trimEndChar } from '../text.js';
 import { MAX_TOML_DEPTH, nestsDeeperThan, smolToml } from '../toml.js';
@@ -162,7 +163,7 @@ export function parseLockToml(text: string, file: string, label: string): LockTo
     return { ok: true, value, packageLines };
   } catch (error) {
     if (error instanceof smolToml().TomlError) {
-      const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
+      const reason = errorLine(error).replace(/^Invalid TOML document:\s*/, '');
       return {
         ok: false,
         error: { file, line: error.line, message: `${label} is not valid TOML (line ${error.line}, column ${error.column}): ${reason}` },

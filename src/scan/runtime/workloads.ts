@@ -4,6 +4,7 @@
  * project's `yaml` library (core schema, bounded aliases); every position points at the YAML line.
  */
 import type { Document, LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
+import { errorLine } from '../../error-line.js';
 import { yaml } from '../../yaml.js';
 
 export interface Where {
@@ -82,7 +83,7 @@ export function composeContainers(text: string): WorkloadParse {
   const errors: string[] = [];
   for (const doc of documents) {
     if (doc.errors.length) {
-      errors.push(`not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
+      errors.push(`not valid YAML (${errorLine(doc.errors[0]!)})`);
       continue;
     }
     const services = mapAt(doc.contents as YAMLMap, ['services']);
@@ -116,7 +117,7 @@ export function kubernetesContainers(text: string): WorkloadParse {
   const errors: string[] = [];
   for (const doc of documents) {
     if (doc.errors.length) {
-      errors.push(`not valid YAML (${doc.errors[0]!.message.split('\n')[0]})`);
+      errors.push(`not valid YAML (${errorLine(doc.errors[0]!)})`);
       continue;
     }
     const root = doc.contents;

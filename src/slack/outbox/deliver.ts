@@ -70,7 +70,11 @@ export const TRANSIENT_RETRY_MS = 24 * 60 * 60_000;
 /** The longest wait between two tries of a row. */
 const MAX_BACKOFF_MS = 5 * 60_000;
 
-/** Errors Slack or the network give, as one line that carries no stack trace or token. */
+/**
+ * Errors Slack or the network give, as one line that carries no stack trace or token. Not
+ * errorLine (src/error-line.ts): Slack's platform error code comes first, and any object's
+ * `message` (not only an Error's) is cut to one line and capped.
+ */
 function errorLine(err: unknown): string {
   const e = err as { data?: { error?: unknown }; message?: unknown };
   if (typeof e?.data?.error === 'string') return `slack: ${e.data.error}`;

@@ -392,6 +392,7 @@ export class PostgresWatchState implements WatchStateStore {
       version = Number((await this.pool.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0);
     } catch (err) {
       // The driver's message only (never the connection string): first line, bounded.
+      // Not errorLine (src/error-line.ts): the reason is one line of the health answer whatever was thrown, so a non-Error's text is cut too, and capped.
       return { ok: false, reason: `store: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)}` };
     }
     if (version !== this.expectedVersion) return { ok: false, reason: `store: PostgreSQL schema version ${version}, this build needs ${this.expectedVersion} (migrations not applied)` };

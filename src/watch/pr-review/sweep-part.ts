@@ -21,6 +21,7 @@
  * the head's review, redone only when the head moves.
  */
 import type { Octokit } from 'octokit';
+import { errorLine } from '../../error-line.js';
 import { listPullRequests, listRemainingFiles, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
@@ -186,7 +187,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, !unread.some((u) => u.recoverable));
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
-      const message = `${repo}#${pull.number}: the dependency review failed (${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)})`;
+      const message = `${repo}#${pull.number}: the dependency review failed (${errorLine(err)})`;
       options.logger?.warn({ repo, pull: pull.number, err }, 'pull request review failed');
       result.errors.push(message);
     }

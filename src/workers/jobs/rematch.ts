@@ -15,6 +15,7 @@ import type { PackageUse } from '../../audit/context.js';
 import type { Finding } from '../../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../../audit/ignores.js';
 import { vulnerabilityFindings } from '../../audit/rules/vulnerabilities.js';
+import { errorLine } from '../../error-line.js';
 import type { ProjectInfo } from '../../python/pypi.js';
 import type { StoredPackage } from '../../store/watches.js';
 import { packageUsesOf } from '../../watch/packages.js';
@@ -36,8 +37,6 @@ export type RematchJob = RematchRequest & { sources: SourceInfo };
 /** Package advisories read at once (each one a call to the main thread, which may go to OSV). */
 const PACKAGE_READS_AT_ONCE = 8;
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0]! : String(err));
-
 export async function runRematch(job: RematchJob, context: TaskContext): Promise<RematchOutcome> {
   const { advisories, registry } = remoteSources(context, job.sources);
   const { now } = job;
@@ -49,7 +48,7 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
     // Alias ratings are looked up below: a remote source starts them as each package's records arrive.
     hits = await advisories.affecting([...queries.values()], { prefetchAliasRatings: true });
   } catch (err) {
-    return { ok: false, warning: `advisories unavailable (${messageOf(err)}): unchanged repositories were not re-checked` };
+    return { ok: false, warning: `advisories unavailable (${errorLine(err)}): unchanged repositories were not re-checked` };
   }
   const vulnerable = [...new Set([...queries.values()].filter((q) => (hits.get(`${q.name}@${q.version}`)?.length ?? 0) > 0).map((q) => q.name))];
   const packageAdvisories = new Map<string, OsvRecord[]>();
