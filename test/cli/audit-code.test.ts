@@ -199,6 +199,34 @@ describe('code findings and the gate', () => {
     expect(stdout).toContain('note: README.txt: symbolic link, not followed');
   });
 
+  it('a compose file that is not valid YAML makes the audit partial (exit 2), with one reason naming it in JSON, SARIF and text; a Helm template does not', async () => {
+    const dir = project({
+      'requirements.txt': 'attrs==23.1.0\n',
+      '.gitignore': '.env\n*.env\nconfig/secret*.py\n',
+      'compose.yaml': 'services:\n  web:\n    image: ghcr.io/acme/web:1.4.2\n    privileged: true\n    command: [python, app.py\n',
+    });
+    const json = await audit(dir, '--json');
+    expect(json.code).toBe(2);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.partial).toBe(true);
+    expect(parsed.partial_reasons).toEqual([{ kind: 'unscanned', file: 'compose.yaml', line: null, message: expect.stringMatching(/^compose\.yaml: not valid YAML \(.+\); runtime rules not applied to it$/) }]);
+    const sarif = JSON.parse((await audit(dir, '--sarif')).stdout).runs[0].invocations[0];
+    expect(sarif.executionSuccessful).toBe(false);
+    expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned']);
+    const text = await audit(dir);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(/PARTIAL RESULT[^\n]*\n {2}- compose\.yaml: not valid YAML/);
+
+    const chart = project({
+      'requirements.txt': 'attrs==23.1.0\n',
+      '.gitignore': '.env\n*.env\nconfig/secret*.py\n',
+      'chart/templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  {{- with .Values.x }}\n',
+    });
+    const helm = await audit(chart, '--json');
+    expect(helm.code).toBe(0);
+    expect(JSON.parse(helm.stdout).partial).toBe(false);
+  });
+
   it('a file with more findings than it may list keeps its worst for the gate and makes the audit partial: a reason in JSON and SARIF', async () => {
     const flood = ['from flask import request', 'import requests', ...Array.from({ length: 201 }, () => 'requests.get(url)'), 'eval(request.args["q"])', ''].join('\n');
     const dir = project({ 'requirements.txt': 'attrs==23.1.0\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n', 'app/fetch.py': flood });
