@@ -123,8 +123,59 @@ const clip = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : t
 // ---------------------------------------------------------------------------------------------
 
 const SEPARATOR = /[\s,]+/y;
-/** One Poetry clause: an operator (or none) and a version or wildcard; poetry-constraint.ts decides validity. */
-const POETRY_CLAUSE = /(\^|~=|~|===|==|!=|<>|<=|>=|<|>|=)?(\s*)(v?[0-9][0-9A-Za-z.!+_-]*?(?:\.[xX*])*|[xX*](?:\.[xX*])*)(?=[\s,]|$)/y;
+const SPACES = /\s*/y;
+/** A clause's version runs to the next space, comma or the end. */
+const VERSION_TEXT = /[^\s,]*/y;
+/** Poetry's operators, each before any that is a prefix of it (`===` before `==` before `=`). */
+const POETRY_OPERATORS = ['===', '~=', '==', '!=', '<>', '<=', '>=', '^', '~', '<', '>', '='] as const;
+
+/**
+ * One Poetry clause at `at`: an operator (or none), the spaces after it, and a version or wildcard
+ * running to the next space, comma or end; poetry-constraint.ts decides validity. Read in one pass
+ * over the clause (every parser of untrusted text is linear in its input): the one regular
+ * expression this replaced let a lazy version run and a repeated `.x` tail both claim the same `.x`
+ * pairs, and tried each split of them, quadratic in a clause like `==1.0+x.x.x…x.1`.
+ */
+export function poetryClauseAt(text: string, at: number): { op: string; space: string; version: string; end: number } | null {
+  const op = POETRY_OPERATORS.find((o) => text.startsWith(o, at)) ?? '';
+  SPACES.lastIndex = at + op.length;
+  const space = SPACES.exec(text)![0];
+  VERSION_TEXT.lastIndex = at + op.length + space.length;
+  const version = VERSION_TEXT.exec(text)![0];
+  if (!isPoetryVersionText(version)) return null;
+  return { op, space, version, end: VERSION_TEXT.lastIndex };
+}
+
+/** Release text, letters and separators: `1.2.3`, `v1.2`, `1.0+local`, `2.0rc1` (poetry-constraint.ts decides validity). */
+const VERSION_HEAD = /^v?[0-9][0-9A-Za-z.!+_-]*$/;
+/** Wildcard components, each `.x`, `.X` or `.*`. */
+const WILDCARD_TAIL = /^(?:\.[xX*])*$/;
+/** A version made of wildcards alone: `*`, `x`, `*.*`. */
+const ALL_WILDCARD = /^[xX*](?:\.[xX*])*$/;
+
+/**
+ * Whether `text` is a version or wildcard as a Poetry clause writes it: a version head followed by
+ * wildcard components (`1.2.*`, `1.x`), or wildcards alone. `.x` and `.X` are head characters too,
+ * so only a `*` can start the tail: the text up to the `.` before its first `*` must be a head, and
+ * the rest wildcards. Each test is anchored and unambiguous, so linear.
+ */
+function isPoetryVersionText(text: string): boolean {
+  if (ALL_WILDCARD.test(text)) return true;
+  const star = text.indexOf('*');
+  if (star < 0) return VERSION_HEAD.test(text);
+  return text[star - 1] === '.' && VERSION_HEAD.test(text.slice(0, star - 1)) && WILDCARD_TAIL.test(text.slice(star - 1));
+}
+
+/**
+ * The wildcard components a version ends with (`.x.*` of `1.x.*`), or `` when none: a walk back two
+ * characters at a time, where the unanchored `(\.[xX*])+$` it replaced ran from every `.x` to the
+ * end of the text before giving up (quadratic in `1.x.x…x.1`).
+ */
+export function wildcardSuffix(version: string): string {
+  let start = version.length;
+  while (start >= 2 && version[start - 2] === '.' && 'xX*'.includes(version[start - 1]!)) start -= 2;
+  return version.slice(start);
+}
 
 /** A Poetry constraint as written → the widening that admits `to` (checked through poetryToPep440). */
 export function widenPoetry(written: string, from: string, to: string): Widening {
@@ -150,17 +201,17 @@ export function widenPoetry(written: string, from: string, to: string): Widening
       at += gap[0].length;
       continue;
     }
-    POETRY_CLAUSE.lastIndex = at;
-    const clause = POETRY_CLAUSE.exec(written);
-    if (!clause || clause[0] === '') return { kind: 'refused', reason: `the constraint ${JSON.stringify(clip(written))} is not one the rewriter can read` };
-    at += clause[0].length;
-    const translated = poetryToPep440(clause[0]);
-    if (!translated.ok) return { kind: 'refused', reason: `the clause ${JSON.stringify(clause[0])} is not one the rewriter can read` };
+    const clause = poetryClauseAt(written, at);
+    if (!clause) return { kind: 'refused', reason: `the constraint ${JSON.stringify(clip(written))} is not one the rewriter can read` };
+    const { op, space, version } = clause;
+    const clauseText = written.slice(at, clause.end);
+    at = clause.end;
+    const translated = poetryToPep440(clauseText);
+    if (!translated.ok) return { kind: 'refused', reason: `the clause ${JSON.stringify(clauseText)} is not one the rewriter can read` };
     if (specifierContains(translated.specifier, to, INSIDE)) {
-      out += clause[0];
+      out += clauseText;
       continue;
     }
-    const [, op = '', space = '', version = ''] = clause as unknown as [string, string | undefined, string | undefined, string | undefined];
     const replaced = widenPoetryClause(op, version, to, target);
     if (typeof replaced !== 'string') return replaced;
     out += `${op}${space}${replaced}`;
@@ -174,8 +225,8 @@ export function widenPoetry(written: string, from: string, to: string): Widening
 
 function widenPoetryClause(op: string, version: string, to: string, target: Version): string | Widening {
   const bare = version.replace(/^v/i, '');
-  const wildcard = /(\.[xX*])+$/.exec(bare);
-  const written = parseVersion(wildcard ? bare.slice(0, wildcard.index) : bare);
+  const wildcard = wildcardSuffix(bare);
+  const written = parseVersion(bare.slice(0, bare.length - wildcard.length));
   if (written === null) return unreadable(op, version);
   const n = written.release.length;
   switch (op) {
@@ -188,7 +239,7 @@ function widenPoetryClause(op: string, version: string, to: string, target: Vers
     case '':
     case '=':
     case '==':
-      return wildcard ? `${prefixOf(target, n)}${wildcard[0]}` : to;
+      return wildcard ? `${prefixOf(target, n)}${wildcard}` : to;
     case '===':
       return to;
     case '<':

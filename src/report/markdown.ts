@@ -129,7 +129,7 @@ function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Rend
   }
   if (result.code) out.push(...codeSection(result.code, options));
   for (const n of result.notes) out.push(`- ${cell(shorten(n.message))}`);
-  for (const skipped of result.code ? passedOver(result.code) : []) out.push(`- ${cell(skipped.message)}`);
+  for (const skipped of result.code ? passedOver(result.code, result.errors) : []) out.push(`- ${cell(skipped.message)}`);
   for (const n of result.code ? scanNotes(result.code) : []) out.push(`- ${cell(shorten(n.message))}`);
   for (const e of result.errors) out.push(`- problem in ${code(placeOf(e.file, e.line))}: ${cell(shortProblemMessage(e))}`);
   return out;

@@ -3,7 +3,7 @@
  * findings in text, JSON, Markdown and SARIF; a secret is shown by kind and fingerprint, never by
  * value; a file the scan could not check makes the result partial; `--no-code` skips the scan.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +162,69 @@ describe('code findings and the gate', () => {
     const text = await audit(dir);
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(/PARTIAL RESULT[\s\S]*legacy\.py: not UTF-8/);
+  });
+
+  it('a symbolic link leading out of the tree is said once in text and Markdown: the audit\'s problem, not also the scan\'s note', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'depwatch-audit-code-outside-'));
+    mkdirSync(join(outside, 'vendor'));
+    writeFileSync(join(outside, 'vendor', 'requirements.txt'), 'django==2.1.5\n');
+    writeFileSync(join(outside, 'requirements.txt'), 'django==2.1.5\n');
+    const dir = project({ 'requirements.txt': 'attrs==23.1.0\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n' });
+    symlinkSync(join(outside, 'vendor'), join(dir, 'vendor')); // a linked folder leading out
+    symlinkSync(join(outside, 'requirements.txt'), join(dir, 'requirements-dev.txt')); // a linked manifest leading out
+    const text = await audit(dir);
+    expect(text.code).toBe(2);
+    for (const link of ['vendor', 'requirements-dev.txt']) {
+      expect(text.stdout).toContain(`problem: ${link}: ${link} is a symbolic link that leads outside the scanned folder; not followed`);
+      expect(text.stdout).toContain(`  - ${link} not read completely: ${link} is a symbolic link that leads outside the scanned folder; not followed`);
+      expect(text.stdout).not.toContain(`note: ${link}: symbolic link, not followed`);
+    }
+    const markdown = await audit(dir, '--markdown');
+    expect(markdown.stdout).toContain('- problem in `vendor`:');
+    expect(markdown.stdout).not.toContain('vendor: symbolic link, not followed');
+    // JSON keeps each part's own record: the audit's problem and partial reason once each, and the scan's list of what it passed over.
+    const json = JSON.parse((await audit(dir, '--json')).stdout);
+    expect(json.partial_reasons.map((r: { file: string }) => r.file)).toEqual(['vendor', 'requirements-dev.txt']);
+    expect(json.code.skipped).toEqual([
+      expect.objectContaining({ path: 'requirements-dev.txt', reason: 'symlink', partial: false }),
+      expect.objectContaining({ path: 'vendor', reason: 'symlink', partial: false }),
+    ]);
+  });
+
+  it('a symbolic link the audit did not report keeps the scan\'s note', async () => {
+    const dir = project({ 'requirements.txt': 'attrs==23.1.0\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n', 'docs/readme.txt': 'hello\n' });
+    symlinkSync('docs/readme.txt', join(dir, 'README.txt')); // inside the tree, not a manifest
+    const { code, stdout } = await audit(dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain('note: README.txt: symbolic link, not followed');
+  });
+
+  it('a compose file that is not valid YAML makes the audit partial (exit 2), with one reason naming it in JSON, SARIF and text; a Helm template does not', async () => {
+    const dir = project({
+      'requirements.txt': 'attrs==23.1.0\n',
+      '.gitignore': '.env\n*.env\nconfig/secret*.py\n',
+      'compose.yaml': 'services:\n  web:\n    image: ghcr.io/acme/web:1.4.2\n    privileged: true\n    command: [python, app.py\n',
+    });
+    const json = await audit(dir, '--json');
+    expect(json.code).toBe(2);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.partial).toBe(true);
+    expect(parsed.partial_reasons).toEqual([{ kind: 'unscanned', file: 'compose.yaml', line: null, message: expect.stringMatching(/^compose\.yaml: not valid YAML \(.+\); runtime rules not applied to it$/) }]);
+    const sarif = JSON.parse((await audit(dir, '--sarif')).stdout).runs[0].invocations[0];
+    expect(sarif.executionSuccessful).toBe(false);
+    expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned']);
+    const text = await audit(dir);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(/PARTIAL RESULT[^\n]*\n {2}- compose\.yaml: not valid YAML/);
+
+    const chart = project({
+      'requirements.txt': 'attrs==23.1.0\n',
+      '.gitignore': '.env\n*.env\nconfig/secret*.py\n',
+      'chart/templates/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  {{- with .Values.x }}\n',
+    });
+    const helm = await audit(chart, '--json');
+    expect(helm.code).toBe(0);
+    expect(JSON.parse(helm.stdout).partial).toBe(false);
   });
 
   it('a file with more findings than it may list keeps its worst for the gate and makes the audit partial: a reason in JSON and SARIF', async () => {

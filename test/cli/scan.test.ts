@@ -94,6 +94,15 @@ describe('depwatch scan', () => {
     expect((await scan(root, ['--json'])).stderr).toBe('depwatch scan: PARTIAL: 1 file checked only in part; see "notes"\n');
   });
 
+  it('a Kubernetes manifest that is not valid YAML (and no template) makes the scan partial: exit 2, one file checked only in part', async () => {
+    const root = tree({ ...CLEAN, 'k8s/api.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: "acme/api:2.0\n' });
+    const json = await scan(root, ['--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).partial).toBe(true);
+    expect(json.stderr).toBe('depwatch scan: PARTIAL: 1 file checked only in part; see "notes"\n');
+    expect((await scan(root)).stdout).toContain('k8s/api.yaml: not valid YAML (Missing closing "quote at line 11, column 1); runtime rules not applied to it');
+  });
+
   it('a rule that failed is counted as such in the summary', () => {
     const result: ScanResult = {
       findings: [],

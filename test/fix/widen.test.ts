@@ -79,6 +79,17 @@ describe('widening a Poetry constraint only as far as needed', () => {
     expect(widenPoetry('*', '2.1.5', '2.1.11')).toEqual({ kind: 'admits' });
   });
 
+  it('reads a hostile 1,000-character constraint to the same answer: a local version of `.x` labels, a run of wildcards', () => {
+    // Each once cost a regular expression time quadratic in the clause: its `.x` pairs could be read two ways.
+    const local = `1.0+${'x.'.repeat(496)}11`;
+    expect(`==${local}`).toHaveLength(1_000);
+    expect(widenPoetry(`==${local}`, local, '3.0.1')).toEqual(widened('==3.0.1'));
+    const wildcards = `1${'.x'.repeat(499)}`;
+    expect(wildcards).toHaveLength(999);
+    expect(widenPoetry(wildcards, '1.2', '3.0.1')).toEqual(widened(`3${'.x'.repeat(499)}`));
+    expect(widenPoetry(`${wildcards}@`, '1.2', '3.0.1')).toMatchObject({ kind: 'refused', reason: expect.stringContaining('not one the rewriter can read') });
+  });
+
   it('refuses unions and exclusions of the fix', () => {
     expect(widenPoetry('^1.0 || ^2.0', '1.3', '3.0.1')).toMatchObject({ kind: 'refused', reason: expect.stringContaining('||') });
     expect(widenPoetry('>=1.0,!=1.2.9', '1.2.3', '1.2.9')).toMatchObject({ kind: 'refused', reason: expect.stringContaining('!=1.2.9') });

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { withoutTrailingZeroReleases } from '../../src/advisories/match.js';
+import { poetryClauseAt, wildcardSuffix } from '../../src/fix/widen.js';
 import { eggName, editableTarget } from '../../src/python/formats/pyproject.js';
 import { stripExtras, withoutComment } from '../../src/python/formats/requirements.js';
 import { splitOption } from '../../src/python/formats/setup-cfg.js';
@@ -80,6 +81,26 @@ describe('linear rewrites answer as the patterns they replace', () => {
       const m = /^\s*python_requires\s*[=:]\s*(.*?)\s*$/.exec(t);
       return m ? m[1]! : null;
     });
+  });
+
+  it('a Poetry clause being widened: (op)?(\\s*)(v?[0-9][0-9A-Za-z.!+_-]*?(?:\\.[xX*])*|[xX*](?:\\.[xX*])*)(?=[\\s,]|$) with the y flag', () => {
+    const oldClause = /(\^|~=|~|===|==|!=|<>|<=|>=|<|>|=)?(\s*)(v?[0-9][0-9A-Za-z.!+_-]*?(?:\.[xX*])*|[xX*](?:\.[xX*])*)(?=[\s,]|$)/y;
+    const pieces = ['1', '0', '.', '.x', '.X', '.*', 'x', '*', 'v', 'V', '^', '~', '=', '<', '>', '!', ' ', '\t', '\u00a0', ',', '+', '-', '_', 'a', '|', '@'];
+    // Read from every position, as the widening reads a clause after each separator.
+    const everywhere = <T>(read: (t: string, at: number) => T) => (t: string) => Array.from({ length: t.length + 1 }, (_, at) => read(t, at));
+    sameAnswers(
+      stringsOf(pieces),
+      everywhere(poetryClauseAt),
+      everywhere((t, at) => {
+        oldClause.lastIndex = at;
+        const m = oldClause.exec(t);
+        return m && m[0] !== '' ? { op: m[1] ?? '', space: m[2] ?? '', version: m[3] ?? '', end: oldClause.lastIndex } : null;
+      }),
+    );
+  });
+
+  it('the wildcard tail of a Poetry version: (\\.[xX*])+$', () => {
+    sameAnswers(stringsOf(['1', '.', '.x', '.X', '.*', 'x', '*', 'a']), wildcardSuffix, (t) => /(\.[xX*])+$/.exec(t)?.[0] ?? '');
   });
 
   it("the equality key's release: ^((?:\\d+!)?\\d+(?:\\.\\d+)*?)(?:\\.0+)*(?=$|[a-z+]|\\.[a-z])", () => {

@@ -225,6 +225,30 @@ describe('compose and Kubernetes', () => {
     expect(result.notes.some((n) => n.kind === 'syntax' && n.message.startsWith('chart/templates/deploy.yaml'))).toBe(true);
     expect(result.partial).toBe(false);
   });
+
+  it('a compose file or Kubernetes manifest that is not valid YAML, and no template, makes the scan partial: its containers were not checked', async () => {
+    const result = await scanFiles({
+      '.gitignore': '.env\n*.env\n',
+      'docker-compose.yml': 'services:\n  web:\n    image: ghcr.io/acme/web:1.4.2\n    privileged: true\n    command: [python, app.py\n',
+      'k8s/api.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: "acme/api:2.0\n',
+    });
+    expect(result.partial).toBe(true);
+    expect(result.notes).toEqual([
+      {
+        kind: 'incomplete',
+        file: 'docker-compose.yml',
+        message: 'docker-compose.yml: not valid YAML (Flow sequence in block collection must be sufficiently indented and end with a ] at line 6, column 1); runtime rules not applied to it',
+      },
+      { kind: 'incomplete', file: 'k8s/api.yaml', message: 'k8s/api.yaml: not valid YAML (Missing closing "quote at line 11, column 1); runtime rules not applied to it' },
+    ]);
+  });
+
+  it('a manifest with several broken documents is one reason, naming the file once', async () => {
+    const doc = 'apiVersion: v1\nkind: Pod\nmetadata: { name: [a }\n';
+    const result = await scanFiles({ '.gitignore': '.env\n*.env\n', 'k8s/pods.yaml': `${doc}---\n${doc}---\n${doc}` });
+    expect(result.partial).toBe(true);
+    expect(result.notes).toEqual([{ kind: 'incomplete', file: 'k8s/pods.yaml', message: expect.stringMatching(/^k8s\/pods\.yaml: not valid YAML in 3 of its documents \(first: [^\n]+\); runtime rules not applied to them$/) }]);
+  });
 });
 
 describe('kinds', () => {

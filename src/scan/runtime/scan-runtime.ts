@@ -7,9 +7,12 @@ import { composeContainers, kubernetesContainers } from './workloads.js';
 
 export interface RuntimeOutcome {
   findings: (Report & { info: RuleInfo })[];
-  /** The file looked like a manifest but could not be read as YAML. */
+  /** A template (Helm, any Go template: `{{ }}`) that could not be read as YAML: a note, not partial (see below). */
   errors: string[];
-  /** Parts of the file the rules did not see (a Dockerfile here-document never closed): the result is partial. */
+  /**
+   * Parts of the file the rules did not see (a Dockerfile here-document never closed, a compose file
+   * or Kubernetes manifest that is not valid YAML), one line per file: the result is partial.
+   */
   unchecked: string[];
 }
 
@@ -24,5 +27,14 @@ export function scanRuntime(path: string, text: string): RuntimeOutcome {
   for (const c of parsed.containers) {
     for (const rule of CONTAINER_RULES) rule.check(c, (r) => findings.push({ ...r, info: rule.info }));
   }
-  return { findings, errors: parsed.errors, unchecked: [] };
+  const broken = parsed.errors;
+  if (!broken.length) return { findings, errors: [], unchecked: [] };
+  // A Helm chart's templates (any Go template, `{{ }}`) are not YAML until they are rendered, and
+  // this scan does not render them: a note says so, and the result is not partial for every chart.
+  if (text.includes('{{')) return { findings, errors: broken.map((why) => `not valid YAML (${why})`), unchecked: [] };
+  // Not a template and not YAML: whatever the broken documents say about containers was not
+  // checked (fail closed), so it is a partial reason, one line naming the file however many broke.
+  const unchecked =
+    broken.length === 1 ? `not valid YAML (${broken[0]}); runtime rules not applied to it` : `not valid YAML in ${broken.length} of its documents (first: ${broken[0]}); runtime rules not applied to them`;
+  return { findings, errors: [], unchecked: [unchecked] };
 }

@@ -26,7 +26,10 @@ export interface ContainerSpec {
 
 export interface WorkloadParse {
   containers: ContainerSpec[];
-  /** Documents that could not be read as YAML (templates, broken files), one line each. */
+  /**
+   * Why each document that could not be read as YAML (a template, a broken file) was not: the
+   * parser's first line, `Missing closing "quote at line 11, column 1`, one per document.
+   */
   errors: string[];
 }
 
@@ -45,6 +48,9 @@ function docs(text: string): { documents: Document.Parsed[]; counter: LineCounte
   const counter = new (yaml().LineCounter)();
   return { documents: yaml().parseAllDocuments(text, { lineCounter: counter, schema: 'core', uniqueKeys: false }) as Document.Parsed[], counter };
 }
+
+/** The parser's first complaint about a document, in one line without the colon that introduced its excerpt. */
+const yamlError = (doc: Document.Parsed): string => errorLine(doc.errors[0]!).replace(/:$/, '');
 
 const whereOf = (counter: LineCounter, node: YamlNode | null | undefined, fallback: Where): Where => {
   const offset = node?.range?.[0];
@@ -83,7 +89,7 @@ export function composeContainers(text: string): WorkloadParse {
   const errors: string[] = [];
   for (const doc of documents) {
     if (doc.errors.length) {
-      errors.push(`not valid YAML (${errorLine(doc.errors[0]!)})`);
+      errors.push(yamlError(doc));
       continue;
     }
     const services = mapAt(doc.contents as YAMLMap, ['services']);
@@ -117,7 +123,7 @@ export function kubernetesContainers(text: string): WorkloadParse {
   const errors: string[] = [];
   for (const doc of documents) {
     if (doc.errors.length) {
-      errors.push(`not valid YAML (${errorLine(doc.errors[0]!)})`);
+      errors.push(yamlError(doc));
       continue;
     }
     const root = doc.contents;
