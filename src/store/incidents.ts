@@ -242,6 +242,21 @@ export function addTimeline(db: Db, e: NewTimelineEvent): void {
   );
 }
 
+/** The condition, as SQL on a parameter for the incident's id, that makes a person's write conditional on the incident being open. */
+const WHILE_OPEN = `EXISTS (SELECT 1 FROM incidents WHERE id = ? AND status = 'open')`;
+
+/**
+ * A timeline entry by a person (a status update) on an open incident: the INSERT itself checks the
+ * incident is open, so one closed between the caller's read and this write gets nothing. False
+ * when nothing was written.
+ */
+export function addTimelineWhileOpen(db: Db, e: NewTimelineEvent): boolean {
+  const info = db
+    .prepare(`INSERT INTO incident_timeline (incident_id, at, actor, type, text, message_ts) SELECT ?, ?, ?, ?, ?, ? WHERE ${WHILE_OPEN}`)
+    .run(e.incidentId, e.at, e.actor, e.type, e.text, e.messageTs ?? null, e.incidentId);
+  return info.changes > 0;
+}
+
 /** A 📌 message; false when that message is already on the timeline. */
 export function addPin(db: Db, e: Omit<NewTimelineEvent, 'type'> & { messageTs: string }): boolean {
   const info = db
@@ -374,14 +389,21 @@ export function setRole(db: Db, incidentId: number, role: string, userId: string
     .immediate();
 }
 
-export function addActionItem(db: Db, item: { incidentId: number; text: string; owner: string | null; createdBy: string; now: string }): ActionItem {
-  return db.transaction(() => {
-    const info = db
-      .prepare('INSERT INTO incident_action_items (incident_id, text, owner, created_by, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(item.incidentId, item.text, item.owner, item.createdBy, item.now);
-    addTimeline(db, { incidentId: item.incidentId, at: item.now, actor: item.createdBy, type: 'action_item', text: `added an action item${item.owner ? ` for <@${item.owner}>` : ''}: ${item.text}` });
-    return listActionItems(db, item.incidentId).find((a) => a.id === Number(info.lastInsertRowid)) as ActionItem;
-  })();
+/**
+ * An action item and its timeline entry on an open incident; null, and nothing written, when the
+ * incident is not open (closed between the caller's read and this write: the INSERT checks it).
+ */
+export function addActionItem(db: Db, item: { incidentId: number; text: string; owner: string | null; createdBy: string; now: string }): ActionItem | null {
+  return db
+    .transaction((): ActionItem | null => {
+      const info = db
+        .prepare(`INSERT INTO incident_action_items (incident_id, text, owner, created_by, created_at) SELECT ?, ?, ?, ?, ? WHERE ${WHILE_OPEN}`)
+        .run(item.incidentId, item.text, item.owner, item.createdBy, item.now, item.incidentId);
+      if (info.changes === 0) return null;
+      addTimeline(db, { incidentId: item.incidentId, at: item.now, actor: item.createdBy, type: 'action_item', text: `added an action item${item.owner ? ` for <@${item.owner}>` : ''}: ${item.text}` });
+      return listActionItems(db, item.incidentId).find((a) => a.id === Number(info.lastInsertRowid)) as ActionItem;
+    })
+    .immediate();
 }
 
 /** Closes an open incident; null when it was already closed (two people pressing Close). */

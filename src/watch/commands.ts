@@ -18,7 +18,18 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { Logger } from '../log.js';
 
 export type WatchCommand =
-  | { kind: 'watch'; repo: RepoRef; channel: string | null }
+  | {
+      kind: 'watch';
+      repo: RepoRef;
+      channel: string | null;
+      /**
+       * From "Watch this repo": `repo.branch` is the ref an audit record names, watched only when it is
+       * a branch of the repository other than its default one; else the default branch is (and a
+       * `notABranch` reply says why when the ref is not a branch). Audits stored before the snapshot
+       * said which branch it read kept any ref /audit named: a tag, a commit, the default branch.
+       */
+      auditBranch?: boolean;
+    }
   | { kind: 'unwatch'; repo: RepoRef; channel: string | null }
   | { kind: 'list' }
   | { kind: 'schedule-show' }
@@ -162,6 +173,10 @@ export interface RepoLookup {
   private: boolean;
   /** Why it was not found, for the person who typed it. */
   message?: string;
+  /** Not found because the repository has no branch of the name asked for (a tag, a commit, a branch deleted). */
+  noBranch?: boolean;
+  /** The repository's default branch, when a branch was asked for and GitHub said. */
+  defaultBranch?: string | null;
 }
 
 /** What the command handler needs from the scheduler: to rebuild its jobs after a change. */
@@ -203,8 +218,9 @@ export interface ListedWatch {
 export type WatchReply = { ephemeral: boolean } & (
   | { kind: 'usage'; problem: string }
   | { kind: 'cannot'; message: string }
-  | { kind: 'watched'; by: string; channel: string | null; repo: string; private: boolean }
-  | { kind: 'already-watched'; channel: string | null; repo: string }
+  /** `notABranch`: the ref an audit named, which is not a branch of the repository: its default branch is watched instead. */
+  | { kind: 'watched'; by: string; channel: string | null; repo: string; private: boolean; notABranch?: string }
+  | { kind: 'already-watched'; channel: string | null; repo: string; notABranch?: string }
   | { kind: 'unwatched'; by: string; channel: string | null; repo: string }
   | { kind: 'not-watched'; repo: string }
   | { kind: 'schedule-off'; by: string; schedule: ScheduleKind }
@@ -259,16 +275,41 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       return listReply(ctx);
     case 'watch': {
       const channel = command.channel ?? ctx.channelId;
-      const key = repoKeyOf(command.repo);
+      let repo = command.repo;
+      let notABranch: string | undefined;
+      const wholeRepo = (): RepoRef => ({ owner: repo.owner, repo: repo.repo });
+      if (command.auditBranch && repo.branch) {
+        // As the snapshot reads refs (src/github/snapshot.ts branchAt): refs/heads/<b> is branch b;
+        // any other refs/… and a full commit sha are no branch, without asking GitHub.
+        const branch = repo.branch.replace(/^refs\/heads\//, '');
+        if (branch.startsWith('refs/') || /^[0-9a-f]{40}$/i.test(branch)) {
+          notABranch = repo.branch;
+          repo = wholeRepo();
+        } else {
+          repo = { ...repo, branch };
+        }
+      }
       // Decided before GitHub is asked, so a refused person learns nothing about the repository.
-      const first = ctx.gate.check(requester, { kind: 'watches', verb: 'watch', channel, repo: { name: key, private: null } });
+      const first = ctx.gate.check(requester, { kind: 'watches', verb: 'watch', channel, repo: { name: repoKeyOf(repo), private: null } });
       if (!first.allowed) return refused(first);
       let isPrivate = false;
       if (ctx.lookupRepo) {
-        const found = await ctx.lookupRepo(command.repo);
-        if (!found.found) return cannotReply(found.message ?? `I can't see ${formatRepoRef(command.repo)} with the configured GitHub credentials.`);
+        let found = await ctx.lookupRepo(repo);
+        if (command.auditBranch && repo.branch) {
+          if (!found.found && found.noBranch) {
+            // A tag, or a branch deleted since the audit: the default branch, and the reply says why.
+            notABranch = repo.branch;
+            repo = wholeRepo();
+            found = await ctx.lookupRepo(repo);
+          } else if (found.found && found.defaultBranch === repo.branch) {
+            // The default branch by name: followed as the default (a branch watch of it gets no pull request reviews).
+            repo = wholeRepo();
+          }
+        }
+        if (!found.found) return cannotReply(found.message ?? `I can't see ${formatRepoRef(repo)} with the configured GitHub credentials.`);
         isPrivate = found.private;
       }
+      const key = repoKeyOf(repo);
       if (isPrivate) {
         const decision = ctx.gate.check(requester, { kind: 'watches', verb: 'watch', channel, repo: { name: key, private: true } });
         if (!decision.allowed) return refused(decision);
@@ -276,7 +317,8 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       const added = await store.addWatch({ repo: key, channel, userId: ctx.userId, private: isPrivate, adminLinked: ctx.gate.isAdmin(ctx.userId), now: ctx.now });
       await rebuildTimers(ctx);
       const where = channel === ctx.channelId ? null : channel;
-      return added ? { kind: 'watched', by, channel: where, repo: key, private: isPrivate, ephemeral: false } : { kind: 'already-watched', channel: where, repo: key, ephemeral: true };
+      const because = notABranch === undefined ? {} : { notABranch };
+      return added ? { kind: 'watched', by, channel: where, repo: key, private: isPrivate, ...because, ephemeral: false } : { kind: 'already-watched', channel: where, repo: key, ...because, ephemeral: true };
     }
     case 'unwatch': {
       const channel = command.channel ?? ctx.channelId;

@@ -29,7 +29,7 @@ import { SqliteWatchState } from '../store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
 import type { AdvisoryAlert } from './messages.js';
-import { cannotReply, handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchReply } from './commands.js';
+import { cannotReply, handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchCommand, type WatchReply } from './commands.js';
 import { runDigest, type DigestRecorded, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import type { JobQueue } from '../jobs/interface.js';
@@ -319,16 +319,24 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     maintenance.unref();
   };
 
+  // A branch is looked up with its repository's default branch (one query, two aliases), so a
+  // caller can tell the default branch named from another one.
   const lookupRepo = async (ref: RepoRef): Promise<RepoLookup> => {
-    const head = (await fetchHeads(options.octokit, [ref])).get(headKey(ref));
-    if (head?.ok) return { found: true, private: head.isPrivate };
-    return { found: false, private: false, message: head?.message ?? 'GitHub did not answer; try again in a minute' };
+    const repository: RepoRef = { owner: ref.owner, repo: ref.repo };
+    const heads = await fetchHeads(options.octokit, ref.branch ? [repository, ref] : [ref]);
+    const head = heads.get(headKey(ref));
+    const defaultHead = ref.branch ? heads.get(headKey(repository)) : undefined;
+    const defaultBranch = defaultHead?.ok ? { defaultBranch: defaultHead.branch } : {};
+    if (head?.ok) return { found: true, private: head.isPrivate, ...defaultBranch };
+    return { found: false, private: false, message: head?.message ?? 'GitHub did not answer; try again in a minute', ...(head?.reason === 'no-branch' ? { noBranch: true } : {}) };
   };
+
+  const run = (command: WatchCommand, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply> =>
+    handleWatchCommand(command, { userId: ctx.userId, channelId: ctx.channelId, via: ctx.via ?? 'command', gate, state, scheduler, now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo, ...(options.logger ? { logger: options.logger } : {}) });
 
   const handle = async (text: string, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply | null> => {
     const command = parseWatchCommand(text);
-    if (!command) return null;
-    return handleWatchCommand(command, { userId: ctx.userId, channelId: ctx.channelId, via: ctx.via ?? 'command', gate, state, scheduler, now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo, ...(options.logger ? { logger: options.logger } : {}) });
+    return command ? run(command, ctx) : null;
   };
 
   return {
@@ -348,7 +356,9 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
         return cannotReply(err instanceof RepoRefError ? err.message : String(err));
       }
       const target = replyChannel && replyChannel !== channelId ? ` <#${replyChannel}>` : '';
-      return (await handle(`watch ${repo}${target}`, { userId, channelId, via: 'button' }))!;
+      const command = parseWatchCommand(`watch ${repo}${target}`)!;
+      // The ref comes from an audit record: watched when it is a branch other than the default, else the default branch.
+      return run(command.kind === 'watch' ? { ...command, auditBranch: true } : command, { userId, channelId, via: 'button' });
     },
     alert: (id) => state.alert(id),
     fixSource: () => ({

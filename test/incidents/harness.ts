@@ -22,6 +22,7 @@ import { blockAction, eventCallback, postToBolt, signedRequest, slashCommand, vi
 import type { ReminderDeps } from '../../src/incidents/reminders.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 import { SqliteIncidentStore } from '../../src/store/incident-state/sqlite.js';
+import type { IncidentStore } from '../../src/store/incident-state/types.js';
 
 export const SECRET = 'incident-test-signing-secret';
 export const CHANNEL = 'C0INCIDENT1';
@@ -81,7 +82,12 @@ function withAction(request: SlackRequestBody, extra: Record<string, unknown>): 
   return { ...request, body: params.toString() };
 }
 
-export async function startHarness(resolve: (value: string) => IncidentContext | null = () => null): Promise<Harness> {
+export interface HarnessOptions {
+  /** The incident store the listeners use, made from the SQLite store of the harness's database (to inject a change between a check and a write). */
+  incidents?: (store: IncidentStore, db: Db) => IncidentStore;
+}
+
+export async function startHarness(resolve: (value: string) => IncidentContext | null = () => null, options: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeSlack({ startTs: Date.parse(START) / 1000 });
   const dbPath = join(mkdtempSync(join(tmpdir(), 'depwatch-incidents-')), 'depwatch.db');
   const clock = { ms: Date.parse(START) };
@@ -110,6 +116,7 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
     });
     registerIncidentListeners(app, {
       db,
+      ...(options.incidents ? { incidents: options.incidents(new SqliteIncidentStore(db), db) } : {}),
       // Checklist redraws go through the outbox; delivered at once (no pacing) over the fake.
       delivery: new SlackDelivery({ db, api: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: fake.url, retryConfig: { retries: 0 } }), now, pacer: { minIntervalMs: 1 } }),
       templates: loadTemplateLibrary(null),

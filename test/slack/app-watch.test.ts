@@ -91,6 +91,50 @@ describe('watching from Slack', () => {
     expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual([watches]);
   });
 
+  // Audits stored before the snapshot said which branch it read (d68760f) kept whatever ref /audit
+  // named as requestedBranch: a tag, a commit, the default branch. Their button watches the default
+  // branch instead (saying so in one line when the ref is not a branch), a branch still the branch.
+  it.each([
+    { stored: 'v2.0', watches: 'octo/branchy', note: '`v2.0` is not a branch of octo/branchy' },
+    { stored: 'refs/tags/v2.0', watches: 'octo/branchy', note: '`refs/tags/v2.0` is not a branch of octo/branchy' },
+    { stored: 'SHA', watches: 'octo/branchy', note: 'is not a branch of octo/branchy' },
+    { stored: 'gone-branch', watches: 'octo/branchy', note: '`gone-branch` is not a branch of octo/branchy' },
+    { stored: 'main', watches: 'octo/branchy', note: null },
+    { stored: 'refs/heads/main', watches: 'octo/branchy', note: null },
+    { stored: 'release-2.x', watches: 'octo/branchy@release-2.x', note: null },
+  ])('an audit stored before, naming $stored: the button watches $watches', async ({ stored, watches, note }) => {
+    world = await startWorld({
+      watch: {},
+      repos: [{
+        owner: 'octo',
+        name: 'branchy',
+        files: { 'requirements.txt': 'requests==2.31.0\n' },
+        branches: { 'release-2.x': { 'requirements.txt': 'requests==2.19.0\n' } },
+        tags: { 'v2.0': { 'requirements.txt': 'requests==2.20.0\n' } },
+      }],
+    });
+    const w = world;
+    await w.audit('octo/branchy');
+    const reply = await waitFor(() => w.channel().find((m) => m.text.startsWith('octo/branchy') && buttons(m.blocks).some((b) => b.action_id === 'audit_watch_repo')), 'the audit reply');
+    await w.bot.service.idle();
+    const watchButton = buttons(reply.blocks).find((b) => b.action_id === 'audit_watch_repo')!;
+    // The record as it was stored then: the ref as typed after `@`.
+    const sha = (w.db.prepare('SELECT sha FROM audits WHERE id = ?').get(Number(watchButton.value)) as { sha: string }).sha;
+    w.db.prepare('UPDATE audits SET requested_branch = ? WHERE id = ?').run(stored === 'SHA' ? sha : stored, Number(watchButton.value));
+
+    await w.send(blockAction({ actionId: watchButton.action_id, value: watchButton.value!, channel: CHANNEL, user: USER, message_ts: reply.ts, response_url: w.slack.responseUrl('watch-old', { channel: CHANNEL, user: USER }) }));
+    const said = await waitFor(() => responseText(w, 'watch-old'), 'the watch reply');
+    expect(said).toContain(`to watch *${watches}*`);
+    if (note) {
+      expect(said).toContain(note);
+      expect(said).toContain('so this watches its default branch');
+    } else {
+      expect(said).not.toContain('is not a branch');
+    }
+    expect(said.split('\n').length).toBeLessThanOrEqual(note ? 2 : 1);
+    expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual([watches]);
+  });
+
   it('ignores an alerted advisory for the channel from the alert\'s Ignore… modal', async () => {
     world = await startWorld({ watch: {} });
     const w = world;

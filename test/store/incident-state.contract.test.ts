@@ -214,6 +214,31 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the incident state on %s', (dial
     expect(await b.incidentStats(START)).toEqual({ closed: 1, meanMsToAcknowledge: 2 * 60_000, meanMsToContain: null, meanMsToResolve: 10 * 60_000 });
   });
 
+  it('writes a status update or an action item only while the incident is open, in the write itself', async () => {
+    const [a, b] = await open();
+    await a.createIncident(newIncident());
+    // Replica b read the incident open (the modal's check); replica a closes it before b writes.
+    expect(await b.getIncident(1)).toMatchObject({ status: 'open' });
+    expect(await a.closeIncident(1, ALICE, 'Patched', at(5))).toMatchObject({ status: 'closed' });
+    expect(await b.addTimeline({ incidentId: 1, at: at(6), actor: BOB, type: 'status_update', text: 'posted a status update' }, { acknowledge: true })).toBe(false);
+    expect(await b.addActionItem({ incidentId: 1, text: 'Pin django in the base image', owner: CAROL, createdBy: BOB, now: at(6) })).toBeNull();
+    expect(await a.listActionItems(1)).toEqual([]);
+    expect((await a.listTimeline(1)).map((e) => e.type)).toEqual(['started', 'closed']);
+    expect(await a.getIncident(1)).toMatchObject({ acknowledgedAt: at(5), version: 1 });
+
+    // Raced against the close: either the item is in before the close, or it is not in at all.
+    await a.createIncident(newIncident());
+    const [item, closed] = await Promise.all([
+      b.addActionItem({ incidentId: 2, text: 'Rotate the token', owner: null, createdBy: BOB, now: at(7) }),
+      a.closeIncident(2, ALICE, 'Done', at(7)),
+    ]);
+    expect(closed).toMatchObject({ status: 'closed' });
+    const types = (await a.listTimeline(2)).map((e) => e.type);
+    if (item) expect(types).toEqual(['started', 'action_item', 'closed']);
+    else expect(types).toEqual(['started', 'closed']);
+    expect(await a.listActionItems(2)).toEqual(item ? [item] : []);
+  });
+
   it('reminds an overdue step once when two replicas tick at once, then not again within the interval or while snoozed', async () => {
     const [a, b] = await open();
     await a.createIncident(newIncident());

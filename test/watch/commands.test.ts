@@ -147,6 +147,38 @@ describe('handleWatchCommand', () => {
     expect(lookups).toEqual(['octo/gone', 'octo/vault']);
   });
 
+  it('watches the default branch instead of a ref from an audit that is no branch, asking GitHub only past the gate', async () => {
+    const lookups: string[] = [];
+    const { store, ctx } = setUp({
+      lookupRepo: async (ref) => {
+        lookups.push(`${ref.owner}/${ref.repo}${ref.branch ? `@${ref.branch}` : ''}`);
+        if (!ref.branch) return { found: true, private: false };
+        if (ref.branch === 'release-2.x' || ref.branch === 'main') return { found: true, private: false, defaultBranch: 'main' };
+        return { found: false, private: false, noBranch: true, message: `octo/app has no branch named "${ref.branch}"` };
+      },
+    });
+    const fromAudit = async (ref: string, context = ctx) => {
+      const command = parseWatchCommand(`watch ${ref}`)!;
+      return watchReplyMessage(await handleWatchCommand(command.kind === 'watch' ? { ...command, auditBranch: true } : command, context));
+    };
+    expect((await fromAudit('octo/app@v2.0', { ...ctx, gate: onlyAdmin })).text).toMatch(/Only Depwatch admins/);
+    expect(lookups).toEqual([]);
+    expect((await fromAudit('octo/app@v2.0')).text).toBe(
+      '<@U0ALICE0001> set this channel to watch *octo/app*: new advisories are alerted hourly, with weekly, monthly and quarterly digests. `/audit list` shows the schedules.\n' +
+        '`v2.0` is not a branch of octo/app (a tag, a commit, or a branch deleted since the audit), so this watches its default branch.',
+    );
+    // Other refs/… and full shas are no branch without asking GitHub.
+    expect((await fromAudit('octo/app@refs/tags/v2.0')).text).toBe('this channel already watches *octo/app*.\n`refs/tags/v2.0` is not a branch of octo/app (a tag, a commit, or a branch deleted since the audit), so this watches its default branch.');
+    expect((await fromAudit(`octo/app@${'a'.repeat(40)}`)).text).toContain(`\`${'a'.repeat(40)}\` is not a branch of octo/app`);
+    // The default branch by name is followed as the default; another branch is watched.
+    expect((await fromAudit('octo/app@refs/heads/main')).text).toBe('this channel already watches *octo/app*.');
+    expect((await fromAudit('octo/app@release-2.x')).text).toContain('to watch *octo/app@release-2.x*');
+    expect(lookups).toEqual(['octo/app@v2.0', 'octo/app', 'octo/app', 'octo/app', 'octo/app@main', 'octo/app@release-2.x']);
+    // Typed, a tag is refused as before: only the button follows the default branch instead.
+    expect((await run('watch octo/app@v2.0', ctx)).text).toBe('octo/app has no branch named "v2.0"');
+    expect(store.watchesForChannel('C0SEC000001').map((w) => w.repo)).toEqual(['octo/app', 'octo/app@release-2.x']);
+  });
+
   it('sets schedules and zones, and keeps channel ignores like the repository file', async () => {
     const { store, ctx } = setUp();
     await run('watch octo/app', ctx);

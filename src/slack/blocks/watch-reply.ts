@@ -31,6 +31,12 @@ function formatIn(date: Date, tz: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(date);
 }
 
+/** The line under a watch of the default branch made instead of the ref an audit named, which is not a branch. */
+function notABranchLine(reply: { repo: string; notABranch?: string }): string {
+  if (reply.notABranch === undefined) return '';
+  return `\n${md`\`${reply.notABranch.replace(/`/g, "'")}\` is not a branch of ${reply.repo} (a tag, a commit, or a branch deleted since the audit), so this watches its default branch.`.text}`;
+}
+
 function text(reply: WatchReply): string {
   const who = 'by' in reply ? md.user(reply.by) : '';
   const where = (channel: string | null) => (channel === null ? md`this channel` : md.channel(channel));
@@ -40,9 +46,9 @@ function text(reply: WatchReply): string {
     case 'cannot':
       return escapeMrkdwn(reply.message);
     case 'watched':
-      return md`${who} set ${where(reply.channel)} to watch *${reply.repo}*${reply.private ? ' (private)' : ''}: new advisories are alerted hourly, with weekly, monthly and quarterly digests. \`/audit list\` shows the schedules.`.text;
+      return md`${who} set ${where(reply.channel)} to watch *${reply.repo}*${reply.private ? ' (private)' : ''}: new advisories are alerted hourly, with weekly, monthly and quarterly digests. \`/audit list\` shows the schedules.`.text + notABranchLine(reply);
     case 'already-watched':
-      return md`${where(reply.channel)} already watches *${reply.repo}*.`.text;
+      return md`${where(reply.channel)} already watches *${reply.repo}*.`.text + notABranchLine(reply);
     case 'unwatched':
       return md`${who} stopped watching *${reply.repo}* in ${where(reply.channel)}.`.text;
     case 'not-watched':

@@ -48,6 +48,15 @@ async function incidentOf(q: Queryable, id: number, lock = false): Promise<Incid
   return row ? toIncident(row) : null;
 }
 
+/**
+ * Whether the incident is open, its row locked until commit (as every change of it does): a close
+ * under way is waited for and then seen, and a close that comes later waits for this write, so a
+ * person's write checked with this never lands on a closed incident.
+ */
+async function lockOpen(client: PgClient, incidentId: number): Promise<boolean> {
+  return (await one(client, `SELECT id FROM incidents WHERE id = $1 AND status = 'open' FOR UPDATE`, [incidentId])) !== null;
+}
+
 async function stepOf(q: Queryable, incidentId: number, stepId: number): Promise<Step | null> {
   const row = await one(q, 'SELECT * FROM incident_steps WHERE incident_id = $1 AND id = $2', [incidentId, stepId]);
   return row ? toStep(row) : null;
@@ -195,9 +204,11 @@ export class PostgresIncidentStore implements IncidentStore {
   }
 
   async addTimeline(event: NewTimelineEvent, options: { acknowledge?: boolean } = {}) {
-    await inTransaction(this.pool, async (client) => {
+    return inTransaction(this.pool, async (client) => {
+      if (!(await lockOpen(client, event.incidentId))) return false;
       await addTimeline(client, event);
       if (options.acknowledge) await acknowledge(client, event.incidentId, event.at);
+      return true;
     });
   }
 
@@ -267,6 +278,7 @@ export class PostgresIncidentStore implements IncidentStore {
 
   async addActionItem(item: { incidentId: number; text: string; owner: string | null; createdBy: string; now: string }) {
     return inTransaction(this.pool, async (client) => {
+      if (!(await lockOpen(client, item.incidentId))) return null;
       const row = await one(client, 'INSERT INTO incident_action_items (incident_id, text, owner, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
         item.incidentId,
         item.text,

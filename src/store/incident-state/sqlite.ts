@@ -104,10 +104,13 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async addTimeline(event: NewTimelineEvent, options: { acknowledge?: boolean } = {}) {
-    this.db.transaction(() => {
-      sql.addTimeline(this.db, event);
-      if (options.acknowledge) sql.acknowledge(this.db, event.incidentId, event.at);
-    })();
+    return this.db
+      .transaction((): boolean => {
+        if (!sql.addTimelineWhileOpen(this.db, event)) return false;
+        if (options.acknowledge) sql.acknowledge(this.db, event.incidentId, event.at);
+        return true;
+      })
+      .immediate();
   }
 
   async addPin(event: Omit<NewTimelineEvent, 'type'> & { messageTs: string }) {
@@ -127,11 +130,13 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async addActionItem(item: { incidentId: number; text: string; owner: string | null; createdBy: string; now: string }) {
-    return this.db.transaction(() => {
-      const added = sql.addActionItem(this.db, item);
-      sql.acknowledge(this.db, item.incidentId, item.now);
-      return added;
-    })();
+    return this.db
+      .transaction(() => {
+        const added = sql.addActionItem(this.db, item);
+        if (added) sql.acknowledge(this.db, item.incidentId, item.now);
+        return added;
+      })
+      .immediate();
   }
 
   async closeIncident(incidentId: number, actor: string, summary: string | null, now: string, announce?: Announce) {

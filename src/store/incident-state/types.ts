@@ -61,16 +61,23 @@ export interface IncidentStore {
   /** The root message is posted: its ts and permalink on the incident, and the message recorded (one transaction). */
   recordRootMessage(incidentId: number, ts: string, permalink: string | null, text: string): Promise<Incident | null>;
   recordMessage(incidentId: number, message: IncidentMessage): Promise<void>;
-  /** A timeline entry by a person, who thereby acknowledges the incident (status update): one transaction. */
-  addTimeline(event: NewTimelineEvent, options?: { acknowledge?: boolean }): Promise<void>;
+  /**
+   * A timeline entry by a person, who thereby acknowledges the incident (status update): one
+   * transaction, written only while the incident is open; false, and nothing written, when it is
+   * not (closed since the caller read it).
+   */
+  addTimeline(event: NewTimelineEvent, options?: { acknowledge?: boolean }): Promise<boolean>;
   /** A 📌 message; false when that message is already on the timeline. */
   addPin(event: Omit<NewTimelineEvent, 'type'> & { messageTs: string }): Promise<boolean>;
 
   changeStep(change: StepChange, announce?: Announce): Promise<StepChangeResult>;
   setSeverity(incidentId: number, severity: IncidentSeverity, actor: string, now: string, announce?: Announce): Promise<{ changed: boolean; from: IncidentSeverity | null }>;
   setRole(incidentId: number, role: string, userId: string, actor: string, now: string, announce?: Announce): Promise<{ changed: boolean; previous: string | null }>;
-  /** An action item, its timeline entry, and the actor's acknowledgement: one transaction. */
-  addActionItem(item: { incidentId: number; text: string; owner: string | null; createdBy: string; now: string }): Promise<ActionItem>;
+  /**
+   * An action item, its timeline entry, and the actor's acknowledgement: one transaction, written
+   * only while the incident is open; null, and nothing written, when it is not (closed since the caller read it).
+   */
+  addActionItem(item: { incidentId: number; text: string; owner: string | null; createdBy: string; now: string }): Promise<ActionItem | null>;
   /** Closes an open incident; null when it was already closed (two people pressing Close). */
   closeIncident(incidentId: number, actor: string, summary: string | null, now: string, announce?: Announce): Promise<Incident | null>;
   saveReport(incidentId: number, markdown: string): Promise<void>;

@@ -1,6 +1,9 @@
 /**
  * "Watch this repo" under an /audit reply: watches the reply's repository (the branch the audit
  * named when it is one other than the default, else the default branch) in the reply's channel.
+ * Audits stored before the snapshot said which branch it read may name a tag, a commit or the
+ * default branch: the watch service checks the ref and watches the default branch instead, saying
+ * so when the ref is not a branch (WatchCommand `auditBranch`).
  * The value is the audit id (re-read from the store, so the click is honoured only in the channel
  * the reply was posted in); replies posted before that carried `owner/repo` and watch it here.
  */
@@ -31,7 +34,8 @@ export function registerWatchAction(app: App, deps: ListenerDeps): void {
         return;
       }
       // A non-default branch the audit named, as /audit watch owner/repo@branch would; none (the
-      // default branch, a tag or a commit was named): follow the default branch.
+      // default branch, a tag or a commit was named): follow the default branch. An older record's
+      // ref that is no such branch is followed as the default branch by watchButton.
       repo = record.requestedBranch ? `${record.repo}@${record.requestedBranch}` : record.repo;
       replyChannel = record.channel;
     }

@@ -17,7 +17,7 @@ import { drillScoreMarkdown, findScenario, injectsDue, scoreDrill, type DrillSce
 import { buildReport, reportMarkdown } from '../../../incidents/report.js';
 import { progressOf, statusWord, type StatusUpdate, type StepAction } from '../../../incidents/state.js';
 import type { TemplateLibrary } from '../../../incidents/templates.js';
-import { COMMANDER_ROLE, type Incident, type IncidentContext, type IncidentKind, type IncidentSeverity } from '../../../incidents/types.js';
+import { COMMANDER_ROLE, type ActionItem, type Incident, type IncidentContext, type IncidentKind, type IncidentSeverity } from '../../../incidents/types.js';
 import { INCIDENT_MESSAGE_UPDATE, incidentMessageKey, type IncidentMessageUpdate } from '../../../incidents/messages.js';
 import type { Announce, IncidentStore, NewTimelineEvent, StepChangeResult } from '../../../store/incident-state/types.js';
 import type { OutboundMessage, OutboxDelivery } from '../../../store/outbox/types.js';
@@ -248,11 +248,29 @@ export async function applyStepChange(ctx: FlowContext, change: StepChangeReques
   return result;
 }
 
-export async function postStatusUpdate(ctx: FlowContext, incident: Incident, update: StatusUpdate, actor: string): Promise<void> {
+/**
+ * The database half of a status update: its timeline entry (and the person's acknowledgement),
+ * written only while the incident is open, so a close between the caller's check and this write
+ * leaves nothing. The time it was recorded at, or null when the incident was closed meanwhile.
+ */
+export async function recordStatusUpdate(ctx: FlowContext, incident: Pick<Incident, 'id'>, update: StatusUpdate, actor: string): Promise<string | null> {
   const now = isoNow(ctx);
   const parts = [update.conditions && `conditions: ${update.conditions}`, update.actions && `actions: ${update.actions}`, update.needs && `needs: ${update.needs}`].filter(Boolean);
-  await ctx.incidents.addTimeline({ incidentId: incident.id, at: now, actor, type: 'status_update', text: `posted a status update — ${parts.join('; ')}` }, { acknowledge: true });
-  await postInThread(ctx, incident, statusUpdateMessage(incident, update, actor, now), 'update');
+  const recorded = await ctx.incidents.addTimeline({ incidentId: incident.id, at: now, actor, type: 'status_update', text: `posted a status update — ${parts.join('; ')}` }, { acknowledge: true });
+  return recorded ? now : null;
+}
+
+/** The Slack half: the recorded update in the incident's thread. */
+export async function postStatusUpdateMessage(ctx: FlowContext, incident: Incident, update: StatusUpdate, actor: string, at: string): Promise<void> {
+  await postInThread(ctx, incident, statusUpdateMessage(incident, update, actor, at), 'update');
+}
+
+/** Records then posts a status update; false, and nothing recorded or posted, when the incident was closed meanwhile. */
+export async function postStatusUpdate(ctx: FlowContext, incident: Incident, update: StatusUpdate, actor: string): Promise<boolean> {
+  const at = await recordStatusUpdate(ctx, incident, update, actor);
+  if (at === null) return false;
+  await postStatusUpdateMessage(ctx, incident, update, actor, at);
+  return true;
 }
 
 export async function changeSeverity(ctx: FlowContext, incident: Incident, severity: IncidentSeverity, actor: string): Promise<boolean> {
@@ -278,10 +296,17 @@ export async function assignRole(ctx: FlowContext, incident: Incident, role: str
   return { changed: true, message: text };
 }
 
-export async function recordActionItem(ctx: FlowContext, incident: Incident, text: string, owner: string | null, actor: string): Promise<void> {
-  const now = isoNow(ctx);
-  await ctx.incidents.addActionItem({ incidentId: incident.id, text, owner, createdBy: actor, now });
-  await postInThread(ctx, incident, noteMessage(incident, md`📝 ${md.user(actor)} added an action item${owner ? md` for ${md.user(owner)}` : ''}: ${text}`.text), 'note');
+/**
+ * The database half of an action item, written only while the incident is open (a close between the
+ * caller's check and this write leaves nothing): the item, or null when the incident was closed meanwhile.
+ */
+export function recordActionItem(ctx: FlowContext, incident: Pick<Incident, 'id'>, text: string, owner: string | null, actor: string): Promise<ActionItem | null> {
+  return ctx.incidents.addActionItem({ incidentId: incident.id, text, owner, createdBy: actor, now: isoNow(ctx) });
+}
+
+/** The Slack half: a note in the incident's thread. */
+export async function postActionItemNote(ctx: FlowContext, incident: Incident, item: Pick<ActionItem, 'text' | 'owner' | 'createdBy'>): Promise<void> {
+  await postInThread(ctx, incident, noteMessage(incident, md`📝 ${md.user(item.createdBy)} added an action item${item.owner ? md` for ${md.user(item.owner)}` : ''}: ${item.text}`.text), 'note');
 }
 
 export type CloseResult = { ok: true; incident: Incident; markdown: string } | { ok: false; message: string };

@@ -42,8 +42,11 @@ import {
   closeAndReport,
   conflictText,
   incidentsForCommand,
+  postActionItemNote,
   postStatusUpdate,
+  postStatusUpdateMessage,
   recordActionItem,
+  recordStatusUpdate,
   recordPin,
   recordStepChange,
   startIncident,
@@ -284,7 +287,8 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
       if (incident.status !== 'open') return answer(md`${incidentName(incident)} is closed.`.text);
       switch (parsed.kind) {
         case 'status':
-          await postStatusUpdate(ctx, incident, parseStatusUpdate(parsed.text), user);
+          // Written only while the incident is open: one closed since the check above is answered alike.
+          if (!(await postStatusUpdate(ctx, incident, parseStatusUpdate(parsed.text), user))) return answer(md`${incidentName(incident)} is closed.`.text);
           return answer(md`Posted your update in the thread of ${incidentName(incident)}.`.text);
         case 'severity':
           return answer((await changeSeverity(ctx, incident, parsed.severity, user)) ? `Severity is now ${parsed.severity}.` : `Severity is already ${parsed.severity}.`);
@@ -292,9 +296,12 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
           return answer((await assignRole(ctx, incident, COMMANDER_ROLE, parsed.user, user)).message);
         case 'role':
           return answer((await assignRole(ctx, incident, parsed.role, parsed.user, user)).message);
-        case 'action':
-          await recordActionItem(ctx, incident, parsed.text, parsed.owner, user);
+        case 'action': {
+          const item = await recordActionItem(ctx, incident, parsed.text, parsed.owner, user);
+          if (!item) return answer(md`${incidentName(incident)} is closed.`.text);
+          await postActionItemNote(ctx, incident, item);
           return answer('Action item recorded; it will be in the report.');
+        }
         case 'close': {
           const closed = await closeAndReport(ctx, incident.id, user, parsed.summary);
           return answer(closed.ok ? md`Closed ${incidentName(incident)}; the report is in its thread.`.text : closed.message);
@@ -436,17 +443,25 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     await withErrors(deps, 'skip refresh', () => afterStepChange(ctx, result.incident));
   });
 
+  // A status update or an action item is written before the ack, and only while the incident is
+  // open (the store checks it in the write): a close that lands between the check below and the
+  // write is answered like one before it. Said in the modal, which keeps what they typed: after the
+  // ack there is no one left to tell.
+  const UPDATE_CLOSED = { response_action: 'errors', errors: { [INPUTS.conditions]: 'This incident was closed meanwhile: your update was not posted.' } } as const;
+  const ITEM_CLOSED = { response_action: 'errors', errors: { [INPUTS.item]: 'This incident was closed meanwhile: your action item was not added.' } } as const;
+
   app.view(INCIDENT_VIEWS.update, async ({ ack, view, body, client }) => {
     const target = await submitted(view.private_metadata, body.user.id, 'update', INPUTS.conditions);
     if (!target.ok) return ack({ response_action: 'errors', errors: target.errors });
     const incident = target.incident;
-    // Said in the modal, which keeps what they typed: after the ack there is no one left to tell.
-    if (incident.status !== 'open') return ack({ response_action: 'errors', errors: { [INPUTS.conditions]: 'This incident was closed meanwhile: your update was not posted.' } });
-    await ack();
+    if (incident.status !== 'open') return ack(UPDATE_CLOSED);
     const values = view.state.values;
-    await withErrors(deps, 'status update', () =>
-      postStatusUpdate(flowContext(deps, client), incident, { conditions: inputValue(values, INPUTS.conditions), actions: inputValue(values, INPUTS.actions), needs: inputValue(values, INPUTS.needs) }, body.user.id),
-    );
+    const update = { conditions: inputValue(values, INPUTS.conditions), actions: inputValue(values, INPUTS.actions), needs: inputValue(values, INPUTS.needs) };
+    const ctx = flowContext(deps, client);
+    const at = await recordStatusUpdate(ctx, incident, update, body.user.id);
+    if (at === null) return ack(UPDATE_CLOSED);
+    await ack();
+    await withErrors(deps, 'status update', () => postStatusUpdateMessage(ctx, incident, update, body.user.id, at));
   });
 
   app.view(INCIDENT_VIEWS.actionItem, async ({ ack, view, body, client }) => {
@@ -455,10 +470,13 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     const text = inputValue(view.state.values, INPUTS.item);
     if (text.length === 0) return ack({ response_action: 'errors', errors: { [INPUTS.item]: 'Describe the action item.' } });
     const incident = target.incident;
-    if (incident.status !== 'open') return ack({ response_action: 'errors', errors: { [INPUTS.item]: 'This incident was closed meanwhile: your action item was not added.' } });
-    await ack();
+    if (incident.status !== 'open') return ack(ITEM_CLOSED);
     const owner = view.state.values[INPUTS.owner]?.[INPUTS.owner]?.selected_user ?? null;
-    await withErrors(deps, 'action item', () => recordActionItem(flowContext(deps, client), incident, text.slice(0, 500), owner, body.user.id));
+    const ctx = flowContext(deps, client);
+    const item = await recordActionItem(ctx, incident, text.slice(0, 500), owner, body.user.id);
+    if (!item) return ack(ITEM_CLOSED);
+    await ack();
+    await withErrors(deps, 'action item', () => postActionItemNote(ctx, incident, item));
   });
 
   app.view(INCIDENT_VIEWS.close, async ({ ack, view, body, client }) => {
