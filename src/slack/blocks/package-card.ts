@@ -13,7 +13,7 @@ import { releaseAdvisoryText } from '../../packages/health/security.js';
 import { FAMILY_TITLES, type Signal } from '../../packages/health/signal.js';
 import type { Verdict } from '../../packages/verdict.js';
 import type { SlackMessage } from './errors.js';
-import { context, divider, header, listSections, listWithin, section } from './kit.js';
+import { context, divider, escapeMrkdwn, header, listSections, listWithin, section } from './kit.js';
 import { md, type Mrkdwn } from './mrkdwn.js';
 
 export const PACKAGE_USAGE_TEXT = [
@@ -51,11 +51,11 @@ function isReleaseAdvisory(v: unknown): v is { id: string; severity: string; fix
   return typeof o.id === 'string' && typeof o.severity === 'string' && Array.isArray(o.fixed_versions) && o.fixed_versions.every((x) => typeof x === 'string');
 }
 
-/** The signal's text; the list of advisories hitting the release within RELEASE_ADVISORIES_ROOM. */
-function signalText(id: string, signal: Signal): string {
+/** The signal's text (escaped); the list of advisories hitting the release within RELEASE_ADVISORIES_ROOM. */
+function signalText(id: string, signal: Signal): Mrkdwn {
   const value = signal.value;
-  if (id !== 'affecting_release' || signal.unknown || !Array.isArray(value) || value.length < 2 || !value.every(isReleaseAdvisory)) return signal.text;
-  return listWithin(value.map(releaseAdvisoryText), '; ', { room: RELEASE_ADVISORIES_ROOM, more });
+  if (id !== 'affecting_release' || signal.unknown || !Array.isArray(value) || value.length < 2 || !value.every(isReleaseAdvisory)) return md`${signal.text}`;
+  return md.raw(listWithin(value.map((a) => escapeMrkdwn(releaseAdvisoryText(a))), '; ', { room: RELEASE_ADVISORIES_ROOM, more }));
 }
 
 function signalLine(id: string, signal: Signal): Mrkdwn {
