@@ -188,23 +188,22 @@ export class SlackAuditService {
   async run(request: AuditRequest): Promise<void> {
     const label = formatRepoRef(request.ref);
     const log = this.options.logger.child({ repo: label, user: request.user, channel: request.channel });
+    const requester: Requester = { userId: request.user, channel: request.via === 'home' ? null : request.channel, via: request.via };
+    // "Auditing…", and where the reply will live. An admin may be shown any repository GitHub lets
+    // Depwatch read: reading GitHub does not wait for it, both start now. Anyone else's is posted
+    // once GitHub has said the repository may be shown here (`admit`, early in the audit), so a
+    // refused audit leaves nothing in the channel. A failed post is handled where `placing` is
+    // awaited (below, or by the first stage); the catch only keeps it from counting as unhandled
+    // while nothing awaits it yet.
+    const post = (): Promise<ReplyTarget> => {
+      const posting = this.postPlaceholder(request, auditingMessage(label, request.user));
+      posting.catch(() => undefined);
+      return posting;
+    };
+    let placing: Promise<ReplyTarget> | null = null;
     let target: ReplyTarget | null = null;
     try {
-      const requester: Requester = { userId: request.user, channel: request.via === 'home' ? null : request.channel, via: request.via };
-      // An admin may be shown any repository GitHub lets Depwatch read: reading GitHub does not wait
-      // for "Auditing…" to be posted, both start now. Anyone else's placeholder waits until GitHub
-      // has said the repository is public, so a refused audit leaves nothing in the channel.
-      const admin = this.options.gate.isAdmin(request.user);
-      let markAdmitted!: () => void;
-      const admitted = new Promise<void>((resolve) => {
-        markAdmitted = resolve;
-      });
-      // Where the reply will live, once "Auditing…" is posted (the first stage waits for it too).
-      let postPlaceholder!: () => void;
-      const placing = new Promise<ReplyTarget>((resolve) => {
-        postPlaceholder = () => resolve(this.postPlaceholder(request, auditingMessage(label, request.user)));
-      });
-      if (admin) postPlaceholder();
+      if (this.options.gate.isAdmin(request.user)) placing = post();
       // The vulnerability result goes out as soon as it is known (PyPI is still being read); the
       // complete result replaces it. A first stage that could not be posted leaves the second to try.
       let firstStage: Promise<boolean> | null = null;
@@ -213,29 +212,31 @@ export class SlackAuditService {
         admit: ({ owner, repo, private: isPrivate }) => {
           const decision = this.options.gate.check(requester, { kind: 'audits', verb: 'post', channel: request.channel, repo: { name: `${owner}/${repo}`, private: isPrivate } });
           if (!decision.allowed) throw new AccessRefusedError(decision.reason);
-          markAdmitted();
+          placing ??= post();
         },
         onFirstStage: (record) => {
-          firstStage = placing.then(async (placed) => {
-            if (placed.mode === 'chat') await this.state.setReply(record.id, placed.channel, placed.ts);
-            await this.deliverFirstStage(request, placed, record);
-            return true;
-          }).catch((err: unknown) => {
-            log.warn({ err, auditId: record.id }, 'could not post the first stage of the audit');
-            return false;
-          });
+          // After `admit`: the placeholder is posted or on its way.
+          firstStage = (placing ??= post())
+            .then(async (placed) => {
+              if (placed.mode === 'chat') await this.state.setReply(record.id, placed.channel, placed.ts);
+              await this.deliverFirstStage(request, placed, record);
+              return true;
+            })
+            .catch((err: unknown) => {
+              log.warn({ err, auditId: record.id }, 'could not post the first stage of the audit');
+              return false;
+            });
         },
       });
       // Whatever happens to the placeholder, shutdown and tests wait for the audit to settle.
       this.track(auditing.then(() => undefined, () => undefined));
-      if (!admin) {
-        // A refusal (or any failure before GitHub answered) ends here, with nothing posted.
-        await Promise.race([admitted, auditing]);
-        postPlaceholder();
-      }
-      const placed = await placing;
-      target = placed;
+      // An admin's placeholder is awaited first (a failed post is the failure told). Anyone else's
+      // exists only once the audit is past `admit`: a refusal, or any failure before GitHub
+      // answered, ends at `await auditing` with nothing posted.
+      if (placing) target = await placing;
       const outcome = await auditing;
+      // An audit that never asked `admit` (none does today) still posts its placeholder.
+      const placed = target ?? (target = await (placing ??= post()));
       const firstSent = (await (firstStage as Promise<boolean> | null)) ?? false;
       if (placed.mode === 'chat') await this.state.setReply(outcome.record.id, placed.channel, placed.ts);
       log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats }, 'audit posted');
@@ -246,8 +247,18 @@ export class SlackAuditService {
         await this.tellPrivately(request, escapeMrkdwn(err.reason)).catch((e: unknown) => log.error({ err: e }, 'could not tell the user that the audit was refused'));
         return;
       }
-      const userError = toUserError(err);
-      log.error({ err, errorId: userError.errorId, problem: userError.problem.kind }, 'audit failed');
+      // A placeholder posted before the audit failed is replaced by the failure; a placeholder that
+      // could not be posted is the failure told (as when it is awaited first).
+      let failure = err;
+      if (target === null && placing !== null) {
+        try {
+          target = await placing;
+        } catch (postError) {
+          failure = postError;
+        }
+      }
+      const userError = toUserError(failure);
+      log.error({ err: failure, errorId: userError.errorId, problem: userError.problem.kind }, 'audit failed');
       await this.deliverError(request, target, userError, label).catch((e: unknown) =>
         log.error({ err: e, errorId: userError.errorId }, 'could not tell the user that the audit failed'),
       );

@@ -99,6 +99,15 @@ describe('lists that must fit one message', () => {
     expect(sectionTexts(listSections('', ['a', 'b', 'c'], { room: 9000, more, max: 2 }))).toEqual(['a\nb\n…and 1 more']);
   });
 
+  it('counts items left out before the list was made (`alsoLeft`), even when all it was given fit', () => {
+    expect(sectionTexts(listSections('', ['a', 'b'], { room: 9000, more, alsoLeft: 60 }))).toEqual(['a\nb\n…and 60 more']);
+    expect(sectionTexts(listSections('', ['a', 'b', 'c'], { room: 9000, more, max: 2, alsoLeft: 60 }))).toEqual(['a\nb\n…and 61 more']);
+    expect(listWithin(['a', 'b'], ', ', { room: 9000, more, alsoLeft: 3 })).toBe('a, b, …and 3 more');
+    const line = listWithin(items, ', ', { room: 200, more, alsoLeft: 1000 });
+    expect(line.length).toBeLessThanOrEqual(200);
+    expect(line).toMatch(new RegExp(`…and ${items.length - (line.split(', ').length - 1) + 1000} more$`));
+  });
+
   it('keeps a one-line list within its room, the count last', () => {
     const names = Array.from({ length: 100 }, (_, i) => `package-${i}`);
     const line = listWithin(names, ', ', { room: 200, more });

@@ -5,6 +5,11 @@
 import type { AdvisoryFacts } from '../sources/advisories.js';
 import { known, plural, unknownSignal, type Signals, type SignalSource } from './signal.js';
 
+/** One advisory of "Advisories for this release" (its value's entry), as the signal's text says it. */
+export function releaseAdvisoryText(a: { id: string; severity: string; fixed_versions: readonly string[] }): string {
+  return `${a.id} (${a.severity}${a.fixed_versions.length ? `, fixed in ${a.fixed_versions.join(', ')}` : ', no fix'})`;
+}
+
 type Read<T> = { ok: true; value: T } | { ok: false; why: string; failed: boolean };
 
 export function securitySignals(facts: Read<AdvisoryFacts>, version: string | null): Signals {
@@ -38,7 +43,7 @@ export function securitySignals(facts: Read<AdvisoryFacts>, version: string | nu
           f,
           'Advisories for this release',
           hitting.map((a) => ({ id: a.id, severity: a.severity, fixed_versions: a.fixedVersions })),
-          hitting.length === 0 ? 'none known' : hitting.map((a) => `${a.id} (${a.severity}${a.fixedVersions.length ? `, fixed in ${a.fixedVersions.join(', ')}` : ', no fix'})`).join('; '),
+          hitting.length === 0 ? 'none known' : hitting.map((a) => releaseAdvisoryText({ id: a.id, severity: a.severity, fixed_versions: a.fixedVersions })).join('; '),
           source,
         );
   return signals;

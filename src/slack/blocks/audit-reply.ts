@@ -19,7 +19,7 @@ import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePac
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from '../../report/shorten.js';
 import { codeSummary, countBySeverity, location, osvUrl, severityCounts } from '../../report/summary.js';
-import { actions, button, context, divider, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
+import { actions, button, context, divider, escapeMrkdwn, header, link, listWithin, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
 import { codePlace, scanNotes, secretLabel } from '../../report/code.js';
 import type { CodeFinding, ScanResult } from '../../scan/types.js';
@@ -166,6 +166,12 @@ function advisoryBlocks(input: AuditReplyInput, f: Finding): KnownBlock[] {
   return [section(text, ignore)];
 }
 
+/**
+ * Characters the advisories of one compact line may take: a package with a hundred advisories
+ * names those that fit and counts the rest, so its line stays whole within a section.
+ */
+const COMPACT_ADVISORIES_ROOM = 1_500;
+
 /** Past the detailed ones: one line per package, its remaining advisories linked worst first. */
 function compactLine(input: AuditReplyInput, g: PackageGroup, findings: Finding[]): string {
   const s = slackSyntax(input);
@@ -173,7 +179,7 @@ function compactLine(input: AuditReplyInput, g: PackageGroup, findings: Finding[
   return [
     `${emoji(g.severity)} *${packageHeadline(g, s)}*`,
     ...(primary ? [s.place(primary.file, primary.line)] : []),
-    findings.map((f) => `${emoji(f.severity)} ${f.id ? link(osvUrl(f.id), f.id) : '?'}`).join(', '),
+    listWithin(findings.map((f) => `${emoji(f.severity)} ${f.id ? link(osvUrl(f.id), f.id) : '?'}`), ', ', { room: COMPACT_ADVISORIES_ROOM, more: (left) => `…and ${left} more` }),
   ].join(' · ');
 }
 

@@ -1,6 +1,9 @@
 /**
  * Layouts of the weekly, monthly and quarterly digests: a short summary for the channel and the
  * details for its thread. Both go through fitMessage when posted, which splits them to Slack's limits.
+ * A list (of repositories, packages, advisories, ignores…) is never handed to one section() whole,
+ * which would cut it at 3,000 characters in the middle of an item: listSections and listWithin
+ * keep the items that fit whole and say "…and N more" for the rest.
  */
 import type { HealthChanges } from '../../watch/health-changes.js';
 import type { KnownBlock } from '@slack/types';
@@ -13,7 +16,8 @@ import { osvUrl } from '../../report/summary.js';
 import type { FindingRow } from '../../store/watches.js';
 import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from '../../watch/digests.js';
 import type { FitMessageInput } from './fit.js';
-import { context, divider, escapeMrkdwn, fields, header, link, section } from './kit.js';
+import { context, divider, escapeMrkdwn, fields, header, link, listSections, listWithin, section, truncate } from './kit.js';
+import { SLACK_LIMITS } from './limits.js';
 
 export interface DigestLayout {
   title: string;
@@ -25,6 +29,19 @@ export interface DigestLayout {
 export interface LayoutOptions {
   timeZone: string;
 }
+
+/** Characters one list of the details may take (about a thread reply's worth); the rest is counted. */
+export const DETAILS_LIST_ROOM = 9_000;
+/** Characters the advisory ids of one package line, or the repositories using one package, may take. */
+const INLINE_LIST_ROOM = 1_000;
+/** Characters one line of outdated releases (of one repository, one kind of bump) may take. */
+const BUMP_LINE_ROOM = 1_200;
+/** What people or the index wrote (ignore reasons, fix texts, yank reasons) is cut to this in a line. */
+const FREE_TEXT_MAX = 300;
+
+const more = (left: number): string => `…and ${left} more`;
+/** A heading and one item a line, in sections of at most 3,000 characters, counted past DETAILS_LIST_ROOM. */
+const detailsList = (heading: string, lines: readonly string[]) => listSections(heading, lines, { room: DETAILS_LIST_ROOM, more });
 
 /** Digest text has no file links: places are plain, code is in backticks. */
 const DIGEST_SYNTAX: AdviceSyntax = { code: (t) => `\`${escapeMrkdwn(t)}\``, place: (file, line) => escapeMrkdwn(`${file}${line ? `:${line}` : ''}`), text: escapeMrkdwn };
@@ -42,7 +59,7 @@ function packageLines(rows: readonly FindingRow[], unknownAs: RatedSeverity, tai
     for (const g of vulnerablePackages(repoRows.map((r) => r.finding))) {
       const groupRows = repoRows.filter((r) => g.findings.includes(r.finding));
       const unrated = (f: { severity: string }) => (f.severity === 'unknown' ? ` (not rated, counts as ${unknownAs})` : '');
-      const ids = g.findings.map((f) => `${f.id ? link(osvUrl(f.id), f.id) : '?'}${unrated(f)}`).join(', ');
+      const ids = listWithin(g.findings.map((f) => `${f.id ? link(osvUrl(f.id), f.id) : '?'}${unrated(f)}`), ', ', { room: INLINE_LIST_ROOM, more });
       lines.push({
         rank: sorted.indexOf(groupRows[0]!),
         text: `• ${SEVERITY_STYLE[g.severity].emoji} *${escapeMrkdwn(repo)}*: ${packageHeadline(g, DIGEST_SYNTAX)}: ${ids}${tail(groupRows)}`,
@@ -66,9 +83,12 @@ function healthBlocks(h: HealthChanges): KnownBlock[] {
       const owners = w.newOwners.length ? `; new owners on PyPI: ${w.newOwners.map(escapeMrkdwn).join(', ')}${w.goneOwners.length ? ` (gone: ${w.goneOwners.map(escapeMrkdwn).join(', ')})` : ''}` : '';
       return `\`${escapeMrkdwn(w.package)}\` ${change}${w.reasons.length ? `: ${w.reasons.map(escapeMrkdwn).join('; ')}` : ''}${owners}`;
     });
-    blocks.push(section(`*Health worsened since last week*\n${lines.join('\n')}`));
+    blocks.push(...detailsList('*Health worsened since last week*', lines));
   }
-  if (h.unread.length) blocks.push(context(`⚠️ Health not checked this week (PyPI could not be read): ${h.unread.map(escapeMrkdwn).join(', ')}`));
+  if (h.unread.length) {
+    const lead = '⚠️ Health not checked this week (PyPI could not be read): ';
+    blocks.push(context(`${lead}${listWithin(h.unread.map(escapeMrkdwn), ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`));
+  }
   return blocks;
 }
 
@@ -88,15 +108,21 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
   const details: KnownBlock[] = [];
   for (const repo of d.repos) {
     if (repo.outdated.length === 0 && repo.yanked.length === 0 && repo.oldestPins.length === 0) continue;
-    const lines: string[] = [`*${escapeMrkdwn(repo.repo)}*`];
+    const lines: string[] = [];
     for (const bump of ['major', 'minor', 'patch', 'other'] as const) {
       const list = repo.outdated.filter((o) => o.bump === bump);
       if (list.length === 0) continue;
-      lines.push(`_${bump}_ (${list.length}): ${list.map((o) => `\`${escapeMrkdwn(o.package)}\` ${escapeMrkdwn(o.version)} → ${escapeMrkdwn(o.latest)}${o.releasesBehind > 1 ? ` (${o.releasesBehind} behind)` : ''}`).join(', ')}`);
+      const lead = `_${bump}_ (${list.length}): `;
+      const items = list.map((o) => `\`${escapeMrkdwn(o.package)}\` ${escapeMrkdwn(o.version)} → ${escapeMrkdwn(o.latest)}${o.releasesBehind > 1 ? ` (${o.releasesBehind} behind)` : ''}`);
+      lines.push(`${lead}${listWithin(items, ', ', { room: BUMP_LINE_ROOM - lead.length, more })}`);
     }
-    for (const y of repo.yanked) lines.push(`⚠️ yanked: \`${escapeMrkdwn(y.package)}\` ${escapeMrkdwn(y.version)} in ${where(y.file, y.line)}${y.reason ? ` (“${escapeMrkdwn(y.reason)}”)` : ''}`);
-    if (repo.oldestPins.length) lines.push(`oldest pins: ${repo.oldestPins.map((p) => `\`${escapeMrkdwn(p.package)}\` ${escapeMrkdwn(p.version)} (${plural(Math.round(p.ageDays / 30), 'month')})`).join(', ')}`);
-    details.push(section(lines.join('\n')));
+    for (const y of repo.yanked) lines.push(`⚠️ yanked: \`${escapeMrkdwn(y.package)}\` ${escapeMrkdwn(y.version)} in ${where(y.file, y.line)}${y.reason ? ` (“${escapeMrkdwn(truncate(y.reason, FREE_TEXT_MAX))}”)` : ''}`);
+    if (repo.oldestPins.length) {
+      const lead = 'oldest pins: ';
+      const items = repo.oldestPins.map((p) => `\`${escapeMrkdwn(p.package)}\` ${escapeMrkdwn(p.version)} (${plural(Math.round(p.ageDays / 30), 'month')})`);
+      lines.push(`${lead}${listWithin(items, ', ', { room: BUMP_LINE_ROOM - lead.length, more })}`);
+    }
+    details.push(...detailsList(`*${escapeMrkdwn(repo.repo)}*`, lines));
   }
   if (details.length === 0) details.push(section('Everything is on its latest release. 🎉'));
   if (d.health) details.push(...healthBlocks(d.health));
@@ -125,11 +151,12 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     return shas.length ? ` by ${shas.map((sha) => `\`${escapeMrkdwn(sha.slice(0, 7))}\``).join(', ')}` : '';
   };
   const open = packageLines(d.openFindings, d.unknownAs, openFor);
-  details.push(section(`*Open vulnerabilities (${d.open.total})*\n${open.length ? open.join('\n') : 'None. 🎉'}`));
-  if (d.newThisMonth.length) details.push(section(`*New this month (${d.newThisMonth.length})*\n${packageLines(d.newThisMonth, d.unknownAs).join('\n')}`));
-  if (d.fixedThisMonth.length) details.push(section(`*Fixed this month (${d.fixedThisMonth.length})*\n${packageLines(d.fixedThisMonth, d.unknownAs, fixedBy).join('\n')}`));
+  details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : ['None. 🎉']));
+  if (d.newThisMonth.length) details.push(...detailsList(`*New this month (${d.newThisMonth.length})*`, packageLines(d.newThisMonth, d.unknownAs)));
+  if (d.fixedThisMonth.length) details.push(...detailsList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
   if (d.expiringIgnores.length) {
-    details.push(divider(), section(`*Ignores expiring within 30 days*\n${d.expiringIgnores.map((i) => `• ${escapeMrkdwn(i.id)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''} until ${i.until}, ${escapeMrkdwn(i.source)}: ${escapeMrkdwn(i.reason)}`).join('\n')}`));
+    const lines = d.expiringIgnores.map((i) => `• ${escapeMrkdwn(i.id)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''} until ${i.until}, ${escapeMrkdwn(i.source)}: ${escapeMrkdwn(truncate(i.reason, FREE_TEXT_MAX))}`);
+    details.push(divider(), ...detailsList('*Ignores expiring within 30 days*', lines));
   }
   const chartAlt = `Open vulnerabilities at each month end: ${d.chart.map((p) => `${p.label} ${p.critical + p.high + p.medium + p.low}`).join(', ')}`;
   return {
@@ -165,31 +192,25 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
   const details: KnownBlock[] = [];
   for (const [kind, list] of Object.entries(d.byKind)) {
     if (list.length === 0) continue;
-    details.push(section(`*${KIND_TITLES[kind] ?? kind} (${list.length})*\n${list.map(({ repo, finding: f }) => `• *${escapeMrkdwn(repo)}*: ${f.package ? `\`${escapeMrkdwn(f.package)}\` ` : ''}${where(f.file, f.line)} — ${escapeMrkdwn(f.fix.text)}`).join('\n')}`));
+    const lines = list.map(({ repo, finding: f }) => `• *${escapeMrkdwn(repo)}*: ${f.package ? `\`${escapeMrkdwn(f.package)}\` ` : ''}${where(f.file, f.line)} — ${escapeMrkdwn(truncate(f.fix.text, FREE_TEXT_MAX))}`);
+    details.push(...detailsList(`*${KIND_TITLES[kind] ?? kind} (${list.length})*`, lines));
   }
   if (d.code.length) {
     const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
     const KINDS: Record<string, string> = { secret: 'hardcoded secrets', code: 'risky code', file: 'file hygiene', runtime: 'container settings' };
-    details.push(
-      section(
-        `*Code and configuration (${plural(d.code.length, 'repository', 'repositories')})*\n${d.code
-          .map((c) => {
-            const severities = SEVERITIES.filter((s) => c.bySeverity[s]).map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
-            const kinds = Object.entries(c.byKind).map(([k, n]) => `${n} ${escapeMrkdwn(KINDS[k] ?? k)}`).join(' · ');
-            return `• *${escapeMrkdwn(c.repo)}*: ${severities || 'no findings'}${kinds ? ` (${kinds})` : ''}${c.partial ? ' — ⚠️ partial scan' : ''}`;
-          })
-          .join('\n')}`,
-      ),
-    );
+    const lines = d.code.map((c) => {
+      const severities = SEVERITIES.filter((s) => c.bySeverity[s]).map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
+      const kinds = Object.entries(c.byKind).map(([k, n]) => `${n} ${escapeMrkdwn(KINDS[k] ?? k)}`).join(' · ');
+      return `• *${escapeMrkdwn(c.repo)}*: ${severities || 'no findings'}${kinds ? ` (${kinds})` : ''}${c.partial ? ' — ⚠️ partial scan' : ''}`;
+    });
+    details.push(...detailsList(`*Code and configuration (${plural(d.code.length, 'repository', 'repositories')})*`, lines));
   }
   if (d.stale.length) {
-    details.push(
-      section(
-        `*Packages to reconsider (${d.stale.length})*\n${d.stale
-          .map((s) => `• \`${escapeMrkdwn(s.package)}\`: ${s.why === 'no-release' ? `no release since ${escapeMrkdwn(s.lastRelease?.slice(0, 10) ?? 'ever')}` : `${escapeMrkdwn(s.why)} on PyPI${s.statusReason ? ` (“${escapeMrkdwn(s.statusReason)}”)` : ''}`} — used by ${s.repos.map(escapeMrkdwn).join(', ')}`)
-          .join('\n')}`,
-      ),
-    );
+    const lines = d.stale.map((s) => {
+      const why = s.why === 'no-release' ? `no release since ${escapeMrkdwn(s.lastRelease?.slice(0, 10) ?? 'ever')}` : `${escapeMrkdwn(s.why)} on PyPI${s.statusReason ? ` (“${escapeMrkdwn(truncate(s.statusReason, FREE_TEXT_MAX))}”)` : ''}`;
+      return `• \`${escapeMrkdwn(s.package)}\`: ${why} — used by ${listWithin(s.repos.map(escapeMrkdwn), ', ', { room: INLINE_LIST_ROOM, more })}`;
+    });
+    details.push(...detailsList(`*Packages to reconsider (${d.stale.length})*`, lines));
   }
   if (details.length === 0) details.push(section('Nothing to clean up. 🎉'));
   return {

@@ -8,13 +8,21 @@ import { formatDistanceStrict } from 'date-fns';
 import { SEVERITY_ORDER, type Severity } from '../../audit/findings.js';
 import { treeUrl } from '../../github/links.js';
 import type { AuditSummary } from '../../store/audits.js';
-import { actions, button, context, divider, escapeMrkdwn, header, link, md, plainText, section } from './kit.js';
+import { actions, button, context, divider, escapeMrkdwn, header, link, listSections, listWithin, md, plainText, section } from './kit.js';
 import type { StateValues } from './ignore-modal.js';
 
 export const HOME_ACTIONS = { auditRepo: 'home_audit_open' } as const;
 export const HOME_AUDIT_CALLBACK = 'home_audit_submit';
 export const HOME_AUDIT_BLOCK = 'home_audit_repo';
 export const HOME_AUDIT_ACTION = 'value';
+
+/**
+ * Characters the watched repositories may take on Home (a few sections; fitView's 100 blocks and
+ * 250 kB are far off), and the channels named on one repository's line; the rest are counted.
+ */
+const WATCHED_ROOM = 12_000;
+const CHANNELS_ROOM = 600;
+const more = (left: number): string => `…and ${left} more`;
 
 const SHORT: Record<Severity, string> = { critical: 'critical', high: 'high', medium: 'medium', unknown: 'not rated', low: 'low', info: 'info' };
 
@@ -58,9 +66,8 @@ export function homeView(input: {
   } else {
     const byRepo = new Map<string, string[]>();
     for (const w of watched) byRepo.set(w.repo, [...(byRepo.get(w.repo) ?? []), w.channel]);
-    const lines = [...byRepo].map(([repo, channels]) => `• *${escapeMrkdwn(repo)}* in ${channels.map((c) => md.channel(c).text).join(', ')}`);
-    // One section per 20 repositories keeps each section well inside its 3,000 characters.
-    for (let i = 0; i < lines.length; i += 20) blocks.push(section(lines.slice(i, i + 20).join('\n')));
+    const lines = [...byRepo].map(([repo, channels]) => `• *${escapeMrkdwn(repo)}* in ${listWithin(channels.map((c) => md.channel(c).text), ', ', { room: CHANNELS_ROOM, more })}`);
+    blocks.push(...listSections('', lines, { room: WATCHED_ROOM, more }));
   }
   blocks.push(divider());
   if (input.incidentBlocks) blocks.push(...input.incidentBlocks);

@@ -7,10 +7,18 @@ import type { KnownBlock } from '@slack/types';
 import type { DrillScore } from '../../incidents/drills.js';
 import { formatDuration } from '../../incidents/duration.js';
 import { durationText, statusIcon, type IncidentReport } from '../../incidents/report.js';
-import { context, divider, escapeMrkdwn, fields, header, section, truncate } from './kit.js';
+import { divider, escapeMrkdwn, fields, header, listSections, section, truncate } from './kit.js';
 import { forIncident, incidentName, mrkdwnWithMentions, slackDate, type SlackMessageOut } from './incident.js';
 
 const TIMELINE_SHOWN = 60;
+/**
+ * Characters the action items and the timeline may take in the thread; the attached Markdown report
+ * has everything, and the Slack one says how many it left to it. Steps are all listed (a template
+ * bounds them). Each list is packed whole line by whole line into sections of Slack's 3,000
+ * characters, never cut in the middle of a line.
+ */
+const ACTION_ITEMS_ROOM = 6_000;
+const TIMELINE_ROOM = 15_000;
 
 export function reportBlocks(report: IncidentReport, score: DrillScore | null): SlackMessageOut {
   const { incident } = report;
@@ -40,20 +48,16 @@ export function reportBlocks(report: IncidentReport, score: DrillScore | null): 
     const reason = s.status === 'skipped' && s.reason ? ` — _${escapeMrkdwn(truncate(s.reason, 120))}_` : '';
     return `${statusIcon(s.status)} ${s.id}. ${escapeMrkdwn(truncate(s.title, 120))} · ${owner} · ${took}${verdict}${reason}`;
   });
-  // One section per ~15 steps keeps each under Slack's 3,000 characters.
-  for (let i = 0; i < stepLines.length; i += 15) blocks.push(section(stepLines.slice(i, i + 15).join('\n')));
+  blocks.push(...listSections('', stepLines, { room: Number.POSITIVE_INFINITY, more: (left) => `…and ${left} more steps in the attached report` }));
   blocks.push(divider(), section('*Action items*'));
-  blocks.push(
-    section(
-      report.actionItems.length === 0
-        ? '_None recorded. Add them with `/incident action` before closing next time._'
-        : report.actionItems.map((a) => `• ${mrkdwnWithMentions(truncate(a.text, 300), people)} — ${a.owner ? `<@${a.owner}>` : 'no owner'}`).join('\n'),
-    ),
-  );
+  if (report.actionItems.length === 0) blocks.push(section('_None recorded. Add them with `/incident action` before closing next time._'));
+  else {
+    const items = report.actionItems.map((a) => `• ${mrkdwnWithMentions(truncate(a.text, 300), people)} — ${a.owner ? `<@${a.owner}>` : 'no owner'}`);
+    blocks.push(...listSections('', items, { room: ACTION_ITEMS_ROOM, more: (left) => `…and ${left} more action items in the attached report` }));
+  }
   blocks.push(divider(), section('*Timeline*'));
-  const events = report.timeline.slice(0, TIMELINE_SHOWN).map((e) => `${slackDate(e.at)} — ${e.actor ? `<@${e.actor}> ` : ''}${mrkdwnWithMentions(truncate(e.text, 400), people)}`);
-  for (let i = 0; i < events.length; i += 12) blocks.push(section(events.slice(i, i + 12).join('\n')));
-  if (report.timeline.length > TIMELINE_SHOWN) blocks.push(context(`${report.timeline.length - TIMELINE_SHOWN} more events in the attached report.`));
+  const events = report.timeline.map((e) => `${slackDate(e.at)} — ${e.actor ? `<@${e.actor}> ` : ''}${mrkdwnWithMentions(truncate(e.text, 400), people)}`);
+  if (events.length) blocks.push(...listSections('', events, { room: TIMELINE_ROOM, max: TIMELINE_SHOWN, more: (left) => `…and ${left} more events in the attached report` }));
   return forIncident(incident, { text: `Post-incident report for ${escapeMrkdwn(incidentName(incident))}`, blocks });
 }
 

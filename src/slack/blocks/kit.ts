@@ -99,6 +99,8 @@ export interface ListFit {
   more: (left: number) => string;
   /** Items listed at most, however much room there is. */
   max?: number;
+  /** Items left out before the list was made (a query that returns the first 40): counted in `more` too. */
+  alsoLeft?: number;
 }
 
 /**
@@ -110,7 +112,7 @@ function countFitting(items: readonly string[], gap: number, fit: ListFit): numb
   const most = Math.min(items.length, fit.max ?? Number.POSITIVE_INFINITY);
   let used = 0;
   for (let i = 0; i < most; i++) {
-    const left = items.length - i - 1;
+    const left = items.length - i - 1 + (fit.alsoLeft ?? 0);
     const tail = left > 0 ? fit.more(left).length + gap : 0;
     const size = (items[i] ?? '').length + gap;
     if (used + size + tail > fit.room) return i;
@@ -125,7 +127,7 @@ function countFitting(items: readonly string[], gap: number, fit: ListFit): numb
  */
 export function listWithin(items: readonly string[], separator: string, fit: ListFit): string {
   const kept = countFitting(items, separator.length, fit);
-  const left = items.length - kept;
+  const left = items.length - kept + (fit.alsoLeft ?? 0);
   return [...items.slice(0, kept), ...(left > 0 ? [fit.more(left)] : [])].join(separator);
 }
 
@@ -138,7 +140,7 @@ export function listWithin(items: readonly string[], separator: string, fit: Lis
 export function listSections(heading: string, items: readonly string[], fit: ListFit): SectionBlock[] {
   const lines = heading ? [heading] : [];
   const kept = countFitting(items, 1, { ...fit, room: fit.room - (heading ? heading.length + 1 : 0) });
-  const left = items.length - kept;
+  const left = items.length - kept + (fit.alsoLeft ?? 0);
   lines.push(...items.slice(0, kept), ...(left > 0 ? [fit.more(left)] : []));
   const texts: string[] = [];
   for (const line of lines) {

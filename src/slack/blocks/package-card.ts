@@ -9,10 +9,11 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { PackageCard } from '../../packages/card.js';
+import { releaseAdvisoryText } from '../../packages/health/security.js';
 import { FAMILY_TITLES, type Signal } from '../../packages/health/signal.js';
 import type { Verdict } from '../../packages/verdict.js';
 import type { SlackMessage } from './errors.js';
-import { context, divider, header, section } from './kit.js';
+import { context, divider, escapeMrkdwn, header, listSections, listWithin, section } from './kit.js';
 import { md, type Mrkdwn } from './mrkdwn.js';
 
 export const PACKAGE_USAGE_TEXT = [
@@ -35,9 +36,31 @@ export function sourceLabel(signal: Signal): string {
   return `${signal.source.name}${trust}`;
 }
 
-function signalLine(signal: Signal): Mrkdwn {
+/**
+ * Characters the advisories hitting a release may take on its line: an old release with a hundred
+ * names those that fit and counts the rest, rather than its family's section being cut mid-line.
+ */
+const RELEASE_ADVISORIES_ROOM = 1_200;
+/** Room for one family's lines (a few sections); each signal line is bounded, so this is a backstop. */
+const FAMILY_ROOM = 6_000;
+const more = (left: number): string => `…and ${left} more`;
+
+function isReleaseAdvisory(v: unknown): v is { id: string; severity: string; fixed_versions: string[] } {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.id === 'string' && typeof o.severity === 'string' && Array.isArray(o.fixed_versions) && o.fixed_versions.every((x) => typeof x === 'string');
+}
+
+/** The signal's text (escaped); the list of advisories hitting the release within RELEASE_ADVISORIES_ROOM. */
+function signalText(id: string, signal: Signal): Mrkdwn {
+  const value = signal.value;
+  if (id !== 'affecting_release' || signal.unknown || !Array.isArray(value) || value.length < 2 || !value.every(isReleaseAdvisory)) return md`${signal.text}`;
+  return md.raw(listWithin(value.map((a) => escapeMrkdwn(releaseAdvisoryText(a))), '; ', { room: RELEASE_ADVISORIES_ROOM, more }));
+}
+
+function signalLine(id: string, signal: Signal): Mrkdwn {
   const mark = signal.unknown ? (signal.unknown.failed ? ':grey_question: ' : '· ') : '';
-  return md`${md.raw(mark)}*${signal.label}:* ${signal.text} _(${sourceLabel(signal)})_`;
+  return md`${md.raw(mark)}*${signal.label}:* ${signalText(id, signal)} _(${sourceLabel(signal)})_`;
 }
 
 /** The one sentence that leads a card whose case is not a table of signals. */
@@ -74,11 +97,11 @@ export function packageCardBlocks(card: PackageCard): KnownBlock[] {
   }
   // A name the index does not have has no signals worth a table.
   if (card.exists !== false) {
-    const signals = Object.values(card.signals);
-    const families = [...new Set(signals.map((s) => s.family))];
+    const signals = Object.entries(card.signals);
+    const families = [...new Set(signals.map(([, s]) => s.family))];
     for (const family of families) {
-      const lines = signals.filter((s) => s.family === family).map(signalLine);
-      blocks.push(section(md`*${FAMILY_TITLES[family]}*\n${md.join(lines, '\n')}`));
+      const lines = signals.filter(([, s]) => s.family === family).map(([id, s]) => signalLine(id, s).text);
+      blocks.push(...listSections(md`*${FAMILY_TITLES[family]}*`.text, lines, { room: FAMILY_ROOM, more }));
     }
   }
   for (const notice of card.notices) blocks.push(context(md`${notice}`));

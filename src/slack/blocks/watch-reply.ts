@@ -8,7 +8,7 @@ import { DEFAULT_UNKNOWN_AS, UNKNOWN_AS_LEVELS, UNRATED_LABEL } from '../../audi
 import { describeCron } from '../../schedule/cron.js';
 import type { WatchReply } from '../../watch/commands.js';
 import { fitMessage } from './fit.js';
-import { context, escapeMrkdwn, header, md, section } from './kit.js';
+import { context, escapeMrkdwn, header, listSections, listWithin, md, section, truncate } from './kit.js';
 
 /** The usage, as mrkdwn (its `<placeholders>` escaped so Slack shows them instead of reading them as links). */
 export const WATCH_USAGE = escapeMrkdwn([
@@ -20,6 +20,18 @@ export const WATCH_USAGE = escapeMrkdwn([
   '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
   `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\` — how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
 ].join('\n'));
+
+/**
+ * The list is one ephemeral message (no thread for more): its watches and ignores each get this
+ * much room, the rest counted. With the header, schedules and usage it stays within the text budget.
+ */
+const WATCHES_ROOM = 4_500;
+const IGNORES_ROOM = 4_000;
+/** Characters of the repositories named in the list's notification text. */
+const TEXT_REPOS_ROOM = 2_500;
+/** An ignore's reason, as typed, is cut to this in the list. */
+const REASON_MAX = 300;
+const more = (left: number): string => `…and ${left} more`;
 
 export interface WatchReplyMessage {
   text: string;
@@ -70,7 +82,7 @@ function text(reply: WatchReply): string {
     case 'unknown-as':
       return md`${who} set advisories ${UNRATED_LABEL} to count as *${reply.level}* in this channel (replies, alerts and digests).`.text;
     case 'list':
-      return md`This channel watches ${reply.repos.length} ${reply.repos.length === 1 ? 'repository' : 'repositories'}${reply.repos.length ? `: ${reply.repos.join(', ')}` : ''}`.text;
+      return md`This channel watches ${reply.repos.length} ${reply.repos.length === 1 ? 'repository' : 'repositories'}${md.raw(reply.repos.length ? `: ${listWithin(reply.repos.map(escapeMrkdwn), ', ', { room: TEXT_REPOS_ROOM, more })}` : '')}`.text;
   }
 }
 
@@ -80,16 +92,17 @@ function listBlocks(reply: Extract<WatchReply, { kind: 'list' }>): KnownBlock[] 
     const status = s.state === 'not-swept' ? 'not swept yet' : s.state === 'error' ? `⚠️ ${escapeMrkdwn(s.error)}` : `${s.open} open ${s.open === 1 ? 'vulnerability' : 'vulnerabilities'}, checked ${s.checkedAt?.slice(0, 16).replace('T', ' ') ?? 'never'} UTC`;
     return `• *${escapeMrkdwn(w.display)}*${w.private ? ' 🔒' : ''}: ${status} (added by ${md.user(w.addedBy)})`;
   });
-  if (reply.more > 0) lines.push(`…and ${reply.more} more`);
   const schedules = reply.schedules.map((s) => `• *${s.kind}*: ${s.enabled ? `${describeCron(s.cron)}${s.next ? ` (next ${formatIn(new Date(s.next), reply.timeZone)})` : ''}` : 'off'}`);
-  const ignores = reply.ignores.map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(i.reason)} — until ${i.until ?? 'no expiry'}, by ${md.user(i.createdBy)}`);
+  const ignores = reply.ignores.map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(truncate(i.reason, REASON_MAX))} — until ${i.until ?? 'no expiry'}, by ${md.user(i.createdBy)}`);
   const blocks: KnownBlock[] = [
     header(`Watched in this channel (${reply.repos.length})`),
-    section(lines.length ? lines.join('\n') : 'Nothing yet: `/audit watch owner/repo` starts watching a repository.'),
+    ...(lines.length || reply.more > 0
+      ? listSections('', lines, { room: WATCHES_ROOM, more, alsoLeft: reply.more })
+      : [section('Nothing yet: `/audit watch owner/repo` starts watching a repository.')]),
     section(`*Schedules* (${reply.timeZone})\n${schedules.length ? schedules.join('\n') : 'none until a repository is watched'}`),
     section(`*Advisories ${UNRATED_LABEL}* count as *${reply.unknownAs}* here`),
   ];
-  if (ignores.length) blocks.push(section(`*Ignored here*\n${ignores.join('\n')}`));
+  if (ignores.length) blocks.push(...listSections('*Ignored here*', ignores, { room: IGNORES_ROOM, more }));
   blocks.push(context(WATCH_USAGE));
   return blocks;
 }
