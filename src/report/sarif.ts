@@ -29,7 +29,16 @@ const ruleId = (f: Finding) => f.id ?? `depwatch/${f.kind}`;
 
 const ROLE_TEXT: Record<FindingLocation['role'], string> = { pin: 'also pinned here', constraint: 'constrained here', lock: 'locked here', declaration: 'declared here' };
 
-const physicalLocation = (file: string, line: number | null | undefined) => ({ physicalLocation: { artifactLocation: { uri: file }, ...(line ? { region: { startLine: line } } : {}) } });
+/**
+ * A path (relative, `/` separators) as the URI reference SARIF's `artifactLocation.uri` must be
+ * (RFC 3986): each segment percent-encoded as UTF-8 (spaces, non-ASCII, `|`, backtick, `%`, `#`, `?`…),
+ * the `/` between segments kept. Only the URI is encoded: fingerprints keep the path as text.
+ */
+const pathUri = (path: string): string => path.split('/').map(encodeURIComponent).join('/');
+
+const artifactLocation = (file: string) => ({ uri: pathUri(file) });
+
+const physicalLocation = (file: string, line: number | null | undefined) => ({ physicalLocation: { artifactLocation: artifactLocation(file), ...(line ? { region: { startLine: line } } : {}) } });
 
 /** A description ends with a full stop before the fix follows (some already end with one). */
 const sentence = (text: string) => (/[.!?…]$/.test(text) ? text : `${text}.`);
@@ -83,7 +92,7 @@ function* codeResultsOf(scan: ScanResult) {
       ruleId: f.rule,
       level: LEVEL[f.severity],
       message: { text: `${sentence(f.message)} ${secret ? `(${secret}.) ` : ''}${f.fix}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: f.file }, ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
+      locations: [{ physicalLocation: { artifactLocation: artifactLocation(f.file), ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
       // Stable across runs when the line moves: a secret by its fingerprint, anything else by rule, file and line.
       partialFingerprints: { depwatchCode: [f.rule, f.file, f.secret?.fingerprint ?? String(f.line ?? '')].join('|') },
     };
