@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
 import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
@@ -112,9 +113,9 @@ describe('depwatch audit of a directory reports code findings beside dependency 
     const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'py-eval-exec');
     expect(rule).toMatchObject({ shortDescription: { text: expect.any(String) }, help: { text: expect.stringMatching(/^.{40,}$/), markdown: expect.any(String) }, properties: { 'security-severity': expect.any(String), precision: expect.any(String) } });
     const evalResult = run.results.find((r: { ruleId: string }) => r.ruleId === 'py-eval-exec');
-    expect(evalResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'app/views.py' }, region: { startLine: 2, startColumn: expect.any(Number) } });
+    expect(evalResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'app/views.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 2, startColumn: expect.any(Number) } });
     const envResult = run.results.find((r: { ruleId: string }) => r.ruleId === 'file-env-committed');
-    expect(envResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: '.env' } });
+    expect(envResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: '.env', uriBaseId: '%SRCROOT%' } });
     expect(run.results.some((r: { ruleId: string }) => r.ruleId.startsWith('GHSA-') || r.ruleId.startsWith('PYSEC-'))).toBe(true);
     expect(run.invocations[0].executionSuccessful).toBe(true);
   });
@@ -176,5 +177,37 @@ describe('code findings and the gate', () => {
     const sarif = JSON.parse((await audit(dir, '--sarif')).stdout).runs[0].invocations[0];
     expect(sarif.executionSuccessful).toBe(false);
     expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned']);
+  });
+});
+
+describe('SARIF of a directory says where its paths start', () => {
+  const uriOf = (run: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: object } }[] }[] }, ruleId: RegExp) =>
+    run.results.find((r) => ruleId.test(r.ruleId))!.locations[0]!.physicalLocation.artifactLocation;
+
+  it('inside a git work tree: paths from the work tree root, so GitHub code scanning finds the file in a monorepo', async () => {
+    const root = project({ '.git/HEAD': 'ref: refs/heads/main\n', 'svc dir/vuln/requirements.txt': 'urllib3==1.24.1\n', 'svc dir/vuln/app/views.py': RISKY['app/views.py'] });
+    const c = cli(root);
+    await c.run('audit', '--offline', '--sarif', 'svc dir/vuln');
+    const run = JSON.parse(c.out.stdout).runs[0];
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: pathToFileURL(root).href + '/' } });
+    expect(uriOf(run, /^(GHSA|PYSEC)-/)).toEqual({ uri: 'svc%20dir/vuln/requirements.txt', uriBaseId: '%SRCROOT%' });
+    expect(uriOf(run, /^py-eval-exec$/)).toEqual({ uri: 'svc%20dir/vuln/app/views.py', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('a linked work tree (a .git file) counts as one; audited at its root, no prefix', async () => {
+    const root = project({ '.git': 'gitdir: /elsewhere/.git/worktrees/x\n', 'requirements.txt': 'urllib3==1.24.1\n' });
+    const run = JSON.parse((await audit(root, '--sarif', '--no-code')).stdout).runs[0];
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: pathToFileURL(root).href + '/' } });
+    expect(uriOf(run, /^(GHSA|PYSEC)-/)).toEqual({ uri: 'requirements.txt', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('outside any work tree: paths from the audited folder, which is the base', async () => {
+    const root = project({ 'a b/requirements.txt': 'urllib3==1.24.1\n' });
+    const c = cli(root);
+    await c.run('audit', '--offline', '--sarif', '--no-code', 'a b');
+    const run = JSON.parse(c.out.stdout).runs[0];
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: pathToFileURL(join(root, 'a b')).href + '/' } });
+    expect(run.originalUriBaseIds['%SRCROOT%'].uri).toContain('/a%20b/');
+    expect(uriOf(run, /^(GHSA|PYSEC)-/)).toEqual({ uri: 'requirements.txt', uriBaseId: '%SRCROOT%' });
   });
 });

@@ -250,3 +250,28 @@ describe('SARIF artifact locations', () => {
     expect(run.invocations[0].toolExecutionNotifications[0].locations[0].physicalLocation.artifactLocation.uri).toBe('x%20y/requirements.txt');
   });
 });
+
+describe('SARIF paths from a source root', () => {
+  const run = (options: ReportOptions) =>
+    JSON.parse(
+      renderSarif(
+        { ...result, findings: [{ ...django()[0]!, file: 'Pipfile', locations: [{ file: 'Pipfile', line: 2, role: 'pin' as const }, { file: 'Pipfile.lock', line: 9, role: 'lock' as const }] }], ignored: [], warnings: [], partial: false, partialReasons: [], code: undefined },
+        options,
+      ),
+    ).runs[0];
+
+  it('prefixes each path with the way from the source root, names the root by uriBaseId, and gives its file URI in originalUriBaseIds', () => {
+    const r = run({ sourceRoot: { uri: 'file:///home/me/mono%20repo/', prefix: 'svc dir/api/' } });
+    expect(r.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///home/me/mono%20repo/' } });
+    expect(r.results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'svc%20dir/api/Pipfile', uriBaseId: '%SRCROOT%' });
+    expect(r.results[0].relatedLocations[0].physicalLocation.artifactLocation).toEqual({ uri: 'svc%20dir/api/Pipfile.lock', uriBaseId: '%SRCROOT%' });
+    // Fingerprints are the audited folder's paths, as before.
+    expect(r.results[0].partialFingerprints.depwatchFinding).toBe(['vulnerability', django()[0]!.id, 'django', '2.1.5'].join('|'));
+  });
+
+  it('without one (a GitHub repository: paths already from its root), no base and no prefix', () => {
+    const r = run({});
+    expect(r.originalUriBaseIds).toBeUndefined();
+    expect(r.results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'Pipfile' });
+  });
+});
