@@ -113,9 +113,24 @@ function* codeResultsOf(scan: ScanResult, locate: Locate) {
       message: { text: `${sentence(f.message)} ${secret ? `(${secret}.) ` : ''}${f.fix}` },
       locations: [{ physicalLocation: { artifactLocation: locate(f.file), ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
       // Stable across runs when the line moves: a secret by its fingerprint, anything else by rule, file and line.
-      partialFingerprints: { depwatchCode: [f.rule, f.file, f.secret?.fingerprint ?? String(f.line ?? '')].join('|') },
+      // A secret's fingerprint keyed per run (no DEPWATCH_FINGERPRINT_KEY) would change every upload and
+      // close and reopen the alert: none then, and GitHub matches it by its own line hash (see runProperties).
+      ...(f.secret && scan.fingerprintScope === 'run' ? {} : { partialFingerprints: { depwatchCode: [f.rule, f.file, f.secret?.fingerprint ?? String(f.line ?? '')].join('|') } }),
     };
   }
+}
+
+/** Whether secret fingerprints compare across runs; said whenever the code was scanned. */
+function runProperties(scan: ScanResult | undefined) {
+  if (!scan) return {};
+  if (scan.fingerprintScope === 'installation') return { properties: { fingerprintScope: 'installation' } };
+  return {
+    properties: {
+      fingerprintScope: 'run',
+      fingerprintNote:
+        'Secret fingerprints are per run (keyed with a random key) unless DEPWATCH_FINGERPRINT_KEY is set, so secret results carry no partialFingerprints here: code scanning matches them across runs by their location.',
+    },
+  };
 }
 
 function notification(r: PartialReason, locate: Locate) {
@@ -186,6 +201,7 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
         tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
         ...(options.sourceRoot ? { originalUriBaseIds: { [SOURCE_ROOT_ID]: { uri: options.sourceRoot.uri } } } : {}),
         invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map((r) => notification(r, locate)) }],
+        ...runProperties(result.code),
         results: streamed(allResults(result.findings, unknownAs, result.code, locate)),
       },
     ],

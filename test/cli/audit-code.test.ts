@@ -120,6 +120,27 @@ describe('depwatch audit of a directory reports code findings beside dependency 
     expect(run.invocations[0].executionSuccessful).toBe(true);
   });
 
+  it('SARIF: a secret has a stable partial fingerprint only with DEPWATCH_FINGERPRINT_KEY; without it none, and the run says why', async () => {
+    const dir = project(RISKY);
+    const secretOf = (stdout: string) => JSON.parse(stdout).runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'secret-github-token');
+    const runs = [await audit(dir, '--sarif'), await audit(dir, '--sarif')];
+    for (const { stdout } of runs) {
+      expect(secretOf(stdout).partialFingerprints).toBeUndefined();
+      expect(JSON.parse(stdout).runs[0].properties).toMatchObject({ fingerprintScope: 'run', fingerprintNote: expect.stringContaining('DEPWATCH_FINGERPRINT_KEY') });
+      // Nothing taken from the token's text in clear, anywhere in the SARIF.
+      for (let i = 0; i + 8 <= TOKEN.length; i++) expect(stdout).not.toContain(TOKEN.slice(i, i + 8));
+    }
+    const keyed = async () => {
+      const c = cli(dir, { DEPWATCH_FINGERPRINT_KEY: 'k'.repeat(40) });
+      await c.run('audit', '--offline', '--sarif', '.');
+      return c.out.stdout;
+    };
+    const [first, second] = [await keyed(), await keyed()];
+    expect(secretOf(first).partialFingerprints.depwatchCode).toMatch(/^secret-github-token\|app\/settings\.py\|[0-9a-f]{16}$/);
+    expect(secretOf(second).partialFingerprints).toEqual(secretOf(first).partialFingerprints);
+    expect(JSON.parse(first).runs[0].properties).toEqual({ fingerprintScope: 'installation' });
+  });
+
   it('--no-code audits the dependencies only', async () => {
     const dir = project(RISKY);
     const json = JSON.parse((await audit(dir, '--json', '--no-code')).stdout);

@@ -237,6 +237,21 @@ describe('SARIF artifact locations', () => {
     expect(run.results[2].partialFingerprints.depwatchCode).toBe('py-eval-exec|a|b`c.py|2');
   });
 
+  it('gives a secret no partial fingerprint when its fingerprint is per run, and says so in the run; keyed ones keep theirs', () => {
+    const secret = codeFinding('ci/deploy.yml', { kind: 'secret', rule: 'secret-github-token', severity: 'critical', secret: { kind: 'GitHub token', fingerprint: '3734ae98c1abe309' } });
+    const perRun = JSON.parse(renderSarif({ ...result, findings: [], ignored: [], warnings: [], partial: false, partialReasons: [], code: scanOf([secret, codeFinding('app/views.py')], 'run') }, {})).runs[0];
+    const [secretResult, evalResult] = perRun.results;
+    expect(secretResult.ruleId).toBe('secret-github-token');
+    expect(secretResult.partialFingerprints).toBeUndefined();
+    expect(JSON.stringify(secretResult.partialFingerprints ?? {})).not.toContain('3734ae98c1abe309');
+    expect(evalResult.partialFingerprints).toEqual({ depwatchCode: 'py-eval-exec|app/views.py|2' });
+    expect(perRun.properties).toEqual({ fingerprintScope: 'run', fingerprintNote: expect.stringContaining('DEPWATCH_FINGERPRINT_KEY') });
+
+    const keyed = JSON.parse(renderSarif({ ...result, findings: [], ignored: [], warnings: [], partial: false, partialReasons: [], code: scanOf([secret], 'installation') }, {})).runs[0];
+    expect(keyed.results[0].partialFingerprints).toEqual({ depwatchCode: 'secret-github-token|ci/deploy.yml|3734ae98c1abe309' });
+    expect(keyed.properties).toEqual({ fingerprintScope: 'installation' });
+  });
+
   it('encodes related locations and partial-result notifications too', () => {
     const pinned = { ...django()[0]!, file: 'sp ace/Pipfile', locations: [{ file: 'sp ace/Pipfile', line: 2, role: 'pin' as const }, { file: 'sp ace/Pipfile.lock', line: 9, role: 'lock' as const }] };
     const run = JSON.parse(
