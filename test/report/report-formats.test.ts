@@ -113,6 +113,32 @@ describe('the Markdown report', () => {
     expect(row).not.toContain('`&lt;5`');
   });
 
+  it('escapes a pipe in a file name in table cells, code spans included, and only there', () => {
+    /** A GFM table row's cells: split at each pipe not escaped by a backslash (as GFM does, even in code spans). */
+    const cells = (row: string) => row.replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/);
+    const noLock = fileFinding({ kind: 'no-lockfile', severity: 'low', file: 'a|b`c.py', line: 1, text: 'Lock it.' });
+    const code: ScanResult = {
+      findings: [{ kind: 'code', rule: 'py-eval-exec', severity: 'high', confidence: 'high', file: 'x|y.py', line: 2, column: 5, message: 'eval() of input.', fix: 'Do not.' }],
+      ignored: [],
+      skipped: [],
+      notes: [],
+      stats: { files: 1, textFiles: 1, pythonFiles: 1, binaryFiles: 0, bytes: 1 },
+      fingerprintScope: 'run',
+      rules: [{ id: 'py-eval-exec', kind: 'code', title: 'eval', help: 'Help.' }],
+      partial: false,
+    };
+    const md = renderMarkdown({ ...result, findings: [noLock], ignored: [], notes: [], code, errors: [{ file: 'p|q.txt', line: 1, message: 'bad' }] }, {});
+    const lines = md.split('\n');
+    const row = lines.find((l) => l.startsWith('| no-lockfile |'))!;
+    expect(row).toContain('| `` a\\|b`c.py:1 `` |');
+    expect(cells(row)).toHaveLength(4);
+    const codeRow = lines.find((l) => l.includes('py-eval-exec'))!;
+    expect(codeRow).toContain('| `x\\|y.py:2` col 5 |');
+    expect(cells(codeRow)).toHaveLength(4);
+    // Outside a table a code span shows what it holds: no backslash.
+    expect(lines).toContain('- problem in `p|q.txt:1`: bad');
+  });
+
   it('shortens a long problem line', () => {
     const line = renderMarkdown(result, {}).split('\n').find((l) => l.startsWith('- problem in'))!;
     expect(line).toMatch(/^- problem in `requirements\.txt:1`: Invalid marker: .*…$/);
