@@ -141,6 +141,20 @@ describe('depwatch audit of a directory reports code findings beside dependency 
     expect(JSON.parse(first).runs[0].properties).toEqual({ fingerprintScope: 'installation' });
   });
 
+  it('an invalid .depwatch.yml, read by the audit and the scan alike, is noted once in every format', async () => {
+    const dir = project({ 'requirements.txt': 'attrs==23.1.0\n', '.depwatch.yml': 'ignore: [[[\n  - x: {\n' });
+    const note = /\.depwatch\.yml: not valid YAML/g;
+    expect((await audit(dir)).stdout.match(note)).toHaveLength(1);
+    expect((await audit(dir, '--markdown')).stdout.match(note)).toHaveLength(1);
+    const json = JSON.parse((await audit(dir, '--json')).stdout);
+    expect(JSON.stringify([json.notes, json.code.notes]).match(note)).toHaveLength(1);
+    expect(json.notes).toEqual([{ kind: 'invalid', message: expect.stringMatching(note) }]);
+    // Alone, the scan still says it.
+    const scan = cli(dir);
+    await scan.run('scan', '.');
+    expect(scan.out.stdout.match(note)).toHaveLength(1);
+  });
+
   it('--no-code audits the dependencies only', async () => {
     const dir = project(RISKY);
     const json = JSON.parse((await audit(dir, '--json', '--no-code')).stdout);
