@@ -16,10 +16,17 @@ export function scanPartialReasons(scan: ScanResult): PartialReason[] {
   return reasons;
 }
 
+/**
+ * The audit and the scan each read the tree's `.depwatch.yml`, so a file that is not valid gets the
+ * same `invalid` note from both: it is said once, in the audit's `notes`, and the scan's copy is
+ * dropped here, where the two meet (alone, `depwatch scan` keeps it).
+ */
 export function withCodeScan(result: AuditResult, scan: ScanResult): AuditResult {
   const scanReasons = scanPartialReasons(scan);
   const partialReasons = [...reasonsOf(result), ...scanReasons];
-  return { ...result, code: scan, partial: result.partial || scanReasons.length > 0, partialReasons };
+  const said = new Set(result.notes.filter((n) => n.kind === 'invalid').map((n) => n.message));
+  const code = scan.notes.some((n) => n.kind === 'invalid' && said.has(n.message)) ? { ...scan, notes: scan.notes.filter((n) => !(n.kind === 'invalid' && said.has(n.message))) } : scan;
+  return { ...result, code, partial: result.partial || scanReasons.length > 0, partialReasons };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices, type OnlineServices, type Services } from './services.js';
+import { sourceRootOf } from './source-root.js';
 
 export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
@@ -94,7 +95,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     const render = await rendering;
     const { result, report } =
       target.kind === 'directory'
-        ? { result: await auditDirectory(target.dir, target.given, options, scanCode), report: {} }
+        ? { result: await auditDirectory(target.dir, target.given, options, scanCode), report: format === 'sarif' ? { sourceRoot: await sourceRootOf(target.dir) } : {} }
         : await auditRepository(target.given, online!, options, scanCode); // a repository always opens them
     await writeChunks(io, render(result, { ...report, showIgnored: Boolean(values['show-ignored']) }));
     if (format !== 'text') {

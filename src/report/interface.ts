@@ -8,6 +8,13 @@ export interface ReportOptions {
   fileUrl?: (file: string, line: number | null) => string | null;
   /** Show ignored findings too (text and markdown list them apart). */
   showIgnored?: boolean;
+  /**
+   * SARIF, for a directory audit: where its paths (relative to the audited folder) start. `uri` is the
+   * file:// URI, ending in `/`, of the git work tree holding the folder (or of the folder when none
+   * does); `prefix` the way from there to the folder (`''`, or segments each ending in `/`), put before
+   * each path. Computed by the CLI: the audit itself knows nothing of where the tree lies.
+   */
+  sourceRoot?: { uri: string; prefix: string };
 }
 
 export type Renderer = (result: AuditResult, options: ReportOptions) => string;

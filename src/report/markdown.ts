@@ -47,21 +47,30 @@ function code(text: string): string {
   return longest ? `${fence} ${s} ${fence}` : `${fence}${s}${fence}`;
 }
 
-function syntax(options: ReportOptions): AdviceSyntax {
+/**
+ * Inline code in a table cell: GFM splits a row at every unescaped `|`, inside code spans too, so
+ * pipes are escaped (the table gives the span `|` back). Outside tables a `\|` would show as written.
+ */
+const cellCode = (text: string) => code(text).replace(/\|/g, '\\|');
+
+/** How advice and places are written; `inTable` for table cells, whose code spans escape pipes. */
+function syntax(options: ReportOptions, inTable = false): AdviceSyntax {
+  const span = inTable ? cellCode : code;
   return {
-    code,
+    code: span,
     place: (file, line) => {
       const url = options.fileUrl?.(file, line);
-      return url ? `[${cell(placeOf(file, line))}](${url})` : code(placeOf(file, line));
+      return url ? `[${cell(placeOf(file, line))}](${url})` : span(placeOf(file, line));
     },
     text: cell,
   };
 }
 
+/** A finding's place, for its table row. */
 function where(f: Finding, options: ReportOptions): string {
   const loc = location(f);
   if (!loc) return '';
-  return syntax(options).place(f.file!, f.line);
+  return syntax(options, true).place(f.file!, f.line);
 }
 
 const advisoryLink = (id: string) => `[${cell(id)}](${osvUrl(id)})`;
@@ -82,13 +91,13 @@ function packageSection(g: PackageGroup, options: ReportOptions, unknownAs: Rate
 
 /** Code and configuration findings in one table, worst first; the place links to the line when the tree is on GitHub. */
 function codeSection(scan: ScanResult, options: ReportOptions): string[] {
-  const s = syntax(options);
+  const s = syntax(options, true); // for the table's cells
   const out: string[] = [];
   if (scan.findings.length) {
     out.push(`### Code and configuration (${scan.findings.length})`, '', '| Severity | Finding | Where | Fix |', '|---|---|---|---|');
     for (const f of scan.findings) {
       const secret = secretLabel(f);
-      const what = `${code(f.rule)} ${cell(f.message)}${secret ? ` (${cell(secret)})` : ''}`;
+      const what = `${cellCode(f.rule)} ${cell(f.message)}${secret ? ` (${cell(secret)})` : ''}`;
       const place = s.place(f.file, f.line) + (f.column !== null ? ` col ${f.column}` : '');
       out.push(`| ${severityBadge(f.severity)} (${f.confidence} confidence) | ${what} | ${place} | ${cell(f.fix)} |`);
     }

@@ -14,12 +14,15 @@
  *
  * Code and configuration findings (AuditResult.code) are results of their scan rule, with line and
  * column; file-level findings (a committed `.env`) have no region.
+ *
+ * Paths are URI references (percent-encoded); a directory audit's are relative to `%SRCROOT%`, the
+ * git work tree holding the folder (or the folder itself), see locator().
  */
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
 import { secretLabel } from './code.js';
-import type { ChunkedRenderer, Renderer } from './interface.js';
+import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 
 const SCORE: Record<RatedSeverity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 3.0, info: 0.0 };
@@ -29,7 +32,32 @@ const ruleId = (f: Finding) => f.id ?? `depwatch/${f.kind}`;
 
 const ROLE_TEXT: Record<FindingLocation['role'], string> = { pin: 'also pinned here', constraint: 'constrained here', lock: 'locked here', declaration: 'declared here' };
 
-const physicalLocation = (file: string, line: number | null | undefined) => ({ physicalLocation: { artifactLocation: { uri: file }, ...(line ? { region: { startLine: line } } : {}) } });
+/**
+ * A path (relative, `/` separators) as the URI reference SARIF's `artifactLocation.uri` must be
+ * (RFC 3986): each segment percent-encoded as UTF-8 (spaces, non-ASCII, `|`, backtick, `%`, `#`, `?`…),
+ * the `/` between segments kept. Only the URI is encoded: fingerprints keep the path as text.
+ */
+const pathUri = (path: string): string => path.split('/').map(encodeURIComponent).join('/');
+
+/** The `uriBaseId` of a directory audit's paths; `run.originalUriBaseIds` gives its file:// URI. */
+const SOURCE_ROOT_ID = '%SRCROOT%';
+
+/** A result's path (relative to the audited folder) as an `artifactLocation`. */
+type Locate = (file: string) => { uri: string; uriBaseId?: string };
+
+/**
+ * For a directory audit (`sourceRoot` given) each path is put after the way from the source root to
+ * the audited folder and named relative to SOURCE_ROOT_ID, so a viewer, and GitHub code scanning (which
+ * reads relative URIs from the repository root), finds `svc/requirements.txt` when `svc` was audited.
+ * A GitHub repository's paths are already from its root: no base.
+ */
+function locator(options: ReportOptions): Locate {
+  const root = options.sourceRoot;
+  if (!root) return (file) => ({ uri: pathUri(file) });
+  return (file) => ({ uri: pathUri(root.prefix + file), uriBaseId: SOURCE_ROOT_ID });
+}
+
+const physicalLocation = (locate: Locate, file: string, line: number | null | undefined) => ({ physicalLocation: { artifactLocation: locate(file), ...(line ? { region: { startLine: line } } : {}) } });
 
 /** A description ends with a full stop before the fix follows (some already end with one). */
 const sentence = (text: string) => (/[.!?…]$/.test(text) ? text : `${text}.`);
@@ -76,22 +104,37 @@ function scanRule(rule: ScanRuleText, findings: readonly CodeFinding[]) {
   };
 }
 
-function* codeResultsOf(scan: ScanResult) {
+function* codeResultsOf(scan: ScanResult, locate: Locate) {
   for (const f of scan.findings) {
     const secret = secretLabel(f);
     yield {
       ruleId: f.rule,
       level: LEVEL[f.severity],
       message: { text: `${sentence(f.message)} ${secret ? `(${secret}.) ` : ''}${f.fix}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: f.file }, ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
+      locations: [{ physicalLocation: { artifactLocation: locate(f.file), ...(f.line !== null ? { region: { startLine: f.line, ...(f.column !== null ? { startColumn: f.column } : {}) } } : {}) } }],
       // Stable across runs when the line moves: a secret by its fingerprint, anything else by rule, file and line.
-      partialFingerprints: { depwatchCode: [f.rule, f.file, f.secret?.fingerprint ?? String(f.line ?? '')].join('|') },
+      // A secret's fingerprint keyed per run (no DEPWATCH_FINGERPRINT_KEY) would change every upload and
+      // close and reopen the alert: none then, and GitHub matches it by its own line hash (see runProperties).
+      ...(f.secret && scan.fingerprintScope === 'run' ? {} : { partialFingerprints: { depwatchCode: [f.rule, f.file, f.secret?.fingerprint ?? String(f.line ?? '')].join('|') } }),
     };
   }
 }
 
-function notification(r: PartialReason) {
-  const where = r.file !== undefined && r.file !== '(tree)' ? { locations: [physicalLocation(r.file, r.line)] } : {};
+/** Whether secret fingerprints compare across runs; said whenever the code was scanned. */
+function runProperties(scan: ScanResult | undefined) {
+  if (!scan) return {};
+  if (scan.fingerprintScope === 'installation') return { properties: { fingerprintScope: 'installation' } };
+  return {
+    properties: {
+      fingerprintScope: 'run',
+      fingerprintNote:
+        'Secret fingerprints are per run (keyed with a random key) unless DEPWATCH_FINGERPRINT_KEY is set, so secret results carry no partialFingerprints here: code scanning matches them across runs by their location.',
+    },
+  };
+}
+
+function notification(r: PartialReason, locate: Locate) {
+  const where = r.file !== undefined && r.file !== '(tree)' ? { locations: [physicalLocation(locate, r.file, r.line)] } : {};
   return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
 }
 
@@ -121,8 +164,9 @@ const KIND_HELP: Record<Finding['kind'], string> = {
  */
 
 /** SARIF in pieces, results made one at a time (see json-chunks.ts); the CLI writes these. */
-export const renderSarifChunks: ChunkedRenderer = function* (result) {
+export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
+  const locate = locator(options);
   const rules = new Map<string, object>();
   for (const f of result.findings) {
     const id = ruleId(f);
@@ -155,8 +199,10 @@ export const renderSarifChunks: ChunkedRenderer = function* (result) {
     runs: [
       {
         tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
-        invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map(notification) }],
-        results: streamed(allResults(result.findings, unknownAs, result.code)),
+        ...(options.sourceRoot ? { originalUriBaseIds: { [SOURCE_ROOT_ID]: { uri: options.sourceRoot.uri } } } : {}),
+        invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map((r) => notification(r, locate)) }],
+        ...runProperties(result.code),
+        results: streamed(allResults(result.findings, unknownAs, result.code, locate)),
       },
     ],
   };
@@ -166,21 +212,21 @@ export const renderSarifChunks: ChunkedRenderer = function* (result) {
 
 export const renderSarif: Renderer = (result, options) => [...renderSarifChunks(result, options)].join('');
 
-function* allResults(findings: readonly Finding[], unknownAs: RatedSeverity, code: ScanResult | undefined) {
-  yield* resultsOf(findings, unknownAs);
-  if (code) yield* codeResultsOf(code);
+function* allResults(findings: readonly Finding[], unknownAs: RatedSeverity, code: ScanResult | undefined, locate: Locate) {
+  yield* resultsOf(findings, unknownAs, locate);
+  if (code) yield* codeResultsOf(code, locate);
 }
 
-function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity) {
+function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity, locate: Locate) {
   for (const f of findings) {
     yield {
       ruleId: ruleId(f),
       level: LEVEL[effectiveSeverity(f.severity, unknownAs)],
       message: { text: messageText(f, unknownAs) },
-      ...(f.file ? { locations: [physicalLocation(f.file, f.line)] } : {}),
+      ...(f.file ? { locations: [physicalLocation(locate, f.file, f.line)] } : {}),
       // The other places the same release is pinned, locked or declared (the primary is `locations`).
       ...((f.locations?.length ?? 0) > 1
-        ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
+        ? { relatedLocations: f.locations!.slice(1).map((l, i) => ({ id: i + 1, ...physicalLocation(locate, l.file, l.line), message: { text: ROLE_TEXT[l.role] } })) }
         : {}),
       // Kind rules: the result's own level (the rule is rated as the kind's worst, see above).
       ...(f.id ? {} : { properties: resultProperties(f) }),

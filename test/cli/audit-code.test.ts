@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
 import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
@@ -112,11 +113,46 @@ describe('depwatch audit of a directory reports code findings beside dependency 
     const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'py-eval-exec');
     expect(rule).toMatchObject({ shortDescription: { text: expect.any(String) }, help: { text: expect.stringMatching(/^.{40,}$/), markdown: expect.any(String) }, properties: { 'security-severity': expect.any(String), precision: expect.any(String) } });
     const evalResult = run.results.find((r: { ruleId: string }) => r.ruleId === 'py-eval-exec');
-    expect(evalResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'app/views.py' }, region: { startLine: 2, startColumn: expect.any(Number) } });
+    expect(evalResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'app/views.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 2, startColumn: expect.any(Number) } });
     const envResult = run.results.find((r: { ruleId: string }) => r.ruleId === 'file-env-committed');
-    expect(envResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: '.env' } });
+    expect(envResult.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: '.env', uriBaseId: '%SRCROOT%' } });
     expect(run.results.some((r: { ruleId: string }) => r.ruleId.startsWith('GHSA-') || r.ruleId.startsWith('PYSEC-'))).toBe(true);
     expect(run.invocations[0].executionSuccessful).toBe(true);
+  });
+
+  it('SARIF: a secret has a stable partial fingerprint only with DEPWATCH_FINGERPRINT_KEY; without it none, and the run says why', async () => {
+    const dir = project(RISKY);
+    const secretOf = (stdout: string) => JSON.parse(stdout).runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'secret-github-token');
+    const runs = [await audit(dir, '--sarif'), await audit(dir, '--sarif')];
+    for (const { stdout } of runs) {
+      expect(secretOf(stdout).partialFingerprints).toBeUndefined();
+      expect(JSON.parse(stdout).runs[0].properties).toMatchObject({ fingerprintScope: 'run', fingerprintNote: expect.stringContaining('DEPWATCH_FINGERPRINT_KEY') });
+      // Nothing taken from the token's text in clear, anywhere in the SARIF.
+      for (let i = 0; i + 8 <= TOKEN.length; i++) expect(stdout).not.toContain(TOKEN.slice(i, i + 8));
+    }
+    const keyed = async () => {
+      const c = cli(dir, { DEPWATCH_FINGERPRINT_KEY: 'k'.repeat(40) });
+      await c.run('audit', '--offline', '--sarif', '.');
+      return c.out.stdout;
+    };
+    const [first, second] = [await keyed(), await keyed()];
+    expect(secretOf(first).partialFingerprints.depwatchCode).toMatch(/^secret-github-token\|app\/settings\.py\|[0-9a-f]{16}$/);
+    expect(secretOf(second).partialFingerprints).toEqual(secretOf(first).partialFingerprints);
+    expect(JSON.parse(first).runs[0].properties).toEqual({ fingerprintScope: 'installation' });
+  });
+
+  it('an invalid .depwatch.yml, read by the audit and the scan alike, is noted once in every format', async () => {
+    const dir = project({ 'requirements.txt': 'attrs==23.1.0\n', '.depwatch.yml': 'ignore: [[[\n  - x: {\n' });
+    const note = /\.depwatch\.yml: not valid YAML/g;
+    expect((await audit(dir)).stdout.match(note)).toHaveLength(1);
+    expect((await audit(dir, '--markdown')).stdout.match(note)).toHaveLength(1);
+    const json = JSON.parse((await audit(dir, '--json')).stdout);
+    expect(JSON.stringify([json.notes, json.code.notes]).match(note)).toHaveLength(1);
+    expect(json.notes).toEqual([{ kind: 'invalid', message: expect.stringMatching(note) }]);
+    // Alone, the scan still says it.
+    const scan = cli(dir);
+    await scan.run('scan', '.');
+    expect(scan.out.stdout.match(note)).toHaveLength(1);
   });
 
   it('--no-code audits the dependencies only', async () => {
@@ -239,5 +275,37 @@ describe('code findings and the gate', () => {
     const sarif = JSON.parse((await audit(dir, '--sarif')).stdout).runs[0].invocations[0];
     expect(sarif.executionSuccessful).toBe(false);
     expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned']);
+  });
+});
+
+describe('SARIF of a directory says where its paths start', () => {
+  const uriOf = (run: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: object } }[] }[] }, ruleId: RegExp) =>
+    run.results.find((r) => ruleId.test(r.ruleId))!.locations[0]!.physicalLocation.artifactLocation;
+
+  it('inside a git work tree: paths from the work tree root, so GitHub code scanning finds the file in a monorepo', async () => {
+    const root = project({ '.git/HEAD': 'ref: refs/heads/main\n', 'svc dir/vuln/requirements.txt': 'urllib3==1.24.1\n', 'svc dir/vuln/app/views.py': RISKY['app/views.py'] });
+    const c = cli(root);
+    await c.run('audit', '--offline', '--sarif', 'svc dir/vuln');
+    const run = JSON.parse(c.out.stdout).runs[0];
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: pathToFileURL(root).href + '/' } });
+    expect(uriOf(run, /^(GHSA|PYSEC)-/)).toEqual({ uri: 'svc%20dir/vuln/requirements.txt', uriBaseId: '%SRCROOT%' });
+    expect(uriOf(run, /^py-eval-exec$/)).toEqual({ uri: 'svc%20dir/vuln/app/views.py', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('a linked work tree (a .git file) counts as one; audited at its root, no prefix', async () => {
+    const root = project({ '.git': 'gitdir: /elsewhere/.git/worktrees/x\n', 'requirements.txt': 'urllib3==1.24.1\n' });
+    const run = JSON.parse((await audit(root, '--sarif', '--no-code')).stdout).runs[0];
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: pathToFileURL(root).href + '/' } });
+    expect(uriOf(run, /^(GHSA|PYSEC)-/)).toEqual({ uri: 'requirements.txt', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('outside any work tree: paths from the audited folder, which is the base', async () => {
+    const root = project({ 'a b/requirements.txt': 'urllib3==1.24.1\n' });
+    const c = cli(root);
+    await c.run('audit', '--offline', '--sarif', '--no-code', 'a b');
+    const run = JSON.parse(c.out.stdout).runs[0];
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: pathToFileURL(join(root, 'a b')).href + '/' } });
+    expect(run.originalUriBaseIds['%SRCROOT%'].uri).toContain('/a%20b/');
+    expect(uriOf(run, /^(GHSA|PYSEC)-/)).toEqual({ uri: 'requirements.txt', uriBaseId: '%SRCROOT%' });
   });
 });

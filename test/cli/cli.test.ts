@@ -154,7 +154,7 @@ describe('depwatch audit', () => {
     const doc = JSON.parse(sarif.out.stdout);
     expect(doc.version).toBe('2.1.0');
     const result = doc.runs[0].results.find((r: { ruleId: string }) => r.ruleId.startsWith('PYSEC'));
-    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'requirements.txt' }, region: { startLine: 1 } });
+    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'requirements.txt', uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } });
     const rule = doc.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === result.ruleId);
     // PyPA's records for requests 2.19.1 carry no rating: no invented score (test/cli/unrated.test.ts).
     expect(rule.properties).toMatchObject({ rated: false });

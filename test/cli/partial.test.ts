@@ -106,7 +106,7 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
         level: 'error',
         descriptor: { id: 'depwatch/partial/unread' },
         message: { text: expect.stringMatching(/^poetry\.lock:\d+ not read completely: poetry\.lock is not valid TOML/) },
-        locations: [{ physicalLocation: { artifactLocation: { uri: 'poetry.lock' }, region: { startLine: expect.any(Number) } } }],
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'poetry.lock', uriBaseId: '%SRCROOT%' }, region: { startLine: expect.any(Number) } } }],
       },
     ]);
     const complete = cli();

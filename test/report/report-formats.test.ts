@@ -9,7 +9,9 @@ import { memorySource } from '../../src/python/files.js';
 import { fileFinding, type Finding } from '../../src/audit/findings.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import type { ReportOptions } from '../../src/report/interface.js';
 import { renderSarif } from '../../src/report/sarif.js';
+import type { CodeFinding, ScanResult } from '../../src/scan/types.js';
 import { shorten } from '../../src/report/shorten.js';
 import { renderText } from '../../src/report/text.js';
 import { project, realMirror, registryOf, release } from '../audit/helpers.js';
@@ -111,6 +113,32 @@ describe('the Markdown report', () => {
     expect(row).not.toContain('`&lt;5`');
   });
 
+  it('escapes a pipe in a file name in table cells, code spans included, and only there', () => {
+    /** A GFM table row's cells: split at each pipe not escaped by a backslash (as GFM does, even in code spans). */
+    const cells = (row: string) => row.replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/);
+    const noLock = fileFinding({ kind: 'no-lockfile', severity: 'low', file: 'a|b`c.py', line: 1, text: 'Lock it.' });
+    const code: ScanResult = {
+      findings: [{ kind: 'code', rule: 'py-eval-exec', severity: 'high', confidence: 'high', file: 'x|y.py', line: 2, column: 5, message: 'eval() of input.', fix: 'Do not.' }],
+      ignored: [],
+      skipped: [],
+      notes: [],
+      stats: { files: 1, textFiles: 1, pythonFiles: 1, binaryFiles: 0, bytes: 1 },
+      fingerprintScope: 'run',
+      rules: [{ id: 'py-eval-exec', kind: 'code', title: 'eval', help: 'Help.' }],
+      partial: false,
+    };
+    const md = renderMarkdown({ ...result, findings: [noLock], ignored: [], notes: [], code, errors: [{ file: 'p|q.txt', line: 1, message: 'bad' }] }, {});
+    const lines = md.split('\n');
+    const row = lines.find((l) => l.startsWith('| no-lockfile |'))!;
+    expect(row).toContain('| `` a\\|b`c.py:1 `` |');
+    expect(cells(row)).toHaveLength(4);
+    const codeRow = lines.find((l) => l.includes('py-eval-exec'))!;
+    expect(codeRow).toContain('| `x\\|y.py:2` col 5 |');
+    expect(cells(codeRow)).toHaveLength(4);
+    // Outside a table a code span shows what it holds: no backslash.
+    expect(lines).toContain('- problem in `p|q.txt:1`: bad');
+  });
+
   it('shortens a long problem line', () => {
     const line = renderMarkdown(result, {}).split('\n').find((l) => l.startsWith('- problem in'))!;
     expect(line).toMatch(/^- problem in `requirements\.txt:1`: Invalid marker: .*…$/);
@@ -190,5 +218,101 @@ describe('shorten', () => {
     expect(shorten('fine as it is')).toBe('fine as it is');
     expect(shorten(`${'word '.repeat(100)}`, 40)).toBe('word word word word word word word word…');
     expect(shorten('a\nmulti-line\n\nmessage', 200)).toBe('a multi-line message');
+  });
+});
+
+describe('SARIF artifact locations', () => {
+  const codeFinding = (file: string, extra: Partial<CodeFinding> = {}): CodeFinding => ({
+    kind: 'code',
+    rule: 'py-eval-exec',
+    severity: 'high',
+    confidence: 'high',
+    file,
+    line: 2,
+    column: 5,
+    message: 'eval() of input.',
+    fix: 'Do not.',
+    ...extra,
+  });
+  const scanOf = (findings: CodeFinding[], fingerprintScope: ScanResult['fingerprintScope'] = 'run'): ScanResult => ({
+    findings,
+    ignored: [],
+    skipped: [],
+    notes: [],
+    stats: { files: 1, textFiles: 1, pythonFiles: 1, binaryFiles: 0, bytes: 1 },
+    fingerprintScope,
+    rules: [...new Set(findings.map((f) => f.rule))].map((id) => ({ id, kind: 'code' as const, title: id, help: 'Help.' })),
+    partial: false,
+  });
+  const runOf = (findings: Finding[], code: CodeFinding[] = [], options: ReportOptions = {}) =>
+    JSON.parse(renderSarif({ ...result, findings, ignored: [], warnings: [], partial: false, partialReasons: [], code: scanOf(code) }, options)).runs[0];
+  const uris = (run: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }) =>
+    run.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+
+  it('are URI references: each path segment percent-encoded (UTF-8), the / between them kept; fingerprints keep the path as text', () => {
+    const run = runOf(
+      [fileFinding({ kind: 'no-lockfile', severity: 'low', file: 'app dir/conf ig.py', text: 'Lock it.' })],
+      [codeFinding('app dir/ünï/vïews.py'), codeFinding('a|b`c.py'), codeFinding('odd/100%#?[x]{y}^\\.py')],
+    );
+    expect(uris(run)).toEqual(['app%20dir/conf%20ig.py', 'app%20dir/%C3%BCn%C3%AF/v%C3%AFews.py', 'a%7Cb%60c.py', 'odd/100%25%23%3F%5Bx%5D%7By%7D%5E%5C.py']);
+    // Each is a valid relative reference that decodes back to the path.
+    for (const uri of uris(run)) expect(uri).toMatch(/^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})+$/);
+    expect(uris(run).map(decodeURIComponent)).toEqual(['app dir/conf ig.py', 'app dir/ünï/vïews.py', 'a|b`c.py', 'odd/100%#?[x]{y}^\\.py']);
+    expect(run.results[0].partialFingerprints.depwatchFinding).toBe('no-lockfile||||app dir/conf ig.py');
+    expect(run.results[1].partialFingerprints.depwatchCode).toBe('py-eval-exec|app dir/ünï/vïews.py|2');
+    expect(run.results[2].partialFingerprints.depwatchCode).toBe('py-eval-exec|a|b`c.py|2');
+  });
+
+  it('gives a secret no partial fingerprint when its fingerprint is per run, and says so in the run; keyed ones keep theirs', () => {
+    const secret = codeFinding('ci/deploy.yml', { kind: 'secret', rule: 'secret-github-token', severity: 'critical', secret: { kind: 'GitHub token', fingerprint: '3734ae98c1abe309' } });
+    const perRun = JSON.parse(renderSarif({ ...result, findings: [], ignored: [], warnings: [], partial: false, partialReasons: [], code: scanOf([secret, codeFinding('app/views.py')], 'run') }, {})).runs[0];
+    const [secretResult, evalResult] = perRun.results;
+    expect(secretResult.ruleId).toBe('secret-github-token');
+    expect(secretResult.partialFingerprints).toBeUndefined();
+    expect(JSON.stringify(secretResult.partialFingerprints ?? {})).not.toContain('3734ae98c1abe309');
+    expect(evalResult.partialFingerprints).toEqual({ depwatchCode: 'py-eval-exec|app/views.py|2' });
+    expect(perRun.properties).toEqual({ fingerprintScope: 'run', fingerprintNote: expect.stringContaining('DEPWATCH_FINGERPRINT_KEY') });
+
+    const keyed = JSON.parse(renderSarif({ ...result, findings: [], ignored: [], warnings: [], partial: false, partialReasons: [], code: scanOf([secret], 'installation') }, {})).runs[0];
+    expect(keyed.results[0].partialFingerprints).toEqual({ depwatchCode: 'secret-github-token|ci/deploy.yml|3734ae98c1abe309' });
+    expect(keyed.properties).toEqual({ fingerprintScope: 'installation' });
+  });
+
+  it('encodes related locations and partial-result notifications too', () => {
+    const pinned = { ...django()[0]!, file: 'sp ace/Pipfile', locations: [{ file: 'sp ace/Pipfile', line: 2, role: 'pin' as const }, { file: 'sp ace/Pipfile.lock', line: 9, role: 'lock' as const }] };
+    const run = JSON.parse(
+      renderSarif(
+        { ...result, findings: [pinned], ignored: [], warnings: [], partial: true, partialReasons: [{ kind: 'unread', file: 'x y/requirements.txt', line: 3, message: 'could not be read' }], code: undefined },
+        {},
+      ),
+    ).runs[0];
+    expect(uris(run)).toEqual(['sp%20ace/Pipfile']);
+    expect(run.results[0].relatedLocations[0].physicalLocation.artifactLocation.uri).toBe('sp%20ace/Pipfile.lock');
+    expect(run.invocations[0].toolExecutionNotifications[0].locations[0].physicalLocation.artifactLocation.uri).toBe('x%20y/requirements.txt');
+  });
+});
+
+describe('SARIF paths from a source root', () => {
+  const run = (options: ReportOptions) =>
+    JSON.parse(
+      renderSarif(
+        { ...result, findings: [{ ...django()[0]!, file: 'Pipfile', locations: [{ file: 'Pipfile', line: 2, role: 'pin' as const }, { file: 'Pipfile.lock', line: 9, role: 'lock' as const }] }], ignored: [], warnings: [], partial: false, partialReasons: [], code: undefined },
+        options,
+      ),
+    ).runs[0];
+
+  it('prefixes each path with the way from the source root, names the root by uriBaseId, and gives its file URI in originalUriBaseIds', () => {
+    const r = run({ sourceRoot: { uri: 'file:///home/me/mono%20repo/', prefix: 'svc dir/api/' } });
+    expect(r.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///home/me/mono%20repo/' } });
+    expect(r.results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'svc%20dir/api/Pipfile', uriBaseId: '%SRCROOT%' });
+    expect(r.results[0].relatedLocations[0].physicalLocation.artifactLocation).toEqual({ uri: 'svc%20dir/api/Pipfile.lock', uriBaseId: '%SRCROOT%' });
+    // Fingerprints are the audited folder's paths, as before.
+    expect(r.results[0].partialFingerprints.depwatchFinding).toBe(['vulnerability', django()[0]!.id, 'django', '2.1.5'].join('|'));
+  });
+
+  it('without one (a GitHub repository: paths already from its root), no base and no prefix', () => {
+    const r = run({});
+    expect(r.originalUriBaseIds).toBeUndefined();
+    expect(r.results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'Pipfile' });
   });
 });
