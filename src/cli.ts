@@ -4,7 +4,8 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadDotEnv } from './dotenv.js';
+import { isAbsolute, resolve } from 'node:path';
+import { loadEnvFileInto, unsetEmptySettings } from './dotenv.js';
 import { CliError, EXIT, processIO, stdoutFailed, type CliIO } from './cli/io.js';
 import { redactSecrets } from './redact.js';
 import { packageVersion } from './version.js';
@@ -28,18 +29,37 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   fix: { load: async () => (await import('./cli/fix.js')).fixCommand, summary: 'fix [--dry-run] [--json] [--offline] [DIR]' },
 };
 
-export const USAGE = `usage: depwatch <command> [options]   (depwatch --version prints the version)
+export const USAGE = `usage: depwatch [--env-file PATH] <command> [options]   (depwatch --version prints the version)
 
 commands:
 ${Object.values(COMMANDS)
   .map((c) => `  depwatch ${c.summary}`)
   .join('\n')}
 
+Settings come from the environment only; --env-file PATH (before the command) adds those of a file
+(the environment wins). A .env in the current folder is never read: it may be the checkout audited.
+
 Run "depwatch <command> --help" for a command's options, "depwatch --version" for the version. Exit status: 0 ok, 1 findings at or above
 the failure threshold, 2 usage or runtime error.`;
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const [name, ...rest] = argv;
+  const globals = globalOptions(argv);
+  if (typeof globals === 'string') {
+    io.stderr(`depwatch: ${globals}\n`);
+    return EXIT.error;
+  }
+  for (const path of globals.envFiles) {
+    try {
+      loadEnvFileInto(io.env, isAbsolute(path) ? path : resolve(io.cwd, path));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      io.stderr(`depwatch: --env-file ${path}: ${code === 'ENOENT' ? 'no such file' : describeError(err)}\n`);
+      return EXIT.error;
+    }
+  }
+  // Settings written as `NAME=` (how .env.example lists them) count as not set, as for the bot.
+  unsetEmptySettings(io.env);
+  const [name, ...rest] = globals.rest;
   if (name === '--version' || name === '-V' || name === 'version') {
     io.stdout(`${cliVersion()}\n`);
     return EXIT.ok;
@@ -66,6 +86,26 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
 }
 
+/**
+ * The options before the command name: `--env-file PATH` (or `--env-file=PATH`), repeatable. The
+ * rest of argv is the command and its arguments; a message when an option is unusable.
+ */
+function globalOptions(argv: string[]): { envFiles: string[]; rest: string[] } | string {
+  const envFiles: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--env-file=')) envFiles.push(arg.slice('--env-file='.length));
+    else if (arg === '--env-file') {
+      const path = argv[++i];
+      if (path === undefined || path === '') return '--env-file needs a path (depwatch --env-file PATH <command> ...)';
+      envFiles.push(path);
+    } else break;
+  }
+  if (envFiles.includes('')) return '--env-file needs a path (depwatch --env-file PATH <command> ...)';
+  return { envFiles, rest: argv.slice(i) };
+}
+
 /** One clear line, never a stack trace or a token. */
 export function describeError(err: unknown): string {
   if (err instanceof CliError) return err.message;
@@ -90,7 +130,7 @@ export function cliVersion(): string {
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   try {
-    loadDotEnv();
+    // No .env here: the CLI reads the environment, and a file only when --env-file names one (runCli).
     const code = await runCli(argv);
     // A report that could not be written out in full fails, whatever it found (see processIO).
     process.exitCode = stdoutFailed() ? EXIT.error : code;
