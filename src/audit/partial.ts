@@ -53,9 +53,12 @@ export function partialBlock(reasons: readonly PartialReason[]): string[] {
   return ['PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:', ...reasons.map((r) => `  - ${describeReason(r)}`)];
 }
 
-/** One stderr line per reason when stdout holds a machine format: `WARNING` for a data source, else `PARTIAL`. */
-export function partialStderrLines(reasons: readonly PartialReason[]): string[] {
-  return reasons.map((r) => `depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
+/**
+ * One stderr line per reason when stdout holds a machine format: `WARNING` for a data source, else
+ * `PARTIAL`. `prefix` names who says it (`depwatch`, or `depwatch deps`).
+ */
+export function partialStderrLines(reasons: readonly PartialReason[], prefix = 'depwatch'): string[] {
+  return reasons.map((r) => `${prefix}: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
 }
 
 /** One line per reason, for terminals, Markdown and Slack. */

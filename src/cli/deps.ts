@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeReason, partialReasons } from '../audit/partial.js';
+import { describeReason, partialReasons, partialStderrLines } from '../audit/partial.js';
 import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
 import { loadManifests, type LoadResult } from '../python/load.js';
@@ -142,6 +142,7 @@ export async function depsCommand(argv: string[], io: CliIO): Promise<number> {
   io.stdout(values.json ? JSON.stringify(depsJson(result), null, 2) + '\n' : depsTable(result));
   const reasons = reasonsFor(result);
   if (reasons.length === 0) return EXIT.ok;
-  io.stderr(`depwatch deps: PARTIAL: ${describeReason(reasons[0]!)}${reasons.length > 1 ? ` (and ${reasons.length - 1} more)` : ''}\n`);
+  // One line per reason, as audit prints them (the contract): "and 1 more" hid which file was not read.
+  for (const line of partialStderrLines(reasons, 'depwatch deps')) io.stderr(line);
   return EXIT.error;
 }
