@@ -8,7 +8,6 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadEnvFileInto, unsetEmptySettings } from './dotenv.js';
 import { CliError, EXIT, processIO, stdoutFailed, type CliIO } from './cli/io.js';
 import { redactSecrets } from './redact.js';
-import { packageVersion } from './version.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -16,18 +15,20 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
  * Commands load on demand: `depwatch deps` in CI should not pay for octokit, Slack and the HTTP
  * clients at start-up. The module paths are constants, never user input.
  */
-const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; actions?: readonly string[] }> = {
   deps: { load: async () => (await import('./cli/deps.js')).depsCommand, summary: 'deps [--json] [--format FORMAT] <path>...' },
   check: { load: async () => (await import('./cli/check.js')).checkCommand, summary: 'check [--json] [--offline] <name==version>...' },
   audit: {
     load: async () => (await import('./cli/audit.js')).auditCommand,
     summary: 'audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] <dir | owner/repo[@branch] | github URL>',
   },
-  db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]' },
+  db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]', actions: ['import', 'sync', 'status'] },
   package: { load: async () => (await import('./cli/package.js')).packageCommand, summary: 'package [--json] [--offline] [--fail-on avoid|caution] <name[==version]>...' },
   scan: { load: async () => (await import('./cli/scan.js')).scanCommand, summary: 'scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>' },
   fix: { load: async () => (await import('./cli/fix.js')).fixCommand, summary: 'fix [--dry-run] [--json] [--offline] [DIR]' },
 };
+
+export const COMMAND_NAMES = Object.keys(COMMANDS);
 
 export const USAGE = `usage: depwatch [--env-file PATH] <command> [options]   (depwatch --version prints the version)
 
@@ -64,26 +65,42 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     io.stdout(`${cliVersion()}\n`);
     return EXIT.ok;
   }
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE + '\n');
-    return name ? EXIT.ok : EXIT.error;
-  }
-  if (name === '--version' || name === '-V') {
-    io.stdout(`${packageVersion()}\n`);
     return EXIT.ok;
+  }
+  // A usage error, as the contract has them: one line on stderr (stdout may be read as JSON).
+  if (!name) {
+    io.stderr(`depwatch: no command given (commands: ${COMMAND_NAMES.join(', ')}); depwatch --help shows the usage\n`);
+    return EXIT.error;
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr(`depwatch: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+    io.stderr(`depwatch: unknown command "${name}" (commands: ${COMMAND_NAMES.join(', ')})\n`);
     return EXIT.error;
   }
   try {
     const run = await command.load();
     return await run(rest, io);
   } catch (err) {
-    io.stderr(`depwatch ${name}: ${describeError(err)}\n`);
+    io.stderr(`${errorLine(name, command.actions ?? [], describeError(err))}\n`);
     return EXIT.error;
   }
+}
+
+/**
+ * `depwatch <command>: <message>`, naming the command once: a message that already says whose it
+ * is (`audit: choose one of …`, `db import: give one file…`, or a db action's own `import: …`)
+ * keeps its wording under the command's full name instead of gaining a second one.
+ */
+function errorLine(name: string, actions: readonly string[], message: string): string {
+  for (const action of actions) {
+    for (const qualifier of [`${name} ${action}: `, `${action}: `]) {
+      if (message.startsWith(qualifier)) return `depwatch ${name} ${action}: ${message.slice(qualifier.length)}`;
+    }
+  }
+  if (message.startsWith(`${name}: `)) return `depwatch ${message}`;
+  return `depwatch ${name}: ${message}`;
 }
 
 /**

@@ -55,10 +55,11 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
     options: { json: { type: 'boolean' }, db: { type: 'string' }, full: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [action, ...rest] = positionals;
-  if (values.help || !action) {
+  if (values.help) {
     io.stdout(DB_USAGE + '\n');
-    return values.help ? EXIT.ok : EXIT.error;
+    return EXIT.ok;
   }
+  if (!action) throw new CliError('give an action: import FILE, sync or status (depwatch db --help shows the usage)');
   if (!['import', 'sync', 'status'].includes(action)) throw new CliError(`db: unknown action "${action}" (import, sync or status)`);
   if (action === 'import' && rest.length !== 1) throw new CliError('db import: give one file or directory');
 
