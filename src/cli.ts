@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadEnvFileInto, unsetEmptySettings } from './dotenv.js';
 import { CliError, EXIT, processIO, stdoutFailed, type CliIO } from './cli/io.js';
 import { redactSecrets } from './redact.js';
+import { terminalSafe } from './report/terminal-text.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -46,7 +47,7 @@ the failure threshold, 2 usage or runtime error.`;
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   const globals = globalOptions(argv);
   if (typeof globals === 'string') {
-    io.stderr(`depwatch: ${globals}\n`);
+    io.stderr(`depwatch: ${terminalSafe(globals)}\n`);
     return EXIT.error;
   }
   for (const path of globals.envFiles) {
@@ -54,7 +55,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       loadEnvFileInto(io.env, isAbsolute(path) ? path : resolve(io.cwd, path));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      io.stderr(`depwatch: --env-file ${path}: ${code === 'ENOENT' ? 'no such file' : describeError(err)}\n`);
+      io.stderr(`depwatch: ${terminalSafe(`--env-file ${path}: ${code === 'ENOENT' ? 'no such file' : describeError(err)}`)}\n`);
       return EXIT.error;
     }
   }
@@ -76,14 +77,15 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr(`depwatch: unknown command "${name}" (commands: ${COMMAND_NAMES.join(', ')})\n`);
+    io.stderr(`depwatch: unknown command "${terminalSafe(name)}" (commands: ${COMMAND_NAMES.join(', ')})\n`);
     return EXIT.error;
   }
   try {
     const run = await command.load();
     return await run(rest, io);
   } catch (err) {
-    io.stderr(`${errorLine(name, command.actions ?? [], describeError(err))}\n`);
+    // Messages name paths and quote files: one line on stderr, whatever they hold.
+    io.stderr(`${terminalSafe(errorLine(name, command.actions ?? [], describeError(err)))}\n`);
     return EXIT.error;
   }
 }
@@ -152,7 +154,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     // A report that could not be written out in full fails, whatever it found (see processIO).
     process.exitCode = stdoutFailed() ? EXIT.error : code;
   } catch (err) {
-    process.stderr.write(`depwatch: ${describeError(err)}\n`);
+    process.stderr.write(`depwatch: ${terminalSafe(describeError(err))}\n`);
     process.exitCode = EXIT.error;
   }
 }

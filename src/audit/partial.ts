@@ -11,6 +11,7 @@
  * note.
  */
 import type { ExtractError } from '../python/types.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 export interface PartialReason {
   /**
@@ -58,7 +59,8 @@ export function partialBlock(reasons: readonly PartialReason[]): string[] {
  * `PARTIAL`. `prefix` names who says it (`depwatch`, or `depwatch deps`).
  */
 export function partialStderrLines(reasons: readonly PartialReason[], prefix = 'depwatch'): string[] {
-  return reasons.map((r) => `${prefix}: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
+  // A reason names files and quotes content from the repository: one line each, whatever they hold.
+  return reasons.map((r) => `${prefix}: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${terminalSafe(describeReason(r))}\n`);
 }
 
 /** One line per reason, for terminals, Markdown and Slack. */
