@@ -52,6 +52,22 @@ describe('the installed CLI', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(dbPathOf(result.stdout)).toBe(join(ops, 'from-ops.db'));
   });
+
+  it('refuses a missing file with one line and a failing status, even where Node refuses it first', () => {
+    // Node also looks for --env-file among a script's arguments and, when the file is missing, stops
+    // before the CLI runs ("node: PATH: not found", status 9; nodejs/node#54232). Either way the
+    // run fails in one line naming the file, and never reports on settings it did not read.
+    const cwd = tree({});
+    const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'depwatch.js'), '--env-file', 'missing.env', 'db', 'status', '--json'], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 60_000,
+    });
+    expect([0, 1]).not.toContain(result.status);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringContaining('missing.env: ')]);
+  });
 });
 
 describe('--env-file', () => {
