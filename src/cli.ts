@@ -4,11 +4,12 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadDotEnv } from './dotenv.js';
+import { isAbsolute, resolve } from 'node:path';
+import { loadEnvFileInto, unsetEmptySettings } from './dotenv.js';
 import { CliError, EXIT, processIO, stdoutFailed, type CliIO } from './cli/io.js';
 import { errorLine } from './error-line.js';
 import { redactSecrets } from './redact.js';
-import { packageVersion } from './version.js';
+import { terminalSafe } from './report/terminal-text.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -16,55 +17,113 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
  * Commands load on demand: `depwatch deps` in CI should not pay for octokit, Slack and the HTTP
  * clients at start-up. The module paths are constants, never user input.
  */
-const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; actions?: readonly string[] }> = {
   deps: { load: async () => (await import('./cli/deps.js')).depsCommand, summary: 'deps [--json] [--format FORMAT] <path>...' },
   check: { load: async () => (await import('./cli/check.js')).checkCommand, summary: 'check [--json] [--offline] <name==version>...' },
   audit: {
     load: async () => (await import('./cli/audit.js')).auditCommand,
     summary: 'audit [--json | --markdown | --sarif] [--offline] [--fail-on LEVEL] <dir | owner/repo[@branch] | github URL>',
   },
-  db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]' },
+  db: { load: async () => (await import('./cli/db.js')).dbCommand, summary: 'db <import FILE | sync | status> [--json]', actions: ['import', 'sync', 'status'] },
   package: { load: async () => (await import('./cli/package.js')).packageCommand, summary: 'package [--json] [--offline] [--fail-on avoid|caution] <name[==version]>...' },
   scan: { load: async () => (await import('./cli/scan.js')).scanCommand, summary: 'scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>' },
   fix: { load: async () => (await import('./cli/fix.js')).fixCommand, summary: 'fix [--dry-run] [--json] [--offline] [DIR]' },
 };
 
-export const USAGE = `usage: depwatch <command> [options]   (depwatch --version prints the version)
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
+export const USAGE = `usage: depwatch [--env-file PATH] <command> [options]   (depwatch --version prints the version)
 
 commands:
 ${Object.values(COMMANDS)
   .map((c) => `  depwatch ${c.summary}`)
   .join('\n')}
 
+Settings come from the environment only; --env-file PATH (before the command) adds those of a file
+(the environment wins). A .env in the current folder is never read: it may be the checkout audited.
+
 Run "depwatch <command> --help" for a command's options, "depwatch --version" for the version. Exit status: 0 ok, 1 findings at or above
 the failure threshold, 2 usage or runtime error.`;
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const [name, ...rest] = argv;
+  const globals = globalOptions(argv);
+  if (typeof globals === 'string') {
+    io.stderr(`depwatch: ${terminalSafe(globals)}\n`);
+    return EXIT.error;
+  }
+  for (const path of globals.envFiles) {
+    try {
+      loadEnvFileInto(io.env, isAbsolute(path) ? path : resolve(io.cwd, path));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      io.stderr(`depwatch: ${terminalSafe(`--env-file ${path}: ${code === 'ENOENT' ? 'no such file' : describeError(err)}`)}\n`);
+      return EXIT.error;
+    }
+  }
+  // Settings written as `NAME=` (how .env.example lists them) count as not set, as for the bot.
+  unsetEmptySettings(io.env);
+  const [name, ...rest] = globals.rest;
   if (name === '--version' || name === '-V' || name === 'version') {
     io.stdout(`${cliVersion()}\n`);
     return EXIT.ok;
   }
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE + '\n');
-    return name ? EXIT.ok : EXIT.error;
-  }
-  if (name === '--version' || name === '-V') {
-    io.stdout(`${packageVersion()}\n`);
     return EXIT.ok;
+  }
+  // A usage error, as the contract has them: one line on stderr (stdout may be read as JSON).
+  if (!name) {
+    io.stderr(`depwatch: no command given (commands: ${COMMAND_NAMES.join(', ')}); depwatch --help shows the usage\n`);
+    return EXIT.error;
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr(`depwatch: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+    io.stderr(`depwatch: unknown command "${terminalSafe(name)}" (commands: ${COMMAND_NAMES.join(', ')})\n`);
     return EXIT.error;
   }
   try {
     const run = await command.load();
     return await run(rest, io);
   } catch (err) {
-    io.stderr(`depwatch ${name}: ${describeError(err)}\n`);
+    // Messages name paths and quote files: one line on stderr, whatever they hold.
+    io.stderr(`${terminalSafe(errorLine(name, command.actions ?? [], describeError(err)))}\n`);
     return EXIT.error;
   }
+}
+
+/**
+ * `depwatch <command>: <message>`, naming the command once: a message that already says whose it
+ * is (`audit: choose one of …`, `db import: give one file…`, or a db action's own `import: …`)
+ * keeps its wording under the command's full name instead of gaining a second one.
+ */
+function errorLine(name: string, actions: readonly string[], message: string): string {
+  for (const action of actions) {
+    for (const qualifier of [`${name} ${action}: `, `${action}: `]) {
+      if (message.startsWith(qualifier)) return `depwatch ${name} ${action}: ${message.slice(qualifier.length)}`;
+    }
+  }
+  if (message.startsWith(`${name}: `)) return `depwatch ${message}`;
+  return `depwatch ${name}: ${message}`;
+}
+
+/**
+ * The options before the command name: `--env-file PATH` (or `--env-file=PATH`), repeatable. The
+ * rest of argv is the command and its arguments; a message when an option is unusable.
+ */
+function globalOptions(argv: string[]): { envFiles: string[]; rest: string[] } | string {
+  const envFiles: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--env-file=')) envFiles.push(arg.slice('--env-file='.length));
+    else if (arg === '--env-file') {
+      const path = argv[++i];
+      if (path === undefined || path === '') return '--env-file needs a path (depwatch --env-file PATH <command> ...)';
+      envFiles.push(path);
+    } else break;
+  }
+  if (envFiles.includes('')) return '--env-file needs a path (depwatch --env-file PATH <command> ...)';
+  return { envFiles, rest: argv.slice(i) };
 }
 
 /** One clear line, never a stack trace or a token. */
@@ -88,12 +147,12 @@ export function cliVersion(): string {
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   try {
-    loadDotEnv();
+    // No .env here: the CLI reads the environment, and a file only when --env-file names one (runCli).
     const code = await runCli(argv);
     // A report that could not be written out in full fails, whatever it found (see processIO).
     process.exitCode = stdoutFailed() ? EXIT.error : code;
   } catch (err) {
-    process.stderr.write(`depwatch: ${describeError(err)}\n`);
+    process.stderr.write(`depwatch: ${terminalSafe(describeError(err))}\n`);
     process.exitCode = EXIT.error;
   }
 }

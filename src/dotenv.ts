@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 
 /**
  * Every setting Depwatch reads from the environment: README "Configuration", .env.example and the
@@ -38,6 +39,19 @@ export const SETTING_NAMES = [
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
   unsetEmptySettings(process.env);
+}
+
+/**
+ * The CLI's `--env-file PATH`: the settings of a file someone named, added to `env` without
+ * overriding what is already set (as `.env` for the bot and Node's own `--env-file`), then empty
+ * settings unset. The CLI never reads `.env` by itself: the current folder is often the checkout
+ * it audits, and that repository must not configure its own gate. Throws (ENOENT…) when the file
+ * cannot be read.
+ */
+export function loadEnvFileInto(env: NodeJS.ProcessEnv, path: string): void {
+  const settings = parseEnv(readFileSync(path, 'utf8'));
+  for (const [name, value] of Object.entries(settings)) if (env[name] === undefined && value !== undefined) env[name] = value;
+  unsetEmptySettings(env);
 }
 
 /**

@@ -11,6 +11,7 @@
  * note.
  */
 import type { ExtractError } from '../python/types.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 export interface PartialReason {
   /**
@@ -53,9 +54,13 @@ export function partialBlock(reasons: readonly PartialReason[]): string[] {
   return ['PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:', ...reasons.map((r) => `  - ${describeReason(r)}`)];
 }
 
-/** One stderr line per reason when stdout holds a machine format: `WARNING` for a data source, else `PARTIAL`. */
-export function partialStderrLines(reasons: readonly PartialReason[]): string[] {
-  return reasons.map((r) => `depwatch: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${describeReason(r)}\n`);
+/**
+ * One stderr line per reason when stdout holds a machine format: `WARNING` for a data source, else
+ * `PARTIAL`. `prefix` names who says it (`depwatch`, or `depwatch deps`).
+ */
+export function partialStderrLines(reasons: readonly PartialReason[], prefix = 'depwatch'): string[] {
+  // A reason names files and quotes content from the repository: one line each, whatever they hold.
+  return reasons.map((r) => `${prefix}: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${terminalSafe(describeReason(r))}\n`);
 }
 
 /** One line per reason, for terminals, Markdown and Slack. */

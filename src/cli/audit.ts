@@ -16,6 +16,7 @@ import { fingerprintOptions } from './fingerprint-key.js';
 import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices, type OnlineServices, type Services } from './services.js';
 import { sourceRootOf } from './source-root.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
@@ -89,7 +90,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       registry: online && !offline ? online.pypi : null,
       now,
       unknownAs,
-      ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
+      ...(io.isTTY && format === 'text' ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
     };
     // Loaded before the audit, for the reason given at loadScanner.
     const render = await rendering;

@@ -12,6 +12,7 @@ import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
 import { compareCodeUnits } from '../text-order.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 export const CHECK_USAGE = `usage: depwatch check [--json] [--offline] [--db PATH] <name==version>...
   Reports the advisories affecting each exact release (ask before adding a dependency).
@@ -89,27 +90,29 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       version: q.version,
       vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
     }));
-    for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${notice}\n`);
-    for (const warning of source.warnings?.() ?? []) io.stderr(`depwatch: WARNING: ${warning}\n`);
-    if (ratings.failure !== null) io.stderr(`depwatch: WARNING: advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records\n`);
+    for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${terminalSafe(notice)}\n`);
+    for (const warning of source.warnings?.() ?? []) io.stderr(`depwatch: WARNING: ${terminalSafe(warning)}\n`);
+    if (ratings.failure !== null) io.stderr(`depwatch: WARNING: advisory ratings unavailable (${terminalSafe(ratings.failure)}): unrated advisories were not looked up in their aliases' records\n`);
     const freshness = source.freshness?.() ?? null;
     const age = freshness ? dataAge(freshness, now) : null;
     if (values.json) {
       const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync } : null;
       io.stdout(JSON.stringify({ results, advisory_source: source.kind, advisory_data: advisoryData }, null, 2) + '\n');
     } else {
+      // Names are as given, summaries as OSV wrote them: each line shown safe for a terminal.
+      const say = (line: string) => io.stdout(`${terminalSafe(line)}\n`);
       for (const r of results) {
         if (r.vulnerabilities.length === 0) {
-          io.stdout(`${r.name} ${r.version}: no known vulnerabilities\n`);
+          say(`${r.name} ${r.version}: no known vulnerabilities`);
           continue;
         }
-        io.stdout(`${r.name} ${r.version}: ${r.vulnerabilities.length} known ${r.vulnerabilities.length === 1 ? 'vulnerability' : 'vulnerabilities'}\n`);
+        say(`${r.name} ${r.version}: ${r.vulnerabilities.length} known ${r.vulnerabilities.length === 1 ? 'vulnerability' : 'vulnerabilities'}`);
         for (const v of r.vulnerabilities) {
-          io.stdout(`  ${v.severity.toUpperCase().padEnd(8)} ${v.id}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}\n`);
-          if (!v.rated) io.stdout(`           severity ${UNRATED_LABEL}; treated as ${DEFAULT_UNKNOWN_AS}\n`);
-          else if (v.severity_source !== null && v.severity_source !== v.id) io.stdout(`           severity from ${v.severity_source}\n`);
-          if (v.summary) io.stdout(`           ${v.summary}\n`);
-          io.stdout(`           fixed in: ${v.fixed_versions.join(', ') || 'no fixed release'}\n`);
+          say(`  ${v.severity.toUpperCase().padEnd(8)} ${v.id}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}`);
+          if (!v.rated) say(`           severity ${UNRATED_LABEL}; treated as ${DEFAULT_UNKNOWN_AS}`);
+          else if (v.severity_source !== null && v.severity_source !== v.id) say(`           severity from ${v.severity_source}`);
+          if (v.summary) say(`           ${v.summary}`);
+          say(`           fixed in: ${v.fixed_versions.join(', ') || 'no fixed release'}`);
         }
       }
       if (age) io.stdout(`note: ${describeDataAge(age)}\n`);

@@ -6,6 +6,7 @@ import type { AdvisoryMirror, ImportSummary } from '../advisories/mirror.js';
 import { MirrorStatusReader } from '../advisories/mirror-status.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { openStore } from './store.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
   import FILE  load an OSV all.zip, a directory of OSV JSON files, or a JSON Lines file (.jsonl, .jsonl.gz)
@@ -14,7 +15,7 @@ export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | statu
 
 function summaryLines(s: ImportSummary): string {
   let out = `added ${s.added}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}\n`;
-  for (const r of s.rejections) out += `  rejected ${r.where}${r.id ? ` (${r.id})` : ''}: ${r.reason}\n`;
+  for (const r of s.rejections) out += `${terminalSafe(`  rejected ${r.where}${r.id ? ` (${r.id})` : ''}: ${r.reason}`)}\n`;
   if (s.rejected > s.rejections.length) out += `  … and ${s.rejected - s.rejections.length} more\n`;
   if (s.matchersDerived) out += `derived the matchers and descriptions of ${plural(s.matchersDerived, 'advisory package entry', 'advisory package entries')} stored by an earlier version (once, after an upgrade)\n`;
   return out;
@@ -55,10 +56,11 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
     options: { json: { type: 'boolean' }, db: { type: 'string' }, full: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [action, ...rest] = positionals;
-  if (values.help || !action) {
+  if (values.help) {
     io.stdout(DB_USAGE + '\n');
-    return values.help ? EXIT.ok : EXIT.error;
+    return EXIT.ok;
   }
+  if (!action) throw new CliError('give an action: import FILE, sync or status (depwatch db --help shows the usage)');
   if (!['import', 'sync', 'status'].includes(action)) throw new CliError(`db: unknown action "${action}" (import, sync or status)`);
   if (action === 'import' && rest.length !== 1) throw new CliError('db import: give one file or directory');
 

@@ -2,13 +2,14 @@
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeReason, partialReasons } from '../audit/partial.js';
+import { describeReason, partialReasons, partialStderrLines } from '../audit/partial.js';
 import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
 import { loadManifests, type LoadResult } from '../python/load.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
 import { plural } from '../plural.js';
 import { placeOf, shortProblemMessage } from '../report/shorten.js';
+import { terminalLines } from '../report/terminal-text.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { renderTable } from './table.js';
 
@@ -99,10 +100,17 @@ export function depsJson(result: LoadResult) {
 }
 
 export function depsTable(result: LoadResult): string {
+  // Paths, names and problems come from the files read: every line is made safe for a terminal.
+  const lines: string[] = [];
   let out = '';
+  const flush = () => {
+    out += terminalLines(lines);
+    lines.length = 0;
+  };
   for (const m of result.manifests) {
-    out += `\n${m.path} (${m.format}, ${m.dependencies.length} ${m.dependencies.length === 1 ? 'dependency' : 'dependencies'})\n`;
+    lines.push('', `${m.path} (${m.format}, ${m.dependencies.length} ${m.dependencies.length === 1 ? 'dependency' : 'dependencies'})`);
     if (m.dependencies.length === 0) continue;
+    flush();
     out += renderTable(
       ['line', 'name', 'version', 'specifier', 'group', 'kind', 'source'],
       m.dependencies.map((d) => [
@@ -117,11 +125,11 @@ export function depsTable(result: LoadResult): string {
     );
   }
   const count = result.manifests.reduce((n, m) => n + m.dependencies.length, 0);
-  out += `\n${plural(count, 'dependency', 'dependencies')} in ${plural(result.manifests.length, 'file')}`;
-  out += result.errors.length ? `, ${plural(result.errors.length, 'problem')}:\n` : '\n';
-  for (const e of result.errors) out += `  ${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}\n`;
+  lines.push('', `${plural(count, 'dependency', 'dependencies')} in ${plural(result.manifests.length, 'file')}${result.errors.length ? `, ${plural(result.errors.length, 'problem')}:` : ''}`);
+  for (const e of result.errors) lines.push(`  ${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}`);
   const reasons = reasonsFor(result);
-  if (reasons.length) out += `PARTIAL: not everything was read, so this list may be incomplete:\n${reasons.map((r) => `  - ${describeReason(r)}\n`).join('')}`;
+  if (reasons.length) lines.push('PARTIAL: not everything was read, so this list may be incomplete:', ...reasons.map((r) => `  - ${describeReason(r)}`));
+  flush();
   return out;
 }
 
@@ -142,6 +150,7 @@ export async function depsCommand(argv: string[], io: CliIO): Promise<number> {
   io.stdout(values.json ? JSON.stringify(depsJson(result), null, 2) + '\n' : depsTable(result));
   const reasons = reasonsFor(result);
   if (reasons.length === 0) return EXIT.ok;
-  io.stderr(`depwatch deps: PARTIAL: ${describeReason(reasons[0]!)}${reasons.length > 1 ? ` (and ${reasons.length - 1} more)` : ''}\n`);
+  // One line per reason, as audit prints them (the contract): "and 1 more" hid which file was not read.
+  for (const line of partialStderrLines(reasons, 'depwatch deps')) io.stderr(line);
   return EXIT.error;
 }

@@ -19,6 +19,7 @@ import { directorySource } from '../python/files.js';
 import { redactSecrets } from '../redact.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
+import { terminalSafe } from '../report/terminal-text.js';
 
 export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline] [--db PATH] [DIR]
   Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
@@ -68,7 +69,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       advisories: advisorySourceFor(services, offline, now),
       registry: online?.pypi ?? null,
       now,
-      ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${m}\n`) } : {}),
+      ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
     });
     const files = await auditedManifests(recorded.read);
     const plan = planFixes(result, files);

@@ -17,6 +17,7 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   watchStdoutErrors();
+  watchStderrErrors();
   return {
     stdout: (t) => process.stdout.write(t),
     stdoutBytes: (b) => new Promise((resolve, reject) => process.stdout.write(b, (err) => (err ? reject(err) : resolve()))),
@@ -43,9 +44,24 @@ function watchStdoutErrors(): void {
   });
 }
 
+/**
+ * The same for stderr: `depwatch audit --json DIR 2>&1 | head -1` closes stderr's pipe too, and an
+ * unheard 'error' there ended the process with status 1 whatever the audit said. The reader going
+ * away stays quiet (the command's own status stands); any other failure cannot be told on stderr
+ * itself, and still makes the status 2: lines that say a result is partial may be lost.
+ */
+function watchStderrErrors(): void {
+  if (process.stderr.listenerCount('error') > 0) return;
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return;
+    outputFailed = true;
+    process.exitCode = EXIT.error;
+  });
+}
+
 let outputFailed = false;
 
-/** Whether writing to stdout failed (other than its reader going away): then the exit status is 2. */
+/** Whether writing to stdout or stderr failed (other than its reader going away): then the exit status is 2. */
 export const stdoutFailed = (): boolean => outputFailed;
 
 /** Bytes per block written (about 64 KB: one write per piece cost a system call each, 130 ms for 6,000 findings). */

@@ -15,6 +15,7 @@ import { PopularityIndex } from '../packages/typosquat/popularity.js';
 import type { Verdict } from '../packages/verdict.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { openOnlineServices, type OnlineServices } from './services.js';
+import { terminalLines, terminalSafe } from '../report/terminal-text.js';
 
 export const PACKAGE_USAGE = `usage: depwatch package [--json] [--offline] [--fail-on avoid|caution] [--db PATH] <name[==version]>...
   A health card per package: releases, people, supply chain, weight, security, typosquatting,
@@ -60,7 +61,8 @@ export function cardText(card: PackageCard): string {
       }
     }
   }
-  return lines.join('\n') + '\n';
+  // What PyPI and the project's pages say, shown safe for a terminal.
+  return terminalLines(lines);
 }
 
 /** The advisory source, or (offline with an empty mirror) one that says why it cannot answer. */
@@ -102,7 +104,7 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
     } catch (err) {
       if (!(err instanceof PackageArgumentError)) throw err;
       errors.push({ argument: arg.slice(0, 200), message: err.message });
-      io.stderr(`depwatch package: ${err.message}\n`);
+      io.stderr(`depwatch package: ${terminalSafe(err.message)}\n`);
     }
   }
 
@@ -128,7 +130,7 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
       checker: new TyposquatChecker(index),
       now: () => now,
     });
-    for (const notice of new Set(cards.flatMap((c) => c.notices))) io.stderr(`depwatch: ${notice}\n`);
+    for (const notice of new Set(cards.flatMap((c) => c.notices))) io.stderr(`depwatch: ${terminalSafe(notice)}\n`);
     if (values.json) io.stdout(JSON.stringify({ packages: cards.map(cardJson), errors }, null, 2) + '\n');
     else io.stdout(cards.map(cardText).join('\n'));
     if (errors.length > 0 || cards.some((c) => c.partial)) return EXIT.error;

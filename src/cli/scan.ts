@@ -9,6 +9,7 @@ import { isPartialNote, type CodeFinding, type ScanNote, type ScanResult } from 
 import { fingerprintOptions } from './fingerprint-key.js';
 import { severityCounts } from '../report/summary.js';
 import { CliError, EXIT, type CliIO } from './io.js';
+import { terminalLines } from '../report/terminal-text.js';
 
 export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>
   Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
@@ -85,32 +86,35 @@ function parseFailOn(text: string | undefined): Severity | 'never' {
   return level;
 }
 
-function describe(f: CodeFinding): string {
+function describe(f: CodeFinding): string[] {
   const where = f.line === null ? f.file : `${f.file}:${f.line}:${f.column}`;
-  const head = `${f.severity.toUpperCase().padEnd(8)} ${where}  ${f.rule} (${f.confidence} confidence)`;
-  const secret = f.secret ? `\n         ${f.secret.kind}, fingerprint ${f.secret.fingerprint}` : '';
-  return `${head}${secret}\n         ${f.message}\n         fix: ${f.fix}\n`;
+  const lines = [`${f.severity.toUpperCase().padEnd(8)} ${where}  ${f.rule} (${f.confidence} confidence)`];
+  if (f.secret) lines.push(`         ${f.secret.kind}, fingerprint ${f.secret.fingerprint}`);
+  lines.push(`         ${f.message}`, `         fix: ${f.fix}`);
+  return lines;
 }
 
+/** The scan for people; file names and the code quoted come from the repository (see terminalSafe). */
 export function scanText(result: ScanResult, showIgnored: boolean): string {
-  let out = '';
-  for (const f of result.findings) out += describe(f);
+  const lines: string[] = [];
+  for (const f of result.findings) lines.push(...describe(f));
   if (showIgnored && result.ignored.length) {
-    out += `\nIgnored:\n`;
-    for (const f of result.ignored) out += describe(f).replace(/\n$/, `\n         ignored by ${f.ignoredBy!.source}: ${f.ignoredBy!.reason}\n`);
+    lines.push('', 'Ignored:');
+    for (const f of result.ignored) lines.push(...describe(f), `         ignored by ${f.ignoredBy!.source}: ${f.ignoredBy!.reason}`);
   }
   if (result.skipped.length) {
-    out += `\nNot scanned:\n`;
-    for (const s of result.skipped) out += `  ${s.message}\n`;
+    lines.push('', 'Not scanned:');
+    for (const s of result.skipped) lines.push(`  ${s.message}`);
   }
   if (result.notes.length) {
-    out += `\nNotes:\n`;
-    for (const n of result.notes) out += `  ${n.message}\n`;
+    lines.push('', 'Notes:');
+    for (const n of result.notes) lines.push(`  ${n.message}`);
   }
   const counts = severityCounts(result.findings);
-  out += `\n${plural(result.findings.length, 'finding')}${counts ? ` (${counts})` : ''}`;
-  out += ` in ${plural(result.stats.files, 'file')} (${result.stats.pythonFiles} Python)`;
-  if (result.ignored.length) out += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
-  out += result.partial ? `. PARTIAL: ${partialCauses(result)} (see above).\n` : '.\n';
-  return out;
+  let summary = `${plural(result.findings.length, 'finding')}${counts ? ` (${counts})` : ''}`;
+  summary += ` in ${plural(result.stats.files, 'file')} (${result.stats.pythonFiles} Python)`;
+  if (result.ignored.length) summary += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
+  summary += result.partial ? `. PARTIAL: ${partialCauses(result)} (see above).` : '.';
+  lines.push('', summary);
+  return terminalLines(lines);
 }

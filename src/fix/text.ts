@@ -1,6 +1,7 @@
 /** `depwatch fix` for people: what was rewritten, the lock commands still to run, what was left alone and why. */
 import { partialBlock, reasonsOf } from '../audit/partial.js';
 import { redactSecrets } from '../redact.js';
+import { terminalSafe } from '../report/terminal-text.js';
 import { commandLine } from './lock-commands.js';
 import { stillVulnerable, type FixOutcome } from './outcome.js';
 
@@ -60,7 +61,8 @@ export function fixText(outcome: FixOutcome): string {
           : 'Nothing vulnerable is left.'),
   );
   if (outcome.written.length > 0) lines.push(`Written: ${outcome.written.join(', ')}`);
-  return redactSecrets(lines.join('\n')) + '\n';
+  // Each line as a terminal may show it: file names and reasons come from the repository.
+  return redactSecrets(lines.map(terminalSafe).join('\n')) + '\n';
 }
 
 function count(n: number, one: string, many = `${one}s`): string {

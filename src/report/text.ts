@@ -12,6 +12,7 @@ import { codePlace, passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
 import { location, osvUrl, summaryLine } from './summary.js';
+import { terminalSafe } from './terminal-text.js';
 
 const LEVEL_WIDTH = 11;
 const level = (f: Finding) => SEVERITY_STYLE[f.severity].label.toUpperCase().padEnd(LEVEL_WIDTH);
@@ -36,12 +37,12 @@ function packageBlock(g: PackageGroup, unknownAs: RatedSeverity): string[] {
   ];
 }
 
-function otherFinding(f: Finding): string {
+function otherFinding(f: Finding): string[] {
   const head = `${f.kind}${f.package ? `  ${f.package}${f.version ? ` ${f.version}` : ''}` : ''}`;
   const lines = [`  ${head}`];
   if (location(f)) lines.push(`      at ${location(f)}`);
   lines.push(`      fix: ${f.fix.text}`);
-  return lines.join('\n');
+  return lines;
 }
 
 function codeFinding(f: CodeFinding): string[] {
@@ -64,7 +65,7 @@ function codeLines(scan: ScanResult, showIgnored: boolean): string[] {
   return out;
 }
 
-/** The report's lines (without their line breaks). */
+/** The report's lines (without their line breaks), as the data has them: see terminalSafe. */
 function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer>[1]): string[] {
   const out: string[] = [];
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;
@@ -75,7 +76,7 @@ function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer
     const group = others.filter((f) => f.severity === severity);
     if (!group.length) continue;
     out.push(`${SEVERITY_STYLE[severity].label.toUpperCase()} (${group.length})`);
-    for (const finding of group) out.push(otherFinding(finding));
+    for (const finding of group) out.push(...otherFinding(finding));
     out.push('');
   }
   if (options.showIgnored && result.ignored.length) {
@@ -100,7 +101,13 @@ function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer
   return out;
 }
 
-export const renderText: Renderer = (result, options) => textLines(result, options).join('\n') + '\n';
+/**
+ * The report's lines as a terminal may show them: names and content from the repository can hold
+ * control characters (a file named to clear the screen or forge a line), shown escaped.
+ */
+const safeTextLines = (...args: Parameters<Renderer>): string[] => textLines(...args).map(terminalSafe);
+
+export const renderText: Renderer = (result, options) => safeTextLines(result, options).join('\n') + '\n';
 
 /** The same text a thousand lines at a time, for the CLI to write as it goes. */
-export const renderTextChunks: ChunkedRenderer = (result, options) => linesInChunks(textLines(result, options));
+export const renderTextChunks: ChunkedRenderer = (result, options) => linesInChunks(safeTextLines(result, options));

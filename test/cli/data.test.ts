@@ -177,7 +177,7 @@ describe('imports that accept nothing or break off', () => {
     const c = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
     expect(await c.run('db', 'import', bad)).toBe(2);
     expect(c.out.stdout).toBe('');
-    expect(c.out.stderr).toMatch(/^depwatch db: import: nothing imported from .*bad\.jsonl: all 2 records were rejected \(first: line 1 \(X-1\): .+\)\n$/);
+    expect(c.out.stderr).toMatch(/^depwatch db import: nothing imported from .*bad\.jsonl: all 2 records were rejected \(first: line 1 \(X-1\): .+\)\n$/);
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     const e = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
@@ -194,7 +194,7 @@ describe('imports that accept nothing or break off', () => {
     const db = join(dir, 'depwatch.db');
     const c = cli({ DEPWATCH_DB: db }, dir);
     expect(await c.run('db', 'import', cut)).toBe(2);
-    const m = /^depwatch db: import: .*cut\.jsonl\.gz: corrupt or truncated gzip data after line (\d+) .*; kept the (\d+) records read before that \(added (\d+), updated 0, unchanged 0\), rejected 0\n$/.exec(c.out.stderr);
+    const m = /^depwatch db import: .*cut\.jsonl\.gz: corrupt or truncated gzip data after line (\d+) .*; kept the (\d+) records read before that \(added (\d+), updated 0, unchanged 0\), rejected 0\n$/.exec(c.out.stderr);
     expect(m).not.toBeNull();
     const kept = Number(m![2]);
     expect(kept).toBeGreaterThan(100);
@@ -210,7 +210,7 @@ describe('imports that accept nothing or break off', () => {
     writeFileSync(cut, zip.subarray(0, zip.length - 40));
     const c = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
     expect(await c.run('db', 'import', cut)).toBe(2);
-    expect(c.out.stderr).toMatch(/^depwatch db: import: .*all\.zip: not a readable zip archive, perhaps truncated .*; nothing was imported\n$/);
+    expect(c.out.stderr).toMatch(/^depwatch db import: .*all\.zip: not a readable zip archive, perhaps truncated .*; nothing was imported\n$/);
   });
 
   it('a JSON Lines file cut mid-line keeps every whole line and names the broken one', async () => {

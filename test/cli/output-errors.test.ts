@@ -75,4 +75,22 @@ describe('the CLI when its output cannot be written', () => {
       }
     }
   });
+
+  it('keeps its own exit status when the reader of stderr goes away (`2>&1 | head -1`)', async () => {
+    // An empty folder: a partial result (exit 2) whose PARTIAL line goes to a stderr nobody reads.
+    mkdirSync(join(dir, 'empty'), { recursive: true });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, 'audit', '--offline', '--json', '--db', mirror, join(dir, 'empty')], {
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        child.stderr!.destroy();
+        child.on('error', reject);
+        child.on('close', (status) => resolve(status));
+      });
+      expect(code).toBe(2);
+    }
+  });
 });

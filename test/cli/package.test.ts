@@ -80,7 +80,7 @@ describe('depwatch package', () => {
     expect(await cli(db).run('--fail-on', 'caution', 'oldlib')).toBe(1);
     const bad = cli(db);
     expect(await bad.run('--fail-on', 'never', 'oldlib')).toBe(2);
-    expect(bad.out.stderr).toBe('depwatch package: package: --fail-on takes avoid or caution, not "never"\n');
+    expect(bad.out.stderr).toBe('depwatch package: --fail-on takes avoid or caution, not "never"\n');
   });
 
   it('exits 2 when a card is partial, and says what was not read', async () => {

@@ -146,4 +146,16 @@ describe('deps says when its list may be incomplete', () => {
     expect(c.out.stderr.trim().split('\n')).toHaveLength(1);
     expect(c.out.stderr).toMatch(/^depwatch deps: PARTIAL: poetry\.lock:\d+ not read completely/);
   });
+
+  it('one stderr line per reason, as audit prints them', async () => {
+    const c = cli();
+    const dir = project({ 'requirements.txt': 'attrs==23.1.0\n', 'poetry.lock': BROKEN_LOCK, 'Pipfile.lock': '{ not json' });
+    expect(await c.run('deps', '--json', dir)).toBe(2);
+    const reasons = JSON.parse(c.out.stdout).partial_reasons as Reason[];
+    expect(reasons.map((r) => r.file).sort()).toEqual(['Pipfile.lock', 'poetry.lock']);
+    const lines = c.out.stderr.split('\n').slice(0, -1);
+    expect(lines).toHaveLength(2);
+    expect(lines.map((l) => /^depwatch deps: PARTIAL: (\S+?)(?::\d+)? not read completely/.exec(l)?.[1]).sort()).toEqual(['Pipfile.lock', 'poetry.lock']);
+    expect(c.out.stderr).not.toContain('more)');
+  });
 });

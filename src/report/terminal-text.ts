@@ -1,0 +1,25 @@
+/**
+ * Text for a terminal from what a repository controls: file names, manifest and code content quoted
+ * in messages. A terminal acts on control characters (ESC starts sequences that clear the screen,
+ * recolour or hide text; C1's CSI is ESC [ in one byte; a line break or U+2028/U+2029 starts a new
+ * line), so a file named "\e[2J…\nfake: all clear.py" could clear the screen or forge a report line.
+ * The text formats and stderr pass every line through terminalSafe, at the output (the data itself
+ * stays as it is: JSON and SARIF escape these characters by their own rules).
+ */
+
+/** C0 controls (line breaks and ESC among them), DEL, C1 controls, and the line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+
+const hex = (code: number, digits: number) => code.toString(16).padStart(digits, '0');
+
+/**
+ * One line as a terminal may show it: each control character shown as a visible escape (`\e`,
+ * `\n`, `\r`, `\t`, `\x9b`, `\u2028`), everything else unchanged.
+ */
+export function terminalSafe(line: string): string {
+  return line.replace(CONTROL, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${hex(c.charCodeAt(0), 2)}` : `\\u${hex(c.charCodeAt(0), 4)}`));
+}
+
+/** Lines made safe, each ended by a line break: the only line breaks in the result. */
+export const terminalLines = (lines: readonly string[]): string => lines.map((l) => `${terminalSafe(l)}\n`).join('');
