@@ -32,14 +32,14 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string; 
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
 
-export const USAGE = `usage: depwatch [--env-file PATH] <command> [options]   (depwatch --version prints the version)
+export const USAGE = `usage: depwatch [--dotenv PATH] <command> [options]   (depwatch --version prints the version)
 
 commands:
 ${Object.values(COMMANDS)
   .map((c) => `  depwatch ${c.summary}`)
   .join('\n')}
 
-Settings come from the environment only; --env-file PATH (before the command) adds those of a file
+Settings come from the environment only; --dotenv PATH (before the command) adds those of a file
 (the environment wins). A .env in the current folder is never read: it may be the checkout audited.
 
 Run "depwatch <command> --help" for a command's options, "depwatch --version" for the version. Exit status: 0 ok, 1 findings at or above
@@ -56,7 +56,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       loadEnvFileInto(io.env, isAbsolute(path) ? path : resolve(io.cwd, path));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      io.stderr(`depwatch: ${terminalSafe(`--env-file ${path}: ${code === 'ENOENT' ? 'no such file' : describeError(err)}`)}\n`);
+      io.stderr(`depwatch: ${terminalSafe(`--dotenv ${path}: ${code === 'ENOENT' ? 'no such file' : describeError(err)}`)}\n`);
       return EXIT.error;
     }
   }
@@ -86,7 +86,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     return await run(rest, io);
   } catch (err) {
     // Messages name paths and quote files: one line on stderr, whatever they hold.
-    io.stderr(`${terminalSafe(errorLine(name, command.actions ?? [], describeError(err)))}\n`);
+    io.stderr(`${terminalSafe(commandErrorLine(name, command.actions ?? [], describeError(err)))}\n`);
     return EXIT.error;
   }
 }
@@ -96,7 +96,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
  * is (`audit: choose one of …`, `db import: give one file…`, or a db action's own `import: …`)
  * keeps its wording under the command's full name instead of gaining a second one.
  */
-function errorLine(name: string, actions: readonly string[], message: string): string {
+function commandErrorLine(name: string, actions: readonly string[], message: string): string {
   for (const action of actions) {
     for (const qualifier of [`${name} ${action}: `, `${action}: `]) {
       if (message.startsWith(qualifier)) return `depwatch ${name} ${action}: ${message.slice(qualifier.length)}`;
@@ -107,7 +107,7 @@ function errorLine(name: string, actions: readonly string[], message: string): s
 }
 
 /**
- * The options before the command name: `--env-file PATH` (or `--env-file=PATH`), repeatable. The
+ * The options before the command name: `--dotenv PATH` (or `--dotenv=PATH`), repeatable. The
  * rest of argv is the command and its arguments; a message when an option is unusable.
  */
 function globalOptions(argv: string[]): { envFiles: string[]; rest: string[] } | string {
@@ -115,14 +115,14 @@ function globalOptions(argv: string[]): { envFiles: string[]; rest: string[] } |
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg.startsWith('--env-file=')) envFiles.push(arg.slice('--env-file='.length));
-    else if (arg === '--env-file') {
+    if (arg.startsWith('--dotenv=')) envFiles.push(arg.slice('--dotenv='.length));
+    else if (arg === '--dotenv') {
       const path = argv[++i];
-      if (path === undefined || path === '') return '--env-file needs a path (depwatch --env-file PATH <command> ...)';
+      if (path === undefined || path === '') return '--dotenv needs a path (depwatch --dotenv PATH <command> ...)';
       envFiles.push(path);
     } else break;
   }
-  if (envFiles.includes('')) return '--env-file needs a path (depwatch --env-file PATH <command> ...)';
+  if (envFiles.includes('')) return '--dotenv needs a path (depwatch --dotenv PATH <command> ...)';
   return { envFiles, rest: argv.slice(i) };
 }
 
@@ -147,7 +147,7 @@ export function cliVersion(): string {
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   try {
-    // No .env here: the CLI reads the environment, and a file only when --env-file names one (runCli).
+    // No .env here: the CLI reads the environment, and a file only when --dotenv names one (runCli).
     const code = await runCli(argv);
     // A report that could not be written out in full fails, whatever it found (see processIO).
     process.exitCode = stdoutFailed() ? EXIT.error : code;

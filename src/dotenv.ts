@@ -42,8 +42,8 @@ export function loadDotEnv(path = '.env'): void {
 }
 
 /**
- * The CLI's `--env-file PATH`: the settings of a file someone named, added to `env` without
- * overriding what is already set (as `.env` for the bot and Node's own `--env-file`), then empty
+ * The CLI's `--dotenv PATH`: the settings of a file someone named, added to `env` without
+ * overriding what is already set (as `.env` for the bot), then empty
  * settings unset. The CLI never reads `.env` by itself: the current folder is often the checkout
  * it audits, and that repository must not configure its own gate. Throws (ENOENT…) when the file
  * cannot be read.

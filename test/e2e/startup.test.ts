@@ -91,9 +91,9 @@ describe('start-up of node dist/main.js', () => {
       expect(await bot.exited).toBe(0);
     });
 
-    it('the CLI given it with --env-file runs: depwatch check answers instead of refusing the empty TZ', async () => {
+    it('the CLI given it with --dotenv runs: depwatch check answers instead of refusing the empty TZ', async () => {
       // The CLI never reads .env by itself (the current folder may be the audited checkout): it is named.
-      const cli = startNode(join(ROOT, 'bin', 'depwatch.js'), { OSV_API_URL: osv.url, DEPWATCH_DB: join(dir, 'cli.db') }, dir, ['--env-file', '.env', 'check', '--json', 'django==2.1.5']);
+      const cli = startNode(join(ROOT, 'bin', 'depwatch.js'), { OSV_API_URL: osv.url, DEPWATCH_DB: join(dir, 'cli.db') }, dir, ['--dotenv', '.env', 'check', '--json', 'django==2.1.5']);
       await cli.exited;
       expect(cli.stderr()).not.toContain('TZ');
       expect(cli.stdout()).toContain('PYSEC-2019-13');
