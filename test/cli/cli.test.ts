@@ -2,7 +2,7 @@
  * The command line as users and CI scripts run it: real commands in-process, real HTTP to loopback
  * fakes of GitHub, OSV and PyPI, a real SQLite file.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,56 @@ describe('depwatch deps', () => {
       ['base.txt', []],
     ]);
     expect(json.manifests[0].dependencies[0]).toMatchObject({ name: 'pytest', specifier: '>=8', marker: 'python_version >= "3.9"', line: 2 });
+  });
+
+  it('lists the same name from two folders as two files, each under the folder given, in either order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-deps-'));
+    mkdirSync(join(dir, 'two', 'a'), { recursive: true });
+    mkdirSync(join(dir, 'two', 'b'), { recursive: true });
+    writeFileSync(join(dir, 'two', 'a', 'requirements.txt'), 'attrs==23.1.0\n');
+    writeFileSync(join(dir, 'two', 'b', 'requirements.txt'), 'six==1.16.0\n');
+    for (const args of [['two/a', 'two/b'], ['two/b', 'two/a']]) {
+      const { out, run } = cli({}, dir);
+      expect(await run('deps', '--json', ...args)).toBe(0);
+      const json = JSON.parse(out.stdout);
+      expect(json.partial).toBe(false);
+      const listed = json.manifests.map((m: { path: string; dependencies: { name: string; file: string }[] }) => [m.path, m.dependencies.map((d) => `${d.name}@${d.file}`)]);
+      expect(listed.sort()).toEqual([
+        ['two/a/requirements.txt', ['attrs@two/a/requirements.txt']],
+        ['two/b/requirements.txt', ['six@two/b/requirements.txt']],
+      ]);
+    }
+  });
+
+  it('lists a file reached twice (through its folder and by name) once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-deps-'));
+    mkdirSync(join(dir, 'two', 'a'), { recursive: true });
+    writeFileSync(join(dir, 'two', 'a', 'requirements.txt'), 'attrs==23.1.0\n');
+    for (const args of [['two/a', 'two/a/requirements.txt'], ['two/a/requirements.txt', './two/a'], ['two/a', join(dir, 'two/a/requirements.txt')]]) {
+      const { out, run } = cli({}, dir);
+      expect(await run('deps', '--json', ...args)).toBe(0);
+      expect(JSON.parse(out.stdout).manifests.map((m: { path: string }) => m.path)).toEqual(['two/a/requirements.txt']);
+    }
+  });
+
+  it('reports a file given by its absolute path as given, with its includes beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-deps-'));
+    mkdirSync(join(dir, 'requirements'));
+    writeFileSync(join(dir, 'base.txt'), 'attrs==23.1.0\n');
+    writeFileSync(join(dir, 'requirements', 'dev.txt'), '-r ../base.txt\npytest==8.0.0\n');
+    const given = join(dir, 'requirements', 'dev.txt');
+    const { out, run } = cli({}, dir);
+    expect(await run('deps', '--json', given)).toBe(0);
+    const json = JSON.parse(out.stdout);
+    expect(json.manifests.map((m: { path: string; includes: string[] }) => [m.path, m.includes])).toEqual([
+      [given, [join(dir, 'base.txt')]],
+      [join(dir, 'base.txt'), []],
+    ]);
+    expect(json.manifests[0].dependencies[0].file).toBe(given);
+    // Relative, the same files keep the names given (normalised): -r ../base.txt reaches base.txt.
+    const rel = cli({}, dir);
+    expect(await rel.run('deps', '--json', 'requirements/dev.txt')).toBe(0);
+    expect(JSON.parse(rel.out.stdout).manifests.map((m: { path: string }) => m.path)).toEqual(['requirements/dev.txt', 'base.txt']);
   });
 
   it('exits 2 with one clear line for a path that does not exist or a bad flag', async () => {
