@@ -7,6 +7,7 @@ import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.
 import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
 import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
+import { partialBlock, partialReasonJson, partialReasons, partialStderrLines } from '../audit/partial.js';
 import { compareVersions } from '../python/pep440.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
@@ -90,13 +91,25 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
     }));
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${notice}\n`);
-    for (const warning of source.warnings?.() ?? []) io.stderr(`depwatch: WARNING: ${warning}\n`);
-    if (ratings.failure !== null) io.stderr(`depwatch: WARNING: advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records\n`);
+    // Fail closed, as audit does: what the source could not vouch for (OSV down and a stale mirror
+    // answering, ratings not looked up) makes the answer partial.
+    const warnings = [...(source.warnings?.() ?? [])];
+    if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
+    const reasons = partialReasons({ errors: [], manifestsRead: queries.length, warnings });
+    for (const line of partialStderrLines(reasons)) io.stderr(line);
     const freshness = source.freshness?.() ?? null;
     const age = freshness ? dataAge(freshness, now) : null;
     if (values.json) {
       const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync } : null;
-      io.stdout(JSON.stringify({ results, advisory_source: source.kind, advisory_data: advisoryData }, null, 2) + '\n');
+      const doc = {
+        results,
+        advisory_source: source.kind,
+        advisory_data: advisoryData,
+        warnings,
+        partial: reasons.length > 0,
+        partial_reasons: reasons.map(partialReasonJson),
+      };
+      io.stdout(JSON.stringify(doc, null, 2) + '\n');
     } else {
       for (const r of results) {
         if (r.vulnerabilities.length === 0) {
@@ -112,9 +125,12 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
           io.stdout(`           fixed in: ${v.fixed_versions.join(', ') || 'no fixed release'}\n`);
         }
       }
+      if (reasons.length > 0) io.stdout(partialBlock(reasons).map((line) => line + '\n').join(''));
       if (age) io.stdout(`note: ${describeDataAge(age)}\n`);
     }
-    return results.some((r) => r.vulnerabilities.length > 0) ? EXIT.findings : EXIT.ok;
+    // Findings fail it (1) whether or not it is partial; otherwise a partial answer is not a pass (2).
+    if (results.some((r) => r.vulnerabilities.length > 0)) return EXIT.findings;
+    return reasons.length > 0 ? EXIT.error : EXIT.ok;
   } finally {
     services.close();
   }

@@ -3,6 +3,8 @@
  * fakes of GitHub, OSV and PyPI, a real SQLite file.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +179,36 @@ describe('depwatch db and check', () => {
     await offline.run('check', '--offline', '--json', 'django==2.1.5');
     const ids = (o: string) => JSON.parse(o).results[0].vulnerabilities.map((v: { id: string }) => v.id);
     expect(ids(fresh.out.stdout)).toEqual(ids(offline.out.stdout));
+  });
+
+  it('is partial when the advisories\' ratings could not be looked up (still exit 1: findings fail it first)', async () => {
+    // OSV answers everything but its record lookups, where the ratings of unrated advisories come from.
+    const proxy = createServer((req, res) => {
+      if ((req.url ?? '').startsWith('/v1/vulns/')) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        void fetch(osv.url + (req.url ?? '/'), { method: req.method ?? 'GET', headers: { 'content-type': 'application/json' }, ...(body.length ? { body } : {}) })
+          .then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(Buffer.from(await r.arrayBuffer())))
+          .catch(() => res.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const c = cli({ DEPWATCH_DB: join(dbDir, 'ratings-down.db'), OSV_API_URL: url });
+      expect(await c.run('check', '--json', 'django==2.1.5')).toBe(1);
+      const json = JSON.parse(c.out.stdout);
+      expect(json.partial).toBe(true);
+      expect(json.warnings).toEqual([expect.stringMatching(/^advisory ratings unavailable \(.*\): unrated advisories were not looked up/)]);
+      expect(json.partial_reasons).toEqual([{ kind: 'data-source', message: json.warnings[0] }]);
+    } finally {
+      await new Promise((ok) => proxy.close(ok));
+    }
   });
 
   it('rejects what is not name==version', async () => {

@@ -158,8 +158,50 @@ describe('OSV does not answer and a mirror synced days ago answers instead', () 
     expect(audit.out.stderr).toContain(`depwatch: WARNING: ${stale}\n`);
 
     const check = cli(env, project);
-    await check.run('check', 'django==2.1.5');
+    expect(await check.run('check', 'django==2.1.5')).toBe(1); // findings fail it first
     expect(check.out.stderr).toContain(`depwatch: WARNING: ${stale}\n`);
+    expect(check.out.stdout).toContain(`PARTIAL RESULT`);
+    expect(check.out.stdout).toContain(`  - ${stale}\n`);
+  });
+
+  it('check is partial too: exit 2 with nothing found, and its JSON says why', async () => {
+    const db = join(temp('stale-check'), 'depwatch.db');
+    const env = { DEPWATCH_DB: db };
+    const project = temp('stale-check-project');
+    expect(await cli(env, project).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    const lastSync = new Date(Date.now() - 3 * 86_400_000);
+    const database = openDb(db);
+    try {
+      new AdvisoryMirror(database).markSynced(lastSync, 'test');
+    } finally {
+      database.close();
+    }
+    const stale = `the local advisory mirror answered for OSV, but it was last synced ${lastSync.toISOString()}, over 24 hours ago: advisories published or changed since then were not checked`;
+
+    const json = cli(env, project);
+    expect(await json.run('check', '--json', 'six==1.16.0')).toBe(2);
+    const doc = JSON.parse(json.out.stdout);
+    expect(doc).toMatchObject({ partial: true, advisory_source: 'mirror', warnings: [stale] });
+    expect(doc.partial_reasons).toEqual([{ kind: 'data-source', message: stale }]);
+    expect(doc.results).toMatchObject([{ name: 'six', version: '1.16.0', vulnerabilities: [] }]);
+    expect(json.out.stderr).toContain(`depwatch: WARNING: ${stale}\n`);
+
+    const text = cli(env, project);
+    expect(await text.run('check', 'six==1.16.0')).toBe(2);
+    expect(text.out.stdout).toContain('six 1.16.0: no known vulnerabilities\n');
+    expect(text.out.stdout).toContain(`PARTIAL RESULT: not everything was read or checked`);
+    expect(text.out.stdout).toContain(`  - ${stale}\n`);
+
+    // A fresh mirror offline is complete: partial false, nothing to warn of.
+    const fresh = cli(env, project);
+    const now = openDb(db);
+    try {
+      new AdvisoryMirror(now).markSynced(new Date(), 'test');
+    } finally {
+      now.close();
+    }
+    expect(await fresh.run('check', '--json', '--offline', 'six==1.16.0')).toBe(0);
+    expect(JSON.parse(fresh.out.stdout)).toMatchObject({ partial: false, partial_reasons: [], warnings: [] });
   });
 });
 
