@@ -216,6 +216,22 @@ describe('depwatch db and check', () => {
     expect(await run('check', 'django')).toBe(2);
     expect(out.stderr).toMatch(/"django": expected name==version/);
   });
+
+  it('refuses what pip would not take as one exact version, in one line, rather than answer for nothing', async () => {
+    for (const arg of ['django==2.1.*', 'django==2.1.5;python_version>"3"', 'django==2.1.5 --hash=sha256:abc', 'django==2.1.5,<3', 'django==>2.1']) {
+      const { out, run } = cli();
+      expect(await run('check', '--offline', arg), arg).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr.split('\n')).toHaveLength(2); // one line
+      expect(out.stderr).toContain(`"${arg}"`);
+      expect(out.stderr).toMatch(/not one exact version; expected name==version with one exact version, such as django==2\.1\.5/);
+    }
+    // Still accepted: PEP 440 in any spelling, === , spaces around the operator, and PyPI's pre-PEP 440 releases.
+    for (const arg of ['Django==2.1.5', 'django === 2.1.5', 'django==v2.1.5', 'django==2.1.5+local.1', 'cherrypy==2.0.0-final', 'pkg==2013-07-19T09:11:08+0000']) {
+      const { out, run } = cli();
+      expect([0, 1], `${arg}: ${out.stderr}`).toContain(await run('check', '--offline', arg));
+    }
+  });
 });
 
 describe('depwatch audit', () => {
