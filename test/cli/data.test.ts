@@ -70,6 +70,15 @@ describe('where the CLI keeps its database', () => {
     expect(await cli(env, project).run('check', 'django==2.1.5')).toBe(2); // OSV unreachable
     expect(await cli(env, project).run('audit', '--offline', '.')).toBe(2);
     expect(await cli(env, project).run('audit', '--json', '.')).toBe(2); // partial: OSV unreachable
+    // fix reads the database as audit does (it writes manifests, never the mirror), and package offline only reads.
+    const dryRun = cli(env, project);
+    expect(await dryRun.run('fix', '--dry-run', '--offline', '.')).toBe(2);
+    expect(dryRun.out.stderr).toMatch(/--offline needs the local advisory mirror, and it is empty: run `depwatch db sync`/);
+    expect(await cli(env, project).run('fix', '--offline', '--json', '.')).toBe(2);
+    expect(await cli(env, project).run('fix', '--dry-run', '.')).toBe(2); // OSV unreachable
+    const pkg = cli(env, project);
+    expect(await pkg.run('package', '--offline', '--json', 'requests')).toBe(2);
+    expect(JSON.stringify(JSON.parse(pkg.out.stdout))).toMatch(/--offline needs the local advisory mirror, and it is empty/);
     expect(readdirSync(home)).toEqual([]);
     expect(readdirSync(project)).toEqual(['requirements.txt']);
   });
