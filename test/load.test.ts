@@ -61,6 +61,27 @@ describe('loading a tree of manifests', () => {
     ]);
   });
 
+  it('reads a requirements file in UTF-16 with a byte order mark, as pip does (Windows tools write it)', async () => {
+    const text = 'Django==2.1.5\r\nrequests==2.19.1\r\n';
+    const be = Buffer.from(text, 'utf16le').swap16();
+    const result = await loadManifests(
+      memorySource({
+        'requirements.txt': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+        'requirements-be.txt': Buffer.concat([Buffer.from([0xfe, 0xff]), be]),
+        'requirements-utf8-bom.txt': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+        // The two bytes of a mark before binary content are still binary.
+        'requirements-bin.txt': Buffer.from([0xff, 0xfe, 0x00, 0x00, 0x00, 0x00]),
+      }),
+    );
+    expect(result.manifests.map((m) => [m.path, names(m.dependencies)])).toEqual([
+      ['requirements-be.txt', ['django', 'requests']],
+      ['requirements-utf8-bom.txt', ['django', 'requests']],
+      ['requirements.txt', ['django', 'requests']],
+    ]);
+    expect(result.manifests[0]!.dependencies[1]).toMatchObject({ name: 'requests', version: '2.19.1', line: 2 });
+    expect(result.errors.map((e) => `${e.file}: ${e.message}`)).toEqual(['requirements-bin.txt: binary file (contains NUL bytes), not a manifest; not read']);
+  });
+
   it('reads every format it discovers, and a hostile TOML costs one error, not the rest of the tree', async () => {
     const result = await loadManifests(
       memorySource({

@@ -7,7 +7,8 @@ import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.
 import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
 import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
-import { compareVersions } from '../python/pep440.js';
+import { partialBlock, partialReasonJson, partialReasons, partialStderrLines } from '../audit/partial.js';
+import { compareVersions, isValidVersion } from '../python/pep440.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
@@ -24,12 +25,28 @@ export interface CheckQuery {
   version: string;
 }
 
-/** `Django==2.1.5` → name as given, normalised name, version as given (any text: old releases are not all PEP 440). */
+/**
+ * A release from before PEP 440 that PyPI still serves (`0.1-charmander`, `2.0.0-final`, a timestamp):
+ * letters, digits and the separators such versions use (even first: jw.util has
+ * `-class.-jw.util.version.Version-`, named by an advisory). Never `*` (a wildcard is many releases),
+ * `;` (a marker), whitespace (an option such as `--hash` after it), `,` or comparison signs.
+ */
+const LEGACY_VERSION = /^[A-Za-z0-9._+!:-]*[A-Za-z0-9][A-Za-z0-9._+!:-]*$/;
+
+const ACCEPTED = 'expected name==version with one exact version, such as django==2.1.5 (no wildcards, markers, options or other operators)';
+
+/** `Django==2.1.5` → name as given, normalised name, version as given (old releases are not all PEP 440). */
 export function parseCheckArg(arg: string): CheckQuery {
   const at = arg.indexOf('==');
   const name = at > 0 ? arg.slice(0, at).trim() : '';
   const version = at > 0 ? arg.slice(at + 2).replace(/^=/, '').trim() : '';
   if (!name || !version || !isValidName(name)) throw new CliError(`"${arg}": expected name==version, for example django==2.1.5`);
+  // What pip would take as one exact release: PEP 440 (without a wildcard), or a legacy version.
+  // Anything else (`2.1.*`, `2.1.5;python_version>"3"`, `2.1.5 --hash=…`) would be answered as a
+  // version nothing matches: "no known vulnerabilities" for a question that was not asked.
+  if (!LEGACY_VERSION.test(version) && !(isValidVersion(version) && !version.includes('*'))) {
+    throw new CliError(`"${arg}": "${version}" is not one exact version; ${ACCEPTED}`);
+  }
   return { given: name, name: normalizeName(name), version };
 }
 
@@ -91,13 +108,25 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
     }));
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${terminalSafe(notice)}\n`);
-    for (const warning of source.warnings?.() ?? []) io.stderr(`depwatch: WARNING: ${terminalSafe(warning)}\n`);
-    if (ratings.failure !== null) io.stderr(`depwatch: WARNING: advisory ratings unavailable (${terminalSafe(ratings.failure)}): unrated advisories were not looked up in their aliases' records\n`);
+    // Fail closed, as audit does: what the source could not vouch for (OSV down and a stale mirror
+    // answering, ratings not looked up) makes the answer partial.
+    const warnings = [...(source.warnings?.() ?? [])];
+    if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
+    const reasons = partialReasons({ errors: [], manifestsRead: queries.length, warnings });
+    for (const line of partialStderrLines(reasons)) io.stderr(line);
     const freshness = source.freshness?.() ?? null;
     const age = freshness ? dataAge(freshness, now) : null;
     if (values.json) {
       const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync } : null;
-      io.stdout(JSON.stringify({ results, advisory_source: source.kind, advisory_data: advisoryData }, null, 2) + '\n');
+      const doc = {
+        results,
+        advisory_source: source.kind,
+        advisory_data: advisoryData,
+        warnings,
+        partial: reasons.length > 0,
+        partial_reasons: reasons.map(partialReasonJson),
+      };
+      io.stdout(JSON.stringify(doc, null, 2) + '\n');
     } else {
       // Names are as given, summaries as OSV wrote them: each line shown safe for a terminal.
       const say = (line: string) => io.stdout(`${terminalSafe(line)}\n`);
@@ -115,9 +144,12 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
           say(`           fixed in: ${v.fixed_versions.join(', ') || 'no fixed release'}`);
         }
       }
+      if (reasons.length > 0) io.stdout(partialBlock(reasons).map((line) => line + '\n').join(''));
       if (age) io.stdout(`note: ${describeDataAge(age)}\n`);
     }
-    return results.some((r) => r.vulnerabilities.length > 0) ? EXIT.findings : EXIT.ok;
+    // Findings fail it (1) whether or not it is partial; otherwise a partial answer is not a pass (2).
+    if (results.some((r) => r.vulnerabilities.length > 0)) return EXIT.findings;
+    return reasons.length > 0 ? EXIT.error : EXIT.ok;
   } finally {
     services.close();
   }

@@ -1,6 +1,6 @@
 /** `depwatch deps <path>...`: lists the Python dependencies found (see README, "CLI JSON"). */
-import { stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeReason, partialReasons, partialStderrLines } from '../audit/partial.js';
 import { formatForPath } from '../python/discover.js';
@@ -21,43 +21,65 @@ export const DEPS_USAGE = `usage: depwatch deps [--json] [--format FORMAT] <path
 
 const toPosix = (p: string) => p.split(sep).join('/');
 
-/** Loads every path given; file paths are reported as given, directory contents relative to the directory. */
+/**
+ * Loads every path given. A file given directly is reported as given (normalised, `/` separators),
+ * and what it includes beside it (`-r ../base.txt` from `requirements/dev.txt` is `base.txt`). A
+ * directory's files are relative to it when it is the only path given; with several paths, each
+ * directory's are prefixed with the directory as given (`two/a/requirements.txt`), so that files of
+ * the same name in two folders stay two files. A file reached twice (a folder and a file in it, the
+ * same folder named twice) is the same file by its real path, and is listed once, under the name it
+ * was first reached by.
+ */
 export async function collectDependencies(paths: string[], cwd: string, format?: ManifestFormat): Promise<LoadResult> {
   const all: LoadResult = { manifests: [], errors: [] };
+  const seenFiles = new Set<string>();
+  const seenErrors = new Set<string>();
   for (const given of paths) {
     const full = resolve(cwd, given);
     const info = await stat(full).catch(() => null);
     if (!info) throw new CliError(`${given}: no such file or directory`);
     let result: LoadResult;
+    /** The folder the loaded paths are relative to. */
+    let root: string;
+    /** The loaded path, absolute, as the user will read it. */
+    let shown: (abs: string) => string;
     if (info.isDirectory()) {
+      root = full;
       result = await loadManifests(directorySource(full), format ? { format } : {});
+      const prefix = paths.length > 1 ? toPosix(given) : '';
+      shown = (abs) => (prefix ? posix.join(prefix, toPosix(relative(full, abs))) : toPosix(relative(full, abs)));
     } else {
       // Read the file from the working directory when it lies inside it, so that `-r ../base.txt`
       // from requirements/dev.txt can reach requirements' siblings; otherwise from its own folder.
       const inside = !relative(cwd, full).startsWith('..') && !isAbsolute(relative(cwd, full));
-      const root = inside ? cwd : dirname(full);
+      root = inside ? cwd : dirname(full);
       const rel = toPosix(relative(root, full));
       // A file named explicitly is read even when its name says nothing (dev.txt is a requirements file).
       const fileFormat = format ?? formatForPath(rel) ?? (/\.(txt|in)$/.test(rel) ? 'requirements' : undefined);
       result = await loadManifests(directorySource(root), { paths: [rel], ...(fileFormat ? { format: fileFormat } : {}) });
-      if (!inside) prefixPaths(result, toPosix(dirname(given)));
+      // Beside the file as given: its folder as written, then the way from there.
+      const givenFolder = toPosix(dirname(given));
+      shown = (abs) => posix.join(givenFolder, toPosix(relative(dirname(full), abs)));
     }
-    // Loops, not push(...list): spreading a long list passes every element as an argument.
-    const seen = new Set(all.manifests.map((m) => m.path));
-    for (const m of result.manifests) if (!seen.has(m.path)) all.manifests.push(m);
-    for (const e of result.errors) all.errors.push(e);
+    const absolute = (p: string) => resolve(root, p);
+    const rename = (p: string) => shown(absolute(p));
+    for (const m of result.manifests) {
+      const real = await realpath(absolute(m.path)).catch(() => absolute(m.path));
+      if (seenFiles.has(real)) continue;
+      seenFiles.add(real);
+      m.path = rename(m.path);
+      m.includes = m.includes.map(rename);
+      for (const d of m.dependencies) d.file = rename(d.file);
+      all.manifests.push(m);
+    }
+    for (const e of result.errors) {
+      const key = JSON.stringify([absolute(e.file), e.line, e.message]);
+      if (seenErrors.has(key)) continue;
+      seenErrors.add(key);
+      all.errors.push({ ...e, file: rename(e.file) });
+    }
   }
   return all;
-}
-
-function prefixPaths(result: LoadResult, prefix: string): void {
-  const p = (s: string) => `${prefix}/${s}`;
-  for (const m of result.manifests) {
-    m.path = p(m.path);
-    m.includes = m.includes.map(p);
-    for (const d of m.dependencies) d.file = p(d.file);
-  }
-  for (const e of result.errors) e.file = p(e.file);
 }
 
 /** The contract's JSON for one dependency (extra fields allowed, none renamed). */

@@ -58,9 +58,11 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   const dryRun = Boolean(values['dry-run']);
 
   const offline = Boolean(values.offline);
-  // Offline, nothing loads the configuration or the HTTP clients (as for audit and check).
-  const online = offline ? null : await openOnlineServices(io, values.db);
-  const services = online ?? openServices(io, values.db);
+  // Offline, nothing loads the configuration or the HTTP clients (as for audit and check). The
+  // database is only read, as audit reads it (fix writes manifests, never the mirror): a missing one
+  // is not created, and offline the empty mirror is refused as audit refuses it.
+  const online = offline ? null : await openOnlineServices(io, values.db, { readOnly: true });
+  const services = online ?? openServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
     const recorded = recordingSource(directorySource(root));

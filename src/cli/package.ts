@@ -109,7 +109,9 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
   }
 
   const offline = Boolean(values.offline);
-  const services = await openOnlineServices(io, values.db);
+  // Offline only reads (the mirror and answers cached earlier): a missing database is not created.
+  // Online, the answers are cached for later offline cards.
+  const services = await openOnlineServices(io, values.db, { readOnly: offline });
   try {
     const now = new Date();
     const cache = new SourceCache(services.db, { offline });

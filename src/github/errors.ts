@@ -64,7 +64,22 @@ interface ResponseLike {
 }
 
 function isResponseLike(err: unknown): err is ResponseLike {
-  return typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number';
+  return typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number' && answeredStatus(err) !== undefined;
+}
+
+/**
+ * The HTTP status GitHub answered with, or undefined when there was no answer. octokit reports a
+ * request that never got one (DNS failure, refused connection, reset, timeout) as a RequestError
+ * with status 500 and no response, or passes an AbortError on with status 500: that 500 is
+ * octokit's, not GitHub's, and such a failure is a network error, said as one.
+ */
+export function answeredStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { status, response, name } = err as { status?: unknown; response?: unknown; name?: unknown };
+  if (typeof status !== 'number') return undefined;
+  if (name === 'AbortError') return undefined;
+  if (status === 500 && name === 'HttpError' && (response === undefined || response === null)) return undefined;
+  return status;
 }
 
 /** GraphQL reports an exhausted limit as 200 with `errors[].type` RATE_LIMITED (octokit rethrows it without a status). */

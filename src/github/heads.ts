@@ -7,7 +7,7 @@
 import type { Octokit } from 'octokit';
 import { errorLine } from '../error-line.js';
 import { redactSecrets } from '../log.js';
-import { type RateLimitError, rateLimitFromError, unauthorizedMessage } from './errors.js';
+import { answeredStatus, type RateLimitError, rateLimitFromError, unauthorizedMessage } from './errors.js';
 import { formatRepoRef, type RepoRef } from './repo-ref.js';
 
 /**
@@ -127,10 +127,10 @@ function graphqlPartial(err: unknown): { data: Record<string, RepositoryNode | n
 }
 
 function describeBatchFailure(err: unknown): string {
-  const status = (err as { status?: unknown }).status;
+  const status = answeredStatus(err);
   if (status === 401) return unauthorizedMessage(err);
   const detail = redactSecrets(errorLine(err)).slice(0, 200);
-  return typeof status === 'number' ? `GitHub failed the head lookup (HTTP ${status}: ${detail})` : `could not reach GitHub for the head lookup: ${detail}`;
+  return status !== undefined ? `GitHub failed the head lookup (HTTP ${status}: ${detail})` : `could not reach GitHub for the head lookup: ${detail}`;
 }
 
 function rateLimited(err: RateLimitError): HeadResult {

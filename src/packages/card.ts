@@ -169,7 +169,7 @@ export async function buildCard(request: PackageRequest, sources: CardSources): 
   const signals: Signals = {
     ...releaseSignals(projectFacts, releaseFacts, now),
     ...ownershipSignals(releaseFacts.ok ? { ok: true, value: releaseFacts.value.ownership } : releaseFacts),
-    ...repositorySignals(link, repo, now),
+    ...repositorySignals(link, repo, now, releaseFacts.ok ? null : releaseFacts),
     ...supplyChainSignals(projectFacts, version, provenance, releaseFacts),
     ...weightSignals(releaseFacts.ok ? { ok: true, value: releaseFacts.value.requiresDist } : releaseFacts, weights),
     ...securitySignals(advisories, exists === false || versionExists === false ? null : version),

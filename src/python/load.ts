@@ -4,6 +4,7 @@
  * leave the root. Pure parsing happens in the format modules; this is the only place that reads.
  */
 import { posix } from 'node:path';
+import { decode } from '../scan/text.js';
 import { formatForPath, isManifestPath } from './discover.js';
 import { LinkNotFollowedError, NotRegularFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
@@ -156,22 +157,27 @@ export async function readConfined(source: FileSource, path: string, errors: Ext
   }
 }
 
-/** Text of a manifest, or null (with one error) when it is too big, binary or not UTF-8. */
+/**
+ * Text of a manifest, or null (with one error) when it is too big, binary or not UTF-8. Decoded as
+ * the code scan decodes any file (src/scan/text.ts): UTF-8 (its byte order mark dropped), or UTF-16
+ * with a byte order mark, which pip reads too (its auto_decode honours the mark) and Windows tools
+ * write (PowerShell 5's `>` and Out-File).
+ */
 export function decodeManifest(bytes: Buffer, path: string, errors: ExtractError[]): string | null {
   if (bytes.length > MAX_MANIFEST_BYTES) {
     errors.push({ file: path, line: null, message: `file is ${formatMb(bytes.length)}, over the 5 MB limit for manifests; not read` });
     return null;
   }
-  if (bytes.subarray(0, 8192).includes(0)) {
+  const decoded = decode(bytes, false);
+  if (decoded.kind === 'binary') {
     errors.push({ file: path, line: null, message: 'binary file (contains NUL bytes), not a manifest; not read' });
     return null;
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
+  if (decoded.kind === 'not-utf8') {
     errors.push({ file: path, line: null, message: 'not valid UTF-8 text; not read' });
     return null;
   }
+  return decoded.text;
 }
 
 const formatMb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

@@ -2,7 +2,9 @@
  * The command line as users and CI scripts run it: real commands in-process, real HTTP to loopback
  * fakes of GitHub, OSV and PyPI, a real SQLite file.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +83,56 @@ describe('depwatch deps', () => {
     expect(json.manifests[0].dependencies[0]).toMatchObject({ name: 'pytest', specifier: '>=8', marker: 'python_version >= "3.9"', line: 2 });
   });
 
+  it('lists the same name from two folders as two files, each under the folder given, in either order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-deps-'));
+    mkdirSync(join(dir, 'two', 'a'), { recursive: true });
+    mkdirSync(join(dir, 'two', 'b'), { recursive: true });
+    writeFileSync(join(dir, 'two', 'a', 'requirements.txt'), 'attrs==23.1.0\n');
+    writeFileSync(join(dir, 'two', 'b', 'requirements.txt'), 'six==1.16.0\n');
+    for (const args of [['two/a', 'two/b'], ['two/b', 'two/a']]) {
+      const { out, run } = cli({}, dir);
+      expect(await run('deps', '--json', ...args)).toBe(0);
+      const json = JSON.parse(out.stdout);
+      expect(json.partial).toBe(false);
+      const listed = json.manifests.map((m: { path: string; dependencies: { name: string; file: string }[] }) => [m.path, m.dependencies.map((d) => `${d.name}@${d.file}`)]);
+      expect(listed.sort()).toEqual([
+        ['two/a/requirements.txt', ['attrs@two/a/requirements.txt']],
+        ['two/b/requirements.txt', ['six@two/b/requirements.txt']],
+      ]);
+    }
+  });
+
+  it('lists a file reached twice (through its folder and by name) once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-deps-'));
+    mkdirSync(join(dir, 'two', 'a'), { recursive: true });
+    writeFileSync(join(dir, 'two', 'a', 'requirements.txt'), 'attrs==23.1.0\n');
+    for (const args of [['two/a', 'two/a/requirements.txt'], ['two/a/requirements.txt', './two/a'], ['two/a', join(dir, 'two/a/requirements.txt')]]) {
+      const { out, run } = cli({}, dir);
+      expect(await run('deps', '--json', ...args)).toBe(0);
+      expect(JSON.parse(out.stdout).manifests.map((m: { path: string }) => m.path)).toEqual(['two/a/requirements.txt']);
+    }
+  });
+
+  it('reports a file given by its absolute path as given, with its includes beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-deps-'));
+    mkdirSync(join(dir, 'requirements'));
+    writeFileSync(join(dir, 'base.txt'), 'attrs==23.1.0\n');
+    writeFileSync(join(dir, 'requirements', 'dev.txt'), '-r ../base.txt\npytest==8.0.0\n');
+    const given = join(dir, 'requirements', 'dev.txt');
+    const { out, run } = cli({}, dir);
+    expect(await run('deps', '--json', given)).toBe(0);
+    const json = JSON.parse(out.stdout);
+    expect(json.manifests.map((m: { path: string; includes: string[] }) => [m.path, m.includes])).toEqual([
+      [given, [join(dir, 'base.txt')]],
+      [join(dir, 'base.txt'), []],
+    ]);
+    expect(json.manifests[0].dependencies[0].file).toBe(given);
+    // Relative, the same files keep the names given (normalised): -r ../base.txt reaches base.txt.
+    const rel = cli({}, dir);
+    expect(await rel.run('deps', '--json', 'requirements/dev.txt')).toBe(0);
+    expect(JSON.parse(rel.out.stdout).manifests.map((m: { path: string }) => m.path)).toEqual(['requirements/dev.txt', 'base.txt']);
+  });
+
   it('exits 2 with one clear line for a path that does not exist or a bad flag', async () => {
     const { out, run } = cli();
     expect(await run('deps', '/nonexistent/dir')).toBe(2);
@@ -129,10 +181,56 @@ describe('depwatch db and check', () => {
     expect(ids(fresh.out.stdout)).toEqual(ids(offline.out.stdout));
   });
 
+  it('is partial when the advisories\' ratings could not be looked up (still exit 1: findings fail it first)', async () => {
+    // OSV answers everything but its record lookups, where the ratings of unrated advisories come from.
+    const proxy = createServer((req, res) => {
+      if ((req.url ?? '').startsWith('/v1/vulns/')) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        void fetch(osv.url + (req.url ?? '/'), { method: req.method ?? 'GET', headers: { 'content-type': 'application/json' }, ...(body.length ? { body } : {}) })
+          .then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(Buffer.from(await r.arrayBuffer())))
+          .catch(() => res.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const c = cli({ DEPWATCH_DB: join(dbDir, 'ratings-down.db'), OSV_API_URL: url });
+      expect(await c.run('check', '--json', 'django==2.1.5')).toBe(1);
+      const json = JSON.parse(c.out.stdout);
+      expect(json.partial).toBe(true);
+      expect(json.warnings).toEqual([expect.stringMatching(/^advisory ratings unavailable \(.*\): unrated advisories were not looked up/)]);
+      expect(json.partial_reasons).toEqual([{ kind: 'data-source', message: json.warnings[0] }]);
+    } finally {
+      await new Promise((ok) => proxy.close(ok));
+    }
+  });
+
   it('rejects what is not name==version', async () => {
     const { out, run } = cli();
     expect(await run('check', 'django')).toBe(2);
     expect(out.stderr).toMatch(/"django": expected name==version/);
+  });
+
+  it('refuses what pip would not take as one exact version, in one line, rather than answer for nothing', async () => {
+    for (const arg of ['django==2.1.*', 'django==2.1.5;python_version>"3"', 'django==2.1.5 --hash=sha256:abc', 'django==2.1.5,<3', 'django==>2.1']) {
+      const { out, run } = cli();
+      expect(await run('check', '--offline', arg), arg).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr.split('\n')).toHaveLength(2); // one line
+      expect(out.stderr).toContain(`"${arg}"`);
+      expect(out.stderr).toMatch(/not one exact version; expected name==version with one exact version, such as django==2\.1\.5/);
+    }
+    // Still accepted: PEP 440 in any spelling, === , spaces around the operator, and PyPI's pre-PEP 440 releases.
+    for (const arg of ['Django==2.1.5', 'django === 2.1.5', 'django==v2.1.5', 'django==2.1.5+local.1', 'cherrypy==2.0.0-final', 'pkg==2013-07-19T09:11:08+0000']) {
+      const { out, run } = cli();
+      expect([0, 1], `${arg}: ${out.stderr}`).toContain(await run('check', '--offline', arg));
+    }
   });
 });
 

@@ -70,6 +70,15 @@ describe('where the CLI keeps its database', () => {
     expect(await cli(env, project).run('check', 'django==2.1.5')).toBe(2); // OSV unreachable
     expect(await cli(env, project).run('audit', '--offline', '.')).toBe(2);
     expect(await cli(env, project).run('audit', '--json', '.')).toBe(2); // partial: OSV unreachable
+    // fix reads the database as audit does (it writes manifests, never the mirror), and package offline only reads.
+    const dryRun = cli(env, project);
+    expect(await dryRun.run('fix', '--dry-run', '--offline', '.')).toBe(2);
+    expect(dryRun.out.stderr).toMatch(/--offline needs the local advisory mirror, and it is empty: run `depwatch db sync`/);
+    expect(await cli(env, project).run('fix', '--offline', '--json', '.')).toBe(2);
+    expect(await cli(env, project).run('fix', '--dry-run', '.')).toBe(2); // OSV unreachable
+    const pkg = cli(env, project);
+    expect(await pkg.run('package', '--offline', '--json', 'requests')).toBe(2);
+    expect(JSON.stringify(JSON.parse(pkg.out.stdout))).toMatch(/--offline needs the local advisory mirror, and it is empty/);
     expect(readdirSync(home)).toEqual([]);
     expect(readdirSync(project)).toEqual(['requirements.txt']);
   });
@@ -158,8 +167,50 @@ describe('OSV does not answer and a mirror synced days ago answers instead', () 
     expect(audit.out.stderr).toContain(`depwatch: WARNING: ${stale}\n`);
 
     const check = cli(env, project);
-    await check.run('check', 'django==2.1.5');
+    expect(await check.run('check', 'django==2.1.5')).toBe(1); // findings fail it first
     expect(check.out.stderr).toContain(`depwatch: WARNING: ${stale}\n`);
+    expect(check.out.stdout).toContain(`PARTIAL RESULT`);
+    expect(check.out.stdout).toContain(`  - ${stale}\n`);
+  });
+
+  it('check is partial too: exit 2 with nothing found, and its JSON says why', async () => {
+    const db = join(temp('stale-check'), 'depwatch.db');
+    const env = { DEPWATCH_DB: db };
+    const project = temp('stale-check-project');
+    expect(await cli(env, project).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    const lastSync = new Date(Date.now() - 3 * 86_400_000);
+    const database = openDb(db);
+    try {
+      new AdvisoryMirror(database).markSynced(lastSync, 'test');
+    } finally {
+      database.close();
+    }
+    const stale = `the local advisory mirror answered for OSV, but it was last synced ${lastSync.toISOString()}, over 24 hours ago: advisories published or changed since then were not checked`;
+
+    const json = cli(env, project);
+    expect(await json.run('check', '--json', 'six==1.16.0')).toBe(2);
+    const doc = JSON.parse(json.out.stdout);
+    expect(doc).toMatchObject({ partial: true, advisory_source: 'mirror', warnings: [stale] });
+    expect(doc.partial_reasons).toEqual([{ kind: 'data-source', message: stale }]);
+    expect(doc.results).toMatchObject([{ name: 'six', version: '1.16.0', vulnerabilities: [] }]);
+    expect(json.out.stderr).toContain(`depwatch: WARNING: ${stale}\n`);
+
+    const text = cli(env, project);
+    expect(await text.run('check', 'six==1.16.0')).toBe(2);
+    expect(text.out.stdout).toContain('six 1.16.0: no known vulnerabilities\n');
+    expect(text.out.stdout).toContain(`PARTIAL RESULT: not everything was read or checked`);
+    expect(text.out.stdout).toContain(`  - ${stale}\n`);
+
+    // A fresh mirror offline is complete: partial false, nothing to warn of.
+    const fresh = cli(env, project);
+    const now = openDb(db);
+    try {
+      new AdvisoryMirror(now).markSynced(new Date(), 'test');
+    } finally {
+      now.close();
+    }
+    expect(await fresh.run('check', '--json', '--offline', 'six==1.16.0')).toBe(0);
+    expect(JSON.parse(fresh.out.stdout)).toMatchObject({ partial: false, partial_reasons: [], warnings: [] });
   });
 });
 

@@ -1,10 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubClient } from '../../src/github/client.js';
 import { GitHubServiceError, RateLimitError, rateLimitFromError } from '../../src/github/errors.js';
 import { fetchHeads } from '../../src/github/heads.js';
 import { blobLineUrl } from '../../src/github/links.js';
 import { takeSnapshot } from '../../src/github/snapshot.js';
+import { SourceCache } from '../../src/packages/sources/cache.js';
+import { GitHubSource } from '../../src/packages/sources/github.js';
 import { openDb } from '../../src/store/db.js';
 import { ROUTES, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { FAST, startWorld, type World } from './helpers.js';
@@ -130,6 +134,38 @@ describe('createGitHubClient', () => {
       "I can't see acme/open with the configured GitHub credentials",
     );
     expect(world.fake.count(ROUTES.repo)).toBe(1);
+  });
+});
+
+describe('GitHub not reached at all', () => {
+  it('is said as a network error, never with an HTTP status GitHub did not send', async () => {
+    // A port nothing listens on any more: the connection is refused, as a DNS failure (ENOTFOUND)
+    // fails it, before any HTTP answer. octokit reports both as a RequestError with status 500.
+    const server = createServer();
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const UNREACHABLE = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise((ok) => server.close(ok));
+    const octokit = await createGitHubClient({ apiUrl: UNREACHABLE, token: 'ghp_' + 'x'.repeat(36) }, { retries: 0, retryUnitMs: 1 });
+    const db = openDb(':memory:');
+    const error = await takeSnapshot(octokit, db, { owner: 'acme', repo: 'open' }).catch((e: unknown) => e);
+    db.close();
+    expect(error).toBeInstanceOf(GitHubServiceError);
+    expect((error as Error).message).toMatch(/^GitHub could not be reached for acme\/open: .*ECONNREFUSED/);
+    expect((error as Error).message).not.toMatch(/HTTP 500|answered 500/);
+    expect((error as GitHubServiceError).status).toBeUndefined();
+
+    const heads = await fetchHeads(octokit, [{ owner: 'acme', repo: 'open' }]);
+    const head = heads.get('acme/open');
+    expect(head).toMatchObject({ ok: false });
+    expect(JSON.stringify(head)).toMatch(/could not reach GitHub for the head lookup: .*ECONNREFUSED/);
+    expect(JSON.stringify(head)).not.toMatch(/HTTP 500/);
+
+    const cacheDb = openDb(':memory:');
+    const source = new GitHubSource({ octokit, authenticated: true, apiUrl: UNREACHABLE, cache: new SourceCache(cacheDb, { offline: false }) });
+    const failed = await source.repository('acme', 'open').catch((e: unknown) => e);
+    cacheDb.close();
+    expect((failed as Error).message).toMatch(/^GitHub could not be reached for acme\/open: .*ECONNREFUSED/);
+    expect((failed as { status?: number }).status).toBeUndefined();
   });
 });
 

@@ -306,6 +306,28 @@ describe('offline', () => {
     expect(uncached.partial).toBe(true);
     expect(uncached.signals.release_yanked!.unknown!.why).toBe("--offline: PyPI's metadata for idna@3.0 is not in the local cache");
   });
+
+  it('without the metadata, the repository is not known: its signals are not checked, not "no repository"', async () => {
+    world = await startPackageWorld();
+    const uncached = await card('goodlib', { offline: true });
+    expect(uncached.partial).toBe(true);
+    for (const id of ['contributors', 'first_reply', 'repo_archived', 'security_policy', 'ci']) {
+      const signal = uncached.signals[id]!;
+      expect(signal.unknown, id).toEqual({ why: expect.stringMatching(/^the project's metadata was not read \(--offline: PyPI's metadata for goodlib.* is not in the local cache\), so its repository is not known$/), failed: true });
+      expect(signal.text).not.toContain('no GitHub repository');
+    }
+    expect(uncached.reasons.at(-1)!.text).toMatch(/^partial: could not read .*contributors \(last year\)/);
+  });
+});
+
+describe('PyPI metadata that could not be read', () => {
+  it('leaves the repository signals not checked, and the card partial (no attestation names it either)', async () => {
+    world = await startPackageWorld({ projects: [{ ...GOODLIB, releases: GOODLIB.releases.map(({ publisher: _p, ...r }) => r) }, ...REQUIREMENTS] });
+    world.pypi.fail({ match: '/pypi/goodlib/json', status: 500, times: 100 });
+    const c = await card('goodlib');
+    expect(c.partial).toBe(true);
+    expect(c.signals.ci!.unknown).toEqual({ why: expect.stringMatching(/^the project's metadata was not read \(PyPI answered 500.*\), so its repository is not known$/), failed: true });
+  });
 });
 
 describe('parsePackageArg', () => {

@@ -72,10 +72,17 @@ const REPO_SIGNALS = [
   ['ci', 'CI configured'],
 ] as const;
 
+/**
+ * `link` null means no repository was found where one is named; `metadataUnread` says when the
+ * project's metadata (the project URLs that name it) could not be read, so that "no repository"
+ * is not claimed about a project nobody looked at: its signals are then unknown for that reason,
+ * failed (the card partial) when the read failed.
+ */
 export function repositorySignals(
   link: RepoLink | null,
   facts: { ok: true; value: RepoFacts | null } | { ok: false; why: string; failed: boolean } | null,
   now: Date,
+  metadataUnread: { why: string; failed: boolean } | null = null,
 ): Signals {
   const f = 'people' as const;
   const signals: Signals = {};
@@ -83,6 +90,9 @@ export function repositorySignals(
     for (const [id, label] of REPO_SIGNALS) signals[id] = unknownSignal(f, label, source, why, failed);
     return signals;
   };
+  if (link === null && metadataUnread !== null) {
+    return none(`the project's metadata was not read (${metadataUnread.why}), so its repository is not known`, metadataUnread.failed);
+  }
   if (link === null) return none('no GitHub repository is linked to this project', false);
   const source: SignalSource = {
     name: link.verified ? 'GitHub (repository verified by PEP 740 attestations)' : 'GitHub (UNVERIFIED: repository named only in the project URLs)',

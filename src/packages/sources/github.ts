@@ -12,7 +12,7 @@ import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import { errorLine } from '../../error-line.js';
 import { checkShape } from '../../http.js';
-import { RateLimitError, rateLimitFromError, unauthorizedMessage } from '../../github/errors.js';
+import { answeredStatus, RateLimitError, rateLimitFromError, unauthorizedMessage } from '../../github/errors.js';
 import { ServiceError } from '../../http.js';
 import { redactSecrets } from '../../log.js';
 import type { SourceCache } from './cache.js';
@@ -220,11 +220,11 @@ function isNotFound(err: unknown): boolean {
 function describe(err: unknown, repo: string): ServiceError {
   const limited = rateLimitFromError(err);
   if (limited) return new RateLimitError(limited.resetAt, limited.secondary);
-  const status = (err as { status?: unknown }).status;
+  const status = answeredStatus(err);
   if (status === 401) return new ServiceError('GitHub', unauthorizedMessage(err), { status: 401 });
   const detail = redactSecrets(errorLine(err)).slice(0, 200);
-  return new ServiceError('GitHub', typeof status === 'number' ? `GitHub answered ${status} for ${repo}: ${detail}` : `GitHub could not be reached for ${repo}: ${detail}`, {
-    status: typeof status === 'number' ? status : undefined,
+  return new ServiceError('GitHub', status !== undefined ? `GitHub answered ${status} for ${repo}: ${detail}` : `GitHub could not be reached for ${repo}: ${detail}`, {
+    status,
     cause: err,
   });
 }
