@@ -329,6 +329,35 @@ def narrow():
   });
 });
 
+describe('module constants (a name counts as a literal only when nothing else can bind it)', () => {
+  // Each snippet is its own module: a name assigned one literal at module level, then changed,
+  // shadowed or rebound some other way before (or where) a rule reads it.
+  const modules: [string, string, string][] = [
+    ['augmented assignment', 'import os, sys\nCMD = "ls -l "\nCMD += sys.argv[1]\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['reassigned in a branch', 'import sys\nEXPR = "1+1"\nif len(sys.argv) > 1:\n    EXPR = sys.argv[1]\nprint(eval(EXPR))  # HIT\n', 'py-eval-exec'],
+    ['a parameter shadows it', 'import os\nquery = "ls"\ndef handler(query):\n    os.system(query)  # HIT\n    return eval(query)  # HIT\n', 'py-os-system py-eval-exec'],
+    ['a local shadows it', 'import os\nquery = "ls"\ndef handler(user):\n    query = "ls " + user\n    os.system(query)  # HIT\n', 'py-os-system'],
+    ['a lambda parameter shadows it', 'CODE = "1"\nrun = lambda CODE: eval(CODE)  # HIT\n', 'py-eval-exec'],
+    ['a for target', 'import os, sys\nCMD = "ls"\nfor CMD in sys.argv[1:]:\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a comprehension variable', 'import os, sys\nCMD = "ls"\n[os.system(CMD) for CMD in sys.argv]  # HIT\n', 'py-os-system'],
+    ['with-as', 'import os\nCMD = "ls"\nwith open("cmd.txt") as CMD:\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a walrus', 'import os\nCMD = "ls"\nif (CMD := input()):\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a global declaration in a function', 'import os\nCMD = "ls"\ndef configure(value):\n    global CMD\n    CMD = value\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['del', 'import os\nCMD = "ls"\ndel CMD\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['an import binding it', 'import os\nCMD = "ls"\nfrom settings import CMD\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['an except alias', 'import os\nCMD = "ls"\ntry:\n    pass\nexcept OSError as CMD:\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a tuple assignment', 'import os, sys\nCMD = "ls"\nCMD, other = sys.argv[1], 2\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a star import', 'import os\nCMD = "ls"\nfrom settings import *\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a fixed constant, used in a function that does not bind it', 'import os\nCMD = "ls -l"\nPART = "ls " + "-a"\ndef handler(user):\n    os.system(CMD)\n    os.system(PART)\n    return [eval(CMD) for x in user]\n', 'py-os-system py-eval-exec'],
+  ];
+  for (const [name, code, rules] of modules) {
+    it(name, async () => {
+      const found = (await Promise.all(rules.split(' ').map((rule) => linesOf(code, rule)))).flat().sort((a, b) => a - b);
+      expect(found).toEqual(marked(code));
+    });
+  }
+});
+
 describe('messages and positions', () => {
   it('every finding has a column, a message saying why and a fix saying what to do instead', async () => {
     const [f] = await pythonFindings('import yaml\n\nconfig = yaml.load(open("c.yml"))\n', 'py-yaml-load');

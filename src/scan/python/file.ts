@@ -156,7 +156,7 @@ export class PythonFile {
 
   /**
    * Whether an expression's value is fixed in the source: a string or number literal (no f-string
-   * interpolation), a concatenation of those, or a module-level name assigned one literal.
+   * interpolation), a concatenation of those, or a module constant (moduleConstant) that is one.
    */
   isLiteral(node: Node, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
@@ -178,7 +178,7 @@ export class PythonFile {
         return !!left && !!right && this.isLiteral(left, depth + 1) && this.isLiteral(right, depth + 1);
       }
       case 'identifier': {
-        const value = this.moduleConstant(node.text);
+        const value = this.moduleConstant(node.text, node);
         return value !== null && this.isLiteral(value, depth + 1);
       }
       default:
@@ -186,23 +186,113 @@ export class PythonFile {
     }
   }
 
-  private constants: Map<string, Node | null> | null = null;
+  /** Per name: how many times anything in the module binds it, and the value of its first plain `NAME = value`. */
+  private bindings: Map<string, { count: number; assignment: Node | null; moduleLevel?: boolean }> | null = null;
+  /** A `from m import *`: it may bind any name, so no name is a constant. */
+  private starImport = false;
+  private readonly parameterNames = new Map<number, Set<string>>();
 
-  /** The value of a module-level name assigned exactly once (`PLUGIN = "json"`), else null. Read once per file. */
-  moduleConstant(name: string): Node | null {
-    if (!this.constants) {
-      this.constants = new Map();
-      for (const statement of this.root.namedChildren) {
-        if (statement?.type !== 'expression_statement') continue;
-        const assignment = statement.firstNamedChild;
-        if (assignment?.type !== 'assignment') continue;
-        const left = assignment.childForFieldName('left');
-        if (left?.type !== 'identifier') continue;
-        // A second assignment makes the name a variable: remember it as such (null).
-        this.constants.set(left.text, this.constants.has(left.text) ? null : assignment.childForFieldName('right'));
+  /**
+   * The value of a name that is a module constant where `use` reads it (`PLUGIN = "json"`), else null.
+   * A constant is bound exactly once in the whole module, by a plain assignment at module level
+   * (not in a function, lambda or class): any other binding anywhere (a second assignment, `+=`, a
+   * `for`, `with … as`, `except … as`, walrus or tuple target, an import, a `def`/`class`, `del`,
+   * a `global`/`nonlocal` declaration, a match capture) makes it a variable, and so does a star
+   * import. A use inside a function or lambda that takes the name as a parameter reads that
+   * parameter instead. When unsure, not a constant: the call is reported.
+   */
+  moduleConstant(name: string, use?: Node): Node | null {
+    if (!this.bindings) this.indexBindings();
+    const binding = this.bindings!.get(name);
+    if (this.starImport || !binding || binding.count !== 1 || !binding.assignment) return null;
+    binding.moduleLevel ??= atModuleLevel(binding.assignment);
+    if (!binding.moduleLevel) return null;
+    if (use) {
+      for (let fn = this.enclosingFunction(use); fn; fn = this.enclosingFunction(fn)) {
+        if (this.parametersOf(fn).has(name)) return null;
       }
     }
-    return this.constants.get(name) ?? null;
+    return binding.assignment.childForFieldName('right');
+  }
+
+  /** Every place the module binds a name, counted by name: one query inside the parser, then one look at each. */
+  private indexBindings(): void {
+    const bindings = new Map<string, { count: number; assignment: Node | null }>();
+    const bind = (name: string, times = 1, assignment: Node | null = null) => {
+      const b = bindings.get(name);
+      if (b) b.count += times;
+      else bindings.set(name, { count: times, assignment });
+    };
+    const bindTargets = (target: Node | null) => {
+      for (const name of targetNames(target)) bind(name);
+    };
+    for (const node of this.root.descendantsOfType(BINDING_NODES)) {
+      if (!node) continue;
+      switch (node.type) {
+        case 'assignment': {
+          const left = node.childForFieldName('left');
+          if (left?.type === 'identifier') bind(left.text, 1, node.childForFieldName('right') ? node : null);
+          else bindTargets(left);
+          break;
+        }
+        case 'augmented_assignment':
+        case 'for_statement':
+        case 'for_in_clause':
+        case 'type_alias_statement':
+          bindTargets(node.childForFieldName('left'));
+          break;
+        case 'as_pattern':
+          bindTargets(node.childForFieldName('alias'));
+          break;
+        case 'named_expression':
+          bindTargets(node.childForFieldName('name'));
+          break;
+        case 'function_definition':
+        case 'class_definition':
+          bindTargets(node.childForFieldName('name'));
+          break;
+        case 'delete_statement':
+        case 'splat_pattern':
+          for (const child of node.namedChildren) bindTargets(child);
+          break;
+        case 'global_statement':
+        case 'nonlocal_statement':
+          // Another scope assigns the module's name: whatever it holds is not fixed here.
+          for (const child of node.namedChildren) if (child?.type === 'identifier') bind(child.text, 2);
+          break;
+        case 'case_pattern': {
+          // `case x:` captures into x (a dotted name is a value pattern and binds nothing).
+          const only = node.namedChildCount === 1 ? node.firstNamedChild : null;
+          if (only?.type === 'dotted_name' && only.namedChildCount === 1) bindTargets(only.firstNamedChild);
+          break;
+        }
+        case 'import_statement':
+        case 'import_from_statement':
+          if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) this.starImport = true;
+          for (const name of node.childrenForFieldName('name')) {
+            if (name.type === 'aliased_import') bindTargets(name.childForFieldName('alias'));
+            else if (name.type === 'dotted_name') bindTargets(name.firstNamedChild);
+          }
+          break;
+      }
+    }
+    this.bindings = bindings;
+  }
+
+  /** The names a function's or lambda's parameters bind. */
+  private parametersOf(fn: Node): Set<string> {
+    let names = this.parameterNames.get(fn.id);
+    if (!names) {
+      names = new Set();
+      for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+        if (!p) continue;
+        const named = p.type === 'default_parameter' || p.type === 'typed_default_parameter' ? p.childForFieldName('name') : p.type === 'typed_parameter' ? p.firstNamedChild : p;
+        const target = named?.type === 'list_splat_pattern' || named?.type === 'dictionary_splat_pattern' ? named.firstNamedChild : named;
+        for (const name of targetNames(target)) names.add(name);
+      }
+      this.parameterNames.set(fn.id, names);
+    }
+    return names;
   }
 
   private readonly scopeAssignments = new Map<number, Node[]>();
@@ -343,6 +433,51 @@ export class PythonFile {
     if (!node) return false;
     return node.type === 'true' || (node.type === 'integer' && node.text !== '0');
   }
+}
+
+/** Node types that bind names (moduleConstant); parameters are looked up per function instead. */
+const BINDING_NODES = [
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'for_in_clause',
+  'type_alias_statement',
+  'as_pattern',
+  'named_expression',
+  'function_definition',
+  'class_definition',
+  'delete_statement',
+  'splat_pattern',
+  'global_statement',
+  'nonlocal_statement',
+  'case_pattern',
+  'import_statement',
+  'import_from_statement',
+];
+
+/**
+ * The names an assignment target binds: `a`, `a, (b, *c)`, `[a, b]`; none for `x.attr` or `x[i]`
+ * (those change an object, not a name). Iterative: a target may be long.
+ */
+function targetNames(target: Node | null | undefined): string[] {
+  const out: string[] = [];
+  const stack: Node[] = target ? [target] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier') out.push(n.text);
+    else if (n.type !== 'attribute' && n.type !== 'subscript') for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
+
+/** Whether an assignment is a statement of the module itself (possibly under if/try/with/for), not of a function, lambda or class. */
+function atModuleLevel(assignment: Node): boolean {
+  let n: Node | null = assignment.parent;
+  for (let steps = 0; n && steps < 200; steps++, n = n.parent) {
+    if (n.type === 'module') return true;
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition' || n.type === 'assignment') return false;
+  }
+  return false;
 }
 
 /** Up to `limit` descendants of a type, breadth-first, without recursion. */
