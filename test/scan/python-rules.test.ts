@@ -115,6 +115,14 @@ def build(field):
     await expectHits('def test_math():\n    assert eval("1+1") == 2\n', 'py-eval-exec', 'tests/test_math.py');
   });
 
+  it('py-eval-exec: a method named eval does not hide the builtin; a module-level definition or assignment does', async () => {
+    await expectHits('class Calculator:\n    def eval(self, expr):\n        return eval(expr)  # HIT\n\n    def exec(self, code):\n        exec(code)  # HIT\n', 'py-eval-exec');
+    await expectHits('import sys\n\nclass Shell:\n    def eval(self, expr):\n        pass\n\neval(sys.argv[1])  # HIT\n', 'py-eval-exec');
+    await expectHits('def eval(expr):\n    return 0\n\nclass Calc:\n    def run(self, expr):\n        return eval(expr)\n', 'py-eval-exec');
+    await expectHits('from safe_eval import safe_eval\neval = safe_eval\n\ndef run(expr):\n    return eval(expr)\n', 'py-eval-exec');
+    await expectHits('try:\n    from simpleeval import simple_eval as eval\nexcept ImportError:\n    def eval(expr):\n        raise RuntimeError(expr)\n\ndef run(expr):\n    return eval(expr)\n', 'py-eval-exec');
+  });
+
   it('py-eval-exec: Python 2 exec statements too', async () => {
     await expectHits('def run(code):\n    exec code  # HIT\n    exec "print 1"\n', 'py-eval-exec', 'legacy/old.py');
   });

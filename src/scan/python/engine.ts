@@ -13,8 +13,6 @@ import type { PythonRule } from './rule.js';
 const QUERY = `
 (import_statement) @import
 (import_from_statement) @import
-(function_definition name: (identifier) @define)
-(class_definition name: (identifier) @define)
 (call function: [(identifier) (attribute)] @callee)
 (assignment left: [(attribute) (subscript)]) @assign
 (augmented_assignment left: [(attribute) (subscript)]) @assign
@@ -68,12 +66,12 @@ export class PythonRuleEngine {
     const file = new PythonFile(path, text, root, isTest);
     file.knownNames = this.knownNames;
     const matches = this.query.matches(root);
-    // Names first (imports and definitions anywhere in the file apply to every use), then objects, then rules.
+    // Imports first (anywhere in the file, they apply to every use), then objects, then rules. The
+    // module's own definitions are PythonFile's to find (module level only: a method named eval
+    // does not hide the builtin).
     for (const m of matches) {
       const first = m.captures[0];
-      if (!first) continue;
-      if (first.name === 'import') file.addImport(first.node);
-      else if (first.name === 'define') file.defined.add(first.node.text);
+      if (first?.name === 'import') file.addImport(first.node);
     }
     if (this.constructorWords.some((w) => text.includes(w))) {
       for (const m of this.instanceQuery.matches(root)) this.recordInstance(m, file);

@@ -27,8 +27,8 @@ export class PythonFile {
   readonly aliases = new Map<string, string>();
   /** Modules imported with `*`: a bare name may come from any of them. */
   readonly starModules: string[] = [];
-  /** Names the file defines itself (a `def eval` is not the builtin). */
-  readonly defined = new Set<string>();
+  /** Names the module binds at its own level (see moduleLevelNames), read on first use. */
+  private moduleNames: Set<string> | null = null;
   /** Variable or attribute text → qualified constructor (`s` → `requests.Session`). */
   readonly instances = new Map<string, string>();
   /** Every qualified name some rule subscribes to, for star imports. */
@@ -115,7 +115,7 @@ export class PythonFile {
     const rest = parts.slice(1);
     const imported = this.aliases.get(head);
     if (imported) return [imported, ...rest].join('.');
-    if (this.defined.has(head)) return text;
+    if ((this.moduleNames ??= moduleLevelNames(this.root)).has(head)) return text;
     if (rest.length === 0 && BUILTINS.has(head)) return `builtins.${head}`;
     for (const module of this.starModules) {
       const candidate = [module, head, ...rest].join('.');
@@ -434,6 +434,65 @@ export class PythonFile {
     return node.type === 'true' || (node.type === 'integer' && node.text !== '0');
   }
 }
+
+/**
+ * The names a module binds in its own scope: `def`/`class` statements and assignments (also under
+ * if/try/with/for/while/match at module level), `for` and `with … as` targets. A bare `eval` anywhere
+ * in the file may then be that definition, not the builtin. Definitions inside a class (methods) or
+ * a function are not module names: a method is reached through its object (`self.eval`), so a bare
+ * `eval` in it is still the builtin. Imports are the file's aliases, resolved before this. One walk of
+ * the module's statements, never into function or class bodies.
+ */
+function moduleLevelNames(root: Node): Set<string> {
+  const names = new Set<string>();
+  const add = (target: Node | null) => {
+    for (const name of targetNames(target)) names.add(name);
+  };
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    switch (node.type) {
+      case 'function_definition':
+      case 'class_definition':
+        add(node.childForFieldName('name'));
+        continue; // their bodies are other scopes
+      case 'expression_statement':
+        for (const child of node.namedChildren) {
+          // `a = b = f`: each assignment in the chain binds its target.
+          for (let a: Node | null = child; a && (a.type === 'assignment' || a.type === 'augmented_assignment'); a = a.childForFieldName('right')) add(a.childForFieldName('left'));
+        }
+        continue;
+      case 'for_statement':
+        add(node.childForFieldName('left'));
+        break;
+      case 'as_pattern':
+        add(node.childForFieldName('alias'));
+        continue;
+    }
+    // Compound statements (if, try, with, for, while, match, decorated definitions) and their blocks hold more module statements.
+    if (node.type === 'module' || node.type === 'block' || MODULE_COMPOUND.has(node.type)) {
+      for (const child of node.namedChildren) if (child) stack.push(child);
+    }
+  }
+  return names;
+}
+
+const MODULE_COMPOUND = new Set([
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'try_statement',
+  'except_clause',
+  'finally_clause',
+  'with_statement',
+  'with_clause',
+  'with_item',
+  'for_statement',
+  'while_statement',
+  'match_statement',
+  'case_clause',
+  'decorated_definition',
+]);
 
 /** Node types that bind names (moduleConstant); parameters are looked up per function instead. */
 const BINDING_NODES = [
