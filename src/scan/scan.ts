@@ -23,7 +23,7 @@ import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
-import { suppressionOnLine, suppresses } from './suppressions.js';
+import { commentStyle, HASH_COMMENTS, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
 import { decode, LineIndex } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
@@ -150,6 +150,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         raw.push({ ...s, info });
       }
       const runtime = isRuntimeFile(path, text);
+      // Where a suppression may be written: the parser's comments for a parsed Python file, else the
+      // comment markers of the file's language on the line.
+      let comments: Map<number, string> | null = null;
       if (decoded.kind === 'not-utf8' && (isPython || runtime)) {
         skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: not UTF-8 (and no PEP 263 encoding declared); code rules not run (secrets were checked)` });
       } else {
@@ -160,6 +163,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${options.parseTimeoutMs ?? 5000} ms; code rules not run (secrets were checked)` });
           } else {
             stats.pythonFiles++;
+            comments = outcome.comments;
             raw.push(...outcome.findings);
             if (outcome.syntaxErrors > 0) {
               notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (Python 2 code, or a broken file); rules ran on the parts that parse` });
@@ -177,7 +181,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }
       }
-      for (const { finding, info } of capFindings(raw, path, lines, ignorer, maxPerFile, notes)) keep(finding, info);
+      const style = isPython ? HASH_COMMENTS : commentStyle(path);
+      const markers: MarkerAt = comments ? (n) => suppressionOnLine(comments!.get(n) ?? '', n) : (n) => suppressionOnLine(lines.line(n), n, style);
+      for (const { finding, info } of capFindings(raw, path, markers, ignorer, maxPerFile, notes)) keep(finding, info);
     }
   } finally {
     python?.close();
@@ -224,11 +230,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
  * result that omits them is not complete. Ignored findings that are cut only get a note: nothing
  * the gate needs is lost with them.
  */
-function capFindings(raw: Raw[], path: string, lines: LineIndex, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
+function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
   const counted: { finding: CodeFinding; info: RuleInfo }[] = [];
   const ignored: { finding: CodeFinding; info: RuleInfo }[] = [];
   for (const r of raw) {
-    const finding = ignorer.apply(finalize(r, path, lines));
+    const finding = ignorer.apply(finalize(r, path, markers));
     (finding.ignoredBy ? ignored : counted).push({ finding, info: r.info });
   }
   const worstFirst = (a: { finding: CodeFinding }, b: { finding: CodeFinding }) => compareCodeFindings(a.finding, b.finding);
@@ -269,8 +275,16 @@ export async function readTreeIgnores(source: ScanSource, paths: readonly string
   return { rules, notes };
 }
 
-/** Fills in the rule's defaults and applies an inline suppression found on the finding's lines. */
-function finalize(r: Raw, file: string, lines: LineIndex | null): CodeFinding {
+/** The suppression written at a 1-based line of the file being scanned, if any. */
+type MarkerAt = (line: number) => Suppression | null;
+
+/**
+ * Fills in the rule's defaults and applies an inline suppression: one on the finding's own line,
+ * or (Python) on the first or last line of the statement it is in. A marker on an inner line of a
+ * multi-line statement covers only what is reported on that line, so `# nosec` written for one
+ * argument never hides another finding of the same call.
+ */
+function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
   const finding: CodeFinding = {
     kind: r.info.kind,
     rule: r.info.id,
@@ -283,10 +297,10 @@ function finalize(r: Raw, file: string, lines: LineIndex | null): CodeFinding {
     fix: r.fix,
     ...(r.secret ? { secret: r.secret } : {}),
   };
-  if (lines && r.line !== null) {
-    const last = Math.min(r.endLine ?? r.line, r.line + 20);
-    for (let n = r.line; n <= last; n++) {
-      const s = suppressionOnLine(lines.line(n), n);
+  if (markers && r.line !== null) {
+    const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : [r.line];
+    for (const n of candidates) {
+      const s = markers(n);
       if (s && suppresses(s, r.info)) {
         const marker = s.kind === 'nosec' ? '# nosec' : '# depwatch: ignore';
         finding.ignoredBy = { id: s.ids ? s.ids.join(', ') : s.kind, reason: `${marker} on line ${n}`, until: null, source: 'inline' };

@@ -17,6 +17,11 @@ export interface PythonScanOutcome {
   syntaxErrors: number;
   /** Rules that failed on this file (a bug, reported rather than hidden). */
   ruleErrors: string[];
+  /**
+   * The file's comments that could hold a suppression (they mention nosec or depwatch), by 1-based
+   * line: a marker counts only in a real comment, never inside a string.
+   */
+  comments: Map<number, string>;
 }
 
 export interface PythonScanner {
@@ -31,12 +36,18 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
   return {
     scan(path, text, isTest) {
       const tree = parser.parse(text);
-      if (!tree) return { findings: [], timedOut: true, syntaxErrors: 0, ruleErrors: [] };
+      if (!tree) return { findings: [], timedOut: true, syntaxErrors: 0, ruleErrors: [], comments: new Map() };
       try {
         const root = tree.rootNode;
         const syntaxErrors = root.hasError ? countErrors(root) : 0;
         const { findings, errors } = engine.run(root, path, text, isTest);
-        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, syntaxErrors, ruleErrors: errors };
+        const comments = new Map<number, string>();
+        if (text.includes('nosec') || text.includes('depwatch')) {
+          for (const c of root.descendantsOfType('comment')) {
+            if (c && (c.text.includes('nosec') || c.text.includes('depwatch'))) comments.set(c.startPosition.row + 1, c.text);
+          }
+        }
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, syntaxErrors, ruleErrors: errors, comments };
       } finally {
         tree.delete();
       }

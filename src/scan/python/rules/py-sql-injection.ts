@@ -90,7 +90,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       message: `SQL passed to ${method}() is built with ${built.how}; a value containing a quote changes the query (SQL injection).`,
       fix: 'Keep the SQL fixed and pass the values as parameters: cursor.execute("… WHERE id = %s", (value,)) (or ? / :name, per driver), or use the ORM\'s filters.',
     });
