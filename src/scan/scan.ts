@@ -6,9 +6,9 @@
  *
  * Bounded: one file in memory at a time (plus a few read ahead), each under `maxFileBytes`, and at
  * most `maxFindingsPerFile` findings kept from each; a file that is too large, not UTF-8 where code
- * is parsed, or too slow to parse, and a folder that could not be listed, is listed in `skipped`, and
- * a file with more findings than it may list gets a `truncated` note: either makes the result
- * partial; nothing else is lost.
+ * is parsed, or too slow to parse or to check (the Python rules have a time budget per file too),
+ * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
+ * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
 import type { IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
@@ -35,6 +35,11 @@ export interface ScanOptions {
   maxFileBytes?: number;
   /** Wall-time limit for parsing one Python file. Default 5 s. */
   parseTimeoutMs?: number;
+  /**
+   * Wall-time limit for the Python rules on one parsed file. Default 10 s. Past it the rules stop:
+   * the file is listed in `skipped` (partial), with the findings reported before the limit kept.
+   */
+  ruleTimeoutMs?: number;
   /**
    * Key for secret fingerprints (secrets/fingerprint.ts). Give the installation's own key to compare
    * fingerprints across scans; without one, a random key makes them comparable within this scan only.
@@ -63,6 +68,7 @@ export interface ScanOptions {
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+const DEFAULT_RULE_TIMEOUT_MS = 10_000;
 const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
 
 type Raw = Report & { info: RuleInfo };
@@ -157,12 +163,15 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: not UTF-8 (and no PEP 263 encoding declared); code rules not run (secrets were checked)` });
       } else {
         if (isPython) {
-          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs: options.parseTimeoutMs ?? 5000 });
+          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs: options.parseTimeoutMs ?? 5000, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS });
           const outcome = python.scan(path, text, isTestPath(path));
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${options.parseTimeoutMs ?? 5000} ms; code rules not run (secrets were checked)` });
           } else {
-            stats.pythonFiles++;
+            if (outcome.rulesTimedOut) {
+              const limit = options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS;
+              skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${limit} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
+            } else stats.pythonFiles++;
             comments = outcome.comments;
             raw.push(...outcome.findings);
             if (outcome.syntaxErrors > 0) {

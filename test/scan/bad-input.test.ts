@@ -151,3 +151,26 @@ describe('the per-file findings cap', () => {
     expect(result.partial).toBe(false);
   });
 });
+
+describe('hostile sizes: answers stay right where a quadratic scan would never finish', () => {
+  it('thousands of assignments to one name in one function: each use is traced to its own last assignment', async () => {
+    const code = [
+      'def report(cur, name):',
+      ...Array.from({ length: 5000 }, () => '    q = "SELECT i FROM t"\n    cur.execute(q)'),
+      '    q += " WHERE name = \'" + name + "\'"', // 10002
+      '    cur.execute(q)', // 10003: the only query built at run time
+      '    q = "SELECT i FROM t"',
+      ...Array.from({ length: 3000 }, () => '    q += " AND 1 = 1"\n    cur.execute(q)'),
+      '',
+    ].join('\n');
+    const result = await scanFiles({ 'app/report.py': code, '.gitignore': '.env\n*.env\n' });
+    expect(hits(result, 'py-sql-injection')).toEqual(['py-sql-injection@10003']);
+    expect(result.partial).toBe(false);
+  });
+
+  it('rule evaluation has a time budget per file: past it the file is skipped, the result partial, and why is said', async () => {
+    const result = await scanFiles({ 'app/slow.py': 'import os\n' + 'os.system(input())\n'.repeat(500), 'app/ok.py': RISKY }, { ruleTimeoutMs: 0 });
+    expect(result.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'app/slow.py', reason: 'rule-timeout', partial: true, message: expect.stringContaining('longer than 0 ms') })]));
+    expect(result.partial).toBe(true);
+  });
+});

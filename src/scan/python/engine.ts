@@ -62,7 +62,7 @@ export class PythonRuleEngine {
   }
 
   /** Every finding of every rule in one file. Rules that throw on odd trees lose only their own finding, never the file. */
-  run(root: Node, path: string, text: string, isTest: boolean): { findings: PythonFinding[]; errors: string[] } {
+  run(root: Node, path: string, text: string, isTest: boolean, deadline = Infinity): { findings: PythonFinding[]; errors: string[]; timedOut: boolean } {
     const file = new PythonFile(path, text, root, isTest);
     file.knownNames = this.knownNames;
     const matches = this.query.matches(root);
@@ -85,8 +85,15 @@ export class PythonRuleEngine {
         errors.push(`${rule.info.id}: ${(err as Error).message}`);
       }
     };
-    for (const m of matches) {
-      const first = m.captures[0];
+    // The rules' time budget (a wall-clock deadline), checked every few matches: rules trace names
+    // and expressions, and however bounded each step is, a hostile file must not hold the thread.
+    let timedOut = false;
+    for (let i = 0; i < matches.length; i++) {
+      if ((i & 31) === 0 && performance.now() >= deadline) {
+        timedOut = true;
+        break;
+      }
+      const first = matches[i]!.captures[0];
       if (!first) continue;
       if (first.name === 'callee') {
         this.dispatchCall(first.node, file, runRule);
@@ -98,7 +105,7 @@ export class PythonRuleEngine {
       const statementAt = statementFinder(root);
       for (const f of findings) if (f.line !== null && f.column !== null) f.statement = statementAt(f.line - 1, f.column - 1) ?? undefined;
     }
-    return { findings, errors };
+    return { findings, errors, timedOut };
   }
 
   private recordInstance(m: QueryMatch, file: PythonFile): void {

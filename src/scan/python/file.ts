@@ -295,30 +295,58 @@ export class PythonFile {
     return names;
   }
 
-  private readonly scopeAssignments = new Map<number, Node[]>();
+  /**
+   * Per scope (function, lambda or module, by node id), per name: its assignments in source order,
+   * each with what holds just after it. Built once per file in one pass, so a lookup is a binary
+   * search: rules trace names for every call they look at, and one function may assign the same
+   * name thousands of times (a walk per lookup made that quadratic).
+   */
+  private assignmentIndex: Map<number, Map<string, AssignmentState[]>> | null = null;
 
   /**
-   * Assignments (and `+=`) inside a function or the module, in source order, listed once per scope:
-   * rules that trace a name ask this for every call they look at, and a file may hold thousands.
+   * The assignments to `name` before `use` in use's own scope (not in functions nested in it), as
+   * what they leave: the last plain `name = value`, and the first augmented assignment (`+=`…) after
+   * it whose value is not a literal (the name was built at run time). Annotations alone (`name: T`)
+   * assign nothing.
    */
-  assignmentsIn(scope: Node): Node[] {
-    let list = this.scopeAssignments.get(scope.id);
-    if (!list) {
-      list = scope.descendantsOfType(['assignment', 'augmented_assignment']).filter((n): n is Node => n !== null);
-      this.scopeAssignments.set(scope.id, list);
+  lastAssignment(name: string, use: Node): { plain: Node | null; built: Node | null } {
+    const list = this.indexAssignments().get((this.enclosingFunction(use) ?? this.root).id)?.get(name);
+    const at = use.startIndex;
+    let lo = 0;
+    let hi = (list?.length ?? 0) - 1;
+    let found: AssignmentState | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list![mid]!.start < at) {
+        found = list![mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
-    return list;
+    return found ? { plain: found.plain, built: found.built } : { plain: null, built: null };
   }
 
-  /** The last assignment (`=` or `+=`) to `name` before `before`, in the same scope, with all earlier ones. */
-  assignmentsTo(name: string, before: Node): Node[] {
-    const scope = this.enclosingFunction(before) ?? this.root;
-    const out: Node[] = [];
-    for (const a of this.assignmentsIn(scope)) {
-      if (a.startIndex >= before.startIndex) break;
-      if (a.childForFieldName('left')?.text === name) out.push(a);
+  private indexAssignments(): Map<number, Map<string, AssignmentState[]>> {
+    if (this.assignmentIndex) return this.assignmentIndex;
+    const index = new Map<number, Map<string, AssignmentState[]>>();
+    for (const a of this.root.descendantsOfType(['assignment', 'augmented_assignment'])) {
+      if (!a) continue;
+      const left = a.childForFieldName('left');
+      const value = a.childForFieldName('right');
+      if (left?.type !== 'identifier' || !value) continue;
+      const scope = (this.enclosingFunction(a) ?? this.root).id;
+      let names = index.get(scope);
+      if (!names) index.set(scope, (names = new Map()));
+      let list = names.get(left.text);
+      if (!list) names.set(left.text, (list = []));
+      const previous = list[list.length - 1];
+      const state: AssignmentState =
+        a.type === 'assignment'
+          ? { start: a.startIndex, plain: a, built: null }
+          : { start: a.startIndex, plain: previous?.plain ?? null, built: previous?.built ?? (this.isLiteral(value) ? null : a) };
+      list.push(state);
     }
-    return out;
+    this.assignmentIndex = index;
+    return index;
   }
 
   /** Functions and lambdas in source order, each with the index of the one around it (-1: module level). */
@@ -379,8 +407,7 @@ export class PythonFile {
     const name = node.text;
     const fn = this.enclosingFunction(node);
     // The last plain assignment to the name before this use, in the same function (or module).
-    const last = this.assignmentsTo(name, node).filter((a) => a.type === 'assignment').pop();
-    const value = last?.childForFieldName('right');
+    const value = this.lastAssignment(name, node).plain?.childForFieldName('right');
     if (value) return this.originOf(value, depth + 1);
     if (fn) {
       const params = fn.childForFieldName('parameters');
@@ -493,6 +520,13 @@ const MODULE_COMPOUND = new Set([
   'case_clause',
   'decorated_definition',
 ]);
+
+/** What the assignments to one name leave, up to and including one of them (see PythonFile.lastAssignment). */
+interface AssignmentState {
+  start: number;
+  plain: Node | null;
+  built: Node | null;
+}
 
 /** Node types that bind names (moduleConstant); parameters are looked up per function instead. */
 const BINDING_NODES = [
