@@ -191,7 +191,15 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         }
       }
       const style = isPython ? HASH_COMMENTS : commentStyle(path);
-      const markers: MarkerAt = comments ? (n) => suppressionOnLine(comments!.get(n) ?? '', n) : (n) => suppressionOnLine(lines.line(n), n, style);
+      const markerOn: MarkerAt = comments ? (n) => suppressionOnLine(comments!.get(n) ?? '', n) : (n) => suppressionOnLine(lines.line(n), n, style);
+      // Each line read once for its marker, however many findings it holds: one long line can hold
+      // tens of thousands of them, and reading it again for each was quadratic in the line's length.
+      const seen = new Map<number, Suppression | null>();
+      const markers: MarkerAt = (n) => {
+        let s = seen.get(n);
+        if (s === undefined) seen.set(n, (s = markerOn(n)));
+        return s;
+      };
       for (const { finding, info } of capFindings(raw, path, markers, ignorer, maxPerFile, notes)) keep(finding, info);
     }
   } finally {

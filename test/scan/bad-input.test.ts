@@ -173,4 +173,28 @@ describe('hostile sizes: answers stay right where a quadratic scan would never f
     expect(result.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'app/slow.py', reason: 'rule-timeout', partial: true, message: expect.stringContaining('longer than 0 ms') })]));
     expect(result.partial).toBe(true);
   });
+
+  it('one line with 25,000 keys: every finding is checked for a suppression against that line once', async () => {
+    let x = 2463534242; // xorshift32: fixed, random-looking key ids
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    const keys = Array.from({ length: 25_000 }, () => 'AKIA' + Array.from({ length: 16 }, () => alphabet[next() % 32]).join('')).join(' ');
+    const plain = await scanFiles({ 'keys.txt': `${keys} nosec depwatch\n`, '.gitignore': '.env\n*.env\n' });
+    const counted = plain.notes.find((n) => n.kind === 'truncated')?.message ?? '';
+    const total = Number(/: (\d+) findings/.exec(counted)?.[1]);
+    expect(total).toBeGreaterThan(24_000);
+    expect(plain.findings).toHaveLength(200);
+    expect(plain.ignored).toHaveLength(0);
+
+    const suppressed = await scanFiles({ 'keys.txt': `${keys}  # nosec\n`, '.gitignore': '.env\n*.env\n' });
+    expect(suppressed.findings).toHaveLength(0);
+    expect(suppressed.ignored).toHaveLength(200);
+    expect(suppressed.notes).toEqual([expect.objectContaining({ kind: 'ignored-truncated', message: expect.stringContaining(`${total} ignored findings`) })]);
+    expect(suppressed.partial).toBe(false);
+  });
 });
