@@ -14,16 +14,6 @@ export function isExamplePath(path: string): boolean {
   return EXAMPLE.test(path);
 }
 
-/**
- * Generated folders a repository archive may hold (build output, framework migrations): scanning
- * them reports the generator's code, not the team's. Vendored folders are src/python/discover.ts's.
- */
-const GENERATED_DIR = /(?:^|\/)(?:build|dist|migrations)\//;
-
-export function isGeneratedPath(path: string): boolean {
-  return GENERATED_DIR.test(path);
-}
-
 export const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 export function isPythonPath(path: string): boolean {

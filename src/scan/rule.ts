@@ -24,7 +24,10 @@ export interface Report {
   fix: string;
   severity?: ScanSeverity;
   confidence?: Confidence;
-  /** Last line the finding spans (a multi-line call): a suppression comment on any of its lines applies. */
-  endLine?: number;
+  /**
+   * Python: the statement the finding is in (for a compound statement, its header up to the `:`).
+   * A suppression on its first or last line applies as well as one on the finding's own line.
+   */
+  statement?: { line: number; endLine: number };
   secret?: { kind: string; fingerprint: string };
 }

@@ -6,9 +6,9 @@
  *
  * Bounded: one file in memory at a time (plus a few read ahead), each under `maxFileBytes`, and at
  * most `maxFindingsPerFile` findings kept from each; a file that is too large, not UTF-8 where code
- * is parsed, or too slow to parse, and a folder that could not be listed, is listed in `skipped`, and
- * a file with more findings than it may list gets a `truncated` note: either makes the result
- * partial; nothing else is lost.
+ * is parsed, or too slow to parse or to check (the Python rules have a time budget per file too),
+ * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
+ * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
 import type { IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
@@ -23,7 +23,7 @@ import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
-import { suppressionOnLine, suppresses } from './suppressions.js';
+import { commentStyle, HASH_COMMENTS, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
 import { decode, LineIndex } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
@@ -35,6 +35,11 @@ export interface ScanOptions {
   maxFileBytes?: number;
   /** Wall-time limit for parsing one Python file. Default 5 s. */
   parseTimeoutMs?: number;
+  /**
+   * Wall-time limit for the Python rules on one parsed file. Default 10 s. Past it the rules stop:
+   * the file is listed in `skipped` (partial), with the findings reported before the limit kept.
+   */
+  ruleTimeoutMs?: number;
   /**
    * Key for secret fingerprints (secrets/fingerprint.ts). Give the installation's own key to compare
    * fingerprints across scans; without one, a random key makes them comparable within this scan only.
@@ -63,6 +68,7 @@ export interface ScanOptions {
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+const DEFAULT_RULE_TIMEOUT_MS = 10_000;
 const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
 
 type Raw = Report & { info: RuleInfo };
@@ -150,16 +156,23 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         raw.push({ ...s, info });
       }
       const runtime = isRuntimeFile(path, text);
+      // Where a suppression may be written: the parser's comments for a parsed Python file, else the
+      // comment markers of the file's language on the line.
+      let comments: Map<number, string> | null = null;
       if (decoded.kind === 'not-utf8' && (isPython || runtime)) {
         skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: not UTF-8 (and no PEP 263 encoding declared); code rules not run (secrets were checked)` });
       } else {
         if (isPython) {
-          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs: options.parseTimeoutMs ?? 5000 });
+          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs: options.parseTimeoutMs ?? 5000, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS });
           const outcome = python.scan(path, text, isTestPath(path));
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${options.parseTimeoutMs ?? 5000} ms; code rules not run (secrets were checked)` });
           } else {
-            stats.pythonFiles++;
+            if (outcome.rulesTimedOut) {
+              const limit = options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS;
+              skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${limit} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
+            } else stats.pythonFiles++;
+            comments = outcome.comments;
             raw.push(...outcome.findings);
             if (outcome.syntaxErrors > 0) {
               notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (Python 2 code, or a broken file); rules ran on the parts that parse` });
@@ -177,7 +190,17 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }
       }
-      for (const { finding, info } of capFindings(raw, path, lines, ignorer, maxPerFile, notes)) keep(finding, info);
+      const style = isPython ? HASH_COMMENTS : commentStyle(path);
+      const markerOn: MarkerAt = comments ? (n) => suppressionOnLine(comments!.get(n) ?? '', n) : (n) => suppressionOnLine(lines.line(n), n, style);
+      // Each line read once for its marker, however many findings it holds: one long line can hold
+      // tens of thousands of them, and reading it again for each was quadratic in the line's length.
+      const seen = new Map<number, Suppression | null>();
+      const markers: MarkerAt = (n) => {
+        let s = seen.get(n);
+        if (s === undefined) seen.set(n, (s = markerOn(n)));
+        return s;
+      };
+      for (const { finding, info } of capFindings(raw, path, markers, ignorer, maxPerFile, notes)) keep(finding, info);
     }
   } finally {
     python?.close();
@@ -224,11 +247,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
  * result that omits them is not complete. Ignored findings that are cut only get a note: nothing
  * the gate needs is lost with them.
  */
-function capFindings(raw: Raw[], path: string, lines: LineIndex, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
+function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanIgnorer, max: number, notes: ScanNote[]): { finding: CodeFinding; info: RuleInfo }[] {
   const counted: { finding: CodeFinding; info: RuleInfo }[] = [];
   const ignored: { finding: CodeFinding; info: RuleInfo }[] = [];
   for (const r of raw) {
-    const finding = ignorer.apply(finalize(r, path, lines));
+    const finding = ignorer.apply(finalize(r, path, markers));
     (finding.ignoredBy ? ignored : counted).push({ finding, info: r.info });
   }
   const worstFirst = (a: { finding: CodeFinding }, b: { finding: CodeFinding }) => compareCodeFindings(a.finding, b.finding);
@@ -269,8 +292,16 @@ export async function readTreeIgnores(source: ScanSource, paths: readonly string
   return { rules, notes };
 }
 
-/** Fills in the rule's defaults and applies an inline suppression found on the finding's lines. */
-function finalize(r: Raw, file: string, lines: LineIndex | null): CodeFinding {
+/** The suppression written at a 1-based line of the file being scanned, if any. */
+type MarkerAt = (line: number) => Suppression | null;
+
+/**
+ * Fills in the rule's defaults and applies an inline suppression: one on the finding's own line,
+ * or (Python) on the first or last line of the statement it is in. A marker on an inner line of a
+ * multi-line statement covers only what is reported on that line, so `# nosec` written for one
+ * argument never hides another finding of the same call.
+ */
+function finalize(r: Raw, file: string, markers: MarkerAt | null): CodeFinding {
   const finding: CodeFinding = {
     kind: r.info.kind,
     rule: r.info.id,
@@ -283,10 +314,10 @@ function finalize(r: Raw, file: string, lines: LineIndex | null): CodeFinding {
     fix: r.fix,
     ...(r.secret ? { secret: r.secret } : {}),
   };
-  if (lines && r.line !== null) {
-    const last = Math.min(r.endLine ?? r.line, r.line + 20);
-    for (let n = r.line; n <= last; n++) {
-      const s = suppressionOnLine(lines.line(n), n);
+  if (markers && r.line !== null) {
+    const candidates = r.statement ? [r.line, r.statement.line, r.statement.endLine] : [r.line];
+    for (const n of candidates) {
+      const s = markers(n);
       if (s && suppresses(s, r.info)) {
         const marker = s.kind === 'nosec' ? '# nosec' : '# depwatch: ignore';
         finding.ignoredBy = { id: s.ids ? s.ids.join(', ') : s.kind, reason: `${marker} on line ${n}`, until: null, source: 'inline' };

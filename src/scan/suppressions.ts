@@ -1,9 +1,15 @@
 /**
- * Inline suppressions on the line of a finding (or any line of the statement it spans):
+ * Inline suppressions, in a comment on the finding's line:
  * - `# nosec` (bandit's): every rule; `# nosec B602, B607` only the rules with those bandit ids
  *   (or our own ids: `# nosec py-eval-exec`);
  * - `# depwatch: ignore[rule-id, other-id]`, or `# depwatch: ignore` for every rule on that line.
- * `//` comments work too, for the non-Python files secrets are found in.
+ *
+ * Only a comment counts, never text that merely contains the words (`"grep '# nosec'"`): in Python
+ * files the comments are the parser's (scan-python.ts), elsewhere a marker must start a comment of
+ * the file's language (commentStyle): `#` or `//`, at the start of the line or after a space. Which
+ * findings a marker covers is scan.ts's (finalize): those reported on its line, and for Python those
+ * of the statement whose first or last line it is on (bandit reads a marker on the first line of a
+ * multi-line statement; the last is where a trailing comment goes after the closing bracket).
  */
 import type { RuleInfo } from './rule.js';
 
@@ -14,25 +20,60 @@ export interface Suppression {
   line: number;
 }
 
-const NOSEC = /(?:#|\/\/)[ \t]{0,10}nosec\b/i;
-const DEPWATCH = /(?:#|\/\/)[ \t]{0,10}depwatch:[ \t]{0,10}ignore\b/i;
+/** Which comment markers a file's language has. */
+export interface CommentStyle {
+  hash: boolean;
+  slash: boolean;
+}
+
+export const HASH_COMMENTS: CommentStyle = { hash: true, slash: false };
+
+/** Languages whose line comments are `//` only (C-like); `#` there is code (a preprocessor line, a private field). */
+const SLASH_ONLY = /\.(?:js|mjs|cjs|ts|mts|cts|tsx|jsx|go|java|kt|kts|scala|cs|c|cc|cpp|cxx|h|hh|hpp|rs|swift|dart|groovy|gradle|jsonc|json5|proto|sol)$/i;
+/** Both (PHP). */
+const BOTH = /\.php\d?$/i;
+/** No comments at all (JSON): a marker there would be inside a string. */
+const NONE = /\.json$/i;
+
+/** The comment markers of a file by its name; `#` (shells, YAML, TOML, Dockerfiles, .env, INI…) unless known otherwise. */
+export function commentStyle(path: string): CommentStyle {
+  if (SLASH_ONLY.test(path)) return { hash: false, slash: true };
+  if (BOTH.test(path)) return { hash: true, slash: true };
+  if (NONE.test(path)) return { hash: false, slash: false };
+  return HASH_COMMENTS;
+}
+
+const patterns = (marker: string) => ({
+  hash: new RegExp(`(?:^|[ \\t])#[ \\t]{0,10}${marker}`, 'i'),
+  slash: new RegExp(`(?:^|[ \\t])\\/\\/[ \\t]{0,10}${marker}`, 'i'),
+  both: new RegExp(`(?:^|[ \\t])(?:#|\\/\\/)[ \\t]{0,10}${marker}`, 'i'),
+});
+const NOSEC = patterns('nosec\\b');
+const DEPWATCH = patterns('depwatch:[ \\t]{0,10}ignore\\b');
 const ID = /[A-Za-z][A-Za-z0-9_-]*/g;
 
-/** The suppression written on one line, if any. Only a bounded stretch after the marker is read. */
-export function suppressionOnLine(text: string, line: number): Suppression | null {
+const pick = (p: ReturnType<typeof patterns>, style: CommentStyle): RegExp | null => (style.hash ? (style.slash ? p.both : p.hash) : style.slash ? p.slash : null);
+
+/**
+ * The suppression written on one line (or in one comment's text), if any, for a file with these
+ * comment markers. Only a bounded stretch after the marker is read.
+ */
+export function suppressionOnLine(text: string, line: number, style: CommentStyle = HASH_COMMENTS): Suppression | null {
   // Cheap test first: most lines mention neither.
   if (!text.includes('nosec') && !text.includes('depwatch')) return null;
-  const dep = DEPWATCH.exec(text);
+  const dep = pick(DEPWATCH, style)?.exec(text);
   if (dep) {
-    const rest = text.slice(dep.index + dep[0].length, dep.index + dep[0].length + 500);
+    const end = dep.index + dep[0].length;
+    const rest = text.slice(end, end + 500);
     if (!rest.startsWith('[')) return { ids: null, kind: 'depwatch', line };
     const close = rest.indexOf(']');
     const inside = close === -1 ? rest.slice(1) : rest.slice(1, close);
     return { ids: inside.match(ID) ?? [], kind: 'depwatch', line };
   }
-  const nosec = NOSEC.exec(text);
+  const nosec = pick(NOSEC, style)?.exec(text);
   if (nosec) {
-    const rest = text.slice(nosec.index + nosec[0].length, nosec.index + nosec[0].length + 300);
+    const end = nosec.index + nosec[0].length;
+    const rest = text.slice(end, end + 300);
     // Ids follow directly (`# nosec B602,B607` or `# nosec: B602`); anything after another `#` is a comment.
     const idsPart = rest.replace(/^[:\s]+/, '').split('#')[0]!;
     const ids = /^[A-Za-z]/.test(idsPart) ? idsPart.match(ID) ?? [] : [];

@@ -6,8 +6,11 @@
  *   a huge repository) reading stops, and what was not reached is said, making the scan partial;
  * - at most `maxFiles` entries are listed, and at most `maxKeptBytes` of file content is kept;
  * - a file over `maxFileBytes` is not kept at all (the scanner lists it as too large);
- * - vendored and generated folders (`.venv`, `site-packages`, `node_modules`, `build`, `dist`,
- *   migrations, …) are passed over unread, like the directory source does;
+ * - the folders a directory scan never enters (`.git`, `.venv`, `site-packages`, `node_modules`, …:
+ *   src/python/discover.ts's isInSkippedDir, the one predicate both sources use) are passed over
+ *   unread, and nothing else is: `build/`, `dist/` and `migrations/` hold deployed code and
+ *   credentials as often as generated code, and the CLI scans them, so the bot must too; whatever
+ *   else the archive does not read (a refused path, a limit reached) is in `skipped`;
  * - links are listed as links and never followed; a path that is absolute or climbs out of the
  *   archive root (`..`) is refused by name, never written or read anywhere.
  * GitHub's archives hold one top folder (`owner-repo-sha/`); it is removed from every path.
@@ -20,7 +23,6 @@ import { extract, type Headers } from 'tar-stream';
 import { errorLine } from '../error-line.js';
 import { isInSkippedDir } from '../python/discover.js';
 import { DEFAULT_MAX_FILE_BYTES } from './scan.js';
-import { isGeneratedPath } from './paths.js';
 import type { ScanEntry, ScanSource } from './source.js';
 import type { SkippedFile } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
@@ -47,7 +49,7 @@ export interface ArchiveTree {
   source: ScanSource;
   /** What the archive itself kept from the scan: refused paths (not partial) and limits reached (partial). */
   skipped: SkippedFile[];
-  /** Files passed over in vendored or generated folders. */
+  /** Files passed over in folders no scan enters (isInSkippedDir, as the directory walk skips them). */
   vendored: number;
 }
 
@@ -103,7 +105,7 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
       skipped.push({ path: header.name.slice(0, 200), reason: 'not-regular', partial: false, message: `${header.name.slice(0, 200)}: a path outside the archive root; refused, not extracted` });
       return drain();
     }
-    if (isInSkippedDir(path) || isGeneratedPath(path)) {
+    if (isInSkippedDir(path)) {
       vendored++;
       return drain();
     }

@@ -39,7 +39,7 @@ export interface CodeFinding {
 }
 
 /** Why a file was not (fully) scanned. */
-export type SkipReason = 'too-large' | 'not-utf8' | 'parse-timeout' | 'unreadable' | 'symlink' | 'not-regular';
+export type SkipReason = 'too-large' | 'not-utf8' | 'parse-timeout' | 'rule-timeout' | 'unreadable' | 'symlink' | 'not-regular';
 
 export interface SkippedFile {
   path: string;

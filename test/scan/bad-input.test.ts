@@ -151,3 +151,50 @@ describe('the per-file findings cap', () => {
     expect(result.partial).toBe(false);
   });
 });
+
+describe('hostile sizes: answers stay right where a quadratic scan would never finish', () => {
+  it('thousands of assignments to one name in one function: each use is traced to its own last assignment', async () => {
+    const code = [
+      'def report(cur, name):',
+      ...Array.from({ length: 5000 }, () => '    q = "SELECT i FROM t"\n    cur.execute(q)'),
+      '    q += " WHERE name = \'" + name + "\'"', // 10002
+      '    cur.execute(q)', // 10003: the only query built at run time
+      '    q = "SELECT i FROM t"',
+      ...Array.from({ length: 3000 }, () => '    q += " AND 1 = 1"\n    cur.execute(q)'),
+      '',
+    ].join('\n');
+    const result = await scanFiles({ 'app/report.py': code, '.gitignore': '.env\n*.env\n' });
+    expect(hits(result, 'py-sql-injection')).toEqual(['py-sql-injection@10003']);
+    expect(result.partial).toBe(false);
+  });
+
+  it('rule evaluation has a time budget per file: past it the file is skipped, the result partial, and why is said', async () => {
+    const result = await scanFiles({ 'app/slow.py': 'import os\n' + 'os.system(input())\n'.repeat(500), 'app/ok.py': RISKY }, { ruleTimeoutMs: 0 });
+    expect(result.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'app/slow.py', reason: 'rule-timeout', partial: true, message: expect.stringContaining('longer than 0 ms') })]));
+    expect(result.partial).toBe(true);
+  });
+
+  it('one line with 25,000 keys: every finding is checked for a suppression against that line once', async () => {
+    let x = 2463534242; // xorshift32: fixed, random-looking key ids
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    const keys = Array.from({ length: 25_000 }, () => 'AKIA' + Array.from({ length: 16 }, () => alphabet[next() % 32]).join('')).join(' ');
+    const plain = await scanFiles({ 'keys.txt': `${keys} nosec depwatch\n`, '.gitignore': '.env\n*.env\n' });
+    const counted = plain.notes.find((n) => n.kind === 'truncated')?.message ?? '';
+    const total = Number(/: (\d+) findings/.exec(counted)?.[1]);
+    expect(total).toBeGreaterThan(24_000);
+    expect(plain.findings).toHaveLength(200);
+    expect(plain.ignored).toHaveLength(0);
+
+    const suppressed = await scanFiles({ 'keys.txt': `${keys}  # nosec\n`, '.gitignore': '.env\n*.env\n' });
+    expect(suppressed.findings).toHaveLength(0);
+    expect(suppressed.ignored).toHaveLength(200);
+    expect(suppressed.notes).toEqual([expect.objectContaining({ kind: 'ignored-truncated', message: expect.stringContaining(`${total} ignored findings`) })]);
+    expect(suppressed.partial).toBe(false);
+  });
+});

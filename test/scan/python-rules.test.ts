@@ -115,6 +115,14 @@ def build(field):
     await expectHits('def test_math():\n    assert eval("1+1") == 2\n', 'py-eval-exec', 'tests/test_math.py');
   });
 
+  it('py-eval-exec: a method named eval does not hide the builtin; a module-level definition or assignment does', async () => {
+    await expectHits('class Calculator:\n    def eval(self, expr):\n        return eval(expr)  # HIT\n\n    def exec(self, code):\n        exec(code)  # HIT\n', 'py-eval-exec');
+    await expectHits('import sys\n\nclass Shell:\n    def eval(self, expr):\n        pass\n\neval(sys.argv[1])  # HIT\n', 'py-eval-exec');
+    await expectHits('def eval(expr):\n    return 0\n\nclass Calc:\n    def run(self, expr):\n        return eval(expr)\n', 'py-eval-exec');
+    await expectHits('from safe_eval import safe_eval\neval = safe_eval\n\ndef run(expr):\n    return eval(expr)\n', 'py-eval-exec');
+    await expectHits('try:\n    from simpleeval import simple_eval as eval\nexcept ImportError:\n    def eval(expr):\n        raise RuntimeError(expr)\n\ndef run(expr):\n    return eval(expr)\n', 'py-eval-exec');
+  });
+
   it('py-eval-exec: Python 2 exec statements too', async () => {
     await expectHits('def run(code):\n    exec code  # HIT\n    exec "print 1"\n', 'py-eval-exec', 'legacy/old.py');
   });
@@ -327,6 +335,35 @@ def narrow():
     await expectHits(code, 'py-assert-access-control');
     await expectHits('def test_admin(client):\n    assert client.user.is_admin\n', 'py-assert-access-control', 'tests/test_views.py');
   });
+});
+
+describe('module constants (a name counts as a literal only when nothing else can bind it)', () => {
+  // Each snippet is its own module: a name assigned one literal at module level, then changed,
+  // shadowed or rebound some other way before (or where) a rule reads it.
+  const modules: [string, string, string][] = [
+    ['augmented assignment', 'import os, sys\nCMD = "ls -l "\nCMD += sys.argv[1]\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['reassigned in a branch', 'import sys\nEXPR = "1+1"\nif len(sys.argv) > 1:\n    EXPR = sys.argv[1]\nprint(eval(EXPR))  # HIT\n', 'py-eval-exec'],
+    ['a parameter shadows it', 'import os\nquery = "ls"\ndef handler(query):\n    os.system(query)  # HIT\n    return eval(query)  # HIT\n', 'py-os-system py-eval-exec'],
+    ['a local shadows it', 'import os\nquery = "ls"\ndef handler(user):\n    query = "ls " + user\n    os.system(query)  # HIT\n', 'py-os-system'],
+    ['a lambda parameter shadows it', 'CODE = "1"\nrun = lambda CODE: eval(CODE)  # HIT\n', 'py-eval-exec'],
+    ['a for target', 'import os, sys\nCMD = "ls"\nfor CMD in sys.argv[1:]:\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a comprehension variable', 'import os, sys\nCMD = "ls"\n[os.system(CMD) for CMD in sys.argv]  # HIT\n', 'py-os-system'],
+    ['with-as', 'import os\nCMD = "ls"\nwith open("cmd.txt") as CMD:\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a walrus', 'import os\nCMD = "ls"\nif (CMD := input()):\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a global declaration in a function', 'import os\nCMD = "ls"\ndef configure(value):\n    global CMD\n    CMD = value\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['del', 'import os\nCMD = "ls"\ndel CMD\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['an import binding it', 'import os\nCMD = "ls"\nfrom settings import CMD\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['an except alias', 'import os\nCMD = "ls"\ntry:\n    pass\nexcept OSError as CMD:\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a tuple assignment', 'import os, sys\nCMD = "ls"\nCMD, other = sys.argv[1], 2\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a star import', 'import os\nCMD = "ls"\nfrom settings import *\nos.system(CMD)  # HIT\n', 'py-os-system'],
+    ['a fixed constant, used in a function that does not bind it', 'import os\nCMD = "ls -l"\nPART = "ls " + "-a"\ndef handler(user):\n    os.system(CMD)\n    os.system(PART)\n    return [eval(CMD) for x in user]\n', 'py-os-system py-eval-exec'],
+  ];
+  for (const [name, code, rules] of modules) {
+    it(name, async () => {
+      const found = (await Promise.all(rules.split(' ').map((rule) => linesOf(code, rule)))).flat().sort((a, b) => a - b);
+      expect(found).toEqual(marked(code));
+    });
+  }
 });
 
 describe('messages and positions', () => {

@@ -40,6 +40,47 @@ describe('inline suppressions', () => {
     expect(suppressionOnLine('x  # depwatch: ignore[' + 'a,'.repeat(2_000_000), 1)!.ids!.length).toBeLessThan(300);
   });
 
+  it('a marker on an inner line of a multi-line call covers only the findings reported on that line; the first and last lines cover the statement', async () => {
+    const code = [
+      'import subprocess', // 1
+      '', // 2
+      'def run(cmd, expr):', // 3
+      '    subprocess.run(', // 4: py-subprocess-shell
+      '        cmd,', // 5
+      '        shell=True,', // 6
+      '        timeout=int(eval(expr)),  # nosec', // 7: py-eval-exec
+      '    )', // 8
+      '    result = (  # nosec', // 9: the statement's first line
+      '        eval(expr)', // 10: py-eval-exec
+      '    )', // 11
+      '    subprocess.run(cmd,', // 12: py-subprocess-shell
+      '                   shell=True)  # nosec', // 13: the statement's last line
+      '    return result',
+      '',
+    ].join('\n');
+    const result = await scanFiles({ 'app/tasks.py': code });
+    expect(hits(result)).toEqual(['py-subprocess-shell@4']);
+    expect(result.ignored.map((f) => `${f.rule}@${f.line} ${f.ignoredBy!.reason}`).sort()).toEqual([
+      'py-eval-exec@10 # nosec on line 9',
+      'py-eval-exec@7 # nosec on line 7',
+      'py-subprocess-shell@12 # nosec on line 13',
+    ]);
+  });
+
+  it('only a real comment is a marker: not one inside a string (Python), and // only where the language has such comments', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const result = await scanFiles({
+      'app/grep.py': `import subprocess\n\ndef grep(cmd):\n    subprocess.run("grep -n '# nosec' " + cmd, shell=True)\n    subprocess.run("""\n# nosec\n""" + cmd, shell=True)\n    subprocess.run(cmd, shell=True)  # depwatch: ignore[py-subprocess-shell]\n`,
+      'app/settings.py': `TOKEN = "${token}"  # noqa: E501  # nosec\nOTHER = "${token} // nosec"\n`,
+      'config/app.yml': `token: ${token}  // nosec\nurl: https://nosec.example.com/${token}\nkey: ${token}  # nosec\n`,
+      'web/app.js': `const token = "${token}"; // nosec\nconst url = "https://nosec.example.com/${token}";\n`,
+      '.gitignore': '.env\n*.env\n',
+    });
+    expect(hits(result)).toEqual(['py-subprocess-shell@4', 'py-subprocess-shell@5']);
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line}`).sort()).toEqual(['app/settings.py:2', 'config/app.yml:1', 'config/app.yml:2', 'web/app.js:2']);
+    expect(result.ignored.map((f) => `${f.file}:${f.line}`).sort()).toEqual(['app/grep.py:8', 'app/settings.py:1', 'config/app.yml:3', 'web/app.js:1']);
+  });
+
   it('applies to secrets too, by rule id', async () => {
     const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
     const result = await scanFiles({ 'ci/config.yml': `token: ${token}  # depwatch: ignore[secret-github-token]\n` });

@@ -1,12 +1,18 @@
 /**
  * A repository archive read for the scanner: GitHub's top folder removed, links listed and never
- * followed, escaping paths refused, vendored and generated folders passed over, and every limit
- * (a tarball bomb, too many files, a huge file, garbage) said as a partial result, nothing else lost.
+ * followed, escaping paths refused, the folders a directory scan skips passed over (and no others),
+ * and every limit (a tarball bomb, too many files, a huge file, garbage) said as a partial result, nothing else lost.
  */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { archivePath, DEFAULT_ARCHIVE_LIMITS, readTarball } from '../../src/scan/tarball-source.js';
 import { scanTree } from '../../src/scan/scan.js';
+import { directoryScanSource } from '../../src/scan/source.js';
+import type { ScanResult } from '../../src/scan/types.js';
+import { runArchiveScan } from '../../src/workers/jobs/scan-archive.js';
 import { makeTarball, tarballOf } from '../helpers/tarball.js';
 
 const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
@@ -46,10 +52,36 @@ describe('readTarball', () => {
     expect(await tree.source.read('app/link.py', 1000)).toBeNull();
   });
 
-  it('passes over vendored and generated folders', async () => {
-    const tree = await readTarball(await tarballOf({ 'app/main.py': 'x = 1\n', 'node_modules/a/index.js': 'x', '.venv/lib/site.py': 'eval(input())\n', 'build/lib/app.py': 'x', 'app/migrations/0001_initial.py': 'x' }));
-    expect((await tree.source.entries()).map((e) => e.path)).toEqual(['app/main.py']);
-    expect(tree.vendored).toBe(4);
+  it('passes over the folders a directory scan never enters, and nothing else', async () => {
+    const tree = await readTarball(await tarballOf({ 'app/main.py': 'x = 1\n', 'node_modules/a/index.js': 'x', '.venv/lib/site.py': 'eval(input())\n', 'build/lib/app.py': 'x', 'app/migrations/0001_initial.py': 'x', 'dist/app.py': 'x' }));
+    expect((await tree.source.entries()).map((e) => e.path)).toEqual(['app/main.py', 'app/migrations/0001_initial.py', 'build/lib/app.py', 'dist/app.py']);
+    expect(tree.vendored).toBe(2);
+  });
+
+  it('an archive scan reports what the directory scan of the same tree reports (build/, dist/ and migrations/ included)', async () => {
+    const files: Record<string, string> = {
+      '.gitignore': '.env\n*.env\n',
+      'build/docker/Dockerfile': `FROM python:3.12-slim\nENV GITHUB_TOKEN=${TOKEN}\nUSER app\n`,
+      'app/migrations/0002_seed.py': `import os\nTOKEN = "${TOKEN}"\n\ndef seed(c):\n    os.system(c)\n`,
+      'dist/tool.py': 'import sys\neval(sys.argv[1])\n',
+      'node_modules/x/index.js': `const t = "${TOKEN}";\n`,
+      '.venv/lib/site.py': 'eval(input())\n',
+      'app/main.py': 'x = 1\n',
+    };
+    const root = mkdtempSync(join(tmpdir(), 'depwatch-parity-'));
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+    const options = { fingerprintKey: 'k', today: new Date('2026-11-28T12:00:00Z') };
+    const fromDirectory = await scanTree(directoryScanSource(root), options);
+    const fromArchive = await runArchiveScan({ archive: await tarballOf(files), fingerprintKey: 'k', today: options.today });
+    const seen = (r: ScanResult) => r.findings.map((f) => `${f.rule} ${f.file}:${f.line}`).sort();
+    expect(seen(fromArchive)).toEqual(expect.arrayContaining(['secret-github-token build/docker/Dockerfile:2', 'secret-github-token app/migrations/0002_seed.py:2', 'py-os-system app/migrations/0002_seed.py:5', 'py-eval-exec dist/tool.py:2']));
+    expect(seen(fromArchive)).toEqual(seen(fromDirectory));
+    expect(fromArchive.skipped).toEqual(fromDirectory.skipped);
+    expect(fromArchive.stats).toEqual(fromDirectory.stats);
+    expect(fromArchive.partial).toBe(false);
   });
 
   it('stops at a tarball bomb: partial, with what was read before it kept', async () => {

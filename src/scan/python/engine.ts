@@ -13,8 +13,6 @@ import type { PythonRule } from './rule.js';
 const QUERY = `
 (import_statement) @import
 (import_from_statement) @import
-(function_definition name: (identifier) @define)
-(class_definition name: (identifier) @define)
 (call function: [(identifier) (attribute)] @callee)
 (assignment left: [(attribute) (subscript)]) @assign
 (augmented_assignment left: [(attribute) (subscript)]) @assign
@@ -64,16 +62,16 @@ export class PythonRuleEngine {
   }
 
   /** Every finding of every rule in one file. Rules that throw on odd trees lose only their own finding, never the file. */
-  run(root: Node, path: string, text: string, isTest: boolean): { findings: PythonFinding[]; errors: string[] } {
+  run(root: Node, path: string, text: string, isTest: boolean, deadline = Infinity): { findings: PythonFinding[]; errors: string[]; timedOut: boolean } {
     const file = new PythonFile(path, text, root, isTest);
     file.knownNames = this.knownNames;
     const matches = this.query.matches(root);
-    // Names first (imports and definitions anywhere in the file apply to every use), then objects, then rules.
+    // Imports first (anywhere in the file, they apply to every use), then objects, then rules. The
+    // module's own definitions are PythonFile's to find (module level only: a method named eval
+    // does not hide the builtin).
     for (const m of matches) {
       const first = m.captures[0];
-      if (!first) continue;
-      if (first.name === 'import') file.addImport(first.node);
-      else if (first.name === 'define') file.defined.add(first.node.text);
+      if (first?.name === 'import') file.addImport(first.node);
     }
     if (this.constructorWords.some((w) => text.includes(w))) {
       for (const m of this.instanceQuery.matches(root)) this.recordInstance(m, file);
@@ -87,8 +85,15 @@ export class PythonRuleEngine {
         errors.push(`${rule.info.id}: ${(err as Error).message}`);
       }
     };
-    for (const m of matches) {
-      const first = m.captures[0];
+    // The rules' time budget (a wall-clock deadline), checked every few matches: rules trace names
+    // and expressions, and however bounded each step is, a hostile file must not hold the thread.
+    let timedOut = false;
+    for (let i = 0; i < matches.length; i++) {
+      if ((i & 31) === 0 && performance.now() >= deadline) {
+        timedOut = true;
+        break;
+      }
+      const first = matches[i]!.captures[0];
       if (!first) continue;
       if (first.name === 'callee') {
         this.dispatchCall(first.node, file, runRule);
@@ -96,7 +101,11 @@ export class PythonRuleEngine {
         for (const rule of this.byStatement.get(first.name) ?? []) runRule(rule, first.node, null);
       }
     }
-    return { findings, errors };
+    if (findings.length) {
+      const statementAt = statementFinder(root);
+      for (const f of findings) if (f.line !== null && f.column !== null) f.statement = statementAt(f.line - 1, f.column - 1) ?? undefined;
+    }
+    return { findings, errors, timedOut };
   }
 
   private recordInstance(m: QueryMatch, file: PythonFile): void {
@@ -125,4 +134,69 @@ export class PythonRuleEngine {
     this.query.delete();
     this.instanceQuery.delete();
   }
+}
+
+/** Statements a finding can be in; for the compound ones only the header counts (a finding in the body is in a statement of its own). */
+const SIMPLE_STATEMENTS = [
+  'expression_statement',
+  'return_statement',
+  'assert_statement',
+  'delete_statement',
+  'raise_statement',
+  'print_statement',
+  'exec_statement',
+  'global_statement',
+  'nonlocal_statement',
+  'import_statement',
+  'import_from_statement',
+  'future_import_statement',
+  'type_alias_statement',
+  'decorator',
+];
+const COMPOUND_STATEMENTS = new Set(['if_statement', 'elif_clause', 'while_statement', 'for_statement', 'with_statement', 'except_clause', 'function_definition', 'class_definition', 'match_statement', 'case_clause']);
+
+type Point = { row: number; column: number };
+const before = (a: Point, b: Point) => a.row < b.row || (a.row === b.row && a.column <= b.column);
+
+/**
+ * The innermost statement around a position, as 1-based first and last lines: statements listed
+ * once per file (only files with findings), each with the one around it, then a binary search per
+ * finding, the way PythonFile.enclosingFunction finds functions.
+ */
+function statementFinder(root: Node): (row: number, column: number) => { line: number; endLine: number } | null {
+  const list: { node: Node; start: Point; end: Point; outer: number }[] = [];
+  const open: number[] = [];
+  for (const node of root.descendantsOfType([...SIMPLE_STATEMENTS, ...COMPOUND_STATEMENTS])) {
+    if (!node) continue;
+    const start = node.startPosition;
+    while (open.length && before(list[open[open.length - 1]!]!.end, start)) open.pop();
+    list.push({ node, start, end: node.endPosition, outer: open.length ? open[open.length - 1]! : -1 });
+    open.push(list.length - 1);
+  }
+  return (row, column) => {
+    const at = { row, column };
+    let lo = 0;
+    let hi = list.length - 1;
+    let i = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(list[mid]!.start, at)) {
+        i = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (; i >= 0; i = list[i]!.outer) {
+      const s = list[i]!;
+      if (before(at, s.end) && !(s.end.row === row && s.end.column === column)) {
+        const line = s.start.row + 1;
+        if (!COMPOUND_STATEMENTS.has(s.node.type)) return { line, endLine: s.end.row + 1 };
+        // The header ends at the `:` before the first block; a position past it is in no statement we know.
+        const block = s.node.namedChildren.find((c) => c?.type === 'block');
+        const colon = block?.previousSibling;
+        const endLine = colon ? colon.endPosition.row + 1 : line;
+        return row + 1 <= endLine ? { line, endLine } : null;
+      }
+    }
+    return null;
+  };
 }

@@ -27,8 +27,8 @@ export class PythonFile {
   readonly aliases = new Map<string, string>();
   /** Modules imported with `*`: a bare name may come from any of them. */
   readonly starModules: string[] = [];
-  /** Names the file defines itself (a `def eval` is not the builtin). */
-  readonly defined = new Set<string>();
+  /** Names the module binds at its own level (see moduleLevelNames), read on first use. */
+  private moduleNames: Set<string> | null = null;
   /** Variable or attribute text → qualified constructor (`s` → `requests.Session`). */
   readonly instances = new Map<string, string>();
   /** Every qualified name some rule subscribes to, for star imports. */
@@ -115,7 +115,7 @@ export class PythonFile {
     const rest = parts.slice(1);
     const imported = this.aliases.get(head);
     if (imported) return [imported, ...rest].join('.');
-    if (this.defined.has(head)) return text;
+    if ((this.moduleNames ??= moduleLevelNames(this.root)).has(head)) return text;
     if (rest.length === 0 && BUILTINS.has(head)) return `builtins.${head}`;
     for (const module of this.starModules) {
       const candidate = [module, head, ...rest].join('.');
@@ -156,7 +156,7 @@ export class PythonFile {
 
   /**
    * Whether an expression's value is fixed in the source: a string or number literal (no f-string
-   * interpolation), a concatenation of those, or a module-level name assigned one literal.
+   * interpolation), a concatenation of those, or a module constant (moduleConstant) that is one.
    */
   isLiteral(node: Node, depth = 0): boolean {
     if (depth > MAX_DEPTH) return false;
@@ -178,7 +178,7 @@ export class PythonFile {
         return !!left && !!right && this.isLiteral(left, depth + 1) && this.isLiteral(right, depth + 1);
       }
       case 'identifier': {
-        const value = this.moduleConstant(node.text);
+        const value = this.moduleConstant(node.text, node);
         return value !== null && this.isLiteral(value, depth + 1);
       }
       default:
@@ -186,49 +186,167 @@ export class PythonFile {
     }
   }
 
-  private constants: Map<string, Node | null> | null = null;
-
-  /** The value of a module-level name assigned exactly once (`PLUGIN = "json"`), else null. Read once per file. */
-  moduleConstant(name: string): Node | null {
-    if (!this.constants) {
-      this.constants = new Map();
-      for (const statement of this.root.namedChildren) {
-        if (statement?.type !== 'expression_statement') continue;
-        const assignment = statement.firstNamedChild;
-        if (assignment?.type !== 'assignment') continue;
-        const left = assignment.childForFieldName('left');
-        if (left?.type !== 'identifier') continue;
-        // A second assignment makes the name a variable: remember it as such (null).
-        this.constants.set(left.text, this.constants.has(left.text) ? null : assignment.childForFieldName('right'));
-      }
-    }
-    return this.constants.get(name) ?? null;
-  }
-
-  private readonly scopeAssignments = new Map<number, Node[]>();
+  /** Per name: how many times anything in the module binds it, and the value of its first plain `NAME = value`. */
+  private bindings: Map<string, { count: number; assignment: Node | null; moduleLevel?: boolean }> | null = null;
+  /** A `from m import *`: it may bind any name, so no name is a constant. */
+  private starImport = false;
+  private readonly parameterNames = new Map<number, Set<string>>();
 
   /**
-   * Assignments (and `+=`) inside a function or the module, in source order, listed once per scope:
-   * rules that trace a name ask this for every call they look at, and a file may hold thousands.
+   * The value of a name that is a module constant where `use` reads it (`PLUGIN = "json"`), else null.
+   * A constant is bound exactly once in the whole module, by a plain assignment at module level
+   * (not in a function, lambda or class): any other binding anywhere (a second assignment, `+=`, a
+   * `for`, `with … as`, `except … as`, walrus or tuple target, an import, a `def`/`class`, `del`,
+   * a `global`/`nonlocal` declaration, a match capture) makes it a variable, and so does a star
+   * import. A use inside a function or lambda that takes the name as a parameter reads that
+   * parameter instead. When unsure, not a constant: the call is reported.
    */
-  assignmentsIn(scope: Node): Node[] {
-    let list = this.scopeAssignments.get(scope.id);
-    if (!list) {
-      list = scope.descendantsOfType(['assignment', 'augmented_assignment']).filter((n): n is Node => n !== null);
-      this.scopeAssignments.set(scope.id, list);
+  moduleConstant(name: string, use?: Node): Node | null {
+    if (!this.bindings) this.indexBindings();
+    const binding = this.bindings!.get(name);
+    if (this.starImport || !binding || binding.count !== 1 || !binding.assignment) return null;
+    binding.moduleLevel ??= atModuleLevel(binding.assignment);
+    if (!binding.moduleLevel) return null;
+    if (use) {
+      for (let fn = this.enclosingFunction(use); fn; fn = this.enclosingFunction(fn)) {
+        if (this.parametersOf(fn).has(name)) return null;
+      }
     }
-    return list;
+    return binding.assignment.childForFieldName('right');
   }
 
-  /** The last assignment (`=` or `+=`) to `name` before `before`, in the same scope, with all earlier ones. */
-  assignmentsTo(name: string, before: Node): Node[] {
-    const scope = this.enclosingFunction(before) ?? this.root;
-    const out: Node[] = [];
-    for (const a of this.assignmentsIn(scope)) {
-      if (a.startIndex >= before.startIndex) break;
-      if (a.childForFieldName('left')?.text === name) out.push(a);
+  /** Every place the module binds a name, counted by name: one query inside the parser, then one look at each. */
+  private indexBindings(): void {
+    const bindings = new Map<string, { count: number; assignment: Node | null }>();
+    const bind = (name: string, times = 1, assignment: Node | null = null) => {
+      const b = bindings.get(name);
+      if (b) b.count += times;
+      else bindings.set(name, { count: times, assignment });
+    };
+    const bindTargets = (target: Node | null) => {
+      for (const name of targetNames(target)) bind(name);
+    };
+    for (const node of this.root.descendantsOfType(BINDING_NODES)) {
+      if (!node) continue;
+      switch (node.type) {
+        case 'assignment': {
+          const left = node.childForFieldName('left');
+          if (left?.type === 'identifier') bind(left.text, 1, node.childForFieldName('right') ? node : null);
+          else bindTargets(left);
+          break;
+        }
+        case 'augmented_assignment':
+        case 'for_statement':
+        case 'for_in_clause':
+        case 'type_alias_statement':
+          bindTargets(node.childForFieldName('left'));
+          break;
+        case 'as_pattern':
+          bindTargets(node.childForFieldName('alias'));
+          break;
+        case 'named_expression':
+          bindTargets(node.childForFieldName('name'));
+          break;
+        case 'function_definition':
+        case 'class_definition':
+          bindTargets(node.childForFieldName('name'));
+          break;
+        case 'delete_statement':
+        case 'splat_pattern':
+          for (const child of node.namedChildren) bindTargets(child);
+          break;
+        case 'global_statement':
+        case 'nonlocal_statement':
+          // Another scope assigns the module's name: whatever it holds is not fixed here.
+          for (const child of node.namedChildren) if (child?.type === 'identifier') bind(child.text, 2);
+          break;
+        case 'case_pattern': {
+          // `case x:` captures into x (a dotted name is a value pattern and binds nothing).
+          const only = node.namedChildCount === 1 ? node.firstNamedChild : null;
+          if (only?.type === 'dotted_name' && only.namedChildCount === 1) bindTargets(only.firstNamedChild);
+          break;
+        }
+        case 'import_statement':
+        case 'import_from_statement':
+          if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) this.starImport = true;
+          for (const name of node.childrenForFieldName('name')) {
+            if (name.type === 'aliased_import') bindTargets(name.childForFieldName('alias'));
+            else if (name.type === 'dotted_name') bindTargets(name.firstNamedChild);
+          }
+          break;
+      }
     }
-    return out;
+    this.bindings = bindings;
+  }
+
+  /** The names a function's or lambda's parameters bind. */
+  private parametersOf(fn: Node): Set<string> {
+    let names = this.parameterNames.get(fn.id);
+    if (!names) {
+      names = new Set();
+      for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+        if (!p) continue;
+        const named = p.type === 'default_parameter' || p.type === 'typed_default_parameter' ? p.childForFieldName('name') : p.type === 'typed_parameter' ? p.firstNamedChild : p;
+        const target = named?.type === 'list_splat_pattern' || named?.type === 'dictionary_splat_pattern' ? named.firstNamedChild : named;
+        for (const name of targetNames(target)) names.add(name);
+      }
+      this.parameterNames.set(fn.id, names);
+    }
+    return names;
+  }
+
+  /**
+   * Per scope (function, lambda or module, by node id), per name: its assignments in source order,
+   * each with what holds just after it. Built once per file in one pass, so a lookup is a binary
+   * search: rules trace names for every call they look at, and one function may assign the same
+   * name thousands of times (a walk per lookup made that quadratic).
+   */
+  private assignmentIndex: Map<number, Map<string, AssignmentState[]>> | null = null;
+
+  /**
+   * The assignments to `name` before `use` in use's own scope (not in functions nested in it), as
+   * what they leave: the last plain `name = value`, and the first augmented assignment (`+=`…) after
+   * it whose value is not a literal (the name was built at run time). Annotations alone (`name: T`)
+   * assign nothing.
+   */
+  lastAssignment(name: string, use: Node): { plain: Node | null; built: Node | null } {
+    const list = this.indexAssignments().get((this.enclosingFunction(use) ?? this.root).id)?.get(name);
+    const at = use.startIndex;
+    let lo = 0;
+    let hi = (list?.length ?? 0) - 1;
+    let found: AssignmentState | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list![mid]!.start < at) {
+        found = list![mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found ? { plain: found.plain, built: found.built } : { plain: null, built: null };
+  }
+
+  private indexAssignments(): Map<number, Map<string, AssignmentState[]>> {
+    if (this.assignmentIndex) return this.assignmentIndex;
+    const index = new Map<number, Map<string, AssignmentState[]>>();
+    for (const a of this.root.descendantsOfType(['assignment', 'augmented_assignment'])) {
+      if (!a) continue;
+      const left = a.childForFieldName('left');
+      const value = a.childForFieldName('right');
+      if (left?.type !== 'identifier' || !value) continue;
+      const scope = (this.enclosingFunction(a) ?? this.root).id;
+      let names = index.get(scope);
+      if (!names) index.set(scope, (names = new Map()));
+      let list = names.get(left.text);
+      if (!list) names.set(left.text, (list = []));
+      const previous = list[list.length - 1];
+      const state: AssignmentState =
+        a.type === 'assignment'
+          ? { start: a.startIndex, plain: a, built: null }
+          : { start: a.startIndex, plain: previous?.plain ?? null, built: previous?.built ?? (this.isLiteral(value) ? null : a) };
+      list.push(state);
+    }
+    this.assignmentIndex = index;
+    return index;
   }
 
   /** Functions and lambdas in source order, each with the index of the one around it (-1: module level). */
@@ -289,8 +407,7 @@ export class PythonFile {
     const name = node.text;
     const fn = this.enclosingFunction(node);
     // The last plain assignment to the name before this use, in the same function (or module).
-    const last = this.assignmentsTo(name, node).filter((a) => a.type === 'assignment').pop();
-    const value = last?.childForFieldName('right');
+    const value = this.lastAssignment(name, node).plain?.childForFieldName('right');
     if (value) return this.originOf(value, depth + 1);
     if (fn) {
       const params = fn.childForFieldName('parameters');
@@ -343,6 +460,117 @@ export class PythonFile {
     if (!node) return false;
     return node.type === 'true' || (node.type === 'integer' && node.text !== '0');
   }
+}
+
+/**
+ * The names a module binds in its own scope: `def`/`class` statements and assignments (also under
+ * if/try/with/for/while/match at module level), `for` and `with … as` targets. A bare `eval` anywhere
+ * in the file may then be that definition, not the builtin. Definitions inside a class (methods) or
+ * a function are not module names: a method is reached through its object (`self.eval`), so a bare
+ * `eval` in it is still the builtin. Imports are the file's aliases, resolved before this. One walk of
+ * the module's statements, never into function or class bodies.
+ */
+function moduleLevelNames(root: Node): Set<string> {
+  const names = new Set<string>();
+  const add = (target: Node | null) => {
+    for (const name of targetNames(target)) names.add(name);
+  };
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    switch (node.type) {
+      case 'function_definition':
+      case 'class_definition':
+        add(node.childForFieldName('name'));
+        continue; // their bodies are other scopes
+      case 'expression_statement':
+        for (const child of node.namedChildren) {
+          // `a = b = f`: each assignment in the chain binds its target.
+          for (let a: Node | null = child; a && (a.type === 'assignment' || a.type === 'augmented_assignment'); a = a.childForFieldName('right')) add(a.childForFieldName('left'));
+        }
+        continue;
+      case 'for_statement':
+        add(node.childForFieldName('left'));
+        break;
+      case 'as_pattern':
+        add(node.childForFieldName('alias'));
+        continue;
+    }
+    // Compound statements (if, try, with, for, while, match, decorated definitions) and their blocks hold more module statements.
+    if (node.type === 'module' || node.type === 'block' || MODULE_COMPOUND.has(node.type)) {
+      for (const child of node.namedChildren) if (child) stack.push(child);
+    }
+  }
+  return names;
+}
+
+const MODULE_COMPOUND = new Set([
+  'if_statement',
+  'elif_clause',
+  'else_clause',
+  'try_statement',
+  'except_clause',
+  'finally_clause',
+  'with_statement',
+  'with_clause',
+  'with_item',
+  'for_statement',
+  'while_statement',
+  'match_statement',
+  'case_clause',
+  'decorated_definition',
+]);
+
+/** What the assignments to one name leave, up to and including one of them (see PythonFile.lastAssignment). */
+interface AssignmentState {
+  start: number;
+  plain: Node | null;
+  built: Node | null;
+}
+
+/** Node types that bind names (moduleConstant); parameters are looked up per function instead. */
+const BINDING_NODES = [
+  'assignment',
+  'augmented_assignment',
+  'for_statement',
+  'for_in_clause',
+  'type_alias_statement',
+  'as_pattern',
+  'named_expression',
+  'function_definition',
+  'class_definition',
+  'delete_statement',
+  'splat_pattern',
+  'global_statement',
+  'nonlocal_statement',
+  'case_pattern',
+  'import_statement',
+  'import_from_statement',
+];
+
+/**
+ * The names an assignment target binds: `a`, `a, (b, *c)`, `[a, b]`; none for `x.attr` or `x[i]`
+ * (those change an object, not a name). Iterative: a target may be long.
+ */
+function targetNames(target: Node | null | undefined): string[] {
+  const out: string[] = [];
+  const stack: Node[] = target ? [target] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier') out.push(n.text);
+    else if (n.type !== 'attribute' && n.type !== 'subscript') for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
+
+/** Whether an assignment is a statement of the module itself (possibly under if/try/with/for), not of a function, lambda or class. */
+function atModuleLevel(assignment: Node): boolean {
+  let n: Node | null = assignment.parent;
+  for (let steps = 0; n && steps < 200; steps++, n = n.parent) {
+    if (n.type === 'module') return true;
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition' || n.type === 'assignment') return false;
+  }
+  return false;
 }
 
 /** Up to `limit` descendants of a type, breadth-first, without recursion. */

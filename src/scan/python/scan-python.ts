@@ -13,10 +13,17 @@ export interface PythonScanOutcome {
   findings: (Report & { info: RuleInfo })[];
   /** Set when the parse was stopped at the time limit: no rule ran. */
   timedOut: boolean;
+  /** Set when the rules were stopped at their time limit: the findings are those found before it. */
+  rulesTimedOut: boolean;
   /** The tree has syntax errors (Python 2, a broken file): rules ran on what parsed, the rest was not checked. */
   syntaxErrors: number;
   /** Rules that failed on this file (a bug, reported rather than hidden). */
   ruleErrors: string[];
+  /**
+   * The file's comments that could hold a suppression (they mention nosec or depwatch), by 1-based
+   * line: a marker counts only in a real comment, never inside a string.
+   */
+  comments: Map<number, string>;
 }
 
 export interface PythonScanner {
@@ -24,19 +31,25 @@ export interface PythonScanner {
   close(): void;
 }
 
-export async function createPythonScanner(options: { parseTimeoutMs: number; rules?: readonly PythonRule[] }): Promise<PythonScanner> {
+export async function createPythonScanner(options: { parseTimeoutMs: number; ruleTimeoutMs?: number; rules?: readonly PythonRule[] }): Promise<PythonScanner> {
   const language = await pythonLanguage();
   const parser = await createPythonParser(options.parseTimeoutMs);
   const engine = new PythonRuleEngine(language, options.rules ?? PYTHON_RULES);
   return {
     scan(path, text, isTest) {
       const tree = parser.parse(text);
-      if (!tree) return { findings: [], timedOut: true, syntaxErrors: 0, ruleErrors: [] };
+      if (!tree) return { findings: [], timedOut: true, rulesTimedOut: false, syntaxErrors: 0, ruleErrors: [], comments: new Map() };
       try {
         const root = tree.rootNode;
         const syntaxErrors = root.hasError ? countErrors(root) : 0;
-        const { findings, errors } = engine.run(root, path, text, isTest);
-        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, syntaxErrors, ruleErrors: errors };
+        const { findings, errors, timedOut } = engine.run(root, path, text, isTest, performance.now() + (options.ruleTimeoutMs ?? Infinity));
+        const comments = new Map<number, string>();
+        if (text.includes('nosec') || text.includes('depwatch')) {
+          for (const c of root.descendantsOfType('comment')) {
+            if (c && (c.text.includes('nosec') || c.text.includes('depwatch'))) comments.set(c.startPosition.row + 1, c.text);
+          }
+        }
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors, ruleErrors: errors, comments };
       } finally {
         tree.delete();
       }

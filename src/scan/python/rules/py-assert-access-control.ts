@@ -22,7 +22,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(statement),
       column: columnOf(statement),
-      endLine: statement.endPosition.row + 1,
       message: 'An assert checks permissions here; python -O (or PYTHONOPTIMIZE) removes asserts, and the check with them.',
       fix: 'Use if not …: raise PermissionError(...) (or return 403 in a web handler); keep assert for internal invariants.',
     });

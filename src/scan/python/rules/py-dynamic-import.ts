@@ -21,7 +21,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       severity: fromOutside ? 'high' : undefined,
       confidence: fromOutside ? 'high' : undefined,
       message: `${fn} imports a module whose name is not fixed in the code${origin ? ` (it comes from ${origin})` : ''}; whoever controls that name chooses which code runs.`,

@@ -26,7 +26,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       severity: fromOutside ? 'critical' : undefined,
       confidence: fromOutside ? 'high' : undefined,
       message: `${name}() runs a string that is not fixed in the code${origin ? ` (it comes from ${origin})` : ''} as Python; whoever shapes that string runs code in this process.`,

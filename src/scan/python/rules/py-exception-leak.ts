@@ -64,7 +64,6 @@ export const rule: PythonRule = {
       report({
         line: lineOf(n),
         column: columnOf(n),
-        endLine: n.endPosition.row + 1,
         severity: how === 'returned' ? 'medium' : undefined,
         message: `The exception caught as \`${alias}\` (any Exception) is ${how === 'returned' ? 'returned to the caller' : 'printed'}; its text can reveal paths, queries, hosts or credentials to whoever sees the output.`,
         fix: 'Log it with logger.exception(...) and give the caller a generic message (with an error id to find the log line); re-raise if the caller must handle it.',

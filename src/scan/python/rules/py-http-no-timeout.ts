@@ -34,7 +34,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       message: timeout
         ? `${callee}() with timeout=None waits forever on a server that never answers, holding the worker.`
         : `${callee}() has no timeout, so it waits forever on a server that accepts the connection and never answers, holding the worker.`,

@@ -37,7 +37,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       severity: literal ? 'low' : origin && !origin.startsWith('parameter') ? 'high' : undefined,
       confidence: literal ? 'medium' : undefined,
       message: `${callee}() loads code from ${literal ? 'a fixed file path' : `a path chosen at run time${origin ? ` (from ${origin})` : ''}`}, outside the installed packages; whoever can write or choose that file runs code here.`,

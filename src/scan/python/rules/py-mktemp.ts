@@ -17,7 +17,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       message: `${callee}() picks a temporary file name without creating the file; another process can create it (or a symlink) first and read or redirect what is written there.`,
       fix: 'Use tempfile.NamedTemporaryFile(delete=False), tempfile.mkstemp() or tempfile.mkdtemp(), which create the file or folder atomically.',
     });

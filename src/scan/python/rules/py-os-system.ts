@@ -20,7 +20,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       severity: origin && !origin.startsWith('parameter') ? 'critical' : undefined,
       message: `${callee}() runs a command built at run time${origin ? ` (from ${origin})` : ''} through the shell; a value containing ; | $() or backticks runs extra commands.`,
       fix: 'Use subprocess.run(["cmd", arg, ...], check=True) with a list of arguments and no shell.',

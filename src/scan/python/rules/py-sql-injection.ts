@@ -51,18 +51,12 @@ function builtQuery(node: Node, file: PythonFile, depth: number): Built | null {
       return null;
     }
     case 'identifier': {
-      // The last assignment (or += ) to the name before this use, in the same function or module.
-      let found: Built | null = null;
-      for (const a of file.assignmentsTo(node.text, node)) {
-        const value = a.childForFieldName('right');
-        if (!value) continue;
-        if (a.type === 'augmented_assignment') {
-          if (!file.isLiteral(value)) found ??= { how: 'string concatenation (+=)', sample: a.text.slice(0, 500) };
-          continue;
-        }
-        found = builtQuery(value, file, depth + 1);
-      }
-      return found;
+      // The last assignment to the name before this use, in the same function or module, then any
+      // `+=` of a value that is not a literal after it.
+      const { plain, built } = file.lastAssignment(node.text, node);
+      const value = plain?.childForFieldName('right');
+      const found = value ? builtQuery(value, file, depth + 1) : null;
+      return found ?? (built ? { how: 'string concatenation (+=)', sample: built.text.slice(0, 500) } : null);
     }
     default:
       return null;
@@ -90,7 +84,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       message: `SQL passed to ${method}() is built with ${built.how}; a value containing a quote changes the query (SQL injection).`,
       fix: 'Keep the SQL fixed and pass the values as parameters: cursor.execute("… WHERE id = %s", (value,)) (or ? / :name, per driver), or use the ORM\'s filters.',
     });

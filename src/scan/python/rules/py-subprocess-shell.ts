@@ -25,7 +25,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       severity: literal ? 'low' : origin && !origin.startsWith('parameter') ? 'critical' : undefined,
       message: literal
         ? `${callee}() runs a fixed command through the shell; harmless today, but the first value formatted into it becomes a command injection.`

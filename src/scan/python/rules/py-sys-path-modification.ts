@@ -22,7 +22,7 @@ export const rule: PythonRule = {
   calls: ['sys.path.insert', 'sys.path.append', 'sys.path.extend', 'site.addsitedir', 'os.putenv', 'os.environ.update', 'os.environ.setdefault', 'os.environ.__setitem__'],
   statements: ['assign'],
   check(node, file, report: (r: Report) => void, callee) {
-    const at = { line: lineOf(node), column: columnOf(node), endLine: node.endPosition.row + 1, fix: FIX };
+    const at = { line: lineOf(node), column: columnOf(node), fix: FIX };
     if (node.type === 'call') {
       if (callee === 'os.putenv' || callee === 'os.environ.setdefault' || callee === 'os.environ.__setitem__') {
         if (!pythonpathKey(file.argumentsOf(node).positional[0], file)) return;

@@ -22,7 +22,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       severity: explicit ? 'high' : 'medium',
       confidence: explicit ? 'high' : 'medium',
       message: explicit

@@ -35,7 +35,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       confidence: origin && !origin.startsWith('parameter') ? 'high' : undefined,
       message: `${callee}() ${callee === 'numpy.load' ? 'with allow_pickle=True unpickles' : 'deserialises'} data in a format that can run code while loading${origin ? ` (the data comes from ${origin})` : ''}; anyone who can write those bytes runs code here.`,
       fix: 'Store and exchange data as JSON (or another data-only format) and validate it; if you must load pickles from elsewhere, verify an HMAC of the bytes first.',

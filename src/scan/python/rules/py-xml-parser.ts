@@ -34,7 +34,6 @@ export const rule: PythonRule = {
     report({
       line: lineOf(call),
       column: columnOf(call),
-      endLine: call.endPosition.row + 1,
       severity: lxml && resolve?.type === 'true' ? 'high' : undefined,
       message: `${callee}() parses XML with ${module}, which expands entities: untrusted XML can exhaust memory (billion laughs)${lxml ? ' or read local files and URLs (XXE)' : ''}.`,
       fix: lxml

@@ -18,7 +18,7 @@ export const rule: PythonRule = {
   calls: ['yaml.load', 'yaml.load_all', 'yaml.unsafe_load', 'yaml.unsafe_load_all', 'yaml.full_load', 'yaml.full_load_all'],
   check(call, file, report, callee) {
     const fix = 'Use yaml.safe_load() (or yaml.load(stream, Loader=yaml.SafeLoader)); it builds only plain data.';
-    const at = { line: lineOf(call), column: columnOf(call), endLine: call.endPosition.row + 1, fix };
+    const at = { line: lineOf(call), column: columnOf(call), fix };
     if (callee !== 'yaml.load' && callee !== 'yaml.load_all') {
       report({ ...at, severity: callee!.includes('unsafe') ? 'high' : 'medium', message: `${callee}() builds Python objects named in the document (full and unsafe loaders); YAML from elsewhere can run code or misuse objects.` });
       return;
