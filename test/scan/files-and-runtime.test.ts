@@ -1,5 +1,6 @@
 /** File hygiene (.env, config/secret*.py, .gitignore) and runtime least privilege (Dockerfile, compose, Kubernetes). */
 import { describe, expect, it } from 'vitest';
+import { isComposePath, isDockerfilePath } from '../../src/scan/paths.js';
 import { parseDockerfile } from '../../src/scan/runtime/dockerfile.js';
 import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
@@ -147,6 +148,41 @@ describe('Dockerfile here-documents, as BuildKit reads them', () => {
     expect(result.notes).toEqual([
       { kind: 'incomplete', file: 'docker/Dockerfile', message: 'docker/Dockerfile: line 2: the here-document <<EOF is never closed (no line "EOF" follows it), so docker cannot build this file; nothing after line 2 was checked' },
     ]);
+  });
+});
+
+describe('which files are Dockerfiles and compose files, by name', () => {
+  it('the names hadolint and trivy read: Dockerfile in any case, Dockerfile.*, *.Dockerfile, Dockerfile-*, Containerfile', () => {
+    for (const name of ['Dockerfile', 'dockerfile', 'DOCKERFILE', 'Dockerfile.prod', 'Dockerfile-prod', 'dockerfile-dev', 'docker/api.Dockerfile', 'web.dockerfile', 'Containerfile', 'Containerfile.ci', 'build/app.Containerfile', 'Dockerfile.template']) {
+      expect(isDockerfilePath(name), name).toBe(true);
+    }
+    // Documentation, data, scripts and ignore files named after a Dockerfile are not one.
+    for (const name of ['dockerfile-lint.json', 'Dockerfile.md', 'docs/Dockerfile.rst', 'Dockerfile.dockerignore', 'app.Dockerfile.dockerignore', 'Dockerfile-build.sh', 'Dockerfile.yml', 'Dockerfile.txt', 'Dockerfiles', 'MyDockerfile', 'dockerfile.py', 'Dockerfile/notes']) {
+      expect(isDockerfilePath(name), name).toBe(false);
+    }
+  });
+
+  it('compose files: docker-compose*.y(a)ml and compose*.y(a)ml, with any separator', () => {
+    for (const name of ['docker-compose.yml', 'docker-compose.yaml', 'docker-compose-prod.yml', 'docker-compose.prod.yml', 'docker-compose_ci.yaml', 'deploy/Docker-Compose.override.yml', 'compose.yaml', 'compose-dev.yml', 'compose.prod.yaml']) {
+      expect(isComposePath(name), name).toBe(true);
+    }
+    for (const name of ['composer.yml', 'composition.yaml', 'docker-compose.yml.j2', 'docker-compose.json', 'my-compose.yml', 'docker-composer.yml']) {
+      expect(isComposePath(name), name).toBe(false);
+    }
+  });
+
+  it('a scan reads Dockerfile-prod, dockerfile and docker-compose-prod.yml like the usual names', async () => {
+    const result = await scanFiles({
+      'Dockerfile-prod': 'FROM python:3.12-slim\nUSER root\n',
+      'svc/dockerfile': 'FROM python:3.12-slim\nUSER root\n',
+      'docker-compose-prod.yml': 'services:\n  web:\n    image: ghcr.io/acme/web:1.4.2\n    privileged: true\n',
+      'dockerfile-lint.json': '{ "FROM": "x" }\n',
+    });
+    const runtime = of(result, 'runtime');
+    expect(runtime).toContain('docker-root-user Dockerfile-prod:2');
+    expect(runtime).toContain('docker-root-user svc/dockerfile:2');
+    expect(runtime).toContain('container-privileged docker-compose-prod.yml:4');
+    expect(runtime.some((r) => r.includes('dockerfile-lint.json'))).toBe(false);
   });
 });
 
