@@ -94,6 +94,12 @@ describe('Dockerfile', () => {
     expect(root.findings.find((f) => f.rule === 'docker-root-user')).toMatchObject({ line: 4, severity: 'high', confidence: 'high' });
   });
 
+  it('a last USER whose user part is root or 0 is root, whatever the group; a non-root user in the root group is not', async () => {
+    const last = async (user: string) => (await scanFiles({ Dockerfile: `FROM python:3.12-slim\nUSER app\nUSER ${user}\n` })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => `${f.line} ${f.severity}`);
+    for (const user of ['0:1000', 'root:app', 'root', '0', '0:0', 'root:root', '000']) expect(await last(user), user).toEqual(['3 high']);
+    for (const user of ['app:root', '1000:0', 'rooter', '10001', 'app']) expect(await last(user), user).toEqual([]);
+  });
+
   it('parses continuations, comments and here-documents like docker does', () => {
     const df = parseDockerfile('# escape=`\nFROM mcr.microsoft.com/windows:ltsc2022\nRUN dir `\n  # note\n  c:\\\nUSER ContainerUser\n');
     expect(df.stages[0]!.instructions.map((i) => `${i.keyword}@${i.line}: ${i.args}`)).toEqual(['RUN@3: dir c:\\', 'USER@6: ContainerUser']);
@@ -210,6 +216,19 @@ describe('compose and Kubernetes', () => {
       'container-run-as-root docker-compose.yml:5',
       'container-writable-root-fs docker-compose.yml:2',
     ]);
+  });
+
+  it('compose: a user of root or 0 with any group runs as root', async () => {
+    const result = await scanFiles({
+      'compose.yaml': [
+        'services:',
+        '  a: { image: "x:1", read_only: true, user: "0:1000", deploy: { resources: { limits: { cpus: "1", memory: 1G } } } }', // 2
+        '  b: { image: "x:1", read_only: true, user: "root:app", deploy: { resources: { limits: { cpus: "1", memory: 1G } } } }', // 3
+        '  c: { image: "x:1", read_only: true, user: "1000:0", deploy: { resources: { limits: { cpus: "1", memory: 1G } } } }',
+        '  d: { image: "x:1", read_only: true, user: 0, deploy: { resources: { limits: { cpus: "1", memory: 1G } } } }', // 5
+      ].join('\n'),
+    });
+    expect(of(result, 'runtime')).toEqual(['container-run-as-root compose.yaml:2', 'container-run-as-root compose.yaml:3', 'container-run-as-root compose.yaml:5']);
   });
 
   it('Kubernetes: every workload kind, init containers, pod-level runAsNonRoot: false; Helm templates noted, not fatal', async () => {

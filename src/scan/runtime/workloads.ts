@@ -5,6 +5,7 @@
  */
 import type { Document, LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
 import { yaml } from '../../yaml.js';
+import { isRootUser } from './users.js';
 
 export interface Where {
   line: number;
@@ -72,8 +73,6 @@ function mapAt(map: YAMLMap | null | undefined, path: string[]): YAMLMap | null 
   }
   return yaml().isMap(node) ? node : null;
 }
-
-const isRootUser = (v: unknown) => typeof v === 'string' || typeof v === 'number' ? /^(?:root|0)(?::(?:root|0))?$/.test(String(v).trim()) : false;
 
 /** Services of a docker compose file. */
 export function composeContainers(text: string): WorkloadParse {
