@@ -231,6 +231,60 @@ describe('compose and Kubernetes', () => {
     expect(of(result, 'runtime')).toEqual(['container-run-as-root compose.yaml:2', 'container-run-as-root compose.yaml:3', 'container-run-as-root compose.yaml:5']);
   });
 
+  it('Kubernetes: workloads inside a `kind: List` (kubectl get -o yaml), lists in lists too', async () => {
+    const result = await scanFiles({
+      'k8s/export.yaml': [
+        'apiVersion: v1',
+        'kind: List',
+        'items:',
+        '  - apiVersion: apps/v1',
+        '    kind: Deployment',
+        '    metadata: { name: api }',
+        '    spec:',
+        '      template:',
+        '        spec:',
+        '          securityContext: { privileged: true, runAsUser: 0 }', // 10
+        '          containers:',
+        '            - name: app', // 12
+        '              image: acme/api:2.0',
+        '              resources: { limits: { cpu: 500m, memory: 256Mi } }',
+        '              securityContext: { readOnlyRootFilesystem: true, privileged: true }', // 15
+        '  - apiVersion: v1',
+        '    kind: List',
+        '    items:',
+        '      - apiVersion: v1',
+        '        kind: Pod',
+        '        metadata: { name: debug }',
+        '        spec:',
+        '          containers:',
+        '            - name: shell', // 24
+        '              image: acme/shell:1.0',
+        '              securityContext: { runAsNonRoot: false }', // 26
+        '  - apiVersion: v1',
+        '    kind: ConfigMap',
+        '    metadata: { name: cfg }',
+      ].join('\n'),
+    });
+    expect(of(result, 'runtime')).toEqual([
+      'container-no-resource-limits k8s/export.yaml:24',
+      'container-privileged k8s/export.yaml:15',
+      'container-run-as-root k8s/export.yaml:10',
+      'container-run-as-root k8s/export.yaml:26',
+      'container-writable-root-fs k8s/export.yaml:24',
+    ]);
+  });
+
+  it('Kubernetes lists nested past any sane depth are read to a bound, without recursion trouble', async () => {
+    const depth = 2000;
+    const lines: string[] = [];
+    for (let i = 0; i < depth; i++) lines.push(`${'  '.repeat(i)}- apiVersion: v1`, `${'  '.repeat(i)}  kind: List`, `${'  '.repeat(i)}  items:`);
+    const text = `apiVersion: v1\nkind: List\nitems:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+    const started = Date.now();
+    const result = await scanFiles({ 'k8s/deep.yaml': text });
+    expect(of(result, 'runtime')).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('Kubernetes: every workload kind, init containers, pod-level runAsNonRoot: false; Helm templates noted, not fatal', async () => {
     const result = await scanFiles({
       'k8s/app.yaml': [
