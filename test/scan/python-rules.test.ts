@@ -200,17 +200,24 @@ def deploy(branch):
     expect(found[1]!.severity).toBe('low'); // a fixed command through the shell
   });
 
-  it('py-os-system: os.system and os.popen on non-literals', async () => {
+  it('py-os-system: os.system and os.popen on non-literals; a fixed command low, as subprocess with shell=True and bandit B605', async () => {
     const code = `import os
 from os import popen
 
 def archive(name):
     os.system("tar czf /tmp/%s.tgz data" % name)  # HIT
-    os.system("sync")
+    os.system("sync")  # HIT
     out = popen("ls " + name).read()  # HIT
+    system("sync")
     return out
 `;
     await expectHits(code, 'py-os-system');
+    const found = await pythonFindings(code, 'py-os-system');
+    expect(found.map((f) => f.severity)).toEqual(['high', 'low', 'high']);
+    expect(found[1]!.message).toContain('fixed command');
+    // The same fixed command through subprocess's shell is reported the same way.
+    const viaSubprocess = await pythonFindings('import subprocess\nsubprocess.run("sync", shell=True)\n', 'py-subprocess-shell');
+    expect(viaSubprocess.map((f) => f.severity)).toEqual([found[1]!.severity]);
   });
 
   it('py-sql-injection: %, .format, f-strings and + into execute/executemany/raw; parameterised SQL is fine', async () => {
