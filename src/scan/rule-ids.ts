@@ -19,6 +19,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-sql-injection',
     'py-xml-parser',
     'py-http-no-timeout',
+    'py-tls-verify-disabled',
     'py-exception-leak',
     'py-mktemp',
     'py-assert-access-control',

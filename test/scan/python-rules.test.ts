@@ -336,6 +336,46 @@ def narrow():
   });
 });
 
+describe('protections turned off (bandit parity)', () => {
+  it('py-tls-verify-disabled: requests and httpx with verify=False, through aliases and sessions; verify=True or a CA bundle is fine', async () => {
+    const code = `import requests
+import requests as r
+import httpx
+from requests import Session
+from httpx import AsyncClient as AC
+
+def fetch(url, ca_bundle):
+    a = requests.get(url, verify=False, timeout=5)  # HIT
+    b = r.post(url, json={}, verify=False, timeout=5)  # HIT
+    c = requests.get(url, verify=True, timeout=5)
+    d = requests.get(url, verify=ca_bundle, timeout=5)
+    e = requests.get(url, verify="/etc/ssl/certs/ca.pem", timeout=5)
+    s = Session()
+    s.verify = False  # HIT
+    f = s.get(url, verify=False, timeout=5)  # HIT
+    client = httpx.Client(verify=False)  # HIT
+    g = httpx.get(url, verify=False)  # HIT
+    h = requests.request("GET", url, timeout=5)
+    return a, b, c, d, e, f, g, h
+
+async def fetch_async(url):
+    async with AC(verify=False) as client:  # HIT
+        return await client.get(url)
+
+def unrelated(checker, url):
+    checker.get(url, verify=False)
+    options = {"verify": False}
+    settings.verify = False
+    return validate(url, verify=False)
+`;
+    await expectHits(code, 'py-tls-verify-disabled');
+    const [first] = await pythonFindings(code, 'py-tls-verify-disabled');
+    expect(first).toMatchObject({ severity: 'high', confidence: 'high' });
+    expect(first!.message).toContain('requests.get');
+    expect(first!.fix).toMatch(/verify=/);
+  });
+});
+
 describe('messages and positions', () => {
   it('every finding has a column, a message saying why and a fix saying what to do instead', async () => {
     const [f] = await pythonFindings('import yaml\n\nconfig = yaml.load(open("c.yml"))\n', 'py-yaml-load');

@@ -11,6 +11,7 @@ import { rule as osSystem } from './py-os-system.js';
 import { rule as sqlInjection } from './py-sql-injection.js';
 import { rule as subprocessShell } from './py-subprocess-shell.js';
 import { rule as sysPath } from './py-sys-path-modification.js';
+import { rule as tlsVerifyDisabled } from './py-tls-verify-disabled.js';
 import { rule as torchLoad } from './py-torch-load.js';
 import { rule as unsafeDeserialization } from './py-unsafe-deserialization.js';
 import { rule as xmlParser } from './py-xml-parser.js';
@@ -29,6 +30,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   sqlInjection,
   xmlParser,
   httpNoTimeout,
+  tlsVerifyDisabled,
   exceptionLeak,
   mktemp,
   assertAccessControl,
