@@ -20,6 +20,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-xml-parser',
     'py-http-no-timeout',
     'py-tls-verify-disabled',
+    'py-weak-hash',
     'py-exception-leak',
     'py-mktemp',
     'py-assert-access-control',

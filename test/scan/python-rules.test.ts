@@ -374,6 +374,41 @@ def unrelated(checker, url):
     expect(first!.message).toContain('requests.get');
     expect(first!.fix).toMatch(/verify=/);
   });
+
+  it('py-weak-hash: hashlib md5 and sha1 (and new("md5")) unless usedforsecurity=False; sha256 is fine', async () => {
+    const code = `import hashlib
+import hashlib as hl
+from hashlib import md5, sha1 as s1, new
+
+ALGORITHM = "sha1"
+
+def fingerprint(data, password, name):
+    a = hashlib.md5(password.encode()).hexdigest()  # HIT
+    b = hl.sha1(data)  # HIT
+    c = md5(data)  # HIT
+    d = s1()  # HIT
+    e = hashlib.new("md5", data)  # HIT
+    f = new('SHA1')  # HIT
+    g = hashlib.new(name=ALGORITHM)  # HIT
+    h = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    i = hashlib.new("sha1", usedforsecurity=False)
+    j = hashlib.sha256(data).hexdigest()
+    k = hashlib.new("sha256")
+    l = hashlib.new(name)
+    m = hashlib.blake2b(data, digest_size=16)
+    n = hashlib.md5(**options)
+    return a, b, c, d, e, f, g, h, i, j, k, l, m, n
+
+def unrelated(data, checksum):
+    return checksum.md5(data), compute.sha1(data)
+`;
+    await expectHits(code, 'py-weak-hash');
+    const [first, second] = await pythonFindings(code, 'py-weak-hash');
+    expect(first).toMatchObject({ severity: 'medium', confidence: 'high' }); // a password hashed with MD5
+    expect(first!.message).toContain('MD5');
+    expect(second).toMatchObject({ severity: 'medium', confidence: 'medium' }); // could be a checksum
+    expect(first!.fix).toContain('usedforsecurity=False');
+  });
 });
 
 describe('messages and positions', () => {

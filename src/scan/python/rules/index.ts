@@ -14,6 +14,7 @@ import { rule as sysPath } from './py-sys-path-modification.js';
 import { rule as tlsVerifyDisabled } from './py-tls-verify-disabled.js';
 import { rule as torchLoad } from './py-torch-load.js';
 import { rule as unsafeDeserialization } from './py-unsafe-deserialization.js';
+import { rule as weakHash } from './py-weak-hash.js';
 import { rule as xmlParser } from './py-xml-parser.js';
 import { rule as yamlLoad } from './py-yaml-load.js';
 
@@ -31,6 +32,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   xmlParser,
   httpNoTimeout,
   tlsVerifyDisabled,
+  weakHash,
   exceptionLeak,
   mktemp,
   assertAccessControl,
