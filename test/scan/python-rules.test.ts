@@ -409,6 +409,34 @@ def unrelated(data, checksum):
     expect(second).toMatchObject({ severity: 'medium', confidence: 'medium' }); // could be a checksum
     expect(first!.fix).toContain('usedforsecurity=False');
   });
+
+  it('py-jinja2-autoescape: Environment with autoescape=False or without autoescape; True, select_autoescape() or a callable is fine', async () => {
+    const code = `import jinja2
+import jinja2 as j2
+from jinja2 import Environment as Env, FileSystemLoader, select_autoescape
+
+pages = jinja2.Environment(loader=FileSystemLoader("templates"), autoescape=False)  # HIT
+mails = Env(loader=FileSystemLoader("mail"))  # HIT
+reports = j2.Environment(  # HIT
+    loader=j2.PackageLoader("app"),
+    autoescape=None,
+)
+safe = jinja2.Environment(loader=FileSystemLoader("templates"), autoescape=True)
+chosen = Env(autoescape=select_autoescape(["html", "xml"]))
+also_chosen = j2.Environment(autoescape=j2.select_autoescape())
+by_name = Env(autoescape=lambda name: name.endswith(".html"))
+configured = Env(**JINJA_OPTIONS)
+
+class Environment:
+    pass
+
+local = Environment()
+`;
+    await expectHits(code, 'py-jinja2-autoescape');
+    const found = await pythonFindings(code, 'py-jinja2-autoescape');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/high', 'high/medium', 'high/high']);
+    expect(found[0]!.fix).toContain('select_autoescape');
+  });
 });
 
 describe('messages and positions', () => {

@@ -6,6 +6,7 @@ import { rule as evalExec } from './py-eval-exec.js';
 import { rule as exceptionLeak } from './py-exception-leak.js';
 import { rule as httpNoTimeout } from './py-http-no-timeout.js';
 import { rule as importFromPath } from './py-import-from-path.js';
+import { rule as jinja2Autoescape } from './py-jinja2-autoescape.js';
 import { rule as mktemp } from './py-mktemp.js';
 import { rule as osSystem } from './py-os-system.js';
 import { rule as sqlInjection } from './py-sql-injection.js';
@@ -33,6 +34,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   httpNoTimeout,
   tlsVerifyDisabled,
   weakHash,
+  jinja2Autoescape,
   exceptionLeak,
   mktemp,
   assertAccessControl,
