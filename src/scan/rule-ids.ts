@@ -22,6 +22,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-tls-verify-disabled',
     'py-weak-hash',
     'py-jinja2-autoescape',
+    'py-flask-debug',
     'py-exception-leak',
     'py-mktemp',
     'py-assert-access-control',

@@ -437,6 +437,31 @@ local = Environment()
     expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/high', 'high/medium', 'high/high']);
     expect(found[0]!.fix).toContain('select_autoescape');
   });
+
+  it('py-flask-debug: app.run(debug=True) on a Flask app, or any .run(debug=True) in a file importing flask', async () => {
+    const app = `import subprocess
+import asyncio
+from flask import Flask as F
+from myproject.factory import create_app
+
+app = F(__name__)
+api = create_app()
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=True)  # HIT
+    api.run(debug=True)  # HIT
+    app.run(debug=False)
+    app.run(port=8000)
+    subprocess.run(["make"], debug=True)
+    asyncio.run(main(), debug=True)
+`;
+    await expectHits(app, 'py-flask-debug');
+    const found = await pythonFindings(app, 'py-flask-debug');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/high', 'high/medium']);
+    expect(found[0]!.fix).toMatch(/FLASK_DEBUG|debug/);
+    // Without flask in the file, a .run(debug=True) is someone else's.
+    await expectHits('import unittest\nrunner = Runner()\nrunner.run(debug=True)\n', 'py-flask-debug');
+  });
 });
 
 describe('messages and positions', () => {

@@ -4,6 +4,7 @@ import { rule as assertAccessControl } from './py-assert-access-control.js';
 import { rule as dynamicImport } from './py-dynamic-import.js';
 import { rule as evalExec } from './py-eval-exec.js';
 import { rule as exceptionLeak } from './py-exception-leak.js';
+import { rule as flaskDebug } from './py-flask-debug.js';
 import { rule as httpNoTimeout } from './py-http-no-timeout.js';
 import { rule as importFromPath } from './py-import-from-path.js';
 import { rule as jinja2Autoescape } from './py-jinja2-autoescape.js';
@@ -35,6 +36,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   tlsVerifyDisabled,
   weakHash,
   jinja2Autoescape,
+  flaskDebug,
   exceptionLeak,
   mktemp,
   assertAccessControl,
