@@ -23,6 +23,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-weak-hash',
     'py-jinja2-autoescape',
     'py-flask-debug',
+    'py-django-debug',
     'py-exception-leak',
     'py-mktemp',
     'py-assert-access-control',

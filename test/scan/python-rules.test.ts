@@ -462,6 +462,34 @@ if __name__ == "__main__":
     // Without flask in the file, a .run(debug=True) is someone else's.
     await expectHits('import unittest\nrunner = Runner()\nrunner.run(debug=True)\n', 'py-flask-debug');
   });
+
+  it('py-django-debug: DEBUG = True at module level of a settings module, lower in dev and local settings', async () => {
+    const settings = `import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = True  # HIT
+ALLOWED_HOSTS = ["example.com"]
+INSTALLED_APPS = ["django.contrib.admin"]
+`;
+    await expectHits(settings, 'py-django-debug', 'mysite/settings.py');
+    const [found] = await pythonFindings(settings, 'py-django-debug', 'mysite/settings.py');
+    expect(found).toMatchObject({ severity: 'medium', confidence: 'medium' });
+    expect(found!.fix).toMatch(/environment/);
+    // A settings package: production reported, local and dev lower, test settings not at all.
+    const split = 'from .base import *\n\nDEBUG = TEMPLATE_DEBUG = True  # HIT\n';
+    await expectHits(split, 'py-django-debug', 'config/settings/production.py');
+    expect((await pythonFindings(split, 'py-django-debug', 'config/settings/local.py')).map((f) => f.severity)).toEqual(['low']);
+    expect(await linesOf(split, 'py-django-debug', 'config/settings/test.py')).toEqual([]);
+    // The last module-level value decides; conditional or local ones are not the module's.
+    const decided = 'INSTALLED_APPS = []\nDEBUG = True\nDEBUG = os.environ.get("DEBUG") == "1"\nif LOCAL:\n    DEBUG = True\ndef f():\n    DEBUG = True\n';
+    expect(await linesOf(decided, 'py-django-debug', 'mysite/settings.py')).toEqual([]);
+    expect(await linesOf('INSTALLED_APPS = []\nDEBUG = False\n', 'py-django-debug', 'mysite/settings.py')).toEqual([]);
+    // Not a settings module, or a settings.py that is not Django's.
+    expect(await linesOf('INSTALLED_APPS = []\nDEBUG = True\n', 'py-django-debug', 'app/config.py')).toEqual([]);
+    expect(await linesOf('DEBUG = True\nCOLORS = 256\n', 'py-django-debug', 'tool/settings.py')).toEqual([]);
+  });
 });
 
 describe('messages and positions', () => {

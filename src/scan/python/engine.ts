@@ -96,6 +96,8 @@ export class PythonRuleEngine {
         for (const rule of this.byStatement.get(first.name) ?? []) runRule(rule, first.node, null);
       }
     }
+    // Rules that read the file as a whole (its module-level statements), once.
+    for (const rule of this.byStatement.get('module') ?? []) runRule(rule, root, null);
     return { findings, errors };
   }
 

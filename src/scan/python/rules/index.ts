@@ -1,6 +1,7 @@
 /** Every Python rule, one file each. Ids are stable: ignores and suppressions name them. */
 import type { PythonRule } from '../rule.js';
 import { rule as assertAccessControl } from './py-assert-access-control.js';
+import { rule as djangoDebug } from './py-django-debug.js';
 import { rule as dynamicImport } from './py-dynamic-import.js';
 import { rule as evalExec } from './py-eval-exec.js';
 import { rule as exceptionLeak } from './py-exception-leak.js';
@@ -37,6 +38,7 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   weakHash,
   jinja2Autoescape,
   flaskDebug,
+  djangoDebug,
   exceptionLeak,
   mktemp,
   assertAccessControl,
