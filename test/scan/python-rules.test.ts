@@ -3,6 +3,7 @@
  * `# HIT`; every other line is a negative example (often a false-positive trap the rule must pass).
  */
 import { describe, expect, it } from 'vitest';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 import { linesOf, pythonFindings } from './helpers.js';
 
 const marked = (code: string) =>
@@ -462,6 +463,28 @@ if __name__ == "__main__":
     // Without flask in the file, a .run(debug=True) is someone else's.
     await expectHits('import unittest\nrunner = Runner()\nrunner.run(debug=True)\n', 'py-flask-debug');
   });
+
+  it('py-flask-debug: many imports and many .run(debug=True) calls cost time linear in the file', async () => {
+    const { createPythonScanner } = await import('../../src/scan/python/scan-python.js');
+    const { PYTHON_RULES } = await import('../../src/scan/python/rules/index.js');
+    const scanner = await createPythonScanner({ parseTimeoutMs: 60_000, rules: PYTHON_RULES.filter((r) => r.info.id === 'py-flask-debug') });
+    const file = (n: number) => 'import flask\n' + Array.from({ length: n }, (_, i) => `import m${i}\n`).join('') + 'app.run(debug=True)\n'.repeat(n);
+    const small = file(2_000);
+    const large = file(20_000);
+    expect(scanner.scan('app/x.py', small, false).findings.length).toBe(2_000);
+    let verdict = '';
+    try {
+      for (const budgetMs of [0, 50, 200]) {
+        const smallMs = bestCpuMs(() => void scanner.scan('app/x.py', small, false), budgetMs);
+        const largeMs = bestCpuMs(() => void scanner.scan('app/x.py', large, false), budgetMs);
+        verdict = largeMs <= 30 * smallMs + 10 ? '' : `${smallMs.toFixed(0)} ms for 2,000 calls, ${largeMs.toFixed(0)} ms for 20,000`;
+        if (!verdict) break;
+      }
+    } finally {
+      scanner.close();
+    }
+    expect(verdict).toBe('');
+  }, 120_000);
 
   it('py-django-debug: DEBUG = True at module level of a settings module, lower in dev and local settings', async () => {
     const settings = `import os

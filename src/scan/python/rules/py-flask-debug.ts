@@ -8,6 +8,17 @@ import type { PythonRule } from '../rule.js';
 
 const isFlask = (name: string) => name === 'flask' || name.startsWith('flask.') || name.startsWith('flask_');
 
+/** Whether a file imports flask (or a flask_ extension), asked once per file however many .run() calls it has. */
+const importsFlask = new WeakMap<PythonFile, boolean>();
+function fileImportsFlask(file: PythonFile): boolean {
+  let found = importsFlask.get(file);
+  if (found === undefined) {
+    found = [...file.aliases.values()].some(isFlask);
+    importsFlask.set(file, found);
+  }
+  return found;
+}
+
 export const rule: PythonRule = {
   info: {
     id: 'py-flask-debug',
@@ -28,7 +39,7 @@ export const rule: PythonRule = {
       // `subprocess.run`, `asyncio.run`: a method of an imported module that is not flask's.
       const head = callee?.split('.')[0];
       if (head && file.aliases.get(head) === head && !isFlask(head)) return;
-      if (![...file.aliases.values()].some(isFlask)) return;
+      if (!fileImportsFlask(file)) return;
     }
     report({
       line: lineOf(call),
