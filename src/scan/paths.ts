@@ -20,13 +20,26 @@ export function isPythonPath(path: string): boolean {
   return /\.pyw?$/i.test(path);
 }
 
+/**
+ * The names hadolint and trivy take for a Dockerfile, in any case: `Dockerfile`, `Dockerfile.prod`,
+ * `Dockerfile-prod`, `api.Dockerfile`, and the same with Containerfile (podman's name).
+ */
+const DOCKERFILE = /^(?:docker|container)file(?:[.-][^/]*)?$|\.(?:docker|container)file$/i;
+/**
+ * What a file named after a Dockerfile is when its last extension says so: documentation, data,
+ * scripts, BuildKit's per-Dockerfile `.dockerignore`, backups and patches. Templates
+ * (`Dockerfile.template`, `.tmpl`, `.in`) stay Dockerfiles: they are one with placeholders.
+ */
+const NOT_DOCKERFILE = /\.(?:md|markdown|rst|adoc|txt|html?|pdf|json|jsonc|ya?ml|toml|ini|cfg|conf|xml|csv|lock|sh|bash|zsh|ps1|bat|cmd|py|js|mjs|cjs|ts|go|rb|java|dockerignore|gitignore|ignore|orig|bak|swp|old|rej|patch|diff|png|jpe?g|gif|svg)$/i;
+
 export function isDockerfilePath(path: string): boolean {
   const base = baseName(path);
-  return /^(?:Dockerfile|Containerfile)(?:\.[^/]+)?$/.test(base) || /\.(?:Dockerfile|dockerfile)$/.test(base);
+  return DOCKERFILE.test(base) && !NOT_DOCKERFILE.test(base);
 }
 
+/** `docker-compose.yml`, `docker-compose-prod.yml`, `docker-compose.prod.yaml`, `compose.yaml`, `compose-dev.yml`. */
 export function isComposePath(path: string): boolean {
-  return /^(?:docker-)?compose(?:\.[\w-]+)?\.ya?ml$/i.test(baseName(path));
+  return /^(?:docker-)?compose(?:[._-][^/]*)?\.ya?ml$/i.test(baseName(path));
 }
 
 export function isYamlPath(path: string): boolean {

@@ -1,5 +1,6 @@
 /** File hygiene (.env, config/secret*.py, .gitignore) and runtime least privilege (Dockerfile, compose, Kubernetes). */
 import { describe, expect, it } from 'vitest';
+import { isComposePath, isDockerfilePath } from '../../src/scan/paths.js';
 import { parseDockerfile } from '../../src/scan/runtime/dockerfile.js';
 import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
@@ -93,6 +94,12 @@ describe('Dockerfile', () => {
     expect(root.findings.find((f) => f.rule === 'docker-root-user')).toMatchObject({ line: 4, severity: 'high', confidence: 'high' });
   });
 
+  it('a last USER whose user part is root or 0 is root, whatever the group; a non-root user in the root group is not', async () => {
+    const last = async (user: string) => (await scanFiles({ Dockerfile: `FROM python:3.12-slim\nUSER app\nUSER ${user}\n` })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => `${f.line} ${f.severity}`);
+    for (const user of ['0:1000', 'root:app', 'root', '0', '0:0', 'root:root', '000']) expect(await last(user), user).toEqual(['3 high']);
+    for (const user of ['app:root', '1000:0', 'rooter', '10001', 'app']) expect(await last(user), user).toEqual([]);
+  });
+
   it('parses continuations, comments and here-documents like docker does', () => {
     const df = parseDockerfile('# escape=`\nFROM mcr.microsoft.com/windows:ltsc2022\nRUN dir `\n  # note\n  c:\\\nUSER ContainerUser\n');
     expect(df.stages[0]!.instructions.map((i) => `${i.keyword}@${i.line}: ${i.args}`)).toEqual(['RUN@3: dir c:\\', 'USER@6: ContainerUser']);
@@ -150,6 +157,41 @@ describe('Dockerfile here-documents, as BuildKit reads them', () => {
   });
 });
 
+describe('which files are Dockerfiles and compose files, by name', () => {
+  it('the names hadolint and trivy read: Dockerfile in any case, Dockerfile.*, *.Dockerfile, Dockerfile-*, Containerfile', () => {
+    for (const name of ['Dockerfile', 'dockerfile', 'DOCKERFILE', 'Dockerfile.prod', 'Dockerfile-prod', 'dockerfile-dev', 'docker/api.Dockerfile', 'web.dockerfile', 'Containerfile', 'Containerfile.ci', 'build/app.Containerfile', 'Dockerfile.template']) {
+      expect(isDockerfilePath(name), name).toBe(true);
+    }
+    // Documentation, data, scripts and ignore files named after a Dockerfile are not one.
+    for (const name of ['dockerfile-lint.json', 'Dockerfile.md', 'docs/Dockerfile.rst', 'Dockerfile.dockerignore', 'app.Dockerfile.dockerignore', 'Dockerfile-build.sh', 'Dockerfile.yml', 'Dockerfile.txt', 'Dockerfiles', 'MyDockerfile', 'dockerfile.py', 'Dockerfile/notes']) {
+      expect(isDockerfilePath(name), name).toBe(false);
+    }
+  });
+
+  it('compose files: docker-compose*.y(a)ml and compose*.y(a)ml, with any separator', () => {
+    for (const name of ['docker-compose.yml', 'docker-compose.yaml', 'docker-compose-prod.yml', 'docker-compose.prod.yml', 'docker-compose_ci.yaml', 'deploy/Docker-Compose.override.yml', 'compose.yaml', 'compose-dev.yml', 'compose.prod.yaml']) {
+      expect(isComposePath(name), name).toBe(true);
+    }
+    for (const name of ['composer.yml', 'composition.yaml', 'docker-compose.yml.j2', 'docker-compose.json', 'my-compose.yml', 'docker-composer.yml']) {
+      expect(isComposePath(name), name).toBe(false);
+    }
+  });
+
+  it('a scan reads Dockerfile-prod, dockerfile and docker-compose-prod.yml like the usual names', async () => {
+    const result = await scanFiles({
+      'Dockerfile-prod': 'FROM python:3.12-slim\nUSER root\n',
+      'svc/dockerfile': 'FROM python:3.12-slim\nUSER root\n',
+      'docker-compose-prod.yml': 'services:\n  web:\n    image: ghcr.io/acme/web:1.4.2\n    privileged: true\n',
+      'dockerfile-lint.json': '{ "FROM": "x" }\n',
+    });
+    const runtime = of(result, 'runtime');
+    expect(runtime).toContain('docker-root-user Dockerfile-prod:2');
+    expect(runtime).toContain('docker-root-user svc/dockerfile:2');
+    expect(runtime).toContain('container-privileged docker-compose-prod.yml:4');
+    expect(runtime.some((r) => r.includes('dockerfile-lint.json'))).toBe(false);
+  });
+});
+
 describe('compose and Kubernetes', () => {
   it('compose: limits, read_only, privileged, user root', async () => {
     const result = await scanFiles({
@@ -174,6 +216,73 @@ describe('compose and Kubernetes', () => {
       'container-run-as-root docker-compose.yml:5',
       'container-writable-root-fs docker-compose.yml:2',
     ]);
+  });
+
+  it('compose: a user of root or 0 with any group runs as root', async () => {
+    const result = await scanFiles({
+      'compose.yaml': [
+        'services:',
+        '  a: { image: "x:1", read_only: true, user: "0:1000", deploy: { resources: { limits: { cpus: "1", memory: 1G } } } }', // 2
+        '  b: { image: "x:1", read_only: true, user: "root:app", deploy: { resources: { limits: { cpus: "1", memory: 1G } } } }', // 3
+        '  c: { image: "x:1", read_only: true, user: "1000:0", deploy: { resources: { limits: { cpus: "1", memory: 1G } } } }',
+        '  d: { image: "x:1", read_only: true, user: 0, deploy: { resources: { limits: { cpus: "1", memory: 1G } } } }', // 5
+      ].join('\n'),
+    });
+    expect(of(result, 'runtime')).toEqual(['container-run-as-root compose.yaml:2', 'container-run-as-root compose.yaml:3', 'container-run-as-root compose.yaml:5']);
+  });
+
+  it('Kubernetes: workloads inside a `kind: List` (kubectl get -o yaml), lists in lists too', async () => {
+    const result = await scanFiles({
+      'k8s/export.yaml': [
+        'apiVersion: v1',
+        'kind: List',
+        'items:',
+        '  - apiVersion: apps/v1',
+        '    kind: Deployment',
+        '    metadata: { name: api }',
+        '    spec:',
+        '      template:',
+        '        spec:',
+        '          securityContext: { privileged: true, runAsUser: 0 }', // 10
+        '          containers:',
+        '            - name: app', // 12
+        '              image: acme/api:2.0',
+        '              resources: { limits: { cpu: 500m, memory: 256Mi } }',
+        '              securityContext: { readOnlyRootFilesystem: true, privileged: true }', // 15
+        '  - apiVersion: v1',
+        '    kind: List',
+        '    items:',
+        '      - apiVersion: v1',
+        '        kind: Pod',
+        '        metadata: { name: debug }',
+        '        spec:',
+        '          containers:',
+        '            - name: shell', // 24
+        '              image: acme/shell:1.0',
+        '              securityContext: { runAsNonRoot: false }', // 26
+        '  - apiVersion: v1',
+        '    kind: ConfigMap',
+        '    metadata: { name: cfg }',
+      ].join('\n'),
+    });
+    expect(of(result, 'runtime')).toEqual([
+      'container-no-resource-limits k8s/export.yaml:24',
+      'container-privileged k8s/export.yaml:15',
+      'container-run-as-root k8s/export.yaml:10',
+      'container-run-as-root k8s/export.yaml:26',
+      'container-writable-root-fs k8s/export.yaml:24',
+    ]);
+  });
+
+  it('Kubernetes lists nested past any sane depth are read to a bound, without recursion trouble', async () => {
+    const depth = 2000;
+    const lines: string[] = [];
+    for (let i = 0; i < depth; i++) lines.push(`${'  '.repeat(i)}- apiVersion: v1`, `${'  '.repeat(i)}  kind: List`, `${'  '.repeat(i)}  items:`);
+    const text = `apiVersion: v1\nkind: List\nitems:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+    const started = Date.now();
+    const result = await scanFiles({ 'k8s/deep.yaml': text });
+    expect(of(result, 'runtime')).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('Kubernetes: every workload kind, init containers, pod-level runAsNonRoot: false; Helm templates noted, not fatal', async () => {

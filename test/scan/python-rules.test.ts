@@ -3,6 +3,7 @@
  * `# HIT`; every other line is a negative example (often a false-positive trap the rule must pass).
  */
 import { describe, expect, it } from 'vitest';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 import { linesOf, pythonFindings } from './helpers.js';
 
 const marked = (code: string) =>
@@ -208,17 +209,24 @@ def deploy(branch):
     expect(found[1]!.severity).toBe('low'); // a fixed command through the shell
   });
 
-  it('py-os-system: os.system and os.popen on non-literals', async () => {
+  it('py-os-system: os.system and os.popen on non-literals; a fixed command low, as subprocess with shell=True and bandit B605', async () => {
     const code = `import os
 from os import popen
 
 def archive(name):
     os.system("tar czf /tmp/%s.tgz data" % name)  # HIT
-    os.system("sync")
+    os.system("sync")  # HIT
     out = popen("ls " + name).read()  # HIT
+    system("sync")
     return out
 `;
     await expectHits(code, 'py-os-system');
+    const found = await pythonFindings(code, 'py-os-system');
+    expect(found.map((f) => f.severity)).toEqual(['high', 'low', 'high']);
+    expect(found[1]!.message).toContain('fixed command');
+    // The same fixed command through subprocess's shell is reported the same way.
+    const viaSubprocess = await pythonFindings('import subprocess\nsubprocess.run("sync", shell=True)\n', 'py-subprocess-shell');
+    expect(viaSubprocess.map((f) => f.severity)).toEqual([found[1]!.severity]);
   });
 
   it('py-sql-injection: %, .format, f-strings and + into execute/executemany/raw; parameterised SQL is fine', async () => {
@@ -356,14 +364,199 @@ describe('module constants (a name counts as a literal only when nothing else ca
     ['an except alias', 'import os\nCMD = "ls"\ntry:\n    pass\nexcept OSError as CMD:\n    pass\nos.system(CMD)  # HIT\n', 'py-os-system'],
     ['a tuple assignment', 'import os, sys\nCMD = "ls"\nCMD, other = sys.argv[1], 2\nos.system(CMD)  # HIT\n', 'py-os-system'],
     ['a star import', 'import os\nCMD = "ls"\nfrom settings import *\nos.system(CMD)  # HIT\n', 'py-os-system'],
-    ['a fixed constant, used in a function that does not bind it', 'import os\nCMD = "ls -l"\nPART = "ls " + "-a"\ndef handler(user):\n    os.system(CMD)\n    os.system(PART)\n    return [eval(CMD) for x in user]\n', 'py-os-system py-eval-exec'],
+    ['a fixed constant, used in a function that does not bind it', 'import os\nCMD = "ls -l"\nPART = "ls " + "-a"\ndef handler(user):\n    os.system(CMD)\n    os.system(PART)\n    return [eval(CMD) for x in user]\n', 'py-eval-exec'],
   ];
+  it('a fixed constant run through the shell is the low finding of a fixed command, not a command built at run time', async () => {
+    const code = 'import os\nCMD = "ls -l"\nPART = "ls " + "-a"\ndef handler(user):\n    os.system(CMD)\n    os.system(PART)\n';
+    expect((await pythonFindings(code, 'py-os-system')).map((f) => [f.line, f.severity])).toEqual([
+      [5, 'low'],
+      [6, 'low'],
+    ]);
+  });
   for (const [name, code, rules] of modules) {
     it(name, async () => {
       const found = (await Promise.all(rules.split(' ').map((rule) => linesOf(code, rule)))).flat().sort((a, b) => a - b);
       expect(found).toEqual(marked(code));
     });
   }
+});
+
+describe('protections turned off (bandit parity)', () => {
+  it('py-tls-verify-disabled: requests and httpx with verify=False, through aliases and sessions; verify=True or a CA bundle is fine', async () => {
+    const code = `import requests
+import requests as r
+import httpx
+from requests import Session
+from httpx import AsyncClient as AC
+
+def fetch(url, ca_bundle):
+    a = requests.get(url, verify=False, timeout=5)  # HIT
+    b = r.post(url, json={}, verify=False, timeout=5)  # HIT
+    c = requests.get(url, verify=True, timeout=5)
+    d = requests.get(url, verify=ca_bundle, timeout=5)
+    e = requests.get(url, verify="/etc/ssl/certs/ca.pem", timeout=5)
+    s = Session()
+    s.verify = False  # HIT
+    f = s.get(url, verify=False, timeout=5)  # HIT
+    client = httpx.Client(verify=False)  # HIT
+    g = httpx.get(url, verify=False)  # HIT
+    h = requests.request("GET", url, timeout=5)
+    return a, b, c, d, e, f, g, h
+
+async def fetch_async(url):
+    async with AC(verify=False) as client:  # HIT
+        return await client.get(url)
+
+def unrelated(checker, url):
+    checker.get(url, verify=False)
+    options = {"verify": False}
+    settings.verify = False
+    return validate(url, verify=False)
+`;
+    await expectHits(code, 'py-tls-verify-disabled');
+    const [first] = await pythonFindings(code, 'py-tls-verify-disabled');
+    expect(first).toMatchObject({ severity: 'high', confidence: 'high' });
+    expect(first!.message).toContain('requests.get');
+    expect(first!.fix).toMatch(/verify=/);
+  });
+
+  it('py-weak-hash: hashlib md5 and sha1 (and new("md5")) unless usedforsecurity=False; sha256 is fine', async () => {
+    const code = `import hashlib
+import hashlib as hl
+from hashlib import md5, sha1 as s1, new
+
+ALGORITHM = "sha1"
+
+def fingerprint(data, password, name):
+    a = hashlib.md5(password.encode()).hexdigest()  # HIT
+    b = hl.sha1(data)  # HIT
+    c = md5(data)  # HIT
+    d = s1()  # HIT
+    e = hashlib.new("md5", data)  # HIT
+    f = new('SHA1')  # HIT
+    g = hashlib.new(name=ALGORITHM)  # HIT
+    h = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    i = hashlib.new("sha1", usedforsecurity=False)
+    j = hashlib.sha256(data).hexdigest()
+    k = hashlib.new("sha256")
+    l = hashlib.new(name)
+    m = hashlib.blake2b(data, digest_size=16)
+    n = hashlib.md5(**options)
+    return a, b, c, d, e, f, g, h, i, j, k, l, m, n
+
+def unrelated(data, checksum):
+    return checksum.md5(data), compute.sha1(data)
+`;
+    await expectHits(code, 'py-weak-hash');
+    const [first, second] = await pythonFindings(code, 'py-weak-hash');
+    expect(first).toMatchObject({ severity: 'medium', confidence: 'high' }); // a password hashed with MD5
+    expect(first!.message).toContain('MD5');
+    expect(second).toMatchObject({ severity: 'medium', confidence: 'medium' }); // could be a checksum
+    expect(first!.fix).toContain('usedforsecurity=False');
+  });
+
+  it('py-jinja2-autoescape: Environment with autoescape=False or without autoescape; True, select_autoescape() or a callable is fine', async () => {
+    const code = `import jinja2
+import jinja2 as j2
+from jinja2 import Environment as Env, FileSystemLoader, select_autoescape
+
+pages = jinja2.Environment(loader=FileSystemLoader("templates"), autoescape=False)  # HIT
+mails = Env(loader=FileSystemLoader("mail"))  # HIT
+reports = j2.Environment(  # HIT
+    loader=j2.PackageLoader("app"),
+    autoescape=None,
+)
+safe = jinja2.Environment(loader=FileSystemLoader("templates"), autoescape=True)
+chosen = Env(autoescape=select_autoescape(["html", "xml"]))
+also_chosen = j2.Environment(autoescape=j2.select_autoescape())
+by_name = Env(autoescape=lambda name: name.endswith(".html"))
+configured = Env(**JINJA_OPTIONS)
+
+class Environment:
+    pass
+
+local = Environment()
+`;
+    await expectHits(code, 'py-jinja2-autoescape');
+    const found = await pythonFindings(code, 'py-jinja2-autoescape');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/high', 'high/medium', 'high/high']);
+    expect(found[0]!.fix).toContain('select_autoescape');
+  });
+
+  it('py-flask-debug: app.run(debug=True) on a Flask app, or any .run(debug=True) in a file importing flask', async () => {
+    const app = `import subprocess
+import asyncio
+from flask import Flask as F
+from myproject.factory import create_app
+
+app = F(__name__)
+api = create_app()
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=True)  # HIT
+    api.run(debug=True)  # HIT
+    app.run(debug=False)
+    app.run(port=8000)
+    subprocess.run(["make"], debug=True)
+    asyncio.run(main(), debug=True)
+`;
+    await expectHits(app, 'py-flask-debug');
+    const found = await pythonFindings(app, 'py-flask-debug');
+    expect(found.map((f) => `${f.severity}/${f.confidence}`)).toEqual(['high/high', 'high/medium']);
+    expect(found[0]!.fix).toMatch(/FLASK_DEBUG|debug/);
+    // Without flask in the file, a .run(debug=True) is someone else's.
+    await expectHits('import unittest\nrunner = Runner()\nrunner.run(debug=True)\n', 'py-flask-debug');
+  });
+
+  it('py-flask-debug: many imports and many .run(debug=True) calls cost time linear in the file', async () => {
+    const { createPythonScanner } = await import('../../src/scan/python/scan-python.js');
+    const { PYTHON_RULES } = await import('../../src/scan/python/rules/index.js');
+    const scanner = await createPythonScanner({ parseTimeoutMs: 60_000, rules: PYTHON_RULES.filter((r) => r.info.id === 'py-flask-debug') });
+    const file = (n: number) => 'import flask\n' + Array.from({ length: n }, (_, i) => `import m${i}\n`).join('') + 'app.run(debug=True)\n'.repeat(n);
+    const small = file(2_000);
+    const large = file(20_000);
+    expect(scanner.scan('app/x.py', small, false).findings.length).toBe(2_000);
+    let verdict = '';
+    try {
+      for (const budgetMs of [0, 50, 200]) {
+        const smallMs = bestCpuMs(() => void scanner.scan('app/x.py', small, false), budgetMs);
+        const largeMs = bestCpuMs(() => void scanner.scan('app/x.py', large, false), budgetMs);
+        verdict = largeMs <= 30 * smallMs + 10 ? '' : `${smallMs.toFixed(0)} ms for 2,000 calls, ${largeMs.toFixed(0)} ms for 20,000`;
+        if (!verdict) break;
+      }
+    } finally {
+      scanner.close();
+    }
+    expect(verdict).toBe('');
+  }, 120_000);
+
+  it('py-django-debug: DEBUG = True at module level of a settings module, lower in dev and local settings', async () => {
+    const settings = `import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = True  # HIT
+ALLOWED_HOSTS = ["example.com"]
+INSTALLED_APPS = ["django.contrib.admin"]
+`;
+    await expectHits(settings, 'py-django-debug', 'mysite/settings.py');
+    const [found] = await pythonFindings(settings, 'py-django-debug', 'mysite/settings.py');
+    expect(found).toMatchObject({ severity: 'medium', confidence: 'medium' });
+    expect(found!.fix).toMatch(/environment/);
+    // A settings package: production reported, local and dev lower, test settings not at all.
+    const split = 'from .base import *\n\nDEBUG = TEMPLATE_DEBUG = True  # HIT\n';
+    await expectHits(split, 'py-django-debug', 'config/settings/production.py');
+    expect((await pythonFindings(split, 'py-django-debug', 'config/settings/local.py')).map((f) => f.severity)).toEqual(['low']);
+    expect(await linesOf(split, 'py-django-debug', 'config/settings/test.py')).toEqual([]);
+    // The last module-level value decides; conditional or local ones are not the module's.
+    const decided = 'INSTALLED_APPS = []\nDEBUG = True\nDEBUG = os.environ.get("DEBUG") == "1"\nif LOCAL:\n    DEBUG = True\ndef f():\n    DEBUG = True\n';
+    expect(await linesOf(decided, 'py-django-debug', 'mysite/settings.py')).toEqual([]);
+    expect(await linesOf('INSTALLED_APPS = []\nDEBUG = False\n', 'py-django-debug', 'mysite/settings.py')).toEqual([]);
+    // Not a settings module, or a settings.py that is not Django's.
+    expect(await linesOf('INSTALLED_APPS = []\nDEBUG = True\n', 'py-django-debug', 'app/config.py')).toEqual([]);
+    expect(await linesOf('DEBUG = True\nCOLORS = 256\n', 'py-django-debug', 'tool/settings.py')).toEqual([]);
+  });
 });
 
 describe('messages and positions', () => {

@@ -1,4 +1,5 @@
 /** Every rule has a stable, unique id, a severity, a confidence, and help that says why and what to do; rule-ids.ts lists them all. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FILE_RULES } from '../../src/scan/files/rules/index.js';
 import { PYTHON_RULES } from '../../src/scan/python/rules/index.js';
@@ -26,6 +27,12 @@ describe('rule registry', () => {
       expect(r.title.length).toBeGreaterThan(5);
       expect(r.help.length).toBeGreaterThan(60);
     }
+  });
+
+  it('docs/cli-contract.md lists every rule id, and the bandit tests each Python rule answers for', () => {
+    const doc = readFileSync(new URL('../../docs/cli-contract.md', import.meta.url), 'utf8');
+    for (const id of Object.values(SCAN_RULE_IDS).flat()) expect(doc, id).toContain(`\`${id}\``);
+    for (const r of PYTHON_RULES) for (const b of r.info.bandit ?? []) expect(doc, `${r.info.id} ${b}`).toMatch(new RegExp(`\`${r.info.id}\`[^\\n]*\\b${b}\\b`));
   });
 
   it('every token format reports under a secret rule that exists', () => {

@@ -101,6 +101,8 @@ export class PythonRuleEngine {
         for (const rule of this.byStatement.get(first.name) ?? []) runRule(rule, first.node, null);
       }
     }
+    // Rules that read the file as a whole (its module-level statements), once, within the budget.
+    if (!timedOut) for (const rule of this.byStatement.get('module') ?? []) runRule(rule, root, null);
     if (findings.length) {
       const statementAt = statementFinder(root);
       for (const f of findings) if (f.line !== null && f.column !== null) f.statement = statementAt(f.line - 1, f.column - 1) ?? undefined;

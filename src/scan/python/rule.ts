@@ -10,7 +10,7 @@ export interface PythonRule {
   /** Method names called on any receiver (`execute` for `cursor.execute(...)`), for objects no import names. */
   methods?: readonly string[];
   /** Statement kinds the rule reads besides calls. */
-  statements?: readonly ('assert' | 'except' | 'assign' | 'exec')[];
-  /** Called for each call the rule subscribed to, each subscribed statement (assign: attribute or subscript targets; exec: Python 2's exec statement). */
+  statements?: readonly ('assert' | 'except' | 'assign' | 'exec' | 'module')[];
+  /** Called for each call the rule subscribed to, each subscribed statement (assign: attribute or subscript targets; exec: Python 2's exec statement; module: the file's root node, once). */
   check(node: Node, file: PythonFile, report: (r: Report) => void, callee: string | null): void;
 }

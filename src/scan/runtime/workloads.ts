@@ -6,6 +6,7 @@
 import type { Document, LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
 import { errorLine } from '../../error-line.js';
 import { yaml } from '../../yaml.js';
+import { isRootUser } from './users.js';
 
 export interface Where {
   line: number;
@@ -32,6 +33,9 @@ export interface WorkloadParse {
    */
   errors: string[];
 }
+
+/** How many `kind: List` objects deep a manifest is read (kubectl nests none; 4 is plenty). */
+const MAX_LIST_DEPTH = 4;
 
 const POD_TEMPLATES: Record<string, string[]> = {
   Pod: ['spec'],
@@ -80,8 +84,6 @@ function mapAt(map: YAMLMap | null | undefined, path: string[]): YAMLMap | null 
   return yaml().isMap(node) ? node : null;
 }
 
-const isRootUser = (v: unknown) => typeof v === 'string' || typeof v === 'number' ? /^(?:root|0)(?::(?:root|0))?$/.test(String(v).trim()) : false;
-
 /** Services of a docker compose file. */
 export function composeContainers(text: string): WorkloadParse {
   const { documents, counter } = docs(text);
@@ -128,40 +130,61 @@ export function kubernetesContainers(text: string): WorkloadParse {
     }
     const root = doc.contents;
     if (!yaml().isMap(root)) continue;
-    const kind = scalarAt(root, ['kind'])?.value;
-    if (typeof kind !== 'string' || !scalarAt(root, ['apiVersion'])) continue;
-    const podPath = POD_TEMPLATES[kind];
-    if (!podPath) continue;
-    const pod = mapAt(root, podPath);
-    if (!pod) continue;
-    const workload = `${kind} ${String(scalarAt(root, ['metadata', 'name'])?.value ?? '?')}`;
-    const podNonRoot = scalarAt(pod, ['securityContext', 'runAsNonRoot']);
-    const podUser = scalarAt(pod, ['securityContext', 'runAsUser']);
-    for (const listKey of ['containers', 'initContainers']) {
-      const list = pod.get(listKey, true);
-      if (!yaml().isSeq(list)) continue;
-      for (const item of list.items) {
-        if (!yaml().isMap(item)) continue;
-        const name = String(scalarAt(item, ['name'])?.value ?? '?');
-        const at = whereOf(counter, item as YamlNode, { line: 1, column: 1 });
-        const privileged = scalarAt(item, ['securityContext', 'privileged']);
-        // The container's own setting wins over the pod's.
-        const nonRoot = scalarAt(item, ['securityContext', 'runAsNonRoot']) ?? podNonRoot;
-        const user = scalarAt(item, ['securityContext', 'runAsUser']) ?? podUser;
-        let runsAsRoot: ContainerSpec['runsAsRoot'] = null;
-        if (nonRoot?.value === false) runsAsRoot = { ...whereOf(counter, nonRoot.node, at), how: 'runAsNonRoot: false' };
-        else if (user && Number(user.value) === 0 && user.value !== null && user.value !== '') runsAsRoot = { ...whereOf(counter, user.node, at), how: 'runAsUser: 0' };
-        containers.push({
-          platform: 'kubernetes',
-          name: `${workload}, ${listKey === 'initContainers' ? 'init container' : 'container'} ${name}`,
-          at,
-          limits: { cpu: scalarAt(item, ['resources', 'limits', 'cpu']) !== null, memory: scalarAt(item, ['resources', 'limits', 'memory']) !== null },
-          readOnlyRootFilesystem: scalarAt(item, ['securityContext', 'readOnlyRootFilesystem'])?.value === true,
-          privileged: privileged?.value === true ? whereOf(counter, privileged.node, at) : null,
-          runsAsRoot,
-        });
+    // `kind: List` (what `kubectl get -o yaml` writes, and typed lists such as DeploymentList) holds its
+    // objects under `items`; lists inside lists are read to a few levels, each object once.
+    const objects: { map: YAMLMap; depth: number }[] = [{ map: root, depth: 0 }];
+    while (objects.length > 0) {
+      const { map, depth } = objects.pop()!;
+      const items = /List$/.test(String(scalarAt(map, ['kind'])?.value)) ? map.get('items', true) : undefined;
+      if (!yaml().isSeq(items)) {
+        workloadContainers(map, counter, containers);
+        continue;
+      }
+      if (depth >= MAX_LIST_DEPTH) continue;
+      // Pushed last to first, so objects are read in the file's order.
+      for (let i = items.items.length - 1; i >= 0; i--) {
+        const item = items.items[i];
+        if (yaml().isMap(item)) objects.push({ map: item, depth: depth + 1 });
       }
     }
   }
   return { containers, errors };
+}
+
+/** The containers of one Kubernetes object, when it is a workload. */
+function workloadContainers(root: YAMLMap, counter: LineCounter, containers: ContainerSpec[]): void {
+  const kind = scalarAt(root, ['kind'])?.value;
+  if (typeof kind !== 'string' || !scalarAt(root, ['apiVersion'])) return;
+  const podPath = POD_TEMPLATES[kind];
+  if (!podPath) return;
+  const pod = mapAt(root, podPath);
+  if (!pod) return;
+  const workload = `${kind} ${String(scalarAt(root, ['metadata', 'name'])?.value ?? '?')}`;
+  const podNonRoot = scalarAt(pod, ['securityContext', 'runAsNonRoot']);
+  const podUser = scalarAt(pod, ['securityContext', 'runAsUser']);
+  for (const listKey of ['containers', 'initContainers']) {
+    const list = pod.get(listKey, true);
+    if (!yaml().isSeq(list)) continue;
+    for (const item of list.items) {
+      if (!yaml().isMap(item)) continue;
+      const name = String(scalarAt(item, ['name'])?.value ?? '?');
+      const at = whereOf(counter, item as YamlNode, { line: 1, column: 1 });
+      const privileged = scalarAt(item, ['securityContext', 'privileged']);
+      // The container's own setting wins over the pod's.
+      const nonRoot = scalarAt(item, ['securityContext', 'runAsNonRoot']) ?? podNonRoot;
+      const user = scalarAt(item, ['securityContext', 'runAsUser']) ?? podUser;
+      let runsAsRoot: ContainerSpec['runsAsRoot'] = null;
+      if (nonRoot?.value === false) runsAsRoot = { ...whereOf(counter, nonRoot.node, at), how: 'runAsNonRoot: false' };
+      else if (user && Number(user.value) === 0 && user.value !== null && user.value !== '') runsAsRoot = { ...whereOf(counter, user.node, at), how: 'runAsUser: 0' };
+      containers.push({
+        platform: 'kubernetes',
+        name: `${workload}, ${listKey === 'initContainers' ? 'init container' : 'container'} ${name}`,
+        at,
+        limits: { cpu: scalarAt(item, ['resources', 'limits', 'cpu']) !== null, memory: scalarAt(item, ['resources', 'limits', 'memory']) !== null },
+        readOnlyRootFilesystem: scalarAt(item, ['securityContext', 'readOnlyRootFilesystem'])?.value === true,
+        privileged: privileged?.value === true ? whereOf(counter, privileged.node, at) : null,
+        runsAsRoot,
+      });
+    }
+  }
 }

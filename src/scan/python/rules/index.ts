@@ -1,18 +1,23 @@
 /** Every Python rule, one file each. Ids are stable: ignores and suppressions name them. */
 import type { PythonRule } from '../rule.js';
 import { rule as assertAccessControl } from './py-assert-access-control.js';
+import { rule as djangoDebug } from './py-django-debug.js';
 import { rule as dynamicImport } from './py-dynamic-import.js';
 import { rule as evalExec } from './py-eval-exec.js';
 import { rule as exceptionLeak } from './py-exception-leak.js';
+import { rule as flaskDebug } from './py-flask-debug.js';
 import { rule as httpNoTimeout } from './py-http-no-timeout.js';
 import { rule as importFromPath } from './py-import-from-path.js';
+import { rule as jinja2Autoescape } from './py-jinja2-autoescape.js';
 import { rule as mktemp } from './py-mktemp.js';
 import { rule as osSystem } from './py-os-system.js';
 import { rule as sqlInjection } from './py-sql-injection.js';
 import { rule as subprocessShell } from './py-subprocess-shell.js';
 import { rule as sysPath } from './py-sys-path-modification.js';
+import { rule as tlsVerifyDisabled } from './py-tls-verify-disabled.js';
 import { rule as torchLoad } from './py-torch-load.js';
 import { rule as unsafeDeserialization } from './py-unsafe-deserialization.js';
+import { rule as weakHash } from './py-weak-hash.js';
 import { rule as xmlParser } from './py-xml-parser.js';
 import { rule as yamlLoad } from './py-yaml-load.js';
 
@@ -29,6 +34,11 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   sqlInjection,
   xmlParser,
   httpNoTimeout,
+  tlsVerifyDisabled,
+  weakHash,
+  jinja2Autoescape,
+  flaskDebug,
+  djangoDebug,
   exceptionLeak,
   mktemp,
   assertAccessControl,

@@ -3,10 +3,12 @@ import { columnOf, lineOf } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 const VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request'];
-const REQUESTS = [...VERBS.map((v) => `requests.${v}`), ...VERBS.map((v) => `requests.api.${v}`), ...VERBS.map((v) => `requests.Session().${v}`), ...VERBS.map((v) => `requests.sessions.Session().${v}`), ...VERBS.map((v) => `requests.session().${v}`)];
+/** requests' calls, on the module and on sessions (shared with py-tls-verify-disabled). */
+export const REQUESTS = [...VERBS.map((v) => `requests.${v}`), ...VERBS.map((v) => `requests.api.${v}`), ...VERBS.map((v) => `requests.Session().${v}`), ...VERBS.map((v) => `requests.sessions.Session().${v}`), ...VERBS.map((v) => `requests.session().${v}`)];
 const URLLIB = ['urllib.request.urlopen', 'urllib2.urlopen', 'six.moves.urllib.request.urlopen'];
 const HTTPX_VERBS = [...VERBS, 'stream'];
-const HTTPX = [...HTTPX_VERBS.map((v) => `httpx.${v}`), ...HTTPX_VERBS.map((v) => `httpx.Client().${v}`), ...HTTPX_VERBS.map((v) => `httpx.AsyncClient().${v}`), 'httpx.Client', 'httpx.AsyncClient'];
+/** httpx's calls and clients (shared with py-tls-verify-disabled). */
+export const HTTPX = [...HTTPX_VERBS.map((v) => `httpx.${v}`), ...HTTPX_VERBS.map((v) => `httpx.Client().${v}`), ...HTTPX_VERBS.map((v) => `httpx.AsyncClient().${v}`), 'httpx.Client', 'httpx.AsyncClient'];
 
 export const rule: PythonRule = {
   info: {

@@ -1,8 +1,7 @@
 /** The final image runs as root: no USER in the last stage, or the last USER is root. */
 import type { DockerfileRule } from '../rule.js';
 import type { Dockerfile, Stage } from '../dockerfile.js';
-
-const ROOT = /^(?:root|0)(?::(?:root|0))?$/;
+import { isRootUser } from '../users.js';
 
 /** The last USER that applies to a stage, following `FROM <earlier stage>` chains. */
 function lastUser(df: Dockerfile, stage: Stage, depth = 0): { value: string; line: number; column: number } | null {
@@ -44,7 +43,7 @@ export const rule: DockerfileRule = {
         message: `The final stage (FROM ${final.image || '?'}) never sets USER, so the container runs as root unless the base image changed the user.`,
         fix,
       });
-    } else if (ROOT.test(user.value)) {
+    } else if (isRootUser(user.value)) {
       report({ line: user.line, column: user.column, severity: 'high', confidence: 'high', message: `The image ends as ${user.value}: the container runs as root.`, fix });
     }
   },
