@@ -19,6 +19,8 @@ const GOOGLE = 'AIza' + 'SyD8x-3kLm9QpR2tVw5Yz7Bc4Nf6Hj1Kq0e';
 const OPENAI = 'sk-proj-' + 'Xq7Lm2Np9Rt4Vw6Yb1Nc3Kd5Fg8Hj0Zs2Ae4Ti6Uo8Py1Qw3';
 const GITLAB = 'glpat-' + 'Xq7Lm2Np9Rt4Vw6Yb1Nc';
 const PASSWORD = 'Tr0ub4dor&3-x9QzLm2v';
+/** Twenty random letters and digits, as a generated key is. */
+const RANDOM = 'Zx9qL2mP7vK4tR8wQ3nB';
 const PEM = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK', '-----END RSA PRIVATE KEY-----'].join('\n');
 
 const VALUES = [GITHUB, AWS_ID, SLACK, STRIPE, GOOGLE, OPENAI, GITLAB, PASSWORD, 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'hunter2-Xk9'];
@@ -102,6 +104,30 @@ describe('passwords and high-entropy values', () => {
     const config = result.findings.find((f) => f.file === 'app/config.py' && f.line === 1)!;
     expect(config.secret!.kind).toBe('value of DB_PASSWORD');
     expect(config.message).not.toContain(PASSWORD);
+  });
+
+  it('reads Python string prefixes (b, r, u, rb …) as the quote they are; an f-string with a field is an expression', async () => {
+    const result = await scanFiles({
+      'app/web.py': [
+        `app.secret_key = b"${RANDOM}"`,
+        `SECRET_KEY = r"${RANDOM}x"`,
+        `PASSWORD = u'${RANDOM}y'`,
+        `API_TOKEN = RB"${RANDOM}z"`,
+        `db = connect(password=Br'${RANDOM}w')`,
+        `AUTH_KEY = f"${RANDOM}v"`,
+      ].join('\n'),
+      'app/ok.py': [
+        'SECRET_KEY = f"{prefix}-Zx9qL2mP7vK4tR8wQ3"',
+        'TOKEN = f"Bearer {token}"',
+        'password = br"\\x00"',
+        'api_key = bytes(key)',
+        'token = rb',
+        'secret = b""',
+        'PASSWORD_PATTERN = r"^(?=.*[A-Z])(?=.*\\d).{12,}$"',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['app/web.py:1 secret-assigned', 'app/web.py:2 secret-assigned', 'app/web.py:3 secret-assigned', 'app/web.py:4 secret-assigned', 'app/web.py:5 secret-assigned', 'app/web.py:6 secret-assigned']);
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
   });
 
   it('names an AWS secret access key as such', async () => {

@@ -8,7 +8,7 @@
  * the assignment and URL checks look a bounded number of characters around each hit; hits never
  * overlap, so the work per input character is bounded.
  */
-import { isCodePath, isExamplePath, isTestPath } from '../paths.js';
+import { isCodePath, isExamplePath, isPythonPath, isTestPath } from '../paths.js';
 import type { Report } from '../rule.js';
 import type { Confidence, ScanSeverity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
@@ -33,6 +33,13 @@ const MAX_IDENT = 64;
 const MAX_VALUE = 300;
 
 const AWS_SECRET_NAME = /aws.{0,20}secret|secret.{0,20}access.{0,5}key/i;
+
+/** How a file's text is read: code (an unquoted value is an expression), and which language's literals it has. */
+interface Dialect {
+  code: boolean;
+  /** Python (and notebooks): `b"…"`, `r"…"`, `u"…"`, `rb"…"` are literals; `f"…{x}"` is an expression. */
+  python: boolean;
+}
 
 export interface SecretScanContext {
   path: string;
@@ -91,11 +98,11 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     add('secret-url-password', 'password in a URL', found.password, found.start, 'high', found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
   }
 
-  const code = isCodePath(path);
+  const dialect: Dialect = { code: isCodePath(path), python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path) };
   if (!relaxed) {
     SECRET_NAME.lastIndex = 0;
     for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
-      const found = assignedValue(text, m.index, m.index + m[0].length, code);
+      const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
       if (!found) continue;
       SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
       if (covered.has(found.start)) continue;
@@ -185,9 +192,10 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
  * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
  * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`), or null. Bounded look-around.
  */
-function assignedValue(text: string, wordStart: number, wordEnd: number, code: boolean): { name: string; value: string; start: number; end: number } | null {
+function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): { name: string; value: string; start: number; end: number } | null {
   let s = wordStart;
   while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
+  const { code } = dialect;
   let e = wordEnd;
   while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
   const name = text.slice(s, e);
@@ -213,6 +221,15 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, code: b
     i++;
     while (text[i] === ' ' || text[i] === '\t') i++;
   }
+  // Python string prefixes: `b"…"`, `r'…'`, `u"…"`, `rb"…"`; an f-string is a literal only without a field.
+  let fString = false;
+  if (dialect.python) {
+    const prefix = /^(?:[bB][rR]?|[rR][bBfF]?|[uU]|[fF][rR]?)(?=\\?["'])/.exec(text.slice(i, i + 4));
+    if (prefix) {
+      fString = /f/i.test(prefix[0]);
+      i += prefix[0].length;
+    }
+  }
   // A quote, or an escaped one inside a JSON string (notebooks: `"password = \"…\"\n"`).
   const escaped = text[i] === '\\' && (text[i + 1] === '"' || text[i + 1] === "'");
   const quote = escaped ? text[i + 1] : text[i];
@@ -221,6 +238,7 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, code: b
     let j = start;
     while (j < text.length && j - start <= MAX_VALUE && text[j] !== quote && text[j] !== '\n' && !(escaped && text[j] === '\\')) j++;
     if (text[j] !== (escaped ? '\\' : quote) || j - start > MAX_VALUE) return null;
+    if (fString && text.slice(start, j).includes('{')) return null; // `f"{prefix}-…"`: an expression
     return { name, value: text.slice(start, j), start, end: j + 1 };
   }
   if (code) return null; // unquoted in code: an expression (`password = get_password()`), not a value
