@@ -21,6 +21,7 @@ const GITLAB = 'glpat-' + 'Xq7Lm2Np9Rt4Vw6Yb1Nc';
 const PASSWORD = 'Tr0ub4dor&3-x9QzLm2v';
 /** Twenty random letters and digits, as a generated key is. */
 const RANDOM = 'Zx9qL2mP7vK4tR8wQ3nB';
+const HEX = 'f3a9c2e7b1d84a6f' + '9e0c2b7a5d3f1e8c';
 const PEM = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK', '-----END RSA PRIVATE KEY-----'].join('\n');
 
 const VALUES = [GITHUB, AWS_ID, SLACK, STRIPE, GOOGLE, OPENAI, GITLAB, PASSWORD, 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'hunter2-Xk9'];
@@ -130,6 +131,33 @@ describe('passwords and high-entropy values', () => {
     expect(JSON.stringify(result)).not.toContain(RANDOM);
   });
 
+  it('reads unquoted shell assignments (`NAME=value`, `export NAME=value`) as values, expansions and commands as not', async () => {
+    const result = await scanFiles({
+      'deploy.sh': ['#!/bin/sh', 'export DB_PASSWORD=Zx9qL2mP7vK4tR8w', `API_KEY=${HEX} ./run.sh`, `cd /srv && SECRET_TOKEN=${RANDOM}; ./start`].join('\n'),
+      'scripts/ok.bash': [
+        'export PATH=$HOME/bin:$PATH',
+        'TOKEN=$(curl -s http://metadata/token)',
+        'PASSWORD=${DB_PASSWORD:-}',
+        'SECRET=`cat /run/secrets/app`',
+        'API_KEY=$1',
+        'API_KEY="$API_KEY_FROM_VAULT"',
+        'TOKEN_FILE=/run/secrets/token',
+        'PASSWORD_LENGTH=32',
+        'read -rs PASSWORD',
+        'for token in $TOKENS; do echo "$token"; done',
+        'if [ "$TOKEN" = "" ]; then exit 1; fi',
+        'docker login -u ci --password-stdin < token.txt',
+        'echo "API_KEY=Zx9qL2mP7vK4tR8wQ3nB is not set"',
+        'local secret=$(openssl rand -hex 32)',
+        'export AWS_SECRET_ACCESS_KEY',
+        'git config credential.helper store',
+        'TOKEN=${TOKEN:?set TOKEN}',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['deploy.sh:2 secret-assigned', 'deploy.sh:3 secret-assigned', 'deploy.sh:4 secret-assigned']);
+    expect(JSON.stringify(result)).not.toContain('Zx9qL2mP7vK4tR8w');
+  });
+
   it('names an AWS secret access key as such', async () => {
     const result = await scanFiles({ 'app/aws.py': 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lm2Np9R"\n' });
     expect(rules(result)).toEqual(['app/aws.py:1 secret-aws-secret-access-key']);
@@ -138,11 +166,11 @@ describe('passwords and high-entropy values', () => {
 
 describe('linear time on hostile input', () => {
   /** Best of five: CPU ms to scan `text` `times` times (timings are only compared with each other). */
-  function time(text: string, times: number): number {
+  function time(text: string, times: number, path = 'x.py'): number {
     let best = Infinity;
     for (let round = 0; round < 5; round++) {
       best = Math.min(best, cpuMs(() => {
-        for (let i = 0; i < times; i++) scanSecrets({ path: 'x.py', text, fingerprintKey: KEY, lines: new LineIndex(text) });
+        for (let i = 0; i < times; i++) scanSecrets({ path, text, fingerprintKey: KEY, lines: new LineIndex(text) });
       }));
     }
     return best;
@@ -185,4 +213,11 @@ describe('linear time on hostile input', () => {
       expect(ratio).toBeLessThan(4);
     });
   }
+
+  it('shell assignments by the thousand, then one endless word: one 100k-character script costs about as much as ten 10k ones', () => {
+    // Thousands of short assignments, then a word that runs past the value limit.
+    const make = (n: number) => (' TOKEN=' + 'Zx9q TOKEN='.repeat(n / 11) + 'Zx9q'.repeat(n)).slice(0, n);
+    time(make(10_000), 10, 'x.sh');
+    expect(time(make(100_000), 10, 'x.sh') / Math.max(time(make(10_000), 100, 'x.sh'), 0.5)).toBeLessThan(4);
+  });
 });

@@ -39,6 +39,8 @@ interface Dialect {
   code: boolean;
   /** Python (and notebooks): `b"…"`, `r"…"`, `u"…"`, `rb"…"` are literals; `f"…{x}"` is an expression. */
   python: boolean;
+  /** Shell scripts: `NAME=value` (no spaces, as the shell wants) assigns a literal unless it expands something. */
+  shell: boolean;
 }
 
 export interface SecretScanContext {
@@ -98,7 +100,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     add('secret-url-password', 'password in a URL', found.password, found.start, 'high', found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
   }
 
-  const dialect: Dialect = { code: isCodePath(path), python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path) };
+  const dialect: Dialect = { code: isCodePath(path), python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path), shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path) };
   if (!relaxed) {
     SECRET_NAME.lastIndex = 0;
     for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
@@ -201,6 +203,10 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
   const name = text.slice(s, e);
   if (NOT_A_VALUE_NAME.test(name)) return null;
   let i = e;
+  // `NAME=value` in a shell script: a name alone as a word (start of a command, after `export`,
+  // `;`, `&&`, another assignment), then `=` with no space: the shell's own assignment syntax.
+  const shellAssignment =
+    dialect.shell && text[e] === '=' && text[e + 1] !== '=' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (s === 0 || /[\s;&|(]/.test(text[s - 1]!));
   if (text[i] === '"' || text[i] === "'") i++; // closing quote of a JSON / dict key
   while (text[i] === ' ' || text[i] === '\t') i++;
   // Separator: = : := => (but not == or a type annotation's `: str =`, handled by the value check)
@@ -240,6 +246,16 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
     if (text[j] !== (escaped ? '\\' : quote) || j - start > MAX_VALUE) return null;
     if (fString && text.slice(start, j).includes('{')) return null; // `f"{prefix}-…"`: an expression
     return { name, value: text.slice(start, j), start, end: j + 1 };
+  }
+  if (shellAssignment) {
+    // A word up to the shell's next separator; `$VAR`, `${…}`, `$(…)`, backticks and quoting
+    // inside it make it computed (or too tangled to judge): not a literal.
+    const start = i;
+    let j = start;
+    while (j < text.length && j - start <= MAX_VALUE && !/[\s;&|<>()]/.test(text[j]!)) j++;
+    const value = text.slice(start, j);
+    if (j - start > MAX_VALUE || /[$`"'\\]/.test(value)) return null;
+    return { name, value, start, end: j };
   }
   if (code) return null; // unquoted in code: an expression (`password = get_password()`), not a value
   const start = i;
