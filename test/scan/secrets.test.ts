@@ -158,6 +158,30 @@ describe('passwords and high-entropy values', () => {
     expect(JSON.stringify(result)).not.toContain('Zx9qL2mP7vK4tR8w');
   });
 
+  it('takes a bare PASS as the last segment of a name (DB_PASS, dbPass), not inside words (passenger, bypass) or before another (pass_rate)', async () => {
+    const result = await scanFiles({
+      'app/db.py': `DB_PASS = "${RANDOM}"\nsmtpPass = "${RANDOM}1"\nftp_pass: str = "${RANDOM}2"\n`,
+      '.env.production': `REDIS_PASS=${RANDOM}3\nredis.pass=${RANDOM}4\n`,
+      'app/ok.py': [
+        `PASSENGER_ID_SEED = "${RANDOM}"`,
+        `BYPASS = "${RANDOM}5"`,
+        `compass = "${RANDOM}6"`,
+        `PASSTHROUGH = "${RANDOM}7"`,
+        `passport = "${RANDOM}8"`,
+        `PASSENGER = "${RANDOM}9"`,
+        'def check():',
+        '    pass',
+        'PASS_RATE = 0.95',
+        'on_pass = "mark_build_green"',
+        'PASS_MSG = "All 12 checks passed"',
+        `PASS_ARG = "${RANDOM}a"`,
+        `extra_resolution_pass_for_module = "${RANDOM}b"`,
+      ].join('\n'),
+      'package.json': '{"scripts": {"wasm": "wasm-opt x.wasm --asyncify --pass-arg=asyncify-imports@env.await_promise_sync -Oz"}}\n',
+    });
+    expect(rules(result)).toEqual(['.env.production:1 secret-assigned', '.env.production:2 secret-assigned', 'app/db.py:1 secret-assigned', 'app/db.py:2 secret-assigned', 'app/db.py:3 secret-assigned']);
+  });
+
   it('names an AWS secret access key as such', async () => {
     const result = await scanFiles({ 'app/aws.py': 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lm2Np9R"\n' });
     expect(rules(result)).toEqual(['app/aws.py:1 secret-aws-secret-access-key']);

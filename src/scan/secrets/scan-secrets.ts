@@ -24,8 +24,11 @@ export interface SecretReport extends Report {
   secret: { kind: string; fingerprint: string };
 }
 
-/** Names that hold credentials; matched anywhere inside an identifier (`DB_PASSWORD`, `stripeApiKey`). */
-const SECRET_NAME = /pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential/gi;
+/**
+ * Names that hold credentials; matched anywhere inside an identifier (`DB_PASSWORD`, `stripeApiKey`).
+ * A bare `pass` counts only as the last segment of a name (`DB_PASS`, `smtpPass`): see isLastSegment.
+ */
+const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential/gi;
 /** Identifiers that mention a secret but hold something else: a path, a URL, a name, a length, a flag. */
 const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize)$/i;
 const IDENT_CHAR = /[A-Za-z0-9_.-]/;
@@ -104,6 +107,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   if (!relaxed) {
     SECRET_NAME.lastIndex = 0;
     for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
+      if (m[0].length === 4 && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
       const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
       if (!found) continue;
       SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
@@ -277,6 +281,19 @@ function judge(value: string): Confidence | null {
   if (entropy >= 3.5 && value.length >= 16 && classes >= 2) return 'high';
   if (entropy >= 3 && value.length >= 10 && classes >= 2) return 'medium';
   return null;
+}
+
+/**
+ * Whether text[start, end) is the last segment of its identifier: it starts after a
+ * non-alphanumeric (`DB_PASS`, `redis.pass`) or at a camelCase change (`smtpPass`), and the
+ * identifier ends with it. Not inside a word (`passenger`, `BYPASS`, `compass`, `PASSTHROUGH`), and
+ * not before another segment, where `pass` is mostly a verb or a count (`pass_rate`, `--pass-arg`,
+ * `resolution_pass_for_module`).
+ */
+function isLastSegment(text: string, start: number, end: number): boolean {
+  const before = text[start - 1] ?? '';
+  const startsSegment = !/[A-Za-z0-9]/.test(before) || (/[A-Z]/.test(text[start]!) && /[a-z0-9]/.test(before));
+  return startsSegment && !IDENT_CHAR.test(text[end] ?? ' ');
 }
 
 /** An identifier is code, not a secret, but keep messages short and plain. */
