@@ -182,6 +182,20 @@ describe('passwords and high-entropy values', () => {
     expect(rules(result)).toEqual(['.env.production:1 secret-assigned', '.env.production:2 secret-assigned', 'app/db.py:1 secret-assigned', 'app/db.py:2 secret-assigned', 'app/db.py:3 secret-assigned']);
   });
 
+  it('passes over regular expressions, format strings and calls given to secret-looking names', async () => {
+    const result = await scanFiles({
+      'lexers/shell.py': [
+        "_token_terminator = r'(?=\\^?[%s]|[%s%s])' % (_ws, _punct, _nl)",
+        "_core_token = r'(?:(?:(?:\\^[%s]?)?[^\"%s%s])+)' % (_nl, _nlws, _punct)",
+        'TOKEN_RE = r"[A-Za-z0-9_]{32,}"',
+        'api_key_pattern = r"\\b[0-9a-f]{32}\\b"',
+        'secret_value = "%(user)s:%(secret)s"',
+      ].join('\n'),
+      'README.md': "```js\nvar pgPass = require('pgpass');\nconst apiToken = getToken(process.env);\n```\n",
+    });
+    expect(rules(result)).toEqual([]);
+  });
+
   it('names an AWS secret access key as such', async () => {
     const result = await scanFiles({ 'app/aws.py': 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lm2Np9R"\n' });
     expect(rules(result)).toEqual(['app/aws.py:1 secret-aws-secret-access-key']);

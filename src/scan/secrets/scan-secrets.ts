@@ -269,6 +269,13 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
   return { name, value: text.slice(start, j), start, end: j };
 }
 
+/**
+ * Regular-expression syntax (groups, negated classes, ranges, escapes, counted repeats) and printf
+ * placeholders: a pattern that matches credentials, or a template for one, not one. The value is at
+ * most MAX_VALUE characters, so the class scan is bounded.
+ */
+const PATTERN_OR_FORMAT = /\(\?[:=!<]|\[\^|\\[dwsbDWSB]|\[[^\]]{0,40}[A-Za-z0-9]-[A-Za-z0-9][^\]]{0,40}\]|\{\d+,\d*\}|%[sdr]|%\(\w+\)[sdr]/;
+
 /** Whether a value looks like a real credential, and how sure that is; null for placeholders and ordinary words. */
 function judge(value: string): Confidence | null {
   if (value.length < 8 || value.length > MAX_VALUE) return null;
@@ -276,6 +283,8 @@ function judge(value: string): Confidence | null {
   if (/^[a-z]+(?:[._-][a-z]+)*$/.test(value)) return null; // words: `redis.password`, `read-only`
   if (/^\d+(?:\.\d+)*$/.test(value)) return null; // numbers, versions
   if (/^(?:https?:\/\/|\/|\.\.?\/|~\/)/.test(value)) return null; // URLs and paths (URL passwords are checked apart)
+  if (PATTERN_OR_FORMAT.test(value)) return null; // `TOKEN_RE = r"[A-Za-z0-9]{32,}"`, `"%(user)s:%(secret)s"`
+  if (/^[A-Za-z_$][\w$.]*\(/.test(value)) return null; // a call in a code sample: `pgPass = require('pgpass')`
   const entropy = shannonEntropy(value);
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
   if (entropy >= 3.5 && value.length >= 16 && classes >= 2) return 'high';
