@@ -196,6 +196,28 @@ describe('passwords and high-entropy values', () => {
     expect(rules(result)).toEqual([]);
   });
 
+  it('reports a secret-named variable compared with a random literal (bandit B105), not comparisons with words or other names', async () => {
+    const result = await scanFiles({
+      'app/auth.py': `def login(password):\n    if password == "${RANDOM}":\n        return True\n    if api_token != '${RANDOM}x':\n        abort(403)\n`,
+      'web/auth.js': `if (req.query.token === "${RANDOM}y") next();\n`,
+      'app/ok.py': [
+        'if password == confirm_password:',
+        'if token_type == "bearer":',
+        'if password == "":',
+        'if password == "changeme":',
+        'if secret == os.environ["SECRET"]:',
+        'assert token == expected_token',
+        'if password == password2:',
+        'if password_hash == "pbkdf2_sha256":',
+        'if token.kind == "Ident":',
+        'if token == "halfAMinute":',
+        'if last_significant_token == "?NonExpressionParenKeyword":',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['app/auth.py:2 secret-assigned', 'app/auth.py:4 secret-assigned', 'web/auth.js:1 secret-assigned']);
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
   it('names an AWS secret access key as such', async () => {
     const result = await scanFiles({ 'app/aws.py': 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lm2Np9R"\n' });
     expect(rules(result)).toEqual(['app/aws.py:1 secret-aws-secret-access-key']);

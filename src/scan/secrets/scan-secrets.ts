@@ -114,6 +114,9 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
       if (covered.has(found.start)) continue;
       const judged = judge(found.value);
       if (!judged) continue;
+      // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
+      // one counts only with letters and digits mixed, as generated credentials have.
+      if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) continue;
       const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
       add(
         aws ? 'secret-aws-secret-access-key' : 'secret-assigned',
@@ -198,7 +201,7 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
  * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
  * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`), or null. Bounded look-around.
  */
-function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): { name: string; value: string; start: number; end: number } | null {
+function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): { name: string; value: string; start: number; end: number; comparison?: boolean } | null {
   let s = wordStart;
   while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
   const { code } = dialect;
@@ -213,9 +216,14 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
     dialect.shell && text[e] === '=' && text[e + 1] !== '=' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (s === 0 || /[\s;&|(]/.test(text[s - 1]!));
   if (text[i] === '"' || text[i] === "'") i++; // closing quote of a JSON / dict key
   while (text[i] === ' ' || text[i] === '\t') i++;
-  // Separator: = : := => (but not == or a type annotation's `: str =`, handled by the value check)
+  // Separator: = : := => (a type annotation's `: str =` is handled by the value check), or a
+  // comparison == != === !== (bandit B105: `if password == "…"` writes the password down too).
   let colon = false;
-  if (text[i] === ':' && text[i + 1] === '=') i += 2;
+  let comparison = false;
+  if ((text[i] === '=' || text[i] === '!') && text[i + 1] === '=') {
+    i += text[i + 2] === '=' ? 3 : 2;
+    comparison = true;
+  } else if (text[i] === ':' && text[i + 1] === '=') i += 2;
   else if (text[i] === '=' && text[i + 1] === '>') i += 2;
   else if (text[i] === '=' && text[i + 1] !== '=') i += 1;
   else if (text[i] === ':' && text[i + 1] !== ':') {
@@ -249,8 +257,9 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
     while (j < text.length && j - start <= MAX_VALUE && text[j] !== quote && text[j] !== '\n' && !(escaped && text[j] === '\\')) j++;
     if (text[j] !== (escaped ? '\\' : quote) || j - start > MAX_VALUE) return null;
     if (fString && text.slice(start, j).includes('{')) return null; // `f"{prefix}-…"`: an expression
-    return { name, value: text.slice(start, j), start, end: j + 1 };
+    return { name, value: text.slice(start, j), start, end: j + 1, comparison };
   }
+  if (comparison) return null; // compared with another name or an expression
   if (shellAssignment) {
     // A word up to the shell's next separator; `$VAR`, `${…}`, `$(…)`, backticks and quoting
     // inside it make it computed (or too tangled to judge): not a literal.
