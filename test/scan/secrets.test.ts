@@ -218,6 +218,54 @@ describe('passwords and high-entropy values', () => {
     expect(JSON.stringify(result)).not.toContain(RANDOM);
   });
 
+  it('reads name/value pairs (Kubernetes env, ECS task definitions) as the named variable given the value', async () => {
+    const result = await scanFiles({
+      'k8s/deployment.yaml': [
+        'spec:',
+        '  containers:',
+        '    - name: api',
+        '      env:',
+        '        - name: DB_PASSWORD',
+        `          value: "${RANDOM}"`,
+        '        - name: LOG_LEVEL',
+        '          value: debug',
+        "        - name: 'STRIPE_API_KEY'",
+        `          value: ${RANDOM}x`,
+        '        - {name: SESSION_SECRET, value: ' + RANDOM + 'y}',
+      ].join('\n'),
+      'ecs/task.json': JSON.stringify({ environment: [{ name: 'APP_TOKEN', value: `${RANDOM}z` }, { Name: 'REDIS_PASS', Value: `${RANDOM}w` }] }, null, 2),
+      'k8s/ok.yaml': [
+        'env:',
+        '  - name: DB_PASSWORD',
+        '    valueFrom:',
+        '      secretKeyRef: {name: db, key: password}',
+        '  - name: API_TOKEN_FILE',
+        `    value: /run/secrets/${RANDOM}`,
+        '  - name: SECRET_SAUCE',
+        '  - value: ' + RANDOM,
+        '  - name: api_key',
+        '    description: the key',
+        '    value: "${API_KEY}"',
+        'containers:',
+        '  - name: token-refresher',
+        '    image: ghcr.io/acme/token-refresher:1.4.2',
+        '    name_suffix: x',
+        '  - name: password',
+        '    value:',
+        '      nested: ' + RANDOM,
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual([
+      'ecs/task.json:5 secret-assigned',
+      'ecs/task.json:9 secret-assigned',
+      'k8s/deployment.yaml:10 secret-assigned',
+      'k8s/deployment.yaml:11 secret-assigned',
+      'k8s/deployment.yaml:6 secret-assigned',
+    ]);
+    expect(result.findings.find((f) => f.line === 6)!.secret!.kind).toBe('value of DB_PASSWORD');
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
   it('names an AWS secret access key as such', async () => {
     const result = await scanFiles({ 'app/aws.py': 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lm2Np9R"\n' });
     expect(rules(result)).toEqual(['app/aws.py:1 secret-aws-secret-access-key']);
@@ -243,6 +291,7 @@ describe('linear time on hostile input', () => {
     'one long line of base64': (n) => 'ghp_' + 'A'.repeat(n - 4),
     'private key headers without bodies': (n) => '-----BEGIN RSA PRIVATE KEY-----'.repeat(Math.ceil(n / 31)).slice(0, n),
     'quotes that never close': (n) => 'api_key = "'.repeat(Math.ceil(n / 11)).slice(0, n),
+    'name keys without values': (n) => ('- name: "TOKEN",' + ' '.repeat(150) + '\n  ').repeat(Math.ceil(n / 170)).slice(0, n),
   };
 
   it('a generated .env with tens of thousands of findings: ten times the findings cost about ten times as much', () => {

@@ -201,7 +201,16 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
  * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
  * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`), or null. Bounded look-around.
  */
-function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): { name: string; value: string; start: number; end: number; comparison?: boolean } | null {
+interface Assigned {
+  name: string;
+  value: string;
+  start: number;
+  end: number;
+  /** Compared (`==`), not assigned. */
+  comparison?: boolean;
+}
+
+function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
   let s = wordStart;
   while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
   const { code } = dialect;
@@ -229,7 +238,7 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
   else if (text[i] === ':' && text[i + 1] !== ':') {
     i += 1;
     colon = true;
-  } else return null;
+  } else return pairedValue(text, s, e, name, dialect);
   while (text[i] === ' ' || text[i] === '\t') i++;
   if (code && colon && /[A-Za-z_]/.test(text[i] ?? '')) {
     // A type annotation (`password: str = "…"`): the value comes after the `=`.
@@ -239,6 +248,79 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
     i++;
     while (text[i] === ' ' || text[i] === '\t') i++;
   }
+  const found = literalAt(text, i, dialect, { comparison, shellAssignment });
+  return found && { name, ...found, comparison };
+}
+
+/**
+ * `- name: DB_PASSWORD` then `value: "…"` (a Kubernetes env entry, an ECS task definition's
+ * `{"name": …, "value": …}`, a flow mapping `{name: X, value: Y}`): the value given to the named
+ * variable. The name must be the whole scalar of a `name` key, and `value` the key right after it in
+ * the same item: on the next line at the `name` key's column, or after a comma. (`valueFrom:`, a
+ * `value:` in the next list item, or one further down do not count.) Bounded look-around.
+ */
+function pairedValue(text: string, s: number, e: number, name: string, dialect: Dialect): Assigned | null {
+  const isQuote = (c: string | undefined) => c === '"' || c === "'";
+  const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+  // Before the name: `name:` (either quoted), then the name's own opening quote, if any.
+  let b = s;
+  const open = isQuote(text[b - 1]) ? text[b - 1] : '';
+  if (open) b--;
+  for (const from = b; isBlank(text[b - 1]) && from - b < 40; ) b--;
+  if (text[b - 1] !== ':') return null;
+  b--;
+  const keyQuote = isQuote(text[b - 1]) ? text[b - 1] : '';
+  if (keyQuote) b--;
+  if (b < 4 || text.slice(b - 4, b).toLowerCase() !== 'name') return null;
+  b -= 4;
+  if (keyQuote) {
+    if (text[b - 1] !== keyQuote) return null;
+    b--;
+  }
+  if (b > 0 && IDENT_CHAR.test(text[b - 1]!)) return null; // `image_name:`, `secret.name:`
+  // After the name: its closing quote, then a comma (the next key follows, blank lines allowed:
+  // pretty-printed JSON) or a line break (the next line must start at the `name` key's column).
+  let i = e;
+  if (open) {
+    if (text[i] !== open) return null;
+    i++;
+  }
+  while (isBlank(text[i]) && i - e < 40) i++;
+  if (text[i] === ',') {
+    i++;
+    for (const from = i; i < text.length && i - from < 200 && /\s/.test(text[i]!); ) i++;
+  } else {
+    if (text[i] === '\r') i++;
+    if (text[i] !== '\n') return null;
+    i++;
+    let lineStart = b;
+    while (lineStart > 0 && b - lineStart < 200 && text[lineStart - 1] !== '\n') lineStart--;
+    if (lineStart > 0 && text[lineStart - 1] !== '\n') return null;
+    const column = b - lineStart;
+    const from = i;
+    while (text[i] === ' ' && i - from < 200) i++;
+    if (i - from !== column) return null;
+  }
+  const valueQuote = isQuote(text[i]) ? text[i] : '';
+  if (valueQuote) i++;
+  if (text.slice(i, i + 5).toLowerCase() !== 'value') return null;
+  i += 5;
+  if (valueQuote) {
+    if (text[i] !== valueQuote) return null;
+    i++;
+  }
+  while (isBlank(text[i])) i++;
+  if (text[i] !== ':') return null;
+  i++;
+  while (isBlank(text[i])) i++;
+  const found = literalAt(text, i, dialect, { comparison: false, shellAssignment: false });
+  return found && { name, ...found };
+}
+
+/** The literal value starting at `i` (after the separator), or null when what is there is an expression or has no end in reach. */
+function literalAt(text: string, i: number, dialect: Dialect, how: { comparison: boolean; shellAssignment: boolean }): { value: string; start: number; end: number } | null {
+  const { code } = dialect;
+  const { comparison, shellAssignment } = how;
   // Python string prefixes: `b"…"`, `r'…'`, `u"…"`, `rb"…"`; an f-string is a literal only without a field.
   let fString = false;
   if (dialect.python) {
@@ -257,7 +339,7 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
     while (j < text.length && j - start <= MAX_VALUE && text[j] !== quote && text[j] !== '\n' && !(escaped && text[j] === '\\')) j++;
     if (text[j] !== (escaped ? '\\' : quote) || j - start > MAX_VALUE) return null;
     if (fString && text.slice(start, j).includes('{')) return null; // `f"{prefix}-…"`: an expression
-    return { name, value: text.slice(start, j), start, end: j + 1, comparison };
+    return { value: text.slice(start, j), start, end: j + 1 };
   }
   if (comparison) return null; // compared with another name or an expression
   if (shellAssignment) {
@@ -268,14 +350,14 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
     while (j < text.length && j - start <= MAX_VALUE && !/[\s;&|<>()]/.test(text[j]!)) j++;
     const value = text.slice(start, j);
     if (j - start > MAX_VALUE || /[$`"'\\]/.test(value)) return null;
-    return { name, value, start, end: j };
+    return { value, start, end: j };
   }
   if (code) return null; // unquoted in code: an expression (`password = get_password()`), not a value
   const start = i;
   let j = start;
   while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]]/.test(text[j]!)) j++;
   if (j - start > MAX_VALUE) return null;
-  return { name, value: text.slice(start, j), start, end: j };
+  return { value: text.slice(start, j), start, end: j };
 }
 
 /**
