@@ -266,6 +266,39 @@ describe('passwords and high-entropy values', () => {
     expect(JSON.stringify(result)).not.toContain(RANDOM);
   });
 
+  it('passes over objects and arrays given to secret-looking keys in compact JSON and YAML', async () => {
+    const result = await scanFiles({
+      'settings.json': '{"auth":{"token":{"enabled":true,"ttl":3600},"password":{"minLength":12}}}\n',
+      'policy.yaml': 'security:\n  apiKeys: [primaryKey, secondaryKey]\n  tokens: {rotateDays: 30}\n  secret: {name: app-secrets-v2x9}\n',
+      'package-lock.json': '{"packages":{"node_modules/tokenx":{"resolved":"https://registry.npmjs.org/tokenx/-/tokenx-1.2.3.tgz","integrity":"sha512-Zx9qL2mP7vK4tR8wQ3nB"}}}\n',
+      'deploy.yaml': `auth:\n  token: {secret: ${RANDOM}}\n`,
+    });
+    // The object itself is not a value; a credential inside one still is.
+    expect(rules(result)).toEqual(['deploy.yaml:2 secret-assigned']);
+  });
+
+  it('passes over Helm values that name a Kubernetes Secret (secretRef, passwordSecret, existingSecret …), not ones that hold one', async () => {
+    const result = await scanFiles({
+      'chart/values.yaml': [
+        'envFrom:',
+        '  secretRef: app-secrets-v2x9',
+        'postgresql:',
+        '  passwordSecret: "db-pass-3c9f2a1b"',
+        '  existingSecret: pg-credentials-7f2a',
+        '  existingSecretPasswordKey: pg-password-2024',
+        '  secretKeyRef: db-creds-prod-01',
+        '  tokenSecretRef: gh-token-9x2',
+        '  secret_ref: api-keys-2024-v3',
+        '  tlsSecret: web-tls-2025-01',
+        'oauth:',
+        `  clientSecret: "${RANDOM}"`,
+        `  appSecret: ${RANDOM}a`,
+        `  passwordSecret: ${RANDOM}b`,
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['chart/values.yaml:12 secret-assigned', 'chart/values.yaml:13 secret-assigned', 'chart/values.yaml:14 secret-assigned']);
+  });
+
   it('names an AWS secret access key as such', async () => {
     const result = await scanFiles({ 'app/aws.py': 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lm2Np9R"\n' });
     expect(rules(result)).toEqual(['app/aws.py:1 secret-aws-secret-access-key']);

@@ -30,7 +30,7 @@ export interface SecretReport extends Report {
  */
 const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential/gi;
 /** Identifiers that mention a secret but hold something else: a path, a URL, a name, a length, a flag. */
-const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize)$/i;
+const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize|ref|refs|reference)$/i;
 const IDENT_CHAR = /[A-Za-z0-9_.-]/;
 const MAX_IDENT = 64;
 const MAX_VALUE = 300;
@@ -113,7 +113,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
       SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
       if (covered.has(found.start)) continue;
       const judged = judge(found.value);
-      if (!judged) continue;
+      if (!judged || namesSecretObject(found.name, found.value)) continue;
       // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
       // one counts only with letters and digits mixed, as generated credentials have.
       if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) continue;
@@ -217,7 +217,7 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
   let e = wordEnd;
   while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
   const name = text.slice(s, e);
-  if (NOT_A_VALUE_NAME.test(name)) return null;
+  if (NOT_A_VALUE_NAME.test(name) || /^existing/i.test(name)) return null; // …Ref, existingSecret: where a secret is kept
   let i = e;
   // `NAME=value` in a shell script: a name alone as a word (start of a command, after `export`,
   // `;`, `&&`, another assignment), then `=` with no space: the shell's own assignment syntax.
@@ -353,11 +353,23 @@ function literalAt(text: string, i: number, dialect: Dialect, how: { comparison:
     return { value, start, end: j };
   }
   if (code) return null; // unquoted in code: an expression (`password = get_password()`), not a value
+  if (text[i] === '{' || text[i] === '[') return null; // an object or a list (`"token":{"ttl":3600}`), not a value; its own keys are read in turn
   const start = i;
   let j = start;
   while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]]/.test(text[j]!)) j++;
   if (j - start > MAX_VALUE) return null;
   return { value: text.slice(start, j), start, end: j };
+}
+
+/**
+ * Helm's convention for a value that names a Kubernetes Secret rather than holding one:
+ * `passwordSecret: db-pass-3c9f2a1b`, `tlsSecret: web-tls-2025`. A camelCase name ending in
+ * `Secret` whose value is an object name (lowercase DNS labels joined by `-` or `.`, not a UUID)
+ * is such a reference; `clientSecret: "Xq7…"` is still a secret. (`…Ref` and `existing…` names
+ * are references whatever their value: NOT_A_VALUE_NAME, assignedValue.)
+ */
+function namesSecretObject(name: string, value: string): boolean {
+  return /[a-z0-9]Secret$/.test(name) && /^[a-z0-9]+(?:[-.][a-z0-9]+)+$/.test(value) && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
 }
 
 /**
