@@ -299,6 +299,21 @@ describe('passwords and high-entropy values', () => {
     expect(rules(result)).toEqual(['chart/values.yaml:12 secret-assigned', 'chart/values.yaml:13 secret-assigned', 'chart/values.yaml:14 secret-assigned']);
   });
 
+  it('passes over environment variable names, named regex groups, prose and HTML given to secret-looking names', async () => {
+    const result = await scanFiles({
+      'lib/shim.py': "ENV = {\n    'proxy_pass': 'CLOUDSDK_PROXY_PASSWORD',\n    'api_token': 'GITHUB_TOKEN_FOR_RELEASES',\n}\n_REMOTE_SECRET_VERSION = r':(?P<version_short>.+)'\n",
+      'README.rst': 'To remove a default value from a\nParameter, pass :attr:`Parameter.empty`.\n',
+      'ref/module.html': '<var>proxy_user=None</var><big>]</big><var>, </var><big>[</big><var>proxy_pass=None</var><big>]</big>\n',
+      'data/cli.json': JSON.stringify({ help: 'Settings:\n- proxy_user: CLOUDSDK_PROXY_USERNAME\n- proxy_pass: CLOUDSDK_PROXY_PASSWORD\n- proxy_rdns: X' }) + '\n',
+      'notes.txt': 'Set the token :envvar:`TOKEN_A1` before you pass :attr:`Client.secret`\n',
+    });
+    expect(rules(result)).toEqual([]);
+    // Still found: random capitals and digits (not a NAME_LIKE_THIS), unquoted after a key's own colon.
+    // (In code a spaced annotation still reads: `password : str = "…"`.)
+    const real = await scanFiles({ 'config.yaml': `password: ${RANDOM}\nsecret: ZX9QL2MP7VK4TR8WQ3NB\n`, 'app/db.py': `password : str = "${RANDOM}"\n` });
+    expect(rules(real)).toEqual(['app/db.py:1 secret-assigned', 'config.yaml:1 secret-assigned', 'config.yaml:2 secret-assigned']);
+  });
+
   it('names an AWS secret access key as such', async () => {
     const result = await scanFiles({ 'app/aws.py': 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8Lm2Np9R"\n' });
     expect(rules(result)).toEqual(['app/aws.py:1 secret-aws-secret-access-key']);

@@ -107,7 +107,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   if (!relaxed) {
     SECRET_NAME.lastIndex = 0;
     for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
-      if (m[0].length === 4 && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
+      if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
       const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
       if (!found) continue;
       SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
@@ -197,10 +197,6 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   return { password, start: colon + 1, scheme: scheme.toLowerCase(), confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
 }
 
-/**
- * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
- * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`), or null. Bounded look-around.
- */
 interface Assigned {
   name: string;
   value: string;
@@ -210,6 +206,12 @@ interface Assigned {
   comparison?: boolean;
 }
 
+/**
+ * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
+ * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`, `NAME = b"v"` in Python, unquoted
+ * `NAME=v` in shell scripts), compared with it (`name == "v"`), or given to it as a name/value pair
+ * (`- name: NAME` then `value: v`); or null. Bounded look-around.
+ */
 function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
   let s = wordStart;
   while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
@@ -229,6 +231,7 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
   // comparison == != === !== (bandit B105: `if password == "…"` writes the password down too).
   let colon = false;
   let comparison = false;
+  const spaced = i > e && text[e] !== '"' && text[e] !== "'";
   if ((text[i] === '=' || text[i] === '!') && text[i + 1] === '=') {
     i += text[i + 2] === '=' ? 3 : 2;
     comparison = true;
@@ -248,6 +251,8 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
     i++;
     while (text[i] === ' ' || text[i] === '\t') i++;
   }
+  // `pass :attr:`…`` (reStructuredText), `the token : …`: prose; a key's colon is attached to it.
+  if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
   const found = literalAt(text, i, dialect, { comparison, shellAssignment });
   return found && { name, ...found, comparison };
 }
@@ -356,7 +361,8 @@ function literalAt(text: string, i: number, dialect: Dialect, how: { comparison:
   if (text[i] === '{' || text[i] === '[') return null; // an object or a list (`"token":{"ttl":3600}`), not a value; its own keys are read in turn
   const start = i;
   let j = start;
-  while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]]/.test(text[j]!)) j++;
+  // Up to a blank or a separator, or an escaped line break inside a JSON string (`…\n- next: …`).
+  while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]]/.test(text[j]!) && !(text[j] === '\\' && /[nrt]/.test(text[j + 1] ?? ''))) j++;
   if (j - start > MAX_VALUE) return null;
   return { value: text.slice(start, j), start, end: j };
 }
@@ -377,7 +383,7 @@ function namesSecretObject(name: string, value: string): boolean {
  * placeholders: a pattern that matches credentials, or a template for one, not one. The value is at
  * most MAX_VALUE characters, so the class scan is bounded.
  */
-const PATTERN_OR_FORMAT = /\(\?[:=!<]|\[\^|\\[dwsbDWSB]|\[[^\]]{0,40}[A-Za-z0-9]-[A-Za-z0-9][^\]]{0,40}\]|\{\d+,\d*\}|%[sdr]|%\(\w+\)[sdr]/;
+const PATTERN_OR_FORMAT = /\(\?P?[:=!<]|\[\^|\\[dwsbDWSB]|\[[^\]]{0,40}[A-Za-z0-9]-[A-Za-z0-9][^\]]{0,40}\]|\{\d+,\d*\}|%[sdr]|%\(\w+\)[sdr]/;
 
 /** Whether a value looks like a real credential, and how sure that is; null for placeholders and ordinary words. */
 function judge(value: string): Confidence | null {
@@ -388,6 +394,8 @@ function judge(value: string): Confidence | null {
   if (/^(?:https?:\/\/|\/|\.\.?\/|~\/)/.test(value)) return null; // URLs and paths (URL passwords are checked apart)
   if (PATTERN_OR_FORMAT.test(value)) return null; // `TOKEN_RE = r"[A-Za-z0-9]{32,}"`, `"%(user)s:%(secret)s"`
   if (/^[A-Za-z_$][\w$.]*\(/.test(value)) return null; // a call in a code sample: `pgPass = require('pgpass')`
+  if (/^[A-Z]+(?:_[A-Z]+)+$/.test(value)) return null; // an environment variable's name: `'proxy_pass': 'CLOUDSDK_PROXY_PASSWORD'`
+  if (value.includes('</')) return null; // HTML: `proxy_pass=None</var>…`
   const entropy = shannonEntropy(value);
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
   if (entropy >= 3.5 && value.length >= 16 && classes >= 2) return 'high';
