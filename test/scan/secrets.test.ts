@@ -339,6 +339,8 @@ describe('linear time on hostile input', () => {
     'one long line of base64': (n) => 'ghp_' + 'A'.repeat(n - 4),
     'private key headers without bodies': (n) => '-----BEGIN RSA PRIVATE KEY-----'.repeat(Math.ceil(n / 31)).slice(0, n),
     'quotes that never close': (n) => 'api_key = "'.repeat(Math.ceil(n / 11)).slice(0, n),
+    'pass inside words and comparisons without literals': (n) => 'bypass passenger DB_PASS == password != b'.repeat(Math.ceil(n / 43)).slice(0, n),
+    'objects after secret keys': (n) => '{"token":{"password":['.repeat(Math.ceil(n / 24)).slice(0, n),
     'name keys without values': (n) => ('- name: "TOKEN",' + ' '.repeat(150) + '\n  ').repeat(Math.ceil(n / 170)).slice(0, n),
   };
 
