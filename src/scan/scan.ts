@@ -208,6 +208,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
 
   const tree: TreeView = {
     paths: files,
+    workingTree: source.workingTree === true,
     async readText(path) {
       const cached = kept.get(path);
       if (cached !== undefined) return cached;

@@ -18,6 +18,12 @@ export interface ScanSource {
   entries(): Promise<readonly ScanEntry[]>;
   /** A regular file's bytes; `{ tooLarge }` with its size when over `maxBytes` (nothing read); null when it is gone. */
   read(path: string, maxBytes: number): Promise<ReadResult>;
+  /**
+   * A checkout on disk, which may hold files git does not track (a local `.env` that `.gitignore`
+   * keeps out): the tree rules then ask `.gitignore` what would be committed. Absent for archives,
+   * where every file was committed.
+   */
+  workingTree?: boolean;
 }
 
 /**
@@ -26,6 +32,7 @@ export interface ScanSource {
  */
 export function directoryScanSource(root: string, walk: DirectoryWalk = directoryWalk(root)): ScanSource {
   return {
+    workingTree: true,
     async entries() {
       return walk();
     },

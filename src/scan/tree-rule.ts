@@ -6,6 +6,11 @@ export interface TreeView {
   paths: readonly string[];
   /** A file's text (UTF-8, or Latin-1 when it is not), or null when it is missing, binary or too large. */
   readText(path: string): Promise<string | null>;
+  /**
+   * A checkout on disk (`depwatch scan DIR`), not an archive of commits: a file here may be one git
+   * does not track, and `.gitignore` says which would be committed. False for archives.
+   */
+  workingTree: boolean;
 }
 
 export interface TreeRule {

@@ -22,7 +22,8 @@ const CLEAN = { '.gitignore': '.env\n*.env\n', 'app/main.py': 'import subprocess
 
 describe('depwatch scan', () => {
   it('prints the contract JSON: kind, rule, file, line, column, severity, confidence, message, fix; never a secret', async () => {
-    const root = tree({ ...CLEAN, 'app/main.py': `import yaml\n\ndef load(f):\n    return yaml.load(f)\n\nGITHUB_TOKEN = "${TOKEN}"\n`, Dockerfile: 'FROM python:3.12-slim\nUSER app\n', '.env': 'DATABASE_URL=postgres://db.internal/app\n' });
+    const root = tree({ ...CLEAN, 'app/main.py': `import yaml\n\ndef load(f):\n    return yaml.load(f)\n\nGITHUB_TOKEN = "${TOKEN}"\n`, Dockerfile: 'FROM python:3.12-slim\nUSER app\n', '.env.local': 'DATABASE_URL=postgres://db.internal/app\n' });
+    // (`.env.local`: CLEAN's .gitignore has `.env` and `*.env`, so git would commit this one, not a `.env`.)
     const { code, stdout } = await scan(root, ['--json']);
     expect(code).toBe(1);
     expect(stdout).not.toContain(TOKEN);

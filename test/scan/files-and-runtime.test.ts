@@ -4,7 +4,26 @@ import { isComposePath, isDockerfilePath } from '../../src/scan/paths.js';
 import { parseDockerfile } from '../../src/scan/runtime/dockerfile.js';
 import { scanRuntime } from '../../src/scan/runtime/scan-runtime.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
-import { hits, scanFiles } from './helpers.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { scanTree } from '../../src/scan/scan.js';
+import { directoryScanSource } from '../../src/scan/source.js';
+import { hits, KEY, scanFiles } from './helpers.js';
+
+/** Scans a real directory holding `files`, as `depwatch scan DIR` does. */
+async function scanDirectory(files: Record<string, string>) {
+  const root = mkdtempSync(join(tmpdir(), 'depwatch-scan-'));
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return await scanTree(directoryScanSource(root), { fingerprintKey: KEY, today: new Date('2026-11-28T12:00:00Z') });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
 
 const of = (result: Awaited<ReturnType<typeof scanFiles>>, kind: string) =>
   result.findings.filter((f) => f.kind === kind).map((f) => `${f.rule} ${f.file}${f.line ? `:${f.line}` : ''}`).sort();
@@ -28,6 +47,36 @@ describe('files', () => {
   it('a committed .env with only empty or placeholder values is low severity', async () => {
     const result = await scanFiles({ '.gitignore': '.env\n*.env\n', '.env': '# fill these in\nAPI_KEY=\nDB_PASSWORD=changeme\n' });
     expect(result.findings.find((f) => f.rule === 'file-env-committed')!.severity).toBe('low');
+  });
+
+  it('in a directory, a .env that .gitignore excludes is not committed: no file-env-committed, its secrets still reported', async () => {
+    const token = 'Zx9qL2mP7vK4tR8w' + 'Q3nB';
+    const files = {
+      '.gitignore': '.env\n*.env\n.env.*\n!.env.example\n',
+      '.env': `DB_PASSWORD=${token}\n`,
+      '.env.production': 'DEBUG=0\nSENTRY_DSN=https://abc@sentry.io/1\n',
+      'services/api/.gitignore': 'local.env\n',
+      'services/api/local.env': 'X=1\n',
+      // Ignored by the root's `*.env`, taken back by its own folder's `!prod.env`: committed.
+      'services/web/.gitignore': '!prod.env\n',
+      'services/web/prod.env': 'API_URL=https://example.org\n',
+      'tools/.env.staging.bak': 'X=2\n',
+      '.env.example': 'DB_PASSWORD=\n',
+    };
+    const local = await scanDirectory(files);
+    expect(of(local, 'file')).toEqual(['file-env-committed services/web/prod.env']);
+    expect(of(local, 'secret')).toEqual(['secret-assigned .env:1']);
+    expect(local.findings.find((f) => f.kind === 'secret')!.severity).toBe('high');
+    expect(JSON.stringify(local)).not.toContain(token);
+    // An archive from GitHub holds only what was committed: there every .env is committed.
+    const archive = await scanFiles(files);
+    expect(of(archive, 'file')).toEqual([
+      'file-env-committed .env',
+      'file-env-committed .env.production',
+      'file-env-committed services/api/local.env',
+      'file-env-committed services/web/prod.env',
+      'file-env-committed tools/.env.staging.bak',
+    ]);
   });
 
   it('reads .gitignore like git: negations, anchored patterns, folders, nested files', async () => {

@@ -8,7 +8,7 @@
  * the assignment and URL checks look a bounded number of characters around each hit; hits never
  * overlap, so the work per input character is bounded.
  */
-import { isCodePath, isExamplePath, isTestPath } from '../paths.js';
+import { isCodePath, isExamplePath, isPythonPath, isTestPath } from '../paths.js';
 import type { Report } from '../rule.js';
 import type { Confidence, ScanSeverity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
@@ -24,15 +24,27 @@ export interface SecretReport extends Report {
   secret: { kind: string; fingerprint: string };
 }
 
-/** Names that hold credentials; matched anywhere inside an identifier (`DB_PASSWORD`, `stripeApiKey`). */
-const SECRET_NAME = /pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential/gi;
+/**
+ * Names that hold credentials; matched anywhere inside an identifier (`DB_PASSWORD`, `stripeApiKey`).
+ * A bare `pass` counts only as the last segment of a name (`DB_PASS`, `smtpPass`): see isLastSegment.
+ */
+const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential/gi;
 /** Identifiers that mention a secret but hold something else: a path, a URL, a name, a length, a flag. */
-const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize)$/i;
+const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize|ref|refs|reference)$/i;
 const IDENT_CHAR = /[A-Za-z0-9_.-]/;
 const MAX_IDENT = 64;
 const MAX_VALUE = 300;
 
 const AWS_SECRET_NAME = /aws.{0,20}secret|secret.{0,20}access.{0,5}key/i;
+
+/** How a file's text is read: code (an unquoted value is an expression), and which language's literals it has. */
+interface Dialect {
+  code: boolean;
+  /** Python (and notebooks): `b"…"`, `r"…"`, `u"…"`, `rb"…"` are literals; `f"…{x}"` is an expression. */
+  python: boolean;
+  /** Shell scripts: `NAME=value` (no spaces, as the shell wants) assigns a literal unless it expands something. */
+  shell: boolean;
+}
 
 export interface SecretScanContext {
   path: string;
@@ -91,16 +103,20 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     add('secret-url-password', 'password in a URL', found.password, found.start, 'high', found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
   }
 
-  const code = isCodePath(path);
+  const dialect: Dialect = { code: isCodePath(path), python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path), shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path) };
   if (!relaxed) {
     SECRET_NAME.lastIndex = 0;
     for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
-      const found = assignedValue(text, m.index, m.index + m[0].length, code);
+      if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
+      const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
       if (!found) continue;
       SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
       if (covered.has(found.start)) continue;
       const judged = judge(found.value);
-      if (!judged) continue;
+      if (!judged || namesSecretObject(found.name, found.value)) continue;
+      // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
+      // one counts only with letters and digits mixed, as generated credentials have.
+      if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) continue;
       const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
       add(
         aws ? 'secret-aws-secret-access-key' : 'secret-assigned',
@@ -181,29 +197,51 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   return { password, start: colon + 1, scheme: scheme.toLowerCase(), confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
 }
 
+interface Assigned {
+  name: string;
+  value: string;
+  start: number;
+  end: number;
+  /** Compared (`==`), not assigned. */
+  comparison?: boolean;
+}
+
 /**
  * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
- * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`), or null. Bounded look-around.
+ * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`, `NAME = b"v"` in Python, unquoted
+ * `NAME=v` in shell scripts), compared with it (`name == "v"`), or given to it as a name/value pair
+ * (`- name: NAME` then `value: v`); or null. Bounded look-around.
  */
-function assignedValue(text: string, wordStart: number, wordEnd: number, code: boolean): { name: string; value: string; start: number; end: number } | null {
+function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
   let s = wordStart;
   while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
+  const { code } = dialect;
   let e = wordEnd;
   while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
   const name = text.slice(s, e);
-  if (NOT_A_VALUE_NAME.test(name)) return null;
+  if (NOT_A_VALUE_NAME.test(name) || /^existing/i.test(name)) return null; // …Ref, existingSecret: where a secret is kept
   let i = e;
+  // `NAME=value` in a shell script: a name alone as a word (start of a command, after `export`,
+  // `;`, `&&`, another assignment), then `=` with no space: the shell's own assignment syntax.
+  const shellAssignment =
+    dialect.shell && text[e] === '=' && text[e + 1] !== '=' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (s === 0 || /[\s;&|(]/.test(text[s - 1]!));
   if (text[i] === '"' || text[i] === "'") i++; // closing quote of a JSON / dict key
   while (text[i] === ' ' || text[i] === '\t') i++;
-  // Separator: = : := => (but not == or a type annotation's `: str =`, handled by the value check)
+  // Separator: = : := => (a type annotation's `: str =` is handled by the value check), or a
+  // comparison == != === !== (bandit B105: `if password == "…"` writes the password down too).
   let colon = false;
-  if (text[i] === ':' && text[i + 1] === '=') i += 2;
+  let comparison = false;
+  const spaced = i > e && text[e] !== '"' && text[e] !== "'";
+  if ((text[i] === '=' || text[i] === '!') && text[i + 1] === '=') {
+    i += text[i + 2] === '=' ? 3 : 2;
+    comparison = true;
+  } else if (text[i] === ':' && text[i + 1] === '=') i += 2;
   else if (text[i] === '=' && text[i + 1] === '>') i += 2;
   else if (text[i] === '=' && text[i + 1] !== '=') i += 1;
   else if (text[i] === ':' && text[i + 1] !== ':') {
     i += 1;
     colon = true;
-  } else return null;
+  } else return pairedValue(text, s, e, name, dialect);
   while (text[i] === ' ' || text[i] === '\t') i++;
   if (code && colon && /[A-Za-z_]/.test(text[i] ?? '')) {
     // A type annotation (`password: str = "…"`): the value comes after the `=`.
@@ -213,6 +251,90 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, code: b
     i++;
     while (text[i] === ' ' || text[i] === '\t') i++;
   }
+  // `pass :attr:`…`` (reStructuredText), `the token : …`: prose; a key's colon is attached to it.
+  if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
+  const found = literalAt(text, i, dialect, { comparison, shellAssignment });
+  return found && { name, ...found, comparison };
+}
+
+/**
+ * `- name: DB_PASSWORD` then `value: "…"` (a Kubernetes env entry, an ECS task definition's
+ * `{"name": …, "value": …}`, a flow mapping `{name: X, value: Y}`): the value given to the named
+ * variable. The name must be the whole scalar of a `name` key, and `value` the key right after it in
+ * the same item: on the next line at the `name` key's column, or after a comma. (`valueFrom:`, a
+ * `value:` in the next list item, or one further down do not count.) Bounded look-around.
+ */
+function pairedValue(text: string, s: number, e: number, name: string, dialect: Dialect): Assigned | null {
+  const isQuote = (c: string | undefined) => c === '"' || c === "'";
+  const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+  // Before the name: `name:` (either quoted), then the name's own opening quote, if any.
+  let b = s;
+  const open = isQuote(text[b - 1]) ? text[b - 1] : '';
+  if (open) b--;
+  for (const from = b; isBlank(text[b - 1]) && from - b < 40; ) b--;
+  if (text[b - 1] !== ':') return null;
+  b--;
+  const keyQuote = isQuote(text[b - 1]) ? text[b - 1] : '';
+  if (keyQuote) b--;
+  if (b < 4 || text.slice(b - 4, b).toLowerCase() !== 'name') return null;
+  b -= 4;
+  if (keyQuote) {
+    if (text[b - 1] !== keyQuote) return null;
+    b--;
+  }
+  if (b > 0 && IDENT_CHAR.test(text[b - 1]!)) return null; // `image_name:`, `secret.name:`
+  // After the name: its closing quote, then a comma (the next key follows, blank lines allowed:
+  // pretty-printed JSON) or a line break (the next line must start at the `name` key's column).
+  let i = e;
+  if (open) {
+    if (text[i] !== open) return null;
+    i++;
+  }
+  while (isBlank(text[i]) && i - e < 40) i++;
+  if (text[i] === ',') {
+    i++;
+    for (const from = i; i < text.length && i - from < 200 && /\s/.test(text[i]!); ) i++;
+  } else {
+    if (text[i] === '\r') i++;
+    if (text[i] !== '\n') return null;
+    i++;
+    let lineStart = b;
+    while (lineStart > 0 && b - lineStart < 200 && text[lineStart - 1] !== '\n') lineStart--;
+    if (lineStart > 0 && text[lineStart - 1] !== '\n') return null;
+    const column = b - lineStart;
+    const from = i;
+    while (text[i] === ' ' && i - from < 200) i++;
+    if (i - from !== column) return null;
+  }
+  const valueQuote = isQuote(text[i]) ? text[i] : '';
+  if (valueQuote) i++;
+  if (text.slice(i, i + 5).toLowerCase() !== 'value') return null;
+  i += 5;
+  if (valueQuote) {
+    if (text[i] !== valueQuote) return null;
+    i++;
+  }
+  while (isBlank(text[i])) i++;
+  if (text[i] !== ':') return null;
+  i++;
+  while (isBlank(text[i])) i++;
+  const found = literalAt(text, i, dialect, { comparison: false, shellAssignment: false });
+  return found && { name, ...found };
+}
+
+/** The literal value starting at `i` (after the separator), or null when what is there is an expression or has no end in reach. */
+function literalAt(text: string, i: number, dialect: Dialect, how: { comparison: boolean; shellAssignment: boolean }): { value: string; start: number; end: number } | null {
+  const { code } = dialect;
+  const { comparison, shellAssignment } = how;
+  // Python string prefixes: `b"…"`, `r'…'`, `u"…"`, `rb"…"`; an f-string is a literal only without a field.
+  let fString = false;
+  if (dialect.python) {
+    const prefix = /^(?:[bB][rR]?|[rR][bBfF]?|[uU]|[fF][rR]?)(?=\\?["'])/.exec(text.slice(i, i + 4));
+    if (prefix) {
+      fString = /f/i.test(prefix[0]);
+      i += prefix[0].length;
+    }
+  }
   // A quote, or an escaped one inside a JSON string (notebooks: `"password = \"…\"\n"`).
   const escaped = text[i] === '\\' && (text[i + 1] === '"' || text[i + 1] === "'");
   const quote = escaped ? text[i + 1] : text[i];
@@ -221,15 +343,47 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, code: b
     let j = start;
     while (j < text.length && j - start <= MAX_VALUE && text[j] !== quote && text[j] !== '\n' && !(escaped && text[j] === '\\')) j++;
     if (text[j] !== (escaped ? '\\' : quote) || j - start > MAX_VALUE) return null;
-    return { name, value: text.slice(start, j), start, end: j + 1 };
+    if (fString && text.slice(start, j).includes('{')) return null; // `f"{prefix}-…"`: an expression
+    return { value: text.slice(start, j), start, end: j + 1 };
+  }
+  if (comparison) return null; // compared with another name or an expression
+  if (shellAssignment) {
+    // A word up to the shell's next separator; `$VAR`, `${…}`, `$(…)`, backticks and quoting
+    // inside it make it computed (or too tangled to judge): not a literal.
+    const start = i;
+    let j = start;
+    while (j < text.length && j - start <= MAX_VALUE && !/[\s;&|<>()]/.test(text[j]!)) j++;
+    const value = text.slice(start, j);
+    if (j - start > MAX_VALUE || /[$`"'\\]/.test(value)) return null;
+    return { value, start, end: j };
   }
   if (code) return null; // unquoted in code: an expression (`password = get_password()`), not a value
+  if (text[i] === '{' || text[i] === '[') return null; // an object or a list (`"token":{"ttl":3600}`), not a value; its own keys are read in turn
   const start = i;
   let j = start;
-  while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]]/.test(text[j]!)) j++;
+  // Up to a blank or a separator, or an escaped line break inside a JSON string (`…\n- next: …`).
+  while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]]/.test(text[j]!) && !(text[j] === '\\' && /[nrt]/.test(text[j + 1] ?? ''))) j++;
   if (j - start > MAX_VALUE) return null;
-  return { name, value: text.slice(start, j), start, end: j };
+  return { value: text.slice(start, j), start, end: j };
 }
+
+/**
+ * Helm's convention for a value that names a Kubernetes Secret rather than holding one:
+ * `passwordSecret: db-pass-3c9f2a1b`, `tlsSecret: web-tls-2025`. A camelCase name ending in
+ * `Secret` whose value is an object name (lowercase DNS labels joined by `-` or `.`, not a UUID)
+ * is such a reference; `clientSecret: "Xq7…"` is still a secret. (`…Ref` and `existing…` names
+ * are references whatever their value: NOT_A_VALUE_NAME, assignedValue.)
+ */
+function namesSecretObject(name: string, value: string): boolean {
+  return /[a-z0-9]Secret$/.test(name) && /^[a-z0-9]+(?:[-.][a-z0-9]+)+$/.test(value) && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}
+
+/**
+ * Regular-expression syntax (groups, negated classes, ranges, escapes, counted repeats) and printf
+ * placeholders: a pattern that matches credentials, or a template for one, not one. The value is at
+ * most MAX_VALUE characters, so the class scan is bounded.
+ */
+const PATTERN_OR_FORMAT = /\(\?P?[:=!<]|\[\^|\\[dwsbDWSB]|\[[^\]]{0,40}[A-Za-z0-9]-[A-Za-z0-9][^\]]{0,40}\]|\{\d+,\d*\}|%[sdr]|%\(\w+\)[sdr]/;
 
 /** Whether a value looks like a real credential, and how sure that is; null for placeholders and ordinary words. */
 function judge(value: string): Confidence | null {
@@ -238,11 +392,28 @@ function judge(value: string): Confidence | null {
   if (/^[a-z]+(?:[._-][a-z]+)*$/.test(value)) return null; // words: `redis.password`, `read-only`
   if (/^\d+(?:\.\d+)*$/.test(value)) return null; // numbers, versions
   if (/^(?:https?:\/\/|\/|\.\.?\/|~\/)/.test(value)) return null; // URLs and paths (URL passwords are checked apart)
+  if (PATTERN_OR_FORMAT.test(value)) return null; // `TOKEN_RE = r"[A-Za-z0-9]{32,}"`, `"%(user)s:%(secret)s"`
+  if (/^[A-Za-z_$][\w$.]*\(/.test(value)) return null; // a call in a code sample: `pgPass = require('pgpass')`
+  if (/^[A-Z]+(?:_[A-Z]+)+$/.test(value)) return null; // an environment variable's name: `'proxy_pass': 'CLOUDSDK_PROXY_PASSWORD'`
+  if (value.includes('</')) return null; // HTML: `proxy_pass=None</var>…`
   const entropy = shannonEntropy(value);
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
   if (entropy >= 3.5 && value.length >= 16 && classes >= 2) return 'high';
   if (entropy >= 3 && value.length >= 10 && classes >= 2) return 'medium';
   return null;
+}
+
+/**
+ * Whether text[start, end) is the last segment of its identifier: it starts after a
+ * non-alphanumeric (`DB_PASS`, `redis.pass`) or at a camelCase change (`smtpPass`), and the
+ * identifier ends with it. Not inside a word (`passenger`, `BYPASS`, `compass`, `PASSTHROUGH`), and
+ * not before another segment, where `pass` is mostly a verb or a count (`pass_rate`, `--pass-arg`,
+ * `resolution_pass_for_module`).
+ */
+function isLastSegment(text: string, start: number, end: number): boolean {
+  const before = text[start - 1] ?? '';
+  const startsSegment = !/[A-Za-z0-9]/.test(before) || (/[A-Z]/.test(text[start]!) && /[a-z0-9]/.test(before));
+  return startsSegment && !IDENT_CHAR.test(text[end] ?? ' ');
 }
 
 /** An identifier is code, not a secret, but keep messages short and plain. */

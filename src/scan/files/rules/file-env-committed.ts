@@ -1,7 +1,13 @@
-/** A `.env` (or `*.env`) file committed to the repository. */
+/**
+ * A `.env` (or `*.env`) file committed to the repository. In an archive every file was committed;
+ * in a checkout on disk, one that `.gitignore` excludes is the setup this rule recommends (a local
+ * .env git leaves out), not a committed one. Its credentials are still reported by the secret rules:
+ * a file git already tracked stays tracked after it is ignored, which the tree alone cannot tell.
+ */
 import { isPlaceholder } from '../../secrets/placeholders.js';
 import type { TreeRule } from '../../tree-rule.js';
 import { envHasValues, isCommittedEnvFile } from '../env-files.js';
+import { GitignoreChain } from '../gitignore.js';
 
 export const rule: TreeRule = {
   info: {
@@ -14,7 +20,10 @@ export const rule: TreeRule = {
   },
   async check(tree) {
     const out = [];
-    for (const path of tree.paths.filter(isCommittedEnvFile)) {
+    const envFiles = tree.paths.filter(isCommittedEnvFile);
+    const gitignore = tree.workingTree && envFiles.length > 0 ? await GitignoreChain.load(tree) : null;
+    for (const path of envFiles) {
+      if (gitignore?.ignores(path)) continue;
       const text = await tree.readText(path);
       const withValues = text === null || envHasValues(text, isPlaceholder);
       out.push({
