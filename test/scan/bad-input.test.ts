@@ -68,6 +68,16 @@ describe('bad input', () => {
     expect(result.findings.filter((f) => f.rule === 'py-eval-exec').length).toBeGreaterThan(0);
   });
 
+  it('20,000 nested calls that each match a rule are all dispatched: no rule is cut off by the time limit', async () => {
+    // Each call used to ask its callee for the parent node, which tree-sitter finds by walking down
+    // from the root: quadratic in the nesting (46 s for this file), now one step per call.
+    const nested = 'x = ' + 'eval('.repeat(20_000) + '1' + ')'.repeat(20_000) + '\n';
+    const result = await scanFiles({ 'app/nested.py': nested }, { maxFindingsPerFile: 50 });
+    expect(result.skipped).toEqual([]);
+    expect(result.findings.filter((f) => f.rule === 'py-eval-exec')).toHaveLength(50);
+    expect(result.notes.find((n) => n.kind === 'truncated')?.message).toMatch(/19,?999 findings, over the limit of 50 per file: the 50 worst are listed, 19,?949 are not/); // the innermost eval(1) reads a literal
+  });
+
   it('UTF-16 text with a byte order mark (PowerShell 5 writes it) is decoded and scanned, little- or big-endian', async () => {
     const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
     const text = `# written by Out-File\r\napi:\r\n  token: ${token}\r\n`;

@@ -13,7 +13,7 @@ import type { PythonRule } from './rule.js';
 const QUERY = `
 (import_statement) @import
 (import_from_statement) @import
-(call function: [(identifier) (attribute)] @callee)
+(call function: [(identifier) (attribute)] @callee) @call
 (assignment left: [(attribute) (subscript)]) @assign
 (augmented_assignment left: [(attribute) (subscript)]) @assign
 (except_clause) @except
@@ -93,10 +93,15 @@ export class PythonRuleEngine {
         timedOut = true;
         break;
       }
-      const first = matches[i]!.captures[0];
+      const { captures } = matches[i]!;
+      const first = captures[0];
       if (!first) continue;
-      if (first.name === 'callee') {
-        this.dispatchCall(first.node, file, runRule);
+      if (first.name === 'callee' || first.name === 'call') {
+        // The call comes with its callee: asking the callee for its parent walks down from the root
+        // in tree-sitter (nodes keep no parent link), which made deeply nested calls quadratic.
+        const callee = first.name === 'callee' ? first : captures[1];
+        const call = first.name === 'call' ? first : captures[1];
+        if (callee?.name === 'callee' && call?.name === 'call') this.dispatchCall(callee.node, call.node, file, runRule);
       } else if (first.name === 'assign' || first.name === 'except' || first.name === 'assert' || first.name === 'exec') {
         for (const rule of this.byStatement.get(first.name) ?? []) runRule(rule, first.node, null);
       }
@@ -119,15 +124,13 @@ export class PythonRuleEngine {
   }
 
   /** Hands a call to the rules subscribed to its qualified name or its method name; most calls match none and cost a map lookup. */
-  private dispatchCall(callee: Node, file: PythonFile, runRule: (rule: PythonRule, node: Node, callee: string | null) => void): void {
+  private dispatchCall(callee: Node, call: Node, file: PythonFile, runRule: (rule: PythonRule, node: Node, callee: string | null) => void): void {
     const text = callee.text;
     const qualified = file.qualifyCached(callee, text);
     const byName = qualified ? this.byCall.get(qualified) : undefined;
     const dot = text.lastIndexOf('.');
     const byMethod = dot > 0 ? this.byMethod.get(text.slice(dot + 1).trim()) : undefined;
     if (!byName && !byMethod) return;
-    const call = callee.parent;
-    if (!call) return;
     for (const rule of byName ?? []) runRule(rule, call, qualified);
     for (const rule of byMethod ?? []) if (!byName?.includes(rule)) runRule(rule, call, qualified);
   }
