@@ -143,11 +143,11 @@ describe('how old the mirror is', () => {
 });
 
 describe('OSV does not answer and a mirror synced days ago answers instead', () => {
-  it('audit is partial (exit 2) with a data-source reason, and check warns on stderr', async () => {
-    const db = join(temp('stale'), 'depwatch.db');
+  /** A mirror imported now whose last sync was three days ago, and the warning it makes an answer carry. */
+  async function mirrorSyncedDaysAgo(name: string) {
+    const db = join(temp(name), 'depwatch.db');
     const env = { DEPWATCH_DB: db };
-    const project = temp('stale-project');
-    writeFileSync(join(project, 'requirements.txt'), 'six==1.16.0\n');
+    const project = temp(`${name}-project`);
     expect(await cli(env, project).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
     const lastSync = new Date(Date.now() - 3 * 86_400_000);
     const database = openDb(db);
@@ -157,6 +157,12 @@ describe('OSV does not answer and a mirror synced days ago answers instead', () 
       database.close();
     }
     const stale = `the local advisory mirror answered for OSV, but it was last synced ${lastSync.toISOString()}, over 24 hours ago: advisories published or changed since then were not checked`;
+    return { db, env, project, stale };
+  }
+
+  it('audit is partial (exit 2) with a data-source reason, and check warns on stderr', async () => {
+    const { env, project, stale } = await mirrorSyncedDaysAgo('stale');
+    writeFileSync(join(project, 'requirements.txt'), 'six==1.16.0\n');
 
     const audit = cli(env, project);
     expect(await audit.run('audit', '--json', '--no-code', '.')).toBe(2);
@@ -174,18 +180,7 @@ describe('OSV does not answer and a mirror synced days ago answers instead', () 
   });
 
   it('check is partial too: exit 2 with nothing found, and its JSON says why', async () => {
-    const db = join(temp('stale-check'), 'depwatch.db');
-    const env = { DEPWATCH_DB: db };
-    const project = temp('stale-check-project');
-    expect(await cli(env, project).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
-    const lastSync = new Date(Date.now() - 3 * 86_400_000);
-    const database = openDb(db);
-    try {
-      new AdvisoryMirror(database).markSynced(lastSync, 'test');
-    } finally {
-      database.close();
-    }
-    const stale = `the local advisory mirror answered for OSV, but it was last synced ${lastSync.toISOString()}, over 24 hours ago: advisories published or changed since then were not checked`;
+    const { db, env, project, stale } = await mirrorSyncedDaysAgo('stale-check');
 
     const json = cli(env, project);
     expect(await json.run('check', '--json', 'six==1.16.0')).toBe(2);

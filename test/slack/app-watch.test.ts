@@ -62,6 +62,18 @@ describe('watching from Slack', () => {
     expect(w.watch!.store.watchesForChannel(CHANNEL).map((r) => r.repo)).toEqual(['octo/shop']);
   });
 
+  /** octo/branchy: a default branch, a release branch and a tag, each pinning a different requests. */
+  const BRANCHY = {
+    watch: {},
+    repos: [{
+      owner: 'octo',
+      name: 'branchy',
+      files: { 'requirements.txt': 'requests==2.31.0\n' },
+      branches: { 'release-2.x': { 'requirements.txt': 'requests==2.19.0\n' } },
+      tags: { 'v2.0': { 'requirements.txt': 'requests==2.20.0\n' } },
+    }],
+  };
+
   // The button watches a branch the audit named other than the default one; a tag, a commit or the
   // default branch named follows the default branch (a watch of refs/heads/<tag> would find nothing,
   // and a branch watch of the default branch would get no pull request reviews).
@@ -71,16 +83,7 @@ describe('watching from Slack', () => {
     { named: 'main', watches: 'octo/branchy' },
     { named: 'refs/heads/main', watches: 'octo/branchy' },
   ])('after /audit octo/branchy@$named, the button under its reply watches $watches', async ({ named, watches }) => {
-    world = await startWorld({
-      watch: {},
-      repos: [{
-        owner: 'octo',
-        name: 'branchy',
-        files: { 'requirements.txt': 'requests==2.31.0\n' },
-        branches: { 'release-2.x': { 'requirements.txt': 'requests==2.19.0\n' } },
-        tags: { 'v2.0': { 'requirements.txt': 'requests==2.20.0\n' } },
-      }],
-    });
+    world = await startWorld(BRANCHY);
     const w = world;
     await w.audit(`octo/branchy@${named}`);
     const reply = await waitFor(() => w.channel().find((m) => m.text.startsWith('octo/branchy@') && buttons(m.blocks).some((b) => b.action_id === 'audit_watch_repo')), 'the audit reply');
@@ -103,16 +106,7 @@ describe('watching from Slack', () => {
     { stored: 'refs/heads/main', watches: 'octo/branchy', note: null },
     { stored: 'release-2.x', watches: 'octo/branchy@release-2.x', note: null },
   ])('an audit stored before, naming $stored: the button watches $watches', async ({ stored, watches, note }) => {
-    world = await startWorld({
-      watch: {},
-      repos: [{
-        owner: 'octo',
-        name: 'branchy',
-        files: { 'requirements.txt': 'requests==2.31.0\n' },
-        branches: { 'release-2.x': { 'requirements.txt': 'requests==2.19.0\n' } },
-        tags: { 'v2.0': { 'requirements.txt': 'requests==2.20.0\n' } },
-      }],
-    });
+    world = await startWorld(BRANCHY);
     const w = world;
     await w.audit('octo/branchy');
     const reply = await waitFor(() => w.channel().find((m) => m.text.startsWith('octo/branchy') && buttons(m.blocks).some((b) => b.action_id === 'audit_watch_repo')), 'the audit reply');
