@@ -11,6 +11,7 @@ import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
 import { memorySource, type FileSource } from '../python/files.js';
+import { decode } from '../scan/text.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
 import { GitHubServiceError, RateLimitError, RefNotFoundError, toGitHubError } from './errors.js';
@@ -393,14 +394,12 @@ function decodeBlob(sha: string, content: string, encoding: string, maxBlobBytes
   if (bytes.length > maxBlobBytes) return { error: `skipped: ${formatBytes(bytes.length)} is over the ${formatBytes(maxBlobBytes)} limit` };
   // The sha names the content, so a mismatch means a corrupt answer: never cache it under that sha.
   if (gitBlobSha(bytes) !== sha) return { error: 'GitHub returned content that does not match its sha; not used' };
-  if (bytes.includes(0)) return { error: 'is not a text file' };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { error: 'is not valid UTF-8 text' };
-  }
-  return { text: text.replace(/^\uFEFF/, ''), size: bytes.length };
+  // Decoded as a checkout's files are (src/scan/text.ts): UTF-8, or UTF-16 with a byte order mark
+  // (pip reads both), so /audit reads what `depwatch audit DIR` reads.
+  const decoded = decode(bytes, false);
+  if (decoded.kind === 'binary') return { error: 'is not a text file' };
+  if (decoded.kind === 'not-utf8') return { error: 'is not valid UTF-8 text' };
+  return { text: decoded.text.replace(/^\uFEFF/, ''), size: bytes.length };
 }
 
 function formatBytes(n: number): string {

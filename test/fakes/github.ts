@@ -33,12 +33,22 @@ export interface FakeExecutable {
 
 export const executable = (text: string): FakeExecutable => ({ executable: text });
 
-/** A file's content, an executable file, or a symbolic link. */
-export type FakeFile = string | FakeSymlink | FakeExecutable;
+/** A file given as raw bytes (UTF-16, binary): its blob holds exactly these. */
+export interface FakeBytes {
+  bytes: Buffer;
+}
 
-/** What a file's blob holds: its text, or a link's target path. */
-const blobText = (file: FakeFile): string => (typeof file === 'string' ? file : 'symlink' in file ? file.symlink : file.executable);
-const modeOf = (file: FakeFile): string => (typeof file === 'string' ? '100644' : 'symlink' in file ? '120000' : '100755');
+export const fileBytes = (bytes: Buffer): FakeBytes => ({ bytes });
+
+/** A file's content, an executable file, a symbolic link, or raw bytes. */
+export type FakeFile = string | FakeSymlink | FakeExecutable | FakeBytes;
+
+/** What a file's blob holds as text: its text, a link's target path, or raw bytes read as latin1. */
+const blobText = (file: FakeFile): string =>
+  typeof file === 'string' ? file : 'symlink' in file ? file.symlink : 'bytes' in file ? file.bytes.toString('latin1') : file.executable;
+/** What a file's blob holds, byte for byte. */
+const blobBytes = (file: FakeFile): Buffer => (typeof file !== 'string' && 'bytes' in file ? file.bytes : Buffer.from(blobText(file), 'utf8'));
+const modeOf = (file: FakeFile): string => (typeof file === 'string' || 'bytes' in file ? '100644' : 'symlink' in file ? '120000' : '100755');
 /** The file's text, for what reads files (null for a link, which has none of its own). */
 const textOf = (file: FakeFile | undefined): string | null => (file === undefined || (typeof file !== 'string' && 'symlink' in file) ? null : blobText(file));
 
@@ -270,8 +280,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   // ---- git objects -------------------------------------------------------------------------------
   const hashObject = (type: string, body: Buffer) => createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest('hex');
 
-  const writeBlob = (content: string): string => {
-    const bytes = Buffer.from(content, 'utf8');
+  const writeBlob = (content: string | Buffer): string => {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const sha = hashObject('blob', bytes);
     objects.set(sha, { type: 'blob', bytes });
     return sha;
@@ -290,7 +300,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
     }
     const entries: TreeItem[] = [
-      ...[...direct].map(([name, content]): TreeItem => ({ name, mode: modeOf(content), type: 'blob', sha: writeBlob(blobText(content)) })),
+      ...[...direct].map(([name, content]): TreeItem => ({ name, mode: modeOf(content), type: 'blob', sha: writeBlob(blobBytes(content)) })),
       ...[...dirs].map(([name, sub]): TreeItem => ({ name, mode: '040000', type: 'tree', sha: writeTree(sub) })),
     ];
     // git orders tree entries by name, comparing a directory as if its name ended with "/".

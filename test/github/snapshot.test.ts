@@ -4,7 +4,7 @@ import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../../src/g
 import { blobLineUrl } from '../../src/github/links.js';
 import { gitBlobSha, snapshotSource, takeSnapshot } from '../../src/github/snapshot.js';
 import { loadManifests } from '../../src/python/load.js';
-import { gitBlobShaOf, ROUTES, symlinkTo } from '../fakes/github.js';
+import { fileBytes, gitBlobShaOf, ROUTES, symlinkTo } from '../fakes/github.js';
 import { fixture, startWorld, type World } from './helpers.js';
 
 /** A monorepo-shaped project built from real manifests of well-known projects (see SOURCES.md). */
@@ -201,6 +201,15 @@ describe('takeSnapshot', () => {
     const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
     expect(snap.files.map((f) => f.path)).toEqual(['requirements.txt']);
     expect(snap.errors).toEqual([{ path: 'constraints.txt', message: 'is not a text file' }]);
+  });
+
+  it('reads a manifest saved as UTF-16 with a byte order mark, as pip and a checkout read it', async () => {
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('django==2.1.5\r\nsix==1.16.0\r\n', 'utf16le')]);
+    const utf16be = Buffer.from(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('attrs==23.1.0\n', 'utf16le').swap16()]));
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: { 'requirements.txt': fileBytes(utf16le), 'constraints.txt': fileBytes(utf16be) } }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
+    expect(snap.errors).toEqual([]);
+    expect(Object.fromEntries(snap.files.map((f) => [f.path, f.text]))).toEqual({ 'constraints.txt': 'attrs==23.1.0\n', 'requirements.txt': 'django==2.1.5\r\nsix==1.16.0\r\n' });
   });
 
   it('never reads a symbolic link (mode 120000) as a manifest: one inside is followed, one out or to a link is reported', async () => {
