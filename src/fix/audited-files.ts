@@ -32,13 +32,21 @@ export function recordingSource(inner: FileSource): RecordingSource {
 
 const UTF8_WITH_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** The manifests among the files read, as the audit read them (path, format) with their text. */
-export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promise<FixFile[]> {
+/**
+ * The manifests among the files read, as the audit read them (path, format) with their text. A
+ * manifest the audit read but that cannot be written back as it was (UTF-16, which the audit reads
+ * as pip does) is left out, and `unwritable` (when given) says why, so its pins are not "not found".
+ */
+export async function auditedManifests(read: ReadonlyMap<string, Buffer>, unwritable?: { file: string; message: string }[]): Promise<FixFile[]> {
   const { manifests } = await loadManifests(memorySource(Object.fromEntries(read)));
   const files: FixFile[] = [];
   for (const m of manifests) {
     const bytes = read.get(m.path);
     if (!bytes) continue;
+    if (isUtf16(bytes)) {
+      unwritable?.push({ file: m.path, message: utf16Message(m.path) });
+      continue;
+    }
     try {
       files.push({ path: m.path, format: m.format, text: UTF8_WITH_BOM.decode(bytes) });
     } catch {
@@ -47,3 +55,10 @@ export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promi
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
+
+/** UTF-16 by its byte order mark, as the audit recognises it (src/scan/text.ts). */
+export const isUtf16 = (bytes: Uint8Array): boolean => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+
+/** Why a UTF-16 manifest's pins are not rewritten, and what to do instead. */
+export const utf16Message = (path: string): string =>
+  `${path} is saved as UTF-16: Depwatch rewrites UTF-8 files only, so its pins were left as they are; save it as UTF-8 (pip reads both) and run fix again, or change them by hand.`;

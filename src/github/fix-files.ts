@@ -17,7 +17,7 @@
  * executable file stays executable).
  */
 import type { AuditResult } from '../audit/audit.js';
-import { auditedManifests } from '../fix/audited-files.js';
+import { auditedManifests, isUtf16, utf16Message } from '../fix/audited-files.js';
 import { planFixes, type FixFile, type FixPlan } from '../fix/plan.js';
 import { maskUrlSecrets } from '../python/urls.js';
 import type { Octokit } from './client.js';
@@ -98,6 +98,8 @@ async function downloadText(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owne
   }
   const bytes = blob.encoding === 'base64' ? Buffer.from(blob.content, 'base64') : Buffer.from(blob.content, 'utf8');
   if (gitBlobSha(bytes) !== sha) throw notAsAudited(snapshot, path, 'GitHub returned content that does not match the audited blob');
+  // The audit reads UTF-16 as pip does; the rewrite and the commit are UTF-8 only.
+  if (isUtf16(bytes)) throw new FixPullRequestError('not-utf8', `${utf16Message(path)} No pull request was opened.`);
   try {
     return UTF8_KEEPING_BOM.decode(bytes);
   } catch {

@@ -43,7 +43,9 @@ export type FixPullRequestProblem =
   /** A file to rewrite is not, byte for byte, the one the audit read (src/github/fix-files.ts). */
   | 'not-as-audited'
   /** A file to rewrite could not be downloaded again. */
-  | 'unreadable';
+  | 'unreadable'
+  /** A file to rewrite is UTF-16: the audit reads it, the rewrite writes UTF-8 only. */
+  | 'not-utf8';
 
 export class FixPullRequestError extends Error {
   override name = 'FixPullRequestError';

@@ -43,6 +43,21 @@ describe('depwatch fix', () => {
     expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).toBe(patched);
   });
 
+  it('a manifest saved as UTF-16 is audited but not rewritten, and says why (exit 1: still vulnerable)', async () => {
+    const dir = writeTree('depwatch-fix-utf16-', {});
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('django==2.1.5\r\n', 'utf16le')]);
+    writeFileSync(join(dir, 'requirements.txt'), utf16);
+    const { out, run } = cli();
+    expect(await run('fix', '--json', '--offline', dir)).toBe(1);
+    const json = JSON.parse(out.stdout);
+    expect(json.written).toEqual([]);
+    expect(json.notes).toContainEqual({ file: 'requirements.txt', message: expect.stringMatching(/^requirements\.txt is saved as UTF-16: Depwatch rewrites UTF-8 files only/) });
+    expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(utf16);
+    const text = cli();
+    expect(await text.run('fix', '--offline', dir)).toBe(1);
+    expect(text.out.stdout).toContain('requirements.txt is saved as UTF-16: Depwatch rewrites UTF-8 files only');
+  });
+
   it('fixes every pin, then a second run and the audit find nothing left (exit 0)', async () => {
     const dir = project({
       'requirements.txt': '-r requirements/base.txt\n',

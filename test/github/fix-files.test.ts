@@ -8,7 +8,7 @@ import { BlobCache } from '../../src/github/blob-cache.js';
 import { planFixPullRequest } from '../../src/github/fix-files.js';
 import { FixPullRequestError, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { takeSnapshot } from '../../src/github/snapshot.js';
-import { executable, gitBlobShaOf, ROUTES, symlinkTo, type FakeFile } from '../fakes/github.js';
+import { executable, fileBytes, gitBlobShaOf, ROUTES, symlinkTo, type FakeFile } from '../fakes/github.js';
 import { djangoPinFinding, startWorld, TOKEN, type World } from './helpers.js';
 
 const REQUIREMENTS = '\uFEFF--index-url https://${PIP_USER}:${PIP_TOKEN}@pypi.corp/simple\r\nprivate-lib @ git+https://deploy:t0ps3cret@git.corp/lib.git\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
@@ -74,6 +74,17 @@ describe('planFixPullRequest', () => {
 
     expect(error).toMatchObject({ problem: 'not-as-audited' });
     expect((error as Error).message).toContain('does not match the audited blob');
+  });
+
+  it('refuses a manifest saved as UTF-16 (read by the audit, rewritten as UTF-8 only), saying so', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('# web\r\n# pins\r\ndjango==2.1.5  # pinned\r\n', 'utf16le')]);
+    const { w, snapshot } = await snapshotOf({ 'requirements.txt': fileBytes(utf16) });
+    expect(snapshot.errors).toEqual([]);
+
+    const error = await planFixPullRequest(w.octokit, snapshot, result).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ problem: 'not-utf8' });
+    expect((error as Error).message).toMatch(/^requirements\.txt is saved as UTF-16: Depwatch rewrites UTF-8 files only, .* No pull request was opened\.$/);
   });
 
   it('says the file could not be read again when GitHub fails, without a status dump', async () => {
