@@ -206,5 +206,16 @@ describe('hostile sizes: answers stay right where a quadratic scan would never f
     expect(suppressed.ignored).toHaveLength(200);
     expect(suppressed.notes).toEqual([expect.objectContaining({ kind: 'ignored-truncated', message: expect.stringContaining(`${total} ignored findings`) })]);
     expect(suppressed.partial).toBe(false);
+
+    // Quotes read left to right once however many there are: 200,000 characters of alternating
+    // quotes and #s end inside a single-quoted string (the marker after them is not a comment)…
+    const hostile = '"#\'#'.repeat(50_000);
+    const quoted = await scanFiles({ 'keys.txt': `${keys} ${hostile}  # nosec\n`, '.gitignore': '.env\n*.env\n' });
+    expect(quoted.findings).toHaveLength(200);
+    expect(quoted.ignored).toHaveLength(0);
+    // …and one more quote closes it.
+    const closed = await scanFiles({ 'keys.txt': `${keys} ${hostile}'  # nosec\n`, '.gitignore': '.env\n*.env\n' });
+    expect(closed.findings).toHaveLength(0);
+    expect(closed.ignored).toHaveLength(200);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
 import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
 import { applyIgnores } from '../../src/audit/ignores.js';
-import { suppressionOnLine } from '../../src/scan/suppressions.js';
+import { commentStyle, suppressionOnLine } from '../../src/scan/suppressions.js';
 import { hits, scanFiles } from './helpers.js';
 
 const CODE = `import subprocess
@@ -79,6 +79,68 @@ describe('inline suppressions', () => {
     expect(hits(result)).toEqual(['py-subprocess-shell@4', 'py-subprocess-shell@5']);
     expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line}`).sort()).toEqual(['app/settings.py:2', 'config/app.yml:1', 'config/app.yml:2', 'web/app.js:2']);
     expect(result.ignored.map((f) => `${f.file}:${f.line}`).sort()).toEqual(['app/grep.py:8', 'app/settings.py:1', 'config/app.yml:3', 'web/app.js:1']);
+  });
+
+  it('outside Python, a # inside a quoted string is not a comment (YAML, shell scripts, Dockerfiles): the finding on that line stays reported', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const result = await scanFiles({
+      'compose.yml': [
+        'services:', // 1
+        '  app:', // 2
+        `    command: "echo '# nosec' ${token}"`, // 3: the marker is in a double-quoted scalar
+        `    entrypoint: 'sh -c "# nosec" ''it''s # nosec'' ${token}'`, // 4: '' is a quote inside a single-quoted scalar
+        `    note: don't log ${token}  # nosec`, // 5: an apostrophe inside a plain scalar opens nothing
+        `    token: "${token}"  # depwatch: ignore[secret-github-token]`, // 6
+        '',
+      ].join('\n'),
+      'deploy/release.sh': [
+        '#!/bin/sh', // 1
+        `curl -H "X: # nosec" "https://api.example.com/?token=${token}"`, // 2
+        `curl -H 'X: # nosec' https://api.example.com/?token=${token}`, // 3
+        `echo "a \\" # nosec" ${token}`, // 4: an escaped quote does not close the string
+        `echo $'it\\'s # nosec' ${token}`, // 5: $'…' takes backslash escapes
+        `echo "$(printf '%s' "# nosec")" ${token}`, // 6: quotes nested in a substitution: not read as a comment
+        `echo "never closed ${token} # nosec`, // 7: an unterminated quote: not a comment
+        `curl https://api.example.com/?token=${token}  # nosec`, // 8
+        `echo "a \\" b" 'c' ${token} # nosec`, // 9
+        `echo \\" ${token} # nosec`, // 10: an escaped quote outside quotes opens nothing
+        '',
+      ].join('\n'),
+      'Dockerfile': [
+        'FROM alpine:3.20', // 1
+        `RUN curl -H "Authorization: token ${token} # nosec" https://api.github.com/user`, // 2
+        `RUN curl -H "Authorization: token ${token}" https://api.github.com/user  # nosec`, // 3
+        '',
+      ].join('\n'),
+      '.gitignore': '.env\n*.env\n',
+    });
+    const at = (list: typeof result.findings) => list.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line}`).sort();
+    expect(at(result.findings)).toEqual(['Dockerfile:2', 'compose.yml:3', 'compose.yml:4', 'deploy/release.sh:2', 'deploy/release.sh:3', 'deploy/release.sh:4', 'deploy/release.sh:5', 'deploy/release.sh:6', 'deploy/release.sh:7']);
+    expect(result.ignored.map((f) => `${f.file}:${f.line} ${f.ignoredBy!.reason}`).sort()).toEqual([
+      'Dockerfile:3 # nosec on line 3',
+      'compose.yml:5 # nosec on line 5',
+      'compose.yml:6 # depwatch: ignore on line 6',
+      'deploy/release.sh:10 # nosec on line 10',
+      'deploy/release.sh:8 # nosec on line 8',
+      'deploy/release.sh:9 # nosec on line 9',
+    ]);
+  });
+
+  it('reads quotes left to right once: a marker after them counts only where the quotes are closed', () => {
+    const sh = commentStyle('run.sh');
+    const yml = commentStyle('ci.yml');
+    expect(suppressionOnLine(`x "a # nosec"`, 1, sh)).toBeNull();
+    expect(suppressionOnLine(`x "a" # nosec`, 1, sh)).toMatchObject({ kind: 'nosec' });
+    expect(suppressionOnLine(`x 'a\\' # nosec`, 1, sh)).toMatchObject({ kind: 'nosec' }); // no escapes in single quotes
+    expect(suppressionOnLine(`x a\\ # nosec`, 1, sh)).toBeNull(); // an escaped space: the # is inside a word
+    expect(suppressionOnLine(`x: it's # nosec`, 1, yml)).toMatchObject({ kind: 'nosec' });
+    expect(suppressionOnLine(`x: it's # nosec`, 1, sh)).toBeNull();
+    expect(suppressionOnLine(`x: 'it''s' # nosec`, 1, yml)).toMatchObject({ kind: 'nosec' });
+    expect(suppressionOnLine(`x: "a \\" # nosec"`, 1, yml)).toBeNull();
+    expect(suppressionOnLine(`x "a" # "b" # nosec`, 1, sh)).toMatchObject({ kind: 'nosec' }); // quotes inside a comment are comment
+    expect(suppressionOnLine(`x = "a # depwatch: ignore"`, 1)).toBeNull();
+    expect(suppressionOnLine(`  echo "$(printf '%s' " # nosec")"`, 1, yml)).toBeNull(); // shell in a YAML block scalar
+    expect(suppressionOnLine(`x: "\`a\`" # nosec`, 1, yml)).toBeNull(); // fail closed, though YAML would call it a comment
   });
 
   it('applies to secrets too, by rule id', async () => {
