@@ -420,6 +420,44 @@ def unrelated(checker, url):
     expect(first!.fix).toMatch(/verify=/);
   });
 
+  it('py-tls-verify-disabled: aiohttp with ssl=False or verify_ssl=False, on sessions and connectors the file ties to aiohttp; an SSL context or ssl=None is fine', async () => {
+    const code = `import ssl
+import aiohttp
+from aiohttp import ClientSession, TCPConnector as TC
+
+async def fetch(url, context):
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url, ssl=False) as resp:  # HIT
+            await resp.text()
+        await session.post(url, data=b"", ssl=False)  # HIT
+        await session.get(url, ssl=context)
+        await session.get(url, ssl=None)
+        await session.get(url)
+    conn = aiohttp.TCPConnector(ssl=False)  # HIT
+    legacy = aiohttp.ClientSession(connector=aiohttp.TCPConnector(verify_ssl=False))  # HIT
+    other = TC(ssl=False)  # HIT
+    fine = aiohttp.TCPConnector(ssl=ssl.create_default_context())
+    s2 = ClientSession()
+    await s2.request("GET", url, ssl=False)  # HIT
+    await s2.get(url, verify_ssl=False)  # HIT
+    async with aiohttp.request("GET", url, ssl=False) as r:  # HIT
+        pass
+    return conn, legacy, other, fine
+
+def unrelated(client, url, loop):
+    client.get(url, ssl=False)
+    server.start(ssl=False)
+    smtp = SMTP(host, ssl=False)
+    loop.create_connection(factory, host, 443, ssl=False)
+    return connect(url, verify_ssl=False)
+`;
+    await expectHits(code, 'py-tls-verify-disabled');
+    const found = await pythonFindings(code, 'py-tls-verify-disabled');
+    expect(found[0]!.message).toContain('ssl=False');
+    expect(found[0]!.message).toContain('aiohttp.ClientSession().get');
+    expect(found[0]!.fix).toMatch(/ssl=/);
+  });
+
   it('py-weak-hash: hashlib md5 and sha1 (and new("md5")) unless usedforsecurity=False; sha256 is fine', async () => {
     const code = `import hashlib
 import hashlib as hl
