@@ -595,6 +595,52 @@ INSTALLED_APPS = ["django.contrib.admin"]
     expect(await linesOf('INSTALLED_APPS = []\nDEBUG = True\n', 'py-django-debug', 'app/config.py')).toEqual([]);
     expect(await linesOf('DEBUG = True\nCOLORS = 256\n', 'py-django-debug', 'tool/settings.py')).toEqual([]);
   });
+
+  it('py-django-debug: DEBUG read from the environment with a default that turns it on when the variable is unset, low', async () => {
+    const header = 'import os\nimport environ\nfrom decouple import config\nfrom os import getenv\nenv = environ.Env()\nINSTALLED_APPS = ["django.contrib.admin"]\n';
+    const on = [
+      'DEBUG = env.bool("DEBUG", default=True)',
+      'DEBUG = env.bool("DJANGO_DEBUG", True)',
+      'DEBUG = env("DEBUG", default=True)',
+      'DEBUG = env.bool("DEBUG", default="yes")',
+      'DEBUG = config("DEBUG", default=True, cast=bool)',
+      'DEBUG = os.environ.get("DEBUG", "True") == "True"',
+      'DEBUG = os.getenv("DJANGO_DEBUG", "true").lower() in ("true", "1", "yes")',
+      'DEBUG = getenv("DEBUG", "1") == "1"',
+      'DEBUG = bool(int(os.environ.get("DEBUG", 1)))',
+      'DEBUG = os.environ.get("DEBUG", True)',
+      'DEBUG = not os.environ.get("PRODUCTION")',
+    ];
+    for (const line of on) {
+      const found = await pythonFindings(header + line + '\n', 'py-django-debug', 'mysite/settings.py');
+      expect(found.map((f) => [f.line, f.severity]), line).toEqual([[7, 'low']]);
+      expect(found[0]!.message, line).toMatch(/default.*True|True.*default/i);
+      expect(found[0]!.message, line).toContain('unset');
+    }
+    const off = [
+      'DEBUG = env.bool("DEBUG", default=False)',
+      'DEBUG = env.bool("DEBUG")',
+      'DEBUG = env("DEBUG")',
+      'DEBUG = env.bool("DEBUG", default=DEFAULT_DEBUG)',
+      'DEBUG = config("DEBUG", default=False, cast=bool)',
+      'DEBUG = config("DEBUG", cast=bool)',
+      'DEBUG = os.environ.get("DEBUG", "False") == "True"',
+      'DEBUG = os.getenv("DEBUG", "0") == "1"',
+      'DEBUG = os.environ.get("DEBUG") == "1"',
+      'DEBUG = os.environ["DEBUG"] == "True"',
+      'DEBUG = os.getenv("DEBUG", "").lower() in ("true", "1")',
+      'DEBUG = bool(int(os.environ.get("DEBUG", 0)))',
+      'DEBUG = not os.environ.get("PRODUCTION", "1")',
+      'DEBUG = settings_flag("DEBUG", default=True)',
+      'DEBUG = env.bool("DEBUG", default=True)\nDEBUG = False',
+    ];
+    for (const line of off) expect(await linesOf(header + line + '\n', 'py-django-debug', 'mysite/settings.py'), line).toEqual([]);
+    // Only in the settings the rule reads: not test settings, not other modules.
+    const defaulted = header + 'DEBUG = env.bool("DEBUG", default=True)\n';
+    expect(await linesOf(defaulted, 'py-django-debug', 'config/settings/test.py')).toEqual([]);
+    expect(await linesOf(defaulted, 'py-django-debug', 'app/config.py')).toEqual([]);
+    expect((await pythonFindings(defaulted, 'py-django-debug', 'config/settings/production.py')).map((f) => f.severity)).toEqual(['low']);
+  });
 });
 
 describe('messages and positions', () => {
