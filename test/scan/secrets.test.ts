@@ -218,6 +218,29 @@ describe('passwords and high-entropy values', () => {
     expect(JSON.stringify(result)).not.toContain(RANDOM);
   });
 
+  it('reads a comparison written the other way round ("…" == password) like password == "…", with the same rules for words and names', async () => {
+    const result = await scanFiles({
+      'app/auth.py': `def login(password, api_token):\n    if "${RANDOM}" == password:\n        return True\n    if '${RANDOM}x' != api_token:\n        abort(403)\n    return b"${RANDOM}z" == password\n`,
+      'web/auth.js': `if ("${RANDOM}y" === req.query.token) next();\n`,
+      'app/ok.py': [
+        'if "bearer" == token_type:',
+        'if "" == password:',
+        'if "changeme" == password:',
+        'if "halfAMinute" == token:',
+        'if "pbkdf2_sha256" == password_hash:',
+        'if "?NonExpressionParenKeyword" == last_significant_token:',
+        'if confirm_password == password:',
+        'if f"{prefix}Zx9qL2mP7vK4" == token:',
+        'if "Zx9qL2mP7vK4tR8wQ3nB" == token_type:',
+        'x = "Zx9qL2mP7vK4tR8wQ3nB" + password',
+        'print("Zx9qL2mP7vK4tR8wQ3nB", password)',
+        'if "Zx9qL2mP7vK4tR8wQ3nB" == user and password:',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['app/auth.py:2 secret-assigned', 'app/auth.py:4 secret-assigned', 'app/auth.py:6 secret-assigned', 'web/auth.js:1 secret-assigned']);
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
   it('reads name/value pairs (Kubernetes env, ECS task definitions) as the named variable given the value', async () => {
     const result = await scanFiles({
       'k8s/deployment.yaml': [
@@ -342,6 +365,8 @@ describe('linear time on hostile input', () => {
     'pass inside words and comparisons without literals': (n) => 'bypass passenger DB_PASS == password != b'.repeat(Math.ceil(n / 43)).slice(0, n),
     'objects after secret keys': (n) => '{"token":{"password":['.repeat(Math.ceil(n / 24)).slice(0, n),
     'name keys without values': (n) => ('- name: "TOKEN",' + ' '.repeat(150) + '\n  ').repeat(Math.ceil(n / 170)).slice(0, n),
+    'reversed comparisons without literals': (n) => ('x" == password "y == token ' + "' != secret ").repeat(Math.ceil(n / 40)).slice(0, n),
+    'a long string before each comparison': (n) => ('"' + 'Zx9q'.repeat(100) + '" == password\n').repeat(Math.ceil(n / 415)).slice(0, n),
   };
 
   it('a generated .env with tens of thousands of findings: ten times the findings cost about ten times as much', () => {

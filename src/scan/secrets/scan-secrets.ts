@@ -209,10 +209,58 @@ interface Assigned {
 /**
  * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
  * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`, `NAME = b"v"` in Python, unquoted
- * `NAME=v` in shell scripts), compared with it (`name == "v"`), or given to it as a name/value pair
+ * `NAME=v` in shell scripts), compared with it (`name == "v"`, `"v" == name`), or given to it as a name/value pair
  * (`- name: NAME` then `value: v`); or null. Bounded look-around.
  */
 function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
+  return valueAfter(text, wordStart, wordEnd, dialect) ?? comparedBefore(text, wordStart, wordEnd, dialect);
+}
+
+/** The identifier around a secret-like word: its start, end and text. */
+function identifierAround(text: string, wordStart: number, wordEnd: number): { s: number; e: number; name: string } {
+  let s = wordStart;
+  while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
+  let e = wordEnd;
+  while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
+  return { s, e, name: text.slice(s, e) };
+}
+
+/**
+ * A comparison written the other way round, the literal first: `if "…" == password:`,
+ * `"…" !== token`. Read back from the name: the operator, then a quoted literal on the same line
+ * (Python's b/r/u prefixes allowed, an f-string with a field not). Bounded look-behind.
+ */
+function comparedBefore(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
+  const { s, name } = identifierAround(text, wordStart, wordEnd);
+  if (NOT_A_VALUE_NAME.test(name) || /^existing/i.test(name)) return null;
+  let i = s;
+  for (const from = i; (text[i - 1] === ' ' || text[i - 1] === '\t') && from - i < 40; ) i--;
+  // == != === !==
+  if (text[i - 1] !== '=' || (text[i - 2] !== '=' && text[i - 2] !== '!')) return null;
+  const negated = text[i - 2] === '!';
+  i -= 2;
+  if (!negated && (text[i - 1] === '=' || text[i - 1] === '!')) i--;
+  if (text[i - 1] === '=' || text[i - 1] === '<' || text[i - 1] === '>') return null;
+  for (const from = i; (text[i - 1] === ' ' || text[i - 1] === '\t') && from - i < 40; ) i--;
+  const quote = text[i - 1];
+  if (quote !== '"' && quote !== "'" && quote !== '`') return null;
+  const end = i - 1;
+  let k = end - 1;
+  while (k >= 0 && end - k <= MAX_VALUE + 1 && text[k] !== quote && text[k] !== '\n') k--;
+  if (k < 0 || text[k] !== quote) return null;
+  const value = text.slice(k + 1, end);
+  // Before the opening quote: a Python prefix (`b"…"`, `rb'…'`), else nothing of an identifier.
+  let p = k;
+  while (p > 0 && k - p < 2 && /[bBrRuUfF]/.test(text[p - 1]!)) p--;
+  const prefix = text.slice(p, k);
+  if (prefix && (!dialect.python || (p > 0 && IDENT_CHAR.test(text[p - 1]!)))) return null;
+  if (!prefix && k > 0 && IDENT_CHAR.test(text[k - 1]!)) return null;
+  if (/f/i.test(prefix) && value.includes('{')) return null; // `f"{prefix}…"`: an expression
+  return { name, value, start: k + 1, end, comparison: true };
+}
+
+/** The value after a secret-like identifier: assigned (`= "…"`, `: …`), compared (`== "…"`), or paired (`name:` then `value:`). */
+function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
   let s = wordStart;
   while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
   const { code } = dialect;
