@@ -158,6 +158,45 @@ describe('passwords and high-entropy values', () => {
     expect(JSON.stringify(result)).not.toContain('Zx9qL2mP7vK4tR8w');
   });
 
+  it('reads command-line flags in shell scripts (--password=v, --password v, -p\'v\') as the secret-named setting given a literal value; expansions, other flags and boolean flags as not', async () => {
+    const result = await scanFiles({
+      'deploy.sh': [
+        '#!/bin/sh',
+        'mysql -u app --password=Zx9qL2mP7vK4tR8w appdb',
+        `curl --user admin --password '${PASSWORD}' https://example.com/api`,
+        `mysqldump -u root -p'${RANDOM}' appdb > dump.sql`,
+        `./publish --api-key ${HEX}`,
+        `gcloud auth --client-secret="${RANDOM}" \\`,
+        `  --db-password "${RANDOM}q"`,
+      ].join('\n'),
+      'scripts/ok.sh': [
+        'mysql -u app --password="$DB_PASSWORD" appdb',
+        'mysql --password=${DB_PASSWORD} appdb',
+        'mysql --password=$(cat /run/secrets/db) appdb',
+        'mysql --password=`cat /run/secrets/db` appdb',
+        'mysql -p"$MYSQL_PWD" appdb',
+        'mysql -p"${MYSQL_PWD}" appdb',
+        'mysql -p appdb',
+        'docker login --password-stdin registry-1.docker.io',
+        'pg_dump --password mydb_prod2024 > out.sql',
+        'psql --password production_database_2024',
+        'ssh -p\'2222\' deploy@example.com',
+        'docker run -p\'127.0.0.1:8080:80\' web',
+        'tool --token-file /run/secrets/token',
+        'tool --password changeme',
+        'tool --password -u user',
+        'tool --no-password build2024x',
+        'tool --password-file=/etc/app/pw',
+        'gcc -pthread -pipe -o app main.c',
+        'tool --password \\',
+        '  --user admin',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['deploy.sh:2 secret-assigned', 'deploy.sh:3 secret-assigned', 'deploy.sh:4 secret-assigned', 'deploy.sh:5 secret-assigned', 'deploy.sh:6 secret-assigned', 'deploy.sh:7 secret-assigned']);
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+    expect(JSON.stringify(result)).not.toContain(HEX);
+  });
+
   it('takes a bare PASS as the last segment of a name (DB_PASS, dbPass), not inside words (passenger, bypass) or before another (pass_rate)', async () => {
     const result = await scanFiles({
       'app/db.py': `DB_PASS = "${RANDOM}"\nsmtpPass = "${RANDOM}1"\nftp_pass: str = "${RANDOM}2"\n`,
@@ -403,5 +442,18 @@ describe('linear time on hostile input', () => {
     const make = (n: number) => (' TOKEN=' + 'Zx9q TOKEN='.repeat(n / 11) + 'Zx9q'.repeat(n)).slice(0, n);
     time(make(10_000), 10, 'x.sh');
     expect(time(make(100_000), 10, 'x.sh') / Math.max(time(make(10_000), 100, 'x.sh'), 0.5)).toBeLessThan(4);
+  });
+
+  it('command-line flags by the thousand, with values that never end or never close: one 100k-character script costs about as much as ten 10k ones', () => {
+    const makers = [
+      (n: number) => (' --password ' + '--token='.repeat(n / 8)).slice(0, n),
+      (n: number) => (" -p'" + 'Zx9q -p"'.repeat(n / 8)).slice(0, n),
+      (n: number) => (' --password "' + 'Zx9q'.repeat(n)).slice(0, n),
+      (n: number) => (' --api-key ' + 'Zx9q'.repeat(n)).slice(0, n),
+    ];
+    for (const make of makers) {
+      time(make(10_000), 10, 'x.sh');
+      expect(time(make(100_000), 10, 'x.sh') / Math.max(time(make(10_000), 100, 'x.sh'), 0.5)).toBeLessThan(4);
+    }
   });
 });
