@@ -22,15 +22,15 @@ export function isPythonPath(path: string): boolean {
 
 /**
  * The names hadolint and trivy take for a Dockerfile, in any case: `Dockerfile`, `Dockerfile.prod`,
- * `Dockerfile-prod`, `api.Dockerfile`, and the same with Containerfile (podman's name).
+ * `Dockerfile-prod`, `Dockerfile_prod`, `api.Dockerfile`, and the same with Containerfile (podman's name).
  */
-const DOCKERFILE = /^(?:docker|container)file(?:[.-][^/]*)?$|\.(?:docker|container)file$/i;
+const DOCKERFILE = /^(?:docker|container)file(?:[._-][^/]*)?$|\.(?:docker|container)file$/i;
 /**
  * What a file named after a Dockerfile is when its last extension says so: documentation, data,
  * scripts, BuildKit's per-Dockerfile `.dockerignore`, backups and patches. Templates
  * (`Dockerfile.template`, `.tmpl`, `.in`) stay Dockerfiles: they are one with placeholders.
  */
-const NOT_DOCKERFILE = /\.(?:md|markdown|rst|adoc|txt|html?|pdf|json|jsonc|ya?ml|toml|ini|cfg|conf|xml|csv|lock|sh|bash|zsh|ps1|bat|cmd|py|js|mjs|cjs|ts|go|rb|java|dockerignore|gitignore|ignore|orig|bak|swp|old|rej|patch|diff|png|jpe?g|gif|svg)$/i;
+const NOT_DOCKERFILE = /\.(?:md|markdown|rst|adoc|txt|html?|pdf|json|jsonc|ya?ml|toml|ini|cfg|conf|xml|csv|lock|sh|bash|zsh|ps1|bat|cmd|py|pyi|js|mjs|cjs|ts|tsx|jsx|go|rb|java|kt|rs|c|cc|cpp|h|hpp|cs|php|dockerignore|gitignore|ignore|orig|bak|swp|old|rej|patch|diff|png|jpe?g|gif|svg)$/i;
 
 export function isDockerfilePath(path: string): boolean {
   const base = baseName(path);

@@ -207,12 +207,12 @@ describe('Dockerfile here-documents, as BuildKit reads them', () => {
 });
 
 describe('which files are Dockerfiles and compose files, by name', () => {
-  it('the names hadolint and trivy read: Dockerfile in any case, Dockerfile.*, *.Dockerfile, Dockerfile-*, Containerfile', () => {
-    for (const name of ['Dockerfile', 'dockerfile', 'DOCKERFILE', 'Dockerfile.prod', 'Dockerfile-prod', 'dockerfile-dev', 'docker/api.Dockerfile', 'web.dockerfile', 'Containerfile', 'Containerfile.ci', 'build/app.Containerfile', 'Dockerfile.template']) {
+  it('the names hadolint and trivy read: Dockerfile in any case, Dockerfile.*, *.Dockerfile, Dockerfile-*, Dockerfile_*, Containerfile', () => {
+    for (const name of ['Dockerfile', 'dockerfile', 'DOCKERFILE', 'Dockerfile.prod', 'Dockerfile-prod', 'dockerfile-dev', 'Dockerfile_prod', 'docker/Dockerfile_ci', 'Containerfile_dev', 'Dockerfile_prod.template', 'docker/api.Dockerfile', 'web.dockerfile', 'Containerfile', 'Containerfile.ci', 'build/app.Containerfile', 'Dockerfile.template']) {
       expect(isDockerfilePath(name), name).toBe(true);
     }
     // Documentation, data, scripts and ignore files named after a Dockerfile are not one.
-    for (const name of ['dockerfile-lint.json', 'Dockerfile.md', 'docs/Dockerfile.rst', 'Dockerfile.dockerignore', 'app.Dockerfile.dockerignore', 'Dockerfile-build.sh', 'Dockerfile.yml', 'Dockerfile.txt', 'Dockerfiles', 'MyDockerfile', 'dockerfile.py', 'Dockerfile/notes']) {
+    for (const name of ['dockerfile-lint.json', 'Dockerfile.md', 'docs/Dockerfile.rst', 'Dockerfile.dockerignore', 'app.Dockerfile.dockerignore', 'Dockerfile-build.sh', 'Dockerfile.yml', 'Dockerfile.txt', 'Dockerfiles', 'MyDockerfile', 'dockerfile.py', 'Dockerfile/notes', 'Dockerfile_notes.md', 'dockerfile_lint.json', 'Dockerfile_build.sh', 'Dockerfile_prod.dockerignore', 'dockerfile_parser.rs', 'dockerfile_test.go']) {
       expect(isDockerfilePath(name), name).toBe(false);
     }
   });
@@ -226,15 +226,19 @@ describe('which files are Dockerfiles and compose files, by name', () => {
     }
   });
 
-  it('a scan reads Dockerfile-prod, dockerfile and docker-compose-prod.yml like the usual names', async () => {
+  it('a scan reads Dockerfile-prod, Dockerfile_prod, dockerfile and docker-compose-prod.yml like the usual names', async () => {
     const result = await scanFiles({
       'Dockerfile-prod': 'FROM python:3.12-slim\nUSER root\n',
+      'Dockerfile_prod': 'FROM python:3.12-slim\nUSER root\n',
+      'dockerfile_lint.json': '{ "FROM": "x" }\n',
       'svc/dockerfile': 'FROM python:3.12-slim\nUSER root\n',
       'docker-compose-prod.yml': 'services:\n  web:\n    image: ghcr.io/acme/web:1.4.2\n    privileged: true\n',
       'dockerfile-lint.json': '{ "FROM": "x" }\n',
     });
     const runtime = of(result, 'runtime');
     expect(runtime).toContain('docker-root-user Dockerfile-prod:2');
+    expect(runtime).toContain('docker-root-user Dockerfile_prod:2');
+    expect(runtime.some((r) => r.includes('dockerfile_lint.json'))).toBe(false);
     expect(runtime).toContain('docker-root-user svc/dockerfile:2');
     expect(runtime).toContain('container-privileged docker-compose-prod.yml:4');
     expect(runtime.some((r) => r.includes('dockerfile-lint.json'))).toBe(false);

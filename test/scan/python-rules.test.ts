@@ -420,6 +420,44 @@ def unrelated(checker, url):
     expect(first!.fix).toMatch(/verify=/);
   });
 
+  it('py-tls-verify-disabled: aiohttp with ssl=False or verify_ssl=False, on sessions and connectors the file ties to aiohttp; an SSL context or ssl=None is fine', async () => {
+    const code = `import ssl
+import aiohttp
+from aiohttp import ClientSession, TCPConnector as TC
+
+async def fetch(url, context):
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url, ssl=False) as resp:  # HIT
+            await resp.text()
+        await session.post(url, data=b"", ssl=False)  # HIT
+        await session.get(url, ssl=context)
+        await session.get(url, ssl=None)
+        await session.get(url)
+    conn = aiohttp.TCPConnector(ssl=False)  # HIT
+    legacy = aiohttp.ClientSession(connector=aiohttp.TCPConnector(verify_ssl=False))  # HIT
+    other = TC(ssl=False)  # HIT
+    fine = aiohttp.TCPConnector(ssl=ssl.create_default_context())
+    s2 = ClientSession()
+    await s2.request("GET", url, ssl=False)  # HIT
+    await s2.get(url, verify_ssl=False)  # HIT
+    async with aiohttp.request("GET", url, ssl=False) as r:  # HIT
+        pass
+    return conn, legacy, other, fine
+
+def unrelated(client, url, loop):
+    client.get(url, ssl=False)
+    server.start(ssl=False)
+    smtp = SMTP(host, ssl=False)
+    loop.create_connection(factory, host, 443, ssl=False)
+    return connect(url, verify_ssl=False)
+`;
+    await expectHits(code, 'py-tls-verify-disabled');
+    const found = await pythonFindings(code, 'py-tls-verify-disabled');
+    expect(found[0]!.message).toContain('ssl=False');
+    expect(found[0]!.message).toContain('aiohttp.ClientSession().get');
+    expect(found[0]!.fix).toMatch(/ssl=/);
+  });
+
   it('py-weak-hash: hashlib md5 and sha1 (and new("md5")) unless usedforsecurity=False; sha256 is fine', async () => {
     const code = `import hashlib
 import hashlib as hl
@@ -556,6 +594,52 @@ INSTALLED_APPS = ["django.contrib.admin"]
     // Not a settings module, or a settings.py that is not Django's.
     expect(await linesOf('INSTALLED_APPS = []\nDEBUG = True\n', 'py-django-debug', 'app/config.py')).toEqual([]);
     expect(await linesOf('DEBUG = True\nCOLORS = 256\n', 'py-django-debug', 'tool/settings.py')).toEqual([]);
+  });
+
+  it('py-django-debug: DEBUG read from the environment with a default that turns it on when the variable is unset, low', async () => {
+    const header = 'import os\nimport environ\nfrom decouple import config\nfrom os import getenv\nenv = environ.Env()\nINSTALLED_APPS = ["django.contrib.admin"]\n';
+    const on = [
+      'DEBUG = env.bool("DEBUG", default=True)',
+      'DEBUG = env.bool("DJANGO_DEBUG", True)',
+      'DEBUG = env("DEBUG", default=True)',
+      'DEBUG = env.bool("DEBUG", default="yes")',
+      'DEBUG = config("DEBUG", default=True, cast=bool)',
+      'DEBUG = os.environ.get("DEBUG", "True") == "True"',
+      'DEBUG = os.getenv("DJANGO_DEBUG", "true").lower() in ("true", "1", "yes")',
+      'DEBUG = getenv("DEBUG", "1") == "1"',
+      'DEBUG = bool(int(os.environ.get("DEBUG", 1)))',
+      'DEBUG = os.environ.get("DEBUG", True)',
+      'DEBUG = not os.environ.get("PRODUCTION")',
+    ];
+    for (const line of on) {
+      const found = await pythonFindings(header + line + '\n', 'py-django-debug', 'mysite/settings.py');
+      expect(found.map((f) => [f.line, f.severity]), line).toEqual([[7, 'low']]);
+      expect(found[0]!.message, line).toMatch(/default.*True|True.*default/i);
+      expect(found[0]!.message, line).toContain('unset');
+    }
+    const off = [
+      'DEBUG = env.bool("DEBUG", default=False)',
+      'DEBUG = env.bool("DEBUG")',
+      'DEBUG = env("DEBUG")',
+      'DEBUG = env.bool("DEBUG", default=DEFAULT_DEBUG)',
+      'DEBUG = config("DEBUG", default=False, cast=bool)',
+      'DEBUG = config("DEBUG", cast=bool)',
+      'DEBUG = os.environ.get("DEBUG", "False") == "True"',
+      'DEBUG = os.getenv("DEBUG", "0") == "1"',
+      'DEBUG = os.environ.get("DEBUG") == "1"',
+      'DEBUG = os.environ["DEBUG"] == "True"',
+      'DEBUG = os.getenv("DEBUG", "").lower() in ("true", "1")',
+      'DEBUG = bool(int(os.environ.get("DEBUG", 0)))',
+      'DEBUG = not os.environ.get("PRODUCTION", "1")',
+      'DEBUG = settings_flag("DEBUG", default=True)',
+      'DEBUG = env.bool("DEBUG", default=True)\nDEBUG = False',
+    ];
+    for (const line of off) expect(await linesOf(header + line + '\n', 'py-django-debug', 'mysite/settings.py'), line).toEqual([]);
+    // Only in the settings the rule reads: not test settings, not other modules.
+    const defaulted = header + 'DEBUG = env.bool("DEBUG", default=True)\n';
+    expect(await linesOf(defaulted, 'py-django-debug', 'config/settings/test.py')).toEqual([]);
+    expect(await linesOf(defaulted, 'py-django-debug', 'app/config.py')).toEqual([]);
+    expect((await pythonFindings(defaulted, 'py-django-debug', 'config/settings/production.py')).map((f) => f.severity)).toEqual(['low']);
   });
 });
 

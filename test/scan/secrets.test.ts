@@ -158,6 +158,45 @@ describe('passwords and high-entropy values', () => {
     expect(JSON.stringify(result)).not.toContain('Zx9qL2mP7vK4tR8w');
   });
 
+  it('reads command-line flags in shell scripts (--password=v, --password v, -p\'v\') as the secret-named setting given a literal value; expansions, other flags and boolean flags as not', async () => {
+    const result = await scanFiles({
+      'deploy.sh': [
+        '#!/bin/sh',
+        'mysql -u app --password=Zx9qL2mP7vK4tR8w appdb',
+        `curl --user admin --password '${PASSWORD}' https://example.com/api`,
+        `mysqldump -u root -p'${RANDOM}' appdb > dump.sql`,
+        `./publish --api-key ${HEX}`,
+        `gcloud auth --client-secret="${RANDOM}" \\`,
+        `  --db-password "${RANDOM}q"`,
+      ].join('\n'),
+      'scripts/ok.sh': [
+        'mysql -u app --password="$DB_PASSWORD" appdb',
+        'mysql --password=${DB_PASSWORD} appdb',
+        'mysql --password=$(cat /run/secrets/db) appdb',
+        'mysql --password=`cat /run/secrets/db` appdb',
+        'mysql -p"$MYSQL_PWD" appdb',
+        'mysql -p"${MYSQL_PWD}" appdb',
+        'mysql -p appdb',
+        'docker login --password-stdin registry-1.docker.io',
+        'pg_dump --password mydb_prod2024 > out.sql',
+        'psql --password production_database_2024',
+        'ssh -p\'2222\' deploy@example.com',
+        'docker run -p\'127.0.0.1:8080:80\' web',
+        'tool --token-file /run/secrets/token',
+        'tool --password changeme',
+        'tool --password -u user',
+        'tool --no-password build2024x',
+        'tool --password-file=/etc/app/pw',
+        'gcc -pthread -pipe -o app main.c',
+        'tool --password \\',
+        '  --user admin',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['deploy.sh:2 secret-assigned', 'deploy.sh:3 secret-assigned', 'deploy.sh:4 secret-assigned', 'deploy.sh:5 secret-assigned', 'deploy.sh:6 secret-assigned', 'deploy.sh:7 secret-assigned']);
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+    expect(JSON.stringify(result)).not.toContain(HEX);
+  });
+
   it('takes a bare PASS as the last segment of a name (DB_PASS, dbPass), not inside words (passenger, bypass) or before another (pass_rate)', async () => {
     const result = await scanFiles({
       'app/db.py': `DB_PASS = "${RANDOM}"\nsmtpPass = "${RANDOM}1"\nftp_pass: str = "${RANDOM}2"\n`,
@@ -215,6 +254,29 @@ describe('passwords and high-entropy values', () => {
       ].join('\n'),
     });
     expect(rules(result)).toEqual(['app/auth.py:2 secret-assigned', 'app/auth.py:4 secret-assigned', 'web/auth.js:1 secret-assigned']);
+    expect(JSON.stringify(result)).not.toContain(RANDOM);
+  });
+
+  it('reads a comparison written the other way round ("…" == password) like password == "…", with the same rules for words and names', async () => {
+    const result = await scanFiles({
+      'app/auth.py': `def login(password, api_token):\n    if "${RANDOM}" == password:\n        return True\n    if '${RANDOM}x' != api_token:\n        abort(403)\n    return b"${RANDOM}z" == password\n`,
+      'web/auth.js': `if ("${RANDOM}y" === req.query.token) next();\n`,
+      'app/ok.py': [
+        'if "bearer" == token_type:',
+        'if "" == password:',
+        'if "changeme" == password:',
+        'if "halfAMinute" == token:',
+        'if "pbkdf2_sha256" == password_hash:',
+        'if "?NonExpressionParenKeyword" == last_significant_token:',
+        'if confirm_password == password:',
+        'if f"{prefix}Zx9qL2mP7vK4" == token:',
+        'if "Zx9qL2mP7vK4tR8wQ3nB" == token_type:',
+        'x = "Zx9qL2mP7vK4tR8wQ3nB" + password',
+        'print("Zx9qL2mP7vK4tR8wQ3nB", password)',
+        'if "Zx9qL2mP7vK4tR8wQ3nB" == user and password:',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['app/auth.py:2 secret-assigned', 'app/auth.py:4 secret-assigned', 'app/auth.py:6 secret-assigned', 'web/auth.js:1 secret-assigned']);
     expect(JSON.stringify(result)).not.toContain(RANDOM);
   });
 
@@ -342,6 +404,8 @@ describe('linear time on hostile input', () => {
     'pass inside words and comparisons without literals': (n) => 'bypass passenger DB_PASS == password != b'.repeat(Math.ceil(n / 43)).slice(0, n),
     'objects after secret keys': (n) => '{"token":{"password":['.repeat(Math.ceil(n / 24)).slice(0, n),
     'name keys without values': (n) => ('- name: "TOKEN",' + ' '.repeat(150) + '\n  ').repeat(Math.ceil(n / 170)).slice(0, n),
+    'reversed comparisons without literals': (n) => ('x" == password "y == token ' + "' != secret ").repeat(Math.ceil(n / 40)).slice(0, n),
+    'a long string before each comparison': (n) => ('"' + 'Zx9q'.repeat(100) + '" == password\n').repeat(Math.ceil(n / 415)).slice(0, n),
   };
 
   it('a generated .env with tens of thousands of findings: ten times the findings cost about ten times as much', () => {
@@ -378,5 +442,18 @@ describe('linear time on hostile input', () => {
     const make = (n: number) => (' TOKEN=' + 'Zx9q TOKEN='.repeat(n / 11) + 'Zx9q'.repeat(n)).slice(0, n);
     time(make(10_000), 10, 'x.sh');
     expect(time(make(100_000), 10, 'x.sh') / Math.max(time(make(10_000), 100, 'x.sh'), 0.5)).toBeLessThan(4);
+  });
+
+  it('command-line flags by the thousand, with values that never end or never close: one 100k-character script costs about as much as ten 10k ones', () => {
+    const makers = [
+      (n: number) => (' --password ' + '--token='.repeat(n / 8)).slice(0, n),
+      (n: number) => (" -p'" + 'Zx9q -p"'.repeat(n / 8)).slice(0, n),
+      (n: number) => (' --password "' + 'Zx9q'.repeat(n)).slice(0, n),
+      (n: number) => (' --api-key ' + 'Zx9q'.repeat(n)).slice(0, n),
+    ];
+    for (const make of makers) {
+      time(make(10_000), 10, 'x.sh');
+      expect(time(make(100_000), 10, 'x.sh') / Math.max(time(make(10_000), 100, 'x.sh'), 0.5)).toBeLessThan(4);
+    }
   });
 });

@@ -103,6 +103,29 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     add('secret-url-password', 'password in a URL', found.password, found.start, 'high', found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
   }
 
+  /** A value given to a secret-named setting: reported when it looks like a real credential. */
+  const reportAssigned = (found: Assigned) => {
+    if (covered.has(found.start)) return;
+    const judged = judge(found.value);
+    if (!judged || namesSecretObject(found.name, found.value)) return;
+    // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
+    // one counts only with letters and digits mixed, as generated credentials have.
+    if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) return;
+    const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
+    add(
+      aws ? 'secret-aws-secret-access-key' : 'secret-assigned',
+      aws ? 'AWS secret access key' : `value of ${safeName(found.name)}`,
+      found.value,
+      found.start,
+      aws ? 'critical' : 'high',
+      aws ? 'high' : judged,
+      aws
+        ? 'An AWS secret access key is written in this file; anyone who can read the repository (or its history) can use it.'
+        : `${safeName(found.name)} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
+      'Read it from the environment or a secret store (os.environ["NAME"]), change the credential, and keep only a placeholder in example files.',
+    );
+  };
+
   const dialect: Dialect = { code: isCodePath(path), python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path), shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path) };
   if (!relaxed) {
     SECRET_NAME.lastIndex = 0;
@@ -111,29 +134,24 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
       const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
       if (!found) continue;
       SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
-      if (covered.has(found.start)) continue;
-      const judged = judge(found.value);
-      if (!judged || namesSecretObject(found.name, found.value)) continue;
-      // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
-      // one counts only with letters and digits mixed, as generated credentials have.
-      if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) continue;
-      const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
-      add(
-        aws ? 'secret-aws-secret-access-key' : 'secret-assigned',
-        aws ? 'AWS secret access key' : `value of ${safeName(found.name)}`,
-        found.value,
-        found.start,
-        aws ? 'critical' : 'high',
-        aws ? 'high' : judged,
-        aws
-          ? 'An AWS secret access key is written in this file; anyone who can read the repository (or its history) can use it.'
-          : `${safeName(found.name)} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
-        'Read it from the environment or a secret store (os.environ["NAME"]), change the credential, and keep only a placeholder in example files.',
-      );
+      reportAssigned(found);
+    }
+    // `mysql -p'…'`: the password stuck to `-p`, quoted (unquoted, `-pthread`, `-pipe` are other flags).
+    if (dialect.shell && text.includes('-p')) {
+      SHORT_PASSWORD_FLAG.lastIndex = 0;
+      for (let m = SHORT_PASSWORD_FLAG.exec(text); m; m = SHORT_PASSWORD_FLAG.exec(text)) {
+        const word = shellWord(text, m.index + m[0].length);
+        if (!word || !/[A-Za-z]/.test(word.value)) continue;
+        SHORT_PASSWORD_FLAG.lastIndex = Math.max(SHORT_PASSWORD_FLAG.lastIndex, word.end);
+        reportAssigned({ name: '-p (password)', ...word });
+      }
     }
   }
   return reports;
 }
+
+/** `-p` as a word of its own with a quote stuck to it: MySQL's and MariaDB's clients' password, `mysql -p'…'`. */
+const SHORT_PASSWORD_FLAG = /(?<![^\s])-p(?=['"])/g;
 
 /**
  * Which characters of the text lie inside a value already reported: one mark per character, so a
@@ -209,10 +227,59 @@ interface Assigned {
 /**
  * From a secret-like word inside an identifier, the identifier and the literal value assigned to it
  * (`NAME = "v"`, `name: v`, `NAME=v`, `"name": "v"`, `name="v"`, `NAME = b"v"` in Python, unquoted
- * `NAME=v` in shell scripts), compared with it (`name == "v"`), or given to it as a name/value pair
+ * `NAME=v` and `--name=v` / `--name v` flags in shell scripts), compared with it (`name == "v"`,
+ * `"v" == name`), or given to it as a name/value pair
  * (`- name: NAME` then `value: v`); or null. Bounded look-around.
  */
 function assignedValue(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
+  return valueAfter(text, wordStart, wordEnd, dialect) ?? comparedBefore(text, wordStart, wordEnd, dialect);
+}
+
+/** The identifier around a secret-like word: its start, end and text. */
+function identifierAround(text: string, wordStart: number, wordEnd: number): { s: number; e: number; name: string } {
+  let s = wordStart;
+  while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
+  let e = wordEnd;
+  while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
+  return { s, e, name: text.slice(s, e) };
+}
+
+/**
+ * A comparison written the other way round, the literal first: `if "…" == password:`,
+ * `"…" !== token`. Read back from the name: the operator, then a quoted literal on the same line
+ * (Python's b/r/u prefixes allowed, an f-string with a field not). Bounded look-behind.
+ */
+function comparedBefore(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
+  const { s, name } = identifierAround(text, wordStart, wordEnd);
+  if (NOT_A_VALUE_NAME.test(name) || /^existing/i.test(name)) return null;
+  let i = s;
+  for (const from = i; (text[i - 1] === ' ' || text[i - 1] === '\t') && from - i < 40; ) i--;
+  // == != === !==
+  if (text[i - 1] !== '=' || (text[i - 2] !== '=' && text[i - 2] !== '!')) return null;
+  const negated = text[i - 2] === '!';
+  i -= 2;
+  if (!negated && (text[i - 1] === '=' || text[i - 1] === '!')) i--;
+  if (text[i - 1] === '=' || text[i - 1] === '<' || text[i - 1] === '>') return null;
+  for (const from = i; (text[i - 1] === ' ' || text[i - 1] === '\t') && from - i < 40; ) i--;
+  const quote = text[i - 1];
+  if (quote !== '"' && quote !== "'" && quote !== '`') return null;
+  const end = i - 1;
+  let k = end - 1;
+  while (k >= 0 && end - k <= MAX_VALUE + 1 && text[k] !== quote && text[k] !== '\n') k--;
+  if (k < 0 || text[k] !== quote) return null;
+  const value = text.slice(k + 1, end);
+  // Before the opening quote: a Python prefix (`b"…"`, `rb'…'`), else nothing of an identifier.
+  let p = k;
+  while (p > 0 && k - p < 2 && /[bBrRuUfF]/.test(text[p - 1]!)) p--;
+  const prefix = text.slice(p, k);
+  if (prefix && (!dialect.python || (p > 0 && IDENT_CHAR.test(text[p - 1]!)))) return null;
+  if (!prefix && k > 0 && IDENT_CHAR.test(text[k - 1]!)) return null;
+  if (/f/i.test(prefix) && value.includes('{')) return null; // `f"{prefix}…"`: an expression
+  return { name, value, start: k + 1, end, comparison: true };
+}
+
+/** The value after a secret-like identifier: assigned (`= "…"`, `: …`), compared (`== "…"`), or paired (`name:` then `value:`). */
+function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: Dialect): Assigned | null {
   let s = wordStart;
   while (s > 0 && wordStart - s < MAX_IDENT && IDENT_CHAR.test(text[s - 1]!)) s--;
   const { code } = dialect;
@@ -220,6 +287,7 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
   while (e < text.length && e - wordEnd < MAX_IDENT && IDENT_CHAR.test(text[e]!)) e++;
   const name = text.slice(s, e);
   if (NOT_A_VALUE_NAME.test(name) || /^existing/i.test(name)) return null; // …Ref, existingSecret: where a secret is kept
+  if (dialect.shell && name.startsWith('-')) return flagValue(text, s, e, name);
   let i = e;
   // `NAME=value` in a shell script: a name alone as a word (start of a command, after `export`,
   // `;`, `&&`, another assignment), then `=` with no space: the shell's own assignment syntax.
@@ -255,6 +323,57 @@ function assignedValue(text: string, wordStart: number, wordEnd: number, dialect
   if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
   const found = literalAt(text, i, dialect, { comparison, shellAssignment });
   return found && { name, ...found, comparison };
+}
+
+/** A command-line flag that names a credential as its last part: `--password`, `--db-password`, `--api-key`, `--client-secret`, `-pass`. */
+const SECRET_FLAG = /^--?(?:[A-Za-z0-9]+[-_])*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|auth[-_]?key|signing[-_]?key|encryption[-_]?key|secret[-_]?key|credential)$/i;
+
+/**
+ * A flag of a command in a shell script given a literal: `--password=v`, `--password v`,
+ * `--api-key 'v'`. The flag must be a word of its own, end with the credential's name
+ * (`--password-stdin`, `--token-file` are other flags) and not be a negation (`--no-password`).
+ * A value separated by a blank may be an argument of a flag that takes none (psql's `--password`
+ * only asks for one), so unquoted it counts only when it looks generated: upper and lower case
+ * letters with digits, or hexadecimal. Bounded look-ahead.
+ */
+function flagValue(text: string, s: number, e: number, name: string): Assigned | null {
+  if (s > 0 && !/\s/.test(text[s - 1]!)) return null;
+  if (!SECRET_FLAG.test(name) || /^--?no[-_]/i.test(name)) return null;
+  let i = e;
+  const spaced = text[i] !== '=';
+  if (!spaced) i++;
+  else {
+    while ((text[i] === ' ' || text[i] === '\t') && i - e < 40) i++;
+    if (i === e) return null;
+  }
+  const word = shellWord(text, i);
+  if (!word) return null;
+  if (spaced && !word.quoted && !(/[a-z]/.test(word.value) && /[A-Z]/.test(word.value) && /[0-9]/.test(word.value)) && !/^(?=.*[0-9])(?=.*[a-f])[0-9a-f]{16,}$/i.test(word.value)) return null;
+  return { name, value: word.value, start: word.start, end: word.end };
+}
+
+/**
+ * A literal shell word at `i`: single-quoted (anything but a quote), double-quoted or bare without
+ * expansions (`$VAR`, `${…}`, `$(…)`, backticks) or escapes; a bare word is not another flag. Null
+ * for anything computed, or with no end within MAX_VALUE characters.
+ */
+function shellWord(text: string, i: number): { value: string; start: number; end: number; quoted: boolean } | null {
+  const quote = text[i];
+  if (quote === "'" || quote === '"') {
+    const start = i + 1;
+    let j = start;
+    while (j < text.length && j - start <= MAX_VALUE && text[j] !== quote && text[j] !== '\n') j++;
+    if (text[j] !== quote) return null;
+    const value = text.slice(start, j);
+    if (quote === '"' && /[$`\\]/.test(value)) return null;
+    return { value, start, end: j + 1, quoted: true };
+  }
+  const start = i;
+  let j = start;
+  while (j < text.length && j - start <= MAX_VALUE && !/[\s;&|<>()]/.test(text[j]!)) j++;
+  const value = text.slice(start, j);
+  if (j - start > MAX_VALUE || value.length === 0 || value.startsWith('-') || /[$`"'\\]/.test(value)) return null;
+  return { value, start, end: j, quoted: false };
 }
 
 /**

@@ -3,7 +3,10 @@
  * `manage.py check --deploy` W018). With DEBUG on, every error page shows the traceback, local
  * variables, the settings (secrets masked by name only) and the SQL run, to anyone who can make a
  * request fail. Only the last module-level value counts: `DEBUG = env.bool(...)` after it, or a
- * DEBUG set inside `if`/functions, is the program's decision.
+ * DEBUG set inside `if`/functions, is the program's decision. A value read from the environment
+ * whose default turns DEBUG on when the variable is unset (`env.bool("DEBUG", default=True)`,
+ * `os.environ.get("DEBUG", "True") == "True"`) is reported low: a deployment that forgets the
+ * variable runs with DEBUG on.
  */
 import type { Node } from 'web-tree-sitter';
 import { PythonFile, columnOf, lineOf } from '../file.js';
@@ -31,6 +34,141 @@ function bound(assignment: Node): { names: string[]; value: Node | null } {
   return { names, value: node?.type === 'assignment' ? null : node };
 }
 
+/** A value the evaluation below knows, or undefined when it does not (a name, a call it does not follow). */
+type Value = { v: boolean | number | string | null } | undefined;
+
+/** The words django-environ and python-decouple read as true when they cast a string to bool. */
+const TRUE_WORDS = new Set(['true', 'on', 'ok', 'y', 'yes', '1']);
+/** Calls of django-environ (`env.bool`, `env(...)`) and python-decouple (`config(...)`) by how settings name them. */
+const ENV_FUNCTION = /^(?:env|config)$/;
+const ENV_METHOD = /^(?:\w+\.)*\w*(?:env|environ|config)\w*\.(?:bool|str|int)$/i;
+const OS_READ = new Set(['os.environ.get', 'os.getenv']);
+const MAX_DEPTH = 12;
+
+function literal(node: Node): Value {
+  switch (node.type) {
+    case 'true':
+      return { v: true };
+    case 'false':
+      return { v: false };
+    case 'none':
+      return { v: null };
+    case 'integer':
+      return /^\d+$/.test(node.text) ? { v: Number(node.text) } : undefined;
+    case 'string':
+      if (node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
+      return { v: node.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text).join('') };
+    default:
+      return undefined;
+  }
+}
+
+const truthy = (x: boolean | number | string | null) => (typeof x === 'string' ? x.length > 0 : !!x);
+const asBool = (x: boolean | number | string | null): boolean => (typeof x === 'string' ? TRUE_WORDS.has(x.trim().toLowerCase()) : truthy(x));
+
+/**
+ * What an expression is when no environment variable is set: environment reads give their default,
+ * and literals, comparisons, `in`, `not`, bool()/int()/str(), strtobool() and .lower()/.strip() are
+ * worked out. Anything else is unknown, and unknown is never reported.
+ */
+function unsetValue(node: Node | null | undefined, file: PythonFile, depth = 0): Value {
+  if (!node || depth > MAX_DEPTH) return undefined;
+  const known = literal(node);
+  if (known) return known;
+  switch (node.type) {
+    case 'parenthesized_expression': {
+      const inner = node.namedChildren.filter((c) => c?.type !== 'comment');
+      return inner.length === 1 ? unsetValue(inner[0], file, depth + 1) : undefined;
+    }
+    case 'not_operator': {
+      const x = unsetValue(node.childForFieldName('argument'), file, depth + 1);
+      return x && { v: !truthy(x.v) };
+    }
+    case 'comparison_operator': {
+      const operands = node.namedChildren.filter((c) => c?.type !== 'comment');
+      const operators = node.children.filter((c) => c && !c.isNamed).map((c) => c!.text);
+      if (operands.length !== 2 || operators.length < 1) return undefined;
+      const op = operators.join(' ');
+      const left = unsetValue(operands[0], file, depth + 1);
+      if (!left) return undefined;
+      if (op === 'in' || op === 'not in') {
+        const group = operands[1]!;
+        if (!['tuple', 'list', 'set'].includes(group.type)) return undefined;
+        const items = group.namedChildren.filter((c) => c?.type !== 'comment').map((c) => literal(c!));
+        if (items.some((i) => !i)) return undefined;
+        const found = items.some((i) => i!.v === left.v);
+        return { v: op === 'in' ? found : !found };
+      }
+      const right = unsetValue(operands[1], file, depth + 1);
+      if (!right) return undefined;
+      if (op === '==' || op === 'is') return { v: left.v === right.v };
+      if (op === '!=' || op === 'is not') return { v: left.v !== right.v };
+      return undefined;
+    }
+    case 'call':
+      return callValue(node, file, depth);
+    default:
+      return undefined;
+  }
+}
+
+function callValue(call: Node, file: PythonFile, depth: number): Value {
+  const fn = call.childForFieldName('function');
+  if (!fn) return undefined;
+  const args = file.argumentsOf(call);
+  if (args.hasSplat) return undefined;
+  // `os.getenv("DEBUG", "true").lower()`: string methods on a value we know.
+  if (fn.type === 'attribute') {
+    const method = fn.childForFieldName('attribute')?.text;
+    if ((method === 'lower' || method === 'upper' || method === 'strip') && args.positional.length === 0) {
+      const x = unsetValue(fn.childForFieldName('object'), file, depth + 1);
+      if (!x || typeof x.v !== 'string') return undefined;
+      return { v: method === 'lower' ? x.v.toLowerCase() : method === 'upper' ? x.v.toUpperCase() : x.v.trim() };
+    }
+  }
+  const name = file.qualify(fn) ?? fn.text;
+  if (OS_READ.has(name)) {
+    const fallback = args.keywords.get('default') ?? args.positional[1];
+    return fallback ? unsetValue(fallback, file, depth + 1) : { v: null };
+  }
+  const text = fn.text;
+  if (ENV_FUNCTION.test(text) || ENV_METHOD.test(text)) {
+    // django-environ and decouple raise when the variable is unset and there is no default.
+    const fallback = args.keywords.get('default') ?? (text.endsWith('.bool') || text.endsWith('.str') || text.endsWith('.int') ? args.positional[1] : undefined);
+    const x = fallback ? unsetValue(fallback, file, depth + 1) : undefined;
+    if (!x) return undefined;
+    const cast = args.keywords.get('cast')?.text;
+    return text.endsWith('.bool') || cast === 'bool' ? { v: asBool(x.v) } : x;
+  }
+  if (args.positional.length !== 1 || args.keywords.size > 0) return undefined;
+  const x = unsetValue(args.positional[0], file, depth + 1);
+  if (!x) return undefined;
+  // bool, int and str: qualify() leaves builtins it does not follow as they are written.
+  switch (name === 'bool' || name === 'int' || name === 'str' ? `builtins.${name}` : name) {
+    case 'builtins.bool':
+      return { v: truthy(x.v) };
+    case 'builtins.str':
+      return { v: x.v === null ? 'None' : x.v === true ? 'True' : x.v === false ? 'False' : String(x.v) };
+    case 'builtins.int':
+      if (typeof x.v === 'boolean' || typeof x.v === 'number') return { v: Number(x.v) };
+      return typeof x.v === 'string' && /^\s*[+-]?\d+\s*$/.test(x.v) ? { v: Number(x.v) } : undefined;
+    case 'distutils.util.strtobool':
+    case 'str2bool':
+    case 'strtobool':
+      return typeof x.v === 'string' ? { v: asBool(x.v) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether the value DEBUG gets with the variable unset turns debug on: True, a non-zero number, or a string reading as true. */
+function onWhenUnset(value: Node | null, file: PythonFile): boolean {
+  if (!value || value.type !== 'call' && value.type !== 'comparison_operator' && value.type !== 'not_operator' && value.type !== 'parenthesized_expression') return false;
+  const x = unsetValue(value, file);
+  if (!x) return false;
+  return typeof x.v === 'string' ? TRUE_WORDS.has(x.v.trim().toLowerCase()) : x.v !== null && truthy(x.v);
+}
+
 export const rule: PythonRule = {
   info: {
     id: 'py-django-debug',
@@ -55,7 +193,19 @@ export const rule: PythonRule = {
       const { names, value } = bound(assignment);
       if (names.includes('DEBUG')) last = { statement: assignment, value };
     }
-    if (!last || !PythonFile.isTrue(last.value)) return;
+    if (!last) return;
+    if (!PythonFile.isTrue(last.value)) {
+      if (!onWhenUnset(last.value, file)) return;
+      report({
+        line: lineOf(last.statement),
+        column: columnOf(last.statement),
+        severity: 'low',
+        confidence: 'medium',
+        message: `DEBUG defaults to True in ${base}: it is read from the environment, but when the variable is unset (a deployment that forgets it) DEBUG is on and every error page shows tracebacks, local variables and settings.`,
+        fix: 'Make the default off: env.bool("DEBUG", default=False), or DEBUG = os.environ.get("DJANGO_DEBUG") == "1", and set it on only where you develop.',
+      });
+      return;
+    }
     const development = inPackage && DEVELOPMENT.test(base);
     report({
       line: lineOf(last.statement),
