@@ -44,6 +44,9 @@ describe('manifest discovery by path', () => {
     expect(isProjectContextPath('runtime.txt')).toBe(true);
     expect(isProjectContextPath('docker/Dockerfile')).toBe(true);
     expect(isProjectContextPath('Dockerfile.prod')).toBe(true);
+    // The Dockerfiles the code scan reads are the ones whose base image says which Python runs.
+    for (const path of ['Dockerfile-prod', 'Dockerfile_ci', 'docker/dockerfile', 'Containerfile', 'api.Dockerfile']) expect(isProjectContextPath(path)).toBe(true);
+    for (const path of ['Dockerfile.md', 'docs/dockerfile_parser.rs']) expect(isProjectContextPath(path)).toBe(false);
     expect(isProjectContextPath('.github/workflows/ci.yml')).toBe(true);
     expect(isProjectContextPath('.depwatch.yml')).toBe(true);
     expect(isProjectContextPath('.github/ISSUE_TEMPLATE/bug.yml')).toBe(false);

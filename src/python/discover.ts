@@ -2,6 +2,7 @@
  * Which files are Python manifests, by path alone. Shared by local directory scans (`depwatch deps`)
  * and GitHub repository snapshots, so both see the same files.
  */
+import { isDockerfilePath } from '../scan/paths.js';
 import { FORMAT_PATHS } from './formats/paths.js';
 import type { ManifestFormat } from './types.js';
 
@@ -60,6 +61,7 @@ export function isProjectContextPath(path: string): boolean {
   if (isInSkippedDir(path)) return false;
   const base = baseName(path);
   if (base === '.python-version' || base === 'runtime.txt' || base === '.depwatch.yml' || base === '.depwatch.yaml') return true;
-  if (/^Dockerfile(\..+)?$/.test(base) || base.endsWith('.Dockerfile')) return true;
+  // The Dockerfiles the code scan reads (Dockerfile-prod, dockerfile, Containerfile…): one rule for both.
+  if (isDockerfilePath(path)) return true;
   return /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path);
 }

@@ -7,6 +7,7 @@
  * expressions it cannot resolve) is skipped rather than guessed.
  */
 import type { Node as YamlNode } from 'yaml';
+import { isDockerfilePath } from '../scan/paths.js';
 import { MAX_TOML_DEPTH, smolToml } from './toml.js';
 import { yaml } from '../yaml.js';
 
@@ -81,8 +82,9 @@ export const INTERPRETER_FILES: readonly InterpreterFilePattern[] = [
   { glob: '**/.python-version', test: (p) => baseName(p) === '.python-version' },
   { glob: '**/.tool-versions', test: (p) => baseName(p) === '.tool-versions' },
   { glob: '**/runtime.txt', test: (p) => baseName(p) === 'runtime.txt' },
-  { glob: '**/Dockerfile*', test: (p) => baseName(p).startsWith('Dockerfile') },
-  { glob: '**/*.Dockerfile', test: (p) => baseName(p).endsWith('.Dockerfile') },
+  // The code scan's own rule (Dockerfile-prod, Dockerfile_ci, dockerfile, Containerfile, api.Dockerfile).
+  { glob: '**/{Dockerfile,dockerfile,Containerfile,containerfile}*', test: isDockerfilePath },
+  { glob: '**/*.{Dockerfile,dockerfile,Containerfile,containerfile}', test: isDockerfilePath },
   { glob: '.github/workflows/*.{yml,yaml}', test: (p) => /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(p) },
   { glob: '**/pyproject.toml', test: (p) => baseName(p) === 'pyproject.toml' },
   { glob: '**/setup.cfg', test: (p) => baseName(p) === 'setup.cfg' },
@@ -134,7 +136,7 @@ function detectorFor(path: string, name: string): Detector | null {
   if (name === '.python-version') return fromPythonVersionFile;
   if (name === '.tool-versions') return fromToolVersions;
   if (name === 'runtime.txt') return fromRuntimeTxt;
-  if (name.startsWith('Dockerfile') || name.endsWith('.Dockerfile')) return fromDockerfile;
+  if (isDockerfilePath(path)) return fromDockerfile;
   if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) return fromWorkflow;
   if (name === 'pyproject.toml') return fromPyproject;
   if (name === 'setup.cfg') return fromSetupCfg;
