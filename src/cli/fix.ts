@@ -73,10 +73,8 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       now,
       ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
     });
-    const unwritable: { file: string; message: string }[] = [];
-    const files = await auditedManifests(recorded.read, unwritable);
+    const files = await auditedManifests(recorded.read);
     const plan = planFixes(result, files);
-    plan.notes.push(...unwritable);
 
     const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };
     if (dryRun) {

@@ -7,6 +7,7 @@
  */
 import { memorySource, type FileSource } from '../python/files.js';
 import { loadManifests } from '../python/load.js';
+import { decode } from '../scan/text.js';
 import type { FixFile } from './plan.js';
 
 export interface RecordingSource {
@@ -33,30 +34,25 @@ export function recordingSource(inner: FileSource): RecordingSource {
 const UTF8_WITH_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * The manifests among the files read, as the audit read them (path, format) with their text. A
- * manifest the audit read but that cannot be written back as it was (UTF-16, which the audit reads
- * as pip does) is left out, and `unwritable` (when given) says why, so its pins are not "not found".
+ * The manifests among the files read, as the audit read them (path, format) with their text. One
+ * saved as UTF-16 (read by the audit as pip reads it) is planned with the rest but marked
+ * `unwritable`: its pins are left alone with the reason, as a format fix does not rewrite is.
  */
-export async function auditedManifests(read: ReadonlyMap<string, Buffer>, unwritable?: { file: string; message: string }[]): Promise<FixFile[]> {
+export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promise<FixFile[]> {
   const { manifests } = await loadManifests(memorySource(Object.fromEntries(read)));
   const files: FixFile[] = [];
   for (const m of manifests) {
     const bytes = read.get(m.path);
     if (!bytes) continue;
-    if (isUtf16(bytes)) {
-      unwritable?.push({ file: m.path, message: utf16Message(m.path) });
-      continue;
-    }
-    try {
-      files.push({ path: m.path, format: m.format, text: UTF8_WITH_BOM.decode(bytes) });
-    } catch {
-      // Not UTF-8: the audit reported it and read nothing from it, so there is nothing to fix in it.
-    }
+    const decoded = decode(bytes, false);
+    if (decoded.kind !== 'text') continue; // the audit reported it and read nothing from it: nothing to fix in it
+    if (decoded.encoding === 'utf-8') files.push({ path: m.path, format: m.format, text: UTF8_WITH_BOM.decode(bytes) });
+    else files.push({ path: m.path, format: m.format, text: decoded.text, unwritable: utf16Message(m.path) });
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** UTF-16 by its byte order mark, as the audit recognises it (src/scan/text.ts). */
+/** UTF-16 by its byte order mark, as the audit recognises it (decode in src/scan/text.ts). */
 export const isUtf16 = (bytes: Uint8Array): boolean => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
 
 /** Why a UTF-16 manifest's pins are not rewritten, and what to do instead. */

@@ -28,6 +28,8 @@ export interface FixFile {
   path: string;
   format: ManifestFormat;
   text: string;
+  /** Why the file is read but never rewritten (UTF-16: rewrites are written as UTF-8); absent when it can be. */
+  unwritable?: string;
 }
 
 export type FixStatus =
@@ -83,7 +85,7 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
     }
     const dirs = new Set(at.map((d) => posix.dirname(d.file)));
     for (const { file } of read) {
-      if (rewriterFor(file.format) === null) continue;
+      if (rewriterFor(file.format) === null || file.unwritable) continue;
       const dir = posix.dirname(file.path);
       if ([...dirs].some((d) => within(dir, d) || within(d, dir))) pushTo(perFile, file.path, target);
     }
@@ -112,12 +114,12 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
     if (rewritten.rehash.length > 0) rehash.set(file.path, rewritten.rehash);
   }
 
-  const formatOf = new Map(read.map((r) => [r.file.path, r.file.format]));
+  const fileOf = new Map(read.map((r) => [r.file.path, r.file]));
   const rewrittenAt = new Set(plan.changes.map((c) => `${c.file}\u0000${c.line}\u0000${c.package}\u0000${c.fromVersion}`));
   for (const target of targets) {
     const at = locations.get(target)!;
     if (at.length === 0) continue;
-    plan.fixes.push({ package: target.name, from: target.from, to: target.to, advisories: target.advisories, status: statusOf(target, at, plan, formatOf, rewrittenAt) });
+    plan.fixes.push({ package: target.name, from: target.from, to: target.to, advisories: target.advisories, status: statusOf(target, at, plan, fileOf, rewrittenAt) });
   }
   plan.lockCommands = lockCommands(targets, locations, plan, read);
   plan.notes = [...recompileNotes(plan, files), ...rehashNotes(rehash, files, plan.lockCommands)];
@@ -217,17 +219,17 @@ export function rewriteProblem(file: FixFile, before: readonly Dependency[], new
 // Status, lock commands, notes
 // ---------------------------------------------------------------------------------------------
 
-function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, formatOf: Map<string, ManifestFormat>, rewrittenAt: Set<string>): FixStatus {
+function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, fileOf: Map<string, FixFile>, rewrittenAt: Set<string>): FixStatus {
   let pendingLock = false;
   for (const d of at) {
-    const format = formatOf.get(d.file)!;
+    const { format, unwritable } = fileOf.get(d.file)!;
     if (LOCK_FORMATS.has(format)) {
       pendingLock = true;
       continue;
     }
     if (rewrittenAt.has(`${d.file}\u0000${d.line}\u0000${target.name}\u0000${target.from}`)) continue;
-    if (rewriterFor(format) === null && !plan.leftAlone.some((l) => l.file === d.file && l.line === d.line && l.package === target.name)) {
-      plan.leftAlone.push({ ...aboutTarget(target, d.file, d.line), kind: 'unsupported-format', reason: `${posix.basename(d.file)} is not rewritten by depwatch fix; change the pin by hand` });
+    if ((rewriterFor(format) === null || unwritable) && !plan.leftAlone.some((l) => l.file === d.file && l.line === d.line && l.package === target.name)) {
+      plan.leftAlone.push({ ...aboutTarget(target, d.file, d.line), kind: 'unsupported-format', reason: unwritable ?? `${posix.basename(d.file)} is not rewritten by depwatch fix; change the pin by hand` });
     }
     return 'left-alone';
   }

@@ -51,7 +51,9 @@ describe('depwatch fix', () => {
     expect(await run('fix', '--json', '--offline', dir)).toBe(1);
     const json = JSON.parse(out.stdout);
     expect(json.written).toEqual([]);
-    expect(json.notes).toContainEqual({ file: 'requirements.txt', message: expect.stringMatching(/^requirements\.txt is saved as UTF-16: Depwatch rewrites UTF-8 files only/) });
+    expect(json.left_alone).toEqual([
+      expect.objectContaining({ kind: 'unsupported-format', package: 'django', file: 'requirements.txt', line: 1, reason: expect.stringMatching(/^requirements\.txt is saved as UTF-16: Depwatch rewrites UTF-8 files only/) }),
+    ]);
     expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(utf16);
     const text = cli();
     expect(await text.run('fix', '--offline', dir)).toBe(1);
