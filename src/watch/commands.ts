@@ -177,6 +177,8 @@ export interface RepoLookup {
   noBranch?: boolean;
   /** The repository's default branch, when a branch was asked for and GitHub said. */
   defaultBranch?: string | null;
+  /** With `noBranch`: the repository itself (its default branch), when the same lookup read it; absent, it is looked up again. */
+  repository?: RepoLookup;
 }
 
 /** What the command handler needs from the scheduler: to rebuild its jobs after a change. */
@@ -300,7 +302,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
             // A tag, or a branch deleted since the audit: the default branch, and the reply says why.
             notABranch = repo.branch;
             repo = wholeRepo();
-            found = await ctx.lookupRepo(repo);
+            found = found.repository ?? (await ctx.lookupRepo(repo));
           } else if (found.found && found.defaultBranch === repo.branch) {
             // The default branch by name: followed as the default (a branch watch of it gets no pull request reviews).
             repo = wholeRepo();
