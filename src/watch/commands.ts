@@ -9,7 +9,7 @@
  */
 import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity } from '../audit/findings.js';
 import { isValidName, normalizeName } from '../python/names.js';
-import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
+import { branchOfRef, formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
 import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
 import type { AccessGate } from '../authz/gate.js';
 import type { Decision, Entry } from '../authz/policy.js';
@@ -281,10 +281,9 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       let notABranch: string | undefined;
       const wholeRepo = (): RepoRef => ({ owner: repo.owner, repo: repo.repo });
       if (command.auditBranch && repo.branch) {
-        // As the snapshot reads refs (src/github/snapshot.ts branchAt): refs/heads/<b> is branch b;
-        // any other refs/… and a full commit sha are no branch, without asking GitHub.
-        const branch = repo.branch.replace(/^refs\/heads\//, '');
-        if (branch.startsWith('refs/') || /^[0-9a-f]{40}$/i.test(branch)) {
+        // As the snapshot reads refs: no branch (a tag, a commit) is known without asking GitHub.
+        const branch = branchOfRef(repo.branch);
+        if (branch === null) {
           notABranch = repo.branch;
           repo = wholeRepo();
         } else {
