@@ -57,6 +57,15 @@ export function isValidBranchName(branch: string): boolean {
   return branch.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
 }
 
+/**
+ * The branch a ref names, as the snapshot reads refs: `refs/heads/<b>` and a bare `<b>` are branch b;
+ * any other `refs/…` (a tag) and a full commit sha are no branch (null), without asking GitHub.
+ */
+export function branchOfRef(ref: string): string | null {
+  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+  return branch.startsWith('refs/') || /^[0-9a-f]{40}$/i.test(branch) ? null : branch;
+}
+
 /** The web host that goes with an API base URL: api.github.com → github.com, GHES `https://h/api/v3` → h. */
 export function htmlHostFromApiUrl(apiUrl: string): string {
   const host = new URL(apiUrl).host.toLowerCase();

@@ -15,7 +15,7 @@ import { decode } from '../scan/text.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
 import { GitHubServiceError, RateLimitError, RefNotFoundError, toGitHubError } from './errors.js';
-import type { RepoRef } from './repo-ref.js';
+import { branchOfRef, type RepoRef } from './repo-ref.js';
 import { compareCodeUnits } from '../text-order.js';
 
 export const DEFAULT_MAX_BLOB_BYTES = 5 * 1024 * 1024;
@@ -292,8 +292,8 @@ async function resolveCommitSha(octokit: Octokit, name: { owner: string; repo: s
  * tag that shadows a branch of the same name. One request, skipped for the default branch and shas.
  */
 async function branchAt(octokit: Octokit, repoName: { owner: string; repo: string }, name: string, defaultBranch: string, sha: string, call: Call): Promise<string | null> {
-  const branch = name.startsWith('refs/heads/') ? name.slice('refs/heads/'.length) : name;
-  if (branch === defaultBranch || branch.startsWith('refs/') || /^[0-9a-f]{40}$/i.test(branch)) return null;
+  const branch = branchOfRef(name);
+  if (branch === null || branch === defaultBranch) return null;
   const notABranch = new Error('not a branch');
   try {
     const { data } = await call(

@@ -242,7 +242,7 @@ export function addTimeline(db: Db, e: NewTimelineEvent): void {
   );
 }
 
-/** The condition, as SQL on a parameter for the incident's id, that makes a person's write conditional on the incident being open. */
+/** The condition, as SQL on a parameter for the incident's id, that makes a write (a person's, a reminder's claim) conditional on the incident being open. */
 const WHILE_OPEN = `EXISTS (SELECT 1 FROM incidents WHERE id = ? AND status = 'open')`;
 
 /**
@@ -483,10 +483,9 @@ export function claimReminder(db: Db, step: Step, now: string): Step | null {
   const info = db
     .prepare(
       `UPDATE incident_steps SET last_reminded_at = ? WHERE incident_id = ? AND id = ? AND status = 'open' AND version = ?
-         AND last_reminded_at IS ? AND snoozed_until IS ?
-         AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_steps.incident_id AND i.status = 'open')`,
+         AND last_reminded_at IS ? AND snoozed_until IS ? AND ${WHILE_OPEN}`,
     )
-    .run(now, step.incidentId, step.id, step.version, step.lastRemindedAt, step.snoozedUntil);
+    .run(now, step.incidentId, step.id, step.version, step.lastRemindedAt, step.snoozedUntil, step.incidentId);
   return info.changes > 0 ? getStep(db, step.incidentId, step.id) : null;
 }
 

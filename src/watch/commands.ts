@@ -9,7 +9,7 @@
  */
 import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity } from '../audit/findings.js';
 import { isValidName, normalizeName } from '../python/names.js';
-import { formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
+import { branchOfRef, formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
 import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
 import type { AccessGate } from '../authz/gate.js';
 import type { Decision, Entry } from '../authz/policy.js';
@@ -177,6 +177,8 @@ export interface RepoLookup {
   noBranch?: boolean;
   /** The repository's default branch, when a branch was asked for and GitHub said. */
   defaultBranch?: string | null;
+  /** With `noBranch`: the repository itself (its default branch), when the same lookup read it; absent, it is looked up again. */
+  repository?: RepoLookup;
 }
 
 /** What the command handler needs from the scheduler: to rebuild its jobs after a change. */
@@ -279,10 +281,9 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       let notABranch: string | undefined;
       const wholeRepo = (): RepoRef => ({ owner: repo.owner, repo: repo.repo });
       if (command.auditBranch && repo.branch) {
-        // As the snapshot reads refs (src/github/snapshot.ts branchAt): refs/heads/<b> is branch b;
-        // any other refs/… and a full commit sha are no branch, without asking GitHub.
-        const branch = repo.branch.replace(/^refs\/heads\//, '');
-        if (branch.startsWith('refs/') || /^[0-9a-f]{40}$/i.test(branch)) {
+        // As the snapshot reads refs: no branch (a tag, a commit) is known without asking GitHub.
+        const branch = branchOfRef(repo.branch);
+        if (branch === null) {
           notABranch = repo.branch;
           repo = wholeRepo();
         } else {
@@ -300,7 +301,7 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
             // A tag, or a branch deleted since the audit: the default branch, and the reply says why.
             notABranch = repo.branch;
             repo = wholeRepo();
-            found = await ctx.lookupRepo(repo);
+            found = found.repository ?? (await ctx.lookupRepo(repo));
           } else if (found.found && found.defaultBranch === repo.branch) {
             // The default branch by name: followed as the default (a branch watch of it gets no pull request reviews).
             repo = wholeRepo();

@@ -328,7 +328,9 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     const defaultHead = ref.branch ? heads.get(headKey(repository)) : undefined;
     const defaultBranch = defaultHead?.ok ? { defaultBranch: defaultHead.branch } : {};
     if (head?.ok) return { found: true, private: head.isPrivate, ...defaultBranch };
-    return { found: false, private: false, message: head?.message ?? 'GitHub did not answer; try again in a minute', ...(head?.reason === 'no-branch' ? { noBranch: true } : {}) };
+    // No such branch: the repository was read in the same query, so a caller falling back to it need not ask again.
+    const noBranch = head?.reason === 'no-branch' ? { noBranch: true, ...(defaultHead?.ok ? { repository: { found: true, private: defaultHead.isPrivate } } : {}) } : {};
+    return { found: false, private: false, message: head?.message ?? 'GitHub did not answer; try again in a minute', ...noBranch };
   };
 
   const run = (command: WatchCommand, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply> =>

@@ -20,6 +20,19 @@ afterEach(async () => {
   await world?.close();
 });
 
+/** A channel watching these repositories (octo/<name>: its requirements.txt), swept once, then alerted of REQUESTS an hour later. */
+async function alertedOfRequests(repos: Record<string, string>) {
+  world = await startWorld({ records: [URLLIB3], start: '2025-01-06T09:30:00Z' });
+  for (const [name, requirements] of Object.entries(repos)) world.github.addRepo({ owner: 'octo', name, files: { 'requirements.txt': requirements } });
+  const { watch } = world.service();
+  for (const name of Object.keys(repos)) await watch.handleCommand(`watch octo/${name}`, { userId: ADMIN, channelId: CHANNEL });
+  await watch.runJob(alertsJob, world.clock.now());
+  world.osv.addRecord(REQUESTS);
+  world.clock.advance(3_600_000);
+  await watch.runJob(alertsJob, world.clock.now());
+  return watch;
+}
+
 describe('alerts written to the outbox', () => {
   it('records the alert and its outbox post together, as what to say rather than how', async () => {
     world = await startWorld({ records: [URLLIB3], start: '2025-01-06T09:30:00Z' });
@@ -45,14 +58,7 @@ describe('alerts written to the outbox', () => {
   });
 
   it('turns a fix into an update of the alert’s own message, after its post', async () => {
-    world = await startWorld({ records: [URLLIB3], start: '2025-01-06T09:30:00Z' });
-    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
-    const { watch } = world.service();
-    await watch.handleCommand('watch octo/app', { userId: ADMIN, channelId: CHANNEL });
-    await watch.runJob(alertsJob, world.clock.now());
-    world.osv.addRecord(REQUESTS);
-    world.clock.advance(3_600_000);
-    await watch.runJob(alertsJob, world.clock.now());
+    const watch = await alertedOfRequests({ app: 'requests==2.2.0\n' });
     world.github.pushCommit('octo', 'app', { 'requirements.txt': 'requests==2.31.0\n' });
     world.clock.advance(3_600_000);
     expect(await watch.runJob(alertsJob, world.clock.now())).toMatchObject({ posted: 0, updated: 1, resolved: 1 });
@@ -69,15 +75,7 @@ describe('alerts written to the outbox', () => {
   });
 
   it('prunes finished outbox rows after a month and old run records, and still edits an alert whose fix comes later', async () => {
-    world = await startWorld({ records: [URLLIB3], start: '2025-01-06T09:30:00Z' });
-    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\nflask==2.0.0\n' } });
-    world.github.addRepo({ owner: 'octo', name: 'api', files: { 'requirements.txt': 'requests==2.2.0\n' } });
-    const { watch } = world.service();
-    for (const repo of ['octo/app', 'octo/api']) await watch.handleCommand(`watch ${repo}`, { userId: ADMIN, channelId: CHANNEL });
-    await watch.runJob(alertsJob, world.clock.now());
-    world.osv.addRecord(REQUESTS);
-    world.clock.advance(3_600_000);
-    await watch.runJob(alertsJob, world.clock.now());
+    const watch = await alertedOfRequests({ app: 'requests==2.2.0\nflask==2.0.0\n', api: 'requests==2.2.0\n' });
     world.github.pushCommit('octo', 'app', { 'requirements.txt': 'requests==2.31.0\nflask==2.0.0\n' });
     world.clock.advance(3_600_000);
     expect(await watch.runJob(alertsJob, world.clock.now())).toMatchObject({ updated: 1 });

@@ -179,6 +179,21 @@ describe('handleWatchCommand', () => {
     expect(store.watchesForChannel('C0SEC000001').map((w) => w.repo)).toEqual(['octo/app', 'octo/app@release-2.x']);
   });
 
+  it('takes the repository from the lookup that found no branch, without asking GitHub again', async () => {
+    const lookups: string[] = [];
+    const { store, ctx } = setUp({
+      lookupRepo: async (ref) => {
+        lookups.push(`${ref.owner}/${ref.repo}${ref.branch ? `@${ref.branch}` : ''}`);
+        return { found: false, private: false, noBranch: true, message: `octo/vault has no branch named "${ref.branch}"`, repository: { found: true, private: true } };
+      },
+    });
+    const command = parseWatchCommand('watch octo/vault@v2.0')!;
+    const reply = watchReplyMessage(await handleWatchCommand(command.kind === 'watch' ? { ...command, auditBranch: true } : command, ctx));
+    expect(reply.text).toContain('`v2.0` is not a branch of octo/vault');
+    expect(lookups).toEqual(['octo/vault@v2.0']);
+    expect(store.watchesForChannel('C0SEC000001')).toEqual([expect.objectContaining({ repo: 'octo/vault', private: true })]);
+  });
+
   it('sets schedules and zones, and keeps channel ignores like the repository file', async () => {
     const { store, ctx } = setUp();
     await run('watch octo/app', ctx);

@@ -49,12 +49,13 @@ async function incidentOf(q: Queryable, id: number, lock = false): Promise<Incid
 }
 
 /**
- * Whether the incident is open, its row locked until commit (as every change of it does): a close
- * under way is waited for and then seen, and a close that comes later waits for this write, so a
- * person's write checked with this never lands on a closed incident.
+ * Whether the incident is open, its row locked until commit (FOR UPDATE, as every change of it does;
+ * FOR SHARE for a write that only needs it to stay open): a close under way is waited for and then
+ * seen, and a close that comes later waits for this write, so a write checked with this never lands
+ * on a closed incident.
  */
-async function lockOpen(client: PgClient, incidentId: number): Promise<boolean> {
-  return (await one(client, `SELECT id FROM incidents WHERE id = $1 AND status = 'open' FOR UPDATE`, [incidentId])) !== null;
+async function lockOpen(client: PgClient, incidentId: number, mode: 'UPDATE' | 'SHARE' = 'UPDATE'): Promise<boolean> {
+  return (await one(client, `SELECT id FROM incidents WHERE id = $1 AND status = 'open' FOR ${mode}`, [incidentId])) !== null;
 }
 
 async function stepOf(q: Queryable, incidentId: number, stepId: number): Promise<Step | null> {
@@ -348,7 +349,7 @@ export class PostgresIncidentStore implements IncidentStore {
     return inTransaction(this.pool, async (client) => {
       // The open incident's row, held until commit: a close or a role handover waits for this
       // reminder, or this finds the incident closed (changes lock it FOR UPDATE, in the same order).
-      if (!(await one(client, `SELECT id FROM incidents WHERE id = $1 AND status = 'open' FOR SHARE`, [step.incidentId]))) return false;
+      if (!(await lockOpen(client, step.incidentId, 'SHARE'))) return false;
       // The claim, on the step as the tick read it (its version moves with every change: done,
       // reassigned, reopened): a second tick (here or on another replica) waits on this row, then finds it changed.
       const claimed = await one(
