@@ -6,13 +6,25 @@
 import ignore, { type Ignore } from 'ignore';
 import type { TreeView } from '../tree-rule.js';
 
+/** The chain of each tree, for the tree rules that share one. */
+const loaded = new WeakMap<TreeView, Promise<GitignoreChain>>();
+
 export class GitignoreChain {
   private readonly files = new Map<string, Ignore>();
 
   private constructor(private readonly dirs: readonly string[]) {}
 
-  /** Reads every .gitignore in the tree (each is small: a few hundred lines at most). */
-  static async load(tree: TreeView): Promise<GitignoreChain> {
+  /**
+   * Every .gitignore in the tree (each is small: a few hundred lines at most), read and parsed once
+   * per tree: several tree rules ask, and each would otherwise parse them all again.
+   */
+  static load(tree: TreeView): Promise<GitignoreChain> {
+    let chain = loaded.get(tree);
+    if (!chain) loaded.set(tree, (chain = GitignoreChain.read(tree)));
+    return chain;
+  }
+
+  private static async read(tree: TreeView): Promise<GitignoreChain> {
     const found = tree.paths.filter((p) => p === '.gitignore' || p.endsWith('/.gitignore'));
     const chain = new GitignoreChain(found.map((p) => p.slice(0, -'.gitignore'.length)));
     for (const path of found) {
