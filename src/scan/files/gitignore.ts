@@ -12,7 +12,12 @@ const loaded = new WeakMap<TreeView, Promise<GitignoreChain>>();
 export class GitignoreChain {
   private readonly files = new Map<string, Ignore>();
 
-  private constructor(private readonly dirs: readonly string[]) {}
+  /** The folder prefixes holding a .gitignore ('' for the root, 'app/' …), shallow to deep. */
+  private readonly dirs: readonly string[];
+
+  private constructor(dirs: readonly string[]) {
+    this.dirs = [...dirs].sort((a, b) => a.length - b.length);
+  }
 
   /**
    * Every .gitignore in the tree (each is small: a few hundred lines at most), read and parsed once
@@ -41,8 +46,8 @@ export class GitignoreChain {
   /** Whether `git add` would leave this path out. */
   ignores(path: string): boolean {
     let ignored = false;
-    // Shallow to deep: `dirs` hold the folder prefixes ('' for the root, 'app/' …).
-    for (const dir of [...this.dirs].sort((a, b) => a.length - b.length)) {
+    // Shallow to deep, so a deeper file overrides a shallower one.
+    for (const dir of this.dirs) {
       if (!path.startsWith(dir)) continue;
       const rules = this.files.get(dir);
       if (!rules) continue;
