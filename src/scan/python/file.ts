@@ -453,6 +453,12 @@ export class PythonFile {
     if (!node) return false;
     return node.type === 'true' || (node.type === 'integer' && node.text !== '0');
   }
+
+  /** `is falsy literal`: `False`, `0` (a flag switched off). */
+  static isFalse(node: Node | null | undefined): boolean {
+    if (!node) return false;
+    return node.type === 'false' || (node.type === 'integer' && node.text === '0');
+  }
 }
 
 /**
