@@ -15,7 +15,7 @@ const SESSION_VERIFY = new Set(['requests.Session().verify', 'requests.sessions.
 const AIOHTTP_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'ws_connect'];
 const AIOHTTP_SESSIONS = ['aiohttp.ClientSession', 'aiohttp.client.ClientSession'];
 const AIOHTTP_CONNECTORS = ['aiohttp.TCPConnector', 'aiohttp.connector.TCPConnector'];
-export const AIOHTTP = [...AIOHTTP_SESSIONS.flatMap((s) => AIOHTTP_VERBS.map((v) => `${s}().${v}`)), 'aiohttp.request', 'aiohttp.client.request', ...AIOHTTP_CONNECTORS];
+const AIOHTTP = [...AIOHTTP_SESSIONS.flatMap((s) => AIOHTTP_VERBS.map((v) => `${s}().${v}`)), 'aiohttp.request', 'aiohttp.client.request', ...AIOHTTP_CONNECTORS];
 
 const AIOHTTP_FIX = 'Remove ssl=False / verify_ssl=False; for a private CA, pass ssl=ssl.create_default_context(cafile="/path/ca.pem") instead of turning checks off.';
 
