@@ -76,6 +76,8 @@ type Raw = Report & { info: RuleInfo };
 export async function scanTree(source: ScanSource, options: ScanOptions = {}): Promise<ScanResult> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxPerFile = options.maxFindingsPerFile ?? 200;
+  const parseTimeoutMs = options.parseTimeoutMs ?? 5000;
+  const ruleTimeoutMs = options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS;
   const key = options.fingerprintKey ?? randomFingerprintKey();
   const entries = await source.entries();
   const skipped: SkippedFile[] = [];
@@ -163,14 +165,13 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: not UTF-8 (and no PEP 263 encoding declared); code rules not run (secrets were checked)` });
       } else {
         if (isPython) {
-          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs: options.parseTimeoutMs ?? 5000, ruleTimeoutMs: options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS });
+          python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
           const outcome = python.scan(path, text, isTestPath(path));
           if (outcome.timedOut) {
-            skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${options.parseTimeoutMs ?? 5000} ms; code rules not run (secrets were checked)` });
+            skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${parseTimeoutMs} ms; code rules not run (secrets were checked)` });
           } else {
             if (outcome.rulesTimedOut) {
-              const limit = options.ruleTimeoutMs ?? DEFAULT_RULE_TIMEOUT_MS;
-              skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${limit} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
+              skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
             } else stats.pythonFiles++;
             comments = outcome.comments;
             raw.push(...outcome.findings);

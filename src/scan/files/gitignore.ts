@@ -6,13 +6,30 @@
 import ignore, { type Ignore } from 'ignore';
 import type { TreeView } from '../tree-rule.js';
 
+/** The chain of each tree, for the tree rules that share one. */
+const loaded = new WeakMap<TreeView, Promise<GitignoreChain>>();
+
 export class GitignoreChain {
   private readonly files = new Map<string, Ignore>();
 
-  private constructor(private readonly dirs: readonly string[]) {}
+  /** The folder prefixes holding a .gitignore ('' for the root, 'app/' …), shallow to deep. */
+  private readonly dirs: readonly string[];
 
-  /** Reads every .gitignore in the tree (each is small: a few hundred lines at most). */
-  static async load(tree: TreeView): Promise<GitignoreChain> {
+  private constructor(dirs: readonly string[]) {
+    this.dirs = [...dirs].sort((a, b) => a.length - b.length);
+  }
+
+  /**
+   * Every .gitignore in the tree (each is small: a few hundred lines at most), read and parsed once
+   * per tree: several tree rules ask, and each would otherwise parse them all again.
+   */
+  static load(tree: TreeView): Promise<GitignoreChain> {
+    let chain = loaded.get(tree);
+    if (!chain) loaded.set(tree, (chain = GitignoreChain.read(tree)));
+    return chain;
+  }
+
+  private static async read(tree: TreeView): Promise<GitignoreChain> {
     const found = tree.paths.filter((p) => p === '.gitignore' || p.endsWith('/.gitignore'));
     const chain = new GitignoreChain(found.map((p) => p.slice(0, -'.gitignore'.length)));
     for (const path of found) {
@@ -29,8 +46,8 @@ export class GitignoreChain {
   /** Whether `git add` would leave this path out. */
   ignores(path: string): boolean {
     let ignored = false;
-    // Shallow to deep: `dirs` hold the folder prefixes ('' for the root, 'app/' …).
-    for (const dir of [...this.dirs].sort((a, b) => a.length - b.length)) {
+    // Shallow to deep, so a deeper file overrides a shallower one.
+    for (const dir of this.dirs) {
       if (!path.startsWith(dir)) continue;
       const rules = this.files.get(dir);
       if (!rules) continue;

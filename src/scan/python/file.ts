@@ -409,16 +409,9 @@ export class PythonFile {
     // The last plain assignment to the name before this use, in the same function (or module).
     const value = this.lastAssignment(name, node).plain?.childForFieldName('right');
     if (value) return this.originOf(value, depth + 1);
-    if (fn) {
-      const params = fn.childForFieldName('parameters');
-      for (const p of params?.namedChildren ?? []) {
-        if (!p) continue;
-        const pname = p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text ?? p.firstNamedChild?.text;
-        if (pname === name) {
-          const fname = fn.type === 'lambda' ? 'a lambda' : `${fn.childForFieldName('name')?.text ?? '?'}()`;
-          return `parameter \`${name}\` of ${fname}`;
-        }
-      }
+    if (fn && this.parametersOf(fn).has(name)) {
+      const fname = fn.type === 'lambda' ? 'a lambda' : `${fn.childForFieldName('name')?.text ?? '?'}()`;
+      return `parameter \`${name}\` of ${fname}`;
     }
     return null;
   }
@@ -459,6 +452,12 @@ export class PythonFile {
   static isTrue(node: Node | null | undefined): boolean {
     if (!node) return false;
     return node.type === 'true' || (node.type === 'integer' && node.text !== '0');
+  }
+
+  /** `is falsy literal`: `False`, `0` (a flag switched off). */
+  static isFalse(node: Node | null | undefined): boolean {
+    if (!node) return false;
+    return node.type === 'false' || (node.type === 'integer' && node.text === '0');
   }
 }
 

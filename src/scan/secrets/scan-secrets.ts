@@ -28,7 +28,8 @@ export interface SecretReport extends Report {
  * Names that hold credentials; matched anywhere inside an identifier (`DB_PASSWORD`, `stripeApiKey`).
  * A bare `pass` counts only as the last segment of a name (`DB_PASS`, `smtpPass`): see isLastSegment.
  */
-const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential/gi;
+const SECRET_WORDS = 'pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key|credential';
+const SECRET_NAME = new RegExp(SECRET_WORDS, 'gi');
 /** Identifiers that mention a secret but hold something else: a path, a URL, a name, a length, a flag. */
 const NOT_A_VALUE_NAME = /(?:_|\b|[a-z])(?:url|uri|path|file|filename|dir|name|id|ids|type|len|length|size|count|field|header|prefix|suffix|env|var|endpoint|hash|hashed|hasher|salt|policy|expiry|expires|ttl|timeout|format|regex|pattern|min|max|limit|length|required|enabled|label|placeholder|hint|prompt|help|message|msg|error|validator|class|tokens|tokenizer|tokenize|ref|refs|reference)$/i;
 const IDENT_CHAR = /[A-Za-z0-9_.-]/;
@@ -326,7 +327,7 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
 }
 
 /** A command-line flag that names a credential as its last part: `--password`, `--db-password`, `--api-key`, `--client-secret`, `-pass`. */
-const SECRET_FLAG = /^--?(?:[A-Za-z0-9]+[-_])*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|auth[-_]?key|signing[-_]?key|encryption[-_]?key|secret[-_]?key|credential)$/i;
+const SECRET_FLAG = new RegExp(`^--?(?:[A-Za-z0-9]+[-_])*(?:${SECRET_WORDS}|secret[-_]?key)$`, 'i');
 
 /**
  * A flag of a command in a shell script given a literal: `--password=v`, `--password v`,

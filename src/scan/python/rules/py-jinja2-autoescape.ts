@@ -5,7 +5,7 @@
  * leave it off, so a missing autoescape is reported with medium confidence; an expression (a
  * callable, a setting) is the program's decision and not reported.
  */
-import { columnOf, lineOf } from '../file.js';
+import { PythonFile, columnOf, lineOf } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 export const rule: PythonRule = {
@@ -23,7 +23,7 @@ export const rule: PythonRule = {
     const args = file.argumentsOf(call);
     const autoescape = args.keywords.get('autoescape');
     if (!autoescape && args.hasSplat) return; // may come in **kwargs
-    const off = autoescape && (autoescape.type === 'false' || autoescape.type === 'none' || (autoescape.type === 'integer' && autoescape.text === '0'));
+    const off = PythonFile.isFalse(autoescape) || autoescape?.type === 'none';
     if (autoescape && !off) return; // True, select_autoescape(...), a callable or a setting
     report({
       line: lineOf(call),

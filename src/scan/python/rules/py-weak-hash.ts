@@ -5,7 +5,7 @@
  * cache keys are fine, and Python 3.9+ lets the code say so with usedforsecurity=False.
  */
 import type { Node } from 'web-tree-sitter';
-import { columnOf, lineOf, type PythonFile } from '../file.js';
+import { PythonFile, columnOf, lineOf } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 /** A string literal naming a broken algorithm, as hashlib.new reads it (any case). Short on purpose: `"sha1"` fits. */
@@ -34,8 +34,7 @@ export const rule: PythonRule = {
   check(call, file, report, callee) {
     const args = file.argumentsOf(call);
     if (args.hasSplat) return; // usedforsecurity may come in **kwargs
-    const flag = args.keywords.get('usedforsecurity');
-    if (flag && (flag.type === 'false' || (flag.type === 'integer' && flag.text === '0'))) return;
+    if (PythonFile.isFalse(args.keywords.get('usedforsecurity'))) return;
     let algorithm: string | null = callee === 'hashlib.md5' ? 'md5' : callee === 'hashlib.sha1' ? 'sha1' : null;
     let data = args.keywords.get('string') ?? args.keywords.get('data') ?? args.positional[0];
     if (callee === 'hashlib.new') {
