@@ -115,14 +115,14 @@ function globalOptions(argv: string[]): { envFiles: string[]; rest: string[] } |
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg.startsWith('--dotenv=')) envFiles.push(arg.slice('--dotenv='.length));
-    else if (arg === '--dotenv') {
-      const path = argv[++i];
-      if (path === undefined || path === '') return '--dotenv needs a path (depwatch --dotenv PATH <command> ...)';
-      envFiles.push(path);
-    } else break;
+    let path: string | undefined;
+    if (arg.startsWith('--dotenv=')) path = arg.slice('--dotenv='.length);
+    else if (arg === '--dotenv') path = argv[++i];
+    else break;
+    // Either form, missing or empty: one check, one message.
+    if (!path) return '--dotenv needs a path (depwatch --dotenv PATH <command> ...)';
+    envFiles.push(path);
   }
-  if (envFiles.includes('')) return '--dotenv needs a path (depwatch --dotenv PATH <command> ...)';
   return { envFiles, rest: argv.slice(i) };
 }
 

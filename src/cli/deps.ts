@@ -63,8 +63,10 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
     }
     const absolute = (p: string) => resolve(root, p);
     const rename = (p: string) => shown(absolute(p));
-    for (const m of result.manifests) {
-      const real = await realpath(absolute(m.path)).catch(() => absolute(m.path));
+    // Every file's real path asked at once, not one awaited round trip per manifest.
+    const reals = await Promise.all(result.manifests.map((m) => realpath(absolute(m.path)).catch(() => absolute(m.path))));
+    for (const [i, m] of result.manifests.entries()) {
+      const real = reals[i]!;
       if (seenFiles.has(real)) continue;
       seenFiles.add(real);
       m.path = rename(m.path);

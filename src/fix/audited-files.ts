@@ -7,7 +7,7 @@
  */
 import { memorySource, type FileSource } from '../python/files.js';
 import { loadManifests } from '../python/load.js';
-import { decode } from '../scan/text.js';
+import { decode, utf16ByMark } from '../scan/text.js';
 import type { FixFile } from './plan.js';
 
 export interface RecordingSource {
@@ -52,8 +52,8 @@ export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promi
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** UTF-16 by its byte order mark, as the audit recognises it (decode in src/scan/text.ts). */
-export const isUtf16 = (bytes: Uint8Array): boolean => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+/** UTF-16 by its byte order mark: the audit's own test (src/scan/text.ts), so the two never disagree. */
+export const isUtf16 = (bytes: Uint8Array): boolean => utf16ByMark(bytes) !== null;
 
 /** Why a UTF-16 manifest's pins are not rewritten, and what to do instead. */
 export const utf16Message = (path: string): string =>

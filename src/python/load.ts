@@ -4,6 +4,7 @@
  * leave the root. Pure parsing happens in the format modules; this is the only place that reads.
  */
 import { posix } from 'node:path';
+import { errorLine } from '../error-line.js';
 import { decode } from '../scan/text.js';
 import { formatForPath, isManifestPath } from './discover.js';
 import { LinkNotFollowedError, NotRegularFileError, type FileSource } from './files.js';
@@ -117,14 +118,11 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
 
 /**
  * What went wrong, as one line without the stack. A parser's message may quote the file, so URL
- * credentials are removed as from everything a parser returns (formats/redacted.ts). Not
- * errorLine (src/error-line.ts): the note stays one line whatever a reader throws, a non-Error's
- * text cut too.
+ * credentials are removed as from everything a parser returns (formats/redacted.ts). errorLine
+ * keeps a non-Error's text whole; the note stays one line whatever a reader throws, so that is cut too.
  */
 function firstLineOf(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const newline = message.indexOf('\n');
-  return redactUrlSecrets(newline === -1 ? message : message.slice(0, newline));
+  return redactUrlSecrets(errorLine(err).split('\n', 1)[0]!);
 }
 
 async function readText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {

@@ -171,24 +171,15 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
   for (const f of result.findings) {
     const id = ruleId(f);
     if (rules.has(id)) continue;
-    if (f.id) {
-      rules.set(id, {
-        id,
-        name: f.kind,
-        shortDescription: { text: f.summary || f.kind },
-        helpUri: `https://osv.dev/vulnerability/${encodeURIComponent(f.id)}`,
-        help: { text: f.fix.text },
-        properties: ruleProperties(f, unknownAs),
-      });
-    } else {
-      rules.set(id, {
-        id,
-        name: f.kind,
-        shortDescription: { text: f.kind },
-        help: { text: KIND_HELP[f.kind] },
-        properties: ruleProperties(f, unknownAs),
-      });
-    }
+    // An advisory rule is described by its advisory; a kind rule by the kind (KIND_HELP).
+    rules.set(id, {
+      id,
+      name: f.kind,
+      shortDescription: { text: (f.id && f.summary) || f.kind },
+      ...(f.id ? { helpUri: `https://osv.dev/vulnerability/${encodeURIComponent(f.id)}` } : {}),
+      help: { text: f.id ? f.fix.text : KIND_HELP[f.kind] },
+      properties: ruleProperties(f, unknownAs),
+    });
   }
   if (result.code) {
     for (const rule of result.code.rules) if (!rules.has(rule.id)) rules.set(rule.id, scanRule(rule, result.code.findings));

@@ -86,12 +86,15 @@ function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer
   }
   if (result.code) out.push(...codeLines(result.code, options.showIgnored === true));
   for (const n of result.notes) out.push(`note: ${shorten(n.message)}`);
-  for (const s of result.code ? passedOver(result.code, result.errors) : []) out.push(`note: ${s.message}`);
-  for (const n of result.code ? scanNotes(result.code) : []) out.push(`note: ${shorten(n.message)}`);
+  // Filtered once: the notes are listed, then counted for the blank line below.
+  const passed = result.code ? passedOver(result.code, result.errors) : [];
+  const codeNotes = result.code ? scanNotes(result.code) : [];
+  for (const s of passed) out.push(`note: ${s.message}`);
+  for (const n of codeNotes) out.push(`note: ${shorten(n.message)}`);
   for (const e of result.errors) out.push(`problem: ${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}`);
   for (const w of result.warnings) out.push(`WARNING: ${w}`);
   for (const n of result.notices) out.push(`note: ${n}`);
-  const codeNoteCount = result.code ? passedOver(result.code, result.errors).length + scanNotes(result.code).length : 0;
+  const codeNoteCount = passed.length + codeNotes.length;
   if (result.notes.length || codeNoteCount || result.errors.length || result.warnings.length || result.notices.length) out.push('');
   if (result.partial) {
     // Fail closed, in words: a clean summary below a partial result must not read as "all clear".

@@ -19,12 +19,19 @@ const utf16be = new TextDecoder('utf-16be', { fatal: true });
 /** PEP 263: `# -*- coding: latin-1 -*-` on one of the first two lines. */
 const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
+/** The UTF-16 encoding a byte order mark names, or null when the bytes do not start with one. */
+export function utf16ByMark(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
 export function decode(bytes: Uint8Array, python: boolean): Decoded {
   // UTF-16 text is full of NUL bytes, so it is recognised by its byte order mark before the NUL
   // test below would call it binary: Windows tools write it (PowerShell 5's Out-File and `>`), and
   // a config.yaml saved so holds its credentials like any other.
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return decodeUtf16(bytes, 'utf-16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return decodeUtf16(bytes, 'utf-16be');
+  const utf16 = utf16ByMark(bytes);
+  if (utf16 !== null) return decodeUtf16(bytes, utf16);
   // A NUL byte in the first 8 KB: binary (git's own heuristic).
   const head = bytes.subarray(0, 8192);
   if (head.includes(0)) return { kind: 'binary' };
