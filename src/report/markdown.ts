@@ -23,9 +23,18 @@ function cellWithCode(s: string): string {
   let out = '';
   let from = 0;
   const runs = [...s.matchAll(/`+/g)];
+  // The next run of the same length after each run (-1: none), found in one pass from the end, so
+  // a cell full of backtick runs costs no more than its length.
+  const nextSameLength: number[] = new Array<number>(runs.length);
+  const lastSeen = new Map<number, number>();
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const length = runs[i]![0].length;
+    nextSameLength[i] = lastSeen.get(length) ?? -1;
+    lastSeen.set(length, i);
+  }
   for (let i = 0; i < runs.length; i++) {
     const open = runs[i]!;
-    const closeAt = runs.findIndex((r, j) => j > i && r[0].length === open[0].length);
+    const closeAt = nextSameLength[i]!;
     if (closeAt < 0) continue;
     const close = runs[closeAt]!;
     const end = close.index! + close[0].length;
