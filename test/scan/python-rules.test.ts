@@ -641,6 +641,33 @@ INSTALLED_APPS = ["django.contrib.admin"]
     expect(await linesOf(defaulted, 'py-django-debug', 'app/config.py')).toEqual([]);
     expect((await pythonFindings(defaulted, 'py-django-debug', 'config/settings/production.py')).map((f) => f.severity)).toEqual(['low']);
   });
+
+  it('py-django-debug: a default declared in django-environ\'s scheme, Env(DEBUG=(bool, True)), is the value env("DEBUG") reads when the variable is unset', async () => {
+    const settings = (scheme: string, read: string) => `import environ\nfrom environ import Env\n${scheme}\nINSTALLED_APPS = ["django.contrib.admin"]\n${read}\n`;
+    const on: [string, string][] = [
+      ['env = environ.Env(DEBUG=(bool, True))', 'DEBUG = env("DEBUG")'],
+      ['env = environ.Env(DEBUG=(bool, True))', 'DEBUG = env.bool("DEBUG")'],
+      ['env = Env(DEBUG=(bool, "on"), ALLOWED=(list, []))', 'DEBUG = env("DEBUG")'],
+      ['settings_env = environ.Env(\n    DJANGO_DEBUG=(bool, True),\n)', 'DEBUG = settings_env("DJANGO_DEBUG")'],
+    ];
+    for (const [scheme, read] of on) {
+      const text = settings(scheme, read);
+      const found = await pythonFindings(text, 'py-django-debug', 'mysite/settings.py');
+      expect(found.map((f) => [f.line, f.severity]), text).toEqual([[text.split('\n').length - 1, 'low']]);
+      expect(found[0]!.message, text).toContain('unset');
+    }
+    const off: [string, string][] = [
+      ['env = environ.Env(DEBUG=(bool, False))', 'DEBUG = env("DEBUG")'],
+      ['env = environ.Env(DEBUG=bool)', 'DEBUG = env("DEBUG")'],
+      ['env = environ.Env(DEBUG=(bool, True))', 'DEBUG = env("DEBUG", default=False)'],
+      ['env = environ.Env(DEBUG=(bool, True))', 'DEBUG = env.bool("OTHER_DEBUG")'],
+      ['env = environ.Env(DEBUG=(bool, True))', 'DEBUG = other("DEBUG")'],
+      // Bound twice: which scheme env holds is the program's decision, not one the rule can read.
+      ['env = environ.Env(DEBUG=(bool, True))\nenv = environ.Env(DEBUG=(bool, False))', 'DEBUG = env("DEBUG")'],
+      ['env = dict(DEBUG=(bool, True))', 'DEBUG = env("DEBUG")'],
+    ];
+    for (const [scheme, read] of off) expect(await linesOf(settings(scheme, read), 'py-django-debug', 'mysite/settings.py'), `${scheme} / ${read}`).toEqual([]);
+  });
 });
 
 describe('messages and positions', () => {

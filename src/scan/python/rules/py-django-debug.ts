@@ -5,8 +5,9 @@
  * request fail. Only the last module-level value counts: `DEBUG = env.bool(...)` after it, or a
  * DEBUG set inside `if`/functions, is the program's decision. A value read from the environment
  * whose default turns DEBUG on when the variable is unset (`env.bool("DEBUG", default=True)`,
- * `os.environ.get("DEBUG", "True") == "True"`) is reported low: a deployment that forgets the
- * variable runs with DEBUG on.
+ * `os.environ.get("DEBUG", "True") == "True"`, or `env("DEBUG")` after django-environ's scheme
+ * `env = environ.Env(DEBUG=(bool, True))`) is reported low: a deployment that forgets the variable
+ * runs with DEBUG on.
  */
 import type { Node } from 'web-tree-sitter';
 import { PythonFile, columnOf, lineOf } from '../file.js';
@@ -132,12 +133,15 @@ function callValue(call: Node, file: PythonFile, depth: number): Value {
     return fallback ? unsetValue(fallback, file, depth + 1) : { v: null };
   }
   const text = fn.text;
-  if (ENV_FUNCTION.test(text) || ENV_METHOD.test(text)) {
+  const scheme = environScheme(fn, file);
+  if (scheme || ENV_FUNCTION.test(text) || ENV_METHOD.test(text)) {
     // django-environ and decouple raise when the variable is unset and there is no default.
-    const fallback = args.keywords.get('default') ?? (text.endsWith('.bool') || text.endsWith('.str') || text.endsWith('.int') ? args.positional[1] : undefined);
+    const given = args.keywords.get('default') ?? (text.endsWith('.bool') || text.endsWith('.str') || text.endsWith('.int') ? args.positional[1] : undefined);
+    const declared = given || !scheme ? undefined : schemeDefault(scheme, args.positional[0], file);
+    const fallback = given ?? declared?.fallback;
     const x = fallback ? unsetValue(fallback, file, depth + 1) : undefined;
     if (!x) return undefined;
-    const cast = args.keywords.get('cast')?.text;
+    const cast = args.keywords.get('cast')?.text ?? declared?.cast;
     return text.endsWith('.bool') || cast === 'bool' ? { v: asBool(x.v) } : x;
   }
   if (args.positional.length !== 1 || args.keywords.size > 0) return undefined;
@@ -159,6 +163,33 @@ function callValue(call: Node, file: PythonFile, depth: number): Value {
     default:
       return undefined;
   }
+}
+
+const ENVIRON_ENV = new Set(['environ.Env', 'environ.environ.Env']);
+
+/**
+ * The `Env(...)` call a django-environ reader is bound to (`env` in `env("DEBUG")` and
+ * `env.bool("DEBUG")`, whatever its name), or null. Followed only when the name is bound once, at
+ * module level, to the call itself: a name bound twice holds whichever scheme the program chose.
+ */
+function environScheme(fn: Node, file: PythonFile): Node | null {
+  const reader = fn.type === 'attribute' ? fn.childForFieldName('object') : fn;
+  if (reader?.type !== 'identifier') return null;
+  const bound = file.moduleConstant(reader.text, fn);
+  const constructor = bound?.type === 'call' ? bound.childForFieldName('function') : null;
+  return constructor && ENVIRON_ENV.has(file.qualify(constructor) ?? '') ? bound! : null;
+}
+
+/**
+ * The default a django-environ scheme declares: `Env(DEBUG=(bool, True))` says that `env("DEBUG")`
+ * reads True when DEBUG is unset. A bare cast (`DEBUG=bool`) declares no default.
+ */
+function schemeDefault(scheme: Node, variable: Node | undefined, file: PythonFile): { fallback: Node; cast: string } | undefined {
+  const name = variable ? literal(variable) : undefined;
+  if (typeof name?.v !== 'string') return undefined;
+  const declared = file.argumentsOf(scheme).keywords.get(name.v);
+  const parts = declared?.type === 'tuple' ? declared.namedChildren.filter((c) => c?.type !== 'comment') : [];
+  return parts.length === 2 ? { fallback: parts[1]!, cast: parts[0]!.text } : undefined;
 }
 
 /** Whether the value DEBUG gets with the variable unset turns debug on: True, a non-zero number, or a string reading as true. */
