@@ -11,6 +11,7 @@
  * note.
  */
 import type { ExtractError } from '../python/types.js';
+import { unlistedFolderMessage } from '../python/directory-walk.js';
 import { terminalSafe } from '../report/terminal-text.js';
 
 export interface PartialReason {
@@ -51,7 +52,35 @@ export function partialReasonJson(r: PartialReason): { kind: PartialReason['kind
  * a heading and one line per reason. Lines without their line breaks.
  */
 export function partialBlock(reasons: readonly PartialReason[]): string[] {
-  return ['PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:', ...reasons.map((r) => `  - ${describeReason(r)}`)];
+  return ['PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:', ...forReaders(reasons).map((r) => `  - ${describeReason(r)}`)];
+}
+
+const UNLISTED_READ = /^folder could not be listed \((.*)\); nothing in it was read$/;
+
+/**
+ * The reasons as people read them (text, Markdown, Slack, stderr): an audit of a checkout and its
+ * code scan list it in one walk, so a folder that walk could not list is a reason of each (the
+ * manifests not read, the code not scanned). Said to a person, that is one folder: one line saying
+ * both. JSON and SARIF keep both reasons, each with its kind, for whoever filters by kind.
+ */
+export function forReaders(reasons: readonly PartialReason[]): PartialReason[] {
+  const scanned = new Map<string, PartialReason>();
+  for (const r of reasons) if (r.kind === 'unscanned' && r.file !== undefined) scanned.set(`${r.file}\n${r.message}`, r);
+  if (scanned.size === 0) return [...reasons];
+  const said = new Set<PartialReason>();
+  const out: PartialReason[] = [];
+  for (const r of reasons) {
+    if (said.has(r)) continue;
+    const cause = r.kind === 'unread' && r.file !== undefined ? UNLISTED_READ.exec(r.message)?.[1] : undefined;
+    const twin = cause === undefined ? undefined : scanned.get(`${r.file}\n${r.file}: ${unlistedFolderMessage(cause, 'scanned')}`);
+    if (twin === undefined) {
+      out.push(r);
+      continue;
+    }
+    said.add(twin);
+    out.push({ ...r, message: unlistedFolderMessage(cause!, 'read or scanned') });
+  }
+  return out;
 }
 
 /**
@@ -60,7 +89,7 @@ export function partialBlock(reasons: readonly PartialReason[]): string[] {
  */
 export function partialStderrLines(reasons: readonly PartialReason[], prefix = 'depwatch'): string[] {
   // A reason names files and quotes content from the repository: one line each, whatever they hold.
-  return reasons.map((r) => `${prefix}: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${terminalSafe(describeReason(r))}\n`);
+  return forReaders(reasons).map((r) => `${prefix}: ${r.kind === 'data-source' ? 'WARNING' : 'PARTIAL'}: ${terminalSafe(describeReason(r))}\n`);
 }
 
 /** One line per reason, for terminals, Markdown and Slack. */

@@ -25,6 +25,13 @@ export type WalkedEntry =
       readonly reason: string;
     };
 
+/**
+ * What a reader of the walk says about an `unlisted` folder: `read` (the manifests) or `scanned`
+ * (the code). One place for the words, so the reports can tell that the audit and the scan of one
+ * checkout speak of the same folder (see partial.ts, forReaders).
+ */
+export const unlistedFolderMessage = (reason: string, what: string): string => `folder could not be listed (${reason}); nothing in it was ${what}`;
+
 /** How a folder is listed; a test hands the walk one that fails, as mode 000 fails for all but root. */
 export type ListFolder = (dir: string) => Dirent[];
 

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isSkippedDir } from './discover.js';
-import { directoryWalk, type DirectoryWalk } from './directory-walk.js';
+import { directoryWalk, unlistedFolderMessage, type DirectoryWalk } from './directory-walk.js';
 import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError } from './inside-root.js';
 import type { ExtractError } from './types.js';
 
@@ -63,7 +63,7 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
       const errors: ExtractError[] = [];
       for (const entry of walk()) {
         if (entry.type === 'unlisted') {
-          errors.push({ file: entry.path, line: null, message: `folder could not be listed (${entry.reason}); nothing in it was read` });
+          errors.push({ file: entry.path, line: null, message: unlistedFolderMessage(entry.reason, 'read') });
         } else if (entry.type === 'symlink' && !isSkippedDir(basename(entry.path)) && linkedFolder(entry.path)) {
           // A linked folder inside the root holds files listed under their real path; one leading out
           // holds files nobody read, as a linked file leading out does (the same words).

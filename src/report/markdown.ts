@@ -1,7 +1,7 @@
 /** Markdown for pull-request comments and CI job summaries. */
 import type { AdviceSyntax } from '../audit/fix-wording.js';
 import { DEFAULT_UNKNOWN_AS, severityOrder, type Finding, type RatedSeverity } from '../audit/findings.js';
-import { describeReason, reasonsOf } from '../audit/partial.js';
+import { describeReason, forReaders, reasonsOf } from '../audit/partial.js';
 import type { ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
@@ -126,7 +126,7 @@ function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Rend
   for (const w of result.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
   if (result.partial) {
     out.push('> **Partial result:** not everything was read or checked, so what is missing here may still be there.');
-    for (const r of reasonsOf(result)) out.push(`> - ${cell(describeReason(r))}`);
+    for (const r of forReaders(reasonsOf(result))) out.push(`> - ${cell(describeReason(r))}`);
     out.push('');
   }
   const unknownAs = result.unknownAs ?? DEFAULT_UNKNOWN_AS;

@@ -29,6 +29,7 @@ import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
 import { CONFIDENCE_ORDER, isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
 import { compareCodeUnits } from '../text-order.js';
+import { unlistedFolderMessage } from '../python/directory-walk.js';
 
 export interface ScanOptions {
   /** Files larger than this are not read (and make the result partial). Default 5 MiB, like manifests. */
@@ -97,7 +98,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   const files: string[] = [];
   for (const e of entries) {
     if (e.type === 'file') files.push(e.path);
-    else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: folder could not be listed (${e.reason}); nothing in it was scanned` });
+    else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: ${unlistedFolderMessage(e.reason, 'scanned')}` });
     else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; a target inside the tree is scanned there, one outside is not)` });
     else skipped.push({ path: e.path, reason: 'not-regular', partial: false, message: `${e.path}: not a regular file (device, socket or pipe), not read` });
   }

@@ -54,7 +54,22 @@ it('says so in text, above a summary that does not read as all clear', async () 
   const c = cli();
   expect(await c.run('audit', '--offline', checkout())).toBe(2);
   expect(c.out.stdout).toContain('PARTIAL RESULT: not everything was read or checked');
-  expect(c.out.stdout).toContain('  - services/billing not read completely: folder could not be listed (EACCES: permission denied); nothing in it was read');
+  // The audit and the scan share one walk: the folder is one line, saying what both could not do.
+  const said = c.out.stdout.split('\n').filter((line) => line.startsWith('  - ') && line.includes('services/billing'));
+  expect(said).toEqual(['  - services/billing not read completely: folder could not be listed (EACCES: permission denied); nothing in it was read or scanned']);
+});
+
+it('says the folder once in Markdown and on stderr too, and twice in JSON, where each reason keeps its kind', async () => {
+  const markdown = cli();
+  expect(await markdown.run('audit', '--offline', '--markdown', checkout())).toBe(2);
+  expect(markdown.out.stdout.split('\n').filter((line) => line.startsWith('> - ') && line.includes('services/billing'))).toHaveLength(1);
+  expect(markdown.out.stdout).toContain('nothing in it was read or scanned');
+  const json = cli();
+  expect(await json.run('audit', '--offline', '--json', checkout())).toBe(2);
+  expect(json.out.stderr.split('\n').filter((line) => line.includes('services/billing'))).toEqual([
+    'depwatch: PARTIAL: services/billing not read completely: folder could not be listed (EACCES: permission denied); nothing in it was read or scanned',
+  ]);
+  expect(JSON.parse(json.out.stdout).partial_reasons.filter((r: { file?: string }) => r.file === 'services/billing').map((r: { kind: string }) => r.kind)).toEqual(['unread', 'unscanned']);
 });
 
 it('depwatch scan says the folder was not scanned (exit 2)', async () => {

@@ -12,7 +12,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AuditResult } from '../../audit/audit.js';
 import type { AdviceSyntax } from '../../audit/fix-wording.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, findingKey, severityOrder, UNRATED_LABEL, type Finding, type FindingKind, type RatedSeverity, type Severity } from '../../audit/findings.js';
-import { describeReason, reasonsOf } from '../../audit/partial.js';
+import { describeReason, forReaders, reasonsOf } from '../../audit/partial.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { plural } from '../../plural.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
@@ -284,7 +284,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const partial = pending.length ? reasonsOf(result).length > 0 : result.partial;
   if (pending.length) blocks.push(section(`:hourglass_flowing_sand: *Still coming:* ${escapeMrkdwn(pending.join('; '))}. This message is updated when they are in.`));
   if (partial) {
-    const reasons = reasonsOf(result).map((r) => escapeMrkdwn(truncate(describeReason(r), 200)));
+    const reasons = forReaders(reasonsOf(result)).map((r) => escapeMrkdwn(truncate(describeReason(r), 200)));
     const shown = reasons.slice(0, 5);
     blocks.push(section(`⚠️ *Partial result:* ${shown.join('; ')}${reasons.length > shown.length ? `; …and ${reasons.length - shown.length} more` : ''}`));
   }
