@@ -107,6 +107,28 @@ describe('passwords and high-entropy values', () => {
     expect(config.message).not.toContain(PASSWORD);
   });
 
+  it('a password in a URL whose host is reserved for documentation (example.com, .example, .test, .invalid) opens nothing: not reported', async () => {
+    const result = await scanFiles({
+      'app/urls.py': [
+        'class URL:',
+        '    """',
+        '    url = httpx.URL("HTTPS://jo%40email.com:Kz93mPq71Lx@www.example.com:1234/path")',
+        '    """',
+        'DOCS = "postgres://app:Kz93mPq71Lx@db.example.org/app"',
+        'A = "redis://:Kz93mPq71Lx@cache.example/0"',
+        'B = "amqp://u:Kz93mPq71Lx@broker.test:5672//"',
+        'C = "https://u:Kz93mPq71Lx@host.invalid/"',
+        'D = "https://u:Kz93mPq71Lx@EXAMPLE.NET"',
+        // Not reserved: a real host, a name merely containing "example", a docker service name.
+        'E = "https://u:Kz93mPq71Lx@example.com.attacker.io/"',
+        'F = "https://u:Kz93mPq71Lx@myexample.com/"',
+        'G = "postgres://u:Kz93mPq71Lx@db:5432/app"',
+        'H = "https://u:Kz93mPq71Lx@test.example.co/"',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['app/urls.py:10 secret-url-password', 'app/urls.py:11 secret-url-password', 'app/urls.py:12 secret-url-password', 'app/urls.py:13 secret-url-password']);
+  });
+
   it('reads Python string prefixes (b, r, u, rb …) as the quote they are; an f-string with a field is an expression', async () => {
     const result = await scanFiles({
       'app/web.py': [

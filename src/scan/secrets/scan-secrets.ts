@@ -212,9 +212,26 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   const password = text.slice(colon + 1, i);
   if (!/^[A-Za-z0-9[\]]/.test(text[i + 1] ?? '')) return null; // no host after @
   if (password.length < 3 || isPlaceholder(password) || password === user) return null;
+  if (isDocumentationHost(hostAfter(text, i + 1))) return null;
   if (/^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i.test(password)) return null;
   return { password, start: colon + 1, scheme: scheme.toLowerCase(), confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
 }
+
+/** The host of a URL from just after its `@`: up to the port, path, query or the end of the URL. Bounded. */
+function hostAfter(text: string, from: number): string {
+  let e = from;
+  while (e < text.length && e - from < 255 && /[A-Za-z0-9.-]/.test(text[e]!)) e++;
+  return text.slice(from, e);
+}
+
+/**
+ * Names reserved for documentation and tests (RFC 2606, RFC 6761): example.com, .net and .org with
+ * their subdomains, and anything under .example, .test or .invalid. No service there can be logged
+ * into, so a password in such a URL is an illustration (a docstring's, a test's), not a credential.
+ * `localhost` is not among them: a local database's password is often the real one too.
+ */
+const DOCUMENTATION_HOST = /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid)\.?$/i;
+const isDocumentationHost = (host: string): boolean => DOCUMENTATION_HOST.test(host);
 
 interface Assigned {
   name: string;
