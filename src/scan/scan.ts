@@ -74,6 +74,20 @@ const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
 
 type Raw = Report & { info: RuleInfo };
 
+/**
+ * A code or configuration finding in test code (tests/, test_*.py, conftest.py, fixtures): reported,
+ * at low at most. Tests run on developers' machines and in CI with data the tests themselves
+ * choose: `pickle.loads` of a test's own bytes, `importlib.import_module` of a parametrised
+ * tutorial module or a fixture's Dockerfile running as root fail no gate, as Semgrep leaves tests
+ * out by default and bandit users exclude them. Secrets are not this: a real token in a test is as
+ * usable as anywhere (the secret scanner only lowers its confidence there).
+ */
+function inTestCode(raw: Raw): Raw {
+  const severity = raw.severity ?? raw.info.severity;
+  if (severity === 'low' || severity === 'info') return raw;
+  return { ...raw, severity: 'low', message: `${raw.message} (In test code, so rated low rather than ${severity}.)` };
+}
+
 export async function scanTree(source: ScanSource, options: ScanOptions = {}): Promise<ScanResult> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxPerFile = options.maxFindingsPerFile ?? 200;
@@ -159,6 +173,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         raw.push({ ...s, info });
       }
       const runtime = isRuntimeFile(path, text);
+      const inTests = isTestPath(path);
       // Where a suppression may be written: the parser's comments for a parsed Python file, else the
       // comment markers of the file's language on the line.
       let comments: Map<number, string> | null = null;
@@ -167,7 +182,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       } else {
         if (isPython) {
           python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
-          const outcome = python.scan(path, text, isTestPath(path));
+          const outcome = python.scan(path, text, inTests);
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${parseTimeoutMs} ms; code rules not run (secrets were checked)` });
           } else {
@@ -175,7 +190,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
               skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
             } else stats.pythonFiles++;
             comments = outcome.comments;
-            raw.push(...outcome.findings);
+            raw.push(...(inTests ? outcome.findings.map(inTestCode) : outcome.findings));
             if (outcome.syntaxErrors > 0) {
               notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (Python 2 code, or a broken file); rules ran on the parts that parse` });
             }
@@ -187,7 +202,8 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           const outcome = runtimeRules(path, text);
           // A credential in ENV/ARG that the secret scanner already reported (with its fingerprint) is one finding, not two.
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
-          raw.push(...outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line))));
+          const own = outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line)));
+          raw.push(...(inTests ? own.map(inTestCode) : own));
           for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${e}; runtime rules not applied to it` });
           for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }
