@@ -116,6 +116,29 @@ def build(field):
     await expectHits('def test_math():\n    assert eval("1+1") == 2\n', 'py-eval-exec', 'tests/test_math.py');
   });
 
+  it('py-eval-exec: eval(compile(...)) is one finding, and its origin is the code compiled, not the file name given for tracebacks', async () => {
+    // flask's `flask shell`, as Python's interactive shell does: the code comes from the file PYTHONSTARTUP names.
+    const startup = `import os
+
+def shell():
+    ctx = {}
+    startup = os.environ.get("PYTHONSTARTUP")
+    if startup and os.path.isfile(startup):
+        with open(startup) as f:
+            eval(compile(f.read(), startup, "exec"), ctx)  # HIT
+`;
+    await expectHits(startup, 'py-eval-exec');
+    const [found] = await pythonFindings(startup, 'py-eval-exec');
+    expect(found).toMatchObject({ severity: 'high', confidence: 'medium', column: 13 });
+    expect(found!.message).not.toContain('environment');
+    // The code itself from outside: the outer call, rated by where the compiled text comes from.
+    const remote = 'def run(request):\n    exec(compile(request.form["code"], "<form>", "exec"))  # HIT\n';
+    await expectHits(remote, 'py-eval-exec');
+    expect((await pythonFindings(remote, 'py-eval-exec'))[0]).toMatchObject({ severity: 'critical', confidence: 'high' });
+    // compile() alone, or kept for later, is still reported.
+    await expectHits('def build(src):\n    code = compile(src, "<x>", "exec")  # HIT\n    return code\n', 'py-eval-exec');
+  });
+
   it('py-eval-exec: a method named eval does not hide the builtin; a module-level definition or assignment does', async () => {
     await expectHits('class Calculator:\n    def eval(self, expr):\n        return eval(expr)  # HIT\n\n    def exec(self, code):\n        exec(code)  # HIT\n', 'py-eval-exec');
     await expectHits('import sys\n\nclass Shell:\n    def eval(self, expr):\n        pass\n\neval(sys.argv[1])  # HIT\n', 'py-eval-exec');

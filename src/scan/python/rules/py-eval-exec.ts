@@ -1,6 +1,25 @@
 /** `eval`, `exec`, `compile` (and Python 2's `execfile`) on something other than a literal. */
-import { columnOf, lineOf } from '../file.js';
+import type { Node } from 'web-tree-sitter';
+import { columnOf, lineOf, type PythonFile } from '../file.js';
 import type { PythonRule } from '../rule.js';
+
+/**
+ * `compile()` calls that are the code an `eval`/`exec` runs (`exec(compile(text, name, "exec"))`):
+ * that call is the finding, so the compile inside it is not another one. Kept per file by node id;
+ * calls are checked in the order they start, so the outer call is always seen first.
+ */
+const compiledForRun = new WeakMap<PythonFile, Set<number>>();
+
+/** The code a call runs: for `compile(...)` given as the code, what it compiles. */
+function codeOf(source: Node, file: PythonFile): Node | null {
+  if (source.type !== 'call') return source;
+  const fn = source.childForFieldName('function');
+  if (!fn || file.qualify(fn) !== 'builtins.compile') return source;
+  let seen = compiledForRun.get(file);
+  if (!seen) compiledForRun.set(file, (seen = new Set()));
+  seen.add(source.id);
+  return file.argument(source, 0, 'source');
+}
 
 export const rule: PythonRule = {
   info: {
@@ -18,7 +37,11 @@ export const rule: PythonRule = {
     // Python 2's `exec code` is a statement, not a call.
     const statement = call.type === 'exec_statement';
     const callee = statement ? 'builtins.exec' : calleeName;
-    const source = statement ? call.childForFieldName('code') : file.argument(call, 0, 'source');
+    if (callee === 'builtins.compile' && compiledForRun.get(file)?.has(call.id)) return;
+    const given = statement ? call.childForFieldName('code') : file.argument(call, 0, 'source');
+    // The origin is that of the code run: in eval(compile(f.read(), path, "exec")) the file's text,
+    // not the file name compile() is given for tracebacks.
+    const source = given && callee !== 'builtins.compile' ? codeOf(given, file) : given;
     if (!source || file.isLiteral(source)) return;
     const origin = file.originOf(source);
     const fromOutside = origin !== null && !origin.startsWith('parameter');
