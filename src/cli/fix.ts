@@ -11,7 +11,7 @@ import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource } from '../audit/run.js';
 import { auditedManifests, recordingSource, type AuditedFile } from '../fix/audited-files.js';
 import { unifiedDiff } from '../fix/diff.js';
-import { EncodingError, encodeExact } from '../fix/encoding.js';
+import { EncodingError, encodeExact, encodingName } from '../fix/encoding.js';
 import { fixExitStatus, fixJson, type FixOutcome } from '../fix/outcome.js';
 import { planFixes } from '../fix/plan.js';
 import { fixText } from '../fix/text.js';
@@ -79,6 +79,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
 
     const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };
     const fileAt = new Map(files.map((f) => [f.path, f]));
+    outcome.encodings = new Map(files.filter((f) => f.encoding.charset !== 'utf-8').map((f) => [f.path, encodingName(f.encoding)]));
     if (dryRun) {
       outcome.diff = unifiedDiff(new Map([...plan.newTexts].map(([path, after]) => [path, diffTexts(fileAt.get(path)!, after)])));
     } else {

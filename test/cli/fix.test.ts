@@ -92,12 +92,14 @@ describe('depwatch fix', () => {
       expect(out.stdout).toMatch(/^--- a\/requirements\.txt\n\+\+\+ b\/requirements\.txt\n@@ -1,3 \+1,3 @@\n # pins\r\n-django==2\.1\.5  # pinned\r\n\+django==[\d.]+  # pinned\r\n six==1\.16\.0\r\n$/);
       expect(out.stdout).not.toContain('\uFEFF');
       expect(out.stdout).not.toContain('\0');
-      expect(out.stderr).toMatch(/Would rewrite 1 requirement in 1 file:\n  requirements\.txt:2  django ==2\.1\.5 → ==[\d.]+/);
+      expect(out.stderr).toMatch(/Would rewrite 1 requirement in 1 file:\n  requirements\.txt:2  django ==2\.1\.5 → ==[\d.]+.*\n  \(requirements\.txt would be written back as UTF-16 LE with a byte order mark, as it was saved\)\n/);
       expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(bytes);
       // The diff is the change: applied to the decoded text it gives the text that fix then writes, as UTF-16.
       const patched = applyPatch(original, out.stdout);
       expect(patched).not.toBe(false);
-      expect(await cli().run('fix', '--offline', dir)).toBe(0);
+      const written = cli();
+      expect(await written.run('fix', '--offline', dir)).toBe(0);
+      expect(written.out.stdout).toContain('(requirements.txt was written back as UTF-16 LE with a byte order mark, as it was saved)');
       expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(le(patched as string));
     });
 
