@@ -79,7 +79,9 @@ describe('loading a tree of manifests', () => {
       ['requirements.txt', ['django', 'requests']],
     ]);
     expect(result.manifests[0]!.dependencies[1]).toMatchObject({ name: 'requests', version: '2.19.1', line: 2 });
-    expect(result.errors.map((e) => `${e.file}: ${e.message}`)).toEqual(['requirements-bin.txt: binary file (contains NUL bytes), not a manifest; not read']);
+    expect(result.errors.map((e) => `${e.file}: ${e.message}`)).toEqual([
+      'requirements-bin.txt: starts with a UTF-16 byte order mark but is not UTF-16 text (an odd number of bytes, a lone surrogate or NUL characters): binary, not a manifest; not read',
+    ]);
   });
 
   it('reads every format it discovers, and a hostile TOML costs one error, not the rest of the tree', async () => {

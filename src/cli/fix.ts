@@ -9,8 +9,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource } from '../audit/run.js';
-import { auditedManifests, recordingSource } from '../fix/audited-files.js';
+import { auditedManifests, recordingSource, type AuditedFile } from '../fix/audited-files.js';
 import { unifiedDiff } from '../fix/diff.js';
+import { EncodingError, encodeExact, encodingName } from '../fix/encoding.js';
 import { fixExitStatus, fixJson, type FixOutcome } from '../fix/outcome.js';
 import { planFixes } from '../fix/plan.js';
 import { fixText } from '../fix/text.js';
@@ -77,16 +78,19 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
     const plan = planFixes(result, files);
 
     const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };
+    const fileAt = new Map(files.map((f) => [f.path, f]));
+    outcome.encodings = new Map(files.filter((f) => f.encoding.charset !== 'utf-8').map((f) => [f.path, encodingName(f.encoding)]));
     if (dryRun) {
-      const before = new Map(files.map((f) => [f.path, f.text]));
-      outcome.diff = unifiedDiff(new Map([...plan.newTexts].map(([path, after]) => [path, { before: before.get(path)!, after }])));
+      outcome.diff = unifiedDiff(new Map([...plan.newTexts].map(([path, after]) => [path, diffTexts(fileAt.get(path)!, after)])));
     } else {
       for (const [path, text] of plan.newTexts) {
         try {
-          await writeInside(root, path, recorded.read.get(path)!, text);
+          // Written back in the encoding it was read in (UTF-16 stays UTF-16, its mark kept).
+          await writeInside(root, path, recorded.read.get(path)!, encodeExact(text, fileAt.get(path)!.encoding));
           outcome.written.push(path);
         } catch (err) {
-          outcome.writeErrors.push({ file: path, message: redactSecrets(err instanceof Error ? err.message : String(err)) });
+          const message = err instanceof EncodingError ? `${path}: ${err.message}` : err instanceof Error ? err.message : String(err);
+          outcome.writeErrors.push({ file: path, message: redactSecrets(message) });
         }
       }
     }
@@ -105,4 +109,15 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   } finally {
     services.close();
   }
+}
+
+/**
+ * The texts a dry run's diff compares. The diff is UTF-8 text whatever the file's encoding; for a
+ * UTF-16 file (which `git apply` could not patch byte for byte anyway) the byte order mark is not
+ * shown as a character of its first line.
+ */
+function diffTexts(file: AuditedFile, after: string): { before: string; after: string } {
+  if (file.encoding.charset === 'utf-8') return { before: file.text, after };
+  const unmarked = (t: string) => t.replace(/^\uFEFF/, '');
+  return { before: unmarked(file.text), after: unmarked(after) };
 }

@@ -7,7 +7,8 @@
  */
 import { memorySource, type FileSource } from '../python/files.js';
 import { loadManifests } from '../python/load.js';
-import { decode, utf16ByMark } from '../scan/text.js';
+import { decode } from '../scan/text.js';
+import { decodeExact, type FileEncoding } from './encoding.js';
 import type { FixFile } from './plan.js';
 
 export interface RecordingSource {
@@ -31,30 +32,32 @@ export function recordingSource(inner: FileSource): RecordingSource {
   return { source, read };
 }
 
-const UTF8_WITH_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** A manifest as a fix reads it: its text (BOM and line endings kept) and the encoding to write it back in. */
+export interface AuditedFile extends FixFile {
+  encoding: FileEncoding;
+}
 
 /**
- * The manifests among the files read, as the audit read them (path, format) with their text. One
- * saved as UTF-16 (read by the audit as pip reads it) is planned with the rest but marked
- * `unwritable`: its pins are left alone with the reason, as a format fix does not rewrite is.
+ * The manifests among the files read, as the audit read them (path, format) with their text and
+ * encoding (UTF-8, or UTF-16 with a byte order mark: written back as it was). One whose bytes
+ * would not be written back exactly is planned with the rest but marked `unwritable`: its pins are
+ * left alone with the reason, as a format fix does not rewrite is.
  */
-export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promise<FixFile[]> {
+export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promise<AuditedFile[]> {
   const { manifests } = await loadManifests(memorySource(Object.fromEntries(read)));
-  const files: FixFile[] = [];
+  const files: AuditedFile[] = [];
   for (const m of manifests) {
     const bytes = read.get(m.path);
     if (!bytes) continue;
     const decoded = decode(bytes, false);
     if (decoded.kind !== 'text') continue; // the audit reported it and read nothing from it: nothing to fix in it
-    if (decoded.encoding === 'utf-8') files.push({ path: m.path, format: m.format, text: UTF8_WITH_BOM.decode(bytes) });
-    else files.push({ path: m.path, format: m.format, text: decoded.text, unwritable: utf16Message(m.path) });
+    const exact = decodeExact(bytes);
+    if (exact.ok) files.push({ path: m.path, format: m.format, text: exact.text, encoding: exact.encoding });
+    else files.push({ path: m.path, format: m.format, text: decoded.text, encoding: { charset: 'utf-8', bom: false }, unwritable: notRoundTrip(m.path, exact.reason) });
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** UTF-16 by its byte order mark: the audit's own test (src/scan/text.ts), so the two never disagree. */
-export const isUtf16 = (bytes: Uint8Array): boolean => utf16ByMark(bytes) !== null;
-
-/** Why a UTF-16 manifest's pins are not rewritten, and what to do instead. */
-export const utf16Message = (path: string): string =>
-  `${path} is saved as UTF-16: Depwatch rewrites UTF-8 files only, so its pins were left as they are; save it as UTF-8 (pip reads both) and run fix again, or change them by hand.`;
+/** Why a manifest's pins are not rewritten when its bytes cannot be written back exactly, and what to do instead. */
+export const notRoundTrip = (path: string, reason: string): string =>
+  `${path} cannot be written back byte for byte (${reason}), so its pins were left as they are; change them by hand.`;

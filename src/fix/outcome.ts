@@ -19,6 +19,8 @@ export interface FixOutcome {
   writeErrors: { file: string; message: string }[];
   /** The unified diff of the planned edits (dry runs). */
   diff?: string;
+  /** Changed files written back in an encoding other than UTF-8 (UTF-16), by path: "UTF-16 LE with a byte order mark". */
+  encodings?: ReadonlyMap<string, string>;
 }
 
 /** Vulnerable releases still installed once this run is over (ignored ones do not count, as in `audit`). */

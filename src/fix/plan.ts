@@ -28,7 +28,7 @@ export interface FixFile {
   path: string;
   format: ManifestFormat;
   text: string;
-  /** Why the file is read but never rewritten (UTF-16: rewrites are written as UTF-8); absent when it can be. */
+  /** Why the file is read but never rewritten (its bytes would not be written back exactly: src/fix/encoding.ts); absent when it can be. */
   unwritable?: string;
 }
 

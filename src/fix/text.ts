@@ -20,6 +20,10 @@ export function fixText(outcome: FixOutcome): string {
       const hashes = c.hashesRemoved > 0 ? `  (${count(c.hashesRemoved, 'hash', 'hashes')} of ${c.fromVersion} removed)` : '';
       lines.push(`  ${c.file}:${c.line}  ${c.package} ${c.before || '(any)'} → ${c.after}${clears}${hashes}`);
     }
+    // The diff and the lines above show text; say that such a file keeps its encoding on disk.
+    for (const [file, encoding] of [...(outcome.encodings ?? [])].filter(([file]) => files.has(file)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      lines.push(`  (${file} ${dryRun ? 'would be' : 'was'} written back as ${encoding}, as it was saved)`);
+    }
   } else {
     const nothingFound = plan.fixes.length === 0 && plan.leftAlone.length === 0;
     // A partial audit cannot say nothing vulnerable is pinned: only that it found nothing in what it read.

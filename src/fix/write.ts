@@ -5,7 +5,7 @@
  * stays inside the folder is followed and the file it names is written (the link stays a link);
  * one that leads out, nowhere or into a loop is refused and nothing is written. The file must
  * still hold exactly the bytes the audit read (a file changed in between is not overwritten). The
- * new text goes to a temporary file created next to it (O_EXCL, so an existing file or link of
+ * new bytes go to a temporary file created next to it (O_EXCL, so an existing file or link of
  * that name is never opened), is flushed, gets the old file's permission bits, and replaces the
  * old file with one rename: a reader sees the old file or the new one, never half of one.
  */
@@ -22,10 +22,11 @@ export class FixWriteError extends Error {
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
 /**
- * Replaces `path` (relative to `root`, `/` separators) with `text`, provided it still holds `expected`.
+ * Replaces `path` (relative to `root`, `/` separators) with `bytes` (the new text already encoded as
+ * the file was: src/fix/encoding.ts), provided it still holds `expected`.
  * Throws FixWriteError (one clear line) or LinkNotFollowedError when it may not be written.
  */
-export async function writeInside(root: string, path: string, expected: Buffer, text: string): Promise<void> {
+export async function writeInside(root: string, path: string, expected: Buffer, bytes: Uint8Array): Promise<void> {
   const checkout = new CheckoutRoot(root);
   const current = await checkout.read(path).catch((err: unknown) => {
     // Replaced by a pipe, socket or folder since the audit: said with the path, as every other refusal here.
@@ -43,7 +44,7 @@ export async function writeInside(root: string, path: string, expected: Buffer, 
   const handle = await open(temp, CREATE_FLAGS, 0o600);
   try {
     try {
-      await handle.writeFile(text, 'utf8');
+      await handle.writeFile(bytes);
       // Created with 0600 (nobody else can read it half-written), then given the old file's bits
       // exactly: fchmod is not subject to the umask.
       await handle.chmod(mode & 0o7777);

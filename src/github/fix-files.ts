@@ -7,7 +7,8 @@
  * stars and drop the BOM. So the plan is made twice: once on the snapshot (which files change, and
  * what the pull request's body says), then again, for the files it rewrites only, on their blobs
  * downloaded fresh from GitHub, never cached or stored, checked against the audited tree's blob sha,
- * and decoded as `depwatch fix` reads a checkout (BOM and line endings kept). The real rewrite is
+ * and decoded as `depwatch fix` reads a checkout (BOM, line endings and encoding kept: UTF-8, or
+ * UTF-16 with its mark, src/fix/encoding.ts), then encoded back as it was. The real rewrite is
  * only committed when, masked, it is exactly the rewrite planned on the audited text; anything else
  * (a different blob, a cache row that is not that blob, a rewrite that touched a secret) refuses
  * the pull request rather than commit what nobody audited.
@@ -17,7 +18,8 @@
  * executable file stays executable).
  */
 import type { AuditResult } from '../audit/audit.js';
-import { auditedManifests, isUtf16, utf16Message } from '../fix/audited-files.js';
+import { auditedManifests } from '../fix/audited-files.js';
+import { decodeExact, EncodingError, encodeExact, type FileEncoding } from '../fix/encoding.js';
 import { planFixes, type FixFile, type FixPlan } from '../fix/plan.js';
 import { maskUrlSecrets } from '../python/urls.js';
 import type { Octokit } from './client.js';
@@ -28,11 +30,9 @@ import { gitBlobSha, type RepoSnapshot } from './snapshot.js';
 export interface FixPullRequestFiles {
   /** The plan on the audited (masked) texts: what the pull request's title and body describe. */
   plan: FixPlan;
-  /** Path in the tree → whole new text of each changed file, made from its real bytes, and its mode: what is committed. */
+  /** Path in the tree → whole new content of each changed file, made from its real bytes and encoded as they were, and its mode: what is committed. */
   files: Map<string, FixFileWrite>;
 }
-
-const UTF8_KEEPING_BOM = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** How the blob cache and the snapshot show a file: BOM dropped, URL secrets masked. */
 const asAudited = (text: string) => maskUrlSecrets(text.replace(/^\uFEFF/, ''));
@@ -42,17 +42,17 @@ export async function planFixPullRequest(octokit: Octokit, snapshot: Pick<RepoSn
   const plan = planFixes(result, audited);
   if (plan.newTexts.size === 0) return { plan, files: new Map() };
 
-  const real = new Map<string, string>();
+  const real = new Map<string, { text: string; encoding: FileEncoding }>();
   for (const path of plan.newTexts.keys()) {
     const file = snapshot.files.find((f) => f.path === path);
     if (!file) throw notAsAudited(snapshot, path, 'it is not among the files read');
-    const text = await downloadText(octokit, snapshot, path, file.sha);
-    if (asAudited(text) !== file.text) throw notAsAudited(snapshot, path, 'its content on GitHub differs from the text the audit read');
-    real.set(path, text);
+    const downloaded = await downloadText(octokit, snapshot, path, file.sha);
+    if (asAudited(downloaded.text) !== file.text) throw notAsAudited(snapshot, path, 'its content on GitHub differs from the text the audit read');
+    real.set(path, downloaded);
   }
 
   // The other files only place the pins and name the lock commands: nothing of them is committed.
-  const files: FixFile[] = audited.map((f) => (real.has(f.path) ? { ...f, text: real.get(f.path)! } : f));
+  const files: FixFile[] = audited.map((f) => (real.has(f.path) ? { ...f, text: real.get(f.path)!.text } : f));
   const realPlan = planFixes(result, files);
   for (const [path, planned] of plan.newTexts) {
     const rewritten = realPlan.newTexts.get(path);
@@ -62,21 +62,36 @@ export async function planFixPullRequest(octokit: Octokit, snapshot: Pick<RepoSn
     const extra = [...realPlan.newTexts.keys()].find((p) => !plan.newTexts.has(p))!;
     throw notAsAudited(snapshot, extra, 'its real text would be rewritten where the audited text was not');
   }
-  return { plan, files: whereStored(snapshot, realPlan.newTexts) };
+  return { plan, files: whereStored(snapshot, realPlan.newTexts, real) };
 }
 
-/** New texts by the path of the tree entry that holds each (a link's target), with its mode. */
-function whereStored(snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>, newTexts: ReadonlyMap<string, string>): Map<string, FixFileWrite> {
+/** New texts, encoded as each file was, by the path of the tree entry that holds each (a link's target), with its mode. */
+function whereStored(
+  snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>,
+  newTexts: ReadonlyMap<string, string>,
+  real: ReadonlyMap<string, { encoding: FileEncoding }>,
+): Map<string, FixFileWrite> {
   const out = new Map<string, FixFileWrite>();
   for (const [path, text] of newTexts) {
     const file = snapshot.files.find((f) => f.path === path)!;
     const mode = file.mode === '100755' ? '100755' : '100644';
+    let bytes: Buffer;
+    try {
+      bytes = encodeExact(text, real.get(path)!.encoding);
+    } catch (err) {
+      if (err instanceof EncodingError) throw notRoundTrip(snapshot, path, err.message);
+      throw err;
+    }
     const earlier = out.get(file.storedAt);
     // One file read under two names (itself and a link) can only be written once, one way.
-    if (earlier && earlier.text !== text) throw notAsAudited(snapshot, path, `it is a link to ${file.storedAt}, which another file's fixes would rewrite differently`);
-    out.set(file.storedAt, { text, mode });
+    if (earlier && !earlier.bytes.equals(bytes)) throw notAsAudited(snapshot, path, `it is a link to ${file.storedAt}, which another file's fixes would rewrite differently`);
+    out.set(file.storedAt, { bytes, mode });
   }
   return out;
+}
+
+function notRoundTrip(snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, why: string): FixPullRequestError {
+  return new FixPullRequestError('encoding', `${path} on ${snapshot.owner}/${snapshot.repo} cannot be written back byte for byte (${why}), so no pull request was opened. Change its pins by hand.`);
 }
 
 function notAsAudited(snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, why: string): FixPullRequestError {
@@ -84,7 +99,7 @@ function notAsAudited(snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: stri
 }
 
 /** One blob, straight from GitHub: never through the blob cache, never stored anywhere. */
-async function downloadText(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, sha: string): Promise<string> {
+async function downloadText(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owner' | 'repo'>, path: string, sha: string): Promise<{ text: string; encoding: FileEncoding }> {
   const { owner, repo } = snapshot;
   let blob: { content: string; encoding: string };
   try {
@@ -98,11 +113,8 @@ async function downloadText(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owne
   }
   const bytes = blob.encoding === 'base64' ? Buffer.from(blob.content, 'base64') : Buffer.from(blob.content, 'utf8');
   if (gitBlobSha(bytes) !== sha) throw notAsAudited(snapshot, path, 'GitHub returned content that does not match the audited blob');
-  // The audit reads UTF-16 as pip does; the rewrite and the commit are UTF-8 only.
-  if (isUtf16(bytes)) throw new FixPullRequestError('not-utf8', `${utf16Message(path)} No pull request was opened.`);
-  try {
-    return UTF8_KEEPING_BOM.decode(bytes);
-  } catch {
-    throw notAsAudited(snapshot, path, 'it is not UTF-8 text');
-  }
+  // UTF-8 or UTF-16 with its mark (as the audit read it), kept to be written back exactly so.
+  const exact = decodeExact(bytes);
+  if (!exact.ok) throw notRoundTrip(snapshot, path, exact.reason);
+  return { text: exact.text, encoding: exact.encoding };
 }

@@ -17,12 +17,13 @@ export interface FixPullRequestInput {
   branch: string;
   title: string;
   body: string;
-  /** Path → whole new text of each changed file (only files the audit read) and its git mode, kept from the audited tree. */
+  /** Path → whole new content of each changed file (only files the audit read) and its git mode, kept from the audited tree. */
   files: ReadonlyMap<string, FixFileWrite>;
 }
 
 export interface FixFileWrite {
-  text: string;
+  /** The bytes committed: the new text encoded as the file was (UTF-8, or UTF-16 with its mark: src/fix/encoding.ts). */
+  bytes: Buffer;
   mode: '100644' | '100755';
 }
 
@@ -44,8 +45,8 @@ export type FixPullRequestProblem =
   | 'not-as-audited'
   /** A file to rewrite could not be downloaded again. */
   | 'unreadable'
-  /** A file to rewrite is UTF-16: the audit reads it, the rewrite writes UTF-8 only. */
-  | 'not-utf8';
+  /** A file to rewrite would not be written back byte for byte in its encoding (src/fix/encoding.ts). */
+  | 'encoding';
 
 export class FixPullRequestError extends Error {
   override name = 'FixPullRequestError';
@@ -99,8 +100,9 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
   };
   const { data: commit } = await contents(() => octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: input.auditedSha }));
   const tree: { path: string; mode: FixFileWrite['mode']; type: 'blob'; sha: string }[] = [];
-  for (const [path, { text, mode }] of input.files) {
-    const { data: blob } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/blobs', { owner, repo, content: Buffer.from(text, 'utf8').toString('base64'), encoding: 'base64' }));
+  for (const [path, { bytes, mode }] of input.files) {
+    // As bytes (base64), never as a string GitHub would store as UTF-8: a UTF-16 file stays UTF-16.
+    const { data: blob } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/blobs', { owner, repo, content: bytes.toString('base64'), encoding: 'base64' }));
     tree.push({ path, mode, type: 'blob', sha: blob.sha });
   }
   const { data: newTree } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/trees', { owner, repo, base_tree: commit.commit.tree.sha, tree }));

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
-import { decode } from '../scan/text.js';
+import { decode, utf16ByMark } from '../scan/text.js';
 import { formatForPath, isManifestPath } from './discover.js';
 import { LinkNotFollowedError, NotRegularFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
@@ -168,7 +168,11 @@ export function decodeManifest(bytes: Buffer, path: string, errors: ExtractError
   }
   const decoded = decode(bytes, false);
   if (decoded.kind === 'binary') {
-    errors.push({ file: path, line: null, message: 'binary file (contains NUL bytes), not a manifest; not read' });
+    // Bytes that start like UTF-16 but do not read as it: said so, not only "binary" (a Windows file cut short).
+    const message = utf16ByMark(bytes)
+      ? 'starts with a UTF-16 byte order mark but is not UTF-16 text (an odd number of bytes, a lone surrogate or NUL characters): binary, not a manifest; not read'
+      : 'binary file (contains NUL bytes), not a manifest; not read';
+    errors.push({ file: path, line: null, message });
     return null;
   }
   if (decoded.kind === 'not-utf8') {

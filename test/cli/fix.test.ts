@@ -43,21 +43,78 @@ describe('depwatch fix', () => {
     expect(readFileSync(join(dir, 'requirements.txt'), 'utf8')).toBe(patched);
   });
 
-  it('a manifest saved as UTF-16 is audited but not rewritten, and says why (exit 1: still vulnerable)', async () => {
-    const dir = writeTree('depwatch-fix-utf16-', {});
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('django==2.1.5\r\n', 'utf16le')]);
-    writeFileSync(join(dir, 'requirements.txt'), utf16);
-    const { out, run } = cli();
-    expect(await run('fix', '--json', '--offline', dir)).toBe(1);
-    const json = JSON.parse(out.stdout);
-    expect(json.written).toEqual([]);
-    expect(json.left_alone).toEqual([
-      expect.objectContaining({ kind: 'unsupported-format', package: 'django', file: 'requirements.txt', line: 1, reason: expect.stringMatching(/^requirements\.txt is saved as UTF-16: Depwatch rewrites UTF-8 files only/) }),
-    ]);
-    expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(utf16);
-    const text = cli();
-    expect(await text.run('fix', '--offline', dir)).toBe(1);
-    expect(text.out.stdout).toContain('requirements.txt is saved as UTF-16: Depwatch rewrites UTF-8 files only');
+  describe('a manifest saved as UTF-16 (PowerShell 5: `pip freeze > requirements.txt`) or with a BOM is written back as it was', () => {
+    const original = '# pins\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
+    const le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = (text: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const utf8Bom = (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+
+    /** Fixes a requirements.txt of these bytes; what was written and the version the pin moved to. */
+    async function fixed(bytes: Buffer) {
+      const dir = writeTree('depwatch-fix-encoded-', { 'requirements.txt': bytes });
+      const { out, run } = cli();
+      expect(await run('fix', '--json', '--offline', dir)).toBe(0);
+      const json = JSON.parse(out.stdout);
+      expect(json).toMatchObject({ written: ['requirements.txt'], left_alone: [], still_vulnerable: 0, changes: [{ file: 'requirements.txt', line: 2, package: 'django', from_version: '2.1.5' }] });
+      return { dir, written: readFileSync(join(dir, 'requirements.txt')), to: json.changes[0].to_version as string };
+    }
+
+    it('UTF-16 LE with CRLF: the pin is rewritten, the file stays UTF-16 LE with its mark, every other byte as it was', async () => {
+      const bytes = le(original);
+      const { dir, written, to } = await fixed(bytes);
+      expect(to).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(written.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xfe]));
+      expect(written).toEqual(le(original.replace('django==2.1.5', `django==${to}`)));
+      // Byte for byte: what precedes the version and what follows it are the old file's bytes.
+      const at = bytes.indexOf(Buffer.from('2.1.5', 'utf16le'));
+      expect(written.subarray(0, at)).toEqual(bytes.subarray(0, at));
+      expect(written.subarray(at + Buffer.byteLength(to, 'utf16le'))).toEqual(bytes.subarray(at + Buffer.byteLength('2.1.5', 'utf16le')));
+      // The audit reads the written file and finds nothing left.
+      expect(await cli().run('audit', '--offline', dir)).toBe(0);
+    });
+
+    it('UTF-16 BE: stays UTF-16 BE with its mark', async () => {
+      const { written, to } = await fixed(be(original));
+      expect(written.subarray(0, 2)).toEqual(Buffer.from([0xfe, 0xff]));
+      expect(written).toEqual(be(original.replace('django==2.1.5', `django==${to}`)));
+    });
+
+    it('UTF-8 with a byte order mark: as before, the mark and CRLF kept', async () => {
+      const { written, to } = await fixed(utf8Bom(original));
+      expect(written).toEqual(utf8Bom(original.replace('django==2.1.5', `django==${to}`)));
+    });
+
+    it('--dry-run shows the change of a UTF-16 file as a UTF-8 unified diff (no mark, no NUL), and writes nothing', async () => {
+      const bytes = le(original);
+      const dir = writeTree('depwatch-fix-utf16-dry-', { 'requirements.txt': bytes });
+      const { out, run } = cli();
+      expect(await run('fix', '--dry-run', '--offline', dir)).toBe(1);
+      expect(out.stdout).toMatch(/^--- a\/requirements\.txt\n\+\+\+ b\/requirements\.txt\n@@ -1,3 \+1,3 @@\n # pins\r\n-django==2\.1\.5  # pinned\r\n\+django==[\d.]+  # pinned\r\n six==1\.16\.0\r\n$/);
+      expect(out.stdout).not.toContain('\uFEFF');
+      expect(out.stdout).not.toContain('\0');
+      expect(out.stderr).toMatch(/Would rewrite 1 requirement in 1 file:\n  requirements\.txt:2  django ==2\.1\.5 → ==[\d.]+.*\n  \(requirements\.txt would be written back as UTF-16 LE with a byte order mark, as it was saved\)\n/);
+      expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(bytes);
+      // The diff is the change: applied to the decoded text it gives the text that fix then writes, as UTF-16.
+      const patched = applyPatch(original, out.stdout);
+      expect(patched).not.toBe(false);
+      const written = cli();
+      expect(await written.run('fix', '--offline', dir)).toBe(0);
+      expect(written.out.stdout).toContain('(requirements.txt was written back as UTF-16 LE with a byte order mark, as it was saved)');
+      expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(le(patched as string));
+    });
+
+    it('a file that starts like UTF-16 but cannot be read back exactly (an odd byte count) is refused with its reason, and never written', async () => {
+      const cut = Buffer.concat([le('django==2.1.5\r\n'), Buffer.from([0x0a])]);
+      const dir = writeTree('depwatch-fix-utf16-cut-', { 'requirements.txt': cut });
+      const { out, run } = cli();
+      expect(await run('fix', '--json', '--offline', dir)).toBe(2);
+      const json = JSON.parse(out.stdout);
+      expect(json).toMatchObject({ written: [], changes: [], partial: true });
+      expect(json.errors).toEqual([
+        { file: 'requirements.txt', line: null, message: expect.stringMatching(/^starts with a UTF-16 byte order mark but is not UTF-16 text \(an odd number of bytes/) },
+      ]);
+      expect(readFileSync(join(dir, 'requirements.txt'))).toEqual(cut);
+    });
   });
 
   it('fixes every pin, then a second run and the audit find nothing left (exit 0)', async () => {

@@ -160,6 +160,8 @@ export interface FakeGitHub {
   deleteBranch(owner: string, name: string, branch: string): void;
   /** The files of a branch's head commit (path → text, or a link's target), to check what a push wrote. */
   branchFiles(owner: string, name: string, branch: string): Record<string, string> | undefined;
+  /** The exact bytes of each file of a branch's head commit (a UTF-16 file as it was committed). */
+  branchBytes(owner: string, name: string, branch: string): Record<string, Buffer> | undefined;
   /** The git mode of each file of a branch's head commit (100644, 100755, 120000). */
   branchModes(owner: string, name: string, branch: string): Record<string, string> | undefined;
   /** Comments on a pull request (or issue), oldest first. */
@@ -636,14 +638,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return bytes;
   };
 
-  const fileOf = (mode: string, text: string): FakeFile => (mode === '120000' ? symlinkTo(text) : mode === '100755' ? executable(text) : text);
+  /** A blob as a file of the tree: a plain file whose bytes are not UTF-8 text stays those bytes. */
+  const fileOf = (mode: string, bytes: Buffer): FakeFile => {
+    const text = bytes.toString('utf8');
+    if (mode === '120000') return symlinkTo(text);
+    if (mode === '100755') return executable(text);
+    return Buffer.from(text, 'utf8').equals(bytes) ? text : fileBytes(bytes);
+  };
 
   const filesOfTree = (treeSha: string): Map<string, FakeFile> => {
     const files = new Map<string, FakeFile>();
     for (const e of treeListing(treeSha, true, '')) {
       if (e.type !== 'blob') continue;
       const blob = objects.get(e.sha as string);
-      if (blob?.type === 'blob') files.set(e.path as string, fileOf(e.mode as string, blob.bytes.toString('utf8')));
+      if (blob?.type === 'blob') files.set(e.path as string, fileOf(e.mode as string, blob.bytes));
     }
     return files;
   };
@@ -696,8 +704,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (route === ROUTES.createComment || route === ROUTES.updateComment) return commentWrite(route, repo, body, last, reply, headers, base);
     if (route === ROUTES.createBlob) {
       if (typeof body.content !== 'string') return invalid('Invalid request. "content" wasn\'t supplied.');
-      const text = body.encoding === 'base64' ? Buffer.from(body.content, 'base64').toString('utf8') : body.content;
-      const sha = writeBlob(text);
+      // Base64 content is stored as the very bytes sent (a UTF-16 file stays UTF-16), as GitHub stores it.
+      const sha = writeBlob(body.encoding === 'base64' ? Buffer.from(body.content, 'base64') : body.content);
       return reply(201, { sha, url: `${base}/git/blobs/${sha}` }, headers);
     }
     if (route === ROUTES.createTree) {
@@ -707,7 +715,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       for (const item of (body.tree as { path?: unknown; mode?: unknown; type?: unknown; sha?: unknown }[] | undefined) ?? []) {
         const blob = typeof item.sha === 'string' ? objects.get(item.sha) : undefined;
         if (typeof item.path !== 'string' || !['100644', '100755', '120000'].includes(String(item.mode)) || item.type !== 'blob' || blob?.type !== 'blob') return invalid('tree.sha is not a valid blob');
-        files.set(item.path, fileOf(String(item.mode), blob.bytes.toString('utf8')));
+        files.set(item.path, fileOf(String(item.mode), blob.bytes));
       }
       const sha = writeTree(files);
       return reply(201, { sha, url: `${base}/git/trees/${sha}`, tree: treeListing(sha, false, base), truncated: false }, headers);
@@ -990,6 +998,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const commit = sha ? objects.get(sha) : undefined;
       if (commit?.type !== 'commit') return undefined;
       return Object.fromEntries([...commit.files].map(([path, content]) => [path, blobText(content)]));
+    },
+    branchBytes: (owner, name, branch) => {
+      const sha = mustRepo(owner, name).branches.get(branch);
+      const commit = sha ? objects.get(sha) : undefined;
+      if (commit?.type !== 'commit') return undefined;
+      return Object.fromEntries([...commit.files].map(([path, content]) => [path, blobBytes(content)]));
     },
     branchModes: (owner, name, branch) => {
       const sha = mustRepo(owner, name).branches.get(branch);

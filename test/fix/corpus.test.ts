@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/audit.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import { auditedManifests, recordingSource } from '../../src/fix/audited-files.js';
+import { encodeExact } from '../../src/fix/encoding.js';
 import { planFixes, type FixPlan } from '../../src/fix/plan.js';
 import { writeInside } from '../../src/fix/write.js';
 import { directorySource } from '../../src/python/files.js';
@@ -59,8 +60,9 @@ beforeAll(async () => {
     cpSync(project.dir, copy, { recursive: true });
     const recorded = recordingSource(directorySource(copy));
     const before = await audit(copy, recorded.source);
-    const plan = planFixes(before, await auditedManifests(recorded.read));
-    for (const [path, text] of plan.newTexts) await writeInside(copy, path, recorded.read.get(path)!, text);
+    const files = await auditedManifests(recorded.read);
+    const plan = planFixes(before, files);
+    for (const [path, text] of plan.newTexts) await writeInside(copy, path, recorded.read.get(path)!, encodeExact(text, files.find((f) => f.path === path)!.encoding));
     fixed.push({ name: project.name, before, after: await audit(copy), plan, original: project.dir, copy });
   }
 }, 120_000);

@@ -18,7 +18,7 @@ describe('writing a fixed file', () => {
     const file = join(root, 'requirements.txt');
     writeFileSync(file, 'django==2.1.5\r\n');
     chmodSync(file, 0o640);
-    await writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\r\n'), 'django==2.1.11\r\n');
+    await writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\r\n'), Buffer.from('django==2.1.11\r\n'));
     expect(readFileSync(file, 'utf8')).toBe('django==2.1.11\r\n');
     expect(statSync(file).mode & 0o7777).toBe(0o640);
     expect(readdirSync(root)).toEqual(['requirements.txt']);
@@ -28,14 +28,14 @@ describe('writing a fixed file', () => {
     const { root } = checkout();
     writeFileSync(join(root, 'Pipfile'), 'x');
     chmodSync(join(root, 'Pipfile'), 0o775);
-    await writeInside(root, 'Pipfile', Buffer.from('x'), 'y');
+    await writeInside(root, 'Pipfile', Buffer.from('x'), Buffer.from('y'));
     expect(statSync(join(root, 'Pipfile')).mode & 0o7777).toBe(0o775);
   });
 
   it('says, with its path, that a file replaced by a folder since the audit is not written', async () => {
     const { root } = checkout();
     mkdirSync(join(root, 'requirements.txt'));
-    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), 'django==2.1.11\n')).rejects.toThrow(
+    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), Buffer.from('django==2.1.11\n'))).rejects.toThrow(
       new FixWriteError('requirements.txt: no longer a regular file; not written'),
     );
     expect(statSync(join(root, 'requirements.txt')).isDirectory()).toBe(true);
@@ -44,7 +44,7 @@ describe('writing a fixed file', () => {
   it('does not overwrite a file that changed since the audit read it', async () => {
     const { root } = checkout();
     writeFileSync(join(root, 'requirements.txt'), 'django==3.0\n');
-    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), 'django==2.1.11\n')).rejects.toThrow(FixWriteError);
+    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), Buffer.from('django==2.1.11\n'))).rejects.toThrow(FixWriteError);
     expect(readFileSync(join(root, 'requirements.txt'), 'utf8')).toBe('django==3.0\n');
   });
 
@@ -56,8 +56,8 @@ describe('writing a fixed file', () => {
     mkdirSync(join(base, 'etc'));
     writeFileSync(join(base, 'etc', 'reqs.txt'), 'django==2.1.5\n');
     symlinkSync(join(base, 'etc'), join(root, 'etcdir'));
-    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), 'pwned\n')).rejects.toThrow(LinkNotFollowedError);
-    await expect(writeInside(root, 'etcdir/reqs.txt', Buffer.from('django==2.1.5\n'), 'pwned\n')).rejects.toThrow(/etcdir is a symbolic link that leads outside/);
+    await expect(writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), Buffer.from('pwned\n'))).rejects.toThrow(LinkNotFollowedError);
+    await expect(writeInside(root, 'etcdir/reqs.txt', Buffer.from('django==2.1.5\n'), Buffer.from('pwned\n'))).rejects.toThrow(/etcdir is a symbolic link that leads outside/);
     expect(readFileSync(outside, 'utf8')).toBe('django==2.1.5\n');
     expect(readFileSync(join(base, 'etc', 'reqs.txt'), 'utf8')).toBe('django==2.1.5\n');
     expect(readdirSync(base).sort()).toEqual(['etc', 'outside.txt', 'repo']);
@@ -68,7 +68,7 @@ describe('writing a fixed file', () => {
     mkdirSync(join(root, 'requirements'));
     writeFileSync(join(root, 'requirements', 'prod.txt'), 'django==2.1.5\n');
     symlinkSync('requirements/prod.txt', join(root, 'requirements.txt'));
-    await writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), 'django==2.1.11\n');
+    await writeInside(root, 'requirements.txt', Buffer.from('django==2.1.5\n'), Buffer.from('django==2.1.11\n'));
     expect(lstatSync(join(root, 'requirements.txt')).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(root, 'requirements', 'prod.txt'), 'utf8')).toBe('django==2.1.11\n');
   });

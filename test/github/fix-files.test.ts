@@ -35,7 +35,7 @@ describe('planFixPullRequest', () => {
 
     const { plan, files } = await planFixPullRequest(w.octokit, snapshot, result);
 
-    expect(files.get('requirements.txt')).toEqual({ text: REQUIREMENTS.replace('django==2.1.5', 'django==2.1.11'), mode: '100644' });
+    expect(files.get('requirements.txt')).toEqual({ bytes: Buffer.from(REQUIREMENTS.replace('django==2.1.5', 'django==2.1.11'), 'utf8'), mode: '100644' });
     expect(JSON.stringify(plan)).not.toContain('t0ps3cret');
     expect(JSON.stringify(plan)).not.toContain('PIP_TOKEN');
     // One fresh download of the one file rewritten, and nothing new in the cache.
@@ -76,15 +76,29 @@ describe('planFixPullRequest', () => {
     expect((error as Error).message).toContain('does not match the audited blob');
   });
 
-  it('refuses a manifest saved as UTF-16 (read by the audit, rewritten as UTF-8 only), saying so', async () => {
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('# web\r\n# pins\r\ndjango==2.1.5  # pinned\r\n', 'utf16le')]);
+  it('rewrites a manifest saved as UTF-16 (PowerShell 5 writes it) into UTF-16 bytes, its mark and CRLF kept', async () => {
+    const text = '# web\r\n# pins\r\ndjango==2.1.5  # pinned\r\n';
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const { w, snapshot } = await snapshotOf({ 'requirements.txt': fileBytes(utf16) });
     expect(snapshot.errors).toEqual([]);
 
-    const error = await planFixPullRequest(w.octokit, snapshot, result).catch((e: unknown) => e);
+    const { plan, files } = await planFixPullRequest(w.octokit, snapshot, result);
 
-    expect(error).toMatchObject({ problem: 'not-utf8' });
-    expect((error as Error).message).toMatch(/^requirements\.txt is saved as UTF-16: Depwatch rewrites UTF-8 files only, .* No pull request was opened\.$/);
+    expect(plan.changes).toEqual([expect.objectContaining({ file: 'requirements.txt', line: 3, package: 'django', after: '==2.1.11' })]);
+    expect(files.get('requirements.txt')).toEqual({ bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('2.1.5', '2.1.11'), 'utf16le')]), mode: '100644' });
+  });
+
+  it('a manifest that starts like UTF-16 but cannot be read back exactly is reported by the audit, and nothing of it is committed', async () => {
+    const cut = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('django==2.1.5\r\n', 'utf16le'), Buffer.from([0x0a])]);
+    const { w, snapshot } = await snapshotOf({ 'requirements.txt': fileBytes(cut) });
+    expect(snapshot.errors).toEqual([{ path: 'requirements.txt', message: 'is not a text file' }]);
+    w.fake.resetCounts();
+
+    const { plan, files } = await planFixPullRequest(w.octokit, snapshot, result);
+
+    expect(files.size).toBe(0);
+    expect(plan.changes).toEqual([]);
+    expect(w.fake.count(ROUTES.blob)).toBe(0);
   });
 
   it('says the file could not be read again when GitHub fails, without a status dump', async () => {
@@ -99,13 +113,13 @@ describe('planFixPullRequest', () => {
 });
 
 describe('a fix pull request commits each file where and as it is', () => {
-  /** Plans on a snapshot of `files` and opens the pull request; the fix branch's files and modes. */
+  /** Plans on a snapshot of `files` and opens the pull request; the fix branch's files (as text and as bytes) and modes. */
   async function committed(files: Record<string, FakeFile>) {
     const { w, snapshot } = await snapshotOf(files);
     const planned = await planFixPullRequest(w.octokit, snapshot, result);
     const input = { owner: 'acme', repo: 'web', base: 'main', auditedSha: snapshot.sha, branch: 'depwatch/fix', title: 't', body: 'b', files: planned.files };
     await openFixPullRequest(w.octokit, input);
-    return { files: w.fake.branchFiles('acme', 'web', 'depwatch/fix')!, modes: w.fake.branchModes('acme', 'web', 'depwatch/fix')! };
+    return { files: w.fake.branchFiles('acme', 'web', 'depwatch/fix')!, bytes: w.fake.branchBytes('acme', 'web', 'depwatch/fix')!, modes: w.fake.branchModes('acme', 'web', 'depwatch/fix')! };
   }
 
   it('writes the file a symbolic link names, and the link stays a link', async () => {
@@ -126,5 +140,19 @@ describe('a fix pull request commits each file where and as it is', () => {
     const { files, modes } = await committed({ 'requirements.txt': symlinkTo('requirements/base.txt'), 'requirements/base.txt': 'django==2.1.5\n' });
     expect(files['requirements/base.txt']).toBe('django==2.1.11\n');
     expect(modes['requirements.txt']).toBe('120000');
+  });
+
+  it('commits a UTF-16 file as UTF-16 bytes (sent as base64, never as a UTF-8 string): mark, encoding and every other byte kept', async () => {
+    const le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = (text: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const text = '# pins\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
+    const { bytes, modes } = await committed({ 'requirements.txt': fileBytes(le(text)), 'constraints.txt': fileBytes(be('django==2.1.5\n')), 'README.md': '# app\n' });
+    const written = bytes['requirements.txt']!;
+    expect(written.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xfe]));
+    expect(written.includes(Buffer.from('django==2.1.11', 'utf16le'))).toBe(true);
+    expect(written).toEqual(le(text.replace('django==2.1.5', 'django==2.1.11')));
+    expect(bytes['constraints.txt']).toEqual(be('django==2.1.11\n'));
+    expect(bytes['README.md']).toEqual(Buffer.from('# app\n'));
+    expect(modes['requirements.txt']).toBe('100644');
   });
 });

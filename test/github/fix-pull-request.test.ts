@@ -31,7 +31,7 @@ async function setUp(token: string, writeTokens: string[]) {
     branch: fixBranchName(plan, 7, 'main'),
     title: fixTitle(plan),
     body: fixBody({ plan, findings: [finding], repo: 'acme/web', auditedSha, slackLink: 'https://slack.example/archives/C1/p1' }),
-    files: new Map([...plan.newTexts].map(([path, text]) => [path, { text, mode: '100644' as const }])),
+    files: new Map([...plan.newTexts].map(([path, text]) => [path, { bytes: Buffer.from(text, 'utf8'), mode: '100644' as const }])),
   };
   return { octokit, plan, input, fake };
 }
