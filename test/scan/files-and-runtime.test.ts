@@ -44,6 +44,15 @@ describe('files', () => {
     expect(of(result, 'file')).toEqual(['file-env-committed .env', 'file-env-committed deploy/production.env', 'file-secret-config-committed config/secrets.py']);
   });
 
+  it('a committed .env in test code is a fixture (tests of .env loading need one): low, saying so; a credential in it is still reported on its own', async () => {
+    const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const result = await scanFiles({ 'tests/test_apps/.env': 'FOO=env\nSPAM=1\n', 'tests/fixtures/app.env': `GITHUB_TOKEN=${token}\n` });
+    const committed = result.findings.filter((f) => f.rule === 'file-env-committed');
+    expect(committed.map((f) => [f.file, f.severity])).toEqual([['tests/fixtures/app.env', 'low'], ['tests/test_apps/.env', 'low']]);
+    expect(committed[1]!.message).toContain('test code');
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => [f.file, f.severity])).toEqual([['tests/fixtures/app.env', 'critical']]);
+  });
+
   it('a committed .env with only empty or placeholder values is low severity', async () => {
     const result = await scanFiles({ '.gitignore': '.env\n*.env\n', '.env': '# fill these in\nAPI_KEY=\nDB_PASSWORD=changeme\n' });
     expect(result.findings.find((f) => f.rule === 'file-env-committed')!.severity).toBe('low');

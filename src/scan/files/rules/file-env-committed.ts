@@ -4,6 +4,7 @@
  * .env git leaves out), not a committed one. Its credentials are still reported by the secret rules:
  * a file git already tracked stays tracked after it is ignored, which the tree alone cannot tell.
  */
+import { isTestPath } from '../../paths.js';
 import { isPlaceholder } from '../../secrets/placeholders.js';
 import type { TreeRule } from '../../tree-rule.js';
 import { envHasValues, isCommittedEnvFile } from '../env-files.js';
@@ -26,14 +27,19 @@ export const rule: TreeRule = {
       if (gitignore?.ignores(path)) continue;
       const text = await tree.readText(path);
       const withValues = text === null || envHasValues(text, isPlaceholder);
+      // A test of .env loading needs a .env: in test code the file is a fixture, and any credential
+      // in it is reported by the secret rules at its own severity.
+      const fixture = isTestPath(path);
       out.push({
         file: path,
         line: null,
         column: null,
-        severity: withValues ? undefined : ('low' as const),
-        message: withValues
-          ? `${path} is committed: the settings and credentials it holds are readable by everyone with access to the repository and its history.`
-          : `${path} is committed, with no real values yet; the next person who fills it in will commit their credentials.`,
+        severity: withValues && !fixture ? undefined : ('low' as const),
+        message: fixture
+          ? `${path} is committed in test code, as a fixture of tests that load .env files; keep only made-up values in it (a real credential in it is reported on its own).`
+          : withValues
+            ? `${path} is committed: the settings and credentials it holds are readable by everyone with access to the repository and its history.`
+            : `${path} is committed, with no real values yet; the next person who fills it in will commit their credentials.`,
         fix: 'git rm --cached the file, add it to .gitignore, rotate any credential it held, and commit a .env.example with placeholders instead.',
       });
     }
