@@ -129,6 +129,20 @@ describe('passwords and high-entropy values', () => {
     expect(rules(result)).toEqual(['app/urls.py:10 secret-url-password', 'app/urls.py:11 secret-url-password', 'app/urls.py:12 secret-url-password', 'app/urls.py:13 secret-url-password']);
   });
 
+  it('names of types and labels are not credentials: annotations, enum labels, GraphQL fields, codecov badge tokens, a URL password that is its user\'s or database\'s name', async () => {
+    const result = await scanFiles({
+      // saleor: a parameter annotated with a forward reference, an enum label, GraphQL field types.
+      'app/manager.py': 'def fetch(self, gateway: str, token_config: "TokenConfig", channel_slug: str):\n    pass\n\nclass Kind:\n    SECRET_MULTILINE = "SecretMultiline"\n    PASSWORD_FIELD = "PasswordField"\n    api_token: "Optional[ApiToken]" = None\n',
+      'app/schema.graphql': 'type Shop {\n  passwordLoginMode: PasswordLoginModeEnum\n  checkoutToken: UUIDFilterInput\n}\n',
+      'README.md': '<img src="https://codecov.io/gh/saleor/saleor/graph/badge.svg?token=qkNcTJ4TmI" alt="Coverage"/>\n',
+      'app/settings.py': '# default="postgres://saleor_read_only:saleor@localhost:5432/saleor",\nB = "postgres://app:shopdb@db:5432/shopdb"\n',
+      // Still credentials: random values, however they are written, and a token elsewhere in a URL.
+      'app/real.py': `def f(api_token: "str" = "${'Zx9qL2mP7vK4tR8wQ3nB'}"):\n    pass\nSECRET = "KqPw7LmZtRs2XvB9"\nD = "postgres://app:Kz93mPq71Lx@db:5432/app"\n`,
+      'BADGES.md': '![ci](https://evil.io/gh/o/r/graph/badge.svg?token=Zx9qL2mP7vK4tR8w)\n',
+    });
+    expect(rules(result)).toEqual(['BADGES.md:1 secret-assigned', 'app/real.py:1 secret-assigned', 'app/real.py:3 secret-assigned', 'app/real.py:4 secret-url-password']);
+  });
+
   it('reads Python string prefixes (b, r, u, rb …) as the quote they are; an f-string with a field is an expression', async () => {
     const result = await scanFiles({
       'app/web.py': [

@@ -108,7 +108,8 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const reportAssigned = (found: Assigned) => {
     if (covered.has(found.start)) return;
     const judged = judge(found.value);
-    if (!judged || namesSecretObject(found.name, found.value)) return;
+    if (!judged || namesSecretObject(found.name, found.value) || namesItself(found.name, found.value) || isTypeName(found.value)) return;
+    if (isCodecovGraphToken(text, found.start)) return;
     // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
     // one counts only with letters and digits mixed, as generated credentials have.
     if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) return;
@@ -212,9 +213,22 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   const password = text.slice(colon + 1, i);
   if (!/^[A-Za-z0-9[\]]/.test(text[i + 1] ?? '')) return null; // no host after @
   if (password.length < 3 || isPlaceholder(password) || password === user) return null;
+  // A development default naming its own account or database (`saleor_read_only:saleor@…/saleor`).
+  const p = password.toLowerCase();
+  if (user.toLowerCase().split(/[^a-z0-9]+/).includes(p) || databaseAfter(text, i + 1).toLowerCase() === p) return null;
   if (isDocumentationHost(hostAfter(text, i + 1))) return null;
   if (/^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i.test(password)) return null;
   return { password, start: colon + 1, scheme: scheme.toLowerCase(), confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
+}
+
+/** The first path segment of a URL from just after its `@` (a database URL's database name). Bounded. */
+function databaseAfter(text: string, from: number): string {
+  let e = from;
+  while (e < text.length && e - from < 300 && /[A-Za-z0-9.:[\]-]/.test(text[e]!)) e++;
+  if (text[e] !== '/') return '';
+  const s = ++e;
+  while (e < text.length && e - s < 64 && /[A-Za-z0-9_.-]/.test(text[e]!)) e++;
+  return text.slice(s, e);
 }
 
 /** The host of a URL from just after its `@`: up to the port, path, query or the end of the URL. Bounded. */
@@ -311,7 +325,8 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   // `;`, `&&`, another assignment), then `=` with no space: the shell's own assignment syntax.
   const shellAssignment =
     dialect.shell && text[e] === '=' && text[e + 1] !== '=' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (s === 0 || /[\s;&|(]/.test(text[s - 1]!));
-  if (text[i] === '"' || text[i] === "'") i++; // closing quote of a JSON / dict key
+  const quotedKey = text[i] === '"' || text[i] === "'";
+  if (quotedKey) i++; // closing quote of a JSON / dict key
   while (text[i] === ' ' || text[i] === '\t') i++;
   // Separator: = : := => (a type annotation's `: str =` is handled by the value check), or a
   // comparison == != === !== (bandit B105: `if password == "…"` writes the password down too).
@@ -329,7 +344,18 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
     colon = true;
   } else return pairedValue(text, s, e, name, dialect);
   while (text[i] === ' ' || text[i] === '\t') i++;
-  if (code && colon && /[A-Za-z_]/.test(text[i] ?? '')) {
+  if (dialect.python && colon && !quotedKey && (text[i] === '"' || text[i] === "'")) {
+    // A forward reference (`token_config: "TokenConfig"`, `api_token: "Optional[str]" = …`): the
+    // quoted text is a type, and the value, if any, comes after the `=`.
+    const annotation = quotedTypeEnd(text, i);
+    if (annotation !== null) {
+      i = annotation;
+      while (text[i] === ' ' || text[i] === '\t') i++;
+      if (text[i] !== '=' || text[i + 1] === '=') return null;
+      i++;
+      while (text[i] === ' ' || text[i] === '\t') i++;
+    }
+  } else if (code && colon && /[A-Za-z_]/.test(text[i] ?? '')) {
     // A type annotation (`password: str = "…"`): the value comes after the `=`.
     const from = i;
     while (i < text.length && i - from < MAX_IDENT && /[A-Za-z0-9_.[\], |]/.test(text[i]!)) i++;
@@ -341,6 +367,17 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
   const found = literalAt(text, i, dialect, { comparison, shellAssignment });
   return found && { name, ...found, comparison };
+}
+
+/** A Python type written as text: a dotted name, optionally subscripted (`Optional[Token]`, `dict[str, "X"]`). */
+const QUOTED_TYPE = /^[A-Za-z_][\w.]*(?:\[[\w.,| \[\]]*\])?$/;
+
+/** Just past the closing quote when text[i] opens a one-line string holding a type name; else null. Bounded. */
+function quotedTypeEnd(text: string, i: number): number | null {
+  const quote = text[i]!;
+  let j = i + 1;
+  while (j < text.length && j - i <= MAX_IDENT * 2 && text[j] !== quote && text[j] !== '\n') j++;
+  return text[j] === quote && QUOTED_TYPE.test(text.slice(i + 1, j)) ? j + 1 : null;
 }
 
 /** A command-line flag that names a credential as its last part: `--password`, `--db-password`, `--api-key`, `--client-secret`, `-pass`. */
@@ -521,6 +558,36 @@ function namesSecretObject(name: string, value: string): boolean {
  * most MAX_VALUE characters, so the class scan is bounded.
  */
 const PATTERN_OR_FORMAT = /\(\?P?[:=!<]|\[\^|\\[dwsbDWSB]|\[[^\]]{0,40}[A-Za-z0-9]-[A-Za-z0-9][^\]]{0,40}\]|\{\d+,\d*\}|%[sdr]|%\(\w+\)[sdr]/;
+
+const words = (s: string): string => s.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+
+/**
+ * A label naming its own key (`SECRET_MULTILINE = "SecretMultiline"`, `passwordLoginMode:
+ * PasswordLoginModeEnum`): an enum member's or a schema field's name, not a value.
+ */
+function namesItself(name: string, value: string): boolean {
+  const n = words(name);
+  return n.length > 0 && words(value).startsWith(n);
+}
+
+/**
+ * A type or class name: two or more capitalised words, or acronyms, and no digits
+ * (`UUIDFilterInput`, `TokenConfig`). Generated credentials mix cases and digits at random; a
+ * capital starting every run of three or more lower-case letters, and no digit, is a name.
+ */
+const TYPE_NAME = /^(?:[A-Z][a-z]{2,}|[A-Z]{2,}(?=[A-Z][a-z]|$))(?:[A-Z][a-z]{2,}|[A-Z]{2,}(?=[A-Z][a-z]|$))+$/;
+const isTypeName = (value: string): boolean => value.length <= MAX_IDENT && TYPE_NAME.test(value);
+
+/**
+ * Codecov's graph token (`https://codecov.io/gh/o/r/graph/badge.svg?token=…`): made to be
+ * published in READMEs, it only reads a repository's coverage badge and graphs (Codecov's
+ * documentation), unlike the upload token.
+ */
+function isCodecovGraphToken(text: string, valueStart: number): boolean {
+  let s = valueStart;
+  while (s > 0 && valueStart - s < 300 && !/[\s"'(<>]/.test(text[s - 1]!)) s--;
+  return /^https?:\/\/(?:app\.)?codecov\.io\/[^?#]*\/graphs?\/[^?#]*\?(?:[^#]*&)?token=$/i.test(text.slice(s, valueStart));
+}
 
 /** Whether a value looks like a real credential, and how sure that is; null for placeholders and ordinary words. */
 function judge(value: string): Confidence | null {
