@@ -44,12 +44,13 @@ describe('files', () => {
     expect(of(result, 'file')).toEqual(['file-env-committed .env', 'file-env-committed deploy/production.env', 'file-secret-config-committed config/secrets.py']);
   });
 
-  it('a committed .env in test code is a fixture (tests of .env loading need one): low, saying so; a credential in it is still reported on its own', async () => {
+  it('a committed .env in test code is a fixture (tests of .env loading need one), and a dev container\'s is development settings: low, saying so; a credential in it is still reported on its own', async () => {
     const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
-    const result = await scanFiles({ 'tests/test_apps/.env': 'FOO=env\nSPAM=1\n', 'tests/fixtures/app.env': `GITHUB_TOKEN=${token}\n` });
+    const result = await scanFiles({ 'tests/test_apps/.env': 'FOO=env\nSPAM=1\n', 'tests/fixtures/app.env': `GITHUB_TOKEN=${token}\n`, '.devcontainer/common.env': 'DEFAULT_CHANNEL_SLUG=default\n' });
     const committed = result.findings.filter((f) => f.rule === 'file-env-committed');
-    expect(committed.map((f) => [f.file, f.severity])).toEqual([['tests/fixtures/app.env', 'low'], ['tests/test_apps/.env', 'low']]);
-    expect(committed[1]!.message).toContain('test code');
+    expect(committed.map((f) => [f.file, f.severity])).toEqual([['.devcontainer/common.env', 'low'], ['tests/fixtures/app.env', 'low'], ['tests/test_apps/.env', 'low']]);
+    expect(committed[2]!.message).toContain('test code');
+    expect(committed[0]!.message).toContain('development container');
     expect(result.findings.filter((f) => f.kind === 'secret').map((f) => [f.file, f.severity])).toEqual([['tests/fixtures/app.env', 'critical']]);
   });
 

@@ -10,6 +10,8 @@ import type { TreeRule } from '../../tree-rule.js';
 import { envHasValues, isCommittedEnvFile } from '../env-files.js';
 import { GitignoreChain } from '../gitignore.js';
 
+const DEV_CONTAINER = /(?:^|\/)\.devcontainer\//;
+
 export const rule: TreeRule = {
   info: {
     id: 'file-env-committed',
@@ -27,16 +29,21 @@ export const rule: TreeRule = {
       if (gitignore?.ignores(path)) continue;
       const text = await tree.readText(path);
       const withValues = text === null || envHasValues(text, isPlaceholder);
-      // A test of .env loading needs a .env: in test code the file is a fixture, and any credential
-      // in it is reported by the secret rules at its own severity.
+      // A test of .env loading needs a .env, and a dev container's env files are committed so every
+      // developer's container starts the same (.devcontainer/ is VS Code's and GitHub Codespaces'):
+      // settings for development, not one machine's. Any credential in them is reported by the
+      // secret rules at its own severity.
       const fixture = isTestPath(path);
+      const devContainer = DEV_CONTAINER.test(path);
       out.push({
         file: path,
         line: null,
         column: null,
-        severity: withValues && !fixture ? undefined : ('low' as const),
+        severity: withValues && !fixture && !devContainer ? undefined : ('low' as const),
         message: fixture
           ? `${path} is committed in test code, as a fixture of tests that load .env files; keep only made-up values in it (a real credential in it is reported on its own).`
+          : devContainer
+            ? `${path} is committed as the development container's settings; keep only development values in it (a real credential in it is reported on its own).`
           : withValues
             ? `${path} is committed: the settings and credentials it holds are readable by everyone with access to the repository and its history.`
             : `${path} is committed, with no real values yet; the next person who fills it in will commit their credentials.`,
