@@ -75,17 +75,30 @@ const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
 type Raw = Report & { info: RuleInfo };
 
 /**
- * A code or configuration finding in test code (tests/, test_*.py, conftest.py, fixtures): reported,
- * at low at most. Tests run on developers' machines and in CI with data the tests themselves
- * choose: `pickle.loads` of a test's own bytes, `importlib.import_module` of a parametrised
- * tutorial module or a fixture's Dockerfile running as root fail no gate, as Semgrep leaves tests
- * out by default and bandit users exclude them. Secrets are not this: a real token in a test is as
- * usable as anywhere (the secret scanner only lowers its confidence there).
+ * Code and configuration findings in test code (tests/, test_*.py, conftest.py, fixtures) and in
+ * vendored copies of other projects (vendor/, _vendor/, third_party/) are reported at low at most.
+ * Tests run on developers' machines and in CI with data the tests themselves choose: `pickle.loads`
+ * of a test's own bytes, `importlib.import_module` of a parametrised tutorial module or a fixture's
+ * Dockerfile running as root fail no gate, as Semgrep leaves tests out by default and bandit users
+ * exclude them. Vendored code is someone else's, fixed upstream and copied in again (pip's
+ * pkg_resources `exec`s setup scripts by design); its pinned versions are still audited. Secrets
+ * are not this: a real token is as usable in a test or a vendored file as anywhere (the secret
+ * scanner only lowers its confidence in tests).
  */
-function inTestCode(raw: Raw): Raw {
+type Lowered = 'test code' | 'vendored code';
+
+function lowered(path: string): Lowered | null {
+  if (isTestPath(path)) return 'test code';
+  return VENDORED.test(path) ? 'vendored code' : null;
+}
+
+const VENDORED = /(?:^|\/)(?:_?vendor(?:ed)?|third[_-]?party)\//i;
+
+function ratedLow(raw: Raw, where: Lowered): Raw {
   const severity = raw.severity ?? raw.info.severity;
   if (severity === 'low' || severity === 'info') return raw;
-  return { ...raw, severity: 'low', message: `${raw.message} (In test code, so rated low rather than ${severity}.)` };
+  const why = where === 'test code' ? 'In test code' : 'In vendored code (fix it upstream and copy it in again)';
+  return { ...raw, severity: 'low', message: `${raw.message} (${why}, so rated low rather than ${severity}.)` };
 }
 
 export async function scanTree(source: ScanSource, options: ScanOptions = {}): Promise<ScanResult> {
@@ -174,6 +187,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       }
       const runtime = isRuntimeFile(path, text);
       const inTests = isTestPath(path);
+      const lowerTo = lowered(path);
       // Where a suppression may be written: the parser's comments for a parsed Python file, else the
       // comment markers of the file's language on the line.
       let comments: Map<number, string> | null = null;
@@ -190,7 +204,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
               skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
             } else stats.pythonFiles++;
             comments = outcome.comments;
-            raw.push(...(inTests ? outcome.findings.map(inTestCode) : outcome.findings));
+            raw.push(...(lowerTo ? outcome.findings.map((f) => ratedLow(f, lowerTo)) : outcome.findings));
             if (outcome.syntaxErrors > 0) {
               notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (Python 2 code, or a broken file); rules ran on the parts that parse` });
             }
@@ -203,7 +217,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           // A credential in ENV/ARG that the secret scanner already reported (with its fingerprint) is one finding, not two.
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
           const own = outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line)));
-          raw.push(...(inTests ? own.map(inTestCode) : own));
+          raw.push(...(lowerTo ? own.map((f) => ratedLow(f, lowerTo)) : own));
           for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${e}; runtime rules not applied to it` });
           for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }

@@ -1,5 +1,5 @@
 /**
- * Findings in test code are reported at low at most: tests run with data the tests choose, on
+ * Findings in test code (and vendored code) are reported at low at most: tests run with data the tests choose, on
  * developers' machines and in CI, and a `pickle.loads` of a test's own bytes should not fail the
  * gate as the same call in the application does. Secrets are the exception: a real token in a test
  * is as usable as anywhere.
@@ -32,4 +32,11 @@ it('a fixture\'s Dockerfile is low too; a token in a test keeps its severity', a
   expect(byFile('tests/fixtures/Dockerfile', 'runtime').every((s) => s === 'low' || s === 'info')).toBe(true);
   expect(byFile('tests/fixtures/Dockerfile', 'runtime')).toHaveLength(appRoot.length);
   expect(byFile('tests/test_api.py', 'secret')).toEqual(['critical']);
+});
+
+it('vendored copies of other projects (vendor/, _vendor/, third_party/) are low too, saying to fix upstream; their manifests are still audited elsewhere', async () => {
+  const result = await scanFiles({ 'pipenv/patched/pip/_vendor/pkg_resources/__init__.py': CODE, 'third_party/lib/cache.py': CODE, 'vendors/cache.py': CODE });
+  const severities = Object.fromEntries(result.findings.filter((f) => f.rule === 'py-unsafe-deserialization').map((f) => [f.file, f.severity]));
+  expect(severities).toEqual({ 'pipenv/patched/pip/_vendor/pkg_resources/__init__.py': 'low', 'third_party/lib/cache.py': 'low', 'vendors/cache.py': 'high' });
+  expect(result.findings.find((f) => f.file === 'third_party/lib/cache.py')!.message).toContain('In vendored code (fix it upstream and copy it in again), so rated low rather than high');
 });
