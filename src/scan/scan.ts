@@ -36,8 +36,9 @@ export interface ScanOptions {
   /** Wall-time limit for parsing one Python file. Default 5 s. */
   parseTimeoutMs?: number;
   /**
-   * Wall-time limit for the Python rules on one parsed file. Default 10 s. Past it the rules stop:
-   * the file is listed in `skipped` (partial), with the findings reported before the limit kept.
+   * Wall-time limit for the Python rules on one parsed file, the tree-sitter query that finds what
+   * they read included. Default 10 s. Past it the rules stop: the file is listed in `skipped`
+   * (partial), with the findings reported before the limit kept.
    */
   ruleTimeoutMs?: number;
   /**
@@ -170,7 +171,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${parseTimeoutMs} ms; code rules not run (secrets were checked)` });
           } else {
-            if (outcome.rulesTimedOut) {
+            if (outcome.rulesTimedOut === 'query') {
+              skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: finding the code the rules check (the syntax tree query) took longer than ${ruleTimeoutMs} ms and was stopped; code rules not run (secrets were checked)` });
+            } else if (outcome.rulesTimedOut) {
               skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
             } else stats.pythonFiles++;
             comments = outcome.comments;
