@@ -23,7 +23,7 @@ import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
-import { commentStyle, HASH_COMMENTS, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
+import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
 import { decode, LineIndex } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
@@ -194,8 +194,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }
       }
-      const style = isPython ? HASH_COMMENTS : commentStyle(path);
-      const markerOn: MarkerAt = comments ? (n) => suppressionOnLine(comments!.get(n) ?? '', n) : (n) => suppressionOnLine(lines.line(n), n, style);
+      // Outside Python the file's lines are read in order, once, on the first finding that asks (a
+      // string or block comment open at the end of a line is known on the next), and only in a file
+      // that mentions a marker at all.
+      let fileMarkers: MarkerAt | null = null;
+      const markerOn: MarkerAt = comments ? (n) => suppressionOnLine(comments!.get(n) ?? '', n) : (n) => (fileMarkers ??= fileSuppressions(text, commentStyle(path)))(n);
       // Each line read once for its marker, however many findings it holds: one long line can hold
       // tens of thousands of them, and reading it again for each was quadratic in the line's length.
       const seen = new Map<number, Suppression | null>();
