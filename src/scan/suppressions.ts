@@ -63,6 +63,10 @@ export interface CodeDialect {
   rust?: boolean;
   /** PHP: `#` starts a comment too (`#[` an attribute), and a file starts as HTML until `<?`. */
   php?: boolean;
+  /** C#: `@"…"` verbatim strings (no escapes, `""` a quote) run over lines. */
+  verbatim?: boolean;
+  /** C++: `R"delim(…)delim"` raw strings run over lines. */
+  rawCpp?: boolean;
 }
 
 export const HASH_COMMENTS: CommentStyle = { hash: true, slash: false, quotes: 'shell' };
@@ -77,9 +81,10 @@ const SLASH_ONLY: [RegExp, CodeDialect][] = [
   [/\.go$/i, { charLiterals: true, backtick: 'raw' }],
   [/\.rs$/i, { charLiterals: true, multiLine: true, rust: true }],
   [/\.(?:java|swift)$/i, { charLiterals: true, triple: true, tripleEscapes: true }],
-  [/\.(?:kt|kts|scala|cs)$/i, { charLiterals: true, triple: true }],
+  [/\.(?:kt|kts|scala)$/i, { charLiterals: true, triple: true }],
+  [/\.cs$/i, { charLiterals: true, triple: true, verbatim: true }],
   [/\.(?:dart|groovy|gradle)$/i, { charLiterals: false, triple: true, tripleEscapes: true }],
-  [/\.(?:c|cc|cpp|cxx|h|hh|hpp)$/i, { charLiterals: true }],
+  [/\.(?:c|cc|cpp|cxx|h|hh|hpp)$/i, { charLiterals: true, rawCpp: true }],
   [/\.(?:jsonc|json5|proto|sol)$/i, { charLiterals: false }],
 ];
 /** Both (PHP). */
@@ -188,6 +193,10 @@ const RAW = 4;
 const TRIPLE = 5;
 const RUST_RAW = 6;
 const HTML = 7;
+const VERBATIM = 8;
+const CLOSER = 9;
+/** The prefixes of a C++ raw string (`R"x(…)x"`, `u8R"(…)"`). */
+const CPP_RAW = new Set(['R', 'LR', 'uR', 'UR', 'u8R']);
 
 /** Words after which a JS `/` starts a regular expression (`return /x/`), not a division (`total / 2`). */
 const REGEX_AFTER = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
@@ -197,7 +206,7 @@ const isIdent = (c: string | undefined) => c !== undefined && (/[A-Za-z0-9_$]/.t
  * Where the line comment of each line of a file in a `//` language starts (its `//`, or PHP's `#`),
  * or -1 when the line has none or it cannot be told. A reader takes the file's lines in order and
  * carries what is open at the end of one to the next: a block comment, a JS template literal (and
- * the `${…}` in it), a Go raw string, a `"""` text block, a Rust or PHP string, a string continued
+ * the `${…}` in it), a Go raw string, a `"""` text block, a C# verbatim or C++ raw string, a Rust or PHP string, a string continued
  * by a `\`. One pass over each line, left to right, so linear in the file however it is quoted;
  * only constant lookahead (a character literal, a raw string's `#`s, which the pass then skips).
  * `file`: the reader starts at the start of a file (PHP: in HTML until `<?`), else on a line of code.
@@ -206,6 +215,7 @@ export function codeReader(d: CodeDialect, file = false): (text: string) => numb
   let mode = d.php && file ? HTML : CODE;
   let quote = ''; // STRING, TRIPLE: the closing quote
   let depth = 0; // BLOCK: how deep (Rust nests them); RUST_RAW: the `#`s that close it
+  let closer = ''; // CLOSER: what ends the string (a C++ raw string's `)delim"`)
   const braces: number[] = []; // JS: the `${…}` open in template literals, each with the `{` open inside it
   let prev = ''; // JS: the last character of code that is not white space ('a' for a word or number), '' at the start
   let word = ''; // JS: the last word of code, if short
@@ -218,6 +228,22 @@ export function codeReader(d: CodeDialect, file = false): (text: string) => numb
         case HTML:
           if (c === '<' && text[i + 1] === '?') mode = CODE;
           i++;
+          continue;
+        case VERBATIM:
+          if (c !== '"') i++;
+          else if (text[i + 1] === '"') i += 2; // "" is a quote inside
+          else {
+            i++;
+            mode = CODE;
+          }
+          prev = '"';
+          continue;
+        case CLOSER:
+          if (c === ')' && text.startsWith(closer, i)) {
+            i += closer.length;
+            mode = CODE;
+          } else i++;
+          prev = '"';
           continue;
         case BLOCK:
           if (c === '*' && text[i + 1] === '/') {
@@ -312,9 +338,25 @@ export function codeReader(d: CodeDialect, file = false): (text: string) => numb
         }
         let j = i + 1;
         while (j < n && isIdent(text[j])) j++;
+        if (d.rawCpp && text[j] === '"' && j - i <= 3 && CPP_RAW.has(text.slice(i, j))) {
+          // Its delimiter: up to 16 characters, then `(`; else not a raw string.
+          let k = j + 1;
+          while (k < n && k <= j + 17 && text[k] !== '(' && text[k] !== ')' && text[k] !== '\\' && text[k] !== ' ' && text[k] !== '"') k++;
+          if (text[k] === '(') {
+            mode = CLOSER;
+            closer = ')' + text.slice(j + 1, k) + '"';
+            i = k + 1;
+            continue;
+          }
+        }
         if (d.regex) word = j - i <= 10 ? text.slice(i, j) : '';
         prev = 'a';
         i = j;
+        continue;
+      }
+      if (d.verbatim && c === '@' && (next === '"' || (next === '$' && text[i + 2] === '"'))) {
+        mode = VERBATIM;
+        i += next === '"' ? 2 : 3;
         continue;
       }
       if (c === '"' || (c === "'" && !d.charLiterals)) {

@@ -192,7 +192,7 @@ describe('markers in `//` languages and in strings that run over lines', () => {
     expect(ignored).toEqual(['web/app.js:10', 'web/app.js:7', 'web/app.js:8', 'web/app.js:9', 'web/tagged.ts:5']);
   });
 
-  it('Go, Rust, Java, C++ and PHP: their own strings, raw strings and character literals', async () => {
+  it('Go, Rust, Java, C++, C# and PHP: their own strings, raw and verbatim strings and character literals', async () => {
     const { reported, ignored } = await secrets({
       'cmd/main.go': [
         'var help = `usage:', // 1: a raw string over lines
@@ -218,7 +218,19 @@ describe('markers in `//` languages and in strings that run over lines', () => {
         `String k = "${token}"; // nosec`, // 4
         '',
       ].join('\n'),
-      'src/main.cpp': [`int n = 1'000'000; const char* k = "${token}"; // nosec`, `const char* s = "// nosec ${token}";`, ''].join('\n'), // digit separators
+      'src/main.cpp': [
+        `int n = 1'000'000; const char* k = "${token}"; // nosec`, // 1: digit separators are not quotes
+        `const char* s = "// nosec ${token}";`, // 2
+        'const char* sql = R"x(select ")', // 3: a raw string over lines, its ) and " not the end
+        `  // nosec ${token} )x";`, // 4: text of the raw string
+        '',
+      ].join('\n'),
+      'src/Query.cs': [
+        `var p = @"C:\\dir\\"; var k = "${token}"; // nosec`, // 1: a backslash escapes nothing in a verbatim string
+        'var sql = @"select', // 2: a verbatim string runs over lines
+        `  "" // nosec ${token}";`, // 3: "" is a quote inside it
+        '',
+      ].join('\n'),
       'web/index.php': [
         "<p>Don't</p>", // 1: HTML, not PHP code
         `<?php $k = "${token}"; // nosec ?>`, // 2
@@ -228,8 +240,8 @@ describe('markers in `//` languages and in strings that run over lines', () => {
         '',
       ].join('\n'),
     });
-    expect(reported).toEqual(['cmd/main.go:2', 'cmd/main.go:5', 'src/Main.java:2', 'src/lib.rs:3', 'src/lib.rs:5', 'src/main.cpp:2', 'web/index.php:5']);
-    expect(ignored).toEqual(['cmd/main.go:4', 'src/Main.java:4', 'src/lib.rs:1', 'src/lib.rs:6', 'src/main.cpp:1', 'web/index.php:2', 'web/index.php:3', 'web/index.php:3']);
+    expect(reported).toEqual(['cmd/main.go:2', 'cmd/main.go:5', 'src/Main.java:2', 'src/Query.cs:3', 'src/lib.rs:3', 'src/lib.rs:5', 'src/main.cpp:2', 'src/main.cpp:4', 'web/index.php:5']);
+    expect(ignored).toEqual(['cmd/main.go:4', 'src/Main.java:4', 'src/Query.cs:1', 'src/lib.rs:1', 'src/lib.rs:6', 'src/main.cpp:1', 'web/index.php:2', 'web/index.php:3', 'web/index.php:3']);
   });
 
   it("TOML: a # nosec line inside a \"\"\" or ''' string is text; a real comment after the string closes counts", async () => {
