@@ -23,7 +23,7 @@ import { randomFingerprintKey } from './secrets/fingerprint.js';
 import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
-import { commentStyle, HASH_COMMENTS, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
+import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
 import { decode, LineIndex } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
@@ -37,8 +37,9 @@ export interface ScanOptions {
   /** Wall-time limit for parsing one Python file. Default 5 s. */
   parseTimeoutMs?: number;
   /**
-   * Wall-time limit for the Python rules on one parsed file. Default 10 s. Past it the rules stop:
-   * the file is listed in `skipped` (partial), with the findings reported before the limit kept.
+   * Wall-time limit for the Python rules on one parsed file, the tree-sitter query that finds what
+   * they read included. Default 10 s. Past it the rules stop: the file is listed in `skipped`
+   * (partial), with the findings reported before the limit kept.
    */
   ruleTimeoutMs?: number;
   /**
@@ -200,7 +201,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${parseTimeoutMs} ms; code rules not run (secrets were checked)` });
           } else {
-            if (outcome.rulesTimedOut) {
+            if (outcome.rulesTimedOut === 'query') {
+              skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: finding the code the rules check (the syntax tree query) took longer than ${ruleTimeoutMs} ms and was stopped; code rules not run (secrets were checked)` });
+            } else if (outcome.rulesTimedOut) {
               skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
             } else stats.pythonFiles++;
             comments = outcome.comments;
@@ -222,8 +225,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }
       }
-      const style = isPython ? HASH_COMMENTS : commentStyle(path);
-      const markerOn: MarkerAt = comments ? (n) => suppressionOnLine(comments!.get(n) ?? '', n) : (n) => suppressionOnLine(lines.line(n), n, style);
+      // Outside Python the file's lines are read in order, once, on the first finding that asks (a
+      // string or block comment open at the end of a line is known on the next), and only in a file
+      // that mentions a marker at all.
+      let fileMarkers: MarkerAt | null = null;
+      const markerOn: MarkerAt = comments ? (n) => suppressionOnLine(comments!.get(n) ?? '', n) : (n) => (fileMarkers ??= fileSuppressions(text, commentStyle(path)))(n);
       // Each line read once for its marker, however many findings it holds: one long line can hold
       // tens of thousands of them, and reading it again for each was quadratic in the line's length.
       const seen = new Map<number, Suppression | null>();

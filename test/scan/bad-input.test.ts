@@ -178,10 +178,54 @@ describe('hostile sizes: answers stay right where a quadratic scan would never f
     expect(result.partial).toBe(false);
   });
 
-  it('rule evaluation has a time budget per file: past it the file is skipped, the result partial, and why is said', async () => {
+  it('rule evaluation has a time budget per file, the tree-sitter query included: past it the file is skipped, the result partial, and why is said', async () => {
     const result = await scanFiles({ 'app/slow.py': 'import os\n' + 'os.system(input())\n'.repeat(500), 'app/ok.py': RISKY }, { ruleTimeoutMs: 0 });
-    expect(result.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'app/slow.py', reason: 'rule-timeout', partial: true, message: expect.stringContaining('longer than 0 ms') })]));
+    const slow = result.skipped.find((s) => s.path === 'app/slow.py');
+    // The budget runs out inside the query, before any rule: that is what the line says.
+    expect(slow).toEqual({ path: 'app/slow.py', reason: 'rule-timeout', partial: true, message: expect.stringContaining('(the syntax tree query) took longer than 0 ms') });
+    expect(slow!.message).toContain('code rules not run');
+    expect(result.findings.filter((f) => f.file === 'app/slow.py' && f.kind === 'code')).toEqual([]);
     expect(result.partial).toBe(true);
+  });
+
+  it('the query pass asks the budget as it goes and stops when it runs out; a budget that runs out among the rules keeps what was found before', async () => {
+    const { createPythonParser, pythonLanguage } = await import('../../src/scan/python/parser.js');
+    const { PythonRuleEngine } = await import('../../src/scan/python/engine.js');
+    const language = await pythonLanguage();
+    const parser = await createPythonParser(5000);
+    let spent = false;
+    const burner = {
+      info: { id: 'test-assert', kind: 'code' as const, severity: 'low' as const, confidence: 'high' as const, title: 't', help: 'h' },
+      statements: ['assert' as const],
+      check(node: import('web-tree-sitter').Node, _file: unknown, report: (r: { line: number; column: number; message: string; fix: string }) => void) {
+        spent = true; // the first rule call uses up the budget
+        report({ line: node.startPosition.row + 1, column: 1, message: 'm', fix: 'f' });
+      },
+    };
+    const engine = new PythonRuleEngine(language, [burner as never]);
+    const text = 'assert x\n'.repeat(2000);
+    const tree = parser.parse(text)!;
+    try {
+      // Out of budget from the start: the query is stopped at its first progress check, no rule runs.
+      let asked = 0;
+      const stopped = engine.run(tree.rootNode, 'a.py', text, false, () => ++asked > 0);
+      expect(stopped).toEqual({ findings: [], errors: [], timedOut: 'query' });
+      expect(asked).toBe(1);
+      // In budget through the query, out of it after the first rule: the rules stop at the next check
+      // (every 32 matches), with the 32 findings made before it kept.
+      const partway = engine.run(tree.rootNode, 'a.py', text, false, () => spent);
+      expect(partway.timedOut).toBe('rules');
+      expect(partway.findings).toHaveLength(32);
+      // Never out of budget: every assert.
+      spent = false;
+      const whole = engine.run(tree.rootNode, 'a.py', text, false, () => false);
+      expect(whole.timedOut).toBeNull();
+      expect(whole.findings).toHaveLength(2000);
+    } finally {
+      tree.delete();
+      engine.delete();
+      parser.delete();
+    }
   });
 
   it('one line with 25,000 keys: every finding is checked for a suppression against that line once', async () => {

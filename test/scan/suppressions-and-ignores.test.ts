@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
 import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
 import { applyIgnores } from '../../src/audit/ignores.js';
-import { commentStyle, suppressionOnLine } from '../../src/scan/suppressions.js';
+import { commentStyle, fileSuppressions, suppressionOnLine } from '../../src/scan/suppressions.js';
+import { bestCpuMs } from '../helpers/cpu-time.js';
 import { hits, scanFiles } from './helpers.js';
 
 const CODE = `import subprocess
@@ -148,6 +149,150 @@ describe('inline suppressions', () => {
     const result = await scanFiles({ 'ci/config.yml': `token: ${token}  # depwatch: ignore[secret-github-token]\n` });
     expect(result.findings.filter((f) => f.kind === 'secret')).toEqual([]);
     expect(result.ignored.map((f) => f.rule)).toEqual(['secret-github-token']);
+  });
+});
+
+describe('markers in `//` languages and in strings that run over lines', () => {
+  const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+  /** The secret findings of a scan, as `file:line`, reported and ignored. */
+  async function secrets(files: Record<string, string>) {
+    const result = await scanFiles({ ...files, '.gitignore': '.env\n*.env\n' });
+    const at = (list: typeof result.findings) => list.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line}`).sort();
+    return { reported: at(result.findings), ignored: at(result.ignored) };
+  }
+
+  it('JS/TS: a // nosec inside a string does not suppress; a real comment after strings, URLs, regular expressions and block comments does', async () => {
+    const { reported, ignored } = await secrets({
+      'web/app.js': [
+        `const url = "http://x/?q= // nosec"; const key = "${token}";`, // 1: the marker is in a double-quoted string
+        `const a = 'it // nosec', key = '${token}';`, // 2: single quotes
+        `const b = \`x // nosec\`, key = \`${token}\`;`, // 3: a template literal on one line
+        `const c = "a \\" // nosec", key = "${token}";`, // 4: an escaped quote does not close the string
+        `const d = "never closed // nosec ${token}`, // 5: an unterminated string: fail closed
+        `const e = /a // nosec/.test(s) && "${token}";`, // 6: inside a regular expression
+        `const url2 = "https://api.example.com/x"; const k = "${token}"; // nosec`, // 7: a URL before a real comment
+        `/* don't */ const k2 = '${token}'; // nosec`, // 8: an apostrophe in a block comment opens nothing
+        `const ok = /"/.test(s) ? "${token}" : x / 2; // nosec`, // 9: a quote in a regular expression, a division
+        `const t = \`a\${"}"}b\`, k3 = '${token}'; // nosec`, // 10: \${…} inside a template, with a brace in a string
+        '',
+      ].join('\n'),
+      'web/tagged.ts': [
+        'const page = `', // 1: a template literal over several lines
+        `  <a href="https://example.com">x</a> // nosec ${token}`, // 2: text of the template
+        `  \${"\`"} // nosec ${token}`, // 3: still inside: the backtick is a string in \${…}
+        '`;',
+        `const key = "${token}"; // nosec`, // 5: after it closes, a real comment
+        '/*', // 6: a block comment over lines
+        ` it's "open // nosec ${token}`, // 7: comment text, but not a line comment
+        '*/',
+        '',
+      ].join('\n'),
+    });
+    expect(reported).toEqual(['web/app.js:1', 'web/app.js:2', 'web/app.js:3', 'web/app.js:4', 'web/app.js:5', 'web/app.js:6', 'web/tagged.ts:2', 'web/tagged.ts:3', 'web/tagged.ts:7']);
+    expect(ignored).toEqual(['web/app.js:10', 'web/app.js:7', 'web/app.js:8', 'web/app.js:9', 'web/tagged.ts:5']);
+  });
+
+  it('Go, Rust, Java, C++, C# and PHP: their own strings, raw and verbatim strings and character literals', async () => {
+    const { reported, ignored } = await secrets({
+      'cmd/main.go': [
+        'var help = `usage:', // 1: a raw string over lines
+        `  tool --token ${token} // nosec`, // 2: text of the raw string
+        '`',
+        `var q, k = '"', "${token}" // nosec`, // 4: a rune holding a quote, then a real comment
+        `var s = "a // nosec ${token}"`, // 5
+        '',
+      ].join('\n'),
+      'src/lib.rs': [
+        `fn f<'a>(x: &'a str) -> &'a str { "${token}" } // nosec`, // 1: lifetimes are not quotes
+        'const HELP: &str = "usage:', // 2: Rust strings run over lines
+        `  --token ${token} // nosec`, // 3: text of the string
+        '";',
+        `const RAW: &str = r#"a " // nosec ${token}"#;`, // 5: a raw string, its " is not the end
+        `const C: char = '"'; const K: &str = "${token}"; // nosec`, // 6
+        '',
+      ].join('\n'),
+      'src/Main.java': [
+        'String help = """', // 1: a text block
+        `    --token ${token} // nosec`, // 2: text of the block
+        '    """;',
+        `String k = "${token}"; // nosec`, // 4
+        '',
+      ].join('\n'),
+      'src/main.cpp': [
+        `int n = 1'000'000; const char* k = "${token}"; // nosec`, // 1: digit separators are not quotes
+        `const char* s = "// nosec ${token}";`, // 2
+        'const char* sql = R"x(select ")', // 3: a raw string over lines, its ) and " not the end
+        `  // nosec ${token} )x";`, // 4: text of the raw string
+        '',
+      ].join('\n'),
+      'src/Query.cs': [
+        `var p = @"C:\\dir\\"; var k = "${token}"; // nosec`, // 1: a backslash escapes nothing in a verbatim string
+        'var sql = @"select', // 2: a verbatim string runs over lines
+        `  "" // nosec ${token}";`, // 3: "" is a quote inside it
+        '',
+      ].join('\n'),
+      'web/index.php': [
+        "<p>Don't</p>", // 1: HTML, not PHP code
+        `<?php $k = "${token}"; // nosec ?>`, // 2
+        `<?php $s = 'a # nosec ${token}'; $t = "${token}"; # nosec`, // 3: one string holds a marker, then a real # comment
+        `$u = "multi`, // 4: PHP strings run over lines
+        `  # nosec ${token}";`, // 5
+        '',
+      ].join('\n'),
+    });
+    expect(reported).toEqual(['cmd/main.go:2', 'cmd/main.go:5', 'src/Main.java:2', 'src/Query.cs:3', 'src/lib.rs:3', 'src/lib.rs:5', 'src/main.cpp:2', 'src/main.cpp:4', 'web/index.php:5']);
+    expect(ignored).toEqual(['cmd/main.go:4', 'src/Main.java:4', 'src/Query.cs:1', 'src/lib.rs:1', 'src/lib.rs:6', 'src/main.cpp:1', 'web/index.php:2', 'web/index.php:3', 'web/index.php:3']);
+  });
+
+  it("TOML: a # nosec line inside a \"\"\" or ''' string is text; a real comment after the string closes counts", async () => {
+    const { reported, ignored } = await secrets({
+      'pyproject.toml': [
+        '[tool.release]', // 1
+        'script = """', // 2
+        `curl -H "token: ${token}" # nosec`, // 3: text of the string
+        '"""', // 4
+        "notes = '''", // 5
+        `  ${token}  # nosec`, // 6: text of the literal string
+        "''' # closed",
+        `key = "${token}"  # nosec`, // 8: a real comment
+        `quoted = """a "" b ${token}"""  # nosec`, // 9: a one-line """ string, then a comment
+        `broken = "${token} # nosec`, // 10: never closed: fail closed
+        '',
+      ].join('\n'),
+    });
+    expect(reported).toEqual(['pyproject.toml:10', 'pyproject.toml:3', 'pyproject.toml:6']);
+    expect(ignored).toEqual(['pyproject.toml:8', 'pyproject.toml:9']);
+  });
+
+  it('one line read alone: the string rules of its language', () => {
+    const js = commentStyle('a.ts');
+    expect(suppressionOnLine('const u = "http://x/?q= // nosec"', 1, js)).toBeNull();
+    expect(suppressionOnLine('fetch("https://host//nosec")', 1, js)).toBeNull();
+    expect(suppressionOnLine('fetch("https://host"); // nosec', 1, js)).toMatchObject({ kind: 'nosec' });
+    expect(suppressionOnLine('x = a / b; // depwatch: ignore[secret-github-token]', 1, js)).toMatchObject({ ids: ['secret-github-token'] });
+    expect(suppressionOnLine('return /a\\/[/]/ // nosec', 1, js)).toMatchObject({ kind: 'nosec' });
+    expect(suppressionOnLine("it('x', () => {}) // nosec", 1, js)).toMatchObject({ kind: 'nosec' });
+    expect(suppressionOnLine('const s = "a" + `b ${"c // nosec"}`', 1, js)).toBeNull();
+    expect(suppressionOnLine("char c = '\\''; // nosec", 1, commentStyle('a.c'))).toMatchObject({ kind: 'nosec' });
+    expect(suppressionOnLine("char c = '\\'; // nosec", 1, commentStyle('a.c'))).toBeNull(); // never closed: cannot be told
+    expect(suppressionOnLine('#[Route("/x")] // nosec', 1, commentStyle('a.php'))).toMatchObject({ kind: 'nosec' });
+    expect(suppressionOnLine('# nosec', 1, commentStyle('a.js'))).toBeNull(); // # is not a JS comment
+  });
+
+  it('reads a hostile file once: 200,000 characters of quotes, slashes and backticks in linear time, ending in a string', () => {
+    // Alternating quotes, escapes, slashes and template openings: a reader that looked back or
+    // searched ahead for each would be quadratic. The line ends inside a string, so the marker is text.
+    const hostile = (n: number) => '"/\'/`${/*\\'.repeat(Math.ceil(n / 10)).slice(0, n);
+    const file = (n: number) => `const k = 1; ${hostile(n)} // nosec\n`;
+    const js = commentStyle('x.js');
+    expect(fileSuppressions(file(200_000), js)(1)).toBeNull();
+    const cost = (n: number) => bestCpuMs(() => fileSuppressions(file(n), js)(1), 50);
+    cost(20_000); // warm up
+    let ratio = Infinity;
+    for (let round = 0; round < 3 && ratio >= 30; round++) ratio = Math.min(ratio, cost(200_000) / Math.max(cost(20_000), 0.5));
+    expect(ratio).toBeLessThan(30); // ten times the input: about ten times the work (quadratic: a hundred)
+    // The same characters inside a closed block comment leave the marker after it a comment.
+    expect(fileSuppressions(`/* ${'"\'`/'.repeat(50_000)} */ x = 1; // nosec\n`, js)(1)).toMatchObject({ kind: 'nosec' });
   });
 });
 

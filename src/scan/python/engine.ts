@@ -61,11 +61,27 @@ export class PythonRuleEngine {
     this.constructorWords = [...new Set([...this.constructors].map((c) => c.slice(c.lastIndexOf('.') + 1)))];
   }
 
-  /** Every finding of every rule in one file. Rules that throw on odd trees lose only their own finding, never the file. */
-  run(root: Node, path: string, text: string, isTest: boolean, deadline = Infinity): { findings: PythonFinding[]; errors: string[]; timedOut: boolean } {
+  /**
+   * Every finding of every rule in one file. Rules that throw on odd trees lose only their own
+   * finding, never the file.
+   *
+   * `overBudget` is the file's time budget (scan-python.ts: a wall-clock deadline), asked inside the
+   * query pass and between rules. `timedOut` says where it ran out: `query`, while tree-sitter was
+   * matching the patterns (then no rule ran: its matches are incomplete, and a rule that reads half
+   * a file's imports can be wrong either way); `rules`, while the rules ran (the findings before that
+   * point are kept); null, it did not.
+   */
+  run(root: Node, path: string, text: string, isTest: boolean, overBudget: () => boolean = () => false): { findings: PythonFinding[]; errors: string[]; timedOut: 'query' | 'rules' | null } {
     const file = new PythonFile(path, text, root, isTest);
     file.knownNames = this.knownNames;
-    const matches = this.query.matches(root);
+    // The query runs inside the wasm module and can take as long as the tree is large, so it is under
+    // the budget too: tree-sitter calls the progress callback every few steps and stops the query
+    // when it returns true (the .d.ts says void), handing back the matches found so far, which the
+    // flag tells from a finished query.
+    let queryStopped = false;
+    const progressCallback = (() => (queryStopped ||= overBudget())) as unknown as () => void;
+    const matches = this.query.matches(root, { progressCallback });
+    if (queryStopped) return { findings: [], errors: [], timedOut: 'query' };
     // Imports first (anywhere in the file, they apply to every use), then objects, then rules. The
     // module's own definitions are PythonFile's to find (module level only: a method named eval
     // does not hide the builtin).
@@ -74,7 +90,9 @@ export class PythonRuleEngine {
       if (first?.name === 'import') file.addImport(first.node);
     }
     if (this.constructorWords.some((w) => text.includes(w))) {
-      for (const m of this.instanceQuery.matches(root)) this.recordInstance(m, file);
+      const instances = this.instanceQuery.matches(root, { progressCallback });
+      if (queryStopped) return { findings: [], errors: [], timedOut: 'query' };
+      for (const m of instances) this.recordInstance(m, file);
     }
     const findings: PythonFinding[] = [];
     const errors: string[] = [];
@@ -85,11 +103,11 @@ export class PythonRuleEngine {
         errors.push(`${rule.info.id}: ${(err as Error).message}`);
       }
     };
-    // The rules' time budget (a wall-clock deadline), checked every few matches: rules trace names
-    // and expressions, and however bounded each step is, a hostile file must not hold the thread.
+    // The budget again, checked every few matches: rules trace names and expressions, and however
+    // bounded each step is, a hostile file must not hold the thread.
     let timedOut = false;
     for (let i = 0; i < matches.length; i++) {
-      if ((i & 31) === 0 && performance.now() >= deadline) {
+      if ((i & 31) === 0 && overBudget()) {
         timedOut = true;
         break;
       }
@@ -112,7 +130,7 @@ export class PythonRuleEngine {
       const statementAt = statementFinder(root);
       for (const f of findings) if (f.line !== null && f.column !== null) f.statement = statementAt(f.line - 1, f.column - 1) ?? undefined;
     }
-    return { findings, errors, timedOut };
+    return { findings, errors, timedOut: timedOut ? 'rules' : null };
   }
 
   private recordInstance(m: QueryMatch, file: PythonFile): void {

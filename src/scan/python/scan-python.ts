@@ -13,8 +13,11 @@ export interface PythonScanOutcome {
   findings: (Report & { info: RuleInfo })[];
   /** Set when the parse was stopped at the time limit: no rule ran. */
   timedOut: boolean;
-  /** Set when the rules were stopped at their time limit: the findings are those found before it. */
-  rulesTimedOut: boolean;
+  /**
+   * Set when the file's rule time limit ran out: `query` while the patterns the rules read were
+   * being matched (no rule ran), `rules` while the rules ran (the findings are those found before it).
+   */
+  rulesTimedOut: 'query' | 'rules' | false;
   /** The tree has syntax errors (Python 2, a broken file): rules ran on what parsed, the rest was not checked. */
   syntaxErrors: number;
   /** Rules that failed on this file (a bug, reported rather than hidden). */
@@ -42,14 +45,15 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
       try {
         const root = tree.rootNode;
         const syntaxErrors = root.hasError ? countErrors(root) : 0;
-        const { findings, errors, timedOut } = engine.run(root, path, text, isTest, performance.now() + (options.ruleTimeoutMs ?? Infinity));
+        const deadline = performance.now() + (options.ruleTimeoutMs ?? Infinity);
+        const { findings, errors, timedOut } = engine.run(root, path, text, isTest, () => performance.now() >= deadline);
         const comments = new Map<number, string>();
         if (text.includes('nosec') || text.includes('depwatch')) {
           for (const c of root.descendantsOfType('comment')) {
             if (c && (c.text.includes('nosec') || c.text.includes('depwatch'))) comments.set(c.startPosition.row + 1, c.text);
           }
         }
-        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors, ruleErrors: errors, comments };
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut ?? false, syntaxErrors, ruleErrors: errors, comments };
       } finally {
         tree.delete();
       }
