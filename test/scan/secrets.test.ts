@@ -143,6 +143,13 @@ describe('passwords and high-entropy values', () => {
     expect(rules(result)).toEqual(['BADGES.md:1 secret-assigned', 'app/real.py:1 secret-assigned', 'app/real.py:3 secret-assigned', 'app/real.py:4 secret-url-password']);
   });
 
+  it('a placeholder inside Markdown inline code is a placeholder: the closing backtick is not part of the value', async () => {
+    const result = await scanFiles({
+      'checklists/release.md': '- ` export CVE_USER=<user-email>@example.org CVE_API_KEY=<user-api-key>`\n- `export API_TOKEN=Zx9qL2mP7vK4tR8wQ3nB`\n',
+    });
+    expect(rules(result)).toEqual(['checklists/release.md:2 secret-assigned']);
+  });
+
   it('reads Python string prefixes (b, r, u, rb …) as the quote they are; an f-string with a field is an expression', async () => {
     const result = await scanFiles({
       'app/web.py': [

@@ -535,8 +535,9 @@ function literalAt(text: string, i: number, dialect: Dialect, how: { comparison:
   if (text[i] === '{' || text[i] === '[') return null; // an object or a list (`"token":{"ttl":3600}`), not a value; its own keys are read in turn
   const start = i;
   let j = start;
-  // Up to a blank or a separator, or an escaped line break inside a JSON string (`…\n- next: …`).
-  while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]]/.test(text[j]!) && !(text[j] === '\\' && /[nrt]/.test(text[j + 1] ?? ''))) j++;
+  // Up to a blank or a separator, or an escaped line break inside a JSON string (`…\n- next: …`),
+  // or the backtick closing Markdown's inline code (`` `export API_KEY=<your-key>` ``).
+  while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]`]/.test(text[j]!) && !(text[j] === '\\' && /[nrt]/.test(text[j + 1] ?? ''))) j++;
   if (j - start > MAX_VALUE) return null;
   return { value: text.slice(start, j), start, end: j };
 }
