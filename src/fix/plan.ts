@@ -62,7 +62,7 @@ export interface FixPlan {
   notes: { file: string; message: string }[];
 }
 
-const LOCK_FORMATS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pipfile-lock', 'pdm-lock']);
+const LOCK_FORMATS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pipfile-lock', 'pdm-lock', 'pylock']);
 
 export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[]): FixPlan {
   const plan: FixPlan = { fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] };
