@@ -20,7 +20,7 @@ import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
-import { toolName } from '../python/formats/pylock.js';
+import { toolName } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 

@@ -11,7 +11,7 @@
  */
 import { posix } from 'node:path';
 import { isValidSpecifier, isPrerelease, specifierContains } from '../../python/pep440.js';
-import { toolName } from '../../python/formats/pylock.js';
+import { toolName } from '../../python/formats/created-by.js';
 import type { Dependency, ManifestFormat } from '../../python/types.js';
 import type { PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type UpgradeAdvice } from '../findings.js';

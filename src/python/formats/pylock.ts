@@ -38,6 +38,7 @@ import {
   parseLockToml,
   unknownVersionWarning,
 } from './lock-lines.js';
+import { toolName } from './created-by.js';
 import { isPylockPath } from './paths.js';
 
 const LABEL = 'pylock.toml';
@@ -128,13 +129,6 @@ function indexOptionName(indexUrls: (string | null)[], lockedBy: string | null):
   for (const url of indexUrls) if (url !== null) distinct.add(isPypiIndex(url) ? 'pypi' : url);
   if (distinct.size <= 1) return 'index-url';
   return toolName(lockedBy) === 'uv' ? 'uv-index' : 'extra-index-url';
-}
-
-/** The tool of a `created-by` value (`uv`, `pip`, `pdm`…), lower case; null when there is none. */
-export function toolName(createdBy: string | null | undefined): string | null {
-  if (createdBy === null || createdBy === undefined) return null;
-  const word = createdBy.trim().toLowerCase().split(/[\s/@=(]/, 1)[0] ?? '';
-  return word === '' ? null : word;
 }
 
 type PackageRead = { fields: LockedFields; indexUrl: string | null; problem: string | null } | { error: string };
