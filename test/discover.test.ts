@@ -19,13 +19,16 @@ describe('manifest discovery by path', () => {
     ['Pipfile.lock', 'pipfile-lock'],
     ['uv.lock', 'uv-lock'],
     ['pdm.lock', 'pdm-lock'],
+    ['pylock.toml', 'pylock'],
+    ['pylock.dev.toml', 'pylock'],
+    ['services/api/pylock.prod.toml', 'pylock'],
     ['setup.cfg', 'setup-cfg'],
   ])('%s is read as %s', (path, format) => {
     expect(formatForPath(path)).toBe(format);
     expect(isManifestPath(path)).toBe(true);
   });
 
-  it.each(['README.txt', 'docs/notes.txt', 'MANIFEST.in', 'Makefile.in', 'config.h.in', 'setup.py.in', 'package.json', 'tox.ini'])(
+  it.each(['README.txt', 'docs/notes.txt', 'MANIFEST.in', 'Makefile.in', 'config.h.in', 'setup.py.in', 'package.json', 'tox.ini', 'pylock.a.b.toml', 'mypylock.toml', 'pylock.toml.orig', 'deploy/pylock..toml'])(
     '%s is not a manifest',
     (path) => {
       expect(isManifestPath(path)).toBe(false);

@@ -11,7 +11,7 @@ import type { Dependency } from '../python/types.js';
 import type { TyposquatChecker } from '../packages/typosquat/check.js';
 import { compareText } from '../text-order.js';
 
-export const LOCK_FORMATS = new Set(['poetry-lock', 'pipfile-lock', 'uv-lock', 'pdm-lock']);
+export const LOCK_FORMATS = new Set(['poetry-lock', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock']);
 
 /** One installed release (name, exact version) and every place that pins or locks it. */
 export interface PackageUse {

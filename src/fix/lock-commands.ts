@@ -14,6 +14,14 @@
  * - requirements compiled from a `.in` by pip-tools or uv: `pip-compile --upgrade-package
  *   name==version x.in` / `uv pip compile --upgrade-package name==version x.in -o x.txt`, with
  *   `--generate-hashes` when the file had hashes.
+ * - pylock.toml (PEP 751), by the tool its `created-by` names (pylockTool):
+ *   - `uv`: `uv lock --upgrade-package name==version && uv export --format pylock.toml -o
+ *     pylock.toml` (uv's documented export; the lock moves first, then the file is exported again);
+ *   - `pdm`: `pdm update --no-sync name && pdm export -f pylock -o pylock.toml` (`pdm export -f
+ *     pylock`, PDM 2.24+);
+ *   - `pip` and anything else: no command. `pip lock` has no way to move one package and keeps no
+ *     record of what it was run on (`-e .`, `-r requirements.txt`…), so any command would be a guess;
+ *     the fixer says in words how to regenerate the file instead (plan.ts, pylockNotes).
  */
 import { posix } from 'node:path';
 import type { ManifestFormat } from '../python/types.js';
@@ -40,7 +48,17 @@ export interface LockPackage {
   reason: string;
 }
 
-export type LockTool = 'uv' | 'poetry' | 'pipenv' | 'pdm' | 'pip-compile' | 'uv-pip-compile';
+export type LockTool = 'uv' | 'poetry' | 'pipenv' | 'pdm' | 'pip-compile' | 'uv-pip-compile' | 'uv-pylock' | 'pdm-pylock';
+
+/**
+ * The tool that regenerates a pylock.toml, from its `created-by` (`toolName`: its first word, lower
+ * case), or null when Depwatch knows no command for it (pip, another tool, none named).
+ */
+export function pylockTool(tool: string | null): LockTool | null {
+  if (tool === 'uv') return 'uv-pylock';
+  if (tool === 'pdm') return 'pdm-pylock';
+  return null;
+}
 
 export const LOCK_TOOL: Partial<Record<ManifestFormat, LockTool>> = {
   'uv-lock': 'uv',
@@ -102,6 +120,14 @@ export function lockCommandsFor(
         reason: reasonFor(list),
         command: `pdm update --no-sync ${group === 'main' || group === 'default' ? '' : `-G ${shellWord(group)} `}${list.map(shellWord).join(' ')}`,
       }));
+    case 'uv-pylock': {
+      const output = shellWord(posix.basename(lockfile));
+      return [{ ...base, packages: names, reason: reasonFor(names), command: `uv lock ${byName.map(pinned).join(' ')} && uv export --format pylock.toml -o ${output}` }];
+    }
+    case 'pdm-pylock': {
+      const output = shellWord(posix.basename(lockfile));
+      return [{ ...base, packages: names, reason: reasonFor(names), command: `pdm update --no-sync ${names.map(shellWord).join(' ')} && pdm export -f pylock -o ${output}` }];
+    }
     case 'pip-compile':
     case 'uv-pip-compile': {
       const compiled = options.compiled!;

@@ -20,7 +20,8 @@ import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
-import { compiledBy, LOCK_TOOL, lockCommandsFor, type LockCommand, type LockPackage } from './lock-commands.js';
+import { toolName } from '../python/formats/created-by.js';
+import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 
 /** A file the audit read, with the format it was read as and its text (BOM and line endings included). */
@@ -62,11 +63,27 @@ export interface FixPlan {
   notes: { file: string; message: string }[];
 }
 
-const LOCK_FORMATS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pipfile-lock', 'pdm-lock']);
+const LOCK_FORMATS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pipfile-lock', 'pdm-lock', 'pylock']);
+
+/** A file as the planner read it; `lockedBy` is the tool a lockfile names (pylock.toml `created-by`), lower case. */
+interface ReadFile {
+  file: FixFile;
+  dependencies: Dependency[];
+  lockedBy: string | null;
+}
+
+/** The tool that regenerates a lockfile: fixed per format, or for pylock.toml the one that wrote it (null: none known). */
+function lockToolOf(read: ReadFile): LockTool | null {
+  if (read.file.format === 'pylock') return pylockTool(read.lockedBy);
+  return LOCK_TOOL[read.file.format] ?? null;
+}
 
 export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[]): FixPlan {
   const plan: FixPlan = { fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] };
-  const read = files.map((file) => ({ file, dependencies: formatModule(file.format).extract(file.text, { file: file.path }).dependencies }));
+  const read: ReadFile[] = files.map((file) => {
+    const result = formatModule(file.format).extract(file.text, { file: file.path });
+    return { file, dependencies: result.dependencies, lockedBy: toolName(result.lockedBy) };
+  });
 
   const { targets, leftAlone } = targetsOf(result);
   plan.leftAlone.push(...leftAlone);
@@ -121,8 +138,9 @@ export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, fil
     if (at.length === 0) continue;
     plan.fixes.push({ package: target.name, from: target.from, to: target.to, advisories: target.advisories, status: statusOf(target, at, plan, fileOf, rewrittenAt) });
   }
-  plan.lockCommands = lockCommands(targets, locations, plan, read);
-  plan.notes = [...recompileNotes(plan, files), ...rehashNotes(rehash, files, plan.lockCommands)];
+  const lockNotes: FixPlan['notes'] = [];
+  plan.lockCommands = lockCommands(targets, locations, plan, read, lockNotes);
+  plan.notes = [...recompileNotes(plan, files), ...rehashNotes(rehash, files, plan.lockCommands), ...lockNotes];
   return plan;
 }
 
@@ -236,7 +254,7 @@ function statusOf(target: FixTarget, at: Dependency[], plan: FixPlan, fileOf: Ma
   return pendingLock ? 'lock-pending' : 'fixed';
 }
 
-function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency[]>, plan: FixPlan, read: { file: FixFile; dependencies: Dependency[] }[]): LockCommand[] {
+function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency[]>, plan: FixPlan, read: ReadFile[], notes: FixPlan['notes']): LockCommand[] {
   const byPath = new Map(read.map((r) => [r.file.path, r]));
   const wanted = new Map<string, LockPackage[]>();
   const want = (lockfile: string, p: LockPackage) => pushTo(wanted, lockfile, p);
@@ -259,10 +277,33 @@ function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency
 
   const commands: LockCommand[] = [];
   for (const [lockfile, packages] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
-    commands.push(...lockCommandsFor(lockfile, LOCK_TOOL[byPath.get(lockfile)!.file.format]!, packages, { required: true }));
+    const lock = byPath.get(lockfile)!;
+    const tool = lockToolOf(lock);
+    if (tool === null) notes.push({ file: lockfile, message: regenerateInWords(lockfile, lock.lockedBy, packages) });
+    else commands.push(...lockCommandsFor(lockfile, tool, packages, { required: true }));
+    if (tool === 'uv-pylock' || tool === 'pdm-pylock') {
+      const by = tool === 'uv-pylock' ? "uv's lock (uv.lock)" : "PDM's lock";
+      notes.push({ file: lockfile, message: `${lockfile} is exported from ${by}: if it was exported with options (groups, extras, --no-dev, --no-hashes…), give them to the export again.` });
+    }
   }
   commands.push(...recompileCommands(plan, byPath));
   return commands;
+}
+
+/**
+ * A pylock.toml no known command regenerates (written by pip, another tool, or none named): what to
+ * do, in words. The tool's name is repeated only when it is a plain word (it comes from the file).
+ */
+function regenerateInWords(lockfile: string, tool: string | null, packages: readonly LockPackage[]): string {
+  const moves = [...new Map(packages.map((p) => [p.name, `${p.name} ${p.version}`])).values()].sort().join(', ');
+  const why = [...new Set(packages.map((p) => p.reason))].join('; ');
+  const dontEdit = 'Do not edit it by hand: its hashes and file URLs belong to the old releases.';
+  if (tool === 'pip') {
+    return `${lockfile} was written by \`pip lock\`, which cannot move one package and does not record what it locked: run it again on the same input (\`pip lock -e . -o ${posix.basename(lockfile)}\` for a project, \`pip lock -r requirements.txt -o ${posix.basename(lockfile)}\` for a requirements file) so that it locks ${moves} (${why}). ${dontEdit}`;
+  }
+  const plain = tool !== null && /^[a-z0-9][a-z0-9._-]{0,39}$/.test(tool);
+  const who = plain ? `was written by ${tool}` : tool === null ? 'does not say which tool wrote it (no created-by)' : 'names a tool in created-by that is not a plain name';
+  return `${lockfile} ${who}, and Depwatch knows no command that regenerates it: regenerate it with that tool so that it locks ${moves} (${why}). ${dontEdit}`;
 }
 
 /** Compiled requirements files whose input was not among the files read: say how to recompile them. */

@@ -22,6 +22,8 @@ export interface LoadedManifest {
   dependencies: Dependency[];
   options: ManifestOption[];
   requiresPython: string | null;
+  /** The tool that wrote a lockfile, when it says (pylock.toml `created-by`); absent otherwise. */
+  lockedBy?: string;
 }
 
 export interface LoadResult {
@@ -93,6 +95,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       dependencies: result.dependencies,
       options: result.options ?? [],
       requiresPython: result.requiresPython ?? null,
+      ...(result.lockedBy ? { lockedBy: result.lockedBy } : {}),
     };
     loaded.set(path, manifest);
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.

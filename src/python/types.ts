@@ -11,6 +11,7 @@ export type ManifestFormat =
   | 'pipfile-lock'
   | 'uv-lock'
   | 'pdm-lock'
+  | 'pylock'
   | 'setup-cfg';
 
 /** Where a dependency is installed from: PyPI (or a mirror), a VCS, a URL, or a local path. */
@@ -87,6 +88,11 @@ export interface ExtractResult {
   options?: ManifestOption[];
   /** `requires-python` (or the equivalent) when the file declares one. */
   requiresPython?: string | null;
+  /**
+   * The tool that wrote a lockfile, when the file says (pylock.toml `created-by`: `uv`, `pip`,
+   * `pdm`…): the one to regenerate it with.
+   */
+  lockedBy?: string | null;
 }
 
 export interface ExtractContext {

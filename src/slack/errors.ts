@@ -36,6 +36,8 @@ export const MANIFEST_PATTERNS = [
   'poetry.lock',
   'uv.lock',
   'pdm.lock',
+  'pylock.toml',
+  'pylock.*.toml',
 ];
 
 /** The repository has no Python manifest or lockfile anywhere discovery looks. */

@@ -31,6 +31,8 @@ const uvLock = (version: string) =>
 const poetryLock = (version: string) => ['[[package]]', 'name = "django"', `version = "${version}"`, 'description = ""', 'optional = false', 'python-versions = ">=3.5"', 'files = []', ''].join('\n');
 const pdmLock = (version: string) => ['[metadata]', 'groups = ["default"]', 'lock_version = "4.5.0"', '', '[[package]]', 'name = "django"', `version = "${version}"`, 'groups = ["default"]', 'files = []', ''].join('\n');
 const pipfileLock = (version: string) => JSON.stringify({ _meta: { sources: [] }, default: { django: { version: `==${version}` } }, develop: {} }, null, 2);
+const pylock = (createdBy: string, version: string) =>
+  ['lock-version = "1.0"', `created-by = "${createdBy}"`, '', '[[packages]]', 'name = "django"', `version = "${version}"`, 'index = "https://pypi.org/simple"', `wheels = [{ url = "https://files.example/django.whl", hashes = { sha256 = "${'0'.repeat(64)}" } }]`, ''].join('\n');
 const pep621 = (requirement: string) => `[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["${requirement}"]\n`;
 
 describe('fix advice, in each format\'s own words', () => {
@@ -92,6 +94,19 @@ describe('fix advice, in each format\'s own words', () => {
   it('PDM: widens the range, then `pdm update django`', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django~=2.1.0'), 'pdm.lock': pdmLock('2.1.5') });
     expect(fix.text).toContain('the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.2.28"`, then run `pdm update django`.');
+  });
+
+  it('pylock.toml: re-locks with the tool that wrote it and exports the file again', async () => {
+    const uv = await djangoFix({ 'pyproject.toml': pep621('django~=2.1.0'), 'pylock.toml': pylock('uv', '2.1.5') });
+    expect(uv.text).toContain(
+      'the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.2.28"`, then run `uv lock --upgrade-package django && uv export --format pylock.toml -o pylock.toml`.',
+    );
+    const pdm = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), 'pylock.prod.toml': pylock('pdm', '2.1.5') });
+    expect(pdm.text).toContain('so only the lock needs regenerating: run `pdm update django && pdm export -f pylock -o pylock.prod.toml`.');
+    // pip cannot move one package, and Depwatch does not guess what it was locked from: the move, without a command.
+    const pip = await djangoFix({ 'pylock.toml': pylock('pip', '2.1.5') });
+    expect(pip.text).toMatch(/: move django to 2\.2\.28\.$/);
+    expect(pip.advice?.commands).toEqual([]);
   });
 
   it('pip-tools: changes the .in input, not the compiled file, then recompiles', async () => {

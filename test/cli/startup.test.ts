@@ -113,7 +113,7 @@ describe('start-up of the compiled CLI', () => {
     for (const unused of ['yaml', 'smol-toml', 'tar-stream', 'web-tree-sitter', 'zod']) expect(packagesIn(loaded)).not.toContain(unused);
     // Only the parsers its files need: requirements, not pyproject.toml's or the lockfiles'.
     expect(loaded).toContain('dist/python/formats/requirements.js');
-    for (const parser of ['pyproject', 'uv-lock', 'poetry-lock', 'pipfile-lock', 'lock-lines']) expect(loaded).not.toContain(`dist/python/formats/${parser}.js`);
+    for (const parser of ['pyproject', 'uv-lock', 'poetry-lock', 'pipfile-lock', 'pylock', 'lock-lines']) expect(loaded).not.toContain(`dist/python/formats/${parser}.js`);
 
     // Loaded on use: the same tree with an ignore file reads it with the YAML parser.
     writeFileSync(join(dir, 'plain', '.depwatch.yml'), 'ignore:\n  - id: PYSEC-2019-13\n    reason: not reachable\n');

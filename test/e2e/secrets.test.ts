@@ -117,6 +117,30 @@ name = "internal"
 version = "1.2"
 source = { git = "https://${S}@github.com/acme/internal.git?rev=v1.2#0123456789abcdef0123456789abcdef01234567" }
 `,
+  'deploy/pylock.prod.toml': `lock-version = "1.0"
+created-by = "uv"
+
+[[packages]]
+name = "six"
+version = "1.16.0"
+index = "https://pypi.org/simple"
+wheels = [{ url = "https://files.example/six.whl", hashes = { sha256 = "00" } }]
+
+[[packages]]
+name = "corp-pkg"
+version = "2.0"
+index = "https://pylock:${S}@pylock.corp.example/simple"
+wheels = [{ url = "https://pylock:${S}@pylock.corp.example/corp_pkg-2.0-py3-none-any.whl", hashes = { sha256 = "00" } }]
+
+[[packages]]
+name = "signed"
+version = "2.0"
+archive = { url = "https://h.example/signed-2.0.tar.gz?sig=${S}", hashes = { sha256 = "00" } }
+
+[[packages]]
+name = "internal"
+vcs = { type = "git", url = "https://${S}@github.com/acme/internal.git", commit-id = "0123456789abcdef0123456789abcdef01234567" }
+`,
   'pdm/pdm.lock': `[metadata]
 groups = ["default"]
 strategy = ["cross_platform"]
@@ -211,7 +235,7 @@ describe('a credential planted in every format', () => {
 
     // Not vacuous: the entries that carried the secret were all read and reported, without it.
     const deps = JSON.parse(runs[1]!.stdout) as { manifests: { path: string; dependencies: { name: string; url?: string }[] }[]; errors: { message: string }[] };
-    expect(deps.manifests.map((m) => m.path).sort()).toEqual(['Pipfile', 'Pipfile.lock', 'pdm/pdm.lock', 'poetry.lock', 'pyproject.toml', 'requirements.txt', 'setup.cfg', 'svc/uv.lock']);
+    expect(deps.manifests.map((m) => m.path).sort()).toEqual(['Pipfile', 'Pipfile.lock', 'deploy/pylock.prod.toml', 'pdm/pdm.lock', 'poetry.lock', 'pyproject.toml', 'requirements.txt', 'setup.cfg', 'svc/uv.lock']);
     const urls = deps.manifests.flatMap((m) => m.dependencies.map((d) => d.url).filter((u): u is string => u !== undefined));
     expect(urls).toEqual(
       expect.arrayContaining([
@@ -220,6 +244,8 @@ describe('a credential planted in every format', () => {
         'https://h.example/pkg-1.0-py3-none-any.whl?access_token=****',
         'https://h.example/direct-2.0.tar.gz?sig=****',
         'https://h.example/secretlib-1.0.tar.gz',
+        'https://pylock.corp.example/simple',
+        'https://h.example/signed-2.0.tar.gz?sig=****',
       ]),
     );
     expect(deps.errors.map((e) => e.message)).toEqual(

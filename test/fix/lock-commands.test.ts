@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLine, compiledBy, lockCommandsFor, shellWord, type LockPackage } from '../../src/fix/lock-commands.js';
+import { commandLine, compiledBy, lockCommandsFor, pylockTool, shellWord, type LockPackage } from '../../src/fix/lock-commands.js';
 
 const pkg = (name: string, version: string, group = 'main'): LockPackage => ({ name, version, group, reason: `it pins ${name}` });
 
@@ -11,6 +11,18 @@ describe('the commands that regenerate lockfiles', () => {
     expect(command('poetry.lock', 'poetry')).toEqual(['poetry update --lock django urllib3']);
     expect(command('Pipfile.lock', 'pipenv')).toEqual(['pipenv upgrade django urllib3']);
     expect(command('pdm.lock', 'pdm')).toEqual(['pdm update --no-sync django urllib3']);
+  });
+
+  it('regenerates a pylock.toml with the tool its created-by names, then exports it again under its own name', () => {
+    const packages = [pkg('urllib3', '1.26.18'), pkg('django', '2.2.28')];
+    expect(pylockTool('uv')).toBe('uv-pylock');
+    expect(pylockTool('pdm')).toBe('pdm-pylock');
+    // pip lock cannot move one package and keeps no record of its input; unknown tools have no known command.
+    expect([pylockTool('pip'), pylockTool('pipenv'), pylockTool(null)]).toEqual([null, null, null]);
+    const [uv] = lockCommandsFor('api/pylock.toml', 'uv-pylock', packages, { required: true });
+    expect(uv).toMatchObject({ directory: 'api', command: 'uv lock --upgrade-package django==2.2.28 --upgrade-package urllib3==1.26.18 && uv export --format pylock.toml -o pylock.toml' });
+    expect(commandLine(uv!)).toBe('cd api && uv lock --upgrade-package django==2.2.28 --upgrade-package urllib3==1.26.18 && uv export --format pylock.toml -o pylock.toml');
+    expect(lockCommandsFor('pylock.prod.toml', 'pdm-pylock', packages, { required: true }).map((c) => c.command)).toEqual(['pdm update --no-sync django urllib3 && pdm export -f pylock -o pylock.prod.toml']);
   });
 
   it('splits pipenv categories and PDM groups into separate runs', () => {

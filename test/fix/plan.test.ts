@@ -29,6 +29,9 @@ const poetryLock = (packages: [string, string, string[]][]) =>
     .map(([name, version, groups]) => `[[package]]\nname = "${name}"\nversion = "${version}"\ndescription = ""\noptional = false\npython-versions = "*"\ngroups = ${JSON.stringify(groups)}\nfiles = []\n`)
     .join('\n') + '\n[metadata]\nlock-version = "2.1"\npython-versions = "^3.8"\ncontent-hash = "0"\n';
 
+const pylock = (createdBy: string | null, version: string) =>
+  ['lock-version = "1.0"', ...(createdBy === null ? [] : [`created-by = "${createdBy}"`]), '', '[[packages]]', 'name = "django"', `version = "${version}"`, `wheels = [{ url = "https://files.example/django.whl", hashes = { sha256 = "${'0'.repeat(64)}" } }]`, ''].join('\n');
+
 describe('planning a fix from an audit', () => {
   it('rewrites a pin in a file reached through -r, and says the release is fixed with the advisories it clears', async () => {
     const { result, plan } = await fixTree({
@@ -76,6 +79,40 @@ describe('planning a fix from an audit', () => {
     const to = fixOf(result, 'django');
     expect(plan.newTexts.get('pyproject.toml')).toBe(`[project]\nname = "app"\ndependencies = ["django==${to}"]\n`);
     expect(plan.lockCommands.map((c) => c.command)).toEqual([`uv lock --upgrade-package django==${to}`]);
+  });
+
+  it('never edits a pylock.toml: uv or PDM regenerate it (moving the exact version) and export it again', async () => {
+    const { result, plan } = await fixTree({ 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["django>=2.0"]\n', 'pylock.toml': pylock('uv', '2.1.5') });
+    const to = fixOf(result, 'django');
+    expect(plan.newTexts.size).toBe(0);
+    expect(plan.fixes).toEqual([expect.objectContaining({ package: 'django', to, status: 'lock-pending' })]);
+    expect(plan.lockCommands).toEqual([
+      expect.objectContaining({ lockfile: 'pylock.toml', directory: '.', command: `uv lock --upgrade-package django==${to} && uv export --format pylock.toml -o pylock.toml`, required: true, reason: 'pylock.toml: it pins django 2.1.5' }),
+    ]);
+    expect(plan.notes).toEqual([{ file: 'pylock.toml', message: expect.stringMatching(/^pylock\.toml is exported from uv's lock \(uv\.lock\): if it was exported with options/) }]);
+    const pdm = await fixTree({ 'deploy/pylock.gpu.toml': pylock('pdm', '2.1.5') });
+    expect(pdm.plan.lockCommands.map((c) => [c.directory, c.command])).toEqual([['deploy', `pdm update --no-sync django && pdm export -f pylock -o pylock.gpu.toml`]]);
+  });
+
+  it('says in words how to regenerate a pylock.toml from pip or an unknown tool, and gives no command it cannot stand behind', async () => {
+    const pip = await fixTree({ 'pylock.toml': pylock('pip', '2.1.5') });
+    const to = fixOf(pip.result, 'django');
+    expect(pip.plan.lockCommands).toEqual([]);
+    expect(pip.plan.fixes).toEqual([expect.objectContaining({ package: 'django', status: 'lock-pending' })]);
+    expect(pip.plan.notes).toEqual([
+      {
+        file: 'pylock.toml',
+        message: `pylock.toml was written by \`pip lock\`, which cannot move one package and does not record what it locked: run it again on the same input (\`pip lock -e . -o pylock.toml\` for a project, \`pip lock -r requirements.txt -o pylock.toml\` for a requirements file) so that it locks django ${to} (it pins django 2.1.5). Do not edit it by hand: its hashes and file URLs belong to the old releases.`,
+      },
+    ]);
+    const other = await fixTree({ 'pylock.toml': pylock('Hatch 1.14', '2.1.5') });
+    expect(other.plan.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^pylock\.toml was written by hatch, and Depwatch knows no command that regenerates it: regenerate it with that tool so that it locks django /)]);
+    const unnamed = await fixTree({ 'pylock.toml': pylock(null, '2.1.5') });
+    expect(unnamed.plan.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^pylock\.toml does not say which tool wrote it \(no created-by\)/)]);
+    const hostile = await fixTree({ 'pylock.toml': pylock('$(rm -rf ~)', '2.1.5') });
+    // Text from the file is not repeated unless it is a plain name.
+    expect(hostile.plan.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^pylock\.toml names a tool in created-by that is not a plain name, and Depwatch knows no command/)]);
+    expect(hostile.plan.notes[0]!.message).not.toContain('rm -rf');
   });
 
   it('edits a pip-compile output in place, removes the old hashes, and gives the recompile command', async () => {

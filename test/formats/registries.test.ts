@@ -16,6 +16,9 @@ const SAMPLES = [
   'api/Pipfile.lock',
   'uv.lock',
   'pdm.lock',
+  'pylock.toml',
+  'deploy/pylock.gpu.toml',
+  'pylock.a.b.toml',
   'setup.cfg',
   'README.md',
   'NotAPipfile',
@@ -25,7 +28,7 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
   it('discovery tells each format by its paths, in the order it always asked them', () => {
     // Every format once (the table is a Record over ManifestFormat, so none can be left out).
     expect(new Set(FORMAT_PATHS.map((f) => f.format)).size).toBe(FORMAT_PATHS.length);
-    expect(FORMAT_PATHS.map((f) => f.format)).toEqual(['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'setup-cfg']);
+    expect(FORMAT_PATHS.map((f) => f.format)).toEqual(['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg']);
     expect(SAMPLES.map(formatForPath)).toEqual([
       'requirements',
       'requirements',
@@ -38,6 +41,9 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
       'pipfile-lock',
       'uv-lock',
       'pdm-lock',
+      'pylock',
+      'pylock',
+      null,
       'setup-cfg',
       null,
       null,

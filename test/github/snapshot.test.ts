@@ -98,6 +98,20 @@ describe('takeSnapshot', () => {
     expect(after.files.find((f) => f.path === 'requirements/dev.txt')?.text).toBe(changed);
   });
 
+  it('reads PEP 751 lock files (pylock.toml, pylock.<name>.toml) from a repository as a local tree does, and nothing that only looks like one', async () => {
+    const lock = 'lock-version = "1.0"\ncreated-by = "uv"\n\n[[packages]]\nname = "django"\nversion = "2.1.5"\nwheels = [{ url = "https://files.example/django.whl", hashes = { sha256 = "00" } }]\n';
+    world = await startWorld({
+      repos: [{ owner: 'acme', name: 'locked', files: { 'pylock.toml': lock, 'deploy/pylock.prod.toml': lock, 'pylock.a.b.toml': lock, 'mypylock.toml': lock, 'README.md': '# x\n' } }],
+    });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'locked' });
+    expect(snap.files.filter((f) => f.kind === 'manifest').map((f) => f.path)).toEqual(['deploy/pylock.prod.toml', 'pylock.toml']);
+    const loaded = await loadManifests(snapshotSource(snap));
+    expect(loaded.manifests.map((m) => [m.path, m.format, m.dependencies.map((d) => `${d.name}==${d.version}:${d.line}`)])).toEqual([
+      ['deploy/pylock.prod.toml', 'pylock', ['django==2.1.5:4']],
+      ['pylock.toml', 'pylock', ['django==2.1.5:4']],
+    ]);
+  });
+
   it('shares cached blobs between repositories, since a sha names the content', async () => {
     world = await startWorld({
       repos: [

@@ -49,6 +49,11 @@ describe('deep input becomes one clear error, never a stack overflow', () => {
       expect(inline.dependencies).toEqual([]);
       expect(inline.errors).toHaveLength(1);
     }
+    // pylock.toml ([[packages]]) goes through the same front door.
+    const started = performance.now();
+    const pylock = extractAs('pylock', `lock-version = "1.0"\n[[packages]]\nname = "a"\nversion = "1"\nx.${'a.'.repeat(1_000_000)}a = 1\n`);
+    expect(pylock.errors).toEqual([expect.objectContaining({ line: 5, message: expect.stringMatching(/dotted key of more than 64 parts/) })]);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it('Pipfile.lock: JSON nested a million deep is refused before JSON.parse builds it', () => {
@@ -163,6 +168,9 @@ describe('a file gives at most so many entries and problems, and says so when it
       expect(result.dependencies).toEqual([]);
       expect(result.errors).toEqual([expect.objectContaining({ line: 3 * MAX_ENTRIES_PER_FILE + 1, message: expect.stringMatching(/has 100001 \[\[package\]\] tables, more than the 100000/) })]);
     }
+    const pylock = extractAs('pylock', `lock-version = "1.0"\n${'[[packages]]\nname = "a"\nversion = "1"\n'.repeat(MAX_ENTRIES_PER_FILE + 1)}`);
+    expect(pylock.dependencies).toEqual([]);
+    expect(pylock.errors).toEqual([expect.objectContaining({ line: 3 * MAX_ENTRIES_PER_FILE + 2, message: expect.stringMatching(/has 100001 \[\[packages\]\] tables, more than the 100000/) })]);
     const entries = Array.from({ length: MAX_ENTRIES_PER_FILE + 1 }, (_, i) => `"p${i}": {"version": "==1"}`).join(',\n');
     const pipfileLock = extractAs('pipfile-lock', `{"_meta": {}, "default": {\n${entries}\n}}`);
     expect(pipfileLock.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/has 100001 entries, more than the 100000/) })]);

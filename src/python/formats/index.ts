@@ -10,6 +10,7 @@ import { pdmLockFormat } from './pdm-lock.js';
 import { pipfileLockFormat } from './pipfile-lock.js';
 import { pipfileFormat } from './pipfile.js';
 import { poetryLockFormat } from './poetry-lock.js';
+import { pylockFormat } from './pylock.js';
 import { pyprojectFormat } from './pyproject.js';
 import { withSecretsRedacted } from './redacted.js';
 import { requirementsFormat } from './requirements.js';
@@ -24,6 +25,7 @@ const PARSERS: Record<ManifestFormat, ManifestFormatModule> = {
   'pipfile-lock': pipfileLockFormat,
   'uv-lock': uvLockFormat,
   'pdm-lock': pdmLockFormat,
+  pylock: pylockFormat,
   'setup-cfg': setupCfgFormat,
 };
 

@@ -16,6 +16,7 @@ const LOADERS: Record<ManifestFormat, () => Promise<ManifestFormatModule>> = {
   'pipfile-lock': async () => (await import('./pipfile-lock.js')).pipfileLockFormat,
   'uv-lock': async () => (await import('./uv-lock.js')).uvLockFormat,
   'pdm-lock': async () => (await import('./pdm-lock.js')).pdmLockFormat,
+  pylock: async () => (await import('./pylock.js')).pylockFormat,
   'setup-cfg': async () => (await import('./setup-cfg.js')).setupCfgFormat,
 };
 

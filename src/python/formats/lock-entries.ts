@@ -1,5 +1,5 @@
 /**
- * What every lockfile reader (poetry.lock, Pipfile.lock, uv.lock, pdm.lock) does with one entry:
+ * What every lockfile reader (poetry.lock, Pipfile.lock, uv.lock, pdm.lock, pylock.toml) does with one entry:
  * find the `[[package]]` tables and their lines, check the name, spell VCS pins and extras the
  * same way, and build the `locked` dependency. The formats differ in where they keep versions,
  * sources and groups; what they produce from those is the same, so it is written once here.
@@ -16,14 +16,15 @@ export interface PackageSlot {
 }
 
 /**
- * The `[[package]]` array with each element's header line. A `package` key that is not a list is
- * one error (and no entries); a missing one is simply an empty lock.
+ * The `[[package]]` array (`[[packages]]` in pylock.toml: `key`) with each element's header line. A
+ * key that is not a list is one error (and no entries), on the line that sets it when it is known;
+ * a missing one is simply an empty lock.
  */
-export function packageSlots(doc: LockTable, lines: number[], file: string, label: string, errors: ExtractError[]): PackageSlot[] {
-  const packages = own(doc, 'package');
+export function packageSlots(doc: LockTable, lines: number[], file: string, label: string, errors: ExtractError[], key = 'package', keyAt: number | null = null): PackageSlot[] {
+  const packages = own(doc, key);
   if (packages === undefined) return [];
   if (!Array.isArray(packages)) {
-    errors.push({ file, line: null, message: `${label}: \`package\` should be a list of [[package]] tables` });
+    errors.push({ file, line: keyAt, message: `${label}: \`${key}\` should be a list of [[${key}]] tables` });
     return [];
   }
   return packages.map((entry, index) => ({ entry, line: lines[index] ?? null }));
@@ -31,11 +32,11 @@ export function packageSlots(doc: LockTable, lines: number[], file: string, labe
 
 export type NamedPackage = { ok: true; table: LockTable; name: string } | { ok: false; error: string };
 
-/** A `[[package]]` entry must be a table with a non-blank name (PEP 503 normalised here). */
-export function namedPackage(entry: unknown): NamedPackage {
-  if (!isLockTable(entry)) return { ok: false, error: 'a [[package]] entry is not a table' };
+/** A `[[package]]` entry (`header` names the array) must be a table with a non-blank name (PEP 503 normalised here). */
+export function namedPackage(entry: unknown, header = '[[package]]'): NamedPackage {
+  if (!isLockTable(entry)) return { ok: false, error: `a ${header} entry is not a table` };
   const rawName = ownString(entry, 'name');
-  if (rawName === null || rawName.trim() === '') return { ok: false, error: 'a [[package]] entry has no name' };
+  if (rawName === null || rawName.trim() === '') return { ok: false, error: `a ${header} entry has no name` };
   return { ok: true, table: entry, name: normalizeName(rawName) };
 }
 
@@ -104,7 +105,7 @@ export class IndexOptions {
   readonly options: ManifestOption[] = [];
   readonly #seen = new Set<string>();
 
-  constructor(readonly optionName: 'index-url' | 'extra-index-url') {}
+  constructor(readonly optionName: 'index-url' | 'extra-index-url' | 'uv-index') {}
 
   add(url: string | null, line: number | null): void {
     if (url === null || this.#seen.has(url)) return;

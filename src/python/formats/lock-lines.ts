@@ -1,5 +1,6 @@
 /**
- * Shared plumbing for the lockfile readers (poetry.lock, Pipfile.lock, uv.lock, pdm.lock): where
+ * Shared plumbing for the lockfile readers (poetry.lock, Pipfile.lock, uv.lock, pdm.lock,
+ * pylock.toml): where
  * entries start in the text, a TOML/JSON front door that never throws, and the small value
  * clean-ups every lock needs (hashes, markers, URLs without credentials).
  *
@@ -136,16 +137,17 @@ export type LockTomlParse = { ok: true; value: LockTable; packageLines: number[]
 
 /**
  * Parses a TOML lockfile; a syntax error becomes one error naming the line. Never throws. The
- * `[[package]]` headers are counted first: a lock with more packages than one file may give is
- * refused before its tables are built (the tables of 160,000 one-line packages took 270 MB).
+ * `[[package]]` headers (`[[packages]]` in pylock.toml: `arrayName`) are counted first: a lock with
+ * more packages than one file may give is refused before its tables are built (the tables of
+ * 160,000 one-line packages took 270 MB).
  */
-export function parseLockToml(text: string, file: string, label: string): LockTomlParse {
+export function parseLockToml(text: string, file: string, label: string, arrayName = 'package'): LockTomlParse {
   if (text.length > MAX_LOCK_CHARS) {
     return { ok: false, error: { file, line: null, message: `${label} is too large to read (${text.length} characters; the limit is ${MAX_LOCK_CHARS})` } };
   }
-  const packageLines = arrayTableLines(text, 'package');
+  const packageLines = arrayTableLines(text, arrayName);
   if (packageLines.length > MAX_ENTRIES_PER_FILE) {
-    const message = `${label} has ${packageLines.length} [[package]] tables, more than the ${MAX_ENTRIES_PER_FILE} Depwatch reads from one file; not read`;
+    const message = `${label} has ${packageLines.length} [[${arrayName}]] tables, more than the ${MAX_ENTRIES_PER_FILE} Depwatch reads from one file; not read`;
     return { ok: false, error: { file, line: packageLines[MAX_ENTRIES_PER_FILE] ?? null, message } };
   }
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;

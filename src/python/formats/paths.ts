@@ -38,6 +38,18 @@ export const isPipfilePath = (path: string): boolean => path === 'Pipfile' || pa
 export const isPipfileLockPath = (path: string): boolean => /(^|\/)Pipfile\.lock$/.test(path);
 export const isUvLockPath = (path: string): boolean => /(^|\/)uv\.lock$/.test(path);
 export const isPdmLockPath = (path: string): boolean => /(^|\/)pdm\.lock$/.test(path);
+/**
+ * PEP 751: `pylock.toml`, or `pylock.<name>.toml` where the name has no dot (pip's
+ * `^pylock\.([^.]+)\.toml$`). Compared on the base name, so `mypylock.toml` and `pylock.a.b.toml`
+ * are not lock files. No pattern runs over the name (a linear check of one path segment).
+ */
+export function isPylockPath(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if (base === 'pylock.toml') return true;
+  if (!base.startsWith('pylock.') || !base.endsWith('.toml')) return false;
+  const name = base.slice('pylock.'.length, -'.toml'.length);
+  return name.length > 0 && !name.includes('.');
+}
 export const isSetupCfgPath = (path: string): boolean => path === 'setup.cfg' || path.endsWith('/setup.cfg');
 
 /**
@@ -52,6 +64,7 @@ const MATCHERS = {
   'pipfile-lock': isPipfileLockPath,
   'uv-lock': isUvLockPath,
   'pdm-lock': isPdmLockPath,
+  pylock: isPylockPath,
   'setup-cfg': isSetupCfgPath,
 } satisfies Record<ManifestFormat, (path: string) => boolean>;
 
