@@ -84,13 +84,13 @@ const MAX_EXCLUDE_REASON = 2000;
  * later reader would see a tree without settings). And a name nobody chose, at the root and in a
  * folder: a glob that matches a made-up name matches every name (`*`, `**`, `?*`, and a star then a slash).
  */
-const NEVER_EXCLUDED = ['.depwatch.yml', '.depwatch.yaml', 'depwatch-probe-c4f1', 'depwatch-probe-c4f1/depwatch-probe-c4f1'];
+const NEVER_EXCLUDED = ['depwatch-probe-c4f1', 'depwatch-probe-c4f1/depwatch-probe-c4f1', '.depwatch.yml', '.depwatch.yaml'];
 
 /**
  * Why an exclude glob is refused, or null when it may be used. The rule, and why (fail closed: a
  * setting that hides everything must not turn a gate green, however it is written):
- *  - a glob made of nothing but `/`, `.` and `*` (`/`, `.`, `./`, `**`) means "the whole tree", or
- *    nothing at all in .gitignore syntax, which is a mistake either way;
+ *  - a glob made of nothing but `/` and `.` (`/`, `.`, `./`) means "the whole tree" to its writer,
+ *    and nothing at all in .gitignore syntax: a mistake either way;
  *  - a glob that matches the settings file or a made-up name (NEVER_EXCLUDED) excludes the whole
  *    tree or the settings themselves (`*`, `/*`, `?*`, `*.yml`, `.*`, every folder);
  *  - `!` (a negation) has nothing to undo here, each entry stands alone, and `#` starts a comment:
@@ -100,7 +100,7 @@ const NEVER_EXCLUDED = ['.depwatch.yml', '.depwatch.yaml', 'depwatch-probe-c4f1'
  * manifest is partial (partial.ts).
  */
 export function refusedExclude(glob: string): string | null {
-  if (/^[/.*]+$/.test(glob)) return `"${glob}" would exclude the whole tree; name the folders or files that are not part of the project`;
+  if (/^[/.]+$/.test(glob)) return `"${glob}" would exclude the whole tree; name the folders or files that are not part of the project`;
   if (glob.startsWith('!')) return `"${glob}": a negation (!) has nothing to undo in an exclude; list only what to exclude`;
   if (glob.startsWith('#')) return `"${glob}": starts with #, a comment in .gitignore syntax, so it would match nothing`;
   const matches = globMatcher(glob);
