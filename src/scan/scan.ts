@@ -102,12 +102,13 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   const own = await readTreeIgnores(source, options.scanHere ? listed.filter(options.scanHere) : listed, maxBytes);
   notes.push(...own.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
   const excludedBy = excluder(own.excludes);
-  // A folder the walk could not list, or a link, under an excluded path is asked as a folder too.
-  const excluded = (path: string) => excludedBy(path) !== null || excludedBy(`${path}/`) !== null;
+  // A folder the walk could not list, or a link (perhaps to a folder), is asked as a folder too; a
+  // file only as a file (`build/` excludes a folder named build, not a file of that name).
+  const excluded = (e: (typeof entries)[number]) => excludedBy(e.path) !== null || (e.type !== 'file' && excludedBy(`${e.path}/`) !== null);
 
   const files: string[] = [];
   for (const e of entries) {
-    if (own.excludes.length && excluded(e.path)) continue;
+    if (own.excludes.length && excluded(e)) continue;
     if (e.type === 'file') files.push(e.path);
     else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: folder could not be listed (${e.reason}); nothing in it was scanned` });
     else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; a target inside the tree is scanned there, one outside is not)` });
@@ -300,6 +301,7 @@ export async function readTreeIgnores(
   const rules: IgnoreRule[] = [];
   const excludes: ExcludeRule[] = [];
   const notes: { message: string }[] = [];
+  let excludesTaken = false;
   for (const path of CONFIG_FILES.filter((name) => paths.includes(name))) {
     const read = await source.read(path, maxBytes).catch(() => null);
     const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
@@ -307,7 +309,8 @@ export async function readTreeIgnores(
     const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, path);
     rules.push(...parsed.rules);
     // The first settings file's excludes, as the audit reads them (readTree): one file says what is excluded.
-    if (excludes.length === 0) excludes.push(...parsed.excludes);
+    if (!excludesTaken) excludes.push(...parsed.excludes);
+    excludesTaken = true;
     notes.push(...parsed.notes);
   }
   return { rules, excludes, notes };

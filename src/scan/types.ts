@@ -79,7 +79,7 @@ export function isPartialNote(note: ScanNote): boolean {
 }
 
 export interface ScanStats {
-  /** Files listed under the root (outside skipped folders). */
+  /** Files listed under the root (outside skipped folders and paths `exclude:` keeps out). */
   files: number;
   /** Files read and scanned for secrets. */
   textFiles: number;
