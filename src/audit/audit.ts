@@ -15,6 +15,7 @@ import { groupHits } from '../advisories/aliases.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
+import { CONFIG_FILES, describeExclusion, type Exclusion } from './exclude.js';
 import { applyIgnores, type IgnoreNote, type IgnoreRule } from './ignores.js';
 import { partialReasons, type PartialReason } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
@@ -44,6 +45,8 @@ export interface AuditInput {
   registry: PackageRegistry | null;
   /** Ignores from outside the tree (a channel's), applied with the tree's own. */
   extraIgnores?: IgnoreRule[];
+  /** What `exclude:` in the tree's `.depwatch.yml` left unread (readTree): said in `notices`. */
+  exclusions?: Exclusion[];
   /** How unrated advisories count for ordering (and, in the caller, gating); default DEFAULT_UNKNOWN_AS. */
   unknownAs?: RatedSeverity;
   now: Date;
@@ -73,8 +76,13 @@ export interface AuditResult {
   errors: ExtractError[];
   /** Data sources that failed (each also a partial reason). */
   warnings: string[];
-  /** Where answers came from when it is not the usual place (a fallback to the mirror). */
+  /** Where answers came from when it is not the usual place (a fallback to the mirror), and what `exclude:` left unread. */
   notices: string[];
+  /**
+   * Each `exclude:` entry of the tree's `.depwatch.yml` that left something unread, with how much
+   * (each also one of `notices`). Absent when nothing was excluded, and in results from before it existed.
+   */
+  exclusions?: Exclusion[];
   /** True when anything was not read, not found or not reached: see partialReasons (src/audit/partial.ts). */
   partial: boolean;
   /** Why the result is partial; absent in audits stored before it existed (their `warnings` say why). */
@@ -96,8 +104,6 @@ export interface AuditResult {
    */
   code?: ScanResult;
 }
-
-const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
 
 export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const progress = input.onProgress ?? (() => {});
@@ -145,6 +151,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   }
 
   const typosquat = auditTyposquatChecker(input.knownNames);
+  const exclusions = (input.exclusions ?? []).filter((e) => e.manifests > 0);
   const ignoreFile = await readIgnores(input.contextFiles);
   const resultWith = (registry: Map<string, ProjectInfo | null> | null, auditWarnings: string[], pending: string[]): AuditResult => {
     // What the advisory source could not vouch for (a stale mirror standing in for OSV) fails as a data source does.
@@ -195,7 +202,10 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
         ...(freshness ? [describeDataAge(freshness)] : []),
         // Said, not hidden; a notice, not a partial reason: the user chose not to ask PyPI.
         ...(input.registry === null ? [OFFLINE_REGISTRY_NOTICE] : []),
+        // The same for what the user excluded: their decision, so not partial, and never silent.
+        ...exclusions.map((e) => describeExclusion(e)),
       ],
+      ...(exclusions.length ? { exclusions } : {}),
       // Fail closed: a result with checks still to come is not a complete one, whoever reads it.
       partial: reasons.length > 0 || pending.length > 0,
       partialReasons: reasons,
@@ -224,7 +234,8 @@ export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';
 
 /** The tree's ignore file, read once for both stages; its parser loads only when there is one. */
 async function readIgnores(files: { path: string; text: string }[]): Promise<{ rules: IgnoreRule[]; notes: IgnoreNote[] }> {
-  const file = files.find((f) => IGNORE_FILES.includes(f.path));
+  // The same file readTree takes its `exclude:` from: `.depwatch.yml` before `.depwatch.yaml`.
+  const file = CONFIG_FILES.map((name) => files.find((f) => f.path === name)).find((f) => f !== undefined);
   if (!file) return { rules: [], notes: [] };
   const { parseIgnoreFile } = await import('./ignore-file.js');
   return parseIgnoreFile(file.text, file.path);

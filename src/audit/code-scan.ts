@@ -4,6 +4,7 @@
  * could not check makes the whole result partial (fail closed: a file too large to scan hides its
  * secrets as surely as an unread manifest hides its pins).
  */
+import { describeExclusion, type Exclusion } from './exclude.js';
 import { atOrAbove, type Severity } from './findings.js';
 import type { AuditResult } from './audit.js';
 import { reasonsOf, type PartialReason } from './partial.js';
@@ -25,8 +26,29 @@ export function withCodeScan(result: AuditResult, scan: ScanResult): AuditResult
   const scanReasons = scanPartialReasons(scan);
   const partialReasons = [...reasonsOf(result), ...scanReasons];
   const said = new Set(result.notes.filter((n) => n.kind === 'invalid').map((n) => n.message));
-  const code = scan.notes.some((n) => n.kind === 'invalid' && said.has(n.message)) ? { ...scan, notes: scan.notes.filter((n) => !(n.kind === 'invalid' && said.has(n.message))) } : scan;
-  return { ...result, code, partial: result.partial || scanReasons.length > 0, partialReasons };
+  const code = scan.notes.some((n) => (n.kind === 'invalid' && said.has(n.message)) || n.kind === 'excluded')
+    ? { ...scan, notes: scan.notes.filter((n) => !(n.kind === 'invalid' && said.has(n.message)) && n.kind !== 'excluded') }
+    : scan;
+  return { ...result, ...withScanExclusions(result, scan), code, partial: result.partial || scanReasons.length > 0, partialReasons };
+}
+
+/**
+ * What `exclude:` left unread, said once for the audit and the scan together: each entry's line
+ * counts the files the scan did not read and the manifests among them the audit did not, in place
+ * of the audit's own line (manifests only) and the scan's `excluded` note (files only).
+ */
+function withScanExclusions(result: AuditResult, scan: ScanResult): Pick<AuditResult, 'notices' | 'exclusions'> | Record<string, never> {
+  const fromScan = scan.notes.flatMap((n) => (n.kind === 'excluded' && n.exclusion ? [n.exclusion] : []));
+  if (fromScan.length === 0) return {};
+  const key = (e: Exclusion) => `${e.source}\0${e.path}`;
+  const audited = new Map((result.exclusions ?? []).map((e) => [key(e), e]));
+  const both = fromScan.map((e) => ({ ...e, manifests: audited.get(key(e))?.manifests ?? 0 }));
+  const merged = new Set(both.map(key));
+  const replaced = new Set((result.exclusions ?? []).filter((e) => merged.has(key(e))).map((e) => describeExclusion(e)));
+  return {
+    notices: [...result.notices.filter((n) => !replaced.has(n)), ...both.map((e) => describeExclusion(e))],
+    exclusions: [...(result.exclusions ?? []).filter((e) => !merged.has(key(e))), ...both],
+  };
 }
 
 /**

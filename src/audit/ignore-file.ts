@@ -1,5 +1,6 @@
 /**
- * Reads `.depwatch.yml`'s `ignore:` list into IgnoreRules (see ignores.ts for what they do). Apart
+ * Reads `.depwatch.yml`'s `ignore:` list into IgnoreRules (see ignores.ts for what they do), and its
+ * `exclude:` list into ExcludeRules (exclude.ts). Apart
  * from ignores.ts because it needs the YAML parser and the validator (zod, about 100 ms to load): an
  * audit of a tree without an ignore file loads neither.
  */
@@ -7,7 +8,8 @@ import { z } from 'zod';
 import { errorLine } from '../error-line.js';
 import { normalizeName } from '../python/names.js';
 import { yaml } from '../yaml.js';
-import type { IgnoreNote, IgnoreRule } from './ignores.js';
+import type { ExcludeRule } from './exclude.js';
+import { globMatcher, type IgnoreNote, type IgnoreRule } from './ignores.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -26,19 +28,37 @@ const RuleSchema = z.object({
 
 const FileSchema = z.object({ ignore: z.array(z.unknown()).max(10_000).optional().nullable() }).passthrough();
 
+/** What `.depwatch.yml` says: ignores (findings kept apart) and excludes (paths not read at all). */
+export interface DepwatchFile {
+  rules: IgnoreRule[];
+  excludes: ExcludeRule[];
+  /** Every problem with the file: one per bad entry, or one for a file that cannot be read at all. */
+  notes: IgnoreNote[];
+  /** The notes that concern `exclude:` (its entries, or the whole file), for readers that apply only excludes (`depwatch deps`). */
+  excludeNotes: IgnoreNote[];
+}
+
 /** Reads `.depwatch.yml`. Each bad entry becomes one note; the good ones still apply. */
-export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules: IgnoreRule[]; notes: IgnoreNote[] } {
+export function parseIgnoreFile(text: string, source = '.depwatch.yml'): DepwatchFile {
   const notes: IgnoreNote[] = [];
   let doc: unknown;
   try {
     // YAML 1.2 core schema: no custom tags, no merge-key tricks; bounded aliases against billion laughs.
     doc = yaml().parse(text, { schema: 'core', maxAliasCount: 100, uniqueKeys: false });
   } catch (err) {
-    return { rules: [], notes: [{ kind: 'invalid', message: `${source}: not valid YAML (${errorLine(err)})` }] };
+    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: not valid YAML (${errorLine(err)}); nothing in it applies` }];
+    return { rules: [], excludes: [], notes: whole, excludeNotes: whole };
   }
-  if (doc === null || doc === undefined) return { rules: [], notes };
+  if (doc === null || doc === undefined) return { rules: [], excludes: [], notes, excludeNotes: [] };
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: expected a mapping with "ignore:" and "exclude:" lists; nothing in it applies` }];
+    return { rules: [], excludes: [], notes: whole, excludeNotes: whole };
+  }
+  // Excludes are read apart from the ignores: a bad `ignore:` list does not drop them, nor the reverse.
+  const excludeNotes: IgnoreNote[] = [];
+  const excludes = parseExcludeList((doc as Record<string, unknown>).exclude, source, excludeNotes);
   const file = FileSchema.safeParse(doc);
-  if (!file.success) return { rules: [], notes: [{ kind: 'invalid', message: `${source}: expected a mapping with an "ignore:" list` }] };
+  if (!file.success) return { rules: [], excludes, notes: [{ kind: 'invalid', message: `${source}: "ignore:" must be a list (of at most 10,000 entries); no ignore applies` }, ...excludeNotes], excludeNotes };
   const rules: IgnoreRule[] = [];
   (file.data.ignore ?? []).forEach((entry, i) => {
     const parsed = RuleSchema.safeParse(entry);
@@ -50,5 +70,75 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): { rules
     const r = parsed.data;
     rules.push({ id: r.id, reason: r.reason, until: r.until, package: r.package ? normalizeName(r.package) : null, ...(r.path ? { path: r.path } : {}), source });
   });
-  return { rules, notes };
+  return { rules, excludes, notes: [...notes, ...excludeNotes], excludeNotes };
+}
+
+/** More entries than any project needs; past it the rest are not applied (and a note says so). */
+export const MAX_EXCLUDES = 100;
+const MAX_EXCLUDE_PATH = 500;
+const MAX_EXCLUDE_REASON = 2000;
+
+/**
+ * Names an exclude must never match. The settings files themselves: the file that says what is
+ * excluded must always be read (an exclude that hid it would be the file hiding itself, and every
+ * later reader would see a tree without settings). And a name nobody chose, at the root and in a
+ * folder: a glob that matches a made-up name matches every name (`*`, `**`, `?*`, and a star then a slash).
+ */
+const NEVER_EXCLUDED = ['depwatch-probe-c4f1', 'depwatch-probe-c4f1/depwatch-probe-c4f1', '.depwatch.yml', '.depwatch.yaml'];
+
+/**
+ * Why an exclude glob is refused, or null when it may be used. The rule, and why (fail closed: a
+ * setting that hides everything must not turn a gate green, however it is written):
+ *  - a glob made of nothing but `/` and `.` (`/`, `.`, `./`) means "the whole tree" to its writer,
+ *    and nothing at all in .gitignore syntax: a mistake either way;
+ *  - a glob that matches the settings file or a made-up name (NEVER_EXCLUDED) excludes the whole
+ *    tree or the settings themselves (`*`, `/*`, `?*`, `*.yml`, `.*`, every folder);
+ *  - `!` (a negation) has nothing to undo here, each entry stands alone, and `#` starts a comment:
+ *    either would silently match nothing, so the user is told instead.
+ * A glob that hides every manifest without matching these is the user's
+ * choice (say `**` then `/requirements*.txt`), and still not green: an audit that read no
+ * manifest is partial (partial.ts).
+ */
+export function refusedExclude(glob: string): string | null {
+  if (/^[/.]+$/.test(glob)) return `"${glob}" would exclude the whole tree; name the folders or files that are not part of the project`;
+  if (glob.startsWith('!')) return `"${glob}": a negation (!) has nothing to undo in an exclude; list only what to exclude`;
+  if (glob.startsWith('#')) return `"${glob}": starts with #, a comment in .gitignore syntax, so it would match nothing`;
+  const matches = globMatcher(glob);
+  const hit = NEVER_EXCLUDED.find((name) => matches(name));
+  if (hit === undefined) return null;
+  if (hit.startsWith('.depwatch.')) return `"${glob}" would exclude ${hit} itself, the file that says what is excluded; narrow it (for example to a folder: tests/fixtures/)`;
+  return `"${glob}" would exclude the whole tree (it matches any name); name the folders or files that are not part of the project`;
+}
+
+/** The `exclude:` list: each bad entry one note, the good ones kept. */
+function parseExcludeList(list: unknown, source: string, notes: IgnoreNote[]): ExcludeRule[] {
+  if (list === undefined || list === null) return [];
+  const note = (message: string) => notes.push({ kind: 'invalid', message: `${source}: ${message}` });
+  if (!Array.isArray(list)) {
+    note('exclude: expected a list of entries with a path and a reason; nothing was excluded');
+    return [];
+  }
+  if (list.length > MAX_EXCLUDES) {
+    note(`exclude: ${list.length} entries, over the limit of ${MAX_EXCLUDES}; entries after the ${MAX_EXCLUDES}th were not applied (their files are read)`);
+  }
+  const excludes: ExcludeRule[] = [];
+  list.slice(0, MAX_EXCLUDES).forEach((entry, i) => {
+    const bad = (message: string) => note(`exclude entry ${i + 1}: ${message}; not applied`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return bad('expected a mapping with a path and a reason');
+    const { path, reason } = entry as Record<string, unknown>;
+    if (path === undefined || path === null) return bad('path is required');
+    if (typeof path !== 'string') return bad('path must be a string (a .gitignore-syntax glob, such as tests/fixtures/)');
+    const glob = path.trim();
+    if (glob === '') return bad('path is required');
+    if (glob.length > MAX_EXCLUDE_PATH) return bad(`path is ${glob.length} characters, over the limit of ${MAX_EXCLUDE_PATH}`);
+    if (reason === undefined || reason === null || (typeof reason === 'string' && reason.trim() === '')) {
+      return bad('a reason is required (why are these files not part of the project?)');
+    }
+    if (typeof reason !== 'string') return bad('reason must be text');
+    if (reason.trim().length > MAX_EXCLUDE_REASON) return bad(`reason is over the limit of ${MAX_EXCLUDE_REASON} characters`);
+    const refused = refusedExclude(glob);
+    if (refused !== null) return bad(refused);
+    excludes.push({ path: glob, reason: reason.trim(), source });
+  });
+  return excludes;
 }

@@ -43,6 +43,26 @@ export function pathGlobMatches(glob: string, file: string): boolean {
   }
 }
 
+/**
+ * pathGlobMatches for one glob and many paths: the matcher is built once (an exclude is asked about
+ * every file of a tree). A malformed glob, or a path the matcher refuses, matches nothing.
+ */
+export function globMatcher(glob: string): (file: string) => boolean {
+  let matcher: ReturnType<typeof import('ignore')>;
+  try {
+    matcher = gitignore()().add(glob);
+  } catch {
+    return () => false;
+  }
+  return (file) => {
+    try {
+      return matcher.ignores(file);
+    } catch {
+      return false;
+    }
+  };
+}
+
 export function ruleMatches(rule: IgnoreRule, finding: Finding): boolean {
   if (rule.package && finding.package !== rule.package) return false;
   if (rule.path && !(finding.file && pathGlobMatches(rule.path, finding.file))) return false;

@@ -7,8 +7,10 @@ import type { FileSource } from '../python/files.js';
 import { decodeManifest, loadManifests, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
+import { CONFIG_FILES, excluder, parseExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { manifestExclusions } from './tree-excludes.js';
 
-export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles'> & {
+export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles' | 'exclusions'> & {
   /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */
   extraErrors?: ExtractError[];
 };
@@ -21,26 +23,47 @@ export async function auditFileSource(source: FileSource, options: TreeAuditOpti
 export interface TreeContents {
   load: LoadResult;
   contextFiles: { path: string; text: string }[];
+  /** What `exclude:` in the tree's `.depwatch.yml` left unread, per entry (empty without one). */
+  exclusions: Exclusion[];
+  /** Which entry excludes a path (null: none); what was found elsewhere (a snapshot's problems) is filtered with it. */
+  excludedBy: Excluder;
 }
 
 export async function readTree(source: FileSource): Promise<TreeContents> {
   const paths = await source.list();
-  const load = await loadManifests(source, {});
-  const contextFiles: { path: string; text: string }[] = [];
-  for (const path of paths.filter(isProjectContextPath)) {
-    const bytes = await readConfined(source, path, load.errors);
-    if (!bytes) continue;
-    const text = decodeManifest(bytes, path, load.errors);
-    if (text !== null) contextFiles.push({ path, text });
-  }
-  return { load, contextFiles };
+  const contextPaths = paths.filter(isProjectContextPath);
+  const contextErrors: ExtractError[] = [];
+  const read = new Map<string, string>();
+  const readContext = async (path: string) => {
+    const bytes = await readConfined(source, path, contextErrors);
+    if (!bytes) return;
+    const text = decodeManifest(bytes, path, contextErrors);
+    if (text !== null) read.set(path, text);
+  };
+  // The settings first: `exclude:` must be known before any manifest is listed for loading. Its
+  // parser loads only when the tree has the file.
+  for (const path of contextPaths.filter((p) => CONFIG_FILES.includes(p))) await readContext(path);
+  const config = CONFIG_FILES.find((p) => read.has(p));
+  const excludedBy = excluder(config === undefined ? [] : (await parseExcludes(read.get(config)!, config)).excludes);
+  const isExcluded = (path: string) => excludedBy(path) !== null;
+  for (const path of contextPaths) if (!CONFIG_FILES.includes(path) && !isExcluded(path)) await readContext(path);
+
+  const load = await loadManifests(source, { exclude: isExcluded });
+  for (const error of contextErrors) load.errors.push(error);
+  // Counted from the listing: the manifests discovery would have read, had they not been excluded.
+  const exclusions = manifestExclusions(paths, excludedBy);
+  const contextFiles = contextPaths.filter((p) => read.has(p)).map((path) => ({ path, text: read.get(path)! }));
+  return { load, contextFiles, exclusions, excludedBy };
 }
 
 /** The audit of a tree already read (readTree), for callers that also need what was read. */
 export function auditTree(contents: TreeContents, options: TreeAuditOptions): Promise<AuditResult> {
   const { extraErrors, ...rest } = options;
-  const load = extraErrors ? { ...contents.load, errors: [...contents.load.errors, ...extraErrors] } : contents.load;
-  return runAudit({ ...rest, load, contextFiles: contents.contextFiles });
+  // A problem found before the audit (a snapshot's file too large to fetch) under an excluded path
+  // is about a file the user said is not the project's: not read either way, and not a reason.
+  const kept = extraErrors?.filter((e) => e.file === '(tree)' || contents.excludedBy(e.file) === null);
+  const load = kept?.length ? { ...contents.load, errors: [...contents.load.errors, ...kept] } : contents.load;
+  return runAudit({ ...rest, load, contextFiles: contents.contextFiles, exclusions: contents.exclusions });
 }
 
 /** Whether the tree had anything to audit: used to tell "no findings" from "nothing found". */

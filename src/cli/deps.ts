@@ -2,7 +2,9 @@
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeExclusion } from '../audit/exclude.js';
 import { describeReason, partialReasons, partialStderrLines } from '../audit/partial.js';
+import { manifestExclusions, readTreeExcludes } from '../audit/tree-excludes.js';
 import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
 import { loadManifests, type LoadResult } from '../python/load.js';
@@ -30,8 +32,8 @@ const toPosix = (p: string) => p.split(sep).join('/');
  * same folder named twice) is the same file by its real path, and is listed once, under the name it
  * was first reached by.
  */
-export async function collectDependencies(paths: string[], cwd: string, format?: ManifestFormat): Promise<LoadResult> {
-  const all: LoadResult = { manifests: [], errors: [] };
+export async function collectDependencies(paths: string[], cwd: string, format?: ManifestFormat): Promise<DepsResult> {
+  const all: DepsResult = { manifests: [], errors: [], notices: [] };
   const seenFiles = new Set<string>();
   const seenErrors = new Set<string>();
   for (const given of paths) {
@@ -45,7 +47,13 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
     let shown: (abs: string) => string;
     if (info.isDirectory()) {
       root = full;
-      result = await loadManifests(directorySource(full), format ? { format } : {});
+      // A directory is a tree: its own `.depwatch.yml` may exclude paths from discovery, as in an audit.
+      const source = directorySource(full);
+      const { excludedBy, notes } = await readTreeExcludes(source);
+      result = await loadManifests(source, { ...(format ? { format } : {}), exclude: (path) => excludedBy(path) !== null });
+      const said = paths.length > 1 ? (m: string) => `${toPosix(given)}: ${m}` : (m: string) => m;
+      for (const note of notes) all.notices.push(said(note));
+      for (const e of manifestExclusions(await source.list(), excludedBy)) all.notices.push(said(describeExclusion(e)));
       const prefix = paths.length > 1 ? toPosix(given) : '';
       shown = (abs) => (prefix ? posix.join(prefix, toPosix(relative(full, abs))) : toPosix(relative(full, abs)));
     } else {
@@ -104,9 +112,12 @@ export function dependencyJson(d: Dependency) {
   };
 }
 
+/** What `deps` found: the manifests and problems, and what each directory's `exclude:` left unread (and notes on it). */
+export type DepsResult = LoadResult & { notices: string[] };
+
 const reasonsFor = (result: LoadResult) => partialReasons({ errors: result.errors, manifestsRead: result.manifests.length, warnings: [] });
 
-export function depsJson(result: LoadResult) {
+export function depsJson(result: DepsResult) {
   const reasons = reasonsFor(result);
   return {
     manifests: result.manifests.map((m) => ({
@@ -117,13 +128,15 @@ export function depsJson(result: LoadResult) {
       dependencies: m.dependencies.map(dependencyJson),
     })),
     errors: result.errors,
+    /** What `exclude:` in a directory's `.depwatch.yml` left unread, and notes on its entries: said, not partial. */
+    notices: result.notices,
     /** True when a manifest (or part of one) was not read, or none was found: the list may be incomplete. */
     partial: reasons.length > 0,
     partial_reasons: reasons,
   };
 }
 
-export function depsTable(result: LoadResult): string {
+export function depsTable(result: DepsResult): string {
   // Paths, names and problems come from the files read: every line is made safe for a terminal.
   const lines: string[] = [];
   let out = '';
@@ -151,6 +164,7 @@ export function depsTable(result: LoadResult): string {
   const count = result.manifests.reduce((n, m) => n + m.dependencies.length, 0);
   lines.push('', `${plural(count, 'dependency', 'dependencies')} in ${plural(result.manifests.length, 'file')}${result.errors.length ? `, ${plural(result.errors.length, 'problem')}:` : ''}`);
   for (const e of result.errors) lines.push(`  ${placeOf(e.file, e.line)}: ${shortProblemMessage(e)}`);
+  for (const n of result.notices) lines.push(`note: ${n}`);
   const reasons = reasonsFor(result);
   if (reasons.length) lines.push('PARTIAL: not everything was read, so this list may be incomplete:', ...reasons.map((r) => `  - ${describeReason(r)}`));
   flush();

@@ -17,6 +17,7 @@
  * link is written to the file the link names (the link stays a link), with that file's mode (an
  * executable file stays executable).
  */
+import { excluder } from '../audit/exclude.js';
 import type { AuditResult } from '../audit/audit.js';
 import { auditedManifests } from '../fix/audited-files.js';
 import { decodeExact, EncodingError, encodeExact, type FileEncoding } from '../fix/encoding.js';
@@ -37,8 +38,18 @@ export interface FixPullRequestFiles {
 /** How the blob cache and the snapshot show a file: BOM dropped, URL secrets masked. */
 const asAudited = (text: string) => maskUrlSecrets(text.replace(/^\uFEFF/, ''));
 
-export async function planFixPullRequest(octokit: Octokit, snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>, result: Pick<AuditResult, 'findings' | 'ignored'>): Promise<FixPullRequestFiles> {
-  const audited = await auditedManifests(new Map(snapshot.files.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
+export async function planFixPullRequest(
+  octokit: Octokit,
+  snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>,
+  result: Pick<AuditResult, 'findings' | 'ignored' | 'exclusions'>,
+): Promise<FixPullRequestFiles> {
+  // The plan finds a vulnerable release's pins in every file it is given: not in those `exclude:`
+  // kept out of the audit (a test fixture pinning the same release is not the project's to fix).
+  // A file the audit reached only by an include into an excluded folder is left out too: its pins
+  // are then left alone, never rewritten unasked.
+  const excludedBy = excluder(result.exclusions ?? []);
+  const read = snapshot.files.filter((f) => excludedBy(f.path) === null);
+  const audited = await auditedManifests(new Map(read.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
   const plan = planFixes(result, audited);
   if (plan.newTexts.size === 0) return { plan, files: new Map() };
 

@@ -36,6 +36,12 @@ export interface LoadOptions {
   paths?: string[];
   /** Read the given paths as this format, whatever their names say. */
   format?: ManifestFormat;
+  /**
+   * Paths discovery passes over (`exclude:` in `.depwatch.yml`): neither read nor said to be missing
+   * when the listing could not look into them. Only discovery: a file that a manifest read includes
+   * (`-r tests/base.txt`) is still followed, as pip follows it, since it is what the project installs.
+   */
+  exclude?: (path: string) => boolean;
 }
 
 interface IncludeEdge {
@@ -52,9 +58,11 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
 
   let roots = options.paths;
   if (roots === undefined) {
-    roots = (await source.list()).filter(isManifestPath);
+    const exclude = options.exclude ?? (() => false);
+    roots = (await source.list()).filter((path) => isManifestPath(path) && !exclude(path));
     // What the listing could not look into may hold manifests: said first, as not read.
-    for (const error of (await source.listingErrors?.()) ?? []) errors.push(error);
+    // (each names a folder or a linked folder: asked as a folder too, so `tests/fixtures/` covers it).
+    for (const error of (await source.listingErrors?.()) ?? []) if (!exclude(error.file) && !exclude(`${error.file}/`)) errors.push(error);
   }
   const queue: { path: string; format: ManifestFormat | null }[] = roots.map((p) => ({
     path: p,

@@ -33,6 +33,8 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
     errors: result.errors,
     warnings: result.warnings,
     notices: result.notices,
+    // What `exclude:` in .depwatch.yml kept out, per entry (each also one of `notices`): not partial, never silent.
+    excluded: (result.exclusions ?? []).map((e) => ({ path: e.path, reason: e.reason, source: e.source, manifests: e.manifests, ...(e.files !== undefined ? { files: e.files } : {}) })),
     partial: result.partial,
     partial_reasons: reasonsOf(result).map(partialReasonJson),
     advisory_source: result.advisorySource,

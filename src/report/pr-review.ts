@@ -49,6 +49,7 @@ export function pullRequestReviewMarkdown(pr: { headSha: string }, review: Depen
   if (removed.length) out.push(`**Removed**: ${removed.map((c) => `${code(c.name)}${c.from ? ` ${code(c.from)}` : ''}`).join(', ')}`, '');
   if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map((s) => `- ${code(s.name)} from ${code(s.url)} (${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})`), '');
   if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})`), '');
+  if (review.notes?.length) out.push(`_${review.notes.map(escapeMarkdown).join('; ')}_`, '');
   if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');
   // With files unread, "no package changed" would be a claim about files nobody read.
   if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) out.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');

@@ -18,6 +18,7 @@
  * Paths are URI references (percent-encoded); a directory audit's are relative to `%SRCROOT%`, the
  * git work tree holding the folder (or the folder itself), see locator().
  */
+import { describeExclusion, type Exclusion } from '../audit/exclude.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
@@ -138,6 +139,11 @@ function notification(r: PartialReason, locate: Locate) {
   return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
 }
 
+/** What `exclude:` kept out: the user's decision, so a `note`, not an error (the run stays successful), but said. */
+function exclusionNotification(e: Exclusion) {
+  return { level: 'note', message: { text: describeExclusion(e) }, descriptor: { id: 'depwatch/excluded' } };
+}
+
 /** Rule-level help for the rules that stand for a kind (`depwatch/<kind>`): about the kind, not one finding. */
 const KIND_HELP: Record<Finding['kind'], string> = {
   vulnerability: 'A pinned or locked release is affected by a published advisory. Upgrade to a release the advisory lists as fixed.',
@@ -191,7 +197,12 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
       {
         tool: { driver: { name: 'depwatch', informationUri: 'https://github.com/depwatch/depwatch', rules: [...rules.values()] } },
         ...(options.sourceRoot ? { originalUriBaseIds: { [SOURCE_ROOT_ID]: { uri: options.sourceRoot.uri } } } : {}),
-        invocations: [{ executionSuccessful: !result.partial, toolExecutionNotifications: reasonsOf(result).map((r) => notification(r, locate)) }],
+        invocations: [
+          {
+            executionSuccessful: !result.partial,
+            toolExecutionNotifications: [...reasonsOf(result).map((r) => notification(r, locate)), ...(result.exclusions ?? []).map(exclusionNotification)],
+          },
+        ],
         ...runProperties(result.code),
         results: streamed(allResults(result.findings, unknownAs, result.code, locate)),
       },

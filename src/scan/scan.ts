@@ -10,6 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
+import { applyExcludes, CONFIG_FILES, describeExclusion, excluder, type ExcludeRule } from '../audit/exclude.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
 import { FILE_RULES } from './files/rules/index.js';
@@ -71,7 +72,6 @@ export interface ScanOptions {
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 const DEFAULT_RULE_TIMEOUT_MS = 10_000;
-const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
 
 type Raw = Report & { info: RuleInfo };
 
@@ -123,8 +123,21 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   /** Texts the tree rules read again (.gitignore, .env), kept from the one pass. */
   const kept = new Map<string, string>();
 
+  // The tree's own `.depwatch.yml` is read before any other file: its `exclude:` decides which files
+  // are the tree's at all, and each file's findings are ignored as it is scanned, before they are
+  // capped, so the ignores must be known before the first of them. Only the part that scans the
+  // file reads it (scanHere); the other parts are handed their files already excluded and the ignores.
+  const listed = entries.filter((e) => e.type === 'file').map((e) => e.path);
+  const own = await readTreeIgnores(source, options.scanHere ? listed.filter(options.scanHere) : listed, maxBytes);
+  notes.push(...own.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
+  const excludedBy = excluder(own.excludes);
+  // A folder the walk could not list, or a link (perhaps to a folder), is asked as a folder too; a
+  // file only as a file (`build/` excludes a folder named build, not a file of that name).
+  const excluded = (e: (typeof entries)[number]) => excludedBy(e.path) !== null || (e.type !== 'file' && excludedBy(`${e.path}/`) !== null);
+
   const files: string[] = [];
   for (const e of entries) {
+    if (own.excludes.length && excluded(e)) continue;
     if (e.type === 'file') files.push(e.path);
     else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: ${unlistedFolderMessage(e.reason, 'scanned')}` });
     else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; a target inside the tree is scanned there, one outside is not)` });
@@ -132,11 +145,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   }
   stats.files = files.length;
   const mine = options.scanHere ? files.filter(options.scanHere) : files;
-
-  // The tree's own ignores are read before any other file: each file's findings are ignored as it
-  // is scanned, before they are capped, so the ignore file must be known before the first of them.
-  const own = await readTreeIgnores(source, mine, maxBytes);
-  notes.push(...own.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
+  // Said once per entry, by the part that read the settings: how many listed files it kept out.
+  for (const [rule, count] of applyExcludes(listed, excludedBy).counts) {
+    const exclusion = { path: rule.path, reason: rule.reason, source: rule.source, manifests: 0, files: count };
+    notes.push({ kind: 'excluded', message: describeExclusion(exclusion, 'scanned'), exclusion });
+  }
   const ignorer = scanIgnorer([...(options.ignores ?? []), ...own.rules], options.today ?? new Date());
 
   // The Python and runtime rule families (and the parser) load with the first file that needs them:
@@ -317,18 +330,27 @@ function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanI
  * the scan lists it in `skipped` when it comes to it. The parser (YAML, zod) loads only for a tree
  * that has one.
  */
-export async function readTreeIgnores(source: ScanSource, paths: readonly string[], maxBytes: number): Promise<{ rules: IgnoreRule[]; notes: { message: string }[] }> {
+export async function readTreeIgnores(
+  source: ScanSource,
+  paths: readonly string[],
+  maxBytes: number,
+): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: { message: string }[] }> {
   const rules: IgnoreRule[] = [];
+  const excludes: ExcludeRule[] = [];
   const notes: { message: string }[] = [];
-  for (const path of IGNORE_FILES.filter((name) => paths.includes(name))) {
+  let excludesTaken = false;
+  for (const path of CONFIG_FILES.filter((name) => paths.includes(name))) {
     const read = await source.read(path, maxBytes).catch(() => null);
     const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
     if (!decoded || decoded.kind === 'binary') continue;
     const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, path);
     rules.push(...parsed.rules);
+    // The first settings file's excludes, as the audit reads them (readTree): one file says what is excluded.
+    if (!excludesTaken) excludes.push(...parsed.excludes);
+    excludesTaken = true;
     notes.push(...parsed.notes);
   }
-  return { rules, notes };
+  return { rules, excludes, notes };
 }
 
 /** The suppression written at a 1-based line of the file being scanned, if any. */

@@ -3,6 +3,7 @@
  * functions, no Buffers in results) so a scan can run in a worker thread and post its result back by
  * structured clone.
  */
+import type { Exclusion } from '../audit/exclude.js';
 import type { Severity } from '../audit/findings.js';
 
 /** `code`: Python source rules; `secret`: credentials in any text file; `file`: files that should not be committed; `runtime`: containers and manifests. */
@@ -56,12 +57,16 @@ export interface ScanNote {
    * incomplete: part of a file could not be read for its rules (a Dockerfile here-document never
    * closed); truncated: a file had more findings than one file may list, so some are not listed;
    * ignored-truncated: the same for findings that were ignored (nothing the gate needs is lost);
-   * expired, stale, invalid: about ignores. `error`, `incomplete` and `truncated` make the result partial.
+   * expired, stale, invalid: about ignores; excluded: files an `exclude:` entry of `.depwatch.yml`
+   * kept out of the scan (the user's decision: said, not partial). `error`, `incomplete` and
+   * `truncated` make the result partial.
    */
-  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated';
+  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated' | 'excluded';
   message: string;
   /** The file concerned, when the note is about one (incomplete, truncated). */
   file?: string;
+  /** With `excluded`: the entry and how many files it kept out (`files`; `manifests` is 0 here). */
+  exclusion?: Exclusion;
 }
 
 /**
@@ -74,7 +79,7 @@ export function isPartialNote(note: ScanNote): boolean {
 }
 
 export interface ScanStats {
-  /** Files listed under the root (outside skipped folders). */
+  /** Files listed under the root (outside skipped folders and paths `exclude:` keeps out). */
   files: number;
   /** Files read and scanned for secrets. */
   textFiles: number;

@@ -10,6 +10,7 @@
  * it saves below a few hundred files.
  */
 import { statSync } from 'node:fs';
+import { configFileOf, excluder } from '../audit/exclude.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isPythonPath } from '../scan/paths.js';
@@ -44,13 +45,17 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   const today = options.today ?? new Date();
   const base: ScanOptions = { today, ...(options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {}) };
   const entries = await source.entries();
-  const python = entries.filter((e) => e.type === 'file' && isPythonPath(e.path)).map((e) => e.path);
+  const files = entries.filter((e) => e.type === 'file').map((e) => e.path);
   const workers = Math.max(0, Math.min(options.workers ?? scanWorkers(), 8));
+  // Only a tree with a settings file is read for it here (its parser loads only then).
+  const own = configFileOf(files) === null ? null : await readTreeIgnores(source, files, 1024 * 1024);
+  // What `exclude:` keeps out is never handed to a part (this thread's part says what was excluded).
+  const excludedBy = excluder(own?.excludes ?? []);
+  const python = files.filter((path) => isPythonPath(path) && excludedBy(path) === null);
   if (workers === 0 || python.length < (options.minFiles ?? PARALLEL_SCAN_MIN_FILES)) return scanTree(source, base);
 
   // Every part ignores what this thread's part does: the tree's ignore files, read as the scan reads them.
-  const files = entries.filter((e) => e.type === 'file').map((e) => e.path);
-  const { rules: ignores } = await readTreeIgnores(source, files, 1024 * 1024);
+  const ignores = own?.rules ?? [];
   const key = options.fingerprintKey ?? randomFingerprintKey();
   const parts = shareOut(root, python, workers);
   // The pool loads only for a tree this large (most scans never start a worker).

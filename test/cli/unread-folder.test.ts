@@ -85,3 +85,21 @@ it('depwatch deps says its list may be incomplete (exit 2)', async () => {
   expect(await c.run('deps', '--json', checkout())).toBe(2);
   expect(JSON.parse(c.out.stdout).partial_reasons).toContainEqual(expect.objectContaining({ kind: 'unread', file: 'services/billing' }));
 });
+
+it('a folder that could not be listed under a path .depwatch.yml excludes is no reason: nothing there was to be read (exit 0), and the exclusion is said', async () => {
+  const dir = writeTree('depwatch-unread-folder-', {
+    'requirements.txt': 'attrs==23.1.0\n',
+    'services/billing/requirements.txt': 'django==2.1.5\n',
+    'app/main.py': 'print(1)\n',
+    '.gitignore': '.env\n*.env\n',
+    '.depwatch.yml': 'exclude:\n  - path: services/billing/\n    reason: a retired service kept for reference\n',
+  });
+  const c = cli();
+  expect(await c.run('audit', '--offline', '--json', '--fail-on', 'never', dir)).toBe(0);
+  const json = JSON.parse(c.out.stdout);
+  expect(json.partial).toBe(false);
+  expect(json.partial_reasons).toEqual([]);
+  expect(c.out.stderr).not.toContain('PARTIAL');
+  // Its files could not be listed, so none was counted: the entry kept nothing out that was seen.
+  expect(json.excluded).toEqual([]);
+});

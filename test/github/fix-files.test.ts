@@ -44,6 +44,16 @@ describe('planFixPullRequest', () => {
     expect(JSON.stringify(w.db.prepare('SELECT text FROM github_blob_cache').all())).not.toContain('t0ps3cret');
   });
 
+  it('rewrites no file that exclude: kept out of the audit, though it pins the same vulnerable release', async () => {
+    const files = { 'requirements.txt': 'django==2.1.5\n', 'tests/fixtures/old/requirements.txt': 'django==2.1.5\n' };
+    const pin = { findings: [djangoPinFinding(1)], ignored: [] };
+    // Without the exclusion (an audit from before it), every file pinning the release is rewritten.
+    const { snapshot } = await snapshotOf(files);
+    expect([...(await planFixPullRequest(world!.octokit, snapshot, pin)).files.keys()].sort()).toEqual(['requirements.txt', 'tests/fixtures/old/requirements.txt']);
+    const excluded = { ...pin, exclusions: [{ path: 'tests/fixtures/', reason: 'test data', source: '.depwatch.yml', manifests: 1 }] };
+    expect([...(await planFixPullRequest(world!.octokit, snapshot, excluded)).files.keys()]).toEqual(['requirements.txt']);
+  });
+
   it('downloads nothing when nothing is to be rewritten', async () => {
     const { w, snapshot } = await snapshotOf({ 'requirements.txt': 'six==1.16.0\n' });
     w.fake.resetCounts();

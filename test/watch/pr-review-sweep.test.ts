@@ -339,3 +339,43 @@ it('leaves a pull request for the next sweep when GitHub cannot say where it bra
   w.github.failRequests(null);
   expect((await sweep()).card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
 });
+
+it('leaves out of the review the dependency files the base\'s .depwatch.yml excludes, says so on the card, and reviews nothing when they are all a pull request changes', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const settings = 'exclude:\n  - path: tests/fixtures/\n    reason: test data for the parsers\n';
+  world.github.addRepo({ owner: 'octo', name: 'poet', files: { 'requirements.txt': 'goodlib==1.1.0\n', 'tests/fixtures/old/requirements.txt': 'idna==3.0\n', '.depwatch.yml': settings } });
+  world.github.pushCommit('octo', 'poet', { 'tests/fixtures/old/requirements.txt': 'idna==3.1\n' }, { branch: 'fixtures' });
+  world.github.openPullRequest('octo', 'poet', { number: 7, title: 'Update a fixture', head: 'fixtures' });
+  world.github.pushCommit('octo', 'poet', { 'requirements.txt': 'goodlib==1.2.0\n', 'tests/fixtures/old/requirements.txt': 'idna==3.1\n' }, { branch: 'both' });
+  world.github.openPullRequest('octo', 'poet', { number: 8, title: 'Bump goodlib and a fixture', head: 'both' });
+  // A pull request cannot hide its own change by excluding it: the base's settings decide.
+  world.github.pushCommit('octo', 'poet', { 'requirements.txt': 'goodlib==1.2.0\n', '.depwatch.yml': 'exclude:\n  - path: requirements.txt\n    reason: trust me\n' }, { branch: 'sneaky' });
+  world.github.openPullRequest('octo', 'poet', { number: 9, title: 'Innocent', head: 'sneaky' });
+
+  const cardsDb = openTestDb(world.dbPath);
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, cardsDb) } });
+  watch.store.addWatch({ repo: 'octo/poet', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
+  expect(cards.map((c) => /Dependency review: octo\/poet #(\d+)/.exec(c)?.[1]).sort()).toEqual(['8', '9']);
+  const both = cards.find((c) => c.includes('#8'))!;
+  expect(both).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(both).not.toContain('idna');
+  expect(both).toContain('1 changed dependency file under tests/fixtures/ was not reviewed: excluded by .depwatch.yml at the base (test data for the parsers)');
+  expect(both).not.toContain('Partial');
+  const sneaky = cards.find((c) => c.includes('#9'))!;
+  expect(sneaky).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(sneaky).not.toContain('not reviewed');
+
+  // The fixture-only pull request is not read again while its head stays.
+  world.github.resetCounts();
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(world.slack.messages(CHANNEL)).toHaveLength(2);
+  expect(world.github.count(ROUTES.graphql)).toBe(2);
+  expect(world.slack.violations).toEqual([]);
+});

@@ -65,3 +65,21 @@ it('stays on this thread for a small tree', async () => {
   const result = await scanDirectoryInParallel(root, { fingerprintKey: 'k'.repeat(64), workers: 2 });
   expect(result.stats.pythonFiles).toBeGreaterThan(10);
 });
+
+it('no part reads what exclude: keeps out: the same result as on one thread, no longer partial, the files counted once in a note', async () => {
+  const root = tree();
+  writeFileSync(join(root, '.depwatch.yml'), 'exclude:\n  - path: legacy/\n    reason: Python 2 code kept for reference\n  - path: py2/\n    reason: Python 2 samples\n');
+  const options = { fingerprintKey: 'k'.repeat(64), today: new Date('2026-12-05T00:00:00Z') };
+  const single = await scanTree(directoryScanSource(root), options);
+  const parallel = await scanDirectoryInParallel(root, { ...options, workers: 2, minFiles: 1 });
+  expect(parallel).toEqual({ ...single, notes: expect.arrayContaining(single.notes) });
+  expect(parallel.notes).toHaveLength(single.notes.length);
+  // The Latin-1 file under legacy/ made the scan partial; excluded, it is not read at all.
+  expect(single.partial).toBe(false);
+  expect(single.skipped.map((s) => s.path)).toEqual(['app/link.py']);
+  expect([...single.findings, ...single.ignored].filter((f) => f.file.startsWith('legacy/') || f.file.startsWith('py2/'))).toEqual([]);
+  expect(single.notes.filter((n) => n.kind === 'excluded').map((n) => n.message)).toEqual([
+    '1 file under legacy/ was not scanned: excluded by .depwatch.yml (Python 2 code kept for reference)',
+    '1 file under py2/ was not scanned: excluded by .depwatch.yml (Python 2 samples)',
+  ]);
+});

@@ -52,6 +52,7 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
     const lines = review.newIndexUrls.map((i) => md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})`.text);
     lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs') }));
   }
+  if (review.notes?.length) lead.push(context(listWithin(review.notes.map((n) => md`${n}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })));
   if (review.errors.length) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })}`));
   const tail: KnownBlock[] = [];
   if (removed.length) {

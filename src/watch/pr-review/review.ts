@@ -19,6 +19,11 @@ export interface DependencyReview {
   newSources: DependencyDiff['newSources'];
   newIndexUrls: DependencyDiff['newIndexUrls'];
   errors: string[];
+  /**
+   * What was left out by the project's own decision (changed files under a path the base's
+   * `.depwatch.yml` excludes), one line each: said, not partial. Absent in reviews from before it.
+   */
+  notes?: string[];
   /** The worst verdict among the cards (ok when there are none). */
   verdict: Verdict;
 }

@@ -21,7 +21,9 @@
  * the head's review, redone only when the head moves.
  */
 import type { Octokit } from 'octokit';
+import { applyExcludes, CONFIG_FILES, excluder, parseExcludes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
+import { plural } from '../../plural.js';
 import { listPullRequests, listRemainingFiles, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
@@ -126,9 +128,10 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       if (review) known.set(channel, review);
     }
     if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
+    // A head found to change no dependency file (or only excluded ones) is not read again.
+    if (unchanged?.get(`${repo}#${pull.number}`) === pull.headOid) continue;
     const [owner = '', name = ''] = repo.split('/');
     if (pull.moreFiles) {
-      if (unchanged?.get(`${repo}#${pull.number}`) === pull.headOid) continue;
       // The rest of the changed files, only now that the pull request is to be reviewed.
       result.githubRequests += await listRemainingFiles(options.octokit, { owner, repo: name }, pull);
       if (listCutShort(repo, pull, result.errors)) continue;
@@ -152,18 +155,31 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
 
   const wanted: TextRequest[] = due.flatMap(({ repo, pull, paths, baseOid }) => {
     const [owner = '', name = ''] = repo.split('/');
-    return paths.flatMap((path) => [
-      { owner, repo: name, oid: baseOid, path },
-      { owner, repo: name, oid: pull.headOid, path },
-    ]);
+    return [
+      // The settings where the pull request branched off: what `exclude:` leaves out of its review (see settingsAt).
+      ...CONFIG_FILES.map((path) => ({ owner, repo: name, oid: baseOid, path })),
+      ...paths.flatMap((path) => [
+        { owner, repo: name, oid: baseOid, path },
+        { owner, repo: name, oid: pull.headOid, path },
+      ]),
+    ];
   });
   const { texts, failed, permanent, requests, errors } = await readTexts(options.octokit, wanted);
   result.githubRequests += requests;
   result.errors.push(...errors);
 
-  for (const { repo, pull, paths, known, baseOid } of due) {
+  for (const { repo, pull, paths: changed, known, baseOid } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
+      const { excludedBy, source } = await settingsAt(texts, { owner, repo: name, oid: baseOid });
+      const { kept: paths, counts } = applyExcludes(changed, excludedBy);
+      const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})`);
+      if (paths.length === 0 && pull.filesNotListed === 0) {
+        // Every dependency file it changes is one the project says is not its own: nothing to review.
+        result.notes.push(`${repo}#${pull.number}: ${notes.join('; ')}; no review`);
+        unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
+        continue;
+      }
       const unread = paths.flatMap((path) =>
         (['base', 'head'] as const).flatMap((label) => {
           const key = textKey({ owner, repo: name, oid: label === 'base' ? baseOid : pull.headOid, path });
@@ -179,7 +195,8 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const diff = await diffDependencies({ base: side(baseOid), head: side(pull.headOid) });
       diff.errors.push(...unread.map((u) => u.message));
       if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
-      const review = await reviewDependencies(diff, await options.cards());
+      const reviewed = await reviewDependencies(diff, await options.cards());
+      const review: DependencyReview = notes.length ? { ...reviewed, notes } : reviewed;
       let ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
       if (options.comments) ref = { ...ref, comment: await comment(options, reviews, owner, name, pull.number, pullRequestReviewMarkdown(ref, review)) };
       // Only what another read may mend leaves the head to be reviewed again; a file cut short or
@@ -193,6 +210,20 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     }
   }
   return result;
+}
+
+/**
+ * The `exclude:` of the repository's `.depwatch.yml` at a commit, from the texts read. The base's
+ * (where the pull request branched off), never the head's: a pull request must not be able to
+ * leave its own changes out of its review by adding an exclude (that change is itself in the diff
+ * people review). A settings file that could not be read excludes nothing: every file is reviewed.
+ */
+async function settingsAt(texts: ReadonlyMap<string, string | null>, at: { owner: string; repo: string; oid: string }): Promise<{ excludedBy: Excluder; source: string }> {
+  for (const path of CONFIG_FILES) {
+    const text = texts.get(textKey({ ...at, path }));
+    if (typeof text === 'string') return { excludedBy: excluder((await parseExcludes(text, path)).excludes), source: path };
+  }
+  return { excludedBy: excluder([]), source: '' };
 }
 
 /** A stored review's place among those read for the sweep: one per pull request and channel. */

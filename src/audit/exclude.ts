@@ -1,0 +1,89 @@
+/**
+ * `exclude:` in `.depwatch.yml`: paths the user says are not their project (test fixtures, vendored
+ * examples), which the audit's manifest discovery and the code scan do not read. Excluding is the
+ * user's explicit decision, so it does not make a result partial; it is never silent either: every
+ * result says, once per entry, how many files it left unread, where, and why (the entry's reason).
+ *
+ * Light on purpose: the parser of the file (YAML, zod) is in ignore-file.ts and loads only for a
+ * tree that has one (readTreeExcludes); a tree without `.depwatch.yml` costs one lookup in a list.
+ */
+import { plural } from '../plural.js';
+import { globMatcher } from './ignores.js';
+
+/** The tree's own settings files; only the ones at the root count (as for `ignore:`). */
+export const CONFIG_FILES: readonly string[] = ['.depwatch.yml', '.depwatch.yaml'];
+
+export interface ExcludeRule {
+  /** A .gitignore-syntax glob, relative to the root: `tests/fixtures/`, `/examples/`, `*.ipynb`. */
+  path: string;
+  reason: string;
+  /** Where it was written: `.depwatch.yml`. */
+  source: string;
+}
+
+/** What one exclude entry left unread. */
+export interface Exclusion {
+  path: string;
+  reason: string;
+  source: string;
+  /** Manifests and lockfiles the audit's discovery would have read. */
+  manifests: number;
+  /** Files the code scan would have read (absent when the code was not scanned). */
+  files?: number;
+}
+
+/** The entry that excludes a path (the first that matches), or null. One matcher per entry, built once. */
+export type Excluder = (path: string) => ExcludeRule | null;
+
+export function excluder(rules: readonly ExcludeRule[]): Excluder {
+  if (rules.length === 0) return () => null;
+  const matchers = rules.map((rule) => ({ rule, matches: globMatcher(rule.path) }));
+  return (path) => matchers.find((m) => m.matches(path))?.rule ?? null;
+}
+
+/**
+ * Splits `paths` into those kept and, per entry, how many each entry excluded (`count` picks which
+ * excluded paths are counted: the manifests among them for the audit, every file for the scan).
+ */
+export function applyExcludes(
+  paths: readonly string[],
+  excludedBy: Excluder,
+  count: (path: string) => boolean = () => true,
+): { kept: string[]; counts: Map<ExcludeRule, number> } {
+  const kept: string[] = [];
+  const counts = new Map<ExcludeRule, number>();
+  for (const path of paths) {
+    const rule = excludedBy(path);
+    if (rule === null) kept.push(path);
+    else if (count(path)) counts.set(rule, (counts.get(rule) ?? 0) + 1);
+  }
+  return { kept, counts };
+}
+
+/**
+ * The one line a result gives for an entry that left something unread. With `files` (a code scan
+ * ran), files are counted, and the manifests among them said; without, the audit's manifests.
+ */
+export function describeExclusion(e: Exclusion, verb = 'read'): string {
+  const why = `excluded by ${e.source} (${e.reason})`;
+  if (e.files === undefined) return `${plural(e.manifests, 'manifest')} under ${e.path} ${e.manifests === 1 ? 'was' : 'were'} not read: ${why}`;
+  const manifests = e.manifests > 0 ? ` (${e.manifests === e.files ? (e.files === 1 ? 'a manifest' : 'all manifests') : `${plural(e.manifests, 'manifest')} among them`})` : '';
+  return `${plural(e.files, 'file')} under ${e.path} ${e.files === 1 ? 'was' : 'were'} not ${verb}${manifests}: ${why}`;
+}
+
+/** The tree's settings file among `paths` (the first of CONFIG_FILES listed), or null. */
+export function configFileOf(paths: readonly string[]): string | null {
+  return CONFIG_FILES.find((name) => paths.includes(name)) ?? null;
+}
+
+/**
+ * The exclude entries of a settings file's text, and the notes about them (bad entries are left
+ * out, each with a note). The parser loads here, so a tree without the file never loads it. The
+ * audit and the scan give the notes where they give the rest of the file's (they parse it for its
+ * ignores too); `depwatch deps`, which applies nothing else of it, gives these.
+ */
+export async function parseExcludes(text: string, source: string): Promise<{ excludes: ExcludeRule[]; notes: string[] }> {
+  const { parseIgnoreFile } = await import('./ignore-file.js');
+  const parsed = parseIgnoreFile(text, source);
+  return { excludes: parsed.excludes, notes: parsed.excludeNotes.map((n) => n.message) };
+}

@@ -1,0 +1,32 @@
+/**
+ * `exclude:` for readers of a tree that are not the audit (`depwatch deps`), and the audit's count
+ * of what it kept out. Apart from run.ts so that `deps` does not load the audit and its rules.
+ */
+import { isManifestPath } from '../python/discover.js';
+import type { FileSource } from '../python/files.js';
+import { decodeManifest, readConfined } from '../python/load.js';
+import type { ExtractError } from '../python/types.js';
+import { applyExcludes, CONFIG_FILES, excluder, parseExcludes, type Excluder, type Exclusion } from './exclude.js';
+
+/**
+ * The `exclude:` of a tree's `.depwatch.yml` alone, for readers that apply nothing else of it
+ * (`depwatch deps`): the test of a path, and notes on bad entries, or on a file that could not be
+ * read (then nothing is excluded: every file is read, which can only make a result fuller).
+ */
+export async function readTreeExcludes(source: FileSource): Promise<{ excludedBy: Excluder; notes: string[] }> {
+  const paths = await source.list();
+  const config = CONFIG_FILES.find((p) => paths.includes(p));
+  if (config === undefined) return { excludedBy: excluder([]), notes: [] };
+  const errors: ExtractError[] = [];
+  const bytes = await readConfined(source, config, errors);
+  const text = bytes ? decodeManifest(bytes, config, errors) : null;
+  if (text === null) return { excludedBy: excluder([]), notes: errors.map((e) => `${config}: ${e.message}; nothing was excluded`) };
+  const { excludes, notes } = await parseExcludes(text, config);
+  return { excludedBy: excluder(excludes), notes };
+}
+
+/** What each entry kept out of a listing, as the audit counts it: the manifests discovery would have read. */
+export function manifestExclusions(paths: readonly string[], excludedBy: Excluder): Exclusion[] {
+  const { counts } = applyExcludes(paths, excludedBy, isManifestPath);
+  return [...counts].map(([rule, manifests]) => ({ path: rule.path, reason: rule.reason, source: rule.source, manifests }));
+}

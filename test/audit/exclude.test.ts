@@ -1,0 +1,145 @@
+/**
+ * `exclude:` of `.depwatch.yml`, read and applied without the CLI: which entries are kept, which
+ * are refused and why (each bad entry one note, the rest still applied), and what the audit's
+ * reading of a tree (readTree) leaves out and still follows.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_EXCLUDES, parseIgnoreFile, refusedExclude } from '../../src/audit/ignore-file.js';
+import { describeExclusion, excluder } from '../../src/audit/exclude.js';
+import { auditTree, readTree } from '../../src/audit/run.js';
+import { memorySource } from '../../src/python/files.js';
+import type { AdvisorySource } from '../../src/advisories/types.js';
+
+const messages = (text: string) => parseIgnoreFile(text).notes.map((n) => n.message);
+
+describe('parsing exclude:', () => {
+  it('keeps an entry with a path and a reason, trimmed, with where it was written', () => {
+    const parsed = parseIgnoreFile('exclude:\n  - path: " tests/fixtures/ "\n    reason: test data\n', '.depwatch.yaml');
+    expect(parsed.excludes).toEqual([{ path: 'tests/fixtures/', reason: 'test data', source: '.depwatch.yaml' }]);
+    expect(parsed.notes).toEqual([]);
+  });
+
+  it('a list that is not a list is one note, and the ignores still apply', () => {
+    const parsed = parseIgnoreFile('exclude: tests/\nignore:\n  - id: PYSEC-1\n    reason: unreachable\n');
+    expect(parsed.excludes).toEqual([]);
+    expect(parsed.rules.map((r) => r.id)).toEqual(['PYSEC-1']);
+    expect(parsed.notes.map((n) => n.message)).toEqual(['.depwatch.yml: exclude: expected a list of entries with a path and a reason; nothing was excluded']);
+  });
+
+  it('an ignore: list that is not valid does not drop the excludes (nor the reverse)', () => {
+    const parsed = parseIgnoreFile('ignore: nope\nexclude:\n  - path: vendor/\n    reason: vendored examples\n');
+    expect(parsed.excludes.map((e) => e.path)).toEqual(['vendor/']);
+    expect(parsed.notes.map((n) => n.message)).toEqual(['.depwatch.yml: "ignore:" must be a list (of at most 10,000 entries); no ignore applies']);
+  });
+
+  it(`over ${MAX_EXCLUDES} entries: the first ${MAX_EXCLUDES} apply, and a note says the rest do not`, () => {
+    const entries = Array.from({ length: MAX_EXCLUDES + 5 }, (_, i) => `  - path: dir${i}/\n    reason: r\n`).join('');
+    const parsed = parseIgnoreFile(`exclude:\n${entries}`);
+    expect(parsed.excludes).toHaveLength(MAX_EXCLUDES);
+    expect(parsed.excludes.at(-1)?.path).toBe(`dir${MAX_EXCLUDES - 1}/`);
+    expect(messages(`exclude:\n${entries}`)).toEqual([`.depwatch.yml: exclude: ${MAX_EXCLUDES + 5} entries, over the limit of ${MAX_EXCLUDES}; entries after the ${MAX_EXCLUDES}th were not applied (their files are read)`]);
+  });
+
+  it('an entry that is not a mapping, or a reason that is not text, is one note each', () => {
+    expect(messages('exclude:\n  - tests/\n  - path: a/\n    reason: [x]\n')).toEqual([
+      '.depwatch.yml: exclude entry 1: expected a mapping with a path and a reason; not applied',
+      '.depwatch.yml: exclude entry 2: reason must be text; not applied',
+    ]);
+  });
+
+  it('a file that is not valid YAML applies nothing, and says so once', () => {
+    const parsed = parseIgnoreFile('exclude: [\n');
+    expect(parsed.excludes).toEqual([]);
+    expect(parsed.excludeNotes).toEqual(parsed.notes);
+    expect(parsed.notes).toEqual([{ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: not valid YAML \(.+\); nothing in it applies$/) }]);
+  });
+});
+
+describe('which globs are refused (fail closed: nothing may hide the whole tree or the settings)', () => {
+  it.each([
+    ['*', /whole tree/],
+    ['**', /whole tree/],
+    ['/', /whole tree/],
+    ['.', /whole tree/],
+    ['./', /whole tree/],
+    ['*/', /whole tree/],
+    ['/*', /whole tree/],
+    ['?*', /whole tree \(it matches any name\)/],
+    ['**/*', /whole tree/],
+    ['.depwatch.yml', /would exclude \.depwatch\.yml itself/],
+    ['*.yml', /would exclude \.depwatch\.yml itself/],
+    ['.*', /would exclude \.depwatch\.yml itself/],
+    ['.depwatch.yaml', /would exclude \.depwatch\.yaml itself/],
+    ['!tests/', /negation/],
+    ['#tests/', /comment/],
+  ])('%s is refused', (glob, why) => {
+    expect(refusedExclude(glob)).toMatch(why);
+  });
+
+  it.each(['tests/fixtures/', '/examples/', 'tests/**/poetry.lock', '*.ipynb', 'docs', '**/fixtures/', 'vendor/*/'])('%s is used', (glob) => {
+    expect(refusedExclude(glob)).toBeNull();
+  });
+});
+
+describe('excluder', () => {
+  it('matches as .gitignore does: a folder glob covers what is under it, at any depth unless anchored', () => {
+    const by = excluder([
+      { path: 'fixtures/', reason: 'a', source: '.depwatch.yml' },
+      { path: '/examples/', reason: 'b', source: '.depwatch.yml' },
+    ]);
+    expect(by('tests/fixtures/x/poetry.lock')?.reason).toBe('a');
+    expect(by('examples/requirements.txt')?.reason).toBe('b');
+    expect(by('src/examples/requirements.txt')).toBeNull();
+    expect(by('requirements.txt')).toBeNull();
+  });
+
+  it('says one, two and many', () => {
+    const e = { path: 'tests/', reason: 'test data', source: '.depwatch.yml' };
+    expect(describeExclusion({ ...e, manifests: 1 })).toBe('1 manifest under tests/ was not read: excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 1, files: 1 })).toBe('1 file under tests/ was not read (a manifest): excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 2, files: 2 })).toBe('2 files under tests/ were not read (all manifests): excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 0, files: 7 }, 'scanned')).toBe('7 files under tests/ were not scanned: excluded by .depwatch.yml (test data)');
+  });
+});
+
+describe('readTree with exclude:', () => {
+  const settings = 'exclude:\n  - path: tests/fixtures/\n    reason: parser fixtures\n';
+
+  it('loads no manifest under an excluded path, reads no interpreter file there, and counts the manifests it left', async () => {
+    const contents = await readTree(
+      memorySource({
+        '.depwatch.yml': settings,
+        'requirements.txt': 'attrs==23.1.0\n',
+        'tests/fixtures/bad/poetry.lock': '[[package]\n',
+        'tests/fixtures/old/requirements.txt': 'django==2.1.5\n',
+        'tests/fixtures/old/.python-version': '2.7\n',
+      }),
+    );
+    expect(contents.load.manifests.map((m) => m.path)).toEqual(['requirements.txt']);
+    expect(contents.load.errors).toEqual([]);
+    expect(contents.contextFiles.map((f) => f.path)).toEqual(['.depwatch.yml']);
+    expect(contents.exclusions).toEqual([{ path: 'tests/fixtures/', reason: 'parser fixtures', source: '.depwatch.yml', manifests: 2 }]);
+  });
+
+  it('still follows an include into an excluded folder: a manifest the project reads says it is part of the project', async () => {
+    const contents = await readTree(memorySource({ '.depwatch.yml': settings, 'requirements.txt': '-r tests/fixtures/base.txt\n', 'tests/fixtures/base.txt': 'attrs==23.1.0\n' }));
+    expect(contents.load.manifests.map((m) => m.path)).toEqual(['requirements.txt', 'tests/fixtures/base.txt']);
+  });
+
+  it('drops a problem found before the audit (a snapshot\'s file too large) under an excluded path, and keeps the others', async () => {
+    const contents = await readTree(memorySource({ '.depwatch.yml': settings, 'requirements.txt': 'attrs==23.1.0\n' }));
+    const advisories: AdvisorySource = { kind: 'mirror', affecting: async () => new Map(), forPackage: async () => [] } as unknown as AdvisorySource;
+    const result = await auditTree(contents, {
+      target: 't',
+      advisories,
+      registry: null,
+      now: new Date('2026-01-01'),
+      extraErrors: [
+        { file: 'tests/fixtures/huge/poetry.lock', line: null, message: 'skipped: 6 MB is over the 5 MB limit' },
+        { file: 'app/poetry.lock', line: null, message: 'skipped: 6 MB is over the 5 MB limit' },
+      ],
+    });
+    expect(result.errors.map((e) => e.file)).toEqual(['app/poetry.lock']);
+    expect(result.partial).toBe(true);
+  });
+});
