@@ -9,6 +9,22 @@ export function isTestPath(path: string): boolean {
   return TEST_DIR.test(path) || TEST_FILE.test(path);
 }
 
+/**
+ * Where code and configuration findings are rated low at most (scan.ts, ratedLow): test code, and
+ * vendored copies of other projects. Narrower than isTestPath, which only relaxes secrets: `spec/`,
+ * `testing/`, `mocks/` or `ab_test.py` name application code as often as tests, and a `vendor/`
+ * below the root is as often a marketplace's vendors app as a copy of a library.
+ */
+export type LoweredPlace = 'test code' | 'vendored code';
+
+const TEST_CODE = /(?:^|\/)(?:tests?|__tests__|testdata|test_data|fixtures?)\/|(?:^|\/)(?:test_[^/]*\.py|conftest\.py)$/i;
+const VENDORED = /^vendor\/|(?:^|\/)(?:_vendor|vendored|third[_-]?party)\//i;
+
+export function loweredPlace(path: string): LoweredPlace | null {
+  if (TEST_CODE.test(path)) return 'test code';
+  return VENDORED.test(path) ? 'vendored code' : null;
+}
+
 /** Examples, documentation and templates: placeholders for credentials are expected there. */
 export function isExamplePath(path: string): boolean {
   return EXAMPLE.test(path);

@@ -16,7 +16,7 @@ import { SEVERITY_ORDER } from '../audit/findings.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { scanIgnorer, type ScanIgnorer } from './ignores.js';
-import { isPythonPath, isRuntimeFile, isTestPath } from './paths.js';
+import { isPythonPath, isRuntimeFile, isTestPath, loweredPlace, type LoweredPlace } from './paths.js';
 import type { PythonScanner } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
 import type { scanRuntime } from './runtime/scan-runtime.js';
@@ -76,28 +76,26 @@ const DEFAULT_RULE_TIMEOUT_MS = 10_000;
 type Raw = Report & { info: RuleInfo };
 
 /**
- * Code and configuration findings in test code (tests/, test_*.py, conftest.py, fixtures) and in
- * vendored copies of other projects (vendor/, _vendor/, third_party/) are reported at low at most.
- * Tests run on developers' machines and in CI with data the tests themselves choose: `pickle.loads`
- * of a test's own bytes, `importlib.import_module` of a parametrised tutorial module or a fixture's
- * Dockerfile running as root fail no gate, as Semgrep leaves tests out by default and bandit users
- * exclude them. Vendored code is someone else's, fixed upstream and copied in again (pip's
- * pkg_resources `exec`s setup scripts by design); its pinned versions are still audited. Secrets
- * are not this: a real token is as usable in a test or a vendored file as anywhere (the secret
- * scanner only lowers its confidence in tests).
+ * Code and configuration findings in test code and in vendored copies of other projects are
+ * reported at low at most, when the rule found nothing worse than its usual case. Tests run on
+ * developers' machines and in CI with data the tests themselves choose: `pickle.loads` of a test's
+ * own bytes, `importlib.import_module` of a parametrised tutorial module or a fixture's Dockerfile
+ * running as root fail no gate, as Semgrep leaves tests out by default and bandit users exclude
+ * them. Vendored code is someone else's, fixed upstream and copied in again (pip's pkg_resources
+ * `exec`s setup scripts by design); its pinned versions are still audited.
+ *
+ * Not lowered: a finding the rule rated above its usual severity because it saw where the data
+ * comes from (an HTTP request, the environment), which is no test's own data; and secrets, as
+ * usable in a test or a vendored file as anywhere (the secret scanner only lowers its confidence in
+ * tests). Which paths: loweredPlace (paths.ts).
  */
-type Lowered = 'test code' | 'vendored code';
-
-function lowered(path: string): Lowered | null {
-  if (isTestPath(path)) return 'test code';
-  return VENDORED.test(path) ? 'vendored code' : null;
-}
-
-const VENDORED = /(?:^|\/)(?:_?vendor(?:ed)?|third[_-]?party)\//i;
-
-function ratedLow(raw: Raw, where: Lowered): Raw {
-  const severity = raw.severity ?? raw.info.severity;
+function ratedLow(raw: Raw, where: LoweredPlace): Raw {
+  const usual = raw.info.severity;
+  const severity = raw.severity ?? usual;
   if (severity === 'low' || severity === 'info') return raw;
+  // A Python rule rates a call above its usual level when it traced the data to outside the
+  // program (a request, the environment, the command line): no test's own data.
+  if (raw.info.kind === 'code' && SEVERITY_ORDER.indexOf(severity) < SEVERITY_ORDER.indexOf(usual)) return raw;
   const why = where === 'test code' ? 'In test code' : 'In vendored code (fix it upstream and copy it in again)';
   return { ...raw, severity: 'low', message: `${raw.message} (${why}, so rated low rather than ${severity}.)` };
 }
@@ -201,7 +199,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       }
       const runtime = isRuntimeFile(path, text);
       const inTests = isTestPath(path);
-      const lowerTo = lowered(path);
+      const lowerTo = loweredPlace(path);
       // Where a suppression may be written: the parser's comments for a parsed Python file, else the
       // comment markers of the file's language on the line.
       let comments: Map<number, string> | null = null;

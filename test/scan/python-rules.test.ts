@@ -135,6 +135,9 @@ def shell():
     const remote = 'def run(request):\n    exec(compile(request.form["code"], "<form>", "exec"))  # HIT\n';
     await expectHits(remote, 'py-eval-exec');
     expect((await pythonFindings(remote, 'py-eval-exec'))[0]).toMatchObject({ severity: 'critical', confidence: 'high' });
+    // compile(*args) / compile(**kw): the code is not written here; the outer call is the finding.
+    await expectHits('import sys\nexec(compile(*sys.argv[1:3], "exec"))  # HIT\n', 'py-eval-exec');
+    await expectHits('def run(request):\n    exec(compile(**request.json))  # HIT\n', 'py-eval-exec');
     // compile() alone, or kept for later, is still reported.
     await expectHits('def build(src):\n    code = compile(src, "<x>", "exec")  # HIT\n    return code\n', 'py-eval-exec');
   });

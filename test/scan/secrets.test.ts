@@ -140,7 +140,8 @@ describe('passwords and high-entropy values', () => {
       'app/real.py': `def f(api_token: "str" = "${'Zx9qL2mP7vK4tR8wQ3nB'}"):\n    pass\nSECRET = "KqPw7LmZtRs2XvB9"\nD = "postgres://app:Kz93mPq71Lx@db:5432/app"\n`,
       'BADGES.md': '![ci](https://evil.io/gh/o/r/graph/badge.svg?token=Zx9qL2mP7vK4tR8w)\n',
     });
-    expect(rules(result)).toEqual(['BADGES.md:1 secret-assigned', 'app/real.py:1 secret-assigned', 'app/real.py:3 secret-assigned', 'app/real.py:4 secret-url-password']);
+    // A password naming its database is skipped on loopback only: `db` is a host like any other.
+    expect(rules(result)).toEqual(['BADGES.md:1 secret-assigned', 'app/real.py:1 secret-assigned', 'app/real.py:3 secret-assigned', 'app/real.py:4 secret-url-password', 'app/settings.py:2 secret-url-password']);
   });
 
   it('a placeholder inside Markdown inline code is a placeholder: the closing backtick is not part of the value', async () => {
@@ -148,6 +149,48 @@ describe('passwords and high-entropy values', () => {
       'checklists/release.md': '- ` export CVE_USER=<user-email>@example.org CVE_API_KEY=<user-api-key>`\n- `export API_TOKEN=Zx9qL2mP7vK4tR8wQ3nB`\n',
     });
     expect(rules(result)).toEqual(['checklists/release.md:2 secret-assigned']);
+  });
+
+  it('real credentials that merely look like names are still reported: a value starting with its key then digits, a CamelCase passphrase outside GraphQL, YAML inside a Python string, a commented config line', async () => {
+    const result = await scanFiles({
+      'app/settings.py': [
+        'JWT_SECRET = "jwt-secret-8f3KqX2mZ9vR7tL4"',
+        'SECRET_KEY = "secretkey_4fA9bX2kQ7mZ8vL3"',
+        'API_TOKEN = "ApiTokenA9f8e7d6c5b4a3f2e1"',
+        'ADMIN_PASSWORD = "CorrectHorseBatteryStaple"',
+        'X = """',
+        'password: "Xk9mP2qR7vL4zT8w"',
+        '"""',
+        '# api_key: "Zx8Qm2Lr9Tk4Vb7NcQ"',
+      ].join('\n'),
+      'config.yml': 'password: CorrectHorseBatteryStaple\n',
+      'app.ini': 'JWT_SECRET=jwt-secret-8f3KqX2mZ9vR7tL4\n',
+      'app.env': 'DB_PASSWORD=Xk9`mP2qR7vL4zT8wQq\n',
+    });
+    expect(rules(result)).toEqual([
+      'app.env:1 secret-assigned',
+      'app.ini:1 secret-assigned',
+      'app/settings.py:1 secret-assigned',
+      'app/settings.py:2 secret-assigned',
+      'app/settings.py:3 secret-assigned',
+      'app/settings.py:4 secret-assigned',
+      'app/settings.py:6 secret-assigned',
+      'app/settings.py:8 secret-assigned',
+      'config.yml:1 secret-assigned',
+    ]);
+  });
+
+  it('URL passwords: only dotted reserved names are documentation, the host is after the last @, and a password naming its user is skipped on loopback only', async () => {
+    const result = await scanFiles({
+      'app/urls.py': [
+        'A = "postgres://app:Xk9mP2qR7vL4zT8w@test_db:5432/app"',
+        'B = "amqp://app:Xk9mP2qR7vL4zT8w@example.com@rabbit.prod.internal/vhost"',
+        'C = "postgres://billing_svc:billing@10.0.3.4:5432/payments"',
+        'D = "postgres://app:Xk9mP2qR7vL4zT8w@test:5432/app"',
+        'E = "postgres://saleor_ro:saleor@localhost:5432/saleor"',
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual(['app/urls.py:1 secret-url-password', 'app/urls.py:2 secret-url-password', 'app/urls.py:3 secret-url-password', 'app/urls.py:4 secret-url-password']);
   });
 
   it('reads Python string prefixes (b, r, u, rb …) as the quote they are; an f-string with a field is an expression', async () => {

@@ -40,3 +40,32 @@ it('vendored copies of other projects (vendor/, _vendor/, third_party/) are low 
   expect(severities).toEqual({ 'pipenv/patched/pip/_vendor/pkg_resources/__init__.py': 'low', 'third_party/lib/cache.py': 'low', 'vendors/cache.py': 'high' });
   expect(result.findings.find((f) => f.file === 'third_party/lib/cache.py')!.message).toContain('In vendored code (fix it upstream and copy it in again), so rated low rather than high');
 });
+
+it('application code in paths that only look like tests or vendored code keeps its severity', async () => {
+  const result = await scanFiles({
+    'k8s/specs/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          securityContext:\n            privileged: true\n',
+    'marketplace/vendor/views.py': CODE,
+    'shop/ab_test.py': CODE,
+    'myapp/testing/views.py': CODE,
+    'vendor/lib/cache.py': CODE,
+  });
+  const bySeverity = (file: string) => result.findings.filter((f) => f.file === file && f.kind !== 'secret').map((f) => f.severity);
+  expect(bySeverity('k8s/specs/deployment.yaml')).toContain('high');
+  expect(bySeverity('marketplace/vendor/views.py')).toEqual(['high']);
+  expect(bySeverity('shop/ab_test.py')).toEqual(['high']);
+  expect(bySeverity('myapp/testing/views.py')).toEqual(['high']);
+  expect(bySeverity('vendor/lib/cache.py')).toEqual(['low']); // a vendor/ folder at the root is a copy
+});
+
+it('a finding the rule rated up because the data comes from outside is not lowered, even in tests', async () => {
+  const result = await scanFiles({ 'tests/test_views.py': 'def view(request):\n    return eval(request.GET["q"])\n' });
+  const [found] = result.findings.filter((f) => f.rule === 'py-eval-exec');
+  expect(found).toMatchObject({ severity: 'critical' });
+  expect(found!.message).not.toContain('In test code');
+});
+
+it('a .env in tests is low as a file, and the credentials in it are still reported', async () => {
+  const result = await scanFiles({ 'tests/.env': 'DB_PASSWORD=Xk9mP2qR7vL4zT8w\nSTRIPE_SECRET=Zx8Qm2Lr9Tk4Vb7NcQp3\n', 'deploy/testing/.env': 'DB_PASSWORD=Xk9mP2qR7vL4zT8w\n' });
+  expect(result.findings.filter((f) => f.rule === 'file-env-committed').map((f) => [f.file, f.severity])).toEqual([['deploy/testing/.env', 'high'], ['tests/.env', 'low']]);
+  expect(result.findings.filter((f) => f.kind === 'secret' && f.file === 'tests/.env').map((f) => f.line)).toEqual([1, 2]);
+});

@@ -8,6 +8,7 @@
  * the assignment and URL checks look a bounded number of characters around each hit; hits never
  * overlap, so the work per input character is bounded.
  */
+import { isCommittedEnvFile } from '../files/env-files.js';
 import { isCodePath, isExamplePath, isPythonPath, isTestPath } from '../paths.js';
 import type { Report } from '../rule.js';
 import type { Confidence, ScanSeverity } from '../types.js';
@@ -45,6 +46,8 @@ interface Dialect {
   python: boolean;
   /** Shell scripts: `NAME=value` (no spaces, as the shell wants) assigns a literal unless it expands something. */
   shell: boolean;
+  /** Markdown and reStructuredText: a backtick closes inline code, so it ends an unquoted value. */
+  markup: boolean;
 }
 
 export interface SecretScanContext {
@@ -60,6 +63,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   /** Values already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
   const covered = new ReportedValues(text.length);
   const relaxed = isTestPath(path) || isExamplePath(path);
+  const graphql = /\.(?:graphqls?|gql)$/i.test(path);
 
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
     const { line, column } = ctx.lines.position(start);
@@ -108,7 +112,10 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const reportAssigned = (found: Assigned) => {
     if (covered.has(found.start)) return;
     const judged = judge(found.value);
-    if (!judged || namesSecretObject(found.name, found.value) || namesItself(found.name, found.value) || isTypeName(found.value)) return;
+    if (!judged || namesSecretObject(found.name, found.value) || namesItself(found.name, found.value)) return;
+    // A field's type in a GraphQL schema (`checkoutToken: UUIDFilterInput`); elsewhere a CamelCase
+    // value may be a passphrase (`CorrectHorseBatteryStaple`).
+    if (graphql && isTypeName(found.value)) return;
     if (isCodecovGraphToken(text, found.start)) return;
     // Compared values are mostly tokens of a parser or keys of a table (`token === "halfAMinute"`):
     // one counts only with letters and digits mixed, as generated credentials have.
@@ -128,8 +135,15 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     );
   };
 
-  const dialect: Dialect = { code: isCodePath(path), python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path), shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path) };
-  if (!relaxed) {
+  const dialect: Dialect = {
+    code: isCodePath(path),
+    python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path),
+    shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path),
+    markup: /\.(?:md|markdown|mdx|rst)$/i.test(path),
+  };
+  // A dotenv file holds settings whatever folder it is in: its values are read in tests too (at
+  // lower confidence), so a `.env` there rated low (file-env-committed) still has its credentials said.
+  if (!relaxed || isCommittedEnvFile(path)) {
     SECRET_NAME.lastIndex = 0;
     for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
       if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
@@ -200,23 +214,29 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   while (s > 0 && at - s < 30 && /[A-Za-z0-9+.-]/.test(text[s - 1]!)) s--;
   const scheme = text.slice(s, at);
   if (!/^[A-Za-z][A-Za-z0-9+.-]*$/.test(scheme)) return null;
+  // The authority ends at the path, query, fragment or anything that ends the URL; its last `@`
+  // separates the credentials from the host, as URL parsers read it (`u:p@x.com@db.internal`).
   let i = at + 3;
   let colon = -1;
+  let lastAt = -1;
   for (; i < text.length && i - at < 260; i++) {
     const c = text[i]!;
-    if (c === '@') break;
-    if (c === ':' && colon === -1) colon = i;
-    if (c === '/' || c === '?' || c === '#' || c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '"' || c === "'" || c === '`' || c === '<' || c === '>' || c === ',' || c === ';' || c === '(' || c === ')') return null;
+    if (c === '@') lastAt = i;
+    else if (c === ':' && colon === -1 && lastAt === -1) colon = i;
+    else if (c === '/' || c === '?' || c === '#' || c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '"' || c === "'" || c === '`' || c === '<' || c === '>' || c === ',' || c === ';' || c === '(' || c === ')') break;
   }
-  if (text[i] !== '@' || colon === -1) return null;
+  if (lastAt === -1 || colon === -1 || colon > lastAt) return null;
   const user = text.slice(at + 3, colon);
-  const password = text.slice(colon + 1, i);
-  if (!/^[A-Za-z0-9[\]]/.test(text[i + 1] ?? '')) return null; // no host after @
-  if (password.length < 3 || isPlaceholder(password) || password === user) return null;
-  // A development default naming its own account or database (`saleor_read_only:saleor@…/saleor`).
+  const password = text.slice(colon + 1, lastAt);
+  if (!/^[A-Za-z0-9[\]]/.test(text[lastAt + 1] ?? '')) return null; // no host after @
+  // An `@` left unencoded in the password: its first part decides (`Xk9…@example.com` is no placeholder).
+  if (password.length < 3 || isPlaceholder(password.split('@', 1)[0]!) || password === user) return null;
+  const host = hostAfter(text, lastAt + 1);
+  if (host !== null && isDocumentationHost(host)) return null;
+  // A local development default naming its own account or database
+  // (`saleor_read_only:saleor@localhost:5432/saleor`); anywhere else it may well be the real one.
   const p = password.toLowerCase();
-  if (user.toLowerCase().split(/[^a-z0-9]+/).includes(p) || databaseAfter(text, i + 1).toLowerCase() === p) return null;
-  if (isDocumentationHost(hostAfter(text, i + 1))) return null;
+  if (host !== null && isLoopback(host) && (user.toLowerCase().split(/[^a-z0-9]+/).includes(p) || databaseAfter(text, lastAt + 1).toLowerCase() === p)) return null;
   if (/^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i.test(password)) return null;
   return { password, start: colon + 1, scheme: scheme.toLowerCase(), confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
 }
@@ -231,21 +251,28 @@ function databaseAfter(text: string, from: number): string {
   return text.slice(s, e);
 }
 
-/** The host of a URL from just after its `@`: up to the port, path, query or the end of the URL. Bounded. */
-function hostAfter(text: string, from: number): string {
+/**
+ * The host of a URL from just after its `@`, or null when what follows is not plainly a host ending
+ * at a port, path, query, fragment, quote, blank or the end (`test_db`: not the reserved `test`).
+ * Bounded.
+ */
+function hostAfter(text: string, from: number): string | null {
   let e = from;
   while (e < text.length && e - from < 255 && /[A-Za-z0-9.-]/.test(text[e]!)) e++;
+  if (e < text.length && !/[:/?#"'`\s<>),;\]]/.test(text[e]!)) return null;
   return text.slice(from, e);
 }
 
 /**
  * Names reserved for documentation and tests (RFC 2606, RFC 6761): example.com, .net and .org with
- * their subdomains, and anything under .example, .test or .invalid. No service there can be logged
+ * their subdomains, and names under .example, .test or .invalid. No service there can be logged
  * into, so a password in such a URL is an illustration (a docstring's, a test's), not a credential.
- * `localhost` is not among them: a local database's password is often the real one too.
+ * A single label (`test`, a docker service named `example`) is an ordinary host, and so is
+ * `localhost`: a local database's password is often the real one too.
  */
-const DOCUMENTATION_HOST = /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid)\.?$/i;
+const DOCUMENTATION_HOST = /(?:^|\.)example\.(?:com|net|org)\.?$|\.(?:example|test|invalid)\.?$/i;
 const isDocumentationHost = (host: string): boolean => DOCUMENTATION_HOST.test(host);
+const isLoopback = (host: string): boolean => /^(?:localhost|127(?:\.\d{1,3}){3})$/i.test(host);
 
 interface Assigned {
   name: string;
@@ -369,8 +396,12 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   return found && { name, ...found, comparison };
 }
 
-/** A Python type written as text: a dotted name, optionally subscripted (`Optional[Token]`, `dict[str, "X"]`). */
-const QUOTED_TYPE = /^[A-Za-z_][\w.]*(?:\[[\w.,| \[\]]*\])?$/;
+/**
+ * A Python type written as text: a capitalised class name, a lower-case builtin or a dotted name,
+ * optionally subscripted (`TokenConfig`, `str`, `models.Token`, `Optional[Token]`), and never a digit: a generated value in a
+ * `name: "…"` line (YAML inside a string, a commented config line) is not a forward reference.
+ */
+const QUOTED_TYPE = /^(?:[A-Z][A-Za-z_]*|[a-z_]+|[A-Za-z_]+(?:\.[A-Za-z_]+)+)(?:\[[A-Za-z_.,| \[\]]*\])?$/;
 
 /** Just past the closing quote when text[i] opens a one-line string holding a type name; else null. Bounded. */
 function quotedTypeEnd(text: string, i: number): number | null {
@@ -536,8 +567,9 @@ function literalAt(text: string, i: number, dialect: Dialect, how: { comparison:
   const start = i;
   let j = start;
   // Up to a blank or a separator, or an escaped line break inside a JSON string (`…\n- next: …`),
-  // or the backtick closing Markdown's inline code (`` `export API_KEY=<your-key>` ``).
-  while (j < text.length && j - start <= MAX_VALUE && !/[\s,;#}\]`]/.test(text[j]!) && !(text[j] === '\\' && /[nrt]/.test(text[j + 1] ?? ''))) j++;
+  // or, in Markdown, the backtick closing inline code (`` `export API_KEY=<your-key>` ``).
+  const stop = dialect.markup ? /[\s,;#}\]`]/ : /[\s,;#}\]]/;
+  while (j < text.length && j - start <= MAX_VALUE && !stop.test(text[j]!) && !(text[j] === '\\' && /[nrt]/.test(text[j + 1] ?? ''))) j++;
   if (j - start > MAX_VALUE) return null;
   return { value: text.slice(start, j), start, end: j };
 }
@@ -568,7 +600,10 @@ const words = (s: string): string => s.replace(/[^A-Za-z0-9]/g, '').toLowerCase(
  */
 function namesItself(name: string, value: string): boolean {
   const n = words(name);
-  return n.length > 0 && words(value).startsWith(n);
+  const v = words(value);
+  // The key's own words, and at most more letters (`PasswordLoginModeEnum`): a digit after them
+  // (`jwt-secret-8f3KqX…`) is a generated value that merely starts with its key's name.
+  return n.length > 0 && v.startsWith(n) && /^[a-z]*$/.test(v.slice(n.length));
 }
 
 /**

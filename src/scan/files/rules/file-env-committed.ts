@@ -4,7 +4,7 @@
  * .env git leaves out), not a committed one. Its credentials are still reported by the secret rules:
  * a file git already tracked stays tracked after it is ignored, which the tree alone cannot tell.
  */
-import { isTestPath } from '../../paths.js';
+import { loweredPlace } from '../../paths.js';
 import { isPlaceholder } from '../../secrets/placeholders.js';
 import type { TreeRule } from '../../tree-rule.js';
 import { envHasValues, isCommittedEnvFile } from '../env-files.js';
@@ -33,7 +33,7 @@ export const rule: TreeRule = {
       // developer's container starts the same (.devcontainer/ is VS Code's and GitHub Codespaces'):
       // settings for development, not one machine's. Any credential in them is reported by the
       // secret rules at its own severity.
-      const fixture = isTestPath(path);
+      const fixture = loweredPlace(path) === 'test code';
       const devContainer = DEV_CONTAINER.test(path);
       out.push({
         file: path,

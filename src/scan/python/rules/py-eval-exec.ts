@@ -15,10 +15,15 @@ function codeOf(source: Node, file: PythonFile): Node | null {
   if (source.type !== 'call') return source;
   const fn = source.childForFieldName('function');
   if (!fn || file.qualify(fn) !== 'builtins.compile') return source;
+  // `compile(*args)`, `compile(**kw)`: what it compiles is not written here; the call itself is
+  // the code's source then (not a literal, so the outer call is reported).
+  // With a splat, positions say nothing about which argument is the source.
+  const compiled = file.argumentsOf(source).hasSplat ? null : file.argument(source, 0, 'source');
+  if (!compiled) return source;
   let seen = compiledForRun.get(file);
   if (!seen) compiledForRun.set(file, (seen = new Set()));
   seen.add(source.id);
-  return file.argument(source, 0, 'source');
+  return compiled;
 }
 
 export const rule: PythonRule = {
