@@ -4,7 +4,7 @@
  * reading of a tree (readTree) leaves out and still follows.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_EXCLUDES, parseIgnoreFile, refusedExclude } from '../../src/audit/ignore-file.js';
+import { MAX_EXCLUDES, MAX_GLOBS_TOTAL, parseIgnoreFile, refusedExclude } from '../../src/audit/ignore-file.js';
 import { describeExclusion, excluder } from '../../src/audit/exclude.js';
 import { auditTree, readTree } from '../../src/audit/run.js';
 import { memorySource } from '../../src/python/files.js';
@@ -38,6 +38,20 @@ describe('parsing exclude:', () => {
     expect(parsed.excludes).toHaveLength(MAX_EXCLUDES);
     expect(parsed.excludes.at(-1)?.path).toBe(`dir${MAX_EXCLUDES - 1}/`);
     expect(messages(`exclude:\n${entries}`)).toEqual([`.depwatch.yml: exclude: ${MAX_EXCLUDES + 5} entries, over the limit of ${MAX_EXCLUDES}; entries after the ${MAX_EXCLUDES}th were not applied (their files are read)`]);
+  });
+
+  it(`paths over ${MAX_GLOBS_TOTAL} characters together: the entries past it are not applied, each with a note (matching costs the globs' total per file)`, () => {
+    const long = `${'d'.repeat(480)}/`;
+    const entries = Array.from({ length: 12 }, (_, i) => `  - path: "${i}${long}"\n    reason: r\n`).join('') + '  - path: last/\n    reason: r\n';
+    const parsed = parseIgnoreFile(`exclude:\n${entries}`);
+    // 10 × 482 characters fit; the 11th and 12th would not; a short one after them still does.
+    expect(parsed.excludes).toHaveLength(11);
+    expect(parsed.excludes.at(-1)?.path).toBe('last/');
+    expect(parsed.notes.map((n) => n.message)).toEqual([11, 12].map((n) => `.depwatch.yml: exclude entry ${n}: its path would make the paths of exclude: over 5,000 characters together; not applied`));
+    const ignores = Array.from({ length: 12 }, (_, i) => `  - id: secret\n    path: "${i}${long}"\n    reason: r\n`).join('');
+    const withIgnores = parseIgnoreFile(`ignore:\n${ignores}`);
+    expect(withIgnores.rules).toHaveLength(10);
+    expect(withIgnores.notes.map((n) => n.message)).toEqual([11, 12].map((n) => `.depwatch.yml: ignore entry ${n}: its path would make the paths of ignore: over 5,000 characters together; not applied`));
   });
 
   it('an entry that is not a mapping, or a reason that is not text, is one note each', () => {
