@@ -35,10 +35,16 @@ export interface Exclusion {
 /** The entry that excludes a path (the first that matches), or null. One matcher per entry, built once. */
 export type Excluder = (path: string) => ExcludeRule | null;
 
+/**
+ * A file at the root of the tree (a path with no `/`) is never excluded, whatever the entries say:
+ * the root is where a project's own manifests are (fixtures live in folders), and a glob such as
+ * `[a-ce-z]*` or `r*` would otherwise hide `requirements.txt` with only a note, past the refusal of
+ * globs that match any name. A folder at the root (`tests/`, with its `/`) can still be excluded.
+ */
 export function excluder(rules: readonly ExcludeRule[]): Excluder {
   if (rules.length === 0) return () => null;
   const matchers = rules.map((rule) => ({ rule, matches: globMatcher(rule.path) }));
-  return (path) => matchers.find((m) => m.matches(path))?.rule ?? null;
+  return (path) => (path.includes('/') ? matchers.find((m) => m.matches(path))?.rule ?? null : null);
 }
 
 /**

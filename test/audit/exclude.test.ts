@@ -135,6 +135,19 @@ describe('readTree with exclude:', () => {
     expect(contents.exclusions).toEqual([{ path: 'tests/fixtures/', reason: 'parser fixtures', source: '.depwatch.yml', manifests: 2 }]);
   });
 
+  it.each(['[a-ce-z]*', 'r*', 'requirements.txt', '/requirements.txt'])('an exclude never applies to a file at the root (%s): requirements.txt is still audited, folders are excluded', async (glob) => {
+    const contents = await readTree(
+      memorySource({
+        '.depwatch.yml': `exclude:\n  - path: "${glob}"\n    reason: x\n`,
+        'requirements.txt': 'attrs==23.1.0\n',
+        'rest/requirements.txt': 'django==2.1.5\n',
+      }),
+    );
+    expect(contents.load.manifests.map((m) => m.path)).toContain('requirements.txt');
+    expect(contents.excludedBy('requirements.txt')).toBeNull();
+    if (glob.endsWith('*')) expect(contents.excludedBy('rest/requirements.txt')).not.toBeNull();
+  });
+
   it('still follows an include into an excluded folder: a manifest the project reads says it is part of the project', async () => {
     const contents = await readTree(memorySource({ '.depwatch.yml': settings, 'requirements.txt': '-r tests/fixtures/base.txt\n', 'tests/fixtures/base.txt': 'attrs==23.1.0\n' }));
     expect(contents.load.manifests.map((m) => m.path)).toEqual(['requirements.txt', 'tests/fixtures/base.txt']);
