@@ -67,14 +67,16 @@ export function applyExcludes(
 }
 
 /**
- * The one line a result gives for an entry that left something unread. With `files` (a code scan
- * ran), files are counted, and the manifests among them said; without, the audit's manifests.
+ * The one line a result gives for an entry that left something unread. Without `files`, the
+ * audit's manifests: "not read". With `files` (a code scan ran), the files the scan skipped: "not
+ * scanned", a word true of each of them (the audit may have read one, included by a manifest it
+ * read); then the manifests among them the audit did not read either, when there are any.
  */
-export function describeExclusion(e: Exclusion, verb = 'read'): string {
+export function describeExclusion(e: Exclusion): string {
   const why = `excluded by ${e.source} (${e.reason})`;
   if (e.files === undefined) return `${plural(e.manifests, 'manifest')} under ${e.path} ${e.manifests === 1 ? 'was' : 'were'} not read: ${why}`;
-  const manifests = e.manifests > 0 ? ` (${e.manifests === e.files ? (e.files === 1 ? 'a manifest' : 'all manifests') : `${plural(e.manifests, 'manifest')} among them`})` : '';
-  return `${plural(e.files, 'file')} under ${e.path} ${e.files === 1 ? 'was' : 'were'} not ${verb}${manifests}: ${why}`;
+  const manifests = e.manifests > 0 ? ` (${e.manifests === e.files ? (e.files === 1 ? 'a manifest' : 'all manifests') : `${plural(e.manifests, 'manifest')} among them`}, not read either)` : '';
+  return `${plural(e.files, 'file')} under ${e.path} ${e.files === 1 ? 'was' : 'were'} not scanned${manifests}: ${why}`;
 }
 
 /** The tree's settings file among `paths` (the first of CONFIG_FILES listed), or null. */

@@ -110,9 +110,9 @@ describe('excluder', () => {
   it('says one, two and many', () => {
     const e = { path: 'tests/', reason: 'test data', source: '.depwatch.yml' };
     expect(describeExclusion({ ...e, manifests: 1 })).toBe('1 manifest under tests/ was not read: excluded by .depwatch.yml (test data)');
-    expect(describeExclusion({ ...e, manifests: 1, files: 1 })).toBe('1 file under tests/ was not read (a manifest): excluded by .depwatch.yml (test data)');
-    expect(describeExclusion({ ...e, manifests: 2, files: 2 })).toBe('2 files under tests/ were not read (all manifests): excluded by .depwatch.yml (test data)');
-    expect(describeExclusion({ ...e, manifests: 0, files: 7 }, 'scanned')).toBe('7 files under tests/ were not scanned: excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 1, files: 1 })).toBe('1 file under tests/ was not scanned (a manifest, not read either): excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 2, files: 2 })).toBe('2 files under tests/ were not scanned (all manifests, not read either): excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 0, files: 7 })).toBe('7 files under tests/ were not scanned: excluded by .depwatch.yml (test data)');
   });
 });
 
@@ -149,8 +149,10 @@ describe('readTree with exclude:', () => {
   });
 
   it('still follows an include into an excluded folder: a manifest the project reads says it is part of the project', async () => {
-    const contents = await readTree(memorySource({ '.depwatch.yml': settings, 'requirements.txt': '-r tests/fixtures/base.txt\n', 'tests/fixtures/base.txt': 'attrs==23.1.0\n' }));
-    expect(contents.load.manifests.map((m) => m.path)).toEqual(['requirements.txt', 'tests/fixtures/base.txt']);
+    const contents = await readTree(memorySource({ '.depwatch.yml': settings, 'requirements.txt': '-r tests/fixtures/requirements.txt\n', 'tests/fixtures/requirements.txt': 'attrs==23.1.0\n' }));
+    expect(contents.load.manifests.map((m) => m.path)).toEqual(['requirements.txt', 'tests/fixtures/requirements.txt']);
+    // Read, so not counted as left unread (the note would contradict the findings in it).
+    expect(contents.exclusions).toEqual([]);
   });
 
   it('drops a problem found before the audit (a snapshot\'s file too large) under an excluded path, and keeps the others', async () => {
