@@ -35,10 +35,16 @@ export interface Exclusion {
 /** The entry that excludes a path (the first that matches), or null. One matcher per entry, built once. */
 export type Excluder = (path: string) => ExcludeRule | null;
 
+/**
+ * A file at the root of the tree (a path with no `/`) is never excluded, whatever the entries say:
+ * the root is where a project's own manifests are (fixtures live in folders), and a glob such as
+ * `[a-ce-z]*` or `r*` would otherwise hide `requirements.txt` with only a note, past the refusal of
+ * globs that match any name. A folder at the root (`tests/`, with its `/`) can still be excluded.
+ */
 export function excluder(rules: readonly ExcludeRule[]): Excluder {
   if (rules.length === 0) return () => null;
   const matchers = rules.map((rule) => ({ rule, matches: globMatcher(rule.path) }));
-  return (path) => matchers.find((m) => m.matches(path))?.rule ?? null;
+  return (path) => (path.includes('/') ? matchers.find((m) => m.matches(path))?.rule ?? null : null);
 }
 
 /**
@@ -61,14 +67,16 @@ export function applyExcludes(
 }
 
 /**
- * The one line a result gives for an entry that left something unread. With `files` (a code scan
- * ran), files are counted, and the manifests among them said; without, the audit's manifests.
+ * The one line a result gives for an entry that left something unread. Without `files`, the
+ * audit's manifests: "not read". With `files` (a code scan ran), the files the scan skipped: "not
+ * scanned", a word true of each of them (the audit may have read one, included by a manifest it
+ * read); then the manifests among them the audit did not read either, when there are any.
  */
-export function describeExclusion(e: Exclusion, verb = 'read'): string {
+export function describeExclusion(e: Exclusion): string {
   const why = `excluded by ${e.source} (${e.reason})`;
   if (e.files === undefined) return `${plural(e.manifests, 'manifest')} under ${e.path} ${e.manifests === 1 ? 'was' : 'were'} not read: ${why}`;
-  const manifests = e.manifests > 0 ? ` (${e.manifests === e.files ? (e.files === 1 ? 'a manifest' : 'all manifests') : `${plural(e.manifests, 'manifest')} among them`})` : '';
-  return `${plural(e.files, 'file')} under ${e.path} ${e.files === 1 ? 'was' : 'were'} not ${verb}${manifests}: ${why}`;
+  const manifests = e.manifests > 0 ? ` (${e.manifests === e.files ? (e.files === 1 ? 'a manifest' : 'all manifests') : `${plural(e.manifests, 'manifest')} among them`}, not read either)` : '';
+  return `${plural(e.files, 'file')} under ${e.path} ${e.files === 1 ? 'was' : 'were'} not scanned${manifests}: ${why}`;
 }
 
 /** The tree's settings file among `paths` (the first of CONFIG_FILES listed), or null. */

@@ -60,6 +60,7 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
   const file = FileSchema.safeParse(doc);
   if (!file.success) return { rules: [], excludes, notes: [{ kind: 'invalid', message: `${source}: "ignore:" must be a list (of at most 10,000 entries); no ignore applies` }, ...excludeNotes], excludeNotes };
   const rules: IgnoreRule[] = [];
+  let globs = 0;
   (file.data.ignore ?? []).forEach((entry, i) => {
     const parsed = RuleSchema.safeParse(entry);
     if (!parsed.success) {
@@ -68,6 +69,11 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
       return;
     }
     const r = parsed.data;
+    if (r.path && globs + r.path.length > MAX_GLOBS_TOTAL) {
+      notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: its path would make the paths of ignore: over ${MAX_GLOBS_TOTAL.toLocaleString('en-US')} characters together; not applied` });
+      return;
+    }
+    if (r.path) globs += r.path.length;
     rules.push({ id: r.id, reason: r.reason, until: r.until, package: r.package ? normalizeName(r.package) : null, ...(r.path ? { path: r.path } : {}), source });
   });
   return { rules, excludes, notes: [...notes, ...excludeNotes], excludeNotes };
@@ -76,6 +82,13 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
 /** More entries than any project needs; past it the rest are not applied (and a note says so). */
 export const MAX_EXCLUDES = 100;
 const MAX_EXCLUDE_PATH = 500;
+/**
+ * The globs of one list (`exclude:` paths, or the `path`s of `ignore:`) together: matching a path
+ * costs its length times the globs' (glob.ts), and both come from the repository, so the total is
+ * what bounds the cost of a file. An entry past it is not applied, with a note: its files are read,
+ * its findings reported (fail closed).
+ */
+export const MAX_GLOBS_TOTAL = 5_000;
 const MAX_EXCLUDE_REASON = 2000;
 
 /**
@@ -122,6 +135,7 @@ function parseExcludeList(list: unknown, source: string, notes: IgnoreNote[]): E
     note(`exclude: ${list.length} entries, over the limit of ${MAX_EXCLUDES}; entries after the ${MAX_EXCLUDES}th were not applied (their files are read)`);
   }
   const excludes: ExcludeRule[] = [];
+  let globs = 0;
   list.slice(0, MAX_EXCLUDES).forEach((entry, i) => {
     const bad = (message: string) => note(`exclude entry ${i + 1}: ${message}; not applied`);
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return bad('expected a mapping with a path and a reason');
@@ -138,6 +152,8 @@ function parseExcludeList(list: unknown, source: string, notes: IgnoreNote[]): E
     if (reason.trim().length > MAX_EXCLUDE_REASON) return bad(`reason is over the limit of ${MAX_EXCLUDE_REASON} characters`);
     const refused = refusedExclude(glob);
     if (refused !== null) return bad(refused);
+    if (globs + glob.length > MAX_GLOBS_TOTAL) return bad(`its path would make the paths of exclude: over ${MAX_GLOBS_TOTAL.toLocaleString('en-US')} characters together`);
+    globs += glob.length;
     excludes.push({ path: glob, reason: reason.trim(), source });
   });
   return excludes;

@@ -3,9 +3,9 @@
  * channel). An advisory id covers all of its aliases; an expired ignore stops applying and the report
  * says so; an active ignore that matches nothing is reported as stale so it can be removed.
  */
-import { onFirstUse } from '../on-first-use.js';
 import { isScanIgnoreId } from '../scan/rule-ids.js';
 import { isFindingKind, type Finding } from './findings.js';
+import { compileGlob, type GlobTest } from './glob.js';
 
 export interface IgnoreRule {
   /** An advisory id (any alias), or a finding kind such as `outdated` or `unpinned`. */
@@ -31,36 +31,32 @@ export interface IgnoreNote {
   rule?: IgnoreRule;
 }
 
-// The .gitignore matcher is needed only by an ignore with a `path` glob.
-const gitignore = onFirstUse<typeof import('ignore')>('ignore');
+/**
+ * Compiled globs by text: an ignore's glob is asked about every finding, so it is compiled once.
+ * Bounded (a settings file may hold thousands of entries): past the bound it starts afresh.
+ */
+const compiled = new Map<string, GlobTest>();
+const MAX_COMPILED = 1_000;
 
-/** Whether a relative path matches an ignore's `path` glob (.gitignore syntax, so `tests/` covers the folder). */
+/**
+ * Whether a relative path matches an ignore's `path` glob (.gitignore syntax, so `tests/` covers the
+ * folder; see glob.ts, which never backtracks: the glob and the path both come from the repository).
+ */
 export function pathGlobMatches(glob: string, file: string): boolean {
-  try {
-    return gitignore()().add(glob).ignores(file);
-  } catch {
-    return false; // a malformed glob matches nothing: the finding stays reported
+  let test = compiled.get(glob);
+  if (test === undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(glob, (test = compileGlob(glob)));
   }
+  return test(file);
 }
 
 /**
  * pathGlobMatches for one glob and many paths: the matcher is built once (an exclude is asked about
- * every file of a tree). A malformed glob, or a path the matcher refuses, matches nothing.
+ * every file of a tree). A glob that can match nothing, or a path that is not relative, matches nothing.
  */
 export function globMatcher(glob: string): (file: string) => boolean {
-  let matcher: ReturnType<typeof import('ignore')>;
-  try {
-    matcher = gitignore()().add(glob);
-  } catch {
-    return () => false;
-  }
-  return (file) => {
-    try {
-      return matcher.ignores(file);
-    } catch {
-      return false;
-    }
-  };
+  return compileGlob(glob);
 }
 
 export function ruleMatches(rule: IgnoreRule, finding: Finding): boolean {

@@ -50,8 +50,9 @@ export async function readTree(source: FileSource): Promise<TreeContents> {
 
   const load = await loadManifests(source, { exclude: isExcluded });
   for (const error of contextErrors) load.errors.push(error);
-  // Counted from the listing: the manifests discovery would have read, had they not been excluded.
-  const exclusions = manifestExclusions(paths, excludedBy);
+  // The manifests discovery would have read, had they not been excluded, less those read all the
+  // same (included by a manifest that was read: then its findings are reported, and it was read).
+  const exclusions = manifestExclusions(paths, excludedBy, load);
   const contextFiles = contextPaths.filter((p) => read.has(p)).map((path) => ({ path, text: read.get(path)! }));
   return { load, contextFiles, exclusions, excludedBy };
 }

@@ -4,7 +4,7 @@
  */
 import { isManifestPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
-import { decodeManifest, readConfined } from '../python/load.js';
+import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { applyExcludes, CONFIG_FILES, excluder, parseExcludes, type Excluder, type Exclusion } from './exclude.js';
 
@@ -25,8 +25,14 @@ export async function readTreeExcludes(source: FileSource): Promise<{ excludedBy
   return { excludedBy: excluder(excludes), notes };
 }
 
-/** What each entry kept out of a listing, as the audit counts it: the manifests discovery would have read. */
-export function manifestExclusions(paths: readonly string[], excludedBy: Excluder): Exclusion[] {
-  const { counts } = applyExcludes(paths, excludedBy, isManifestPath);
+/**
+ * What each entry kept out of a listing, as the audit counts it: the manifests discovery would have
+ * read, less those read all the same (`read`: the paths loaded, and those tried and said in errors:
+ * a manifest the project includes, `-r tests/fixtures/requirements.txt`, is followed). Counted from
+ * what was loaded, so the note never says a file whose findings are reported was not read.
+ */
+export function manifestExclusions(paths: readonly string[], excludedBy: Excluder, read: LoadResult): Exclusion[] {
+  const tried = new Set<string>([...read.manifests.map((m) => m.path), ...read.errors.map((e) => e.file)]);
+  const { counts } = applyExcludes(paths, excludedBy, (path) => isManifestPath(path) && !tried.has(path));
   return [...counts].map(([rule, manifests]) => ({ path: rule.path, reason: rule.reason, source: rule.source, manifests }));
 }

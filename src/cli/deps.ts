@@ -53,7 +53,7 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       result = await loadManifests(source, { ...(format ? { format } : {}), exclude: (path) => excludedBy(path) !== null });
       const said = paths.length > 1 ? (m: string) => `${toPosix(given)}: ${m}` : (m: string) => m;
       for (const note of notes) all.notices.push(said(note));
-      for (const e of manifestExclusions(await source.list(), excludedBy)) all.notices.push(said(describeExclusion(e)));
+      for (const e of manifestExclusions(await source.list(), excludedBy, result)) all.notices.push(said(describeExclusion(e)));
       const prefix = paths.length > 1 ? toPosix(given) : '';
       shown = (abs) => (prefix ? posix.join(prefix, toPosix(relative(full, abs))) : toPosix(relative(full, abs)));
     } else {

@@ -146,7 +146,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   // Said once per entry, by the part that read the settings: how many listed files it kept out.
   for (const [rule, count] of applyExcludes(listed, excludedBy).counts) {
     const exclusion = { path: rule.path, reason: rule.reason, source: rule.source, manifests: 0, files: count };
-    notes.push({ kind: 'excluded', message: describeExclusion(exclusion, 'scanned'), exclusion });
+    notes.push({ kind: 'excluded', message: describeExclusion(exclusion), exclusion });
   }
   const ignorer = scanIgnorer([...(options.ignores ?? []), ...own.rules], options.today ?? new Date());
 

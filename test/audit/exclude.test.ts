@@ -4,7 +4,7 @@
  * reading of a tree (readTree) leaves out and still follows.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_EXCLUDES, parseIgnoreFile, refusedExclude } from '../../src/audit/ignore-file.js';
+import { MAX_EXCLUDES, MAX_GLOBS_TOTAL, parseIgnoreFile, refusedExclude } from '../../src/audit/ignore-file.js';
 import { describeExclusion, excluder } from '../../src/audit/exclude.js';
 import { auditTree, readTree } from '../../src/audit/run.js';
 import { memorySource } from '../../src/python/files.js';
@@ -38,6 +38,20 @@ describe('parsing exclude:', () => {
     expect(parsed.excludes).toHaveLength(MAX_EXCLUDES);
     expect(parsed.excludes.at(-1)?.path).toBe(`dir${MAX_EXCLUDES - 1}/`);
     expect(messages(`exclude:\n${entries}`)).toEqual([`.depwatch.yml: exclude: ${MAX_EXCLUDES + 5} entries, over the limit of ${MAX_EXCLUDES}; entries after the ${MAX_EXCLUDES}th were not applied (their files are read)`]);
+  });
+
+  it(`paths over ${MAX_GLOBS_TOTAL} characters together: the entries past it are not applied, each with a note (matching costs the globs' total per file)`, () => {
+    const long = `${'d'.repeat(480)}/`;
+    const entries = Array.from({ length: 12 }, (_, i) => `  - path: "${i}${long}"\n    reason: r\n`).join('') + '  - path: last/\n    reason: r\n';
+    const parsed = parseIgnoreFile(`exclude:\n${entries}`);
+    // 10 × 482 characters fit; the 11th and 12th would not; a short one after them still does.
+    expect(parsed.excludes).toHaveLength(11);
+    expect(parsed.excludes.at(-1)?.path).toBe('last/');
+    expect(parsed.notes.map((n) => n.message)).toEqual([11, 12].map((n) => `.depwatch.yml: exclude entry ${n}: its path would make the paths of exclude: over 5,000 characters together; not applied`));
+    const ignores = Array.from({ length: 12 }, (_, i) => `  - id: secret\n    path: "${i}${long}"\n    reason: r\n`).join('');
+    const withIgnores = parseIgnoreFile(`ignore:\n${ignores}`);
+    expect(withIgnores.rules).toHaveLength(10);
+    expect(withIgnores.notes.map((n) => n.message)).toEqual([11, 12].map((n) => `.depwatch.yml: ignore entry ${n}: its path would make the paths of ignore: over 5,000 characters together; not applied`));
   });
 
   it('an entry that is not a mapping, or a reason that is not text, is one note each', () => {
@@ -96,9 +110,9 @@ describe('excluder', () => {
   it('says one, two and many', () => {
     const e = { path: 'tests/', reason: 'test data', source: '.depwatch.yml' };
     expect(describeExclusion({ ...e, manifests: 1 })).toBe('1 manifest under tests/ was not read: excluded by .depwatch.yml (test data)');
-    expect(describeExclusion({ ...e, manifests: 1, files: 1 })).toBe('1 file under tests/ was not read (a manifest): excluded by .depwatch.yml (test data)');
-    expect(describeExclusion({ ...e, manifests: 2, files: 2 })).toBe('2 files under tests/ were not read (all manifests): excluded by .depwatch.yml (test data)');
-    expect(describeExclusion({ ...e, manifests: 0, files: 7 }, 'scanned')).toBe('7 files under tests/ were not scanned: excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 1, files: 1 })).toBe('1 file under tests/ was not scanned (a manifest, not read either): excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 2, files: 2 })).toBe('2 files under tests/ were not scanned (all manifests, not read either): excluded by .depwatch.yml (test data)');
+    expect(describeExclusion({ ...e, manifests: 0, files: 7 })).toBe('7 files under tests/ were not scanned: excluded by .depwatch.yml (test data)');
   });
 });
 
@@ -121,9 +135,24 @@ describe('readTree with exclude:', () => {
     expect(contents.exclusions).toEqual([{ path: 'tests/fixtures/', reason: 'parser fixtures', source: '.depwatch.yml', manifests: 2 }]);
   });
 
+  it.each(['[a-ce-z]*', 'r*', 'requirements.txt', '/requirements.txt'])('an exclude never applies to a file at the root (%s): requirements.txt is still audited, folders are excluded', async (glob) => {
+    const contents = await readTree(
+      memorySource({
+        '.depwatch.yml': `exclude:\n  - path: "${glob}"\n    reason: x\n`,
+        'requirements.txt': 'attrs==23.1.0\n',
+        'rest/requirements.txt': 'django==2.1.5\n',
+      }),
+    );
+    expect(contents.load.manifests.map((m) => m.path)).toContain('requirements.txt');
+    expect(contents.excludedBy('requirements.txt')).toBeNull();
+    if (glob.endsWith('*')) expect(contents.excludedBy('rest/requirements.txt')).not.toBeNull();
+  });
+
   it('still follows an include into an excluded folder: a manifest the project reads says it is part of the project', async () => {
-    const contents = await readTree(memorySource({ '.depwatch.yml': settings, 'requirements.txt': '-r tests/fixtures/base.txt\n', 'tests/fixtures/base.txt': 'attrs==23.1.0\n' }));
-    expect(contents.load.manifests.map((m) => m.path)).toEqual(['requirements.txt', 'tests/fixtures/base.txt']);
+    const contents = await readTree(memorySource({ '.depwatch.yml': settings, 'requirements.txt': '-r tests/fixtures/requirements.txt\n', 'tests/fixtures/requirements.txt': 'attrs==23.1.0\n' }));
+    expect(contents.load.manifests.map((m) => m.path)).toEqual(['requirements.txt', 'tests/fixtures/requirements.txt']);
+    // Read, so not counted as left unread (the note would contradict the findings in it).
+    expect(contents.exclusions).toEqual([]);
   });
 
   it('drops a problem found before the audit (a snapshot\'s file too large) under an excluded path, and keeps the others', async () => {

@@ -40,7 +40,7 @@ const POETRY_LIKE = {
 
 const REASON = 'test data for the lockfile parsers, not our dependencies';
 const EXCLUDE_FIXTURES = `exclude:\n  - path: tests/fixtures/\n    reason: ${REASON}\n`;
-const NOTICE = `3 files under tests/fixtures/ were not read (2 manifests among them): excluded by .depwatch.yml (${REASON})`;
+const NOTICE = `3 files under tests/fixtures/ were not scanned (2 manifests among them, not read either): excluded by .depwatch.yml (${REASON})`;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'depwatch-exclude-db-'));
@@ -142,6 +142,35 @@ describe('a tree like poetry, with tests/fixtures/ excluded', () => {
     const { stdout } = await run(tree, 'fix', '--dry-run', '--offline', '.');
     expect(stdout).toContain('+++ b/requirements.txt');
     expect(stdout).not.toContain('tests/fixtures');
+  });
+});
+
+describe('an excluded folder that a root manifest includes (-r)', () => {
+  const TREE = {
+    '.depwatch.yml': EXCLUDE_FIXTURES,
+    'requirements.txt': '-r tests/fixtures/requirements.txt\n',
+    'tests/fixtures/requirements.txt': 'django==2.1.5\n',
+    'tests/fixtures/data.json': '{}\n',
+  };
+
+  it('the audit reads the included file, reports its findings, and does not say it was not read', async () => {
+    const dir = writeTree('depwatch-exclude-', TREE);
+    const { stdout } = await audit(dir, '--json', '--no-code', '--fail-on', 'never');
+    const json = JSON.parse(stdout);
+    expect(json.findings.map((f: { file: string }) => f.file)).toContain('tests/fixtures/requirements.txt');
+    expect(json.excluded).toEqual([]);
+    expect(json.notices.filter((n: string) => n.includes('tests/fixtures/'))).toEqual([]);
+    const deps = await run(dir, 'deps', '--json', '.');
+    expect(deps.stdout).not.toMatch(/not read/);
+  });
+
+  it('with the code scan: the files the scan skipped are "not scanned", and no manifest is said "not read"', async () => {
+    const dir = writeTree('depwatch-exclude-', TREE);
+    const { stdout } = await audit(dir, '--json', '--fail-on', 'never');
+    const json = JSON.parse(stdout);
+    expect(json.findings.map((f: { file: string }) => f.file)).toContain('tests/fixtures/requirements.txt');
+    expect(json.notices.filter((n: string) => n.includes('tests/fixtures/'))).toEqual([`2 files under tests/fixtures/ were not scanned: excluded by .depwatch.yml (${REASON})`]);
+    expect(json.excluded).toEqual([{ path: 'tests/fixtures/', reason: REASON, source: '.depwatch.yml', manifests: 0, files: 2 }]);
   });
 });
 

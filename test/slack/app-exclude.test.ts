@@ -61,7 +61,7 @@ describe('/audit of a repository whose test fixtures are not its project', () =>
     expect(text).toContain('urllib3');
     expect(text).not.toContain('django');
     expect(text).not.toContain('views.py');
-    const line = `3 files under tests/fixtures/ were not read (2 manifests among them): excluded by .depwatch.yml (${REASON})`;
+    const line = `3 files under tests/fixtures/ were not scanned (2 manifests among them, not read either): excluded by .depwatch.yml (${REASON})`;
     expect(text.split(line)).toHaveLength(2); // said exactly once
     const stored = await latestAudit(world, 'octo/excluding');
     expect(stored.result.partial).toBe(false);
