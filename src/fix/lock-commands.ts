@@ -25,6 +25,9 @@
  */
 import { posix } from 'node:path';
 import type { ManifestFormat } from '../python/types.js';
+import { shellWord } from '../shell-word.js';
+
+export { shellWord };
 
 export interface LockCommand {
   /** The lockfile (or compiled requirements file) to regenerate, relative to the audited folder. */
@@ -149,10 +152,6 @@ function byGroup(packages: readonly LockPackage[]): [string, string[]][] {
   return [...groups.entries()].map(([group, names]): [string, string[]] => [group, [...names]]).sort(([a], [b]) => (a === 'main' ? -1 : b === 'main' ? 1 : a.localeCompare(b)));
 }
 
-/** A word for a POSIX shell: as is when it holds only safe characters, else single-quoted. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9._\/=+:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The command as one line a person can paste at the audited folder. */
 export function commandLine(command: LockCommand): string {

@@ -109,6 +109,18 @@ describe('fix advice, in each format\'s own words', () => {
     expect(pip.advice?.commands).toEqual([]);
   });
 
+  it('quotes every file name that reaches a command: a name a shell would run is one quoted word', async () => {
+    const hostile = 'pylock.$(touch${IFS}HACKED).toml';
+    const uv = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), [hostile]: pylock('uv', '2.1.5') });
+    expect(uv.text).toContain("run `uv lock --upgrade-package django && uv export --format pylock.toml -o 'pylock.$(touch${IFS}HACKED).toml'`.");
+    expect(uv.advice?.commands.map((c) => c.run)).toEqual(["uv lock --upgrade-package django && uv export --format pylock.toml -o 'pylock.$(touch${IFS}HACKED).toml'"]);
+    const pdm = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), [hostile]: pylock('pdm', '2.1.5') });
+    expect(pdm.text).toContain("run `pdm update django && pdm export -f pylock -o 'pylock.$(touch${IFS}HACKED).toml'`.");
+    // A pip-tools input is a file name too.
+    const compiled = await djangoFix({ "requirements-$(id).in": 'django>=2\n', "requirements-$(id).txt": 'django==2.1.5\n' });
+    expect(compiled.text).toContain("run `pip-compile --upgrade-package django 'requirements-$(id).in'`.");
+  });
+
   it('pip-tools: changes the .in input, not the compiled file, then recompiles', async () => {
     const excluded = await djangoFix({ 'requirements.in': 'django<2.2\n', 'requirements.txt': 'django==2.1.5\n' });
     expect(excluded.text).toContain(

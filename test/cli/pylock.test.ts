@@ -112,6 +112,23 @@ describe('pylock.toml, end to end', () => {
     expect(json.partial_reasons).toEqual([{ kind: 'unread', file: 'pylock.toml', line: 3, message: expect.stringContaining('pylock.toml lock-version 2.0 is not one Depwatch can read') }]);
   });
 
+  it('audit and fix quote a pylock file name a shell would run, in every format', async () => {
+    const name = 'pylock.$(touch${IFS}HACKED).toml';
+    const quoted = "'pylock.$(touch${IFS}HACKED).toml'";
+    const dir = writeTree('depwatch-pylock-hostile-', { 'pyproject.toml': PYPROJECT, [name]: UV_PYLOCK });
+    for (const format of [[], ['--markdown'], ['--sarif'], ['--json']]) {
+      const { out, run } = cli();
+      expect(await run('audit', ...format, '--offline', dir)).toBe(1);
+      // SARIF and JSON escape nothing here; Markdown keeps the command in a code span.
+      expect(out.stdout).toContain(`uv export --format pylock.toml -o ${quoted}`);
+      expect(out.stdout).not.toContain(`-o ${name}`);
+    }
+    const { out, run } = cli();
+    expect(await run('fix', '--offline', dir)).toBe(1);
+    expect(out.stdout).toContain(`uv export --format pylock.toml -o ${quoted}`);
+    expect(out.stdout).not.toContain(`-o ${name}`);
+  });
+
   it('fix never edits pylock.toml: it gives the command that regenerates it and exits 1 while it is pending', async () => {
     const dir = writeTree('depwatch-pylock-fix-', { 'pyproject.toml': PYPROJECT, 'pylock.toml': UV_PYLOCK });
     const { out, run } = cli();

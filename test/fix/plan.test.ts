@@ -105,6 +105,11 @@ describe('planning a fix from an audit', () => {
         message: `pylock.toml was written by \`pip lock\`, which cannot move one package and does not record what it locked: run it again on the same input (\`pip lock -e . -o pylock.toml\` for a project, \`pip lock -r requirements.txt -o pylock.toml\` for a requirements file) so that it locks django ${to} (it pins django 2.1.5). Do not edit it by hand: its hashes and file URLs belong to the old releases.`,
       },
     ]);
+    // The file's name is a word of the commands the note gives: quoted, as in every command.
+    const hostileName = await fixTree({ 'pylock.$(touch${IFS}HACKED).toml': pylock('pip', '2.1.5') });
+    expect(hostileName.plan.notes.map((n) => n.message)).toEqual([
+      expect.stringContaining("(`pip lock -e . -o 'pylock.$(touch${IFS}HACKED).toml'` for a project, `pip lock -r requirements.txt -o 'pylock.$(touch${IFS}HACKED).toml'` for a requirements file)"),
+    ]);
     const other = await fixTree({ 'pylock.toml': pylock('Hatch 1.14', '2.1.5') });
     expect(other.plan.notes.map((n) => n.message)).toEqual([expect.stringMatching(/^pylock\.toml was written by hatch, and Depwatch knows no command that regenerates it: regenerate it with that tool so that it locks django /)]);
     const unnamed = await fixTree({ 'pylock.toml': pylock(null, '2.1.5') });

@@ -13,6 +13,7 @@ import { posix } from 'node:path';
 import { isValidSpecifier, isPrerelease, specifierContains } from '../../python/pep440.js';
 import { toolName } from '../../python/formats/created-by.js';
 import type { Dependency, ManifestFormat } from '../../python/types.js';
+import { shellWord } from '../../shell-word.js';
 import type { PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type UpgradeAdvice } from '../findings.js';
 
@@ -51,10 +52,10 @@ interface LockTool {
 
 /** The lock tools: which manifest format declares what they lock, and how to re-lock. */
 const LOCK_TOOLS: Partial<Record<ManifestFormat, LockTool>> = {
-  'poetry-lock': { owner: 'pyproject', afterEdit: () => 'poetry lock', upgrade: (n) => `poetry update ${n}` },
-  'uv-lock': { owner: 'pyproject', afterEdit: (n) => `uv lock --upgrade-package ${n}`, upgrade: (n) => `uv lock --upgrade-package ${n}` },
-  'pdm-lock': { owner: 'pyproject', afterEdit: (n) => `pdm update ${n}`, upgrade: (n) => `pdm update ${n}` },
-  'pipfile-lock': { owner: 'pipfile', afterEdit: () => 'pipenv lock', upgrade: (n) => `pipenv upgrade ${n}` },
+  'poetry-lock': { owner: 'pyproject', afterEdit: () => 'poetry lock', upgrade: (n) => `poetry update ${shellWord(n)}` },
+  'uv-lock': { owner: 'pyproject', afterEdit: (n) => `uv lock --upgrade-package ${shellWord(n)}`, upgrade: (n) => `uv lock --upgrade-package ${shellWord(n)}` },
+  'pdm-lock': { owner: 'pyproject', afterEdit: (n) => `pdm update ${shellWord(n)}`, upgrade: (n) => `pdm update ${shellWord(n)}` },
+  'pipfile-lock': { owner: 'pipfile', afterEdit: () => 'pipenv lock', upgrade: (n) => `pipenv upgrade ${shellWord(n)}` },
 };
 
 /**
@@ -63,14 +64,15 @@ const LOCK_TOOLS: Partial<Record<ManifestFormat, LockTool>> = {
  * package and does not record its input, so the advice names the move without a command.
  */
 function pylockTool(lockfile: string, project: ProjectFiles): LockTool | undefined {
-  const output = posix.basename(lockfile);
+  // The file's name comes from the repository (`pylock.$(…).toml` is a valid one): one quoted word.
+  const output = shellWord(posix.basename(lockfile));
   switch (project.lockedBy.get(lockfile)) {
     case 'uv': {
-      const run = (n: string) => `uv lock --upgrade-package ${n} && uv export --format pylock.toml -o ${output}`;
+      const run = (n: string) => `uv lock --upgrade-package ${shellWord(n)} && uv export --format pylock.toml -o ${output}`;
       return { owner: 'pyproject', afterEdit: run, upgrade: run };
     }
     case 'pdm': {
-      const run = (n: string) => `pdm update ${n} && pdm export -f pylock -o ${output}`;
+      const run = (n: string) => `pdm update ${shellWord(n)} && pdm export -f pylock -o ${output}`;
       return { owner: 'pyproject', afterEdit: run, upgrade: run };
     }
     default:
@@ -192,7 +194,7 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
         constraint(compiled.declaration, verdict);
         if (verdict === false) edit(compiled.declaration, compiled.declaration.version !== null ? 'pin' : 'range');
       }
-      command(`pip-compile --upgrade-package ${pkg.name} ${compiled.input}`, '.');
+      command(`pip-compile --upgrade-package ${shellWord(pkg.name)} ${shellWord(compiled.input)}`, '.');
       continue;
     }
     constraint(pin, false);
