@@ -141,6 +141,8 @@ export interface AffectedRepo {
   /** Set once this repository no longer has the finding. */
   fixedBySha: string | null;
   fixedAt: string | null;
+  /** With `fixedAt`: why it was closed without being fixed (FindingRow.closedReason: its file excluded, no longer checked); absent or null when fixed. */
+  closedReason?: string | null;
   /** The fix pull request opened for this repository (DEPWATCH_FIX_PRS), as last seen. */
   fixPull?: { number: number; url: string; state: 'open' | 'merged' | 'closed' } | null;
 }
