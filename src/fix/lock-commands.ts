@@ -14,9 +14,15 @@
  * - requirements compiled from a `.in` by pip-tools or uv: `pip-compile --upgrade-package
  *   name==version x.in` / `uv pip compile --upgrade-package name==version x.in -o x.txt`, with
  *   `--generate-hashes` when the file had hashes.
- * - pylock.toml (PEP 751), by the tool its `created-by` names (pylockTool):
- *   - `uv`: `uv lock --upgrade-package name==version && uv export --format pylock.toml -o
- *     pylock.toml` (uv's documented export; the lock moves first, then the file is exported again);
+ * - pylock.toml (PEP 751), by the tool its `created-by` names (pylockTool), the way it was made:
+ *   - `uv`, compiled (its header: `uv pip compile requirements.in -o pylock.toml`, inputs among the
+ *     files read): `uv pip compile --upgrade-package name==version requirements.in -o pylock.toml`,
+ *     where it was compiled (uv's documented `pip compile`, which writes PEP 751 for a pylock output);
+ *   - `uv`, exported from a project (its header: `uv export …`, or a uv.lock beside it): `uv lock
+ *     --upgrade-package name==version && uv export --format pylock.toml -o pylock.toml` (uv's
+ *     documented export; the lock moves first, then the file is exported again);
+ *   - `uv`, saying neither (or compiled from inputs not read): no command, the way in words: an
+ *     export would lock a project that may not be the file's source, and overwrite the file with it;
  *   - `pdm`: `pdm update --no-sync name && pdm export -f pylock -o pylock.toml` (`pdm export -f
  *     pylock`, PDM 2.24+);
  *   - `pip` and anything else: no command. `pip lock` has no way to move one package and keeps no
@@ -25,6 +31,9 @@
  */
 import { posix } from 'node:path';
 import type { ManifestFormat } from '../python/types.js';
+import { shellWord } from '../shell-word.js';
+
+export { shellWord };
 
 export interface LockCommand {
   /** The lockfile (or compiled requirements file) to regenerate, relative to the audited folder. */
@@ -48,14 +57,16 @@ export interface LockPackage {
   reason: string;
 }
 
-export type LockTool = 'uv' | 'poetry' | 'pipenv' | 'pdm' | 'pip-compile' | 'uv-pip-compile' | 'uv-pylock' | 'pdm-pylock';
+export type LockTool = 'uv' | 'poetry' | 'pipenv' | 'pdm' | 'pip-compile' | 'uv-pip-compile' | 'uv-pylock' | 'uv-pylock-compile' | 'pdm-pylock';
 
 /**
  * The tool that regenerates a pylock.toml, from its `created-by` (`toolName`: its first word, lower
- * case), or null when Depwatch knows no command for it (pip, another tool, none named).
+ * case), or null when Depwatch knows no command for it (pip, another tool, none named). For uv, how
+ * the file was made decides: `made` is `compiled` (its header's `uv pip compile` can be run again),
+ * `exported` (an export header, or a uv.lock beside it) or `unknown` (then no command).
  */
-export function pylockTool(tool: string | null): LockTool | null {
-  if (tool === 'uv') return 'uv-pylock';
+export function pylockTool(tool: string | null, made: 'compiled' | 'exported' | 'unknown' = 'exported'): LockTool | null {
+  if (tool === 'uv') return made === 'compiled' ? 'uv-pylock-compile' : made === 'exported' ? 'uv-pylock' : null;
   if (tool === 'pdm') return 'pdm-pylock';
   return null;
 }
@@ -75,6 +86,13 @@ export function compiledBy(text: string): 'pip-compile' | 'uv-pip-compile' | nul
   return null;
 }
 
+/** Where and how a pylock.toml was compiled by `uv pip compile` (created-by.ts, compileRun): inputs and output relative to `directory`. */
+export interface PylockCompile {
+  directory: string;
+  inputs: string[];
+  output: string;
+}
+
 export interface CompiledInput {
   /** The `.in` file the requirements file is compiled from. */
   input: string;
@@ -90,7 +108,7 @@ export function lockCommandsFor(
   lockfile: string,
   tool: LockTool,
   packages: readonly LockPackage[],
-  options: { required: boolean; compiled?: CompiledInput },
+  options: { required: boolean; compiled?: CompiledInput; pylock?: PylockCompile },
 ): LockCommand[] {
   const directory = posix.dirname(lockfile);
   const unique = [...new Map(packages.map((p) => [`${p.name}\u0000${p.group}`, p])).values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -124,6 +142,12 @@ export function lockCommandsFor(
       const output = shellWord(posix.basename(lockfile));
       return [{ ...base, packages: names, reason: reasonFor(names), command: `uv lock ${byName.map(pinned).join(' ')} && uv export --format pylock.toml -o ${output}` }];
     }
+    case 'uv-pylock-compile': {
+      // Run again where it ran, on the inputs it names: its relative paths mean what they meant.
+      const run = options.pylock!;
+      const command = `uv pip compile ${byName.map(pinned).join(' ')} ${run.inputs.map(shellWord).join(' ')} -o ${shellWord(run.output)}`;
+      return [{ ...base, directory: run.directory, packages: names, reason: reasonFor(names), command }];
+    }
     case 'pdm-pylock': {
       const output = shellWord(posix.basename(lockfile));
       return [{ ...base, packages: names, reason: reasonFor(names), command: `pdm update --no-sync ${names.map(shellWord).join(' ')} && pdm export -f pylock -o ${output}` }];
@@ -149,10 +173,6 @@ function byGroup(packages: readonly LockPackage[]): [string, string[]][] {
   return [...groups.entries()].map(([group, names]): [string, string[]] => [group, [...names]]).sort(([a], [b]) => (a === 'main' ? -1 : b === 'main' ? 1 : a.localeCompare(b)));
 }
 
-/** A word for a POSIX shell: as is when it holds only safe characters, else single-quoted. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9._\/=+:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The command as one line a person can paste at the audited folder. */
 export function commandLine(command: LockCommand): string {

@@ -20,9 +20,10 @@ import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
-import { toolName } from '../python/formats/created-by.js';
-import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool } from './lock-commands.js';
+import { compileRun, toolName, type PylockOrigin } from '../python/formats/created-by.js';
+import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
+import { shellWord } from '../shell-word.js';
 
 /** A file the audit read, with the format it was read as and its text (BOM and line endings included). */
 export interface FixFile {
@@ -65,24 +66,38 @@ export interface FixPlan {
 
 const LOCK_FORMATS = new Set<ManifestFormat>(['uv-lock', 'poetry-lock', 'pipfile-lock', 'pdm-lock', 'pylock']);
 
-/** A file as the planner read it; `lockedBy` is the tool a lockfile names (pylock.toml `created-by`), lower case. */
+/**
+ * A file as the planner read it; `lockedBy` is the tool a lockfile names (pylock.toml `created-by`),
+ * lower case; `origin` how a pylock.toml says it was made (its uv header).
+ */
 interface ReadFile {
   file: FixFile;
   dependencies: Dependency[];
   lockedBy: string | null;
+  origin: PylockOrigin;
 }
 
-/** The tool that regenerates a lockfile: fixed per format, or for pylock.toml the one that wrote it (null: none known). */
-function lockToolOf(read: ReadFile): LockTool | null {
-  if (read.file.format === 'pylock') return pylockTool(read.lockedBy);
-  return LOCK_TOOL[read.file.format] ?? null;
+/**
+ * The tool that regenerates a lockfile: fixed per format, or for pylock.toml the one that wrote it,
+ * the way it was made (null: none known), and for one compiled by `uv pip compile`, where and from what.
+ */
+function lockToolOf(read: ReadFile, byPath: ReadonlyMap<string, ReadFile>): { tool: LockTool | null; pylock?: PylockCompile } {
+  if (read.file.format !== 'pylock') return { tool: LOCK_TOOL[read.file.format] ?? null };
+  if (read.lockedBy !== 'uv') return { tool: pylockTool(read.lockedBy) };
+  const path = read.file.path;
+  const compiled = compileRun(path, read.origin, (p) => byPath.has(p));
+  if (compiled) return { tool: 'uv-pylock-compile', pylock: compiled };
+  if (read.origin?.how === 'uv-pip-compile') return { tool: null };
+  const dir = posix.dirname(path);
+  const uvLockBeside = byPath.get(dir === '.' ? 'uv.lock' : `${dir}/uv.lock`)?.file.format === 'uv-lock';
+  return { tool: pylockTool('uv', read.origin?.how === 'uv-export' || uvLockBeside ? 'exported' : 'unknown') };
 }
 
 export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[]): FixPlan {
   const plan: FixPlan = { fixes: [], changes: [], edits: new Map(), newTexts: new Map(), leftAlone: [], lockCommands: [], notes: [] };
   const read: ReadFile[] = files.map((file) => {
     const result = formatModule(file.format).extract(file.text, { file: file.path });
-    return { file, dependencies: result.dependencies, lockedBy: toolName(result.lockedBy) };
+    return { file, dependencies: result.dependencies, lockedBy: toolName(result.lockedBy), origin: result.origin ?? null };
   });
 
   const { targets, leftAlone } = targetsOf(result);
@@ -278,9 +293,12 @@ function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency
   const commands: LockCommand[] = [];
   for (const [lockfile, packages] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
     const lock = byPath.get(lockfile)!;
-    const tool = lockToolOf(lock);
-    if (tool === null) notes.push({ file: lockfile, message: regenerateInWords(lockfile, lock.lockedBy, packages) });
-    else commands.push(...lockCommandsFor(lockfile, tool, packages, { required: true }));
+    const { tool, pylock } = lockToolOf(lock, byPath);
+    if (tool === null) notes.push({ file: lockfile, message: regenerateInWords(lockfile, lock.lockedBy, lock.origin, packages) });
+    else commands.push(...lockCommandsFor(lockfile, tool, packages, { required: true, ...(pylock ? { pylock } : {}) }));
+    if (tool === 'uv-pylock-compile') {
+      notes.push({ file: lockfile, message: `${lockfile} was compiled by \`uv pip compile\` from ${pylock!.inputs.join(', ')}: if it was compiled with other options (its header shows them: --universal, --python-version…), give them to the command again.` });
+    }
     if (tool === 'uv-pylock' || tool === 'pdm-pylock') {
       const by = tool === 'uv-pylock' ? "uv's lock (uv.lock)" : "PDM's lock";
       notes.push({ file: lockfile, message: `${lockfile} is exported from ${by}: if it was exported with options (groups, extras, --no-dev, --no-hashes…), give them to the export again.` });
@@ -294,12 +312,22 @@ function lockCommands(targets: FixTarget[], locations: Map<FixTarget, Dependency
  * A pylock.toml no known command regenerates (written by pip, another tool, or none named): what to
  * do, in words. The tool's name is repeated only when it is a plain word (it comes from the file).
  */
-function regenerateInWords(lockfile: string, tool: string | null, packages: readonly LockPackage[]): string {
+function regenerateInWords(lockfile: string, tool: string | null, origin: PylockOrigin, packages: readonly LockPackage[]): string {
   const moves = [...new Map(packages.map((p) => [p.name, `${p.name} ${p.version}`])).values()].sort().join(', ');
   const why = [...new Set(packages.map((p) => p.reason))].join('; ');
   const dontEdit = 'Do not edit it by hand: its hashes and file URLs belong to the old releases.';
   if (tool === 'pip') {
-    return `${lockfile} was written by \`pip lock\`, which cannot move one package and does not record what it locked: run it again on the same input (\`pip lock -e . -o ${posix.basename(lockfile)}\` for a project, \`pip lock -r requirements.txt -o ${posix.basename(lockfile)}\` for a requirements file) so that it locks ${moves} (${why}). ${dontEdit}`;
+    const output = shellWord(posix.basename(lockfile));
+    return `${lockfile} was written by \`pip lock\`, which cannot move one package and does not record what it locked: run it again on the same input (\`pip lock -e . -o ${output}\` for a project, \`pip lock -r requirements.txt -o ${output}\` for a requirements file) so that it locks ${moves} (${why}). ${dontEdit}`;
+  }
+  if (tool === 'uv') {
+    const output = shellWord(posix.basename(lockfile));
+    const moved = [...new Map(packages.map((p) => [p.name, `--upgrade-package ${shellWord(`${p.name}==${p.version}`)}`])).values()].sort().join(' ');
+    const how =
+      origin?.how === 'uv-pip-compile'
+        ? `was compiled by \`uv pip compile\`, but its header does not name inputs among the files Depwatch read: run it again on the same input (\`uv pip compile ${moved} <input> -o ${output}\`)`
+        : `was written by uv but does not say how (no \`uv pip compile\` or \`uv export\` header, and no uv.lock beside it): regenerate it the way it was made (\`uv pip compile ${moved} <input> -o ${output}\` for a compiled file, \`uv lock ${moved}\` then \`uv export --format pylock.toml -o ${output}\` in the project it was exported from)`;
+    return `${lockfile} ${how} so that it locks ${moves} (${why}). ${dontEdit}`;
   }
   const plain = tool !== null && /^[a-z0-9][a-z0-9._-]{0,39}$/.test(tool);
   const who = plain ? `was written by ${tool}` : tool === null ? 'does not say which tool wrote it (no created-by)' : 'names a tool in created-by that is not a plain name';
@@ -313,7 +341,7 @@ function recompileNotes(plan: FixPlan, files: readonly FixFile[]): FixPlan['note
     const file = files.find((f) => f.path === path)!;
     const tool = file.format === 'requirements' ? compiledBy(file.text) : null;
     if (tool === null || plan.lockCommands.some((c) => c.lockfile === path)) continue;
-    const moved = [...new Set(plan.changes.filter((c) => c.file === path).map((c) => `--upgrade-package ${c.package}==${c.toVersion}`))].join(' ');
+    const moved = [...new Set(plan.changes.filter((c) => c.file === path).map((c) => `--upgrade-package ${shellWord(`${c.package}==${c.toVersion}`)}`))].join(' ');
     const name = tool === 'pip-compile' ? 'pip-compile' : 'uv pip compile';
     notes.push({ file: path, message: `${path} was generated by ${name} and was edited in place; recompile it from its input with ${name} ${moved} so every pin agrees.` });
   }

@@ -127,7 +127,7 @@ export interface QueuedSweepOptions {
 /** One sweep through the queue, from the replica that needs it: same result as `sweep`, work shared. */
 export async function sweepThroughQueue(queue: JobQueue, options: SweepOptions, queued: QueuedSweepOptions = {}): Promise<SweepResult> {
   const startedAt = options.now();
-  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: 0, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [], newSecrets: 0 };
+  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: 0, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], excluded: [], stillOpen: 0, warnings: [], newSecrets: 0 };
   const repos = options.repos ?? (await options.state.watchedRepos());
   if (repos.length === 0) return result;
   if (options.refreshAdvisories) {
@@ -162,6 +162,8 @@ export async function sweepThroughQueue(queue: JobQueue, options: SweepOptions, 
     result.failed.push(...part.failed);
     result.added.push(...part.added);
     result.fixed.push(...part.fixed);
+    // A replica of a version before `excluded` sends none.
+    result.excluded.push(...(part.excluded ?? []));
     result.stillOpen += part.stillOpen;
     result.newSecrets += part.newSecrets;
     for (const w of part.warnings) if (!result.warnings.includes(w)) result.warnings.push(w);

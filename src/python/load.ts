@@ -9,6 +9,7 @@ import { decode, utf16ByMark } from '../scan/text.js';
 import { formatForPath, isManifestPath } from './discover.js';
 import { LinkNotFollowedError, NotRegularFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
+import type { PylockOrigin } from './formats/created-by.js';
 import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption } from './types.js';
 import { redactUrlSecrets } from './urls.js';
 
@@ -24,6 +25,8 @@ export interface LoadedManifest {
   requiresPython: string | null;
   /** The tool that wrote a lockfile, when it says (pylock.toml `created-by`); absent otherwise. */
   lockedBy?: string;
+  /** How a pylock.toml says it was made (its uv header); absent when it does not. */
+  origin?: PylockOrigin;
 }
 
 export interface LoadResult {
@@ -104,6 +107,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       options: result.options ?? [],
       requiresPython: result.requiresPython ?? null,
       ...(result.lockedBy ? { lockedBy: result.lockedBy } : {}),
+      ...(result.origin ? { origin: result.origin } : {}),
     };
     loaded.set(path, manifest);
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.

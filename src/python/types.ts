@@ -2,6 +2,7 @@
  * The shapes every manifest format produces. They mirror the `depwatch deps --json` contract
  * (see README "CLI JSON"): add fields freely, never rename or drop one.
  */
+import type { PylockOrigin } from './formats/created-by.js';
 
 export type ManifestFormat =
   | 'requirements'
@@ -93,6 +94,8 @@ export interface ExtractResult {
    * `pdm`…): the one to regenerate it with.
    */
   lockedBy?: string | null;
+  /** How a pylock.toml says it was made (the header uv writes: `uv pip compile …` or `uv export …`); absent or null when it does not. */
+  origin?: PylockOrigin;
 }
 
 export interface ExtractContext {

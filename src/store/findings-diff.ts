@@ -22,6 +22,11 @@ export interface FindingsUpdate {
   closeMissing?: boolean;
   /** Whether a missing open finding may be closed (false for one from a file the audit did not read). */
   mayClose?: (finding: Finding) => boolean;
+  /**
+   * Why a missing finding is closed without being fixed, in words (its file is now excluded: no
+   * longer checked), or null when it is gone from what the audit read (fixed).
+   */
+  closedReason?: (finding: Finding) => string | null;
 }
 
 /** An open finding as stored, with its JSON text (to tell an unchanged one without a write). */
@@ -39,8 +44,8 @@ export interface FindingWrite {
 export interface FindingsPlan {
   diff: FindingsDiff;
   writes: FindingWrite[];
-  /** Keys of open findings to mark fixed (at `now`, by `sha`). */
-  closes: string[];
+  /** Open findings to close (at `now`): fixed by `sha` when `reason` is null, else closed for that reason (no sha: nothing fixed them). */
+  closes: { key: string; reason: string | null }[];
 }
 
 export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate): FindingsPlan {
@@ -49,7 +54,7 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
   const considered = open.filter((r) => taking(r.kind));
   const openByKey = new Map(considered.map((r) => [r.key, r]));
   const seen = new Set<string>();
-  const plan: FindingsPlan = { diff: { added: [], stillOpen: [], fixed: [] }, writes: [], closes: [] };
+  const plan: FindingsPlan = { diff: { added: [], stillOpen: [], fixed: [], excluded: [] }, writes: [], closes: [] };
   for (const finding of input.findings) {
     if (!taking(finding.kind)) continue;
     const key = input.keyOf(finding);
@@ -73,15 +78,19 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
       lastSeen: unchanged ? previous.lastSeen : at,
       fixedAt: null,
       fixedBySha: null,
+      closedReason: null,
       alertable: previous ? previous.alertable : !input.baseline,
     };
     (previous ? plan.diff.stillOpen : plan.diff.added).push(row);
   }
   for (const row of considered) {
     if (seen.has(row.key) || input.closeMissing === false || input.mayClose?.(row.finding) === false) continue;
-    plan.closes.push(row.key);
     const { json: _json, ...closed } = row;
-    plan.diff.fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha });
+    // A finding whose file is now excluded was not fixed: it is no longer checked, and says why.
+    const reason = input.closedReason?.(row.finding) ?? null;
+    plan.closes.push({ key: row.key, reason });
+    if (reason === null) plan.diff.fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha, closedReason: null });
+    else plan.diff.excluded.push({ ...closed, fixedAt: at, fixedBySha: null, closedReason: reason });
   }
   return plan;
 }

@@ -34,6 +34,8 @@ export interface FindingDbRow {
   last_seen: string;
   fixed_at: string | null;
   fixed_by_sha: string | null;
+  /** migrations/032 (SQLite), postgres/013: absent from rows of a database not yet migrated. */
+  closed_reason?: string | null;
   alertable: Flag;
 }
 
@@ -50,6 +52,7 @@ export const toFinding = (r: FindingDbRow): FindingRow => ({
   lastSeen: r.last_seen,
   fixedAt: r.fixed_at,
   fixedBySha: r.fixed_by_sha,
+  closedReason: r.closed_reason ?? null,
   alertable: isSet(r.alertable),
 });
 

@@ -116,6 +116,12 @@ export interface FindingRow {
   lastSeen: string;
   fixedAt: string | null;
   fixedBySha: string | null;
+  /**
+   * Why a closed finding was closed without being fixed, in words (`excluded by .depwatch.yml
+   * (test data)`: only files `exclude:` keeps out held it, so it is no longer checked); null when it
+   * was closed because the audit no longer found it (absent: the same). Never "fixed" when set.
+   */
+  closedReason?: string | null;
   alertable: boolean;
 }
 
@@ -135,6 +141,8 @@ export interface AffectedRepo {
   /** Set once this repository no longer has the finding. */
   fixedBySha: string | null;
   fixedAt: string | null;
+  /** With `fixedAt`: why it was closed without being fixed (FindingRow.closedReason: its file excluded, no longer checked); absent or null when fixed. */
+  closedReason?: string | null;
   /** The fix pull request opened for this repository (DEPWATCH_FIX_PRS), as last seen. */
   fixPull?: { number: number; url: string; state: 'open' | 'merged' | 'closed' } | null;
 }
@@ -169,6 +177,8 @@ export interface FindingsDiff {
   added: FindingRow[];
   stillOpen: FindingRow[];
   fixed: FindingRow[];
+  /** Closed without being fixed: no longer checked (their files excluded); `closedReason` says why. */
+  excluded: FindingRow[];
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -488,13 +498,13 @@ export class WatchStore {
          ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
            first_seen = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
            alertable = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.alertable ELSE excluded.alertable END,
-           fixed_at = NULL, fixed_by_sha = NULL`,
+           fixed_at = NULL, fixed_by_sha = NULL, closed_reason = NULL`,
       );
       for (const { key, finding, json, alertable } of plan.writes) {
         upsert.run({ repo: input.repo, key, kind: finding.kind, severity: finding.severity, package: finding.package, version: finding.version, advisory: finding.id ?? null, json, at, alertable: alertable ? 1 : 0 });
       }
-      const close = this.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ? WHERE repo = ? AND key = ?');
-      for (const key of plan.closes) close.run(at, input.sha, input.repo, key);
+      const close = this.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ?, closed_reason = ? WHERE repo = ? AND key = ?');
+      for (const { key, reason } of plan.closes) close.run(at, reason === null ? input.sha : null, reason, input.repo, key);
       return plan.diff;
     })();
   }

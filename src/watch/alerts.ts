@@ -100,6 +100,7 @@ function affectedOf(row: FindingRow, state: RepoSummary | undefined, fixPulls: R
     fixVersion: f.fix.version,
     fixedBySha: row.fixedAt ? row.fixedBySha : null,
     fixedAt: row.fixedAt,
+    ...(row.fixedAt && row.closedReason ? { closedReason: row.closedReason } : {}),
     ...(fixPulls ? { fixPull: fixPulls.get(row.repo) ?? null } : {}),
   };
 }
@@ -184,7 +185,9 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
       const fixedRow = (latestByAdvisory.get(advisoryId) ?? [])
         .filter((r) => (summaries.get(r.repo)?.display ?? r.repo) === before.repo && r.fixedAt !== null)
         .sort((a, b) => (b.fixedAt ?? '').localeCompare(a.fixedAt ?? ''))[0];
-      current.push({ ...before, fixedAt: before.fixedAt ?? fixedRow?.fixedAt ?? now.toISOString(), fixedBySha: before.fixedBySha ?? fixedRow?.fixedBySha ?? null });
+      // Closed without a fix (its file now excluded): said as such, never as fixed.
+      const closedReason = before.fixedAt !== null ? (before.closedReason ?? null) : (fixedRow?.closedReason ?? null);
+      current.push({ ...before, fixedAt: before.fixedAt ?? fixedRow?.fixedAt ?? now.toISOString(), fixedBySha: before.fixedBySha ?? fixedRow?.fixedBySha ?? null, ...(closedReason ? { closedReason } : {}) });
     }
     return current;
   };

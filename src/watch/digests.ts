@@ -147,7 +147,8 @@ export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreR
   const d = input.now;
   const monthAgo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes());
   const newThisMonth = rows.filter((r) => Date.parse(r.firstSeen) >= monthAgo && r.alertable);
-  const fixedThisMonth = rows.filter((r) => r.fixedAt !== null && Date.parse(r.fixedAt) >= monthAgo);
+  // Closed because its file is now excluded is not fixed: no longer checked, not counted here.
+  const fixedThisMonth = rows.filter((r) => r.fixedAt !== null && !r.closedReason && Date.parse(r.fixedAt) >= monthAgo);
 
   const today = input.now;
   const horizon = new Date(now + 30 * DAY_MS).toISOString().slice(0, 10);

@@ -14,6 +14,7 @@ import type { Octokit } from 'octokit';
 import type { PackageRegistry } from '../audit/audit.js';
 import { findingKey, type Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
+import { excluder, type Exclusion } from '../audit/exclude.js';
 import { unreadFiles } from '../audit/partial.js';
 import type { AdvisorySource } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
@@ -106,6 +107,8 @@ export interface SweepResult {
   failed: SweepFailure[];
   added: FindingRow[];
   fixed: FindingRow[];
+  /** Closed without being fixed: findings only files `exclude:` now keeps out held (no longer checked). */
+  excluded: FindingRow[];
   stillOpen: number;
   /** Data sources that failed: the sweep is partial, and nothing was marked fixed on their account. */
   warnings: string[];
@@ -166,7 +169,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const log = options.logger?.child({ component: 'sweep' });
   const { state: store } = options;
   const repos = selectRepos(await store.watchedRepos(), options.repos);
-  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], stillOpen: 0, warnings: [], newSecrets: 0 };
+  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], excluded: [], stillOpen: 0, warnings: [], newSecrets: 0 };
   if (repos.length === 0) return result;
   // One read for every repository of the sweep, not one query each.
   if (readRepoIgnores) options.repoIgnores = await readRepoIgnores();
@@ -238,7 +241,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
 
   if (options.afterSweep) await options.afterSweep().catch((err: unknown) => log?.error({ err }, 'after-sweep work failed'));
   result.finishedAt = options.now();
-  log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, upToDate: result.upToDate, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length }, 'sweep finished');
+  log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, upToDate: result.upToDate, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length, excluded: result.excluded.length }, 'sweep finished');
   return result;
 }
 
@@ -248,9 +251,10 @@ function selectRepos(watched: string[], only: readonly string[] | undefined): st
   return only.filter((repo) => set.has(repo));
 }
 
-function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: FindingRow[]; stillOpen: FindingRow[] }): void {
+function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: FindingRow[]; excluded?: FindingRow[]; stillOpen: FindingRow[] }): void {
   result.added.push(...diff.added);
   result.fixed.push(...diff.fixed);
+  result.excluded.push(...(diff.excluded ?? []));
   result.stillOpen += diff.stillOpen.length;
 }
 
@@ -312,6 +316,9 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     // Files that could not be read hide their findings: keep what was open rather than call it fixed.
     closeMissing: unread !== null,
     mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)) && options.mayCloseAdvisory(f),
+    // Gone because `exclude:` now keeps its file out, not because anything changed in it: no longer
+    // checked, never fixed. A file that is no longer there at all is gone whatever excludes it.
+    closedReason: excludedReason(audit.exclusions ?? [], new Set(snapshot.files.map((f) => f.path))),
   });
   let newSecrets = 0;
   if (scanning && options.codeScan) {
@@ -320,6 +327,23 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     newSecrets = await options.codeScan.record(commit, await scanning, now);
   }
   return { ...diff, newSecrets };
+}
+
+/**
+ * Why a finding missing from an audit is closed without being fixed: one of the files it was seen in
+ * is still in the tree but excluded by an `exclude:` entry of this audit (`excluded by .depwatch.yml
+ * (test data)`); null when none is (it is gone from what was read: fixed, or its file removed).
+ */
+export function excludedReason(exclusions: readonly Exclusion[], present: ReadonlySet<string>): (f: Finding) => string | null {
+  if (exclusions.length === 0) return () => null;
+  const excludedBy = excluder(exclusions);
+  return (f) => {
+    for (const file of findingFiles(f)) {
+      const rule = present.has(file) ? excludedBy(file) : null;
+      if (rule) return `excluded by ${rule.source} (${rule.reason})`;
+    }
+    return null;
+  };
 }
 
 /** Every file a finding was seen in: its primary place and, for vulnerabilities, every pin or lock entry. */

@@ -112,6 +112,35 @@ describe('pylock.toml, end to end', () => {
     expect(json.partial_reasons).toEqual([{ kind: 'unread', file: 'pylock.toml', line: 3, message: expect.stringContaining('pylock.toml lock-version 2.0 is not one Depwatch can read') }]);
   });
 
+  it('audit and fix quote a pylock file name a shell would run, in every format', async () => {
+    const name = 'pylock.$(touch${IFS}HACKED).toml';
+    const quoted = "'pylock.$(touch${IFS}HACKED).toml'";
+    const dir = writeTree('depwatch-pylock-hostile-', { 'pyproject.toml': PYPROJECT, [name]: UV_PYLOCK });
+    for (const format of [[], ['--markdown'], ['--sarif'], ['--json']]) {
+      const { out, run } = cli();
+      expect(await run('audit', ...format, '--offline', dir)).toBe(1);
+      // SARIF and JSON escape nothing here; Markdown keeps the command in a code span.
+      expect(out.stdout).toContain(`uv export --format pylock.toml -o ${quoted}`);
+      expect(out.stdout).not.toContain(`-o ${name}`);
+    }
+    const { out, run } = cli();
+    expect(await run('fix', '--offline', dir)).toBe(1);
+    expect(out.stdout).toContain(`uv export --format pylock.toml -o ${quoted}`);
+    expect(out.stdout).not.toContain(`-o ${name}`);
+  });
+
+  it('fix --dry-run recompiles a pylock.toml uv compiled from requirements.in, and never calls it exported from uv.lock', async () => {
+    const compiled = UV_PYLOCK.replace('uv export --format pylock.toml -o pylock.toml', 'uv pip compile requirements.in -o pylock.toml');
+    const dir = writeTree('depwatch-pylock-compiled-', { 'requirements.in': 'django>=2.0\ninternal-auth\ntoolkit\n', 'pylock.toml': compiled });
+    const { out, run } = cli();
+    expect(await run('fix', '--dry-run', '--json', '--offline', dir)).toBe(1);
+    const json = JSON.parse(out.stdout);
+    const to = json.fixes[0].to as string;
+    expect(json.lock_commands).toEqual([expect.objectContaining({ lockfile: 'pylock.toml', directory: '.', command: `uv pip compile --upgrade-package django==${to} requirements.in -o pylock.toml` })]);
+    expect(JSON.stringify(json.notes)).not.toMatch(/uv\.lock|exported/);
+    expect(readFileSync(join(dir, 'pylock.toml'), 'utf8')).toBe(compiled);
+  });
+
   it('fix never edits pylock.toml: it gives the command that regenerates it and exits 1 while it is pending', async () => {
     const dir = writeTree('depwatch-pylock-fix-', { 'pyproject.toml': PYPROJECT, 'pylock.toml': UV_PYLOCK });
     const { out, run } = cli();

@@ -26,8 +26,8 @@ afterEach(async () => {
 const alertsJob = { key: `alerts:${CHANNEL}`, channel: CHANNEL, kind: 'alerts' as const, cron: '0 * * * *', timeZone: 'UTC', since: new Date(0) };
 
 /** Watches a repository without vulnerable pins, then a commit adds one: the next alerts job posts an alert. */
-async function alerted(githubWrite: boolean, state?: WatchStateStore, admins: string[] = []) {
-  const w = (world = await startWorld({ watch: { admins, ...(state ? { state } : {}) }, githubWrite, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, repos: [{ owner: 'octo', name: 'shop', files: { 'README.md': SHOP.files['README.md']!, 'requirements.txt': 'attrs==23.1.0\n' } }] }));
+async function alerted(githubWrite: boolean, state?: WatchStateStore, admins: string[] = [], extraFiles: Record<string, string> = {}) {
+  const w = (world = await startWorld({ watch: { admins, ...(state ? { state } : {}) }, githubWrite, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, repos: [{ owner: 'octo', name: 'shop', files: { 'README.md': SHOP.files['README.md']!, 'requirements.txt': 'attrs==23.1.0\n', ...extraFiles } }] }));
   await w.watch!.state.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
   await w.watch!.sweeps.runNow();
   const sha = w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'attrs==23.1.0\nurllib3==1.24.1\n' });
@@ -71,6 +71,18 @@ describe('Open fix PR under an alert', () => {
     await w.watch!.runJob(alertsJob, new Date());
     expect(blockText(shown().blocks)).toMatch(/fix pull request <[^|]+\|#1>: merged/);
     expect(w.slack.violations).toEqual([]);
+  });
+
+  it('leaves alone the files exclude: keeps out of the audit, though they pin the same vulnerable release', async () => {
+    // The sweep's record of the audit carries no exclusions: the plan must read them from the commit's own .depwatch.yml.
+    const fixture = 'urllib3==1.24.1\n';
+    const { w, alertTs, fix } = await alerted(true, undefined, [], { '.depwatch.yml': 'exclude:\n  - path: tests/fixtures/\n    reason: fixtures\n', 'tests/fixtures/requirements.txt': fixture });
+    expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('Opened');
+    const pulls = w.github.pulls('octo', 'shop');
+    expect(pulls).toHaveLength(1);
+    const files = w.github.branchFiles('octo', 'shop', pulls[0]!.head)!;
+    expect(files['requirements.txt']).toMatch(/^attrs==23\.1\.0\nurllib3==(?!1\.24\.1)[\d.]+\n$/);
+    expect(files['tests/fixtures/requirements.txt']).toBe(fixture);
   });
 
   it('opens the pull request from an alert kept in PostgreSQL (DATABASE_URL)', async () => {

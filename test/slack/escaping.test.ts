@@ -168,6 +168,17 @@ function layouts(): [string, unknown][] {
       }),
     ],
     [
+      'resolved alert with a repository no longer checked (its exclude: reason is the user\'s text)',
+      alertMessage({
+        alertId: 3, advisoryId: `PYSEC-${H}`, aliases: [], summary: '', severity: 'high', cvss: null, malicious: false, package: `pkg ${H}`, resolved: true,
+        affected: [
+          { repo: `octo/app ${H}`, repoUrl: null, version: null, file: null, line: null, url: null, fix: H, fixVersion: null, fixedBySha: null, fixedAt: NOW, closedReason: `excluded by .depwatch.yml (${H})` },
+          { repo: `octo/api ${H}`, repoUrl: null, version: null, file: null, line: null, url: null, fix: H, fixVersion: null, fixedBySha: null, fixedAt: NOW, closedReason: `excluded by .depwatch.yml (${H})` },
+          { repo: 'octo/lib', repoUrl: null, version: '1.0', file: 'requirements.txt', line: 1, url: null, fix: 'x', fixVersion: null, fixedBySha: null, fixedAt: null, closedReason: `excluded by .depwatch.yml (${H})` },
+        ],
+      }),
+    ],
+    [
       'secret and code finding alert',
       secretAlertMessage({
         repo: `octo/app ${H}`,

@@ -11,7 +11,7 @@ import { auditReply, type AuditReplyInput } from '../../src/slack/blocks/audit-r
 import { monthlyDigestLayout } from '../../src/slack/blocks/digest.js';
 import { fitMessage } from '../../src/slack/blocks/fit.js';
 import { checkMessage } from '../../src/slack/blocks/limits.js';
-import type { FindingRow } from '../../src/store/watches.js';
+import type { AffectedRepo, FindingRow } from '../../src/store/watches.js';
 import { blockText } from './app-world.js';
 
 const SHA = '3f2c9a1b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a';
@@ -135,5 +135,28 @@ describe('the monthly digest', () => {
     expect(lines).toEqual([
       '• 🔴 *octo/shop*: django 2.1.5 → 2.2.28 clears 3 advisories: <https://osv.dev/vulnerability/PYSEC-2019-13|PYSEC-2019-13>, <https://osv.dev/vulnerability/PYSEC-2019-11|PYSEC-2019-11> (not rated, counts as high), <https://osv.dev/vulnerability/PYSEC-2019-12|PYSEC-2019-12>, open 120 days',
     ]);
+  });
+});
+
+describe('an alert on a repository that excluded its pin', () => {
+  const base = { alertId: 2, advisoryId: 'PYSEC-2019-13', aliases: [], summary: 'flaw', severity: 'high' as const, cvss: null, malicious: false, package: 'django' };
+  const NOW = '2025-05-01T09:00:00.000Z';
+  const repo = (name: string, extra: Partial<AffectedRepo> = {}): AffectedRepo => ({ repo: name, repoUrl: `https://github.com/${name}`, version: '2.1.5', file: 'requirements.txt', line: 1, url: null, fix: 'Upgrade django', fixVersion: '2.2.28', fixedBySha: null, fixedAt: null, ...extra });
+  const excluded = { fixedAt: NOW, closedReason: 'excluded by .depwatch.yml (fixtures)' };
+
+  it('says it is no longer checked and why, never that it is fixed, and resolves without "fixed in every watched repository"', () => {
+    const open = alertMessage({ ...base, resolved: false, affected: [repo('octo/app'), repo('octo/api', excluded)] });
+    expect(blockText(open.blocks)).toContain('➖ *octo/api*: no longer checked: excluded by .depwatch.yml (fixtures)');
+    expect(blockText(open.blocks)).not.toMatch(/octo\/api\*: fixed/);
+    expect(open.text).toContain('hits octo/app');
+
+    const resolved = alertMessage({ ...base, resolved: true, affected: [repo('octo/app', { fixedAt: NOW, fixedBySha: 'a'.repeat(40) }), repo('octo/api', excluded)] });
+    expect(resolved.text).toBe('PYSEC-2019-13 in django is no longer open in any watched repository: octo/app by aaaaaaa, octo/api no longer checked (excluded by .depwatch.yml (fixtures))');
+    expect(blockText(resolved.blocks)).toContain('PYSEC-2019-13 in django: no longer open in any watched repository (1 repository no longer checked)');
+    expect(blockText(resolved.blocks)).not.toContain('fixed in every');
+
+    // Every one fixed by a commit: fixed, as before.
+    const fixed = alertMessage({ ...base, resolved: true, affected: [repo('octo/app', { fixedAt: NOW, fixedBySha: 'a'.repeat(40) })] });
+    expect(fixed.text).toContain('✅ PYSEC-2019-13 in django is fixed in every watched repository: octo/app by aaaaaaa');
   });
 });

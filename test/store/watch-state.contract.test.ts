@@ -163,6 +163,20 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect((await a.openFindings('octo/app')).map((f) => f.advisoryId)).toEqual(['PYSEC-2']);
   });
 
+  it('closes a finding whose file is now excluded as no longer checked, with its reason and no commit, and clears that when it is seen again', async () => {
+    const [a, b] = await open();
+    await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-2', 'urllib3', '1.0')], 'sha1', T0));
+    const reason = 'excluded by .depwatch.yml (test data)';
+    const excluded = await b.recordAudit(audit('octo/app', 'sha2', later(1)), update('octo/app', [], 'sha2', later(1), { closedReason: (f) => (f.package === 'urllib3' ? reason : null) }));
+    expect(excluded.fixed.map((f) => [f.advisoryId, f.fixedBySha, f.closedReason])).toEqual([['PYSEC-1', 'sha2', null]]);
+    expect(excluded.excluded.map((f) => [f.advisoryId, f.fixedBySha, f.closedReason])).toEqual([['PYSEC-2', null, reason]]);
+    const stored = async () => (await a.findingsFor(['octo/app'])).map((f) => [f.advisoryId, f.fixedAt !== null, f.fixedBySha, f.closedReason]).sort();
+    expect(await stored()).toEqual([['PYSEC-1', true, 'sha2', null], ['PYSEC-2', true, null, reason]]);
+    // Seen again (the entry removed): open, without the reason.
+    await a.recordAudit(audit('octo/app', 'sha3', later(2)), update('octo/app', [vuln('PYSEC-2', 'urllib3', '1.0')], 'sha3', later(2)));
+    expect(await stored()).toEqual([['PYSEC-1', true, 'sha2', null], ['PYSEC-2', false, null, null]]);
+  });
+
   it('records checks, errors and re-matches for a fleet, each batch in one go', async () => {
     const [a, b] = await open();
     for (const repo of ['octo/a', 'octo/b']) await a.recordAudit(audit(repo, 'sha1', T0), update(repo, [vuln('PYSEC-1', 'requests', '2.2.0')], 'sha1', T0));

@@ -10,6 +10,7 @@ import { IgnoreStore } from '../../src/store/ignores.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
 import { startWorld, type World } from './helpers.js';
 import { watchReplyMessage } from '../../src/slack/blocks/watch-reply.js';
+import { buildMonthlyDigest } from '../../src/watch/digests.js';
 
 // Real PyPA advisories: urllib3 < 1.24.3 is known from the start (a baseline finding); the requests
 // advisory (< 2.3.0) "appears" during the test.
@@ -130,6 +131,42 @@ describe('new-advisory alerts', () => {
     expect(topLevel()).toHaveLength(1);
     expect(watch.store.alertsForChannel(CHANNEL)[0]?.state).toBe('resolved');
     expect(world.slack.violations).toEqual([]);
+  });
+
+  it('says a repository whose only pin exclude: now keeps out is no longer checked, never fixed, and the monthly digest does not count it fixed', async () => {
+    world = await startWorld({ records: [URLLIB3], start: '2025-01-06T09:30:00Z' });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'requests==2.2.0\n' } });
+    world.github.addRepo({ owner: 'octo', name: 'api', files: { 'requirements.txt': 'flask==2.0.0\n', 'tests/fixtures/requirements.txt': 'requests==2.2.0\n' } });
+    const { watch } = world.service();
+    for (const repo of ['octo/app', 'octo/api']) await watch.handleCommand(`watch ${repo}`, { userId: ADMIN, channelId: CHANNEL });
+    await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    world.osv.addRecord(REQUESTS);
+    world.clock.advance(3_600_000);
+    await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    const ts = topLevel()[0]!.ts;
+    expect(topLevel()[0]!.text).toContain('hits octo/api, octo/app');
+
+    world.github.pushCommit('octo', 'api', { '.depwatch.yml': 'exclude:\n  - path: tests/fixtures/\n    reason: test data\n' });
+    world.clock.advance(3_600_000);
+    expect(await watch.runJob(alertsJob(CHANNEL), world.clock.now())).toMatchObject({ posted: 0, updated: 1, resolved: 0 });
+    let message = world.slack.message(CHANNEL, ts)!;
+    expect(JSON.stringify(message.blocks)).toContain('*octo/api*: no longer checked: excluded by .depwatch.yml (test data)');
+    expect(JSON.stringify(message.blocks)).not.toMatch(/octo\/api\*: fixed/);
+    expect(message.text).toContain('hits octo/app');
+
+    const appFix = world.github.pushCommit('octo', 'app', { 'requirements.txt': 'requests==2.31.0\n' });
+    world.clock.advance(3_600_000);
+    expect(await watch.runJob(alertsJob(CHANNEL), world.clock.now())).toMatchObject({ posted: 0, resolved: 1 });
+    message = world.slack.message(CHANNEL, ts)!;
+    // Not "fixed in every watched repository": one of them only stopped being checked.
+    expect(message.text).not.toContain('fixed in every watched repository');
+    expect(message.text).toContain(`octo/app by ${appFix.slice(0, 7)}`);
+    expect(message.text).toContain('octo/api no longer checked (excluded by .depwatch.yml (test data))');
+    expect(JSON.stringify(message.blocks)).not.toContain('fixed in every');
+    expect(world.slack.violations).toEqual([]);
+
+    const digest = buildMonthlyDigest({ rows: watch.store.findingsFor(['octo/app', 'octo/api'], ['vulnerability']), ignores: [], now: world.clock.now() });
+    expect(digest.fixedThisMonth.map((r) => [r.repo, r.advisoryId])).toEqual([['octo/app', 'PYSEC-2014-13']]);
   });
 
   it('waits out a 429 from Slack and still posts the alert, once', async () => {

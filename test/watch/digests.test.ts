@@ -49,6 +49,18 @@ function seed(store: WatchStore) {
 }
 
 describe('monthly security review', () => {
+  it('does not count as fixed a finding closed because exclude: now keeps its file out (no longer checked)', () => {
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    const d = vuln('PYSEC-4', 'six', '1.10.0', 'high');
+    const open = [vuln('PYSEC-2', 'six', '1.10.0', 'critical'), vuln('PYSEC-3', 'requests', '2.2.0', 'medium')];
+    store.applyFindings({ repo: 'octo/app', findings: [...open, d], keyOf: findingKey, sha: 'sha4', now: new Date('2025-02-22T00:00:00Z'), kinds: new Set(['vulnerability']), baseline: false });
+    store.applyFindings({ repo: 'octo/app', findings: open, keyOf: findingKey, sha: 'sha5', now: new Date('2025-02-25T00:00:00Z'), kinds: new Set(['vulnerability']), baseline: false, closedReason: (f) => (f.id === 'PYSEC-4' ? 'excluded by .depwatch.yml (fixtures)' : null) });
+    const digest = buildMonthlyDigest({ rows: store.findingsFor(['octo/app']), ignores: [], now: new Date('2025-03-01T09:00:00Z') });
+    expect(digest.fixedThisMonth.map((r) => [r.advisoryId, r.fixedBySha])).toEqual([['PYSEC-1', 'sha3']]);
+    expect(digest.open.total).toBe(2);
+  });
+
   it('counts open vulnerabilities by severity and age, new and fixed this month, expiring ignores and six months of history', () => {
     const store = new WatchStore(openTestDb());
     seed(store);

@@ -108,6 +108,27 @@ describe('sweep', () => {
     expect(openVulns()).toEqual(['PYSEC-2014-13']);
   });
 
+  it('closes the findings only an excluded file held as excluded, never as fixed; a file removed under the same entry is fixed', async () => {
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132'), REQUESTS], start: '2025-01-06T09:00:00Z' });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': 'six==1.16.0\n', 'tests/fixtures/requirements.txt': 'urllib3==1.24.1\n', 'tests/old/requirements.txt': 'requests==2.2.0\n' } });
+    const { watch } = world.service();
+    watch.store.addWatch({ repo: 'octo/app', channel: 'C0AAAAAAAA1', userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+    await watch.sweeps.runNow();
+    expect(watch.store.openFindings('octo/app').map((f) => f.advisoryId).filter(Boolean).sort()).toEqual(['PYSEC-2014-13', 'PYSEC-2019-132']);
+
+    // One commit excludes tests/ and deletes the old file under it.
+    const sha = world.github.pushCommit('octo', 'app', { '.depwatch.yml': 'exclude:\n  - path: tests/\n    reason: test data\n', 'tests/old/requirements.txt': null });
+    world.clock.advance(3_600_000);
+    const after = await watch.sweeps.runNow();
+    expect(after.fixed.filter((f) => f.advisoryId).map((f) => [f.advisoryId, f.fixedBySha])).toEqual([['PYSEC-2014-13', sha]]);
+    expect(after.excluded.filter((f) => f.advisoryId).map((f) => [f.advisoryId, f.fixedBySha, f.closedReason])).toEqual([['PYSEC-2019-132', null, 'excluded by .depwatch.yml (test data)']]);
+    const stored = watch.store.findingsFor(['octo/app']).find((f) => f.advisoryId === 'PYSEC-2019-132')!;
+    expect(stored).toMatchObject({ fixedBySha: null, closedReason: 'excluded by .depwatch.yml (test data)' });
+    expect(stored.fixedAt).not.toBeNull();
+    // Whatever else the excluded file held (its hygiene findings) is excluded too, not fixed.
+    expect(after.fixed.every((f) => f.finding.file !== 'tests/fixtures/requirements.txt')).toBe(true);
+  });
+
   it('keeps installed packages compactly and restores them exactly', async () => {
     const files = { 'requirements.txt': 'requests==2.31.0\n-c constraints.txt\nflask\n', 'constraints.txt': 'flask==2.0.0\nnever-required==1.0\n' };
     const load = await loadManifests(memorySource(files), {});

@@ -38,7 +38,7 @@ import {
   parseLockToml,
   unknownVersionWarning,
 } from './lock-lines.js';
-import { toolName } from './created-by.js';
+import { pylockOrigin, toolName } from './created-by.js';
 import { isPylockPath } from './paths.js';
 
 const LABEL = 'pylock.toml';
@@ -61,10 +61,12 @@ export function extractPylock(text: string, context: ExtractContext): ExtractRes
   const errors: ExtractError[] = [];
   const lockedBy = ownString(doc, 'created-by');
   const requiresPython = ownString(doc, 'requires-python');
+  // How the file was made, from the header uv writes above it: what regenerates it.
+  const origin = pylockOrigin(text);
 
   const version = checkLockVersion(own(doc, 'lock-version'), file, () => keyLine(text, 'lock-version'));
   if (version.error !== null) errors.push(version.error);
-  if (!version.readable) return { dependencies: [], errors, options: [], requiresPython, lockedBy };
+  if (!version.readable) return { dependencies: [], errors, options: [], requiresPython, lockedBy, origin };
 
   const packages = own(doc, 'packages');
   const packagesLine = packages === undefined || Array.isArray(packages) ? null : keyLine(text, 'packages');
@@ -86,7 +88,7 @@ export function extractPylock(text: string, context: ExtractContext): ExtractRes
     dependencies.push(lockedDependency(fields, file, line));
     if (indexUrl !== null && !isPypiIndex(indexUrl)) indexes.add(indexUrl, line);
   }
-  return { dependencies, errors, options: indexes.options, requiresPython, lockedBy };
+  return { dependencies, errors, options: indexes.options, requiresPython, lockedBy, origin };
 }
 
 /**

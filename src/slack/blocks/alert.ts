@@ -43,11 +43,21 @@ function commitLink(a: AffectedRepo): string {
   return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${escapeMrkdwn(short)}\``;
 }
 
+/** How a closed repository is named in a resolved alert: fixed by a commit (or an advisory change), or no longer checked and why. */
+function closedText(a: AffectedRepo): string {
+  if (notChecked(a)) return `${a.repo} no longer checked (${a.closedReason})`;
+  return `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`;
+}
+
 const FIX_PULL_STATE = { open: 'open', merged: 'merged', closed: 'closed without merging' } as const;
+
+/** Closed without being fixed (its file now excluded): never said to be fixed. */
+const notChecked = (a: AffectedRepo) => a.fixedAt !== null && !!a.closedReason;
 
 function repoLine(a: AffectedRepo): string {
   const where = a.file ? (a.url ? link(a.url, `${a.file}${a.line ? `:${a.line}` : ''}`) : escapeMrkdwn(`${a.file}${a.line ? `:${a.line}` : ''}`)) : '';
   const name = `*${escapeMrkdwn(a.repo)}*`;
+  if (notChecked(a)) return `➖ ${name}: no longer checked: ${escapeMrkdwn(a.closedReason!)}`;
   if (a.fixedBySha !== null || a.fixedAt !== null) return `✅ ${name}: fixed by ${commitLink(a)}`;
   const pull = a.fixPull ? ` · fix pull request ${link(a.fixPull.url, `#${a.fixPull.number}`)}: ${FIX_PULL_STATE[a.fixPull.state]}` : '';
   return `• ${name} ${a.version ? `\`${escapeMrkdwn(a.version)}\` ` : ''}${where ? `in ${where}` : ''}\n   ↳ ${escapeMrkdwn(a.fix)}${pull}`;
@@ -58,8 +68,12 @@ export function alertMessage(view: AlertView): FittedMessage {
   const open = view.affected.filter((a) => a.fixedAt === null);
   const what = view.malicious ? 'Malicious package' : 'New advisory';
   const pkg = view.package ? ` in ${view.package}` : '';
+  // Resolved: none is open any more. "Fixed" only when every one was; one no longer checked is said apart.
+  const unchecked = view.affected.filter(notChecked);
   const title = view.resolved
-    ? `✅ ${view.advisoryId}${pkg}: fixed in every watched repository`
+    ? unchecked.length
+      ? `${view.advisoryId}${pkg}: no longer open in any watched repository (${plural(unchecked.length, 'repository', 'repositories')} no longer checked)`
+      : `✅ ${view.advisoryId}${pkg}: fixed in every watched repository`
     : `${styleOf(view.severity).emoji} ${what}${pkg}: ${view.advisoryId} hits ${plural(open.length, 'watched repository', 'watched repositories')}`;
   const aliases = view.aliases.length ? ` (also ${view.aliases.map(escapeMrkdwn).join(', ')})` : '';
   const blocks: KnownBlock[] = [
@@ -73,8 +87,8 @@ export function alertMessage(view: AlertView): FittedMessage {
   // What to do comes before the repositories, which get the room the rest leaves: when something
   // has to give it is the list (saying so), never the buttons.
   if (view.resolved) {
-    const fixes = view.affected.map((a) => md`${a.repo} by ${a.fixedBySha ? a.fixedBySha.slice(0, 7) : 'an advisory change'}`.text);
-    const lead = 'Fixed in ';
+    const fixes = view.affected.map((a) => md`${closedText(a)}`.text);
+    const lead = unchecked.length ? 'Closed in ' : 'Fixed in ';
     blocks.push(context(`${lead}${listWithin(fixes, ', ', { room: SLACK_LIMITS.textObject - lead.length, more: (left) => `…and ${left} more` })}`));
   } else {
     blocks.push(
@@ -101,7 +115,9 @@ export function alertMessage(view: AlertView): FittedMessage {
   blocks.push(...listSections('', view.affected.map(repoLine), { room: SLACK_LIMITS.messageTextBudget - cumulativeText(blocks), more, max: MAX_LISTED }));
   // The notification text is mrkdwn too: advisory ids and package names come from OSV.
   const text = view.resolved
-    ? md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map((a) => `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`).join(', ')}`.text
+    ? unchecked.length
+      ? md`${view.advisoryId}${pkg} is no longer open in any watched repository: ${view.affected.map(closedText).join(', ')}`.text
+      : md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map(closedText).join(', ')}`.text
     : md`${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
   return fitOneMessage({ text, blocks }, `alert #${view.alertId}`);
 }

@@ -420,11 +420,13 @@ async function applyFindings(c: PgClient, input: FindingsUpdate): Promise<Findin
        ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
          first_seen = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
          alertable = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.alertable ELSE excluded.alertable END,
-         fixed_at = NULL, fixed_by_sha = NULL`,
+         fixed_at = NULL, fixed_by_sha = NULL, closed_reason = NULL`,
       [input.repo, key, finding.kind, finding.severity, finding.package, finding.version, finding.id ?? null, json, at, alertable],
     );
   }
-  for (const key of plan.closes) await c.query('UPDATE repo_findings SET fixed_at = $1, fixed_by_sha = $2 WHERE repo = $3 AND key = $4', [at, input.sha, input.repo, key]);
+  for (const { key, reason } of plan.closes) {
+    await c.query('UPDATE repo_findings SET fixed_at = $1, fixed_by_sha = $2, closed_reason = $3 WHERE repo = $4 AND key = $5', [at, reason === null ? input.sha : null, reason, input.repo, key]);
+  }
   return plan.diff;
 }
 
