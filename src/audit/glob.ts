@@ -162,6 +162,8 @@ export interface LevelSink {
   levels: number[];
   /** States visited, summed over the runs: the caller's measure of what matching cost. */
   work: number;
+  /** A run stops as soon as `work` passes this (its levels then incomplete): the caller's budget. */
+  limit: number;
 }
 
 /** Compiles a glob for GlobLevels; same syntax and semantics as compileGlob, without the covering. */
@@ -300,7 +302,7 @@ function simulate(states: readonly State[], dirOnly: boolean): (path: string, si
             break; // only passed through, never waited in
         }
       }
-      if (sink !== null) sink.work += curLen;
+      if (sink !== null && (sink.work += curLen) > sink.limit) return false;
       if (nextLen === 0) return false;
       [curList, nextList] = [nextList, curList];
       curLen = nextLen;

@@ -54,7 +54,7 @@ export class GitignoreChain {
   /** Why some answers were unknown (and so "not ignored"), once that happened; else null. */
   private unknownBecause: string | null = null;
 
-  private readonly sink: LevelSink = { levels: [], work: 0 };
+  private readonly sink: LevelSink = { levels: [], work: 0, limit: MAX_MATCH_WORK };
 
   private constructor(dirs: readonly string[]) {
     this.dirs = [...dirs].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
@@ -138,12 +138,12 @@ export class GitignoreChain {
       }
       const rel = path.slice(dir.length);
       for (const pattern of rules) {
+        this.sink.levels.length = 0;
+        pattern.test(rel, this.sink); // stops as soon as the tree's budget is spent
         if (this.sink.work > MAX_MATCH_WORK) {
-          this.unknown(`.gitignore: matching paths took over the limit of ${MAX_MATCH_WORK} steps per tree; the paths asked about after it do not count as ignored by .gitignore`);
+          this.unknown(`.gitignore: matching paths took over the limit of ${MAX_MATCH_WORK} steps per tree; the paths asked about from then on do not count as ignored by .gitignore`);
           return false;
         }
-        this.sink.levels.length = 0;
-        pattern.test(rel, this.sink);
         for (const level of this.sink.levels) decided[offset + level] = pattern.negated ? 2 : 1;
       }
     }
