@@ -1,6 +1,6 @@
 /**
  * A CommonJS package loaded the first time it is needed, not when the module naming it loads: the
- * YAML parser, the CVSS calculator and the .gitignore matcher are needed by few commands and cost
+ * YAML parser and the CVSS calculator are needed by few commands and cost
  * every start-up that loads them. A synchronous require loads the same module an import would.
  */
 import { createRequire } from 'node:module';

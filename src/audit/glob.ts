@@ -142,11 +142,46 @@ const NEVER: GlobTest = () => false;
 
 /** Compiles a .gitignore-syntax glob (see the top of this file). A glob that can match nothing gives a test that says no. */
 export function compileGlob(glob: string): GlobTest {
-  if (glob === '' || glob.startsWith('!') || glob.startsWith('#')) return NEVER;
+  const nfa = compileNfa(glob);
+  if (nfa === null) return NEVER;
+  const run = simulate(nfa.states, nfa.dirOnly);
+  return (path) => run(path, null);
+}
+
+/**
+ * Where a glob matches along a path, for the .gitignore chain (src/scan/files/gitignore.ts), which
+ * must decide each folder above a path on its own (a negation may take a folder back that an
+ * earlier pattern excluded) and so cannot use compileGlob's "a folder covers what is in it".
+ * Level k of `a/b/c` is its k-th prefix: 0 is the folder `a`, 1 the folder `a/b`, 2 `a/b/c` itself
+ * (a folder when the path ends with `/`). In the same single pass as compileGlob.
+ */
+export type GlobLevels = (path: string, out: LevelSink) => void;
+
+/** What a GlobLevels run gives back: the levels matched (pushed in order) and the work it did. */
+export interface LevelSink {
+  levels: number[];
+  /** States visited, summed over the runs: the caller's measure of what matching cost. */
+  work: number;
+  /** A run stops as soon as `work` passes this (its levels then incomplete): the caller's budget. */
+  limit: number;
+}
+
+/** Compiles a glob for GlobLevels; same syntax and semantics as compileGlob, without the covering. */
+export function compileGlobLevels(glob: string): GlobLevels {
+  const nfa = compileNfa(glob);
+  if (nfa === null) return () => {};
+  const run = simulate(nfa.states, nfa.dirOnly);
+  return (path, out) => {
+    run(path, out);
+  };
+}
+
+function compileNfa(glob: string): { states: State[]; dirOnly: boolean } | null {
+  if (glob === '' || glob.startsWith('!') || glob.startsWith('#')) return null;
   let tokens = tokenize(glob);
   let dirOnly = false;
   if (tokens.at(-1)?.t === 'slash') { tokens = tokens.slice(0, -1); dirOnly = true; }
-  if (tokens.length === 0) return NEVER;
+  if (tokens.length === 0) return null;
   const anchored = tokens.some((t) => t.t === 'slash');
   if (tokens[0]!.t === 'slash') tokens = tokens.slice(1);
 
@@ -185,11 +220,15 @@ export function compileGlob(glob: string): GlobTest {
     pushName(name);
     if (!last) states.push({ k: 'char', test: (x) => x === SLASH });
   });
-  return simulate(states, dirOnly);
+  return { states, dirOnly };
 }
 
-/** The NFA run over a path: one pass, a set of states, each state at most once per character. */
-function simulate(states: readonly State[], dirOnly: boolean): GlobTest {
+/**
+ * The NFA run over a path: one pass, a set of states, each state at most once per character.
+ * Without a sink: whether the glob matches the path or a folder above it. With one: every level
+ * the glob matches (see GlobLevels), and the work done.
+ */
+function simulate(states: readonly State[], dirOnly: boolean): (path: string, sink: LevelSink | null) => boolean {
   const accept = states.length;
   const n = states.length + 1;
   // Epsilon moves always go forward, so a state's closure is itself plus its targets' closures.
@@ -217,7 +256,7 @@ function simulate(states: readonly State[], dirOnly: boolean): GlobTest {
     return len;
   };
 
-  return (raw: string) => {
+  return (raw, sink) => {
     // Relative paths only, as the `ignore` package required (it threw on the others: no match).
     if (raw === '' || raw.startsWith('/') || raw.startsWith('./') || raw.startsWith('../')) return false;
     const isDir = raw.endsWith('/');
@@ -226,11 +265,19 @@ function simulate(states: readonly State[], dirOnly: boolean): GlobTest {
     let gen = ++generation;
     let curLen = add(0, curList, 0, gen);
     let acceptAt = gen; // the generation whose marks are the current set
+    let level = 0;
     for (let i = 0; i < path.length; ) {
       const c = path.codePointAt(i)!;
       i += c > 0xffff ? 2 : 1;
-      // The folder above the rest of the path: a glob that matches it covers everything in it.
-      if (c === SLASH && mark[accept] === acceptAt) return true;
+      if (c === SLASH) {
+        // The folder above the rest of the path: a glob that matches it covers everything in it
+        // (without a sink), or is one level matched (with one).
+        if (mark[accept] === acceptAt) {
+          if (sink === null) return true;
+          sink.levels.push(level);
+        }
+        level++;
+      }
       gen = ++generation;
       let nextLen = 0;
       for (let j = 0; j < curLen; j++) {
@@ -255,11 +302,14 @@ function simulate(states: readonly State[], dirOnly: boolean): GlobTest {
             break; // only passed through, never waited in
         }
       }
+      if (sink !== null && (sink.work += curLen) > sink.limit) return false;
       if (nextLen === 0) return false;
       [curList, nextList] = [nextList, curList];
       curLen = nextLen;
       acceptAt = gen;
     }
-    return mark[accept] === acceptAt && (!dirOnly || isDir);
+    const matched = mark[accept] === acceptAt && (!dirOnly || isDir);
+    if (matched && sink !== null) sink.levels.push(level);
+    return matched;
   };
 }

@@ -13,6 +13,7 @@
 import { applyExcludes, CONFIG_FILES, describeExclusion, excluder, type ExcludeRule } from '../audit/exclude.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
+import { GitignoreChain } from './files/gitignore.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { scanIgnorer, type ScanIgnorer } from './ignores.js';
@@ -270,6 +271,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   for (const rule of options.treeRules === false ? [] : FILE_RULES) {
     for (const r of await rule.check(tree)) keep(ignorer.apply(finalize({ ...r, info: rule.info }, r.file, null)), rule.info);
   }
+  // A .gitignore over a limit: the paths it would decide counted as not ignored (so reported), and the result says why.
+  const gitignoreLimit = await GitignoreChain.limitNote(tree);
+  if (gitignoreLimit !== null) notes.push({ kind: 'incomplete', message: gitignoreLimit });
 
   notes.push(...ignorer.notes());
   return {
