@@ -318,7 +318,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)) && options.mayCloseAdvisory(f),
     // Gone because `exclude:` now keeps its file out, not because anything changed in it: no longer
     // checked, never fixed. A file that is no longer there at all is gone whatever excludes it.
-    closedReason: excludedReason(audit.exclusions ?? [], new Set(snapshot.files.map((f) => f.path))),
+    closedReason: excludedReason(audit.exclusions ?? [], stillInTree(snapshot)),
   });
   let newSecrets = 0;
   if (scanning && options.codeScan) {
@@ -330,16 +330,27 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
 }
 
 /**
+ * Whether a path may still be in the commit: read, or named by a problem of the snapshot (a blob
+ * that could not be fetched, one over the size limit, a folder whose listing was cut short). A file
+ * the snapshot could not read is not known to be gone, so its findings are never called fixed.
+ */
+export function stillInTree(snapshot: { files: readonly { path: string }[]; errors: readonly { path: string | null }[] }): (path: string) => boolean {
+  const files = new Set(snapshot.files.map((f) => f.path));
+  const unread = snapshot.errors.flatMap((e) => (e.path === null ? [] : [e.path]));
+  return (path) => files.has(path) || unread.some((u) => path === u || path.startsWith(`${u}/`));
+}
+
+/**
  * Why a finding missing from an audit is closed without being fixed: one of the files it was seen in
  * is still in the tree but excluded by an `exclude:` entry of this audit (`excluded by .depwatch.yml
  * (test data)`); null when none is (it is gone from what was read: fixed, or its file removed).
  */
-export function excludedReason(exclusions: readonly Exclusion[], present: ReadonlySet<string>): (f: Finding) => string | null {
+export function excludedReason(exclusions: readonly Exclusion[], present: (path: string) => boolean): (f: Finding) => string | null {
   if (exclusions.length === 0) return () => null;
   const excludedBy = excluder(exclusions);
   return (f) => {
     for (const file of findingFiles(f)) {
-      const rule = present.has(file) ? excludedBy(file) : null;
+      const rule = present(file) ? excludedBy(file) : null;
       if (rule) return `excluded by ${rule.source} (${rule.reason})`;
     }
     return null;

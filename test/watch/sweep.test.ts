@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { installedPackages } from '../../src/audit/context.js';
-import { packageUsesOf, storedPackagesOf } from '../../src/watch/sweep.js';
+import { excludedReason, packageUsesOf, stillInTree, storedPackagesOf } from '../../src/watch/sweep.js';
 import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
 import { ROUTES } from '../fakes/github.js';
@@ -127,6 +127,24 @@ describe('sweep', () => {
     expect(stored.fixedAt).not.toBeNull();
     // Whatever else the excluded file held (its hygiene findings) is excluded too, not fixed.
     expect(after.fixed.every((f) => f.finding.file !== 'tests/fixtures/requirements.txt')).toBe(true);
+  });
+
+  it('an excluded file the snapshot could not read (fetch failed, too large, listing cut short) is not known to be gone: its findings close as excluded, never as fixed', () => {
+    const exclusions = [{ path: 'tests/', reason: 'test data', source: '.depwatch.yml', manifests: 1 }];
+    const snapshot = {
+      files: [{ path: 'requirements.txt' }],
+      errors: [
+        { path: 'tests/fixtures/requirements.txt', message: 'blob could not be fetched' },
+        { path: 'tests/big', message: 'listing truncated' },
+        { path: null, message: 'rate limited' },
+      ],
+    };
+    const reason = excludedReason(exclusions, stillInTree(snapshot));
+    const finding = (file: string) => ({ kind: 'vulnerability', package: 'urllib3', version: '1.24.1', file, line: 1, severity: 'high' }) as Parameters<typeof reason>[0];
+    expect(reason(finding('tests/fixtures/requirements.txt'))).toBe('excluded by .depwatch.yml (test data)');
+    expect(reason(finding('tests/big/requirements.txt'))).toBe('excluded by .depwatch.yml (test data)');
+    // Read and gone from the commit: whatever excludes it, it was removed (fixed by that commit).
+    expect(reason(finding('tests/old/requirements.txt'))).toBeNull();
   });
 
   it('keeps installed packages compactly and restores them exactly', async () => {
