@@ -81,3 +81,28 @@ describe('.gitignore matching takes time linear in the path, whatever the patter
     expect(verdict(bestCpuMs(run(small), 50), bestCpuMs(run(large), 50))).not.toBeNull();
   });
 });
+
+describe('asking the chain costs what the path is deep, not how many .gitignore files the tree holds', () => {
+  it('the same questions against trees of 1,000 and 10,000 folders, each with a .gitignore', async () => {
+    const chainOf = async (folders: number) => {
+      const files: Record<string, string> = {};
+      for (let i = 0; i < folders; i++) files[`f${i}/.gitignore`] = '# nothing\n.env\n';
+      const tree: TreeView = { paths: Object.keys(files), workingTree: true, readText: async (p) => files[p] ?? null };
+      return GitignoreChain.load(tree);
+    };
+    const [small, large] = [await chainOf(1_000), await chainOf(10_000)];
+    expect(large.ignores('f9999/.env')).toBe(true);
+    expect(large.ignores('f9999/app.py')).toBe(false);
+    // The same paths asked of both: a tree ten times larger must not make each question cost ten times more.
+    const ask = (chain: GitignoreChain) => () => {
+      for (let i = 0; i < 10_000; i++) chain.ignores(`f${i % 1_000}/.env`);
+    };
+    let last: string | null = null;
+    for (const budgetMs of [0, 50, 200, 1_000]) {
+      const [s, l] = [bestCpuMs(ask(small), budgetMs), bestCpuMs(ask(large), budgetMs)];
+      last = l <= 3 * s + FLOOR_MS ? null : `${s.toFixed(1)} ms with 1,000 .gitignore files, ${l.toFixed(1)} ms with 10,000`;
+      if (last === null) break;
+    }
+    expect(last).toBeNull();
+  });
+});

@@ -126,12 +126,14 @@ export class GitignoreChain {
     // The first level whose answer is unknown (a file over a limit applies to it); depth + 1 if none.
     let unknownFrom = depth + 1;
     // Shallow to deep, each file's patterns in order: a later decision overrides an earlier one.
-    for (const dir of this.dirs) {
-      if (!body.startsWith(dir) || body.length === dir.length) continue;
+    // Only the path's own folders are looked up ('', 'a/', 'a/b/' …): the cost follows the path's
+    // depth, not the number of .gitignore files in the tree (every folder of a large tree may hold one).
+    let dirEnd = 0;
+    for (let offset = 0; offset <= depth; offset++, dirEnd = body.indexOf('/', dirEnd) + 1) {
+      // offset: the level of the first name below dir
+      const dir = body.slice(0, dirEnd);
       const rules = this.files.get(dir);
-      if (rules === undefined) continue; // unreadable: as if absent
-      let offset = 0; // the level of the first name below dir
-      for (let i = 0; i < dir.length; i++) if (dir.charCodeAt(i) === 47) offset++;
+      if (rules === undefined) continue; // no .gitignore there, or unreadable: as if absent
       if (rules === null) {
         unknownFrom = Math.min(unknownFrom, offset);
         continue;
