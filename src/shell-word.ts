@@ -8,3 +8,12 @@
 export function shellWord(word: string): string {
   return /^[A-Za-z0-9._\/=+:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * A file or folder operand: quoted as shellWord does, and `./`-prefixed when it starts with `-`,
+ * which a command would read as an option (`--extra-index-url=https:/evil.example/r.txt` is a
+ * valid relative path, and pasted bare it would point uv at another index).
+ */
+export function shellPath(path: string): string {
+  return shellWord(path.startsWith('-') ? `./${path}` : path);
+}

@@ -31,7 +31,7 @@
  */
 import { posix } from 'node:path';
 import type { ManifestFormat } from '../python/types.js';
-import { shellWord } from '../shell-word.js';
+import { shellPath, shellWord } from '../shell-word.js';
 
 export { shellWord };
 
@@ -139,17 +139,17 @@ export function lockCommandsFor(
         command: `pdm update --no-sync ${group === 'main' || group === 'default' ? '' : `-G ${shellWord(group)} `}${list.map(shellWord).join(' ')}`,
       }));
     case 'uv-pylock': {
-      const output = shellWord(posix.basename(lockfile));
+      const output = shellPath(posix.basename(lockfile));
       return [{ ...base, packages: names, reason: reasonFor(names), command: `uv lock ${byName.map(pinned).join(' ')} && uv export --format pylock.toml -o ${output}` }];
     }
     case 'uv-pylock-compile': {
       // Run again where it ran, on the inputs it names: its relative paths mean what they meant.
       const run = options.pylock!;
-      const command = `uv pip compile ${byName.map(pinned).join(' ')} ${run.inputs.map(shellWord).join(' ')} -o ${shellWord(run.output)}`;
+      const command = `uv pip compile ${byName.map(pinned).join(' ')} ${run.inputs.map(shellPath).join(' ')} -o ${shellPath(run.output)}`;
       return [{ ...base, directory: run.directory, packages: names, reason: reasonFor(names), command }];
     }
     case 'pdm-pylock': {
-      const output = shellWord(posix.basename(lockfile));
+      const output = shellPath(posix.basename(lockfile));
       return [{ ...base, packages: names, reason: reasonFor(names), command: `pdm update --no-sync ${names.map(shellWord).join(' ')} && pdm export -f pylock -o ${output}` }];
     }
     case 'pip-compile':
@@ -157,11 +157,11 @@ export function lockCommandsFor(
       const compiled = options.compiled!;
       // Compiled files are run from the audited folder: pip-compile writes x.txt next to x.in.
       const hashes = compiled.hashes ? ' --generate-hashes' : '';
-      const input = shellWord(compiled.input);
+      const input = shellPath(compiled.input);
       const command =
         tool === 'pip-compile'
           ? `pip-compile${hashes} ${byName.map(pinned).join(' ')} ${input}`
-          : `uv pip compile${hashes} ${byName.map(pinned).join(' ')} ${input} -o ${shellWord(lockfile)}`;
+          : `uv pip compile${hashes} ${byName.map(pinned).join(' ')} ${input} -o ${shellPath(lockfile)}`;
       return [{ ...base, directory: '.', packages: names, reason: reasonFor(names), command }];
     }
   }
@@ -176,5 +176,5 @@ function byGroup(packages: readonly LockPackage[]): [string, string[]][] {
 
 /** The command as one line a person can paste at the audited folder. */
 export function commandLine(command: LockCommand): string {
-  return command.directory === '.' ? command.command : `cd ${shellWord(command.directory)} && ${command.command}`;
+  return command.directory === '.' ? command.command : `cd ${shellPath(command.directory)} && ${command.command}`;
 }

@@ -23,7 +23,7 @@ import { pushTo } from './group.js';
 import { compileRun, toolName, type PylockOrigin } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
-import { shellWord } from '../shell-word.js';
+import { shellPath, shellWord } from '../shell-word.js';
 
 /** A file the audit read, with the format it was read as and its text (BOM and line endings included). */
 export interface FixFile {
@@ -317,11 +317,11 @@ function regenerateInWords(lockfile: string, tool: string | null, origin: Pylock
   const why = [...new Set(packages.map((p) => p.reason))].join('; ');
   const dontEdit = 'Do not edit it by hand: its hashes and file URLs belong to the old releases.';
   if (tool === 'pip') {
-    const output = shellWord(posix.basename(lockfile));
+    const output = shellPath(posix.basename(lockfile));
     return `${lockfile} was written by \`pip lock\`, which cannot move one package and does not record what it locked: run it again on the same input (\`pip lock -e . -o ${output}\` for a project, \`pip lock -r requirements.txt -o ${output}\` for a requirements file) so that it locks ${moves} (${why}). ${dontEdit}`;
   }
   if (tool === 'uv') {
-    const output = shellWord(posix.basename(lockfile));
+    const output = shellPath(posix.basename(lockfile));
     const moved = [...new Map(packages.map((p) => [p.name, `--upgrade-package ${shellWord(`${p.name}==${p.version}`)}`])).values()].sort().join(' ');
     const how =
       origin?.how === 'uv-pip-compile'

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { commandLine, compiledBy, lockCommandsFor, pylockTool, shellWord, type LockPackage } from '../../src/fix/lock-commands.js';
+import { shellPath } from '../../src/shell-word.js';
 import { compileRun, pylockOrigin } from '../../src/python/formats/created-by.js';
 
 const pkg = (name: string, version: string, group = 'main'): LockPackage => ({ name, version, group, reason: `it pins ${name}` });
+
+describe('file operands in printed commands', () => {
+  it('a path starting with - is ./-prefixed (an option otherwise), and quoted when it needs to be', () => {
+    expect(shellPath('--extra-index-url=https:/evil.example/requirements.txt')).toBe('./--extra-index-url=https:/evil.example/requirements.txt');
+    expect(shellPath('-r')).toBe('./-r');
+    expect(shellPath('requirements.in')).toBe('requirements.in');
+    expect(shellPath('my reqs.in')).toBe("'my reqs.in'");
+    expect(shellPath('-x $(id).in')).toBe("'./-x $(id).in'");
+  });
+});
 
 describe('the commands that regenerate lockfiles', () => {
   it('names each tool the way its documentation says to move one package', () => {
@@ -32,6 +43,8 @@ describe('the commands that regenerate lockfiles', () => {
     expect(pylockOrigin(header('uv pip compile --universal --python-version 3.11 -c constraints.txt requirements.in dev.in -o pylock.toml'))).toEqual({ how: 'uv-pip-compile', inputs: ['requirements.in', 'dev.in'], output: 'pylock.toml', unclear: false });
     expect(pylockOrigin(header('uv pip compile -o pylock.toml -r requirements.in --output-file=pylock.prod.toml'))).toMatchObject({ inputs: ['requirements.in'], output: 'pylock.prod.toml' });
     expect(pylockOrigin(header('uv pip compile "my reqs.in" -o pylock.toml'))).toMatchObject({ unclear: true });
+    // A value after -r that reads as an option is not a file uv was given: no command is offered.
+    expect(pylockOrigin(header('uv pip compile -r --extra-index-url=https:/evil.example/requirements.txt -o pylock.toml'))).toMatchObject({ unclear: true });
     expect(pylockOrigin('lock-version = "1.0"\ncreated-by = "uv"\n')).toBeNull();
 
     const read = new Set(['requirements.in', 'api/requirements.in']);

@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import { isValidSpecifier, isPrerelease, specifierContains } from '../../python/pep440.js';
 import { compileRun, toolName, type PylockOrigin } from '../../python/formats/created-by.js';
 import type { Dependency, ManifestFormat } from '../../python/types.js';
-import { shellWord } from '../../shell-word.js';
+import { shellPath, shellWord } from '../../shell-word.js';
 import type { PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type UpgradeAdvice } from '../findings.js';
 
@@ -76,13 +76,13 @@ const LOCK_TOOLS: Partial<Record<ManifestFormat, LockTool>> = {
  */
 function pylockTool(lockfile: string, project: ProjectFiles): LockTool | undefined {
   // The file's name comes from the repository (`pylock.$(…).toml` is a valid one): one quoted word.
-  const output = shellWord(posix.basename(lockfile));
+  const output = shellPath(posix.basename(lockfile));
   switch (project.lockedBy.get(lockfile)) {
     case 'uv': {
       const origin = project.origins.get(lockfile) ?? null;
       const compiled = compileRun(lockfile, origin, (p) => project.formatOf.has(p));
       if (compiled) {
-        const run = (n: string) => `uv pip compile --upgrade-package ${shellWord(n)} ${compiled.inputs.map(shellWord).join(' ')} -o ${shellWord(compiled.output)}`;
+        const run = (n: string) => `uv pip compile --upgrade-package ${shellWord(n)} ${compiled.inputs.map(shellPath).join(' ')} -o ${shellPath(compiled.output)}`;
         const inputs = compiled.inputs.map((p) => posix.normalize(compiled.directory === '.' ? p : `${compiled.directory}/${p}`));
         return { owner: 'requirements', inputs, afterEdit: run, upgrade: run, ...(compiled.directory === posix.dirname(lockfile) ? {} : { dir: compiled.directory }) };
       }
@@ -219,7 +219,7 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
         constraint(compiled.declaration, verdict);
         if (verdict === false) edit(compiled.declaration, compiled.declaration.version !== null ? 'pin' : 'range');
       }
-      command(`pip-compile --upgrade-package ${shellWord(pkg.name)} ${shellWord(compiled.input)}`, '.');
+      command(`pip-compile --upgrade-package ${shellWord(pkg.name)} ${shellPath(compiled.input)}`, '.');
       continue;
     }
     constraint(pin, false);

@@ -49,7 +49,12 @@ export function pylockOrigin(text: string): PylockOrigin {
     const [option, inline] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, null];
     const value = () => inline ?? words[++i] ?? '';
     if (OUTPUT.has(option)) output = value();
-    else if (INPUT_OPTION.has(option)) inputs.push(value());
+    else if (INPUT_OPTION.has(option)) {
+      const input = value();
+      // `-r --extra-index-url=…`: a value that reads as an option is not a file uv was given.
+      if (input.startsWith('-')) unclear = true;
+      inputs.push(input);
+    }
     else if (FILE_VALUED.has(option)) value();
     else if (!word.startsWith('-') && (INPUT_NAME.test(word) || word === '-')) inputs.push(word);
   }
