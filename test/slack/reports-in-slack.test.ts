@@ -155,6 +155,13 @@ describe('an alert on a repository that excluded its pin', () => {
     expect(blockText(resolved.blocks)).toContain('PYSEC-2019-13 in django: no longer open in any watched repository (1 repository no longer checked)');
     expect(blockText(resolved.blocks)).not.toContain('fixed in every');
 
+    // The reason quotes the repository's .depwatch.yml: one short line, however long or broken it is there.
+    const long = alertMessage({ ...base, resolved: false, affected: [repo('octo/app'), repo('octo/api', { fixedAt: NOW, closedReason: `excluded by .depwatch.yml (${'fixtures for the parser\n'.repeat(100)})` })] });
+    const line = blockText(long.blocks).split('\n').find((l) => l.startsWith('➖'))!;
+    expect(line.length).toBeLessThan(260);
+    expect(line).toMatch(/^➖ \*octo\/api\*: no longer checked: excluded by \.depwatch\.yml \(fixtures for the parser fixtures/);
+    expect(line.endsWith('…')).toBe(true);
+
     // Every one fixed by a commit: fixed, as before.
     const fixed = alertMessage({ ...base, resolved: true, affected: [repo('octo/app', { fixedAt: NOW, fixedBySha: 'a'.repeat(40) })] });
     expect(fixed.text).toContain('✅ PYSEC-2019-13 in django is fixed in every watched repository: octo/app by aaaaaaa');

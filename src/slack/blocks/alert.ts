@@ -45,11 +45,17 @@ function commitLink(a: AffectedRepo): string {
 
 /** How a closed repository is named in a resolved alert: fixed by a commit (or an advisory change), or no longer checked and why. */
 function closedText(a: AffectedRepo): string {
-  if (notChecked(a)) return `${a.repo} no longer checked (${a.closedReason})`;
+  if (notChecked(a)) return `${a.repo} no longer checked (${shortReason(a.closedReason!)})`;
   return `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`;
 }
 
 const FIX_PULL_STATE = { open: 'open', merged: 'merged', closed: 'closed without merging' } as const;
+
+/**
+ * A closing reason as one short line: it quotes the repository's own `.depwatch.yml` (up to 2,000
+ * characters, line breaks kept), and one long reason must not push other repositories out of the alert.
+ */
+const shortReason = (reason: string): string => truncate(reason.replace(/\s+/g, ' ').trim(), 200);
 
 /** Closed without being fixed (its file now excluded): never said to be fixed. */
 const notChecked = (a: AffectedRepo) => a.fixedAt !== null && !!a.closedReason;
@@ -57,7 +63,7 @@ const notChecked = (a: AffectedRepo) => a.fixedAt !== null && !!a.closedReason;
 function repoLine(a: AffectedRepo): string {
   const where = a.file ? (a.url ? link(a.url, `${a.file}${a.line ? `:${a.line}` : ''}`) : escapeMrkdwn(`${a.file}${a.line ? `:${a.line}` : ''}`)) : '';
   const name = `*${escapeMrkdwn(a.repo)}*`;
-  if (notChecked(a)) return `➖ ${name}: no longer checked: ${escapeMrkdwn(a.closedReason!)}`;
+  if (notChecked(a)) return `➖ ${name}: no longer checked: ${escapeMrkdwn(shortReason(a.closedReason!))}`;
   if (a.fixedBySha !== null || a.fixedAt !== null) return `✅ ${name}: fixed by ${commitLink(a)}`;
   const pull = a.fixPull ? ` · fix pull request ${link(a.fixPull.url, `#${a.fixPull.number}`)}: ${FIX_PULL_STATE[a.fixPull.state]}` : '';
   return `• ${name} ${a.version ? `\`${escapeMrkdwn(a.version)}\` ` : ''}${where ? `in ${where}` : ''}\n   ↳ ${escapeMrkdwn(a.fix)}${pull}`;
