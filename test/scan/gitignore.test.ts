@@ -109,6 +109,8 @@ describe('GitignoreChain limits: past one, not ignored (so reported), and a note
 
     const result = await scanFiles({ '.gitignore': big, 'app/config/settings.py': 'X = 1\n' });
     expect(result.findings.map((f) => f.rule).sort()).toEqual(['file-gitignore-env', 'file-gitignore-secret-config']);
+    // Not "does not exclude": it was not read, and says so.
+    expect(result.findings.find((f) => f.rule === 'file-gitignore-env')!.message).toMatch(/^\.gitignore is over Depwatch's limits and was not read, so whether it excludes .* could not be checked/);
     expect(result.notes).toContainEqual({ kind: 'incomplete', message: expect.stringContaining(`over the limit of ${MAX_PATTERNS_PER_FILE}`) });
     expect(result.partial).toBe(true);
   });

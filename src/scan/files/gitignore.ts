@@ -110,6 +110,11 @@ export class GitignoreChain {
     this.unknownBecause ??= why;
   }
 
+  /** Whether the root .gitignore is there but was not read (over a limit): what it excludes is unknown. */
+  get rootUnread(): boolean {
+    return this.files.get('') === null;
+  }
+
   get hasRootFile(): boolean {
     return this.files.has('');
   }

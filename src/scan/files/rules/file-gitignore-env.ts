@@ -22,9 +22,11 @@ export const rule: TreeRule = {
         line: null,
         column: null,
         severity: missing[0] === '.env' ? undefined : 'low',
-        message: chain.hasRootFile
-          ? `.gitignore does not exclude ${what}; the first \`git add .\` after one is created commits the credentials in it.`
-          : `There is no .gitignore, so ${what} would be committed by the first \`git add .\`.`,
+        message: chain.rootUnread
+          ? `.gitignore is over Depwatch's limits and was not read, so whether it excludes ${what} could not be checked; reported as if it did not.`
+          : chain.hasRootFile
+            ? `.gitignore does not exclude ${what}; the first \`git add .\` after one is created commits the credentials in it.`
+            : `There is no .gitignore, so ${what} would be committed by the first \`git add .\`.`,
         fix: 'Add these lines to .gitignore: `.env`, `*.env`, `.env.*` and `!.env.example` (to keep a template with placeholders).',
       },
     ];
