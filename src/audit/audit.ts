@@ -47,6 +47,8 @@ export interface AuditInput {
   extraIgnores?: IgnoreRule[];
   /** What `exclude:` in the tree's `.depwatch.yml` left unread (readTree): said in `notices`. */
   exclusions?: Exclusion[];
+  /** `exclude:` entries that keep nothing out (readTree): said in `notes`, as stale ignores are. */
+  excludeNotes?: string[];
   /** How unrated advisories count for ordering (and, in the caller, gating); default DEFAULT_UNKNOWN_AS. */
   unknownAs?: RatedSeverity;
   now: Date;
@@ -194,7 +196,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       dependencies: new Set(dependencies.filter((d) => d.name).map((d) => d.name)).size,
       findings: sorted.filter((f) => !f.ignoredBy),
       ignored: sorted.filter((f) => f.ignoredBy),
-      notes: [...fileNotes, ...notes],
+      notes: [...fileNotes, ...(input.excludeNotes ?? []).map((message) => ({ kind: 'stale' as const, message })), ...notes],
       errors: input.load.errors,
       warnings: allWarnings,
       notices: [

@@ -95,3 +95,22 @@ export async function parseExcludes(text: string, source: string): Promise<{ exc
   const parsed = parseIgnoreFile(text, source);
   return { excludes: parsed.excludes, notes: parsed.excludeNotes.map((n) => n.message) };
 }
+
+/**
+ * The entries that keep nothing out of a listing (no path matches them, or only paths an earlier
+ * entry already excludes): a typo, a folder since renamed, or a case that differs (globs are
+ * case-sensitive, as git is on Linux). Said once each, so an exclude that does nothing is noticed.
+ */
+export function unmatchedExcludes(paths: readonly string[], rules: readonly ExcludeRule[], excludedBy: Excluder): ExcludeRule[] {
+  if (rules.length === 0) return [];
+  const used = new Set<ExcludeRule>();
+  for (const path of paths) {
+    const rule = excludedBy(path);
+    if (rule !== null) used.add(rule);
+    if (used.size === rules.length) return [];
+  }
+  return rules.filter((r) => !used.has(r));
+}
+
+export const describeUnmatched = (rule: ExcludeRule): string =>
+  `${rule.source}: exclude ${JSON.stringify(rule.path)} matches nothing not already excluded (paths are case-sensitive); fix the path or remove the entry`;

@@ -7,7 +7,7 @@ import type { FileSource } from '../python/files.js';
 import { decodeManifest, loadManifests, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
-import { CONFIG_FILES, excluder, parseExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { CONFIG_FILES, describeUnmatched, excluder, parseExcludes, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
 import { manifestExclusions } from './tree-excludes.js';
 
 export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles' | 'exclusions'> & {
@@ -27,6 +27,8 @@ export interface TreeContents {
   exclusions: Exclusion[];
   /** Which entry excludes a path (null: none); what was found elsewhere (a snapshot's problems) is filtered with it. */
   excludedBy: Excluder;
+  /** One note per `exclude:` entry that keeps nothing out (unmatchedExcludes). */
+  unmatched: string[];
 }
 
 export async function readTree(source: FileSource): Promise<TreeContents> {
@@ -44,7 +46,8 @@ export async function readTree(source: FileSource): Promise<TreeContents> {
   // parser loads only when the tree has the file.
   for (const path of contextPaths.filter((p) => CONFIG_FILES.includes(p))) await readContext(path);
   const config = CONFIG_FILES.find((p) => read.has(p));
-  const excludedBy = excluder(config === undefined ? [] : (await parseExcludes(read.get(config)!, config)).excludes);
+  const excludes = config === undefined ? [] : (await parseExcludes(read.get(config)!, config)).excludes;
+  const excludedBy = excluder(excludes);
   const isExcluded = (path: string) => excludedBy(path) !== null;
   for (const path of contextPaths) if (!CONFIG_FILES.includes(path) && !isExcluded(path)) await readContext(path);
 
@@ -54,7 +57,8 @@ export async function readTree(source: FileSource): Promise<TreeContents> {
   // same (included by a manifest that was read: then its findings are reported, and it was read).
   const exclusions = manifestExclusions(paths, excludedBy, load);
   const contextFiles = contextPaths.filter((p) => read.has(p)).map((path) => ({ path, text: read.get(path)! }));
-  return { load, contextFiles, exclusions, excludedBy };
+  const unmatched = unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched);
+  return { load, contextFiles, exclusions, excludedBy, unmatched };
 }
 
 /** The audit of a tree already read (readTree), for callers that also need what was read. */
@@ -64,7 +68,7 @@ export function auditTree(contents: TreeContents, options: TreeAuditOptions): Pr
   // is about a file the user said is not the project's: not read either way, and not a reason.
   const kept = extraErrors?.filter((e) => e.file === '(tree)' || contents.excludedBy(e.file) === null);
   const load = kept?.length ? { ...contents.load, errors: [...contents.load.errors, ...kept] } : contents.load;
-  return runAudit({ ...rest, load, contextFiles: contents.contextFiles, exclusions: contents.exclusions });
+  return runAudit({ ...rest, load, contextFiles: contents.contextFiles, exclusions: contents.exclusions, excludeNotes: contents.unmatched });
 }
 
 /** Whether the tree had anything to audit: used to tell "no findings" from "nothing found". */

@@ -6,7 +6,7 @@ import { isManifestPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, excluder, parseExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, describeUnmatched, excluder, parseExcludes, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
 
 /**
  * The `exclude:` of a tree's `.depwatch.yml` alone, for readers that apply nothing else of it
@@ -22,7 +22,8 @@ export async function readTreeExcludes(source: FileSource): Promise<{ excludedBy
   const text = bytes ? decodeManifest(bytes, config, errors) : null;
   if (text === null) return { excludedBy: excluder([]), notes: errors.map((e) => `${config}: ${e.message}; nothing was excluded`) };
   const { excludes, notes } = await parseExcludes(text, config);
-  return { excludedBy: excluder(excludes), notes };
+  const excludedBy = excluder(excludes);
+  return { excludedBy, notes: [...notes, ...unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched)] };
 }
 
 /**

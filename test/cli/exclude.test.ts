@@ -203,6 +203,22 @@ describe('bad exclude entries', () => {
   });
 });
 
+describe('an exclude entry that keeps nothing out', () => {
+  it('is said once, in the audit and in deps: a typo, a renamed folder or another case (paths are case-sensitive)', async () => {
+    const settings = `exclude:\n  - path: Tests/Fixtures/\n    reason: fixtures\n  - path: tests/fixtures/\n    reason: ${REASON}\n  - path: tests/fixtures/old/\n    reason: already excluded above\n`;
+    const dir = writeTree('depwatch-exclude-unmatched-', { ...POETRY_LIKE, '.depwatch.yml': settings });
+    const { stdout } = await audit(dir, '--json', '--fail-on', 'never');
+    const json = JSON.parse(stdout);
+    expect(json.notes).toEqual([
+      { kind: 'stale', message: '.depwatch.yml: exclude "Tests/Fixtures/" matches nothing not already excluded (paths are case-sensitive); fix the path or remove the entry' },
+      { kind: 'stale', message: '.depwatch.yml: exclude "tests/fixtures/old/" matches nothing not already excluded (paths are case-sensitive); fix the path or remove the entry' },
+    ]);
+    expect(json.notices).toContain(NOTICE);
+    const deps = await run(dir, 'deps', '--json', '.');
+    expect(JSON.parse(deps.stdout).notices.filter((n: string) => n.includes('matches nothing'))).toHaveLength(2);
+  });
+});
+
 describe('an exclude of the whole tree', () => {
   for (const glob of ['"*"', '/', '"**"', '.depwatch.yml', '"*/"']) {
     it(`(${glob}) is refused with a note and changes nothing: the audit reads every file, as partial as before`, async () => {
