@@ -175,6 +175,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     // Seen again (the entry removed): open, without the reason.
     await a.recordAudit(audit('octo/app', 'sha3', later(2)), update('octo/app', [vuln('PYSEC-2', 'urllib3', '1.0')], 'sha3', later(2)));
     expect(await stored()).toEqual([['PYSEC-1', true, 'sha2', null], ['PYSEC-2', false, null, null]]);
+    // Never fixed, only not looked at for a while: it keeps the day it was first seen (not "new this month").
+    expect((await a.findingsFor(['octo/app'])).find((f) => f.advisoryId === 'PYSEC-2')!.firstSeen).toBe(T0.toISOString());
   });
 
   it('records checks, errors and re-matches for a fleet, each batch in one go', async () => {
