@@ -170,10 +170,7 @@ export interface LevelSink {
 export function compileGlobLevels(glob: string): GlobLevels {
   const nfa = compileNfa(glob);
   if (nfa === null) return () => {};
-  const run = simulate(nfa.states, nfa.dirOnly);
-  return (path, out) => {
-    run(path, out);
-  };
+  return simulate(nfa.states, nfa.dirOnly);
 }
 
 function compileNfa(glob: string): { states: State[]; dirOnly: boolean } | null {

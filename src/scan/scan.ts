@@ -10,7 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
-import { applyExcludes, CONFIG_FILES, describeExclusion, excluder, type ExcludeRule } from '../audit/exclude.js';
+import { CONFIG_FILES, describeExclusion, excluder, type ExcludeRule } from '../audit/exclude.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
 import { GitignoreChain } from './files/gitignore.js';
@@ -132,11 +132,17 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   const excludedBy = excluder(own.excludes);
   // A folder the walk could not list, or a link (perhaps to a folder), is asked as a folder too; a
   // file only as a file (`build/` excludes a folder named build, not a file of that name).
-  const excluded = (e: (typeof entries)[number]) => excludedBy(e.path) !== null || (e.type !== 'file' && excludedBy(`${e.path}/`) !== null);
+  const excludingRule = (e: (typeof entries)[number]) => excludedBy(e.path) ?? (e.type !== 'file' ? excludedBy(`${e.path}/`) : null);
+  /** Listed files each entry kept out, counted as they are met (each path is matched once). */
+  const excludedFiles = new Map<ExcludeRule, number>();
 
   const files: string[] = [];
   for (const e of entries) {
-    if (own.excludes.length && excluded(e)) continue;
+    const rule = own.excludes.length ? excludingRule(e) : null;
+    if (rule !== null) {
+      if (e.type === 'file') excludedFiles.set(rule, (excludedFiles.get(rule) ?? 0) + 1);
+      continue;
+    }
     if (e.type === 'file') files.push(e.path);
     else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: ${unlistedFolderMessage(e.reason, 'scanned')}` });
     else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; a target inside the tree is scanned there, one outside is not)` });
@@ -145,7 +151,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   stats.files = files.length;
   const mine = options.scanHere ? files.filter(options.scanHere) : files;
   // Said once per entry, by the part that read the settings: how many listed files it kept out.
-  for (const [rule, count] of applyExcludes(listed, excludedBy).counts) {
+  for (const [rule, count] of excludedFiles) {
     const exclusion = { path: rule.path, reason: rule.reason, source: rule.source, manifests: 0, files: count };
     notes.push({ kind: 'excluded', message: describeExclusion(exclusion), exclusion });
   }

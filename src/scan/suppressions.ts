@@ -442,7 +442,8 @@ const DEPWATCH = patterns('depwatch:[ \\t]{0,10}ignore\\b');
 const ID = /[A-Za-z][A-Za-z0-9_-]*/g;
 
 const pick = (p: ReturnType<typeof patterns>, style: CommentStyle): RegExp | null => (style.hash ? (style.slash ? p.both : p.hash) : style.slash ? p.slash : null);
-const mentionsMarker = (text: string) => text.includes('nosec') || text.includes('depwatch');
+/** Whether a text can hold a marker at all: the cheap test before any line or comment is read. */
+export const mentionsMarker = (text: string): boolean => text.includes('nosec') || text.includes('depwatch');
 
 /**
  * The suppression written on one line read alone (or in one comment's text), if any, for a file

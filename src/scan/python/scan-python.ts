@@ -8,6 +8,7 @@ import { PythonRuleEngine } from './engine.js';
 import { createPythonParser, pythonLanguage } from './parser.js';
 import type { PythonRule } from './rule.js';
 import { PYTHON_RULES } from './rules/index.js';
+import { mentionsMarker } from '../suppressions.js';
 
 export interface PythonScanOutcome {
   findings: (Report & { info: RuleInfo })[];
@@ -17,7 +18,7 @@ export interface PythonScanOutcome {
    * Set when the file's rule time limit ran out: `query` while the patterns the rules read were
    * being matched (no rule ran), `rules` while the rules ran (the findings are those found before it).
    */
-  rulesTimedOut: 'query' | 'rules' | false;
+  rulesTimedOut: 'query' | 'rules' | null;
   /** The tree has syntax errors (Python 2, a broken file): rules ran on what parsed, the rest was not checked. */
   syntaxErrors: number;
   /** Rules that failed on this file (a bug, reported rather than hidden). */
@@ -41,19 +42,19 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
   return {
     scan(path, text, isTest) {
       const tree = parser.parse(text);
-      if (!tree) return { findings: [], timedOut: true, rulesTimedOut: false, syntaxErrors: 0, ruleErrors: [], comments: new Map() };
+      if (!tree) return { findings: [], timedOut: true, rulesTimedOut: null, syntaxErrors: 0, ruleErrors: [], comments: new Map() };
       try {
         const root = tree.rootNode;
         const syntaxErrors = root.hasError ? countErrors(root) : 0;
         const deadline = performance.now() + (options.ruleTimeoutMs ?? Infinity);
         const { findings, errors, timedOut } = engine.run(root, path, text, isTest, () => performance.now() >= deadline);
         const comments = new Map<number, string>();
-        if (text.includes('nosec') || text.includes('depwatch')) {
+        if (mentionsMarker(text)) {
           for (const c of root.descendantsOfType('comment')) {
-            if (c && (c.text.includes('nosec') || c.text.includes('depwatch'))) comments.set(c.startPosition.row + 1, c.text);
+            if (c && mentionsMarker(c.text)) comments.set(c.startPosition.row + 1, c.text);
           }
         }
-        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut ?? false, syntaxErrors, ruleErrors: errors, comments };
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors, ruleErrors: errors, comments };
       } finally {
         tree.delete();
       }
