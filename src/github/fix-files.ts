@@ -17,7 +17,8 @@
  * link is written to the file the link names (the link stays a link), with that file's mode (an
  * executable file stays executable).
  */
-import { configFileOf, excluder, parseExcludes, type ExcludeRule } from '../audit/exclude.js';
+import { excluder } from '../audit/exclude.js';
+import { readTreeExcludes } from '../audit/tree-excludes.js';
 import type { AuditResult } from '../audit/audit.js';
 import { auditedManifests } from '../fix/audited-files.js';
 import { decodeExact, EncodingError, encodeExact, type FileEncoding } from '../fix/encoding.js';
@@ -26,7 +27,7 @@ import { maskUrlSecrets } from '../python/urls.js';
 import type { Octokit } from './client.js';
 import { rateLimitFromError } from './errors.js';
 import { FixPullRequestError, type FixFileWrite } from './fix-pull-request.js';
-import { gitBlobSha, type RepoSnapshot } from './snapshot.js';
+import { gitBlobSha, snapshotSource, type RepoSnapshot } from './snapshot.js';
 
 export interface FixPullRequestFiles {
   /** The plan on the audited (masked) texts: what the pull request's title and body describe. */
@@ -40,16 +41,18 @@ const asAudited = (text: string) => maskUrlSecrets(text.replace(/^\uFEFF/, ''));
 
 export async function planFixPullRequest(
   octokit: Octokit,
-  snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>,
+  snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files' | 'links'>,
   result: Pick<AuditResult, 'findings' | 'ignored' | 'exclusions'>,
 ): Promise<FixPullRequestFiles> {
   // The plan finds a vulnerable release's pins in every file it is given: not in those `exclude:`
   // kept out of the audit (a test fixture pinning the same release is not the project's to fix).
   // A file the audit reached only by an include into an excluded folder is left out too: its pins
   // are then left alone, never rewritten unasked. The entries are read from the snapshot's own
-  // `.depwatch.yml` (the audited commit's), not only taken from the result: a result recorded from
-  // a watch sweep, or stored before `exclude:` existed, carries none, and would rewrite fixtures.
-  const excludedBy = excluder([...(await snapshotExcludes(snapshot)), ...(result.exclusions ?? [])]);
+  // `.depwatch.yml` (the audited commit's), as the audit read them, and the result's are kept too:
+  // a result recorded from a watch sweep, or stored before `exclude:` existed, carries none.
+  const fromSnapshot = (await readTreeExcludes(snapshotSource(snapshot))).excludedBy;
+  const fromResult = excluder(result.exclusions ?? []);
+  const excludedBy = (path: string) => fromSnapshot(path) ?? fromResult(path);
   const read = snapshot.files.filter((f) => excludedBy(f.path) === null);
   const audited = await auditedManifests(new Map(read.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
   const plan = planFixes(result, audited);
@@ -76,13 +79,6 @@ export async function planFixPullRequest(
     throw notAsAudited(snapshot, extra, 'its real text would be rewritten where the audited text was not');
   }
   return { plan, files: whereStored(snapshot, realPlan.newTexts, real) };
-}
-
-/** The `exclude:` entries of the snapshot's settings file (the first of CONFIG_FILES it read, as the audit takes it); none without one. */
-async function snapshotExcludes(snapshot: Pick<RepoSnapshot, 'files'>): Promise<ExcludeRule[]> {
-  const config = configFileOf(snapshot.files.map((f) => f.path));
-  const file = config === null ? undefined : snapshot.files.find((f) => f.path === config);
-  return file ? (await parseExcludes(file.text, file.path)).excludes : [];
 }
 
 /** New texts, encoded as each file was, by the path of the tree entry that holds each (a link's target), with its mode. */
