@@ -8,7 +8,7 @@
  * tree that has one (readTreeExcludes); a tree without `.depwatch.yml` costs one lookup in a list.
  */
 import { plural } from '../plural.js';
-import { globMatcher } from './ignores.js';
+import { compileGlob } from './glob.js';
 
 /** The tree's own settings files; only the ones at the root count (as for `ignore:`). */
 export const CONFIG_FILES: readonly string[] = ['.depwatch.yml', '.depwatch.yaml'];
@@ -43,7 +43,7 @@ export type Excluder = (path: string) => ExcludeRule | null;
  */
 export function excluder(rules: readonly ExcludeRule[]): Excluder {
   if (rules.length === 0) return () => null;
-  const matchers = rules.map((rule) => ({ rule, matches: globMatcher(rule.path) }));
+  const matchers = rules.map((rule) => ({ rule, matches: compileGlob(rule.path) }));
   return (path) => (path.includes('/') ? matchers.find((m) => m.matches(path))?.rule ?? null : null);
 }
 

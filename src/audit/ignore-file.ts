@@ -9,7 +9,8 @@ import { errorLine } from '../error-line.js';
 import { normalizeName } from '../python/names.js';
 import { yaml } from '../yaml.js';
 import type { ExcludeRule } from './exclude.js';
-import { globMatcher, type IgnoreNote, type IgnoreRule } from './ignores.js';
+import { compileGlob } from './glob.js';
+import type { IgnoreNote, IgnoreRule } from './ignores.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -116,7 +117,7 @@ export function refusedExclude(glob: string): string | null {
   if (/^[/.]+$/.test(glob)) return `"${glob}" would exclude the whole tree; name the folders or files that are not part of the project`;
   if (glob.startsWith('!')) return `"${glob}": a negation (!) has nothing to undo in an exclude; list only what to exclude`;
   if (glob.startsWith('#')) return `"${glob}": starts with #, a comment in .gitignore syntax, so it would match nothing`;
-  const matches = globMatcher(glob);
+  const matches = compileGlob(glob);
   const hit = NEVER_EXCLUDED.find((name) => matches(name));
   if (hit === undefined) return null;
   if (hit.startsWith('.depwatch.')) return `"${glob}" would exclude ${hit} itself, the file that says what is excluded; narrow it (for example to a folder: tests/fixtures/)`;

@@ -51,14 +51,6 @@ export function pathGlobMatches(glob: string, file: string): boolean {
   return test(file);
 }
 
-/**
- * pathGlobMatches for one glob and many paths: the matcher is built once (an exclude is asked about
- * every file of a tree). A glob that can match nothing, or a path that is not relative, matches nothing.
- */
-export function globMatcher(glob: string): (file: string) => boolean {
-  return compileGlob(glob);
-}
-
 export function ruleMatches(rule: IgnoreRule, finding: Finding): boolean {
   if (rule.package && finding.package !== rule.package) return false;
   if (rule.path && !(finding.file && pathGlobMatches(rule.path, finding.file))) return false;

@@ -59,5 +59,5 @@ export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promi
 }
 
 /** Why a manifest's pins are not rewritten when its bytes cannot be written back exactly, and what to do instead. */
-export const notRoundTrip = (path: string, reason: string): string =>
+const notRoundTrip = (path: string, reason: string): string =>
   `${path} cannot be written back byte for byte (${reason}), so its pins were left as they are; change them by hand.`;

@@ -33,7 +33,6 @@ import { posix } from 'node:path';
 import type { ManifestFormat } from '../python/types.js';
 import { shellPath, shellWord } from '../shell-word.js';
 
-export { shellWord };
 
 export interface LockCommand {
   /** The lockfile (or compiled requirements file) to regenerate, relative to the audited folder. */

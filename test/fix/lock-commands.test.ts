@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandLine, compiledBy, lockCommandsFor, pylockTool, shellWord, type LockPackage } from '../../src/fix/lock-commands.js';
-import { shellPath } from '../../src/shell-word.js';
+import { commandLine, compiledBy, lockCommandsFor, pylockTool, type LockPackage } from '../../src/fix/lock-commands.js';
+import { shellPath, shellWord } from '../../src/shell-word.js';
 import { compileRun, pylockOrigin } from '../../src/python/formats/created-by.js';
 
 const pkg = (name: string, version: string, group = 'main'): LockPackage => ({ name, version, group, reason: `it pins ${name}` });
