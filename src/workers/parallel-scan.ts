@@ -47,12 +47,17 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   const entries = await source.entries();
   const files = entries.filter((e) => e.type === 'file').map((e) => e.path);
   const workers = Math.max(0, Math.min(options.workers ?? scanWorkers(), 8));
+  const minFiles = options.minFiles ?? PARALLEL_SCAN_MIN_FILES;
+  // A tree too small for workers is scanned here whole, and scanTree reads its settings itself:
+  // asked before they are read, so they are read once. Excluding can only make the count smaller.
+  const small = (python: readonly string[]) => workers === 0 || python.length < minFiles;
+  if (small(files.filter(isPythonPath))) return scanTree(source, base);
   // Only a tree with a settings file is read for it here (its parser loads only then).
   const own = configFileOf(files) === null ? null : await readTreeIgnores(source, files, 1024 * 1024);
   // What `exclude:` keeps out is never handed to a part (this thread's part says what was excluded).
   const excludedBy = excluder(own?.excludes ?? []);
   const python = files.filter((path) => isPythonPath(path) && excludedBy(path) === null);
-  if (workers === 0 || python.length < (options.minFiles ?? PARALLEL_SCAN_MIN_FILES)) return scanTree(source, base);
+  if (small(python)) return scanTree(source, base);
 
   // Every part ignores what this thread's part does: the tree's ignore files, read as the scan reads them.
   const ignores = own?.rules ?? [];
