@@ -44,7 +44,14 @@ export type Excluder = (path: string) => ExcludeRule | null;
 export function excluder(rules: readonly ExcludeRule[]): Excluder {
   if (rules.length === 0) return () => null;
   const matchers = rules.map((rule) => ({ rule, matches: compileGlob(rule.path) }));
-  return (path) => (path.includes('/') ? matchers.find((m) => m.matches(path))?.rule ?? null : null);
+  // Each path is answered once: the audit counts what was kept out and what kept nothing out, and
+  // filters discovery, from the same listing (globs from the repository cost path × glob each).
+  const answers = new Map<string, ExcludeRule | null>();
+  return (path) => {
+    let rule = answers.get(path);
+    if (rule === undefined) answers.set(path, (rule = path.includes('/') ? matchers.find((m) => m.matches(path))?.rule ?? null : null));
+    return rule;
+  };
 }
 
 /**
