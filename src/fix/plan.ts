@@ -20,7 +20,7 @@ import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
-import { compileRun, toolName, type PylockOrigin } from '../python/formats/created-by.js';
+import { toolName, uvPylockRemake, type PylockOrigin } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 import { shellPath, shellWord } from '../shell-word.js';
@@ -84,13 +84,9 @@ interface ReadFile {
 function lockToolOf(read: ReadFile, byPath: ReadonlyMap<string, ReadFile>): { tool: LockTool | null; pylock?: PylockCompile } {
   if (read.file.format !== 'pylock') return { tool: LOCK_TOOL[read.file.format] ?? null };
   if (read.lockedBy !== 'uv') return { tool: pylockTool(read.lockedBy) };
-  const path = read.file.path;
-  const compiled = compileRun(path, read.origin, (p) => byPath.has(p));
-  if (compiled) return { tool: 'uv-pylock-compile', pylock: compiled };
-  if (read.origin?.how === 'uv-pip-compile') return { tool: null };
-  const dir = posix.dirname(path);
-  const uvLockBeside = byPath.get(dir === '.' ? 'uv.lock' : `${dir}/uv.lock`)?.file.format === 'uv-lock';
-  return { tool: pylockTool('uv', read.origin?.how === 'uv-export' || uvLockBeside ? 'exported' : 'unknown') };
+  const remake = uvPylockRemake(read.file.path, read.origin, (p) => byPath.get(p)?.file.format);
+  if (remake?.how === 'compile') return { tool: 'uv-pylock-compile', pylock: remake.run };
+  return { tool: remake === null ? null : 'uv-pylock' };
 }
 
 export function planFixes(result: Pick<AuditResult, 'findings' | 'ignored'>, files: readonly FixFile[]): FixPlan {

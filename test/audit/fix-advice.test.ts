@@ -132,6 +132,10 @@ describe('fix advice, in each format\'s own words', () => {
     // A uv.lock beside it: exported from that project.
     const locked = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), 'uv.lock': uvLock('2.1.5'), 'pylock.toml': pylock('uv', '2.1.5') });
     expect(locked.text).toContain('`uv lock --upgrade-package django && uv export --format pylock.toml -o pylock.toml`');
+    // Compiled (its header says so) from an input that was not read: a uv.lock beside it does not
+    // make it an export (that would overwrite it with another set of packages); as depwatch fix says.
+    const compiledBeside = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), 'uv.lock': uvLock('2.1.5'), 'pylock.toml': uvHeader('uv pip compile base.in -o pylock.toml') + pylock('uv', '2.1.5') });
+    expect(compiledBeside.text).not.toContain('uv export');
   });
 
   it('quotes every file name that reaches a command: a name a shell would run is one quoted word', async () => {

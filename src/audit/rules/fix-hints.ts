@@ -11,7 +11,7 @@
  */
 import { posix } from 'node:path';
 import { isValidSpecifier, isPrerelease, specifierContains } from '../../python/pep440.js';
-import { compileRun, toolName, type PylockOrigin } from '../../python/formats/created-by.js';
+import { toolName, uvPylockRemake, type PylockOrigin } from '../../python/formats/created-by.js';
 import type { Dependency, ManifestFormat } from '../../python/types.js';
 import { shellPath, shellWord } from '../../shell-word.js';
 import type { PackageUse } from '../context.js';
@@ -79,16 +79,14 @@ function pylockTool(lockfile: string, project: ProjectFiles): LockTool | undefin
   const output = shellPath(posix.basename(lockfile));
   switch (project.lockedBy.get(lockfile)) {
     case 'uv': {
-      const origin = project.origins.get(lockfile) ?? null;
-      const compiled = compileRun(lockfile, origin, (p) => project.formatOf.has(p));
-      if (compiled) {
+      const remake = uvPylockRemake(lockfile, project.origins.get(lockfile) ?? null, (p) => project.formatOf.get(p));
+      if (remake?.how === 'compile') {
+        const compiled = remake.run;
         const run = (n: string) => `uv pip compile --upgrade-package ${shellWord(n)} ${compiled.inputs.map(shellPath).join(' ')} -o ${shellPath(compiled.output)}`;
         const inputs = compiled.inputs.map((p) => posix.normalize(compiled.directory === '.' ? p : `${compiled.directory}/${p}`));
         return { owner: 'requirements', inputs, afterEdit: run, upgrade: run, ...(compiled.directory === posix.dirname(lockfile) ? {} : { dir: compiled.directory }) };
       }
-      const dir = dirOf(lockfile);
-      const uvLockBeside = project.formatOf.get(dir === '.' ? 'uv.lock' : `${dir}/uv.lock`) === 'uv-lock';
-      if (origin?.how !== 'uv-export' && !uvLockBeside) return undefined;
+      if (remake === null) return undefined;
       const run = (n: string) => `uv lock --upgrade-package ${shellWord(n)} && uv export --format pylock.toml -o ${output}`;
       return { owner: 'pyproject', afterEdit: run, upgrade: run };
     }

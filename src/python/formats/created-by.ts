@@ -96,3 +96,23 @@ function within(directory: string, path: string): string | null {
   }
   return parts.length === 0 ? null : parts.join('/');
 }
+
+/**
+ * How a pylock.toml that uv wrote is made again, decided once for the audit's advice and the fixer:
+ * compiled again from its inputs when its header says `uv pip compile` on files that were read;
+ * exported again from its project when its header says `uv export`, or (no header) a uv.lock is
+ * beside it; otherwise null, as for a compiled file whose inputs were not read (an export would lock
+ * another set of packages and overwrite it). `formatOf` gives the format of a file that was read.
+ */
+export function uvPylockRemake(
+  lockfile: string,
+  origin: PylockOrigin,
+  formatOf: (path: string) => string | undefined,
+): { how: 'compile'; run: NonNullable<ReturnType<typeof compileRun>> } | { how: 'export' } | null {
+  const run = compileRun(lockfile, origin, (p) => formatOf(p) !== undefined);
+  if (run) return { how: 'compile', run };
+  if (origin?.how === 'uv-pip-compile') return null;
+  const slash = lockfile.lastIndexOf('/');
+  const uvLock = slash < 0 ? 'uv.lock' : `${lockfile.slice(0, slash)}/uv.lock`;
+  return origin?.how === 'uv-export' || formatOf(uvLock) === 'uv-lock' ? { how: 'export' } : null;
+}
