@@ -98,6 +98,60 @@ describe('loading a tree of manifests', () => {
     expect(result.errors[0]).toMatchObject({ file: 'pyproject.toml' });
   });
 
+  describe('requirements files a pyproject.toml or setup.cfg names for its dependencies', () => {
+    const pyproject = [
+      '[project]',
+      'name = "app"',
+      'dynamic = ["dependencies", "optional-dependencies"]',
+      '[tool.setuptools.dynamic]',
+      'dependencies = {file = ["reqs/base.txt"]}',
+      '[tool.setuptools.dynamic.optional-dependencies]',
+      'test = {file = ["reqs/test.txt"]}',
+      'dev = {file = ["reqs/base.txt"]}',
+    ].join('\n');
+
+    it('reads them as requirements files, relative to the naming file, an extra file as that extra', async () => {
+      const result = await loadManifests(
+        memorySource({
+          'svc/pyproject.toml': pyproject,
+          'svc/reqs/base.txt': 'requests==2.19.0\n',
+          'svc/reqs/test.txt': '-r common.txt\npytest==8.0.0  # pinned\n',
+          'svc/reqs/common.txt': 'six==1.16.0\n',
+        }),
+      );
+      expect(result.errors).toEqual([]);
+      const byPath = new Map(result.manifests.map((m) => [m.path, m]));
+      expect(byPath.get('svc/pyproject.toml')!.includes).toEqual(['svc/reqs/base.txt', 'svc/reqs/test.txt', 'svc/reqs/base.txt']);
+      expect(byPath.get('svc/reqs/base.txt')!.format).toBe('requirements');
+      // base.txt is both the main dependencies and the dev extra: it keeps its own group.
+      expect(byPath.get('svc/reqs/base.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'requests', version: '2.19.0', group: 'main', file: 'svc/reqs/base.txt', line: 1 })]);
+      expect(byPath.get('svc/reqs/test.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'pytest', group: 'test', line: 2 })]);
+      // What the extra's file includes in turn keeps its own group.
+      expect(byPath.get('svc/reqs/common.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'six', group: 'main' })]);
+    });
+
+    it('names a missing file, refuses one outside the root, and reads each file once through a cycle', async () => {
+      const result = await loadManifests(
+        memorySource({
+          'pyproject.toml': '[project]\nname = "app"\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\ndependencies = {file = ["missing.txt", "../outside.txt", "deps.txt"]}\n',
+          'deps.txt': 'django==2.1.5\n-r deps.txt\n',
+          'setup.cfg': '[options]\ninstall_requires = file: deps.txt, gone.txt\n',
+        }),
+      );
+      expect(result.manifests.map((m) => [m.path, names(m.dependencies)])).toEqual([
+        ['pyproject.toml', []],
+        ['setup.cfg', []],
+        ['deps.txt', ['django']],
+      ]);
+      expect(result.errors).toEqual([
+        { file: 'pyproject.toml', line: 5, message: '../outside.txt: leaves the scanned root, not followed' },
+        { file: 'missing.txt', line: null, message: 'file not found' },
+        { file: 'gone.txt', line: null, message: 'file not found' },
+        { file: 'deps.txt', line: 2, message: 'include cycle: deps.txt → deps.txt (each file is read once)', note: true },
+      ]);
+    });
+  });
+
   it('resolves include paths like pip does', () => {
     expect(resolveInclude('a/b/req.txt', '../c.txt')).toBe('a/c.txt');
     expect(resolveInclude('req.txt', './x/../y.txt')).toBe('y.txt');

@@ -51,7 +51,9 @@ interface IncludeEdge {
   from: string;
   to: string;
   kind: 'requirement' | 'constraint';
-  line: number;
+  line: number | null;
+  /** The group the includer gives the included file's entries (an extra), when it does. */
+  group?: string;
 }
 
 export async function loadManifests(source: FileSource, options: LoadOptions = {}): Promise<LoadResult> {
@@ -120,13 +122,14 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
         continue;
       }
       manifest.includes.push(target);
-      edges.push({ from: path, to: target, kind: inc.kind, line: inc.line });
+      edges.push({ from: path, to: target, kind: inc.kind, line: inc.line, ...(inc.group === undefined ? {} : { group: inc.group }) });
       // Included files are requirements files whatever their name (pip reads them as such).
       queue.push({ path: target, format: 'requirements' });
     }
   }
 
   markConstraints(loaded, edges);
+  applyIncludeGroups(loaded, edges);
   for (const error of findCycles(edges)) errors.push(error);
   return { manifests: [...loaded.values()], errors };
 }
@@ -237,6 +240,26 @@ function markConstraints(loaded: Map<string, LoadedManifest>, edges: IncludeEdge
     const manifest = loaded.get(path);
     if (!manifest || alsoRequired.has(path)) continue;
     for (const dep of manifest.dependencies) dep.kind = 'constraint';
+  }
+}
+
+/**
+ * A file a pyproject.toml or setup.cfg names for one extra (`optional-dependencies.test = {file =
+ * [...]}`) holds that extra's requirements: its entries take the extra as their group when every
+ * include of the file names the same one. A file also reached another way (the main dependencies,
+ * a `-r` line) keeps its own groups, and so do the files it includes in turn.
+ */
+function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeEdge[]): void {
+  /** Included file → the one group every include of it gives, or null when they do not agree. */
+  const groupOf = new Map<string, string | null>();
+  for (const edge of edges) {
+    const known = groupOf.get(edge.to);
+    const group = edge.group ?? null;
+    groupOf.set(edge.to, known === undefined || known === group ? group : null);
+  }
+  for (const [path, group] of groupOf) {
+    if (group === null) continue;
+    for (const dependency of loaded.get(path)?.dependencies ?? []) if (dependency.group === 'main') dependency.group = group;
   }
 }
 

@@ -74,17 +74,26 @@ export interface ManifestOption {
   line: number | null;
 }
 
-/** A `-r` / `-c` reference found in a requirements file, relative to that file, not yet resolved. */
+/**
+ * A file whose requirements belong to this one, relative to this file's folder, not yet resolved:
+ * a `-r` / `-c` line of a requirements file, or a requirements file a pyproject.toml or setup.cfg
+ * names for its dependencies (setuptools' `file`, hatch-requirements-txt's `files`).
+ */
 export interface IncludeRef {
   path: string;
   kind: 'requirement' | 'constraint';
-  line: number;
+  line: number | null;
+  /**
+   * The group the included file's entries belong to (the extra that names it), when the includer
+   * says; the loader applies it to a file every include of which says the same group.
+   */
+  group?: string;
 }
 
 export interface ExtractResult {
   dependencies: Dependency[];
   errors: ExtractError[];
-  /** Requirements files only: `-r` / `-c` lines, resolved by the loader. */
+  /** Other files read as requirements files (`-r` / `-c` lines, a pyproject's dynamic `file`), resolved by the loader. */
   includes?: IncludeRef[];
   options?: ManifestOption[];
   /** `requires-python` (or the equivalent) when the file declares one. */

@@ -297,6 +297,110 @@ describe('pyproject.toml format', () => {
     });
   });
 
+  describe('dynamic dependencies (filled in by the build backend)', () => {
+    const includesOf = (result: ExtractResult) => result.includes?.map((i) => [i.path, i.line, i.group ?? null]);
+
+    it("follows setuptools' dynamic file directive: a path or a list, main and per extra, at the line of each", () => {
+      const result = extract(
+        [
+          '[project]',
+          'name = "x"',
+          'dynamic = ["dependencies", "optional-dependencies"]',
+          '[tool.setuptools.dynamic]',
+          'dependencies = {file = ["reqs/base.txt", "reqs/extra.txt"]}',
+          '[tool.setuptools.dynamic.optional-dependencies]',
+          'test = {file = "reqs/test.txt"}',
+          'docs = { file = [',
+          '  "reqs/docs.txt",',
+          '] }',
+        ].join('\n'),
+      );
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies).toEqual([]);
+      expect(includesOf(result)).toEqual([
+        ['reqs/base.txt', 5, null],
+        ['reqs/extra.txt', 5, null],
+        ['reqs/test.txt', 7, 'test'],
+        ['reqs/docs.txt', 9, 'docs'],
+      ]);
+      expect(result.includes!.every((i) => i.kind === 'requirement')).toBe(true);
+    });
+
+    it('follows the hatch-requirements-txt plugin: files, the old filename, its requirements.txt default, and extras', () => {
+      const hook = '[tool.hatch.metadata.hooks.requirements_txt]';
+      const files = extract(`[project]\nname = "x"\ndynamic = ["dependencies", "optional-dependencies"]\n${hook}\nfiles = ["requirements/prod.txt"]\n[tool.hatch.metadata.hooks.requirements_txt.optional-dependencies]\ncli = ["requirements/cli.txt", "requirements/extra.txt"]\n`);
+      expect(files.errors).toEqual([]);
+      expect(includesOf(files)).toEqual([
+        ['requirements/prod.txt', 5, null],
+        ['requirements/cli.txt', 7, 'cli'],
+        ['requirements/extra.txt', 7, 'cli'],
+      ]);
+      expect(includesOf(extract(`[project]\ndynamic = ["dependencies"]\n${hook}\nfilename = "deps.txt"\n`))).toEqual([['deps.txt', 4, null]]);
+      expect(includesOf(extract(`[project]\ndynamic = ["dependencies"]\n${hook}\n`))).toEqual([['requirements.txt', 3, null]]);
+    });
+
+    it('says dynamic dependencies no file names are computed at build time and not read, with how to make them readable', () => {
+      const setuptools = extract('[project]\nname = "x"\ndynamic = ["version", "dependencies"]\n');
+      expect(setuptools.includes).toBeUndefined();
+      expect(setuptools.errors).toEqual([
+        {
+          file: 'pyproject.toml',
+          line: 3,
+          message:
+            'project.dynamic lists "dependencies": the build backend (setuptools, the default) computes them when it builds, from setup.py\'s install_requires; they were not read (to have them read, list them in [project] dependencies, or name a requirements file with [tool.setuptools.dynamic] dependencies = {file = ["requirements.txt"]})',
+        },
+      ]);
+      const other = extract('[build-system]\nbuild-backend = "scikit_build_core.build"\n[project]\nname = "x"\ndynamic = ["optional-dependencies"]\n');
+      expect(other.errors.map((e) => [e.line, e.message])).toEqual([[5, expect.stringMatching(/^project\.dynamic lists "optional-dependencies": the build backend \(scikit_build_core\.build\) computes them when it builds; they were not read/)]]);
+    });
+
+    it("says a setuptools directive other than file (attr) is not read, and a bad file value, keeping the rest", () => {
+      const result = extract(
+        [
+          '[project]',
+          'dynamic = ["dependencies", "optional-dependencies"]',
+          '[tool.setuptools.dynamic]',
+          'dependencies = {attr = "pkg.REQUIRES"}',
+          '[tool.setuptools.dynamic.optional-dependencies]',
+          'a = {file = 3}',
+          'b = {file = ["ok.txt", 4]}',
+        ].join('\n'),
+      );
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [4, 'tool.setuptools.dynamic.dependencies uses {attr = …}, not {file = [...]}: computed when the project is built; not read'],
+        [6, 'tool.setuptools.dynamic.optional-dependencies.a.file must be a path or an array of paths, not a number; not read'],
+        [7, 'tool.setuptools.dynamic.optional-dependencies.b.file: expected a path, found a number; not read'],
+      ]);
+      expect(includesOf(result)).toEqual([['ok.txt', 7, 'b']]);
+    });
+
+    it('reads Poetry 2 dynamic dependencies from [tool.poetry.dependencies] without an error, when Poetry builds', () => {
+      const poetry = '[project]\nname = "x"\ndynamic = ["dependencies"]\n[tool.poetry.dependencies]\npython = "^3.10"\nrequests = "^2.31"\n';
+      const result = extract(`[build-system]\nbuild-backend = "poetry.core.masonry.api"\n${poetry}`);
+      expect(result.errors).toEqual([]);
+      expect(result.dependencies.map((d) => d.name)).toEqual(['requests']);
+      // setuptools (the default backend) never reads [tool.poetry]: its dependencies come from elsewhere.
+      expect(extract(poetry).errors).toEqual([expect.objectContaining({ line: 3, message: expect.stringMatching(/^project\.dynamic lists "dependencies"/) })]);
+    });
+
+    it('says a field both declared and listed as dynamic is invalid, and reads both', () => {
+      const result = extract('[project]\nname = "x"\ndependencies = ["flask==3.0.0"]\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\ndependencies = {file = "requirements.txt"}\n');
+      expect(result.dependencies.map((d) => d.name)).toEqual(['flask']);
+      expect(includesOf(result)).toEqual([['requirements.txt', 6, null]]);
+      expect(result.errors).toEqual([{ file: 'pyproject.toml', line: 3, message: expect.stringMatching(/^project\.dependencies is also listed in project\.dynamic, which PEP 621 forbids/) }]);
+    });
+
+    it('ignores backend file tables for fields that are not dynamic (the backend ignores them too)', () => {
+      const result = extract('[project]\nname = "x"\ndependencies = []\n[tool.setuptools.dynamic]\ndependencies = {file = "requirements.txt"}\n');
+      expect(result.errors).toEqual([]);
+      expect(result.includes).toBeUndefined();
+    });
+
+    it('says a dynamic that is not a list of names', () => {
+      expect(extract('[project]\ndynamic = "dependencies"\n').errors).toEqual([{ file: 'pyproject.toml', line: 2, message: 'project.dynamic must be an array of field names, not a string' }]);
+    });
+  });
+
   describe('Poetry', () => {
     it('reads every constraint form and table key', () => {
       const result = extract(

@@ -134,10 +134,31 @@ describe('setup.cfg format', () => {
     expect(result.errors.map((e) => e.line)).toEqual([1, 7, 8, 5]);
   });
 
-  it('says when requirements live in another file', () => {
-    const result = extract('[options]\ninstall_requires = file: requirements.txt\n');
-    expect(result.dependencies).toEqual([]);
-    expect(result.errors).toEqual([{ file: 'setup.cfg', line: 2, message: expect.stringContaining('requirements.txt') }]);
+  it('follows file: lists (setuptools 62.6+) as includes: comma-separated, across lines, an extra as its group', () => {
+    const result = extract(
+      [
+        '[options]',
+        'install_requires = file: requirements/base.txt, requirements/web.txt',
+        '[options.extras_require]',
+        'test = file: requirements/test.txt,',
+        '    requirements/%%odd.txt',
+        'docs = sphinx',
+      ].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.dependencies.map((d) => [d.name, d.group])).toEqual([['sphinx', 'docs']]);
+    expect(result.includes).toEqual([
+      { path: 'requirements/base.txt', kind: 'requirement', line: 2 },
+      { path: 'requirements/web.txt', kind: 'requirement', line: 2 },
+      { path: 'requirements/test.txt', kind: 'requirement', line: 4, group: 'test' },
+      { path: 'requirements/%odd.txt', kind: 'requirement', line: 4, group: 'test' },
+    ]);
+  });
+
+  it('says a file: path continued on the next line without a comma (setuptools finds no such file)', () => {
+    const result = extract('[options]\ninstall_requires = file: a.txt\n    b.txt\n');
+    expect(result.includes).toBeUndefined();
+    expect(result.errors).toEqual([{ file: 'setup.cfg', line: 2, message: 'install_requires: "a.txt\\nb.txt" is not one path (separate files with commas); not read' }]);
   });
 
   it('keeps configparser continuation rules: a deeper indent continues, the same indent starts a key', () => {

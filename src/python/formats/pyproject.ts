@@ -13,6 +13,21 @@
  *   the same name only enriches it (its git/path/url source); other entries are still reported.
  * - uv `[tool.uv] dev-dependencies` (group `dev`) and `[tool.uv.sources]` (git/path/url/workspace
  *   overrides the source of every dependency of that name); PDM `[tool.pdm.dev-dependencies]`.
+ * - `[project] dynamic` listing `dependencies` / `optional-dependencies`: the build backend fills
+ *   them in when it builds. Requirements files it is told to read become `includes`, which the
+ *   loader reads as requirements files (relative to this file's folder; missing, outside the root
+ *   or cyclic files said as for `-r`); an extra's files give their entries the extra as group:
+ *   setuptools' `[tool.setuptools.dynamic] dependencies = {file = "a.txt" | [...]}` and
+ *   `[tool.setuptools.dynamic.optional-dependencies] <extra> = {file = [...]}`, and the
+ *   hatch-requirements-txt plugin's `[tool.hatch.metadata.hooks.requirements_txt] files = [...]`
+ *   (`filename`, or `requirements.txt` when neither is set) and `optional-dependencies = {<extra> =
+ *   [...]}`. Both backends accept only a subset of a requirements file (setuptools: PEP 508 lines
+ *   and `#` comments, any pip option fails the build; the plugin: skips option lines, so never
+ *   follows `-r`). We read the file as pip does (`-r` followed, options applied): the same file is
+ *   what `pip install -r` installs, and reading more than the backend never hides a dependency.
+ *   Poetry 2 takes dynamic dependencies from `[tool.poetry]` (read below). Anything else (setup.py,
+ *   `{attr = ...}`, another backend's plugin) is one error: computed at build time, not read. A
+ *   field both listed in `dynamic` and declared is an error (PEP 621 forbids it); both are read.
  * - `[build-system] requires` is skipped: build requirements are installed into an isolated build
  *   environment when a wheel is built and never reach the environment the application runs in,
  *   so reporting them as runtime dependencies would flag what the deployed code cannot import.
@@ -171,6 +186,7 @@ function extractPyproject(text: string, context: ExtractContext): ExtractResult 
   const ctx: Context = { doc: parsed.value, positions: parsed.positions, out, projectDependencyNames: null, byName: new Map(), indexed: 0 };
 
   const requiresPython = readProject(ctx);
+  readDynamicDependencies(ctx);
   readDependencyGroups(ctx);
   const poetryPython = readPoetry(ctx);
   readUv(ctx);
@@ -180,6 +196,7 @@ function extractPyproject(text: string, context: ExtractContext): ExtractResult 
   return {
     dependencies: out.dependencies,
     errors: out.errors,
+    ...(out.includes.length > 0 ? { includes: out.includes } : {}),
     options: out.options,
     requiresPython: requiresPython ?? poetryPython,
   };
@@ -318,6 +335,162 @@ function readProject(ctx: Context): string | null {
     return null;
   }
   return normalizeSpecifier(requiresPython);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [project] dynamic: dependencies the build backend fills in
+// ---------------------------------------------------------------------------------------------
+
+const DYNAMIC_FIELDS = ['dependencies', 'optional-dependencies'] as const;
+type DynamicField = (typeof DYNAMIC_FIELDS)[number];
+
+/**
+ * `dynamic = ["dependencies", "optional-dependencies"]`: the backend computes them when it builds.
+ * Requirements files it is told to read (setuptools' `file`, hatch-requirements-txt's `files`)
+ * become includes, read by the loader as requirements files; anything else is said not read.
+ */
+function readDynamicDependencies(ctx: Context): void {
+  const project = getOwn(ctx.doc, 'project');
+  if (!isTable(project)) return;
+  const dynamic = getOwn(project, 'dynamic');
+  if (dynamic === undefined) return;
+  if (!Array.isArray(dynamic) || !dynamic.every((field): field is string => typeof field === 'string')) {
+    ctx.out.error(lineOf(ctx, ['project', 'dynamic']), `project.dynamic must be an array of field names, not ${tomlTypeName(dynamic)}`);
+    return;
+  }
+  for (const field of DYNAMIC_FIELDS) {
+    if (!dynamic.includes(field)) continue;
+    if (getOwn(project, field) !== undefined) {
+      ctx.out.error(
+        lineOf(ctx, ['project', field]),
+        `project.${field} is also listed in project.dynamic, which PEP 621 forbids (build backends refuse the file); the listed ones are read`,
+      );
+    }
+    // Both tables are read when both are there: a file only one backend reads is read, not missed.
+    const bySetuptools = field === 'dependencies' ? setuptoolsDependencyFiles(ctx) : setuptoolsExtraFiles(ctx);
+    const byHatch = field === 'dependencies' ? hatchDependencyFiles(ctx) : hatchExtraFiles(ctx);
+    if (!bySetuptools && !byHatch && !readByPoetry(ctx, field)) ctx.out.error(lineOf(ctx, ['project', 'dynamic']), notReadDynamic(ctx, field));
+  }
+}
+
+/** The one line for dynamic dependencies nothing here names a file for: what happens to them and how to make them readable. */
+function notReadDynamic(ctx: Context, field: DynamicField): string {
+  const backend = getPath(ctx.doc, ['build-system', 'build-backend']);
+  // Without a build-backend, pip and build use setuptools (PEP 517's fallback).
+  const setuptools = typeof backend !== 'string' || backend.startsWith('setuptools');
+  const by = typeof backend === 'string' ? `the build backend (${backend})` : 'the build backend (setuptools, the default)';
+  const from = setuptools ? (field === 'dependencies' ? ", from setup.py's install_requires" : ", from setup.py's extras_require") : '';
+  const fix =
+    field === 'dependencies'
+      ? 'list them in [project] dependencies, or name a requirements file with [tool.setuptools.dynamic] dependencies = {file = ["requirements.txt"]}'
+      : 'list them in [project.optional-dependencies], or name a requirements file per extra in [tool.setuptools.dynamic.optional-dependencies]';
+  return `project.dynamic lists "${field}": ${by} computes them when it builds${from}; they were not read (to have them read, ${fix})`;
+}
+
+/**
+ * Poetry 2 (its backend, poetry-core) takes dynamic dependencies from `[tool.poetry.dependencies]`
+ * and extras from `[tool.poetry.extras]`, both read below. Another backend ignores those tables.
+ */
+function readByPoetry(ctx: Context, field: DynamicField): boolean {
+  const backend = getPath(ctx.doc, ['build-system', 'build-backend']);
+  if (typeof backend !== 'string' || !backend.startsWith('poetry')) return false;
+  if (field === 'optional-dependencies') return isTable(getPath(ctx.doc, ['tool', 'poetry', 'extras']));
+  const dependencies = getPath(ctx.doc, ['tool', 'poetry', 'dependencies']);
+  return isTable(dependencies) && Object.keys(dependencies).some((name) => name.toLowerCase() !== 'python');
+}
+
+/** `[tool.setuptools.dynamic] dependencies = {file = [...]}`; false when there is no such entry. */
+function setuptoolsDependencyFiles(ctx: Context): boolean {
+  const path = ['tool', 'setuptools', 'dynamic', 'dependencies'];
+  const directive = getPath(ctx.doc, path);
+  if (directive === undefined) return false;
+  includeSetuptoolsFiles(ctx, path, directive, undefined);
+  return true;
+}
+
+/** `[tool.setuptools.dynamic.optional-dependencies] <extra> = {file = [...]}`, each extra its group. */
+function setuptoolsExtraFiles(ctx: Context): boolean {
+  const path = ['tool', 'setuptools', 'dynamic', 'optional-dependencies'];
+  const extras = getPath(ctx.doc, path);
+  if (extras === undefined) return false;
+  if (!isTable(extras)) {
+    ctx.out.error(lineOf(ctx, path), `${path.join('.')} must be a table of extras, not ${tomlTypeName(extras)}; not read`);
+    return true;
+  }
+  for (const extra of Object.keys(extras)) {
+    const extraPath = [...path, extra];
+    if (repeatableName(ctx.out, lineOf(ctx, extraPath), 'extra name', extra)) includeSetuptoolsFiles(ctx, extraPath, getOwn(extras, extra), extra);
+  }
+  return true;
+}
+
+/**
+ * setuptools' `{file = "a.txt"}` or `{file = ["a.txt", "b.txt"]}` (relative to the pyproject's
+ * folder). `{attr = ...}` and anything else is computed when building, so it is said not read.
+ */
+function includeSetuptoolsFiles(ctx: Context, path: readonly string[], directive: unknown, group: string | undefined): void {
+  const where = path.join('.');
+  const file = isTable(directive) ? getOwn(directive, 'file') : undefined;
+  if (file === undefined) {
+    const what = isTable(directive) ? `uses {${Object.keys(directive).map((key) => `${key} = …`).join(', ')}}` : `is ${tomlTypeName(directive)}`;
+    ctx.out.error(lineOf(ctx, path), `${where} ${what}, not {file = [...]}: computed when the project is built; not read`);
+    return;
+  }
+  includeFiles(ctx, [...path, 'file'], file, group);
+}
+
+/** A path or an array of paths, each an include read as a requirements file. */
+function includeFiles(ctx: Context, path: readonly string[], files: unknown, group: string | undefined): void {
+  const where = path.join('.');
+  if (typeof files !== 'string' && !Array.isArray(files)) {
+    ctx.out.error(lineOf(ctx, path), `${where} must be a path or an array of paths, not ${tomlTypeName(files)}; not read`);
+    return;
+  }
+  const list: unknown[] = typeof files === 'string' ? [files] : files;
+  const lineOfElement = typeof files === 'string' ? () => lineOf(ctx, path) : elementLines(ctx, path);
+  list.forEach((entry, index) => {
+    const line = lineOfElement(index);
+    if (typeof entry !== 'string') {
+      ctx.out.error(line, `${where}: expected a path, found ${tomlTypeName(entry)}; not read`);
+      return;
+    }
+    // An empty path names no file: setuptools skips it too.
+    if (entry.trim() === '') return;
+    ctx.out.include({ path: entry, kind: 'requirement', line, ...(group === undefined ? {} : { group }) });
+  });
+}
+
+const HATCH_HOOK = ['tool', 'hatch', 'metadata', 'hooks', 'requirements_txt'];
+
+/**
+ * hatch-requirements-txt: `files = [...]` (or the older `filename = "..."`; with neither, the
+ * plugin reads `requirements.txt`). False when the hook is not configured.
+ */
+function hatchDependencyFiles(ctx: Context): boolean {
+  const hook = getPath(ctx.doc, HATCH_HOOK);
+  if (!isTable(hook)) return false;
+  const files = getOwn(hook, 'files');
+  const filename = getOwn(hook, 'filename');
+  if (files !== undefined) includeFiles(ctx, [...HATCH_HOOK, 'files'], files, undefined);
+  else if (filename !== undefined) includeFiles(ctx, [...HATCH_HOOK, 'filename'], filename, undefined);
+  else ctx.out.include({ path: 'requirements.txt', kind: 'requirement', line: lineOf(ctx, HATCH_HOOK) });
+  return true;
+}
+
+/** hatch-requirements-txt: `[...requirements_txt.optional-dependencies] <extra> = [files]`. */
+function hatchExtraFiles(ctx: Context): boolean {
+  const path = [...HATCH_HOOK, 'optional-dependencies'];
+  const extras = getPath(ctx.doc, path);
+  if (extras === undefined) return false;
+  if (!isTable(extras)) {
+    ctx.out.error(lineOf(ctx, path), `${path.join('.')} must be a table of extras, not ${tomlTypeName(extras)}; not read`);
+    return true;
+  }
+  for (const extra of Object.keys(extras)) {
+    const extraPath = [...path, extra];
+    if (repeatableName(ctx.out, lineOf(ctx, extraPath), 'extra name', extra)) includeFiles(ctx, extraPath, getOwn(extras, extra), extra);
+  }
+  return true;
 }
 
 /** PEP 735, with `include-group` expanded into the including group. */

@@ -9,7 +9,13 @@
  *   (group = extra) are lists of PEP 508 strings: one per line when the value spans lines, else
  *   split on `;` (setuptools' `_parse_list_semicolon`, which is why a one-line value with a
  *   marker is a known setuptools pitfall; we report the broken half as an error). Lines starting
- *   with `#` are dropped. `file:` values point at other files and are not followed.
+ *   with `#` are dropped.
+ * - `file: a.txt, b.txt` in place of such a list (setuptools 62.6+): the files, relative to
+ *   setup.cfg's folder, are includes the loader reads as requirements files (an extra's files give
+ *   their entries the extra as group). setuptools reads them as this list (one-line files split on
+ *   `;`, pip options rejected); we read them as pip does, since the same file is what
+ *   `pip install -r` installs, and a missing or outside file is said (setuptools skips a missing
+ *   one with a warning).
  * - `python_requires` → requiresPython. `setup_requires` / `tests_require` are build and test
  *   tooling, not installed with the project, so they are skipped like `[build-system] requires`.
  * - `%%` is an escaped `%` (configparser's interpolation); other interpolation is not expanded.
@@ -152,7 +158,7 @@ function extractSetupCfg(text: string, context: ExtractContext): ExtractResult {
   let requiresPython: string | null = null;
   if (options) {
     const install = findOption(options, 'install_requires');
-    if (install) readRequirementList(install, 'main', 'install_requires', out);
+    if (install) readRequirementList(install, undefined, 'install_requires', out);
     const python = findOption(options, 'python_requires');
     if (python) requiresPython = normalizeSpecifier(joinValue(python)) || null;
   }
@@ -160,7 +166,8 @@ function extractSetupCfg(text: string, context: ExtractContext): ExtractResult {
   if (extras) {
     for (const [extra, option] of extras.options) readRequirementList(option, extra, `extras_require[${extra}]`, out);
   }
-  return { dependencies: out.dependencies, errors: out.errors, options: out.options, requiresPython };
+  const includes = out.includes.length > 0 ? { includes: out.includes } : {};
+  return { dependencies: out.dependencies, errors: out.errors, ...includes, options: out.options, requiresPython };
 }
 
 /** setuptools still accepts the dashed spelling (`install-requires`) with a deprecation warning. */
@@ -181,10 +188,12 @@ function joinValue(option: IniOption): string {
   );
 }
 
-function readRequirementList(option: IniOption, group: string, label: string, out: ManifestCollector): void {
+/** `group`: the extra, or undefined for install_requires (group `main`). */
+function readRequirementList(option: IniOption, extra: string | undefined, label: string, out: ManifestCollector): void {
+  const group = extra ?? 'main';
   const first = option.lines[0];
-  if (first && /^file:/.test(first.text.trim())) {
-    out.error(first.line, `${label} is read from another file (${first.text.trim()}); that file is not followed`);
+  if (first && first.text.startsWith('file:')) {
+    includeFiles(option, extra, label, out);
     return;
   }
   // configparser drops the value's trailing blank lines; a value spanning lines is a list of lines.
@@ -203,5 +212,24 @@ function readRequirementList(option: IniOption, group: string, label: string, ou
     const result = dependencyFromPep508(requirement, { file: out.file, group, line: item.line });
     if (result.ok) out.dependency(result.dependency);
     else out.error(item.line, `${label}: ${result.message}`);
+  }
+}
+
+/**
+ * `file: a.txt, b.txt`: setuptools (62.6 and later) reads the files, relative to setup.cfg's
+ * folder, as the list. Each becomes an include, read by the loader as a requirements file. A path
+ * continued on the next line without a comma is one path with a line break in it, which names no
+ * file (setuptools warns and reads nothing from it): said, so nothing is silently missing.
+ */
+function includeFiles(option: IniOption, extra: string | undefined, label: string, out: ManifestCollector): void {
+  const spec = joinValue(option).slice('file:'.length);
+  for (const part of spec.split(',')) {
+    const path = part.trim();
+    if (path === '') continue;
+    if (/[\r\n]/.test(path)) {
+      out.error(option.line, `${label}: ${JSON.stringify(path)} is not one path (separate files with commas); not read`);
+      continue;
+    }
+    out.include({ path, kind: 'requirement', line: option.line, ...(extra === undefined ? {} : { group: extra }) });
   }
 }
