@@ -352,6 +352,9 @@ describe('pyproject.toml format', () => {
       ]);
       const other = extract('[build-system]\nbuild-backend = "scikit_build_core.build"\n[project]\nname = "x"\ndynamic = ["optional-dependencies"]\n');
       expect(other.errors.map((e) => [e.line, e.message])).toEqual([[5, expect.stringMatching(/^project\.dynamic lists "optional-dependencies": the build backend \(scikit_build_core\.build\) computes them when it builds; they were not read/)]]);
+      // hatchling with another metadata hook: the way to a file it reads is hatch-requirements-txt.
+      const hatch = extract('[build-system]\nbuild-backend = "hatchling.build"\n[project]\nname = "x"\ndynamic = ["dependencies"]\n[tool.hatch.metadata.hooks.uv-dynamic-versioning]\ndependencies = ["x=={{ version }}"]\n');
+      expect(hatch.errors.map((e) => e.message)).toEqual([expect.stringMatching(/hatchling\.build\) computes them when it builds; they were not read \(to have them read, list them in \[project\] dependencies, or name a requirements file with files = \["requirements\.txt"\] in \[tool\.hatch\.metadata\.hooks\.requirements_txt\]/)]);
     });
 
     it("says a setuptools directive other than file (attr) is not read, and a bad file value, keeping the rest", () => {
@@ -397,7 +400,10 @@ describe('pyproject.toml format', () => {
     });
 
     it('says a dynamic that is not a list of names', () => {
-      expect(extract('[project]\ndynamic = "dependencies"\n').errors).toEqual([{ file: 'pyproject.toml', line: 2, message: 'project.dynamic must be an array of field names, not a string' }]);
+      expect(extract('[project]\ndynamic = "dependencies"\n').errors).toEqual([
+        { file: 'pyproject.toml', line: 2, message: 'project.dynamic must be an array of field names, not a string; dynamic dependencies, if any, were not read' },
+      ]);
+      expect(extract('[project]\ndynamic = ["dependencies", 1]\n').errors.map((e) => e.message)).toEqual(['project.dynamic must be an array of field names; dynamic dependencies, if any, were not read']);
     });
   });
 

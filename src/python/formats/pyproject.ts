@@ -355,7 +355,8 @@ function readDynamicDependencies(ctx: Context): void {
   const dynamic = getOwn(project, 'dynamic');
   if (dynamic === undefined) return;
   if (!Array.isArray(dynamic) || !dynamic.every((field): field is string => typeof field === 'string')) {
-    ctx.out.error(lineOf(ctx, ['project', 'dynamic']), `project.dynamic must be an array of field names, not ${tomlTypeName(dynamic)}`);
+    const not = Array.isArray(dynamic) ? '' : `, not ${tomlTypeName(dynamic)}`;
+    ctx.out.error(lineOf(ctx, ['project', 'dynamic']), `project.dynamic must be an array of field names${not}; dynamic dependencies, if any, were not read`);
     return;
   }
   for (const field of DYNAMIC_FIELDS) {
@@ -363,7 +364,7 @@ function readDynamicDependencies(ctx: Context): void {
     if (getOwn(project, field) !== undefined) {
       ctx.out.error(
         lineOf(ctx, ['project', field]),
-        `project.${field} is also listed in project.dynamic, which PEP 621 forbids (build backends refuse the file); the listed ones are read`,
+        `project.${field} is also listed in project.dynamic, which PEP 621 forbids (build backends refuse to build it); both are read`,
       );
     }
     // Both tables are read when both are there: a file only one backend reads is read, not missed.
@@ -380,10 +381,16 @@ function notReadDynamic(ctx: Context, field: DynamicField): string {
   const setuptools = typeof backend !== 'string' || backend.startsWith('setuptools');
   const by = typeof backend === 'string' ? `the build backend (${backend})` : 'the build backend (setuptools, the default)';
   const from = setuptools ? (field === 'dependencies' ? ", from setup.py's install_requires" : ", from setup.py's extras_require") : '';
-  const fix =
-    field === 'dependencies'
-      ? 'list them in [project] dependencies, or name a requirements file with [tool.setuptools.dynamic] dependencies = {file = ["requirements.txt"]}'
-      : 'list them in [project.optional-dependencies], or name a requirements file per extra in [tool.setuptools.dynamic.optional-dependencies]';
+  const hatch = typeof backend === 'string' && backend.startsWith('hatchling');
+  const where = field === 'dependencies' ? '[project] dependencies' : '[project.optional-dependencies]';
+  const file = hatch
+    ? field === 'dependencies'
+      ? 'files = ["requirements.txt"] in [tool.hatch.metadata.hooks.requirements_txt] (hatch-requirements-txt)'
+      : 'a list of files per extra in [tool.hatch.metadata.hooks.requirements_txt.optional-dependencies] (hatch-requirements-txt)'
+    : field === 'dependencies'
+      ? '[tool.setuptools.dynamic] dependencies = {file = ["requirements.txt"]}'
+      : '{file = [...]} per extra in [tool.setuptools.dynamic.optional-dependencies]';
+  const fix = `list them in ${where}, or name a requirements file with ${file}`;
   return `project.dynamic lists "${field}": ${by} computes them when it builds${from}; they were not read (to have them read, ${fix})`;
 }
 
