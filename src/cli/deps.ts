@@ -15,7 +15,7 @@ import { terminalLines } from '../report/terminal-text.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { renderTable } from './table.js';
 
-const FORMATS: ManifestFormat[] = ['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg'];
+const FORMATS: ManifestFormat[] = ['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py'];
 
 export const DEPS_USAGE = `usage: depwatch deps [--json] [--format FORMAT] <path>...
   Lists the Python dependencies in each directory (every manifest and lockfile found) or file.

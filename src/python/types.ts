@@ -13,7 +13,8 @@ export type ManifestFormat =
   | 'uv-lock'
   | 'pdm-lock'
   | 'pylock'
-  | 'setup-cfg';
+  | 'setup-cfg'
+  | 'setup-py';
 
 /** Where a dependency is installed from: PyPI (or a mirror), a VCS, a URL, or a local path. */
 export type DependencySource = 'registry' | 'vcs' | 'url' | 'path';

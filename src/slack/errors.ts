@@ -31,6 +31,7 @@ export const MANIFEST_PATTERNS = [
   '*.in (pip-tools)',
   'pyproject.toml',
   'setup.cfg',
+  'setup.py',
   'Pipfile',
   'Pipfile.lock',
   'poetry.lock',

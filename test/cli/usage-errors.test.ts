@@ -53,7 +53,7 @@ describe('usage errors', () => {
     [['db', 'frobnicate'], 'depwatch db: unknown action "frobnicate" (import, sync or status)'],
     [['db', 'import'], 'depwatch db import: give one file or directory'],
     [['deps', 'no-such-dir'], 'depwatch deps: no-such-dir: no such file or directory'],
-    [['deps', '--format', 'toml', '.'], 'depwatch deps: --format: unknown format "toml" (one of requirements, pyproject, poetry-lock, pipfile, pipfile-lock, uv-lock, pdm-lock, pylock, setup-cfg)'],
+    [['deps', '--format', 'toml', '.'], 'depwatch deps: --format: unknown format "toml" (one of requirements, pyproject, poetry-lock, pipfile, pipfile-lock, uv-lock, pdm-lock, pylock, setup-cfg, setup-py)'],
   ])('depwatch %j names its command once', async (argv, line) => {
     expect(await depwatch(...argv)).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
   });

@@ -20,6 +20,7 @@ const SAMPLES = [
   'deploy/pylock.gpu.toml',
   'pylock.a.b.toml',
   'setup.cfg',
+  'pkg/setup.py',
   'README.md',
   'NotAPipfile',
 ];
@@ -28,7 +29,7 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
   it('discovery tells each format by its paths, in the order it always asked them', () => {
     // Every format once (the table is a Record over ManifestFormat, so none can be left out).
     expect(new Set(FORMAT_PATHS.map((f) => f.format)).size).toBe(FORMAT_PATHS.length);
-    expect(FORMAT_PATHS.map((f) => f.format)).toEqual(['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg']);
+    expect(FORMAT_PATHS.map((f) => f.format)).toEqual(['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py']);
     expect(SAMPLES.map(formatForPath)).toEqual([
       'requirements',
       'requirements',
@@ -45,6 +46,7 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
       'pylock',
       null,
       'setup-cfg',
+      'setup-py',
       null,
       null,
     ]);

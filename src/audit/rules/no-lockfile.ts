@@ -1,5 +1,5 @@
 /**
- * `no-lockfile`: a project manifest (pyproject.toml, Pipfile, setup.cfg, requirements.in) declares
+ * `no-lockfile`: a project manifest (pyproject.toml, Pipfile, setup.cfg, setup.py, requirements.in) declares
  * ranges and no lockfile or compiled requirements file fixes them, so builds are not reproducible.
  */
 import { posix } from 'node:path';
@@ -10,6 +10,7 @@ const LOCK_SUGGESTION: Record<string, string> = {
   pyproject: 'commit a lockfile (`uv lock`, `poetry lock` or `pdm lock`)',
   pipfile: 'commit Pipfile.lock (`pipenv lock`)',
   'setup-cfg': 'pin the deployed set in a compiled requirements file (`pip-compile setup.cfg`)',
+  'setup-py': 'pin the deployed set in a compiled requirements file (`pip-compile setup.py`)',
   requirements: 'compile it to a pinned requirements.txt with hashes (`pip-compile --generate-hashes`)',
 };
 

@@ -18,6 +18,9 @@ const LOADERS: Record<ManifestFormat, () => Promise<ManifestFormatModule>> = {
   'pdm-lock': async () => (await import('./pdm-lock.js')).pdmLockFormat,
   pylock: async () => (await import('./pylock.js')).pylockFormat,
   'setup-cfg': async () => (await import('./setup-cfg.js')).setupCfgFormat,
+  // Loads the Python grammar too (web-tree-sitter, ~30 ms) before handing the reader out: only a
+  // tree with a setup.py pays for it.
+  'setup-py': async () => (await import('./setup-py.js')).loadSetupPyFormat(),
 };
 
 const loaded = new Map<ManifestFormat, Promise<ManifestFormatModule>>();

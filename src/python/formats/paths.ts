@@ -51,6 +51,7 @@ export function isPylockPath(path: string): boolean {
   return name.length > 0 && !name.includes('.');
 }
 export const isSetupCfgPath = (path: string): boolean => path === 'setup.cfg' || path.endsWith('/setup.cfg');
+export const isSetupPyPath = (path: string): boolean => path === 'setup.py' || path.endsWith('/setup.py');
 
 /**
  * Every format with the paths it reads, in the order discovery asks them (a Record over
@@ -66,6 +67,7 @@ const MATCHERS = {
   'pdm-lock': isPdmLockPath,
   pylock: isPylockPath,
   'setup-cfg': isSetupCfgPath,
+  'setup-py': isSetupPyPath,
 } satisfies Record<ManifestFormat, (path: string) => boolean>;
 
 export const FORMAT_PATHS: readonly { format: ManifestFormat; matches: (path: string) => boolean }[] = Object.entries(MATCHERS).map(([format, matches]) => ({

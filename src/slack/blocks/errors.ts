@@ -96,7 +96,7 @@ export const AUDIT_USAGE_TEXT = [
   '`/audit owner/repo@branch`: another branch or tag',
   '`/audit https://github.com/owner/repo`: a GitHub URL works too',
   '`/audit package name[==version] …`: a health card per package, before you add it',
-  'I read every requirements file, pyproject.toml, Pipfile, setup.cfg and lockfile, check the pinned releases against OSV advisories and PyPI, and post the result here.',
+  'I read every requirements file, pyproject.toml, Pipfile, setup.cfg, setup.py and lockfile, check the pinned releases against OSV advisories and PyPI, and post the result here.',
 ].join('\n');
 
 /** `intro` is mrkdwn: escape what the user typed in it. */

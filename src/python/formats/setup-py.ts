@@ -1,0 +1,883 @@
+/**
+ * `setup.py`, read without running it. Dependabot and Snyk run the file to learn what it declares;
+ * Renovate matches patterns in its text. Depwatch runs nothing from a repository, so it parses the
+ * file with tree-sitter (the code scanner's Python grammar, src/scan/python/parser.ts) and reads
+ * the literal values of the `setup(...)` call, as they are written:
+ *
+ * - The call: `setup(` (also an alias, `from setuptools import setup as s`, and
+ *   `from distutils.core import setup`), `setuptools.setup(` (also `import setuptools as st`),
+ *   `distutils.core.setup(`, wherever it is (module level, `if __name__ == "__main__":`, a `main()`
+ *   function). Several calls (one per branch of an `if`) are all read.
+ * - Keywords: `install_requires` (group `main`), `extras_require` (a dict literal or `dict(k=…)`:
+ *   each key is an extra; setuptools' `"extra:marker"` key form puts the marker on each of its
+ *   requirements, and an empty extra (`":python_version < '3'"`) is `main`, as setuptools writes it
+ *   into the metadata), `python_requires` → requiresPython. `setup_requires` and `tests_require` are
+ *   build and test tooling, skipped as in setup.cfg (./setup-cfg.ts). `**kwargs` in the call is
+ *   read when it names a dict literal (or `dict(…)`) assigned in the file.
+ * - Values: list, tuple and set literals of string literals (implicit concatenation, `r`/`u`
+ *   prefixes, escapes), nested lists and `*splats` of them, `a + b` of such lists, a single string
+ *   (setuptools accepts one: `_reqs.parse_strings` → jaraco.text `yield_lines`, which also splits
+ *   each list element on lines), and a name bound in the file to such a value (`REQUIRES = [...]`
+ *   then `install_requires=REQUIRES`). A name assigned more than once (the branches of an `if`) is
+ *   read as every value it is given, which covers whatever a run picks; `NAME += [...]` adds to it.
+ *   Any other change of the name (`.append`, `NAME[k] = …`, a `for` or `with … as NAME`) is not
+ *   read: the keyword is partial at that line.
+ * - Each string is read as setuptools reads it (`_reqs.parse_strings`): split on lines, stripped,
+ *   blank lines and lines starting with `#` dropped, `" #…"` cut off, a line ending in `\` joined
+ *   with the next one; then each line is one PEP 508 requirement.
+ *
+ * Anything computed (a call, a comprehension, an f-string, `%`, a name bound by an import or a
+ * function) is only known when setup.py runs: the keyword gets one error on its line (so the audit
+ * is partial) suggesting to move the list into pyproject.toml `[project] dependencies` or a
+ * requirements file. One exception, by far the most common computed form: an expression that names
+ * a requirements file in a string literal (as paths.ts's isRequirementsPath tells them:
+ * `open("requirements.txt").read().splitlines()`, `parse_requirements("requirements/base.txt")`,
+ * `Path(here, "requirements", "base.txt")` whose literal arguments are also tried joined with `/`)
+ * is taken to read that file: it becomes an include (relative to setup.py's folder) that the
+ * loader reads as a requirements file, and the keyword is not partial. The literal is looked for in
+ * the expression, and in what the names it uses are bound to (an assignment, `with open(...) as
+ * f`, a `for` loop's iterable, a function's body), so `with open("requirements.txt") as f:
+ * required = f.read().splitlines()` is followed too. This is a heuristic: a helper that filters
+ * the file, or reads one of several files by an argument, is taken to read the whole of each file
+ * it names (more dependencies than installed, never fewer).
+ *
+ * No setup() call, or one without these keywords: no dependencies, complete (the project's
+ * metadata is then in setup.cfg or pyproject.toml, which are read on their own); unless a syntax
+ * error hides a call (an identifier `setup` inside tree-sitter's ERROR node), which is said.
+ * tree-sitter recovers from syntax errors locally, so a Python 2 file (`print "x"`, which the
+ * grammar also parses) reads; an error inside a value read, or among the call's arguments, is an
+ * error line.
+ *
+ * Untrusted input: over MAX_SETUP_PY_CHARS the file is not parsed (one error); the parse has a
+ * time limit; one walk of the tree (a cursor, no recursion) collects the calls, imports and name
+ * bindings, and the values are evaluated with memoised names, a nesting limit and a budget of
+ * strings copied, so `A = B + B; B = C + C …` cannot grow exponentially.
+ */
+import type { Node } from 'web-tree-sitter';
+import { createPythonParser, type PythonParser } from '../../scan/python/parser.js';
+import { normalizeMarker, normalizeSpecifier } from '../pep508.js';
+import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
+import { ManifestCollector, MAX_ENTRIES_PER_FILE, repeatableName } from './collector.js';
+import { isRequirementsPath, isSetupPyPath } from './paths.js';
+import { combineMarkers, dependencyFromPep508 } from './pyproject.js';
+
+/** Far above any real setup.py (large ones are tens of kilobytes); a bigger file is not parsed. */
+export const MAX_SETUP_PY_CHARS = 1_000_000;
+
+/** The code scanner's default limit for one file (src/scan/scan.ts). */
+export const SETUP_PY_PARSE_TIMEOUT_MS = 5_000;
+
+/** Brackets, parentheses, `+` and names followed inside one value before it counts as unreadable. */
+const MAX_VALUE_DEPTH = 64;
+
+/** Strings copied while values are joined (`a + b`, a name used twice): past this, the file is not read further. */
+const MAX_STRINGS_COPIED = 10 * MAX_ENTRIES_PER_FILE;
+
+/** Tree nodes visited looking for requirements file names in computed values, over the whole file. */
+const MAX_SCAN_NODES = 2_000_000;
+
+/** Methods that change a list or dict in place: a name they are called on is not only its literal. */
+const MUTATING_METHODS = new Set(['append', 'extend', 'insert', 'update', 'setdefault', '__setitem__', '__iadd__']);
+/** Those read into a list (`append`, `extend`, `insert`) or a dict (`update`) when their argument is a literal. */
+const READ_ADDITIONS = new Set(['append', 'extend', 'insert', 'update']);
+
+let loading: Promise<ManifestFormatModule> | null = null;
+
+/**
+ * The setup.py reader, once the Python grammar is loaded (on first use, once per thread; a failed
+ * load is tried again next time). `extract` is synchronous like every format's: it uses one parser
+ * kept for the thread, and a parse never yields, so two reads never share it.
+ */
+export function loadSetupPyFormat(): Promise<ManifestFormatModule> {
+  loading ??= createPythonParser(SETUP_PY_PARSE_TIMEOUT_MS).then((parser) => ({
+    format: 'setup-py' as const,
+    matches: isSetupPyPath,
+    extract: (text: string, context: ExtractContext) => extractSetupPy(parser, text, context),
+  }));
+  loading.catch(() => {
+    loading = null;
+  });
+  return loading;
+}
+
+/** One line of a string value, with the source line it starts on. */
+interface Piece {
+  text: string;
+  line: number;
+}
+
+/** A string value: its lines (split on newlines, as setuptools splits it). */
+type Str = Piece[];
+
+/** Something in a value that was not read: computed when setup.py runs, or broken by a syntax error. */
+interface Unread {
+  node: Node;
+  why: 'computed' | 'syntax' | 'too-deep';
+}
+
+interface StringsRead {
+  strings: Str[];
+  unread: Unread[];
+}
+
+interface DictEntry {
+  key: string;
+  keyLine: number;
+  value: Node;
+}
+
+interface DictRead {
+  entries: DictEntry[];
+  unread: Unread[];
+}
+
+/** How a name is given a value in the file. */
+interface Bindings {
+  /** `NAME = value` and `NAME += value`, read as the union of their values. */
+  values: Node[];
+  /** `NAME.append(x)`, `.extend(x)`, `.insert(i, x)`, `.update(…)`, `NAME["key"] = x`: read into the value when they can be. */
+  additions: { method: string; call: Node; key?: Node; value?: Node }[];
+  /** Any other change (another method, a loop or `with` target, an import, a def): the first. */
+  otherWrite: Node | null;
+  /** What the requirements file scan follows: every value and the other writes' sources. */
+  sources: Node[];
+}
+
+class BudgetExceeded extends Error {}
+
+const lineOf = (node: Node): number => node.startPosition.row + 1;
+
+function extractSetupPy(parser: PythonParser, text: string, context: ExtractContext): ExtractResult {
+  const out = new ManifestCollector(context.file);
+  if (text.length > MAX_SETUP_PY_CHARS) {
+    out.error(null, `setup.py is too large (${text.length} characters; the limit is ${MAX_SETUP_PY_CHARS}); not read`);
+    return { dependencies: [], errors: out.errors, includes: [], requiresPython: null };
+  }
+  const tree = parser.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  if (tree === null) {
+    out.error(null, `setup.py took longer than ${SETUP_PY_PARSE_TIMEOUT_MS / 1000} s to parse; not read`);
+    return { dependencies: [], errors: out.errors, includes: [], requiresPython: null };
+  }
+  try {
+    const reader = new SetupPyReader(out);
+    reader.collect(tree.rootNode);
+    const requiresPython = reader.read(tree.rootNode.hasError);
+    return { dependencies: out.dependencies, errors: out.errors, includes: out.includes, requiresPython };
+  } finally {
+    tree.delete();
+  }
+}
+
+class SetupPyReader {
+  /** Names `setup` is called by (`setup`, or its alias). */
+  readonly #setupNames = new Set(['setup']);
+  /** Names of the setuptools module (`setuptools`, or its alias). */
+  readonly #moduleNames = new Set(['setuptools']);
+  readonly #calls: { node: Node; inError: boolean }[] = [];
+  readonly #bindings = new Map<string, Bindings>();
+  /** The first `setup` identifier inside a syntax error (a call tree-sitter could not make out). */
+  #brokenSetupLine: number | null = null;
+  readonly #stringsOfName = new Map<string, StringsRead>();
+  readonly #dictOfName = new Map<string, DictRead>();
+  readonly #inProgress = new Set<string>();
+  #copied = 0;
+  #scanned = 0;
+  readonly #included = new Set<string>();
+
+  constructor(readonly out: ManifestCollector) {}
+
+  // -------------------------------------------------------------------------------------------
+  // One walk of the tree
+
+  collect(root: Node): void {
+    const cursor = root.walk();
+    /** Depths of the ERROR nodes the cursor is inside. */
+    const errorDepths: number[] = [];
+    let depth = 0;
+    try {
+      for (;;) {
+        const type = cursor.nodeType;
+        if (type === 'ERROR') errorDepths.push(depth);
+        const inError = errorDepths.length > 0;
+        switch (type) {
+          case 'import_from_statement':
+          case 'import_statement':
+            this.#import(cursor.currentNode);
+            break;
+          case 'assignment':
+          case 'augmented_assignment':
+            this.#assignment(cursor.currentNode);
+            break;
+          case 'call':
+            this.#call(cursor.currentNode, inError);
+            break;
+          case 'for_statement':
+          case 'for_in_clause': {
+            const node = cursor.currentNode;
+            const left = node.childForFieldName('left');
+            const right = node.childForFieldName('right');
+            if (left && right) this.#otherWrites(left, right);
+            break;
+          }
+          case 'with_item': {
+            const value = cursor.currentNode.childForFieldName('value');
+            if (value?.type === 'as_pattern') {
+              const target = value.childForFieldName('alias');
+              const source = value.namedChild(0);
+              if (target && source) this.#otherWrites(target, source);
+            }
+            break;
+          }
+          case 'function_definition':
+          case 'class_definition': {
+            const node = cursor.currentNode;
+            const name = node.childForFieldName('name');
+            const body = node.childForFieldName('body');
+            if (name && body) this.#otherWrites(name, body);
+            break;
+          }
+          case 'identifier':
+            if (inError && this.#brokenSetupLine === null && this.#setupNames.has(cursor.nodeText)) this.#brokenSetupLine = cursor.startPosition.row + 1;
+            break;
+        }
+        if (cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+        for (;;) {
+          if (errorDepths.at(-1) === depth) errorDepths.pop();
+          if (cursor.gotoNextSibling()) break;
+          if (!cursor.gotoParent()) return;
+          depth--;
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+
+  #bindingsOf(name: string): Bindings {
+    let bindings = this.#bindings.get(name);
+    if (bindings === undefined) {
+      bindings = { values: [], additions: [], otherWrite: null, sources: [] };
+      this.#bindings.set(name, bindings);
+    }
+    return bindings;
+  }
+
+  #import(node: Node): void {
+    const isFrom = node.type === 'import_from_statement';
+    const module = isFrom ? node.childForFieldName('module_name')?.text : null;
+    const fromSetuptools = module === 'setuptools' || module === 'distutils.core';
+    for (const name of node.childrenForFieldName('name')) {
+      const imported = name.type === 'aliased_import' ? name.childForFieldName('name')?.text : name.text;
+      const bound = name.type === 'aliased_import' ? (name.childForFieldName('alias')?.text ?? null) : isFrom ? name.text : name.text.split('.')[0]!;
+      if (bound === null) continue;
+      if (isFrom && fromSetuptools && imported === 'setup') this.#setupNames.add(bound);
+      else if (!isFrom && imported === 'setuptools') this.#moduleNames.add(bound);
+      // A name imported is not a literal we can read (`from mypkg import REQUIRES`).
+      else this.#otherWrites(name, null);
+    }
+  }
+
+  #assignment(node: Node): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left) return;
+    if (left.type === 'identifier' && right) {
+      const operator = node.type === 'augmented_assignment' ? node.childForFieldName('operator')?.text : '=';
+      const bindings = this.#bindingsOf(left.text);
+      bindings.sources.push(right);
+      if (operator === '=' || operator === '+=') bindings.values.push(right);
+      else bindings.otherWrite ??= node;
+      return;
+    }
+    const object = left.type === 'subscript' ? left.childForFieldName('value') : null;
+    const key = left.type === 'subscript' ? left.childForFieldName('subscript') : null;
+    if (object?.type === 'identifier' && key && right && node.type === 'assignment') {
+      // `EXTRAS["all"] = […]`: an entry of a dict (read as one when the key is a literal).
+      const bindings = this.#bindingsOf(object.text);
+      bindings.additions.push({ method: '[]', call: node, key, value: right });
+      bindings.sources.push(right);
+      return;
+    }
+    // `a, b = …`, `x.attr = …`: the names written are not read as a literal.
+    this.#otherWrites(left, right);
+  }
+
+  /** Every name written by a target (`x`, `x[k]`, `x.attr`, `a, b`): changed otherwise than by a literal. */
+  #otherWrites(target: Node, source: Node | null): void {
+    const stack = [target];
+    let steps = 0;
+    while (stack.length > 0 && steps++ < 1_000) {
+      const node = stack.pop()!;
+      if (node.type === 'identifier' || node.type === 'dotted_name' || node.type === 'aliased_import') {
+        const name = node.type === 'aliased_import' ? node.childForFieldName('alias')?.text : node.type === 'dotted_name' ? node.text.split('.')[0] : node.text;
+        if (!name) continue;
+        const bindings = this.#bindingsOf(name);
+        bindings.otherWrite ??= node;
+        if (source) bindings.sources.push(source);
+      } else if (node.type === 'subscript' || node.type === 'attribute') {
+        const object = node.childForFieldName(node.type === 'subscript' ? 'value' : 'object');
+        if (object) stack.push(object);
+      } else {
+        for (const child of node.namedChildren) stack.push(child);
+      }
+    }
+  }
+
+  #call(node: Node, inError: boolean): void {
+    const callee = node.childForFieldName('function');
+    if (!callee) return;
+    if (callee.type === 'identifier') {
+      this.#calls.push({ node, inError });
+      return;
+    }
+    if (callee.type !== 'attribute') return;
+    const method = callee.childForFieldName('attribute')?.text;
+    const object = callee.childForFieldName('object');
+    if (!object || !method) return;
+    if (method === 'setup') this.#calls.push({ node, inError });
+    else if (MUTATING_METHODS.has(method) && object.type === 'identifier') {
+      const bindings = this.#bindingsOf(object.text);
+      if (READ_ADDITIONS.has(method)) bindings.additions.push({ method, call: node });
+      else bindings.otherWrite ??= node;
+      const args = node.childForFieldName('arguments');
+      if (args) bindings.sources.push(args);
+    }
+  }
+
+  #isSetupCall(node: Node): boolean {
+    const callee = node.childForFieldName('function');
+    if (!callee) return false;
+    if (callee.type === 'identifier') return this.#setupNames.has(callee.text);
+    const object = callee.childForFieldName('object');
+    if (!object) return false;
+    return (object.type === 'identifier' && this.#moduleNames.has(object.text)) || object.text === 'distutils.core';
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The setup() calls
+
+  /** Reads every setup() call; returns python_requires. */
+  read(treeHasError: boolean): string | null {
+    const calls = this.#calls.filter((c) => this.#isSetupCall(c.node));
+    let requiresPython: string | null = null;
+    try {
+      for (const { node, inError } of calls) {
+        if (this.out.full) {
+          this.out.stopReading(lineOf(node));
+          break;
+        }
+        if (inError) this.out.error(lineOf(node), 'the setup() call is inside a syntax error; what it declares may not all be read');
+        requiresPython = this.#readCall(node) ?? requiresPython;
+      }
+    } catch (err) {
+      if (!(err instanceof BudgetExceeded)) throw err;
+      this.out.error(null, `setup.py builds lists of more than ${MAX_STRINGS_COPIED} strings; it is not read further`);
+    }
+    if (calls.length === 0 && treeHasError && this.#brokenSetupLine !== null) {
+      this.out.error(this.#brokenSetupLine, 'a syntax error where setup() is called: its dependencies were not read');
+    }
+    return requiresPython;
+  }
+
+  #readCall(call: Node): string | null {
+    const args = call.childForFieldName('arguments');
+    if (!args) return null;
+    const keywords = new Map<string, Node[]>();
+    const addKeyword = (name: string, value: Node) => keywords.set(name, [...(keywords.get(name) ?? []), value]);
+    let hidden: { line: number; why: string } | null = null;
+    for (const arg of args.namedChildren) {
+      if (arg.type === 'keyword_argument') {
+        const name = arg.childForFieldName('name')?.text;
+        const value = arg.childForFieldName('value');
+        if (name && value) addKeyword(name, value);
+      } else if (arg.type === 'dictionary_splat') {
+        const dict = this.#dict(arg.namedChild(0) ?? arg, 0);
+        for (const entry of dict.entries) addKeyword(entry.key, entry.value);
+        if (dict.unread.length > 0) hidden ??= { line: lineOf(arg), why: `**${(arg.namedChild(0)?.text ?? '').slice(0, 40)} is computed when setup.py runs` };
+      } else if (arg.type === 'ERROR') {
+        hidden ??= { line: lineOf(arg), why: 'a syntax error among its arguments' };
+      }
+    }
+    if (hidden && !(keywords.has('install_requires') && keywords.has('extras_require'))) {
+      this.out.error(hidden.line, `setup() may be given install_requires or extras_require where Depwatch cannot see them (${hidden.why}), and Depwatch does not run setup.py: move them into pyproject.toml [project] dependencies or a requirements file`);
+    }
+    for (const value of keywords.get('install_requires') ?? []) this.#readRequirements(value, 'main', null, 'install_requires');
+    for (const value of keywords.get('extras_require') ?? []) this.#readExtras(value);
+    let requiresPython: string | null = null;
+    for (const value of keywords.get('python_requires') ?? []) {
+      const read = this.#strings(value, 0);
+      const text = read.strings.map((s) => s.map((p) => p.text).join('\n')).join('').trim();
+      if (read.unread.length > 0 || read.strings.length !== 1) this.#reportUnread('python_requires', value, read.unread.length > 0 ? read.unread : [{ node: value, why: 'computed' }], false);
+      else if (text !== '') requiresPython = normalizeSpecifier(text);
+    }
+    return requiresPython;
+  }
+
+  #readExtras(value: Node): void {
+    const dict = this.#dict(value, 0);
+    this.#reportUnread('extras_require', value, dict.unread, false);
+    for (const entry of dict.entries) {
+      // setuptools' `extra:marker` keys: the marker applies to every requirement of the extra.
+      const colon = entry.key.indexOf(':');
+      const extra = (colon === -1 ? entry.key : entry.key.slice(0, colon)).trim();
+      const marker = colon === -1 ? null : entry.key.slice(colon + 1).trim();
+      const label = `extras_require[${JSON.stringify(entry.key)}]`;
+      if (!repeatableName(this.out, entry.keyLine, 'extra name', extra)) continue;
+      if (marker !== null && marker !== '' && normalizeMarker(marker) === null) {
+        this.out.error(entry.keyLine, `${label}: the marker after ":" is not a valid environment marker; its requirements are not read`);
+        continue;
+      }
+      this.#readRequirements(entry.value, extra === '' ? 'main' : extra, marker || null, label);
+    }
+  }
+
+  #readRequirements(value: Node, group: string, keyMarker: string | null, label: string): void {
+    const read = this.#strings(value, 0);
+    this.#reportUnread(label, value, read.unread, true);
+    for (const requirement of requirementLines(read.strings)) {
+      if (this.out.full) {
+        this.out.stopReading(requirement.line);
+        return;
+      }
+      const result = dependencyFromPep508(requirement.text, { file: this.out.file, group, line: requirement.line });
+      if (!result.ok) {
+        this.out.error(requirement.line, `${label}: ${result.message}`);
+        continue;
+      }
+      if (keyMarker !== null) result.dependency.marker = normalizeMarker(combineMarkers([result.dependency.marker ?? '', keyMarker])!) ?? result.dependency.marker;
+      this.out.dependency(result.dependency);
+    }
+  }
+
+  /**
+   * One error for what a keyword's value holds that was not read, unless (for requirement lists)
+   * every computed part names requirements files, which are then read instead.
+   */
+  #reportUnread(label: string, value: Node, unread: Unread[], followFiles: boolean): void {
+    const notRead: Unread[] = [];
+    for (const part of unread) {
+      if (part.why === 'computed' && followFiles && this.#includeRequirementFiles(part.node)) continue;
+      notRead.push(part);
+    }
+    const first = notRead[0];
+    if (first === undefined) return;
+    // On the keyword's line; where the part not read is elsewhere (a name's `.append(…)`), its line is said.
+    const line = lineOf(value);
+    const at = lineOf(first.node) === line ? '' : ` at line ${lineOf(first.node)}`;
+    if (first.why === 'syntax') {
+      this.out.error(line, `${label}: a syntax error in its value${at}; what it holds there was not read`);
+    } else if (first.why === 'too-deep') {
+      this.out.error(line, `${label}: its value nests more than ${MAX_VALUE_DEPTH} levels deep${at}; not read`);
+    } else {
+      const shown = first.node === value ? snippet(value) : `${snippet(first.node)}${at}, in ${snippet(value)}`;
+      const advice = label === 'python_requires' ? 'move it into pyproject.toml [project] requires-python' : 'move the list into pyproject.toml [project] dependencies or a requirements file';
+      const what = first.node === value ? 'it was' : 'that part was';
+      this.out.error(line, `${label} is computed when setup.py runs (${shown}), and Depwatch does not run setup.py, so ${what} not read: ${advice}`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Values
+
+  #copy(count: number): void {
+    this.#copied += count;
+    if (this.#copied > MAX_STRINGS_COPIED) throw new BudgetExceeded();
+  }
+
+  /** The strings a value holds (a string, a list of them, names of those, `a + b`), and what was not read. */
+  #strings(node: Node, depth: number): StringsRead {
+    if (depth > MAX_VALUE_DEPTH) return { strings: [], unread: [{ node, why: 'too-deep' }] };
+    if (node.type === 'ERROR' || node.isMissing) return { strings: [], unread: [{ node, why: 'syntax' }] };
+    switch (node.type) {
+      case 'string':
+      case 'concatenated_string': {
+        const value = stringValue(node);
+        if (value === 'syntax') return { strings: [], unread: [{ node, why: 'syntax' }] };
+        return value === null ? { strings: [], unread: [{ node, why: 'computed' }] } : { strings: [value], unread: [] };
+      }
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'expression_list': {
+        const read: StringsRead = { strings: [], unread: [] };
+        for (const element of node.namedChildren) {
+          if (element.type === 'comment') continue;
+          const inner = element.type === 'list_splat' ? element.namedChild(0) : element;
+          if (!inner) continue;
+          this.#merge(read, this.#strings(inner, depth + 1));
+        }
+        return read;
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c.type !== 'comment');
+        return inner ? this.#strings(inner, depth + 1) : { strings: [], unread: [{ node, why: 'computed' }] };
+      }
+      case 'binary_operator': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (node.childForFieldName('operator')?.text !== '+' || !left || !right) break;
+        const read = this.#strings(left, depth + 1);
+        const added = this.#strings(right, depth + 1);
+        // `"a" + "b"` joins two strings; `[…] + […]` two lists (a string plus a list is a TypeError).
+        if (isStringNode(left) && isStringNode(right) && read.strings.length === 1 && added.strings.length === 1) {
+          return { strings: [joinStrings(read.strings[0]!, added.strings[0]!)], unread: [...read.unread, ...added.unread] };
+        }
+        const merged: StringsRead = { strings: [], unread: [] };
+        this.#merge(merged, read);
+        this.#merge(merged, added);
+        return merged;
+      }
+      case 'identifier':
+        return this.#stringsOfIdentifier(node, depth);
+    }
+    return { strings: [], unread: [{ node, why: 'computed' }] };
+  }
+
+  #merge(into: StringsRead, from: StringsRead): void {
+    this.#copy(from.strings.length + from.unread.length);
+    for (const s of from.strings) into.strings.push(s);
+    for (const u of from.unread) into.unread.push(u);
+  }
+
+  #stringsOfIdentifier(node: Node, depth: number): StringsRead {
+    const name = node.text;
+    const known = this.#stringsOfName.get(name);
+    if (known) return known;
+    const bindings = this.#bindings.get(name);
+    // Unbound here (imported, a builtin, a parameter), or defined through itself (`R = R + […]`).
+    if (bindings === undefined || bindings.values.length === 0 || this.#inProgress.has(name)) return { strings: [], unread: [{ node, why: 'computed' }] };
+    this.#inProgress.add(name);
+    const read: StringsRead = { strings: [], unread: [] };
+    for (const value of bindings.values) this.#merge(read, this.#strings(value, depth + 1));
+    for (const addition of bindings.additions) {
+      // `.append(x)` / `.insert(i, x)` add x, `.extend(x)` x's items: both read as the strings of x.
+      const args = (addition.call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+      const argument = args.at(-1);
+      if (['append', 'extend', 'insert'].includes(addition.method) && argument && argument.type !== 'keyword_argument') this.#merge(read, this.#strings(argument, depth + 1));
+      else read.unread.push({ node: addition.call, why: 'computed' });
+    }
+    if (bindings.otherWrite) read.unread.push({ node: bindings.otherWrite, why: 'computed' });
+    this.#inProgress.delete(name);
+    this.#stringsOfName.set(name, read);
+    return read;
+  }
+
+  /** The entries of a dict value (`{…}`, `dict(k=…)`, a name of one, `**` inside), and what was not read. */
+  #dict(node: Node, depth: number): DictRead {
+    if (depth > MAX_VALUE_DEPTH) return { entries: [], unread: [{ node, why: 'too-deep' }] };
+    if (node.type === 'ERROR' || node.isMissing) return { entries: [], unread: [{ node, why: 'syntax' }] };
+    const read: DictRead = { entries: [], unread: [] };
+    const merge = (from: DictRead) => {
+      this.#copy(from.entries.length + from.unread.length);
+      for (const e of from.entries) read.entries.push(e);
+      for (const u of from.unread) read.unread.push(u);
+    };
+    if (node.type === 'dictionary') {
+      for (const child of node.namedChildren) {
+        if (child.type === 'comment') continue;
+        if (child.type === 'pair') {
+          const key = child.childForFieldName('key');
+          const value = child.childForFieldName('value');
+          if (!key || !value) continue;
+          const keyRead = this.#strings(key, depth + 1);
+          if (keyRead.unread.length > 0 || keyRead.strings.length !== 1 || !isStringNode(key)) {
+            read.unread.push({ node: key, why: keyRead.unread[0]?.why ?? 'computed' });
+            continue;
+          }
+          read.entries.push({ key: keyRead.strings[0]!.map((p) => p.text).join('\n'), keyLine: lineOf(key), value });
+        } else if (child.type === 'dictionary_splat') {
+          const inner = child.namedChild(0);
+          if (inner) merge(this.#dict(inner, depth + 1));
+        } else {
+          read.unread.push({ node: child, why: child.type === 'ERROR' ? 'syntax' : 'computed' });
+        }
+      }
+      return read;
+    }
+    if (node.type === 'call' && node.childForFieldName('function')?.text === 'dict') {
+      const args = node.childForFieldName('arguments');
+      return args ? this.#dictCallArguments(args, depth) : read;
+    }
+    if (node.type === 'parenthesized_expression' && node.namedChild(0)) return this.#dict(node.namedChild(0)!, depth + 1);
+    if (node.type === 'identifier') {
+      const name = node.text;
+      const known = this.#dictOfName.get(name);
+      if (known) return known;
+      const bindings = this.#bindings.get(name);
+      if (bindings === undefined || bindings.values.length === 0 || this.#inProgress.has(name)) return { entries: [], unread: [{ node, why: 'computed' }] };
+      this.#inProgress.add(name);
+      for (const value of bindings.values) merge(this.#dict(value, depth + 1));
+      for (const addition of bindings.additions) {
+        if (addition.method === '[]' && addition.key && addition.value) {
+          const key = this.#strings(addition.key, depth + 1);
+          if (isStringNode(addition.key) && key.unread.length === 0 && key.strings.length === 1) {
+            read.entries.push({ key: key.strings[0]!.map((p) => p.text).join('\n'), keyLine: lineOf(addition.key), value: addition.value });
+            continue;
+          }
+        } else if (addition.method === 'update') {
+          // `.update({…})`, `.update(dict(…))`, `.update(k=…)`: read as `dict(…)` of the call's arguments.
+          const args = addition.call.childForFieldName('arguments');
+          const only = args?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+          if (only.length === 1 && only[0]!.type !== 'keyword_argument') merge(this.#dict(only[0]!, depth + 1));
+          else if (args) merge(this.#dictCallArguments(args, depth + 1));
+          continue;
+        }
+        read.unread.push({ node: addition.call, why: 'computed' });
+      }
+      if (bindings.otherWrite) read.unread.push({ node: bindings.otherWrite, why: 'computed' });
+      this.#inProgress.delete(name);
+      this.#dictOfName.set(name, read);
+      return read;
+    }
+    return { entries: [], unread: [{ node, why: 'computed' }] };
+  }
+
+  /** `dict(k=v, **other)`'s arguments as entries (a positional argument is not read). */
+  #dictCallArguments(args: Node, depth: number): DictRead {
+    const read: DictRead = { entries: [], unread: [] };
+    for (const arg of args.namedChildren) {
+      if (arg.type === 'comment') continue;
+      const name = arg.childForFieldName('name');
+      const value = arg.childForFieldName('value');
+      if (arg.type === 'keyword_argument' && name && value) read.entries.push({ key: name.text, keyLine: lineOf(name), value });
+      else if (arg.type === 'dictionary_splat' && arg.namedChild(0)) {
+        const inner = this.#dict(arg.namedChild(0)!, depth + 1);
+        this.#copy(inner.entries.length + inner.unread.length);
+        for (const e of inner.entries) read.entries.push(e);
+        for (const u of inner.unread) read.unread.push(u);
+      } else read.unread.push({ node: arg, why: arg.type === 'ERROR' ? 'syntax' : 'computed' });
+    }
+    return read;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Requirements files named by a computed value
+
+  /**
+   * Whether the expression (or what the names in it are bound to) names a requirements file in a
+   * string literal; each one found becomes an include. Within a budget of nodes for the file.
+   */
+  #includeRequirementFiles(expression: Node): boolean {
+    let found = false;
+    const seen = new Set<number>();
+    const stack = [expression];
+    while (stack.length > 0) {
+      const root = stack.pop()!;
+      if (seen.has(root.id)) continue;
+      seen.add(root.id);
+      const cursor = root.walk();
+      try {
+        let depth = 0;
+        for (;;) {
+          if (++this.#scanned > MAX_SCAN_NODES) return found;
+          const type = cursor.nodeType;
+          if (type === 'string') {
+            if (this.#includeIfRequirementsPath(cursor.currentNode)) found = true;
+          } else if (type === 'argument_list') {
+            // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined.
+            const literals = cursor.currentNode.namedChildren.filter((c) => c.type === 'string');
+            if (literals.length >= 2) {
+              const parts = literals.map((l) => plainString(l));
+              if (parts.every((p): p is string => p !== null) && this.#include(parts.join('/'), lineOf(literals[0]!))) found = true;
+            }
+          } else if (type === 'identifier') {
+            const field = cursor.currentFieldName;
+            // Not `x.name` (an attribute) nor `name=` (a keyword): only names that hold a value.
+            if (field !== 'attribute' && field !== 'name') {
+              for (const source of this.#bindings.get(cursor.nodeText)?.sources ?? []) if (!seen.has(source.id)) stack.push(source);
+            }
+          }
+          if (cursor.gotoFirstChild()) {
+            depth++;
+            continue;
+          }
+          let next = false;
+          while (depth > 0) {
+            if (cursor.gotoNextSibling()) {
+              next = true;
+              break;
+            }
+            cursor.gotoParent();
+            depth--;
+          }
+          if (!next) break;
+        }
+      } finally {
+        cursor.delete();
+      }
+    }
+    return found;
+  }
+
+  #includeIfRequirementsPath(node: Node): boolean {
+    const value = plainString(node);
+    return value !== null && this.#include(value, lineOf(node));
+  }
+
+  #include(path: string, line: number): boolean {
+    if (path.length === 0 || path.length > 500 || /\s/.test(path) || !isRequirementsPath(path)) return false;
+    if (!this.#included.has(path)) {
+      this.#included.add(path);
+      this.out.include({ path, kind: 'requirement', line });
+    }
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strings
+
+const isStringNode = (node: Node): boolean => node.type === 'string' || node.type === 'concatenated_string';
+
+/** `a` then `b`: the last line of `a` continues with the first of `b`. */
+function joinStrings(a: Str, b: Str): Str {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return [...a.slice(0, -1), { text: a.at(-1)!.text + b[0]!.text, line: a.at(-1)!.line }, ...b.slice(1)];
+}
+
+/** A string literal's text on one line, or null when it is not a plain literal. */
+function plainString(node: Node): string | null {
+  const value = stringValue(node);
+  return Array.isArray(value) ? value.map((p) => p.text).join('\n') : null;
+}
+
+/**
+ * The value of a string literal (or implicitly concatenated literals) split into lines, or null
+ * when it is computed (an f-string with replacement fields) or not text (bytes), or `syntax`.
+ */
+function stringValue(node: Node): Str | null | 'syntax' {
+  if (node.type === 'concatenated_string') {
+    let joined: Str = [];
+    for (const part of node.namedChildren) {
+      if (part.type === 'comment') continue;
+      const value = stringValue(part);
+      if (!Array.isArray(value)) return value;
+      joined = joinStrings(joined, value);
+    }
+    return joined;
+  }
+  if (node.type !== 'string' || node.hasError) return 'syntax';
+  const start = node.firstChild;
+  const end = node.lastChild;
+  if (start?.type !== 'string_start' || end?.type !== 'string_end') return 'syntax';
+  const opening = start.text;
+  const quote = opening.replace(/^[a-zA-Z]*/, '');
+  const prefix = opening.slice(0, opening.length - quote.length).toLowerCase();
+  if (prefix.includes('b')) return null;
+  if (prefix.includes('f') || prefix.includes('t')) {
+    if (node.namedChildren.some((c) => c.type === 'interpolation')) return null;
+  }
+  const body = node.text.slice(opening.length, node.text.length - end.text.length);
+  return decodeBody(body, prefix.includes('r'), lineOf(node));
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/**
+ * Python's escapes (none in a raw string), in one pass; the result is split into lines, each with
+ * the source line it starts on (a source newline moves the line, `\n` written as an escape does not).
+ * `\N{name}` is kept as written: no requirement contains one.
+ */
+function decodeBody(body: string, raw: boolean, firstLine: number): Str {
+  const pieces: Str = [];
+  let current = '';
+  let line = firstLine;
+  let currentLine = firstLine;
+  const newline = () => {
+    pieces.push({ text: current, line: currentLine });
+    current = '';
+    currentLine = line;
+  };
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '\r' || c === '\n') {
+      if (c === '\r' && body[i + 1] === '\n') i++;
+      line++;
+      newline();
+      continue;
+    }
+    if (c !== '\\' || raw || i + 1 >= body.length) {
+      current += c;
+      continue;
+    }
+    const next = body[i + 1]!;
+    if (next === '\n' || next === '\r') {
+      // A backslash before a source newline continues the string on the next line.
+      i += next === '\r' && body[i + 2] === '\n' ? 2 : 1;
+      line++;
+      continue;
+    }
+    const simple = SIMPLE_ESCAPES[next];
+    if (simple !== undefined) {
+      i++;
+      if (simple === '\n') newline();
+      else current += simple;
+      continue;
+    }
+    const hex = next === 'x' ? 2 : next === 'u' ? 4 : next === 'U' ? 8 : 0;
+    if (hex > 0 && /^[0-9a-fA-F]+$/.test(body.slice(i + 2, i + 2 + hex)) && i + 2 + hex <= body.length) {
+      const code = parseInt(body.slice(i + 2, i + 2 + hex), 16);
+      if (code <= 0x10ffff) {
+        const char = String.fromCodePoint(code);
+        if (char === '\n') newline();
+        else current += char;
+        i += 1 + hex;
+        continue;
+      }
+    }
+    const octal = /^[0-7]{1,3}/.exec(body.slice(i + 1, i + 4));
+    if (octal) {
+      const char = String.fromCharCode(parseInt(octal[0], 8));
+      if (char === '\n') newline();
+      else current += char;
+      i += octal[0].length;
+      continue;
+    }
+    current += c;
+  }
+  pieces.push({ text: current, line: currentLine });
+  return pieces;
+}
+
+/**
+ * setuptools' `_reqs.parse_strings`: every line of every string, stripped; blank lines and `#`
+ * lines dropped (jaraco.text `yield_lines`); `" #…"` cut off (`drop_comment`); a line ending in a
+ * backslash joined to the next (`join_continuation`, which drops the backslash and the character
+ * before it).
+ */
+export function requirementLines(strings: readonly Str[]): Piece[] {
+  const lines: Piece[] = [];
+  for (const string of strings) {
+    for (const piece of string) {
+      const text = piece.text.trim();
+      if (text === '' || text.startsWith('#')) continue;
+      const comment = text.indexOf(' #');
+      lines.push({ text: comment === -1 ? text : text.slice(0, comment), line: piece.line });
+    }
+  }
+  const joined: Piece[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let { text } = lines[i]!;
+    const { line } = lines[i]!;
+    let complete = true;
+    while (text.endsWith('\\')) {
+      if (i + 1 >= lines.length) {
+        complete = false;
+        break;
+      }
+      text = text.slice(0, -2).trim() + lines[++i]!.text;
+    }
+    if (complete) joined.push({ text: text.trim(), line });
+  }
+  return joined.filter((l) => l.text !== '');
+}
+
+/** The source of a node on one line, cut short, for a message. */
+function snippet(node: Node): string {
+  const text = node.text.replace(/\s+/g, ' ').trim();
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadFormatModule } from '../../src/python/formats/lazy.js';
+import { MAX_SETUP_PY_CHARS } from '../../src/python/formats/setup-py.js';
+import type { ExtractResult, ManifestFormatModule } from '../../src/python/types.js';
+
+let setupPy: ManifestFormatModule;
+beforeAll(async () => {
+  // As an audit reads it: through the lazy loader, which redacts URL credentials.
+  setupPy = await loadFormatModule('setup-py');
+});
+
+const extract = (text: string, file = 'setup.py'): ExtractResult => setupPy.extract(text, { file });
+/** `name specifier ; marker [group] line`, one string per dependency. */
+const listed = (r: ExtractResult) => r.dependencies.map((d) => `${d.name}${d.specifier}${d.marker ? ` ; ${d.marker}` : ''} [${d.group}] ${d.line}`);
+const messages = (r: ExtractResult) => r.errors.map((e) => `${e.line}: ${e.message}`);
+
+describe('setup.py format', () => {
+  it('matches setup.py at any depth, and nothing like it', () => {
+    expect(setupPy.matches('setup.py')).toBe(true);
+    expect(setupPy.matches('pkg/setup.py')).toBe(true);
+    expect(setupPy.matches('mysetup.py')).toBe(false);
+    expect(setupPy.matches('setup.py.orig')).toBe(false);
+  });
+
+  it("reads requests' setup.py: a named list, python_requires, extras with an `extra:marker` key, tests_require skipped", () => {
+    const result = extract(readFileSync(new URL('../fixtures/manifests/requests/setup.py', import.meta.url), 'utf8'));
+    expect(result.errors).toEqual([]);
+    expect(result.requiresPython).toBe('!=3.0.*,!=3.1.*,!=3.2.*,!=3.3.*,>=2.6');
+    expect(listed(result)).toEqual([
+      'chardet<3.1.0,>=3.0.2 [main] 46',
+      'idna<2.7,>=2.5 [main] 47',
+      'urllib3<1.23,>=1.21.1 [main] 48',
+      'certifi>=2017.4.17 [main] 49',
+      'pyopenssl>=0.14 [security] 98',
+      'cryptography>=1.3.4 [security] 98',
+      'idna>=2.0.0 [security] 98',
+      'pysocks!=1.5.7,>=1.5.6 [socks] 99',
+      'win-inet-pton ; sys_platform == "win32" and (python_version == "2.7" or python_version == "2.6") [socks] 100',
+    ]);
+    expect(result.dependencies.map((d) => d.name)).not.toContain('pytest');
+  });
+
+  it('reads literals as setuptools does: concatenation, escapes, a multi-line string with comments and continuations, `+`, splats, tuples', () => {
+    const text = [
+      'import setuptools',
+      'BASE = ["requests>=2" "," "<3", \'six\\x3e=1\']',
+      'setuptools.setup(',
+      '    install_requires=BASE + ("click",) + [*BASE[:0]] if False else BASE + [',
+      '        "flask==0.12",',
+      '    ] + ["""',
+      '        jinja2==2.10  # templates',
+      '        # a comment line',
+      '        markupsafe \\\\',
+      '          ==1.0',
+      '    """],',
+      '    setup_requires=["pbr"],',
+      ')',
+    ].join('\n');
+    const result = extract(text);
+    // The conditional expression is computed: only what is certain is read, and the rest is said.
+    expect(messages(result)).toHaveLength(1);
+    expect(messages(result)[0]).toMatch(/^4: install_requires is computed when setup\.py runs/);
+    const plain = extract(
+      ['from setuptools import setup', 'BASE = ["requests>=2" "," "<3", \'six\\x3e=1\']', 'setup(install_requires=BASE + ("click",) + [', '    "flask==0.12",', '] + ["""', '    jinja2==2.10  # templates', '    # a comment line', '    markupsafe \\\\', '      ==1.0', '"""])'].join('\n'),
+    );
+    expect(plain.errors).toEqual([]);
+    expect(listed(plain)).toEqual(['requests<3,>=2 [main] 2', 'six>=1 [main] 2', 'click [main] 3', 'flask==0.12 [main] 4', 'jinja2==2.10 [main] 6', 'markupsafe==1.0 [main] 8']);
+  });
+
+  it('reads an alias of setup, a call under `if __name__ == "__main__":`, dict(...) extras and a `:marker` key into main', () => {
+    const result = extract(
+      [
+        'from setuptools import setup as s',
+        'EXTRAS = dict(test=["pytest"])',
+        'EXTRAS["docs"] = ["sphinx"]',
+        'if __name__ == "__main__":',
+        '    s(extras_require=dict(EXTRAS, **{":python_version < \'3.4\'": ["enum34"]}), install_requires="attrs")',
+      ].join('\n'),
+    );
+    // `dict(EXTRAS, …)` passes EXTRAS positionally, which is not read: said, with the rest read.
+    expect(listed(result)).toEqual(['attrs [main] 5', 'enum34 ; python_version < "3.4" [main] 5']);
+    expect(messages(result)).toEqual([expect.stringMatching(/^5: extras_require is computed when setup\.py runs \(EXTRAS, in dict\(EXTRAS/)]);
+
+    const named = extract(['from setuptools import setup as s', 'EXTRAS = dict(test=["pytest"])', 'EXTRAS["docs"] = ["sphinx"]', 'EXTRAS.update(lint=["ruff"])', 's(extras_require=EXTRAS)'].join('\n'));
+    expect(named.errors).toEqual([]);
+    expect(listed(named)).toEqual(['pytest [test] 2', 'sphinx [docs] 3', 'ruff [lint] 4']);
+  });
+
+  it('reads a name assigned in each branch of an if as both, and .append/.extend into it', () => {
+    const result = extract(
+      ['from setuptools import setup', 'if sys.version_info < (3,):', '    REQ = ["futures"]', 'else:', '    REQ = []', 'REQ.append("six")', 'REQ += ["attrs"]', 'setup(install_requires=REQ)'].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(listed(result)).toEqual(['futures [main] 3', 'attrs [main] 7', 'six [main] 6']);
+  });
+
+  it('says, on the keyword line, what is computed when setup.py runs, and reads the rest', () => {
+    const result = extract(
+      [
+        'import setuptools',
+        'from mypkg import DEPS',
+        'REQ = ["a"]',
+        'REQ.insert(0, dep())',
+        'setuptools.setup(',
+        '    install_requires=REQ,',
+        '    extras_require={"x": [f"b{V}"], "y": DEPS, "z": ["c"]},',
+        '    python_requires=PY,',
+        ')',
+      ].join('\n'),
+    );
+    expect(listed(result)).toEqual(['a [main] 3', 'c [z] 7']);
+    expect(messages(result)).toEqual([
+      '6: install_requires is computed when setup.py runs (dep() at line 4, in REQ), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file',
+      '7: extras_require["x"] is computed when setup.py runs (f"b{V}", in [f"b{V}"]), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file',
+      '7: extras_require["y"] is computed when setup.py runs (DEPS), and Depwatch does not run setup.py, so it was not read: move the list into pyproject.toml [project] dependencies or a requirements file',
+      '8: python_requires is computed when setup.py runs (PY), and Depwatch does not run setup.py, so it was not read: move it into pyproject.toml [project] requires-python',
+    ]);
+  });
+
+  it('follows a requirements file that a computed value names, as an include, without a partial line', () => {
+    const result = extract(
+      [
+        'import os',
+        'from pathlib import Path',
+        'from setuptools import setup',
+        'here = os.path.dirname(__file__)',
+        'with open("requirements/base.txt") as f:',
+        '    required = f.read().splitlines()',
+        'def tests():',
+        '    return [l.strip() for l in open(os.path.join(here, "requirements", "test.txt"))]',
+        'setup(',
+        '    install_requires=required + ["extra-thing"],',
+        '    extras_require={"test": tests(), "dev": Path(here, "dev-requirements.txt").read_text().split()},',
+        ')',
+      ].join('\n'),
+      'pkg/setup.py',
+    );
+    expect(result.errors).toEqual([]);
+    expect(listed(result)).toEqual(['extra-thing [main] 10']);
+    expect(result.includes).toEqual([
+      { path: 'requirements/base.txt', kind: 'requirement', line: 5 },
+      { path: 'requirements/test.txt', kind: 'requirement', line: 8 },
+      { path: 'dev-requirements.txt', kind: 'requirement', line: 11 },
+    ]);
+  });
+
+  it('says keywords may hide in an unread **kwargs, but not when install_requires and extras_require are given', () => {
+    const hidden = extract('from setuptools import setup\nsetup(name="x", **get_args())\n');
+    expect(messages(hidden)).toEqual([expect.stringMatching(/^2: setup\(\) may be given install_requires or extras_require where Depwatch cannot see them \(\*\*get_args\(\) is computed/)]);
+    const given = extract('from setuptools import setup\nsetup(install_requires=["a"], extras_require={}, **get_args())\n');
+    expect(given.errors).toEqual([]);
+    // A dict literal assigned in the file is read (coverage.py's `setup(**setup_args)` in main()).
+    const coverage = extract(
+      [
+        'from setuptools import setup',
+        'setup_args = dict(name="coverage", extras_require={"toml": [\'tomli; python_full_version<="3.11.0a6"\']}, python_requires=">=3.10")',
+        'if compile_extension:',
+        '    setup_args.update(dict(ext_modules=[Extension("x")]))',
+        'def main():',
+        '    try:',
+        '        setup(**setup_args)',
+        '    except BuildFailed:',
+        '        del setup_args["ext_modules"]',
+        '        setup(**setup_args)',
+      ].join('\n'),
+    );
+    expect(coverage.errors).toEqual([]);
+    expect(coverage.requiresPython).toBe('>=3.10');
+    expect(listed(coverage)).toEqual(['tomli ; python_full_version <= "3.11.0a6" [toml] 2', 'tomli ; python_full_version <= "3.11.0a6" [toml] 2']);
+  });
+
+  it('reads a Python 2 setup.py (print statements, exec) whose grammar tree-sitter recovers', () => {
+    const result = extract(
+      [
+        '# -*- coding: utf-8 -*-',
+        'from distutils.core import setup',
+        'print "Building", sys.argv',
+        'exec open("pkg/version.py").read()',
+        'setup(name="old", install_requires=[u"Django>=1.4,<1.5", "South==0.7.6"])',
+      ].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(listed(result)).toEqual(['django<1.5,>=1.4 [main] 5', 'south==0.7.6 [main] 5']);
+  });
+
+  it('has no dependencies, complete, without a setup() call or its keywords; a syntax error that hides one is said', () => {
+    expect(extract('print("hello")\n')).toEqual({ dependencies: [], errors: [], includes: [], requiresPython: null });
+    expect(extract('from setuptools import setup\nsetup()\n').errors).toEqual([]);
+    expect(messages(extract('from setuptools import setup\nsetup(name="x", install_requires=["a", "b" ,, ]\n'))).toEqual([
+      '2: a syntax error where setup() is called: its dependencies were not read',
+    ]);
+    const broken = extract('from setuptools import setup\nsetup(install_requires=["a", )b c(, "d"])\n');
+    expect(broken.errors.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a file over the size limit with one line, and reads a large one in one pass', () => {
+    const huge = extract(`setup(install_requires=["a"])\n#${'x'.repeat(MAX_SETUP_PY_CHARS)}\n`);
+    expect(messages(huge)).toEqual([`null: setup.py is too large (${MAX_SETUP_PY_CHARS + 32} characters; the limit is ${MAX_SETUP_PY_CHARS}); not read`]);
+    // Names that double at every step stop at the budget instead of growing exponentially.
+    const doubling = ['A0 = ["a"]', ...Array.from({ length: 40 }, (_, i) => `A${i + 1} = A${i} + A${i}`), 'setup(install_requires=A40)'].join('\n');
+    expect(messages(extract(doubling))).toEqual([expect.stringMatching(/more than \d+ strings; it is not read further/)]);
+  });
+
+  it('removes URL credentials from what it returns', () => {
+    const result = extract('setup(install_requires=["pkg @ https://user:s3cret@example.com/pkg.whl"], extras_require={"x": get("https://u:s3cret@h/x")})\n');
+    expect(JSON.stringify(result)).not.toContain('s3cret');
+  });
+});
