@@ -36,22 +36,34 @@ export interface Exclusion {
 export type Excluder = (path: string) => ExcludeRule | null;
 
 /**
- * A file at the root of the tree (a path with no `/`) is never excluded, whatever the entries say:
- * the root is where a project's own manifests are (fixtures live in folders), and a glob such as
- * `[a-ce-z]*` or `r*` would otherwise hide `requirements.txt` with only a note, past the refusal of
- * globs that match any name. A folder at the root (`tests/`, with its `/`) can still be excluded.
+ * A file at the root of the tree (a path with no `/`) is excluded only by an entry that names it
+ * exactly (`setup.py` or `/setup.py`, no wildcard): the root is where a project's own manifests are
+ * (fixtures live in folders), and a glob such as `[a-ce-z]*` or `r*` would otherwise hide
+ * `requirements.txt` with only a note, past the refusal of globs that match any name. Naming the
+ * file is a decision about that file: a `setup.py` whose `install_requires` is computed from
+ * requirements files the audit reads on their own is the case it exists for. A folder at the root
+ * (`tests/`, with its `/`) can be excluded by any glob.
  */
 export function excluder(rules: readonly ExcludeRule[]): Excluder {
   if (rules.length === 0) return () => null;
-  const matchers = rules.map((rule) => ({ rule, matches: compileGlob(rule.path) }));
+  const matchers = rules.map((rule) => ({ rule, matches: compileGlob(rule.path), rootFile: namedRootFile(rule.path) }));
   // Each path is answered once: the audit counts what was kept out and what kept nothing out, and
   // filters discovery, from the same listing (globs from the repository cost path × glob each).
   const answers = new Map<string, ExcludeRule | null>();
   return (path) => {
     let rule = answers.get(path);
-    if (rule === undefined) answers.set(path, (rule = path.includes('/') ? matchers.find((m) => m.matches(path))?.rule ?? null : null));
+    if (rule === undefined) {
+      rule = path.includes('/') ? matchers.find((m) => m.matches(path))?.rule ?? null : matchers.find((m) => m.rootFile === path)?.rule ?? null;
+      answers.set(path, rule);
+    }
     return rule;
   };
+}
+
+/** The root file an entry names exactly (`setup.py`, `/setup.py`), or null for a glob or a path in a folder. */
+function namedRootFile(glob: string): string | null {
+  const name = glob.startsWith('/') ? glob.slice(1) : glob;
+  return name !== '' && !/[/*?[\\!]/.test(name) ? name : null;
 }
 
 /**

@@ -135,7 +135,7 @@ describe('readTree with exclude:', () => {
     expect(contents.exclusions).toEqual([{ path: 'tests/fixtures/', reason: 'parser fixtures', source: '.depwatch.yml', manifests: 2 }]);
   });
 
-  it.each(['[a-ce-z]*', 'r*', 'requirements.txt', '/requirements.txt'])('an exclude never applies to a file at the root (%s): requirements.txt is still audited, folders are excluded', async (glob) => {
+  it.each(['[a-ce-z]*', 'r*', '*.txt', 'requirements.tx?'])('a glob never excludes a file at the root (%s): requirements.txt is still audited, folders are excluded', async (glob) => {
     const contents = await readTree(
       memorySource({
         '.depwatch.yml': `exclude:\n  - path: "${glob}"\n    reason: x\n`,
@@ -146,6 +146,20 @@ describe('readTree with exclude:', () => {
     expect(contents.load.manifests.map((m) => m.path)).toContain('requirements.txt');
     expect(contents.excludedBy('requirements.txt')).toBeNull();
     if (glob.endsWith('*')) expect(contents.excludedBy('rest/requirements.txt')).not.toBeNull();
+  });
+
+  it.each(['setup.py', '/setup.py'])('an entry naming a root file exactly (%s) excludes that file, and only it', async (glob) => {
+    const contents = await readTree(
+      memorySource({
+        '.depwatch.yml': `exclude:\n  - path: "${glob}"\n    reason: install_requires() reads requirements/default.txt\n`,
+        'setup.py': 'from setuptools import setup\nsetup(install_requires=install_requires())\n',
+        'requirements/default.txt': 'attrs==23.1.0\n',
+      }),
+    );
+    expect(contents.load.manifests.map((m) => m.path)).toEqual(['requirements/default.txt']);
+    expect(contents.load.errors).toEqual([]);
+    expect(contents.excludedBy('setup.py')?.reason).toBe('install_requires() reads requirements/default.txt');
+    expect(contents.exclusions).toEqual([{ path: glob, reason: 'install_requires() reads requirements/default.txt', source: '.depwatch.yml', manifests: 1 }]);
   });
 
   it('still follows an include into an excluded folder: a manifest the project reads says it is part of the project', async () => {

@@ -111,9 +111,9 @@ describe('setup.py format', () => {
     );
     expect(listed(result)).toEqual(['a [main] 3', 'c [z] 7']);
     expect(messages(result)).toEqual([
-      '6: install_requires is computed when setup.py runs (dep() at line 4, in REQ), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file',
-      '7: extras_require["x"] is computed when setup.py runs (f"b{V}", in [f"b{V}"]), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file',
-      '7: extras_require["y"] is computed when setup.py runs (DEPS), and Depwatch does not run setup.py, so it was not read: move the list into pyproject.toml [project] dependencies or a requirements file',
+      '6: install_requires is computed when setup.py runs (dep() at line 4, in REQ), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
+      '7: extras_require["x"] is computed when setup.py runs (f"b{V}", in [f"b{V}"]), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
+      '7: extras_require["y"] is computed when setup.py runs (DEPS), and Depwatch does not run setup.py, so it was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
       '8: python_requires is computed when setup.py runs (PY), and Depwatch does not run setup.py, so it was not read: move it into pyproject.toml [project] requires-python',
     ]);
   });

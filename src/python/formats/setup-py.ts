@@ -473,7 +473,7 @@ class SetupPyReader {
       this.out.error(line, `${label}: its value nests more than ${MAX_VALUE_DEPTH} levels deep${at}; not read`);
     } else {
       const shown = first.node === value ? snippet(value) : `${snippet(first.node)}${at}, in ${snippet(value)}`;
-      const advice = label === 'python_requires' ? 'move it into pyproject.toml [project] requires-python' : 'move the list into pyproject.toml [project] dependencies or a requirements file';
+      const advice = label === 'python_requires' ? 'move it into pyproject.toml [project] requires-python' : 'move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so';
       const what = first.node === value ? 'it was' : 'that part was';
       this.out.error(line, `${label} is computed when setup.py runs (${shown}), and Depwatch does not run setup.py, so ${what} not read: ${advice}`);
     }
