@@ -12,7 +12,9 @@ import { isPartialNote, type CodeFinding, type ScanResult } from '../scan/types.
 
 /** The scan's own reasons for being partial, in the audit's terms: files not scanned, rules that failed, findings not listed. */
 export function scanPartialReasons(scan: ScanResult): PartialReason[] {
-  const reasons: PartialReason[] = scan.skipped.filter((s) => s.partial).map((s) => ({ kind: 'unscanned', file: s.path, line: null, message: s.message }));
+  const reasons: PartialReason[] = scan.skipped
+    .filter((s) => s.partial)
+    .map((s) => ({ kind: 'unscanned', file: s.path, line: null, message: s.message, ...(s.unlistedBecause !== undefined ? { unlistedBecause: s.unlistedBecause } : {}) }));
   for (const n of scan.notes) if (isPartialNote(n)) reasons.push({ kind: 'unscanned', ...(n.file !== undefined ? { file: n.file, line: null } : {}), message: n.message });
   return reasons;
 }

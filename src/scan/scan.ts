@@ -144,7 +144,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       continue;
     }
     if (e.type === 'file') files.push(e.path);
-    else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: ${unlistedFolderMessage(e.reason, 'scanned')}` });
+    else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: ${unlistedFolderMessage(e.reason, 'scanned')}`, unlistedBecause: e.reason });
     else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; a target inside the tree is scanned there, one outside is not)` });
     else skipped.push({ path: e.path, reason: 'not-regular', partial: false, message: `${e.path}: not a regular file (device, socket or pipe), not read` });
   }

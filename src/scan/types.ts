@@ -48,7 +48,8 @@ export interface SkippedFile {
   /** One clear line: what was not done and why. */
   message: string;
   /** Whether something that should have been checked was not, so the result is partial. */
-  partial: boolean;
+  partial: boolean;  /** Set when `path` is a folder the walk could not list: why (see ExtractError.unlistedBecause). */
+  unlistedBecause?: string;
 }
 
 export interface ScanNote {
