@@ -68,6 +68,8 @@ export interface ScanNote {
   file?: string;
   /** With `excluded`: the entry and how many files it kept out (`files`; `manifests` is 0 here). */
   exclusion?: Exclusion;
+  /** With `invalid`: the settings file it is about (`.depwatch.yml`); not in the JSON. */
+  settingsFile?: string;
 }
 
 /**
