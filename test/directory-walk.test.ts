@@ -104,13 +104,13 @@ it('makes the manifest listing report the unread folder, so the audit is partial
   const root = billingService();
   const walk = directoryWalk(root, unlistable(root, 'services/billing'));
   const result = await loadManifests(directorySource(root, walk));
-  expect(result.errors).toContainEqual({ file: 'services/billing', line: null, message: 'folder could not be listed (EACCES: permission denied); nothing in it was read' });
+  expect(result.errors).toContainEqual({ file: 'services/billing', line: null, message: 'folder could not be listed (EACCES: permission denied); nothing in it was read', unlistedBecause: 'EACCES: permission denied' });
   expect(result.manifests.map((m) => m.path)).toEqual(['requirements.txt']);
 });
 
 it('makes the code scan skip the unread folder as unreadable, so the scan is partial', async () => {
   const root = billingService();
   const result = await scanDirectoryInParallel(root, { walk: directoryWalk(root, unlistable(root, 'services/billing')), workers: 0 });
-  expect(result.skipped).toContainEqual({ path: 'services/billing', reason: 'unreadable', partial: true, message: 'services/billing: folder could not be listed (EACCES: permission denied); nothing in it was scanned' });
+  expect(result.skipped).toContainEqual({ path: 'services/billing', reason: 'unreadable', partial: true, message: 'services/billing: folder could not be listed (EACCES: permission denied); nothing in it was scanned', unlistedBecause: 'EACCES: permission denied' });
   expect(result.partial).toBe(true);
 });

@@ -15,7 +15,8 @@ import { groupHits } from '../advisories/aliases.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
-import { CONFIG_FILES, describeExclusion, type Exclusion } from './exclude.js';
+import { describeExclusion, type Exclusion } from './exclude.js';
+import type { DepwatchFile } from './ignore-file.js';
 import { applyIgnores, type IgnoreNote, type IgnoreRule } from './ignores.js';
 import { partialReasons, type PartialReason } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
@@ -40,6 +41,8 @@ export interface AuditInput {
   load: LoadResult;
   /** Interpreter files and `.depwatch.yml` (see isProjectContextPath), with their text. */
   contextFiles: { path: string; text: string }[];
+  /** The tree's `.depwatch.yml` (the first of CONFIG_FILES it has), parsed once where the tree is read (readTree); null without one. */
+  settings: DepwatchFile | null;
   advisories: AdvisorySource;
   /** Null when offline: outdated and yanked checks are skipped, and the report says so (OFFLINE_REGISTRY_NOTICE). */
   registry: PackageRegistry | null;
@@ -154,7 +157,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const typosquat = auditTyposquatChecker(input.knownNames);
   const exclusions = (input.exclusions ?? []).filter((e) => e.manifests > 0);
-  const ignoreFile = await readIgnores(input.contextFiles);
+  const ignoreFile = input.settings ?? { rules: [], notes: [] };
   const resultWith = (registry: Map<string, ProjectInfo | null> | null, auditWarnings: string[], pending: string[]): AuditResult => {
     // What the advisory source could not vouch for (a stale mirror standing in for OSV) fails as a data source does.
     const allWarnings = [...(input.advisories.warnings?.() ?? []), ...auditWarnings];
@@ -233,15 +236,6 @@ export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases were not ch
 
 /** What a first stage leaves for the second: the checks that need the package registry. */
 export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';
-
-/** The tree's ignore file, read once for both stages; its parser loads only when there is one. */
-async function readIgnores(files: { path: string; text: string }[]): Promise<{ rules: IgnoreRule[]; notes: IgnoreNote[] }> {
-  // The same file readTree takes its `exclude:` from: `.depwatch.yml` before `.depwatch.yaml`.
-  const file = CONFIG_FILES.map((name) => files.find((f) => f.path === name)).find((f) => f !== undefined);
-  if (!file) return { rules: [], notes: [] };
-  const { parseIgnoreFile } = await import('./ignore-file.js');
-  return parseIgnoreFile(file.text, file.path);
-}
 
 async function fetchRegistry(registry: PackageRegistry | null, names: string[], warnings: string[]) {
   if (!registry) return null;

@@ -8,27 +8,29 @@ import { describeExclusion, type Exclusion } from './exclude.js';
 import { atOrAbove, type Severity } from './findings.js';
 import type { AuditResult } from './audit.js';
 import { reasonsOf, type PartialReason } from './partial.js';
-import { isPartialNote, type CodeFinding, type ScanResult } from '../scan/types.js';
+import { isPartialNote, type CodeFinding, type ScanNote, type ScanResult } from '../scan/types.js';
 
 /** The scan's own reasons for being partial, in the audit's terms: files not scanned, rules that failed, findings not listed. */
 export function scanPartialReasons(scan: ScanResult): PartialReason[] {
-  const reasons: PartialReason[] = scan.skipped.filter((s) => s.partial).map((s) => ({ kind: 'unscanned', file: s.path, line: null, message: s.message }));
+  const reasons: PartialReason[] = scan.skipped
+    .filter((s) => s.partial)
+    .map((s) => ({ kind: 'unscanned', file: s.path, line: null, message: s.message, ...(s.unlistedBecause !== undefined ? { unlistedBecause: s.unlistedBecause } : {}) }));
   for (const n of scan.notes) if (isPartialNote(n)) reasons.push({ kind: 'unscanned', ...(n.file !== undefined ? { file: n.file, line: null } : {}), message: n.message });
   return reasons;
 }
 
 /**
- * The audit and the scan each read the tree's `.depwatch.yml`, so a file that is not valid gets the
- * same `invalid` note from both: it is said once, in the audit's `notes`, and the scan's copy is
- * dropped here, where the two meet (alone, `depwatch scan` keeps it).
+ * The scan's `excluded` notes are said with the audit's exclusions (withScanExclusions). A scan
+ * handed the audit's parse of `.depwatch.yml` (a checkout) notes nothing about it; one that read
+ * the file itself (a commit's scan, from the archive and cached apart from any audit) notes what
+ * the audit of the same commit notes about that file: the audit says those, once.
  */
 export function withCodeScan(result: AuditResult, scan: ScanResult): AuditResult {
   const scanReasons = scanPartialReasons(scan);
   const partialReasons = [...reasonsOf(result), ...scanReasons];
-  const said = new Set(result.notes.filter((n) => n.kind === 'invalid').map((n) => n.message));
-  const code = scan.notes.some((n) => (n.kind === 'invalid' && said.has(n.message)) || n.kind === 'excluded')
-    ? { ...scan, notes: scan.notes.filter((n) => !(n.kind === 'invalid' && said.has(n.message)) && n.kind !== 'excluded') }
-    : scan;
+  const noted = new Set(result.notes.flatMap((n) => (n.kind === 'invalid' && n.settingsFile !== undefined ? [n.settingsFile] : [])));
+  const saidByAudit = (n: ScanNote) => n.kind === 'excluded' || (n.kind === 'invalid' && n.settingsFile !== undefined && noted.has(n.settingsFile));
+  const code = scan.notes.some(saidByAudit) ? { ...scan, notes: scan.notes.filter((n) => !saidByAudit(n)) } : scan;
   return { ...result, ...withScanExclusions(result, scan), code, partial: result.partial || scanReasons.length > 0, partialReasons };
 }
 

@@ -9,6 +9,7 @@
  */
 import { plural } from '../plural.js';
 import { compileGlob } from './glob.js';
+import type { DepwatchFile } from './ignore-file.js';
 
 /** The tree's own settings files; only the ones at the root count (as for `ignore:`). */
 export const CONFIG_FILES: readonly string[] = ['.depwatch.yml', '.depwatch.yaml'];
@@ -104,14 +105,22 @@ export function configFileOf(paths: readonly string[]): string | null {
 }
 
 /**
- * The exclude entries of a settings file's text, and the notes about them (bad entries are left
- * out, each with a note). The parser loads here, so a tree without the file never loads it. The
- * audit and the scan give the notes where they give the rest of the file's (they parse it for its
- * ignores too); `depwatch deps`, which applies nothing else of it, gives these.
+ * A settings file's text, parsed: its ignores, its excludes and the notes about both (bad entries
+ * are left out, each with a note). The parser loads here, so a tree without the file never loads
+ * it. Parsed once per tree (readTree) and handed to the audit, the scan and the excluder.
+ */
+export async function parseSettings(text: string, source: string): Promise<DepwatchFile> {
+  const { parseIgnoreFile } = await import('./ignore-file.js');
+  return parseIgnoreFile(text, source);
+}
+
+/**
+ * The exclude entries of a settings file's text, and the notes about them, for `depwatch deps`,
+ * which applies nothing else of it (the audit and the scan give the notes where they give the rest
+ * of the file's).
  */
 export async function parseExcludes(text: string, source: string): Promise<{ excludes: ExcludeRule[]; notes: string[] }> {
-  const { parseIgnoreFile } = await import('./ignore-file.js');
-  const parsed = parseIgnoreFile(text, source);
+  const parsed = await parseSettings(text, source);
   return { excludes: parsed.excludes, notes: parsed.excludeNotes.map((n) => n.message) };
 }
 

@@ -47,31 +47,31 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
     // YAML 1.2 core schema: no custom tags, no merge-key tricks; bounded aliases against billion laughs.
     doc = yaml().parse(text, { schema: 'core', maxAliasCount: 100, uniqueKeys: false });
   } catch (err) {
-    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: not valid YAML (${errorLine(err)}); nothing in it applies` }];
+    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: not valid YAML (${errorLine(err)}); nothing in it applies`, settingsFile: source }];
     return { rules: [], excludes: [], notes: whole, excludeNotes: whole };
   }
   if (doc === null || doc === undefined) return { rules: [], excludes: [], notes, excludeNotes: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: expected a mapping with "ignore:" and "exclude:" lists; nothing in it applies` }];
+    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: expected a mapping with "ignore:" and "exclude:" lists; nothing in it applies`, settingsFile: source }];
     return { rules: [], excludes: [], notes: whole, excludeNotes: whole };
   }
   // Excludes are read apart from the ignores: a bad `ignore:` list does not drop them, nor the reverse.
   const excludeNotes: IgnoreNote[] = [];
   const excludes = parseExcludeList((doc as Record<string, unknown>).exclude, source, excludeNotes);
   const file = FileSchema.safeParse(doc);
-  if (!file.success) return { rules: [], excludes, notes: [{ kind: 'invalid', message: `${source}: "ignore:" must be a list (of at most 10,000 entries); no ignore applies` }, ...excludeNotes], excludeNotes };
+  if (!file.success) return { rules: [], excludes, notes: [{ kind: 'invalid', message: `${source}: "ignore:" must be a list (of at most 10,000 entries); no ignore applies`, settingsFile: source }, ...excludeNotes], excludeNotes };
   const rules: IgnoreRule[] = [];
   let globs = 0;
   (file.data.ignore ?? []).forEach((entry, i) => {
     const parsed = RuleSchema.safeParse(entry);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: ${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}` });
+      notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: ${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`, settingsFile: source });
       return;
     }
     const r = parsed.data;
     if (r.path && globs + r.path.length > MAX_GLOBS_TOTAL) {
-      notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: its path would make the paths of ignore: over ${MAX_GLOBS_TOTAL.toLocaleString('en-US')} characters together; not applied` });
+      notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: its path would make the paths of ignore: over ${MAX_GLOBS_TOTAL.toLocaleString('en-US')} characters together; not applied`, settingsFile: source });
       return;
     }
     if (r.path) globs += r.path.length;
@@ -127,7 +127,7 @@ export function refusedExclude(glob: string): string | null {
 /** The `exclude:` list: each bad entry one note, the good ones kept. */
 function parseExcludeList(list: unknown, source: string, notes: IgnoreNote[]): ExcludeRule[] {
   if (list === undefined || list === null) return [];
-  const note = (message: string) => notes.push({ kind: 'invalid', message: `${source}: ${message}` });
+  const note = (message: string) => notes.push({ kind: 'invalid', message: `${source}: ${message}`, settingsFile: source });
   if (!Array.isArray(list)) {
     note('exclude: expected a list of entries with a path and a reason; nothing was excluded');
     return [];

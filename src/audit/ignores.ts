@@ -29,6 +29,8 @@ export interface IgnoreNote {
   kind: 'expired' | 'stale' | 'invalid';
   message: string;
   rule?: IgnoreRule;
+  /** With `invalid`: the settings file it is about (`.depwatch.yml`). */
+  settingsFile?: string;
 }
 
 /**

@@ -26,6 +26,12 @@ export interface PartialReason {
   file?: string;
   line?: number | null;
   message: string;
+  /**
+   * Set when `file` is a folder the walk of a checkout could not list: why (`EACCES: permission
+   * denied`). The audit and the code scan each give such a reason for one folder; forReaders says
+   * them as one. Not in the JSON (partialReasonJson).
+   */
+  unlistedBecause?: string;
 }
 
 /** Whether a problem means content was not read (see the rule above). */
@@ -36,7 +42,9 @@ export const NO_MANIFESTS = 'no Python manifest or lockfile was found to audit: 
 export const NO_MANIFEST_READ = 'no Python manifest or lockfile could be read: nothing was checked';
 
 export function partialReasons(input: { errors: readonly ExtractError[]; manifestsRead: number; warnings: readonly string[] }): PartialReason[] {
-  const reasons: PartialReason[] = input.errors.filter(isUnread).map((e) => ({ kind: 'unread', file: e.file, line: e.line, message: e.message }));
+  const reasons: PartialReason[] = input.errors
+    .filter(isUnread)
+    .map((e) => ({ kind: 'unread', file: e.file, line: e.line, message: e.message, ...(e.unlistedBecause !== undefined ? { unlistedBecause: e.unlistedBecause } : {}) }));
   if (input.manifestsRead === 0) reasons.push({ kind: 'no-manifests', message: reasons.length > 0 ? NO_MANIFEST_READ : NO_MANIFESTS });
   for (const w of input.warnings) reasons.push({ kind: 'data-source', message: w });
   return reasons;
@@ -47,6 +55,12 @@ export function partialReasonJson(r: PartialReason): { kind: PartialReason['kind
   return { kind: r.kind, ...(r.file !== undefined ? { file: r.file, line: r.line ?? null } : {}), message: r.message };
 }
 
+/** A problem as the contract's JSON gives it (`errors[]` of audit and deps): as read, less what only the reports use. */
+export function extractErrorJson(e: ExtractError): Omit<ExtractError, 'unlistedBecause'> {
+  const { unlistedBecause: _, ...rest } = e;
+  return rest;
+}
+
 /**
  * The text reports' block (audit, fix): above a summary that could otherwise read as "all clear",
  * a heading and one line per reason. Lines without their line breaks.
@@ -55,8 +69,6 @@ export function partialBlock(reasons: readonly PartialReason[]): string[] {
   return ['PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:', ...forReaders(reasons).map((r) => `  - ${describeReason(r)}`)];
 }
 
-const UNLISTED_READ = /^folder could not be listed \((.*)\); nothing in it was read$/;
-
 /**
  * The reasons as people read them (text, Markdown, Slack, stderr): an audit of a checkout and its
  * code scan list it in one walk, so a folder that walk could not list is a reason of each (the
@@ -64,21 +76,21 @@ const UNLISTED_READ = /^folder could not be listed \((.*)\); nothing in it was r
  * both. JSON and SARIF keep both reasons, each with its kind, for whoever filters by kind.
  */
 export function forReaders(reasons: readonly PartialReason[]): PartialReason[] {
+  const unlistedKey = (r: PartialReason) => `${r.file}\n${r.unlistedBecause}`;
   const scanned = new Map<string, PartialReason>();
-  for (const r of reasons) if (r.kind === 'unscanned' && r.file !== undefined) scanned.set(`${r.file}\n${r.message}`, r);
+  for (const r of reasons) if (r.kind === 'unscanned' && r.file !== undefined && r.unlistedBecause !== undefined) scanned.set(unlistedKey(r), r);
   if (scanned.size === 0) return [...reasons];
   const said = new Set<PartialReason>();
   const out: PartialReason[] = [];
   for (const r of reasons) {
     if (said.has(r)) continue;
-    const cause = r.kind === 'unread' && r.file !== undefined ? UNLISTED_READ.exec(r.message)?.[1] : undefined;
-    const twin = cause === undefined ? undefined : scanned.get(`${r.file}\n${r.file}: ${unlistedFolderMessage(cause, 'scanned')}`);
+    const twin = r.kind === 'unread' && r.file !== undefined && r.unlistedBecause !== undefined ? scanned.get(unlistedKey(r)) : undefined;
     if (twin === undefined) {
       out.push(r);
       continue;
     }
     said.add(twin);
-    out.push({ ...r, message: unlistedFolderMessage(cause!, 'read or scanned') });
+    out.push({ ...r, message: unlistedFolderMessage(r.unlistedBecause!, 'read or scanned') });
   }
   return out;
 }

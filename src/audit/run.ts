@@ -7,16 +7,17 @@ import type { FileSource } from '../python/files.js';
 import { decodeManifest, loadManifests, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
-import { CONFIG_FILES, describeUnmatched, excluder, parseExcludes, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { CONFIG_FILES, describeUnmatched, excluder, parseSettings, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
+import type { DepwatchFile } from './ignore-file.js';
 import { manifestExclusions } from './tree-excludes.js';
 
-export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles' | 'exclusions'> & {
+export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles' | 'exclusions' | 'settings'> & {
   /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */
   extraErrors?: ExtractError[];
 };
 
-export async function auditFileSource(source: FileSource, options: TreeAuditOptions): Promise<AuditResult> {
-  return auditTree(await readTree(source), options);
+export async function auditFileSource(source: FileSource, options: TreeAuditOptions, settings?: TreeSettings): Promise<AuditResult> {
+  return auditTree(await readTree(source, settings), options);
 }
 
 /** What an audit reads from a tree: its manifests, parsed, and the interpreter and ignore files. */
@@ -29,24 +30,53 @@ export interface TreeContents {
   excludedBy: Excluder;
   /** One note per `exclude:` entry that keeps nothing out (unmatchedExcludes). */
   unmatched: string[];
+  /** The tree's `.depwatch.yml`, parsed once (TreeSettings.parsed): the audit's ignores and notes. */
+  settings: DepwatchFile | null;
 }
 
-export async function readTree(source: FileSource): Promise<TreeContents> {
+/** A tree's settings, read before anything else in it: `exclude:` decides what else is read. */
+export interface TreeSettings {
+  /** The settings files the tree has, with their text (context files of the audit). */
+  files: { path: string; text: string }[];
+  /** Why a settings file could not be read (the audit reports it with the manifests' problems). */
+  errors: ExtractError[];
+  /** The first of them (CONFIG_FILES order), parsed once for the audit, the scan and the excluder; null without one. */
+  parsed: DepwatchFile | null;
+}
+
+/**
+ * The tree's settings files, read and the first parsed. readTree reads them itself; a caller that
+ * also scans the tree reads them first, to hand the one parse to both (readTree's `settings`).
+ */
+export async function readTreeSettings(source: FileSource, paths?: readonly string[]): Promise<TreeSettings> {
+  const files: { path: string; text: string }[] = [];
+  const errors: ExtractError[] = [];
+  for (const path of (paths ?? (await source.list())).filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p))) {
+    const text = await readText(source, path, errors);
+    if (text !== null) files.push({ path, text });
+  }
+  // Its parser loads only when the tree has the file.
+  const config = CONFIG_FILES.map((name) => files.find((f) => f.path === name)).find((f) => f !== undefined);
+  return { files, errors, parsed: config ? await parseSettings(config.text, config.path) : null };
+}
+
+async function readText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {
+  const bytes = await readConfined(source, path, errors);
+  return bytes ? decodeManifest(bytes, path, errors) : null;
+}
+
+export async function readTree(source: FileSource, given?: TreeSettings): Promise<TreeContents> {
   const paths = await source.list();
   const contextPaths = paths.filter(isProjectContextPath);
-  const contextErrors: ExtractError[] = [];
-  const read = new Map<string, string>();
+  // The settings first: `exclude:` must be known before any manifest is listed for loading.
+  const settings = given ?? (await readTreeSettings(source, paths));
+  const contextErrors: ExtractError[] = [...settings.errors];
+  const read = new Map<string, string>(settings.files.map((f) => [f.path, f.text]));
   const readContext = async (path: string) => {
-    const bytes = await readConfined(source, path, contextErrors);
-    if (!bytes) return;
-    const text = decodeManifest(bytes, path, contextErrors);
+    const text = await readText(source, path, contextErrors);
     if (text !== null) read.set(path, text);
   };
-  // The settings first: `exclude:` must be known before any manifest is listed for loading. Its
-  // parser loads only when the tree has the file.
-  for (const path of contextPaths.filter((p) => CONFIG_FILES.includes(p))) await readContext(path);
-  const config = CONFIG_FILES.find((p) => read.has(p));
-  const excludes = config === undefined ? [] : (await parseExcludes(read.get(config)!, config)).excludes;
+  const excludes = settings.parsed?.excludes ?? [];
   const excludedBy = excluder(excludes);
   const isExcluded = (path: string) => excludedBy(path) !== null;
   for (const path of contextPaths) if (!CONFIG_FILES.includes(path) && !isExcluded(path)) await readContext(path);
@@ -58,7 +88,7 @@ export async function readTree(source: FileSource): Promise<TreeContents> {
   const exclusions = manifestExclusions(paths, excludedBy, load);
   const contextFiles = contextPaths.filter((p) => read.has(p)).map((path) => ({ path, text: read.get(path)! }));
   const unmatched = unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched);
-  return { load, contextFiles, exclusions, excludedBy, unmatched };
+  return { load, contextFiles, exclusions, excludedBy, unmatched, settings: settings.parsed };
 }
 
 /** The audit of a tree already read (readTree), for callers that also need what was read. */
@@ -68,7 +98,7 @@ export function auditTree(contents: TreeContents, options: TreeAuditOptions): Pr
   // is about a file the user said is not the project's: not read either way, and not a reason.
   const kept = extraErrors?.filter((e) => e.file === '(tree)' || contents.excludedBy(e.file) === null);
   const load = kept?.length ? { ...contents.load, errors: [...contents.load.errors, ...kept] } : contents.load;
-  return runAudit({ ...rest, load, contextFiles: contents.contextFiles, exclusions: contents.exclusions, excludeNotes: contents.unmatched });
+  return runAudit({ ...rest, load, contextFiles: contents.contextFiles, settings: contents.settings, exclusions: contents.exclusions, excludeNotes: contents.unmatched });
 }
 
 /** Whether the tree had anything to audit: used to tell "no findings" from "nothing found". */

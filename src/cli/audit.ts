@@ -6,7 +6,8 @@ import { atOrAbove, DEFAULT_UNKNOWN_AS, parseSeverity, parseUnknownAs, UNKNOWN_A
 import type { AuditResult } from '../audit/audit.js';
 import { codeFindingsAtOrAbove, DEFAULT_CODE_FAIL_LEVEL, withCodeScan } from '../audit/code-scan.js';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
-import { auditFileSource, type TreeAuditOptions } from '../audit/run.js';
+import { auditFileSource, readTreeSettings, type TreeAuditOptions } from '../audit/run.js';
+import type { DepwatchFile } from '../audit/ignore-file.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import { directoryWalk, type DirectoryWalk } from '../python/directory-walk.js';
 import { directorySource } from '../python/files.js';
@@ -128,11 +129,14 @@ async function auditTargetOf(io: CliIO, given: string): Promise<AuditTarget> {
 
 async function auditDirectory(dir: string, target: string, options: TreeAuditOptions, scanCode: ScanCode): Promise<AuditResult> {
   const scanner = scanCode === null ? null : { scan: await loadScanner(), options: scanCode };
-  // The scan reads the same tree while the audit waits on advisories and PyPI; both list it from one walk.
+  // The scan reads the same tree while the audit waits on advisories and PyPI; both list it from one
+  // walk, and both apply its `.depwatch.yml` as read and parsed once here (the audit says its notes).
   const walk = directoryWalk(dir);
+  const source = directorySource(dir, walk);
+  const settings = scanner ? await readTreeSettings(source) : undefined;
   const [audit, scan] = await Promise.all([
-    auditFileSource(directorySource(dir, walk), { ...options, target }),
-    scanner ? scanner.scan(dir, { ...scanner.options, walk }) : null,
+    auditFileSource(source, { ...options, target }, settings),
+    scanner && settings ? scanner.scan(dir, { ...scanner.options, walk, settings: settings.parsed }) : null,
   ]);
   return scan ? withCodeScan(audit, scan) : audit;
 }
@@ -168,7 +172,7 @@ export const CODE_NOT_SCANNED_REMOTELY = 'code and configuration were not scanne
  * scanner's dozens of modules waited for the audit's synchronous matching to end, and their files'
  * closes, left queued, held the process open after the report was written.
  */
-async function loadScanner(): Promise<(dir: string, options: { fingerprintKey?: string; walk?: DirectoryWalk }) => Promise<ScanResult>> {
+async function loadScanner(): Promise<(dir: string, options: { fingerprintKey?: string; walk?: DirectoryWalk; settings?: DepwatchFile | null }) => Promise<ScanResult>> {
   return (await import('../workers/parallel-scan.js')).scanDirectoryInParallel;
 }
 

@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeExclusion } from '../audit/exclude.js';
-import { describeReason, partialReasons, partialStderrLines } from '../audit/partial.js';
+import { describeReason, extractErrorJson, partialReasonJson, partialReasons, partialStderrLines } from '../audit/partial.js';
 import { manifestExclusions, readTreeExcludes } from '../audit/tree-excludes.js';
 import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
@@ -127,12 +127,12 @@ export function depsJson(result: DepsResult) {
       ...(m.requiresPython ? { requires_python: m.requiresPython } : {}),
       dependencies: m.dependencies.map(dependencyJson),
     })),
-    errors: result.errors,
+    errors: result.errors.map(extractErrorJson),
     /** What `exclude:` in a directory's `.depwatch.yml` left unread, and notes on its entries: said, not partial. */
     notices: result.notices,
     /** True when a manifest (or part of one) was not read, or none was found: the list may be incomplete. */
     partial: reasons.length > 0,
-    partial_reasons: reasons,
+    partial_reasons: reasons.map(partialReasonJson),
   };
 }
 

@@ -63,7 +63,7 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
       const errors: ExtractError[] = [];
       for (const entry of walk()) {
         if (entry.type === 'unlisted') {
-          errors.push({ file: entry.path, line: null, message: unlistedFolderMessage(entry.reason, 'read') });
+          errors.push({ file: entry.path, line: null, message: unlistedFolderMessage(entry.reason, 'read'), unlistedBecause: entry.reason });
         } else if (entry.type === 'symlink' && !isSkippedDir(basename(entry.path)) && linkedFolder(entry.path)) {
           // A linked folder inside the root holds files listed under their real path; one leading out
           // holds files nobody read, as a linked file leading out does (the same words).

@@ -65,6 +65,12 @@ export interface ExtractError {
    * else means something was not read, and makes an audit partial (src/audit/partial.ts).
    */
   note?: true;
+  /**
+   * Set when `file` is a folder the walk could not list: why, in one line (`EACCES: permission
+   * denied`). The code scan marks its own reason for the folder alike, so the reports can say the
+   * two as one (partial.ts, forReaders). Not part of the JSON contract.
+   */
+  unlistedBecause?: string;
 }
 
 /** A file-level option that later findings need (`--index-url`, `--extra-index-url`, a Poetry source, …). */

@@ -1,6 +1,6 @@
 /** The contract's JSON (see README, "CLI JSON"): add fields freely, never rename or drop one. */
 import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
-import { partialReasonJson, reasonsOf } from '../audit/partial.js';
+import { extractErrorJson, partialReasonJson, reasonsOf } from '../audit/partial.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { codeScanJson } from '../scan/json.js';
 import { jsonChunks, streamed } from './json-chunks.js';
@@ -30,7 +30,7 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
     findings: streamed(lazyMap(result.findings, (f) => findingJson(f, unknownAs))),
     ignored: streamed(lazyMap(result.ignored, (f) => findingJson(f, unknownAs))),
     notes: result.notes.map((n) => ({ kind: n.kind, message: n.message })),
-    errors: result.errors,
+    errors: result.errors.map(extractErrorJson),
     warnings: result.warnings,
     notices: result.notices,
     // What `exclude:` in .depwatch.yml kept out, per entry (each also one of `notices`): not partial, never silent.

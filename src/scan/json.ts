@@ -33,7 +33,7 @@ export function codeScanJson(result: ScanResult) {
     ignored: result.ignored.map(codeFindingJson),
     skipped: result.skipped.map((s) => ({ path: s.path, reason: s.reason, message: s.message, partial: s.partial })),
     // An `excluded` note names its entry and how many files it kept out (`manifests` is the audit's count, not the scan's).
-    notes: result.notes.map(({ exclusion, ...n }) => (exclusion ? { ...n, excluded: { path: exclusion.path, reason: exclusion.reason, source: exclusion.source, files: exclusion.files ?? 0 } } : n)),
+    notes: result.notes.map(({ exclusion, settingsFile: _, ...n }) => (exclusion ? { ...n, excluded: { path: exclusion.path, reason: exclusion.reason, source: exclusion.source, files: exclusion.files ?? 0 } } : n)),
     stats: {
       files: result.stats.files,
       text_files: result.stats.textFiles,

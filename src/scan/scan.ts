@@ -11,7 +11,8 @@
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
 import { CONFIG_FILES, describeExclusion, excluder, type ExcludeRule } from '../audit/exclude.js';
-import type { IgnoreRule } from '../audit/ignores.js';
+import type { DepwatchFile } from '../audit/ignore-file.js';
+import type { IgnoreNote, IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
 import { GitignoreChain } from './files/gitignore.js';
 import { FILE_RULES } from './files/rules/index.js';
@@ -51,6 +52,12 @@ export interface ScanOptions {
   fingerprintKey?: string | Uint8Array;
   /** Ignores from elsewhere (a channel), applied with the tree's own `.depwatch.yml`. */
   ignores?: IgnoreRule[];
+  /**
+   * The tree's `.depwatch.yml`, already read and parsed by an audit of the same tree (null: it has
+   * none), whose notes the audit gives: the scan applies it and neither reads it again nor repeats
+   * its notes. Without it, the scan reads the tree's settings files itself and notes their problems.
+   */
+  settings?: DepwatchFile | null;
   /** For expiry of ignores. Default: now. */
   today?: Date;
   /**
@@ -127,8 +134,11 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   // capped, so the ignores must be known before the first of them. Only the part that scans the
   // file reads it (scanHere); the other parts are handed their files already excluded and the ignores.
   const listed = entries.filter((e) => e.type === 'file').map((e) => e.path);
-  const own = await readTreeIgnores(source, options.scanHere ? listed.filter(options.scanHere) : listed, maxBytes);
-  notes.push(...own.notes.map((n) => ({ kind: 'invalid' as const, message: n.message })));
+  const own =
+    options.settings !== undefined
+      ? { rules: options.settings?.rules ?? [], excludes: options.settings?.excludes ?? [], notes: [] }
+      : await readTreeIgnores(source, options.scanHere ? listed.filter(options.scanHere) : listed, maxBytes);
+  notes.push(...own.notes.map((n) => ({ kind: 'invalid' as const, message: n.message, ...(n.settingsFile !== undefined ? { settingsFile: n.settingsFile } : {}) })));
   const excludedBy = excluder(own.excludes);
   // A folder the walk could not list, or a link (perhaps to a folder), is asked as a folder too; a
   // file only as a file (`build/` excludes a folder named build, not a file of that name).
@@ -144,7 +154,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       continue;
     }
     if (e.type === 'file') files.push(e.path);
-    else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: ${unlistedFolderMessage(e.reason, 'scanned')}` });
+    else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: ${unlistedFolderMessage(e.reason, 'scanned')}`, unlistedBecause: e.reason });
     else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; a target inside the tree is scanned there, one outside is not)` });
     else skipped.push({ path: e.path, reason: 'not-regular', partial: false, message: `${e.path}: not a regular file (device, socket or pipe), not read` });
   }
@@ -342,10 +352,10 @@ export async function readTreeIgnores(
   source: ScanSource,
   paths: readonly string[],
   maxBytes: number,
-): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: { message: string }[] }> {
+): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: IgnoreNote[] }> {
   const rules: IgnoreRule[] = [];
   const excludes: ExcludeRule[] = [];
-  const notes: { message: string }[] = [];
+  const notes: IgnoreNote[] = [];
   let excludesTaken = false;
   for (const path of CONFIG_FILES.filter((name) => paths.includes(name))) {
     const read = await source.read(path, maxBytes).catch(() => null);

@@ -48,7 +48,8 @@ export interface SkippedFile {
   /** One clear line: what was not done and why. */
   message: string;
   /** Whether something that should have been checked was not, so the result is partial. */
-  partial: boolean;
+  partial: boolean;  /** Set when `path` is a folder the walk could not list: why (see ExtractError.unlistedBecause). */
+  unlistedBecause?: string;
 }
 
 export interface ScanNote {
@@ -67,6 +68,8 @@ export interface ScanNote {
   file?: string;
   /** With `excluded`: the entry and how many files it kept out (`files`; `manifests` is 0 here). */
   exclusion?: Exclusion;
+  /** With `invalid`: the settings file it is about (`.depwatch.yml`); not in the JSON. */
+  settingsFile?: string;
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { statSync } from 'node:fs';
 import { configFileOf, excluder } from '../audit/exclude.js';
+import type { DepwatchFile } from '../audit/ignore-file.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isPythonPath } from '../scan/paths.js';
@@ -38,12 +39,18 @@ export interface ParallelScanOptions {
   today?: Date;
   /** The directory's walk, when the caller lists it too (an audit's manifests): walked once for both. */
   walk?: DirectoryWalk;
+  /** The tree's `.depwatch.yml` as an audit of it parsed it (ScanOptions.settings): not read again here. */
+  settings?: DepwatchFile | null;
 }
 
 export async function scanDirectoryInParallel(root: string, options: ParallelScanOptions = {}): Promise<ScanResult> {
   const source = directoryScanSource(root, options.walk);
   const today = options.today ?? new Date();
-  const base: ScanOptions = { today, ...(options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {}) };
+  const base: ScanOptions = {
+    today,
+    ...(options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {}),
+    ...(options.settings !== undefined ? { settings: options.settings } : {}),
+  };
   const entries = await source.entries();
   const files = entries.filter((e) => e.type === 'file').map((e) => e.path);
   const workers = Math.max(0, Math.min(options.workers ?? scanWorkers(), 8));
@@ -52,8 +59,8 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
   // asked before they are read, so they are read once. Excluding can only make the count smaller.
   const small = (python: readonly string[]) => workers === 0 || python.length < minFiles;
   if (small(files.filter(isPythonPath))) return scanTree(source, base);
-  // Only a tree with a settings file is read for it here (its parser loads only then).
-  const own = configFileOf(files) === null ? null : await readTreeIgnores(source, files, 1024 * 1024);
+  // Only a tree with a settings file is read for it here (its parser loads only then), unless an audit read it already.
+  const own = options.settings !== undefined ? options.settings : configFileOf(files) === null ? null : await readTreeIgnores(source, files, 1024 * 1024);
   // What `exclude:` keeps out is never handed to a part (this thread's part says what was excluded).
   const excludedBy = excluder(own?.excludes ?? []);
   const python = files.filter((path) => isPythonPath(path) && excludedBy(path) === null);

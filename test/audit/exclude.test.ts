@@ -65,7 +65,7 @@ describe('parsing exclude:', () => {
     const parsed = parseIgnoreFile('exclude: [\n');
     expect(parsed.excludes).toEqual([]);
     expect(parsed.excludeNotes).toEqual(parsed.notes);
-    expect(parsed.notes).toEqual([{ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: not valid YAML \(.+\); nothing in it applies$/) }]);
+    expect(parsed.notes).toEqual([{ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: not valid YAML \(.+\); nothing in it applies$/), settingsFile: '.depwatch.yml' }]);
   });
 });
 

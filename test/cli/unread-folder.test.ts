@@ -47,6 +47,9 @@ it('an audit that could not list a folder is partial (exit 2), and JSON says whi
   expect(json.findings.some((f: { package?: string }) => f.package === 'django')).toBe(false);
   expect(json.partial_reasons).toContainEqual({ kind: 'unread', file: 'services/billing', line: null, message: 'folder could not be listed (EACCES: permission denied); nothing in it was read' });
   expect(json.partial_reasons).toContainEqual(expect.objectContaining({ kind: 'unscanned', file: 'services/billing' }));
+  // What tells the reports that the audit's reason and the scan's are one folder is not in the contract.
+  expect(json.errors).toContainEqual({ file: 'services/billing', line: null, message: 'folder could not be listed (EACCES: permission denied); nothing in it was read' });
+  expect(JSON.stringify(json)).not.toContain('unlistedBecause');
   expect(c.out.stderr).toMatch(/^depwatch: PARTIAL: services\/billing not read completely: folder could not be listed/m);
 });
 
@@ -83,7 +86,10 @@ it('depwatch scan says the folder was not scanned (exit 2)', async () => {
 it('depwatch deps says its list may be incomplete (exit 2)', async () => {
   const c = cli();
   expect(await c.run('deps', '--json', checkout())).toBe(2);
-  expect(JSON.parse(c.out.stdout).partial_reasons).toContainEqual(expect.objectContaining({ kind: 'unread', file: 'services/billing' }));
+  const json = JSON.parse(c.out.stdout);
+  expect(json.partial_reasons).toContainEqual({ kind: 'unread', file: 'services/billing', line: null, message: 'folder could not be listed (EACCES: permission denied); nothing in it was read' });
+  expect(json.errors).toContainEqual({ file: 'services/billing', line: null, message: 'folder could not be listed (EACCES: permission denied); nothing in it was read' });
+  expect(JSON.stringify(json)).not.toContain('unlistedBecause');
 });
 
 it('a folder that could not be listed under a path .depwatch.yml excludes is no reason: nothing there was to be read (exit 0), and the exclusion is said', async () => {

@@ -26,7 +26,13 @@ const APP = {
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld({ repos: [APP, { owner: 'octo', name: 'bomb', files: { 'requirements.txt': 'attrs==23.1.0\n' } }] });
+  world = await startWorld({
+    repos: [
+      APP,
+      { owner: 'octo', name: 'bomb', files: { 'requirements.txt': 'attrs==23.1.0\n' } },
+      { owner: 'octo', name: 'badsettings', files: { 'requirements.txt': 'attrs==23.1.0\n', '.depwatch.yml': 'ignore: [[[\n  - x: {\n' } },
+    ],
+  });
 });
 afterAll(async () => {
   await world.close();
@@ -83,5 +89,13 @@ describe('/audit with code scanning', () => {
     const stored = (await latestAudit(world, 'octo/bomb'));
     expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unscanned', file: '(archive)' })]);
     expect(stored.result.dependencies).toBe(1);
+  });
+
+  it('says a .depwatch.yml that is not valid once: the commit\'s scan reads it too, and the audit gives its note', async () => {
+    const { text } = await replyTo('octo/badsettings');
+    expect(text.match(/\.depwatch\.yml: not valid YAML/g)).toHaveLength(1);
+    const stored = await latestAudit(world, 'octo/badsettings');
+    expect(stored.result.notes).toEqual([expect.objectContaining({ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: not valid YAML/) })]);
+    expect(stored.result.code?.notes.filter((n) => n.kind === 'invalid')).toEqual([]);
   });
 });

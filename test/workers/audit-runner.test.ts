@@ -121,3 +121,19 @@ describe('audits in worker threads', () => {
     expect(here.ok && here.findings[0]!.findings.length).toBeGreaterThan(10);
   });
 });
+
+it('stores as the tree\'s ignores the rules the audit applied: the settings file it read, named as it is', async () => {
+  const settings = (id: string) => `ignore:\n  - id: ${id}\n    reason: we only load trusted YAML\n`;
+  const request = (extra: Record<string, string>) => ({
+    files: Object.entries({ 'requirements.txt': 'pyyaml==5.3.1\n', ...extra }).map(([path, text]) => ({ path, text })),
+    target: 'octo/shop@abc',
+    now,
+    forWatching: true,
+  });
+  const yamlOnly = await runHere.auditTree(request({ '.depwatch.yaml': settings('CVE-2020-14343') }), { advisories: await realMirror(), registry: null });
+  expect(yamlOnly.treeIgnores).toEqual([expect.objectContaining({ id: 'CVE-2020-14343', source: '.depwatch.yaml' })]);
+  expect(yamlOnly.result.ignored.map((f) => f.ignoredBy?.source)).toEqual(['.depwatch.yaml']);
+  // With both, the audit reads .depwatch.yml (CONFIG_FILES order), and so does what is stored.
+  const both = await runHere.auditTree(request({ '.depwatch.yaml': settings('CVE-0000-00000'), '.depwatch.yml': settings('CVE-2020-14343') }), { advisories: await realMirror(), registry: null });
+  expect(both.treeIgnores).toEqual([expect.objectContaining({ id: 'CVE-2020-14343', source: '.depwatch.yml' })]);
+});

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
 import { scanTree } from '../../src/scan/scan.js';
 import { directoryScanSource } from '../../src/scan/source.js';
 import { scanDirectoryInParallel } from '../../src/workers/parallel-scan.js';
@@ -82,4 +83,18 @@ it('no part reads what exclude: keeps out: the same result as on one thread, no 
     '1 file under legacy/ was not scanned: excluded by .depwatch.yml (Python 2 code kept for reference)',
     '1 file under py2/ was not scanned: excluded by .depwatch.yml (Python 2 samples)',
   ]);
+});
+
+it('handed the parse an audit of the tree made, every part applies it and none reads .depwatch.yml again', async () => {
+  const root = tree();
+  // On disk: a file that would say otherwise (and be noted as not valid), were it read.
+  writeFileSync(join(root, '.depwatch.yml'), 'ignore: [[[\n');
+  const settings = parseIgnoreFile('ignore:\n  - id: py-yaml-load\n    reason: trusted config files only\n    path: "config/"\nexclude:\n  - path: legacy/\n    reason: Python 2 code\n', '.depwatch.yml');
+  const options = { fingerprintKey: 'k'.repeat(64), today: new Date('2026-12-05T00:00:00Z'), settings };
+  const single = await scanTree(directoryScanSource(root), options);
+  const parallel = await scanDirectoryInParallel(root, { ...options, workers: 2, minFiles: 1 });
+  expect(parallel).toEqual({ ...single, notes: expect.arrayContaining(single.notes) });
+  expect(parallel.notes).toHaveLength(single.notes.length);
+  expect(parallel.ignored.map((f) => `${f.rule} ${f.file}`)).toEqual(['py-yaml-load config/load.py']);
+  expect(parallel.notes.map((n) => n.kind)).toEqual(['excluded']);
 });

@@ -7,6 +7,7 @@
 import type { Language, Node, Query, QueryMatch } from 'web-tree-sitter';
 import type { Report } from '../rule.js';
 import { PythonFile } from './file.js';
+import { NestedNodes } from './nesting.js';
 import { treeSitter } from './parser.js';
 import type { PythonRule } from './rule.js';
 
@@ -180,46 +181,28 @@ const COMPOUND_STATEMENTS = new Set(['if_statement', 'elif_clause', 'while_state
 
 type Point = { row: number; column: number };
 const before = (a: Point, b: Point) => a.row < b.row || (a.row === b.row && a.column <= b.column);
+const POINTS = { start: (n: Node) => n.startPosition, end: (n: Node) => n.endPosition, atOrBefore: before };
 
 /**
  * The innermost statement around a position, as 1-based first and last lines: statements listed
- * once per file (only files with findings), each with the one around it, then a binary search per
- * finding, the way PythonFile.enclosingFunction finds functions.
+ * once per file (only files with findings), then a binary search per finding (NestedNodes, as
+ * PythonFile.enclosingFunction finds functions).
  */
 function statementFinder(root: Node): (row: number, column: number) => { line: number; endLine: number } | null {
-  const list: { node: Node; start: Point; end: Point; outer: number }[] = [];
-  const open: number[] = [];
-  for (const node of root.descendantsOfType([...SIMPLE_STATEMENTS, ...COMPOUND_STATEMENTS])) {
-    if (!node) continue;
-    const start = node.startPosition;
-    while (open.length && before(list[open[open.length - 1]!]!.end, start)) open.pop();
-    list.push({ node, start, end: node.endPosition, outer: open.length ? open[open.length - 1]! : -1 });
-    open.push(list.length - 1);
-  }
+  const statements = new NestedNodes(root, [...SIMPLE_STATEMENTS, ...COMPOUND_STATEMENTS], POINTS);
   return (row, column) => {
     const at = { row, column };
-    let lo = 0;
-    let hi = list.length - 1;
-    let i = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (before(list[mid]!.start, at)) {
-        i = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    for (; i >= 0; i = list[i]!.outer) {
-      const s = list[i]!;
-      if (before(at, s.end) && !(s.end.row === row && s.end.column === column)) {
-        const line = s.start.row + 1;
-        if (!COMPOUND_STATEMENTS.has(s.node.type)) return { line, endLine: s.end.row + 1 };
-        // The header ends at the `:` before the first block; a position past it is in no statement we know.
-        const block = s.node.namedChildren.find((c) => c?.type === 'block');
-        const colon = block?.previousSibling;
-        const endLine = colon ? colon.endPosition.row + 1 : line;
-        return row + 1 <= endLine ? { line, endLine } : null;
-      }
-    }
-    return null;
+    const s = statements.innermost(
+      (s) => before(s.start, at),
+      (s) => before(at, s.end) && !(s.end.row === row && s.end.column === column),
+    );
+    if (s === null) return null;
+    const line = s.start.row + 1;
+    if (!COMPOUND_STATEMENTS.has(s.node.type)) return { line, endLine: s.end.row + 1 };
+    // The header ends at the `:` before the first block; a position past it is in no statement we know.
+    const block = s.node.namedChildren.find((c) => c?.type === 'block');
+    const colon = block?.previousSibling;
+    const endLine = colon ? colon.endPosition.row + 1 : line;
+    return row + 1 <= endLine ? { line, endLine } : null;
   };
 }

@@ -6,6 +6,7 @@
  * expressions thousands deep.
  */
 import type { Node } from 'web-tree-sitter';
+import { NestedNodes } from './nesting.js';
 
 /** Builtins the rules care about; a bare name resolves to `builtins.<name>` unless the file defines or imports it. */
 const BUILTINS = new Set(['eval', 'exec', 'compile', '__import__', 'open', 'print', 'input', 'raw_input', 'execfile']);
@@ -349,42 +350,20 @@ export class PythonFile {
     return index;
   }
 
-  /** Functions and lambdas in source order, each with the index of the one around it (-1: module level). */
-  private functions: { node: Node; start: number; end: number; outer: number }[] | null = null;
+  /** Functions and lambdas, by byte offset; listed with the first question. */
+  private functions: NestedNodes<number> | null = null;
 
-  /**
-   * The nearest function (or lambda) around a node, or null at module level. Found by position in
-   * a list built once per file, not by walking up: tree-sitter's `parent` descends from the root
-   * each time, so climbing a deeply nested expression that way is quadratic.
-   */
+  /** The nearest function (or lambda) around a node, or null at module level. */
   enclosingFunction(node: Node): Node | null {
-    if (!this.functions) {
-      this.functions = [];
-      const open: number[] = [];
-      for (const fn of this.root.descendantsOfType(['function_definition', 'lambda'])) {
-        if (!fn) continue;
-        while (open.length && this.functions[open[open.length - 1]!]!.end <= fn.startIndex) open.pop();
-        this.functions.push({ node: fn, start: fn.startIndex, end: fn.endIndex, outer: open.length ? open[open.length - 1]! : -1 });
-        open.push(this.functions.length - 1);
-      }
-    }
-    const list = this.functions;
+    this.functions ??= new NestedNodes(this.root, ['function_definition', 'lambda'], BYTES);
     const at = node.startIndex;
-    // Last function starting before the node, then outwards until one contains it.
-    let lo = 0;
-    let hi = list.length - 1;
-    let i = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.start < at || (list[mid]!.start === at && list[mid]!.node.id !== node.id)) {
-        i = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    for (; i >= 0; i = list[i]!.outer) {
-      if (list[i]!.end >= node.endIndex && list[i]!.node.id !== node.id) return list[i]!.node;
-    }
-    return null;
+    // Last function starting before the node (the node itself, when it is one, is not around itself),
+    // then outwards until one contains it.
+    const around = this.functions.innermost(
+      (fn) => fn.start < at || (fn.start === at && fn.node.id !== node.id),
+      (fn) => fn.end >= node.endIndex && fn.node.id !== node.id,
+    );
+    return around?.node ?? null;
   }
 
   /**
@@ -606,3 +585,5 @@ export function codeName(node: Node): string {
   const one = text.replace(/\s+/g, ' ');
   return one.length > 60 ? `${one.slice(0, 57)}…` : one;
 }
+
+const BYTES = { start: (n: Node) => n.startIndex, end: (n: Node) => n.endIndex, atOrBefore: (a: number, b: number) => a <= b };

@@ -11,7 +11,6 @@
 import type { AuditResult } from '../../audit/audit.js';
 import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
-import { parseIgnoreFile } from '../../audit/ignore-file.js';
 import { auditTree, readTree } from '../../audit/run.js';
 import { memorySource } from '../../python/files.js';
 import type { ExtractError } from '../../python/types.js';
@@ -62,8 +61,6 @@ export interface TreeAuditOutcome {
 
 export type TreeAuditJob = TreeAuditRequest & { sources: SourceInfo };
 
-const IGNORE_FILES = ['.depwatch.yml', '.depwatch.yaml'];
-
 /** The job itself, wherever it runs. */
 export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Promise<TreeAuditOutcome> {
   const { advisories, registry } = remoteSources(context, job.sources);
@@ -80,11 +77,10 @@ export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Pro
     ...(job.stages ? { onFirstStage: (first: AuditResult) => context.call<void>(TREE_AUDIT_FIRST_STAGE, first) } : {}),
   });
   if (!job.forWatching) return { result, packages: null, treeIgnores: null, readFiles: null };
-  const ignoreFile = contents.contextFiles.find((f) => IGNORE_FILES.includes(f.path));
   return {
     result,
     packages: storedPackagesOf(contents.load.manifests.flatMap((m) => m.dependencies)),
-    treeIgnores: ignoreFile ? parseIgnoreFile(ignoreFile.text).rules : [],
+    treeIgnores: contents.settings?.rules ?? [],
     readFiles: contents.load.manifests.map((m) => m.path),
   };
 }
