@@ -7,7 +7,8 @@
  * - The call: `setup(` (also an alias, `from setuptools import setup as s`, and
  *   `from distutils.core import setup`), `setuptools.setup(` (also `import setuptools as st`),
  *   `distutils.core.setup(`, wherever it is (module level, `if __name__ == "__main__":`, a `main()`
- *   function). Several calls (one per branch of an `if`) are all read.
+ *   function). Several calls (one per branch of an `if`) are all read; a requirement read twice from
+ *   the same text (one dict passed to two calls) is listed once.
  * - Keywords: `install_requires` (group `main`), `extras_require` (a dict literal or `dict(k=…)`:
  *   each key is an extra; setuptools' `"extra:marker"` key form puts the marker on each of its
  *   requirements, and an empty extra (`":python_version < '3'"`) is `main`, as setuptools writes it
@@ -183,6 +184,11 @@ class SetupPyReader {
   #copied = 0;
   #scanned = 0;
   readonly #included = new Set<string>();
+  /**
+   * Requirements read, whole: the same literal read twice (one dict passed to two setup() calls,
+   * coverage.py's retry in `except BuildFailed:`; `R + R`) is one requirement, listed once.
+   */
+  readonly #listed = new Set<string>();
 
   constructor(readonly out: ManifestCollector) {}
 
@@ -448,6 +454,10 @@ class SetupPyReader {
         continue;
       }
       if (keyMarker !== null) result.dependency.marker = normalizeMarker(combineMarkers([result.dependency.marker ?? '', keyMarker])!) ?? result.dependency.marker;
+      // Built by the same code from the same text, identical entries serialise identically.
+      const key = JSON.stringify(result.dependency);
+      if (this.#listed.has(key)) continue;
+      this.#listed.add(key);
       this.out.dependency(result.dependency);
     }
   }
