@@ -17,7 +17,6 @@ import { planFixes } from '../fix/plan.js';
 import { fixText } from '../fix/text.js';
 import { writeInside } from '../fix/write.js';
 import { directorySource } from '../python/files.js';
-import { readyFormatReaders } from '../python/formats/index.js';
 import { redactSecrets } from '../redact.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
@@ -76,7 +75,6 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
     });
     const files = await auditedManifests(recorded.read);
-    await readyFormatReaders(files.map((f) => f.format));
     const plan = planFixes(result, files);
 
     const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };

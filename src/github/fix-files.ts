@@ -23,7 +23,6 @@ import type { AuditResult } from '../audit/audit.js';
 import { auditedManifests } from '../fix/audited-files.js';
 import { decodeExact, EncodingError, encodeExact, type FileEncoding } from '../fix/encoding.js';
 import { planFixes, type FixFile, type FixPlan } from '../fix/plan.js';
-import { readyFormatReaders } from '../python/formats/index.js';
 import { maskUrlSecrets } from '../python/urls.js';
 import type { Octokit } from './client.js';
 import { rateLimitFromError } from './errors.js';
@@ -56,8 +55,6 @@ export async function planFixPullRequest(
   const excludedBy = (path: string) => fromSnapshot(path) ?? fromResult(path);
   const read = snapshot.files.filter((f) => excludedBy(f.path) === null);
   const audited = await auditedManifests(new Map(read.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
-  // The planner reads synchronously; setup.py's grammar, when one is among the files, is loaded first.
-  await readyFormatReaders(audited.map((f) => f.format));
   const plan = planFixes(result, audited);
   if (plan.newTexts.size === 0) return { plan, files: new Map() };
 

@@ -8,8 +8,8 @@
  * setup.py's reader needs the Python grammar, which web-tree-sitter loads asynchronously (~30 ms):
  * importing this module does not load it, so the bot's start-up and a `depwatch fix` of a tree
  * without a setup.py never pay for it. A caller about to read files synchronously awaits
- * `readyFormatReaders(formats)` first with the formats it will read; only `setup-py` among them
- * loads anything (through ./lazy.ts, so an audit and the fixer share one load). A grammar that
+ * `readyFormatReaders(formats)` first with the formats it will read (the fixer's files come from
+ * src/fix/audited-files.ts, which does); only `setup-py` among them loads anything (through ./lazy.ts, so an audit and the fixer share one load). A grammar that
  * cannot be loaded (an install missing its wasm file) leaves each setup.py unread with one error,
  * as src/python/load.ts says of a reader that cannot be loaded, and the other formats read as ever.
  */
