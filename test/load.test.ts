@@ -173,6 +173,13 @@ describe('loading a tree of manifests', () => {
       expect(fromFile.manifests.find((m) => m.path === 'pkg/setup.py')!.includes).toEqual(['pkg/requirements.txt']);
     });
 
+    it("gives a setup.py's extra read from a file that extra, and its install_requires' file main", async () => {
+      const setupPy = 'from setuptools import setup\nsetup(install_requires=open("requirements.txt").read().split(), extras_require={"dev": open("requirements-dev.txt").read().split()})\n';
+      const result = await load({ 'pkg/setup.py': setupPy, 'pkg/requirements.txt': 'six==1.16.0\n', 'pkg/requirements-dev.txt': 'pytest==8.0.0\n' });
+      expect(result.errors).toEqual([]);
+      expect(result.manifests.flatMap((m) => m.dependencies.map((d) => `${d.name} [${d.group}]`)).sort()).toEqual(['pytest [dev]', 'six [main]']);
+    });
+
     it("replaces it with setup.py's own line when setup.py computes them: partial still, at the line that computes them", async () => {
       const result = await load({ 'pkg/setup.py': 'from setuptools import setup\nfrom pkg import deps\nsetup(install_requires=deps())\n' });
       expect(result.errors).toEqual([{ file: 'pkg/setup.py', line: 3, message: expect.stringMatching(/^install_requires is computed when setup\.py runs/) }]);

@@ -138,10 +138,11 @@ describe('setup.py format', () => {
     );
     expect(result.errors).toEqual([]);
     expect(listed(result)).toEqual(['extra-thing [main] 10']);
+    // An extra's file gives its entries that extra, as a pyproject.toml's dynamic file does.
     expect(result.includes).toEqual([
       { path: 'requirements/base.txt', kind: 'requirement', line: 5 },
-      { path: 'requirements/test.txt', kind: 'requirement', line: 8 },
-      { path: 'dev-requirements.txt', kind: 'requirement', line: 11 },
+      { path: 'requirements/test.txt', kind: 'requirement', line: 8, group: 'test' },
+      { path: 'dev-requirements.txt', kind: 'requirement', line: 11, group: 'dev' },
     ]);
   });
 
