@@ -106,7 +106,7 @@ describe('a folder whose only manifest is setup.py', () => {
     expect(code).toBe(0);
     expect(json.partial).toBe(false);
     expect(json.partial_reasons).toEqual([]);
-    expect(json.notices).toContainEqual(expect.stringMatching(/^1 manifest .*setup\.py was not read: excluded by \.depwatch\.yml \(install_requires is read from requirements\.txt\)$/));
+    expect(json.notices).toContain('1 manifest matching setup.py was not read: excluded by .depwatch.yml (install_requires is read from requirements.txt)');
   });
 
   it('one that reads requirements.txt with open() follows it: listed as its include, its pins audited there', async () => {
