@@ -185,6 +185,14 @@ describe('loading a tree of manifests', () => {
       expect(result.errors).toEqual([{ file: 'pkg/setup.py', line: 3, message: expect.stringMatching(/^install_requires is computed when setup\.py runs/) }]);
     });
 
+    it('drops it when exclude: keeps that setup.py out (the user said why; the result says so), not when it keeps out another', async () => {
+      const tree = memorySource({ 'pkg/pyproject.toml': pyproject, 'pkg/setup.py': 'from setuptools import setup\nsetup(install_requires=reqs())\n', 'other/setup.py': 'setup()\n' });
+      expect((await loadManifests(tree, { exclude: (p) => p === 'pkg/setup.py' })).errors).toEqual([]);
+      expect((await loadManifests(tree, { exclude: (p) => p === 'other/setup.py' })).errors).toEqual([
+        expect.objectContaining({ file: 'pkg/setup.py', line: 2 }), // read: its own line replaces the pyproject.toml's
+      ]);
+    });
+
     it('keeps it when the setup.py beside it could not be read, or another backend builds the project', async () => {
       const binary = await load({ 'pkg/setup.py': 'setup(\u0000)\n' });
       expect(binary.errors).toEqual([notRead, expect.objectContaining({ file: 'pkg/setup.py', message: expect.stringContaining('binary file') })]);

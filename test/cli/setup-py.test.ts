@@ -109,6 +109,19 @@ describe('a folder whose only manifest is setup.py', () => {
     expect(json.notices).toContain('1 manifest matching setup.py was not read: excluded by .depwatch.yml (install_requires is read from requirements.txt)');
   });
 
+  it("with a pyproject.toml leaving its dependencies to setup.py: partial at setup.py's line alone, and complete once exclude: names setup.py", async () => {
+    const pyproject = '[project]\nname = "app"\nversion = "1"\ndynamic = ["dependencies"]\n';
+    const partial = await audit(project({ ...COMPUTED_TREE, 'pyproject.toml': pyproject }));
+    expect(partial.code).toBe(2);
+    expect(partial.json.partial_reasons.map((r) => `${r.file}:${r.line}`)).toEqual(['setup.py:6']);
+
+    const settings = 'exclude:\n  - path: setup.py\n    reason: install_requires is read from requirements.txt\n';
+    const excluded = await audit(project({ ...COMPUTED_TREE, 'pyproject.toml': pyproject, '.depwatch.yml': settings }));
+    expect(excluded.code).toBe(0);
+    expect(excluded.json.partial_reasons).toEqual([]);
+    expect(excluded.json.notices).toContain('1 manifest matching setup.py was not read: excluded by .depwatch.yml (install_requires is read from requirements.txt)');
+  });
+
   it('one that reads requirements.txt with open() follows it: listed as its include, its pins audited there', async () => {
     const setupPy = 'from setuptools import setup\nwith open("requirements.txt") as f:\n    required = f.read().splitlines()\nsetup(name="app", install_requires=required)\n';
     const dir = project({ 'setup.py': setupPy, 'requirements.txt': '# web\ndjango==2.1.5\n' });
