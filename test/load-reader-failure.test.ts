@@ -9,6 +9,7 @@ import { isUnread } from '../src/audit/partial.js';
 
 afterEach(() => {
   vi.doUnmock('../src/python/formats/pyproject.js');
+  vi.doUnmock('../src/scan/python/parser.js');
   vi.resetModules();
 });
 
@@ -60,5 +61,57 @@ describe('a reader that throws on a file', () => {
     ]);
     expect(result.errors[0]!.message).not.toContain('s3cret');
     expect(result.errors.every(isUnread)).toBe(true);
+  });
+});
+
+describe('setup.py\'s grammar that cannot be loaded (an install missing its wasm file)', () => {
+  const missingWasm = () => ({
+    createPythonParser: () => Promise.reject(new Error("ENOENT: no such file or directory, open 'tree-sitter-python.wasm'\n    at stack line")),
+  });
+  const tree = { 'setup.py': 'setup(install_requires=["django==2.1.5"])\n', 'requirements.txt': 'jinja2==2.10\n' };
+  const notLoaded = { file: 'setup.py', line: null, message: expect.stringMatching(/^the setup-py reader could not be loaded \(ENOENT: .+\); not read$/) };
+
+  it('leaves each setup.py unread with one line in an audit, and reads the rest', async () => {
+    vi.resetModules();
+    vi.doMock('../src/scan/python/parser.js', missingWasm);
+    const { memorySource } = await import('../src/python/files.js');
+    const { loadManifests } = await import('../src/python/load.js');
+
+    const result = await loadManifests(memorySource(tree));
+    expect(result.manifests.map((m) => m.path)).toEqual(['requirements.txt']);
+    expect(result.errors).toEqual([notLoaded]);
+    expect(result.errors.every(isUnread)).toBe(true);
+  });
+
+  it('fails neither the import of every format at once nor their readiness: each setup.py the fixer reads is one line, and the next call tries again', async () => {
+    vi.resetModules();
+    let wasmMissing = true;
+    vi.doMock('../src/scan/python/parser.js', async (importOriginal) => {
+      const real = await importOriginal<typeof import('../src/scan/python/parser.js')>();
+      return { ...real, createPythonParser: (ms: number) => (wasmMissing ? missingWasm().createPythonParser() : real.createPythonParser(ms)) };
+    });
+    const { formatModule, readyFormatReaders } = await import('../src/python/formats/index.js');
+
+    await readyFormatReaders(['requirements', 'setup-py']);
+    expect(formatModule('setup-py').extract(tree['setup.py'], { file: 'setup.py' })).toEqual({ dependencies: [], errors: [notLoaded] });
+    expect(formatModule('requirements').extract(tree['requirements.txt'], { file: 'requirements.txt' }).dependencies.map((d) => d.name)).toEqual(['jinja2']);
+
+    wasmMissing = false; // the install repaired, in the same process (the bot lives long)
+    await readyFormatReaders(['setup-py']);
+    expect(formatModule('setup-py').extract(tree['setup.py'], { file: 'setup.py' }).dependencies.map((d) => `${d.name}${d.specifier}`)).toEqual(['django==2.1.5']);
+  });
+});
+
+describe('the fixer\'s synchronous readers (src/python/formats/index.ts)', () => {
+  it('load no grammar at import, and refuse to read a setup.py nobody made ready rather than read it as empty', async () => {
+    vi.resetModules();
+    const { formatModule, readyFormatReaders } = await import('../src/python/formats/index.js');
+    expect(() => formatModule('setup-py').extract('setup(install_requires=["django"])\n', { file: 'setup.py' })).toThrow(/readyFormatReaders/);
+
+    await readyFormatReaders(['requirements']); // no setup.py among them: nothing loaded
+    expect(() => formatModule('setup-py').extract('setup()\n', { file: 'setup.py' })).toThrow(/readyFormatReaders/);
+
+    await readyFormatReaders(['requirements', 'setup-py']);
+    expect(formatModule('setup-py').extract('setup(install_requires=["django"])\n', { file: 'setup.py' }).dependencies.map((d) => d.name)).toEqual(['django']);
   });
 });

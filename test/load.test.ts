@@ -152,6 +152,57 @@ describe('loading a tree of manifests', () => {
     });
   });
 
+  describe("a setuptools pyproject.toml whose dynamic dependencies are setup.py's", () => {
+    const pyproject = '[project]\nname = "app"\nversion = "1"\ndynamic = ["dependencies"]\n';
+    const notRead = { file: 'pkg/pyproject.toml', line: 4, message: expect.stringContaining("from setup.py's install_requires; they were not read") };
+    const load = (files: Record<string, string>) => loadManifests(memorySource({ 'pkg/pyproject.toml': pyproject, ...files }));
+
+    it('says they were not read when no setup.py is beside it, or one that gives nothing (a shim), or one in another folder', async () => {
+      expect((await load({})).errors).toEqual([notRead]);
+      expect((await load({ 'pkg/setup.py': 'from build_helpers import run\nrun()\n' })).errors).toEqual([notRead]);
+      expect((await load({ 'setup.py': 'from setuptools import setup\nsetup(install_requires=["django==2.1.5"])\n' })).errors).toEqual([notRead]);
+    });
+
+    it('drops that line once the setup.py beside it is read: its requirements, or the requirements file it reads, are the dependencies', async () => {
+      const literal = await load({ 'pkg/setup.py': 'from setuptools import setup\nsetup(install_requires=["django==2.1.5"])\n' });
+      expect(literal.errors).toEqual([]);
+      expect(literal.manifests.flatMap((m) => names(m.dependencies))).toEqual(['django']);
+
+      const fromFile = await load({ 'pkg/setup.py': 'from setuptools import setup\nsetup(install_requires=open("requirements.txt").read().splitlines())\n', 'pkg/requirements.txt': 'six==1.16.0\n' });
+      expect(fromFile.errors).toEqual([]);
+      expect(fromFile.manifests.find((m) => m.path === 'pkg/setup.py')!.includes).toEqual(['pkg/requirements.txt']);
+    });
+
+    it("gives a setup.py's extra read from a file that extra, and its install_requires' file main", async () => {
+      const setupPy = 'from setuptools import setup\nsetup(install_requires=open("requirements.txt").read().split(), extras_require={"dev": open("requirements-dev.txt").read().split()})\n';
+      const result = await load({ 'pkg/setup.py': setupPy, 'pkg/requirements.txt': 'six==1.16.0\n', 'pkg/requirements-dev.txt': 'pytest==8.0.0\n' });
+      expect(result.errors).toEqual([]);
+      expect(result.manifests.flatMap((m) => m.dependencies.map((d) => `${d.name} [${d.group}]`)).sort()).toEqual(['pytest [dev]', 'six [main]']);
+    });
+
+    it("replaces it with setup.py's own line when setup.py computes them: partial still, at the line that computes them", async () => {
+      const result = await load({ 'pkg/setup.py': 'from setuptools import setup\nfrom pkg import deps\nsetup(install_requires=deps())\n' });
+      expect(result.errors).toEqual([{ file: 'pkg/setup.py', line: 3, message: expect.stringMatching(/^install_requires is computed when setup\.py runs/) }]);
+    });
+
+    it('drops it when exclude: keeps that setup.py out (the user said why; the result says so), not when it keeps out another', async () => {
+      const tree = memorySource({ 'pkg/pyproject.toml': pyproject, 'pkg/setup.py': 'from setuptools import setup\nsetup(install_requires=reqs())\n', 'other/setup.py': 'setup()\n' });
+      expect((await loadManifests(tree, { exclude: (p) => p === 'pkg/setup.py' })).errors).toEqual([]);
+      expect((await loadManifests(tree, { exclude: (p) => p === 'other/setup.py' })).errors).toEqual([
+        expect.objectContaining({ file: 'pkg/setup.py', line: 2 }), // read: its own line replaces the pyproject.toml's
+      ]);
+    });
+
+    it('keeps it when the setup.py beside it could not be read, or another backend builds the project', async () => {
+      const binary = await load({ 'pkg/setup.py': 'setup(\u0000)\n' });
+      expect(binary.errors).toEqual([notRead, expect.objectContaining({ file: 'pkg/setup.py', message: expect.stringContaining('binary file') })]);
+      const flit = await loadManifests(
+        memorySource({ 'pyproject.toml': `[build-system]\nbuild-backend = "flit_core.buildapi"\n${pyproject}`, 'setup.py': 'from setuptools import setup\nsetup(install_requires=["six"])\n' }),
+      );
+      expect(flit.errors).toEqual([{ file: 'pyproject.toml', line: 6, message: expect.stringContaining('the build backend (flit_core.buildapi) computes them when it builds; they were not read') }]);
+    });
+  });
+
   it('resolves include paths like pip does', () => {
     expect(resolveInclude('a/b/req.txt', '../c.txt')).toBe('a/c.txt');
     expect(resolveInclude('req.txt', './x/../y.txt')).toBe('y.txt');

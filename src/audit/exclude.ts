@@ -94,9 +94,11 @@ export function applyExcludes(
  */
 export function describeExclusion(e: Exclusion): string {
   const why = `excluded by ${e.source} (${e.reason})`;
-  if (e.files === undefined) return `${plural(e.manifests, 'manifest')} under ${e.path} ${e.manifests === 1 ? 'was' : 'were'} not read: ${why}`;
+  // A folder's files are under it; a file name or a glob (`setup.py`, `*.ipynb`) is matched.
+  const where = e.path.endsWith('/') ? `under ${e.path}` : `matching ${e.path}`;
+  if (e.files === undefined) return `${plural(e.manifests, 'manifest')} ${where} ${e.manifests === 1 ? 'was' : 'were'} not read: ${why}`;
   const manifests = e.manifests > 0 ? ` (${e.manifests === e.files ? (e.files === 1 ? 'a manifest' : 'all manifests') : `${plural(e.manifests, 'manifest')} among them`}, not read either)` : '';
-  return `${plural(e.files, 'file')} under ${e.path} ${e.files === 1 ? 'was' : 'were'} not scanned${manifests}: ${why}`;
+  return `${plural(e.files, 'file')} ${where} ${e.files === 1 ? 'was' : 'were'} not scanned${manifests}: ${why}`;
 }
 
 /** The tree's settings file among `paths` (the first of CONFIG_FILES listed), or null. */

@@ -6,6 +6,7 @@
  * means to.
  */
 import { memorySource, type FileSource } from '../python/files.js';
+import { readyFormatReaders } from '../python/formats/index.js';
 import { loadManifests } from '../python/load.js';
 import { decode } from '../scan/text.js';
 import { decodeExact, type FileEncoding } from './encoding.js';
@@ -41,7 +42,9 @@ export interface AuditedFile extends FixFile {
  * The manifests among the files read, as the audit read them (path, format) with their text and
  * encoding (UTF-8, or UTF-16 with a byte order mark: written back as it was). One whose bytes
  * would not be written back exactly is planned with the rest but marked `unwritable`: its pins are
- * left alone with the reason, as a format fix does not rewrite is.
+ * left alone with the reason, as a format fix does not rewrite is. The readers the planner needs
+ * for them are ready when this resolves: planFixes is synchronous, and setup.py's reader loads its
+ * grammar asynchronously (only when a setup.py is among the files).
  */
 export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promise<AuditedFile[]> {
   const { manifests } = await loadManifests(memorySource(Object.fromEntries(read)));
@@ -55,6 +58,7 @@ export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promi
     if (exact.ok) files.push({ path: m.path, format: m.format, text: exact.text, encoding: exact.encoding });
     else files.push({ path: m.path, format: m.format, text: decoded.text, encoding: { charset: 'utf-8', bom: false }, unwritable: notRoundTrip(m.path, exact.reason) });
   }
+  await readyFormatReaders(files.map((f) => f.format));
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 

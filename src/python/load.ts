@@ -60,11 +60,19 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const errors: ExtractError[] = [];
   const loaded = new Map<string, LoadedManifest>();
   const edges: IncludeEdge[] = [];
+  const leftToSetupPy: ExtractError[] = [];
 
   let roots = options.paths;
+  /** Manifests discovery found and `exclude:` kept out. */
+  const excluded = new Set<string>();
   if (roots === undefined) {
     const exclude = options.exclude ?? (() => false);
-    roots = (await source.list()).filter((path) => isManifestPath(path) && !exclude(path));
+    roots = [];
+    for (const path of await source.list()) {
+      if (!isManifestPath(path)) continue;
+      if (exclude(path)) excluded.add(path);
+      else roots.push(path);
+    }
     // What the listing could not look into may hold manifests: said first, as not read.
     // (each names a folder or a linked folder: asked as a folder too, so `tests/fixtures/` covers it).
     for (const error of (await source.listingErrors?.()) ?? []) if (!exclude(error.file) && !exclude(`${error.file}/`)) errors.push(error);
@@ -114,6 +122,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     loaded.set(path, manifest);
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.
     for (const error of result.errors) errors.push(error);
+    for (const error of result.leftToSetupPy ?? []) leftToSetupPy.push(error);
 
     for (const inc of result.includes ?? []) {
       const target = resolveInclude(path, inc.path);
@@ -131,8 +140,41 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   markConstraints(loaded, edges);
   applyIncludeGroups(loaded, edges);
   for (const error of findCycles(edges)) errors.push(error);
-  return { manifests: [...loaded.values()], errors };
+  return { manifests: [...loaded.values()], errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded) };
 }
+
+/**
+ * setuptools fills a pyproject.toml's dynamic dependencies from the setup.py beside it
+ * (install_requires, extras_require). Alone, the pyproject.toml can only say they were not read
+ * (ExtractResult.leftToSetupPy); once that setup.py has been read, they were, and the line is
+ * dropped. Read means the setup.py gave something: a requirement, a requirements file it reads, or
+ * a line of its own saying what of it was not read, which keeps the result partial and names the
+ * line more precisely than the pyproject.toml can (so it replaces the pyproject.toml's line rather
+ * than repeat it). A setup.py that gave nothing (no setup() call Depwatch can see: a shim calling
+ * the real one elsewhere), or was not read (missing, too large, no reader), leaves the line: the
+ * dependencies may be anywhere. One that `exclude:` kept out drops it too: the user said why that
+ * setup.py is not read (its install_requires computed from files the audit reads anyway), and the
+ * result says so in a notice; the pyproject.toml would otherwise stay partial with no way out.
+ */
+export function withoutWhatSetupPyAnswered(
+  errors: ExtractError[],
+  leftToSetupPy: readonly ExtractError[],
+  loaded: ReadonlyMap<string, Pick<LoadedManifest, 'format' | 'dependencies' | 'includes'>>,
+  excluded: ReadonlySet<string> = new Set(),
+): ExtractError[] {
+  if (leftToSetupPy.length === 0) return errors;
+  const withUnread = new Set(errors.filter((e) => e.note !== true).map((e) => e.file));
+  const answered = new Set<string>();
+  for (const error of leftToSetupPy) {
+    const setupPy = posix.join(posix.dirname(error.file), 'setup.py');
+    const read = loaded.get(setupPy);
+    const gave = read?.format === 'setup-py' && (read.dependencies.length > 0 || read.includes.length > 0 || withUnread.has(setupPy));
+    if (gave || excluded.has(setupPy)) answered.add(errorKey(error));
+  }
+  return answered.size === 0 ? errors : errors.filter((e) => !answered.has(errorKey(e)));
+}
+
+const errorKey = (e: ExtractError) => `${e.file}\u0000${e.line}\u0000${e.message}`;
 
 /**
  * What went wrong, as one line without the stack. A parser's message may quote the file, so URL

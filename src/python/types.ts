@@ -112,6 +112,12 @@ export interface ExtractResult {
   lockedBy?: string | null;
   /** How a pylock.toml says it was made (the header uv writes: `uv pip compile …` or `uv export …`); absent or null when it does not. */
   origin?: PylockOrigin;
+  /**
+   * Errors among `errors` saying dynamic dependencies are setuptools' and come from setup.py, not
+   * read (a pyproject.toml's `dynamic` with no file named for them). True of the file alone; the
+   * loader drops them when the setup.py beside it is read (src/python/load.ts).
+   */
+  leftToSetupPy?: ExtractError[];
 }
 
 export interface ExtractContext {

@@ -114,6 +114,12 @@ describe('excluder', () => {
     expect(describeExclusion({ ...e, manifests: 2, files: 2 })).toBe('2 files under tests/ were not scanned (all manifests, not read either): excluded by .depwatch.yml (test data)');
     expect(describeExclusion({ ...e, manifests: 0, files: 7 })).toBe('7 files under tests/ were not scanned: excluded by .depwatch.yml (test data)');
   });
+
+  it('says a file name or a glob matched, not that files are under it', () => {
+    const e = { reason: 'computed from requirements.txt', source: '.depwatch.yml' };
+    expect(describeExclusion({ ...e, path: 'setup.py', manifests: 1 })).toBe('1 manifest matching setup.py was not read: excluded by .depwatch.yml (computed from requirements.txt)');
+    expect(describeExclusion({ ...e, path: '*.ipynb', manifests: 0, files: 3 })).toBe('3 files matching *.ipynb were not scanned: excluded by .depwatch.yml (computed from requirements.txt)');
+  });
 });
 
 describe('readTree with exclude:', () => {

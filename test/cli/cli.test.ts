@@ -46,6 +46,7 @@ beforeAll(async () => {
         files: {
           'requirements.txt': 'Django==2.1.5\nrequests==2.19.1\n',
           'docs/requirements.txt': 'sphinx>=7\n',
+          'plugins/setup.py': 'from setuptools import setup\n\nsetup(\n    name="app-plugins",\n    install_requires=["Django==2.1.5"],\n)\n',
           'node_modules/x/requirements.txt': 'evil==1.0\n',
           'README.md': '# app\n',
         },
@@ -242,6 +243,15 @@ describe('depwatch audit', () => {
     expect(out.stdout).toMatch(/\[requirements\.txt:1\]\(https?:\/\/[^)]+\/octo\/app\/blob\/[0-9a-f]{40}\/requirements\.txt#L1\)/);
     expect(out.stdout).toContain('[PYSEC-2019-13](https://osv.dev/vulnerability/PYSEC-2019-13)');
     expect(out.stdout).not.toContain('evil');
+    // A setup.py in the snapshot is discovered, fetched and read (never run), its pin linked at its line.
+    expect(out.stdout).toMatch(/\[plugins\/setup\.py:5\]\(https?:\/\/[^)]+\/octo\/app\/blob\/[0-9a-f]{40}\/plugins\/setup\.py#L5\)/);
+    expect(out.stdout).not.toContain('PARTIAL');
+
+    const json = cli();
+    expect(await json.run('audit', '--json', 'octo/app')).toBe(1);
+    const result = JSON.parse(json.out.stdout);
+    expect(result.partial_reasons).toEqual([]);
+    expect(result.findings).toContainEqual(expect.objectContaining({ kind: 'vulnerability', package: 'django', file: 'plugins/setup.py', line: 5 }));
   });
 
   it('writes SARIF 2.1.0 with security-severity, and honours --fail-on', async () => {

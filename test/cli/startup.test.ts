@@ -116,7 +116,7 @@ describe('start-up of the compiled CLI', () => {
     for (const unused of ['yaml', 'smol-toml', 'tar-stream', 'web-tree-sitter', 'zod']) expect(packagesIn(loaded)).not.toContain(unused);
     // Only the parsers its files need: requirements, not pyproject.toml's or the lockfiles'.
     expect(loaded).toContain('dist/python/formats/requirements.js');
-    for (const parser of ['pyproject', 'uv-lock', 'poetry-lock', 'pipfile-lock', 'pylock', 'lock-lines']) expect(loaded).not.toContain(`dist/python/formats/${parser}.js`);
+    for (const parser of ['pyproject', 'uv-lock', 'poetry-lock', 'pipfile-lock', 'pylock', 'lock-lines', 'setup-py']) expect(loaded).not.toContain(`dist/python/formats/${parser}.js`);
 
     // Loaded on use: the same tree with an ignore file reads it with the YAML parser.
     writeFileSync(join(dir, 'plain', '.depwatch.yml'), 'ignore:\n  - id: PYSEC-2019-13\n    reason: not reachable\n');
@@ -127,6 +127,26 @@ describe('start-up of the compiled CLI', () => {
     expect(packagesIn(withToml.loaded)).toContain('smol-toml');
     expect(withToml.loaded).toContain('dist/python/formats/pyproject.js');
     expect((JSON.parse(withToml.stdout) as { findings: { package: string; file: string }[] }).findings).toContainEqual(expect.objectContaining({ package: 'jinja2', file: 'pyproject.toml' }));
+  });
+
+  it('setup.py\'s reader and its grammar (web-tree-sitter) load only for a tree with a setup.py, in an audit and in a fix', () => {
+    const audit = depwatch('audit', '--offline', '--json', '--no-code', 'app');
+    const fix = depwatch('fix', '--offline', '--dry-run', '--json', 'app');
+    expect(fix.status).toBe(1); // a dry run leaves django vulnerable
+    for (const { loaded } of [audit, fix]) {
+      expect(loaded).not.toContain('dist/python/formats/setup-py.js');
+      expect(packagesIn(loaded)).not.toContain('web-tree-sitter');
+    }
+    // The fixer reads every format through formats/index.ts: importing it loads no grammar.
+    expect(fix.loaded).toContain('dist/python/formats/index.js');
+
+    mkdirSync(join(dir, 'packaged'));
+    writeFileSync(join(dir, 'packaged', 'setup.py'), 'from setuptools import setup\nsetup(name="packaged", install_requires=["Django==2.1.5"])\n');
+    for (const args of [['audit', '--offline', '--json', '--no-code', 'packaged'], ['fix', '--offline', '--dry-run', '--json', 'packaged']]) {
+      const { loaded } = depwatch(...args);
+      expect(loaded).toContain('dist/python/formats/setup-py.js');
+      expect(packagesIn(loaded)).toContain('web-tree-sitter');
+    }
   });
 
   it('an audit that scans code loads the scanner, still without GitHub or the logger', () => {

@@ -350,7 +350,10 @@ describe('pyproject.toml format', () => {
             'project.dynamic lists "dependencies": the build backend (setuptools, the default) computes them when it builds, from setup.py\'s install_requires; they were not read (to have them read, list them in [project] dependencies, or name a requirements file with [tool.setuptools.dynamic] dependencies = {file = ["requirements.txt"]})',
         },
       ]);
+      // The loader drops that line when the setup.py beside the file is read (test/load.test.ts).
+      expect(setuptools.leftToSetupPy).toEqual(setuptools.errors);
       const other = extract('[build-system]\nbuild-backend = "scikit_build_core.build"\n[project]\nname = "x"\ndynamic = ["optional-dependencies"]\n');
+      expect(other.leftToSetupPy).toBeUndefined();
       expect(other.errors.map((e) => [e.line, e.message])).toEqual([[5, expect.stringMatching(/^project\.dynamic lists "optional-dependencies": the build backend \(scikit_build_core\.build\) computes them when it builds; they were not read/)]]);
       // hatchling with another metadata hook: the way to a file it reads is hatch-requirements-txt.
       const hatch = extract('[build-system]\nbuild-backend = "hatchling.build"\n[project]\nname = "x"\ndynamic = ["dependencies"]\n[tool.hatch.metadata.hooks.uv-dynamic-versioning]\ndependencies = ["x=={{ version }}"]\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatModule } from '../../src/python/formats/index.js';
+import { formatModule, readyFormatReaders } from '../../src/python/formats/index.js';
 import { loadFormatModule } from '../../src/python/formats/lazy.js';
 import { FORMAT_PATHS } from '../../src/python/formats/paths.js';
 import { formatForPath } from '../../src/python/discover.js';
@@ -56,7 +56,9 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
     const texts: Record<string, string> = {
       requirements: 'django==2.1.5\n--extra-index-url https://user:s3cret@pypi.example/simple\n',
       pyproject: '[project]\nname = "x"\ndependencies = ["pkg @ https://user:s3cret@example.com/pkg.whl"]\n',
+      'setup-py': 'setup(install_requires=["pkg @ https://user:s3cret@example.com/pkg.whl"])\n',
     };
+    await readyFormatReaders(FORMAT_PATHS.map((f) => f.format));
     for (const { format } of FORMAT_PATHS) {
       const lazy = await loadFormatModule(format);
       expect(lazy.format).toBe(format);
@@ -67,5 +69,8 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
     }
     expect(JSON.stringify((await loadFormatModule('requirements')).extract(texts['requirements']!, { file: 'r.txt' }))).not.toContain('s3cret');
     expect(JSON.stringify((await loadFormatModule('pyproject')).extract(texts['pyproject']!, { file: 'pyproject.toml' }))).not.toContain('s3cret');
+    const setupPy = formatModule('setup-py').extract(texts['setup-py']!, { file: 'setup.py' });
+    expect(setupPy.dependencies.map((d) => d.name)).toEqual(['pkg']);
+    expect(JSON.stringify(setupPy)).not.toContain('s3cret');
   });
 });

@@ -138,10 +138,11 @@ describe('setup.py format', () => {
     );
     expect(result.errors).toEqual([]);
     expect(listed(result)).toEqual(['extra-thing [main] 10']);
+    // An extra's file gives its entries that extra, as a pyproject.toml's dynamic file does.
     expect(result.includes).toEqual([
       { path: 'requirements/base.txt', kind: 'requirement', line: 5 },
-      { path: 'requirements/test.txt', kind: 'requirement', line: 8 },
-      { path: 'dev-requirements.txt', kind: 'requirement', line: 11 },
+      { path: 'requirements/test.txt', kind: 'requirement', line: 8, group: 'test' },
+      { path: 'dev-requirements.txt', kind: 'requirement', line: 11, group: 'dev' },
     ]);
   });
 
@@ -167,7 +168,17 @@ describe('setup.py format', () => {
     );
     expect(coverage.errors).toEqual([]);
     expect(coverage.requiresPython).toBe('>=3.10');
-    expect(listed(coverage)).toEqual(['tomli ; python_full_version <= "3.11.0a6" [toml] 2', 'tomli ; python_full_version <= "3.11.0a6" [toml] 2']);
+    // Passed to both calls, the dict's requirement is one requirement, listed once.
+    expect(listed(coverage)).toEqual(['tomli ; python_full_version <= "3.11.0a6" [toml] 2']);
+  });
+
+  it('lists an entry read twice from the same text once, and keeps entries that differ in anything but where they were read from', () => {
+    const twice = extract('R = ["a>=1", "a[x]>=1", "a>=1; python_version<\'3\'"]\nsetup(install_requires=R + R, extras_require={"t": R})\nsetup(install_requires=R)\n');
+    expect(twice.errors).toEqual([]);
+    expect(listed(twice)).toEqual(['a>=1 [main] 1', 'a>=1 [main] 1', 'a>=1 ; python_version < "3" [main] 1', 'a>=1 [t] 1', 'a>=1 [t] 1', 'a>=1 ; python_version < "3" [t] 1']);
+    expect(twice.dependencies.map((d) => d.extras)).toEqual([[], ['x'], [], [], ['x'], []]);
+    // The same requirement written on two lines is two entries: each line is a place to fix.
+    expect(listed(extract('setup(install_requires=["a>=1",\n    "a>=1"])\n'))).toEqual(['a>=1 [main] 1', 'a>=1 [main] 2']);
   });
 
   it('reads a Python 2 setup.py (print statements, exec) whose grammar tree-sitter recovers', () => {

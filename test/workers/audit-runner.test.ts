@@ -62,6 +62,22 @@ describe('audits in worker threads', () => {
     expect(there.result).toEqual(cli);
   });
 
+  it("read a setup.py in the worker as on this thread: the Python grammar loads there, and its pins are audited at their lines", async () => {
+    const tree = [
+      { path: 'pkg/setup.py', text: 'from setuptools import setup\n\nsetup(\n    name="pkg",\n    install_requires=["Django==2.1.5"],\n    extras_require={"yaml": ["pyyaml==5.3.1"]},\n)\n' },
+      { path: 'pkg/pyproject.toml', text: '[project]\nname = "pkg"\nversion = "1"\ndynamic = ["dependencies", "optional-dependencies"]\n' },
+    ];
+    const request = { files: tree, target: 'octo/pkg@abc', now, forWatching: true };
+    const there = await inWorkers.auditTree(request, { advisories: await realMirror(), registry: null });
+    expect(there).toEqual(await runHere.auditTree(request, { advisories: await realMirror(), registry: null }));
+    // Read, not "reader could not be loaded"; and setup.py answers the pyproject.toml's dynamic fields.
+    expect(there.result.partial).toBe(false);
+    expect(there.readFiles).toEqual(expect.arrayContaining(['pkg/setup.py']));
+    const vulnerable = there.result.findings.filter((f) => f.kind === 'vulnerability').map((f) => `${f.package} ${f.file}:${f.line}`);
+    expect(new Set(vulnerable)).toEqual(new Set(['django pkg/setup.py:5', 'pyyaml pkg/setup.py:6']));
+    expect(there.packages!.map((p) => `${p.name}@${p.version}`)).toEqual(expect.arrayContaining(['django@2.1.5', 'pyyaml@5.3.1']));
+  });
+
   it('scan a repository archive in the worker, with the same result as on this thread', async () => {
     const archive = await tarballOf({ 'app/views.py': 'def f(q):\n    return eval(q)\n', ...FILES });
     const request = { archive, fingerprintKey: 'k'.repeat(64), today: now };

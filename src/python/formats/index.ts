@@ -1,22 +1,22 @@
 /**
- * File format → the module that reads it. Every module exports the same small interface; the ones
- * handed out here return results whose text has URL credentials removed (./redacted.ts), so nothing
- * raw leaves a parser whichever way it is reached. Every parser, loaded at once, for callers that
- * need them all (the fixer); an audit loads each as its files need it (./lazy.ts), and discovery
- * needs none (./paths.ts).
+ * File format → the module that reads it, synchronously, for callers that need every format at
+ * once (the fixer's planner, src/fix/plan.ts, which is pure and synchronous). Every module exports
+ * the same small interface; the ones handed out here return results whose text has URL credentials
+ * removed (./redacted.ts), so nothing raw leaves a parser whichever way it is reached. An audit
+ * loads each parser as its files need it (./lazy.ts), and discovery needs none (./paths.ts).
  *
- * setup.py's reader needs the Python grammar, which web-tree-sitter loads asynchronously; its
- * `extract` is synchronous once it is loaded. The fixer's planner (src/fix/plan.ts) is pure and
- * synchronous and reads each file through `formatModule`, so the grammar is awaited here, once, at
- * import (top-level await): importing this module takes the ~30 ms the grammar costs, and every
- * format is then ready as this module promises. Only the fixer imports it, lazily in the CLI
- * (`depwatch fix`); an audit goes through ./lazy.ts and loads the grammar only for a setup.py. A
- * grammar that cannot be loaded (an install missing its wasm file) leaves setup.py files unread,
- * each with one error, as load.ts says of a reader that cannot be loaded, rather than failing the
- * import and with it every format.
+ * setup.py's reader needs the Python grammar, which web-tree-sitter loads asynchronously (~30 ms):
+ * importing this module does not load it, so the bot's start-up and a `depwatch fix` of a tree
+ * without a setup.py never pay for it. A caller about to read files synchronously awaits
+ * `readyFormatReaders(formats)` first with the formats it will read (the fixer's files come from
+ * src/fix/audited-files.ts, which does); only `setup-py` among them loads anything (through ./lazy.ts, so an audit and the fixer share one load). A grammar that
+ * cannot be loaded (an install missing its wasm file) leaves each setup.py unread with one error,
+ * as src/python/load.ts says of a reader that cannot be loaded, and the other formats read as ever.
  */
 import { errorLine } from '../../error-line.js';
-import type { ManifestFormat, ManifestFormatModule } from '../types.js';
+import type { ExtractContext, ExtractResult, ManifestFormat, ManifestFormatModule } from '../types.js';
+import { loadFormatModule } from './lazy.js';
+import { isSetupPyPath } from './paths.js';
 import { pdmLockFormat } from './pdm-lock.js';
 import { pipfileLockFormat } from './pipfile-lock.js';
 import { pipfileFormat } from './pipfile.js';
@@ -26,22 +26,40 @@ import { pyprojectFormat } from './pyproject.js';
 import { withSecretsRedacted } from './redacted.js';
 import { requirementsFormat } from './requirements.js';
 import { setupCfgFormat } from './setup-cfg.js';
-import { loadSetupPyFormat } from './setup-py.js';
-import { isSetupPyPath } from './paths.js';
 import { uvLockFormat } from './uv-lock.js';
 
-const setupPyFormat: ManifestFormatModule = await loadSetupPyFormat().catch(
-  (err: unknown): ManifestFormatModule => ({
-    format: 'setup-py',
-    matches: isSetupPyPath,
-    extract: (_text, context) => ({
-      dependencies: [],
-      errors: [{ file: context.file, line: null, message: `the setup-py reader could not be loaded (${errorLine(err)}); not read` }],
-    }),
-  }),
-);
+/** What `readyFormatReaders` last made of the setup.py reader: not asked for yet, loaded, or failed (why). */
+let setupPy: { state: 'not-asked' } | { state: 'ready'; reader: ManifestFormatModule } | { state: 'failed'; why: string } = { state: 'not-asked' };
 
-const PARSERS: Record<ManifestFormat, ManifestFormatModule> = {
+/**
+ * Loads the readers `formats` need that are not loaded at import (setup.py's grammar), once per
+ * thread. Never throws: a reader that cannot be loaded reads each of its files as one error line.
+ * A failed load is tried again by the next call (the bot lives long; a later fix may succeed).
+ */
+export async function readyFormatReaders(formats: Iterable<ManifestFormat>): Promise<void> {
+  if (setupPy.state === 'ready' || ![...formats].includes('setup-py')) return;
+  try {
+    setupPy = { state: 'ready', reader: await loadFormatModule('setup-py') };
+  } catch (err) {
+    setupPy = { state: 'failed', why: errorLine(err) };
+  }
+}
+
+/** Already redacted: what ./lazy.ts hands out is. */
+const setupPyFormat: ManifestFormatModule = {
+  format: 'setup-py',
+  matches: isSetupPyPath,
+  extract(text: string, context: ExtractContext): ExtractResult {
+    if (setupPy.state === 'ready') return setupPy.reader.extract(text, context);
+    if (setupPy.state === 'failed') {
+      return { dependencies: [], errors: [{ file: context.file, line: null, message: `the setup-py reader could not be loaded (${setupPy.why}); not read` }] };
+    }
+    // A caller's bug, not the file's: reading on would make a setup.py look empty.
+    throw new Error('the setup-py reader is not loaded: await readyFormatReaders() with the formats to read first');
+  },
+};
+
+const PARSERS: Record<Exclude<ManifestFormat, 'setup-py'>, ManifestFormatModule> = {
   requirements: requirementsFormat,
   pyproject: pyprojectFormat,
   'poetry-lock': poetryLockFormat,
@@ -51,14 +69,14 @@ const PARSERS: Record<ManifestFormat, ManifestFormatModule> = {
   'pdm-lock': pdmLockFormat,
   pylock: pylockFormat,
   'setup-cfg': setupCfgFormat,
+};
+
+const MODULES: Record<ManifestFormat, ManifestFormatModule> = {
+  ...(Object.fromEntries(Object.entries(PARSERS).map(([format, module]) => [format, withSecretsRedacted(module)])) as Record<keyof typeof PARSERS, ManifestFormatModule>),
   'setup-py': setupPyFormat,
 };
 
-const MODULES = Object.fromEntries(Object.entries(PARSERS).map(([format, module]) => [format, withSecretsRedacted(module)])) as Record<
-  ManifestFormat,
-  ManifestFormatModule
->;
-
+/** The reader of `format`; for setup.py, `readyFormatReaders` must have been awaited with it. */
 export function formatModule(format: ManifestFormat): ManifestFormatModule {
   return MODULES[format];
 }

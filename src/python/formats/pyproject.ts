@@ -52,6 +52,7 @@ import type {
   Dependency,
   DependencySource,
   ExtractContext,
+  ExtractError,
   ExtractResult,
   ManifestFormatModule,
 } from '../types.js';
@@ -159,6 +160,8 @@ interface Context {
   /** The dependencies read so far by name, and how many of them are indexed (see dependenciesNamed). */
   byName: Map<string, Dependency[]>;
   indexed: number;
+  /** Errors saying dynamic dependencies come from setup.py and were not read (ExtractResult.leftToSetupPy). */
+  leftToSetupPy: ExtractError[];
 }
 
 /**
@@ -183,7 +186,7 @@ function extractPyproject(text: string, context: ExtractContext): ExtractResult 
     out.error(parsed.line, parsed.message);
     return { dependencies: [], errors: out.errors, options: [], requiresPython: null };
   }
-  const ctx: Context = { doc: parsed.value, positions: parsed.positions, out, projectDependencyNames: null, byName: new Map(), indexed: 0 };
+  const ctx: Context = { doc: parsed.value, positions: parsed.positions, out, projectDependencyNames: null, byName: new Map(), indexed: 0, leftToSetupPy: [] };
 
   const requiresPython = readProject(ctx);
   readDynamicDependencies(ctx);
@@ -197,6 +200,7 @@ function extractPyproject(text: string, context: ExtractContext): ExtractResult 
     dependencies: out.dependencies,
     errors: out.errors,
     ...(out.includes.length > 0 ? { includes: out.includes } : {}),
+    ...(ctx.leftToSetupPy.length > 0 ? { leftToSetupPy: ctx.leftToSetupPy } : {}),
     options: out.options,
     requiresPython: requiresPython ?? poetryPython,
   };
@@ -370,15 +374,23 @@ function readDynamicDependencies(ctx: Context): void {
     // Both tables are read when both are there: a file only one backend reads is read, not missed.
     const bySetuptools = field === 'dependencies' ? setuptoolsDependencyFiles(ctx) : setuptoolsExtraFiles(ctx);
     const byHatch = field === 'dependencies' ? hatchDependencyFiles(ctx) : hatchExtraFiles(ctx);
-    if (!bySetuptools && !byHatch && !readByPoetry(ctx, field)) ctx.out.error(lineOf(ctx, ['project', 'dynamic']), notReadDynamic(ctx, field));
+    if (bySetuptools || byHatch || readByPoetry(ctx, field)) continue;
+    const error = { file: ctx.out.file, line: lineOf(ctx, ['project', 'dynamic']), message: notReadDynamic(ctx, field) };
+    ctx.out.error(error.line, error.message);
+    if (buildsWithSetuptools(ctx)) ctx.leftToSetupPy.push(error);
   }
+}
+
+/** Whether setuptools builds the project: it is named, or none is (PEP 517's fallback, what pip and build use). */
+function buildsWithSetuptools(ctx: Context): boolean {
+  const backend = getPath(ctx.doc, ['build-system', 'build-backend']);
+  return typeof backend !== 'string' || backend.startsWith('setuptools');
 }
 
 /** The one line for dynamic dependencies nothing here names a file for: what happens to them and how to make them readable. */
 function notReadDynamic(ctx: Context, field: DynamicField): string {
   const backend = getPath(ctx.doc, ['build-system', 'build-backend']);
-  // Without a build-backend, pip and build use setuptools (PEP 517's fallback).
-  const setuptools = typeof backend !== 'string' || backend.startsWith('setuptools');
+  const setuptools = buildsWithSetuptools(ctx);
   const by = typeof backend === 'string' ? `the build backend (${backend})` : 'the build backend (setuptools, the default)';
   const from = setuptools ? (field === 'dependencies' ? ", from setup.py's install_requires" : ", from setup.py's extras_require") : '';
   const hatch = typeof backend === 'string' && backend.startsWith('hatchling');

@@ -7,7 +7,8 @@
  * - The call: `setup(` (also an alias, `from setuptools import setup as s`, and
  *   `from distutils.core import setup`), `setuptools.setup(` (also `import setuptools as st`),
  *   `distutils.core.setup(`, wherever it is (module level, `if __name__ == "__main__":`, a `main()`
- *   function). Several calls (one per branch of an `if`) are all read.
+ *   function). Several calls (one per branch of an `if`) are all read; a requirement read twice from
+ *   the same text (one dict passed to two calls) is listed once.
  * - Keywords: `install_requires` (group `main`), `extras_require` (a dict literal or `dict(k=…)`:
  *   each key is an extra; setuptools' `"extra:marker"` key form puts the marker on each of its
  *   requirements, and an empty extra (`":python_version < '3'"`) is `main`, as setuptools writes it
@@ -183,6 +184,11 @@ class SetupPyReader {
   #copied = 0;
   #scanned = 0;
   readonly #included = new Set<string>();
+  /**
+   * Requirements read, whole: the same literal read twice (one dict passed to two setup() calls,
+   * coverage.py's retry in `except BuildFailed:`; `R + R`) is one requirement, listed once.
+   */
+  readonly #listed = new Set<string>();
 
   constructor(readonly out: ManifestCollector) {}
 
@@ -410,7 +416,7 @@ class SetupPyReader {
     for (const value of keywords.get('python_requires') ?? []) {
       const read = this.#strings(value, 0);
       const text = read.strings.map((s) => s.map((p) => p.text).join('\n')).join('').trim();
-      if (read.unread.length > 0 || read.strings.length !== 1) this.#reportUnread('python_requires', value, read.unread.length > 0 ? read.unread : [{ node: value, why: 'computed' }], false);
+      if (read.unread.length > 0 || read.strings.length !== 1) this.#reportUnread('python_requires', value, read.unread.length > 0 ? read.unread : [{ node: value, why: 'computed' }], null);
       else if (text !== '') requiresPython = normalizeSpecifier(text);
     }
     return requiresPython;
@@ -418,7 +424,7 @@ class SetupPyReader {
 
   #readExtras(value: Node): void {
     const dict = this.#dict(value, 0);
-    this.#reportUnread('extras_require', value, dict.unread, false);
+    this.#reportUnread('extras_require', value, dict.unread, null);
     for (const entry of dict.entries) {
       // setuptools' `extra:marker` keys: the marker applies to every requirement of the extra.
       const colon = entry.key.indexOf(':');
@@ -436,7 +442,7 @@ class SetupPyReader {
 
   #readRequirements(value: Node, group: string, keyMarker: string | null, label: string): void {
     const read = this.#strings(value, 0);
-    this.#reportUnread(label, value, read.unread, true);
+    this.#reportUnread(label, value, read.unread, group);
     for (const requirement of requirementLines(read.strings)) {
       if (this.out.full) {
         this.out.stopReading(requirement.line);
@@ -448,18 +454,23 @@ class SetupPyReader {
         continue;
       }
       if (keyMarker !== null) result.dependency.marker = normalizeMarker(combineMarkers([result.dependency.marker ?? '', keyMarker])!) ?? result.dependency.marker;
+      // Built by the same code from the same text, identical entries serialise identically.
+      const key = JSON.stringify(result.dependency);
+      if (this.#listed.has(key)) continue;
+      this.#listed.add(key);
       this.out.dependency(result.dependency);
     }
   }
 
   /**
-   * One error for what a keyword's value holds that was not read, unless (for requirement lists)
-   * every computed part names requirements files, which are then read instead.
+   * One error for what a keyword's value holds that was not read, unless (for requirement lists,
+   * `includeAs` the group their entries get) every computed part names requirements files, which
+   * are then read instead, their entries in that group.
    */
-  #reportUnread(label: string, value: Node, unread: Unread[], followFiles: boolean): void {
+  #reportUnread(label: string, value: Node, unread: Unread[], includeAs: string | null): void {
     const notRead: Unread[] = [];
     for (const part of unread) {
-      if (part.why === 'computed' && followFiles && this.#includeRequirementFiles(part.node)) continue;
+      if (part.why === 'computed' && includeAs !== null && this.#includeRequirementFiles(part.node, includeAs)) continue;
       notRead.push(part);
     }
     const first = notRead[0];
@@ -660,7 +671,7 @@ class SetupPyReader {
    * Whether the expression (or what the names in it are bound to) names a requirements file in a
    * string literal; each one found becomes an include. Within a budget of nodes for the file.
    */
-  #includeRequirementFiles(expression: Node): boolean {
+  #includeRequirementFiles(expression: Node, group: string): boolean {
     let found = false;
     const seen = new Set<number>();
     const stack = [expression];
@@ -675,13 +686,13 @@ class SetupPyReader {
           if (++this.#scanned > MAX_SCAN_NODES) return found;
           const type = cursor.nodeType;
           if (type === 'string') {
-            if (this.#includeIfRequirementsPath(cursor.currentNode)) found = true;
+            if (this.#includeIfRequirementsPath(cursor.currentNode, group)) found = true;
           } else if (type === 'argument_list') {
             // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined.
             const literals = cursor.currentNode.namedChildren.filter((c) => c.type === 'string');
             if (literals.length >= 2) {
               const parts = literals.map((l) => plainString(l));
-              if (parts.every((p): p is string => p !== null) && this.#include(parts.join('/'), lineOf(literals[0]!))) found = true;
+              if (parts.every((p): p is string => p !== null) && this.#include(parts.join('/'), lineOf(literals[0]!), group)) found = true;
             }
           } else if (type === 'identifier') {
             const field = cursor.currentFieldName;
@@ -712,16 +723,18 @@ class SetupPyReader {
     return found;
   }
 
-  #includeIfRequirementsPath(node: Node): boolean {
+  #includeIfRequirementsPath(node: Node, group: string): boolean {
     const value = plainString(node);
-    return value !== null && this.#include(value, lineOf(node));
+    return value !== null && this.#include(value, lineOf(node), group);
   }
 
-  #include(path: string, line: number): boolean {
+  /** An include of `path`, once per group; an extra's file gives its entries that extra (as a pyproject's dynamic file does). */
+  #include(path: string, line: number, group: string): boolean {
     if (path.length === 0 || path.length > 500 || /\s/.test(path) || !isRequirementsPath(path)) return false;
-    if (!this.#included.has(path)) {
-      this.#included.add(path);
-      this.out.include({ path, kind: 'requirement', line });
+    const key = `${group}\u0000${path}`;
+    if (!this.#included.has(key)) {
+      this.#included.add(key);
+      this.out.include({ path, kind: 'requirement', line, ...(group === 'main' ? {} : { group }) });
     }
     return true;
   }
