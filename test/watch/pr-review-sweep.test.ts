@@ -379,3 +379,38 @@ it('leaves out of the review the dependency files the base\'s .depwatch.yml excl
   expect(world.github.count(ROUTES.graphql)).toBe(2);
   expect(world.slack.violations).toEqual([]);
 });
+
+it('reads the base\'s .depwatch.yml once for all the pull requests that branched off the same commit, and each shared file once', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const settings = 'exclude:\n  - path: tests/fixtures/\n    reason: test data for the parsers\n';
+  world.github.addRepo({ owner: 'octo', name: 'busy', files: { 'requirements.txt': 'goodlib==1.1.0\n', 'tests/fixtures/old/requirements.txt': 'idna==3.0\n', '.depwatch.yml': settings } });
+  const base = world.github.headSha('octo', 'busy');
+  // Twenty pull requests off the same commit, each bumping the same root requirements file.
+  for (let n = 1; n <= 20; n++) {
+    world.github.pushCommit('octo', 'busy', { 'requirements.txt': `goodlib==1.2.0\n# ${n}\n`, 'tests/fixtures/old/requirements.txt': `idna==3.${n}\n` }, { branch: `bump-${n}`, from: 'main' });
+    world.github.openPullRequest('octo', 'busy', { number: n, title: `Bump ${n}`, head: `bump-${n}` });
+  }
+
+  const cardsDb = openTestDb(world.dbPath);
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, cardsDb) } });
+  watch.store.addWatch({ repo: 'octo/busy', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  world.github.resetCounts();
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
+  expect(cards).toHaveLength(20);
+  for (const card of cards) {
+    expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+    expect(card).toContain('1 changed dependency file under tests/fixtures/ was not reviewed: excluded by .depwatch.yml at the base (test data for the parsers)');
+  }
+  const read = (path: string) => world.github.textsRead.filter((t) => t === `octo/busy@${base}:${path}`).length;
+  expect(read('.depwatch.yml')).toBe(1);
+  expect(read('.depwatch.yaml')).toBe(1);
+  expect(read('requirements.txt')).toBe(1);
+  expect(read('tests/fixtures/old/requirements.txt')).toBe(1);
+  // The 2 settings files and the 2 changed files at the base, once; the 2 changed files at each head.
+  expect(world.github.textsRead).toHaveLength(2 + 2 + 20 * 2);
+  expect(world.slack.violations).toEqual([]);
+});

@@ -153,25 +153,31 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   }
   if (due.length === 0) return result;
 
-  const wanted: TextRequest[] = due.flatMap(({ repo, pull, paths, baseOid }) => {
+  // Each text once: pull requests that branched off the same commit share its settings file (and
+  // any dependency file they both change), which would otherwise fill batches with repeats.
+  const wanted = new Map<string, TextRequest>();
+  const want = (request: TextRequest) => wanted.set(textKey(request), request);
+  for (const { repo, pull, paths, baseOid } of due) {
     const [owner = '', name = ''] = repo.split('/');
-    return [
-      // The settings where the pull request branched off: what `exclude:` leaves out of its review (see settingsAt).
-      ...CONFIG_FILES.map((path) => ({ owner, repo: name, oid: baseOid, path })),
-      ...paths.flatMap((path) => [
-        { owner, repo: name, oid: baseOid, path },
-        { owner, repo: name, oid: pull.headOid, path },
-      ]),
-    ];
-  });
-  const { texts, failed, permanent, requests, errors } = await readTexts(options.octokit, wanted);
+    // The settings where the pull request branched off: what `exclude:` leaves out of its review (see settingsAt).
+    for (const path of CONFIG_FILES) want({ owner, repo: name, oid: baseOid, path });
+    for (const path of paths) {
+      want({ owner, repo: name, oid: baseOid, path });
+      want({ owner, repo: name, oid: pull.headOid, path });
+    }
+  }
+  const { texts, failed, permanent, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
   result.githubRequests += requests;
   result.errors.push(...errors);
 
+  // Parsed once per commit for this sweep only: the next one reads the settings again.
+  const settings = new Map<string, Promise<{ excludedBy: Excluder; source: string }>>();
   for (const { repo, pull, paths: changed, known, baseOid } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
-      const { excludedBy, source } = await settingsAt(texts, { owner, repo: name, oid: baseOid });
+      const at = `${repo}@${baseOid}`;
+      if (!settings.has(at)) settings.set(at, settingsAt(texts, { owner, repo: name, oid: baseOid }));
+      const { excludedBy, source } = await settings.get(at)!;
       const { kept: paths, counts } = applyExcludes(changed, excludedBy);
       const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})`);
       if (paths.length === 0 && pull.filesNotListed === 0) {
