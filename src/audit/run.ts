@@ -7,8 +7,8 @@ import type { FileSource } from '../python/files.js';
 import { decodeManifest, loadManifests, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
-import { CONFIG_FILES, describeUnmatched, excluder, parseExcludes, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
-import { manifestExclusions } from './tree-excludes.js';
+import { CONFIG_FILES, describeUnmatched, excluder, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { manifestExclusions, readSettings } from './tree-excludes.js';
 
 export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles' | 'exclusions'> & {
   /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */
@@ -35,18 +35,15 @@ export async function readTree(source: FileSource): Promise<TreeContents> {
   const paths = await source.list();
   const contextPaths = paths.filter(isProjectContextPath);
   const contextErrors: ExtractError[] = [];
-  const read = new Map<string, string>();
+  // The settings first: `exclude:` must be known before any manifest is listed for loading. Its
+  // parser loads only when the tree has the file.
+  const { texts: read, excludes } = await readSettings(source, contextPaths, contextErrors);
   const readContext = async (path: string) => {
     const bytes = await readConfined(source, path, contextErrors);
     if (!bytes) return;
     const text = decodeManifest(bytes, path, contextErrors);
     if (text !== null) read.set(path, text);
   };
-  // The settings first: `exclude:` must be known before any manifest is listed for loading. Its
-  // parser loads only when the tree has the file.
-  for (const path of contextPaths.filter((p) => CONFIG_FILES.includes(p))) await readContext(path);
-  const config = CONFIG_FILES.find((p) => read.has(p));
-  const excludes = config === undefined ? [] : (await parseExcludes(read.get(config)!, config)).excludes;
   const excludedBy = excluder(excludes);
   const isExcluded = (path: string) => excludedBy(path) !== null;
   for (const path of contextPaths) if (!CONFIG_FILES.includes(path) && !isExcluded(path)) await readContext(path);

@@ -6,7 +6,25 @@ import { isManifestPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, describeUnmatched, excluder, parseExcludes, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, describeUnmatched, excluder, parseExcludes, unmatchedExcludes, type Excluder, type ExcludeRule, type Exclusion } from './exclude.js';
+
+/**
+ * The tree's settings files among `paths`, read (texts by path; what could not be read is said in
+ * `errors`), and the `exclude:` entries of the one that counts: the first of CONFIG_FILES that was
+ * read (none when it does not parse: then nothing is excluded). The audit reads them before
+ * anything else (readTree), and a GitHub snapshot does the same before it downloads the rest, so
+ * both leave out exactly the same paths.
+ */
+export async function readSettings(source: FileSource, paths: readonly string[], errors: ExtractError[]): Promise<{ texts: Map<string, string>; excludes: ExcludeRule[] }> {
+  const texts = new Map<string, string>();
+  for (const path of paths.filter((p) => CONFIG_FILES.includes(p))) {
+    const bytes = await readConfined(source, path, errors);
+    const text = bytes ? decodeManifest(bytes, path, errors) : null;
+    if (text !== null) texts.set(path, text);
+  }
+  const config = CONFIG_FILES.find((p) => texts.has(p));
+  return { texts, excludes: config === undefined ? [] : (await parseExcludes(texts.get(config)!, config)).excludes };
+}
 
 /**
  * The `exclude:` of a tree's `.depwatch.yml` alone, for readers that apply nothing else of it
