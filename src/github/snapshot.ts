@@ -2,7 +2,9 @@
  * A repository as the audit needs it: the manifest and interpreter files at the HEAD commit of a
  * branch. Costs: one call for the repository, one for the head sha, ONE recursive tree call, and one
  * call per blob whose sha has never been seen; every blob ever fetched is kept in SQLite by sha, so an
- * unchanged repository costs no blob request and a changed one only the blobs that changed.
+ * unchanged repository costs no blob request and a changed one only the blobs that changed. Files
+ * under a path the commit's `.depwatch.yml` excludes are listed, not downloaded (the settings are
+ * downloaded first), but for those a requirements file that is read includes: the audit reads them.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
