@@ -4,12 +4,14 @@
  */
 import { isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
-import { decodeManifest, loadManifests, readConfined, type LoadResult } from '../python/load.js';
+import { loadManifests, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
-import { CONFIG_FILES, describeUnmatched, excluder, parseSettings, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { CONFIG_FILES, describeUnmatched, excluder, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
-import { manifestExclusions } from './tree-excludes.js';
+import { manifestExclusions, readText, readTreeSettings, type TreeSettings } from './tree-excludes.js';
+
+export { readTreeSettings, type TreeSettings };
 
 export type TreeAuditOptions = Omit<AuditInput, 'load' | 'contextFiles' | 'exclusions' | 'settings'> & {
   /** Problems found before the audit (a snapshot's unreadable files), reported with the rest. */
@@ -32,37 +34,6 @@ export interface TreeContents {
   unmatched: string[];
   /** The tree's `.depwatch.yml`, parsed once (TreeSettings.parsed): the audit's ignores and notes. */
   settings: DepwatchFile | null;
-}
-
-/** A tree's settings, read before anything else in it: `exclude:` decides what else is read. */
-export interface TreeSettings {
-  /** The settings files the tree has, with their text (context files of the audit). */
-  files: { path: string; text: string }[];
-  /** Why a settings file could not be read (the audit reports it with the manifests' problems). */
-  errors: ExtractError[];
-  /** The first of them (CONFIG_FILES order), parsed once for the audit, the scan and the excluder; null without one. */
-  parsed: DepwatchFile | null;
-}
-
-/**
- * The tree's settings files, read and the first parsed. readTree reads them itself; a caller that
- * also scans the tree reads them first, to hand the one parse to both (readTree's `settings`).
- */
-export async function readTreeSettings(source: FileSource, paths?: readonly string[]): Promise<TreeSettings> {
-  const files: { path: string; text: string }[] = [];
-  const errors: ExtractError[] = [];
-  for (const path of (paths ?? (await source.list())).filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p))) {
-    const text = await readText(source, path, errors);
-    if (text !== null) files.push({ path, text });
-  }
-  // Its parser loads only when the tree has the file.
-  const config = CONFIG_FILES.map((name) => files.find((f) => f.path === name)).find((f) => f !== undefined);
-  return { files, errors, parsed: config ? await parseSettings(config.text, config.path) : null };
-}
-
-async function readText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {
-  const bytes = await readConfined(source, path, errors);
-  return bytes ? decodeManifest(bytes, path, errors) : null;
 }
 
 export async function readTree(source: FileSource, given?: TreeSettings): Promise<TreeContents> {

@@ -2,11 +2,46 @@
  * `exclude:` for readers of a tree that are not the audit (`depwatch deps`), and the audit's count
  * of what it kept out. Apart from run.ts so that `deps` does not load the audit and its rules.
  */
-import { isManifestPath } from '../python/discover.js';
+import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, describeUnmatched, excluder, parseExcludes, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, describeUnmatched, excluder, parseExcludes, parseSettings, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
+import type { DepwatchFile } from './ignore-file.js';
+
+/** A tree's settings, read before anything else in it: `exclude:` decides what else is read. */
+export interface TreeSettings {
+  /** The settings files the tree has, with their text (context files of the audit). */
+  files: { path: string; text: string }[];
+  /** Why a settings file could not be read (the audit reports it with the manifests' problems). */
+  errors: ExtractError[];
+  /** The first of them (CONFIG_FILES order), parsed once for the audit, the scan and the excluder; null without one. */
+  parsed: DepwatchFile | null;
+}
+
+/**
+ * The tree's settings files, read and the first parsed. readTree (run.ts) reads them itself; a
+ * caller that also scans the tree reads them first, to hand the one parse to both (readTree's
+ * `settings`); a GitHub snapshot reads them before it downloads the rest, so the audit and the
+ * snapshot leave out exactly the same paths. Here, apart from run.ts, so that neither `deps` nor a
+ * snapshot loads the audit and its rules.
+ */
+export async function readTreeSettings(source: FileSource, paths?: readonly string[]): Promise<TreeSettings> {
+  const files: { path: string; text: string }[] = [];
+  const errors: ExtractError[] = [];
+  for (const path of (paths ?? (await source.list())).filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p))) {
+    const text = await readText(source, path, errors);
+    if (text !== null) files.push({ path, text });
+  }
+  // Its parser loads only when the tree has the file.
+  const config = CONFIG_FILES.map((name) => files.find((f) => f.path === name)).find((f) => f !== undefined);
+  return { files, errors, parsed: config ? await parseSettings(config.text, config.path) : null };
+}
+
+export async function readText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {
+  const bytes = await readConfined(source, path, errors);
+  return bytes ? decodeManifest(bytes, path, errors) : null;
+}
 
 /**
  * The `exclude:` of a tree's `.depwatch.yml` alone, for readers that apply nothing else of it

@@ -11,6 +11,8 @@
  *   when the pull request is to be reviewed (its head moved), not on every sweep.
  * - mergeBase: where a pull request branched off its base (REST compare, one request), so its
  *   review compares the head with that commit, not with whatever the base branch has become.
+ * - listFilePaths: the paths of a commit's tree (one request), for what a review reads beyond the
+ *   changed files (which of them a requirements file includes, pr-review/includes.ts).
  * - readTexts: file texts at given commits (`oid:path`), BATCH per query; every file it could not
  *   read (batch failed, repository not answered, text cut short, binary) is named in `failed`, so a
  *   review built on the texts can say it is partial rather than read a missing file as "absent";
@@ -187,6 +189,21 @@ export async function mergeBase(octokit: Octokit, ref: RepoRef, baseOid: string,
     return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? { sha } : { error: 'GitHub gave no merge base' };
   } catch (err) {
     return { error: `GitHub could not compare its base and head: ${oneLine(err)}` };
+  }
+}
+
+/**
+ * Every file path of a commit's tree but its symbolic links (one recursive tree request; an include
+ * through a link is not followed on GitHub), for a review that must know which
+ * files exist there beyond those the pull request changes. `truncated`: GitHub cut the listing short
+ * (over 100,000 entries or 7 MB), so the paths are only some of them; no later read mends that.
+ */
+export async function listFilePaths(octokit: Octokit, ref: RepoRef, oid: string): Promise<{ paths: Set<string>; truncated: boolean } | { error: string }> {
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: ref.owner, repo: ref.repo, tree_sha: oid, recursive: '1' });
+    return { paths: new Set(data.tree.flatMap((e) => (e.type === 'blob' && e.mode !== '120000' && e.path ? [e.path] : []))), truncated: data.truncated };
+  } catch (err) {
+    return { error: `GitHub could not list the files of ${oid.slice(0, 7)}: ${oneLine(err)}` };
   }
 }
 

@@ -2,15 +2,20 @@
  * A repository as the audit needs it: the manifest and interpreter files at the HEAD commit of a
  * branch. Costs: one call for the repository, one for the head sha, ONE recursive tree call, and one
  * call per blob whose sha has never been seen; every blob ever fetched is kept in SQLite by sha, so an
- * unchanged repository costs no blob request and a changed one only the blobs that changed.
+ * unchanged repository costs no blob request and a changed one only the blobs that changed. Files
+ * under a path the commit's `.depwatch.yml` excludes are listed, not downloaded (the settings are
+ * downloaded first), but for those a requirements file that is read includes: the audit reads them.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Octokit } from 'octokit';
 import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
-import { isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
+import { CONFIG_FILES, excluder, type Excluder } from '../audit/exclude.js';
+import { readTreeSettings } from '../audit/tree-excludes.js';
+import { formatForPath, isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
 import { memorySource, type FileSource } from '../python/files.js';
+import { loadManifests } from '../python/load.js';
 import { decode } from '../scan/text.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
@@ -97,6 +102,12 @@ export interface RepoSnapshot {
   namedBranch: string | null;
   files: SnapshotFile[];
   /**
+   * Files the snapshot would have read that the commit's `.depwatch.yml` excludes, never downloaded
+   * (those a read manifest includes are in `files`). Listed so that a reader counts what was left
+   * out exactly as it would with their content (snapshotSource lists them).
+   */
+  excluded: { path: string; kind: SnapshotFile['kind'] }[];
+  /**
    * Every symbolic link (mode 120000) of the tree outside skipped folders. Links that are manifests
    * were resolved into `files` when they stay inside the repository (else reported in `errors`).
    */
@@ -147,16 +158,14 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, call });
 
   const wanted: WantedEntry[] = [];
-  const selectedLinks: WantedEntry[] = [];
   const links: string[] = [];
   for (const entry of entries) {
     if (entry.type !== 'blob' || !ancestorsAllowed(entry.path, descend)) continue;
     if (entry.mode === SYMLINK_MODE) links.push(entry.path);
     const kind = select(entry.path) ? 'manifest' : selectInterpreter(entry.path) ? 'interpreter' : undefined;
     if (!kind) continue;
-    // A link's blob is the path it points at, never a manifest: it is resolved below, not parsed.
-    if (entry.mode === SYMLINK_MODE) selectedLinks.push({ ...entry, kind, storedAt: entry.path });
-    else if (!tooBig(entry, maxBlobBytes, errors)) wanted.push({ ...entry, kind, storedAt: entry.path });
+    // A link's blob is the path it points at, never a manifest: it is resolved (download), not parsed.
+    if (entry.mode === SYMLINK_MODE || !tooBig(entry, maxBlobBytes, errors)) wanted.push({ ...entry, kind, storedAt: entry.path });
   }
 
   const cache = new BlobCache(db);
@@ -181,32 +190,52 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     return out;
   };
 
-  if (selectedLinks.length > 0) {
-    const targets = await readBlobs(selectedLinks.map((l) => l.sha));
-    const blobAt = new Map(entries.filter((e) => e.type === 'blob').map((e) => [e.path, e]));
-    for (const link of selectedLinks) {
-      const target = targets.get(link.sha);
-      if (!target || 'error' in target) {
-        errors.push({ path: link.path, message: `is a symbolic link that could not be read: ${target?.error ?? 'no answer'}` });
+  const files: SnapshotFile[] = [];
+  const blobAt = new Map(entries.filter((e) => e.type === 'blob').map((e) => [e.path, e]));
+  /** Downloads files (a link: the file it names, once resolved) into `files`; what fails, into `errors`. */
+  const download = async (chosen: readonly WantedEntry[]): Promise<void> => {
+    const regular = chosen.filter((e) => e.mode !== SYMLINK_MODE);
+    const linked = chosen.filter((e) => e.mode === SYMLINK_MODE);
+    if (linked.length > 0) {
+      const targets = await readBlobs(linked.map((l) => l.sha));
+      for (const link of linked) {
+        const target = targets.get(link.sha);
+        if (!target || 'error' in target) {
+          errors.push({ path: link.path, message: `is a symbolic link that could not be read: ${target?.error ?? 'no answer'}` });
+          continue;
+        }
+        const followed = followLink(link, target.text, blobAt);
+        if ('problem' in followed) errors.push({ path: link.path, message: followed.problem });
+        else if (!tooBig({ ...followed, path: link.path }, maxBlobBytes, errors)) regular.push({ ...followed, path: link.path, kind: link.kind, storedAt: followed.path });
+      }
+    }
+    const contents = await readBlobs(regular.map((e) => e.sha));
+    for (const entry of regular) {
+      const result = contents.get(entry.sha);
+      if (!result) continue;
+      if ('error' in result) {
+        errors.push({ path: entry.path, message: result.error });
         continue;
       }
-      const followed = followLink(link, target.text, blobAt);
-      if ('problem' in followed) errors.push({ path: link.path, message: followed.problem });
-      else if (!tooBig({ ...followed, path: link.path }, maxBlobBytes, errors)) wanted.push({ ...followed, path: link.path, kind: link.kind, storedAt: followed.path });
+      if (result.cached) stats.blobsCached++;
+      files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind, storedAt: entry.storedAt, mode: entry.mode });
     }
-  }
+  };
 
-  const contents = await readBlobs(wanted.map((e) => e.sha));
-  const files: SnapshotFile[] = [];
-  for (const entry of wanted) {
-    const result = contents.get(entry.sha);
-    if (!result) continue;
-    if ('error' in result) {
-      errors.push({ path: entry.path, message: result.error });
-      continue;
-    }
-    if (result.cached) stats.blobsCached++;
-    files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind, storedAt: entry.storedAt, mode: entry.mode });
+  // The settings first, from this commit: what `exclude:` keeps out is never downloaded (a project's
+  // test fixtures can be hundreds of files), except the files a manifest that is read includes.
+  const isSettings = (e: WantedEntry) => CONFIG_FILES.includes(e.path);
+  await download(wanted.filter(isSettings));
+  const excludedBy = await excludesOf(files);
+  const rest = wanted.filter((e) => !isSettings(e));
+  await download(rest.filter((e) => excludedBy(e.path) === null));
+  const excluded = new Map(rest.filter((e) => excludedBy(e.path) !== null).map((e) => [e.path, e]));
+  for (let reached = await includedBy(files, excluded, files, links, true); reached.length > 0; ) {
+    // Tried once each: one that cannot be downloaded is a problem of the snapshot, as before exclude:.
+    for (const entry of reached) excluded.delete(entry.path);
+    const before = files.length;
+    await download(reached);
+    reached = await includedBy(files.slice(before), excluded, files, links, false);
   }
   files.sort((a, b) => compareCodeUnits(a.path, b.path));
 
@@ -221,6 +250,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     defaultBranch: repoData.default_branch,
     namedBranch,
     files,
+    excluded: [...excluded.values()].map((e) => ({ path: e.path, kind: e.kind })).sort((a, b) => compareCodeUnits(a.path, b.path)),
     links,
     errors,
     stats,
@@ -228,6 +258,36 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
 }
 
 type WantedEntry = TreeEntry & { kind: SnapshotFile['kind']; storedAt: string };
+
+/**
+ * What `exclude:` keeps out of the snapshot: the entries of its settings file, read from it as the
+ * audit will read them (readTreeSettings), so nothing the audit reads is left undownloaded. A file that
+ * could not be downloaded, is too large, a link leading out of the repository, or does not parse
+ * excludes nothing, as in the audit (which says why).
+ */
+async function excludesOf(settings: readonly SnapshotFile[]): Promise<Excluder> {
+  if (settings.length === 0) return excluder([]);
+  const source = memorySource(Object.fromEntries(settings.map((f) => [f.path, f.text])));
+  return excluder((await readTreeSettings(source, settings.map((f) => f.path))).parsed?.excludes ?? []);
+}
+
+/**
+ * The excluded files (`excluded`, not downloaded yet) that the requirements files `from` include,
+ * directly or through files already downloaded (`all`): pip installs what an included file names
+ * wherever it lives, so the audit follows `-r tests/base.txt` into an excluded folder (load.ts), and
+ * the snapshot must have it. Only requirements files include others; the first pass starts from the
+ * manifests discovery reads, each later one from the files the pass before downloaded, read as
+ * requirements as the loader reads an included file.
+ */
+async function includedBy(from: readonly SnapshotFile[], excluded: ReadonlyMap<string, WantedEntry>, all: readonly SnapshotFile[], links: readonly string[], first: boolean): Promise<WantedEntry[]> {
+  if (excluded.size === 0) return [];
+  const roots = first ? from.filter((f) => isManifestPath(f.path) && formatForPath(f.path) === 'requirements').map((f) => f.path) : from.map((f) => f.path);
+  if (roots.length === 0) return [];
+  const source = memorySource(Object.fromEntries(all.map((f) => [f.path, f.text])), { links });
+  const load = await loadManifests(source, first ? { paths: roots } : { paths: roots, format: 'requirements' });
+  const targets = new Set(load.manifests.flatMap((m) => m.includes));
+  return [...targets].flatMap((path) => excluded.get(path) ?? []);
+}
 type BlobRead = { text: string; size: number; cached: boolean } | { error: string };
 
 function tooBig(entry: TreeEntry, maxBlobBytes: number, errors: SnapshotError[]): boolean {
@@ -256,8 +316,8 @@ function followLink(link: TreeEntry, target: string, blobAt: ReadonlyMap<string,
  * A snapshot as a file source for the loader: its files, and its symbolic links, so that an include
  * through a link is refused naming the link rather than reported as a missing file.
  */
-export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'>): FileSource {
-  return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), { links: snapshot.links });
+export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded'>>): FileSource {
+  return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), { links: snapshot.links, notDownloaded: (snapshot.excluded ?? []).map((e) => e.path) });
 }
 
 /** Issues one API call, counted, with failures turned into our errors (`explain` may say more). */

@@ -97,12 +97,25 @@ export interface MemorySourceOptions {
    * mode 120000 entries). Reading one of them, or anything below one, is refused naming the link.
    */
   links?: Iterable<string>;
+  /**
+   * Files of the tree whose content was never downloaded (a GitHub snapshot's files that `exclude:`
+   * keeps out): listed, so that what an exclusion left out is counted as for a checkout. Nothing
+   * reads them (the snapshot downloads every one a manifest includes); a read is refused with one
+   * line (NotDownloadedError), never taken for a file that is not there.
+   */
+  notDownloaded?: Iterable<string>;
+}
+
+/** A file of the tree whose content was not downloaded (MemorySourceOptions.notDownloaded). */
+export class NotDownloadedError extends Error {
+  override name = 'NotDownloadedError';
 }
 
 /** An in-memory tree (a GitHub snapshot, or a test). */
 export function memorySource(files: Record<string, string | Buffer>, options: MemorySourceOptions = {}): FileSource {
   const map = new Map(Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v) : v]));
   const links = new Set(options.links ?? []);
+  const notDownloaded = new Set([...(options.notDownloaded ?? [])].filter((path) => !map.has(path)));
   const linkOnPath = (path: string): string | undefined => {
     if (links.size === 0) return undefined;
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) if (links.has(path.slice(0, i))) return path.slice(0, i);
@@ -110,11 +123,12 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
   };
   return {
     async list() {
-      return [...map.keys()].sort();
+      return [...map.keys(), ...notDownloaded].sort();
     },
     async read(path) {
       const bytes = map.get(path);
       if (bytes !== undefined) return bytes;
+      if (notDownloaded.has(path)) throw new NotDownloadedError(`is excluded (exclude: in the settings) and was not downloaded; not read`);
       const link = linkOnPath(path);
       if (link !== undefined) throw new LinkNotFollowedError(`${link} is a symbolic link in the repository; links are not followed there`);
       return null;

@@ -281,7 +281,8 @@ export class SlackAuditService {
     const { services, db, logger } = this.options;
     const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, ...(stages.admit ? { admit: stages.admit } : {}) });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
-    const manifests = snapshot.files.filter((f) => f.kind === 'manifest');
+    // Manifests `exclude:` kept out were not downloaded, but are there: the audit says what it left out.
+    const manifests = [...snapshot.files, ...snapshot.excluded].filter((f) => f.kind === 'manifest');
     // "No manifests" only when the whole tree was read: a tree listed in part (errors with no path)
     // or a manifest that could not be read is audited as a partial result that says what was missed.
     if (manifests.length === 0 && snapshot.errors.length === 0) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
@@ -297,6 +298,7 @@ export class SlackAuditService {
       {
         files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
         links: snapshot.links,
+        notDownloaded: snapshot.excluded.map((e) => e.path),
         target: `${repo}@${snapshot.sha}`,
         now,
         extraIgnores: ignoresAtStart,

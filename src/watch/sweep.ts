@@ -268,6 +268,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     {
       files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
       links: snapshot.links,
+      notDownloaded: snapshot.excluded.map((e) => e.path),
       target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
       now,
       extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
@@ -330,12 +331,13 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
 }
 
 /**
- * Whether a path may still be in the commit: read, or named by a problem of the snapshot (a blob
+ * Whether a path may still be in the commit: read, listed but not downloaded (`exclude:` keeps it
+ * out), or named by a problem of the snapshot (a blob
  * that could not be fetched, one over the size limit, a folder whose listing was cut short). A file
  * the snapshot could not read is not known to be gone, so its findings are never called fixed.
  */
-export function stillInTree(snapshot: { files: readonly { path: string }[]; errors: readonly { path: string | null }[] }): (path: string) => boolean {
-  const files = new Set(snapshot.files.map((f) => f.path));
+export function stillInTree(snapshot: { files: readonly { path: string }[]; excluded?: readonly { path: string }[]; errors: readonly { path: string | null }[] }): (path: string) => boolean {
+  const files = new Set([...snapshot.files, ...(snapshot.excluded ?? [])].map((f) => f.path));
   const unread = snapshot.errors.flatMap((e) => (e.path === null ? [] : [e.path]));
   return (path) => files.has(path) || unread.some((u) => path === u || path.startsWith(`${u}/`));
 }

@@ -150,6 +150,8 @@ export interface FakeGitHub {
   totalRequests(): number;
   resetCounts(): void;
   readonly requests: RequestRecord[];
+  /** Each file read through GraphQL (`object(expression: "oid:path")`), as `owner/name@oid:path`, in order; cleared by resetCounts. */
+  readonly textsRead: string[];
   /** Pull requests opened on a repository, oldest first. */
   pulls(owner: string, name: string): FakePull[];
   /** Merges or closes a pull request, as a person would on GitHub. */
@@ -269,6 +271,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const repos = new Map<string, RepoState>();
   const counts = new Map<string, number>();
   const requests: RequestRecord[] = [];
+  const textsRead: string[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let limitSwitch: RateLimitSwitch | null = null;
   let failure: { route: string; status: number; times: number; body?: unknown; matching?: string } | null = null;
@@ -851,6 +854,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
       const blobAlias = /(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*(\$\w+)\s*\)/g;
       for (let b = blobAlias.exec(selection); b; b = blobAlias.exec(selection)) {
+        textsRead.push(`${owner}/${name}@${value(b[2]!)}`);
         const [oid = '', ...rest] = value(b[2]!).split(':');
         const commit = objects.get(oid);
         const content = commit?.type === 'commit' ? commit.files.get(rest.join(':')) : undefined;
@@ -976,8 +980,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     resetCounts: () => {
       counts.clear();
       requests.length = 0;
+      textsRead.length = 0;
     },
     requests,
+    textsRead,
     pulls: (owner, name) => mustRepo(owner, name).pulls.map((p) => ({ ...p })),
     setPullState: (owner, name, number, state) => {
       const pull = mustRepo(owner, name).pulls.find((p) => p.number === number);

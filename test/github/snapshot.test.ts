@@ -3,6 +3,8 @@ import { BlobCache } from '../../src/github/blob-cache.js';
 import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../../src/github/errors.js';
 import { blobLineUrl } from '../../src/github/links.js';
 import { gitBlobSha, snapshotSource, takeSnapshot } from '../../src/github/snapshot.js';
+import { readTree } from '../../src/audit/run.js';
+import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
 import { fileBytes, gitBlobShaOf, ROUTES, symlinkTo } from '../fakes/github.js';
 import { fixture, startWorld, type World } from './helpers.js';
@@ -310,6 +312,74 @@ describe('takeSnapshot', () => {
     world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: PROJECT }], rateLimit: 5 });
     await expect(takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' }, { concurrency: 1 })).rejects.toBeInstanceOf(RateLimitError);
     expect(new BlobCache(world.db).count()).toBe(2);
+  });
+});
+
+describe('takeSnapshot of a repository whose .depwatch.yml excludes its test fixtures', () => {
+  const SETTINGS = 'exclude:\n  - path: tests/fixtures/\n    reason: test data\n';
+  /** Shaped like python-poetry/poetry: fixtures the project does not install, and one it does (included). */
+  const FILES = {
+    '.depwatch.yml': SETTINGS,
+    'requirements.txt': 'six==1.16.0\n-r tests/fixtures/shared/requirements.txt\n',
+    // Included by the root's requirements (and on from there): what pip installs, read all the same.
+    'tests/fixtures/shared/requirements.txt': 'idna==3.0\n-r ../deeper/requirements.txt\n',
+    'tests/fixtures/deeper/requirements.txt': 'attrs==21.0.0\n',
+    'tests/fixtures/broken/poetry.lock': '[[package]\nname = "broken\n',
+    'tests/fixtures/old/requirements.txt': 'django==2.1.5\n',
+    'tests/fixtures/old/Dockerfile': 'FROM python:2.7\n',
+    'tests/fixtures/linked/requirements.txt': symlinkTo('../old/requirements.txt'),
+  };
+  const NOT_DOWNLOADED = ['tests/fixtures/broken/poetry.lock', 'tests/fixtures/linked/requirements.txt', 'tests/fixtures/old/Dockerfile', 'tests/fixtures/old/requirements.txt'];
+  const blobsAsked = () => world!.fake.requests.filter((r) => r.route === ROUTES.blob).map((r) => r.path.slice(r.path.lastIndexOf('/') + 1));
+  /** What the audit makes of a tree: manifests read, problems, and the exclusion notice's counts. */
+  const readOf = async (source: Parameters<typeof readTree>[0]) => {
+    const tree = await readTree(source);
+    return { read: tree.load.manifests.map((m) => m.path).sort(), errors: tree.load.errors, exclusions: tree.exclusions, unmatched: tree.unmatched };
+  };
+
+  it('never asks GitHub for the excluded files\' blobs, yet downloads those a read manifest includes; the audit counts what was left out as before', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'poet', files: FILES }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'poet' });
+
+    expect(snap.files.map((f) => f.path)).toEqual(['.depwatch.yml', 'requirements.txt', 'tests/fixtures/deeper/requirements.txt', 'tests/fixtures/shared/requirements.txt']);
+    expect(snap.excluded.map((e) => e.path)).toEqual(NOT_DOWNLOADED);
+    expect(snap.errors).toEqual([]);
+    const asked = blobsAsked();
+    expect(asked.sort()).toEqual(snap.files.map((f) => f.sha).sort());
+    for (const path of NOT_DOWNLOADED) expect(asked).not.toContain(gitBlobShaOf(typeof FILES[path as keyof typeof FILES] === 'string' ? (FILES[path as keyof typeof FILES] as string) : '../old/requirements.txt'));
+
+    // The same as an audit of every file's content (what the snapshot held before it left them out).
+    const whole = memorySource({ ...Object.fromEntries(Object.entries(FILES).filter(([, v]) => typeof v === 'string')), 'tests/fixtures/linked/requirements.txt': 'django==2.1.5\n' } as Record<string, string>);
+    const fromSnapshot = await readOf(snapshotSource(snap));
+    expect(fromSnapshot).toEqual(await readOf(whole));
+    expect(fromSnapshot.exclusions).toEqual([{ path: 'tests/fixtures/', reason: 'test data', source: '.depwatch.yml', manifests: 3 }]);
+    expect(fromSnapshot.read).toEqual(['requirements.txt', 'tests/fixtures/deeper/requirements.txt', 'tests/fixtures/shared/requirements.txt']);
+
+    // A changed fixture costs nothing either.
+    world.fake.pushCommit('acme', 'poet', { 'tests/fixtures/old/requirements.txt': 'django==2.2.0\n' });
+    world.fake.resetCounts();
+    await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'poet' });
+    expect(world.fake.count(ROUTES.blob)).toBe(0);
+  });
+
+  it('excludes nothing, and downloads everything, when the settings do not parse, are too large, or lead out; a link inside is followed; root files are never excluded', async () => {
+    const cases: { settings: string | ReturnType<typeof symlinkTo>; extra?: Record<string, string>; maxBlobBytes?: number; excluded: string[] }[] = [
+      { settings: 'exclude: [unclosed\n', excluded: [] },
+      { settings: SETTINGS + '#'.repeat(400), maxBlobBytes: 300, excluded: [] },
+      { settings: symlinkTo('/etc/depwatch.yml'), excluded: [] },
+      { settings: symlinkTo('config/depwatch.yml'), extra: { 'config/depwatch.yml': SETTINGS }, excluded: NOT_DOWNLOADED },
+      // `*.txt` names the root's requirements too, which stays read.
+      { settings: 'exclude:\n  - path: "*.txt"\n    reason: text\n', excluded: ['tests/fixtures/linked/requirements.txt', 'tests/fixtures/old/requirements.txt'] },
+    ];
+    for (const { settings, extra, maxBlobBytes, excluded } of cases) {
+      await world?.close();
+      world = await startWorld({ repos: [{ owner: 'acme', name: 'poet', files: { ...FILES, ...extra, '.depwatch.yml': settings } }] });
+      const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'poet' }, maxBlobBytes ? { maxBlobBytes } : {});
+      expect(snap.excluded.map((e) => e.path)).toEqual(excluded);
+      expect(snap.files.map((f) => f.path)).toContain('requirements.txt');
+      expect(snap.files.some((f) => excluded.includes(f.path))).toBe(false);
+      if (excluded.length === 0) expect(snap.files.map((f) => f.path)).toEqual(expect.arrayContaining(['tests/fixtures/broken/poetry.lock', 'tests/fixtures/old/requirements.txt', 'tests/fixtures/old/Dockerfile']));
+    }
   });
 });
 

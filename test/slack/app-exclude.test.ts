@@ -25,6 +25,7 @@ beforeAll(async () => {
       { owner: 'octo', name: 'plain', files: FILES },
       { owner: 'octo', name: 'excluding', files: { ...FILES, '.depwatch.yml': exclude('tests/fixtures/') } },
       { owner: 'octo', name: 'hiding', files: { ...FILES, '.depwatch.yml': exclude('"**"') } },
+      { owner: 'octo', name: 'fixtures-only', files: { 'README.md': '# parsers\n', 'tests/fixtures/old/requirements.txt': 'django==2.1.5\n', '.depwatch.yml': exclude('tests/fixtures/') } },
     ],
   });
 });
@@ -79,5 +80,12 @@ describe('/audit of a repository whose test fixtures are not its project', () =>
     expect(stored.result.partial).toBe(true);
     expect(stored.result.exclusions).toBeUndefined();
     expect(stored.result.findings.map((f) => f.package)).toContain('django');
+  });
+
+  it('a repository whose only manifests are excluded is audited (nothing read, and said why), not answered "no manifests", though none was downloaded', async () => {
+    const text = await replyTo('octo/fixtures-only');
+    expect(text).toContain(`1 file under tests/fixtures/ was not scanned (a manifest, not read either): excluded by .depwatch.yml (${REASON})`);
+    const stored = await latestAudit(world, 'octo/fixtures-only');
+    expect(stored.result.exclusions).toEqual([{ path: 'tests/fixtures/', reason: REASON, source: '.depwatch.yml', manifests: 1, files: 1 }]);
   });
 });

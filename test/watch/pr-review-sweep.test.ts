@@ -379,3 +379,89 @@ it('leaves out of the review the dependency files the base\'s .depwatch.yml excl
   expect(world.github.count(ROUTES.graphql)).toBe(2);
   expect(world.slack.violations).toEqual([]);
 });
+
+it('reads the base\'s .depwatch.yml once for all the pull requests that branched off the same commit, and each shared file once', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const settings = 'exclude:\n  - path: tests/fixtures/\n    reason: test data for the parsers\n';
+  world.github.addRepo({ owner: 'octo', name: 'busy', files: { 'requirements.txt': 'goodlib==1.1.0\n', 'tests/fixtures/old/requirements.txt': 'idna==3.0\n', '.depwatch.yml': settings } });
+  const base = world.github.headSha('octo', 'busy');
+  // Twenty pull requests off the same commit, each bumping the same root requirements file.
+  for (let n = 1; n <= 20; n++) {
+    world.github.pushCommit('octo', 'busy', { 'requirements.txt': `goodlib==1.2.0\n# ${n}\n`, 'tests/fixtures/old/requirements.txt': `idna==3.${n}\n` }, { branch: `bump-${n}`, from: 'main' });
+    world.github.openPullRequest('octo', 'busy', { number: n, title: `Bump ${n}`, head: `bump-${n}` });
+  }
+
+  const cardsDb = openTestDb(world.dbPath);
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, cardsDb) } });
+  watch.store.addWatch({ repo: 'octo/busy', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  world.github.resetCounts();
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
+  expect(cards).toHaveLength(20);
+  for (const card of cards) {
+    expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+    expect(card).toContain('1 changed dependency file under tests/fixtures/ was not reviewed: excluded by .depwatch.yml at the base (test data for the parsers)');
+  }
+  const read = (path: string) => world.github.textsRead.filter((t) => t === `octo/busy@${base}:${path}`).length;
+  expect(read('.depwatch.yml')).toBe(1);
+  expect(read('.depwatch.yaml')).toBe(1);
+  expect(read('requirements.txt')).toBe(1);
+  expect(read('tests/fixtures/old/requirements.txt')).toBe(1);
+  // The 2 settings files and the 2 changed files at the base, once; the 2 changed files at each head.
+  expect(world.github.textsRead).toHaveLength(2 + 2 + 20 * 2);
+  expect(world.slack.violations).toEqual([]);
+});
+
+it('reviews a changed file under an excluded path that a requirements file of the project includes: it changes what the project installs', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const settings = 'exclude:\n  - path: ci/\n    reason: CI helpers\n  - path: tests/fixtures/\n    reason: test data for the parsers\n';
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'layered',
+    files: {
+      '.depwatch.yml': settings,
+      'requirements.txt': 'goodlib==1.1.0\n-r ci/requirements-base.txt\n',
+      'ci/requirements-base.txt': 'idna==3.0\n-r requirements-pins.txt\n',
+      'ci/requirements-pins.txt': 'certifi==2024.2.2\n',
+      'ci/requirements-lint.txt': 'ruff==0.1.0\n',
+      'tests/fixtures/old/requirements.txt': 'idna==2.0\n',
+    },
+  });
+  // Included by the root's requirements through ci/requirements-base.txt: reviewed.
+  world.github.pushCommit('octo', 'layered', { 'ci/requirements-pins.txt': 'certifi==2024.7.4\n' }, { branch: 'pins', from: 'main' });
+  world.github.openPullRequest('octo', 'layered', { number: 2, title: 'Bump certifi', head: 'pins' });
+  // Included by nothing the project installs: left out, as before.
+  world.github.pushCommit('octo', 'layered', { 'ci/requirements-lint.txt': 'ruff==0.2.0\n', 'tests/fixtures/old/requirements.txt': 'idna==2.1\n' }, { branch: 'lint', from: 'main' });
+  world.github.openPullRequest('octo', 'layered', { number: 3, title: 'Bump ruff', head: 'lint' });
+  // Included from the head on, by the change itself.
+  world.github.pushCommit('octo', 'layered', { 'requirements-dev.txt': '-r ci/requirements-lint.txt\n', 'ci/requirements-lint.txt': 'ruff==0.2.0\n' }, { branch: 'more', from: 'main' });
+  world.github.openPullRequest('octo', 'layered', { number: 4, title: 'Install ruff too', head: 'more' });
+
+  const cardsDb = openTestDb(world.dbPath);
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, cardsDb) } });
+  watch.store.addWatch({ repo: 'octo/layered', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  world.github.resetCounts();
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
+  const card = (n: number) => cards.find((c) => c.includes(`octo/layered #${n}`));
+  expect(cards).toHaveLength(2);
+  expect(card(2)).toContain('`certifi` upgraded 2024.2.2 → 2024.7.4');
+  expect(card(2)).not.toContain('not reviewed');
+  expect(card(3)).toBeUndefined();
+  expect(card(4)).toContain('`ruff` upgraded 0.1.0 → 0.2.0');
+  expect(card(4)).not.toContain('not reviewed');
+  expect(cards.filter((c) => c.includes('Partial'))).toEqual([]);
+  // The base's files are listed once and its requirements files read once, for both pull requests
+  // that need them (#2 and #3; #4 changes the file that includes): the other listing is the sweep's snapshot of main.
+  expect(world.github.count(ROUTES.tree)).toBe(2);
+  const base = world.github.headSha('octo', 'layered');
+  expect(world.github.textsRead.filter((t) => t === `octo/layered@${base}:requirements.txt`)).toHaveLength(1);
+  expect(world.github.textsRead.filter((t) => t === `octo/layered@${base}:ci/requirements-base.txt`)).toHaveLength(1);
+  expect(world.slack.violations).toEqual([]);
+});

@@ -12,6 +12,9 @@
  *     `unchanged`, so it is not paged through again), where they branched off (one compare request each: the head is compared
  *     with that merge base, not with the base branch's tip, which may have moved on since), then
  *     their files there and at the head, TEXTS_BATCH per query (readTexts);
+ *   - a pull request that changes a dependency file its base's `.depwatch.yml` excludes costs, once
+ *     per base commit and sweep, what telling whether the project's requirements include it takes
+ *     (includes.ts: one tree listing, then the requirements files not already read);
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
  * One repository or pull request failing is logged and never stops the others. A file that could
  * not be read on either side is left out of the diff (never read as added or removed) and named in
@@ -34,6 +37,7 @@ import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies } from './diff.js';
+import { includedAt, includingRoots, reachedFrom, type IncludedFiles } from './includes.js';
 import { reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
@@ -153,27 +157,59 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   }
   if (due.length === 0) return result;
 
-  const wanted: TextRequest[] = due.flatMap(({ repo, pull, paths, baseOid }) => {
+  // Each text once: pull requests that branched off the same commit share its settings file (and
+  // any dependency file they both change), which would otherwise fill batches with repeats.
+  const wanted = new Map<string, TextRequest>();
+  const want = (request: TextRequest) => wanted.set(textKey(request), request);
+  for (const { repo, pull, paths, baseOid } of due) {
     const [owner = '', name = ''] = repo.split('/');
-    return [
-      // The settings where the pull request branched off: what `exclude:` leaves out of its review (see settingsAt).
-      ...CONFIG_FILES.map((path) => ({ owner, repo: name, oid: baseOid, path })),
-      ...paths.flatMap((path) => [
-        { owner, repo: name, oid: baseOid, path },
-        { owner, repo: name, oid: pull.headOid, path },
-      ]),
-    ];
-  });
-  const { texts, failed, permanent, requests, errors } = await readTexts(options.octokit, wanted);
+    // The settings where the pull request branched off: what `exclude:` leaves out of its review (see settingsAt).
+    for (const path of CONFIG_FILES) want({ owner, repo: name, oid: baseOid, path });
+    for (const path of paths) {
+      want({ owner, repo: name, oid: baseOid, path });
+      want({ owner, repo: name, oid: pull.headOid, path });
+    }
+  }
+  const { texts, failed, permanent, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
   result.githubRequests += requests;
   result.errors.push(...errors);
 
+  // Parsed once per commit for this sweep only: the next one reads the settings again.
+  const settings = new Map<string, Promise<{ excludedBy: Excluder; source: string }>>();
+  const includes = new Map<string, Promise<IncludedFiles>>();
   for (const { repo, pull, paths: changed, known, baseOid } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
-      const { excludedBy, source } = await settingsAt(texts, { owner, repo: name, oid: baseOid });
-      const { kept: paths, counts } = applyExcludes(changed, excludedBy);
-      const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})`);
+      const at = `${repo}@${baseOid}`;
+      if (!settings.has(at)) settings.set(at, settingsAt(texts, { owner, repo: name, oid: baseOid }));
+      const { excludedBy, source } = await settings.get(at)!;
+      // A changed file under an excluded path that a requirements file of the project includes is
+      // part of what the project installs, as the audit reads it: reviewed. Included through the
+      // files the pull request changes (it may add the include), or at the base.
+      let included: (path: string) => boolean = () => false;
+      let untold: string | null = null;
+      const excludedChanged = changed.filter((path) => excludedBy(path) !== null);
+      if (excludedChanged.length > 0) {
+        const headTexts = Object.fromEntries(changed.flatMap((path) => {
+          const text = texts.get(textKey({ owner, repo: name, oid: pull.headOid, path }));
+          return typeof text === 'string' ? [[path, text]] : [];
+        }));
+        const viaHead = (await reachedFrom(headTexts, includingRoots(changed, excludedBy))).read;
+        let viaBase = new Set<string>();
+        if (excludedChanged.some((path) => !viaHead.has(path))) {
+          if (!includes.has(at)) includes.set(at, includedAt(options.octokit, { owner, repo: name, oid: baseOid }, excludedBy, texts).then((r) => ((result.githubRequests += r.requests), r)));
+          const reach = await includes.get(at)!;
+          if ('unknown' in reach && reach.recoverable) {
+            result.errors.push(`${repo}#${pull.number}: whether a requirements file includes its excluded dependency files could not be told (${reach.unknown}); not reviewed this time`);
+            continue;
+          }
+          if ('unknown' in reach) untold = reach.unknown;
+          else viaBase = reach.included;
+        }
+        included = (path) => viaHead.has(path) || viaBase.has(path);
+      }
+      const { kept: paths, counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
+      const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a requirements file includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
       if (paths.length === 0 && pull.filesNotListed === 0) {
         // Every dependency file it changes is one the project says is not its own: nothing to review.
         result.notes.push(`${repo}#${pull.number}: ${notes.join('; ')}; no review`);

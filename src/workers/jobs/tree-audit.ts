@@ -26,6 +26,8 @@ export interface TreeAuditRequest {
   files: { path: string; text: string }[];
   /** Paths that are symbolic links in the tree (a GitHub snapshot's mode 120000 entries): never read through. */
   links?: string[];
+  /** Files of the tree `exclude:` kept out of the snapshot, not downloaded: listed, so the audit counts them (RepoSnapshot.excluded). */
+  notDownloaded?: string[];
   /** What was audited, for the report: `owner/repo@sha`. */
   target: string;
   now: Date;
@@ -64,7 +66,7 @@ export type TreeAuditJob = TreeAuditRequest & { sources: SourceInfo };
 /** The job itself, wherever it runs. */
 export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Promise<TreeAuditOutcome> {
   const { advisories, registry } = remoteSources(context, job.sources);
-  const contents = await readTree(memorySource(Object.fromEntries(job.files.map((f) => [f.path, f.text])), { links: job.links ?? [] }));
+  const contents = await readTree(memorySource(Object.fromEntries(job.files.map((f) => [f.path, f.text])), { links: job.links ?? [], notDownloaded: job.notDownloaded ?? [] }));
   const result = await auditTree(contents, {
     target: job.target,
     advisories,

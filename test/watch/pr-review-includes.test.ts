@@ -1,0 +1,46 @@
+/**
+ * Which files the project's own requirements files include at a commit (src/watch/pr-review/includes.ts),
+ * over the fake GitHub: at any depth, never from an excluded file, and "cannot tell" when GitHub
+ * does not answer (another sweep may tell) or lists only part of the tree (none will).
+ */
+import { afterEach, expect, it } from 'vitest';
+import { excluder } from '../../src/audit/exclude.js';
+import { includedAt } from '../../src/watch/pr-review/includes.js';
+import { ROUTES } from '../fakes/github.js';
+import { startWorld, type World } from '../github/helpers.js';
+
+const EXCLUDE_CI = excluder([{ path: 'ci/', reason: 'CI helpers', source: '.depwatch.yml' }]);
+const FILES = {
+  'requirements.txt': 'goodlib==1.1.0\n-r ci/requirements-base.txt\n',
+  'ci/requirements-base.txt': 'idna==3.0\n-r requirements-pins.txt\n',
+  'ci/requirements-pins.txt': 'certifi==2024.2.2\n',
+  // Excluded, so nothing it includes is the project's (unless something else includes it).
+  'ci/requirements-lint.txt': '-r requirements-tools.txt\n',
+  'ci/requirements-tools.txt': 'ruff==0.1.0\n',
+};
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+it('follows the includes of the requirements files that are not excluded, at any depth, and only theirs', async () => {
+  world = await startWorld({ repos: [{ owner: 'octo', name: 'layered', files: FILES }] });
+  const at = { owner: 'octo', repo: 'layered', oid: world.fake.headSha('octo', 'layered') };
+  const reach = await includedAt(world.octokit, at, EXCLUDE_CI);
+  expect('included' in reach && [...reach.included].sort()).toEqual(['ci/requirements-base.txt', 'ci/requirements-pins.txt', 'requirements.txt']);
+  // The listing, then one query a level.
+  expect(reach.requests).toBe(4);
+});
+
+it('cannot tell when GitHub does not list the tree (another sweep may), nor when it lists only part of it (none will)', async () => {
+  world = await startWorld({ repos: [{ owner: 'octo', name: 'layered', files: FILES }] });
+  const at = { owner: 'octo', repo: 'layered', oid: world.fake.headSha('octo', 'layered') };
+  world.fake.failRequests({ route: ROUTES.tree, status: 502, times: 5 });
+  expect(await includedAt(world.octokit, at, EXCLUDE_CI)).toMatchObject({ recoverable: true, unknown: expect.stringContaining('could not list the files') });
+  await world.close();
+
+  world = await startWorld({ repos: [{ owner: 'octo', name: 'layered', files: FILES }], truncateTreesOver: 2 });
+  expect(await includedAt(world.octokit, { ...at, oid: world.fake.headSha('octo', 'layered') }, EXCLUDE_CI)).toEqual({ unknown: 'GitHub listed only part of the repository', recoverable: false, requests: 1 });
+});
