@@ -38,12 +38,14 @@ export type Excluder = (path: string) => ExcludeRule | null;
 
 /**
  * A file at the root of the tree (a path with no `/`) is excluded only by an entry that names it
- * exactly (`setup.py` or `/setup.py`, no wildcard): the root is where a project's own manifests are
- * (fixtures live in folders), and a glob such as `[a-ce-z]*` or `r*` would otherwise hide
- * `requirements.txt` with only a note, past the refusal of globs that match any name. Naming the
- * file is a decision about that file: a `setup.py` whose `install_requires` is computed from
- * requirements files the audit reads on their own is the case it exists for. A folder at the root
- * (`tests/`, with its `/`) can be excluded by any glob.
+ * anchored to the root, without wildcards (`/setup.py`): the root is where a project's own
+ * manifests are (fixtures live in folders), and a glob such as `[a-ce-z]*` or `r*` would otherwise
+ * hide `requirements.txt` with only a note, past the refusal of globs that match any name. A bare
+ * `requirements.txt` keeps its meaning of the files of that name in folders (fixtures), as before
+ * root files could be excluded; the leading `/` is the decision about the root's own file. A
+ * `setup.py` whose `install_requires` is computed from requirements files the audit reads on their
+ * own is the case it exists for. A folder at the root (`tests/`, with its `/`) can be excluded by
+ * any glob.
  */
 export function excluder(rules: readonly ExcludeRule[]): Excluder {
   if (rules.length === 0) return () => null;
@@ -61,9 +63,10 @@ export function excluder(rules: readonly ExcludeRule[]): Excluder {
   };
 }
 
-/** The root file an entry names exactly (`setup.py`, `/setup.py`), or null for a glob or a path in a folder. */
+/** The root file an entry names anchored and exactly (`/setup.py`), or null for anything else. */
 function namedRootFile(glob: string): string | null {
-  const name = glob.startsWith('/') ? glob.slice(1) : glob;
+  if (!glob.startsWith('/')) return null;
+  const name = glob.slice(1);
   return name !== '' && !/[/*?[\\!]/.test(name) ? name : null;
 }
 

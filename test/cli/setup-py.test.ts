@@ -101,12 +101,12 @@ describe('a folder whose only manifest is setup.py', () => {
   });
 
   it('excluded by name in .depwatch.yml, it is not read: the same folder is complete (exit 0), with the notice saying so', async () => {
-    const settings = 'exclude:\n  - path: setup.py\n    reason: install_requires is read from requirements.txt\n';
+    const settings = 'exclude:\n  - path: /setup.py\n    reason: install_requires is read from requirements.txt\n';
     const { code, json } = await audit(project({ ...COMPUTED_TREE, '.depwatch.yml': settings }));
     expect(code).toBe(0);
     expect(json.partial).toBe(false);
     expect(json.partial_reasons).toEqual([]);
-    expect(json.notices).toContain('1 manifest matching setup.py was not read: excluded by .depwatch.yml (install_requires is read from requirements.txt)');
+    expect(json.notices).toContain('1 manifest matching /setup.py was not read: excluded by .depwatch.yml (install_requires is read from requirements.txt)');
   });
 
   it("with a pyproject.toml leaving its dependencies to setup.py: partial at setup.py's line alone, and complete once exclude: names setup.py", async () => {
@@ -115,11 +115,11 @@ describe('a folder whose only manifest is setup.py', () => {
     expect(partial.code).toBe(2);
     expect(partial.json.partial_reasons.map((r) => `${r.file}:${r.line}`)).toEqual(['setup.py:6']);
 
-    const settings = 'exclude:\n  - path: setup.py\n    reason: install_requires is read from requirements.txt\n';
+    const settings = 'exclude:\n  - path: /setup.py\n    reason: install_requires is read from requirements.txt\n';
     const excluded = await audit(project({ ...COMPUTED_TREE, 'pyproject.toml': pyproject, '.depwatch.yml': settings }));
     expect(excluded.code).toBe(0);
     expect(excluded.json.partial_reasons).toEqual([]);
-    expect(excluded.json.notices).toContain('1 manifest matching setup.py was not read: excluded by .depwatch.yml (install_requires is read from requirements.txt)');
+    expect(excluded.json.notices).toContain('1 manifest matching /setup.py was not read: excluded by .depwatch.yml (install_requires is read from requirements.txt)');
   });
 
   it('one that reads requirements.txt with open() follows it: listed as its include, its pins audited there', async () => {
