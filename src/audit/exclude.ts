@@ -10,8 +10,9 @@
 import { plural } from '../plural.js';
 import { compileGlob } from './glob.js';
 import type { DepwatchFile } from './ignore-file.js';
+import type { IgnoreNote } from './ignores.js';
 
-/** The tree's own settings files; only the ones at the root count (as for `ignore:`). */
+/** The names a tree's settings file may have; only at the root, and only the first one listed is read (configFileOf). */
 export const CONFIG_FILES: readonly string[] = ['.depwatch.yml', '.depwatch.yaml'];
 
 export interface ExcludeRule {
@@ -104,9 +105,34 @@ export function describeExclusion(e: Exclusion): string {
   return `${plural(e.files, 'file')} ${where} ${e.files === 1 ? 'was' : 'were'} not scanned${manifests}: ${why}`;
 }
 
-/** The tree's settings file among `paths` (the first of CONFIG_FILES listed), or null. */
+/**
+ * The tree's settings file among `paths`: the first of CONFIG_FILES listed, or null. Chosen by what
+ * is listed, not by what could be read: a `.depwatch.yml` that cannot be read is still the settings
+ * file (its problem is reported, and nothing is ignored or excluded), never replaced by the other.
+ */
 export function configFileOf(paths: readonly string[]): string | null {
   return CONFIG_FILES.find((name) => paths.includes(name)) ?? null;
+}
+
+/**
+ * One note for each settings file among `paths` that is not the settings file (configFileOf): a tree
+ * with both `.depwatch.yml` and `.depwatch.yaml` has one settings file, and every reader (the audit,
+ * `depwatch scan`, the scan of a commit for Slack, the tree's ignores stored for watching, `depwatch
+ * deps`) applies that one and nothing of the other, so they never disagree on what is hidden.
+ *
+ * An `invalid` note, as for a settings file that does not parse, and like it not partial: the
+ * other file's ignores not applied leave its findings reported, and its excludes not applied leave
+ * its paths read, so not reading it can only show more (fail closed), never vouch for what was not
+ * read. `settingsFile` names the file not read, so where an audit and a scan of the same tree meet
+ * (withCodeScan) the note is said once.
+ */
+export function unreadSettingsNotes(paths: readonly string[]): IgnoreNote[] {
+  const settingsFile = configFileOf(paths);
+  return CONFIG_FILES.filter((name) => name !== settingsFile && paths.includes(name)).map((name) => ({
+    kind: 'invalid',
+    message: `${name}: not read, because ${settingsFile} is the settings file; merge its entries into ${settingsFile}`,
+    settingsFile: name,
+  }));
 }
 
 /**

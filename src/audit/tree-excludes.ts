@@ -6,36 +6,48 @@ import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, describeUnmatched, excluder, parseExcludes, parseSettings, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, parseExcludes, parseSettings, unmatchedExcludes, unreadSettingsNotes, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
+import type { IgnoreNote } from './ignores.js';
 
 /** A tree's settings, read before anything else in it: `exclude:` decides what else is read. */
 export interface TreeSettings {
-  /** The settings files the tree has, with their text (context files of the audit). */
+  /** The settings file, with its text, when it could be read (a context file of the audit). */
   files: { path: string; text: string }[];
-  /** Why a settings file could not be read (the audit reports it with the manifests' problems). */
+  /** Why the settings file could not be read (the audit reports it with the manifests' problems). */
   errors: ExtractError[];
-  /** The first of them (CONFIG_FILES order), parsed once for the audit, the scan and the excluder; null without one. */
+  /**
+   * The settings file (configFileOf: `.depwatch.yml` when the tree has both), parsed once for the
+   * audit, the scan and the excluder, with a note on the other file, which is not read
+   * (unreadSettingsNotes); null without a settings file.
+   */
   parsed: DepwatchFile | null;
 }
 
 /**
- * The tree's settings files, read and the first parsed. readTree (run.ts) reads them itself; a
- * caller that also scans the tree reads them first, to hand the one parse to both (readTree's
- * `settings`); a GitHub snapshot reads them before it downloads the rest, so the audit and the
- * snapshot leave out exactly the same paths. Here, apart from run.ts, so that neither `deps` nor a
- * snapshot loads the audit and its rules.
+ * The tree's settings file, read and parsed. readTree (run.ts) reads it itself; a caller that also
+ * scans the tree reads it first, to hand the one parse to both (readTree's `settings`); a GitHub
+ * snapshot reads it before it downloads the rest, so the audit and the snapshot leave out exactly
+ * the same paths. Here, apart from run.ts, so that neither `deps` nor a snapshot loads the audit and
+ * its rules.
  */
 export async function readTreeSettings(source: FileSource, paths?: readonly string[]): Promise<TreeSettings> {
-  const files: { path: string; text: string }[] = [];
+  const listed = (paths ?? (await source.list())).filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p));
+  const settingsFile = configFileOf(listed);
+  if (settingsFile === null) return { files: [], errors: [], parsed: null };
   const errors: ExtractError[] = [];
-  for (const path of (paths ?? (await source.list())).filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p))) {
-    const text = await readText(source, path, errors);
-    if (text !== null) files.push({ path, text });
-  }
+  const text = await readText(source, settingsFile, errors);
   // Its parser loads only when the tree has the file.
-  const config = CONFIG_FILES.map((name) => files.find((f) => f.path === name)).find((f) => f !== undefined);
-  return { files, errors, parsed: config ? await parseSettings(config.text, config.path) : null };
+  const parsed = text === null ? null : await parseSettings(text, settingsFile);
+  return { files: text === null ? [] : [{ path: settingsFile, text }], errors, parsed: withUnreadNotes(parsed, unreadSettingsNotes(listed)) };
+}
+
+/** A parse with the notes on the settings files not read: said wherever the parse's own notes are said. */
+function withUnreadNotes(parsed: DepwatchFile | null, unread: IgnoreNote[]): DepwatchFile | null {
+  if (unread.length === 0) return parsed;
+  const { rules, excludes, notes, excludeNotes } = parsed ?? { rules: [], excludes: [], notes: [], excludeNotes: [] };
+  // In excludeNotes too: the other file's `exclude:` is not applied either (`depwatch deps` says that).
+  return { rules, excludes, notes: [...notes, ...unread], excludeNotes: [...excludeNotes, ...unread] };
 }
 
 export async function readText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {
@@ -44,21 +56,23 @@ export async function readText(source: FileSource, path: string, errors: Extract
 }
 
 /**
- * The `exclude:` of a tree's `.depwatch.yml` alone, for readers that apply nothing else of it
- * (`depwatch deps`): the test of a path, and notes on bad entries, or on a file that could not be
- * read (then nothing is excluded: every file is read, which can only make a result fuller).
+ * The `exclude:` of a tree's settings file alone, for readers that apply nothing else of it
+ * (`depwatch deps`): the test of a path, and notes on bad entries, on a file that could not be read
+ * (then nothing is excluded: every file is read, which can only make a result fuller), or on the
+ * other settings file, which is not read (unreadSettingsNotes).
  */
 export async function readTreeExcludes(source: FileSource): Promise<{ excludedBy: Excluder; notes: string[] }> {
   const paths = await source.list();
-  const config = CONFIG_FILES.find((p) => paths.includes(p));
-  if (config === undefined) return { excludedBy: excluder([]), notes: [] };
+  const config = configFileOf(paths);
+  if (config === null) return { excludedBy: excluder([]), notes: [] };
+  const unread = unreadSettingsNotes(paths).map((n) => n.message);
   const errors: ExtractError[] = [];
   const bytes = await readConfined(source, config, errors);
   const text = bytes ? decodeManifest(bytes, config, errors) : null;
-  if (text === null) return { excludedBy: excluder([]), notes: errors.map((e) => `${config}: ${e.message}; nothing was excluded`) };
+  if (text === null) return { excludedBy: excluder([]), notes: [...errors.map((e) => `${config}: ${e.message}; nothing was excluded`), ...unread] };
   const { excludes, notes } = await parseExcludes(text, config);
   const excludedBy = excluder(excludes);
-  return { excludedBy, notes: [...notes, ...unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched)] };
+  return { excludedBy, notes: [...notes, ...unread, ...unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched)] };
 }
 
 /**

@@ -29,12 +29,17 @@ export interface CommitRef {
   sha: string;
 }
 
+/** How the scan reads the tree's settings files: only the first of CONFIG_FILES (unreadSettingsNotes). */
+const SETTINGS_READ = 'settings: the first of CONFIG_FILES only';
+
 /** What a cached result depends on besides the commit: the rules (by release) and the ignores that applied. */
 export function scanKey(ignores: readonly IgnoreRule[], fingerprintKey: string): string {
   const relevant = ignores.filter((r) => isScanIgnoreId(r.id));
   // The key's own hash, not the key: a different key gives different fingerprints, so a new result.
   const keyId = createHash('sha256').update(fingerprintKey).digest('hex').slice(0, 16);
-  return createHash('sha256').update(JSON.stringify([packageVersion(), SCAN_RULE_IDS, relevant, keyId])).digest('hex');
+  // SETTINGS_READ: a scan cached when both settings files applied would hide what the audit of the
+  // same commit now reports, so those results are not reused.
+  return createHash('sha256').update(JSON.stringify([packageVersion(), SCAN_RULE_IDS, relevant, keyId, SETTINGS_READ])).digest('hex');
 }
 
 /** A scan that did not happen, said as a partial result. */

@@ -10,7 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
-import { CONFIG_FILES, describeExclusion, excluder, type ExcludeRule } from '../audit/exclude.js';
+import { configFileOf, describeExclusion, excluder, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import type { IgnoreNote, IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
@@ -55,7 +55,7 @@ export interface ScanOptions {
   /**
    * The tree's `.depwatch.yml`, already read and parsed by an audit of the same tree (null: it has
    * none), whose notes the audit gives: the scan applies it and neither reads it again nor repeats
-   * its notes. Without it, the scan reads the tree's settings files itself and notes their problems.
+   * its notes. Without it, the scan reads the tree's settings file itself (readTreeIgnores) and notes its problems.
    */
   settings?: DepwatchFile | null;
   /** For expiry of ignores. Default: now. */
@@ -343,32 +343,25 @@ function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanI
 }
 
 /**
- * The tree's own ignore files among `paths` (`.depwatch.yml`, `.depwatch.yaml`), read and parsed,
- * decoded as the scan decodes any file (UTF-16 too). One that cannot be read gives nothing here:
- * the scan lists it in `skipped` when it comes to it. The parser (YAML, zod) loads only for a tree
- * that has one.
+ * The tree's settings file among `paths` (configFileOf: `.depwatch.yml` when it has both, as the
+ * audit reads it), read and parsed, decoded as the scan decodes any file (UTF-16 too), and a note on
+ * the other settings file, which is not read (unreadSettingsNotes). One that cannot be read gives
+ * nothing here: the scan lists it in `skipped` when it comes to it. The parser (YAML, zod) loads
+ * only for a tree that has one.
  */
 export async function readTreeIgnores(
   source: ScanSource,
   paths: readonly string[],
   maxBytes: number,
 ): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: IgnoreNote[] }> {
-  const rules: IgnoreRule[] = [];
-  const excludes: ExcludeRule[] = [];
-  const notes: IgnoreNote[] = [];
-  let excludesTaken = false;
-  for (const path of CONFIG_FILES.filter((name) => paths.includes(name))) {
-    const read = await source.read(path, maxBytes).catch(() => null);
-    const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
-    if (!decoded || decoded.kind === 'binary') continue;
-    const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, path);
-    rules.push(...parsed.rules);
-    // The first settings file's excludes, as the audit reads them (readTree): one file says what is excluded.
-    if (!excludesTaken) excludes.push(...parsed.excludes);
-    excludesTaken = true;
-    notes.push(...parsed.notes);
-  }
-  return { rules, excludes, notes };
+  const settingsFile = configFileOf(paths);
+  if (settingsFile === null) return { rules: [], excludes: [], notes: [] };
+  const unread = unreadSettingsNotes(paths);
+  const read = await source.read(settingsFile, maxBytes).catch(() => null);
+  const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
+  if (!decoded || decoded.kind === 'binary') return { rules: [], excludes: [], notes: unread };
+  const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, settingsFile);
+  return { rules: parsed.rules, excludes: parsed.excludes, notes: [...parsed.notes, ...unread] };
 }
 
 /** The suppression written at a 1-based line of the file being scanned, if any. */

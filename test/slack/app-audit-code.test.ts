@@ -31,6 +31,17 @@ beforeAll(async () => {
       APP,
       { owner: 'octo', name: 'bomb', files: { 'requirements.txt': 'attrs==23.1.0\n' } },
       { owner: 'octo', name: 'badsettings', files: { 'requirements.txt': 'attrs==23.1.0\n', '.depwatch.yml': 'ignore: [[[\n  - x: {\n' } },
+      {
+        owner: 'octo',
+        name: 'bothsettings',
+        files: {
+          'requirements.txt': 'attrs==23.1.0\n',
+          '.gitignore': '.env\n*.env\n',
+          'app/run.py': 'import os\nos.system("ls")\n\ndef calc(expr):\n    return eval(expr)\n',
+          '.depwatch.yml': 'ignore:\n  - id: py-eval-exec\n    reason: the expression is ours\n',
+          '.depwatch.yaml': 'ignore:\n  - id: py-os-system\n    reason: a fixed command\n',
+        },
+      },
     ],
   });
 });
@@ -97,5 +108,18 @@ describe('/audit with code scanning', () => {
     const stored = await latestAudit(world, 'octo/badsettings');
     expect(stored.result.notes).toEqual([expect.objectContaining({ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: not valid YAML/) })]);
     expect(stored.result.code?.notes.filter((n) => n.kind === 'invalid')).toEqual([]);
+  });
+
+  it('with .depwatch.yml and .depwatch.yaml, applies .depwatch.yml only, as the CLI does, and says once that .depwatch.yaml was not read', async () => {
+    const notRead = '.depwatch.yaml: not read, because .depwatch.yml is the settings file; merge its entries into .depwatch.yml';
+    const { text } = await replyTo('octo/bothsettings');
+    expect(text.split(notRead)).toHaveLength(2);
+    const stored = await latestAudit(world, 'octo/bothsettings');
+    expect(stored.result.notes).toEqual([expect.objectContaining({ kind: 'invalid', message: notRead })]);
+    expect(stored.result.code?.notes.filter((n) => n.kind === 'invalid')).toEqual([]);
+    // The commit's scan reads the archive's own settings: .depwatch.yaml's ignore hides nothing.
+    expect(stored.result.code?.findings.map((f) => `${f.rule} ${f.file}`)).toEqual(['py-os-system app/run.py']);
+    expect(stored.result.code?.ignored.map((f) => f.rule)).toEqual(['py-eval-exec']);
+    expect(stored.result.partial).toBe(false);
   });
 });

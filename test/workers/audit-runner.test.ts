@@ -152,4 +152,5 @@ it('stores as the tree\'s ignores the rules the audit applied: the settings file
   // With both, the audit reads .depwatch.yml (CONFIG_FILES order), and so does what is stored.
   const both = await runHere.auditTree(request({ '.depwatch.yaml': settings('CVE-0000-00000'), '.depwatch.yml': settings('CVE-2020-14343') }), { advisories: await realMirror(), registry: null });
   expect(both.treeIgnores).toEqual([expect.objectContaining({ id: 'CVE-2020-14343', source: '.depwatch.yml' })]);
+  expect(both.result.notes).toEqual([expect.objectContaining({ kind: 'invalid', message: '.depwatch.yaml: not read, because .depwatch.yml is the settings file; merge its entries into .depwatch.yml' })]);
 });

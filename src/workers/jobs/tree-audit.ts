@@ -55,7 +55,7 @@ export interface TreeAuditOutcome {
   result: AuditResult;
   /** With `forWatching`: the installed releases, compact (re-matched later without reading the tree). */
   packages: StoredPackage[] | null;
-  /** With `forWatching`: the rules of the tree's `.depwatch.yml`. */
+  /** With `forWatching`: the rules of the tree's settings file, the one the audit applied (`.depwatch.yml` when it has both: the other is not read). */
   treeIgnores: IgnoreRule[] | null;
   /** With `forWatching`: the manifests that were read (with `packages`, what the audit can vouch for). */
   readFiles: string[] | null;
