@@ -18,6 +18,7 @@
  * Paths are URI references (percent-encoded); a directory audit's are relative to `%SRCROOT%`, the
  * git work tree holding the folder (or the folder itself), see locator().
  */
+import type { AuditResult } from '../audit/audit.js';
 import { describeExclusion, type Exclusion } from '../audit/exclude.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
@@ -144,6 +145,20 @@ function exclusionNotification(e: Exclusion) {
   return { level: 'note', message: { text: describeExclusion(e) }, descriptor: { id: 'depwatch/excluded' } };
 }
 
+/**
+ * What is wrong with the tree's settings files (an entry or a file that does not apply, a second
+ * settings file not read), from the audit and from its code scan: said once, as the other outputs
+ * say them (withCodeScan keeps in the scan's notes only those the audit did not give).
+ */
+function settingsNotes(result: AuditResult): string[] {
+  return [...result.notes, ...(result.code?.notes ?? [])].filter((n) => n.kind === 'invalid').map((n) => n.message);
+}
+
+/** A `note`, as for an exclusion: nothing it concerns goes unreported (a setting not applied only shows more). */
+function settingsNotification(message: string) {
+  return { level: 'note', message: { text: message }, descriptor: { id: 'depwatch/settings' } };
+}
+
 /** Rule-level help for the rules that stand for a kind (`depwatch/<kind>`): about the kind, not one finding. */
 const KIND_HELP: Record<Finding['kind'], string> = {
   vulnerability: 'A pinned or locked release is affected by a published advisory. Upgrade to a release the advisory lists as fixed.',
@@ -200,7 +215,11 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
         invocations: [
           {
             executionSuccessful: !result.partial,
-            toolExecutionNotifications: [...reasonsOf(result).map((r) => notification(r, locate)), ...(result.exclusions ?? []).map(exclusionNotification)],
+            toolExecutionNotifications: [
+              ...reasonsOf(result).map((r) => notification(r, locate)),
+              ...(result.exclusions ?? []).map(exclusionNotification),
+              ...settingsNotes(result).map(settingsNotification),
+            ],
           },
         ],
         ...runProperties(result.code),

@@ -63,6 +63,18 @@ it('depwatch audit --json DIR gives the note once, in the audit\'s notes, and th
   expect(json.excluded ?? []).toEqual([]);
 });
 
+it('depwatch audit --markdown and --sarif DIR say it once too (SARIF: a note, the run still successful)', async () => {
+  const md = cli();
+  await md.run('audit', '--offline', '--markdown', checkout());
+  expect(count(md.out.stdout + md.out.stderr, NOT_READ)).toBe(1);
+
+  const c = cli();
+  await c.run('audit', '--offline', '--sarif', checkout());
+  expect(count(c.out.stdout, NOT_READ)).toBe(1);
+  const [invocation] = JSON.parse(c.out.stdout).runs[0].invocations;
+  expect(invocation).toEqual({ executionSuccessful: true, toolExecutionNotifications: [{ level: 'note', message: { text: NOT_READ }, descriptor: { id: 'depwatch/settings' } }] });
+});
+
 it('depwatch scan DIR, text and JSON, applies .depwatch.yml only and says the note once', async () => {
   const text = cli();
   await text.run('scan', checkout());
