@@ -1,16 +1,15 @@
 /**
  * Which files a project's own manifests include (`-r`, `-c`, a pyproject.toml's or setup.cfg's
  * dynamic dependencies file, a setup.py reading a requirements file; followed through every level)
- * at a commit. A file whose name is not a manifest's (`ci/base.txt`) is part of what the project
- * installs when one includes it: a pull request that changes only it is reviewed. A dependency file under a path `exclude:` keeps out is still part of what a
- * requirements file that is not excluded installs (`-r ci/requirements-base.txt` with `ci/`
- * excluded): the audit follows it (load.ts), so a pull request that changes only that file changes
- * what the project installs, and its review must not leave the file out.
+ * at a commit. An included file is part of what the project installs, as the audit reads it, even
+ * under a path `exclude:` keeps out (`-r ci/requirements-base.txt` with `ci/` excluded) or under a
+ * name no manifest has (`ci/base.txt`): a pull request that changes only that file changes what
+ * the project installs, and its review must not leave the file out.
  *
- * Asked only for a commit that pull requests branched off and that one of them changes an excluded
- * dependency file of, once per sweep and commit (the sweep keeps the answer): one tree listing,
- * then the requirements files that are not excluded (TEXTS_BATCH a query), then what they include,
- * a level a query. A commit without such files costs the listing only.
+ * Asked only for a commit that pull requests branched off and that one of them changes such a file
+ * of, once per sweep and commit (the sweep keeps the answer): one tree listing, then the manifests
+ * that can include and are not excluded (TEXTS_BATCH a query), then what they include, a level a
+ * query. A commit without such manifests costs the listing only.
  */
 import type { Octokit } from 'octokit';
 import type { Excluder } from '../../audit/exclude.js';

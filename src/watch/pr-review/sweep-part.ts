@@ -7,14 +7,18 @@
  *   - one GraphQL query per PULLS_BATCH repositories lists open pull requests with head, base and
  *     the first page of changed paths, and the state of those still tracked (listPullRequests);
  *   - only pull requests whose head moved since their review and whose changed paths include a
- *     manifest (or are not all listed yet) cost more: the rest of their changed paths, one query per
+ *     manifest or a file one may include (or are not all listed yet) cost more: the rest of their changed paths, one query per
  *     page (listRemainingFiles; a head found to change no manifest is remembered by the process,
  *     `unchanged`, so it is not paged through again), where they branched off (one compare request each: the head is compared
  *     with that merge base, not with the base branch's tip, which may have moved on since), then
  *     their files there and at the head, TEXTS_BATCH per query (readTexts);
- *   - a pull request that changes a dependency file its base's `.depwatch.yml` excludes costs, once
- *     per base commit and sweep, what telling whether the project's requirements include it takes
- *     (includes.ts: one tree listing, then the requirements files not already read);
+ *   - a pull request that changes a dependency file its base's `.depwatch.yml` excludes, or a file
+ *     named like no manifest that one may include (`ci/base.txt`), costs, once per base commit and
+ *     sweep, what telling whether the project's manifests include it takes (includes.ts: one tree
+ *     listing, then the manifests that can include, not already read);
+ *   - what the reviewed files include and the pull request does not change (`-r ci/base.txt`),
+ *     read so that each side is what it installs: one query per level of includes for all pull
+ *     requests at once, none when nothing is included from outside the changed files;
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
  * One repository or pull request failing is logged and never stops the others. A file that could
  * not be read on either side is left out of the diff (never read as added or removed) and named in
