@@ -124,6 +124,12 @@ export interface RepoSnapshot {
    * were resolved into `files` when they stay inside the repository (else reported in `errors`).
    */
   links: string[];
+  /**
+   * Files of the tree that read manifests include and that were not downloaded, past the bounds on
+   * included files (one line in `errors` says so): snapshotSource refuses them naming the limit,
+   * rather than have them taken for missing files.
+   */
+  unfollowed: string[];
   errors: SnapshotError[];
   stats: SnapshotStats;
 }
@@ -304,6 +310,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     files,
     excluded: [...excluded.values()].map((e) => ({ path: e.path, kind: e.kind })).sort((a, b) => compareCodeUnits(a.path, b.path)),
     links,
+    unfollowed,
     errors,
     stats,
   };
@@ -372,8 +379,12 @@ function followLink(link: TreeEntry, target: string, blobAt: ReadonlyMap<string,
  * A snapshot as a file source for the loader: its files, and its symbolic links, so that an include
  * through a link is refused naming the link rather than reported as a missing file.
  */
-export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded'>>): FileSource {
-  return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), { links: snapshot.links, notDownloaded: (snapshot.excluded ?? []).map((e) => e.path) });
+export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed'>>): FileSource {
+  return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), {
+    links: snapshot.links,
+    notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
+    pastLimit: snapshot.unfollowed ?? [],
+  });
 }
 
 /** Issues one API call, counted, with failures turned into our errors (`explain` may say more). */

@@ -476,6 +476,9 @@ describe('takeSnapshot of files that manifests include under names discovery doe
     const deep = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxIncludeLevels: 2 });
     expect(deep.files.map((f) => f.path)).toEqual(['a.txt', 'b.txt', 'requirements.txt', 'x.txt']);
     expect(deep.errors).toEqual([{ path: null, message: 'manifests include more files than a snapshot follows (200 files, 2 levels of includes): 1 more was not downloaded (c.txt)' }]);
+    expect(deep.unfollowed).toEqual(['c.txt']);
+    // Refused naming the limit, never taken for a file the commit does not have.
+    expect((await loadOf(snapshotSource(deep))).errors).toEqual([{ file: 'c.txt', line: null, message: "is included past the snapshot's limit on included files and was not downloaded; not read" }]);
 
     const many = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxIncludedFiles: 1 });
     expect(many.files.map((f) => f.path)).toEqual(['a.txt', 'requirements.txt']);
