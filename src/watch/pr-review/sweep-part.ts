@@ -58,9 +58,10 @@ export interface PullRequestReviewOptions {
   /** DEPWATCH_PR_COMMENTS: also keep the review as one comment on the pull request (needs Pull requests: write). */
   comments?: boolean;
   /**
-   * Kept by the caller from sweep to sweep: pull requests (`owner/repo#n`) with more changed files than
-   * the listing's first page whose head, listed in full, changes no manifest (head oid). Such a head is
-   * not paged through again. Without it, every sweep pages through them.
+   * Kept by the caller from sweep to sweep: pull requests (`owner/repo#n`) whose head (oid) was
+   * found to change nothing to review: no manifest once listed in full, only excluded ones, or only
+   * files named like no manifest that nothing at the base includes. Such a head is not paged through
+   * or asked about again. Without it, every sweep does that again.
    */
   unchanged?: Map<string, string>;
 }
