@@ -576,3 +576,23 @@ it('reviews a pull request that changes only a file a manifest includes under a 
   expect(world.github.count(ROUTES.graphql)).toBe(2);
   expect(world.slack.violations).toEqual([]);
 });
+
+it('follows includes ten levels deep at most, and says what it did not read past that: partial, never "file not found"', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  // requirements.txt → ci/1.txt → … → ci/12.txt: twelve levels.
+  const chain = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`ci/${i + 1}.txt`, i < 11 ? `-r ${i + 2}.txt\n` : 'idna==3.0\n']));
+  world.github.addRepo({ owner: 'octo', name: 'deep', files: { 'requirements.txt': 'goodlib==1.1.0\n-r ci/1.txt\n', ...chain } });
+  world.github.pushCommit('octo', 'deep', { 'requirements.txt': 'goodlib==1.2.0\n-r ci/1.txt\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'deep', { number: 1, title: 'Bump goodlib', head: 'bump' });
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/deep', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const card = blockText(world.slack.messages(CHANNEL)[0]!.blocks);
+  expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(card).toContain('base: the reviewed files include more files than a review follows (200 files, 10 levels of includes): 1 more not read (ci/11.txt)');
+  expect(card).not.toContain('file not found');
+  expect(card).toContain('overall :warning: *caution*');
+});
