@@ -4,7 +4,10 @@
  * call per blob whose sha has never been seen; every blob ever fetched is kept in SQLite by sha, so an
  * unchanged repository costs no blob request and a changed one only the blobs that changed. Files
  * under a path the commit's `.depwatch.yml` excludes are listed, not downloaded (the settings are
- * downloaded first), but for those a requirements file that is read includes: the audit reads them.
+ * downloaded first). Then the files that the manifests read include, whatever their names or
+ * `exclude:` (`-r ci/base.txt`, a pyproject.toml's dynamic dependencies file): the audit reads them,
+ * as from a checkout. Found from what was downloaded, a level of includes a wave of blob requests
+ * (bounded), so a tree whose includes are all manifests already downloaded costs nothing more.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
@@ -14,6 +17,7 @@ import type { Logger } from '../log.js';
 import { CONFIG_FILES, excluder, type Excluder } from '../audit/exclude.js';
 import { readTreeSettings } from '../audit/tree-excludes.js';
 import { formatForPath, isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
+import { namesOtherFiles } from '../python/formats/paths.js';
 import { memorySource, type FileSource } from '../python/files.js';
 import { loadManifests } from '../python/load.js';
 import { decode } from '../scan/text.js';
@@ -27,6 +31,12 @@ export const DEFAULT_MAX_BLOB_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
 /** A truncated tree is walked directory by directory; past this many listings the rest is reported, not read. */
 export const DEFAULT_MAX_TREE_REQUESTS = 500;
+/**
+ * Files that manifests include, downloaded beyond those chosen by name: at most this many levels of
+ * includes (a wave of downloads each) and this many files in all; past either, one problem line.
+ */
+export const DEFAULT_MAX_INCLUDE_LEVELS = 10;
+export const DEFAULT_MAX_INCLUDED_FILES = 200;
 
 export interface SnapshotOptions {
   /** Manifest and lockfile paths to read; defaults to isManifestPath (the rules of `depwatch deps` discovery). */
@@ -39,6 +49,8 @@ export interface SnapshotOptions {
   /** Blob and subtree requests in flight at once. */
   concurrency?: number;
   maxTreeRequests?: number;
+  maxIncludeLevels?: number;
+  maxIncludedFiles?: number;
   logger?: Logger;
   /**
    * Called once GitHub has said what the repository is, before its branch or tree is read: throwing
@@ -112,6 +124,12 @@ export interface RepoSnapshot {
    * were resolved into `files` when they stay inside the repository (else reported in `errors`).
    */
   links: string[];
+  /**
+   * Files of the tree that read manifests include and that were not downloaded, past the bounds on
+   * included files (one line in `errors` says so): snapshotSource refuses them naming the limit,
+   * rather than have them taken for missing files.
+   */
+  unfollowed: string[];
   errors: SnapshotError[];
   stats: SnapshotStats;
 }
@@ -133,6 +151,8 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const maxTreeRequests = Math.max(1, options.maxTreeRequests ?? DEFAULT_MAX_TREE_REQUESTS);
+  const maxIncludeLevels = Math.max(0, options.maxIncludeLevels ?? DEFAULT_MAX_INCLUDE_LEVELS);
+  const maxIncludedFiles = Math.max(0, options.maxIncludedFiles ?? DEFAULT_MAX_INCLUDED_FILES);
   const stats: SnapshotStats = { requests: 0, treeRequests: 0, blobsFetched: 0, blobsCached: 0, truncated: false };
   const errors: SnapshotError[] = [];
   const name = { owner: ref.owner, repo: ref.repo };
@@ -158,12 +178,15 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, call });
 
   const wanted: WantedEntry[] = [];
+  /** Every file chosen by name, downloaded or not (over the size limit): never asked for again as an include. */
+  const selected: string[] = [];
   const links: string[] = [];
   for (const entry of entries) {
     if (entry.type !== 'blob' || !ancestorsAllowed(entry.path, descend)) continue;
     if (entry.mode === SYMLINK_MODE) links.push(entry.path);
     const kind = select(entry.path) ? 'manifest' : selectInterpreter(entry.path) ? 'interpreter' : undefined;
     if (!kind) continue;
+    selected.push(entry.path);
     // A link's blob is the path it points at, never a manifest: it is resolved (download), not parsed.
     if (entry.mode === SYMLINK_MODE || !tooBig(entry, maxBlobBytes, errors)) wanted.push({ ...entry, kind, storedAt: entry.path });
   }
@@ -192,8 +215,12 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
 
   const files: SnapshotFile[] = [];
   const blobAt = new Map(entries.filter((e) => e.type === 'blob').map((e) => [e.path, e]));
-  /** Downloads files (a link: the file it names, once resolved) into `files`; what fails, into `errors`. */
-  const download = async (chosen: readonly WantedEntry[]): Promise<void> => {
+  /**
+   * Downloads files (a link: the file it names, once resolved) into `files`; what fails, into
+   * `errors`. `includedLinks`: a link that is not followed is left out silently, since the loader
+   * says so on reading the include (naming the link), and saying it twice adds nothing.
+   */
+  const download = async (chosen: readonly WantedEntry[], includedLinks = false): Promise<void> => {
     const regular = chosen.filter((e) => e.mode !== SYMLINK_MODE);
     const linked = chosen.filter((e) => e.mode === SYMLINK_MODE);
     if (linked.length > 0) {
@@ -205,7 +232,9 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
           continue;
         }
         const followed = followLink(link, target.text, blobAt);
-        if ('problem' in followed) errors.push({ path: link.path, message: followed.problem });
+        if ('problem' in followed) {
+          if (!includedLinks) errors.push({ path: link.path, message: followed.problem });
+        }
         else if (!tooBig({ ...followed, path: link.path }, maxBlobBytes, errors)) regular.push({ ...followed, path: link.path, kind: link.kind, storedAt: followed.path });
       }
     }
@@ -230,12 +259,41 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const rest = wanted.filter((e) => !isSettings(e));
   await download(rest.filter((e) => excludedBy(e.path) === null));
   const excluded = new Map(rest.filter((e) => excludedBy(e.path) !== null).map((e) => [e.path, e]));
-  for (let reached = await includedBy(files, excluded, files, links, true); reached.length > 0; ) {
-    // Tried once each: one that cannot be downloaded is a problem of the snapshot, as before exclude:.
+
+  // Then what the manifests read include, whatever its name (`-r ci/base.txt`, a pyproject.toml's
+  // dynamic dependencies file, a setup.py reading a requirements file): the loader reads it as a
+  // checkout's, so the snapshot must hold it. A level of includes a wave of downloads; read here,
+  // from what is downloaded, so a tree whose includes are all downloaded costs no request more.
+  const tried = new Set(selected.filter((path) => !excluded.has(path)));
+  const unfollowed: string[] = [];
+  let followed = 0;
+  for (let from = files, level = 0; ; level++) {
+    const reached: WantedEntry[] = [];
+    for (const path of await includesOf(from, files, links, level === 0)) {
+      if (tried.has(path)) continue;
+      const entry: WantedEntry | undefined = excluded.get(path) ?? withKind(blobAt.get(path), 'manifest');
+      // One the tree does not have stays the loader's to report ("file not found").
+      if (entry === undefined) continue;
+      tried.add(path);
+      if (level >= maxIncludeLevels || followed >= maxIncludedFiles) unfollowed.push(path);
+      else if (entry.mode === SYMLINK_MODE || !tooBig(entry, maxBlobBytes, errors)) {
+        followed++;
+        reached.push(entry);
+      }
+    }
+    // Tried once each: one that cannot be downloaded is a problem of the snapshot, as for any file.
     for (const entry of reached) excluded.delete(entry.path);
+    if (reached.length === 0) break;
     const before = files.length;
-    await download(reached);
-    reached = await includedBy(files.slice(before), excluded, files, links, false);
+    await download(reached, true);
+    from = files.slice(before);
+  }
+  if (unfollowed.length > 0) {
+    unfollowed.sort(compareCodeUnits);
+    errors.push({
+      path: null,
+      message: `manifests include more files than a snapshot follows (${maxIncludedFiles} files, ${maxIncludeLevels} levels of includes): ${unfollowed.length} more ${unfollowed.length === 1 ? 'was' : 'were'} not downloaded (${unfollowed.slice(0, 5).join(', ')}${unfollowed.length > 5 ? ', …' : ''})`,
+    });
   }
   files.sort((a, b) => compareCodeUnits(a.path, b.path));
 
@@ -252,12 +310,14 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     files,
     excluded: [...excluded.values()].map((e) => ({ path: e.path, kind: e.kind })).sort((a, b) => compareCodeUnits(a.path, b.path)),
     links,
+    unfollowed,
     errors,
     stats,
   };
 }
 
 type WantedEntry = TreeEntry & { kind: SnapshotFile['kind']; storedAt: string };
+const withKind = (entry: TreeEntry | undefined, kind: SnapshotFile['kind']): WantedEntry | undefined => (entry ? { ...entry, kind, storedAt: entry.path } : undefined);
 
 /**
  * What `exclude:` keeps out of the snapshot: the entries of its settings file, read from it as the
@@ -272,22 +332,25 @@ async function excludesOf(settings: readonly SnapshotFile[]): Promise<Excluder> 
 }
 
 /**
- * The excluded files (`excluded`, not downloaded yet) that the requirements files `from` include,
- * directly or through files already downloaded (`all`): pip installs what an included file names
- * wherever it lives, so the audit follows `-r tests/base.txt` into an excluded folder (load.ts), and
- * the snapshot must have it. Only requirements files include others; the first pass starts from the
- * manifests discovery reads, each later one from the files the pass before downloaded, read as
- * requirements as the loader reads an included file.
+ * The files that the manifests `from` include, resolved as the loader resolves them, directly or
+ * through files already downloaded (`all`). The first level starts from the manifests discovery
+ * reads, in their own formats (only those that can name other files); each later one from the files
+ * the level before downloaded, read as requirements as the loader reads an included file.
  */
-async function includedBy(from: readonly SnapshotFile[], excluded: ReadonlyMap<string, WantedEntry>, all: readonly SnapshotFile[], links: readonly string[], first: boolean): Promise<WantedEntry[]> {
-  if (excluded.size === 0) return [];
-  const roots = first ? from.filter((f) => isManifestPath(f.path) && formatForPath(f.path) === 'requirements').map((f) => f.path) : from.map((f) => f.path);
+async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotFile[], links: readonly string[], first: boolean): Promise<string[]> {
+  const roots = first
+    ? from.filter((f) => {
+        const format = f.kind === 'manifest' ? formatForPath(f.path) : null;
+        return format !== null && namesOtherFiles(format);
+      })
+    : from;
   if (roots.length === 0) return [];
   const source = memorySource(Object.fromEntries(all.map((f) => [f.path, f.text])), { links });
-  const load = await loadManifests(source, first ? { paths: roots } : { paths: roots, format: 'requirements' });
-  const targets = new Set(load.manifests.flatMap((m) => m.includes));
-  return [...targets].flatMap((path) => excluded.get(path) ?? []);
+  const paths = roots.map((f) => f.path);
+  const load = await loadManifests(source, first ? { paths } : { paths, format: 'requirements' });
+  return [...new Set(load.manifests.flatMap((m) => m.includes))];
 }
+
 type BlobRead = { text: string; size: number; cached: boolean } | { error: string };
 
 function tooBig(entry: TreeEntry, maxBlobBytes: number, errors: SnapshotError[]): boolean {
@@ -316,8 +379,12 @@ function followLink(link: TreeEntry, target: string, blobAt: ReadonlyMap<string,
  * A snapshot as a file source for the loader: its files, and its symbolic links, so that an include
  * through a link is refused naming the link rather than reported as a missing file.
  */
-export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded'>>): FileSource {
-  return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), { links: snapshot.links, notDownloaded: (snapshot.excluded ?? []).map((e) => e.path) });
+export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed'>>): FileSource {
+  return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), {
+    links: snapshot.links,
+    notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
+    pastLimit: snapshot.unfollowed ?? [],
+  });
 }
 
 /** Issues one API call, counted, with failures turned into our errors (`explain` may say more). */

@@ -104,6 +104,12 @@ export interface MemorySourceOptions {
    * line (NotDownloadedError), never taken for a file that is not there.
    */
   notDownloaded?: Iterable<string>;
+  /**
+   * Files of the tree that a manifest includes and a snapshot did not download, past its bounds on
+   * included files (RepoSnapshot.unfollowed, which it says in one problem line): not listed; a read
+   * is refused with one line, never taken for a file that is not there.
+   */
+  pastLimit?: Iterable<string>;
 }
 
 /** A file of the tree whose content was not downloaded (MemorySourceOptions.notDownloaded). */
@@ -116,6 +122,7 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
   const map = new Map(Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v) : v]));
   const links = new Set(options.links ?? []);
   const notDownloaded = new Set([...(options.notDownloaded ?? [])].filter((path) => !map.has(path)));
+  const pastLimit = new Set(options.pastLimit ?? []);
   const linkOnPath = (path: string): string | undefined => {
     if (links.size === 0) return undefined;
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) if (links.has(path.slice(0, i))) return path.slice(0, i);
@@ -128,6 +135,7 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
     async read(path) {
       const bytes = map.get(path);
       if (bytes !== undefined) return bytes;
+      if (pastLimit.has(path)) throw new NotDownloadedError(`is included past the snapshot's limit on included files and was not downloaded; not read`);
       if (notDownloaded.has(path)) throw new NotDownloadedError(`is excluded (exclude: in the settings) and was not downloaded; not read`);
       const link = linkOnPath(path);
       if (link !== undefined) throw new LinkNotFollowedError(`${link} is a symbolic link in the repository; links are not followed there`);

@@ -299,6 +299,7 @@ export class SlackAuditService {
         files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
         links: snapshot.links,
         notDownloaded: snapshot.excluded.map((e) => e.path),
+        pastLimit: snapshot.unfollowed,
         target: `${repo}@${snapshot.sha}`,
         now,
         extraIgnores: ignoresAtStart,

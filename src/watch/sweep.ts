@@ -269,6 +269,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
       links: snapshot.links,
       notDownloaded: snapshot.excluded.map((e) => e.path),
+      pastLimit: snapshot.unfollowed,
       target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
       now,
       extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),

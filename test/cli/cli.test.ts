@@ -17,6 +17,14 @@ import { inProcessCli } from '../helpers/cli-in-process.js';
 const MANIFESTS = join(import.meta.dirname, '..', 'fixtures', 'manifests');
 const TOKEN = 'ghp_' + 'x'.repeat(36);
 
+/** Its pins live in files whose names discovery does not read: only the includes lead to them. */
+const LAYERED: Record<string, string> = {
+  'requirements.txt': 'requests==2.19.1\n-r ci/base.txt\n',
+  'ci/base.txt': 'Django==2.1.5\n',
+  'pyproject.toml': '[project]\nname = "layered"\nversion = "1"\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\ndependencies = {file = ["reqs/runtime.txt"]}\n',
+  'reqs/runtime.txt': 'requests==2.19.1\n',
+};
+
 let github: FakeGitHub;
 let osv: FakeOsv;
 let pypi: FakePypi;
@@ -51,6 +59,7 @@ beforeAll(async () => {
           'README.md': '# app\n',
         },
       },
+      { owner: 'octo', name: 'layered', files: LAYERED },
     ],
   });
 });
@@ -252,6 +261,27 @@ describe('depwatch audit', () => {
     const result = JSON.parse(json.out.stdout);
     expect(result.partial_reasons).toEqual([]);
     expect(result.findings).toContainEqual(expect.objectContaining({ kind: 'vulnerability', package: 'django', file: 'plugins/setup.py', line: 5 }));
+  });
+
+  it('reads from GitHub the files that manifests include under names discovery does not read, finding what a checkout finds', async () => {
+    const fromGitHub = cli();
+    expect(await fromGitHub.run('audit', '--json', 'octo/layered')).toBe(1);
+    const remote = JSON.parse(fromGitHub.out.stdout);
+    expect(remote.partial_reasons).toEqual([]);
+    expect(remote.findings).toContainEqual(expect.objectContaining({ kind: 'vulnerability', package: 'django', file: 'ci/base.txt', line: 1 }));
+
+    const dir = mkdtempSync(join(tmpdir(), 'depwatch-layered-'));
+    for (const [path, text] of Object.entries(LAYERED)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const checkout = cli();
+    expect(await checkout.run('audit', '--json', dir)).toBe(1);
+    const local = JSON.parse(checkout.out.stdout);
+    const where = (findings: { kind: string; package: string; id?: string; file: string; line: number }[]) => findings.map((f) => `${f.kind} ${f.package} ${f.id ?? ''} ${f.file}:${f.line}`).sort();
+    expect(where(remote.findings)).toEqual(where(local.findings));
+    expect(remote.dependencies).toBe(local.dependencies);
+    expect(remote.errors).toEqual(local.errors);
   });
 
   it('writes SARIF 2.1.0 with security-severity, and honours --fail-on', async () => {

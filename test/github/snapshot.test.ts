@@ -383,6 +383,109 @@ describe('takeSnapshot of a repository whose .depwatch.yml excludes its test fix
   });
 });
 
+describe('takeSnapshot of files that manifests include under names discovery does not read', () => {
+  /** What the loader makes of a tree, whole: every manifest with its dependencies and includes, and every problem. */
+  const loadOf = async (source: Parameters<typeof readTree>[0]) => {
+    const tree = await readTree(source);
+    return {
+      manifests: tree.load.manifests.map((m) => ({ path: m.path, format: m.format, includes: m.includes, dependencies: m.dependencies.map((d) => `${d.name}==${d.version}:${d.group}:${d.file}:${d.line}`) })).sort((a, b) => a.path.localeCompare(b.path)),
+      errors: tree.load.errors,
+    };
+  };
+  const blobsAsked = () => world!.fake.requests.filter((r) => r.route === ROUTES.blob).length;
+
+  const CASES: { name: string; files: Record<string, string>; included: string[] }[] = [
+    { name: 'a requirements file with -r ci/base.txt', files: { 'requirements.txt': 'six==1.16.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.0\n' }, included: ['ci/base.txt'] },
+    {
+      name: "a pyproject.toml's setuptools dynamic dependencies files",
+      files: {
+        'pyproject.toml': '[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies", "optional-dependencies"]\n[tool.setuptools.dynamic]\ndependencies = {file = ["reqs/base.txt"]}\n[tool.setuptools.dynamic.optional-dependencies]\ntest = {file = ["reqs/test.txt"]}\n',
+        'reqs/base.txt': 'idna==3.0\n',
+        'reqs/test.txt': 'pytest==8.0.0\n',
+      },
+      included: ['reqs/base.txt', 'reqs/test.txt'],
+    },
+    {
+      name: "a pyproject.toml's hatch-requirements-txt files",
+      files: {
+        'pyproject.toml': '[build-system]\nrequires = ["hatchling", "hatch-requirements-txt"]\nbuild-backend = "hatchling.build"\n[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies"]\n[tool.hatch.metadata.hooks.requirements_txt]\nfiles = ["deps/prod.txt"]\n',
+        'deps/prod.txt': 'attrs==21.0.0\n',
+      },
+      included: ['deps/prod.txt'],
+    },
+    { name: 'a setup.cfg with install_requires = file: reqs.txt', files: { 'setup.cfg': '[metadata]\nname = x\n[options]\ninstall_requires = file: reqs.txt\n', 'reqs.txt': 'idna==3.0\n' }, included: ['reqs.txt'] },
+    {
+      // Its file is named like a manifest, so only `exclude:` keeps it from being downloaded by name.
+      name: 'a setup.py whose install_requires reads an excluded requirements file',
+      files: {
+        '.depwatch.yml': 'exclude:\n  - path: ci/\n    reason: CI only\n',
+        'setup.py': 'from setuptools import setup\n\nsetup(\n    name="x",\n    install_requires=open("ci/requirements.txt").read().splitlines(),\n)\n',
+        'ci/requirements.txt': 'idna==3.0\n',
+      },
+      included: ['ci/requirements.txt'],
+    },
+    { name: 'a chain -r a.txt, then -r b.txt', files: { 'requirements.txt': '-r a.txt\n', 'a.txt': 'six==1.16.0\n-r b.txt\n', 'b.txt': 'idna==3.0\n' }, included: ['a.txt', 'b.txt'] },
+  ];
+
+  for (const { name, files, included } of CASES) {
+    it(`reads what ${name} includes from GitHub exactly as from the same tree checked out, and once cached asks for no blob`, async () => {
+      world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: { ...files, 'README.md': '# x\n', 'notes.txt': 'not included\n' } }] });
+      const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+
+      expect(snap.errors).toEqual([]);
+      expect(snap.files.map((f) => f.path)).toEqual(Object.keys(files).sort());
+      expect(snap.files.filter((f) => included.includes(f.path)).map((f) => f.kind)).toEqual(included.map(() => 'manifest'));
+      const fromGitHub = await loadOf(snapshotSource(snap));
+      expect(fromGitHub).toEqual(await loadOf(memorySource(files)));
+      expect(fromGitHub.errors).toEqual([]);
+      expect(fromGitHub.manifests.map((m) => m.path)).toEqual(expect.arrayContaining(included));
+      // Each file's blob once, nothing that no manifest includes.
+      expect(blobsAsked()).toBe(Object.keys(files).length);
+      expect(snap.stats.requests).toBe(3 + Object.keys(files).length);
+
+      world.fake.resetCounts();
+      const again = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+      expect(again.files).toEqual(snap.files);
+      expect(world.fake.totalRequests()).toBe(3);
+    });
+  }
+
+  it('follows a chain a wave of blob requests a level, each blob once even when included twice', async () => {
+    const files = { 'requirements.txt': '-r a.txt\n-r b.txt\n', 'a.txt': '-r b.txt\n-r c.txt\n', 'b.txt': 'idna==3.0\n', 'c.txt': '-r b.txt\nsix==1.16.0\n' };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+    expect(snap.files.map((f) => f.path)).toEqual(['a.txt', 'b.txt', 'c.txt', 'requirements.txt']);
+    expect(blobsAsked()).toBe(4);
+    expect(await loadOf(snapshotSource(snap))).toEqual(await loadOf(memorySource(files)));
+  });
+
+  it('leaves an include the tree does not have as "file not found", as a checkout does, and asks for nothing more', async () => {
+    const files = { 'requirements.txt': 'six==1.16.0\n-r ci/missing.txt\n', 'setup.cfg': '[options]\ninstall_requires = file: gone.txt\n' };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+    expect(snap.errors).toEqual([]);
+    expect(snap.stats.requests).toBe(3 + 2);
+    const fromGitHub = await loadOf(snapshotSource(snap));
+    expect(fromGitHub).toEqual(await loadOf(memorySource(files)));
+    expect(fromGitHub.errors.map((e) => `${e.file}: ${e.message}`)).toEqual(['ci/missing.txt: file not found', 'gone.txt: file not found']);
+  });
+
+  it('stops at its bounds on levels and files with one problem line naming what was not downloaded', async () => {
+    const files = { 'requirements.txt': '-r a.txt\n-r x.txt\n', 'a.txt': '-r b.txt\n', 'b.txt': '-r c.txt\n', 'c.txt': 'idna==3.0\n', 'x.txt': 'six==1.16.0\n' };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files }] });
+    const deep = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxIncludeLevels: 2 });
+    expect(deep.files.map((f) => f.path)).toEqual(['a.txt', 'b.txt', 'requirements.txt', 'x.txt']);
+    expect(deep.errors).toEqual([{ path: null, message: 'manifests include more files than a snapshot follows (200 files, 2 levels of includes): 1 more was not downloaded (c.txt)' }]);
+    expect(deep.unfollowed).toEqual(['c.txt']);
+    // Refused naming the limit, never taken for a file the commit does not have.
+    expect((await loadOf(snapshotSource(deep))).errors).toEqual([{ file: 'c.txt', line: null, message: "is included past the snapshot's limit on included files and was not downloaded; not read" }]);
+
+    const many = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxIncludedFiles: 1 });
+    expect(many.files.map((f) => f.path)).toEqual(['a.txt', 'requirements.txt']);
+    expect(many.errors).toEqual([{ path: null, message: 'manifests include more files than a snapshot follows (1 files, 10 levels of includes): 2 more were not downloaded (b.txt, x.txt)' }]);
+  });
+});
+
 describe('gitBlobSha', () => {
   it('is git hash-object', () => {
     // `printf 'hello\n' | git hash-object --stdin`

@@ -44,3 +44,23 @@ it('cannot tell when GitHub does not list the tree (another sweep may), nor when
   world = await startWorld({ repos: [{ owner: 'octo', name: 'layered', files: FILES }], truncateTreesOver: 2 });
   expect(await includedAt(world.octokit, { ...at, oid: world.fake.headSha('octo', 'layered') }, EXCLUDE_CI)).toEqual({ unknown: 'GitHub listed only part of the repository', recoverable: false, requests: 1 });
 });
+
+it('follows the includes of every manifest that can name other files: a pyproject.toml\'s and a setup.cfg\'s dynamic dependencies files, and on from those', async () => {
+  const files = {
+    'pyproject.toml': '[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\ndependencies = {file = ["reqs/base.txt"]}\n',
+    'reqs/base.txt': '-r more.txt\n',
+    'reqs/more.txt': 'idna==3.0\n',
+    'lib/setup.cfg': '[options]\ninstall_requires = file: deps.txt\n',
+    'lib/deps.txt': 'six==1.16.0\n',
+    'uv.lock': 'version = 1\n',
+    'notes.txt': 'not included\n',
+  };
+  world = await startWorld({ repos: [{ owner: 'octo', name: 'dynamic', files }] });
+  const at = { owner: 'octo', repo: 'dynamic', oid: world.fake.headSha('octo', 'dynamic') };
+  const reach = await includedAt(world.octokit, at, excluder([]));
+  expect('included' in reach && [...reach.included].sort()).toEqual(['lib/deps.txt', 'lib/setup.cfg', 'pyproject.toml', 'reqs/base.txt', 'reqs/more.txt']);
+  // The lockfile names no other file: never read.
+  expect(world.fake.textsRead.some((t) => t.endsWith(':uv.lock'))).toBe(false);
+  // What was read on the way is handed back, for the review to reuse.
+  expect('texts' in reach && reach.texts.get(`octo/dynamic@${at.oid}:reqs/more.txt`)).toBe('idna==3.0\n');
+});

@@ -465,3 +465,134 @@ it('reviews a changed file under an excluded path that a requirements file of th
   expect(world.github.textsRead.filter((t) => t === `octo/layered@${base}:ci/requirements-base.txt`)).toHaveLength(1);
   expect(world.slack.violations).toEqual([]);
 });
+
+it('reads, at both commits, what the changed manifests include and the pull request leaves alone: each side of the diff is what it installs, with no "file not found"', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const pyproject = (file: string) => `[project]\nname = "shop"\nversion = "1"\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\ndependencies = {file = ["${file}"]}\n`;
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'shop',
+    files: {
+      'requirements.txt': 'goodlib==1.1.0\n-r ci/base.txt\n',
+      'ci/base.txt': 'idna==3.0\n-r pins.txt\n',
+      'ci/pins.txt': 'certifi==3.0\n',
+      'app/pyproject.toml': pyproject('reqs/runtime.txt'),
+      'app/reqs/runtime.txt': 'goodlib==1.1.0\n',
+      'app/reqs/next.txt': 'goodlib==1.2.0\n',
+    },
+  });
+  const base = world.github.headSha('octo', 'shop');
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\n-r ci/base.txt\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump goodlib', head: 'bump' });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\n' }, { branch: 'drop', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 2, title: 'Drop the CI pins', head: 'drop' });
+  world.github.pushCommit('octo', 'shop', { 'app/pyproject.toml': pyproject('reqs/next.txt') }, { branch: 'next', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 3, title: 'Next runtime', head: 'next' });
+
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  world.github.resetCounts();
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
+  const card = (n: number) => cards.find((c) => c.includes(`octo/shop #${n}`))!;
+  expect(cards).toHaveLength(3);
+  for (const c of cards) {
+    expect(c).not.toContain('file not found');
+    expect(c).not.toContain('Partial');
+  }
+  expect(card(1)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(card(1)).not.toContain('idna');
+  expect(card(1)).toContain('overall :white_check_mark: *ok*');
+  // Dropping the include drops what it installed, at every depth.
+  expect(card(2)).toContain('*Removed*: `certifi` 3.0, `idna` 3.0');
+  expect(card(2)).not.toContain('goodlib');
+  // Both dynamic dependencies files are unchanged; the pyproject.toml moves from one to the other.
+  expect(card(3)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(card(3)).toContain('overall :white_check_mark: *ok*');
+
+  // An included file the pull request leaves alone is the same at both commits: read once, at the
+  // base, for every pull request that branched off it; nothing is listed for them.
+  const read = (path: string) => world.github.textsRead.filter((t) => t.endsWith(`:${path}`));
+  expect(read('ci/base.txt')).toEqual([`octo/shop@${base}:ci/base.txt`]);
+  expect(read('ci/pins.txt')).toEqual([`octo/shop@${base}:ci/pins.txt`]);
+  expect(read('app/reqs/next.txt')).toEqual([`octo/shop@${base}:app/reqs/next.txt`]);
+  expect(world.github.count(ROUTES.tree)).toBe(1);
+
+  // Nothing moved: the heads query and the listing only.
+  world.github.resetCounts();
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  expect(world.github.count(ROUTES.graphql)).toBe(2);
+  expect(world.slack.violations).toEqual([]);
+});
+
+it('reviews a pull request that changes only a file a manifest includes under a name no manifest has (a requirements include, a pyproject.toml\'s dynamic dependencies file), and not one that changes a .txt nothing includes', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'shop',
+    files: {
+      'requirements.txt': 'idna==3.0\n-r ci/base.txt\n',
+      'ci/base.txt': 'certifi==3.0\n',
+      'pyproject.toml': '[project]\nname = "shop"\nversion = "1"\ndynamic = ["dependencies"]\n[tool.setuptools.dynamic]\ndependencies = {file = ["reqs/runtime.txt"]}\n',
+      'reqs/runtime.txt': 'goodlib==1.1.0\n',
+      'docs/notes.txt': 'hello\n',
+    },
+  });
+  world.github.pushCommit('octo', 'shop', { 'ci/base.txt': 'certifi==3.0\nurllib3==3.0\n' }, { branch: 'ci', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Add urllib3 to CI', head: 'ci' });
+  world.github.pushCommit('octo', 'shop', { 'reqs/runtime.txt': 'goodlib==1.2.0\n' }, { branch: 'runtime', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 2, title: 'Bump goodlib', head: 'runtime' });
+  world.github.pushCommit('octo', 'shop', { 'docs/notes.txt': 'hello again\n', 'app.py': 'print(1)\n' }, { branch: 'docs', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 3, title: 'Docs', head: 'docs' });
+
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  world.github.resetCounts();
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
+  const card = (n: number) => cards.find((c) => c.includes(`octo/shop #${n}`));
+  expect(cards).toHaveLength(2);
+  expect(card(1)).toMatch(/`urllib3` added 3\.0/);
+  expect(card(1)).not.toContain('certifi');
+  expect(card(2)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(card(2)).toContain('overall :white_check_mark: *ok*');
+  expect(card(3)).toBeUndefined();
+  for (const c of cards) expect(c).not.toContain('Partial');
+  // The base (all three branched off it) is listed once to tell what its manifests include; the other listing is the sweep's snapshot of main.
+  expect(world.github.count(ROUTES.tree)).toBe(2);
+
+  // The pull request that changes nothing included is remembered: not compared or read again.
+  world.github.resetCounts();
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  expect(world.github.count(ROUTES.compare)).toBe(0);
+  expect(world.github.count(ROUTES.graphql)).toBe(2);
+  expect(world.slack.violations).toEqual([]);
+});
+
+it('follows includes ten levels deep at most, and says what it did not read past that: partial, never "file not found"', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  // requirements.txt → ci/1.txt → … → ci/12.txt: twelve levels.
+  const chain = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`ci/${i + 1}.txt`, i < 11 ? `-r ${i + 2}.txt\n` : 'idna==3.0\n']));
+  world.github.addRepo({ owner: 'octo', name: 'deep', files: { 'requirements.txt': 'goodlib==1.1.0\n-r ci/1.txt\n', ...chain } });
+  world.github.pushCommit('octo', 'deep', { 'requirements.txt': 'goodlib==1.2.0\n-r ci/1.txt\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'deep', { number: 1, title: 'Bump goodlib', head: 'bump' });
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/deep', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const card = blockText(world.slack.messages(CHANNEL)[0]!.blocks);
+  expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(card).toContain('base: the reviewed files include more files than a review follows (200 files, 10 levels of includes): 1 more not read (ci/11.txt)');
+  expect(card).not.toContain('file not found');
+  expect(card).toContain('overall :warning: *caution*');
+});

@@ -45,6 +45,27 @@ describe('diffDependencies', () => {
   });
 });
 
+describe('diffDependencies of what each side includes', () => {
+  it('reads a changed file named like no manifest as the requirements file it is included as, and each side\'s included files only through their includes', async () => {
+    const diff = await diffDependencies({
+      base: { 'ci/base.txt': 'idna==3.0\n-r pins.txt\n' },
+      head: { 'ci/base.txt': 'idna==3.1\n-r pins.txt\n' },
+      included: { base: { texts: { 'ci/pins.txt': 'certifi==3.0\n', 'ci/unrelated.txt': 'six==1.16.0\n' } }, head: { texts: { 'ci/pins.txt': 'certifi==3.1\n' } } },
+    });
+    expect(diff.changes.map((c) => [c.name, c.kind, c.from, c.to])).toEqual([
+      ['certifi', 'upgraded', '3.0', '3.1'],
+      ['idna', 'upgraded', '3.0', '3.1'],
+    ]);
+    expect(diff.errors).toEqual([]);
+  });
+
+  it('says "file not found" for an include that is not there, but not for one the caller could not read (it says why itself)', async () => {
+    const files = { 'requirements.txt': 'idna==3.0\n-r ci/base.txt\n-r ci/gone.txt\n' };
+    const diff = await diffDependencies({ base: files, head: files, included: { base: { texts: {}, unread: ['ci/base.txt'] }, head: { texts: { 'ci/base.txt': 'six==1.16.0\n' } } } });
+    expect(diff.errors).toEqual(['base: ci/gone.txt: file not found', 'head: ci/gone.txt: file not found']);
+  });
+});
+
 describe('reviewDependencies and its Slack message', () => {
   let world: PackageWorld;
   beforeAll(async () => {

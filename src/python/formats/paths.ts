@@ -70,6 +70,27 @@ const MATCHERS = {
   'setup-py': isSetupPyPath,
 } satisfies Record<ManifestFormat, (path: string) => boolean>;
 
+/**
+ * Whether a format's files can name other files the loader then reads (ExtractResult.includes):
+ * `-r` / `-c` lines, a pyproject.toml's or setup.cfg's dynamic dependencies file, a setup.py that
+ * reads a requirements file. A GitHub snapshot downloads such files whatever their names, and reads
+ * only these formats to find them (lockfiles name none). A Record: a new format must say.
+ */
+const NAMES_OTHER_FILES = {
+  requirements: true,
+  pyproject: true,
+  'poetry-lock': false,
+  pipfile: false,
+  'pipfile-lock': false,
+  'uv-lock': false,
+  'pdm-lock': false,
+  pylock: false,
+  'setup-cfg': true,
+  'setup-py': true,
+} satisfies Record<ManifestFormat, boolean>;
+
+export const namesOtherFiles = (format: ManifestFormat): boolean => NAMES_OTHER_FILES[format];
+
 export const FORMAT_PATHS: readonly { format: ManifestFormat; matches: (path: string) => boolean }[] = Object.entries(MATCHERS).map(([format, matches]) => ({
   format: format as ManifestFormat,
   matches,

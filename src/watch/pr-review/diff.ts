@@ -9,8 +9,10 @@
  * - new non-registry sources (VCS, URL, path) and new index URLs: supply-chain changes worth a human
  *   look whatever the advisories say.
  * A file that does not parse on one side is reported (errors), never read as "everything removed".
+ * Each side is what it installs: the changed files and what they include (ChangedFiles.included).
  */
 import { installedPackages } from '../../audit/context.js';
+import { formatForPath } from '../../python/discover.js';
 import { memorySource } from '../../python/files.js';
 import { loadManifests, type LoadResult } from '../../python/load.js';
 import { compareVersions, isValidVersion } from '../../python/pep440.js';
@@ -51,9 +53,20 @@ export interface DependencyDiff {
 }
 
 export interface ChangedFiles {
-  /** path → text; a path missing on a side did not exist there. */
+  /**
+   * path → text of the files the pull request changes (where the diff starts), read in the format
+   * their names say, or as requirements files when their names say none (a file a manifest
+   * includes, `ci/base.txt`); a path missing on a side did not exist there.
+   */
   base: Record<string, string>;
   head: Record<string, string>;
+  /**
+   * Per side, the files that those include and the pull request does not change (`-r ci/base.txt`,
+   * a pyproject.toml's dynamic dependencies file): read only where something includes them, so each
+   * side is what it installs. `unread`: included files that could not be read, which the caller
+   * says why; the loader then does not call them missing.
+   */
+  included?: Partial<Record<'base' | 'head', { texts: Record<string, string>; unread?: readonly string[] }>>;
 }
 
 const INDEX_OPTIONS = new Set(['index-url', 'extra-index-url', 'poetry-source', 'poetry-source-supplemental', 'poetry-source-explicit', 'pdm-source', 'uv-index', 'uv-index-default', 'uv-index-explicit', 'find-links']);
@@ -66,8 +79,37 @@ interface Side {
   errors: string[];
 }
 
-async function readSide(files: Record<string, string>, label: string): Promise<Side> {
-  const load: LoadResult = await loadManifests(memorySource(files), { paths: Object.keys(files) });
+/**
+ * What a side installs, read as the audit's loader reads it: `roots` (the changed files) each in its
+ * own format, or as a requirements file when its name says none, and whatever they include.
+ */
+export async function loadSide(roots: Record<string, string>, included: Record<string, string> = {}, unread: readonly string[] = []): Promise<LoadResult> {
+  const source = memorySource({ ...included, ...roots });
+  const named = Object.keys(roots).filter((path) => formatForPath(path) !== null);
+  const first = await loadManifests(source, { paths: named });
+  const read = new Set(first.manifests.map((m) => m.path));
+  // Only what the named roots did not reach already: an included file is read once.
+  const unnamed = Object.keys(roots).filter((path) => formatForPath(path) === null && !read.has(path));
+  const second = unnamed.length > 0 ? await loadManifests(source, { paths: unnamed, format: 'requirements' }) : { manifests: [], errors: [] };
+  const seen = new Set<string>();
+  const notMissing = new Set(unread);
+  const errors = [...first.errors, ...second.errors].filter((e) => {
+    const key = `${e.file}\u0000${e.line}\u0000${e.message}`;
+    if (seen.has(key) || (notMissing.has(e.file) && e.message === 'file not found')) return false;
+    seen.add(key);
+    return true;
+  });
+  return { manifests: [...first.manifests, ...second.manifests.filter((m) => !read.has(m.path))], errors };
+}
+
+/** The files the roots include, at any depth, that are among neither the roots nor `included`: to be read next. */
+export async function includesToRead(roots: Record<string, string>, included: Record<string, string>): Promise<string[]> {
+  const load = await loadSide(roots, included);
+  return [...new Set(load.manifests.flatMap((m) => m.includes))].filter((path) => !(path in roots) && !(path in included));
+}
+
+async function readSide(files: Record<string, string>, label: string, included?: { texts: Record<string, string>; unread?: readonly string[] }): Promise<Side> {
+  const load = await loadSide(files, included?.texts, included?.unread);
   const dependencies = load.manifests.flatMap((m) => m.dependencies);
   const packages: Side['packages'] = new Map();
   for (const d of dependencies) {
@@ -101,7 +143,7 @@ function kindOf(from: Set<string>, to: Set<string>): ChangeKind | null {
 }
 
 export async function diffDependencies(files: ChangedFiles): Promise<DependencyDiff> {
-  const [base, head] = await Promise.all([readSide(files.base, 'base'), readSide(files.head, 'head')]);
+  const [base, head] = await Promise.all([readSide(files.base, 'base', files.included?.base), readSide(files.head, 'head', files.included?.head)]);
   const changes: DependencyChange[] = [];
   for (const [name, now] of head.packages) {
     const before = base.packages.get(name);

@@ -1,19 +1,21 @@
 /**
- * Which files a project's own requirements files include (`-r`, `-c`, followed through every level)
- * at a commit. A dependency file under a path `exclude:` keeps out is still part of what a
- * requirements file that is not excluded installs (`-r ci/requirements-base.txt` with `ci/`
- * excluded): the audit follows it (load.ts), so a pull request that changes only that file changes
- * what the project installs, and its review must not leave the file out.
+ * Which files a project's own manifests include (`-r`, `-c`, a pyproject.toml's or setup.cfg's
+ * dynamic dependencies file, a setup.py reading a requirements file; followed through every level)
+ * at a commit. An included file is part of what the project installs, as the audit reads it, even
+ * under a path `exclude:` keeps out (`-r ci/requirements-base.txt` with `ci/` excluded) or under a
+ * name no manifest has (`ci/base.txt`): a pull request that changes only that file changes what
+ * the project installs, and its review must not leave the file out.
  *
- * Asked only for a commit that pull requests branched off and that one of them changes an excluded
- * dependency file of, once per sweep and commit (the sweep keeps the answer): one tree listing,
- * then the requirements files that are not excluded (TEXTS_BATCH a query), then what they include,
- * a level a query. A commit without such files costs the listing only.
+ * Asked only for a commit that pull requests branched off and that one of them changes such a file
+ * of, once per sweep and commit (the sweep keeps the answer): one tree listing, then the manifests
+ * that can include and are not excluded (TEXTS_BATCH a query), then what they include, a level a
+ * query. A commit without such manifests costs the listing only.
  */
 import type { Octokit } from 'octokit';
 import type { Excluder } from '../../audit/exclude.js';
 import { listFilePaths, readTexts, textKey } from '../../github/pull-requests.js';
-import { formatForPath, isManifestPath } from '../../python/discover.js';
+import { formatForPath, isInSkippedDir, isManifestPath } from '../../python/discover.js';
+import { namesOtherFiles } from '../../python/formats/paths.js';
 import { memorySource } from '../../python/files.js';
 import { loadManifests } from '../../python/load.js';
 
@@ -30,16 +32,36 @@ export async function reachedFrom(texts: Readonly<Record<string, string>>, roots
   return { read, missing };
 }
 
-/** Requirements files discovery reads (by name) and `exclude:` does not keep out: where includes start. */
+/**
+ * Manifests discovery reads (by name) and `exclude:` does not keep out, of the formats that can name
+ * other files (`-r`, a pyproject.toml's or setup.cfg's dynamic dependencies file, a setup.py reading
+ * a requirements file): where includes start.
+ */
 export const includingRoots = (paths: Iterable<string>, excludedBy: Excluder): string[] =>
-  [...paths].filter((path) => isManifestPath(path) && formatForPath(path) === 'requirements' && excludedBy(path) === null);
+  [...paths].filter((path) => {
+    const format = isManifestPath(path) ? formatForPath(path) : null;
+    return format !== null && namesOtherFiles(format) && excludedBy(path) === null;
+  });
+
+/**
+ * Whether a changed file named like no manifest may be one a manifest includes, worth asking its
+ * base about (includedAt): named as requirements files that are included are (`.txt`, pip-tools'
+ * `.in`), outside the folders discovery skips. Code, docs and the rest are never asked about, so a
+ * pull request that changes only those costs nothing more.
+ */
+export function mayBeIncluded(path: string): boolean {
+  if (isManifestPath(path) || isInSkippedDir(path)) return false;
+  const lower = path.toLowerCase();
+  return lower.endsWith('.txt') || lower.endsWith('.in');
+}
 
 export type IncludedFiles =
-  | { included: Set<string> }
+  /** `texts`: what was read on the way, by textKey (null: not at that commit), for the review to reuse. */
+  | { included: Set<string>; texts: Map<string, string | null> }
   /** Could not be told; `recoverable`: another sweep may tell (a request failed), else not at this commit. */
   | { unknown: string; recoverable: boolean };
 
-/** The requirements files that are not excluded at `oid`, and every file they include, at any depth. */
+/** The manifests that can include and are not excluded at `oid`, and every file they include, at any depth. */
 export async function includedAt(
   octokit: Octokit,
   at: { owner: string; repo: string; oid: string },
@@ -52,18 +74,20 @@ export async function includedAt(
   if ('error' in listing) return { unknown: listing.error, recoverable: true, requests };
   if (listing.truncated) return { unknown: 'GitHub listed only part of the repository', recoverable: false, requests };
   const texts: Record<string, string> = {};
+  const read = new Map<string, string | null>();
   const included = new Set<string>();
   let level = includingRoots(listing.paths, excludedBy);
   const asked = new Set(level);
   for (let first = true; level.length > 0; first = false) {
     const unread = level.filter((path) => typeof known.get(textKey({ ...at, path })) !== 'string');
-    const read = unread.length > 0 ? await readTexts(octokit, unread.map((path) => ({ ...at, path }))) : null;
-    requests += read?.requests ?? 0;
+    const answer = unread.length > 0 ? await readTexts(octokit, unread.map((path) => ({ ...at, path }))) : null;
+    requests += answer?.requests ?? 0;
     for (const path of level) {
       const key = textKey({ ...at, path });
-      const why = read?.failed.get(key);
-      if (why !== undefined) return { unknown: `${path} ${why}`, recoverable: !read!.permanent.has(key), requests };
-      const text = known.get(key) ?? read?.texts.get(key);
+      const why = answer?.failed.get(key);
+      if (why !== undefined) return { unknown: `${path} ${why}`, recoverable: !answer!.permanent.has(key), requests };
+      const text = known.get(key) ?? answer?.texts.get(key);
+      if (text !== undefined && answer?.texts.has(key)) read.set(key, text);
       if (typeof text === 'string') texts[path] = text;
     }
     const { read: loaded, missing } = await reachedFrom(texts, level, !first);
@@ -72,5 +96,5 @@ export async function includedAt(
     level = [...missing].filter((path) => listing.paths.has(path) && !asked.has(path));
     for (const path of level) asked.add(path);
   }
-  return { included, requests };
+  return { included, texts: read, requests };
 }

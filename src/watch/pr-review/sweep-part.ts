@@ -7,14 +7,18 @@
  *   - one GraphQL query per PULLS_BATCH repositories lists open pull requests with head, base and
  *     the first page of changed paths, and the state of those still tracked (listPullRequests);
  *   - only pull requests whose head moved since their review and whose changed paths include a
- *     manifest (or are not all listed yet) cost more: the rest of their changed paths, one query per
+ *     manifest or a file one may include (or are not all listed yet) cost more: the rest of their changed paths, one query per
  *     page (listRemainingFiles; a head found to change no manifest is remembered by the process,
  *     `unchanged`, so it is not paged through again), where they branched off (one compare request each: the head is compared
  *     with that merge base, not with the base branch's tip, which may have moved on since), then
  *     their files there and at the head, TEXTS_BATCH per query (readTexts);
- *   - a pull request that changes a dependency file its base's `.depwatch.yml` excludes costs, once
- *     per base commit and sweep, what telling whether the project's requirements include it takes
- *     (includes.ts: one tree listing, then the requirements files not already read);
+ *   - a pull request that changes a dependency file its base's `.depwatch.yml` excludes, or a file
+ *     named like no manifest that one may include (`ci/base.txt`), costs, once per base commit and
+ *     sweep, what telling whether the project's manifests include it takes (includes.ts: one tree
+ *     listing, then the manifests that can include, not already read);
+ *   - what the reviewed files include and the pull request does not change (`-r ci/base.txt`),
+ *     read so that each side is what it installs: one query per level of includes for all pull
+ *     requests at once, none when nothing is included from outside the changed files;
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
  * One repository or pull request failing is logged and never stops the others. A file that could
  * not be read on either side is left out of the diff (never read as added or removed) and named in
@@ -36,8 +40,9 @@ import type { PullReviewRow, PullReviewState } from '../../store/pull-review-sta
 import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
-import { diffDependencies } from './diff.js';
-import { includedAt, includingRoots, reachedFrom, type IncludedFiles } from './includes.js';
+import { diffDependencies, includesToRead } from './diff.js';
+import { DEFAULT_MAX_INCLUDED_FILES, DEFAULT_MAX_INCLUDE_LEVELS } from '../../github/snapshot.js';
+import { includedAt, includingRoots, mayBeIncluded, reachedFrom, type IncludedFiles } from './includes.js';
 import { reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
@@ -53,9 +58,10 @@ export interface PullRequestReviewOptions {
   /** DEPWATCH_PR_COMMENTS: also keep the review as one comment on the pull request (needs Pull requests: write). */
   comments?: boolean;
   /**
-   * Kept by the caller from sweep to sweep: pull requests (`owner/repo#n`) with more changed files than
-   * the listing's first page whose head, listed in full, changes no manifest (head oid). Such a head is
-   * not paged through again. Without it, every sweep pages through them.
+   * Kept by the caller from sweep to sweep: pull requests (`owner/repo#n`) whose head (oid) was
+   * found to change nothing to review: no manifest once listed in full, only excluded ones, or only
+   * files named like no manifest that nothing at the base includes. Such a head is not paged through
+   * or asked about again. Without it, every sweep does that again.
    */
   unchanged?: Map<string, string>;
 }
@@ -105,7 +111,8 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       if (listCutShort(repo, pull, result.errors)) continue;
       const paths = pull.paths.filter(isManifestPath);
       // Files GitHub does not list may be manifests: such a pull request is reviewed, as partial.
-      if (paths.length > 0 || pull.filesNotListed > 0 || pull.moreFiles) candidates.push({ repo, pull, paths });
+      // One that changes a file a manifest may include (`ci/base.txt`) is asked about at its base.
+      if (paths.length > 0 || pull.paths.some(mayBeIncluded) || pull.filesNotListed > 0 || pull.moreFiles) candidates.push({ repo, pull, paths });
     }
   }
   const stored = new Map<string, PullReviewRow>();
@@ -140,7 +147,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       result.githubRequests += await listRemainingFiles(options.octokit, { owner, repo: name }, pull);
       if (listCutShort(repo, pull, result.errors)) continue;
       paths = pull.paths.filter(isManifestPath);
-      if (paths.length === 0 && pull.filesNotListed === 0) {
+      if (paths.length === 0 && !pull.paths.some(mayBeIncluded) && pull.filesNotListed === 0) {
         unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
         continue;
       }
@@ -177,30 +184,40 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   // Parsed once per commit for this sweep only: the next one reads the settings again.
   const settings = new Map<string, Promise<{ excludedBy: Excluder; source: string }>>();
   const includes = new Map<string, Promise<IncludedFiles>>();
+  const ready: Ready[] = [];
   for (const { repo, pull, paths: changed, known, baseOid } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
       const at = `${repo}@${baseOid}`;
       if (!settings.has(at)) settings.set(at, settingsAt(texts, { owner, repo: name, oid: baseOid }));
       const { excludedBy, source } = await settings.get(at)!;
-      // A changed file under an excluded path that a requirements file of the project includes is
-      // part of what the project installs, as the audit reads it: reviewed. Included through the
-      // files the pull request changes (it may add the include), or at the base.
+      // A changed file that a manifest of the project includes is part of what the project
+      // installs, as the audit reads it: reviewed, whether `exclude:` keeps its path out or its name
+      // is not a manifest's (`-r ci/base.txt`). Included through the files the pull request changes
+      // (it may add the include), or at the base.
       let included: (path: string) => boolean = () => false;
       let untold: string | null = null;
       const excludedChanged = changed.filter((path) => excludedBy(path) !== null);
-      if (excludedChanged.length > 0) {
+      const unnamedChanged = pull.paths.filter(mayBeIncluded);
+      if (excludedChanged.length > 0 || unnamedChanged.length > 0) {
         const headTexts = Object.fromEntries(changed.flatMap((path) => {
           const text = texts.get(textKey({ owner, repo: name, oid: pull.headOid, path }));
           return typeof text === 'string' ? [[path, text]] : [];
         }));
-        const viaHead = (await reachedFrom(headTexts, includingRoots(changed, excludedBy))).read;
+        const reached = await reachedFrom(headTexts, includingRoots(changed, excludedBy));
+        const viaHead = new Set([...reached.read, ...reached.missing]);
         let viaBase = new Set<string>();
-        if (excludedChanged.some((path) => !viaHead.has(path))) {
-          if (!includes.has(at)) includes.set(at, includedAt(options.octokit, { owner, repo: name, oid: baseOid }, excludedBy, texts).then((r) => ((result.githubRequests += r.requests), r)));
+        if ([...excludedChanged, ...unnamedChanged].some((path) => !viaHead.has(path))) {
+          if (!includes.has(at)) {
+            includes.set(at, includedAt(options.octokit, { owner, repo: name, oid: baseOid }, excludedBy, texts).then((r) => {
+              result.githubRequests += r.requests;
+              if ('texts' in r) for (const [key, text] of r.texts) texts.set(key, text);
+              return r;
+            }));
+          }
           const reach = await includes.get(at)!;
           if ('unknown' in reach && reach.recoverable) {
-            result.errors.push(`${repo}#${pull.number}: whether a requirements file includes its excluded dependency files could not be told (${reach.unknown}); not reviewed this time`);
+            result.errors.push(`${repo}#${pull.number}: whether a manifest includes the files it changes could not be told (${reach.unknown}); not reviewed this time`);
             continue;
           }
           if ('unknown' in reach) untold = reach.unknown;
@@ -208,28 +225,83 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         }
         included = (path) => viaHead.has(path) || viaBase.has(path);
       }
-      const { kept: paths, counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
-      const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a requirements file includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
+      const { kept, counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
+      // Changed files named like no manifest are reviewed only as what a manifest includes.
+      const paths = [...kept, ...unnamedChanged.filter(included)];
+      const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a manifest includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
       if (paths.length === 0 && pull.filesNotListed === 0) {
-        // Every dependency file it changes is one the project says is not its own: nothing to review.
-        result.notes.push(`${repo}#${pull.number}: ${notes.join('; ')}; no review`);
+        // Every dependency file it changes is one the project says is not its own (or it changes
+        // none, only files no manifest includes): nothing to review.
+        if (notes.length > 0) result.notes.push(`${repo}#${pull.number}: ${notes.join('; ')}; no review`);
         unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
         continue;
       }
+      ready.push({ repo, owner, name, pull, known, baseOid, paths, notes, sides: { base: emptySide(), head: emptySide() } });
+    } catch (err) {
+      reviewFailed(options, result, repo, pull.number, err);
+    }
+  }
+  if (ready.length === 0) return result;
+
+  // The changed files named like no manifest that are reviewed (included ones) were not read yet.
+  const unnamed = ready.flatMap(({ owner, name, pull, baseOid, paths }) =>
+    paths.filter((path) => !isManifestPath(path)).flatMap((path) => [baseOid, pull.headOid].map((oid) => ({ owner, repo: name, oid, path }))),
+  );
+  await readMore(options, result, unnamed, { texts, failed, permanent });
+
+  // What the reviewed files include and the pull request does not change (`-r ci/base.txt`, a
+  // dynamic dependencies file), a level of includes a query for all pull requests at once, so each
+  // side of a diff is what it installs. An included file the pull request does not change is the
+  // same at both commits: read once, at the base.
+  for (const r of ready) for (const label of SIDES) Object.assign(r.sides[label].roots, rootTexts(r, label, texts, failed));
+  for (let level = 0; ; level++) {
+    const asked: { side: SideRead; path: string; key: string; label: 'base' | 'head' }[] = [];
+    for (const r of ready) {
+      const sameAtBoth = (path: string) => r.pull.filesNotListed === 0 && !r.pull.paths.includes(path);
+      for (const label of SIDES) {
+        const side = r.sides[label];
+        const next = (await includesToRead(side.roots, side.included)).filter((path) => !side.tried.has(path));
+        for (const path of next) {
+          side.tried.add(path);
+          if (level >= MAX_INCLUDE_LEVELS || side.tried.size > MAX_INCLUDED_FILES) side.cut.push(path);
+          else asked.push({ side, path, label, key: textKey({ owner: r.owner, repo: r.name, oid: label === 'head' && !sameAtBoth(path) ? r.pull.headOid : r.baseOid, path }) });
+        }
+      }
+    }
+    if (asked.length === 0) break;
+    await readMore(options, result, asked.map(({ key }) => parseTextKey(key)), { texts, failed, permanent });
+    for (const { side, path, key, label } of asked) {
+      const text = texts.get(key);
+      const why = failed.get(key);
+      if (typeof text === 'string') side.included[path] = text;
+      else if (why !== undefined) {
+        side.unread.push(path);
+        side.problems.push({ message: `${label}: ${path} ${why}`, recoverable: !permanent.has(key) });
+      }
+      // null: not at that commit, which the loader says ("file not found"), as the audit would.
+    }
+  }
+
+  for (const { repo, owner, name, pull, known, baseOid, paths, notes, sides } of ready) {
+    try {
       const unread = paths.flatMap((path) =>
-        (['base', 'head'] as const).flatMap((label) => {
+        SIDES.flatMap((label) => {
           const key = textKey({ owner, repo: name, oid: label === 'base' ? baseOid : pull.headOid, path });
           const why = failed.get(key);
           return why ? [{ path, message: `${label}: ${path} ${why}`, recoverable: !permanent.has(key) }] : [];
         }),
       );
-      const unreadPaths = new Set(unread.map((u) => u.path));
-      const side = (oid: string) => Object.fromEntries(paths.flatMap((path) => {
-        const text = unreadPaths.has(path) ? undefined : texts.get(textKey({ owner, repo: name, oid, path }));
-        return typeof text === 'string' ? [[path, text]] : [];
-      }));
-      const diff = await diffDependencies({ base: side(baseOid), head: side(pull.headOid) });
+      for (const label of SIDES) unread.push(...sides[label].problems.map((p) => ({ path: '', ...p })));
+      const diff = await diffDependencies({
+        base: sides.base.roots,
+        head: sides.head.roots,
+        included: Object.fromEntries(SIDES.map((label) => [label, { texts: sides[label].included, unread: [...sides[label].unread, ...sides[label].cut] }])),
+      });
       diff.errors.push(...unread.map((u) => u.message));
+      for (const label of SIDES) {
+        const cut = sides[label].cut;
+        if (cut.length > 0) diff.errors.push(`${label}: the reviewed files include more files than a review follows (${MAX_INCLUDED_FILES} files, ${MAX_INCLUDE_LEVELS} levels of includes): ${cut.length} more not read (${cut.slice(0, 5).join(', ')}${cut.length > 5 ? ', …' : ''})`);
+      }
       if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
       const reviewed = await reviewDependencies(diff, await options.cards());
       const review: DependencyReview = notes.length ? { ...reviewed, notes } : reviewed;
@@ -240,12 +312,84 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, !unread.some((u) => u.recoverable));
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
-      const message = `${repo}#${pull.number}: the dependency review failed (${errorLine(err)})`;
-      options.logger?.warn({ repo, pull: pull.number, err }, 'pull request review failed');
-      result.errors.push(message);
+      reviewFailed(options, result, repo, pull.number, err);
     }
   }
   return result;
+}
+
+const SIDES = ['base', 'head'] as const;
+/** Included files a review follows from the files it reads, per side: at most these many levels and files (as a snapshot). */
+const MAX_INCLUDE_LEVELS = DEFAULT_MAX_INCLUDE_LEVELS;
+const MAX_INCLUDED_FILES = DEFAULT_MAX_INCLUDED_FILES;
+
+/** One side of a review being read: its reviewed files, what they include, and what could not be read. */
+interface SideRead {
+  roots: Record<string, string>;
+  included: Record<string, string>;
+  /** Included paths asked for (each once). */
+  tried: Set<string>;
+  /** Included files that could not be read (`problems` says why), and those past the bounds (`cut`). */
+  unread: string[];
+  problems: { message: string; recoverable: boolean }[];
+  cut: string[];
+}
+const emptySide = (): SideRead => ({ roots: {}, included: {}, tried: new Set(), unread: [], problems: [], cut: [] });
+
+/** A pull request whose reviewed files are known, being read before its diff. */
+interface Ready {
+  repo: string;
+  owner: string;
+  name: string;
+  pull: OpenPullRequest;
+  known: Map<string, PullReviewRow>;
+  baseOid: string;
+  paths: string[];
+  notes: string[];
+  sides: Record<'base' | 'head', SideRead>;
+}
+
+/** The reviewed files' texts at a side's commit, but those that could not be read (said apart). */
+function rootTexts(r: Ready, label: 'base' | 'head', texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>): Record<string, string> {
+  const unreadPaths = new Set(r.paths.filter((path) => SIDES.some((l) => failed.has(textKey({ owner: r.owner, repo: r.name, oid: l === 'base' ? r.baseOid : r.pull.headOid, path })))));
+  return Object.fromEntries(r.paths.flatMap((path) => {
+    const text = unreadPaths.has(path) ? undefined : texts.get(textKey({ owner: r.owner, repo: r.name, oid: label === 'base' ? r.baseOid : r.pull.headOid, path }));
+    return typeof text === 'string' ? [[path, text]] : [];
+  }));
+}
+
+/** Reads the texts not read yet into the sweep's maps (each once), counting the requests. */
+async function readMore(
+  options: PullRequestReviewOptions,
+  result: PullRequestReviewResult,
+  requests: readonly TextRequest[],
+  into: { texts: Map<string, string | null>; failed: Map<string, string>; permanent: Set<string> },
+): Promise<void> {
+  const wanted = new Map<string, TextRequest>();
+  for (const request of requests) {
+    const key = textKey(request);
+    if (!into.texts.has(key) && !into.failed.has(key)) wanted.set(key, request);
+  }
+  if (wanted.size === 0) return;
+  const read = await readTexts(options.octokit, [...wanted.values()]);
+  result.githubRequests += read.requests;
+  result.errors.push(...read.errors);
+  for (const [key, text] of read.texts) into.texts.set(key, text);
+  for (const [key, why] of read.failed) into.failed.set(key, why);
+  for (const key of read.permanent) into.permanent.add(key);
+}
+
+/** A textKey taken apart again (`owner/repo@oid:path`; the oid is hex, so the first `@` and `:` after it split it). */
+function parseTextKey(key: string): TextRequest {
+  const at = key.indexOf('@');
+  const colon = key.indexOf(':', at);
+  const [owner = '', repo = ''] = key.slice(0, at).split('/');
+  return { owner, repo, oid: key.slice(at + 1, colon), path: key.slice(colon + 1) };
+}
+
+function reviewFailed(options: PullRequestReviewOptions, result: PullRequestReviewResult, repo: string, number: number, err: unknown): void {
+  options.logger?.warn({ repo, pull: number, err }, 'pull request review failed');
+  result.errors.push(`${repo}#${number}: the dependency review failed (${errorLine(err)})`);
 }
 
 /**

@@ -28,6 +28,8 @@ export interface TreeAuditRequest {
   links?: string[];
   /** Files of the tree `exclude:` kept out of the snapshot, not downloaded: listed, so the audit counts them (RepoSnapshot.excluded). */
   notDownloaded?: string[];
+  /** Files manifests include that the snapshot did not download, past its bounds (RepoSnapshot.unfollowed): refused naming the limit. */
+  pastLimit?: string[];
   /** What was audited, for the report: `owner/repo@sha`. */
   target: string;
   now: Date;
@@ -66,7 +68,7 @@ export type TreeAuditJob = TreeAuditRequest & { sources: SourceInfo };
 /** The job itself, wherever it runs. */
 export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Promise<TreeAuditOutcome> {
   const { advisories, registry } = remoteSources(context, job.sources);
-  const contents = await readTree(memorySource(Object.fromEntries(job.files.map((f) => [f.path, f.text])), { links: job.links ?? [], notDownloaded: job.notDownloaded ?? [] }));
+  const contents = await readTree(memorySource(Object.fromEntries(job.files.map((f) => [f.path, f.text])), { links: job.links ?? [], notDownloaded: job.notDownloaded ?? [], pastLimit: job.pastLimit ?? [] }));
   const result = await auditTree(contents, {
     target: job.target,
     advisories,
