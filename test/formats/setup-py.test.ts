@@ -111,11 +111,17 @@ describe('setup.py format', () => {
     );
     expect(listed(result)).toEqual(['a [main] 3', 'c [z] 7']);
     expect(messages(result)).toEqual([
-      '6: install_requires is computed when setup.py runs (dep() at line 4, in REQ), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
-      '7: extras_require["x"] is computed when setup.py runs (f"b{V}", in [f"b{V}"]), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
-      '7: extras_require["y"] is computed when setup.py runs (DEPS), and Depwatch does not run setup.py, so it was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
+      '6: install_requires is computed when setup.py runs (dep() at line 4, in REQ), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, add /setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)',
+      '7: extras_require["x"] is computed when setup.py runs (f"b{V}", in [f"b{V}"]), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, add /setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)',
+      '7: extras_require["y"] is computed when setup.py runs (DEPS), and Depwatch does not run setup.py, so it was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, add /setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)',
       '8: python_requires is computed when setup.py runs (PY), and Depwatch does not run setup.py, so it was not read: move it into pyproject.toml [project] requires-python',
     ]);
+  });
+
+  it('names the exclude entry to write for this setup.py: anchored at the root, its path in a folder', () => {
+    const advice = (file: string) => messages(extract('from setuptools import setup\nsetup(install_requires=get())\n', file))[0]?.split('; ')[1];
+    expect(advice('setup.py')).toBe('if it is made from files Depwatch reads anyway, add /setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)');
+    expect(advice('pkg/setup.py')).toBe('if it is made from files Depwatch reads anyway, add pkg/setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)');
   });
 
   it('follows a requirements file that a computed value names, as an include, without a partial line', () => {
@@ -216,5 +222,79 @@ describe('setup.py format', () => {
   it('removes URL credentials from what it returns', () => {
     const result = extract('setup(install_requires=["pkg @ https://user:s3cret@example.com/pkg.whl"], extras_require={"x": get("https://u:s3cret@h/x")})\n');
     expect(JSON.stringify(result)).not.toContain('s3cret');
+  });
+
+  it('removes URL credentials from a quoted value before cutting it short, so a cut inside them shows none of them', () => {
+    // The message quotes the value cut to 57 characters: the cut falls inside the token, before the `@`.
+    const token = 'ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const result = extract(`from setuptools import setup\nsetup(name='cred', install_requires=["pkg @ https://deploy:${token}@host/x.whl"] + other())\n`);
+    expect(messages(result)).toEqual([expect.stringMatching(/^2: install_requires is computed when setup\.py runs \(other\(\), in \["pkg @ https:\/\/host\/x\.whl"\] \+ other\(\)\)/)]);
+    expect(JSON.stringify(result)).not.toMatch(/ghp_|deploy|ABCDEF/);
+    const splat = extract(`from setuptools import setup\nsetup(**get_args("https://deploy:${token}@host/x"))\n`);
+    expect(messages(splat)).toHaveLength(1);
+    expect(JSON.stringify(splat)).not.toMatch(/ghp_|deploy|ABCDEF/);
+  });
+
+  it('follows the requirements file a helper reads, but says the result is partial when the code reached may add more', () => {
+    const helper = extract(
+      [
+        'import sys',
+        'from setuptools import setup',
+        'def get_requirements():',
+        "    with open('requirements.txt') as f:",
+        '        reqs = f.read().splitlines()',
+        "    if sys.platform == 'win32':",
+        "        reqs.append('pywin32==227')",
+        "    reqs.append('torch==1.4.0' if sys.version_info >= (3, 6) else 'torch==1.0.0')",
+        '    return reqs',
+        "setup(name='d1', install_requires=get_requirements())",
+      ].join('\n'),
+    );
+    expect(helper.includes).toEqual([{ path: 'requirements.txt', kind: 'requirement', line: 4 }]);
+    expect(messages(helper)).toEqual([
+      "10: install_requires reads requirements.txt, which is followed, but the code that builds it may add more (reqs.append('pywin32==227') at line 7), which Depwatch does not run, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file",
+    ]);
+    // Each way of adding to what a file gives: a literal list, `+=`, `+` with a literal, `.extend`.
+    for (const adds of ['    return lines + ["torch"]', '    lines += more()\n    return lines', '    lines.extend(more())\n    return lines', '    return lines + ("torch",)', '    return ["torch"] if lines else lines']) {
+      const result = extract(['from setuptools import setup', 'def reqs():', '    lines = open("requirements.txt").read().splitlines()', adds, 'setup(install_requires=reqs())'].join('\n'));
+      expect(result.includes, adds).toHaveLength(1);
+      expect(messages(result), adds).toEqual([expect.stringMatching(/install_requires reads requirements\.txt, which is followed, but the code that builds it may add more/)]);
+    }
+  });
+
+  it('counts a value that only reads (and filters) a requirements file as read', () => {
+    const plain = extract("from setuptools import setup\nsetup(install_requires=open('requirements.txt').read().splitlines())\n");
+    expect(plain.errors).toEqual([]);
+    expect(plain.includes).toEqual([{ path: 'requirements.txt', kind: 'requirement', line: 2 }]);
+    const filtered = extract(
+      [
+        'from setuptools import setup',
+        'def requirements(path):',
+        '    with open(path, encoding="utf-8") as f:',
+        "        return [l.strip() for l in f if l.strip() and not l.startswith(('#', '-'))]",
+        "setup(install_requires=requirements('requirements.txt'))",
+      ].join('\n'),
+    );
+    expect(filtered.errors).toEqual([]);
+    expect(filtered.includes).toEqual([{ path: 'requirements.txt', kind: 'requirement', line: 5 }]);
+  });
+
+  it('gives each `with open(...) as f` block its own file, when f is used again for another one', () => {
+    const result = extract(
+      [
+        'import io',
+        'from setuptools import setup',
+        "with io.open('requirements.txt', encoding='utf-8') as f:",
+        "    required = [l for l in f.read().splitlines() if not l.startswith('-e')]",
+        "with io.open('requirements-dev.txt') as f:",
+        '    dev_required = f.read().splitlines()',
+        "setup(name='c6', install_requires=required, extras_require={'dev': dev_required})",
+      ].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.includes).toEqual([
+      { path: 'requirements.txt', kind: 'requirement', line: 3 },
+      { path: 'requirements-dev.txt', kind: 'requirement', line: 5, group: 'dev' },
+    ]);
   });
 });
