@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFormatModule } from '../../src/python/formats/lazy.js';
-import { MAX_SETUP_PY_CHARS } from '../../src/python/formats/setup-py.js';
+import { MAX_SETUP_PY_CHARS, requirementLines } from '../../src/python/formats/setup-py.js';
 import type { ExtractResult, ManifestFormatModule } from '../../src/python/types.js';
 
 let setupPy: ManifestFormatModule;
@@ -217,6 +217,26 @@ describe('setup.py format', () => {
     // Names that double at every step stop at the budget instead of growing exponentially.
     const doubling = ['A0 = ["a"]', ...Array.from({ length: 40 }, (_, i) => `A${i + 1} = A${i} + A${i}`), 'setup(install_requires=A40)'].join('\n');
     expect(messages(extract(doubling))).toEqual([expect.stringMatching(/more than \d+ strings; it is not read further/)]);
+    // A long string listed anew in every call is read again each time, up to a budget that grows with the file.
+    const relisted = `S = "${'a\\n'.repeat(5_000)}"\n${'setup(install_requires=[S])\n'.repeat(5_000)}`;
+    expect(messages(extract(relisted))).toEqual([expect.stringMatching(/^null: setup\.py lists the same values more times than Depwatch reads \(over \d+ characters of requirements\); it is not read further$/)]);
+    // The same list passed to many calls is read once, and listed once.
+    const reused = extract(`R = ["a", "b"]\n${'setup(install_requires=R)\n'.repeat(5_000)}`);
+    expect(reused.errors).toEqual([]);
+    expect(listed(reused)).toEqual(['a [main] 1', 'b [main] 1']);
+  });
+
+  it('joins continued lines as setuptools does: the backslash and the character before it dropped, then the end trimmed', () => {
+    const lines = (...texts: string[]) => requirementLines([texts.map((text) => ({ text, line: 1 }))]).map((l) => l.text);
+    expect(lines('a>=1,\\', '<2')).toEqual(['a>=1<2']);
+    expect(lines('a >=1 \\', '  ,<2')).toEqual(['a >=1,<2']);
+    // A lone backslash line eats the last character of what is joined so far.
+    expect(lines('ab\\', '\\', 'm')).toEqual(['m']);
+    expect(lines('abc\\', '\\', 'm')).toEqual(['am']);
+    expect(lines('abcd \\', '\\', 'm')).toEqual(['abcm']);
+    // A continuation at the very end joins nothing: the line is dropped.
+    expect(lines('a', 'b \\')).toEqual(['a']);
+    expect(lines(...Array.from({ length: 1000 }, () => 'ab \\'), 'c')).toEqual([`${'ab'.repeat(1000)}c`]);
   });
 
   it('removes URL credentials from what it returns', () => {

@@ -7,6 +7,7 @@
  * absolute bound catches a stall that is slow at both sizes.
  */
 import { describe, expect, it } from 'vitest';
+import { requirementLines } from '../../src/python/formats/setup-py.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
 import { extractAs, FORMAT_TEMPLATES, FORMATS, RUN_UNITS, TEXT_PARSERS, TEXT_TEMPLATES, withRun } from '../fixtures/hostile.js';
 
@@ -94,6 +95,13 @@ describe('parsers take time linear in their input', () => {
       expect(nonLinearGrowthOf((text) => extractAs('setup-py', text), make(SMALL), make(LARGE), shape)).toBeNull();
     });
   }
+
+  it('setup-py: continued lines joined one after the other (`"ab \\"` lines), at 100k and 1M characters', () => {
+    // V8 hides a copy of the joined line per step below a few hundred kilobytes (the setup.py shape
+    // above stays within the bounds either way), so the joining itself is measured, ten times larger.
+    const join = (text: string) => requirementLines([text.split('\n').map((line) => ({ text: line, line: 1 }))]);
+    expect(nonLinearGrowthOf(join, 'ab \\\n'.repeat(LARGE / 5), 'ab \\\n'.repeat((LARGE * 10) / 5), 'continued lines')).toBeNull();
+  });
 
   it('the measure itself tells quadratic work from linear work', () => {
     const pairs = (text: string) => {

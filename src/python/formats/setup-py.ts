@@ -85,12 +85,13 @@ const MAX_VALUE_DEPTH = 64;
 const MAX_STRINGS_COPIED = 10 * MAX_ENTRIES_PER_FILE;
 
 /**
- * Characters of requirement text read, per character of the file (plus a floor for small files):
- * a value is read once per group, but a name listed anew in many values (`[R]` in every call) is
- * read each time, and past this the file is not read further, so the work stays linear in its size.
+ * Characters of requirement text read (each line counting one more), per character of the file,
+ * plus a floor far above a real setup.py's: a value is read once per group, but a name listed anew
+ * in many values (`[R]` in every call) is read each time, and past this the file is not read
+ * further, so the work stays linear in its size.
  */
-const MAX_CHARS_READ_PER_CHAR = 10;
-const MIN_CHARS_READ = 1_000_000;
+const MAX_CHARS_READ_PER_CHAR = 2;
+const MIN_CHARS_READ = 200_000;
 
 /** Tree nodes visited looking for requirements file names in computed values, over the whole file. */
 const MAX_SCAN_NODES = 2_000_000;
