@@ -152,6 +152,37 @@ describe('setup.py format', () => {
     ]);
   });
 
+  it("reads an `all` extra made of the others (`sum(EXTRAS.values(), [])`, `EXTRAS['plot']`), and both branches of `x if c else y`", () => {
+    const summed = extract(
+      [
+        'from setuptools import setup',
+        'ON_RTD = False',
+        "REQUIRES = ['six'] if not ON_RTD else []",
+        "EXTRAS = {'plot': ['matplotlib'], 'yaml': ['pyyaml']}",
+        "EXTRAS['all'] = sum(EXTRAS.values(), [])",
+        "EXTRAS['full'] = REQUIRES + EXTRAS['plot']",
+        'setup(install_requires=REQUIRES, extras_require=EXTRAS)',
+      ].join('\n'),
+    );
+    expect(summed.errors).toEqual([]);
+    // `all` is read as the sum of every value the dict is given, `full` (set after it) too: more than installed, never fewer.
+    expect(listed(summed)).toEqual(['six [main] 3', 'matplotlib [plot] 4', 'pyyaml [yaml] 4', 'matplotlib [all] 4', 'pyyaml [all] 4', 'six [all] 3', 'six [full] 3', 'matplotlib [full] 4']);
+    // What is not a dict read in the file stays computed.
+    expect(messages(extract("from setuptools import setup\nfrom x import E\nsetup(extras_require={'all': sum(E.values(), [])})\n"))).toEqual([
+      expect.stringMatching(/^3: extras_require\["all"\] is computed when setup\.py runs/),
+    ]);
+  });
+
+  it('says clearly that a requirements file whose name is computed (`"requirements-%s.txt" % env`) was not read', () => {
+    const result = extract(
+      ['from setuptools import setup', 'def reqs(env):', "    return open('requirements-%s.txt' % env).read().splitlines()", "setup(install_requires=reqs('base'))"].join('\n'),
+    );
+    expect(result.includes).toEqual([]);
+    expect(messages(result)).toEqual([
+      "4: install_requires reads a requirements file whose name is computed when setup.py runs ('requirements-%s.txt' at line 3), and Depwatch does not run setup.py, so it was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file",
+    ]);
+  });
+
   it('says keywords may hide in an unread **kwargs, but not when install_requires and extras_require are given', () => {
     const hidden = extract('from setuptools import setup\nsetup(name="x", **get_args())\n');
     expect(messages(hidden)).toEqual([expect.stringMatching(/^2: setup\(\) may be given install_requires or extras_require where Depwatch cannot see them \(\*\*get_args\(\) is computed/)]);

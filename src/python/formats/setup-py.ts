@@ -175,6 +175,8 @@ interface FilesReached {
   files: string[];
   /** The first thing in the code reached that may add requirements beside the files' (a literal list, `.append(…)`, `+=`). */
   adds: Node | null;
+  /** A template of a requirements file's name (`"requirements-%s.txt" % env`): a file read, but which one is computed. */
+  computedName: Node | null;
 }
 
 /** Thrown when a value copies or reads more than its budget; the message is the file's error line. */
@@ -215,6 +217,8 @@ class SetupPyReader {
   readonly #stringsOfName = new Map<string, StringsRead>();
   readonly #dictOfName = new Map<string, DictRead>();
   readonly #inProgress = new Set<string>();
+  readonly #dictValuesOfNode = new Map<number, StringsRead>();
+  readonly #dictValuesInProgress = new Set<number>();
   #copied = 0;
   #scanned = 0;
   readonly #included = new Set<string>();
@@ -556,11 +560,18 @@ class SetupPyReader {
     const notRead: Unread[] = [];
     /** Files followed from code that may also add requirements of its own (not read). */
     let followedWithMore: { files: string[]; adds: Node } | null = null;
+    /** A requirements file read under a computed name (`"requirements-%s.txt" % env`), which is not followed. */
+    let computedName: Node | null = null;
     for (const part of unread) {
       if (part.why === 'computed' && includeAs !== null) {
         const reached = this.#includeRequirementFiles(part.node, includeAs);
         if (reached.files.length > 0) {
-          if (reached.adds !== null) followedWithMore ??= { files: reached.files, adds: reached.adds };
+          const adds = reached.adds ?? reached.computedName;
+          if (adds !== null) followedWithMore ??= { files: reached.files, adds };
+          continue;
+        }
+        if (reached.computedName !== null) {
+          computedName ??= reached.computedName;
           continue;
         }
       }
@@ -568,6 +579,14 @@ class SetupPyReader {
     }
     const line = lineOf(value);
     const first = notRead[0];
+    if (first === undefined && computedName !== null) {
+      const at = lineOf(computedName) === line ? '' : ` at line ${lineOf(computedName)}`;
+      this.out.error(
+        line,
+        `${label} reads a requirements file whose name is computed when setup.py runs (${snippet(computedName)}${at}), and Depwatch does not run setup.py, so it was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file`,
+      );
+      return;
+    }
     if (first === undefined) {
       if (followedWithMore !== null) {
         const { files, adds } = followedWithMore;
@@ -651,8 +670,73 @@ class SetupPyReader {
       }
       case 'identifier':
         return this.#stringsOfIdentifier(node, depth);
+      case 'conditional_expression': {
+        // `x if c else y`: whichever a run picks, read as both (as a name assigned in both branches of an `if`).
+        const [then, , otherwise] = node.namedChildren.filter((c) => c.type !== 'comment');
+        if (!then || !otherwise) break;
+        const read: StringsRead = { strings: [], unread: [] };
+        this.#merge(read, this.#strings(then, depth + 1));
+        this.#merge(read, this.#strings(otherwise, depth + 1));
+        return read;
+      }
+      case 'call':
+      case 'subscript':
+        return this.#stringsOfDictValues(node, depth) ?? { strings: [], unread: [{ node, why: 'computed' }] };
     }
     return { strings: [], unread: [{ node, why: 'computed' }] };
+  }
+
+  /**
+   * `EXTRAS["plot"]` (the entries of that key) and `sum(EXTRAS.values(), [])` (every entry, the
+   * `all` extra) of a dict read in the file; null for any other call or subscript. Each node is
+   * evaluated once (memoised, so `E["b"] = E["a"] + E["a"]` chains cannot grow exponentially); one
+   * that uses itself (`E["all"] = sum(E.values(), [])` is among E's values) skips itself in a sum,
+   * and is computed in a subscript.
+   */
+  #stringsOfDictValues(node: Node, depth: number): StringsRead | null {
+    const known = this.#dictValuesOfNode.get(node.id);
+    if (known) return known;
+    let dictNode: Node | null = null;
+    let key: string | null = null;
+    let start: Node | null = null;
+    if (node.type === 'subscript') {
+      const index = node.childForFieldName('subscript');
+      const plain = index && isStringNode(index) ? plainString(index) : null;
+      if (plain === null || node.namedChildren.filter((c) => c.type !== 'comment').length !== 2) return null;
+      dictNode = node.childForFieldName('value');
+      key = plain;
+    } else {
+      if (node.childForFieldName('function')?.text !== 'sum') return null;
+      const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+      const values = args[0];
+      const callee = values?.type === 'call' ? values.childForFieldName('function') : null;
+      const noArguments = values?.childForFieldName('arguments')?.namedChildren.every((a) => a.type === 'comment') ?? false;
+      if (args.length > 2 || callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'values' || !noArguments) return null;
+      if (args[1]?.type === 'keyword_argument') return null;
+      dictNode = callee.childForFieldName('object');
+      start = args[1] ?? null;
+    }
+    if (dictNode === null) return null;
+    const dict = this.#dict(dictNode, depth + 1);
+    this.#copy(dict.entries.length);
+    this.#dictValuesInProgress.add(node.id);
+    const read: StringsRead = { strings: [], unread: [...dict.unread] };
+    if (start) this.#merge(read, this.#strings(start, depth + 1));
+    let found = false;
+    for (const entry of dict.entries) {
+      if (key !== null && entry.key !== key) continue;
+      found = true;
+      if (this.#dictValuesInProgress.has(entry.value.id)) {
+        if (key !== null) read.unread.push({ node, why: 'computed' });
+        continue;
+      }
+      this.#merge(read, this.#strings(entry.value, depth + 1));
+    }
+    // A key not in the dict read: set where Depwatch cannot see it, or a KeyError when setup.py runs.
+    if (key !== null && !found) read.unread.push({ node, why: 'computed' });
+    this.#dictValuesInProgress.delete(node.id);
+    this.#dictValuesOfNode.set(node.id, read);
+    return read;
   }
 
   #merge(into: StringsRead, from: StringsRead): void {
@@ -782,7 +866,7 @@ class SetupPyReader {
    * looked at may add anything.
    */
   #includeRequirementFiles(expression: Node, group: string): FilesReached {
-    const reached: FilesReached = { files: [], adds: null };
+    const reached: FilesReached = { files: [], adds: null, computedName: null };
     const found = (path: string | null) => {
       if (path !== null && !reached.files.includes(path)) reached.files.push(path);
     };
@@ -805,7 +889,9 @@ class SetupPyReader {
           }
           const type = cursor.nodeType;
           if (type === 'string') {
-            found(this.#includeIfRequirementsPath(cursor.currentNode, group));
+            const path = this.#includeIfRequirementsPath(cursor.currentNode, group);
+            found(path);
+            if (path === null && reached.computedName === null && isRequirementsPathTemplate(plainString(cursor.currentNode))) reached.computedName = cursor.currentNode;
           } else if (type === 'argument_list') {
             // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined.
             const literals = cursor.currentNode.namedChildren.filter((c) => c.type === 'string');
@@ -855,7 +941,8 @@ class SetupPyReader {
 
   /** An include of `path`, once per group (an extra's file gives its entries that extra, as a pyproject's dynamic file does); the path, or null when it names no requirements file. */
   #include(path: string, line: number, group: string): string | null {
-    if (path.length === 0 || path.length > 500 || /\s/.test(path) || !isRequirementsPath(path)) return null;
+    // A template (`requirements-%s.txt`) names no file: which one is read is computed.
+    if (path.length === 0 || path.length > 500 || /\s/.test(path) || !isRequirementsPath(path) || isRequirementsPathTemplate(path)) return null;
     const key = `${group}\u0000${path}`;
     if (!this.#included.has(key)) {
       this.#included.add(key);
@@ -863,6 +950,13 @@ class SetupPyReader {
     }
     return path;
   }
+}
+
+/** `requirements-%s.txt`, `requirements/{env}.txt`: a requirements file's name with a placeholder filled in when setup.py runs. */
+function isRequirementsPathTemplate(text: string | null): boolean {
+  if (text === null || text.length > 500) return false;
+  const filled = text.replace(/%(\(\w*\))?[-#0 +]?\d*[sdr]|\{\w*\}/g, 'x');
+  return filled !== text && isRequirementsPath(filled);
 }
 
 /**
