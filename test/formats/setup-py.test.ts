@@ -181,6 +181,25 @@ describe('setup.py format', () => {
     expect(messages(result)).toEqual([
       "4: install_requires reads a requirements file whose name is computed when setup.py runs ('requirements-%s.txt' at line 3), and Depwatch does not run setup.py, so it was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file",
     ]);
+    // With a file named beside it, that file is followed and the computed one is said.
+    const either = extract(
+      [
+        'from setuptools import setup',
+        'def reqs(env=None):',
+        "    name = 'requirements.txt' if env is None else 'requirements-%s.txt' % env",
+        '    with open(name) as fp:',
+        "        return [x.strip() for x in fp if not x.startswith('#')]",
+        "setup(install_requires=reqs(), extras_require={'test': reqs('test')})",
+      ].join('\n'),
+    );
+    expect(either.includes).toEqual([
+      { path: 'requirements.txt', kind: 'requirement', line: 3 },
+      { path: 'requirements.txt', kind: 'requirement', line: 3, group: 'test' },
+    ]);
+    expect(messages(either)).toEqual([
+      "6: install_requires reads requirements.txt, which is followed, and a requirements file whose name is computed when setup.py runs ('requirements-%s.txt' at line 3), which was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file",
+      "6: extras_require[\"test\"] reads requirements.txt, which is followed, and a requirements file whose name is computed when setup.py runs ('requirements-%s.txt' at line 3), which was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file",
+    ]);
   });
 
   it('says keywords may hide in an unread **kwargs, but not when install_requires and extras_require are given', () => {

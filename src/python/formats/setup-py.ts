@@ -559,15 +559,15 @@ class SetupPyReader {
   #reportUnread(label: string, value: Node, unread: Unread[], includeAs: string | null): void {
     const notRead: Unread[] = [];
     /** Files followed from code that may also add requirements of its own (not read). */
-    let followedWithMore: { files: string[]; adds: Node } | null = null;
+    let followedWithMore: { files: string[]; adds: Node; computedName: boolean } | null = null;
     /** A requirements file read under a computed name (`"requirements-%s.txt" % env`), which is not followed. */
     let computedName: Node | null = null;
     for (const part of unread) {
       if (part.why === 'computed' && includeAs !== null) {
         const reached = this.#includeRequirementFiles(part.node, includeAs);
         if (reached.files.length > 0) {
-          const adds = reached.adds ?? reached.computedName;
-          if (adds !== null) followedWithMore ??= { files: reached.files, adds };
+          if (reached.adds !== null) followedWithMore ??= { files: reached.files, adds: reached.adds, computedName: false };
+          else if (reached.computedName !== null) followedWithMore ??= { files: reached.files, adds: reached.computedName, computedName: true };
           continue;
         }
         if (reached.computedName !== null) {
@@ -589,11 +589,14 @@ class SetupPyReader {
     }
     if (first === undefined) {
       if (followedWithMore !== null) {
-        const { files, adds } = followedWithMore;
+        const { files, adds, computedName: named } = followedWithMore;
         const at = lineOf(adds) === line ? '' : ` at line ${lineOf(adds)}`;
+        const followed = `${label} reads ${files.join(' and ')}, which ${files.length === 1 ? 'is' : 'are'} followed`;
         this.out.error(
           line,
-          `${label} reads ${files.join(' and ')}, which ${files.length === 1 ? 'is' : 'are'} followed, but the code that builds it may add more (${snippet(adds)}${at}), which Depwatch does not run, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file`,
+          named
+            ? `${followed}, and a requirements file whose name is computed when setup.py runs (${snippet(adds)}${at}), which was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file`
+            : `${followed}, but the code that builds it may add more (${snippet(adds)}${at}), which Depwatch does not run, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file`,
         );
       }
       return;
