@@ -58,9 +58,9 @@ describe('setup.py format', () => {
       ')',
     ].join('\n');
     const result = extract(text);
-    // The conditional expression is computed: only what is certain is read, and the rest is said.
+    // Both branches of the conditional expression are read; the splat of a slice, `*BASE[:0]`, is computed, and said.
     expect(messages(result)).toHaveLength(1);
-    expect(messages(result)[0]).toMatch(/^4: install_requires is computed when setup\.py runs/);
+    expect(messages(result)[0]).toMatch(/^4: install_requires is computed when setup\.py runs \(\*BASE\[:0\], in /);
     const plain = extract(
       ['from setuptools import setup', 'BASE = ["requests>=2" "," "<3", \'six\\x3e=1\']', 'setup(install_requires=BASE + ("click",) + [', '    "flask==0.12",', '] + ["""', '    jinja2==2.10  # templates', '    # a comment line', '    markupsafe \\\\', '      ==1.0', '"""])'].join('\n'),
     );
