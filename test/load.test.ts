@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../src/python/files.js';
+import { MAX_SETUP_PY_CHARS } from '../src/python/formats/setup-py.js';
 import { loadManifests, MAX_MANIFEST_BYTES, resolveInclude } from '../src/python/load.js';
 
 const names = (deps: { name: string }[]) => deps.map((d) => d.name);
@@ -183,6 +184,11 @@ describe('loading a tree of manifests', () => {
     it("replaces it with setup.py's own line when setup.py computes them: partial still, at the line that computes them", async () => {
       const result = await load({ 'pkg/setup.py': 'from setuptools import setup\nfrom pkg import deps\nsetup(install_requires=deps())\n' });
       expect(result.errors).toEqual([{ file: 'pkg/setup.py', line: 3, message: expect.stringMatching(/^install_requires is computed when setup\.py runs/) }]);
+    });
+
+    it("replaces it with setup.py's own line when the setup.py reader refuses the file (over its size limit): partial still", async () => {
+      const huge = await load({ 'pkg/setup.py': `from setuptools import setup\nsetup(install_requires=["six"])\n#${'x'.repeat(MAX_SETUP_PY_CHARS)}\n` });
+      expect(huge.errors).toEqual([{ file: 'pkg/setup.py', line: null, message: expect.stringMatching(/^setup\.py is too large .*; not read$/) }]);
     });
 
     it('drops it when exclude: keeps that setup.py out (the user said why; the result says so), not when it keeps out another', async () => {

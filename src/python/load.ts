@@ -150,11 +150,14 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
  * dropped. Read means the setup.py gave something: a requirement, a requirements file it reads, or
  * a line of its own saying what of it was not read, which keeps the result partial and names the
  * line more precisely than the pyproject.toml can (so it replaces the pyproject.toml's line rather
- * than repeat it). A setup.py that gave nothing (no setup() call Depwatch can see: a shim calling
- * the real one elsewhere), or was not read (missing, too large, no reader), leaves the line: the
- * dependencies may be anywhere. One that `exclude:` kept out drops it too: the user said why that
- * setup.py is not read (its install_requires computed from files the audit reads anyway), and the
- * result says so in a notice; the pyproject.toml would otherwise stay partial with no way out.
+ * than repeat it); that includes a setup.py its reader refused with a line of its own (over the
+ * reader's size limit, a parse that ran out of time), whose line says the file was not read. A
+ * setup.py that gave nothing (no setup() call Depwatch can see: a shim calling the real one
+ * elsewhere), or that no reader got to (missing, over the loader's 5 MB limit, a reader that could
+ * not be loaded or failed), leaves the line: the dependencies may be anywhere, and the only line
+ * about them is the pyproject.toml's. One that `exclude:` kept out drops it too: the user said why
+ * that setup.py is not read (its install_requires computed from files the audit reads anyway), and
+ * the result says so in a notice; the pyproject.toml would otherwise stay partial with no way out.
  */
 export function withoutWhatSetupPyAnswered(
   errors: ExtractError[],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFormatModule } from '../../src/python/formats/lazy.js';
-import { MAX_SETUP_PY_CHARS } from '../../src/python/formats/setup-py.js';
+import { MAX_SETUP_PY_CHARS, requirementLines } from '../../src/python/formats/setup-py.js';
 import type { ExtractResult, ManifestFormatModule } from '../../src/python/types.js';
 
 let setupPy: ManifestFormatModule;
@@ -58,9 +58,9 @@ describe('setup.py format', () => {
       ')',
     ].join('\n');
     const result = extract(text);
-    // The conditional expression is computed: only what is certain is read, and the rest is said.
+    // Both branches of the conditional expression are read; the splat of a slice, `*BASE[:0]`, is computed, and said.
     expect(messages(result)).toHaveLength(1);
-    expect(messages(result)[0]).toMatch(/^4: install_requires is computed when setup\.py runs/);
+    expect(messages(result)[0]).toMatch(/^4: install_requires is computed when setup\.py runs \(\*BASE\[:0\], in /);
     const plain = extract(
       ['from setuptools import setup', 'BASE = ["requests>=2" "," "<3", \'six\\x3e=1\']', 'setup(install_requires=BASE + ("click",) + [', '    "flask==0.12",', '] + ["""', '    jinja2==2.10  # templates', '    # a comment line', '    markupsafe \\\\', '      ==1.0', '"""])'].join('\n'),
     );
@@ -111,11 +111,17 @@ describe('setup.py format', () => {
     );
     expect(listed(result)).toEqual(['a [main] 3', 'c [z] 7']);
     expect(messages(result)).toEqual([
-      '6: install_requires is computed when setup.py runs (dep() at line 4, in REQ), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
-      '7: extras_require["x"] is computed when setup.py runs (f"b{V}", in [f"b{V}"]), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
-      '7: extras_require["y"] is computed when setup.py runs (DEPS), and Depwatch does not run setup.py, so it was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so',
+      '6: install_requires is computed when setup.py runs (dep() at line 4, in REQ), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, add /setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)',
+      '7: extras_require["x"] is computed when setup.py runs (f"b{V}", in [f"b{V}"]), and Depwatch does not run setup.py, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, add /setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)',
+      '7: extras_require["y"] is computed when setup.py runs (DEPS), and Depwatch does not run setup.py, so it was not read: move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, add /setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)',
       '8: python_requires is computed when setup.py runs (PY), and Depwatch does not run setup.py, so it was not read: move it into pyproject.toml [project] requires-python',
     ]);
+  });
+
+  it('names the exclude entry to write for this setup.py: anchored at the root, its path in a folder', () => {
+    const advice = (file: string) => messages(extract('from setuptools import setup\nsetup(install_requires=get())\n', file))[0]?.split('; ')[1];
+    expect(advice('setup.py')).toBe('if it is made from files Depwatch reads anyway, add /setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)');
+    expect(advice('pkg/setup.py')).toBe('if it is made from files Depwatch reads anyway, add pkg/setup.py to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)');
   });
 
   it('follows a requirements file that a computed value names, as an include, without a partial line', () => {
@@ -143,6 +149,56 @@ describe('setup.py format', () => {
       { path: 'requirements/base.txt', kind: 'requirement', line: 5 },
       { path: 'requirements/test.txt', kind: 'requirement', line: 8, group: 'test' },
       { path: 'dev-requirements.txt', kind: 'requirement', line: 11, group: 'dev' },
+    ]);
+  });
+
+  it("reads an `all` extra made of the others (`sum(EXTRAS.values(), [])`, `EXTRAS['plot']`), and both branches of `x if c else y`", () => {
+    const summed = extract(
+      [
+        'from setuptools import setup',
+        'ON_RTD = False',
+        "REQUIRES = ['six'] if not ON_RTD else []",
+        "EXTRAS = {'plot': ['matplotlib'], 'yaml': ['pyyaml']}",
+        "EXTRAS['all'] = sum(EXTRAS.values(), [])",
+        "EXTRAS['full'] = REQUIRES + EXTRAS['plot']",
+        'setup(install_requires=REQUIRES, extras_require=EXTRAS)',
+      ].join('\n'),
+    );
+    expect(summed.errors).toEqual([]);
+    // `all` is read as the sum of every value the dict is given, `full` (set after it) too: more than installed, never fewer.
+    expect(listed(summed)).toEqual(['six [main] 3', 'matplotlib [plot] 4', 'pyyaml [yaml] 4', 'matplotlib [all] 4', 'pyyaml [all] 4', 'six [all] 3', 'six [full] 3', 'matplotlib [full] 4']);
+    // What is not a dict read in the file stays computed.
+    expect(messages(extract("from setuptools import setup\nfrom x import E\nsetup(extras_require={'all': sum(E.values(), [])})\n"))).toEqual([
+      expect.stringMatching(/^3: extras_require\["all"\] is computed when setup\.py runs/),
+    ]);
+  });
+
+  it('says clearly that a requirements file whose name is computed (`"requirements-%s.txt" % env`) was not read', () => {
+    const result = extract(
+      ['from setuptools import setup', 'def reqs(env):', "    return open('requirements-%s.txt' % env).read().splitlines()", "setup(install_requires=reqs('base'))"].join('\n'),
+    );
+    expect(result.includes).toEqual([]);
+    expect(messages(result)).toEqual([
+      "4: install_requires reads a requirements file whose name is computed when setup.py runs ('requirements-%s.txt' at line 3), and Depwatch does not run setup.py, so it was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file",
+    ]);
+    // With a file named beside it, that file is followed and the computed one is said.
+    const either = extract(
+      [
+        'from setuptools import setup',
+        'def reqs(env=None):',
+        "    name = 'requirements.txt' if env is None else 'requirements-%s.txt' % env",
+        '    with open(name) as fp:',
+        "        return [x.strip() for x in fp if not x.startswith('#')]",
+        "setup(install_requires=reqs(), extras_require={'test': reqs('test')})",
+      ].join('\n'),
+    );
+    expect(either.includes).toEqual([
+      { path: 'requirements.txt', kind: 'requirement', line: 3 },
+      { path: 'requirements.txt', kind: 'requirement', line: 3, group: 'test' },
+    ]);
+    expect(messages(either)).toEqual([
+      "6: install_requires reads requirements.txt, which is followed, and a requirements file whose name is computed when setup.py runs ('requirements-%s.txt' at line 3), which was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file",
+      "6: extras_require[\"test\"] reads requirements.txt, which is followed, and a requirements file whose name is computed when setup.py runs ('requirements-%s.txt' at line 3), which was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file",
     ]);
   });
 
@@ -211,10 +267,104 @@ describe('setup.py format', () => {
     // Names that double at every step stop at the budget instead of growing exponentially.
     const doubling = ['A0 = ["a"]', ...Array.from({ length: 40 }, (_, i) => `A${i + 1} = A${i} + A${i}`), 'setup(install_requires=A40)'].join('\n');
     expect(messages(extract(doubling))).toEqual([expect.stringMatching(/more than \d+ strings; it is not read further/)]);
+    // A long string listed anew in every call is read again each time, up to a budget that grows with the file.
+    const relisted = `S = "${'a\\n'.repeat(5_000)}"\n${'setup(install_requires=[S])\n'.repeat(5_000)}`;
+    expect(messages(extract(relisted))).toEqual([expect.stringMatching(/^null: setup\.py lists the same values more times than Depwatch reads \(over \d+ characters of requirements\); it is not read further$/)]);
+    // The same list passed to many calls is read once, and listed once.
+    const reused = extract(`R = ["a", "b"]\n${'setup(install_requires=R)\n'.repeat(5_000)}`);
+    expect(reused.errors).toEqual([]);
+    expect(listed(reused)).toEqual(['a [main] 1', 'b [main] 1']);
+  });
+
+  it('joins continued lines as setuptools does: the backslash and the character before it dropped, then the end trimmed', () => {
+    const lines = (...texts: string[]) => requirementLines([texts.map((text) => ({ text, line: 1 }))]).map((l) => l.text);
+    expect(lines('a>=1,\\', '<2')).toEqual(['a>=1<2']);
+    expect(lines('a >=1 \\', '  ,<2')).toEqual(['a >=1,<2']);
+    // A lone backslash line eats the last character of what is joined so far.
+    expect(lines('ab\\', '\\', 'm')).toEqual(['m']);
+    expect(lines('abc\\', '\\', 'm')).toEqual(['am']);
+    expect(lines('abcd \\', '\\', 'm')).toEqual(['abcm']);
+    // A continuation at the very end joins nothing: the line is dropped.
+    expect(lines('a', 'b \\')).toEqual(['a']);
+    expect(lines(...Array.from({ length: 1000 }, () => 'ab \\'), 'c')).toEqual([`${'ab'.repeat(1000)}c`]);
   });
 
   it('removes URL credentials from what it returns', () => {
     const result = extract('setup(install_requires=["pkg @ https://user:s3cret@example.com/pkg.whl"], extras_require={"x": get("https://u:s3cret@h/x")})\n');
     expect(JSON.stringify(result)).not.toContain('s3cret');
+  });
+
+  it('removes URL credentials from a quoted value before cutting it short, so a cut inside them shows none of them', () => {
+    // The message quotes the value cut to 57 characters: the cut falls inside the token, before the `@`.
+    const token = 'ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const result = extract(`from setuptools import setup\nsetup(name='cred', install_requires=["pkg @ https://deploy:${token}@host/x.whl"] + other())\n`);
+    expect(messages(result)).toEqual([expect.stringMatching(/^2: install_requires is computed when setup\.py runs \(other\(\), in \["pkg @ https:\/\/host\/x\.whl"\] \+ other\(\)\)/)]);
+    expect(JSON.stringify(result)).not.toMatch(/ghp_|deploy|ABCDEF/);
+    const splat = extract(`from setuptools import setup\nsetup(**get_args("https://deploy:${token}@host/x"))\n`);
+    expect(messages(splat)).toHaveLength(1);
+    expect(JSON.stringify(splat)).not.toMatch(/ghp_|deploy|ABCDEF/);
+  });
+
+  it('follows the requirements file a helper reads, but says the result is partial when the code reached may add more', () => {
+    const helper = extract(
+      [
+        'import sys',
+        'from setuptools import setup',
+        'def get_requirements():',
+        "    with open('requirements.txt') as f:",
+        '        reqs = f.read().splitlines()',
+        "    if sys.platform == 'win32':",
+        "        reqs.append('pywin32==227')",
+        "    reqs.append('torch==1.4.0' if sys.version_info >= (3, 6) else 'torch==1.0.0')",
+        '    return reqs',
+        "setup(name='d1', install_requires=get_requirements())",
+      ].join('\n'),
+    );
+    expect(helper.includes).toEqual([{ path: 'requirements.txt', kind: 'requirement', line: 4 }]);
+    expect(messages(helper)).toEqual([
+      "10: install_requires reads requirements.txt, which is followed, but the code that builds it may add more (reqs.append('pywin32==227') at line 7), which Depwatch does not run, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file",
+    ]);
+    // Each way of adding to what a file gives: a literal list, `+=`, `+` with a literal, `.extend`.
+    for (const adds of ['    return lines + ["torch"]', '    lines += more()\n    return lines', '    lines.extend(more())\n    return lines', '    return lines + ("torch",)', '    return ["torch"] if lines else lines']) {
+      const result = extract(['from setuptools import setup', 'def reqs():', '    lines = open("requirements.txt").read().splitlines()', adds, 'setup(install_requires=reqs())'].join('\n'));
+      expect(result.includes, adds).toHaveLength(1);
+      expect(messages(result), adds).toEqual([expect.stringMatching(/install_requires reads requirements\.txt, which is followed, but the code that builds it may add more/)]);
+    }
+  });
+
+  it('counts a value that only reads (and filters) a requirements file as read', () => {
+    const plain = extract("from setuptools import setup\nsetup(install_requires=open('requirements.txt').read().splitlines())\n");
+    expect(plain.errors).toEqual([]);
+    expect(plain.includes).toEqual([{ path: 'requirements.txt', kind: 'requirement', line: 2 }]);
+    const filtered = extract(
+      [
+        'from setuptools import setup',
+        'def requirements(path):',
+        '    with open(path, encoding="utf-8") as f:',
+        "        return [l.strip() for l in f if l.strip() and not l.startswith(('#', '-'))]",
+        "setup(install_requires=requirements('requirements.txt'))",
+      ].join('\n'),
+    );
+    expect(filtered.errors).toEqual([]);
+    expect(filtered.includes).toEqual([{ path: 'requirements.txt', kind: 'requirement', line: 5 }]);
+  });
+
+  it('gives each `with open(...) as f` block its own file, when f is used again for another one', () => {
+    const result = extract(
+      [
+        'import io',
+        'from setuptools import setup',
+        "with io.open('requirements.txt', encoding='utf-8') as f:",
+        "    required = [l for l in f.read().splitlines() if not l.startswith('-e')]",
+        "with io.open('requirements-dev.txt') as f:",
+        '    dev_required = f.read().splitlines()',
+        "setup(name='c6', install_requires=required, extras_require={'dev': dev_required})",
+      ].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.includes).toEqual([
+      { path: 'requirements.txt', kind: 'requirement', line: 3 },
+      { path: 'requirements-dev.txt', kind: 'requirement', line: 5, group: 'dev' },
+    ]);
   });
 });

@@ -7,6 +7,7 @@
  * absolute bound catches a stall that is slow at both sizes.
  */
 import { describe, expect, it } from 'vitest';
+import { requirementLines } from '../../src/python/formats/setup-py.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
 import { extractAs, FORMAT_TEMPLATES, FORMATS, RUN_UNITS, TEXT_PARSERS, TEXT_TEMPLATES, withRun } from '../fixtures/hostile.js';
 
@@ -21,8 +22,11 @@ const bestMs = (parse: (text: string) => unknown, text: string, budgetMs: number
 
 /** A description of the growth when it is not linear, else null; measured again, longer, before saying so. */
 function nonLinearGrowth(parse: (text: string) => unknown, template: (r: string) => string, unit: string): string | null {
-  const small = withRun(template, unit, SMALL);
-  const large = withRun(template, unit, LARGE);
+  return nonLinearGrowthOf(parse, withRun(template, unit, SMALL), withRun(template, unit, LARGE), `${JSON.stringify(template('…'))} with ${JSON.stringify(unit)}`);
+}
+
+/** The same, for a small text and one ten times larger made the same way. */
+function nonLinearGrowthOf(parse: (text: string) => unknown, small: string, large: string, label: string): string | null {
   let verdict = '';
   // Longer and longer windows: on a machine loaded ten times over, the collector's threads and
   // other processes can spoil every short window (a CI run at load 10 once read 0.4 ms and 25 ms).
@@ -30,7 +34,7 @@ function nonLinearGrowth(parse: (text: string) => unknown, template: (r: string)
     const smallMs = bestMs(parse, small, budgetMs);
     const largeMs = bestMs(parse, large, budgetMs);
     if (largeMs <= ALLOWED_GROWTH * smallMs + FLOOR_MS && largeMs < NEVER_MS) return null;
-    verdict = `${JSON.stringify(template('…'))} with ${JSON.stringify(unit)}: ${smallMs.toFixed(1)} ms at ${SMALL}, ${largeMs.toFixed(1)} ms at ${LARGE}`;
+    verdict = `${label}: ${smallMs.toFixed(1)} ms at ${small.length}, ${largeMs.toFixed(1)} ms at ${large.length}`;
   }
   return verdict;
 }
@@ -58,6 +62,46 @@ describe('parsers take time linear in their input', () => {
       expect(checkAll(parse, TEXT_TEMPLATES[name]!)).toEqual([]);
     });
   }
+
+  /**
+   * setup.py's values are evaluated, not only scanned: a list reused by many calls, strings joined
+   * part by part, lines joined by backslashes. Each shape is built at about 10k and 100k characters.
+   */
+  const SETUP_PY_SHAPES: Record<string, (size: number) => string> = {
+    'one list given to many setup() calls': (size) => {
+      const n = Math.floor(size / 40);
+      const list = Array.from({ length: n }, (_, i) => `"p${i}"`).join(', ');
+      return `R = [${list}]\nif x:\n${'    setup(install_requires=R)\n'.repeat(n)}`;
+    },
+    'one list given to many extras that trim to one name': (size) => {
+      const n = Math.floor(size / 30);
+      const list = Array.from({ length: n }, (_, i) => `"p${i}"`).join(', ');
+      return `R = [${list}]\nsetup(extras_require={${Array.from({ length: n }, (_, i) => `"a${' '.repeat(i % 5)}": R`).join(', ')}})\n`;
+    },
+    'one dict of lists given to many setup() calls': (size) => {
+      const n = Math.floor(size / 50);
+      const list = Array.from({ length: n }, (_, i) => `"p${i}"`).join(', ');
+      return `E = {"a": [${list}]}\n${'setup(extras_require=E)\n'.repeat(n)}`;
+    },
+    'one long string listed anew in many calls': (size) => {
+      const n = Math.floor(size / 60);
+      return `S = "${'a\\n'.repeat(n)}"\n${'setup(install_requires=[S])\n'.repeat(n)}`;
+    },
+    'implicitly joined strings, a newline in each': (size) => `setup(install_requires=${'"a\\n" '.repeat(Math.floor(size / 6))})\n`,
+    'list items joined by backslashes': (size) => `setup(install_requires=[${'"ab \\\\", '.repeat(Math.floor(size / 9))}"c"])\n`,
+  };
+  for (const [shape, make] of Object.entries(SETUP_PY_SHAPES)) {
+    it(`setup-py: ${shape}, at 10k and 100k characters`, () => {
+      expect(nonLinearGrowthOf((text) => extractAs('setup-py', text), make(SMALL), make(LARGE), shape)).toBeNull();
+    });
+  }
+
+  it('setup-py: continued lines joined one after the other (`"ab \\"` lines), at 100k and 1M characters', () => {
+    // V8 hides a copy of the joined line per step below a few hundred kilobytes (the setup.py shape
+    // above stays within the bounds either way), so the joining itself is measured, ten times larger.
+    const join = (text: string) => requirementLines([text.split('\n').map((line) => ({ text: line, line: 1 }))]);
+    expect(nonLinearGrowthOf(join, 'ab \\\n'.repeat(LARGE / 5), 'ab \\\n'.repeat((LARGE * 10) / 5), 'continued lines')).toBeNull();
+  });
 
   it('the measure itself tells quadratic work from linear work', () => {
     const pairs = (text: string) => {

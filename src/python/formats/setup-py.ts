@@ -35,12 +35,21 @@
  * `open("requirements.txt").read().splitlines()`, `parse_requirements("requirements/base.txt")`,
  * `Path(here, "requirements", "base.txt")` whose literal arguments are also tried joined with `/`)
  * is taken to read that file: it becomes an include (relative to setup.py's folder) that the
- * loader reads as a requirements file, and the keyword is not partial. The literal is looked for in
- * the expression, and in what the names it uses are bound to (an assignment, `with open(...) as
- * f`, a `for` loop's iterable, a function's body), so `with open("requirements.txt") as f:
- * required = f.read().splitlines()` is followed too. This is a heuristic: a helper that filters
- * the file, or reads one of several files by an argument, is taken to read the whole of each file
- * it names (more dependencies than installed, never fewer).
+ * loader reads as a requirements file. The literal is looked for in the expression, and in what
+ * the names it uses are bound to (an assignment, `with open(...) as f`, a `for` loop's iterable, a
+ * function's body), so `with open("requirements.txt") as f: required = f.read().splitlines()` is
+ * followed too; inside a `with … as f:` or `for f in …:` body, `f` is that statement's value, so
+ * two blocks reusing `f` each give their own file. A helper that filters the file, or reads one of
+ * several files by an argument, is taken to read the whole of each file it names.
+ *
+ * What that guarantees: every requirements file named in the code followed is read; the keyword
+ * counts as complete only when that code (the expression, and the bodies and bindings followed)
+ * can add nothing else. Code that may add requirements beside the file's (a list, tuple or set
+ * holding a string that could be a requirement, `.append`/`.extend`/`.insert`/`.update`, an
+ * augmented assignment, `+` with a literal list or string) keeps the file followed and makes the
+ * keyword partial, on its line, naming the first such place. An `"extra:marker"` key gives a
+ * file's entries the extra but not the marker (an include carries no marker): more than installed
+ * there, never fewer.
  *
  * No setup() call, or one without these keywords: no dependencies, complete (the project's
  * metadata is then in setup.cfg or pyproject.toml, which are read on their own); unless a syntax
@@ -58,6 +67,7 @@ import type { Node } from 'web-tree-sitter';
 import { createPythonParser, type PythonParser } from '../../scan/python/parser.js';
 import { normalizeMarker, normalizeSpecifier } from '../pep508.js';
 import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
+import { redactUrlSecrets } from '../urls.js';
 import { ManifestCollector, MAX_ENTRIES_PER_FILE, repeatableName } from './collector.js';
 import { isRequirementsPath, isSetupPyPath } from './paths.js';
 import { combineMarkers, dependencyFromPep508 } from './pyproject.js';
@@ -73,6 +83,15 @@ const MAX_VALUE_DEPTH = 64;
 
 /** Strings copied while values are joined (`a + b`, a name used twice): past this, the file is not read further. */
 const MAX_STRINGS_COPIED = 10 * MAX_ENTRIES_PER_FILE;
+
+/**
+ * Characters of requirement text read (each line counting one more), per character of the file,
+ * plus a floor far above a real setup.py's: a value is read once per group, but a name listed anew
+ * in many values (`[R]` in every call) is read each time, and past this the file is not read
+ * further, so the work stays linear in its size.
+ */
+const MAX_CHARS_READ_PER_CHAR = 2;
+const MIN_CHARS_READ = 200_000;
 
 /** Tree nodes visited looking for requirements file names in computed values, over the whole file. */
 const MAX_SCAN_NODES = 2_000_000;
@@ -142,8 +161,25 @@ interface Bindings {
   otherWrite: Node | null;
   /** What the requirements file scan follows: every value and the other writes' sources. */
   sources: Node[];
+  /**
+   * `with … as NAME:` and `for NAME in …:`, with the span of their body: a use inside that body
+   * is the source it binds there (and what the body itself assigns), not every binding of the name
+   * (`f` reused by two `with open(…) as f` blocks).
+   */
+  scoped: { source: Node; start: number; end: number }[];
 }
 
+/** What following a computed value to the requirements files it names found. */
+interface FilesReached {
+  /** The files named, each now an include. */
+  files: string[];
+  /** The first thing in the code reached that may add requirements beside the files' (a literal list, `.append(…)`, `+=`). */
+  adds: Node | null;
+  /** A template of a requirements file's name (`"requirements-%s.txt" % env`): a file read, but which one is computed. */
+  computedName: Node | null;
+}
+
+/** Thrown when a value copies or reads more than its budget; the message is the file's error line. */
 class BudgetExceeded extends Error {}
 
 const lineOf = (node: Node): number => node.startPosition.row + 1;
@@ -160,7 +196,7 @@ function extractSetupPy(parser: PythonParser, text: string, context: ExtractCont
     return { dependencies: [], errors: out.errors, includes: [], requiresPython: null };
   }
   try {
-    const reader = new SetupPyReader(out);
+    const reader = new SetupPyReader(out, MIN_CHARS_READ + MAX_CHARS_READ_PER_CHAR * text.length);
     reader.collect(tree.rootNode);
     const requiresPython = reader.read(tree.rootNode.hasError);
     return { dependencies: out.dependencies, errors: out.errors, includes: out.includes, requiresPython };
@@ -181,6 +217,8 @@ class SetupPyReader {
   readonly #stringsOfName = new Map<string, StringsRead>();
   readonly #dictOfName = new Map<string, DictRead>();
   readonly #inProgress = new Set<string>();
+  readonly #dictValuesOfNode = new Map<number, StringsRead>();
+  readonly #dictValuesInProgress = new Set<number>();
   #copied = 0;
   #scanned = 0;
   readonly #included = new Set<string>();
@@ -189,8 +227,16 @@ class SetupPyReader {
    * coverage.py's retry in `except BuildFailed:`; `R + R`) is one requirement, listed once.
    */
   readonly #listed = new Set<string>();
+  /** Each keyword value evaluated once (a dict passed to many setup() calls gives the same value nodes). */
+  readonly #valueOfNode = new Map<number, StringsRead>();
+  /** The groups (and key markers) each evaluated value was read into: a name passed to many calls is read once. */
+  readonly #readInto = new Map<StringsRead, Set<string>>();
+  #charsRead = 0;
 
-  constructor(readonly out: ManifestCollector) {}
+  constructor(
+    readonly out: ManifestCollector,
+    readonly maxCharsRead: number,
+  ) {}
 
   // -------------------------------------------------------------------------------------------
   // One walk of the tree
@@ -223,6 +269,7 @@ class SetupPyReader {
             const left = node.childForFieldName('left');
             const right = node.childForFieldName('right');
             if (left && right) this.#otherWrites(left, right);
+            if (left?.type === 'identifier' && right && type === 'for_statement') this.#scoped(left.text, right, node.childForFieldName('body'));
             break;
           }
           case 'with_item': {
@@ -231,6 +278,10 @@ class SetupPyReader {
               const target = value.childForFieldName('alias');
               const source = value.namedChild(0);
               if (target && source) this.#otherWrites(target, source);
+              // with_item → with_clause → with_statement, whose body the name is bound in.
+              const statement = cursor.currentNode.parent?.parent;
+              // The alias is an as_pattern_target around the name (or a tuple, not followed this way).
+              if (target && /^[A-Za-z_]\w*$/.test(target.text) && source && statement?.type === 'with_statement') this.#scoped(target.text, source, statement.childForFieldName('body'));
             }
             break;
           }
@@ -265,10 +316,26 @@ class SetupPyReader {
   #bindingsOf(name: string): Bindings {
     let bindings = this.#bindings.get(name);
     if (bindings === undefined) {
-      bindings = { values: [], additions: [], otherWrite: null, sources: [] };
+      bindings = { values: [], additions: [], otherWrite: null, sources: [], scoped: [] };
       this.#bindings.set(name, bindings);
     }
     return bindings;
+  }
+
+  #scoped(name: string, source: Node, body: Node | null): void {
+    if (body) this.#bindingsOf(name).scoped.push({ source, start: body.startIndex, end: body.endIndex });
+  }
+
+  /**
+   * The sources a use of a name at `at` is followed to: inside a `with … as NAME` or `for NAME in`
+   * body, that statement's source and what the body assigns; elsewhere every binding of the name.
+   */
+  #sourcesAt(bindings: Bindings, at: number): Node[] {
+    let scope: Bindings['scoped'][number] | null = null;
+    for (const s of bindings.scoped) if (s.start <= at && at < s.end && (scope === null || s.start > scope.start)) scope = s;
+    if (scope === null) return bindings.sources;
+    const inScope = scope;
+    return bindings.sources.filter((source) => source === inScope.source || (source.startIndex >= inScope.start && source.startIndex < inScope.end));
   }
 
   #import(node: Node): void {
@@ -380,7 +447,7 @@ class SetupPyReader {
       }
     } catch (err) {
       if (!(err instanceof BudgetExceeded)) throw err;
-      this.out.error(null, `setup.py builds lists of more than ${MAX_STRINGS_COPIED} strings; it is not read further`);
+      this.out.error(null, err.message);
     }
     if (calls.length === 0 && treeHasError && this.#brokenSetupLine !== null) {
       this.out.error(this.#brokenSetupLine, 'a syntax error where setup() is called: its dependencies were not read');
@@ -392,7 +459,11 @@ class SetupPyReader {
     const args = call.childForFieldName('arguments');
     if (!args) return null;
     const keywords = new Map<string, Node[]>();
-    const addKeyword = (name: string, value: Node) => keywords.set(name, [...(keywords.get(name) ?? []), value]);
+    const addKeyword = (name: string, value: Node) => {
+      const values = keywords.get(name);
+      if (values) values.push(value);
+      else keywords.set(name, [value]);
+    };
     let hidden: { line: number; why: string } | null = null;
     for (const arg of args.namedChildren) {
       if (arg.type === 'keyword_argument') {
@@ -401,8 +472,10 @@ class SetupPyReader {
         if (name && value) addKeyword(name, value);
       } else if (arg.type === 'dictionary_splat') {
         const dict = this.#dict(arg.namedChild(0) ?? arg, 0);
+        // A dict name is read once, but each call walks its entries: charged, as a copy would be.
+        this.#copy(dict.entries.length);
         for (const entry of dict.entries) addKeyword(entry.key, entry.value);
-        if (dict.unread.length > 0) hidden ??= { line: lineOf(arg), why: `**${(arg.namedChild(0)?.text ?? '').slice(0, 40)} is computed when setup.py runs` };
+        if (dict.unread.length > 0) hidden ??= { line: lineOf(arg), why: `**${snippet(arg.namedChild(0) ?? arg, 40)} is computed when setup.py runs` };
       } else if (arg.type === 'ERROR') {
         hidden ??= { line: lineOf(arg), why: 'a syntax error among its arguments' };
       }
@@ -424,6 +497,7 @@ class SetupPyReader {
 
   #readExtras(value: Node): void {
     const dict = this.#dict(value, 0);
+    this.#copy(dict.entries.length);
     this.#reportUnread('extras_require', value, dict.unread, null);
     for (const entry of dict.entries) {
       // setuptools' `extra:marker` keys: the marker applies to every requirement of the extra.
@@ -441,8 +515,23 @@ class SetupPyReader {
   }
 
   #readRequirements(value: Node, group: string, keyMarker: string | null, label: string): void {
-    const read = this.#strings(value, 0);
+    let read = this.#valueOfNode.get(value.id);
+    if (read === undefined) {
+      read = this.#strings(value, 0);
+      this.#valueOfNode.set(value.id, read);
+    }
     this.#reportUnread(label, value, read.unread, group);
+    // Read into this group already (the same name in many calls, or extras whose keys trim to one
+    // name): every requirement it gives is listed, and listing them again would drop them all.
+    const into = `${group}\u0000${keyMarker ?? ''}`;
+    const done = this.#readInto.get(read) ?? new Set<string>();
+    if (done.has(into)) return;
+    done.add(into);
+    this.#readInto.set(read, done);
+    for (const string of read.strings) for (const piece of string) this.#charsRead += piece.text.length + 1;
+    if (this.#charsRead > this.maxCharsRead) {
+      throw new BudgetExceeded(`setup.py lists the same values more times than Depwatch reads (over ${this.maxCharsRead} characters of requirements); it is not read further`);
+    }
     for (const requirement of requirementLines(read.strings)) {
       if (this.out.full) {
         this.out.stopReading(requirement.line);
@@ -469,14 +558,50 @@ class SetupPyReader {
    */
   #reportUnread(label: string, value: Node, unread: Unread[], includeAs: string | null): void {
     const notRead: Unread[] = [];
+    /** Files followed from code that may also add requirements of its own (not read). */
+    let followedWithMore: { files: string[]; adds: Node; computedName: boolean } | null = null;
+    /** A requirements file read under a computed name (`"requirements-%s.txt" % env`), which is not followed. */
+    let computedName: Node | null = null;
     for (const part of unread) {
-      if (part.why === 'computed' && includeAs !== null && this.#includeRequirementFiles(part.node, includeAs)) continue;
+      if (part.why === 'computed' && includeAs !== null) {
+        const reached = this.#includeRequirementFiles(part.node, includeAs);
+        if (reached.files.length > 0) {
+          if (reached.adds !== null) followedWithMore ??= { files: reached.files, adds: reached.adds, computedName: false };
+          else if (reached.computedName !== null) followedWithMore ??= { files: reached.files, adds: reached.computedName, computedName: true };
+          continue;
+        }
+        if (reached.computedName !== null) {
+          computedName ??= reached.computedName;
+          continue;
+        }
+      }
       notRead.push(part);
     }
-    const first = notRead[0];
-    if (first === undefined) return;
-    // On the keyword's line; where the part not read is elsewhere (a name's `.append(…)`), its line is said.
     const line = lineOf(value);
+    const first = notRead[0];
+    if (first === undefined && computedName !== null) {
+      const at = lineOf(computedName) === line ? '' : ` at line ${lineOf(computedName)}`;
+      this.out.error(
+        line,
+        `${label} reads a requirements file whose name is computed when setup.py runs (${snippet(computedName)}${at}), and Depwatch does not run setup.py, so it was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file`,
+      );
+      return;
+    }
+    if (first === undefined) {
+      if (followedWithMore !== null) {
+        const { files, adds, computedName: named } = followedWithMore;
+        const at = lineOf(adds) === line ? '' : ` at line ${lineOf(adds)}`;
+        const followed = `${label} reads ${files.join(' and ')}, which ${files.length === 1 ? 'is' : 'are'} followed`;
+        this.out.error(
+          line,
+          named
+            ? `${followed}, and a requirements file whose name is computed when setup.py runs (${snippet(adds)}${at}), which was not read: name the file in a string literal, or move the list into pyproject.toml [project] dependencies or a requirements file`
+            : `${followed}, but the code that builds it may add more (${snippet(adds)}${at}), which Depwatch does not run, so that part was not read: move the list into pyproject.toml [project] dependencies or a requirements file`,
+        );
+      }
+      return;
+    }
+    // On the keyword's line; where the part not read is elsewhere (a name's `.append(…)`), its line is said.
     const at = lineOf(first.node) === line ? '' : ` at line ${lineOf(first.node)}`;
     if (first.why === 'syntax') {
       this.out.error(line, `${label}: a syntax error in its value${at}; what it holds there was not read`);
@@ -484,7 +609,12 @@ class SetupPyReader {
       this.out.error(line, `${label}: its value nests more than ${MAX_VALUE_DEPTH} levels deep${at}; not read`);
     } else {
       const shown = first.node === value ? snippet(value) : `${snippet(first.node)}${at}, in ${snippet(value)}`;
-      const advice = label === 'python_requires' ? 'move it into pyproject.toml [project] requires-python' : 'move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, exclude setup.py in .depwatch.yml saying so';
+      // The exclude entry exactly as it must be written: a root file only by its anchored name.
+      const entry = this.out.file.includes('/') ? this.out.file : `/${this.out.file}`;
+      const advice =
+        label === 'python_requires'
+          ? 'move it into pyproject.toml [project] requires-python'
+          : `move the list into pyproject.toml [project] dependencies or a requirements file; if it is made from files Depwatch reads anyway, add ${entry} to exclude: in .depwatch.yml saying so (that also leaves it out of the code scan)`;
       const what = first.node === value ? 'it was' : 'that part was';
       this.out.error(line, `${label} is computed when setup.py runs (${shown}), and Depwatch does not run setup.py, so ${what} not read: ${advice}`);
     }
@@ -495,7 +625,7 @@ class SetupPyReader {
 
   #copy(count: number): void {
     this.#copied += count;
-    if (this.#copied > MAX_STRINGS_COPIED) throw new BudgetExceeded();
+    if (this.#copied > MAX_STRINGS_COPIED) throw new BudgetExceeded(`setup.py builds lists of more than ${MAX_STRINGS_COPIED} strings; it is not read further`);
   }
 
   /** The strings a value holds (a string, a list of them, names of those, `a + b`), and what was not read. */
@@ -543,8 +673,73 @@ class SetupPyReader {
       }
       case 'identifier':
         return this.#stringsOfIdentifier(node, depth);
+      case 'conditional_expression': {
+        // `x if c else y`: whichever a run picks, read as both (as a name assigned in both branches of an `if`).
+        const [then, , otherwise] = node.namedChildren.filter((c) => c.type !== 'comment');
+        if (!then || !otherwise) break;
+        const read: StringsRead = { strings: [], unread: [] };
+        this.#merge(read, this.#strings(then, depth + 1));
+        this.#merge(read, this.#strings(otherwise, depth + 1));
+        return read;
+      }
+      case 'call':
+      case 'subscript':
+        return this.#stringsOfDictValues(node, depth) ?? { strings: [], unread: [{ node, why: 'computed' }] };
     }
     return { strings: [], unread: [{ node, why: 'computed' }] };
+  }
+
+  /**
+   * `EXTRAS["plot"]` (the entries of that key) and `sum(EXTRAS.values(), [])` (every entry, the
+   * `all` extra) of a dict read in the file; null for any other call or subscript. Each node is
+   * evaluated once (memoised, so `E["b"] = E["a"] + E["a"]` chains cannot grow exponentially); one
+   * that uses itself (`E["all"] = sum(E.values(), [])` is among E's values) skips itself in a sum,
+   * and is computed in a subscript.
+   */
+  #stringsOfDictValues(node: Node, depth: number): StringsRead | null {
+    const known = this.#dictValuesOfNode.get(node.id);
+    if (known) return known;
+    let dictNode: Node | null = null;
+    let key: string | null = null;
+    let start: Node | null = null;
+    if (node.type === 'subscript') {
+      const index = node.childForFieldName('subscript');
+      const plain = index && isStringNode(index) ? plainString(index) : null;
+      if (plain === null || node.namedChildren.filter((c) => c.type !== 'comment').length !== 2) return null;
+      dictNode = node.childForFieldName('value');
+      key = plain;
+    } else {
+      if (node.childForFieldName('function')?.text !== 'sum') return null;
+      const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+      const values = args[0];
+      const callee = values?.type === 'call' ? values.childForFieldName('function') : null;
+      const noArguments = values?.childForFieldName('arguments')?.namedChildren.every((a) => a.type === 'comment') ?? false;
+      if (args.length > 2 || callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'values' || !noArguments) return null;
+      if (args[1]?.type === 'keyword_argument') return null;
+      dictNode = callee.childForFieldName('object');
+      start = args[1] ?? null;
+    }
+    if (dictNode === null) return null;
+    const dict = this.#dict(dictNode, depth + 1);
+    this.#copy(dict.entries.length);
+    this.#dictValuesInProgress.add(node.id);
+    const read: StringsRead = { strings: [], unread: [...dict.unread] };
+    if (start) this.#merge(read, this.#strings(start, depth + 1));
+    let found = false;
+    for (const entry of dict.entries) {
+      if (key !== null && entry.key !== key) continue;
+      found = true;
+      if (this.#dictValuesInProgress.has(entry.value.id)) {
+        if (key !== null) read.unread.push({ node, why: 'computed' });
+        continue;
+      }
+      this.#merge(read, this.#strings(entry.value, depth + 1));
+    }
+    // A key not in the dict read: set where Depwatch cannot see it, or a KeyError when setup.py runs.
+    if (key !== null && !found) read.unread.push({ node, why: 'computed' });
+    this.#dictValuesInProgress.delete(node.id);
+    this.#dictValuesOfNode.set(node.id, read);
+    return read;
   }
 
   #merge(into: StringsRead, from: StringsRead): void {
@@ -668,11 +863,19 @@ class SetupPyReader {
   // Requirements files named by a computed value
 
   /**
-   * Whether the expression (or what the names in it are bound to) names a requirements file in a
-   * string literal; each one found becomes an include. Within a budget of nodes for the file.
+   * The requirements files the expression (or what the names in it are bound to) names in string
+   * literals, each now an include; and whether that code may add requirements of its own beside
+   * them (`reqs.append("torch")`). Within a budget of nodes for the file: past it, what was not
+   * looked at may add anything.
    */
-  #includeRequirementFiles(expression: Node, group: string): boolean {
-    let found = false;
+  #includeRequirementFiles(expression: Node, group: string): FilesReached {
+    const reached: FilesReached = { files: [], adds: null, computedName: null };
+    const found = (path: string | null) => {
+      if (path !== null && !reached.files.includes(path)) reached.files.push(path);
+    };
+    const adds = (node: Node) => {
+      if (reached.adds === null || node.startIndex < reached.adds.startIndex) reached.adds = node;
+    };
     const seen = new Set<number>();
     const stack = [expression];
     while (stack.length > 0) {
@@ -683,23 +886,34 @@ class SetupPyReader {
       try {
         let depth = 0;
         for (;;) {
-          if (++this.#scanned > MAX_SCAN_NODES) return found;
+          if (++this.#scanned > MAX_SCAN_NODES) {
+            adds(cursor.currentNode);
+            return reached;
+          }
           const type = cursor.nodeType;
           if (type === 'string') {
-            if (this.#includeIfRequirementsPath(cursor.currentNode, group)) found = true;
+            const path = this.#includeIfRequirementsPath(cursor.currentNode, group);
+            found(path);
+            if (path === null && reached.computedName === null && isRequirementsPathTemplate(plainString(cursor.currentNode))) reached.computedName = cursor.currentNode;
           } else if (type === 'argument_list') {
             // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined.
             const literals = cursor.currentNode.namedChildren.filter((c) => c.type === 'string');
             if (literals.length >= 2) {
               const parts = literals.map((l) => plainString(l));
-              if (parts.every((p): p is string => p !== null) && this.#include(parts.join('/'), lineOf(literals[0]!), group)) found = true;
+              if (parts.every((p): p is string => p !== null)) found(this.#include(parts.join('/'), lineOf(literals[0]!), group));
             }
           } else if (type === 'identifier') {
             const field = cursor.currentFieldName;
             // Not `x.name` (an attribute) nor `name=` (a keyword): only names that hold a value.
-            if (field !== 'attribute' && field !== 'name') {
-              for (const source of this.#bindings.get(cursor.nodeText)?.sources ?? []) if (!seen.has(source.id)) stack.push(source);
+            const bindings = field !== 'attribute' && field !== 'name' ? this.#bindings.get(cursor.nodeText) : undefined;
+            if (bindings) {
+              const sources = this.#sourcesAt(bindings, cursor.startIndex);
+              // Each use walks the name's bindings: charged like the nodes, so many uses of a name bound many times stay within the budget.
+              this.#scanned += bindings.sources.length + bindings.scoped.length;
+              for (const source of sources) if (!seen.has(source.id)) stack.push(source);
             }
+          } else if (mayAddRequirements(cursor.currentNode)) {
+            adds(cursor.currentNode);
           }
           if (cursor.gotoFirstChild()) {
             depth++;
@@ -720,24 +934,68 @@ class SetupPyReader {
         cursor.delete();
       }
     }
-    return found;
+    return reached;
   }
 
-  #includeIfRequirementsPath(node: Node, group: string): boolean {
+  #includeIfRequirementsPath(node: Node, group: string): string | null {
     const value = plainString(node);
-    return value !== null && this.#include(value, lineOf(node), group);
+    return value === null ? null : this.#include(value, lineOf(node), group);
   }
 
-  /** An include of `path`, once per group; an extra's file gives its entries that extra (as a pyproject's dynamic file does). */
-  #include(path: string, line: number, group: string): boolean {
-    if (path.length === 0 || path.length > 500 || /\s/.test(path) || !isRequirementsPath(path)) return false;
+  /** An include of `path`, once per group (an extra's file gives its entries that extra, as a pyproject's dynamic file does); the path, or null when it names no requirements file. */
+  #include(path: string, line: number, group: string): string | null {
+    // A template (`requirements-%s.txt`) names no file: which one is read is computed.
+    if (path.length === 0 || path.length > 500 || /\s/.test(path) || !isRequirementsPath(path) || isRequirementsPathTemplate(path)) return null;
     const key = `${group}\u0000${path}`;
     if (!this.#included.has(key)) {
       this.#included.add(key);
       this.out.include({ path, kind: 'requirement', line, ...(group === 'main' ? {} : { group }) });
     }
-    return true;
+    return path;
   }
+}
+
+/** `requirements-%s.txt`, `requirements/{env}.txt`: a requirements file's name with a placeholder filled in when setup.py runs. */
+function isRequirementsPathTemplate(text: string | null): boolean {
+  if (text === null || text.length > 500) return false;
+  const filled = text.replace(/%(\(\w*\))?[-#0 +]?\d*[sdr]|\{\w*\}/g, 'x');
+  return filled !== text && isRequirementsPath(filled);
+}
+
+/**
+ * Code that may add requirements to what a requirements file gives (a helper that reads the file,
+ * then appends): a list, tuple or set holding a string that could be a requirement, a call of
+ * `.append`, `.extend`, `.insert` or `.update`, an augmented assignment, or `+` with a literal list
+ * or string. Strings that cannot start a requirement (`'#'`, `'-e'`) or that name files are not
+ * counted: a helper filtering comments out (`l.startswith(('#', '-'))`) adds nothing.
+ */
+function mayAddRequirements(node: Node): boolean {
+  switch (node.type) {
+    case 'list':
+    case 'tuple':
+    case 'set':
+      return node.namedChildren.some((child) => isStringNode(child) && mayBeRequirement(child));
+    case 'call': {
+      const callee = node.childForFieldName('function');
+      return callee?.type === 'attribute' && READ_ADDITIONS.has(callee.childForFieldName('attribute')?.text ?? '');
+    }
+    case 'augmented_assignment':
+      return true;
+    case 'binary_operator': {
+      if (node.childForFieldName('operator')?.text !== '+') return false;
+      const operands = [node.childForFieldName('left'), node.childForFieldName('right')];
+      return operands.some((o) => o !== null && (o.type === 'list' || o.type === 'tuple' || (isStringNode(o) && mayBeRequirement(o))));
+    }
+  }
+  return false;
+}
+
+/** A string literal that could be (or start) a requirement: it starts with a letter or digit and is not a file name. */
+function mayBeRequirement(node: Node): boolean {
+  const value = plainString(node);
+  if (value === null) return true;
+  const text = value.trim();
+  return /^[A-Za-z0-9]/.test(text) && !/\.(txt|in|cfg|toml|py|md|rst)$/i.test(text) && !isRequirementsPath(text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -747,9 +1005,18 @@ const isStringNode = (node: Node): boolean => node.type === 'string' || node.typ
 
 /** `a` then `b`: the last line of `a` continues with the first of `b`. */
 function joinStrings(a: Str, b: Str): Str {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  return [...a.slice(0, -1), { text: a.at(-1)!.text + b[0]!.text, line: a.at(-1)!.line }, ...b.slice(1)];
+  const joined = [...a];
+  appendString(joined, b);
+  return joined;
+}
+
+/** joinStrings into `into` itself: implicit concatenation appends part after part without copying what is joined so far. */
+function appendString(into: Str, b: Str): void {
+  if (b.length === 0) return;
+  const last = into.at(-1);
+  if (last === undefined) into.push(b[0]!);
+  else into[into.length - 1] = { text: last.text + b[0]!.text, line: last.line };
+  for (let i = 1; i < b.length; i++) into.push(b[i]!);
 }
 
 /** A string literal's text on one line, or null when it is not a plain literal. */
@@ -764,12 +1031,12 @@ function plainString(node: Node): string | null {
  */
 function stringValue(node: Node): Str | null | 'syntax' {
   if (node.type === 'concatenated_string') {
-    let joined: Str = [];
+    const joined: Str = [];
     for (const part of node.namedChildren) {
       if (part.type === 'comment') continue;
       const value = stringValue(part);
       if (!Array.isArray(value)) return value;
-      joined = joinStrings(joined, value);
+      appendString(joined, value);
     }
     return joined;
   }
@@ -874,23 +1141,50 @@ export function requirementLines(strings: readonly Str[]): Piece[] {
   }
   const joined: Piece[] = [];
   for (let i = 0; i < lines.length; i++) {
-    let { text } = lines[i]!;
     const { line } = lines[i]!;
+    if (!lines[i]!.text.endsWith('\\')) {
+      const text = lines[i]!.text.trim();
+      if (text !== '') joined.push({ text, line });
+      continue;
+    }
+    // `text.slice(0, -2).trim() + next`, line after line, without copying the line joined so far
+    // at every step (quadratic in a run of continued lines): the parts are cut from the end in
+    // place and joined once. Lines start trimmed, so only the end of the joined text needs trimming.
+    const parts = [lines[i]!.text];
+    const ends = [parts[0]!.length];
+    const lastChar = () => parts.at(-1)![ends.at(-1)! - 1]!;
+    const dropLastChar = () => {
+      if (--ends[ends.length - 1]! === 0) {
+        parts.pop();
+        ends.pop();
+      }
+    };
     let complete = true;
-    while (text.endsWith('\\')) {
+    while (parts.length > 0 && lastChar() === '\\') {
       if (i + 1 >= lines.length) {
         complete = false;
         break;
       }
-      text = text.slice(0, -2).trim() + lines[++i]!.text;
+      dropLastChar();
+      if (parts.length > 0) dropLastChar();
+      while (parts.length > 0 && /\s/.test(lastChar())) dropLastChar();
+      const next = lines[++i]!.text;
+      if (next !== '') {
+        parts.push(next);
+        ends.push(next.length);
+      }
     }
-    if (complete) joined.push({ text: text.trim(), line });
+    const text = parts.map((part, k) => part.slice(0, ends[k])).join('').trim();
+    if (complete && text !== '') joined.push({ text, line });
   }
-  return joined.filter((l) => l.text !== '');
+  return joined;
 }
 
-/** The source of a node on one line, cut short, for a message. */
-function snippet(node: Node): string {
-  const text = node.text.replace(/\s+/g, ' ').trim();
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/**
+ * The source of a node on one line, cut short, for a message. URL credentials are removed before
+ * the cut: cut first, a userinfo that loses its `@` no longer reads as one and would be printed.
+ */
+function snippet(node: Node, max = 60): string {
+  const text = redactUrlSecrets(node.text.replace(/\s+/g, ' ').trim());
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
