@@ -17,7 +17,7 @@ import type { Logger } from '../log.js';
 import { CONFIG_FILES, excluder, type Excluder } from '../audit/exclude.js';
 import { readTreeSettings } from '../audit/tree-excludes.js';
 import { formatForPath, isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
-import { mayNameOtherFiles } from '../python/formats/paths.js';
+import { namesOtherFiles } from '../python/formats/paths.js';
 import { memorySource, type FileSource } from '../python/files.js';
 import { loadManifests } from '../python/load.js';
 import { decode } from '../scan/text.js';
@@ -341,7 +341,7 @@ async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotF
   const roots = first
     ? from.filter((f) => {
         const format = f.kind === 'manifest' ? formatForPath(f.path) : null;
-        return format !== null && mayNameOtherFiles(format, f.text);
+        return format !== null && namesOtherFiles(format);
       })
     : from;
   if (roots.length === 0) return [];

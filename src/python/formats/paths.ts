@@ -77,26 +77,19 @@ const MATCHERS = {
  * only these formats to find them (lockfiles name none). A Record: a new format must say.
  */
 const NAMES_OTHER_FILES = {
-  // What a file must contain to name another, checked before it is parsed: a snapshot parses on
-  // the bot's main thread, and most manifests name nothing (no `-r` line, no dynamic dependencies),
-  // so those are not parsed twice, and a setup.py that reads no `.txt`/`.in` file loads no grammar.
-  requirements: (text: string) => text.includes('-r') || text.includes('-c') || text.includes('--requirement') || text.includes('--constraint'),
-  pyproject: (text: string) => text.includes('dynamic'),
-  'poetry-lock': null,
-  pipfile: null,
-  'pipfile-lock': null,
-  'uv-lock': null,
-  'pdm-lock': null,
-  pylock: null,
-  'setup-cfg': (text: string) => text.includes('file:'),
-  // isRequirementsPath: a name the setup.py reader follows ends in `.txt` or `.in`.
-  'setup-py': (text: string) => text.includes('.txt') || text.includes('.in'),
-} satisfies Record<ManifestFormat, ((text: string) => boolean) | null>;
+  requirements: true,
+  pyproject: true,
+  'poetry-lock': false,
+  pipfile: false,
+  'pipfile-lock': false,
+  'uv-lock': false,
+  'pdm-lock': false,
+  pylock: false,
+  'setup-cfg': true,
+  'setup-py': true,
+} satisfies Record<ManifestFormat, boolean>;
 
-export const namesOtherFiles = (format: ManifestFormat): boolean => NAMES_OTHER_FILES[format] !== null;
-
-/** Whether a file of `format` with this text may name other files: false means it certainly does not (a substring test, linear). */
-export const mayNameOtherFiles = (format: ManifestFormat, text: string): boolean => NAMES_OTHER_FILES[format]?.(text) ?? false;
+export const namesOtherFiles = (format: ManifestFormat): boolean => NAMES_OTHER_FILES[format];
 
 export const FORMAT_PATHS: readonly { format: ManifestFormat; matches: (path: string) => boolean }[] = Object.entries(MATCHERS).map(([format, matches]) => ({
   format: format as ManifestFormat,
