@@ -229,14 +229,18 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       // Changed files named like no manifest are reviewed only as what a manifest includes.
       const paths = [...kept, ...unnamedChanged.filter(included)];
       const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a manifest includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
-      if (paths.length === 0 && pull.filesNotListed === 0) {
+      // Fail closed: a changed file that the base may include, when the base's includes could not be
+      // worked out, is said on the card (partial), never passed over as one no manifest includes.
+      const untoldFiles = untold ? unnamedChanged.filter((path) => !included(path)) : [];
+      const untoldLines = untoldFiles.length > 0 ? [`whether a manifest includes ${untoldFiles.slice(0, 5).join(', ')}${untoldFiles.length > 5 ? ', …' : ''} could not be told (${untold}); not reviewed`] : [];
+      if (paths.length === 0 && pull.filesNotListed === 0 && untoldLines.length === 0) {
         // Every dependency file it changes is one the project says is not its own (or it changes
         // none, only files no manifest includes): nothing to review.
         if (notes.length > 0) result.notes.push(`${repo}#${pull.number}: ${notes.join('; ')}; no review`);
         unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
         continue;
       }
-      ready.push({ repo, owner, name, pull, known, baseOid, paths, notes, sides: { base: emptySide(), head: emptySide() } });
+      ready.push({ repo, owner, name, pull, known, baseOid, paths, notes, untold: untoldLines, sides: { base: emptySide(), head: emptySide() } });
     } catch (err) {
       reviewFailed(options, result, repo, pull.number, err);
     }
@@ -282,7 +286,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     }
   }
 
-  for (const { repo, owner, name, pull, known, baseOid, paths, notes, sides } of ready) {
+  for (const { repo, owner, name, pull, known, baseOid, paths, notes, untold, sides } of ready) {
     try {
       const unread = paths.flatMap((path) =>
         SIDES.flatMap((label) => {
@@ -302,6 +306,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         const cut = sides[label].cut;
         if (cut.length > 0) diff.errors.push(`${label}: the reviewed files include more files than a review follows (${MAX_INCLUDED_FILES} files, ${MAX_INCLUDE_LEVELS} levels of includes): ${cut.length} more not read (${cut.slice(0, 5).join(', ')}${cut.length > 5 ? ', …' : ''})`);
       }
+      diff.errors.push(...untold);
       if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
       const reviewed = await reviewDependencies(diff, await options.cards());
       const review: DependencyReview = notes.length ? { ...reviewed, notes } : reviewed;
@@ -346,6 +351,8 @@ interface Ready {
   baseOid: string;
   paths: string[];
   notes: string[];
+  /** Changed files that may be installed but whose review could not be told (the base's includes not worked out): said on the card, partial. */
+  untold: string[];
   sides: Record<'base' | 'head', SideRead>;
 }
 
