@@ -625,3 +625,30 @@ it('says on a partial card, never silently nothing, when the base\'s includes ca
   expect(bigCard).toMatch(/whether a manifest includes ci\/base\.txt could not be told \(requirements-big\.txt/);
   expect(world.github.count(ROUTES.graphql)).toBeLessThanOrEqual(50);
 });
+
+it('takes a .depwatch.yml that cannot be read as the settings file all the same: .depwatch.yaml excludes nothing, and the card says why it is partial', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'shop',
+    files: {
+      '.depwatch.yml': `ignore: []\n${'#'.repeat(300)}\n`,
+      '.depwatch.yaml': 'exclude:\n  - path: services/\n    reason: not ours\n',
+      'services/requirements.txt': 'goodlib==1.1.0\n',
+    },
+  });
+  world.github.pushCommit('octo', 'shop', { 'services/requirements.txt': 'goodlib==1.2.0\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump', head: 'bump' });
+  world.github.truncateTextsOver(200);
+
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const card = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks)).find((c) => c.includes('octo/shop #1'));
+  expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(card).toContain('Partial');
+  expect(card).toContain('base: .depwatch.yml');
+});

@@ -182,15 +182,15 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   result.errors.push(...errors);
 
   // Parsed once per commit for this sweep only: the next one reads the settings again.
-  const settings = new Map<string, Promise<{ excludedBy: Excluder; source: string }>>();
+  const settings = new Map<string, Promise<{ excludedBy: Excluder; source: string; unread?: string }>>();
   const includes = new Map<string, Promise<IncludedFiles>>();
   const ready: Ready[] = [];
   for (const { repo, pull, paths: changed, known, baseOid } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
       const at = `${repo}@${baseOid}`;
-      if (!settings.has(at)) settings.set(at, settingsAt(texts, { owner, repo: name, oid: baseOid }));
-      const { excludedBy, source } = await settings.get(at)!;
+      if (!settings.has(at)) settings.set(at, settingsAt(texts, failed, { owner, repo: name, oid: baseOid }));
+      const { excludedBy, source, unread: settingsUnread } = await settings.get(at)!;
       // A changed file that a manifest of the project includes is part of what the project
       // installs, as the audit reads it: reviewed, whether `exclude:` keeps its path out or its name
       // is not a manifest's (`-r ci/base.txt`). Included through the files the pull request changes
@@ -232,7 +232,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       // Fail closed: a changed file that the base may include, when the base's includes could not be
       // worked out, is said on the card (partial), never passed over as one no manifest includes.
       const untoldFiles = untold ? unnamedChanged.filter((path) => !included(path)) : [];
-      const untoldLines = untoldFiles.length > 0 ? [`whether a manifest includes ${untoldFiles.slice(0, 5).join(', ')}${untoldFiles.length > 5 ? ', …' : ''} could not be told (${untold}); not reviewed`] : [];
+      const untoldLines = [...(settingsUnread ? [`base: ${settingsUnread}`] : []), ...(untoldFiles.length > 0 ? [`whether a manifest includes ${untoldFiles.slice(0, 5).join(', ')}${untoldFiles.length > 5 ? ', …' : ''} could not be told (${untold}); not reviewed`] : [])];
       if (paths.length === 0 && pull.filesNotListed === 0 && untoldLines.length === 0) {
         // Every dependency file it changes is one the project says is not its own (or it changes
         // none, only files no manifest includes): nothing to review.
@@ -405,9 +405,14 @@ function reviewFailed(options: PullRequestReviewOptions, result: PullRequestRevi
  * leave its own changes out of its review by adding an exclude (that change is itself in the diff
  * people review). A settings file that could not be read excludes nothing: every file is reviewed.
  */
-async function settingsAt(texts: ReadonlyMap<string, string | null>, at: { owner: string; repo: string; oid: string }): Promise<{ excludedBy: Excluder; source: string }> {
+async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>, at: { owner: string; repo: string; oid: string }): Promise<{ excludedBy: Excluder; source: string; unread?: string }> {
+  // The first settings file there is the settings file, read or not (configFileOf): one that could
+  // not be read excludes nothing and is said, never replaced by the other.
   for (const path of CONFIG_FILES) {
-    const text = texts.get(textKey({ ...at, path }));
+    const key = textKey({ ...at, path });
+    const why = failed.get(key);
+    if (why !== undefined) return { excludedBy: excluder([]), source: path, unread: `${path} ${why}; nothing is excluded from this review` };
+    const text = texts.get(key);
     if (typeof text === 'string') return { excludedBy: excluder((await parseExcludes(text, path)).excludes), source: path };
   }
   return { excludedBy: excluder([]), source: '' };
