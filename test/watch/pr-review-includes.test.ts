@@ -64,3 +64,13 @@ it('follows the includes of every manifest that can name other files: a pyprojec
   // What was read on the way is handed back, for the review to reuse.
   expect('texts' in reach && reach.texts.get(`octo/dynamic@${at.oid}:reqs/more.txt`)).toBe('idna==3.0\n');
 });
+
+it('gives up past the snapshot limits (10 levels of includes), rather than asking GitHub once a level without end', async () => {
+  const files: Record<string, string> = { 'requirements.txt': 'goodlib==1.1.0\n-r ci/1.txt\n' };
+  for (let i = 1; i <= 60; i += 1) files[`ci/${i}.txt`] = i < 60 ? `-r ${i + 1}.txt\n` : 'idna==3.0\n';
+  world = await startWorld({ repos: [{ owner: 'octo', name: 'deep', files }] });
+  const at = { owner: 'octo', repo: 'deep', oid: world.fake.headSha('octo', 'deep') };
+  const reach = await includedAt(world.octokit, at, excluder([]));
+  expect(reach).toMatchObject({ unknown: 'includes go deeper than 10 levels', recoverable: false });
+  expect(reach.requests).toBeLessThanOrEqual(12);
+});

@@ -596,3 +596,59 @@ it('follows includes ten levels deep at most, and says what it did not read past
   expect(card).not.toContain('file not found');
   expect(card).toContain('overall :warning: *caution*');
 });
+
+it('says on a partial card, never silently nothing, when the base\'s includes cannot be worked out: deeper than the snapshot limits, or a base file too large to read', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const deep: Record<string, string> = { 'requirements.txt': 'goodlib==1.1.0\n-r ci/1.txt\n', 'docs/notes.txt': 'hello\n' };
+  for (let i = 1; i <= 60; i += 1) deep[`ci/${i}.txt`] = i < 60 ? `-r ${i + 1}.txt\n` : 'idna==3.0\n';
+  world.github.addRepo({ owner: 'octo', name: 'deep', files: deep });
+  world.github.pushCommit('octo', 'deep', { 'docs/notes.txt': 'hello again\n' }, { branch: 'docs', from: 'main' });
+  world.github.openPullRequest('octo', 'deep', { number: 1, title: 'Docs', head: 'docs' });
+  world.github.addRepo({ owner: 'octo', name: 'big', files: { 'requirements.txt': 'goodlib==1.1.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.0\n', 'requirements-big.txt': `# ${'x'.repeat(300)}\nidna==3.0\n` } });
+  world.github.pushCommit('octo', 'big', { 'ci/base.txt': 'idna==3.7\n' }, { branch: 'ci', from: 'main' });
+  world.github.openPullRequest('octo', 'big', { number: 2, title: 'CI', head: 'ci' });
+  world.github.truncateTextsOver(200);
+
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  for (const repo of ['octo/deep', 'octo/big']) watch.store.addWatch({ repo, channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  world.github.resetCounts();
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
+  const deepCard = cards.find((c) => c.includes('octo/deep #1'));
+  const bigCard = cards.find((c) => c.includes('octo/big #2'));
+  expect(deepCard).toContain('Partial');
+  expect(deepCard).toContain('whether a manifest includes docs/notes.txt could not be told (includes go deeper than 10 levels)');
+  expect(bigCard).toContain('Partial');
+  expect(bigCard).toMatch(/whether a manifest includes ci\/base\.txt could not be told \(requirements-big\.txt/);
+  expect(world.github.count(ROUTES.graphql)).toBeLessThanOrEqual(50);
+});
+
+it('takes a .depwatch.yml that cannot be read as the settings file all the same: .depwatch.yaml excludes nothing, and the card says why it is partial', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'shop',
+    files: {
+      '.depwatch.yml': `ignore: []\n${'#'.repeat(300)}\n`,
+      '.depwatch.yaml': 'exclude:\n  - path: services/\n    reason: not ours\n',
+      'services/requirements.txt': 'goodlib==1.1.0\n',
+    },
+  });
+  world.github.pushCommit('octo', 'shop', { 'services/requirements.txt': 'goodlib==1.2.0\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump', head: 'bump' });
+  world.github.truncateTextsOver(200);
+
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+
+  const card = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks)).find((c) => c.includes('octo/shop #1'));
+  expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(card).toContain('Partial');
+  expect(card).toContain('base: .depwatch.yml');
+});

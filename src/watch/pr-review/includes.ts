@@ -14,6 +14,7 @@
 import type { Octokit } from 'octokit';
 import type { Excluder } from '../../audit/exclude.js';
 import { listFilePaths, readTexts, textKey } from '../../github/pull-requests.js';
+import { DEFAULT_MAX_INCLUDED_FILES, DEFAULT_MAX_INCLUDE_LEVELS } from '../../github/snapshot.js';
 import { formatForPath, isInSkippedDir, isManifestPath } from '../../python/discover.js';
 import { namesOtherFiles } from '../../python/formats/paths.js';
 import { memorySource } from '../../python/files.js';
@@ -78,7 +79,13 @@ export async function includedAt(
   const included = new Set<string>();
   let level = includingRoots(listing.paths, excludedBy);
   const asked = new Set(level);
-  for (let first = true; level.length > 0; first = false) {
+  // Bounded as snapshots are: the depth and breadth of includes are the repository's to choose, and
+  // any changed `.txt` asks this, so past the limits the answer is "cannot tell", said on the review.
+  let includedFiles = 0;
+  for (let depth = 0, first = true; level.length > 0; first = false, depth += 1) {
+    if (depth > DEFAULT_MAX_INCLUDE_LEVELS) return { unknown: `includes go deeper than ${DEFAULT_MAX_INCLUDE_LEVELS} levels`, recoverable: false, requests };
+    if (!first) includedFiles += level.length;
+    if (includedFiles > DEFAULT_MAX_INCLUDED_FILES) return { unknown: `includes name more than ${DEFAULT_MAX_INCLUDED_FILES} files`, recoverable: false, requests };
     const unread = level.filter((path) => typeof known.get(textKey({ ...at, path })) !== 'string');
     const answer = unread.length > 0 ? await readTexts(octokit, unread.map((path) => ({ ...at, path }))) : null;
     requests += answer?.requests ?? 0;

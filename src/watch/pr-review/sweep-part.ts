@@ -182,15 +182,15 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   result.errors.push(...errors);
 
   // Parsed once per commit for this sweep only: the next one reads the settings again.
-  const settings = new Map<string, Promise<{ excludedBy: Excluder; source: string }>>();
+  const settings = new Map<string, Promise<{ excludedBy: Excluder; source: string; unread?: string }>>();
   const includes = new Map<string, Promise<IncludedFiles>>();
   const ready: Ready[] = [];
   for (const { repo, pull, paths: changed, known, baseOid } of due) {
     try {
       const [owner = '', name = ''] = repo.split('/');
       const at = `${repo}@${baseOid}`;
-      if (!settings.has(at)) settings.set(at, settingsAt(texts, { owner, repo: name, oid: baseOid }));
-      const { excludedBy, source } = await settings.get(at)!;
+      if (!settings.has(at)) settings.set(at, settingsAt(texts, failed, { owner, repo: name, oid: baseOid }));
+      const { excludedBy, source, unread: settingsUnread } = await settings.get(at)!;
       // A changed file that a manifest of the project includes is part of what the project
       // installs, as the audit reads it: reviewed, whether `exclude:` keeps its path out or its name
       // is not a manifest's (`-r ci/base.txt`). Included through the files the pull request changes
@@ -229,14 +229,18 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       // Changed files named like no manifest are reviewed only as what a manifest includes.
       const paths = [...kept, ...unnamedChanged.filter(included)];
       const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a manifest includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
-      if (paths.length === 0 && pull.filesNotListed === 0) {
+      // Fail closed: a changed file that the base may include, when the base's includes could not be
+      // worked out, is said on the card (partial), never passed over as one no manifest includes.
+      const untoldFiles = untold ? unnamedChanged.filter((path) => !included(path)) : [];
+      const untoldLines = [...(settingsUnread ? [`base: ${settingsUnread}`] : []), ...(untoldFiles.length > 0 ? [`whether a manifest includes ${untoldFiles.slice(0, 5).join(', ')}${untoldFiles.length > 5 ? ', …' : ''} could not be told (${untold}); not reviewed`] : [])];
+      if (paths.length === 0 && pull.filesNotListed === 0 && untoldLines.length === 0) {
         // Every dependency file it changes is one the project says is not its own (or it changes
         // none, only files no manifest includes): nothing to review.
         if (notes.length > 0) result.notes.push(`${repo}#${pull.number}: ${notes.join('; ')}; no review`);
         unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
         continue;
       }
-      ready.push({ repo, owner, name, pull, known, baseOid, paths, notes, sides: { base: emptySide(), head: emptySide() } });
+      ready.push({ repo, owner, name, pull, known, baseOid, paths, notes, untold: untoldLines, sides: { base: emptySide(), head: emptySide() } });
     } catch (err) {
       reviewFailed(options, result, repo, pull.number, err);
     }
@@ -282,7 +286,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     }
   }
 
-  for (const { repo, owner, name, pull, known, baseOid, paths, notes, sides } of ready) {
+  for (const { repo, owner, name, pull, known, baseOid, paths, notes, untold, sides } of ready) {
     try {
       const unread = paths.flatMap((path) =>
         SIDES.flatMap((label) => {
@@ -302,6 +306,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         const cut = sides[label].cut;
         if (cut.length > 0) diff.errors.push(`${label}: the reviewed files include more files than a review follows (${MAX_INCLUDED_FILES} files, ${MAX_INCLUDE_LEVELS} levels of includes): ${cut.length} more not read (${cut.slice(0, 5).join(', ')}${cut.length > 5 ? ', …' : ''})`);
       }
+      diff.errors.push(...untold);
       if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
       const reviewed = await reviewDependencies(diff, await options.cards());
       const review: DependencyReview = notes.length ? { ...reviewed, notes } : reviewed;
@@ -346,6 +351,8 @@ interface Ready {
   baseOid: string;
   paths: string[];
   notes: string[];
+  /** Changed files that may be installed but whose review could not be told (the base's includes not worked out): said on the card, partial. */
+  untold: string[];
   sides: Record<'base' | 'head', SideRead>;
 }
 
@@ -398,9 +405,14 @@ function reviewFailed(options: PullRequestReviewOptions, result: PullRequestRevi
  * leave its own changes out of its review by adding an exclude (that change is itself in the diff
  * people review). A settings file that could not be read excludes nothing: every file is reviewed.
  */
-async function settingsAt(texts: ReadonlyMap<string, string | null>, at: { owner: string; repo: string; oid: string }): Promise<{ excludedBy: Excluder; source: string }> {
+async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>, at: { owner: string; repo: string; oid: string }): Promise<{ excludedBy: Excluder; source: string; unread?: string }> {
+  // The first settings file there is the settings file, read or not (configFileOf): one that could
+  // not be read excludes nothing and is said, never replaced by the other.
   for (const path of CONFIG_FILES) {
-    const text = texts.get(textKey({ ...at, path }));
+    const key = textKey({ ...at, path });
+    const why = failed.get(key);
+    if (why !== undefined) return { excludedBy: excluder([]), source: path, unread: `${path} ${why}; nothing is excluded from this review` };
+    const text = texts.get(key);
     if (typeof text === 'string') return { excludedBy: excluder((await parseExcludes(text, path)).excludes), source: path };
   }
   return { excludedBy: excluder([]), source: '' };
