@@ -429,7 +429,15 @@ function setuptoolsDependencyFiles(ctx: Context): boolean {
 
 /** `[tool.setuptools.dynamic.optional-dependencies] <extra> = {file = [...]}`, each extra its group. */
 function setuptoolsExtraFiles(ctx: Context): boolean {
-  const path = ['tool', 'setuptools', 'dynamic', 'optional-dependencies'];
+  return eachExtra(ctx, ['tool', 'setuptools', 'dynamic', 'optional-dependencies'], (path, value, extra) => includeSetuptoolsFiles(ctx, path, value, extra));
+}
+
+/**
+ * A table of extras whose entries name files (setuptools' and hatch-requirements-txt's
+ * `optional-dependencies`): each extra a valid name, read by `include` with the extra as its group.
+ * False when the table is not there.
+ */
+function eachExtra(ctx: Context, path: readonly string[], include: (extraPath: string[], value: unknown, extra: string) => void): boolean {
   const extras = getPath(ctx.doc, path);
   if (extras === undefined) return false;
   if (!isTable(extras)) {
@@ -438,7 +446,7 @@ function setuptoolsExtraFiles(ctx: Context): boolean {
   }
   for (const extra of Object.keys(extras)) {
     const extraPath = [...path, extra];
-    if (repeatableName(ctx.out, lineOf(ctx, extraPath), 'extra name', extra)) includeSetuptoolsFiles(ctx, extraPath, getOwn(extras, extra), extra);
+    if (repeatableName(ctx.out, lineOf(ctx, extraPath), 'extra name', extra)) include(extraPath, getOwn(extras, extra), extra);
   }
   return true;
 }
@@ -498,18 +506,7 @@ function hatchDependencyFiles(ctx: Context): boolean {
 
 /** hatch-requirements-txt: `[...requirements_txt.optional-dependencies] <extra> = [files]`. */
 function hatchExtraFiles(ctx: Context): boolean {
-  const path = [...HATCH_HOOK, 'optional-dependencies'];
-  const extras = getPath(ctx.doc, path);
-  if (extras === undefined) return false;
-  if (!isTable(extras)) {
-    ctx.out.error(lineOf(ctx, path), `${path.join('.')} must be a table of extras, not ${tomlTypeName(extras)}; not read`);
-    return true;
-  }
-  for (const extra of Object.keys(extras)) {
-    const extraPath = [...path, extra];
-    if (repeatableName(ctx.out, lineOf(ctx, extraPath), 'extra name', extra)) includeFiles(ctx, extraPath, getOwn(extras, extra), extra);
-  }
-  return true;
+  return eachExtra(ctx, [...HATCH_HOOK, 'optional-dependencies'], (path, value, extra) => includeFiles(ctx, path, value, extra));
 }
 
 /** PEP 735, with `include-group` expanded into the including group. */
