@@ -6,7 +6,7 @@ import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, parseExcludes, parseSettings, unmatchedExcludes, unreadSettingsNotes, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, parseSettings, unmatchedExcludes, unreadSettingsNotes, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
 import type { IgnoreNote } from './ignores.js';
 
@@ -63,16 +63,17 @@ export async function readText(source: FileSource, path: string, errors: Extract
  */
 export async function readTreeExcludes(source: FileSource): Promise<{ excludedBy: Excluder; notes: string[] }> {
   const paths = await source.list();
-  const config = configFileOf(paths);
-  if (config === null) return { excludedBy: excluder([]), notes: [] };
-  const unread = unreadSettingsNotes(paths).map((n) => n.message);
-  const errors: ExtractError[] = [];
-  const bytes = await readConfined(source, config, errors);
-  const text = bytes ? decodeManifest(bytes, config, errors) : null;
-  if (text === null) return { excludedBy: excluder([]), notes: [...errors.map((e) => `${config}: ${e.message}; nothing was excluded`), ...unread] };
-  const { excludes, notes } = await parseExcludes(text, config);
+  const settings = await readTreeSettings(source, paths);
+  const excludes = settings.parsed?.excludes ?? [];
   const excludedBy = excluder(excludes);
-  return { excludedBy, notes: [...notes, ...unread, ...unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched)] };
+  return {
+    excludedBy,
+    notes: [
+      ...settings.errors.map((e) => `${e.file}: ${e.message}; nothing was excluded`),
+      ...(settings.parsed?.excludeNotes.map((n) => n.message) ?? []),
+      ...unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched),
+    ],
+  };
 }
 
 /**

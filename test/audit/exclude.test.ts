@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_EXCLUDES, MAX_GLOBS_TOTAL, parseIgnoreFile, refusedExclude } from '../../src/audit/ignore-file.js';
 import { describeExclusion, excluder } from '../../src/audit/exclude.js';
 import { auditTree, readTree } from '../../src/audit/run.js';
+import { readTreeExcludes } from '../../src/audit/tree-excludes.js';
 import { memorySource } from '../../src/python/files.js';
 import type { AdvisorySource } from '../../src/advisories/types.js';
 
@@ -190,5 +191,30 @@ describe('readTree with exclude:', () => {
     });
     expect(result.errors.map((e) => e.file)).toEqual(['app/poetry.lock']);
     expect(result.partial).toBe(true);
+  });
+
+  describe('for readers that apply only exclude: (depwatch deps)', () => {
+    it('applies the settings file, and says what in it does not apply and which entries keep nothing out', async () => {
+      const { excludedBy, notes } = await readTreeExcludes(
+        memorySource({
+          '.depwatch.yml': 'exclude:\n  - path: tests/fixtures/\n    reason: parser fixtures\n  - path: gone/\n    reason: renamed\n  - path: x/\n',
+          '.depwatch.yaml': 'exclude:\n  - path: requirements/\n    reason: y\n',
+          'tests/fixtures/requirements.txt': 'attrs==23.1.0\n',
+          'requirements/base.txt': 'attrs==23.1.0\n',
+        }),
+      );
+      expect(excludedBy('tests/fixtures/requirements.txt')?.reason).toBe('parser fixtures');
+      expect(excludedBy('requirements/base.txt')).toBeNull();
+      expect(notes).toHaveLength(3);
+      expect(notes[0]).toMatch(/^\.depwatch\.yml: exclude entry 3: .*not applied$/);
+      expect(notes[1]).toBe('.depwatch.yaml: not read, because .depwatch.yml is the settings file; merge its entries into .depwatch.yml');
+      expect(notes[2]).toMatch(/gone\//);
+    });
+
+    it('excludes nothing from a settings file it cannot read, and says why', async () => {
+      const { excludedBy, notes } = await readTreeExcludes(memorySource({ '.depwatch.yml': 'exclude:\u0000\n', 'tests/requirements.txt': 'attrs==23.1.0\n' }));
+      expect(excludedBy('tests/requirements.txt')).toBeNull();
+      expect(notes).toEqual(['.depwatch.yml: binary file (contains NUL bytes), not a manifest; not read; nothing was excluded']);
+    });
   });
 });
