@@ -19,7 +19,7 @@ import { readTreeSettings } from '../audit/tree-excludes.js';
 import { formatForPath, isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
 import { namesOtherFiles } from '../python/formats/paths.js';
 import { memorySource, type FileSource } from '../python/files.js';
-import { loadManifests } from '../python/load.js';
+import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
 import { decode } from '../scan/text.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
@@ -31,12 +31,6 @@ export const DEFAULT_MAX_BLOB_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
 /** A truncated tree is walked directory by directory; past this many listings the rest is reported, not read. */
 export const DEFAULT_MAX_TREE_REQUESTS = 500;
-/**
- * Files that manifests include, downloaded beyond those chosen by name: at most this many levels of
- * includes (a wave of downloads each) and this many files in all; past either, one problem line.
- */
-export const DEFAULT_MAX_INCLUDE_LEVELS = 10;
-export const DEFAULT_MAX_INCLUDED_FILES = 200;
 
 export interface SnapshotOptions {
   /** Manifest and lockfile paths to read; defaults to isManifestPath (the rules of `depwatch deps` discovery). */
@@ -151,8 +145,8 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const maxTreeRequests = Math.max(1, options.maxTreeRequests ?? DEFAULT_MAX_TREE_REQUESTS);
-  const maxIncludeLevels = Math.max(0, options.maxIncludeLevels ?? DEFAULT_MAX_INCLUDE_LEVELS);
-  const maxIncludedFiles = Math.max(0, options.maxIncludedFiles ?? DEFAULT_MAX_INCLUDED_FILES);
+  const maxIncludeLevels = Math.max(0, options.maxIncludeLevels ?? MAX_INCLUDE_LEVELS);
+  const maxIncludedFiles = Math.max(0, options.maxIncludedFiles ?? MAX_INCLUDED_FILES);
   const stats: SnapshotStats = { requests: 0, treeRequests: 0, blobsFetched: 0, blobsCached: 0, truncated: false };
   const errors: SnapshotError[] = [];
   const name = { owner: ref.owner, repo: ref.repo };
@@ -332,23 +326,20 @@ async function excludesOf(settings: readonly SnapshotFile[]): Promise<Excluder> 
 }
 
 /**
- * The files that the manifests `from` include, resolved as the loader resolves them, directly or
- * through files already downloaded (`all`). The first level starts from the manifests discovery
- * reads, in their own formats (only those that can name other files); each later one from the files
- * the level before downloaded, read as requirements as the loader reads an included file.
+ * The files that the manifests `from` include and that are not downloaded yet, resolved as the
+ * loader resolves them, directly or through files already downloaded (`all`). The first level starts
+ * from the manifests discovery reads, in their own formats (only those that can name other files);
+ * each later one from the files the level before downloaded, read as requirements as the loader
+ * reads an included file.
  */
-async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotFile[], links: readonly string[], first: boolean): Promise<string[]> {
-  const roots = first
-    ? from.filter((f) => {
-        const format = f.kind === 'manifest' ? formatForPath(f.path) : null;
-        return format !== null && namesOtherFiles(format);
-      })
-    : from;
-  if (roots.length === 0) return [];
-  const source = memorySource(Object.fromEntries(all.map((f) => [f.path, f.text])), { links });
-  const paths = roots.map((f) => f.path);
-  const load = await loadManifests(source, first ? { paths } : { paths, format: 'requirements' });
-  return [...new Set(load.manifests.flatMap((m) => m.includes))];
+async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotFile[], links: readonly string[], first: boolean): Promise<Set<string>> {
+  const canName = (f: SnapshotFile) => {
+    const format = f.kind === 'manifest' ? formatForPath(f.path) : null;
+    return format !== null && namesOtherFiles(format);
+  };
+  const roots = first ? from.filter(canName) : from;
+  const texts = Object.fromEntries(all.map((f) => [f.path, f.text]));
+  return (await reachedFrom(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
 }
 
 type BlobRead = { text: string; size: number; cached: boolean } | { error: string };

@@ -14,24 +14,9 @@
 import type { Octokit } from 'octokit';
 import type { Excluder } from '../../audit/exclude.js';
 import { listFilePaths, readTexts, textKey } from '../../github/pull-requests.js';
-import { DEFAULT_MAX_INCLUDED_FILES, DEFAULT_MAX_INCLUDE_LEVELS } from '../../github/snapshot.js';
 import { formatForPath, isInSkippedDir, isManifestPath } from '../../python/discover.js';
 import { namesOtherFiles } from '../../python/formats/paths.js';
-import { memorySource } from '../../python/files.js';
-import { loadManifests } from '../../python/load.js';
-
-/**
- * The files read from the roots, as the audit's loader reads them: `roots` in their own format,
- * the files they include as requirements files (as pip reads them); what an include names that is
- * not among `texts` is in `missing`.
- */
-export async function reachedFrom(texts: Readonly<Record<string, string>>, roots: readonly string[], asRequirements = false): Promise<{ read: Set<string>; missing: Set<string> }> {
-  if (roots.length === 0) return { read: new Set(), missing: new Set() };
-  const load = await loadManifests(memorySource(texts), asRequirements ? { paths: [...roots], format: 'requirements' } : { paths: [...roots] });
-  const read = new Set(load.manifests.map((m) => m.path));
-  const missing = new Set(load.manifests.flatMap((m) => m.includes).filter((path) => !(path in texts)));
-  return { read, missing };
-}
+import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
 
 /**
  * Manifests discovery reads (by name) and `exclude:` does not keep out, of the formats that can name
@@ -83,9 +68,9 @@ export async function includedAt(
   // any changed `.txt` asks this, so past the limits the answer is "cannot tell", said on the review.
   let includedFiles = 0;
   for (let depth = 0, first = true; level.length > 0; first = false, depth += 1) {
-    if (depth > DEFAULT_MAX_INCLUDE_LEVELS) return { unknown: `includes go deeper than ${DEFAULT_MAX_INCLUDE_LEVELS} levels`, recoverable: false, requests };
+    if (depth > MAX_INCLUDE_LEVELS) return { unknown: `includes go deeper than ${MAX_INCLUDE_LEVELS} levels`, recoverable: false, requests };
     if (!first) includedFiles += level.length;
-    if (includedFiles > DEFAULT_MAX_INCLUDED_FILES) return { unknown: `includes name more than ${DEFAULT_MAX_INCLUDED_FILES} files`, recoverable: false, requests };
+    if (includedFiles > MAX_INCLUDED_FILES) return { unknown: `includes name more than ${MAX_INCLUDED_FILES} files`, recoverable: false, requests };
     const unread = level.filter((path) => typeof known.get(textKey({ ...at, path })) !== 'string');
     const answer = unread.length > 0 ? await readTexts(octokit, unread.map((path) => ({ ...at, path }))) : null;
     requests += answer?.requests ?? 0;
@@ -97,7 +82,7 @@ export async function includedAt(
       if (text !== undefined && answer?.texts.has(key)) read.set(key, text);
       if (typeof text === 'string') texts[path] = text;
     }
-    const { read: loaded, missing } = await reachedFrom(texts, level, !first);
+    const { read: loaded, missing } = await reachedFrom(texts, level, { asRequirements: !first });
     for (const path of loaded) included.add(path);
     // Each file once, and only those that are there: an include of a missing file is the audit's to report.
     level = [...missing].filter((path) => listing.paths.has(path) && !asked.has(path));

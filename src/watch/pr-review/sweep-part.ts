@@ -41,8 +41,8 @@ import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies, includesToRead } from './diff.js';
-import { DEFAULT_MAX_INCLUDED_FILES, DEFAULT_MAX_INCLUDE_LEVELS } from '../../github/snapshot.js';
-import { includedAt, includingRoots, mayBeIncluded, reachedFrom, type IncludedFiles } from './includes.js';
+import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
+import { includedAt, includingRoots, mayBeIncluded, type IncludedFiles } from './includes.js';
 import { reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
@@ -324,9 +324,6 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
 }
 
 const SIDES = ['base', 'head'] as const;
-/** Included files a review follows from the files it reads, per side: at most these many levels and files (as a snapshot). */
-const MAX_INCLUDE_LEVELS = DEFAULT_MAX_INCLUDE_LEVELS;
-const MAX_INCLUDED_FILES = DEFAULT_MAX_INCLUDED_FILES;
 
 /** One side of a review being read: its reviewed files, what they include, and what could not be read. */
 interface SideRead {

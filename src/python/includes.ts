@@ -1,0 +1,35 @@
+/**
+ * What manifests include, for readers that fetch files as they find them: a GitHub snapshot (which
+ * downloads what a checkout would hold) and a pull request's review (which reads both commits).
+ * Both follow includes a level at a time, one batch of requests per level, and both ask this what
+ * the files they hold lead to next, so they follow exactly what the audit's loader follows.
+ */
+import { memorySource } from './files.js';
+import { loadManifests } from './load.js';
+
+/**
+ * Files that manifests include, followed beyond those chosen by name: at most this many levels of
+ * includes (a batch of requests each) and this many files in all; past either, one problem line.
+ */
+export const MAX_INCLUDE_LEVELS = 10;
+export const MAX_INCLUDED_FILES = 200;
+
+/**
+ * The files read from the roots, as the audit's loader reads them: `roots` in their own format (or
+ * all as requirements files: `asRequirements`, as the loader reads an included file), then what
+ * they include among `texts`, at any depth; what an include names that is not among `texts` is in
+ * `missing` (to fetch next). `links`: paths that are symbolic links not resolved, refused as the
+ * loader refuses them.
+ */
+export async function reachedFrom(
+  texts: Readonly<Record<string, string>>,
+  roots: readonly string[],
+  options: { asRequirements?: boolean; links?: Iterable<string> } = {},
+): Promise<{ read: Set<string>; missing: Set<string> }> {
+  if (roots.length === 0) return { read: new Set(), missing: new Set() };
+  const source = memorySource(texts, options.links ? { links: options.links } : {});
+  const load = await loadManifests(source, options.asRequirements ? { paths: [...roots], format: 'requirements' } : { paths: [...roots] });
+  const read = new Set(load.manifests.map((m) => m.path));
+  const missing = new Set(load.manifests.flatMap((m) => m.includes).filter((path) => !Object.hasOwn(texts, path)));
+  return { read, missing };
+}
