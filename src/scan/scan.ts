@@ -10,7 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
-import { configFileOf, describeExclusion, excluder, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
+import { configFileOf, describeExclusion, excluder, parseSettings, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import type { IgnoreNote, IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
@@ -360,7 +360,7 @@ export async function readTreeIgnores(
   const read = await source.read(settingsFile, maxBytes).catch(() => null);
   const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
   if (!decoded || decoded.kind === 'binary') return { rules: [], excludes: [], notes: unread };
-  const parsed = (await import('../audit/ignore-file.js')).parseIgnoreFile(decoded.text, settingsFile);
+  const parsed = await parseSettings(decoded.text, settingsFile);
   return { rules: parsed.rules, excludes: parsed.excludes, notes: [...parsed.notes, ...unread] };
 }
 
