@@ -151,9 +151,9 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
  * a line of its own saying what of it was not read, which keeps the result partial and names the
  * line more precisely than the pyproject.toml can (so it replaces the pyproject.toml's line rather
  * than repeat it); that includes a setup.py its reader refused with a line of its own (over the
- * reader's size limit, a parse that ran out of time), whose line says the file was not read. A
- * setup.py that gave nothing (no setup() call Depwatch can see: a shim calling the real one
- * elsewhere), or that no reader got to (missing, over the loader's 5 MB limit, a reader that could
+ * reader's size limit, a parse that ran out of time), and a shim whose setup() call Depwatch cannot
+ * see, whose line says so. A setup.py that gave nothing (an empty one, or setup() with none of its
+ * keywords), or that no reader got to (missing, over the loader's 5 MB limit, a reader that could
  * not be loaded or failed), leaves the line: the dependencies may be anywhere, and the only line
  * about them is the pyproject.toml's. One that `exclude:` kept out drops it too: the user said why
  * that setup.py is not read (its install_requires computed from files the audit reads anyway), and

@@ -251,8 +251,12 @@ describe('setup.py format', () => {
     expect(listed(result)).toEqual(['django<1.5,>=1.4 [main] 5', 'south==0.7.6 [main] 5']);
   });
 
-  it('has no dependencies, complete, without a setup() call or its keywords; a syntax error that hides one is said', () => {
-    expect(extract('print("hello")\n')).toEqual({ dependencies: [], errors: [], includes: [], requiresPython: null });
+  it('has no dependencies, complete, when empty or when setup() has none of its keywords; code without a visible setup() call, or a syntax error that hides one, is said', () => {
+    expect(extract('')).toEqual({ dependencies: [], errors: [], includes: [], requiresPython: null });
+    expect(extract('"""Placeholder."""\n# nothing here\n')).toEqual({ dependencies: [], errors: [], includes: [], requiresPython: null });
+    expect(messages(extract('exec(open("real_setup.py").read())\n'))).toEqual([
+      'null: no setup() call Depwatch can see (setup.py reaches it through code it would have to run, such as exec() or a helper it imports): its dependencies were not read',
+    ]);
     expect(extract('from setuptools import setup\nsetup()\n').errors).toEqual([]);
     expect(messages(extract('from setuptools import setup\nsetup(name="x", install_requires=["a", "b" ,, ]\n'))).toEqual([
       '2: a syntax error where setup() is called: its dependencies were not read',

@@ -51,9 +51,11 @@
  * file's entries the extra but not the marker (an include carries no marker): more than installed
  * there, never fewer.
  *
- * No setup() call, or one without these keywords: no dependencies, complete (the project's
- * metadata is then in setup.cfg or pyproject.toml, which are read on their own); unless a syntax
- * error hides a call (an identifier `setup` inside tree-sitter's ERROR node), which is said.
+ * A setup() call without these keywords: no dependencies, complete (the project's metadata is then
+ * in setup.cfg or pyproject.toml, which are read on their own). No setup() call at all in a file
+ * with code (exec() of another file, a build helper imported from the package) is an error line:
+ * what it declares is unknown, not nothing; an empty file, or one of comments, declares nothing. A
+ * syntax error that hides a call (an identifier `setup` inside tree-sitter's ERROR node) is said.
  * tree-sitter recovers from syntax errors locally, so a Python 2 file (`print "x"`, which the
  * grammar also parses) reads; an error inside a value read, or among the call's arguments, is an
  * error line.
@@ -198,11 +200,16 @@ function extractSetupPy(parser: PythonParser, text: string, context: ExtractCont
   try {
     const reader = new SetupPyReader(out, MIN_CHARS_READ + MAX_CHARS_READ_PER_CHAR * text.length);
     reader.collect(tree.rootNode);
-    const requiresPython = reader.read(tree.rootNode.hasError);
+    const requiresPython = reader.read(tree.rootNode.hasError, hasCode(tree.rootNode));
     return { dependencies: out.dependencies, errors: out.errors, includes: out.includes, requiresPython };
   } finally {
     tree.delete();
   }
+}
+
+/** Whether the file holds any statement but a docstring: an empty setup.py (or one of comments) declares nothing. */
+function hasCode(root: Node): boolean {
+  return root.namedChildren.some((node) => node.type !== 'comment' && !(node.type === 'expression_statement' && node.namedChildCount === 1 && node.namedChild(0)?.type === 'string'));
 }
 
 class SetupPyReader {
@@ -433,7 +440,7 @@ class SetupPyReader {
   // The setup() calls
 
   /** Reads every setup() call; returns python_requires. */
-  read(treeHasError: boolean): string | null {
+  read(treeHasError: boolean, hasCode: boolean): string | null {
     const calls = this.#calls.filter((c) => this.#isSetupCall(c.node));
     let requiresPython: string | null = null;
     try {
@@ -451,6 +458,10 @@ class SetupPyReader {
     }
     if (calls.length === 0 && treeHasError && this.#brokenSetupLine !== null) {
       this.out.error(this.#brokenSetupLine, 'a syntax error where setup() is called: its dependencies were not read');
+    } else if (calls.length === 0 && hasCode) {
+      // Code that calls setup() some way it would have to run to show (exec of another file, a
+      // build helper imported from the package): what it declares is unknown, not nothing.
+      this.out.error(null, 'no setup() call Depwatch can see (setup.py reaches it through code it would have to run, such as exec() or a helper it imports): its dependencies were not read');
     }
     return requiresPython;
   }
