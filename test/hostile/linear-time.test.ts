@@ -87,6 +87,11 @@ describe('parsers take time linear in their input', () => {
       const n = Math.floor(size / 60);
       return `S = "${'a\\n'.repeat(n)}"\n${'setup(install_requires=[S])\n'.repeat(n)}`;
     },
+    'one list reached through a helper by many extras': (size) => {
+      const n = Math.floor(size / 30);
+      const list = Array.from({ length: n }, (_, i) => `"p${i}"`).join(', ');
+      return `R = [${list}]\nsetup(extras_require={${Array.from({ length: n }, (_, i) => `"e${i}": g(R)`).join(', ')}})\n`;
+    },
     'implicitly joined strings, a newline in each': (size) => `setup(install_requires=${'"a\\n" '.repeat(Math.floor(size / 6))})\n`,
     'list items joined by backslashes': (size) => `setup(install_requires=[${'"ab \\\\", '.repeat(Math.floor(size / 9))}"c"])\n`,
   };

@@ -74,8 +74,14 @@ import { ManifestCollector, MAX_ENTRIES_PER_FILE, repeatableName } from './colle
 import { isRequirementsPath, isSetupPyPath } from './paths.js';
 import { combineMarkers, dependencyFromPep508 } from './pyproject.js';
 
-/** Far above any real setup.py (large ones are tens of kilobytes); a bigger file is not parsed. */
-export const MAX_SETUP_PY_CHARS = 1_000_000;
+/**
+ * Far above any real setup.py (the largest in the repositories tried were 11 and 15 KB); a bigger
+ * file is not parsed. Kept low because a setup.py is also read where the bot downloads and reviews
+ * (GitHub snapshots following includes, pull request reviews), on its main thread: tree-sitter
+ * parses about 2 MB/s there and following names costs a few microseconds a node, so this bounds a
+ * hostile file to a fraction of a second there.
+ */
+export const MAX_SETUP_PY_CHARS = 256_000;
 
 /** The code scanner's default limit for one file (src/scan/scan.ts). */
 export const SETUP_PY_PARSE_TIMEOUT_MS = 5_000;
@@ -95,8 +101,8 @@ const MAX_STRINGS_COPIED = 10 * MAX_ENTRIES_PER_FILE;
 const MAX_CHARS_READ_PER_CHAR = 2;
 const MIN_CHARS_READ = 200_000;
 
-/** Tree nodes visited looking for requirements file names in computed values, over the whole file. */
-const MAX_SCAN_NODES = 2_000_000;
+/** Tree nodes visited looking for requirements file names in computed values, over the whole file (about twice the nodes of the largest file read). */
+const MAX_SCAN_NODES = 500_000;
 
 /** Methods that change a list or dict in place: a name they are called on is not only its literal. */
 const MUTATING_METHODS = new Set(['append', 'extend', 'insert', 'update', 'setdefault', '__setitem__', '__iadd__']);
@@ -181,6 +187,17 @@ interface FilesReached {
   computedName: Node | null;
 }
 
+/** What one subtree holds for #includeRequirementFiles (SetupPyReader.#walked). */
+interface Walked {
+  /** Strings (`node`), and literal arguments joined (`node` null), in the order written: candidate file names. */
+  names: { node: Node | null; value: string | null; line: number }[];
+  adds: Node | null;
+  /** Values the names used are bound to. */
+  next: Node[];
+  /** The file's walking budget ran out in this subtree. */
+  exhausted: boolean;
+}
+
 /** Thrown when a value copies or reads more than its budget; the message is the file's error line. */
 class BudgetExceeded extends Error {}
 
@@ -228,6 +245,8 @@ class SetupPyReader {
   readonly #dictValuesInProgress = new Set<number>();
   #copied = 0;
   #scanned = 0;
+  /** Subtrees already walked for #includeRequirementFiles, by node id. */
+  readonly #walks = new Map<number, Walked>();
   readonly #included = new Set<string>();
   /**
    * Requirements read, whole: the same literal read twice (one dict passed to two setup() calls,
@@ -884,79 +903,110 @@ class SetupPyReader {
     const found = (path: string | null) => {
       if (path !== null && !reached.files.includes(path)) reached.files.push(path);
     };
-    const adds = (node: Node) => {
-      if (reached.adds === null || node.startIndex < reached.adds.startIndex) reached.adds = node;
-    };
     const seen = new Set<number>();
     const stack = [expression];
     while (stack.length > 0) {
       const root = stack.pop()!;
       if (seen.has(root.id)) continue;
       seen.add(root.id);
-      const cursor = root.walk();
-      try {
-        let depth = 0;
-        for (;;) {
-          if (++this.#scanned > MAX_SCAN_NODES) {
-            adds(cursor.currentNode);
-            return reached;
-          }
-          const type = cursor.nodeType;
-          if (type === 'string') {
-            const path = this.#includeIfRequirementsPath(cursor.currentNode, group);
-            found(path);
-            if (path === null && reached.computedName === null && isRequirementsPathTemplate(plainString(cursor.currentNode))) reached.computedName = cursor.currentNode;
-          } else if (type === 'argument_list') {
-            // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined.
-            const literals = cursor.currentNode.namedChildren.filter((c) => c.type === 'string');
-            if (literals.length >= 2) {
-              const parts = literals.map((l) => plainString(l));
-              if (parts.every((p): p is string => p !== null)) found(this.#include(parts.join('/'), lineOf(literals[0]!), group));
-            }
-          } else if (type === 'identifier') {
-            const field = cursor.currentFieldName;
-            // Not `x.name` (an attribute) nor `name=` (a keyword): only names that hold a value.
-            const bindings = field !== 'attribute' && field !== 'name' ? this.#bindings.get(cursor.nodeText) : undefined;
-            if (bindings) {
-              const sources = this.#sourcesAt(bindings, cursor.startIndex);
-              // Each use walks the name's bindings: charged like the nodes, so many uses of a name bound many times stay within the budget.
-              this.#scanned += bindings.sources.length + bindings.scoped.length;
-              for (const source of sources) if (!seen.has(source.id)) stack.push(source);
-            }
-          } else if (mayAddRequirements(cursor.currentNode)) {
-            adds(cursor.currentNode);
-          }
-          if (cursor.gotoFirstChild()) {
-            depth++;
-            continue;
-          }
-          let next = false;
-          while (depth > 0) {
-            if (cursor.gotoNextSibling()) {
-              next = true;
-              break;
-            }
-            cursor.gotoParent();
-            depth--;
-          }
-          if (!next) break;
-        }
-      } finally {
-        cursor.delete();
+      const walked = this.#walked(root);
+      // Replaying a walk is charged too: file names listed once and reached by thousands of values stay within the budget.
+      this.#scanned += walked.names.length + walked.next.length;
+      if (this.#scanned > MAX_SCAN_NODES) {
+        if (reached.adds === null || expression.startIndex < reached.adds.startIndex) reached.adds = expression;
+        return reached;
       }
+      for (const named of walked.names) {
+        if (named.node === null) {
+          if (named.value !== null) found(this.#include(named.value, named.line, group));
+          continue;
+        }
+        const path = named.value === null ? null : this.#include(named.value, named.line, group);
+        found(path);
+        if (path === null && reached.computedName === null && isRequirementsPathTemplate(named.value)) reached.computedName = named.node;
+      }
+      if (walked.adds !== null && (reached.adds === null || walked.adds.startIndex < reached.adds.startIndex)) reached.adds = walked.adds;
+      if (walked.exhausted) return reached;
+      for (const source of walked.next) if (!seen.has(source.id)) stack.push(source);
     }
     return reached;
   }
 
-  #includeIfRequirementsPath(node: Node, group: string): string | null {
-    const value = plainString(node);
-    return value === null ? null : this.#include(value, lineOf(node), group);
+  /**
+   * One subtree's part of #includeRequirementFiles, walked once per file whatever the number of
+   * values that reach it (a list `R` given to two thousand extras through a helper is walked once):
+   * the strings in it, in order, and `os.path.join`'s literal arguments joined; the first thing that
+   * may add requirements; the values the names it uses are bound to (walked next, by the caller).
+   */
+  #walked(root: Node): Walked {
+    const known = this.#walks.get(root.id);
+    if (known !== undefined) return known;
+    const walked: Walked = { names: [], adds: null, next: [], exhausted: false };
+    this.#walks.set(root.id, walked);
+    const adds = (node: Node) => {
+      if (walked.adds === null || node.startIndex < walked.adds.startIndex) walked.adds = node;
+    };
+    const cursor = root.walk();
+    try {
+      let depth = 0;
+      for (;;) {
+        if (++this.#scanned > MAX_SCAN_NODES) {
+          adds(cursor.currentNode);
+          walked.exhausted = true;
+          return walked;
+        }
+        const type = cursor.nodeType;
+        if (type === 'string') {
+          // Only what can matter to a caller: a file name, or a template of one (any other string,
+          // a requirement or a description, would be replayed for every value reaching it).
+          const node = cursor.currentNode;
+          const value = plainString(node);
+          if (value !== null && (namesRequirementsFile(value) || isRequirementsPathTemplate(value))) walked.names.push({ node, value, line: lineOf(node) });
+        } else if (type === 'argument_list') {
+          // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined.
+          const literals = cursor.currentNode.namedChildren.filter((c) => c.type === 'string');
+          if (literals.length >= 2) {
+            const parts = literals.map((l) => plainString(l));
+            const joined = parts.every((p): p is string => p !== null) ? parts.join('/') : null;
+            if (joined !== null && namesRequirementsFile(joined)) walked.names.push({ node: null, value: joined, line: lineOf(literals[0]!) });
+          }
+        } else if (type === 'identifier') {
+          const field = cursor.currentFieldName;
+          // Not `x.name` (an attribute) nor `name=` (a keyword): only names that hold a value.
+          const bindings = field !== 'attribute' && field !== 'name' ? this.#bindings.get(cursor.nodeText) : undefined;
+          if (bindings) {
+            // Each use walks the name's bindings: charged like the nodes, so many uses of a name bound many times stay within the budget.
+            this.#scanned += bindings.sources.length + bindings.scoped.length;
+            for (const source of this.#sourcesAt(bindings, cursor.startIndex)) walked.next.push(source);
+          }
+        } else if (mayAddRequirements(cursor.currentNode)) {
+          adds(cursor.currentNode);
+        }
+        if (cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+        let next = false;
+        while (depth > 0) {
+          if (cursor.gotoNextSibling()) {
+            next = true;
+            break;
+          }
+          cursor.gotoParent();
+          depth--;
+        }
+        if (!next) break;
+      }
+    } finally {
+      cursor.delete();
+    }
+    return walked;
   }
 
   /** An include of `path`, once per group (an extra's file gives its entries that extra, as a pyproject's dynamic file does); the path, or null when it names no requirements file. */
   #include(path: string, line: number, group: string): string | null {
     // A template (`requirements-%s.txt`) names no file: which one is read is computed.
-    if (path.length === 0 || path.length > 500 || /\s/.test(path) || !isRequirementsPath(path) || isRequirementsPathTemplate(path)) return null;
+    if (!namesRequirementsFile(path)) return null;
     const key = `${group}\u0000${path}`;
     if (!this.#included.has(key)) {
       this.#included.add(key);
@@ -964,6 +1014,11 @@ class SetupPyReader {
     }
     return path;
   }
+}
+
+/** Whether a string is taken to name a requirements file that setup.py reads (not a template: which file that names is computed). */
+function namesRequirementsFile(path: string): boolean {
+  return path.length > 0 && path.length <= 500 && !/\s/.test(path) && isRequirementsPath(path) && !isRequirementsPathTemplate(path);
 }
 
 /** `requirements-%s.txt`, `requirements/{env}.txt`: a requirements file's name with a placeholder filled in when setup.py runs. */
