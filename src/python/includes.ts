@@ -19,17 +19,19 @@ export const MAX_INCLUDED_FILES = 200;
  * all as requirements files: `asRequirements`, as the loader reads an included file), then what
  * they include among `texts`, at any depth; what an include names that is not among `texts` is in
  * `missing` (to fetch next). `links`: paths that are symbolic links not resolved, refused as the
- * loader refuses them.
+ * loader refuses them. `includes`: each file read → the files it includes, for a reader that must
+ * tell which roots lead to a file (a pull request's review reads a changed included file only
+ * through what includes it).
  */
 export async function reachedFrom(
   texts: Readonly<Record<string, string>>,
   roots: readonly string[],
   options: { asRequirements?: boolean; links?: Iterable<string> } = {},
-): Promise<{ read: Set<string>; missing: Set<string> }> {
-  if (roots.length === 0) return { read: new Set(), missing: new Set() };
+): Promise<{ read: Set<string>; missing: Set<string>; includes: Map<string, readonly string[]> }> {
+  if (roots.length === 0) return { read: new Set(), missing: new Set(), includes: new Map() };
   const source = memorySource(texts, options.links ? { links: options.links } : {});
   const load = await loadManifests(source, options.asRequirements ? { paths: [...roots], format: 'requirements' } : { paths: [...roots] });
   const read = new Set(load.manifests.map((m) => m.path));
   const missing = new Set(load.manifests.flatMap((m) => m.includes).filter((path) => !Object.hasOwn(texts, path)));
-  return { read, missing };
+  return { read, missing, includes: new Map(load.manifests.map((m) => [m.path, m.includes])) };
 }

@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { excluder } from '../../src/audit/exclude.js';
-import { includedAt } from '../../src/watch/pr-review/includes.js';
+import { includedAt, rootsReaching } from '../../src/watch/pr-review/includes.js';
 import { ROUTES } from '../fakes/github.js';
 import { startWorld, type World } from '../github/helpers.js';
 
@@ -32,6 +32,9 @@ it('follows the includes of the requirements files that are not excluded, at any
   expect('included' in reach && [...reach.included].sort()).toEqual(['ci/requirements-base.txt', 'ci/requirements-pins.txt', 'requirements.txt']);
   // The listing, then one query a level.
   expect(reach.requests).toBe(4);
+  // What a review reads a changed included file through: the manifests that lead to it, at any depth.
+  expect('roots' in reach && rootsReaching(reach, ['ci/requirements-pins.txt'])).toEqual(['requirements.txt']);
+  expect('roots' in reach && rootsReaching(reach, ['ci/requirements-tools.txt'])).toEqual([]);
 });
 
 it('cannot tell when GitHub does not list the tree (another sweep may), nor when it lists only part of it (none will)', async () => {

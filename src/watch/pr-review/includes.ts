@@ -31,19 +31,23 @@ export const includingRoots = (paths: Iterable<string>, excludedBy: Excluder): s
 
 /**
  * Whether a changed file named like no manifest may be one a manifest includes, worth asking its
- * base about (includedAt): named as requirements files that are included are (`.txt`, pip-tools'
- * `.in`), outside the folders discovery skips. Code, docs and the rest are never asked about, so a
- * pull request that changes only those costs nothing more.
+ * base about (includedAt): any such file outside the folders discovery skips, whatever its name
+ * (`-r deps/base.pip`, `-r reqs/common.req`, a dynamic dependencies file `deps.lock`): pip and the
+ * build backends read whatever file they are told to, so only what the manifests include decides,
+ * never the extension. The cost is bounded per base commit and sweep (includedAt's limits), and a
+ * head found to change nothing included is not asked about again.
  */
 export function mayBeIncluded(path: string): boolean {
-  if (isManifestPath(path) || isInSkippedDir(path)) return false;
-  const lower = path.toLowerCase();
-  return lower.endsWith('.txt') || lower.endsWith('.in');
+  return !isManifestPath(path) && !isInSkippedDir(path);
 }
 
 export type IncludedFiles =
-  /** `texts`: what was read on the way, by textKey (null: not at that commit), for the review to reuse. */
-  | { included: Set<string>; texts: Map<string, string | null> }
+  /**
+   * `texts`: what was read on the way, by textKey (null: not at that commit), for the review to
+   * reuse. `roots`: the manifests includes start from; `includers`: each included file → the files
+   * that include it (rootsReaching).
+   */
+  | { included: Set<string>; texts: Map<string, string | null>; roots: readonly string[]; includers: Map<string, Set<string>> }
   /** Could not be told; `recoverable`: another sweep may tell (a request failed), else not at this commit. */
   | { unknown: string; recoverable: boolean };
 
@@ -62,8 +66,10 @@ export async function includedAt(
   const texts: Record<string, string> = {};
   const read = new Map<string, string | null>();
   const included = new Set<string>();
-  let level = includingRoots(listing.paths, excludedBy);
+  const roots = includingRoots(listing.paths, excludedBy);
+  let level = roots;
   const asked = new Set(level);
+  const includers = new Map<string, Set<string>>();
   // Bounded as snapshots are: the depth and breadth of includes are the repository's to choose, and
   // any changed `.txt` asks this, so past the limits the answer is "cannot tell", said on the review.
   let includedFiles = 0;
@@ -82,11 +88,34 @@ export async function includedAt(
       if (text !== undefined && answer?.texts.has(key)) read.set(key, text);
       if (typeof text === 'string') texts[path] = text;
     }
-    const { read: loaded, missing } = await reachedFrom(texts, level, { asRequirements: !first });
+    const { read: loaded, missing, includes } = await reachedFrom(texts, level, { asRequirements: !first });
     for (const path of loaded) included.add(path);
+    for (const [from, targets] of includes) for (const to of targets) includers.set(to, (includers.get(to) ?? new Set()).add(from));
     // Each file once, and only those that are there: an include of a missing file is the audit's to report.
     level = [...missing].filter((path) => listing.paths.has(path) && !asked.has(path));
     for (const path of level) asked.add(path);
   }
-  return { included, texts: read, requests };
+  return { included, texts: read, roots, includers, requests };
+}
+
+/**
+ * The manifests includes start from (`roots`) that lead, at any depth, to any of `paths`: what a
+ * review reads such a file through, so that a side reads it only when that side's manifests reach it.
+ * Linear in the include graph (each file visited once).
+ */
+export function rootsReaching(reach: { roots: readonly string[]; includers: ReadonlyMap<string, ReadonlySet<string>> }, paths: readonly string[]): string[] {
+  const isRoot = new Set(reach.roots);
+  const seen = new Set<string>();
+  const queue = [...paths];
+  const found: string[] = [];
+  while (queue.length > 0) {
+    const path = queue.pop()!;
+    for (const from of reach.includers.get(path) ?? []) {
+      if (seen.has(from)) continue;
+      seen.add(from);
+      if (isRoot.has(from)) found.push(from);
+      queue.push(from);
+    }
+  }
+  return found.sort();
 }
