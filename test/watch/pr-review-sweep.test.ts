@@ -1,8 +1,8 @@
 /**
  * The pull-request part of a sweep, end to end over loopback GitHub, PyPI, OSV and Slack: a pull
  * request that changes requirements gets one review message in the watching channel; a new commit
- * updates it in place; merging marks it; pull requests that change no manifest cost nothing beyond
- * the listing query.
+ * updates it in place; merging marks it; pull requests that change no manifest, once found to
+ * change nothing a manifest includes, cost nothing beyond the listing query.
  */
 import { afterEach, expect, it } from 'vitest';
 import { SqlitePullReviewState } from '../../src/store/pull-review-state/sqlite.js';
@@ -651,4 +651,150 @@ it('takes a .depwatch.yml that cannot be read as the settings file all the same:
   expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
   expect(card).toContain('Partial');
   expect(card).toContain('base: .depwatch.yml');
+});
+
+/** Runs one sweep over `repos` (each watched by CHANNEL) and gives each card's text by `repo #n`. */
+async function sweepCards(repos: string[]) {
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  for (const repo of repos) watch.store.addWatch({ repo, channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  const result = await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
+  return { watch, result, cards, card: (ref: string) => cards.find((c) => c.includes(ref)) };
+}
+
+it('reads a changed file named like no manifest only on a side whose manifests reach it: dropping its include removes what it installed, adding one adds it, whatever the pull request edits in it', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'drop', files: { 'requirements.txt': 'goodlib==1.1.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.0\n' } });
+  // The include dropped and the file edited: the head installs no idna.
+  world.github.pushCommit('octo', 'drop', { 'requirements.txt': 'goodlib==1.1.0\n', 'ci/base.txt': 'idna==3.7\n' }, { branch: 'drop', from: 'main' });
+  world.github.openPullRequest('octo', 'drop', { number: 1, title: 'Drop the CI file', head: 'drop' });
+  // Only the included file edited: an upgrade, as before.
+  world.github.pushCommit('octo', 'drop', { 'ci/base.txt': 'idna==3.7\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'drop', { number: 2, title: 'Bump idna', head: 'bump' });
+  // Both edited, the include kept.
+  world.github.pushCommit('octo', 'drop', { 'requirements.txt': 'goodlib==1.2.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.7\n' }, { branch: 'both', from: 'main' });
+  world.github.openPullRequest('octo', 'drop', { number: 3, title: 'Bump both', head: 'both' });
+
+  world.github.addRepo({ owner: 'octo', name: 'add', files: { 'requirements.txt': 'goodlib==1.1.0\n', 'requirements-dev.txt': 'certifi==3.0\n', 'ci/base.txt': 'idna==3.0\n' } });
+  // The include added and the file edited: the base installed no idna.
+  world.github.pushCommit('octo', 'add', { 'requirements.txt': 'goodlib==1.1.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.7\n' }, { branch: 'add', from: 'main' });
+  world.github.openPullRequest('octo', 'add', { number: 1, title: 'Install the CI file', head: 'add' });
+  // The include moves from a file the pull request leaves alone to one it changes: still installed, an upgrade.
+  world.github.addRepo({ owner: 'octo', name: 'move', files: { 'requirements.txt': 'goodlib==1.1.0\n', 'requirements-dev.txt': 'certifi==3.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.0\n' } });
+  world.github.pushCommit('octo', 'move', { 'requirements.txt': 'goodlib==1.1.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.7\n' }, { branch: 'move', from: 'main' });
+  world.github.openPullRequest('octo', 'move', { number: 1, title: 'Install the CI file in production too', head: 'move' });
+
+  const { cards, card } = await sweepCards(['octo/drop', 'octo/add', 'octo/move']);
+  expect(cards).toHaveLength(5);
+  expect(card('octo/drop #1')).toContain('*Removed*: `idna` 3.0');
+  expect(card('octo/drop #1')).not.toContain('upgraded');
+  expect(card('octo/drop #2')).toContain('`idna` upgraded 3.0 → 3.7');
+  expect(card('octo/drop #3')).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(card('octo/drop #3')).toContain('`idna` upgraded 3.0 → 3.7');
+  expect(card('octo/add #1')).toMatch(/`idna` added 3\.7/);
+  expect(card('octo/add #1')).not.toContain('upgraded');
+  expect(card('octo/add #1')).not.toContain('certifi');
+  expect(card('octo/move #1')).toContain('`idna` upgraded 3.0 → 3.7');
+  // The files that lead to the changed one, read only to reach it, add nothing of their own.
+  expect(card('octo/move #1')).not.toContain('certifi');
+  for (const c of cards) {
+    expect(c).not.toContain('file not found');
+    expect(c).not.toContain('Partial');
+  }
+  expect(world.slack.violations).toEqual([]);
+});
+
+it('a changed included file that cannot be read at one commit is left out of both sides and said once, never read as added or removed', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\n-r ci/base.txt\n', 'ci/base.txt': `idna==3.0\n# ${'x'.repeat(300)}\n` } });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.0\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump', head: 'bump' });
+  world.github.truncateTextsOver(200);
+
+  const { card } = await sweepCards(['octo/shop']);
+  const text = card('octo/shop #1')!;
+  expect(text).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(text).not.toContain('idna');
+  expect(text.split('ci/base.txt is too large to read through GraphQL')).toHaveLength(2);
+  expect(text).toContain('overall :warning: *caution*');
+});
+
+it('reviews a pull request that changes only an included file of any name (`-r deps/base.pip`, `-r reqs/common.req`, one with no extension), and not one that changes code nothing includes', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'shop',
+    files: {
+      'requirements.txt': 'goodlib==1.1.0\n-r deps/base.pip\n-r reqs/common.req\n-r ci/deps\n',
+      'deps/base.pip': 'idna==3.0\n',
+      'reqs/common.req': 'certifi==3.0\n',
+      'ci/deps': 'urllib3==3.0\n',
+      'app.py': 'print(1)\n',
+    },
+  });
+  world.github.pushCommit('octo', 'shop', { 'deps/base.pip': 'idna==3.1\n' }, { branch: 'pip', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump idna', head: 'pip' });
+  world.github.pushCommit('octo', 'shop', { 'reqs/common.req': 'certifi==3.1\n' }, { branch: 'req', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 2, title: 'Bump the certifi pin', head: 'req' });
+  world.github.pushCommit('octo', 'shop', { 'ci/deps': 'urllib3==3.0\nreqeusts==1.0\n' }, { branch: 'ci', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 3, title: 'CI', head: 'ci' });
+  world.github.pushCommit('octo', 'shop', { 'app.py': 'print(2)\n' }, { branch: 'code', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 4, title: 'Code', head: 'code' });
+
+  world.github.resetCounts();
+  const { watch, cards, card } = await sweepCards(['octo/shop']);
+  expect(cards).toHaveLength(3);
+  expect(card('octo/shop #1')).toContain('`idna` upgraded 3.0 → 3.1');
+  expect(card('octo/shop #2')).toContain('`certifi` upgraded 3.0 → 3.1');
+  expect(card('octo/shop #3')).toMatch(/`reqeusts` added 1\.0/);
+  expect(card('octo/shop #4')).toBeUndefined();
+  for (const c of cards) expect(c).not.toContain('Partial');
+  // The base they all branched off is listed once to tell what its manifests include; the other listing is the sweep's snapshot of main.
+  expect(world.github.count(ROUTES.tree)).toBe(2);
+
+  // The code-only head is remembered: not compared or asked about again.
+  world.github.resetCounts();
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  expect(world.github.count(ROUTES.compare)).toBe(0);
+  expect(world.github.count(ROUTES.tree)).toBe(0);
+});
+
+it('says on the card, once and not as partial, that .depwatch.yaml is not read when the base has .depwatch.yml too', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'shop',
+    files: { '.depwatch.yml': 'ignore: []\n', '.depwatch.yaml': 'exclude:\n  - path: services/\n    reason: not ours\n', 'services/requirements.txt': 'goodlib==1.1.0\n' },
+  });
+  world.github.pushCommit('octo', 'shop', { 'services/requirements.txt': 'goodlib==1.2.0\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump', head: 'bump' });
+
+  const { card } = await sweepCards(['octo/shop']);
+  const text = card('octo/shop #1')!;
+  // .depwatch.yaml's exclude does not apply: the file is reviewed.
+  expect(text).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(text.split('.depwatch.yaml: not read, because .depwatch.yml is the settings file; merge its entries into .depwatch.yml')).toHaveLength(2);
+  expect(text).not.toContain('Partial');
+  expect(text).toContain('overall :white_check_mark: *ok*');
+});
+
+it('a pull request that adds an include is reviewed through it, and the card is partial when the base\'s other manifests cannot be told about the file', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'big', files: { 'requirements.txt': 'goodlib==1.1.0\n', 'ci/base.txt': 'idna==3.0\n', 'requirements-big.txt': `# ${'x'.repeat(300)}\nidna==3.0\n` } });
+  world.github.pushCommit('octo', 'big', { 'requirements.txt': 'goodlib==1.1.0\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.7\n' }, { branch: 'ci', from: 'main' });
+  world.github.openPullRequest('octo', 'big', { number: 1, title: 'Install the CI file', head: 'ci' });
+  world.github.truncateTextsOver(200);
+
+  const { card } = await sweepCards(['octo/big']);
+  const text = card('octo/big #1')!;
+  expect(text).toMatch(/`idna` added 3\.7/);
+  expect(text).toContain('Partial');
+  expect(text).toMatch(/whether the manifests this pull request leaves alone include ci\/base\.txt could not be told \(requirements-big\.txt/);
 });

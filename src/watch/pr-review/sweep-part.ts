@@ -7,18 +7,22 @@
  *   - one GraphQL query per PULLS_BATCH repositories lists open pull requests with head, base and
  *     the first page of changed paths, and the state of those still tracked (listPullRequests);
  *   - only pull requests whose head moved since their review and whose changed paths include a
- *     manifest or a file one may include (or are not all listed yet) cost more: the rest of their changed paths, one query per
+ *     manifest or a file one may include (any file outside the folders discovery skips: pip reads
+ *     an include of any name), or are not all listed yet, cost more, once per head: the rest of their changed paths, one query per
  *     page (listRemainingFiles; a head found to change no manifest is remembered by the process,
  *     `unchanged`, so it is not paged through again), where they branched off (one compare request each: the head is compared
  *     with that merge base, not with the base branch's tip, which may have moved on since), then
  *     their files there and at the head, TEXTS_BATCH per query (readTexts);
  *   - a pull request that changes a dependency file its base's `.depwatch.yml` excludes, or a file
- *     named like no manifest that one may include (`ci/base.txt`), costs, once per base commit and
+ *     named like no manifest that one may include (`ci/base.txt`, `deps/base.pip`, any name outside
+ *     the folders discovery skips) and its changed manifests do not include at both commits, costs, once per base commit and
  *     sweep, what telling whether the project's manifests include it takes (includes.ts: one tree
  *     listing, then the manifests that can include, not already read);
  *   - what the reviewed files include and the pull request does not change (`-r ci/base.txt`),
  *     read so that each side is what it installs: one query per level of includes for all pull
- *     requests at once, none when nothing is included from outside the changed files;
+ *     requests at once, none when nothing is included from outside the changed files. A changed
+ *     file named like no manifest is read the same way, through what includes it on each side
+ *     (never as a root of its own), so dropping its include reads as removing what it installed;
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
  * One repository or pull request failing is logged and never stops the others. A file that could
  * not be read on either side is left out of the diff (never read as added or removed) and named in
@@ -28,7 +32,7 @@
  * the head's review, redone only when the head moves.
  */
 import type { Octokit } from 'octokit';
-import { applyExcludes, CONFIG_FILES, excluder, parseExcludes, type Excluder } from '../../audit/exclude.js';
+import { applyExcludes, CONFIG_FILES, excluder, parseExcludes, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
 import { plural } from '../../plural.js';
 import { listPullRequests, listRemainingFiles, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
@@ -42,7 +46,7 @@ import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies, includesToRead } from './diff.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
-import { includedAt, includingRoots, mayBeIncluded, type IncludedFiles } from './includes.js';
+import { includedAt, includingRoots, mayBeIncluded, rootsReaching, type IncludedFiles } from './includes.js';
 import { reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
@@ -182,7 +186,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   result.errors.push(...errors);
 
   // Parsed once per commit for this sweep only: the next one reads the settings again.
-  const settings = new Map<string, Promise<{ excludedBy: Excluder; source: string; unread?: string }>>();
+  const settings = new Map<string, Promise<Settings>>();
   const includes = new Map<string, Promise<IncludedFiles>>();
   const ready: Ready[] = [];
   for (const { repo, pull, paths: changed, known, baseOid } of due) {
@@ -190,24 +194,37 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const [owner = '', name = ''] = repo.split('/');
       const at = `${repo}@${baseOid}`;
       if (!settings.has(at)) settings.set(at, settingsAt(texts, failed, { owner, repo: name, oid: baseOid }));
-      const { excludedBy, source, unread: settingsUnread } = await settings.get(at)!;
+      const { excludedBy, source, unread: settingsUnread, notes: settingsNotes } = await settings.get(at)!;
       // A changed file that a manifest of the project includes is part of what the project
       // installs, as the audit reads it: reviewed, whether `exclude:` keeps its path out or its name
-      // is not a manifest's (`-r ci/base.txt`). Included through the files the pull request changes
-      // (it may add the include), or at the base.
+      // is not a manifest's (`-r ci/base.txt`, `-r deps/base.pip`). Included through the files the
+      // pull request changes (it may add or drop the include), or at the base.
       let included: (path: string) => boolean = () => false;
       let untold: string | null = null;
+      // The unnamed changed files whose inclusion needed the base's other manifests, and those
+      // manifests (left alone by the pull request) that lead to them: read as roots on both sides.
+      let askedBase: string[] = [];
+      let through: string[] = [];
       const excludedChanged = changed.filter((path) => excludedBy(path) !== null);
       const unnamedChanged = pull.paths.filter(mayBeIncluded);
       if (excludedChanged.length > 0 || unnamedChanged.length > 0) {
-        const headTexts = Object.fromEntries(changed.flatMap((path) => {
-          const text = texts.get(textKey({ owner, repo: name, oid: pull.headOid, path }));
-          return typeof text === 'string' ? [[path, text]] : [];
-        }));
-        const reached = await reachedFrom(headTexts, includingRoots(changed, excludedBy));
-        const viaHead = new Set([...reached.read, ...reached.missing]);
+        const starts = includingRoots(changed, excludedBy);
+        const reachedAt = async (oid: string) => {
+          const changedTexts = Object.fromEntries(changed.flatMap((path) => {
+            const text = texts.get(textKey({ owner, repo: name, oid, path }));
+            return typeof text === 'string' ? [[path, text]] : [];
+          }));
+          const reached = await reachedFrom(changedTexts, starts);
+          return new Set([...reached.read, ...reached.missing]);
+        };
+        const viaHead = await reachedAt(pull.headOid);
+        const viaBaseChanges = await reachedAt(baseOid);
+        // An unnamed file that the changed manifests reach on both sides needs nothing more. One they
+        // reach on one side only (the pull request adds or drops the include) or on neither may be
+        // installed through the manifests the pull request leaves alone: the base is asked.
+        askedBase = unnamedChanged.filter((path) => !(viaHead.has(path) && viaBaseChanges.has(path)));
         let viaBase = new Set<string>();
-        if ([...excludedChanged, ...unnamedChanged].some((path) => !viaHead.has(path))) {
+        if (askedBase.length > 0 || excludedChanged.some((path) => !viaHead.has(path) && !viaBaseChanges.has(path))) {
           if (!includes.has(at)) {
             includes.set(at, includedAt(options.octokit, { owner, repo: name, oid: baseOid }, excludedBy, texts).then((r) => {
               result.githubRequests += r.requests;
@@ -221,43 +238,56 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
             continue;
           }
           if ('unknown' in reach) untold = reach.unknown;
-          else viaBase = reach.included;
+          else {
+            viaBase = reach.included;
+            // Their includers are read, never the files themselves as roots: a side reads such a file
+            // only when its own manifests reach it, so dropping an include removes what it installed.
+            through = rootsReaching(reach, askedBase.filter((path) => viaBase.has(path))).filter((path) => !pull.paths.includes(path));
+          }
         }
-        included = (path) => viaHead.has(path) || viaBase.has(path);
+        included = (path) => viaHead.has(path) || viaBaseChanges.has(path) || viaBase.has(path);
       }
-      const { kept, counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
-      // Changed files named like no manifest are reviewed only as what a manifest includes.
-      const paths = [...kept, ...unnamedChanged.filter(included)];
-      const notes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a manifest includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
+      const { kept: paths, counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
+      const excludeNotes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a manifest includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
       // Fail closed: a changed file that the base may include, when the base's includes could not be
-      // worked out, is said on the card (partial), never passed over as one no manifest includes.
-      const untoldFiles = untold ? unnamedChanged.filter((path) => !included(path)) : [];
-      const untoldLines = [...(settingsUnread ? [`base: ${settingsUnread}`] : []), ...(untoldFiles.length > 0 ? [`whether a manifest includes ${untoldFiles.slice(0, 5).join(', ')}${untoldFiles.length > 5 ? ', …' : ''} could not be told (${untold}); not reviewed`] : [])];
-      if (paths.length === 0 && pull.filesNotListed === 0 && untoldLines.length === 0) {
+      // worked out, is said on the card (partial), never passed over as one no manifest includes;
+      // one the changed manifests reach on one side only is reviewed, and the line says the other
+      // side may install it too.
+      const untoldOf = (files: string[]) => `${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`;
+      const notReached = untold ? askedBase.filter((path) => !included(path)) : [];
+      const oneSided = untold ? askedBase.filter(included) : [];
+      const untoldLines = [
+        ...(settingsUnread ? [`base: ${settingsUnread}`] : []),
+        ...(notReached.length > 0 ? [`whether a manifest includes ${untoldOf(notReached)} could not be told (${untold}); not reviewed`] : []),
+        ...(oneSided.length > 0 ? [`whether the manifests this pull request leaves alone include ${untoldOf(oneSided)} could not be told (${untold})`] : []),
+      ];
+      if (paths.length === 0 && through.length === 0 && pull.filesNotListed === 0 && untoldLines.length === 0) {
         // Every dependency file it changes is one the project says is not its own (or it changes
         // none, only files no manifest includes): nothing to review.
-        if (notes.length > 0) result.notes.push(`${repo}#${pull.number}: ${notes.join('; ')}; no review`);
+        if (excludeNotes.length > 0) result.notes.push(`${repo}#${pull.number}: ${excludeNotes.join('; ')}; no review`);
         unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
         continue;
       }
-      ready.push({ repo, owner, name, pull, known, baseOid, paths, notes, untold: untoldLines, sides: { base: emptySide(), head: emptySide() } });
+      const notes = [...settingsNotes, ...excludeNotes];
+      ready.push({ repo, owner, name, pull, known, baseOid, paths, through, notes, untold: untoldLines, sides: { base: emptySide(), head: emptySide() } });
     } catch (err) {
       reviewFailed(options, result, repo, pull.number, err);
     }
   }
   if (ready.length === 0) return result;
 
-  // The changed files named like no manifest that are reviewed (included ones) were not read yet.
-  const unnamed = ready.flatMap(({ owner, name, pull, baseOid, paths }) =>
-    paths.filter((path) => !isManifestPath(path)).flatMap((path) => [baseOid, pull.headOid].map((oid) => ({ owner, repo: name, oid, path }))),
-  );
-  await readMore(options, result, unnamed, { texts, failed, permanent });
+  // The manifests the pull request leaves alone that lead to a changed included file: the same at
+  // both commits, read at the base (mostly read already, telling what the base includes), and at
+  // the head too when GitHub did not list every changed file (one of them may be among those).
+  const throughReads = ready.flatMap((r) => r.through.flatMap((path) => [r.baseOid, ...(r.pull.filesNotListed > 0 ? [r.pull.headOid] : [])].map((oid) => ({ owner: r.owner, repo: r.name, oid, path }))));
+  await readMore(options, result, throughReads, { texts, failed, permanent });
 
   // What the reviewed files include and the pull request does not change (`-r ci/base.txt`, a
   // dynamic dependencies file), a level of includes a query for all pull requests at once, so each
   // side of a diff is what it installs. An included file the pull request does not change is the
-  // same at both commits: read once, at the base.
-  for (const r of ready) for (const label of SIDES) Object.assign(r.sides[label].roots, rootTexts(r, label, texts, failed));
+  // same at both commits: read once, at the base. A changed file named like no manifest is read
+  // here too, at each side's own commit, and only on a side whose manifests reach it.
+  for (const r of ready) for (const label of SIDES) Object.assign(r.sides[label].roots, rootTexts(r, label, texts, failed, permanent));
   for (let level = 0; ; level++) {
     const asked: { side: SideRead; path: string; key: string; label: 'base' | 'head' }[] = [];
     for (const r of ready) {
@@ -283,6 +313,18 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         side.problems.push({ message: `${label}: ${path} ${why}`, recoverable: !permanent.has(key) });
       }
       // null: not at that commit, which the loader says ("file not found"), as the audit would.
+    }
+  }
+
+  // A file that could not be read on one side is left out of both (never read as added or removed):
+  // a changed included file is read at each side's commit, so one side may have it and not the other.
+  for (const { sides } of ready) {
+    const unreadAnywhere = new Set(SIDES.flatMap((label) => sides[label].unread));
+    for (const label of SIDES) {
+      for (const path of unreadAnywhere) {
+        delete sides[label].included[path];
+        if (!sides[label].unread.includes(path)) sides[label].unread.push(path);
+      }
     }
   }
 
@@ -347,19 +389,48 @@ interface Ready {
   known: Map<string, PullReviewRow>;
   baseOid: string;
   paths: string[];
+  /**
+   * Manifests the pull request does not change that lead to a changed file named like no manifest
+   * (or under an excluded path) it reviews: read as roots on both sides, so each side reads that file
+   * only through them (or through the changed manifests), never as a root of its own.
+   */
+  through: string[];
   notes: string[];
   /** Changed files that may be installed but whose review could not be told (the base's includes not worked out): said on the card, partial. */
   untold: string[];
   sides: Record<'base' | 'head', SideRead>;
 }
 
-/** The reviewed files' texts at a side's commit, but those that could not be read (said apart). */
-function rootTexts(r: Ready, label: 'base' | 'head', texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>): Record<string, string> {
-  const unreadPaths = new Set(r.paths.filter((path) => SIDES.some((l) => failed.has(textKey({ owner: r.owner, repo: r.name, oid: l === 'base' ? r.baseOid : r.pull.headOid, path })))));
-  return Object.fromEntries(r.paths.flatMap((path) => {
-    const text = unreadPaths.has(path) ? undefined : texts.get(textKey({ owner: r.owner, repo: r.name, oid: label === 'base' ? r.baseOid : r.pull.headOid, path }));
-    return typeof text === 'string' ? [[path, text]] : [];
-  }));
+/**
+ * A side's roots: the reviewed files' texts at its commit, and the unchanged manifests that lead to
+ * a changed included file (`through`, the same at both commits unless GitHub did not list every
+ * changed file), but those that could not be read on either side: left out of both, and a `through`
+ * one said as the side's problem (a reviewed file's is said with the others, by the caller).
+ */
+function rootTexts(r: Ready, label: 'base' | 'head', texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>, permanent: ReadonlySet<string>): Record<string, string> {
+  const keyAt = (path: string, oid: string) => textKey({ owner: r.owner, repo: r.name, oid, path });
+  const oidOf = (side: 'base' | 'head') => (side === 'base' ? r.baseOid : r.pull.headOid);
+  const throughOid = (side: 'base' | 'head') => (side === 'head' && r.pull.filesNotListed > 0 ? r.pull.headOid : r.baseOid);
+  const out: Record<string, string> = {};
+  for (const path of r.paths) {
+    if (SIDES.some((l) => failed.has(keyAt(path, oidOf(l))))) continue;
+    const text = texts.get(keyAt(path, oidOf(label)));
+    if (typeof text === 'string') out[path] = text;
+  }
+  for (const path of r.through) {
+    // Said once, by the first side whose read failed (both sides read the base's text when the listing is whole).
+    const unreadOn = SIDES.find((l) => failed.has(keyAt(path, throughOid(l))));
+    if (unreadOn !== undefined) {
+      const key = keyAt(path, throughOid(unreadOn));
+      const side = r.sides[label];
+      if (unreadOn === label) side.problems.push({ message: `${label}: ${path} ${failed.get(key)}`, recoverable: !permanent.has(key) });
+      side.unread.push(path);
+      continue;
+    }
+    const text = texts.get(keyAt(path, throughOid(label)));
+    if (typeof text === 'string') out[path] = text;
+  }
+  return out;
 }
 
 /** Reads the texts not read yet into the sweep's maps (each once), counting the requests. */
@@ -401,18 +472,32 @@ function reviewFailed(options: PullRequestReviewOptions, result: PullRequestRevi
  * (where the pull request branched off), never the head's: a pull request must not be able to
  * leave its own changes out of its review by adding an exclude (that change is itself in the diff
  * people review). A settings file that could not be read excludes nothing: every file is reviewed.
+ * `notes`: the other settings file when there are both, which nothing reads (unreadSettingsNotes),
+ * said on the card as the audit and `/audit` say it.
  */
-async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>, at: { owner: string; repo: string; oid: string }): Promise<{ excludedBy: Excluder; source: string; unread?: string }> {
+async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>, at: { owner: string; repo: string; oid: string }): Promise<Settings> {
+  // Whether each settings file is there: read, or there but not read (a file not at the commit reads as null).
+  const present = CONFIG_FILES.filter((path) => {
+    const key = textKey({ ...at, path });
+    return failed.has(key) || typeof texts.get(key) === 'string';
+  });
+  const notes = unreadSettingsNotes(present).map((note) => note.message);
   // The first settings file there is the settings file, read or not (configFileOf): one that could
   // not be read excludes nothing and is said, never replaced by the other.
-  for (const path of CONFIG_FILES) {
-    const key = textKey({ ...at, path });
-    const why = failed.get(key);
-    if (why !== undefined) return { excludedBy: excluder([]), source: path, unread: `${path} ${why}; nothing is excluded from this review` };
-    const text = texts.get(key);
-    if (typeof text === 'string') return { excludedBy: excluder((await parseExcludes(text, path)).excludes), source: path };
-  }
-  return { excludedBy: excluder([]), source: '' };
+  const path = present[0];
+  if (path === undefined) return { excludedBy: excluder([]), source: '', notes };
+  const key = textKey({ ...at, path });
+  const why = failed.get(key);
+  if (why !== undefined) return { excludedBy: excluder([]), source: path, unread: `${path} ${why}; nothing is excluded from this review`, notes };
+  return { excludedBy: excluder((await parseExcludes(texts.get(key)!, path)).excludes), source: path, notes };
+}
+
+interface Settings {
+  excludedBy: Excluder;
+  source: string;
+  /** The settings file could not be read: said on the card, partial. */
+  unread?: string;
+  notes: string[];
 }
 
 /** A stored review's place among those read for the sweep: one per pull request and channel. */
