@@ -19,7 +19,7 @@ export type ManifestFormat =
 /** Where a dependency is installed from: PyPI (or a mirror), a VCS, a URL, or a local path. */
 export type DependencySource = 'registry' | 'vcs' | 'url' | 'path';
 
-/** `requirement` (asked for), `constraint` (reached through `-c`), `locked` (a lockfile entry). */
+/** `requirement` (asked for), `constraint` (reached through `-c`, or uv's constraint and override lists), `locked` (a lockfile entry). */
 export type DependencyKind = 'requirement' | 'constraint' | 'locked';
 
 export interface Dependency {

@@ -231,3 +231,28 @@ describe('a vulnerability finding as a sweep stores it', () => {
     ]);
   });
 });
+
+describe('uv constraint-dependencies and override-dependencies', () => {
+  it('rates an override pin of a package the project asks for (uv installs it whatever the range says), like a pip -c pin', async () => {
+    const files = memorySource({
+      'pyproject.toml': [
+        '[project]',
+        'name = "app"',
+        'dependencies = ["jinja2>=2", "django"]',
+        '[tool.uv]',
+        'override-dependencies = ["jinja2==2.10"]',
+        'constraint-dependencies = ["django==2.1.5", "pyyaml==5.1"]',
+        '',
+      ].join('\n'),
+    });
+    const result = await auditFileSource(files, { target: 'app', advisories: await realMirror(), registry, now });
+    expect(result.partial).toBe(false);
+    const vulnerable = of(result.findings, 'vulnerability');
+    expect(vulnerable.some((f) => f.package === 'jinja2' && f.version === '2.10' && f.file === 'pyproject.toml' && f.line === 5)).toBe(true);
+    expect(vulnerable.some((f) => f.package === 'django' && f.version === '2.1.5' && f.line === 6)).toBe(true);
+    // Nothing asks for pyyaml: a constraint alone installs nothing (uv and pip alike), so it is not rated.
+    expect(vulnerable.filter((f) => f.package === 'pyyaml')).toEqual([]);
+    // The ranges are fixed by the pins beside them, so they are not reported as unpinned.
+    expect(of(result.findings, 'unpinned')).toEqual([]);
+  });
+});

@@ -122,6 +122,39 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
   });
 });
 
+describe('a lock entry that cannot be rated makes the audit partial, naming the file, line and package', () => {
+  const unrated: [string, Record<string, string>, string, number, RegExp][] = [
+    [
+      'a Pipfile.lock "version" that is a wildcard',
+      { 'Pipfile.lock': '{"_meta": {"pipfile-spec": 6, "requires": {}, "sources": []},\n "default": {"urllib3": {"version": "==1.24.*", "hashes": ["sha256:aa"]}}, "develop": {}}\n' },
+      'Pipfile.lock',
+      2,
+      /entry urllib3: version "==1\.24\.\*" is not an exact pin/,
+    ],
+    ['a poetry.lock version that is a range', { 'poetry.lock': '[[package]]\nname = "urllib3"\nversion = ">=2.1"\n' }, 'poetry.lock', 1, /package urllib3: version ">=2\.1" is not a PEP 440 version/],
+    [
+      'a uv.lock release from an index without a version',
+      { 'uv.lock': 'version = 1\nrequires-python = ">=3.12"\n\n[[package]]\nname = "jinja2"\nsource = { registry = "https://pypi.org/simple" }\n' },
+      'uv.lock',
+      4,
+      /package jinja2 has no version/,
+    ],
+  ];
+  for (const [what, files, file, line, message] of unrated) {
+    it(`${what}: exit 2, partial: true and why`, async () => {
+      const dir = project(files);
+      const { code, json, stderr } = await auditJson(dir);
+      expect(code).toBe(2);
+      expect(json.partial).toBe(true);
+      expect(json.partial_reasons).toContainEqual(expect.objectContaining({ kind: 'unread', file, line, message: expect.stringMatching(message) }));
+      expect(stderr).toMatch(new RegExp(`^depwatch: PARTIAL: ${file.replace('.', '\\.')}:${line}`, 'm'));
+      const text = cli();
+      expect(await text.run('audit', '--offline', '--no-code', dir)).toBe(2);
+      expect(text.out.stdout).toContain('PARTIAL RESULT: not everything was read or checked');
+    });
+  }
+});
+
 describe('an offline audit says what it did not check, without being partial (the user asked for --offline)', () => {
   it('a notice in JSON and a note in text: outdated and yanked releases were not checked', async () => {
     const dir = project({ 'requirements.txt': 'six==1.16.0\n' });

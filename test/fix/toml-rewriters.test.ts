@@ -194,6 +194,14 @@ describe('the pyproject.toml rewriter', () => {
     ]);
   });
 
+  it('moves a pin in uv override-dependencies and constraint-dependencies, and leaves a range that admits the fix', () => {
+    const text = '[project]\ndependencies = ["django>=2"]\n[tool.uv]\nconstraint-dependencies = ["django<=2.1.5"]\noverride-dependencies = ["django==2.1.5"]\n';
+    const { after, changes, outside } = rewritePyproject(text);
+    expect(after).toBe(text.replace('"django==2.1.5"', '"django==2.1.11"').replace('"django<=2.1.5"', '"django<=2.1.11"'));
+    expect(changes.map((c) => `${c.line} ${c.before} → ${c.after}`)).toEqual(['4 <=2.1.5 → <=2.1.11', '5 ==2.1.5 → ==2.1.11']);
+    expect(outside).toEqual([]);
+  });
+
   it('does not touch requirements installed from elsewhere ([tool.uv.sources], name @ url)', () => {
     const text = '[project]\ndependencies = ["django==2.1.5", "flask @ https://example.com/flask-0.12.2.tar.gz"]\n[tool.uv.sources]\ndjango = { git = "https://github.com/django/django", tag = "2.1.5" }\n';
     const { after, changes } = rewritePyproject(text, [django, target('flask', '0.12.2', '2.2.5')]);

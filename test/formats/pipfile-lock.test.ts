@@ -104,7 +104,7 @@ describe('Pipfile.lock', () => {
     const result = extract(text);
     expect(result.dependencies.map((d) => [d.name, d.version, d.line])).toEqual([['six', '1.16.0', 14]]);
     expect(result.errors).toEqual([
-      { file: 'Pipfile.lock', line: 7, message: 'Pipfile.lock: entry ranged has version ">=1.0", which is not an exact pin' },
+      { file: 'Pipfile.lock', line: 7, message: 'Pipfile.lock: entry ranged: version ">=1.0" is not an exact pin (==version)' },
       { file: 'Pipfile.lock', line: 10, message: 'Pipfile.lock: entry broken should be an object' },
       { file: 'Pipfile.lock', line: 11, message: 'Pipfile.lock: entry unpinned has no version' },
     ]);

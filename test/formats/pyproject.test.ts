@@ -589,6 +589,46 @@ describe('pyproject.toml format', () => {
       ]);
     });
 
+    it('lists uv constraint-dependencies and override-dependencies as constraints; a bad entry is one error, the rest kept', () => {
+      const result = extract(
+        [
+          '[project]',
+          'name = "x"',
+          'dependencies = ["django", "jinja2>=3"]',
+          '[tool.uv]',
+          'constraint-dependencies = ["pyyaml==5.1", "django<5"]',
+          'override-dependencies = [',
+          '  "jinja2==2.10",',
+          '  "not a requirement ((",',
+          '  42,',
+          '  "urllib3==1.24.1; python_version >= \'3.8\'",',
+          ']',
+        ].join('\n'),
+      );
+      expect(result.dependencies.map((d) => [d.kind, d.name, d.version, d.specifier, d.group, d.line, d.section])).toEqual([
+        ['requirement', 'django', null, '', 'main', 3, 'project.dependencies'],
+        ['requirement', 'jinja2', null, '>=3', 'main', 3, 'project.dependencies'],
+        ['constraint', 'pyyaml', '5.1', '==5.1', 'main', 5, 'tool.uv.constraint-dependencies'],
+        ['constraint', 'django', null, '<5', 'main', 5, 'tool.uv.constraint-dependencies'],
+        // uv installs the override whatever asks for jinja2: the audit rates 2.10.
+        ['constraint', 'jinja2', '2.10', '==2.10', 'main', 7, 'tool.uv.override-dependencies'],
+        ['constraint', 'urllib3', '1.24.1', '==1.24.1', 'main', 10, 'tool.uv.override-dependencies'],
+      ]);
+      expect(only(result, 'urllib3').marker).toBe('python_version >= "3.8"');
+      expect(result.errors.map((e) => [e.line, e.message])).toEqual([
+        [8, expect.stringContaining('Invalid requirement "not a requirement (("')],
+        [9, 'tool.uv.override-dependencies: expected a requirement string, found a number'],
+      ]);
+    });
+
+    it('says when constraint-dependencies or override-dependencies is not an array', () => {
+      const result = extract('[tool.uv]\noverride-dependencies = "jinja2==2.10"\n');
+      expect(result.dependencies).toEqual([]);
+      expect(result.errors).toEqual([
+        { file: 'pyproject.toml', line: 2, message: 'tool.uv.override-dependencies must be an array of requirement strings, not a string' },
+      ]);
+    });
+
     it('reads PDM editable entries with #egg names', () => {
       const result = extract(
         ['[tool.pdm.dev-dependencies]', 'dev = [', '  "-e file:///${PROJECT_ROOT}/packages/foo#egg=foo-lib",', '  "-e ./bar",', ']'].join('\n'),

@@ -147,6 +147,57 @@ describe('uv.lock', () => {
     expect(result.errors[1]!.message).toContain('package odd');
   });
 
+  it('reports a release from an index without a version (it cannot be rated); a project directory may have none', () => {
+    const text = [
+      'version = 1',
+      'requires-python = ">=3.12"',
+      '',
+      '[[package]]',
+      'name = "jinja2"',
+      'source = { registry = "https://pypi.org/simple" }',
+      '',
+      '[[package]]',
+      'name = "from-private-index"',
+      'source = { registry = "https://pypi.corp.example/simple" }',
+      '',
+      // uv leaves the version out of a source tree whose version is dynamic (setuptools-scm and the like).
+      '[[package]]',
+      'name = "dynamic-lib"',
+      'source = { directory = "libs/dynamic-lib" }',
+      '',
+      '[[package]]',
+      'name = "dynamic-editable"',
+      'source = { editable = "libs/dynamic-editable" }',
+      '',
+      '[[package]]',
+      'name = "rich"',
+      'version = "13.9.4"',
+      'source = { registry = "https://pypi.org/simple" }',
+    ].join('\n');
+    const result = extract(text);
+    expect(result.dependencies.map((d) => [d.name, d.version, d.source])).toEqual([
+      ['dynamic-lib', null, 'path'],
+      ['dynamic-editable', null, 'path'],
+      ['rich', '13.9.4', 'registry'],
+    ]);
+    expect(result.errors).toEqual([
+      { file: 'uv.lock', line: 4, message: 'uv.lock: package jinja2 has no version' },
+      { file: 'uv.lock', line: 8, message: 'uv.lock: package from-private-index has no version' },
+    ]);
+  });
+
+  it('refuses a version written as a TOML number (django 2.1, a hand edit) instead of leaving it unaudited', () => {
+    const result = extract('version = 1\n\n[[package]]\nname = "django"\nversion = 2.1\nsource = { registry = "https://pypi.org/simple" }\n');
+    expect(result.dependencies).toEqual([]);
+    expect(result.errors).toEqual([
+      {
+        file: 'uv.lock',
+        line: 3,
+        message: 'uv.lock: package django: version 2.1 is a number, not a string: quote it as the lock tool writes it (a number loses how it was written: 1.10 reads as 1.1)',
+      },
+    ]);
+  });
+
   it('reads a generated 1,000-package lock completely, and quickly', () => {
     const text = makeUvLock(1000);
     const started = performance.now();

@@ -1,6 +1,7 @@
 /**
  * `pyproject.toml`: PEP 621 `[project]` dependencies and optional-dependencies, PEP 735
- * `[dependency-groups]`, uv and PDM dev dependencies (PEP 508 strings), and Poetry's
+ * `[dependency-groups]`, uv and PDM dev dependencies and uv's constraint and override lists (PEP 508
+ * strings), and Poetry's
  * `[tool.poetry.dependencies]`, `dev-dependencies` and `[tool.poetry.group.<g>.dependencies]`
  * (a constraint string, an inline or sub-table with `version`, or an array of them for multiple
  * constraints). Poetry constraints are widened only as far as the fix needs (src/fix/widen.ts).
@@ -50,6 +51,9 @@ export function pyprojectSites(doc: TomlTable, positions: TomlPositions): TomlSi
   arraysUnder(['project', 'optional-dependencies']);
   arraysUnder(['dependency-groups']);
   requirementArray(['tool', 'uv', 'dev-dependencies']);
+  // A vulnerable pin here is what uv installs (an override replaces whatever the tree asks for).
+  requirementArray(['tool', 'uv', 'constraint-dependencies']);
+  requirementArray(['tool', 'uv', 'override-dependencies']);
   arraysUnder(['tool', 'pdm', 'dev-dependencies']);
 
   poetryTable(doc, positions, ['tool', 'poetry', 'dependencies'], sites);

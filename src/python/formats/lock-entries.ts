@@ -5,6 +5,7 @@
  * sources and groups; what they produce from those is the same, so it is written once here.
  */
 import { normalizeExtra, normalizeName } from '../names.js';
+import { isValidVersion } from '../pep440.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractError, ManifestOption } from '../types.js';
 import { isLockTable, type LockTable, own, ownString, stringList } from './lock-lines.js';
@@ -79,8 +80,46 @@ export interface LockedFields {
   hashes: string[];
 }
 
-/** The `locked` dependency: the exact version is the specifier, `url` and `hashes` only when present. */
-export function lockedDependency(fields: LockedFields, file: string, line: number | null): Dependency {
+/** How much of a bad version an error quotes: enough to recognise it, never a whole line of junk. */
+const QUOTED_VERSION_CHARS = 80;
+
+export type LockedVersion = { ok: true; version: string | null } | { ok: false; problem: string };
+
+/**
+ * An entry's locked version as every lock reader takes it: absent (null; a blank string counts as
+ * absent), or a string holding one exact PEP 440 version (`2.4.1+cpu` included), trimmed. Anything
+ * else is a problem the reader reports on the entry's line, which makes the result partial:
+ * - a wildcard, range or operator (`1.24.*`, `>=2.1`, `1.24,<2`) names no one release, so it would
+ *   match no advisory and the entry would pass unrated;
+ * - a TOML or JSON number (`version = 2.1`, a hand edit) has lost how it was written (`1.10` reads
+ *   as 1.1, `2.0` as 2), so it is not guessed back into a version.
+ */
+export function lockedVersion(value: unknown): LockedVersion {
+  if (value === undefined || value === null) return { ok: true, version: null };
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    return { ok: false, problem: `version ${String(value)} is a number, not a string: quote it as the lock tool writes it (a number loses how it was written: 1.10 reads as 1.1)` };
+  }
+  if (typeof value !== 'string') return { ok: false, problem: 'version should be a string' };
+  const version = value.trim();
+  if (version === '') return { ok: true, version: null };
+  if (!isValidVersion(version)) return { ok: false, problem: notAVersion(version) };
+  return { ok: true, version };
+}
+
+function notAVersion(version: string): string {
+  return `version ${JSON.stringify(version.slice(0, QUOTED_VERSION_CHARS))} is not a PEP 440 version`;
+}
+
+export type LockedEntry = { ok: true; dependency: Dependency } | { ok: false; error: string };
+
+/**
+ * The `locked` dependency: the exact version is the specifier, `url` and `hashes` only when present.
+ * Every lock reader builds its entries here, so this is where a version that is not one exact
+ * PEP 440 version is stopped whichever reader let it through (see lockedVersion): the entry is
+ * then an error naming the package, never a pin that matches nothing.
+ */
+export function lockedDependency(fields: LockedFields, file: string, line: number | null): LockedEntry {
+  if (fields.version !== null && !isValidVersion(fields.version)) return { ok: false, error: `package ${fields.name}: ${notAVersion(fields.version)}` };
   const dependency: Dependency = {
     name: fields.name,
     version: fields.version,
@@ -97,7 +136,7 @@ export function lockedDependency(fields: LockedFields, file: string, line: numbe
   };
   if (fields.url !== null) dependency.url = fields.url;
   if (fields.hashes.length > 0) dependency.hashes = fields.hashes;
-  return dependency;
+  return { ok: true, dependency };
 }
 
 /** Index URLs named by entries, each reported once (on the first entry that uses it). */

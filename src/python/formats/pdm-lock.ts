@@ -10,7 +10,7 @@
 import { normalizeName } from '../names.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
-import { lockedDependency, lockExtras, type LockedFields, namedPackage, packageSlots, vcsKeyOf, vcsPin } from './lock-entries.js';
+import { lockedDependency, lockExtras, type LockedFields, lockedVersion, namedPackage, packageSlots, vcsKeyOf, vcsPin } from './lock-entries.js';
 import {
   cleanMarker,
   collectHashes,
@@ -55,11 +55,12 @@ export function extractPdmLock(text: string, context: ExtractContext): ExtractRe
   const dependencies: Dependency[] = [];
   for (const { entry, line } of packageSlots(doc, parsed.packageLines, file, 'pdm.lock', errors)) {
     const result = readPackage(entry, legacyFiles);
-    if ('error' in result) {
-      errors.push({ file, line, message: `pdm.lock: ${result.error}` });
+    const locked = 'error' in result ? result : lockedDependency(result, file, line);
+    if ('error' in locked) {
+      errors.push({ file, line, message: `pdm.lock: ${locked.error}` });
       continue;
     }
-    dependencies.push(lockedDependency(result, file, line));
+    dependencies.push(locked.dependency);
   }
 
   return { dependencies, errors, options: [], requiresPython: requiresPythonOf(metadata) };
@@ -69,7 +70,9 @@ function readPackage(entry: unknown, legacyFiles: Map<string, string[]>): Locked
   const named = namedPackage(entry);
   if (!named.ok) return { error: named.error };
   const { table, name } = named;
-  const version = ownString(table, 'version');
+  const read = lockedVersion(own(table, 'version'));
+  if (!read.ok) return { error: `package ${name}: ${read.problem}` };
+  const version = read.version;
   const source = readSource(table);
   if (version === null && source.kind === 'registry') return { error: `package ${name} has no version` };
 

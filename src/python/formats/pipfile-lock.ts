@@ -8,7 +8,7 @@ import { normalizeName } from '../names.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule, ManifestOption } from '../types.js';
 import { MAX_ENTRIES_PER_FILE } from './collector.js';
-import { lockedDependency, lockExtras, type LockedFields, vcsKeyOf, vcsPin } from './lock-entries.js';
+import { lockedDependency, lockExtras, type LockedFields, lockedVersion, vcsKeyOf, vcsPin } from './lock-entries.js';
 import {
   cleanMarker,
   collectHashes,
@@ -69,11 +69,12 @@ export function extractPipfileLock(text: string, context: ExtractContext): Extra
     for (const [rawName, entry] of Object.entries(entries)) {
       const line = lines?.get(rawName) ?? null;
       const result = readEntry(rawName, entry, sources.urlsByName);
-      if ('error' in result) {
-        errors.push({ file, line, message: `Pipfile.lock: ${result.error}` });
+      const locked = 'error' in result ? result : lockedDependency({ ...result, group }, file, line);
+      if ('error' in locked) {
+        errors.push({ file, line, message: `Pipfile.lock: ${locked.error}` });
         continue;
       }
-      dependencies.push(lockedDependency({ ...result, group }, file, line));
+      dependencies.push(locked.dependency);
     }
   }
 
@@ -89,13 +90,9 @@ function readEntry(rawName: string, entry: unknown, indexUrls: Map<string, strin
   if (name === '') return { error: 'an entry has an empty name' };
   if (!isLockTable(entry)) return { error: `entry ${name} should be an object` };
 
-  const versionText = ownString(entry, 'version');
-  let version: string | null = null;
-  if (versionText !== null && versionText.trim() !== '' && versionText.trim() !== '*') {
-    const match = /^\s*===?\s*(\S+)\s*$/.exec(versionText);
-    if (match === null) return { error: `entry ${name} has version "${versionText}", which is not an exact pin` };
-    version = match[1]!;
-  }
+  const pinned = pinnedVersion(own(entry, 'version'));
+  if ('error' in pinned) return { error: `entry ${name}: ${pinned.error}` };
+  const version = pinned.version;
 
   let source: DependencySource = 'registry';
   let url: string | null = null;
@@ -131,6 +128,28 @@ function readEntry(rawName: string, entry: unknown, indexUrls: Map<string, strin
     direct: true,
     hashes: collectHashes(stringList(own(entry, 'hashes'))),
   };
+}
+
+/**
+ * pipenv writes `"version": "==1.2.3"` (`"*"` or nothing for VCS, path and file entries). `===X`
+ * (arbitrary equality: the release whose version string is exactly X) is read the same way: pipenv
+ * does not write it, but pip installs it as that one release. What follows the operator must be
+ * one PEP 440 version (lockedVersion): `==1.24.*` or `===1.24,<2` names no one release, and an
+ * arbitrary-equality string that is not PEP 440 cannot be matched against advisories.
+ */
+function pinnedVersion(value: unknown): { version: string | null } | { error: string } {
+  if (typeof value !== 'string') {
+    const read = lockedVersion(value);
+    return read.ok ? { version: read.version } : { error: read.problem };
+  }
+  const text = value.trim();
+  if (text === '' || text === '*') return { version: null };
+  const operator = text.startsWith('===') ? 3 : text.startsWith('==') ? 2 : 0;
+  const shown = JSON.stringify(text.slice(0, 80));
+  if (operator === 0) return { error: `version ${shown} is not an exact pin (==version)` };
+  const read = lockedVersion(text.slice(operator));
+  if (!read.ok || read.version === null) return { error: `version ${shown} is not an exact pin of one PEP 440 version` };
+  return { version: read.version };
 }
 
 interface Sources {

@@ -10,7 +10,7 @@
 import { normalizeName } from '../names.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
-import { IndexOptions, lockedDependency, type LockedFields, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
+import { IndexOptions, lockedDependency, type LockedFields, lockedVersion, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
 import {
   cleanMarker,
   collectHashes,
@@ -53,12 +53,12 @@ export function extractPoetryLock(text: string, context: ExtractContext): Extrac
   const dependencies: Dependency[] = [];
   const indexes = new IndexOptions('extra-index-url');
   for (const { entry, line } of packageSlots(doc, parsed.packageLines, file, 'poetry.lock', errors)) {
-    const result = readPackage(entry, separateHashes);
+    const result = readPackage(entry, separateHashes, file, line);
     if ('error' in result) {
       errors.push({ file, line, message: `poetry.lock: ${result.error}` });
       continue;
     }
-    dependencies.push(lockedDependency(result.fields, file, line));
+    dependencies.push(result.dependency);
     indexes.add(result.indexUrl, line);
   }
 
@@ -66,12 +66,19 @@ export function extractPoetryLock(text: string, context: ExtractContext): Extrac
   return { dependencies, errors, options: indexes.options, requiresPython };
 }
 
-function readPackage(entry: unknown, separateHashes: Map<string, string[]>): { fields: LockedFields; indexUrl: string | null } | { error: string } {
+function readPackage(
+  entry: unknown,
+  separateHashes: Map<string, string[]>,
+  file: string,
+  line: number | null,
+): { dependency: Dependency; indexUrl: string | null } | { error: string } {
   const named = namedPackage(entry);
   if (!named.ok) return { error: named.error };
   const { table, name } = named;
-  const version = scalarText(own(table, 'version'));
-  if (version === null || version === '') return { error: `package ${name} has no version` };
+  const read = lockedVersion(own(table, 'version'));
+  if (!read.ok) return { error: `package ${name}: ${read.problem}` };
+  const version = read.version;
+  if (version === null) return { error: `package ${name} has no version` };
 
   const group = chooseGroup(table);
   const source = readSource(ownTable(table, 'source'));
@@ -87,7 +94,8 @@ function readPackage(entry: unknown, separateHashes: Map<string, string[]>): { f
     direct: true,
     hashes: packageHashes(table, name, separateHashes),
   };
-  return { fields, indexUrl: source.indexUrl };
+  const locked = lockedDependency(fields, file, line);
+  return locked.ok ? { dependency: locked.dependency, indexUrl: source.indexUrl } : { error: locked.error };
 }
 
 /**
@@ -179,7 +187,10 @@ function metadataHashes(metadata: LockTable | null): Map<string, string[]> {
   return byName;
 }
 
-/** Versions are strings, but a hand-edited lock may hold `version = 1.0` (a float) — read it as written. */
+/**
+ * `lock-version` is a string, but a hand-edited lock may hold `lock-version = 2.0` (a float): it only
+ * picks the warning, so its number is good enough (a package's `version` is not read this way: see lockedVersion).
+ */
 function scalarText(value: unknown): string | null {
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);

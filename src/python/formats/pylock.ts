@@ -21,10 +21,9 @@
  * major version is refused (PEP 751: tools must not read it), with one error: the file is then not
  * read at all, and the audit is partial.
  */
-import { isValidVersion } from '../pep440.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
-import { IndexOptions, lockedDependency, type LockedFields, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
+import { IndexOptions, lockedDependency, type LockedFields, lockedVersion, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
 import {
   cleanMarker,
   collectHashes,
@@ -85,7 +84,12 @@ export function extractPylock(text: string, context: ExtractContext): ExtractRes
   const dependencies: Dependency[] = [];
   const indexes = new IndexOptions(indexOptionName(entries.map((e) => e.indexUrl), lockedBy));
   for (const { fields, indexUrl, line } of entries) {
-    dependencies.push(lockedDependency(fields, file, line));
+    const locked = lockedDependency(fields, file, line);
+    if (!locked.ok) {
+      errors.push({ file, line, message: `${LABEL}: ${locked.error}` });
+      continue;
+    }
+    dependencies.push(locked.dependency);
     if (indexUrl !== null && !isPypiIndex(indexUrl)) indexes.add(indexUrl, line);
   }
   return { dependencies, errors, options: indexes.options, requiresPython, lockedBy, origin };
@@ -139,10 +143,9 @@ function readPackage(entry: unknown): PackageRead {
   const named = namedPackage(entry, HEADER);
   if (!named.ok) return { error: named.error };
   const { table, name } = named;
-  const rawVersion = own(table, 'version');
-  if (rawVersion !== undefined && typeof rawVersion !== 'string') return { error: `package ${name}: version should be a string` };
-  const version = rawVersion === undefined ? null : rawVersion.trim();
-  if (version !== null && !isValidVersion(version)) return { error: `package ${name}: version ${JSON.stringify(version.slice(0, 80))} is not a PEP 440 version` };
+  const read = lockedVersion(own(table, 'version'));
+  if (!read.ok) return { error: `package ${name}: ${read.problem}` };
+  const version = read.version;
 
   const source = readSource(table, name);
   if ('error' in source) return { error: `package ${name}: ${source.error}` };

@@ -11,8 +11,10 @@
  *   Optional dependencies take the group of each `[tool.poetry.extras]` entry that lists them.
  *   When `[project] dependencies` also exists (Poetry 2), a `tool.poetry.dependencies` entry of
  *   the same name only enriches it (its git/path/url source); other entries are still reported.
- * - uv `[tool.uv] dev-dependencies` (group `dev`) and `[tool.uv.sources]` (git/path/url/workspace
- *   overrides the source of every dependency of that name); PDM `[tool.pdm.dev-dependencies]`.
+ * - uv `[tool.uv] dev-dependencies` (group `dev`), `constraint-dependencies` and
+ *   `override-dependencies` (`kind: constraint`, group `main`), and `[tool.uv.sources]`
+ *   (git/path/url/workspace overrides the source of every dependency of that name); PDM
+ *   `[tool.pdm.dev-dependencies]`.
  * - `[project] dynamic` listing `dependencies` / `optional-dependencies`: the build backend fills
  *   them in when it builds. Requirements files it is told to read become `includes`, which the
  *   loader reads as requirements files (relative to this file's folder; missing, outside the root
@@ -75,6 +77,8 @@ export interface EntryPlace {
   line: number | null;
   /** The TOML table or array the entry is declared in, dotted (see Dependency.section). */
   section?: string;
+  /** `constraint` for uv's constraint and override lists; a `requirement` otherwise. */
+  kind?: 'requirement' | 'constraint';
 }
 
 export type DependencyResult = { ok: true; dependency: Dependency } | { ok: false; message: string };
@@ -102,7 +106,7 @@ export function makeDependency(
     marker: fields.marker ?? null,
     source,
     editable: fields.editable ?? false,
-    kind: 'requirement',
+    kind: place.kind ?? 'requirement',
     group: place.group,
     direct: true,
     file: place.file,
@@ -226,7 +230,7 @@ function lineOf(ctx: Context, path: readonly string[]): number | null {
 }
 
 /** Reads an array of PEP 508 strings into one group. */
-function readRequirementArray(ctx: Context, path: readonly string[], group: string): void {
+function readRequirementArray(ctx: Context, path: readonly string[], group: string, kind: 'requirement' | 'constraint' = 'requirement'): void {
   const value = getPath(ctx.doc, path);
   if (value === undefined) return;
   if (!Array.isArray(value)) {
@@ -237,7 +241,7 @@ function readRequirementArray(ctx: Context, path: readonly string[], group: stri
   // One string for every entry: a copy each would cost the key's length per entry.
   const section = path.join('.');
   value.forEach((entry: unknown, index) => {
-    readRequirementString(ctx, entry, { file: ctx.out.file, group, line: lineOfElement(index), section }, section);
+    readRequirementString(ctx, entry, { file: ctx.out.file, group, line: lineOfElement(index), section, kind }, section);
   });
 }
 
@@ -795,6 +799,12 @@ function readUv(ctx: Context): void {
   const uv = getPath(ctx.doc, ['tool', 'uv']);
   if (!isTable(uv)) return;
   readRequirementArray(ctx, ['tool', 'uv', 'dev-dependencies'], 'dev');
+  // uv applies both to every resolution of the project: a constraint narrows what the tree asks
+  // for (pip's `-c`), an override replaces it (`jinja2==2.10` is installed whatever asks for
+  // jinja2). Neither installs a package nothing asks for, which is how constraints are audited
+  // (src/audit/context.ts), so both are listed as constraints; `section` tells them apart.
+  readRequirementArray(ctx, ['tool', 'uv', 'constraint-dependencies'], 'main', 'constraint');
+  readRequirementArray(ctx, ['tool', 'uv', 'override-dependencies'], 'main', 'constraint');
 
   for (const name of ['index-url', 'extra-index-url']) {
     const value = getOwn(uv, name);

@@ -11,7 +11,7 @@ import { normalizeExtra, normalizeName } from '../names.js';
 import { trimEndChar } from '../text.js';
 import { stripUrlCredentials } from '../urls.js';
 import type { Dependency, DependencySource, ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
-import { IndexOptions, lockedDependency, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
+import { IndexOptions, lockedDependency, lockedVersion, namedPackage, packageSlots, vcsPin } from './lock-entries.js';
 import {
   cleanMarker,
   collectHashes,
@@ -81,10 +81,21 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
       errors.push({ file, line, message: `uv.lock: package ${name}: ${source.error}` });
       continue;
     }
+    const version = lockedVersion(own(table, 'version'));
+    if (!version.ok) {
+      errors.push({ file, line, message: `uv.lock: package ${name}: ${version.problem}` });
+      continue;
+    }
+    // uv leaves the version out only for a project directory whose version is dynamic (built
+    // from git tags and the like); a release from an index without one cannot be rated.
+    if (version.version === null && source.kind === 'registry') {
+      errors.push({ file, line, message: `uv.lock: package ${name} has no version` });
+      continue;
+    }
     const use = directUses.get(name);
     const fields = {
       name,
-      version: ownString(table, 'version'),
+      version: version.version,
       extras: use === undefined ? [] : [...use.extras].sort(),
       marker: use?.marker ?? null,
       source: source.kind,
@@ -94,7 +105,12 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
       direct: use !== undefined,
       hashes: collectHashes([...sdistHash(table), ...fileHashes(own(table, 'wheels'))]),
     };
-    dependencies.push(lockedDependency(fields, file, line));
+    const locked = lockedDependency(fields, file, line);
+    if (!locked.ok) {
+      errors.push({ file, line, message: `uv.lock: ${locked.error}` });
+      continue;
+    }
+    dependencies.push(locked.dependency);
     indexes.add(source.indexUrl, line);
   }
 
