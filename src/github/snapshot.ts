@@ -172,8 +172,8 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
   const namedBranch = ref.branch === undefined || options.nameBranch !== true ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
 
-  const unlisted = new Map<string, string>();
-  const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, unlisted, call });
+  const folders = new Map<string, string | null>();
+  const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, folders, call });
 
   const wanted: WantedEntry[] = [];
   /** Every file chosen by name, downloaded or not (over the size limit): never asked for again as an include. */
@@ -280,7 +280,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
       if (entry === undefined) {
         // One the tree does not have stays the loader's to report ("file not found"); one in a
         // folder the listing did not give whole may be there: not read, and said so.
-        const why = unlistedFolderOf(path, unlisted);
+        const why = unlistedFolderOf(path, folders);
         if (why !== undefined) {
           tried.add(path);
           errors.push({ path, message: why });
@@ -458,23 +458,27 @@ interface ListTreeContext {
   maxTreeRequests: number;
   stats: SnapshotStats;
   errors: SnapshotError[];
-  /** Folders whose contents are not all listed ('' for the top one), each with what its missing files are told. */
-  unlisted: Map<string, string>;
+  /**
+   * When the tree is walked folder by folder (GitHub truncated the recursive listing): each folder
+   * looked at ('' for the top one), with what a file missing from it is told, or null when its
+   * listing came whole. Empty when one recursive listing gave everything.
+   */
+  folders: Map<string, string | null>;
   call: Call;
 }
 
 /**
- * Why a path the tree listing does not have may still be in the commit: it lies in a folder the
- * listing did not give whole (the nearest such folder says); undefined when every folder on its
- * way was listed, so that it is really not there.
+ * Why a path the tree listing does not have may still be in the commit: the nearest folder on its
+ * way that was looked at was listed only in part, or not listed at all (the walk's bound); undefined
+ * when that folder was listed whole (or the whole tree was), so that the path is really not there.
  */
-function unlistedFolderOf(path: string, unlisted: ReadonlyMap<string, string>): string | undefined {
-  if (unlisted.size === 0) return undefined;
+function unlistedFolderOf(path: string, folders: ReadonlyMap<string, string | null>): string | undefined {
+  if (folders.size === 0) return undefined;
   for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
-    const why = unlisted.get(path.slice(0, i));
-    if (why !== undefined) return why;
+    const why = folders.get(path.slice(0, i));
+    if (why !== undefined) return why ?? undefined;
   }
-  return unlisted.get('');
+  return folders.get('') ?? undefined;
 }
 
 /**
@@ -498,7 +502,7 @@ async function listTree(octokit: Octokit, name: { owner: string; repo: string },
   while (level.length > 0) {
     const budget = ctx.maxTreeRequests - ctx.stats.treeRequests;
     if (budget <= 0) {
-      for (const { dir } of level) ctx.unlisted.set(dir, `is in ${dir}, a folder the snapshot did not list (the repository is too large to list completely); not read`);
+      for (const { dir } of level) ctx.folders.set(dir, `is in ${dir}, a folder the snapshot did not list (the repository is too large to list completely); not read`);
       ctx.errors.push({
         path: null,
         message: `the repository is too large to list completely: ${level.length} director${level.length === 1 ? 'y was' : 'ies were'} not read (${level
@@ -515,7 +519,9 @@ async function listTree(octokit: Octokit, name: { owner: string; repo: string },
     for (const { dir, data: listing } of listings) {
       if (listing.truncated) {
         ctx.errors.push({ path: dir.dir || null, message: 'GitHub truncated this directory listing; some files were not read' });
-        ctx.unlisted.set(dir.dir, `is in ${dir.dir || 'the top folder of the repository'}, which GitHub listed only in part (truncated); not read`);
+        ctx.folders.set(dir.dir, `is in ${dir.dir || 'the top folder of the repository'}, which GitHub listed only in part (truncated); not read`);
+      } else {
+        ctx.folders.set(dir.dir, null);
       }
       for (const raw of listing.tree) {
         const entry = toEntry(raw);
@@ -523,6 +529,8 @@ async function listTree(octokit: Octokit, name: { owner: string; repo: string },
         const path = dir.dir ? `${dir.dir}/${entry.path}` : entry.path;
         if (entry.type === 'tree') {
           if (ctx.descend(path)) level.push({ dir: path, sha: entry.sha });
+          // A recursive listing would have held what a manifest includes from in there.
+          else ctx.folders.set(path, `is in ${path}, a folder the snapshot does not walk when GitHub truncates the tree listing (${path.slice(path.lastIndexOf('/') + 1)} is skipped); not read`);
         } else {
           blobs.push({ ...entry, path });
         }

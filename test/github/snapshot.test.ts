@@ -527,22 +527,30 @@ describe('takeSnapshot of files that manifests include under names discovery doe
       });
     }
 
-    it('says an include over the blob size limit is skipped, and one in a folder the tree listing left out is not read, rather than "file not found"', async () => {
+    it('says an include over the blob size limit is skipped, and one in a folder a truncated tree walk did not list or skips is not read, rather than "file not found"; one missing from a folder listed whole is not found', async () => {
       const big = { 'requirements.txt': 'six==1.16.0\n-r big.txt\n', 'big.txt': `${'idna==3.0\n'.repeat(200)}` };
       world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: big }] });
       const tooBig = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxBlobBytes: 1024 });
       expect(lines(await auditOf(tooBig))).toEqual(['big.txt: skipped: 2 KB is over the 1 KB limit']);
       await world.close();
 
-      // The recursive listing comes back truncated and the walk stops at its bound before deep/.
-      const deep = { 'requirements.txt': 'six==1.16.0\n-r deep/ci/base.txt\n', 'deep/ci/base.txt': 'idna==3.0\n' };
-      world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: deep }], truncateTreesOver: 1 });
-      const cut = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxTreeRequests: 2 });
+      // The recursive listing comes back truncated, and the walk lists a/ whole, stops at its bound
+      // before zdeep/ and never enters node_modules/: only what a/ lacks is known to be missing.
+      const walked = {
+        'requirements.txt': 'six==1.16.0\n-r a/missing.txt\n-r zdeep/ci/base.txt\n-r node_modules/pkg/req.txt\n',
+        'a/present.txt': 'attrs==21.0.0\n',
+        'zdeep/ci/base.txt': 'idna==3.0\n',
+        'node_modules/pkg/req.txt': 'idna==3.0\n',
+      };
+      world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: walked }], truncateTreesOver: 1 });
+      const cut = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxTreeRequests: 3 });
       const result = await auditOf(cut);
       expect(result.partial).toBe(true);
-      expect(lines(result)).toEqual([
-        'deep/ci/base.txt: is in deep, a folder the snapshot did not list (the repository is too large to list completely); not read',
-        '(tree): the repository is too large to list completely: 1 directory was not read (deep)',
+      expect(lines(result).sort()).toEqual([
+        '(tree): the repository is too large to list completely: 1 directory was not read (zdeep)',
+        'a/missing.txt: file not found',
+        'node_modules/pkg/req.txt: is in node_modules, a folder the snapshot does not walk when GitHub truncates the tree listing (node_modules is skipped); not read',
+        'zdeep/ci/base.txt: is in zdeep, a folder the snapshot did not list (the repository is too large to list completely); not read',
       ]);
     });
   });
