@@ -66,11 +66,16 @@ export async function readTree(source: FileSource, given?: TreeSettings): Promis
 export function auditTree(contents: TreeContents, options: TreeAuditOptions): Promise<AuditResult> {
   const { extraErrors, ...rest } = options;
   // A problem found before the audit (a snapshot's file too large to fetch) under an excluded path
-  // is about a file the user said is not the project's: not read either way, and not a reason.
-  const kept = extraErrors?.filter((e) => e.file === '(tree)' || contents.excludedBy(e.file) === null);
+  // is about a file the user said is not the project's: not read either way, and not a reason. One
+  // the loader said already (an include the snapshot could not download, refused in its words) is
+  // said once; it stands even under an excluded path, since a manifest that is read includes it.
+  const said = new Set(contents.load.errors.map(errorKey));
+  const kept = extraErrors?.filter((e) => !said.has(errorKey(e)) && (e.file === '(tree)' || contents.excludedBy(e.file) === null));
   const load = kept?.length ? { ...contents.load, errors: [...contents.load.errors, ...kept] } : contents.load;
   return runAudit({ ...rest, load, contextFiles: contents.contextFiles, settings: contents.settings, exclusions: contents.exclusions, excludeNotes: contents.unmatched });
 }
+
+const errorKey = (e: ExtractError) => `${e.file}\u0000${e.line}\u0000${e.message}`;
 
 /** Whether the tree had anything to audit: used to tell "no findings" from "nothing found". */
 export const hasManifests = (result: AuditResult) => result.dependencies > 0 || result.errors.length > 0;

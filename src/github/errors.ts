@@ -159,3 +159,18 @@ function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
+
+/**
+ * Why one request failed, short enough for the problem line of one file: the HTTP status with
+ * GitHub's own words (without the documentation link octokit appends), or that no answer came
+ * (network error, timeout). One line, never a stack; secrets redacted.
+ */
+export function shortFailure(err: unknown): string {
+  const status = answeredStatus(err);
+  let said = (err instanceof Error ? err.message : String(err)).split('\n', 1)[0] ?? '';
+  const link = said.lastIndexOf(' - http');
+  if (link > 0) said = said.slice(0, link);
+  said = redactSecrets(firstLine(said.trim()));
+  if (status === undefined) return said ? `no answer (${said})` : 'no answer';
+  return said ? `HTTP ${status} (${said})` : `HTTP ${status}`;
+}

@@ -21,9 +21,10 @@ import { namesOtherFiles } from '../python/formats/paths.js';
 import { memorySource, type FileSource } from '../python/files.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
 import { decode } from '../scan/text.js';
+import { errorLine } from '../error-line.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
-import { GitHubServiceError, RateLimitError, RefNotFoundError, toGitHubError } from './errors.js';
+import { GitHubServiceError, RateLimitError, RefNotFoundError, rateLimitFromError, shortFailure, toGitHubError } from './errors.js';
 import { branchOfRef, type RepoRef } from './repo-ref.js';
 import { compareCodeUnits } from '../text-order.js';
 
@@ -137,6 +138,8 @@ interface TreeEntry {
 }
 
 const SYMLINK_MODE = '120000';
+/** How a file that GitHub failed to hand over is said, a manifest chosen by name or an include alike. */
+const NOT_DOWNLOADED = 'could not be downloaded from GitHub:';
 
 export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, options: SnapshotOptions = {}): Promise<RepoSnapshot> {
   const select = options.select ?? isManifestPath;
@@ -169,7 +172,8 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
   const namedBranch = ref.branch === undefined || options.nameBranch !== true ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
 
-  const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, call });
+  const folders = new Map<string, string | null>();
+  const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, folders, call });
 
   const wanted: WantedEntry[] = [];
   /** Every file chosen by name, downloaded or not (over the size limit): never asked for again as an include. */
@@ -191,17 +195,24 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     for (const [blobSha, hit] of cache.getMany(shas)) out.set(blobSha, { text: hit.text, size: hit.size, cached: true });
     const missing = [...new Set(shas.filter((s) => !out.has(s)))];
     await mapLimit(missing, concurrency, async (blobSha) => {
+      let blob;
       try {
-        const blob = await call('blob download', () => octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: blobSha }));
-        stats.blobsFetched++;
-        const decoded = decodeBlob(blobSha, blob.data.content, blob.data.encoding, maxBlobBytes);
-        // What the cache keeps (credentials masked) is what every audit reads, fetched now or later.
-        out.set(blobSha, 'text' in decoded ? { ...cache.put({ sha: blobSha, size: decoded.size, text: decoded.text }), cached: false } : decoded);
+        // A 403 or 404 here is about this blob, not "I can't see the repository" (it was just read).
+        blob = await call('blob download', () => octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: blobSha }), (err) => rateLimitFromError(err) ?? new Error(shortFailure(err)));
       } catch (err) {
         // A rate limit stops the whole snapshot (every further call would fail too); anything else
         // costs only this file.
         if (err instanceof RateLimitError) throw err;
-        out.set(blobSha, { error: `could not be read: ${(err as Error).message}` });
+        out.set(blobSha, { error: `${NOT_DOWNLOADED} ${(err as Error).message}` });
+        return;
+      }
+      stats.blobsFetched++;
+      try {
+        const decoded = decodeBlob(blobSha, blob.data.content, blob.data.encoding, maxBlobBytes);
+        // What the cache keeps (credentials masked) is what every audit reads, fetched now or later.
+        out.set(blobSha, 'text' in decoded ? { ...cache.put({ sha: blobSha, size: decoded.size, text: decoded.text }), cached: false } : decoded);
+      } catch (err) {
+        out.set(blobSha, { error: `could not be read: ${errorLine(err)}` });
       }
     });
     return out;
@@ -266,8 +277,16 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     for (const path of await includesOf(from, files, links, level === 0)) {
       if (tried.has(path)) continue;
       const entry: WantedEntry | undefined = excluded.get(path) ?? withKind(blobAt.get(path), 'manifest');
-      // One the tree does not have stays the loader's to report ("file not found").
-      if (entry === undefined) continue;
+      if (entry === undefined) {
+        // One the tree does not have stays the loader's to report ("file not found"); one in a
+        // folder the listing did not give whole may be there: not read, and said so.
+        const why = unlistedFolderOf(path, folders);
+        if (why !== undefined) {
+          tried.add(path);
+          errors.push({ path, message: why });
+        }
+        continue;
+      }
       tried.add(path);
       if (level >= maxIncludeLevels || followed >= maxIncludedFiles) unfollowed.push(path);
       else if (entry.mode === SYMLINK_MODE || !tooBig(entry, maxBlobBytes, errors)) {
@@ -368,14 +387,21 @@ function followLink(link: TreeEntry, target: string, blobAt: ReadonlyMap<string,
 
 /**
  * A snapshot as a file source for the loader: its files, and its symbolic links, so that an include
- * through a link is refused naming the link rather than reported as a missing file.
+ * through a link is refused naming the link rather than reported as a missing file; likewise an
+ * include the snapshot could not download, refused in the words of its problem line.
  */
-export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed'>>): FileSource {
+export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'errors'>>): FileSource {
   return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), {
     links: snapshot.links,
     notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
     pastLimit: snapshot.unfollowed ?? [],
+    unreadable: unreadableFiles(snapshot.errors ?? []),
   });
+}
+
+/** The snapshot's problems that name one file: what an include of that file is told (MemorySourceOptions.unreadable). */
+export function unreadableFiles(errors: readonly SnapshotError[]): { path: string; message: string }[] {
+  return errors.flatMap((e) => (e.path === null ? [] : [{ path: e.path, message: e.message }]));
 }
 
 /** Issues one API call, counted, with failures turned into our errors (`explain` may say more). */
@@ -432,7 +458,27 @@ interface ListTreeContext {
   maxTreeRequests: number;
   stats: SnapshotStats;
   errors: SnapshotError[];
+  /**
+   * When the tree is walked folder by folder (GitHub truncated the recursive listing): each folder
+   * looked at ('' for the top one), with what a file missing from it is told, or null when its
+   * listing came whole. Empty when one recursive listing gave everything.
+   */
+  folders: Map<string, string | null>;
   call: Call;
+}
+
+/**
+ * Why a path the tree listing does not have may still be in the commit: the nearest folder on its
+ * way that was looked at was listed only in part, or not listed at all (the walk's bound); undefined
+ * when that folder was listed whole (or the whole tree was), so that the path is really not there.
+ */
+function unlistedFolderOf(path: string, folders: ReadonlyMap<string, string | null>): string | undefined {
+  if (folders.size === 0) return undefined;
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+    const why = folders.get(path.slice(0, i));
+    if (why !== undefined) return why ?? undefined;
+  }
+  return folders.get('') ?? undefined;
 }
 
 /**
@@ -456,6 +502,7 @@ async function listTree(octokit: Octokit, name: { owner: string; repo: string },
   while (level.length > 0) {
     const budget = ctx.maxTreeRequests - ctx.stats.treeRequests;
     if (budget <= 0) {
+      for (const { dir } of level) ctx.folders.set(dir, `is in ${dir}, a folder the snapshot did not list (the repository is too large to list completely); not read`);
       ctx.errors.push({
         path: null,
         message: `the repository is too large to list completely: ${level.length} director${level.length === 1 ? 'y was' : 'ies were'} not read (${level
@@ -470,13 +517,20 @@ async function listTree(octokit: Octokit, name: { owner: string; repo: string },
     const listings = await mapLimit(now, ctx.concurrency, async (dir) => ({ dir, data: (await getTree(dir.sha, false)).data }));
     level = later;
     for (const { dir, data: listing } of listings) {
-      if (listing.truncated) ctx.errors.push({ path: dir.dir || null, message: 'GitHub truncated this directory listing; some files were not read' });
+      if (listing.truncated) {
+        ctx.errors.push({ path: dir.dir || null, message: 'GitHub truncated this directory listing; some files were not read' });
+        ctx.folders.set(dir.dir, `is in ${dir.dir || 'the top folder of the repository'}, which GitHub listed only in part (truncated); not read`);
+      } else {
+        ctx.folders.set(dir.dir, null);
+      }
       for (const raw of listing.tree) {
         const entry = toEntry(raw);
         if (!entry) continue;
         const path = dir.dir ? `${dir.dir}/${entry.path}` : entry.path;
         if (entry.type === 'tree') {
           if (ctx.descend(path)) level.push({ dir: path, sha: entry.sha });
+          // A recursive listing would have held what a manifest includes from in there.
+          else ctx.folders.set(path, `is in ${path}, a folder the snapshot does not walk when GitHub truncates the tree listing (${path.slice(path.lastIndexOf('/') + 1)} is skipped); not read`);
         } else {
           blobs.push({ ...entry, path });
         }

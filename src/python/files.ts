@@ -110,6 +110,12 @@ export interface MemorySourceOptions {
    * is refused with one line, never taken for a file that is not there.
    */
   pastLimit?: Iterable<string>;
+  /**
+   * Files a snapshot could not get (GitHub failed the download, the blob is over the size limit, the
+   * folder was listed only in part), each with the snapshot's own words: not listed; a read (an
+   * include) is refused with those words, never taken for a file that is not there.
+   */
+  unreadable?: Iterable<{ path: string; message: string }>;
 }
 
 /** A file of the tree whose content was not downloaded (MemorySourceOptions.notDownloaded). */
@@ -123,6 +129,7 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
   const links = new Set(options.links ?? []);
   const notDownloaded = new Set([...(options.notDownloaded ?? [])].filter((path) => !map.has(path)));
   const pastLimit = new Set(options.pastLimit ?? []);
+  const unreadable = new Map([...(options.unreadable ?? [])].map((u) => [u.path, u.message]));
   const linkOnPath = (path: string): string | undefined => {
     if (links.size === 0) return undefined;
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) if (links.has(path.slice(0, i))) return path.slice(0, i);
@@ -137,6 +144,8 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
       if (bytes !== undefined) return bytes;
       if (pastLimit.has(path)) throw new NotDownloadedError(`is included past the snapshot's limit on included files and was not downloaded; not read`);
       if (notDownloaded.has(path)) throw new NotDownloadedError(`is excluded (exclude: in the settings) and was not downloaded; not read`);
+      const why = unreadable.get(path);
+      if (why !== undefined) throw new NotDownloadedError(why);
       const link = linkOnPath(path);
       if (link !== undefined) throw new LinkNotFollowedError(`${link} is a symbolic link in the repository; links are not followed there`);
       return null;

@@ -18,7 +18,7 @@ import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
-import { takeSnapshot, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
+import { takeSnapshot, unreadableFiles, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditRecord } from '../store/audits.js';
@@ -300,6 +300,7 @@ export class SlackAuditService {
         links: snapshot.links,
         notDownloaded: snapshot.excluded.map((e) => e.path),
         pastLimit: snapshot.unfollowed,
+        unreadable: unreadableFiles(snapshot.errors),
         target: `${repo}@${snapshot.sha}`,
         now,
         extraIgnores: ignoresAtStart,

@@ -47,6 +47,25 @@ export interface SecretAlert {
 }
 
 /**
+ * Problems with a watched repository's settings file that its sweep found (settings-notices.ts):
+ * told to each watching channel once per set of problems.
+ */
+export const SETTINGS_NOTICE = 'settings-notice';
+
+export interface SettingsNotice {
+  /** How the repository is shown (`owner/name`, or with its branch). */
+  repo: string;
+  repoUrl: string | null;
+  /** The commit whose settings these are. */
+  sha: string;
+  private: boolean;
+  /** One line each, as the audit's notes say them (`.depwatch.yaml: not read, because …`); the first few of a long list. */
+  problems: string[];
+  /** How many problems there are, listed or not. */
+  total: number;
+}
+
+/**
  * A review digest for one channel and one scheduled slot: its summary is posted in the channel
  * (DIGEST, op post) and its details, and the monthly chart, in the summary's thread (DIGEST_THREAD,
  * op reply). Both rows are written with the slot in one transaction; their keys name the slot, so

@@ -20,7 +20,7 @@ import type { AdvisorySource } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
-import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
+import { takeSnapshot, unreadableFiles, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
@@ -30,6 +30,7 @@ import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { CommitRef } from '../github/commit-scan.js';
 import type { ScanResult } from '../scan/types.js';
 import type { SeenCommit } from './secret-alerts.js';
+import { announceSettingsProblems, settingsProblems } from './settings-notices.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
 export { packageUsesOf, storedPackagesOf } from './packages.js';
@@ -270,6 +271,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       links: snapshot.links,
       notDownloaded: snapshot.excluded.map((e) => e.path),
       pastLimit: snapshot.unfollowed,
+      unreadable: unreadableFiles(snapshot.errors),
       target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
       now,
       extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
@@ -290,9 +292,20 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   if (audit.warnings.some((w) => w.startsWith('advisories unavailable'))) for (const k of VULNERABILITY_KINDS) kinds.delete(k);
   if (audit.warnings.some((w) => w.startsWith('package registry unavailable'))) for (const k of REGISTRY_KINDS) kinds.delete(k);
 
+  const display = ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`;
+  // Before the audit is recorded: should recording fail, the next sweep audits this commit again and
+  // the notice, already written, is not written twice (its key names what it says).
+  await announceSettingsProblems({
+    state: options.state,
+    repo: key,
+    notice: { repo: display, repoUrl: snapshot.htmlUrl, sha: snapshot.sha, private: snapshot.private },
+    problems: settingsProblems(audit.notes),
+    now,
+  });
+
   const diff = await options.state.recordAudit({
     repo: key,
-    display: ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`,
+    display,
     htmlUrl: snapshot.htmlUrl,
     private: snapshot.private,
     sha: snapshot.sha,
@@ -324,7 +337,6 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   });
   let newSecrets = 0;
   if (scanning && options.codeScan) {
-    const display = ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`;
     const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline: !state?.auditedSha };
     newSecrets = await options.codeScan.record(commit, await scanning, now);
   }

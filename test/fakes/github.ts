@@ -139,9 +139,10 @@ export interface FakeGitHub {
   setRateLimited(limit: RateLimitSwitch | null): void;
   /**
    * Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with
-   * `body` (garbage); with `matching`, only requests whose body contains it (one GraphQL query by name).
+   * `body` (garbage); with `matching`, only requests whose body contains it (one GraphQL query by name);
+   * with `pathContains`, only requests whose URL path contains it (one blob by its sha).
    */
-  failRequests(failure: { route: string; status: number; times: number; body?: unknown; matching?: string } | null): void;
+  failRequests(failure: { route: string; status: number; times: number; body?: unknown; matching?: string; pathContains?: string } | null): void;
   /** GraphQL Blob texts longer than this many bytes come back cut, with `isTruncated: true`, as GitHub cuts large blobs; null: whole. */
   truncateTextsOver(bytes: number | null): void;
   setLatency(ms: number): void;
@@ -274,7 +275,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const textsRead: string[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let limitSwitch: RateLimitSwitch | null = null;
-  let failure: { route: string; status: number; times: number; body?: unknown; matching?: string } | null = null;
+  let failure: { route: string; status: number; times: number; body?: unknown; matching?: string; pathContains?: string } | null = null;
   let textLimit: number | null = null;
   const hourlyLimit = options.rateLimit ?? 5000;
   let used = 0;
@@ -504,7 +505,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           : 'API rate limit exceeded for user ID 1.';
         return reply(sw.status, { message, documentation_url: DOCS, status: String(sw.status) }, headers);
       }
-      if (failure && failure.route === route && failure.times > 0 && (failure.matching === undefined || body.includes(failure.matching))) {
+      if (
+        failure &&
+        failure.route === route &&
+        failure.times > 0 &&
+        (failure.matching === undefined || body.includes(failure.matching)) &&
+        (failure.pathContains === undefined || url.pathname.includes(failure.pathContains))
+      ) {
         failure.times--;
         return reply(failure.status, failure.body ?? { message: 'Server Error', documentation_url: DOCS, status: String(failure.status) }, rateHeaders(resource));
       }

@@ -3,7 +3,8 @@ import { BlobCache } from '../../src/github/blob-cache.js';
 import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../../src/github/errors.js';
 import { blobLineUrl } from '../../src/github/links.js';
 import { gitBlobSha, snapshotSource, takeSnapshot } from '../../src/github/snapshot.js';
-import { readTree } from '../../src/audit/run.js';
+import { auditFileSource, readTree } from '../../src/audit/run.js';
+import type { AdvisorySource } from '../../src/advisories/types.js';
 import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
 import { fileBytes, gitBlobShaOf, ROUTES, symlinkTo } from '../fakes/github.js';
@@ -468,6 +469,90 @@ describe('takeSnapshot of files that manifests include under names discovery doe
     const fromGitHub = await loadOf(snapshotSource(snap));
     expect(fromGitHub).toEqual(await loadOf(memorySource(files)));
     expect(fromGitHub.errors.map((e) => `${e.file}: ${e.message}`)).toEqual(['ci/missing.txt: file not found', 'gone.txt: file not found']);
+  });
+
+  describe('an include that is in the tree but could not be downloaded', () => {
+    /** Two includes, each reached by a different manifest; ci/ is excluded (its include is still read, as pip reads it). */
+    const FILES = {
+      '.depwatch.yml': 'exclude:\n  - path: ci/\n    reason: CI only\n',
+      'requirements.txt': 'six==1.16.0\n-r base.txt\n',
+      'base.txt': 'idna==3.0\n',
+      'setup.cfg': '[metadata]\nname = x\n[options]\ninstall_requires = file: ci/reqs.txt\n',
+      'ci/reqs.txt': 'attrs==21.0.0\n',
+    };
+    const noAdvisories: AdvisorySource = { kind: 'api', affecting: async () => new Map(), forPackage: async () => [] };
+    /** The audit as the CLI makes it of a snapshot: the loader's problems and the snapshot's, each said once. */
+    const auditOf = async (snap: Awaited<ReturnType<typeof takeSnapshot>>) =>
+      auditFileSource(snapshotSource(snap), {
+        target: 'acme/inc',
+        advisories: noAdvisories,
+        registry: null,
+        now: new Date('2026-12-01T00:00:00Z'),
+        extraErrors: snap.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+      });
+    const lines = (result: { errors: { file: string; message: string }[] }) => result.errors.map((e) => `${e.file}: ${e.message}`);
+
+    it('is complete when GitHub hands everything over (the tree the cases below break)', async () => {
+      world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: FILES }] });
+      const result = await auditOf(await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }));
+      expect(result.partial).toBe(false);
+      expect(result.dependencies).toBe(3);
+    });
+
+    const FAILURES = [
+      { include: 'base.txt', status: 500, body: undefined, said: 'HTTP 500 (Server Error)', stillRead: ['attrs', 'six'] },
+      {
+        include: 'ci/reqs.txt',
+        status: 403,
+        body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/git/blobs#get-a-blob' },
+        said: 'HTTP 403 (Resource not accessible by integration)',
+        stillRead: ['idna', 'six'],
+      },
+    ];
+    for (const { include, status, body, said, stillRead } of FAILURES) {
+      it(`says GitHub's ${status} for ${include} once, as "could not be downloaded", never "file not found"; the audit is partial and reads the rest`, async () => {
+        world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: FILES }] });
+        world.fake.failRequests({ route: ROUTES.blob, status, times: 100, pathContains: gitBlobShaOf(FILES[include as keyof typeof FILES]), ...(body ? { body } : {}) });
+        const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+        const line = `could not be downloaded from GitHub: ${said}`;
+        expect(snap.errors).toEqual([{ path: include, message: line }]);
+
+        const result = await auditOf(snap);
+        expect(result.partial).toBe(true);
+        expect(lines(result)).toEqual([`${include}: ${line}`]);
+        expect(result.partialReasons).toEqual([expect.objectContaining({ file: include, message: line })]);
+        expect(result.dependencies).toBe(stillRead.length);
+        const read = (await readTree(snapshotSource(snap))).load.manifests.flatMap((m) => m.dependencies.map((d) => d.name));
+        expect(read.sort()).toEqual(stillRead);
+      });
+    }
+
+    it('says an include over the blob size limit is skipped, and one in a folder a truncated tree walk did not list or skips is not read, rather than "file not found"; one missing from a folder listed whole is not found', async () => {
+      const big = { 'requirements.txt': 'six==1.16.0\n-r big.txt\n', 'big.txt': `${'idna==3.0\n'.repeat(200)}` };
+      world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: big }] });
+      const tooBig = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxBlobBytes: 1024 });
+      expect(lines(await auditOf(tooBig))).toEqual(['big.txt: skipped: 2 KB is over the 1 KB limit']);
+      await world.close();
+
+      // The recursive listing comes back truncated, and the walk lists a/ whole, stops at its bound
+      // before zdeep/ and never enters node_modules/: only what a/ lacks is known to be missing.
+      const walked = {
+        'requirements.txt': 'six==1.16.0\n-r a/missing.txt\n-r zdeep/ci/base.txt\n-r node_modules/pkg/req.txt\n',
+        'a/present.txt': 'attrs==21.0.0\n',
+        'zdeep/ci/base.txt': 'idna==3.0\n',
+        'node_modules/pkg/req.txt': 'idna==3.0\n',
+      };
+      world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: walked }], truncateTreesOver: 1 });
+      const cut = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxTreeRequests: 3 });
+      const result = await auditOf(cut);
+      expect(result.partial).toBe(true);
+      expect(lines(result).sort()).toEqual([
+        '(tree): the repository is too large to list completely: 1 directory was not read (zdeep)',
+        'a/missing.txt: file not found',
+        'node_modules/pkg/req.txt: is in node_modules, a folder the snapshot does not walk when GitHub truncates the tree listing (node_modules is skipped); not read',
+        'zdeep/ci/base.txt: is in zdeep, a folder the snapshot did not list (the repository is too large to list completely); not read',
+      ]);
+    });
   });
 
   it('stops at its bounds on levels and files with one problem line naming what was not downloaded', async () => {

@@ -1,10 +1,11 @@
 /**
- * /audit replies that could not read everything: a lockfile that could not be read, and a tree too
- * large to list, are partial results, marked at the top with what was not read and why, and never
+ * /audit replies that could not read everything: a lockfile that could not be read, an included file
+ * GitHub would not hand over, and a tree too large to list, are partial results, marked at the top with what was not read and why, and never
  * the green "No known vulnerabilities" nor "no Python manifests".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_TREE_REQUESTS } from '../../src/github/snapshot.js';
+import { gitBlobShaOf, ROUTES } from '../fakes/github.js';
 import { blockText, startWorld, waitFor, type World, latestAudit } from './app-world.js';
 
 describe('a lockfile that could not be read', () => {
@@ -29,6 +30,32 @@ describe('a lockfile that could not be read', () => {
     expect(String(update.params.text)).toContain('(partial result)');
     const stored = (await latestAudit(world, 'octo/locked'));
     expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', file: 'poetry.lock' })]);
+    expect(world.slack.violations).toEqual([]);
+  });
+});
+
+describe('an included file GitHub fails to hand over', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ repos: [{ owner: 'octo', name: 'incl', files: { 'requirements.txt': 'urllib3==1.24.1\n-r ci/base.txt\n', 'ci/base.txt': 'idna==3.0\n' } }] });
+    world.github.failRequests({ route: ROUTES.blob, status: 502, times: 100, pathContains: gitBlobShaOf('idna==3.0\n') });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('says once that it could not be downloaded, never "file not found", and audits the rest as a partial result', async () => {
+    await world.audit('octo/incl');
+    const update = await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit reply');
+    await world.bot.service.idle();
+    const text = blockText(update.params.blocks);
+    expect(text).toContain('⚠️ *Partial result:* ci/base.txt not read completely: could not be downloaded from GitHub: HTTP 502 (Server Error)');
+    // One line among the problems: the snapshot's and the loader's are the same line, said once.
+    expect(text.split('\n').filter((l) => l.startsWith(':x:'))).toEqual([':x: ci/base.txt: could not be downloaded from GitHub: HTTP 502 (Server Error)']);
+    expect(text).not.toContain('file not found');
+    const stored = await latestAudit(world, 'octo/incl');
+    expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', file: 'ci/base.txt', message: 'could not be downloaded from GitHub: HTTP 502 (Server Error)' })]);
+    expect(stored.result.dependencies).toBe(1);
     expect(world.slack.violations).toEqual([]);
   });
 });

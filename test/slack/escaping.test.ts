@@ -17,6 +17,7 @@ import { parseTemplate } from '../../src/incidents/templates.js';
 import type { Incident, IncidentContext, RoleHolder, Step } from '../../src/incidents/types.js';
 import { alertMessage } from '../../src/slack/blocks/alert.js';
 import { secretAlertMessage } from '../../src/slack/blocks/secret-alert.js';
+import { settingsNoticeMessage } from '../../src/slack/blocks/settings-notice.js';
 import { auditingMessage, auditReply } from '../../src/slack/blocks/audit-reply.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout } from '../../src/slack/blocks/digest.js';
 import { errorMessage, failedPlaceholder, usageMessage } from '../../src/slack/blocks/errors.js';
@@ -187,6 +188,10 @@ function layouts(): [string, unknown][] {
         secrets: [{ kind: `kind ${H}`, rule: `rule ${H}`, file: `app/${H}.py`, line: 3, url: null, fingerprint: `${H}`, fix: `fix ${H}` }],
         findings: [{ rule: `rule ${H}`, severity: 'high', file: `app/${H}.py`, line: 4, url: 'https://github.com/octo/app/blob/a/x.py#L4', message: `message ${H}`, fix: `fix ${H}` }],
       }),
+    ],
+    [
+      'settings notice',
+      settingsNoticeMessage({ repo: `octo/app ${H}`, repoUrl: 'https://github.com/octo/app', sha: 'a'.repeat(40), private: false, problems: [`.depwatch.yml: ignore entry 1: ${H}`], total: 3 }),
     ],
     [
       'weekly digest',
