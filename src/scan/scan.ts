@@ -192,6 +192,10 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
         skipped.push({ path, reason: 'unreadable', partial: true, message: `${path}: could not be read` });
         continue;
       }
+      if ('unreadable' in read) {
+        skipped.push({ path, reason: 'unreadable', partial: true, message: `${path}: could not be read (${read.unreadable})` });
+        continue;
+      }
       if ('tooLarge' in read) {
         skipped.push({ path, reason: 'too-large', partial: true, message: `${path}: ${formatBytes(read.tooLarge)}, over the ${formatBytes(maxBytes)} limit; not scanned` });
         continue;
@@ -279,7 +283,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       const cached = kept.get(path);
       if (cached !== undefined) return cached;
       const read = await source.read(path, maxBytes).catch(() => null);
-      if (!read || 'tooLarge' in read) return null;
+      if (!read || !('bytes' in read)) return null;
       const decoded = decode(read.bytes, false);
       return decoded.kind === 'binary' ? null : decoded.text;
     },
