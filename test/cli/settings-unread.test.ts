@@ -5,7 +5,7 @@
  * them. A folder named `.depwatch.yml` is no settings file: one note in every command, nothing
  * hidden by it, so not partial.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
