@@ -42,8 +42,11 @@ ${Object.values(COMMANDS)
 Settings come from the environment only; --dotenv PATH (before the command) adds those of a file
 (the environment wins). A .env in the current folder is never read: it may be the checkout audited.
 
-Run "depwatch <command> --help" for a command's options, "depwatch --version" for the version. Exit status: 0 ok, 1 findings at or above
-the failure threshold, 2 usage or runtime error.`;
+Run "depwatch <command> --help" for a command's options, "depwatch --version" for the version.
+
+Exit status: 0 complete and nothing at or above the failure threshold (--fail-on), 1 findings at or
+above it, 2 a usage or runtime error, or a partial result that findings did not already fail
+(something not read, no manifest found, a data source down: it says why).`;
 
 export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
   const globals = globalOptions(argv);

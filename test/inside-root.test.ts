@@ -5,14 +5,17 @@
  * /etc/passwd and any other file a hostile repository could point at.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { auditFileSource } from '../src/audit/run.js';
-import { directorySource } from '../src/python/files.js';
+import { directorySource, UnreadableFileError } from '../src/python/files.js';
+import { CheckoutRoot } from '../src/python/inside-root.js';
+import { scanTree } from '../src/scan/scan.js';
+import { scanSourceFromFiles } from '../src/scan/source.js';
 import { loadManifests } from '../src/python/load.js';
 import { AdvisoryMirror } from '../src/advisories/mirror.js';
 import { openDb } from '../src/store/db.js';
@@ -223,5 +226,52 @@ describe('listing a folder', () => {
     const result = await loadManifests(directorySource(repo));
     expect(result.errors).toEqual([{ file: 'base', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' }]);
     expect(result.manifests.flatMap((m) => m.dependencies.map((d) => d.name))).toEqual(['flask']);
+  });
+});
+
+/**
+ * A file that is there but may not be read (mode 000 for anyone but root, who reads through it):
+ * said with the system's reason, never as "file not found" for a file `ls` shows. The suite runs as
+ * root in CI, so the open is made to fail as it fails for other users.
+ */
+describe('a file that is there but cannot be read', () => {
+  const deniedFor = (...denied: string[]) => (path: string, flags: number) => {
+    if (denied.some((name) => path.endsWith(`/${name}`))) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES', errno: -13, syscall: 'open', path });
+    return openSync(path, flags);
+  };
+
+  it('is refused with the reason by the checkout, not taken for missing', async () => {
+    write('requirements.txt', 'jinja2==2.10\n');
+    const read = new CheckoutRoot(repo, deniedFor('requirements.txt')).read('requirements.txt');
+    await expect(read).rejects.toThrow(UnreadableFileError);
+    await expect(read).rejects.toThrow(/^could not be read \(EACCES: permission denied\)$/);
+    await expect(new CheckoutRoot(repo).read('missing.txt')).resolves.toBeNull();
+  });
+
+  it('is one problem line with the reason, for a manifest found and for an include, and the rest is read', async () => {
+    write('requirements.txt', '-r base.txt\nflask==3.0.0\n');
+    write('base.txt', 'jinja2==2.10\n');
+    write('sub/requirements.txt', 'jinja2==2.10\n');
+    const result = await loadManifests(directorySource(repo, undefined, deniedFor('base.txt', 'sub/requirements.txt')));
+    expect(result.errors).toEqual([
+      { file: 'sub/requirements.txt', line: null, message: 'could not be read (EACCES: permission denied)' },
+      { file: 'base.txt', line: null, message: 'could not be read (EACCES: permission denied)' },
+    ]);
+    expect(names(result)).toEqual(['flask']);
+  });
+
+  it('is skipped by the scan with the same reason (partial)', async () => {
+    write('app.py', 'print(1)\n');
+    const result = await scanTree(scanSourceFromFiles(directorySource(repo, undefined, deniedFor('app.py'))));
+    expect(result.skipped).toEqual([{ path: 'app.py', reason: 'unreadable', partial: true, message: 'app.py: could not be read (EACCES: permission denied)' }]);
+    expect(result.partial).toBe(true);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('is said so by `depwatch deps` for a real mode-000 file (not as root, who reads it anyway)', async () => {
+    write('requirements.txt', 'jinja2==2.10\n');
+    chmodSync(join(repo, 'requirements.txt'), 0o000);
+    const { code, stderr } = await deps('--json', '.');
+    expect(code).toBe(2);
+    expect(stderr).toContain('requirements.txt not read completely: could not be read (EACCES: permission denied)');
   });
 });

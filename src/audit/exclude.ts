@@ -136,6 +136,20 @@ export function unreadSettingsNotes(paths: readonly string[]): IgnoreNote[] {
 }
 
 /**
+ * One note for each settings file name that is a folder at the root (`.depwatch.yml/…` listed):
+ * nothing in it is read as settings, and without a note its writer would believe their ignores and
+ * excludes apply. An `invalid` note, not partial, like unreadSettingsNotes: nothing is hidden by
+ * it, the tree is read and reported whole. The other name, when it is a file, is the settings file.
+ */
+export function settingsFolderNotes(paths: readonly string[]): IgnoreNote[] {
+  return CONFIG_FILES.filter((name) => paths.some((p) => p.startsWith(`${name}/`))).map((name) => ({
+    kind: 'invalid',
+    message: `${name}: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)`,
+    settingsFile: name,
+  }));
+}
+
+/**
  * A settings file's text, parsed: its ignores, its excludes and the notes about both (bad entries
  * are left out, each with a note). The parser loads here, so a tree without the file never loads
  * it. Parsed once per tree (readTree) and handed to the audit, the scan and the excluder.

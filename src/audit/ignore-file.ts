@@ -7,12 +7,20 @@
 import { z } from 'zod';
 import { errorLine } from '../error-line.js';
 import { normalizeName } from '../python/names.js';
-import { yaml } from '../yaml.js';
+import type { Document, LineCounter, YAMLMap } from 'yaml';
+import { QUIET_YAML, yaml } from '../yaml.js';
 import type { ExcludeRule } from './exclude.js';
 import { compileGlob } from './glob.js';
 import type { IgnoreNote, IgnoreRule } from './ignores.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** YYYY-MM-DD naming a day that exists: Date.parse rolls 2027-02-30 over to 2 March, and the writer meant neither. */
+function isCalendarDate(v: string): boolean {
+  if (!DATE.test(v)) return false;
+  const day = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === v;
+}
 
 const RuleSchema = z.object({
   id: z.string().trim().min(1, 'id is required').max(200),
@@ -22,7 +30,7 @@ const RuleSchema = z.object({
     .optional()
     .nullable()
     .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v ?? null))
-    .refine((v) => v === null || (DATE.test(v) && !Number.isNaN(Date.parse(v))), { message: 'until must be a date, YYYY-MM-DD' }),
+    .refine((v) => v === null || isCalendarDate(v), { message: 'until must be a date, YYYY-MM-DD' }),
   package: z.string().trim().min(1).max(200).optional().nullable(),
   path: z.string().trim().min(1).max(500).optional().nullable(),
 });
@@ -43,26 +51,45 @@ export interface DepwatchFile {
 export function parseIgnoreFile(text: string, source = '.depwatch.yml'): DepwatchFile {
   const notes: IgnoreNote[] = [];
   let doc: unknown;
+  let problems: Problems;
   try {
-    // YAML 1.2 core schema: no custom tags, no merge-key tricks; bounded aliases against billion laughs.
-    doc = yaml().parse(text, { schema: 'core', maxAliasCount: 100, uniqueKeys: false });
+    const Y = yaml();
+    const counter = new Y.LineCounter();
+    // YAML 1.2 core schema: no custom tags, no merge-key tricks; bounded aliases against billion
+    // laughs. Quiet (QUIET_YAML): the library's warnings (an unknown tag) are read from the
+    // document below and said as notes, never printed raw on stderr. Duplicate keys are found
+    // there too, to say which entry they spoil.
+    const parsed = Y.parseDocument(text, { ...QUIET_YAML, schema: 'core', uniqueKeys: false, lineCounter: counter });
+    if (parsed.errors.length > 0) throw parsed.errors[0];
+    doc = parsed.toJS({ maxAliasCount: 100 });
+    problems = placeProblems(parsed, text, counter);
   } catch (err) {
-    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: not valid YAML (${errorLine(err)}); nothing in it applies`, settingsFile: source }];
+    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: not valid YAML (${errorLine(err).replace(/:$/, '')}); nothing in it applies`, settingsFile: source }];
     return { rules: [], excludes: [], notes: whole, excludeNotes: whole };
   }
+  for (const problem of problems.elsewhere) notes.push({ kind: 'invalid', message: `${source}: ${problem}`, settingsFile: source });
   if (doc === null || doc === undefined) return { rules: [], excludes: [], notes, excludeNotes: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: expected a mapping with "ignore:" and "exclude:" lists; nothing in it applies`, settingsFile: source }];
-    return { rules: [], excludes: [], notes: whole, excludeNotes: whole };
+    return { rules: [], excludes: [], notes: [...notes, ...whole], excludeNotes: whole };
   }
   // Excludes are read apart from the ignores: a bad `ignore:` list does not drop them, nor the reverse.
   const excludeNotes: IgnoreNote[] = [];
-  const excludes = parseExcludeList((doc as Record<string, unknown>).exclude, source, excludeNotes);
+  const excludes = parseExcludeList((doc as Record<string, unknown>).exclude, source, excludeNotes, problems.exclude);
+  const listProblem = problems.ignore.list[0];
+  if (listProblem !== undefined) {
+    return { rules: [], excludes, notes: [...notes, { kind: 'invalid', message: `${source}: ignore: ${listProblem}; no ignore applies`, settingsFile: source }, ...excludeNotes], excludeNotes };
+  }
   const file = FileSchema.safeParse(doc);
-  if (!file.success) return { rules: [], excludes, notes: [{ kind: 'invalid', message: `${source}: "ignore:" must be a list (of at most 10,000 entries); no ignore applies`, settingsFile: source }, ...excludeNotes], excludeNotes };
+  if (!file.success) return { rules: [], excludes, notes: [...notes, { kind: 'invalid', message: `${source}: "ignore:" must be a list (of at most 10,000 entries); no ignore applies`, settingsFile: source }, ...excludeNotes], excludeNotes };
   const rules: IgnoreRule[] = [];
   let globs = 0;
   (file.data.ignore ?? []).forEach((entry, i) => {
+    const entryProblem = problems.ignore.entries.get(i);
+    if (entryProblem !== undefined) {
+      notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: ${entryProblem}; not applied`, settingsFile: source });
+      return;
+    }
     const parsed = RuleSchema.safeParse(entry);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -78,6 +105,100 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
     rules.push({ id: r.id, reason: r.reason, until: r.until, package: r.package ? normalizeName(r.package) : null, ...(r.path ? { path: r.path } : {}), source });
   });
   return { rules, excludes, notes: [...notes, ...excludeNotes], excludeNotes };
+}
+
+/** What the YAML reader saw wrong in one list: the first problem of each entry, by index, and problems with the list as a whole. */
+interface ListProblems {
+  entries: Map<number, string>;
+  list: string[];
+}
+
+/** The file's problems that parse (warnings, duplicate keys), by what they spoil: an entry, a whole list, or nothing in force. */
+interface Problems {
+  ignore: ListProblems;
+  exclude: ListProblems;
+  elsewhere: string[];
+}
+
+/**
+ * The document's warnings and duplicate keys, each placed where it is: in an entry of `ignore:` or
+ * `exclude:` (that entry is not applied), on such a list itself (the list is not applied), or
+ * elsewhere (a note; nothing in force depends on it). Not applying is the side that fails closed:
+ * an unknown tag (`!!python/object`, `!Ref`) means its writer expected something the core schema
+ * does not do, and YAML keeps only the last of two `ignore:` keys, while the writer may count on the
+ * first; reading the value anyway would ignore or exclude what nobody checked.
+ */
+function placeProblems(parsed: Document.Parsed, text: string, counter: LineCounter): Problems {
+  const Y = yaml();
+  const problems: Problems = { ignore: { entries: new Map(), list: [] }, exclude: { entries: new Map(), list: [] }, elsewhere: [] };
+  const lineOf = (offset: number) => counter.linePos(offset).line;
+  const found: { offset: number; message: string }[] = [];
+  for (const w of parsed.warnings) {
+    const offset = w.pos[0];
+    // The tag as written (`!!foo`), not the library's expansion of it, and never a whole line of the file.
+    const what = w.code === 'TAG_RESOLVE_FAILED' ? `unknown YAML tag ${shortQuote(text.slice(w.pos[0], w.pos[1]))}` : `YAML: ${shortQuote(errorLine(w).replace(/ at line \d+, column \d+:?$/, ''))}`;
+    found.push({ offset, message: `${what} on line ${lineOf(offset)}` });
+  }
+  Y.visit(parsed, {
+    Map(_, map) {
+      const firstLine = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!Y.isScalar(pair.key) || pair.key.range === undefined || pair.key.range === null) continue;
+        const key = String(pair.key.value);
+        const line = lineOf(pair.key.range[0]);
+        const first = firstLine.get(key);
+        if (first === undefined) firstLine.set(key, line);
+        else found.push({ offset: pair.key.range[0], message: `${shortQuote(key)} is given more than once (lines ${first} and ${line}; YAML would keep only the last)` });
+      }
+    },
+  });
+  if (found.length === 0) return problems;
+  const top = Y.isMap(parsed.contents) ? parsed.contents : null;
+  for (const { offset, message } of found) {
+    const place = top ? placeIn(top, offset) : null;
+    if (place === null) problems.elsewhere.push(message);
+    else if (place.index === null) problems[place.list].list.push(message);
+    else if (!problems[place.list].entries.has(place.index)) problems[place.list].entries.set(place.index, message);
+  }
+  return problems;
+}
+
+/**
+ * Which list (and entry) of the top-level mapping an offset falls in. A pair, or an item, is
+ * taken to start where the one before it ended: a tag is written before the node it is on (`-
+ * !custom {…}`), and the node's own range starts after it.
+ */
+function placeIn(top: YAMLMap, offset: number): { list: 'ignore' | 'exclude'; index: number | null } | null {
+  const Y = yaml();
+  let pairStart = 0;
+  for (const pair of top.items) {
+    const end = nodeEnd(pair.value) ?? nodeEnd(pair.key) ?? pairStart;
+    const inPair = offset >= pairStart && offset < Math.max(end, pairStart + 1);
+    pairStart = end;
+    if (!inPair) continue;
+    const key = Y.isScalar(pair.key) ? String(pair.key.value) : null;
+    if (key !== 'ignore' && key !== 'exclude') return null;
+    if (Y.isSeq(pair.value)) {
+      let itemStart = pair.value.range?.[0] ?? 0;
+      for (const [index, item] of pair.value.items.entries()) {
+        const itemEnd = nodeEnd(item) ?? itemStart;
+        if (offset >= itemStart && offset < itemEnd) return { list: key, index };
+        itemStart = itemEnd;
+      }
+    }
+    return { list: key, index: null };
+  }
+  return null;
+}
+
+function nodeEnd(node: unknown): number | null {
+  const range = (node as { range?: [number, number, number] | null } | null)?.range;
+  return range ? range[2] : null;
+}
+
+/** A piece of the file inside a note: quoted, control characters escaped, and cut short. */
+function shortQuote(s: string): string {
+  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
 }
 
 /** More entries than any project needs; past it the rest are not applied (and a note says so). */
@@ -125,9 +246,13 @@ export function refusedExclude(glob: string): string | null {
 }
 
 /** The `exclude:` list: each bad entry one note, the good ones kept. */
-function parseExcludeList(list: unknown, source: string, notes: IgnoreNote[]): ExcludeRule[] {
-  if (list === undefined || list === null) return [];
+function parseExcludeList(list: unknown, source: string, notes: IgnoreNote[], problems: ListProblems): ExcludeRule[] {
   const note = (message: string) => notes.push({ kind: 'invalid', message: `${source}: ${message}`, settingsFile: source });
+  if (problems.list.length > 0) {
+    note(`exclude: ${problems.list[0]}; nothing was excluded`);
+    return [];
+  }
+  if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) {
     note('exclude: expected a list of entries with a path and a reason; nothing was excluded');
     return [];
@@ -139,6 +264,8 @@ function parseExcludeList(list: unknown, source: string, notes: IgnoreNote[]): E
   let globs = 0;
   list.slice(0, MAX_EXCLUDES).forEach((entry, i) => {
     const bad = (message: string) => note(`exclude entry ${i + 1}: ${message}; not applied`);
+    const problem = problems.entries.get(i);
+    if (problem !== undefined) return bad(problem);
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return bad('expected a mapping with a path and a reason');
     const { path, reason } = entry as Record<string, unknown>;
     if (path === undefined || path === null) return bad('path is required');

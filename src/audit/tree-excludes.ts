@@ -6,7 +6,7 @@ import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, parseSettings, unmatchedExcludes, unreadSettingsNotes, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, parseSettings, settingsFolderNotes, unmatchedExcludes, unreadSettingsNotes, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
 import type { IgnoreNote } from './ignores.js';
 
@@ -32,14 +32,16 @@ export interface TreeSettings {
  * its rules.
  */
 export async function readTreeSettings(source: FileSource, paths?: readonly string[]): Promise<TreeSettings> {
-  const listed = (paths ?? (await source.list())).filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p));
+  const all = paths ?? (await source.list());
+  const listed = all.filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p));
   const settingsFile = configFileOf(listed);
-  if (settingsFile === null) return { files: [], errors: [], parsed: null };
+  const folders = settingsFolderNotes(all);
+  if (settingsFile === null) return { files: [], errors: [], parsed: withUnreadNotes(null, folders) };
   const errors: ExtractError[] = [];
   const text = await readText(source, settingsFile, errors);
   // Its parser loads only when the tree has the file.
   const parsed = text === null ? null : await parseSettings(text, settingsFile);
-  return { files: text === null ? [] : [{ path: settingsFile, text }], errors, parsed: withUnreadNotes(parsed, unreadSettingsNotes(listed)) };
+  return { files: text === null ? [] : [{ path: settingsFile, text }], errors, parsed: withUnreadNotes(parsed, [...folders, ...unreadSettingsNotes(listed)]) };
 }
 
 /** A parse with the notes on the settings files not read: said wherever the parse's own notes are said. */

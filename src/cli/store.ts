@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { openDb, type Db } from '../store/db.js';
-import type { CliIO } from './io.js';
+import { errorLine } from '../error-line.js';
+import { CliError, type CliIO } from './io.js';
 
 export interface Store {
   /** The database file the command uses (see cliDbPath). */
@@ -50,6 +51,21 @@ export function openStore(io: CliIO, dbOverride?: string, options: OpenOptions =
   const given = cliDbPath(io.env, dbOverride);
   const dbPath = given === ':memory:' ? given : resolve(io.cwd, given);
   const dbExists = dbPath === ':memory:' || existsSync(dbPath);
-  const db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES });
+  let db: Db;
+  try {
+    db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES });
+  } catch (err) {
+    // SQLite's own words name no file ("file is not a database"): say which, and who chose it.
+    if (!isSqliteError(err)) throw err;
+    const from = dbOverride ? '--db' : io.env['DEPWATCH_DB']?.trim() ? 'DEPWATCH_DB' : 'the default location';
+    const what = (err as { code?: unknown }).code === 'SQLITE_NOTADB' ? 'is not a Depwatch database' : 'could not be opened as a Depwatch database';
+    throw new CliError(`the database ${dbPath} (from ${from}) ${what}: ${errorLine(err)}`);
+  }
   return { dbPath, dbExists, db, close: () => db.close() };
+}
+
+/** An error of SQLite itself (better-sqlite3's SqliteError: `SQLITE_NOTADB`, `SQLITE_CORRUPT`, ...). */
+function isSqliteError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }

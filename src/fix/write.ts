@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CheckoutRoot, isInside, NotRegularFileError } from '../python/inside-root.js';
+import { CheckoutRoot, isInside, NotRegularFileError, UnreadableFileError } from '../python/inside-root.js';
 
 export class FixWriteError extends Error {
   override name = 'FixWriteError';
@@ -31,6 +31,7 @@ export async function writeInside(root: string, path: string, expected: Buffer, 
   const current = await checkout.read(path).catch((err: unknown) => {
     // Replaced by a pipe, socket or folder since the audit: said with the path, as every other refusal here.
     if (err instanceof NotRegularFileError) throw new FixWriteError(`${path}: no longer a regular file; not written`);
+    if (err instanceof UnreadableFileError) throw new FixWriteError(`${path}: ${err.message}; not written`);
     throw err;
   });
   if (current === null) throw new FixWriteError(`${path}: no longer there; not written`);

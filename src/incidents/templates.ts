@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { QUIET_YAML } from '../yaml.js';
 import { z } from 'zod';
 import { errorLine } from '../error-line.js';
 import { parseDuration } from './duration.js';
@@ -115,7 +116,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
 export function parseTemplate(text: string, origin: string): IncidentTemplate {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true });
+    raw = parseYaml(text, { ...QUIET_YAML, prettyErrors: true });
   } catch (error) {
     throw new TemplateError(origin, [`not valid YAML: ${errorLine(error)}`]);
   }

@@ -6,10 +6,10 @@ import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isSkippedDir } from './discover.js';
 import { directoryWalk, unlistedFolderMessage, type DirectoryWalk } from './directory-walk.js';
-import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError } from './inside-root.js';
+import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError, UnreadableFileError, type OpenFile } from './inside-root.js';
 import type { ExtractError } from './types.js';
 
-export { LinkNotFollowedError, NotRegularFileError };
+export { LinkNotFollowedError, NotRegularFileError, UnreadableFileError };
 
 export interface FileSource {
   /** Every path under the root that is not a folder (pipes, sockets and devices too), relative, `/` separators (skipped directories need not be listed). */
@@ -23,7 +23,8 @@ export interface FileSource {
   /**
    * The file's bytes, or null when it does not exist. Throws LinkNotFollowedError, naming the link,
    * when the path leads through a symbolic link that may not be followed (nothing of its target is
-   * read), and NotRegularFileError when it names a pipe, socket, device or folder.
+   * read), NotRegularFileError when it names a pipe, socket, device or folder, and
+   * UnreadableFileError when it is there but could not be read (no permission, an I/O error).
    */
   read(path: string): Promise<Buffer | null>;
   /** Size in bytes without reading, when cheap; null when unknown or missing. */
@@ -38,8 +39,8 @@ export interface FileSource {
  * that a manifest that is a link out of the folder is reported rather than silently skipped; a
  * linked folder leading out, and a folder the walk could not list, are listing errors.
  */
-export function directorySource(root: string, walk: DirectoryWalk = directoryWalk(root)): FileSource {
-  const checkout = new CheckoutRoot(root);
+export function directorySource(root: string, walk: DirectoryWalk = directoryWalk(root), openFile?: OpenFile): FileSource {
+  const checkout = new CheckoutRoot(root, openFile);
   // Asked by both list() and listingErrors(), which every load calls: one stat per link.
   const folders = new Map<string, boolean>();
   const linkedFolder = (path: string): boolean => {
@@ -70,7 +71,7 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
           try {
             await checkout.resolve(entry.path);
           } catch (err) {
-            if (!(err instanceof LinkNotFollowedError)) throw err;
+            if (!(err instanceof LinkNotFollowedError || err instanceof UnreadableFileError)) throw err;
             errors.push({ file: entry.path, line: null, message: err.message });
           }
         }

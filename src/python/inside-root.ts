@@ -16,6 +16,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import { errorLine } from '../error-line.js';
 
 /**
  * The system's realpath(3): one call, where Node's own walks the path with an lstat per component
@@ -47,6 +48,29 @@ export class NotRegularFileError extends Error {
 
 const NOT_REGULAR = 'not a regular file (a pipe, socket, device or folder); not read';
 
+/**
+ * A file that is there but could not be opened or read (no permission, an I/O error): said with the
+ * system's reason, as an unlisted folder is (`EACCES: permission denied`), where "file not found"
+ * would send the reader looking for a file that `ls` shows.
+ */
+export class UnreadableFileError extends Error {
+  override name = 'UnreadableFileError';
+  constructor(readonly reason: string) {
+    super(`could not be read (${reason})`);
+  }
+}
+
+/** The system's reason in one line, without the absolute path Node appends (`EACCES: permission denied`). */
+export function systemReason(err: unknown): string {
+  return errorLine(err).replace(/, \w+ '.*'$/, '');
+}
+
+/** Errors that say the path is not there (or a folder on it is a file): "file not found"; any other is a file that could not be read. */
+const MISSING = new Set(['ENOENT', 'ENOTDIR']);
+
+/** How a checkout opens a file: openSync, or in a test one that fails as mode 000 fails for all but root. */
+export type OpenFile = (path: string, flags: number) => number;
+
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 export function isInside(realRoot: string, realPath: string): boolean {
@@ -58,7 +82,10 @@ export function isInside(realRoot: string, realPath: string): boolean {
 export class CheckoutRoot {
   private realRoot: string | null = null;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly openFile: OpenFile = openSync,
+  ) {}
 
   private real(): string {
     this.realRoot ??= realPathOf(this.root);
@@ -73,25 +100,33 @@ export class CheckoutRoot {
     return this.resolveNow(path);
   }
 
-  /** The bytes of a regular file inside the root; null when missing. Throws NotRegularFileError for anything else that is there. */
+  /**
+   * The bytes of a regular file inside the root; null when missing. Throws NotRegularFileError for
+   * anything else that is there, and UnreadableFileError for a file that could not be read.
+   */
   async read(path: string): Promise<Buffer | null> {
     const real = this.resolveNow(path);
     if (real === null) return null;
     let fd: number;
     try {
-      fd = openSync(real, OPEN_FLAGS);
+      fd = this.openFile(real, OPEN_FLAGS);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw new LinkNotFollowedError(`${path} changed into a symbolic link while being read; not read`);
       // A socket cannot be opened at all (ENXIO; EOPNOTSUPP on some systems): it is there, but not a file.
       if (code === 'ENXIO' || code === 'EOPNOTSUPP') throw new NotRegularFileError(NOT_REGULAR);
-      return null;
+      if (code !== undefined && MISSING.has(code)) return null; // gone since it was resolved
+      throw new UnreadableFileError(systemReason(err));
     }
     try {
       const info = fstatSync(fd);
       if (!info.isFile()) throw new NotRegularFileError(NOT_REGULAR);
       if (!this.openedInside(fd, real, info)) throw new LinkNotFollowedError(`${path} moved outside the scanned folder while being read; not read`);
-      return readFileSync(fd);
+      try {
+        return readFileSync(fd);
+      } catch (err) {
+        throw new UnreadableFileError(systemReason(err)); // an I/O error part way
+      }
     } finally {
       closeSync(fd);
     }
@@ -118,7 +153,10 @@ export class CheckoutRoot {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const link = this.firstLink(path);
-      if (link === null) return null; // plainly missing
+      if (link === null) {
+        if (code !== undefined && MISSING.has(code)) return null; // plainly missing
+        throw new UnreadableFileError(systemReason(err)); // a folder on the way that may not be searched
+      }
       if (code === 'ELOOP') throw new LinkNotFollowedError(`${link} is a symbolic link in a loop; not followed`);
       throw new LinkNotFollowedError(`${link} is a symbolic link to something that does not exist; not followed`);
     }

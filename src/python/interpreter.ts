@@ -9,7 +9,7 @@
 import type { Node as YamlNode } from 'yaml';
 import { isDockerfilePath } from '../scan/paths.js';
 import { MAX_TOML_DEPTH, smolToml } from './toml.js';
-import { yaml } from '../yaml.js';
+import { QUIET_YAML, yaml } from '../yaml.js';
 
 /** CPython branches: first release and end of life, from the Python devguide / endoflife.date. */
 export interface PythonBranch {
@@ -294,7 +294,7 @@ function fromWorkflow(text: string): Hit[] {
   const counter = new (yaml().LineCounter)();
   // prettyErrors adds the surrounding text to every error, rescanning the line each time: with
   // thousands of errors on one long line that was quadratic, and the errors are never shown.
-  const doc = yaml().parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: false });
+  const doc = yaml().parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length > 0) return [];
   const hits: Hit[] = [];
   const seen = new Set<string>();

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { decode, utf16ByMark } from '../scan/text.js';
 import { formatForPath, isManifestPath } from './discover.js';
-import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, type FileSource } from './files.js';
+import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
 import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption } from './types.js';
@@ -206,13 +206,14 @@ async function readText(source: FileSource, path: string, errors: ExtractError[]
 /**
  * The file's bytes (null when missing), or undefined when the source refused it: a symbolic link it
  * may not follow (one problem line naming the link; nothing of where it leads is read),
- * something other than a regular file, or a file a snapshot did not download (one line saying so).
+ * something other than a regular file, a file that could not be read (the system's reason), or a
+ * file a snapshot did not download (one line saying so).
  */
 export async function readConfined(source: FileSource, path: string, errors: ExtractError[]): Promise<Buffer | null | undefined> {
   try {
     return await source.read(path);
   } catch (err) {
-    if (!(err instanceof LinkNotFollowedError || err instanceof NotRegularFileError || err instanceof NotDownloadedError)) throw err;
+    if (!(err instanceof LinkNotFollowedError || err instanceof NotRegularFileError || err instanceof NotDownloadedError || err instanceof UnreadableFileError)) throw err;
     errors.push({ file: path, line: null, message: err.message });
     return undefined;
   }

@@ -10,7 +10,9 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
-import { configFileOf, describeExclusion, excluder, parseSettings, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
+import { configFileOf, describeExclusion, excluder, parseSettings, settingsFolderNotes, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
+import { decodeManifest } from '../python/load.js';
+import type { ExtractError } from '../python/types.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import type { IgnoreNote, IgnoreRule } from '../audit/ignores.js';
 import { SEVERITY_ORDER } from '../audit/findings.js';
@@ -139,6 +141,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       ? { rules: options.settings?.rules ?? [], excludes: options.settings?.excludes ?? [], notes: [] }
       : await readTreeIgnores(source, options.scanHere ? listed.filter(options.scanHere) : listed, maxBytes);
   notes.push(...own.notes.map((n) => ({ kind: 'invalid' as const, message: n.message, ...(n.settingsFile !== undefined ? { settingsFile: n.settingsFile } : {}) })));
+  // Said once: the file's own read below is not skipped again for the same reason.
+  const settingsUnread = 'unread' in own && own.unread !== undefined ? own.unread : null;
+  if (settingsUnread !== null) skipped.push(settingsUnread);
   const excludedBy = excluder(own.excludes);
   // A folder the walk could not list, or a link (perhaps to a folder), is asked as a folder too; a
   // file only as a file (`build/` excludes a folder named build, not a file of that name).
@@ -188,8 +193,13 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       pending.delete(i);
       if (i + ahead < mine.length) readAt(i + ahead);
 
+      if ((read === null || !('bytes' in read)) && path === settingsUnread?.path) continue;
       if (read === null) {
         skipped.push({ path, reason: 'unreadable', partial: true, message: `${path}: could not be read` });
+        continue;
+      }
+      if ('unreadable' in read) {
+        skipped.push({ path, reason: 'unreadable', partial: true, message: `${path}: could not be read (${read.unreadable})` });
         continue;
       }
       if ('tooLarge' in read) {
@@ -279,7 +289,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       const cached = kept.get(path);
       if (cached !== undefined) return cached;
       const read = await source.read(path, maxBytes).catch(() => null);
-      if (!read || 'tooLarge' in read) return null;
+      if (!read || !('bytes' in read)) return null;
       const decoded = decode(read.bytes, false);
       return decoded.kind === 'binary' ? null : decoded.text;
     },
@@ -344,24 +354,38 @@ function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanI
 
 /**
  * The tree's settings file among `paths` (configFileOf: `.depwatch.yml` when it has both, as the
- * audit reads it), read and parsed, decoded as the scan decodes any file (UTF-16 too), and a note on
- * the other settings file, which is not read (unreadSettingsNotes). One that cannot be read gives
- * nothing here: the scan lists it in `skipped` when it comes to it. The parser (YAML, zod) loads
- * only for a tree that has one.
+ * audit reads it), read, decoded and parsed as the audit reads it (decodeManifest: UTF-8 or UTF-16
+ * with a byte order mark, at most 5 MB), and a note on the other settings file, which is not read
+ * (unreadSettingsNotes). One that cannot be read is `unread`, a partial skip as the audit is partial
+ * for it: none of its ignores and excludes applied, so the scan reports and reads more than the
+ * user asked for, and must say so. The parser (YAML, zod) loads only for a tree that has one.
  */
 export async function readTreeIgnores(
   source: ScanSource,
   paths: readonly string[],
   maxBytes: number,
-): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: IgnoreNote[] }> {
+): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: IgnoreNote[]; unread?: SkippedFile }> {
   const settingsFile = configFileOf(paths);
-  if (settingsFile === null) return { rules: [], excludes: [], notes: [] };
-  const unread = unreadSettingsNotes(paths);
+  const unreadNotes = [...settingsFolderNotes(paths), ...unreadSettingsNotes(paths)];
+  if (settingsFile === null) return { rules: [], excludes: [], notes: unreadNotes };
   const read = await source.read(settingsFile, maxBytes).catch(() => null);
-  const decoded = read && 'bytes' in read ? decode(read.bytes, false) : null;
-  if (!decoded || decoded.kind === 'binary') return { rules: [], excludes: [], notes: unread };
-  const parsed = await parseSettings(decoded.text, settingsFile);
-  return { rules: parsed.rules, excludes: parsed.excludes, notes: [...parsed.notes, ...unread] };
+  if (read === null) return { rules: [], excludes: [], notes: unreadNotes }; // gone since it was listed
+  const notApplied = (reason: SkippedFile['reason'], why: string) => ({
+    rules: [],
+    excludes: [],
+    notes: unreadNotes,
+    unread: { path: settingsFile, reason, partial: true, message: `${settingsFile}: ${why}; none of its ignores and excludes were applied` },
+  });
+  if ('tooLarge' in read) return notApplied('too-large', `${formatBytes(read.tooLarge)}, over the ${formatBytes(maxBytes)} limit; not read`);
+  if ('unreadable' in read) return notApplied('unreadable', `could not be read (${read.unreadable})`);
+  const errors: ExtractError[] = [];
+  const text = decodeManifest(read.bytes, settingsFile, errors);
+  if (text === null) {
+    const why = errors[0]?.message ?? 'not read';
+    return notApplied(why.startsWith('not valid UTF-8') ? 'not-utf8' : why.startsWith('file is') ? 'too-large' : 'unreadable', why);
+  }
+  const parsed = await parseSettings(text, settingsFile);
+  return { rules: parsed.rules, excludes: parsed.excludes, notes: [...parsed.notes, ...unreadNotes] };
 }
 
 /** The suppression written at a 1-based line of the file being scanned, if any. */

@@ -7,16 +7,18 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { isInSkippedDir } from '../python/discover.js';
 import { directoryWalk, type DirectoryWalk, type WalkedEntry } from '../python/directory-walk.js';
-import type { FileSource } from '../python/files.js';
+import { UnreadableFileError, type FileSource } from '../python/files.js';
+import { systemReason } from '../python/inside-root.js';
 
 /** A path the scan was given: a file, a symbolic link, a special file or a folder that could not be listed (see WalkedEntry). */
 export type ScanEntry = WalkedEntry;
 
-export type ReadResult = { bytes: Buffer } | { tooLarge: number } | null;
+/** A file's bytes; its size when over the limit; the system's reason when it is there but could not be read (`EACCES: permission denied`); null when it is gone. */
+export type ReadResult = { bytes: Buffer } | { tooLarge: number } | { unreadable: string } | null;
 
 export interface ScanSource {
   entries(): Promise<readonly ScanEntry[]>;
-  /** A regular file's bytes; `{ tooLarge }` with its size when over `maxBytes` (nothing read); null when it is gone. */
+  /** A regular file's bytes; `{ tooLarge }` with its size when over `maxBytes` (nothing read); `{ unreadable }` with why; null when it is gone. */
   read(path: string, maxBytes: number): Promise<ReadResult>;
   /**
    * A checkout on disk, which may hold files git does not track (a local `.env` that `.gitignore`
@@ -44,8 +46,9 @@ export function directoryScanSource(root: string, walk: DirectoryWalk = director
       try {
         // O_NOFOLLOW: a file swapped for a symbolic link after listing is refused, not followed.
         fd = openSync(join(root, path), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-      } catch {
-        return null;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        return code === 'ENOENT' || code === 'ENOTDIR' ? null : { unreadable: systemReason(err) };
       }
       try {
         const info = fstatSync(fd);
@@ -79,7 +82,13 @@ export function scanSourceFromFiles(files: FileSource): ScanSource {
     async read(path, maxBytes) {
       const size = (await files.size?.(path)) ?? null;
       if (size !== null && size > maxBytes) return { tooLarge: size };
-      const bytes = await files.read(path);
+      let bytes: Buffer | null;
+      try {
+        bytes = await files.read(path);
+      } catch (err) {
+        if (err instanceof UnreadableFileError) return { unreadable: err.reason };
+        throw err;
+      }
       if (!bytes) return null;
       return bytes.length > maxBytes ? { tooLarge: bytes.length } : { bytes };
     },

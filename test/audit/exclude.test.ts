@@ -62,6 +62,18 @@ describe('parsing exclude:', () => {
     ]);
   });
 
+  it('"exclude:" given twice excludes nothing; an entry with an unknown tag or a key given twice is left out, the others apply', () => {
+    const twice = parseIgnoreFile('exclude:\n  - path: a/\n    reason: r\nexclude:\n  - path: b/\n    reason: r\n');
+    expect(twice.excludes).toEqual([]);
+    expect(twice.excludeNotes.map((n) => n.message)).toEqual(['.depwatch.yml: exclude: "exclude" is given more than once (lines 1 and 4; YAML would keep only the last); nothing was excluded']);
+    const entries = parseIgnoreFile('exclude:\n  - path: !Ref a/\n    reason: r\n  - path: b/\n    path: c/\n    reason: r\n  - path: d/\n    reason: r\n');
+    expect(entries.excludes.map((e) => e.path)).toEqual(['d/']);
+    expect(entries.excludeNotes.map((n) => n.message)).toEqual([
+      '.depwatch.yml: exclude entry 1: unknown YAML tag "!Ref" on line 2; not applied',
+      '.depwatch.yml: exclude entry 2: "path" is given more than once (lines 4 and 5; YAML would keep only the last); not applied',
+    ]);
+  });
+
   it('a file that is not valid YAML applies nothing, and says so once', () => {
     const parsed = parseIgnoreFile('exclude: [\n');
     expect(parsed.excludes).toEqual([]);

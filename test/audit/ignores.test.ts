@@ -45,6 +45,42 @@ describe('.depwatch.yml ignores', () => {
     expect(notes[0]?.message).toMatch(/not valid YAML/);
   });
 
+  it('refuses an until date that does not exist, where Date.parse would roll it over into March', () => {
+    const { rules, notes } = parseIgnoreFile('ignore:\n  - id: A-1\n    reason: r\n    until: 2027-02-30\n  - id: A-2\n    reason: r\n    until: 2028-02-29\n');
+    expect(rules.map((r) => [r.id, r.until])).toEqual([['A-2', '2028-02-29']]);
+    expect(notes.map((n) => n.message)).toEqual(['.depwatch.yml: ignore entry 1: until: until must be a date, YYYY-MM-DD']);
+  });
+
+  it('applies no ignore list when "ignore:" is given twice: YAML keeps the last, the writer may count on the first', () => {
+    const { rules, excludes, notes } = parseIgnoreFile('ignore:\n  - id: A-1\n    reason: r\nexclude:\n  - path: fixtures/\n    reason: test data\nignore:\n  - id: A-2\n    reason: r\n');
+    expect(rules).toEqual([]);
+    expect(excludes.map((e) => e.path)).toEqual(['fixtures/']);
+    expect(notes).toEqual([{ kind: 'invalid', message: '.depwatch.yml: ignore: "ignore" is given more than once (lines 1 and 7; YAML would keep only the last); no ignore applies', settingsFile: '.depwatch.yml' }]);
+  });
+
+  it('leaves out an entry with a key given twice, and keeps the others', () => {
+    const { rules, notes } = parseIgnoreFile('ignore:\n  - id: A-1\n    reason: r\n    id: A-3\n  - id: A-2\n    reason: r\n');
+    expect(rules.map((r) => r.id)).toEqual(['A-2']);
+    expect(notes.map((n) => n.message)).toEqual(['.depwatch.yml: ignore entry 1: "id" is given more than once (lines 2 and 4; YAML would keep only the last); not applied']);
+  });
+
+  it('says an unknown YAML tag on the entry it is in, which is not applied, and never quotes the raw line', () => {
+    const text = 'ignore:\n  - id: !!foo A-1\n    reason: r\n  - !custom {id: A-2, reason: r}\n  - id: A-3\n    reason: r\nnotes: !x "\u001b[2J"\n';
+    const { rules, notes } = parseIgnoreFile(text);
+    expect(rules.map((r) => r.id)).toEqual(['A-3']);
+    expect(notes.map((n) => n.message)).toEqual([
+      '.depwatch.yml: unknown YAML tag "!x" on line 7',
+      '.depwatch.yml: ignore entry 1: unknown YAML tag "!!foo" on line 2; not applied',
+      '.depwatch.yml: ignore entry 2: unknown YAML tag "!custom" on line 4; not applied',
+    ]);
+  });
+
+  it('applies no ignore when the list itself has an unknown tag', () => {
+    const { rules, notes } = parseIgnoreFile('ignore: !!python/object:x\n  - id: A-1\n    reason: r\n');
+    expect(rules).toEqual([]);
+    expect(notes.map((n) => n.message)).toEqual(['.depwatch.yml: ignore: unknown YAML tag "!!python/object:x" on line 1; no ignore applies']);
+  });
+
   it('covers a finding through any of its aliases', () => {
     const { rules } = parseIgnoreFile('ignore:\n  - id: cve-2019-14234\n    reason: not reachable\n');
     const { findings, notes } = applyIgnores([vuln('PYSEC-2019-13', ['CVE-2019-14234', 'GHSA-6r97-cj55-9hrq'])], rules, today);

@@ -84,6 +84,20 @@ describe('where the CLI keeps its database', () => {
   });
 });
 
+describe('a database path that names something else', () => {
+  it('is one line naming the file and whether --db or DEPWATCH_DB chose it, exit 2', async () => {
+    const dir = temp('notadb');
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'shopping list\n'.repeat(200));
+    const fromEnv = cli({ HOME: dir, DEPWATCH_DB: notes }, dir);
+    expect(await fromEnv.run('db', 'status')).toBe(2);
+    expect(fromEnv.out.stderr).toBe(`depwatch db: the database ${notes} (from DEPWATCH_DB) is not a Depwatch database: file is not a database\n`);
+    const fromFlag = cli({ HOME: dir, DEPWATCH_DB: join(dir, 'other.db') }, dir);
+    expect(await fromFlag.run('audit', '--offline', '--db', notes, '.')).toBe(2);
+    expect(fromFlag.out.stderr).toBe(`depwatch audit: the database ${notes} (from --db) is not a Depwatch database: file is not a database\n`);
+  });
+});
+
 describe('how the CLI reads its database', () => {
   it('through a memory map (an offline audit reads most of the mirror once); the bot\'s connections copy pages as before', () => {
     const dir = temp('map');

@@ -36,6 +36,11 @@ describe('usage errors', () => {
     expect(help.stderr).toBe('');
   });
 
+  it('the usage gives the exit status of a partial result, as each command\'s help and the README do', async () => {
+    const { stdout } = await depwatch('--help');
+    expect(stdout.replace(/\s+/g, ' ')).toContain('2 a usage or runtime error, or a partial result that findings did not already fail');
+  });
+
   it('db without an action: one line on stderr, exit 2', async () => {
     expect(await depwatch('db')).toEqual({ code: 2, stdout: '', stderr: 'depwatch db: give an action: import FILE, sync or status (depwatch db --help shows the usage)\n' });
     expect((await depwatch('db', '--help')).code).toBe(0);

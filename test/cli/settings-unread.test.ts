@@ -1,0 +1,88 @@
+/**
+ * A `.depwatch.yml` the commands cannot use: every command says so, and none applies a guess. One
+ * that cannot be read (not UTF-8) makes `scan` partial as it makes `audit` partial: its ignores and
+ * excludes are not applied, so the scan reports and reads more than the user asked, and must tell
+ * them. A folder named `.depwatch.yml` is no settings file: one note in every command, nothing
+ * hidden by it, so not partial.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
+
+const made: string[] = [];
+let db: string;
+
+beforeAll(async () => {
+  const data = writeTree('depwatch-settings-unread-db-', {});
+  made.push(data);
+  db = join(data, 'mirror.db');
+  expect(await inProcessCli({ env: { DEPWATCH_DB: db } }).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+});
+
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const tree = (files: Record<string, string | Uint8Array>) => {
+  const dir = writeTree('depwatch-settings-unread-', { 'app.py': 'import os\nos.system(input())\n', 'requirements.txt': 'attrs==23.1.0\n', ...files });
+  made.push(dir);
+  return dir;
+};
+
+async function depwatch(cwd: string, ...argv: string[]) {
+  const c = inProcessCli({ cwd, env: { DEPWATCH_DB: db, ...UNREACHABLE_SERVICES } });
+  const code = await c.run(...argv);
+  return { code, ...c.out };
+}
+
+describe('a .depwatch.yml that is not UTF-8', () => {
+  const settings = Buffer.concat([Buffer.from('ignore:\n  - id: py-os-system\n    reason: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+
+  it('scan: partial (exit 2 with --fail-on never), the file named once in skipped, and its ignore not applied', async () => {
+    const dir = tree({ '.depwatch.yml': settings });
+    const { code, stdout, stderr } = await depwatch(dir, 'scan', '--json', '--fail-on', 'never', '.');
+    expect(code).toBe(2);
+    const result = JSON.parse(stdout) as { partial: boolean; skipped: unknown[]; findings: { rule: string }[] };
+    expect(result.partial).toBe(true);
+    expect(result.skipped).toEqual([
+      { path: '.depwatch.yml', reason: 'not-utf8', partial: true, message: '.depwatch.yml: not valid UTF-8 text; not read; none of its ignores and excludes were applied' },
+    ]);
+    expect(result.findings.map((f) => f.rule)).toContain('py-os-system');
+    expect(stderr).toContain('PARTIAL');
+  });
+
+  it('audit: partial for it once, as before, and its code part does not say it again', async () => {
+    const dir = tree({ '.depwatch.yml': settings });
+    const { code, stdout } = await depwatch(dir, 'audit', '--offline', '--json', '--fail-on', 'never', '.');
+    expect(code).toBe(2);
+    const result = JSON.parse(stdout) as { partial_reasons: { file?: string; message: string }[]; code: { skipped: unknown[] } };
+    expect(result.partial_reasons).toEqual([{ kind: 'unread', file: '.depwatch.yml', line: null, message: 'not valid UTF-8 text; not read' }]);
+    expect(result.code.skipped).toEqual([]);
+  });
+});
+
+describe('a folder named .depwatch.yml', () => {
+  const NOTE = '.depwatch.yml: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)';
+  const folderTree = () => tree({ '.depwatch.yml/ignore.yml': 'ignore: []\n' });
+
+  it('scan: one note, not partial', async () => {
+    const { stdout } = await depwatch(folderTree(), 'scan', '--json', '.');
+    const result = JSON.parse(stdout) as { partial: boolean; notes: { kind: string; message: string }[] };
+    expect(result.notes.filter((n) => n.message === NOTE)).toEqual([{ kind: 'invalid', message: NOTE }]);
+    expect(result.partial).toBe(false);
+  });
+
+  it('audit (with its code scan): one note, not partial', async () => {
+    const { code, stdout } = await depwatch(folderTree(), 'audit', '--offline', '--json', '--fail-on', 'never', '.');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { partial: boolean; notes: { message: string }[]; code: { notes: { message: string }[] } };
+    expect([...result.notes, ...result.code.notes].filter((n) => n.message === NOTE)).toHaveLength(1);
+    expect(result.partial).toBe(false);
+  });
+
+  it('deps: one notice, not partial', async () => {
+    const { code, stdout } = await depwatch(folderTree(), 'deps', '--json', '.');
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { notices: string[] }).notices.filter((n) => n === NOTE)).toHaveLength(1);
+  });
+});
