@@ -34,8 +34,9 @@ import { SqliteWatchState } from '../store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
-import { fitMessage, fitView } from './blocks/fit.js';
+import { fitMessage, fitView, withClosingNotice } from './blocks/fit.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
+import { plural } from '../plural.js';
 import { context } from './blocks/kit.js';
 import { homeView } from './blocks/home.js';
 import { ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
@@ -382,12 +383,13 @@ export class SlackAuditService {
     await target.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
     // The placeholder and this result took two posts.
     const shown = replies.slice(0, Math.max(0, RESPOND_MAX_POSTS - 2 - usedPosts));
+    const hidden = replies.length - shown.length;
     for (const [i, reply] of shown.entries()) {
-      const last = i === shown.length - 1 && replies.length > shown.length;
-      const blocks: KnownBlock[] = last
-        ? [...reply.blocks.slice(0, 49), { type: 'context', elements: [{ type: 'mrkdwn', text: `${replies.length - shown.length} more parts not shown: invite me to this channel to get the whole report in a thread.` }] }]
-        : reply.blocks;
-      const fitted = fitMessage({ text: reply.text, blocks }).first;
+      // Never cut silently: the last post ends with what did not fit, room made for it in that post.
+      const fitted =
+        i === shown.length - 1 && hidden > 0
+          ? withClosingNotice(reply, (dropped) => context(`${plural(hidden, 'more part')}${dropped ? ' and the end of this one' : ''} not shown: invite me to this channel to get the whole report in a thread.`))
+          : reply;
       await target.respond({ response_type: 'in_channel', replace_original: false, text: fitted.text, blocks: fitted.blocks });
     }
   }
