@@ -14,6 +14,7 @@ import type { CardSources } from '../packages/card.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import { compareFindings, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
+import { reasonsOf } from '../audit/partial.js';
 import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
@@ -34,8 +35,9 @@ import { SqliteWatchState } from '../store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
-import { fitMessage, fitView } from './blocks/fit.js';
+import { fitMessage, fitView, withClosingNotice } from './blocks/fit.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
+import { plural } from '../plural.js';
 import { context } from './blocks/kit.js';
 import { homeView } from './blocks/home.js';
 import { ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
@@ -143,6 +145,19 @@ export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now:
   };
 }
 
+/**
+ * A first stage whose audit then failed: nothing is coming any more, so what was pending becomes a
+ * reason the stored result is partial (App Home, a re-render after an ignore). A result with nothing
+ * pending (the complete one, stored before a later step failed) is kept as it is.
+ */
+export function stageFailed(result: AuditResult, errorId: string): AuditResult {
+  const pending = result.pending ?? [];
+  if (!pending.length) return result;
+  const warning = `the audit failed before these were checked (error id ${errorId}): ${pending.join('; ')}`;
+  const { pending: _done, ...rest } = result;
+  return { ...rest, partial: true, warnings: [...result.warnings, warning], partialReasons: [...reasonsOf(result), { kind: 'data-source', message: warning }] };
+}
+
 export class SlackAuditService {
   /** Audits run from Slack, their ignores and the fix pull requests opened from them. */
   readonly state: AuditStateStore;
@@ -202,11 +217,12 @@ export class SlackAuditService {
     };
     let placing: Promise<ReplyTarget> | null = null;
     let target: ReplyTarget | null = null;
+    // The vulnerability result goes out as soon as it is known (PyPI is still being read); the
+    // complete result replaces it. A first stage that could not be posted leaves the second to try.
+    let firstStage: Promise<boolean> | null = null;
+    let firstStageId: number | null = null;
     try {
       if (this.options.gate.isAdmin(request.user)) placing = post();
-      // The vulnerability result goes out as soon as it is known (PyPI is still being read); the
-      // complete result replaces it. A first stage that could not be posted leaves the second to try.
-      let firstStage: Promise<boolean> | null = null;
       const unknownAs = (await this.watchState.channelUnknownAs(request.channel)) ?? undefined;
       const auditing = this.auditRepository(request.ref, request.user, unknownAs, {
         admit: ({ owner, repo, private: isPrivate }) => {
@@ -215,6 +231,7 @@ export class SlackAuditService {
           placing ??= post();
         },
         onFirstStage: (record) => {
+          firstStageId = record.id;
           // After `admit`: the placeholder is posted or on its way.
           firstStage = (placing ??= post())
             .then(async (placed) => {
@@ -259,7 +276,16 @@ export class SlackAuditService {
       }
       const userError = toUserError(failure);
       log.error({ err: failure, errorId: userError.errorId, problem: userError.problem.kind }, 'audit failed');
-      await this.deliverError(request, target, userError, label).catch((e: unknown) =>
+      // A first stage still being delivered would overwrite the failure with "Still coming…": it is
+      // waited for (it never rejects), and its stored row no longer says checks are coming.
+      await (firstStage as Promise<boolean> | null);
+      const staged = firstStageId as number | null;
+      if (staged !== null) {
+        await this.state
+          .reviseResult(staged, (record) => stageFailed(record.result, userError.errorId))
+          .catch((e: unknown) => log.error({ err: e, auditId: staged }, 'could not mark the first stage of a failed audit'));
+      }
+      await this.deliverError(request, target, userError, label, staged).catch((e: unknown) =>
         log.error({ err: e, errorId: userError.errorId }, 'could not tell the user that the audit failed'),
       );
     }
@@ -294,7 +320,7 @@ export class SlackAuditService {
     // The first stage's row, stored while the rest of the audit runs (its insert is awaited below).
     let firstRecord: Promise<AuditRecord> | null = null;
     const onFirstStage = stages.onFirstStage;
-    const { result: audited } = await (services.runner ?? runHere).auditTree(
+    const auditing = (services.runner ?? runHere).auditTree(
       {
         files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
         links: snapshot.links,
@@ -318,6 +344,15 @@ export class SlackAuditService {
             },
           }
         : undefined,
+    );
+    const audited = await auditing.then(
+      ({ result }) => result,
+      async (err: unknown) => {
+        // A failure after the first stage: its row is stored and handed over first, so the caller
+        // knows there is a first stage to wait for and to mark failed.
+        await (firstRecord as Promise<AuditRecord> | null)?.catch(() => undefined);
+        throw err;
+      },
     );
     const result = scanning ? withCodeScan(audited, await scanning) : audited;
     const first = await (firstRecord as Promise<AuditRecord> | null);
@@ -383,12 +418,13 @@ export class SlackAuditService {
     await target.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
     // The placeholder and this result took two posts.
     const shown = replies.slice(0, Math.max(0, RESPOND_MAX_POSTS - 2 - usedPosts));
+    const hidden = replies.length - shown.length;
     for (const [i, reply] of shown.entries()) {
-      const last = i === shown.length - 1 && replies.length > shown.length;
-      const blocks: KnownBlock[] = last
-        ? [...reply.blocks.slice(0, 49), { type: 'context', elements: [{ type: 'mrkdwn', text: `${replies.length - shown.length} more parts not shown: invite me to this channel to get the whole report in a thread.` }] }]
-        : reply.blocks;
-      const fitted = fitMessage({ text: reply.text, blocks }).first;
+      // Never cut silently: the last post ends with what did not fit, room made for it in that post.
+      const fitted =
+        i === shown.length - 1 && hidden > 0
+          ? withClosingNotice(reply, (dropped) => context(`${plural(hidden, 'more part')}${dropped ? ' and the end of this one' : ''} not shown: invite me to this channel to get the whole report in a thread.`))
+          : reply;
       await target.respond({ response_type: 'in_channel', replace_original: false, text: fitted.text, blocks: fitted.blocks });
     }
   }
@@ -399,8 +435,13 @@ export class SlackAuditService {
    * their ts kept with the audit. Edits of one reply never interleave.
    */
   private editReply(client: WebClient, auditId: number, channel: string, ts: string): Promise<void> {
+    return this.queueEdit(auditId, () => this.syncReply(client, auditId, channel, ts));
+  }
+
+  /** Runs `work` on the reply of `auditId` once every edit of it queued before has settled. */
+  private queueEdit(auditId: number, work: () => Promise<void>): Promise<void> {
     const previous = this.replyEdits.get(auditId) ?? Promise.resolve();
-    const edit = previous.catch(() => undefined).then(() => this.syncReply(client, auditId, channel, ts));
+    const edit = previous.catch(() => undefined).then(work);
     this.replyEdits.set(auditId, edit);
     void edit.finally(() => {
       if (this.replyEdits.get(auditId) === edit) this.replyEdits.delete(auditId);
@@ -472,18 +513,29 @@ export class SlackAuditService {
     else await request.client.chat.postMessage({ channel: request.channel, text });
   }
 
-  private async deliverError(request: AuditRequest, target: ReplyTarget | null, error: UserError, label: string): Promise<void> {
+  /**
+   * The failure in place of the reply. `stagedId`: the audit whose first stage was posted there; the
+   * failure then goes through that reply's edit queue (after any edit under way) and retires the
+   * first stage's thread continuations, so nothing is left saying "Still coming…".
+   */
+  private async deliverError(request: AuditRequest, target: ReplyTarget | null, error: UserError, label: string, stagedId: number | null = null): Promise<void> {
     const message = fitMessage(errorMessage(error, { now: this.now(), timeZone: this.options.config.timeZone })).first;
-    if (request.respond) {
-      await request.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
-      const placeholder = fitMessage(failedPlaceholder(label, request.user, error.errorId)).first;
-      if (target?.mode === 'chat') await request.client.chat.update({ channel: target.channel, ts: target.ts, text: placeholder.text, blocks: placeholder.blocks });
-      else if (target?.mode === 'respond') await target.respond({ response_type: 'in_channel', replace_original: true, text: placeholder.text, blocks: placeholder.blocks });
-      return;
+    // In a channel the message says only that it failed; a DM (App Home audit) has one reader, who gets the details there.
+    const inPlace = request.respond ? fitMessage(failedPlaceholder(label, request.user, error.errorId)).first : message;
+    if (request.respond) await request.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
+    if (target?.mode === 'chat') {
+      const { channel, ts } = target;
+      const replace = () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks }).then(() => undefined);
+      if (stagedId === null) return replace();
+      return this.queueEdit(stagedId, async () => {
+        await replace();
+        const parts = (await this.state.getAudit(stagedId))?.replyParts ?? [];
+        for (const part of parts) await this.retire(request.client, channel, part);
+        await this.state.setReplyParts(stagedId, []);
+      });
     }
-    // A DM (App Home audit): the requester is the only reader, so the details replace the placeholder.
-    if (target?.mode === 'chat') await request.client.chat.update({ channel: target.channel, ts: target.ts, text: message.text, blocks: message.blocks });
-    else await request.client.chat.postMessage({ channel: request.channel, text: message.text, blocks: message.blocks });
+    if (target?.mode === 'respond') await target.respond({ response_type: 'in_channel', replace_original: true, text: inPlace.text, blocks: inPlace.blocks });
+    else if (!request.respond) await request.client.chat.postMessage({ channel: request.channel, text: message.text, blocks: message.blocks });
   }
 
   // ------------------------------------------------------------------ Ignore…

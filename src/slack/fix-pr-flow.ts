@@ -17,6 +17,7 @@ import { takeSnapshot } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditResult } from '../audit/audit.js';
+import { reasonsOf } from '../audit/partial.js';
 import type { AuditRecord } from '../store/audits.js';
 import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { RepoSummary } from '../store/watches.js';
@@ -107,6 +108,9 @@ function parseAlertFixValue(value: string | undefined): { alertId: number; repo:
   return m ? { alertId: Number(m[1]), repo: m[2]! } : null;
 }
 
+/** Why an audit recorded from a sweep is partial (its fix pull request says so under "Not checked"). */
+export const SWEEP_RECORD_REASON = 'recorded from the last sweep; files not read then are not known';
+
 /** The /audit record of the swept commit, or one recorded from the sweep's open findings (same commit, same findings). */
 async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key: string, state: RepoSummary): Promise<AuditRecord> {
   const sha = state.auditedSha!;
@@ -121,6 +125,8 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
   // The pull request's base: the watched branch, or the repository's default branch (one request).
   const ref = branch ?? (await ctx.github.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data.default_branch;
   const findings = (await watch.state.openFindings(key)).map((row) => row.finding);
+  // The sweep's findings are all the watch state keeps: not which files it could not read then, nor
+  // whether its data sources answered. A record of them cannot claim to be complete.
   const result: AuditResult = {
     target: `${repo}@${sha}`,
     dependencies: state.dependencies,
@@ -128,9 +134,10 @@ async function auditRecordOfSweep(ctx: FixPrContext, watch: AlertFixSource, key:
     ignored: [],
     notes: [],
     errors: [],
-    warnings: [],
+    warnings: [SWEEP_RECORD_REASON],
     notices: ['recorded from the last sweep of a watched repository, for a fix pull request'],
-    partial: false,
+    partial: true,
+    partialReasons: [{ kind: 'data-source', message: SWEEP_RECORD_REASON }],
     advisorySource: 'mirror',
   };
   return ctx.state.insertAudit({ repo, ref, requestedBranch: branch, sha, htmlUrl: state.htmlUrl!, createdAt: ctx.now(), requestedBy: null, private: state.private, result });
@@ -170,7 +177,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       auditedSha: record.sha,
       branch,
       title: fixTitle(plan),
-      body: fixBody({ plan, findings: record.result.findings, repo: record.repo, auditedSha: record.sha, slackLink }),
+      body: fixBody({ plan, findings: record.result.findings, repo: record.repo, auditedSha: record.sha, slackLink, notChecked: record.result.partial ? reasonsOf(record.result) : [] }),
       files,
     });
     await ctx.state.saveFixPull({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());

@@ -7,10 +7,37 @@ import type { ResolvedIncidentSource } from './listeners/incidents/deps.js';
 import { blobLineUrl } from '../github/links.js';
 import type { AuditStateStore } from '../store/audit-state/types.js';
 import type { WatchService } from '../watch/service.js';
+import { DEFAULT_UNKNOWN_AS, effectiveSeverity, severityRank, type RatedSeverity, type Severity } from '../audit/findings.js';
+import type { IncidentSeverity } from '../incidents/types.js';
 import { findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { osvUrl } from './blocks/audit-reply.js';
 
-const INCIDENT_SEVERITIES = new Set(['critical', 'high', 'medium', 'low']);
+const INCIDENT_SEVERITIES = new Set<string>(['critical', 'high', 'medium', 'low']);
+
+/**
+ * An incident's starting severity for a finding's: an unrated one counts as the channel says
+ * (`unknownAs`: "not rated" may count as critical there), as it does in the reply and the alert.
+ * Anything below the incident scale (info) starts at the default, as before.
+ */
+function incidentSeverity(severity: Severity, unknownAs: RatedSeverity): IncidentSeverity {
+  const effective = effectiveSeverity(severity, unknownAs);
+  return (INCIDENT_SEVERITIES.has(effective) ? effective : 'high') as IncidentSeverity;
+}
+
+/**
+ * The worst severity the watch state records for an alert's advisory in the repositories it lists,
+ * unrated counting as the alert's channel says; null when none is recorded any more.
+ */
+async function alertSeverity(watch: WatchService, channel: string, advisoryId: string, displays: readonly string[]): Promise<IncidentSeverity | null> {
+  const { state, repoKeyOf } = watch.fixSource();
+  const keys = (await Promise.all(displays.map((display) => repoKeyOf(display)))).filter((key): key is string => key !== null);
+  if (!keys.length) return null;
+  const unknownAs = (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS;
+  const rows = (await state.findingsFor(keys)).filter((row) => row.advisoryId === advisoryId);
+  if (!rows.length) return null;
+  const worst = rows.reduce((a, b) => (severityRank(b.severity, unknownAs) > severityRank(a.severity, unknownAs) ? b : a));
+  return incidentSeverity(worst.severity, unknownAs);
+}
 
 /**
  * Whether any of an alert's repositories (as it displays them) is private: linked as private, or
@@ -36,7 +63,7 @@ export function incidentContextResolver(sources: { audits: Pick<AuditStateStore,
       const what = finding.id ? `${finding.id} in ${finding.package} ${finding.version}` : `${finding.kind} in ${finding.package ?? record.repo}`;
       const context: IncidentContext = {
         title: `${what} (${record.repo})`.slice(0, 150),
-        severity: INCIDENT_SEVERITIES.has(finding.severity) ? finding.severity : 'high',
+        severity: incidentSeverity(finding.severity, record.result.unknownAs ?? DEFAULT_UNKNOWN_AS),
         advisory: finding.id
           ? { id: finding.id, aliases: finding.aliases ?? [], summary: finding.summary ?? '', url: osvUrl(finding.id), package: finding.package ?? '' }
           : null,
@@ -62,7 +89,8 @@ export function incidentContextResolver(sources: { audits: Pick<AuditStateStore,
     const open = alert.affected.filter((a) => !a.fixedAt);
     const context: IncidentContext = {
       title: `${alert.advisoryId} in ${open.length || alert.affected.length} watched ${alert.affected.length === 1 ? 'repository' : 'repositories'}`,
-      severity: 'high',
+      // The advisory's own severity (a critical one starts critical); high when the rows are gone.
+      severity: (await alertSeverity(watch, alert.channel, alert.advisoryId, alert.affected.map((a) => a.repo))) ?? 'high',
       advisory: { id: alert.advisoryId, url: osvUrl(alert.advisoryId) },
       repos: (open.length ? open : alert.affected).map((a) => ({ repo: a.repo, version: a.version, file: a.file, line: a.line, url: a.url })),
       fix: alert.affected.find((a) => a.fix)?.fix ?? null,

@@ -7,7 +7,8 @@
 import type { RespondFn } from '@slack/bolt';
 import { buildCards, parsePackageArg, PackageArgumentError, type CardSources, type PackageRequest } from '../packages/card.js';
 import type { SlackMessage } from './blocks/errors.js';
-import { fitMessage } from './blocks/fit.js';
+import { fitMessage, withClosingNotice } from './blocks/fit.js';
+import { plural } from '../plural.js';
 import { checkingPackagesMessage, packageCardsMessage, PACKAGE_USAGE_TEXT } from './blocks/package-card.js';
 import { context, section } from './blocks/kit.js';
 import { md } from './blocks/mrkdwn.js';
@@ -73,10 +74,11 @@ export class SlackPackageService {
     await respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
     // The placeholder took one post and the cards one: what is left of response_url's five.
     const shown = replies.slice(0, RESPOND_MAX_POSTS - 2);
+    const hidden = replies.length - shown.length;
     for (const [i, reply] of shown.entries()) {
-      // Never cut silently: the last post says what did not fit.
-      const cut = i === shown.length - 1 && replies.length > shown.length;
-      const message = cut ? fitMessage({ text: reply.text, blocks: [...reply.blocks.slice(0, 49), context(md`${replies.length - shown.length} more parts not shown: ask about fewer packages at once.`)] }).first : reply;
+      // Never cut silently: the last post ends with what did not fit, room made for it in that post.
+      const cut = i === shown.length - 1 && hidden > 0;
+      const message = cut ? withClosingNotice(reply, (dropped) => context(md`${plural(hidden, 'more part')}${dropped ? ' and the end of this one' : ''} not shown: ask about fewer packages at once.`)) : reply;
       await respond({ response_type: 'in_channel', replace_original: false, text: message.text, blocks: message.blocks });
     }
   }

@@ -5,6 +5,8 @@
  */
 import type { AuditResult } from '../audit/audit.js';
 import type { Severity } from '../audit/findings.js';
+import { forReaders, reasonsOf } from '../audit/partial.js';
+import { shortReason } from '../report/shorten.js';
 import { countBySeverity } from '../report/summary.js';
 import type { Db } from './db.js';
 
@@ -43,7 +45,39 @@ export interface AuditRecord {
   private: boolean | null;
   /** Open (not ignored) findings by severity. */
   counts: Record<Severity, number>;
+  /** Whether `counts` are the whole answer (migrations/033); null when not known. */
+  completeness: AuditCompleteness | null;
   result: AuditResult;
+}
+
+/**
+ * What a list (App Home) must say beside an audit's counts so that a partial one does not read as
+ * complete: kept in its own column, in step with the result (a second stage, an ignore).
+ */
+export interface AuditCompleteness {
+  /** The result is partial: something was not read, not reached or not checked (reasons below), or checks are still coming. */
+  partial: boolean;
+  /** Checks a later stage brings (a staged reply's first stage); empty when none. */
+  pending: string[];
+  /** The advisory source failed: no vulnerability was checked at all. */
+  vulnerabilitiesUnchecked: boolean;
+  /** How many reasons the result gives (as people read them), and the first one in one short line. */
+  reasons: number;
+  firstReason: string | null;
+}
+
+/** The first reason is cut to this many characters (a line on App Home). */
+const FIRST_REASON_MAX = 160;
+
+export function completenessOf(result: AuditResult): AuditCompleteness {
+  const reasons = forReaders(reasonsOf(result));
+  return {
+    partial: result.partial,
+    pending: result.pending ?? [],
+    vulnerabilitiesUnchecked: result.warnings.some((w) => w.startsWith('advisories unavailable')),
+    reasons: reasons.length,
+    firstReason: reasons[0] ? shortReason(reasons[0], FIRST_REASON_MAX) : null,
+  };
 }
 
 /** A row without its result: what lists (App Home) need. */
@@ -67,6 +101,9 @@ export interface AuditDbRow {
   reply_parts: string | null;
   private: number | boolean | null;
   counts: string;
+  completeness: string | null;
+  /** The result of a row stored before `completeness` was kept (AUDIT_SUMMARY_COLUMNS selects it only then). */
+  legacy_result?: string | null;
   result?: string;
 }
 
@@ -87,7 +124,24 @@ export function auditSummaryOf(row: AuditDbRow): AuditSummary {
     channel: row.channel,
     ts: row.ts,
     counts: JSON.parse(row.counts) as Record<Severity, number>,
+    completeness: completenessOfRow(row),
   };
+}
+
+/**
+ * The row's completeness; for a row stored before it was kept, worked out from the row's stored
+ * result (which every audits row holds). A result that cannot be read gives null: App Home then
+ * shows the counts as it always did, with nothing new rather than a guess.
+ */
+function completenessOfRow(row: AuditDbRow): AuditCompleteness | null {
+  if (row.completeness !== null) return JSON.parse(row.completeness) as AuditCompleteness;
+  const stored = row.result ?? row.legacy_result;
+  if (!stored) return null;
+  try {
+    return completenessOf(JSON.parse(stored) as AuditResult);
+  } catch {
+    return null;
+  }
 }
 
 export function auditRecordOf(row: AuditDbRow & { result: string }): AuditRecord {
@@ -100,7 +154,9 @@ export function auditRecordOf(row: AuditDbRow & { result: string }): AuditRecord
   };
 }
 
-export const AUDIT_SUMMARY_COLUMNS = 'id, repo, ref, requested_branch, sha, html_url, created_at, requested_by, channel, ts, reply_parts, private, counts';
+// The result is read for summaries only where completeness was not kept (rows from before migration 033).
+export const AUDIT_SUMMARY_COLUMNS =
+  'id, repo, ref, requested_branch, sha, html_url, created_at, requested_by, channel, ts, reply_parts, private, counts, completeness, CASE WHEN completeness IS NULL THEN result END AS legacy_result';
 
 /** Whose App Home lists audits: everything for an admin, else public repositories' and their own. */
 export type AuditViewer = { admin: true } | { admin: false; userId: string };
@@ -118,6 +174,7 @@ export function auditColumnValues(audit: NewAudit): unknown[] {
     JSON.stringify(countBySeverity(audit.result.findings)),
     JSON.stringify(audit.result),
     audit.requestedBranch ?? null,
+    JSON.stringify(completenessOf(audit.result)),
   ];
 }
 
@@ -127,8 +184,8 @@ export class AuditStore {
   insert(audit: NewAudit): AuditRecord {
     const info = this.db
       .prepare(
-        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, requested_branch, private)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, requested_branch, completeness, private)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(...auditColumnValues(audit), audit.private === undefined || audit.private === null ? null : audit.private ? 1 : 0);
     const stored = this.get(Number(info.lastInsertRowid));
@@ -147,11 +204,12 @@ export class AuditStore {
     this.db.prepare('UPDATE audits SET reply_parts = ? WHERE id = ?').run(JSON.stringify(parts), id);
   }
 
-  /** Stores a revised result (after an ignore), its counts in step; returns the counts, as stored. */
-  updateResult(id: number, result: AuditResult): AuditRecord['counts'] {
+  /** Stores a revised result (a second stage, an ignore), its counts and completeness in step; returns them, as stored. */
+  updateResult(id: number, result: AuditResult): Pick<AuditRecord, 'counts' | 'completeness'> {
     const counts = countBySeverity(result.findings);
-    this.db.prepare('UPDATE audits SET result = ?, counts = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(counts), id);
-    return counts;
+    const completeness = completenessOf(result);
+    this.db.prepare('UPDATE audits SET result = ?, counts = ?, completeness = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(counts), JSON.stringify(completeness), id);
+    return { counts, completeness };
   }
 
   get(id: number): AuditRecord | undefined {

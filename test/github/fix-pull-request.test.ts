@@ -139,3 +139,28 @@ describe('openFixPullRequest', () => {
     expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-on-main already exists');
   });
 });
+
+describe('fixBody', () => {
+  const plan = planFixes({ findings: [finding], ignored: [] }, [{ path: 'requirements.txt', format: 'requirements', text: REQUIREMENTS }]);
+  const body = (extra: Partial<Parameters<typeof fixBody>[0]> = {}) => fixBody({ plan, findings: [finding], repo: 'acme/web', auditedSha: 'a'.repeat(40), slackLink: null, ...extra });
+
+  it('says "Not checked" first when the audit behind it is partial, naming files but never quoting them', () => {
+    const text = body({
+      notChecked: [
+        { kind: 'unread', file: 'poetry.lock', line: 7, message: 'not valid TOML: `<!channel>` | injected' },
+        { kind: 'data-source', message: 'recorded from the last sweep; files not read then are not known' },
+      ],
+    });
+    expect(text).toContain(
+      '## Not checked\n\nThe audit behind this pull request is partial: what it could not read or check may hold more vulnerable releases than the ones fixed here.\n\n- `poetry.lock:7` not read completely\n- recorded from the last sweep; files not read then are not known\n\n## Fixes',
+    );
+    expect(text).not.toContain('injected');
+    expect(body()).not.toContain('Not checked');
+  });
+
+  it('calls an unrated advisory "not rated", not "(unknown)"', () => {
+    const text = body({ findings: [{ ...finding, severity: 'unknown' }] });
+    expect(text).toContain('| django | 2.1.5 | 2.1.11 | PYSEC-2019-13 (not rated) |');
+    expect(text).not.toContain('(unknown)');
+  });
+});

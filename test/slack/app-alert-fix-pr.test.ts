@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { closeReplicaParts } from '../helpers/replicas.js';
 import { ROUTES } from '../fakes/github.js';
 import { AccessLog } from '../../src/store/access-log.js';
-import { blockText, buttons, CHANNEL, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
+import { blockText, buttons, CHANNEL, latestAudit, SHOP, startWorld, USER, waitFor, type World } from './app-world.js';
 
 let world: World | undefined;
 let database: TestDatabase | undefined;
@@ -56,6 +56,11 @@ describe('Open fix PR under an alert', () => {
     expect(pulls[0]!.base).toBe('main');
     expect(w.github.commitParent(w.github.headSha('octo', 'shop', pulls[0]!.head))).toBe(sha);
     expect(w.github.branchFiles('octo', 'shop', pulls[0]!.head)!['requirements.txt']).toMatch(/^attrs==23\.1\.0\nurllib3==(?!1\.24\.1)[\d.]+\n$/);
+    // The audit recorded from the sweep does not claim to be complete, and the pull request says what that leaves out.
+    const recorded = await latestAudit(w, 'octo/shop');
+    expect(recorded.result.partial).toBe(true);
+    expect(recorded.completeness).toMatchObject({ partial: true, firstReason: 'recorded from the last sweep; files not read then are not known' });
+    expect(pulls[0]!.body).toMatch(/^Depwatch audited `octo\/shop` at [0-9a-f]{40} and opened this branch from that commit\.\n\n## Not checked\n\nThe audit behind this pull request is partial: [^\n]+\n\n- recorded from the last sweep; files not read then are not known\n\n## Fixes/);
 
     expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('already has a fix pull request');
     expect(w.github.pulls('octo', 'shop')).toHaveLength(1);

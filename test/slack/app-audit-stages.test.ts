@@ -6,6 +6,7 @@
  * reply say it is partial, and why.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { runHere } from '../../src/workers/audit-runner.js';
 import { blockText, CHANNEL, startWorld, waitFor, type World, latestAudit } from './app-world.js';
 
 describe('a staged /audit reply', () => {
@@ -80,6 +81,39 @@ describe('a staged /audit reply', () => {
     expect(stored.result.partial).toBe(true);
     expect(stored.result.partialReasons?.map((r) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable .*: outdated and yanked releases were not checked$/)]);
     expect(stored.result.findings.filter((f) => f.kind === 'outdated')).toEqual([]);
+  });
+
+  it('ends as the failure, never "Still coming…", when the audit fails while its first stage is being posted', async () => {
+    world = await startWorld();
+    const w = world;
+    const release = w.pypi.hold();
+    // A worker killed right after handing over the first stage: the failure races the first stage's insert and edit.
+    w.services.runner = {
+      ...runHere,
+      auditTree: (request, sources, stages) =>
+        runHere.auditTree(request, sources, {
+          onFirstStage: async (first) => {
+            await stages?.onFirstStage?.(first);
+            throw new Error('audit worker stopped: over its time budget');
+          },
+        }),
+    };
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update').some((c) => String(c.params.text).startsWith('Could not audit')), 'the failure');
+    release();
+    await w.bot.service.idle();
+
+    const [message] = w.slack.messages(CHANNEL);
+    const errorId = /error id (E-[A-Z0-9]{5})/.exec(String(message!.text))?.[1];
+    expect(message!.text).toBe(`Could not audit octo/shop (error id ${errorId})`);
+    expect(blockText(message!.blocks)).not.toContain('Still coming');
+    expect(w.slack.thread(CHANNEL, message!.ts)).toEqual([]);
+    // The stored first stage no longer says checks are coming: what was pending is why it is partial.
+    const stored = await latestAudit(w, 'octo/shop');
+    expect(stored.result.pending).toBeUndefined();
+    expect(stored.result.partial).toBe(true);
+    expect(stored.result.partialReasons?.at(-1)?.message).toBe(`the audit failed before these were checked (error id ${errorId}): outdated and yanked releases (reading PyPI); the code and configuration scan`);
+    expect(stored.completeness).toMatchObject({ partial: true, pending: [] });
   });
 
   it('stages through response_url too, within its five posts, when the bot cannot post in the channel', async () => {

@@ -2,10 +2,11 @@
  * App Home over HTTP: app_home_opened → views.publish with recent audits; Slack's event retries are
  * handled once; the quick action opens a modal whose submission audits into a DM.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { blockAction, eventCallback, slashCommand, viewSubmission } from '../helpers/slack-requests.js';
 import { blockText, startWorld, USER, waitFor, type World } from './app-world.js';
 
+const LOCKED = { owner: 'octo', name: 'locked', files: { 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["urllib3"]\n', 'poetry.lock': '[[package]]\nname = "urllib3"\nversion = "1.24.1"\n<<<<<<< HEAD\n' } };
 const homeOpened = (user = USER) => ({ type: 'app_home_opened', user, channel: 'D0HOME00001', tab: 'home', event_ts: `${Math.floor(Date.now() / 1000)}.000100` });
 
 describe('App Home', () => {
@@ -94,5 +95,42 @@ describe('App Home with watching and incidents running', () => {
     expect(text).toContain('*octo/shop* in <#C0AUDITS001>');
     expect(text).toContain('werkzeug debugger exposed');
     expect(world.slack.violations).toEqual([]);
+  });
+});
+
+describe('App Home recent audits that are partial', () => {
+  let world: World | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  const homeText = async (w: World): Promise<string> => {
+    await w.send(eventCallback(homeOpened()));
+    const view = await waitFor(() => w.slack.homeView(USER), 'views.publish');
+    return blockText(view.view.blocks);
+  };
+
+  it('names the lockfile it could not read rather than showing the counts alone', async () => {
+    world = await startWorld({ repos: [LOCKED] });
+    const w = world;
+    await w.audit('octo/locked');
+    await waitFor(() => w.slack.callsTo('chat.update')[0], 'the audit reply');
+    await w.bot.service.idle();
+    const text = await homeText(w);
+    expect(text).toMatch(/octo\/locked>\* @ `[0-9a-f]{7}` \(main\), [^\n]+\n⚠️ partial: poetry\.lock:\d+ not read completely: [^\n]+\nOpen: /);
+  });
+
+  it('says vulnerabilities were not checked when OSV could not be reached', async () => {
+    world = await startWorld({ osvRetries: 0 });
+    const w = world;
+    w.osv.failNext(1000, 503);
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update').at(-1), 'the audit reply');
+    await w.bot.service.idle();
+    expect(blockText(w.slack.callsTo('chat.update').at(-1)!.params.blocks)).toContain('Vulnerabilities were not checked');
+    const text = await homeText(w);
+    expect(text).toMatch(/octo\/shop>\* @ [^\n]+\n⚠️ partial: vulnerabilities not checked( \(and \d+ more\))?\nOpen: /);
+    expect(w.slack.violations).toEqual([]);
   });
 });

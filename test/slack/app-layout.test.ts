@@ -69,6 +69,26 @@ describe('the audit reply', () => {
     expect(reply.text).toContain('(partial result)');
   });
 
+  it('keeps "not read completely" in a partial reason whose path is long, shortening the path in its middle', () => {
+    const file = `services/${'deeply-nested-folder/'.repeat(12)}requirements/production.txt`;
+    const reply = auditReply(input(resultWith([], { partial: true, errors: [{ file, line: 12, message: 'an include was not followed: -r missing.txt' }], partialReasons: [{ kind: 'unread', file, line: 12, message: 'an include was not followed: -r missing.txt' }] })));
+    const line = /⚠️ \*Partial result:\* ([^\n]*)/.exec(blockText(reply.blocks))![1]!;
+    expect(line.length).toBeLessThanOrEqual(200);
+    expect(line).toMatch(/^services\/deeply-nested-folder\/[^ ]*…[^ ]*requirements\/production\.txt:12 not read completely: an include was not followed: -r missing\.txt$/);
+  });
+
+  it('gives notifications the same three answers about vulnerabilities as the message, partial first', () => {
+    const unreachable = 'advisories unavailable (OSV: HTTP 503): vulnerabilities were NOT checked';
+    expect(auditReply(input(resultWith([], { partial: true, warnings: [unreachable] }))).text).toBe('octo/big@3f2c9a1 (partial result): vulnerabilities NOT checked, 0 other findings');
+    const unread = { file: 'poetry.lock', line: 3, message: 'not valid TOML' };
+    expect(auditReply(input(resultWith([], { partial: true, errors: [unread], partialReasons: [{ kind: 'unread', ...unread }] }))).text).toBe(
+      'octo/big@3f2c9a1 (partial result): no known vulnerabilities in what could be read, 0 other findings',
+    );
+    expect(auditReply(input(resultWith([], { partial: true, pending: ['the outdated and yanked checks'], partialReasons: [] }))).text).toBe(
+      'octo/big@3f2c9a1 (still coming: the outdated and yanked checks): no known vulnerabilities, 0 other findings',
+    );
+  });
+
   it('says so when nothing is vulnerable', () => {
     const reply = auditReply(input(resultWith([])));
     expect(blockText(reply.blocks)).toContain(':white_check_mark: *No known vulnerabilities*');
@@ -171,6 +191,7 @@ describe('App Home', () => {
     channel: null,
     ts: null,
     counts: { critical: i % 2, high: 2, medium: 0, unknown: 0, low: 1, info: 0 },
+    completeness: { partial: false, pending: [], vulnerabilitiesUnchecked: false, reasons: 0, firstReason: null },
   });
 
   it('lists recent audits with when and open counts, within Slack limits', () => {
@@ -180,6 +201,21 @@ describe('App Home', () => {
     expect(text).toContain('octo/repo-1>* @ `3f2c9a1` (main), 1 hour ago\nOpen: 1 critical · 2 high · 1 low');
     expect(text).toContain('2 hours ago\nOpen: 2 high · 1 low');
     expect(openCounts({ critical: 0, high: 0, medium: 0, unknown: 0, low: 0, info: 0 })).toBe('nothing open');
+  });
+
+  it('says before the counts when they are not the whole answer: partial, vulnerabilities not checked, still coming', () => {
+    const now = new Date('2025-05-01T12:00:00Z');
+    const line = (completeness: AuditSummary['completeness']) => blockText(homeView({ audits: [{ ...audit(1), completeness }], now }).blocks);
+    const unread = line({ partial: true, pending: [], vulnerabilitiesUnchecked: false, reasons: 3, firstReason: 'poetry.lock:4 not read completely: not valid TOML <here>' });
+    expect(unread).toContain('1 hour ago\n⚠️ partial: poetry.lock:4 not read completely: not valid TOML &lt;here&gt; (and 2 more)\nOpen: 1 critical');
+    const osvDown = line({ partial: true, pending: [], vulnerabilitiesUnchecked: true, reasons: 1, firstReason: 'advisories unavailable (OSV answered 503): vulnerabilities were NOT checked' });
+    expect(osvDown).toContain('1 hour ago\n⚠️ partial: vulnerabilities not checked\nOpen: ');
+    // A first stage whose complete result never came: still coming, and not "partial" for that alone.
+    const firstStage = line({ partial: true, pending: ['the outdated and yanked checks'], vulnerabilitiesUnchecked: false, reasons: 0, firstReason: null });
+    expect(firstStage).toContain('1 hour ago\n:hourglass_flowing_sand: still coming: the outdated and yanked checks\nOpen: ');
+    expect(firstStage).not.toContain('partial');
+    // Not known (an old row whose result could not be read): the counts, as before.
+    expect(line(null)).toContain('1 hour ago\nOpen: 1 critical');
   });
 
   it('stays within limits however many audits there are', () => {

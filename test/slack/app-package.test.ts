@@ -124,3 +124,31 @@ describe('/audit package', () => {
     expect(text).not.toMatch(/at .*\.ts:\d+/);
   });
 });
+
+describe('/audit package when the cards cannot be built', () => {
+  let broken: World;
+  beforeAll(async () => {
+    broken = await startWorld({ repos: [SHOP], cards: { projects: [GOODLIB] } });
+    // The local advisory mirror the name check reads is unreadable: building the sources fails.
+    broken.db.exec('ALTER TABLE advisory_packages RENAME TO advisory_packages_gone');
+  });
+  afterAll(async () => {
+    await broken.close();
+  });
+
+  it('replaces "checking…" in the channel with one line and the error id, and tells the asker privately', async () => {
+    const { responseId } = await broken.audit('package goodlib');
+    await waitFor(() => broken.slack.responses.filter((r) => r.id === responseId).length >= 3, 'the placeholder, the error and the failed placeholder');
+    await broken.bot.service.idle();
+    const [placeholder, ...rest] = broken.slack.responses.filter((r) => r.id === responseId);
+    expect(blockText(placeholder!.body.blocks)).toContain('checking PyPI, GitHub and the advisories');
+    const told = rest.find((r) => r.body.response_type === 'ephemeral')!;
+    const errorId = /error id (E-[A-Z0-9]{5})/.exec(String(told.body.text))?.[1];
+    expect(errorId).toBeDefined();
+    const replaced = rest.find((r) => r.body.replace_original === true)!;
+    expect(replaced.body).toMatchObject({ response_type: 'in_channel', text: `Could not check goodlib (error id ${errorId})` });
+    expect(blockText(replaced.body.blocks)).toContain(':warning: Could not check *goodlib*;');
+    expect(blockText(replaced.body.blocks)).not.toContain('checking');
+    expect(broken.slack.violations).toEqual([]);
+  });
+});

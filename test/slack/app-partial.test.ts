@@ -3,7 +3,7 @@
  * GitHub would not hand over, and a tree too large to list, are partial results, marked at the top with what was not read and why, and never
  * the green "No known vulnerabilities" nor "no Python manifests".
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_TREE_REQUESTS } from '../../src/github/snapshot.js';
 import { gitBlobShaOf, ROUTES } from '../fakes/github.js';
 import { blockText, startWorld, waitFor, type World, latestAudit } from './app-world.js';
@@ -27,7 +27,7 @@ describe('a lockfile that could not be read', () => {
     expect(text).toMatch(/⚠️ \*Partial result:\* poetry\.lock:\d+ not read completely: poetry\.lock is not valid TOML/);
     expect(text).toContain(':warning: *No known vulnerabilities in what could be read* (see above)');
     expect(text).not.toContain(':white_check_mark:');
-    expect(String(update.params.text)).toContain('(partial result)');
+    expect(String(update.params.text)).toMatch(/^octo\/locked@[0-9a-f]{7} \(partial result.*\): no known vulnerabilities in what could be read, /);
     const stored = (await latestAudit(world, 'octo/locked'));
     expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', file: 'poetry.lock' })]);
     expect(world.slack.violations).toEqual([]);
@@ -88,5 +88,26 @@ describe('a tree too large to list completely', () => {
     expect(world.slack.responses.filter((r) => r.id === responseId)).toEqual([]);
     expect((await latestAudit(world, 'octo/huge')).result.partial).toBe(true);
     expect(world.slack.violations).toEqual([]);
+  });
+});
+
+describe('an /audit reply when OSV could not be reached', () => {
+  let world: World | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it('says in its notification text that vulnerabilities were not checked, partial first', async () => {
+    world = await startWorld({ osvRetries: 0 });
+    const w = world;
+    w.osv.failNext(1000, 503);
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update').at(-1), 'the audit reply');
+    await w.bot.service.idle();
+    const last = w.slack.callsTo('chat.update').at(-1)!;
+    expect(blockText(last.params.blocks)).toContain('*Vulnerabilities were not checked*');
+    expect(String(last.params.text)).toMatch(/^octo\/shop@[0-9a-f]{7} \(partial result\): vulnerabilities NOT checked, \d+ other findings/);
+    expect(String(last.params.text)).not.toContain('no known vulnerabilities');
   });
 });

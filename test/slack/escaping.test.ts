@@ -250,7 +250,7 @@ function layouts(): [string, unknown][] {
     ['service error', errorMessage(userError({ kind: 'service', service: `OSV ${H}`, message: `answered ${H}` }), { now: new Date(NOW), timeZone: 'UTC' })],
     ['failed placeholder', failedPlaceholder(`octo/app@${H}`, USER, 'E-7K2Q9')],
     ['usage with the typed text', usageMessage(md`:warning: ${H}`.text)],
-    ['home', fitView(homeView({ audits: [{ id: 1, repo: `octo/app ${H}`, ref: `main ${H}`, sha: SHA, htmlUrl: 'https://github.com/octo/app', createdAt: NOW, counts: { critical: 1, high: 0, medium: 0, unknown: 0, low: 0, info: 0 }, channel: null, ts: null } as never], now: new Date(NOW), watched: [{ repo: `octo/app ${H}`, channel: 'C0AUDITS001' }], incidentBlocks: incidentHomeBlocks([{ incident: incident(), progress: H, commander: USER }]) }))],
+    ['home', fitView(homeView({ audits: [{ id: 1, repo: `octo/app ${H}`, ref: `main ${H}`, sha: SHA, htmlUrl: 'https://github.com/octo/app', createdAt: NOW, counts: { critical: 1, high: 0, medium: 0, unknown: 0, low: 0, info: 0 }, completeness: { partial: true, pending: [H], vulnerabilitiesUnchecked: false, reasons: 2, firstReason: `${H}:3 not read completely: ${H}` }, channel: null, ts: null } as never], now: new Date(NOW), watched: [{ repo: `octo/app ${H}`, channel: 'C0AUDITS001' }], incidentBlocks: incidentHomeBlocks([{ incident: incident(), progress: H, commander: USER }]) }))],
     ['ignore modal', ignoreModal({ repo: `octo/app ${H}`, finding: finding('vulnerability', 'high'), privateMetadata: 'm' })],
     ['alert ignore modal', ignoreModalView({ intro: md`Ignore *${H}* in this channel.`.text, advisoryId: H, packageName: H, callbackId: 'x', privateMetadata: 'm' })],
     ['ignore saved', ignoreSavedView(`PYSEC-${H}`, `octo/app ${H}`)],

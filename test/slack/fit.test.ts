@@ -1,6 +1,6 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_TEXT_MAX, MessageOverflow, fitBlocks, fitMessage, fitOneMessage, fitView, splitText } from '../../src/slack/blocks/fit.js';
+import { FALLBACK_TEXT_MAX, MessageOverflow, fitBlocks, fitMessage, fitOneMessage, fitView, splitText, withClosingNotice } from '../../src/slack/blocks/fit.js';
 import { actions, button, context, divider, escapeMrkdwn, fields, header, link, listSections, listWithin, mrkdwn, safeCutIndex, section, truncate } from '../../src/slack/blocks/kit.js';
 import { SLACK_LIMITS, checkMessage, checkView, cumulativeText } from '../../src/slack/blocks/limits.js';
 
@@ -325,3 +325,36 @@ describe('fitView', () => {
     expect(() => fitView({ type: 'modal', title: { type: 'plain_text', text: 't' }, blocks: [], private_metadata: x(3001) })).toThrow(RangeError);
   });
 });
+
+describe('withClosingNotice (the last post response_url allows: "N more parts not shown")', () => {
+  const notice = (dropped: number) => context(`3 more parts${dropped ? ' and the end of this one' : ''} not shown: invite me to this channel to get the whole report in a thread.`);
+
+  it('keeps the notice on a reply fitMessage already filled to its budget, making room at its end', () => {
+    const lines = Array.from({ length: 60 }, (_, i) => section(`• advisory line ${i} `.padEnd(1000, 'x')));
+    const reply = fitMessage({ text: 'r', blocks: [section('head'), ...lines] }).replies[0]!;
+    expect(cumulativeText(reply.blocks)).toBeGreaterThan(SLACK_LIMITS.messageTextBudget - 150);
+    const closed = withClosingNotice(reply, notice);
+    expect(checkMessage(closed)).toEqual([]);
+    expect(cumulativeText(closed.blocks)).toBeLessThanOrEqual(SLACK_LIMITS.messageTextBudget);
+    expect(blockTexts(closed.blocks).at(-1)).toBe('3 more parts and the end of this one not shown: invite me to this channel to get the whole report in a thread.');
+    expect(closed.blocks.length).toBe(reply.blocks.length);
+    expect(closed.text).toBe(reply.text);
+  });
+
+  it('drops nothing when there is room, and makes room under the 50-block limit too', () => {
+    const roomy = fitMessage({ text: 'r', blocks: [section('a'), divider(), section('b')] }).first;
+    const kept = withClosingNotice(roomy, notice);
+    expect(kept.blocks.map((b) => b.type)).toEqual(['section', 'divider', 'section', 'context']);
+    expect(blockTexts(kept.blocks)).toEqual(['a', 'b', '3 more parts not shown: invite me to this channel to get the whole report in a thread.']);
+    const many = fitMessage({ text: 'r', blocks: Array.from({ length: 50 }, (_, i) => section(`s${i}`)) }).first;
+    const closed = withClosingNotice(many, notice);
+    expect(closed.blocks.length).toBe(SLACK_LIMITS.messageBlocks);
+    expect(blockTexts(closed.blocks).at(-2)).toBe('s48');
+    expect(blockTexts(closed.blocks).at(-1)).toContain('and the end of this one not shown');
+  });
+});
+
+/** The visible text of each block that has some (dividers have none). */
+function blockTexts(blocks: KnownBlock[]): string[] {
+  return blocks.flatMap((b) => (b.type === 'section' ? [b.text?.text ?? ''] : b.type === 'context' ? b.elements.map((e) => ('text' in e ? e.text : '')) : []));
+}

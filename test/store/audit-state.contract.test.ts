@@ -116,6 +116,31 @@ describe.each<Dialect>(['sqlite', 'postgres'])('/audit state on %s', (dialect) =
     expect(final?.result.ignored.map((f) => f.id)).toEqual(['PYSEC-2']);
   });
 
+  it('keeps whether an audit is complete beside its counts, in step with each revision, for App Home', async () => {
+    const [a, b] = await openStores(dialect);
+    const unread = { file: 'poetry.lock', line: 4, message: 'not valid TOML' };
+    const firstStage: AuditResult = {
+      ...result([vulnerability('PYSEC-1', 'django', 'critical')]),
+      errors: [unread],
+      partial: true,
+      partialReasons: [{ kind: 'unread', ...unread }],
+      pending: ['the outdated and yanked checks'],
+    };
+    const stored = await a.insertAudit(audit({ result: firstStage }));
+    expect(stored.completeness).toEqual({ partial: true, pending: ['the outdated and yanked checks'], vulnerabilitiesUnchecked: false, reasons: 1, firstReason: 'poetry.lock:4 not read completely: not valid TOML' });
+    expect((await b.recentAudits(10, { admin: true }))[0]?.completeness).toEqual(stored.completeness);
+
+    // The second stage: nothing pending any more, still partial for the lockfile.
+    await b.reviseResult(stored.id, () => ({ ...firstStage, pending: undefined }));
+    expect((await a.latestAuditForRepo('octo/app'))?.completeness).toMatchObject({ partial: true, pending: [], reasons: 1 });
+
+    const osvDown: AuditResult = { ...result([]), warnings: ['advisories unavailable (OSV answered 503): vulnerabilities were NOT checked'], partial: true, partialReasons: [{ kind: 'data-source', message: 'advisories unavailable (OSV answered 503): vulnerabilities were NOT checked' }] };
+    const unchecked = await a.insertAudit(audit({ result: osvDown }));
+    expect((await b.getAudit(unchecked.id))?.completeness).toMatchObject({ partial: true, vulnerabilitiesUnchecked: true, reasons: 1 });
+    const complete = await a.insertAudit(audit());
+    expect((await b.getAudit(complete.id))?.completeness).toEqual({ partial: false, pending: [], vulnerabilitiesUnchecked: false, reasons: 0, firstReason: null });
+  });
+
   it('lists the newest audit per repository that each person may see (App Home)', async () => {
     const [a, b] = await openStores(dialect);
     await a.insertAudit(audit({ createdAt: new Date('2025-05-01T10:00:00Z') }));

@@ -4,6 +4,7 @@
  * in the repository beyond file paths. Pure.
  */
 import type { Finding } from '../../audit/findings.js';
+import { forReaders, type PartialReason } from '../../audit/partial.js';
 import type { FixPlan } from '../plan.js';
 
 /** Git ref–safe and readable: PEP 503 names and PEP 440 versions only ever need these characters. */
@@ -37,14 +38,45 @@ export interface FixBodyInput {
   auditedSha: string;
   /** A link back to the Slack message (chat.getPermalink), when known. */
   slackLink: string | null;
+  /** Why the audit behind the pull request is partial; empty or absent when it is complete. */
+  notChecked?: readonly PartialReason[];
+}
+
+/** The "Not checked" section lists this many reasons, then says how many more. */
+const NOT_CHECKED_SHOWN = 10;
+
+/**
+ * A reason in the pull request's words. Only the place is taken from an unread or unscanned file's
+ * reason: its message can quote the file's content, which a pull request body never repeats.
+ */
+function notCheckedLine(r: PartialReason): string {
+  if (r.file !== undefined && (r.kind === 'unread' || r.kind === 'unscanned')) {
+    return `\`${cell(`${r.file}${r.line ? `:${r.line}` : ''}`)}\` ${r.kind === 'unread' ? 'not read completely' : 'not scanned'}`;
+  }
+  return cell(r.message);
 }
 
 export function fixBody(input: FixBodyInput): string {
   const { plan } = input;
-  const severityOf = (id: string) => input.findings.find((f) => f.id === id)?.severity ?? 'unknown';
+  // An advisory without a rating says so, rather than a severity called "unknown".
+  const severityOf = (id: string) => {
+    const severity = input.findings.find((f) => f.id === id)?.severity;
+    return severity === undefined || severity === 'unknown' ? 'not rated' : severity;
+  };
   const lines: string[] = [];
   lines.push(`Depwatch audited \`${cell(input.repo)}\` at ${input.auditedSha} and opened this branch from that commit.`);
   lines.push('');
+  const notChecked = forReaders(input.notChecked ?? []);
+  if (notChecked.length > 0) {
+    // First, before the fixes: what these do not cover may hold more vulnerable pins.
+    lines.push('## Not checked');
+    lines.push('');
+    lines.push('The audit behind this pull request is partial: what it could not read or check may hold more vulnerable releases than the ones fixed here.');
+    lines.push('');
+    for (const r of notChecked.slice(0, NOT_CHECKED_SHOWN)) lines.push(`- ${notCheckedLine(r)}`);
+    if (notChecked.length > NOT_CHECKED_SHOWN) lines.push(`- …and ${notChecked.length - NOT_CHECKED_SHOWN} more`);
+    lines.push('');
+  }
   lines.push('## Fixes');
   lines.push('');
   lines.push('| Package | From | To | Advisories (severity) |');

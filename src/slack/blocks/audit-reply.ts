@@ -12,12 +12,12 @@ import type { KnownBlock } from '@slack/types';
 import type { AuditResult } from '../../audit/audit.js';
 import type { AdviceSyntax } from '../../audit/fix-wording.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, findingKey, severityOrder, UNRATED_LABEL, type Finding, type FindingKind, type RatedSeverity, type Severity } from '../../audit/findings.js';
-import { describeReason, forReaders, reasonsOf } from '../../audit/partial.js';
+import { forReaders, reasonsOf } from '../../audit/partial.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { plural } from '../../plural.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
-import { placeOf, shorten, shortProblemMessage } from '../../report/shorten.js';
+import { placeOf, shorten, shortProblemMessage, shortReason } from '../../report/shorten.js';
 import { codeSummary, countBySeverity, location, osvUrl, severityCounts } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, listWithin, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
@@ -284,7 +284,8 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const partial = pending.length ? reasonsOf(result).length > 0 : result.partial;
   if (pending.length) blocks.push(section(`:hourglass_flowing_sand: *Still coming:* ${escapeMrkdwn(pending.join('; '))}. This message is updated when they are in.`));
   if (partial) {
-    const reasons = forReaders(reasonsOf(result)).map((r) => escapeMrkdwn(truncate(describeReason(r), 200)));
+    // A long path is cut in its middle, never "not read completely" after it (shortReason).
+    const reasons = forReaders(reasonsOf(result)).map((r) => escapeMrkdwn(shortReason(r, 200)));
     const shown = reasons.slice(0, 5);
     blocks.push(section(`⚠️ *Partial result:* ${shown.join('; ')}${reasons.length > shown.length ? `; …and ${reasons.length - shown.length} more` : ''}`));
   }
@@ -299,11 +300,12 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const vulnCounts = countBySeverity(vulns);
   const otherCounts = countBySeverity(result.findings.filter((f) => !isVulnerability(f)));
   const other = result.findings.length - vulns.length;
+  const advisoriesUnchecked = partial && result.warnings.some((w) => w.startsWith('advisories unavailable'));
   blocks.push(
     section(
       (vulns.length
         ? `*${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')}:* ${countsLine(vulnCounts, unknownAsOf(input))}`
-        : partial && result.warnings.some((w) => w.startsWith('advisories unavailable'))
+        : advisoriesUnchecked
           ? '*Vulnerabilities were not checked* (see above)'
           : partial
             ? ':warning: *No known vulnerabilities in what could be read* (see above)'
@@ -339,11 +341,18 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const tail = [...(result.code ? codeFindingsSection(input, result.code) : []), ...outdatedSummary(input, outdated), ...hygieneSummary(input, hygiene), ...ignoredSummary(result), ...problemsSummary(result)];
   if (tail.length) blocks.push(divider(), ...tail);
 
+  // The notification text (notifications, screen readers, search) says what the section says, the
+  // partial marker first: a notification cut short still shows it.
   const code = result.code ? `, ${codeSummary(result.code)}` : '';
-  const state = `${code}${partial ? ' (partial result)' : ''}${pending.length ? ` (still coming: ${escapeMrkdwn(pending.join('; '))})` : ''}`;
-  const text = vulns.length
-    ? `${escapeMrkdwn(input.repo)}@${shortSha}: ${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns, unknownAsOf(input))}), ${plural(other, 'other finding')}${state}`
-    : `${escapeMrkdwn(input.repo)}@${shortSha}: no known vulnerabilities, ${plural(other, 'other finding')}${state}`;
+  const marks = [...(partial ? ['partial result'] : []), ...(pending.length ? [`still coming: ${escapeMrkdwn(pending.join('; '))}`] : [])];
+  const vulnText = vulns.length
+    ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages.length, 'package')} (${severityCounts(vulns, unknownAsOf(input))})`
+    : advisoriesUnchecked
+      ? 'vulnerabilities NOT checked'
+      : partial
+        ? 'no known vulnerabilities in what could be read'
+        : 'no known vulnerabilities';
+  const text = `${escapeMrkdwn(input.repo)}@${shortSha}${marks.length ? ` (${marks.join('; ')})` : ''}: ${vulnText}, ${plural(other, 'other finding')}${code}`;
   const continuation = (index: number, total: number): KnownBlock[] => [context(`Audit of ${escapeMrkdwn(input.repo)}@${shortSha}, continued (${index}/${total})`)];
   return { text, blocks, continuation };
 }

@@ -456,6 +456,31 @@ export function fitMessage(input: FitMessageInput): { first: FittedMessage; repl
   return { first: first ?? { text, blocks: [] }, replies };
 }
 
+/**
+ * `message` (already fitted) ending with a notice that must be seen, still one message within
+ * Slack's limits: blocks are dropped from the end of the message to make room, never the notice
+ * ("N more parts not shown" on the last post response_url allows). A notice appended and fitted
+ * again would be packed into a reply of its own when the message was full, and lost with it.
+ * `notice` is told how many blocks of this message it displaced.
+ */
+export function withClosingNotice(message: FittedMessage, notice: (droppedBlocks: number) => KnownBlock): FittedMessage {
+  const kept = [...message.blocks] as unknown as Obj[];
+  const sizes = kept.map(measureOne);
+  let text = sizes.reduce((a, b) => a + b, 0);
+  // The notice's size hardly depends on the count it names; measured with the most it can say.
+  const tail = fitBlocks([notice(kept.length)]) as unknown as Obj[];
+  const tailText = cumulativeText(tail);
+  while (kept.length > 0 && (kept.length + tail.length > SLACK_LIMITS.messageBlocks || text + tailText > SLACK_LIMITS.messageTextBudget)) {
+    kept.pop();
+    text -= sizes[kept.length] ?? 0;
+  }
+  // A divider left at the end would separate the message from its notice only.
+  while (kept.length > 0 && kept[kept.length - 1]?.type === 'divider') kept.pop();
+  const dropped = message.blocks.length - kept.length;
+  const closing = fitBlocks([notice(dropped)]) as unknown as Obj[];
+  return { text: message.text, blocks: uniqueBlockIds([...kept, ...closing]) as unknown as KnownBlock[] };
+}
+
 /** A message that must be one Slack message needed more: a layout that does not cap what it lists. */
 export class MessageOverflow extends Error {
   override name = 'MessageOverflow';

@@ -7,7 +7,7 @@ import type { HomeView, KnownBlock, ModalView } from '@slack/types';
 import { formatDistanceStrict } from 'date-fns';
 import { SEVERITY_ORDER, type Severity } from '../../audit/findings.js';
 import { treeUrl } from '../../github/links.js';
-import type { AuditSummary } from '../../store/audits.js';
+import type { AuditCompleteness, AuditSummary } from '../../store/audits.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, listSections, listWithin, md, plainText, section } from './kit.js';
 import type { StateValues } from './ignore-modal.js';
 
@@ -31,6 +31,24 @@ export function openCounts(counts: Record<Severity, number>): string {
   return parts.length ? parts.join(' · ') : 'nothing open';
 }
 
+/**
+ * What an audit's line says before its counts when they are not the whole answer: a partial result
+ * (its first reason), vulnerabilities never checked, checks still coming (a first stage whose
+ * complete result has not been stored). Null for a complete audit, and for one whose completeness
+ * is not known (see completenessOfRow in src/store/audits.ts).
+ */
+export function completenessLine(c: AuditCompleteness | null): string | null {
+  if (c === null) return null;
+  const lines: string[] = [];
+  if (c.pending.length) lines.push(`:hourglass_flowing_sand: still coming: ${escapeMrkdwn(c.pending.join('; '))}`);
+  // A first stage is partial because checks are still coming; it is "partial" only for a reason of its own.
+  if (c.reasons > 0 || (c.partial && !c.pending.length)) {
+    const first = c.vulnerabilitiesUnchecked ? 'vulnerabilities not checked' : c.firstReason !== null ? escapeMrkdwn(c.firstReason) : 'not everything was read or checked';
+    lines.push(`⚠️ partial: ${first}${c.reasons > 1 ? ` (and ${c.reasons - 1} more)` : ''}`);
+  }
+  return lines.length ? lines.join('\n') : null;
+}
+
 export function homeView(input: {
   audits: AuditSummary[];
   now: Date;
@@ -52,9 +70,11 @@ export function homeView(input: {
   } else {
     for (const a of input.audits) {
       const when = formatDistanceStrict(new Date(a.createdAt), input.now, { addSuffix: true });
+      // The warning comes before the counts: a partial audit's counts are not the whole answer.
+      const warning = completenessLine(a.completeness);
       blocks.push(
         section(
-          `*${link(treeUrl(a.htmlUrl, a.sha), a.repo)}* @ \`${escapeMrkdwn(a.sha.slice(0, 7))}\` (${escapeMrkdwn(a.ref)}), ${when}\nOpen: ${openCounts(a.counts)}`,
+          `*${link(treeUrl(a.htmlUrl, a.sha), a.repo)}* @ \`${escapeMrkdwn(a.sha.slice(0, 7))}\` (${escapeMrkdwn(a.ref)}), ${when}\n${warning ? `${warning}\n` : ''}Open: ${openCounts(a.counts)}`,
         ),
       );
     }

@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import type { WatchService } from '../../watch/service.js';
 import type { SlackAuditService } from '../audit-service.js';
 import type { SlackPackageService } from '../package-service.js';
-import { errorMessage } from '../blocks/errors.js';
+import { errorMessage, type SlackMessage } from '../blocks/errors.js';
 import { fitMessage } from '../blocks/fit.js';
 import { toUserError } from '../errors.js';
 import type { ViewMetadataSeal } from '../view-metadata.js';
@@ -25,13 +25,22 @@ export interface ListenerDeps {
   seal: ViewMetadataSeal;
 }
 
-/** Logs an unexpected listener failure under an error id and tells the user that id (ephemerally). */
-export async function reportFailure(deps: ListenerDeps, err: unknown, what: string, respond?: RespondFn): Promise<void> {
+/**
+ * Logs an unexpected listener failure under an error id and tells the user that id (ephemerally).
+ * `placeholder`: what replaces the in-channel message the failed work had posted ("checking…"),
+ * so the channel is not left waiting for an answer that will never come.
+ */
+export async function reportFailure(deps: ListenerDeps, err: unknown, what: string, respond?: RespondFn, placeholder?: (errorId: string) => SlackMessage): Promise<void> {
   const userError = toUserError(err);
   deps.logger.error({ err, errorId: userError.errorId }, `${what} failed`);
   if (!respond) return;
   const message = fitMessage(errorMessage(userError, { now: deps.now(), timeZone: deps.timeZone })).first;
   await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks }).catch((e: unknown) =>
     deps.logger.error({ err: e, errorId: userError.errorId }, 'could not report the failure to the user'),
+  );
+  if (!placeholder) return;
+  const failed = fitMessage(placeholder(userError.errorId)).first;
+  await respond({ response_type: 'in_channel', replace_original: true, text: failed.text, blocks: failed.blocks }).catch((e: unknown) =>
+    deps.logger.error({ err: e, errorId: userError.errorId }, 'could not replace the placeholder with the failure'),
   );
 }

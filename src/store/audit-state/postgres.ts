@@ -7,7 +7,7 @@
  */
 import type { PullState } from '../../github/fix-pull-request.js';
 import { countBySeverity } from '../../report/summary.js';
-import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, auditRecordOf, auditSummaryOf, isAuditId, repoKey, type AuditDbRow } from '../audits.js';
+import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, completenessOf, auditRecordOf, auditSummaryOf, isAuditId, repoKey, type AuditDbRow } from '../audits.js';
 import { FIX_PULL_COLUMNS, fixPullOf, type FixPullDbRow } from '../fix-pulls.js';
 import { ignoreColumnValues, ignoreOf, toIgnoreRule, type IgnoreDbRow } from '../ignores.js';
 import { inTransaction, type PgClient, type PgPool } from '../postgres.js';
@@ -31,8 +31,9 @@ async function ignoresOf(q: Queryable, repo: string): Promise<StoredIgnore[]> {
 async function revise(c: PgClient, record: AuditRecord, reviseResult: ReviseResult): Promise<AuditRecord> {
   const result = reviseResult(record, (await ignoresOf(c, record.repo)).map(toIgnoreRule));
   const counts = countBySeverity(result.findings);
-  await c.query('UPDATE audits SET result = $1, counts = $2 WHERE id = $3', [JSON.stringify(result), JSON.stringify(counts), record.id]);
-  return { ...record, result, counts };
+  const completeness = completenessOf(result);
+  await c.query('UPDATE audits SET result = $1, counts = $2, completeness = $3 WHERE id = $4', [JSON.stringify(result), JSON.stringify(counts), JSON.stringify(completeness), record.id]);
+  return { ...record, result, counts, completeness };
 }
 
 export class PostgresAuditState implements AuditStateStore {
@@ -43,8 +44,8 @@ export class PostgresAuditState implements AuditStateStore {
   async insertAudit(audit: NewAudit): Promise<AuditRecord> {
     const row = (
       await this.pool.query<AuditRow>(
-        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, requested_branch, private)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${AUDIT_SUMMARY_COLUMNS}, result`,
+        `INSERT INTO audits (repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, requested_branch, completeness, private)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${AUDIT_SUMMARY_COLUMNS}, result`,
         [...auditColumnValues(audit), audit.private ?? null],
       )
     ).rows[0];

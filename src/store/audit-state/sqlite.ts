@@ -95,6 +95,6 @@ export class SqliteAuditState implements AuditStateStore {
     const record = this.audits.get(id);
     if (!record) return undefined;
     const result = revise(record, this.ignores.rulesForRepo(record.repo));
-    return { ...record, result, counts: this.audits.updateResult(id, result) };
+    return { ...record, result, ...this.audits.updateResult(id, result) };
   }
 }

@@ -13,6 +13,7 @@ import { packageUsageMessage, parsePackageCommand } from '../../package-service.
 import { reportFailure, type ListenerDeps } from '../deps.js';
 import type { KnownBlock } from '@slack/types';
 import { watchReplyMessage } from '../../blocks/watch-reply.js';
+import { failedPackagesPlaceholder } from '../../blocks/package-card.js';
 
 const HELP = /^(help|-h|--help|\?|usage)$/i;
 
@@ -36,7 +37,12 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
       // Cards ask PyPI, GitHub and OSV: ack at once, answer through response_url.
       await ack();
       const packages = deps.packages;
-      deps.service.track(packages.answer(packageCommand, command.user_id, respond).catch((err: unknown) => reportFailure(deps, err, '/audit package', respond)));
+      const names = packageCommand.requests.map((r) => r.given);
+      deps.service.track(
+        packages
+          .answer(packageCommand, command.user_id, respond)
+          .catch((err: unknown) => reportFailure(deps, err, '/audit package', respond, (errorId) => failedPackagesPlaceholder(names, command.user_id, errorId))),
+      );
       return;
     }
     if (deps.watch && parseWatchCommand(text)) {

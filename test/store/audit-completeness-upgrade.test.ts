@@ -1,0 +1,119 @@
+/**
+ * Upgrading a database that already holds /audit replies to audits.completeness (SQLite migration
+ * 033, PostgreSQL 014, a nullable ADD COLUMN): the audits stored before it are read as they were,
+ * and App Home still tells a partial one from a complete one, from its stored result. A revision
+ * (an ignore) then keeps the column like any new row's.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditResult } from '../../src/audit/audit.js';
+import { migrate, readMigrations } from '../../src/store/db.js';
+import { migratePostgres, POSTGRES_MIGRATIONS_DIR } from '../../src/store/postgres.js';
+import { PostgresAuditState } from '../../src/store/audit-state/postgres.js';
+import { SqliteAuditState } from '../../src/store/audit-state/sqlite.js';
+import type { AuditStateStore } from '../../src/store/audit-state/types.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import { migrationsDir, openTestDb, tempDbPath } from '../watch/helpers.js';
+
+const base = { target: 'octo/x@abc', dependencies: 1, findings: [], ignored: [], notes: [], errors: [], warnings: [], notices: [], advisorySource: 'api' as const };
+const COMPLETE: AuditResult = { ...base, partial: false, partialReasons: [] };
+const LOCK_UNREAD: AuditResult = {
+  ...base,
+  errors: [{ file: 'poetry.lock', line: 4, message: 'not valid TOML' }],
+  partial: true,
+  partialReasons: [{ kind: 'unread', file: 'poetry.lock', line: 4, message: 'not valid TOML' }],
+};
+// Stored before partialReasons existed: its warnings say why.
+const OSV_DOWN_OLD: AuditResult = { ...base, warnings: ['advisories unavailable (HTTP 503): vulnerabilities were NOT checked'], partial: true };
+
+/** The rows an installation had before the migration, one repository each, oldest first. */
+const OLD_ROWS: Array<[string, AuditResult | string]> = [
+  ['octo/complete', COMPLETE],
+  ['octo/locked', LOCK_UNREAD],
+  ['octo/osv-down', OSV_DOWN_OLD],
+  // A result no longer readable as JSON: nothing is claimed about it either way.
+  ['octo/garbled', '{"target": '],
+];
+const COLUMNS = `(repo, repo_key, ref, sha, html_url, created_at, requested_by, counts, result, private)`;
+const valuesOf = (repo: string, result: AuditResult | string, i: number) => [
+  repo,
+  repo,
+  'main',
+  'a'.repeat(40),
+  `https://github.com/${repo}`,
+  new Date(Date.UTC(2026, 0, 1, 9, i)).toISOString(),
+  'U0ALICE0001',
+  '{"critical":0,"high":0,"medium":0,"unknown":0,"low":0,"info":0}',
+  typeof result === 'string' ? result : JSON.stringify(result),
+];
+
+interface Upgraded {
+  store: AuditStateStore;
+  close(): Promise<void>;
+}
+
+async function upgradedSqlite(): Promise<Upgraded> {
+  const path = tempDbPath();
+  const old = new Database(path);
+  migrate(old, readMigrations(migrationsDir()).filter((m) => m.version <= 32));
+  const insert = old.prepare(`INSERT INTO audits ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
+  OLD_ROWS.forEach(([repo, result], i) => insert.run(...valuesOf(repo, result, i)));
+  expect(old.prepare("SELECT name FROM pragma_table_info('audits') WHERE name = 'completeness'").all()).toEqual([]);
+  old.close();
+  const db = openTestDb(path);
+  return {
+    store: new SqliteAuditState(db),
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+async function upgradedPostgres(): Promise<Upgraded> {
+  const database = await createTestDatabase();
+  const { default: pg } = await import('pg');
+  const old = new pg.Pool({ connectionString: database.url, max: 1 });
+  try {
+    await migratePostgres(old, readMigrations(POSTGRES_MIGRATIONS_DIR).filter((m) => m.version <= 13));
+    for (const [i, [repo, result]] of OLD_ROWS.entries()) {
+      await old.query(`INSERT INTO audits ${COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, false)`, valuesOf(repo, result, i));
+    }
+    const column = await old.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'audits' AND column_name = 'completeness'");
+    expect(column.rows).toEqual([]);
+  } finally {
+    await old.end();
+  }
+  const pool = await database.open();
+  return { store: new PostgresAuditState(pool), close: () => database.drop() };
+}
+
+describe.each([
+  ['SQLite (migration 033)', upgradedSqlite],
+  ['PostgreSQL (migration 014)', upgradedPostgres],
+] as const)('audits stored before completeness was kept, upgraded on %s', (_, upgrade) => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  it('tells App Home which are partial from their stored results, and nothing about one it cannot read', async () => {
+    const upgraded = await upgrade();
+    close = upgraded.close;
+    const recent = await upgraded.store.recentAudits(10, { admin: true });
+    expect(Object.fromEntries(recent.map((a) => [a.repo, a.completeness]))).toEqual({
+      'octo/complete': { partial: false, pending: [], vulnerabilitiesUnchecked: false, reasons: 0, firstReason: null },
+      'octo/locked': { partial: true, pending: [], vulnerabilitiesUnchecked: false, reasons: 1, firstReason: 'poetry.lock:4 not read completely: not valid TOML' },
+      'octo/osv-down': { partial: true, pending: [], vulnerabilitiesUnchecked: true, reasons: 1, firstReason: 'advisories unavailable (HTTP 503): vulnerabilities were NOT checked' },
+      'octo/garbled': null,
+    });
+  });
+
+  it('stores the column with the next revision of an old row', async () => {
+    const upgraded = await upgrade();
+    close = upgraded.close;
+    const locked = await upgraded.store.latestAuditForRepo('octo/locked');
+    await upgraded.store.reviseResult(locked!.id, (record) => ({ ...record.result, errors: [], partial: false, partialReasons: [] }));
+    expect((await upgraded.store.latestAuditForRepo('octo/locked'))?.completeness).toMatchObject({ partial: false, reasons: 0 });
+  });
+});
