@@ -11,6 +11,7 @@ import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, type Fil
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
 import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption } from './types.js';
+import { combineMarkers, normalizeMarker } from './pep508.js';
 import { redactUrlSecrets } from './urls.js';
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
@@ -54,6 +55,8 @@ interface IncludeEdge {
   line: number | null;
   /** The group the includer gives the included file's entries (an extra), when it does. */
   group?: string;
+  /** The marker the includer adds to them (a setup.py `"extra:marker"` key), when it does. */
+  marker?: string;
 }
 
 export async function loadManifests(source: FileSource, options: LoadOptions = {}): Promise<LoadResult> {
@@ -131,7 +134,14 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
         continue;
       }
       manifest.includes.push(target);
-      edges.push({ from: path, to: target, kind: inc.kind, line: inc.line, ...(inc.group === undefined ? {} : { group: inc.group }) });
+      edges.push({
+        from: path,
+        to: target,
+        kind: inc.kind,
+        line: inc.line,
+        ...(inc.group === undefined ? {} : { group: inc.group }),
+        ...(inc.marker === undefined ? {} : { marker: inc.marker }),
+      });
       // Included files are requirements files whatever their name (pip reads them as such).
       queue.push({ path: target, format: 'requirements' });
     }
@@ -289,23 +299,61 @@ function markConstraints(loaded: Map<string, LoadedManifest>, edges: IncludeEdge
 }
 
 /**
- * A file a pyproject.toml or setup.cfg names for one extra (`optional-dependencies.test = {file =
- * [...]}`) holds that extra's requirements: its entries take the extra as their group when every
- * include of the file names the same one. A file also reached another way (the main dependencies,
- * a `-r` line) keeps its own groups, and so do the files it includes in turn.
+ * How many different extras (group and marker) list the entries of a file reached only through
+ * extras. Each copy stands for an include written in a manifest, but k extras naming one file of n
+ * entries would cost k·n: past this many, the file is listed once as main (more than installed
+ * there, never less). Real projects name a file for a few extras (`dev`, and an `all` of them).
+ */
+export const MAX_EXTRAS_PER_INCLUDED_FILE = 16;
+
+/**
+ * A file a pyproject.toml, setup.cfg or setup.py names for an extra (`optional-dependencies.test =
+ * {file = [...]}`, `extras_require={"dev": read_requirements("dev.txt")}`) holds that extra's
+ * requirements: its entries are listed as the extra's inline requirements are, with the extra as
+ * group and, for a setup.py `"extra:marker"` key, that marker added to their own. A file several
+ * extras name is listed once per extra, as a list shared by several extras is. A file also
+ * reached as main dependencies (named for them, or by a `-r` line of any file) keeps its own
+ * groups, as it did when reached twice before extras were carried: it is installed anyway. The
+ * files an extra's file includes in turn keep theirs (setuptools reads no `-r` line; pip reads
+ * them from that file for whoever installs it directly).
  */
 function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeEdge[]): void {
-  /** Included file → the one group every include of it gives, or null when they do not agree. */
-  const groupOf = new Map<string, string | null>();
+  /** Included file → `main` once any include of it gives no extra, else the extras that name it, in order. */
+  const reachedAs = new Map<string, 'main' | Map<string, { group: string; marker: string | null }>>();
   for (const edge of edges) {
-    const known = groupOf.get(edge.to);
-    const group = edge.group ?? null;
-    groupOf.set(edge.to, known === undefined || known === group ? group : null);
+    const known = reachedAs.get(edge.to);
+    if (known === 'main') continue;
+    if (edge.group === undefined && edge.marker === undefined) {
+      reachedAs.set(edge.to, 'main');
+      continue;
+    }
+    const extras = known ?? new Map<string, { group: string; marker: string | null }>();
+    reachedAs.set(edge.to, extras);
+    const context = { group: edge.group ?? 'main', marker: edge.marker ?? null };
+    extras.set(`${context.group}\u0000${context.marker ?? ''}`, context);
   }
-  for (const [path, group] of groupOf) {
-    if (group === null) continue;
-    for (const dependency of loaded.get(path)?.dependencies ?? []) if (dependency.group === 'main') dependency.group = group;
+  for (const [path, extras] of reachedAs) {
+    if (extras === 'main' || extras.size > MAX_EXTRAS_PER_INCLUDED_FILE) continue;
+    const manifest = loaded.get(path);
+    if (manifest === undefined) continue;
+    const listed: Dependency[] = [];
+    for (const dependency of manifest.dependencies) {
+      // An included file is read as a requirements file, whose entries are all main; any other is kept as it is.
+      if (dependency.group !== 'main') {
+        listed.push(dependency);
+        continue;
+      }
+      for (const { group, marker } of extras.values()) listed.push({ ...dependency, extras: [...dependency.extras], group, marker: withMarker(dependency.marker, marker) });
+    }
+    manifest.dependencies = listed;
   }
+}
+
+/** A requirement's own marker and the one its extra adds, joined as setup.py's inline requirements join them. */
+function withMarker(own: string | null, added: string | null): string | null {
+  if (added === null) return own;
+  if (own === null) return added;
+  return normalizeMarker(combineMarkers([own, added])!) ?? own;
 }
 
 /** Files named in a cycle message: the first and last few, enough to find it. */
