@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { decode, utf16ByMark } from '../scan/text.js';
-import { formatForPath, isManifestPath } from './discover.js';
+import { formatForPath, isCompiledFrom, isManifestPath, pipToolsPairs } from './discover.js';
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
@@ -70,9 +70,11 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const excluded = new Set<string>();
   if (roots === undefined) {
     const exclude = options.exclude ?? (() => false);
+    const listed = await source.list();
+    const pipToolsFiles = await compiledPipToolsPairs(source, listed, exclude);
     roots = [];
-    for (const path of await source.list()) {
-      if (!isManifestPath(path)) continue;
+    for (const path of listed) {
+      if (!isManifestPath(path) && !pipToolsFiles.has(path)) continue;
       if (exclude(path)) excluded.add(path);
       else roots.push(path);
     }
@@ -82,7 +84,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   }
   const queue: { path: string; format: ManifestFormat | null }[] = roots.map((p) => ({
     path: p,
-    format: options.format ?? formatForPath(p),
+    // A pip-tools input named like anything (`dev.in`) and its compiled `.txt` are requirements files.
+    format: options.format ?? formatForPath(p) ?? (options.paths === undefined ? 'requirements' : null),
   }));
 
   // An index into the queue, not `shift()`: 40,000 `-r` lines queue 40,000 entries.
@@ -151,6 +154,27 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   applyIncludeGroups(loaded, edges);
   for (const error of findCycles(edges)) errors.push(error);
   return { manifests: [...loaded.values()], errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded) };
+}
+
+/**
+ * The pip-tools inputs that discovery reads though their names do not say so (`dev.in`), with the
+ * `.txt` compiled from each: a `.in` is one when the `.txt` beside it says pip-compile or uv wrote it
+ * from that `.in` (formats/paths.ts says which `.in` names need this). Any other such `.in` (a Jinja
+ * or autoconf template) is no manifest: not read, nothing said. Only the head of each `.txt` is
+ * looked at; one that cannot be read (missing, a link out, too large) decides nothing.
+ */
+async function compiledPipToolsPairs(source: FileSource, listed: readonly string[], exclude: (path: string) => boolean): Promise<Set<string>> {
+  const read = new Set<string>();
+  for (const [input, compiled] of pipToolsPairs(listed)) {
+    if (exclude(input) || exclude(compiled)) continue;
+    const size = source.size ? await source.size(compiled).catch(() => null) : null;
+    if (size !== null && size > MAX_MANIFEST_BYTES) continue;
+    const bytes = await source.read(compiled).catch(() => null);
+    if (bytes === null || !isCompiledFrom(bytes.subarray(0, 16_384).toString('utf8'), input)) continue;
+    read.add(input);
+    read.add(compiled);
+  }
+  return read;
 }
 
 /**
