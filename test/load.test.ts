@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../src/python/files.js';
 import { MAX_SETUP_PY_CHARS } from '../src/python/formats/setup-py.js';
-import { loadManifests, MAX_MANIFEST_BYTES, resolveInclude } from '../src/python/load.js';
+import { loadManifests, MAX_EXTRAS_PER_INCLUDED_FILE, MAX_MANIFEST_BYTES, resolveInclude } from '../src/python/load.js';
+import type { Dependency } from '../src/python/types.js';
 
 const names = (deps: { name: string }[]) => deps.map((d) => d.name);
 
@@ -209,6 +210,141 @@ describe('loading a tree of manifests', () => {
         memorySource({ 'pyproject.toml': `[build-system]\nbuild-backend = "flit_core.buildapi"\n${pyproject}`, 'setup.py': 'from setuptools import setup\nsetup(install_requires=["six"])\n' }),
       );
       expect(flit.errors).toEqual([{ file: 'pyproject.toml', line: 6, message: expect.stringContaining('the build backend (flit_core.buildapi) computes them when it builds; they were not read') }]);
+    });
+  });
+
+  describe("a requirements file named for an extra is that extra's, as if its lines were written in the extra", () => {
+    /** What a reader of `depwatch deps --json` tells an entry by, without where it is written. */
+    const entries = (manifests: { dependencies: Dependency[] }[]) =>
+      manifests.flatMap((m) => m.dependencies.map((d) => `${d.name}${d.specifier} [${d.group}] ${d.marker ?? '-'} ${d.kind} ${d.direct ? 'direct' : 'indirect'}`)).sort();
+    const dev = 'django==2.1.5\n';
+    const main = 'six==1.16.0\n';
+
+    /** The same project with the extra's requirements inline and in dev.txt: listed alike, errors none. */
+    async function sameAsInline(inline: Record<string, string>, fromFiles: Record<string, string>) {
+      const written = await loadManifests(memorySource(inline));
+      const included = await loadManifests(memorySource({ ...fromFiles, 'requirements.txt': main, 'dev.txt': dev }));
+      expect(written.errors).toEqual([]);
+      expect(included.errors).toEqual([]);
+      expect(entries(included.manifests)).toEqual(entries(written.manifests));
+      expect(entries(included.manifests)).toEqual(['django==2.1.5 [dev] - requirement direct', 'six==1.16.0 [main] - requirement direct']);
+      return included;
+    }
+
+    it('setup.py: extras_require={"dev": read_requirements("dev.txt")}, whatever the file is called', async () => {
+      const helper = 'from setuptools import setup\ndef read_requirements(path):\n    with open(path) as f:\n        return f.read().splitlines()\n';
+      const included = await sameAsInline(
+        { 'setup.py': 'from setuptools import setup\nsetup(install_requires=["six==1.16.0"], extras_require={"dev": ["django==2.1.5"]})\n' },
+        { 'setup.py': `${helper}setup(install_requires=read_requirements("requirements.txt"), extras_require={"dev": read_requirements("dev.txt")})\n` },
+      );
+      expect(included.manifests.find((m) => m.path === 'dev.txt')!.dependencies).toEqual([expect.objectContaining({ file: 'dev.txt', line: 1, group: 'dev' })]);
+    });
+
+    it('pyproject.toml: [tool.setuptools.dynamic] optional-dependencies.dev = {file = ["dev.txt"]}', async () => {
+      const project = '[project]\nname = "app"\nversion = "1"\n';
+      await sameAsInline(
+        { 'pyproject.toml': `${project}dependencies = ["six==1.16.0"]\n[project.optional-dependencies]\ndev = ["django==2.1.5"]\n` },
+        { 'pyproject.toml': `${project}dynamic = ["dependencies", "optional-dependencies"]\n[tool.setuptools.dynamic]\ndependencies = {file = ["requirements.txt"]}\noptional-dependencies.dev = {file = ["dev.txt"]}\n` },
+      );
+    });
+
+    it('setup.cfg: [options.extras_require] dev = file: dev.txt', async () => {
+      await sameAsInline(
+        { 'setup.cfg': '[options]\ninstall_requires = six==1.16.0\n[options.extras_require]\ndev = django==2.1.5\n' },
+        { 'setup.cfg': '[options]\ninstall_requires = file: requirements.txt\n[options.extras_require]\ndev = file: dev.txt\n' },
+      );
+    });
+
+    it('hatch-requirements-txt: [tool.hatch.metadata.hooks.requirements_txt.optional-dependencies] dev = ["dev.txt"]', async () => {
+      const hatch = '[build-system]\nrequires = ["hatchling", "hatch-requirements-txt"]\nbuild-backend = "hatchling.build"\n[project]\nname = "app"\nversion = "1"\n';
+      await sameAsInline(
+        { 'pyproject.toml': `${hatch}dependencies = ["six==1.16.0"]\n[project.optional-dependencies]\ndev = ["django==2.1.5"]\n` },
+        {
+          'pyproject.toml': `${hatch}dynamic = ["dependencies", "optional-dependencies"]\n[tool.hatch.metadata.hooks.requirements_txt]\nfiles = ["requirements.txt"]\n[tool.hatch.metadata.hooks.requirements_txt.optional-dependencies]\ndev = ["dev.txt"]\n`,
+        },
+      );
+    });
+
+    it('a setup.py "extra:marker" key adds its marker to the file\'s entries, joined with their own as inline', async () => {
+      const key = `"test:python_version < '3.12'"`;
+      const requirement = 'pytest==8.0.0 ; sys_platform == "linux" or sys_platform == "darwin"';
+      const written = await loadManifests(memorySource({ 'setup.py': `from setuptools import setup\nsetup(extras_require={${key}: ['${requirement}']})\n` }));
+      const included = await loadManifests(memorySource({ 'setup.py': `from setuptools import setup\nsetup(extras_require={${key}: open("test.txt").read().split("\\n")})\n`, 'test.txt': `${requirement}\n` }));
+      expect(included.errors).toEqual([]);
+      expect(entries(included.manifests)).toEqual(entries(written.manifests));
+      expect(entries(included.manifests)).toEqual(['pytest==8.0.0 [test] (sys_platform == "linux" or sys_platform == "darwin") and python_version < "3.12" requirement direct']);
+    });
+
+    it('a file named for the main dependencies and for an extra stays main (it is installed anyway), as a file any -r line includes', async () => {
+      const setupPy = 'from setuptools import setup\nsetup(install_requires=open("requirements.txt").read().split(), extras_require={"dev": open("dev.txt").read().split()})\n';
+      const both = await loadManifests(memorySource({ 'setup.py': setupPy, 'requirements.txt': '-r dev.txt\n', 'dev.txt': dev }));
+      expect(entries(both.manifests)).toEqual(['django==2.1.5 [main] - requirement direct']);
+      const cfg = await loadManifests(memorySource({ 'setup.cfg': '[options]\ninstall_requires = file: dev.txt\n[options.extras_require]\ndev = file: dev.txt\n', 'dev.txt': dev }));
+      expect(entries(cfg.manifests)).toEqual(['django==2.1.5 [main] - requirement direct']);
+    });
+
+    it('a file named by several extras only is listed once for each, as a list several extras share is', async () => {
+      const setupPy = 'from setuptools import setup\nDEV = open("dev.txt").read().split()\nsetup(extras_require={"dev": DEV, "all": DEV})\n';
+      const result = await loadManifests(memorySource({ 'setup.py': setupPy, 'dev.txt': dev }));
+      expect(result.errors).toEqual([]);
+      expect(result.manifests.find((m) => m.path === 'dev.txt')!.dependencies.map((d) => `${d.name} [${d.group}] ${d.line}`)).toEqual(['django [dev] 1', 'django [all] 1']);
+      const inline = await loadManifests(memorySource({ 'setup.py': 'from setuptools import setup\nDEV = ["django==2.1.5"]\nsetup(extras_require={"dev": DEV, "all": DEV})\n' }));
+      expect(entries(result.manifests)).toEqual(entries(inline.manifests));
+    });
+
+    it(`lists a file named by more than ${MAX_EXTRAS_PER_INCLUDED_FILE} extras once, as main (more than installed, never less), so copies stay linear in the input`, async () => {
+      const extras = Array.from({ length: MAX_EXTRAS_PER_INCLUDED_FILE + 1 }, (_, i) => `x${i} = file: dev.txt`).join('\n');
+      const result = await loadManifests(memorySource({ 'setup.cfg': `[options.extras_require]\n${extras}\n`, 'dev.txt': dev }));
+      expect(entries(result.manifests)).toEqual(['django==2.1.5 [main] - requirement direct']);
+    });
+  });
+
+  describe('.in files: pip-tools inputs by their name, their compiled .txt or an include; templates never', () => {
+    const compiledFromDev = '#\n# This file is autogenerated by pip-compile with Python 3.12\n# by the following command:\n#\n#    pip-compile dev.in\n#\ndjango==2.1.5\n    # via -r dev.in\n';
+    const paths = async (files: Record<string, string>) => {
+      const result = await loadManifests(memorySource(files));
+      expect(result.errors).toEqual([]);
+      return result.manifests.map((m) => `${m.path} ${m.format} ${names(m.dependencies).join(',')}`);
+    };
+
+    it('reads a .in whose name says requirements, or inside requirements/', async () => {
+      expect(await paths({ 'requirements.in': 'django\n', 'dev-reqs.in': 'pytest\n', 'requirements/docs.in': 'sphinx\n' })).toEqual(['dev-reqs.in requirements pytest', 'requirements.in requirements django', 'requirements/docs.in requirements sphinx']);
+    });
+
+    it('reads dev.in, and dev.txt, when dev.txt says pip-compile or uv compiled it from dev.in', async () => {
+      expect(await paths({ 'dev.in': 'django>=2\n', 'dev.txt': compiledFromDev })).toEqual(['dev.in requirements django', 'dev.txt requirements django']);
+      const uv = '# This file was autogenerated by uv via the following command:\n#    uv pip compile lint.in -o lint.txt\nruff==0.4.0\n';
+      expect(await paths({ 'tools/lint.in': 'ruff\n', 'tools/lint.txt': uv })).toEqual(['tools/lint.in requirements ruff', 'tools/lint.txt requirements ruff']);
+    });
+
+    it('reads a .in a manifest includes, whatever its name', async () => {
+      expect(await paths({ 'requirements.txt': '-r base.in\n', 'base.in': 'six\n' })).toEqual(['requirements.txt requirements ', 'base.in requirements six']);
+    });
+
+    it('reads no other .in, and says nothing of it: a Jinja template, one beside a hand-written or another input\'s .txt, autoconf and setuptools templates', async () => {
+      expect(
+        await paths({
+          'roles/web/templates/template.in': '{{ packages | join("\\n") }}\n',
+          'docs/page.in': 'Hello {{ name }}\n',
+          'docs/page.txt': 'Hello\n',
+          'other.in': 'x\n',
+          'other.txt': compiledFromDev,
+          'MANIFEST.in': 'include README.md\nrecursive-include src *.py\n',
+          'Makefile.in': 'all:\n\t@echo $(CC)\n',
+          'config.h.in': '#undef HAVE_X\n',
+          'setup.cfg.in': '[metadata]\nversion = @VERSION@\n',
+        }),
+      ).toEqual([]);
+    });
+
+    it('never reads MANIFEST.in or Makefile.in by discovery, even beside a compiled .txt naming them', async () => {
+      const compiled = (input: string) => `# This file was autogenerated by uv via the following command:\n#    uv pip compile ${input}\nsix==1.16.0\n`;
+      expect(await paths({ 'MANIFEST.in': 'include README\n', 'MANIFEST.txt': compiled('MANIFEST.in'), 'Makefile.in': 'all:\n', 'Makefile.txt': compiled('Makefile.in') })).toEqual([]);
+    });
+
+    it('leaves a pair alone when exclude: keeps either file out', async () => {
+      const result = await loadManifests(memorySource({ 'dev.in': 'django\n', 'dev.txt': compiledFromDev }), { exclude: (p) => p === 'dev.txt' });
+      expect(result).toEqual({ manifests: [], errors: [] });
     });
   });
 

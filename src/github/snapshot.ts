@@ -16,7 +16,7 @@ import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
 import { CONFIG_FILES, excluder, type Excluder } from '../audit/exclude.js';
 import { readTreeSettings } from '../audit/tree-excludes.js';
-import { formatForPath, isManifestPath, isProjectContextPath, isSkippedDir } from '../python/discover.js';
+import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, isSkippedDir, pipToolsPairs } from '../python/discover.js';
 import { namesOtherFiles } from '../python/formats/paths.js';
 import { memorySource, type FileSource } from '../python/files.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
@@ -179,10 +179,14 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   /** Every file chosen by name, downloaded or not (over the size limit): never asked for again as an include. */
   const selected: string[] = [];
   const links: string[] = [];
+  // `dev.in` beside `dev.txt`: a pip-tools input named like anything, told by the `.txt`'s header, so
+  // both are downloaded for the loader to decide (discover.ts pipToolsPairs); a lone `template.in` is not.
+  const pairs = pipToolsPairs(entries.filter((e) => e.type === 'blob').map((e) => e.path));
+  const inPairs = new Set([...pairs].flat());
   for (const entry of entries) {
     if (entry.type !== 'blob' || !ancestorsAllowed(entry.path, descend)) continue;
     if (entry.mode === SYMLINK_MODE) links.push(entry.path);
-    const kind = select(entry.path) ? 'manifest' : selectInterpreter(entry.path) ? 'interpreter' : undefined;
+    const kind = select(entry.path) || inPairs.has(entry.path) ? 'manifest' : selectInterpreter(entry.path) ? 'interpreter' : undefined;
     if (!kind) continue;
     selected.push(entry.path);
     // A link's blob is the path it points at, never a manifest: it is resolved (download), not parsed.
@@ -358,7 +362,13 @@ async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotF
   };
   const roots = first ? from.filter(canName) : from;
   const texts = Object.fromEntries(all.map((f) => [f.path, f.text]));
-  return (await reachedFrom(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
+  const missing = (await reachedFrom(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
+  if (first) {
+    // pip-tools inputs named like anything (`dev.in`) that the loader reads, and their compiled `.txt`: requirements files.
+    const inputs = [...pipToolsPairs(from.map((f) => f.path))].filter(([input, compiled]) => Object.hasOwn(texts, compiled) && isCompiledFrom(texts[compiled]!, input)).flat();
+    for (const path of (await reachedFrom(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
+  }
+  return missing;
 }
 
 type BlobRead = { text: string; size: number; cached: boolean } | { error: string };

@@ -3,7 +3,8 @@
  * and GitHub repository snapshots, so both see the same files.
  */
 import { isDockerfilePath } from '../scan/paths.js';
-import { FORMAT_PATHS } from './formats/paths.js';
+import { compiledBy } from './formats/created-by.js';
+import { FORMAT_PATHS, pipToolsTwinOf } from './formats/paths.js';
 import type { ManifestFormat } from './types.js';
 
 /** Directories never searched: VCS metadata, JavaScript dependencies, virtual environments, caches. */
@@ -54,6 +55,36 @@ export function formatForPath(path: string): ManifestFormat | null {
 /** Whether a repository path is a manifest that discovery reads. */
 export function isManifestPath(path: string): boolean {
   return !isInSkippedDir(path) && formatForPath(path) !== null;
+}
+
+/**
+ * `.in` files whose name does not say whether they are pip-tools inputs (`dev.in`, `template.in`),
+ * each with the `.txt` beside it that pip-compile would write from it, when the listing has both:
+ * the candidates a reader then decides by that `.txt`'s text (isCompiledFrom). A GitHub snapshot
+ * downloads both; the loader reads both when the `.txt` says it was compiled from the `.in`.
+ */
+export function pipToolsPairs(paths: Iterable<string>): Map<string, string> {
+  const listed = new Set(paths);
+  const pairs = new Map<string, string>();
+  for (const path of listed) {
+    if (isInSkippedDir(path)) continue;
+    const twin = pipToolsTwinOf(path);
+    if (twin !== null && listed.has(twin)) pairs.set(path, twin);
+  }
+  return pairs;
+}
+
+/** How far into a compiled file its header and first `# via -r dev.in` are looked for. */
+const COMPILED_HEAD_CHARS = 8192;
+
+/**
+ * Whether a requirements file's text says pip-compile (or `uv pip compile`) wrote it from `input`:
+ * the tool's header at its top, and the input's file name in its command line or its `# via -r`
+ * notes. Only what both tools write is taken; a hand-written `.txt` beside a template decides nothing.
+ */
+export function isCompiledFrom(text: string, input: string): boolean {
+  const head = text.slice(0, COMPILED_HEAD_CHARS);
+  return compiledBy(head) !== null && head.includes(baseName(input));
 }
 
 /** Files that say which Python runs the project (for end-of-life checks) and the audit's own settings. */

@@ -6,11 +6,12 @@
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { decode, utf16ByMark } from '../scan/text.js';
-import { formatForPath, isManifestPath } from './discover.js';
+import { formatForPath, isCompiledFrom, isManifestPath, pipToolsPairs } from './discover.js';
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
 import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption } from './types.js';
+import { combineMarkers, normalizeMarker } from './pep508.js';
 import { redactUrlSecrets } from './urls.js';
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
@@ -54,6 +55,8 @@ interface IncludeEdge {
   line: number | null;
   /** The group the includer gives the included file's entries (an extra), when it does. */
   group?: string;
+  /** The marker the includer adds to them (a setup.py `"extra:marker"` key), when it does. */
+  marker?: string;
 }
 
 export async function loadManifests(source: FileSource, options: LoadOptions = {}): Promise<LoadResult> {
@@ -67,9 +70,11 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const excluded = new Set<string>();
   if (roots === undefined) {
     const exclude = options.exclude ?? (() => false);
+    const listed = await source.list();
+    const pipToolsFiles = await compiledPipToolsPairs(source, listed, exclude);
     roots = [];
-    for (const path of await source.list()) {
-      if (!isManifestPath(path)) continue;
+    for (const path of listed) {
+      if (!isManifestPath(path) && !pipToolsFiles.has(path)) continue;
       if (exclude(path)) excluded.add(path);
       else roots.push(path);
     }
@@ -79,7 +84,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   }
   const queue: { path: string; format: ManifestFormat | null }[] = roots.map((p) => ({
     path: p,
-    format: options.format ?? formatForPath(p),
+    // A pip-tools input named like anything (`dev.in`) and its compiled `.txt` are requirements files.
+    format: options.format ?? formatForPath(p) ?? (options.paths === undefined ? 'requirements' : null),
   }));
 
   // An index into the queue, not `shift()`: 40,000 `-r` lines queue 40,000 entries.
@@ -131,7 +137,14 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
         continue;
       }
       manifest.includes.push(target);
-      edges.push({ from: path, to: target, kind: inc.kind, line: inc.line, ...(inc.group === undefined ? {} : { group: inc.group }) });
+      edges.push({
+        from: path,
+        to: target,
+        kind: inc.kind,
+        line: inc.line,
+        ...(inc.group === undefined ? {} : { group: inc.group }),
+        ...(inc.marker === undefined ? {} : { marker: inc.marker }),
+      });
       // Included files are requirements files whatever their name (pip reads them as such).
       queue.push({ path: target, format: 'requirements' });
     }
@@ -141,6 +154,27 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   applyIncludeGroups(loaded, edges);
   for (const error of findCycles(edges)) errors.push(error);
   return { manifests: [...loaded.values()], errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded) };
+}
+
+/**
+ * The pip-tools inputs that discovery reads though their names do not say so (`dev.in`), with the
+ * `.txt` compiled from each: a `.in` is one when the `.txt` beside it says pip-compile or uv wrote it
+ * from that `.in` (formats/paths.ts says which `.in` names need this). Any other such `.in` (a Jinja
+ * or autoconf template) is no manifest: not read, nothing said. Only the head of each `.txt` is
+ * looked at; one that cannot be read (missing, a link out, too large) decides nothing.
+ */
+async function compiledPipToolsPairs(source: FileSource, listed: readonly string[], exclude: (path: string) => boolean): Promise<Set<string>> {
+  const read = new Set<string>();
+  for (const [input, compiled] of pipToolsPairs(listed)) {
+    if (exclude(input) || exclude(compiled)) continue;
+    const size = source.size ? await source.size(compiled).catch(() => null) : null;
+    if (size !== null && size > MAX_MANIFEST_BYTES) continue;
+    const bytes = await source.read(compiled).catch(() => null);
+    if (bytes === null || !isCompiledFrom(bytes.subarray(0, 16_384).toString('utf8'), input)) continue;
+    read.add(input);
+    read.add(compiled);
+  }
+  return read;
 }
 
 /**
@@ -290,23 +324,61 @@ function markConstraints(loaded: Map<string, LoadedManifest>, edges: IncludeEdge
 }
 
 /**
- * A file a pyproject.toml or setup.cfg names for one extra (`optional-dependencies.test = {file =
- * [...]}`) holds that extra's requirements: its entries take the extra as their group when every
- * include of the file names the same one. A file also reached another way (the main dependencies,
- * a `-r` line) keeps its own groups, and so do the files it includes in turn.
+ * How many different extras (group and marker) list the entries of a file reached only through
+ * extras. Each copy stands for an include written in a manifest, but k extras naming one file of n
+ * entries would cost k·n: past this many, the file is listed once as main (more than installed
+ * there, never less). Real projects name a file for a few extras (`dev`, and an `all` of them).
+ */
+export const MAX_EXTRAS_PER_INCLUDED_FILE = 16;
+
+/**
+ * A file a pyproject.toml, setup.cfg or setup.py names for an extra (`optional-dependencies.test =
+ * {file = [...]}`, `extras_require={"dev": read_requirements("dev.txt")}`) holds that extra's
+ * requirements: its entries are listed as the extra's inline requirements are, with the extra as
+ * group and, for a setup.py `"extra:marker"` key, that marker added to their own. A file several
+ * extras name is listed once per extra, as a list shared by several extras is. A file also
+ * reached as main dependencies (named for them, or by a `-r` line of any file) keeps its own
+ * groups, as it did when reached twice before extras were carried: it is installed anyway. The
+ * files an extra's file includes in turn keep theirs (setuptools reads no `-r` line; pip reads
+ * them from that file for whoever installs it directly).
  */
 function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeEdge[]): void {
-  /** Included file → the one group every include of it gives, or null when they do not agree. */
-  const groupOf = new Map<string, string | null>();
+  /** Included file → `main` once any include of it gives no extra, else the extras that name it, in order. */
+  const reachedAs = new Map<string, 'main' | Map<string, { group: string; marker: string | null }>>();
   for (const edge of edges) {
-    const known = groupOf.get(edge.to);
-    const group = edge.group ?? null;
-    groupOf.set(edge.to, known === undefined || known === group ? group : null);
+    const known = reachedAs.get(edge.to);
+    if (known === 'main') continue;
+    if (edge.group === undefined && edge.marker === undefined) {
+      reachedAs.set(edge.to, 'main');
+      continue;
+    }
+    const extras = known ?? new Map<string, { group: string; marker: string | null }>();
+    reachedAs.set(edge.to, extras);
+    const context = { group: edge.group ?? 'main', marker: edge.marker ?? null };
+    extras.set(`${context.group}\u0000${context.marker ?? ''}`, context);
   }
-  for (const [path, group] of groupOf) {
-    if (group === null) continue;
-    for (const dependency of loaded.get(path)?.dependencies ?? []) if (dependency.group === 'main') dependency.group = group;
+  for (const [path, extras] of reachedAs) {
+    if (extras === 'main' || extras.size > MAX_EXTRAS_PER_INCLUDED_FILE) continue;
+    const manifest = loaded.get(path);
+    if (manifest === undefined) continue;
+    const listed: Dependency[] = [];
+    for (const dependency of manifest.dependencies) {
+      // An included file is read as a requirements file, whose entries are all main; any other is kept as it is.
+      if (dependency.group !== 'main') {
+        listed.push(dependency);
+        continue;
+      }
+      for (const { group, marker } of extras.values()) listed.push({ ...dependency, extras: [...dependency.extras], group, marker: withMarker(dependency.marker, marker) });
+    }
+    manifest.dependencies = listed;
   }
+}
+
+/** A requirement's own marker and the one its extra adds, joined as setup.py's inline requirements join them. */
+function withMarker(own: string | null, added: string | null): string | null {
+  if (added === null) return own;
+  if (own === null) return added;
+  return normalizeMarker(combineMarkers([own, added])!) ?? own;
 }
 
 /** Files named in a cycle message: the first and last few, enough to find it. */

@@ -552,6 +552,14 @@ export function parseMarkerFully(text: string): MarkerResult {
   }
 }
 
+/** Joins marker expressions with `and`, parenthesising any that contain `or`. */
+export function combineMarkers(parts: readonly string[]): string | null {
+  const present = parts.map((p) => p.trim()).filter((p) => p !== '');
+  if (present.length === 0) return null;
+  if (present.length === 1) return present[0]!;
+  return present.map((p) => (/\bor\b/.test(p) ? `(${p})` : p)).join(' and ');
+}
+
 /** `str(Marker(text))`, or null when packaging would raise `InvalidMarker`. */
 export function normalizeMarker(marker: string): string | null {
   const result = parseMarker(marker);

@@ -92,9 +92,15 @@ export interface IncludeRef {
   line: number | null;
   /**
    * The group the included file's entries belong to (the extra that names it), when the includer
-   * says; the loader applies it to a file every include of which says the same group.
+   * says; the loader gives the included file's entries that group (src/python/load.ts
+   * applyIncludeGroups).
    */
   group?: string;
+  /**
+   * An environment marker the included file's entries take on as well (a setup.py `"extra:marker"`
+   * key, whose marker its inline requirements get), normalised.
+   */
+  marker?: string;
 }
 
 export interface ExtractResult {

@@ -205,6 +205,25 @@ describe('a release pinned at thousands of places', () => {
   });
 });
 
+describe("an extra's requirements file", () => {
+  it('reports a vulnerable release only an extra installs as it reports the same release written in the extra, at the line of the file', async () => {
+    const audit = async (files: Record<string, string>) => (await auditFileSource(memorySource(files), { target: 'app', advisories: await realMirror(), registry: null, now })).findings;
+    /** A finding without where it is written. */
+    const what = (f: Finding) => `${f.kind} ${f.id} ${f.package} ${f.version} ${f.severity} ${f.fix.version}`;
+    const inline = await audit({ 'setup.py': 'from setuptools import setup\nsetup(extras_require={"dev": ["django==2.1.5"]})\n' });
+    const fromFile = await audit({ 'setup.py': 'from setuptools import setup\nsetup(extras_require={"dev": open("dev.txt").read().splitlines()})\n', 'dev.txt': 'django==2.1.5\n' });
+    expect(of(inline, 'vulnerability').length).toBeGreaterThan(5);
+    expect(of(fromFile, 'vulnerability').map(what)).toEqual(of(inline, 'vulnerability').map(what));
+    expect(of(fromFile, 'vulnerability').every((f) => f.file === 'dev.txt' && f.line === 1)).toBe(true);
+
+    // Named by two extras: listed for each, still one finding per advisory, one place.
+    const twice = await audit({ 'setup.py': 'from setuptools import setup\nDEV = open("dev.txt").read().splitlines()\nsetup(extras_require={"dev": DEV, "all": DEV})\n', 'dev.txt': 'django==2.1.5\n' });
+    expect(of(twice, 'vulnerability').map(what)).toEqual(of(inline, 'vulnerability').map(what));
+    expect(of(twice, 'vulnerability')[0]!.locations).toEqual([{ file: 'dev.txt', line: 1, role: 'pin', specifier: '==2.1.5' }]);
+    expect(of(twice, 'vulnerability')[0]!.fix.advice!.edits).toEqual([{ file: 'dev.txt', line: 1, write: 'django==2.2.28' }]);
+  });
+});
+
 describe('a vulnerability finding as a sweep stores it', () => {
   it('keeps its keys in the order stored findings were written with, so an unchanged finding compares equal', async () => {
     // store/findings-diff.ts compares JSON.stringify(finding) with the stored text: a new key order

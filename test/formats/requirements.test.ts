@@ -46,12 +46,17 @@ describe('requirementsFormat.matches', () => {
     'constraints-py311.txt',
     'requirements.in',
     'requirements/dev.in',
-    'dev.in',
+    'dev-requirements.in',
+    'constraints.in',
+    'reqs.in',
+    'requirements.d/test.in',
   ])('reads %s', (path) => {
     expect(requirementsFormat.matches(path)).toBe(true);
   });
 
-  it.each(['README.txt', 'setup.cfg', 'pyproject.toml', 'MANIFEST.in', 'Makefile.in', 'config.h.in', 'docs/notes.txt', 'LICENSE.txt'])(
+  // A `.in` whose name does not say requirements (`dev.in`, ansible's `template.in`) is not one by its
+  // path: discovery reads it when the `.txt` beside it was compiled from it (test/load.test.ts).
+  it.each(['README.txt', 'setup.cfg', 'pyproject.toml', 'MANIFEST.in', 'Makefile.in', 'config.h.in', 'setup.cfg.in', 'requirements/Makefile.in', 'dev.in', 'template.in', 'docs/notes.txt', 'LICENSE.txt'])(
     'ignores %s',
     (path) => {
       expect(requirementsFormat.matches(path)).toBe(false);

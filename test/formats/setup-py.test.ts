@@ -152,6 +152,29 @@ describe('setup.py format', () => {
     ]);
   });
 
+  it('follows any .txt a requirement list\'s own code names (read_requirements("dev.txt")), with the extra and its key\'s marker, but not the parts of a joined path', () => {
+    const result = extract(
+      [
+        'import os',
+        'from setuptools import setup',
+        'def read_requirements(*parts):',
+        '    with open(os.path.join(os.path.dirname(__file__), *parts)) as f:',
+        '        return f.read().splitlines()',
+        'setup(',
+        '    install_requires=read_requirements("deps", "base.txt"),',
+        '    extras_require={"dev": read_requirements("dev.txt"), "test:python_version < \'3.12\'": read_requirements("test.txt")},',
+        ')',
+      ].join('\n'),
+      'pkg/setup.py',
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.includes).toEqual([
+      { path: 'deps/base.txt', kind: 'requirement', line: 7 },
+      { path: 'dev.txt', kind: 'requirement', line: 8, group: 'dev' },
+      { path: 'test.txt', kind: 'requirement', line: 8, group: 'test', marker: 'python_version < "3.12"' },
+    ]);
+  });
+
   it("reads an `all` extra made of the others (`sum(EXTRAS.values(), [])`, `EXTRAS['plot']`), and both branches of `x if c else y`", () => {
     const summed = extract(
       [

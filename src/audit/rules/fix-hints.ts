@@ -118,8 +118,13 @@ export function locationsOf(pkg: PackageUse, project: ProjectFiles): { locations
     if (locations.length < MAX_LISTED_PLACES) locations.push(l);
     else omitted++;
   };
-  for (const e of pkg.entries) add({ file: e.file, line: e.line, role: e.kind === 'locked' ? 'lock' : e.kind === 'constraint' ? 'constraint' : 'pin', ...(e.kind === 'locked' ? {} : { specifier: e.specifier }) });
-  const seen = new Set(pkg.entries.map(at));
+  const seen = new Set<string>();
+  for (const e of pkg.entries) {
+    // One line listed for several groups (a list or an included file several extras share) is one place.
+    if (seen.has(at(e))) continue;
+    seen.add(at(e));
+    add({ file: e.file, line: e.line, role: e.kind === 'locked' ? 'lock' : e.kind === 'constraint' ? 'constraint' : 'pin', ...(e.kind === 'locked' ? {} : { specifier: e.specifier }) });
+  }
   for (const lock of pkg.entries) {
     if (lock.kind !== 'locked') continue;
     for (const d of declarationsFor(lock, project)) {

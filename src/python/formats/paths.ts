@@ -6,30 +6,48 @@
  */
 import type { ManifestFormat } from '../types.js';
 
-/** `.in` files that are certainly not pip-tools inputs (autotools and setuptools templates). */
-const NOT_PIP_TOOLS_INPUT = /^(?:manifest|makefile|configure|config|setup|pyproject|tox|dockerfile|version)(?:\..*)?\.in$/i;
+/**
+ * `.in` files that are never pip-tools inputs, whatever sits beside them: autotools and setuptools
+ * templates (`Makefile.in`, `config.h.in`, `MANIFEST.in`, `setup.cfg.in`).
+ */
+const NEVER_PIP_TOOLS_INPUT = /^(?:manifest|makefile|gnumakefile|configure|config|setup|pyproject|tox|dockerfile|version)(?:\..*)?\.in$/i;
 
+/** A name that says it holds requirements: `requirements`, `constraints` or `reqs` in it (`dev-requirements.in`, `reqs.in`). */
+const SAYS_REQUIREMENTS = /requirements|constraints|reqs/;
+
+/** `requirements/` at any depth, and pip-tools' `requirements.d/` convention. */
+const inRequirementsDir = (folders: readonly string[]) => folders.some((segment) => ['requirements', 'requirements.d'].includes(segment.toLowerCase()));
+
+/**
+ * Requirements files by name. A `.txt` is one when named `requirements*`, `*requirements.txt`,
+ * `constraints*` or inside a `requirements/` folder. A `.in` (pip-tools' input) only when its name
+ * says so (`requirements`, `constraints` or `reqs` in it) or it is inside a `requirements/` folder:
+ * by name alone, `dev.in` could as well be a Jinja or autoconf template (`template.in`), so such a
+ * file is read only when a pip-compile output beside it says it was compiled from it
+ * (pipToolsTwinOf, src/python/load.ts) or a manifest includes it (`-r dev.in`).
+ */
 export function isRequirementsPath(path: string): boolean {
   const segments = path.replace(/\\/g, '/').split('/');
   const base = (segments.pop() ?? '').toLowerCase();
-  // `requirements/` at any depth, and pip-tools' `requirements.d/` convention.
-  const inRequirementsDir = segments.some((segment) => ['requirements', 'requirements.d'].includes(segment.toLowerCase()));
   if (base.endsWith('.txt')) {
-    return (
-      base.startsWith('requirements') ||
-      base.endsWith('requirements.txt') ||
-      base.startsWith('constraints') ||
-      inRequirementsDir
-    );
+    return base.startsWith('requirements') || base.endsWith('requirements.txt') || base.startsWith('constraints') || inRequirementsDir(segments);
   }
   if (base.endsWith('.in') && base.length > 3) {
-    // pip-tools inputs: `requirements.in`, `dev.in`, `requirements/base.in`. A second dot in the
-    // stem (`config.h.in`, `setup.cfg.in`) marks a template unless the name says requirements.
-    if (NOT_PIP_TOOLS_INPUT.test(base)) return false;
-    if (/requirements|constraints/.test(base) || inRequirementsDir) return true;
-    return !base.slice(0, -3).includes('.');
+    if (NEVER_PIP_TOOLS_INPUT.test(base)) return false;
+    return SAYS_REQUIREMENTS.test(base) || inRequirementsDir(segments);
   }
   return false;
+}
+
+/**
+ * For a `.in` whose name does not tell (`dev.in`, `template.in`): the `.txt` beside it that
+ * pip-compile (or `uv pip compile`) would write from it, which decides (its header says it was
+ * compiled). Null for any other path, and for templates that are never inputs (`MANIFEST.in`).
+ */
+export function pipToolsTwinOf(path: string): string | null {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if (!base.toLowerCase().endsWith('.in') || base.length <= 3 || NEVER_PIP_TOOLS_INPUT.test(base) || isRequirementsPath(path)) return null;
+  return `${path.slice(0, -3)}.txt`;
 }
 
 export const isPyprojectPath = (path: string): boolean => path === 'pyproject.toml' || path.endsWith('/pyproject.toml');

@@ -43,7 +43,7 @@
  * `uv-index-explicit`); `[[tool.pdm.source]]` becomes `pdm-source`.
  */
 import { normalizeExtra, normalizeName, isValidName } from '../names.js';
-import { exactPin, normalizeMarker, normalizeSpecifier, parsePep508, type Pep508Requirement } from '../pep508.js';
+import { combineMarkers, exactPin, normalizeMarker, normalizeSpecifier, parsePep508, type Pep508Requirement } from '../pep508.js';
 import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
 import { poetryPythonMarker } from '../poetry-python-marker.js';
 import { getOwn, getPath, isTable, parseToml, tomlTypeName } from '../toml.js';
@@ -143,13 +143,7 @@ export function extrasFrom(value: unknown): string[] | null {
   return [...new Set(value.map((e) => normalizeExtra(e)))].sort();
 }
 
-/** Joins marker expressions with `and`, parenthesising any that contain `or`. */
-export function combineMarkers(parts: readonly string[]): string | null {
-  const present = parts.map((p) => p.trim()).filter((p) => p !== '');
-  if (present.length === 0) return null;
-  if (present.length === 1) return present[0]!;
-  return present.map((p) => (/\bor\b/.test(p) ? `(${p})` : p)).join(' and ');
-}
+export { combineMarkers };
 
 // ---------------------------------------------------------------------------------------------
 // pyproject.toml

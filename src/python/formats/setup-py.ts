@@ -31,8 +31,10 @@
  * function) is only known when setup.py runs: the keyword gets one error on its line (so the audit
  * is partial) suggesting to move the list into pyproject.toml `[project] dependencies` or a
  * requirements file. One exception, by far the most common computed form: an expression that names
- * a requirements file in a string literal (as paths.ts's isRequirementsPath tells them:
- * `open("requirements.txt").read().splitlines()`, `parse_requirements("requirements/base.txt")`,
+ * a requirements file in a string literal (as paths.ts's isRequirementsPath tells them, or any
+ * `.txt` file: within a requirement list's own code a `.txt` is the list's file, as in
+ * `read_requirements("dev.txt")`; `open("requirements.txt").read().splitlines()`,
+ * `parse_requirements("requirements/base.txt")`,
  * `Path(here, "requirements", "base.txt")` whose literal arguments are also tried joined with `/`)
  * is taken to read that file: it becomes an include (relative to setup.py's folder) that the
  * loader reads as a requirements file. The literal is looked for in the expression, and in what
@@ -47,9 +49,9 @@
  * can add nothing else. Code that may add requirements beside the file's (a list, tuple or set
  * holding a string that could be a requirement, `.append`/`.extend`/`.insert`/`.update`, an
  * augmented assignment, `+` with a literal list or string) keeps the file followed and makes the
- * keyword partial, on its line, naming the first such place. An `"extra:marker"` key gives a
- * file's entries the extra but not the marker (an include carries no marker): more than installed
- * there, never fewer.
+ * keyword partial, on its line, naming the first such place. A file read for an extra gives its
+ * entries that extra as group, and an `"extra:marker"` key's marker too, as the extra's inline
+ * requirements get them (the loader applies both, src/python/load.ts applyIncludeGroups).
  *
  * A setup() call without these keywords: no dependencies, complete (the project's metadata is then
  * in setup.cfg or pyproject.toml, which are read on their own). No setup() call at all in a file
@@ -175,6 +177,12 @@ interface Bindings {
    * (`f` reused by two `with open(…) as f` blocks).
    */
   scoped: { source: Node; start: number; end: number }[];
+}
+
+/** What the entries of a requirements file setup.py reads get: the extra (`main` for install_requires) and its key's marker, normalised. */
+interface IncludeAs {
+  group: string;
+  marker: string | null;
 }
 
 /** What following a computed value to the requirements files it names found. */
@@ -550,7 +558,7 @@ class SetupPyReader {
       read = this.#strings(value, 0);
       this.#valueOfNode.set(value.id, read);
     }
-    this.#reportUnread(label, value, read.unread, group);
+    this.#reportUnread(label, value, read.unread, { group, marker: keyMarker === null ? null : normalizeMarker(keyMarker) });
     // Read into this group already (the same name in many calls, or extras whose keys trim to one
     // name): every requirement it gives is listed, and listing them again would drop them all.
     const into = `${group}\u0000${keyMarker ?? ''}`;
@@ -583,10 +591,11 @@ class SetupPyReader {
 
   /**
    * One error for what a keyword's value holds that was not read, unless (for requirement lists,
-   * `includeAs` the group their entries get) every computed part names requirements files, which
-   * are then read instead, their entries in that group.
+   * `includeAs` the group their entries get, and the marker of an `"extra:marker"` key) every
+   * computed part names requirements files, which are then read instead, their entries in that
+   * group under that marker.
    */
-  #reportUnread(label: string, value: Node, unread: Unread[], includeAs: string | null): void {
+  #reportUnread(label: string, value: Node, unread: Unread[], includeAs: IncludeAs | null): void {
     const notRead: Unread[] = [];
     /** Files followed from code that may also add requirements of its own (not read). */
     let followedWithMore: { files: string[]; adds: Node; computedName: boolean } | null = null;
@@ -898,7 +907,7 @@ class SetupPyReader {
    * them (`reqs.append("torch")`). Within a budget of nodes for the file: past it, what was not
    * looked at may add anything.
    */
-  #includeRequirementFiles(expression: Node, group: string): FilesReached {
+  #includeRequirementFiles(expression: Node, as: IncludeAs): FilesReached {
     const reached: FilesReached = { files: [], adds: null, computedName: null };
     const found = (path: string | null) => {
       if (path !== null && !reached.files.includes(path)) reached.files.push(path);
@@ -918,10 +927,10 @@ class SetupPyReader {
       }
       for (const named of walked.names) {
         if (named.node === null) {
-          if (named.value !== null) found(this.#include(named.value, named.line, group));
+          if (named.value !== null) found(this.#include(named.value, named.line, as));
           continue;
         }
-        const path = named.value === null ? null : this.#include(named.value, named.line, group);
+        const path = named.value === null ? null : this.#include(named.value, named.line, as);
         found(path);
         if (path === null && reached.computedName === null && isRequirementsPathTemplate(named.value)) reached.computedName = named.node;
       }
@@ -943,6 +952,8 @@ class SetupPyReader {
     if (known !== undefined) return known;
     const walked: Walked = { names: [], adds: null, next: [], exhausted: false };
     this.#walks.set(root.id, walked);
+    /** String literals joined into one path by their call's argument list (visited before them). */
+    const joinedParts = new Set<number>();
     const adds = (node: Node) => {
       if (walked.adds === null || node.startIndex < walked.adds.startIndex) walked.adds = node;
     };
@@ -961,14 +972,18 @@ class SetupPyReader {
           // a requirement or a description, would be replayed for every value reaching it).
           const node = cursor.currentNode;
           const value = plainString(node);
-          if (value !== null && (namesRequirementsFile(value) || isRequirementsPathTemplate(value))) walked.names.push({ node, value, line: lineOf(node) });
+          // A part of a path joined below (`"test.txt"` of `join(here, "requirements", "test.txt")`) names no file of its own.
+          if (value !== null && !joinedParts.has(node.id) && (namesRequirementsFile(value) || isRequirementsPathTemplate(value))) walked.names.push({ node, value, line: lineOf(node) });
         } else if (type === 'argument_list') {
           // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined.
           const literals = cursor.currentNode.namedChildren.filter((c) => c.type === 'string');
           if (literals.length >= 2) {
             const parts = literals.map((l) => plainString(l));
             const joined = parts.every((p): p is string => p !== null) ? parts.join('/') : null;
-            if (joined !== null && namesRequirementsFile(joined)) walked.names.push({ node: null, value: joined, line: lineOf(literals[0]!) });
+            if (joined !== null && namesRequirementsFile(joined)) {
+              walked.names.push({ node: null, value: joined, line: lineOf(literals[0]!) });
+              for (const literal of literals) joinedParts.add(literal.id);
+            }
           }
         } else if (type === 'identifier') {
           const field = cursor.currentFieldName;
@@ -1003,29 +1018,43 @@ class SetupPyReader {
     return walked;
   }
 
-  /** An include of `path`, once per group (an extra's file gives its entries that extra, as a pyproject's dynamic file does); the path, or null when it names no requirements file. */
-  #include(path: string, line: number, group: string): string | null {
+  /**
+   * An include of `path`, once per group and marker (an extra's file gives its entries that extra,
+   * as a pyproject's dynamic file does, and an `"extra:marker"` key's marker, as to the extra's
+   * inline requirements); the path, or null when it names no requirements file.
+   */
+  #include(path: string, line: number, { group, marker }: IncludeAs): string | null {
     // A template (`requirements-%s.txt`) names no file: which one is read is computed.
     if (!namesRequirementsFile(path)) return null;
-    const key = `${group}\u0000${path}`;
+    const key = `${group}\u0000${marker ?? ''}\u0000${path}`;
     if (!this.#included.has(key)) {
       this.#included.add(key);
-      this.out.include({ path, kind: 'requirement', line, ...(group === 'main' ? {} : { group }) });
+      this.out.include({ path, kind: 'requirement', line, ...(group === 'main' ? {} : { group }), ...(marker === null ? {} : { marker }) });
     }
     return path;
   }
 }
 
-/** Whether a string is taken to name a requirements file that setup.py reads (not a template: which file that names is computed). */
+/**
+ * Whether a string is taken to name a requirements file that setup.py reads (not a template: which
+ * file that names is computed). Only strings within a requirement list's own code are asked, so
+ * any `.txt` there (`read_requirements("dev.txt")`) is the list's file, whatever its name.
+ */
 function namesRequirementsFile(path: string): boolean {
-  return path.length > 0 && path.length <= 500 && !/\s/.test(path) && isRequirementsPath(path) && !isRequirementsPathTemplate(path);
+  return path.length > 0 && path.length <= 500 && !/\s/.test(path) && namedLikeRequirements(path) && !isRequirementsPathTemplate(path);
+}
+
+/** A requirements file's name as paths.ts tells them, or any `.txt` file (`dev.txt`, `reqs/test.txt`). */
+function namedLikeRequirements(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return isRequirementsPath(path) || (base.length > '.txt'.length && base.toLowerCase().endsWith('.txt'));
 }
 
 /** `requirements-%s.txt`, `requirements/{env}.txt`: a requirements file's name with a placeholder filled in when setup.py runs. */
 function isRequirementsPathTemplate(text: string | null): boolean {
   if (text === null || text.length > 500) return false;
   const filled = text.replace(/%(\(\w*\))?[-#0 +]?\d*[sdr]|\{\w*\}/g, 'x');
-  return filled !== text && isRequirementsPath(filled);
+  return filled !== text && namedLikeRequirements(filled);
 }
 
 /**

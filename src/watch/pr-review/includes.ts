@@ -14,7 +14,7 @@
 import type { Octokit } from 'octokit';
 import type { Excluder } from '../../audit/exclude.js';
 import { listFilePaths, readTexts, textKey } from '../../github/pull-requests.js';
-import { formatForPath, isInSkippedDir, isManifestPath } from '../../python/discover.js';
+import { formatForPath, isCompiledFrom, isInSkippedDir, isManifestPath, pipToolsPairs } from '../../python/discover.js';
 import { namesOtherFiles } from '../../python/formats/paths.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
 
@@ -66,13 +66,17 @@ export async function includedAt(
   const texts: Record<string, string> = {};
   const read = new Map<string, string | null>();
   const included = new Set<string>();
-  const roots = includingRoots(listing.paths, excludedBy);
-  let level = roots;
+  // pip-tools inputs named like anything (`dev.in`): the audit reads them, and the `.txt` compiled
+  // from them, when that `.txt` says so (discover.ts), so both count as what the project installs.
+  const pairs = [...pipToolsPairs(listing.paths)].filter(([input, compiled]) => excludedBy(input) === null && excludedBy(compiled) === null);
+  // A confirmed pair's input is a root too (pushed below, once its compiled file says so).
+  const roots = [...includingRoots(listing.paths, excludedBy), ...pairs.map(([, compiled]) => compiled)];
+  let level = [...roots];
   const asked = new Set(level);
   const includers = new Map<string, Set<string>>();
   // Bounded as snapshots are: the depth and breadth of includes are the repository's to choose, and
   // any changed `.txt` asks this, so past the limits the answer is "cannot tell", said on the review.
-  let includedFiles = 0;
+  let includedFiles = pairs.length;
   for (let depth = 0, first = true; level.length > 0; first = false, depth += 1) {
     if (depth > MAX_INCLUDE_LEVELS) return { unknown: `includes go deeper than ${MAX_INCLUDE_LEVELS} levels`, recoverable: false, requests };
     if (!first) includedFiles += level.length;
@@ -88,11 +92,17 @@ export async function includedAt(
       if (text !== undefined && answer?.texts.has(key)) read.set(key, text);
       if (typeof text === 'string') texts[path] = text;
     }
-    const { read: loaded, missing, includes } = await reachedFrom(texts, level, { asRequirements: !first });
+    const compiledPairs = first ? pairs.filter(([input, compiled]) => typeof texts[compiled] === 'string' && isCompiledFrom(texts[compiled], input)) : [];
+    for (const [input, compiled] of compiledPairs) {
+      included.add(input).add(compiled);
+      roots.push(input);
+    }
+    const { read: loaded, missing, includes } = await reachedFrom(texts, first ? level.filter((path) => formatForPath(path) !== null) : level, { asRequirements: !first });
     for (const path of loaded) included.add(path);
     for (const [from, targets] of includes) for (const to of targets) includers.set(to, (includers.get(to) ?? new Set()).add(from));
-    // Each file once, and only those that are there: an include of a missing file is the audit's to report.
-    level = [...missing].filter((path) => listing.paths.has(path) && !asked.has(path));
+    // Each file once, and only those that are there: an include of a missing file is the audit's to
+    // report. A compiled pair's input is read next, for what it includes.
+    level = [...missing, ...compiledPairs.map(([input]) => input)].filter((path) => listing.paths.has(path) && !asked.has(path));
     for (const path of level) asked.add(path);
   }
   return { included, texts: read, roots, includers, requests };
