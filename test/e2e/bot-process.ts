@@ -74,15 +74,26 @@ export async function exitWithin(bot: Running, ms = EVENT_DEADLINE_MS): Promise<
   return { code: bot.child.exitCode, signal: bot.child.signalCode };
 }
 
+/** What a clean stop on SIGTERM looks like (see endingAfterSigterm). */
+export const CLEAN_STOP = { code: 0, signal: null, stoppingLogged: true } as const;
+
+/** Room for a test that starts the bot and stops it, each on its own event deadline, and what it checks between. */
+export const BOT_TEST_MS = 3 * EVENT_DEADLINE_MS;
+
 /**
- * SIGTERM, as a supervisor stops the bot, and its exit. A clean stop is exit code 0 with the bot's
- * own "stopping" line: killed by the signal (no handler yet), still running at the deadline, or any
- * other code is not.
+ * How the bot ended after a SIGTERM, as a supervisor stops it. A clean stop is exit code 0 with the
+ * bot's own "stopping" line (CLEAN_STOP): killed by the signal (no handler yet), still running at
+ * the deadline, or any other code is not.
  */
-export async function stopWithSigterm(bot: Running, ms = EVENT_DEADLINE_MS): Promise<Ending & { stoppingLogged: boolean }> {
-  bot.child.kill('SIGTERM');
+export async function endingAfterSigterm(bot: Running, ms = EVENT_DEADLINE_MS): Promise<Ending & { stoppingLogged: boolean }> {
   const ending = await exitWithin(bot, ms);
   return { ...ending, stoppingLogged: logLines(bot.stderr()).some((line) => line.msg === 'stopping: finishing audits in progress' && line.signal === 'SIGTERM') };
+}
+
+/** SIGTERM, then endingAfterSigterm. */
+export async function stopWithSigterm(bot: Running, ms = EVENT_DEADLINE_MS): Promise<Ending & { stoppingLogged: boolean }> {
+  bot.child.kill('SIGTERM');
+  return endingAfterSigterm(bot, ms);
 }
 
 /** The JSON log lines of stderr. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
-import { buildIfStale, freePort, startMain } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, endingAfterSigterm, freePort, startMain } from './bot-process.js';
 import { postToBolt, signedRequest, slashCommand } from '../helpers/slack-requests.js';
 import { waitFor } from '../slack/app-world.js';
 
@@ -61,6 +61,6 @@ describe('node dist/main.js under hostile signed requests', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 });

@@ -18,7 +18,7 @@ import { startFakeSocketMode, type FakeSocketMode } from '../fakes/slack-socket.
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { postToBolt, signedRequest, slashCommand } from '../helpers/slack-requests.js';
 import { GITHUB_TOKEN, SHOP } from '../slack/app-world.js';
-import { buildIfStale, freePort, startMain, waitFor } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, endingAfterSigterm, freePort, startMain, waitFor } from './bot-process.js';
 
 const SECRET = 'ops-signing-secret-abcdef0123456789';
 const METRICS_TOKEN = 'ops-metrics-token-0123456789abcdef';
@@ -114,8 +114,8 @@ describe('GET /healthz and GET /metrics (node dist/main.js)', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 
   it('Socket Mode: a small server on PORT answers /healthz and an open /metrics (no METRICS_TOKEN), and nothing else', async () => {
     const port = await freePort();
@@ -142,8 +142,8 @@ describe('GET /healthz and GET /metrics (node dist/main.js)', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 
   it('Socket Mode with PORT taken: one line naming the port, exit 2', async () => {
     const { createServer } = await import('node:net');

@@ -15,7 +15,7 @@ import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { GITHUB_TOKEN } from '../slack/app-world.js';
-import { buildIfStale, freePort, startMain, waitFor } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, endingAfterSigterm, freePort, startMain, waitFor } from './bot-process.js';
 
 const SECRET = 'pg-signing-secret-abcdef0123456789';
 
@@ -79,8 +79,8 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
       await client.end();
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 
   it('stops with one line, without the password, when PostgreSQL cannot be reached', async () => {
     const port = await freePort();

@@ -12,14 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
-import { buildIfStale, EVENT_DEADLINE_MS, exitWithin, freePort, ROOT, startMain, startNode, stopWithSigterm, waitFor, type Running } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, EVENT_DEADLINE_MS, exitWithin, freePort, ROOT, startMain, startNode, stopWithSigterm, waitFor, type Running } from './bot-process.js';
 
 const SECRET = 'e2e-signing-secret-abcdef0123456789';
 const REVOKED_TOKEN = 'xoxb-depwatch-revoked-token';
 const UNKNOWN_TOKEN = 'xoxb-depwatch-unknown-token';
-
-/** Room for a start and a stop, each on its own event deadline, and the fakes' answers between. */
-const TEST_MS = 3 * EVENT_DEADLINE_MS;
 
 /** The bot's whole stderr, which must be exactly one line for people (no log noise, no stack trace). */
 function onlyLine(bot: Running): string {
@@ -82,8 +79,8 @@ describe('start-up of node dist/main.js', () => {
         throw err;
       }
       // Stopped the moment it says it listens, as a supervisor may: the signal is handled by then.
-      expect(await stopWithSigterm(bot)).toEqual({ code: 0, signal: null, stoppingLogged: true });
-    }, TEST_MS);
+      expect(await stopWithSigterm(bot)).toEqual(CLEAN_STOP);
+    }, BOT_TEST_MS);
 
     it('the CLI given it with --dotenv runs: depwatch check answers instead of refusing the empty TZ', async () => {
       // The CLI never reads .env by itself (the current folder may be the audited checkout): it is named.
@@ -91,7 +88,7 @@ describe('start-up of node dist/main.js', () => {
       await exitWithin(cli);
       expect(cli.stderr()).not.toContain('TZ');
       expect(cli.stdout()).toContain('PYSEC-2019-13');
-    }, TEST_MS);
+    }, BOT_TEST_MS);
   });
 
   describe('HTTP mode', () => {
@@ -101,7 +98,7 @@ describe('start-up of node dist/main.js', () => {
       const line = onlyLine(bot);
       expect(line).toMatch(/^depwatch: Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)/);
       expect(line).not.toContain(UNKNOWN_TOKEN);
-    }, TEST_MS);
+    }, BOT_TEST_MS);
 
     it('a revoked bot token: one line saying it was revoked, exit 2', async () => {
       const bot = startMain(env({ SLACK_BOT_TOKEN: REVOKED_TOKEN, PORT: String(await freePort()) }), workDir);
@@ -109,14 +106,14 @@ describe('start-up of node dist/main.js', () => {
       const line = onlyLine(bot);
       expect(line).toMatch(/^depwatch: Slack rejected SLACK_BOT_TOKEN \(token_revoked\)/);
       expect(line).not.toContain(REVOKED_TOKEN);
-    }, TEST_MS);
+    }, BOT_TEST_MS);
 
     it('Slack unreachable: one line naming SLACK_API_URL, exit 2', async () => {
       const closed = await freePort();
       const bot = startMain(env({ SLACK_API_URL: `http://127.0.0.1:${closed}/api`, PORT: String(await freePort()) }), workDir);
       expect((await exitWithin(bot)).code).toBe(2);
       expect(onlyLine(bot)).toMatch(new RegExp(`^depwatch: cannot reach Slack at http://127\\.0\\.0\\.1:${closed}/api .*SLACK_API_URL`));
-    }, TEST_MS);
+    }, BOT_TEST_MS);
 
     it('a port in use: one line naming the port and PORT, exit 2', async () => {
       const taken: Server = createServer();
@@ -129,6 +126,6 @@ describe('start-up of node dist/main.js', () => {
       } finally {
         await new Promise((resolve) => taken.close(resolve));
       }
-    }, TEST_MS);
+    }, BOT_TEST_MS);
   });
 });
