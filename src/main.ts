@@ -159,7 +159,6 @@ export async function main(): Promise<number> {
   if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
   watch.start();
   const reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates });
-  logger.info({ db: config.dbPath, watchState: sharedWatchState ? 'postgresql' : 'sqlite', incidents: incidents.dialect }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -181,6 +180,9 @@ export async function main(): Promise<number> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // Said only once SIGTERM and SIGINT are handled: a supervisor may stop the bot as soon as it reads
+  // this line, and a signal before the handlers would kill it without finishing anything.
+  logger.info({ db: config.dbPath, watchState: sharedWatchState ? 'postgresql' : 'sqlite', incidents: incidents.dialect }, bot.mode === 'socket' ? `listening on Socket Mode (GET /healthz, /metrics on port ${opsServer?.port})` : `listening on port ${port} (POST /slack/events, GET /healthz, /metrics)`);
   return 0;
 }
 

@@ -18,7 +18,7 @@ import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-a
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { postToBolt, signedRequest, slashCommand } from '../helpers/slack-requests.js';
 import { blockText, CHANNEL, GITHUB_TOKEN, USER } from '../slack/app-world.js';
-import { buildIfStale, freePort, ROOT, startMain, waitFor } from './bot-process.js';
+import { buildIfStale, CLEAN_STOP, endingAfterSigterm, freePort, ROOT, startMain, waitFor } from './bot-process.js';
 
 const SECRET = 'e2e-signing-secret-abcdef0123456789';
 const SERVICES = 8;
@@ -110,6 +110,6 @@ describe('acks while a big repository is audited (node dist/main.js)', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
   });
 });

@@ -49,6 +49,67 @@ export function startNode(script: string, env: Record<string, string>, cwd: stri
   return { child, stderr: () => stderr, stdout: () => stdout, exited, exitCode: () => exitCode };
 }
 
+/**
+ * Deadlines for what the bot does by itself (start, exit): waits end on the event, in a second or
+ * two on an idle machine; the deadline only has to outlast a CI machine loaded by the other test
+ * files, and only a bot that never gets there waits it out.
+ */
+export const EVENT_DEADLINE_MS = 60_000;
+
+/** How the bot ended: its exit code, or the signal that ended it. */
+export interface Ending {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Waits for the exit; if the bot still runs after `ms`, kills it and throws with its stderr. */
+export async function exitWithin(bot: Running, ms = EVENT_DEADLINE_MS): Promise<Ending> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'running'>((resolve) => (timer = setTimeout(() => resolve('running'), ms)));
+  const outcome = await Promise.race([bot.exited.then(() => 'exited' as const), deadline]).finally(() => clearTimeout(timer));
+  if (outcome === 'running') {
+    bot.child.kill('SIGKILL');
+    throw new Error(`the bot was still running after ${ms} ms; stderr so far:\n${bot.stderr()}`);
+  }
+  return { code: bot.child.exitCode, signal: bot.child.signalCode };
+}
+
+/** What a clean stop on SIGTERM looks like (see endingAfterSigterm). */
+export const CLEAN_STOP = { code: 0, signal: null, stoppingLogged: true } as const;
+
+/** Room for a test that starts the bot and stops it, each on its own event deadline, and what it checks between. */
+export const BOT_TEST_MS = 3 * EVENT_DEADLINE_MS;
+
+/**
+ * How the bot ended after a SIGTERM, as a supervisor stops it. A clean stop is exit code 0 with the
+ * bot's own "stopping" line (CLEAN_STOP): killed by the signal (no handler yet), still running at
+ * the deadline, or any other code is not.
+ */
+export async function endingAfterSigterm(bot: Running, ms = EVENT_DEADLINE_MS): Promise<Ending & { stoppingLogged: boolean }> {
+  const ending = await exitWithin(bot, ms);
+  return { ...ending, stoppingLogged: logLines(bot.stderr()).some((line) => line.msg === 'stopping: finishing audits in progress' && line.signal === 'SIGTERM') };
+}
+
+/** SIGTERM, then endingAfterSigterm. */
+export async function stopWithSigterm(bot: Running, ms = EVENT_DEADLINE_MS): Promise<Ending & { stoppingLogged: boolean }> {
+  bot.child.kill('SIGTERM');
+  return endingAfterSigterm(bot, ms);
+}
+
+/** The JSON log lines of stderr. */
+function logLines(stderr: string): Array<Record<string, unknown>> {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
 export const startMain = (env: Record<string, string>, cwd: string): Running => startNode(MAIN, env, cwd);
 
 /** Lines of stderr meant for people: everything but the JSON log lines. */

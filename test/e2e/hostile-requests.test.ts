@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
-import { buildIfStale, freePort, startMain } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, endingAfterSigterm, EVENT_DEADLINE_MS, freePort, startMain } from './bot-process.js';
 import { postToBolt, signedRequest, slashCommand } from '../helpers/slack-requests.js';
 import { waitFor } from '../slack/app-world.js';
 
@@ -46,7 +46,7 @@ describe('node dist/main.js under hostile signed requests', () => {
     );
     const url = `http://127.0.0.1:${port}/slack/events`;
     try {
-      await waitFor(() => bot.stderr().includes('listening on'), `"listening on" (stderr so far: ${bot.stderr()})`);
+      await waitFor(() => bot.stderr().includes('listening on'), `"listening on" (stderr so far: ${bot.stderr()})`, EVENT_DEADLINE_MS);
       for (const payload of ['null', '[]', '"x"']) {
         const response = await postToBolt(url, signedRequest(SECRET, { body: `payload=${encodeURIComponent(payload)}`, contentType: 'application/x-www-form-urlencoded' }));
         expect(response.status).toBe(400);
@@ -61,6 +61,6 @@ describe('node dist/main.js under hostile signed requests', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 });

@@ -18,7 +18,7 @@ import { startFakeSocketMode, type FakeSocketMode } from '../fakes/slack-socket.
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { postToBolt, signedRequest, slashCommand } from '../helpers/slack-requests.js';
 import { GITHUB_TOKEN, SHOP } from '../slack/app-world.js';
-import { buildIfStale, freePort, startMain, waitFor } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, endingAfterSigterm, EVENT_DEADLINE_MS, freePort, startMain, waitFor } from './bot-process.js';
 
 const SECRET = 'ops-signing-secret-abcdef0123456789';
 const METRICS_TOKEN = 'ops-metrics-token-0123456789abcdef';
@@ -70,7 +70,7 @@ describe('GET /healthz and GET /metrics (node dist/main.js)', () => {
     const base = `http://127.0.0.1:${port}`;
     const scrape = async (authorization?: string) => fetch(`${base}/metrics`, authorization ? { headers: { authorization } } : {});
     try {
-      await waitFor(() => bot.stderr().includes('listening on'), `"listening on" (stderr so far: ${bot.stderr()})`);
+      await waitFor(() => bot.stderr().includes('listening on'), `"listening on" (stderr so far: ${bot.stderr()})`, EVENT_DEADLINE_MS);
 
       const healthy = await fetch(`${base}/healthz`);
       expect(healthy.status).toBe(200);
@@ -114,8 +114,8 @@ describe('GET /healthz and GET /metrics (node dist/main.js)', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 
   it('Socket Mode: a small server on PORT answers /healthz and an open /metrics (no METRICS_TOKEN), and nothing else', async () => {
     const port = await freePort();
@@ -123,7 +123,7 @@ describe('GET /healthz and GET /metrics (node dist/main.js)', () => {
     const base = `http://127.0.0.1:${port}`;
     try {
       await socket.connected();
-      await waitFor(() => bot.stderr().includes('listening on Socket Mode'), `"listening on Socket Mode" (stderr so far: ${bot.stderr()})`);
+      await waitFor(() => bot.stderr().includes('listening on Socket Mode'), `"listening on Socket Mode" (stderr so far: ${bot.stderr()})`, EVENT_DEADLINE_MS);
       expect(bot.stderr()).toContain(`/metrics on port ${port}`);
 
       const healthy = await fetch(`${base}/healthz`);
@@ -142,8 +142,8 @@ describe('GET /healthz and GET /metrics (node dist/main.js)', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 
   it('Socket Mode with PORT taken: one line naming the port, exit 2', async () => {
     const { createServer } = await import('node:net');

@@ -15,7 +15,7 @@ import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { GITHUB_TOKEN } from '../slack/app-world.js';
-import { buildIfStale, freePort, startMain, waitFor } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, endingAfterSigterm, EVENT_DEADLINE_MS, freePort, startMain, waitFor } from './bot-process.js';
 
 const SECRET = 'pg-signing-secret-abcdef0123456789';
 
@@ -60,7 +60,7 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      await waitFor(() => bot.stderr().includes('listening on'), `"listening on" (stderr so far: ${bot.stderr()})`);
+      await waitFor(() => bot.stderr().includes('listening on'), `"listening on" (stderr so far: ${bot.stderr()})`, EVENT_DEADLINE_MS);
       expect(bot.stderr()).toContain('"watchState":"postgresql"');
       const shipped = readMigrations(POSTGRES_MIGRATIONS_DIR);
       const applied = (await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version);
@@ -79,8 +79,8 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
       await client.end();
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 
   it('stops with one line, without the password, when PostgreSQL cannot be reached', async () => {
     const port = await freePort();

@@ -16,7 +16,7 @@ import { FAKE_APP_TOKEN, FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '
 import { startFakeSocketMode, type FakeSocketMode } from '../fakes/slack-socket.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { blockText, buttons, CHANNEL, GITHUB_TOKEN, SHOP, USER } from '../slack/app-world.js';
-import { buildIfStale, freePort, startMain, waitFor, type Running } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, endingAfterSigterm, EVENT_DEADLINE_MS, freePort, type Running, startMain, waitFor } from './bot-process.js';
 
 describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
   let slack: FakeSlack;
@@ -61,7 +61,7 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
     const bot = startMain(await env(), workDir);
     try {
       await socket.connected();
-      await waitFor(() => bot.stderr().includes('listening on Socket Mode'), `"listening on Socket Mode" (stderr so far: ${bot.stderr()})`);
+      await waitFor(() => bot.stderr().includes('listening on Socket Mode'), `"listening on Socket Mode" (stderr so far: ${bot.stderr()})`, EVENT_DEADLINE_MS);
       expect(slack.callsTo('apps.connections.open').at(-1)?.token).toBe(FAKE_APP_TOKEN);
 
       // An ack can carry the answer itself: /audit help is answered in the ack's payload.
@@ -91,8 +91,8 @@ describe('Socket Mode (node dist/main.js with SLACK_APP_TOKEN)', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 
   async function failedStart(extra: Record<string, string>): Promise<{ code: number | null; bot: Running }> {
     const bot = startMain(await env(extra), workDir);

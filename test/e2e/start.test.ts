@@ -14,7 +14,7 @@ import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-a
 import { fixtureRecords } from '../fixtures/osv/load.js';
 import { postToBolt, signedRequest, slashCommand } from '../helpers/slack-requests.js';
 import { blockText, SHOP } from '../slack/app-world.js';
-import { buildIfStale, freePort, startMain, waitFor } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, endingAfterSigterm, EVENT_DEADLINE_MS, freePort, startMain, waitFor } from './bot-process.js';
 
 const SECRET = 'e2e-signing-secret-abcdef0123456789';
 
@@ -57,7 +57,7 @@ describe('node dist/main.js', () => {
       workDir,
     );
     try {
-      await waitFor(() => bot.stderr().includes('listening on'), `"listening on" (stderr so far: ${bot.stderr()})`);
+      await waitFor(() => bot.stderr().includes('listening on'), `"listening on" (stderr so far: ${bot.stderr()})`, EVENT_DEADLINE_MS);
       expect(bot.stderr()).toContain(`listening on port ${port}`);
 
       const responseUrl = slack.responseUrl('e2e', { channel: 'C0AUDITS001', user: 'U0ALICE0001' });
@@ -77,8 +77,8 @@ describe('node dist/main.js', () => {
     } finally {
       bot.child.kill('SIGTERM');
     }
-    expect(await bot.exited).toBe(0);
-  });
+    expect(await endingAfterSigterm(bot)).toEqual(CLEAN_STOP);
+  }, BOT_TEST_MS);
 
   it('exits 2 naming the missing Slack settings when there are no tokens', async () => {
     const bot = startMain({ DEPWATCH_DB: join(workDir, 'none.db'), LOG_LEVEL: 'info' }, workDir);

@@ -12,22 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOsv, type FakeOsv } from '../fakes/osv.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
-import { buildIfStale, freePort, ROOT, startMain, startNode, waitFor, type Running } from './bot-process.js';
+import { BOT_TEST_MS, buildIfStale, CLEAN_STOP, EVENT_DEADLINE_MS, exitWithin, freePort, ROOT, startMain, startNode, stopWithSigterm, waitFor, type Running } from './bot-process.js';
 
 const SECRET = 'e2e-signing-secret-abcdef0123456789';
 const REVOKED_TOKEN = 'xoxb-depwatch-revoked-token';
 const UNKNOWN_TOKEN = 'xoxb-depwatch-unknown-token';
-
-/** Waits for the bot to exit; fails the test (after stopping it) if it is still running after `ms`. */
-async function exitOf(bot: Running, ms = 20_000): Promise<number | null> {
-  const timer = new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), ms).unref());
-  const outcome = await Promise.race([bot.exited, timer]);
-  if (outcome === 'running') {
-    bot.child.kill('SIGKILL');
-    throw new Error(`the bot kept running; stderr so far:\n${bot.stderr()}`);
-  }
-  return outcome;
-}
 
 /** The bot's whole stderr, which must be exactly one line for people (no log noise, no stack trace). */
 function onlyLine(bot: Running): string {
@@ -82,47 +71,49 @@ describe('start-up of node dist/main.js', () => {
       const { TZ: _tz, ...withoutTz } = env({ PORT: String(port) });
       const bot = startMain(withoutTz, dir);
       try {
-        await waitFor(() => bot.stderr().includes('listening on') || bot.child.exitCode !== null, 'the bot to start or stop');
+        await waitFor(() => bot.stderr().includes('listening on') || bot.child.exitCode !== null, 'the bot to start or stop', EVENT_DEADLINE_MS);
         expect(bot.stderr()).toContain(`listening on port ${port}`);
         expect(bot.stderr()).not.toContain('TZ');
-      } finally {
-        bot.child.kill('SIGTERM');
+      } catch (err) {
+        bot.child.kill('SIGKILL');
+        throw err;
       }
-      expect(await bot.exited).toBe(0);
-    });
+      // Stopped the moment it says it listens, as a supervisor may: the signal is handled by then.
+      expect(await stopWithSigterm(bot)).toEqual(CLEAN_STOP);
+    }, BOT_TEST_MS);
 
     it('the CLI given it with --dotenv runs: depwatch check answers instead of refusing the empty TZ', async () => {
       // The CLI never reads .env by itself (the current folder may be the audited checkout): it is named.
       const cli = startNode(join(ROOT, 'bin', 'depwatch.js'), { OSV_API_URL: osv.url, DEPWATCH_DB: join(dir, 'cli.db') }, dir, ['--dotenv', '.env', 'check', '--json', 'django==2.1.5']);
-      await cli.exited;
+      await exitWithin(cli);
       expect(cli.stderr()).not.toContain('TZ');
       expect(cli.stdout()).toContain('PYSEC-2019-13');
-    });
+    }, BOT_TEST_MS);
   });
 
   describe('HTTP mode', () => {
     it('a bot token Slack does not know: one line naming SLACK_BOT_TOKEN and invalid_auth, exit 2', async () => {
       const bot = startMain(env({ SLACK_BOT_TOKEN: UNKNOWN_TOKEN, PORT: String(await freePort()) }), workDir);
-      expect(await exitOf(bot)).toBe(2);
+      expect((await exitWithin(bot)).code).toBe(2);
       const line = onlyLine(bot);
       expect(line).toMatch(/^depwatch: Slack rejected SLACK_BOT_TOKEN \(invalid_auth\)/);
       expect(line).not.toContain(UNKNOWN_TOKEN);
-    });
+    }, BOT_TEST_MS);
 
     it('a revoked bot token: one line saying it was revoked, exit 2', async () => {
       const bot = startMain(env({ SLACK_BOT_TOKEN: REVOKED_TOKEN, PORT: String(await freePort()) }), workDir);
-      expect(await exitOf(bot)).toBe(2);
+      expect((await exitWithin(bot)).code).toBe(2);
       const line = onlyLine(bot);
       expect(line).toMatch(/^depwatch: Slack rejected SLACK_BOT_TOKEN \(token_revoked\)/);
       expect(line).not.toContain(REVOKED_TOKEN);
-    });
+    }, BOT_TEST_MS);
 
     it('Slack unreachable: one line naming SLACK_API_URL, exit 2', async () => {
       const closed = await freePort();
       const bot = startMain(env({ SLACK_API_URL: `http://127.0.0.1:${closed}/api`, PORT: String(await freePort()) }), workDir);
-      expect(await exitOf(bot, 30_000)).toBe(2);
+      expect((await exitWithin(bot)).code).toBe(2);
       expect(onlyLine(bot)).toMatch(new RegExp(`^depwatch: cannot reach Slack at http://127\\.0\\.0\\.1:${closed}/api .*SLACK_API_URL`));
-    });
+    }, BOT_TEST_MS);
 
     it('a port in use: one line naming the port and PORT, exit 2', async () => {
       const taken: Server = createServer();
@@ -130,11 +121,11 @@ describe('start-up of node dist/main.js', () => {
       const port = (taken.address() as { port: number }).port;
       try {
         const bot = startMain(env({ PORT: String(port) }), workDir);
-        expect(await exitOf(bot)).toBe(2);
+        expect((await exitWithin(bot)).code).toBe(2);
         expect(onlyLine(bot)).toMatch(new RegExp(`^depwatch: port ${port} is already in use.*PORT`));
       } finally {
         await new Promise((resolve) => taken.close(resolve));
       }
-    });
+    }, BOT_TEST_MS);
   });
 });

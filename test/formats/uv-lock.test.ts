@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cpuStopwatch } from '../helpers/cpu-time.js';
 import { uvLockFormat } from '../../src/python/formats/uv-lock.js';
 import { makeUvLock } from '../fixtures/generate.js';
 import { byName, extractorFor, fixture, itClaimsItsFiles } from './lock-helpers.js';
@@ -200,9 +201,9 @@ describe('uv.lock', () => {
 
   it('reads a generated 1,000-package lock completely, and quickly', () => {
     const text = makeUvLock(1000);
-    const started = performance.now();
+    const cpuMsSince = cpuStopwatch(); // CPU time: other test files share the cores
     const result = extract(text);
-    const elapsed = performance.now() - started;
+    const elapsed = cpuMsSince();
     expect(result.errors).toEqual([]);
     expect(result.dependencies).toHaveLength(1000);
     // 40 main dependencies, 5 in the `speedups` extra, 10 in the `dev` group.
