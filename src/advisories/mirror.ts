@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
-import { LAST_SYNC_KEY, MirrorStatusReader, type MirrorStatus } from './mirror-status.js';
+import { LAST_SYNC_KEY, MirrorStatusReader, type MirrorStatus, type MirrorUpdateKind } from './mirror-status.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-items.js';
 import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
@@ -430,8 +430,22 @@ export class AdvisoryMirror implements AdvisorySource {
     return this.statusReader.freshness();
   }
 
+  /** Records a sync of OSV's feed (`source` says from where): what lets the mirror answer in OSV's place. */
   markSynced(at: Date, source: string): void {
-    this.statements.writeMeta.run(LAST_SYNC_KEY, JSON.stringify({ at: at.toISOString(), source }), new Date().toISOString());
+    this.markUpdated(at, source, 'sync');
+  }
+
+  /**
+   * Records an import of `file`. It replaces the last sync: the mirror no longer holds just what the
+   * feed held then (an import may be a backup, an old bundle, a fixture), so online audits ask OSV
+   * until the next sync, and that sync downloads the whole bundle.
+   */
+  markImported(at: Date, file: string): void {
+    this.markUpdated(at, file, 'import');
+  }
+
+  private markUpdated(at: Date, source: string, kind: MirrorUpdateKind): void {
+    this.statements.writeMeta.run(LAST_SYNC_KEY, JSON.stringify({ at: at.toISOString(), source, kind }), new Date().toISOString());
   }
 
   /** Non-withdrawn records per PEP 503 name (in id order), for every name asked about. */

@@ -117,7 +117,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     const freshness = source.freshness?.() ?? null;
     const age = freshness ? dataAge(freshness, now) : null;
     if (values.json) {
-      const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync } : null;
+      const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync, last_sync_kind: age.lastSyncKind } : null;
       const doc = {
         results,
         advisory_source: source.kind,
