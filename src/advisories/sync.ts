@@ -60,6 +60,9 @@ export interface SyncSummary {
   fallbackReason?: string;
   /** Matchers derived for records stored before this version kept them (see ImportSummary). */
   matchersDerived?: number;
+  /** Records with a range that cannot be read (see ImportSummary). */
+  unreadableRanges?: number;
+  unreadableRangeIds?: string[];
 }
 
 const DEFAULT_MAX_INCREMENTAL = 5_000;
@@ -108,6 +111,7 @@ const toSummary = (mode: SyncSummary['mode'], s: ImportSummary, bytes: number, f
   fetched,
   highWaterMark: mirror.status().newestModified,
   ...(s.matchersDerived ? { matchersDerived: s.matchersDerived } : {}),
+  ...(s.unreadableRanges ? { unreadableRanges: s.unreadableRanges, unreadableRangeIds: s.unreadableRangeIds ?? [] } : {}),
 });
 
 /**

@@ -17,6 +17,11 @@ function summaryLines(s: ImportSummary): string {
   let out = `added ${s.added}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}\n`;
   for (const r of s.rejections) out += `${terminalSafe(`  rejected ${r.where}${r.id ? ` (${r.id})` : ''}: ${r.reason}`)}\n`;
   if (s.rejected > s.rejections.length) out += `  … and ${s.rejected - s.rejections.length} more\n`;
+  if (s.unreadableRanges) {
+    const ids = s.unreadableRangeIds ?? [];
+    const more = s.unreadableRanges > ids.length ? `, … and ${s.unreadableRanges - ids.length} more` : '';
+    out += `${terminalSafe(`${plural(s.unreadableRanges, 'record has a range', 'records have a range')} that cannot be read (an introduced version that is not PEP 440, or none), taken to affect every release of its package, and an audit matching one says so: ${ids.join(', ')}${more}`)}\n`;
+  }
   if (s.matchersDerived) out += `derived the matchers and descriptions of ${plural(s.matchersDerived, 'advisory package entry', 'advisory package entries')} stored by an earlier version (once, after an upgrade)\n`;
   return out;
 }

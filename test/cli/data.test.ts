@@ -324,3 +324,30 @@ describe('imports that accept nothing or break off', () => {
     expect(c.out.stderr).toMatch(/it holds no OSV records/);
   });
 });
+
+describe('an advisory whose range cannot be read (user trial L4)', () => {
+  it('is counted at import, and a check of the package it names reports it and is partial, never "no known vulnerabilities"', async () => {
+    const dir = temp('unreadable-range');
+    const file = join(dir, 'weird.jsonl');
+    const weird = {
+      id: 'TEST-0002',
+      modified: '2025-01-01T00:00:00Z',
+      affected: [{ package: { ecosystem: 'PyPI', name: 'weirdpkg2' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: 'garbage' }, { fixed: '2.0' }] }] }],
+    };
+    writeFileSync(file, `${JSON.stringify(weird)}\n${fixtureLines[0]}\n`);
+    const env = { DEPWATCH_DB: join(dir, 'depwatch.db') };
+    const imported = cli(env, dir);
+    expect(await imported.run('db', 'import', file)).toBe(0);
+    expect(imported.out.stdout).toContain(
+      '1 record has a range that cannot be read (an introduced version that is not PEP 440, or none), taken to affect every release of its package, and an audit matching one says so: TEST-0002\n',
+    );
+
+    const reason = 'advisory TEST-0002 has a range for weirdpkg2 that cannot be read (introduced "garbage"): it was taken to affect weirdpkg2 1.0, but whether it does is unknown';
+    const check = cli(env, dir);
+    expect(await check.run('check', '--offline', '--json', 'weirdpkg2==1.0')).toBe(1);
+    const doc = JSON.parse(check.out.stdout);
+    expect(doc.results[0].vulnerabilities.map((v: { id: string }) => v.id)).toEqual(['TEST-0002']);
+    expect(doc).toMatchObject({ partial: true, partial_reasons: [{ kind: 'data-source', message: reason }] });
+    expect(check.out.stderr).toContain(`depwatch: WARNING: ${reason}\n`);
+  });
+});
