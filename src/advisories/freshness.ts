@@ -1,3 +1,5 @@
+import type { MirrorUpdateKind } from './mirror-status.js';
+
 /**
  * How old the mirror's data is. The mirror's freshness is the age of its data (the newest record's
  * `modified`), not when it was last synced: a sync that succeeded against a stale copy, or an
@@ -8,6 +10,8 @@ export interface AdvisoryFreshness {
   newestModified: string | null;
   /** When the mirror was last synced or imported into (ISO), null if never. */
   lastSync: string | null;
+  /** Whether that was a sync of OSV's feed or an import of a file; null if never. */
+  lastSyncKind: MirrorUpdateKind | null;
 }
 
 export interface AdvisoryDataAge extends AdvisoryFreshness {
@@ -27,5 +31,6 @@ export function dataAge(freshness: AdvisoryFreshness, now: Date): AdvisoryDataAg
 export function describeDataAge(age: AdvisoryDataAge): string {
   if (age.newestModified === null) return 'advisories from the local mirror, which holds no records';
   const days = age.ageDays === null ? '' : ` (${age.ageDays} ${age.ageDays === 1 ? 'day' : 'days'} old)`;
-  return `advisories from the local mirror: newest record modified ${age.newestModified}${days}; last synced ${age.lastSync ?? 'never'}`;
+  const update = age.lastSyncKind === 'import' ? `imported ${age.lastSync} (an import, not synced from OSV since)` : `last synced ${age.lastSync ?? 'never'}`;
+  return `advisories from the local mirror: newest record modified ${age.newestModified}${days}; ${update}`;
 }

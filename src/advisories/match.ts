@@ -97,14 +97,17 @@ const MAX_ANSWERS_PER_MATCHER = 512;
  * pair that already has a matcher keeps it (both give the same answers), and a withdrawn record
  * keeps matching nothing.
  */
-export function primeMatcher(record: OsvRecord, name: string, matcher: (version: string) => boolean, fixed: readonly string[]): void {
+export function primeMatcher(record: OsvRecord, name: string, matcher: (version: string) => boolean, fixed: readonly string[], ranges: readonly CompiledRange[] = []): void {
   if (record.withdrawn !== undefined) return;
   let byName = matchers.get(record);
   if (byName === undefined) {
     byName = new Map();
     matchers.set(record, byName);
   }
-  if (!byName.has(name)) byName.set(name, matcher);
+  if (!byName.has(name)) {
+    byName.set(name, matcher);
+    noteUnreadable(record, name, ranges);
+  }
   let fixedByName = fixes.get(record);
   if (fixedByName === undefined) {
     fixedByName = new Map();
@@ -123,10 +126,67 @@ function buildMatcher(record: OsvRecord, name: string): (version: string) => boo
   const entries = affectedEntries(record, name);
   if (entries.length === 0) return NEVER;
   const compiled = entries.map(compile);
+  for (const entry of compiled) noteUnreadable(record, name, entry.ranges);
   return remembered((version) => {
     const valid = isValidVersion(version);
     return compiled.some((entry) => compiledAffects(entry, version, valid));
   });
+}
+
+// (record, PEP 503 name) pairs with a range that cannot be read, noted as their matcher is made
+// (rare: a lookup that misses is all a normal record costs), with what could not be read.
+const unreadableRanges = new WeakMap<OsvRecord, Map<string, string>>();
+
+function noteUnreadable(record: OsvRecord, name: string, ranges: readonly CompiledRange[]): void {
+  for (const range of ranges) {
+    if (range.unreadable === undefined) continue;
+    let byName = unreadableRanges.get(record);
+    if (byName === undefined) {
+      byName = new Map();
+      unreadableRanges.set(record, byName);
+    }
+    if (!byName.has(name)) byName.set(name, range.unreadable);
+    return;
+  }
+}
+
+/**
+ * What cannot be read in `record`'s ranges for `name` (`introduced "garbage"`), or null when they
+ * all can: such a range is taken to cover every release (see CompiledRange.unreadable), and a hit
+ * through it is a guess the report must say. Read from what the matcher noted when it was made, so
+ * a hit costs a lookup, not a decode of the record; a record matched elsewhere is compiled here.
+ */
+export function unreadableRangeOf(record: OsvRecord, name: string): string | null {
+  const wanted = pep503(name);
+  if (!hasMatcher(record, wanted)) matcherFor(record, wanted);
+  return unreadableRanges.get(record)?.get(wanted) ?? null;
+}
+
+/**
+ * One line per (advisory, package) among `hits` (keyed by queryKey) that matched through a range it
+ * cannot read: the releases were reported as affected because nothing could say they are not
+ * (fail closed), and whether they are is unknown. Only hits are looked at, never every query.
+ */
+export function unreadableRangeWarnings(queries: readonly PackageQuery[], hits: ReadonlyMap<string, readonly OsvRecord[]>): string[] {
+  const found = new Map<string, { id: string; name: string; what: string; versions: string[] }>();
+  for (const query of queries) {
+    const records = hits.get(queryKey(query));
+    if (records === undefined || records.length === 0) continue;
+    for (const record of records) {
+      const what = unreadableRangeOf(record, query.name);
+      if (what === null) continue;
+      const key = `${record.id}\n${pep503(query.name)}`;
+      let entry = found.get(key);
+      if (entry === undefined) {
+        entry = { id: record.id, name: query.name, what, versions: [] };
+        found.set(key, entry);
+      }
+      if (!entry.versions.includes(query.version)) entry.versions.push(query.version);
+    }
+  }
+  return [...found.values()].map(
+    (e) => `advisory ${e.id} has a range for ${e.name} that cannot be read (${e.what}): it was taken to affect ${e.name} ${e.versions.join(', ')}, but whether it does is unknown`,
+  );
 }
 
 /**
@@ -252,21 +312,39 @@ export interface CompiledRange {
   /** introduced / fixed / last_affected events with PEP 440 values, in walking order. */
   walked: OrderedEvent[];
   limits: OrderedEvent[];
+  /**
+   * Where the range opens cannot be placed in PEP 440 order: an `introduced` that is not PEP 440
+   * (`introduced "garbage"`), or none at all. Such a range could start below any release, so it is
+   * taken to cover every one (still below its limits): fail closed, as a `fixed` that cannot be
+   * read leaves a range open. Ignoring the event instead made the range match nothing, a silent
+   * "not affected". Absent for every range that can be read.
+   */
+  unreadable?: string;
 }
 
 /** One range's events, PEP 440 values only, in walking order: what `rangeAffects` walks. */
 export function compileRange(range: OsvRange): CompiledRange {
   const walked: OrderedEvent[] = [];
   const limits: OrderedEvent[] = [];
+  let unreadable: string | undefined;
+  let opened = false;
   for (const raw of range.events) {
     const event = eventOf(raw);
     if (event === null) continue;
-    // An event value that is not PEP 440 cannot be placed in the order: it is ignored.
-    if (event.value !== null && !isValidVersion(event.value)) continue;
+    if (event.kind === 'introduced') opened = true;
+    // An event value that is not PEP 440 cannot be placed in the order: it is ignored, and an
+    // `introduced` so ignored makes the range one that cannot be read (see CompiledRange.unreadable).
+    if (event.value !== null && !isValidVersion(event.value)) {
+      if (event.kind === 'introduced') unreadable ??= `introduced ${JSON.stringify(event.value.length > 40 ? `${event.value.slice(0, 40)}…` : event.value)}`;
+      continue;
+    }
     (event.kind === 'limit' ? limits : walked).push(event);
   }
+  // Events that never say where the range opens (`fixed` alone); an empty list states nothing (and
+  // the import schema refuses one).
+  if (!opened && range.events.length > 0) unreadable ??= 'no introduced event';
   walked.sort(compareEvents);
-  return { walked, limits };
+  return unreadable === undefined ? { walked, limits } : { walked, limits, unreadable };
 }
 
 /** Whether valid PEP 440 `version` is inside one ECOSYSTEM range. */
@@ -277,16 +355,19 @@ export function inEcosystemRange(range: OsvRange, version: string): boolean {
 /** Whether valid PEP 440 `version` is inside a compiled ECOSYSTEM range. */
 export const rangeAffects = (range: CompiledRange, version: string): boolean => walk(range, version);
 
-function walk({ walked, limits }: CompiledRange, version: string): boolean {
-  let affected = false;
-  for (const event of walked) {
-    const cmp = event.value === null ? 1 : compareVersions(version, event.value);
-    if (event.kind === 'introduced') {
-      if (cmp >= 0) affected = true;
-    } else if (event.kind === 'fixed') {
-      if (cmp >= 0) affected = false;
-    } else if (cmp > 0) {
-      affected = false; // last_affected is inclusive
+function walk({ walked, limits, unreadable }: CompiledRange, version: string): boolean {
+  // A range that cannot be read covers every release (fail closed), still below its limits.
+  let affected = unreadable !== undefined;
+  if (!affected) {
+    for (const event of walked) {
+      const cmp = event.value === null ? 1 : compareVersions(version, event.value);
+      if (event.kind === 'introduced') {
+        if (cmp >= 0) affected = true;
+      } else if (event.kind === 'fixed') {
+        if (cmp >= 0) affected = false;
+      } else if (cmp > 0) {
+        affected = false; // last_affected is inclusive
+      }
     }
   }
   if (!affected || limits.length === 0) return affected;

@@ -13,9 +13,18 @@ export interface MirrorStatus {
   newestModified: string | null;
   lastSync: string | null;
   lastSyncSource: string | null;
+  /** Whether that was a sync of OSV's feed or an import of a file (not a sync: see select.ts). */
+  lastSyncKind: MirrorUpdateKind | null;
 }
 
-/** The meta row that records the last sync or import: `{ at, source }` as JSON. */
+/**
+ * How the mirror's data last changed: `db sync` (and the bot's sweeps) read OSV's live feed; `db
+ * import` loads a file that may be a backup, an old bundle or a test fixture, so it never makes the
+ * mirror answer in OSV's place.
+ */
+export type MirrorUpdateKind = 'sync' | 'import';
+
+/** The meta row that records the last sync or import: `{ at, source, kind }` as JSON. */
 export const LAST_SYNC_KEY = 'advisories.last_sync';
 
 /** Two counts, each answered from an index (migration 012), never by reading the records. */
@@ -45,12 +54,14 @@ export class MirrorStatusReader {
       newestModified: this.newestModified(),
       lastSync: lastSync?.at ?? null,
       lastSyncSource: lastSync?.source ?? null,
+      lastSyncKind: lastSync?.kind ?? null,
     };
   }
 
   /** The age of the data: the newest `modified` held, and the last sync (two indexed lookups). */
   freshness(): AdvisoryFreshness {
-    return { newestModified: this.newestModified(), lastSync: this.lastSync()?.at ?? null };
+    const lastSync = this.lastSync();
+    return { newestModified: this.newestModified(), lastSync: lastSync?.at ?? null, lastSyncKind: lastSync?.kind ?? null };
   }
 
   newestModified(): string | null {
@@ -62,13 +73,16 @@ export class MirrorStatusReader {
     return this.readMeta.get(key)?.value ?? null;
   }
 
-  lastSync(): { at: string; source: string } | null {
+  lastSync(): { at: string; source: string; kind: MirrorUpdateKind } | null {
     const text = this.meta(LAST_SYNC_KEY);
     if (text === null) return null;
     try {
-      const value = JSON.parse(text) as { at?: unknown; source?: unknown };
+      const value = JSON.parse(text) as { at?: unknown; source?: unknown; kind?: unknown };
       if (typeof value.at !== 'string') return null;
-      return { at: value.at, source: typeof value.source === 'string' ? value.source : '' };
+      const source = typeof value.source === 'string' ? value.source : '';
+      // Rows written before the kind was kept: `db import` wrote its source as "import <file>".
+      const kind = value.kind === 'sync' || value.kind === 'import' ? value.kind : source.startsWith('import ') ? 'import' : 'sync';
+      return { at: value.at, source, kind };
     } catch {
       return null;
     }

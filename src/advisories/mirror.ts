@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
-import { LAST_SYNC_KEY, MirrorStatusReader, type MirrorStatus } from './mirror-status.js';
+import { LAST_SYNC_KEY, MirrorStatusReader, type MirrorStatus, type MirrorUpdateKind } from './mirror-status.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-items.js';
 import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
 import { DEFAULT_RECORD_CACHE_SIZE, RecordCache } from './record-cache.js';
-import { matcherFromStored, parseStoredMatcher, STORED_MATCHER_FORMAT, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
+import { deriveStoredMatcher, matcherFromStored, parseStoredMatcher, STORED_MATCHER_FORMAT, STORED_MATCHER_PREFIX, storedMatcherJson } from './stored-matcher.js';
 import { lazyRecord } from './lazy-record.js';
 import { primeSeverity } from './severity.js';
 import { parseStoredRecord, primeRecordParts, STORED_RECORD_FORMAT, STORED_RECORD_PREFIX, storedRecordJson } from './stored-record.js';
@@ -38,6 +38,13 @@ export interface ImportSummary {
    * after an upgrade; absent when there were none.
    */
   matchersDerived?: number;
+  /**
+   * Records stored with a range that cannot be read for a package they name (an `introduced` that is
+   * not PEP 440, or none): matching takes such a range to cover every release and says so
+   * (CompiledRange.unreadable). Absent when there were none; the first MAX_LISTED_REJECTIONS ids.
+   */
+  unreadableRanges?: number;
+  unreadableRangeIds?: string[];
 }
 
 export { MIRROR_COUNTS_SQL, type MirrorStatus } from './mirror-status.js';
@@ -320,9 +327,18 @@ export class AdvisoryMirror implements AdvisorySource {
           s.clearPackages.run(record.id);
           summary.updated += 1;
         }
+        let unreadable = false;
         for (const name of packages) {
           s.addPackage.run(name, record.id);
-          s.setMatcher.run(name, record.id, storedMatcherJson(record, name));
+          const matcher = deriveStoredMatcher(record, name);
+          // The ranges are compiled for the matcher anyway: seeing whether one cannot be read is free.
+          if (record.withdrawn === undefined && matcher.ranges.some((range) => range.unreadable !== undefined)) unreadable = true;
+          s.setMatcher.run(name, record.id, JSON.stringify(matcher));
+        }
+        if (unreadable) {
+          summary.unreadableRanges = (summary.unreadableRanges ?? 0) + 1;
+          summary.unreadableRangeIds ??= [];
+          if (summary.unreadableRangeIds.length < MAX_LISTED_REJECTIONS) summary.unreadableRangeIds.push(record.id);
         }
         for (const name of changed) s.logChange.run(name);
       }
@@ -430,8 +446,22 @@ export class AdvisoryMirror implements AdvisorySource {
     return this.statusReader.freshness();
   }
 
+  /** Records a sync of OSV's feed (`source` says from where): what lets the mirror answer in OSV's place. */
   markSynced(at: Date, source: string): void {
-    this.statements.writeMeta.run(LAST_SYNC_KEY, JSON.stringify({ at: at.toISOString(), source }), new Date().toISOString());
+    this.markUpdated(at, source, 'sync');
+  }
+
+  /**
+   * Records an import of `file`. It replaces the last sync: the mirror no longer holds just what the
+   * feed held then (an import may be a backup, an old bundle, a fixture), so online audits ask OSV
+   * until the next sync, and that sync downloads the whole bundle.
+   */
+  markImported(at: Date, file: string): void {
+    this.markUpdated(at, file, 'import');
+  }
+
+  private markUpdated(at: Date, source: string, kind: MirrorUpdateKind): void {
+    this.statements.writeMeta.run(LAST_SYNC_KEY, JSON.stringify({ at: at.toISOString(), source, kind }), new Date().toISOString());
   }
 
   /** Non-withdrawn records per PEP 503 name (in id order), for every name asked about. */
@@ -482,7 +512,7 @@ export class AdvisoryMirror implements AdvisorySource {
       if (!hasMatcher(record, row.package)) {
         const stored = parseStoredMatcher(row.matcher);
         if (stored !== null) {
-          primeMatcher(record, row.package, matcherFromStored(stored), stored.fixed);
+          primeMatcher(record, row.package, matcherFromStored(stored), stored.fixed, stored.ranges);
           primeSeverity(record, row.package, stored.severity);
         }
       }

@@ -1,16 +1,24 @@
 /**
  * Which advisory source an audit uses: `--offline` → the mirror only (refused when empty);
- * otherwise the mirror when it was synced recently, else the OSV API with the mirror as a fallback
- * when OSV is down and the mirror holds data (and the report says so: a notice when the mirror is
- * fresh, a warning, so a partial result, when it is older than MIRROR_FRESH_MS).
+ * otherwise the mirror when it is fresh (see mirrorStaleness), else the OSV API with the mirror as a
+ * fallback when OSV is down and the mirror holds data (and the report says so: a notice when the
+ * mirror is fresh, a warning, so a partial result, when it is not).
  */
 import { ServiceError } from '../service-error.js';
 import type { AdvisoryMirror } from './mirror.js';
+import type { MirrorStatus } from './mirror-status.js';
 import type { AdvisoryFreshness } from './freshness.js';
 import type { AdvisorySource, AffectingOptions, OsvRecord, PackageQuery } from './types.js';
 
 /** A mirror synced within this window answers without asking OSV. */
 export const MIRROR_FRESH_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How far the newest record may be from the sync time for the sync to count. OSV's live PyPI feed
+ * always holds records changed in the last hours (new advisories, malicious packages, edits), so a
+ * sync whose newest record is older read a stale copy (an old bucket, a mirror of a mirror).
+ */
+export const MIRROR_SYNC_LAG_MS = 3 * 24 * 60 * 60 * 1000;
 
 export class OfflineMirrorEmptyError extends Error {
   override name = 'OfflineMirrorEmptyError';
@@ -19,9 +27,33 @@ export class OfflineMirrorEmptyError extends Error {
   }
 }
 
+/**
+ * Why the mirror may not answer in OSV's place, as the end of a sentence ("…, but <this>"), or null
+ * when it may. Its freshness is the age of its data, which only a sync vouches for: it may answer
+ * when it was synced from OSV's feed (not filled by `db import`) within MIRROR_FRESH_MS, and that
+ * sync's newest record is within MIRROR_SYNC_LAG_MS of it. An import of a recent file does not
+ * count either: a file may hold part of the feed (one record, a few packages), and an empty answer
+ * from it would pass as "not affected".
+ */
+export function mirrorStaleness(status: Pick<MirrorStatus, 'records' | 'newestModified' | 'lastSync' | 'lastSyncSource' | 'lastSyncKind'>, now: Date): string | null {
+  const unchecked = 'advisories published or changed since then were not checked';
+  if (status.records === 0) return 'it holds no records';
+  if (status.lastSync === null) return 'it was never synced from OSV: advisories it does not hold were not checked';
+  if (status.lastSyncKind === 'import') {
+    return `its data was imported from a file (${status.lastSyncSource ?? '?'} at ${status.lastSync}), not synced from OSV: advisories the file did not hold (its newest record was modified ${status.newestModified ?? '-'}) were not checked`;
+  }
+  const syncedAt = Date.parse(status.lastSync);
+  // An unreadable time is not a recent one (NaN compares false both ways).
+  if (!(now.getTime() - syncedAt < MIRROR_FRESH_MS)) return `it was last synced ${status.lastSync}, over ${MIRROR_FRESH_MS / 3_600_000} hours ago: ${unchecked}`;
+  const newest = status.newestModified === null ? Number.NaN : Date.parse(status.newestModified);
+  if (!(syncedAt - newest <= MIRROR_SYNC_LAG_MS)) {
+    return `its newest record was modified ${status.newestModified ?? '-'}, over ${MIRROR_SYNC_LAG_MS / 86_400_000} days before its last sync (${status.lastSync}), and OSV's live feed always holds records changed in the last days, so that sync read an old copy: advisories published or changed since that record were not checked`;
+  }
+  return null;
+}
+
 export function isMirrorFresh(mirror: AdvisoryMirror, now: Date): boolean {
-  const status = mirror.status();
-  return status.records > 0 && status.lastSync !== null && now.getTime() - Date.parse(status.lastSync) < MIRROR_FRESH_MS;
+  return mirrorStaleness(mirror.status(), now) === null;
 }
 
 /** `--offline`: the mirror, refused when it holds nothing (an empty mirror would pass every audit). */
@@ -40,9 +72,9 @@ export function chooseAdvisorySource(options: { offline: boolean; mirror: Adviso
 /**
  * The OSV API, falling back to the mirror (when it holds data) if OSV fails. A data source that did
  * not answer makes a result partial (fail closed); the mirror stands in for OSV only as far as it is
- * fresh, by the limit that lets it answer without asking OSV at all. So a fallback to a fresh mirror
- * is a notice, and one to an older mirror is also a warning: what was published since its last sync
- * was not checked.
+ * fresh, by the rule that lets it answer without asking OSV at all (mirrorStaleness). So a fallback
+ * to a fresh mirror is a notice, and one to any other is also a warning saying why: what was
+ * published since its data was not checked.
  */
 export class FallbackSource implements AdvisorySource {
   private usedFallback: string | null = null;
@@ -100,10 +132,8 @@ export class FallbackSource implements AdvisorySource {
     } catch (err) {
       if (!(err instanceof ServiceError) || this.mirror.status().records === 0) throw err;
       this.usedFallback = err.message;
-      if (!isMirrorFresh(this.mirror, this.now())) {
-        const lastSync = this.mirror.status().lastSync;
-        this.staleFallback = `the local advisory mirror answered for OSV, but it was ${lastSync ? `last synced ${lastSync}` : 'never synced'}, over ${MIRROR_FRESH_MS / 3_600_000} hours ago: advisories published or changed since then were not checked`;
-      }
+      const staleness = mirrorStaleness(this.mirror.status(), this.now());
+      if (staleness !== null) this.staleFallback = `the local advisory mirror answered for OSV, but ${staleness}`;
       return call(this.mirror);
     }
   }

@@ -21,7 +21,8 @@ import type { OsvRecord } from './types.js';
  * Changes whenever what is derived, or how, changes: a row of another format is not used (the
  * record's own lists are compiled instead) and is derived again by the next import or bot start.
  */
-export const STORED_MATCHER_FORMAT = 1;
+// 2: ranges that cannot be read (CompiledRange.unreadable) cover every release and say so.
+export const STORED_MATCHER_FORMAT = 2;
 
 /** What `matcherFromStored` needs, as JSON. */
 export interface StoredMatcher {
@@ -109,8 +110,8 @@ const EVENT_KINDS: ReadonlySet<EventKind> = new Set(['introduced', 'fixed', 'las
 
 function isCompiledRange(value: unknown): value is CompiledRange {
   if (typeof value !== 'object' || value === null) return false;
-  const { walked, limits } = value as { walked?: unknown; limits?: unknown };
-  return isEventList(walked) && isEventList(limits);
+  const { walked, limits, unreadable } = value as { walked?: unknown; limits?: unknown; unreadable?: unknown };
+  return isEventList(walked) && isEventList(limits) && (unreadable === undefined || typeof unreadable === 'string');
 }
 
 function isEventList(value: unknown): boolean {

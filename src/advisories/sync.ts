@@ -60,16 +60,24 @@ export interface SyncSummary {
   fallbackReason?: string;
   /** Matchers derived for records stored before this version kept them (see ImportSummary). */
   matchersDerived?: number;
+  /** Records with a range that cannot be read (see ImportSummary). */
+  unreadableRanges?: number;
+  unreadableRangeIds?: string[];
 }
 
 const DEFAULT_MAX_INCREMENTAL = 5_000;
 
 export async function syncMirror(options: SyncOptions): Promise<SyncSummary> {
   const base = options.bulkUrl.replace(/\/+$/, '');
-  const mark = options.full ? null : options.mirror.status().newestModified;
+  const status = options.mirror.status();
+  // The high-water mark says "every record up to here is held" only after a sync: an import may
+  // hold one recent record and nothing else, and a sync from its mark would then vouch for a mirror
+  // that lacks most of the feed. After an import (or with records and no sync at all), the whole bundle.
+  const imported = status.records > 0 && status.lastSyncKind !== 'sync';
+  const mark = options.full || imported ? null : status.newestModified;
   const markKey = mark === null ? null : osvTimestampKey(mark);
 
-  let fallbackReason: string | undefined;
+  let fallbackReason: string | undefined = imported && !options.full ? 'the mirror was last filled by an import, not a sync: downloading the whole bundle' : undefined;
   if (markKey !== null) {
     const changes = await readChangeList(base, markKey, options).catch((err: unknown) => {
       fallbackReason = err instanceof Error ? err.message : String(err);
@@ -103,6 +111,7 @@ const toSummary = (mode: SyncSummary['mode'], s: ImportSummary, bytes: number, f
   fetched,
   highWaterMark: mirror.status().newestModified,
   ...(s.matchersDerived ? { matchersDerived: s.matchersDerived } : {}),
+  ...(s.unreadableRanges ? { unreadableRanges: s.unreadableRanges, unreadableRangeIds: s.unreadableRangeIds ?? [] } : {}),
 });
 
 /**

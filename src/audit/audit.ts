@@ -12,6 +12,7 @@ import type { ExtractError } from '../python/types.js';
 import type { ScanResult } from '../scan/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { groupHits } from '../advisories/aliases.js';
+import { unreadableRangeWarnings } from '../advisories/match.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
@@ -129,6 +130,8 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     advisoriesOk = false;
     warnings.push(`advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
   }
+  // Hits through a range that cannot be read are reported (fail closed), and the result is partial.
+  warnings.push(...unreadableRangeWarnings(queries, hits));
 
   const hitGroups = groupHits(hits);
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));

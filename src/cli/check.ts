@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { groupHits, type AdvisoryGroup } from '../advisories/aliases.js';
 import { describeAdvisory } from '../advisories/description.js';
-import { fixedVersions } from '../advisories/match.js';
+import { fixedVersions, unreadableRangeWarnings } from '../advisories/match.js';
 import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
@@ -110,14 +110,14 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${terminalSafe(notice)}\n`);
     // Fail closed, as audit does: what the source could not vouch for (OSV down and a stale mirror
     // answering, ratings not looked up) makes the answer partial.
-    const warnings = [...(source.warnings?.() ?? [])];
+    const warnings = [...(source.warnings?.() ?? []), ...unreadableRangeWarnings(queries, hits)];
     if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
     const reasons = partialReasons({ errors: [], manifestsRead: queries.length, warnings });
     for (const line of partialStderrLines(reasons)) io.stderr(line);
     const freshness = source.freshness?.() ?? null;
     const age = freshness ? dataAge(freshness, now) : null;
     if (values.json) {
-      const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync } : null;
+      const advisoryData = age ? { newest_modified: age.newestModified, age_days: age.ageDays, last_sync: age.lastSync, last_sync_kind: age.lastSyncKind } : null;
       const doc = {
         results,
         advisory_source: source.kind,

@@ -11,12 +11,17 @@ import { terminalSafe } from '../report/terminal-text.js';
 export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
   import FILE  load an OSV all.zip, a directory of OSV JSON files, or a JSON Lines file (.jsonl, .jsonl.gz)
   sync         download OSV's PyPI advisories ($OSV_BULK_URL/PyPI/all.zip, then only what changed)
-  status       how many advisories the mirror holds, the newest, and when it was last synced`;
+  status       how many advisories the mirror holds, the newest, and when it was last synced or imported`;
 
 function summaryLines(s: ImportSummary): string {
   let out = `added ${s.added}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}\n`;
   for (const r of s.rejections) out += `${terminalSafe(`  rejected ${r.where}${r.id ? ` (${r.id})` : ''}: ${r.reason}`)}\n`;
   if (s.rejected > s.rejections.length) out += `  … and ${s.rejected - s.rejections.length} more\n`;
+  if (s.unreadableRanges) {
+    const ids = s.unreadableRangeIds ?? [];
+    const more = s.unreadableRanges > ids.length ? `, … and ${s.unreadableRanges - ids.length} more` : '';
+    out += `${terminalSafe(`${plural(s.unreadableRanges, 'record has a range', 'records have a range')} that cannot be read (an introduced version that is not PEP 440, or none), taken to affect every release of its package, and an audit matching one says so: ${ids.join(', ')}${more}`)}\n`;
+  }
   if (s.matchersDerived) out += `derived the matchers and descriptions of ${plural(s.matchersDerived, 'advisory package entry', 'advisory package entries')} stored by an earlier version (once, after an upgrade)\n`;
   return out;
 }
@@ -26,7 +31,9 @@ const accepted = (s: ImportSummary) => s.added + s.updated + s.unchanged;
 /**
  * Imports a file, failing (one line, exit 2) when nothing in it was accepted, and when the source
  * broke off (a cut zip, gzip or download) saying how many records were kept before the damage.
- * Neither marks the mirror as synced: its data is not the bundle's.
+ * An import is never a sync (markImported): the file may be a backup, an old bundle or a fixture,
+ * so online audits ask OSV until the next `db sync`. One that kept records is recorded as an import
+ * too, since it changed the mirror; one that kept nothing leaves the record of the last sync alone.
  */
 async function importFile(mirror: AdvisoryMirror, file: string): Promise<ImportSummary> {
   const [{ ImportSourceError, readImportSource }, { emptyImportSummary }] = await Promise.all([import('../advisories/import-sources.js'), import('../advisories/mirror.js')]);
@@ -34,6 +41,7 @@ async function importFile(mirror: AdvisoryMirror, file: string): Promise<ImportS
   try {
     await mirror.importRecords(readImportSource(file), summary);
   } catch (err) {
+    if (accepted(summary) > 0) mirror.markImported(new Date(), file);
     if (!(err instanceof ImportSourceError)) throw err;
     const kept = accepted(summary);
     throw new CliError(
@@ -80,7 +88,9 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
         io.stdout(
           `${plural(status.records, 'advisory', 'advisories')} (${status.withdrawn} withdrawn) for ${plural(status.packages, 'package')}\n` +
             `newest modified: ${status.newestModified ?? '-'}${ageDays === null ? '' : ` (data ${ageDays} ${ageDays === 1 ? 'day' : 'days'} old)`}\n` +
-            `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n` +
+            (status.lastSyncKind === 'import'
+              ? `last update: imported ${status.lastSync} from ${status.lastSyncSource} (not a sync: audits without --offline ask OSV until depwatch db sync)\n`
+              : `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n`) +
             `database: ${services.dbPath}${services.dbExists ? '' : ' (not created yet: depwatch db sync or depwatch db import creates it)'}\n`,
         );
       }
@@ -89,7 +99,7 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
     const mirror = new (await import('../advisories/mirror.js')).AdvisoryMirror(services.db);
     if (action === 'import') {
       const summary = await importFile(mirror, rest[0]!);
-      mirror.markSynced(new Date(), `import ${rest[0]}`);
+      mirror.markImported(new Date(), rest[0]!);
       io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : summaryLines(summary));
       return EXIT.ok;
     }

@@ -38,7 +38,7 @@ export const renderJsonChunks: ChunkedRenderer = function* (result) {
     partial: result.partial,
     partial_reasons: reasonsOf(result).map(partialReasonJson),
     advisory_source: result.advisorySource,
-    advisory_data: result.advisoryData ? { newest_modified: result.advisoryData.newestModified, age_days: result.advisoryData.ageDays, last_sync: result.advisoryData.lastSync } : null,
+    advisory_data: result.advisoryData ? { newest_modified: result.advisoryData.newestModified, age_days: result.advisoryData.ageDays, last_sync: result.advisoryData.lastSync, last_sync_kind: result.advisoryData.lastSyncKind } : null,
     unknown_as: unknownAs,
     vulnerable_packages: streamed(lazyMap(vulnerablePackages(result.findings), packageJson)),
     // Code and configuration findings (kinds code, secret, file, runtime); null when not scanned (--no-code).

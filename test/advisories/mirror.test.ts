@@ -230,11 +230,26 @@ describe('rejections', () => {
 describe('sync bookkeeping', () => {
   it('remembers when and from where the mirror was last synced', () => {
     const mirror = memoryMirror();
-    expect(mirror.status()).toEqual({ records: 0, withdrawn: 0, packages: 0, newestModified: null, lastSync: null, lastSyncSource: null });
+    expect(mirror.status()).toEqual({ records: 0, withdrawn: 0, packages: 0, newestModified: null, lastSync: null, lastSyncSource: null, lastSyncKind: null });
     mirror.markSynced(new Date('2024-05-01T10:00:00Z'), 'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip');
-    mirror.markSynced(new Date('2024-05-02T10:00:00Z'), 'advisories.jsonl.gz');
-    expect(mirror.status()).toMatchObject({ lastSync: '2024-05-02T10:00:00.000Z', lastSyncSource: 'advisories.jsonl.gz' });
+    mirror.markSynced(new Date('2024-05-02T10:00:00Z'), 'osv-vulnerabilities.storage.googleapis.com/PyPI/modified_id.csv');
+    expect(mirror.status()).toMatchObject({ lastSync: '2024-05-02T10:00:00.000Z', lastSyncSource: 'osv-vulnerabilities.storage.googleapis.com/PyPI/modified_id.csv', lastSyncKind: 'sync' });
     expect(mirror.kind).toBe('mirror');
+  });
+
+  it('an import replaces the last sync: the mirror no longer holds just what the feed held', () => {
+    const mirror = memoryMirror();
+    mirror.markSynced(new Date('2024-05-01T10:00:00Z'), 'osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip');
+    mirror.markImported(new Date('2024-05-02T10:00:00Z'), 'backup.jsonl.gz');
+    expect(mirror.status()).toMatchObject({ lastSync: '2024-05-02T10:00:00.000Z', lastSyncSource: 'backup.jsonl.gz', lastSyncKind: 'import' });
+    expect(mirror.freshness()).toEqual({ newestModified: null, lastSync: '2024-05-02T10:00:00.000Z', lastSyncKind: 'import' });
+  });
+
+  it('reads an import recorded by an earlier version (source "import <file>", no kind) as an import', () => {
+    const db = openDb(':memory:');
+    const mirror = new AdvisoryMirror(db);
+    db.prepare('INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)').run('advisories.last_sync', JSON.stringify({ at: '2024-05-02T10:00:00.000Z', source: 'import old.zip' }), '2024-05-02T10:00:00.000Z');
+    expect(mirror.status()).toMatchObject({ lastSyncSource: 'import old.zip', lastSyncKind: 'import' });
   });
 });
 

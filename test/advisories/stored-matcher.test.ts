@@ -111,12 +111,12 @@ describe('matchers stored at import time', () => {
     expect(parseStoredMatcher(good)).not.toBeNull();
     expect(parseStoredMatcher(null)).toBeNull();
     expect(parseStoredMatcher(good.slice(0, -5))).toBeNull();
-    expect(parseStoredMatcher(good.replace('"format":1', '"format":2'))).toBeNull();
+    expect(parseStoredMatcher(good.replace('"format":2', '"format":1'))).toBeNull();
     expect(parseStoredMatcher(good.replace('"keys":"1 "', '"keys":["1"]'))).toBeNull();
     // Keys end with a space each: a cut-off list would hide its last key.
     expect(parseStoredMatcher(good.replace('"keys":"1 "', '"keys":"1"'))).toBeNull();
     expect(parseStoredMatcher(good.replace('"exact":[]', '"exact":[1]'))).toBeNull();
     expect(parseStoredMatcher(good.replace('"level":"unknown"', '"level":"dire"'))).toBeNull();
-    expect(parseStoredMatcher('{"format":1,"keys":"","exact":[],"fixed":[],"ranges":[{"walked":[{"kind":"introduced","value":"not pep 440"}],"limits":[]}]}')).toBeNull();
+    expect(parseStoredMatcher('{"format":2,"keys":"","exact":[],"fixed":[],"ranges":[{"walked":[{"kind":"introduced","value":"not pep 440"}],"limits":[]}]}')).toBeNull();
   });
 });

@@ -12,7 +12,8 @@ import { openStore } from '../../src/cli/store.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
 import { openDb } from '../../src/store/db.js';
 import { createZip } from '../fakes/zip.js';
-import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { startFakeOsv } from '../fakes/osv.js';
+import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../fixtures/osv/load.js';
 import { inProcessCli, UNREACHABLE_SERVICES } from '../helpers/cli-in-process.js';
 
 /** The newest `modified` in the PyPA fixture. */
@@ -141,8 +142,10 @@ describe('how old the mirror is', () => {
     const audit = cli(env, project);
     expect(await audit.run('audit', '--offline', '--json', '.')).toBe(1);
     const json = JSON.parse(audit.out.stdout);
-    expect(json.advisory_data).toEqual({ newest_modified: newestModified, age_days: ageInDays(newestModified), last_sync: expect.any(String) });
-    expect(json.notices).toContain(`advisories from the local mirror: newest record modified ${newestModified} (${ageInDays(newestModified)} days old); last synced ${json.advisory_data.last_sync}`);
+    expect(json.advisory_data).toEqual({ newest_modified: newestModified, age_days: ageInDays(newestModified), last_sync: expect.any(String), last_sync_kind: 'import' });
+    expect(json.notices).toContain(
+      `advisories from the local mirror: newest record modified ${newestModified} (${ageInDays(newestModified)} days old); imported ${json.advisory_data.last_sync} (an import, not synced from OSV since)`,
+    );
     const text = cli(env, project);
     await text.run('audit', '--offline', '.');
     expect(text.out.stdout).toContain(`note: advisories from the local mirror: newest record modified ${newestModified} (${ageInDays(newestModified)} days old)`);
@@ -223,11 +226,54 @@ describe('OSV does not answer and a mirror synced days ago answers instead', () 
   });
 });
 
+describe('an import is not a sync: online, only a synced mirror answers in place of OSV', () => {
+  it('after `db import` of old data, check and audit ask OSV; after `db sync` of the live feed, the mirror answers', async () => {
+    // The live feed: the fixture plus a record changed an hour ago, as OSV's always has one.
+    const records = [...fixtureRecords().values()];
+    const recent = { ...fixtureRecords().get('PYSEC-2021-66')!, modified: new Date(Date.now() - 3_600_000).toISOString() };
+    const osv = await startFakeOsv({ records: [...records.filter((r) => r.id !== recent.id), recent] });
+    try {
+      const dir = temp('import-vs-sync');
+      const env = { DEPWATCH_DB: join(dir, 'depwatch.db'), OSV_API_URL: osv.url, OSV_BULK_URL: osv.url, PYPI_URL: UNREACHABLE_SERVICES.PYPI_URL };
+      const project = temp('import-vs-sync-project');
+      writeFileSync(join(project, 'requirements.txt'), 'django==2.1.5\n');
+      expect(await cli(env, project).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+      const status = cli(env, project);
+      await status.run('db', 'status');
+      expect(status.out.stdout).toMatch(/^last update: imported \S+ from .*advisories\.jsonl\.gz \(not a sync: audits without --offline ask OSV until depwatch db sync\)$/m);
+
+      const check = cli(env, project);
+      expect(await check.run('check', '--json', 'django==2.1.5')).toBe(1);
+      expect(JSON.parse(check.out.stdout)).toMatchObject({ advisory_source: 'api', advisory_data: null, partial: false });
+      const audit = cli(env, project);
+      await audit.run('audit', '--json', '--no-code', '.');
+      const auditJson = JSON.parse(audit.out.stdout);
+      expect(auditJson.advisory_source).toBe('api');
+      // Partial only because PyPI is unreachable here, never for the advisories.
+      expect(auditJson.partial_reasons.map((r: { message: string }) => r.message)).not.toContainEqual(expect.stringContaining('advisor'));
+      const askedAfterImport = osv.counts.querybatch + osv.counts.query;
+      expect(askedAfterImport).toBeGreaterThan(0);
+
+      // The sync after an import downloads the whole bundle: the import's high-water mark vouches for nothing.
+      const sync = cli(env, project);
+      expect(await sync.run('db', 'sync')).toBe(0);
+      expect(sync.out.stdout).toMatch(/^full sync \(the mirror was last filled by an import, not a sync: downloading the whole bundle\)/);
+      expect(osv.counts.allZip).toBe(1);
+      const synced = cli(env, project);
+      expect(await synced.run('check', '--json', 'django==2.1.5')).toBe(1);
+      expect(JSON.parse(synced.out.stdout)).toMatchObject({ advisory_source: 'mirror', advisory_data: { last_sync_kind: 'sync', newest_modified: recent.modified }, partial: false });
+      expect(osv.counts.querybatch + osv.counts.query).toBe(askedAfterImport);
+    } finally {
+      await osv.close();
+    }
+  });
+});
+
 describe('imports that accept nothing or break off', () => {
   const status = async (db: string) => {
     const c = cli({ DEPWATCH_DB: db }, tmpdir());
     await c.run('db', 'status', '--json');
-    return JSON.parse(c.out.stdout) as { records: number; lastSync: string | null };
+    return JSON.parse(c.out.stdout) as { records: number; lastSync: string | null; lastSyncKind: string | null };
   };
 
   it('an import that accepts nothing fails with one line', async () => {
@@ -259,8 +305,8 @@ describe('imports that accept nothing or break off', () => {
     const kept = Number(m![2]);
     expect(kept).toBeGreaterThan(100);
     expect(kept).toBeLessThan(2661);
-    // What it says it kept is what the mirror holds, and a broken import is not a sync.
-    expect(await status(db)).toMatchObject({ records: kept, lastSync: null });
+    // What it says it kept is what the mirror holds, and a broken import is an import, not a sync.
+    expect(await status(db)).toMatchObject({ records: kept, lastSyncKind: 'import' });
   });
 
   it('a cut zip keeps nothing and says so', async () => {
@@ -290,5 +336,32 @@ describe('imports that accept nothing or break off', () => {
     const c = cli({ DEPWATCH_DB: join(dir, 'depwatch.db') }, dir);
     expect(await c.run('db', 'import', file)).toBe(2);
     expect(c.out.stderr).toMatch(/it holds no OSV records/);
+  });
+});
+
+describe('an advisory whose range cannot be read (user trial L4)', () => {
+  it('is counted at import, and a check of the package it names reports it and is partial, never "no known vulnerabilities"', async () => {
+    const dir = temp('unreadable-range');
+    const file = join(dir, 'weird.jsonl');
+    const weird = {
+      id: 'TEST-0002',
+      modified: '2025-01-01T00:00:00Z',
+      affected: [{ package: { ecosystem: 'PyPI', name: 'weirdpkg2' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: 'garbage' }, { fixed: '2.0' }] }] }],
+    };
+    writeFileSync(file, `${JSON.stringify(weird)}\n${fixtureLines[0]}\n`);
+    const env = { DEPWATCH_DB: join(dir, 'depwatch.db') };
+    const imported = cli(env, dir);
+    expect(await imported.run('db', 'import', file)).toBe(0);
+    expect(imported.out.stdout).toContain(
+      '1 record has a range that cannot be read (an introduced version that is not PEP 440, or none), taken to affect every release of its package, and an audit matching one says so: TEST-0002\n',
+    );
+
+    const reason = 'advisory TEST-0002 has a range for weirdpkg2 that cannot be read (introduced "garbage"): it was taken to affect weirdpkg2 1.0, but whether it does is unknown';
+    const check = cli(env, dir);
+    expect(await check.run('check', '--offline', '--json', 'weirdpkg2==1.0')).toBe(1);
+    const doc = JSON.parse(check.out.stdout);
+    expect(doc.results[0].vulnerabilities.map((v: { id: string }) => v.id)).toEqual(['TEST-0002']);
+    expect(doc).toMatchObject({ partial: true, partial_reasons: [{ kind: 'data-source', message: reason }] });
+    expect(check.out.stderr).toContain(`depwatch: WARNING: ${reason}\n`);
   });
 });

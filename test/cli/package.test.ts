@@ -105,8 +105,10 @@ describe('depwatch package', () => {
     const db = await setup();
     const store = openDb(db);
     const mirror = new AdvisoryMirror(store);
-    await mirror.importRecords([osvRecord('PYSEC-2020-1', 'jellyfish', { fixed: '1.0' }), osvRecord('MAL-2020-2', 'jeilyfish')]);
-    mirror.markSynced(new Date(), 'test');
+    // As a sync of the live feed leaves it (its newest record recent), so the card uses the mirror.
+    const synced = new Date();
+    await mirror.importRecords([osvRecord('PYSEC-2020-1', 'jellyfish', { fixed: '1.0' }), { ...osvRecord('MAL-2020-2', 'jeilyfish'), modified: synced.toISOString() }]);
+    mirror.markSynced(synced, 'test');
     store.close();
     const { out, run } = cli(db);
     expect(await run('--json', 'jeIlyfish')).toBe(1);

@@ -10,6 +10,7 @@
  */
 import { groupHits } from '../../advisories/aliases.js';
 import { lookUpAliasRatings } from '../../advisories/alias-severity.js';
+import { unreadableRangeWarnings } from '../../advisories/match.js';
 import type { OsvRecord, PackageQuery } from '../../advisories/types.js';
 import type { PackageUse } from '../../audit/context.js';
 import type { Finding } from '../../audit/findings.js';
@@ -63,7 +64,8 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
       }),
     );
   }
-  const warnings: string[] = [];
+  // Hits through a range that cannot be read are reported (fail closed), and said to be guesses.
+  const warnings: string[] = unreadableRangeWarnings([...queries.values()], hits);
   const hitGroups = groupHits(hits);
   const ratings = await lookUpAliasRatings(advisories, hitGroups.values());
   if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
