@@ -33,7 +33,7 @@ function code(text: string): string {
 
 function changeLine(c: ReviewedChange): string {
   const versions = c.kind === 'added' ? code(c.to ?? 'any version') : `${code(c.from ?? 'any')} → ${code(c.to ?? 'any')}`;
-  if (!c.card) return `- ${code(c.name)} ${c.kind} ${versions} _(no card: several versions at once)_`;
+  if (!c.card) return `- ${BADGE.caution} ${code(c.name)} ${c.kind} ${versions}: **not rated** _(no card: ${escapeMarkdown(c.unrated ?? 'several versions at once')})_`;
   const extra: string[] = [];
   if (c.card.similarTo) extra.push(`looks like **${escapeMarkdown(c.card.similarTo)}**`);
   if (c.card.advisories.length) extra.push(`advisories: ${c.card.advisories.map(escapeMarkdown).join(', ')}`);
@@ -52,7 +52,7 @@ export function pullRequestReviewMarkdown(pr: { headSha: string }, review: Depen
   if (review.notes?.length) out.push(`_${review.notes.map(escapeMarkdown).join('; ')}_`, '');
   if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');
   // With files unread, "no package changed" would be a claim about files nobody read.
-  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) out.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');
+  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined) out.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');
   out.push('<sub>Updated in place by Depwatch when the pull request changes.</sub>');
   const body = out.join('\n');
   return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY)}\n\n_…cut: the review is longer than a comment may be; the pull request’s changes have the rest._`;

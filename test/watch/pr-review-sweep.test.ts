@@ -328,16 +328,74 @@ it('reviews what the pull request changes since it branched off, not what main c
   expect(card).not.toContain('idna');
 });
 
-it('leaves a pull request for the next sweep when GitHub cannot say where it branched off', async () => {
-  const { w, watch, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
-  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 5 });
+it('says on a card that a pull request changing requirements was not reviewed when GitHub cannot say where it branched off: once while that lasts, then its review replaces it', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  // Code only, as far as anyone can tell without the compare: no card says anything about it.
+  w.github.pushCommit('octo', 'shop', { 'app.py': 'print(2)\n' }, { branch: 'code', from: 'main' });
+  w.github.openPullRequest('octo', 'shop', { number: 8, title: 'Code only', head: 'code' });
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
 
-  await watch.sweeps.runNow();
-  await watch.delivery.idle();
-  expect(w.slack.messages(CHANNEL)).toEqual([]);
+  const failed = await sweep();
+  expect(failed.card).toContain('Dependency review: octo/shop #7');
+  expect(failed.card).toContain('overall :warning: *not reviewed*');
+  expect(failed.card).toContain('*Not reviewed*: GitHub could not compare its base and head');
+  expect(failed.card).not.toContain('*ok*');
+
+  // Still failing: the card stands as it is, not posted or edited again every sweep.
+  const updates = w.slack.callsTo('chat.update').length;
+  const again = await sweep();
+  expect(again.card).toBe(failed.card);
+  expect(w.slack.callsTo('chat.update')).toHaveLength(updates);
+  expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1);
 
   w.github.failRequests(null);
-  expect((await sweep()).card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  const reviewed = await sweep();
+  expect(reviewed.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(reviewed.card).not.toContain('ot reviewed');
+  expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1);
+});
+
+it('turns a card into "not reviewed" at the new head when the head moves and cannot be reviewed, so an older head\'s verdict is not left standing', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  expect((await sweep()).card).toContain('head `' + w.github.headSha('octo', 'shop', 'deps').slice(0, 7) + '` · overall :white_check_mark: *ok*');
+
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n' }, { branch: 'deps' });
+  const newHead = w.github.headSha('octo', 'shop', 'deps').slice(0, 7);
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  const failed = await sweep();
+  expect(failed.card).toContain(`head \`${newHead}\` · overall :warning: *not reviewed*`);
+  expect(failed.card).not.toContain('upgraded');
+
+  w.github.failRequests(null);
+  const reviewed = await sweep();
+  expect(reviewed.card).toContain(`head \`${newHead}\` · overall :no_entry: *avoid*`);
+  expect(reviewed.card).toContain('`idna` upgraded 3.0 → 3.1: *avoid*');
+  expect(reviewed.card).not.toContain('ot reviewed');
+});
+
+it('says "not reviewed" on the card of a pull request whose changed files GitHub stops listing part-way at a new head', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+  const docs = (n: number) => Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`docs/page-${String(i).padStart(3, '0')}.md`, `page ${i} of ${n}\n`]));
+  world.github.pushCommit('octo', 'shop', { ...docs(1), 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, { branch: 'deps' });
+  world.github.openPullRequest('octo', 'shop', { number: 7, title: 'Docs, and goodlib', head: 'deps' });
+  const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });
+  watch.store.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: world.clock.now() });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(blockText(world.slack.messages(CHANNEL)[0]!.blocks)).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+
+  // The manifest is past the first page of files, and that page of the new head fails.
+  world.github.pushCommit('octo', 'shop', { ...docs(2), 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n' }, { branch: 'deps' });
+  world.github.failRequests({ route: ROUTES.graphql, status: 502, times: 1000, matching: 'DepwatchPullFiles' });
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(world.slack.messages(CHANNEL)).toHaveLength(1);
+  const card = blockText(world.slack.messages(CHANNEL)[0]!.blocks);
+  expect(card).toContain('overall :warning: *not reviewed*');
+  expect(card).toContain('*Not reviewed*: GitHub could not list the rest of its changed files');
 });
 
 it('leaves out of the review the dependency files the base\'s .depwatch.yml excludes, says so on the card, and reviews nothing when they are all a pull request changes', async () => {

@@ -108,4 +108,15 @@ describe('reviewDependencies and its Slack message', () => {
     const merged = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 42, title: 't', url: 'https://github.com/octo/shop/pull/42', headSha: 'abcdef1234567890', state: 'merged' }, review).blocks);
     expect(merged).toContain(':twisted_rightwards_arrows: merged');
   });
+
+  it('a pull request whose only new package gets no card (several versions at once) is caution and partial, saying "not rated", never ok', async () => {
+    const diff = { changes: [{ name: 'goodlib', kind: 'added' as const, from: null, to: '1.1.0, 1.2.0', file: 'poetry.lock' }], newSources: [], newIndexUrls: [], errors: [] };
+    const review = await reviewDependencies(diff, await world.sources());
+    expect(review.changes[0]).toMatchObject({ card: null, unrated: 'several versions at once' });
+    expect(review.verdict).toBe('caution');
+    expect(review.errors).toEqual(['goodlib added to 1.1.0, 1.2.0: not rated (several versions at once)']);
+    const message = pullRequestReviewMessage({ repo: 'octo/shop', number: 43, title: 'Lock', url: 'https://github.com/octo/shop/pull/43', headSha: 'abcdef1234567890', state: 'open' }, review);
+    expect(blockText(message.blocks)).toContain('overall :warning: *caution*');
+    expect(message.text).toContain('caution (partial)');
+  });
 });

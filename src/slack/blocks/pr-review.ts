@@ -20,7 +20,7 @@ const STATE: Record<PullRequestRef['state'], string> = { open: 'open', merged: '
 
 function changeLine(c: ReviewedChange): Mrkdwn {
   const versions = c.kind === 'added' ? md`${c.to ?? 'any version'}` : md`${c.from ?? 'any'} → ${c.to ?? 'any'}`;
-  if (!c.card) return md`• \`${c.name}\` ${c.kind} ${versions} _(no card: several versions at once)_`;
+  if (!c.card) return md`• ${md.raw(BADGE.caution)} \`${c.name}\` ${c.kind} ${versions}: *not rated* _(no card: ${c.unrated ?? 'several versions at once'})_`;
   const extra: Mrkdwn[] = [];
   if (c.card.similarTo) extra.push(md`looks like *${c.card.similarTo}*`);
   if (c.card.advisories.length) extra.push(md`advisories: ${c.card.advisories.join(', ')}`);
@@ -43,7 +43,10 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   const everything = pr.comment && 'url' in pr.comment ? md.link(pr.comment.url, 'the comment on the pull request') : md.link(`${pr.url.replace(/\/+$/, '')}/files`, 'the pull request’s changes');
   const more = (what: string) => (left: number) => md`…and ${left} more ${what} (see ${everything})`.text;
   const lead: KnownBlock[] = [header(`Dependency review: ${pr.repo} #${pr.number}`)];
-  lead.push(section(md`${md.link(pr.url, pr.title)} · ${md.raw(STATE[pr.state])} · head \`${pr.headSha.slice(0, 7)}\` · overall ${md.raw(BADGE[review.verdict])} *${review.verdict}*`));
+  // Not reviewed: no verdict to give, only that nothing was compared at this head.
+  const overall = review.notReviewed === undefined ? review.verdict : 'not reviewed';
+  lead.push(section(md`${md.link(pr.url, pr.title)} · ${md.raw(STATE[pr.state])} · head \`${pr.headSha.slice(0, 7)}\` · overall ${md.raw(BADGE[review.verdict])} *${overall}*`));
+  if (review.notReviewed !== undefined) lead.push(section(md`:warning: *Not reviewed*: ${review.notReviewed}. Tried again at the next sweep; this card is updated when it is reviewed.`));
   if (review.newSources.length) {
     const lines = review.newSources.map((s) => md`• \`${s.name}\` from ${s.url} (${s.file}${s.line ? md`:${s.line}` : md``})`.text);
     lead.push(...listSections(':warning: *New sources outside the index*', lines, { room: WARNING_ROOM, more: more('new sources') }));
@@ -53,7 +56,7 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
     lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs') }));
   }
   if (review.notes?.length) lead.push(context(listWithin(review.notes.map((n) => md`${n}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })));
-  if (review.errors.length) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })}`));
+  if (review.errors.length && review.notReviewed === undefined) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })}`));
   const tail: KnownBlock[] = [];
   if (removed.length) {
     const names = removed.map((c) => md`\`${c.name}\`${c.from ? md` ${c.from}` : md``}`.text);
@@ -62,10 +65,14 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   if (pr.comment && 'url' in pr.comment) tail.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));
   if (pr.comment && 'problem' in pr.comment) tail.push(context(md`:warning: Not commented on the pull request: ${pr.comment.problem}.`));
   // With files unread, "no package changed" would be a claim about files nobody read.
-  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length) tail.push(context(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.'));
+  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined) tail.push(context(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.'));
   const changes = moved.length
     ? listSections('*Added and changed*', moved.map((c) => changeLine(c).text), { room: SLACK_LIMITS.messageTextBudget - cumulativeText([...lead, ...tail]), more: more('added or changed') })
     : [];
-  const text = md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}, ${review.changes.length} package changes`.text;
+  // The notification says partial as the card does: a preview reading "ok" must not hide what was not read or rated.
+  const partial = review.errors.length > 0 || review.changes.some((c) => c.card?.partial);
+  const text = review.notReviewed !== undefined
+    ? md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): not reviewed (partial): ${review.notReviewed}`.text
+    : md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}${partial ? ' (partial)' : ''}, ${review.changes.length} package changes`.text;
   return { text, blocks: [...lead, ...changes, ...tail] };
 }

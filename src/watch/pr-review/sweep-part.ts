@@ -24,7 +24,9 @@
  *     file named like no manifest is read the same way, through what includes it on each side
  *     (never as a root of its own), so dropping its include reads as removing what it installed;
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
- * One repository or pull request failing is logged and never stops the others. A file that could
+ * One repository or pull request failing is logged and never stops the others; one known to change
+ * a manifest (or with a card already) gets a card "not reviewed: why" at its head (sayNotReviewed),
+ * which its review replaces at a later sweep. A file that could
  * not be read on either side is left out of the diff (never read as added or removed) and named in
  * the review's errors, so the review says it is partial. When a later read may mend it (a failed
  * batch, no answer, 5xx, rate limit) its head is not recorded as reviewed, and the next sweep reads
@@ -34,6 +36,7 @@
 import type { Octokit } from 'octokit';
 import { applyExcludes, CONFIG_FILES, excluder, parseExcludes, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
+import { redactSecrets } from '../../redact.js';
 import { plural } from '../../plural.js';
 import { listPullRequests, listRemainingFiles, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { Logger } from '../../log.js';
@@ -47,7 +50,7 @@ import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies, includesToRead } from './diff.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
 import { includedAt, includingRoots, mayBeIncluded, rootsReaching, type IncludedFiles } from './includes.js';
-import { reviewDependencies, type DependencyReview } from './review.js';
+import { notReviewed, reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
 export interface PullRequestReviewOptions {
@@ -108,11 +111,16 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   // own, so closing or publishing one reads none again.
   const closing: { repo: string; number: number; state: 'merged' | 'closed' }[] = [];
   const candidates: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
+  // Pull requests whose changed files GitHub did not list: a card of theirs says so at the new head.
+  const unlisted: { repo: string; pull: OpenPullRequest }[] = [];
   for (const [repo, { open, closed, openNotListed }] of listing.byRepo) {
     for (const c of closed) closing.push({ repo, number: c.number, state: c.state });
     if (openNotListed > 0) result.notes.push(`${repo}: ${open.length + openNotListed} open pull requests; only the ${open.length} most recently updated were reviewed`);
     for (const pull of open) {
-      if (listCutShort(repo, pull, result.errors)) continue;
+      if (listCutShort(repo, pull, result.errors)) {
+        unlisted.push({ repo, pull });
+        continue;
+      }
       const paths = pull.paths.filter(isManifestPath);
       // Files GitHub does not list may be manifests: such a pull request is reviewed, as partial.
       // One that changes a file a manifest may include (`ci/base.txt`) is asked about at its base.
@@ -120,12 +128,39 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     }
   }
   const stored = new Map<string, PullReviewRow>();
-  const asked = [...closing, ...candidates.map(({ repo, pull }) => ({ repo, number: pull.number }))];
+  const asked = [...closing, ...[...candidates, ...unlisted].map(({ repo, pull }) => ({ repo, number: pull.number }))];
   for (const row of await reviews.reviewsOf(asked)) stored.set(reviewKey(row.repo, row.number, row.channel), row);
+  const knownOf = (repo: string, number: number) => {
+    const known = new Map<string, PullReviewRow>();
+    for (const channel of repos.get(repo) ?? []) {
+      const review = stored.get(reviewKey(repo, number, channel));
+      if (review) known.set(channel, review);
+    }
+    return known;
+  };
+  /**
+   * Fail closed: a pull request that could not be reviewed this time gets a card saying so, when it is
+   * known to change dependencies (`changesDependencies`: a manifest among its listed files) or has a
+   * card already (which describes an older head). One of which nothing is known yet (only code, as far
+   * as it was listed) is left to the next sweep, said in the log only.
+   */
+  const unreviewed = async (repo: string, pull: OpenPullRequest, known: ReadonlyMap<string, PullReviewRow>, reason: string, changesDependencies: boolean) => {
+    if (!changesDependencies && known.size === 0) return;
+    const ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
+    try {
+      await sayNotReviewed(options, reviews, ref, redactSecrets(reason).slice(0, 300), repos.get(repo) ?? [], known);
+    } catch (err) {
+      // Never stops the other pull requests; the next sweep tries again.
+      options.logger?.warn({ repo, pull: pull.number, err }, 'could not say a pull request was not reviewed');
+      result.errors.push(`${repo}#${pull.number}: its "not reviewed" card could not be written (${errorLine(err)})`);
+    }
+  };
   for (const c of closing) {
     const open = [...stored.values()].filter((r) => r.repo === c.repo && r.number === c.number && r.state === 'open');
     await closeOut(options, reviews, open, c, result);
   }
+  // Nothing listed says nothing about dependencies: only a pull request with a card is said not reviewed.
+  for (const { repo, pull } of unlisted) await unreviewed(repo, pull, knownOf(repo, pull.number), pull.filesListError ?? 'its changed files were not listed', false);
   const unchanged = options.unchanged;
   if (unchanged) {
     // Forget pull requests no longer listed as open (merged, closed, or their repository unwatched).
@@ -137,11 +172,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     const { repo, pull } = candidate;
     let { paths } = candidate;
     const channels = repos.get(repo) ?? [];
-    const known = new Map<string, PullReviewRow>();
-    for (const channel of channels) {
-      const review = stored.get(reviewKey(repo, pull.number, channel));
-      if (review) known.set(channel, review);
-    }
+    const known = knownOf(repo, pull.number);
     if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
     // A head found to change no dependency file (or only excluded ones) is not read again.
     if (unchanged?.get(`${repo}#${pull.number}`) === pull.headOid) continue;
@@ -149,7 +180,10 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     if (pull.moreFiles) {
       // The rest of the changed files, only now that the pull request is to be reviewed.
       result.githubRequests += await listRemainingFiles(options.octokit, { owner, repo: name }, pull);
-      if (listCutShort(repo, pull, result.errors)) continue;
+      if (listCutShort(repo, pull, result.errors)) {
+        await unreviewed(repo, pull, known, pull.filesListError ?? 'the rest of its changed files were not listed', pull.paths.some(isManifestPath));
+        continue;
+      }
       paths = pull.paths.filter(isManifestPath);
       if (paths.length === 0 && !pull.paths.some(mayBeIncluded) && pull.filesNotListed === 0) {
         unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
@@ -162,6 +196,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     // request's: left for the next sweep.
     if ('error' in branchedOff) {
       result.errors.push(`${repo}#${pull.number}: ${branchedOff.error}; not reviewed this time`);
+      await unreviewed(repo, pull, known, branchedOff.error, paths.length > 0);
       continue;
     }
     due.push({ repo, pull, paths, known, baseOid: branchedOff.sha });
@@ -234,7 +269,9 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
           }
           const reach = await includes.get(at)!;
           if ('unknown' in reach && reach.recoverable) {
-            result.errors.push(`${repo}#${pull.number}: whether a manifest includes the files it changes could not be told (${reach.unknown}); not reviewed this time`);
+            const why = `whether a manifest includes the files it changes could not be told (${reach.unknown})`;
+            result.errors.push(`${repo}#${pull.number}: ${why}; not reviewed this time`);
+            await unreviewed(repo, pull, known, why, changed.some((path) => excludedBy(path) === null));
             continue;
           }
           if ('unknown' in reach) untold = reach.unknown;
@@ -271,7 +308,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const notes = [...settingsNotes, ...excludeNotes];
       ready.push({ repo, owner, name, pull, known, baseOid, paths, through, notes, untold: untoldLines, sides: { base: emptySide(), head: emptySide() } });
     } catch (err) {
-      reviewFailed(options, result, repo, pull.number, err);
+      await unreviewed(repo, pull, known, reviewFailed(options, result, repo, pull.number, err), changed.length > 0);
     }
   }
   if (ready.length === 0) return result;
@@ -359,7 +396,8 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       await publish(options, reviews, ref, review, repos.get(repo) ?? [], known, !unread.some((u) => u.recoverable));
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
-      reviewFailed(options, result, repo, pull.number, err);
+      // It was found to have dependencies to review.
+      await unreviewed(repo, pull, known, reviewFailed(options, result, repo, pull.number, err), true);
     }
   }
   return result;
@@ -462,9 +500,12 @@ function parseTextKey(key: string): TextRequest {
   return { owner, repo, oid: key.slice(at + 1, colon), path: key.slice(colon + 1) };
 }
 
-function reviewFailed(options: PullRequestReviewOptions, result: PullRequestReviewResult, repo: string, number: number, err: unknown): void {
+/** Logs a review that failed and says it in the result; returns why, for the card. */
+function reviewFailed(options: PullRequestReviewOptions, result: PullRequestReviewResult, repo: string, number: number, err: unknown): string {
   options.logger?.warn({ repo, pull: number, err }, 'pull request review failed');
-  result.errors.push(`${repo}#${number}: the dependency review failed (${errorLine(err)})`);
+  const why = `the dependency review failed (${errorLine(err)})`;
+  result.errors.push(`${repo}#${number}: ${why}`);
+  return why;
 }
 
 /**
@@ -520,13 +561,40 @@ const cardKey = (repo: string, number: number, channel: string) => `pr-review:${
 
 /**
  * A post of the card when the channel has none yet, else an update of it (named by what it shows:
- * the head reviewed, or the final state).
+ * the head reviewed, or the final state). A "not reviewed" update is one per head: a failure that
+ * lasts several sweeps adds nothing after the first, and the review that follows is a new update.
  */
 function cardMessage(channel: string, card: PullRequestReviewCard, known: boolean, now: Date): OutboundMessage {
   const key = cardKey(card.ref.repo, card.ref.number, channel);
+  const shows = card.review.notReviewed === undefined ? `${card.ref.state}@${now.toISOString()}` : 'not-reviewed';
   return known
-    ? { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'update', messageKey: key, idempotencyKey: `${key}@${card.ref.headSha}:${card.ref.state}@${now.toISOString()}` }
+    ? { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'update', messageKey: key, idempotencyKey: `${key}@${card.ref.headSha}:${shows}` }
     : { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'post', messageKey: key, idempotencyKey: key };
+}
+
+/**
+ * The card of a pull request that could not be reviewed at its head this time: "not reviewed: why",
+ * partial (notReviewed). Its row keeps no head, so the next sweep tries again and its review replaces
+ * the card. A channel whose card is already of this head (its review, partial and waiting for another
+ * read, or this same card) is left as it is: nothing is written again while the failure lasts.
+ */
+async function sayNotReviewed(
+  options: PullRequestReviewOptions,
+  reviews: PullReviewState,
+  ref: PullRequestRef,
+  reason: string,
+  channels: readonly string[],
+  known: ReadonlyMap<string, PullReviewRow>,
+): Promise<void> {
+  const now = options.now();
+  const review = notReviewed(reason);
+  for (const channel of channels) {
+    const before = known.get(channel);
+    if (before && (JSON.parse(before.reviewJson) as { ref: PullRequestRef }).ref.headSha === ref.headSha) continue;
+    const ts = before?.ts ?? '';
+    const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now);
+    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: '', state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
+  }
 }
 
 /**

@@ -1,0 +1,55 @@
+/**
+ * The pull-request review card as Slack shows it, from a review made by hand: the notification text
+ * (what a phone or a channel preview shows) says "partial" whenever the card does, a package with no
+ * card reads "not rated", and a pull request that could not be reviewed reads "not reviewed: why",
+ * never a verdict of files nobody read.
+ */
+import { describe, expect, it } from 'vitest';
+import { fitOneMessage } from '../../src/slack/blocks/fit.js';
+import { pullRequestReviewMessage, type PullRequestRef } from '../../src/slack/blocks/pr-review.js';
+import { pullRequestReviewMarkdown } from '../../src/report/pr-review.js';
+import { notReviewed, type DependencyReview, type ReviewedChange } from '../../src/watch/pr-review/review.js';
+import { blockText } from './app-world.js';
+
+const PR: PullRequestRef = { repo: 'octo/shop', number: 42, title: 'Bump deps', url: 'https://github.com/octo/shop/pull/42', headSha: 'abcdef1234567890', state: 'open' };
+
+const okChange: ReviewedChange = { name: 'goodlib', kind: 'upgraded', from: '1.1.0', to: '1.2.0', file: 'requirements.txt', card: { verdict: 'ok', partial: false, reasons: [], advisories: [], similarTo: null } };
+
+const review = (over: Partial<DependencyReview>): DependencyReview => ({ changes: [okChange], newSources: [], newIndexUrls: [], errors: [], verdict: 'ok', ...over });
+
+describe('the notification text of a review card', () => {
+  it('says partial when the review has errors (files not read, packages not rated, includes not told)', () => {
+    const partial = pullRequestReviewMessage(PR, review({ errors: ['head: requirements.txt could not be read (502)'], verdict: 'caution' }));
+    expect(partial.text).toBe('Dependency review of octo/shop #42 (open): caution (partial), 1 package changes');
+    // Everything read and rated: no such word.
+    expect(pullRequestReviewMessage(PR, review({})).text).toBe('Dependency review of octo/shop #42 (open): ok, 1 package changes');
+  });
+
+  it('says partial when a package\'s own card is partial', () => {
+    const change: ReviewedChange = { ...okChange, card: { verdict: 'caution', partial: true, reasons: ['partial: ratings unavailable'], advisories: [], similarTo: null } };
+    expect(pullRequestReviewMessage(PR, review({ changes: [change], verdict: 'caution' })).text).toContain('caution (partial)');
+  });
+});
+
+describe('a package with no card', () => {
+  it('reads "not rated" with why, never as a bare line beside an ok', () => {
+    const unrated: ReviewedChange = { name: 'idna', kind: 'changed', from: '3.0', to: '3.1, 3.2', file: 'poetry.lock', card: null, unrated: 'several versions at once' };
+    const r = review({ changes: [unrated], verdict: 'caution', errors: ['idna changed to 3.1, 3.2: not rated (several versions at once)'] });
+    const text = blockText(pullRequestReviewMessage(PR, r).blocks);
+    expect(text).toContain(':warning: `idna` changed 3.0 → 3.1, 3.2: *not rated* _(no card: several versions at once)_');
+    expect(text).toContain('Partial: idna changed to 3.1, 3.2: not rated (several versions at once)');
+    expect(pullRequestReviewMarkdown(PR, r)).toContain('- ⚠️ `idna` changed `3.0` → `3.1, 3.2`: **not rated**');
+  });
+});
+
+describe('a pull request that could not be reviewed', () => {
+  it('reads "not reviewed: why", partial, with no verdict and no claim about packages', () => {
+    const message = fitOneMessage(pullRequestReviewMessage(PR, notReviewed('GitHub could not compare its base and head: 502 Server Error')), 'card');
+    const text = blockText(message.blocks);
+    expect(text).toContain('head `abcdef1` · overall :warning: *not reviewed*');
+    expect(text).toContain(':warning: *Not reviewed*: GitHub could not compare its base and head: 502 Server Error. Tried again at the next sweep');
+    expect(text).not.toContain('No package changed');
+    expect(text).not.toContain('*ok*');
+    expect(message.text).toBe('Dependency review of octo/shop #42 (open): not reviewed (partial): GitHub could not compare its base and head: 502 Server Error');
+  });
+});
