@@ -124,6 +124,6 @@ export function alertMessage(view: AlertView): FittedMessage {
     ? unchecked.length
       ? md`${view.advisoryId}${pkg} is no longer open in any watched repository: ${view.affected.map(closedText).join(', ')}`.text
       : md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map(closedText).join(', ')}`.text
-    : md`${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
+    : md`${what}${pkg}: ${view.advisoryId} (${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
   return fitOneMessage({ text, blocks }, `alert #${view.alertId}`);
 }
