@@ -24,7 +24,8 @@ export interface FindingsUpdate {
   mayClose?: (finding: Finding) => boolean;
   /**
    * Why a missing finding is closed without being fixed, in words (its file is now excluded: no
-   * longer checked), or null when it is gone from what the audit read (fixed).
+   * longer checked; an ignore now covers it: still there), or null when it is gone from what the
+   * audit read (fixed).
    */
   closedReason?: (finding: Finding) => string | null;
 }
@@ -86,7 +87,7 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
   for (const row of considered) {
     if (seen.has(row.key) || input.closeMissing === false || input.mayClose?.(row.finding) === false) continue;
     const { json: _json, ...closed } = row;
-    // A finding whose file is now excluded was not fixed: it is no longer checked, and says why.
+    // A finding whose file is now excluded, or that an ignore now covers, was not fixed: it says why.
     const reason = input.closedReason?.(row.finding) ?? null;
     plan.closes.push({ key: row.key, reason });
     if (reason === null) plan.diff.fixed.push({ ...closed, fixedAt: at, fixedBySha: input.sha, closedReason: null });

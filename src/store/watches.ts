@@ -117,9 +117,10 @@ export interface FindingRow {
   fixedAt: string | null;
   fixedBySha: string | null;
   /**
-   * Why a closed finding was closed without being fixed, in words (`excluded by .depwatch.yml
-   * (test data)`: only files `exclude:` keeps out held it, so it is no longer checked); null when it
-   * was closed because the audit no longer found it (absent: the same). Never "fixed" when set.
+   * Why a closed finding was closed without being fixed, in words: `excluded by .depwatch.yml
+   * (test data)` (only files `exclude:` keeps out held it, so it is no longer checked), `ignored in
+   * .depwatch.yml: <reason>` or `ignored in Slack by <@U…>: <reason>` (still there, accepted); null
+   * when it was closed because the audit no longer found it (absent: the same). Never "fixed" when set.
    */
   closedReason?: string | null;
   alertable: boolean;
@@ -141,7 +142,11 @@ export interface AffectedRepo {
   /** Set once this repository no longer has the finding. */
   fixedBySha: string | null;
   fixedAt: string | null;
-  /** With `fixedAt`: why it was closed without being fixed (FindingRow.closedReason: its file excluded, no longer checked); absent or null when fixed. */
+  /**
+   * With `fixedAt`: why it is no longer listed as open although nothing fixed it (FindingRow.closedReason:
+   * its file excluded, an ignore covering it; or the repository no longer watched or visible in the
+   * alert's channel); absent or null when fixed.
+   */
   closedReason?: string | null;
   /** The fix pull request opened for this repository (DEPWATCH_FIX_PRS), as last seen. */
   fixPull?: { number: number; url: string; state: 'open' | 'merged' | 'closed' } | null;
@@ -177,7 +182,7 @@ export interface FindingsDiff {
   added: FindingRow[];
   stillOpen: FindingRow[];
   fixed: FindingRow[];
-  /** Closed without being fixed: no longer checked (their files excluded); `closedReason` says why. */
+  /** Closed without being fixed (their files excluded, an ignore covering them); `closedReason` says why. */
   excluded: FindingRow[];
 }
 
@@ -492,12 +497,14 @@ export class WatchStore {
         .all(input.repo)
         .map((r) => ({ ...toFinding(r), json: r.json }));
       const plan = planFindings(open, input);
+      // A finding closed without a fix (its file excluded, an ignore covering it) comes back as it was:
+      // the day it was first seen and whether it alerts kept, never announced as new.
       const upsert = this.prepare(
         `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
          VALUES (@repo, @key, @kind, @severity, @package, @version, @advisory, @json, @at, @at, NULL, NULL, @alertable)
          ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
            first_seen = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
-           alertable = CASE WHEN repo_findings.fixed_at IS NULL THEN repo_findings.alertable ELSE excluded.alertable END,
+           alertable = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.alertable ELSE excluded.alertable END,
            fixed_at = NULL, fixed_by_sha = NULL, closed_reason = NULL`,
       );
       for (const { key, finding, json, alertable } of plan.writes) {

@@ -21,7 +21,8 @@ import { blobLineUrl } from '../github/links.js';
 import type { Logger } from '../log.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
-import type { AffectedRepo, AlertRow, FindingRow, RepoSummary } from '../store/watches.js';
+import { repoKeyOfDisplay, type AffectedRepo, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
+import { ignoredReason, NO_LONGER_WATCHED, NOT_FOUND, NOT_VISIBLE } from './closed-reasons.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 
 export interface AlertDecisionOptions {
@@ -79,11 +80,11 @@ const VULN_KINDS = ['vulnerability', 'malicious'];
  * The repositories whose findings this channel may see (private ones only when an admin linked them),
  * from the watch state, with the summaries of every repository the channel watches.
  */
-export async function visibleReposIn(state: WatchStateStore, channel: string): Promise<{ repos: string[]; summaries: Map<string, RepoSummary> }> {
+export async function visibleReposIn(state: WatchStateStore, channel: string): Promise<{ repos: string[]; watched: string[]; summaries: Map<string, RepoSummary> }> {
   const watches = await state.watchesForChannel(channel);
   const summaries = await state.repoSummaries(watches.map((w) => w.repo));
   const repos = watches.filter((w) => w.adminLinked || !(w.private || summaries.get(w.repo)?.private)).map((w) => w.repo);
-  return { repos, summaries };
+  return { repos, watched: watches.map((w) => w.repo), summaries };
 }
 
 function affectedOf(row: FindingRow, state: RepoSummary | undefined, fixPulls: ReadonlyMap<string, AffectedRepo['fixPull']> | null): AffectedRepo {
@@ -141,7 +142,9 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   const decisions: AlertDecisions = { recorded: 0, changed: 0, resolved: 0 };
   const now = options.now();
 
-  const { repos, summaries } = await visibleReposIn(state, channel);
+  const { repos, watched, summaries } = await visibleReposIn(state, channel);
+  const visible = new Set(repos);
+  const watchedHere = new Set(watched);
   const unknownAs = (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS;
   const rows = await state.findingsFor(repos, VULN_KINDS);
   const open = rows.filter((r) => r.fixedAt === null);
@@ -152,11 +155,15 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   );
   const openByAdvisory = new Map<string, FindingRow[]>();
   const ignoredAdvisories = new Set<string>();
+  /** Why each repository's open finding of an advisory is not listed: the channel ignore covering it (`advisory|repo`). */
+  const ignoredHere = new Map<string, string>();
   open.forEach((row, i) => {
     const id = row.advisoryId ?? row.finding.id;
     if (!id) return;
-    if (marked[i]?.ignoredBy) {
+    const ignoredBy = marked[i]?.ignoredBy;
+    if (ignoredBy) {
       ignoredAdvisories.add(id);
+      ignoredHere.set(`${id}|${row.repo}`, ignoredReason(ignoredBy));
       return;
     }
     openByAdvisory.set(id, [...(openByAdvisory.get(id) ?? []), row]);
@@ -175,19 +182,34 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   if (requeued > 0) options.logger?.info({ channel, requeued }, 'alerts: messages given up during a Slack outage were queued again');
   const fixPulls = options.fixPullsOf ? await options.fixPullsOf([...new Set([...openByAdvisory.values()].flat().map((r) => r.repo))]) : null;
 
-  /** Open findings, plus the repositories an alert listed before that are fixed now. */
+  /**
+   * A repository an alert listed before and no longer lists as open. Fixed only when its finding row
+   * was closed by a fix; closed for a reason (excluded, ignored) it says that reason; and one the
+   * channel no longer watches, or may no longer see, is said to be out of sight, never fixed (it is
+   * as vulnerable as it was). One fixed when it was last listed stays fixed.
+   */
+  const closedEntry = (advisoryId: string, before: AffectedRepo, key: string): AffectedRepo => {
+    if (before.fixedAt !== null && !before.closedReason) return before;
+    const away = !watchedHere.has(key) ? NO_LONGER_WATCHED : !visible.has(key) ? NOT_VISIBLE : null;
+    if (away) return { ...before, fixedAt: before.fixedAt ?? now.toISOString(), fixedBySha: null, closedReason: away };
+    const closedRow = (latestByAdvisory.get(advisoryId) ?? [])
+      .filter((r) => r.repo === key && r.fixedAt !== null)
+      .sort((a, b) => (b.fixedAt ?? '').localeCompare(a.fixedAt ?? ''))[0];
+    if (closedRow) return { ...before, fixedAt: closedRow.fixedAt, fixedBySha: closedRow.closedReason ? null : closedRow.fixedBySha, ...(closedRow.closedReason ? { closedReason: closedRow.closedReason } : { closedReason: null }) };
+    return { ...before, fixedAt: before.fixedAt ?? now.toISOString(), fixedBySha: null, closedReason: ignoredHere.get(`${advisoryId}|${key}`) ?? NOT_FOUND };
+  };
+
+  /** Open findings, plus the repositories an alert listed before that no longer are (fixed, or why not). */
   const composeAffected = (advisoryId: string, previous: AffectedRepo[]): AffectedRepo[] => {
-    const current = (openByAdvisory.get(advisoryId) ?? []).map((r) => affectedOf(r, summaries.get(r.repo), fixPulls));
-    const listed = new Set(current.map((a) => a.repo));
+    const openRows = openByAdvisory.get(advisoryId) ?? [];
+    const current = openRows.map((r) => affectedOf(r, summaries.get(r.repo), fixPulls));
+    // By store key: the name shown may have changed case on GitHub since the alert listed it.
+    const listed = new Set(openRows.map((r) => r.repo));
     for (const before of previous) {
-      if (listed.has(before.repo)) continue;
-      listed.add(before.repo);
-      const fixedRow = (latestByAdvisory.get(advisoryId) ?? [])
-        .filter((r) => (summaries.get(r.repo)?.display ?? r.repo) === before.repo && r.fixedAt !== null)
-        .sort((a, b) => (b.fixedAt ?? '').localeCompare(a.fixedAt ?? ''))[0];
-      // Closed without a fix (its file now excluded): said as such, never as fixed.
-      const closedReason = before.fixedAt !== null ? (before.closedReason ?? null) : (fixedRow?.closedReason ?? null);
-      current.push({ ...before, fixedAt: before.fixedAt ?? fixedRow?.fixedAt ?? now.toISOString(), fixedBySha: before.fixedBySha ?? fixedRow?.fixedBySha ?? null, ...(closedReason ? { closedReason } : {}) });
+      const key = repoKeyOfDisplay(before.repo);
+      if (listed.has(key)) continue;
+      listed.add(key);
+      current.push(closedEntry(advisoryId, before, key));
     }
     return current;
   };

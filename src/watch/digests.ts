@@ -147,7 +147,7 @@ export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreR
   const d = input.now;
   const monthAgo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes());
   const newThisMonth = rows.filter((r) => Date.parse(r.firstSeen) >= monthAgo && r.alertable);
-  // Closed because its file is now excluded is not fixed: no longer checked, not counted here.
+  // Closed for a reason (its file now excluded, an ignore covering it) is not fixed: not counted here.
   const fixedThisMonth = rows.filter((r) => r.fixedAt !== null && !r.closedReason && Date.parse(r.fixedAt) >= monthAgo);
 
   const today = input.now;

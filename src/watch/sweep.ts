@@ -30,6 +30,7 @@ import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { CommitRef } from '../github/commit-scan.js';
 import type { ScanResult } from '../scan/types.js';
 import type { SeenCommit } from './secret-alerts.js';
+import { ignoredReason } from './closed-reasons.js';
 import { announceSettingsProblems, settingsProblems } from './settings-notices.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
@@ -108,7 +109,10 @@ export interface SweepResult {
   failed: SweepFailure[];
   added: FindingRow[];
   fixed: FindingRow[];
-  /** Closed without being fixed: findings only files `exclude:` now keeps out held (no longer checked). */
+  /**
+   * Closed without being fixed, `closedReason` says why: findings only files `exclude:` now keeps out
+   * held (no longer checked), and findings an ignore now covers (still there, accepted).
+   */
   excluded: FindingRow[];
   stillOpen: number;
   /** Data sources that failed: the sweep is partial, and nothing was marked fixed on their account. */
@@ -331,9 +335,11 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     // Files that could not be read hide their findings: keep what was open rather than call it fixed.
     closeMissing: unread !== null,
     mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)) && options.mayCloseAdvisory(f),
-    // Gone because `exclude:` now keeps its file out, not because anything changed in it: no longer
-    // checked, never fixed. A file that is no longer there at all is gone whatever excludes it.
-    closedReason: excludedReason(audit.exclusions ?? [], stillInTree(snapshot)),
+    // Gone because an ignore now covers it (`ignore:` in the tree, the Slack Ignore… modal): still
+    // there, accepted, never fixed. Gone because `exclude:` now keeps its file out, not because
+    // anything changed in it: no longer checked, never fixed. A file that is no longer there at all
+    // is gone whatever excludes it.
+    closedReason: closedReasonOf(ignoredReasons(audit.ignored), excludedReason(audit.exclusions ?? [], stillInTree(snapshot))),
   });
   let newSecrets = 0;
   if (scanning && options.codeScan) {
@@ -370,6 +376,18 @@ export function excludedReason(exclusions: readonly Exclusion[], present: (path:
     }
     return null;
   };
+}
+
+/** The closing reason of each ignored finding, by finding key. */
+export function ignoredReasons(ignored: readonly Finding[]): ReadonlyMap<string, string> {
+  const reasons = new Map<string, string>();
+  for (const f of ignored) if (f.ignoredBy) reasons.set(findingKey(f), ignoredReason(f.ignoredBy));
+  return reasons;
+}
+
+/** An ignore's reason first (the finding was read and is there), then the exclusion's, if any. */
+function closedReasonOf(ignored: ReadonlyMap<string, string>, excluded: (f: Finding) => string | null = () => null): (f: Finding) => string | null {
+  return (f) => ignored.get(findingKey(f)) ?? excluded(f);
 }
 
 /** Every file a finding was seen in: its primary place and, for vulnerabilities, every pin or lock entry. */
@@ -456,7 +474,7 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
     return;
   }
   for (const warning of outcome.warnings) warnOnce(result, warning);
-  const found = new Map(outcome.findings.map((r) => [r.key, r.findings]));
+  const found = new Map(outcome.findings.map((r) => [r.key, r]));
   // One commit for the fleet: per-repository commits cost a disk sync each.
   const diffs = await options.state.recordRematches(
     toMatch.map((repo) => {
@@ -464,7 +482,7 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
       return {
         findings: {
           repo: key,
-          findings: found.get(key) ?? [],
+          findings: found.get(key)?.findings ?? [],
           keyOf: findingKey,
           sha: null,
           now,
@@ -473,6 +491,8 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
           closeMissing: true,
           // A partial re-match vouches only for the packages it matched.
           mayClose: (f: Finding) => (plan.kind !== 'packages' || (f.package !== null && inPlan(plan, f.package))) && options.mayCloseAdvisory(f),
+          // Covered by an ignore now (a Slack Ignore…, or the tree's `ignore:` as last read): not fixed.
+          closedReason: closedReasonOf(ignoredReasons(found.get(key)?.ignored ?? [])),
         },
         // A re-match with warnings (ratings not looked up), or with data older than its sweep's, is
         // not one to build on: the mark stays.

@@ -179,6 +179,19 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect((await a.findingsFor(['octo/app'])).find((f) => f.advisoryId === 'PYSEC-2')!.firstSeen).toBe(T0.toISOString());
   });
 
+  it('brings back a finding closed without a fix (ignored, excluded) as it was: a baseline one still does not alert, a fixed one seen again does', async () => {
+    const [a, b] = await open();
+    await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-2', 'urllib3', '1.0')], 'sha1', T0, { baseline: true }));
+    const ignored = 'ignored in .depwatch.yml: not reachable';
+    await b.recordAudit(audit('octo/app', 'sha2', later(1)), update('octo/app', [], 'sha2', later(1), { closedReason: (f) => (f.package === 'urllib3' ? ignored : null) }));
+    await a.recordAudit(audit('octo/app', 'sha3', later(2)), update('octo/app', [vuln('PYSEC-1', 'requests', '2.2.0'), vuln('PYSEC-2', 'urllib3', '1.0')], 'sha3', later(2)));
+    const rows = (await b.findingsFor(['octo/app'])).map((f) => [f.advisoryId, f.fixedAt, f.closedReason, f.alertable]).sort();
+    expect(rows).toEqual([
+      ['PYSEC-1', null, null, true],
+      ['PYSEC-2', null, null, false],
+    ]);
+  });
+
   it('records checks, errors and re-matches for a fleet, each batch in one go', async () => {
     const [a, b] = await open();
     for (const repo of ['octo/a', 'octo/b']) await a.recordAudit(audit(repo, 'sha1', T0), update(repo, [vuln('PYSEC-1', 'requests', '2.2.0')], 'sha1', T0));

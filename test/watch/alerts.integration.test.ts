@@ -245,7 +245,7 @@ describe('new-advisory alerts', () => {
     world.clock.advance(3_600_000);
     await watch.runJob(alertsJob(CHANNEL), world.clock.now());
     const [alert] = topLevel();
-    expect(alert?.text).toBe('New advisory in requests: PYSEC-2014-13 (unknown) hits octo/api');
+    expect(alert?.text).toBe('New advisory in requests: PYSEC-2014-13 (not rated by the source (treated as high)) hits octo/api');
     expect(topLevel()).toHaveLength(1);
   });
 });

@@ -128,7 +128,7 @@ describe('sweeps that do only what changed', () => {
     close();
   });
 
-  it('re-matches everything again once an ignore is added, so the ignored finding closes', async () => {
+  it('re-matches everything again once an ignore is added, so the ignored finding closes, as ignored (never fixed)', async () => {
     const { watch, mirror, close } = await setUp();
     await mirror.importRecords(newAdvisories('2025-01-06T10:00:00Z'));
     await watch.sweeps.runNow();
@@ -136,7 +136,8 @@ describe('sweeps that do only what changed', () => {
     world.clock.advance(3_600_000);
     const sweep = await watch.sweeps.runNow();
     expect(sweep).toMatchObject({ rematched: 1, upToDate: REPOS.length - 1 });
-    expect(sweep.fixed.map((f) => [f.repo, f.advisoryId])).toEqual([['octo/app', URLLIB3.id]]);
+    expect(sweep.fixed).toEqual([]);
+    expect(sweep.excluded.map((f) => [f.repo, f.advisoryId, f.fixedBySha, f.closedReason])).toEqual([['octo/app', URLLIB3.id, null, `ignored in Slack by <@${ADMIN}>: not reachable`]]);
     close();
   });
 });

@@ -56,7 +56,7 @@ describe('the monthly review', () => {
 });
 
 describe('new-advisory alerts', () => {
-  it('say that the advisory is not rated, and how it counts in the channel', async () => {
+  it('say that the advisory is not rated, and how it counts in the channel, in the message and in its notification text', async () => {
     const urllib3 = fixtureRecord('PYSEC-2019-132');
     const requests: OsvRecord = { ...fixtureRecord('PYSEC-2014-13'), modified: '2025-01-06T10:00:00Z' };
     expect(requests.severity ?? []).toEqual([]); // the PyPA record carries no rating
@@ -72,5 +72,6 @@ describe('new-advisory alerts', () => {
     expect(await watch.runJob(job, world.clock.now())).toMatchObject({ posted: 1 });
     const [alert] = world.slack.messages(CHANNEL);
     expect(JSON.stringify(alert?.blocks)).toContain('Severity: ⚪ *not rated by the source (treated as medium)*');
+    expect(alert?.text).toBe('New advisory in requests: PYSEC-2014-13 (not rated by the source (treated as medium)) hits octo/app');
   });
 });

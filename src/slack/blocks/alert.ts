@@ -10,6 +10,7 @@ import { plural } from '../../plural.js';
 import { styleOf } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { AffectedRepo } from '../../store/watches.js';
+import { closedKind } from '../../watch/closed-reasons.js';
 import type { AdvisoryAlert } from '../../watch/messages.js';
 import { fitOneMessage, type FittedMessage } from './fit.js';
 import { actions, button, context, escapeMrkdwn, header, link, listSections, listWithin, md, section, truncate } from './kit.js';
@@ -38,14 +39,21 @@ const MAX_LISTED = 25;
 const MORE_NAMES_MAX = 1000;
 
 function commitLink(a: AffectedRepo): string {
-  if (!a.fixedBySha) return 'no longer reported (the advisory was withdrawn or changed, or the finding ignored)';
+  if (!a.fixedBySha) return 'no longer reported (the advisory was withdrawn or changed)';
   const short = a.fixedBySha.slice(0, 7);
   return a.repoUrl ? link(`${a.repoUrl.replace(/\/+$/, '')}/commit/${a.fixedBySha}`, short) : `\`${escapeMrkdwn(short)}\``;
 }
 
-/** How a closed repository is named in a resolved alert: fixed by a commit (or an advisory change), or no longer checked and why. */
+/**
+ * How a closed repository is named in a resolved alert: fixed by a commit (or an advisory change), or
+ * why it is not listed although nothing fixed it (no longer checked, ignored, out of the channel's sight).
+ */
 function closedText(a: AffectedRepo): string {
-  if (notChecked(a)) return `${a.repo} no longer checked (${shortReason(a.closedReason!)})`;
+  if (notFixed(a)) {
+    const reason = shortReason(a.closedReason!);
+    const kind = closedKind(a.closedReason!);
+    return kind === 'excluded' ? `${a.repo} no longer checked (${reason})` : kind === 'ignored' ? `${a.repo} not fixed (${reason})` : `${a.repo} ${reason}`;
+  }
   return `${a.repo} by ${a.fixedBySha?.slice(0, 7) ?? 'an advisory change'}`;
 }
 
@@ -57,16 +65,33 @@ const FIX_PULL_STATE = { open: 'open', merged: 'merged', closed: 'closed without
  */
 const shortReason = (reason: string): string => truncate(reason.replace(/\s+/g, ' ').trim(), 200);
 
-/** Closed without being fixed (its file now excluded): never said to be fixed. */
-const notChecked = (a: AffectedRepo) => a.fixedAt !== null && !!a.closedReason;
+/** Closed without being fixed (its file now excluded, an ignore covering it, the repository out of sight): never said to be fixed. */
+const notFixed = (a: AffectedRepo) => a.fixedAt !== null && !!a.closedReason;
+
+/** What a resolved alert's title says of the repositories closed without a fix, by kind. */
+const NOT_FIXED_TITLE = { excluded: 'no longer checked', ignored: 'ignored, not fixed', unwatched: 'no longer watched or visible here' } as const;
 
 function repoLine(a: AffectedRepo): string {
   const where = a.file ? (a.url ? link(a.url, `${a.file}${a.line ? `:${a.line}` : ''}`) : escapeMrkdwn(`${a.file}${a.line ? `:${a.line}` : ''}`)) : '';
   const name = `*${escapeMrkdwn(a.repo)}*`;
-  if (notChecked(a)) return `➖ ${name}: no longer checked: ${escapeMrkdwn(shortReason(a.closedReason!))}`;
+  if (notFixed(a)) {
+    const reason = escapeMrkdwn(shortReason(a.closedReason!));
+    const kind = closedKind(a.closedReason!);
+    return `➖ ${name}: ${kind === 'excluded' ? `no longer checked: ${reason}` : kind === 'ignored' ? `not fixed, ${reason}` : `${reason} (not known to be fixed)`}`;
+  }
   if (a.fixedBySha !== null || a.fixedAt !== null) return `✅ ${name}: fixed by ${commitLink(a)}`;
   const pull = a.fixPull ? ` · fix pull request ${link(a.fixPull.url, `#${a.fixPull.number}`)}: ${FIX_PULL_STATE[a.fixPull.state]}` : '';
   return `• ${name} ${a.version ? `\`${escapeMrkdwn(a.version)}\` ` : ''}${where ? `in ${where}` : ''}\n   ↳ ${escapeMrkdwn(a.fix)}${pull}`;
+}
+
+/** `1 repository no longer checked, 2 ignored, not fixed`: how many of each kind, first kind naming the noun. */
+function notFixedCounts(unfixed: AffectedRepo[]): string {
+  const counts = new Map<keyof typeof NOT_FIXED_TITLE, number>();
+  for (const a of unfixed) counts.set(closedKind(a.closedReason!), (counts.get(closedKind(a.closedReason!)) ?? 0) + 1);
+  return (['excluded', 'ignored', 'unwatched'] as const)
+    .filter((k) => counts.has(k))
+    .map((k, i) => `${i === 0 ? plural(counts.get(k)!, 'repository', 'repositories') : counts.get(k)!} ${NOT_FIXED_TITLE[k]}`)
+    .join(', ');
 }
 
 /** The alert as one message: it is edited in place later, and thread replies could not be. */
@@ -74,11 +99,12 @@ export function alertMessage(view: AlertView): FittedMessage {
   const open = view.affected.filter((a) => a.fixedAt === null);
   const what = view.malicious ? 'Malicious package' : 'New advisory';
   const pkg = view.package ? ` in ${view.package}` : '';
-  // Resolved: none is open any more. "Fixed" only when every one was; one no longer checked is said apart.
-  const unchecked = view.affected.filter(notChecked);
+  // Resolved: none is open any more. "Fixed" only when every one was; those closed without a fix
+  // (no longer checked, ignored, no longer watched here) are counted apart.
+  const unfixed = view.affected.filter(notFixed);
   const title = view.resolved
-    ? unchecked.length
-      ? `${view.advisoryId}${pkg}: no longer open in any watched repository (${plural(unchecked.length, 'repository', 'repositories')} no longer checked)`
+    ? unfixed.length
+      ? `${view.advisoryId}${pkg}: no longer open in any watched repository (${notFixedCounts(unfixed)})`
       : `✅ ${view.advisoryId}${pkg}: fixed in every watched repository`
     : `${styleOf(view.severity).emoji} ${what}${pkg}: ${view.advisoryId} hits ${plural(open.length, 'watched repository', 'watched repositories')}`;
   const aliases = view.aliases.length ? ` (also ${view.aliases.map(escapeMrkdwn).join(', ')})` : '';
@@ -94,7 +120,7 @@ export function alertMessage(view: AlertView): FittedMessage {
   // has to give it is the list (saying so), never the buttons.
   if (view.resolved) {
     const fixes = view.affected.map((a) => md`${closedText(a)}`.text);
-    const lead = unchecked.length ? 'Closed in ' : 'Fixed in ';
+    const lead = unfixed.length ? 'Closed in ' : 'Fixed in ';
     blocks.push(context(`${lead}${listWithin(fixes, ', ', { room: SLACK_LIMITS.textObject - lead.length, more: (left) => `…and ${left} more` })}`));
   } else {
     blocks.push(
@@ -121,9 +147,9 @@ export function alertMessage(view: AlertView): FittedMessage {
   blocks.push(...listSections('', view.affected.map(repoLine), { room: SLACK_LIMITS.messageTextBudget - cumulativeText(blocks), more, max: MAX_LISTED }));
   // The notification text is mrkdwn too: advisory ids and package names come from OSV.
   const text = view.resolved
-    ? unchecked.length
+    ? unfixed.length
       ? md`${view.advisoryId}${pkg} is no longer open in any watched repository: ${view.affected.map(closedText).join(', ')}`.text
       : md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map(closedText).join(', ')}`.text
-    : md`${what}${pkg}: ${view.advisoryId} (${view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
+    : md`${what}${pkg}: ${view.advisoryId} (${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
   return fitOneMessage({ text, blocks }, `alert #${view.alertId}`);
 }

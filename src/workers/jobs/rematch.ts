@@ -5,7 +5,7 @@
  * thread (sources.ts), and the store is updated there with what comes back.
  *
  * Input: per repository its key, stored packages and ignore rules; `now`; the sources. Output: per
- * repository the open vulnerability findings, or, when advisories could not be read at all, the
+ * repository the open vulnerability findings and the ignored ones, or, when advisories could not be read at all, the
  * warning to report (then nothing was re-checked and nothing may be marked fixed).
  */
 import { groupHits } from '../../advisories/aliases.js';
@@ -31,7 +31,17 @@ export interface RematchRequest {
 }
 
 /** `warnings`: what was re-checked with less than it should have (unrated advisories not looked up in their aliases). */
-export type RematchOutcome = { ok: true; findings: { key: string; findings: Finding[] }[]; warnings: string[] } | { ok: false; warning: string };
+export type RematchOutcome = { ok: true; findings: RematchedRepo[]; warnings: string[] } | { ok: false; warning: string };
+
+/**
+ * One repository's open vulnerability findings, and those its ignores cover (`ignoredBy` set): still
+ * there, so the sweep closes them as ignored, never as fixed (absent from an older worker's answer).
+ */
+export interface RematchedRepo {
+  key: string;
+  findings: Finding[];
+  ignored?: Finding[];
+}
 
 export type RematchJob = RematchRequest & { sources: SourceInfo };
 
@@ -90,7 +100,7 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
     warnings,
     findings: job.repos.map(({ key, packages, ignores }) => {
       const { findings: marked } = applyIgnores(packageUsesOf(packages).flatMap(findingsOf), ignores, now);
-      return { key, findings: marked.filter((f) => !f.ignoredBy) };
+      return { key, findings: marked.filter((f) => !f.ignoredBy), ignored: marked.filter((f) => f.ignoredBy) };
     }),
   };
 }
