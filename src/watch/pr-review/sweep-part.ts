@@ -240,6 +240,9 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       // manifests (left alone by the pull request) that lead to them: read as roots on both sides.
       let askedBase: string[] = [];
       let through: string[] = [];
+      // Changed halves of a pip-tools pair (dev.in and the dev.txt compiled from it): manifests the
+      // audit reads on their own, not through an include, so reviewed as roots on both sides.
+      let pairRoots: string[] = [];
       const excludedChanged = changed.filter((path) => excludedBy(path) !== null);
       const unnamedChanged = pull.paths.filter(mayBeIncluded);
       if (excludedChanged.length > 0 || unnamedChanged.length > 0) {
@@ -280,11 +283,13 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
             // Their includers are read, never the files themselves as roots: a side reads such a file
             // only when its own manifests reach it, so dropping an include removes what it installed.
             through = rootsReaching(reach, askedBase.filter((path) => viaBase.has(path))).filter((path) => !pull.paths.includes(path));
+            pairRoots = askedBase.filter((path) => viaBase.has(path) && reach.roots.includes(path));
           }
         }
         included = (path) => viaHead.has(path) || viaBaseChanges.has(path) || viaBase.has(path);
       }
-      const { kept: paths, counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
+      const { kept, counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
+      const paths = [...kept, ...pairRoots];
       const excludeNotes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a manifest includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
       // Fail closed: a changed file that the base may include, when the base's includes could not be
       // worked out, is said on the card (partial), never passed over as one no manifest includes;
@@ -317,7 +322,10 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   // both commits, read at the base (mostly read already, telling what the base includes), and at
   // the head too when GitHub did not list every changed file (one of them may be among those).
   const throughReads = ready.flatMap((r) => r.through.flatMap((path) => [r.baseOid, ...(r.pull.filesNotListed > 0 ? [r.pull.headOid] : [])].map((oid) => ({ owner: r.owner, repo: r.name, oid, path }))));
-  await readMore(options, result, throughReads, { texts, failed, permanent });
+  // A changed pip-tools pair file is read as a root at each side's own commit (named like no
+  // manifest, it was not read with the changed manifests).
+  const pairReads = ready.flatMap((r) => r.paths.filter((path) => !isManifestPath(path)).flatMap((path) => [r.baseOid, r.pull.headOid].map((oid) => ({ owner: r.owner, repo: r.name, oid, path }))));
+  await readMore(options, result, [...throughReads, ...pairReads], { texts, failed, permanent });
 
   // What the reviewed files include and the pull request does not change (`-r ci/base.txt`, a
   // dynamic dependencies file), a level of includes a query for all pull requests at once, so each
