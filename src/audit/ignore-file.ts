@@ -154,8 +154,12 @@ function placeProblems(parsed: Document.Parsed, text: string, counter: LineCount
   });
   if (found.length === 0) return problems;
   const top = Y.isMap(parsed.contents) ? parsed.contents : null;
-  for (const { offset, message } of found) {
-    const place = top ? placeIn(top, offset) : null;
+  // In file order, so one walk over the lists places them all: a file of many duplicate keys or
+  // unknown tags (each a problem) must not cost a walk of the whole list per problem.
+  found.sort((a, b) => a.offset - b.offset);
+  const places = top ? placeAll(top, found.map((f) => f.offset)) : found.map(() => null);
+  for (const [i, { message }] of found.entries()) {
+    const place = places[i]!;
     if (place === null) problems.elsewhere.push(message);
     else if (place.index === null) problems[place.list].list.push(message);
     else if (!problems[place.list].entries.has(place.index)) problems[place.list].entries.set(place.index, message);
@@ -163,32 +167,43 @@ function placeProblems(parsed: Document.Parsed, text: string, counter: LineCount
   return problems;
 }
 
+type Place = { list: 'ignore' | 'exclude'; index: number | null } | null;
+
 /**
- * Which list (and entry) of the top-level mapping an offset falls in. A pair, or an item, is
- * taken to start where the one before it ended: a tag is written before the node it is on (`-
- * !custom {…}`), and the node's own range starts after it.
+ * Which list (and entry) of the top-level mapping each offset (in ascending order) falls in. A
+ * pair, or an item, is taken to start where the one before it ended: a tag is written before the
+ * node it is on (`- !custom {…}`), and the node's own range starts after it. One pass over the
+ * pairs and items, the offsets followed along (linear in both).
  */
-function placeIn(top: YAMLMap, offset: number): { list: 'ignore' | 'exclude'; index: number | null } | null {
+function placeAll(top: YAMLMap, offsets: readonly number[]): Place[] {
   const Y = yaml();
+  const places: Place[] = offsets.map(() => null);
+  let next = 0;
   let pairStart = 0;
   for (const pair of top.items) {
+    if (next >= offsets.length) break;
     const end = nodeEnd(pair.value) ?? nodeEnd(pair.key) ?? pairStart;
-    const inPair = offset >= pairStart && offset < Math.max(end, pairStart + 1);
+    const pairEnd = Math.max(end, pairStart + 1);
+    const from = pairStart;
     pairStart = end;
-    if (!inPair) continue;
+    while (next < offsets.length && offsets[next]! < from) next += 1;
     const key = Y.isScalar(pair.key) ? String(pair.key.value) : null;
-    if (key !== 'ignore' && key !== 'exclude') return null;
-    if (Y.isSeq(pair.value)) {
-      let itemStart = pair.value.range?.[0] ?? 0;
-      for (const [index, item] of pair.value.items.entries()) {
-        const itemEnd = nodeEnd(item) ?? itemStart;
-        if (offset >= itemStart && offset < itemEnd) return { list: key, index };
-        itemStart = itemEnd;
+    const list = key === 'ignore' || key === 'exclude' ? key : null;
+    const items = list !== null && Y.isSeq(pair.value) ? pair.value.items : [];
+    let item = 0;
+    let itemStart = list !== null && Y.isSeq(pair.value) ? (pair.value.range?.[0] ?? 0) : 0;
+    for (; next < offsets.length && offsets[next]! < pairEnd; next += 1) {
+      const offset = offsets[next]!;
+      if (list === null) continue;
+      // Items before the offset are passed once: the offsets only grow.
+      while (item < items.length && offset >= (nodeEnd(items[item]) ?? itemStart)) {
+        itemStart = nodeEnd(items[item]) ?? itemStart;
+        item += 1;
       }
+      places[next] = { list, index: item < items.length && offset >= itemStart ? item : null };
     }
-    return { list: key, index: null };
   }
-  return null;
+  return places;
 }
 
 function nodeEnd(node: unknown): number | null {

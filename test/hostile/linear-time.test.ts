@@ -7,6 +7,7 @@
  * absolute bound catches a stall that is slow at both sizes.
  */
 import { describe, expect, it } from 'vitest';
+import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
 import { requirementLines } from '../../src/python/formats/setup-py.js';
 import { bestCpuMsTurnAbout } from '../helpers/cpu-time.js';
 import { extractAs, FORMAT_TEMPLATES, FORMATS, RUN_UNITS, TEXT_PARSERS, TEXT_TEMPLATES, withRun } from '../fixtures/hostile.js';
@@ -114,6 +115,22 @@ describe('parsers take time linear in their input', { timeout: WALL_MS }, () => 
     // above stays within the bounds either way), so the joining itself is measured, ten times larger.
     const join = (text: string) => requirementLines([text.split('\n').map((line) => ({ text: line, line: 1 }))]);
     expect(nonLinearGrowthOf(join, 'ab \\\n'.repeat(LARGE / 5), 'ab \\\n'.repeat((LARGE * 10) / 5), 'continued lines')).toBeNull();
+  });
+
+  // Each duplicate key and unknown tag in .depwatch.yml is a problem placed on its entry: placing
+  // them walked the whole list once per problem (28 s of CPU for 1.5 MB of duplicates, 1.9 s for
+  // plain entries). The YAML library alone costs over a second a megabyte, so growth at 10k and
+  // 100k hides the walk; a file of problems is compared with a file of plain entries as large.
+  it('.depwatch.yml: entries with a key given twice, or an unknown tag, cost about what plain entries do (500k characters)', () => {
+    const file = (entry: string) => `ignore:\n${entry.repeat(Math.floor((5 * LARGE) / entry.length))}`;
+    const plain = file('  - {id: a, ic: b}\n');
+    for (const entry of ['  - {id: a, id: b}\n', '  - !x {id: a}\n']) {
+      const problems = file(entry);
+      parseIgnoreFile(plain);
+      parseIgnoreFile(problems);
+      const { smallMs: plainMs, largeMs: problemsMs } = bestCpuMsTurnAbout(() => void parseIgnoreFile(plain), () => void parseIgnoreFile(problems), 1_000);
+      expect(problemsMs, `${JSON.stringify(entry)}: ${problemsMs.toFixed(0)} ms against ${plainMs.toFixed(0)} ms for plain entries`).toBeLessThan(2.5 * plainMs + FLOOR_MS);
+    }
   });
 
   describe('the measure itself', () => {
