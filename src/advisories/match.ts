@@ -315,8 +315,8 @@ export interface CompiledRange {
   /**
    * Where the range opens cannot be placed in PEP 440 order: an `introduced` that is not PEP 440
    * (`introduced "garbage"`), or none at all. Such a range could start below any release, so it is
-   * taken to cover every one (still below its limits): fail closed, as a `fixed` that cannot be
-   * read leaves a range open. Ignoring the event instead made the range match nothing, a silent
+   * taken to open below every one, closed by whatever `fixed` / `last_affected` can be read (and
+   * below its limits): fail closed, as a `fixed` that cannot be read leaves a range open. Ignoring the event instead made the range match nothing, a silent
    * "not affected". Absent for every range that can be read.
    */
   unreadable?: string;
@@ -356,18 +356,18 @@ export function inEcosystemRange(range: OsvRange, version: string): boolean {
 export const rangeAffects = (range: CompiledRange, version: string): boolean => walk(range, version);
 
 function walk({ walked, limits, unreadable }: CompiledRange, version: string): boolean {
-  // A range that cannot be read covers every release (fail closed), still below its limits.
+  // A range whose opening cannot be read opens below every release (fail closed); the events that
+  // can be read still close it: with `fixed: 2.0` readable, 3.0 is not affected, and no upgrade
+  // could clear a range read as covering every release.
   let affected = unreadable !== undefined;
-  if (!affected) {
-    for (const event of walked) {
-      const cmp = event.value === null ? 1 : compareVersions(version, event.value);
-      if (event.kind === 'introduced') {
-        if (cmp >= 0) affected = true;
-      } else if (event.kind === 'fixed') {
-        if (cmp >= 0) affected = false;
-      } else if (cmp > 0) {
-        affected = false; // last_affected is inclusive
-      }
+  for (const event of walked) {
+    const cmp = event.value === null ? 1 : compareVersions(version, event.value);
+    if (event.kind === 'introduced') {
+      if (cmp >= 0) affected = true;
+    } else if (event.kind === 'fixed') {
+      if (cmp >= 0) affected = false;
+    } else if (cmp > 0) {
+      affected = false; // last_affected is inclusive
     }
   }
   if (!affected || limits.length === 0) return affected;

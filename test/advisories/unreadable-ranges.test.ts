@@ -20,16 +20,20 @@ function advisory(id: string, name: string, events: OsvEvent[], extra: Partial<O
 /** The user trial's record: introduced "garbage", fixed "2.0". */
 const garbage = () => advisory('TEST-0002', 'weirdpkg2', [{ introduced: 'garbage' }, { fixed: '2.0' }]);
 
-describe('a range that cannot be read covers every release', () => {
-  it('introduced "garbage": every release is affected, 1.0 and 3.0 alike (where it opens is unknown)', () => {
+describe('a range whose opening cannot be read opens below every release, and its readable fix still closes it', () => {
+  it('introduced "garbage", fixed 2.0: every release below 2.0 is affected (where it opens is unknown), 2.0 and 3.0 are not', () => {
     const record = garbage();
-    expect(['1.0', '2.0', '3.0', '0.0.1.dev1'].every((v) => affects(record, 'weirdpkg2', v))).toBe(true);
+    expect(['1.0', '1.9.9', '0.0.1.dev1'].every((v) => affects(record, 'weirdpkg2', v))).toBe(true);
+    expect(['2.0', '3.0'].some((v) => affects(record, 'weirdpkg2', v))).toBe(false);
     expect(unreadableRangeOf(record, 'WeirdPkg2')).toBe('introduced "garbage"');
   });
 
   it('a range with no introduced event at all reads the same', () => {
     const record = advisory('TEST-0003', 'demo', [{ fixed: '2.0' }]);
-    expect(affects(record, 'demo', '5.0')).toBe(true);
+    expect(affects(record, 'demo', '1.0')).toBe(true);
+    expect(affects(record, 'demo', '5.0')).toBe(false);
+    const open = advisory('TEST-0007', 'demo', [{ introduced: 'garbage' }]);
+    expect(affects(open, 'demo', '5.0')).toBe(true);
     expect(unreadableRangeOf(record, 'demo')).toBe('no introduced event');
   });
 
