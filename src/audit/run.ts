@@ -56,7 +56,7 @@ export async function readTree(source: FileSource, given?: TreeSettings): Promis
   for (const error of contextErrors) load.errors.push(error);
   // The manifests discovery would have read, had they not been excluded, less those read all the
   // same (included by a manifest that was read: then its findings are reported, and it was read).
-  const exclusions = manifestExclusions(paths, excludedBy, load);
+  const exclusions = manifestExclusions(paths, excludedBy, load, source.folder);
   const contextFiles = contextPaths.filter((p) => read.has(p)).map((path) => ({ path, text: read.get(path)! }));
   const unmatched = unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched);
   return { load, contextFiles, exclusions, excludedBy, unmatched, settings: settings.parsed };

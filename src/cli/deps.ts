@@ -53,7 +53,7 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       result = await loadManifests(source, { ...(format ? { format } : {}), exclude: (path) => excludedBy(path) !== null });
       const said = paths.length > 1 ? (m: string) => `${toPosix(given)}: ${m}` : (m: string) => m;
       for (const note of notes) all.notices.push(said(note));
-      for (const e of manifestExclusions(await source.list(), excludedBy, result)) all.notices.push(said(describeExclusion(e)));
+      for (const e of manifestExclusions(await source.list(), excludedBy, result, source.folder)) all.notices.push(said(describeExclusion(e)));
       const prefix = paths.length > 1 ? toPosix(given) : '';
       shown = (abs) => (prefix ? posix.join(prefix, toPosix(relative(full, abs))) : toPosix(relative(full, abs)));
     } else {
@@ -63,7 +63,7 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       root = inside ? cwd : dirname(full);
       const rel = toPosix(relative(root, full));
       // A file named explicitly is read even when its name says nothing (dev.txt is a requirements file).
-      const fileFormat = format ?? formatForPath(rel) ?? (/\.(txt|in)$/.test(rel) ? 'requirements' : undefined);
+      const fileFormat = format ?? formatForPath(rel) ?? (/\.(txt|in|pip)$/.test(rel) ? 'requirements' : undefined);
       result = await loadManifests(directorySource(root), { paths: [rel], ...(fileFormat ? { format: fileFormat } : {}) });
       // Beside the file as given: its folder as written, then the way from there.
       const givenFolder = toPosix(dirname(given));

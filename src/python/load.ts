@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { decode, utf16ByMark } from '../scan/text.js';
-import { formatForPath, isCompiledFrom, isManifestPath, pipToolsPairs } from './discover.js';
+import { formatForPathIn, isCompiledFrom, isManifestPathIn, pipToolsPairs } from './discover.js';
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
@@ -74,7 +74,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     const pipToolsFiles = await compiledPipToolsPairs(source, listed, exclude);
     roots = [];
     for (const path of listed) {
-      if (!isManifestPath(path) && !pipToolsFiles.has(path)) continue;
+      if (!isManifestPathIn(source.folder, path) && !pipToolsFiles.has(path)) continue;
       if (exclude(path)) excluded.add(path);
       else roots.push(path);
     }
@@ -85,7 +85,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const queue: { path: string; format: ManifestFormat | null }[] = roots.map((p) => ({
     path: p,
     // A pip-tools input named like anything (`dev.in`) and its compiled `.txt` are requirements files.
-    format: options.format ?? formatForPath(p) ?? (options.paths === undefined ? 'requirements' : null),
+    format: options.format ?? formatForPathIn(options.paths === undefined ? source.folder : undefined, p) ?? (options.paths === undefined ? 'requirements' : null),
   }));
 
   // An index into the queue, not `shift()`: 40,000 `-r` lines queue 40,000 entries.
@@ -165,7 +165,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
  */
 async function compiledPipToolsPairs(source: FileSource, listed: readonly string[], exclude: (path: string) => boolean): Promise<Set<string>> {
   const read = new Set<string>();
-  for (const [input, compiled] of pipToolsPairs(listed)) {
+  for (const [input, compiled] of pipToolsPairs(listed, source.folder)) {
     if (exclude(input) || exclude(compiled)) continue;
     const size = source.size ? await source.size(compiled).catch(() => null) : null;
     if (size !== null && size > MAX_MANIFEST_BYTES) continue;
