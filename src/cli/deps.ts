@@ -7,7 +7,7 @@ import { describeReason, extractErrorJson, partialReasonJson, partialReasons, pa
 import { manifestExclusions, readTreeExcludes } from '../audit/tree-excludes.js';
 import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
-import { loadManifests, type LoadResult } from '../python/load.js';
+import { includedBySuffix, loadManifests, messageWithoutIncluder, type LoadResult } from '../python/load.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
 import { plural } from '../plural.js';
 import { placeOf, shortProblemMessage } from '../report/shorten.js';
@@ -86,7 +86,13 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       const key = JSON.stringify([absolute(e.file), e.line, e.message]);
       if (seenErrors.has(key)) continue;
       seenErrors.add(key);
-      all.errors.push({ ...e, file: rename(e.file) });
+      if (e.includedBy === undefined) all.errors.push({ ...e, file: rename(e.file) });
+      else {
+        // The includer is named in the message too: both said as the other paths are.
+        const includedBy = { file: rename(e.includedBy.file), line: e.includedBy.line };
+        const message = `${messageWithoutIncluder(e)} ${includedBySuffix(includedBy)}`;
+        all.errors.push({ ...e, file: rename(e.file), message, includedBy });
+      }
     }
   }
   return all;
