@@ -73,6 +73,16 @@ describe('a requirements/ folder given itself', () => {
     expect(json.manifests.map((m: { path: string }) => m.path).sort()).toEqual(['dev.txt', 'prod.in', 'prod.txt']);
     expect(json.partial).toBe(false);
   });
+
+  it('is audited and fixed whole: the pins of prod.txt are found and rewritten', async () => {
+    const dir = writeTree('depwatch-requirements-folder-fix-', { 'requirements/prod.txt': 'django==2.1.5\n', 'requirements/dev.txt': 'pytest==8.0.0\n' });
+    const audit = cli(dir);
+    expect(await audit.run('audit', '--json', '--offline', '--no-code', 'requirements')).toBe(1);
+    expect((JSON.parse(audit.out.stdout).findings as Finding[]).some((f) => f.kind === 'vulnerability' && f.file === 'prod.txt')).toBe(true);
+    const fix = cli(dir);
+    expect(await fix.run('fix', '--dry-run', '--json', '--offline', 'requirements')).toBe(1);
+    expect(JSON.parse(fix.out.stdout).changes).toEqual([expect.objectContaining({ file: 'prod.txt', package: 'django', from: '==2.1.5' })]);
+  });
 });
 
 describe('an include that names a file not there', () => {
