@@ -83,8 +83,9 @@ describe('a symbolic link that leads out of the scanned folder', () => {
     expect(result.errors).toEqual([
       // The listing passed over the linked folder too (what it holds was not read either).
       { file: 'out', line: null, message: 'out is a symbolic link that leads outside the scanned folder; not followed' },
-      { file: 'out/requirements.txt', line: null, message: 'out is a symbolic link that leads outside the scanned folder; not followed' },
-      { file: 'base.txt', line: null, message: 'base.txt is a symbolic link that leads outside the scanned folder; not followed' },
+      // Each include refused names the line that includes it.
+      { file: 'out/requirements.txt', line: null, message: 'out is a symbolic link that leads outside the scanned folder; not followed (included by requirements.txt:1)', includedBy: { file: 'requirements.txt', line: 1 } },
+      { file: 'base.txt', line: null, message: 'base.txt is a symbolic link that leads outside the scanned folder; not followed (included by requirements.txt:2)', includedBy: { file: 'requirements.txt', line: 2 } },
     ]);
   });
 
@@ -137,7 +138,7 @@ describe('a symbolic link that leads out of the scanned folder', () => {
     expect(result.errors).toEqual(
       expect.arrayContaining([
         { file: 'requirements.txt', line: null, message: 'requirements.txt is a symbolic link to something that does not exist; not followed' },
-        { file: 'a.txt', line: null, message: 'a.txt is a symbolic link in a loop; not followed' },
+        { file: 'a.txt', line: null, message: 'a.txt is a symbolic link in a loop; not followed (included by requirements-dev.txt:1)', includedBy: { file: 'requirements-dev.txt', line: 1 } },
       ]),
     );
   });
@@ -224,7 +225,9 @@ describe('listing a folder', () => {
     write('requirements.txt', '-r base\nflask==3.0.0\n');
     mkdirSync(join(repo, 'base'));
     const result = await loadManifests(directorySource(repo));
-    expect(result.errors).toEqual([{ file: 'base', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read' }]);
+    expect(result.errors).toEqual([
+      { file: 'base', line: null, message: 'not a regular file (a pipe, socket, device or folder); not read (included by requirements.txt:1)', includedBy: { file: 'requirements.txt', line: 1 } },
+    ]);
     expect(result.manifests.flatMap((m) => m.dependencies.map((d) => d.name))).toEqual(['flask']);
   });
 });
@@ -255,7 +258,7 @@ describe('a file that is there but cannot be read', () => {
     const result = await loadManifests(directorySource(repo, undefined, deniedFor('base.txt', 'sub/requirements.txt')));
     expect(result.errors).toEqual([
       { file: 'sub/requirements.txt', line: null, message: 'could not be read (EACCES: permission denied)' },
-      { file: 'base.txt', line: null, message: 'could not be read (EACCES: permission denied)' },
+      { file: 'base.txt', line: null, message: 'could not be read (EACCES: permission denied) (included by requirements.txt:1)', includedBy: { file: 'requirements.txt', line: 1 } },
     ]);
     expect(names(result)).toEqual(['flask']);
   });

@@ -41,9 +41,25 @@ describe('loading a tree of manifests', () => {
     ]);
   });
 
-  it('names a missing include', async () => {
-    const result = await loadManifests(memorySource({ 'requirements.txt': '-r missing.txt\n' }));
-    expect(result.errors).toEqual([{ file: 'missing.txt', line: null, message: 'file not found' }]);
+  it('names a missing include, and the file and line that include it', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': 'six==1.16.0\n\n-r missing.txt\n' }));
+    expect(result.errors).toEqual([
+      { file: 'missing.txt', line: null, message: 'file not found (included by requirements.txt:3)', includedBy: { file: 'requirements.txt', line: 3 } },
+    ]);
+  });
+
+  it('names the first include of a file that cannot be read, once however many include it, and never a file found by discovery', async () => {
+    const result = await loadManifests(
+      memorySource({
+        'requirements.txt': '-r deep/a.txt\n-r gone.txt\n',
+        'deep/a.txt': '-r ../gone.txt\n-r ../requirements-x.txt\n',
+        'requirements-x.txt': Buffer.from([0, 1, 2]).toString('latin1'),
+      }),
+    );
+    expect(result.errors).toEqual([
+      { file: 'requirements-x.txt', line: null, message: 'binary file (contains NUL bytes), not a manifest; not read' },
+      { file: 'gone.txt', line: null, message: 'file not found (included by requirements.txt:2)', includedBy: { file: 'requirements.txt', line: 2 } },
+    ]);
   });
 
   it('refuses files over 5 MB, binary files and text that is not UTF-8, one clear message each', async () => {
@@ -147,8 +163,8 @@ describe('loading a tree of manifests', () => {
       ]);
       expect(result.errors).toEqual([
         { file: 'pyproject.toml', line: 5, message: '../outside.txt: leaves the scanned root, not followed' },
-        { file: 'missing.txt', line: null, message: 'file not found' },
-        { file: 'gone.txt', line: null, message: 'file not found' },
+        { file: 'missing.txt', line: null, message: 'file not found (included by pyproject.toml:5)', includedBy: { file: 'pyproject.toml', line: 5 } },
+        { file: 'gone.txt', line: null, message: 'file not found (included by setup.cfg:2)', includedBy: { file: 'setup.cfg', line: 2 } },
         { file: 'deps.txt', line: 2, message: 'include cycle: deps.txt → deps.txt (each file is read once)', note: true },
       ]);
     });

@@ -89,8 +89,16 @@ export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
   return dependencies.filter((d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null && d.name !== '' && !covered(d));
 }
 
-/** Lockfiles in the manifest's directory or one above it. */
+/**
+ * A lockfile in requirements format: `requirements.lock` / `requirements-dev.lock`, what `rye lock`
+ * writes beside its pyproject.toml (and `uv pip compile -o requirements.lock` names). Its format is
+ * `requirements` (it is read, fixed and rated as one); as a lock of its project it counts as the
+ * lockfile formats do.
+ */
+export const isRequirementsLock = (m: Pick<LoadedManifest, 'path' | 'format'>): boolean => m.format === 'requirements' && m.path.endsWith('.lock');
+
+/** Lockfiles (of a lock format, or requirements-format `.lock` files) in the manifest's directory or one above it. */
 export function lockfilesCovering(manifest: LoadedManifest, manifests: LoadedManifest[]): LoadedManifest[] {
   const dir = dirOf(manifest.path);
-  return manifests.filter((m) => LOCK_FORMATS.has(m.format) && within(dir, dirOf(m.path)));
+  return manifests.filter((m) => (LOCK_FORMATS.has(m.format) || isRequirementsLock(m)) && m !== manifest && within(dir, dirOf(m.path)));
 }

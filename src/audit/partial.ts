@@ -55,10 +55,13 @@ export function partialReasonJson(r: PartialReason): { kind: PartialReason['kind
   return { kind: r.kind, ...(r.file !== undefined ? { file: r.file, line: r.line ?? null } : {}), message: r.message };
 }
 
-/** A problem as the contract's JSON gives it (`errors[]` of audit and deps): as read, less what only the reports use. */
-export function extractErrorJson(e: ExtractError): Omit<ExtractError, 'unlistedBecause'> {
-  const { unlistedBecause: _, ...rest } = e;
-  return rest;
+/**
+ * A problem as the contract's JSON gives it (`errors[]` of audit and deps): as read, less what only
+ * the reports use, with the include that named an unread file as `included_by` ({file, line}).
+ */
+export function extractErrorJson(e: ExtractError): Omit<ExtractError, 'unlistedBecause' | 'includedBy'> & { included_by?: { file: string; line: number | null } } {
+  const { unlistedBecause: _, includedBy, ...rest } = e;
+  return includedBy === undefined ? rest : { ...rest, included_by: includedBy };
 }
 
 /**

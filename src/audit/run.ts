@@ -4,7 +4,7 @@
  */
 import { isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
-import { loadManifests, type LoadResult } from '../python/load.js';
+import { loadManifests, messageWithoutIncluder, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { runAudit, type AuditInput, type AuditResult } from './audit.js';
 import { CONFIG_FILES, describeUnmatched, excluder, unmatchedExcludes, type Excluder, type Exclusion } from './exclude.js';
@@ -56,7 +56,7 @@ export async function readTree(source: FileSource, given?: TreeSettings): Promis
   for (const error of contextErrors) load.errors.push(error);
   // The manifests discovery would have read, had they not been excluded, less those read all the
   // same (included by a manifest that was read: then its findings are reported, and it was read).
-  const exclusions = manifestExclusions(paths, excludedBy, load);
+  const exclusions = manifestExclusions(paths, excludedBy, load, source.folder);
   const contextFiles = contextPaths.filter((p) => read.has(p)).map((path) => ({ path, text: read.get(path)! }));
   const unmatched = unmatchedExcludes(paths, excludes, excludedBy).map(describeUnmatched);
   return { load, contextFiles, exclusions, excludedBy, unmatched, settings: settings.parsed };
@@ -69,7 +69,8 @@ export function auditTree(contents: TreeContents, options: TreeAuditOptions): Pr
   // is about a file the user said is not the project's: not read either way, and not a reason. One
   // the loader said already (an include the snapshot could not download, refused in its words) is
   // said once; it stands even under an excluded path, since a manifest that is read includes it.
-  const said = new Set(contents.load.errors.map(errorKey));
+  // (Compared without the include the loader names: the snapshot says the file alone.)
+  const said = new Set(contents.load.errors.map((e) => errorKey({ ...e, message: messageWithoutIncluder(e) })));
   const kept = extraErrors?.filter((e) => !said.has(errorKey(e)) && (e.file === '(tree)' || contents.excludedBy(e.file) === null));
   const load = kept?.length ? { ...contents.load, errors: [...contents.load.errors, ...kept] } : contents.load;
   return runAudit({ ...rest, load, contextFiles: contents.contextFiles, settings: contents.settings, exclusions: contents.exclusions, excludeNotes: contents.unmatched });

@@ -2,7 +2,7 @@
  * `exclude:` for readers of a tree that are not the audit (`depwatch deps`), and the audit's count
  * of what it kept out. Apart from run.ts so that `deps` does not load the audit and its rules.
  */
-import { isManifestPath, isProjectContextPath } from '../python/discover.js';
+import { isManifestPathIn, isProjectContextPath } from '../python/discover.js';
 import type { FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
@@ -83,9 +83,10 @@ export async function readTreeExcludes(source: FileSource): Promise<{ excludedBy
  * read, less those read all the same (`read`: the paths loaded, and those tried and said in errors:
  * a manifest the project includes, `-r tests/fixtures/requirements.txt`, is followed). Counted from
  * what was loaded, so the note never says a file whose findings are reported was not read.
+ * `folder`: the audited folder's name, as discovery matched the paths (FileSource.folder).
  */
-export function manifestExclusions(paths: readonly string[], excludedBy: Excluder, read: LoadResult): Exclusion[] {
+export function manifestExclusions(paths: readonly string[], excludedBy: Excluder, read: LoadResult, folder?: string): Exclusion[] {
   const tried = new Set<string>([...read.manifests.map((m) => m.path), ...read.errors.map((e) => e.file)]);
-  const { counts } = applyExcludes(paths, excludedBy, (path) => isManifestPath(path) && !tried.has(path));
+  const { counts } = applyExcludes(paths, excludedBy, (path) => isManifestPathIn(folder, path) && !tried.has(path));
   return [...counts].map(([rule, manifests]) => ({ path: rule.path, reason: rule.reason, source: rule.source, manifests }));
 }

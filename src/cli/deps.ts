@@ -7,7 +7,7 @@ import { describeReason, extractErrorJson, partialReasonJson, partialReasons, pa
 import { manifestExclusions, readTreeExcludes } from '../audit/tree-excludes.js';
 import { formatForPath } from '../python/discover.js';
 import { directorySource } from '../python/files.js';
-import { loadManifests, type LoadResult } from '../python/load.js';
+import { includedBySuffix, loadManifests, messageWithoutIncluder, type LoadResult } from '../python/load.js';
 import type { Dependency, ManifestFormat } from '../python/types.js';
 import { plural } from '../plural.js';
 import { placeOf, shortProblemMessage } from '../report/shorten.js';
@@ -53,7 +53,7 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       result = await loadManifests(source, { ...(format ? { format } : {}), exclude: (path) => excludedBy(path) !== null });
       const said = paths.length > 1 ? (m: string) => `${toPosix(given)}: ${m}` : (m: string) => m;
       for (const note of notes) all.notices.push(said(note));
-      for (const e of manifestExclusions(await source.list(), excludedBy, result)) all.notices.push(said(describeExclusion(e)));
+      for (const e of manifestExclusions(await source.list(), excludedBy, result, source.folder)) all.notices.push(said(describeExclusion(e)));
       const prefix = paths.length > 1 ? toPosix(given) : '';
       shown = (abs) => (prefix ? posix.join(prefix, toPosix(relative(full, abs))) : toPosix(relative(full, abs)));
     } else {
@@ -63,7 +63,7 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       root = inside ? cwd : dirname(full);
       const rel = toPosix(relative(root, full));
       // A file named explicitly is read even when its name says nothing (dev.txt is a requirements file).
-      const fileFormat = format ?? formatForPath(rel) ?? (/\.(txt|in)$/.test(rel) ? 'requirements' : undefined);
+      const fileFormat = format ?? formatForPath(rel) ?? (/\.(txt|in|pip)$/.test(rel) ? 'requirements' : undefined);
       result = await loadManifests(directorySource(root), { paths: [rel], ...(fileFormat ? { format: fileFormat } : {}) });
       // Beside the file as given: its folder as written, then the way from there.
       const givenFolder = toPosix(dirname(given));
@@ -86,7 +86,13 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       const key = JSON.stringify([absolute(e.file), e.line, e.message]);
       if (seenErrors.has(key)) continue;
       seenErrors.add(key);
-      all.errors.push({ ...e, file: rename(e.file) });
+      if (e.includedBy === undefined) all.errors.push({ ...e, file: rename(e.file) });
+      else {
+        // The includer is named in the message too: both said as the other paths are.
+        const includedBy = { file: rename(e.includedBy.file), line: e.includedBy.line };
+        const message = `${messageWithoutIncluder(e)} ${includedBySuffix(includedBy)}`;
+        all.errors.push({ ...e, file: rename(e.file), message, includedBy });
+      }
     }
   }
   return all;

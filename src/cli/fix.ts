@@ -74,7 +74,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       now,
       ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),
     });
-    const files = await auditedManifests(recorded.read);
+    const files = await auditedManifests(recorded.read, recorded.source.folder);
     const plan = planFixes(result, files);
 
     const outcome: FixOutcome = { target, dryRun, audit: result, plan, written: [], writeErrors: [] };

@@ -30,6 +30,8 @@ export function recordingSource(inner: FileSource): RecordingSource {
   };
   if (inner.size) source.size = (path) => inner.size!(path);
   if (inner.listingErrors) source.listingErrors = () => inner.listingErrors!();
+  // Discovery matches paths under the folder's name (a `requirements/` folder given itself): as the audit does.
+  if (inner.folder !== undefined) source.folder = inner.folder;
   return { source, read };
 }
 
@@ -44,10 +46,14 @@ export interface AuditedFile extends FixFile {
  * would not be written back exactly is planned with the rest but marked `unwritable`: its pins are
  * left alone with the reason, as a format fix does not rewrite is. The readers the planner needs
  * for them are ready when this resolves: planFixes is synchronous, and setup.py's reader loads its
- * grammar asynchronously (only when a setup.py is among the files).
+ * grammar asynchronously (only when a setup.py is among the files). `folder`: the audited folder's
+ * name, as its source gave it (FileSource.folder).
  */
-export async function auditedManifests(read: ReadonlyMap<string, Buffer>): Promise<AuditedFile[]> {
-  const { manifests } = await loadManifests(memorySource(Object.fromEntries(read)));
+export async function auditedManifests(read: ReadonlyMap<string, Buffer>, folder?: string): Promise<AuditedFile[]> {
+  // Discovered as the audit discovered them: under the audited folder's name (FileSource.folder).
+  const source = memorySource(Object.fromEntries(read));
+  if (folder !== undefined) source.folder = folder;
+  const { manifests } = await loadManifests(source);
   const files: AuditedFile[] = [];
   for (const m of manifests) {
     const bytes = read.get(m.path);

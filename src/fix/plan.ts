@@ -20,7 +20,7 @@ import type { Dependency, ManifestFormat } from '../python/types.js';
 import { applyEdits } from './edits.js';
 import { rewriterFor } from './formats/index.js';
 import { pushTo } from './group.js';
-import { toolName, uvPylockRemake, type PylockOrigin } from '../python/formats/created-by.js';
+import { lockedByRye, toolName, uvPylockRemake, type PylockOrigin } from '../python/formats/created-by.js';
 import { compiledBy, LOCK_TOOL, lockCommandsFor, pylockTool, type LockCommand, type LockPackage, type LockTool, type PylockCompile } from './lock-commands.js';
 import type { EntryChange, FixTarget, LeftAlone, RewriteResult, TextEdit } from './types.js';
 import { shellPath, shellWord } from '../shell-word.js';
@@ -335,6 +335,14 @@ function recompileNotes(plan: FixPlan, files: readonly FixFile[]): FixPlan['note
   const notes: FixPlan['notes'] = [];
   for (const path of [...plan.newTexts.keys()].sort()) {
     const file = files.find((f) => f.path === path)!;
+    if (file.format === 'requirements' && lockedByRye(file.text)) {
+      // Rye's lock: edited in place (its pins are requirements lines), then locked again by Rye from
+      // the project so that it agrees; Rye moves a package with `--update name` (no version given).
+      const names = [...new Set(plan.changes.filter((c) => c.file === path).map((c) => c.package))].sort();
+      const update = names.map((name) => `--update ${shellWord(name)}`).join(' ');
+      notes.push({ file: path, message: `${path} is Rye's lockfile and was edited in place; lock it again in its project with \`rye lock ${update}\` (or \`rye sync ${update}\`) so that it agrees with pyproject.toml.` });
+      continue;
+    }
     const tool = file.format === 'requirements' ? compiledBy(file.text) : null;
     if (tool === null || plan.lockCommands.some((c) => c.lockfile === path)) continue;
     const moved = [...new Set(plan.changes.filter((c) => c.file === path).map((c) => `--upgrade-package ${shellWord(`${c.package}==${c.toVersion}`)}`))].join(' ');

@@ -52,9 +52,24 @@ export function formatForPath(path: string): ManifestFormat | null {
   return FORMAT_PATHS.find((m) => m.matches(path))?.format ?? null;
 }
 
+/**
+ * formatForPath for a path relative to a folder the user gave, named `folder` (its FileSource's
+ * `folder`; undefined for a repository): the path is matched as if written under that name, so a
+ * folder's files are the same manifests whether the audit was given it or its parent (`depwatch deps
+ * requirements` reads `prod.txt` as `depwatch deps .` reads `requirements/prod.txt`).
+ */
+export function formatForPathIn(folder: string | undefined, path: string): ManifestFormat | null {
+  return formatForPath(folder ? `${folder}/${path}` : path);
+}
+
 /** Whether a repository path is a manifest that discovery reads. */
 export function isManifestPath(path: string): boolean {
-  return !isInSkippedDir(path) && formatForPath(path) !== null;
+  return isManifestPathIn(undefined, path);
+}
+
+/** isManifestPath for a path relative to a folder named `folder` (as formatForPathIn). */
+export function isManifestPathIn(folder: string | undefined, path: string): boolean {
+  return !isInSkippedDir(path) && formatForPathIn(folder, path) !== null;
 }
 
 /**
@@ -63,12 +78,13 @@ export function isManifestPath(path: string): boolean {
  * the candidates a reader then decides by that `.txt`'s text (isCompiledFrom). A GitHub snapshot
  * downloads both; the loader reads both when the `.txt` says it was compiled from the `.in`.
  */
-export function pipToolsPairs(paths: Iterable<string>): Map<string, string> {
+export function pipToolsPairs(paths: Iterable<string>, folder?: string): Map<string, string> {
   const listed = new Set(paths);
   const pairs = new Map<string, string>();
   for (const path of listed) {
     if (isInSkippedDir(path)) continue;
-    const twin = pipToolsTwinOf(path);
+    // Asked as formatForPathIn asks (under the audited folder's name), then said of the listed path.
+    const twin = folder ? pipToolsTwinOf(`${folder}/${path}`)?.slice(folder.length + 1) ?? null : pipToolsTwinOf(path);
     if (twin !== null && listed.has(twin)) pairs.set(path, twin);
   }
   return pairs;
@@ -79,12 +95,26 @@ const COMPILED_HEAD_CHARS = 8192;
 
 /**
  * Whether a requirements file's text says pip-compile (or `uv pip compile`) wrote it from `input`:
- * the tool's header at its top, and the input's file name in its command line or its `# via -r`
- * notes. Only what both tools write is taken; a hand-written `.txt` beside a template decides nothing.
+ * the tool's header at its top, and the input's file name as a whole path word in the header's
+ * command line or in a `# via -r` note. A path word is the name at the end of a word (after the
+ * start, a space, a `/` (or `\`) or a `=`, before the end or a space): `dev.in`,
+ * `requirements/dev.in` and `--src=dev.in`, but not `mydev.in`. Only what both tools write is taken; a hand-written
+ * `.txt` beside a template decides nothing. Linear: each line of the head is split into words once.
  */
 export function isCompiledFrom(text: string, input: string): boolean {
   const head = text.slice(0, COMPILED_HEAD_CHARS);
-  return compiledBy(head) !== null && head.includes(baseName(input));
+  if (compiledBy(head) === null) return false;
+  const name = baseName(input);
+  const namesInput = (word: string) => word.endsWith(name) && (word.length === name.length || '/\\='.includes(word[word.length - name.length - 1]!));
+  for (const line of head.split(/\r?\n/)) {
+    const words = line.split(/[ \t]+/);
+    // `#    pip-compile dev.in`, `#    uv pip compile dev.in -o dev.txt`: the header's command line.
+    const command = words[0] === '#' && (words[1] === 'pip-compile' || (words[1] === 'uv' && words[2] === 'pip' && words[3] === 'compile'));
+    // `    # via -r dev.in` (or `#   -r dev.in` under a multi-line `# via`).
+    const via = words.includes('-r') && words.includes('#');
+    if ((command || via) && words.some(namesInput)) return true;
+  }
+  return false;
 }
 
 /** Files that say which Python runs the project (for end-of-life checks) and the audit's own settings. */

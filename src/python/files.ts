@@ -3,7 +3,7 @@
  * through this interface so discovery, include following and limits behave the same for both.
  */
 import { statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { isSkippedDir } from './discover.js';
 import { directoryWalk, unlistedFolderMessage, type DirectoryWalk } from './directory-walk.js';
 import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError, UnreadableFileError, type OpenFile } from './inside-root.js';
@@ -29,6 +29,12 @@ export interface FileSource {
   read(path: string): Promise<Buffer | null>;
   /** Size in bytes without reading, when cheap; null when unknown or missing. */
   size?(path: string): Promise<number | null>;
+  /**
+   * The name of the folder the paths are relative to, when it is one the user gave (a local
+   * directory): discovery matches paths as if under it (discover.ts formatForPath), so that the
+   * files of a `requirements/` folder are manifests whether it or its parent is audited.
+   */
+  folder?: string;
 }
 
 /**
@@ -48,7 +54,9 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
     if (folder === undefined) folders.set(path, (folder = leadsToFolder(join(root, path))));
     return folder;
   };
+  const folderName = basename(resolve(root));
   return {
+    ...(folderName === '' ? {} : { folder: folderName }),
     async list() {
       const out: string[] = [];
       for (const entry of walk()) {

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { decode, utf16ByMark } from '../scan/text.js';
-import { formatForPath, isCompiledFrom, isManifestPath, pipToolsPairs } from './discover.js';
+import { formatForPathIn, isCompiledFrom, isManifestPathIn, pipToolsPairs } from './discover.js';
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
@@ -64,6 +64,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const loaded = new Map<string, LoadedManifest>();
   const edges: IncludeEdge[] = [];
   const leftToSetupPy: ExtractError[] = [];
+  /** Files that could not be read (each said once, naming the first include of it). */
+  const unreadable = new Set<string>();
 
   let roots = options.paths;
   /** Manifests discovery found and `exclude:` kept out. */
@@ -74,7 +76,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     const pipToolsFiles = await compiledPipToolsPairs(source, listed, exclude);
     roots = [];
     for (const path of listed) {
-      if (!isManifestPath(path) && !pipToolsFiles.has(path)) continue;
+      if (!isManifestPathIn(source.folder, path) && !pipToolsFiles.has(path)) continue;
       if (exclude(path)) excluded.add(path);
       else roots.push(path);
     }
@@ -82,22 +84,31 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     // (each names a folder or a linked folder: asked as a folder too, so `tests/fixtures/` covers it).
     for (const error of (await source.listingErrors?.()) ?? []) if (!exclude(error.file) && !exclude(`${error.file}/`)) errors.push(error);
   }
-  const queue: { path: string; format: ManifestFormat | null }[] = roots.map((p) => ({
+  /** `includedBy`: the include line that queued the file (the first one), named in the errors of a file that cannot be read. */
+  const queue: { path: string; format: ManifestFormat | null; includedBy?: { file: string; line: number | null } }[] = roots.map((p) => ({
     path: p,
     // A pip-tools input named like anything (`dev.in`) and its compiled `.txt` are requirements files.
-    format: options.format ?? formatForPath(p) ?? (options.paths === undefined ? 'requirements' : null),
+    format: options.format ?? formatForPathIn(options.paths === undefined ? source.folder : undefined, p) ?? (options.paths === undefined ? 'requirements' : null),
   }));
 
   // An index into the queue, not `shift()`: 40,000 `-r` lines queue 40,000 entries.
   for (let next = 0; next < queue.length; next++) {
-    const { path, format } = queue[next]!;
-    if (loaded.has(path)) continue;
+    const { path, format, includedBy } = queue[next]!;
+    if (loaded.has(path) || unreadable.has(path)) continue;
     if (!format) {
       errors.push({ file: path, line: null, message: 'not a known manifest format (use --format to say which)' });
       continue;
     }
+    const said = errors.length;
     const text = await readText(source, path, errors);
-    if (text === null) continue;
+    // A file an include named and that cannot be read: its errors say which line named it, so the
+    // user knows which `-r` to fix. Only the errors just said, each once (`file` stays the file).
+    if (includedBy !== undefined) for (let i = said; i < errors.length; i++) errors[i] = withIncluder(errors[i]!, path, includedBy);
+    if (text === null) {
+      // Tried once: another include of it would say the same again (and read it again).
+      unreadable.add(path);
+      continue;
+    }
 
     // A reader that cannot be loaded (an install missing files) leaves this file unread, said as
     // for any file not read (the result is partial), rather than failing the whole audit.
@@ -146,7 +157,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
         ...(inc.marker === undefined ? {} : { marker: inc.marker }),
       });
       // Included files are requirements files whatever their name (pip reads them as such).
-      queue.push({ path: target, format: 'requirements' });
+      queue.push({ path: target, format: 'requirements', includedBy: { file: path, line: inc.line } });
     }
   }
 
@@ -155,6 +166,27 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   for (const error of findCycles(edges)) errors.push(error);
   return { manifests: [...loaded.values()], errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded) };
 }
+
+/** What an error about an included file adds to its message: `(included by requirements.txt:3)`. */
+export function includedBySuffix(includedBy: { file: string; line: number | null }): string {
+  return `(included by ${includedBy.file}${includedBy.line === null ? '' : `:${includedBy.line}`})`;
+}
+
+function withIncluder(error: ExtractError, included: string, includedBy: { file: string; line: number | null }): ExtractError {
+  if (error.file !== included || error.includedBy !== undefined) return error;
+  return { ...error, message: `${error.message} ${includedBySuffix(includedBy)}`, includedBy };
+}
+
+/** An error's message without the include it names (as said by any other reader of that file). */
+export function messageWithoutIncluder(e: Pick<ExtractError, 'message' | 'includedBy'>): string {
+  if (e.includedBy === undefined) return e.message;
+  const suffix = ` ${includedBySuffix(e.includedBy)}`;
+  return e.message.endsWith(suffix) ? e.message.slice(0, -suffix.length) : e.message;
+}
+
+/** The loader's error for a file that is not there, said of an included file or not. */
+export const FILE_NOT_FOUND = 'file not found';
+export const isFileNotFound = (e: Pick<ExtractError, 'message' | 'includedBy'>): boolean => messageWithoutIncluder(e) === FILE_NOT_FOUND;
 
 /**
  * The pip-tools inputs that discovery reads though their names do not say so (`dev.in`), with the
@@ -165,7 +197,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
  */
 async function compiledPipToolsPairs(source: FileSource, listed: readonly string[], exclude: (path: string) => boolean): Promise<Set<string>> {
   const read = new Set<string>();
-  for (const [input, compiled] of pipToolsPairs(listed)) {
+  for (const [input, compiled] of pipToolsPairs(listed, source.folder)) {
     if (exclude(input) || exclude(compiled)) continue;
     const size = source.size ? await source.size(compiled).catch(() => null) : null;
     if (size !== null && size > MAX_MANIFEST_BYTES) continue;
@@ -231,7 +263,7 @@ async function readText(source: FileSource, path: string, errors: ExtractError[]
   const bytes = await readConfined(source, path, errors);
   if (bytes === undefined) return null;
   if (bytes === null) {
-    errors.push({ file: path, line: null, message: 'file not found' });
+    errors.push({ file: path, line: null, message: FILE_NOT_FOUND });
     return null;
   }
   return decodeManifest(bytes, path, errors);

@@ -71,6 +71,12 @@ export interface ExtractError {
    * two as one (partial.ts, forReaders). Not part of the JSON contract.
    */
   unlistedBecause?: string;
+  /**
+   * Set when `file` was reached through an include (`-r missing.txt`) and could not be read: the
+   * file and line of the first include of it followed, also said at the end of `message`
+   * (`(included by requirements.txt:3)`, load.ts includedBySuffix). JSON: `included_by`.
+   */
+  includedBy?: { file: string; line: number | null };
 }
 
 /** A file-level option that later findings need (`--index-url`, `--extra-index-url`, a Poetry source, …). */

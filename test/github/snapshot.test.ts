@@ -273,8 +273,8 @@ describe('takeSnapshot', () => {
     const load = await loadManifests(snapshotSource(snap));
     expect(load.manifests.flatMap((m) => m.dependencies.map((d) => d.name))).toEqual(['flask']);
     expect(load.errors).toEqual([
-      { file: 'etcdir/passwd', line: null, message: 'etcdir is a symbolic link in the repository; links are not followed there' },
-      { file: 'base.txt', line: null, message: 'base.txt is a symbolic link in the repository; links are not followed there' },
+      { file: 'etcdir/passwd', line: null, message: 'etcdir is a symbolic link in the repository; links are not followed there (included by requirements.txt:2)', includedBy: { file: 'requirements.txt', line: 2 } },
+      { file: 'base.txt', line: null, message: 'base.txt is a symbolic link in the repository; links are not followed there (included by requirements.txt:3)', includedBy: { file: 'requirements.txt', line: 3 } },
     ]);
   });
 
@@ -492,7 +492,7 @@ describe('takeSnapshot of files that manifests include under names discovery doe
     expect(snap.stats.requests).toBe(3 + 2);
     const fromGitHub = await loadOf(snapshotSource(snap));
     expect(fromGitHub).toEqual(await loadOf(memorySource(files)));
-    expect(fromGitHub.errors.map((e) => `${e.file}: ${e.message}`)).toEqual(['ci/missing.txt: file not found', 'gone.txt: file not found']);
+    expect(fromGitHub.errors.map((e) => `${e.file}: ${e.message}`)).toEqual(['ci/missing.txt: file not found (included by requirements.txt:2)', 'gone.txt: file not found (included by setup.cfg:2)']);
   });
 
   describe('an include that is in the tree but could not be downloaded', () => {
@@ -524,16 +524,17 @@ describe('takeSnapshot of files that manifests include under names discovery doe
     });
 
     const FAILURES = [
-      { include: 'base.txt', status: 500, body: undefined, said: 'HTTP 500 (Server Error)', stillRead: ['attrs', 'six'] },
+      { include: 'base.txt', includer: 'requirements.txt:2', status: 500, body: undefined, said: 'HTTP 500 (Server Error)', stillRead: ['attrs', 'six'] },
       {
         include: 'ci/reqs.txt',
+        includer: 'setup.cfg:4',
         status: 403,
         body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/git/blobs#get-a-blob' },
         said: 'HTTP 403 (Resource not accessible by integration)',
         stillRead: ['idna', 'six'],
       },
     ];
-    for (const { include, status, body, said, stillRead } of FAILURES) {
+    for (const { include, includer, status, body, said, stillRead } of FAILURES) {
       it(`says GitHub's ${status} for ${include} once, as "could not be downloaded", never "file not found"; the audit is partial and reads the rest`, async () => {
         world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: FILES }] });
         world.fake.failRequests({ route: ROUTES.blob, status, times: 100, pathContains: gitBlobShaOf(FILES[include as keyof typeof FILES]), ...(body ? { body } : {}) });
@@ -543,8 +544,9 @@ describe('takeSnapshot of files that manifests include under names discovery doe
 
         const result = await auditOf(snap);
         expect(result.partial).toBe(true);
-        expect(lines(result)).toEqual([`${include}: ${line}`]);
-        expect(result.partialReasons).toEqual([expect.objectContaining({ file: include, message: line })]);
+        // Said once, in the loader's words, which name the include too.
+        expect(lines(result)).toEqual([`${include}: ${line} (included by ${includer})`]);
+        expect(result.partialReasons).toEqual([expect.objectContaining({ file: include, message: `${line} (included by ${includer})` })]);
         expect(result.dependencies).toBe(stillRead.length);
         const read = (await readTree(snapshotSource(snap))).load.manifests.flatMap((m) => m.dependencies.map((d) => d.name));
         expect(read.sort()).toEqual(stillRead);
@@ -555,7 +557,7 @@ describe('takeSnapshot of files that manifests include under names discovery doe
       const big = { 'requirements.txt': 'six==1.16.0\n-r big.txt\n', 'big.txt': `${'idna==3.0\n'.repeat(200)}` };
       world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: big }] });
       const tooBig = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxBlobBytes: 1024 });
-      expect(lines(await auditOf(tooBig))).toEqual(['big.txt: skipped: 2 KB is over the 1 KB limit']);
+      expect(lines(await auditOf(tooBig))).toEqual(['big.txt: skipped: 2 KB is over the 1 KB limit (included by requirements.txt:2)']);
       await world.close();
 
       // The recursive listing comes back truncated, and the walk lists a/ whole, stops at its bound
@@ -572,9 +574,9 @@ describe('takeSnapshot of files that manifests include under names discovery doe
       expect(result.partial).toBe(true);
       expect(lines(result).sort()).toEqual([
         '(tree): the repository is too large to list completely: 1 directory was not read (zdeep)',
-        'a/missing.txt: file not found',
-        'node_modules/pkg/req.txt: is in node_modules, a folder the snapshot does not walk when GitHub truncates the tree listing (node_modules is skipped); not read',
-        'zdeep/ci/base.txt: is in zdeep, a folder the snapshot did not list (the repository is too large to list completely); not read',
+        'a/missing.txt: file not found (included by requirements.txt:2)',
+        'node_modules/pkg/req.txt: is in node_modules, a folder the snapshot does not walk when GitHub truncates the tree listing (node_modules is skipped); not read (included by requirements.txt:4)',
+        'zdeep/ci/base.txt: is in zdeep, a folder the snapshot did not list (the repository is too large to list completely); not read (included by requirements.txt:3)',
       ]);
     });
   });
@@ -587,7 +589,9 @@ describe('takeSnapshot of files that manifests include under names discovery doe
     expect(deep.errors).toEqual([{ path: null, message: 'manifests include more files than a snapshot follows (200 files, 2 levels of includes): 1 more was not downloaded (c.txt)' }]);
     expect(deep.unfollowed).toEqual(['c.txt']);
     // Refused naming the limit, never taken for a file the commit does not have.
-    expect((await loadOf(snapshotSource(deep))).errors).toEqual([{ file: 'c.txt', line: null, message: "is included past the snapshot's limit on included files and was not downloaded; not read" }]);
+    expect((await loadOf(snapshotSource(deep))).errors).toEqual([
+      { file: 'c.txt', line: null, message: "is included past the snapshot's limit on included files and was not downloaded; not read (included by b.txt:1)", includedBy: { file: 'b.txt', line: 1 } },
+    ]);
 
     const many = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' }, { maxIncludedFiles: 1 });
     expect(many.files.map((f) => f.path)).toEqual(['a.txt', 'requirements.txt']);

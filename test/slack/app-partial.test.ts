@@ -51,10 +51,10 @@ describe('an included file GitHub fails to hand over', () => {
     const text = blockText(update.params.blocks);
     expect(text).toContain('⚠️ *Partial result:* ci/base.txt not read completely: could not be downloaded from GitHub: HTTP 502 (Server Error)');
     // One line among the problems: the snapshot's and the loader's are the same line, said once.
-    expect(text.split('\n').filter((l) => l.startsWith(':x:'))).toEqual([':x: ci/base.txt: could not be downloaded from GitHub: HTTP 502 (Server Error)']);
+    expect(text.split('\n').filter((l) => l.startsWith(':x:'))).toEqual([':x: ci/base.txt: could not be downloaded from GitHub: HTTP 502 (Server Error) (included by requirements.txt:2)']);
     expect(text).not.toContain('file not found');
     const stored = await latestAudit(world, 'octo/incl');
-    expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', file: 'ci/base.txt', message: 'could not be downloaded from GitHub: HTTP 502 (Server Error)' })]);
+    expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', file: 'ci/base.txt', message: 'could not be downloaded from GitHub: HTTP 502 (Server Error) (included by requirements.txt:2)' })]);
     expect(stored.result.dependencies).toBe(1);
     expect(world.slack.violations).toEqual([]);
   });

@@ -62,7 +62,7 @@ describe('diffDependencies of what each side includes', () => {
   it('says "file not found" for an include that is not there, but not for one the caller could not read (it says why itself)', async () => {
     const files = { 'requirements.txt': 'idna==3.0\n-r ci/base.txt\n-r ci/gone.txt\n' };
     const diff = await diffDependencies({ base: files, head: files, included: { base: { texts: {}, unread: ['ci/base.txt'] }, head: { texts: { 'ci/base.txt': 'six==1.16.0\n' } } } });
-    expect(diff.errors).toEqual(['base: ci/gone.txt: file not found', 'head: ci/gone.txt: file not found']);
+    expect(diff.errors).toEqual(['base: ci/gone.txt: file not found (included by requirements.txt:3)', 'head: ci/gone.txt: file not found (included by requirements.txt:3)']);
   });
 });
 

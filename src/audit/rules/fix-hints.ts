@@ -214,6 +214,18 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
   const pins = pkg.entries.filter((e) => e.kind !== 'locked');
   const locks = pkg.entries.filter((e) => e.kind === 'locked');
   for (const pin of pins) {
+    if (project.formatOf.get(pin.file) === 'requirements' && project.lockedBy.get(pin.file) === 'rye') {
+      // Rye's lock (requirements.lock): the pyproject.toml beside it declares the range, and Rye
+      // locks again from it; widen that range first when it excludes the fix.
+      const pyproject = posix.join(dirOf(pin.file), 'pyproject.toml');
+      for (const d of (project.declarations.get(pkg.name) ?? []).filter((d) => d.file === pyproject)) {
+        const verdict = d.version !== null ? false : admits(d.specifier, to);
+        constraint(d, verdict);
+        if (verdict === false) edit(d, d.version !== null ? 'pin' : 'range');
+      }
+      command(`rye lock --update ${shellWord(pkg.name)}`, dirOf(pin.file));
+      continue;
+    }
     const compiled = compiledFrom(pin, project);
     if (compiled) {
       // The pinned file is generated: change its input when that excludes the fix, then recompile.

@@ -24,7 +24,9 @@ export function noHashesFindings(ctx: AuditContext): Finding[] {
         file: m.path,
         text: isLock
           ? `${missing.length} of ${plural(pinned.length, 'locked package')} in ${m.path} ${missing.length === 1 ? 'has' : 'have'} no hashes: regenerate the lock with hashes so installs verify what they download.`
-          : `${missing.length} of ${plural(pinned.length, 'pin')} in ${m.path} ${missing.length === 1 ? 'has' : 'have'} no --hash: generate them (\`pip-compile --generate-hashes\` or \`uv pip compile --generate-hashes\`) and install with \`pip install --require-hashes\`.`,
+          : m.lockedBy === 'rye'
+            ? `${missing.length} of ${plural(pinned.length, 'pin')} in ${m.path} ${missing.length === 1 ? 'has' : 'have'} no --hash: lock with hashes (\`rye lock --generate-hashes\`, or \`generate-hashes = true\` under [tool.rye]) so installs verify what they download.`
+            : `${missing.length} of ${plural(pinned.length, 'pin')} in ${m.path} ${missing.length === 1 ? 'has' : 'have'} no --hash: generate them (\`pip-compile --generate-hashes\` or \`uv pip compile --generate-hashes\`) and install with \`pip install --require-hashes\`.`,
         details: { without_hashes: missing.length, pinned: pinned.length, examples: missing.slice(0, 5).map((d) => d.name) },
       }),
     );

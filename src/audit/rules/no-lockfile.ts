@@ -1,13 +1,15 @@
 /**
  * `no-lockfile`: a project manifest (pyproject.toml, Pipfile, setup.cfg, setup.py, requirements.in) declares
- * ranges and no lockfile or compiled requirements file fixes them, so builds are not reproducible.
+ * ranges and no lockfile or compiled requirements file fixes them, so builds are not reproducible. A
+ * Rye lock (`requirements.lock`, `requirements-dev.lock`, in requirements format) is a lockfile here
+ * (lockfilesCovering), whatever it pins.
  */
 import { posix } from 'node:path';
 import { LOCK_FORMATS, lockfilesCovering, type AuditContext } from '../context.js';
 import { fileFinding, type Finding } from '../findings.js';
 
 const LOCK_SUGGESTION: Record<string, string> = {
-  pyproject: 'commit a lockfile (`uv lock`, `poetry lock` or `pdm lock`)',
+  pyproject: 'commit a lockfile (`uv lock`, `poetry lock`, `pdm lock` or `rye lock`)',
   pipfile: 'commit Pipfile.lock (`pipenv lock`)',
   'setup-cfg': 'pin the deployed set in a compiled requirements file (`pip-compile setup.cfg`)',
   'setup-py': 'pin the deployed set in a compiled requirements file (`pip-compile setup.py`)',

@@ -12,29 +12,42 @@ import type { ManifestFormat } from '../types.js';
  */
 const NEVER_PIP_TOOLS_INPUT = /^(?:manifest|makefile|gnumakefile|configure|config|setup|pyproject|tox|dockerfile|version)(?:\..*)?\.in$/i;
 
-/** A name that says it holds requirements: `requirements`, `constraints` or `reqs` in it (`dev-requirements.in`, `reqs.in`). */
-const SAYS_REQUIREMENTS = /requirements|constraints|reqs/;
+/**
+ * A name that says it holds requirements: `requirements`, `constraints` or `reqs` as a word of it
+ * (`dev-requirements.in`, `reqs.in`, `test_reqs.in`), words parted by `-`, `_` or `.`: `prereqs.in`
+ * says nothing. Compared word by word (a split and a set lookup), no pattern over the name.
+ */
+const REQUIREMENTS_WORDS = new Set(['requirements', 'constraints', 'reqs']);
+const saysRequirements = (base: string) => base.split(/[-_.]/).some((word) => REQUIREMENTS_WORDS.has(word));
 
 /** `requirements/` at any depth, and pip-tools' `requirements.d/` convention. */
 const inRequirementsDir = (folders: readonly string[]) => folders.some((segment) => ['requirements', 'requirements.d'].includes(segment.toLowerCase()));
 
 /**
- * Requirements files by name. A `.txt` is one when named `requirements*`, `*requirements.txt`,
- * `constraints*` or inside a `requirements/` folder. A `.in` (pip-tools' input) only when its name
- * says so (`requirements`, `constraints` or `reqs` in it) or it is inside a `requirements/` folder:
- * by name alone, `dev.in` could as well be a Jinja or autoconf template (`template.in`), so such a
- * file is read only when a pip-compile output beside it says it was compiled from it
- * (pipToolsTwinOf, src/python/load.ts) or a manifest includes it (`-r dev.in`).
+ * Requirements files by name. A `.txt` or `.pip` is one when named `requirements*`,
+ * `*requirements.txt`, `constraints*` or inside a `requirements/` folder (Renovate's pip_requirements
+ * manager takes `.pip` as `.txt`: `requirements.pip`, `requirements/base.pip`). A `.lock` is one when
+ * named `requirements*` (`requirements.lock`, `requirements-dev.lock`: what `rye lock` writes, in
+ * requirements format, and what `uv pip compile -o requirements.lock` names); the other `.lock`
+ * names (poetry.lock, uv.lock, pdm.lock, Pipfile.lock) never start so and stay their formats'. A
+ * `.in` (pip-tools' input) only when its name says so (`requirements`, `constraints` or `reqs` as a
+ * word of it) or it is inside a `requirements/` folder: by name alone, `dev.in` could as well be a
+ * Jinja or autoconf template (`template.in`), so such a file is read only when a pip-compile output
+ * beside it says it was compiled from it (pipToolsTwinOf, src/python/load.ts) or a manifest
+ * includes it (`-r dev.in`).
  */
 export function isRequirementsPath(path: string): boolean {
   const segments = path.replace(/\\/g, '/').split('/');
   const base = (segments.pop() ?? '').toLowerCase();
-  if (base.endsWith('.txt')) {
-    return base.startsWith('requirements') || base.endsWith('requirements.txt') || base.startsWith('constraints') || inRequirementsDir(segments);
+  const inDir = inRequirementsDir(segments);
+  if (base.endsWith('.txt') || base.endsWith('.pip')) {
+    return base.startsWith('requirements') || base.endsWith('requirements.txt') || base.startsWith('constraints') || inDir;
   }
+  if (base.endsWith('.lock')) return base.startsWith('requirements');
   if (base.endsWith('.in') && base.length > 3) {
     if (NEVER_PIP_TOOLS_INPUT.test(base)) return false;
-    return SAYS_REQUIREMENTS.test(base) || inRequirementsDir(segments);
+    const name = base.slice(0, -3);
+    return name.startsWith('requirements') || name.endsWith('requirements') || name.startsWith('constraints') || saysRequirements(name) || inDir;
   }
   return false;
 }

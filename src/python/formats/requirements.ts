@@ -33,6 +33,7 @@ import { normalizeName } from '../names.js';
 import { exactPin, parseMarker, parsePep508 } from '../pep508.js';
 import { isJsSpace, pythonStrip, trimEndChar } from '../text.js';
 import { ManifestCollector } from './collector.js';
+import { lockedByRye } from './created-by.js';
 import { isRequirementsPath } from './paths.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -658,7 +659,8 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
     }
   }
 
-  return { dependencies: out.dependencies, errors: out.errors, includes: out.includes, options: out.options };
+  // Rye's lock (`requirements.lock`): said, so that advice locks it again with Rye (fix-hints.ts).
+  return { dependencies: out.dependencies, errors: out.errors, includes: out.includes, options: out.options, ...(lockedByRye(content) ? { lockedBy: 'rye' } : {}) };
 }
 
 export const requirementsFormat: ManifestFormatModule = {

@@ -14,7 +14,7 @@
 import { installedPackages } from '../../audit/context.js';
 import { formatForPath } from '../../python/discover.js';
 import { memorySource } from '../../python/files.js';
-import { loadManifests, type LoadResult } from '../../python/load.js';
+import { isFileNotFound, loadManifests, type LoadResult } from '../../python/load.js';
 import { compareVersions, isValidVersion } from '../../python/pep440.js';
 import { stripUrlCredentials } from '../../python/urls.js';
 
@@ -95,7 +95,7 @@ export async function loadSide(roots: Record<string, string>, included: Record<s
   const notMissing = new Set(unread);
   const errors = [...first.errors, ...second.errors].filter((e) => {
     const key = `${e.file}\u0000${e.line}\u0000${e.message}`;
-    if (seen.has(key) || (notMissing.has(e.file) && e.message === 'file not found')) return false;
+    if (seen.has(key) || (notMissing.has(e.file) && isFileNotFound(e))) return false;
     seen.add(key);
     return true;
   });
