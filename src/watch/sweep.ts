@@ -30,6 +30,7 @@ import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { CommitRef } from '../github/commit-scan.js';
 import type { ScanResult } from '../scan/types.js';
 import type { SeenCommit } from './secret-alerts.js';
+import { repoPartialReasons } from './partial-state.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
 export { packageUsesOf, storedPackagesOf } from './packages.js';
@@ -289,6 +290,9 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   const kinds = new Set(ALL_KINDS);
   if (audit.warnings.some((w) => w.startsWith('advisories unavailable'))) for (const k of VULNERABILITY_KINDS) kinds.delete(k);
   if (audit.warnings.some((w) => w.startsWith('package registry unavailable'))) for (const k of REGISTRY_KINDS) kinds.delete(k);
+  // The scan ran meanwhile; whether it checked everything is stored with the audit (a failure to
+  // scan is still the repository's failure once the audit is stored, as it was).
+  const scanned = scanning && (await scanning.then((result) => ({ result }), (error: unknown) => ({ error })));
 
   const diff = await options.state.recordAudit({
     repo: key,
@@ -307,6 +311,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       advisoryMark === null || audit.warnings.length > 0 || options.mayCloseAdvisories === false
         ? null
         : encodeMark({ advisories: advisoryMark, ignores: ignoresFingerprint([...(treeIgnores ?? []), ...repoIgnores], now), fullAt: now.toISOString() }),
+    partialReasons: repoPartialReasons(audit, scanned || undefined),
   }, {
     repo: key,
     findings: audit.findings,
@@ -323,10 +328,11 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     closedReason: excludedReason(audit.exclusions ?? [], stillInTree(snapshot)),
   });
   let newSecrets = 0;
-  if (scanning && options.codeScan) {
+  if (scanned && options.codeScan) {
     const display = ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`;
     const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline: !state?.auditedSha };
-    newSecrets = await options.codeScan.record(commit, await scanning, now);
+    if ('error' in scanned) throw scanned.error;
+    newSecrets = await options.codeScan.record(commit, scanned.result, now);
   }
   return { ...diff, newSecrets };
 }

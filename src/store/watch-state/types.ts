@@ -14,7 +14,7 @@ import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import type { OutboundMessage, OutboxStore } from '../outbox/types.js';
-import type { AffectedRepo, AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, StoredPackage, WatchRow } from '../watches.js';
+import type { AffectedRepo, AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoPartialReason, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, StoredPackage, WatchRow } from '../watches.js';
 
 /** A full audit of a repository at `sha` (what WatchStore.saveAudit records). */
 export interface AuditRecord {
@@ -29,6 +29,8 @@ export interface AuditRecord {
   now: Date;
   /** What its findings were matched against; absent or null: unknown (the next sweep re-matches in full). */
   advisoriesMark?: string | null;
+  /** Why the audit was partial (absent or empty: complete); replaces what was stored. */
+  partialReasons?: readonly RepoPartialReason[];
 }
 
 import type { FindingsUpdate } from '../findings-diff.js';
