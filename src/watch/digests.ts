@@ -30,6 +30,7 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { ChartPoint } from './chart.js';
 import { DIGEST, DIGEST_THREAD, type DigestMessage } from './messages.js';
 import { wallTimeIn } from '../schedule/cron.js';
+import { notFullyChecked, type NotFullyChecked } from './partial-state.js';
 
 const DAY_MS = 86_400_000;
 
@@ -67,6 +68,8 @@ export interface WeeklyDigest {
   registryUnavailable: boolean;
   /** Packages whose health worsened since the channel's last weekly digest (absent: not followed). */
   health?: HealthChanges;
+  /** Repositories whose stored packages are not the whole story (absent: every one was checked in full). */
+  notChecked?: NotFullyChecked;
 }
 
 export function buildWeeklyDigest(input: { repos: { repo: string; packages: StoredPackage[] }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; oldestPerRepo?: number }): WeeklyDigest {
@@ -112,6 +115,8 @@ export interface MonthlyDigest {
   chart: ChartPoint[];
   /** How the channel counts advisories no source rated (buckets, order and labels). */
   unknownAs: RatedSeverity;
+  /** Repositories whose findings are not the whole story (absent: every one was checked in full). */
+  notChecked?: NotFullyChecked;
 }
 
 /** The chart's and the counts' bucket; an unrated advisory counts as the channel says (default high). */
@@ -191,6 +196,8 @@ export interface CodeFindingsSummary {
   bySeverity: Record<string, number>;
   /** The scan did not check everything (its reply said why). */
   partial: boolean;
+  /** The commit's code was not scanned at all, and why (the sweep's reason: no result was kept). */
+  unscanned?: string;
 }
 
 export interface QuarterlyDigest {
@@ -201,9 +208,12 @@ export interface QuarterlyDigest {
   stale: StalePackage[];
   repos: number;
   registryUnavailable: boolean;
+  /** Repositories whose findings are not the whole story (absent: every one was checked in full). */
+  notChecked?: NotFullyChecked;
 }
 
-export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[]; code?: ScanResult | null }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number }): QuarterlyDigest {
+/** `unscanned`: why the sweep could not scan the commit's code, when it could not (no scan result was kept then). */
+export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[]; code?: ScanResult | null; unscanned?: string | null }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number }): QuarterlyDigest {
   const byKind = Object.fromEntries(HYGIENE_KINDS.map((k) => [k, [] as { repo: string; finding: Finding }[]])) as QuarterlyDigest['byKind'];
   const usedBy = new Map<string, Set<string>>();
   for (const { repo, findings, packages } of input.repos) {
@@ -225,7 +235,11 @@ export function buildQuarterlyDigest(input: { repos: { repo: string; findings: F
   }
   stale.sort((a, b) => a.why.localeCompare(b.why) || a.package.localeCompare(b.package));
   const code: CodeFindingsSummary[] = [];
-  for (const { repo, code: scan } of input.repos) {
+  for (const { repo, code: scan, unscanned } of input.repos) {
+    if (!scan && unscanned) {
+      code.push({ repo, byKind: {}, bySeverity: {}, partial: true, unscanned });
+      continue;
+    }
     if (!scan || (scan.findings.length === 0 && !scan.partial)) continue;
     const summary: CodeFindingsSummary = { repo, byKind: {}, bySeverity: {}, partial: scan.partial };
     for (const f of scan.findings) {
@@ -363,7 +377,8 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
       const sha = states.get(repo)?.auditedSha;
       return sha && options.codeScans ? options.codeScans.latest(repo.split('@')[0]!, sha) : null;
     };
-    const list = await Promise.all(repos.map(async (repo) => ({ repo: display(repo), findings: await state.openFindings(repo), packages: states.get(repo)?.packages ?? [], code: codeOf(repo) })));
+    const unscanned = (repo: string) => states.get(repo)?.partialReasons.find((r) => r.kind === 'unscanned')?.text ?? null;
+    const list = await Promise.all(repos.map(async (repo) => ({ repo: display(repo), findings: await state.openFindings(repo), packages: states.get(repo)?.packages ?? [], code: codeOf(repo), unscanned: options.codeScans ? unscanned(repo) : null })));
     const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
     let registry: Map<string, ProjectInfo | null> | null = null;
     if (options.statusRegistry) {
@@ -378,6 +393,9 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     }
     message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now }) };
   }
+  // Whatever it lists, a digest says which repositories it could not vouch for, in its summary.
+  const notChecked = notFullyChecked(repos, states, display);
+  if (notChecked) message.digest.notChecked = notChecked;
   const rows: OutboundMessage[] = [
     { kind: DIGEST, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key },
     { kind: DIGEST_THREAD, data: message, channel, op: 'reply', messageKey: key, idempotencyKey: `${key}:thread` },

@@ -8,7 +8,7 @@ import { scanPartialReasons } from '../audit/code-scan.js';
 import { describeReason, forReaders, reasonsOf, type PartialReason } from '../audit/partial.js';
 import { errorLine } from '../error-line.js';
 import type { ScanResult } from '../scan/types.js';
-import type { RepoPartialReason } from '../store/watches.js';
+import type { RepoPartialReason, RepoSummary } from '../store/watches.js';
 
 /** A data-source warning a clean re-match of the same commit does not check again (it looks up advisories only). */
 const NOT_REMATCHED = 'package registry unavailable';
@@ -32,4 +32,26 @@ export function firstReason(reasons: readonly RepoPartialReason[]): string {
   const [first] = reasons;
   if (!first) return '';
   return reasons.length > 1 ? `${first.text} (+${reasons.length - 1} more)` : first.text;
+}
+
+/**
+ * The repositories a digest covers that were not fully checked, and how many it covers: each with
+ * why (its last sweep failed, its last audit was partial, it was never audited). Absent when every
+ * one was checked in full. Kept in the digest's data (optional: older outbox rows have none).
+ */
+export interface NotFullyChecked {
+  /** How many repositories the digest covers. */
+  of: number;
+  repos: { repo: string; why: string }[];
+}
+
+/** `states`: the covered repositories' stored state (absent: never swept); `display`: how to name one. */
+export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string): NotFullyChecked | undefined {
+  const out: NotFullyChecked['repos'] = [];
+  for (const repo of repos) {
+    const s = states.get(repo);
+    const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : s.partialReasons.length ? firstReason(s.partialReasons) : null;
+    if (why) out.push({ repo: display(repo), why });
+  }
+  return out.length ? { of: repos.length, repos: out } : undefined;
 }

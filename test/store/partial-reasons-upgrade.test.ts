@@ -40,7 +40,12 @@ async function upgradedSqlite(): Promise<Upgraded> {
   old.close();
   const db = openTestDb(path);
   expect((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v).toBeGreaterThanOrEqual(34);
-  return { store: new SqliteWatchState(new WatchStore(db)), close: async () => db.close() };
+  return {
+    store: new SqliteWatchState(new WatchStore(db)),
+    close: async () => {
+      db.close();
+    },
+  };
 }
 
 async function upgradedPostgres(): Promise<Upgraded> {

@@ -15,6 +15,7 @@ import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { FindingRow } from '../../store/watches.js';
 import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from '../../watch/digests.js';
+import type { NotFullyChecked } from '../../watch/partial-state.js';
 import type { FitMessageInput } from './fit.js';
 import { context, divider, escapeMrkdwn, fields, header, link, listSections, listWithin, section, truncate } from './kit.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -74,6 +75,26 @@ function dateIn(iso: string, tz: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso));
 }
 
+/** How long one repository's reason may be in the summary's line: the first words say what it is. */
+const WHY_MAX = 160;
+
+/**
+ * The summary's line for repositories the digest could not vouch for: "⚠️ 2 of 5 repositories were
+ * not fully checked: *octo/app* (error: …), *octo/lib* (poetry.lock:4 not read completely: …)". In
+ * the summary, not the thread: a count or a "None. 🎉" above it is only about what was checked.
+ */
+function notCheckedBlock(n: NotFullyChecked): KnownBlock {
+  const lead = `⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} ${n.repos.length === 1 ? 'was' : 'were'} not fully checked: `;
+  const items = n.repos.map((r) => `*${escapeMrkdwn(r.repo)}* (${escapeMrkdwn(truncate(r.why, WHY_MAX))})`);
+  return context(`${lead}${listWithin(items, ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`);
+}
+
+/** The notification text's clause for the same: a truncated notification still says it. */
+const notCheckedText = (n: NotFullyChecked | undefined) => (n ? `; ⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} not fully checked` : '');
+
+/** "None. 🎉" only when everything was checked; otherwise what it is: nothing found in what was. */
+const allClear = (text: string, n: NotFullyChecked | undefined) => (n ? `${text.replace(/\.? 🎉$/, '')} in what was checked; ⚠️ ${plural(n.repos.length, 'repository', 'repositories')} not fully checked (see the summary).` : text);
+
 /** "Health worsened since last week": one line per package, with this week's reasons and owner changes. */
 function healthBlocks(h: HealthChanges): KnownBlock[] {
   const blocks: KnownBlock[] = [];
@@ -104,6 +125,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
         ? '⚠️ PyPI could not be read: release data is missing from this digest.'
         : `${plural(outdatedRepos, 'repository', 'repositories')} of ${t.repos} ${outdatedRepos === 1 ? 'has' : 'have'} updates waiting. Details in the thread.`,
     ),
+    ...(d.notChecked ? [notCheckedBlock(d.notChecked)] : []),
   ];
   const details: KnownBlock[] = [];
   for (const repo of d.repos) {
@@ -124,11 +146,11 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
     }
     details.push(...detailsList(`*${escapeMrkdwn(repo.repo)}*`, lines));
   }
-  if (details.length === 0) details.push(section('Everything is on its latest release. 🎉'));
+  if (details.length === 0) details.push(section(allClear('Everything is on its latest release. 🎉', d.notChecked)));
   if (d.health) details.push(...healthBlocks(d.health));
   return {
     title,
-    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }
@@ -140,6 +162,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     header(`🛡️ ${title}`),
     fields(`*Open*\n${d.open.total}`, `*Critical / high*\n${s.critical} / ${s.high}`, `*New this month*\n${d.newThisMonth.length}`, `*Fixed this month*\n${d.fixedThisMonth.length}`),
     context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
+    ...(d.notChecked ? [notCheckedBlock(d.notChecked)] : []),
   ];
   const details: KnownBlock[] = [];
   const openFor = (rows: FindingRow[]) => {
@@ -151,7 +174,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     return shas.length ? ` by ${shas.map((sha) => `\`${escapeMrkdwn(sha.slice(0, 7))}\``).join(', ')}` : '';
   };
   const open = packageLines(d.openFindings, d.unknownAs, openFor);
-  details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : ['None. 🎉']));
+  details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', d.notChecked)]));
   if (d.newThisMonth.length) details.push(...detailsList(`*New this month (${d.newThisMonth.length})*`, packageLines(d.newThisMonth, d.unknownAs)));
   if (d.fixedThisMonth.length) details.push(...detailsList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
   if (d.expiringIgnores.length) {
@@ -161,7 +184,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
   const chartAlt = `Open vulnerabilities at each month end: ${d.chart.map((p) => `${p.label} ${p.critical + p.high + p.medium + p.low}`).join(', ')}`;
   return {
     title,
-    summary: { text: `${title}: ${d.open.total} open (${s.critical} critical, ${s.high} high), ${d.newThisMonth.length} new, ${d.fixedThisMonth.length} fixed`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${d.open.total} open (${s.critical} critical, ${s.high} high), ${d.newThisMonth.length} new, ${d.fixedThisMonth.length} fixed${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
     chartAlt,
   };
@@ -188,6 +211,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
       ...(d.code.length ? [`*Code findings*\n${d.code.reduce((n, c) => n + Object.values(c.byKind).reduce((a, b) => a + b, 0), 0)}`] : []),
     ),
     context(d.registryUnavailable ? '⚠️ PyPI could not be read: archived and stale packages are missing.' : `Across ${plural(d.repos, 'repository', 'repositories')}. Details in the thread.`),
+    ...(d.notChecked ? [notCheckedBlock(d.notChecked)] : []),
   ];
   const details: KnownBlock[] = [];
   for (const [kind, list] of Object.entries(d.byKind)) {
@@ -201,6 +225,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
     const lines = d.code.map((c) => {
       const severities = SEVERITIES.filter((s) => c.bySeverity[s]).map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
       const kinds = Object.entries(c.byKind).map(([k, n]) => `${n} ${escapeMrkdwn(KINDS[k] ?? k)}`).join(' · ');
+      if (c.unscanned) return `• *${escapeMrkdwn(c.repo)}* — ⚠️ code not scanned: ${escapeMrkdwn(truncate(c.unscanned, FREE_TEXT_MAX))}`;
       return `• *${escapeMrkdwn(c.repo)}*: ${severities || 'no findings'}${kinds ? ` (${kinds})` : ''}${c.partial ? ' — ⚠️ partial scan' : ''}`;
     });
     details.push(...detailsList(`*Code and configuration (${plural(d.code.length, 'repository', 'repositories')})*`, lines));
@@ -212,10 +237,10 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
     });
     details.push(...detailsList(`*Packages to reconsider (${d.stale.length})*`, lines));
   }
-  if (details.length === 0) details.push(section('Nothing to clean up. 🎉'));
+  if (details.length === 0) details.push(section(allClear('Nothing to clean up. 🎉', d.notChecked)));
   return {
     title,
-    summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }
