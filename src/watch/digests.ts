@@ -207,13 +207,16 @@ export interface QuarterlyDigest {
   code: CodeFindingsSummary[];
   stale: StalePackage[];
   repos: number;
+  /** PyPI could not be read at all: no package's status or release history is in the digest. */
   registryUnavailable: boolean;
+  /** Packages whose status lookup failed (PyPI erred for them), sorted; absent in older digests. */
+  unread?: string[];
   /** Repositories whose findings are not the whole story (absent: every one was checked in full). */
   notChecked?: NotFullyChecked;
 }
 
 /** `unscanned`: why the sweep could not scan the commit's code, when it could not (no scan result was kept then). */
-export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[]; code?: ScanResult | null; unscanned?: string | null }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number }): QuarterlyDigest {
+export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[]; code?: ScanResult | null; unscanned?: string | null }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number; unread?: readonly string[] }): QuarterlyDigest {
   const byKind = Object.fromEntries(HYGIENE_KINDS.map((k) => [k, [] as { repo: string; finding: Finding }[]])) as QuarterlyDigest['byKind'];
   const usedBy = new Map<string, Set<string>>();
   for (const { repo, findings, packages } of input.repos) {
@@ -248,7 +251,10 @@ export function buildQuarterlyDigest(input: { repos: { repo: string; findings: F
     }
     code.push(summary);
   }
-  return { generatedAt: input.now.toISOString(), byKind, code, stale, repos: input.repos.length, registryUnavailable: input.registry === null };
+  const unread = [...(input.unread ?? [])].sort();
+  // Every lookup failed: as unavailable as no registry at all (a package that is not on PyPI is an answer, not a failure).
+  const registryUnavailable = input.registry === null || (usedBy.size > 0 && unread.length >= usedBy.size);
+  return { generatedAt: input.now.toISOString(), byKind, code, stale, repos: input.repos.length, registryUnavailable, ...(unread.length ? { unread } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,17 +387,26 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     const list = await Promise.all(repos.map(async (repo) => ({ repo: display(repo), findings: await state.openFindings(repo), packages: states.get(repo)?.packages ?? [], code: codeOf(repo), unscanned: options.codeScans ? unscanned(repo) : null })));
     const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
     let registry: Map<string, ProjectInfo | null> | null = null;
+    // A lookup that failed is not "nothing to report" (a quarantined project would go unsaid): counted, and said.
+    const unread: string[] = [];
     if (options.statusRegistry) {
       const status = options.statusRegistry;
       registry = new Map();
       const filled = registry;
       await mapLimit(names, 8, async (name) => {
-        filled.set(name, await status.project(name, { status: true }).catch(() => null));
+        filled.set(
+          name,
+          await status.project(name, { status: true }).catch((err: unknown) => {
+            unread.push(name);
+            log?.warn({ package: name, err: (err as Error)?.message }, 'digest: package status could not be read');
+            return null;
+          }),
+        );
       });
     } else {
       registry = await readRegistry(options.registry, names, log);
     }
-    message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now }) };
+    message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now, unread }) };
   }
   // Whatever it lists, a digest says which repositories it could not vouch for, in its summary.
   const notChecked = notFullyChecked(repos, states, display);

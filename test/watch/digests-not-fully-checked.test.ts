@@ -86,3 +86,42 @@ describe('the quarterly clean-up', () => {
     expect(thread).not.toContain('Nothing to clean up. 🎉');
   });
 });
+
+describe('the quarterly clean-up with PyPI failing', () => {
+  const failingFor = (names: string[]) => ({
+    async project(name: string) {
+      if (names.includes(name)) throw new Error(`PyPI answered 503 to GET /pypi/${name}/json`);
+      return { ...SIX, name, status: null, statusReason: null };
+    },
+  });
+
+  it('says PyPI could not be read when every status lookup failed, and does not say there is nothing to clean up', async () => {
+    const store = watched(['octo/app']);
+    audited(store, 'octo/app');
+    const { summary, text, thread } = await digestOf('quarterly', store, '2025-04-01T09:00:00Z', { statusRegistry: failingFor(['six']) });
+    expect(summary).toContain('⚠️ PyPI could not be read: archived and stale packages are missing.');
+    expect(summary).toContain('⚠️ Status not checked for 1 package (PyPI could not be read): `six`');
+    expect(text).toContain('⚠️ PyPI could not be read');
+    expect(thread).toContain('Nothing to clean up in what was checked; ⚠️ PyPI could not be read (see the summary).');
+  });
+
+  it('names the packages whose status could not be read when only some lookups failed', async () => {
+    const store = watched(['octo/app']);
+    audited(store, 'octo/app', { packages: [pkg('six', '1.16.0'), pkg('attrs', '23.1.0')] });
+    const { summary, text } = await digestOf('quarterly', store, '2025-04-01T09:00:00Z', { statusRegistry: failingFor(['attrs']) });
+    expect(summary).not.toContain('archived and stale packages are missing');
+    expect(summary).toContain('⚠️ Status not checked for 1 package (PyPI could not be read): `attrs`');
+    expect(text).toContain('⚠️ status not checked for 1 package');
+  });
+});
+
+describe('the weekly dependency updates when package health could not be read', () => {
+  it('says how many packages were not checked in the summary, not only in the thread', async () => {
+    const store = watched(['octo/app']);
+    audited(store, 'octo/app');
+    const packageHealth = { snapshot: async () => Promise.reject(new Error('PyPI answered 503')) };
+    const { summary, text } = await digestOf('weekly', store, '2025-01-06T09:00:00Z', { packageHealth });
+    expect(summary).toContain('*Health worsened*\\n0 (1 not checked)');
+    expect(text).toContain('⚠️ health not checked for 1 package');
+  });
+});

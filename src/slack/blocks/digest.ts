@@ -89,11 +89,20 @@ function notCheckedBlock(n: NotFullyChecked): KnownBlock {
   return context(`${lead}${listWithin(items, ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`);
 }
 
+/** Packages whose PyPI status could not be read: archived, deprecated or quarantined, nobody knows. */
+function unreadBlock(unread: readonly string[]): KnownBlock {
+  const lead = `⚠️ Status not checked for ${plural(unread.length, 'package')} (PyPI could not be read): `;
+  return context(`${lead}${listWithin(unread.map((n) => `\`${escapeMrkdwn(n)}\``), ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`);
+}
+
 /** The notification text's clause for the same: a truncated notification still says it. */
 const notCheckedText = (n: NotFullyChecked | undefined) => (n ? `; ⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} not fully checked` : '');
 
-/** "None. 🎉" only when everything was checked; otherwise what it is: nothing found in what was. */
-const allClear = (text: string, n: NotFullyChecked | undefined) => (n ? `${text.replace(/\.? 🎉$/, '')} in what was checked; ⚠️ ${plural(n.repos.length, 'repository', 'repositories')} not fully checked (see the summary).` : text);
+/** "None. 🎉" only when everything was checked; otherwise what it is: nothing found in what was (`caveat`: what was not). */
+const allClear = (text: string, caveat: string | null) => (caveat ? `${text.replace(/\.? 🎉$/, '')} in what was checked; ⚠️ ${caveat} (see the summary).` : text);
+const reposCaveat = (n: NotFullyChecked | undefined) => (n ? `${plural(n.repos.length, 'repository', 'repositories')} not fully checked` : null);
+/** The caveats of one digest, as one clause, or null when there are none. */
+const caveats = (...parts: (string | null | false | undefined)[]) => parts.filter((p): p is string => Boolean(p)).join('; ') || null;
 
 /** "Health worsened since last week": one line per package, with this week's reasons and owner changes. */
 function healthBlocks(h: HealthChanges): KnownBlock[] {
@@ -119,7 +128,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
   const outdatedRepos = d.repos.filter((r) => r.outdated.length > 0).length;
   const summaryBlocks: KnownBlock[] = [
     header(`📦 ${title}`),
-    fields(`*Major updates*\n${t.major}`, `*Minor updates*\n${t.minor}`, `*Patch updates*\n${t.patch}`, `*Yanked pins*\n${t.yanked}`, ...(d.health ? [`*Health worsened*\n${d.health.worsened.length}`] : [])),
+    fields(`*Major updates*\n${t.major}`, `*Minor updates*\n${t.minor}`, `*Patch updates*\n${t.patch}`, `*Yanked pins*\n${t.yanked}`, ...(d.health ? [`*Health worsened*\n${d.health.worsened.length}${d.health.unread.length ? ` (${d.health.unread.length} not checked)` : ''}`] : [])),
     context(
       d.registryUnavailable
         ? '⚠️ PyPI could not be read: release data is missing from this digest.'
@@ -146,11 +155,11 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
     }
     details.push(...detailsList(`*${escapeMrkdwn(repo.repo)}*`, lines));
   }
-  if (details.length === 0) details.push(section(allClear('Everything is on its latest release. 🎉', d.notChecked)));
+  if (details.length === 0) details.push(section(allClear('Everything is on its latest release. 🎉', caveats(d.registryUnavailable && 'PyPI could not be read', reposCaveat(d.notChecked)))));
   if (d.health) details.push(...healthBlocks(d.health));
   return {
     title,
-    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${d.health?.unread.length ? `; ⚠️ health not checked for ${plural(d.health.unread.length, 'package')}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }
@@ -174,7 +183,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     return shas.length ? ` by ${shas.map((sha) => `\`${escapeMrkdwn(sha.slice(0, 7))}\``).join(', ')}` : '';
   };
   const open = packageLines(d.openFindings, d.unknownAs, openFor);
-  details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', d.notChecked)]));
+  details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', reposCaveat(d.notChecked))]));
   if (d.newThisMonth.length) details.push(...detailsList(`*New this month (${d.newThisMonth.length})*`, packageLines(d.newThisMonth, d.unknownAs)));
   if (d.fixedThisMonth.length) details.push(...detailsList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
   if (d.expiringIgnores.length) {
@@ -211,6 +220,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
       ...(d.code.length ? [`*Code findings*\n${d.code.reduce((n, c) => n + Object.values(c.byKind).reduce((a, b) => a + b, 0), 0)}`] : []),
     ),
     context(d.registryUnavailable ? '⚠️ PyPI could not be read: archived and stale packages are missing.' : `Across ${plural(d.repos, 'repository', 'repositories')}. Details in the thread.`),
+    ...(d.unread?.length ? [unreadBlock(d.unread)] : []),
     ...(d.notChecked ? [notCheckedBlock(d.notChecked)] : []),
   ];
   const details: KnownBlock[] = [];
@@ -237,10 +247,12 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
     });
     details.push(...detailsList(`*Packages to reconsider (${d.stale.length})*`, lines));
   }
-  if (details.length === 0) details.push(section(allClear('Nothing to clean up. 🎉', d.notChecked)));
+  const unread = d.unread ?? [];
+  const statusCaveat = d.registryUnavailable ? 'PyPI could not be read' : unread.length ? `status not checked for ${plural(unread.length, 'package')}` : null;
+  if (details.length === 0) details.push(section(allClear('Nothing to clean up. 🎉', caveats(statusCaveat, reposCaveat(d.notChecked)))));
   return {
     title,
-    summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider${statusCaveat ? `; ⚠️ ${statusCaveat}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }
