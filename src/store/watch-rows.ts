@@ -5,7 +5,8 @@
  */
 import type { Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
-import type { AffectedRepo, AlertRow, FindingRow, RepoPartialReason, RepoStateRow, RepoSummary, StoredPackage, WatchRow } from './watches.js';
+import { storedErrorText, type AffectedRepo, type AlertRow, type FindingRow, type RepoPartialReason, type RepoStateRow, type RepoSummary, type StoredPackage, type WatchRow } from './watches.js';
+import type { SweepProblems } from './watch-state/types.js';
 
 /** A boolean column: 0/1 in SQLite, true/false in PostgreSQL. */
 type Flag = number | boolean;
@@ -117,6 +118,20 @@ export interface StateDbRow {
   /** migrations/034 (SQLite), postgres/015: JSON RepoPartialReason[], or null when complete. */
   partial_reasons?: string | null;
 }
+
+export interface SweepStatusDbRow {
+  problems: string | null;
+  since: string | null;
+  recovered_at: string | null;
+}
+
+/** sweep_status's row, or null when no run of partial sweeps was ever recorded. */
+export const toSweepProblems = (r: SweepStatusDbRow | undefined): SweepProblems | null =>
+  r?.since ? { problems: parseJson<unknown[]>(r.problems, []).filter((p): p is string => typeof p === 'string'), since: r.since, recoveredAt: r.recovered_at } : null;
+
+/** sweep_status.problems as stored: masked, each line capped, at most a few. */
+export const sweepProblemsColumn = (problems: readonly string[]): string => JSON.stringify(problems.slice(0, MAX_SWEEP_PROBLEMS).map(storedErrorText));
+const MAX_SWEEP_PROBLEMS = 10;
 
 /** The `repo_state` columns of a RepoSummary: none of the JSON ones. */
 export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at, partial_reasons';

@@ -409,7 +409,7 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now, unread }) };
   }
   // Whatever it lists, a digest says which repositories it could not vouch for, in its summary.
-  const notChecked = notFullyChecked(repos, states, display);
+  const notChecked = notFullyChecked(repos, states, display, await state.sweepProblems());
   if (notChecked) message.digest.notChecked = notChecked;
   const rows: OutboundMessage[] = [
     { kind: DIGEST, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key },

@@ -9,6 +9,7 @@ import { describeReason, forReaders, reasonsOf, type PartialReason } from '../au
 import { errorLine } from '../error-line.js';
 import type { ScanResult } from '../scan/types.js';
 import type { RepoPartialReason, RepoSummary } from '../store/watches.js';
+import type { SweepProblems } from '../store/watch-state/types.js';
 
 /** A data-source warning a clean re-match of the same commit does not check again (it looks up advisories only). */
 const NOT_REMATCHED = 'package registry unavailable';
@@ -43,15 +44,31 @@ export interface NotFullyChecked {
   /** How many repositories the digest covers. */
   of: number;
   repos: { repo: string; why: string }[];
+  /** Sweeps have been partial as a whole since `since` (sweep_status), and the last one's problems. */
+  sweep?: { since: string; problems: string[] };
 }
 
 /** `states`: the covered repositories' stored state (absent: never swept); `display`: how to name one. */
-export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string): NotFullyChecked | undefined {
+export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string, sweep?: SweepProblems | null): NotFullyChecked | undefined {
   const out: NotFullyChecked['repos'] = [];
   for (const repo of repos) {
     const s = states.get(repo);
     const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : s.partialReasons.length ? firstReason(s.partialReasons) : null;
     if (why) out.push({ repo: display(repo), why });
   }
-  return out.length ? { of: repos.length, repos: out } : undefined;
+  const ongoing = sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems } : null;
+  if (out.length === 0 && !ongoing) return undefined;
+  return { of: repos.length, repos: out, ...(ongoing ? { sweep: ongoing } : {}) };
+}
+
+/** A sweep warning that misses nothing new (findings of advisories this replica's data lacks are only kept open). */
+const KEPT_OPEN = "not in this replica's advisory data";
+
+/**
+ * What a sweep could not do as a whole, as the watch state keeps it (sweep_status): its warnings
+ * (the advisory refresh or re-matching failed, a batch was lost, advisory data behind). A
+ * repository's own failure is kept on its state and said per repository instead.
+ */
+export function sweepProblemsOf(result: { warnings: readonly string[] }): string[] {
+  return result.warnings.filter((w) => !w.startsWith(KEPT_OPEN));
 }

@@ -30,7 +30,7 @@ import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { CommitRef } from '../github/commit-scan.js';
 import type { ScanResult } from '../scan/types.js';
 import type { SeenCommit } from './secret-alerts.js';
-import { repoPartialReasons } from './partial-state.js';
+import { repoPartialReasons, sweepProblemsOf } from './partial-state.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
 export { packageUsesOf, storedPackagesOf } from './packages.js';
@@ -516,6 +516,8 @@ export class SweepRunner {
       .then(async (r) => {
         this.last = r;
         end(r.failed.length || r.warnings.length ? 'partial' : 'complete');
+        // Kept for the alerts and digests to say, not only the metrics and logs.
+        await this.options.state.recordSweepProblems(sweepProblemsOf(r), r.finishedAt).catch((err: unknown) => this.options.logger?.warn({ err }, 'could not record the sweep outcome'));
         await this.onSwept?.().catch((err: unknown) => this.options.logger?.warn({ err }, 'after-sweep hook failed'));
         return r;
       })

@@ -230,6 +230,22 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual([]);
   });
 
+  it('keeps a run of partial sweeps from its first one until a complete sweep ends it, for every replica', async () => {
+    const [a, b] = await open();
+    expect(await b.sweepProblems()).toBeNull();
+    await a.recordSweepProblems([], T0); // complete, with nothing before it: nothing to say
+    expect(await b.sweepProblems()).toBeNull();
+    await a.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(1));
+    await b.recordSweepProblems(['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], later(2));
+    expect(await a.sweepProblems()).toEqual({ problems: ['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], since: later(1).toISOString(), recoveredAt: null });
+    await a.recordSweepProblems([], later(3));
+    expect(await b.sweepProblems()).toEqual({ problems: [], since: later(1).toISOString(), recoveredAt: later(3).toISOString() });
+    await b.recordSweepProblems([], later(4)); // still complete: the run stays recovered when it was
+    expect(await a.sweepProblems()).toMatchObject({ since: later(1).toISOString(), recoveredAt: later(3).toISOString() });
+    await b.recordSweepProblems([`token ghp_${'c'.repeat(36)} refused`], later(5));
+    expect(await a.sweepProblems()).toEqual({ problems: [expect.not.stringContaining('c'.repeat(36))], since: later(5).toISOString(), recoveredAt: null });
+  });
+
   it('masks secrets in a stored sweep error and cuts it to 300 characters', async () => {
     const [a, b] = await open();
     await a.markError('octo/app', `refused https://u:ghp_${'b'.repeat(36)}@github.com/x ${'.'.repeat(900)}`, T0);

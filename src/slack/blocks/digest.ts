@@ -16,6 +16,7 @@ import { osvUrl } from '../../report/summary.js';
 import type { FindingRow } from '../../store/watches.js';
 import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from '../../watch/digests.js';
 import type { NotFullyChecked } from '../../watch/partial-state.js';
+import { sweepProblemLine } from './sweep-problems.js';
 import type { FitMessageInput } from './fit.js';
 import { context, divider, escapeMrkdwn, fields, header, link, listSections, listWithin, section, truncate } from './kit.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -83,10 +84,17 @@ const WHY_MAX = 160;
  * not fully checked: *octo/app* (error: …), *octo/lib* (poetry.lock:4 not read completely: …)". In
  * the summary, not the thread: a count or a "None. 🎉" above it is only about what was checked.
  */
-function notCheckedBlock(n: NotFullyChecked): KnownBlock {
-  const lead = `⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} ${n.repos.length === 1 ? 'was' : 'were'} not fully checked: `;
-  const items = n.repos.map((r) => `*${escapeMrkdwn(r.repo)}* (${escapeMrkdwn(truncate(r.why, WHY_MAX))})`);
-  return context(`${lead}${listWithin(items, ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`);
+function notCheckedBlocks(n: NotFullyChecked | undefined): KnownBlock[] {
+  if (!n) return [];
+  const blocks: KnownBlock[] = [];
+  // Sweeps partial as a whole (OSV down, re-matching failed, a batch lost): said first, it concerns every repository.
+  if (n.sweep) blocks.push(context(escapeMrkdwn(sweepProblemLine(n.sweep))));
+  if (n.repos.length) {
+    const lead = `⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} ${n.repos.length === 1 ? 'was' : 'were'} not fully checked: `;
+    const items = n.repos.map((r) => `*${escapeMrkdwn(r.repo)}* (${escapeMrkdwn(truncate(r.why, WHY_MAX))})`);
+    blocks.push(context(`${lead}${listWithin(items, ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`));
+  }
+  return blocks;
 }
 
 /** Packages whose PyPI status could not be read: archived, deprecated or quarantined, nobody knows. */
@@ -96,11 +104,12 @@ function unreadBlock(unread: readonly string[]): KnownBlock {
 }
 
 /** The notification text's clause for the same: a truncated notification still says it. */
-const notCheckedText = (n: NotFullyChecked | undefined) => (n ? `; ⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} not fully checked` : '');
+const notCheckedText = (n: NotFullyChecked | undefined) =>
+  `${n?.sweep ? '; ⚠️ new advisories not checked by every sweep' : ''}${n?.repos.length ? `; ⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} not fully checked` : ''}`;
 
 /** "None. 🎉" only when everything was checked; otherwise what it is: nothing found in what was (`caveat`: what was not). */
 const allClear = (text: string, caveat: string | null) => (caveat ? `${text.replace(/\.? 🎉$/, '')} in what was checked; ⚠️ ${caveat} (see the summary).` : text);
-const reposCaveat = (n: NotFullyChecked | undefined) => (n ? `${plural(n.repos.length, 'repository', 'repositories')} not fully checked` : null);
+const reposCaveat = (n: NotFullyChecked | undefined) => caveats(n?.sweep && 'sweeps were partial', n?.repos.length ? `${plural(n.repos.length, 'repository', 'repositories')} not fully checked` : null);
 /** The caveats of one digest, as one clause, or null when there are none. */
 const caveats = (...parts: (string | null | false | undefined)[]) => parts.filter((p): p is string => Boolean(p)).join('; ') || null;
 
@@ -134,7 +143,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
         ? '⚠️ PyPI could not be read: release data is missing from this digest.'
         : `${plural(outdatedRepos, 'repository', 'repositories')} of ${t.repos} ${outdatedRepos === 1 ? 'has' : 'have'} updates waiting. Details in the thread.`,
     ),
-    ...(d.notChecked ? [notCheckedBlock(d.notChecked)] : []),
+    ...notCheckedBlocks(d.notChecked),
   ];
   const details: KnownBlock[] = [];
   for (const repo of d.repos) {
@@ -171,7 +180,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     header(`🛡️ ${title}`),
     fields(`*Open*\n${d.open.total}`, `*Critical / high*\n${s.critical} / ${s.high}`, `*New this month*\n${d.newThisMonth.length}`, `*Fixed this month*\n${d.fixedThisMonth.length}`),
     context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
-    ...(d.notChecked ? [notCheckedBlock(d.notChecked)] : []),
+    ...notCheckedBlocks(d.notChecked),
   ];
   const details: KnownBlock[] = [];
   const openFor = (rows: FindingRow[]) => {
@@ -221,7 +230,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
     ),
     context(d.registryUnavailable ? '⚠️ PyPI could not be read: archived and stale packages are missing.' : `Across ${plural(d.repos, 'repository', 'repositories')}. Details in the thread.`),
     ...(d.unread?.length ? [unreadBlock(d.unread)] : []),
-    ...(d.notChecked ? [notCheckedBlock(d.notChecked)] : []),
+    ...notCheckedBlocks(d.notChecked),
   ];
   const details: KnownBlock[] = [];
   for (const [kind, list] of Object.entries(d.byKind)) {

@@ -6,7 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
-import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, SECRET_ALERT, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard, type SecretAlert } from '../../watch/messages.js';
+import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, SECRET_ALERT, SWEEP_PROBLEMS, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard, type SecretAlert, type SweepProblemsNotice } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
 import { fitMessage, fitOneMessage } from '../blocks/fit.js';
@@ -14,6 +14,7 @@ import { checklistPart, reminderMessage, rootMessage } from '../blocks/incident.
 import { context } from '../blocks/kit.js';
 import { pullRequestReviewMessage } from '../blocks/pr-review.js';
 import { secretAlertMessage } from '../blocks/secret-alert.js';
+import { sweepProblemsMessage } from '../blocks/sweep-problems.js';
 
 export interface RenderedPart {
   text: string;
@@ -73,6 +74,10 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [SECRET_ALERT]: (data) => {
     const message = secretAlertMessage(data as SecretAlert);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_secret_alert' };
+  },
+  [SWEEP_PROBLEMS]: (data) => {
+    const message = sweepProblemsMessage(data as SweepProblemsNotice);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_sweep_problems' };
   },
   [INCIDENT_MESSAGE_UPDATE]: (data) => {
     const { ts, part, ...view } = data as IncidentMessageUpdate;

@@ -17,9 +17,10 @@ import { HEALTH_SEEN_COLUMNS, HEALTH_SEEN_ON_CONFLICT, healthSeenValues, healthS
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
 import { DEFAULT_SCHEDULES, partialReasonsColumn, SCHEDULE_KINDS, storedErrorText, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type RepoSummary, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
-import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
+import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, SweepProblems, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 import { planFindings } from '../findings-diff.js';
+import { sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
 import { REPO_SUMMARY_COLUMNS, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
 import { compareCodeUnits } from '../../text-order.js';
 
@@ -256,6 +257,17 @@ export class PostgresWatchState implements WatchStateStore {
        ON CONFLICT (repo) DO UPDATE SET error = excluded.error, error_at = excluded.error_at, checked_at = excluded.checked_at`,
       [repo, storedErrorText(message), iso(now)],
     );
+  }
+
+  async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
+    if (problems.length === 0) await this.pool.query(`UPDATE sweep_status SET problems = NULL, recovered_at = $1, updated_at = $1 WHERE id = 'sweep' AND problems IS NOT NULL`, [iso(now)]);
+    else await this.pool.query(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('sweep', $1, $2, NULL, $2)
+         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, recovered_at = NULL, updated_at = excluded.updated_at,
+           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END`, [sweepProblemsColumn(problems), iso(now)]);
+  }
+
+  async sweepProblems(): Promise<SweepProblems | null> {
+    return toSweepProblems((await this.pool.query<SweepStatusDbRow>("SELECT problems, since, recovered_at FROM sweep_status WHERE id = 'sweep'")).rows[0]);
   }
 
   // ------------------------------------------------------------------ findings

@@ -45,6 +45,17 @@ export interface CheckedRepo {
   advisoriesMark?: string | null;
 }
 
+/**
+ * What sweeps could not do as a whole (sweep_status): the latest run of sweeps that ended partial,
+ * since when, and when a complete sweep ended it (null: still going on).
+ */
+export interface SweepProblems {
+  /** The last partial sweep's problems, one line each (empty once recovered). */
+  problems: string[];
+  since: string;
+  recoveredAt: string | null;
+}
+
 export interface NewWatch {
   repo: string;
   channel: string;
@@ -127,6 +138,14 @@ export interface WatchStateStore {
   /** One transaction: each re-matched repository's findings, then its check. Diffs in input order. */
   recordRematches(entries: readonly { findings: FindingsUpdate; checked: CheckedRepo }[]): Promise<FindingsDiff[]>;
   markError(repo: string, message: string, now: Date): Promise<void>;
+  /**
+   * Records how a sweep ended: its problems (empty: complete). Problems after a complete sweep
+   * start a new run `since` now; problems after problems keep its start; a complete sweep after
+   * problems marks the run recovered.
+   */
+  recordSweepProblems(problems: readonly string[], now: Date): Promise<void>;
+  /** The latest run of partial sweeps, going on or recovered; null when there never was one. */
+  sweepProblems(): Promise<SweepProblems | null>;
 
   // Findings ------------------------------------------------------------------------------------
   openFindings(repo: string): Promise<FindingRow[]>;

@@ -3,3 +3,13 @@
 -- digests show a repository with reasons as not fully checked, never as clean. NULL: the last audit
 -- was complete. Older rows: NULL until their next audit.
 ALTER TABLE repo_state ADD COLUMN partial_reasons TEXT;
+
+-- What the last sweep could not do as a whole, as migrations/034 keeps it on SQLite: JSON array of
+-- lines (NULL when complete), since when, and when it recovered. One row, id 'sweep'.
+CREATE TABLE sweep_status (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  problems TEXT,
+  since TEXT,
+  recovered_at TEXT,
+  updated_at TEXT NOT NULL
+);
