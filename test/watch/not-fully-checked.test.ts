@@ -78,6 +78,13 @@ describe('/audit list after a sweep that could not read everything', () => {
     await watch.sweeps.runNow();
     expect(watch.store.repoState('octo/locked')?.partialReasons).toEqual([{ kind: 'unscanned', text: expect.stringContaining('code and configuration were not scanned') }]);
     expect(await list(watch)).toContain('⚠️ partial: code and configuration were not scanned');
+
+    // No scan result is kept for that commit: the quarterly digest still names the repository.
+    await watch.runJob({ key: `quarterly:${CHANNEL}`, channel: CHANNEL, kind: 'quarterly', cron: '0 9 1 1,4,7,10 *', timeZone: 'UTC', since: new Date(0) }, w.clock.now());
+    const [summary] = w.slack.messages(CHANNEL);
+    const thread = JSON.stringify(w.slack.thread(CHANNEL, summary!.ts).map((m) => m.blocks));
+    expect(thread).toContain('*octo/locked* — ⚠️ code not scanned: code and configuration were not scanned: ');
+    expect(JSON.stringify(summary!.blocks)).toContain('⚠️ 1 of 1 repository was not fully checked: *octo/locked* (code and configuration were not scanned');
   });
 });
 
