@@ -5,7 +5,8 @@
  */
 import type { Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
-import type { AffectedRepo, AlertRow, FindingRow, RepoStateRow, RepoSummary, StoredPackage, WatchRow } from './watches.js';
+import { storedErrorText, type AffectedRepo, type AlertRow, type FindingRow, type RepoPartialReason, type RepoStateRow, type RepoSummary, type StoredPackage, type WatchRow } from './watches.js';
+import type { SweepProblems } from './watch-state/types.js';
 
 /** A boolean column: 0/1 in SQLite, true/false in PostgreSQL. */
 type Flag = number | boolean;
@@ -114,11 +115,37 @@ export interface StateDbRow {
   error_at: string | null;
   checked_at: string | null;
   advisories_mark: string | null;
+  /** migrations/034 (SQLite), postgres/015: JSON RepoPartialReason[], or null when complete. */
+  partial_reasons?: string | null;
 }
 
+export interface SweepStatusDbRow {
+  problems: string | null;
+  since: string | null;
+  recovered_at: string | null;
+}
+
+/** sweep_status's row, or null when no run of partial sweeps was ever recorded. */
+export const toSweepProblems = (r: SweepStatusDbRow | undefined): SweepProblems | null =>
+  r?.since ? { problems: parseJson<unknown[]>(r.problems, []).filter((p): p is string => typeof p === 'string'), since: r.since, recoveredAt: r.recovered_at } : null;
+
+/** sweep_status.problems as stored: masked, each line capped, at most a few. */
+export const sweepProblemsColumn = (problems: readonly string[]): string => JSON.stringify(problems.slice(0, MAX_SWEEP_PROBLEMS).map(storedErrorText));
+const MAX_SWEEP_PROBLEMS = 10;
+
 /** The `repo_state` columns of a RepoSummary: none of the JSON ones. */
-export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at';
-export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' | 'private' | 'audited_sha' | 'dependencies' | 'error' | 'checked_at'>;
+export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at, partial_reasons';
+export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' | 'private' | 'audited_sha' | 'dependencies' | 'error' | 'checked_at' | 'partial_reasons'>;
+
+/** Stored reasons, each checked for shape: a row written by hand or by a later version reads as what it can. */
+function partialReasonsOf(text: string | null | undefined): RepoPartialReason[] {
+  const parsed = parseJson<unknown>(text, []);
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((r): RepoPartialReason[] => {
+    const { kind, text } = (r ?? {}) as { kind?: unknown; text?: unknown };
+    return typeof kind === 'string' && typeof text === 'string' ? [{ kind: kind as RepoPartialReason['kind'], text }] : [];
+  });
+}
 
 export const toSummary = (r: RepoSummaryDbRow): RepoSummary => ({
   repo: r.repo,
@@ -129,6 +156,7 @@ export const toSummary = (r: RepoSummaryDbRow): RepoSummary => ({
   dependencies: r.dependencies ?? 0,
   error: r.error ?? null,
   checkedAt: r.checked_at ?? null,
+  partialReasons: partialReasonsOf(r.partial_reasons),
 });
 
 export const toState = (r: StateDbRow): RepoStateRow => ({

@@ -7,6 +7,7 @@ import { parseUnknownAs, type Finding, type RatedSeverity } from '../audit/findi
 import type { IgnoreRule } from '../audit/ignores.js';
 import type { Dependency } from '../python/types.js';
 import type { Statement } from 'better-sqlite3';
+import { redactSecrets } from '../redact.js';
 import type { Db } from './db.js';
 import { planFindings, type FindingsUpdate } from './findings-diff.js';
 import { REPO_SUMMARY_COLUMNS, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
@@ -95,13 +96,39 @@ export interface RepoStateRow {
   checkedAt: string | null;
   /** What the findings were last matched against (src/watch/rematch-plan.ts); null: unknown. */
   advisoriesMark: string | null;
+  /** Why the last sweep audit was partial (empty: it was complete, or the repository was never audited). */
+  partialReasons: RepoPartialReason[];
+}
+
+/**
+ * One reason a repository's last sweep audit was partial (repo_state.partial_reasons), one line as
+ * the /audit reply says it. `advisories`: an advisory source failed, and a clean re-match of the
+ * same commit checks again, so it clears that; every other kind stays until the next complete audit
+ * (the same commit has the same unread files, and registry data is not looked up again meanwhile).
+ */
+export interface RepoPartialReason {
+  kind: 'unread' | 'no-manifests' | 'data-source' | 'advisories' | 'unscanned';
+  text: string;
+}
+
+/** At most this many reasons are kept per repository, each cut to REASON_TEXT_MAX: what is shown is the first few. */
+export const MAX_STORED_REASONS = 20;
+export const REASON_TEXT_MAX = 300;
+
+/** Error text as repo_state keeps it: one line, secrets masked, capped (it is shown in Slack). */
+export const storedErrorText = (message: string): string => redactSecrets(message).slice(0, REASON_TEXT_MAX);
+
+/** The partial_reasons column's value: null when there is nothing to say. */
+export function partialReasonsColumn(reasons: readonly RepoPartialReason[] | undefined): string | null {
+  if (!reasons?.length) return null;
+  return JSON.stringify(reasons.slice(0, MAX_STORED_REASONS).map((r) => ({ kind: r.kind, text: redactSecrets(r.text).slice(0, REASON_TEXT_MAX) })));
 }
 
 /**
  * What App Home, alerts, `/watch list` and an alert's "Open fix PR" read of a repository's state:
  * its small columns, without the stored packages and ignore rules (JSON that can be large).
  */
-export type RepoSummary = Pick<RepoStateRow, 'repo' | 'display' | 'htmlUrl' | 'private' | 'auditedSha' | 'dependencies' | 'error' | 'checkedAt'>;
+export type RepoSummary = Pick<RepoStateRow, 'repo' | 'display' | 'htmlUrl' | 'private' | 'auditedSha' | 'dependencies' | 'error' | 'checkedAt' | 'partialReasons'>;
 
 export interface FindingRow {
   repo: string;
@@ -433,15 +460,16 @@ export class WatchStore {
   }
 
   /** Records a full audit of `sha`; `advisoriesMark`: what its findings were matched against (absent: unknown). */
-  saveAudit(input: { repo: string; display: string; htmlUrl: string; private: boolean; sha: string; packages: StoredPackage[]; ignores: IgnoreRule[]; dependencies: number; now: Date; advisoriesMark?: string | null }): void {
+  saveAudit(input: { repo: string; display: string; htmlUrl: string; private: boolean; sha: string; packages: StoredPackage[]; ignores: IgnoreRule[]; dependencies: number; now: Date; advisoriesMark?: string | null; partialReasons?: readonly RepoPartialReason[] }): void {
     this.db
       .prepare(
-        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark)
-         VALUES (@repo, @display, @htmlUrl, @private, @sha, @sha, @now, @packages, @ignores, @dependencies, NULL, NULL, @now, @mark)
+        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark, partial_reasons)
+         VALUES (@repo, @display, @htmlUrl, @private, @sha, @sha, @now, @packages, @ignores, @dependencies, NULL, NULL, @now, @mark, @partial)
          ON CONFLICT (repo) DO UPDATE SET display = excluded.display, html_url = excluded.html_url, private = excluded.private,
            head_oid = excluded.head_oid, audited_sha = excluded.audited_sha, audited_at = excluded.audited_at,
            packages_json = excluded.packages_json, ignores_json = excluded.ignores_json, dependencies = excluded.dependencies,
-           error = NULL, error_at = NULL, checked_at = excluded.checked_at, advisories_mark = excluded.advisories_mark`,
+           error = NULL, error_at = NULL, checked_at = excluded.checked_at, advisories_mark = excluded.advisories_mark,
+           partial_reasons = excluded.partial_reasons`,
       )
       .run({
         repo: input.repo,
@@ -454,6 +482,7 @@ export class WatchStore {
         ignores: JSON.stringify(input.ignores),
         dependencies: input.dependencies,
         mark: input.advisoriesMark ?? null,
+        partial: partialReasonsColumn(input.partialReasons),
       });
   }
 
@@ -466,7 +495,15 @@ export class WatchStore {
       this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
       return;
     }
-    this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ?, advisories_mark = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), input.advisoriesMark, repo);
+    // A mark is given only after a clean match (src/watch/sweep.ts rematch): what an advisory source
+    // failing left unchecked has now been checked.
+    this.prepare(
+      `UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ?, advisories_mark = ?,
+         partial_reasons = (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE json_group_array(json(value)) END
+                            FROM json_each(CASE WHEN json_valid(repo_state.partial_reasons) THEN repo_state.partial_reasons END)
+                            WHERE json_extract(value, '$.kind') IS NOT 'advisories')
+       WHERE repo = ?`,
+    ).run(input.private ? 1 : 0, iso(input.now), input.advisoriesMark, repo);
   }
 
   /** Runs `work` as one transaction: a sweep's bookkeeping for a fleet costs one commit, not one per repository. */
@@ -480,7 +517,7 @@ export class WatchStore {
         `INSERT INTO repo_state (repo, display, error, error_at, checked_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (repo) DO UPDATE SET error = excluded.error, error_at = excluded.error_at, checked_at = excluded.checked_at`,
       )
-      .run(repo, repo, message, iso(now), iso(now));
+      .run(repo, repo, storedErrorText(message), iso(now), iso(now));
   }
 
   // ------------------------------------------------------------------ findings

@@ -14,6 +14,7 @@ import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } f
 import type { AccessGate } from '../authz/gate.js';
 import type { Decision, Entry } from '../authz/policy.js';
 import { repoKeyOf, SCHEDULE_KINDS, type ScheduleKind } from '../store/watches.js';
+import { firstReason } from './partial-state.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { Logger } from '../log.js';
 
@@ -209,7 +210,8 @@ export interface ListedWatch {
   display: string;
   private: boolean;
   addedBy: string;
-  status: { state: 'not-swept' } | { state: 'error'; error: string } | { state: 'ok'; open: number; checkedAt: string | null };
+  /** `partial`: why the last audit was partial (its first reason, and how many more); absent when complete. */
+  status: { state: 'not-swept' } | { state: 'error'; error: string } | { state: 'ok'; open: number; checkedAt: string | null; partial?: string };
 }
 
 /**
@@ -386,7 +388,11 @@ async function listReply(ctx: WatchCommandContext): Promise<WatchReply> {
   const listed = shown.map((w): ListedWatch => {
     const s = summaries.get(w.repo);
     const open = openOf.get(w.repo) ?? 0;
-    const status: ListedWatch['status'] = !s ? { state: 'not-swept' } : s.error ? { state: 'error', error: s.error } : { state: 'ok', open, checkedAt: s.checkedAt ?? null };
+    const status: ListedWatch['status'] = !s
+      ? { state: 'not-swept' }
+      : s.error
+        ? { state: 'error', error: s.error }
+        : { state: 'ok', open, checkedAt: s.checkedAt ?? null, ...(s.partialReasons.length ? { partial: firstReason(s.partialReasons) } : {}) };
     return { display: s?.display ?? w.repo, private: Boolean(w.private || s?.private), addedBy: w.addedBy, status };
   });
   return {

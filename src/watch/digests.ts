@@ -30,6 +30,7 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { ChartPoint } from './chart.js';
 import { DIGEST, DIGEST_THREAD, type DigestMessage } from './messages.js';
 import { wallTimeIn } from '../schedule/cron.js';
+import { notFullyChecked, type NotFullyChecked } from './partial-state.js';
 
 const DAY_MS = 86_400_000;
 
@@ -67,6 +68,8 @@ export interface WeeklyDigest {
   registryUnavailable: boolean;
   /** Packages whose health worsened since the channel's last weekly digest (absent: not followed). */
   health?: HealthChanges;
+  /** Repositories whose stored packages are not the whole story (absent: every one was checked in full). */
+  notChecked?: NotFullyChecked;
 }
 
 export function buildWeeklyDigest(input: { repos: { repo: string; packages: StoredPackage[] }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; oldestPerRepo?: number }): WeeklyDigest {
@@ -112,6 +115,8 @@ export interface MonthlyDigest {
   chart: ChartPoint[];
   /** How the channel counts advisories no source rated (buckets, order and labels). */
   unknownAs: RatedSeverity;
+  /** Repositories whose findings are not the whole story (absent: every one was checked in full). */
+  notChecked?: NotFullyChecked;
 }
 
 /** The chart's and the counts' bucket; an unrated advisory counts as the channel says (default high). */
@@ -191,6 +196,8 @@ export interface CodeFindingsSummary {
   bySeverity: Record<string, number>;
   /** The scan did not check everything (its reply said why). */
   partial: boolean;
+  /** The commit's code was not scanned at all, and why (the sweep's reason: no result was kept). */
+  unscanned?: string;
 }
 
 export interface QuarterlyDigest {
@@ -200,10 +207,16 @@ export interface QuarterlyDigest {
   code: CodeFindingsSummary[];
   stale: StalePackage[];
   repos: number;
+  /** PyPI could not be read at all: no package's status or release history is in the digest. */
   registryUnavailable: boolean;
+  /** Packages whose status lookup failed (PyPI erred for them), sorted; absent in older digests. */
+  unread?: string[];
+  /** Repositories whose findings are not the whole story (absent: every one was checked in full). */
+  notChecked?: NotFullyChecked;
 }
 
-export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[]; code?: ScanResult | null }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number }): QuarterlyDigest {
+/** `unscanned`: why the sweep could not scan the commit's code, when it could not (no scan result was kept then). */
+export function buildQuarterlyDigest(input: { repos: { repo: string; findings: FindingRow[]; packages: StoredPackage[]; code?: ScanResult | null; unscanned?: string | null }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; staleAfterDays?: number; unread?: readonly string[] }): QuarterlyDigest {
   const byKind = Object.fromEntries(HYGIENE_KINDS.map((k) => [k, [] as { repo: string; finding: Finding }[]])) as QuarterlyDigest['byKind'];
   const usedBy = new Map<string, Set<string>>();
   for (const { repo, findings, packages } of input.repos) {
@@ -225,7 +238,11 @@ export function buildQuarterlyDigest(input: { repos: { repo: string; findings: F
   }
   stale.sort((a, b) => a.why.localeCompare(b.why) || a.package.localeCompare(b.package));
   const code: CodeFindingsSummary[] = [];
-  for (const { repo, code: scan } of input.repos) {
+  for (const { repo, code: scan, unscanned } of input.repos) {
+    if (!scan && unscanned) {
+      code.push({ repo, byKind: {}, bySeverity: {}, partial: true, unscanned });
+      continue;
+    }
     if (!scan || (scan.findings.length === 0 && !scan.partial)) continue;
     const summary: CodeFindingsSummary = { repo, byKind: {}, bySeverity: {}, partial: scan.partial };
     for (const f of scan.findings) {
@@ -234,7 +251,10 @@ export function buildQuarterlyDigest(input: { repos: { repo: string; findings: F
     }
     code.push(summary);
   }
-  return { generatedAt: input.now.toISOString(), byKind, code, stale, repos: input.repos.length, registryUnavailable: input.registry === null };
+  const unread = [...(input.unread ?? [])].sort();
+  // Every lookup failed: as unavailable as no registry at all (a package that is not on PyPI is an answer, not a failure).
+  const registryUnavailable = input.registry === null || (usedBy.size > 0 && unread.length >= usedBy.size);
+  return { generatedAt: input.now.toISOString(), byKind, code, stale, repos: input.repos.length, registryUnavailable, ...(unread.length ? { unread } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,21 +383,34 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
       const sha = states.get(repo)?.auditedSha;
       return sha && options.codeScans ? options.codeScans.latest(repo.split('@')[0]!, sha) : null;
     };
-    const list = await Promise.all(repos.map(async (repo) => ({ repo: display(repo), findings: await state.openFindings(repo), packages: states.get(repo)?.packages ?? [], code: codeOf(repo) })));
+    const unscanned = (repo: string) => states.get(repo)?.partialReasons.find((r) => r.kind === 'unscanned')?.text ?? null;
+    const list = await Promise.all(repos.map(async (repo) => ({ repo: display(repo), findings: await state.openFindings(repo), packages: states.get(repo)?.packages ?? [], code: codeOf(repo), unscanned: options.codeScans ? unscanned(repo) : null })));
     const names = [...new Set(list.flatMap((r) => r.packages.map((p) => p.name)))];
     let registry: Map<string, ProjectInfo | null> | null = null;
+    // A lookup that failed is not "nothing to report" (a quarantined project would go unsaid): counted, and said.
+    const unread: string[] = [];
     if (options.statusRegistry) {
       const status = options.statusRegistry;
       registry = new Map();
       const filled = registry;
       await mapLimit(names, 8, async (name) => {
-        filled.set(name, await status.project(name, { status: true }).catch(() => null));
+        filled.set(
+          name,
+          await status.project(name, { status: true }).catch((err: unknown) => {
+            unread.push(name);
+            log?.warn({ package: name, err: (err as Error)?.message }, 'digest: package status could not be read');
+            return null;
+          }),
+        );
       });
     } else {
       registry = await readRegistry(options.registry, names, log);
     }
-    message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now }) };
+    message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now, unread }) };
   }
+  // Whatever it lists, a digest says which repositories it could not vouch for, in its summary.
+  const notChecked = notFullyChecked(repos, states, display, await state.sweepProblems());
+  if (notChecked) message.digest.notChecked = notChecked;
   const rows: OutboundMessage[] = [
     { kind: DIGEST, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key },
     { kind: DIGEST_THREAD, data: message, channel, op: 'reply', messageKey: key, idempotencyKey: `${key}:thread` },

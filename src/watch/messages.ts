@@ -100,3 +100,18 @@ export interface PullRequestReviewCard {
   /** The message of a review posted before the outbox (its ts is not in the outbox). */
   ts?: string;
 }
+
+/**
+ * Sweeps could not check for new advisories (OSV down, the mirror behind, re-matching failed, a
+ * sweep batch lost): one message per channel and run of partial sweeps, posted by the alerts job
+ * (it would otherwise post nothing, as when nothing was published), and edited once a complete
+ * sweep ends the run. Keyed by the run's start.
+ */
+export const SWEEP_PROBLEMS = 'sweep-problems';
+
+export interface SweepProblemsNotice {
+  since: string;
+  problems: string[];
+  /** When a complete sweep ended the run; null while it goes on. */
+  recoveredAt: string | null;
+}

@@ -26,9 +26,10 @@ import { repoKeyOfDisplay, WatchStore, type AffectedRepo, type AlertRow } from '
 import { SqliteOutbox } from '../store/outbox/sqlite.js';
 import type { OutboxDelivery } from '../store/outbox/types.js';
 import { SqliteWatchState } from '../store/watch-state/sqlite.js';
+import { announceSweepProblems } from './sweep-notice.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { decideAlerts, recordAlertDeliveries, type AlertDeliveryResult } from './alerts.js';
-import type { AdvisoryAlert } from './messages.js';
+import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 import { cannotReply, handleWatchCommand, parseWatchCommand, type RepoLookup, type WatchCommand, type WatchReply } from './commands.js';
 import { runDigest, type DigestRecorded, type StatusRegistry } from './digests.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
@@ -252,13 +253,16 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.afterAlertRecorded ? { afterRecord: options.afterAlertRecorded } : {}),
       });
+      // Sweeps that could not check for new advisories are said, not left to read as "nothing new".
+      await announceSweepProblems(job.channel, state, now()).catch((err: unknown) => options.logger?.warn({ err, channel: job.channel }, 'could not announce the sweep problems'));
       const delivered = await deliverer.deliver({ channel: job.channel });
       await recordAlertDeliveries(job.channel, state, now());
       return {
         posted: delivered.posted.length + delivered.reconciled.length,
         updated: delivered.updated.length,
         resolved: decided.resolved,
-        failed: delivered.failed.map((f) => ({ advisoryId: (f.row.data as AdvisoryAlert).advisoryId, error: f.error })),
+        // Advisory alerts only: a sweep notice that failed is retried by the outbox like any row.
+        failed: delivered.failed.filter((f) => f.row.kind === ADVISORY_ALERT).map((f) => ({ advisoryId: (f.row.data as AdvisoryAlert).advisoryId, error: f.error })),
       };
     }
     const recorded = await runDigest(job.kind, job.channel, {

@@ -32,6 +32,7 @@ import type { ScanResult } from '../scan/types.js';
 import type { SeenCommit } from './secret-alerts.js';
 import { ignoredReason } from './closed-reasons.js';
 import { announceSettingsProblems, settingsProblems } from './settings-notices.js';
+import { repoPartialReasons, sweepProblemsOf } from './partial-state.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
 export { packageUsesOf, storedPackagesOf } from './packages.js';
@@ -295,6 +296,9 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   const kinds = new Set(ALL_KINDS);
   if (audit.warnings.some((w) => w.startsWith('advisories unavailable'))) for (const k of VULNERABILITY_KINDS) kinds.delete(k);
   if (audit.warnings.some((w) => w.startsWith('package registry unavailable'))) for (const k of REGISTRY_KINDS) kinds.delete(k);
+  // The scan ran meanwhile; whether it checked everything is stored with the audit (a failure to
+  // scan is still the repository's failure once the audit is stored, as it was).
+  const scanned = scanning && (await scanning.then((result) => ({ result }), (error: unknown) => ({ error })));
 
   const display = ref.branch ? `${snapshot.owner}/${snapshot.repo}@${ref.branch}` : `${snapshot.owner}/${snapshot.repo}`;
   // Before the audit is recorded: should recording fail, the next sweep audits this commit again and
@@ -324,6 +328,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       advisoryMark === null || audit.warnings.length > 0 || options.mayCloseAdvisories === false
         ? null
         : encodeMark({ advisories: advisoryMark, ignores: ignoresFingerprint([...(treeIgnores ?? []), ...repoIgnores], now), fullAt: now.toISOString() }),
+    partialReasons: repoPartialReasons(audit, scanned || undefined),
   }, {
     repo: key,
     findings: audit.findings,
@@ -342,9 +347,10 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     closedReason: closedReasonOf(ignoredReasons(audit.ignored), excludedReason(audit.exclusions ?? [], stillInTree(snapshot))),
   });
   let newSecrets = 0;
-  if (scanning && options.codeScan) {
+  if (scanned && options.codeScan) {
     const commit = { repo: key, display, htmlUrl: snapshot.htmlUrl, private: snapshot.private, sha: snapshot.sha, baseline: !state?.auditedSha };
-    newSecrets = await options.codeScan.record(commit, await scanning, now);
+    if ('error' in scanned) throw scanned.error;
+    newSecrets = await options.codeScan.record(commit, scanned.result, now);
   }
   return { ...diff, newSecrets };
 }
@@ -542,6 +548,8 @@ export class SweepRunner {
       .then(async (r) => {
         this.last = r;
         end(r.failed.length || r.warnings.length ? 'partial' : 'complete');
+        // Kept for the alerts and digests to say, not only the metrics and logs.
+        await this.options.state.recordSweepProblems(sweepProblemsOf(r), r.finishedAt).catch((err: unknown) => this.options.logger?.warn({ err }, 'could not record the sweep outcome'));
         await this.onSwept?.().catch((err: unknown) => this.options.logger?.warn({ err }, 'after-sweep hook failed'));
         return r;
       })

@@ -221,6 +221,53 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await a.findingsFor(['octo/a'], ['outdated'])).toEqual([]);
   });
 
+  it("keeps a partial audit's reasons until a complete audit; a clean re-match clears only the advisory source's", async () => {
+    const [a, b] = await open();
+    const unread = { kind: 'unread' as const, text: 'poetry.lock:4 not read completely: not valid TOML' };
+    const osvDown = { kind: 'advisories' as const, text: 'advisories unavailable (OSV answered 503): vulnerabilities were NOT checked' };
+    await a.recordAudit({ ...audit('octo/app', 'sha1', T0), partialReasons: [unread, osvDown] }, update('octo/app', [], 'sha1', T0, { baseline: true }));
+    expect((await b.repoSummaries(['octo/app'])).get('octo/app')?.partialReasons).toEqual([unread, osvDown]);
+    // A re-match that could not be trusted (no mark given) checked nothing again.
+    await b.markChecked([{ repo: 'octo/app', private: false, now: later(1) }]);
+    expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual([unread, osvDown]);
+    await b.markChecked([{ repo: 'octo/app', private: false, now: later(2), advisoriesMark: null }]);
+    expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual([unread]);
+    await b.markChecked([{ repo: 'octo/app', private: false, now: later(3), advisoriesMark: 'mark-2' }]);
+    expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual([unread]);
+    // An error leaves them (the error is said first); a complete audit clears them.
+    await a.markError('octo/app', 'Not Found', later(4));
+    expect((await b.repoSummaries(['octo/app'])).get('octo/app')).toMatchObject({ error: 'Not Found', partialReasons: [unread] });
+    await a.recordAudit(audit('octo/app', 'sha2', later(5)), update('octo/app', [], 'sha2', later(5)));
+    expect((await b.repoSummaries(['octo/app'])).get('octo/app')).toMatchObject({ error: null, partialReasons: [] });
+    await b.markChecked([{ repo: 'octo/app', private: false, now: later(6), advisoriesMark: 'mark-3' }]);
+    expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual([]);
+  });
+
+  it('keeps a run of partial sweeps from its first one until a complete sweep ends it, for every replica', async () => {
+    const [a, b] = await open();
+    expect(await b.sweepProblems()).toBeNull();
+    await a.recordSweepProblems([], T0); // complete, with nothing before it: nothing to say
+    expect(await b.sweepProblems()).toBeNull();
+    await a.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(1));
+    await b.recordSweepProblems(['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], later(2));
+    expect(await a.sweepProblems()).toEqual({ problems: ['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], since: later(1).toISOString(), recoveredAt: null });
+    await a.recordSweepProblems([], later(3));
+    expect(await b.sweepProblems()).toEqual({ problems: [], since: later(1).toISOString(), recoveredAt: later(3).toISOString() });
+    await b.recordSweepProblems([], later(4)); // still complete: the run stays recovered when it was
+    expect(await a.sweepProblems()).toMatchObject({ since: later(1).toISOString(), recoveredAt: later(3).toISOString() });
+    await b.recordSweepProblems([`token ghp_${'c'.repeat(36)} refused`], later(5));
+    expect(await a.sweepProblems()).toEqual({ problems: [expect.not.stringContaining('c'.repeat(36))], since: later(5).toISOString(), recoveredAt: null });
+  });
+
+  it('masks secrets in a stored sweep error and cuts it to 300 characters', async () => {
+    const [a, b] = await open();
+    await a.markError('octo/app', `refused https://u:ghp_${'b'.repeat(36)}@github.com/x ${'.'.repeat(900)}`, T0);
+    const error = (await b.repoSummaries(['octo/app'])).get('octo/app')?.error ?? '';
+    expect(error).toMatch(/^refused https:\/\//);
+    expect(error).not.toContain('b'.repeat(36));
+    expect(error).toHaveLength(300);
+  });
+
   it('reads repository summaries that match the whole state on the columns they cover, without the stored packages', async () => {
     const [a, b] = await open();
     await a.recordAudit({ ...audit('octo/app', 'sha1', T0), display: 'Octo/App', dependencies: 7 }, update('octo/app', [], 'sha1', T0, { baseline: true }));
@@ -232,8 +279,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     const summaries = await b.repoSummaries(asked);
     expect([...summaries.keys()]).toEqual(['octo/gone', 'octo/app', 'octo/lib']);
     for (const [repo, state] of states) {
-      const { repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt } = state;
-      expect(summaries.get(repo)).toStrictEqual({ repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt });
+      const { repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt, partialReasons } = state;
+      expect(summaries.get(repo)).toStrictEqual({ repo: name, display, htmlUrl, private: isPrivate, auditedSha, dependencies, error, checkedAt, partialReasons });
     }
     expect(summaries.get('octo/app')).toMatchObject({ display: 'Octo/App', dependencies: 7, auditedSha: 'sha1', private: false });
     expect(summaries.get('octo/lib')).toMatchObject({ private: true, checkedAt: later(1).toISOString() });

@@ -15,6 +15,8 @@ import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { FindingRow } from '../../store/watches.js';
 import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from '../../watch/digests.js';
+import type { NotFullyChecked } from '../../watch/partial-state.js';
+import { sweepProblemLine } from './sweep-problems.js';
 import type { FitMessageInput } from './fit.js';
 import { context, divider, escapeMrkdwn, fields, header, link, listSections, listWithin, section, truncate } from './kit.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -74,6 +76,43 @@ function dateIn(iso: string, tz: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso));
 }
 
+/** How long one repository's reason may be in the summary's line: the first words say what it is. */
+const WHY_MAX = 160;
+
+/**
+ * The summary's line for repositories the digest could not vouch for: "⚠️ 2 of 5 repositories were
+ * not fully checked: *octo/app* (error: …), *octo/lib* (poetry.lock:4 not read completely: …)". In
+ * the summary, not the thread: a count or a "None. 🎉" above it is only about what was checked.
+ */
+function notCheckedBlocks(n: NotFullyChecked | undefined): KnownBlock[] {
+  if (!n) return [];
+  const blocks: KnownBlock[] = [];
+  // Sweeps partial as a whole (OSV down, re-matching failed, a batch lost): said first, it concerns every repository.
+  if (n.sweep) blocks.push(context(escapeMrkdwn(sweepProblemLine(n.sweep))));
+  if (n.repos.length) {
+    const lead = `⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} ${n.repos.length === 1 ? 'was' : 'were'} not fully checked: `;
+    const items = n.repos.map((r) => `*${escapeMrkdwn(r.repo)}* (${escapeMrkdwn(truncate(r.why, WHY_MAX))})`);
+    blocks.push(context(`${lead}${listWithin(items, ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`));
+  }
+  return blocks;
+}
+
+/** Packages whose PyPI status could not be read: archived, deprecated or quarantined, nobody knows. */
+function unreadBlock(unread: readonly string[]): KnownBlock {
+  const lead = `⚠️ Status not checked for ${plural(unread.length, 'package')} (PyPI could not be read): `;
+  return context(`${lead}${listWithin(unread.map((n) => `\`${escapeMrkdwn(n)}\``), ', ', { room: SLACK_LIMITS.textObject - lead.length, more })}`);
+}
+
+/** The notification text's clause for the same: a truncated notification still says it. */
+const notCheckedText = (n: NotFullyChecked | undefined) =>
+  `${n?.sweep ? '; ⚠️ new advisories not checked by every sweep' : ''}${n?.repos.length ? `; ⚠️ ${n.repos.length} of ${plural(n.of, 'repository', 'repositories')} not fully checked` : ''}`;
+
+/** "None. 🎉" only when everything was checked; otherwise what it is: nothing found in what was (`caveat`: what was not). */
+const allClear = (text: string, caveat: string | null) => (caveat ? `${text.replace(/\.? 🎉$/, '')} in what was checked; ⚠️ ${caveat} (see the summary).` : text);
+const reposCaveat = (n: NotFullyChecked | undefined) => caveats(n?.sweep && 'sweeps were partial', n?.repos.length ? `${plural(n.repos.length, 'repository', 'repositories')} not fully checked` : null);
+/** The caveats of one digest, as one clause, or null when there are none. */
+const caveats = (...parts: (string | null | false | undefined)[]) => parts.filter((p): p is string => Boolean(p)).join('; ') || null;
+
 /** "Health worsened since last week": one line per package, with this week's reasons and owner changes. */
 function healthBlocks(h: HealthChanges): KnownBlock[] {
   const blocks: KnownBlock[] = [];
@@ -98,12 +137,13 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
   const outdatedRepos = d.repos.filter((r) => r.outdated.length > 0).length;
   const summaryBlocks: KnownBlock[] = [
     header(`📦 ${title}`),
-    fields(`*Major updates*\n${t.major}`, `*Minor updates*\n${t.minor}`, `*Patch updates*\n${t.patch}`, `*Yanked pins*\n${t.yanked}`, ...(d.health ? [`*Health worsened*\n${d.health.worsened.length}`] : [])),
+    fields(`*Major updates*\n${t.major}`, `*Minor updates*\n${t.minor}`, `*Patch updates*\n${t.patch}`, `*Yanked pins*\n${t.yanked}`, ...(d.health ? [`*Health worsened*\n${d.health.worsened.length}${d.health.unread.length ? ` (${d.health.unread.length} not checked)` : ''}`] : [])),
     context(
       d.registryUnavailable
         ? '⚠️ PyPI could not be read: release data is missing from this digest.'
         : `${plural(outdatedRepos, 'repository', 'repositories')} of ${t.repos} ${outdatedRepos === 1 ? 'has' : 'have'} updates waiting. Details in the thread.`,
     ),
+    ...notCheckedBlocks(d.notChecked),
   ];
   const details: KnownBlock[] = [];
   for (const repo of d.repos) {
@@ -124,11 +164,11 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
     }
     details.push(...detailsList(`*${escapeMrkdwn(repo.repo)}*`, lines));
   }
-  if (details.length === 0) details.push(section('Everything is on its latest release. 🎉'));
+  if (details.length === 0) details.push(section(allClear('Everything is on its latest release. 🎉', caveats(d.registryUnavailable && 'PyPI could not be read', reposCaveat(d.notChecked)))));
   if (d.health) details.push(...healthBlocks(d.health));
   return {
     title,
-    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${d.health?.unread.length ? `; ⚠️ health not checked for ${plural(d.health.unread.length, 'package')}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }
@@ -140,6 +180,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     header(`🛡️ ${title}`),
     fields(`*Open*\n${d.open.total}`, `*Critical / high*\n${s.critical} / ${s.high}`, `*New this month*\n${d.newThisMonth.length}`, `*Fixed this month*\n${d.fixedThisMonth.length}`),
     context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
+    ...notCheckedBlocks(d.notChecked),
   ];
   const details: KnownBlock[] = [];
   const openFor = (rows: FindingRow[]) => {
@@ -151,7 +192,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
     return shas.length ? ` by ${shas.map((sha) => `\`${escapeMrkdwn(sha.slice(0, 7))}\``).join(', ')}` : '';
   };
   const open = packageLines(d.openFindings, d.unknownAs, openFor);
-  details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : ['None. 🎉']));
+  details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', reposCaveat(d.notChecked))]));
   if (d.newThisMonth.length) details.push(...detailsList(`*New this month (${d.newThisMonth.length})*`, packageLines(d.newThisMonth, d.unknownAs)));
   if (d.fixedThisMonth.length) details.push(...detailsList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
   if (d.expiringIgnores.length) {
@@ -161,7 +202,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
   const chartAlt = `Open vulnerabilities at each month end: ${d.chart.map((p) => `${p.label} ${p.critical + p.high + p.medium + p.low}`).join(', ')}`;
   return {
     title,
-    summary: { text: `${title}: ${d.open.total} open (${s.critical} critical, ${s.high} high), ${d.newThisMonth.length} new, ${d.fixedThisMonth.length} fixed`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${d.open.total} open (${s.critical} critical, ${s.high} high), ${d.newThisMonth.length} new, ${d.fixedThisMonth.length} fixed${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
     chartAlt,
   };
@@ -188,6 +229,8 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
       ...(d.code.length ? [`*Code findings*\n${d.code.reduce((n, c) => n + Object.values(c.byKind).reduce((a, b) => a + b, 0), 0)}`] : []),
     ),
     context(d.registryUnavailable ? '⚠️ PyPI could not be read: archived and stale packages are missing.' : `Across ${plural(d.repos, 'repository', 'repositories')}. Details in the thread.`),
+    ...(d.unread?.length ? [unreadBlock(d.unread)] : []),
+    ...notCheckedBlocks(d.notChecked),
   ];
   const details: KnownBlock[] = [];
   for (const [kind, list] of Object.entries(d.byKind)) {
@@ -201,6 +244,7 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
     const lines = d.code.map((c) => {
       const severities = SEVERITIES.filter((s) => c.bySeverity[s]).map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
       const kinds = Object.entries(c.byKind).map(([k, n]) => `${n} ${escapeMrkdwn(KINDS[k] ?? k)}`).join(' · ');
+      if (c.unscanned) return `• *${escapeMrkdwn(c.repo)}* — ⚠️ code not scanned: ${escapeMrkdwn(truncate(c.unscanned, FREE_TEXT_MAX))}`;
       return `• *${escapeMrkdwn(c.repo)}*: ${severities || 'no findings'}${kinds ? ` (${kinds})` : ''}${c.partial ? ' — ⚠️ partial scan' : ''}`;
     });
     details.push(...detailsList(`*Code and configuration (${plural(d.code.length, 'repository', 'repositories')})*`, lines));
@@ -212,10 +256,12 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
     });
     details.push(...detailsList(`*Packages to reconsider (${d.stale.length})*`, lines));
   }
-  if (details.length === 0) details.push(section('Nothing to clean up. 🎉'));
+  const unread = d.unread ?? [];
+  const statusCaveat = d.registryUnavailable ? 'PyPI could not be read' : unread.length ? `status not checked for ${plural(unread.length, 'package')}` : null;
+  if (details.length === 0) details.push(section(allClear('Nothing to clean up. 🎉', caveats(statusCaveat, reposCaveat(d.notChecked)))));
   return {
     title,
-    summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${plural(Object.values(d.byKind).reduce((n, l) => n + l.length, 0), 'hygiene finding')}, ${plural(d.stale.length, 'package')} to reconsider${statusCaveat ? `; ⚠️ ${statusCaveat}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }

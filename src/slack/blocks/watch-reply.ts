@@ -89,7 +89,10 @@ function text(reply: WatchReply): string {
 function listBlocks(reply: Extract<WatchReply, { kind: 'list' }>): KnownBlock[] {
   const lines = reply.watches.map((w) => {
     const s = w.status;
-    const status = s.state === 'not-swept' ? 'not swept yet' : s.state === 'error' ? `⚠️ ${escapeMrkdwn(s.error)}` : `${s.open} open ${s.open === 1 ? 'vulnerability' : 'vulnerabilities'}, checked ${s.checkedAt?.slice(0, 16).replace('T', ' ') ?? 'never'} UTC`;
+    // A partial audit's count is of what could be read: said first, so it never reads as clean.
+    const checked = (ok: Extract<typeof s, { state: 'ok' }>) =>
+      `${ok.partial ? `⚠️ partial: ${escapeMrkdwn(truncate(ok.partial, REASON_MAX))}; ` : ''}${ok.open} open ${ok.open === 1 ? 'vulnerability' : 'vulnerabilities'}${ok.partial ? ' in what could be read' : ''}, checked ${ok.checkedAt?.slice(0, 16).replace('T', ' ') ?? 'never'} UTC`;
+    const status = s.state === 'not-swept' ? 'not swept yet' : s.state === 'error' ? `⚠️ ${escapeMrkdwn(s.error)}` : checked(s);
     return `• *${escapeMrkdwn(w.display)}*${w.private ? ' 🔒' : ''}: ${status} (added by ${md.user(w.addedBy)})`;
   });
   const schedules = reply.schedules.map((s) => `• *${s.kind}*: ${s.enabled ? `${describeCron(s.cron)}${s.next ? ` (next ${formatIn(new Date(s.next), reply.timeZone)})` : ''}` : 'off'}`);

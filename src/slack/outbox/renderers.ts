@@ -6,7 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
-import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, SECRET_ALERT, SETTINGS_NOTICE, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard, type SecretAlert, type SettingsNotice } from '../../watch/messages.js';
+import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard, type SecretAlert, type SettingsNotice, type SweepProblemsNotice } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
 import { fitMessage, fitOneMessage } from '../blocks/fit.js';
@@ -15,6 +15,7 @@ import { context } from '../blocks/kit.js';
 import { pullRequestReviewMessage } from '../blocks/pr-review.js';
 import { secretAlertMessage } from '../blocks/secret-alert.js';
 import { settingsNoticeMessage } from '../blocks/settings-notice.js';
+import { sweepProblemsMessage } from '../blocks/sweep-problems.js';
 
 export interface RenderedPart {
   text: string;
@@ -78,6 +79,10 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [SETTINGS_NOTICE]: (data) => {
     const message = settingsNoticeMessage(data as SettingsNotice);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_settings_notice' };
+  },
+  [SWEEP_PROBLEMS]: (data) => {
+    const message = sweepProblemsMessage(data as SweepProblemsNotice);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_sweep_problems' };
   },
   [INCIDENT_MESSAGE_UPDATE]: (data) => {
     const { ts, part, ...view } = data as IncidentMessageUpdate;

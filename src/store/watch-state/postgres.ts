@@ -16,10 +16,11 @@ import { PostgresOutbox } from '../outbox/postgres.js';
 import { HEALTH_SEEN_COLUMNS, HEALTH_SEEN_ON_CONFLICT, healthSeenValues, healthSnapshotOf, type HealthSeenRow } from '../package-health.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
-import { DEFAULT_SCHEDULES, SCHEDULE_KINDS, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type RepoSummary, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
-import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
+import { DEFAULT_SCHEDULES, partialReasonsColumn, SCHEDULE_KINDS, storedErrorText, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type RepoSummary, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
+import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, SweepProblems, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 import { planFindings } from '../findings-diff.js';
+import { sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
 import { REPO_SUMMARY_COLUMNS, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
 import { compareCodeUnits } from '../../text-order.js';
 
@@ -219,13 +220,14 @@ export class PostgresWatchState implements WatchStateStore {
   recordAudit(audit: AuditRecord, findings: FindingsUpdate): Promise<FindingsDiff> {
     return inTransaction(this.pool, async (c) => {
       await c.query(
-        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark)
-         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, NULL, NULL, $6, $10)
+        `INSERT INTO repo_state (repo, display, html_url, private, head_oid, audited_sha, audited_at, packages_json, ignores_json, dependencies, error, error_at, checked_at, advisories_mark, partial_reasons)
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, NULL, NULL, $6, $10, $11)
          ON CONFLICT (repo) DO UPDATE SET display = excluded.display, html_url = excluded.html_url, private = excluded.private,
            head_oid = excluded.head_oid, audited_sha = excluded.audited_sha, audited_at = excluded.audited_at,
            packages_json = excluded.packages_json, ignores_json = excluded.ignores_json, dependencies = excluded.dependencies,
-           error = NULL, error_at = NULL, checked_at = excluded.checked_at, advisories_mark = excluded.advisories_mark`,
-        [audit.repo, audit.display, audit.htmlUrl, audit.private, audit.sha, iso(audit.now), JSON.stringify(audit.packages), JSON.stringify(audit.ignores), audit.dependencies, audit.advisoriesMark ?? null],
+           error = NULL, error_at = NULL, checked_at = excluded.checked_at, advisories_mark = excluded.advisories_mark,
+           partial_reasons = excluded.partial_reasons`,
+        [audit.repo, audit.display, audit.htmlUrl, audit.private, audit.sha, iso(audit.now), JSON.stringify(audit.packages), JSON.stringify(audit.ignores), audit.dependencies, audit.advisoriesMark ?? null, partialReasonsColumn(audit.partialReasons)],
       );
       return applyFindings(c, findings);
     });
@@ -253,8 +255,19 @@ export class PostgresWatchState implements WatchStateStore {
     await this.pool.query(
       `INSERT INTO repo_state (repo, display, error, error_at, checked_at) VALUES ($1, $1, $2, $3, $3)
        ON CONFLICT (repo) DO UPDATE SET error = excluded.error, error_at = excluded.error_at, checked_at = excluded.checked_at`,
-      [repo, message, iso(now)],
+      [repo, storedErrorText(message), iso(now)],
     );
+  }
+
+  async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
+    if (problems.length === 0) await this.pool.query(`UPDATE sweep_status SET problems = NULL, recovered_at = $1, updated_at = $1 WHERE id = 'sweep' AND problems IS NOT NULL`, [iso(now)]);
+    else await this.pool.query(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('sweep', $1, $2, NULL, $2)
+         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, recovered_at = NULL, updated_at = excluded.updated_at,
+           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END`, [sweepProblemsColumn(problems), iso(now)]);
+  }
+
+  async sweepProblems(): Promise<SweepProblems | null> {
+    return toSweepProblems((await this.pool.query<SweepStatusDbRow>("SELECT problems, since, recovered_at FROM sweep_status WHERE id = 'sweep'")).rows[0]);
   }
 
   // ------------------------------------------------------------------ findings
@@ -405,7 +418,15 @@ async function markChecked(c: PgClient, r: CheckedRepo): Promise<void> {
     await c.query('UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2 WHERE repo = $3', [r.private, iso(r.now), r.repo]);
     return;
   }
-  await c.query('UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2, advisories_mark = $3 WHERE repo = $4', [r.private, iso(r.now), r.advisoriesMark, r.repo]);
+  // A mark is given only after a clean match (src/watch/sweep.ts rematch): what an advisory source
+  // failing left unchecked has now been checked (as WatchStore.markChecked).
+  await c.query(
+    `UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2, advisories_mark = $3,
+       partial_reasons = (SELECT jsonb_agg(e ORDER BY i)::text FROM jsonb_array_elements(repo_state.partial_reasons::jsonb) WITH ORDINALITY AS t(e, i)
+                          WHERE e->>'kind' IS DISTINCT FROM 'advisories')
+     WHERE repo = $4`,
+    [r.private, iso(r.now), r.advisoriesMark, r.repo],
+  );
 }
 
 /** WatchStore.applyFindings, on PostgreSQL, inside the caller's transaction: the same plan (findings-diff.ts), run here. */

@@ -12,7 +12,8 @@ import type { IgnoreRule } from '../../audit/ignores.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
 import type { AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, WatchRow, WatchStore } from '../watches.js';
-import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, WatchStateStore } from './types.js';
+import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, SweepProblems, WatchStateStore } from './types.js';
+import { sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
 import { inOrder } from './types.js';
 
 export class SqliteWatchState implements WatchStateStore {
@@ -140,6 +141,17 @@ export class SqliteWatchState implements WatchStateStore {
 
   async markError(repo: string, message: string, now: Date): Promise<void> {
     this.store.markError(repo, message, now);
+  }
+
+  async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
+    if (problems.length === 0) this.db.prepare(`UPDATE sweep_status SET problems = NULL, recovered_at = @now, updated_at = @now WHERE id = 'sweep' AND problems IS NOT NULL`).run({ now: now.toISOString() });
+    else this.db.prepare(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('sweep', @problems, @now, NULL, @now)
+         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, recovered_at = NULL, updated_at = excluded.updated_at,
+           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END`).run({ problems: sweepProblemsColumn(problems), now: now.toISOString() });
+  }
+
+  async sweepProblems(): Promise<SweepProblems | null> {
+    return toSweepProblems(this.db.prepare<[], SweepStatusDbRow>("SELECT problems, since, recovered_at FROM sweep_status WHERE id = 'sweep'").get());
   }
 
   async openFindings(repo: string): Promise<FindingRow[]> {

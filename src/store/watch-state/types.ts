@@ -14,7 +14,7 @@ import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import type { HealthSnapshot } from '../../packages/health-snapshot.js';
 import type { OutboundMessage, OutboxStore } from '../outbox/types.js';
-import type { AffectedRepo, AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, StoredPackage, WatchRow } from '../watches.js';
+import type { AffectedRepo, AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoPartialReason, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, StoredPackage, WatchRow } from '../watches.js';
 
 /** A full audit of a repository at `sha` (what WatchStore.saveAudit records). */
 export interface AuditRecord {
@@ -29,6 +29,8 @@ export interface AuditRecord {
   now: Date;
   /** What its findings were matched against; absent or null: unknown (the next sweep re-matches in full). */
   advisoriesMark?: string | null;
+  /** Why the audit was partial (absent or empty: complete); replaces what was stored. */
+  partialReasons?: readonly RepoPartialReason[];
 }
 
 import type { FindingsUpdate } from '../findings-diff.js';
@@ -41,6 +43,17 @@ export interface CheckedRepo {
   private: boolean;
   now: Date;
   advisoriesMark?: string | null;
+}
+
+/**
+ * What sweeps could not do as a whole (sweep_status): the latest run of sweeps that ended partial,
+ * since when, and when a complete sweep ended it (null: still going on).
+ */
+export interface SweepProblems {
+  /** The last partial sweep's problems, one line each (empty once recovered). */
+  problems: string[];
+  since: string;
+  recoveredAt: string | null;
 }
 
 export interface NewWatch {
@@ -125,6 +138,14 @@ export interface WatchStateStore {
   /** One transaction: each re-matched repository's findings, then its check. Diffs in input order. */
   recordRematches(entries: readonly { findings: FindingsUpdate; checked: CheckedRepo }[]): Promise<FindingsDiff[]>;
   markError(repo: string, message: string, now: Date): Promise<void>;
+  /**
+   * Records how a sweep ended: its problems (empty: complete). Problems after a complete sweep
+   * start a new run `since` now; problems after problems keep its start; a complete sweep after
+   * problems marks the run recovered.
+   */
+  recordSweepProblems(problems: readonly string[], now: Date): Promise<void>;
+  /** The latest run of partial sweeps, going on or recovered; null when there never was one. */
+  sweepProblems(): Promise<SweepProblems | null>;
 
   // Findings ------------------------------------------------------------------------------------
   openFindings(repo: string): Promise<FindingRow[]>;

@@ -1,0 +1,74 @@
+/**
+ * What the watch state keeps of a sweep audit that was partial (repo_state.partial_reasons), and how
+ * /audit list and the digests say it: a repository whose lockfile could not be read, or whose code
+ * could not be scanned, is "not fully checked", never "0 open vulnerabilities" alone.
+ */
+import type { AuditResult } from '../audit/audit.js';
+import { scanPartialReasons } from '../audit/code-scan.js';
+import { describeReason, forReaders, reasonsOf, type PartialReason } from '../audit/partial.js';
+import { errorLine } from '../error-line.js';
+import type { ScanResult } from '../scan/types.js';
+import type { RepoPartialReason, RepoSummary } from '../store/watches.js';
+import type { SweepProblems } from '../store/watch-state/types.js';
+
+/** A data-source warning a clean re-match of the same commit does not check again (it looks up advisories only). */
+const NOT_REMATCHED = 'package registry unavailable';
+
+/**
+ * The reasons to store for an audit and the code scan of the same commit (`scan`: its result, or
+ * what it threw; absent: code scanning is off). One line each, as the /audit reply says them.
+ */
+export function repoPartialReasons(audit: Pick<AuditResult, 'partialReasons' | 'warnings'>, scan?: { result: ScanResult } | { error: unknown }): RepoPartialReason[] {
+  const reasons: PartialReason[] = [...reasonsOf(audit)];
+  if (scan && 'result' in scan) reasons.push(...scanPartialReasons(scan.result));
+  else if (scan) reasons.push({ kind: 'unscanned', message: `code and configuration were not scanned: ${errorLine(scan.error)}` });
+  return forReaders(reasons).map((r) => ({
+    kind: r.kind === 'data-source' && !r.message.startsWith(NOT_REMATCHED) ? 'advisories' : r.kind,
+    text: describeReason(r),
+  }));
+}
+
+/** "poetry.lock:4 not read completely: …", and how many more there are: the one line a list has room for. */
+export function firstReason(reasons: readonly RepoPartialReason[]): string {
+  const [first] = reasons;
+  if (!first) return '';
+  return reasons.length > 1 ? `${first.text} (+${reasons.length - 1} more)` : first.text;
+}
+
+/**
+ * The repositories a digest covers that were not fully checked, and how many it covers: each with
+ * why (its last sweep failed, its last audit was partial, it was never audited). Absent when every
+ * one was checked in full. Kept in the digest's data (optional: older outbox rows have none).
+ */
+export interface NotFullyChecked {
+  /** How many repositories the digest covers. */
+  of: number;
+  repos: { repo: string; why: string }[];
+  /** Sweeps have been partial as a whole since `since` (sweep_status), and the last one's problems. */
+  sweep?: { since: string; problems: string[] };
+}
+
+/** `states`: the covered repositories' stored state (absent: never swept); `display`: how to name one. */
+export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string, sweep?: SweepProblems | null): NotFullyChecked | undefined {
+  const out: NotFullyChecked['repos'] = [];
+  for (const repo of repos) {
+    const s = states.get(repo);
+    const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : s.partialReasons.length ? firstReason(s.partialReasons) : null;
+    if (why) out.push({ repo: display(repo), why });
+  }
+  const ongoing = sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems } : null;
+  if (out.length === 0 && !ongoing) return undefined;
+  return { of: repos.length, repos: out, ...(ongoing ? { sweep: ongoing } : {}) };
+}
+
+/** A sweep warning that misses nothing new (findings of advisories this replica's data lacks are only kept open). */
+const KEPT_OPEN = "not in this replica's advisory data";
+
+/**
+ * What a sweep could not do as a whole, as the watch state keeps it (sweep_status): its warnings
+ * (the advisory refresh or re-matching failed, a batch was lost, advisory data behind). A
+ * repository's own failure is kept on its state and said per repository instead.
+ */
+export function sweepProblemsOf(result: { warnings: readonly string[] }): string[] {
+  return result.warnings.filter((w) => !w.startsWith(KEPT_OPEN));
+}
