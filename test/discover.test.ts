@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatForPath, formatForPathIn, isCompiledFrom, isManifestPath, isManifestPathIn, isProjectContextPath, pipToolsPairs } from '../src/python/discover.js';
+import { formatForPath, formatForPathIn, isCompiledFrom, isManifestPath, isManifestPathIn, isProjectContextPath, isUndecidedInput, pipToolsPairs } from '../src/python/discover.js';
 
 describe('manifest discovery by path', () => {
   it.each([
@@ -43,6 +43,16 @@ describe('manifest discovery by path', () => {
       expect(isManifestPath(path)).toBe(false);
     },
   );
+
+  it('tells the .in files the loader names as not read from the well-known templates it passes over without a word', () => {
+    const undecided = ['dev.in', 'deps/test.in', 'roles/web/templates/template.in', 'base.dev.in', 'prereqs.in'];
+    const never = ['MANIFEST.in', 'Makefile.in', 'GNUmakefile.in', 'src/config.h.in', 'configure.in', 'config-site.in', 'setup.cfg.in', 'setup.py.in', 'lib.pc.in', 'x.spec.in', 'x.service.in', 'x.desktop.in', 'x.conf.in', 'x.cmake.in', 'x.xml.in', 'x.json.in', 'x.yml.in', 'x.yaml.in', 'x.html.in', 'x.sh.in', 'x.py.in'];
+    const readByName = ['requirements.in', 'dev-reqs.in', 'requirements/dev.in'];
+    expect(undecided.filter((p) => isUndecidedInput(p))).toEqual(undecided);
+    expect([...never, ...readByName, '.venv/x.in', 'node_modules/a/dev.in', 'dev.txt', '.in'].filter((p) => isUndecidedInput(p))).toEqual([]);
+    // A folder given itself is asked under its name, as discovery asks: requirements/ reads dev.in.
+    expect(isUndecidedInput('dev.in', 'requirements')).toBe(false);
+  });
 
   it('leaves the lockfiles of other formats to them: a `.lock` is a requirements file only when named requirements*', () => {
     expect(['poetry.lock', 'uv.lock', 'pdm.lock', 'Pipfile.lock', 'requirements.lock'].map(formatForPath)).toEqual(['poetry-lock', 'uv-lock', 'pdm-lock', 'pipfile-lock', 'requirements']);

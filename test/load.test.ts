@@ -337,20 +337,43 @@ describe('loading a tree of manifests', () => {
       expect(await paths({ 'requirements.txt': '-r base.in\n', 'base.in': 'six\n' })).toEqual(['requirements.txt requirements ', 'base.in requirements six']);
     });
 
-    it('reads no other .in, and says nothing of it: a Jinja template, one beside a hand-written or another input\'s .txt, autoconf and setuptools templates', async () => {
-      expect(
-        await paths({
+    it('reads no other .in, and names each it passed over in one notice (not partial): a template, an input compiled elsewhere, one beside a hand-written or another input\'s .txt', async () => {
+      const result = await loadManifests(
+        memorySource({
           'roles/web/templates/template.in': '{{ packages | join("\\n") }}\n',
           'docs/page.in': 'Hello {{ name }}\n',
           'docs/page.txt': 'Hello\n',
           'other.in': 'x\n',
           'other.txt': compiledFromDev,
-          'MANIFEST.in': 'include README.md\nrecursive-include src *.py\n',
-          'Makefile.in': 'all:\n\t@echo $(CC)\n',
-          'config.h.in': '#undef HAVE_X\n',
-          'setup.cfg.in': '[metadata]\nversion = @VERSION@\n',
+          'deps/test.in': 'django==1.11\n',
         }),
-      ).toEqual([]);
+      );
+      expect(result.manifests).toEqual([]);
+      expect(result.errors).toEqual([]);
+      expect(result.notices).toEqual([
+        'deps/test.in, docs/page.in, other.in, roles/web/templates/template.in: not read as requirements (a .in file is read when its name says requirements/constraints/reqs, ' +
+          'when a pip-compile output beside it names it, or when a manifest includes it; to read one, include it from a requirements file, as `-r deps/test.in`, or rename it)',
+      ]);
+    });
+
+    it('names the first five .in files it passed over, then how many more', async () => {
+      const files = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`t${i}.in`, 'x\n']));
+      const [notice] = (await loadManifests(memorySource(files))).notices ?? [];
+      expect(notice).toMatch(/^t0\.in, t1\.in, t2\.in, t3\.in, t4\.in and 2 more: not read as requirements /);
+    });
+
+    it('says nothing of the well-known .in files that are never requirements', async () => {
+      const templates = ['MANIFEST.in', 'Makefile.in', 'GNUmakefile.in', 'src/config.h.in', 'configure.in', 'config-site.in', 'setup.cfg.in', 'setup.py.in', 'lib.pc.in', 'app.spec.in', 'app.service.in', 'app.desktop.in', 'nginx.conf.in', 'Foo.cmake.in', 'a.xml.in', 'a.json.in', 'a.yml.in', 'a.yaml.in', 'a.html.in', 'run.sh.in', 'version.py.in'];
+      const result = await loadManifests(memorySource({ 'requirements.txt': 'six\n', ...Object.fromEntries(templates.map((t) => [t, 'x @VERSION@\n'])) }));
+      expect(result.manifests.map((m) => m.path)).toEqual(['requirements.txt']);
+      expect(result.errors).toEqual([]);
+      expect(result.notices).toBeUndefined();
+    });
+
+    it('says nothing of a .in that is read: by its name, through a compiled .txt, or included', async () => {
+      const result = await loadManifests(memorySource({ 'requirements.in': 'six\n', 'dev.in': 'django\n', 'dev.txt': compiledFromDev, 'requirements.txt': '-r base.in\n', 'base.in': 'idna\n' }));
+      expect(result.manifests.map((m) => m.path).sort()).toEqual(['base.in', 'dev.in', 'dev.txt', 'requirements.in', 'requirements.txt']);
+      expect(result.notices).toBeUndefined();
     });
 
     it('never reads MANIFEST.in or Makefile.in by discovery, even beside a compiled .txt naming them', async () => {
@@ -358,9 +381,33 @@ describe('loading a tree of manifests', () => {
       expect(await paths({ 'MANIFEST.in': 'include README\n', 'MANIFEST.txt': compiled('MANIFEST.in'), 'Makefile.in': 'all:\n', 'Makefile.txt': compiled('Makefile.in') })).toEqual([]);
     });
 
-    it('leaves a pair alone when exclude: keeps either file out', async () => {
-      const result = await loadManifests(memorySource({ 'dev.in': 'django\n', 'dev.txt': compiledFromDev }), { exclude: (p) => p === 'dev.txt' });
-      expect(result).toEqual({ manifests: [], errors: [] });
+    it('leaves a pair unread when exclude: keeps either file out; an input it does not exclude is named in the notice', async () => {
+      const files = { 'dev.in': 'django\n', 'dev.txt': compiledFromDev };
+      const txtExcluded = await loadManifests(memorySource(files), { exclude: (p) => p === 'dev.txt' });
+      expect(txtExcluded.manifests).toEqual([]);
+      expect(txtExcluded.errors).toEqual([]);
+      expect(txtExcluded.notices).toEqual([expect.stringMatching(/^dev\.in: not read as requirements /)]);
+      expect(await loadManifests(memorySource(files), { exclude: (p) => p === 'dev.in' })).toEqual({ manifests: [], errors: [] });
+    });
+
+    it('says a compiled .txt candidate that cannot be read (partial), and names its input in the notice', async () => {
+      const tooLarge = { ...memorySource({ 'dev.in': 'django\n', 'dev.txt': compiledFromDev, 'requirements.txt': 'six\n' }) };
+      tooLarge.size = async (path) => (path === 'dev.txt' ? 6 * 1024 * 1024 : 10);
+      const large = await loadManifests(tooLarge);
+      expect(large.manifests.map((m) => m.path)).toEqual(['requirements.txt']);
+      expect(large.errors).toEqual([{ file: 'dev.txt', line: null, message: 'file is 6.0 MB, over the 5 MB limit for manifests; not read' }]);
+      expect(large.notices).toEqual([expect.stringMatching(/^dev\.in: not read as requirements /)]);
+
+      const refused = memorySource({ 'dev.in': 'django\n', 'requirements.txt': 'six\n' }, { passedOver: [], unreadable: [{ path: 'dev.txt', message: 'could not be downloaded from GitHub: 502' }] });
+      const listed = { ...refused, list: async () => ['dev.in', 'dev.txt', 'requirements.txt'] };
+      const unread = await loadManifests(listed);
+      expect(unread.errors).toEqual([{ file: 'dev.txt', line: null, message: 'could not be downloaded from GitHub: 502' }]);
+      expect(unread.notices).toEqual([expect.stringMatching(/^dev\.in: not read as requirements /)]);
+    });
+
+    it('says nothing of .in files when the files to read are given', async () => {
+      const result = await loadManifests(memorySource({ 'requirements.txt': 'six\n', 'dev.in': 'django\n' }), { paths: ['requirements.txt'] });
+      expect(result.notices).toBeUndefined();
     });
   });
 

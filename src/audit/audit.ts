@@ -212,6 +212,8 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
         ...(input.registry === null ? [OFFLINE_REGISTRY_NOTICE] : []),
         // The same for what the user excluded: their decision, so not partial, and never silent.
         ...exclusions.map((e) => describeExclusion(e)),
+        // What discovery passed over by name (a `.in` that may be a pip-tools input): said, not partial.
+        ...(input.load.notices ?? []),
       ],
       ...(exclusions.length ? { exclusions } : {}),
       // Fail closed: a result with checks still to come is not a complete one, whoever reads it.

@@ -54,6 +54,7 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
       const said = paths.length > 1 ? (m: string) => `${toPosix(given)}: ${m}` : (m: string) => m;
       for (const note of notes) all.notices.push(said(note));
       for (const e of manifestExclusions(await source.list(), excludedBy, result, source.folder)) all.notices.push(said(describeExclusion(e)));
+      for (const notice of result.notices ?? []) all.notices.push(said(notice));
       const prefix = paths.length > 1 ? toPosix(given) : '';
       shown = (abs) => (prefix ? posix.join(prefix, toPosix(relative(full, abs))) : toPosix(relative(full, abs)));
     } else {

@@ -16,7 +16,7 @@ import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
 import { CONFIG_FILES, excluder, type Excluder } from '../audit/exclude.js';
 import { readTreeSettings } from '../audit/tree-excludes.js';
-import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, isSkippedDir, pipToolsPairs } from '../python/discover.js';
+import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, isSkippedDir, isUndecidedInput, pipToolsPairs } from '../python/discover.js';
 import { namesOtherFiles } from '../python/formats/paths.js';
 import { memorySource, type FileSource } from '../python/files.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
@@ -125,6 +125,13 @@ export interface RepoSnapshot {
    * rather than have them taken for missing files.
    */
   unfollowed: string[];
+  /**
+   * `.in` files of the tree that discovery does not read by name and that were not downloaded
+   * (discover.ts isUndecidedInput; `dev.in` with no compiled `.txt` beside it), less those `exclude:`
+   * keeps out: listed, never read, so that the audit names them in its notice as for a checkout.
+   * Absent in snapshots taken before it existed.
+   */
+  passedOver?: string[];
   errors: SnapshotError[];
   stats: SnapshotStats;
 }
@@ -313,6 +320,13 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     });
   }
   files.sort((a, b) => compareCodeUnits(a.path, b.path));
+  // The `.in` files the loader will name as not read: listed for it, never downloaded (most are templates).
+  const downloaded = new Set(files.map((f) => f.path));
+  const passedOver = entries
+    .filter((e) => e.type === 'blob' && ancestorsAllowed(e.path, descend) && !downloaded.has(e.path) && !inPairs.has(e.path) && !select(e.path))
+    .map((e) => e.path)
+    .filter((path) => isUndecidedInput(path) && excludedBy(path) === null)
+    .sort(compareCodeUnits);
 
   options.logger?.debug({ owner, repo, sha, files: files.length, ...stats }, 'github snapshot');
   return {
@@ -328,6 +342,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     excluded: [...excluded.values()].map((e) => ({ path: e.path, kind: e.kind })).sort((a, b) => compareCodeUnits(a.path, b.path)),
     links,
     unfollowed,
+    passedOver,
     errors,
     stats,
   };
@@ -400,13 +415,29 @@ function followLink(link: TreeEntry, target: string, blobAt: ReadonlyMap<string,
  * through a link is refused naming the link rather than reported as a missing file; likewise an
  * include the snapshot could not download, refused in the words of its problem line.
  */
-export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'errors'>>): FileSource {
+export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'errors'>>): FileSource {
   return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), {
     links: snapshot.links,
     notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
+    passedOver: snapshot.passedOver ?? [],
     pastLimit: snapshot.unfollowed ?? [],
     unreadable: unreadableFiles(snapshot.errors ?? []),
   });
+}
+
+/**
+ * What a tree audit job is given of a snapshot (src/workers/jobs/tree-audit.ts): its files and the
+ * same listing snapshotSource gives, so the audit off the main thread reads the tree as the CLI's.
+ */
+export function treeOfSnapshot(snapshot: RepoSnapshot) {
+  return {
+    files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
+    links: snapshot.links,
+    notDownloaded: snapshot.excluded.map((e) => e.path),
+    pastLimit: snapshot.unfollowed,
+    ...(snapshot.passedOver?.length ? { passedOver: snapshot.passedOver } : {}),
+    unreadable: unreadableFiles(snapshot.errors),
+  };
 }
 
 /** The snapshot's problems that name one file: what an include of that file is told (MemorySourceOptions.unreadable). */

@@ -4,7 +4,7 @@
  */
 import { isDockerfilePath } from '../scan/paths.js';
 import { compiledBy } from './formats/created-by.js';
-import { FORMAT_PATHS, pipToolsTwinOf } from './formats/paths.js';
+import { FORMAT_PATHS, isNeverRequirementsInput, pipToolsTwinOf } from './formats/paths.js';
 import type { ManifestFormat } from './types.js';
 
 /** Directories never searched: VCS metadata, JavaScript dependencies, virtual environments, caches. */
@@ -70,6 +70,19 @@ export function isManifestPath(path: string): boolean {
 /** isManifestPath for a path relative to a folder named `folder` (as formatForPathIn). */
 export function isManifestPathIn(folder: string | undefined, path: string): boolean {
   return !isInSkippedDir(path) && formatForPathIn(folder, path) !== null;
+}
+
+/**
+ * A `.in` file that discovery does not read by its name alone and that may still be requirements
+ * (`dev.in`, `deps/test.in`, `template.in`): not in a skipped folder, not a manifest by name, not one
+ * of the well-known templates (isNeverRequirementsInput). The loader reads it only when a compiled
+ * `.txt` beside it or an include says so, and names the others in a notice (fail closed: a pip-tools
+ * input compiled only in CI is said, not silently left out); a GitHub snapshot lists these without
+ * downloading them so that its audit says the same.
+ */
+export function isUndecidedInput(path: string, folder?: string): boolean {
+  const base = baseName(path);
+  return base.length > 3 && base.toLowerCase().endsWith('.in') && !isNeverRequirementsInput(base) && !isInSkippedDir(path) && formatForPathIn(folder, path) === null;
 }
 
 /**

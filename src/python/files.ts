@@ -120,6 +120,12 @@ export interface MemorySourceOptions {
    */
   pastLimit?: Iterable<string>;
   /**
+   * Files of the tree that discovery does not read by name and a snapshot did not download
+   * (RepoSnapshot.passedOver, `.in` files): listed, so the loader names them in its notice as for a
+   * checkout; a read is refused with one line, never taken for a file that is not there.
+   */
+  passedOver?: Iterable<string>;
+  /**
    * Files a snapshot could not get (GitHub failed the download, the blob is over the size limit, the
    * folder was listed only in part), each with the snapshot's own words: not listed; a read (an
    * include) is refused with those words, never taken for a file that is not there.
@@ -138,6 +144,7 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
   const links = new Set(options.links ?? []);
   const notDownloaded = new Set([...(options.notDownloaded ?? [])].filter((path) => !map.has(path)));
   const pastLimit = new Set(options.pastLimit ?? []);
+  const passedOver = new Set([...(options.passedOver ?? [])].filter((path) => !map.has(path) && !notDownloaded.has(path)));
   const unreadable = new Map([...(options.unreadable ?? [])].map((u) => [u.path, u.message]));
   const linkOnPath = (path: string): string | undefined => {
     if (links.size === 0) return undefined;
@@ -146,13 +153,14 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
   };
   return {
     async list() {
-      return [...map.keys(), ...notDownloaded].sort();
+      return [...map.keys(), ...notDownloaded, ...passedOver].sort();
     },
     async read(path) {
       const bytes = map.get(path);
       if (bytes !== undefined) return bytes;
       if (pastLimit.has(path)) throw new NotDownloadedError(`is included past the snapshot's limit on included files and was not downloaded; not read`);
       if (notDownloaded.has(path)) throw new NotDownloadedError(`is excluded (exclude: in the settings) and was not downloaded; not read`);
+      if (passedOver.has(path)) throw new NotDownloadedError(`is not a manifest by its name and was not downloaded; not read`);
       const why = unreadable.get(path);
       if (why !== undefined) throw new NotDownloadedError(why);
       const link = linkOnPath(path);

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { decode, utf16ByMark } from '../scan/text.js';
-import { formatForPathIn, isCompiledFrom, isManifestPathIn, pipToolsPairs } from './discover.js';
+import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pipToolsPairs } from './discover.js';
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
@@ -33,6 +33,11 @@ export interface LoadedManifest {
 export interface LoadResult {
   manifests: LoadedManifest[];
   errors: ExtractError[];
+  /**
+   * What discovery says without it being a reason the result is partial: the `.in` files it passed
+   * over (passedOverInputsNotice). Absent when nothing is said, and when the files were given (`paths`).
+   */
+  notices?: string[];
 }
 
 export interface LoadOptions {
@@ -68,12 +73,14 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const unreadable = new Set<string>();
 
   let roots = options.paths;
+  /** What the source lists, when discovery chose the files (no `paths`). */
+  let listed: readonly string[] | null = null;
   /** Manifests discovery found and `exclude:` kept out. */
   const excluded = new Set<string>();
   if (roots === undefined) {
     const exclude = options.exclude ?? (() => false);
-    const listed = await source.list();
-    const pipToolsFiles = await compiledPipToolsPairs(source, listed, exclude);
+    listed = await source.list();
+    const pipToolsFiles = await compiledPipToolsPairs(source, listed, exclude, errors);
     roots = [];
     for (const path of listed) {
       if (!isManifestPathIn(source.folder, path) && !pipToolsFiles.has(path)) continue;
@@ -164,7 +171,16 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   markConstraints(loaded, edges);
   applyIncludeGroups(loaded, edges);
   for (const error of findCycles(edges)) errors.push(error);
-  return { manifests: [...loaded.values()], errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded) };
+  // The `.in` files discovery passed over and nothing included: said, so none is left out unseen.
+  // One `exclude:` names was left out by the user's own decision, and is not said again.
+  const exclude = options.exclude ?? (() => false);
+  const passedOver = listed === null ? [] : listed.filter((path) => !loaded.has(path) && !unreadable.has(path) && !exclude(path) && isUndecidedInput(path, source.folder));
+  const notice = passedOverInputsNotice(passedOver);
+  return {
+    manifests: [...loaded.values()],
+    errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),
+    ...(notice === null ? {} : { notices: [notice] }),
+  };
 }
 
 /** What an error about an included file adds to its message: `(included by requirements.txt:3)`. */
@@ -188,25 +204,64 @@ export function messageWithoutIncluder(e: Pick<ExtractError, 'message' | 'includ
 export const FILE_NOT_FOUND = 'file not found';
 export const isFileNotFound = (e: Pick<ExtractError, 'message' | 'includedBy'>): boolean => messageWithoutIncluder(e) === FILE_NOT_FOUND;
 
+/** How many passed-over `.in` files the notice names before saying how many more there are. */
+const PASSED_OVER_NAMED = 5;
+
+/**
+ * The one notice naming the `.in` files discovery did not read (isUndecidedInput, neither paired
+ * with a compiled `.txt` nor included): not partial, since by name most such files are templates,
+ * but never silent, since one may be a pip-tools input compiled only in CI, with `--no-header`, or
+ * to another output name. Null when there is none.
+ */
+export function passedOverInputsNotice(paths: readonly string[]): string | null {
+  if (paths.length === 0) return null;
+  const named = paths.slice(0, PASSED_OVER_NAMED).join(', ');
+  const more = paths.length > PASSED_OVER_NAMED ? ` and ${paths.length - PASSED_OVER_NAMED} more` : '';
+  return (
+    `${named}${more}: not read as requirements (a .in file is read when its name says requirements/constraints/reqs, ` +
+    `when a pip-compile output beside it names it, or when a manifest includes it; to read one, include it from a requirements file, ` +
+    `as \`-r ${paths[0]}\`, or rename it)`
+  );
+}
+
 /**
  * The pip-tools inputs that discovery reads though their names do not say so (`dev.in`), with the
  * `.txt` compiled from each: a `.in` is one when the `.txt` beside it says pip-compile or uv wrote it
  * from that `.in` (formats/paths.ts says which `.in` names need this). Any other such `.in` (a Jinja
- * or autoconf template) is no manifest: not read, nothing said. Only the head of each `.txt` is
- * looked at; one that cannot be read (missing, a link out, too large) decides nothing.
+ * template, or an input compiled elsewhere) is not read, and named in the loader's notice
+ * (passedOverInputsNotice). Only the head of each `.txt` is looked at. One that cannot be read (a
+ * link out, unreadable, too large) is said in `errors`, as any manifest that cannot be read: it may
+ * be the compiled requirements; its `.in` is then in the notice. One that `exclude:` keeps out is not
+ * read (a snapshot never downloads it), so it decides nothing either: its `.in`, unless excluded
+ * too, is in the notice.
  */
-async function compiledPipToolsPairs(source: FileSource, listed: readonly string[], exclude: (path: string) => boolean): Promise<Set<string>> {
+async function compiledPipToolsPairs(source: FileSource, listed: readonly string[], exclude: (path: string) => boolean, errors: ExtractError[]): Promise<Set<string>> {
   const read = new Set<string>();
   for (const [input, compiled] of pipToolsPairs(listed, source.folder)) {
     if (exclude(input) || exclude(compiled)) continue;
-    const size = source.size ? await source.size(compiled).catch(() => null) : null;
-    if (size !== null && size > MAX_MANIFEST_BYTES) continue;
-    const bytes = await source.read(compiled).catch(() => null);
+    const bytes = await compiledHead(source, compiled, errors);
     if (bytes === null || !isCompiledFrom(bytes.subarray(0, 16_384).toString('utf8'), input)) continue;
     read.add(input);
     read.add(compiled);
   }
   return read;
+}
+
+/** A candidate compiled `.txt`'s bytes, or null with one error when it cannot be read (readText's words). */
+async function compiledHead(source: FileSource, path: string, errors: ExtractError[]): Promise<Buffer | null> {
+  try {
+    const size = source.size ? await source.size(path) : null;
+    if (size !== null && size > MAX_MANIFEST_BYTES) {
+      errors.push({ file: path, line: null, message: `file is ${formatMb(size)}, over the 5 MB limit for manifests; not read` });
+      return null;
+    }
+    const bytes = await readConfined(source, path, errors);
+    // Missing after all (gone since the listing): nothing to decide, and the `.in` is in the notice.
+    return bytes ?? null;
+  } catch (err) {
+    errors.push({ file: path, line: null, message: `could not be read (${firstLineOf(err)}); not read` });
+    return null;
+  }
 }
 
 /**

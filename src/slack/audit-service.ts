@@ -19,7 +19,7 @@ import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
-import { takeSnapshot, unreadableFiles, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
+import { takeSnapshot, treeOfSnapshot, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditRecord } from '../store/audits.js';
@@ -322,11 +322,7 @@ export class SlackAuditService {
     const onFirstStage = stages.onFirstStage;
     const auditing = (services.runner ?? runHere).auditTree(
       {
-        files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
-        links: snapshot.links,
-        notDownloaded: snapshot.excluded.map((e) => e.path),
-        pastLimit: snapshot.unfollowed,
-        unreadable: unreadableFiles(snapshot.errors),
+        ...treeOfSnapshot(snapshot),
         target: `${repo}@${snapshot.sha}`,
         now,
         extraIgnores: ignoresAtStart,

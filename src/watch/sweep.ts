@@ -20,7 +20,7 @@ import type { AdvisorySource } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
-import { takeSnapshot, unreadableFiles, type SnapshotOptions } from '../github/snapshot.js';
+import { takeSnapshot, treeOfSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
@@ -272,11 +272,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   const scanning = options.codeScan?.scan({ owner: snapshot.owner, repo: snapshot.repo, sha: snapshot.sha }, repoIgnores, now);
   const { result: audit, packages: readPackages, treeIgnores, readFiles } = await (options.runner ?? runHere).auditTree(
     {
-      files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
-      links: snapshot.links,
-      notDownloaded: snapshot.excluded.map((e) => e.path),
-      pastLimit: snapshot.unfollowed,
-      unreadable: unreadableFiles(snapshot.errors),
+      ...treeOfSnapshot(snapshot),
       target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
       now,
       extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),

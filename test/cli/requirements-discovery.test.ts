@@ -106,3 +106,49 @@ describe('an include that names a file not there', () => {
     ]);
   });
 });
+
+describe('.in files discovery does not read by their name', () => {
+  const NOT_READ = 'not read as requirements (a .in file is read when its name says requirements/constraints/reqs, when a pip-compile output beside it names it, or when a manifest includes it; to read one, include it from a requirements file, as `-r deps/test.in`, or rename it)';
+  /** dev.in compiled only in CI, deps/test.in compiled to another name, tools/x.in beside a `--no-header` output: none read by name. */
+  const TREE = {
+    'requirements.txt': 'six==1.16.0\n',
+    'dev.in': 'django==2.1.5\n',
+    'deps/test.in': 'pytest\n',
+    'tools/x.in': 'ruff\n',
+    'tools/x.txt': 'ruff==0.4.0\n    # via -r x.in\n',
+    'MANIFEST.in': 'include README.md\n',
+    'Makefile.in': 'all:\n',
+    'docs/conf.py.in': 'version = "@VERSION@"\n',
+  };
+
+  it('deps --json names them in one notice (first five, then how many more), complete, and not the well-known templates', async () => {
+    const dir = writeTree('depwatch-in-notice-deps-', TREE);
+    const deps = cli(dir);
+    expect(await deps.run('deps', '--json', '.')).toBe(0);
+    const json = JSON.parse(deps.out.stdout);
+    expect(json.manifests.map((m: { path: string }) => m.path)).toEqual(['requirements.txt']);
+    expect(json.partial).toBe(false);
+    expect(json.notices).toEqual([`deps/test.in, dev.in, tools/x.in: ${NOT_READ}`]);
+
+    const many = writeTree('depwatch-in-notice-many-', { 'requirements.txt': 'six==1.16.0\n', ...Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`deps/t${i}.in`, 'x\n'])) });
+    const text = cli(many);
+    expect(await text.run('deps', '.')).toBe(0);
+    expect(text.out.stdout).toContain('note: deps/t0.in, deps/t1.in, deps/t2.in, deps/t3.in, deps/t4.in and 3 more: not read as requirements (');
+  });
+
+  it('audit --offline --json says the same notice, not partial; once dev.in is included, it is read and not named', async () => {
+    const dir = writeTree('depwatch-in-notice-audit-', TREE);
+    const audit = cli(dir);
+    expect(await audit.run('audit', '--json', '--offline', '--no-code', '.')).toBe(0);
+    const json = JSON.parse(audit.out.stdout);
+    expect(json.partial).toBe(false);
+    expect(json.notices.filter((n: string) => n.includes('not read as requirements'))).toEqual([`deps/test.in, dev.in, tools/x.in: ${NOT_READ}`]);
+
+    const including = writeTree('depwatch-in-notice-included-', { ...TREE, 'requirements.txt': 'six==1.16.0\n-r dev.in\n-r deps/test.in\n-r tools/x.in\n' });
+    const read = cli(including);
+    expect(await read.run('audit', '--json', '--offline', '--no-code', '.')).toBe(1);
+    const after = JSON.parse(read.out.stdout);
+    expect((after.findings as Finding[]).some((f) => f.kind === 'vulnerability' && f.package === 'django' && f.file === 'dev.in')).toBe(true);
+    expect(after.notices.filter((n: string) => n.includes('not read as requirements'))).toEqual([]);
+  });
+});

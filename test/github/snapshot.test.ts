@@ -2,13 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BlobCache } from '../../src/github/blob-cache.js';
 import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../../src/github/errors.js';
 import { blobLineUrl } from '../../src/github/links.js';
-import { gitBlobSha, snapshotSource, takeSnapshot } from '../../src/github/snapshot.js';
+import { gitBlobSha, snapshotSource, takeSnapshot, treeOfSnapshot } from '../../src/github/snapshot.js';
+import { runHere } from '../../src/workers/audit-runner.js';
 import { auditFileSource, readTree } from '../../src/audit/run.js';
 import type { AdvisorySource } from '../../src/advisories/types.js';
 import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
 import { fileBytes, gitBlobShaOf, ROUTES, symlinkTo } from '../fakes/github.js';
 import { fixture, startWorld, type World } from './helpers.js';
+
+/** An advisory source that knows nothing: for tests of what is read, not what is found. */
+const NO_ADVISORIES: AdvisorySource = { kind: 'api', affecting: async () => new Map(), forPackage: async () => [] };
 
 /** A monorepo-shaped project built from real manifests of well-known projects (see SOURCES.md). */
 const PROJECT: Record<string, string> = {
@@ -391,6 +395,7 @@ describe('takeSnapshot of files that manifests include under names discovery doe
     return {
       manifests: tree.load.manifests.map((m) => ({ path: m.path, format: m.format, includes: m.includes, dependencies: m.dependencies.map((d) => `${d.name}==${d.version}:${d.group}:${d.file}:${d.line}`) })).sort((a, b) => a.path.localeCompare(b.path)),
       errors: tree.load.errors,
+      notices: tree.load.notices,
     };
   };
   const blobsAsked = () => world!.fake.requests.filter((r) => r.route === ROUTES.blob).length;
@@ -473,6 +478,36 @@ describe('takeSnapshot of files that manifests include under names discovery doe
     expect(fromGitHub).toEqual(await loadOf(memorySource(files)));
     expect(fromGitHub.errors).toEqual([]);
     expect(fromGitHub.manifests.map((m) => m.path)).toEqual(['dev.in', 'dev.txt', 'shared.txt']);
+    // The lone template is listed for the loader, never downloaded: its notice is a checkout's.
+    expect(snap.passedOver).toEqual(['roles/web/templates/template.in']);
+    expect(fromGitHub.notices).toEqual([expect.stringMatching(/^docs\/page\.in, roles\/web\/templates\/template\.in: not read as requirements /)]);
+  });
+
+  it('names the .in files it did not read in the audit of the snapshot, as a checkout does, in the CLI and in the tree-audit job; well-known templates and excluded ones are not named', async () => {
+    const files = {
+      'requirements.txt': 'six==1.16.0\n',
+      'dev.in': 'django==1.11\n',
+      'deps/test.in': 'pytest\n',
+      'MANIFEST.in': 'include README\n',
+      'Makefile.in': 'all:\n',
+      'src/config.h.in': '#undef X\n',
+      'app.service.in': '[Unit]\n',
+      'fixtures/skip.in': 'x\n',
+      '.depwatch.yml': 'exclude:\n  - path: fixtures/\n    reason: test data\n',
+    };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+    expect(snap.passedOver).toEqual(['deps/test.in', 'dev.in']);
+    // Listed, never downloaded.
+    expect(snap.files.map((f) => f.path)).toEqual(['.depwatch.yml', 'requirements.txt']);
+    const notice = 'deps/test.in, dev.in: not read as requirements (a .in file is read when its name says requirements/constraints/reqs, when a pip-compile output beside it names it, or when a manifest includes it; to read one, include it from a requirements file, as `-r deps/test.in`, or rename it)';
+    const options = { target: 'acme/inc@x', advisories: NO_ADVISORIES, registry: null, now: new Date('2026-01-01T00:00:00Z') };
+    const fromCli = await auditFileSource(snapshotSource(snap), options);
+    expect(fromCli.notices).toContain(notice);
+    expect(fromCli.partial).toBe(false);
+    const { result: fromJob } = await runHere.auditTree({ ...treeOfSnapshot(snap), target: 'acme/inc@x', now: options.now }, { advisories: NO_ADVISORIES, registry: null });
+    expect(fromJob.notices).toEqual(fromCli.notices);
+    expect(fromJob.notices.filter((n) => n.includes('not read as requirements'))).toEqual([notice]);
   });
 
   it('follows a chain a wave of blob requests a level, each blob once even when included twice', async () => {

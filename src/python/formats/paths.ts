@@ -7,10 +7,27 @@
 import type { ManifestFormat } from '../types.js';
 
 /**
- * `.in` files that are never pip-tools inputs, whatever sits beside them: autotools and setuptools
- * templates (`Makefile.in`, `config.h.in`, `MANIFEST.in`, `setup.cfg.in`).
+ * `.in` files that are never requirements, whatever sits beside them, and that discovery passes over
+ * without a word (every other `.in` it does not read is named in a notice, see
+ * passedOverInputsNotice in src/python/load.ts). The one list of them: autotools, setuptools and
+ * build templates by name (`MANIFEST.in`, `Makefile.in`, `GNUmakefile.in`, `configure.in`,
+ * `config*.in`, `setup.cfg.in`, `setup.py.in`, `pyproject.toml.in`, `tox.ini.in`, `Dockerfile.in`,
+ * `version.in`), and any `.in` whose stem ends in the extension of what it fills in (`config.h.in`,
+ * `app.pc.in`, `app.spec.in`, `app.service.in`, `app.desktop.in`, `nginx.conf.in`, `Foo.cmake.in`,
+ * `*.xml.in`, `*.json.in`, `*.yml.in`, `*.yaml.in`, `*.html.in`, `*.sh.in`, `*.py.in`).
  */
-const NEVER_PIP_TOOLS_INPUT = /^(?:manifest|makefile|gnumakefile|configure|config|setup|pyproject|tox|dockerfile|version)(?:\..*)?\.in$/i;
+const NON_REQUIREMENTS_IN_NAMES = new Set(['manifest', 'makefile', 'gnumakefile', 'configure', 'setup', 'pyproject', 'tox', 'dockerfile', 'version']);
+const NON_REQUIREMENTS_IN_KINDS = new Set(['h', 'pc', 'spec', 'service', 'desktop', 'conf', 'cmake', 'xml', 'json', 'yml', 'yaml', 'html', 'sh', 'py']);
+
+/** Whether a file's base name is one of the well-known `.in` files that are never requirements (above). Word by word, no pattern. */
+export function isNeverRequirementsInput(base: string): boolean {
+  const lower = base.toLowerCase();
+  if (!lower.endsWith('.in')) return false;
+  const words = lower.slice(0, -3).split('.');
+  const first = words[0]!;
+  if (NON_REQUIREMENTS_IN_NAMES.has(first) || first.startsWith('config')) return true;
+  return words.length > 1 && NON_REQUIREMENTS_IN_KINDS.has(words[words.length - 1]!);
+}
 
 /**
  * A name that says it holds requirements: `requirements`, `constraints` or `reqs` as a word of it
@@ -45,7 +62,7 @@ export function isRequirementsPath(path: string): boolean {
   }
   if (base.endsWith('.lock')) return base.startsWith('requirements');
   if (base.endsWith('.in') && base.length > 3) {
-    if (NEVER_PIP_TOOLS_INPUT.test(base)) return false;
+    if (isNeverRequirementsInput(base)) return false;
     const name = base.slice(0, -3);
     return name.startsWith('requirements') || name.endsWith('requirements') || name.startsWith('constraints') || saysRequirements(name) || inDir;
   }
@@ -59,7 +76,7 @@ export function isRequirementsPath(path: string): boolean {
  */
 export function pipToolsTwinOf(path: string): string | null {
   const base = path.slice(path.lastIndexOf('/') + 1);
-  if (!base.toLowerCase().endsWith('.in') || base.length <= 3 || NEVER_PIP_TOOLS_INPUT.test(base) || isRequirementsPath(path)) return null;
+  if (!base.toLowerCase().endsWith('.in') || base.length <= 3 || isNeverRequirementsInput(base) || isRequirementsPath(path)) return null;
   return `${path.slice(0, -3)}.txt`;
 }
 

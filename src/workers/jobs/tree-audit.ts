@@ -30,6 +30,8 @@ export interface TreeAuditRequest {
   notDownloaded?: string[];
   /** Files manifests include that the snapshot did not download, past its bounds (RepoSnapshot.unfollowed): refused naming the limit. */
   pastLimit?: string[];
+  /** `.in` files the snapshot listed and did not download (RepoSnapshot.passedOver): listed, so the audit's notice names them. */
+  passedOver?: string[];
   /** Files the snapshot could not download, with why (unreadableFiles of its errors): an include of one is told why, not "file not found". */
   unreadable?: { path: string; message: string }[];
   /** What was audited, for the report: `owner/repo@sha`. */
@@ -70,7 +72,7 @@ export type TreeAuditJob = TreeAuditRequest & { sources: SourceInfo };
 /** The job itself, wherever it runs. */
 export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Promise<TreeAuditOutcome> {
   const { advisories, registry } = remoteSources(context, job.sources);
-  const contents = await readTree(memorySource(Object.fromEntries(job.files.map((f) => [f.path, f.text])), { links: job.links ?? [], notDownloaded: job.notDownloaded ?? [], pastLimit: job.pastLimit ?? [], unreadable: job.unreadable ?? [] }));
+  const contents = await readTree(memorySource(Object.fromEntries(job.files.map((f) => [f.path, f.text])), { links: job.links ?? [], notDownloaded: job.notDownloaded ?? [], pastLimit: job.pastLimit ?? [], passedOver: job.passedOver ?? [], unreadable: job.unreadable ?? [] }));
   const result = await auditTree(contents, {
     target: job.target,
     advisories,
