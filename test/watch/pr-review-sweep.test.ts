@@ -495,7 +495,7 @@ it('reviews a changed file under an excluded path that a requirements file of th
   // Included by nothing the project installs: left out, as before.
   world.github.pushCommit('octo', 'layered', { 'ci/requirements-lint.txt': 'ruff==0.2.0\n', 'tests/fixtures/old/requirements.txt': 'idna==2.1\n' }, { branch: 'lint', from: 'main' });
   world.github.openPullRequest('octo', 'layered', { number: 3, title: 'Bump ruff', head: 'lint' });
-  // Included from the head on, by the change itself.
+  // Included from the head on, by the change itself: read on the head's side only.
   world.github.pushCommit('octo', 'layered', { 'requirements-dev.txt': '-r ci/requirements-lint.txt\n', 'ci/requirements-lint.txt': 'ruff==0.2.0\n' }, { branch: 'more', from: 'main' });
   world.github.openPullRequest('octo', 'layered', { number: 4, title: 'Install ruff too', head: 'more' });
 
@@ -512,7 +512,9 @@ it('reviews a changed file under an excluded path that a requirements file of th
   expect(card(2)).toContain('`certifi` upgraded 2024.2.2 → 2024.7.4');
   expect(card(2)).not.toContain('not reviewed');
   expect(card(3)).toBeUndefined();
-  expect(card(4)).toContain('`ruff` upgraded 0.1.0 → 0.2.0');
+  // The base installs no ruff (its manifests do not include the file): added, not upgraded.
+  expect(card(4)).toMatch(/`ruff` added 0\.2\.0/);
+  expect(card(4)).not.toContain('upgraded');
   expect(card(4)).not.toContain('not reviewed');
   expect(cards.filter((c) => c.includes('Partial'))).toEqual([]);
   // The base's files are listed once and its requirements files read once, for both pull requests
@@ -786,6 +788,36 @@ it('reads a changed file named like no manifest only on a side whose manifests r
   expect(card('octo/move #1')).not.toContain('certifi');
   for (const c of cards) {
     expect(c).not.toContain('file not found');
+    expect(c).not.toContain('Partial');
+  }
+  expect(world.slack.violations).toEqual([]);
+});
+
+it('reads a changed manifest under an excluded path only on a side whose manifests reach it: dropping its include removes what it installed, adding one adds it', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const settings = 'exclude:\n  - path: ci/\n    reason: CI helpers\n';
+  world.github.addRepo({ owner: 'octo', name: 'drop', files: { '.depwatch.yml': settings, 'requirements.txt': 'goodlib==1.1.0\n-r ci/requirements-base.txt\n', 'ci/requirements-base.txt': 'idna==3.0\n' } });
+  // The include dropped and the file edited: the head installs no idna.
+  world.github.pushCommit('octo', 'drop', { 'requirements.txt': 'goodlib==1.1.0\n', 'ci/requirements-base.txt': 'idna==3.7\n' }, { branch: 'drop', from: 'main' });
+  world.github.openPullRequest('octo', 'drop', { number: 1, title: 'Drop the CI file', head: 'drop' });
+  // Only the included file edited: an upgrade, read through the manifest that includes it.
+  world.github.pushCommit('octo', 'drop', { 'ci/requirements-base.txt': 'idna==3.7\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'drop', { number: 2, title: 'Bump idna', head: 'bump' });
+  world.github.addRepo({ owner: 'octo', name: 'add', files: { '.depwatch.yml': settings, 'requirements.txt': 'goodlib==1.1.0\n', 'ci/requirements-base.txt': 'idna==3.0\n' } });
+  // The include added and the file edited: the base installed no idna.
+  world.github.pushCommit('octo', 'add', { 'requirements.txt': 'goodlib==1.1.0\n-r ci/requirements-base.txt\n', 'ci/requirements-base.txt': 'idna==3.7\n' }, { branch: 'add', from: 'main' });
+  world.github.openPullRequest('octo', 'add', { number: 1, title: 'Install the CI file', head: 'add' });
+
+  const { cards, card } = await sweepCards(['octo/drop', 'octo/add']);
+  expect(cards).toHaveLength(3);
+  expect(card('octo/drop #1')).toContain('*Removed*: `idna` 3.0');
+  expect(card('octo/drop #1')).not.toContain('upgraded');
+  expect(card('octo/drop #2')).toContain('`idna` upgraded 3.0 → 3.7');
+  expect(card('octo/add #1')).toMatch(/`idna` added 3\.7/);
+  expect(card('octo/add #1')).not.toContain('upgraded');
+  for (const c of cards) {
+    expect(c).not.toContain('not reviewed');
     expect(c).not.toContain('Partial');
   }
   expect(world.slack.violations).toEqual([]);
