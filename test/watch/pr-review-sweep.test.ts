@@ -823,6 +823,32 @@ it('reads a changed manifest under an excluded path only on a side whose manifes
   expect(world.slack.violations).toEqual([]);
 });
 
+it('when the base\'s includes cannot be told, posts no card for a pull request that changes only files whose extension marks them as no requirements file (code, docs), and a partial one for a file of any other name', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const deep: Record<string, string> = { 'requirements.txt': 'goodlib==1.1.0\n-r ci/1.txt\n', 'src/app.py': 'print(1)\n', 'deps/base.pip': 'idna==3.0\n' };
+  for (let i = 1; i <= 12; i += 1) deep[`ci/${i}.txt`] = i < 12 ? `-r ${i + 1}.txt\n` : 'idna==3.0\n';
+  world.github.addRepo({ owner: 'octo', name: 'deep', files: deep });
+  world.github.pushCommit('octo', 'deep', { 'src/app.py': 'print(2)\n', 'README.md': 'hi\n' }, { branch: 'code', from: 'main' });
+  world.github.openPullRequest('octo', 'deep', { number: 1, title: 'Code only', head: 'code' });
+  world.github.pushCommit('octo', 'deep', { 'src/app.py': 'print(3)\n', 'deps/base.pip': 'idna==3.7\n' }, { branch: 'pip', from: 'main' });
+  world.github.openPullRequest('octo', 'deep', { number: 2, title: 'Bump the pip file', head: 'pip' });
+
+  const { watch, cards, card } = await sweepCards(['octo/deep']);
+  expect(cards).toHaveLength(1);
+  expect(card('octo/deep #1')).toBeUndefined();
+  expect(card('octo/deep #2')).toContain('Partial');
+  expect(card('octo/deep #2')).toContain('whether a manifest includes deps/base.pip could not be told (includes go deeper than 10 levels); not reviewed');
+  expect(card('octo/deep #2')).not.toContain('src/app.py');
+
+  // The code-only head is remembered: not compared or asked about again.
+  world.github.resetCounts();
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  expect(world.github.count(ROUTES.compare)).toBe(0);
+  expect(world.github.count(ROUTES.tree)).toBe(0);
+});
+
 it('a changed included file that cannot be read at one commit is left out of both sides and said once, never read as added or removed', async () => {
   world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
   pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });

@@ -49,7 +49,7 @@ import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies, includesToRead } from './diff.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
-import { includedAt, includingRoots, mayBeIncluded, rootsReaching, type IncludedFiles } from './includes.js';
+import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
 import { notReviewed, reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
@@ -298,11 +298,13 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const paths = [...changed.filter((path) => excludedBy(path) === null), ...pairRoots];
       const excludeNotes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a manifest includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
       // Fail closed: a changed file that the base may include, when the base's includes could not be
-      // worked out, is said on the card (partial), never passed over as one no manifest includes (an
-      // excluded manifest is said with its exclude note). One the changed manifests reach on one side only is reviewed,
+      // worked out, is said on the card (partial), never passed over as one no manifest includes —
+      // unless its extension marks it as no requirements file (`src/app.py`, `README.md`), else
+      // every code-only pull request of such a repository would be partial; an excluded manifest is
+      // said with its exclude note. One the changed manifests reach on one side only is reviewed,
       // and the line says the other side may install it too.
       const untoldOf = (files: string[]) => `${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`;
-      const notReached = untold ? askedBase.filter((path) => !included(path) && !excludedChanged.includes(path)) : [];
+      const notReached = untold ? askedBase.filter((path) => !included(path) && !excludedChanged.includes(path) && mayBeRequirements(path)) : [];
       const oneSided = untold ? askedBase.filter(included) : [];
       const untoldLines = [
         ...(settingsUnread ? [`base: ${settingsUnread}`] : []),
