@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { excluder } from '../../src/audit/exclude.js';
-import { includedAt, rootsReaching } from '../../src/watch/pr-review/includes.js';
+import { includedAt, mayBeRequirements, rootsReaching } from '../../src/watch/pr-review/includes.js';
 import { ROUTES } from '../fakes/github.js';
 import { startWorld, type World } from '../github/helpers.js';
 
@@ -94,4 +94,9 @@ it('counts a .in named like anything (dev.in) and its .txt as the project\'s whe
   const at = { owner: 'octo', repo: 'pairs', oid: world.fake.headSha('octo', 'pairs') };
   const reach = await includedAt(world.octokit, at, EXCLUDE_CI);
   expect('included' in reach && [...reach.included].sort()).toEqual(['dev.in', 'dev.txt', 'shared.txt']);
+});
+
+it('takes a file of any name pip could be told to read for a possible requirements file, but not code, docs or other tools\' files', () => {
+  for (const path of ['docs/notes.txt', 'dev.in', 'deps/base.pip', 'reqs/common.req', 'deps/prod.lock', 'ci/deps', '.deps', 'ci/requirements.unknownext']) expect(mayBeRequirements(path), path).toBe(true);
+  for (const path of ['src/app.py', 'README.md', 'docs/index.RST', 'web/app.tsx', 'package.json', '.github/workflows/ci.yml', 'notebooks/a.ipynb', 'tox.ini', 'ci.v2/logo.png']) expect(mayBeRequirements(path), path).toBe(false);
 });

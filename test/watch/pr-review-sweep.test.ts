@@ -495,7 +495,7 @@ it('reviews a changed file under an excluded path that a requirements file of th
   // Included by nothing the project installs: left out, as before.
   world.github.pushCommit('octo', 'layered', { 'ci/requirements-lint.txt': 'ruff==0.2.0\n', 'tests/fixtures/old/requirements.txt': 'idna==2.1\n' }, { branch: 'lint', from: 'main' });
   world.github.openPullRequest('octo', 'layered', { number: 3, title: 'Bump ruff', head: 'lint' });
-  // Included from the head on, by the change itself.
+  // Included from the head on, by the change itself: read on the head's side only.
   world.github.pushCommit('octo', 'layered', { 'requirements-dev.txt': '-r ci/requirements-lint.txt\n', 'ci/requirements-lint.txt': 'ruff==0.2.0\n' }, { branch: 'more', from: 'main' });
   world.github.openPullRequest('octo', 'layered', { number: 4, title: 'Install ruff too', head: 'more' });
 
@@ -512,7 +512,9 @@ it('reviews a changed file under an excluded path that a requirements file of th
   expect(card(2)).toContain('`certifi` upgraded 2024.2.2 → 2024.7.4');
   expect(card(2)).not.toContain('not reviewed');
   expect(card(3)).toBeUndefined();
-  expect(card(4)).toContain('`ruff` upgraded 0.1.0 → 0.2.0');
+  // The base installs no ruff (its manifests do not include the file): added, not upgraded.
+  expect(card(4)).toMatch(/`ruff` added 0\.2\.0/);
+  expect(card(4)).not.toContain('upgraded');
   expect(card(4)).not.toContain('not reviewed');
   expect(cards.filter((c) => c.includes('Partial'))).toEqual([]);
   // The base's files are listed once and its requirements files read once, for both pull requests
@@ -789,6 +791,62 @@ it('reads a changed file named like no manifest only on a side whose manifests r
     expect(c).not.toContain('Partial');
   }
   expect(world.slack.violations).toEqual([]);
+});
+
+it('reads a changed manifest under an excluded path only on a side whose manifests reach it: dropping its include removes what it installed, adding one adds it', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const settings = 'exclude:\n  - path: ci/\n    reason: CI helpers\n';
+  world.github.addRepo({ owner: 'octo', name: 'drop', files: { '.depwatch.yml': settings, 'requirements.txt': 'goodlib==1.1.0\n-r ci/requirements-base.txt\n', 'ci/requirements-base.txt': 'idna==3.0\n' } });
+  // The include dropped and the file edited: the head installs no idna.
+  world.github.pushCommit('octo', 'drop', { 'requirements.txt': 'goodlib==1.1.0\n', 'ci/requirements-base.txt': 'idna==3.7\n' }, { branch: 'drop', from: 'main' });
+  world.github.openPullRequest('octo', 'drop', { number: 1, title: 'Drop the CI file', head: 'drop' });
+  // Only the included file edited: an upgrade, read through the manifest that includes it.
+  world.github.pushCommit('octo', 'drop', { 'ci/requirements-base.txt': 'idna==3.7\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'drop', { number: 2, title: 'Bump idna', head: 'bump' });
+  world.github.addRepo({ owner: 'octo', name: 'add', files: { '.depwatch.yml': settings, 'requirements.txt': 'goodlib==1.1.0\n', 'ci/requirements-base.txt': 'idna==3.0\n' } });
+  // The include added and the file edited: the base installed no idna.
+  world.github.pushCommit('octo', 'add', { 'requirements.txt': 'goodlib==1.1.0\n-r ci/requirements-base.txt\n', 'ci/requirements-base.txt': 'idna==3.7\n' }, { branch: 'add', from: 'main' });
+  world.github.openPullRequest('octo', 'add', { number: 1, title: 'Install the CI file', head: 'add' });
+
+  const { cards, card } = await sweepCards(['octo/drop', 'octo/add']);
+  expect(cards).toHaveLength(3);
+  expect(card('octo/drop #1')).toContain('*Removed*: `idna` 3.0');
+  expect(card('octo/drop #1')).not.toContain('upgraded');
+  expect(card('octo/drop #2')).toContain('`idna` upgraded 3.0 → 3.7');
+  expect(card('octo/add #1')).toMatch(/`idna` added 3\.7/);
+  expect(card('octo/add #1')).not.toContain('upgraded');
+  for (const c of cards) {
+    expect(c).not.toContain('not reviewed');
+    expect(c).not.toContain('Partial');
+  }
+  expect(world.slack.violations).toEqual([]);
+});
+
+it('when the base\'s includes cannot be told, posts no card for a pull request that changes only files whose extension marks them as no requirements file (code, docs), and a partial one for a file of any other name', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const deep: Record<string, string> = { 'requirements.txt': 'goodlib==1.1.0\n-r ci/1.txt\n', 'src/app.py': 'print(1)\n', 'deps/base.pip': 'idna==3.0\n' };
+  for (let i = 1; i <= 12; i += 1) deep[`ci/${i}.txt`] = i < 12 ? `-r ${i + 1}.txt\n` : 'idna==3.0\n';
+  world.github.addRepo({ owner: 'octo', name: 'deep', files: deep });
+  world.github.pushCommit('octo', 'deep', { 'src/app.py': 'print(2)\n', 'README.md': 'hi\n' }, { branch: 'code', from: 'main' });
+  world.github.openPullRequest('octo', 'deep', { number: 1, title: 'Code only', head: 'code' });
+  world.github.pushCommit('octo', 'deep', { 'src/app.py': 'print(3)\n', 'deps/base.pip': 'idna==3.7\n' }, { branch: 'pip', from: 'main' });
+  world.github.openPullRequest('octo', 'deep', { number: 2, title: 'Bump the pip file', head: 'pip' });
+
+  const { watch, cards, card } = await sweepCards(['octo/deep']);
+  expect(cards).toHaveLength(1);
+  expect(card('octo/deep #1')).toBeUndefined();
+  expect(card('octo/deep #2')).toContain('Partial');
+  expect(card('octo/deep #2')).toContain('whether a manifest includes deps/base.pip could not be told (includes go deeper than 10 levels); not reviewed');
+  expect(card('octo/deep #2')).not.toContain('src/app.py');
+
+  // The code-only head is remembered: not compared or asked about again.
+  world.github.resetCounts();
+  world.clock.advance(3_600_000);
+  await watch.sweeps.runNow();
+  expect(world.github.count(ROUTES.compare)).toBe(0);
+  expect(world.github.count(ROUTES.tree)).toBe(0);
 });
 
 it('a changed included file that cannot be read at one commit is left out of both sides and said once, never read as added or removed', async () => {

@@ -41,6 +41,35 @@ export function mayBeIncluded(path: string): boolean {
   return !isManifestPath(path) && !isInSkippedDir(path);
 }
 
+/**
+ * Extensions of files no one has pip read as requirements in practice: code, notebooks, docs, web
+ * and image assets, data, other tools' configuration (`pyproject.toml`, `setup.cfg`, `poetry.lock`
+ * and the like are manifests by name, never asked about here). `.txt`, `.in`, `.pip`, `.req`,
+ * `.lock` (a compiled requirements file named `deps.lock`), no extension (`ci/deps`) and any
+ * extension not listed may be.
+ */
+const NOT_REQUIREMENTS_EXTENSIONS = new Set([
+  'py', 'pyi', 'pyx', 'ipynb', 'c', 'h', 'cpp', 'go', 'rs', 'java', 'js', 'jsx', 'ts', 'tsx', 'sh',
+  'md', 'rst', 'html', 'css', 'scss', 'svg', 'png', 'jpg', 'jpeg', 'gif', 'ico',
+  'json', 'yml', 'yaml', 'toml', 'xml', 'csv', 'sql', 'ini', 'cfg',
+]);
+
+/**
+ * Whether a changed file named like no manifest could plausibly be a requirements file a manifest
+ * includes, judged by its extension alone. Used only when the base's includes cannot be told: the
+ * review then says such a file "could not be told" (partial) rather than pass it over, and a file
+ * whose extension marks it as something else (`src/app.py`, `README.md`) is not said — else every
+ * code-only pull request of a repository past the include limits got a partial card. When the
+ * base can be told, what its manifests include decides, whatever the name (mayBeIncluded).
+ */
+export function mayBeRequirements(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  // `.gitignore`-style names have no extension: counted, as `ci/deps` is.
+  if (dot <= 0) return true;
+  return !NOT_REQUIREMENTS_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
+}
+
 export type IncludedFiles =
   /**
    * `texts`: what was read on the way, by textKey (null: not at that commit), for the review to

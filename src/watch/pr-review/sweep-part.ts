@@ -49,7 +49,7 @@ import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies, includesToRead } from './diff.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
-import { includedAt, includingRoots, mayBeIncluded, rootsReaching, type IncludedFiles } from './includes.js';
+import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
 import { notReviewed, reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
@@ -236,8 +236,9 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       // pull request changes (it may add or drop the include), or at the base.
       let included: (path: string) => boolean = () => false;
       let untold: string | null = null;
-      // The unnamed changed files whose inclusion needed the base's other manifests, and those
-      // manifests (left alone by the pull request) that lead to them: read as roots on both sides.
+      // The changed files reviewed only when a manifest includes them whose inclusion needed the
+      // base's other manifests, and those manifests (left alone by the pull request) that lead to
+      // them: read as roots on both sides.
       let askedBase: string[] = [];
       let through: string[] = [];
       // Changed halves of a pip-tools pair (dev.in and the dev.txt compiled from it): manifests the
@@ -245,7 +246,11 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       let pairRoots: string[] = [];
       const excludedChanged = changed.filter((path) => excludedBy(path) !== null);
       const unnamedChanged = pull.paths.filter(mayBeIncluded);
-      if (excludedChanged.length > 0 || unnamedChanged.length > 0) {
+      // Files named like no manifest, and manifests under an excluded path: never roots of their
+      // own. A side reads one only when its own (not excluded) manifests reach it, so a pull request
+      // that drops or adds the include removes or adds what it installs, whatever it edits in it.
+      const onlyIfIncluded = [...unnamedChanged, ...excludedChanged];
+      if (onlyIfIncluded.length > 0) {
         const starts = includingRoots(changed, excludedBy);
         const reachedAt = async (oid: string) => {
           const changedTexts = Object.fromEntries(changed.flatMap((path) => {
@@ -257,12 +262,12 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         };
         const viaHead = await reachedAt(pull.headOid);
         const viaBaseChanges = await reachedAt(baseOid);
-        // An unnamed file that the changed manifests reach on both sides needs nothing more. One they
-        // reach on one side only (the pull request adds or drops the include) or on neither may be
-        // installed through the manifests the pull request leaves alone: the base is asked.
-        askedBase = unnamedChanged.filter((path) => !(viaHead.has(path) && viaBaseChanges.has(path)));
+        // A file that the changed manifests reach on both sides needs nothing more. One they reach on
+        // one side only (the pull request adds or drops the include) or on neither may be installed
+        // through the manifests the pull request leaves alone: the base is asked.
+        askedBase = onlyIfIncluded.filter((path) => !(viaHead.has(path) && viaBaseChanges.has(path)));
         let viaBase = new Set<string>();
-        if (askedBase.length > 0 || excludedChanged.some((path) => !viaHead.has(path) && !viaBaseChanges.has(path))) {
+        if (askedBase.length > 0) {
           if (!includes.has(at)) {
             includes.set(at, includedAt(options.octokit, { owner, repo: name, oid: baseOid }, excludedBy, texts).then((r) => {
               result.githubRequests += r.requests;
@@ -288,15 +293,18 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         }
         included = (path) => viaHead.has(path) || viaBaseChanges.has(path) || viaBase.has(path);
       }
-      const { kept, counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
-      const paths = [...kept, ...pairRoots];
+      // An excluded manifest that is included is reviewed, but through its includers (above), never as a root.
+      const { counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
+      const paths = [...changed.filter((path) => excludedBy(path) === null), ...pairRoots];
       const excludeNotes = [...counts].map(([rule, n]) => `${plural(n, 'changed dependency file')} under ${rule.path} ${n === 1 ? 'was' : 'were'} not reviewed: excluded by ${source} at the base (${rule.reason})${untold ? `; whether a manifest includes ${n === 1 ? 'it' : 'them'} could not be told (${untold})` : ''}`);
       // Fail closed: a changed file that the base may include, when the base's includes could not be
-      // worked out, is said on the card (partial), never passed over as one no manifest includes;
-      // one the changed manifests reach on one side only is reviewed, and the line says the other
-      // side may install it too.
+      // worked out, is said on the card (partial), never passed over as one no manifest includes —
+      // unless its extension marks it as no requirements file (`src/app.py`, `README.md`), else
+      // every code-only pull request of such a repository would be partial; an excluded manifest is
+      // said with its exclude note. One the changed manifests reach on one side only is reviewed,
+      // and the line says the other side may install it too.
       const untoldOf = (files: string[]) => `${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`;
-      const notReached = untold ? askedBase.filter((path) => !included(path)) : [];
+      const notReached = untold ? askedBase.filter((path) => !included(path) && !excludedChanged.includes(path) && mayBeRequirements(path)) : [];
       const oneSided = untold ? askedBase.filter(included) : [];
       const untoldLines = [
         ...(settingsUnread ? [`base: ${settingsUnread}`] : []),
