@@ -437,13 +437,14 @@ export class AdvisoryMirror implements AdvisorySource {
     return this.statements.modifiedOf.get(id)?.modified ?? null;
   }
 
-  status(): MirrorStatus {
-    return this.statusReader.status();
+  /** What it holds, at `now` (a `modified` past it is not the data's age: see FUTURE_MODIFIED_SKEW_MS). */
+  status(now?: Date): MirrorStatus {
+    return this.statusReader.status(now);
   }
 
-  /** The age of the data: the newest `modified` held, and the last sync (two indexed lookups). */
-  freshness(): AdvisoryFreshness {
-    return this.statusReader.freshness();
+  /** The age of the data: the newest `modified` held (not in the future), and the last sync (two indexed lookups). */
+  freshness(now?: Date): AdvisoryFreshness {
+    return this.statusReader.freshness(now);
   }
 
   /** Records a sync of OSV's feed (`source` says from where): what lets the mirror answer in OSV's place. */

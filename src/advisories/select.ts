@@ -53,7 +53,7 @@ export function mirrorStaleness(status: Pick<MirrorStatus, 'records' | 'newestMo
 }
 
 export function isMirrorFresh(mirror: AdvisoryMirror, now: Date): boolean {
-  return mirrorStaleness(mirror.status(), now) === null;
+  return mirrorStaleness(mirror.status(now), now) === null;
 }
 
 /** `--offline`: the mirror, refused when it holds nothing (an empty mirror would pass every audit). */
@@ -100,7 +100,7 @@ export class FallbackSource implements AdvisorySource {
   }
 
   freshness(): AdvisoryFreshness | null {
-    return this.usedFallback ? this.mirror.freshness() : null;
+    return this.usedFallback ? this.mirror.freshness(this.now()) : null;
   }
 
   /** Answers for the mirror once it answers instead of OSV; OSV itself knows every record. */
@@ -132,7 +132,7 @@ export class FallbackSource implements AdvisorySource {
     } catch (err) {
       if (!(err instanceof ServiceError) || this.mirror.status().records === 0) throw err;
       this.usedFallback = err.message;
-      const staleness = mirrorStaleness(this.mirror.status(), this.now());
+      const staleness = mirrorStaleness(this.mirror.status(this.now()), this.now());
       if (staleness !== null) this.staleFallback = `the local advisory mirror answered for OSV, but ${staleness}`;
       return call(this.mirror);
     }

@@ -69,7 +69,8 @@ const DEFAULT_MAX_INCREMENTAL = 5_000;
 
 export async function syncMirror(options: SyncOptions): Promise<SyncSummary> {
   const base = options.bulkUrl.replace(/\/+$/, '');
-  const status = options.mirror.status();
+  // `now` decides which `modified` is in the future: such a record is never the mark (mirror-status.ts).
+  const status = options.mirror.status(options.now);
   // The high-water mark says "every record up to here is held" only after a sync: an import may
   // hold one recent record and nothing else, and a sync from its mark would then vouch for a mirror
   // that lacks most of the feed. After an import (or with records and no sync at all), the whole bundle.
@@ -100,7 +101,7 @@ interface ChangeList {
   bytes: number;
 }
 
-const toSummary = (mode: SyncSummary['mode'], s: ImportSummary, bytes: number, fetched: number, mirror: AdvisoryMirror): SyncSummary => ({
+const toSummary = (mode: SyncSummary['mode'], s: ImportSummary, bytes: number, fetched: number, mirror: AdvisoryMirror, now: Date): SyncSummary => ({
   mode,
   added: s.added,
   updated: s.updated,
@@ -109,7 +110,7 @@ const toSummary = (mode: SyncSummary['mode'], s: ImportSummary, bytes: number, f
   rejections: s.rejections,
   bytes,
   fetched,
-  highWaterMark: mirror.status().newestModified,
+  highWaterMark: mirror.status(now).newestModified,
   ...(s.matchersDerived ? { matchersDerived: s.matchersDerived } : {}),
   ...(s.unreadableRanges ? { unreadableRanges: s.unreadableRanges, unreadableRangeIds: s.unreadableRangeIds ?? [] } : {}),
 });
@@ -210,7 +211,7 @@ async function syncIncremental(base: string, changes: ChangeList, options: SyncO
     }
   });
   const summary = await options.mirror.importRecords(items);
-  return toSummary('incremental', summary, bytes, items.length, options.mirror);
+  return toSummary('incremental', summary, bytes, items.length, options.mirror, options.now);
 }
 
 async function syncFull(base: string, options: SyncOptions): Promise<SyncSummary> {
@@ -237,7 +238,7 @@ async function syncFull(base: string, options: SyncOptions): Promise<SyncSummary
       throw new ServiceError('OSV', `downloading ${what} failed after ${bytes} bytes: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     const summary = await options.mirror.importRecords(readImportSource(file));
-    return toSummary('full', summary, bytes, 0, options.mirror);
+    return toSummary('full', summary, bytes, 0, options.mirror, options.now);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

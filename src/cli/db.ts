@@ -26,6 +26,12 @@ function summaryLines(s: ImportSummary): string {
   return out;
 }
 
+/** The line for records whose `modified` is in the future (mirror-status.ts), or nothing. */
+function futureLine(futureModified: number): string {
+  if (futureModified === 0) return '';
+  return `${plural(futureModified, 'record has', 'records have')} a modified over a day from now (a fixture, a hand-written record, a wrong clock): held and matched, but not taken as the newest modified, so neither the age of the data nor where the next sync starts\n`;
+}
+
 const accepted = (s: ImportSummary) => s.added + s.updated + s.unchanged;
 
 /**
@@ -80,8 +86,9 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
   const services = openStore(io, values.db, { readOnly: action === 'status' });
   try {
     if (action === 'status') {
-      const status = new MirrorStatusReader(services.db).status();
-      const { ageDays } = dataAge(status, new Date());
+      const now = new Date();
+      const status = new MirrorStatusReader(services.db).status(now);
+      const { ageDays } = dataAge(status, now);
       if (values.json) {
         io.stdout(JSON.stringify({ ...status, dataAgeDays: ageDays, path: services.dbPath, exists: services.dbExists }, null, 2) + '\n');
       } else {
@@ -91,6 +98,7 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
             (status.lastSyncKind === 'import'
               ? `last update: imported ${status.lastSync} from ${status.lastSyncSource} (not a sync: audits without --offline ask OSV until depwatch db sync)\n`
               : `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n`) +
+            futureLine(status.futureModified) +
             `database: ${services.dbPath}${services.dbExists ? '' : ' (not created yet: depwatch db sync or depwatch db import creates it)'}\n`,
         );
       }
@@ -99,19 +107,25 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
     const mirror = new (await import('../advisories/mirror.js')).AdvisoryMirror(services.db);
     if (action === 'import') {
       const summary = await importFile(mirror, rest[0]!);
-      mirror.markImported(new Date(), rest[0]!);
-      io.stdout(values.json ? JSON.stringify(summary, null, 2) + '\n' : summaryLines(summary));
+      const now = new Date();
+      mirror.markImported(now, rest[0]!);
+      // Counted over the whole mirror: a future record imported earlier defeats freshness just the same.
+      const { futureModified } = mirror.status(now);
+      io.stdout(values.json ? JSON.stringify({ ...summary, futureModified }, null, 2) + '\n' : summaryLines(summary) + futureLine(futureModified));
       return EXIT.ok;
     }
     const { syncMirror } = await import('../advisories/sync.js');
     const bulkUrl = config!.osv.bulkUrl;
     if (io.isTTY) io.stderr(`syncing from ${bulkUrl}…\n`);
-    const summary = await syncMirror({ bulkUrl, mirror, now: new Date(), full: Boolean(values.full) });
+    const now = new Date();
+    const summary = await syncMirror({ bulkUrl, mirror, now, full: Boolean(values.full) });
+    const { futureModified } = mirror.status(now);
     io.stdout(
       values.json
-        ? JSON.stringify(summary, null, 2) + '\n'
+        ? JSON.stringify({ ...summary, futureModified }, null, 2) + '\n'
         : `${summary.mode} sync${summary.fallbackReason ? ` (${summary.fallbackReason})` : ''}: ${summaryLines(summary)}` +
-            `downloaded ${(summary.bytes / 1024 / 1024).toFixed(1)} MB; newest record ${summary.highWaterMark ?? '-'}\n`,
+            `downloaded ${(summary.bytes / 1024 / 1024).toFixed(1)} MB; newest record ${summary.highWaterMark ?? '-'}\n` +
+            futureLine(futureModified),
     );
     return EXIT.ok;
   } finally {

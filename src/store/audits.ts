@@ -130,18 +130,45 @@ export function auditSummaryOf(row: AuditDbRow): AuditSummary {
 
 /**
  * The row's completeness; for a row stored before it was kept, worked out from the row's stored
- * result (which every audits row holds). A result that cannot be read gives null: App Home then
- * shows the counts as it always did, with nothing new rather than a guess.
+ * result (which every audits row holds). A column or result that cannot be read (damaged, or of a
+ * shape this version does not know) gives null, "not known": App Home then shows the counts as it
+ * always did, with nothing new rather than a guess, and one bad row never breaks the whole tab.
  */
 function completenessOfRow(row: AuditDbRow): AuditCompleteness | null {
-  if (row.completeness !== null) return JSON.parse(row.completeness) as AuditCompleteness;
-  const stored = row.result ?? row.legacy_result;
-  if (!stored) return null;
   try {
-    return completenessOf(JSON.parse(stored) as AuditResult);
+    if (row.completeness !== null) return completenessFromColumn(JSON.parse(row.completeness));
+    const stored = row.result ?? row.legacy_result;
+    return stored ? completenessOf(JSON.parse(stored) as AuditResult) : null;
   } catch {
     return null;
   }
+}
+
+/** The column's value when it has the shape this version writes, else null: a partial claim must not be read from half a value. */
+function completenessFromColumn(value: unknown): AuditCompleteness | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const c = value as Record<string, unknown>;
+  const ok =
+    typeof c.partial === 'boolean' &&
+    Array.isArray(c.pending) &&
+    c.pending.every((p) => typeof p === 'string') &&
+    typeof c.vulnerabilitiesUnchecked === 'boolean' &&
+    Number.isSafeInteger(c.reasons) &&
+    (c.reasons as number) >= 0 &&
+    (c.firstReason === null || typeof c.firstReason === 'string');
+  return ok ? { partial: c.partial as boolean, pending: c.pending as string[], vulnerabilitiesUnchecked: c.vulnerabilitiesUnchecked as boolean, reasons: c.reasons as number, firstReason: c.firstReason as string | null } : null;
+}
+
+/**
+ * The completeness worked out for rows stored before the column was kept (read with their whole
+ * result), to be written back once: the next render then reads the small column like any newer
+ * row's. A row whose result cannot be read gives nothing to write (it stays not known).
+ */
+export function completenessBackfill(rows: readonly AuditDbRow[], summaries: readonly AuditSummary[]): Array<{ id: number; completeness: string }> {
+  return rows.flatMap((row, i) => {
+    const derived = summaries[i]?.completeness;
+    return row.completeness === null && derived ? [{ id: Number(row.id), completeness: JSON.stringify(derived) }] : [];
+  });
 }
 
 export function auditRecordOf(row: AuditDbRow & { result: string }): AuditRecord {
@@ -239,11 +266,22 @@ export class AuditStore {
              ORDER BY created_at DESC, id DESC LIMIT @limit`,
           )
           .all({ user: viewer.userId, limit }) as AuditDbRow[]);
-    return rows.map(auditSummaryOf);
+    return this.summariesOf(rows);
   }
 
   latestForRepo(repo: string): AuditSummary | undefined {
     const row = this.db.prepare(`SELECT ${AUDIT_SUMMARY_COLUMNS} FROM audits WHERE repo_key = ? ORDER BY id DESC LIMIT 1`).get(repoKey(repo)) as AuditDbRow | undefined;
-    return row ? auditSummaryOf(row) : undefined;
+    return row ? this.summariesOf([row])[0] : undefined;
+  }
+
+  /** The rows as summaries, writing back the completeness of rows from before migration 033 (once: `IS NULL` keeps a revision made since). */
+  private summariesOf(rows: AuditDbRow[]): AuditSummary[] {
+    const summaries = rows.map(auditSummaryOf);
+    const backfill = completenessBackfill(rows, summaries);
+    if (backfill.length) {
+      const write = this.db.prepare('UPDATE audits SET completeness = ? WHERE id = ? AND completeness IS NULL');
+      for (const { id, completeness } of backfill) write.run(completeness, id);
+    }
+    return summaries;
   }
 }

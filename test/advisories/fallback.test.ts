@@ -145,6 +145,23 @@ describe('when an online audit uses the mirror without asking OSV', () => {
     expect(chooseAdvisorySource({ offline: false, mirror, api, now })).toBe(mirror);
   });
 
+  it('not because of a record modified in the future (an imported fixture): the newest one not in the future dates the data', async () => {
+    const mirror = new AdvisoryMirror(openDb(':memory:'));
+    await mirror.importRecords([...fixtureRecords().values(), { ...fixtureRecords().get('PYSEC-2021-66')!, id: 'TEST-FUTURE-1', modified: '2027-06-01T00:00:00Z' }]);
+    mirror.markSynced(new Date(now.getTime() - HOUR), 'test');
+    expect(mirror.status(now)).toMatchObject({ newestModified: '2024-10-10T17:22:00.587279Z', futureModified: 1 });
+    const { api, asked } = answeringOsv();
+    expect((await audit(chooseAdvisorySource({ offline: false, mirror, api, now }))).advisorySource).toBe('api');
+    expect(asked).toEqual(['django']);
+
+    const result = await audit(chooseAdvisorySource({ offline: false, mirror, api: downOsv, now }));
+    expect(result.partial).toBe(true);
+    expect(result.warnings).toEqual([expect.stringMatching(/^the local advisory mirror answered for OSV, but its newest record was modified 2024-10-10T17:22:00\.587279Z, over 3 days before its last sync/)]);
+    // Within a day of now is a clock's skew, not the future: it still dates the data.
+    await mirror.importRecords([{ ...fixtureRecords().get('PYSEC-2021-66')!, id: 'TEST-SKEW-1', modified: new Date(now.getTime() + 12 * HOUR).toISOString() }]);
+    expect(mirror.status(now)).toMatchObject({ newestModified: new Date(now.getTime() + 12 * HOUR).toISOString(), futureModified: 1 });
+  });
+
   it('--offline uses an imported mirror as it is, saying how old its data is (a notice, not partial)', async () => {
     const mirror = new AdvisoryMirror(openDb(':memory:'));
     await mirror.importRecords(fixtureRecords().values());

@@ -112,6 +112,18 @@ describe('later syncs', () => {
     expect(mirror.status().lastSyncSource).toMatch(/^incremental /);
   });
 
+  it('never start from a record modified in the future (an imported fixture): the mark stays at the newest record the feed gave', async () => {
+    await mirror.importRecords([{ ...edited('PYSEC-2021-66', '2039-01-01T00:00:00Z'), id: 'TEST-FUTURE-1' }]);
+    mirror.markSynced(new Date('2031-05-01T12:00:00Z'), 'test');
+    fake.addRecord(edited('PYSEC-2019-217', '2031-05-01T18:00:00Z'));
+
+    const summary = await sync({ now: new Date('2031-05-02T00:00:00Z') });
+
+    expect(summary).toMatchObject({ mode: 'incremental', updated: 1, fetched: 1, highWaterMark: '2031-05-01T18:00:00Z' });
+    expect(mirror.get('PYSEC-2019-217')?.modified).toBe('2031-05-01T18:00:00Z');
+    expect(mirror.status(new Date('2031-05-02T00:00:00Z'))).toMatchObject({ newestModified: '2031-05-01T18:00:00Z', futureModified: 1 });
+  });
+
   it('fetch nothing when nothing changed', async () => {
     const summary = await sync();
     expect(summary).toMatchObject({ mode: 'incremental', added: 0, updated: 0, fetched: 0 });

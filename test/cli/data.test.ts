@@ -159,6 +159,41 @@ describe('how old the mirror is', () => {
   });
 });
 
+describe('a record modified in the future (a fixture, a hand-written record)', () => {
+  it('is imported and counted by db import and db status, but does not date the data', async () => {
+    const dir = temp('future');
+    const env = { DEPWATCH_DB: join(dir, 'depwatch.db') };
+    const fixture = join(dir, 'fixture.jsonl');
+    const record = JSON.parse(fixtureLines[0]!) as { id: string };
+    writeFileSync(fixture, `${JSON.stringify({ ...record, id: 'TEST-FUTURE-1', modified: '2999-06-01T00:00:00Z' })}\n`);
+    expect(await cli(env, dir).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+
+    const imported = cli(env, dir);
+    expect(await imported.run('db', 'import', fixture)).toBe(0);
+    expect(imported.out.stdout).toContain('1 record has a modified over a day from now');
+    const importJson = cli(env, dir);
+    expect(await importJson.run('db', 'import', '--json', fixture)).toBe(0);
+    expect(JSON.parse(importJson.out.stdout)).toMatchObject({ unchanged: 1, futureModified: 1 });
+
+    const json = cli(env, dir);
+    await json.run('db', 'status', '--json');
+    expect(JSON.parse(json.out.stdout)).toMatchObject({ records: fixtureLines.length + 1, newestModified, futureModified: 1, dataAgeDays: ageInDays(newestModified) });
+    const text = cli(env, dir);
+    await text.run('db', 'status');
+    expect(text.out.stdout).toContain(`newest modified: ${newestModified} (data ${ageInDays(newestModified)} days old)\n`);
+    expect(text.out.stdout).toContain('1 record has a modified over a day from now (a fixture, a hand-written record, a wrong clock): held and matched, but not taken as the newest modified');
+  });
+
+  it('db status says nothing of it when there is none', async () => {
+    const dir = temp('no-future');
+    const env = { DEPWATCH_DB: join(dir, 'depwatch.db') };
+    expect(await cli(env, dir).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    const text = cli(env, dir);
+    await text.run('db', 'status');
+    expect(text.out.stdout).not.toContain('modified over a day from now');
+  });
+});
+
 describe('OSV does not answer and a mirror synced days ago answers instead', () => {
   /** A mirror imported now whose last sync was three days ago, and the warning it makes an answer carry. */
   async function mirrorSyncedDaysAgo(name: string) {

@@ -49,6 +49,8 @@ const valuesOf = (repo: string, result: AuditResult | string, i: number) => [
 
 interface Upgraded {
   store: AuditStateStore;
+  /** Runs SQL on the upgraded database, bypassing the store (as a damaged or hand-edited row would). */
+  sql(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,10 @@ async function upgradedSqlite(): Promise<Upgraded> {
   const db = openTestDb(path);
   return {
     store: new SqliteAuditState(db),
+    sql: async (text, params = []) => {
+      const statement = db.prepare(text.replace(/\$\d+/g, '?'));
+      return statement.reader ? (statement.all(...params) as Record<string, unknown>[]) : (statement.run(...params), []);
+    },
     close: async () => {
       db.close();
     },
@@ -84,7 +90,7 @@ async function upgradedPostgres(): Promise<Upgraded> {
     await old.end();
   }
   const pool = await database.open();
-  return { store: new PostgresAuditState(pool), close: () => database.drop() };
+  return { store: new PostgresAuditState(pool), sql: async (text, params = []) => (await pool.query(text, params)).rows, close: () => database.drop() };
 }
 
 describe.each([
@@ -107,6 +113,39 @@ describe.each([
       'octo/osv-down': { partial: true, pending: [], vulnerabilitiesUnchecked: true, reasons: 1, firstReason: 'advisories unavailable (HTTP 503): vulnerabilities were NOT checked' },
       'octo/garbled': null,
     });
+  });
+
+  it('writes what it worked out into the column once, so later renders do not read the old results again', async () => {
+    const upgraded = await upgrade();
+    close = upgraded.close;
+    const first = await upgraded.store.recentAudits(10, { admin: true });
+    const columns = await upgraded.sql('SELECT repo, completeness FROM audits ORDER BY id');
+    expect(Object.fromEntries(columns.map((r) => [r.repo, r.completeness === null ? null : JSON.parse(r.completeness as string)]))).toEqual({
+      ...Object.fromEntries(first.map((a) => [a.repo, a.completeness])),
+      // Nothing to write for a result that cannot be read: it stays not known.
+      'octo/garbled': null,
+    });
+    // The results are no longer what App Home reads: wiping them changes nothing it shows.
+    await upgraded.sql(`UPDATE audits SET result = '{}' WHERE repo <> 'octo/garbled'`);
+    expect(await upgraded.store.recentAudits(10, { admin: true })).toEqual(first);
+  });
+
+  it('reads a damaged completeness as not known, for that row only, without failing the list', async () => {
+    const upgraded = await upgrade();
+    close = upgraded.close;
+    await upgraded.store.recentAudits(10, { admin: true });
+    await upgraded.sql(`UPDATE audits SET completeness = '{"partial": tru' WHERE repo = 'octo/locked'`);
+    // Valid JSON of the wrong shape must not read as complete either.
+    await upgraded.sql(`UPDATE audits SET completeness = '{"partial": "yes"}' WHERE repo = 'octo/osv-down'`);
+    const recent = await upgraded.store.recentAudits(10, { admin: true });
+    expect(Object.fromEntries(recent.map((a) => [a.repo, a.completeness]))).toMatchObject({
+      'octo/complete': { partial: false, reasons: 0 },
+      'octo/locked': null,
+      'octo/osv-down': null,
+    });
+    expect((await upgraded.store.latestAuditForRepo('octo/locked'))?.completeness).toBeNull();
+    const locked = await upgraded.store.latestAuditForRepo('octo/locked');
+    expect((await upgraded.store.getAudit(locked!.id))?.completeness).toBeNull();
   });
 
   it('stores the column with the next revision of an old row', async () => {

@@ -74,6 +74,36 @@ describe('settings problems found by a sweep', () => {
     expect(world.slack.violations).toEqual([]);
   });
 
+  it('says a set of problems once however the lines around it move, and a new problem of the same kind again', async () => {
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:30:00Z' });
+    const tagged = '  - !custom {id: PYSEC-2019-132, reason: r}\n';
+    const valid = '  - id: PYSEC-2019-1\n    reason: not used\n';
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': BOTH['requirements.txt'], '.depwatch.yml': `ignore:\n${tagged}` } });
+    const { watch } = world.service();
+    await watch.handleCommand('watch octo/app', { userId: ADMIN, channelId: CHANNEL });
+    const sweep = async (settings: string) => {
+      world.github.pushCommit('octo', 'app', { '.depwatch.yml': settings });
+      world.clock.advance(3_600_000);
+      await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    };
+    const notices = () => postsIn(CHANNEL).filter((p) => p.includes('Settings not applied as written'));
+    await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    expect(notices()).toHaveLength(1);
+    expect(notices()[0]).toContain('ignore entry 1: unknown YAML tag \\"!custom\\" on line 2');
+
+    // A comment on top and a valid entry above: the same problem on line 5 of entry 2, said no more.
+    await sweep(`# who to ask: the platform team\nignore:\n${valid}${tagged}`);
+    await sweep(`# who to ask: the platform team\n\nignore:\n${valid}${tagged}`);
+    expect(notices()).toHaveLength(1);
+
+    // A second entry with the same problem is a new problem: the set is said again, with its places.
+    await sweep(`# who to ask: the platform team\nignore:\n${valid}${tagged}${tagged}`);
+    expect(notices()).toHaveLength(2);
+    expect(notices()[1]).toContain('ignore entry 2: unknown YAML tag \\"!custom\\" on line 5');
+    expect(notices()[1]).toContain('ignore entry 3: unknown YAML tag \\"!custom\\" on line 6');
+    expect(world.slack.violations).toEqual([]);
+  });
+
   it('keeps a long list of bad entries to its first few and a count, within Slack\'s limits', async () => {
     world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:30:00Z' });
     const bad = `ignore:\n${Array.from({ length: 300 }, (_, i) => `  - id: PYSEC-2019-${i}\n`).join('')}`;

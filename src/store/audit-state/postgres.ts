@@ -7,7 +7,7 @@
  */
 import type { PullState } from '../../github/fix-pull-request.js';
 import { countBySeverity } from '../../report/summary.js';
-import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, completenessOf, auditRecordOf, auditSummaryOf, isAuditId, repoKey, type AuditDbRow } from '../audits.js';
+import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, completenessBackfill, completenessOf, auditRecordOf, auditSummaryOf, isAuditId, repoKey, type AuditDbRow } from '../audits.js';
 import { FIX_PULL_COLUMNS, fixPullOf, type FixPullDbRow } from '../fix-pulls.js';
 import { ignoreColumnValues, ignoreOf, toIgnoreRule, type IgnoreDbRow } from '../ignores.js';
 import { inTransaction, type PgClient, type PgPool } from '../postgres.js';
@@ -89,12 +89,21 @@ export class PostgresAuditState implements AuditStateStore {
            ORDER BY created_at DESC, id DESC LIMIT $2`,
           [viewer.userId, limit],
         );
-    return rows.rows.map(auditSummaryOf);
+    return this.summariesOf(rows.rows);
   }
 
   async latestAuditForRepo(repo: string) {
     const row = (await this.pool.query<AuditDbRow>(`SELECT ${AUDIT_SUMMARY_COLUMNS} FROM audits WHERE repo_key = $1 ORDER BY id DESC LIMIT 1`, [repoKey(repo)])).rows[0];
-    return row ? auditSummaryOf(row) : undefined;
+    return row ? (await this.summariesOf([row]))[0] : undefined;
+  }
+
+  /** The rows as summaries, writing back the completeness of rows from before migration 014 (once: `IS NULL` keeps a revision made since). */
+  private async summariesOf(rows: AuditDbRow[]): Promise<AuditSummary[]> {
+    const summaries = rows.map(auditSummaryOf);
+    for (const { id, completeness } of completenessBackfill(rows, summaries)) {
+      await this.pool.query('UPDATE audits SET completeness = $1 WHERE id = $2 AND completeness IS NULL', [completeness, id]);
+    }
+    return summaries;
   }
 
   addIgnore(ignore: NewIgnore & { auditId: number }, reviseResult: ReviseResult) {
