@@ -4,16 +4,12 @@
  * and App Home still tells a partial one from a complete one, from its stored result. A revision
  * (an ignore) then keeps the column like any new row's.
  */
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/audit.js';
-import { migrate, readMigrations } from '../../src/store/db.js';
-import { migratePostgres, POSTGRES_MIGRATIONS_DIR } from '../../src/store/postgres.js';
 import { PostgresAuditState } from '../../src/store/audit-state/postgres.js';
 import { SqliteAuditState } from '../../src/store/audit-state/sqlite.js';
 import type { AuditStateStore } from '../../src/store/audit-state/types.js';
-import { createTestDatabase } from '../helpers/postgres.js';
-import { migrationsDir, openTestDb, tempDbPath } from '../watch/helpers.js';
+import { postgresUpgradedFrom, sqliteUpgradedFrom } from '../helpers/upgrade.js';
 
 const base = { target: 'octo/x@abc', dependencies: 1, findings: [], ignored: [], notes: [], errors: [], warnings: [], notices: [], advisorySource: 'api' as const };
 const COMPLETE: AuditResult = { ...base, partial: false, partialReasons: [] };
@@ -55,14 +51,10 @@ interface Upgraded {
 }
 
 async function upgradedSqlite(): Promise<Upgraded> {
-  const path = tempDbPath();
-  const old = new Database(path);
-  migrate(old, readMigrations(migrationsDir()).filter((m) => m.version <= 32));
-  const insert = old.prepare(`INSERT INTO audits ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
-  OLD_ROWS.forEach(([repo, result], i) => insert.run(...valuesOf(repo, result, i)));
-  expect(old.prepare("SELECT name FROM pragma_table_info('audits') WHERE name = 'completeness'").all()).toEqual([]);
-  old.close();
-  const db = openTestDb(path);
+  const db = sqliteUpgradedFrom(32, { table: 'audits', column: 'completeness' }, (old) => {
+    const insert = old.prepare(`INSERT INTO audits ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
+    OLD_ROWS.forEach(([repo, result], i) => insert.run(...valuesOf(repo, result, i)));
+  });
   return {
     store: new SqliteAuditState(db),
     sql: async (text, params = []) => {
@@ -76,21 +68,12 @@ async function upgradedSqlite(): Promise<Upgraded> {
 }
 
 async function upgradedPostgres(): Promise<Upgraded> {
-  const database = await createTestDatabase();
-  const { default: pg } = await import('pg');
-  const old = new pg.Pool({ connectionString: database.url, max: 1 });
-  try {
-    await migratePostgres(old, readMigrations(POSTGRES_MIGRATIONS_DIR).filter((m) => m.version <= 13));
+  const { pool, drop } = await postgresUpgradedFrom(13, { table: 'audits', column: 'completeness' }, async (old) => {
     for (const [i, [repo, result]] of OLD_ROWS.entries()) {
       await old.query(`INSERT INTO audits ${COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, false)`, valuesOf(repo, result, i));
     }
-    const column = await old.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'audits' AND column_name = 'completeness'");
-    expect(column.rows).toEqual([]);
-  } finally {
-    await old.end();
-  }
-  const pool = await database.open();
-  return { store: new PostgresAuditState(pool), sql: async (text, params = []) => (await pool.query(text, params)).rows, close: () => database.drop() };
+  });
+  return { store: new PostgresAuditState(pool), sql: async (text, params = []) => (await pool.query(text, params)).rows, close: drop };
 }
 
 describe.each([

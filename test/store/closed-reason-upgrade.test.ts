@@ -4,17 +4,13 @@
  * they were, with no reason (closed by a fix, or still open), and the watch state reads and updates
  * them like any other row.
  */
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findingKey, type Finding } from '../../src/audit/findings.js';
-import { migrate, readMigrations } from '../../src/store/db.js';
-import { migratePostgres, POSTGRES_MIGRATIONS_DIR } from '../../src/store/postgres.js';
 import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import type { AuditRecord, FindingsUpdate, WatchStateStore } from '../../src/store/watch-state/types.js';
 import { WatchStore } from '../../src/store/watches.js';
-import { createTestDatabase } from '../helpers/postgres.js';
-import { migrationsDir, openTestDb, tempDbPath } from '../watch/helpers.js';
+import { postgresUpgradedFrom, sqliteUpgradedFrom } from '../helpers/upgrade.js';
 
 const FIRST_SEEN = '2026-01-05T09:00:00.000Z';
 const FIXED_AT = '2026-02-01T09:00:00.000Z';
@@ -64,19 +60,13 @@ interface Upgraded {
 
 /** A SQLite file at migration 031 with OLD_ROWS in it, then opened as the bot opens it (every migration). */
 async function upgradedSqlite(): Promise<Upgraded> {
-  const path = tempDbPath();
-  const old = new Database(path);
-  migrate(old, readMigrations(migrationsDir()).filter((m) => m.version <= 31));
-  const insert = old.prepare(
-    `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
-     VALUES ('octo/app', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-  );
-  for (const r of OLD_ROWS) insert.run(findingKey(r.finding), r.finding.kind, r.finding.severity, r.finding.package, r.finding.version, r.finding.id, JSON.stringify(r.finding), FIRST_SEEN, r.fixedAt ?? FIRST_SEEN, r.fixedAt, r.fixedBySha);
-  expect(old.prepare("SELECT name FROM pragma_table_info('repo_findings') WHERE name = 'closed_reason'").all()).toEqual([]);
-  old.close();
-
-  const db = openTestDb(path);
-  expect((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v).toBeGreaterThanOrEqual(32);
+  const db = sqliteUpgradedFrom(31, { table: 'repo_findings', column: 'closed_reason' }, (old) => {
+    const insert = old.prepare(
+      `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
+       VALUES ('octo/app', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+    );
+    for (const r of OLD_ROWS) insert.run(findingKey(r.finding), r.finding.kind, r.finding.severity, r.finding.package, r.finding.version, r.finding.id, JSON.stringify(r.finding), FIRST_SEEN, r.fixedAt ?? FIRST_SEEN, r.fixedAt, r.fixedBySha);
+  });
   return {
     store: new SqliteWatchState(new WatchStore(db)),
     closedReasons: async () => db.prepare('SELECT key, closed_reason FROM repo_findings ORDER BY key').all() as Array<{ key: string; closed_reason: string | null }>,
@@ -88,11 +78,7 @@ async function upgradedSqlite(): Promise<Upgraded> {
 
 /** A PostgreSQL database at migration 012 with OLD_ROWS in it, then opened as a replica opens it. */
 async function upgradedPostgres(): Promise<Upgraded> {
-  const database = await createTestDatabase();
-  const { default: pg } = await import('pg');
-  const old = new pg.Pool({ connectionString: database.url, max: 1 });
-  try {
-    await migratePostgres(old, readMigrations(POSTGRES_MIGRATIONS_DIR).filter((m) => m.version <= 12));
+  const { pool, drop } = await postgresUpgradedFrom(12, { table: 'repo_findings', column: 'closed_reason' }, async (old) => {
     for (const r of OLD_ROWS) {
       await old.query(
         `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
@@ -100,19 +86,11 @@ async function upgradedPostgres(): Promise<Upgraded> {
         [findingKey(r.finding), r.finding.kind, r.finding.severity, r.finding.package, r.finding.version, r.finding.id, JSON.stringify(r.finding), FIRST_SEEN, r.fixedAt ?? FIRST_SEEN, r.fixedAt, r.fixedBySha],
       );
     }
-    const column = await old.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'repo_findings' AND column_name = 'closed_reason'");
-    expect(column.rows).toEqual([]);
-  } finally {
-    await old.end();
-  }
-
-  const pool = await database.open();
-  const version = await pool.query<{ v: number }>('SELECT MAX(version) AS v FROM schema_migrations');
-  expect(Number(version.rows[0]!.v)).toBeGreaterThanOrEqual(13);
+  });
   return {
     store: new PostgresWatchState(pool),
     closedReasons: async () => (await pool.query<{ key: string; closed_reason: string | null }>('SELECT key, closed_reason FROM repo_findings ORDER BY key COLLATE "C"')).rows,
-    close: () => database.drop(),
+    close: drop,
   };
 }
 

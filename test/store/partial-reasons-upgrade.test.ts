@@ -3,17 +3,13 @@
  * migration 034, PostgreSQL 015, a nullable ADD COLUMN): the state stored before it reads as it
  * was, with no reasons, and the sweep's checks, errors and next audit update it like any other row.
  */
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findingKey } from '../../src/audit/findings.js';
-import { migrate, readMigrations } from '../../src/store/db.js';
-import { migratePostgres, POSTGRES_MIGRATIONS_DIR } from '../../src/store/postgres.js';
 import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import { WatchStore } from '../../src/store/watches.js';
-import { createTestDatabase } from '../helpers/postgres.js';
-import { migrationsDir, openTestDb, tempDbPath } from '../watch/helpers.js';
+import { postgresUpgradedFrom, sqliteUpgradedFrom } from '../helpers/upgrade.js';
 
 const AUDITED_AT = '2026-01-05T09:00:00.000Z';
 const NOW = new Date('2026-03-02T09:00:00.000Z');
@@ -31,15 +27,10 @@ interface Upgraded {
 }
 
 async function upgradedSqlite(): Promise<Upgraded> {
-  const path = tempDbPath();
-  const old = new Database(path);
-  migrate(old, readMigrations(migrationsDir()).filter((m) => m.version <= 33));
-  const insert = old.prepare(`${INSERT} VALUES (?, ?, ?, ?, ?, ?, '[]', 1, ?, ?, ?)`);
-  for (const [repo, display, sha, at, packages, error, mark] of OLD_ROWS) insert.run(repo, display, sha, sha, at, packages, error, AUDITED_AT, mark);
-  expect(old.prepare("SELECT name FROM pragma_table_info('repo_state') WHERE name = 'partial_reasons'").all()).toEqual([]);
-  old.close();
-  const db = openTestDb(path);
-  expect((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v).toBeGreaterThanOrEqual(34);
+  const db = sqliteUpgradedFrom(33, { table: 'repo_state', column: 'partial_reasons' }, (old) => {
+    const insert = old.prepare(`${INSERT} VALUES (?, ?, ?, ?, ?, ?, '[]', 1, ?, ?, ?)`);
+    for (const [repo, display, sha, at, packages, error, mark] of OLD_ROWS) insert.run(repo, display, sha, sha, at, packages, error, AUDITED_AT, mark);
+  });
   return {
     store: new SqliteWatchState(new WatchStore(db)),
     close: async () => {
@@ -49,21 +40,12 @@ async function upgradedSqlite(): Promise<Upgraded> {
 }
 
 async function upgradedPostgres(): Promise<Upgraded> {
-  const database = await createTestDatabase();
-  const { default: pg } = await import('pg');
-  const old = new pg.Pool({ connectionString: database.url, max: 1 });
-  try {
-    await migratePostgres(old, readMigrations(POSTGRES_MIGRATIONS_DIR).filter((m) => m.version <= 14));
+  const { pool, drop } = await postgresUpgradedFrom(14, { table: 'repo_state', column: 'partial_reasons' }, async (old) => {
     for (const [repo, display, sha, at, packages, error, mark] of OLD_ROWS) {
       await old.query(`${INSERT} VALUES ($1, $2, $3, $3, $4, $5, '[]', 1, $6, $7, $8)`, [repo, display, sha, at, packages, error, AUDITED_AT, mark]);
     }
-    expect((await old.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'repo_state' AND column_name = 'partial_reasons'")).rows).toEqual([]);
-  } finally {
-    await old.end();
-  }
-  const pool = await database.open();
-  expect(Number((await pool.query<{ v: number }>('SELECT MAX(version) AS v FROM schema_migrations')).rows[0]!.v)).toBeGreaterThanOrEqual(15);
-  return { store: new PostgresWatchState(pool), close: () => database.drop() };
+  });
+  return { store: new PostgresWatchState(pool), close: drop };
 }
 
 describe.each([
