@@ -201,6 +201,23 @@ describe('index options from every format', () => {
     );
     expect(JSON.stringify(result)).not.toContain('user:pw');
   });
+
+  it("flags pip's --find-links pages like extra indexes (a local folder is the project's own) and --trusted-host, which turns off pip's certificate check", async () => {
+    const result = await auditFileSource(
+      memorySource({
+        'requirements.txt': '--trusted-host pypi.internal.example\n-f https://wheels.example.com/simple/\n--find-links ./wheels\n--find-links http://insecure.example/\nrequests==2.31.0\n',
+      }),
+      { target: 'x', advisories: await realMirror(), registry: null, now },
+    );
+    const extra = of(result.findings, 'extra-index-url').map((f) => [f.line, f.severity, f.details]);
+    expect(extra).toEqual([
+      [1, 'medium', { host: 'pypi.internal.example', option: 'trusted-host', insecure: true }],
+      [2, 'medium', { url: 'https://wheels.example.com/simple/', option: 'find-links' }],
+      [4, 'medium', { url: 'http://insecure.example/', option: 'find-links' }],
+      [4, 'medium', { url: 'http://insecure.example/', option: 'find-links', insecure: true }],
+    ]);
+    expect(of(result.findings, 'extra-index-url')[0]!.fix?.text).toContain('pip checks no certificate for it');
+  });
 });
 
 describe('a release pinned at thousands of places', () => {
