@@ -106,7 +106,10 @@ describe('acks while a big repository is audited (node dist/main.js)', () => {
 
       expect(problems).toEqual([]);
       expect(latencies.length).toBeGreaterThanOrEqual(4);
-      expect(Math.max(...latencies)).toBeLessThan(1500);
+      // Slack's deadline. An audit holding the event loop (8 × 5 MB parsed on the main thread) costs
+      // many seconds; the tighter figure a quiet machine reaches is `npm run bench -- slack-acks`'s
+      // to print, not a test's to assert (a run at a load of 15 on two cores answered in 2.5 s).
+      expect(Math.max(...latencies)).toBeLessThan(3000);
     } finally {
       bot.child.kill('SIGTERM');
     }
