@@ -50,6 +50,9 @@ describe('requirementsFormat.matches', () => {
     'constraints.in',
     'reqs.in',
     'requirements.d/test.in',
+    // A name that says requirements wins over a template's first word (`config…`).
+    'config-requirements.in',
+    'setup_requirements.in',
   ])('reads %s', (path) => {
     expect(requirementsFormat.matches(path)).toBe(true);
   });

@@ -19,16 +19,6 @@ import type { ManifestFormat } from '../types.js';
 const NON_REQUIREMENTS_IN_NAMES = new Set(['manifest', 'makefile', 'gnumakefile', 'configure', 'setup', 'pyproject', 'tox', 'dockerfile', 'version']);
 const NON_REQUIREMENTS_IN_KINDS = new Set(['h', 'pc', 'spec', 'service', 'desktop', 'conf', 'cmake', 'xml', 'json', 'yml', 'yaml', 'html', 'sh', 'py']);
 
-/** Whether a file's base name is one of the well-known `.in` files that are never requirements (above). Word by word, no pattern. */
-export function isNeverRequirementsInput(base: string): boolean {
-  const lower = base.toLowerCase();
-  if (!lower.endsWith('.in')) return false;
-  const words = lower.slice(0, -3).split('.');
-  const first = words[0]!;
-  if (NON_REQUIREMENTS_IN_NAMES.has(first) || first.startsWith('config')) return true;
-  return words.length > 1 && NON_REQUIREMENTS_IN_KINDS.has(words[words.length - 1]!);
-}
-
 /**
  * A name that says it holds requirements: `requirements`, `constraints` or `reqs` as a word of it
  * (`dev-requirements.in`, `reqs.in`, `test_reqs.in`), words parted by `-`, `_` or `.`: `prereqs.in`
@@ -36,6 +26,20 @@ export function isNeverRequirementsInput(base: string): boolean {
  */
 const REQUIREMENTS_WORDS = new Set(['requirements', 'constraints', 'reqs']);
 const saysRequirements = (base: string) => base.split(/[-_.]/).some((word) => REQUIREMENTS_WORDS.has(word));
+
+/** Whether a file's base name is one of the well-known `.in` files that are never requirements (above). Word by word, no pattern. */
+export function isNeverRequirementsInput(base: string): boolean {
+  const lower = base.toLowerCase();
+  if (!lower.endsWith('.in')) return false;
+  const stem = lower.slice(0, -3);
+  // A name that says requirements is one, whatever it starts with (`config-requirements.in`).
+  if (saysRequirements(stem) || stem.startsWith('requirements') || stem.endsWith('requirements') || stem.startsWith('constraints')) return false;
+  const words = stem.split('.');
+  const first = words[0]!;
+  if (NON_REQUIREMENTS_IN_NAMES.has(first) || first.startsWith('config')) return true;
+  return words.length > 1 && NON_REQUIREMENTS_IN_KINDS.has(words[words.length - 1]!);
+}
+
 
 /** `requirements/` at any depth, and pip-tools' `requirements.d/` convention. */
 const inRequirementsDir = (folders: readonly string[]) => folders.some((segment) => ['requirements', 'requirements.d'].includes(segment.toLowerCase()));
