@@ -41,7 +41,7 @@ import { plural } from '../../plural.js';
 import { listPullRequests, listRemainingFiles, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
-import { isManifestPath } from '../../python/discover.js';
+import { isCompiledFrom, isManifestPath, pipToolsPairs } from '../../python/discover.js';
 import type { OutboundMessage } from '../../store/outbox/types.js';
 import type { PullReviewRow, PullReviewState } from '../../store/pull-review-state/types.js';
 import { upsertReviewComment } from '../../github/review-comment.js';
@@ -291,7 +291,17 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
             pairRoots = askedBase.filter((path) => viaBase.has(path) && reach.roots.includes(path));
           }
         }
-        included = (path) => viaHead.has(path) || viaBaseChanges.has(path) || viaBase.has(path);
+        // A pip-tools pair the pull request adds (`dev.in` and the `dev.txt` compiled from it, neither
+        // at the base): its `.txt` read at the head tells, as discovery tells from a checkout.
+        const headPairs = [...pipToolsPairs(pull.paths)].filter(([input, compiled]) => !pairRoots.includes(compiled) && excludedBy(input) === null && excludedBy(compiled) === null);
+        if (headPairs.length > 0) {
+          await readMore(options, result, headPairs.map(([, compiled]) => ({ owner, repo: name, oid: pull.headOid, path: compiled })), { texts, failed, permanent });
+          for (const [input, compiled] of headPairs) {
+            const text = texts.get(textKey({ owner, repo: name, oid: pull.headOid, path: compiled }));
+            if (typeof text === 'string' && isCompiledFrom(text, input)) pairRoots.push(...[input, compiled].filter((path) => !pairRoots.includes(path)));
+          }
+        }
+        included = (path) => viaHead.has(path) || viaBaseChanges.has(path) || viaBase.has(path) || pairRoots.includes(path);
       }
       // An excluded manifest that is included is reviewed, but through its includers (above), never as a root.
       const { counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
