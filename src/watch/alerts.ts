@@ -183,20 +183,28 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   const fixPulls = options.fixPullsOf ? await options.fixPullsOf([...new Set([...openByAdvisory.values()].flat().map((r) => r.repo))]) : null;
 
   /**
-   * A repository an alert listed before and no longer lists as open. Fixed only when its finding row
-   * was closed by a fix; closed for a reason (excluded, ignored) it says that reason; and one the
-   * channel no longer watches, or may no longer see, is said to be out of sight, never fixed (it is
-   * as vulnerable as it was). One fixed when it was last listed stays fixed.
+   * A repository an alert listed before and no longer lists as open. A repository can hold several
+   * rows for one advisory (the finding key includes the version: two pins in two files), and it is
+   * fixed only when every one of them was closed by a fix. One still open (only a channel ignore
+   * hides it) says that ignore; one closed for a reason (excluded, ignored) says that reason. One
+   * the channel no longer watches, or may no longer see, is said to be out of sight, never fixed (it
+   * is as vulnerable as it was). One fixed when it was last listed stays fixed while none is open.
    */
   const closedEntry = (advisoryId: string, before: AffectedRepo, key: string): AffectedRepo => {
-    if (before.fixedAt !== null && !before.closedReason) return before;
+    const repoRows = (latestByAdvisory.get(advisoryId) ?? []).filter((r) => r.repo === key);
+    const stillOpen = repoRows.some((r) => r.fixedAt === null);
+    if (before.fixedAt !== null && !before.closedReason && !stillOpen) return before;
     const away = !watchedHere.has(key) ? NO_LONGER_WATCHED : !visible.has(key) ? NOT_VISIBLE : null;
     if (away) return { ...before, fixedAt: before.fixedAt ?? now.toISOString(), fixedBySha: null, closedReason: away };
-    const closedRow = (latestByAdvisory.get(advisoryId) ?? [])
-      .filter((r) => r.repo === key && r.fixedAt !== null)
-      .sort((a, b) => (b.fixedAt ?? '').localeCompare(a.fixedAt ?? ''))[0];
-    if (closedRow) return { ...before, fixedAt: closedRow.fixedAt, fixedBySha: closedRow.closedReason ? null : closedRow.fixedBySha, ...(closedRow.closedReason ? { closedReason: closedRow.closedReason } : { closedReason: null }) };
-    return { ...before, fixedAt: before.fixedAt ?? now.toISOString(), fixedBySha: null, closedReason: ignoredHere.get(`${advisoryId}|${key}`) ?? NOT_FOUND };
+    const newestFirst = repoRows.filter((r) => r.fixedAt !== null).sort((a, b) => (b.fixedAt ?? '').localeCompare(a.fixedAt ?? ''));
+    if (stillOpen || newestFirst.length === 0) {
+      return { ...before, fixedAt: before.fixedAt ?? now.toISOString(), fixedBySha: null, closedReason: ignoredHere.get(`${advisoryId}|${key}`) ?? NOT_FOUND };
+    }
+    const notFixed = newestFirst.find((r) => r.closedReason);
+    if (notFixed) return { ...before, fixedAt: notFixed.fixedAt, fixedBySha: null, closedReason: notFixed.closedReason };
+    // Every row fixed: by the commit that fixed the last of them.
+    const lastFixed = newestFirst[0]!;
+    return { ...before, fixedAt: lastFixed.fixedAt, fixedBySha: lastFixed.fixedBySha, closedReason: null };
   };
 
   /** Open findings, plus the repositories an alert listed before that no longer are (fixed, or why not). */

@@ -97,6 +97,8 @@ function notFixedCounts(unfixed: AffectedRepo[]): string {
 /** The alert as one message: it is edited in place later, and thread replies could not be. */
 export function alertMessage(view: AlertView): FittedMessage {
   const open = view.affected.filter((a) => a.fixedAt === null);
+  // A repository has one entry per vulnerable pin (two files, two versions), but is named once.
+  const openRepos = [...new Set(open.map((a) => a.repo))];
   const what = view.malicious ? 'Malicious package' : 'New advisory';
   const pkg = view.package ? ` in ${view.package}` : '';
   // Resolved: none is open any more. "Fixed" only when every one was; those closed without a fix
@@ -106,7 +108,7 @@ export function alertMessage(view: AlertView): FittedMessage {
     ? unfixed.length
       ? `${view.advisoryId}${pkg}: no longer open in any watched repository (${notFixedCounts(unfixed)})`
       : `✅ ${view.advisoryId}${pkg}: fixed in every watched repository`
-    : `${styleOf(view.severity).emoji} ${what}${pkg}: ${view.advisoryId} hits ${plural(open.length, 'watched repository', 'watched repositories')}`;
+    : `${styleOf(view.severity).emoji} ${what}${pkg}: ${view.advisoryId} hits ${plural(openRepos.length, 'watched repository', 'watched repositories')}`;
   const aliases = view.aliases.length ? ` (also ${view.aliases.map(escapeMrkdwn).join(', ')})` : '';
   const blocks: KnownBlock[] = [
     header(title),
@@ -131,7 +133,7 @@ export function alertMessage(view: AlertView): FittedMessage {
       ),
     );
     // A repository whose fix pull request is open or merged needs no button (a closed one may be tried again).
-    const fixable = view.offerFixPrs ? open.filter((a) => a.fixVersion !== null && (!a.fixPull || a.fixPull.state === 'closed')).slice(0, MAX_FIX_BUTTONS) : [];
+    const fixable = view.offerFixPrs ? open.filter((a, i) => a.fixVersion !== null && (!a.fixPull || a.fixPull.state === 'closed') && open.findIndex((b) => b.repo === a.repo) === i).slice(0, MAX_FIX_BUTTONS) : [];
     if (fixable.length) {
       blocks.push(
         actions(
@@ -150,6 +152,6 @@ export function alertMessage(view: AlertView): FittedMessage {
     ? unfixed.length
       ? md`${view.advisoryId}${pkg} is no longer open in any watched repository: ${view.affected.map(closedText).join(', ')}`.text
       : md`✅ ${view.advisoryId}${pkg} is fixed in every watched repository: ${view.affected.map(closedText).join(', ')}`.text
-    : md`${what}${pkg}: ${view.advisoryId} (${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}) hits ${open.map((a) => a.repo).join(', ')}`.text;
+    : md`${what}${pkg}: ${view.advisoryId} (${view.severity === 'unknown' ? severityLabel('unknown', view.unknownAs) : view.severity}) hits ${openRepos.join(', ')}`.text;
   return fitOneMessage({ text, blocks }, `alert #${view.alertId}`);
 }
