@@ -123,11 +123,26 @@ export interface SweepStatusDbRow {
   problems: string | null;
   since: string | null;
   recovered_at: string | null;
+  updated_at: string | null;
 }
 
-/** sweep_status's row, or null when no run of partial sweeps was ever recorded. */
-export const toSweepProblems = (r: SweepStatusDbRow | undefined): SweepProblems | null =>
-  r?.since ? { problems: parseJson<unknown[]>(r.problems, []).filter((p): p is string => typeof p === 'string'), since: r.since, recoveredAt: r.recovered_at } : null;
+/**
+ * sweep_status's row, or null when no run of partial sweeps was ever recorded. A run goes on while
+ * `problems` is set; `recovered_at` is the last recovery, kept while a new run goes on (the notice's
+ * cool-down, src/watch/sweep-notice.ts).
+ */
+export const toSweepProblems = (r: SweepStatusDbRow | undefined): SweepProblems | null => {
+  if (!r?.since) return null;
+  const ongoing = r.problems !== null;
+  const problems = parseJson<unknown>(r.problems, []);
+  return {
+    problems: Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [],
+    since: r.since,
+    lastAt: r.updated_at ?? r.since,
+    recoveredAt: ongoing ? null : r.recovered_at,
+    previousRecoveredAt: ongoing ? r.recovered_at : null,
+  };
+};
 
 /** sweep_status.problems as stored: masked, each line capped, at most a few. */
 export const sweepProblemsColumn = (problems: readonly string[]): string => JSON.stringify(problems.slice(0, MAX_SWEEP_PROBLEMS).map(storedErrorText));

@@ -262,12 +262,12 @@ export class PostgresWatchState implements WatchStateStore {
   async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
     if (problems.length === 0) await this.pool.query(`UPDATE sweep_status SET problems = NULL, recovered_at = $1, updated_at = $1 WHERE id = 'sweep' AND problems IS NOT NULL`, [iso(now)]);
     else await this.pool.query(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('sweep', $1, $2, NULL, $2)
-         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, recovered_at = NULL, updated_at = excluded.updated_at,
+         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at,
            since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END`, [sweepProblemsColumn(problems), iso(now)]);
   }
 
   async sweepProblems(): Promise<SweepProblems | null> {
-    return toSweepProblems((await this.pool.query<SweepStatusDbRow>("SELECT problems, since, recovered_at FROM sweep_status WHERE id = 'sweep'")).rows[0]);
+    return toSweepProblems((await this.pool.query<SweepStatusDbRow>("SELECT problems, since, recovered_at, updated_at FROM sweep_status WHERE id = 'sweep'")).rows[0]);
   }
 
   // ------------------------------------------------------------------ findings
