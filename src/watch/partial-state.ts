@@ -48,15 +48,35 @@ export interface NotFullyChecked {
   sweep?: { since: string; problems: string[] };
 }
 
-/** `states`: the covered repositories' stored state (absent: never swept); `display`: how to name one. */
-export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string, sweep?: SweepProblems | null): NotFullyChecked | undefined {
+/**
+ * What a reader's content depends on: the kinds of stored reasons that concern it, and whether sweeps
+ * that could not look up advisories do. A sweep error and "never audited" concern every reader; a
+ * kind this version does not know (a later version's) too, failing closed.
+ */
+export interface Concerns {
+  kinds: ReadonlySet<RepoPartialReason['kind']>;
+  sweepProblems: boolean;
+}
+
+const KNOWN_KINDS: ReadonlySet<string> = new Set<RepoPartialReason['kind']>(['unread', 'no-manifests', 'data-source', 'advisories', 'unscanned']);
+
+/** Every reason and sweep problem: for a reader that says everything. */
+export const ALL_CONCERNS: Concerns = { kinds: KNOWN_KINDS as ReadonlySet<RepoPartialReason['kind']>, sweepProblems: true };
+
+/**
+ * `states`: the covered repositories' stored state (absent: never swept); `display`: how to name
+ * one; `concerns`: what the reader's content depends on (reasons of other kinds are left out).
+ */
+export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string, sweep?: SweepProblems | null, concerns: Concerns = ALL_CONCERNS): NotFullyChecked | undefined {
   const out: NotFullyChecked['repos'] = [];
+  const concerning = (r: RepoPartialReason) => concerns.kinds.has(r.kind) || !KNOWN_KINDS.has(r.kind);
   for (const repo of repos) {
     const s = states.get(repo);
-    const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : s.partialReasons.length ? firstReason(s.partialReasons) : null;
+    const reasons = s ? s.partialReasons.filter(concerning) : [];
+    const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : reasons.length ? firstReason(reasons) : null;
     if (why) out.push({ repo: display(repo), why });
   }
-  const ongoing = sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems } : null;
+  const ongoing = concerns.sweepProblems && sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems } : null;
   if (out.length === 0 && !ongoing) return undefined;
   return { of: repos.length, repos: out, ...(ongoing ? { sweep: ongoing } : {}) };
 }
