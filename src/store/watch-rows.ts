@@ -152,14 +152,38 @@ const MAX_SWEEP_PROBLEMS = 10;
 export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at, partial_reasons';
 export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' | 'private' | 'audited_sha' | 'dependencies' | 'error' | 'checked_at' | 'partial_reasons'>;
 
-/** Stored reasons, each checked for shape: a row written by hand or by a later version reads as what it can. */
-function partialReasonsOf(text: string | null | undefined): RepoPartialReason[] {
-  const parsed = parseJson<unknown>(text, []);
-  if (!Array.isArray(parsed)) return [];
-  return parsed.flatMap((r): RepoPartialReason[] => {
-    const { kind, text } = (r ?? {}) as { kind?: unknown; text?: unknown };
-    return typeof kind === 'string' && typeof text === 'string' ? [{ kind: kind as RepoPartialReason['kind'], text }] : [];
-  });
+/** What a `partial_reasons` value that cannot be read (hand-edited, truncated, another shape) reads as: fail closed, on every reader. */
+export const UNREADABLE_REASONS: RepoPartialReason = { kind: 'unread', text: 'stored reasons could not be read' };
+
+/** The stored reasons as stored (extra fields kept), or null when the value cannot be read. */
+function storedReasons(text: string): { kind: string; text: string }[] | null {
+  const parsed = parseJson<unknown>(text, null);
+  if (!Array.isArray(parsed)) return null;
+  const ok = parsed.every((r) => typeof r === 'object' && r !== null && typeof (r as { kind?: unknown }).kind === 'string' && typeof (r as { text?: unknown }).text === 'string');
+  return ok ? (parsed as { kind: string; text: string }[]) : null;
+}
+
+/**
+ * Stored reasons, each checked for shape. A damaged value reads as one reason, UNREADABLE_REASONS,
+ * alike on both stores: never as "complete", and never an error that fails the whole read.
+ */
+export function partialReasonsOf(text: string | null | undefined): RepoPartialReason[] {
+  if (text === null || text === undefined || text === '') return [];
+  const reasons = storedReasons(text);
+  return reasons === null ? [UNREADABLE_REASONS] : reasons.map((r) => ({ kind: r.kind as RepoPartialReason['kind'], text: r.text }));
+}
+
+/**
+ * `partial_reasons` after a clean re-match: without the advisory-source reasons (it checked them
+ * again), in TypeScript so both stores agree. A damaged value is kept as it is (never cleaned, and
+ * never an error: this runs in the fleet's one re-match transaction).
+ */
+export function withoutAdvisoryReasons(text: string | null | undefined): string | null {
+  if (text === null || text === undefined || text === '') return null;
+  const reasons = storedReasons(text);
+  if (reasons === null) return text;
+  const kept = reasons.filter((r) => r.kind !== 'advisories');
+  return kept.length ? JSON.stringify(kept) : null;
 }
 
 export const toSummary = (r: RepoSummaryDbRow): RepoSummary => ({
