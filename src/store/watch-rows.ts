@@ -123,11 +123,26 @@ export interface SweepStatusDbRow {
   problems: string | null;
   since: string | null;
   recovered_at: string | null;
+  updated_at: string | null;
 }
 
-/** sweep_status's row, or null when no run of partial sweeps was ever recorded. */
-export const toSweepProblems = (r: SweepStatusDbRow | undefined): SweepProblems | null =>
-  r?.since ? { problems: parseJson<unknown[]>(r.problems, []).filter((p): p is string => typeof p === 'string'), since: r.since, recoveredAt: r.recovered_at } : null;
+/**
+ * sweep_status's row, or null when no run of partial sweeps was ever recorded. A run goes on while
+ * `problems` is set; `recovered_at` is the last recovery, kept while a new run goes on (the notice's
+ * cool-down, src/watch/sweep-notice.ts).
+ */
+export const toSweepProblems = (r: SweepStatusDbRow | undefined): SweepProblems | null => {
+  if (!r?.since) return null;
+  const ongoing = r.problems !== null;
+  const problems = parseJson<unknown>(r.problems, []);
+  return {
+    problems: Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [],
+    since: r.since,
+    lastAt: r.updated_at ?? r.since,
+    recoveredAt: ongoing ? null : r.recovered_at,
+    previousRecoveredAt: ongoing ? r.recovered_at : null,
+  };
+};
 
 /** sweep_status.problems as stored: masked, each line capped, at most a few. */
 export const sweepProblemsColumn = (problems: readonly string[]): string => JSON.stringify(problems.slice(0, MAX_SWEEP_PROBLEMS).map(storedErrorText));
@@ -137,14 +152,38 @@ const MAX_SWEEP_PROBLEMS = 10;
 export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at, partial_reasons';
 export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' | 'private' | 'audited_sha' | 'dependencies' | 'error' | 'checked_at' | 'partial_reasons'>;
 
-/** Stored reasons, each checked for shape: a row written by hand or by a later version reads as what it can. */
-function partialReasonsOf(text: string | null | undefined): RepoPartialReason[] {
-  const parsed = parseJson<unknown>(text, []);
-  if (!Array.isArray(parsed)) return [];
-  return parsed.flatMap((r): RepoPartialReason[] => {
-    const { kind, text } = (r ?? {}) as { kind?: unknown; text?: unknown };
-    return typeof kind === 'string' && typeof text === 'string' ? [{ kind: kind as RepoPartialReason['kind'], text }] : [];
-  });
+/** What a `partial_reasons` value that cannot be read (hand-edited, truncated, another shape) reads as: fail closed, on every reader. */
+export const UNREADABLE_REASONS: RepoPartialReason = { kind: 'unread', text: 'stored reasons could not be read' };
+
+/** The stored reasons as stored (extra fields kept), or null when the value cannot be read. */
+function storedReasons(text: string): { kind: string; text: string }[] | null {
+  const parsed = parseJson<unknown>(text, null);
+  if (!Array.isArray(parsed)) return null;
+  const ok = parsed.every((r) => typeof r === 'object' && r !== null && typeof (r as { kind?: unknown }).kind === 'string' && typeof (r as { text?: unknown }).text === 'string');
+  return ok ? (parsed as { kind: string; text: string }[]) : null;
+}
+
+/**
+ * Stored reasons, each checked for shape. A damaged value reads as one reason, UNREADABLE_REASONS,
+ * alike on both stores: never as "complete", and never an error that fails the whole read.
+ */
+export function partialReasonsOf(text: string | null | undefined): RepoPartialReason[] {
+  if (text === null || text === undefined || text === '') return [];
+  const reasons = storedReasons(text);
+  return reasons === null ? [UNREADABLE_REASONS] : reasons.map((r) => ({ kind: r.kind as RepoPartialReason['kind'], text: r.text }));
+}
+
+/**
+ * `partial_reasons` after a clean re-match: without the advisory-source reasons (it checked them
+ * again), in TypeScript so both stores agree. A damaged value is kept as it is (never cleaned, and
+ * never an error: this runs in the fleet's one re-match transaction).
+ */
+export function withoutAdvisoryReasons(text: string | null | undefined): string | null {
+  if (text === null || text === undefined || text === '') return null;
+  const reasons = storedReasons(text);
+  if (reasons === null) return text;
+  const kept = reasons.filter((r) => r.kind !== 'advisories');
+  return kept.length ? JSON.stringify(kept) : null;
 }
 
 export const toSummary = (r: RepoSummaryDbRow): RepoSummary => ({

@@ -10,7 +10,7 @@ import type { Statement } from 'better-sqlite3';
 import { redactSecrets } from '../redact.js';
 import type { Db } from './db.js';
 import { planFindings, type FindingsUpdate } from './findings-diff.js';
-import { REPO_SUMMARY_COLUMNS, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
+import { REPO_SUMMARY_COLUMNS, withoutAdvisoryReasons, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from './watch-rows.js';
 
 export type ScheduleKind = 'weekly' | 'monthly' | 'quarterly' | 'alerts';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['alerts', 'weekly', 'monthly', 'quarterly'];
@@ -496,14 +496,16 @@ export class WatchStore {
       return;
     }
     // A mark is given only after a clean match (src/watch/sweep.ts rematch): what an advisory source
-    // failing left unchecked has now been checked.
-    this.prepare(
-      `UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ?, advisories_mark = ?,
-         partial_reasons = (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE json_group_array(json(value)) END
-                            FROM json_each(CASE WHEN json_valid(repo_state.partial_reasons) THEN repo_state.partial_reasons END)
-                            WHERE json_extract(value, '$.kind') IS NOT 'advisories')
-       WHERE repo = ?`,
-    ).run(input.private ? 1 : 0, iso(input.now), input.advisoriesMark, repo);
+    // failing left unchecked has now been checked. Filtered here, not in SQL, as on PostgreSQL: a
+    // damaged value stays as it is rather than failing the fleet's re-match transaction.
+    const row = this.prepare<[string], { partial_reasons: string | null }>('SELECT partial_reasons FROM repo_state WHERE repo = ?').get(repo);
+    this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ?, advisories_mark = ?, partial_reasons = ? WHERE repo = ?').run(
+      input.private ? 1 : 0,
+      iso(input.now),
+      input.advisoriesMark,
+      withoutAdvisoryReasons(row?.partial_reasons),
+      repo,
+    );
   }
 
   /** Runs `work` as one transaction: a sweep's bookkeeping for a fleet costs one commit, not one per repository. */

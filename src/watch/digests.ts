@@ -30,7 +30,7 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { ChartPoint } from './chart.js';
 import { DIGEST, DIGEST_THREAD, type DigestMessage } from './messages.js';
 import { wallTimeIn } from '../schedule/cron.js';
-import { notFullyChecked, type NotFullyChecked } from './partial-state.js';
+import { notFullyChecked, type Concerns, type NotFullyChecked } from './partial-state.js';
 
 const DAY_MS = 86_400_000;
 
@@ -287,6 +287,19 @@ export interface DigestOptions {
 
 export type DigestKind = 'weekly' | 'monthly' | 'quarterly';
 
+/**
+ * The reasons each digest is qualified by (review4 M3): every one reads the manifests (`unread`,
+ * `no-manifests`); the weekly updates and the quarterly stale packages come from PyPI
+ * (`data-source`: the package registry was unavailable); only the monthly security review lists
+ * advisories (`advisories`, and sweeps that could not look them up); only the quarterly has a code
+ * section (`unscanned`).
+ */
+export const DIGEST_CONCERNS: Record<DigestKind, Concerns> = {
+  weekly: { kinds: new Set(['unread', 'no-manifests', 'data-source']), sweepProblems: false },
+  monthly: { kinds: new Set(['unread', 'no-manifests', 'advisories']), sweepProblems: true },
+  quarterly: { kinds: new Set(['unread', 'no-manifests', 'data-source', 'unscanned']), sweepProblems: false },
+};
+
 export interface DigestRecorded {
   /** The summary's outbox key (also its Slack metadata key); its row has the message ts once posted. */
   key: string;
@@ -408,8 +421,9 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
     }
     message = { kind: 'quarterly', timeZone, digest: buildQuarterlyDigest({ repos: list, registry, now, unread }) };
   }
-  // Whatever it lists, a digest says which repositories it could not vouch for, in its summary.
-  const notChecked = notFullyChecked(repos, states, display, await state.sweepProblems());
+  // Whatever it lists, a digest says which repositories it could not vouch for, in its summary: for
+  // the reasons that concern what it lists.
+  const notChecked = notFullyChecked(repos, states, display, await state.sweepProblems(), DIGEST_CONCERNS[kind]);
   if (notChecked) message.digest.notChecked = notChecked;
   const rows: OutboundMessage[] = [
     { kind: DIGEST, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key },

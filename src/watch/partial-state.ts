@@ -48,27 +48,65 @@ export interface NotFullyChecked {
   sweep?: { since: string; problems: string[] };
 }
 
-/** `states`: the covered repositories' stored state (absent: never swept); `display`: how to name one. */
-export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string, sweep?: SweepProblems | null): NotFullyChecked | undefined {
+/**
+ * What a reader's content depends on: the kinds of stored reasons that concern it, and whether sweeps
+ * that could not look up advisories do. A sweep error and "never audited" concern every reader; a
+ * kind this version does not know (a later version's) too, failing closed.
+ */
+export interface Concerns {
+  kinds: ReadonlySet<RepoPartialReason['kind']>;
+  sweepProblems: boolean;
+}
+
+const KNOWN_KINDS: ReadonlySet<string> = new Set<RepoPartialReason['kind']>(['unread', 'no-manifests', 'data-source', 'advisories', 'unscanned']);
+
+/** Every reason and sweep problem: for a reader that says everything. */
+export const ALL_CONCERNS: Concerns = { kinds: KNOWN_KINDS as ReadonlySet<RepoPartialReason['kind']>, sweepProblems: true };
+
+/**
+ * `states`: the covered repositories' stored state (absent: never swept); `display`: how to name
+ * one; `concerns`: what the reader's content depends on (reasons of other kinds are left out).
+ */
+export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string, sweep?: SweepProblems | null, concerns: Concerns = ALL_CONCERNS): NotFullyChecked | undefined {
   const out: NotFullyChecked['repos'] = [];
+  const concerning = (r: RepoPartialReason) => concerns.kinds.has(r.kind) || !KNOWN_KINDS.has(r.kind);
   for (const repo of repos) {
     const s = states.get(repo);
-    const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : s.partialReasons.length ? firstReason(s.partialReasons) : null;
+    const reasons = s ? s.partialReasons.filter(concerning) : [];
+    const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : reasons.length ? firstReason(reasons) : null;
     if (why) out.push({ repo: display(repo), why });
   }
-  const ongoing = sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems } : null;
+  const ongoing = concerns.sweepProblems && sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems } : null;
   if (out.length === 0 && !ongoing) return undefined;
   return { of: repos.length, repos: out, ...(ongoing ? { sweep: ongoing } : {}) };
 }
 
-/** A sweep warning that misses nothing new (findings of advisories this replica's data lacks are only kept open). */
-const KEPT_OPEN = "not in this replica's advisory data";
+/**
+ * The sweep warnings that mean advisories were not looked up for some repositories, by how each
+ * starts where it is made. Only these are sweep problems: a positive list, so a warning added later
+ * (say, one about the data's quality) never turns into "could not check for new advisories" by
+ * itself. Warnings about advisories that were looked up — a range that cannot be read (matched fail
+ * closed), ratings unavailable, findings kept open for data this replica lacks — are not: they are
+ * said on the repositories' own partial reasons.
+ */
+const NOT_LOOKED_UP: readonly string[] = [
+  // src/watch/sweep.ts and src/jobs/sweep-batches.ts: OSV could not be refreshed, the mirror held was used in its place.
+  'advisory refresh failed (',
+  // src/watch/sweep.ts: the re-match job itself failed.
+  're-matching failed (',
+  // src/workers/jobs/rematch.ts: the advisory source failed during the re-match.
+  'advisories unavailable (',
+  // src/jobs/sweep-batches.ts: a batch of repositories was lost.
+  'sweep batch ',
+  // src/jobs/sweep-batches.ts: the batch's replica held advisory data older than the sweep's.
+  "advisory data older than the sweep's",
+];
 
 /**
  * What a sweep could not do as a whole, as the watch state keeps it (sweep_status): its warnings
- * (the advisory refresh or re-matching failed, a batch was lost, advisory data behind). A
- * repository's own failure is kept on its state and said per repository instead.
+ * that mean advisories were not looked up (NOT_LOOKED_UP). A repository's own failure is kept on its
+ * state and said per repository instead.
  */
 export function sweepProblemsOf(result: { warnings: readonly string[] }): string[] {
-  return result.warnings.filter((w) => !w.startsWith(KEPT_OPEN));
+  return result.warnings.filter((w) => NOT_LOOKED_UP.some((start) => w.startsWith(start)));
 }

@@ -3,11 +3,28 @@
  * gets no message when OSV is down or re-matching failed, exactly as when nothing was published.
  * One message per channel and run of partial sweeps (keyed by the run's start), posted once, and
  * edited once a complete sweep ends the run — if this channel was told at all.
+ *
+ * A flaky source must not post on every sweep (each partial sweep after a complete one starts a new
+ * run), so a run is posted only
+ * - once it has lasted two consecutive partial sweeps (one partial sweep between complete ones is
+ *   said in the digests' summaries only), and
+ * - not within COOL_DOWN_MS of the previous run's recovery: a run that starts then is posted only if
+ *   it still goes on when the cool-down is over.
  */
-import type { WatchStateStore } from '../store/watch-state/types.js';
+import type { SweepProblems, WatchStateStore } from '../store/watch-state/types.js';
 import { SWEEP_PROBLEMS, type SweepProblemsNotice } from './messages.js';
 
 export const sweepNoticeKey = (channel: string, since: string) => `sweep-problems:${channel}:${since}`;
+
+/** How long after a run of partial sweeps recovered a new run is not posted. */
+export const COOL_DOWN_MS = 24 * 3_600_000;
+
+/** Whether a run going on is worth a post now (see the rule above). */
+export function worthPosting(status: SweepProblems, now: Date): boolean {
+  const lastedTwoSweeps = Date.parse(status.lastAt) > Date.parse(status.since);
+  const coolingDown = status.previousRecoveredAt !== null && now.getTime() - Date.parse(status.previousRecoveredAt) < COOL_DOWN_MS;
+  return lastedTwoSweeps && !coolingDown;
+}
 
 export async function announceSweepProblems(channel: string, state: WatchStateStore, now: Date): Promise<void> {
   const status = await state.sweepProblems();
@@ -15,6 +32,7 @@ export async function announceSweepProblems(channel: string, state: WatchStateSt
   const key = sweepNoticeKey(channel, status.since);
   const notice: SweepProblemsNotice = { since: status.since, problems: status.problems, recoveredAt: status.recoveredAt };
   if (status.recoveredAt === null) {
+    if (!worthPosting(status, now)) return;
     await state.announce([{ kind: SWEEP_PROBLEMS, data: notice, channel, op: 'post', messageKey: key, idempotencyKey: key }], now);
     return;
   }

@@ -15,15 +15,24 @@ import { openTestDb, tempDbPath } from '../watch/helpers.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
-async function openStores(dialect: Dialect): Promise<{ stores: [WatchStateStore, WatchStateStore]; close: () => Promise<void> }> {
+/** `writePartialReasons`: writes the column's text as is, as a hand edit or another version would. */
+async function openStores(dialect: Dialect): Promise<{ stores: [WatchStateStore, WatchStateStore]; close: () => Promise<void>; writePartialReasons: (repo: string, text: string) => Promise<void> }> {
   if (dialect === 'sqlite') {
     const path = tempDbPath();
     const dbs = [openTestDb(path), openTestDb(path)];
-    return { stores: [new SqliteWatchState(new WatchStore(dbs[0]!)), new SqliteWatchState(new WatchStore(dbs[1]!))], close: async () => dbs.forEach((db) => db.close()) };
+    return {
+      stores: [new SqliteWatchState(new WatchStore(dbs[0]!)), new SqliteWatchState(new WatchStore(dbs[1]!))],
+      close: async () => dbs.forEach((db) => db.close()),
+      writePartialReasons: async (repo, text) => void dbs[0]!.prepare('UPDATE repo_state SET partial_reasons = ? WHERE repo = ?').run(text, repo),
+    };
   }
   const database = await createTestDatabase();
   const pools = await Promise.all([database.open({ max: 4 }), database.open({ max: 4 })]);
-  return { stores: [new PostgresWatchState(pools[0]!), new PostgresWatchState(pools[1]!)], close: () => database.drop() };
+  return {
+    stores: [new PostgresWatchState(pools[0]!), new PostgresWatchState(pools[1]!)],
+    close: () => database.drop(),
+    writePartialReasons: async (repo, text) => void (await pools[0]!.query('UPDATE repo_state SET partial_reasons = $1 WHERE repo = $2', [text, repo])),
+  };
 }
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
@@ -75,6 +84,7 @@ const edit = (alert: AlertRow, version: string): OutboundMessage[] => [{ kind: '
 
 describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect) => {
   let close: (() => Promise<void>) | undefined;
+  let writePartialReasons: (repo: string, text: string) => Promise<void> = async () => undefined;
   afterEach(async () => {
     await close?.();
     close = undefined;
@@ -82,6 +92,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
   const open = async () => {
     const opened = await openStores(dialect);
     close = opened.close;
+    writePartialReasons = opened.writePartialReasons;
     return opened.stores;
   };
 
@@ -243,6 +254,25 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual([]);
   });
 
+  it.each(['not JSON', '{"kind":"unread","text":"x"}', '["x"]', '[{"kind":"unread"}]', '42'])('reads damaged stored reasons %s as one reason, and a clean re-match neither fails on them nor cleans them', async (damaged) => {
+    const [a, b] = await open();
+    const osvDown = { kind: 'advisories' as const, text: 'advisories unavailable (OSV answered 503)' };
+    await a.recordAudit({ ...audit('octo/app', 'sha1', T0), partialReasons: [osvDown] }, update('octo/app', [], 'sha1', T0, { baseline: true }));
+    await a.recordAudit({ ...audit('octo/lib', 'sha1', T0), partialReasons: [osvDown] }, update('octo/lib', [], 'sha1', T0, { baseline: true }));
+    await writePartialReasons('octo/app', damaged);
+    const unreadable = [{ kind: 'unread', text: 'stored reasons could not be read' }];
+    expect((await b.repoSummaries(['octo/app'])).get('octo/app')?.partialReasons).toEqual(unreadable);
+    expect((await b.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual(unreadable);
+    // One commit for the fleet: the damaged row does not fail the other repository's bookkeeping.
+    await b.markChecked([
+      { repo: 'octo/app', private: false, now: later(1), advisoriesMark: 'mark-2' },
+      { repo: 'octo/lib', private: false, now: later(1), advisoriesMark: 'mark-2' },
+    ]);
+    const states = await a.repoStates(['octo/app', 'octo/lib']);
+    expect(states.get('octo/app')).toMatchObject({ advisoriesMark: 'mark-2', partialReasons: unreadable });
+    expect(states.get('octo/lib')).toMatchObject({ advisoriesMark: 'mark-2', partialReasons: [] });
+  });
+
   it('keeps a run of partial sweeps from its first one until a complete sweep ends it, for every replica', async () => {
     const [a, b] = await open();
     expect(await b.sweepProblems()).toBeNull();
@@ -250,13 +280,16 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await b.sweepProblems()).toBeNull();
     await a.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(1));
     await b.recordSweepProblems(['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], later(2));
-    expect(await a.sweepProblems()).toEqual({ problems: ['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], since: later(1).toISOString(), recoveredAt: null });
+    expect(await a.sweepProblems()).toEqual({ problems: ['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], since: later(1).toISOString(), lastAt: later(2).toISOString(), recoveredAt: null, previousRecoveredAt: null });
     await a.recordSweepProblems([], later(3));
-    expect(await b.sweepProblems()).toEqual({ problems: [], since: later(1).toISOString(), recoveredAt: later(3).toISOString() });
+    expect(await b.sweepProblems()).toMatchObject({ problems: [], since: later(1).toISOString(), recoveredAt: later(3).toISOString(), previousRecoveredAt: null });
     await b.recordSweepProblems([], later(4)); // still complete: the run stays recovered when it was
     expect(await a.sweepProblems()).toMatchObject({ since: later(1).toISOString(), recoveredAt: later(3).toISOString() });
     await b.recordSweepProblems([`token ghp_${'c'.repeat(36)} refused`], later(5));
-    expect(await a.sweepProblems()).toEqual({ problems: [expect.not.stringContaining('c'.repeat(36))], since: later(5).toISOString(), recoveredAt: null });
+    expect(await a.sweepProblems()).toEqual({ problems: [expect.not.stringContaining('c'.repeat(36))], since: later(5).toISOString(), lastAt: later(5).toISOString(), recoveredAt: null, previousRecoveredAt: later(3).toISOString() });
+    // The next recovery is the last one.
+    await a.recordSweepProblems([], later(6));
+    expect(await b.sweepProblems()).toMatchObject({ since: later(5).toISOString(), recoveredAt: later(6).toISOString(), previousRecoveredAt: null });
   });
 
   it('masks secrets in a stored sweep error and cuts it to 300 characters', async () => {

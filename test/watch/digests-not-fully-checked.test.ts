@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
-import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
+import { WatchStore, type RepoPartialReason, type StoredPackage } from '../../src/store/watches.js';
 import { runDigest, type DigestKind, type DigestOptions } from '../../src/watch/digests.js';
 import { project, registryOf, release } from '../audit/helpers.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
@@ -30,7 +30,7 @@ function watched(repos: string[]): WatchStore {
   return store;
 }
 
-const audited = (store: WatchStore, repo: string, extra: { packages?: StoredPackage[]; partialReasons?: typeof UNREAD[] | { kind: 'unscanned'; text: string }[] } = {}) =>
+const audited = (store: WatchStore, repo: string, extra: { packages?: StoredPackage[]; partialReasons?: RepoPartialReason[] } = {}) =>
   store.saveAudit({ repo, display: repo, htmlUrl: `https://github.com/${repo}`, private: false, sha: 'a'.repeat(40), packages: extra.packages ?? [pkg('six', '1.16.0')], ignores: [], dependencies: 1, now: T0, ...(extra.partialReasons ? { partialReasons: extra.partialReasons } : {}) });
 
 /** Runs the digest and returns what the channel got: the summary's blocks and notification text, and the thread's blocks. */
@@ -123,5 +123,40 @@ describe('the weekly dependency updates when package health could not be read', 
     const { summary, text } = await digestOf('weekly', store, '2025-01-06T09:00:00Z', { packageHealth });
     expect(summary).toContain('*Health worsened*\\n0 (1 not checked)');
     expect(text).toContain('⚠️ health not checked for 1 package');
+  });
+});
+
+describe('each digest is qualified only by what concerns what it lists', () => {
+  const UNSCANNED: RepoPartialReason = { kind: 'unscanned', text: 'vendor/app.min.js not scanned: minified' };
+  const OSV_DOWN: RepoPartialReason = { kind: 'advisories', text: 'advisories unavailable (OSV answered 503)' };
+  const sweepsPartial = (store: WatchStore) => new SqliteWatchState(store).recordSweepProblems(['advisory refresh failed (OSV answered 503); matched against the data already held'], T0);
+
+  it('the weekly updates: not by code not scanned, an advisory source down or sweeps that could not check advisories', async () => {
+    const store = watched(['octo/app']);
+    audited(store, 'octo/app', { partialReasons: [UNSCANNED, OSV_DOWN] });
+    await sweepsPartial(store);
+    const { summary, thread } = await digestOf('weekly', store, '2025-01-06T09:00:00Z');
+    expect(summary).not.toContain('not fully checked');
+    expect(summary).not.toContain('could not check for new advisories');
+    expect(thread).toContain('Everything is on its latest release. 🎉');
+  });
+
+  it('the monthly security review: by an advisory source down, not by code not scanned', async () => {
+    const store = watched(['octo/app', 'octo/lib']);
+    audited(store, 'octo/app', { partialReasons: [UNSCANNED] });
+    audited(store, 'octo/lib', { partialReasons: [UNSCANNED, OSV_DOWN] });
+    const { summary } = await digestOf('monthly', store, '2025-03-01T09:00:00Z');
+    expect(summary).toContain('⚠️ 1 of 2 repositories was not fully checked: *octo/lib* (advisories unavailable (OSV answered 503))');
+    expect(summary).not.toContain('*octo/app*');
+  });
+
+  it('the quarterly clean-up: not by an advisory source down or sweeps that could not check advisories', async () => {
+    const store = watched(['octo/app']);
+    audited(store, 'octo/app', { partialReasons: [OSV_DOWN] });
+    await sweepsPartial(store);
+    const { summary, thread } = await digestOf('quarterly', store, '2025-04-01T09:00:00Z');
+    expect(summary).not.toContain('not fully checked');
+    expect(summary).not.toContain('could not check for new advisories');
+    expect(thread).toContain('Nothing to clean up. 🎉');
   });
 });

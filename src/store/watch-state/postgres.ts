@@ -21,7 +21,7 @@ import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, S
 import { inOrder } from './types.js';
 import { planFindings } from '../findings-diff.js';
 import { sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
-import { REPO_SUMMARY_COLUMNS, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
+import { REPO_SUMMARY_COLUMNS, withoutAdvisoryReasons, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
 import { compareCodeUnits } from '../../text-order.js';
 
 const iso = (d: Date) => d.toISOString();
@@ -262,12 +262,12 @@ export class PostgresWatchState implements WatchStateStore {
   async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
     if (problems.length === 0) await this.pool.query(`UPDATE sweep_status SET problems = NULL, recovered_at = $1, updated_at = $1 WHERE id = 'sweep' AND problems IS NOT NULL`, [iso(now)]);
     else await this.pool.query(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('sweep', $1, $2, NULL, $2)
-         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, recovered_at = NULL, updated_at = excluded.updated_at,
+         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at,
            since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END`, [sweepProblemsColumn(problems), iso(now)]);
   }
 
   async sweepProblems(): Promise<SweepProblems | null> {
-    return toSweepProblems((await this.pool.query<SweepStatusDbRow>("SELECT problems, since, recovered_at FROM sweep_status WHERE id = 'sweep'")).rows[0]);
+    return toSweepProblems((await this.pool.query<SweepStatusDbRow>("SELECT problems, since, recovered_at, updated_at FROM sweep_status WHERE id = 'sweep'")).rows[0]);
   }
 
   // ------------------------------------------------------------------ findings
@@ -419,14 +419,16 @@ async function markChecked(c: PgClient, r: CheckedRepo): Promise<void> {
     return;
   }
   // A mark is given only after a clean match (src/watch/sweep.ts rematch): what an advisory source
-  // failing left unchecked has now been checked (as WatchStore.markChecked).
-  await c.query(
-    `UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2, advisories_mark = $3,
-       partial_reasons = (SELECT jsonb_agg(e ORDER BY i)::text FROM jsonb_array_elements(repo_state.partial_reasons::jsonb) WITH ORDINALITY AS t(e, i)
-                          WHERE e->>'kind' IS DISTINCT FROM 'advisories')
-     WHERE repo = $4`,
-    [r.private, iso(r.now), r.advisoriesMark, r.repo],
-  );
+  // failing left unchecked has now been checked (as WatchStore.markChecked). Filtered in TypeScript:
+  // a damaged value stays as it is rather than failing the fleet's re-match transaction.
+  const { rows } = await c.query<{ partial_reasons: string | null }>('SELECT partial_reasons FROM repo_state WHERE repo = $1 FOR UPDATE', [r.repo]);
+  await c.query('UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2, advisories_mark = $3, partial_reasons = $4 WHERE repo = $5', [
+    r.private,
+    iso(r.now),
+    r.advisoriesMark,
+    withoutAdvisoryReasons(rows[0]?.partial_reasons),
+    r.repo,
+  ]);
 }
 
 /** WatchStore.applyFindings, on PostgreSQL, inside the caller's transaction: the same plan (findings-diff.ts), run here. */

@@ -53,7 +53,11 @@ export interface SweepProblems {
   /** The last partial sweep's problems, one line each (empty once recovered). */
   problems: string[];
   since: string;
+  /** While the run goes on, when its last partial sweep was recorded (`since` while it has had one only). */
+  lastAt: string;
   recoveredAt: string | null;
+  /** While a run goes on: when the run before it recovered (null: there was none). Null once recovered. */
+  previousRecoveredAt: string | null;
 }
 
 export interface NewWatch {
@@ -140,8 +144,8 @@ export interface WatchStateStore {
   markError(repo: string, message: string, now: Date): Promise<void>;
   /**
    * Records how a sweep ended: its problems (empty: complete). Problems after a complete sweep
-   * start a new run `since` now; problems after problems keep its start; a complete sweep after
-   * problems marks the run recovered.
+   * start a new run `since` now (the last run's recovery time is kept, as `previousRecoveredAt`);
+   * problems after problems keep its start; a complete sweep after problems marks the run recovered.
    */
   recordSweepProblems(problems: readonly string[], now: Date): Promise<void>;
   /** The latest run of partial sweeps, going on or recovered; null when there never was one. */
