@@ -11,7 +11,7 @@ import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, Unreadab
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
 import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption } from './types.js';
-import { combineMarkers, normalizeMarker } from './pep508.js';
+import { andMarker } from './pep508.js';
 import { redactUrlSecrets } from './urls.js';
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
@@ -455,17 +455,10 @@ function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeE
         listed.push(dependency);
         continue;
       }
-      for (const { group, marker } of extras.values()) listed.push({ ...dependency, extras: [...dependency.extras], group, marker: withMarker(dependency.marker, marker) });
+      for (const { group, marker } of extras.values()) listed.push({ ...dependency, extras: [...dependency.extras], group, marker: andMarker(dependency.marker, marker) });
     }
     manifest.dependencies = listed;
   }
-}
-
-/** A requirement's own marker and the one its extra adds, joined as setup.py's inline requirements join them. */
-function withMarker(own: string | null, added: string | null): string | null {
-  if (added === null) return own;
-  if (own === null) return added;
-  return normalizeMarker(combineMarkers([own, added])!) ?? own;
 }
 
 /** Files named in a cycle message: the first and last few, enough to find it. */

@@ -560,6 +560,15 @@ export function combineMarkers(parts: readonly string[]): string | null {
   return present.map((p) => (/\bor\b/.test(p) ? `(${p})` : p)).join(' and ');
 }
 
+/**
+ * A requirement's marker with one more condition ANDed on (an extra's key marker, an include's):
+ * normalised as the readers normalise markers, and the requirement's own when there is nothing to add.
+ */
+export function andMarker(own: string | null, added: string | null): string | null {
+  if (added === null) return own;
+  return normalizeMarker(combineMarkers(own === null ? [added] : [own, added])!) ?? own ?? added;
+}
+
 /** `str(Marker(text))`, or null when packaging would raise `InvalidMarker`. */
 export function normalizeMarker(marker: string): string | null {
   const result = parseMarker(marker);

@@ -20,7 +20,8 @@ import type { TomlPositions, TomlTable } from '../toml.js';
 import type { Dependency, ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { stripUrlCredentials } from '../urls.js';
 import { ManifestCollector, repeatableName } from './collector.js';
-import { combineMarkers, extrasFrom, makeDependency } from './pyproject.js';
+import { extrasFrom, makeDependency } from './pyproject.js';
+import { combineMarkers } from '../pep508.js';
 import type { EntryPlace } from './pyproject.js';
 import { isPipfilePath } from './paths.js';
 

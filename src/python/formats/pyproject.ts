@@ -143,7 +143,6 @@ export function extrasFrom(value: unknown): string[] | null {
   return [...new Set(value.map((e) => normalizeExtra(e)))].sort();
 }
 
-export { combineMarkers };
 
 // ---------------------------------------------------------------------------------------------
 // pyproject.toml

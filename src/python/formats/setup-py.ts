@@ -69,12 +69,12 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { createPythonParser, type PythonParser } from '../../scan/python/parser.js';
-import { normalizeMarker, normalizeSpecifier } from '../pep508.js';
+import { andMarker, normalizeMarker, normalizeSpecifier } from '../pep508.js';
 import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { redactUrlSecrets } from '../urls.js';
 import { ManifestCollector, MAX_ENTRIES_PER_FILE, repeatableName } from './collector.js';
 import { isRequirementsPath, isSetupPyPath } from './paths.js';
-import { combineMarkers, dependencyFromPep508 } from './pyproject.js';
+import { dependencyFromPep508 } from './pyproject.js';
 
 /**
  * Far above any real setup.py (the largest in the repositories tried were 11 and 15 KB); a bigger
@@ -580,7 +580,7 @@ class SetupPyReader {
         this.out.error(requirement.line, `${label}: ${result.message}`);
         continue;
       }
-      if (keyMarker !== null) result.dependency.marker = normalizeMarker(combineMarkers([result.dependency.marker ?? '', keyMarker])!) ?? result.dependency.marker;
+      result.dependency.marker = andMarker(result.dependency.marker, keyMarker);
       // Built by the same code from the same text, identical entries serialise identically.
       const key = JSON.stringify(result.dependency);
       if (this.#listed.has(key)) continue;
