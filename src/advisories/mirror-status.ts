@@ -59,6 +59,7 @@ export class MirrorStatusReader {
   private readonly newest;
   private readonly future;
   private readonly readMeta;
+  private readonly anyRecord;
 
   constructor(db: Db) {
     this.counts = db.prepare<[], { records: number; withdrawn: number | null }>(MIRROR_COUNTS_SQL);
@@ -66,6 +67,7 @@ export class MirrorStatusReader {
     this.newest = db.prepare<[string], { modified: string }>('SELECT modified FROM advisories WHERE modified_key <= ? ORDER BY modified_key DESC LIMIT 1');
     this.future = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM advisories WHERE modified_key > ?');
     this.readMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+    this.anyRecord = db.prepare<[], { one: number }>('SELECT 1 AS one FROM advisories LIMIT 1');
   }
 
   /** The mirror as it stands at `now` (which decides what `modified` is in the future). */
@@ -91,9 +93,9 @@ export class MirrorStatusReader {
     return { newestModified: this.newest.get(this.trustedUntil(now, lastSync))?.modified ?? null, lastSync: lastSync?.at ?? null, lastSyncKind: lastSync?.kind ?? null };
   }
 
-  /** The newest `modified` held that is not in the future at `now`. */
-  newestModified(now: Date = new Date()): string | null {
-    return this.newest.get(this.trustedUntil(now, this.lastSync()))?.modified ?? null;
+  /** Whether the mirror holds no record at all: one indexed row, where status() counts every table. */
+  isEmpty(): boolean {
+    return this.anyRecord.get() === undefined;
   }
 
   /** The key of the latest `modified` taken as the data's age: a day past now or the last sync, whichever is later. */

@@ -438,6 +438,11 @@ export class AdvisoryMirror implements AdvisorySource {
   }
 
   /** What it holds, at `now` (a `modified` past it is not the data's age: see FUTURE_MODIFIED_SKEW_MS). */
+  /** Whether it holds no record (an offline audit refuses it; the OSV fallback cannot use it). */
+  isEmpty(): boolean {
+    return this.statusReader.isEmpty();
+  }
+
   status(now?: Date): MirrorStatus {
     return this.statusReader.status(now);
   }

@@ -58,7 +58,7 @@ export function isMirrorFresh(mirror: AdvisoryMirror, now: Date): boolean {
 
 /** `--offline`: the mirror, refused when it holds nothing (an empty mirror would pass every audit). */
 export function offlineSource(mirror: AdvisoryMirror): AdvisorySource {
-  if (mirror.status().records === 0) throw new OfflineMirrorEmptyError();
+  if (mirror.isEmpty()) throw new OfflineMirrorEmptyError();
   return mirror;
 }
 
@@ -130,7 +130,7 @@ export class FallbackSource implements AdvisorySource {
     try {
       return await call(this.primary);
     } catch (err) {
-      if (!(err instanceof ServiceError) || this.mirror.status().records === 0) throw err;
+      if (!(err instanceof ServiceError) || this.mirror.isEmpty()) throw err;
       this.usedFallback = err.message;
       const staleness = mirrorStaleness(this.mirror.status(this.now()), this.now());
       if (staleness !== null) this.staleFallback = `the local advisory mirror answered for OSV, but ${staleness}`;

@@ -129,7 +129,7 @@ export async function buildBotServices(config: Config, db: Db, logger: Logger, o
     // Sweeps keep the mirror current from OSV's bulk delta only once someone has synced it (db sync):
     // an empty mirror means the OSV API is the source, and a first full download is the user's call.
     refreshAdvisories: async () => {
-      if (mirror.status().records > 0) await syncMirror({ bulkUrl: config.osv.bulkUrl, mirror, now: new Date() });
+      if (!mirror.isEmpty()) await syncMirror({ bulkUrl: config.osv.bulkUrl, mirror, now: new Date() });
     },
   };
 }
