@@ -121,7 +121,7 @@ export const storedErrorText = (message: string): string => redactSecrets(messag
 /** The partial_reasons column's value: null when there is nothing to say. */
 export function partialReasonsColumn(reasons: readonly RepoPartialReason[] | undefined): string | null {
   if (!reasons?.length) return null;
-  return JSON.stringify(reasons.slice(0, MAX_STORED_REASONS).map((r) => ({ kind: r.kind, text: redactSecrets(r.text).slice(0, REASON_TEXT_MAX) })));
+  return JSON.stringify(reasons.slice(0, MAX_STORED_REASONS).map((r) => ({ kind: r.kind, text: storedErrorText(r.text) })));
 }
 
 /**

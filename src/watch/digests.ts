@@ -423,7 +423,8 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
   }
   // Whatever it lists, a digest says which repositories it could not vouch for, in its summary: for
   // the reasons that concern what it lists.
-  const notChecked = notFullyChecked(repos, states, display, await state.sweepProblems(), DIGEST_CONCERNS[kind]);
+  const concerns = DIGEST_CONCERNS[kind];
+  const notChecked = notFullyChecked(repos, states, display, concerns.sweepProblems ? await state.sweepProblems() : null, concerns);
   if (notChecked) message.digest.notChecked = notChecked;
   const rows: OutboundMessage[] = [
     { kind: DIGEST, data: message, channel, op: 'post', messageKey: key, idempotencyKey: key },

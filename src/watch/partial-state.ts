@@ -60,14 +60,11 @@ export interface Concerns {
 
 const KNOWN_KINDS: ReadonlySet<string> = new Set<RepoPartialReason['kind']>(['unread', 'no-manifests', 'data-source', 'advisories', 'unscanned']);
 
-/** Every reason and sweep problem: for a reader that says everything. */
-export const ALL_CONCERNS: Concerns = { kinds: KNOWN_KINDS as ReadonlySet<RepoPartialReason['kind']>, sweepProblems: true };
-
 /**
  * `states`: the covered repositories' stored state (absent: never swept); `display`: how to name
  * one; `concerns`: what the reader's content depends on (reasons of other kinds are left out).
  */
-export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string, sweep?: SweepProblems | null, concerns: Concerns = ALL_CONCERNS): NotFullyChecked | undefined {
+export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<string, Pick<RepoSummary, 'error' | 'auditedSha' | 'partialReasons'>>, display: (repo: string) => string, sweep: SweepProblems | null, concerns: Concerns): NotFullyChecked | undefined {
   const out: NotFullyChecked['repos'] = [];
   const concerning = (r: RepoPartialReason) => concerns.kinds.has(r.kind) || !KNOWN_KINDS.has(r.kind);
   for (const repo of repos) {

@@ -6,21 +6,21 @@ import type { KnownBlock } from '@slack/types';
 import type { SweepProblemsNotice } from '../../watch/messages.js';
 import { fitOneMessage, type FittedMessage } from './fit.js';
 import { context, escapeMrkdwn, section, truncate } from './kit.js';
+import { formatUtc } from '../../incidents/duration.js';
 
 /** A problem line is an error line: long enough to say what failed, never a wall of text. */
 const PROBLEM_MAX = 300;
 
-const minuteUtc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** "⚠️ Depwatch could not check for new advisories since 2025-01-06 09:00 UTC: advisory refresh failed (…) (+1 more)" (plain text). */
 export function sweepProblemLine(p: { since: string; problems: readonly string[] }): string {
   const [first = 'the last sweep was partial', ...rest] = p.problems;
-  return `⚠️ Depwatch could not check for new advisories since ${minuteUtc(p.since)}: ${truncate(first, PROBLEM_MAX)}${rest.length ? ` (+${rest.length} more)` : ''}`;
+  return `⚠️ Depwatch could not check for new advisories since ${formatUtc(p.since)}: ${truncate(first, PROBLEM_MAX)}${rest.length ? ` (+${rest.length} more)` : ''}`;
 }
 
 export function sweepProblemsMessage(notice: SweepProblemsNotice): FittedMessage {
   if (notice.recoveredAt !== null) {
-    const text = `✅ Depwatch is checking for new advisories again: sweeps were partial from ${minuteUtc(notice.since)} until ${minuteUtc(notice.recoveredAt)}; the sweep that ended then was complete, and anything it found is alerted as usual.`;
+    const text = `✅ Depwatch is checking for new advisories again: sweeps were partial from ${formatUtc(notice.since)} until ${formatUtc(notice.recoveredAt)}; the sweep that ended then was complete, and anything it found is alerted as usual.`;
     return fitOneMessage({ text, blocks: [section(escapeMrkdwn(text))] }, 'the sweep problems notice');
   }
   const line = sweepProblemLine(notice);

@@ -5,6 +5,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { DEFAULT_UNKNOWN_AS, UNKNOWN_AS_LEVELS, UNRATED_LABEL } from '../../audit/findings.js';
+import { formatUtc } from '../../incidents/duration.js';
 import { describeCron } from '../../schedule/cron.js';
 import type { WatchReply } from '../../watch/commands.js';
 import { fitMessage } from './fit.js';
@@ -91,7 +92,7 @@ function listBlocks(reply: Extract<WatchReply, { kind: 'list' }>): KnownBlock[] 
     const s = w.status;
     // A partial audit's count is of what could be read: said first, so it never reads as clean.
     const checked = (ok: Extract<typeof s, { state: 'ok' }>) =>
-      `${ok.partial ? `⚠️ partial: ${escapeMrkdwn(truncate(ok.partial, REASON_MAX))}; ` : ''}${ok.open} open ${ok.open === 1 ? 'vulnerability' : 'vulnerabilities'}${ok.partial ? ' in what could be read' : ''}, checked ${ok.checkedAt?.slice(0, 16).replace('T', ' ') ?? 'never'} UTC`;
+      `${ok.partial ? `⚠️ partial: ${escapeMrkdwn(truncate(ok.partial, REASON_MAX))}; ` : ''}${ok.open} open ${ok.open === 1 ? 'vulnerability' : 'vulnerabilities'}${ok.partial ? ' in what could be read' : ''}, checked ${ok.checkedAt ? formatUtc(ok.checkedAt) : 'never'}`;
     const status = s.state === 'not-swept' ? 'not swept yet' : s.state === 'error' ? `⚠️ ${escapeMrkdwn(s.error)}` : checked(s);
     return `• *${escapeMrkdwn(w.display)}*${w.private ? ' 🔒' : ''}: ${status} (added by ${md.user(w.addedBy)})`;
   });
