@@ -18,7 +18,7 @@ import { CONFIG_FILES, excluder, type Excluder } from '../audit/exclude.js';
 import { readTreeSettings } from '../audit/tree-excludes.js';
 import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, isSkippedDir, isUndecidedInput, pipToolsPairs } from '../python/discover.js';
 import { namesOtherFiles } from '../python/formats/paths.js';
-import { memorySource, type FileSource } from '../python/files.js';
+import { memorySource, treeSource, type FileSource } from '../python/files.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
 import { decode } from '../scan/text.js';
 import { errorLine } from '../error-line.js';
@@ -415,28 +415,25 @@ function followLink(link: TreeEntry, target: string, blobAt: ReadonlyMap<string,
  * through a link is refused naming the link rather than reported as a missing file; likewise an
  * include the snapshot could not download, refused in the words of its problem line.
  */
-export function snapshotSource(snapshot: Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'errors'>>): FileSource {
-  return memorySource(Object.fromEntries(snapshot.files.map((f) => [f.path, f.text])), {
-    links: snapshot.links,
-    notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
-    passedOver: snapshot.passedOver ?? [],
-    pastLimit: snapshot.unfollowed ?? [],
-    unreadable: unreadableFiles(snapshot.errors ?? []),
-  });
+export function snapshotSource(snapshot: SnapshotTreeParts): FileSource {
+  return treeSource(treeOfSnapshot(snapshot));
 }
 
+type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'errors'>>;
+
 /**
- * What a tree audit job is given of a snapshot (src/workers/jobs/tree-audit.ts): its files and the
- * same listing snapshotSource gives, so the audit off the main thread reads the tree as the CLI's.
+ * What a tree audit job is given of a snapshot (src/workers/jobs/tree-audit.ts, which reads it with
+ * treeSource as snapshotSource does): its files and its listing, so the audit off the main thread
+ * reads the tree as the CLI's.
  */
-export function treeOfSnapshot(snapshot: RepoSnapshot) {
+export function treeOfSnapshot(snapshot: SnapshotTreeParts) {
   return {
     files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
     links: snapshot.links,
-    notDownloaded: snapshot.excluded.map((e) => e.path),
-    pastLimit: snapshot.unfollowed,
+    notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
+    pastLimit: snapshot.unfollowed ?? [],
     ...(snapshot.passedOver?.length ? { passedOver: snapshot.passedOver } : {}),
-    unreadable: unreadableFiles(snapshot.errors),
+    unreadable: unreadableFiles(snapshot.errors ?? []),
   };
 }
 

@@ -139,6 +139,15 @@ export class NotDownloadedError extends Error {
 }
 
 /** An in-memory tree (a GitHub snapshot, or a test). */
+/**
+ * A tree handed over as data (a GitHub snapshot's files and listing, as a worker job is given them):
+ * its files, and what the listing says of the others, as one file source.
+ */
+export function treeSource(tree: { files: readonly { path: string; text: string }[] } & MemorySourceOptions): FileSource {
+  const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [] } = tree;
+  return memorySource(Object.fromEntries(files.map((f) => [f.path, f.text])), { links, notDownloaded, pastLimit, passedOver, unreadable });
+}
+
 export function memorySource(files: Record<string, string | Buffer>, options: MemorySourceOptions = {}): FileSource {
   const map = new Map(Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v) : v]));
   const links = new Set(options.links ?? []);

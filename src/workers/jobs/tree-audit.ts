@@ -12,7 +12,7 @@ import type { AuditResult } from '../../audit/audit.js';
 import type { RatedSeverity } from '../../audit/findings.js';
 import type { IgnoreRule } from '../../audit/ignores.js';
 import { auditTree, readTree } from '../../audit/run.js';
-import { memorySource } from '../../python/files.js';
+import { treeSource } from '../../python/files.js';
 import type { ExtractError } from '../../python/types.js';
 import type { StoredPackage } from '../../store/watches.js';
 import type { PopularName } from '../../packages/typosquat/popularity.js';
@@ -72,7 +72,7 @@ export type TreeAuditJob = TreeAuditRequest & { sources: SourceInfo };
 /** The job itself, wherever it runs. */
 export async function runTreeAudit(job: TreeAuditJob, context: TaskContext): Promise<TreeAuditOutcome> {
   const { advisories, registry } = remoteSources(context, job.sources);
-  const contents = await readTree(memorySource(Object.fromEntries(job.files.map((f) => [f.path, f.text])), { links: job.links ?? [], notDownloaded: job.notDownloaded ?? [], pastLimit: job.pastLimit ?? [], passedOver: job.passedOver ?? [], unreadable: job.unreadable ?? [] }));
+  const contents = await readTree(treeSource(job));
   const result = await auditTree(contents, {
     target: job.target,
     advisories,
