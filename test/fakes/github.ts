@@ -136,6 +136,8 @@ export interface FakeGitHub {
   /** Opens a pull request from branch `head` into `base` (the default branch). GraphQL lists open ones with their changed files. */
   openPullRequest(owner: string, name: string, pull: { number: number; title: string; head: string; base?: string }): void;
   setPullRequestState(owner: string, name: string, number: number, state: 'MERGED' | 'CLOSED'): void;
+  /** While on, the listing answers this pull request's `files` with null and an error on that field, as GitHub does when it cannot list them. */
+  hidePullRequestFiles(owner: string, name: string, number: number, hidden: boolean): void;
   setRateLimited(limit: RateLimitSwitch | null): void;
   /**
    * Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with
@@ -277,6 +279,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   let limitSwitch: RateLimitSwitch | null = null;
   let failure: { route: string; status: number; times: number; body?: unknown; matching?: string; pathContains?: string } | null = null;
   let textLimit: number | null = null;
+  /** Pull requests (`owner/name#n`) whose changed files the listing does not give (hidePullRequestFiles). */
+  const hiddenFiles = new Set<string>();
   const hourlyLimit = options.rateLimit ?? 5000;
   let used = 0;
   const windowReset = Math.floor(Date.now() / 1000) + 3600;
@@ -852,7 +856,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (selection.includes('pullRequests(')) {
         const first = Number(/pullRequests\s*\([^)]*first\s*:\s*(\d+)/.exec(selection)?.[1] ?? 20);
         const open = [...repo.reviewPulls.values()].filter((p) => p.state === 'OPEN');
-        node.pullRequests = { totalCount: open.length, nodes: open.slice(0, first).map((p) => pullNode(repo, p, page)) };
+        node.pullRequests = { totalCount: open.length, nodes: open.slice(0, first).map((p, i) => {
+          const pull = pullNode(repo, p, page);
+          if (!hiddenFiles.has(`${repoKey(repo.owner, repo.name)}#${p.number}`)) return pull;
+          errors.push({ type: 'SERVICE_UNAVAILABLE', path: [m[1], 'pullRequests', 'nodes', i, 'files'], locations: [{ line: 1, column: 1 }], message: 'Loading the changed files of this pull request timed out.' });
+          return { ...pull, files: null };
+        }) };
       }
       const pullAlias = /(\w+)\s*:\s*pullRequest\s*\(\s*number\s*:\s*(\d+)\s*\)/g;
       for (let p = pullAlias.exec(selection); p; p = pullAlias.exec(selection)) {
@@ -956,6 +965,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     openPullRequest(owner, name, pull) {
       const repo = mustRepo(owner, name);
       repo.reviewPulls.set(pull.number, { number: pull.number, title: pull.title, head: pull.head, base: pull.base ?? repo.defaultBranch, state: 'OPEN' });
+    },
+    hidePullRequestFiles(owner, name, number, hidden) {
+      mustRepo(owner, name);
+      const key = `${repoKey(owner, name)}#${number}`;
+      if (hidden) hiddenFiles.add(key);
+      else hiddenFiles.delete(key);
     },
     setPullRequestState(owner, name, number, state) {
       const pull = mustRepo(owner, name).reviewPulls.get(number);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { fitOneMessage } from '../../src/slack/blocks/fit.js';
 import { pullRequestReviewMessage, type PullRequestRef } from '../../src/slack/blocks/pr-review.js';
 import { pullRequestReviewMarkdown } from '../../src/report/pr-review.js';
-import { notReviewed, type DependencyReview, type ReviewedChange } from '../../src/watch/pr-review/review.js';
+import { nothingToReview, notReviewed, type DependencyReview, type ReviewedChange } from '../../src/watch/pr-review/review.js';
 import { blockText } from './app-world.js';
 
 const PR: PullRequestRef = { repo: 'octo/shop', number: 42, title: 'Bump deps', url: 'https://github.com/octo/shop/pull/42', headSha: 'abcdef1234567890', state: 'open' };
@@ -51,5 +51,18 @@ describe('a pull request that could not be reviewed', () => {
     expect(text).not.toContain('No package changed');
     expect(text).not.toContain('*ok*');
     expect(message.text).toBe('Dependency review of octo/shop #42 (open): not reviewed (partial): GitHub could not compare its base and head: 502 Server Error');
+  });
+});
+
+describe('a pull request whose head changes no file read as dependencies', () => {
+  it('reads "nothing to review: why" with its notes, not partial, and makes no claim that dependency files changed', () => {
+    const message = fitOneMessage(pullRequestReviewMessage(PR, nothingToReview('this head changes no file read as dependencies', ['dev.in: not read as requirements (…)'])), 'card');
+    const text = blockText(message.blocks);
+    expect(text).toContain('head `abcdef1` · overall :white_check_mark: *nothing to review*');
+    expect(text).toContain('*Nothing to review*: this head changes no file read as dependencies.');
+    expect(text).toContain('dev.in: not read as requirements (…)');
+    expect(text).not.toContain('Partial');
+    expect(text).not.toContain('The dependency files changed');
+    expect(message.text).toBe('Dependency review of octo/shop #42 (open): nothing to review: this head changes no file read as dependencies');
   });
 });

@@ -637,7 +637,7 @@ it('reviews a pull request that changes only a file a manifest includes under a 
   expect(world.slack.violations).toEqual([]);
 });
 
-it('reviews a pull request that bumps a pin in dev.txt compiled by pip-compile from dev.in (names no manifest has, read as the audit reads the pair), and not one that changes a template.in', async () => {
+it('reviews a pull request that bumps a pin in dev.txt compiled by pip-compile from dev.in (names no manifest has, read as the audit reads the pair), and not one that changes a template.in (only said not read)', async () => {
   world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
   pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
   world.github.addRepo({
@@ -650,12 +650,13 @@ it('reviews a pull request that bumps a pin in dev.txt compiled by pip-compile f
   world.github.pushCommit('octo', 'shop', { 'roles/web/templates/template.in': '{{ packages }}\n' }, { branch: 'tpl', from: 'main' });
   world.github.openPullRequest('octo', 'shop', { number: 2, title: 'Template', head: 'tpl' });
 
-  const { cards } = await sweepCards(['octo/shop']);
+  const { card } = await sweepCards(['octo/shop']);
 
-  expect(cards).toHaveLength(1);
-  expect(cards[0]).toContain('octo/shop #1');
-  expect(cards[0]).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
-  expect(cards[0]).not.toContain('Partial');
+  expect(card('octo/shop #1')).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(card('octo/shop #1')).not.toContain('Partial');
+  expect(card('octo/shop #1')).not.toContain('not read as requirements');
+  expect(card('octo/shop #2')).toContain('*Nothing to review*');
+  expect(card('octo/shop #2')).toContain('roles/web/templates/template.in: not read as requirements');
   expect(world.slack.violations).toEqual([]);
 });
 
@@ -670,11 +671,15 @@ it('reviews a pull request that adds a pip-tools pair (dev.in and the dev.txt co
 
   await sweepCards(['octo/shop']);
 
-  // The second pull request's .txt was not compiled from its .in: not a pair, so neither is read.
+  // The second pull request's .txt was not compiled from its .in: not a pair, so neither is read,
+  // and its card says the .in was not read.
   const cards = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks));
-  expect(cards).toHaveLength(1);
-  expect(cards[0]).toContain('octo/shop #1');
-  expect(cards[0]).toContain('`goodlib` added 1.2.0');
+  const card = (ref: string) => cards.find((c) => c.includes(ref));
+  expect(cards).toHaveLength(2);
+  expect(card('octo/shop #1')).toContain('`goodlib` added 1.2.0');
+  expect(card('octo/shop #1')).not.toContain('not read as requirements');
+  expect(card('octo/shop #2')).toContain('*Nothing to review*');
+  expect(card('octo/shop #2')).toContain('notes.in: not read as requirements');
   expect(world.slack.violations).toEqual([]);
 });
 
@@ -948,4 +953,104 @@ it('a pull request that adds an include is reviewed through it, and the card is 
   expect(text).toMatch(/`idna` added 3\.7/);
   expect(text).toContain('Partial');
   expect(text).toMatch(/whether the manifests this pull request leaves alone include ci\/base\.txt could not be told \(requirements-big\.txt/);
+});
+
+it('says "not reviewed" on a card for a pull request whose changed files GitHub does not list at all, though it has no card yet: once while that lasts, with the new reason when it changes, then its review replaces it', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  w.github.hidePullRequestFiles('octo', 'shop', 7, true);
+
+  const unlisted = await sweep();
+  expect(unlisted.card).toContain('overall :warning: *not reviewed*');
+  expect(unlisted.card).toContain('*Not reviewed*: GitHub did not list its changed files; whether it changes dependency files is not known');
+
+  // Still not listed: not posted or edited again.
+  const updates = w.slack.callsTo('chat.update').length;
+  expect((await sweep()).card).toBe(unlisted.card);
+  expect(w.slack.callsTo('chat.update')).toHaveLength(updates);
+
+  // Listed now, but GitHub cannot compare: the card says the new reason, at the same head.
+  w.github.hidePullRequestFiles('octo', 'shop', 7, false);
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  const uncompared = await sweep();
+  expect(uncompared.card).toContain('*Not reviewed*: GitHub could not compare its base and head');
+  expect(uncompared.card).not.toContain('did not list');
+
+  w.github.failRequests(null);
+  const reviewed = await sweep();
+  expect(reviewed.card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(reviewed.card).not.toContain('ot reviewed');
+  expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  expect(w.slack.violations).toEqual([]);
+});
+
+it('brings a "not reviewed" card up to date when a later head, listed in full, changes no dependency file: "nothing to review", not partial, written once', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  expect((await sweep()).card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+
+  // A new head that cannot be compared: "not reviewed".
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n' }, { branch: 'deps' });
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  expect((await sweep()).card).toContain('overall :warning: *not reviewed*');
+
+  // The next head puts the requirements back as they are at the base and changes code only.
+  w.github.failRequests(null);
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(2)\n' }, { branch: 'deps' });
+  const head = w.github.headSha('octo', 'shop', 'deps').slice(0, 7);
+  const settled = await sweep();
+  expect(settled.card).toContain(`head \`${head}\` · overall :white_check_mark: *nothing to review*`);
+  expect(settled.card).toContain('*Nothing to review*: this head changes no file read as dependencies');
+  expect(settled.card).not.toContain('ot reviewed');
+  expect(settled.card).not.toContain('upgraded');
+  expect(settled.card).not.toContain('Partial');
+  expect(w.slack.messages(CHANNEL)[0]!.text).toBe('Dependency review of octo/shop #7 (open): nothing to review: this head changes no file read as dependencies');
+
+  // Nothing moved: nothing written again.
+  const updates = w.slack.callsTo('chat.update').length;
+  expect((await sweep()).card).toBe(settled.card);
+  expect(w.slack.callsTo('chat.update')).toHaveLength(updates);
+  expect(w.slack.violations).toEqual([]);
+});
+
+it('brings a review card of an older head up to date when the new head changes only code, and keeps it so through a sweep that cannot list its files', async () => {
+  const { w, sweep } = await reviewingWorld('goodlib==1.2.0\nidna==3.0\n');
+  expect((await sweep()).card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+
+  // The head drops the change; found to change only code, and remembered as such.
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(2)\n' }, { branch: 'deps' });
+  expect((await sweep()).card).toContain('*Nothing to review*');
+  // A sweep that cannot list its files leaves the card of this head as it is…
+  w.github.hidePullRequestFiles('octo', 'shop', 7, true);
+  expect((await sweep()).card).toContain('*Nothing to review*');
+  w.github.hidePullRequestFiles('octo', 'shop', 7, false);
+  expect((await sweep()).card).toContain('*Nothing to review*');
+});
+
+it('says on the card the .in files a pull request changes that are not read as requirements, as the audit says them, and gives a pull request that changes only such a file a card of its own', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'requirements.txt': 'goodlib==1.1.0\n', 'roles/web/templates/template.in': '{{ pkgs }}\n' } });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\n', 'dev.in': 'goodlib\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump goodlib, add dev.in', head: 'bump' });
+  world.github.pushCommit('octo', 'shop', { 'roles/web/templates/template.in': '{{ packages }}\n' }, { branch: 'tpl', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 2, title: 'Template', head: 'tpl' });
+
+  const { watch, card } = await sweepCards(['octo/shop']);
+
+  const notice = (path: string) => `${path}: not read as requirements (a .in file is read when its name says requirements/constraints/reqs, when a pip-compile output beside it names it, or when a manifest includes it; to read one, include it from a requirements file, as \`-r ${path}\`, or rename it)`;
+  expect(card('octo/shop #1')).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(card('octo/shop #1')).toContain(notice('dev.in'));
+  expect(card('octo/shop #1')).not.toContain('Partial');
+  expect(card('octo/shop #2')).toContain('*Nothing to review*: this head changes no file read as dependencies');
+  expect(card('octo/shop #2')).toContain(notice('roles/web/templates/template.in'));
+  expect(card('octo/shop #2')).not.toContain('Partial');
+
+  // Said once: the next sweep writes nothing.
+  world.clock.advance(3_600_000);
+  const posts = world.slack.callsTo('chat.postMessage').length;
+  const updates = world.slack.callsTo('chat.update').length;
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(world.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+  expect(world.slack.callsTo('chat.update')).toHaveLength(updates);
+  expect(world.slack.violations).toEqual([]);
 });

@@ -43,10 +43,12 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   const everything = pr.comment && 'url' in pr.comment ? md.link(pr.comment.url, 'the comment on the pull request') : md.link(`${pr.url.replace(/\/+$/, '')}/files`, 'the pull request’s changes');
   const more = (what: string) => (left: number) => md`…and ${left} more ${what} (see ${everything})`.text;
   const lead: KnownBlock[] = [header(`Dependency review: ${pr.repo} #${pr.number}`)];
-  // Not reviewed: no verdict to give, only that nothing was compared at this head.
-  const overall = review.notReviewed === undefined ? review.verdict : 'not reviewed';
+  // Not reviewed: no verdict to give, only that nothing was compared at this head. Nothing to
+  // review: the head changes no file read as dependencies, which is no verdict on packages either.
+  const overall = review.notReviewed !== undefined ? 'not reviewed' : review.nothingToReview !== undefined ? 'nothing to review' : review.verdict;
   lead.push(section(md`${md.link(pr.url, pr.title)} · ${md.raw(STATE[pr.state])} · head \`${pr.headSha.slice(0, 7)}\` · overall ${md.raw(BADGE[review.verdict])} *${overall}*`));
   if (review.notReviewed !== undefined) lead.push(section(md`:warning: *Not reviewed*: ${review.notReviewed}. Tried again at the next sweep; this card is updated when it is reviewed.`));
+  if (review.nothingToReview !== undefined) lead.push(section(md`*Nothing to review*: ${review.nothingToReview}. This card is updated if a later commit changes one.`));
   if (review.newSources.length) {
     const lines = review.newSources.map((s) => md`• \`${s.name}\` from ${s.url} (${s.file}${s.line ? md`:${s.line}` : md``})`.text);
     lead.push(...listSections(':warning: *New sources outside the index*', lines, { room: WARNING_ROOM, more: more('new sources') }));
@@ -65,7 +67,7 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   if (pr.comment && 'url' in pr.comment) tail.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));
   if (pr.comment && 'problem' in pr.comment) tail.push(context(md`:warning: Not commented on the pull request: ${pr.comment.problem}.`));
   // With files unread, "no package changed" would be a claim about files nobody read.
-  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined) tail.push(context(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.'));
+  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined && review.nothingToReview === undefined) tail.push(context(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.'));
   const changes = moved.length
     ? listSections('*Added and changed*', moved.map((c) => changeLine(c).text), { room: SLACK_LIMITS.messageTextBudget - cumulativeText([...lead, ...tail]), more: more('added or changed') })
     : [];
@@ -73,6 +75,8 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   const partial = review.errors.length > 0 || review.changes.some((c) => c.card?.partial);
   const text = review.notReviewed !== undefined
     ? md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): not reviewed (partial): ${review.notReviewed}`.text
+    : review.nothingToReview !== undefined
+    ? md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): nothing to review: ${review.nothingToReview}`.text
     : md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}${partial ? ' (partial)' : ''}, ${review.changes.length} package changes`.text;
   return { text, blocks: [...lead, ...changes, ...tail] };
 }

@@ -35,6 +35,13 @@ export interface DependencyReview {
    * card says so (also in `errors`, so it is partial) until a later sweep reviews it.
    */
   notReviewed?: string;
+  /**
+   * The head, listed in full, changes no file read as dependencies (why): nothing was compared and
+   * nothing is missing, so not partial. Replaces a card of an older head or a "not reviewed" one, so
+   * neither stands for a head it does not describe; `notes` says what is said all the same (files
+   * `exclude:` leaves out, `.in` files not read as requirements). Absent in reviews from before it.
+   */
+  nothingToReview?: string;
 }
 
 const RANK: Record<Verdict, number> = { ok: 0, caution: 1, avoid: 2 };
@@ -90,4 +97,9 @@ export async function reviewDependencies(diff: DependencyDiff, sources: CardSour
 /** The review of a pull request that could not be reviewed at its head this time: partial, never ok. */
 export function notReviewed(reason: string): DependencyReview {
   return { changes: [], newSources: [], newIndexUrls: [], errors: [`not reviewed: ${reason}`], verdict: 'caution', notReviewed: reason };
+}
+
+/** The review of a head that changes no file read as dependencies (why): not partial; `notes` are said on the card. */
+export function nothingToReview(why: string, notes: readonly string[] = []): DependencyReview {
+  return { changes: [], newSources: [], newIndexUrls: [], errors: [], ...(notes.length > 0 ? { notes: [...notes] } : {}), verdict: 'ok', nothingToReview: why };
 }

@@ -41,7 +41,8 @@ import { plural } from '../../plural.js';
 import { listPullRequests, listRemainingFiles, mergeBase, readTexts, textKey, type OpenPullRequest, type TextRequest } from '../../github/pull-requests.js';
 import type { Logger } from '../../log.js';
 import type { CardSources } from '../../packages/card.js';
-import { isCompiledFrom, isManifestPath, pipToolsPairs } from '../../python/discover.js';
+import { isCompiledFrom, isManifestPath, isUndecidedInput, pipToolsPairs } from '../../python/discover.js';
+import { passedOverInputsNotice } from '../../python/load.js';
 import type { OutboundMessage } from '../../store/outbox/types.js';
 import type { PullReviewRow, PullReviewState } from '../../store/pull-review-state/types.js';
 import { upsertReviewComment } from '../../github/review-comment.js';
@@ -50,7 +51,7 @@ import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { diffDependencies, includesToRead } from './diff.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
 import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
-import { notReviewed, reviewDependencies, type DependencyReview } from './review.js';
+import { nothingToReview, notReviewed, reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
 export interface PullRequestReviewOptions {
@@ -102,7 +103,8 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     const [owner = '', repo = ''] = key.split('/');
     return { owner, repo };
   });
-  const listing = await listPullRequests(options.octokit, refs, await reviews.openNumbers());
+  const tracked = await reviews.openNumbers();
+  const listing = await listPullRequests(options.octokit, refs, tracked);
   result.githubRequests += listing.requests;
   for (const [repo, message] of listing.errors) result.errors.push(`${repo}: ${message}`);
 
@@ -113,7 +115,11 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   const candidates: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
   // Pull requests whose changed files GitHub did not list: a card of theirs says so at the new head.
   const unlisted: { repo: string; pull: OpenPullRequest }[] = [];
+  // Pull requests with a card whose changed files, all listed, include nothing to review: the card
+  // of an older head (or "not reviewed") is brought up to date.
+  const quiet: { repo: string; pull: OpenPullRequest }[] = [];
   for (const [repo, { open, closed, openNotListed }] of listing.byRepo) {
+    const carded = new Set(tracked.get(repo) ?? []);
     for (const c of closed) closing.push({ repo, number: c.number, state: c.state });
     if (openNotListed > 0) result.notes.push(`${repo}: ${open.length + openNotListed} open pull requests; only the ${open.length} most recently updated were reviewed`);
     for (const pull of open) {
@@ -125,10 +131,11 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       // Files GitHub does not list may be manifests: such a pull request is reviewed, as partial.
       // One that changes a file a manifest may include (`ci/base.txt`) is asked about at its base.
       if (paths.length > 0 || pull.paths.some(mayBeIncluded) || pull.filesNotListed > 0 || pull.moreFiles) candidates.push({ repo, pull, paths });
+      else if (carded.has(pull.number)) quiet.push({ repo, pull });
     }
   }
   const stored = new Map<string, PullReviewRow>();
-  const asked = [...closing, ...[...candidates, ...unlisted].map(({ repo, pull }) => ({ repo, number: pull.number }))];
+  const asked = [...closing, ...[...candidates, ...unlisted, ...quiet].map(({ repo, pull }) => ({ repo, number: pull.number }))];
   for (const row of await reviews.reviewsOf(asked)) stored.set(reviewKey(row.repo, row.number, row.channel), row);
   const knownOf = (repo: string, number: number) => {
     const known = new Map<string, PullReviewRow>();
@@ -139,10 +146,11 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     return known;
   };
   /**
-   * Fail closed: a pull request that could not be reviewed this time gets a card saying so, when it is
-   * known to change dependencies (`changesDependencies`: a manifest among its listed files) or has a
-   * card already (which describes an older head). One of which nothing is known yet (only code, as far
-   * as it was listed) is left to the next sweep, said in the log only.
+   * Fail closed: a pull request that could not be reviewed this time gets a card saying so, when it
+   * may change dependencies (`changesDependencies`: a manifest among its listed files, or files GitHub
+   * did not list, which may be manifests) or has a card already (which describes an older head). One
+   * known to change only code, as far as it was listed in full, is left to the next sweep, said in
+   * the log only.
    */
   const unreviewed = async (repo: string, pull: OpenPullRequest, known: ReadonlyMap<string, PullReviewRow>, reason: string, changesDependencies: boolean) => {
     if (!changesDependencies && known.size === 0) return;
@@ -155,12 +163,33 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       result.errors.push(`${repo}#${pull.number}: its "not reviewed" card could not be written (${errorLine(err)})`);
     }
   };
+  /**
+   * A head, listed in full, found to change no file read as dependencies: the cards that describe
+   * another head or say "not reviewed" are brought up to date ("nothing to review"), so neither an
+   * older verdict nor "not reviewed" stands for it; `post`: every channel gets the card, one with
+   * none too (it has notes to give: a `.in` file not read as requirements). False when a card could
+   * not be written: the head is then not remembered as done, and the next sweep tries again.
+   */
+  const settle = async (repo: string, pull: OpenPullRequest, known: ReadonlyMap<string, PullReviewRow>, notes: readonly string[] = [], post = false): Promise<boolean> => {
+    if (!post && ![...known.values()].some((row) => row.headOid !== pull.headOid)) return true;
+    const ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
+    try {
+      await sayNothingToReview(options, reviews, ref, nothingToReview(NOTHING_TO_REVIEW, notes), repos.get(repo) ?? [], known, post);
+      return true;
+    } catch (err) {
+      options.logger?.warn({ repo, pull: pull.number, err }, 'could not say a pull request has nothing to review');
+      result.errors.push(`${repo}#${pull.number}: its "nothing to review" card could not be written (${errorLine(err)})`);
+      return false;
+    }
+  };
   for (const c of closing) {
     const open = [...stored.values()].filter((r) => r.repo === c.repo && r.number === c.number && r.state === 'open');
     await closeOut(options, reviews, open, c, result);
   }
-  // Nothing listed says nothing about dependencies: only a pull request with a card is said not reviewed.
-  for (const { repo, pull } of unlisted) await unreviewed(repo, pull, knownOf(repo, pull.number), pull.filesListError ?? 'its changed files were not listed', false);
+  // Nothing listed says nothing about dependencies either way: it may change some, so every such
+  // pull request gets a card saying so (once while that lasts), which its review replaces.
+  for (const { repo, pull } of unlisted) await unreviewed(repo, pull, knownOf(repo, pull.number), `${pull.filesListError ?? 'its changed files were not listed'}; whether it changes dependency files is not known`, true);
+  for (const { repo, pull } of quiet) await settle(repo, pull, knownOf(repo, pull.number));
   const unchanged = options.unchanged;
   if (unchanged) {
     // Forget pull requests no longer listed as open (merged, closed, or their repository unwatched).
@@ -174,19 +203,25 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     const channels = repos.get(repo) ?? [];
     const known = knownOf(repo, pull.number);
     if (channels.every((channel) => known.get(channel)?.headOid === pull.headOid)) continue;
-    // A head found to change no dependency file (or only excluded ones) is not read again.
-    if (unchanged?.get(`${repo}#${pull.number}`) === pull.headOid) continue;
+    // A head found to change no dependency file (or only excluded ones) is not read again; a card
+    // left of another head, or "not reviewed" at this one (its files not listed at a sweep since),
+    // is brought up to date all the same.
+    if (unchanged?.get(`${repo}#${pull.number}`) === pull.headOid) {
+      await settle(repo, pull, known);
+      continue;
+    }
     const [owner = '', name = ''] = repo.split('/');
     if (pull.moreFiles) {
       // The rest of the changed files, only now that the pull request is to be reviewed.
       result.githubRequests += await listRemainingFiles(options.octokit, { owner, repo: name }, pull);
       if (listCutShort(repo, pull, result.errors)) {
-        await unreviewed(repo, pull, known, pull.filesListError ?? 'the rest of its changed files were not listed', pull.paths.some(isManifestPath));
+        // Those not listed may be manifests.
+        await unreviewed(repo, pull, known, pull.filesListError ?? 'the rest of its changed files were not listed', true);
         continue;
       }
       paths = pull.paths.filter(isManifestPath);
       if (paths.length === 0 && !pull.paths.some(mayBeIncluded) && pull.filesNotListed === 0) {
-        unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
+        if (await settle(repo, pull, known)) unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
         continue;
       }
     }
@@ -196,7 +231,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     // request's: left for the next sweep.
     if ('error' in branchedOff) {
       result.errors.push(`${repo}#${pull.number}: ${branchedOff.error}; not reviewed this time`);
-      await unreviewed(repo, pull, known, branchedOff.error, paths.length > 0);
+      await unreviewed(repo, pull, known, branchedOff.error, paths.length > 0 || pull.filesNotListed > 0);
       continue;
     }
     due.push({ repo, pull, paths, known, baseOid: branchedOff.sha });
@@ -321,14 +356,21 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         ...(notReached.length > 0 ? [`whether a manifest includes ${untoldOf(notReached)} could not be told (${untold}); not reviewed`] : []),
         ...(oneSided.length > 0 ? [`whether the manifests this pull request leaves alone include ${untoldOf(oneSided)} could not be told (${untold})`] : []),
       ];
+      // `.in` files it changes that nothing reads as requirements (no compiled `.txt` beside them
+      // says pip-compile wrote it from them, no manifest includes them): said in the audit's one
+      // notice, not partial (most are templates), but never passed over unseen, since one may be a
+      // pip-tools input compiled only in CI. One the base's includes could not tell is said above.
+      const inputsNotice = passedOverInputsNotice(pull.paths.filter((path) => isUndecidedInput(path) && excludedBy(path) === null && !included(path) && !notReached.includes(path)));
+      const inputNotes = inputsNotice === null ? [] : [inputsNotice];
       if (paths.length === 0 && through.length === 0 && pull.filesNotListed === 0 && untoldLines.length === 0) {
         // Every dependency file it changes is one the project says is not its own (or it changes
-        // none, only files no manifest includes): nothing to review.
+        // none, only files no manifest includes): nothing to review. A card is brought up to date,
+        // and one is posted to say a `.in` file was not read.
         if (excludeNotes.length > 0) result.notes.push(`${repo}#${pull.number}: ${excludeNotes.join('; ')}; no review`);
-        unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
+        if (await settle(repo, pull, known, [...excludeNotes, ...inputNotes], inputNotes.length > 0)) unchanged?.set(`${repo}#${pull.number}`, pull.headOid);
         continue;
       }
-      const notes = [...settingsNotes, ...excludeNotes];
+      const notes = [...settingsNotes, ...excludeNotes, ...inputNotes];
       ready.push({ repo, owner, name, pull, known, baseOid, paths, through, notes, untold: untoldLines, sides: { base: emptySide(), head: emptySide() } });
     } catch (err) {
       await unreviewed(repo, pull, known, reviewFailed(options, result, repo, pull.number, err), changed.length > 0);
@@ -587,12 +629,13 @@ const cardKey = (repo: string, number: number, channel: string) => `pr-review:${
 
 /**
  * A post of the card when the channel has none yet, else an update of it (named by what it shows:
- * the head reviewed, or the final state). A "not reviewed" update is one per head: a failure that
- * lasts several sweeps adds nothing after the first, and the review that follows is a new update.
+ * the head reviewed, or the final state). A "not reviewed" update is one per head and reason: a
+ * failure that lasts several sweeps adds nothing after the first, one whose reason changes
+ * (`reasonChanged`) is a new update, and the review that follows is a new update.
  */
-function cardMessage(channel: string, card: PullRequestReviewCard, known: boolean, now: Date): OutboundMessage {
+function cardMessage(channel: string, card: PullRequestReviewCard, known: boolean, now: Date, reasonChanged = false): OutboundMessage {
   const key = cardKey(card.ref.repo, card.ref.number, channel);
-  const shows = card.review.notReviewed === undefined ? `${card.ref.state}@${now.toISOString()}` : 'not-reviewed';
+  const shows = card.review.notReviewed === undefined ? `${card.ref.state}@${now.toISOString()}` : reasonChanged ? `not-reviewed@${now.toISOString()}` : 'not-reviewed';
   return known
     ? { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'update', messageKey: key, idempotencyKey: `${key}@${card.ref.headSha}:${shows}` }
     : { kind: PULL_REQUEST_REVIEW, data: card, channel, op: 'post', messageKey: key, idempotencyKey: key };
@@ -616,10 +659,42 @@ async function sayNotReviewed(
   const review = notReviewed(reason);
   for (const channel of channels) {
     const before = known.get(channel);
-    if (before && (JSON.parse(before.reviewJson) as { ref: PullRequestRef }).ref.headSha === ref.headSha) continue;
+    const shown = before ? (JSON.parse(before.reviewJson) as { ref: PullRequestRef; review: DependencyReview }) : null;
+    const sameHead = shown?.ref.headSha === ref.headSha;
+    // The same card, or a review of this head: left as it is. A "not reviewed" card of this head
+    // whose reason changed says the new one.
+    if (sameHead && (shown?.review.notReviewed === undefined || shown.review.notReviewed === reason)) continue;
+    const ts = before?.ts ?? '';
+    const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now, sameHead);
+    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: '', state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
+  }
+}
+
+/** Why a card says "nothing to review". */
+const NOTHING_TO_REVIEW = 'this head changes no file read as dependencies';
+
+/**
+ * The card of a head found to change no file read as dependencies, listed in full (`review`:
+ * nothingToReview), in each channel whose card is not this head's review (a card of an older head, or
+ * "not reviewed"), and with `post` in a channel with no card too. Its row keeps the head: the head is
+ * done, and its card is not written again while the head stays.
+ */
+async function sayNothingToReview(
+  options: PullRequestReviewOptions,
+  reviews: PullReviewState,
+  ref: PullRequestRef,
+  review: DependencyReview,
+  channels: readonly string[],
+  known: ReadonlyMap<string, PullReviewRow>,
+  post: boolean,
+): Promise<void> {
+  const now = options.now();
+  for (const channel of channels) {
+    const before = known.get(channel);
+    if (before ? before.headOid === ref.headSha : !post) continue;
     const ts = before?.ts ?? '';
     const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now);
-    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: '', state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
+    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
   }
 }
 
