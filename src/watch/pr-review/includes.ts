@@ -105,10 +105,13 @@ export async function includedAt(
   const includers = new Map<string, Set<string>>();
   // Bounded as snapshots are: the depth and breadth of includes are the repository's to choose, and
   // any changed `.txt` asks this, so past the limits the answer is "cannot tell", said on the review.
-  let includedFiles = pairs.length;
+  // Only files reached through an include count: the roots (manifests by name, and pip-tools pairs,
+  // which discovery reads on their own) are bounded by the listing, as the audit's are, and each is
+  // read once (TEXTS_BATCH a query), so a repository of many `X.in`/`X.txt` pairs is told, not
+  // "cannot tell" past 200 of them.
+  let includedFiles = 0;
   for (let depth = 0, first = true; level.length > 0; first = false, depth += 1) {
     if (depth > MAX_INCLUDE_LEVELS) return { unknown: `includes go deeper than ${MAX_INCLUDE_LEVELS} levels`, recoverable: false, requests };
-    if (!first) includedFiles += level.length;
     if (includedFiles > MAX_INCLUDED_FILES) return { unknown: `includes name more than ${MAX_INCLUDED_FILES} files`, recoverable: false, requests };
     const unread = level.filter((path) => typeof known.get(textKey({ ...at, path })) !== 'string');
     const answer = unread.length > 0 ? await readTexts(octokit, unread.map((path) => ({ ...at, path }))) : null;
@@ -130,9 +133,13 @@ export async function includedAt(
     for (const path of loaded) included.add(path);
     for (const [from, targets] of includes) for (const to of targets) includers.set(to, (includers.get(to) ?? new Set()).add(from));
     // Each file once, and only those that are there: an include of a missing file is the audit's to
-    // report. A compiled pair's input is read next, for what it includes.
-    level = [...missing, ...compiledPairs.map(([input]) => input)].filter((path) => listing.paths.has(path) && !asked.has(path));
-    for (const path of level) asked.add(path);
+    // report. A compiled pair's input is read next, for what it includes (a root: not counted).
+    const next = [...missing].filter((path) => listing.paths.has(path) && !asked.has(path));
+    for (const path of next) asked.add(path);
+    includedFiles += next.length;
+    const inputs = compiledPairs.map(([input]) => input).filter((path) => listing.paths.has(path) && !asked.has(path));
+    for (const path of inputs) asked.add(path);
+    level = [...next, ...inputs];
   }
   return { included, texts: read, roots, includers, requests };
 }

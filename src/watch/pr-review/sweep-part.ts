@@ -322,21 +322,29 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
             viaBase = reach.included;
             // Their includers are read, never the files themselves as roots: a side reads such a file
             // only when its own manifests reach it, so dropping an include removes what it installed.
-            through = rootsReaching(reach, askedBase.filter((path) => viaBase.has(path))).filter((path) => !pull.paths.includes(path));
-            pairRoots = askedBase.filter((path) => viaBase.has(path) && reach.roots.includes(path));
+            // Sets: a repository may have thousands of roots (pip-tools pairs), a pull request thousands of files.
+            const changedPaths = new Set(pull.paths);
+            const isRoot = new Set(reach.roots);
+            through = rootsReaching(reach, askedBase.filter((path) => viaBase.has(path))).filter((path) => !changedPaths.has(path));
+            pairRoots = askedBase.filter((path) => viaBase.has(path) && isRoot.has(path));
           }
         }
         // A pip-tools pair the pull request adds (`dev.in` and the `dev.txt` compiled from it, neither
         // at the base): its `.txt` read at the head tells, as discovery tells from a checkout.
-        const headPairs = [...pipToolsPairs(pull.paths)].filter(([input, compiled]) => !pairRoots.includes(compiled) && excludedBy(input) === null && excludedBy(compiled) === null);
+        const isPairRoot = new Set(pairRoots);
+        const headPairs = [...pipToolsPairs(pull.paths)].filter(([input, compiled]) => !isPairRoot.has(compiled) && excludedBy(input) === null && excludedBy(compiled) === null);
         if (headPairs.length > 0) {
           await readMore(options, result, headPairs.map(([, compiled]) => ({ owner, repo: name, oid: pull.headOid, path: compiled })), { texts, failed, permanent });
           for (const [input, compiled] of headPairs) {
             const text = texts.get(textKey({ owner, repo: name, oid: pull.headOid, path: compiled }));
-            if (typeof text === 'string' && isCompiledFrom(text, input)) pairRoots.push(...[input, compiled].filter((path) => !pairRoots.includes(path)));
+            if (typeof text !== 'string' || !isCompiledFrom(text, input)) continue;
+            for (const path of [input, compiled]) {
+              if (!isPairRoot.has(path)) pairRoots.push(path);
+              isPairRoot.add(path);
+            }
           }
         }
-        included = (path) => viaHead.has(path) || viaBaseChanges.has(path) || viaBase.has(path) || pairRoots.includes(path);
+        included = (path) => viaHead.has(path) || viaBaseChanges.has(path) || viaBase.has(path) || isPairRoot.has(path);
       }
       // An excluded manifest that is included is reviewed, but through its includers (above), never as a root.
       const { counts } = applyExcludes(changed, (path) => (included(path) ? null : excludedBy(path)));
@@ -349,7 +357,8 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       // said with its exclude note. One the changed manifests reach on one side only is reviewed,
       // and the line says the other side may install it too.
       const untoldOf = (files: string[]) => `${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`;
-      const notReached = untold ? askedBase.filter((path) => !included(path) && !excludedChanged.includes(path) && mayBeRequirements(path)) : [];
+      const isExcludedChanged = new Set(excludedChanged);
+      const notReached = untold ? askedBase.filter((path) => !included(path) && !isExcludedChanged.has(path) && mayBeRequirements(path)) : [];
       const oneSided = untold ? askedBase.filter(included) : [];
       const untoldLines = [
         ...(settingsUnread ? [`base: ${settingsUnread}`] : []),
@@ -360,7 +369,8 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       // says pip-compile wrote it from them, no manifest includes them): said in the audit's one
       // notice, not partial (most are templates), but never passed over unseen, since one may be a
       // pip-tools input compiled only in CI. One the base's includes could not tell is said above.
-      const inputsNotice = passedOverInputsNotice(pull.paths.filter((path) => isUndecidedInput(path) && excludedBy(path) === null && !included(path) && !notReached.includes(path)));
+      const untoldPaths = new Set(notReached);
+      const inputsNotice = passedOverInputsNotice(pull.paths.filter((path) => isUndecidedInput(path) && excludedBy(path) === null && !included(path) && !untoldPaths.has(path)));
       const inputNotes = inputsNotice === null ? [] : [inputsNotice];
       if (paths.length === 0 && through.length === 0 && pull.filesNotListed === 0 && untoldLines.length === 0) {
         // Every dependency file it changes is one the project says is not its own (or it changes
