@@ -97,7 +97,7 @@ it('counts a .in named like anything (dev.in) and its .txt as the project\'s whe
 });
 
 it('takes a file of any name pip could be told to read for a possible requirements file, but not code, docs or other tools\' files', () => {
-  for (const path of ['docs/notes.txt', 'dev.in', 'deps/base.pip', 'reqs/common.req', 'deps/prod.lock', 'ci/deps', '.deps', 'ci/requirements.unknownext']) expect(mayBeRequirements(path), path).toBe(true);
+  for (const path of ['docs/notes.txt', 'dev.in', 'deps/base.pip', 'reqs/common.req', 'deps/prod.lock', 'ci/deps', '.deps', 'Dockerfile', 'ci/requirements.unknownext']) expect(mayBeRequirements(path), path).toBe(true);
   for (const path of ['src/app.py', 'README.md', 'docs/index.RST', 'web/app.tsx', 'package.json', '.github/workflows/ci.yml', 'notebooks/a.ipynb', 'tox.ini', 'ci.v2/logo.png']) expect(mayBeRequirements(path), path).toBe(false);
 });
 

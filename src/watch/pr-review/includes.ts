@@ -65,7 +65,11 @@ const NOT_REQUIREMENTS_EXTENSIONS = new Set([
 export function mayBeRequirements(path: string): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const dot = name.lastIndexOf('.');
-  // `.gitignore`-style names have no extension: counted, as `ci/deps` is.
+  // No extension (`ci/deps`, `Dockerfile`, `.gitignore`-style names): counted. pip reads any name
+  // it is told to (`-r ci/deps`), and nothing marks such a name as another kind of file the way an
+  // extension does; only what the manifests include could rule one out, and that is exactly what
+  // could not be told when this is asked. A `Dockerfile` in a code-only pull request then makes its
+  // card partial ("could not be told"): noise, never silence, and only past the include limits.
   if (dot <= 0) return true;
   return !NOT_REQUIREMENTS_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
 }
