@@ -24,9 +24,12 @@
  *     file named like no manifest is read the same way, through what includes it on each side
  *     (never as a root of its own), so dropping its include reads as removing what it installed;
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
- * One repository or pull request failing is logged and never stops the others; one known to change
- * a manifest (or with a card already) gets a card "not reviewed: why" at its head (sayNotReviewed),
- * which its review replaces at a later sweep. A file that could
+ * One repository or pull request failing is logged and never stops the others; one that may change
+ * a manifest (one listed, or files GitHub did not list) or has a card already gets a card "not
+ * reviewed: why" at its head (sayNotReviewed), which its review replaces at a later sweep. A head
+ * listed in full that changes no file read as dependencies turns a card of another head (or "not
+ * reviewed") into "nothing to review" (sayNothingToReview); a changed `.in` file nothing reads as
+ * requirements is named on the card in the audit's notice. A file that could
  * not be read on either side is left out of the diff (never read as added or removed) and named in
  * the review's errors, so the review says it is partial. When a later read may mend it (a failed
  * batch, no answer, 5xx, rate limit) its head is not recorded as reviewed, and the next sweep reads
