@@ -116,7 +116,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   // own, so closing or publishing one reads none again.
   const closing: { repo: string; number: number; state: 'merged' | 'closed' }[] = [];
   const candidates: { repo: string; pull: OpenPullRequest; paths: string[] }[] = [];
-  // Pull requests whose changed files GitHub did not list: a card of theirs says so at the new head.
+  // Pull requests whose changed files GitHub did not list: each gets a card saying so at its head.
   const unlisted: { repo: string; pull: OpenPullRequest }[] = [];
   // Pull requests with a card whose changed files, all listed, include nothing to review: the card
   // of an older head (or "not reviewed") is brought up to date.
