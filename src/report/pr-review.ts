@@ -52,7 +52,8 @@ export function pullRequestReviewMarkdown(pr: { headSha: string }, review: Depen
   if (review.notes?.length) out.push(`_${review.notes.map(escapeMarkdown).join('; ')}_`, '');
   if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');
   // With files unread, "no package changed" would be a claim about files nobody read.
-  if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined) out.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');
+  if (review.nothingToReview !== undefined) out.push(`**Nothing to review**: ${escapeMarkdown(review.nothingToReview)}.`, '');
+  else if (!moved.length && !removed.length && !review.newSources.length && !review.newIndexUrls.length && review.notReviewed === undefined) out.push(review.errors.length ? 'No package changed in the files that were read.' : 'The dependency files changed, but no package did.', '');
   out.push('<sub>Updated in place by Depwatch when the pull request changes.</sub>');
   const body = out.join('\n');
   return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY)}\n\n_…cut: the review is longer than a comment may be; the pull request’s changes have the rest._`;

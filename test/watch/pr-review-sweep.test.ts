@@ -123,6 +123,51 @@ it('keeps the review as one comment on the pull request when comments are on: cr
   expect(w.slack.violations).toEqual([]);
 });
 
+it('keeps the comment on the pull request true of its head when the head is not reviewed, then has nothing to review: an older verdict never stands on GitHub', async () => {
+  const { w, watch } = await commentingWorld(true);
+  const sweep = async () => {
+    w.clock.advance(3_600_000);
+    await watch.sweeps.runNow();
+    await watch.delivery.idle();
+    const comments = w.github.comments('octo', 'shop', 7);
+    expect(comments).toHaveLength(1);
+    return comments[0]!;
+  };
+  expect((await sweep()).body).toContain('`goodlib` upgraded `1.1.0` → `1.2.0`: **ok**');
+
+  // A new head GitHub cannot compare: the comment says it was not reviewed, not the old verdict.
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n' }, { branch: 'deps' });
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  const unreviewed = await sweep();
+  expect(unreviewed.body).toContain('Depwatch dependency review: ⚠️ caution');
+  expect(unreviewed.body).toContain('_Partial: not reviewed: ');
+  expect(unreviewed.body).not.toContain('upgraded');
+  expect(unreviewed.body).toContain(`At head \`${w.github.headSha('octo', 'shop', 'deps').slice(0, 7)}\``);
+
+  // The next head changes code only: "nothing to review", and no partial line.
+  w.github.failRequests(null);
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(2)\n' }, { branch: 'deps' });
+  const settled = await sweep();
+  expect(settled.body).toContain('**Nothing to review**: this head changes no file read as dependencies.');
+  expect(settled.body).not.toContain('Partial');
+  expect(settled.body).not.toContain('The dependency files changed');
+
+  // Nothing moved: the comment is not written again.
+  const updates = settled.updates;
+  expect((await sweep()).updates).toBe(updates);
+  expect(w.slack.violations).toEqual([]);
+});
+
+it('creates no comment for a pull request that was never reviewed and has nothing to review', async () => {
+  const { w, watch } = await commentingWorld(true);
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n', 'app.py': 'print(2)\n' }, { branch: 'code' });
+  w.github.openPullRequest('octo', 'shop', { number: 8, title: 'Code only', head: 'code' });
+  await watch.sweeps.runNow();
+  await watch.delivery.idle();
+  expect(w.github.comments('octo', 'shop', 7)).toHaveLength(1);
+  expect(w.github.comments('octo', 'shop', 8)).toEqual([]);
+});
+
 it('says on the Slack card why it could not comment when the token may only read, and reviews in Slack all the same', async () => {
   const { w, watch } = await commentingWorld(false);
   await watch.sweeps.runNow();

@@ -159,7 +159,9 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     if (!changesDependencies && known.size === 0) return;
     const ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
     try {
-      await sayNotReviewed(options, reviews, ref, redactSecrets(reason).slice(0, 300), repos.get(repo) ?? [], known);
+      const why = redactSecrets(reason).slice(0, 300);
+      await sayNotReviewed(options, reviews, ref, why, repos.get(repo) ?? [], known);
+      await followComment(options, reviews, ref, notReviewed(why));
     } catch (err) {
       // Never stops the other pull requests; the next sweep tries again.
       options.logger?.warn({ repo, pull: pull.number, err }, 'could not say a pull request was not reviewed');
@@ -177,7 +179,9 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     if (!post && ![...known.values()].some((row) => row.headOid !== pull.headOid)) return true;
     const ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
     try {
-      await sayNothingToReview(options, reviews, ref, nothingToReview(NOTHING_TO_REVIEW, notes), repos.get(repo) ?? [], known, post);
+      const review = nothingToReview(NOTHING_TO_REVIEW, notes);
+      await sayNothingToReview(options, reviews, ref, review, repos.get(repo) ?? [], known, post);
+      await followComment(options, reviews, ref, review);
       return true;
     } catch (err) {
       options.logger?.warn({ repo, pull: pull.number, err }, 'could not say a pull request has nothing to review');
@@ -635,6 +639,18 @@ async function comment(options: PullRequestReviewOptions, reviews: PullReviewSta
   }
   await reviews.saveComment(key, number, { id: outcome.id, url: outcome.url, body }, options.now());
   return { url: outcome.url };
+}
+
+/**
+ * Keeps a review comment already on the pull request true of its head when the head is not
+ * reviewed ("not reviewed", "nothing to review"): an older head's verdict must not stand on GitHub
+ * either. No comment is created for them (the Slack card says it); one that cannot be written is
+ * logged, as a review's is, and the next change of the head writes it again.
+ */
+async function followComment(options: PullRequestReviewOptions, reviews: PullReviewState, ref: PullRequestRef, review: DependencyReview): Promise<void> {
+  if (!options.comments || (await reviews.comment(ref.repo, ref.number)) === null) return;
+  const [owner = '', name = ''] = ref.repo.split('/');
+  await comment(options, reviews, owner, name, ref.number, pullRequestReviewMarkdown(ref, review));
 }
 
 /** The review card of a pull request in a channel: one Slack message, posted once and then updated. */
