@@ -3,10 +3,10 @@
  * of what it kept out. Apart from run.ts so that `deps` does not load the audit and its rules.
  */
 import { isManifestPathIn, isProjectContextPath } from '../python/discover.js';
-import type { FileSource } from '../python/files.js';
+import { memorySource, type FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, parseSettings, settingsFolderNotes, unmatchedExcludes, unreadSettingsNotes, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, parseSettings, settingsFolderNotes, unmatchedExcludes, unreadSettingsNotes, type ExcludeRule, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
 import type { IgnoreNote } from './ignores.js';
 
@@ -42,6 +42,18 @@ export async function readTreeSettings(source: FileSource, paths?: readonly stri
   // Its parser loads only when the tree has the file.
   const parsed = text === null ? null : await parseSettings(text, settingsFile);
   return { files: text === null ? [] : [{ path: settingsFile, text }], errors, parsed: withUnreadNotes(parsed, [...folders, ...unreadSettingsNotes(listed)]) };
+}
+
+/**
+ * The `exclude:` entries of a tree's settings files given as texts (a GitHub snapshot's, downloaded
+ * before the rest), read as the audit reads them (readTreeSettings), so that a snapshot leaves out
+ * exactly the paths the audit will. A file that cannot be read or does not parse excludes nothing,
+ * as in the audit (which says why).
+ */
+export async function settingsExcludes(settings: readonly { path: string; text: string }[]): Promise<ExcludeRule[]> {
+  if (settings.length === 0) return [];
+  const source = memorySource(Object.fromEntries(settings.map((f) => [f.path, f.text])));
+  return (await readTreeSettings(source, settings.map((f) => f.path))).parsed?.excludes ?? [];
 }
 
 /** A parse with the notes on the settings files not read: said wherever the parse's own notes are said. */

@@ -14,11 +14,11 @@ import { posix } from 'node:path';
 import type { Octokit } from 'octokit';
 import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
-import { CONFIG_FILES, excluder, type Excluder } from '../audit/exclude.js';
-import { readTreeSettings } from '../audit/tree-excludes.js';
+import { CONFIG_FILES, excluder } from '../audit/exclude.js';
+import { settingsExcludes } from '../audit/tree-excludes.js';
 import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, isSkippedDir, isUndecidedInput, pipToolsPairs } from '../python/discover.js';
 import { namesOtherFiles } from '../python/formats/paths.js';
-import { memorySource, treeSource, type FileSource } from '../python/files.js';
+import { treeSource, type FileSource } from '../python/files.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
 import { decode } from '../scan/text.js';
 import { errorLine } from '../error-line.js';
@@ -27,6 +27,7 @@ import { BlobCache } from './blob-cache.js';
 import { GitHubServiceError, RateLimitError, RefNotFoundError, rateLimitFromError, shortFailure, toGitHubError } from './errors.js';
 import { branchOfRef, type RepoRef } from './repo-ref.js';
 import { compareCodeUnits } from '../text-order.js';
+import type { ManifestReads } from '../workers/jobs/manifest-reads.js';
 
 export const DEFAULT_MAX_BLOB_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 8;
@@ -57,6 +58,12 @@ export interface SnapshotOptions {
    * audit needs (its "Watch this repo" follows that branch); sweeps and the CLI leave it off.
    */
   nameBranch?: boolean;
+  /**
+   * Where the settings file and the manifests are parsed to tell what else to download (the bot:
+   * worker threads, AuditRunner.reads, so a hostile setup.py never holds up Slack's acks); default:
+   * this thread.
+   */
+  reads?: Pick<ManifestReads, 'reachedFrom' | 'settingsExcludes'>;
 }
 
 export interface SnapshotFile {
@@ -160,6 +167,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const stats: SnapshotStats = { requests: 0, treeRequests: 0, blobsFetched: 0, blobsCached: 0, truncated: false };
   const errors: SnapshotError[] = [];
   const name = { owner: ref.owner, repo: ref.repo };
+  const reads = { reachedFrom: options.reads?.reachedFrom ?? reachedFrom, settingsExcludes: options.reads?.settingsExcludes ?? settingsExcludes };
 
   const call: Call = async (what, request, explain) => {
     stats.requests++;
@@ -271,7 +279,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   // test fixtures can be hundreds of files), except the files a manifest that is read includes.
   const isSettings = (e: WantedEntry) => CONFIG_FILES.includes(e.path);
   await download(wanted.filter(isSettings));
-  const excludedBy = await excludesOf(files);
+  const excludedBy = excluder(await reads.settingsExcludes(files.map((f) => ({ path: f.path, text: f.text }))));
   const rest = wanted.filter((e) => !isSettings(e));
   await download(rest.filter((e) => excludedBy(e.path) === null));
   const excluded = new Map(rest.filter((e) => excludedBy(e.path) !== null).map((e) => [e.path, e]));
@@ -285,7 +293,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   let followed = 0;
   for (let from = files, level = 0; ; level++) {
     const reached: WantedEntry[] = [];
-    for (const path of await includesOf(from, files, links, level === 0)) {
+    for (const path of await includesOf(from, files, links, level === 0, reads.reachedFrom)) {
       if (tried.has(path)) continue;
       const entry: WantedEntry | undefined = excluded.get(path) ?? withKind(blobAt.get(path), 'manifest');
       if (entry === undefined) {
@@ -352,36 +360,25 @@ type WantedEntry = TreeEntry & { kind: SnapshotFile['kind']; storedAt: string };
 const withKind = (entry: TreeEntry | undefined, kind: SnapshotFile['kind']): WantedEntry | undefined => (entry ? { ...entry, kind, storedAt: entry.path } : undefined);
 
 /**
- * What `exclude:` keeps out of the snapshot: the entries of its settings file, read from it as the
- * audit will read them (readTreeSettings), so nothing the audit reads is left undownloaded. A file that
- * could not be downloaded, is too large, a link leading out of the repository, or does not parse
- * excludes nothing, as in the audit (which says why).
- */
-async function excludesOf(settings: readonly SnapshotFile[]): Promise<Excluder> {
-  if (settings.length === 0) return excluder([]);
-  const source = memorySource(Object.fromEntries(settings.map((f) => [f.path, f.text])));
-  return excluder((await readTreeSettings(source, settings.map((f) => f.path))).parsed?.excludes ?? []);
-}
-
-/**
  * The files that the manifests `from` include and that are not downloaded yet, resolved as the
  * loader resolves them, directly or through files already downloaded (`all`). The first level starts
  * from the manifests discovery reads, in their own formats (only those that can name other files);
  * each later one from the files the level before downloaded, read as requirements as the loader
  * reads an included file.
  */
-async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotFile[], links: readonly string[], first: boolean): Promise<Set<string>> {
+async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotFile[], links: readonly string[], first: boolean, reach: typeof reachedFrom): Promise<Set<string>> {
   const canName = (f: SnapshotFile) => {
     const format = f.kind === 'manifest' ? formatForPath(f.path) : null;
     return format !== null && namesOtherFiles(format);
   };
   const roots = first ? from.filter(canName) : from;
   const texts = Object.fromEntries(all.map((f) => [f.path, f.text]));
-  const missing = (await reachedFrom(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
+  const missing = (await reach(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
   if (first) {
     // pip-tools inputs named like anything (`dev.in`) that the loader reads, and their compiled `.txt`: requirements files.
+    // isCompiledFrom stays on this thread: it reads only a file's first lines (COMPILED_HEAD_CHARS), whatever its size.
     const inputs = [...pipToolsPairs(from.map((f) => f.path))].filter(([input, compiled]) => Object.hasOwn(texts, compiled) && isCompiledFrom(texts[compiled]!, input)).flat();
-    for (const path of (await reachedFrom(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
+    for (const path of (await reach(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
   }
   return missing;
 }

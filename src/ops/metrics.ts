@@ -141,6 +141,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       auditTree: (request, sources, stages) => timed('tree', () => runner.auditTree(request, sources, stages), (o) => (o.result.partial ? 'partial' : 'complete')),
       rematch: (request, sources) => timed('rematch', () => runner.rematch(request, sources), (o) => (!o.ok ? 'failed' : o.warnings.length ? 'partial' : 'complete')),
       scanArchive: (request) => timed('scan', () => runner.scanArchive(request), (o) => (o.partial ? 'partial' : 'complete')),
+      reads: runner.reads,
     }),
     sweepFinished(seconds, outcome) {
       sweeps.inc({ outcome });

@@ -305,7 +305,7 @@ export class SlackAuditService {
     stages: { admit?: SnapshotOptions['admit']; onFirstStage?: (record: AuditRecord) => void } = {},
   ): Promise<AuditOutcome> {
     const { services, db, logger } = this.options;
-    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, ...(stages.admit ? { admit: stages.admit } : {}) });
+    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, reads: (services.runner ?? runHere).reads, ...(stages.admit ? { admit: stages.admit } : {}) });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
     // Manifests `exclude:` kept out were not downloaded, but are there: the audit says what it left out.
     const manifests = [...snapshot.files, ...snapshot.excluded].filter((f) => f.kind === 'manifest');
@@ -608,7 +608,7 @@ export class SlackAuditService {
   /** What the "Open fix PR" flow (fix-pr-flow.ts) and the sweep's state check need from this service. */
   fixPrContext(): FixPrContext {
     const { config, services, db, gate, logger } = this.options;
-    return { enabled: config.fixPullRequests === true, github: services.github, db, state: this.state, gate, logger, now: this.now, render: (r) => this.render(r) };
+    return { enabled: config.fixPullRequests === true, github: services.github, db, state: this.state, gate, logger, now: this.now, render: (r) => this.render(r), reads: (services.runner ?? runHere).reads };
   }
 
   // ------------------------------------------------------------------ App Home

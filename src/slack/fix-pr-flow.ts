@@ -13,7 +13,7 @@ import { fixBody, fixBranchName, fixTitle } from '../fix/pull-request/text.js';
 import type { Octokit } from '../github/client.js';
 import { planFixPullRequest } from '../github/fix-files.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../github/fix-pull-request.js';
-import { takeSnapshot } from '../github/snapshot.js';
+import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditResult } from '../audit/audit.js';
@@ -38,6 +38,8 @@ export interface FixPrContext {
   logger: Logger;
   now: () => Date;
   render: (record: AuditRecord) => Promise<ReturnType<typeof fitMessage>>;
+  /** Where the snapshot's manifests are parsed (the bot: worker threads); default: this thread. */
+  reads?: SnapshotOptions['reads'];
 }
 
 export interface FixPrClick {
@@ -161,7 +163,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
   const [owner = '', repo = ''] = record.repo.split('/');
   const log = ctx.logger.child({ repo: record.repo, auditId: record.id, user: click.user });
   try {
-    const snapshot = await takeSnapshot(ctx.github, ctx.db, { owner, repo, branch: record.sha }, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger: ctx.logger });
+    const snapshot = await takeSnapshot(ctx.github, ctx.db, { owner, repo, branch: record.sha }, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger: ctx.logger, ...(ctx.reads ? { reads: ctx.reads } : {}) });
     const { plan, files } = await planFixPullRequest(ctx.github, snapshot, record.result);
     if (plan.newTexts.size === 0) {
       const why = plan.leftAlone[0]?.reason;

@@ -219,7 +219,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     ...(options.pullRequestReviews
       ? {
           afterSweep: async () => {
-            const r = await reviewPullRequests({ reviews: pullReviews, state, octokit: options.octokit, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, unchanged: pullsWithoutManifest, ...(options.logger ? { logger: options.logger } : {}) });
+            const r = await reviewPullRequests({ reviews: pullReviews, state, octokit: options.octokit, cards: options.pullRequestReviews!.cards, comments: options.pullRequestReviews!.comments === true, now, unchanged: pullsWithoutManifest, reads: (options.runner ?? runHere).reads, ...(options.logger ? { logger: options.logger } : {}) });
             options.logger?.info({ githubRequests: r.githubRequests, reviewed: r.reviewed.length, closed: r.closed.length, errors: r.errors, notes: r.notes }, 'pull request reviews');
             await deliverer.deliver();
           },

@@ -265,7 +265,7 @@ function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: Findin
 }
 
 async function auditRepository(options: ResolvedOptions, key: string, ref: RepoRef, state: RepoStateRow | undefined, advisoryMark: string | null) {
-  const snapshot = await takeSnapshot(options.octokit, options.db, ref, { concurrency: 4, ...options.snapshot, ...(options.logger ? { logger: options.logger } : {}) });
+  const snapshot = await takeSnapshot(options.octokit, options.db, ref, { concurrency: 4, reads: (options.runner ?? runHere).reads, ...options.snapshot, ...(options.logger ? { logger: options.logger } : {}) });
   const now = options.now();
   const repoIgnores = options.repoIgnores?.(key) ?? [];
   // The archive downloads and is scanned while the manifests are audited.

@@ -16,8 +16,9 @@ import type { JobHandlers } from './pool.js';
 import type { AuditResult } from '../audit/audit.js';
 import type { ScanResult } from '../scan/types.js';
 import { runArchiveScan, SCAN_ARCHIVE_TASK, type ArchiveScanRequest } from './jobs/scan-archive.js';
+import { readsHere, readTask, type ManifestReads } from './jobs/manifest-reads.js';
 
-export type { ArchiveScanRequest, DataSources, RematchOutcome, RematchRequest, TreeAuditOutcome, TreeAuditRequest };
+export type { ArchiveScanRequest, DataSources, ManifestReads, RematchOutcome, RematchRequest, TreeAuditOutcome, TreeAuditRequest };
 
 export interface AuditRunner {
   /** Parses, matches and evaluates a tree's files; with `stages.onFirstStage`, hands over the vulnerability result first. */
@@ -26,6 +27,11 @@ export interface AuditRunner {
   rematch(request: RematchRequest, sources: DataSources): Promise<RematchOutcome>;
   /** Unpacks a repository archive and scans its code and configuration. */
   scanArchive(request: ArchiveScanRequest): Promise<ScanResult>;
+  /**
+   * Where manifests read outside an audit are parsed: a snapshot's includes and `exclude:`, a pull
+   * request's review (jobs/manifest-reads.ts).
+   */
+  reads: ManifestReads;
 }
 
 /** What a staged audit tells its caller on the way (on the caller's thread). */
@@ -48,6 +54,7 @@ export const runHere: AuditRunner = {
   auditTree: (request, sources, stages) => runTreeAudit({ ...staged(request, stages), sources: sourceInfo(sources) }, localContext(treeAuditHandlers(sources, stages))),
   rematch: (request, sources) => runRematch({ ...request, sources: sourceInfo(sources) }, localContext(sourceHandlers(sources))),
   scanArchive: (request) => runArchiveScan(request),
+  reads: readsHere,
 };
 
 /** In the pool's worker threads. */
@@ -56,6 +63,21 @@ export function runInWorkers(pool: WorkerPool): AuditRunner {
     auditTree: (request, sources, stages) => pool.run<TreeAuditOutcome>(TREE_AUDIT_TASK, { ...staged(request, stages), sources: sourceInfo(sources) }, treeAuditHandlers(sources, stages)),
     rematch: (request, sources) => pool.run<RematchOutcome>(REMATCH_TASK, { ...request, sources: sourceInfo(sources) }, sourceHandlers(sources)),
     scanArchive: (request) => pool.run<ScanResult>(SCAN_ARCHIVE_TASK, request, {}),
+    reads: readsInWorkers(pool),
+  };
+}
+
+/** The manifest reads in the pool's worker threads: the same functions, their arguments crossing as the job's input. */
+export function readsInWorkers(pool: WorkerPool): ManifestReads {
+  const inWorkers = <K extends keyof ManifestReads>(name: K) => ((...args: Parameters<ManifestReads[K]>) => pool.run(readTask(name), args)) as ManifestReads[K];
+  const reachedFrom = inWorkers('reachedFrom');
+  return {
+    // No roots, nothing to parse: answered here rather than copy every text to a worker (a snapshot's last wave).
+    reachedFrom: (texts, roots, options) => (roots.length === 0 ? readsHere.reachedFrom(texts, roots, options) : reachedFrom(texts, roots, options)),
+    includesToRead: inWorkers('includesToRead'),
+    diffDependencies: inWorkers('diffDependencies'),
+    settingsExcludes: (settings) => (settings.length === 0 ? readsHere.settingsExcludes(settings) : inWorkers('settingsExcludes')(settings)),
+    parseExcludes: inWorkers('parseExcludes'),
   };
 }
 

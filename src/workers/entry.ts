@@ -3,6 +3,7 @@
  * name from anywhere else is refused). Loads the pure core only: formats, PEP 440/508, matching,
  * rules, the code scanner. No Slack, no SQLite, no network in here.
  */
+import { READ_TASKS } from './jobs/manifest-reads.js';
 import { REMATCH_TASK, runRematch } from './jobs/rematch.js';
 import { runArchiveScan, SCAN_ARCHIVE_TASK } from './jobs/scan-archive.js';
 import { runDirectoryPart, SCAN_DIRECTORY_PART_TASK } from './jobs/scan-directory-part.js';
@@ -14,4 +15,5 @@ serveTasks({
   [REMATCH_TASK]: runRematch,
   [SCAN_ARCHIVE_TASK]: runArchiveScan,
   [SCAN_DIRECTORY_PART_TASK]: runDirectoryPart,
+  ...READ_TASKS,
 });

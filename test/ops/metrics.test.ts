@@ -14,6 +14,7 @@ import type { WatchStateStore } from '../../src/store/watch-state/types.js';
 import { WatchStore } from '../../src/store/watches.js';
 import { SweepRunner, type SweepOptions } from '../../src/watch/sweep.js';
 import type { AuditRunner } from '../../src/workers/audit-runner.js';
+import { readsHere } from '../../src/workers/jobs/manifest-reads.js';
 
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -79,6 +80,7 @@ describe('metrics', () => {
         throw new Error('worker died');
       },
       scanArchive: async () => ({ partial: true }) as Awaited<ReturnType<AuditRunner['scanArchive']>>,
+      reads: readsHere,
     });
     const call = () => runner.auditTree({} as Parameters<AuditRunner['auditTree']>[0], {} as Parameters<AuditRunner['auditTree']>[1]);
     await call();
@@ -108,6 +110,7 @@ describe('metrics', () => {
       scanArchive: async () => {
         throw new Error('unused');
       },
+      reads: readsHere,
     });
     await runner.auditTree({} as Parameters<AuditRunner['auditTree']>[0], {} as Parameters<AuditRunner['auditTree']>[1], { onFirstStage: (r) => void first.push(r) });
     expect(first).toEqual([{ partial: false }]);

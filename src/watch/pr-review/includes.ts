@@ -91,6 +91,8 @@ export async function includedAt(
   excludedBy: Excluder,
   /** Texts already read (by textKey), not asked again: the changed files at the base. */
   known: ReadonlyMap<string, string | null> = new Map(),
+  /** Where the manifests are parsed (the bot: a worker thread, AuditRunner.reads); default: this thread. */
+  reach: typeof reachedFrom = reachedFrom,
 ): Promise<IncludedFiles & { requests: number }> {
   let requests = 1;
   const listing = await listFilePaths(octokit, at, at.oid);
@@ -133,7 +135,7 @@ export async function includedAt(
       included.add(input).add(compiled);
       roots.push(input);
     }
-    const { read: loaded, missing, includes } = await reachedFrom(texts, first ? level.filter((path) => formatForPath(path) !== null) : level, { asRequirements: !first });
+    const { read: loaded, missing, includes } = await reach(texts, first ? level.filter((path) => formatForPath(path) !== null) : level, { asRequirements: !first });
     for (const path of loaded) included.add(path);
     for (const [from, targets] of includes) for (const to of targets) includers.set(to, (includers.get(to) ?? new Set()).add(from));
     // Each file once, and only those that are there: an include of a missing file is the audit's to

@@ -37,7 +37,7 @@
  * the head's review, redone only when the head moves.
  */
 import type { Octokit } from 'octokit';
-import { applyExcludes, CONFIG_FILES, excluder, parseExcludes, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
+import { applyExcludes, CONFIG_FILES, excluder, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
 import { redactSecrets } from '../../redact.js';
 import { plural } from '../../plural.js';
@@ -51,9 +51,9 @@ import type { PullReviewRow, PullReviewState } from '../../store/pull-review-sta
 import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
-import { diffDependencies, includesToRead } from './diff.js';
-import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../../python/includes.js';
+import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS } from '../../python/includes.js';
 import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
+import { readsHere, type ManifestReads } from '../../workers/jobs/manifest-reads.js';
 import { nothingToReview, notReviewed, reviewDependencies, type DependencyReview } from './review.js';
 import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
 
@@ -75,6 +75,8 @@ export interface PullRequestReviewOptions {
    * or asked about again. Without it, every sweep does that again.
    */
   unchanged?: Map<string, string>;
+  /** Where the changed files, what they include and the settings file are parsed (the bot: worker threads, AuditRunner.reads); default: this thread. */
+  reads?: ManifestReads;
 }
 
 export interface PullRequestReviewResult {
@@ -99,6 +101,7 @@ async function watchedRepos(state: WatchStateStore): Promise<Map<string, string[
 
 export async function reviewPullRequests(options: PullRequestReviewOptions): Promise<PullRequestReviewResult> {
   const { reviews } = options;
+  const reads = options.reads ?? readsHere;
   const repos = await watchedRepos(options.state);
   const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [], notes: [] };
   if (repos.size === 0) return result;
@@ -270,7 +273,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     try {
       const [owner = '', name = ''] = repo.split('/');
       const at = `${repo}@${baseOid}`;
-      if (!settings.has(at)) settings.set(at, settingsAt(texts, failed, { owner, repo: name, oid: baseOid }));
+      if (!settings.has(at)) settings.set(at, settingsAt(texts, failed, { owner, repo: name, oid: baseOid }, reads));
       const { excludedBy, source, unread: settingsUnread, notes: settingsNotes } = await settings.get(at)!;
       // A changed file that a manifest of the project includes is part of what the project
       // installs, as the audit reads it: reviewed, whether `exclude:` keeps its path out or its name
@@ -299,7 +302,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
             const text = texts.get(textKey({ owner, repo: name, oid, path }));
             return typeof text === 'string' ? [[path, text]] : [];
           }));
-          const reached = await reachedFrom(changedTexts, starts);
+          const reached = await reads.reachedFrom(changedTexts, starts);
           return new Set([...reached.read, ...reached.missing]);
         };
         const viaHead = await reachedAt(pull.headOid);
@@ -311,7 +314,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         let viaBase = new Set<string>();
         if (askedBase.length > 0) {
           if (!includes.has(at)) {
-            includes.set(at, includedAt(options.octokit, { owner, repo: name, oid: baseOid }, excludedBy, texts).then((r) => {
+            includes.set(at, includedAt(options.octokit, { owner, repo: name, oid: baseOid }, excludedBy, texts, reads.reachedFrom).then((r) => {
               result.githubRequests += r.requests;
               if ('texts' in r) for (const [key, text] of r.texts) texts.set(key, text);
               return r;
@@ -416,7 +419,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const sameAtBoth = (path: string) => r.pull.filesNotListed === 0 && !r.pull.paths.includes(path);
       for (const label of SIDES) {
         const side = r.sides[label];
-        const next = (await includesToRead(side.roots, side.included)).filter((path) => !side.tried.has(path));
+        const next = (await reads.includesToRead(side.roots, side.included)).filter((path) => !side.tried.has(path));
         for (const path of next) {
           side.tried.add(path);
           if (level >= MAX_INCLUDE_LEVELS || side.tried.size > MAX_INCLUDED_FILES) side.cut.push(path);
@@ -460,7 +463,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
         }),
       );
       for (const label of SIDES) unread.push(...sides[label].problems.map((p) => ({ path: '', ...p })));
-      const diff = await diffDependencies({
+      const diff = await reads.diffDependencies({
         base: sides.base.roots,
         head: sides.head.roots,
         included: Object.fromEntries(SIDES.map((label) => [label, { texts: sides[label].included, unread: [...sides[label].unread, ...sides[label].cut] }])),
@@ -601,7 +604,7 @@ function reviewFailed(options: PullRequestReviewOptions, result: PullRequestRevi
  * `notes`: the other settings file when there are both, which nothing reads (unreadSettingsNotes),
  * said on the card as the audit and `/audit` say it.
  */
-async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>, at: { owner: string; repo: string; oid: string }): Promise<Settings> {
+async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>, at: { owner: string; repo: string; oid: string }, reads: Pick<ManifestReads, 'parseExcludes'>): Promise<Settings> {
   // Whether each settings file is there: read, or there but not read (a file not at the commit reads as null).
   const present = CONFIG_FILES.filter((path) => {
     const key = textKey({ ...at, path });
@@ -615,7 +618,7 @@ async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: Rea
   const key = textKey({ ...at, path });
   const why = failed.get(key);
   if (why !== undefined) return { excludedBy: excluder([]), source: path, unread: `${path} ${why}; nothing is excluded from this review`, notes };
-  return { excludedBy: excluder((await parseExcludes(texts.get(key)!, path)).excludes), source: path, notes };
+  return { excludedBy: excluder((await reads.parseExcludes(texts.get(key)!, path)).excludes), source: path, notes };
 }
 
 interface Settings {
