@@ -10,7 +10,8 @@
  * A partial result (see src/audit/partial.ts) is a run whose invocation did not succeed:
  * `invocations[0].executionSuccessful` is false and each reason is a `toolExecutionNotifications`
  * entry (level `error`, with the file and line when it concerns one), so a viewer can tell "no
- * alerts" from "not everything was read".
+ * alerts" from "not everything was read". What is said without making the result partial (every
+ * line of the result's `notices`, the settings files' `invalid` notes) follows as `note`s.
  *
  * Code and configuration findings (AuditResult.code) are results of their scan rule, with line and
  * column; file-level findings (a committed `.env`) have no region.
@@ -19,7 +20,7 @@
  * git work tree holding the folder (or the folder itself), see locator().
  */
 import type { AuditResult } from '../audit/audit.js';
-import { describeExclusion, type Exclusion } from '../audit/exclude.js';
+import { describeExclusion } from '../audit/exclude.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
@@ -140,9 +141,15 @@ function notification(r: PartialReason, locate: Locate) {
   return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
 }
 
-/** What `exclude:` kept out: the user's decision, so a `note`, not an error (the run stays successful), but said. */
-function exclusionNotification(e: Exclusion) {
-  return { level: 'note', message: { text: describeExclusion(e) }, descriptor: { id: 'depwatch/excluded' } };
+/**
+ * Every line of the result's `notices` (as JSON and text give them), each a `note`: not partial (the
+ * run stays successful), but said. What `exclude:` kept out is the user's decision, `depwatch/excluded`;
+ * the others (the `.in` files discovery passed over, an offline audit's unasked registry, the
+ * advisory mirror standing in for OSV, the age of its data…) are `depwatch/notice`.
+ */
+function noticeNotifications(result: AuditResult) {
+  const excluded = new Set((result.exclusions ?? []).map((e) => describeExclusion(e)));
+  return result.notices.map((text) => ({ level: 'note', message: { text }, descriptor: { id: excluded.has(text) ? 'depwatch/excluded' : 'depwatch/notice' } }));
 }
 
 /**
@@ -217,7 +224,7 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
             executionSuccessful: !result.partial,
             toolExecutionNotifications: [
               ...reasonsOf(result).map((r) => notification(r, locate)),
-              ...(result.exclusions ?? []).map(exclusionNotification),
+              ...noticeNotifications(result),
               ...settingsNotes(result).map(settingsNotification),
             ],
           },

@@ -97,6 +97,11 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
   });
 
   it('says so in SARIF: the invocation did not succeed, with a notification per reason', async () => {
+    // What every offline audit says, partial or not: notes (`depwatch/notice`), never reasons.
+    const OFFLINE_NOTES = [
+      { level: 'note', descriptor: { id: 'depwatch/notice' }, message: { text: expect.stringMatching(/^advisories from the local mirror/) } },
+      { level: 'note', descriptor: { id: 'depwatch/notice' }, message: { text: 'outdated and yanked releases were not checked (offline: PyPI was not asked)' } },
+    ];
     const c = cli();
     expect(await c.run('audit', '--offline', '--sarif', '--fail-on', 'never', project({ 'requirements.txt': 'requests==2.31.0\n', 'poetry.lock': BROKEN_LOCK }))).toBe(2);
     const [invocation] = JSON.parse(c.out.stdout).runs[0].invocations;
@@ -108,10 +113,11 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
         message: { text: expect.stringMatching(/^poetry\.lock:\d+ not read completely: poetry\.lock is not valid TOML/) },
         locations: [{ physicalLocation: { artifactLocation: { uri: 'poetry.lock', uriBaseId: '%SRCROOT%' }, region: { startLine: expect.any(Number) } } }],
       },
+      ...OFFLINE_NOTES,
     ]);
     const complete = cli();
     await complete.run('audit', '--offline', '--sarif', '--fail-on', 'never', project({ 'requirements.txt': 'requests==2.31.0\n' }));
-    expect(JSON.parse(complete.out.stdout).runs[0].invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: [] }]);
+    expect(JSON.parse(complete.out.stdout).runs[0].invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: OFFLINE_NOTES }]);
   });
 
   it('says so in Markdown', async () => {

@@ -151,4 +151,32 @@ describe('.in files discovery does not read by their name', () => {
     expect((after.findings as Finding[]).some((f) => f.kind === 'vulnerability' && f.package === 'django' && f.file === 'dev.in')).toBe(true);
     expect(after.notices.filter((n: string) => n.includes('not read as requirements'))).toEqual([]);
   });
+
+  it('Markdown and SARIF say every notice JSON says (the mirror age, the offline registry, the .in files, the exclusion), SARIF as notes of a successful run', async () => {
+    const settings = 'exclude:\n  - path: tools/\n    reason: lint tooling, not shipped\n';
+    const dir = writeTree('depwatch-in-notice-formats-', { ...TREE, '.depwatch.yml': settings });
+    const json = cli(dir);
+    expect(await json.run('audit', '--json', '--offline', '.')).toBe(0);
+    const notices: string[] = JSON.parse(json.out.stdout).notices;
+    const passedOver = `deps/test.in, dev.in: ${NOT_READ}`;
+    expect(notices).toEqual([
+      expect.stringMatching(/^advisories from the local mirror: newest record modified /),
+      'outdated and yanked releases were not checked (offline: PyPI was not asked)',
+      passedOver,
+      '2 files under tools/ were not scanned: excluded by .depwatch.yml (lint tooling, not shipped)',
+    ]);
+
+    const markdown = cli(dir);
+    expect(await markdown.run('audit', '--markdown', '--offline', '.')).toBe(0);
+    // Each as one list item; a notice's backticks are kept (a code span) and its pipes would be escaped.
+    for (const notice of notices) expect(markdown.out.stdout.split('\n')).toContain(`- ${notice}`);
+
+    const sarif = cli(dir);
+    expect(await sarif.run('audit', '--sarif', '--offline', '.')).toBe(0);
+    const invocation = JSON.parse(sarif.out.stdout).runs[0].invocations[0];
+    expect(invocation.executionSuccessful).toBe(true);
+    expect(invocation.toolExecutionNotifications).toEqual(
+      notices.map((text) => ({ level: 'note', message: { text }, descriptor: { id: text.includes('excluded by') ? 'depwatch/excluded' : 'depwatch/notice' } })),
+    );
+  });
 });
