@@ -35,7 +35,7 @@ export async function readTreeSettings(source: FileSource, paths?: readonly stri
   const all = paths ?? (await source.list());
   const listed = all.filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p));
   const settingsFile = configFileOf(listed);
-  const folders = settingsFolderNotes(all);
+  const folders = await settingsFolderNotes(all, source.isFolder?.bind(source));
   if (settingsFile === null) return { files: [], errors: [], parsed: withUnreadNotes(null, folders) };
   const errors: ExtractError[] = [];
   const text = await readText(source, settingsFile, errors);

@@ -366,7 +366,7 @@ export async function readTreeIgnores(
   maxBytes: number,
 ): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: IgnoreNote[]; unread?: SkippedFile }> {
   const settingsFile = configFileOf(paths);
-  const unreadNotes = [...settingsFolderNotes(paths), ...unreadSettingsNotes(paths)];
+  const unreadNotes = [...(await settingsFolderNotes(paths, source.isFolder?.bind(source))), ...unreadSettingsNotes(paths)];
   if (settingsFile === null) return { rules: [], excludes: [], notes: unreadNotes };
   const read = await source.read(settingsFile, maxBytes).catch(() => null);
   if (read === null) return { rules: [], excludes: [], notes: unreadNotes }; // gone since it was listed
