@@ -11,7 +11,8 @@
  * `invocations[0].executionSuccessful` is false and each reason is a `toolExecutionNotifications`
  * entry (level `error`, with the file and line when it concerns one), so a viewer can tell "no
  * alerts" from "not everything was read". What is said without making the result partial (every
- * line of the result's `notices`, the settings files' `invalid` notes) follows as `note`s.
+ * line of the result's `notices`, the settings files' `invalid` notes, and every other note the
+ * text and Markdown reports print) follows as `note`s.
  *
  * Code and configuration findings (AuditResult.code) are results of their scan rule, with line and
  * column; file-level findings (a committed `.env`) have no region.
@@ -24,7 +25,7 @@ import { describeExclusion } from '../audit/exclude.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
-import { secretLabel } from './code.js';
+import { passedOver, scanNotes, secretLabel } from './code.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 
@@ -166,6 +167,23 @@ function settingsNotification(message: string) {
   return { level: 'note', message: { text: message }, descriptor: { id: 'depwatch/settings' } };
 }
 
+/**
+ * The other notes text and Markdown print, none a partial reason: ignores that expired or match
+ * nothing, the code scan's notes (a file parsed with errors, ignored findings past the list's
+ * limit…) and the files it passed over (a symbolic link), each a `note` with the file when it names
+ * one. The settings files' `invalid` notes are said by settingsNotes.
+ */
+function otherNotes(result: AuditResult, locate: Locate) {
+  const at = (file: string | undefined) => (file === undefined ? {} : { locations: [physicalLocation(locate, file, null)] });
+  const note = (text: string, file?: string) => ({ level: 'note', message: { text }, descriptor: { id: 'depwatch/note' }, ...at(file) });
+  const code = result.code;
+  return [
+    ...result.notes.filter((n) => n.kind !== 'invalid').map((n) => note(n.message)),
+    ...(code ? passedOver(code, result.errors).map((s) => note(s.message, s.path)) : []),
+    ...(code ? scanNotes(code).filter((n) => n.kind !== 'invalid').map((n) => note(n.message, n.file)) : []),
+  ];
+}
+
 /** Rule-level help for the rules that stand for a kind (`depwatch/<kind>`): about the kind, not one finding. */
 const KIND_HELP: Record<Finding['kind'], string> = {
   vulnerability: 'A pinned or locked release is affected by a published advisory. Upgrade to a release the advisory lists as fixed.',
@@ -226,6 +244,7 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
               ...reasonsOf(result).map((r) => notification(r, locate)),
               ...noticeNotifications(result),
               ...settingsNotes(result).map(settingsNotification),
+              ...otherNotes(result, locate),
             ],
           },
         ],
