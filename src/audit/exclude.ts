@@ -156,6 +156,26 @@ export async function settingsFolderNotes(paths: readonly string[], isFolder?: (
   return notes;
 }
 
+/** Names a writer may have meant for the settings file: another case, or without the leading dot. */
+const NEAR_MISSES = new Set(CONFIG_FILES.flatMap((name) => [name, name.slice(1)]));
+
+/**
+ * One note for each file at the root named as the settings file is, but not quite (`.Depwatch.yml`,
+ * `depwatch.yaml`), when the tree has no settings file: it is not read, and without a note its
+ * writer would believe their ignores and excludes apply. An `invalid` note, not partial, as for a
+ * folder of that name: nothing is hidden by it.
+ */
+export function misnamedSettingsNotes(paths: readonly string[]): IgnoreNote[] {
+  if (configFileOf(paths) !== null) return [];
+  return paths
+    .filter((p) => !p.includes('/') && !CONFIG_FILES.includes(p) && NEAR_MISSES.has(p.toLowerCase()))
+    .map((name) => ({
+      kind: 'invalid',
+      message: `${name}: not read as settings; the settings file is named ${CONFIG_FILES.join(' or ')} (a leading dot, lower case)`,
+      settingsFile: name,
+    }));
+}
+
 /**
  * A settings file's text, parsed: its ignores, its excludes and the notes about both (bad entries
  * are left out, each with a note). The parser loads here, so a tree without the file never loads

@@ -127,3 +127,32 @@ describe('an empty folder named .depwatch.yml (nothing listed under it)', () => 
     expect(result.notes.map((n) => n.message)).toContain(NOTE);
   });
 });
+
+describe('a settings file named not quite right (no leading dot, another case)', () => {
+  const note = (name: string) => `${name}: not read as settings; the settings file is named .depwatch.yml or .depwatch.yaml (a leading dot, lower case)`;
+  const IGNORE = 'ignore:\n  - id: py-os-system\n    reason: input is a trusted operator command\n';
+
+  it('audit, scan and deps: one note each, naming the file, not partial; its ignore is not applied', async () => {
+    for (const name of ['depwatch.yml', '.Depwatch.yaml']) {
+      const dir = tree({ [name]: IGNORE });
+      const audit = await depwatch(dir, 'audit', '--offline', '--json', '--fail-on', 'never', '.');
+      expect(audit.code).toBe(0);
+      const audited = JSON.parse(audit.stdout) as { partial: boolean; notes: { message: string }[]; code: { notes: { message: string }[]; findings: { rule: string }[] } };
+      expect([...audited.notes, ...audited.code.notes].filter((n) => n.message === note(name))).toHaveLength(1);
+      expect(audited.partial).toBe(false);
+      expect(audited.code.findings.map((f) => f.rule)).toContain('py-os-system');
+
+      const scanned = JSON.parse((await depwatch(dir, 'scan', '--json', '.')).stdout) as { notes: { kind: string; message: string }[] };
+      expect(scanned.notes.filter((n) => n.message === note(name))).toEqual([{ kind: 'invalid', message: note(name) }]);
+
+      const deps = JSON.parse((await depwatch(dir, 'deps', '--json', '.')).stdout) as { notices: string[] };
+      expect(deps.notices.filter((n) => n === note(name))).toHaveLength(1);
+    }
+  });
+
+  it('says nothing of one beside the settings file (it is then some other file), nor of one in a folder', async () => {
+    const dir = tree({ '.depwatch.yml': IGNORE, 'depwatch.yml': 'other: true\n', 'docs/.depwatch.yml': IGNORE });
+    const { stdout } = await depwatch(dir, 'scan', '--json', '.');
+    expect((JSON.parse(stdout) as { notes: unknown[] }).notes).toEqual([]);
+  });
+});
