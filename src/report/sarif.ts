@@ -23,7 +23,7 @@
 import type { AuditResult } from '../audit/audit.js';
 import { describeExclusion } from '../audit/exclude.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
-import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
+import { describeReason, isUnread, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
@@ -169,16 +169,18 @@ function settingsNotification(message: string) {
 
 /**
  * The other notes text and Markdown print, none a partial reason: ignores that expired or match
- * nothing, the code scan's notes (a file parsed with errors, ignored findings past the list's
- * limit…) and the files it passed over (a symbolic link), each a `note` with the file when it names
- * one. The settings files' `invalid` notes are said by settingsNotes.
+ * nothing, manifest problems that left the file read whole (an include cycle), the code scan's
+ * notes (a file parsed with errors, ignored findings past the list's limit…) and the files it
+ * passed over (a symbolic link), each a `note` with the file (and line) when it names one. The
+ * settings files' `invalid` notes are said by settingsNotes.
  */
 function otherNotes(result: AuditResult, locate: Locate) {
-  const at = (file: string | undefined) => (file === undefined ? {} : { locations: [physicalLocation(locate, file, null)] });
-  const note = (text: string, file?: string) => ({ level: 'note', message: { text }, descriptor: { id: 'depwatch/note' }, ...at(file) });
+  const at = (file: string | undefined, line: number | null = null) => (file === undefined ? {} : { locations: [physicalLocation(locate, file, line)] });
+  const note = (text: string, file?: string, line?: number | null) => ({ level: 'note', message: { text }, descriptor: { id: 'depwatch/note' }, ...at(file, line) });
   const code = result.code;
   return [
     ...result.notes.filter((n) => n.kind !== 'invalid').map((n) => note(n.message)),
+    ...result.errors.filter((e) => !isUnread(e)).map((e) => note(`${e.file}${e.line === null ? '' : `:${e.line}`}: ${e.message}`, e.file, e.line)),
     ...(code ? passedOver(code, result.errors).map((s) => note(s.message, s.path)) : []),
     ...(code ? scanNotes(code).filter((n) => n.kind !== 'invalid').map((n) => note(n.message, n.file)) : []),
   ];

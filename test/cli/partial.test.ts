@@ -94,6 +94,22 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     expect(json.partial).toBe(false);
     expect(json.partial_reasons).toEqual([]);
     expect(code).toBe(0);
+
+    // SARIF says it as JSON's errors[] does: a note at the include line, and the run succeeded.
+    const [cycle] = json.errors as { file: string; line: number; message: string; note: boolean }[];
+    expect(cycle).toMatchObject({ note: true });
+    const sarif = cli();
+    await sarif.run('audit', '--offline', '--sarif', '--fail-on', 'never', dir);
+    const [invocation] = JSON.parse(sarif.out.stdout).runs[0].invocations;
+    expect(invocation.executionSuccessful).toBe(true);
+    expect(invocation.toolExecutionNotifications.filter((n: { descriptor: { id: string } }) => n.descriptor.id === 'depwatch/note')).toEqual([
+      {
+        level: 'note',
+        message: { text: `${cycle!.file}:${cycle!.line}: ${cycle!.message}` },
+        descriptor: { id: 'depwatch/note' },
+        locations: [{ physicalLocation: { artifactLocation: { uri: cycle!.file, uriBaseId: '%SRCROOT%' }, region: { startLine: cycle!.line } } }],
+      },
+    ]);
   });
 
   it('says so in SARIF: the invocation did not succeed, with a notification per reason', async () => {
