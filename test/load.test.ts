@@ -405,6 +405,21 @@ describe('loading a tree of manifests', () => {
       expect(unread.notices).toEqual([expect.stringMatching(/^dev\.in: not read as requirements /)]);
     });
 
+    it('says a candidate .txt that cannot be read once when a manifest includes it too, naming the include', async () => {
+      const tooLarge = { ...memorySource({ 'dev.in': 'django\n', 'dev.txt': compiledFromDev, 'requirements.txt': 'six\n-r dev.txt\n' }) };
+      tooLarge.size = async (path) => (path === 'dev.txt' ? 6 * 1024 * 1024 : 10);
+      const large = await loadManifests(tooLarge);
+      expect(large.errors).toEqual([
+        { file: 'dev.txt', line: null, message: 'file is 6.0 MB, over the 5 MB limit for manifests; not read (included by requirements.txt:2)', includedBy: { file: 'requirements.txt', line: 2 } },
+      ]);
+
+      const refused = memorySource({ 'dev.in': 'django\n', 'requirements.txt': '-r dev.txt\n-r dev.txt\n' }, { unreadable: [{ path: 'dev.txt', message: 'could not be downloaded from GitHub: 502' }] });
+      const listed = { ...refused, list: async () => ['dev.in', 'dev.txt', 'requirements.txt'] };
+      expect((await loadManifests(listed)).errors).toEqual([
+        { file: 'dev.txt', line: null, message: 'could not be downloaded from GitHub: 502 (included by requirements.txt:1)', includedBy: { file: 'requirements.txt', line: 1 } },
+      ]);
+    });
+
     it('says nothing of .in files when the files to read are given', async () => {
       const result = await loadManifests(memorySource({ 'requirements.txt': 'six\n', 'dev.in': 'django\n' }), { paths: ['requirements.txt'] });
       expect(result.notices).toBeUndefined();

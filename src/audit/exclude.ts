@@ -136,17 +136,44 @@ export function unreadSettingsNotes(paths: readonly string[]): IgnoreNote[] {
 }
 
 /**
- * One note for each settings file name that is a folder at the root (`.depwatch.yml/…` listed):
- * nothing in it is read as settings, and without a note its writer would believe their ignores and
- * excludes apply. An `invalid` note, not partial, like unreadSettingsNotes: nothing is hidden by
- * it, the tree is read and reported whole. The other name, when it is a file, is the settings file.
+ * One note for each settings file name that is a folder at the root (`.depwatch.yml/…` listed, or
+ * nothing listed under it and `isFolder` says so: an empty folder): nothing in it is read as
+ * settings, and without a note its writer would believe their ignores and excludes apply. An
+ * `invalid` note, not partial, like unreadSettingsNotes: nothing is hidden by it, the tree is read
+ * and reported whole. The other name, when it is a file, is the settings file.
  */
-export function settingsFolderNotes(paths: readonly string[]): IgnoreNote[] {
-  return CONFIG_FILES.filter((name) => paths.some((p) => p.startsWith(`${name}/`))).map((name) => ({
-    kind: 'invalid',
-    message: `${name}: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)`,
-    settingsFile: name,
-  }));
+export async function settingsFolderNotes(paths: readonly string[], isFolder?: (path: string) => Promise<boolean>): Promise<IgnoreNote[]> {
+  const notes: IgnoreNote[] = [];
+  for (const name of CONFIG_FILES) {
+    const folder = paths.some((p) => p.startsWith(`${name}/`)) || (isFolder !== undefined && !paths.includes(name) && (await isFolder(name)));
+    if (!folder) continue;
+    notes.push({
+      kind: 'invalid',
+      message: `${name}: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)`,
+      settingsFile: name,
+    });
+  }
+  return notes;
+}
+
+/** Names a writer may have meant for the settings file: another case, or without the leading dot. */
+const NEAR_MISSES = new Set(CONFIG_FILES.flatMap((name) => [name, name.slice(1)]));
+
+/**
+ * One note for each file at the root named as the settings file is, but not quite (`.Depwatch.yml`,
+ * `depwatch.yaml`), when the tree has no settings file: it is not read, and without a note its
+ * writer would believe their ignores and excludes apply. An `invalid` note, not partial, as for a
+ * folder of that name: nothing is hidden by it.
+ */
+export function misnamedSettingsNotes(paths: readonly string[]): IgnoreNote[] {
+  if (configFileOf(paths) !== null) return [];
+  return paths
+    .filter((p) => !p.includes('/') && !CONFIG_FILES.includes(p) && NEAR_MISSES.has(p.toLowerCase()))
+    .map((name) => ({
+      kind: 'invalid',
+      message: `${name}: not read as settings; the settings file is named ${CONFIG_FILES.join(' or ')} (a leading dot, lower case)`,
+      settingsFile: name,
+    }));
 }
 
 /**

@@ -6,7 +6,7 @@ import { isManifestPathIn, isProjectContextPath } from '../python/discover.js';
 import { memorySource, type FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, parseSettings, settingsFolderNotes, unmatchedExcludes, unreadSettingsNotes, type ExcludeRule, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, misnamedSettingsNotes, parseSettings, settingsFolderNotes, unmatchedExcludes, unreadSettingsNotes, type ExcludeRule, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
 import type { IgnoreNote } from './ignores.js';
 
@@ -35,7 +35,7 @@ export async function readTreeSettings(source: FileSource, paths?: readonly stri
   const all = paths ?? (await source.list());
   const listed = all.filter((p) => isProjectContextPath(p) && CONFIG_FILES.includes(p));
   const settingsFile = configFileOf(listed);
-  const folders = settingsFolderNotes(all);
+  const folders = [...(await settingsFolderNotes(all, source.isFolder?.bind(source))), ...misnamedSettingsNotes(all)];
   if (settingsFile === null) return { files: [], errors: [], parsed: withUnreadNotes(null, folders) };
   const errors: ExtractError[] = [];
   const text = await readText(source, settingsFile, errors);

@@ -30,6 +30,7 @@ export function recordingSource(inner: FileSource): RecordingSource {
   };
   if (inner.size) source.size = (path) => inner.size!(path);
   if (inner.listingErrors) source.listingErrors = () => inner.listingErrors!();
+  if (inner.isFolder) source.isFolder = (path) => inner.isFolder!(path);
   // Discovery matches paths under the folder's name (a `requirements/` folder given itself): as the audit does.
   if (inner.folder !== undefined) source.folder = inner.folder;
   return { source, read };

@@ -4,7 +4,7 @@
  * again for its parts: three walks of the same folders, each `readdir` of thousands of them.
  * A DirectoryWalk walks on the first request and hands every later one the same entries.
  */
-import { readdirSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { isSkippedDir } from './discover.js';
@@ -36,6 +36,18 @@ export const unlistedFolderMessage = (reason: string, what: string): string => `
 export type ListFolder = (dir: string) => Dirent[];
 
 const listFolder: ListFolder = (dir) => readdirSync(dir, { withFileTypes: true });
+
+/**
+ * Whether `path` (relative to `root`) is a folder, or a link to one: only asked of a name the walk
+ * lists nothing under (an empty folder has no entry), and nothing in it is read.
+ */
+export function isFolderAt(root: string, path: string): boolean {
+  try {
+    return statSync(join(root, path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** Every entry under the root that is not a folder, and every folder it could not list, in code-unit order of path; walked once. */
 export type DirectoryWalk = () => readonly WalkedEntry[];

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { isSkippedDir } from './discover.js';
-import { directoryWalk, unlistedFolderMessage, type DirectoryWalk } from './directory-walk.js';
+import { directoryWalk, isFolderAt, unlistedFolderMessage, type DirectoryWalk } from './directory-walk.js';
 import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError, UnreadableFileError, type OpenFile } from './inside-root.js';
 import type { ExtractError } from './types.js';
 
@@ -29,6 +29,11 @@ export interface FileSource {
   read(path: string): Promise<Buffer | null>;
   /** Size in bytes without reading, when cheap; null when unknown or missing. */
   size?(path: string): Promise<number | null>;
+  /**
+   * Whether the path names a folder, one `list()` shows nothing of when it holds no file (an empty
+   * `.depwatch.yml/`). Absent where a folder is only ever the place of its files (a GitHub tree).
+   */
+  isFolder?(path: string): Promise<boolean>;
   /**
    * The name of the folder the paths are relative to, when it is one the user gave (a local
    * directory): discovery matches paths as if under it (discover.ts formatForPath), so that the
@@ -88,6 +93,7 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
     },
     read: (path) => checkout.read(path),
     size: (path) => checkout.size(path),
+    isFolder: async (path) => isFolderAt(root, path),
   };
 }
 

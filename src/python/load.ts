@@ -77,10 +77,16 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   let listed: readonly string[] | null = null;
   /** Manifests discovery found and `exclude:` kept out. */
   const excluded = new Set<string>();
+  /**
+   * Candidate compiled `.txt` files that could not be read, with where their errors are: tried once,
+   * so an include of one (or discovery) does not read and say it again; the first include names itself on them.
+   */
+  const unreadCandidates = new Map<string, { from: number; to: number }>();
   if (roots === undefined) {
     const exclude = options.exclude ?? (() => false);
     listed = await source.list();
-    const pipToolsFiles = await compiledPipToolsPairs(source, listed, exclude, errors);
+    const pipToolsFiles = await compiledPipToolsPairs(source, listed, exclude, errors, unreadCandidates);
+    for (const path of unreadCandidates.keys()) unreadable.add(path);
     roots = [];
     for (const path of listed) {
       if (!isManifestPathIn(source.folder, path) && !pipToolsFiles.has(path)) continue;
@@ -101,7 +107,14 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   // An index into the queue, not `shift()`: 40,000 `-r` lines queue 40,000 entries.
   for (let next = 0; next < queue.length; next++) {
     const { path, format, includedBy } = queue[next]!;
-    if (loaded.has(path) || unreadable.has(path)) continue;
+    if (loaded.has(path) || unreadable.has(path)) {
+      const said = includedBy === undefined ? undefined : unreadCandidates.get(path);
+      if (said !== undefined) {
+        for (let i = said.from; i < said.to; i++) errors[i] = withIncluder(errors[i]!, path, includedBy!);
+        unreadCandidates.delete(path);
+      }
+      continue;
+    }
     if (!format) {
       errors.push({ file: path, line: null, message: 'not a known manifest format (use --format to say which)' });
       continue;
@@ -231,15 +244,25 @@ export function passedOverInputsNotice(paths: readonly string[]): string | null 
  * template, or an input compiled elsewhere) is not read, and named in the loader's notice
  * (passedOverInputsNotice). Only the head of each `.txt` is looked at. One that cannot be read (a
  * link out, unreadable, too large) is said in `errors`, as any manifest that cannot be read: it may
- * be the compiled requirements; its `.in` is then in the notice. One that `exclude:` keeps out is not
+ * be the compiled requirements; its `.in` is then in the notice. It is put in `unread` with where its
+ * errors are, so that the loader, when a manifest includes it too, names the include on them rather
+ * than read it and say it again. One that `exclude:` keeps out is not
  * read (a snapshot never downloads it), so it decides nothing either: its `.in`, unless excluded
  * too, is in the notice.
  */
-async function compiledPipToolsPairs(source: FileSource, listed: readonly string[], exclude: (path: string) => boolean, errors: ExtractError[]): Promise<Set<string>> {
+async function compiledPipToolsPairs(
+  source: FileSource,
+  listed: readonly string[],
+  exclude: (path: string) => boolean,
+  errors: ExtractError[],
+  unread: Map<string, { from: number; to: number }>,
+): Promise<Set<string>> {
   const read = new Set<string>();
   for (const [input, compiled] of pipToolsPairs(listed, source.folder)) {
-    if (exclude(input) || exclude(compiled)) continue;
+    if (exclude(input) || exclude(compiled) || unread.has(compiled)) continue;
+    const said = errors.length;
     const bytes = await compiledHead(source, compiled, errors);
+    if (bytes === null && errors.length > said) unread.set(compiled, { from: said, to: errors.length });
     if (bytes === null || !isCompiledFrom(bytes.subarray(0, 16_384).toString('utf8'), input)) continue;
     read.add(input);
     read.add(compiled);

@@ -1,5 +1,4 @@
 /** Markdown for pull-request comments and CI job summaries. */
-import { describeExclusion } from '../audit/exclude.js';
 import type { AdviceSyntax } from '../audit/fix-wording.js';
 import { DEFAULT_UNKNOWN_AS, severityOrder, type Finding, type RatedSeverity } from '../audit/findings.js';
 import { describeReason, forReaders, reasonsOf } from '../audit/partial.js';
@@ -148,8 +147,9 @@ function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Rend
   }
   if (result.code) out.push(...codeSection(result.code, options));
   for (const n of result.notes) out.push(`- ${cell(shorten(n.message))}`);
-  // What `exclude:` kept out (the other notices are not in Markdown; these say what was not read).
-  for (const e of result.exclusions ?? []) out.push(`- ${cell(describeExclusion(e))}`);
+  // Every notice JSON and text give (what `exclude:` kept out, the `.in` files discovery passed over,
+  // an offline audit's unasked registry, the advisory data's age…): each says what was not read or checked.
+  for (const n of result.notices) out.push(`- ${cell(n)}`);
   for (const skipped of result.code ? passedOver(result.code, result.errors) : []) out.push(`- ${cell(skipped.message)}`);
   for (const n of result.code ? scanNotes(result.code) : []) out.push(`- ${cell(shorten(n.message))}`);
   for (const e of result.errors) out.push(`- problem in ${code(placeOf(e.file, e.line))}: ${cell(shortProblemMessage(e))}`);

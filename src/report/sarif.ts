@@ -10,7 +10,9 @@
  * A partial result (see src/audit/partial.ts) is a run whose invocation did not succeed:
  * `invocations[0].executionSuccessful` is false and each reason is a `toolExecutionNotifications`
  * entry (level `error`, with the file and line when it concerns one), so a viewer can tell "no
- * alerts" from "not everything was read".
+ * alerts" from "not everything was read". What is said without making the result partial (every
+ * line of the result's `notices`, the settings files' `invalid` notes, and every other note the
+ * text and Markdown reports print) follows as `note`s.
  *
  * Code and configuration findings (AuditResult.code) are results of their scan rule, with line and
  * column; file-level findings (a committed `.env`) have no region.
@@ -19,11 +21,11 @@
  * git work tree holding the folder (or the folder itself), see locator().
  */
 import type { AuditResult } from '../audit/audit.js';
-import { describeExclusion, type Exclusion } from '../audit/exclude.js';
+import { describeExclusion } from '../audit/exclude.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, UNRATED_LABEL, type Finding, type FindingLocation, type RatedSeverity } from '../audit/findings.js';
-import { describeReason, reasonsOf, type PartialReason } from '../audit/partial.js';
+import { describeReason, isUnread, reasonsOf, type PartialReason } from '../audit/partial.js';
 import type { CodeFinding, Confidence, ScanResult, ScanRuleText } from '../scan/types.js';
-import { secretLabel } from './code.js';
+import { passedOver, scanNotes, secretLabel } from './code.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { jsonChunks, streamed } from './json-chunks.js';
 
@@ -140,9 +142,15 @@ function notification(r: PartialReason, locate: Locate) {
   return { level: 'error', message: { text: describeReason(r) }, descriptor: { id: `depwatch/partial/${r.kind}` }, ...where };
 }
 
-/** What `exclude:` kept out: the user's decision, so a `note`, not an error (the run stays successful), but said. */
-function exclusionNotification(e: Exclusion) {
-  return { level: 'note', message: { text: describeExclusion(e) }, descriptor: { id: 'depwatch/excluded' } };
+/**
+ * Every line of the result's `notices` (as JSON and text give them), each a `note`: not partial (the
+ * run stays successful), but said. What `exclude:` kept out is the user's decision, `depwatch/excluded`;
+ * the others (the `.in` files discovery passed over, an offline audit's unasked registry, the
+ * advisory mirror standing in for OSV, the age of its data…) are `depwatch/notice`.
+ */
+function noticeNotifications(result: AuditResult) {
+  const excluded = new Set((result.exclusions ?? []).map((e) => describeExclusion(e)));
+  return result.notices.map((text) => ({ level: 'note', message: { text }, descriptor: { id: excluded.has(text) ? 'depwatch/excluded' : 'depwatch/notice' } }));
 }
 
 /**
@@ -157,6 +165,25 @@ function settingsNotes(result: AuditResult): string[] {
 /** A `note`, as for an exclusion: nothing it concerns goes unreported (a setting not applied only shows more). */
 function settingsNotification(message: string) {
   return { level: 'note', message: { text: message }, descriptor: { id: 'depwatch/settings' } };
+}
+
+/**
+ * The other notes text and Markdown print, none a partial reason: ignores that expired or match
+ * nothing, manifest problems that left the file read whole (an include cycle), the code scan's
+ * notes (a file parsed with errors, ignored findings past the list's limit…) and the files it
+ * passed over (a symbolic link), each a `note` with the file (and line) when it names one. The
+ * settings files' `invalid` notes are said by settingsNotes.
+ */
+function otherNotes(result: AuditResult, locate: Locate) {
+  const at = (file: string | undefined, line: number | null = null) => (file === undefined ? {} : { locations: [physicalLocation(locate, file, line)] });
+  const note = (text: string, file?: string, line?: number | null) => ({ level: 'note', message: { text }, descriptor: { id: 'depwatch/note' }, ...at(file, line) });
+  const code = result.code;
+  return [
+    ...result.notes.filter((n) => n.kind !== 'invalid').map((n) => note(n.message)),
+    ...result.errors.filter((e) => !isUnread(e)).map((e) => note(`${e.file}${e.line === null ? '' : `:${e.line}`}: ${e.message}`, e.file, e.line)),
+    ...(code ? passedOver(code, result.errors).map((s) => note(s.message, s.path)) : []),
+    ...(code ? scanNotes(code).filter((n) => n.kind !== 'invalid').map((n) => note(n.message, n.file)) : []),
+  ];
 }
 
 /** Rule-level help for the rules that stand for a kind (`depwatch/<kind>`): about the kind, not one finding. */
@@ -217,8 +244,9 @@ export const renderSarifChunks: ChunkedRenderer = function* (result, options) {
             executionSuccessful: !result.partial,
             toolExecutionNotifications: [
               ...reasonsOf(result).map((r) => notification(r, locate)),
-              ...(result.exclusions ?? []).map(exclusionNotification),
+              ...noticeNotifications(result),
               ...settingsNotes(result).map(settingsNotification),
+              ...otherNotes(result, locate),
             ],
           },
         ],

@@ -10,7 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
-import { configFileOf, describeExclusion, excluder, parseSettings, settingsFolderNotes, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
+import { configFileOf, describeExclusion, excluder, misnamedSettingsNotes, parseSettings, settingsFolderNotes, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import { decodeManifest } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
@@ -366,7 +366,7 @@ export async function readTreeIgnores(
   maxBytes: number,
 ): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: IgnoreNote[]; unread?: SkippedFile }> {
   const settingsFile = configFileOf(paths);
-  const unreadNotes = [...settingsFolderNotes(paths), ...unreadSettingsNotes(paths)];
+  const unreadNotes = [...(await settingsFolderNotes(paths, source.isFolder?.bind(source))), ...misnamedSettingsNotes(paths), ...unreadSettingsNotes(paths)];
   if (settingsFile === null) return { rules: [], excludes: [], notes: unreadNotes };
   const read = await source.read(settingsFile, maxBytes).catch(() => null);
   if (read === null) return { rules: [], excludes: [], notes: unreadNotes }; // gone since it was listed

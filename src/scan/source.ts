@@ -6,7 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { isInSkippedDir } from '../python/discover.js';
-import { directoryWalk, type DirectoryWalk, type WalkedEntry } from '../python/directory-walk.js';
+import { directoryWalk, isFolderAt, type DirectoryWalk, type WalkedEntry } from '../python/directory-walk.js';
 import { UnreadableFileError, type FileSource } from '../python/files.js';
 import { systemReason } from '../python/inside-root.js';
 
@@ -20,6 +20,8 @@ export interface ScanSource {
   entries(): Promise<readonly ScanEntry[]>;
   /** A regular file's bytes; `{ tooLarge }` with its size when over `maxBytes` (nothing read); `{ unreadable }` with why; null when it is gone. */
   read(path: string, maxBytes: number): Promise<ReadResult>;
+  /** Whether the path names a folder, as FileSource.isFolder (an empty one has no entry). */
+  isFolder?(path: string): Promise<boolean>;
   /**
    * A checkout on disk, which may hold files git does not track (a local `.env` that `.gitignore`
    * keeps out): the tree rules then ask `.gitignore` what would be committed. Absent for archives,
@@ -38,6 +40,7 @@ export function directoryScanSource(root: string, walk: DirectoryWalk = director
     async entries() {
       return walk();
     },
+    isFolder: async (path) => isFolderAt(root, path),
     async read(path, maxBytes) {
       // Synchronous on purpose: measured on 2,000 files, open/fstat/read/close through FileHandle
       // cost 440 ms of event-loop time against 57 ms for the sync calls; only the CLI scans a
@@ -76,6 +79,7 @@ export function directoryScanSource(root: string, walk: DirectoryWalk = director
 /** Any FileSource (a GitHub snapshot, an in-memory tree): every listed path is a regular file. */
 export function scanSourceFromFiles(files: FileSource): ScanSource {
   return {
+    ...(files.isFolder ? { isFolder: (path: string) => files.isFolder!(path) } : {}),
     async entries() {
       return (await files.list()).filter((p) => !isInSkippedDir(p)).map((path) => ({ path, type: 'file' as const }));
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OFFLINE_REGISTRY_NOTICE } from '../../src/audit/audit.js';
 import { auditFileSource } from '../../src/audit/run.js';
-import type { Finding } from '../../src/audit/findings.js';
+import { findingKey, type Finding } from '../../src/audit/findings.js';
 import { memorySource } from '../../src/python/files.js';
 import { failingRegistry, project, REAL_SHAPED_FILES, realMirror, registryOf, release } from './helpers.js';
 
@@ -194,11 +194,14 @@ describe('index options from every format', () => {
     expect(extra).toEqual(
       expect.arrayContaining([
         ['pyproject.toml', 'medium', 'https://corp.example/simple'],
-        ['pyproject.toml', 'low', 'http://uv.example/simple'],
+        // The uv index is first-match (low) and over plain HTTP (medium): one finding for its line, the worse.
         ['pyproject.toml', 'medium', 'http://uv.example/simple'],
         ['Pipfile', 'medium', 'https://private.example/simple'],
       ]),
     );
+    const uv = of(result.findings, 'extra-index-url').find((f) => (f.details as { url: string }).url === 'http://uv.example/simple')!;
+    expect(uv.fix.text).toContain('uv takes each package from the first index that has it');
+    expect(uv.fix.text).toContain('It also uses an index over plain HTTP (http://uv.example/simple)');
     expect(JSON.stringify(result)).not.toContain('user:pw');
   });
 
@@ -213,10 +216,46 @@ describe('index options from every format', () => {
     expect(extra).toEqual([
       [1, 'medium', { host: 'pypi.internal.example', option: 'trusted-host', insecure: true }],
       [2, 'medium', { url: 'https://wheels.example.com/simple/', option: 'find-links' }],
-      [4, 'medium', { url: 'http://insecure.example/', option: 'find-links' }],
+      // A page over plain HTTP: one finding saying both.
       [4, 'medium', { url: 'http://insecure.example/', option: 'find-links', insecure: true }],
     ]);
     expect(of(result.findings, 'extra-index-url')[0]!.fix?.text).toContain('pip checks no certificate for it');
+  });
+
+  it('gives a line with two index problems one finding whose text says both, so no two findings share a key (a watched repository keeps each)', async () => {
+    const result = await auditFileSource(
+      memorySource({ 'requirements.txt': '--find-links http://wheels.example/\n--extra-index-url http://pkgs.example/simple --trusted-host pkgs.example\nrequests==2.31.0\n' }),
+      { target: 'x', advisories: await realMirror(), registry: null, now },
+    );
+    const extra = of(result.findings, 'extra-index-url');
+    expect(extra.map((f) => [f.line, f.severity, f.details])).toEqual([
+      [1, 'medium', { url: 'http://wheels.example/', option: 'find-links', insecure: true }],
+      [2, 'medium', { url: 'http://pkgs.example/simple', option: 'extra-index-url', insecure: true, host: 'pkgs.example' }],
+    ]);
+    expect(extra[0]!.fix.text).toBe(
+      'requirements.txt adds the package page http://wheels.example/: the installer takes the highest version from any index or page, so a public package with an internal name wins. ' +
+        'It also uses an index over plain HTTP (http://wheels.example/): anyone on the path can change what is installed. ' +
+        'Serve internal and public packages through one index you control, or tie internal packages to their index (explicit sources) and pin with hashes. Use HTTPS.',
+    );
+    expect(extra[1]!.fix.text).toContain('adds the index http://pkgs.example/simple');
+    expect(extra[1]!.fix.text).toContain('It also marks pkgs.example as a trusted host');
+    expect(extra[1]!.fix.text).toContain('It also uses an index over plain HTTP');
+    const keys = result.findings.map(findingKey);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('says a --find-links from the environment (${VAR}: pip fills it in) is unknown, since it may be a page on the web, not a local folder', async () => {
+    const result = await auditFileSource(
+      memorySource({ 'requirements.txt': '--find-links ${WHEELS_URL}\n--find-links ${BASE}/wheels\n--find-links ./wheels\n--find-links $HOME/wheels\nrequests==2.31.0\n' }),
+      { target: 'x', advisories: await realMirror(), registry: null, now },
+    );
+    const extra = of(result.findings, 'extra-index-url');
+    // `$HOME` is not filled in by pip (only `${NAME}`): a folder of that name, the project's own, as ./wheels.
+    expect(extra.map((f) => [f.line, f.severity, f.details])).toEqual([
+      [1, 'medium', { url: '${WHEELS_URL}', option: 'find-links', unresolved: true }],
+      [2, 'medium', { url: '${BASE}/wheels', option: 'find-links', unresolved: true }],
+    ]);
+    expect(extra[0]!.fix.text).toContain('requirements.txt adds the package source ${WHEELS_URL}, set from the environment: whether it is a local folder or a page on the web is unknown');
   });
 });
 

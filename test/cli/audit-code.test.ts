@@ -248,7 +248,8 @@ describe('code findings and the gate', () => {
     expect(parsed.partial_reasons).toEqual([{ kind: 'unscanned', file: 'compose.yaml', line: null, message: expect.stringMatching(/^compose\.yaml: not valid YAML \(.+\); runtime rules not applied to it$/) }]);
     const sarif = JSON.parse((await audit(dir, '--sarif')).stdout).runs[0].invocations[0];
     expect(sarif.executionSuccessful).toBe(false);
-    expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned']);
+    // Then the notes of an offline audit (the mirror's age, PyPI not asked), which are no partial reasons.
+    expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned', 'depwatch/notice', 'depwatch/notice']);
     const text = await audit(dir);
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(/PARTIAL RESULT[^\n]*\n {2}- compose\.yaml: not valid YAML/);
@@ -274,7 +275,8 @@ describe('code findings and the gate', () => {
     expect(parsed.partial_reasons).toEqual([{ kind: 'unscanned', file: 'app/fetch.py', line: null, message: expect.stringContaining('the 200 worst are listed, 2 are not (2 medium)') }]);
     const sarif = JSON.parse((await audit(dir, '--sarif')).stdout).runs[0].invocations[0];
     expect(sarif.executionSuccessful).toBe(false);
-    expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned']);
+    // Then the notes of an offline audit (the mirror's age, PyPI not asked), which are no partial reasons.
+    expect(sarif.toolExecutionNotifications.map((n: { descriptor: { id: string } }) => n.descriptor.id)).toEqual(['depwatch/partial/unscanned', 'depwatch/notice', 'depwatch/notice']);
   });
 });
 

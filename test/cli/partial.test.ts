@@ -29,7 +29,7 @@ interface Reason {
 async function auditJson(dir: string, ...flags: string[]) {
   const c = cli();
   const code = await c.run('audit', '--offline', '--json', ...flags, dir);
-  return { code, json: JSON.parse(c.out.stdout) as { partial: boolean; partial_reasons: Reason[]; findings: { kind: string }[] }, stderr: c.out.stderr };
+  return { code, json: JSON.parse(c.out.stdout) as { partial: boolean; partial_reasons: Reason[]; findings: { kind: string }[]; errors: unknown[] }, stderr: c.out.stderr };
 }
 
 const BROKEN_LOCK = '[[package]]\nname = "urllib3"\nversion = "1.24.1"\n<<<<<<< HEAD\n';
@@ -94,9 +94,30 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     expect(json.partial).toBe(false);
     expect(json.partial_reasons).toEqual([]);
     expect(code).toBe(0);
+
+    // SARIF says it as JSON's errors[] does: a note at the include line, and the run succeeded.
+    const [cycle] = json.errors as { file: string; line: number; message: string; note: boolean }[];
+    expect(cycle).toMatchObject({ note: true });
+    const sarif = cli();
+    await sarif.run('audit', '--offline', '--sarif', '--fail-on', 'never', dir);
+    const [invocation] = JSON.parse(sarif.out.stdout).runs[0].invocations;
+    expect(invocation.executionSuccessful).toBe(true);
+    expect(invocation.toolExecutionNotifications.filter((n: { descriptor: { id: string } }) => n.descriptor.id === 'depwatch/note')).toEqual([
+      {
+        level: 'note',
+        message: { text: `${cycle!.file}:${cycle!.line}: ${cycle!.message}` },
+        descriptor: { id: 'depwatch/note' },
+        locations: [{ physicalLocation: { artifactLocation: { uri: cycle!.file, uriBaseId: '%SRCROOT%' }, region: { startLine: cycle!.line } } }],
+      },
+    ]);
   });
 
   it('says so in SARIF: the invocation did not succeed, with a notification per reason', async () => {
+    // What every offline audit says, partial or not: notes (`depwatch/notice`), never reasons.
+    const OFFLINE_NOTES = [
+      { level: 'note', descriptor: { id: 'depwatch/notice' }, message: { text: expect.stringMatching(/^advisories from the local mirror/) } },
+      { level: 'note', descriptor: { id: 'depwatch/notice' }, message: { text: 'outdated and yanked releases were not checked (offline: PyPI was not asked)' } },
+    ];
     const c = cli();
     expect(await c.run('audit', '--offline', '--sarif', '--fail-on', 'never', project({ 'requirements.txt': 'requests==2.31.0\n', 'poetry.lock': BROKEN_LOCK }))).toBe(2);
     const [invocation] = JSON.parse(c.out.stdout).runs[0].invocations;
@@ -108,10 +129,11 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
         message: { text: expect.stringMatching(/^poetry\.lock:\d+ not read completely: poetry\.lock is not valid TOML/) },
         locations: [{ physicalLocation: { artifactLocation: { uri: 'poetry.lock', uriBaseId: '%SRCROOT%' }, region: { startLine: expect.any(Number) } } }],
       },
+      ...OFFLINE_NOTES,
     ]);
     const complete = cli();
     await complete.run('audit', '--offline', '--sarif', '--fail-on', 'never', project({ 'requirements.txt': 'requests==2.31.0\n' }));
-    expect(JSON.parse(complete.out.stdout).runs[0].invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: [] }]);
+    expect(JSON.parse(complete.out.stdout).runs[0].invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: OFFLINE_NOTES }]);
   });
 
   it('says so in Markdown', async () => {

@@ -5,7 +5,7 @@
  * them. A folder named `.depwatch.yml` is no settings file: one note in every command, nothing
  * hidden by it, so not partial.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
@@ -84,5 +84,75 @@ describe('a folder named .depwatch.yml', () => {
     const { code, stdout } = await depwatch(folderTree(), 'deps', '--json', '.');
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { notices: string[] }).notices.filter((n) => n === NOTE)).toHaveLength(1);
+  });
+});
+
+describe('an empty folder named .depwatch.yml (nothing listed under it)', () => {
+  const NOTE = '.depwatch.yml: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)';
+  const emptyFolderTree = () => {
+    const dir = tree({});
+    mkdirSync(join(dir, '.depwatch.yml'));
+    return dir;
+  };
+
+  it('scan: the same one note as a folder with files in it, not partial', async () => {
+    const { stdout } = await depwatch(emptyFolderTree(), 'scan', '--json', '.');
+    const result = JSON.parse(stdout) as { partial: boolean; notes: { kind: string; message: string }[] };
+    expect(result.notes.filter((n) => n.message === NOTE)).toEqual([{ kind: 'invalid', message: NOTE }]);
+    expect(result.partial).toBe(false);
+  });
+
+  it('audit, with its code scan and without (--no-code): one note, not partial', async () => {
+    for (const flags of [[], ['--no-code']]) {
+      const { code, stdout } = await depwatch(emptyFolderTree(), 'audit', '--offline', '--json', '--fail-on', 'never', ...flags, '.');
+      expect(code).toBe(0);
+      const result = JSON.parse(stdout) as { partial: boolean; notes: { message: string }[]; code: { notes: { message: string }[] } | null };
+      expect([...result.notes, ...(result.code?.notes ?? [])].filter((n) => n.message === NOTE)).toHaveLength(1);
+      expect(result.partial).toBe(false);
+    }
+  });
+
+  it('deps: one notice, not partial', async () => {
+    const { code, stdout } = await depwatch(emptyFolderTree(), 'deps', '--json', '.');
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { notices: string[] }).notices.filter((n) => n === NOTE)).toHaveLength(1);
+  });
+
+  it('beside a .depwatch.yaml file: that file is the settings file and applies, and the folder is noted', async () => {
+    const dir = tree({ '.depwatch.yaml': 'ignore:\n  - id: py-os-system\n    reason: input is a trusted operator command\n' });
+    mkdirSync(join(dir, '.depwatch.yml'));
+    const { stdout } = await depwatch(dir, 'scan', '--json', '.');
+    const result = JSON.parse(stdout) as { findings: { rule: string }[]; notes: { message: string }[] };
+    expect(result.findings.map((f) => f.rule)).not.toContain('py-os-system');
+    expect(result.notes.map((n) => n.message)).toContain(NOTE);
+  });
+});
+
+describe('a settings file named not quite right (no leading dot, another case)', () => {
+  const note = (name: string) => `${name}: not read as settings; the settings file is named .depwatch.yml or .depwatch.yaml (a leading dot, lower case)`;
+  const IGNORE = 'ignore:\n  - id: py-os-system\n    reason: input is a trusted operator command\n';
+
+  it('audit, scan and deps: one note each, naming the file, not partial; its ignore is not applied', async () => {
+    for (const name of ['depwatch.yml', '.Depwatch.yaml']) {
+      const dir = tree({ [name]: IGNORE });
+      const audit = await depwatch(dir, 'audit', '--offline', '--json', '--fail-on', 'never', '.');
+      expect(audit.code).toBe(0);
+      const audited = JSON.parse(audit.stdout) as { partial: boolean; notes: { message: string }[]; code: { notes: { message: string }[]; findings: { rule: string }[] } };
+      expect([...audited.notes, ...audited.code.notes].filter((n) => n.message === note(name))).toHaveLength(1);
+      expect(audited.partial).toBe(false);
+      expect(audited.code.findings.map((f) => f.rule)).toContain('py-os-system');
+
+      const scanned = JSON.parse((await depwatch(dir, 'scan', '--json', '.')).stdout) as { notes: { kind: string; message: string }[] };
+      expect(scanned.notes.filter((n) => n.message === note(name))).toEqual([{ kind: 'invalid', message: note(name) }]);
+
+      const deps = JSON.parse((await depwatch(dir, 'deps', '--json', '.')).stdout) as { notices: string[] };
+      expect(deps.notices.filter((n) => n === note(name))).toHaveLength(1);
+    }
+  });
+
+  it('says nothing of one beside the settings file (it is then some other file), nor of one in a folder', async () => {
+    const dir = tree({ '.depwatch.yml': IGNORE, 'depwatch.yml': 'other: true\n', 'docs/.depwatch.yml': IGNORE });
+    const { stdout } = await depwatch(dir, 'scan', '--json', '.');
+    expect((JSON.parse(stdout) as { notes: unknown[] }).notes).toEqual([]);
   });
 });

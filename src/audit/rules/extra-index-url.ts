@@ -4,7 +4,9 @@
  * internal package's name on PyPI can take over the install (dependency confusion, CVE-2018-20225).
  * Indexes over plain HTTP are flagged too: anyone on the path can change what is installed. So are
  * pip's `--find-links` pages (merged with the indexes like an extra index; a local folder is the
- * project's own) and `--trusted-host` (pip then checks no certificate for that host).
+ * project's own, and a `${VAR}` from the environment may be either, so it is said as unknown) and
+ * `--trusted-host` (pip then checks no certificate for that host). One finding per line, saying all
+ * that is wrong there (oneFindingPerLine).
  */
 // Parsers strip credentials already; stripping again here keeps a report safe from any format that forgets.
 import { stripUrlCredentials } from '../../python/urls.js';
@@ -24,64 +26,117 @@ const SEVERAL_ARE_MERGED = new Set(['pdm-source', 'poetry-source']);
 const FIRST_MATCH = new Set(['uv-index']);
 const INDEX_OPTIONS = new Set(['index-url', 'extra-index-url', 'find-links', 'poetry-source', 'poetry-source-supplemental', 'poetry-source-explicit', 'pdm-source', 'uv-index', 'uv-index-default', 'uv-index-explicit']);
 
-/** A `--find-links` folder (`./wheels`) holds the project's own files: only a page on the web is another source. */
+/** A `--find-links` page on the web (`https://…`); a local folder (`./wheels`) holds the project's own files. */
 const isWebPage = (value: string): boolean => /^https?:\/\//i.test(value);
 
-function riskyIndexes(options: ManifestOption[]): { option: ManifestOption; firstMatch: boolean }[] {
-  const out = options.filter((o) => MERGED.has(o.name) && (o.name !== 'find-links' || isWebPage(o.value))).map((option) => ({ option, firstMatch: false }));
+/**
+ * A `--find-links` value that is neither a web page nor surely a folder: pip puts `${NAME}` (upper
+ * case, digits, `_`) from the environment into a requirements file's options, so `${WHEELS}` may
+ * be `https://…` in CI. Unknown, so said as a page might be (fail closed), in words that say so.
+ */
+const namesEnvironment = (value: string): boolean => /\$\{[A-Z0-9_]+\}/.test(value);
+
+type Where = 'page' | 'unknown' | 'index';
+
+function riskyIndexes(options: ManifestOption[]): { option: ManifestOption; firstMatch: boolean; where: Where }[] {
+  const out: { option: ManifestOption; firstMatch: boolean; where: Where }[] = [];
+  for (const option of options) {
+    if (!MERGED.has(option.name)) continue;
+    if (option.name !== 'find-links') out.push({ option, firstMatch: false, where: 'index' });
+    else if (isWebPage(option.value)) out.push({ option, firstMatch: false, where: 'page' });
+    else if (namesEnvironment(option.value)) out.push({ option, firstMatch: false, where: 'unknown' });
+  }
   for (const name of SEVERAL_ARE_MERGED) {
     const all = options.filter((o) => o.name === name);
-    if (all.length > 1) out.push(...all.slice(1).map((option) => ({ option, firstMatch: false })));
+    if (all.length > 1) out.push(...all.slice(1).map((option) => ({ option, firstMatch: false, where: 'index' as const })));
   }
-  out.push(...options.filter((o) => FIRST_MATCH.has(o.name)).map((option) => ({ option, firstMatch: true })));
+  out.push(...options.filter((o) => FIRST_MATCH.has(o.name)).map((option) => ({ option, firstMatch: true, where: 'index' as const })));
   return out;
 }
 
-export function extraIndexUrlFindings(ctx: AuditContext): Finding[] {
-  const findings: Finding[] = [];
-  for (const m of ctx.manifests) {
-    const seen = new Set<string>();
-    for (const { option, firstMatch } of riskyIndexes(m.options)) {
-      const url = stripUrlCredentials(option.value);
-      if (seen.has(url)) continue;
-      seen.add(url);
-      findings.push(
-        fileFinding({
-          kind: 'extra-index-url',
-          severity: firstMatch ? 'low' : 'medium',
-          file: m.path,
-          line: option.line,
-          text: firstMatch
-            ? `${m.path} adds the index ${url}. uv takes each package from the first index that has it, which limits dependency confusion; mark internal-only indexes \`explicit = true\` and pin their packages to them.`
-            : `${m.path} adds ${option.name === 'find-links' ? 'the package page' : 'the index'} ${url}: the installer takes the highest version from any index${option.name === 'find-links' ? ' or page' : ''}, so a public package with an internal name wins. Serve internal and public packages through one index you control, or tie internal packages to their index (explicit sources) and pin with hashes.`,
-          details: { url, option: option.name },
-        }),
-      );
-    }
-    for (const o of m.options.filter((x) => x.name === 'trusted-host')) {
-      findings.push(
-        fileFinding({
-          kind: 'extra-index-url',
-          severity: 'medium',
-          file: m.path,
-          line: o.line,
-          text: `${m.path} marks ${o.value} as a trusted host: pip checks no certificate for it (and accepts plain HTTP), so anyone on the path can change what is installed from it. Serve it over HTTPS with a valid certificate and drop --trusted-host.`,
-          details: { host: o.value, option: o.name, insecure: true },
-        }),
-      );
-    }
-    for (const o of m.options.filter((x) => INDEX_OPTIONS.has(x.name) && /^http:\/\//i.test(x.value))) {
-      findings.push(
-        fileFinding({
-          kind: 'extra-index-url',
-          severity: 'medium',
-          file: m.path,
-          line: o.line,
-          text: `${m.path} uses an index over plain HTTP (${stripUrlCredentials(o.value)}): anyone on the path can change what is installed. Use HTTPS.`,
-          details: { url: stripUrlCredentials(o.value), option: o.name, insecure: true },
-        }),
-      );
-    }
+/** One thing wrong with an index option: what it does (after the file's name) and what to do. */
+interface IndexProblem {
+  line: number | null;
+  severity: 'medium' | 'low';
+  what: string;
+  fix: string;
+  details: Record<string, unknown>;
+}
+
+const MERGED_FIX = 'Serve internal and public packages through one index you control, or tie internal packages to their index (explicit sources) and pin with hashes.';
+
+function mergedWhat(url: string, where: Where): string {
+  if (where === 'unknown') {
+    return `adds the package source ${url}, set from the environment: whether it is a local folder or a page on the web is unknown, and a page is merged like an extra index (the installer takes the highest version from any index or page, so a public package with an internal name wins)`;
   }
-  return findings;
+  return `adds ${where === 'page' ? 'the package page' : 'the index'} ${url}: the installer takes the highest version from any index${where === 'page' ? ' or page' : ''}, so a public package with an internal name wins`;
+}
+
+function indexProblems(options: ManifestOption[]): IndexProblem[] {
+  const problems: IndexProblem[] = [];
+  const seen = new Set<string>();
+  for (const { option, firstMatch, where } of riskyIndexes(options)) {
+    const url = stripUrlCredentials(option.value);
+    if (seen.has(url)) continue;
+    seen.add(url);
+    problems.push(
+      firstMatch
+        ? {
+            line: option.line,
+            severity: 'low',
+            what: `adds the index ${url}. uv takes each package from the first index that has it, which limits dependency confusion`,
+            fix: 'Mark internal-only indexes `explicit = true` and pin their packages to them.',
+            details: { url, option: option.name },
+          }
+        : { line: option.line, severity: 'medium', what: mergedWhat(url, where), fix: MERGED_FIX, details: { url, option: option.name, ...(where === 'unknown' ? { unresolved: true } : {}) } },
+    );
+  }
+  for (const o of options.filter((x) => x.name === 'trusted-host')) {
+    problems.push({
+      line: o.line,
+      severity: 'medium',
+      what: `marks ${o.value} as a trusted host: pip checks no certificate for it (and accepts plain HTTP), so anyone on the path can change what is installed from it`,
+      fix: 'Serve it over HTTPS with a valid certificate and drop --trusted-host.',
+      details: { host: o.value, option: o.name, insecure: true },
+    });
+  }
+  for (const o of options.filter((x) => INDEX_OPTIONS.has(x.name) && /^http:\/\//i.test(x.value))) {
+    const url = stripUrlCredentials(o.value);
+    problems.push({
+      line: o.line,
+      severity: 'medium',
+      what: `uses an index over plain HTTP (${url}): anyone on the path can change what is installed`,
+      fix: 'Use HTTPS.',
+      details: { url, option: o.name, insecure: true },
+    });
+  }
+  return problems;
+}
+
+/**
+ * One finding per line of a manifest, saying every problem of its index options there: a watched
+ * repository, an ignore and a pull-request review know a finding by its file and line (findingKey),
+ * so two findings on one line (`--find-links http://…`: a page, and plain HTTP) would be kept as one
+ * and the other lost. The worst severity; the details of the first problem, with `insecure` (and
+ * the trusted `host`) when any of them says so.
+ */
+function oneFindingPerLine(path: string, problems: readonly IndexProblem[]): Finding[] {
+  const byLine = new Map<number | null, IndexProblem[]>();
+  for (const p of problems) {
+    const same = byLine.get(p.line);
+    if (same) same.push(p);
+    else byLine.set(p.line, [p]);
+  }
+  return [...byLine.values()].map((same) => {
+    const [first, ...more] = same as [IndexProblem, ...IndexProblem[]];
+    const fixes = [...new Set(same.map((p) => p.fix))];
+    const text = `${path} ${first.what}.${more.map((p) => ` It also ${p.what}.`).join('')} ${fixes.join(' ')}`;
+    // Later problems add what the first does not say (`insecure`, `host`); the first's `url` and `option` stay.
+    const details = same.reduceRight<Record<string, unknown>>((all, p) => ({ ...all, ...p.details }), {});
+    return fileFinding({ kind: 'extra-index-url', severity: same.some((p) => p.severity === 'medium') ? 'medium' : 'low', file: path, line: first.line, text, details });
+  });
+}
+
+export function extraIndexUrlFindings(ctx: AuditContext): Finding[] {
+  return ctx.manifests.flatMap((m) => oneFindingPerLine(m.path, indexProblems(m.options)));
 }
