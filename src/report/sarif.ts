@@ -267,7 +267,12 @@ function* allResults(findings: readonly Finding[], unknownAs: RatedSeverity, cod
 }
 
 function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity, locate: Locate) {
+  // Fingerprints given in this run, and how often: GitHub merges results that share one.
+  const given = new Map<string, number>();
   for (const f of findings) {
+    const fingerprint = [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', ...(f.kind === 'vulnerability' || f.kind === 'malicious' ? [] : [f.file ?? ''])].join('|');
+    const seen = given.get(fingerprint) ?? 0;
+    given.set(fingerprint, seen + 1);
     yield {
       ruleId: ruleId(f),
       level: LEVEL[effectiveSeverity(f.severity, unknownAs)],
@@ -281,10 +286,10 @@ function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity, loca
       ...(f.id ? {} : { properties: resultProperties(f) }),
       // Advisories keep kind|id|package|version (existing alerts keep their identity). Other kinds add
       // the file, as findingKey does, but not the line (stable when lines move): `no-lockfile` in two
-      // files would otherwise share one fingerprint and GitHub would merge them into one alert.
-      partialFingerprints: {
-        depwatchFinding: [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', ...(f.kind === 'vulnerability' || f.kind === 'malicious' ? [] : [f.file ?? ''])].join('|'),
-      },
+      // files would otherwise share one fingerprint and GitHub would merge them into one alert. Two
+      // in one file (two index lines) are told apart by their report order (worst first, then by
+      // line): the first keeps the fingerprint it always had, the next ones add `|2`, `|3`.
+      partialFingerprints: { depwatchFinding: seen === 0 ? fingerprint : `${fingerprint}|${seen + 1}` },
     };
   }
 }

@@ -209,6 +209,13 @@ describe('SARIF kind rules and fingerprints', () => {
     expect(prints[2]).toBe(['vulnerability', django()[0]!.id, 'django', '2.1.5'].join('|'));
   });
 
+  it('gives two file-level findings in one file (two index lines) different fingerprints: the first keeps the one it always had', () => {
+    const index = (line: number) => fileFinding({ kind: 'extra-index-url', severity: 'medium', file: 'requirements.txt', line, text: `An extra index at line ${line}.` });
+    const run = sarifOf([index(1), index(4), index(9)]);
+    const prints = run.results.map((r: { partialFingerprints: { depwatchFinding: string } }) => r.partialFingerprints.depwatchFinding);
+    expect(prints).toEqual(['extra-index-url||||requirements.txt', 'extra-index-url||||requirements.txt|2', 'extra-index-url||||requirements.txt|3']);
+  });
+
   it('one rule per kind with generic help and a severity no lower than any of its results; each result carries its own', () => {
     const run = sarifOf([eol('high', 'Dockerfile'), eol('low', '.python-version')]);
     expect(run.tool.driver.rules).toHaveLength(1);
