@@ -60,7 +60,7 @@ export interface NotFullyChecked {
   of: number;
   repos: { repo: string; why: string }[];
   /** Sweeps have been partial as a whole since `since` (sweep_status), and the last one's problems. */
-  sweep?: { since: string; problems: string[] };
+  sweep?: { since: string; problems: string[]; more?: number };
 }
 
 /**
@@ -88,7 +88,7 @@ export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<st
     const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : reasons.length ? firstReason(reasons) : null;
     if (why) out.push({ repo: display(repo), why });
   }
-  const ongoing = concerns.sweepProblems && sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems } : null;
+  const ongoing = concerns.sweepProblems && sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems, ...(sweep.more > 0 ? { more: sweep.more } : {}) } : null;
   if (out.length === 0 && !ongoing) return undefined;
   return { of: repos.length, repos: out, ...(ongoing ? { sweep: ongoing } : {}) };
 }
