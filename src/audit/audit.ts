@@ -116,6 +116,13 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const dependencies = input.load.manifests.flatMap((m) => m.dependencies);
   const packages = installedPackages(dependencies);
   const warnings: string[] = [];
+  // The warnings that say a source was not reached (rather than what its data said): marked
+  // transient where they are made, so a sweep knows the same audit again may succeed.
+  const unreached = new Set<string>();
+  const notReached = (list: string[], message: string): void => {
+    list.push(message);
+    unreached.add(message);
+  };
 
   progress(`checking ${plural(packages.length, 'pinned release')} against ${input.advisories.kind === 'mirror' ? 'the local advisory mirror' : 'OSV'}`);
   const queries: PackageQuery[] = packages.map((p) => ({ name: p.name, version: p.version }));
@@ -128,7 +135,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     hits = await input.advisories.affecting(queries, { listPackages: unpinned.map((d) => d.name), prefetchAliasRatings: true });
   } catch (err) {
     advisoriesOk = false;
-    warnings.push(`advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
+    notReached(warnings, `advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
   }
   // Hits through a range that cannot be read are reported (fail closed), and the result is partial.
   warnings.push(...unreadableRangeWarnings(queries, hits));
@@ -145,17 +152,17 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   // for the CPU with the work the first stage waits for.
   const registryWarnings: string[] = [];
   let registryDone = false;
-  const registryRead = fetchRegistry(input.registry, wantRegistry, registryWarnings).finally(() => {
+  const registryRead = fetchRegistry(input.registry, wantRegistry, (message) => notReached(registryWarnings, message)).finally(() => {
     registryDone = true;
   });
   const detailWarnings: string[] = [];
   const [packageAdvisories, aliasRatings] = await Promise.all([
-    advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, detailWarnings) : new Map<string, OsvRecord[]>(),
+    advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, (message) => notReached(detailWarnings, message)) : new Map<string, OsvRecord[]>(),
     // Unrated advisories take the rating of their GHSA / CVE aliases' records where those have one.
     lookUpAliasRatings(input.advisories, hitGroups.values()),
   ]);
   if (aliasRatings.failure !== null) {
-    detailWarnings.push(`advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
+    notReached(detailWarnings, `advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
   }
 
   const typosquat = auditTyposquatChecker(input.knownNames);
@@ -195,7 +202,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
     const freshnessNow = input.advisories.freshness?.() ?? null;
     const freshness = freshnessNow ? dataAge(freshnessNow, input.now) : null;
-    const reasons = partialReasons({ errors: input.load.errors, manifestsRead: input.load.manifests.length, warnings: allWarnings });
+    const reasons = partialReasons({ errors: input.load.errors, manifestsRead: input.load.manifests.length, warnings: allWarnings, unreached });
     const sorted = findings.sort((a, b) => compareFindings(a, b, unknownAs));
     return {
       target: input.target,
@@ -242,22 +249,22 @@ export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases were not ch
 /** What a first stage leaves for the second: the checks that need the package registry. */
 export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';
 
-async function fetchRegistry(registry: PackageRegistry | null, names: string[], warnings: string[]) {
+async function fetchRegistry(registry: PackageRegistry | null, names: string[], notReached: (warning: string) => void) {
   if (!registry) return null;
   try {
     return await registry.projects(names);
   } catch (err) {
-    warnings.push(`package registry unavailable (${errorLine(err)}): outdated and yanked releases were not checked`);
+    notReached(`package registry unavailable (${errorLine(err)}): outdated and yanked releases were not checked`);
     return null;
   }
 }
 
-async function fetchPackageAdvisories(source: AdvisorySource, names: string[], warnings: string[]) {
+async function fetchPackageAdvisories(source: AdvisorySource, names: string[], notReached: (warning: string) => void) {
   const out = new Map<string, OsvRecord[]>();
   try {
     await Promise.all(names.map(async (n) => out.set(n, await source.forPackage(n))));
   } catch (err) {
-    warnings.push(`advisory details unavailable (${errorLine(err)}): fix versions may be incomplete`);
+    notReached(`advisory details unavailable (${errorLine(err)}): fix versions may be incomplete`);
   }
   return out;
 }

@@ -14,7 +14,7 @@ import { isPartialNote, type CodeFinding, type ScanNote, type ScanResult } from 
 export function scanPartialReasons(scan: ScanResult): PartialReason[] {
   const reasons: PartialReason[] = scan.skipped
     .filter((s) => s.partial)
-    .map((s) => ({ kind: 'unscanned', file: s.path, line: null, message: s.message, ...(s.unlistedBecause !== undefined ? { unlistedBecause: s.unlistedBecause } : {}) }));
+    .map((s) => ({ kind: 'unscanned', file: s.path, line: null, message: s.message, ...(s.unlistedBecause !== undefined ? { unlistedBecause: s.unlistedBecause } : {}), ...(s.transient ? { transient: true as const } : {}) }));
   for (const n of scan.notes) if (isPartialNote(n)) reasons.push({ kind: 'unscanned', ...(n.file !== undefined ? { file: n.file, line: null } : {}), message: n.message });
   return reasons;
 }

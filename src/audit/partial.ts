@@ -32,6 +32,14 @@ export interface PartialReason {
    * them as one. Not in the JSON (partialReasonJson).
    */
   unlistedBecause?: string;
+  /**
+   * Set where the reason is made when it says a source was not reached (a network failure, a
+   * registry or GitHub answering 5xx, a rate limit, a timeout): the same check of the same commit
+   * may succeed next time, so a sweep checks such a repository again even if it did not move
+   * (src/watch/sweep.ts). Absent: the same input gives the same answer (a file too large, not
+   * UTF-8, a line that does not parse). Not in the JSON (partialReasonJson).
+   */
+  transient?: true;
 }
 
 /** Whether a problem means content was not read (see the rule above). */
@@ -41,12 +49,16 @@ export const NO_MANIFESTS = 'no Python manifest or lockfile was found to audit: 
 /** When there were manifests, and none of them could be read (each says why, above this line). */
 export const NO_MANIFEST_READ = 'no Python manifest or lockfile could be read: nothing was checked';
 
-export function partialReasons(input: { errors: readonly ExtractError[]; manifestsRead: number; warnings: readonly string[] }): PartialReason[] {
+/**
+ * `unreached`: the warnings (of `warnings`) that say a source was not reached, as the audit made
+ * them (src/audit/audit.ts): their reasons are transient.
+ */
+export function partialReasons(input: { errors: readonly ExtractError[]; manifestsRead: number; warnings: readonly string[]; unreached?: ReadonlySet<string> }): PartialReason[] {
   const reasons: PartialReason[] = input.errors
     .filter(isUnread)
-    .map((e) => ({ kind: 'unread', file: e.file, line: e.line, message: e.message, ...(e.unlistedBecause !== undefined ? { unlistedBecause: e.unlistedBecause } : {}) }));
+    .map((e) => ({ kind: 'unread', file: e.file, line: e.line, message: e.message, ...(e.unlistedBecause !== undefined ? { unlistedBecause: e.unlistedBecause } : {}), ...(e.transient ? { transient: true as const } : {}) }));
   if (input.manifestsRead === 0) reasons.push({ kind: 'no-manifests', message: reasons.length > 0 ? NO_MANIFEST_READ : NO_MANIFESTS });
-  for (const w of input.warnings) reasons.push({ kind: 'data-source', message: w });
+  for (const w of input.warnings) reasons.push({ kind: 'data-source', message: w, ...(input.unreached?.has(w) ? { transient: true as const } : {}) });
   return reasons;
 }
 
@@ -59,8 +71,8 @@ export function partialReasonJson(r: PartialReason): { kind: PartialReason['kind
  * A problem as the contract's JSON gives it (`errors[]` of audit and deps): as read, less what only
  * the reports use, with the include that named an unread file as `included_by` ({file, line}).
  */
-export function extractErrorJson(e: ExtractError): Omit<ExtractError, 'unlistedBecause' | 'includedBy'> & { included_by?: { file: string; line: number | null } } {
-  const { unlistedBecause: _, includedBy, ...rest } = e;
+export function extractErrorJson(e: ExtractError): Omit<ExtractError, 'unlistedBecause' | 'includedBy' | 'transient'> & { included_by?: { file: string; line: number | null } } {
+  const { unlistedBecause: _, transient: __, includedBy, ...rest } = e;
   return includedBy === undefined ? rest : { ...rest, included_by: includedBy };
 }
 

@@ -70,9 +70,14 @@ export function auditTree(contents: TreeContents, options: TreeAuditOptions): Pr
   // the loader said already (an include the snapshot could not download, refused in its words) is
   // said once; it stands even under an excluded path, since a manifest that is read includes it.
   // (Compared without the include the loader names: the snapshot says the file alone.)
-  const said = new Set(contents.load.errors.map((e) => errorKey({ ...e, message: messageWithoutIncluder(e) })));
+  // The loader's own line for such a file is transient when the snapshot's was (GitHub failed to
+  // hand it over: reading it again may succeed).
+  const saidKey = (e: ExtractError) => errorKey({ ...e, message: messageWithoutIncluder(e) });
+  const said = new Set(contents.load.errors.map(saidKey));
   const kept = extraErrors?.filter((e) => !said.has(errorKey(e)) && (e.file === '(tree)' || contents.excludedBy(e.file) === null));
-  const load = kept?.length ? { ...contents.load, errors: [...contents.load.errors, ...kept] } : contents.load;
+  const transient = new Set((extraErrors ?? []).filter((e) => e.transient).map(errorKey));
+  const loaded = transient.size === 0 ? contents.load.errors : contents.load.errors.map((e) => (transient.has(saidKey(e)) ? { ...e, transient: true as const } : e));
+  const load = kept?.length || loaded !== contents.load.errors ? { ...contents.load, errors: [...loaded, ...(kept ?? [])] } : contents.load;
   return runAudit({ ...rest, load, contextFiles: contents.contextFiles, settings: contents.settings, exclusions: contents.exclusions, excludeNotes: contents.unmatched });
 }
 

@@ -143,7 +143,7 @@ async function auditDirectory(dir: string, target: string, options: TreeAuditOpt
 
 async function auditRepository(target: string, services: OnlineServices, options: TreeAuditOptions, scanCode: ScanCode): Promise<{ result: AuditResult; report: ReportOptions }> {
   // GitHub's client (octokit and its plugins) loads only for a repository: a checkout never needs it.
-  const [{ createGitHubClient }, { blobLineUrl }, { htmlHostFromApiUrl, parseRepoRef }, { snapshotSource, takeSnapshot }] = await Promise.all([
+  const [{ createGitHubClient }, { blobLineUrl }, { htmlHostFromApiUrl, parseRepoRef }, { snapshotErrors, snapshotSource, takeSnapshot }] = await Promise.all([
     import('../github/client.js'),
     import('../github/links.js'),
     import('../github/repo-ref.js'),
@@ -157,7 +157,7 @@ async function auditRepository(target: string, services: OnlineServices, options
   const audited = await auditFileSource(snapshotSource(snapshot), {
     ...options,
     target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
-    extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+    extraErrors: snapshotErrors(snapshot),
   });
   // Said, not hidden: the terminal reads a repository's manifests from GitHub, not its whole tree.
   const result = scanCode ? { ...audited, notices: [...audited.notices, CODE_NOT_SCANNED_REMOTELY] } : audited;

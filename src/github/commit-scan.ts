@@ -14,7 +14,7 @@ import type { CodeScanStore } from '../store/code-scans.js';
 import { packageVersion } from '../version.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import type { Octokit } from './client.js';
-import { downloadTarball } from './tarball.js';
+import { ArchiveTooLargeError, downloadTarball } from './tarball.js';
 
 export interface CommitScanDeps {
   github: Octokit;
@@ -42,12 +42,12 @@ export function scanKey(ignores: readonly IgnoreRule[], fingerprintKey: string):
   return createHash('sha256').update(JSON.stringify([packageVersion(), SCAN_RULE_IDS, relevant, keyId, SETTINGS_READ])).digest('hex');
 }
 
-/** A scan that did not happen, said as a partial result. */
-export function scanNotRun(reason: string): ScanResult {
+/** A scan that did not happen, said as a partial result; `transient`: GitHub failed, and may not next time. */
+export function scanNotRun(reason: string, transient = false): ScanResult {
   return {
     findings: [],
     ignored: [],
-    skipped: [{ path: '(archive)', reason: 'unreadable', partial: true, message: `code and configuration were not scanned: ${reason}` }],
+    skipped: [{ path: '(archive)', reason: 'unreadable', partial: true, message: `code and configuration were not scanned: ${reason}`, ...(transient ? { transient: true as const } : {}) }],
     notes: [],
     stats: { files: 0, textFiles: 0, pythonFiles: 0, binaryFiles: 0, bytes: 0 },
     fingerprintScope: 'installation',
@@ -61,13 +61,21 @@ export async function scanCommit(deps: CommitScanDeps, commit: CommitRef, ignore
   const key = scanKey(ignores, deps.fingerprintKey);
   const cached = deps.store.get(repo, commit.sha, key);
   if (cached) return { result: cached, cached: true };
+  // One line, no stack: the message of a GitHub error or a worker failure names what went wrong.
+  const notRun = (err: unknown, transient: boolean) => ({ result: scanNotRun(err instanceof Error ? errorLine(err).slice(0, 300) : 'an unknown error', transient), cached: false });
+  let archive;
+  try {
+    archive = await downloadTarball(deps.github, commit);
+  } catch (err) {
+    // GitHub failing may pass; an archive over the limit is as large next time.
+    return notRun(err, !(err instanceof ArchiveTooLargeError));
+  }
   let result: ScanResult;
   try {
-    const archive = await downloadTarball(deps.github, commit);
     result = await deps.runner.scanArchive({ archive, fingerprintKey: deps.fingerprintKey, ignores: [...ignores], today: now });
   } catch (err) {
-    // One line, no stack: the message of a GitHub error or a worker failure names what went wrong.
-    return { result: scanNotRun(err instanceof Error ? errorLine(err).slice(0, 300) : 'an unknown error'), cached: false };
+    // The same archive, scanned again, most likely fails again (a worker out of memory): not retried.
+    return notRun(err, false);
   }
   deps.store.put(repo, commit.sha, key, result, now);
   return { result, cached: false };

@@ -18,6 +18,7 @@ import { CONFIG_FILES, excluder } from '../audit/exclude.js';
 import { settingsExcludes } from '../audit/tree-excludes.js';
 import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, isSkippedDir, isUndecidedInput, pipToolsPairs } from '../python/discover.js';
 import { namesOtherFiles } from '../python/formats/paths.js';
+import type { ExtractError } from '../python/types.js';
 import { treeSource, type FileSource } from '../python/files.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
 import { decode } from '../scan/text.js';
@@ -86,6 +87,8 @@ export interface SnapshotFile {
 export interface SnapshotError {
   path: string | null;
   message: string;
+  /** GitHub did not hand it over (a failed download): another snapshot of the same commit may read it (PartialReason.transient). */
+  transient?: true;
 }
 
 export interface SnapshotStats {
@@ -222,7 +225,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
         // A rate limit stops the whole snapshot (every further call would fail too); anything else
         // costs only this file.
         if (err instanceof RateLimitError) throw err;
-        out.set(blobSha, { error: `${NOT_DOWNLOADED} ${(err as Error).message}` });
+        out.set(blobSha, { error: `${NOT_DOWNLOADED} ${(err as Error).message}`, transient: true });
         return;
       }
       stats.blobsFetched++;
@@ -252,7 +255,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
       for (const link of linked) {
         const target = targets.get(link.sha);
         if (!target || 'error' in target) {
-          errors.push({ path: link.path, message: `is a symbolic link that could not be read: ${target?.error ?? 'no answer'}` });
+          errors.push({ path: link.path, message: `is a symbolic link that could not be read: ${target?.error ?? 'no answer'}`, ...(!target || target.transient ? { transient: true as const } : {}) });
           continue;
         }
         const followed = followLink(link, target.text, blobAt);
@@ -267,7 +270,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
       const result = contents.get(entry.sha);
       if (!result) continue;
       if ('error' in result) {
-        errors.push({ path: entry.path, message: result.error });
+        errors.push({ path: entry.path, message: result.error, ...(result.transient ? { transient: true as const } : {}) });
         continue;
       }
       if (result.cached) stats.blobsCached++;
@@ -383,7 +386,7 @@ async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotF
   return missing;
 }
 
-type BlobRead = { text: string; size: number; cached: boolean } | { error: string };
+type BlobRead = { text: string; size: number; cached: boolean } | { error: string; transient?: true };
 
 function tooBig(entry: TreeEntry, maxBlobBytes: number, errors: SnapshotError[]): boolean {
   if (entry.size === undefined || entry.size <= maxBlobBytes) return false;
@@ -432,6 +435,11 @@ export function treeOfSnapshot(snapshot: SnapshotTreeParts) {
     ...(snapshot.passedOver?.length ? { passedOver: snapshot.passedOver } : {}),
     unreadable: unreadableFiles(snapshot.errors ?? []),
   };
+}
+
+/** The snapshot's problems as an audit of its tree takes them (`extraErrors`): the tree's own as `(tree)`. */
+export function snapshotErrors(snapshot: Pick<RepoSnapshot, 'errors'>): ExtractError[] {
+  return snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message, ...(e.transient ? { transient: true as const } : {}) }));
 }
 
 /** The snapshot's problems that name one file: what an include of that file is told (MemorySourceOptions.unreadable). */

@@ -77,6 +77,11 @@ export interface ExtractError {
    * (`(included by requirements.txt:3)`, load.ts includedBySuffix). JSON: `included_by`.
    */
   includedBy?: { file: string; line: number | null };
+  /**
+   * Set when the file was not read because a source was not reached (GitHub failing to hand over
+   * a blob): reading it again may succeed (PartialReason.transient). Not part of the JSON contract.
+   */
+  transient?: true;
 }
 
 /** A file-level option that later findings need (`--index-url`, `--extra-index-url`, a Poetry source, …). */

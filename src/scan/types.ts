@@ -50,6 +50,8 @@ export interface SkippedFile {
   /** Whether something that should have been checked was not, so the result is partial. */
   partial: boolean;  /** Set when `path` is a folder the walk could not list: why (see ExtractError.unlistedBecause). */
   unlistedBecause?: string;
+  /** Set when the scan did not run because GitHub failed: the same scan may run next time (PartialReason.transient). Not in the JSON. */
+  transient?: true;
 }
 
 export interface ScanNote {

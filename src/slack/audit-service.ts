@@ -19,7 +19,7 @@ import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
-import { takeSnapshot, treeOfSnapshot, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
+import { snapshotErrors, takeSnapshot, treeOfSnapshot, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditRecord } from '../store/audits.js';
@@ -326,7 +326,7 @@ export class SlackAuditService {
         target: `${repo}@${snapshot.sha}`,
         now,
         extraIgnores: ignoresAtStart,
-        extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+        extraErrors: snapshotErrors(snapshot),
         ...(unknownAs ? { unknownAs } : {}),
         knownNames: await services.watchedNames(),
       },

@@ -122,6 +122,8 @@ export interface StateDbRow {
 export interface SweepStatusDbRow {
   problems: string | null;
   since: string | null;
+  /** migrations/035 (SQLite), postgres/016; NULL in rows written before it. */
+  problems_since?: string | null;
   recovered_at: string | null;
   updated_at: string | null;
 }
@@ -134,18 +136,29 @@ export interface SweepStatusDbRow {
 export const toSweepProblems = (r: SweepStatusDbRow | undefined): SweepProblems | null => {
   if (!r?.since) return null;
   const ongoing = r.problems !== null;
-  const problems = parseJson<unknown>(r.problems, []);
+  const stored = parseJson<unknown>(r.problems, []);
+  const items: unknown[] = Array.isArray(stored) ? stored : [];
+  const problems = items.filter((p): p is string => typeof p === 'string');
+  const more = items.find((p): p is number => typeof p === 'number' && Number.isSafeInteger(p) && p > 0) ?? 0;
   return {
-    problems: Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [],
+    problems: ongoing ? problems : [],
+    more: ongoing ? more : 0,
     since: r.since,
+    problemsSince: (ongoing && r.problems_since) || r.since,
     lastAt: r.updated_at ?? r.since,
     recoveredAt: ongoing ? null : r.recovered_at,
     previousRecoveredAt: ongoing ? r.recovered_at : null,
   };
 };
 
-/** sweep_status.problems as stored: masked, each line capped, at most a few. */
-export const sweepProblemsColumn = (problems: readonly string[]): string => JSON.stringify(problems.slice(0, MAX_SWEEP_PROBLEMS).map(storedErrorText));
+/**
+ * sweep_status.problems as stored: masked, each line capped, at most MAX_SWEEP_PROBLEMS lines, then
+ * how many more there were as a number (a reader that predates it keeps the strings only).
+ */
+export const sweepProblemsColumn = (problems: readonly string[]): string => {
+  const kept = problems.slice(0, MAX_SWEEP_PROBLEMS).map(storedErrorText);
+  return JSON.stringify(problems.length > kept.length ? [...kept, problems.length - kept.length] : kept);
+};
 const MAX_SWEEP_PROBLEMS = 10;
 
 /** The `repo_state` columns of a RepoSummary: none of the JSON ones. */
@@ -156,11 +169,11 @@ export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' 
 export const UNREADABLE_REASONS: RepoPartialReason = { kind: 'unread', text: 'stored reasons could not be read' };
 
 /** The stored reasons as stored (extra fields kept), or null when the value cannot be read. */
-function storedReasons(text: string): { kind: string; text: string }[] | null {
+function storedReasons(text: string): { kind: string; text: string; transient?: unknown }[] | null {
   const parsed = parseJson<unknown>(text, null);
   if (!Array.isArray(parsed)) return null;
   const ok = parsed.every((r) => typeof r === 'object' && r !== null && typeof (r as { kind?: unknown }).kind === 'string' && typeof (r as { text?: unknown }).text === 'string');
-  return ok ? (parsed as { kind: string; text: string }[]) : null;
+  return ok ? (parsed as { kind: string; text: string; transient?: unknown }[]) : null;
 }
 
 /**
@@ -170,7 +183,7 @@ function storedReasons(text: string): { kind: string; text: string }[] | null {
 export function partialReasonsOf(text: string | null | undefined): RepoPartialReason[] {
   if (text === null || text === undefined || text === '') return [];
   const reasons = storedReasons(text);
-  return reasons === null ? [UNREADABLE_REASONS] : reasons.map((r) => ({ kind: r.kind as RepoPartialReason['kind'], text: r.text }));
+  return reasons === null ? [UNREADABLE_REASONS] : reasons.map((r) => ({ kind: r.kind as RepoPartialReason['kind'], text: r.text, ...(typeof r.transient === 'boolean' ? { transient: r.transient } : {}) }));
 }
 
 /**

@@ -109,6 +109,11 @@ export interface RepoStateRow {
 export interface RepoPartialReason {
   kind: 'unread' | 'no-manifests' | 'data-source' | 'advisories' | 'unscanned';
   text: string;
+  /**
+   * A source was not reached (PartialReason.transient): a sweep audits the repository again even
+   * if it did not move (partial-state.ts needsRecheck). Absent: stored before this was kept.
+   */
+  transient?: boolean;
 }
 
 /** At most this many reasons are kept per repository, each cut to REASON_TEXT_MAX: what is shown is the first few. */
@@ -121,7 +126,7 @@ export const storedErrorText = (message: string): string => redactSecrets(messag
 /** The partial_reasons column's value: null when there is nothing to say. */
 export function partialReasonsColumn(reasons: readonly RepoPartialReason[] | undefined): string | null {
   if (!reasons?.length) return null;
-  return JSON.stringify(reasons.slice(0, MAX_STORED_REASONS).map((r) => ({ kind: r.kind, text: storedErrorText(r.text) })));
+  return JSON.stringify(reasons.slice(0, MAX_STORED_REASONS).map((r) => ({ kind: r.kind, text: storedErrorText(r.text), ...(r.transient !== undefined ? { transient: r.transient } : {}) })));
 }
 
 /**

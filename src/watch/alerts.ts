@@ -173,6 +173,12 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   for (const r of rows) if (r.advisoryId) latestByAdvisory.set(r.advisoryId, [...(latestByAdvisory.get(r.advisoryId) ?? []), r]);
 
   const alerts = new Map((await state.alertsForChannel(channel)).map((a) => [a.advisoryId, a]));
+  const outOfSight = (key: string) => (!watchedHere.has(key) ? NO_LONGER_WATCHED : !visible.has(key) ? NOT_VISIBLE : null);
+  const corrections = await correctOutOfSightFixes(state, [...alerts.values()], outOfSight, now, (alert, rep, affected) =>
+    viewOf(alert, rep, affected, alert.state === 'resolved', unknownAs, options.offerFixPrs),
+  );
+  for (const corrected of corrections) alerts.set(corrected.advisoryId, corrected);
+  decisions.changed += corrections.length;
   // A Slack outage longer than the outbox retries (a day) left these alerts' messages given up:
   // queued again, each run, until Slack takes them. What Slack refused (the alert is failed) is not.
   const requeued = await state.outbox.requeue(
@@ -194,7 +200,7 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const repoRows = (latestByAdvisory.get(advisoryId) ?? []).filter((r) => r.repo === key);
     const stillOpen = repoRows.some((r) => r.fixedAt === null);
     if (before.fixedAt !== null && !before.closedReason && !stillOpen) return before;
-    const away = !watchedHere.has(key) ? NO_LONGER_WATCHED : !visible.has(key) ? NOT_VISIBLE : null;
+    const away = outOfSight(key);
     if (away) return { ...before, fixedAt: before.fixedAt ?? now.toISOString(), fixedBySha: null, closedReason: away };
     const newestFirst = repoRows.filter((r) => r.fixedAt !== null).sort((a, b) => (b.fixedAt ?? '').localeCompare(a.fixedAt ?? ''));
     if (stillOpen || newestFirst.length === 0) {
@@ -262,6 +268,51 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     if (await state.changeAlert(alert, { affected, resolved: true, now }, messages)) decisions.resolved++;
   }
   return decisions;
+}
+
+/**
+ * Before review s16 H2 an alert called a repository fixed when its channel stopped watching it or
+ * could no longer see it ("fixed by no longer reported", then "fixed in every watched repository"),
+ * and stored it so; a decision keeps an entry that was fixed when last listed, so those alerts stayed
+ * wrong. Such an entry says fixed by no commit and for no reason, its repository is out of the
+ * channel's sight now (`outOfSight` says why), and the repository's finding of the advisory is still
+ * open in the watch state: a real fix (a commit, a re-match) closed that row. It gets the reason,
+ * and the alert's message is edited (a resolved one stays resolved, saying "no longer open" instead
+ * of "fixed"); an alert never posted is left to its post. A corrected entry has its reason, so each
+ * is corrected once; the findings are read only when an alert has an entry that may be one.
+ */
+async function correctOutOfSightFixes(
+  state: WatchStateStore,
+  alerts: readonly AlertRow[],
+  outOfSight: (key: string) => string | null,
+  now: Date,
+  view: (alert: AlertRow, rep: FindingRow, affected: AffectedRepo[]) => AdvisoryAlert,
+): Promise<AlertRow[]> {
+  const suspect = (a: AffectedRepo) => a.fixedAt !== null && !a.closedReason && a.fixedBySha === null && outOfSight(repoKeyOfDisplay(a.repo)) !== null;
+  const candidates = alerts.filter((alert) => (alert.state === 'posted' || alert.state === 'resolved') && alert.affected.some(suspect));
+  if (candidates.length === 0) return [];
+  const keys = [...new Set(candidates.flatMap((alert) => alert.affected.filter(suspect).map((a) => repoKeyOfDisplay(a.repo))))];
+  const stillOpen = new Map<string, FindingRow>();
+  for (const row of await state.findingsFor(keys, VULN_KINDS)) {
+    const id = row.advisoryId ?? row.finding.id;
+    if (row.fixedAt === null && id) stillOpen.set(`${id}|${row.repo}`, row);
+  }
+  const corrected: AlertRow[] = [];
+  for (const alert of candidates) {
+    let rep: FindingRow | undefined;
+    const affected = alert.affected.map((a) => {
+      const key = repoKeyOfDisplay(a.repo);
+      const open = suspect(a) ? stillOpen.get(`${alert.advisoryId}|${key}`) : undefined;
+      if (!open) return a;
+      rep ??= open;
+      return { ...a, closedReason: outOfSight(key) };
+    });
+    if (!rep) continue;
+    // Its own key: another edit decided in the same run (same `now`) is a message of its own.
+    const edit = { ...alertUpdate(alert, view(alert, rep, affected), now), idempotencyKey: `${alert.clientKey}@${now.toISOString()}:out-of-sight` };
+    if (await state.changeAlert(alert, { affected, resolved: alert.state === 'resolved', now }, [edit])) corrected.push({ ...alert, affected });
+  }
+  return corrected;
 }
 
 /**

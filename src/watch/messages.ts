@@ -111,7 +111,11 @@ export const SWEEP_PROBLEMS = 'sweep-problems';
 
 export interface SweepProblemsNotice {
   since: string;
+  /** The last partial sweep's problems (the first few), and how many more it had (absent: none; older rows). */
   problems: string[];
+  more?: number;
+  /** Since when the problems have been these (absent in notices written before it: the run's first ones). */
+  problemsSince?: string;
   /** When a complete sweep ended the run; null while it goes on. */
   recoveredAt: string | null;
 }

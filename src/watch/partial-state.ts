@@ -21,11 +21,26 @@ const NOT_REMATCHED = 'package registry unavailable';
 export function repoPartialReasons(audit: Pick<AuditResult, 'partialReasons' | 'warnings'>, scan?: { result: ScanResult } | { error: unknown }): RepoPartialReason[] {
   const reasons: PartialReason[] = [...reasonsOf(audit)];
   if (scan && 'result' in scan) reasons.push(...scanPartialReasons(scan.result));
-  else if (scan) reasons.push({ kind: 'unscanned', message: `code and configuration were not scanned: ${errorLine(scan.error)}` });
+  // The scan throwing (not one that said why it did not run) is taken as passing: it is tried again.
+  else if (scan) reasons.push({ kind: 'unscanned', message: `code and configuration were not scanned: ${errorLine(scan.error)}`, transient: true });
   return forReaders(reasons).map((r) => ({
     kind: r.kind === 'data-source' && !r.message.startsWith(NOT_REMATCHED) ? 'advisories' : r.kind,
     text: describeReason(r),
+    transient: r.transient === true,
   }));
+}
+
+/**
+ * Whether an unchanged repository is audited again in full rather than re-matched: its last audit
+ * was partial for a reason that may pass (PyPI or GitHub not reached, the code scan not run because
+ * GitHub failed), which a re-match does not check again (it looks up advisories only, and clears
+ * the `advisories` kind itself). A reason that gives the same answer at the same commit (a file too
+ * large, a line that does not parse) does not: a permanently partial repository is not read again
+ * on every sweep. Reasons stored before `transient` was kept are not known to be either: audited
+ * once more, which stores them with it.
+ */
+export function needsRecheck(reasons: readonly RepoPartialReason[]): boolean {
+  return reasons.some((r) => r.kind !== 'advisories' && r.transient !== false);
 }
 
 /** "poetry.lock:4 not read completely: …", and how many more there are: the one line a list has room for. */
@@ -45,7 +60,7 @@ export interface NotFullyChecked {
   of: number;
   repos: { repo: string; why: string }[];
   /** Sweeps have been partial as a whole since `since` (sweep_status), and the last one's problems. */
-  sweep?: { since: string; problems: string[] };
+  sweep?: { since: string; problems: string[]; more?: number };
 }
 
 /**
@@ -73,7 +88,7 @@ export function notFullyChecked(repos: readonly string[], states: ReadonlyMap<st
     const why = !s ? 'never audited' : s.error ? `error: ${s.error}` : !s.auditedSha ? 'never audited' : reasons.length ? firstReason(reasons) : null;
     if (why) out.push({ repo: display(repo), why });
   }
-  const ongoing = concerns.sweepProblems && sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems } : null;
+  const ongoing = concerns.sweepProblems && sweep && sweep.recoveredAt === null && sweep.problems.length > 0 ? { since: sweep.since, problems: sweep.problems, ...(sweep.more > 0 ? { more: sweep.more } : {}) } : null;
   if (out.length === 0 && !ongoing) return undefined;
   return { of: repos.length, repos: out, ...(ongoing ? { sweep: ongoing } : {}) };
 }

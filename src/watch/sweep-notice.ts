@@ -26,14 +26,26 @@ export function worthPosting(status: SweepProblems, now: Date): boolean {
   return lastedTwoSweeps && !coolingDown;
 }
 
+/**
+ * While a run goes on, its notice says the last sweep's problems: posted with them, and edited once
+ * each time they change (keyed by when they did), so several problems, or ones that changed since
+ * the post, are said as they are now and not as the run began.
+ */
 export async function announceSweepProblems(channel: string, state: WatchStateStore, now: Date): Promise<void> {
   const status = await state.sweepProblems();
   if (!status) return;
   const key = sweepNoticeKey(channel, status.since);
-  const notice: SweepProblemsNotice = { since: status.since, problems: status.problems, recoveredAt: status.recoveredAt };
+  const notice: SweepProblemsNotice = { since: status.since, problems: status.problems, recoveredAt: status.recoveredAt, more: status.more, problemsSince: status.problemsSince };
   if (status.recoveredAt === null) {
-    if (!worthPosting(status, now)) return;
-    await state.announce([{ kind: SWEEP_PROBLEMS, data: notice, channel, op: 'post', messageKey: key, idempotencyKey: key }], now);
+    const posted = await state.outbox.row(key);
+    if (!posted) {
+      if (worthPosting(status, now)) await state.announce([{ kind: SWEEP_PROBLEMS, data: notice, channel, op: 'post', messageKey: key, idempotencyKey: key }], now);
+      return;
+    }
+    // A post written before notices said when their problems began said the run's first ones.
+    const said = (posted.data as Partial<SweepProblemsNotice>).problemsSince ?? status.since;
+    if (said === status.problemsSince) return;
+    await state.announce([{ kind: SWEEP_PROBLEMS, data: notice, channel, op: 'update', messageKey: key, idempotencyKey: `${key}:problems@${status.problemsSince}` }], now);
     return;
   }
   if (!(await state.outbox.row(key))) return;

@@ -1,7 +1,9 @@
 /**
  * A sweep over every watched repository: which ones moved (one GraphQL query per 250 repositories),
- * a snapshot and full audit of those only (bounded concurrency), and for the others a re-match of
- * their stored installed packages against refreshed advisories with no GitHub request at all: only
+ * a snapshot and full audit of those only (bounded concurrency) and of those whose last audit a
+ * source failing left partial (PyPI or GitHub not reached: checked again until it is complete), and
+ * for the others a re-match of their stored installed packages against refreshed advisories with
+ * no GitHub request at all: only
  * of the packages whose advisories changed since the repository's last match, when the advisory
  * source keeps a change log (the mirror; see rematch-plan.ts), and none when nothing changed. Each
  * repository's findings are diffed against what was open: new, still open, fixed (and by which commit).
@@ -20,7 +22,7 @@ import type { AdvisorySource } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
 import type { RepoRef } from '../github/repo-ref.js';
-import { takeSnapshot, treeOfSnapshot, type SnapshotOptions } from '../github/snapshot.js';
+import { snapshotErrors, takeSnapshot, treeOfSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
@@ -32,7 +34,7 @@ import type { ScanResult } from '../scan/types.js';
 import type { SeenCommit } from './secret-alerts.js';
 import { ignoredReason } from './closed-reasons.js';
 import { announceSettingsProblems, settingsProblems } from './settings-notices.js';
-import { repoPartialReasons, sweepProblemsOf } from './partial-state.js';
+import { needsRecheck, repoPartialReasons, sweepProblemsOf } from './partial-state.js';
 import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMatch, planRematch, type RematchPlan } from './rematch-plan.js';
 
 export { packageUsesOf, storedPackagesOf } from './packages.js';
@@ -101,7 +103,10 @@ export interface SweepResult {
   startedAt: Date;
   finishedAt: Date;
   repos: number;
-  /** Repositories whose HEAD moved (or that were never audited) and were audited in full. */
+  /**
+   * Repositories audited in full: their HEAD moved, they were never audited, or their last audit was
+   * partial because a source was not reached (partial-state.ts needsRecheck).
+   */
   audited: string[];
   /** Repositories re-matched against advisories without a GitHub request (wholly or in part). */
   rematched: number;
@@ -212,7 +217,10 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
         result.failed.push({ repo: key, message });
         continue;
       }
-      if (state?.auditedSha && state.auditedSha === head.oid) {
+      // Unchanged, and its last audit either complete or partial for reasons that give the same
+      // answer again: re-matched. One whose last audit a source failing left partial (PyPI, GitHub
+      // not reached) is audited again like one that moved, or it would stay partial until it does.
+      if (state?.auditedSha && state.auditedSha === head.oid && !needsRecheck(state.partialReasons)) {
         unchanged.push({ key, state, head });
         continue;
       }
@@ -275,7 +283,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       ...treeOfSnapshot(snapshot),
       target: `${snapshot.owner}/${snapshot.repo}@${snapshot.sha}`,
       now,
-      extraErrors: snapshot.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+      extraErrors: snapshotErrors(snapshot),
       extraIgnores: repoIgnores,
       forWatching: true,
       ...(options.knownNames ? { knownNames: await options.knownNames() } : {}),

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BlobCache } from '../../src/github/blob-cache.js';
 import { RateLimitError, RefNotFoundError, RepoNotFoundError } from '../../src/github/errors.js';
 import { blobLineUrl } from '../../src/github/links.js';
-import { gitBlobSha, snapshotSource, takeSnapshot, treeOfSnapshot } from '../../src/github/snapshot.js';
+import { gitBlobSha, snapshotErrors, snapshotSource, takeSnapshot, treeOfSnapshot } from '../../src/github/snapshot.js';
 import { runHere } from '../../src/workers/audit-runner.js';
 import { auditFileSource, readTree } from '../../src/audit/run.js';
 import type { AdvisorySource } from '../../src/advisories/types.js';
@@ -547,7 +547,7 @@ describe('takeSnapshot of files that manifests include under names discovery doe
         advisories: noAdvisories,
         registry: null,
         now: new Date('2026-12-01T00:00:00Z'),
-        extraErrors: snap.errors.map((e) => ({ file: e.path ?? '(tree)', line: null, message: e.message })),
+        extraErrors: snapshotErrors(snap),
       });
     const lines = (result: { errors: { file: string; message: string }[] }) => result.errors.map((e) => `${e.file}: ${e.message}`);
 
@@ -575,13 +575,14 @@ describe('takeSnapshot of files that manifests include under names discovery doe
         world.fake.failRequests({ route: ROUTES.blob, status, times: 100, pathContains: gitBlobShaOf(FILES[include as keyof typeof FILES]), ...(body ? { body } : {}) });
         const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
         const line = `could not be downloaded from GitHub: ${said}`;
-        expect(snap.errors).toEqual([{ path: include, message: line }]);
+        // A failed download may succeed next time: a sweep checks such a repository again.
+        expect(snap.errors).toEqual([{ path: include, message: line, transient: true }]);
 
         const result = await auditOf(snap);
         expect(result.partial).toBe(true);
         // Said once, in the loader's words, which name the include too.
         expect(lines(result)).toEqual([`${include}: ${line} (included by ${includer})`]);
-        expect(result.partialReasons).toEqual([expect.objectContaining({ file: include, message: `${line} (included by ${includer})` })]);
+        expect(result.partialReasons).toEqual([expect.objectContaining({ file: include, message: `${line} (included by ${includer})`, transient: true })]);
         expect(result.dependencies).toBe(stillRead.length);
         const read = (await readTree(snapshotSource(snap))).load.manifests.flatMap((m) => m.dependencies.map((d) => d.name));
         expect(read.sort()).toEqual(stillRead);

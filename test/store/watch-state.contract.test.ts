@@ -280,16 +280,31 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await b.sweepProblems()).toBeNull();
     await a.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(1));
     await b.recordSweepProblems(['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], later(2));
-    expect(await a.sweepProblems()).toEqual({ problems: ['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], since: later(1).toISOString(), lastAt: later(2).toISOString(), recoveredAt: null, previousRecoveredAt: null });
+    expect(await a.sweepProblems()).toEqual({ problems: ['re-matching failed (worker ran out of memory)', 'sweep batch 2 of 3 failed'], more: 0, since: later(1).toISOString(), problemsSince: later(2).toISOString(), lastAt: later(2).toISOString(), recoveredAt: null, previousRecoveredAt: null });
     await a.recordSweepProblems([], later(3));
     expect(await b.sweepProblems()).toMatchObject({ problems: [], since: later(1).toISOString(), recoveredAt: later(3).toISOString(), previousRecoveredAt: null });
     await b.recordSweepProblems([], later(4)); // still complete: the run stays recovered when it was
     expect(await a.sweepProblems()).toMatchObject({ since: later(1).toISOString(), recoveredAt: later(3).toISOString() });
     await b.recordSweepProblems([`token ghp_${'c'.repeat(36)} refused`], later(5));
-    expect(await a.sweepProblems()).toEqual({ problems: [expect.not.stringContaining('c'.repeat(36))], since: later(5).toISOString(), lastAt: later(5).toISOString(), recoveredAt: null, previousRecoveredAt: later(3).toISOString() });
+    expect(await a.sweepProblems()).toEqual({ problems: [expect.not.stringContaining('c'.repeat(36))], more: 0, since: later(5).toISOString(), problemsSince: later(5).toISOString(), lastAt: later(5).toISOString(), recoveredAt: null, previousRecoveredAt: later(3).toISOString() });
     // The next recovery is the last one.
     await a.recordSweepProblems([], later(6));
     expect(await b.sweepProblems()).toMatchObject({ since: later(5).toISOString(), recoveredAt: later(6).toISOString(), previousRecoveredAt: null });
+  });
+
+  it('keeps since when a run has had its current problems, and how many it had beyond those it keeps, for every replica', async () => {
+    const [a, b] = await open();
+    const batches = (n: number) => Array.from({ length: n }, (_, i) => `sweep batch ${i + 1} of ${n} failed`);
+    await a.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(1));
+    await b.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(2));
+    expect(await a.sweepProblems()).toMatchObject({ since: later(1).toISOString(), problemsSince: later(1).toISOString(), lastAt: later(2).toISOString() });
+    await a.recordSweepProblems(batches(12), later(3));
+    await b.recordSweepProblems(batches(12), later(4));
+    expect(await b.sweepProblems()).toMatchObject({ problems: batches(12).slice(0, 10), more: 2, since: later(1).toISOString(), problemsSince: later(3).toISOString(), lastAt: later(4).toISOString() });
+    await b.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(5));
+    expect(await a.sweepProblems()).toMatchObject({ more: 0, problemsSince: later(5).toISOString() });
+    await a.recordSweepProblems([], later(6));
+    expect(await b.sweepProblems()).toMatchObject({ problems: [], more: 0, since: later(1).toISOString(), recoveredAt: later(6).toISOString() });
   });
 
   it('masks secrets in a stored sweep error and cuts it to 300 characters', async () => {

@@ -35,7 +35,7 @@ describe('an advisory with a range that cannot be read', () => {
       await watch.runJob(alertsJob, w.clock.now());
     }
     const texts = w.slack.messages(CHANNEL).map((m) => String(m.text));
-    expect((await watch.state.repoSummaries(['octo/app'])).get('octo/app')?.partialReasons).toEqual([{ kind: 'advisories', text: expect.stringContaining('TEST-0002 has a range for weirdpkg that cannot be read') }]);
+    expect((await watch.state.repoSummaries(['octo/app'])).get('octo/app')?.partialReasons).toEqual([{ kind: 'advisories', text: expect.stringContaining('TEST-0002 has a range for weirdpkg that cannot be read'), transient: false }]);
     expect(texts.join('\n')).not.toContain('could not check for new advisories');
     expect(await watch.state.sweepProblems()).toBeNull();
   });

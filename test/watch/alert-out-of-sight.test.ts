@@ -76,3 +76,50 @@ describe('an alert listing a repository the channel no longer watches', () => {
     );
   });
 });
+
+describe('an alert an older version stored as fixed for a repository the channel stopped watching', () => {
+  /** The alert as versions before review s16 H2 left it: octo/api "fixed" when it was unwatched, by no commit and for no reason. */
+  function asOlderVersionsStoredIt(db: ReturnType<World['service']>['db']) {
+    const row = db.prepare<[], { id: number; affected_json: string }>('SELECT id, affected_json FROM watch_alerts').get()!;
+    const affected = (JSON.parse(row.affected_json) as { repo: string; closedReason?: string | null }[]).map(({ closedReason: _, ...a }) => (a.repo === 'octo/api' ? { ...a, fixedAt: '2025-01-06T12:30:00.000Z', fixedBySha: null } : a));
+    db.prepare('UPDATE watch_alerts SET affected_json = ? WHERE id = ?').run(JSON.stringify(affected), row.id);
+  }
+
+  it('is corrected on the next alerts run: "no longer watched here", and a resolved alert no longer says "fixed in every watched repository"', async () => {
+    const { watch, db } = await alertedInBoth();
+    await watch.handleCommand('unwatch octo/api', { userId: ADMIN, channelId: CHANNEL });
+    const appFix = world.github.pushCommit('octo', 'app', { 'requirements.txt': 'requests==2.31.0\n' });
+    expect(await runAlerts(watch)).toMatchObject({ resolved: 1 });
+    asOlderVersionsStoredIt(db);
+
+    await runAlerts(watch);
+    const [alert] = await watch.state.alertsForChannel(CHANNEL);
+    expect(alert).toMatchObject({ state: 'resolved' });
+    expect(alert!.affected.find((a) => a.repo === 'octo/api')).toMatchObject({ fixedBySha: null, closedReason: 'no longer watched here' });
+    const [message] = world.slack.messages(CHANNEL);
+    expect(message?.text).toMatch(/^PYSEC-2014-13 in requests is no longer open in any watched repository: /);
+    expect(message?.text).toContain('octo/api no longer watched here');
+    expect(message?.text).toContain(`octo/app by ${appFix.slice(0, 7)}`);
+
+    // Once: the next run has nothing to correct.
+    const edits = world.slack.callsTo('chat.update').length;
+    await runAlerts(watch);
+    expect(world.slack.callsTo('chat.update')).toHaveLength(edits);
+  });
+
+  it('is left fixed when the repository was fixed before it was unwatched (its finding closed)', async () => {
+    const { watch, db } = await alertedInBoth();
+    world.github.pushCommit('octo', 'api', { 'requirements.txt': 'requests==2.31.0\n' });
+    await runAlerts(watch);
+    await watch.handleCommand('unwatch octo/api', { userId: ADMIN, channelId: CHANNEL });
+    // A fix the alert recorded by no commit (a re-match closes a finding without one).
+    const row = db.prepare<[], { affected_json: string }>('SELECT affected_json FROM watch_alerts').get()!;
+    db.prepare('UPDATE watch_alerts SET affected_json = ?').run(JSON.stringify((JSON.parse(row.affected_json) as { repo: string }[]).map((a) => (a.repo === 'octo/api' ? { ...a, fixedBySha: null, closedReason: null } : a))));
+    const edits = world.slack.callsTo('chat.update').length;
+
+    await runAlerts(watch);
+    const [alert] = await watch.state.alertsForChannel(CHANNEL);
+    expect(alert!.affected.find((a) => a.repo === 'octo/api')).toMatchObject({ fixedAt: expect.any(String), closedReason: null });
+    expect(world.slack.callsTo('chat.update')).toHaveLength(edits);
+  });
+});

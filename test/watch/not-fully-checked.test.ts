@@ -76,7 +76,7 @@ describe('/audit list after a sweep that could not read everything', () => {
     const { w, watch } = await watching({ 'requirements.txt': 'urllib3==1.24.1\n' }, { codeScan: true });
     w.github.failRequests({ route: ROUTES.tarball, status: 500, times: 10 });
     await watch.sweeps.runNow();
-    expect(watch.store.repoState('octo/locked')?.partialReasons).toEqual([{ kind: 'unscanned', text: expect.stringContaining('code and configuration were not scanned') }]);
+    expect(watch.store.repoState('octo/locked')?.partialReasons).toEqual([{ kind: 'unscanned', text: expect.stringContaining('code and configuration were not scanned'), transient: true }]);
     expect(await list(watch)).toContain('⚠️ partial: code and configuration were not scanned');
 
     // No scan result is kept for that commit: the quarterly digest still names the repository.

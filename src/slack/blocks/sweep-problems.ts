@@ -12,10 +12,24 @@ import { formatUtc } from '../../incidents/duration.js';
 const PROBLEM_MAX = 300;
 
 
+/** At most this many problems are listed under the notice's line; the rest are counted ("and N more"). */
+export const PROBLEMS_LISTED = 5;
+
+/** `more`: problems the store did not keep beyond `problems` (absent: none). */
+type Problems = { since: string; problems: readonly string[]; more?: number };
+
 /** "⚠️ Depwatch could not check for new advisories since 2025-01-06 09:00 UTC: advisory refresh failed (…) (+1 more)" (plain text). */
-export function sweepProblemLine(p: { since: string; problems: readonly string[] }): string {
+export function sweepProblemLine(p: Problems): string {
   const [first = 'the last sweep was partial', ...rest] = p.problems;
-  return `⚠️ Depwatch could not check for new advisories since ${formatUtc(p.since)}: ${truncate(first, PROBLEM_MAX)}${rest.length ? ` (+${rest.length} more)` : ''}`;
+  const others = rest.length + (p.more ?? 0);
+  return `⚠️ Depwatch could not check for new advisories since ${formatUtc(p.since)}: ${truncate(first, PROBLEM_MAX)}${others ? ` (+${others} more)` : ''}`;
+}
+
+/** Every current problem, one bullet each, the first PROBLEMS_LISTED of them and how many more (mrkdwn). */
+function problemList(p: Problems): string {
+  const listed = p.problems.slice(0, PROBLEMS_LISTED).map((line) => `• ${escapeMrkdwn(truncate(line, PROBLEM_MAX))}`);
+  const more = p.problems.length - listed.length + (p.more ?? 0);
+  return [...listed, ...(more > 0 ? [`and ${more} more`] : [])].join('\n');
 }
 
 export function sweepProblemsMessage(notice: SweepProblemsNotice): FittedMessage {
@@ -25,7 +39,7 @@ export function sweepProblemsMessage(notice: SweepProblemsNotice): FittedMessage
   }
   const line = sweepProblemLine(notice);
   const blocks: KnownBlock[] = [section(escapeMrkdwn(line))];
-  if (notice.problems.length > 1) blocks.push(context(notice.problems.map((p) => `• ${escapeMrkdwn(truncate(p, PROBLEM_MAX))}`).join('\n')));
-  blocks.push(context('Until a sweep is complete, no alert here does not mean nothing new was published. This message is edited when sweeps recover.'));
+  if (notice.problems.length + (notice.more ?? 0) > 1) blocks.push(context(problemList(notice)));
+  blocks.push(context('Until a sweep is complete, no alert here does not mean nothing new was published. This message is edited when the problems change and when sweeps recover.'));
   return fitOneMessage({ text: line, blocks }, 'the sweep problems notice');
 }

@@ -261,13 +261,15 @@ export class PostgresWatchState implements WatchStateStore {
 
   async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
     if (problems.length === 0) await this.pool.query(`UPDATE sweep_status SET problems = NULL, recovered_at = $1, updated_at = $1 WHERE id = 'sweep' AND problems IS NOT NULL`, [iso(now)]);
-    else await this.pool.query(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('sweep', $1, $2, NULL, $2)
+    // problems_since moves whenever the problems differ from the last sweep's, as on SQLite.
+    else await this.pool.query(`INSERT INTO sweep_status (id, problems, since, problems_since, recovered_at, updated_at) VALUES ('sweep', $1, $2, $2, NULL, $2)
          ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at,
-           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END`, [sweepProblemsColumn(problems), iso(now)]);
+           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END,
+           problems_since = CASE WHEN sweep_status.problems IS NOT DISTINCT FROM excluded.problems THEN sweep_status.problems_since ELSE excluded.problems_since END`, [sweepProblemsColumn(problems), iso(now)]);
   }
 
   async sweepProblems(): Promise<SweepProblems | null> {
-    return toSweepProblems((await this.pool.query<SweepStatusDbRow>("SELECT problems, since, recovered_at, updated_at FROM sweep_status WHERE id = 'sweep'")).rows[0]);
+    return toSweepProblems((await this.pool.query<SweepStatusDbRow>("SELECT problems, since, problems_since, recovered_at, updated_at FROM sweep_status WHERE id = 'sweep'")).rows[0]);
   }
 
   // ------------------------------------------------------------------ findings

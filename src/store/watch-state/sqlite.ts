@@ -145,13 +145,15 @@ export class SqliteWatchState implements WatchStateStore {
 
   async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
     if (problems.length === 0) this.db.prepare(`UPDATE sweep_status SET problems = NULL, recovered_at = @now, updated_at = @now WHERE id = 'sweep' AND problems IS NOT NULL`).run({ now: now.toISOString() });
-    else this.db.prepare(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('sweep', @problems, @now, NULL, @now)
+    // problems_since moves whenever the problems differ from the last sweep's (a new run's are new).
+    else this.db.prepare(`INSERT INTO sweep_status (id, problems, since, problems_since, recovered_at, updated_at) VALUES ('sweep', @problems, @now, @now, NULL, @now)
          ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at,
-           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END`).run({ problems: sweepProblemsColumn(problems), now: now.toISOString() });
+           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END,
+           problems_since = CASE WHEN sweep_status.problems IS excluded.problems THEN sweep_status.problems_since ELSE excluded.problems_since END`).run({ problems: sweepProblemsColumn(problems), now: now.toISOString() });
   }
 
   async sweepProblems(): Promise<SweepProblems | null> {
-    return toSweepProblems(this.db.prepare<[], SweepStatusDbRow>("SELECT problems, since, recovered_at, updated_at FROM sweep_status WHERE id = 'sweep'").get());
+    return toSweepProblems(this.db.prepare<[], SweepStatusDbRow>("SELECT problems, since, problems_since, recovered_at, updated_at FROM sweep_status WHERE id = 'sweep'").get());
   }
 
   async openFindings(repo: string): Promise<FindingRow[]> {

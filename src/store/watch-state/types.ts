@@ -50,9 +50,13 @@ export interface CheckedRepo {
  * since when, and when a complete sweep ended it (null: still going on).
  */
 export interface SweepProblems {
-  /** The last partial sweep's problems, one line each (empty once recovered). */
+  /** The last partial sweep's problems, one line each, the first few of them (empty once recovered). */
   problems: string[];
+  /** How many more problems the last partial sweep had than `problems` holds (0 once recovered). */
+  more: number;
   since: string;
+  /** While the run goes on, since when its problems have been these (`since` when they have not changed). */
+  problemsSince: string;
   /** While the run goes on, when its last partial sweep was recorded (`since` while it has had one only). */
   lastAt: string;
   recoveredAt: string | null;

@@ -1,0 +1,132 @@
+/**
+ * A repository whose last sweep audit was partial because a source was not reached (PyPI down,
+ * GitHub failing to hand over a file or the code archive) is checked again on the next sweep even
+ * though its head did not move, and its reasons are cleared once that check is complete. Without it
+ * a one-off outage left it "not fully checked" until someone pushed. A repository partial for a
+ * reason that gives the same answer at the same commit (a lockfile that does not parse) is not read
+ * again: it costs the heads query only, as a complete one does.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PackageRegistry } from '../../src/audit/audit.js';
+import { ROUTES, gitBlobShaOf } from '../fakes/github.js';
+import { fixtureRecord } from '../fixtures/osv/load.js';
+import { startWorld, type World } from './helpers.js';
+
+const CHANNEL = 'C0AAAAAAAA1';
+const HOUR = 3_600_000;
+const REQUIREMENTS = 'urllib3==1.24.1\n';
+const CONFLICTED_LOCK = '[[package]]\nname = "urllib3"\nversion = "1.24.1"\n<<<<<<< HEAD\n';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+/** A package registry that is down for its first `down` calls, then knows no project. */
+function flakyRegistry(down: number): PackageRegistry & { calls: number } {
+  const registry = {
+    calls: 0,
+    async projects(names: string[]) {
+      registry.calls++;
+      if (registry.calls <= down) throw new Error('PyPI answered 503');
+      return new Map(names.map((n) => [n, null]));
+    },
+  };
+  return registry;
+}
+
+async function watching(files: Record<string, string>, options: { registry?: PackageRegistry; codeScan?: boolean } = {}) {
+  const w = (world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z', ...(options.registry ? { registry: options.registry } : {}) }));
+  w.github.addRepo({ owner: 'octo', name: 'app', files });
+  const { watch } = w.service(options.codeScan ? { codeScan: { fingerprintKey: 'k'.repeat(32) } } : {});
+  watch.store.addWatch({ repo: 'octo/app', channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
+  return { w, watch };
+}
+
+describe('a repository left partial by a source that was not reached', () => {
+  it('is audited again on the next sweep when PyPI was down, and its reason cleared once PyPI answers', async () => {
+    const registry = flakyRegistry(1);
+    const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS }, { registry });
+    await watch.sweeps.runNow();
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([{ kind: 'data-source', text: expect.stringContaining('package registry unavailable'), transient: true }]);
+
+    w.clock.advance(HOUR);
+    const retry = await watch.sweeps.runNow();
+    expect(retry.audited).toEqual(['octo/app']);
+    expect(registry.calls).toBe(2);
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([]);
+
+    // Complete now: the next sweep re-matches it without a GitHub request beyond the heads query.
+    w.github.resetCounts();
+    w.clock.advance(HOUR);
+    const quiet = await watch.sweeps.runNow();
+    expect(quiet.audited).toEqual([]);
+    expect(w.github.counts()).toEqual({ [ROUTES.graphql]: 1 });
+  });
+
+  it('keeps being checked while PyPI stays down, and the reason stays', async () => {
+    const registry = flakyRegistry(2);
+    const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS }, { registry });
+    await watch.sweeps.runNow();
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual(['octo/app']);
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([expect.objectContaining({ kind: 'data-source', transient: true })]);
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual(['octo/app']);
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([]);
+  });
+
+  it('is audited again when the code archive could not be downloaded, and says it was scanned once it was', async () => {
+    const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS }, { codeScan: true });
+    w.github.failRequests({ route: ROUTES.tarball, status: 500, times: 10 });
+    await watch.sweeps.runNow();
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([{ kind: 'unscanned', text: expect.stringContaining('code and configuration were not scanned'), transient: true }]);
+
+    w.github.failRequests(null);
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual(['octo/app']);
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([]);
+  });
+
+  it('is audited again when GitHub did not hand over a manifest, and reads it then', async () => {
+    const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS });
+    w.github.failRequests({ route: ROUTES.blob, status: 502, times: 10, pathContains: gitBlobShaOf(REQUIREMENTS) });
+    await watch.sweeps.runNow();
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual(expect.arrayContaining([{ kind: 'unread', text: expect.stringContaining('requirements.txt'), transient: true }]));
+
+    w.github.failRequests(null);
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual(['octo/app']);
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([]);
+    expect(watch.store.openFindings('octo/app').map((f) => f.advisoryId)).toContain('PYSEC-2019-132');
+  });
+});
+
+describe('a repository partial for a reason that gives the same answer at the same commit', () => {
+  it('is not read again while it does not move: the heads query is all it costs', async () => {
+    const { w, watch } = await watching({ 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["urllib3"]\n', 'poetry.lock': CONFLICTED_LOCK });
+    await watch.sweeps.runNow();
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', transient: false })]);
+
+    w.github.resetCounts();
+    w.clock.advance(HOUR);
+    const next = await watch.sweeps.runNow();
+    expect(next.audited).toEqual([]);
+    expect(w.github.counts()).toEqual({ [ROUTES.graphql]: 1 });
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([expect.objectContaining({ kind: 'unread' })]);
+  });
+
+  it('stored before reasons said whether they pass, is audited once more to find out, and then left alone', async () => {
+    const { w, watch } = await watching({ 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["urllib3"]\n', 'poetry.lock': CONFLICTED_LOCK });
+    await watch.sweeps.runNow();
+    // As an older version stored it: kind and text only.
+    watch.store.db.prepare('UPDATE repo_state SET partial_reasons = ? WHERE repo = ?').run(JSON.stringify([{ kind: 'data-source', text: 'package registry unavailable (PyPI answered 503): outdated and yanked releases were not checked' }]), 'octo/app');
+
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual(['octo/app']);
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([expect.objectContaining({ kind: 'unread', transient: false })]);
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual([]);
+  });
+});
