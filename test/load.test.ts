@@ -144,8 +144,8 @@ describe('loading a tree of manifests', () => {
       // base.txt is both the main dependencies and the dev extra: it keeps its own group.
       expect(byPath.get('svc/reqs/base.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'requests', version: '2.19.0', group: 'main', file: 'svc/reqs/base.txt', line: 1 })]);
       expect(byPath.get('svc/reqs/test.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'pytest', group: 'test', line: 2 })]);
-      // What the extra's file includes in turn keeps its own group.
-      expect(byPath.get('svc/reqs/common.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'six', group: 'main' })]);
+      // What the extra's file includes in turn is installed only with it: the extra's too.
+      expect(byPath.get('svc/reqs/common.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'six', group: 'test' })]);
     });
 
     it('names a missing file, refuses one outside the root, and reads each file once through a cycle', async () => {
@@ -306,6 +306,45 @@ describe('loading a tree of manifests', () => {
       expect(result.manifests.find((m) => m.path === 'dev.txt')!.dependencies.map((d) => `${d.name} [${d.group}] ${d.line}`)).toEqual(['django [dev] 1', 'django [all] 1']);
       const inline = await loadManifests(memorySource({ 'setup.py': 'from setuptools import setup\nDEV = ["django==2.1.5"]\nsetup(extras_require={"dev": DEV, "all": DEV})\n' }));
       expect(entries(result.manifests)).toEqual(entries(inline.manifests));
+    });
+
+    describe("what an extra's file includes (-r more-dev.txt in dev.txt) is that extra's too, with its marker: pip installs it only with the extra", () => {
+      const chain = { 'dev.txt': '-r more-dev.txt\n', 'more-dev.txt': '-r tools/lint.txt\ndjango==2.1.5\n', 'tools/lint.txt': 'flake8==7.0.0\n' };
+      const expected = ['django==2.1.5 [dev] python_version < "3.12" requirement direct', 'flake8==7.0.0 [dev] python_version < "3.12" requirement direct'];
+
+      it('setup.py, with an "extra:marker" key', async () => {
+        const result = await loadManifests(memorySource({ 'setup.py': `from setuptools import setup\nsetup(extras_require={"dev:python_version < '3.12'": open("dev.txt").read().splitlines()})\n`, ...chain }));
+        expect(result.errors).toEqual([]);
+        expect(entries(result.manifests)).toEqual(expected);
+      });
+
+      it('setuptools dynamic optional-dependencies and hatch-requirements-txt', async () => {
+        const setuptools = '[project]\nname = "app"\nversion = "1"\ndynamic = ["optional-dependencies"]\n[tool.setuptools.dynamic]\noptional-dependencies.dev = {file = ["dev.txt"]}\n';
+        const hatch = '[build-system]\nbuild-backend = "hatchling.build"\n[project]\nname = "app"\nversion = "1"\ndynamic = ["optional-dependencies"]\n[tool.hatch.metadata.hooks.requirements_txt.optional-dependencies]\ndev = ["dev.txt"]\n';
+        for (const pyproject of [setuptools, hatch]) {
+          const result = await loadManifests(memorySource({ 'pyproject.toml': pyproject, ...chain }));
+          expect(result.errors).toEqual([]);
+          expect(entries(result.manifests)).toEqual(['django==2.1.5 [dev] - requirement direct', 'flake8==7.0.0 [dev] - requirement direct']);
+        }
+      });
+
+      it('through a loop of includes too, each file read once', async () => {
+        const result = await loadManifests(memorySource({ 'setup.cfg': '[options.extras_require]\ndev = file: dev.txt\n', 'dev.txt': '-r more-dev.txt\n', 'more-dev.txt': '-r dev.txt\ndjango==2.1.5\n' }));
+        expect(entries(result.manifests)).toEqual(['django==2.1.5 [dev] - requirement direct']);
+      });
+
+      it('a file also reached as main stays main: included by a main file, or a manifest read on its own (requirements.txt)', async () => {
+        const setupCfg = '[options]\ninstall_requires = file: base.txt\n[options.extras_require]\ndev = file: dev.txt\n';
+        const result = await loadManifests(
+          memorySource({ 'setup.cfg': setupCfg, 'base.txt': '-r shared.txt\n', 'dev.txt': '-r shared.txt\n-r requirements.txt\npytest==8.0.0\n', 'shared.txt': 'six==1.16.0\n', 'requirements.txt': '-r pinned.txt\n', 'pinned.txt': 'django==2.1.5\n' }),
+        );
+        expect(entries(result.manifests)).toEqual(['django==2.1.5 [main] - requirement direct', 'pytest==8.0.0 [dev] - requirement direct', 'six==1.16.0 [main] - requirement direct']);
+      });
+
+      it('a -c file an extra\'s file names constrains under that extra', async () => {
+        const result = await loadManifests(memorySource({ 'setup.cfg': '[options.extras_require]\ndev = file: dev.txt\n', 'dev.txt': '-c pins.txt\ndjango\n', 'pins.txt': 'django==2.1.5\n' }));
+        expect(entries(result.manifests)).toEqual(['django [dev] - requirement direct', 'django==2.1.5 [dev] - constraint direct']);
+      });
     });
 
     it(`lists a file named by more than ${MAX_EXTRAS_PER_INCLUDED_FILE} extras once, as main (more than installed, never less), so copies stay linear in the input`, async () => {

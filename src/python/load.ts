@@ -169,7 +169,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   }
 
   markConstraints(loaded, edges);
-  applyIncludeGroups(loaded, edges);
+  applyIncludeGroups(loaded, edges, roots);
   for (const error of findCycles(edges)) errors.push(error);
   // The `.in` files discovery passed over and nothing included: said, so none is left out unseen.
   // One `exclude:` names was left out by the user's own decision, and is not said again.
@@ -422,30 +422,56 @@ export const MAX_EXTRAS_PER_INCLUDED_FILE = 16;
  * A file a pyproject.toml, setup.cfg or setup.py names for an extra (`optional-dependencies.test =
  * {file = [...]}`, `extras_require={"dev": read_requirements("dev.txt")}`) holds that extra's
  * requirements: its entries are listed as the extra's inline requirements are, with the extra as
- * group and, for a setup.py `"extra:marker"` key, that marker added to their own. A file several
- * extras name is listed once per extra, as a list shared by several extras is. A file also
- * reached as main dependencies (named for them, or by a `-r` line of any file) keeps its own
- * groups, as it did when reached twice before extras were carried: it is installed anyway. The
- * files an extra's file includes in turn keep theirs (setuptools reads no `-r` line; pip reads
- * them from that file for whoever installs it directly).
+ * group and, for a setup.py `"extra:marker"` key, that marker added to their own. So do the files
+ * it includes in turn (`-r more-dev.txt` in dev.txt), at any depth: they are installed only with
+ * that file, so only with the extra, under its marker. A file several extras reach is listed once
+ * per extra, as a list shared by several extras is. A file also reached as main dependencies
+ * (named for them, read on its own as a manifest, or included by a `-r` line of a file that is
+ * main) keeps its own groups: it is installed anyway.
+ *
+ * Each file's extras only grow (a set, at most MAX_EXTRAS_PER_INCLUDED_FILE of them, then main for
+ * good), and a file is walked again only when they grew, so the walk stays linear in the includes
+ * however they loop.
  */
-function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeEdge[]): void {
-  /** Included file → `main` once any include of it gives no extra, else the extras that name it, in order. */
-  const reachedAs = new Map<string, 'main' | Map<string, { group: string; marker: string | null }>>();
-  for (const edge of edges) {
-    const known = reachedAs.get(edge.to);
-    if (known === 'main') continue;
-    if (edge.group === undefined && edge.marker === undefined) {
-      reachedAs.set(edge.to, 'main');
-      continue;
+function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeEdge[], readOnTheirOwn: readonly string[]): void {
+  /** Included file → `main` once any include of it gives no extra, else the extras that reach it, in order. */
+  const reachedAs = new Map<string, 'main' | Map<string, IncludeContext>>();
+  /** Files whose extras grew (or became main): what they include is given them in turn. */
+  const grew: string[] = [];
+  const give = (to: string, contexts: 'main' | readonly IncludeContext[]) => {
+    const known = reachedAs.get(to);
+    if (known === 'main') return;
+    if (contexts === 'main') {
+      reachedAs.set(to, 'main');
+      grew.push(to);
+      return;
     }
-    const extras = known ?? new Map<string, { group: string; marker: string | null }>();
-    reachedAs.set(edge.to, extras);
-    const context = { group: edge.group ?? 'main', marker: edge.marker ?? null };
-    extras.set(`${context.group}\u0000${context.marker ?? ''}`, context);
+    const extras = known ?? new Map<string, IncludeContext>();
+    const before = extras.size;
+    for (const context of contexts) extras.set(`${context.group}\u0000${context.marker ?? ''}`, context);
+    // Past the cap the file is listed once as main (more than installed, never less), and so is what it includes.
+    reachedAs.set(to, extras.size > MAX_EXTRAS_PER_INCLUDED_FILE ? 'main' : extras);
+    if (extras.size !== before) grew.push(to);
+  };
+  const namedForExtra = new Set<string>();
+  for (const edge of edges) {
+    if (edge.group === undefined && edge.marker === undefined) continue;
+    namedForExtra.add(edge.to);
+    give(edge.to, [{ group: edge.group ?? 'main', marker: edge.marker ?? null }]);
+  }
+  // A manifest read on its own (`pip install -r requirements.txt`) is main, and so is what it
+  // includes, even when an extra's file includes it too (`-r requirements.txt` in dev.txt); unless
+  // an extra names it, as the first-level files above.
+  for (const root of readOnTheirOwn) if (!namedForExtra.has(root)) give(root, 'main');
+  const next = edgesFrom(edges);
+  while (grew.length > 0) {
+    const from = grew.pop()!;
+    const reached = reachedAs.get(from)!;
+    const contexts = reached === 'main' ? 'main' : [...reached.values()];
+    for (const edge of next.get(from) ?? []) if (edge.group === undefined && edge.marker === undefined) give(edge.to, contexts);
   }
   for (const [path, extras] of reachedAs) {
-    if (extras === 'main' || extras.size > MAX_EXTRAS_PER_INCLUDED_FILE) continue;
+    if (extras === 'main') continue;
     const manifest = loaded.get(path);
     if (manifest === undefined) continue;
     const listed: Dependency[] = [];
@@ -459,6 +485,12 @@ function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeE
     }
     manifest.dependencies = listed;
   }
+}
+
+/** The extra (group) and marker an include gives the included file's entries. */
+interface IncludeContext {
+  group: string;
+  marker: string | null;
 }
 
 /** Files named in a cycle message: the first and last few, enough to find it. */
