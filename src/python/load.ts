@@ -10,7 +10,8 @@ import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pi
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
-import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption } from './types.js';
+import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption, UvWorkspace } from './types.js';
+import { compileGlobLevels } from '../audit/glob.js';
 import { andMarker } from './pep508.js';
 import { redactUrlSecrets } from './urls.js';
 
@@ -69,6 +70,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const loaded = new Map<string, LoadedManifest>();
   const edges: IncludeEdge[] = [];
   const leftToSetupPy: ExtractError[] = [];
+  /** pyproject.toml files with a `[tool.uv.workspace]` table: workspace roots. */
+  const uvWorkspaces = new Map<string, UvWorkspace>();
   /** Files that could not be read (each said once, naming the first include of it). */
   const unreadable = new Set<string>();
 
@@ -147,6 +150,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.
     for (const error of result.errors) errors.push(error);
     for (const error of result.leftToSetupPy ?? []) leftToSetupPy.push(error);
+    if (result.uvWorkspace !== undefined) uvWorkspaces.set(path, result.uvWorkspace);
 
     for (const inc of result.includes ?? []) {
       const target = resolveInclude(path, inc.path);
@@ -176,11 +180,106 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const exclude = options.exclude ?? (() => false);
   const passedOver = listed === null ? [] : listed.filter((path) => !loaded.has(path) && !unreadable.has(path) && !exclude(path) && isUndecidedInput(path, source.folder));
   const notice = passedOverInputsNotice(passedOver);
+  const notices = [...(notice === null ? [] : [notice]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
   return {
     manifests: [...loaded.values()],
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),
-    ...(notice === null ? {} : { notices: [notice] }),
+    ...(notices.length === 0 ? {} : { notices }),
   };
+}
+
+/** The `[tool.uv]` lists uv reads only from a workspace's root pyproject.toml. */
+const UV_ROOT_ONLY_SECTIONS = new Set(['tool.uv.override-dependencies', 'tool.uv.constraint-dependencies']);
+
+/**
+ * States workspace globs may visit, over all the members asked about: far above any real workspace
+ * (a few globs, a few dozen members, paths of a few folders). Past it, a file is taken as no
+ * member, and keeps its lists (rated, never hidden).
+ */
+const MAX_WORKSPACE_GLOB_WORK = 1_000_000;
+
+/**
+ * uv reads `override-dependencies` and `constraint-dependencies` only from the pyproject.toml at
+ * the workspace root, and ignores (with a warning) those of the workspace's members: a member's
+ * lists change nothing uv installs, so they are taken out of its entries, and each member that has
+ * them gets one notice saying so, as uv warns. A member is a pyproject.toml whose folder the
+ * nearest workspace root above it (a pyproject.toml read here with `[tool.uv.workspace]`) lists
+ * in `members` and not in `exclude`, as uv finds its workspace; a file that is a workspace root
+ * itself, or that no root read here lists, keeps its lists.
+ */
+function withoutMembersUvLists(loaded: Map<string, LoadedManifest>, workspaces: ReadonlyMap<string, UvWorkspace>): string[] {
+  const notices: string[] = [];
+  if (workspaces.size === 0) return notices;
+  const globs = new WorkspaceGlobs();
+  const rootOnly = (d: Dependency) => d.section !== undefined && UV_ROOT_ONLY_SECTIONS.has(d.section);
+  for (const manifest of loaded.values()) {
+    if (manifest.format !== 'pyproject' || workspaces.has(manifest.path) || !manifest.dependencies.some(rootOnly)) continue;
+    const root = workspaceRootOf(manifest.path, workspaces, globs);
+    if (root === null) continue;
+    const ignored = manifest.dependencies.filter(rootOnly);
+    manifest.dependencies = manifest.dependencies.filter((d) => !rootOnly(d));
+    const lists = [...new Set(ignored.map((d) => d.section!.slice('tool.uv.'.length)))].join(' and ');
+    const line = ignored[0]!.line;
+    notices.push(
+      `${manifest.path}${line === null ? '' : `:${line}`}: [tool.uv] ${lists} in a workspace member is ignored by uv, which reads them only from the workspace root (${root}); not applied`,
+    );
+  }
+  return notices;
+}
+
+/** The pyproject.toml of the uv workspace a project's pyproject.toml is a member of, or null when it is no member of one read here. */
+function workspaceRootOf(path: string, workspaces: ReadonlyMap<string, UvWorkspace>, globs: WorkspaceGlobs): string | null {
+  const folder = posix.dirname(path);
+  let above = folder;
+  while (above !== '.') {
+    above = posix.dirname(above);
+    const rootPath = above === '.' ? 'pyproject.toml' : `${above}/pyproject.toml`;
+    const workspace = workspaces.get(rootPath);
+    if (workspace === undefined) continue;
+    // The nearest root decides, as uv's search up the folders stops at the first workspace.
+    const member = above === '.' ? folder : folder.slice(above.length + 1);
+    const isMember = globs.anyNames(workspace.members, member) && !globs.anyNames(workspace.exclude, member);
+    return isMember && !globs.exhausted ? rootPath : null;
+  }
+  return null;
+}
+
+/** Workspace globs, each compiled once, matched within one budget (MAX_WORKSPACE_GLOB_WORK). */
+class WorkspaceGlobs {
+  readonly #compiled = new Map<string, ReturnType<typeof compileGlobLevels> | null>();
+  readonly #sink = { levels: [] as number[], work: 0, limit: MAX_WORKSPACE_GLOB_WORK };
+
+  /** Past the budget: what is asked then is not known (and answered no). */
+  get exhausted(): boolean {
+    return this.#sink.work > this.#sink.limit;
+  }
+
+  /** Whether one of the globs (`packages/*`, relative to the root's folder) names exactly this folder (not one inside it). */
+  anyNames(globs: readonly string[], folder: string): boolean {
+    const level = folder.split('/').length - 1;
+    for (const glob of globs) {
+      const test = this.#compile(glob);
+      if (test === null) continue;
+      this.#sink.levels = [];
+      test(`${folder}/`, this.#sink);
+      if (this.exhausted) return false;
+      if (this.#sink.levels.includes(level)) return true;
+    }
+    return false;
+  }
+
+  #compile(glob: string): ReturnType<typeof compileGlobLevels> | null {
+    let test = this.#compiled.get(glob);
+    if (test !== undefined) return test;
+    let end = glob.length;
+    // A loop, not `/\/+$/`: that pattern retries at every slash of a run that does not end the glob (quadratic).
+    while (end > 0 && glob[end - 1] === '/') end--;
+    const relative = glob.slice(0, end).replace(/^(\.\/)+/, '');
+    // Anchored to the root's folder (a glob without `/` would otherwise match a name at any depth).
+    test = relative === '' || relative.startsWith('/') ? null : compileGlobLevels(`/${relative}`);
+    this.#compiled.set(glob, test);
+    return test;
+  }
 }
 
 /** What an error about an included file adds to its message: `(included by requirements.txt:3)`. */
