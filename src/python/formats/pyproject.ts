@@ -805,8 +805,9 @@ function readUv(ctx: Context): void {
   readRequirementArray(ctx, ['tool', 'uv', 'dev-dependencies'], 'dev');
   // uv applies both to every resolution of the project: a constraint narrows what the tree asks
   // for (pip's `-c`), an override replaces it (`jinja2==2.10` is installed whatever asks for
-  // jinja2). Neither installs a package nothing asks for, which is how constraints are audited
-  // (src/audit/context.ts), so both are listed as constraints; `section` tells them apart.
+  // jinja2). Neither installs a package nothing asks for, as pip's `-c` does not, so both are
+  // listed as constraints and audited alike (src/audit/context.ts installedPackages); `section`
+  // tells them apart.
   readRequirementArray(ctx, ['tool', 'uv', 'constraint-dependencies'], 'main', 'constraint');
   readRequirementArray(ctx, ['tool', 'uv', 'override-dependencies'], 'main', 'constraint');
 
