@@ -323,7 +323,7 @@ describe('a constraint pin of a package nothing in the files asks for', () => {
     for (const [result, file, line] of [[uv, 'pyproject.toml', 6], [pip, 'constraints.txt', 1]] as const) {
       expect(result.partial).toBe(false);
       expect(pyyaml(result.findings).length).toBeGreaterThan(0);
-      expect(pyyaml(result.findings).every((f) => f.version === '5.1' && f.file === file && f.line === line && f.locations.every((l) => l.role === 'constraint'))).toBe(true);
+      expect(pyyaml(result.findings).every((f) => f.version === '5.1' && f.file === file && f.line === line && (f.locations ?? []).every((l) => l.role === 'constraint'))).toBe(true);
     }
   });
 
