@@ -144,8 +144,8 @@ describe('loading a tree of manifests', () => {
       // base.txt is both the main dependencies and the dev extra: it keeps its own group.
       expect(byPath.get('svc/reqs/base.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'requests', version: '2.19.0', group: 'main', file: 'svc/reqs/base.txt', line: 1 })]);
       expect(byPath.get('svc/reqs/test.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'pytest', group: 'test', line: 2 })]);
-      // What the extra's file includes in turn keeps its own group.
-      expect(byPath.get('svc/reqs/common.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'six', group: 'main' })]);
+      // What the extra's file includes in turn is installed only with it: the extra's too.
+      expect(byPath.get('svc/reqs/common.txt')!.dependencies).toEqual([expect.objectContaining({ name: 'six', group: 'test' })]);
     });
 
     it('names a missing file, refuses one outside the root, and reads each file once through a cycle', async () => {
@@ -308,10 +308,94 @@ describe('loading a tree of manifests', () => {
       expect(entries(result.manifests)).toEqual(entries(inline.manifests));
     });
 
+    describe("what an extra's file includes (-r more-dev.txt in dev.txt) is that extra's too, with its marker: pip installs it only with the extra", () => {
+      const chain = { 'dev.txt': '-r more-dev.txt\n', 'more-dev.txt': '-r tools/lint.txt\ndjango==2.1.5\n', 'tools/lint.txt': 'flake8==7.0.0\n' };
+      const expected = ['django==2.1.5 [dev] python_version < "3.12" requirement direct', 'flake8==7.0.0 [dev] python_version < "3.12" requirement direct'];
+
+      it('setup.py, with an "extra:marker" key', async () => {
+        const result = await loadManifests(memorySource({ 'setup.py': `from setuptools import setup\nsetup(extras_require={"dev:python_version < '3.12'": open("dev.txt").read().splitlines()})\n`, ...chain }));
+        expect(result.errors).toEqual([]);
+        expect(entries(result.manifests)).toEqual(expected);
+      });
+
+      it('setuptools dynamic optional-dependencies and hatch-requirements-txt', async () => {
+        const setuptools = '[project]\nname = "app"\nversion = "1"\ndynamic = ["optional-dependencies"]\n[tool.setuptools.dynamic]\noptional-dependencies.dev = {file = ["dev.txt"]}\n';
+        const hatch = '[build-system]\nbuild-backend = "hatchling.build"\n[project]\nname = "app"\nversion = "1"\ndynamic = ["optional-dependencies"]\n[tool.hatch.metadata.hooks.requirements_txt.optional-dependencies]\ndev = ["dev.txt"]\n';
+        for (const pyproject of [setuptools, hatch]) {
+          const result = await loadManifests(memorySource({ 'pyproject.toml': pyproject, ...chain }));
+          expect(result.errors).toEqual([]);
+          expect(entries(result.manifests)).toEqual(['django==2.1.5 [dev] - requirement direct', 'flake8==7.0.0 [dev] - requirement direct']);
+        }
+      });
+
+      it('through a loop of includes too, each file read once', async () => {
+        const result = await loadManifests(memorySource({ 'setup.cfg': '[options.extras_require]\ndev = file: dev.txt\n', 'dev.txt': '-r more-dev.txt\n', 'more-dev.txt': '-r dev.txt\ndjango==2.1.5\n' }));
+        expect(entries(result.manifests)).toEqual(['django==2.1.5 [dev] - requirement direct']);
+      });
+
+      it('a file also reached as main stays main: included by a main file, or a manifest read on its own (requirements.txt)', async () => {
+        const setupCfg = '[options]\ninstall_requires = file: base.txt\n[options.extras_require]\ndev = file: dev.txt\n';
+        const result = await loadManifests(
+          memorySource({ 'setup.cfg': setupCfg, 'base.txt': '-r shared.txt\n', 'dev.txt': '-r shared.txt\n-r requirements.txt\npytest==8.0.0\n', 'shared.txt': 'six==1.16.0\n', 'requirements.txt': '-r pinned.txt\n', 'pinned.txt': 'django==2.1.5\n' }),
+        );
+        expect(entries(result.manifests)).toEqual(['django==2.1.5 [main] - requirement direct', 'pytest==8.0.0 [dev] - requirement direct', 'six==1.16.0 [main] - requirement direct']);
+      });
+
+      it('a -c file an extra\'s file names constrains under that extra', async () => {
+        const result = await loadManifests(memorySource({ 'setup.cfg': '[options.extras_require]\ndev = file: dev.txt\n', 'dev.txt': '-c pins.txt\ndjango\n', 'pins.txt': 'django==2.1.5\n' }));
+        expect(entries(result.manifests)).toEqual(['django [dev] - requirement direct', 'django==2.1.5 [dev] - constraint direct']);
+      });
+    });
+
     it(`lists a file named by more than ${MAX_EXTRAS_PER_INCLUDED_FILE} extras once, as main (more than installed, never less), so copies stay linear in the input`, async () => {
       const extras = Array.from({ length: MAX_EXTRAS_PER_INCLUDED_FILE + 1 }, (_, i) => `x${i} = file: dev.txt`).join('\n');
       const result = await loadManifests(memorySource({ 'setup.cfg': `[options.extras_require]\n${extras}\n`, 'dev.txt': dev }));
       expect(entries(result.manifests)).toEqual(['django==2.1.5 [main] - requirement direct']);
+    });
+  });
+
+  describe("uv's override-dependencies and constraint-dependencies: read from the workspace root only, as uv does", () => {
+    const root = '[project]\nname = "root"\nversion = "1"\n[tool.uv]\noverride-dependencies = ["jinja2==2.10"]\n[tool.uv.workspace]\nmembers = ["packages/*", "./tools/cli/"]\nexclude = ["packages/legacy"]\n';
+    const member = '[project]\nname = "m"\nversion = "1"\ndependencies = ["django"]\n[tool.uv]\nconstraint-dependencies = ["django==2.1.5"]\noverride-dependencies = ["pyyaml==5.1"]\n';
+    const uvLists = (result: Awaited<ReturnType<typeof loadManifests>>) =>
+      result.manifests.flatMap((m) => m.dependencies.filter((d) => d.kind === 'constraint').map((d) => `${d.file}:${d.line} ${d.name}==${d.version}`));
+
+    it("leaves a member's lists out, with one notice for each member that has them", async () => {
+      const result = await loadManifests(memorySource({ 'pyproject.toml': root, 'packages/a/pyproject.toml': member, 'tools/cli/pyproject.toml': member }));
+      expect(result.errors).toEqual([]);
+      expect(uvLists(result)).toEqual(['pyproject.toml:5 jinja2==2.10']);
+      expect(result.notices).toEqual([
+        'packages/a/pyproject.toml:6: [tool.uv] constraint-dependencies and override-dependencies in a workspace member is ignored by uv, which reads them only from the workspace root (pyproject.toml); not applied',
+        'tools/cli/pyproject.toml:6: [tool.uv] constraint-dependencies and override-dependencies in a workspace member is ignored by uv, which reads them only from the workspace root (pyproject.toml); not applied',
+      ]);
+      // The rest of the member is read as before.
+      expect(result.manifests.find((m) => m.path === 'packages/a/pyproject.toml')!.dependencies.map((d) => `${d.name} ${d.kind}`)).toEqual(['django requirement']);
+    });
+
+    it('keeps the lists of a project the workspace does not take in: excluded, deeper than its glob, or with no workspace above it', async () => {
+      const result = await loadManifests(
+        memorySource({ 'pyproject.toml': root, 'packages/legacy/pyproject.toml': member, 'packages/a/b/pyproject.toml': member, 'other/pyproject.toml': member }),
+      );
+      expect(uvLists(result)).toEqual([
+        'other/pyproject.toml:6 django==2.1.5',
+        'other/pyproject.toml:7 pyyaml==5.1',
+        'packages/a/b/pyproject.toml:6 django==2.1.5',
+        'packages/a/b/pyproject.toml:7 pyyaml==5.1',
+        'packages/legacy/pyproject.toml:6 django==2.1.5',
+        'packages/legacy/pyproject.toml:7 pyyaml==5.1',
+        'pyproject.toml:5 jinja2==2.10',
+      ]);
+      expect(result.notices).toBeUndefined();
+      // A standalone project (no workspace table above it) keeps them too.
+      expect(uvLists(await loadManifests(memorySource({ 'packages/a/pyproject.toml': member })))).toHaveLength(2);
+    });
+
+    it('the nearest workspace root above a project decides, as uv searches up the folders', async () => {
+      const inner = `${member}[tool.uv.workspace]\nmembers = ["libs/*"]\n`;
+      const result = await loadManifests(memorySource({ 'pyproject.toml': root, 'packages/a/pyproject.toml': inner, 'packages/a/libs/x/pyproject.toml': member }));
+      // packages/a is a root of its own workspace (its lists count); libs/x is its member, not the outer root's.
+      expect(uvLists(result).filter((l) => l.startsWith('packages/'))).toEqual(['packages/a/pyproject.toml:6 django==2.1.5', 'packages/a/pyproject.toml:7 pyyaml==5.1']);
+      expect(result.notices).toEqual([expect.stringContaining('packages/a/libs/x/pyproject.toml:6: [tool.uv] constraint-dependencies and override-dependencies in a workspace member is ignored by uv, which reads them only from the workspace root (packages/a/pyproject.toml)')]);
     });
   });
 

@@ -52,13 +52,34 @@ const within = (dir: string, ancestor: string) => ancestor === '.' || dir === an
 
 const ENTRY_PREFERENCE: Record<Dependency['kind'], number> = { requirement: 0, locked: 1, constraint: 2 };
 
-/** Exact, registry-installed releases. Constraint pins count only for packages something requires. */
+/**
+ * Exact, registry-installed releases: every exact pin and lock entry, and an exact constraint pin
+ * (pip's `-c`, uv's `constraint-dependencies` / `override-dependencies`) when the package may be
+ * installed at that version.
+ *
+ * A constraint installs nothing by itself; it decides the version of a package something else
+ * brings in. When the tree asks for the package (or a lock lists it), the pin is that version. When
+ * nothing in the files asks for it, it may still come in transitively (a constraints file is often
+ * the whole resolved tree, as pip-compile writes it), and without a lock the files cannot tell: the
+ * pin is rated as pip-audit rates what the resolver installs. If it carries no advisory nothing is
+ * said (nothing wrong either way); if it does, the finding points at the constraint, the version
+ * that would be installed. A lockfile in the constraint's folder or one above it (where lock tools
+ * put them) tells: a package it does not list is not installed, and its constraint is not rated.
+ */
 export function installedPackages(dependencies: Dependency[]): PackageUse[] {
   const required = new Set(dependencies.filter((d) => d.kind !== 'constraint').map((d) => d.name));
+  const lockDirs = new Set(dependencies.filter((d) => d.kind === 'locked' || isRequirementsLockFile(d.file)).map((d) => dirOf(d.file)));
+  const lockedAbove = (file: string) => {
+    // Up the folders, not over the locks: a cost of the path's depth per constraint.
+    for (let dir = dirOf(file); ; dir = dirOf(dir)) {
+      if (lockDirs.has(dir)) return true;
+      if (dir === '.' || dir === '/' || dir === '') return false;
+    }
+  };
   const byKey = new Map<string, Dependency[]>();
   for (const d of dependencies) {
     if (d.version === null || d.source !== 'registry' || !d.name) continue;
-    if (d.kind === 'constraint' && !required.has(d.name)) continue;
+    if (d.kind === 'constraint' && !required.has(d.name) && lockedAbove(d.file)) continue;
     const key = `${d.name}@${d.version}`;
     // push, not a copy per entry: 100,000 locked entries of one release made the copies quadratic (400 s).
     const same = byKey.get(key);
@@ -96,6 +117,9 @@ export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
  * lockfile formats do.
  */
 export const isRequirementsLock = (m: Pick<LoadedManifest, 'path' | 'format'>): boolean => m.format === 'requirements' && m.path.endsWith('.lock');
+
+/** An entry's file is a lock in requirements format (isRequirementsLock): every lock format's entries are `locked` instead. */
+const isRequirementsLockFile = (file: string): boolean => file.endsWith('.lock');
 
 /** Lockfiles (of a lock format, or requirements-format `.lock` files) in the manifest's directory or one above it. */
 export function lockfilesCovering(manifest: LoadedManifest, manifests: LoadedManifest[]): LoadedManifest[] {

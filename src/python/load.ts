@@ -10,7 +10,8 @@ import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pi
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
-import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption } from './types.js';
+import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption, UvWorkspace } from './types.js';
+import { compileGlobLevels } from '../audit/glob.js';
 import { andMarker } from './pep508.js';
 import { redactUrlSecrets } from './urls.js';
 
@@ -69,6 +70,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const loaded = new Map<string, LoadedManifest>();
   const edges: IncludeEdge[] = [];
   const leftToSetupPy: ExtractError[] = [];
+  /** pyproject.toml files with a `[tool.uv.workspace]` table: workspace roots. */
+  const uvWorkspaces = new Map<string, UvWorkspace>();
   /** Files that could not be read (each said once, naming the first include of it). */
   const unreadable = new Set<string>();
 
@@ -160,6 +163,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.
     for (const error of result.errors) errors.push(error);
     for (const error of result.leftToSetupPy ?? []) leftToSetupPy.push(error);
+    if (result.uvWorkspace !== undefined) uvWorkspaces.set(path, result.uvWorkspace);
 
     for (const inc of result.includes ?? []) {
       const target = resolveInclude(path, inc.path);
@@ -182,18 +186,113 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   }
 
   markConstraints(loaded, edges);
-  applyIncludeGroups(loaded, edges);
+  applyIncludeGroups(loaded, edges, roots);
   for (const error of findCycles(edges)) errors.push(error);
   // The `.in` files discovery passed over and nothing included: said, so none is left out unseen.
   // One `exclude:` names was left out by the user's own decision, and is not said again.
   const exclude = options.exclude ?? (() => false);
   const passedOver = listed === null ? [] : listed.filter((path) => !loaded.has(path) && !unreadable.has(path) && !exclude(path) && isUndecidedInput(path, source.folder));
   const notice = passedOverInputsNotice(passedOver);
+  const notices = [...(notice === null ? [] : [notice]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
   return {
     manifests: [...loaded.values()],
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),
-    ...(notice === null ? {} : { notices: [notice] }),
+    ...(notices.length === 0 ? {} : { notices }),
   };
+}
+
+/** The `[tool.uv]` lists uv reads only from a workspace's root pyproject.toml. */
+const UV_ROOT_ONLY_SECTIONS = new Set(['tool.uv.override-dependencies', 'tool.uv.constraint-dependencies']);
+
+/**
+ * States workspace globs may visit, over all the members asked about: far above any real workspace
+ * (a few globs, a few dozen members, paths of a few folders). Past it, a file is taken as no
+ * member, and keeps its lists (rated, never hidden).
+ */
+const MAX_WORKSPACE_GLOB_WORK = 1_000_000;
+
+/**
+ * uv reads `override-dependencies` and `constraint-dependencies` only from the pyproject.toml at
+ * the workspace root, and ignores (with a warning) those of the workspace's members: a member's
+ * lists change nothing uv installs, so they are taken out of its entries, and each member that has
+ * them gets one notice saying so, as uv warns. A member is a pyproject.toml whose folder the
+ * nearest workspace root above it (a pyproject.toml read here with `[tool.uv.workspace]`) lists
+ * in `members` and not in `exclude`, as uv finds its workspace; a file that is a workspace root
+ * itself, or that no root read here lists, keeps its lists.
+ */
+function withoutMembersUvLists(loaded: Map<string, LoadedManifest>, workspaces: ReadonlyMap<string, UvWorkspace>): string[] {
+  const notices: string[] = [];
+  if (workspaces.size === 0) return notices;
+  const globs = new WorkspaceGlobs();
+  const rootOnly = (d: Dependency) => d.section !== undefined && UV_ROOT_ONLY_SECTIONS.has(d.section);
+  for (const manifest of loaded.values()) {
+    if (manifest.format !== 'pyproject' || workspaces.has(manifest.path) || !manifest.dependencies.some(rootOnly)) continue;
+    const root = workspaceRootOf(manifest.path, workspaces, globs);
+    if (root === null) continue;
+    const ignored = manifest.dependencies.filter(rootOnly);
+    manifest.dependencies = manifest.dependencies.filter((d) => !rootOnly(d));
+    const lists = [...new Set(ignored.map((d) => d.section!.slice('tool.uv.'.length)))].join(' and ');
+    const line = ignored[0]!.line;
+    notices.push(
+      `${manifest.path}${line === null ? '' : `:${line}`}: [tool.uv] ${lists} in a workspace member is ignored by uv, which reads them only from the workspace root (${root}); not applied`,
+    );
+  }
+  return notices;
+}
+
+/** The pyproject.toml of the uv workspace a project's pyproject.toml is a member of, or null when it is no member of one read here. */
+function workspaceRootOf(path: string, workspaces: ReadonlyMap<string, UvWorkspace>, globs: WorkspaceGlobs): string | null {
+  const folder = posix.dirname(path);
+  let above = folder;
+  while (above !== '.') {
+    above = posix.dirname(above);
+    const rootPath = above === '.' ? 'pyproject.toml' : `${above}/pyproject.toml`;
+    const workspace = workspaces.get(rootPath);
+    if (workspace === undefined) continue;
+    // The nearest root decides, as uv's search up the folders stops at the first workspace.
+    const member = above === '.' ? folder : folder.slice(above.length + 1);
+    const isMember = globs.anyNames(workspace.members, member) && !globs.anyNames(workspace.exclude, member);
+    return isMember && !globs.exhausted ? rootPath : null;
+  }
+  return null;
+}
+
+/** Workspace globs, each compiled once, matched within one budget (MAX_WORKSPACE_GLOB_WORK). */
+class WorkspaceGlobs {
+  readonly #compiled = new Map<string, ReturnType<typeof compileGlobLevels> | null>();
+  readonly #sink = { levels: [] as number[], work: 0, limit: MAX_WORKSPACE_GLOB_WORK };
+
+  /** Past the budget: what is asked then is not known (and answered no). */
+  get exhausted(): boolean {
+    return this.#sink.work > this.#sink.limit;
+  }
+
+  /** Whether one of the globs (`packages/*`, relative to the root's folder) names exactly this folder (not one inside it). */
+  anyNames(globs: readonly string[], folder: string): boolean {
+    const level = folder.split('/').length - 1;
+    for (const glob of globs) {
+      const test = this.#compile(glob);
+      if (test === null) continue;
+      this.#sink.levels = [];
+      test(`${folder}/`, this.#sink);
+      if (this.exhausted) return false;
+      if (this.#sink.levels.includes(level)) return true;
+    }
+    return false;
+  }
+
+  #compile(glob: string): ReturnType<typeof compileGlobLevels> | null {
+    let test = this.#compiled.get(glob);
+    if (test !== undefined) return test;
+    let end = glob.length;
+    // A loop, not `/\/+$/`: that pattern retries at every slash of a run that does not end the glob (quadratic).
+    while (end > 0 && glob[end - 1] === '/') end--;
+    const relative = glob.slice(0, end).replace(/^(\.\/)+/, '');
+    // Anchored to the root's folder (a glob without `/` would otherwise match a name at any depth).
+    test = relative === '' || relative.startsWith('/') ? null : compileGlobLevels(`/${relative}`);
+    this.#compiled.set(glob, test);
+    return test;
+  }
 }
 
 /** What an error about an included file adds to its message: `(included by requirements.txt:3)`. */
@@ -445,30 +544,56 @@ export const MAX_EXTRAS_PER_INCLUDED_FILE = 16;
  * A file a pyproject.toml, setup.cfg or setup.py names for an extra (`optional-dependencies.test =
  * {file = [...]}`, `extras_require={"dev": read_requirements("dev.txt")}`) holds that extra's
  * requirements: its entries are listed as the extra's inline requirements are, with the extra as
- * group and, for a setup.py `"extra:marker"` key, that marker added to their own. A file several
- * extras name is listed once per extra, as a list shared by several extras is. A file also
- * reached as main dependencies (named for them, or by a `-r` line of any file) keeps its own
- * groups, as it did when reached twice before extras were carried: it is installed anyway. The
- * files an extra's file includes in turn keep theirs (setuptools reads no `-r` line; pip reads
- * them from that file for whoever installs it directly).
+ * group and, for a setup.py `"extra:marker"` key, that marker added to their own. So do the files
+ * it includes in turn (`-r more-dev.txt` in dev.txt), at any depth: they are installed only with
+ * that file, so only with the extra, under its marker. A file several extras reach is listed once
+ * per extra, as a list shared by several extras is. A file also reached as main dependencies
+ * (named for them, read on its own as a manifest, or included by a `-r` line of a file that is
+ * main) keeps its own groups: it is installed anyway.
+ *
+ * Each file's extras only grow (a set, at most MAX_EXTRAS_PER_INCLUDED_FILE of them, then main for
+ * good), and a file is walked again only when they grew, so the walk stays linear in the includes
+ * however they loop.
  */
-function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeEdge[]): void {
-  /** Included file → `main` once any include of it gives no extra, else the extras that name it, in order. */
-  const reachedAs = new Map<string, 'main' | Map<string, { group: string; marker: string | null }>>();
-  for (const edge of edges) {
-    const known = reachedAs.get(edge.to);
-    if (known === 'main') continue;
-    if (edge.group === undefined && edge.marker === undefined) {
-      reachedAs.set(edge.to, 'main');
-      continue;
+function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeEdge[], readOnTheirOwn: readonly string[]): void {
+  /** Included file → `main` once any include of it gives no extra, else the extras that reach it, in order. */
+  const reachedAs = new Map<string, 'main' | Map<string, IncludeContext>>();
+  /** Files whose extras grew (or became main): what they include is given them in turn. */
+  const grew: string[] = [];
+  const give = (to: string, contexts: 'main' | readonly IncludeContext[]) => {
+    const known = reachedAs.get(to);
+    if (known === 'main') return;
+    if (contexts === 'main') {
+      reachedAs.set(to, 'main');
+      grew.push(to);
+      return;
     }
-    const extras = known ?? new Map<string, { group: string; marker: string | null }>();
-    reachedAs.set(edge.to, extras);
-    const context = { group: edge.group ?? 'main', marker: edge.marker ?? null };
-    extras.set(`${context.group}\u0000${context.marker ?? ''}`, context);
+    const extras = known ?? new Map<string, IncludeContext>();
+    const before = extras.size;
+    for (const context of contexts) extras.set(`${context.group}\u0000${context.marker ?? ''}`, context);
+    // Past the cap the file is listed once as main (more than installed, never less), and so is what it includes.
+    reachedAs.set(to, extras.size > MAX_EXTRAS_PER_INCLUDED_FILE ? 'main' : extras);
+    if (extras.size !== before) grew.push(to);
+  };
+  const namedForExtra = new Set<string>();
+  for (const edge of edges) {
+    if (edge.group === undefined && edge.marker === undefined) continue;
+    namedForExtra.add(edge.to);
+    give(edge.to, [{ group: edge.group ?? 'main', marker: edge.marker ?? null }]);
+  }
+  // A manifest read on its own (`pip install -r requirements.txt`) is main, and so is what it
+  // includes, even when an extra's file includes it too (`-r requirements.txt` in dev.txt); unless
+  // an extra names it, as the first-level files above.
+  for (const root of readOnTheirOwn) if (!namedForExtra.has(root)) give(root, 'main');
+  const next = edgesFrom(edges);
+  while (grew.length > 0) {
+    const from = grew.pop()!;
+    const reached = reachedAs.get(from)!;
+    const contexts = reached === 'main' ? 'main' : [...reached.values()];
+    for (const edge of next.get(from) ?? []) if (edge.group === undefined && edge.marker === undefined) give(edge.to, contexts);
   }
   for (const [path, extras] of reachedAs) {
-    if (extras === 'main' || extras.size > MAX_EXTRAS_PER_INCLUDED_FILE) continue;
+    if (extras === 'main') continue;
     const manifest = loaded.get(path);
     if (manifest === undefined) continue;
     const listed: Dependency[] = [];
@@ -482,6 +607,12 @@ function applyIncludeGroups(loaded: Map<string, LoadedManifest>, edges: IncludeE
     }
     manifest.dependencies = listed;
   }
+}
+
+/** The extra (group) and marker an include gives the included file's entries. */
+interface IncludeContext {
+  group: string;
+  marker: string | null;
 }
 
 /** Files named in a cycle message: the first and last few, enough to find it. */

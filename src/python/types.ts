@@ -135,6 +135,17 @@ export interface ExtractResult {
    * loader drops them when the setup.py beside it is read (src/python/load.ts).
    */
   leftToSetupPy?: ExtractError[];
+  /**
+   * A pyproject.toml's `[tool.uv.workspace]`: the globs of its members' folders and of those left
+   * out, relative to its folder. The loader tells members by them: uv reads `override-dependencies`
+   * and `constraint-dependencies` only from the workspace root (src/python/load.ts).
+   */
+  uvWorkspace?: UvWorkspace;
+}
+
+export interface UvWorkspace {
+  members: string[];
+  exclude: string[];
 }
 
 export interface ExtractContext {

@@ -347,9 +347,29 @@ describe('uv constraint-dependencies and override-dependencies', () => {
     const vulnerable = of(result.findings, 'vulnerability');
     expect(vulnerable.some((f) => f.package === 'jinja2' && f.version === '2.10' && f.file === 'pyproject.toml' && f.line === 5)).toBe(true);
     expect(vulnerable.some((f) => f.package === 'django' && f.version === '2.1.5' && f.line === 6)).toBe(true);
-    // Nothing asks for pyyaml: a constraint alone installs nothing (uv and pip alike), so it is not rated.
-    expect(vulnerable.filter((f) => f.package === 'pyyaml')).toEqual([]);
     // The ranges are fixed by the pins beside them, so they are not reported as unpinned.
     expect(of(result.findings, 'unpinned')).toEqual([]);
+  });
+});
+
+describe('a constraint pin of a package nothing in the files asks for', () => {
+  const pyproject = '[project]\nname = "app"\nversion = "1"\ndependencies = ["django==2.2.28"]\n[tool.uv]\nconstraint-dependencies = ["pyyaml==5.1"]\n';
+  const pyyaml = (findings: Finding[]) => of(findings, 'vulnerability').filter((f) => f.package === 'pyyaml');
+
+  it('is rated without a lock, as pip-audit rates what the resolver installs: it may come in transitively at that version (uv lists and pip -c alike)', async () => {
+    const uv = await auditFileSource(memorySource({ 'pyproject.toml': pyproject }), { target: 'app', advisories: await realMirror(), registry, now });
+    const pip = await auditFileSource(memorySource({ 'requirements.txt': '-c constraints.txt\ndjango==2.2.28\n', 'constraints.txt': 'pyyaml==5.1\n' }), { target: 'app', advisories: await realMirror(), registry, now });
+    for (const [result, file, line] of [[uv, 'pyproject.toml', 6], [pip, 'constraints.txt', 1]] as const) {
+      expect(result.partial).toBe(false);
+      expect(pyyaml(result.findings).length).toBeGreaterThan(0);
+      expect(pyyaml(result.findings).every((f) => f.version === '5.1' && f.file === file && f.line === line && (f.locations ?? []).every((l) => l.role === 'constraint'))).toBe(true);
+    }
+  });
+
+  it('is not rated when a lock beside it says what is installed and does not list the package', async () => {
+    const lock = 'version = 1\nrequires-python = ">=3.8"\n\n[[package]]\nname = "app"\nversion = "1"\nsource = { editable = "." }\ndependencies = [{ name = "django" }]\n\n[[package]]\nname = "django"\nversion = "2.2.28"\nsource = { registry = "https://pypi.org/simple" }\n';
+    const result = await auditFileSource(memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock }), { target: 'app', advisories: await realMirror(), registry, now });
+    expect(result.errors).toEqual([]);
+    expect(pyyaml(result.findings)).toEqual([]);
   });
 });

@@ -622,6 +622,12 @@ describe('pyproject.toml format', () => {
       ]);
     });
 
+    it('gives a [tool.uv.workspace] table\'s members and exclude globs, by which the loader tells members (whose two lists uv ignores)', () => {
+      expect(extract('[tool.uv.workspace]\nmembers = ["packages/*", 3]\nexclude = ["packages/old"]\n').uvWorkspace).toEqual({ members: ['packages/*'], exclude: ['packages/old'] });
+      expect(extract('[tool.uv.workspace]\n').uvWorkspace).toEqual({ members: [], exclude: [] });
+      expect(extract('[tool.uv]\nconstraint-dependencies = []\n').uvWorkspace).toBeUndefined();
+    });
+
     it('says when constraint-dependencies or override-dependencies is not an array', () => {
       const result = extract('[tool.uv]\noverride-dependencies = "jinja2==2.10"\n');
       expect(result.dependencies).toEqual([]);

@@ -152,7 +152,7 @@ describe('setup.py format', () => {
     ]);
   });
 
-  it('follows any .txt a requirement list\'s own code names (read_requirements("dev.txt")), with the extra and its key\'s marker, but not the parts of a joined path', () => {
+  it('follows any .txt a requirement list\'s own code reads (read_requirements("dev.txt")), with the extra and its key\'s marker, but not the parts of a joined path', () => {
     const result = extract(
       [
         'import os',
@@ -173,6 +173,42 @@ describe('setup.py format', () => {
       { path: 'dev.txt', kind: 'requirement', line: 8, group: 'dev' },
       { path: 'test.txt', kind: 'requirement', line: 8, group: 'test', marker: 'python_version < "3.12"' },
     ]);
+  });
+
+  describe('takes a .txt as the list\'s file only where the code reads it, not where it merely names it', () => {
+    /** The files a setup.py's install_requires is taken to read. */
+    const filesRead = (code: string) => (extract(`from setuptools import setup\nimport os\n${code}`).includes ?? []).map((i) => i.path);
+
+    it.each([
+      ['open(…).read().splitlines()', 'setup(install_requires=open("requirements.txt").read().splitlines())', ['requirements.txt']],
+      ['a read(…) helper', 'def read(*p):\n    return open(os.path.join(os.path.dirname(__file__), *p)).read()\nsetup(long_description=read("README.txt"), install_requires=read("requirements.txt").splitlines())', ['requirements.txt']],
+      ["pip's parse_requirements", 'setup(install_requires=[str(r.req) for r in parse_requirements("requirements.txt", session=False)])', ['requirements.txt']],
+      ['Path(…).read_text()', 'from pathlib import Path\nHERE = Path(__file__).parent\nsetup(install_requires=(HERE / "requirements.txt").read_text().splitlines())', ['requirements.txt']],
+      ['a name holding the file', 'REQ = "reqs/prod.txt"\nsetup(install_requires=open(REQ).read().splitlines())', ['reqs/prod.txt']],
+      ['a function returning the file', 'def req_file():\n    return "requirements.txt"\nsetup(install_requires=open(req_file()).read().split())', ['requirements.txt']],
+      ['a loop over file names', 'R = []\nFILES = ["base.txt", "web.txt"]\nfor name in FILES:\n    R += open(name).read().splitlines()\nsetup(install_requires=R)', ['base.txt', 'web.txt']],
+      ['the default of an environment variable', 'REQS = os.environ.get("REQS_FILE", "requirements.txt")\nsetup(install_requires=open(REQS).read().split())', ['requirements.txt']],
+      ['a comprehension over a file, whatever its name', 'setup(install_requires=[line for line in open("README.txt")])', ['README.txt']],
+    ])('reads the file of %s', (_, code, files) => {
+      expect(filesRead(code)).toEqual(files);
+    });
+
+    it.each([
+      ['a comparison', 'setup(install_requires=[l for l in open("requirements.txt") if l != "skip.txt"])'],
+      ['a list of names to leave out', 'IGNORED = ["LICENSE.txt", "AUTHORS.txt"]\nsetup(install_requires=[l for l in open("requirements.txt") if l not in IGNORED])'],
+      ['a helper that filters by name', 'def reqs():\n    lines = open("requirements.txt").read().splitlines()\n    return [l for l in lines if l not in ("CHANGES.txt",)]\nsetup(install_requires=reqs())'],
+      ['a log line', 'def reqs():\n    log.info("see", "notes.txt")\n    print("reading deps.txt")\n    return open("requirements.txt").read().split()\nsetup(install_requires=reqs())'],
+      ['a test that a file exists', 'setup(install_requires=open("requirements.txt").read().split() if os.path.exists("USE_REQS.txt") else [])'],
+      ['a comment, and another keyword', 'setup(long_description=open("README.txt").read(), install_requires=open("requirements.txt").read().split())  # see docs/install.txt'],
+    ])('leaves alone a name only in %s', (_, code) => {
+      expect(filesRead(code)).toEqual(['requirements.txt']);
+    });
+
+    it('says a list computed from code that reads no file is computed, though it names one (before, it was taken as complete)', () => {
+      const result = extract('from setuptools import setup\nsetup(install_requires=[l for l in get_lines() if l != "skip.txt"])\n');
+      expect(result.includes ?? []).toEqual([]);
+      expect(messages(result)).toEqual([expect.stringMatching(/^2: install_requires is computed when setup\.py runs/)]);
+    });
   });
 
   it("reads an `all` extra made of the others (`sum(EXTRAS.values(), [])`, `EXTRAS['plot']`), and both branches of `x if c else y`", () => {

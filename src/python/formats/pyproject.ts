@@ -57,6 +57,7 @@ import type {
   ExtractError,
   ExtractResult,
   ManifestFormatModule,
+  UvWorkspace,
 } from '../types.js';
 import { ManifestCollector, MAX_ENTRIES_PER_FILE, repeatableName } from './collector.js';
 import { isPyprojectPath } from './paths.js';
@@ -193,6 +194,7 @@ function extractPyproject(text: string, context: ExtractContext): ExtractResult 
   readPdm(ctx);
   applyUvSources(ctx);
 
+  const uvWorkspace = readUvWorkspace(ctx);
   return {
     dependencies: out.dependencies,
     errors: out.errors,
@@ -200,7 +202,16 @@ function extractPyproject(text: string, context: ExtractContext): ExtractResult 
     ...(ctx.leftToSetupPy.length > 0 ? { leftToSetupPy: ctx.leftToSetupPy } : {}),
     options: out.options,
     requiresPython: requiresPython ?? poetryPython,
+    ...(uvWorkspace === null ? {} : { uvWorkspace }),
   };
+}
+
+/** `[tool.uv.workspace]` `members` and `exclude` (their strings), or null when the file has no such table. */
+function readUvWorkspace(ctx: Context): UvWorkspace | null {
+  const workspace = getPath(ctx.doc, ['tool', 'uv', 'workspace']);
+  if (!isTable(workspace)) return null;
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  return { members: strings(getOwn(workspace, 'members')), exclude: strings(getOwn(workspace, 'exclude')) };
 }
 
 /**
@@ -794,8 +805,9 @@ function readUv(ctx: Context): void {
   readRequirementArray(ctx, ['tool', 'uv', 'dev-dependencies'], 'dev');
   // uv applies both to every resolution of the project: a constraint narrows what the tree asks
   // for (pip's `-c`), an override replaces it (`jinja2==2.10` is installed whatever asks for
-  // jinja2). Neither installs a package nothing asks for, which is how constraints are audited
-  // (src/audit/context.ts), so both are listed as constraints; `section` tells them apart.
+  // jinja2). Neither installs a package nothing asks for, as pip's `-c` does not, so both are
+  // listed as constraints and audited alike (src/audit/context.ts installedPackages); `section`
+  // tells them apart.
   readRequirementArray(ctx, ['tool', 'uv', 'constraint-dependencies'], 'main', 'constraint');
   readRequirementArray(ctx, ['tool', 'uv', 'override-dependencies'], 'main', 'constraint');
 

@@ -30,21 +30,23 @@
  * Anything computed (a call, a comprehension, an f-string, `%`, a name bound by an import or a
  * function) is only known when setup.py runs: the keyword gets one error on its line (so the audit
  * is partial) suggesting to move the list into pyproject.toml `[project] dependencies` or a
- * requirements file. One exception, by far the most common computed form: an expression that names
- * a requirements file in a string literal (as paths.ts's isRequirementsPath tells them, or any
- * `.txt` file: within a requirement list's own code a `.txt` is the list's file, as in
+ * requirements file. One exception, by far the most common computed form: an expression that reads
+ * a requirements file named in a string literal (as paths.ts's isRequirementsPath tells them, or any
+ * `.txt` file: a `.txt` a requirement list's own code reads is the list's file, as in
  * `read_requirements("dev.txt")`; `open("requirements.txt").read().splitlines()`,
  * `parse_requirements("requirements/base.txt")`,
  * `Path(here, "requirements", "base.txt")` whose literal arguments are also tried joined with `/`)
  * is taken to read that file: it becomes an include (relative to setup.py's folder) that the
- * loader reads as a requirements file. The literal is looked for in the expression, and in what
- * the names it uses are bound to (an assignment, `with open(...) as f`, a `for` loop's iterable, a
+ * loader reads as a requirements file. Only a name the code reads counts (NameUse): an argument of
+ * a call (`open`, `Path`, `os.path.join`, a helper), the path a `.read_text()` reads, or the value
+ * of a name so used; a name only compared, tested, logged or listed to leave out is no file read.
+ * The literal is looked for in the expression, and in what the names it uses are bound to (an assignment, `with open(...) as f`, a `for` loop's iterable, a
  * function's body), so `with open("requirements.txt") as f: required = f.read().splitlines()` is
  * followed too; inside a `with … as f:` or `for f in …:` body, `f` is that statement's value, so
  * two blocks reusing `f` each give their own file. A helper that filters the file, or reads one of
  * several files by an argument, is taken to read the whole of each file it names.
  *
- * What that guarantees: every requirements file named in the code followed is read; the keyword
+ * What that guarantees: every requirements file the code followed reads is read; the keyword
  * counts as complete only when that code (the expression, and the bodies and bindings followed)
  * can add nothing else. Code that may add requirements beside the file's (a list, tuple or set
  * holding a string that could be a requirement, `.append`/`.extend`/`.insert`/`.update`, an
@@ -197,13 +199,92 @@ interface FilesReached {
 
 /** What one subtree holds for #includeRequirementFiles (SetupPyReader.#walked). */
 interface Walked {
-  /** Strings (`node`), and literal arguments joined (`node` null), in the order written: candidate file names. */
-  names: { node: Node | null; value: string | null; line: number }[];
+  /**
+   * Strings (`node`), and literal arguments joined (`node` null), in the order written: candidate
+   * file names, with how the code uses each (NameUse; never a mere mention).
+   */
+  names: { node: Node | null; value: string | null; line: number; use: 'read' | 'bound' }[];
   adds: Node | null;
-  /** Values the names used are bound to. */
-  next: Node[];
+  /** Values the names used are bound to, with how the code uses each name there (NameUse). */
+  next: { source: Node; use: NameUse }[];
   /** The file's walking budget ran out in this subtree. */
   exhausted: boolean;
+}
+
+/**
+ * How code reached from a requirement list uses a string or a name (SetupPyReader.#useOf):
+ * - `read`: as what a call reads, the file named by an argument of `open(…)`, `Path(…)`,
+ *   `os.path.join(…)`, `parse_requirements(…)` or a helper (`read("dev.txt")`), possibly built
+ *   (`here / "requirements.txt"`, `"requirements-%s.txt" % env`, `"a" + ".txt"`), or the object of
+ *   a path's read (`(HERE / "requirements.txt").read_text()`);
+ * - `bound`: as the value of a name (`REQ = "requirements.txt"`, `for name in ["a.txt", "b.txt"]:`,
+ *   a dict's value, what a function returns): a file name only when that name is itself read;
+ * - null: anything else, a mere mention (`l != "skip.txt"`, `IGNORED = ["LICENSE.txt"]` used in a
+ *   test, `print("see notes.txt")`, `os.path.exists("x.txt")`), which names no file the list reads.
+ */
+type NameUse = 'read' | 'bound' | null;
+
+/** Calls whose arguments are never the file a list is read from: tests, logging, string and list methods. */
+const NOT_READING = new Set([
+  'print',
+  'exists',
+  'isfile',
+  'isdir',
+  'islink',
+  'lexists',
+  'startswith',
+  'endswith',
+  'debug',
+  'info',
+  'warning',
+  'warn',
+  'error',
+  'exception',
+  'critical',
+  'log',
+  'write',
+  'append',
+  'extend',
+  'insert',
+  'remove',
+  'discard',
+  'add',
+  'count',
+  'index',
+  'replace',
+  'split',
+  'rsplit',
+  'strip',
+  'lstrip',
+  'rstrip',
+  'fnmatch',
+  'match',
+  'fullmatch',
+  'search',
+  'sub',
+  'compile',
+  'isinstance',
+  'len',
+]);
+
+/**
+ * Calls whose literal arguments are a key and a default, not parts of one path:
+ * `os.environ.get("REQS_FILE", "requirements.txt")` names requirements.txt, not `REQS_FILE/requirements.txt`.
+ */
+const LOOKUPS_WITH_DEFAULT = new Set(['get', 'getenv', 'setdefault', 'pop']);
+
+/** Methods by which a path object is read (`Path("requirements.txt").read_text()`, `(HERE / "req.txt").open()`). */
+const PATH_READS = new Set(['read_text', 'read_bytes', 'open', 'readlines', 'read']);
+
+/** Parents climbed from a string or name to tell how it is used: past this, it counts as a mention. */
+const MAX_USE_CLIMB = 32;
+
+/** The name a call calls: `open`, `read_requirements`, `join` (of `os.path.join`); '' when computed. */
+function calleeName(call: Node): string {
+  const callee = call.childForFieldName('function');
+  if (callee?.type === 'identifier') return callee.text;
+  if (callee?.type === 'attribute') return callee.childForFieldName('attribute')?.text ?? '';
+  return '';
 }
 
 /** Thrown when a value copies or reads more than its budget; the message is the file's error line. */
@@ -912,12 +993,16 @@ class SetupPyReader {
     const found = (path: string | null) => {
       if (path !== null && !reached.files.includes(path)) reached.files.push(path);
     };
+    /** Values walked, and those walked where a name bound to them is read (so their `bound` strings count). */
     const seen = new Set<number>();
-    const stack = [expression];
+    const seenRead = new Set<number>();
+    // What the list's own expression is given is its value, not a file (`install_requires=REQS`).
+    const stack: { root: Node; read: boolean }[] = [{ root: expression, read: false }];
     while (stack.length > 0) {
-      const root = stack.pop()!;
-      if (seen.has(root.id)) continue;
+      const { root, read } = stack.pop()!;
+      if (read ? seenRead.has(root.id) : seen.has(root.id)) continue;
       seen.add(root.id);
+      if (read) seenRead.add(root.id);
       const walked = this.#walked(root);
       // Replaying a walk is charged too: file names listed once and reached by thousands of values stay within the budget.
       this.#scanned += walked.names.length + walked.next.length;
@@ -926,6 +1011,8 @@ class SetupPyReader {
         return reached;
       }
       for (const named of walked.names) {
+        // A value of a name (`REQ = "requirements.txt"`) is a file only where that name is read (`open(REQ)`).
+        if (named.use === 'bound' && !read) continue;
         if (named.node === null) {
           if (named.value !== null) found(this.#include(named.value, named.line, as));
           continue;
@@ -936,7 +1023,10 @@ class SetupPyReader {
       }
       if (walked.adds !== null && (reached.adds === null || walked.adds.startIndex < reached.adds.startIndex)) reached.adds = walked.adds;
       if (walked.exhausted) return reached;
-      for (const source of walked.next) if (!seen.has(source.id)) stack.push(source);
+      for (const { source, use } of walked.next) {
+        const readThere = use === 'read' || (use === 'bound' && read);
+        if (!(readThere ? seenRead : seen).has(source.id)) stack.push({ root: source, read: readThere });
+      }
     }
     return reached;
   }
@@ -973,15 +1063,20 @@ class SetupPyReader {
           const node = cursor.currentNode;
           const value = plainString(node);
           // A part of a path joined below (`"test.txt"` of `join(here, "requirements", "test.txt")`) names no file of its own.
-          if (value !== null && !joinedParts.has(node.id) && (namesRequirementsFile(value) || isRequirementsPathTemplate(value))) walked.names.push({ node, value, line: lineOf(node) });
+          if (value !== null && !joinedParts.has(node.id) && (namesRequirementsFile(value) || isRequirementsPathTemplate(value))) {
+            const use = this.#useOf(node);
+            if (use !== null) walked.names.push({ node, value, line: lineOf(node), use });
+          }
         } else if (type === 'argument_list') {
-          // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined.
-          const literals = cursor.currentNode.namedChildren.filter((c) => c.type === 'string');
+          // `os.path.join(here, "requirements", "base.txt")`: the literal arguments joined (not those of a call that reads nothing: `log.info("see", "notes.txt")`).
+          const call = cursor.currentNode.parent;
+          const joins = call?.type === 'call' && this.#readsArguments(call) && !LOOKUPS_WITH_DEFAULT.has(calleeName(call));
+          const literals = joins ? cursor.currentNode.namedChildren.filter((c) => c.type === 'string') : [];
           if (literals.length >= 2) {
             const parts = literals.map((l) => plainString(l));
             const joined = parts.every((p): p is string => p !== null) ? parts.join('/') : null;
             if (joined !== null && namesRequirementsFile(joined)) {
-              walked.names.push({ node: null, value: joined, line: lineOf(literals[0]!) });
+              walked.names.push({ node: null, value: joined, line: lineOf(literals[0]!), use: 'read' });
               for (const literal of literals) joinedParts.add(literal.id);
             }
           }
@@ -992,7 +1087,8 @@ class SetupPyReader {
           if (bindings) {
             // Each use walks the name's bindings: charged like the nodes, so many uses of a name bound many times stay within the budget.
             this.#scanned += bindings.sources.length + bindings.scoped.length;
-            for (const source of this.#sourcesAt(bindings, cursor.startIndex)) walked.next.push(source);
+            const use = this.#useOf(cursor.currentNode);
+            for (const source of this.#sourcesAt(bindings, cursor.startIndex)) walked.next.push({ source, use });
           }
         } else if (mayAddRequirements(cursor.currentNode)) {
           adds(cursor.currentNode);
@@ -1019,6 +1115,83 @@ class SetupPyReader {
   }
 
   /**
+   * How the code uses a string or a name (NameUse), told by the parents it sits in: climbing
+   * through what builds a path or passes a value on, up to the call that reads it, or the
+   * statement that binds it. Each step is charged to the file's scanning budget.
+   */
+  #useOf(node: Node): NameUse {
+    let child = node;
+    let parent = node.parent;
+    for (let steps = 0; parent !== null && steps < MAX_USE_CLIMB; steps++) {
+      this.#scanned++;
+      const is = (field: string) => parent!.childForFieldName(field)?.id === child.id;
+      switch (parent.type) {
+        case 'concatenated_string':
+        case 'parenthesized_expression':
+        case 'list':
+        case 'tuple':
+        case 'set':
+        case 'expression_list':
+        case 'list_splat':
+          break;
+        case 'binary_operator': {
+          const operator = parent.childForFieldName('operator')?.text;
+          if (operator !== '/' && operator !== '+' && operator !== '%') return null;
+          break;
+        }
+        case 'conditional_expression':
+          // `a if os.path.exists("x.txt") else b`: the condition is only tested.
+          if (parent.namedChildren.filter((c) => c.type !== 'comment')[1]?.id === child.id) return null;
+          break;
+        case 'keyword_argument':
+          if (!is('value')) return null;
+          break;
+        case 'subscript':
+          // `FILES["docs"]`: the dict's value is used where the subscript is; the key is not.
+          if (!is('value')) return null;
+          break;
+        case 'call':
+          // A function called (`open(req_file())`): what it returns is used where the call is.
+          if (child.id !== node.id || node.type !== 'identifier' || !is('function')) return null;
+          break;
+        case 'attribute': {
+          if (!is('object')) return null;
+          const method = parent.childForFieldName('attribute')?.text ?? '';
+          if (PATH_READS.has(method) && parent.parent?.type === 'call') return 'read';
+          // `"requirements-{}.txt".format(env)`: the name formatted is used where the call is.
+          if (method !== 'format' || parent.parent?.type !== 'call') return null;
+          child = parent.parent;
+          parent = child.parent;
+          continue;
+        }
+        case 'argument_list': {
+          const call = parent.parent;
+          return call?.type === 'call' && this.#readsArguments(call) ? 'read' : null;
+        }
+        case 'assignment':
+        case 'augmented_assignment':
+        case 'for_statement':
+        case 'for_in_clause':
+          return is('right') ? 'bound' : null;
+        case 'pair':
+          return is('value') ? 'bound' : null;
+        case 'return_statement':
+          return 'bound';
+        default:
+          return null;
+      }
+      child = parent;
+      parent = parent.parent;
+    }
+    return null;
+  }
+
+  /** Whether a call's arguments may name the file it reads: not setup() itself, nor a test, a log line or a string method (NOT_READING). */
+  #readsArguments(call: Node): boolean {
+    return !this.#isSetupCall(call) && !NOT_READING.has(calleeName(call));
+  }
+
+  /**
    * An include of `path`, once per group and marker (an extra's file gives its entries that extra,
    * as a pyproject's dynamic file does, and an `"extra:marker"` key's marker, as to the extra's
    * inline requirements); the path, or null when it names no requirements file.
@@ -1037,8 +1210,9 @@ class SetupPyReader {
 
 /**
  * Whether a string is taken to name a requirements file that setup.py reads (not a template: which
- * file that names is computed). Only strings within a requirement list's own code are asked, so
- * any `.txt` there (`read_requirements("dev.txt")`) is the list's file, whatever its name.
+ * file that names is computed). Only strings a requirement list's own code reads are asked
+ * (NameUse), so any `.txt` read there (`read_requirements("dev.txt")`) is the list's file,
+ * whatever its name.
  */
 function namesRequirementsFile(path: string): boolean {
   return path.length > 0 && path.length <= 500 && !/\s/.test(path) && namedLikeRequirements(path) && !isRequirementsPathTemplate(path);
