@@ -31,9 +31,9 @@ function riskyIndexes(options: ManifestOption[]): { option: ManifestOption; firs
   const out = options.filter((o) => MERGED.has(o.name) && (o.name !== 'find-links' || isWebPage(o.value))).map((option) => ({ option, firstMatch: false }));
   for (const name of SEVERAL_ARE_MERGED) {
     const all = options.filter((o) => o.name === name);
-    if (all.length > 1) out.push(...all.slice(1).map((option) => ({ option, firstMatch: false })));
+    for (const option of all.slice(1)) out.push({ option, firstMatch: false });
   }
-  out.push(...options.filter((o) => FIRST_MATCH.has(o.name)).map((option) => ({ option, firstMatch: true })));
+  for (const option of options) if (FIRST_MATCH.has(option.name)) out.push({ option, firstMatch: true });
   return out;
 }
 
