@@ -10,7 +10,7 @@
  * runs with DEBUG on.
  */
 import type { Node } from 'web-tree-sitter';
-import { PythonFile, columnOf, lineOf } from '../file.js';
+import { PythonFile, columnOf, lineOf, nameOf } from '../file.js';
 import { baseName } from '../../paths.js';
 import type { PythonRule } from '../rule.js';
 
@@ -175,7 +175,7 @@ const ENVIRON_ENV = new Set(['environ.Env', 'environ.environ.Env']);
 function environScheme(fn: Node, file: PythonFile): Node | null {
   const reader = fn.type === 'attribute' ? fn.childForFieldName('object') : fn;
   if (reader?.type !== 'identifier') return null;
-  const bound = file.moduleConstant(reader.text, fn);
+  const bound = file.moduleConstant(nameOf(reader), fn);
   const constructor = bound?.type === 'call' ? bound.childForFieldName('function') : null;
   return constructor && ENVIRON_ENV.has(file.qualify(constructor) ?? '') ? bound! : null;
 }
