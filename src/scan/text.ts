@@ -100,18 +100,17 @@ function decodeUtf16(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): Deco
 }
 
 /**
- * The codec a PEP 263 cookie names (`# -*- coding: utf-7 -*-`) on the first or second line, as
- * written, or null. Lines end at `\n`, `\r\n` or a lone `\r`, as Python's do; the cookie is ASCII,
+ * The codec a PEP 263 cookie names (`# -*- coding: utf-7 -*-`) on the first line, or on the
+ * second after a blank or comment line, as written, or null. Lines end at `\n`, `\r\n` or a lone `\r`, as Python's do; the cookie is ASCII,
  * so the bytes are read as Latin-1 (only the first few hundred: a cookie is near the top).
  */
 export function codingCookie(bytes: Uint8Array): string | null {
   const head = latin1.decode(bytes.subarray(0, 400));
-  const lines = head.split(/\r\n|\r|\n/, 2);
-  for (const line of lines) {
-    const m = CODING.exec(line.length > 200 ? line.slice(0, 200) : line);
-    if (m) return m[1]!;
-  }
-  return null;
+  const [first = '', second = ''] = head.split(/\r\n|\r|\n/, 2);
+  const cookie = (line: string) => CODING.exec(line.length > 200 ? line.slice(0, 200) : line)?.[1] ?? null;
+  // The second line counts only after a blank or comment line (CPython's tokenizer stops looking
+  // at the first line of code).
+  return cookie(first) ?? (/^[ \t\f]*(?:#|$)/.test(first) ? cookie(second) : null);
 }
 
 /**

@@ -28,6 +28,16 @@ describe('source encodings (PEP 263)', () => {
     expect(result.stats.pythonFiles).toBe(0);
   });
 
+  it('a cookie on the second line counts after a shebang or comment line, not after a line of code (as CPython reads it)', async () => {
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'bin/tool.py': '#!/usr/bin/env python\n# coding: utf-7\nimport os\n',
+      'late.py': 'import os\n# coding: utf-7\nos.system(input())\n',
+    });
+    expect(result.skipped.map((s) => s.path)).toEqual(['bin/tool.py']);
+    expect(hits(result)).toEqual(['py-os-system@3']);
+  });
+
   it('a codec the platform decodes is read in it, even when the bytes are also valid UTF-8', async () => {
     // Shift_JIS: 0x5C (backslash in ASCII) is the second byte of 表; read as UTF-8 it would be an escape.
     const sjis = Buffer.concat([Buffer.from('# -*- coding: shift_jis -*-\nimport os\nlabel = "'), Buffer.from([0x95, 0x5c]), Buffer.from('"\nos.system(input())\n')]);

@@ -30,6 +30,12 @@ export function pythonName(text: string): string {
 /** The text of an identifier, attribute or dotted name as Python reads it (pythonName). */
 export const nameOf = (node: Node): string => pythonName(node.text);
 
+/** The attribute's name of `obj.name` as Python reads it, or null. */
+export const attributeName = (node: Node): string | null => {
+  const attribute = node.childForFieldName('attribute');
+  return attribute ? nameOf(attribute) : null;
+};
+
 export interface CallArguments {
   positional: Node[];
   keywords: Map<string, Node>;

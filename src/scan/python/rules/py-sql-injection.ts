@@ -1,6 +1,6 @@
 /** SQL built with `%`, `.format`, f-strings or `+` and passed to `execute`/`executemany`/`raw`. */
 import type { Node } from 'web-tree-sitter';
-import { columnOf, lineOf, nameOf, type PythonFile } from '../file.js';
+import { attributeName, columnOf, lineOf, nameOf, type PythonFile } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 const SQL_WORDS = /\b(?:select|insert|update|delete|replace|create|drop|alter|where|from|into|values|union|truncate|exec)\b/i;
@@ -38,7 +38,7 @@ function builtQuery(node: Node, file: PythonFile, depth: number): Built | null {
     }
     case 'call': {
       const fn = node.childForFieldName('function');
-      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') {
+      if (fn?.type === 'attribute' && attributeName(fn) === 'format') {
         const object = fn.childForFieldName('object');
         if (object && (object.type === 'string' || object.type === 'concatenated_string')) return { how: 'str.format()', sample: object.text.slice(0, 500) };
       }
