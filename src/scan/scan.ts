@@ -29,7 +29,7 @@ import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
 import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
-import { decode, LineIndex, utf16ByMark, utf8OrNull, type Decoded } from './text.js';
+import { decode, LineIndex, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
 import { CONFIDENCE_ORDER, isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
@@ -209,28 +209,17 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       stats.bytes += read.bytes.length;
       const isPython = isPythonPath(path);
       let decoded = decode(read.bytes, isPython);
-      /** A Python file with a NUL byte: its text is scanned for secrets, its code is not parsed. */
-      let nulInPython = false;
-      if (decoded.kind === 'binary' && isTextLikePath(path) && utf16ByMark(read.bytes) === null) {
+      if (decoded.kind === 'binary' && isTextLikePath(path)) {
         // A file named like source or settings with a NUL byte in its first 8 KB. Gitleaks passes
         // binaries over quietly, but a stray NUL in a `.env` or YAML file leaves the rest of it as
         // readable to its program (python-dotenv and PyYAML read past it) and its credentials as real:
         // when NULs are few and the bytes are UTF-8 (NUL is a UTF-8 character) it is read as text.
         // Otherwise (UTF-16 without a byte order mark, half NULs; or truly binary) it is passed over,
         // named in a note: no program reads such a file as settings, but a file that looks like
-        // source and is not is worth a word.
-        const text = fewNuls(read.bytes.subarray(0, 8192)) ? utf8OrNull(read.bytes) : null;
-        if (text !== null) {
-          decoded = { kind: 'text', text, encoding: 'utf-8' };
-          // Python: bandit reads any .py, and Python before 3.11.4 (3.10, 3.9… still in use) runs a
-          // file with NUL bytes, dropping the rest of each such line and the line break after it
-          // (checked with CPython 2.7–3.11.2: the next line joins a `#` comment), while 3.11.4+ refuse
-          // it. tree-sitter would read other code than those versions run, so the code rules are not
-          // applied, and the result is partial; its secrets are still looked for.
-          nulInPython = isPython;
-        } else {
-          notes.push({ kind: 'binary', file: path, message: `${path}: has a NUL byte in its first 8 KB and is not UTF-8, so it was passed over as binary (not scanned, not even for secrets)` });
-        }
+        // source and is not is worth a word. A Python file is always read (below).
+        const text = isPython ? utf8OrLatin1(read.bytes) : fewNuls(read.bytes.subarray(0, 8192)) && utf16ByMark(read.bytes) === null ? utf8OrNull(read.bytes) : null;
+        if (text !== null) decoded = { kind: 'text', text, encoding: 'utf-8' };
+        else notes.push({ kind: 'binary', file: path, message: `${path}: has a NUL byte in its first 8 KB and is not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)` });
       }
       if (decoded.kind === 'binary') {
         stats.binaryFiles++;
@@ -260,7 +249,12 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       let comments: Map<number, string> | null = null;
       if (decoded.kind === 'not-utf8' && (isPython || runtime)) {
         skipped.push({ path, reason: 'not-utf8', partial: true, message: notDecodedMessage(path, decoded) });
-      } else if (nulInPython) {
+      } else if (isPython && text.includes('\0')) {
+        // A NUL anywhere in Python source: bandit reads any .py, and Python before 3.11.4 (3.10,
+        // 3.9… still in use) runs such a file, dropping the rest of each line from its NUL on and
+        // the line break after it (checked with CPython 2.7–3.11.2: the next line joins a `#`
+        // comment), while 3.11.4+ refuse it. tree-sitter would read other code than those versions
+        // run, so the code rules are not applied and the result is partial; secrets are looked for.
         skipped.push({ path, reason: 'nul-byte', partial: true, message: `${path}: has a NUL byte, which Python before 3.11.4 reads past (dropping the rest of that line) and later versions refuse; code rules not run (secrets were checked)` });
       } else {
         if (isPython) {

@@ -66,7 +66,8 @@ function decodeUtf8(bytes: Uint8Array, declared: string | null): Decoded {
   }
 }
 
-function utf8OrLatin1(bytes: Uint8Array): string {
+/** Strict UTF-8, else Latin-1 (every byte a character: ASCII secrets are still found). */
+export function utf8OrLatin1(bytes: Uint8Array): string {
   try {
     return utf8.decode(bytes);
   } catch {

@@ -103,6 +103,15 @@ describe('NUL bytes in files named like source or settings', () => {
     expect(result.findings.map((f) => f.rule)).toEqual(['secret-github-token']);
   });
 
+  it('however many NULs, and wherever they are: a line of NULs, or one past the first 8 KB, still makes the .py partial', async () => {
+    // Python 3.10 runs both: a line of NULs reads as an empty line.
+    const padded = 'import os\n' + '\0'.repeat(400) + '\nos.system(input())\n';
+    const late = 'import os\n' + '# filler\n'.repeat(1000) + 'x = 1 #\0\nos.system(input())\n';
+    const result = await scanFiles({ ...GITIGNORE, 'padded.py': padded, 'late.py': late });
+    expect(result.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toEqual(['late.py nul-byte true', 'padded.py nul-byte true']);
+    expect(result.notes).toEqual([]);
+  });
+
   it('a settings file with a stray NUL is read as text; one that is not UTF-8 is named in a note; an image stays quiet', async () => {
     const result = await scanFiles({
       ...GITIGNORE,
@@ -112,7 +121,7 @@ describe('NUL bytes in files named like source or settings', () => {
     });
     expect(result.findings.map((f) => `${f.file} ${f.rule}`)).toEqual(['config/app.yml secret-github-token']);
     expect(result.notes.map((n) => `${n.kind} ${n.message}`)).toEqual([
-      'binary config/utf16.ini: has a NUL byte in its first 8 KB and is not UTF-8, so it was passed over as binary (not scanned, not even for secrets)',
+      'binary config/utf16.ini: has a NUL byte in its first 8 KB and is not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)',
     ]);
     expect(result.stats.binaryFiles).toBe(2);
     expect(result.partial).toBe(false);
