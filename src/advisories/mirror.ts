@@ -489,7 +489,7 @@ export class AdvisoryMirror implements AdvisorySource {
 
     const rows: { package: string; id: string; modified_key: string; matcher: string | null }[] = [];
     for (let i = 0; i < unknown.length; i += LOOKUP_BATCH) {
-      rows.push(...s.idsForPackages.all(JSON.stringify(unknown.slice(i, i + LOOKUP_BATCH))));
+      for (const row of s.idsForPackages.all(JSON.stringify(unknown.slice(i, i + LOOKUP_BATCH)))) rows.push(row);
     }
     const decoded = new Map<string, OsvRecord | null>();
     const missing = new Set<string>();

@@ -500,7 +500,7 @@ export class OsvApi implements AdvisorySource {
       const next: typeof pending = [];
       answer.results.forEach((r, j) => {
         const { index } = pending[j]!;
-        found[index]!.push(...(r.vulns ?? []).map((v) => ({ id: v.id, modified: v.modified })));
+        for (const v of r.vulns ?? []) found[index]!.push({ id: v.id, modified: v.modified });
         if (r.next_page_token) next.push({ index, token: r.next_page_token });
       });
       pending = next;

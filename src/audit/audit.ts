@@ -138,7 +138,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     notReached(warnings, `advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
   }
   // Hits through a range that cannot be read are reported (fail closed), and the result is partial.
-  warnings.push(...unreadableRangeWarnings(queries, hits));
+  for (const w of unreadableRangeWarnings(queries, hits)) warnings.push(w);
 
   const hitGroups = groupHits(hits);
   const vulnerable = new Set(packages.filter((p) => (hits.get(`${p.name}@${p.version}`)?.length ?? 0) > 0).map((p) => p.name));

@@ -156,14 +156,14 @@ export async function sweepThroughQueue(queue: JobQueue, options: SweepOptions, 
     }
     const part = outcome.output as unknown as BatchOutput;
     result.repos += part.repos;
-    result.audited.push(...part.audited);
+    for (const a of part.audited) result.audited.push(a);
     result.rematched += part.rematched;
     result.upToDate += part.upToDate;
-    result.failed.push(...part.failed);
-    result.added.push(...part.added);
-    result.fixed.push(...part.fixed);
+    for (const f of part.failed) result.failed.push(f);
+    for (const f of part.added) result.added.push(f);
+    for (const f of part.fixed) result.fixed.push(f);
     // A replica of a version before `excluded` sends none.
-    result.excluded.push(...(part.excluded ?? []));
+    for (const e of part.excluded ?? []) result.excluded.push(e);
     result.stillOpen += part.stillOpen;
     result.newSecrets += part.newSecrets;
     for (const w of part.warnings) if (!result.warnings.includes(w)) result.warnings.push(w);

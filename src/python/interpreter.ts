@@ -121,7 +121,7 @@ export function detectPythonVersions(files: SourceFile[]): DetectedPython[] {
     const detect = detectorFor(path, name);
     if (!detect) continue;
     try {
-      found.push(...detect(file.text).map((d) => ({ ...d, file: file.path })));
+      for (const d of detect(file.text)) found.push({ ...d, file: file.path });
     } catch {
       // An unreadable file says nothing about the interpreter; the manifest parsers report syntax errors.
     }
@@ -337,7 +337,7 @@ function expandWorkflowValue(scalar: YamlScalarHit, matrix: YamlNode | undefined
     const key = expr[1]!;
     const values = scalarTexts(mapGet(matrix, key));
     const include = mapGet(matrix, 'include');
-    if (yaml().isSeq(include)) for (const entry of include.items) values.push(...scalarTexts(mapGet(entry, key)));
+    if (yaml().isSeq(include)) for (const entry of include.items) for (const v of scalarTexts(mapGet(entry, key))) values.push(v);
     return values.map((v) => ({ value: v.text.trim().replace(/^(['"])(.*)\1$/s, '$2'), source: v }));
   }
   if (text.includes('${{')) return [];

@@ -145,7 +145,7 @@ function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Rend
     for (const f of result.ignored) out.push(`- ${cell(f.id ?? f.kind)} ${cell(f.package ?? '')}: ${cell(shorten(f.ignoredBy!.reason))}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
     out.push('', '</details>', '');
   }
-  if (result.code) out.push(...codeSection(result.code, options));
+  if (result.code) for (const line of codeSection(result.code, options)) out.push(line);
   for (const n of result.notes) out.push(`- ${cell(shorten(n.message))}`);
   // Every notice JSON and text give (what `exclude:` kept out, the `.in` files discovery passed over,
   // an offline audit's unasked registry, the advisory data's age…): each says what was not read or checked.

@@ -84,7 +84,7 @@ function textLines(result: Parameters<Renderer>[0], options: Parameters<Renderer
     for (const f of result.ignored) out.push(`  ${f.id ?? f.kind} ${f.package ?? ''}: ${shorten(f.ignoredBy!.reason)}${f.ignoredBy!.until ? ` (until ${f.ignoredBy!.until})` : ''}`);
     out.push('');
   }
-  if (result.code) out.push(...codeLines(result.code, options.showIgnored === true));
+  if (result.code) for (const line of codeLines(result.code, options.showIgnored === true)) out.push(line);
   for (const n of result.notes) out.push(`note: ${shorten(n.message)}`);
   // Filtered once: the notes are listed, then counted for the blank line below.
   const passed = result.code ? passedOver(result.code, result.errors) : [];

@@ -37,6 +37,18 @@ export function isPythonPath(path: string): boolean {
 }
 
 /**
+ * Source and configuration files by name: text by nature, so one that looks binary (a NUL byte in
+ * its first 8 KB) is worth a word rather than a quiet pass (scan.ts). Python, `.env` files (`.env`,
+ * `.env.prod`, `prod.env`), YAML, TOML, INI-like settings, JSON, shell scripts, requirements files,
+ * Dockerfiles and Containerfiles.
+ */
+const TEXT_LIKE = /\.(?:pyw?|pyi|env|ya?ml|toml|cfg|ini|conf|json|properties|sh|bash|txt)$|(?:^|\/)\.env(?:\.[^/]*)?$|(?:^|\/)(?:[^/]*\.)?(?:dockerfile|containerfile)(?:[._-][^/]*)?$/i;
+
+export function isTextLikePath(path: string): boolean {
+  return TEXT_LIKE.test(path);
+}
+
+/**
  * The names hadolint and trivy take for a Dockerfile, in any case: `Dockerfile`, `Dockerfile.prod`,
  * `Dockerfile-prod`, `Dockerfile_prod`, `api.Dockerfile`, and the same with Containerfile (podman's name).
  */

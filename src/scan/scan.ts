@@ -20,8 +20,8 @@ import { GitignoreChain } from './files/gitignore.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
 import { scanIgnorer, type ScanIgnorer } from './ignores.js';
-import { isPythonPath, isRuntimeFile, isTestPath, loweredPlace, type LoweredPlace } from './paths.js';
-import type { PythonScanner } from './python/scan-python.js';
+import { isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
+import type { PythonScanner, Unparsed } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
 import type { scanRuntime } from './runtime/scan-runtime.js';
 import { randomFingerprintKey } from './secrets/fingerprint.js';
@@ -29,7 +29,7 @@ import { SECRET_RULES_BY_ID } from './secrets/rules.js';
 import { scanSecrets } from './secrets/scan-secrets.js';
 import type { ScanSource } from './source.js';
 import { commentStyle, fileSuppressions, suppressionOnLine, suppresses, type Suppression } from './suppressions.js';
-import { decode, LineIndex } from './text.js';
+import { decode, LineIndex, utf16ByMark, utf8OrLatin1, utf8OrNull, type Decoded } from './text.js';
 import { severityCounts } from '../report/summary.js';
 import type { TreeView } from './tree-rule.js';
 import { CONFIDENCE_ORDER, isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanRuleText, type SkippedFile } from './types.js';
@@ -140,7 +140,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     options.settings !== undefined
       ? { rules: options.settings?.rules ?? [], excludes: options.settings?.excludes ?? [], notes: [] }
       : await readTreeIgnores(source, options.scanHere ? listed.filter(options.scanHere) : listed, maxBytes);
-  notes.push(...own.notes.map((n) => ({ kind: 'invalid' as const, message: n.message, ...(n.settingsFile !== undefined ? { settingsFile: n.settingsFile } : {}) })));
+  for (const n of own.notes) notes.push({ kind: 'invalid' as const, message: n.message, ...(n.settingsFile !== undefined ? { settingsFile: n.settingsFile } : {}) });
   // Said once: the file's own read below is not skipped again for the same reason.
   const settingsUnread = 'unread' in own && own.unread !== undefined ? own.unread : null;
   if (settingsUnread !== null) skipped.push(settingsUnread);
@@ -208,14 +208,31 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       }
       stats.bytes += read.bytes.length;
       const isPython = isPythonPath(path);
-      const decoded = decode(read.bytes, isPython);
+      let decoded = decode(read.bytes, isPython);
+      if (decoded.kind === 'binary' && isTextLikePath(path)) {
+        // A file named like source or settings with a NUL byte in its first 8 KB. Gitleaks passes
+        // binaries over quietly, but a stray NUL in a `.env` or YAML file leaves the rest of it as
+        // readable to its program (python-dotenv and PyYAML read past it) and its credentials as real:
+        // when NULs are few and the bytes are UTF-8 (NUL is a UTF-8 character) it is read as text.
+        // Otherwise (UTF-16 without a byte order mark, half NULs; or truly binary) it is passed over,
+        // named in a note: no program reads such a file as settings, but a file that looks like
+        // source and is not is worth a word. A Python file is always read (below).
+        const text = isPython ? utf8OrLatin1(read.bytes) : fewNuls(read.bytes.subarray(0, 8192)) && utf16ByMark(read.bytes) === null ? utf8OrNull(read.bytes) : null;
+        if (text !== null) decoded = { kind: 'text', text, encoding: 'utf-8' };
+        else notes.push({ kind: 'binary', file: path, message: `${path}: has a NUL byte in its first 8 KB and is not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)` });
+      }
       if (decoded.kind === 'binary') {
         stats.binaryFiles++;
         continue;
       }
-      const text = decoded.text;
+      const original = decoded.text;
+      // Python, YAML and most editors end a line at a lone CR too (old Mac files); tree-sitter and
+      // the line index here do not, so every finding after the first line was lost or numbered 1.
+      // CR becomes LF for the rules: the same length, so offsets and columns are unchanged. The
+      // tree rules read the original (`.gitignore`: git ends lines at LF only).
+      const text = original.includes('\r') ? original.replace(LONE_CR, '\n') : original;
       stats.textFiles++;
-      if (path === '.gitignore' || path.endsWith('/.gitignore') || isCommittedEnvFile(path)) kept.set(path, text);
+      if (path === '.gitignore' || path.endsWith('/.gitignore') || isCommittedEnvFile(path)) kept.set(path, original);
 
       const lines = new LineIndex(text);
       const raw: Raw[] = [];
@@ -231,7 +248,14 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       // comment markers of the file's language on the line.
       let comments: Map<number, string> | null = null;
       if (decoded.kind === 'not-utf8' && (isPython || runtime)) {
-        skipped.push({ path, reason: 'not-utf8', partial: true, message: `${path}: not UTF-8 (and no PEP 263 encoding declared); code rules not run (secrets were checked)` });
+        skipped.push({ path, reason: 'not-utf8', partial: true, message: notDecodedMessage(path, decoded) });
+      } else if (isPython && text.includes('\0')) {
+        // A NUL anywhere in Python source: bandit reads any .py, and Python before 3.11.4 (3.10,
+        // 3.9… still in use) runs such a file, dropping the rest of each line from its NUL on and
+        // the line break after it (checked with CPython 2.7–3.11.2: the next line joins a `#`
+        // comment), while 3.11.4+ refuse it. tree-sitter would read other code than those versions
+        // run, so the code rules are not applied and the result is partial; secrets are looked for.
+        skipped.push({ path, reason: 'nul-byte', partial: true, message: `${path}: has a NUL byte, which Python before 3.11.4 reads past (dropping the rest of that line) and later versions refuse; code rules not run (secrets were checked)` });
       } else {
         if (isPython) {
           python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
@@ -245,9 +269,14 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
               skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` });
             } else stats.pythonFiles++;
             comments = outcome.comments;
-            raw.push(...(lowerTo ? outcome.findings.map((f) => ratedLow(f, lowerTo)) : outcome.findings));
-            if (outcome.syntaxErrors > 0) {
-              notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (Python 2 code, or a broken file); rules ran on the parts that parse` });
+            // One at a time: a spread passes every element as an argument, and a generated file with
+            // 120,000 findings overflowed the stack and lost the whole scan.
+            for (const f of outcome.findings) raw.push(lowerTo ? ratedLow(f, lowerTo) : f);
+            const unparsed = outcome.unparsed;
+            if (unparsed !== null) {
+              notes.push({ kind: 'incomplete', file: path, message: unparsedMessage(path, unparsed) });
+            } else if (outcome.syntaxErrors > 0) {
+              notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (a missing token the parser put in); rules ran on the whole file` });
             }
             for (const e of outcome.ruleErrors) notes.push({ kind: 'error', message: `${path}: rule ${e}` });
           }
@@ -258,7 +287,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           // A credential in ENV/ARG that the secret scanner already reported (with its fingerprint) is one finding, not two.
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
           const own = outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line)));
-          raw.push(...(lowerTo ? own.map((f) => ratedLow(f, lowerTo)) : own));
+          for (const f of own) raw.push(lowerTo ? ratedLow(f, lowerTo) : f);
           for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${e}; runtime rules not applied to it` });
           for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
         }
@@ -301,7 +330,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   const gitignoreLimit = await GitignoreChain.limitNote(tree);
   if (gitignoreLimit !== null) notes.push({ kind: 'incomplete', message: gitignoreLimit });
 
-  notes.push(...ignorer.notes());
+  for (const n of ignorer.notes()) notes.push(n);
   return {
     findings: findings.sort(compareCodeFindings),
     ignored: ignored.sort(compareCodeFindings),
@@ -434,6 +463,32 @@ export function compareCodeFindings(a: CodeFinding, b: CodeFinding): number {
     (a.column ?? 0) - (b.column ?? 0) ||
     compareCodeUnits(a.rule, b.rule)
   );
+}
+
+/** A stray NUL or a few (at most 1 byte in 64), not the half of UTF-16 text or the many of a binary format. */
+function fewNuls(head: Uint8Array): boolean {
+  let nuls = 0;
+  for (const b of head) if (b === 0) nuls++;
+  return nuls <= Math.max(4, head.length >> 6);
+}
+
+/** A lone CR: a line end to Python, YAML and editors (scanTree turns it into LF, the same length). */
+const LONE_CR = /\r(?!\n)/g;
+
+/** Why a file that is Python (or runtime configuration) and was not decoded as its program reads it is not checked by code rules. */
+function notDecodedMessage(path: string, decoded: Extract<Decoded, { kind: 'not-utf8' }>): string {
+  const declared = decoded.declared === undefined ? null : decoded.declared.length > 40 ? `${decoded.declared.slice(0, 40)}…` : decoded.declared;
+  if (declared === null) return `${path}: not UTF-8 (and no PEP 263 encoding declared); code rules not run (secrets were checked)`;
+  if (decoded.unsupported) return `${path}: declares the source encoding ${declared} (PEP 263), which the scanner does not decode; code rules not run (secrets were checked in the bytes as written)`;
+  return `${path}: declares the source encoding ${declared} (PEP 263) but is not valid ${declared}; code rules not run (secrets were checked)`;
+}
+
+/** The part of a Python file the parser could not read, as a partial reason. */
+function unparsedMessage(path: string, u: Unparsed): string {
+  const more = u.others > 0 ? ` (and ${u.others} more place${u.others > 1 ? 's' : ''} after it)` : '';
+  if (u.toEnd) return `${path}:${u.line}: could not parse from here to the end of the file; code rules may have missed code there`;
+  const lines = u.endLine > u.line ? `lines ${u.line}–${u.endLine}` : `line ${u.line}`;
+  return `${path}:${u.line}: could not parse ${lines}${more}; code rules may have missed code there`;
 }
 
 function formatBytes(n: number): string {

@@ -1,7 +1,7 @@
 /**
  * Inline suppressions, in a comment on the finding's line:
- * - `# nosec` (bandit's): every rule; `# nosec B602, B607` only the rules with those bandit ids
- *   (or our own ids: `# nosec py-eval-exec`);
+ * - `# nosec` (bandit's): every rule but secrets (see suppresses); `# nosec B602, B607` only the
+ *   rules with those bandit ids (or our own ids: `# nosec py-eval-exec`);
  * - `# depwatch: ignore[rule-id, other-id]`, or `# depwatch: ignore` for every rule on that line.
  *
  * Only a comment counts, never text that merely contains the words (`"grep '# nosec'"`): in Python
@@ -508,7 +508,15 @@ function markerIn(text: string, line: number, style: CommentStyle): Suppression 
   return null;
 }
 
-export function suppresses(s: Suppression, rule: RuleInfo | { id: string; bandit?: string[] }): boolean {
-  if (s.ids === null) return true;
+/**
+ * Whether a marker covers a rule. A bare `# nosec` covers every rule but the secret ones: it is
+ * bandit's marker, and a project coming from bandit has hundreds written for a `shell=True` or an
+ * `assert`, never meant to hide a token on the same line (gitleaks, the secret scanner such a
+ * project ran beside bandit, never read them). A secret is hidden only by a marker that says so:
+ * `# depwatch: ignore` (bare or with the rule's id), or `# nosec` naming the rule or its bandit id
+ * (`# nosec B105` for a hard-coded password).
+ */
+export function suppresses(s: Suppression, rule: RuleInfo | { id: string; kind?: RuleInfo['kind']; bandit?: string[] }): boolean {
+  if (s.ids === null) return !(s.kind === 'nosec' && rule.kind === 'secret');
   return s.ids.some((id) => id === rule.id || (rule.bandit ?? []).some((b) => b.toUpperCase() === id.toUpperCase()));
 }

@@ -5,14 +5,19 @@
  */
 
 export type Decoded =
-  | { kind: 'text'; text: string; encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin-1' | 'windows-1252' }
-  /** Not UTF-8 and no declared encoding: read as Latin-1 so secrets (ASCII) are still found, but code rules cannot trust it. */
-  | { kind: 'not-utf8'; text: string }
+  /** `encoding`: the decoder's name (`utf-8`, `utf-16le`, `latin-1`, or the one a PEP 263 cookie named, such as `shift_jis`). */
+  | { kind: 'text'; text: string; encoding: string }
+  /**
+   * Not UTF-8 and no declared encoding, or (Python) a PEP 263 cookie naming a codec that is not
+   * decoded here or that the bytes do not follow (`declared`, as written): read as UTF-8 when they
+   * are, else as Latin-1, so secrets (ASCII) are still found, but code rules cannot trust it.
+   * `unsupported`: the codec is one no decoder here reads (utf-7, unicode_escape…).
+   */
+  | { kind: 'not-utf8'; text: string; declared?: string; unsupported?: boolean }
   | { kind: 'binary' };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const latin1 = new TextDecoder('latin1');
-const windows1252 = new TextDecoder('windows-1252');
 const utf16le = new TextDecoder('utf-16le', { fatal: true });
 const utf16be = new TextDecoder('utf-16be', { fatal: true });
 
@@ -35,16 +40,47 @@ export function decode(bytes: Uint8Array, python: boolean): Decoded {
   // A NUL byte in the first 8 KB: binary (git's own heuristic).
   const head = bytes.subarray(0, 8192);
   if (head.includes(0)) return { kind: 'binary' };
+  // Python reads its source in the codec a PEP 263 cookie names, whatever the bytes look like:
+  // `# coding: utf-7` makes `+AG8AcwAu…-` the code `os.system(…)`, and `unicode_escape` makes `\n`
+  // inside a comment a new line. So a cookie decides, and a codec that cannot be decoded here is
+  // never read as UTF-8 in its place: code rules would see a comment where Python runs code.
+  const cookie = python ? codingCookie(bytes) : null;
+  if (cookie !== null) {
+    const label = whatwgLabel(cookie);
+    if (label === 'utf-8') return decodeUtf8(bytes, cookie);
+    if (label === null) return { kind: 'not-utf8', text: utf8OrLatin1(bytes), declared: cookie, unsupported: true };
+    try {
+      return { kind: 'text', text: new TextDecoder(label, { fatal: true }).decode(bytes), encoding: label };
+    } catch {
+      return { kind: 'not-utf8', text: utf8OrLatin1(bytes), declared: cookie };
+    }
+  }
+  return decodeUtf8(bytes, null);
+}
+
+function decodeUtf8(bytes: Uint8Array, declared: string | null): Decoded {
   try {
     return { kind: 'text', text: utf8.decode(bytes), encoding: 'utf-8' };
   } catch {
-    const text = latin1.decode(bytes);
-    if (python) {
-      const declared = declaredEncoding(text);
-      if (declared === 'latin-1') return { kind: 'text', text, encoding: 'latin-1' };
-      if (declared === 'windows-1252') return { kind: 'text', text: windows1252.decode(bytes), encoding: 'windows-1252' };
-    }
-    return { kind: 'not-utf8', text };
+    return { kind: 'not-utf8', text: latin1.decode(bytes), ...(declared !== null ? { declared } : {}) };
+  }
+}
+
+/** Strict UTF-8, else Latin-1 (every byte a character: ASCII secrets are still found). */
+export function utf8OrLatin1(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return latin1.decode(bytes);
+  }
+}
+
+/** Strict UTF-8, or null when the bytes are not (a file with NUL bytes that may still be text). */
+export function utf8OrNull(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
   }
 }
 
@@ -64,14 +100,64 @@ function decodeUtf16(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): Deco
   return { kind: 'text', text, encoding };
 }
 
-function declaredEncoding(text: string): 'latin-1' | 'windows-1252' | null {
-  const firstTwo = text.slice(0, 400).split('\n', 2);
-  for (const line of firstTwo) {
-    const m = CODING.exec(line.length > 200 ? line.slice(0, 200) : line);
-    if (!m) continue;
-    const name = m[1]!.toLowerCase().replace(/_/g, '-');
-    if (/^(?:latin-?1|iso-?8859-1|l1|iso8859-1)$/.test(name)) return 'latin-1';
-    if (/^(?:cp-?1252|windows-1252)$/.test(name)) return 'windows-1252';
+/**
+ * The codec a PEP 263 cookie names (`# -*- coding: utf-7 -*-`) on the first line, or on the
+ * second after a blank or comment line, as written, or null. Lines end at `\n`, `\r\n` or a lone `\r`, as Python's do; the cookie is ASCII,
+ * so the bytes are read as Latin-1 (only the first few hundred: a cookie is near the top).
+ */
+export function codingCookie(bytes: Uint8Array): string | null {
+  const head = latin1.decode(bytes.subarray(0, 400));
+  const [first = '', second = ''] = head.split(/\r\n|\r|\n/, 2);
+  const cookie = (line: string) => CODING.exec(line.length > 200 ? line.slice(0, 200) : line)?.[1] ?? null;
+  // The second line counts only after a blank or comment line (CPython's tokenizer stops looking
+  // at the first line of code).
+  return cookie(first) ?? (/^[ \t\f]*(?:#|$)/.test(first) ? cookie(second) : null);
+}
+
+/**
+ * Python's codec names (encodings/aliases.py, normalised as Python does: case and `_`/`-`/space
+ * alike) that a WHATWG TextDecoder reads the same way, by the decoder's label. Each of these is
+ * ASCII-compatible or a standard multi-byte encoding the decoder implements in full (shift_jis,
+ * euc-jp, iso-2022-jp, gbk, big5, euc-kr), so the code Python sees is the code the rules see; where
+ * the WHATWG decoder is a superset (cp932 for shift_jis, windows-1254 for iso-8859-9) it reads
+ * more files than Python, never different code. Anything else (utf-7, unicode_escape,
+ * raw_unicode_escape, EBCDIC, utf-16/32 without a byte order mark, an unknown name) is not decoded.
+ */
+const PYTHON_CODECS: [RegExp, string][] = [
+  [/^(?:utf-?8|u8|utf|utf8-ucs[24]|cp65001|utf-8-sig|ascii|us-ascii|646|us)$/, 'utf-8'],
+  [/^(?:latin-?1|iso-?8859-1|iso-ir-100|l1|latin|8859|cp819|iso-latin-1|csisolatin1)$/, 'windows-1252'],
+  [/^(?:cp-?1252|windows-1252)$/, 'windows-1252'],
+  [/^(?:cp-?125([0-8])|windows-125([0-8]))$/, 'windows-125$1$2'],
+  [/^iso-?8859-(2|3|4|5|6|7|8|9|10|13|14|15|16)$/, 'iso-8859-$1'],
+  [/^(?:latin-?2|l2)$/, 'iso-8859-2'],
+  [/^(?:cyrillic)$/, 'iso-8859-5'],
+  [/^(?:greek|greek8)$/, 'iso-8859-7'],
+  [/^(?:hebrew)$/, 'iso-8859-8'],
+  [/^(?:latin-?9|l9)$/, 'iso-8859-15'],
+  [/^koi8-r$/, 'koi8-r'],
+  [/^koi8-u$/, 'koi8-u'],
+  [/^(?:cp866|866|ibm866)$/, 'ibm866'],
+  [/^(?:mac-?roman|macintosh)$/, 'macintosh'],
+  [/^mac-?cyrillic$/, 'x-mac-cyrillic'],
+  [/^(?:cp874|windows-874)$/, 'windows-874'],
+  [/^(?:shift-?jis|sjis|s-jis|cp932|ms932|mskanji|ms-kanji|windows-31j)$/, 'shift_jis'],
+  [/^(?:euc-?jp|ujis|u-jis)$/, 'euc-jp'],
+  [/^(?:iso-?2022-?jp|csiso2022jp)$/, 'iso-2022-jp'],
+  [/^(?:euc-?kr|ks-c-5601(?:-1987)?|ksx1001|ks-x-1001|cp949|uhc)$/, 'euc-kr'],
+  [/^(?:gbk|cp936|ms936|936|gb2312(?:-1980|-80)?|euc-?cn|chinese)$/, 'gbk'],
+  [/^gb18030(?:-2000)?$/, 'gb18030'],
+  [/^(?:big5(?:-tw|hkscs)?|csbig5|cp950)$/, 'big5'],
+];
+
+/** The TextDecoder label for a Python codec name, or null when it has none here. */
+function whatwgLabel(cookie: string): string | null {
+  const name = cookie.toLowerCase().replace(/[_ ]/g, '-');
+  // CPython's own shortcut (tokenizer.c get_normal_name): `utf-8-…` and `latin-1-…` variants (`utf-8-unix`, Emacs's).
+  if (name.startsWith('utf-8-')) return 'utf-8';
+  if (/^(?:latin-1|iso-8859-1|iso-latin-1)-/.test(name)) return 'windows-1252';
+  for (const [pattern, label] of PYTHON_CODECS) {
+    const m = pattern.exec(name);
+    if (m) return label.replace(/\$(\d)/g, (_, k: string) => m[Number(k)] ?? '');
   }
   return null;
 }

@@ -40,7 +40,11 @@ export interface CodeFinding {
 }
 
 /** Why a file was not (fully) scanned. */
-export type SkipReason = 'too-large' | 'not-utf8' | 'parse-timeout' | 'rule-timeout' | 'unreadable' | 'symlink' | 'not-regular';
+/**
+ * `not-utf8` also: a Python file whose PEP 263 cookie names a codec the scanner does not decode, or
+ * that its bytes do not follow; `nul-byte`: a Python file with a NUL byte (code rules not run).
+ */
+export type SkipReason = 'too-large' | 'not-utf8' | 'nul-byte' | 'parse-timeout' | 'rule-timeout' | 'unreadable' | 'symlink' | 'not-regular';
 
 export interface SkippedFile {
   path: string;
@@ -61,10 +65,12 @@ export interface ScanNote {
    * closed); truncated: a file had more findings than one file may list, so some are not listed;
    * ignored-truncated: the same for findings that were ignored (nothing the gate needs is lost);
    * expired, stale, invalid: about ignores; excluded: files an `exclude:` entry of `.depwatch.yml`
-   * kept out of the scan (the user's decision: said, not partial). `error`, `incomplete` and
-   * `truncated` make the result partial.
+   * kept out of the scan (the user's decision: said, not partial); binary: a file named like source
+   * or settings (`.py`, `.env`, `.yml`, a Dockerfile…) that is not text (a NUL byte in its first
+   * 8 KB and not UTF-8), passed over (said, not partial). `error`, `incomplete` and `truncated`
+   * make the result partial.
    */
-  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated' | 'excluded';
+  kind: 'expired' | 'stale' | 'invalid' | 'syntax' | 'error' | 'incomplete' | 'truncated' | 'ignored-truncated' | 'excluded' | 'binary';
   message: string;
   /** The file concerned, when the note is about one (incomplete, truncated). */
   file?: string;

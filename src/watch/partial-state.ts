@@ -20,7 +20,7 @@ const NOT_REMATCHED = 'package registry unavailable';
  */
 export function repoPartialReasons(audit: Pick<AuditResult, 'partialReasons' | 'warnings'>, scan?: { result: ScanResult } | { error: unknown }): RepoPartialReason[] {
   const reasons: PartialReason[] = [...reasonsOf(audit)];
-  if (scan && 'result' in scan) reasons.push(...scanPartialReasons(scan.result));
+  if (scan && 'result' in scan) for (const r of scanPartialReasons(scan.result)) reasons.push(r);
   // The scan throwing (not one that said why it did not run) is taken as passing: it is tried again.
   else if (scan) reasons.push({ kind: 'unscanned', message: `code and configuration were not scanned: ${errorLine(scan.error)}`, transient: true });
   return forReaders(reasons).map((r) => ({

@@ -266,9 +266,9 @@ function selectRepos(watched: string[], only: readonly string[] | undefined): st
 }
 
 function collect(result: SweepResult, diff: { added: FindingRow[]; fixed: FindingRow[]; excluded?: FindingRow[]; stillOpen: FindingRow[] }): void {
-  result.added.push(...diff.added);
-  result.fixed.push(...diff.fixed);
-  result.excluded.push(...(diff.excluded ?? []));
+  for (const f of diff.added) result.added.push(f);
+  for (const f of diff.fixed) result.fixed.push(f);
+  for (const e of diff.excluded ?? []) result.excluded.push(e);
   result.stillOpen += diff.stillOpen.length;
 }
 
@@ -419,7 +419,7 @@ export function keepUnreadPackages(current: StoredPackage[], previous: StoredPac
     const key = `${p.name}@${p.version}`;
     const now = byKey.get(key);
     if (now) {
-      now.entries.push(...kept.filter((e) => !now.entries.some((x) => x.file === e.file && x.line === e.line)));
+      for (const e of kept.filter((e) => !now.entries.some((x) => x.file === e.file && x.line === e.line))) now.entries.push(e);
       now.direct ||= kept.some((e) => e.direct && e.kind !== 'constraint');
     } else {
       byKey.set(key, { name: p.name, version: p.version, direct: kept.some((e) => e.direct && e.kind !== 'constraint'), entries: kept });

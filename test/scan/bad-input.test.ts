@@ -246,7 +246,7 @@ describe('hostile sizes: answers stay right where a quadratic scan would never f
     expect(plain.findings).toHaveLength(200);
     expect(plain.ignored).toHaveLength(0);
 
-    const suppressed = await scanFiles({ 'keys.txt': `${keys}  # nosec\n`, '.gitignore': '.env\n*.env\n' });
+    const suppressed = await scanFiles({ 'keys.txt': `${keys}  # depwatch: ignore\n`, '.gitignore': '.env\n*.env\n' });
     expect(suppressed.findings).toHaveLength(0);
     expect(suppressed.ignored).toHaveLength(200);
     expect(suppressed.notes).toEqual([expect.objectContaining({ kind: 'ignored-truncated', message: expect.stringContaining(`${total} ignored findings`) })]);
@@ -255,12 +255,24 @@ describe('hostile sizes: answers stay right where a quadratic scan would never f
     // Quotes read left to right once however many there are: 200,000 characters of alternating
     // quotes and #s end inside a single-quoted string (the marker after them is not a comment)…
     const hostile = '"#\'#'.repeat(50_000);
-    const quoted = await scanFiles({ 'keys.txt': `${keys} ${hostile}  # nosec\n`, '.gitignore': '.env\n*.env\n' });
+    const quoted = await scanFiles({ 'keys.txt': `${keys} ${hostile}  # depwatch: ignore\n`, '.gitignore': '.env\n*.env\n' });
     expect(quoted.findings).toHaveLength(200);
     expect(quoted.ignored).toHaveLength(0);
     // …and one more quote closes it.
-    const closed = await scanFiles({ 'keys.txt': `${keys} ${hostile}'  # nosec\n`, '.gitignore': '.env\n*.env\n' });
+    const closed = await scanFiles({ 'keys.txt': `${keys} ${hostile}'  # depwatch: ignore\n`, '.gitignore': '.env\n*.env\n' });
     expect(closed.findings).toHaveLength(0);
     expect(closed.ignored).toHaveLength(200);
   });
+});
+
+describe('a file with more findings than fit as call arguments', () => {
+  it('150,000 findings in one file are capped and noted, and the other files are still reported (the findings were spread into push and overflowed the stack)', async () => {
+    const many = 'import os\n' + 'os.system(c)\n'.repeat(150_000);
+    const result = await scanFiles({ 'gen/many.py': many, 'app/ok.py': RISKY }, { ruleTimeoutMs: 120_000, parseTimeoutMs: 60_000 });
+    expect(result.skipped).toEqual([]);
+    expect(result.findings.filter((f) => f.file === 'gen/many.py')).toHaveLength(200);
+    expect(result.findings.filter((f) => f.file === 'app/ok.py').map((f) => f.rule)).toEqual(['py-os-system']);
+    expect(result.notes.find((n) => n.kind === 'truncated')?.message).toMatch(/^gen\/many\.py: 150,?000 findings, over the limit of 200 per file/);
+    expect(result.partial).toBe(true);
+  }, 120_000);
 });

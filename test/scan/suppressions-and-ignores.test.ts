@@ -71,10 +71,10 @@ describe('inline suppressions', () => {
   it('only a real comment is a marker: not one inside a string (Python), and // only where the language has such comments', async () => {
     const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
     const result = await scanFiles({
-      'app/grep.py': `import subprocess\n\ndef grep(cmd):\n    subprocess.run("grep -n '# nosec' " + cmd, shell=True)\n    subprocess.run("""\n# nosec\n""" + cmd, shell=True)\n    subprocess.run(cmd, shell=True)  # depwatch: ignore[py-subprocess-shell]\n`,
-      'app/settings.py': `TOKEN = "${token}"  # noqa: E501  # nosec\nOTHER = "${token} // nosec"\n`,
-      'config/app.yml': `token: ${token}  // nosec\nurl: https://nosec.example.com/${token}\nkey: ${token}  # nosec\n`,
-      'web/app.js': `const token = "${token}"; // nosec\nconst url = "https://nosec.example.com/${token}";\n`,
+      'app/grep.py': `import subprocess\n\ndef grep(cmd):\n    subprocess.run("grep -n '# depwatch: ignore' " + cmd, shell=True)\n    subprocess.run("""\n# depwatch: ignore\n""" + cmd, shell=True)\n    subprocess.run(cmd, shell=True)  # depwatch: ignore[py-subprocess-shell]\n`,
+      'app/settings.py': `TOKEN = "${token}"  # noqa: E501  # depwatch: ignore\nOTHER = "${token} // depwatch: ignore"\n`,
+      'config/app.yml': `token: ${token}  // depwatch: ignore\nurl: https://depwatch: ignore.example.com/${token}\nkey: ${token}  # depwatch: ignore\n`,
+      'web/app.js': `const token = "${token}"; // depwatch: ignore\nconst url = "https://depwatch: ignore.example.com/${token}";\n`,
       '.gitignore': '.env\n*.env\n',
     });
     expect(hits(result)).toEqual(['py-subprocess-shell@4', 'py-subprocess-shell@5']);
@@ -88,29 +88,29 @@ describe('inline suppressions', () => {
       'compose.yml': [
         'services:', // 1
         '  app:', // 2
-        `    command: "echo '# nosec' ${token}"`, // 3: the marker is in a double-quoted scalar
-        `    entrypoint: 'sh -c "# nosec" ''it''s # nosec'' ${token}'`, // 4: '' is a quote inside a single-quoted scalar
-        `    note: don't log ${token}  # nosec`, // 5: an apostrophe inside a plain scalar opens nothing
+        `    command: "echo '# depwatch: ignore' ${token}"`, // 3: the marker is in a double-quoted scalar
+        `    entrypoint: 'sh -c "# depwatch: ignore" ''it''s # depwatch: ignore'' ${token}'`, // 4: '' is a quote inside a single-quoted scalar
+        `    note: don't log ${token}  # depwatch: ignore`, // 5: an apostrophe inside a plain scalar opens nothing
         `    token: "${token}"  # depwatch: ignore[secret-github-token]`, // 6
         '',
       ].join('\n'),
       'deploy/release.sh': [
         '#!/bin/sh', // 1
-        `curl -H "X: # nosec" "https://api.example.com/?token=${token}"`, // 2
-        `curl -H 'X: # nosec' https://api.example.com/?token=${token}`, // 3
-        `echo "a \\" # nosec" ${token}`, // 4: an escaped quote does not close the string
-        `echo $'it\\'s # nosec' ${token}`, // 5: $'…' takes backslash escapes
-        `echo "$(printf '%s' "# nosec")" ${token}`, // 6: quotes nested in a substitution: not read as a comment
-        `echo "never closed ${token} # nosec`, // 7: an unterminated quote: not a comment
-        `curl https://api.example.com/?token=${token}  # nosec`, // 8
-        `echo "a \\" b" 'c' ${token} # nosec`, // 9
-        `echo \\" ${token} # nosec`, // 10: an escaped quote outside quotes opens nothing
+        `curl -H "X: # depwatch: ignore" "https://api.example.com/?token=${token}"`, // 2
+        `curl -H 'X: # depwatch: ignore' https://api.example.com/?token=${token}`, // 3
+        `echo "a \\" # depwatch: ignore" ${token}`, // 4: an escaped quote does not close the string
+        `echo $'it\\'s # depwatch: ignore' ${token}`, // 5: $'…' takes backslash escapes
+        `echo "$(printf '%s' "# depwatch: ignore")" ${token}`, // 6: quotes nested in a substitution: not read as a comment
+        `echo "never closed ${token} # depwatch: ignore`, // 7: an unterminated quote: not a comment
+        `curl https://api.example.com/?token=${token}  # depwatch: ignore`, // 8
+        `echo "a \\" b" 'c' ${token} # depwatch: ignore`, // 9
+        `echo \\" ${token} # depwatch: ignore`, // 10: an escaped quote outside quotes opens nothing
         '',
       ].join('\n'),
       'Dockerfile': [
         'FROM alpine:3.20', // 1
-        `RUN curl -H "Authorization: token ${token} # nosec" https://api.github.com/user`, // 2
-        `RUN curl -H "Authorization: token ${token}" https://api.github.com/user  # nosec`, // 3
+        `RUN curl -H "Authorization: token ${token} # depwatch: ignore" https://api.github.com/user`, // 2
+        `RUN curl -H "Authorization: token ${token}" https://api.github.com/user  # depwatch: ignore`, // 3
         '',
       ].join('\n'),
       '.gitignore': '.env\n*.env\n',
@@ -118,12 +118,12 @@ describe('inline suppressions', () => {
     const at = (list: typeof result.findings) => list.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line}`).sort();
     expect(at(result.findings)).toEqual(['Dockerfile:2', 'compose.yml:3', 'compose.yml:4', 'deploy/release.sh:2', 'deploy/release.sh:3', 'deploy/release.sh:4', 'deploy/release.sh:5', 'deploy/release.sh:6', 'deploy/release.sh:7']);
     expect(result.ignored.map((f) => `${f.file}:${f.line} ${f.ignoredBy!.reason}`).sort()).toEqual([
-      'Dockerfile:3 # nosec on line 3',
-      'compose.yml:5 # nosec on line 5',
+      'Dockerfile:3 # depwatch: ignore on line 3',
+      'compose.yml:5 # depwatch: ignore on line 5',
       'compose.yml:6 # depwatch: ignore on line 6',
-      'deploy/release.sh:10 # nosec on line 10',
-      'deploy/release.sh:8 # nosec on line 8',
-      'deploy/release.sh:9 # nosec on line 9',
+      'deploy/release.sh:10 # depwatch: ignore on line 10',
+      'deploy/release.sh:8 # depwatch: ignore on line 8',
+      'deploy/release.sh:9 # depwatch: ignore on line 9',
     ]);
   });
 
@@ -164,26 +164,26 @@ describe('markers in `//` languages and in strings that run over lines', () => {
   it('JS/TS: a // nosec inside a string does not suppress; a real comment after strings, URLs, regular expressions and block comments does', async () => {
     const { reported, ignored } = await secrets({
       'web/app.js': [
-        `const url = "http://x/?q= // nosec"; const key = "${token}";`, // 1: the marker is in a double-quoted string
-        `const a = 'it // nosec', key = '${token}';`, // 2: single quotes
-        `const b = \`x // nosec\`, key = \`${token}\`;`, // 3: a template literal on one line
-        `const c = "a \\" // nosec", key = "${token}";`, // 4: an escaped quote does not close the string
-        `const d = "never closed // nosec ${token}`, // 5: an unterminated string: fail closed
-        `const e = /a // nosec/.test(s) && "${token}";`, // 6: inside a regular expression
-        `const url2 = "https://api.example.com/x"; const k = "${token}"; // nosec`, // 7: a URL before a real comment
-        `/* don't */ const k2 = '${token}'; // nosec`, // 8: an apostrophe in a block comment opens nothing
-        `const ok = /"/.test(s) ? "${token}" : x / 2; // nosec`, // 9: a quote in a regular expression, a division
-        `const t = \`a\${"}"}b\`, k3 = '${token}'; // nosec`, // 10: \${…} inside a template, with a brace in a string
+        `const url = "http://x/?q= // depwatch: ignore"; const key = "${token}";`, // 1: the marker is in a double-quoted string
+        `const a = 'it // depwatch: ignore', key = '${token}';`, // 2: single quotes
+        `const b = \`x // depwatch: ignore\`, key = \`${token}\`;`, // 3: a template literal on one line
+        `const c = "a \\" // depwatch: ignore", key = "${token}";`, // 4: an escaped quote does not close the string
+        `const d = "never closed // depwatch: ignore ${token}`, // 5: an unterminated string: fail closed
+        `const e = /a // depwatch: ignore/.test(s) && "${token}";`, // 6: inside a regular expression
+        `const url2 = "https://api.example.com/x"; const k = "${token}"; // depwatch: ignore`, // 7: a URL before a real comment
+        `/* don't */ const k2 = '${token}'; // depwatch: ignore`, // 8: an apostrophe in a block comment opens nothing
+        `const ok = /"/.test(s) ? "${token}" : x / 2; // depwatch: ignore`, // 9: a quote in a regular expression, a division
+        `const t = \`a\${"}"}b\`, k3 = '${token}'; // depwatch: ignore`, // 10: \${…} inside a template, with a brace in a string
         '',
       ].join('\n'),
       'web/tagged.ts': [
         'const page = `', // 1: a template literal over several lines
-        `  <a href="https://example.com">x</a> // nosec ${token}`, // 2: text of the template
-        `  \${"\`"} // nosec ${token}`, // 3: still inside: the backtick is a string in \${…}
+        `  <a href="https://example.com">x</a> // depwatch: ignore ${token}`, // 2: text of the template
+        `  \${"\`"} // depwatch: ignore ${token}`, // 3: still inside: the backtick is a string in \${…}
         '`;',
-        `const key = "${token}"; // nosec`, // 5: after it closes, a real comment
+        `const key = "${token}"; // depwatch: ignore`, // 5: after it closes, a real comment
         '/*', // 6: a block comment over lines
-        ` it's "open // nosec ${token}`, // 7: comment text, but not a line comment
+        ` it's "open // depwatch: ignore ${token}`, // 7: comment text, but not a line comment
         '*/',
         '',
       ].join('\n'),
@@ -196,47 +196,47 @@ describe('markers in `//` languages and in strings that run over lines', () => {
     const { reported, ignored } = await secrets({
       'cmd/main.go': [
         'var help = `usage:', // 1: a raw string over lines
-        `  tool --token ${token} // nosec`, // 2: text of the raw string
+        `  tool --token ${token} // depwatch: ignore`, // 2: text of the raw string
         '`',
-        `var q, k = '"', "${token}" // nosec`, // 4: a rune holding a quote, then a real comment
-        `var s = "a // nosec ${token}"`, // 5
+        `var q, k = '"', "${token}" // depwatch: ignore`, // 4: a rune holding a quote, then a real comment
+        `var s = "a // depwatch: ignore ${token}"`, // 5
         '',
       ].join('\n'),
       'src/lib.rs': [
-        `fn f<'a>(x: &'a str) -> &'a str { "${token}" } // nosec`, // 1: lifetimes are not quotes
+        `fn f<'a>(x: &'a str) -> &'a str { "${token}" } // depwatch: ignore`, // 1: lifetimes are not quotes
         'const HELP: &str = "usage:', // 2: Rust strings run over lines
-        `  --token ${token} // nosec`, // 3: text of the string
+        `  --token ${token} // depwatch: ignore`, // 3: text of the string
         '";',
-        `const RAW: &str = r#"a " // nosec ${token}"#;`, // 5: a raw string, its " is not the end
-        `const C: char = '"'; const K: &str = "${token}"; // nosec`, // 6
+        `const RAW: &str = r#"a " // depwatch: ignore ${token}"#;`, // 5: a raw string, its " is not the end
+        `const C: char = '"'; const K: &str = "${token}"; // depwatch: ignore`, // 6
         '',
       ].join('\n'),
       'src/Main.java': [
         'String help = """', // 1: a text block
-        `    --token ${token} // nosec`, // 2: text of the block
+        `    --token ${token} // depwatch: ignore`, // 2: text of the block
         '    """;',
-        `String k = "${token}"; // nosec`, // 4
+        `String k = "${token}"; // depwatch: ignore`, // 4
         '',
       ].join('\n'),
       'src/main.cpp': [
-        `int n = 1'000'000; const char* k = "${token}"; // nosec`, // 1: digit separators are not quotes
-        `const char* s = "// nosec ${token}";`, // 2
+        `int n = 1'000'000; const char* k = "${token}"; // depwatch: ignore`, // 1: digit separators are not quotes
+        `const char* s = "// depwatch: ignore ${token}";`, // 2
         'const char* sql = R"x(select ")', // 3: a raw string over lines, its ) and " not the end
-        `  // nosec ${token} )x";`, // 4: text of the raw string
+        `  // depwatch: ignore ${token} )x";`, // 4: text of the raw string
         '',
       ].join('\n'),
       'src/Query.cs': [
-        `var p = @"C:\\dir\\"; var k = "${token}"; // nosec`, // 1: a backslash escapes nothing in a verbatim string
+        `var p = @"C:\\dir\\"; var k = "${token}"; // depwatch: ignore`, // 1: a backslash escapes nothing in a verbatim string
         'var sql = @"select', // 2: a verbatim string runs over lines
-        `  "" // nosec ${token}";`, // 3: "" is a quote inside it
+        `  "" // depwatch: ignore ${token}";`, // 3: "" is a quote inside it
         '',
       ].join('\n'),
       'web/index.php': [
         "<p>Don't</p>", // 1: HTML, not PHP code
-        `<?php $k = "${token}"; // nosec ?>`, // 2
-        `<?php $s = 'a # nosec ${token}'; $t = "${token}"; # nosec`, // 3: one string holds a marker, then a real # comment
+        `<?php $k = "${token}"; // depwatch: ignore ?>`, // 2
+        `<?php $s = 'a # depwatch: ignore ${token}'; $t = "${token}"; # depwatch: ignore`, // 3: one string holds a marker, then a real # comment
         `$u = "multi`, // 4: PHP strings run over lines
-        `  # nosec ${token}";`, // 5
+        `  # depwatch: ignore ${token}";`, // 5
         '',
       ].join('\n'),
     });
@@ -249,14 +249,14 @@ describe('markers in `//` languages and in strings that run over lines', () => {
       'pyproject.toml': [
         '[tool.release]', // 1
         'script = """', // 2
-        `curl -H "token: ${token}" # nosec`, // 3: text of the string
+        `curl -H "token: ${token}" # depwatch: ignore`, // 3: text of the string
         '"""', // 4
         "notes = '''", // 5
-        `  ${token}  # nosec`, // 6: text of the literal string
+        `  ${token}  # depwatch: ignore`, // 6: text of the literal string
         "''' # closed",
-        `key = "${token}"  # nosec`, // 8: a real comment
-        `quoted = """a "" b ${token}"""  # nosec`, // 9: a one-line """ string, then a comment
-        `broken = "${token} # nosec`, // 10: never closed: fail closed
+        `key = "${token}"  # depwatch: ignore`, // 8: a real comment
+        `quoted = """a "" b ${token}"""  # depwatch: ignore`, // 9: a one-line """ string, then a comment
+        `broken = "${token} # depwatch: ignore`, // 10: never closed: fail closed
         '',
       ].join('\n'),
     });
@@ -346,5 +346,25 @@ describe('.depwatch.yml ignores', () => {
     const { findings, notes } = applyIgnores([finding('legacy/requirements.txt'), finding('requirements.txt')], rules, new Date('2026-11-28'));
     expect(findings.map((f) => Boolean(f.ignoredBy))).toEqual([true, false]);
     expect(notes).toEqual([]);
+  });
+});
+
+describe('bare # nosec and secrets', () => {
+  it('a bare # nosec (bandit\'s, written for the code) does not hide a secret on its line; # depwatch: ignore and # nosec with the rule or bandit id do', async () => {
+    const code = [
+      'import subprocess',
+      'subprocess.call("deploy", shell=True, env={"GITHUB_TOKEN": "ghp_R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST"})  # nosec',
+      'subprocess.call("deploy", shell=True, env={"GITHUB_TOKEN": "ghp_Z4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST"})  # depwatch: ignore',
+      'requests_session_password = "Zq7vP2mX9kR4tL8wQ3"  # nosec B105',
+      'API_TOKEN = "ghp_Q4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST"  # nosec secret-github-token',
+    ].join('\n');
+    const result = await scanFiles({ 'a.py': code, '.gitignore': '.env\n*.env\n' });
+    expect(result.findings.map((f) => `${f.rule}@${f.line}`)).toEqual(['secret-github-token@2']);
+    expect(result.ignored.map((f) => `${f.rule}@${f.line}`).sort()).toEqual(['py-subprocess-shell@2', 'py-subprocess-shell@3', 'secret-assigned@4', 'secret-github-token@3', 'secret-github-token@5'].sort());
+  });
+
+  it('outside Python too: a bare # nosec in a YAML file hides its runtime findings, not its secrets', async () => {
+    const result = await scanFiles({ 'deploy/app.yml': 'env:\n  token: ghp_R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST  # nosec\n', '.gitignore': '.env\n*.env\n' });
+    expect(result.findings.map((f) => `${f.rule}@${f.line}`)).toEqual(['secret-github-token@2']);
   });
 });

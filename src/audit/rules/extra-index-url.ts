@@ -48,9 +48,9 @@ function riskyIndexes(options: ManifestOption[]): { option: ManifestOption; firs
   }
   for (const name of SEVERAL_ARE_MERGED) {
     const all = options.filter((o) => o.name === name);
-    if (all.length > 1) out.push(...all.slice(1).map((option) => ({ option, firstMatch: false, where: 'index' as const })));
+    for (const option of all.slice(1)) out.push({ option, firstMatch: false, where: 'index' as const });
   }
-  out.push(...options.filter((o) => FIRST_MATCH.has(o.name)).map((option) => ({ option, firstMatch: true, where: 'index' as const })));
+  for (const option of options) if (FIRST_MATCH.has(option.name)) out.push({ option, firstMatch: true, where: 'index' as const });
   return out;
 }
 

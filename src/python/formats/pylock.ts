@@ -217,11 +217,11 @@ function indexSource(table: LockTable): SourceInfo | { error: string } {
   const hashes: string[] = [];
   if (sdist !== undefined) {
     if (!isLockTable(sdist)) return { error: 'sdist should be a table' };
-    hashes.push(...hashTable(own(sdist, 'hashes')));
+    for (const h of hashTable(own(sdist, 'hashes'))) hashes.push(h);
   }
   if (wheels !== undefined) {
     if (!Array.isArray(wheels)) return { error: 'wheels should be an array of tables' };
-    for (const wheel of wheels) if (isLockTable(wheel)) hashes.push(...hashTable(own(wheel, 'hashes')));
+    for (const wheel of wheels) if (isLockTable(wheel)) for (const h of hashTable(own(wheel, 'hashes'))) hashes.push(h);
   }
   return { kind: 'registry', url: null, editable: false, hashes, problem: null };
 }

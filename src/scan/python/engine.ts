@@ -6,7 +6,7 @@
  */
 import type { Language, Node, Query, QueryMatch } from 'web-tree-sitter';
 import type { Report } from '../rule.js';
-import { PythonFile } from './file.js';
+import { nameOf, PythonFile } from './file.js';
 import { NestedNodes } from './nesting.js';
 import { treeSitter } from './parser.js';
 import type { PythonRule } from './rule.js';
@@ -139,12 +139,13 @@ export class PythonRuleEngine {
     const target = m.captures.find((c) => c.name === 'instance.target')?.node;
     if (!ctorNode || !target) return;
     const ctor = file.qualify(ctorNode);
-    if (ctor && this.constructors.has(ctor)) file.instances.set(target.text.trim(), ctor);
+    if (ctor && this.constructors.has(ctor)) file.instances.set(nameOf(target).trim(), ctor);
   }
 
   /** Hands a call to the rules subscribed to its qualified name or its method name; most calls match none and cost a map lookup. */
   private dispatchCall(callee: Node, call: Node, file: PythonFile, runRule: (rule: PythonRule, node: Node, callee: string | null) => void): void {
-    const text = callee.text;
+    // As Python reads it (PEP 3131): `os.ｓｙｓｔｅｍ` is os.system.
+    const text = nameOf(callee);
     const qualified = file.qualifyCached(callee, text);
     const byName = qualified ? this.byCall.get(qualified) : undefined;
     const dot = text.lastIndexOf('.');

@@ -16,6 +16,26 @@ const MAX_DEPTH = 32;
 
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * A name as Python reads it: PEP 3131 NFKC-normalises identifiers, so `ｅｖａｌ(x)` (fullwidth) and
+ * `𝐨𝐬.system(x)` (mathematical bold) call eval and os.system. Every place a rule compares names
+ * reads them through this. ASCII text, nearly every name, is returned as it is after one test.
+ */
+export function pythonName(text: string): string {
+  return NON_ASCII.test(text) ? text.normalize('NFKC') : text;
+}
+
+/** The text of an identifier, attribute or dotted name as Python reads it (pythonName). */
+export const nameOf = (node: Node): string => pythonName(node.text);
+
+/** The attribute's name of `obj.name` as Python reads it, or null. */
+export const attributeName = (node: Node): string | null => {
+  const attribute = node.childForFieldName('attribute');
+  return attribute ? nameOf(attribute) : null;
+};
+
 export interface CallArguments {
   positional: Node[];
   keywords: Map<string, Node>;
@@ -48,12 +68,12 @@ export class PythonFile {
     if (node.type === 'import_statement') {
       for (const name of node.childrenForFieldName('name')) {
         if (name.type === 'aliased_import') {
-          const target = name.childForFieldName('name')?.text;
-          const alias = name.childForFieldName('alias')?.text;
-          if (target && alias) this.aliases.set(alias, target);
+          const target = name.childForFieldName('name');
+          const alias = name.childForFieldName('alias');
+          if (target && alias) this.aliases.set(nameOf(alias), nameOf(target));
         } else if (name.type === 'dotted_name') {
           // `import xml.etree.ElementTree` binds `xml`; the rest of the chain is spelled out at each use.
-          const head = name.text.split('.')[0]!;
+          const head = nameOf(name).split('.')[0]!;
           this.aliases.set(head, head);
         }
       }
@@ -61,18 +81,19 @@ export class PythonFile {
     }
     const module = node.childForFieldName('module_name');
     if (!module || module.type !== 'dotted_name') return; // relative imports are the project's own modules
-    const from = module.text;
+    const from = nameOf(module);
     if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
       this.starModules.push(from);
       return;
     }
     for (const name of node.childrenForFieldName('name')) {
       if (name.type === 'aliased_import') {
-        const target = name.childForFieldName('name')?.text;
-        const alias = name.childForFieldName('alias')?.text;
-        if (target && alias) this.aliases.set(alias, `${from}.${target}`);
+        const target = name.childForFieldName('name');
+        const alias = name.childForFieldName('alias');
+        if (target && alias) this.aliases.set(nameOf(alias), `${from}.${nameOf(target)}`);
       } else if (name.type === 'dotted_name') {
-        this.aliases.set(name.text, `${from}.${name.text}`);
+        const imported = nameOf(name);
+        this.aliases.set(imported, `${from}.${imported}`);
       }
     }
   }
@@ -90,15 +111,16 @@ export class PythonFile {
   }
 
   /** The qualified name of a dotted expression as the file means it, or null when it names nothing we can resolve. */
-  qualify(node: Node, text = node.text, depth = 0): string | null {
+  qualify(node: Node, text = nameOf(node), depth = 0): string | null {
     if (DOTTED.test(text)) return this.qualifyDotted(text);
     // `requests.Session().get`: a method on a freshly built object (chains of calls followed a few levels only).
     if (node.type === 'attribute' && depth < 8) {
       const object = node.childForFieldName('object');
-      const attr = node.childForFieldName('attribute')?.text;
+      const attrNode = node.childForFieldName('attribute');
+      const attr = attrNode ? nameOf(attrNode) : null;
       if (object?.type === 'call' && attr) {
         const fn = object.childForFieldName('function');
-        const ctor = fn ? this.qualify(fn, fn.text, depth + 1) : null;
+        const ctor = fn ? this.qualify(fn, nameOf(fn), depth + 1) : null;
         if (ctor) return `${ctor}().${attr}`;
       }
     }
@@ -137,9 +159,9 @@ export class PythonFile {
     for (const child of args.namedChildren) {
       if (!child || child.type === 'comment') continue;
       if (child.type === 'keyword_argument') {
-        const name = child.childForFieldName('name')?.text;
+        const name = child.childForFieldName('name');
         const value = child.childForFieldName('value');
-        if (name && value) out.keywords.set(name, value);
+        if (name && value) out.keywords.set(nameOf(name), value);
       } else if (child.type === 'list_splat' || child.type === 'dictionary_splat') {
         out.hasSplat = true;
       } else {
@@ -179,7 +201,7 @@ export class PythonFile {
         return !!left && !!right && this.isLiteral(left, depth + 1) && this.isLiteral(right, depth + 1);
       }
       case 'identifier': {
-        const value = this.moduleConstant(node.text, node);
+        const value = this.moduleConstant(nameOf(node), node);
         return value !== null && this.isLiteral(value, depth + 1);
       }
       default:
@@ -232,7 +254,7 @@ export class PythonFile {
       switch (node.type) {
         case 'assignment': {
           const left = node.childForFieldName('left');
-          if (left?.type === 'identifier') bind(left.text, 1, node.childForFieldName('right') ? node : null);
+          if (left?.type === 'identifier') bind(nameOf(left), 1, node.childForFieldName('right') ? node : null);
           else bindTargets(left);
           break;
         }
@@ -259,7 +281,7 @@ export class PythonFile {
         case 'global_statement':
         case 'nonlocal_statement':
           // Another scope assigns the module's name: whatever it holds is not fixed here.
-          for (const child of node.namedChildren) if (child?.type === 'identifier') bind(child.text, 2);
+          for (const child of node.namedChildren) if (child?.type === 'identifier') bind(nameOf(child), 2);
           break;
         case 'case_pattern': {
           // `case x:` captures into x (a dotted name is a value pattern and binds nothing).
@@ -337,8 +359,9 @@ export class PythonFile {
       const scope = (this.enclosingFunction(a) ?? this.root).id;
       let names = index.get(scope);
       if (!names) index.set(scope, (names = new Map()));
-      let list = names.get(left.text);
-      if (!list) names.set(left.text, (list = []));
+      const name = nameOf(left);
+      let list = names.get(name);
+      if (!list) names.set(name, (list = []));
       const previous = list[list.length - 1];
       const state: AssignmentState =
         a.type === 'assignment'
@@ -383,7 +406,7 @@ export class PythonFile {
       }
       return null;
     }
-    const name = node.text;
+    const name = nameOf(node);
     const fn = this.enclosingFunction(node);
     // The last plain assignment to the name before this use, in the same function (or module).
     const value = this.lastAssignment(name, node).plain?.childForFieldName('right');
@@ -535,7 +558,7 @@ function targetNames(target: Node | null | undefined): string[] {
   const stack: Node[] = target ? [target] : [];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === 'identifier') out.push(n.text);
+    if (n.type === 'identifier') out.push(nameOf(n));
     else if (n.type !== 'attribute' && n.type !== 'subscript') for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return out;
@@ -570,7 +593,7 @@ export function mentions(node: Node, name: string): boolean {
   const stack: Node[] = [node];
   for (let seen = 0; stack.length > 0 && seen < 2000; seen++) {
     const n = stack.pop()!;
-    if (n.type === 'identifier' && n.text === name) return true;
+    if (n.type === 'identifier' && nameOf(n) === name) return true;
     for (const child of n.namedChildren) if (child) stack.push(child);
   }
   return false;

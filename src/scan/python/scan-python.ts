@@ -21,6 +21,13 @@ export interface PythonScanOutcome {
   rulesTimedOut: 'query' | 'rules' | null;
   /** The tree has syntax errors (Python 2, a broken file): rules ran on what parsed, the rest was not checked. */
   syntaxErrors: number;
+  /**
+   * Where the parser gave up on part of the file (ERROR nodes: text it could not fit into the
+   * grammar), null when it read it all (a MISSING token it put in loses no code). Queries still
+   * match what parsed inside and around them, but statements in an ERROR node may be missing or
+   * misread, so the rules may have missed code there: the result is partial.
+   */
+  unparsed: Unparsed | null;
   /** Rules that failed on this file (a bug, reported rather than hidden). */
   ruleErrors: string[];
   /**
@@ -28,6 +35,15 @@ export interface PythonScanOutcome {
    * line: a marker counts only in a real comment, never inside a string.
    */
   comments: Map<number, string>;
+}
+
+/** The first stretch of a file the parser could not read, 1-based lines, and how many more there are. */
+export interface Unparsed {
+  line: number;
+  endLine: number;
+  /** It runs to the end of the file: nothing after its start was parsed as statements. */
+  toEnd: boolean;
+  others: number;
 }
 
 export interface PythonScanner {
@@ -42,19 +58,19 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
   return {
     scan(path, text, isTest) {
       const tree = parser.parse(text);
-      if (!tree) return { findings: [], timedOut: true, rulesTimedOut: null, syntaxErrors: 0, ruleErrors: [], comments: new Map() };
+      if (!tree) return { findings: [], timedOut: true, rulesTimedOut: null, syntaxErrors: 0, unparsed: null, ruleErrors: [], comments: new Map() };
       try {
         const root = tree.rootNode;
-        const syntaxErrors = root.hasError ? countErrors(root) : 0;
+        const errors = root.hasError ? findErrors(root, text) : { count: 0, unparsed: null };
         const deadline = performance.now() + (options.ruleTimeoutMs ?? Infinity);
-        const { findings, errors, timedOut } = engine.run(root, path, text, isTest, () => performance.now() >= deadline);
+        const { findings, errors: ruleErrors, timedOut } = engine.run(root, path, text, isTest, () => performance.now() >= deadline);
         const comments = new Map<number, string>();
         if (mentionsMarker(text)) {
           for (const c of root.descendantsOfType('comment')) {
             if (c && mentionsMarker(c.text)) comments.set(c.startPosition.row + 1, c.text);
           }
         }
-        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors, ruleErrors: errors, comments };
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors: errors.count, unparsed: errors.unparsed, ruleErrors, comments };
       } finally {
         tree.delete();
       }
@@ -66,15 +82,25 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
   };
 }
 
-/** ERROR and MISSING nodes, counted without recursion (a broken file can nest deeply). */
-function countErrors(root: import('web-tree-sitter').Node): number {
+/**
+ * ERROR and MISSING nodes, counted without recursion (a broken file can nest deeply), and the
+ * outermost ERROR nodes as the stretch of the file that was not parsed (the first, and how many
+ * others). An ERROR node is not entered: what is inside it was not read as code.
+ */
+function findErrors(root: import('web-tree-sitter').Node, text: string): { count: number; unparsed: Unparsed | null } {
   let count = 0;
+  let first: Unparsed | null = null;
+  let others = 0;
   const cursor = root.walk();
   try {
     let more = true;
     while (more) {
       const node = cursor.currentNode;
       if (node.isError || node.isMissing) count++;
+      if (node.isError) {
+        if (first === null) first = { line: node.startPosition.row + 1, endLine: node.endPosition.row + 1, toEnd: false, others: 0 };
+        else others++;
+      }
       if (node.hasError && !node.isError && cursor.gotoFirstChild()) continue;
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) {
@@ -86,5 +112,32 @@ function countErrors(root: import('web-tree-sitter').Node): number {
   } finally {
     cursor.delete();
   }
-  return count;
+  if (first === null) return { count, unparsed: null };
+  // Runs to the end when no code follows the line it ends on (only blank lines and comments may).
+  first.toEnd = others === 0 && onlyCommentsFrom(text, nthLineStart(text, first.endLine));
+  first.others = others;
+  return { count, unparsed: first };
+}
+
+/** Whether the text from `at` on holds only blank lines and comments: one pass, line by line. */
+function onlyCommentsFrom(text: string, at: number): boolean {
+  while (at < text.length) {
+    let end = text.indexOf('\n', at);
+    if (end === -1) end = text.length;
+    const line = text.slice(at, end).trim();
+    if (line !== '' && !line.startsWith('#')) return false;
+    at = end + 1;
+  }
+  return true;
+}
+
+/** Offset where the 0-based line `n` starts (text's length when it has fewer lines). */
+function nthLineStart(text: string, n: number): number {
+  let at = 0;
+  for (let k = 0; k < n; k++) {
+    const i = text.indexOf('\n', at);
+    if (i === -1) return text.length;
+    at = i + 1;
+  }
+  return at;
 }

@@ -184,7 +184,9 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
   ];
   const details: KnownBlock[] = [];
   const openFor = (rows: FindingRow[]) => {
-    const days = Math.floor((Date.parse(d.generatedAt) - Math.min(...rows.map((r) => Date.parse(r.firstSeen)))) / 86_400_000);
+    // A loop, not Math.min(...rows): a package can have more open findings than arguments fit on the stack.
+    const first = rows.reduce((min, r) => Math.min(min, Date.parse(r.firstSeen)), Infinity);
+    const days = Math.floor((Date.parse(d.generatedAt) - first) / 86_400_000);
     return `, open ${plural(days, 'day')}`;
   };
   const fixedBy = (rows: FindingRow[]) => {

@@ -263,7 +263,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   }
   const { texts, failed, permanent, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
   result.githubRequests += requests;
-  result.errors.push(...errors);
+  for (const e of errors) result.errors.push(e);
 
   // Parsed once per commit for this sweep only: the next one reads the settings again.
   const settings = new Map<string, Promise<Settings>>();
@@ -462,18 +462,18 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
           return why ? [{ path, message: `${label}: ${path} ${why}`, recoverable: !permanent.has(key) }] : [];
         }),
       );
-      for (const label of SIDES) unread.push(...sides[label].problems.map((p) => ({ path: '', ...p })));
+      for (const label of SIDES) for (const p of sides[label].problems) unread.push({ path: '', ...p });
       const diff = await reads.diffDependencies({
         base: sides.base.roots,
         head: sides.head.roots,
         included: Object.fromEntries(SIDES.map((label) => [label, { texts: sides[label].included, unread: [...sides[label].unread, ...sides[label].cut] }])),
       });
-      diff.errors.push(...unread.map((u) => u.message));
+      for (const u of unread) diff.errors.push(u.message);
       for (const label of SIDES) {
         const cut = sides[label].cut;
         if (cut.length > 0) diff.errors.push(`${label}: the reviewed files include more files than a review follows (${MAX_INCLUDED_FILES} files, ${MAX_INCLUDE_LEVELS} levels of includes): ${cut.length} more not read (${cut.slice(0, 5).join(', ')}${cut.length > 5 ? ', …' : ''})`);
       }
-      diff.errors.push(...untold);
+      for (const e of untold) diff.errors.push(e);
       if (pull.filesNotListed > 0) diff.errors.push(`GitHub did not list ${pull.filesNotListed} of its ${pull.paths.length + pull.filesNotListed} changed files; dependency files among them are not in this review`);
       const reviewed = await reviewDependencies(diff, await options.cards());
       const review: DependencyReview = notes.length ? { ...reviewed, notes } : reviewed;
@@ -574,7 +574,7 @@ async function readMore(
   if (wanted.size === 0) return;
   const read = await readTexts(options.octokit, [...wanted.values()]);
   result.githubRequests += read.requests;
-  result.errors.push(...read.errors);
+  for (const e of read.errors) result.errors.push(e);
   for (const [key, text] of read.texts) into.texts.set(key, text);
   for (const [key, why] of read.failed) into.failed.set(key, why);
   for (const key of read.permanent) into.permanent.add(key);

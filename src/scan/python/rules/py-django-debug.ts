@@ -10,7 +10,7 @@
  * runs with DEBUG on.
  */
 import type { Node } from 'web-tree-sitter';
-import { PythonFile, columnOf, lineOf } from '../file.js';
+import { PythonFile, attributeName, columnOf, lineOf, nameOf } from '../file.js';
 import { baseName } from '../../paths.js';
 import type { PythonRule } from '../rule.js';
 
@@ -120,19 +120,19 @@ function callValue(call: Node, file: PythonFile, depth: number): Value {
   if (args.hasSplat) return undefined;
   // `os.getenv("DEBUG", "true").lower()`: string methods on a value we know.
   if (fn.type === 'attribute') {
-    const method = fn.childForFieldName('attribute')?.text;
+    const method = attributeName(fn);
     if ((method === 'lower' || method === 'upper' || method === 'strip') && args.positional.length === 0) {
       const x = unsetValue(fn.childForFieldName('object'), file, depth + 1);
       if (!x || typeof x.v !== 'string') return undefined;
       return { v: method === 'lower' ? x.v.toLowerCase() : method === 'upper' ? x.v.toUpperCase() : x.v.trim() };
     }
   }
-  const name = file.qualify(fn) ?? fn.text;
+  const name = file.qualify(fn) ?? nameOf(fn);
   if (OS_READ.has(name)) {
     const fallback = args.keywords.get('default') ?? args.positional[1];
     return fallback ? unsetValue(fallback, file, depth + 1) : { v: null };
   }
-  const text = fn.text;
+  const text = nameOf(fn);
   const scheme = environScheme(fn, file);
   if (scheme || ENV_FUNCTION.test(text) || ENV_METHOD.test(text)) {
     // django-environ and decouple raise when the variable is unset and there is no default.
@@ -175,7 +175,7 @@ const ENVIRON_ENV = new Set(['environ.Env', 'environ.environ.Env']);
 function environScheme(fn: Node, file: PythonFile): Node | null {
   const reader = fn.type === 'attribute' ? fn.childForFieldName('object') : fn;
   if (reader?.type !== 'identifier') return null;
-  const bound = file.moduleConstant(reader.text, fn);
+  const bound = file.moduleConstant(nameOf(reader), fn);
   const constructor = bound?.type === 'call' ? bound.childForFieldName('function') : null;
   return constructor && ENVIRON_ENV.has(file.qualify(constructor) ?? '') ? bound! : null;
 }

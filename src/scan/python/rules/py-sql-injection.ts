@@ -1,6 +1,6 @@
 /** SQL built with `%`, `.format`, f-strings or `+` and passed to `execute`/`executemany`/`raw`. */
 import type { Node } from 'web-tree-sitter';
-import { columnOf, lineOf, type PythonFile } from '../file.js';
+import { attributeName, columnOf, lineOf, nameOf, type PythonFile } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 const SQL_WORDS = /\b(?:select|insert|update|delete|replace|create|drop|alter|where|from|into|values|union|truncate|exec)\b/i;
@@ -38,7 +38,7 @@ function builtQuery(node: Node, file: PythonFile, depth: number): Built | null {
     }
     case 'call': {
       const fn = node.childForFieldName('function');
-      if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format') {
+      if (fn?.type === 'attribute' && attributeName(fn) === 'format') {
         const object = fn.childForFieldName('object');
         if (object && (object.type === 'string' || object.type === 'concatenated_string')) return { how: 'str.format()', sample: object.text.slice(0, 500) };
       }
@@ -53,7 +53,7 @@ function builtQuery(node: Node, file: PythonFile, depth: number): Built | null {
     case 'identifier': {
       // The last assignment to the name before this use, in the same function or module, then any
       // `+=` of a value that is not a literal after it.
-      const { plain, built } = file.lastAssignment(node.text, node);
+      const { plain, built } = file.lastAssignment(nameOf(node), node);
       const value = plain?.childForFieldName('right');
       const found = value ? builtQuery(value, file, depth + 1) : null;
       return found ?? (built ? { how: 'string concatenation (+=)', sample: built.text.slice(0, 500) } : null);

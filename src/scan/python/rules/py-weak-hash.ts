@@ -5,7 +5,7 @@
  * cache keys are fine, and Python 3.9+ lets the code say so with usedforsecurity=False.
  */
 import type { Node } from 'web-tree-sitter';
-import { PythonFile, columnOf, lineOf } from '../file.js';
+import { PythonFile, columnOf, lineOf, nameOf } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 /** A string literal naming a broken algorithm, as hashlib.new reads it (any case). Short on purpose: `"sha1"` fits. */
@@ -13,7 +13,7 @@ const WEAK_NAME = /^[rRuU]?(['"])(md4|md5|sha|sha1)\1$/i;
 
 /** The algorithm name given to hashlib.new when the file spells it (a literal or a module constant), else null. */
 function weakName(node: Node | undefined, file: PythonFile): string | null {
-  const value = node?.type === 'identifier' ? file.moduleConstant(node.text) : node;
+  const value = node?.type === 'identifier' ? file.moduleConstant(nameOf(node)) : node;
   if (!value || value.type !== 'string' || value.text.length > 8) return null;
   return WEAK_NAME.exec(value.text)?.[2]?.toLowerCase() ?? null;
 }
