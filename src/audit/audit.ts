@@ -19,7 +19,7 @@ import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity }
 import { describeExclusion, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
 import { applyIgnores, type IgnoreNote, type IgnoreRule } from './ignores.js';
-import { partialReasons, type PartialReason } from './partial.js';
+import { partialReasons, type PartialReason, type UnreachedSource } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
 import { noLockfileFindings } from './rules/no-lockfile.js';
@@ -118,10 +118,10 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   const warnings: string[] = [];
   // The warnings that say a source was not reached (rather than what its data said): marked
   // transient where they are made, so a sweep knows the same audit again may succeed.
-  const unreached = new Set<string>();
-  const notReached = (list: string[], message: string): void => {
+  const unreached = new Map<string, UnreachedSource>();
+  const notReached = (list: string[], source: UnreachedSource, message: string): void => {
     list.push(message);
-    unreached.add(message);
+    unreached.set(message, source);
   };
 
   progress(`checking ${plural(packages.length, 'pinned release')} against ${input.advisories.kind === 'mirror' ? 'the local advisory mirror' : 'OSV'}`);
@@ -135,7 +135,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     hits = await input.advisories.affecting(queries, { listPackages: unpinned.map((d) => d.name), prefetchAliasRatings: true });
   } catch (err) {
     advisoriesOk = false;
-    notReached(warnings, `advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
+    notReached(warnings, 'advisories', `advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
   }
   // Hits through a range that cannot be read are reported (fail closed), and the result is partial.
   for (const w of unreadableRangeWarnings(queries, hits)) warnings.push(w);
@@ -152,17 +152,17 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   // for the CPU with the work the first stage waits for.
   const registryWarnings: string[] = [];
   let registryDone = false;
-  const registryRead = fetchRegistry(input.registry, wantRegistry, (message) => notReached(registryWarnings, message)).finally(() => {
+  const registryRead = fetchRegistry(input.registry, wantRegistry, (message) => notReached(registryWarnings, 'registry', message)).finally(() => {
     registryDone = true;
   });
   const detailWarnings: string[] = [];
   const [packageAdvisories, aliasRatings] = await Promise.all([
-    advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, (message) => notReached(detailWarnings, message)) : new Map<string, OsvRecord[]>(),
+    advisoriesOk ? fetchPackageAdvisories(input.advisories, wantAdvisories, (message) => notReached(detailWarnings, 'advisory-details', message)) : new Map<string, OsvRecord[]>(),
     // Unrated advisories take the rating of their GHSA / CVE aliases' records where those have one.
     lookUpAliasRatings(input.advisories, hitGroups.values()),
   ]);
   if (aliasRatings.failure !== null) {
-    notReached(detailWarnings, `advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
+    notReached(detailWarnings, 'ratings', `advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
   }
 
   const typosquat = auditTyposquatChecker(input.knownNames);

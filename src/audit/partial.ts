@@ -40,6 +40,24 @@ export interface PartialReason {
    * UTF-8, a line that does not parse). Not in the JSON (partialReasonJson).
    */
   transient?: true;
+  /**
+   * For a `data-source` reason made by the audit: which source was not reached, set where the
+   * reason is made, so readers ask this rather than match the message's words. `advisories`:
+   * vulnerabilities were not checked; `registry`: outdated and yanked releases were not;
+   * `advisory-details` / `ratings`: fix versions or ratings may be incomplete. Absent for reasons
+   * about the data itself (a stale mirror). Not in the JSON (partialReasonJson).
+   */
+  unreached?: UnreachedSource;
+}
+
+/** What the audit reads from elsewhere and can fail to reach (PartialReason.unreached). */
+export type UnreachedSource = 'advisories' | 'registry' | 'advisory-details' | 'ratings';
+
+/** Whether the result's checks of `source` were not done because it was not reached (results stored before `unreached` existed: by their warnings' words). */
+export function notReached(result: { partialReasons?: readonly PartialReason[]; warnings: readonly string[] }, source: 'advisories' | 'registry'): boolean {
+  if (result.partialReasons?.some((r) => r.unreached !== undefined)) return result.partialReasons.some((r) => r.unreached === source);
+  const start = source === 'advisories' ? 'advisories unavailable' : 'package registry unavailable';
+  return result.warnings.some((w) => w.startsWith(start));
 }
 
 /** Whether a problem means content was not read (see the rule above). */
@@ -50,15 +68,18 @@ export const NO_MANIFESTS = 'no Python manifest or lockfile was found to audit: 
 export const NO_MANIFEST_READ = 'no Python manifest or lockfile could be read: nothing was checked';
 
 /**
- * `unreached`: the warnings (of `warnings`) that say a source was not reached, as the audit made
- * them (src/audit/audit.ts): their reasons are transient.
+ * `unreached`: the warnings (of `warnings`) that say a source was not reached, with which, as the
+ * audit made them (src/audit/audit.ts): their reasons are transient and say the source.
  */
-export function partialReasons(input: { errors: readonly ExtractError[]; manifestsRead: number; warnings: readonly string[]; unreached?: ReadonlySet<string> }): PartialReason[] {
+export function partialReasons(input: { errors: readonly ExtractError[]; manifestsRead: number; warnings: readonly string[]; unreached?: ReadonlyMap<string, UnreachedSource> }): PartialReason[] {
   const reasons: PartialReason[] = input.errors
     .filter(isUnread)
     .map((e) => ({ kind: 'unread', file: e.file, line: e.line, message: e.message, ...(e.unlistedBecause !== undefined ? { unlistedBecause: e.unlistedBecause } : {}), ...(e.transient ? { transient: true as const } : {}) }));
   if (input.manifestsRead === 0) reasons.push({ kind: 'no-manifests', message: reasons.length > 0 ? NO_MANIFEST_READ : NO_MANIFESTS });
-  for (const w of input.warnings) reasons.push({ kind: 'data-source', message: w, ...(input.unreached?.has(w) ? { transient: true as const } : {}) });
+  for (const w of input.warnings) {
+    const source = input.unreached?.get(w);
+    reasons.push({ kind: 'data-source', message: w, ...(source !== undefined ? { transient: true as const, unreached: source } : {}) });
+  }
   return reasons;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { AuditResult } from '../audit/audit.js';
 import type { Severity } from '../audit/findings.js';
-import { forReaders, reasonsOf } from '../audit/partial.js';
+import { forReaders, notReached, reasonsOf } from '../audit/partial.js';
 import { shortReason } from '../report/shorten.js';
 import { countBySeverity } from '../report/summary.js';
 import type { Db } from './db.js';
@@ -74,7 +74,7 @@ export function completenessOf(result: AuditResult): AuditCompleteness {
   return {
     partial: result.partial,
     pending: result.pending ?? [],
-    vulnerabilitiesUnchecked: result.warnings.some((w) => w.startsWith('advisories unavailable')),
+    vulnerabilitiesUnchecked: notReached(result, 'advisories'),
     reasons: reasons.length,
     firstReason: reasons[0] ? shortReason(reasons[0], FIRST_REASON_MAX) : null,
   };

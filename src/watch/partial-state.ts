@@ -11,9 +11,6 @@ import type { ScanResult } from '../scan/types.js';
 import type { RepoPartialReason, RepoSummary } from '../store/watches.js';
 import type { SweepProblems } from '../store/watch-state/types.js';
 
-/** A data-source warning a clean re-match of the same commit does not check again (it looks up advisories only). */
-const NOT_REMATCHED = 'package registry unavailable';
-
 /**
  * The reasons to store for an audit and the code scan of the same commit (`scan`: its result, or
  * what it threw; absent: code scanning is off). One line each, as the /audit reply says them.
@@ -24,7 +21,9 @@ export function repoPartialReasons(audit: Pick<AuditResult, 'partialReasons' | '
   // The scan throwing (not one that said why it did not run) is taken as passing: it is tried again.
   else if (scan) reasons.push({ kind: 'unscanned', message: `code and configuration were not scanned: ${errorLine(scan.error)}`, transient: true });
   return forReaders(reasons).map((r) => ({
-    kind: r.kind === 'data-source' && !r.message.startsWith(NOT_REMATCHED) ? 'advisories' : r.kind,
+    // A clean re-match of the same commit looks up advisories only: what it checks again is kept as
+    // `advisories` (it clears those itself), the registry not reached stays a data-source reason.
+    kind: r.kind === 'data-source' && r.unreached !== 'registry' ? 'advisories' : r.kind,
     text: describeReason(r),
     transient: r.transient === true,
   }));

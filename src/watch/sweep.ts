@@ -17,7 +17,7 @@ import type { PackageRegistry } from '../audit/audit.js';
 import { findingKey, type Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import { excluder, type Exclusion } from '../audit/exclude.js';
-import { unreadFiles } from '../audit/partial.js';
+import { notReached, unreadFiles } from '../audit/partial.js';
 import type { AdvisorySource } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
@@ -298,8 +298,8 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
 
   // A source that failed found nothing, which must not read as "fixed": leave those kinds alone.
   const kinds = new Set(ALL_KINDS);
-  if (audit.warnings.some((w) => w.startsWith('advisories unavailable'))) for (const k of VULNERABILITY_KINDS) kinds.delete(k);
-  if (audit.warnings.some((w) => w.startsWith('package registry unavailable'))) for (const k of REGISTRY_KINDS) kinds.delete(k);
+  if (notReached(audit, 'advisories')) for (const k of VULNERABILITY_KINDS) kinds.delete(k);
+  if (notReached(audit, 'registry')) for (const k of REGISTRY_KINDS) kinds.delete(k);
   // The scan ran meanwhile; whether it checked everything is stored with the audit (a failure to
   // scan is still the repository's failure once the audit is stored, as it was).
   const scanned = scanning && (await scanning.then((result) => ({ result }), (error: unknown) => ({ error })));

@@ -3,6 +3,7 @@ import { OFFLINE_REGISTRY_NOTICE } from '../../src/audit/audit.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import { findingKey, type Finding } from '../../src/audit/findings.js';
 import { memorySource } from '../../src/python/files.js';
+import { notReached } from '../../src/audit/partial.js';
 import { failingRegistry, project, REAL_SHAPED_FILES, realMirror, registryOf, release } from './helpers.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
@@ -110,6 +111,18 @@ describe('an audit of a real-shaped tree', () => {
     expect(result.warnings).toEqual([expect.stringMatching(/^package registry unavailable \(PyPI did not answer.*outdated and yanked releases were not checked$/)]);
     expect(of(result.findings, 'vulnerability').length).toBeGreaterThan(5);
     expect(of(result.findings, 'outdated')).toEqual([]);
+    // Which source was not reached is said where the reason is made, not told from its words.
+    expect(result.partialReasons).toEqual([expect.objectContaining({ kind: 'data-source', transient: true, unreached: 'registry' })]);
+    expect(notReached(result, 'registry')).toBe(true);
+    expect(notReached(result, 'advisories')).toBe(false);
+  });
+
+  it('says vulnerabilities were not checked when the advisory source fails, by the source, whatever the message says', async () => {
+    const down = { ...(await realMirror()), affecting: async () => Promise.reject(new Error('package registry unavailable, says the proxy')) };
+    const result = await auditFileSource(tree, { target: 'app', advisories: down, registry: null, now });
+    expect(result.partialReasons).toContainEqual(expect.objectContaining({ unreached: 'advisories', transient: true }));
+    expect(notReached(result, 'advisories')).toBe(true);
+    expect(notReached(result, 'registry')).toBe(false);
   });
 
   it('says an offline audit (no registry) did not check outdated and yanked releases: a notice, not a partial result', async () => {

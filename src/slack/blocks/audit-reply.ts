@@ -12,7 +12,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AuditResult } from '../../audit/audit.js';
 import type { AdviceSyntax } from '../../audit/fix-wording.js';
 import { DEFAULT_UNKNOWN_AS, effectiveSeverity, findingKey, severityOrder, UNRATED_LABEL, type Finding, type FindingKind, type RatedSeverity, type Severity } from '../../audit/findings.js';
-import { forReaders, reasonsOf } from '../../audit/partial.js';
+import { forReaders, notReached, reasonsOf } from '../../audit/partial.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { plural } from '../../plural.js';
 import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
@@ -300,7 +300,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
   const vulnCounts = countBySeverity(vulns);
   const otherCounts = countBySeverity(result.findings.filter((f) => !isVulnerability(f)));
   const other = result.findings.length - vulns.length;
-  const advisoriesUnchecked = partial && result.warnings.some((w) => w.startsWith('advisories unavailable'));
+  const advisoriesUnchecked = partial && notReached(result, 'advisories');
   blocks.push(
     section(
       (vulns.length
