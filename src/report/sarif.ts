@@ -266,11 +266,18 @@ function* allResults(findings: readonly Finding[], unknownAs: RatedSeverity, cod
   if (code) yield* codeResultsOf(code, locate);
 }
 
+/** What tells one index finding from another in one file: its index (an extra index URL, a find-links page, a trusted host). */
+function indexOf(f: Finding): string[] {
+  if (f.kind !== 'extra-index-url') return [];
+  const index = f.details?.url ?? f.details?.host;
+  return typeof index === 'string' ? [index] : [];
+}
+
 function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity, locate: Locate) {
   // Fingerprints given in this run, and how often: GitHub merges results that share one.
   const given = new Map<string, number>();
   for (const f of findings) {
-    const fingerprint = [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', ...(f.kind === 'vulnerability' || f.kind === 'malicious' ? [] : [f.file ?? ''])].join('|');
+    const fingerprint = [f.kind, f.id ?? '', f.package ?? '', f.version ?? '', ...(f.kind === 'vulnerability' || f.kind === 'malicious' ? [] : [f.file ?? '', ...indexOf(f)])].join('|');
     const seen = given.get(fingerprint) ?? 0;
     given.set(fingerprint, seen + 1);
     yield {
@@ -286,9 +293,10 @@ function* resultsOf(findings: readonly Finding[], unknownAs: RatedSeverity, loca
       ...(f.id ? {} : { properties: resultProperties(f) }),
       // Advisories keep kind|id|package|version (existing alerts keep their identity). Other kinds add
       // the file, as findingKey does, but not the line (stable when lines move): `no-lockfile` in two
-      // files would otherwise share one fingerprint and GitHub would merge them into one alert. Two
-      // in one file (two index lines) are told apart by their report order (worst first, then by
-      // line): the first keeps the fingerprint it always had, the next ones add `|2`, `|3`.
+      // files would otherwise share one fingerprint and GitHub would merge them into one alert. An
+      // index finding adds its index (URL or host), so each index line keeps its own alert, and a
+      // dismissal stays with its index when lines are added or removed. The same index on two lines
+      // of one file (rare) is told apart by order: `|2`, `|3`.
       partialFingerprints: { depwatchFinding: seen === 0 ? fingerprint : `${fingerprint}|${seen + 1}` },
     };
   }

@@ -4,6 +4,7 @@ import { auditFileSource } from '../../src/audit/run.js';
 import { findingKey, type Finding } from '../../src/audit/findings.js';
 import { memorySource } from '../../src/python/files.js';
 import { notReached } from '../../src/audit/partial.js';
+import type { AdvisorySource } from '../../src/advisories/types.js';
 import { failingRegistry, project, REAL_SHAPED_FILES, realMirror, registryOf, release } from './helpers.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
@@ -118,7 +119,9 @@ describe('an audit of a real-shaped tree', () => {
   });
 
   it('says vulnerabilities were not checked when the advisory source fails, by the source, whatever the message says', async () => {
-    const down = { ...(await realMirror()), affecting: async () => Promise.reject(new Error('package registry unavailable, says the proxy')) };
+    const mirror = await realMirror();
+    // Its words name the registry; what failed is the advisory source.
+    const down: AdvisorySource = { kind: 'api', affecting: async () => Promise.reject(new Error('package registry unavailable, says the proxy')), forPackage: (name) => mirror.forPackage(name) };
     const result = await auditFileSource(tree, { target: 'app', advisories: down, registry: null, now });
     expect(result.partialReasons).toContainEqual(expect.objectContaining({ unreached: 'advisories', transient: true }));
     expect(notReached(result, 'advisories')).toBe(true);

@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 const STALE = 'ignore of PYSEC-0000-0 in .depwatch.yml matches nothing; remove it';
 const LINK = 'link.py: symbolic link, not followed (it could point outside the tree; a target inside the tree is scanned there, one outside is not)';
-const SYNTAX = 'broken.py: 1 syntax error (Python 2 code, or a broken file); rules ran on the parts that parse';
+const SYNTAX = 'broken.py: 1 syntax error (a missing token the parser put in); rules ran on the whole file';
 
 it('audit --sarif gives each note of the text report as a note notification (with its file when it names one); the run stays successful', async () => {
   const dir = writeTree('depwatch-sarif-notes-', {

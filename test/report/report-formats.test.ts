@@ -209,11 +209,17 @@ describe('SARIF kind rules and fingerprints', () => {
     expect(prints[2]).toBe(['vulnerability', django()[0]!.id, 'django', '2.1.5'].join('|'));
   });
 
-  it('gives two file-level findings in one file (two index lines) different fingerprints: the first keeps the one it always had', () => {
-    const index = (line: number) => fileFinding({ kind: 'extra-index-url', severity: 'medium', file: 'requirements.txt', line, text: `An extra index at line ${line}.` });
-    const run = sarifOf([index(1), index(4), index(9)]);
-    const prints = run.results.map((r: { partialFingerprints: { depwatchFinding: string } }) => r.partialFingerprints.depwatchFinding);
-    expect(prints).toEqual(['extra-index-url||||requirements.txt', 'extra-index-url||||requirements.txt|2', 'extra-index-url||||requirements.txt|3']);
+  it('gives each index line of a file its own fingerprint, by its index, so an alert and its dismissal stay with the index when lines come and go', () => {
+    const index = (line: number, url: string) => fileFinding({ kind: 'extra-index-url', severity: 'medium', file: 'requirements.txt', line, text: `An extra index at line ${line}.`, details: { url, option: 'extra-index-url' } });
+    const prints = (findings: Finding[]) => sarifOf(findings).results.map((r: { partialFingerprints: { depwatchFinding: string } }) => r.partialFingerprints.depwatchFinding);
+    const before = prints([index(1, 'https://a.example/simple'), index(4, 'https://b.example/simple')]);
+    expect(before).toEqual(['extra-index-url||||requirements.txt|https://a.example/simple', 'extra-index-url||||requirements.txt|https://b.example/simple']);
+    // A new index line above both: the others keep theirs, the new one gets its own.
+    const after = prints([index(1, 'https://new.example/simple'), index(2, 'https://a.example/simple'), index(5, 'https://b.example/simple')]);
+    expect(after.slice(1)).toEqual(before);
+    expect(after[0]).toBe('extra-index-url||||requirements.txt|https://new.example/simple');
+    // The same index on two lines: told apart by order.
+    expect(prints([index(1, 'https://a.example/simple'), index(3, 'https://a.example/simple')])[1]).toBe('extra-index-url||||requirements.txt|https://a.example/simple|2');
   });
 
   it('one rule per kind with generic help and a severity no lower than any of its results; each result carries its own', () => {
