@@ -84,12 +84,85 @@ describe('known token formats', () => {
     expect(rules(result)).toEqual([]);
   });
 
-  it('reports tokens in tests and examples with low confidence, and skips generic assignments there', async () => {
+  it('reports tokens and generated-looking assigned values in tests and examples, with low confidence and their usual severity', async () => {
     const result = await scanFiles({
       'tests/test_client.py': `TOKEN = "${GITHUB}"\nPASSWORD = "${PASSWORD}"\n`,
       'examples/settings.example': `DB_PASSWORD=${PASSWORD}\n`,
     });
-    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.rule} ${f.confidence}`)).toEqual(['secret-github-token low']);
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity} ${f.confidence}`).sort()).toEqual([
+      'examples/settings.example:1 secret-assigned high low',
+      'tests/test_client.py:1 secret-github-token critical low',
+      'tests/test_client.py:2 secret-assigned high low',
+    ]);
+  });
+});
+
+describe('test, example, documentation and template paths', () => {
+  // Built from parts, like the tokens above: forty base64 characters, as AWS secret access keys are.
+  const AWS_SECRET = 'q8Xr3Lk9Vt2Wb7Nz0Pm5' + 'Yc1Hd6Jf4Gs8Ka2Ub9Qe';
+  const DB = 'Zq7vP2mX9kR4tL8w';
+  const DJANGO = 'k#9x@2m!v8q$w5z^7p&' + '3n*6r(1t)4y_0u+e=b-c';
+
+  it('finds hard-coded passwords, generic secrets and AWS secret keys in .env.example, tests, docs and templates (rated low confidence)', async () => {
+    const settings = `AWS_SECRET_ACCESS_KEY = "${AWS_SECRET}"\nDATABASE_PASSWORD = "${DB}"\n`;
+    const result = await scanFiles({
+      '.gitignore': '.env\n',
+      '.env.example': `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\nDATABASE_PASSWORD=${DB}\nDJANGO_SECRET_KEY=${DJANGO}\n`,
+      'tests/conftest.py': `AWS_SECRET_ACCESS_KEY = "${AWS_SECRET}"\n`,
+      'config/database.test.yml': `production:\n  password: "${DB}Q3"\n`,
+      'docs/settings.py': settings,
+      'demo/settings.py': settings,
+      'spec/settings.py': settings,
+      'mocks/settings.py': settings,
+      'config.yml.dist': `database:\n  password: ${DB}\n`,
+      'deploy/values.template': `aws_secret_access_key: ${AWS_SECRET}\n`,
+      'deploy/settings.py': settings,
+    });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.rule}`).sort()).toEqual([
+      '.env.example:1 secret-aws-secret-access-key',
+      '.env.example:2 secret-assigned',
+      '.env.example:3 secret-assigned',
+      'config.yml.dist:2 secret-assigned',
+      'config/database.test.yml:2 secret-assigned',
+      'demo/settings.py:1 secret-aws-secret-access-key',
+      'demo/settings.py:2 secret-assigned',
+      'deploy/settings.py:1 secret-aws-secret-access-key',
+      'deploy/settings.py:2 secret-assigned',
+      'deploy/values.template:1 secret-aws-secret-access-key',
+      'docs/settings.py:1 secret-aws-secret-access-key',
+      'docs/settings.py:2 secret-assigned',
+      'mocks/settings.py:1 secret-aws-secret-access-key',
+      'mocks/settings.py:2 secret-assigned',
+      'spec/settings.py:1 secret-aws-secret-access-key',
+      'spec/settings.py:2 secret-assigned',
+      'tests/conftest.py:1 secret-aws-secret-access-key',
+    ]);
+    // Only the application's own settings keep their confidence; the rest say they may be fakes.
+    expect(secrets.filter((f) => f.confidence !== 'low').map((f) => f.file)).toEqual(['deploy/settings.py', 'deploy/settings.py']);
+    // The gate counts severity: a real-looking key in .env.example fails the run as anywhere else.
+    expect(secrets.find((f) => f.file === '.env.example' && f.line === 1)).toMatchObject({ severity: 'critical' });
+    const json = JSON.stringify(result);
+    for (const v of [AWS_SECRET, DB, DJANGO]) expect(json).not.toContain(v);
+  });
+
+  it('stays quiet on the placeholders and short made-up passwords tests and examples are full of', async () => {
+    const result = await scanFiles({
+      'tests/test_login.py': [
+        'password = "secret"',
+        'PASSWORD = "test"',
+        'api_key = "test-api-key"',
+        'token = "fake-token-123"',
+        'client_secret = "Passw0rd!"',
+        'DB_PASSWORD = "hunter22"',
+        'SECRET_KEY = "not-a-real-secret-key"',
+        'assert user.password == "correct horse"',
+      ].join('\n'),
+      '.env.example': 'DATABASE_PASSWORD=changeme\nAPI_TOKEN=${API_TOKEN}\nSECRET_KEY=<your-secret-key>\nAWS_SECRET_ACCESS_KEY=\nSTRIPE_KEY=xxxxxxxxxxxxxxxx\n',
+      'docs/deploy.md': 'Set `DB_PASSWORD=<password>` and `export API_KEY=your-api-key` before running.\n',
+      'deploy/run.sh.template': "mysql -u app -p'${DB_PASSWORD}' app\n",
+    });
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual([]);
   });
 });
 
@@ -101,7 +174,7 @@ describe('passwords and high-entropy values', () => {
       'settings.json': `{"apiKey": "Zq81mXv93LbT2wKr7YpN", "token_type": "bearer"}\n`,
       'app/urls.py': `BROKER = "amqp://celery:Kz93mPq71Lx@rabbit.internal:5672//"\n`,
     });
-    expect(rules(result)).toEqual(['app/config.py:1 secret-assigned', 'app/config.py:2 secret-assigned', 'app/urls.py:1 secret-url-password', 'settings.json:1 secret-assigned']);
+    expect(rules(result)).toEqual(['app/config.py:1 secret-assigned', 'app/config.py:2 secret-assigned', 'app/urls.py:1 secret-url-password', 'docker/app.env.sample:1 secret-assigned', 'settings.json:1 secret-assigned']);
     const config = result.findings.find((f) => f.file === 'app/config.py' && f.line === 1)!;
     expect(config.secret!.kind).toBe('value of DB_PASSWORD');
     expect(config.message).not.toContain(PASSWORD);

@@ -62,7 +62,14 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const reports: SecretReport[] = [];
   /** Values already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
   const covered = new ReportedValues(text.length);
+  /**
+   * Tests, examples, documentation and templates: every check runs there too (a `.env.example` or
+   * a test environment's `config/database.test.yml` often holds the real values), but what is found
+   * is rated low confidence, as fake credentials are common there (severity stays: a real one is as
+   * usable from a test as from anywhere).
+   */
   const relaxed = isTestPath(path) || isExamplePath(path);
+  const envFile = isCommittedEnvFile(path);
   const graphql = /\.(?:graphqls?|gql)$/i.test(path);
 
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
@@ -73,7 +80,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
       line,
       column,
       severity,
-      confidence: relaxed && confidence === 'high' ? 'low' : confidence,
+      confidence: relaxed ? 'low' : confidence,
       message,
       fix,
       secret: { kind, fingerprint: fingerprint(ctx.fingerprintKey, value) },
@@ -112,6 +119,9 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const reportAssigned = (found: Assigned) => {
     if (covered.has(found.start)) return;
     const judged = judge(found.value);
+    // Where fake credentials are common, a value must look generated (long and random: judged high)
+    // to count: a test's `password = "Passw0rd!"` stays quiet. A dotenv file holds settings wherever it is.
+    if (relaxed && !envFile && judged !== 'high') return;
     if (!judged || namesSecretObject(found.name, found.value) || namesItself(found.name, found.value)) return;
     // A field's type in a GraphQL schema (`checkoutToken: UUIDFilterInput`); elsewhere a CamelCase
     // value may be a passphrase (`CorrectHorseBatteryStaple`).
@@ -141,9 +151,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path),
     markup: /\.(?:md|markdown|mdx|rst)$/i.test(path),
   };
-  // A dotenv file holds settings whatever folder it is in: its values are read in tests too (at
-  // lower confidence), so a `.env` there rated low (file-env-committed) still has its credentials said.
-  if (!relaxed || isCommittedEnvFile(path)) {
+  {
     SECRET_NAME.lastIndex = 0;
     for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
       if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
@@ -567,8 +575,10 @@ function literalAt(text: string, i: number, dialect: Dialect, how: { comparison:
   const start = i;
   let j = start;
   // Up to a blank or a separator, or an escaped line break inside a JSON string (`…\n- next: …`),
-  // or, in Markdown, the backtick closing inline code (`` `export API_KEY=<your-key>` ``).
-  const stop = dialect.markup ? /[\s,;#}\]`]/ : /[\s,;#}\]]/;
+  // or, in Markdown, the backtick closing inline code (`` `export API_KEY=<your-key>` ``). A `#`
+  // starts a comment only after a blank in dotenv files and YAML, so inside a word it is part of the
+  // value (`SECRET_KEY=k#9x@2m!…`, as Django's generated keys are).
+  const stop = dialect.markup ? /[\s,;}\]`]/ : /[\s,;}\]]/;
   while (j < text.length && j - start <= MAX_VALUE && !stop.test(text[j]!) && !(text[j] === '\\' && /[nrt]/.test(text[j + 1] ?? ''))) j++;
   if (j - start > MAX_VALUE) return null;
   return { value: text.slice(start, j), start, end: j };
