@@ -541,6 +541,42 @@ describe('passwords and high-entropy values', () => {
   });
 });
 
+describe('the name a secret-assigned finding prints', () => {
+  it('is the key when it plainly is one: at a boundary, before its separator', async () => {
+    const result = await scanFiles({
+      'app/settings.py': `DB_PASSWORD = "${RANDOM}"\nif "${HEX}" == api_token:\n    pass\n`,
+      'config.json': `{"stripeApiKey": "${PASSWORD}"}\n`,
+      'deploy/run.sh': `export SMTP_PASSWORD=${RANDOM}\ncurl --api-key '${PASSWORD}' https://api.internal\n`,
+    });
+    expect(result.findings.filter((f) => f.rule === 'secret-assigned').map((f) => f.secret!.kind).sort()).toEqual([
+      'value of --api-key',
+      'value of DB_PASSWORD',
+      'value of SMTP_PASSWORD',
+      'value of api_token',
+      'value of stripeApiKey',
+    ]);
+  });
+
+  it('is never a slice of a value that merely contains a secret word: a generic "a secret-named setting" then', async () => {
+    // Each value holds `token=` / `secret:` / `pwd=` inside it; the first part of the value must not be printed.
+    const SLICE = 'q5XJQEhFXGW3jDMLOrb9uP8umkMhynQZozXpK_zVatHUsIckhVMJViGO841viS3d';
+    const result = await scanFiles({
+      'a.env': `CALLBACK=${SLICE}token=${RANDOM}\n`,
+      'b.yml': `blob: Sx3cb/gZmPAcwPi_secret: ${PASSWORD}\n`,
+      'c.env': `NOTE=Kx8vQ2pL9wZ4tR7y3nB5mC1dF6gH0jA8sE2uI4oU_pwd=${RANDOM}\n`,
+    });
+    const secrets = result.findings.filter((f) => f.rule === 'secret-assigned');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.secret!.kind}`).sort()).toEqual([
+      'a.env:1 value of a secret-named setting',
+      'b.yml:1 value of a secret-named setting',
+      'c.env:1 value of a secret-named setting',
+    ]);
+    expect(secrets.every((f) => f.message.startsWith('A secret-named setting is given a hard-coded value'))).toBe(true);
+    const json = JSON.stringify(result);
+    for (const fragment of [SLICE.slice(0, 12), 'Sx3cb', 'gZmPAcwPi', 'Kx8vQ2pL9w']) expect(json).not.toContain(fragment);
+  });
+});
+
 describe('linear time on hostile input', () => {
   /** Best of five: CPU ms to scan `text` `times` times (timings are only compared with each other). */
   function time(text: string, times: number, path = 'x.py'): number {

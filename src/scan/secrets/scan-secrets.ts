@@ -133,14 +133,14 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
     add(
       aws ? 'secret-aws-secret-access-key' : 'secret-assigned',
-      aws ? 'AWS secret access key' : `value of ${safeName(found.name)}`,
+      aws ? 'AWS secret access key' : `value of ${found.shown ? found.name : 'a secret-named setting'}`,
       found.value,
       found.start,
       aws ? 'critical' : 'high',
       aws ? 'high' : judged,
       aws
         ? 'An AWS secret access key is written in this file; anyone who can read the repository (or its history) can use it.'
-        : `${safeName(found.name)} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
+        : `${found.shown ? found.name : 'A secret-named setting'} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
       'Read it from the environment or a secret store (os.environ["NAME"]), change the credential, and keep only a placeholder in example files.',
     );
   };
@@ -167,7 +167,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
         const word = shellWord(text, m.index + m[0].length);
         if (!word || !/[A-Za-z]/.test(word.value)) continue;
         SHORT_PASSWORD_FLAG.lastIndex = Math.max(SHORT_PASSWORD_FLAG.lastIndex, word.end);
-        reportAssigned({ name: '-p (password)', ...word });
+        reportAssigned({ name: '-p (password)', shown: true, ...word });
       }
     }
   }
@@ -284,6 +284,8 @@ const isLoopback = (host: string): boolean => /^(?:localhost|127(?:\.\d{1,3}){3}
 
 interface Assigned {
   name: string;
+  /** Whether `name` may be printed: it is plainly a key (plausibleKey), never a slice of a value. */
+  shown: boolean;
   value: string;
   start: number;
   end: number;
@@ -342,7 +344,7 @@ function comparedBefore(text: string, wordStart: number, wordEnd: number, dialec
   if (prefix && (!dialect.python || (p > 0 && IDENT_CHAR.test(text[p - 1]!)))) return null;
   if (!prefix && k > 0 && IDENT_CHAR.test(text[k - 1]!)) return null;
   if (/f/i.test(prefix) && value.includes('{')) return null; // `f"{prefix}…"`: an expression
-  return { name, value, start: k + 1, end, comparison: true };
+  return { name, shown: plausibleKey(text, s, s + name.length), value, start: k + 1, end, comparison: true };
 }
 
 /** The value after a secret-like identifier: assigned (`= "…"`, `: …`), compared (`== "…"`), or paired (`name:` then `value:`). */
@@ -401,7 +403,7 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   // `pass :attr:`…`` (reStructuredText), `the token : …`: prose; a key's colon is attached to it.
   if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
   const found = literalAt(text, i, dialect, { comparison, shellAssignment });
-  return found && { name, ...found, comparison };
+  return found && { name, shown: plausibleKey(text, s, e), ...found, comparison };
 }
 
 /**
@@ -443,7 +445,7 @@ function flagValue(text: string, s: number, e: number, name: string): Assigned |
   const word = shellWord(text, i);
   if (!word) return null;
   if (spaced && !word.quoted && !(/[a-z]/.test(word.value) && /[A-Z]/.test(word.value) && /[0-9]/.test(word.value)) && !/^(?=.*[0-9])(?=.*[a-f])[0-9a-f]{16,}$/i.test(word.value)) return null;
-  return { name, value: word.value, start: word.start, end: word.end };
+  return { name, shown: plausibleKey(text, s, e), value: word.value, start: word.start, end: word.end };
 }
 
 /**
@@ -532,7 +534,7 @@ function pairedValue(text: string, s: number, e: number, name: string, dialect: 
   i++;
   while (isBlank(text[i])) i++;
   const found = literalAt(text, i, dialect, { comparison: false, shellAssignment: false });
-  return found && { name, ...found };
+  return found && { name, shown: plausibleKey(text, s, e), ...found };
 }
 
 /** The literal value starting at `i` (after the separator), or null when what is there is an expression or has no end in reach. */
@@ -666,7 +668,20 @@ function isLastSegment(text: string, start: number, end: number): boolean {
   return startsSegment && !IDENT_CHAR.test(text[end] ?? ' ');
 }
 
-/** An identifier is code, not a secret, but keep messages short and plain. */
-function safeName(name: string): string {
-  return name.length > 40 ? `${name.slice(0, 37)}…` : name;
+/**
+ * Whether the identifier at text[s, e) is plainly a key, so that it may be printed: it starts at a
+ * boundary (the line's start, a blank, a quote, a bracket or a list separator; not `=`, `:` or `/`,
+ * which come before values), ends before a character that is no part of a name (the producers have
+ * checked the separator after it), is short, and has no long unbroken run. An identifier read from
+ * inside a value that was not itself reported (`X=q5XJQEhFXGW3jDMLOrb9uP8umkMhynQZ…token=…`) is a
+ * slice of that value: printing it would leak part of a secret, so the message says "a
+ * secret-named setting" instead.
+ */
+function plausibleKey(text: string, s: number, e: number): boolean {
+  if (s > 0 && !/[\s"'`{}()[\],;&|?!<>*@$]/.test(text[s - 1]!)) return false;
+  if (e < text.length && IDENT_CHAR.test(text[e]!)) return false; // cut at MAX_IDENT
+  const name = text.slice(s, e);
+  return name.length <= MAX_SHOWN_NAME && name.split(/[_.-]/).every((segment) => segment.length <= MAX_SHOWN_SEGMENT);
 }
+const MAX_SHOWN_NAME = 48;
+const MAX_SHOWN_SEGMENT = 24;
