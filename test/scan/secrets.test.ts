@@ -541,6 +541,98 @@ describe('passwords and high-entropy values', () => {
   });
 });
 
+describe('fixed-format tokens: placeholders judged on the whole generated part', () => {
+  it('reports real tokens whose random part happens to hold test, fake, todo, xxxx or a 1234567890 id', async () => {
+    const result = await scanFiles({
+      'app/settings.py': [
+        `GITHUB_TOKEN = "ghp_${'Kq8Zr3LmtestX9vTb2NwK7pYc4Hd6Jf1Gs0a'}"`,
+        `AWS_ACCESS_KEY_ID = "AKIA${'Q3EGFAKEXK2N5WBV'}"`,
+        `SLACK_BOT_TOKEN = "xoxb-1234567890-2384092384098-${'Zx8Qm2Lp9Rt4Vw6Yb1Nc3Kd5'}"`,
+        `STRIPE = "sk_live_${'51HqLwxxxxKx9Vb3Nm7Qp4Rt8Zy'}"`,
+        `GITLAB = "glpat-${'Xq7Lm2todoRt4Vw6Yb1Nc'}"`,
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual([
+      'app/settings.py:1 secret-github-token',
+      'app/settings.py:2 secret-aws-access-key-id',
+      'app/settings.py:3 secret-slack-token',
+      'app/settings.py:4 secret-stripe-key',
+      'app/settings.py:5 secret-gitlab-token',
+    ]);
+  });
+
+  it('passes over tokens that plainly are placeholders', async () => {
+    const result = await scanFiles({
+      'README.md': [
+        `export GITHUB_TOKEN=ghp_${'x'.repeat(36)}`,
+        `export GITHUB_TOKEN=ghp_${'1234567890abcdefghijklmnopqrstuvwxyz'}`,
+        'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE',
+        `STRIPE_KEY=sk_live_${'0'.repeat(24)}`,
+        `SLACK_BOT_TOKEN=xoxb-1234567890-1234567890123-${'x'.repeat(24)}`,
+        'GITLAB_TOKEN=glpat-your_token_goes_here',
+        `NPM_TOKEN=npm_${'X'.repeat(36)}`,
+        `PYPI_TOKEN=pypi-AgEIcHlwaS5vcmc${'x'.repeat(80)}`,
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual([]);
+  });
+});
+
+describe('more token formats', () => {
+  // Generated for this test and built from parts, like the tokens above.
+  const PYPI = 'pypi-AgEIcHlwaS5vcmc' + '1MULwJodFX1GOZrhrztAQpiN0k8s0Rc3VgTg9VaZEoBFUhIiJyqGNSOvQmIQbgSc7I8gzNHj-crZ-YxzGtoBgNOOgu1lNGZ9jkEC';
+  const TEST_PYPI = 'pypi-AgENdGVzdC5weXBpLm9y' + 'ZwIkMULwJodFX1GOZrhrztAQpiN0k8s0Rc3VgTg9VaZEoBFUhIiJyqGNSOvQmIQbgSc7I8gzNHj-crZ-YxzGtoBgNOOgu1lNGZ9';
+  const ANTHROPIC = 'sk-ant-api03-' + 'HuLg-Y-C04j6BD9OyUd2gQvDOVwBM3T5lnbyw575r85bLHxb7RQBgImbdo8MAmd6CdZp2hhyHITS1ZaRkeKPPpQqF_K4pAA';
+  const NPM = 'npm_' + 'qpeRAtRmExinGYKjYsfBCH5yXHMW5jQJjkLI';
+  const SENDGRID = 'SG.' + 'O_K0iEvtE2P4qKF_GyVapQ' + '.' + '_j3lWFvjLjKR7PttINXPs3nGEBBV3WIkNZAObehT-Z2';
+  const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' + '.' + 'eyJzdWIiOiJzdmMtZGVwbG95IiwiaWF0IjoxNzY3MjI1NjAwfQ' + '.' + 'HM5u1ByAUzDWj6zTq94lqE3YDZW-QEPXBw_b8m09mx_';
+  const JWT_IO = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' + '.' + 'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ' + '.' + 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+
+  it('finds PyPI upload tokens in code, in a twine command and in .pypirc, and rates a TestPyPI one medium', async () => {
+    const result = await scanFiles({
+      'release.py': `PYPI = "${PYPI}"\n`,
+      'scripts/publish.sh': `twine upload -u __token__ -p ${PYPI} dist/*\n`,
+      '.pypirc': `[testpypi]\n  username = __token__\n  password = ${TEST_PYPI}\n`,
+    });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity} ${f.secret!.kind}`).sort()).toEqual([
+      '.pypirc:3 secret-pypi-token medium TestPyPI API token',
+      'release.py:1 secret-pypi-token critical PyPI API token',
+      'scripts/publish.sh:1 secret-pypi-token critical PyPI API token',
+    ]);
+    expect(secrets[0]!.message).toMatch(/^A (?:Test)?PyPI API token is written/);
+    expect(JSON.stringify(result)).not.toContain(PYPI.slice(20, 60));
+  });
+
+  it('finds Anthropic, npm and SendGrid keys and JSON Web Tokens, and not jwt.io\'s sample or placeholders', async () => {
+    const result = await scanFiles({
+      'app/clients.py': [`ANTHROPIC_API_KEY = "${ANTHROPIC}"`, `NPM = "${NPM}"`, `SENDGRID = "${SENDGRID}"`, `AUTH = "Bearer ${JWT}"`].join('\n'),
+      'docs/auth.md': [
+        `curl -H "Authorization: Bearer ${JWT_IO}" https://api.internal`,
+        'ANTHROPIC_API_KEY=sk-ant-api03-...',
+        `SENDGRID_API_KEY=SG.${'x'.repeat(22)}.${'x'.repeat(43)}`,
+        `NPM_TOKEN=npm_${'0'.repeat(36)}`,
+        `token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.${'x'.repeat(43)}"`,
+      ].join('\n'),
+    });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity}`)).toEqual([
+      'app/clients.py:1 secret-anthropic-key critical',
+      'app/clients.py:2 secret-npm-token critical',
+      'app/clients.py:3 secret-sendgrid-key high',
+      'app/clients.py:4 secret-jwt medium',
+    ]);
+    expect(secrets.map((f) => f.message.split(' is written')[0])).toEqual(['An Anthropic API key', 'An npm access token', 'A SendGrid API key', 'A JSON Web Token']);
+    const json = JSON.stringify(result);
+    for (const v of [ANTHROPIC, NPM, SENDGRID, JWT]) expect(json).not.toContain(v.slice(-20));
+  });
+
+  it('says "An AWS access key id", with the article its sound takes', async () => {
+    const result = await scanFiles({ 'app/settings.py': `AWS_ACCESS_KEY_ID = "${AWS_ID}"\n` });
+    expect(result.findings[0]!.message).toMatch(/^An AWS access key id is written in this file/);
+  });
+});
+
 describe('the name a secret-assigned finding prints', () => {
   it('is the key when it plainly is one: at a boundary, before its separator', async () => {
     const result = await scanFiles({
@@ -601,6 +693,9 @@ describe('linear time on hostile input', () => {
     'name keys without values': (n) => ('- name: "TOKEN",' + ' '.repeat(150) + '\n  ').repeat(Math.ceil(n / 170)).slice(0, n),
     'reversed comparisons without literals': (n) => ('x" == password "y == token ' + "' != secret ").repeat(Math.ceil(n / 40)).slice(0, n),
     'a long string before each comparison': (n) => ('"' + 'Zx9q'.repeat(100) + '" == password\n').repeat(Math.ceil(n / 415)).slice(0, n),
+    'JSON Web Token parts that never make three': (n) => ('-eyJ' + 'eyJa.'.repeat(2)).repeat(Math.ceil(n / 14)).slice(0, n),
+    'one JSON Web Token header with no end': (n) => 'eyJ' + 'A-'.repeat(Math.ceil(n / 2)).slice(0, n - 3),
+    'newer token prefixes, repeated': (n) => 'SG.pypi-AgEsk-ant-api03-npm_'.repeat(Math.ceil(n / 28)).slice(0, n),
   };
 
   it('a generated .env with tens of thousands of findings: ten times the findings cost about ten times as much', () => {

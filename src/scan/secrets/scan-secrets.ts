@@ -93,10 +93,11 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     for (let m = format.pattern.exec(text); m; m = format.pattern.exec(text)) {
       const token = m[0];
       if (token.length < format.minLength || token.length > format.maxLength) continue;
-      if (!looksRandom(m[1] ?? token)) continue;
+      const body = m[1] ?? token;
+      if (!looksRandom(format.randomPart ? format.randomPart(body) : body) || format.isSample?.(token)) continue;
       const refined = format.refine?.(token);
       const kind = refined?.kind ?? format.kind;
-      add(format.rule, kind, token, m.index, refined?.severity ?? format.severity, 'high', `A ${kind} is written in this file; anyone who can read the repository (or its history) can use it.`, format.fix);
+      add(format.rule, kind, token, m.index, refined?.severity ?? format.severity, 'high', `${article(kind)} ${kind} is written in this file; anyone who can read the repository (or its history) can use it.`, format.fix);
     }
   }
 
@@ -685,3 +686,8 @@ function plausibleKey(text: string, s: number, e: number): boolean {
 }
 const MAX_SHOWN_NAME = 48;
 const MAX_SHOWN_SEGMENT = 24;
+
+/** `An AWS access key id`, `An npm access token`, `A GitHub token`: by the kind's first sound. */
+function article(kind: string): string {
+  return /^(?:[AEIOUaeiou]|npm\b)/.test(kind) ? 'An' : 'A';
+}
