@@ -55,6 +55,7 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'docker-latest-tag',
     'docker-add-remote-url',
     'docker-secret-in-build',
+    'docker-pipe-to-shell',
     'container-no-resource-limits',
     'container-writable-root-fs',
     'container-privileged',
