@@ -152,24 +152,23 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path),
     markup: /\.(?:md|markdown|mdx|rst)$/i.test(path),
   };
-  {
-    SECRET_NAME.lastIndex = 0;
-    for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
-      if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
-      const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
-      if (!found) continue;
-      SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
-      reportAssigned(found);
-    }
-    // `mysql -p'…'`: the password stuck to `-p`, quoted (unquoted, `-pthread`, `-pipe` are other flags).
-    if (dialect.shell && text.includes('-p')) {
-      SHORT_PASSWORD_FLAG.lastIndex = 0;
-      for (let m = SHORT_PASSWORD_FLAG.exec(text); m; m = SHORT_PASSWORD_FLAG.exec(text)) {
-        const word = shellWord(text, m.index + m[0].length);
-        if (!word || !/[A-Za-z]/.test(word.value)) continue;
-        SHORT_PASSWORD_FLAG.lastIndex = Math.max(SHORT_PASSWORD_FLAG.lastIndex, word.end);
-        reportAssigned({ name: '-p (password)', shown: true, ...word });
-      }
+  // Secret-named settings, everywhere (tests and examples too: see `relaxed`).
+  SECRET_NAME.lastIndex = 0;
+  for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
+    if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
+    const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
+    if (!found) continue;
+    SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
+    reportAssigned(found);
+  }
+  // `mysql -p'…'`: the password stuck to `-p`, quoted (unquoted, `-pthread`, `-pipe` are other flags).
+  if (dialect.shell && text.includes('-p')) {
+    SHORT_PASSWORD_FLAG.lastIndex = 0;
+    for (let m = SHORT_PASSWORD_FLAG.exec(text); m; m = SHORT_PASSWORD_FLAG.exec(text)) {
+      const word = shellWord(text, m.index + m[0].length);
+      if (!word || !/[A-Za-z]/.test(word.value)) continue;
+      SHORT_PASSWORD_FLAG.lastIndex = Math.max(SHORT_PASSWORD_FLAG.lastIndex, word.end);
+      reportAssigned({ name: '-p (password)', shown: true, ...word });
     }
   }
   return reports;
