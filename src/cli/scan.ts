@@ -45,7 +45,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   if (!info?.isDirectory()) throw new CliError(`${target}: not a directory`);
 
   const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
-  const result = await scanDirectoryInParallel(dir, fingerprintOptions(io));
+  const result = await scanDirectoryInParallel(dir, { ...fingerprintOptions(io), standalone: true });
 
   io.stdout(values.json ? JSON.stringify(scanJson(target, result), null, 2) + '\n' : scanText(result, Boolean(values['show-ignored'])));
   if (result.partial) io.stderr(`depwatch scan: PARTIAL: ${partialCauses(result)}; see ${values.json ? jsonFieldsOfReasons(result) : 'the lists above'}\n`);
@@ -112,8 +112,9 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
   }
   const counts = severityCounts(result.findings);
   let summary = `${plural(result.findings.length, 'finding')}${counts ? ` (${counts})` : ''}`;
-  summary += ` in ${plural(result.stats.files, 'file')} (${result.stats.pythonFiles} Python)`;
   if (result.ignored.length) summary += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
+  // The count is of files scanned, not of files with findings: said so, so it is not read as "spread over N files".
+  summary += `; ${plural(result.stats.files, 'file')} scanned (${result.stats.pythonFiles} Python)`;
   summary += result.partial ? `. PARTIAL: ${partialCauses(result)} (see above).` : '.';
   lines.push('', summary);
   return terminalLines(lines);

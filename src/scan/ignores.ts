@@ -4,6 +4,7 @@
  * reads the file; this applies the entries that name scan rules). Expired ignores stop applying and
  * say so; ignores that match nothing are reported as stale.
  */
+import { isFindingKind } from '../audit/findings.js';
 import { isExpired, pathGlobMatches, type IgnoreRule } from '../audit/ignores.js';
 import { isScanIgnoreId } from './rule-ids.js';
 import type { CodeFinding, ScanNote } from './types.js';
@@ -51,4 +52,25 @@ export function scanIgnorer(allRules: IgnoreRule[], today: Date): ScanIgnorer {
       return notes;
     },
   };
+}
+
+/** An advisory id or alias as OSV writes them: an upper-case prefix, a dash, the rest (`GHSA-…`, `PYSEC-2021-1`, `CVE-…`). */
+const ADVISORY_ID = /^[A-Z][A-Z0-9]*-\S+$/;
+
+/**
+ * For `depwatch scan`, where no audit reads the settings beside it: the tree's ignore entries whose
+ * id names no scan rule or kind, nor an advisory or finding kind that `depwatch audit` would apply
+ * (`py-eval-exce`, a bandit id `B307`, `*`). They can never match anything here, and no other part
+ * would say so, so each gets an `invalid` note rather than silence.
+ */
+export function unknownIgnoreNotes(rules: readonly IgnoreRule[]): ScanNote[] {
+  const notes: ScanNote[] = [];
+  for (const r of rules) {
+    if (isScanIgnoreId(r.id) || isFindingKind(r.id) || ADVISORY_ID.test(r.id)) continue;
+    const hint = /^B\d{3}$/.test(r.id)
+      ? ' (a bandit test id: those apply in `# nosec` comments; here name the rule, such as py-eval-exec)'
+      : ' (a rule id such as py-eval-exec or secret-github-token, or a kind: code, secret, file, runtime)';
+    notes.push({ kind: 'invalid', message: `${describe(r)}${r.line ? ` (line ${r.line})` : ''} names no rule of depwatch scan${hint}; it ignores nothing` });
+  }
+  return notes;
 }

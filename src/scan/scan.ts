@@ -19,7 +19,7 @@ import { SEVERITY_ORDER } from '../audit/findings.js';
 import { GitignoreChain } from './files/gitignore.js';
 import { FILE_RULES } from './files/rules/index.js';
 import { isCommittedEnvFile } from './files/env-files.js';
-import { scanIgnorer, type ScanIgnorer } from './ignores.js';
+import { scanIgnorer, unknownIgnoreNotes, type ScanIgnorer } from './ignores.js';
 import { isPythonPath, isRuntimeFile, isTestPath, isTextLikePath, loweredPlace, type LoweredPlace } from './paths.js';
 import type { PythonScanner, Unparsed } from './python/scan-python.js';
 import type { Report, RuleInfo } from './rule.js';
@@ -76,6 +76,11 @@ export interface ScanOptions {
    * threads (src/workers/parallel-scan.ts). Default: every file.
    */
   scanHere?: (path: string) => boolean;
+  /**
+   * No audit reads the tree's settings beside this scan (`depwatch scan`): an ignore entry there
+   * that names no scan rule (and no advisory) is noted, as nothing else would say it ignores nothing.
+   */
+  standalone?: boolean;
   /** Run the tree rules (`.gitignore`, committed `.env`): once per scan, so off in its other parts. Default true. */
   treeRules?: boolean;
 }
@@ -171,6 +176,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
     notes.push({ kind: 'excluded', message: describeExclusion(exclusion), exclusion });
   }
   const ignorer = scanIgnorer([...(options.ignores ?? []), ...own.rules], options.today ?? new Date());
+  if (options.standalone && options.settings === undefined) notes.push(...unknownIgnoreNotes(own.rules));
 
   // The Python and runtime rule families (and the parser) load with the first file that needs them:
   // most of a scan's modules, which a tree of manifests alone never uses.

@@ -12,7 +12,8 @@
  *   credentials as often as generated code, and the CLI scans them, so the bot must too; whatever
  *   else the archive does not read (a refused path, a limit reached) is in `skipped`;
  * - links are listed as links and never followed; a path that is absolute or climbs out of the
- *   archive root (`..`) is refused by name, never written or read anywhere.
+ *   archive root (`..`) is refused by name, never written or read anywhere, and makes the scan
+ *   partial (what it holds was not scanned).
  * GitHub's archives hold one top folder (`owner-repo-sha/`); it is removed from every path.
  *
  * Nothing touches the disk: the tree lives in memory for the length of one scan.
@@ -47,7 +48,7 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
 
 export interface ArchiveTree {
   source: ScanSource;
-  /** What the archive itself kept from the scan: refused paths (not partial) and limits reached (partial). */
+  /** What the archive itself kept from the scan: refused paths and limits reached (both partial). */
   skipped: SkippedFile[];
   /** Files passed over in folders no scan enters (isInSkippedDir, as the directory walk skips them). */
   vendored: number;
@@ -57,13 +58,24 @@ type Kept = { bytes: Buffer } | { tooLarge: number };
 
 const MB = 1024 * 1024;
 
-/** `owner-repo-sha/a/b.py` → `a/b.py`; null for the top folder itself, an absolute path or one that climbs out. */
-export function archivePath(name: string): string | null {
-  if (name.startsWith('/') || name.includes('\\') || name.includes('\0')) return null;
+/**
+ * `owner-repo-sha/a/b.py` → `a/b.py` (`''` for the top folder itself); or why the name is refused:
+ * it is absolute or climbs out (`..`). A backslash is an ordinary character in a git or tar name
+ * (a file made on Linux, a Windows path committed by mistake: GitHub's archive keeps it verbatim,
+ * and the directory scan reads such a file), so `conf\\prod.py` is a file like any other.
+ */
+export function archivePath(name: string): string | { refused: string } {
+  if (name.startsWith('/')) return { refused: 'is an absolute path' };
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.some((p) => p === '..')) return null;
+  if (parts.some((p) => p === '..')) return { refused: 'climbs out of the archive with `..`' };
   parts.shift();
   return parts.length ? parts.join('/') : '';
+}
+
+/** A refused name as the report shows it: without GitHub's top folder, as every other path. Bounded. */
+function refusedPath(name: string): string {
+  const shown = name.startsWith('/') ? name : name.slice(name.indexOf('/') + 1);
+  return shown.slice(0, 200);
 }
 
 export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ArchiveTree> {
@@ -101,8 +113,10 @@ export async function readTarball(gzipped: Uint8Array, limits: ArchiveLimits = D
     };
     const path = archivePath(header.name);
     if (header.type === 'directory' || header.type === 'pax-global-header' || path === '') return drain();
-    if (path === null) {
-      skipped.push({ path: header.name.slice(0, 200), reason: 'not-regular', partial: false, message: `${header.name.slice(0, 200)}: a path outside the archive root; refused, not extracted` });
+    if (typeof path !== 'string') {
+      // Never in an archive GitHub makes; whatever it holds was not scanned, so the result is partial.
+      const shown = refusedPath(header.name);
+      skipped.push({ path: shown, reason: 'unreadable', partial: true, message: `${shown}: the name ${path.refused}; refused, not scanned` });
       return drain();
     }
     if (isInSkippedDir(path)) {

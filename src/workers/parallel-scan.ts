@@ -41,6 +41,8 @@ export interface ParallelScanOptions {
   walk?: DirectoryWalk;
   /** The tree's `.depwatch.yml` as an audit of it parsed it (ScanOptions.settings): not read again here. */
   settings?: DepwatchFile | null;
+  /** `depwatch scan`: no audit beside it (ScanOptions.standalone). */
+  standalone?: boolean;
 }
 
 export async function scanDirectoryInParallel(root: string, options: ParallelScanOptions = {}): Promise<ScanResult> {
@@ -50,6 +52,7 @@ export async function scanDirectoryInParallel(root: string, options: ParallelSca
     today,
     ...(options.fingerprintKey ? { fingerprintKey: options.fingerprintKey } : {}),
     ...(options.settings !== undefined ? { settings: options.settings } : {}),
+    ...(options.standalone ? { standalone: true } : {}),
   };
   const entries = await source.entries();
   const files = entries.filter((e) => e.type === 'file').map((e) => e.path);

@@ -128,7 +128,37 @@ describe('depwatch scan', () => {
     expect(stdout).toContain('CRITICAL app/run.py:2:1  py-os-system (high confidence)');
     expect(stdout).toContain('fix: Use subprocess.run');
     expect(stdout).toContain('ignored by inline: # nosec on line 3');
-    expect(stdout).toMatch(/1 finding \(1 critical\) in 3 files \(2 Python\), 1 ignored\.\n$/);
+    expect(stdout).toMatch(/\n1 finding \(1 critical\), 1 ignored; 3 files scanned \(2 Python\)\.\n$/);
+  });
+
+  it('notes a .depwatch.yml ignore whose id names no scan rule (a typo, a bandit id, a wildcard): it ignores nothing, and says so', async () => {
+    const settings = [
+      'ignore:',
+      '  - id: py-eval-exce',
+      '    reason: typo',
+      '  - id: B307',
+      '    reason: a bandit id',
+      '  - id: "*"',
+      '    reason: everything',
+      '  - id: GHSA-xxxx-yyyy-zzzz',
+      '    reason: an advisory, for depwatch audit',
+      '  - id: py-eval-exec',
+      '    path: legacy/',
+      '    reason: old code',
+    ].join('\n');
+    const root = tree({ ...CLEAN, '.depwatch.yml': settings + '\n', 'app/run.py': 'def f(q):\n    return eval(q)\n' });
+    const { code, stdout } = await scan(root, ['--json']);
+    expect(code).toBe(1); // eval still reported: nothing was ignored
+    const notes = JSON.parse(stdout).notes as { kind: string; message: string }[];
+    expect(notes.filter((n) => n.kind === 'invalid').map((n) => n.message)).toEqual([
+      expect.stringMatching(/^ignore of py-eval-exce in \.depwatch\.yml.* names no rule of depwatch scan \(a rule id such as py-eval-exec.*; it ignores nothing$/),
+      expect.stringMatching(/^ignore of B307 in \.depwatch\.yml.* names no rule of depwatch scan \(a bandit test id: those apply in `# nosec` comments/),
+      expect.stringMatching(/^ignore of \* in \.depwatch\.yml.* names no rule of depwatch scan/),
+    ]);
+    // The advisory is the audit's to apply; the real rule id with a path that matches nothing is stale, as before.
+    expect(notes.map((n) => n.kind)).not.toContain('error');
+    expect(notes.filter((n) => n.kind === 'stale').map((n) => n.message)).toEqual(['ignore of py-eval-exec (path legacy/) in .depwatch.yml matches nothing; remove it']);
+    expect(JSON.parse(stdout).partial).toBe(false);
   });
 
   it('usage errors exit 2 with one line', async () => {

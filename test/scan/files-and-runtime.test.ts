@@ -153,6 +153,41 @@ describe('Dockerfile', () => {
     expect(root.findings.find((f) => f.rule === 'docker-root-user')).toMatchObject({ line: 4, severity: 'high', confidence: 'high' });
   });
 
+  it('a USER given through a variable is judged by the default the Dockerfile gives it (ARG, ENV, ${VAR:-default})', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    const rootUser = async (...lines: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...lines].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => `${f.line} ${f.severity}: ${f.message}`);
+    expect(await rootUser('ARG APP_USER=root', 'USER ${APP_USER}')).toEqual([expect.stringMatching(/^3 high: The image ends as USER \$\{APP_USER\}, which is root with the defaults this Dockerfile gives/)]);
+    expect(await rootUser('ENV RUN_AS=0', 'USER $RUN_AS:app')).toEqual([expect.stringMatching(/^3 high: .*which is 0:app/)]);
+    expect(await rootUser('USER ${APP_USER:-root}')).toEqual([expect.stringMatching(/^2 high/)]);
+    // Declared before FROM and again in the stage without a default: the global default applies.
+    expect((await scanFiles({ Dockerfile: `ARG UID=0\n${PINNED}\nARG UID\nUSER \${UID}\n` })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => f.line)).toEqual([4]);
+    // A non-root default, an ARG with no default (the build must give one), an ENV that wins over an ARG: not root.
+    expect(await rootUser('ARG APP_USER=app', 'USER ${APP_USER}')).toEqual([]);
+    expect(await rootUser('ARG APP_USER', 'USER ${APP_USER}')).toEqual([]);
+    expect(await rootUser('ENV APP_USER=app', 'ARG APP_USER=root', 'USER $APP_USER')).toEqual([]);
+    expect(await rootUser('ARG APP_USER=root', 'USER ${APP_USER:-app}')).toEqual([expect.stringMatching(/^3 high/)]);
+    expect(await rootUser('ARG APP_USER=root', 'USER ${APP_USER:+app}')).toEqual([]);
+  });
+
+  it('RUN piping a download into a shell or interpreter is reported; a download checked first, or piped into tar, is not', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    const piped = async (...runs: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...runs, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-pipe-to-shell').map((f) => f.line);
+    expect(await piped(
+      'RUN curl -sSL https://install.python-poetry.org | python3 -', // 2
+      'RUN wget -O- https://get.example.sh | bash', // 3
+      'RUN cd /tmp && curl -fsSL https://sh.rustup.rs | sudo -E sh -s -- -y', // 4
+      'RUN bash <(curl -fsSL https://example.com/install.sh)', // 5
+      'RUN sh -c "$(curl -fsSL https://example.com/install.sh)"', // 6
+      'RUN curl -fsSL https://astral.sh/uv/install.sh | env UV_INSTALL_DIR=/opt/uv /bin/sh', // 7
+    )).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(await piped(
+      'RUN curl -fsSLo install.sh https://example.com/install.sh && echo "abc  install.sh" | sha256sum -c - && sh install.sh',
+      'RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /opt',
+      'RUN curl -fsSL https://example.com/health || sh -c "echo down"',
+      'RUN pip install poetry==1.8.3',
+    )).toEqual([]);
+  });
+
   it('a last USER whose user part is root or 0 is root, whatever the group; a non-root user in the root group is not', async () => {
     const last = async (user: string) => (await scanFiles({ Dockerfile: `FROM python:3.12-slim\nUSER app\nUSER ${user}\n` })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => `${f.line} ${f.severity}`);
     for (const user of ['0:1000', 'root:app', 'root', '0', '0:0', 'root:root', '000']) expect(await last(user), user).toEqual(['3 high']);
@@ -482,6 +517,18 @@ describe('Dockerfiles take time linear in their size', () => {
     const flags = (length: number) => `FROM python:3.12\nRUN ${'--mount=x '.repeat(length / 10)}<<A\nA\nUSER app\n`;
     expect(keywords(flags(SMALL))).toEqual(['RUN', 'USER']);
     expect(nonLinearGrowth(flags, parseDockerfile)).toBeNull();
+  });
+
+  it('downloads, pipes and shells by the thousand in RUN lines, and a USER variable after thousands of ENV lines', () => {
+    const rules = (text: string) => scanRuntime('Dockerfile', text).findings.map((f) => f.info.id);
+    const pipes = (length: number) => `FROM python:3.12\n${'RUN curl x | sh y | curl && wget || sh sh  $( <( | \n'.repeat(length / 47)}USER app\n`;
+    expect(rules(pipes(SMALL))).toContain('docker-pipe-to-shell');
+    expect(nonLinearGrowth(pipes, rules)).toBeNull();
+    const oneLine = (length: number) => `FROM python:3.12\nRUN ${'curl sh  '.repeat(length / 9)}\nUSER app\n`;
+    expect(nonLinearGrowth(oneLine, rules)).toBeNull();
+    const envs = (length: number) => `FROM python:3.12\n${'ENV A=$A B=${B:-x}\nARG C=root\n'.repeat(length / 30)}USER \${C}\n`;
+    expect(rules(envs(SMALL))).toContain('docker-root-user');
+    expect(nonLinearGrowth(envs, rules)).toBeNull();
   });
 
   it('a base image name made of "distroless" over and over, never :nonroot', () => {

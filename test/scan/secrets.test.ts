@@ -84,12 +84,85 @@ describe('known token formats', () => {
     expect(rules(result)).toEqual([]);
   });
 
-  it('reports tokens in tests and examples with low confidence, and skips generic assignments there', async () => {
+  it('reports tokens and generated-looking assigned values in tests and examples, with low confidence and their usual severity', async () => {
     const result = await scanFiles({
       'tests/test_client.py': `TOKEN = "${GITHUB}"\nPASSWORD = "${PASSWORD}"\n`,
       'examples/settings.example': `DB_PASSWORD=${PASSWORD}\n`,
     });
-    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.rule} ${f.confidence}`)).toEqual(['secret-github-token low']);
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity} ${f.confidence}`).sort()).toEqual([
+      'examples/settings.example:1 secret-assigned high low',
+      'tests/test_client.py:1 secret-github-token critical low',
+      'tests/test_client.py:2 secret-assigned high low',
+    ]);
+  });
+});
+
+describe('test, example, documentation and template paths', () => {
+  // Built from parts, like the tokens above: forty base64 characters, as AWS secret access keys are.
+  const AWS_SECRET = 'q8Xr3Lk9Vt2Wb7Nz0Pm5' + 'Yc1Hd6Jf4Gs8Ka2Ub9Qe';
+  const DB = 'Zq7vP2mX9kR4tL8w';
+  const DJANGO = 'k#9x@2m!v8q$w5z^7p&' + '3n*6r(1t)4y_0u+e=b-c';
+
+  it('finds hard-coded passwords, generic secrets and AWS secret keys in .env.example, tests, docs and templates (rated low confidence)', async () => {
+    const settings = `AWS_SECRET_ACCESS_KEY = "${AWS_SECRET}"\nDATABASE_PASSWORD = "${DB}"\n`;
+    const result = await scanFiles({
+      '.gitignore': '.env\n',
+      '.env.example': `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\nDATABASE_PASSWORD=${DB}\nDJANGO_SECRET_KEY=${DJANGO}\n`,
+      'tests/conftest.py': `AWS_SECRET_ACCESS_KEY = "${AWS_SECRET}"\n`,
+      'config/database.test.yml': `production:\n  password: "${DB}Q3"\n`,
+      'docs/settings.py': settings,
+      'demo/settings.py': settings,
+      'spec/settings.py': settings,
+      'mocks/settings.py': settings,
+      'config.yml.dist': `database:\n  password: ${DB}\n`,
+      'deploy/values.template': `aws_secret_access_key: ${AWS_SECRET}\n`,
+      'deploy/settings.py': settings,
+    });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.rule}`).sort()).toEqual([
+      '.env.example:1 secret-aws-secret-access-key',
+      '.env.example:2 secret-assigned',
+      '.env.example:3 secret-assigned',
+      'config.yml.dist:2 secret-assigned',
+      'config/database.test.yml:2 secret-assigned',
+      'demo/settings.py:1 secret-aws-secret-access-key',
+      'demo/settings.py:2 secret-assigned',
+      'deploy/settings.py:1 secret-aws-secret-access-key',
+      'deploy/settings.py:2 secret-assigned',
+      'deploy/values.template:1 secret-aws-secret-access-key',
+      'docs/settings.py:1 secret-aws-secret-access-key',
+      'docs/settings.py:2 secret-assigned',
+      'mocks/settings.py:1 secret-aws-secret-access-key',
+      'mocks/settings.py:2 secret-assigned',
+      'spec/settings.py:1 secret-aws-secret-access-key',
+      'spec/settings.py:2 secret-assigned',
+      'tests/conftest.py:1 secret-aws-secret-access-key',
+    ]);
+    // Only the application's own settings keep their confidence; the rest say they may be fakes.
+    expect(secrets.filter((f) => f.confidence !== 'low').map((f) => f.file)).toEqual(['deploy/settings.py', 'deploy/settings.py']);
+    // The gate counts severity: a real-looking key in .env.example fails the run as anywhere else.
+    expect(secrets.find((f) => f.file === '.env.example' && f.line === 1)).toMatchObject({ severity: 'critical' });
+    const json = JSON.stringify(result);
+    for (const v of [AWS_SECRET, DB, DJANGO]) expect(json).not.toContain(v);
+  });
+
+  it('stays quiet on the placeholders and short made-up passwords tests and examples are full of', async () => {
+    const result = await scanFiles({
+      'tests/test_login.py': [
+        'password = "secret"',
+        'PASSWORD = "test"',
+        'api_key = "test-api-key"',
+        'token = "fake-token-123"',
+        'client_secret = "Passw0rd!"',
+        'DB_PASSWORD = "hunter22"',
+        'SECRET_KEY = "not-a-real-secret-key"',
+        'assert user.password == "correct horse"',
+      ].join('\n'),
+      '.env.example': 'DATABASE_PASSWORD=changeme\nAPI_TOKEN=${API_TOKEN}\nSECRET_KEY=<your-secret-key>\nAWS_SECRET_ACCESS_KEY=\nSTRIPE_KEY=xxxxxxxxxxxxxxxx\n',
+      'docs/deploy.md': 'Set `DB_PASSWORD=<password>` and `export API_KEY=your-api-key` before running.\n',
+      'deploy/run.sh.template': "mysql -u app -p'${DB_PASSWORD}' app\n",
+    });
+    expect(result.findings.filter((f) => f.kind === 'secret').map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual([]);
   });
 });
 
@@ -101,7 +174,7 @@ describe('passwords and high-entropy values', () => {
       'settings.json': `{"apiKey": "Zq81mXv93LbT2wKr7YpN", "token_type": "bearer"}\n`,
       'app/urls.py': `BROKER = "amqp://celery:Kz93mPq71Lx@rabbit.internal:5672//"\n`,
     });
-    expect(rules(result)).toEqual(['app/config.py:1 secret-assigned', 'app/config.py:2 secret-assigned', 'app/urls.py:1 secret-url-password', 'settings.json:1 secret-assigned']);
+    expect(rules(result)).toEqual(['app/config.py:1 secret-assigned', 'app/config.py:2 secret-assigned', 'app/urls.py:1 secret-url-password', 'docker/app.env.sample:1 secret-assigned', 'settings.json:1 secret-assigned']);
     const config = result.findings.find((f) => f.file === 'app/config.py' && f.line === 1)!;
     expect(config.secret!.kind).toBe('value of DB_PASSWORD');
     expect(config.message).not.toContain(PASSWORD);
@@ -468,6 +541,134 @@ describe('passwords and high-entropy values', () => {
   });
 });
 
+describe('fixed-format tokens: placeholders judged on the whole generated part', () => {
+  it('reports real tokens whose random part happens to hold test, fake, todo, xxxx or a 1234567890 id', async () => {
+    const result = await scanFiles({
+      'app/settings.py': [
+        `GITHUB_TOKEN = "ghp_${'Kq8Zr3LmtestX9vTb2NwK7pYc4Hd6Jf1Gs0a'}"`,
+        `AWS_ACCESS_KEY_ID = "AKIA${'Q3EGFAKEXK2N5WBV'}"`,
+        `SLACK_BOT_TOKEN = "xoxb-1234567890-2384092384098-${'Zx8Qm2Lp9Rt4Vw6Yb1Nc3Kd5'}"`,
+        `STRIPE = "sk_live_${'51HqLwxxxxKx9Vb3Nm7Qp4Rt8Zy'}"`,
+        `GITLAB = "glpat-${'Xq7Lm2todoRt4Vw6Yb1Nc'}"`,
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual([
+      'app/settings.py:1 secret-github-token',
+      'app/settings.py:2 secret-aws-access-key-id',
+      'app/settings.py:3 secret-slack-token',
+      'app/settings.py:4 secret-stripe-key',
+      'app/settings.py:5 secret-gitlab-token',
+    ]);
+  });
+
+  it('passes over tokens that plainly are placeholders', async () => {
+    const result = await scanFiles({
+      'README.md': [
+        `export GITHUB_TOKEN=ghp_${'x'.repeat(36)}`,
+        `export GITHUB_TOKEN=ghp_${'1234567890abcdefghijklmnopqrstuvwxyz'}`,
+        'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE',
+        `STRIPE_KEY=sk_live_${'0'.repeat(24)}`,
+        `SLACK_BOT_TOKEN=xoxb-1234567890-1234567890123-${'x'.repeat(24)}`,
+        'GITLAB_TOKEN=glpat-your_token_goes_here',
+        `NPM_TOKEN=npm_${'X'.repeat(36)}`,
+        `PYPI_TOKEN=pypi-AgEIcHlwaS5vcmc${'x'.repeat(80)}`,
+      ].join('\n'),
+    });
+    expect(rules(result)).toEqual([]);
+  });
+});
+
+describe('more token formats', () => {
+  // Generated for this test and built from parts, like the tokens above.
+  const PYPI = 'pypi-AgEIcHlwaS5vcmc' + '1MULwJodFX1GOZrhrztAQpiN0k8s0Rc3VgTg9VaZEoBFUhIiJyqGNSOvQmIQbgSc7I8gzNHj-crZ-YxzGtoBgNOOgu1lNGZ9jkEC';
+  const TEST_PYPI = 'pypi-AgENdGVzdC5weXBpLm9y' + 'ZwIkMULwJodFX1GOZrhrztAQpiN0k8s0Rc3VgTg9VaZEoBFUhIiJyqGNSOvQmIQbgSc7I8gzNHj-crZ-YxzGtoBgNOOgu1lNGZ9';
+  const ANTHROPIC = 'sk-ant-api03-' + 'HuLg-Y-C04j6BD9OyUd2gQvDOVwBM3T5lnbyw575r85bLHxb7RQBgImbdo8MAmd6CdZp2hhyHITS1ZaRkeKPPpQqF_K4pAA';
+  const NPM = 'npm_' + 'qpeRAtRmExinGYKjYsfBCH5yXHMW5jQJjkLI';
+  const SENDGRID = 'SG.' + 'O_K0iEvtE2P4qKF_GyVapQ' + '.' + '_j3lWFvjLjKR7PttINXPs3nGEBBV3WIkNZAObehT-Z2';
+  const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' + '.' + 'eyJzdWIiOiJzdmMtZGVwbG95IiwiaWF0IjoxNzY3MjI1NjAwfQ' + '.' + 'HM5u1ByAUzDWj6zTq94lqE3YDZW-QEPXBw_b8m09mx_';
+  const JWT_IO = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' + '.' + 'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ' + '.' + 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+
+  it('finds PyPI upload tokens in code, in a twine command and in .pypirc, and rates a TestPyPI one medium', async () => {
+    const result = await scanFiles({
+      'release.py': `PYPI = "${PYPI}"\n`,
+      'scripts/publish.sh': `twine upload -u __token__ -p ${PYPI} dist/*\n`,
+      '.pypirc': `[testpypi]\n  username = __token__\n  password = ${TEST_PYPI}\n`,
+    });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity} ${f.secret!.kind}`).sort()).toEqual([
+      '.pypirc:3 secret-pypi-token medium TestPyPI API token',
+      'release.py:1 secret-pypi-token critical PyPI API token',
+      'scripts/publish.sh:1 secret-pypi-token critical PyPI API token',
+    ]);
+    expect(secrets[0]!.message).toMatch(/^A (?:Test)?PyPI API token is written/);
+    expect(JSON.stringify(result)).not.toContain(PYPI.slice(20, 60));
+  });
+
+  it('finds Anthropic, npm and SendGrid keys and JSON Web Tokens, and not jwt.io\'s sample or placeholders', async () => {
+    const result = await scanFiles({
+      'app/clients.py': [`ANTHROPIC_API_KEY = "${ANTHROPIC}"`, `NPM = "${NPM}"`, `SENDGRID = "${SENDGRID}"`, `AUTH = "Bearer ${JWT}"`].join('\n'),
+      'docs/auth.md': [
+        `curl -H "Authorization: Bearer ${JWT_IO}" https://api.internal`,
+        'ANTHROPIC_API_KEY=sk-ant-api03-...',
+        `SENDGRID_API_KEY=SG.${'x'.repeat(22)}.${'x'.repeat(43)}`,
+        `NPM_TOKEN=npm_${'0'.repeat(36)}`,
+        `token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.${'x'.repeat(43)}"`,
+      ].join('\n'),
+    });
+    const secrets = result.findings.filter((f) => f.kind === 'secret');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.rule} ${f.severity}`)).toEqual([
+      'app/clients.py:1 secret-anthropic-key critical',
+      'app/clients.py:2 secret-npm-token critical',
+      'app/clients.py:3 secret-sendgrid-key high',
+      'app/clients.py:4 secret-jwt medium',
+    ]);
+    expect(secrets.map((f) => f.message.split(' is written')[0])).toEqual(['An Anthropic API key', 'An npm access token', 'A SendGrid API key', 'A JSON Web Token']);
+    const json = JSON.stringify(result);
+    for (const v of [ANTHROPIC, NPM, SENDGRID, JWT]) expect(json).not.toContain(v.slice(-20));
+  });
+
+  it('says "An AWS access key id", with the article its sound takes', async () => {
+    const result = await scanFiles({ 'app/settings.py': `AWS_ACCESS_KEY_ID = "${AWS_ID}"\n` });
+    expect(result.findings[0]!.message).toMatch(/^An AWS access key id is written in this file/);
+  });
+});
+
+describe('the name a secret-assigned finding prints', () => {
+  it('is the key when it plainly is one: at a boundary, before its separator', async () => {
+    const result = await scanFiles({
+      'app/settings.py': `DB_PASSWORD = "${RANDOM}"\nif "${HEX}" == api_token:\n    pass\n`,
+      'config.json': `{"stripeApiKey": "${PASSWORD}"}\n`,
+      'deploy/run.sh': `export SMTP_PASSWORD=${RANDOM}\ncurl --api-key '${PASSWORD}' https://api.internal\n`,
+    });
+    expect(result.findings.filter((f) => f.rule === 'secret-assigned').map((f) => f.secret!.kind).sort()).toEqual([
+      'value of --api-key',
+      'value of DB_PASSWORD',
+      'value of SMTP_PASSWORD',
+      'value of api_token',
+      'value of stripeApiKey',
+    ]);
+  });
+
+  it('is never a slice of a value that merely contains a secret word: a generic "a secret-named setting" then', async () => {
+    // Each value holds `token=` / `secret:` / `pwd=` inside it; the first part of the value must not be printed.
+    const SLICE = 'q5XJQEhFXGW3jDMLOrb9uP8umkMhynQZozXpK_zVatHUsIckhVMJViGO841viS3d';
+    const result = await scanFiles({
+      'a.env': `CALLBACK=${SLICE}token=${RANDOM}\n`,
+      'b.yml': `blob: Sx3cb/gZmPAcwPi_secret: ${PASSWORD}\n`,
+      'c.env': `NOTE=Kx8vQ2pL9wZ4tR7y3nB5mC1dF6gH0jA8sE2uI4oU_pwd=${RANDOM}\n`,
+    });
+    const secrets = result.findings.filter((f) => f.rule === 'secret-assigned');
+    expect(secrets.map((f) => `${f.file}:${f.line} ${f.secret!.kind}`).sort()).toEqual([
+      'a.env:1 value of a secret-named setting',
+      'b.yml:1 value of a secret-named setting',
+      'c.env:1 value of a secret-named setting',
+    ]);
+    expect(secrets.every((f) => f.message.startsWith('A secret-named setting is given a hard-coded value'))).toBe(true);
+    const json = JSON.stringify(result);
+    for (const fragment of [SLICE.slice(0, 12), 'Sx3cb', 'gZmPAcwPi', 'Kx8vQ2pL9w']) expect(json).not.toContain(fragment);
+  });
+});
+
 describe('linear time on hostile input', () => {
   /** Best of five: CPU ms to scan `text` `times` times (timings are only compared with each other). */
   function time(text: string, times: number, path = 'x.py'): number {
@@ -492,6 +693,9 @@ describe('linear time on hostile input', () => {
     'name keys without values': (n) => ('- name: "TOKEN",' + ' '.repeat(150) + '\n  ').repeat(Math.ceil(n / 170)).slice(0, n),
     'reversed comparisons without literals': (n) => ('x" == password "y == token ' + "' != secret ").repeat(Math.ceil(n / 40)).slice(0, n),
     'a long string before each comparison': (n) => ('"' + 'Zx9q'.repeat(100) + '" == password\n').repeat(Math.ceil(n / 415)).slice(0, n),
+    'JSON Web Token parts that never make three': (n) => ('-eyJ' + 'eyJa.'.repeat(2)).repeat(Math.ceil(n / 14)).slice(0, n),
+    'one JSON Web Token header with no end': (n) => 'eyJ' + 'A-'.repeat(Math.ceil(n / 2)).slice(0, n - 3),
+    'newer token prefixes, repeated': (n) => 'SG.pypi-AgEsk-ant-api03-npm_'.repeat(Math.ceil(n / 28)).slice(0, n),
   };
 
   it('a generated .env with tens of thousands of findings: ten times the findings cost about ten times as much', () => {

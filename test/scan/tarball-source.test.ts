@@ -18,12 +18,16 @@ import { makeTarball, tarballOf } from '../helpers/tarball.js';
 const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
 
 describe('archive paths', () => {
-  it('drops the top folder and refuses what climbs out or starts at the root', () => {
+  it('drops the top folder and refuses what climbs out or starts at the root, saying which', () => {
     expect(archivePath('octo-app-0123abc/app/main.py')).toBe('app/main.py');
     expect(archivePath('octo-app-0123abc/')).toBe('');
-    expect(archivePath('octo-app-0123abc/../../etc/passwd')).toBeNull();
-    expect(archivePath('/etc/passwd')).toBeNull();
-    expect(archivePath('octo-app-0123abc/a\\..\\b')).toBeNull();
+    expect(archivePath('octo-app-0123abc/../../etc/passwd')).toEqual({ refused: expect.stringContaining('climbs out') });
+    expect(archivePath('/etc/passwd')).toEqual({ refused: 'is an absolute path' });
+  });
+
+  it('keeps a backslash as the ordinary character it is in a git or tar name', () => {
+    expect(archivePath('octo-app-0123abc/conf\\prod.py')).toBe('conf\\prod.py');
+    expect(archivePath('octo-app-0123abc/a\\..\\b')).toBe('a\\..\\b');
   });
 });
 
@@ -48,8 +52,25 @@ describe('readTarball', () => {
       { path: 'app/link.py', type: 'symlink' },
       { path: 'app/main.py', type: 'file' },
     ]);
-    expect(tree.skipped).toEqual([expect.objectContaining({ partial: false, message: expect.stringContaining('outside the archive root') })]);
+    // Not scanned, so partial; named without the archive's top folder, as every other path.
+    expect(tree.skipped).toEqual([{ path: '../../outside.py', reason: 'unreadable', partial: true, message: '../../outside.py: the name climbs out of the archive with `..`; refused, not scanned' }]);
     expect(await tree.source.read('app/link.py', 1000)).toBeNull();
+  });
+
+  it('scans a committed file whose name holds a backslash, as the directory scan does', async () => {
+    const AWS_SECRET = 'q8Xr3Lk9Vt2Wb7Nz0Pm5' + 'Yc1Hd6Jf4Gs8Ka2Ub9Qe';
+    const files = { '.gitignore': '.env\n*.env\n', 'app.py': 'x = 1\n', 'conf\\prod.py': `AWS_SECRET_ACCESS_KEY = "${AWS_SECRET}"\nTOKEN = "${TOKEN}"\n` };
+    const result = await runArchiveScan({ archive: await tarballOf(files), fingerprintKey: 'k', today: new Date('2026-11-28T12:00:00Z') });
+    expect(result.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort()).toEqual(['conf\\prod.py:1 secret-aws-secret-access-key', 'conf\\prod.py:2 secret-github-token']);
+    expect(result.skipped).toEqual([]);
+    expect(result.partial).toBe(false);
+  });
+
+  it('an archive scan with a refused entry is partial, in the bot as in the report', async () => {
+    const archive = await makeTarball([{ name: 'app/main.py', content: 'x = 1\n' }, { name: '.gitignore', content: '.env\n*.env\n' }, { name: '../evil.py', content: `TOKEN = "${TOKEN}"\n` }]);
+    const result = await runArchiveScan({ archive, fingerprintKey: 'k', today: new Date('2026-11-28T12:00:00Z') });
+    expect(result.partial).toBe(true);
+    expect(result.skipped).toEqual([expect.objectContaining({ path: '../evil.py', partial: true })]);
   });
 
   it('passes over the folders a directory scan never enters, and nothing else', async () => {

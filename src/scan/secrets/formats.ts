@@ -14,6 +14,15 @@
  * - Google: AIza + 35 characters API keys; GOCSPX- OAuth client secrets (Google Cloud docs).
  * - OpenAI: sk-proj-, sk-svcacct-, sk-admin- keys, and the older sk-…T3BlbkFJ… form
  *   (T3BlbkFJ is base64 for "OpenAI").
+ * - PyPI: `pypi-` and a Macaroon serialised as base64url, at least 85 characters (PyPI docs,
+ *   "Secret reporting API"); version-2 Macaroons start with the bytes 02 01, so every token starts
+ *   `pypi-AgE` (Warehouse docs, "Token scanning"), and the location pypi.org (`AgEIcHlwaS5vcmc`) or
+ *   test.pypi.org (`AgENdGVzdC5weXBpLm9y`) follows. The random part is the signature at the end.
+ * - Anthropic: `sk-ant-` keys, `sk-ant-api03-…` and `sk-ant-admin01-…` (Anthropic console and API docs).
+ * - npm: `npm_` and 36 base62 characters (npm docs, "About access tokens"; GitHub blog, 2021).
+ * - SendGrid: `SG.`, a 22-character key id, `.`, a 43-character secret (Twilio SendGrid docs, "API keys").
+ * - JSON Web Tokens: three base64url parts joined by `.`, the first two JSON objects, so each starts
+ *   `eyJ` (`{"`), per RFC 7519 / RFC 7515's compact serialisation.
  * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
  *   PGP PRIVATE KEY BLOCK).
  *
@@ -37,6 +46,13 @@ export interface TokenFormat {
   maxLength: number;
   severity: ScanSeverity;
   fix: string;
+  /**
+   * The generated part of group 1, when the rest is structured (Slack's numeric team and user ids,
+   * a webhook's T…/B… path): only it is judged for placeholders. Default: all of group 1.
+   */
+  randomPart?: (body: string) => string;
+  /** A published sample of the format (documentation's own example token), never a credential. */
+  isSample?: (match: string) => boolean;
   /** Extra check on the matched text (e.g. Stripe test keys are lower severity). */
   refine?: (match: string) => { severity?: ScanSeverity; kind?: string } | null;
 }
@@ -89,6 +105,7 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     kind: 'Slack token',
     keywords: ['xoxb-', 'xoxp-', 'xoxa-', 'xoxr-', 'xoxs-', 'xoxe', 'xapp-'],
     pattern: new RegExp(`${B}(?:xox[abprse](?:\\.xox[abprse])?|xapp)-([A-Za-z0-9-]{10,})`, 'g'),
+    randomPart: (body) => body.slice(body.lastIndexOf('-') + 1),
     minLength: 20,
     maxLength: 300,
     severity: 'critical',
@@ -99,6 +116,7 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     kind: 'Slack incoming webhook URL',
     keywords: ['hooks.slack.com/'],
     pattern: /hooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9_/]{20,})/g,
+    randomPart: (body) => body.slice(body.lastIndexOf('/') + 1),
     minLength: 45,
     maxLength: 200,
     severity: 'high',
@@ -155,7 +173,76 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     severity: 'critical',
     fix: 'Revoke the key on the OpenAI platform (API keys) and read the new one from the environment.',
   },
+  {
+    rule: 'secret-pypi-token',
+    kind: 'PyPI API token',
+    keywords: ['pypi-AgE'],
+    pattern: new RegExp(`${B}pypi-(AgE[A-Za-z0-9_-]{82,})`, 'g'),
+    minLength: 90,
+    maxLength: 4000,
+    severity: 'critical',
+    fix: 'Remove the token on PyPI (Account settings → API tokens) now, then publish with a trusted publisher (OIDC from CI) or a token kept in a CI secret.',
+    // The Macaroon's signature: its header and caveats are structured text, the signature is random.
+    randomPart: (body) => body.slice(-43),
+    refine: (m) => (m.startsWith('pypi-AgENdGVzdC5weXBpLm9y') ? { severity: 'medium', kind: 'TestPyPI API token' } : null),
+  },
+  {
+    rule: 'secret-anthropic-key',
+    kind: 'Anthropic API key',
+    keywords: ['sk-ant-'],
+    pattern: new RegExp(`${B}sk-ant-(?:api|admin)[0-9]{2}-([A-Za-z0-9_-]{80,})`, 'g'),
+    minLength: 93,
+    maxLength: 300,
+    severity: 'critical',
+    fix: 'Delete the key in the Anthropic console (API keys) and read the new one from the environment.',
+  },
+  {
+    rule: 'secret-npm-token',
+    kind: 'npm access token',
+    keywords: ['npm_'],
+    pattern: new RegExp(`${B}npm_([A-Za-z0-9]{36,})`, 'g'),
+    minLength: 40,
+    maxLength: 40,
+    severity: 'critical',
+    fix: 'Revoke the token on npmjs.com (Access Tokens) or with `npm token revoke`, and keep the new one in a CI secret.',
+  },
+  {
+    rule: 'secret-sendgrid-key',
+    kind: 'SendGrid API key',
+    keywords: ['SG.'],
+    // Fixed lengths, and neither class holds `.`: one way to match from each `SG.`, no backing up past a part.
+    pattern: new RegExp(`${B}SG\\.([A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])`, 'g'),
+    minLength: 69,
+    maxLength: 69,
+    severity: 'high',
+    fix: 'Delete the key in SendGrid (Settings → API Keys), create one with only the scopes it needs, and read it from the environment.',
+  },
+  {
+    rule: 'secret-jwt',
+    kind: 'JSON Web Token',
+    keywords: ['eyJ'],
+    // Starts only where a run of base64url characters starts (the look-behind excludes `-` too), and
+    // no class holds `.`: each run is read by at most the three attempts whose parts it can be.
+    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\.eyJ[A-Za-z0-9_-]{7,}\.([A-Za-z0-9_-]{16,})/g,
+    minLength: 40,
+    maxLength: 8000,
+    // Medium: a JWT expires, and those in tests and samples are signed with throwaway keys; a
+    // long-lived one is still worth a look, so it is shown, without failing the default gate.
+    severity: 'medium',
+    fix: 'Treat the token as leaked: revoke it or rotate the key that signed it (a JWT stays valid until it expires), and load tokens at run time.',
+    isSample: isJwtIoSample,
+  },
 ];
+
+/**
+ * jwt.io's example token (sub `1234567890`, name `John Doe`), copied into countless tests and
+ * READMEs; its key is published with it. Decodes the payload (at most a few kilobytes: maxLength).
+ */
+function isJwtIoSample(token: string): boolean {
+  const payload = token.split('.')[1] ?? '';
+  const json = Buffer.from(payload, 'base64url').toString('utf8');
+  return json.includes('"John Doe"') || json.includes('"sub":"1234567890"');
+}
 
 /** PEM private key headers (RFC 7468 labels). The body must follow, or it is only a mention of the format. */
 export const PRIVATE_KEY_HEADER = /-----BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY(?: BLOCK)?-----/g;

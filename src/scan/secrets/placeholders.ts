@@ -21,7 +21,32 @@ export function isPlaceholder(value: string): boolean {
   return false;
 }
 
-/** The random part of a token, judged: too regular to be a real credential (`ghp_xxxx…`, `sk_live_0000…`). */
+/**
+ * The random part of a fixed-format token (`ghp_…`, `AKIA…`, `xoxb-…`), judged: too regular to be a
+ * real credential (`ghp_xxxx…`, `sk_live_0000…`, `AKIAIOSFODNN7EXAMPLE`, `ghp_1234567890abcdef…`).
+ *
+ * Anchored, unlike isPlaceholder's word search for assigned values: a generated body of 20 to 40
+ * base62 characters holds `test`, `fake`, `todo` or `xxxx` somewhere about once in a thousand tokens,
+ * and dropping those silently is a missed credential. So a word counts only as the whole body, at
+ * its start or end, or as a whole part between `-`, `_` or `.`; what is looked for anywhere is long
+ * enough never to occur in a random body (one character six times running).
+ */
 export function looksRandom(body: string): boolean {
-  return !isPlaceholder(body) && shannonEntropy(body) >= 3;
+  return !isPlaceholderBody(body) && shannonEntropy(body) >= 3;
+}
+
+const PLACEHOLDER_WORD = 'example|examplekey|sample|dummy|fake|test|testing|placeholder|redacted|changeme|replaceme|your|here|todo|fixme|secret|token|key|password|insert|notreal';
+/** A word, or a typed-in run (`1234567890…`, `abcdef…`), starting the body; a word or `abcdef` ending it. */
+const WORD_AT_START = /^(?:example|sample|dummy|fake|test|your|placeholder|redacted|changeme|replaceme|insert|todo|fixme|notreal|0?123456|abcdef)/i;
+const WORD_AT_END = /(?:example|examplekey|sample|dummy|fake|test|placeholder|redacted|here|todo|fixme|abcdef(?:gh)?)$/i;
+const WHOLE_PART = new RegExp(`^(?:${PLACEHOLDER_WORD}|x{3,})$`, 'i');
+/** One character six times running (`xxxxxx`, `000000`, `******`), an ellipsis (a shortened token in documentation). */
+const NEVER_RANDOM = /(.)\1{5}|\.{3}|…/;
+
+function isPlaceholderBody(body: string): boolean {
+  const v = body.trim();
+  if (v.length === 0 || EXACT.has(v.toLowerCase()) || REFERENCE.test(v) || v.includes('${') || v.includes('{{')) return true;
+  if (new Set(v).size <= 2) return true;
+  if (WORD_AT_START.test(v) || WORD_AT_END.test(v) || NEVER_RANDOM.test(v)) return true;
+  return v.split(/[-_.]/).some((part) => WHOLE_PART.test(part));
 }

@@ -62,7 +62,14 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const reports: SecretReport[] = [];
   /** Values already reported, so a token assigned to `GITHUB_TOKEN` is one finding, not two. */
   const covered = new ReportedValues(text.length);
+  /**
+   * Tests, examples, documentation and templates: every check runs there too (a `.env.example` or
+   * a test environment's `config/database.test.yml` often holds the real values), but what is found
+   * is rated low confidence, as fake credentials are common there (severity stays: a real one is as
+   * usable from a test as from anywhere).
+   */
   const relaxed = isTestPath(path) || isExamplePath(path);
+  const envFile = isCommittedEnvFile(path);
   const graphql = /\.(?:graphqls?|gql)$/i.test(path);
 
   const add = (rule: string, kind: string, value: string, start: number, severity: ScanSeverity, confidence: Confidence, message: string, fix: string) => {
@@ -73,7 +80,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
       line,
       column,
       severity,
-      confidence: relaxed && confidence === 'high' ? 'low' : confidence,
+      confidence: relaxed ? 'low' : confidence,
       message,
       fix,
       secret: { kind, fingerprint: fingerprint(ctx.fingerprintKey, value) },
@@ -86,10 +93,11 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     for (let m = format.pattern.exec(text); m; m = format.pattern.exec(text)) {
       const token = m[0];
       if (token.length < format.minLength || token.length > format.maxLength) continue;
-      if (!looksRandom(m[1] ?? token)) continue;
+      const body = m[1] ?? token;
+      if (!looksRandom(format.randomPart ? format.randomPart(body) : body) || format.isSample?.(token)) continue;
       const refined = format.refine?.(token);
       const kind = refined?.kind ?? format.kind;
-      add(format.rule, kind, token, m.index, refined?.severity ?? format.severity, 'high', `A ${kind} is written in this file; anyone who can read the repository (or its history) can use it.`, format.fix);
+      add(format.rule, kind, token, m.index, refined?.severity ?? format.severity, 'high', `${article(kind)} ${kind} is written in this file; anyone who can read the repository (or its history) can use it.`, format.fix);
     }
   }
 
@@ -112,6 +120,9 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   const reportAssigned = (found: Assigned) => {
     if (covered.has(found.start)) return;
     const judged = judge(found.value);
+    // Where fake credentials are common, a value must look generated (long and random: judged high)
+    // to count: a test's `password = "Passw0rd!"` stays quiet. A dotenv file holds settings wherever it is.
+    if (relaxed && !envFile && judged !== 'high') return;
     if (!judged || namesSecretObject(found.name, found.value) || namesItself(found.name, found.value)) return;
     // A field's type in a GraphQL schema (`checkoutToken: UUIDFilterInput`); elsewhere a CamelCase
     // value may be a passphrase (`CorrectHorseBatteryStaple`).
@@ -123,14 +134,14 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
     add(
       aws ? 'secret-aws-secret-access-key' : 'secret-assigned',
-      aws ? 'AWS secret access key' : `value of ${safeName(found.name)}`,
+      aws ? 'AWS secret access key' : `value of ${found.shown ? found.name : 'a secret-named setting'}`,
       found.value,
       found.start,
       aws ? 'critical' : 'high',
       aws ? 'high' : judged,
       aws
         ? 'An AWS secret access key is written in this file; anyone who can read the repository (or its history) can use it.'
-        : `${safeName(found.name)} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
+        : `${found.shown ? found.name : 'A secret-named setting'} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
       'Read it from the environment or a secret store (os.environ["NAME"]), change the credential, and keep only a placeholder in example files.',
     );
   };
@@ -141,26 +152,23 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path),
     markup: /\.(?:md|markdown|mdx|rst)$/i.test(path),
   };
-  // A dotenv file holds settings whatever folder it is in: its values are read in tests too (at
-  // lower confidence), so a `.env` there rated low (file-env-committed) still has its credentials said.
-  if (!relaxed || isCommittedEnvFile(path)) {
-    SECRET_NAME.lastIndex = 0;
-    for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
-      if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
-      const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
-      if (!found) continue;
-      SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
-      reportAssigned(found);
-    }
-    // `mysql -p'…'`: the password stuck to `-p`, quoted (unquoted, `-pthread`, `-pipe` are other flags).
-    if (dialect.shell && text.includes('-p')) {
-      SHORT_PASSWORD_FLAG.lastIndex = 0;
-      for (let m = SHORT_PASSWORD_FLAG.exec(text); m; m = SHORT_PASSWORD_FLAG.exec(text)) {
-        const word = shellWord(text, m.index + m[0].length);
-        if (!word || !/[A-Za-z]/.test(word.value)) continue;
-        SHORT_PASSWORD_FLAG.lastIndex = Math.max(SHORT_PASSWORD_FLAG.lastIndex, word.end);
-        reportAssigned({ name: '-p (password)', ...word });
-      }
+  // Secret-named settings, everywhere (tests and examples too: see `relaxed`).
+  SECRET_NAME.lastIndex = 0;
+  for (let m = SECRET_NAME.exec(text); m; m = SECRET_NAME.exec(text)) {
+    if (m[0].toLowerCase() === 'pass' && !isLastSegment(text, m.index, m.index + 4)) continue; // passenger, bypass, pass_rate
+    const found = assignedValue(text, m.index, m.index + m[0].length, dialect);
+    if (!found) continue;
+    SECRET_NAME.lastIndex = Math.max(SECRET_NAME.lastIndex, found.end);
+    reportAssigned(found);
+  }
+  // `mysql -p'…'`: the password stuck to `-p`, quoted (unquoted, `-pthread`, `-pipe` are other flags).
+  if (dialect.shell && text.includes('-p')) {
+    SHORT_PASSWORD_FLAG.lastIndex = 0;
+    for (let m = SHORT_PASSWORD_FLAG.exec(text); m; m = SHORT_PASSWORD_FLAG.exec(text)) {
+      const word = shellWord(text, m.index + m[0].length);
+      if (!word || !/[A-Za-z]/.test(word.value)) continue;
+      SHORT_PASSWORD_FLAG.lastIndex = Math.max(SHORT_PASSWORD_FLAG.lastIndex, word.end);
+      reportAssigned({ name: '-p (password)', shown: true, ...word });
     }
   }
   return reports;
@@ -276,6 +284,8 @@ const isLoopback = (host: string): boolean => /^(?:localhost|127(?:\.\d{1,3}){3}
 
 interface Assigned {
   name: string;
+  /** Whether `name` may be printed: it is plainly a key (plausibleKey), never a slice of a value. */
+  shown: boolean;
   value: string;
   start: number;
   end: number;
@@ -334,7 +344,7 @@ function comparedBefore(text: string, wordStart: number, wordEnd: number, dialec
   if (prefix && (!dialect.python || (p > 0 && IDENT_CHAR.test(text[p - 1]!)))) return null;
   if (!prefix && k > 0 && IDENT_CHAR.test(text[k - 1]!)) return null;
   if (/f/i.test(prefix) && value.includes('{')) return null; // `f"{prefix}…"`: an expression
-  return { name, value, start: k + 1, end, comparison: true };
+  return { name, shown: plausibleKey(text, s, s + name.length), value, start: k + 1, end, comparison: true };
 }
 
 /** The value after a secret-like identifier: assigned (`= "…"`, `: …`), compared (`== "…"`), or paired (`name:` then `value:`). */
@@ -393,7 +403,7 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   // `pass :attr:`…`` (reStructuredText), `the token : …`: prose; a key's colon is attached to it.
   if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
   const found = literalAt(text, i, dialect, { comparison, shellAssignment });
-  return found && { name, ...found, comparison };
+  return found && { name, shown: plausibleKey(text, s, e), ...found, comparison };
 }
 
 /**
@@ -435,7 +445,7 @@ function flagValue(text: string, s: number, e: number, name: string): Assigned |
   const word = shellWord(text, i);
   if (!word) return null;
   if (spaced && !word.quoted && !(/[a-z]/.test(word.value) && /[A-Z]/.test(word.value) && /[0-9]/.test(word.value)) && !/^(?=.*[0-9])(?=.*[a-f])[0-9a-f]{16,}$/i.test(word.value)) return null;
-  return { name, value: word.value, start: word.start, end: word.end };
+  return { name, shown: plausibleKey(text, s, e), value: word.value, start: word.start, end: word.end };
 }
 
 /**
@@ -524,7 +534,7 @@ function pairedValue(text: string, s: number, e: number, name: string, dialect: 
   i++;
   while (isBlank(text[i])) i++;
   const found = literalAt(text, i, dialect, { comparison: false, shellAssignment: false });
-  return found && { name, ...found };
+  return found && { name, shown: plausibleKey(text, s, e), ...found };
 }
 
 /** The literal value starting at `i` (after the separator), or null when what is there is an expression or has no end in reach. */
@@ -567,8 +577,10 @@ function literalAt(text: string, i: number, dialect: Dialect, how: { comparison:
   const start = i;
   let j = start;
   // Up to a blank or a separator, or an escaped line break inside a JSON string (`…\n- next: …`),
-  // or, in Markdown, the backtick closing inline code (`` `export API_KEY=<your-key>` ``).
-  const stop = dialect.markup ? /[\s,;#}\]`]/ : /[\s,;#}\]]/;
+  // or, in Markdown, the backtick closing inline code (`` `export API_KEY=<your-key>` ``). A `#`
+  // starts a comment only after a blank in dotenv files and YAML, so inside a word it is part of the
+  // value (`SECRET_KEY=k#9x@2m!…`, as Django's generated keys are).
+  const stop = dialect.markup ? /[\s,;}\]`]/ : /[\s,;}\]]/;
   while (j < text.length && j - start <= MAX_VALUE && !stop.test(text[j]!) && !(text[j] === '\\' && /[nrt]/.test(text[j + 1] ?? ''))) j++;
   if (j - start > MAX_VALUE) return null;
   return { value: text.slice(start, j), start, end: j };
@@ -656,7 +668,25 @@ function isLastSegment(text: string, start: number, end: number): boolean {
   return startsSegment && !IDENT_CHAR.test(text[end] ?? ' ');
 }
 
-/** An identifier is code, not a secret, but keep messages short and plain. */
-function safeName(name: string): string {
-  return name.length > 40 ? `${name.slice(0, 37)}…` : name;
+/**
+ * Whether the identifier at text[s, e) is plainly a key, so that it may be printed: it starts at a
+ * boundary (the line's start, a blank, a quote, a bracket or a list separator; not `=`, `:` or `/`,
+ * which come before values), ends before a character that is no part of a name (the producers have
+ * checked the separator after it), is short, and has no long unbroken run. An identifier read from
+ * inside a value that was not itself reported (`X=q5XJQEhFXGW3jDMLOrb9uP8umkMhynQZ…token=…`) is a
+ * slice of that value: printing it would leak part of a secret, so the message says "a
+ * secret-named setting" instead.
+ */
+function plausibleKey(text: string, s: number, e: number): boolean {
+  if (s > 0 && !/[\s"'`{}()[\],;&|?!<>*@$]/.test(text[s - 1]!)) return false;
+  if (e < text.length && IDENT_CHAR.test(text[e]!)) return false; // cut at MAX_IDENT
+  const name = text.slice(s, e);
+  return name.length <= MAX_SHOWN_NAME && name.split(/[_.-]/).every((segment) => segment.length <= MAX_SHOWN_SEGMENT);
+}
+const MAX_SHOWN_NAME = 48;
+const MAX_SHOWN_SEGMENT = 24;
+
+/** `An AWS access key id`, `An npm access token`, `A GitHub token`: by the kind's first sound. */
+function article(kind: string): string {
+  return /^(?:[AEIOUaeiou]|npm\b)/.test(kind) ? 'An' : 'A';
 }

@@ -6,9 +6,10 @@ import { rule as runAsRoot } from './container-run-as-root.js';
 import { rule as writableRoot } from './container-writable-root-fs.js';
 import { rule as addRemote } from './docker-add-remote-url.js';
 import { rule as latestTag } from './docker-latest-tag.js';
+import { rule as pipeToShell } from './docker-pipe-to-shell.js';
 import { rule as rootUser } from './docker-root-user.js';
 import { rule as secretInBuild } from './docker-secret-in-build.js';
 import { rule as unpinned } from './docker-unpinned-base-image.js';
 
-export const DOCKERFILE_RULES: readonly DockerfileRule[] = [rootUser, unpinned, latestTag, addRemote, secretInBuild];
+export const DOCKERFILE_RULES: readonly DockerfileRule[] = [rootUser, unpinned, latestTag, addRemote, secretInBuild, pipeToShell];
 export const CONTAINER_RULES: readonly ContainerRule[] = [noLimits, writableRoot, privileged, runAsRoot];
