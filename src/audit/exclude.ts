@@ -15,6 +15,24 @@ import type { IgnoreNote } from './ignores.js';
 /** The names a tree's settings file may have; only at the root, and only the first one listed is read (configFileOf). */
 export const CONFIG_FILES: readonly string[] = ['.depwatch.yml', '.depwatch.yaml'];
 
+/**
+ * The largest settings file read, in bytes: one over it is not parsed, and is said as a settings
+ * file that could not be read is (nothing excluded, no ignore applied, the result partial). A
+ * settings file is a few KB; the most of it ever applied (100 `exclude:` entries, paths within
+ * 5,000 characters, reasons, a few hundred ignores with theirs) stays well under 100 KB, so 256 KB
+ * refuses no file written by hand. Above it, parsing only costs: YAML and its validation take about
+ * 0.6 s a MB (a 5 MB file held a thread for 3 s), and every reader of a tree, a snapshot, a pull
+ * request review or a fix pull request parses it first.
+ */
+export const MAX_SETTINGS_BYTES = 256 * 1024;
+
+/** Why a settings file of `bytes` is not read (`5.0 MB, over the 256 KB limit for settings files; not read`), or null. */
+export function settingsTooLarge(bytes: number): string | null {
+  if (bytes <= MAX_SETTINGS_BYTES) return null;
+  const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+  return `${size}, over the ${MAX_SETTINGS_BYTES / 1024} KB limit for settings files; not read`;
+}
+
 export interface ExcludeRule {
   /** A .gitignore-syntax glob, relative to the root: `tests/fixtures/`, `/examples/`, `*.ipynb`. */
   path: string;

@@ -6,7 +6,7 @@ import { isManifestPathIn, isProjectContextPath } from '../python/discover.js';
 import { memorySource, type FileSource } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
-import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, misnamedSettingsNotes, parseSettings, settingsFolderNotes, unmatchedExcludes, unreadSettingsNotes, type ExcludeRule, type Excluder, type Exclusion } from './exclude.js';
+import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unmatchedExcludes, unreadSettingsNotes, type ExcludeRule, type Excluder, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
 import type { IgnoreNote } from './ignores.js';
 
@@ -38,7 +38,7 @@ export async function readTreeSettings(source: FileSource, paths?: readonly stri
   const folders = [...(await settingsFolderNotes(all, source.isFolder?.bind(source))), ...misnamedSettingsNotes(all)];
   if (settingsFile === null) return { files: [], errors: [], parsed: withUnreadNotes(null, folders) };
   const errors: ExtractError[] = [];
-  const text = await readText(source, settingsFile, errors);
+  const text = await readSettingsText(source, settingsFile, errors);
   // Its parser loads only when the tree has the file.
   const parsed = text === null ? null : await parseSettings(text, settingsFile);
   return { files: text === null ? [] : [{ path: settingsFile, text }], errors, parsed: withUnreadNotes(parsed, [...folders, ...unreadSettingsNotes(listed)]) };
@@ -62,6 +62,18 @@ function withUnreadNotes(parsed: DepwatchFile | null, unread: IgnoreNote[]): Dep
   const { rules, excludes, notes, excludeNotes } = parsed ?? { rules: [], excludes: [], notes: [], excludeNotes: [] };
   // In excludeNotes too: the other file's `exclude:` is not applied either (`depwatch deps` says that).
   return { rules, excludes, notes: [...notes, ...unread], excludeNotes: [...excludeNotes, ...unread] };
+}
+
+/** The settings file's text, or null with one error: as any file, and not over MAX_SETTINGS_BYTES (never parsed then). */
+async function readSettingsText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {
+  const bytes = await readConfined(source, path, errors);
+  if (!bytes) return null;
+  const tooLarge = settingsTooLarge(bytes.length);
+  if (tooLarge !== null) {
+    errors.push({ file: path, line: null, message: `file is ${tooLarge}` });
+    return null;
+  }
+  return decodeManifest(bytes, path, errors);
 }
 
 export async function readText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {

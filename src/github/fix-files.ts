@@ -11,23 +11,22 @@
  * UTF-16 with its mark, src/fix/encoding.ts), then encoded back as it was. The real rewrite is
  * only committed when, masked, it is exactly the rewrite planned on the audited text; anything else
  * (a different blob, a cache row that is not that blob, a rewrite that touched a secret) refuses
- * the pull request rather than commit what nobody audited.
+ * the pull request rather than commit what nobody audited. Both plans parse every manifest of the
+ * tree: the bot makes them in its worker pool (`reads`), never on the thread that answers Slack.
  *
  * Each file is committed where its content lives and as it was: a manifest read through a symbolic
  * link is written to the file the link names (the link stays a link), with that file's mode (an
  * executable file stays executable).
  */
-import { excluder } from '../audit/exclude.js';
-import { readTreeExcludes } from '../audit/tree-excludes.js';
 import type { AuditResult } from '../audit/audit.js';
-import { auditedManifests } from '../fix/audited-files.js';
 import { decodeExact, EncodingError, encodeExact, type FileEncoding } from '../fix/encoding.js';
-import { planFixes, type FixFile, type FixPlan } from '../fix/plan.js';
-import { maskUrlSecrets } from '../python/urls.js';
+import type { FixPlan } from '../fix/plan.js';
+import type { ManifestReads } from '../workers/jobs/manifest-reads.js';
+import { readsHere } from '../workers/jobs/manifest-reads.js';
 import type { Octokit } from './client.js';
 import { rateLimitFromError } from './errors.js';
 import { FixPullRequestError, type FixFileWrite } from './fix-pull-request.js';
-import { gitBlobSha, snapshotSource, type RepoSnapshot } from './snapshot.js';
+import { gitBlobSha, treeOfSnapshot, type RepoSnapshot } from './snapshot.js';
 
 export interface FixPullRequestFiles {
   /** The plan on the audited (masked) texts: what the pull request's title and body describe. */
@@ -36,56 +35,40 @@ export interface FixPullRequestFiles {
   files: Map<string, FixFileWrite>;
 }
 
-/** How the blob cache and the snapshot show a file: BOM dropped, URL secrets masked. */
-const asAudited = (text: string) => maskUrlSecrets(text.replace(/^\uFEFF/, ''));
+/** Where the plans are made (src/fix/pull-request/plans.ts): the bot's worker threads, or this thread. */
+export type FixPlanReads = Pick<ManifestReads, 'fixPlanOnAudited' | 'fixPlanOnReal'>;
 
 export async function planFixPullRequest(
   octokit: Octokit,
-  snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files' | 'links'>,
+  snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'errors'>>,
   result: Pick<AuditResult, 'findings' | 'ignored' | 'exclusions'>,
+  reads: FixPlanReads = readsHere,
 ): Promise<FixPullRequestFiles> {
-  // The plan finds a vulnerable release's pins in every file it is given: not in those `exclude:`
-  // kept out of the audit (a test fixture pinning the same release is not the project's to fix).
-  // A file the audit reached only by an include into an excluded folder is left out too: its pins
-  // are then left alone, never rewritten unasked. The entries are read from the snapshot's own
-  // `.depwatch.yml` (the audited commit's), as the audit read them, and the result's are kept too:
-  // a result recorded from a watch sweep, or stored before `exclude:` existed, carries none.
-  const fromSnapshot = (await readTreeExcludes(snapshotSource(snapshot))).excludedBy;
-  const fromResult = excluder(result.exclusions ?? []);
-  const excludedBy = (path: string) => fromSnapshot(path) ?? fromResult(path);
-  const read = snapshot.files.filter((f) => excludedBy(f.path) === null);
-  const audited = await auditedManifests(new Map(read.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
-  const plan = planFixes(result, audited);
+  // Every manifest is parsed (twice): in the bot, off the main thread. Only what planning uses of the result crosses.
+  const planned = { findings: result.findings, ignored: result.ignored, ...(result.exclusions ? { exclusions: result.exclusions } : {}) };
+  const { plan, audited } = await reads.fixPlanOnAudited(treeOfSnapshot(snapshot), planned);
   if (plan.newTexts.size === 0) return { plan, files: new Map() };
 
-  const real = new Map<string, { text: string; encoding: FileEncoding }>();
+  const real = new Map<string, { text: string; snapshotText: string }>();
+  const encodings = new Map<string, FileEncoding>();
   for (const path of plan.newTexts.keys()) {
     const file = snapshot.files.find((f) => f.path === path);
     if (!file) throw notAsAudited(snapshot, path, 'it is not among the files read');
     const downloaded = await downloadText(octokit, snapshot, path, file.sha);
-    if (asAudited(downloaded.text) !== file.text) throw notAsAudited(snapshot, path, 'its content on GitHub differs from the text the audit read');
-    real.set(path, downloaded);
+    real.set(path, { text: downloaded.text, snapshotText: file.text });
+    encodings.set(path, downloaded.encoding);
   }
 
-  // The other files only place the pins and name the lock commands: nothing of them is committed.
-  const files: FixFile[] = audited.map((f) => (real.has(f.path) ? { ...f, text: real.get(f.path)!.text } : f));
-  const realPlan = planFixes(result, files);
-  for (const [path, planned] of plan.newTexts) {
-    const rewritten = realPlan.newTexts.get(path);
-    if (rewritten === undefined || asAudited(rewritten) !== planned) throw notAsAudited(snapshot, path, 'rewriting its real text would change more than the audited rewrite');
-  }
-  if (realPlan.newTexts.size !== plan.newTexts.size) {
-    const extra = [...realPlan.newTexts.keys()].find((p) => !plan.newTexts.has(p))!;
-    throw notAsAudited(snapshot, extra, 'its real text would be rewritten where the audited text was not');
-  }
-  return { plan, files: whereStored(snapshot, realPlan.newTexts, real) };
+  const realPlan = await reads.fixPlanOnReal(planned, audited, plan.newTexts, real);
+  if (!realPlan.ok) throw notAsAudited(snapshot, realPlan.path, realPlan.why);
+  return { plan, files: whereStored(snapshot, realPlan.newTexts, encodings) };
 }
 
 /** New texts, encoded as each file was, by the path of the tree entry that holds each (a link's target), with its mode. */
 function whereStored(
   snapshot: Pick<RepoSnapshot, 'owner' | 'repo' | 'files'>,
   newTexts: ReadonlyMap<string, string>,
-  real: ReadonlyMap<string, { encoding: FileEncoding }>,
+  encodings: ReadonlyMap<string, FileEncoding>,
 ): Map<string, FixFileWrite> {
   const out = new Map<string, FixFileWrite>();
   for (const [path, text] of newTexts) {
@@ -93,7 +76,7 @@ function whereStored(
     const mode = file.mode === '100755' ? '100755' : '100644';
     let bytes: Buffer;
     try {
-      bytes = encodeExact(text, real.get(path)!.encoding);
+      bytes = encodeExact(text, encodings.get(path)!);
     } catch (err) {
       if (err instanceof EncodingError) throw notRoundTrip(snapshot, path, err.message);
       throw err;

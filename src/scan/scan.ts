@@ -10,7 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
-import { configFileOf, describeExclusion, excluder, misnamedSettingsNotes, parseSettings, settingsFolderNotes, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
+import { configFileOf, describeExclusion, excluder, MAX_SETTINGS_BYTES, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import { decodeManifest } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
@@ -403,7 +403,9 @@ export async function readTreeIgnores(
   const settingsFile = configFileOf(paths);
   const unreadNotes = [...(await settingsFolderNotes(paths, source.isFolder?.bind(source))), ...misnamedSettingsNotes(paths), ...unreadSettingsNotes(paths)];
   if (settingsFile === null) return { rules: [], excludes: [], notes: unreadNotes };
-  const read = await source.read(settingsFile, maxBytes).catch(() => null);
+  // Read up to the settings files' own limit (MAX_SETTINGS_BYTES), which is far below the scan's.
+  const limit = Math.min(maxBytes, MAX_SETTINGS_BYTES);
+  const read = await source.read(settingsFile, limit).catch(() => null);
   if (read === null) return { rules: [], excludes: [], notes: unreadNotes }; // gone since it was listed
   const notApplied = (reason: SkippedFile['reason'], why: string) => ({
     rules: [],
@@ -411,7 +413,7 @@ export async function readTreeIgnores(
     notes: unreadNotes,
     unread: { path: settingsFile, reason, partial: true, message: `${settingsFile}: ${why}; none of its ignores and excludes were applied` },
   });
-  if ('tooLarge' in read) return notApplied('too-large', `${formatBytes(read.tooLarge)}, over the ${formatBytes(maxBytes)} limit; not read`);
+  if ('tooLarge' in read) return notApplied('too-large', settingsTooLarge(read.tooLarge) ?? `${formatBytes(read.tooLarge)}, over the ${formatBytes(limit)} limit; not read`);
   if ('unreadable' in read) return notApplied('unreadable', `could not be read (${read.unreadable})`);
   const errors: ExtractError[] = [];
   const text = decodeManifest(read.bytes, settingsFile, errors);

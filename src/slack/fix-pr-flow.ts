@@ -11,7 +11,7 @@ import type { AccessGate } from '../authz/gate.js';
 import type { RepoTarget } from '../authz/policy.js';
 import { fixBody, fixBranchName, fixTitle } from '../fix/pull-request/text.js';
 import type { Octokit } from '../github/client.js';
-import { planFixPullRequest } from '../github/fix-files.js';
+import { planFixPullRequest, type FixPlanReads } from '../github/fix-files.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../github/fix-pull-request.js';
 import { takeSnapshot, type SnapshotOptions } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
@@ -38,8 +38,8 @@ export interface FixPrContext {
   logger: Logger;
   now: () => Date;
   render: (record: AuditRecord) => Promise<ReturnType<typeof fitMessage>>;
-  /** Where the snapshot's manifests are parsed (the bot: worker threads); default: this thread. */
-  reads?: SnapshotOptions['reads'];
+  /** Where the snapshot's manifests are parsed and the fix planned (the bot: worker threads); default: this thread. */
+  reads?: NonNullable<SnapshotOptions['reads']> & FixPlanReads;
 }
 
 export interface FixPrClick {
@@ -164,7 +164,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
   const log = ctx.logger.child({ repo: record.repo, auditId: record.id, user: click.user });
   try {
     const snapshot = await takeSnapshot(ctx.github, ctx.db, { owner, repo, branch: record.sha }, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger: ctx.logger, ...(ctx.reads ? { reads: ctx.reads } : {}) });
-    const { plan, files } = await planFixPullRequest(ctx.github, snapshot, record.result);
+    const { plan, files } = await planFixPullRequest(ctx.github, snapshot, record.result, ctx.reads);
     if (plan.newTexts.size === 0) {
       const why = plan.leftAlone[0]?.reason;
       return say(`Nothing to rewrite in ${fixPrAnswer(record.repo)}: no file pins a fixable release in a way Depwatch rewrites${why ? ` (${fixPrAnswer(why)})` : ''}.`);

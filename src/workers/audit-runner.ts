@@ -29,7 +29,7 @@ export interface AuditRunner {
   scanArchive(request: ArchiveScanRequest): Promise<ScanResult>;
   /**
    * Where manifests read outside an audit are parsed: a snapshot's includes and `exclude:`, a pull
-   * request's review (jobs/manifest-reads.ts).
+   * request's review, a fix pull request's plans (jobs/manifest-reads.ts).
    */
   reads: ManifestReads;
 }
@@ -78,6 +78,8 @@ export function readsInWorkers(pool: WorkerPool): ManifestReads {
     diffDependencies: inWorkers('diffDependencies'),
     settingsExcludes: (settings) => (settings.length === 0 ? readsHere.settingsExcludes(settings) : inWorkers('settingsExcludes')(settings)),
     parseExcludes: inWorkers('parseExcludes'),
+    fixPlanOnAudited: inWorkers('fixPlanOnAudited'),
+    fixPlanOnReal: inWorkers('fixPlanOnReal'),
   };
 }
 

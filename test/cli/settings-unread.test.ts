@@ -61,6 +61,41 @@ describe('a .depwatch.yml that is not UTF-8', () => {
   });
 });
 
+describe('a .depwatch.yml over the 256 KB limit for settings files', () => {
+  // Valid settings, then a comment that takes the file to exactly 300 KB: never parsed, so neither applies.
+  const head = 'ignore:\n  - id: py-os-system\n    reason: input is a trusted operator command\nexclude:\n  - path: vendor/\n    reason: not ours\n';
+  const settings = `${head}#${'x'.repeat(300 * 1024 - head.length - 2)}\n`;
+  const TOO_LARGE = '300 KB, over the 256 KB limit for settings files; not read';
+  const bigTree = () => tree({ '.depwatch.yml': settings, 'vendor/requirements.txt': 'six==1.16.0\n' });
+
+  it('audit: partial for it in one line, as a settings file that cannot be read; its ignore and exclude not applied', async () => {
+    expect(Buffer.byteLength(settings)).toBe(300 * 1024);
+    const { code, stdout } = await depwatch(bigTree(), 'audit', '--offline', '--json', '--fail-on', 'never', '.');
+    expect(code).toBe(2);
+    const result = JSON.parse(stdout) as { partial_reasons: unknown[]; code: { skipped: unknown[]; findings: { rule: string }[] }; dependencies: number };
+    expect(result.partial_reasons).toEqual([{ kind: 'unread', file: '.depwatch.yml', line: null, message: `file is ${TOO_LARGE}` }]);
+    expect(result.code.skipped).toEqual([]);
+    expect(result.code.findings.map((f) => f.rule)).toContain('py-os-system');
+    // attrs and six: vendor/ is read, nothing excluded.
+    expect(result.dependencies).toBe(2);
+  });
+
+  it('scan: partial, the file named once in skipped, its ignore not applied', async () => {
+    const { code, stdout } = await depwatch(bigTree(), 'scan', '--json', '--fail-on', 'never', '.');
+    expect(code).toBe(2);
+    const result = JSON.parse(stdout) as { partial: boolean; skipped: unknown[]; findings: { rule: string }[] };
+    expect(result.skipped).toEqual([{ path: '.depwatch.yml', reason: 'too-large', partial: true, message: `.depwatch.yml: ${TOO_LARGE}; none of its ignores and excludes were applied` }]);
+    expect(result.findings.map((f) => f.rule)).toContain('py-os-system');
+  });
+
+  it('deps: one notice, and the folder it would exclude is read', async () => {
+    const { stdout } = await depwatch(bigTree(), 'deps', '--json', '.');
+    const result = JSON.parse(stdout) as { notices: string[]; manifests: { path: string }[] };
+    expect(result.notices).toContain(`.depwatch.yml: file is ${TOO_LARGE}; nothing was excluded`);
+    expect(result.manifests.map((m) => m.path)).toEqual(['requirements.txt', 'vendor/requirements.txt']);
+  });
+});
+
 describe('a folder named .depwatch.yml', () => {
   const NOTE = '.depwatch.yml: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)';
   const folderTree = () => tree({ '.depwatch.yml/ignore.yml': 'ignore: []\n' });

@@ -798,6 +798,26 @@ it('takes a .depwatch.yml that cannot be read as the settings file all the same:
   expect(card).toContain('base: .depwatch.yml');
 });
 
+it('reads no .depwatch.yml over the 256 KB limit for settings files: its exclude: is not applied, and the card says why it is partial in one line', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const head = 'exclude:\n  - path: services/\n    reason: not ours\n';
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'shop',
+    files: { '.depwatch.yml': `${head}#${'x'.repeat(300 * 1024 - head.length - 2)}\n`, 'services/requirements.txt': 'goodlib==1.1.0\n' },
+  });
+  world.github.pushCommit('octo', 'shop', { 'services/requirements.txt': 'goodlib==1.2.0\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump', head: 'bump' });
+
+  await sweepCards(['octo/shop']);
+
+  const card = world.slack.messages(CHANNEL).map((m) => blockText(m.blocks)).find((c) => c.includes('octo/shop #1'));
+  expect(card).toContain('`goodlib` upgraded 1.1.0 → 1.2.0');
+  expect(card).toContain('Partial');
+  expect(card).toContain('base: .depwatch.yml is 300 KB, over the 256 KB limit for settings files; not read; nothing is excluded from this review');
+});
+
 /** Runs one sweep over `repos` (each watched by CHANNEL) and gives each card's text by `repo #n`. */
 async function sweepCards(repos: string[]) {
   const { watch } = world.service({ pullRequestReviews: { cards: reviewCardSources(world, pypi.url, openTestDb(world.dbPath)) } });

@@ -7,7 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitMessage } from '../../src/slack/blocks/fit.js';
 import { pullRequestReviewMessage } from '../../src/slack/blocks/pr-review.js';
-import { diffDependencies } from '../../src/watch/pr-review/diff.js';
+import { extraIndexUrlFindings } from '../../src/audit/rules/extra-index-url.js';
+import type { AuditContext } from '../../src/audit/context.js';
+import { pullRequestReviewMarkdown } from '../../src/report/pr-review.js';
+import { diffDependencies, loadSide } from '../../src/watch/pr-review/diff.js';
 import { reviewDependencies } from '../../src/watch/pr-review/review.js';
 import { GOODLIB, osvRecord, REQUIREMENTS, startPackageWorld, type PackageWorld } from '../packages/world.js';
 import { blockText } from '../slack/app-world.js';
@@ -42,6 +45,50 @@ describe('diffDependencies', () => {
   it('reports a file that does not parse instead of reading it as everything removed', async () => {
     const diff = await diffDependencies({ base: { 'poetry.lock': '[[package]]\nname = "idna"\nversion = "3.0"\n' }, head: { 'poetry.lock': '[[package]]\nname = "idna"\n<<<<<<< HEAD\n' } });
     expect(diff.errors).toEqual([expect.stringMatching(/^head: poetry\.lock/)]);
+  });
+});
+
+describe('a pull request adding --find-links, read as the audit reads it', () => {
+  const head = {
+    'requirements.txt': [
+      'goodlib==1.1.0',
+      '--extra-index-url https://pkgs.example.com/simple',
+      '--find-links ${WHEELS}',
+      '--find-links https://wheels.example.com/',
+      '-f ./wheels',
+    ].join('\n'),
+  };
+
+  it('shows a --find-links ${VAR} (set from the environment: maybe a page) and a page as new, like an extra index, and says what each is', async () => {
+    const diff = await diffDependencies({ base: { 'requirements.txt': 'goodlib==1.1.0\n' }, head });
+    expect(diff.newIndexUrls).toEqual([
+      { url: 'https://pkgs.example.com/simple', file: 'requirements.txt', line: 2 },
+      { url: '${WHEELS}', file: 'requirements.txt', line: 3, findLinks: 'unknown' },
+      { url: 'https://wheels.example.com/', file: 'requirements.txt', line: 4, findLinks: 'page' },
+      // The project's own folder is named too: a pull request may bring the files in it.
+      { url: './wheels', file: 'requirements.txt', line: 5, findLinks: 'folder' },
+    ]);
+
+    const review = { changes: [], newSources: [], newIndexUrls: diff.newIndexUrls, errors: [], verdict: 'caution' as const };
+    const card = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 44, title: 'Wheels', url: 'https://github.com/octo/shop/pull/44', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
+    expect(card).toContain(':warning: *New index URLs*');
+    expect(card).toContain('• ${WHEELS} (requirements.txt:3): a --find-links source set from the environment: a local folder or a page on the web, unknown');
+    expect(card).toContain('• https://wheels.example.com/ (requirements.txt:4): a --find-links page, merged with the indexes like an extra index');
+    expect(card).toContain('• https://pkgs.example.com/simple (requirements.txt:2)\n');
+    const comment = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    expect(comment).toContain('- `${WHEELS}` (`requirements.txt:3`): a --find-links source set from the environment: a local folder or a page on the web, unknown');
+  });
+
+  it('names as new a page or unknown source exactly where the audit reports one (the same option parsing)', async () => {
+    const diff = await diffDependencies({ base: {}, head });
+    const load = await loadSide(head);
+    const audited = extraIndexUrlFindings({ manifests: load.manifests } as AuditContext);
+    expect(audited.map((f) => [f.line, f.details?.unresolved === true])).toEqual([
+      [2, false],
+      [3, true],
+      [4, false],
+    ]);
+    expect(diff.newIndexUrls.filter((i) => i.findLinks !== 'folder').map((i) => [i.line, i.findLinks === 'unknown'])).toEqual(audited.map((f) => [f.line, f.details?.unresolved === true]));
   });
 });
 

@@ -5,11 +5,13 @@
  * there, within 3 s).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { planFixPullRequest } from '../../src/github/fix-files.js';
 import { takeSnapshot, type RepoSnapshot } from '../../src/github/snapshot.js';
 import { createAuditWorkerPool, readsInWorkers } from '../../src/workers/audit-runner.js';
 import { readsHere } from '../../src/workers/jobs/manifest-reads.js';
 import type { ChangedFiles } from '../../src/watch/pr-review/diff.js';
-import { startWorld, type World } from '../github/helpers.js';
+import { symlinkTo } from '../fakes/github.js';
+import { djangoPinFinding, startWorld, type World } from '../github/helpers.js';
 
 /** A setup.py at its size limit (256,000 characters) whose value is built a line at a time: over half a second to read. */
 const HOSTILE_SETUP_PY = `from setuptools import setup\nX = "a"\n${'X = X + "b"\n'.repeat(20_000)}setup(install_requires=[X, open("requirements.txt").read()])\n`;
@@ -45,6 +47,9 @@ async function longestStall<T>(work: () => Promise<T>): Promise<{ result: T; sta
     clearInterval(ticker);
   }
 }
+
+/** Django 2.1.5 pinned in requirements.txt, line 1: a finding the fix planner moves to 2.1.11. */
+const DJANGO_PIN = { findings: [djangoPinFinding(1)], ignored: [] };
 
 const withoutStats = ({ stats: _stats, ...rest }: RepoSnapshot) => rest;
 
@@ -107,5 +112,45 @@ describe('manifest reads in worker threads', () => {
     const there = await longestStall(() => inWorkers.diffDependencies(changed));
     expect(there.result).toEqual(await readsHere.diffDependencies(changed));
     expect(there.stallMs).toBeLessThan(500);
+  });
+
+  it('plan a fix pull request as this thread does: the same exclude: read through links and the listing, the same files and bytes', async () => {
+    const trees: Record<string, { files: Record<string, string | ReturnType<typeof symlinkTo>>; written: string[] }> = {
+      // Excludes read from the settings file; a link to an excluded folder and a link to the pinned file.
+      excludes: {
+        files: { ...PROJECT, 'requirements.txt': 'django==2.1.5\n-r ci/requirements.txt\n', 'tests/fixtures/requirements.txt': 'django==2.1.5\n', legacy: symlinkTo('ci'), 'pins.txt': symlinkTo('requirements.txt') },
+        written: ['dev.txt', 'requirements.txt'],
+      },
+      // A settings file that is a link leading out of the repository is not read: nothing excluded.
+      linkedSettings: {
+        files: { '.depwatch.yml': symlinkTo('../shared/depwatch.yml'), 'requirements.txt': 'django==2.1.5\n', 'tests/fixtures/requirements.txt': 'django==2.1.5\n' },
+        written: ['requirements.txt', 'tests/fixtures/requirements.txt'],
+      },
+    };
+    for (const [name, { files, written }] of Object.entries(trees)) {
+      world = await startWorld({ repos: [{ owner: 'acme', name, files }] });
+      const snapshot = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: name });
+      const here = await planFixPullRequest(world.octokit, snapshot, DJANGO_PIN);
+      const there = await planFixPullRequest(world.octokit, snapshot, DJANGO_PIN, inWorkers);
+      expect(there).toEqual(here);
+      // The plan crosses from the worker whole: nothing in it a structured clone would drop or change.
+      expect(structuredClone(here.plan)).toEqual(here.plan);
+      expect([...here.files.keys()].sort()).toEqual(written);
+      expect(here.files.get('requirements.txt')?.bytes.toString()).toMatch(/^django==2\.1\.11\n/);
+      await world.close();
+      world = undefined;
+    }
+  });
+
+  it('keep the event loop turning while a fix pull request is planned beside hostile setup.py files, which on this thread stall it', async () => {
+    const files = { 'requirements.txt': 'django==2.1.5\n', ...Object.fromEntries(['a', 'b'].map((dir) => [`${dir}/setup.py`, HOSTILE_SETUP_PY])) };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'hostile', files }] });
+    const snapshot = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'hostile' }, { reads: inWorkers });
+    const here = await longestStall(() => planFixPullRequest(world!.octokit, snapshot, DJANGO_PIN));
+    const there = await longestStall(() => planFixPullRequest(world!.octokit, snapshot, DJANGO_PIN, inWorkers));
+    expect(there.result).toEqual(here.result);
+    expect([...there.result.files.keys()]).toEqual(['requirements.txt']);
+    expect(there.stallMs).toBeLessThan(500);
+    expect(here.stallMs).toBeGreaterThan(Math.max(300, 2 * there.stallMs));
   });
 });

@@ -9,6 +9,7 @@
  * that is wrong there (oneFindingPerLine).
  */
 // Parsers strip credentials already; stripping again here keeps a report safe from any format that forgets.
+import { INDEX_OPTIONS, packageSourceKind, type PackageSourceKind } from '../../python/index-options.js';
 import { stripUrlCredentials } from '../../python/urls.js';
 import type { ManifestOption } from '../../python/types.js';
 import type { AuditContext } from '../context.js';
@@ -24,27 +25,16 @@ import { fileFinding, type Finding } from '../findings.js';
 const MERGED = new Set(['extra-index-url', 'poetry-source-supplemental', 'find-links']);
 const SEVERAL_ARE_MERGED = new Set(['pdm-source', 'poetry-source']);
 const FIRST_MATCH = new Set(['uv-index']);
-const INDEX_OPTIONS = new Set(['index-url', 'extra-index-url', 'find-links', 'poetry-source', 'poetry-source-supplemental', 'poetry-source-explicit', 'pdm-source', 'uv-index', 'uv-index-default', 'uv-index-explicit']);
-
-/** A `--find-links` page on the web (`https://…`); a local folder (`./wheels`) holds the project's own files. */
-const isWebPage = (value: string): boolean => /^https?:\/\//i.test(value);
-
-/**
- * A `--find-links` value that is neither a web page nor surely a folder: pip puts `${NAME}` (upper
- * case, digits, `_`) from the environment into a requirements file's options, so `${WHEELS}` may
- * be `https://…` in CI. Unknown, so said as a page might be (fail closed), in words that say so.
- */
-const namesEnvironment = (value: string): boolean => /\$\{[A-Z0-9_]+\}/.test(value);
-
-type Where = 'page' | 'unknown' | 'index';
+/** A merged source the rule reports: a local `--find-links` folder is the project's own, and passed over. */
+type Where = Exclude<PackageSourceKind, 'folder'>;
 
 function riskyIndexes(options: ManifestOption[]): { option: ManifestOption; firstMatch: boolean; where: Where }[] {
   const out: { option: ManifestOption; firstMatch: boolean; where: Where }[] = [];
   for (const option of options) {
     if (!MERGED.has(option.name)) continue;
-    if (option.name !== 'find-links') out.push({ option, firstMatch: false, where: 'index' });
-    else if (isWebPage(option.value)) out.push({ option, firstMatch: false, where: 'page' });
-    else if (namesEnvironment(option.value)) out.push({ option, firstMatch: false, where: 'unknown' });
+    // A `${VAR}` the environment fills in may be a page: said as one might be (fail closed), in words that say so.
+    const where = packageSourceKind(option);
+    if (where !== null && where !== 'folder') out.push({ option, firstMatch: false, where });
   }
   for (const name of SEVERAL_ARE_MERGED) {
     const all = options.filter((o) => o.name === name);

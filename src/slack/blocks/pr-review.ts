@@ -5,6 +5,7 @@
  * pull request, PyPI or OSV wrote is escaped (`md`).
  */
 import type { KnownBlock } from '@slack/types';
+import { findLinksNote } from '../../python/index-options.js';
 import type { Verdict } from '../../packages/verdict.js';
 import type { DependencyReview, ReviewedChange } from '../../watch/pr-review/review.js';
 import type { SlackMessage } from './errors.js';
@@ -54,7 +55,10 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
     lead.push(...listSections(':warning: *New sources outside the index*', lines, { room: WARNING_ROOM, more: more('new sources') }));
   }
   if (review.newIndexUrls.length) {
-    const lines = review.newIndexUrls.map((i) => md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})`.text);
+    const lines = review.newIndexUrls.map((i) => {
+      const note = findLinksNote(i);
+      return md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})${note ? md`: ${note}` : md``}`.text;
+    });
     lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs') }));
   }
   if (review.notes?.length) lead.push(context(listWithin(review.notes.map((n) => md`${n}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })));

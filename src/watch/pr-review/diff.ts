@@ -14,6 +14,7 @@
 import { installedPackages } from '../../audit/context.js';
 import { formatForPath } from '../../python/discover.js';
 import { memorySource } from '../../python/files.js';
+import { packageSourceKind, type PackageSourceKind } from '../../python/index-options.js';
 import { isFileNotFound, loadManifests, type LoadResult } from '../../python/load.js';
 import { compareVersions, isValidVersion } from '../../python/pep440.js';
 import { stripUrlCredentials } from '../../python/urls.js';
@@ -42,6 +43,11 @@ export interface NewIndexUrl {
   url: string;
   file: string;
   line: number | null;
+  /**
+   * For pip's `--find-links`, what it adds (packageSourceKind): a page on the web, a local folder,
+   * or `unknown` for a `${VAR}` the environment fills in; absent for an index.
+   */
+  findLinks?: Exclude<PackageSourceKind, 'index'>;
 }
 
 export interface DependencyDiff {
@@ -68,8 +74,6 @@ export interface ChangedFiles {
    */
   included?: Partial<Record<'base' | 'head', { texts: Record<string, string>; unread?: readonly string[] }>>;
 }
-
-const INDEX_OPTIONS = new Set(['index-url', 'extra-index-url', 'poetry-source', 'poetry-source-supplemental', 'poetry-source-explicit', 'pdm-source', 'uv-index', 'uv-index-default', 'uv-index-explicit', 'find-links']);
 
 interface Side {
   /** name → installed versions (exact), empty when only declared. */
@@ -120,7 +124,14 @@ async function readSide(files: Record<string, string>, label: string, included?:
   const sources = dependencies
     .filter((d) => d.source !== 'registry' && d.url)
     .map((d) => ({ name: d.name, url: stripUrlCredentials(d.url!), kind: d.source as NewSource['kind'], file: d.file, line: d.line }));
-  const indexes = load.manifests.flatMap((m) => m.options.filter((o) => INDEX_OPTIONS.has(o.name)).map((o) => ({ url: stripUrlCredentials(o.value), file: m.path, line: o.line })));
+  // Which options add an index or page, and what a --find-links value is, as the audit reads them (src/python/index-options.ts).
+  const indexes = load.manifests.flatMap((m) =>
+    m.options.flatMap((o): NewIndexUrl[] => {
+      const kind = packageSourceKind(o);
+      if (kind === null) return [];
+      return [{ url: stripUrlCredentials(o.value), file: m.path, line: o.line, ...(kind === 'index' ? {} : { findLinks: kind }) }];
+    }),
+  );
   const errors = load.errors.map((e) => `${label}: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
   return { packages, sources, indexes, errors };
 }

@@ -37,7 +37,7 @@
  * the head's review, redone only when the head moves.
  */
 import type { Octokit } from 'octokit';
-import { applyExcludes, CONFIG_FILES, excluder, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
+import { applyExcludes, CONFIG_FILES, excluder, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
 import { redactSecrets } from '../../redact.js';
 import { plural } from '../../plural.js';
@@ -618,7 +618,11 @@ async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: Rea
   const key = textKey({ ...at, path });
   const why = failed.get(key);
   if (why !== undefined) return { excludedBy: excluder([]), source: path, unread: `${path} ${why}; nothing is excluded from this review`, notes };
-  return { excludedBy: excluder((await reads.parseExcludes(texts.get(key)!, path)).excludes), source: path, notes };
+  const text = texts.get(key)!;
+  // Over the settings files' limit: never parsed (seconds for a few MB), and said as one not read.
+  const tooLarge = settingsTooLarge(Buffer.byteLength(text, 'utf8'));
+  if (tooLarge !== null) return { excludedBy: excluder([]), source: path, unread: `${path} is ${tooLarge}; nothing is excluded from this review`, notes };
+  return { excludedBy: excluder((await reads.parseExcludes(text, path)).excludes), source: path, notes };
 }
 
 interface Settings {

@@ -1,7 +1,8 @@
 /**
  * The manifest reads the bot makes outside an audit, as jobs: working out what a GitHub snapshot's
  * manifests include (a wave of downloads a level), a snapshot's `exclude:`, and a pull request's
- * review (what its changed files include, its settings file, the diff of both sides). Each parses
+ * review (what its changed files include, its settings file, the diff of both sides), and the plans
+ * of an "Open fix PR" pull request over every manifest of the audited commit. Each parses
  * text from a repository: a hostile setup.py or a 5 MB lockfile takes hundreds of milliseconds, a
  * 5 MB `.depwatch.yml` seconds, which on the main thread would hold up Slack's acks. So the bot
  * runs them in the worker pool (readsInWorkers, audit-runner.ts); the CLI and tests call the very
@@ -13,11 +14,12 @@
  */
 import { parseExcludes } from '../../audit/exclude.js';
 import { settingsExcludes } from '../../audit/tree-excludes.js';
+import { planOnAudited, planOnReal } from '../../fix/pull-request/plans.js';
 import { reachedFrom } from '../../python/includes.js';
 import { diffDependencies, includesToRead } from '../../watch/pr-review/diff.js';
 import type { Task } from '../serve.js';
 
-const READS = { reachedFrom, includesToRead, diffDependencies, settingsExcludes, parseExcludes };
+const READS = { reachedFrom, includesToRead, diffDependencies, settingsExcludes, parseExcludes, fixPlanOnAudited: planOnAudited, fixPlanOnReal: planOnReal };
 
 /** Where the reads run: here (readsHere) or in worker threads (readsInWorkers); same answers either way. */
 export type ManifestReads = typeof READS;
