@@ -27,9 +27,11 @@ export function packageSourceKind(option: { name: string; value: string }): Pack
 
 /**
  * What a pull request's review says beside a new `--find-links` value (its kind, as the audit's
- * extra-index-url rule tells them apart); null for an index, which the heading says.
+ * extra-index-url rule tells them apart) or a new `--trusted-host`; null for an index, which the
+ * heading says.
  */
-export function findLinksNote(index: { findLinks?: Exclude<PackageSourceKind, 'index'> }): string | null {
+export function indexNote(index: { findLinks?: Exclude<PackageSourceKind, 'index'>; trustedHost?: true }): string | null {
+  if (index.trustedHost) return 'a --trusted-host: pip checks no certificate for it, and accepts plain HTTP';
   if (index.findLinks === 'page') return 'a --find-links page, merged with the indexes like an extra index';
   if (index.findLinks === 'unknown') return 'a --find-links source set from the environment: a local folder or a page on the web, unknown';
   if (index.findLinks === 'folder') return 'a --find-links folder';

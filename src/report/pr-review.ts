@@ -5,7 +5,7 @@
  * notify anyone). The first line is a hidden marker, so the comment can be found again when its id
  * is lost, and is kept as one comment.
  */
-import { findLinksNote } from '../python/index-options.js';
+import { indexNote } from '../python/index-options.js';
 import type { Verdict } from '../packages/verdict.js';
 import type { DependencyReview, ReviewedChange } from '../watch/pr-review/review.js';
 
@@ -49,7 +49,7 @@ export function pullRequestReviewMarkdown(pr: { headSha: string }, review: Depen
   if (moved.length) out.push('**Added and changed**', '', ...moved.map(changeLine), '');
   if (removed.length) out.push(`**Removed**: ${removed.map((c) => `${code(c.name)}${c.from ? ` ${code(c.from)}` : ''}`).join(', ')}`, '');
   if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map((s) => `- ${code(s.name)} from ${code(s.url)} (${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})`), '');
-  if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})${findLinksNote(i) ? `: ${findLinksNote(i)!}` : ''}`), '');
+  if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})${indexNote(i) ? `: ${indexNote(i)!}` : ''}`), '');
   if (review.notes?.length) out.push(`_${review.notes.map(escapeMarkdown).join('; ')}_`, '');
   if (review.errors.length) out.push(`_Partial: ${review.errors.map(escapeMarkdown).join('; ')}_`, '');
   // With files unread, "no package changed" would be a claim about files nobody read.

@@ -92,6 +92,25 @@ describe('a pull request adding --find-links, read as the audit reads it', () =>
   });
 });
 
+describe('a pull request adding --trusted-host', () => {
+  it('shows the host as new, with what it means, as the audit reports it; a host already trusted at the base is not new', async () => {
+    const base = { 'requirements.txt': '--trusted-host old.example\ngoodlib==1.1.0\n' };
+    const head = { 'requirements.txt': '--trusted-host old.example\n--trusted-host pkgs.example\ngoodlib==1.1.0\n' };
+    const diff = await diffDependencies({ base, head });
+    expect(diff.newIndexUrls).toEqual([{ url: 'pkgs.example', file: 'requirements.txt', line: 2, trustedHost: true }]);
+    const shown = { changes: [], newSources: [], newIndexUrls: diff.newIndexUrls, errors: [], verdict: 'caution' as const };
+    const card = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 45, title: 'Trust', url: 'https://github.com/octo/shop/pull/45', headSha: 'abcdef1234567890', state: 'open' }, shown).blocks);
+    expect(card).toContain('• pkgs.example (requirements.txt:2): a --trusted-host: pip checks no certificate for it, and accepts plain HTTP');
+    expect(pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, shown)).toContain('- `pkgs.example` (`requirements.txt:2`): a --trusted-host: pip checks no certificate for it, and accepts plain HTTP');
+    // The audit reports the same line.
+    const audited = extraIndexUrlFindings({ manifests: (await loadSide(head)).manifests } as AuditContext);
+    expect(audited.map((f) => [f.line, f.details?.host])).toEqual([
+      [1, 'old.example'],
+      [2, 'pkgs.example'],
+    ]);
+  });
+});
+
 describe('diffDependencies of what each side includes', () => {
   it('reads a changed file named like no manifest as the requirements file it is included as, and each side\'s included files only through their includes', async () => {
     const diff = await diffDependencies({

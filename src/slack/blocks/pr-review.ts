@@ -5,7 +5,7 @@
  * pull request, PyPI or OSV wrote is escaped (`md`).
  */
 import type { KnownBlock } from '@slack/types';
-import { findLinksNote } from '../../python/index-options.js';
+import { indexNote } from '../../python/index-options.js';
 import type { Verdict } from '../../packages/verdict.js';
 import type { DependencyReview, ReviewedChange } from '../../watch/pr-review/review.js';
 import type { SlackMessage } from './errors.js';
@@ -56,7 +56,7 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   }
   if (review.newIndexUrls.length) {
     const lines = review.newIndexUrls.map((i) => {
-      const note = findLinksNote(i);
+      const note = indexNote(i);
       return md`• ${i.url} (${i.file}${i.line ? md`:${i.line}` : md``})${note ? md`: ${note}` : md``}`.text;
     });
     lead.push(...listSections(':warning: *New index URLs*', lines, { room: WARNING_ROOM, more: more('new index URLs') }));

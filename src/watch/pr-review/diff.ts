@@ -48,6 +48,8 @@ export interface NewIndexUrl {
    * or `unknown` for a `${VAR}` the environment fills in; absent for an index.
    */
   findLinks?: Exclude<PackageSourceKind, 'index'>;
+  /** pip's `--trusted-host` (`url` is the host): not an index, but what is installed from it is not checked (the audit's extra-index-url rule says it too). */
+  trustedHost?: true;
 }
 
 export interface DependencyDiff {
@@ -127,6 +129,7 @@ async function readSide(files: Record<string, string>, label: string, included?:
   // Which options add an index or page, and what a --find-links value is, as the audit reads them (src/python/index-options.ts).
   const indexes = load.manifests.flatMap((m) =>
     m.options.flatMap((o): NewIndexUrl[] => {
+      if (o.name === 'trusted-host') return [{ url: o.value, file: m.path, line: o.line, trustedHost: true }];
       const kind = packageSourceKind(o);
       if (kind === null) return [];
       return [{ url: stripUrlCredentials(o.value), file: m.path, line: o.line, ...(kind === 'index' ? {} : { findLinks: kind }) }];
