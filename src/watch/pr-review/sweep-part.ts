@@ -724,14 +724,11 @@ async function sayNothingToReview(
   known: ReadonlyMap<string, PullReviewRow>,
   post: boolean,
 ): Promise<void> {
-  const now = options.now();
-  for (const channel of channels) {
+  const due = channels.filter((channel) => {
     const before = known.get(channel);
-    if (before ? before.headOid === ref.headSha : !post) continue;
-    const ts = before?.ts ?? '';
-    const card = cardMessage(channel, { ref, review, ...(ts ? { ts } : {}) }, before !== undefined, now);
-    await reviews.save({ repo: ref.repo, number: ref.number, channel, ts, headOid: ref.headSha, state: ref.state, reviewJson: JSON.stringify({ ref, review }) }, [card], now);
-  }
+    return before ? before.headOid !== ref.headSha : post;
+  });
+  await publish(options, reviews, ref, review, due, known, true);
 }
 
 /**
