@@ -169,11 +169,11 @@ export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' 
 export const UNREADABLE_REASONS: RepoPartialReason = { kind: 'unread', text: 'stored reasons could not be read' };
 
 /** The stored reasons as stored (extra fields kept), or null when the value cannot be read. */
-function storedReasons(text: string): { kind: string; text: string; transient?: unknown }[] | null {
+function storedReasons(text: string): { kind: string; text: string; transient?: unknown; omitted?: unknown }[] | null {
   const parsed = parseJson<unknown>(text, null);
   if (!Array.isArray(parsed)) return null;
   const ok = parsed.every((r) => typeof r === 'object' && r !== null && typeof (r as { kind?: unknown }).kind === 'string' && typeof (r as { text?: unknown }).text === 'string');
-  return ok ? (parsed as { kind: string; text: string; transient?: unknown }[]) : null;
+  return ok ? (parsed as { kind: string; text: string; transient?: unknown; omitted?: unknown }[]) : null;
 }
 
 /**
@@ -183,7 +183,7 @@ function storedReasons(text: string): { kind: string; text: string; transient?: 
 export function partialReasonsOf(text: string | null | undefined): RepoPartialReason[] {
   if (text === null || text === undefined || text === '') return [];
   const reasons = storedReasons(text);
-  return reasons === null ? [UNREADABLE_REASONS] : reasons.map((r) => ({ kind: r.kind as RepoPartialReason['kind'], text: r.text, ...(typeof r.transient === 'boolean' ? { transient: r.transient } : {}) }));
+  return reasons === null ? [UNREADABLE_REASONS] : reasons.map((r) => ({ kind: r.kind as RepoPartialReason['kind'], text: r.text, ...(typeof r.transient === 'boolean' ? { transient: r.transient } : {}), ...(typeof r.omitted === 'number' && Number.isSafeInteger(r.omitted) && r.omitted > 0 ? { omitted: r.omitted } : {}) }));
 }
 
 /**

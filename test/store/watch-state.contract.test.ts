@@ -254,6 +254,21 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual([]);
   });
 
+  it('keeps the reasons that decide a re-check when there are more than it stores, and counts those it left out', async () => {
+    const [a, b] = await open();
+    const lines = Array.from({ length: 25 }, (_, i) => ({ kind: 'unread' as const, text: `requirements.txt:${i + 2} could not be parsed`, transient: false }));
+    const pypiDown = { kind: 'data-source' as const, text: 'package registry unavailable (PyPI answered 503): outdated and yanked releases were not checked', transient: true };
+    const osvDown = { kind: 'advisories' as const, text: 'advisories unavailable (OSV answered 503)', transient: true };
+    const unscanned = { kind: 'unscanned' as const, text: 'code and configuration were not scanned: HTTP 502', transient: true };
+    await a.recordAudit({ ...audit('octo/app', 'sha1', T0), partialReasons: [...lines, pypiDown, osvDown, unscanned] }, update('octo/app', [], 'sha1', T0, { baseline: true }));
+    const stored = (await b.repoStates(['octo/app'])).get('octo/app')?.partialReasons ?? [];
+    expect(stored).toEqual([...lines.slice(0, 16), pypiDown, osvDown, unscanned, { kind: 'unread', text: '9 more not kept (only 20 reasons are stored)', transient: false, omitted: 9 }]);
+    expect((await b.repoSummaries(['octo/app'])).get('octo/app')?.partialReasons).toEqual(stored);
+    // A clean re-match drops the advisories reason and keeps the count.
+    await b.markChecked([{ repo: 'octo/app', private: false, now: later(1), advisoriesMark: 'mark-2' }]);
+    expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual(stored.filter((r) => r.kind !== 'advisories'));
+  });
+
   it.each(['not JSON', '{"kind":"unread","text":"x"}', '["x"]', '[{"kind":"unread"}]', '42'])('reads damaged stored reasons %s as one reason, and a clean re-match neither fails on them nor cleans them', async (damaged) => {
     const [a, b] = await open();
     const osvDown = { kind: 'advisories' as const, text: 'advisories unavailable (OSV answered 503)' };

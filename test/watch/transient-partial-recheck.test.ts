@@ -8,6 +8,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PackageRegistry } from '../../src/audit/audit.js';
+import { MAX_STORED_REASONS } from '../../src/store/watches.js';
+import { firstReason } from '../../src/watch/partial-state.js';
 import { ROUTES, gitBlobShaOf } from '../fakes/github.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
 import { startWorld, type World } from './helpers.js';
@@ -75,6 +77,30 @@ describe('a repository left partial by a source that was not reached', () => {
     w.clock.advance(HOUR);
     expect((await watch.sweeps.runNow()).audited).toEqual(['octo/app']);
     expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([]);
+  });
+
+  it('is audited again when PyPI was down although 25 lines that do not parse come before its reason', async () => {
+    const registry = flakyRegistry(1);
+    const unparsable = Array.from({ length: 25 }, (_, i) => `pkg${i} ==== nonsense\n`).join('');
+    const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS + unparsable }, { registry });
+    await watch.sweeps.runNow();
+    const stored = watch.store.repoState('octo/app')?.partialReasons ?? [];
+    expect(stored.length).toBeLessThanOrEqual(MAX_STORED_REASONS);
+    expect(stored).toContainEqual({ kind: 'data-source', text: expect.stringContaining('package registry unavailable'), transient: true });
+    // The lines left out are counted, so "+N more" stays true.
+    expect(firstReason(stored)).toMatch(/\(\+25 more\)$/);
+
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual(['octo/app']);
+    expect(registry.calls).toBe(2);
+    const after = watch.store.repoState('octo/app')?.partialReasons ?? [];
+    expect(after.some((r) => r.transient)).toBe(false);
+    expect(after.every((r) => r.kind === 'unread')).toBe(true);
+    expect(firstReason(after)).toMatch(/\(\+24 more\)$/);
+
+    // Permanently partial now: left alone.
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual([]);
   });
 
   it('is audited again when the code archive could not be downloaded, and says it was scanned once it was', async () => {
