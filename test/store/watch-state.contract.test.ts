@@ -322,6 +322,19 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await b.sweepProblems()).toMatchObject({ problems: [], more: 0, since: later(1).toISOString(), recoveredAt: later(6).toISOString() });
   });
 
+  it('keeps problemsSince while the problems mean the same, whatever their details, and stores the latest, for every replica', async () => {
+    const [a, b] = await open();
+    await a.recordSweepProblems(['advisory refresh failed (connect ETIMEDOUT after 30012 ms); matched against the data already held'], later(1));
+    await b.recordSweepProblems(['advisory refresh failed (HTTP 503 (Service Unavailable), request 4f1c); matched against the data already held'], later(2));
+    expect(await a.sweepProblems()).toMatchObject({ problems: [expect.stringContaining('HTTP 503')], problemsSince: later(1).toISOString(), lastAt: later(2).toISOString() });
+    // Which batch was lost, and how many, is a detail too; a problem of another kind is not.
+    await a.recordSweepProblems(['sweep batch 2 of 4 failed (job 12 lost): its 250 repositories were not swept'], later(3));
+    await b.recordSweepProblems(['sweep batch 1 of 4 failed (job 31 lost): its 250 repositories were not swept', 'sweep batch 4 of 4 failed (job 34 lost): its 17 repositories were not swept'], later(4));
+    expect(await a.sweepProblems()).toMatchObject({ problems: [expect.stringContaining('batch 1 of 4'), expect.stringContaining('batch 4 of 4')], problemsSince: later(3).toISOString() });
+    await b.recordSweepProblems(['re-matching failed (worker ran out of memory): unchanged repositories were not re-checked'], later(5));
+    expect(await a.sweepProblems()).toMatchObject({ problemsSince: later(5).toISOString() });
+  });
+
   it('masks secrets in a stored sweep error and cuts it to 300 characters', async () => {
     const [a, b] = await open();
     await a.markError('octo/app', `refused https://u:ghp_${'b'.repeat(36)}@github.com/x ${'.'.repeat(900)}`, T0);
