@@ -14,6 +14,7 @@ import type { CodeScanStore } from '../store/code-scans.js';
 import { packageVersion } from '../version.js';
 import type { AuditRunner } from '../workers/audit-runner.js';
 import type { Octokit } from './client.js';
+import { mayPass } from './errors.js';
 import { ArchiveTooLargeError, downloadTarball } from './tarball.js';
 
 export interface CommitScanDeps {
@@ -67,8 +68,9 @@ export async function scanCommit(deps: CommitScanDeps, commit: CommitRef, ignore
   try {
     archive = await downloadTarball(deps.github, commit);
   } catch (err) {
-    // GitHub failing may pass; an archive over the limit is as large next time.
-    return notRun(err, !(err instanceof ArchiveTooLargeError));
+    // GitHub failing (no answer, 5xx) may pass; an archive over the limit is as large next time,
+    // and a 403 or 404 is GitHub's lasting answer.
+    return notRun(err, !(err instanceof ArchiveTooLargeError) && mayPass(err));
   }
   let result: ScanResult;
   try {

@@ -25,7 +25,7 @@ import { decode } from '../scan/text.js';
 import { errorLine } from '../error-line.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
-import { GitHubServiceError, RateLimitError, RefNotFoundError, rateLimitFromError, shortFailure, toGitHubError } from './errors.js';
+import { GitHubServiceError, RateLimitError, RefNotFoundError, mayPass, rateLimitFromError, shortFailure, toGitHubError } from './errors.js';
 import { branchOfRef, type RepoRef } from './repo-ref.js';
 import { compareCodeUnits } from '../text-order.js';
 import type { ManifestReads } from '../workers/jobs/manifest-reads.js';
@@ -220,12 +220,12 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
       let blob;
       try {
         // A 403 or 404 here is about this blob, not "I can't see the repository" (it was just read).
-        blob = await call('blob download', () => octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: blobSha }), (err) => rateLimitFromError(err) ?? new Error(shortFailure(err)));
+        blob = await call('blob download', () => octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: blobSha }), (err) => rateLimitFromError(err) ?? new BlobNotDownloaded(shortFailure(err), mayPass(err)));
       } catch (err) {
         // A rate limit stops the whole snapshot (every further call would fail too); anything else
-        // costs only this file.
+        // costs only this file. Only a failure that may pass (no answer, 5xx) is worth a re-check.
         if (err instanceof RateLimitError) throw err;
-        out.set(blobSha, { error: `${NOT_DOWNLOADED} ${(err as Error).message}`, transient: true });
+        out.set(blobSha, { error: `${NOT_DOWNLOADED} ${(err as Error).message}`, ...(err instanceof BlobNotDownloaded && !err.mayPass ? {} : { transient: true as const }) });
         return;
       }
       stats.blobsFetched++;
@@ -384,6 +384,16 @@ async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotF
     for (const path of (await reach(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
   }
   return missing;
+}
+
+/** A blob download that failed, and whether asking again later may read it (errors.ts mayPass). */
+class BlobNotDownloaded extends Error {
+  constructor(
+    message: string,
+    readonly mayPass: boolean,
+  ) {
+    super(message);
+  }
 }
 
 type BlobRead = { text: string; size: number; cached: boolean } | { error: string; transient?: true };

@@ -25,7 +25,7 @@
 import type { AdvisorySource } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
 import { HEADS_BATCH_SIZE } from '../github/heads.js';
-import { sweep, type SweepOptions, type SweepResult } from '../watch/sweep.js';
+import { RECHECKS_PER_SWEEP, sweep, type SweepOptions, type SweepResult } from '../watch/sweep.js';
 import { settled, type JobQueue, type JsonValue } from './interface.js';
 
 export interface SweepBatchPayload {
@@ -38,6 +38,22 @@ export interface SweepBatchPayload {
    * enqueued (read as null).
    */
   advisoriesAsOf: string | null;
+  /** This batch's share of the sweep's RECHECKS_PER_SWEEP (rechecksShare). Missing from batches a previous version enqueued (then a whole sweep's). */
+  maxRechecks: number;
+}
+
+/**
+ * Batch `n`'s share of a sweep's re-checks (`max`, sweep.ts RECHECKS_PER_SWEEP), so the whole sweep
+ * stays within it however many batches it has: even shares, and one more each for the next
+ * `max % batches` batches in turn (`turn`: one window per turn, the next turn the batches after
+ * it), so with more batches than re-checks every batch gets some over successive turns.
+ */
+export function rechecksShare(max: number, batches: number, n: number, turn: number): number {
+  const even = Math.floor(max / batches);
+  const extra = max % batches;
+  const start = (turn % batches) * extra;
+  const position = (((n - start) % batches) + batches) % batches;
+  return even + (position < extra ? 1 : 0);
 }
 
 /** What a batch job returns: its part of the SweepResult (all but its times), as JSON. */
@@ -69,7 +85,7 @@ export function workSweepBatches(queue: JobQueue, options: SweepOptions, worker:
     'sweep-batch',
     async (job) => {
       const behind = await catchUp(options, sync, job.payload.advisoriesAsOf ?? null);
-      const result = await sweep({ ...batchOptions, repos: job.payload.repos, ...(behind ? { mayCloseAdvisories: false } : {}) });
+      const result = await sweep({ ...batchOptions, repos: job.payload.repos, ...(behind ? { mayCloseAdvisories: false } : {}), ...(typeof job.payload.maxRechecks === 'number' ? { maxRechecks: job.payload.maxRechecks } : {}) });
       if (behind) result.warnings.push(behind);
       const attempt = (attempts.get(job.id) ?? 0) + 1;
       attempts.set(job.id, attempt);
@@ -143,7 +159,10 @@ export async function sweepThroughQueue(queue: JobQueue, options: SweepOptions, 
   const sweepId = `sweep@${new Date(Math.floor(startedAt.getTime() / 60_000) * 60_000).toISOString()}`;
   const batches: string[][] = [];
   for (let start = 0; start < repos.length; start += size) batches.push(repos.slice(start, start + size));
-  const jobs = await Promise.all(batches.map((batch, n) => queue.enqueue<SweepBatchPayload>('sweep-batch', { sweep: sweepId, repos: batch, advisoriesAsOf }, { singletonKey: `${sweepId}:${n}` })));
+  // Turns by the hour the sweep started: the same for every replica enqueuing it, the next for the next hour's.
+  const turn = Math.floor(startedAt.getTime() / 3_600_000);
+  const maxRechecks = (n: number) => rechecksShare(options.maxRechecks ?? RECHECKS_PER_SWEEP, batches.length, n, turn);
+  const jobs = await Promise.all(batches.map((batch, n) => queue.enqueue<SweepBatchPayload>('sweep-batch', { sweep: sweepId, repos: batch, advisoriesAsOf, maxRechecks: maxRechecks(n) }, { singletonKey: `${sweepId}:${n}` })));
   const byId = new Map((await settled(queue, 'sweep-batch', jobs.map((j) => j.id), { intervalMs: queued.pollMs ?? 1000 })).map((o) => [o.id, o]));
   for (const [n, job] of jobs.entries()) {
     const outcome = byId.get(job.id)!;

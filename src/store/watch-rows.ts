@@ -161,6 +161,42 @@ export const sweepProblemsColumn = (problems: readonly string[]): string => {
 };
 const MAX_SWEEP_PROBLEMS = 10;
 
+/**
+ * A sweep problem without the detail that changes from one sweep to the next in one outage. Each
+ * says what failed, then the error in parentheses (errorLine: request ids, timings, statuses), and
+ * a lost batch says which by number ("sweep batch 3 of 7 failed (…): its 250 repositories …";
+ * src/watch/partial-state.ts NOT_LOOKED_UP lists where they are made): what is in parentheses is
+ * dropped, and every run of digits reads as `#`. One pass, nesting counted.
+ */
+function problemMeaning(problem: string): string {
+  const out: string[] = [];
+  let depth = 0;
+  for (const ch of problem) {
+    if (ch === '(') {
+      if (depth++ === 0) out.push('()');
+    } else if (ch === ')' && depth > 0) depth--;
+    else if (depth === 0 && ch >= '0' && ch <= '9') {
+      if (out[out.length - 1] !== '#') out.push('#');
+    } else if (depth === 0) out.push(ch);
+  }
+  return out.join('');
+}
+
+/**
+ * Whether two sweep_status.problems values say the same problems in what they mean (problemMeaning,
+ * as a set: order and how many batches were lost aside), so that a run whose sweeps fail the same
+ * way with other details keeps its problems_since, and its notice is not edited on every sweep.
+ */
+export function sameSweepProblems(stored: string | null, next: string): boolean {
+  if (stored === null) return false;
+  const meanings = (column: string) => {
+    const parsed = parseJson<unknown>(column, []);
+    const items: unknown[] = Array.isArray(parsed) ? parsed : [];
+    return [...new Set(items.filter((p): p is string => typeof p === 'string').map(problemMeaning))].sort().join('\n');
+  };
+  return meanings(stored) === meanings(next);
+}
+
 /** The `repo_state` columns of a RepoSummary: none of the JSON ones. */
 export const REPO_SUMMARY_COLUMNS = 'repo, display, html_url, private, audited_sha, dependencies, error, checked_at, partial_reasons';
 export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' | 'private' | 'audited_sha' | 'dependencies' | 'error' | 'checked_at' | 'partial_reasons'>;
@@ -169,11 +205,11 @@ export type RepoSummaryDbRow = Pick<StateDbRow, 'repo' | 'display' | 'html_url' 
 export const UNREADABLE_REASONS: RepoPartialReason = { kind: 'unread', text: 'stored reasons could not be read' };
 
 /** The stored reasons as stored (extra fields kept), or null when the value cannot be read. */
-function storedReasons(text: string): { kind: string; text: string; transient?: unknown }[] | null {
+function storedReasons(text: string): { kind: string; text: string; transient?: unknown; omitted?: unknown }[] | null {
   const parsed = parseJson<unknown>(text, null);
   if (!Array.isArray(parsed)) return null;
   const ok = parsed.every((r) => typeof r === 'object' && r !== null && typeof (r as { kind?: unknown }).kind === 'string' && typeof (r as { text?: unknown }).text === 'string');
-  return ok ? (parsed as { kind: string; text: string; transient?: unknown }[]) : null;
+  return ok ? (parsed as { kind: string; text: string; transient?: unknown; omitted?: unknown }[]) : null;
 }
 
 /**
@@ -183,7 +219,7 @@ function storedReasons(text: string): { kind: string; text: string; transient?: 
 export function partialReasonsOf(text: string | null | undefined): RepoPartialReason[] {
   if (text === null || text === undefined || text === '') return [];
   const reasons = storedReasons(text);
-  return reasons === null ? [UNREADABLE_REASONS] : reasons.map((r) => ({ kind: r.kind as RepoPartialReason['kind'], text: r.text, ...(typeof r.transient === 'boolean' ? { transient: r.transient } : {}) }));
+  return reasons === null ? [UNREADABLE_REASONS] : reasons.map((r) => ({ kind: r.kind as RepoPartialReason['kind'], text: r.text, ...(typeof r.transient === 'boolean' ? { transient: r.transient } : {}), ...(typeof r.omitted === 'number' && Number.isSafeInteger(r.omitted) && r.omitted > 0 ? { omitted: r.omitted } : {}) }));
 }
 
 /**

@@ -114,11 +114,48 @@ export interface RepoPartialReason {
    * if it did not move (partial-state.ts needsRecheck). Absent: stored before this was kept.
    */
   transient?: boolean;
+  /** Stands for this many reasons of its kind that were not stored (storedPartialReasons); absent: one reason. */
+  omitted?: number;
 }
 
 /** At most this many reasons are kept per repository, each cut to REASON_TEXT_MAX: what is shown is the first few. */
 export const MAX_STORED_REASONS = 20;
 export const REASON_TEXT_MAX = 300;
+
+/**
+ * Which reasons survive the cut first: a transient one decides whether the next sweep audits the
+ * repository again (needsRecheck), and a data-source or advisories one says a whole source was not
+ * reached (and what a re-match clears). They are few, while unread lines can be hundreds: cut in the
+ * order given, 20 lines that do not parse would push "package registry unavailable" out, and the
+ * repository would never be checked again, nor say that PyPI was not.
+ */
+const cutRank = (r: RepoPartialReason): number => (r.transient === true ? 0 : r.kind === 'data-source' || r.kind === 'advisories' ? 1 : 2);
+
+/**
+ * The reasons as stored: all of them when they fit in MAX_STORED_REASONS; otherwise the transient,
+ * then the data-source and advisories ones, then the rest in order, kept in the order given, and one
+ * reason per kind left out saying how many were (`omitted`, transient if any of them was).
+ */
+export function storedPartialReasons(reasons: readonly RepoPartialReason[]): RepoPartialReason[] {
+  if (reasons.length <= MAX_STORED_REASONS) return [...reasons];
+  const order = [...reasons.keys()].sort((a, b) => cutRank(reasons[a]!) - cutRank(reasons[b]!) || a - b);
+  // One slot per kind left out is taken by its count; there are at most five kinds, so this ends.
+  for (let counts = 1; ; counts++) {
+    const kept = new Set(order.slice(0, MAX_STORED_REASONS - counts));
+    const leftOut = new Map<RepoPartialReason['kind'], RepoPartialReason[]>();
+    reasons.forEach((r, i) => {
+      if (!kept.has(i)) leftOut.set(r.kind, [...(leftOut.get(r.kind) ?? []), r]);
+    });
+    if (leftOut.size > counts) continue;
+    return [
+      ...reasons.filter((_, i) => kept.has(i)),
+      ...[...leftOut].map(([kind, left]) => {
+        const omitted = left.reduce((n, r) => n + (r.omitted ?? 1), 0);
+        return { kind, text: `${omitted} more not kept (only ${MAX_STORED_REASONS} reasons are stored)`, transient: left.some((r) => r.transient === true), omitted };
+      }),
+    ];
+  }
+}
 
 /** Error text as repo_state keeps it: one line, secrets masked, capped (it is shown in Slack). */
 export const storedErrorText = (message: string): string => redactSecrets(message).slice(0, REASON_TEXT_MAX);
@@ -126,7 +163,9 @@ export const storedErrorText = (message: string): string => redactSecrets(messag
 /** The partial_reasons column's value: null when there is nothing to say. */
 export function partialReasonsColumn(reasons: readonly RepoPartialReason[] | undefined): string | null {
   if (!reasons?.length) return null;
-  return JSON.stringify(reasons.slice(0, MAX_STORED_REASONS).map((r) => ({ kind: r.kind, text: storedErrorText(r.text), ...(r.transient !== undefined ? { transient: r.transient } : {}) })));
+  return JSON.stringify(
+    storedPartialReasons(reasons).map((r) => ({ kind: r.kind, text: storedErrorText(r.text), ...(r.transient !== undefined ? { transient: r.transient } : {}), ...(r.omitted !== undefined ? { omitted: r.omitted } : {}) })),
+  );
 }
 
 /**

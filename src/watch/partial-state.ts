@@ -42,11 +42,12 @@ export function needsRecheck(reasons: readonly RepoPartialReason[]): boolean {
   return reasons.some((r) => r.kind !== 'advisories' && r.transient !== false);
 }
 
-/** "poetry.lock:4 not read completely: …", and how many more there are: the one line a list has room for. */
+/** "poetry.lock:4 not read completely: …", and how many more there are (those not stored too): the one line a list has room for. */
 export function firstReason(reasons: readonly RepoPartialReason[]): string {
-  const [first] = reasons;
+  const [first, ...rest] = reasons;
   if (!first) return '';
-  return reasons.length > 1 ? `${first.text} (+${reasons.length - 1} more)` : first.text;
+  const more = rest.reduce((n, r) => n + (r.omitted ?? 1), 0);
+  return more > 0 ? `${first.text} (+${more} more)` : first.text;
 }
 
 /**

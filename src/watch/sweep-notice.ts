@@ -29,7 +29,10 @@ export function worthPosting(status: SweepProblems, now: Date): boolean {
 /**
  * While a run goes on, its notice says the last sweep's problems: posted with them, and edited once
  * each time they change (keyed by when they did), so several problems, or ones that changed since
- * the post, are said as they are now and not as the run began.
+ * the post, are said as they are now and not as the run began. "Change" is what they mean, not
+ * their details (the store keeps problemsSince by sameSweepProblems), and the notice is compared
+ * with what was last sent — the post, or the edit for these problems — so a run whose problems stay
+ * the same asks nothing of the outbox on each sweep beyond these lookups.
  */
 export async function announceSweepProblems(channel: string, state: WatchStateStore, now: Date): Promise<void> {
   const status = await state.sweepProblems();
@@ -43,9 +46,12 @@ export async function announceSweepProblems(channel: string, state: WatchStateSt
       return;
     }
     // A post written before notices said when their problems began said the run's first ones.
-    const said = (posted.data as Partial<SweepProblemsNotice>).problemsSince ?? status.since;
-    if (said === status.problemsSince) return;
-    await state.announce([{ kind: SWEEP_PROBLEMS, data: notice, channel, op: 'update', messageKey: key, idempotencyKey: `${key}:problems@${status.problemsSince}` }], now);
+    const posting = (posted.data as Partial<SweepProblemsNotice>).problemsSince ?? status.since;
+    if (posting === status.problemsSince) return;
+    // The last edit sent is the one for the problems as they are: nothing more to say.
+    const edit = `${key}:problems@${status.problemsSince}`;
+    if (await state.outbox.row(edit)) return;
+    await state.announce([{ kind: SWEEP_PROBLEMS, data: notice, channel, op: 'update', messageKey: key, idempotencyKey: edit }], now);
     return;
   }
   if (!(await state.outbox.row(key))) return;

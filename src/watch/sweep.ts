@@ -86,6 +86,32 @@ export interface SweepOptions {
    * (src/jobs/sweep-batches.ts): what it finds is real, what it no longer finds may only be missing.
    */
   mayCloseAdvisories?: boolean;
+  /** Unchanged repositories audited again for a transient reason, at most (RECHECKS_PER_SWEEP by default; a batch's share of it). */
+  maxRechecks?: number;
+}
+
+/**
+ * How many unchanged repositories a sweep audits again because their last audit was partial for a
+ * reason that may pass (needsRecheck), at most. Each costs what an audit does (the repository,
+ * commit and tree requests, the archive when its scan is not cached; unchanged blobs come from the
+ * blob cache): about 4 requests, so 25 is about 100 requests an hour, 2% of a token's 5,000, on
+ * top of the heads queries that keep unchanged repositories flat (4 for 1,000). During a PyPI
+ * outage every repository audited in it would otherwise be audited again on every sweep, and a
+ * blob GitHub keeps failing would cost its repository a full audit each time; bounded, the oldest
+ * audited go first (an audit that is still partial moves its repository to the back), so all get
+ * their turn: 100 such repositories within 4 sweeps.
+ */
+export const RECHECKS_PER_SWEEP = 25;
+
+/**
+ * The repositories this sweep may audit again although they did not move, the least recently
+ * audited first. One whose head moved meanwhile is audited anyway and takes its slot: rare, and
+ * it only makes the bound lower that sweep.
+ */
+export function rechecksAllowed(states: ReadonlyMap<string, Pick<RepoStateRow, 'auditedSha' | 'auditedAt' | 'partialReasons'>>, max: number): Set<string> {
+  const due = [...states].filter(([, s]) => s.auditedSha && needsRecheck(s.partialReasons));
+  due.sort(([a, x], [b, y]) => (x.auditedAt ?? '').localeCompare(y.auditedAt ?? '') || a.localeCompare(b));
+  return new Set(due.slice(0, Math.max(0, max)).map(([key]) => key));
 }
 
 export interface SweepEnd {
@@ -197,6 +223,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const advisoryMark = currentAdvisoryMark(options.advisories);
   const refs = [...repos].map((key) => ({ key, ref: refOfKey(key) }));
   const states = await store.repoStates(repos);
+  const rechecks = rechecksAllowed(states, options.maxRechecks ?? RECHECKS_PER_SWEEP);
   const changes = memoisedChanges(options.advisories);
   const rematches: Promise<void>[] = [];
   const audits = limiter(Math.max(1, options.concurrency ?? 8));
@@ -219,8 +246,9 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
       }
       // Unchanged, and its last audit either complete or partial for reasons that give the same
       // answer again: re-matched. One whose last audit a source failing left partial (PyPI, GitHub
-      // not reached) is audited again like one that moved, or it would stay partial until it does.
-      if (state?.auditedSha && state.auditedSha === head.oid && !needsRecheck(state.partialReasons)) {
+      // not reached) is audited again like one that moved, or it would stay partial until it does;
+      // at most RECHECKS_PER_SWEEP of them, the others are re-matched and wait for a later sweep.
+      if (state?.auditedSha && state.auditedSha === head.oid && !rechecks.has(key)) {
         unchanged.push({ key, state, head });
         continue;
       }

@@ -254,6 +254,21 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual([]);
   });
 
+  it('keeps the reasons that decide a re-check when there are more than it stores, and counts those it left out', async () => {
+    const [a, b] = await open();
+    const lines = Array.from({ length: 25 }, (_, i) => ({ kind: 'unread' as const, text: `requirements.txt:${i + 2} could not be parsed`, transient: false }));
+    const pypiDown = { kind: 'data-source' as const, text: 'package registry unavailable (PyPI answered 503): outdated and yanked releases were not checked', transient: true };
+    const osvDown = { kind: 'advisories' as const, text: 'advisories unavailable (OSV answered 503)', transient: true };
+    const unscanned = { kind: 'unscanned' as const, text: 'code and configuration were not scanned: HTTP 502', transient: true };
+    await a.recordAudit({ ...audit('octo/app', 'sha1', T0), partialReasons: [...lines, pypiDown, osvDown, unscanned] }, update('octo/app', [], 'sha1', T0, { baseline: true }));
+    const stored = (await b.repoStates(['octo/app'])).get('octo/app')?.partialReasons ?? [];
+    expect(stored).toEqual([...lines.slice(0, 16), pypiDown, osvDown, unscanned, { kind: 'unread', text: '9 more not kept (only 20 reasons are stored)', transient: false, omitted: 9 }]);
+    expect((await b.repoSummaries(['octo/app'])).get('octo/app')?.partialReasons).toEqual(stored);
+    // A clean re-match drops the advisories reason and keeps the count.
+    await b.markChecked([{ repo: 'octo/app', private: false, now: later(1), advisoriesMark: 'mark-2' }]);
+    expect((await a.repoStates(['octo/app'])).get('octo/app')?.partialReasons).toEqual(stored.filter((r) => r.kind !== 'advisories'));
+  });
+
   it.each(['not JSON', '{"kind":"unread","text":"x"}', '["x"]', '[{"kind":"unread"}]', '42'])('reads damaged stored reasons %s as one reason, and a clean re-match neither fails on them nor cleans them', async (damaged) => {
     const [a, b] = await open();
     const osvDown = { kind: 'advisories' as const, text: 'advisories unavailable (OSV answered 503)' };
@@ -305,6 +320,19 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await a.sweepProblems()).toMatchObject({ more: 0, problemsSince: later(5).toISOString() });
     await a.recordSweepProblems([], later(6));
     expect(await b.sweepProblems()).toMatchObject({ problems: [], more: 0, since: later(1).toISOString(), recoveredAt: later(6).toISOString() });
+  });
+
+  it('keeps problemsSince while the problems mean the same, whatever their details, and stores the latest, for every replica', async () => {
+    const [a, b] = await open();
+    await a.recordSweepProblems(['advisory refresh failed (connect ETIMEDOUT after 30012 ms); matched against the data already held'], later(1));
+    await b.recordSweepProblems(['advisory refresh failed (HTTP 503 (Service Unavailable), request 4f1c); matched against the data already held'], later(2));
+    expect(await a.sweepProblems()).toMatchObject({ problems: [expect.stringContaining('HTTP 503')], problemsSince: later(1).toISOString(), lastAt: later(2).toISOString() });
+    // Which batch was lost, and how many, is a detail too; a problem of another kind is not.
+    await a.recordSweepProblems(['sweep batch 2 of 4 failed (job 12 lost): its 250 repositories were not swept'], later(3));
+    await b.recordSweepProblems(['sweep batch 1 of 4 failed (job 31 lost): its 250 repositories were not swept', 'sweep batch 4 of 4 failed (job 34 lost): its 17 repositories were not swept'], later(4));
+    expect(await a.sweepProblems()).toMatchObject({ problems: [expect.stringContaining('batch 1 of 4'), expect.stringContaining('batch 4 of 4')], problemsSince: later(3).toISOString() });
+    await b.recordSweepProblems(['re-matching failed (worker ran out of memory): unchanged repositories were not re-checked'], later(5));
+    expect(await a.sweepProblems()).toMatchObject({ problemsSince: later(5).toISOString() });
   });
 
   it('masks secrets in a stored sweep error and cuts it to 300 characters', async () => {

@@ -72,6 +72,47 @@ describe('the sweep notice of a run whose problems change', () => {
   });
 });
 
+describe('the sweep notice of a run failing the same way with other details', () => {
+  const refresh = (detail: string) => `advisory refresh failed (${detail}); matched against the data already held`;
+  const rematch = (detail: string) => `re-matching failed (${detail}): unchanged repositories were not re-checked`;
+  const lostBatch = (n: number, of: number) => `sweep batch ${n} of ${of} failed (job 7f3${n} lost after ${n * 917} ms): its 250 repositories were not swept`;
+
+  it('is posted once and not edited while only the errors’ details change (ids, timings, which batch)', async () => {
+    expect(
+      await hourlySweeps([
+        [refresh('connect ETIMEDOUT 151.101.1.69:443 after 30012 ms')],
+        [refresh('HTTP 503 (Service Unavailable) request 4f1c-22')],
+        [refresh('connect ETIMEDOUT 151.101.65.69:443 after 30001 ms')],
+        [lostBatch(2, 4), refresh('HTTP 502')],
+        [refresh('HTTP 504'), lostBatch(3, 4)],
+      ]),
+    ).toEqual([
+      { op: 'post', key: KEY, problems: [refresh('HTTP 503 (Service Unavailable) request 4f1c-22')] },
+      { op: 'update', key: `${KEY}:problems@2025-01-06T13:00:00.000Z`, problems: [lostBatch(2, 4), refresh('HTTP 502')] },
+    ]);
+  });
+
+  it('asks nothing of the outbox once the edit for the problems as they are was sent', async () => {
+    const store = new WatchStore(openTestDb());
+    const state = new SqliteWatchState(store);
+    let announced = 0;
+    const announce = state.announce.bind(state);
+    state.announce = async (...args) => {
+      announced++;
+      return announce(...args);
+    };
+    const at = (hours: number) => new Date(Date.parse('2025-01-06T10:00:00Z') + hours * HOUR);
+    const sweeps = [[refresh('HTTP 503')], [refresh('HTTP 502')], [rematch('worker 3 out of memory')], [rematch('worker 1 out of memory')], [rematch('worker 4 exited with code 134')]];
+    for (const [hour, problems] of sweeps.entries()) {
+      await state.recordSweepProblems(problems, at(hour));
+      await announceSweepProblems(CHANNEL, state, at(hour));
+    }
+    // The post, and the edit when re-matching failed instead: nothing for the two sweeps after it.
+    expect(announced).toBe(2);
+    expect((await state.outbox.rows({ channel: CHANNEL })).map((r) => r.idempotencyKey)).toEqual([KEY, `${KEY}:problems@2025-01-06T12:00:00.000Z`]);
+  });
+});
+
 describe('a sweep notice with many problems', () => {
   const batches = Array.from({ length: 15 }, (_, i) => `sweep batch ${i + 1} of 15 failed (worker lost): its 40 repositories were not swept`);
 

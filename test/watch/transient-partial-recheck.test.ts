@@ -8,6 +8,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PackageRegistry } from '../../src/audit/audit.js';
+import { MAX_STORED_REASONS } from '../../src/store/watches.js';
+import { RECHECKS_PER_SWEEP } from '../../src/watch/sweep.js';
+import { firstReason } from '../../src/watch/partial-state.js';
 import { ROUTES, gitBlobShaOf } from '../fakes/github.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
 import { startWorld, type World } from './helpers.js';
@@ -77,6 +80,30 @@ describe('a repository left partial by a source that was not reached', () => {
     expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([]);
   });
 
+  it('is audited again when PyPI was down although 25 lines that do not parse come before its reason', async () => {
+    const registry = flakyRegistry(1);
+    const unparsable = Array.from({ length: 25 }, (_, i) => `pkg${i} ==== nonsense\n`).join('');
+    const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS + unparsable }, { registry });
+    await watch.sweeps.runNow();
+    const stored = watch.store.repoState('octo/app')?.partialReasons ?? [];
+    expect(stored.length).toBeLessThanOrEqual(MAX_STORED_REASONS);
+    expect(stored).toContainEqual({ kind: 'data-source', text: expect.stringContaining('package registry unavailable'), transient: true });
+    // The lines left out are counted, so "+N more" stays true.
+    expect(firstReason(stored)).toMatch(/\(\+25 more\)$/);
+
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual(['octo/app']);
+    expect(registry.calls).toBe(2);
+    const after = watch.store.repoState('octo/app')?.partialReasons ?? [];
+    expect(after.some((r) => r.transient)).toBe(false);
+    expect(after.every((r) => r.kind === 'unread')).toBe(true);
+    expect(firstReason(after)).toMatch(/\(\+24 more\)$/);
+
+    // Permanently partial now: left alone.
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual([]);
+  });
+
   it('is audited again when the code archive could not be downloaded, and says it was scanned once it was', async () => {
     const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS }, { codeScan: true });
     w.github.failRequests({ route: ROUTES.tarball, status: 500, times: 10 });
@@ -129,4 +156,71 @@ describe('a repository partial for a reason that gives the same answer at the sa
     w.clock.advance(HOUR);
     expect((await watch.sweeps.runNow()).audited).toEqual([]);
   });
+});
+
+describe('what re-checks may cost a sweep', () => {
+  it('does not re-check a repository for a blob GitHub refuses for good (404): it waits for a push', async () => {
+    const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS });
+    w.github.failRequests({ route: ROUTES.blob, status: 404, times: 100, pathContains: gitBlobShaOf(REQUIREMENTS) });
+    await watch.sweeps.runNow();
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual(expect.arrayContaining([{ kind: 'unread', text: expect.stringContaining('requirements.txt'), transient: false }]));
+
+    w.github.resetCounts();
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual([]);
+    expect(w.github.counts()).toEqual({ [ROUTES.graphql]: 1 });
+  });
+
+  it('does not re-check a repository whose code archive GitHub refuses (404) rather than fails', async () => {
+    const { w, watch } = await watching({ 'requirements.txt': REQUIREMENTS }, { codeScan: true });
+    w.github.failRequests({ route: ROUTES.tarball, status: 404, times: 100 });
+    await watch.sweeps.runNow();
+    expect(watch.store.repoState('octo/app')?.partialReasons).toEqual([{ kind: 'unscanned', text: expect.stringContaining('code and configuration were not scanned'), transient: false }]);
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual([]);
+  });
+
+  it('re-checks at most RECHECKS_PER_SWEEP repositories a sweep after a PyPI outage, the longest unchecked first, until every one was', async () => {
+    let pypiDown = true;
+    const registry: PackageRegistry = {
+      async projects(names: string[]) {
+        if (pypiDown) throw new Error('PyPI answered 503');
+        return new Map(names.map((n) => [n, null]));
+      },
+    };
+    const w = (world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z', registry }));
+    const repos = Array.from({ length: 100 }, (_, i) => `app${String(i).padStart(3, '0')}`);
+    for (const name of repos) w.github.addRepo({ owner: 'octo', name, files: { 'requirements.txt': REQUIREMENTS } });
+    const { watch } = w.service({});
+    for (const name of repos) watch.store.addWatch({ repo: `octo/${name}`, channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
+    expect((await watch.sweeps.runNow()).audited).toHaveLength(100);
+    const transient = () => repos.filter((name) => watch.store.repoState(`octo/${name}`)?.partialReasons.some((r) => r.transient));
+    expect(transient()).toHaveLength(100);
+
+    // PyPI still down: each sweep re-checks 25 (a repository request each), and a different 25 the next time.
+    const rechecked: string[][] = [];
+    for (let n = 0; n < 2; n++) {
+      w.github.resetCounts();
+      w.clock.advance(HOUR);
+      const swept = await watch.sweeps.runNow();
+      expect(swept.audited).toHaveLength(RECHECKS_PER_SWEEP);
+      expect(w.github.count(ROUTES.repo)).toBe(RECHECKS_PER_SWEEP);
+      rechecked.push(swept.audited);
+    }
+    expect(new Set(rechecked.flat()).size).toBe(2 * RECHECKS_PER_SWEEP);
+
+    // Once PyPI answers, every repository is complete within four more sweeps, 25 at a time.
+    pypiDown = false;
+    const left: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      w.clock.advance(HOUR);
+      expect((await watch.sweeps.runNow()).audited.length).toBeLessThanOrEqual(RECHECKS_PER_SWEEP);
+      left.push(transient().length);
+    }
+    expect(left).toEqual([75, 50, 25, 0]);
+    w.github.resetCounts();
+    w.clock.advance(HOUR);
+    expect((await watch.sweeps.runNow()).audited).toEqual([]);
+    expect(Object.keys(w.github.counts())).toEqual([ROUTES.graphql]);
+  }, 60_000);
 });

@@ -20,7 +20,7 @@ import { DEFAULT_SCHEDULES, partialReasonsColumn, SCHEDULE_KINDS, storedErrorTex
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, SweepProblems, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 import { planFindings } from '../findings-diff.js';
-import { sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
+import { sameSweepProblems, sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
 import { REPO_SUMMARY_COLUMNS, withoutAdvisoryReasons, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
 import { compareCodeUnits } from '../../text-order.js';
 
@@ -261,11 +261,21 @@ export class PostgresWatchState implements WatchStateStore {
 
   async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
     if (problems.length === 0) await this.pool.query(`UPDATE sweep_status SET problems = NULL, recovered_at = $1, updated_at = $1 WHERE id = 'sweep' AND problems IS NOT NULL`, [iso(now)]);
-    // problems_since moves whenever the problems differ from the last sweep's, as on SQLite.
-    else await this.pool.query(`INSERT INTO sweep_status (id, problems, since, problems_since, recovered_at, updated_at) VALUES ('sweep', $1, $2, $2, NULL, $2)
-         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at,
-           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END,
-           problems_since = CASE WHEN sweep_status.problems IS NOT DISTINCT FROM excluded.problems THEN sweep_status.problems_since ELSE excluded.problems_since END`, [sweepProblemsColumn(problems), iso(now)]);
+    // problems_since moves whenever the problems mean something else than the last sweep's, as on
+    // SQLite; the row is locked while that is decided. (Two replicas creating the row at once: the
+    // second one's problems_since is its own, as if they differed.)
+    else
+      await inTransaction(this.pool, async (c) => {
+        const column = sweepProblemsColumn(problems);
+        const { rows } = await c.query<{ problems: string | null }>("SELECT problems FROM sweep_status WHERE id = 'sweep' FOR UPDATE");
+        await c.query(
+          `INSERT INTO sweep_status (id, problems, since, problems_since, recovered_at, updated_at) VALUES ('sweep', $1, $2, $2, NULL, $2)
+           ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at,
+             since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END,
+             problems_since = CASE WHEN $3 THEN sweep_status.problems_since ELSE excluded.problems_since END`,
+          [column, iso(now), sameSweepProblems(rows[0]?.problems ?? null, column)],
+        );
+      });
   }
 
   async sweepProblems(): Promise<SweepProblems | null> {

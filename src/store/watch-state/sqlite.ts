@@ -13,7 +13,7 @@ import type { OutboundMessage } from '../outbox/types.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
 import type { AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, WatchRow, WatchStore } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, SweepProblems, WatchStateStore } from './types.js';
-import { sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
+import { sameSweepProblems, sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
 import { inOrder } from './types.js';
 
 export class SqliteWatchState implements WatchStateStore {
@@ -145,11 +145,17 @@ export class SqliteWatchState implements WatchStateStore {
 
   async recordSweepProblems(problems: readonly string[], now: Date): Promise<void> {
     if (problems.length === 0) this.db.prepare(`UPDATE sweep_status SET problems = NULL, recovered_at = @now, updated_at = @now WHERE id = 'sweep' AND problems IS NOT NULL`).run({ now: now.toISOString() });
-    // problems_since moves whenever the problems differ from the last sweep's (a new run's are new).
-    else this.db.prepare(`INSERT INTO sweep_status (id, problems, since, problems_since, recovered_at, updated_at) VALUES ('sweep', @problems, @now, @now, NULL, @now)
-         ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at,
-           since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END,
-           problems_since = CASE WHEN sweep_status.problems IS excluded.problems THEN sweep_status.problems_since ELSE excluded.problems_since END`).run({ problems: sweepProblemsColumn(problems), now: now.toISOString() });
+    // problems_since moves whenever the problems mean something else than the last sweep's (a new
+    // run's are new); the same failure with other details keeps it (sameSweepProblems).
+    else
+      this.store.inTransaction(() => {
+        const column = sweepProblemsColumn(problems);
+        const stored = this.db.prepare<[], { problems: string | null }>("SELECT problems FROM sweep_status WHERE id = 'sweep'").get();
+        this.db.prepare(`INSERT INTO sweep_status (id, problems, since, problems_since, recovered_at, updated_at) VALUES ('sweep', @problems, @now, @now, NULL, @now)
+           ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at,
+             since = CASE WHEN sweep_status.problems IS NULL THEN excluded.since ELSE sweep_status.since END,
+             problems_since = CASE WHEN @same = 1 THEN sweep_status.problems_since ELSE excluded.problems_since END`).run({ problems: column, now: now.toISOString(), same: sameSweepProblems(stored?.problems ?? null, column) ? 1 : 0 });
+      });
   }
 
   async sweepProblems(): Promise<SweepProblems | null> {
