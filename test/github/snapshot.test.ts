@@ -635,6 +635,55 @@ describe('takeSnapshot of files that manifests include under names discovery doe
   });
 });
 
+describe('settings files named nearly right, and folders named as settings files', () => {
+  const MISNAMED = 'depwatch.yml: not read as settings; the settings file is named .depwatch.yml or .depwatch.yaml (a leading dot, lower case)';
+  const FOLDER = '.depwatch.yaml: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)';
+  const files = {
+    'requirements.txt': 'six==1.16.0\n',
+    'depwatch.yml': 'ignore:\n  - id: PYSEC-2019-132\n    reason: not reachable\n',
+    '.depwatch.yaml/ignores.yml': 'ignore: []\n',
+    'docs/depwatch.yml': 'not at the root: no note\n',
+  };
+  const options = { target: 'acme/inc@x', advisories: NO_ADVISORIES, registry: null, now: new Date('2026-01-01T00:00:00Z') };
+  const notesOf = (result: { notes: { message: string }[] }) => result.notes.map((n) => n.message);
+
+  for (const walked of [false, true]) {
+    it(`says them for a GitHub snapshot as for a checkout, in the CLI and in the tree-audit job, without downloading them${walked ? ' (a truncated tree, walked)' : ''}`, async () => {
+      world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files }], ...(walked ? { truncateTreesOver: 1 } : {}) });
+      const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+      expect(snap.stats.truncated).toBe(walked);
+      expect(snap.files.map((f) => f.path)).toEqual(['requirements.txt']);
+      expect(snap.stats.blobsFetched).toBe(1);
+      expect(snap.misnamedSettings).toEqual(['depwatch.yml']);
+      expect(snap.settingsFolders).toEqual(['.depwatch.yaml']);
+
+      const fromCheckout = await auditFileSource(memorySource(files), options);
+      expect(notesOf(fromCheckout)).toEqual([FOLDER, MISNAMED]);
+      const fromCli = await auditFileSource(snapshotSource(snap), options);
+      expect(notesOf(fromCli)).toEqual(notesOf(fromCheckout));
+      const { result: fromJob } = await runHere.auditTree({ ...treeOfSnapshot(snap), target: 'acme/inc@x', now: options.now }, { advisories: NO_ADVISORIES, registry: null });
+      expect(notesOf(fromJob)).toEqual(notesOf(fromCheckout));
+      // Notes, not problems: nothing is hidden by a file that is not read.
+      expect(fromJob.partial).toBe(false);
+      expect(fromJob.errors).toEqual([]);
+    });
+  }
+
+  it('keeps no near-miss name when the tree has its settings file, which is read and applied', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: { 'requirements.txt': 'six==1.16.0\n', '.depwatch.yml': 'ignore: []\n', '.Depwatch.yml': 'ignore: []\n' } }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+    expect(snap.misnamedSettings).toEqual([]);
+    expect(snap.settingsFolders).toEqual([]);
+    expect(notesOf(await auditFileSource(snapshotSource(snap), options))).toEqual([]);
+  });
+
+  it('refuses a read of a near-miss name in the words of the snapshot, never as a file that is not there', async () => {
+    const source = memorySource({ 'requirements.txt': '-r depwatch.yml\n' }, { misnamedSettings: ['depwatch.yml'] });
+    expect(await source.list()).toEqual(['depwatch.yml', 'requirements.txt']);
+    await expect(source.read('depwatch.yml')).rejects.toThrow('is not the settings file by its name and was not downloaded; not read');
+  });
+});
+
 describe('gitBlobSha', () => {
   it('is git hash-object', () => {
     // `printf 'hello\n' | git hash-object --stdin`
