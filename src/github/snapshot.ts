@@ -410,12 +410,13 @@ async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotF
   };
   const roots = first ? from.filter(canName) : from;
   const texts = Object.fromEntries(all.map((f) => [f.path, f.text]));
-  const missing = (await reach(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
+  // Asked only with roots: in a worker (`reads`) every call copies all the texts on this thread.
+  const missing = roots.length === 0 ? new Set<string>() : (await reach(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
   if (first) {
     // pip-tools inputs named like anything (`dev.in`) that the loader reads, and their compiled `.txt`: requirements files.
     // isCompiledFrom stays on this thread: it reads only a file's first lines (COMPILED_HEAD_CHARS), whatever its size.
     const inputs = [...pipToolsPairs(from.map((f) => f.path))].filter(([input, compiled]) => Object.hasOwn(texts, compiled) && isCompiledFrom(texts[compiled]!, input)).flat();
-    for (const path of (await reach(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
+    if (inputs.length > 0) for (const path of (await reach(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
   }
   return missing;
 }
