@@ -186,12 +186,17 @@ const NEAR_MISSES = new Set(CONFIG_FILES.flatMap((name) => [name, name.slice(1)]
 export function misnamedSettingsNotes(paths: readonly string[]): IgnoreNote[] {
   if (configFileOf(paths) !== null) return [];
   return paths
-    .filter((p) => !p.includes('/') && !CONFIG_FILES.includes(p) && NEAR_MISSES.has(p.toLowerCase()))
+    .filter(isMisnamedSettings)
     .map((name) => ({
       kind: 'invalid',
       message: `${name}: not read as settings; the settings file is named ${CONFIG_FILES.join(' or ')} (a leading dot, lower case)`,
       settingsFile: name,
     }));
+}
+
+/** A path at the root named as the settings file is, but not quite (misnamedSettingsNotes). */
+export function isMisnamedSettings(path: string): boolean {
+  return !path.includes('/') && !CONFIG_FILES.includes(path) && NEAR_MISSES.has(path.toLowerCase());
 }
 
 /**

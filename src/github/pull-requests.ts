@@ -221,6 +221,11 @@ export interface TextsRead {
   failed: Map<string, string>;
   /** Of `failed`, those no later read of the same commit can mend (cut short, binary); the others may (failed batch, no answer, 5xx, rate limit). */
   permanent: Set<string>;
+  /**
+   * Of `failed` and `permanent`, the paths that are folders at that commit (a `.depwatch.yml/`): not
+   * a failure of GitHub, so not in `errors`; the review's settings say it in a note.
+   */
+  folders: Set<string>;
   requests: number;
   /** One line per batch or file that failed, for the log. */
   errors: string[];
@@ -230,6 +235,7 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
   const texts = new Map<string, string | null>();
   const failed = new Map<string, string>();
   const permanent = new Set<string>();
+  const folders = new Set<string>();
   const errors: string[] = [];
   let requests = 0;
   for (let start = 0; start < wanted.length; start += TEXTS_BATCH) {
@@ -240,9 +246,9 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
     batch.forEach((w, i) => {
       params.push(`$o${i}: String!`, `$n${i}: String!`, `$e${i}: String!`);
       Object.assign(variables, { [`o${i}`]: w.owner, [`n${i}`]: w.repo, [`e${i}`]: `${w.oid}:${w.path}` });
-      fields.push(`  r${i}: repository(owner: $o${i}, name: $n${i}) { f: object(expression: $e${i}) { ... on Blob { text isTruncated isBinary } } }`);
+      fields.push(`  r${i}: repository(owner: $o${i}, name: $n${i}) { f: object(expression: $e${i}) { __typename ... on Blob { text isTruncated isBinary } } }`);
     });
-    let data: Record<string, { f: { text: string | null; isTruncated: boolean; isBinary: boolean } | null } | null> | null;
+    let data: Record<string, { f: { __typename?: string; text?: string | null; isTruncated?: boolean; isBinary?: boolean } | null } | null> | null;
     requests++;
     try {
       data = await octokit.graphql(`query DepwatchTexts(${params.join(', ')}) {\n${fields.join('\n')}\n}`, variables);
@@ -258,9 +264,16 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
       const repository = data?.[`r${i}`];
       const blob = repository?.f ?? null;
       const key = textKey(w);
+      if (blob?.__typename === 'Tree') {
+        // A folder at a commit stays one: said where it matters (the settings), never as GitHub's failure.
+        failed.set(key, 'is a folder, not a file');
+        permanent.add(key);
+        folders.add(key);
+        return;
+      }
       // A repository GitHub did not answer for is not a file that does not exist.
       const why = !repository ? 'could not be read (GitHub gave no answer for it)' : blob?.isTruncated ? 'is too large to read through GraphQL' : blob?.isBinary ? 'is not a text file' : blob && typeof blob.text !== 'string' ? 'could not be read (GitHub gave no text)' : null;
-      if (why === null) texts.set(key, blob ? blob.text : null);
+      if (why === null) texts.set(key, blob ? (blob.text as string) : null);
       else {
         failed.set(key, why);
         // A blob at a commit never changes: cut short or binary now is so on every read.
@@ -269,7 +282,7 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
       }
     });
   }
-  return { texts, failed, permanent, requests, errors };
+  return { texts, failed, permanent, folders, requests, errors };
 }
 
 export const textKey = (w: TextRequest) => `${w.owner}/${w.repo}@${w.oid}:${w.path}`;

@@ -14,7 +14,7 @@ import { posix } from 'node:path';
 import type { Octokit } from 'octokit';
 import { mapLimit } from '../http.js';
 import type { Logger } from '../log.js';
-import { CONFIG_FILES, excluder } from '../audit/exclude.js';
+import { CONFIG_FILES, excluder, isMisnamedSettings } from '../audit/exclude.js';
 import { settingsExcludes } from '../audit/tree-excludes.js';
 import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, isSkippedDir, isUndecidedInput, pipToolsPairs } from '../python/discover.js';
 import { namesOtherFiles } from '../python/formats/paths.js';
@@ -142,6 +142,15 @@ export interface RepoSnapshot {
    * Absent in snapshots taken before it existed.
    */
   passedOver?: string[];
+  /**
+   * Files at the root named nearly as the settings file (`depwatch.yml`, `.Depwatch.yaml`), when the
+   * tree has no settings file, and the settings file names that are folders (or submodules): never
+   * downloaded, kept from the listing (and nothing else of it) so that the audit says its notes on
+   * them as for a checkout (misnamedSettingsNotes, settingsFolderNotes). Absent in snapshots taken
+   * before they existed.
+   */
+  misnamedSettings?: string[];
+  settingsFolders?: string[];
   errors: SnapshotError[];
   stats: SnapshotStats;
 }
@@ -192,6 +201,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
 
   const folders = new Map<string, string | null>();
   const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, folders, call });
+  const { misnamedSettings, settingsFolders } = settingsNamesOf(entries);
 
   const wanted: WantedEntry[] = [];
   /** Every file chosen by name, downloaded or not (over the size limit): never asked for again as an include. */
@@ -354,9 +364,33 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     links,
     unfollowed,
     passedOver,
+    misnamedSettings,
+    settingsFolders,
     errors,
     stats,
   };
+}
+
+/**
+ * What the settings notes need of the tree listing (RepoSnapshot.misnamedSettings, settingsFolders),
+ * found in one pass: a repository's paths are not kept twice for two names.
+ */
+function settingsNamesOf(entries: readonly TreeEntry[]): { misnamedSettings: string[]; settingsFolders: string[] } {
+  const folders = new Set<string>();
+  const misnamed: string[] = [];
+  let hasSettingsFile = false;
+  for (const entry of entries) {
+    const slash = entry.path.indexOf('/');
+    const top = slash < 0 ? entry.path : entry.path.slice(0, slash);
+    if (!CONFIG_FILES.includes(top)) {
+      if (entry.type === 'blob' && isMisnamedSettings(entry.path)) misnamed.push(entry.path);
+    }
+    // A folder's own entry (a recursive listing has it), or one of its files: a truncated tree
+    // walked within its bounds may have either only.
+    else if (slash >= 0 || entry.type !== 'blob') folders.add(top);
+    else hasSettingsFile = true;
+  }
+  return { misnamedSettings: hasSettingsFile ? [] : misnamed.sort(compareCodeUnits), settingsFolders: CONFIG_FILES.filter((name) => folders.has(name)) };
 }
 
 type WantedEntry = TreeEntry & { kind: SnapshotFile['kind']; storedAt: string };
@@ -376,12 +410,13 @@ async function includesOf(from: readonly SnapshotFile[], all: readonly SnapshotF
   };
   const roots = first ? from.filter(canName) : from;
   const texts = Object.fromEntries(all.map((f) => [f.path, f.text]));
-  const missing = (await reach(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
+  // Asked only with roots: in a worker (`reads`) every call copies all the texts on this thread.
+  const missing = roots.length === 0 ? new Set<string>() : (await reach(texts, roots.map((f) => f.path), { asRequirements: !first, links })).missing;
   if (first) {
     // pip-tools inputs named like anything (`dev.in`) that the loader reads, and their compiled `.txt`: requirements files.
     // isCompiledFrom stays on this thread: it reads only a file's first lines (COMPILED_HEAD_CHARS), whatever its size.
     const inputs = [...pipToolsPairs(from.map((f) => f.path))].filter(([input, compiled]) => Object.hasOwn(texts, compiled) && isCompiledFrom(texts[compiled]!, input)).flat();
-    for (const path of (await reach(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
+    if (inputs.length > 0) for (const path of (await reach(texts, inputs, { asRequirements: true, links })).missing) missing.add(path);
   }
   return missing;
 }
@@ -429,7 +464,7 @@ export function snapshotSource(snapshot: SnapshotTreeParts): FileSource {
   return treeSource(treeOfSnapshot(snapshot));
 }
 
-type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'errors'>>;
+type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'misnamedSettings' | 'settingsFolders' | 'errors'>>;
 
 /**
  * What a tree audit job is given of a snapshot (src/workers/jobs/tree-audit.ts, which reads it with
@@ -443,6 +478,8 @@ export function treeOfSnapshot(snapshot: SnapshotTreeParts) {
     notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
     pastLimit: snapshot.unfollowed ?? [],
     ...(snapshot.passedOver?.length ? { passedOver: snapshot.passedOver } : {}),
+    ...(snapshot.misnamedSettings?.length ? { misnamedSettings: snapshot.misnamedSettings } : {}),
+    ...(snapshot.settingsFolders?.length ? { folders: snapshot.settingsFolders } : {}),
     unreadable: unreadableFiles(snapshot.errors ?? []),
   };
 }
@@ -535,9 +572,10 @@ function unlistedFolderOf(path: string, folders: ReadonlyMap<string, string | nu
 }
 
 /**
- * Every blob of the commit's tree. One recursive call answers for all but huge repositories; when
- * GitHub truncates it (over 100,000 entries or 7 MB), the tree is listed again level by level,
- * without entering ignored directories, up to `maxTreeRequests` listings.
+ * Every entry of the commit's tree (files, and folders and submodules by their own entries). One
+ * recursive call answers for all but huge repositories; when GitHub truncates it (over 100,000
+ * entries or 7 MB), the tree is listed again level by level, without entering ignored directories,
+ * up to `maxTreeRequests` listings.
  */
 async function listTree(octokit: Octokit, name: { owner: string; repo: string }, commitSha: string, ctx: ListTreeContext): Promise<TreeEntry[]> {
   const getTree = (treeSha: string, recursive: boolean) => {
@@ -550,7 +588,7 @@ async function listTree(octokit: Octokit, name: { owner: string; repo: string },
   if (!data.truncated) return data.tree.map(toEntry).filter((e): e is TreeEntry => e !== undefined);
 
   ctx.stats.truncated = true;
-  const blobs: TreeEntry[] = [];
+  const listed: TreeEntry[] = [];
   let level: { dir: string; sha: string }[] = [{ dir: '', sha: data.sha }];
   while (level.length > 0) {
     const budget = ctx.maxTreeRequests - ctx.stats.treeRequests;
@@ -584,13 +622,12 @@ async function listTree(octokit: Octokit, name: { owner: string; repo: string },
           if (ctx.descend(path)) level.push({ dir: path, sha: entry.sha });
           // A recursive listing would have held what a manifest includes from in there.
           else ctx.folders.set(path, `is in ${path}, a folder the snapshot does not walk when GitHub truncates the tree listing (${path.slice(path.lastIndexOf('/') + 1)} is skipped); not read`);
-        } else {
-          blobs.push({ ...entry, path });
         }
+        listed.push({ ...entry, path });
       }
     }
   }
-  return blobs;
+  return listed;
 }
 
 function toEntry(raw: { path?: string; mode?: string; type?: string; sha?: string; size?: number }): TreeEntry | undefined {

@@ -31,7 +31,8 @@ export interface FileSource {
   size?(path: string): Promise<number | null>;
   /**
    * Whether the path names a folder, one `list()` shows nothing of when it holds no file (an empty
-   * `.depwatch.yml/`). Absent where a folder is only ever the place of its files (a GitHub tree).
+   * `.depwatch.yml/`), or whose files a snapshot did not download (MemorySourceOptions.folders).
+   * Absent where a folder is only ever the place of its listed files.
    */
   isFolder?(path: string): Promise<boolean>;
   /**
@@ -137,6 +138,17 @@ export interface MemorySourceOptions {
    * include) is refused with those words, never taken for a file that is not there.
    */
   unreadable?: Iterable<{ path: string; message: string }>;
+  /**
+   * Files at the root named nearly as the settings file that a snapshot did not download
+   * (RepoSnapshot.misnamedSettings): listed, so the audit's note on them is said as for a checkout;
+   * a read is refused with one line.
+   */
+  misnamedSettings?: Iterable<string>;
+  /**
+   * Folders of the tree whose files are not listed (RepoSnapshot.settingsFolders, a `.depwatch.yml/`
+   * never downloaded): `isFolder` says so, so the audit's note on them is said as for a checkout.
+   */
+  folders?: Iterable<string>;
 }
 
 /** A file of the tree whose content was not downloaded (MemorySourceOptions.notDownloaded). */
@@ -150,8 +162,8 @@ export class NotDownloadedError extends Error {
  * its files, and what the listing says of the others, as one file source.
  */
 export function treeSource(tree: { files: readonly { path: string; text: string }[] } & MemorySourceOptions): FileSource {
-  const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [] } = tree;
-  return memorySource(Object.fromEntries(files.map((f) => [f.path, f.text])), { links, notDownloaded, pastLimit, passedOver, unreadable });
+  const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [], misnamedSettings = [], folders = [] } = tree;
+  return memorySource(Object.fromEntries(files.map((f) => [f.path, f.text])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders });
 }
 
 export function memorySource(files: Record<string, string | Buffer>, options: MemorySourceOptions = {}): FileSource {
@@ -161,6 +173,8 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
   const pastLimit = new Set(options.pastLimit ?? []);
   const passedOver = new Set([...(options.passedOver ?? [])].filter((path) => !map.has(path) && !notDownloaded.has(path)));
   const unreadable = new Map([...(options.unreadable ?? [])].map((u) => [u.path, u.message]));
+  const listedOnly = new Set([...(options.misnamedSettings ?? [])].filter((path) => !map.has(path) && !notDownloaded.has(path) && !passedOver.has(path)));
+  const folders = new Set(options.folders ?? []);
   const linkOnPath = (path: string): string | undefined => {
     if (links.size === 0) return undefined;
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) if (links.has(path.slice(0, i))) return path.slice(0, i);
@@ -168,7 +182,7 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
   };
   return {
     async list() {
-      return [...map.keys(), ...notDownloaded, ...passedOver].sort();
+      return [...map.keys(), ...notDownloaded, ...passedOver, ...listedOnly].sort();
     },
     async read(path) {
       const bytes = map.get(path);
@@ -176,6 +190,7 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
       if (pastLimit.has(path)) throw new NotDownloadedError(`is included past the snapshot's limit on included files and was not downloaded; not read`);
       if (notDownloaded.has(path)) throw new NotDownloadedError(`is excluded (exclude: in the settings) and was not downloaded; not read`);
       if (passedOver.has(path)) throw new NotDownloadedError(`is not a manifest by its name and was not downloaded; not read`);
+      if (listedOnly.has(path)) throw new NotDownloadedError(`is not the settings file by its name and was not downloaded; not read`);
       const why = unreadable.get(path);
       if (why !== undefined) throw new NotDownloadedError(why);
       const link = linkOnPath(path);
@@ -185,5 +200,6 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
     async size(path) {
       return map.get(path)?.length ?? null;
     },
+    ...(folders.size > 0 ? { isFolder: async (path: string) => folders.has(path) } : {}),
   };
 }

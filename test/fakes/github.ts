@@ -876,7 +876,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const content = commit?.type === 'commit' ? commit.files.get(rest.join(':')) : undefined;
         const text = textOf(content);
         const cut = text !== null && textLimit !== null && Buffer.byteLength(text) > textLimit;
-        node[b[1]!] = text !== null ? { text: cut ? Buffer.from(text).subarray(0, textLimit!).toString('utf8') : text, isTruncated: cut, isBinary: false } : null;
+        const folder = content === undefined && commit?.type === 'commit' && [...commit.files.keys()].some((p) => p.startsWith(`${rest.join(':')}/`));
+        // A folder is a Tree: GitHub answers it with none of the `... on Blob` fields.
+        if (folder) node[b[1]!] = selection.includes('__typename') ? { __typename: 'Tree' } : {};
+        else node[b[1]!] = text !== null ? { __typename: 'Blob', text: cut ? Buffer.from(text).subarray(0, textLimit!).toString('utf8') : text, isTruncated: cut, isBinary: false } : null;
       }
       if (selection.includes('isSecurityPolicyEnabled')) Object.assign(node, healthNode(repo, head, variables));
       data[m[1]!] = node;

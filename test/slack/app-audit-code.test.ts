@@ -33,6 +33,11 @@ beforeAll(async () => {
       { owner: 'octo', name: 'badsettings', files: { 'requirements.txt': 'attrs==23.1.0\n', '.depwatch.yml': 'ignore: [[[\n  - x: {\n' } },
       {
         owner: 'octo',
+        name: 'misnamedsettings',
+        files: { 'requirements.txt': 'attrs==23.1.0\n', 'depwatch.yml': 'ignore: []\n', '.depwatch.yaml/ignores.yml': 'ignore: []\n' },
+      },
+      {
+        owner: 'octo',
         name: 'bothsettings',
         files: {
           'requirements.txt': 'attrs==23.1.0\n',
@@ -120,6 +125,17 @@ describe('/audit with code scanning', () => {
     // The commit's scan reads the archive's own settings: .depwatch.yaml's ignore hides nothing.
     expect(stored.result.code?.findings.map((f) => `${f.rule} ${f.file}`)).toEqual(['py-os-system app/run.py']);
     expect(stored.result.code?.ignored.map((f) => f.rule)).toEqual(['py-eval-exec']);
+    expect(stored.result.partial).toBe(false);
+  });
+
+  it('says once that a depwatch.yml without the dot is not read, and that a .depwatch.yaml folder is no settings file, though the snapshot downloaded neither', async () => {
+    const misnamed = 'depwatch.yml: not read as settings; the settings file is named .depwatch.yml or .depwatch.yaml (a leading dot, lower case)';
+    const folder = '.depwatch.yaml: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)';
+    const { text } = await replyTo('octo/misnamedsettings');
+    expect(text.split(misnamed)).toHaveLength(2);
+    expect(text.split(folder)).toHaveLength(2);
+    const stored = await latestAudit(world, 'octo/misnamedsettings');
+    expect(stored.result.notes.map((n) => n.message)).toEqual([folder, misnamed]);
     expect(stored.result.partial).toBe(false);
   });
 });

@@ -1005,6 +1005,32 @@ it('says on the card, once and not as partial, that .depwatch.yaml is not read w
   expect(text).toContain('overall :white_check_mark: *ok*');
 });
 
+it('says on the card, not as partial, that a .depwatch.yml folder at the base is no settings file, and applies .depwatch.yaml beside it as the audit does', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  world.github.addRepo({
+    owner: 'octo',
+    name: 'shop',
+    files: {
+      '.depwatch.yml/ignores.yml': 'ignore: []\n',
+      '.depwatch.yaml': 'exclude:\n  - path: services/\n    reason: not ours\n',
+      'requirements.txt': 'goodlib==1.1.0\n',
+      'services/requirements.txt': 'goodlib==1.1.0\n',
+    },
+  });
+  world.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\n', 'services/requirements.txt': 'goodlib==1.2.0\n' }, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump', head: 'bump' });
+
+  const { card } = await sweepCards(['octo/shop']);
+  const text = card('octo/shop #1')!;
+  expect(text.split('.depwatch.yml: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)')).toHaveLength(2);
+  // .depwatch.yaml is the settings file: services/ is left out of the review, as the audit leaves it out.
+  expect(text).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(text).not.toContain('services/requirements.txt');
+  expect(text).not.toContain('could not be read');
+  expect(text).not.toContain('Partial');
+});
+
 it('a pull request that adds an include is reviewed through it, and the card is partial when the base\'s other manifests cannot be told about the file', async () => {
   world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
   pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });

@@ -121,6 +121,25 @@ describe('settings problems found by a sweep', () => {
     expect(world.slack.violations).toEqual([]);
   });
 
+  it('tells a watching channel that a depwatch.yml without the dot is not read, and that a .depwatch.yaml folder is no settings file', async () => {
+    world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:30:00Z' });
+    world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': BOTH['requirements.txt'], 'depwatch.yml': BOTH['.depwatch.yml'], '.depwatch.yaml/ignores.yml': BOTH['.depwatch.yml'] } });
+    const { watch } = world.service();
+    await watch.handleCommand('watch octo/app', { userId: ADMIN, channelId: CHANNEL });
+    await watch.runJob(alertsJob(CHANNEL), world.clock.now());
+    const [row, ...others] = (await watch.outbox.rows({})).filter((r) => r.kind === SETTINGS_NOTICE);
+    expect(others).toEqual([]);
+    expect(row!.data).toMatchObject({
+      repo: 'octo/app',
+      problems: [
+        '.depwatch.yaml: a folder, not a settings file; nothing in it is read as settings (write the settings in a file of that name)',
+        'depwatch.yml: not read as settings; the settings file is named .depwatch.yml or .depwatch.yaml (a leading dot, lower case)',
+      ],
+    });
+    expect(postsIn(CHANNEL).filter((p) => p.includes('Settings not applied as written'))).toHaveLength(1);
+    expect(world.slack.violations).toEqual([]);
+  });
+
   it('says nothing of a repository whose settings apply as written', async () => {
     world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:30:00Z' });
     world.github.addRepo({ owner: 'octo', name: 'app', files: { 'requirements.txt': BOTH['requirements.txt'], '.depwatch.yml': BOTH['.depwatch.yml'] } });

@@ -37,7 +37,7 @@
  * the head's review, redone only when the head moves.
  */
 import type { Octokit } from 'octokit';
-import { applyExcludes, CONFIG_FILES, excluder, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
+import { applyExcludes, CONFIG_FILES, excluder, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
 import { redactSecrets } from '../../redact.js';
 import { plural } from '../../plural.js';
@@ -261,7 +261,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       want({ owner, repo: name, oid: pull.headOid, path });
     }
   }
-  const { texts, failed, permanent, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
+  const { texts, failed, permanent, folders, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
   result.githubRequests += requests;
   for (const e of errors) result.errors.push(e);
 
@@ -273,7 +273,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     try {
       const [owner = '', name = ''] = repo.split('/');
       const at = `${repo}@${baseOid}`;
-      if (!settings.has(at)) settings.set(at, settingsAt(texts, failed, { owner, repo: name, oid: baseOid }, reads));
+      if (!settings.has(at)) settings.set(at, settingsAt({ texts, failed, folders }, { owner, repo: name, oid: baseOid }, reads));
       const { excludedBy, source, unread: settingsUnread, notes: settingsNotes } = await settings.get(at)!;
       // A changed file that a manifest of the project includes is part of what the project
       // installs, as the audit reads it: reviewed, whether `exclude:` keeps its path out or its name
@@ -602,15 +602,25 @@ function reviewFailed(options: PullRequestReviewOptions, result: PullRequestRevi
  * leave its own changes out of its review by adding an exclude (that change is itself in the diff
  * people review). A settings file that could not be read excludes nothing: every file is reviewed.
  * `notes`: the other settings file when there are both, which nothing reads (unreadSettingsNotes),
- * said on the card as the audit and `/audit` say it.
+ * and a settings name that is a folder (settingsFolderNotes), said on the card as the audit and
+ * `/audit` say them. A root file named nearly as the settings file (misnamedSettingsNotes) is not
+ * looked for: it would cost a listing of the base per review, and the watched repository's sweep
+ * says it to the channel already (its settings notice).
  */
-async function settingsAt(texts: ReadonlyMap<string, string | null>, failed: ReadonlyMap<string, string>, at: { owner: string; repo: string; oid: string }, reads: Pick<ManifestReads, 'parseExcludes'>): Promise<Settings> {
-  // Whether each settings file is there: read, or there but not read (a file not at the commit reads as null).
+async function settingsAt(
+  read: { texts: ReadonlyMap<string, string | null>; failed: ReadonlyMap<string, string>; folders: ReadonlySet<string> },
+  at: { owner: string; repo: string; oid: string },
+  reads: Pick<ManifestReads, 'parseExcludes'>,
+): Promise<Settings> {
+  const { texts, failed } = read;
+  const isFolder = (path: string) => read.folders.has(textKey({ ...at, path }));
+  // Whether each settings file is there: read, or there but not read (a file not at the commit reads
+  // as null). A folder of that name is no settings file, as in a checkout: the other name may be.
   const present = CONFIG_FILES.filter((path) => {
     const key = textKey({ ...at, path });
-    return failed.has(key) || typeof texts.get(key) === 'string';
+    return !isFolder(path) && (failed.has(key) || typeof texts.get(key) === 'string');
   });
-  const notes = unreadSettingsNotes(present).map((note) => note.message);
+  const notes = [...(await settingsFolderNotes([], async (path) => isFolder(path))), ...unreadSettingsNotes(present)].map((note) => note.message);
   // The first settings file there is the settings file, read or not (configFileOf): one that could
   // not be read excludes nothing and is said, never replaced by the other.
   const path = present[0];

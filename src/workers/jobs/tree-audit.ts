@@ -32,6 +32,10 @@ export interface TreeAuditRequest {
   pastLimit?: string[];
   /** `.in` files the snapshot listed and did not download (RepoSnapshot.passedOver): listed, so the audit's notice names them. */
   passedOver?: string[];
+  /** Root files named nearly as the settings file (RepoSnapshot.misnamedSettings): listed, so the audit's note names them. */
+  misnamedSettings?: string[];
+  /** Settings file names that are folders in the tree (RepoSnapshot.settingsFolders): the audit's note says so. */
+  folders?: string[];
   /** Files the snapshot could not download, with why (unreadableFiles of its errors): an include of one is told why, not "file not found". */
   unreadable?: { path: string; message: string }[];
   /** What was audited, for the report: `owner/repo@sha`. */
