@@ -23,6 +23,7 @@ import { partialReasons, type PartialReason, type UnreachedSource } from './part
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
 import { noLockfileFindings } from './rules/no-lockfile.js';
+import { notOnIndexFindings } from './rules/not-on-index.js';
 import { nonRegistrySourceFindings } from './rules/non-registry-source.js';
 import { pythonEolFindings } from './rules/python-eol.js';
 import { registryFindings } from './rules/registry.js';
@@ -188,6 +189,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     const all = [
       ...vulnerabilityFindings(ctx),
       ...registryFindings(ctx),
+      ...notOnIndexFindings(ctx),
       ...unpinnedFindings(ctx),
       ...noLockfileFindings(ctx),
       ...noHashesFindings(ctx),
@@ -244,17 +246,17 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 }
 
 /** What an audit without a registry (offline) did not check. */
-export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases were not checked (offline: PyPI was not asked)';
+export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)';
 
 /** What a first stage leaves for the second: the checks that need the package registry. */
-export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';
+export const REGISTRY_PENDING = 'outdated and yanked releases and packages not on the index (reading PyPI)';
 
 async function fetchRegistry(registry: PackageRegistry | null, names: string[], notReached: (warning: string) => void) {
   if (!registry) return null;
   try {
     return await registry.projects(names);
   } catch (err) {
-    notReached(`package registry unavailable (${errorLine(err)}): outdated and yanked releases were not checked`);
+    notReached(`package registry unavailable (${errorLine(err)}): outdated and yanked releases and packages not on the index were not checked`);
     return null;
   }
 }

@@ -109,7 +109,7 @@ describe('an audit of a real-shaped tree', () => {
   it('marks the result partial, and keeps every other finding, when PyPI is down', async () => {
     const result = await auditFileSource(tree, { target: 'app', advisories: await realMirror(), registry: failingRegistry, now });
     expect(result.partial).toBe(true);
-    expect(result.warnings).toEqual([expect.stringMatching(/^package registry unavailable \(PyPI did not answer.*outdated and yanked releases were not checked$/)]);
+    expect(result.warnings).toEqual([expect.stringMatching(/^package registry unavailable \(PyPI did not answer.*outdated and yanked releases and packages not on the index were not checked$/)]);
     expect(of(result.findings, 'vulnerability').length).toBeGreaterThan(5);
     expect(of(result.findings, 'outdated')).toEqual([]);
     // Which source was not reached is said where the reason is made, not told from its words.
@@ -132,7 +132,7 @@ describe('an audit of a real-shaped tree', () => {
     const complete = memorySource({ 'requirements.txt': 'six==1.16.0\n' });
     const offline = await auditFileSource(complete, { target: 'app', advisories: await realMirror(), registry: null, now });
     expect(offline.notices).toContain(OFFLINE_REGISTRY_NOTICE);
-    expect(OFFLINE_REGISTRY_NOTICE).toBe('outdated and yanked releases were not checked (offline: PyPI was not asked)');
+    expect(OFFLINE_REGISTRY_NOTICE).toBe('outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)');
     expect(offline.partial).toBe(false);
     expect(offline.partialReasons).toEqual([]);
     const online = await auditFileSource(complete, { target: 'app', advisories: await realMirror(), registry, now });

@@ -81,7 +81,7 @@ describe('the /audit reply', () => {
   });
 
   it('says what an audit without a package registry did not check', () => {
-    expect(blockText(reply({ notices: [OFFLINE_REGISTRY_NOTICE] }).blocks)).toContain('outdated and yanked releases were not checked (offline: PyPI was not asked)');
+    expect(blockText(reply({ notices: [OFFLINE_REGISTRY_NOTICE] }).blocks)).toContain('outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)');
   });
 
   it('shortens long problem lines, keeping the place and the start', () => {
