@@ -46,7 +46,7 @@ export interface AuditInput {
   /** The tree's `.depwatch.yml` (the first of CONFIG_FILES it has), parsed once where the tree is read (readTree); null without one. */
   settings: DepwatchFile | null;
   advisories: AdvisorySource;
-  /** Null when offline: outdated and yanked checks are skipped, and the report says so (OFFLINE_REGISTRY_NOTICE). */
+  /** Null when offline: outdated, yanked and not-on-index checks are skipped, and the report says so (OFFLINE_REGISTRY_NOTICE). */
   registry: PackageRegistry | null;
   /** Ignores from outside the tree (a channel's), applied with the tree's own. */
   extraIgnores?: IgnoreRule[];
@@ -147,7 +147,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
   progress(`reading release data for ${plural(wantRegistry.length, 'package')}`);
-  // The registry is the slow part (one request per package) and only the outdated and yanked checks
+  // The registry is the slow part (one request per package) and only the outdated, yanked and not-on-index checks
   // need it, so it is read while the advisory details are, and the first stage does not wait for it.
   // Not before the querybatch: PyPI's answers, parsed on this thread 32 at a time, would compete
   // for the CPU with the work the first stage waits for.
