@@ -389,3 +389,29 @@ describe('a constraint pin of a package nothing in the files asks for', () => {
     expect(pyyaml(result.findings)).toEqual([]);
   });
 });
+
+describe('a locked package the index does not have', () => {
+  const pyproject = '[project]\nname = "app"\nversion = "1"\ndependencies = ["django", "internal-lib"]\n';
+  const lock = (internalSource: string) =>
+    'version = 1\nrequires-python = ">=3.8"\n\n[[package]]\nname = "app"\nversion = "1"\nsource = { editable = "." }\ndependencies = [{ name = "django" }, { name = "internal-lib" }]\n\n' +
+    '[[package]]\nname = "django"\nversion = "2.2.28"\nsource = { registry = "https://pypi.org/simple" }\n\n' +
+    `[[package]]\nname = "internal-lib"\nversion = "3.0"\nsource = ${internalSource}\n`;
+
+  it("names the private index its uv.lock entry comes from, without credentials: dependency confusion", async () => {
+    const files = memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock('{ registry = "https://ci:t0ken@pypi.internal.example/simple" }') });
+    const result = await auditFileSource(files, { target: 'app', advisories: await realMirror(), registry, now });
+    expect(of(result.findings, 'not-on-index')).toEqual([
+      expect.objectContaining({ package: 'internal-lib', version: '3.0', file: 'uv.lock', severity: 'medium', details: { risk: 'dependency-confusion', other_indexes: ['https://pypi.internal.example/simple'], direct: true } }),
+    ]);
+    expect(JSON.stringify(result.findings)).not.toContain('t0ken');
+  });
+
+  it('says nothing of a name the index was not asked about, nor of a git source', async () => {
+    const notAsked = { projects: async () => new Map() };
+    const files = memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock('{ registry = "https://pypi.internal.example/simple" }') });
+    expect(of((await auditFileSource(files, { target: 'app', advisories: await realMirror(), registry: notAsked, now })).findings, 'not-on-index')).toEqual([]);
+
+    const git = memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock(`{ git = "https://git.example/internal-lib.git?rev=main#${'a'.repeat(40)}" }`) });
+    expect(of((await auditFileSource(git, { target: 'app', advisories: await realMirror(), registry, now })).findings, 'not-on-index')).toEqual([]);
+  });
+});

@@ -40,13 +40,15 @@ export function otherIndexes(ctx: Pick<AuditContext, 'manifests'>): string[] {
   const urls = new Set<string>();
   for (const m of ctx.manifests) {
     for (const option of m.options) {
-      if (packageSourceKind(option) === null) continue;
-      const host = hostOf(option.value);
-      if (host !== null && PYPI_HOSTS.has(host)) continue;
-      urls.add(stripUrlCredentials(option.value));
+      if (packageSourceKind(option) !== null && isOtherIndex(option.value)) urls.add(stripUrlCredentials(option.value));
     }
   }
   return [...urls];
+}
+
+function isOtherIndex(url: string): boolean {
+  const host = hostOf(url);
+  return host === null || !PYPI_HOSTS.has(host);
 }
 
 function namedIndexes(indexes: readonly string[]): string {
@@ -58,12 +60,14 @@ function namedIndexes(indexes: readonly string[]): string {
 export function notOnIndexFindings(ctx: AuditContext): Finding[] {
   const registry = ctx.registry;
   if (!registry) return [];
-  const indexes = otherIndexes(ctx);
-  const confusion = indexes.length > 0;
+  const treeIndexes = otherIndexes(ctx);
   const findings: Finding[] = [];
   for (const pkg of ctx.packages) {
     // Absent from the map: not asked, so nothing is known; null: the index answered that it has no such project.
     if (!registry.has(pkg.name) || registry.get(pkg.name) !== null) continue;
+    // The index a lock entry names for this very package (uv.lock's `source = { registry = … }`) first.
+    const indexes = [...new Set([...pkg.entries.flatMap((e) => (e.url && isOtherIndex(e.url) ? [stripUrlCredentials(e.url)] : [])), ...treeIndexes])];
+    const confusion = indexes.length > 0;
     const text = confusion
       ? `${pkg.name} ${pkg.version} is not on the package index (PyPI): it probably comes from the other index this project configures (${namedIndexes(indexes)}), and anyone can register the name on PyPI, whose release the installer may then take instead (dependency confusion). Reserve the name on PyPI, or make the private index the only one for it (uv \`explicit = true\` index, pip \`--index-url\` with no extra index).`
       : `${pkg.name} ${pkg.version} is not on the package index (PyPI), and the project configures no other index, so pip could not install it from there: a typo, or a project removed from PyPI. Check the name; a removed project's name can be registered again by anyone.`;
