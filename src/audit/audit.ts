@@ -23,6 +23,7 @@ import { partialReasons, type PartialReason, type UnreachedSource } from './part
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
 import { noLockfileFindings } from './rules/no-lockfile.js';
+import { notOnIndexFindings } from './rules/not-on-index.js';
 import { nonRegistrySourceFindings } from './rules/non-registry-source.js';
 import { pythonEolFindings } from './rules/python-eol.js';
 import { registryFindings } from './rules/registry.js';
@@ -45,7 +46,7 @@ export interface AuditInput {
   /** The tree's `.depwatch.yml` (the first of CONFIG_FILES it has), parsed once where the tree is read (readTree); null without one. */
   settings: DepwatchFile | null;
   advisories: AdvisorySource;
-  /** Null when offline: outdated and yanked checks are skipped, and the report says so (OFFLINE_REGISTRY_NOTICE). */
+  /** Null when offline: outdated, yanked and not-on-index checks are skipped, and the report says so (OFFLINE_REGISTRY_NOTICE). */
   registry: PackageRegistry | null;
   /** Ignores from outside the tree (a channel's), applied with the tree's own. */
   extraIgnores?: IgnoreRule[];
@@ -146,7 +147,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 
   const wantRegistry = [...new Set([...packages.map((p) => p.name), ...unpinned.map((d) => d.name)])];
   progress(`reading release data for ${plural(wantRegistry.length, 'package')}`);
-  // The registry is the slow part (one request per package) and only the outdated and yanked checks
+  // The registry is the slow part (one request per package) and only the outdated, yanked and not-on-index checks
   // need it, so it is read while the advisory details are, and the first stage does not wait for it.
   // Not before the querybatch: PyPI's answers, parsed on this thread 32 at a time, would compete
   // for the CPU with the work the first stage waits for.
@@ -188,6 +189,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     const all = [
       ...vulnerabilityFindings(ctx),
       ...registryFindings(ctx),
+      ...notOnIndexFindings(ctx),
       ...unpinnedFindings(ctx),
       ...noLockfileFindings(ctx),
       ...noHashesFindings(ctx),
@@ -244,17 +246,17 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
 }
 
 /** What an audit without a registry (offline) did not check. */
-export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases were not checked (offline: PyPI was not asked)';
+export const OFFLINE_REGISTRY_NOTICE = 'outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)';
 
 /** What a first stage leaves for the second: the checks that need the package registry. */
-export const REGISTRY_PENDING = 'outdated and yanked releases (reading PyPI)';
+export const REGISTRY_PENDING = 'outdated and yanked releases and packages not on the index (reading PyPI)';
 
 async function fetchRegistry(registry: PackageRegistry | null, names: string[], notReached: (warning: string) => void) {
   if (!registry) return null;
   try {
     return await registry.projects(names);
   } catch (err) {
-    notReached(`package registry unavailable (${errorLine(err)}): outdated and yanked releases were not checked`);
+    notReached(`package registry unavailable (${errorLine(err)}): outdated and yanked releases and packages not on the index were not checked`);
     return null;
   }
 }

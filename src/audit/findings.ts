@@ -56,7 +56,8 @@ export type FindingKind =
   | 'non-registry-source'
   | 'extra-index-url'
   | 'python-eol'
-  | 'typosquat';
+  | 'typosquat'
+  | 'not-on-index';
 
 export interface Fix {
   /** The version to move to, when one version fixes it. */
@@ -177,6 +178,7 @@ export const KIND_ORDER: readonly FindingKind[] = [
   'python-eol',
   'yanked',
   'typosquat',
+  'not-on-index',
   'extra-index-url',
   'unpinned',
   'no-lockfile',

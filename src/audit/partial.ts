@@ -43,7 +43,7 @@ export interface PartialReason {
   /**
    * For a `data-source` reason made by the audit: which source was not reached, set where the
    * reason is made, so readers ask this rather than match the message's words. `advisories`:
-   * vulnerabilities were not checked; `registry`: outdated and yanked releases were not;
+   * vulnerabilities were not checked; `registry`: outdated and yanked releases, and packages not on the index, were not;
    * `advisory-details` / `ratings`: fix versions or ratings may be incomplete. Absent for reasons
    * about the data itself (a stale mirror). Not in the JSON (partialReasonJson).
    */

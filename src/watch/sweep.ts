@@ -14,7 +14,7 @@
 import type { RepoIgnoreLookup } from '../store/audit-state/types.js';
 import type { Octokit } from 'octokit';
 import type { PackageRegistry } from '../audit/audit.js';
-import { findingKey, type Finding } from '../audit/findings.js';
+import { findingKey, KIND_ORDER, type Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import { excluder, type Exclusion } from '../audit/exclude.js';
 import { notReached, unreadFiles } from '../audit/partial.js';
@@ -40,8 +40,9 @@ import { currentAdvisoryMark, encodeMark, ignoresFingerprint, inPlan, lastFullMa
 export { packageUsesOf, storedPackagesOf } from './packages.js';
 
 export const VULNERABILITY_KINDS: ReadonlySet<string> = new Set(['vulnerability', 'malicious']);
-const REGISTRY_KINDS = new Set(['outdated', 'yanked']);
-const ALL_KINDS = ['vulnerability', 'malicious', 'outdated', 'yanked', 'unpinned', 'no-lockfile', 'no-hashes', 'non-registry-source', 'extra-index-url', 'python-eol', 'typosquat'];
+/** The kinds made from the registry's answers: a registry not reached found none of them, which is no fix. */
+const REGISTRY_KINDS = new Set(['outdated', 'yanked', 'not-on-index']);
+const ALL_KINDS: readonly string[] = KIND_ORDER;
 
 export interface SweepOptions {
   /** Watched repositories, their state and findings: SQLite, or PostgreSQL shared by replicas. */

@@ -109,7 +109,7 @@ describe('an audit of a real-shaped tree', () => {
   it('marks the result partial, and keeps every other finding, when PyPI is down', async () => {
     const result = await auditFileSource(tree, { target: 'app', advisories: await realMirror(), registry: failingRegistry, now });
     expect(result.partial).toBe(true);
-    expect(result.warnings).toEqual([expect.stringMatching(/^package registry unavailable \(PyPI did not answer.*outdated and yanked releases were not checked$/)]);
+    expect(result.warnings).toEqual([expect.stringMatching(/^package registry unavailable \(PyPI did not answer.*outdated and yanked releases and packages not on the index were not checked$/)]);
     expect(of(result.findings, 'vulnerability').length).toBeGreaterThan(5);
     expect(of(result.findings, 'outdated')).toEqual([]);
     // Which source was not reached is said where the reason is made, not told from its words.
@@ -132,7 +132,7 @@ describe('an audit of a real-shaped tree', () => {
     const complete = memorySource({ 'requirements.txt': 'six==1.16.0\n' });
     const offline = await auditFileSource(complete, { target: 'app', advisories: await realMirror(), registry: null, now });
     expect(offline.notices).toContain(OFFLINE_REGISTRY_NOTICE);
-    expect(OFFLINE_REGISTRY_NOTICE).toBe('outdated and yanked releases were not checked (offline: PyPI was not asked)');
+    expect(OFFLINE_REGISTRY_NOTICE).toBe('outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)');
     expect(offline.partial).toBe(false);
     expect(offline.partialReasons).toEqual([]);
     const online = await auditFileSource(complete, { target: 'app', advisories: await realMirror(), registry, now });
@@ -387,5 +387,31 @@ describe('a constraint pin of a package nothing in the files asks for', () => {
     const result = await auditFileSource(memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock }), { target: 'app', advisories: await realMirror(), registry, now });
     expect(result.errors).toEqual([]);
     expect(pyyaml(result.findings)).toEqual([]);
+  });
+});
+
+describe('a locked package the index does not have', () => {
+  const pyproject = '[project]\nname = "app"\nversion = "1"\ndependencies = ["django", "internal-lib"]\n';
+  const lock = (internalSource: string) =>
+    'version = 1\nrequires-python = ">=3.8"\n\n[[package]]\nname = "app"\nversion = "1"\nsource = { editable = "." }\ndependencies = [{ name = "django" }, { name = "internal-lib" }]\n\n' +
+    '[[package]]\nname = "django"\nversion = "2.2.28"\nsource = { registry = "https://pypi.org/simple" }\n\n' +
+    `[[package]]\nname = "internal-lib"\nversion = "3.0"\nsource = ${internalSource}\n`;
+
+  it("names the private index its uv.lock entry comes from, without credentials: dependency confusion", async () => {
+    const files = memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock('{ registry = "https://ci:t0ken@pypi.internal.example/simple" }') });
+    const result = await auditFileSource(files, { target: 'app', advisories: await realMirror(), registry, now });
+    expect(of(result.findings, 'not-on-index')).toEqual([
+      expect.objectContaining({ package: 'internal-lib', version: '3.0', file: 'uv.lock', severity: 'medium', details: { risk: 'dependency-confusion', other_indexes: ['https://pypi.internal.example/simple'], direct: true } }),
+    ]);
+    expect(JSON.stringify(result.findings)).not.toContain('t0ken');
+  });
+
+  it('says nothing of a name the index was not asked about, nor of a git source', async () => {
+    const notAsked = { projects: async () => new Map() };
+    const files = memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock('{ registry = "https://pypi.internal.example/simple" }') });
+    expect(of((await auditFileSource(files, { target: 'app', advisories: await realMirror(), registry: notAsked, now })).findings, 'not-on-index')).toEqual([]);
+
+    const git = memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock(`{ git = "https://git.example/internal-lib.git?rev=main#${'a'.repeat(40)}" }`) });
+    expect(of((await auditFileSource(git, { target: 'app', advisories: await realMirror(), registry, now })).findings, 'not-on-index')).toEqual([]);
   });
 });

@@ -102,7 +102,7 @@ describe('a tree like poetry, with tests/fixtures/ excluded', () => {
     // Among the notices every offline audit has (the mirror's age, PyPI not asked), each `depwatch/notice`.
     expect(invocation.toolExecutionNotifications).toEqual([
       { level: 'note', message: { text: expect.stringMatching(/^advisories from the local mirror/) }, descriptor: { id: 'depwatch/notice' } },
-      { level: 'note', message: { text: 'outdated and yanked releases were not checked (offline: PyPI was not asked)' }, descriptor: { id: 'depwatch/notice' } },
+      { level: 'note', message: { text: 'outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)' }, descriptor: { id: 'depwatch/notice' } },
       { level: 'note', message: { text: NOTICE }, descriptor: { id: 'depwatch/excluded' } },
     ]);
   });

@@ -116,7 +116,7 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     // What every offline audit says, partial or not: notes (`depwatch/notice`), never reasons.
     const OFFLINE_NOTES = [
       { level: 'note', descriptor: { id: 'depwatch/notice' }, message: { text: expect.stringMatching(/^advisories from the local mirror/) } },
-      { level: 'note', descriptor: { id: 'depwatch/notice' }, message: { text: 'outdated and yanked releases were not checked (offline: PyPI was not asked)' } },
+      { level: 'note', descriptor: { id: 'depwatch/notice' }, message: { text: 'outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)' } },
     ];
     const c = cli();
     expect(await c.run('audit', '--offline', '--sarif', '--fail-on', 'never', project({ 'requirements.txt': 'requests==2.31.0\n', 'poetry.lock': BROKEN_LOCK }))).toBe(2);
@@ -178,15 +178,15 @@ describe('a lock entry that cannot be rated makes the audit partial, naming the 
 });
 
 describe('an offline audit says what it did not check, without being partial (the user asked for --offline)', () => {
-  it('a notice in JSON and a note in text: outdated and yanked releases were not checked', async () => {
+  it('a notice in JSON and a note in text: outdated and yanked releases and packages not on the index were not checked', async () => {
     const dir = project({ 'requirements.txt': 'six==1.16.0\n' });
     const { code, json } = await auditJson(dir, '--no-code');
     expect(code).toBe(0);
     expect(json.partial).toBe(false);
-    expect((json as unknown as { notices: string[] }).notices).toContain('outdated and yanked releases were not checked (offline: PyPI was not asked)');
+    expect((json as unknown as { notices: string[] }).notices).toContain('outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)');
     const text = cli();
     expect(await text.run('audit', '--offline', '--no-code', dir)).toBe(0);
-    expect(text.out.stdout).toContain('note: outdated and yanked releases were not checked (offline: PyPI was not asked)\n');
+    expect(text.out.stdout).toContain('note: outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)\n');
     expect(text.out.stdout).not.toContain('PARTIAL');
   });
 });

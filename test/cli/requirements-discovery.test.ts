@@ -177,7 +177,7 @@ describe('.in files discovery does not read by their name', () => {
     const passedOver = `deps/test.in, dev.in: ${NOT_READ}`;
     expect(notices).toEqual([
       expect.stringMatching(/^advisories from the local mirror: newest record modified /),
-      'outdated and yanked releases were not checked (offline: PyPI was not asked)',
+      'outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)',
       passedOver,
       '2 files under tools/ were not scanned: excluded by .depwatch.yml (lint tooling, not shipped)',
     ]);

@@ -36,11 +36,11 @@ describe('a staged /audit reply', () => {
     const firstText = blockText(first.params.blocks);
     expect(firstText).toContain('*24 vulnerabilities in 10 packages:*');
     expect(firstText).toContain('PYSEC-2023-221');
-    expect(firstText).toContain('*Still coming:* outdated and yanked releases (reading PyPI); the code and configuration scan');
+    expect(firstText).toContain('*Still coming:* outdated and yanked releases and packages not on the index (reading PyPI); the code and configuration scan');
     expect(firstText).not.toContain('*Outdated:*');
     expect(String(first.params.text)).toContain('still coming');
     const during = (await latestAudit(world, 'octo/shop'));
-    expect(during.result.pending).toEqual(['outdated and yanked releases (reading PyPI)', 'the code and configuration scan']);
+    expect(during.result.pending).toEqual(['outdated and yanked releases and packages not on the index (reading PyPI)', 'the code and configuration scan']);
     expect(during.result.partial).toBe(true); // fail closed: whoever reads it meanwhile sees it is not whole
 
     release();
@@ -74,12 +74,12 @@ describe('a staged /audit reply', () => {
     const message = world.slack.message(CHANNEL, parentTs)!;
     const text = blockText(message.blocks);
     expect(text).toContain('*Partial result:* package registry unavailable');
-    expect(text).toContain('outdated and yanked releases were not checked');
+    expect(text).toContain('outdated and yanked releases and packages not on the index were not checked');
     expect(text).not.toContain('Still coming');
     expect(message.text).toContain('(partial result)');
     const stored = (await latestAudit(world, 'octo/shop'));
     expect(stored.result.partial).toBe(true);
-    expect(stored.result.partialReasons?.map((r) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable .*: outdated and yanked releases were not checked$/)]);
+    expect(stored.result.partialReasons?.map((r) => r.message)).toEqual([expect.stringMatching(/^package registry unavailable .*: outdated and yanked releases and packages not on the index were not checked$/)]);
     expect(stored.result.findings.filter((f) => f.kind === 'outdated')).toEqual([]);
   });
 
@@ -112,7 +112,7 @@ describe('a staged /audit reply', () => {
     const stored = await latestAudit(w, 'octo/shop');
     expect(stored.result.pending).toBeUndefined();
     expect(stored.result.partial).toBe(true);
-    expect(stored.result.partialReasons?.at(-1)?.message).toBe(`the audit failed before these were checked (error id ${errorId}): outdated and yanked releases (reading PyPI); the code and configuration scan`);
+    expect(stored.result.partialReasons?.at(-1)?.message).toBe(`the audit failed before these were checked (error id ${errorId}): outdated and yanked releases and packages not on the index (reading PyPI); the code and configuration scan`);
     expect(stored.completeness).toMatchObject({ partial: true, pending: [] });
   });
 

@@ -81,7 +81,23 @@ describe('the /audit reply', () => {
   });
 
   it('says what an audit without a package registry did not check', () => {
-    expect(blockText(reply({ notices: [OFFLINE_REGISTRY_NOTICE] }).blocks)).toContain('outdated and yanked releases were not checked (offline: PyPI was not asked)');
+    expect(blockText(reply({ notices: [OFFLINE_REGISTRY_NOTICE] }).blocks)).toContain('outdated and yanked releases and packages not on the index were not checked (offline: PyPI was not asked)');
+  });
+
+  it('names a pinned package the index does not have, with what it risks, among the other findings', () => {
+    const missing: Finding = {
+      kind: 'not-on-index',
+      severity: 'medium',
+      package: 'my-internal-lib',
+      version: '1.0',
+      file: 'requirements.txt',
+      line: 2,
+      fix: { version: null, text: 'my-internal-lib 1.0 is not on the package index (PyPI), and the project configures no other index, so pip could not install it from there: a typo, or a project removed from PyPI.' },
+    };
+    const text = blockText(reply({ findings: [missing] }).blocks);
+    expect(text).toContain('*1 other finding*: 🟡 1 medium');
+    expect(text).toContain('*Hygiene:* 1 not on the index');
+    expect(text).toContain(`🟡 _not on the index_ *my-internal-lib* (<${BLOB}/requirements.txt#L2|requirements.txt:2>): my-internal-lib 1.0 is not on the package index (PyPI)`);
   });
 
   it('shortens long problem lines, keeping the place and the start', () => {

@@ -54,6 +54,7 @@ const KIND_LABEL: Record<FindingKind, string> = {
   'extra-index-url': 'extra index URL',
   'python-eol': 'end-of-life Python',
   typosquat: 'look-alike name',
+  'not-on-index': 'not on the index',
 };
 
 

@@ -1,0 +1,91 @@
+/**
+ * `not-on-index`: a pinned or locked registry package the package index (PyPI, or the mirror
+ * PYPI_URL names) answers 404 for. Nothing else reports it: no advisory knows a name that is not
+ * there, and the outdated and yanked checks have no history to read, so without this rule the audit
+ * passed it in silence while `depwatch package` called the same name "avoid". Each case is a risk:
+ * - the project configures another index: the package probably comes from there, and anyone can
+ *   register its name on PyPI, whose higher version pip (or a merged source) then installs instead
+ *   (dependency confusion);
+ * - it configures none: pip could not install it from PyPI at all, so the name is a typo, or a
+ *   removed project's, which anyone can register again.
+ *
+ * Only what the index answered counts: a registry that failed (the map is null, the audit partial)
+ * or was not asked (offline, said by a notice) gives no finding, and nor does a name it was not asked
+ * about. VCS, URL and path sources are not from the index (ctx.packages holds registry releases only).
+ */
+import { packageSourceKind } from '../../python/index-options.js';
+import { stripUrlCredentials } from '../../python/urls.js';
+import type { AuditContext } from '../context.js';
+import type { Finding } from '../findings.js';
+
+/** Hosts of PyPI itself: an `--index-url https://pypi.org/simple` names no other index. */
+const PYPI_HOSTS = new Set(['pypi.org', 'pypi.python.org', 'files.pythonhosted.org']);
+
+/** The most index URLs a finding names (details and text); a tree naming more is counted. */
+const MAX_NAMED_INDEXES = 3;
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The package sources other than PyPI the tree's manifests configure (indexes, `--find-links`
+ * pages and folders: pip merges them all with PyPI), credentials stripped, each once, in file order.
+ */
+export function otherIndexes(ctx: Pick<AuditContext, 'manifests'>): string[] {
+  const urls = new Set<string>();
+  for (const m of ctx.manifests) {
+    for (const option of m.options) {
+      if (packageSourceKind(option) !== null && isOtherIndex(option.value)) urls.add(stripUrlCredentials(option.value));
+    }
+  }
+  return [...urls];
+}
+
+function isOtherIndex(url: string): boolean {
+  const host = hostOf(url);
+  return host === null || !PYPI_HOSTS.has(host);
+}
+
+function namedIndexes(indexes: readonly string[]): string {
+  const named = indexes.slice(0, MAX_NAMED_INDEXES).join(', ');
+  const more = indexes.length - MAX_NAMED_INDEXES;
+  return more > 0 ? `${named} and ${more} more` : named;
+}
+
+export function notOnIndexFindings(ctx: AuditContext): Finding[] {
+  const registry = ctx.registry;
+  if (!registry) return [];
+  const treeIndexes = otherIndexes(ctx);
+  const findings: Finding[] = [];
+  for (const pkg of ctx.packages) {
+    // Absent from the map: not asked, so nothing is known; null: the index answered that it has no such project.
+    if (!registry.has(pkg.name) || registry.get(pkg.name) !== null) continue;
+    // The index a lock entry names for this very package (uv.lock's `source = { registry = … }`) first.
+    const indexes = [...new Set([...pkg.entries.flatMap((e) => (e.url && isOtherIndex(e.url) ? [stripUrlCredentials(e.url)] : [])), ...treeIndexes])];
+    const confusion = indexes.length > 0;
+    const text = confusion
+      ? `${pkg.name} ${pkg.version} is not on the package index (PyPI): it probably comes from the other index this project configures (${namedIndexes(indexes)}), and anyone can register the name on PyPI, whose release the installer may then take instead (dependency confusion). Reserve the name on PyPI, or make the private index the only one for it (uv \`explicit = true\` index, pip \`--index-url\` with no extra index).`
+      : `${pkg.name} ${pkg.version} is not on the package index (PyPI), and the project configures no other index, so pip could not install it from there: a typo, or a project removed from PyPI. Check the name; a removed project's name can be registered again by anyone.`;
+    findings.push({
+      kind: 'not-on-index',
+      severity: 'medium',
+      package: pkg.name,
+      version: pkg.version,
+      file: pkg.primary.file,
+      line: pkg.primary.line,
+      fix: { version: null, text },
+      details: {
+        risk: confusion ? 'dependency-confusion' : 'typo-or-removed',
+        other_indexes: indexes.slice(0, MAX_NAMED_INDEXES),
+        ...(indexes.length > MAX_NAMED_INDEXES ? { other_indexes_omitted: indexes.length - MAX_NAMED_INDEXES } : {}),
+        direct: pkg.direct,
+      },
+    });
+  }
+  return findings;
+}
