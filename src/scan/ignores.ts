@@ -56,6 +56,12 @@ export function scanIgnorer(allRules: IgnoreRule[], today: Date): ScanIgnorer {
 
 /** An advisory id or alias as OSV writes them: an upper-case prefix, a dash, the rest (`GHSA-…`, `PYSEC-2021-1`, `CVE-…`). */
 const ADVISORY_ID = /^[A-Z][A-Z0-9]*-\S+$/;
+/**
+ * The same in any case, for the prefixes Python advisories have (`ghsa-…`, `pysec-…`): the audit
+ * matches ids case-insensitively (audit/ignores.ts). Not any lower-case prefix: rule ids are
+ * lower-case too, and a typo of one (`py-eval-exce`) must still be named.
+ */
+const ADVISORY_ID_ANY_CASE = /^(?:GHSA|PYSEC|CVE|OSV|MAL|PSF|SNYK|BIT|GSD)-\S+$/i;
 
 /**
  * For `depwatch scan`, where no audit reads the settings beside it: the tree's ignore entries whose
@@ -66,7 +72,7 @@ const ADVISORY_ID = /^[A-Z][A-Z0-9]*-\S+$/;
 export function unknownIgnoreNotes(rules: readonly IgnoreRule[]): ScanNote[] {
   const notes: ScanNote[] = [];
   for (const r of rules) {
-    if (isScanIgnoreId(r.id) || isFindingKind(r.id) || ADVISORY_ID.test(r.id)) continue;
+    if (isScanIgnoreId(r.id) || isFindingKind(r.id) || ADVISORY_ID.test(r.id) || ADVISORY_ID_ANY_CASE.test(r.id)) continue;
     const hint = /^B\d{3}$/.test(r.id)
       ? ' (a bandit test id: those apply in `# nosec` comments; here name the rule, such as py-eval-exec)'
       : ' (a rule id such as py-eval-exec or secret-github-token, or a kind: code, secret, file, runtime)';

@@ -279,7 +279,10 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
             // 120,000 findings overflowed the stack and lost the whole scan.
             for (const f of outcome.findings) raw.push(lowerTo ? ratedLow(f, lowerTo) : f);
             const unparsed = outcome.unparsed;
-            if (unparsed !== null) {
+            if (unparsed?.template) {
+              // As a Helm template in YAML: not code Python runs until it is rendered, so not partial.
+              notes.push({ kind: 'syntax', message: `${path}:${unparsed.line}: looks like a Jinja template; code rules ran on the parts that parse` });
+            } else if (unparsed !== null) {
               notes.push({ kind: 'incomplete', file: path, message: unparsedMessage(path, unparsed) });
             } else if (outcome.syntaxErrors > 0) {
               notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (a missing token the parser put in); rules ran on the whole file` });

@@ -179,12 +179,28 @@ describe('Dockerfile', () => {
       'RUN bash <(curl -fsSL https://example.com/install.sh)', // 5
       'RUN sh -c "$(curl -fsSL https://example.com/install.sh)"', // 6
       'RUN curl -fsSL https://astral.sh/uv/install.sh | env UV_INSTALL_DIR=/opt/uv /bin/sh', // 7
-    )).toEqual([2, 3, 4, 5, 6, 7]);
+      'RUN curl -fsSL https://get.example.com/install.sh | tee /tmp/install.sh | sh', // 8
+      'RUN curl -fsSL https://get.example.com/install.sh | tee -a /tmp/log | tee /tmp/i.sh | bash -e -o pipefail', // 9
+      'RUN wget -qO- https://example.com/x.pl | perl -w', // 10
+      'RUN curl -sSL https://example.com/get.py | python3 -u -W ignore - --yes', // 11
+    )).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(await piped(
       'RUN curl -fsSLo install.sh https://example.com/install.sh && echo "abc  install.sh" | sha256sum -c - && sh install.sh',
       'RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /opt',
       'RUN curl -fsSL https://example.com/health || sh -c "echo down"',
       'RUN pip install poetry==1.8.3',
+      // Interpreters given their program by argument read the download as data.
+      'RUN LATEST=$(curl -s https://api.github.com/repos/o/r/releases/latest | python3 -c "import sys, json; print(json.load(sys.stdin)[\'tag_name\'])")',
+      'RUN curl -s https://example.com/data.json | python -m json.tool',
+      'RUN wget -qO- https://example.com/v.json | node -e "let s=\'\';process.stdin.on(\'data\',d=>s+=d).on(\'end\',()=>console.log(JSON.parse(s).v))"',
+      'RUN curl -s https://example.com/v.json | node --eval "process.stdin.pipe(process.stdout)"',
+      "RUN curl -s https://example.com/list.txt | perl -ne 'print if /x/'",
+      "RUN curl -s https://example.com/list.txt | ruby -e 'puts STDIN.read.size'",
+      'RUN curl -s https://example.com/v.json | python3 /opt/parse_version.py',
+      'RUN curl -s https://example.com/v.json | bash -o pipefail -c "read v; echo $v"',
+      // `tee` passes the download on only within its own pipeline.
+      'RUN curl -fsSL https://example.com/install.sh | tee /tmp/install.sh && echo saved | sh',
+      'RUN curl -fsSL https://example.com/install.sh | tee /tmp/install.sh | sha256sum',
     )).toEqual([]);
   });
 
@@ -521,11 +537,14 @@ describe('Dockerfiles take time linear in their size', () => {
 
   it('downloads, pipes and shells by the thousand in RUN lines, and a USER variable after thousands of ENV lines', () => {
     const rules = (text: string) => scanRuntime('Dockerfile', text).findings.map((f) => f.info.id);
-    const pipes = (length: number) => `FROM python:3.12\n${'RUN curl x | sh y | curl && wget || sh sh  $( <( | \n'.repeat(length / 47)}USER app\n`;
+    const pipes = (length: number) => `FROM python:3.12\n${'RUN curl x | tee | sh -s | python -X y -c | tee  && wget || sh sh  $( <( | \n'.repeat(length / 76)}USER app\n`;
     expect(rules(pipes(SMALL))).toContain('docker-pipe-to-shell');
     expect(nonLinearGrowth(pipes, rules)).toBeNull();
     const oneLine = (length: number) => `FROM python:3.12\nRUN ${'curl sh  '.repeat(length / 9)}\nUSER app\n`;
     expect(nonLinearGrowth(oneLine, rules)).toBeNull();
+    const tees = (length: number) => `FROM python:3.12\nRUN curl x ${'| tee -a -b '.repeat(length / 12)}| python3 ${'-u '.repeat(length / 3)}\nUSER app\n`;
+    expect(rules(tees(1200))).toContain('docker-pipe-to-shell'); // RUN is looked at up to its first 20,000 characters
+    expect(nonLinearGrowth(tees, rules)).toBeNull();
     const envs = (length: number) => `FROM python:3.12\n${'ENV A=$A B=${B:-x}\nARG C=root\n'.repeat(length / 30)}USER \${C}\n`;
     expect(rules(envs(SMALL))).toContain('docker-root-user');
     expect(nonLinearGrowth(envs, rules)).toBeNull();

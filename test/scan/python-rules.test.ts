@@ -622,6 +622,12 @@ INSTALLED_APPS = ["django.contrib.admin"]
     expect(await linesOf('DEBUG = True\nCOLORS = 256\n', 'py-django-debug', 'tool/settings.py')).toEqual([]);
   });
 
+  it('py-django-debug: a DEBUG name written in other Unicode forms Python reads as DEBUG (fullwidth, NFKC) is DEBUG', async () => {
+    await expectHits('INSTALLED_APPS = ["django.contrib.admin"]\nＤＥＢＵＧ = True  # HIT\n', 'py-django-debug', 'proj/settings.py');
+    // And it decides as the last value does: a fullwidth DEBUG = False after DEBUG = True turns it off.
+    expect(await linesOf('INSTALLED_APPS = []\nDEBUG = True\nＤＥＢＵＧ = False\n', 'py-django-debug', 'proj/settings.py')).toEqual([]);
+  });
+
   it('py-django-debug: DEBUG read from the environment with a default that turns it on when the variable is unset, low', async () => {
     const header = 'import os\nimport environ\nfrom decouple import config\nfrom os import getenv\nenv = environ.Env()\nINSTALLED_APPS = ["django.contrib.admin"]\n';
     const on = [

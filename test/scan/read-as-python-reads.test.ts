@@ -93,6 +93,33 @@ describe('text the parser could not read', () => {
     expect(hits(result)).toContain('py-os-system@2');
     expect(hits(result)).toContain('py-os-system@3');
   });
+
+  it('a cookiecutter/copier template (.py with Jinja tags where it does not parse) is a note, not partial; rules run on what parses', async () => {
+    const result = await scanFiles({
+      ...GITIGNORE,
+      '{{cookiecutter.project_slug}}/tasks.py': "import os\n{% if cookiecutter.use_celery == 'y' %}\nfrom celery import Celery\n{% endif %}\ndef run(c):\n    os.system(c)\n",
+      'copier/settings.py': 'import os\nDEBUG = {{ debug }}\n{# a comment #}\nos.system(input())\n',
+    });
+    expect(result.notes.map((n) => `${n.kind} ${n.message}`)).toEqual([
+      'syntax copier/settings.py:3: looks like a Jinja template; code rules ran on the parts that parse',
+      "syntax {{cookiecutter.project_slug}}/tasks.py:2: looks like a Jinja template; code rules ran on the parts that parse",
+    ]);
+    expect(result.partial).toBe(false);
+    expect(hits(result)).toContain('py-os-system@6');
+  });
+
+  it('a template with another place that does not parse, away from its Jinja tags, stays partial', async () => {
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'tmpl.py': "import os\n{% if cookiecutter.use_celery == 'y' %}\nfrom celery import Celery\n{% endif %}\n\nx = = 3\n\ndef later(c):\n    eval(c)\n",
+      'strings.py': 'PROJECT = "{{ cookiecutter.project_slug }}"\nx = = 3\n',
+    });
+    expect(result.notes.map((n) => `${n.kind} ${n.message}`)).toEqual([
+      'incomplete strings.py:2: could not parse from here to the end of the file; code rules may have missed code there',
+      'incomplete tmpl.py:2: could not parse line 2 (and 3 more places after it); code rules may have missed code there',
+    ]);
+    expect(result.partial).toBe(true);
+  });
 });
 
 describe('NUL bytes in files named like source or settings', () => {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/audit/findings.js';
 import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
-import { applyIgnores } from '../../src/audit/ignores.js';
+import { applyIgnores, type IgnoreRule } from '../../src/audit/ignores.js';
+import { unknownIgnoreNotes } from '../../src/scan/ignores.js';
 import { commentStyle, fileSuppressions, suppressionOnLine } from '../../src/scan/suppressions.js';
 import { bestCpuMs } from '../helpers/cpu-time.js';
 import { hits, scanFiles } from './helpers.js';
@@ -366,5 +367,17 @@ describe('bare # nosec and secrets', () => {
   it('outside Python too: a bare # nosec in a YAML file hides its runtime findings, not its secrets', async () => {
     const result = await scanFiles({ 'deploy/app.yml': 'env:\n  token: ghp_R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST  # nosec\n', '.gitignore': '.env\n*.env\n' });
     expect(result.findings.map((f) => `${f.rule}@${f.line}`)).toEqual(['secret-github-token@2']);
+  });
+});
+
+describe('ignores that name nothing depwatch scan knows', () => {
+  const ignore = (id: string): IgnoreRule => ({ id, reason: 'r', until: null, package: null, source: '.depwatch.yml' });
+
+  it('an advisory id in any case is for the audit, which matches ids case-insensitively: no note; a rule-id typo still gets one', () => {
+    const notes = unknownIgnoreNotes(['GHSA-xxxx-yyyy-zzzz', 'ghsa-xxxx-yyyy-zzzz', 'pysec-2021-1', 'Cve-2024-1234', 'py-eval-exce', 'secret-githb-token'].map(ignore));
+    expect(notes.map((n) => n.message)).toEqual([
+      expect.stringMatching(/^ignore of py-eval-exce .*it ignores nothing$/),
+      expect.stringMatching(/^ignore of secret-githb-token .*it ignores nothing$/),
+    ]);
   });
 });

@@ -44,6 +44,11 @@ export interface Unparsed {
   /** It runs to the end of the file: nothing after its start was parsed as statements. */
   toEnd: boolean;
   others: number;
+  /**
+   * Every place that could not be parsed has a Jinja tag on its lines (`{% if … %}`, `{{ … }}`,
+   * `{# … #}`): a cookiecutter or copier template, which Python never runs as it stands.
+   */
+  template: boolean;
 }
 
 export interface PythonScanner {
@@ -91,6 +96,8 @@ function findErrors(root: import('web-tree-sitter').Node, text: string): { count
   let count = 0;
   let first: Unparsed | null = null;
   let others = 0;
+  const jinja = jinjaLines(text);
+  let template = jinja !== null;
   const cursor = root.walk();
   try {
     let more = true;
@@ -98,8 +105,10 @@ function findErrors(root: import('web-tree-sitter').Node, text: string): { count
       const node = cursor.currentNode;
       if (node.isError || node.isMissing) count++;
       if (node.isError) {
-        if (first === null) first = { line: node.startPosition.row + 1, endLine: node.endPosition.row + 1, toEnd: false, others: 0 };
+        if (first === null) first = { line: node.startPosition.row + 1, endLine: node.endPosition.row + 1, toEnd: false, others: 0, template: false };
         else others++;
+        // Outermost ERROR nodes do not overlap, so this looks at each line about once.
+        if (template && jinja![node.endPosition.row + 1]! === jinja![node.startPosition.row]!) template = false;
       }
       if (node.hasError && !node.isError && cursor.gotoFirstChild()) continue;
       while (!cursor.gotoNextSibling()) {
@@ -116,7 +125,34 @@ function findErrors(root: import('web-tree-sitter').Node, text: string): { count
   // Runs to the end when no code follows the line it ends on (only blank lines and comments may).
   first.toEnd = others === 0 && onlyCommentsFrom(text, nthLineStart(text, first.endLine));
   first.others = others;
+  first.template = template;
   return { count, unparsed: first };
+}
+
+const JINJA_TAG = /\{[%{#]/g;
+
+/**
+ * For each 0-based line n, how many of the lines before it hold a Jinja tag (`{%`, `{{`, `{#`), so
+ * whether lines a..b hold one is counts[b + 1] !== counts[a]; null when the file has none. One pass.
+ */
+function jinjaLines(text: string): Int32Array | null {
+  JINJA_TAG.lastIndex = 0;
+  if (!JINJA_TAG.test(text)) return null;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  const counts = new Int32Array(lines + 1);
+  let line = 0;
+  let tagged = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      counts[line + 1] = counts[line]! + (tagged ? 1 : 0);
+      line++;
+      tagged = false;
+    } else if (c === '{' && (text[i + 1] === '%' || text[i + 1] === '{' || text[i + 1] === '#')) tagged = true;
+  }
+  counts[line + 1] = counts[line]! + (tagged ? 1 : 0);
+  return counts;
 }
 
 /** Whether the text from `at` on holds only blank lines and comments: one pass, line by line. */

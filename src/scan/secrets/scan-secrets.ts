@@ -37,6 +37,15 @@ const IDENT_CHAR = /[A-Za-z0-9_.-]/;
 const MAX_IDENT = 64;
 const MAX_VALUE = 300;
 
+/**
+ * The most a value judged by its name and randomness alone is rated in tests, examples,
+ * documentation and templates: fakes there look as random as real values. An AWS secret key by
+ * name stays above the rest (its 40-character shape is its own), below the default gate.
+ */
+const RELAXED_CAP = { 'secret-assigned': 'low', 'secret-aws-secret-access-key': 'medium' } as const satisfies Record<string, ScanSeverity>;
+/** The prefix Django's `startproject` gives a generated development SECRET_KEY: its own mark of a key not meant for production. */
+const DJANGO_DEVELOPMENT_KEY = 'django-insecure-';
+
 const AWS_SECRET_NAME = /aws.{0,20}secret|secret.{0,20}access.{0,5}key/i;
 
 /** How a file's text is read: code (an unquoted value is an expression), and which language's literals it has. */
@@ -65,8 +74,10 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   /**
    * Tests, examples, documentation and templates: every check runs there too (a `.env.example` or
    * a test environment's `config/database.test.yml` often holds the real values), but what is found
-   * is rated low confidence, as fake credentials are common there (severity stays: a real one is as
-   * usable from a test as from anywhere).
+   * is rated low confidence, as fake credentials are common there. Fixed-format tokens keep their
+   * severity (a real one is as usable from a test as from anywhere, and a fake one rarely has the
+   * format); a value judged only by its name and randomness is capped (RELAXED_CAP), as test keys,
+   * UUIDs and fixture passwords look just as random and would otherwise fail the default gate.
    */
   const relaxed = isTestPath(path) || isExamplePath(path);
   const envFile = isCommittedEnvFile(path);
@@ -132,16 +143,22 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     // one counts only with letters and digits mixed, as generated credentials have.
     if (found.comparison && !(/[0-9]/.test(found.value) && /[A-Za-z]/.test(found.value))) return;
     const aws = AWS_SECRET_NAME.test(found.name) && /^[A-Za-z0-9/+]{40}$/.test(found.value);
+    // Django writes `django-insecure-` before the keys `startproject` makes for development.
+    const developmentKey = found.value.startsWith(DJANGO_DEVELOPMENT_KEY);
+    const rule = aws ? 'secret-aws-secret-access-key' : 'secret-assigned';
+    const severity: ScanSeverity = developmentKey ? 'low' : relaxed ? RELAXED_CAP[rule] : aws ? 'critical' : 'high';
     add(
-      aws ? 'secret-aws-secret-access-key' : 'secret-assigned',
+      rule,
       aws ? 'AWS secret access key' : `value of ${found.shown ? found.name : 'a secret-named setting'}`,
       found.value,
       found.start,
-      aws ? 'critical' : 'high',
+      severity,
       aws ? 'high' : judged,
       aws
         ? 'An AWS secret access key is written in this file; anyone who can read the repository (or its history) can use it.'
-        : `${found.shown ? found.name : 'A secret-named setting'} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
+        : developmentKey
+          ? `${found.shown ? found.name : 'A secret-named setting'} is given a Django development key (django-insecure-…); it must not be the key a deployment uses.`
+          : `${found.shown ? found.name : 'A secret-named setting'} is given a hard-coded value that looks like a real credential (long and random); anyone who can read the repository can use it.`,
       'Read it from the environment or a secret store (os.environ["NAME"]), change the credential, and keep only a placeholder in example files.',
     );
   };

@@ -29,7 +29,7 @@ function bound(assignment: Node): { names: string[]; value: Node | null } {
   let node: Node | null = assignment;
   for (let i = 0; node?.type === 'assignment' && i < 16; i++) {
     const left = node.childForFieldName('left');
-    if (left?.type === 'identifier') names.push(left.text);
+    if (left?.type === 'identifier') names.push(nameOf(left));
     node = node.childForFieldName('right');
   }
   return { names, value: node?.type === 'assignment' ? null : node };

@@ -6,13 +6,18 @@
  * trivy leave it out too, but installers for Python tools (Poetry, uv, pip's get-pip.py) are
  * commonly fetched this way.
  *
- * Linear: the command is split once at its pipes, and each part is looked at a bounded number of times.
+ * Linear: the command is split once at its pipes, and each part is looked at a bounded number of times
+ * (its start against RUNNER and a bounded number of its words).
  */
 import type { DockerfileRule } from '../rule.js';
 
 const DOWNLOADER = /(?:^|[\s;&(/])(?:curl|wget)(?=\s|$)/;
-/** What runs what it reads: a shell or an interpreter, maybe after sudo or env settings. */
-const RUNNER = /^(?:sudo\s+(?:-\S+\s+){0,4})?(?:env\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+){0,4}(?:\/(?:usr\/)?(?:local\/)?bin\/)?(?:sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)(?:\s|$)/;
+/** A shell or an interpreter, maybe after sudo or env settings; the name is group 1, its arguments follow the match. */
+const RUNNER = /^(?:sudo\s+(?:-\S+\s+){0,4})?(?:env\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+){0,4}(?:\/(?:usr\/)?(?:local\/)?bin\/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)(?:\s|$)/;
+/** `tee f` copies what it reads on to the next command: `curl … | tee install.sh | sh` still runs the download. */
+const PASS_THROUGH = /^tee(?:\s|$)/;
+/** Where the command at the start of a pipeline part ends: the rest is another command. */
+const COMMAND_END = /&&|\|\||[;&)<>]/;
 /** `bash <(curl …)`, `sh -c "$(curl …)"`, `python3 -c "$(wget -qO- …)"`: a download run without a pipe. */
 const SUBSTITUTED = /(?:sh|bash|zsh|python[0-9.]*)\s+(?:-c\s+)?["']?(?:<\(|\$\()\s*(?:curl|wget)(?=\s)/;
 
@@ -43,7 +48,10 @@ export const rule: DockerfileRule = {
   },
 };
 
-/** Whether one part of a pipeline downloads (curl, wget) and the next runs what it reads. `||` is not a pipe. */
+/**
+ * Whether one part of a pipeline downloads (curl, wget) and a later one runs what it reads, through
+ * any `tee` between them. `||` is not a pipe.
+ */
 function pipesDownloadIntoRunner(command: string): boolean {
   const parts: string[] = [];
   let start = 0;
@@ -57,10 +65,57 @@ function pipesDownloadIntoRunner(command: string): boolean {
     start = k + 1;
   }
   parts.push(command.slice(start));
-  for (let k = 0; k + 1 < parts.length; k++) {
-    // The download is the last command of its part (`cd /tmp && curl …`); the runner the first of the next.
-    const before = parts[k]!.split(/&&|;/).pop()!;
-    if (DOWNLOADER.test(before) && RUNNER.test(parts[k + 1]!.trimStart())) return true;
+  // Whether the download reaches the start of the current part. Each part is looked at once or twice.
+  let downloaded = false;
+  for (const part of parts) {
+    const first = part.trimStart();
+    if (downloaded) {
+      const runner = RUNNER.exec(first);
+      if (runner && runsStdin(runner[1]!, first.slice(runner[0].length))) return true;
+    }
+    // The download is the last command of its part (`cd /tmp && curl …`); `tee f` alone passes it on.
+    const ownCommand = !COMMAND_END.test(first);
+    downloaded = DOWNLOADER.test(part.split(/&&|;/).pop()!) || (downloaded && ownCommand && PASS_THROUGH.test(first));
   }
   return false;
 }
+
+/**
+ * Whether `name args…` runs the program it reads on stdin. Given one by argument (`python3 -c "…"`,
+ * `python -m json.tool`, `node -e "…"`, `perl -ne '…'`, `sh -c "…"`, `bash install.sh`) it reads
+ * stdin as data: the download is parsed, not run. `sh -s`, `python3 -`, or no program at all run it.
+ * Looks at a bounded number of words.
+ */
+function runsStdin(name: string, args: string): boolean {
+  const flags = FLAGS[name.replace(/[0-9.]+$/, '')] ?? FLAGS.sh!;
+  const end = COMMAND_END.exec(args);
+  const words = (end ? args.slice(0, end.index) : args).trim().split(/\s+/, 12);
+  for (let w = 0; w < words.length; w++) {
+    const word = words[w]!;
+    if (word === '' || word === '-' || word === '--') return true; // stdin named, or the options end: the rest are the script's arguments
+    if (!word.startsWith('-')) return false; // a script path
+    if (word.startsWith('--')) {
+      if (/^--(?:eval|print)(?:=|$)/.test(word)) return false;
+      continue;
+    }
+    for (let c = 1; c < word.length; c++) {
+      const letter = word[c]!;
+      if (flags.program.includes(letter)) return false;
+      if (flags.stdin.includes(letter)) return true;
+      if (flags.argument.includes(letter)) {
+        if (c === word.length - 1) w++; // `python3 -W ignore -`: its argument is the next word
+        break; // `-Wignore`: the rest of the word is its argument
+      }
+    }
+  }
+  return true;
+}
+
+/** Per runner, the short options that give the program by argument, that say it comes from stdin, and that take an argument of their own. */
+const FLAGS: Record<string, { program: string; stdin: string; argument: string }> = {
+  sh: { program: 'c', stdin: 's', argument: 'oO' },
+  python: { program: 'cm', stdin: '', argument: 'WXQ' },
+  perl: { program: 'eE', stdin: '', argument: 'IMmdDx' },
+  ruby: { program: 'e', stdin: '', argument: 'rIECxT0F' },
+  node: { program: 'ep', stdin: '', argument: 'r' },
+};
