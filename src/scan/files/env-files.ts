@@ -10,6 +10,17 @@ export function isCommittedEnvFile(path: string): boolean {
   return env && !TEMPLATE.test(base);
 }
 
+/**
+ * `.env.example`, `.env.sample`, `example.env`: a dotenv template, meant to hold placeholders. Real
+ * values are often copied into one from the `.env` beside it (the commonest way a credential is
+ * committed), so a random-looking value there is rated as in a `.env`, never capped as a test's is.
+ */
+export function isEnvTemplate(path: string): boolean {
+  const base = baseName(path);
+  const env = base === '.env' || base.startsWith('.env.') || (base.endsWith('.env') && base.length > 4);
+  return env && TEMPLATE.test(base);
+}
+
 /** `config/secret.py`, `config/secrets.py`, `app/config/secret_settings.py`. */
 export function isSecretConfigFile(path: string): boolean {
   return /(?:^|\/)config\/secrets?[^/]*\.py$/i.test(path);

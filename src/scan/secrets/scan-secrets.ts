@@ -8,7 +8,7 @@
  * the assignment and URL checks look a bounded number of characters around each hit; hits never
  * overlap, so the work per input character is bounded.
  */
-import { isCommittedEnvFile } from '../files/env-files.js';
+import { isCommittedEnvFile, isEnvTemplate } from '../files/env-files.js';
 import { isCodePath, isExamplePath, isPythonPath, isTestPath } from '../paths.js';
 import type { Report } from '../rule.js';
 import type { Confidence, ScanSeverity } from '../types.js';
@@ -146,7 +146,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     // Django writes `django-insecure-` before the keys `startproject` makes for development.
     const developmentKey = found.value.startsWith(DJANGO_DEVELOPMENT_KEY);
     const rule = aws ? 'secret-aws-secret-access-key' : 'secret-assigned';
-    const severity: ScanSeverity = developmentKey ? 'low' : relaxed ? RELAXED_CAP[rule] : aws ? 'critical' : 'high';
+    const severity: ScanSeverity = developmentKey ? 'low' : relaxed && !isEnvTemplate(path) ? RELAXED_CAP[rule] : aws ? 'critical' : 'high';
     add(
       rule,
       aws ? 'AWS secret access key' : `value of ${found.shown ? found.name : 'a secret-named setting'}`,
