@@ -92,6 +92,20 @@ export function failedPlaceholder(repo: string, user: string | null, errorId: st
   };
 }
 
+/**
+ * The failure in place of a reply whose details could not reach the requester (response_url
+ * expired): the channel learns the audit failed, and that the requester was not told why.
+ */
+export function undeliveredFailurePlaceholder(repo: string, errorId: string): SlackMessage {
+  return {
+    text: `Could not audit ${escapeMrkdwn(repo)} (error id ${errorId})`,
+    blocks: [
+      section(`:warning: Could not audit *${escapeMrkdwn(repo)}*, and could not deliver the result: Slack's reply link had expired. Run \`/audit ${escapeMrkdwn(repo)}\` again.`),
+      context(`Error id ${errorId}`),
+    ],
+  };
+}
+
 export const AUDIT_USAGE_TEXT = [
   '*Audit a repository’s Python dependencies*',
   '`/audit owner/repo`: the default branch',
