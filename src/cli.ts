@@ -89,7 +89,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
     return await run(rest, io);
   } catch (err) {
     // Messages name paths and quote files: one line on stderr, whatever they hold.
-    io.stderr(`${terminalSafe(commandErrorLine(name, command.actions ?? [], describeError(err)))}\n`);
+    io.stderr(`${terminalSafe(commandErrorLine(name, command.actions ?? [], optionErrorLine(err, name) ?? describeError(err)))}\n`);
     return EXIT.error;
   }
 }
@@ -127,6 +127,22 @@ function globalOptions(argv: string[]): { envFiles: string[]; rest: string[] } |
     envFiles.push(path);
   }
   return { envFiles, rest: argv.slice(i) };
+}
+
+/**
+ * node:util parseArgs's own words for a bad option, as one depwatch line pointing at the command's
+ * help: its "Unknown option" text explains `--` positionals (with an unbalanced quote) instead.
+ * Null for any other error.
+ */
+function optionErrorLine(err: unknown, command: string): string | null {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  const help = `depwatch ${command} --help shows the options`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /^Unknown option '([^']*)'/.exec((err as Error).message)?.[1];
+    return `unknown option ${option ?? ''}`.trimEnd() + ` (${help})`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${(err as Error).message.replace(/^Option /, 'option ')} (${help})`;
+  return null;
 }
 
 /** One clear line, never a stack trace or a token. */

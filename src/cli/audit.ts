@@ -31,7 +31,8 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
                    exits 2 unless findings already exit 1.
   --unknown-as LEVEL  how advisories no source rated count for --fail-on and ordering
                    (critical, high, medium, low; default high)
-  --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks)
+  --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks);
+                   a GitHub repository is then named only by its URL
   --no-code        audit dependencies only: do not scan code and configuration
   --show-ignored   list ignored findings too
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
@@ -78,7 +79,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   // Started now, beside the target's stat and the store's opening; awaited before the audit (see loadScanner).
   const rendering = RENDERERS[format]();
   rendering.catch(() => undefined); // awaited below; a usage error before then must not leave it unhandled
-  const target = await auditTargetOf(io, positionals[0]!);
+  const target = await auditTargetOf(io, positionals[0]!, offline);
   // An offline audit of a checkout talks to no service: it loads neither the configuration nor the
   // HTTP clients. A repository is read from GitHub, so it needs them even offline.
   const online = offline && target.kind === 'directory' ? null : await openOnlineServices(io, values.db, { readOnly: true });
@@ -117,13 +118,26 @@ type ScanCode = { fingerprintKey?: string } | null;
 
 type AuditTarget = { kind: 'directory'; dir: string; given: string } | { kind: 'repository'; given: string };
 
-/** What the argument names, looked at once, before anything is opened: a checkout or a GitHub repository. */
-async function auditTargetOf(io: CliIO, given: string): Promise<AuditTarget> {
+/**
+ * What the argument names, looked at once, before anything is opened: a checkout or a GitHub
+ * repository. A missing folder must not turn into someone else's repository: in CI a checkout
+ * `services/api` that is not there would otherwise pass the gate on github.com/services/api. So with
+ * --offline only a URL is a repository, and without it an `a/b` whose `a` is a local folder is a
+ * mistyped path.
+ */
+async function auditTargetOf(io: CliIO, given: string, offline: boolean): Promise<AuditTarget> {
   const dir = resolve(io.cwd, given);
   const info = await stat(dir).catch(() => null);
   if (info?.isDirectory()) return { kind: 'directory', dir, given };
   if (info) throw new CliError(`${given}: give a directory (use "depwatch deps FILE" to read a single file)`);
-  if (!/^[\w.-]+\/[\w.-]+(@.+)?$/.test(given) && !/^https?:\/\//.test(given)) throw new CliError(`${given}: no such directory, and not owner/repo or a GitHub URL`);
+  if (/^https?:\/\//.test(given)) return { kind: 'repository', given };
+  const repoLike = /^([\w.-]+)\/([\w.-]+)(?:@(.+))?$/.exec(given);
+  if (!repoLike) throw new CliError(`${given}: no such directory, and not owner/repo or a GitHub URL`);
+  const [, owner, repo, branch] = repoLike;
+  const url = `https://github.com/${owner}/${repo}${branch ? `/tree/${branch}` : ''}`;
+  if (offline) throw new CliError(`no such directory: ${given} (with --offline, a GitHub repository is audited only from its URL: ${url})`);
+  const firstSegment = await stat(resolve(io.cwd, owner!)).catch(() => null);
+  if (firstSegment?.isDirectory()) throw new CliError(`no such directory: ${given} (to audit the GitHub repository ${owner}/${repo}, use ${url})`);
   return { kind: 'repository', given };
 }
 

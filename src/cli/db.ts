@@ -5,7 +5,8 @@ import { dataAge } from '../advisories/freshness.js';
 import type { AdvisoryMirror, ImportSummary } from '../advisories/mirror.js';
 import { MirrorStatusReader } from '../advisories/mirror-status.js';
 import { CliError, EXIT, type CliIO } from './io.js';
-import { openStore } from './store.js';
+import { openStore, type Store } from './store.js';
+import { rmSync } from 'node:fs';
 import { terminalSafe } from '../report/terminal-text.js';
 
 export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
@@ -63,6 +64,12 @@ async function importFile(mirror: AdvisoryMirror, file: string): Promise<ImportS
   return summary;
 }
 
+/** Closes and deletes a database file this command created (with SQLite's -wal and -shm files beside it). */
+function removeNewDatabase(store: Store): void {
+  store.close();
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(store.dbPath + suffix, { force: true });
+}
+
 export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -106,7 +113,14 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
     }
     const mirror = new (await import('../advisories/mirror.js')).AdvisoryMirror(services.db);
     if (action === 'import') {
-      const summary = await importFile(mirror, rest[0]!);
+      let summary: ImportSummary;
+      try {
+        summary = await importFile(mirror, rest[0]!);
+      } catch (err) {
+        // An import that kept nothing (a missing or unreadable file) leaves no database it created.
+        if (!services.dbExists && mirror.status().records === 0) removeNewDatabase(services);
+        throw err;
+      }
       const now = new Date();
       mirror.markImported(now, rest[0]!);
       // Counted over the whole mirror: a future record imported earlier defeats freshness just the same.

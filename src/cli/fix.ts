@@ -55,7 +55,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   const target = positionals[0] ?? '.';
   const root = resolve(io.cwd, target);
   const info = await stat(root).catch(() => null);
-  if (!info?.isDirectory()) throw new CliError(`${target}: not a directory (depwatch fix rewrites a local checkout)`);
+  if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'} (depwatch fix rewrites a local checkout)`);
   const dryRun = Boolean(values['dry-run']);
 
   const offline = Boolean(values.offline);

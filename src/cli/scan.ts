@@ -42,7 +42,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const target = positionals[0]!;
   const dir = resolve(io.cwd, target);
   const info = await stat(dir).catch(() => null);
-  if (!info?.isDirectory()) throw new CliError(`${target}: not a directory`);
+  if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'}`);
 
   const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
   const result = await scanDirectoryInParallel(dir, { ...fingerprintOptions(io), standalone: true });

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { openDb, type Db } from '../store/db.js';
+import { ForeignDatabaseError, openDb, type Db } from '../store/db.js';
 import { errorLine } from '../error-line.js';
 import { CliError, type CliIO } from './io.js';
 
@@ -55,9 +55,12 @@ export function openStore(io: CliIO, dbOverride?: string, options: OpenOptions =
   try {
     db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES });
   } catch (err) {
+    const from = dbOverride ? '--db' : io.env['DEPWATCH_DB']?.trim() ? 'DEPWATCH_DB' : 'the default location';
+    if (err instanceof ForeignDatabaseError) {
+      throw new CliError(`the database ${dbPath} (from ${from}) is a SQLite database of something else (no Depwatch tables); not changed`);
+    }
     // SQLite's own words name no file ("file is not a database"): say which, and who chose it.
     if (!isSqliteError(err)) throw err;
-    const from = dbOverride ? '--db' : io.env['DEPWATCH_DB']?.trim() ? 'DEPWATCH_DB' : 'the default location';
     const what = (err as { code?: unknown }).code === 'SQLITE_NOTADB' ? 'is not a Depwatch database' : 'could not be opened as a Depwatch database';
     throw new CliError(`the database ${dbPath} (from ${from}) ${what}: ${errorLine(err)}`);
   }

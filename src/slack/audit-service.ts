@@ -34,7 +34,8 @@ import { WatchStore } from '../store/watches.js';
 import { SqliteWatchState } from '../store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
-import { errorMessage, failedPlaceholder, type SlackMessage } from './blocks/errors.js';
+import { errorMessage, failedPlaceholder, undeliveredFailurePlaceholder, type SlackMessage } from './blocks/errors.js';
+import { errorLine } from '../error-line.js';
 import { fitMessage, fitView, withClosingNotice } from './blocks/fit.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { plural } from '../plural.js';
@@ -517,8 +518,19 @@ export class SlackAuditService {
   private async deliverError(request: AuditRequest, target: ReplyTarget | null, error: UserError, label: string, stagedId: number | null = null): Promise<void> {
     const message = fitMessage(errorMessage(error, { now: this.now(), timeZone: this.options.config.timeZone })).first;
     // In a channel the message says only that it failed; a DM (App Home audit) has one reader, who gets the details there.
-    const inPlace = request.respond ? fitMessage(failedPlaceholder(label, request.user, error.errorId)).first : message;
-    if (request.respond) await request.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
+    let inPlace = request.respond ? fitMessage(failedPlaceholder(label, request.user, error.errorId)).first : message;
+    if (request.respond) {
+      try {
+        await request.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
+      } catch (err) {
+        // response_url expires (30 minutes, five posts). A reply the bot posted is still edited below,
+        // saying the details did not arrive, instead of "Auditing…" staying for good.
+        if (target?.mode === 'respond') throw placeholderStays(err);
+        if (target?.mode !== 'chat') throw err;
+        this.options.logger.warn({ err, errorId: error.errorId, channel: request.channel }, 'could not tell the requester privately (response_url failed); the reply says so');
+        inPlace = fitMessage(undeliveredFailurePlaceholder(label, error.errorId)).first;
+      }
+    }
     if (target?.mode === 'chat') {
       const { channel, ts } = target;
       const replace = () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks }).then(() => undefined);
@@ -530,8 +542,11 @@ export class SlackAuditService {
         await this.state.setReplyParts(stagedId, []);
       });
     }
-    if (target?.mode === 'respond') await target.respond({ response_type: 'in_channel', replace_original: true, text: inPlace.text, blocks: inPlace.blocks });
-    else if (!request.respond) await request.client.chat.postMessage({ channel: request.channel, text: message.text, blocks: message.blocks });
+    if (target?.mode === 'respond') {
+      await target.respond({ response_type: 'in_channel', replace_original: true, text: inPlace.text, blocks: inPlace.blocks }).catch((err: unknown) => {
+        throw placeholderStays(err);
+      });
+    } else if (!request.respond) await request.client.chat.postMessage({ channel: request.channel, text: message.text, blocks: message.blocks });
   }
 
   // ------------------------------------------------------------------ Ignore…
@@ -636,4 +651,12 @@ export class SlackAuditService {
     if (!channel) throw new Error('conversations.open answered without a channel');
     await this.run({ ref, user, channel, client, via: 'home' });
   }
+}
+
+/**
+ * A placeholder posted through response_url has no ts, so the Web API cannot edit or delete it:
+ * when that URL fails (expired, used five times) it stays in the channel, and the log says so.
+ */
+function placeholderStays(err: unknown): Error {
+  return new Error(`the in-channel placeholder stays: it was posted through response_url, which failed (${errorLine(err)})`, { cause: err });
 }

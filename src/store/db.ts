@@ -34,6 +34,18 @@ export interface MigrationFile {
   path: string;
 }
 
+/**
+ * The file is a SQLite database of another application: it has tables, and none of them is
+ * Depwatch's record of migrations. Refused before anything is written (not even the journal mode),
+ * so a mistyped --db or DEPWATCH_DB never migrates Depwatch's schema into someone else's data.
+ */
+export class ForeignDatabaseError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is a SQLite database of something else (no Depwatch tables); not changed`);
+    this.name = 'ForeignDatabaseError';
+  }
+}
+
 export class StoreError extends Error {
   override name = 'StoreError';
 }
@@ -80,6 +92,8 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     throw new StoreError(`cannot open the database ${path}: ${(err as Error).message}`);
   }
   try {
+    const migrations = listMigrations(options.migrationsDir);
+    if (path !== ':memory:' && !isDepwatchOrEmpty(db, migrations[0]?.name)) throw new ForeignDatabaseError(path);
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -87,12 +101,31 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     if (options.mapBytes !== undefined && path !== ':memory:') db.pragma(`mmap_size = ${Math.max(0, Math.floor(options.mapBytes))}`);
     // Listed, not read: a database already at the latest schema (every start but the first after
     // an upgrade) reads none of the files.
-    migrate(db, listMigrations(options.migrationsDir));
+    migrate(db, migrations);
   } catch (err) {
     db.close();
     throw err;
   }
   return db;
+}
+
+/**
+ * Whether the database may be migrated: it has no tables yet (a new or empty file), or it has
+ * Depwatch's schema_migrations (version, name, applied_at) whose first row, if any, is the first
+ * migration. Other tools use the same table name (Rails keeps only `version`), hence the columns and
+ * the name of migration 1. Only reads the schema: a file that is not SQLite at all fails here with
+ * SQLite's own error, as before.
+ */
+function isDepwatchOrEmpty(db: Db, firstMigration: string | undefined): boolean {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as { name: string }[];
+  if (tables.length === 0) return true;
+  if (!tables.some((t) => t.name === 'schema_migrations')) return false;
+  const columns = (db.prepare('PRAGMA table_info(schema_migrations)').all() as { name: string }[]).map((c) => c.name).sort();
+  if (columns.join(',') !== 'applied_at,name,version') return false;
+  const first = db.prepare('SELECT name FROM schema_migrations WHERE version = 1').get() as { name: unknown } | undefined;
+  if (first) return firstMigration === undefined || first.name === firstMigration;
+  // Rows, but none for migration 1: not a table Depwatch wrote (it records every migration from 1).
+  return db.prepare('SELECT 1 FROM schema_migrations LIMIT 1').get() === undefined;
 }
 
 /**

@@ -43,6 +43,7 @@ export type WatchCommand =
   | { kind: 'invalid'; message: string };
 
 export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore', 'settings'] as const;
+export type WatchVerb = (typeof WATCH_VERBS)[number];
 
 
 const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;

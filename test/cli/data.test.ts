@@ -10,7 +10,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/cli/store.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
-import { openDb } from '../../src/store/db.js';
+import { ForeignDatabaseError, openDb, schemaVersion } from '../../src/store/db.js';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { createZip } from '../fakes/zip.js';
 import { startFakeOsv } from '../fakes/osv.js';
 import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../fixtures/osv/load.js';
@@ -96,6 +98,81 @@ describe('a database path that names something else', () => {
     const fromFlag = cli({ HOME: dir, DEPWATCH_DB: join(dir, 'other.db') }, dir);
     expect(await fromFlag.run('audit', '--offline', '--db', notes, '.')).toBe(2);
     expect(fromFlag.out.stderr).toBe(`depwatch audit: the database ${notes} (from --db) is not a Depwatch database: file is not a database\n`);
+  });
+});
+
+describe('a database path that names another application\'s SQLite database (user trial s17 #2)', () => {
+  const foreignDb = (dir: string, table = 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)') => {
+    const path = join(dir, 'other.db');
+    // Written with SQLite directly (not openDb, which would make it Depwatch's).
+    const raw = new (createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3'))(path);
+    raw.exec(table);
+    raw.exec("INSERT INTO users (name) VALUES ('ada')");
+    raw.close();
+    return path;
+  };
+  const md5 = (path: string) => createHash('md5').update(readFileSync(path)).digest('hex');
+
+  it('is refused by every command, read-only or not, with one line and exit 2, and the file is not changed', async () => {
+    const dir = temp('foreign');
+    const other = foreignDb(dir);
+    const before = md5(other);
+    const runs: [string[], string][] = [
+      [['check', '--offline', '--db', other, 'django==2.1.5'], 'check'],
+      [['audit', '--offline', '--db', other, '.'], 'audit'],
+      [['db', 'status', '--db', other], 'db'],
+      [['db', 'import', '--db', other, ADVISORIES_JSONL_GZ], 'db'],
+    ];
+    for (const [args, name] of runs) {
+      const c = cli({ HOME: dir }, dir);
+      expect(await c.run(...args)).toBe(2);
+      expect(c.out.stderr).toBe(`depwatch ${name}: the database ${other} (from --db) is a SQLite database of something else (no Depwatch tables); not changed\n`);
+    }
+    const fromEnv = cli({ HOME: dir, DEPWATCH_DB: other }, dir);
+    expect(await fromEnv.run('db', 'status')).toBe(2);
+    expect(fromEnv.out.stderr).toContain('(from DEPWATCH_DB) is a SQLite database of something else');
+    expect(md5(other)).toBe(before);
+    expect(readdirSync(dir).sort()).toEqual(['other.db']);
+  });
+
+  it('is refused by the bot\'s store as well, even with a table named schema_migrations of another tool (Rails keeps only `version`)', () => {
+    const dir = temp('foreign-rails');
+    const other = foreignDb(dir, 'CREATE TABLE schema_migrations (version TEXT PRIMARY KEY); CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)');
+    const before = md5(other);
+    expect(() => openDb(other)).toThrow(ForeignDatabaseError);
+    expect(md5(other)).toBe(before);
+  });
+
+  it('a new or empty SQLite file is still created and migrated, and a Depwatch database opens again', () => {
+    const dir = temp('empty-sqlite');
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    const db = openDb(empty);
+    db.close();
+    const again = openDb(empty);
+    expect(schemaVersion(again)).toBeGreaterThan(1);
+    again.close();
+  });
+});
+
+describe('an import that fails before keeping anything', () => {
+  it('leaves no new database behind (user trial s17 #8)', async () => {
+    const dir = temp('import-missing');
+    const db = join(dir, 'imp.db');
+    const c = cli({ HOME: dir }, dir);
+    expect(await c.run('db', 'import', '--db', db, join(dir, 'nope.zip'))).toBe(2);
+    expect(c.out.stderr).toMatch(/nope\.zip.*; nothing was imported\n$/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('keeps a database that was there before', async () => {
+    const dir = temp('import-missing-kept');
+    const db = join(dir, 'imp.db');
+    expect(await cli({ HOME: dir }, dir).run('db', 'import', '--db', db, ADVISORIES_JSONL_GZ)).toBe(0);
+    expect(await cli({ HOME: dir }, dir).run('db', 'import', '--db', db, join(dir, 'nope.zip'))).toBe(2);
+    const status = cli({ HOME: dir }, dir);
+    await status.run('db', 'status', '--json', '--db', db);
+    expect(JSON.parse(status.out.stdout)).toMatchObject({ records: 2661, exists: true });
   });
 });
 

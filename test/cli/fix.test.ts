@@ -177,7 +177,11 @@ describe('depwatch fix', () => {
   it('exits 2 with one clear line for what it cannot do', async () => {
     const notDir = cli();
     expect(await notDir.run('fix', '--offline', '/nonexistent/dir')).toBe(2);
-    expect(notDir.out.stderr).toBe('depwatch fix: /nonexistent/dir: not a directory (depwatch fix rewrites a local checkout)\n');
+    expect(notDir.out.stderr).toBe('depwatch fix: /nonexistent/dir: no such directory (depwatch fix rewrites a local checkout)\n');
+    const aFile = join(project({ 'requirements.txt': 'django==2.1.5\n' }), 'requirements.txt');
+    const file = cli();
+    expect(await file.run('fix', '--offline', aFile)).toBe(2);
+    expect(file.out.stderr).toBe(`depwatch fix: ${aFile}: not a directory (depwatch fix rewrites a local checkout)\n`);
 
     const empty = cli({ DEPWATCH_DB: join(dbDir, 'empty.db') });
     expect(await empty.run('fix', '--offline', project({ 'requirements.txt': 'django==2.1.5\n' }))).toBe(2);

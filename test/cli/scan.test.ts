@@ -1,4 +1,6 @@
 /** `depwatch scan DIR` as CI runs it: the contract JSON, text output, exit status 0 / 1 / 2. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
@@ -165,6 +167,11 @@ describe('depwatch scan', () => {
     const out = { stdout: '', stderr: '' };
     const io: CliIO = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), isTTY: false, cwd: tmpdir(), env: {} };
     expect(await runCli(['scan', 'no/such/dir'], io)).toBe(2);
-    expect(out.stderr).toBe('depwatch scan: no/such/dir: not a directory\n');
+    expect(out.stderr).toBe('depwatch scan: no/such/dir: no such directory\n');
+    const file = join(mkdtempSync(join(tmpdir(), 'depwatch-scan-file-')), 'app.py');
+    writeFileSync(file, 'print(1)\n');
+    out.stderr = '';
+    expect(await runCli(['scan', file], io)).toBe(2);
+    expect(out.stderr).toBe(`depwatch scan: ${file}: not a directory\n`);
   });
 });

@@ -58,6 +58,10 @@ describe('usage errors', () => {
     [['db', 'frobnicate'], 'depwatch db: unknown action "frobnicate" (import, sync or status)'],
     [['db', 'import'], 'depwatch db import: give one file or directory'],
     [['deps', 'no-such-dir'], 'depwatch deps: no-such-dir: no such file or directory'],
+    [['audit', '--bogus', '.'], 'depwatch audit: unknown option --bogus (depwatch audit --help shows the options)'],
+    [['scan', '-x', '.'], 'depwatch scan: unknown option -x (depwatch scan --help shows the options)'],
+    [['check', '--db'], "depwatch check: option '--db <value>' argument missing (depwatch check --help shows the options)"],
+    [['audit', '--json=yes', '.'], "depwatch audit: option '--json' does not take an argument (depwatch audit --help shows the options)"],
     [['deps', '--format', 'toml', '.'], 'depwatch deps: --format: unknown format "toml" (one of requirements, pyproject, poetry-lock, pipfile, pipfile-lock, uv-lock, pdm-lock, pylock, setup-cfg, setup-py)'],
   ])('depwatch %j names its command once', async (argv, line) => {
     expect(await depwatch(...argv)).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });

@@ -155,6 +155,11 @@ export interface FakeSlack {
    */
   socketModeUrl: string | null;
   /**
+   * While true, every response_url post answers HTTP 404 `expired_url`, as Slack does after 30
+   * minutes (or `used_url` after five posts): a reply that can only go through it is lost.
+   */
+  responseUrlsExpired: boolean;
+  /**
    * A loopback response_url; with `channel`, in_channel posts also land in `messages(channel)`.
    * With `messageTs` (a button click's url), `replace_original` edits that message, as Slack does.
    */
@@ -244,6 +249,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const revokedTokens = new Set(options.revokedTokens ?? []);
   const appTokens = new Set(options.appTokens ?? [FAKE_APP_TOKEN]);
   let socketModeUrl: string | null = null;
+  let responseUrlsExpired = false;
   const calls: SlackCall[] = [];
   const violations: FakeViolation[] = [];
   const responses: ResponseUrlPost[] = [];
@@ -685,6 +691,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       responses.push({ id, body: payload, time: Date.now(), status });
       return { status, text };
     };
+    if (responseUrlsExpired) return record(404, 'expired_url');
     if (target.uses >= 5) return record(404, 'used_url');
     target.uses += 1;
     if (payload.blocks !== undefined) {
@@ -772,6 +779,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responses,
     get latencyMs() {
       return latencyMs;
+    },
+    get responseUrlsExpired() {
+      return responseUrlsExpired;
+    },
+    set responseUrlsExpired(expired: boolean) {
+      responseUrlsExpired = expired;
     },
     get socketModeUrl() {
       return socketModeUrl;

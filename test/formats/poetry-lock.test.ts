@@ -113,6 +113,12 @@ describe('poetry.lock', () => {
     expect(result.errors[0]!.message).toMatch(/poetry\.lock is not valid TOML \(line 6/);
   });
 
+  it('names the file it read, not the format, when the file is named otherwise (deps --format poetry-lock requirements.txt; user trial s17 #8)', () => {
+    const result = poetryLockFormat.extract('django==2.1.5\n', { file: 'trees/req/requirements.txt' });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]!.message).toMatch(/^requirements\.txt \(read as poetry\.lock\) is not valid TOML \(line 1/);
+  });
+
   it('reports a bad entry and still reads the others', () => {
     const text = [
       '[[package]]',

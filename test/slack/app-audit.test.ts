@@ -120,6 +120,8 @@ describe('/audit owner/repo', () => {
     expect(help.response.status).toBe(200);
     expect(help.response.json).toMatchObject({ response_type: 'ephemeral' });
     expect(blockText((help.response.json as { blocks: unknown }).blocks)).toContain('/audit owner/repo@branch');
+    // This bot runs without watching: its help offers no watch commands (app-unrated's bot does).
+    expect(blockText((help.response.json as { blocks: unknown }).blocks)).not.toContain('/audit watch');
 
     const junk = await world.audit('please check my stuff');
     expect(junk.response.json).toMatchObject({ response_type: 'ephemeral' });

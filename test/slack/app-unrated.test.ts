@@ -31,6 +31,16 @@ const responseText = (id: string) =>
     .map((r) => String((r.body as { text?: unknown }).text ?? ''))
     .join('\n');
 
+describe('/audit help on a bot that watches (user trial s17 #5)', () => {
+  it('lists every watch command, one line each', async () => {
+    const help = await world.audit('help');
+    const text = blockText((help.response.json as { blocks: unknown }).blocks);
+    for (const line of ['/audit watch owner/repo', '/audit unwatch owner/repo', '/audit list', '/audit schedule', '/audit ignore', '/audit unignore', '/audit settings unknown-as']) {
+      expect(text).toContain(line);
+    }
+  });
+});
+
 describe('unrated advisories in Slack', () => {
   it('labels them and counts them as high by default, with "Start incident"', async () => {
     const { text, incidentButtons } = await auditReplyIn(CHANNEL);

@@ -136,12 +136,25 @@ export type LockParse<T> = { ok: true; value: T } | { ok: false; error: ExtractE
 export type LockTomlParse = { ok: true; value: LockTable; packageLines: number[] } | { ok: false; error: ExtractError };
 
 /**
+ * How a lock's messages name it: by the format (`poetry.lock`) when the file is named so (or is a
+ * `pylock.<name>.toml`, named by itself), else the file read as that format
+ * (`requirements.txt (read as poetry.lock)`, with `deps --format`): never a file that was not read.
+ */
+function lockLabel(file: string, format: string): string {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  if (name === format || name === '') return format;
+  if (format === 'pylock.toml' && /^pylock\.[^/]+\.toml$/.test(name)) return name;
+  return `${name} (read as ${format})`;
+}
+
+/**
  * Parses a TOML lockfile; a syntax error becomes one error naming the line. Never throws. The
  * `[[package]]` headers (`[[packages]]` in pylock.toml: `arrayName`) are counted first: a lock with
  * more packages than one file may give is refused before its tables are built (the tables of
  * 160,000 one-line packages took 270 MB).
  */
-export function parseLockToml(text: string, file: string, label: string, arrayName = 'package'): LockTomlParse {
+export function parseLockToml(text: string, file: string, format: string, arrayName = 'package'): LockTomlParse {
+  const label = lockLabel(file, format);
   if (text.length > MAX_LOCK_CHARS) {
     return { ok: false, error: { file, line: null, message: `${label} is too large to read (${text.length} characters; the limit is ${MAX_LOCK_CHARS})` } };
   }
@@ -176,7 +189,8 @@ export function parseLockToml(text: string, file: string, label: string, arrayNa
 }
 
 /** Parses a JSON lockfile; a syntax error becomes one error with the line and column. Never throws. */
-export function parseLockJson(text: string, file: string, label: string): LockParse<unknown> {
+export function parseLockJson(text: string, file: string, format: string): LockParse<unknown> {
+  const label = lockLabel(file, format);
   if (text.length > MAX_LOCK_CHARS) {
     return { ok: false, error: { file, line: null, message: `${label} is too large to read (${text.length} characters; the limit is ${MAX_LOCK_CHARS})` } };
   }

@@ -5,6 +5,8 @@
 import type { KnownBlock } from '@slack/types';
 import { MANIFEST_PATTERNS, type UserError } from '../errors.js';
 import { context, escapeMrkdwn, link, section } from './kit.js';
+import { DEFAULT_UNKNOWN_AS, UNKNOWN_AS_LEVELS, UNRATED_LABEL } from '../../audit/findings.js';
+import { WATCH_VERBS, type WatchVerb } from '../../watch/commands.js';
 
 export interface ErrorMessageOptions {
   now: Date;
@@ -90,19 +92,62 @@ export function failedPlaceholder(repo: string, user: string | null, errorId: st
   };
 }
 
+/**
+ * The failure in place of a reply whose details could not reach the requester (response_url
+ * expired): the channel learns the audit failed, and that the requester was not told why.
+ */
+export function undeliveredFailurePlaceholder(repo: string, errorId: string): SlackMessage {
+  return {
+    text: `Could not audit ${escapeMrkdwn(repo)} (error id ${errorId})`,
+    blocks: [
+      section(`:warning: Could not audit *${escapeMrkdwn(repo)}*, and could not deliver the result: Slack's reply link had expired. Run \`/audit ${escapeMrkdwn(repo)}\` again.`),
+      context(`Error id ${errorId}`),
+    ],
+  };
+}
+
 export const AUDIT_USAGE_TEXT = [
   '*Audit a repository’s Python dependencies*',
   '`/audit owner/repo`: the default branch',
   '`/audit owner/repo@branch`: another branch or tag',
   '`/audit https://github.com/owner/repo`: a GitHub URL works too',
-  '`/audit package name[==version] …`: a health card per package, before you add it',
   'I read every requirements file, pyproject.toml, Pipfile, setup.cfg, setup.py and lockfile, check the pinned releases against OSV advisories and PyPI, and post the result here.',
 ].join('\n');
 
+/** The package cards' line of the help (package-service.ts parses `/audit package`). */
+export const PACKAGE_HELP_LINE = '`/audit package name[==version] …`: a health card per package, before you add it';
+
+/**
+ * One line per watch-family subcommand (src/watch/commands.ts parses them): a Record over
+ * WATCH_VERBS, so a verb added to the parser does not compile until the help says it.
+ */
+export const WATCH_HELP_LINES: Record<WatchVerb, string> = {
+  watch: '`/audit watch owner/repo [#channel]`: alerts and digests for a repository in this (or that) channel',
+  unwatch: '`/audit unwatch owner/repo [#channel]`: stop watching it',
+  list: '`/audit list`: what this channel watches, its schedules and ignores',
+  schedule:
+    '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "1st 10:00" | "hourly" | cron> [Time/Zone]`, `… off`, or `/audit schedule timezone Europe/Berlin`: when this channel hears',
+  ignore: '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]`: stop reporting an advisory in this channel',
+  unignore: '`/audit unignore <advisory id>`: report it again',
+  settings: `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\`: how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
+};
+
+/** What this bot answers: a bot without watching (or package cards) does not offer them. */
+export interface UsageAvailability {
+  packages: boolean;
+  watching: boolean;
+}
+
 /** `intro` is mrkdwn: escape what the user typed in it. */
-export function usageMessage(intro?: string): SlackMessage {
+export function usageMessage(intro?: string, available: UsageAvailability = { packages: true, watching: true }): SlackMessage {
   const blocks: KnownBlock[] = [];
   if (intro) blocks.push(section(intro));
   blocks.push(section(AUDIT_USAGE_TEXT));
+  const more = [
+    ...(available.packages ? [PACKAGE_HELP_LINE] : []),
+    ...(available.watching ? WATCH_VERBS.map((verb) => escapeMrkdwn(WATCH_HELP_LINES[verb])) : []),
+    '`/audit help`: this list',
+  ];
+  blocks.push(section(['*Also*', ...more].join('\n')));
   return { text: intro ? `${intro} Usage: /audit owner/repo` : 'Usage: /audit owner/repo', blocks };
 }

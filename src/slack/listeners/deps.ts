@@ -40,7 +40,9 @@ export async function reportFailure(deps: ListenerDeps, err: unknown, what: stri
   );
   if (!placeholder) return;
   const failed = fitMessage(placeholder(userError.errorId)).first;
+  // The placeholder was posted through response_url: it has no ts, so the Web API cannot replace or
+  // delete it, and when that URL fails (expired, used five times) the log is all that can say so.
   await respond({ response_type: 'in_channel', replace_original: true, text: failed.text, blocks: failed.blocks }).catch((e: unknown) =>
-    deps.logger.error({ err: e, errorId: userError.errorId }, 'could not replace the placeholder with the failure'),
+    deps.logger.error({ err: e, errorId: userError.errorId }, `${what}: the in-channel placeholder stays: it was posted through response_url, which failed`),
   );
 }

@@ -20,8 +20,9 @@ const HELP = /^(help|-h|--help|\?|usage)$/i;
 export function registerAuditCommand(app: App, deps: ListenerDeps): void {
   app.command('/audit', async ({ command, ack, respond, client }) => {
     const text = command.text.trim();
+    const available = { packages: Boolean(deps.packages), watching: Boolean(deps.watch) };
     if (!text || HELP.test(text)) {
-      await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage()).first });
+      await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage(undefined, available)).first });
       return;
     }
     const packageCommand = parsePackageCommand(text);
@@ -65,7 +66,7 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
     } catch (err) {
       if (!(err instanceof RepoRefError)) throw err;
       // The message quotes what was typed: escaped, so `<!channel>` in it is text.
-      await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage(md`:warning: ${err.message}.`.text)).first });
+      await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage(md`:warning: ${err.message}.`.text, available)).first });
       return;
     }
     await ack();
