@@ -138,21 +138,29 @@ const cutRank = (r: RepoPartialReason): number => (r.transient === true ? 0 : r.
  */
 export function storedPartialReasons(reasons: readonly RepoPartialReason[]): RepoPartialReason[] {
   if (reasons.length <= MAX_STORED_REASONS) return [...reasons];
-  const order = [...reasons.keys()].sort((a, b) => cutRank(reasons[a]!) - cutRank(reasons[b]!) || a - b);
-  // One slot per kind left out is taken by its count; there are at most five kinds, so this ends.
+  // Bucketed by rank, each bucket in the order given: the order of the cut without a sort. The
+  // number of reasons is the repository's to choose (one per unreadable file), so every step here
+  // is one pass over them.
+  const byRank: number[][] = [[], [], []];
+  reasons.forEach((r, i) => byRank[cutRank(r)]!.push(i));
+  const order = byRank.flat();
+  // One slot per kind left out is taken by its count; there are at most five kinds, so this ends
+  // after at most five passes.
   for (let counts = 1; ; counts++) {
-    const kept = new Set(order.slice(0, MAX_STORED_REASONS - counts));
-    const leftOut = new Map<RepoPartialReason['kind'], RepoPartialReason[]>();
+    const kept = new Uint8Array(reasons.length);
+    for (const i of order.slice(0, MAX_STORED_REASONS - counts)) kept[i] = 1;
+    const leftOut = new Map<RepoPartialReason['kind'], { omitted: number; transient: boolean }>();
     reasons.forEach((r, i) => {
-      if (!kept.has(i)) leftOut.set(r.kind, [...(leftOut.get(r.kind) ?? []), r]);
+      if (kept[i]) return;
+      const left = leftOut.get(r.kind) ?? { omitted: 0, transient: false };
+      left.omitted += r.omitted ?? 1;
+      left.transient ||= r.transient === true;
+      leftOut.set(r.kind, left);
     });
     if (leftOut.size > counts) continue;
     return [
-      ...reasons.filter((_, i) => kept.has(i)),
-      ...[...leftOut].map(([kind, left]) => {
-        const omitted = left.reduce((n, r) => n + (r.omitted ?? 1), 0);
-        return { kind, text: `${omitted} more not kept (only ${MAX_STORED_REASONS} reasons are stored)`, transient: left.some((r) => r.transient === true), omitted };
-      }),
+      ...reasons.filter((_, i) => kept[i]),
+      ...[...leftOut].map(([kind, { omitted, transient }]) => ({ kind, text: `${omitted} more not kept (only ${MAX_STORED_REASONS} reasons are stored)`, transient, omitted })),
     ];
   }
 }
