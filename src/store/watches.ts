@@ -92,6 +92,11 @@ export interface RepoStateRow {
   ignores: IgnoreRule[];
   dependencies: number;
   error: string | null;
+  /**
+   * When a sweep last failed on it. A re-match that clears `error` keeps this, so the order of
+   * re-checks (src/watch/sweep.ts rechecksAllowed) remembers a re-check that threw; the next audit
+   * stored clears it (audited_at is newer then).
+   */
   errorAt: string | null;
   checkedAt: string | null;
   /** What the findings were last matched against (src/watch/rematch-plan.ts); null: unknown. */
@@ -544,14 +549,14 @@ export class WatchStore {
    */
   markChecked(repo: string, input: { private: boolean; now: Date; advisoriesMark?: string | null }): void {
     if (input.advisoriesMark === undefined) {
-      this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
+      this.prepare('UPDATE repo_state SET private = ?, error = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
       return;
     }
     // A mark is given only after a clean match (src/watch/sweep.ts rematch): what an advisory source
     // failing left unchecked has now been checked. Filtered here, not in SQL, as on PostgreSQL: a
     // damaged value stays as it is rather than failing the fleet's re-match transaction.
     const row = this.prepare<[string], { partial_reasons: string | null }>('SELECT partial_reasons FROM repo_state WHERE repo = ?').get(repo);
-    this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ?, advisories_mark = ?, partial_reasons = ? WHERE repo = ?').run(
+    this.prepare('UPDATE repo_state SET private = ?, error = NULL, checked_at = ?, advisories_mark = ?, partial_reasons = ? WHERE repo = ?').run(
       input.private ? 1 : 0,
       iso(input.now),
       input.advisoriesMark,
