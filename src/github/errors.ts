@@ -162,15 +162,17 @@ function firstLine(text: string): string {
 
 /**
  * Whether a failed request may succeed when asked again later: no answer (network error, timeout),
- * a 5xx, 408 or 429, a rate limit. A 403, 404 or 422 about one object is GitHub's lasting answer
- * for it at that commit: a repository partial for that is not audited again on every sweep
- * (src/watch/partial-state.ts needsRecheck). Takes what octokit threw or one of the errors above.
+ * a 5xx, 408 or 429, a rate limit, a 401. A 403, 404 or 422 about one object is GitHub's lasting
+ * answer for it at that commit: a repository partial for that is not audited again on every sweep
+ * (src/watch/partial-state.ts needsRecheck). A 401 is about the bot's credentials (expired or
+ * rotated mid-sweep), not the repository: once the operator fixes them, the next sweep reads it.
+ * Takes what octokit threw or one of the errors above.
  */
 export function mayPass(err: unknown): boolean {
   if (err instanceof RateLimitError) return true;
   if (err instanceof RepoNotFoundError || err instanceof RefNotFoundError) return false;
   const status = err instanceof ServiceError ? err.status : answeredStatus(err);
-  return status === undefined || status >= 500 || status === 408 || status === 429;
+  return status === undefined || status >= 500 || status === 401 || status === 408 || status === 429;
 }
 
 /**

@@ -92,6 +92,11 @@ export interface RepoStateRow {
   ignores: IgnoreRule[];
   dependencies: number;
   error: string | null;
+  /**
+   * When a sweep last failed on it. A re-match that clears `error` keeps this, so the order of
+   * re-checks (src/watch/sweep.ts rechecksAllowed) remembers a re-check that threw; the next audit
+   * stored clears it (audited_at is newer then).
+   */
   errorAt: string | null;
   checkedAt: string | null;
   /** What the findings were last matched against (src/watch/rematch-plan.ts); null: unknown. */
@@ -138,21 +143,29 @@ const cutRank = (r: RepoPartialReason): number => (r.transient === true ? 0 : r.
  */
 export function storedPartialReasons(reasons: readonly RepoPartialReason[]): RepoPartialReason[] {
   if (reasons.length <= MAX_STORED_REASONS) return [...reasons];
-  const order = [...reasons.keys()].sort((a, b) => cutRank(reasons[a]!) - cutRank(reasons[b]!) || a - b);
-  // One slot per kind left out is taken by its count; there are at most five kinds, so this ends.
+  // Bucketed by rank, each bucket in the order given: the order of the cut without a sort. The
+  // number of reasons is the repository's to choose (one per unreadable file), so every step here
+  // is one pass over them.
+  const byRank: number[][] = [[], [], []];
+  reasons.forEach((r, i) => byRank[cutRank(r)]!.push(i));
+  const order = byRank.flat();
+  // One slot per kind left out is taken by its count; there are at most five kinds, so this ends
+  // after at most five passes.
   for (let counts = 1; ; counts++) {
-    const kept = new Set(order.slice(0, MAX_STORED_REASONS - counts));
-    const leftOut = new Map<RepoPartialReason['kind'], RepoPartialReason[]>();
+    const kept = new Uint8Array(reasons.length);
+    for (const i of order.slice(0, MAX_STORED_REASONS - counts)) kept[i] = 1;
+    const leftOut = new Map<RepoPartialReason['kind'], { omitted: number; transient: boolean }>();
     reasons.forEach((r, i) => {
-      if (!kept.has(i)) leftOut.set(r.kind, [...(leftOut.get(r.kind) ?? []), r]);
+      if (kept[i]) return;
+      const left = leftOut.get(r.kind) ?? { omitted: 0, transient: false };
+      left.omitted += r.omitted ?? 1;
+      left.transient ||= r.transient === true;
+      leftOut.set(r.kind, left);
     });
     if (leftOut.size > counts) continue;
     return [
-      ...reasons.filter((_, i) => kept.has(i)),
-      ...[...leftOut].map(([kind, left]) => {
-        const omitted = left.reduce((n, r) => n + (r.omitted ?? 1), 0);
-        return { kind, text: `${omitted} more not kept (only ${MAX_STORED_REASONS} reasons are stored)`, transient: left.some((r) => r.transient === true), omitted };
-      }),
+      ...reasons.filter((_, i) => kept[i]),
+      ...[...leftOut].map(([kind, { omitted, transient }]) => ({ kind, text: `${omitted} more not kept (only ${MAX_STORED_REASONS} reasons are stored)`, transient, omitted })),
     ];
   }
 }
@@ -536,14 +549,14 @@ export class WatchStore {
    */
   markChecked(repo: string, input: { private: boolean; now: Date; advisoriesMark?: string | null }): void {
     if (input.advisoriesMark === undefined) {
-      this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
+      this.prepare('UPDATE repo_state SET private = ?, error = NULL, checked_at = ? WHERE repo = ?').run(input.private ? 1 : 0, iso(input.now), repo);
       return;
     }
     // A mark is given only after a clean match (src/watch/sweep.ts rematch): what an advisory source
     // failing left unchecked has now been checked. Filtered here, not in SQL, as on PostgreSQL: a
     // damaged value stays as it is rather than failing the fleet's re-match transaction.
     const row = this.prepare<[string], { partial_reasons: string | null }>('SELECT partial_reasons FROM repo_state WHERE repo = ?').get(repo);
-    this.prepare('UPDATE repo_state SET private = ?, error = NULL, error_at = NULL, checked_at = ?, advisories_mark = ?, partial_reasons = ? WHERE repo = ?').run(
+    this.prepare('UPDATE repo_state SET private = ?, error = NULL, checked_at = ?, advisories_mark = ?, partial_reasons = ? WHERE repo = ?').run(
       input.private ? 1 : 0,
       iso(input.now),
       input.advisoriesMark,

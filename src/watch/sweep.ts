@@ -98,21 +98,33 @@ export interface SweepOptions {
  * blob cache): about 4 requests, so 25 is about 100 requests an hour, 2% of a token's 5,000, on
  * top of the heads queries that keep unchanged repositories flat (4 for 1,000). During a PyPI
  * outage every repository audited in it would otherwise be audited again on every sweep, and a
- * blob GitHub keeps failing would cost its repository a full audit each time; bounded, the oldest
- * audited go first (an audit that is still partial moves its repository to the back), so all get
- * their turn: 100 such repositories within 4 sweeps.
+ * blob GitHub keeps failing would cost its repository a full audit each time; bounded, the least
+ * recently tried go first (an audit that is still partial, or a re-check that fails, moves its
+ * repository to the back), so all get their turn: 100 such repositories within 4 sweeps.
  */
 export const RECHECKS_PER_SWEEP = 25;
 
 /**
  * The repositories this sweep may audit again although they did not move, the least recently
- * audited first. One whose head moved meanwhile is audited anyway and takes its slot: rare, and
+ * tried first (lastTried). One whose head moved meanwhile is audited anyway and takes its slot: rare, and
  * it only makes the bound lower that sweep.
  */
-export function rechecksAllowed(states: ReadonlyMap<string, Pick<RepoStateRow, 'auditedSha' | 'auditedAt' | 'partialReasons'>>, max: number): Set<string> {
-  const due = [...states].filter(([, s]) => s.auditedSha && needsRecheck(s.partialReasons));
-  due.sort(([a, x], [b, y]) => (x.auditedAt ?? '').localeCompare(y.auditedAt ?? '') || a.localeCompare(b));
+export function rechecksAllowed(states: ReadonlyMap<string, Pick<RepoStateRow, 'auditedSha' | 'auditedAt' | 'errorAt' | 'partialReasons'>>, max: number): Set<string> {
+  const due = [...states].filter(([, s]) => s.auditedSha && needsRecheck(s.partialReasons)).map(([key, s]) => [key, lastTried(s)] as const);
+  due.sort(([a, x], [b, y]) => x.localeCompare(y) || a.localeCompare(b));
   return new Set(due.slice(0, Math.max(0, max)).map(([key]) => key));
+}
+
+/**
+ * When a sweep last tried the repository: its last audit stored, or its last failure (markError;
+ * cleared by the next audit stored). A re-check that throws stores no audit, and by audit time
+ * alone it would stay first in line every sweep: a few repositories that keep failing would use
+ * the whole bound, and a batch's small share of it (rechecksShare) for good.
+ */
+function lastTried(s: Pick<RepoStateRow, 'auditedAt' | 'errorAt'>): string {
+  const audited = s.auditedAt ?? '';
+  const failed = s.errorAt ?? '';
+  return failed > audited ? failed : audited;
 }
 
 export interface SweepEnd {

@@ -571,6 +571,8 @@ describe('takeSnapshot of files that manifests include under names discovery doe
         stillRead: ['idna', 'six'],
         mayPass: false,
       },
+      // The bot's credentials expired or were rotated mid-sweep: about the bot, not the repository.
+      { include: 'base.txt', includer: 'requirements.txt:2', status: 401, body: { message: 'Bad credentials' }, said: 'HTTP 401 (Bad credentials)', stillRead: ['attrs', 'six'], mayPass: true },
     ];
     for (const { include, includer, status, body, said, stillRead, mayPass } of FAILURES) {
       it(`says GitHub's ${status} for ${include} once, as "could not be downloaded", never "file not found"; the audit is partial and reads the rest`, async () => {
@@ -579,7 +581,8 @@ describe('takeSnapshot of files that manifests include under names discovery doe
         const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
         const line = `could not be downloaded from GitHub: ${said}`;
         // A download GitHub failed (5xx) may succeed next time: a sweep checks such a repository
-        // again. A 403 is its lasting answer: not transient, so it waits for a push.
+        // again, and so may one refused for the bot's credentials (401). A 403 is its lasting answer:
+        // not transient, so it waits for a push.
         const transient = mayPass ? { transient: true } : {};
         expect(snap.errors).toEqual([{ path: include, message: line, ...transient }]);
 

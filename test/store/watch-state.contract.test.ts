@@ -232,6 +232,18 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await a.findingsFor(['octo/a'], ['outdated'])).toEqual([]);
   });
 
+  it('remembers when a sweep last failed on a repository after a re-match clears the error, until an audit is stored', async () => {
+    const [a, b] = await open();
+    await a.recordAudit(audit('octo/app', 'sha1', T0), update('octo/app', [], 'sha1', T0, { baseline: true }));
+    await b.markError('octo/app', 'GitHub answered 500', later(1));
+    // The order of re-checks (rechecksAllowed) reads it: a re-check that threw goes to the back.
+    await a.markChecked([{ repo: 'octo/app', private: false, now: later(2) }]);
+    await b.recordRematches([{ findings: update('octo/app', [], null, later(3)), checked: { repo: 'octo/app', private: false, now: later(3), advisoriesMark: 'mark-2' } }]);
+    expect((await a.repoStates(['octo/app'])).get('octo/app')).toMatchObject({ error: null, errorAt: later(1).toISOString(), checkedAt: later(3).toISOString() });
+    await b.recordAudit(audit('octo/app', 'sha2', later(4)), update('octo/app', [], 'sha2', later(4)));
+    expect((await a.repoStates(['octo/app'])).get('octo/app')).toMatchObject({ error: null, errorAt: null, auditedAt: later(4).toISOString() });
+  });
+
   it("keeps a partial audit's reasons until a complete audit; a clean re-match clears only the advisory source's", async () => {
     const [a, b] = await open();
     const unread = { kind: 'unread' as const, text: 'poetry.lock:4 not read completely: not valid TOML' };

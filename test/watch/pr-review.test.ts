@@ -111,6 +111,20 @@ describe('a pull request adding --trusted-host', () => {
   });
 });
 
+describe('an index option already at the base, as another kind', () => {
+  it('shows a --find-links with the text of a trusted host, or of an index, as new, and the reverse', async () => {
+    const base = { 'requirements.txt': '--trusted-host wheels\n--extra-index-url https://pkgs.example/simple\ngoodlib==1.1.0\n' };
+    const head = { 'requirements.txt': '--find-links wheels\n--find-links https://pkgs.example/simple\n--trusted-host wheels\ngoodlib==1.1.0\n' };
+    expect((await diffDependencies({ base, head })).newIndexUrls).toEqual([
+      { url: 'wheels', file: 'requirements.txt', line: 1, findLinks: 'folder' },
+      { url: 'https://pkgs.example/simple', file: 'requirements.txt', line: 2, findLinks: 'page' },
+    ]);
+    expect((await diffDependencies({ base: { 'requirements.txt': '--find-links wheels\ngoodlib==1.1.0\n' }, head: { 'requirements.txt': '--trusted-host wheels\ngoodlib==1.1.0\n' } })).newIndexUrls).toEqual([
+      { url: 'wheels', file: 'requirements.txt', line: 1, trustedHost: true },
+    ]);
+  });
+});
+
 describe('diffDependencies of what each side includes', () => {
   it('reads a changed file named like no manifest as the requirements file it is included as, and each side\'s included files only through their includes', async () => {
     const diff = await diffDependencies({

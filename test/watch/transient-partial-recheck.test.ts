@@ -223,4 +223,35 @@ describe('what re-checks may cost a sweep', () => {
     expect((await watch.sweeps.runNow()).audited).toEqual([]);
     expect(Object.keys(w.github.counts())).toEqual([ROUTES.graphql]);
   }, 60_000);
+
+  it('does not let repositories whose re-check keeps throwing take every turn: a failed re-check goes to the back too', async () => {
+    let pypiDown = true;
+    const registry: PackageRegistry = {
+      async projects(names: string[]) {
+        if (pypiDown) throw new Error('PyPI answered 503');
+        return new Map(names.map((n) => [n, null]));
+      },
+    };
+    const w = (world = await startWorld({ records: [fixtureRecord('PYSEC-2019-132')], start: '2025-01-06T09:00:00Z', registry }));
+    // As many repositories as a sweep re-checks, sorted before the one that would pass.
+    const broken = Array.from({ length: RECHECKS_PER_SWEEP }, (_, i) => `broken${String(i).padStart(2, '0')}`);
+    for (const name of [...broken, 'shop']) w.github.addRepo({ owner: 'octo', name, files: { 'requirements.txt': REQUIREMENTS } });
+    const { watch } = w.service({});
+    for (const name of [...broken, 'shop']) watch.store.addWatch({ repo: `octo/${name}`, channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
+    expect((await watch.sweeps.runNow()).audited).toHaveLength(RECHECKS_PER_SWEEP + 1);
+
+    // PyPI is back, but GitHub now fails every request about the broken ones: their re-checks throw.
+    pypiDown = false;
+    w.github.failRequests({ route: ROUTES.repo, status: 500, times: 10_000, pathContains: '/octo/broken' });
+    w.clock.advance(HOUR);
+    const first = await watch.sweeps.runNow();
+    expect(first.failed.map((f) => f.repo).sort()).toEqual(broken.map((name) => `octo/${name}`));
+    expect(watch.store.repoState('octo/shop')?.partialReasons.some((r) => r.transient)).toBe(true);
+
+    // Tried and failed, they go behind the one not yet tried, which is re-checked and complete.
+    w.clock.advance(HOUR);
+    const second = await watch.sweeps.runNow();
+    expect(second.audited).toEqual(['octo/shop']);
+    expect(watch.store.repoState('octo/shop')?.partialReasons).toEqual([]);
+  }, 60_000);
 });

@@ -427,14 +427,14 @@ export class PostgresWatchState implements WatchStateStore {
 
 async function markChecked(c: PgClient, r: CheckedRepo): Promise<void> {
   if (r.advisoriesMark === undefined) {
-    await c.query('UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2 WHERE repo = $3', [r.private, iso(r.now), r.repo]);
+    await c.query('UPDATE repo_state SET private = $1, error = NULL, checked_at = $2 WHERE repo = $3', [r.private, iso(r.now), r.repo]);
     return;
   }
   // A mark is given only after a clean match (src/watch/sweep.ts rematch): what an advisory source
   // failing left unchecked has now been checked (as WatchStore.markChecked). Filtered in TypeScript:
   // a damaged value stays as it is rather than failing the fleet's re-match transaction.
   const { rows } = await c.query<{ partial_reasons: string | null }>('SELECT partial_reasons FROM repo_state WHERE repo = $1 FOR UPDATE', [r.repo]);
-  await c.query('UPDATE repo_state SET private = $1, error = NULL, error_at = NULL, checked_at = $2, advisories_mark = $3, partial_reasons = $4 WHERE repo = $5', [
+  await c.query('UPDATE repo_state SET private = $1, error = NULL, checked_at = $2, advisories_mark = $3, partial_reasons = $4 WHERE repo = $5', [
     r.private,
     iso(r.now),
     r.advisoriesMark,

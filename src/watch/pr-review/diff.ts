@@ -173,11 +173,14 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
   }
   changes.sort((a, b) => a.name.localeCompare(b.name));
   const knownSources = new Set(base.sources.map((s) => `${s.name} ${s.url}`));
-  const knownIndexes = new Set(base.indexes.map((i) => i.url));
+  // By what the option adds as well as its text: a host trusted at the base does not make a
+  // --find-links folder of the same name known, nor an index a --find-links page at its address.
+  const indexKey = (i: NewIndexUrl) => `${i.trustedHost ? 'trusted-host' : (i.findLinks ?? 'index')}\n${i.url}`;
+  const knownIndexes = new Set(base.indexes.map(indexKey));
   return {
     changes,
     newSources: head.sources.filter((s) => !knownSources.has(`${s.name} ${s.url}`)),
-    newIndexUrls: head.indexes.filter((i) => !knownIndexes.has(i.url)),
+    newIndexUrls: head.indexes.filter((i) => !knownIndexes.has(indexKey(i))),
     errors: [...base.errors, ...head.errors],
   };
 }
