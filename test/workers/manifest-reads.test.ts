@@ -123,7 +123,7 @@ describe('manifest reads in worker threads', () => {
       },
       // A settings file that is a link leading out of the repository is not read: nothing excluded.
       linkedSettings: {
-        files: { '.depwatch.yml': symlinkTo('../shared/depwatch.yml'), 'requirements.txt': 'django==2.1.5\n', 'tests/fixtures/requirements.txt': 'django==2.1.5\n' },
+        files: { '.depwatch.yml': symlinkTo('../outside-repo/depwatch.yml'), 'requirements.txt': 'django==2.1.5\n', 'tests/fixtures/requirements.txt': 'django==2.1.5\n' },
         written: ['requirements.txt', 'tests/fixtures/requirements.txt'],
       },
     };
