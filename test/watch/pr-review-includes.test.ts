@@ -83,7 +83,7 @@ it('counts a .in named like anything (dev.in) and its .txt as the project\'s whe
   const files = {
     'dev.in': 'django>=2\n-r shared.txt\n',
     'dev.txt': compiled,
-    'common-pins.txt': 'six==1.16.0\n',
+    'shared.txt': 'six==1.16.0\n',
     // A template beside a hand-written page, and a pair `exclude:` keeps out: not the project's.
     'docs/page.in': 'Hello {{ name }}\n',
     'docs/page.txt': 'Hello\n',
