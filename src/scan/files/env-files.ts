@@ -6,9 +6,11 @@ const TEMPLATE = /(?:^|[._-])(?:example|sample|template|tmpl|tpl|dist|defaults?|
 /** `.env`, `.env.production`, `prod.env`, but not `.env.example`, `.env.sample`, `.env.template`. */
 export function isCommittedEnvFile(path: string): boolean {
   const base = baseName(path);
-  const env = base === '.env' || base.startsWith('.env.') || (base.endsWith('.env') && base.length > 4);
-  return env && !TEMPLATE.test(base);
+  return isDotenvName(base) && !TEMPLATE.test(base);
 }
+
+/** `.env`, `.env.<anything>`, `<anything>.env`: a dotenv file by its name, template or not. */
+const isDotenvName = (base: string): boolean => base === '.env' || base.startsWith('.env.') || (base.endsWith('.env') && base.length > 4);
 
 /**
  * `.env.example`, `.env.sample`, `example.env`: a dotenv template, meant to hold placeholders. Real
@@ -17,8 +19,7 @@ export function isCommittedEnvFile(path: string): boolean {
  */
 export function isEnvTemplate(path: string): boolean {
   const base = baseName(path);
-  const env = base === '.env' || base.startsWith('.env.') || (base.endsWith('.env') && base.length > 4);
-  return env && TEMPLATE.test(base);
+  return isDotenvName(base) && TEMPLATE.test(base);
 }
 
 /** `config/secret.py`, `config/secrets.py`, `app/config/secret_settings.py`. */
