@@ -173,6 +173,28 @@ describe('test, example, documentation and template paths', () => {
     ]);
   });
 
+  it('rates passwords in URLs in tests and examples below the default gate, by where they log in, but not in a dotenv template', async () => {
+    const password = 'Kz93mPq71Lx' + 'v8TqW2';
+    const result = await scanFiles({
+      'tests/conftest.py': [
+        `LOCAL = "postgres://app:${password}@localhost:5432/app"`,
+        `SERVICE = "postgres://app:${password}@db:5432/app"`,
+        `REMOTE = "postgres://app:${password}@db.internal.corp:5432/app"`,
+      ].join('\n'),
+      'docs/deploy.md': `Set DATABASE_URL=postgres://app:${password}@10.0.3.4/app\n`,
+      '.env.example': `DATABASE_URL=postgres://app:${password}@db:5432/app\n`,
+      'app/settings.py': `DATABASE_URL = "postgres://app:${password}@db:5432/app"\n`,
+    });
+    expect(result.findings.filter((f) => f.rule === 'secret-url-password').map((f) => `${f.file}:${f.line} ${f.severity}`).sort()).toEqual([
+      '.env.example:1 high',
+      'app/settings.py:1 high',
+      'docs/deploy.md:1 medium',
+      'tests/conftest.py:1 low',
+      'tests/conftest.py:2 low',
+      'tests/conftest.py:3 medium',
+    ]);
+  });
+
   it("rates Django's development keys (django-insecure-…) low anywhere, and other Django keys as usual", async () => {
     const developmentKey = 'django-insecure-' + '8x#r!k2@p0z^w7m$3j5q&h1v(t9c)e4n6b_y-u+s=a';
     const result = await scanFiles({

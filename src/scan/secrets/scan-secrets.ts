@@ -124,7 +124,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
   for (let at = text.indexOf('://'); at !== -1; at = text.indexOf('://', at + 3)) {
     const found = urlPassword(text, at);
     if (!found || covered.has(found.start)) continue;
-    add('secret-url-password', 'password in a URL', found.password, found.start, 'high', found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
+    add('secret-url-password', 'password in a URL', found.password, found.start, urlPasswordSeverity(found.host, relaxed && !isEnvTemplate(path)), found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
   }
 
   /** A value given to a secret-named setting: reported when it looks like a real credential. */
@@ -234,7 +234,7 @@ function keyBody(text: string, from: number): string | null {
 }
 
 /** `scheme://user:password@host`: the password and where it starts, when it is not a placeholder. */
-function urlPassword(text: string, at: number): { password: string; start: number; scheme: string; confidence: Confidence } | null {
+function urlPassword(text: string, at: number): { password: string; start: number; scheme: string; host: string | null; confidence: Confidence } | null {
   let s = at;
   while (s > 0 && at - s < 30 && /[A-Za-z0-9+.-]/.test(text[s - 1]!)) s--;
   const scheme = text.slice(s, at);
@@ -263,7 +263,20 @@ function urlPassword(text: string, at: number): { password: string; start: numbe
   const p = password.toLowerCase();
   if (host !== null && isLoopback(host) && (user.toLowerCase().split(/[^a-z0-9]+/).includes(p) || databaseAfter(text, lastAt + 1).toLowerCase() === p)) return null;
   if (/^(?:pass|pw|pwd|secret|s3cr3t|admin|postgres|mysql|root|guest|dev|local)$/i.test(password)) return null;
-  return { password, start: colon + 1, scheme: scheme.toLowerCase(), confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
+  return { password, start: colon + 1, scheme: scheme.toLowerCase(), host, confidence: shannonEntropy(password) >= 3 ? 'high' : 'medium' };
+}
+
+/**
+ * A URL's password is as usable from a test as from anywhere when it logs into a real server, but
+ * tests, examples and docs mostly hold fixtures: a test database on this machine or a compose
+ * service (`postgres://app:Xk9…@db:5432/app`, a single label). So there (but not in a dotenv
+ * template, where real values are copied) a password for such a host is low, and one for any
+ * other host (`db.internal.corp`, an IP address) medium: both said, neither failing the default
+ * gate with the test suite's fixtures, as the assignment checks are capped (RELAXED_CAP).
+ */
+function urlPasswordSeverity(host: string | null, relaxed: boolean): ScanSeverity {
+  if (!relaxed) return 'high';
+  return host !== null && (isLoopback(host) || /^[A-Za-z0-9_-]+$/.test(host)) ? 'low' : 'medium';
 }
 
 /** The first path segment of a URL from just after its `@` (a database URL's database name). Bounded. */
