@@ -22,8 +22,8 @@ export const PACKAGE_USAGE = `usage: depwatch package [--json] [--offline] [--fa
   and a verdict (ok, caution, avoid) with its reasons.
   --offline  no network: only the shipped data, the local advisory mirror and answers cached earlier
   --fail-on  exit 1 when a verdict is this bad or worse (default: avoid)
-Exit status: 0 all below --fail-on, 1 a verdict at or above it, 2 an argument refused or a card
-that could not read everything (partial).`;
+Exit status: 1 a verdict at or above --fail-on; otherwise 2 an argument refused or a card that
+could not read everything (partial); otherwise 0.`;
 
 const RANK: Record<Verdict, number> = { ok: 0, caution: 1, avoid: 2 };
 
@@ -135,8 +135,11 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
     for (const notice of new Set(cards.flatMap((c) => c.notices))) io.stderr(`depwatch: ${terminalSafe(notice)}\n`);
     if (values.json) io.stdout(JSON.stringify({ packages: cards.map(cardJson), errors }, null, 2) + '\n');
     else io.stdout(cards.map(cardText).join('\n'));
-    if (errors.length > 0 || cards.some((c) => c.partial)) return EXIT.error;
-    return cards.some((c) => RANK[c.verdict] >= RANK[failOn]) ? EXIT.findings : EXIT.ok;
+    // As `audit` exits: a verdict that fails the gate says 1, whatever else is true (an "avoid"
+    // found is the answer a CI job needs, and 2 would read as "could not tell"); otherwise an
+    // argument refused or a card that could not read everything is not a pass (2).
+    if (cards.some((c) => RANK[c.verdict] >= RANK[failOn])) return EXIT.findings;
+    return errors.length > 0 || cards.some((c) => c.partial) ? EXIT.error : EXIT.ok;
   } finally {
     services.close();
   }

@@ -44,7 +44,7 @@ describe('depwatch package', () => {
     const db = await setup();
     const { out, run } = cli(db);
     const code = await run('--json', 'goodlib', 'foo bar', 'reqeusts');
-    expect(code).toBe(2);
+    expect(code).toBe(1); // an avoid verdict fails the gate, as audit's findings do, whatever was refused
     expect(out.stderr).toBe('depwatch package: "foo bar" is not a valid project name (letters, digits, and . _ - inside)\n');
     const doc = JSON.parse(out.stdout) as { packages: Record<string, unknown>[]; errors: unknown[] };
     expect(doc.errors).toEqual([{ argument: 'foo bar', message: '"foo bar" is not a valid project name (letters, digits, and . _ - inside)' }]);
@@ -89,6 +89,17 @@ describe('depwatch package', () => {
     const { out, run } = cli(db);
     expect(await run('goodlib')).toBe(2);
     expect(out.stdout).toMatch(/^goodlib 1\.2\.0: CAUTION \(partial\)\n {2}! partial: could not read last release/);
+  });
+
+  it('exits 1, not 2, when a partial card or a refused argument comes with an avoid verdict, as audit does with findings', async () => {
+    const db = await setup();
+    world!.pypi.fail({ match: '/simple/goodlib', status: 503, times: 10 });
+    const { out, run } = cli(db);
+    expect(await run('goodlib', 'nosuchproject')).toBe(1);
+    expect(out.stdout).toContain('goodlib 1.2.0: CAUTION (partial)');
+    expect(out.stdout).toContain('nosuchproject: not on the index: AVOID');
+    expect(await run('foo bar', 'nosuchproject')).toBe(1);
+    expect(await run('foo bar', 'goodlib')).toBe(2);
   });
 
   it('--offline with an empty mirror: no request at all, advisories unknown, never ok', async () => {
