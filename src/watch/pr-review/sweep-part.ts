@@ -40,7 +40,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Octokit } from 'octokit';
-import { applyExcludes, CONFIG_FILES, excluder, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
+import { applyExcludes, CONFIG_FILES, excluder, misnamedSettingsNotes, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
 import { redactSecrets } from '../../redact.js';
 import { plural } from '../../plural.js';
@@ -260,12 +260,14 @@ async function reviewEach(options: PullRequestReviewOptions, repos: ReadonlyMap<
     const [owner = '', name = ''] = repo.split('/');
     // The settings where the pull request branched off: what `exclude:` leaves out of its review (see settingsAt).
     for (const path of CONFIG_FILES) want({ owner, repo: name, oid: baseOid, path });
+    // And its root folder's names, in the same queries: a file named nearly as the settings file is said (see settingsAt).
+    want({ owner, repo: name, oid: baseOid, path: '' });
     for (const path of paths) {
       want({ owner, repo: name, oid: baseOid, path });
       want({ owner, repo: name, oid: pull.headOid, path });
     }
   }
-  const { texts, failed, permanent, folders, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
+  const { texts, failed, permanent, folders, roots, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
   result.githubRequests += requests;
   for (const e of errors) result.errors.push(e);
 
@@ -277,7 +279,7 @@ async function reviewEach(options: PullRequestReviewOptions, repos: ReadonlyMap<
     try {
       const [owner = '', name = ''] = repo.split('/');
       const at = `${repo}@${baseOid}`;
-      if (!settings.has(at)) settings.set(at, settingsAt({ texts, failed, folders }, { owner, repo: name, oid: baseOid }, reads));
+      if (!settings.has(at)) settings.set(at, settingsAt({ texts, failed, folders, roots }, { owner, repo: name, oid: baseOid }, reads));
       const { excludedBy, source, unread: settingsUnread, notes: settingsNotes } = await settings.get(at)!;
       // A changed file that a manifest of the project includes is part of what the project
       // installs, as the audit reads it: reviewed, whether `exclude:` keeps its path out or its name
@@ -692,13 +694,14 @@ function reviewFailed(options: PullRequestReviewOptions, result: PullRequestRevi
  * leave its own changes out of its review by adding an exclude (that change is itself in the diff
  * people review). A settings file that could not be read excludes nothing: every file is reviewed.
  * `notes`: the other settings file when there are both, which nothing reads (unreadSettingsNotes),
- * and a settings name that is a folder (settingsFolderNotes), said on the card as the audit and
- * `/audit` say them. A root file named nearly as the settings file (misnamedSettingsNotes) is not
- * looked for: it would cost a listing of the base per review, and the watched repository's sweep
- * says it to the channel already (its settings notice).
+ * a settings name that is a folder (settingsFolderNotes), and, when there is no settings file, a
+ * root file named nearly as one (`depwatch.yml`, `.Depwatch.yaml`: misnamedSettingsNotes, from the
+ * base's root folder read with the texts), said on the card as the audit and `/audit` say them, so
+ * whoever wrote it learns nothing in it is applied. A root folder that could not be listed says no
+ * such note (the review does not depend on it: nothing there is read as settings either way).
  */
 async function settingsAt(
-  read: { texts: ReadonlyMap<string, string | null>; failed: ReadonlyMap<string, string>; folders: ReadonlySet<string> },
+  read: { texts: ReadonlyMap<string, string | null>; failed: ReadonlyMap<string, string>; folders: ReadonlySet<string>; roots: ReadonlyMap<string, readonly { name: string; file: boolean }[]> },
   at: { owner: string; repo: string; oid: string },
   reads: Pick<ManifestReads, 'parseExcludes'>,
 ): Promise<Settings> {
@@ -710,7 +713,9 @@ async function settingsAt(
     const key = textKey({ ...at, path });
     return !isFolder(path) && (failed.has(key) || typeof texts.get(key) === 'string');
   });
-  const notes = [...(await settingsFolderNotes([], async (path) => isFolder(path))), ...unreadSettingsNotes(present)].map((note) => note.message);
+  // The root's files, as a checkout's root paths: a settings file among them means no near miss is said.
+  const rootFiles = (read.roots.get(textKey({ ...at, path: '' })) ?? []).filter((entry) => entry.file).map((entry) => entry.name);
+  const notes = [...(await settingsFolderNotes([], async (path) => isFolder(path))), ...unreadSettingsNotes(present), ...misnamedSettingsNotes([...rootFiles, ...present])].map((note) => note.message);
   // The first settings file there is the settings file, read or not (configFileOf): one that could
   // not be read excludes nothing and is said, never replaced by the other.
   const path = present[0];
