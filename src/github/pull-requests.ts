@@ -17,6 +17,7 @@
  *   read (batch failed, repository not answered, text cut short, binary) is named in `failed`, so a
  *   review built on the texts can say it is partial rather than read a missing file as "absent";
  *   those that reading again at the same commit cannot mend (cut short, binary) are in `permanent`.
+ *   A request with the path '' lists a commit's root folder instead (`roots`: names and types).
  * A batch that fails is reported per repository (errors) and never stops the other batches.
  */
 import type { Octokit } from 'octokit';
@@ -226,6 +227,11 @@ export interface TextsRead {
    * a failure of GitHub, so not in `errors`; the review's settings say it in a note.
    */
   folders: Set<string>;
+  /**
+   * A commit's root folder, asked for with the path '' (`oid:`): the names at the root and whether
+   * each is a file (blob) or not, by textKey. One that could not be read is in `failed`.
+   */
+  roots: Map<string, { name: string; file: boolean }[]>;
   requests: number;
   /** One line per batch or file that failed, for the log. */
   errors: string[];
@@ -236,6 +242,7 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
   const failed = new Map<string, string>();
   const permanent = new Set<string>();
   const folders = new Set<string>();
+  const roots = new Map<string, { name: string; file: boolean }[]>();
   const errors: string[] = [];
   let requests = 0;
   for (let start = 0; start < wanted.length; start += TEXTS_BATCH) {
@@ -246,9 +253,11 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
     batch.forEach((w, i) => {
       params.push(`$o${i}: String!`, `$n${i}: String!`, `$e${i}: String!`);
       Object.assign(variables, { [`o${i}`]: w.owner, [`n${i}`]: w.repo, [`e${i}`]: `${w.oid}:${w.path}` });
-      fields.push(`  r${i}: repository(owner: $o${i}, name: $n${i}) { f: object(expression: $e${i}) { __typename ... on Blob { text isTruncated isBinary } } }`);
+      // The root folder: its entries' names and types only (what the settings notes need), never their texts.
+      const on = w.path === '' ? '... on Tree { entries { name type } }' : '... on Blob { text isTruncated isBinary }';
+      fields.push(`  r${i}: repository(owner: $o${i}, name: $n${i}) { f: object(expression: $e${i}) { __typename ${on} } }`);
     });
-    let data: Record<string, { f: { __typename?: string; text?: string | null; isTruncated?: boolean; isBinary?: boolean } | null } | null> | null;
+    let data: Record<string, { f: { __typename?: string; text?: string | null; isTruncated?: boolean; isBinary?: boolean; entries?: { name?: unknown; type?: unknown }[] } | null } | null> | null;
     requests++;
     try {
       data = await octokit.graphql(`query DepwatchTexts(${params.join(', ')}) {\n${fields.join('\n')}\n}`, variables);
@@ -264,6 +273,15 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
       const repository = data?.[`r${i}`];
       const blob = repository?.f ?? null;
       const key = textKey(w);
+      if (w.path === '') {
+        if (blob?.__typename === 'Tree' && Array.isArray(blob.entries)) roots.set(key, blob.entries.flatMap((e) => (typeof e.name === 'string' ? [{ name: e.name, file: e.type === 'blob' }] : [])));
+        else {
+          const why = !repository ? 'could not be listed (GitHub gave no answer for it)' : 'could not be listed (GitHub gave no folder)';
+          failed.set(key, why);
+          errors.push(`${w.owner}/${w.repo}: the root folder at ${w.oid.slice(0, 7)} ${why}`);
+        }
+        return;
+      }
       if (blob?.__typename === 'Tree') {
         // A folder at a commit stays one: said where it matters (the settings), never as GitHub's failure.
         failed.set(key, 'is a folder, not a file');
@@ -282,7 +300,7 @@ export async function readTexts(octokit: Octokit, wanted: readonly TextRequest[]
       }
     });
   }
-  return { texts, failed, permanent, folders, requests, errors };
+  return { texts, failed, permanent, folders, roots, requests, errors };
 }
 
 export const textKey = (w: TextRequest) => `${w.owner}/${w.repo}@${w.oid}:${w.path}`;

@@ -102,6 +102,20 @@ export interface PullRequestReviewCard {
 }
 
 /**
+ * Many pull requests of one channel could not be reviewed in one sweep for the same cause (GitHub
+ * failing: 5xx, rate limits, an outage): one message names them all, instead of a "not reviewed"
+ * card for each (pr-review/sweep-part.ts). Never a pass: each is tried again at the next sweep, and
+ * its review, once made, is posted as its own card. Keyed by the channel and the pull requests (at
+ * their heads) it names, so an outage that lasts posts it once.
+ */
+export const PULL_REQUESTS_NOT_REVIEWED = 'pull-requests-not-reviewed';
+
+export interface PullRequestsNotReviewed {
+  /** One per cause: what failed (its distinct reasons, the first few), and the pull requests it left unreviewed. */
+  causes: { cause: string; reasons: string[]; pulls: Pick<PullRequestRef, 'repo' | 'number' | 'title' | 'url' | 'headSha'>[] }[];
+}
+
+/**
  * Sweeps could not check for new advisories (OSV down, the mirror behind, re-matching failed, a
  * sweep batch lost): one message per channel and run of partial sweeps, posted by the alerts job
  * (it would otherwise post nothing, as when nothing was published), and edited once a complete

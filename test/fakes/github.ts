@@ -877,8 +877,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const text = textOf(content);
         const cut = text !== null && textLimit !== null && Buffer.byteLength(text) > textLimit;
         const folder = content === undefined && commit?.type === 'commit' && [...commit.files.keys()].some((p) => p.startsWith(`${rest.join(':')}/`));
+        // The root folder (`oid:`), asked for its entries: each name at the root, a file (blob) or a folder (tree).
+        if (rest.join(':') === '' && commit?.type === 'commit' && selection.includes('entries')) {
+          const entries = new Map<string, string>();
+          for (const path of commit.files.keys()) {
+            const slash = path.indexOf('/');
+            entries.set(slash < 0 ? path : path.slice(0, slash), slash < 0 ? 'blob' : 'tree');
+          }
+          node[b[1]!] = { __typename: 'Tree', entries: [...entries].map(([entry, type]) => ({ name: entry, type })) };
+        }
         // A folder is a Tree: GitHub answers it with none of the `... on Blob` fields.
-        if (folder) node[b[1]!] = selection.includes('__typename') ? { __typename: 'Tree' } : {};
+        else if (folder) node[b[1]!] = selection.includes('__typename') ? { __typename: 'Tree' } : {};
         else node[b[1]!] = text !== null ? { __typename: 'Blob', text: cut ? Buffer.from(text).subarray(0, textLimit!).toString('utf8') : text, isTruncated: cut, isBinary: false } : null;
       }
       if (selection.includes('isSecurityPolicyEnabled')) Object.assign(node, healthNode(repo, head, variables));

@@ -5,7 +5,7 @@
  * listed are counted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FILES_PER_PULL, listPullRequests, listRemainingFiles, MAX_FILE_PAGES, PULLS_PER_REPO } from '../../src/github/pull-requests.js';
+import { FILES_PER_PULL, listPullRequests, listRemainingFiles, MAX_FILE_PAGES, PULLS_PER_REPO, readTexts, textKey } from '../../src/github/pull-requests.js';
 import { ROUTES } from '../fakes/github.js';
 import { startWorld, type World } from './helpers.js';
 
@@ -74,5 +74,19 @@ describe('listPullRequests', () => {
     const listing = (await listPullRequests(world.octokit, [{ owner: 'acme', repo: 'web' }])).byRepo.get('acme/web')!;
     expect(listing.open).toHaveLength(PULLS_PER_REPO);
     expect(listing.openNotListed).toBe(3);
+  });
+});
+
+describe('readTexts of a root folder', () => {
+  it('lists the names at a commit\'s root, each a file or a folder, in the same query as the texts; no text is read as the folder', async () => {
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'web', files: { 'depwatch.yml': 'ignore: []\n', 'requirements.txt': 'six==1.16.0\n', 'ci/base.txt': 'idna==3.0\n' } }] });
+    const oid = world.fake.headSha('acme', 'web');
+    const at = { owner: 'acme', repo: 'web', oid };
+    const read = await readTexts(world.octokit, [{ ...at, path: '' }, { ...at, path: 'requirements.txt' }]);
+    expect(read.requests).toBe(1);
+    expect(read.roots.get(textKey({ ...at, path: '' }))).toEqual(expect.arrayContaining([{ name: 'depwatch.yml', file: true }, { name: 'requirements.txt', file: true }, { name: 'ci', file: false }]));
+    expect(read.texts.has(textKey({ ...at, path: '' }))).toBe(false);
+    expect(read.folders.size).toBe(0);
+    expect(read.texts.get(textKey({ ...at, path: 'requirements.txt' }))).toBe('six==1.16.0\n');
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fitOneMessage } from '../../src/slack/blocks/fit.js';
-import { pullRequestReviewMessage, type PullRequestRef } from '../../src/slack/blocks/pr-review.js';
+import { pullRequestReviewMessage, pullRequestsNotReviewedMessage, type PullRequestRef } from '../../src/slack/blocks/pr-review.js';
 import { pullRequestReviewMarkdown } from '../../src/report/pr-review.js';
 import { nothingToReview, notReviewed, type DependencyReview, type ReviewedChange } from '../../src/watch/pr-review/review.js';
 import { blockText } from './app-world.js';
@@ -64,5 +64,21 @@ describe('a pull request whose head changes no file read as dependencies', () =>
     expect(text).not.toContain('Partial');
     expect(text).not.toContain('The dependency files changed');
     expect(message.text).toBe('Dependency review of octo/shop #42 (open): nothing to review: this head changes no file read as dependencies');
+  });
+});
+
+describe('the message naming pull requests not reviewed in an outage', () => {
+  const pull = (n: number, title = `Bump deps ${n}`) => ({ repo: 'octo/shop', number: n, title, url: `https://github.com/octo/shop/pull/${n}`, headSha: 'abcdef1234567890' });
+
+  it('says not reviewed (partial) and names each pull request, its title escaped, within one message however many there are', () => {
+    const many = Array.from({ length: 400 }, (_, i) => pull(i + 1));
+    const message = pullRequestsNotReviewedMessage({ causes: [{ cause: 'GitHub could not say where they branched off', reasons: ['GitHub could not compare its base and head: Server Error'], pulls: [pull(0, '<!channel> *bold*'), ...many] }] });
+    expect(message.text).toBe('Dependency reviews: 401 pull requests in 1 repository not reviewed (partial): GitHub could not say where they branched off. Tried again at the next sweep.');
+    const text = blockText(message.blocks);
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(text).toMatch(/…and \d+ more/);
+    expect(text).toContain('GitHub could not compare its base and head: Server Error');
+    expect(() => fitOneMessage(message, 'the message')).not.toThrow();
   });
 });

@@ -513,8 +513,10 @@ it('reads the base\'s .depwatch.yml once for all the pull requests that branched
   expect(read('.depwatch.yaml')).toBe(1);
   expect(read('requirements.txt')).toBe(1);
   expect(read('tests/fixtures/old/requirements.txt')).toBe(1);
-  // The 2 settings files and the 2 changed files at the base, once; the 2 changed files at each head.
-  expect(world.github.textsRead).toHaveLength(2 + 2 + 20 * 2);
+  // Its root folder's names (a settings file's near miss), once.
+  expect(read('')).toBe(1);
+  // The 2 settings files, the root folder and the 2 changed files at the base, once; the 2 changed files at each head.
+  expect(world.github.textsRead).toHaveLength(2 + 1 + 2 + 20 * 2);
   expect(world.slack.violations).toEqual([]);
 });
 
@@ -1003,6 +1005,30 @@ it('says on the card, once and not as partial, that .depwatch.yaml is not read w
   expect(text.split('.depwatch.yaml: not read, because .depwatch.yml is the settings file; merge its entries into .depwatch.yml')).toHaveLength(2);
   expect(text).not.toContain('Partial');
   expect(text).toContain('overall :white_check_mark: *ok*');
+});
+
+it('says on the card, not as partial, that a file at the base named nearly as the settings file is not read, as the audit says it, and nothing when the settings file is there too', async () => {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  const exclude = 'exclude:\n  - path: services/\n    reason: not ours\n';
+  const manifests = { 'requirements.txt': 'goodlib==1.1.0\n', 'services/requirements.txt': 'goodlib==1.1.0\n' };
+  const bumped = { 'requirements.txt': 'goodlib==1.2.0\n', 'services/requirements.txt': 'goodlib==1.2.0\n' };
+  world.github.addRepo({ owner: 'octo', name: 'shop', files: { 'depwatch.yml': exclude, ...manifests } });
+  world.github.pushCommit('octo', 'shop', bumped, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'shop', { number: 1, title: 'Bump', head: 'bump' });
+  world.github.addRepo({ owner: 'octo', name: 'mill', files: { '.depwatch.yml': exclude, 'depwatch.yaml': exclude, ...manifests } });
+  world.github.pushCommit('octo', 'mill', bumped, { branch: 'bump', from: 'main' });
+  world.github.openPullRequest('octo', 'mill', { number: 1, title: 'Bump', head: 'bump' });
+
+  const { card } = await sweepCards(['octo/shop', 'octo/mill']);
+  const misnamed = card('octo/shop #1')!;
+  expect(misnamed).toContain('depwatch.yml: not read as settings; the settings file is named .depwatch.yml or .depwatch.yaml (a leading dot, lower case)');
+  // Nothing in it applies: services/ is reviewed, not excluded.
+  expect(misnamed).not.toContain('excluded by');
+  expect(misnamed).not.toContain('Partial');
+  const named = card('octo/mill #1')!;
+  expect(named).not.toContain('not read as settings');
+  expect(named).toContain('1 changed dependency file under services/ was not reviewed: excluded by .depwatch.yml at the base (not ours)');
 });
 
 it('says on the card, not as partial, that a .depwatch.yml folder at the base is no settings file, and applies .depwatch.yaml beside it as the audit does', async () => {

@@ -12,7 +12,7 @@ import type { SlackMessage } from './errors.js';
 import { context, header, listSections, listWithin, section } from './kit.js';
 import { SLACK_LIMITS, cumulativeText } from './limits.js';
 import { md, type Mrkdwn } from './mrkdwn.js';
-import type { PullRequestRef } from '../../watch/messages.js';
+import type { PullRequestRef, PullRequestsNotReviewed } from '../../watch/messages.js';
 
 export type { PullRequestRef };
 
@@ -83,4 +83,28 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
     ? md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): nothing to review: ${review.nothingToReview}`.text
     : md`Dependency review of ${pr.repo} #${pr.number} (${pr.state}): ${review.verdict}${partial ? ' (partial)' : ''}, ${review.changes.length} package changes`.text;
   return { text, blocks: [...lead, ...changes, ...tail] };
+}
+
+/** Each cause's list of pull requests at most, so several causes fit in the one message. */
+const CAUSE_ROOM = 2500;
+
+/**
+ * Many pull requests of the channel not reviewed this sweep for the same cause, in one message
+ * instead of a card each: per cause, what failed and the pull requests (linked, at their heads),
+ * each list saying how many it left out. Never a pass: it says each is tried again at the next
+ * sweep, and gets its own card once reviewed.
+ */
+export function pullRequestsNotReviewedMessage(notice: PullRequestsNotReviewed): SlackMessage {
+  const pulls = notice.causes.flatMap((c) => c.pulls);
+  const repos = new Set(pulls.map((p) => p.repo));
+  const counted = `${pulls.length === 1 ? '1 pull request' : `${pulls.length} pull requests`} in ${repos.size === 1 ? '1 repository' : `${repos.size} repositories`}`;
+  const blocks: KnownBlock[] = [header(`Dependency reviews: ${counted} not reviewed`)];
+  blocks.push(section(md`:warning: *Not reviewed* (partial): GitHub failed for many pull requests at once, so they are named here rather than in a card each. None of them passed: each is tried again at the next sweep and gets its own review card once it is reviewed.`));
+  for (const c of notice.causes) {
+    const lines = c.pulls.map((p) => md`• ${md.link(p.url, `${p.repo} #${p.number}`)} ${p.title} · head \`${p.headSha.slice(0, 7)}\``.text);
+    blocks.push(...listSections(md`*${c.cause}*`.text, lines, { room: CAUSE_ROOM, more: (left) => `…and ${left} more` }));
+    if (c.reasons.length > 0) blocks.push(context(listWithin(c.reasons.map((r) => md`${r}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })));
+  }
+  const text = md`Dependency reviews: ${counted} not reviewed (partial): ${notice.causes.map((c) => c.cause).join('; ')}. Tried again at the next sweep.`.text;
+  return { text, blocks };
 }

@@ -26,7 +26,9 @@
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
  * One repository or pull request failing is logged and never stops the others; one that may change
  * a manifest (one listed, or files GitHub did not list) or has a card already gets a card "not
- * reviewed: why" at its head (sayNotReviewed), which its review replaces at a later sweep. A head
+ * reviewed: why" at its head (sayNotReviewed), which its review replaces at a later sweep; many
+ * failing at once for one cause (an outage) are named in one message per channel instead
+ * (sayAllNotReviewed). A head
  * listed in full that changes no file read as dependencies turns a card of another head (or "not
  * reviewed") into "nothing to review" (sayNothingToReview); a changed `.in` file nothing reads as
  * requirements is named on the card in the audit's notice. A file that could
@@ -36,8 +38,9 @@
  * it again; when none can (the file is cut short or binary at that commit) the partial review is
  * the head's review, redone only when the head moves.
  */
+import { createHash } from 'node:crypto';
 import type { Octokit } from 'octokit';
-import { applyExcludes, CONFIG_FILES, excluder, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
+import { applyExcludes, CONFIG_FILES, excluder, misnamedSettingsNotes, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
 import { redactSecrets } from '../../redact.js';
 import { plural } from '../../plural.js';
@@ -55,7 +58,7 @@ import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS } from '../../python/includes.js
 import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
 import { readsHere, type ManifestReads } from '../../workers/jobs/manifest-reads.js';
 import { nothingToReview, notReviewed, reviewDependencies, type DependencyReview } from './review.js';
-import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard } from '../messages.js';
+import { PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_REVIEWED, type PullRequestRef, type PullRequestReviewCard, type PullRequestsNotReviewed } from '../messages.js';
 
 export interface PullRequestReviewOptions {
   /** The reviews posted and the outbox their cards go through (PostgreSQL with DATABASE_URL: shared by replicas). */
@@ -100,11 +103,19 @@ async function watchedRepos(state: WatchStateStore): Promise<Map<string, string[
 }
 
 export async function reviewPullRequests(options: PullRequestReviewOptions): Promise<PullRequestReviewResult> {
-  const { reviews } = options;
-  const reads = options.reads ?? readsHere;
   const repos = await watchedRepos(options.state);
   const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [], notes: [] };
   if (repos.size === 0) return result;
+  const notReviewedThisSweep: NotReviewedPull[] = [];
+  await reviewEach(options, repos, result, notReviewedThisSweep);
+  await sayAllNotReviewed(options, repos, notReviewedThisSweep, result);
+  return result;
+}
+
+/** The sweep's pull requests, each reviewed, settled, closed out, or left in `notReviewedThisSweep` (said by the caller). */
+async function reviewEach(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, result: PullRequestReviewResult, notReviewedThisSweep: NotReviewedPull[]): Promise<PullRequestReviewResult> {
+  const { reviews } = options;
+  const reads = options.reads ?? readsHere;
   const refs = [...repos.keys()].map((key) => {
     const [owner = '', repo = ''] = key.split('/');
     return { owner, repo };
@@ -158,18 +169,11 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
    * known to change only code, as far as it was listed in full, is left to the next sweep, said in
    * the log only.
    */
-  const unreviewed = async (repo: string, pull: OpenPullRequest, known: ReadonlyMap<string, PullReviewRow>, reason: string, changesDependencies: boolean) => {
+  const unreviewed = (repo: string, pull: OpenPullRequest, known: ReadonlyMap<string, PullReviewRow>, reason: string, changesDependencies: boolean, cause: NotReviewedCause): void => {
     if (!changesDependencies && known.size === 0) return;
     const ref: PullRequestRef = { repo, number: pull.number, title: pull.title, url: pull.url, headSha: pull.headOid, state: 'open' };
-    try {
-      const why = redactSecrets(reason).slice(0, 300);
-      await sayNotReviewed(options, reviews, ref, why, repos.get(repo) ?? [], known);
-      await followComment(options, reviews, ref, notReviewed(why));
-    } catch (err) {
-      // Never stops the other pull requests; the next sweep tries again.
-      options.logger?.warn({ repo, pull: pull.number, err }, 'could not say a pull request was not reviewed');
-      result.errors.push(`${repo}#${pull.number}: its "not reviewed" card could not be written (${errorLine(err)})`);
-    }
+    // Said once the sweep has gone through every pull request: many failing for one cause are one message (sayAllNotReviewed).
+    notReviewedThisSweep.push({ ref, known, reason: redactSecrets(reason).slice(0, 300), cause });
   };
   /**
    * A head, listed in full, found to change no file read as dependencies: the cards that describe
@@ -198,7 +202,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   }
   // Nothing listed says nothing about dependencies either way: it may change some, so every such
   // pull request gets a card saying so (once while that lasts), which its review replaces.
-  for (const { repo, pull } of unlisted) await unreviewed(repo, pull, knownOf(repo, pull.number), `${pull.filesListError ?? 'its changed files were not listed'}; whether it changes dependency files is not known`, true);
+  for (const { repo, pull } of unlisted) unreviewed(repo, pull, knownOf(repo, pull.number), `${pull.filesListError ?? 'its changed files were not listed'}; whether it changes dependency files is not known`, true, 'unlisted');
   for (const { repo, pull } of quiet) await settle(repo, pull, knownOf(repo, pull.number));
   const unchanged = options.unchanged;
   if (unchanged) {
@@ -226,7 +230,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       result.githubRequests += await listRemainingFiles(options.octokit, { owner, repo: name }, pull);
       if (listCutShort(repo, pull, result.errors)) {
         // Those not listed may be manifests.
-        await unreviewed(repo, pull, known, pull.filesListError ?? 'the rest of its changed files were not listed', true);
+        unreviewed(repo, pull, known, pull.filesListError ?? 'the rest of its changed files were not listed', true, 'unlisted');
         continue;
       }
       paths = pull.paths.filter(isManifestPath);
@@ -241,7 +245,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     // request's: left for the next sweep.
     if ('error' in branchedOff) {
       result.errors.push(`${repo}#${pull.number}: ${branchedOff.error}; not reviewed this time`);
-      await unreviewed(repo, pull, known, branchedOff.error, paths.length > 0 || pull.filesNotListed > 0);
+      unreviewed(repo, pull, known, branchedOff.error, paths.length > 0 || pull.filesNotListed > 0, 'uncompared');
       continue;
     }
     due.push({ repo, pull, paths, known, baseOid: branchedOff.sha });
@@ -256,12 +260,14 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     const [owner = '', name = ''] = repo.split('/');
     // The settings where the pull request branched off: what `exclude:` leaves out of its review (see settingsAt).
     for (const path of CONFIG_FILES) want({ owner, repo: name, oid: baseOid, path });
+    // And its root folder's names, in the same queries: a file named nearly as the settings file is said (see settingsAt).
+    want({ owner, repo: name, oid: baseOid, path: '' });
     for (const path of paths) {
       want({ owner, repo: name, oid: baseOid, path });
       want({ owner, repo: name, oid: pull.headOid, path });
     }
   }
-  const { texts, failed, permanent, folders, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
+  const { texts, failed, permanent, folders, roots, requests, errors } = await readTexts(options.octokit, [...wanted.values()]);
   result.githubRequests += requests;
   for (const e of errors) result.errors.push(e);
 
@@ -273,7 +279,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
     try {
       const [owner = '', name = ''] = repo.split('/');
       const at = `${repo}@${baseOid}`;
-      if (!settings.has(at)) settings.set(at, settingsAt({ texts, failed, folders }, { owner, repo: name, oid: baseOid }, reads));
+      if (!settings.has(at)) settings.set(at, settingsAt({ texts, failed, folders, roots }, { owner, repo: name, oid: baseOid }, reads));
       const { excludedBy, source, unread: settingsUnread, notes: settingsNotes } = await settings.get(at)!;
       // A changed file that a manifest of the project includes is part of what the project
       // installs, as the audit reads it: reviewed, whether `exclude:` keeps its path out or its name
@@ -324,7 +330,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
           if ('unknown' in reach && reach.recoverable) {
             const why = `whether a manifest includes the files it changes could not be told (${reach.unknown})`;
             result.errors.push(`${repo}#${pull.number}: ${why}; not reviewed this time`);
-            await unreviewed(repo, pull, known, why, changed.some((path) => excludedBy(path) === null));
+            unreviewed(repo, pull, known, why, changed.some((path) => excludedBy(path) === null), 'includes');
             continue;
           }
           if ('unknown' in reach) untold = reach.unknown;
@@ -393,7 +399,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       const notes = [...settingsNotes, ...excludeNotes, ...inputNotes];
       ready.push({ repo, owner, name, pull, known, baseOid, paths, through, notes, untold: untoldLines, sides: { base: emptySide(), head: emptySide() } });
     } catch (err) {
-      await unreviewed(repo, pull, known, reviewFailed(options, result, repo, pull.number, err), changed.length > 0);
+      unreviewed(repo, pull, known, reviewFailed(options, result, repo, pull.number, err), changed.length > 0, 'failed');
     }
   }
   if (ready.length === 0) return result;
@@ -485,7 +491,7 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
       result.reviewed.push(`${repo}#${pull.number}`);
     } catch (err) {
       // It was found to have dependencies to review.
-      await unreviewed(repo, pull, known, reviewFailed(options, result, repo, pull.number, err), true);
+      unreviewed(repo, pull, known, reviewFailed(options, result, repo, pull.number, err), true, 'failed');
     }
   }
   return result;
@@ -588,6 +594,92 @@ function parseTextKey(key: string): TextRequest {
   return { owner, repo, oid: key.slice(at + 1, colon), path: key.slice(colon + 1) };
 }
 
+/** Why a pull request was not reviewed this sweep, as a cause many may share (GitHub failing at one step for all of them). */
+type NotReviewedCause = 'unlisted' | 'uncompared' | 'includes' | 'failed';
+
+/** How a message naming many pull requests says each cause. */
+const CAUSE_LINE: Record<NotReviewedCause, string> = {
+  unlisted: 'GitHub did not list their changed files',
+  uncompared: 'GitHub could not say where they branched off',
+  includes: 'whether a manifest includes the files they change could not be told',
+  failed: 'their review failed',
+};
+
+/** A pull request that could not be reviewed at its head this sweep, said once the sweep has gone through them all. */
+interface NotReviewedPull {
+  ref: PullRequestRef;
+  known: ReadonlyMap<string, PullReviewRow>;
+  reason: string;
+  cause: NotReviewedCause;
+}
+
+/**
+ * From this many pull requests of one channel that would each get a new "not reviewed" card for the
+ * same cause in one sweep, the channel gets one message naming them all instead: that many failing
+ * at once is GitHub failing (an outage, a rate limit), not those pull requests, and a card each
+ * would flood the channel for one outage. Fewer get a card each, as one failing alone does.
+ */
+export const NOT_REVIEWED_SUMMARY_FROM = 3;
+
+/** The message naming a channel's pull requests not reviewed this sweep: keyed by what it names (at their heads), so an outage that lasts says it once. */
+const notReviewedSummaryKey = (channel: string, pulls: readonly PullRequestRef[]) =>
+  `pr-review-not-reviewed:${channel}:${createHash('sha256').update(pulls.map((p) => `${p.repo}#${p.number}@${p.headSha}`).sort().join('\n')).digest('hex').slice(0, 16)}`;
+
+/**
+ * Says the pull requests not reviewed this sweep, failing closed either way: a channel that already
+ * has a pull request's card has it turned into "not reviewed" at its head (an edit, which floods
+ * nothing, and no older verdict stands); a channel with none gets a card of its own, unless
+ * NOT_REVIEWED_SUMMARY_FROM or more failed there for the same cause: those are named in one message
+ * (PULL_REQUESTS_NOT_REVIEWED). No row is kept for them, so the next sweep tries each again and its
+ * review, once made, is posted as its own card.
+ */
+async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, pulls: readonly NotReviewedPull[], result: PullRequestReviewResult): Promise<void> {
+  const newIn = new Map<string, Map<NotReviewedCause, NotReviewedPull[]>>();
+  for (const pull of pulls) {
+    for (const channel of repos.get(pull.ref.repo) ?? []) {
+      if (pull.known.has(channel)) continue;
+      const byCause = newIn.get(channel) ?? new Map<NotReviewedCause, NotReviewedPull[]>();
+      byCause.set(pull.cause, [...(byCause.get(pull.cause) ?? []), pull]);
+      newIn.set(channel, byCause);
+    }
+  }
+  const summarised = new Set<string>();
+  const summaries: OutboundMessage[] = [];
+  for (const [channel, byCause] of newIn) {
+    const causes = [...byCause].filter(([, many]) => many.length >= NOT_REVIEWED_SUMMARY_FROM);
+    if (causes.length === 0) continue;
+    for (const [, many] of causes) for (const p of many) summarised.add(reviewKey(p.ref.repo, p.ref.number, channel));
+    const data: PullRequestsNotReviewed = {
+      causes: causes.map(([cause, many]) => ({
+        cause: CAUSE_LINE[cause],
+        reasons: [...new Set(many.map((p) => p.reason))].slice(0, 3),
+        pulls: many.map(({ ref }) => ({ repo: ref.repo, number: ref.number, title: ref.title, url: ref.url, headSha: ref.headSha })),
+      })),
+    };
+    const key = notReviewedSummaryKey(channel, causes.flatMap(([, many]) => many.map((p) => p.ref)));
+    summaries.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data, channel, op: 'post', messageKey: key, idempotencyKey: key });
+  }
+  for (const { ref, known, reason } of pulls) {
+    try {
+      const channels = (repos.get(ref.repo) ?? []).filter((channel) => !summarised.has(reviewKey(ref.repo, ref.number, channel)));
+      await sayNotReviewed(options, options.reviews, ref, reason, channels, known);
+      await followComment(options, options.reviews, ref, notReviewed(reason));
+    } catch (err) {
+      // Never stops the other pull requests; the next sweep tries again.
+      options.logger?.warn({ repo: ref.repo, pull: ref.number, err }, 'could not say a pull request was not reviewed');
+      result.errors.push(`${ref.repo}#${ref.number}: its "not reviewed" card could not be written (${errorLine(err)})`);
+    }
+  }
+  if (summaries.length === 0) return;
+  try {
+    await options.state.announce(summaries, options.now());
+    result.notes.push(`${summarised.size} "not reviewed" cards said in ${plural(summaries.length, 'message')} naming them instead`);
+  } catch (err) {
+    options.logger?.warn({ err }, 'could not say which pull requests were not reviewed');
+    result.errors.push(`the message naming ${summarised.size} pull requests not reviewed could not be written (${errorLine(err)})`);
+  }
+}
+
 /** Logs a review that failed and says it in the result; returns why, for the card. */
 function reviewFailed(options: PullRequestReviewOptions, result: PullRequestReviewResult, repo: string, number: number, err: unknown): string {
   options.logger?.warn({ repo, pull: number, err }, 'pull request review failed');
@@ -602,13 +694,14 @@ function reviewFailed(options: PullRequestReviewOptions, result: PullRequestRevi
  * leave its own changes out of its review by adding an exclude (that change is itself in the diff
  * people review). A settings file that could not be read excludes nothing: every file is reviewed.
  * `notes`: the other settings file when there are both, which nothing reads (unreadSettingsNotes),
- * and a settings name that is a folder (settingsFolderNotes), said on the card as the audit and
- * `/audit` say them. A root file named nearly as the settings file (misnamedSettingsNotes) is not
- * looked for: it would cost a listing of the base per review, and the watched repository's sweep
- * says it to the channel already (its settings notice).
+ * a settings name that is a folder (settingsFolderNotes), and, when there is no settings file, a
+ * root file named nearly as one (`depwatch.yml`, `.Depwatch.yaml`: misnamedSettingsNotes, from the
+ * base's root folder read with the texts), said on the card as the audit and `/audit` say them, so
+ * whoever wrote it learns nothing in it is applied. A root folder that could not be listed says no
+ * such note (the review does not depend on it: nothing there is read as settings either way).
  */
 async function settingsAt(
-  read: { texts: ReadonlyMap<string, string | null>; failed: ReadonlyMap<string, string>; folders: ReadonlySet<string> },
+  read: { texts: ReadonlyMap<string, string | null>; failed: ReadonlyMap<string, string>; folders: ReadonlySet<string>; roots: ReadonlyMap<string, readonly { name: string; file: boolean }[]> },
   at: { owner: string; repo: string; oid: string },
   reads: Pick<ManifestReads, 'parseExcludes'>,
 ): Promise<Settings> {
@@ -620,7 +713,9 @@ async function settingsAt(
     const key = textKey({ ...at, path });
     return !isFolder(path) && (failed.has(key) || typeof texts.get(key) === 'string');
   });
-  const notes = [...(await settingsFolderNotes([], async (path) => isFolder(path))), ...unreadSettingsNotes(present)].map((note) => note.message);
+  // The root's files, as a checkout's root paths: a settings file among them means no near miss is said.
+  const rootFiles = (read.roots.get(textKey({ ...at, path: '' })) ?? []).filter((entry) => entry.file).map((entry) => entry.name);
+  const notes = [...(await settingsFolderNotes([], async (path) => isFolder(path))), ...unreadSettingsNotes(present), ...misnamedSettingsNotes([...rootFiles, ...present])].map((note) => note.message);
   // The first settings file there is the settings file, read or not (configFileOf): one that could
   // not be read excludes nothing and is said, never replaced by the other.
   const path = present[0];

@@ -1,0 +1,114 @@
+/**
+ * GitHub failing for every pull request at once (an outage: every compare answers 502) is one
+ * message per channel naming the pull requests not reviewed, not a "not reviewed" card for each;
+ * none of them passes, and the sweep after GitHub recovers reviews each on a card of its own. One
+ * pull request failing alone still gets its own card.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { ROUTES } from '../fakes/github.js';
+import { startFakePypi, type FakePypi } from '../fakes/pypi.js';
+import { GOODLIB, REQUIREMENTS } from '../packages/world.js';
+import { blockText } from '../slack/app-world.js';
+import { openTestDb, reviewCardSources, startWorld, type World } from './helpers.js';
+
+const CHANNEL = 'C0OUTAGE001';
+const OTHER_CHANNEL = 'C0OUTAGE002';
+let world: World;
+let pypi: FakePypi;
+afterEach(async () => {
+  await world?.close();
+  await pypi?.close();
+});
+
+/** Two watched repositories with `pulls` open pull requests each, every one bumping goodlib; octo/shop also watched by OTHER_CHANNEL. */
+async function busyWorld(pulls: number) {
+  world = await startWorld({ records: [], start: '2026-01-15T12:00:00Z' });
+  pypi = await startFakePypi({ projects: [GOODLIB, ...REQUIREMENTS] });
+  for (const name of ['shop', 'mill']) {
+    world.github.addRepo({ owner: 'octo', name, files: { 'requirements.txt': 'goodlib==1.1.0\nidna==3.0\n' } });
+    for (let n = 1; n <= pulls; n++) {
+      world.github.pushCommit('octo', name, { 'requirements.txt': `goodlib==1.2.0\nidna==3.0\n# ${n}\n` }, { branch: `deps-${n}`, from: 'main' });
+      world.github.openPullRequest('octo', name, { number: n, title: `Bump goodlib (${n})`, head: `deps-${n}` });
+    }
+  }
+  const w = world;
+  const { watch } = w.service({ pullRequestReviews: { cards: reviewCardSources(w, pypi.url, openTestDb(w.dbPath)) } });
+  for (const repo of ['octo/shop', 'octo/mill']) watch.store.addWatch({ repo, channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
+  watch.store.addWatch({ repo: 'octo/shop', channel: OTHER_CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
+  const sweep = async () => {
+    w.clock.advance(3_600_000);
+    const result = await watch.sweeps.runNow();
+    await watch.delivery.idle();
+    return { result, messages: (channel: string) => w.slack.messages(channel).map((m) => ({ text: m.text, blocks: blockText(m.blocks) })) };
+  };
+  return { w, sweep };
+}
+
+it('says an outage over many pull requests in one message per channel, naming them all, then reviews each on its own card once GitHub is back', async () => {
+  const { w, sweep } = await busyWorld(3);
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+
+  const outage = await sweep();
+  const said = outage.messages(CHANNEL);
+  expect(said).toHaveLength(1);
+  const summary = said[0]!.blocks;
+  expect(summary).toContain('Dependency reviews: 6 pull requests in 2 repositories not reviewed');
+  expect(summary).toContain('*GitHub could not say where they branched off*');
+  for (const ref of ['octo/shop #1', 'octo/shop #2', 'octo/shop #3', 'octo/mill #1', 'octo/mill #2', 'octo/mill #3']) expect(summary).toContain(ref);
+  expect(summary).toContain('GitHub could not compare its base and head');
+  expect(summary).toContain('tried again at the next sweep');
+  expect(summary).not.toContain('*ok*');
+  expect(said[0]!.text).toContain('not reviewed (partial)');
+  // The other channel watches octo/shop only: its three pull requests, in one message of its own.
+  const other = outage.messages(OTHER_CHANNEL);
+  expect(other).toHaveLength(1);
+  expect(other[0]!.blocks).toContain('Dependency reviews: 3 pull requests in 1 repository not reviewed');
+  expect(other[0]!.blocks).not.toContain('octo/mill');
+
+  // Still failing: nothing more is said.
+  const posts = w.slack.callsTo('chat.postMessage').length;
+  await sweep();
+  expect(w.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+
+  // GitHub is back: each pull request is reviewed, on its own card.
+  w.github.failRequests(null);
+  const recovered = await sweep();
+  const cards = recovered.messages(CHANNEL).slice(1);
+  expect(cards).toHaveLength(6);
+  for (const card of cards) {
+    expect(card.blocks).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+    expect(card.blocks).not.toContain('ot reviewed');
+  }
+  expect(recovered.messages(OTHER_CHANNEL)).toHaveLength(4);
+  expect(w.slack.violations).toEqual([]);
+});
+
+it('still gives one pull request failing alone a "not reviewed" card of its own', async () => {
+  const { w, sweep } = await busyWorld(1);
+  // Only octo/mill's compare fails.
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000, pathContains: '/octo/mill/' });
+
+  const { messages } = await sweep();
+  const cards = messages(CHANNEL);
+  expect(cards).toHaveLength(2);
+  const mill = cards.find((c) => c.blocks.includes('Dependency review: octo/mill #1'))!;
+  expect(mill.blocks).toContain('overall :warning: *not reviewed*');
+  expect(mill.blocks).toContain('*Not reviewed*: GitHub could not compare its base and head');
+  expect(cards.find((c) => c.blocks.includes('Dependency review: octo/shop #1'))!.blocks).toContain('`goodlib` upgraded 1.1.0 → 1.2.0: *ok*');
+  expect(cards.some((c) => c.blocks.includes('Dependency reviews:'))).toBe(false);
+});
+
+it('turns cards already posted into "not reviewed" at their new heads during an outage (an edit each, no older verdict left standing) and posts nothing new for them', async () => {
+  const { w, sweep } = await busyWorld(3);
+  expect((await sweep()).messages(CHANNEL)).toHaveLength(6);
+  const posts = w.slack.callsTo('chat.postMessage').length;
+
+  for (const name of ['shop', 'mill']) for (let n = 1; n <= 3; n++) w.github.pushCommit('octo', name, { 'requirements.txt': `goodlib==1.2.0\nidna==3.1\n# ${n}\n` }, { branch: `deps-${n}` });
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  const outage = await sweep();
+  expect(w.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+  for (const card of outage.messages(CHANNEL)) {
+    expect(card.blocks).toContain('overall :warning: *not reviewed*');
+    expect(card.blocks).not.toContain('upgraded');
+  }
+});
