@@ -638,9 +638,11 @@ async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: Reado
   for (const pull of pulls) {
     for (const channel of repos.get(pull.ref.repo) ?? []) {
       if (pull.known.has(channel)) continue;
-      const byCause = newIn.get(channel) ?? new Map<NotReviewedCause, NotReviewedPull[]>();
-      byCause.set(pull.cause, [...(byCause.get(pull.cause) ?? []), pull]);
-      newIn.set(channel, byCause);
+      let byCause = newIn.get(channel);
+      if (byCause === undefined) newIn.set(channel, (byCause = new Map()));
+      let same = byCause.get(pull.cause);
+      if (same === undefined) byCause.set(pull.cause, (same = []));
+      same.push(pull); // not a copy per pull request: an outage over thousands stays linear
     }
   }
   const summarised = new Set<string>();
