@@ -269,7 +269,16 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           if (outcome.timedOut) {
             skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${parseTimeoutMs} ms; code rules not run (secrets were checked)` });
           } else {
-            if (outcome.rulesTimedOut === 'query') {
+            if (outcome.tooWide !== null) {
+              const { line, endLine, children, limit } = outcome.tooWide;
+              const where = endLine > line ? `lines ${line}–${endLine}` : `line ${line}`;
+              skipped.push({
+                path,
+                reason: 'wide-syntax-error',
+                partial: true,
+                message: `${path}:${line}: could not parse ${where} (one stretch of ${children.toLocaleString('en')} pieces, more than the ${limit.toLocaleString('en')} the syntax tree search takes on in linear time); code rules not run (secrets were checked)`,
+              });
+            } else if (outcome.rulesTimedOut === 'query') {
               skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: finding the code the rules check (the syntax tree query) took longer than ${ruleTimeoutMs} ms and was stopped; code rules not run (secrets were checked)` });
             } else if (outcome.rulesTimedOut) {
               skipped.push({ path, reason: 'rule-timeout', partial: true, message: `${path}: the code rules took longer than ${ruleTimeoutMs} ms and were stopped; findings after that point were not looked for (secrets were checked)` });

@@ -44,7 +44,7 @@ export interface CodeFinding {
  * `not-utf8` also: a Python file whose PEP 263 cookie names a codec the scanner does not decode, or
  * that its bytes do not follow; `nul-byte`: a Python file with a NUL byte (code rules not run).
  */
-export type SkipReason = 'too-large' | 'not-utf8' | 'nul-byte' | 'parse-timeout' | 'rule-timeout' | 'unreadable' | 'symlink' | 'not-regular';
+export type SkipReason = 'too-large' | 'not-utf8' | 'nul-byte' | 'parse-timeout' | 'rule-timeout' | 'wide-syntax-error' | 'unreadable' | 'symlink' | 'not-regular';
 
 export interface SkippedFile {
   path: string;

@@ -136,6 +136,27 @@ describe('parsers take time linear in their input', { timeout: WALL_MS }, () => 
     }
   });
 
+  // tree-sitter's query spends time on each child of an ERROR node in proportion to its siblings, so
+  // a file of unbalanced brackets or operators (`[` × 50,000) took 8 s to search, and any repository
+  // could hold a few. A stretch that wide is not searched (the file is partial, said so); the
+  // parse, which is linear, still runs. Python files of 5k and 50k pieces of such runs.
+  it('the Python code scan: runs of unbalanced brackets and operators, at 5k and 50k pieces', async () => {
+    const { createPythonScanner } = await import('../../src/scan/python/scan-python.js');
+    const scanner = await createPythonScanner({ parseTimeoutMs: 60_000 });
+    try {
+      const scan = (text: string) => scanner.scan('app/broken.py', text, false);
+      const problems: string[] = [];
+      for (const unit of ['[', '(', '{', '+ ', '[{', 'x = (']) {
+        const text = (n: number) => `import os\nos.system(cmd)\n${unit.repeat(n)}\n`;
+        const problem = nonLinearGrowthOf(scan, text(5_000), text(50_000), `${JSON.stringify(unit)} runs`);
+        if (problem !== null) problems.push(problem);
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      scanner.close();
+    }
+  });
+
   describe('the measure itself', () => {
     const pairs = (text: string) => {
       // (n / 10)² steps: 10⁸ at 100k characters, about a tenth of a second; 10⁶ at 10k, under a

@@ -44,11 +44,23 @@ describe('bad input', () => {
   });
 
   it('deeply nested expressions parse (rules cope with the tree), and a parse past the time limit is skipped', async () => {
-    const deep = 'value = ' + '('.repeat(20_000) + 'eval(data)' + ')'.repeat(20_000) + '\n' + '[' .repeat(5000) + '\n';
+    const deep = 'value = ' + '('.repeat(20_000) + 'eval(data)' + ')'.repeat(20_000) + '\n' + '['.repeat(1_500) + '\n';
     const result = await scanFiles({ 'app/deep.py': deep, 'app/ok.py': RISKY });
     expect(hits(result)).toEqual(['py-eval-exec@1', 'py-os-system@2']);
     const slow = await scanFiles({ 'app/big.py': 'def f(x):\n    return x + 1\n'.repeat(20_000), 'app/ok.py': RISKY }, { parseTimeoutMs: 0 });
     expect(slow.skipped.map((s) => `${s.path} ${s.reason} ${s.partial}`)).toContain('app/big.py parse-timeout true');
+  });
+
+  it('a stretch of thousands of unbalanced brackets is not searched (the query would take seconds): the file is partial and says why, the other files are scanned', async () => {
+    const cpuMsSince = cpuStopwatch();
+    const result = await scanFiles({ 'app/brackets.py': `import os\nos.system(cmd)\n${'['.repeat(50_000)}\n`, 'app/ops.py': 'x = ' + '+ '.repeat(50_000), 'app/ok.py': RISKY });
+    expect(cpuMsSince()).toBeLessThan(5_000); // about 16 s of CPU before
+    expect(result.skipped).toEqual([
+      { path: 'app/brackets.py', reason: 'wide-syntax-error', partial: true, message: 'app/brackets.py:1: could not parse lines 1–3 (one stretch of 50,002 pieces, more than the 2,000 the syntax tree search takes on in linear time); code rules not run (secrets were checked)' },
+      { path: 'app/ops.py', reason: 'wide-syntax-error', partial: true, message: expect.stringContaining('code rules not run (secrets were checked)') },
+    ]);
+    expect(result.partial).toBe(true);
+    expect(hits(result)).toEqual(['py-os-system@2']);
   });
 
   it('Python 2 code is read (the grammar knows print and exec statements); a broken file is noted and checked where it parses', async () => {

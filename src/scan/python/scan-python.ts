@@ -28,6 +28,11 @@ export interface PythonScanOutcome {
    * misread, so the rules may have missed code there: the result is partial.
    */
   unparsed: Unparsed | null;
+  /**
+   * Set when the rules were not run because a stretch the parser could not read is one ERROR node
+   * with more than WIDE_ERROR_CHILDREN pieces (see widestErrorRegion): null otherwise.
+   */
+  tooWide: WideError | null;
   /** Rules that failed on this file (a bug, reported rather than hidden). */
   ruleErrors: string[];
   /**
@@ -51,6 +56,27 @@ export interface Unparsed {
   template: boolean;
 }
 
+/** An ERROR node too wide to query: where it is (1-based lines) and how many pieces it holds. */
+export interface WideError {
+  line: number;
+  endLine: number;
+  children: number;
+  /** WIDE_ERROR_CHILDREN, for the message (this module loads only with the first Python file). */
+  limit: number;
+}
+
+/**
+ * The most pieces (tokens and subtrees) one ERROR node may hold for the rules' query to run on the
+ * file. tree-sitter's query cursor spends time on each child of an ERROR node in proportion to its
+ * siblings (tree-sitter/tree-sitter#1972: `ts_tree_cursor_current_status`), so a stretch of
+ * unbalanced brackets or operators (`[` × 50,000, 50 KB) took 8 s to query, and a few such files
+ * held a scan for half a minute. Nodes without errors never cost that (a list literal of 40,000
+ * items queries in linear time). At this width one node costs a few milliseconds, so a file's
+ * query stays linear in its size; such a file does not run in Python either (a syntax error),
+ * and its result is partial, as any unparsed stretch already makes it.
+ */
+export const WIDE_ERROR_CHILDREN = 2_000;
+
 export interface PythonScanner {
   scan(path: string, text: string, isTest: boolean): PythonScanOutcome;
   close(): void;
@@ -63,19 +89,21 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
   return {
     scan(path, text, isTest) {
       const tree = parser.parse(text);
-      if (!tree) return { findings: [], timedOut: true, rulesTimedOut: null, syntaxErrors: 0, unparsed: null, ruleErrors: [], comments: new Map() };
+      if (!tree) return { findings: [], timedOut: true, rulesTimedOut: null, syntaxErrors: 0, unparsed: null, tooWide: null, ruleErrors: [], comments: new Map() };
       try {
         const root = tree.rootNode;
         const errors = root.hasError ? findErrors(root, text) : { count: 0, unparsed: null };
+        const tooWide = root.hasError ? widestErrorRegion(root) : null;
         const deadline = performance.now() + (options.ruleTimeoutMs ?? Infinity);
-        const { findings, errors: ruleErrors, timedOut } = engine.run(root, path, text, isTest, () => performance.now() >= deadline);
+        const { findings, errors: ruleErrors, timedOut } =
+          tooWide === null ? engine.run(root, path, text, isTest, () => performance.now() >= deadline) : { findings: [], errors: [], timedOut: null };
         const comments = new Map<number, string>();
         if (mentionsMarker(text)) {
           for (const c of root.descendantsOfType('comment')) {
             if (c && mentionsMarker(c.text)) comments.set(c.startPosition.row + 1, c.text);
           }
         }
-        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors: errors.count, unparsed: errors.unparsed, ruleErrors, comments };
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors: errors.count, unparsed: errors.unparsed, tooWide, ruleErrors, comments };
       } finally {
         tree.delete();
       }
@@ -127,6 +155,37 @@ function findErrors(root: import('web-tree-sitter').Node, text: string): { count
   first.others = others;
   first.template = template;
   return { count, unparsed: first };
+}
+
+/**
+ * The first ERROR node holding more than WIDE_ERROR_CHILDREN pieces, or null. Walks only where
+ * errors are (children with `hasError`), and enters an ERROR node only when it is narrow enough,
+ * so each node is looked at once at most: linear, like the parse.
+ */
+function widestErrorRegion(root: import('web-tree-sitter').Node): WideError | null {
+  const cursor = root.walk();
+  try {
+    let more = true;
+    while (more) {
+      const node = cursor.currentNode;
+      if (node.isError && node.childCount > WIDE_ERROR_CHILDREN) {
+        const { startPosition: start, endPosition: end } = node;
+        // A stretch ending with a line break ends on that line, not at the start of the next.
+        const endLine = end.column === 0 && end.row > start.row ? end.row : end.row + 1;
+        return { line: start.row + 1, endLine, children: node.childCount, limit: WIDE_ERROR_CHILDREN };
+      }
+      if (node.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          more = false;
+          break;
+        }
+      }
+    }
+    return null;
+  } finally {
+    cursor.delete();
+  }
 }
 
 const JINJA_TAG = /\{[%{#]/g;
