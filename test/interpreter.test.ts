@@ -175,15 +175,15 @@ describe('detectPythonVersions', () => {
     ]);
   });
 
-  it('reports the lowest Python that requires-python allows', () => {
+  it('reports the lowest Python that requires-python allows, and the requirement as written', () => {
     const pyproject = ['[build-system]', 'requires = ["hatchling"]', '', '[project]', 'name = "x"', 'requires-python = ">=3.8, <4"', ''].join('\n');
-    expect(detect('pyproject.toml', pyproject)).toEqual([{ version: '3.8', file: 'pyproject.toml', line: 6, via: 'requires-python' }]);
+    expect(detect('pyproject.toml', pyproject)).toEqual([{ version: '3.8', file: 'pyproject.toml', line: 6, via: 'requires-python', constraint: '>=3.8, <4' }]);
 
     const poetry = ['[tool.poetry]', 'name = "x"', '', '[tool.poetry.dependencies]', 'python = "^3.10"', 'requests = "^2.31"'].join('\n');
-    expect(detect('pyproject.toml', poetry)).toEqual([{ version: '3.10', file: 'pyproject.toml', line: 5, via: 'poetry' }]);
+    expect(detect('pyproject.toml', poetry)).toEqual([{ version: '3.10', file: 'pyproject.toml', line: 5, via: 'poetry', constraint: '^3.10' }]);
 
-    expect(detect('setup.cfg', '[options]\npackages = find:\npython_requires = >=3.7\n')).toEqual([{ version: '3.7', file: 'setup.cfg', line: 3, via: 'python_requires' }]);
-    expect(detect('Pipfile', '[packages]\nrequests = "*"\n\n[requires]\npython_version = "3.9"\n')).toEqual([{ version: '3.9', file: 'Pipfile', line: 5, via: 'pipfile' }]);
+    expect(detect('setup.cfg', '[options]\npackages = find:\npython_requires = >=3.7\n')).toEqual([{ version: '3.7', file: 'setup.cfg', line: 3, via: 'python_requires', constraint: '>=3.7' }]);
+    expect(detect('Pipfile', '[packages]\nrequests = "*"\n\n[requires]\npython_version = "3.9"\n')).toEqual([{ version: '3.9', file: 'Pipfile', line: 5, via: 'pipfile', constraint: '3.9' }]);
   });
 
   it('lowestAllowedPython handles the usual specifier shapes', () => {

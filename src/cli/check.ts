@@ -8,7 +8,8 @@ import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
 import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
 import { partialBlock, partialReasonJson, partialReasons, partialStderrLines } from '../audit/partial.js';
-import { compareVersions, isValidVersion } from '../python/pep440.js';
+import { compareVersions } from '../python/pep440.js';
+import { isExactVersion, reversedMessage, reversedRelease } from '../python/release-argument.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
@@ -25,14 +26,6 @@ export interface CheckQuery {
   version: string;
 }
 
-/**
- * A release from before PEP 440 that PyPI still serves (`0.1-charmander`, `2.0.0-final`, a timestamp):
- * letters, digits and the separators such versions use (even first: jw.util has
- * `-class.-jw.util.version.Version-`, named by an advisory). Never `*` (a wildcard is many releases),
- * `;` (a marker), whitespace (an option such as `--hash` after it), `,` or comparison signs.
- */
-const LEGACY_VERSION = /^[A-Za-z0-9._+!:-]*[A-Za-z0-9][A-Za-z0-9._+!:-]*$/;
-
 const ACCEPTED = 'expected name==version with one exact version, such as django==2.1.5 (no wildcards, markers, options or other operators)';
 
 /** `Django==2.1.5` → name as given, normalised name, version as given (old releases are not all PEP 440). */
@@ -41,10 +34,14 @@ export function parseCheckArg(arg: string): CheckQuery {
   const name = at > 0 ? arg.slice(0, at).trim() : '';
   const version = at > 0 ? arg.slice(at + 2).replace(/^=/, '').trim() : '';
   if (!name || !version || !isValidName(name)) throw new CliError(`"${arg}": expected name==version, for example django==2.1.5`);
+  // `2.1.5==django` would ask about a project called 2.1.5: "no known vulnerabilities" for a
+  // question that was not asked.
+  const meant = reversedRelease(name, version);
+  if (meant !== null) throw new CliError(reversedMessage(arg, name, version, meant));
   // What pip would take as one exact release: PEP 440 (without a wildcard), or a legacy version.
   // Anything else (`2.1.*`, `2.1.5;python_version>"3"`, `2.1.5 --hash=…`) would be answered as a
-  // version nothing matches: "no known vulnerabilities" for a question that was not asked.
-  if (!LEGACY_VERSION.test(version) && !(isValidVersion(version) && !version.includes('*'))) {
+  // version nothing matches, the same unasked question.
+  if (!isExactVersion(version)) {
     throw new CliError(`"${arg}": "${version}" is not one exact version; ${ACCEPTED}`);
   }
   return { given: name, name: normalizeName(name), version };

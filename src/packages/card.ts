@@ -17,6 +17,7 @@ import { errorLine } from '../error-line.js';
 import { ServiceError } from '../http.js';
 import { redactSecrets } from '../log.js';
 import { isValidName, normalizeName } from '../python/names.js';
+import { isExactVersion, reversedMessage, reversedRelease } from '../python/release-argument.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../python/pep440.js';
 import { ownershipSignals, repositorySignals } from './health/people.js';
 import { releaseHistory, releaseSignals } from './health/releases.js';
@@ -54,8 +55,12 @@ export function parsePackageArg(arg: string): PackageRequest {
   const version = at === -1 ? null : text.slice(at + 2).trim();
   const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
   if (!name || !isValidName(name)) throw new PackageArgumentError(`"${shown}" is not a valid project name (letters, digits, and . _ - inside)`);
-  if (version !== null && (!version || /[\s,;<>!=~*]/.test(version) || version.length > 128)) {
-    throw new PackageArgumentError(`"${shown}": expected name or name==version, for example requests==2.32.3`);
+  // `2.1.5==django` would be a card about a project called 2.1.5: refused, saying what was meant.
+  const meant = version === null ? null : reversedRelease(name, version);
+  if (meant !== null) throw new PackageArgumentError(reversedMessage(shown, name, version!, meant));
+  // One exact release, as `depwatch check` reads it: no wildcard, marker, option or other operator.
+  if (version !== null && (!version || version.length > 128 || !isExactVersion(version))) {
+    throw new PackageArgumentError(`"${shown}": expected name or name==version with one exact version, for example requests==2.32.3`);
   }
   return { given: name, name: normalizeName(name), version };
 }

@@ -106,6 +106,11 @@ export interface DetectedPython {
   line: number | null;
   /** How it was found: `.python-version`, `.tool-versions`, `runtime.txt`, `dockerfile`, `setup-python`, `requires-python`, `poetry`, `pipfile`, `python_requires`. */
   via: string;
+  /**
+   * The requirement as written (`>=3.8`, `^3.8`, `3.8` in a Pipfile), for declared requirements:
+   * what tells one constraint repeated in another file (its lockfile) from a different one.
+   */
+  constraint?: string;
 }
 
 export interface SourceFile {
@@ -365,12 +370,12 @@ function fromPyproject(text: string): Hit[] {
   const requires = asRecord(toml.project)?.['requires-python'];
   if (typeof requires === 'string') {
     const lowest = lowestAllowedPython(requires);
-    if (lowest) hits.push({ version: lowest, line: lineOf(text, /^\s*["']?requires-python["']?\s*=/), via: 'requires-python' });
+    if (lowest) hits.push({ version: lowest, line: lineOf(text, /^\s*["']?requires-python["']?\s*=/), via: 'requires-python', constraint: requires });
   }
   const poetryPython = asRecord(asRecord(asRecord(toml.tool)?.poetry)?.dependencies)?.python;
   if (typeof poetryPython === 'string') {
     const lowest = lowestAllowedPython(poetryPython);
-    if (lowest) hits.push({ version: lowest, line: lineOf(text, /^\s*["']?python["']?\s*=/), via: 'poetry' });
+    if (lowest) hits.push({ version: lowest, line: lineOf(text, /^\s*["']?python["']?\s*=/), via: 'poetry', constraint: poetryPython });
   }
   return hits;
 }
@@ -381,7 +386,7 @@ function fromSetupCfg(text: string): Hit[] {
     const value = pythonRequiresValue(all[i]!);
     if (value === null) continue;
     const lowest = lowestAllowedPython(value);
-    return lowest ? [{ version: lowest, line: i + 1, via: 'python_requires' }] : [];
+    return lowest ? [{ version: lowest, line: i + 1, via: 'python_requires', constraint: value }] : [];
   }
   return [];
 }
@@ -408,10 +413,10 @@ function fromPipfile(text: string): Hit[] {
   const full = requires?.python_full_version;
   const short = requires?.python_version;
   if (typeof full === 'string' && cpythonVersion(full)) {
-    return [{ version: full, line: lineOf(text, /^\s*python_full_version\s*=/), via: 'pipfile' }];
+    return [{ version: full, line: lineOf(text, /^\s*python_full_version\s*=/), via: 'pipfile', constraint: full }];
   }
   if (typeof short === 'string' && cpythonVersion(short)) {
-    return [{ version: short, line: lineOf(text, /^\s*python_version\s*=/), via: 'pipfile' }];
+    return [{ version: short, line: lineOf(text, /^\s*python_version\s*=/), via: 'pipfile', constraint: short }];
   }
   return [];
 }

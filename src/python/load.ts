@@ -193,7 +193,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const exclude = options.exclude ?? (() => false);
   const passedOver = listed === null ? [] : listed.filter((path) => !loaded.has(path) && !unreadable.has(path) && !exclude(path) && isUndecidedInput(path, source.folder));
   const notice = passedOverInputsNotice(passedOver);
-  const notices = [...(notice === null ? [] : [notice]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
+  const empty = emptyRequirementsNotice([...loaded.values()], errors);
+  const notices = [...(notice === null ? [] : [notice]), ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
   return {
     manifests: [...loaded.values()],
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),
@@ -318,6 +319,24 @@ export const isFileNotFound = (e: Pick<ExtractError, 'message' | 'includedBy'>):
 
 /** How many passed-over `.in` files the notice names before saying how many more there are. */
 const PASSED_OVER_NAMED = 5;
+
+/**
+ * The one notice naming the requirements files that were read and list nothing (empty, or only
+ * comments, blank lines and options): an audit of them says "0 dependencies", which without a word
+ * reads as a project with nothing to check rather than a file that may be the wrong one or not yet
+ * written. Not partial: the file was read, and says what it says. A file that includes others (`-r`,
+ * `-c`) is not empty, and one with a problem of its own is said as that problem. Null when none.
+ */
+export function emptyRequirementsNotice(manifests: readonly LoadedManifest[], errors: readonly ExtractError[]): string | null {
+  const withProblems = new Set(errors.map((e) => e.file));
+  const empty = manifests.filter((m) => m.format === 'requirements' && m.dependencies.length === 0 && m.includes.length === 0 && !withProblems.has(m.path)).map((m) => m.path);
+  if (empty.length === 0) return null;
+  const named = empty.slice(0, PASSED_OVER_NAMED).join(', ');
+  const more = empty.length > PASSED_OVER_NAMED ? ` and ${empty.length - PASSED_OVER_NAMED} more` : '';
+  return empty.length === 1
+    ? `${named}: lists no requirements (it is empty or holds only comments and options), so nothing in it was checked`
+    : `${named}${more}: list no requirements (each is empty or holds only comments and options), so nothing in them was checked`;
+}
 
 /**
  * The one notice naming the `.in` files discovery did not read (isUndecidedInput, neither paired

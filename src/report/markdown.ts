@@ -5,11 +5,11 @@ import { describeReason, forReaders, reasonsOf } from '../audit/partial.js';
 import type { ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
-import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
+import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
-import { location, osvUrl, summaryLine } from './summary.js';
+import { osvUrl, summaryLine } from './summary.js';
 
 /** Table cells must not break the table: escape pipes, flatten newlines, escape HTML. */
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
@@ -75,12 +75,8 @@ function syntax(options: ReportOptions, inTable = false): AdviceSyntax {
   };
 }
 
-/** A finding's place, for its table row. */
-function where(f: Finding, options: ReportOptions): string {
-  const loc = location(f);
-  if (!loc) return '';
-  return syntax(options, true).place(f.file!, f.line);
-}
+/** A finding's place (or places), for its table row. */
+const where = (f: Finding, options: ReportOptions): string => findingPlaces(f, syntax(options, true));
 
 const advisoryLink = (id: string) => `[${cell(id)}](${osvUrl(id)})`;
 

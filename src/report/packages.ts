@@ -87,3 +87,12 @@ export function placesLine(locations: readonly FindingLocation[], s: AdviceSynta
   if (omitted > 0) also.push(`and ${plural(omitted, 'more place', 'more places')}`);
   return [s.place(primary.file, primary.line), ...also].join('; ');
 }
+
+/**
+ * Where a finding is, for the findings outside the package groups: its place, or every place when
+ * it names several (a Python constraint its lockfile repeats: "pyproject.toml:3; locked in uv.lock").
+ */
+export function findingPlaces(f: Finding, s: AdviceSyntax = PLAIN_SYNTAX): string {
+  if (f.locations && f.locations.length > 1) return placesLine(f.locations, s, f.locationsOmitted ?? 0);
+  return f.file ? s.place(f.file, f.line) : '';
+}

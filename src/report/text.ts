@@ -7,11 +7,11 @@ import { partialBlock, reasonsOf } from '../audit/partial.js';
 import type { CodeFinding, ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
-import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
+import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { codePlace, passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
-import { location, osvUrl, summaryLine } from './summary.js';
+import { osvUrl, summaryLine } from './summary.js';
 import { terminalSafe } from './terminal-text.js';
 
 const LEVEL_WIDTH = 11;
@@ -40,7 +40,8 @@ function packageBlock(g: PackageGroup, unknownAs: RatedSeverity): string[] {
 function otherFinding(f: Finding): string[] {
   const head = `${f.kind}${f.package ? `  ${f.package}${f.version ? ` ${f.version}` : ''}` : ''}`;
   const lines = [`  ${head}`];
-  if (location(f)) lines.push(`      at ${location(f)}`);
+  const where = findingPlaces(f);
+  if (where) lines.push(`      at ${where}`);
   lines.push(`      fix: ${f.fix.text}`);
   return lines;
 }

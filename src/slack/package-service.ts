@@ -27,11 +27,26 @@ export interface ParsedPackageCommand {
   refused: string[];
 }
 
+/**
+ * `django == 2.1.5`, `django ==2.1.5` or `django== 2.1.5` as typed in a message: one argument. Split
+ * at the blanks they would be `django` and `2.1.5`, a card about a project called 2.1.5; joined,
+ * the argument is read (and refused, when malformed) as the user wrote it.
+ */
+export function joinSpacedReleases(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (const arg of args) {
+    const last = joined.length - 1;
+    if (last >= 0 && (arg.startsWith('==') || joined[last]!.endsWith('=='))) joined[last] += arg;
+    else joined.push(arg);
+  }
+  return joined;
+}
+
 /** Null when the text is not a `package` command at all. */
 export function parsePackageCommand(text: string): ParsedPackageCommand | null {
   const match = PACKAGE_COMMAND.exec(text.trim());
   if (!match) return null;
-  const args = text.trim().slice(match[0].length).split(/[\s,]+/).filter(Boolean);
+  const args = joinSpacedReleases(text.trim().slice(match[0].length).split(/[\s,]+/).filter(Boolean));
   const requests: PackageRequest[] = [];
   const refused: string[] = [];
   const seen = new Set<string>();

@@ -227,6 +227,18 @@ describe('depwatch db and check', () => {
     expect(out.stderr).toMatch(/"django": expected name==version/);
   });
 
+  it('refuses name and version the wrong way round in one line, saying what was meant, rather than check a project called 2.1.5', async () => {
+    const { out, run } = cli();
+    expect(await run('check', '--offline', '--json', '2.1.5==django')).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toBe('depwatch check: "2.1.5==django" is not name==version: "django" is not a version and "2.1.5" is one; did you mean django==2.1.5?\n');
+    // A name that starts with digits is still a name.
+    for (const arg of ['2to3==1.0', 'django==2.1.5']) {
+      const ok = cli();
+      expect([0, 1], `${arg}: ${ok.out.stderr}`).toContain(await ok.run('check', '--offline', arg));
+    }
+  });
+
   it('refuses what pip would not take as one exact version, in one line, rather than answer for nothing', async () => {
     for (const arg of ['django==2.1.*', 'django==2.1.5;python_version>"3"', 'django==2.1.5 --hash=sha256:abc', 'django==2.1.5,<3', 'django==>2.1']) {
       const { out, run } = cli();

@@ -63,6 +63,15 @@ describe('depwatch package', () => {
     ]);
   });
 
+  it('refuses name and version the wrong way round in one line (exit 2), with no card about a project called 2.1.5', async () => {
+    const db = await setup();
+    const { out, run } = cli(db);
+    expect(await run('--json', '2.1.5==django')).toBe(2);
+    const message = '"2.1.5==django" is not name==version: "django" is not a version and "2.1.5" is one; did you mean django==2.1.5?';
+    expect(out.stderr).toBe(`depwatch package: ${message}\n`);
+    expect(JSON.parse(out.stdout)).toEqual({ packages: [], errors: [{ argument: '2.1.5==django', message }] });
+  });
+
   it('prints a readable card and exits 0 when every verdict is below --fail-on', async () => {
     const db = await setup();
     const { out, run } = cli(db);

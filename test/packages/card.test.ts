@@ -335,6 +335,8 @@ describe('parsePackageArg', () => {
     ['requests', { given: 'requests', name: 'requests', version: null }],
     ['Django==2.1.5', { given: 'Django', name: 'django', version: '2.1.5' }],
     [' zope.interface == 6.0 ', { given: 'zope.interface', name: 'zope-interface', version: '6.0' }],
+    ['2to3==1.0', { given: '2to3', name: '2to3', version: '1.0' }],
+    ['cherrypy==2.0.0-final', { given: 'cherrypy', name: 'cherrypy', version: '2.0.0-final' }],
   ])('%s', (arg, expected) => {
     expect(parsePackageArg(arg)).toEqual(expected);
   });
@@ -346,6 +348,8 @@ describe('parsePackageArg', () => {
     ['requests>=2', '"requests>=2" is not a valid project name'],
     ['requests==', '"requests==": expected name or name==version'],
     ['requests==1 2', '"requests==1 2": expected name or name==version'],
+    ['2.1.5==django', '"2.1.5==django" is not name==version: "django" is not a version and "2.1.5" is one; did you mean django==2.1.5?'],
+    ['django==2.1.*', '"django==2.1.*": expected name or name==version with one exact version'],
   ])('refuses %s with one clear line', (arg, message) => {
     expect(() => parsePackageArg(arg)).toThrow(PackageArgumentError);
     expect(() => parsePackageArg(arg)).toThrow(message);

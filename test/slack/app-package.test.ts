@@ -112,6 +112,27 @@ describe('/audit package', () => {
     expect(text).toContain('idna 3.0');
   });
 
+  it('refuses name and version the wrong way round in one ephemeral line, saying what was meant: no card about a project called 2.1.5', async () => {
+    const before = world.slack.responses.length;
+    const reversed = await world.audit('package 2.1.5==django');
+    const ack = reversed.response.json as { response_type: string; text: string; blocks: unknown };
+    expect(ack.response_type).toBe('ephemeral');
+    expect(blockText(ack.blocks)).toContain('"2.1.5==django" is not name==version: "django" is not a version and "2.1.5" is one; did you mean django==2.1.5?');
+    await world.bot.service.idle();
+    expect(world.slack.responses.length).toBe(before);
+  });
+
+  it('reads name == version typed with spaces as one argument, never as a card about the version', async () => {
+    for (const typed of ['package idna == 3.0', 'package idna ==3.0', 'package idna== 3.0']) {
+      const { responseId } = await world.audit(typed);
+      const [placeholder, card] = await answers(responseId, 2);
+      expect(String(placeholder!.body.text), typed).toContain('idna');
+      expect(String(card!.body.text), typed).toBe('idna 3.0: avoid');
+    }
+    const spacedReversed = await world.audit('package 2.1.5 == django');
+    expect(blockText((spacedReversed.response.json as { blocks: unknown }).blocks)).toContain('did you mean django==2.1.5?');
+  });
+
   it('PyPI failing for one package makes its card partial (never ok), and the other card is whole', async () => {
     world.pypi.fail({ match: '/simple/certifi', times: 5, status: 503 });
     world.pypi.fail({ match: '/pypi/certifi', times: 5, status: 503 });

@@ -1,28 +1,89 @@
-/** `python-eol`: the project runs (or allows) a Python branch past, or close to, its end of life. */
-import { detectPythonVersions, eolStatus, lowestAllowedPython } from '../../python/interpreter.js';
+/**
+ * `python-eol`: the project runs (or allows) a Python branch past, or close to, its end of life.
+ *
+ * One constraint is one finding, however many files write it: a lockfile repeats its project's
+ * requirement (uv.lock's and pdm.lock's `requires-python`, poetry.lock's `python-versions`,
+ * Pipfile.lock's `python_version`), and raising the minimum in the project moves the lock with it.
+ * The same requirement, as written, in one folder is one finding naming every place (`locations`,
+ * the declaring file first); different requirements stay apart, as do interpreter pins (a
+ * Dockerfile, `.python-version`), which say which Python runs rather than which is allowed.
+ */
+import { posix } from 'node:path';
+import { detectPythonVersions, eolStatus, lowestAllowedPython, type DetectedPython } from '../../python/interpreter.js';
 import { plural } from '../../plural.js';
-import type { AuditContext } from '../context.js';
-import type { Finding } from '../findings.js';
+import { poetryToPep440 } from '../../python/poetry-constraint.js';
+import type { ManifestFormat } from '../../python/types.js';
+import { compareText } from '../../text-order.js';
+import { LOCK_FORMATS, type AuditContext } from '../context.js';
+import { MAX_LISTED_PLACES, type Finding, type FindingLocation } from '../findings.js';
 
 /** Warn this many days before a branch's end of life, so the upgrade can be planned. */
 const WARN_DAYS = 180;
 
+/** Ways of finding the version that name a lowest allowed Python, not the one that runs. */
+const ALLOWS = new Set(['requires-python', 'python_requires', 'poetry', 'pipfile']);
+
+interface Place extends DetectedPython {
+  /** Written by a lockfile, repeating what its project declares. */
+  locked: boolean;
+}
+
+/**
+ * The requirement as compared: blanks dropped and each alternative's clauses in one order, so uv's
+ * `>=3.8, <4` repeats a pyproject's `>=3.8,<4`. Linear but for the sort of the clauses.
+ */
+function comparable(constraint: string): string {
+  return constraint
+    .replace(/\s+/g, '')
+    .split('||')
+    .map((alternative) => alternative.split(',').sort().join(','))
+    .join('||');
+}
+
+/**
+ * poetry.lock keeps `python-versions` in Poetry's syntax (`^3.8`) while the pyproject.toml reader
+ * gives `[tool.poetry.dependencies] python` as PEP 440 (`>=3.8,<4.0`): compared in one language.
+ */
+function asPep440(requiresPython: string, format: ManifestFormat): string {
+  if (format !== 'poetry-lock') return requiresPython;
+  const translated = poetryToPep440(requiresPython);
+  return translated.ok ? translated.specifier : requiresPython;
+}
+
 export function pythonEolFindings(ctx: AuditContext): Finding[] {
-  const found = detectPythonVersions(ctx.contextFiles);
+  const places: Place[] = detectPythonVersions(ctx.contextFiles).map((d) => ({ ...d, locked: false }));
   for (const m of ctx.manifests) {
     if (!m.requiresPython) continue;
     const lowest = lowestAllowedPython(m.requiresPython);
-    if (lowest && !found.some((f) => f.file === m.path)) found.push({ version: lowest, file: m.path, line: null, via: 'requires-python' });
+    if (lowest && !places.some((f) => f.file === m.path)) {
+      places.push({ version: lowest, file: m.path, line: null, via: 'requires-python', constraint: asPep440(m.requiresPython, m.format), locked: LOCK_FORMATS.has(m.format) });
+    }
   }
-  const findings: Finding[] = [];
-  const seen = new Set<string>();
-  for (const f of found) {
-    const status = eolStatus(f.version, ctx.now);
+
+  // The places of each constraint, in the order they were found; an interpreter pin is its own.
+  const groups = new Map<string, Place[]>();
+  for (const place of places) {
+    const status = eolStatus(place.version, ctx.now);
     if (!status || status.daysLeft > WARN_DAYS) continue;
-    const key = `${status.branch}|${f.file}|${f.line}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const allows = f.via === 'requires-python' || f.via === 'python_requires' || f.via === 'poetry' || f.via === 'pipfile';
+    const key =
+      place.constraint !== undefined && ALLOWS.has(place.via)
+        ? `constraint|${status.branch}|${posix.dirname(place.file)}|${comparable(place.constraint)}`
+        : `pin|${status.branch}|${place.file}|${place.line}`;
+    const group = groups.get(key);
+    if (!group) groups.set(key, [place]);
+    else if (!group.some((p) => p.file === place.file && p.line === place.line)) group.push(place);
+  }
+
+  const findings: Finding[] = [];
+  for (const group of groups.values()) {
+    // The declaring file first (what to edit), then its lockfiles: file order decides among equals.
+    const sorted = [...group].sort((a, b) => Number(a.locked) - Number(b.locked) || compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
+    const f = sorted[0]!;
+    const status = eolStatus(f.version, ctx.now)!;
+    const allows = ALLOWS.has(f.via);
+    const locations: FindingLocation[] = sorted
+      .slice(0, MAX_LISTED_PLACES)
+      .map((p) => (p.locked ? { file: p.file, line: p.line, role: 'lock' } : { file: p.file, line: p.line, role: 'declaration', specifier: p.constraint }));
     findings.push({
       kind: 'python-eol',
       severity: status.isEol ? (allows ? 'medium' : 'high') : 'low',
@@ -30,6 +91,8 @@ export function pythonEolFindings(ctx: AuditContext): Finding[] {
       version: f.version,
       file: f.file,
       line: f.line,
+      // Listed only when the constraint is written in more than one place: one place is `file`/`line`.
+      ...(sorted.length > 1 ? { locations, ...(sorted.length > MAX_LISTED_PLACES ? { locationsOmitted: sorted.length - MAX_LISTED_PLACES } : {}) } : {}),
       fix: {
         version: null,
         text: status.isEol

@@ -15,10 +15,10 @@ import { DEFAULT_UNKNOWN_AS, effectiveSeverity, findingKey, severityOrder, UNRAT
 import { forReaders, notReached, reasonsOf } from '../../audit/partial.js';
 import { blobLineUrl, treeUrl } from '../../github/links.js';
 import { plural } from '../../plural.js';
-import { isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
+import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { placeOf, shorten, shortProblemMessage, shortReason } from '../../report/shorten.js';
-import { codeSummary, countBySeverity, location, osvUrl, severityCounts } from '../../report/summary.js';
+import { codeSummary, countBySeverity, osvUrl, severityCounts } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, listWithin, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
 import { codePlace, scanNotes, secretLabel } from '../../report/code.js';
@@ -109,10 +109,8 @@ function countsLine(counts: Record<Severity, number>, unknownAs: RatedSeverity):
     .join(' · ');
 }
 
-function fileLink(input: AuditReplyInput, f: Finding): string {
-  if (!f.file) return '';
-  return link(blobLineUrl(input.htmlUrl, input.sha, f.file, f.line), location(f));
-}
+/** The finding's place linked to the audited line, or every place when it names several. */
+const fileLink = (input: AuditReplyInput, f: Finding): string => findingPlaces(f, slackSyntax(input));
 
 /** Advice and places in Slack's mrkdwn: code in backticks, places linked to the audited lines. */
 function slackSyntax(input: AuditReplyInput): AdviceSyntax {

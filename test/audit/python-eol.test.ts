@@ -1,0 +1,73 @@
+/**
+ * `python-eol` reports one finding per end-of-life constraint: a lockfile that repeats its project's
+ * Python requirement names a second place of the same finding, never a second finding.
+ */
+import { describe, expect, it } from 'vitest';
+import { auditFileSource } from '../../src/audit/run.js';
+import type { Finding } from '../../src/audit/findings.js';
+import { memorySource } from '../../src/python/files.js';
+import { realMirror } from './helpers.js';
+
+const now = new Date('2026-11-28T12:00:00Z');
+
+const eol = async (files: Record<string, string>): Promise<Finding[]> =>
+  (await auditFileSource(memorySource(files), { target: 'app', advisories: await realMirror(), registry: null, now })).findings.filter((f) => f.kind === 'python-eol');
+
+const UV_PYPROJECT = '[project]\nname = "app"\nversion = "1"\nrequires-python = ">=3.8"\ndependencies = ["idna"]\n';
+const uvLock = (requiresPython: string) =>
+  `version = 1\nrequires-python = "${requiresPython}"\n\n[[package]]\nname = "app"\nversion = "1"\nsource = { editable = "." }\ndependencies = [{ name = "idna" }]\n\n` +
+  '[[package]]\nname = "idna"\nversion = "3.7"\nsource = { registry = "https://pypi.org/simple" }\n';
+
+const POETRY_PYPROJECT = '[tool.poetry]\nname = "app"\nversion = "1"\n\n[tool.poetry.dependencies]\npython = "^3.8"\nidna = "^3.7"\n';
+const poetryLock = (pythonVersions: string) =>
+  `[[package]]\nname = "idna"\nversion = "3.7"\ndescription = ""\noptional = false\npython-versions = ">=3.5"\nfiles = []\n\n[metadata]\nlock-version = "2.0"\npython-versions = "${pythonVersions}"\ncontent-hash = "x"\n`;
+
+describe('a Python requirement a lockfile repeats', () => {
+  it("uv.lock's requires-python repeating pyproject.toml's: one finding at the declaration, naming the lock too", async () => {
+    const findings = await eol({ 'pyproject.toml': UV_PYPROJECT, 'uv.lock': uvLock('>=3.8') });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        file: 'pyproject.toml',
+        line: null,
+        version: '3.8',
+        severity: 'medium',
+        locations: [
+          { file: 'pyproject.toml', line: null, role: 'declaration', specifier: '>=3.8' },
+          { file: 'uv.lock', line: null, role: 'lock' },
+        ],
+      }),
+    ]);
+  });
+
+  it('is the same constraint however uv spaces and orders its clauses', async () => {
+    const pyproject = UV_PYPROJECT.replace('">=3.8"', '"<4,>=3.8"');
+    expect(await eol({ 'pyproject.toml': pyproject, 'uv.lock': uvLock('>=3.8, <4') })).toHaveLength(1);
+  });
+
+  it("poetry.lock's python-versions repeating [tool.poetry.dependencies] python: one finding", async () => {
+    const findings = await eol({ 'pyproject.toml': POETRY_PYPROJECT, 'poetry.lock': poetryLock('^3.8') });
+    expect(findings.map((f) => [f.file, f.line, f.locations?.map((l) => `${l.file}:${l.role}`)])).toEqual([['pyproject.toml', null, ['pyproject.toml:declaration', 'poetry.lock:lock']]]);
+  });
+
+  it('keeps different constraints apart: a lock that says something else is its own finding', async () => {
+    const findings = await eol({ 'pyproject.toml': UV_PYPROJECT, 'uv.lock': uvLock('>=3.9') });
+    expect(findings.map((f) => [f.file, f.version, f.locations])).toEqual([
+      ['pyproject.toml', '3.8', undefined],
+      ['uv.lock', '3.9', undefined],
+    ]);
+  });
+
+  it('keeps two projects apart even when they write the same constraint', async () => {
+    const findings = await eol({ 'a/pyproject.toml': UV_PYPROJECT, 'a/uv.lock': uvLock('>=3.8'), 'b/pyproject.toml': UV_PYPROJECT, 'b/uv.lock': uvLock('>=3.8') });
+    expect(findings.map((f) => [f.file, f.locations?.map((l) => l.file)])).toEqual([
+      ['a/pyproject.toml', ['a/pyproject.toml', 'a/uv.lock']],
+      ['b/pyproject.toml', ['b/pyproject.toml', 'b/uv.lock']],
+    ]);
+  });
+
+  it('keeps an interpreter pin of the same branch apart: it says which Python runs, not which is allowed', async () => {
+    const findings = await eol({ 'pyproject.toml': UV_PYPROJECT, 'uv.lock': uvLock('>=3.8'), '.python-version': '3.8\n' });
+    expect(findings.map((f) => [f.file, f.severity])).toEqual(expect.arrayContaining([['.python-version', 'high'], ['pyproject.toml', 'medium']]));
+    expect(findings).toHaveLength(2);
+  });
+});
