@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADVISORIES_JSONL_GZ, fixtureRecords } from '../test/fixtures/osv/load.js';
+import { ADVISORIES_JSONL_GZ, fixtureRecords, OLD_FIXTURES_ALLOWED } from '../test/fixtures/osv/load.js';
 import { pinnedReleases } from './advisories.js';
 import { fmtMs, report, run, type RunResult } from './util.js';
 
@@ -49,7 +49,9 @@ export async function benchMonorepo(): Promise<void> {
   const db = join(work, 'mirror.db');
   ok(await run(process.execPath, [CLI, 'db', 'import', '--db', db, ADVISORIES_JSONL_GZ]), 'db import');
   const deps = await median(async () => ok(await run(process.execPath, [CLI, 'deps', '--json', tree]), 'depwatch deps'));
-  const audit = await median(async () => ok(await run(process.execPath, [CLI, 'audit', '--offline', '--json', '--fail-on', 'never', '--db', db, tree]), 'the offline audit'));
+  // The fixture advisories are old on purpose, and an offline audit of data past its limit is partial (exit 2):
+  // OLD_FIXTURES_ALLOWED lets the audit measured here answer as it does from a current mirror.
+  const audit = await median(async () => ok(await run(process.execPath, [CLI, 'audit', '--offline', '--json', '--fail-on', 'never', '--db', db, tree], OLD_FIXTURES_ALLOWED), 'the offline audit'));
   const findings = (JSON.parse(audit.last.stdout) as { findings: unknown[] }).findings.length;
   report(
     `monorepo: ${SERVICES} manifests, ${SERVICES * PINS_PER_SERVICE} pins`,

@@ -141,7 +141,8 @@ function optionErrorLine(err: unknown, command: string): string | null {
     const option = /^Unknown option '([^']*)'/.exec((err as Error).message)?.[1];
     return `unknown option ${option ?? ''}`.trimEnd() + ` (${help})`;
   }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${(err as Error).message.replace(/^Option /, 'option ')} (${help})`;
+  // One line: its words for a value starting with a dash (`--max-data-age -1`) take three.
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${(err as Error).message.replace(/^Option /, 'option ').replace(/\s*\n\s*/g, ' ')} (${help})`;
   return null;
 }
 

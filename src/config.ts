@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { SETTING_NAMES } from './dotenv.js';
+import { parseMaxDataAgeDays } from './advisories/offline-mirror.js';
 
 export const DEFAULT_DB_PATH = './depwatch.db';
 
@@ -94,6 +95,11 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v === undefined || v === '1' || v === 'true' || v === 'yes' || v === 'on'),
   DEPWATCH_FINGERPRINT_KEY: optionalSecret.refine((v) => v === undefined || v.length >= 32, { message: 'use at least 32 random characters (e.g. openssl rand -hex 32)' }),
+  // Read by the CLI's offline commands only (src/cli/offline-limit.ts); checked here as a bad setting is everywhere.
+  DEPWATCH_MAX_DATA_AGE_DAYS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || parseMaxDataAgeDays(v) !== null, { message: 'must be a whole number of days (0 or more), e.g. 30' }),
   LOG_LEVEL: LogLevel.default('info'),
   TZ: z.string().trim().optional(),
   METRICS_TOKEN: optionalSecret,

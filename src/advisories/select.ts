@@ -1,5 +1,6 @@
 /**
- * Which advisory source an audit uses: `--offline` → the mirror only (refused when empty);
+ * Which advisory source an audit uses: `--offline` → the mirror only (refused when empty; its
+ * answers partial when its data is older than the offline limit: offline-mirror.ts);
  * otherwise the mirror when it is fresh (see mirrorStaleness), else the OSV API with the mirror as a
  * fallback when OSV is down and the mirror holds data (and the report says so: a notice when the
  * mirror is fresh, a warning, so a partial result, when it is not).
@@ -8,6 +9,7 @@ import { ServiceError } from '../service-error.js';
 import type { AdvisoryMirror } from './mirror.js';
 import type { MirrorStatus } from './mirror-status.js';
 import type { AdvisoryFreshness } from './freshness.js';
+import { OfflineMirrorSource } from './offline-mirror.js';
 import type { AdvisorySource, AffectingOptions, OsvRecord, PackageQuery } from './types.js';
 
 /** A mirror synced within this window answers without asking OSV. */
@@ -56,15 +58,24 @@ export function isMirrorFresh(mirror: AdvisoryMirror, now: Date): boolean {
   return mirrorStaleness(mirror.status(now), now) === null;
 }
 
-/** `--offline`: the mirror, refused when it holds nothing (an empty mirror would pass every audit). */
-export function offlineSource(mirror: AdvisoryMirror): AdvisorySource {
-  if (mirror.isEmpty()) throw new OfflineMirrorEmptyError();
-  return mirror;
+/** How old an offline mirror's data may be, in whole days (DEFAULT_MAX_DATA_AGE_DAYS unless the user moved it). */
+export interface OfflineLimit {
+  maxDataAgeDays: number;
 }
 
-export function chooseAdvisorySource(options: { offline: boolean; mirror: AdvisoryMirror; api: AdvisorySource; now: Date }): AdvisorySource {
+/**
+ * `--offline`: the mirror, refused when it holds nothing (an empty mirror would pass every audit),
+ * and warning when its data is older than the limit (old data would pass every audit too).
+ */
+export function offlineSource(mirror: AdvisoryMirror, limit: OfflineLimit, now: Date): AdvisorySource {
+  if (mirror.isEmpty()) throw new OfflineMirrorEmptyError();
+  return new OfflineMirrorSource(mirror, { maxDataAgeDays: limit.maxDataAgeDays, now });
+}
+
+/** `offline`: false, or the limit on the mirror's data age that comes with it. */
+export function chooseAdvisorySource(options: { offline: false | OfflineLimit; mirror: AdvisoryMirror; api: AdvisorySource; now: Date }): AdvisorySource {
   const { offline, mirror, api, now } = options;
-  if (offline) return offlineSource(mirror);
+  if (offline) return offlineSource(mirror, offline, now);
   if (isMirrorFresh(mirror, now)) return mirror;
   return new FallbackSource(api, mirror, () => now);
 }

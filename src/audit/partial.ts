@@ -17,7 +17,8 @@ import { terminalSafe } from '../report/terminal-text.js';
 export interface PartialReason {
   /**
    * `unread`: a manifest (or part of one) not read; `no-manifests`: nothing to audit was found;
-   * `data-source`: an advisory source or the registry failed; `unscanned`: a file the code scan
+   * `data-source`: an advisory source or the registry failed, or answered from data it cannot
+   * vouch for (a stale mirror standing in for OSV, an offline mirror older than its limit); `unscanned`: a file the code scan
    * should have checked and did not (too large, not UTF-8, too slow to parse), or a scan rule
    * that failed (its message says which).
    */
@@ -45,7 +46,8 @@ export interface PartialReason {
    * reason is made, so readers ask this rather than match the message's words. `advisories`:
    * vulnerabilities were not checked; `registry`: outdated and yanked releases, and packages not on the index, were not;
    * `advisory-details` / `ratings`: fix versions or ratings may be incomplete. Absent for reasons
-   * about the data itself (a stale mirror). Not in the JSON (partialReasonJson).
+   * about the data itself (a stale mirror, an offline mirror older than its limit): the source
+   * answered, and what it found stands. Not in the JSON (partialReasonJson).
    */
   unreached?: UnreachedSource;
 }

@@ -14,12 +14,13 @@ import { directorySource } from '../python/files.js';
 import type { ChunkedRenderer, ReportFormat, ReportOptions } from '../report/interface.js';
 import type { ScanResult } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
+import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
 import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices, type OnlineServices, type Services } from './services.js';
 import { sourceRootOf } from './source-root.js';
 import { terminalSafe } from '../report/terminal-text.js';
 
-export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
+export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
   releases, unpinned requirements, missing locks and hashes, VCS/URL sources, extra indexes, old Python.
   In a directory it also scans code and configuration, as "depwatch scan" does: risky Python,
@@ -33,6 +34,7 @@ export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif
                    (critical, high, medium, low; default high)
   --offline        use only the local advisory mirror and skip PyPI (outdated/yanked checks);
                    a GitHub repository is then named only by its URL
+${MAX_DATA_AGE_USAGE}
   --no-code        audit dependencies only: do not scan code and configuration
   --show-ignored   list ignored findings too
   DEPWATCH_FINGERPRINT_KEY (env): key for secret fingerprints, so they compare across runs.`;
@@ -55,6 +57,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
       markdown: { type: 'boolean' },
       sarif: { type: 'boolean' },
       offline: { type: 'boolean' },
+      ...MAX_DATA_AGE_OPTION,
       'no-code': { type: 'boolean' },
       'fail-on': { type: 'string' },
       'unknown-as': { type: 'string' },
@@ -76,6 +79,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   const scanCode = values['no-code'] ? null : fingerprintOptions(io);
 
   const offline = Boolean(values.offline);
+  const limit = offlineLimit(values['max-data-age'], io);
   // Started now, beside the target's stat and the store's opening; awaited before the audit (see loadScanner).
   const rendering = RENDERERS[format]();
   rendering.catch(() => undefined); // awaited below; a usage error before then must not leave it unhandled
@@ -88,7 +92,7 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
     const now = new Date();
     const options: TreeAuditOptions = {
       target: '',
-      advisories: advisorySourceFor(services, offline, now),
+      advisories: advisorySourceFor(services, offline && limit, now),
       registry: online && !offline ? online.pypi : null,
       now,
       unknownAs,

@@ -12,13 +12,15 @@ import { compareVersions } from '../python/pep440.js';
 import { isExactVersion, reversedMessage, reversedRelease } from '../python/release-argument.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
+import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
 import { compareCodeUnits } from '../text-order.js';
 import { terminalSafe } from '../report/terminal-text.js';
 
-export const CHECK_USAGE = `usage: depwatch check [--json] [--offline] [--db PATH] <name==version>...
+export const CHECK_USAGE = `usage: depwatch check [--json] [--offline [--max-data-age DAYS]] [--db PATH] <name==version>...
   Reports the advisories affecting each exact release (ask before adding a dependency).
-  --offline  use only the local advisory mirror (depwatch db sync)`;
+  --offline  use only the local advisory mirror (depwatch db sync)
+${MAX_DATA_AGE_USAGE}`;
 
 export interface CheckQuery {
   given: string;
@@ -79,7 +81,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, offline: { type: 'boolean' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean' }, offline: { type: 'boolean' }, ...MAX_DATA_AGE_OPTION, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout(CHECK_USAGE + '\n');
@@ -87,11 +89,12 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length === 0) throw new CliError('check: give at least one name==version');
   const queries = positionals.map(parseCheckArg);
+  const limit = offlineLimit(values['max-data-age'], io);
   // Offline, nothing loads the configuration or the HTTP clients.
   const services = values.offline ? openServices(io, values.db, { readOnly: true }) : await openOnlineServices(io, values.db, { readOnly: true });
   try {
     const now = new Date();
-    const source = advisorySourceFor(services, Boolean(values.offline), now);
+    const source = advisorySourceFor(services, Boolean(values.offline) && limit, now);
     const hits = await source.affecting(
       queries.map((q) => ({ name: q.name, version: q.version })),
       { prefetchAliasRatings: true }, // the alias ratings below start as each package's records arrive

@@ -19,10 +19,11 @@ import { writeInside } from '../fix/write.js';
 import { directorySource } from '../python/files.js';
 import { redactSecrets } from '../redact.js';
 import { CliError, EXIT, type CliIO } from './io.js';
+import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
 import { terminalSafe } from '../report/terminal-text.js';
 
-export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline] [--db PATH] [DIR]
+export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline [--max-data-age DAYS]] [--db PATH] [DIR]
   Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
   releases to the smallest upgrade clearing every advisory: requirements files (and their -r
   includes; --hash lines of the old release are removed), pyproject.toml (PEP 621, dependency
@@ -32,6 +33,7 @@ export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline] [
   --json      print what was (or would be) changed, the lock commands and what was left alone
   --offline   use only the local advisory mirror and skip PyPI (fix versions are then not
               rounded to a published release)
+${MAX_DATA_AGE_USAGE}
   Exit status: 0 nothing vulnerable left, 1 something vulnerable left (unfixable, left alone,
   waiting for a lock command, or a dry run), 2 error (or a partial audit).`;
 
@@ -43,6 +45,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       offline: { type: 'boolean' },
+      ...MAX_DATA_AGE_OPTION,
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -59,6 +62,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   const dryRun = Boolean(values['dry-run']);
 
   const offline = Boolean(values.offline);
+  const limit = offlineLimit(values['max-data-age'], io);
   // Offline, nothing loads the configuration or the HTTP clients (as for audit and check). The
   // database is only read, as audit reads it (fix writes manifests, never the mirror): a missing one
   // is not created, and offline the empty mirror is refused as audit refuses it.
@@ -69,7 +73,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
     const recorded = recordingSource(directorySource(root));
     const result = await auditFileSource(recorded.source, {
       target,
-      advisories: advisorySourceFor(services, offline, now),
+      advisories: advisorySourceFor(services, offline && limit, now),
       registry: online?.pypi ?? null,
       now,
       ...(io.isTTY && !values.json ? { onProgress: (m: string) => io.stderr(`… ${terminalSafe(m)}\n`) } : {}),

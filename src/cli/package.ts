@@ -1,6 +1,6 @@
 /** `depwatch package <name>[==version]...`: a health card per package, before adding it. */
 import { parseArgs } from 'node:util';
-import { OfflineMirrorEmptyError, chooseAdvisorySource } from '../advisories/select.js';
+import { OfflineMirrorEmptyError, chooseAdvisorySource, type OfflineLimit } from '../advisories/select.js';
 import type { AdvisorySource } from '../advisories/types.js';
 import { createGitHubClient } from '../github/client.js';
 import { buildCards, parsePackageArg, PackageArgumentError, type PackageCard, type PackageRequest } from '../packages/card.js';
@@ -14,13 +14,15 @@ import { TyposquatChecker } from '../packages/typosquat/check.js';
 import { PopularityIndex } from '../packages/typosquat/popularity.js';
 import type { Verdict } from '../packages/verdict.js';
 import { CliError, EXIT, type CliIO } from './io.js';
+import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
 import { openOnlineServices, type OnlineServices } from './services.js';
 import { terminalLines, terminalSafe } from '../report/terminal-text.js';
 
-export const PACKAGE_USAGE = `usage: depwatch package [--json] [--offline] [--fail-on avoid|caution] [--db PATH] <name[==version]>...
+export const PACKAGE_USAGE = `usage: depwatch package [--json] [--offline [--max-data-age DAYS]] [--fail-on avoid|caution] [--db PATH] <name[==version]>...
   A health card per package: releases, people, supply chain, weight, security, typosquatting,
   and a verdict (ok, caution, avoid) with its reasons.
   --offline  no network: only the shipped data, the local advisory mirror and answers cached earlier
+${MAX_DATA_AGE_USAGE}
   --fail-on  exit 1 when a verdict is this bad or worse (default: avoid)
 Exit status: 1 a verdict at or above --fail-on; otherwise 2 an argument refused or a card that
 could not read everything (partial); otherwise 0.`;
@@ -66,7 +68,7 @@ export function cardText(card: PackageCard): string {
 }
 
 /** The advisory source, or (offline with an empty mirror) one that says why it cannot answer. */
-function advisorySource(services: OnlineServices, offline: boolean, now: Date): AdvisorySource {
+function advisorySource(services: OnlineServices, offline: false | OfflineLimit, now: Date): AdvisorySource {
   try {
     return chooseAdvisorySource({ offline, mirror: services.mirror, api: services.osv, now });
   } catch (err) {
@@ -83,6 +85,7 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
     options: {
       json: { type: 'boolean' },
       offline: { type: 'boolean' },
+      ...MAX_DATA_AGE_OPTION,
       db: { type: 'string' },
       'fail-on': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -95,6 +98,7 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
   const failOn = (values['fail-on'] ?? 'avoid') as Verdict;
   if (failOn !== 'avoid' && failOn !== 'caution') throw new CliError(`package: --fail-on takes avoid or caution, not "${values['fail-on']}"`);
   if (positionals.length === 0) throw new CliError('package: give at least one name or name==version');
+  const limit = offlineLimit(values['max-data-age'], io);
 
   const requests: PackageRequest[] = [];
   const errors: { argument: string; message: string }[] = [];
@@ -127,7 +131,7 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
         });
     const cards = await buildCards(requests, {
       pypi: new PypiSource({ baseUrl: config.pypi.url, cache }),
-      advisories: new AdvisoriesSource({ source: advisorySource(services, offline, now), cache, apiUrl: config.osv.apiUrl }),
+      advisories: new AdvisoriesSource({ source: advisorySource(services, offline && limit, now), cache, apiUrl: config.osv.apiUrl }),
       github,
       checker: new TyposquatChecker(index),
       now: () => now,

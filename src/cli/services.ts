@@ -6,7 +6,7 @@
  */
 import { AdvisoryMirror } from '../advisories/mirror.js';
 import type { OsvApi } from '../advisories/osv-api.js';
-import { chooseAdvisorySource, offlineSource } from '../advisories/select.js';
+import { chooseAdvisorySource, offlineSource, type OfflineLimit } from '../advisories/select.js';
 import type { AdvisorySource } from '../advisories/types.js';
 import type { Config } from '../config.js';
 import type { PyPIClient } from '../python/pypi.js';
@@ -43,9 +43,12 @@ export async function openOnlineServices(io: CliIO, dbOverride?: string, options
   };
 }
 
-/** Offline: the mirror alone (refused when empty). Otherwise OSV or the mirror, as chooseAdvisorySource decides. */
-export function advisorySourceFor(services: Services | OnlineServices, offline: boolean, now: Date): AdvisorySource {
-  if (offline) return offlineSource(services.mirror);
+/**
+ * Offline (`offline` is then its limit on the data's age, offlineLimit): the mirror alone (refused
+ * when empty, partial when older than the limit). Otherwise OSV or the mirror, as chooseAdvisorySource decides.
+ */
+export function advisorySourceFor(services: Services | OnlineServices, offline: false | OfflineLimit, now: Date): AdvisorySource {
+  if (offline) return offlineSource(services.mirror, offline, now);
   if (!('osv' in services)) throw new Error('advisorySourceFor: a command that may ask OSV opens openOnlineServices');
-  return chooseAdvisorySource({ offline, mirror: services.mirror, api: services.osv, now });
+  return chooseAdvisorySource({ offline: false, mirror: services.mirror, api: services.osv, now });
 }

@@ -185,7 +185,8 @@ export async function buildCard(request: PackageRequest, sources: CardSources): 
   const history = projectFacts.ok ? releaseHistory(projectFacts.value).map((r) => r.uploadTime) : [];
   const typosquat = checker.check(request.given, { popularity: popularityFromHistory(history, { now }) });
 
-  const { verdict, reasons, partial } = decideVerdict({ name: request.given, version, exists, versionExists, signals, typosquat });
+  const advisoryWarnings = advisories.ok ? (advisories.value.warnings ?? []) : [];
+  const { verdict, reasons, partial } = decideVerdict({ name: request.given, version, exists, versionExists, signals, typosquat, advisoryWarnings });
   return {
     name: request.given,
     normalizedName: request.name,

@@ -33,6 +33,11 @@ export interface VerdictInput {
   versionExists: boolean | null;
   signals: Signals;
   typosquat: TyposquatResult;
+  /**
+   * What the advisory source could not vouch for although it answered (AdvisoryFacts.warnings):
+   * its answers stand, and the card is partial, saying why.
+   */
+  advisoryWarnings?: readonly string[];
 }
 
 export interface VerdictResult {
@@ -119,14 +124,14 @@ const RULES: Rule[] = [
 ];
 
 /** Fail closed: a card that could not check advisories never says `ok`, whatever else it read. */
-function completeness({ signals }: VerdictInput): { reasons: Reason[]; partial: boolean } {
+function completeness({ signals, advisoryWarnings = [] }: VerdictInput): { reasons: Reason[]; partial: boolean } {
   const failed = Object.entries(signals).filter(([, s]) => s.unknown?.failed);
-  const reasons: Reason[] = [];
+  const reasons: Reason[] = advisoryWarnings.map((warning) => ({ verdict: 'caution', signal: null, text: `partial: ${warning}` }));
   const security = failed.filter(([, s]) => s.family === 'security');
   if (security.length) reasons.push({ verdict: 'caution', signal: security[0]![0], text: `advisories could not be checked (${security[0]![1].unknown!.why}): not rated ok` });
   const others = failed.filter(([, s]) => s.family !== 'security');
   if (others.length) reasons.push({ verdict: 'caution', signal: null, text: `partial: could not read ${others.map(([, s]) => s.label.toLowerCase()).join(', ')}` });
-  return { reasons, partial: failed.length > 0 };
+  return { reasons, partial: failed.length > 0 || advisoryWarnings.length > 0 };
 }
 
 export function decideVerdict(input: VerdictInput): VerdictResult {

@@ -162,13 +162,33 @@ describe('when an online audit uses the mirror without asking OSV', () => {
     expect(mirror.status(now)).toMatchObject({ newestModified: new Date(now.getTime() + 12 * HOUR).toISOString(), futureModified: 1 });
   });
 
-  it('--offline uses an imported mirror as it is, saying how old its data is (a notice, not partial)', async () => {
+  it('--offline uses an imported mirror within the limit as it is, saying how old its data is (a notice, not partial)', async () => {
     const mirror = new AdvisoryMirror(openDb(':memory:'));
     await mirror.importRecords(fixtureRecords().values());
     mirror.markImported(now, 'advisories.jsonl.gz');
-    const result = await audit(chooseAdvisorySource({ offline: true, mirror, api: downOsv, now }));
+    const result = await audit(chooseAdvisorySource({ offline: { maxDataAgeDays: 778 }, mirror, api: downOsv, now }));
     expect(result.advisorySource).toBe('mirror');
     expect(result.partial).toBe(false);
+    expect(result.notices).toContain(
+      `advisories from the local mirror: newest record modified 2024-10-10T17:22:00.587279Z (778 days old); imported ${now.toISOString()} (an import, not synced from OSV since)`,
+    );
+  });
+
+  it('--offline with data older than the limit answers, and the result is partial, saying how old the data is and what to do', async () => {
+    const mirror = new AdvisoryMirror(openDb(':memory:'));
+    await mirror.importRecords(fixtureRecords().values());
+    mirror.markImported(now, 'advisories.jsonl.gz');
+    const result = await audit(chooseAdvisorySource({ offline: { maxDataAgeDays: 777 }, mirror, api: downOsv, now }));
+    expect(result.findings.map((f) => f.id)).toContain('PYSEC-2019-13');
+    expect(result.partial).toBe(true);
+    expect(result.partialReasons).toEqual([
+      {
+        kind: 'data-source',
+        message:
+          "the local advisory mirror's data is 778 days old (newest record modified 2024-10-10T17:22:00.587279Z), over the 777-day limit for --offline: advisories published or changed since were not checked; " +
+          'run `depwatch db sync` (or `depwatch db import` a newer file), or raise the limit with --max-data-age DAYS or DEPWATCH_MAX_DATA_AGE_DAYS',
+      },
+    ]);
     expect(result.notices).toContain(
       `advisories from the local mirror: newest record modified 2024-10-10T17:22:00.587279Z (778 days old); imported ${now.toISOString()} (an import, not synced from OSV since)`,
     );

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { OLD_FIXTURES_ALLOWED } from '../fixtures/osv/load.js';
 
 /** Service URLs where nothing listens: a command that needs no service (--offline) must not ask one. */
 export const UNREACHABLE_SERVICES = { OSV_API_URL: 'http://127.0.0.1:9', PYPI_URL: 'http://127.0.0.1:9' } as const;
@@ -20,8 +21,9 @@ export interface InProcessCli {
 
 /**
  * A command line whose stdout and stderr are collected as text (no stdoutBytes), with stderr not a
- * terminal. Its environment is exactly `env` over TZ=UTC (never the test process's own); its
- * working directory `cwd`, or the test process's.
+ * terminal. Its environment is exactly `env` over TZ=UTC and OLD_FIXTURES_ALLOWED (the fixture
+ * advisories are old on purpose; a test of the offline data-age limit sets its own), never the test
+ * process's own; its working directory `cwd`, or the test process's.
  */
 export function inProcessCli({ env = {}, cwd = process.cwd() }: { env?: Record<string, string>; cwd?: string } = {}): InProcessCli {
   const out = { stdout: '', stderr: '' };
@@ -30,7 +32,7 @@ export function inProcessCli({ env = {}, cwd = process.cwd() }: { env?: Record<s
     stderr: (t) => void (out.stderr += t),
     isTTY: false,
     cwd,
-    env: { TZ: 'UTC', ...env },
+    env: { TZ: 'UTC', ...OLD_FIXTURES_ALLOWED, ...env },
   };
   return { out, run: (...argv: string[]) => runCli(argv, io) };
 }

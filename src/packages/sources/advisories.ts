@@ -32,6 +32,12 @@ export interface AdvisoryFacts {
   advisories: AdvisoryFact[];
   /** Things to say about the answer (OSV failed and the mirror answered instead…). */
   notices: string[];
+  /**
+   * What the source could not vouch for although it answered (an offline mirror's data older than
+   * the limit, a stale mirror answering for OSV): each makes the card partial. Absent in answers
+   * cached before it existed.
+   */
+  warnings?: string[];
 }
 
 export const isMaliciousId = (id: string): boolean => id.startsWith('MAL-');
@@ -73,6 +79,7 @@ export class AdvisoriesSource {
         origin: this.options.source.kind,
         advisories: advisoryFacts(records, project, version),
         notices: this.options.source.notices?.() ?? [],
+        warnings: this.options.source.warnings?.() ?? [],
       };
     };
     if (this.options.source.kind === 'mirror') return read();
