@@ -13,6 +13,7 @@ import type { ScanResult } from '../scan/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { groupHits } from '../advisories/aliases.js';
 import { unreadableRangeWarnings } from '../advisories/match.js';
+import { checkUncomparableVersions, uncomparableNames } from '../advisories/uncompared-versions.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
@@ -133,10 +134,20 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   try {
     // The unpinned requirements' whole lists are asked for below: a remote source learns them now.
     // The alias ratings are looked up next: a remote source starts them as each package's records arrive.
-    hits = await input.advisories.affecting(queries, { listPackages: unpinned.map((d) => d.name), prefetchAliasRatings: true });
+    // So are the packages pinned to a version that is not PEP 440, whose lists are read next.
+    hits = await input.advisories.affecting(queries, { listPackages: [...unpinned.map((d) => d.name), ...uncomparableNames(queries)], prefetchAliasRatings: true });
   } catch (err) {
     advisoriesOk = false;
     notReached(warnings, 'advisories', `advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
+  }
+  if (advisoriesOk) {
+    // A pin that is not PEP 440 cannot be placed in an advisory's ranges: "not affected" is unknown
+    // there, and the result says so (fail closed); its exact listed spellings become hits.
+    const uncompared = await checkUncomparableVersions(input.advisories, queries, hits);
+    for (const w of uncompared.warnings) {
+      if (uncompared.notReached.includes(w)) notReached(warnings, 'advisory-details', w);
+      else warnings.push(w);
+    }
   }
   // Hits through a range that cannot be read are reported (fail closed), and the result is partial.
   for (const w of unreadableRangeWarnings(queries, hits)) warnings.push(w);

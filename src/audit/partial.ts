@@ -17,8 +17,10 @@ import { terminalSafe } from '../report/terminal-text.js';
 export interface PartialReason {
   /**
    * `unread`: a manifest (or part of one) not read; `no-manifests`: nothing to audit was found;
-   * `data-source`: an advisory source or the registry failed, or answered from data it cannot
-   * vouch for (a stale mirror standing in for OSV, an offline mirror older than its limit); `unscanned`: a file the code scan
+   * `data-source`: an advisory source or the registry failed, answered from data it cannot vouch
+   * for (a stale mirror standing in for OSV, an offline mirror older than its limit), or advisories
+   * could not be compared with what was read (a range that cannot be read, a pinned version that is
+   * not PEP 440); `unscanned`: a file the code scan
    * should have checked and did not (too large, not UTF-8, too slow to parse), or a scan rule
    * that failed (its message says which).
    */

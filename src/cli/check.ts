@@ -6,6 +6,7 @@ import { fixedVersions, unreadableRangeWarnings } from '../advisories/match.js';
 import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
+import { checkUncomparableVersions, uncomparableNames } from '../advisories/uncompared-versions.js';
 import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
 import { partialBlock, partialReasonJson, partialReasons, partialStderrLines } from '../audit/partial.js';
 import { compareVersions } from '../python/pep440.js';
@@ -95,10 +96,14 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const now = new Date();
     const source = advisorySourceFor(services, Boolean(values.offline) && limit, now);
-    const hits = await source.affecting(
-      queries.map((q) => ({ name: q.name, version: q.version })),
-      { prefetchAliasRatings: true }, // the alias ratings below start as each package's records arrive
-    );
+    const asked = queries.map((q) => ({ name: q.name, version: q.version }));
+    const hits = await source.affecting(asked, {
+      prefetchAliasRatings: true, // the alias ratings below start as each package's records arrive
+      listPackages: uncomparableNames(asked), // read next: a remote source learns them now
+    });
+    // A version that is not PEP 440 cannot be placed in an advisory's ranges: "no known
+    // vulnerabilities" would be an answer to a question that could not be asked (fail closed).
+    const uncompared = await checkUncomparableVersions(source, asked, hits);
     const hitGroups = groupHits(hits);
     const ratings = await lookUpAliasRatings(source, hitGroups.values());
     const results = queries.map((q) => ({
@@ -110,7 +115,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${terminalSafe(notice)}\n`);
     // Fail closed, as audit does: what the source could not vouch for (OSV down and a stale mirror
     // answering, ratings not looked up) makes the answer partial.
-    const warnings = [...(source.warnings?.() ?? []), ...unreadableRangeWarnings(queries, hits)];
+    const warnings = [...(source.warnings?.() ?? []), ...unreadableRangeWarnings(queries, hits), ...uncompared.warnings];
     if (ratings.failure !== null) warnings.push(`advisory ratings unavailable (${ratings.failure}): unrated advisories were not looked up in their aliases' records`);
     const reasons = partialReasons({ errors: [], manifestsRead: queries.length, warnings });
     for (const line of partialStderrLines(reasons)) io.stderr(line);
@@ -132,7 +137,8 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       const say = (line: string) => io.stdout(`${terminalSafe(line)}\n`);
       for (const r of results) {
         if (r.vulnerabilities.length === 0) {
-          say(`${r.name} ${r.version}: no known vulnerabilities`);
+          // Not "no known vulnerabilities" where advisories could not be compared with it (said below).
+          say(`${r.name} ${r.version}: ${uncompared.releases.has(`${r.normalized_name}@${r.version}`) ? 'unknown: not a PEP 440 version (see PARTIAL RESULT below)' : 'no known vulnerabilities'}`);
           continue;
         }
         say(`${r.name} ${r.version}: ${r.vulnerabilities.length} known ${r.vulnerabilities.length === 1 ? 'vulnerability' : 'vulnerabilities'}`);

@@ -29,7 +29,16 @@ export interface LoadedManifest {
   lockedBy?: string;
   /** How a pylock.toml says it was made (its uv header); absent when it does not. */
   origin?: PylockOrigin;
+  /**
+   * The text as read, for the formats whose entries the fix advice quotes as `depwatch fix` would
+   * rewrite them (TOML_ADVICE_FORMATS: a Pipfile or pyproject.toml entry keeps its other keys);
+   * absent for the others (requirements files can be large, lockfiles are regenerated).
+   */
+  text?: string;
 }
+
+/** The formats whose text the loaded manifest keeps (LoadedManifest.text): small, hand-written TOML. */
+const TOML_ADVICE_FORMATS: ReadonlySet<ManifestFormat> = new Set(['pipfile', 'pyproject']);
 
 export interface LoadResult {
   manifests: LoadedManifest[];
@@ -158,6 +167,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       requiresPython: result.requiresPython ?? null,
       ...(result.lockedBy ? { lockedBy: result.lockedBy } : {}),
       ...(result.origin ? { origin: result.origin } : {}),
+      ...(TOML_ADVICE_FORMATS.has(format) ? { text } : {}),
     };
     loaded.set(path, manifest);
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.

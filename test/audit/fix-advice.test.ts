@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/audit.js';
 import type { Finding } from '../../src/audit/findings.js';
 import { auditFileSource } from '../../src/audit/run.js';
+import { auditedManifests, recordingSource } from '../../src/fix/audited-files.js';
+import { planFixes } from '../../src/fix/plan.js';
 import { memorySource } from '../../src/python/files.js';
 import { project, realMirror, registryOf, release } from './helpers.js';
 
@@ -61,7 +63,7 @@ describe('fix advice, in each format\'s own words', () => {
   it('uv: a PEP 621 range that excludes the fix is named and widened, then the lock upgraded', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django>=2.0,<2.2'), 'uv.lock': uvLock('2.1.5') });
     expect(fix.text).toContain(
-      'the constraint `<2.2,>=2.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.2.28"`, then run `uv lock --upgrade-package django`.',
+      'the constraint `<2.2,>=2.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.0,<2.3"`, then run `uv lock --upgrade-package django`.',
     );
   });
 
@@ -74,7 +76,7 @@ describe('fix advice, in each format\'s own words', () => {
 
   it('Poetry: widens in Poetry\'s syntax, then `poetry lock`; or `poetry update` when the constraint admits it', async () => {
     const tilde = await djangoFix({ 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "~2.1"\n', 'poetry.lock': poetryLock('2.1.5') });
-    expect(tilde.text).toContain('the constraint `<2.2,>=2.1` in pyproject.toml:3 excludes 2.2.28: widen it to `django = "^2.2.28"`, then run `poetry lock`.');
+    expect(tilde.text).toContain('the constraint `<2.2,>=2.1` in pyproject.toml:3 excludes 2.2.28: widen it to `django = "~2.2.28"`, then run `poetry lock`.');
     const caret = await djangoFix({ 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "^2.1"\n', 'poetry.lock': poetryLock('2.1.5') });
     expect(caret.text).toContain('pyproject.toml:3 allows 2.2.28 (`<3.0,>=2.1`), so only the lock needs regenerating: run `poetry update django`.');
   });
@@ -96,13 +98,13 @@ describe('fix advice, in each format\'s own words', () => {
 
   it('PDM: widens the range, then `pdm update django`', async () => {
     const fix = await djangoFix({ 'pyproject.toml': pep621('django~=2.1.0'), 'pdm.lock': pdmLock('2.1.5') });
-    expect(fix.text).toContain('the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.2.28"`, then run `pdm update django`.');
+    expect(fix.text).toContain('the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django~=2.2.28"`, then run `pdm update django`.');
   });
 
   it('pylock.toml: re-locks with the tool that wrote it and exports the file again', async () => {
     const uv = await djangoFix({ 'pyproject.toml': pep621('django~=2.1.0'), 'pylock.toml': uvExported() + pylock('uv', '2.1.5') });
     expect(uv.text).toContain(
-      'the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.2.28"`, then run `uv lock --upgrade-package django && uv export --format pylock.toml -o pylock.toml`.',
+      'the constraint `~=2.1.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django~=2.2.28"`, then run `uv lock --upgrade-package django && uv export --format pylock.toml -o pylock.toml`.',
     );
     const pdm = await djangoFix({ 'pyproject.toml': pep621('django>=2.0'), 'pylock.prod.toml': pylock('pdm', '2.1.5') });
     expect(pdm.text).toContain('so only the lock needs regenerating: run `pdm update django && pdm export -f pylock -o pylock.prod.toml`.');
@@ -190,5 +192,45 @@ describe('a release pinned in a manifest and locked in its lockfile', () => {
       { file: 'uv.lock', line: expect.any(Number), role: 'lock' },
       { file: 'pyproject.toml', line: 4, role: 'declaration', specifier: '>=2.0' },
     ]);
+  });
+});
+
+describe('the advice writes what `depwatch fix` writes, keeping the rest of an inline table', () => {
+  /** The audit's advice for `name`, and the file as `depwatch fix` rewrites it. */
+  async function adviceAndFix(files: Record<string, string>, name: string) {
+    const recorded = recordingSource(memorySource(files));
+    const result = await auditFileSource(recorded.source, { target: 'app', advisories: await realMirror(), registry: null, now });
+    const plan = planFixes(result, await auditedManifests(recorded.read));
+    const finding = result.findings.find((f) => f.kind === 'vulnerability' && f.package === name)!;
+    return { fix: finding.fix, fixed: plan.newTexts };
+  }
+
+  it('Pipfile: an entry on an internal index keeps `index` (followed by hand, dropping it moved the package off that index)', async () => {
+    const pipfile = '[[source]]\nname = "internal"\nurl = "https://pypi.internal.example/simple"\nverify_ssl = true\n\n[packages]\nurllib3 = {version = "==1.24.1", index = "internal"}\n';
+    const { fix, fixed } = await adviceAndFix({ Pipfile: pipfile }, 'urllib3');
+    const to = fix.version!;
+    const write = `urllib3 = {version = "==${to}", index = "internal"}`;
+    expect(fix.advice!.edits).toEqual([{ file: 'Pipfile', line: 7, write }]);
+    expect(fix.text).toContain(`set \`${write}\` in Pipfile:7`);
+    expect(fixed.get('Pipfile')!.split('\n')[6]).toBe(write); // the same text the fixer writes
+  });
+
+  it('Poetry: an optional dependency stays optional, inline or in its own table', async () => {
+    const inline = '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\npython = "^3.8"\nrequests = {version = "2.19.0", optional = true}\n';
+    const one = await adviceAndFix({ 'pyproject.toml': inline }, 'requests');
+    const write = `requests = {version = "${one.fix.version}", optional = true}`;
+    expect(one.fix.advice!.edits).toEqual([{ file: 'pyproject.toml', line: 6, write }]);
+    expect(one.fixed.get('pyproject.toml')!.split('\n')[5]).toBe(write);
+
+    const table = '[tool.poetry.dependencies]\npython = "^3.8"\n\n[tool.poetry.dependencies.requests]\nversion = "2.19.0"\noptional = true\n';
+    const two = await adviceAndFix({ 'pyproject.toml': table }, 'requests');
+    expect(two.fix.advice!.edits).toEqual([{ file: 'pyproject.toml', line: 4, write: `version = "${two.fix.version}"` }]);
+  });
+
+  it('PEP 621: the requirement string as the fixer leaves it, its marker as written', async () => {
+    const { fix, fixed } = await adviceAndFix({ 'pyproject.toml': '[project]\nname = "app"\nversion = "1"\ndependencies = ["requests == 2.19.0 ; python_version >= \\"3.8\\"", \'urllib3==1.24.1; sys_platform == "linux"\']\n' }, 'urllib3');
+    const write = `'urllib3==${fix.version}; sys_platform == "linux"'`;
+    expect(fix.advice!.edits).toEqual([{ file: 'pyproject.toml', line: 4, write }]);
+    expect(fixed.get('pyproject.toml')).toContain(write);
   });
 });

@@ -221,6 +221,32 @@ describe('depwatch db and check', () => {
     }
   });
 
+  it('does not answer "no known vulnerabilities" for a version that is not PEP 440: the advisories with ranges could not be compared (partial, exit 2)', async () => {
+    const json = cli();
+    expect(await json.run('check', '--offline', '--json', 'flask==0.12-internal', 'django==2.1.5.', 'django==garbage', 'nosuchpackage==1.0-custom')).toBe(2);
+    const doc = JSON.parse(json.out.stdout);
+    expect(doc.results.map((r: { vulnerabilities: unknown[] }) => r.vulnerabilities)).toEqual([[], [], [], []]);
+    expect(doc.partial).toBe(true);
+    expect(doc.partial_reasons).toEqual([
+      { kind: 'data-source', message: 'flask 0.12-internal is not a PEP 440 version: the 3 advisories for flask with version ranges could not be compared with it' },
+      { kind: 'data-source', message: expect.stringMatching(/^django 2\.1\.5\. is not a PEP 440 version: the \d+ advisories for django with version ranges could not be compared with it$/) },
+      { kind: 'data-source', message: expect.stringMatching(/^django garbage is not a PEP 440 version: the \d+ advisories for django with version ranges/) },
+    ]);
+    expect(doc.warnings).toEqual(doc.partial_reasons.map((r: { message: string }) => r.message));
+
+    const text = cli();
+    expect(await text.run('check', '--offline', 'flask==0.12-internal', 'nosuchpackage==1.0-custom')).toBe(2);
+    expect(text.out.stdout).toContain('flask 0.12-internal: unknown: not a PEP 440 version (see PARTIAL RESULT below)\n');
+    expect(text.out.stdout).toContain('nosuchpackage 1.0-custom: no known vulnerabilities\n'); // no advisories: nothing left open
+    expect(text.out.stdout).toContain('PARTIAL RESULT');
+    expect(text.out.stdout).toContain('  - flask 0.12-internal is not a PEP 440 version: the 3 advisories for flask with version ranges could not be compared with it\n');
+
+    // Through the OSV API the same.
+    const api = cli({ DEPWATCH_DB: join(dbDir, 'api-legacy.db') });
+    expect(await api.run('check', '--json', 'flask==0.12-internal')).toBe(2);
+    expect(JSON.parse(api.out.stdout).partial_reasons).toEqual([doc.partial_reasons[0]]);
+  });
+
   it('rejects what is not name==version', async () => {
     const { out, run } = cli();
     expect(await run('check', 'django')).toBe(2);

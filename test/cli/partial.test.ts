@@ -177,6 +177,36 @@ describe('a lock entry that cannot be rated makes the audit partial, naming the 
   }
 });
 
+describe('a pin whose version is not PEP 440 makes the audit partial where its package has advisories with ranges', () => {
+  const REASON = 'flask 0.12-internal is not a PEP 440 version: the 3 advisories for flask with version ranges could not be compared with it';
+
+  it('says so in JSON, text, SARIF and Markdown (exit 2); a package with no advisories stays complete', async () => {
+    const dir = project({ 'requirements.txt': 'flask===0.12-internal\n' });
+    const { code, json } = await auditJson(dir, '--no-code');
+    expect(code).toBe(2);
+    expect(json.partial).toBe(true);
+    expect(json.partial_reasons).toEqual([{ kind: 'data-source', message: REASON }]);
+
+    const text = cli();
+    expect(await text.run('audit', '--offline', '--no-code', dir)).toBe(2);
+    expect(text.out.stdout).toContain(`PARTIAL RESULT: not everything was read or checked, so what is missing here may still be there:\n  - ${REASON}\n`);
+
+    const sarif = cli();
+    expect(await sarif.run('audit', '--offline', '--no-code', '--sarif', dir)).toBe(2);
+    const [invocation] = JSON.parse(sarif.out.stdout).runs[0].invocations;
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolExecutionNotifications).toContainEqual(expect.objectContaining({ message: { text: REASON } }));
+
+    const markdown = cli();
+    await markdown.run('audit', '--offline', '--no-code', '--markdown', dir);
+    expect(markdown.out.stdout).toContain(`> - ${REASON}`);
+
+    const unknown = await auditJson(project({ 'requirements.txt': 'nosuchpackage===1.0-custom\n' }), '--no-code', '--fail-on', 'never');
+    expect(unknown.json.partial_reasons).toEqual([]);
+    expect(unknown.code).toBe(0);
+  });
+});
+
 describe('an offline audit says what it did not check, without being partial (the user asked for --offline)', () => {
   it('a notice in JSON and a note in text: outdated and yanked releases and packages not on the index were not checked', async () => {
     const dir = project({ 'requirements.txt': 'six==1.16.0\n' });

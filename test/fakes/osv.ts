@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { affects } from '../../src/advisories/match.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import { normalizeName } from '../../src/python/names.js';
+import { isValidVersion } from '../../src/python/pep440.js';
 import { createZip } from './zip.js';
 
 export interface FakeOsvOptions {
@@ -31,6 +32,11 @@ export interface FakeOsvOptions {
    * the client offers it, else HTTP/1.1; `http1Only` offers no h2 (a server without HTTP/2).
    */
   tls?: { key: Buffer; cert: Buffer; http1Only?: boolean; maxConcurrentStreams?: number };
+  /**
+   * A query at a version that is not PEP 440 answers nothing, as OSV may (it cannot place such a
+   * version in its ranges); by default the fake matches it as Depwatch does (exact listed spellings).
+   */
+  nothingForVersionsOutsidePep440?: boolean;
 }
 
 export type FakeOsvEndpoint = 'query' | 'querybatch' | 'vulns' | 'allZip' | 'modifiedCsv' | 'recordJson' | 'other';
@@ -144,6 +150,7 @@ export async function startFakeOsv(options: FakeOsvOptions): Promise<FakeOsv> {
   /** Non-withdrawn records for a query, in a stable order so page tokens are meaningful. */
   function matching(name: string, version: string | undefined): OsvRecord[] {
     const n = normalizeName(name);
+    if (version !== undefined && options.nothingForVersionsOutsidePep440 && !isValidVersion(version)) return [];
     return recordsNaming(n).filter((r) => !r.withdrawn && (version === undefined || affects(r, n, version)));
   }
 

@@ -68,7 +68,10 @@ beforeAll(async () => {
 
   const check = cli();
   exitCode = await check.run('check', '--offline', '--json', ...cases.map((c) => `${c.name}==${c.version}`));
-  expect(check.out.stderr).toBe('');
+  // Nothing on stderr but the releases whose version is not PEP 440 and whose package has advisories
+  // with ranges: those could not be compared with them (partial; the ids still agree below).
+  const stderrLines = check.out.stderr.split('\n').filter((line) => line !== '');
+  expect(stderrLines.filter((line) => !/^depwatch: WARNING: \S+ \S+ is not a PEP 440 version: the \d+ advisor(?:y|ies) for \S+ with version ranges could not be compared with it$/.test(line))).toEqual([]);
   results = (JSON.parse(check.out.stdout) as { results: CheckResult[] }).results;
 }, 120_000);
 

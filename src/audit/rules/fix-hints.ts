@@ -14,6 +14,7 @@ import { isValidSpecifier, isPrerelease, specifierContains } from '../../python/
 import { toolName, uvPylockRemake, type PylockOrigin } from '../../python/formats/created-by.js';
 import type { Dependency, ManifestFormat } from '../../python/types.js';
 import { shellPath, shellWord } from '../../shell-word.js';
+import { rewrittenTomlEntry } from '../../fix/entry-text.js';
 import type { PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type UpgradeAdvice } from '../findings.js';
 
@@ -26,9 +27,12 @@ export interface ProjectFiles {
   origins: Map<string, NonNullable<PylockOrigin>>;
   /** Registry requirements by name (pins and ranges, not lock entries). */
   declarations: Map<string, Dependency[]>;
+  /** The text of each Pipfile and pyproject.toml (LoadedManifest.text): their edits are said as `depwatch fix` writes them. */
+  texts: Map<string, string>;
 }
 
-export function projectFiles(manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; lockedBy?: string; origin?: PylockOrigin }[]): ProjectFiles {
+export function projectFiles(manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; lockedBy?: string; origin?: PylockOrigin; text?: string }[]): ProjectFiles {
+  const texts = new Map<string, string>();
   const formatOf = new Map<string, ManifestFormat>();
   const lockedBy = new Map<string, string>();
   const origins = new Map<string, NonNullable<PylockOrigin>>();
@@ -38,6 +42,7 @@ export function projectFiles(manifests: readonly { path: string; format: Manifes
     const tool = toolName(m.lockedBy);
     if (tool !== null) lockedBy.set(m.path, tool);
     if (m.origin) origins.set(m.path, m.origin);
+    if (m.text !== undefined) texts.set(m.path, m.text);
     for (const d of m.dependencies) {
       if (d.kind !== 'requirement' || d.source !== 'registry' || !d.name) continue;
       const list = declarations.get(d.name);
@@ -45,7 +50,7 @@ export function projectFiles(manifests: readonly { path: string; format: Manifes
       else declarations.set(d.name, [d]);
     }
   }
-  return { formatOf, lockedBy, origins, declarations };
+  return { formatOf, lockedBy, origins, declarations, texts };
 }
 
 interface LockTool {
@@ -195,7 +200,7 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
     edited.add(at(d));
     // A hand-hashed requirement: its `--hash` options are the old release's and must be replaced.
     const rehash = project.formatOf.get(d.file) === 'requirements' && (d.hashes?.length ?? 0) > 0;
-    if (advice.edits.length < MAX_LISTED_PLACES) advice.edits.push({ file: d.file, line: d.line, write: requirementText(d, to, style, project.formatOf.get(d.file)), ...(rehash ? { rehash } : {}) });
+    if (advice.edits.length < MAX_LISTED_PLACES) advice.edits.push({ file: d.file, line: d.line, write: entryText(d, pkg.version, to, style, project), ...(rehash ? { rehash } : {}) });
     else omitted++;
   };
   const constraint = (d: Dependency, verdict: boolean | null) => {
@@ -260,6 +265,22 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
   }
   if (omitted) advice.placesOmitted = omitted;
   return advice;
+}
+
+/**
+ * What to write for `d`: in a Pipfile or pyproject.toml, what `depwatch fix` writes (the entry as
+ * written, its version moved: an inline table keeps its `index`, `optional`, `markers` and other
+ * keys); elsewhere, or where the fixer would not rewrite the entry, the requirement rebuilt.
+ */
+function entryText(d: Dependency, from: string, to: string, style: 'pin' | 'range', project: ProjectFiles): string {
+  const format = project.formatOf.get(d.file);
+  const text = project.texts.get(d.file);
+  if (text !== undefined && format !== undefined) {
+    const pep508 = format === 'pyproject' && !d.section?.startsWith('tool.poetry.');
+    const fixed = rewrittenTomlEntry(text, d.file, format, { name: d.name, line: d.line, from, to, shape: pep508 ? 'string' : 'line' });
+    if (fixed !== null) return fixed;
+  }
+  return requirementText(d, to, style, format);
 }
 
 /** The requirement to write, in the syntax of the file (and table) that declares it. */
