@@ -6,7 +6,7 @@
  * quotes only, so the entry it leaves is the one written, with its version moved. Pure.
  */
 import type { ManifestFormat } from '../python/types.js';
-import { applyEdits } from './edits.js';
+import type { FixTarget, RewriteResult } from './types.js';
 import { rewriterFor } from './formats/index.js';
 
 export interface EntryMove {
@@ -22,39 +22,61 @@ export interface EntryMove {
   shape: 'string' | 'line';
 }
 
-/** The entry as the fixer rewrites it, or null when it would not rewrite it (then the caller says it its own way). */
-export function rewrittenTomlEntry(text: string, file: string, format: ManifestFormat, move: EntryMove): string | null {
-  const rewriter = rewriterFor(format);
-  if (rewriter === null || move.line === null) return null;
-  const result = rewriter.rewrite(text, file, [{ name: move.name, from: move.from, to: move.to, advisories: [] }]);
-  const change = result.changes.find((c) => c.line === move.line && c.package === move.name);
-  if (change === undefined) return null;
-  const firstLine = lineStart(text, change.lines.first);
-  const lastLineEnd = lineEnd(text, lineStart(text, change.lines.last));
-  const edit = result.edits.find((e) => e.start >= firstLine && e.end <= lastLineEnd);
-  if (edit === undefined) return null;
-  const after = applyEdits(text, [edit]);
-  if (after === null) return null;
-  const shift = edit.text.length - (edit.end - edit.start);
-  if (move.shape === 'line') return after.slice(firstLine, lastLineEnd + shift).trim();
-  // The quoted string holding the edit: the rewriter only edits strings written plainly (no escapes,
-  // one line), and the version comes before any marker, so no quote sits between the opening one and it.
-  const open = Math.max(after.lastIndexOf('"', edit.start), after.lastIndexOf("'", edit.start));
-  if (open < firstLine) return null;
-  const close = after.indexOf(after[open]!, edit.start + edit.text.length);
-  if (close === -1 || close >= lastLineEnd + shift) return null;
-  return after.slice(open, close + 1);
+/** What the rewriter made of one file, read once (see ManifestRewriter.prepare), and where its lines start. */
+interface PreparedFile {
+  text: string;
+  rewrite: (targets: readonly FixTarget[]) => RewriteResult;
+  lineStarts: number[];
 }
 
-/** Offset where 1-based line `n` starts. */
-function lineStart(text: string, n: number): number {
-  let at = 0;
-  for (let line = 1; line < n; line++) {
-    const next = text.indexOf('\n', at);
-    if (next === -1) return text.length;
-    at = next + 1;
-  }
-  return at;
+/**
+ * The last files prepared, by format and path: the advice asks about one entry at a time, a file's
+ * entries in turn, and reading the file again for each made a 2,000-entry pyproject.toml cost 90 s.
+ * The text must be the same string for an entry to be reused.
+ */
+const prepared = new Map<string, PreparedFile>();
+const PREPARED_FILES = 16;
+
+function prepareFile(text: string, file: string, format: ManifestFormat): PreparedFile | null {
+  const key = `${format}\0${file}`;
+  const known = prepared.get(key);
+  if (known !== undefined && known.text === text) return known;
+  const rewriter = rewriterFor(format);
+  if (rewriter === null) return null;
+  const lineStarts = [0];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lineStarts.push(at + 1);
+  const rewrite = rewriter.prepare?.(text, file) ?? ((targets: readonly FixTarget[]) => rewriter.rewrite(text, file, targets));
+  const made = { text, rewrite, lineStarts };
+  if (prepared.size >= PREPARED_FILES) prepared.delete(prepared.keys().next().value!);
+  prepared.set(key, made);
+  return made;
+}
+
+/** The entry as the fixer rewrites it, or null when it would not rewrite it (then the caller says it its own way). */
+export function rewrittenTomlEntry(text: string, file: string, format: ManifestFormat, move: EntryMove): string | null {
+  if (move.line === null) return null;
+  const ready = prepareFile(text, file, format);
+  if (ready === null) return null;
+  const result = ready.rewrite([{ name: move.name, from: move.from, to: move.to, advisories: [] }]);
+  const change = result.changes.find((c) => c.line === move.line && c.package === move.name);
+  if (change === undefined) return null;
+  const firstLine = ready.lineStarts[change.lines.first - 1] ?? text.length;
+  const lastLineStart = ready.lineStarts[change.lines.last - 1] ?? text.length;
+  const lastLineEnd = lineEnd(text, lastLineStart);
+  const edit = result.edits.find((e) => e.start >= firstLine && e.end <= lastLineEnd);
+  if (edit === undefined) return null;
+  // The entry's own lines with the edit made: not a copy of the whole file per entry.
+  const lines = text.slice(firstLine, lastLineEnd);
+  const after = lines.slice(0, edit.start - firstLine) + edit.text + lines.slice(edit.end - firstLine);
+  if (move.shape === 'line') return after.trim();
+  // The quoted string holding the edit: the rewriter only edits strings written plainly (no escapes,
+  // one line), and the version comes before any marker, so no quote sits between the opening one and it.
+  const editAt = edit.start - firstLine;
+  const open = Math.max(after.lastIndexOf('"', editAt), after.lastIndexOf("'", editAt));
+  if (open < 0) return null;
+  const close = after.indexOf(after[open]!, editAt + edit.text.length);
+  if (close === -1) return null;
+  return after.slice(open, close + 1);
 }
 
 function lineEnd(text: string, start: number): number {

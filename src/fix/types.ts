@@ -86,4 +86,9 @@ export interface ManifestRewriter {
    * in `leftAlone`.
    */
   rewrite(text: string, file: string, targets: readonly FixTarget[]): RewriteResult;
+  /**
+   * The same rewrite with the file read once, for callers asking about many entries of one file in
+   * turn (the audit's fix advice): `prepare(text, file)(targets)` is `rewrite(text, file, targets)`.
+   */
+  prepare?(text: string, file: string): (targets: readonly FixTarget[]) => RewriteResult;
 }

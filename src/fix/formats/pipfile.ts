@@ -9,7 +9,7 @@ import { pipfileFormat } from '../../python/formats/pipfile.js';
 import { isValidName, normalizeName } from '../../python/names.js';
 import { getOwn, isTable, parseToml, type TomlPositions, type TomlTable } from '../../python/toml.js';
 import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
-import { rewriteTomlSites, type TomlSite } from './toml-sites.js';
+import { prepareTomlSites, type TomlSite } from './toml-sites.js';
 
 /** pipenv's own sections, which are not package categories. */
 const NOT_CATEGORIES = new Set(['source', 'requires', 'scripts', 'pipenv']);
@@ -17,12 +17,17 @@ const NOT_CATEGORIES = new Set(['source', 'requires', 'scripts', 'pipenv']);
 export const pipfileRewriter: ManifestRewriter = {
   format: 'pipfile',
   rewrite(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
-    const parsed = parseToml(text);
-    if (!parsed.ok) return { edits: [], changes: [], leftAlone: [], rehash: [] };
-    const { dependencies } = pipfileFormat.extract(text, { file });
-    return rewriteTomlSites(text, file, pipfileSites(parsed.value, parsed.positions), dependencies, targets);
+    return prepare(text, file)(targets);
   },
+  prepare,
 };
+
+function prepare(text: string, file: string): (targets: readonly FixTarget[]) => RewriteResult {
+  const parsed = parseToml(text);
+  if (!parsed.ok) return () => ({ edits: [], changes: [], leftAlone: [], rehash: [] });
+  const { dependencies } = pipfileFormat.extract(text, { file });
+  return prepareTomlSites(text, file, pipfileSites(parsed.value, parsed.positions), dependencies);
+}
 
 export function pipfileSites(doc: TomlTable, positions: TomlPositions): TomlSite[] {
   const sites: TomlSite[] = [];
