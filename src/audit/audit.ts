@@ -22,6 +22,7 @@ import { applyIgnores, type IgnoreNote, type IgnoreRule } from './ignores.js';
 import { partialReasons, type PartialReason, type UnreachedSource } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
+import { incompleteHashesFindings } from './rules/incomplete-hashes.js';
 import { noLockfileFindings } from './rules/no-lockfile.js';
 import { notOnIndexFindings } from './rules/not-on-index.js';
 import { nonRegistrySourceFindings } from './rules/non-registry-source.js';
@@ -193,6 +194,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       ...unpinnedFindings(ctx),
       ...noLockfileFindings(ctx),
       ...noHashesFindings(ctx),
+      ...incompleteHashesFindings(ctx),
       ...nonRegistrySourceFindings(ctx),
       ...extraIndexUrlFindings(ctx),
       ...pythonEolFindings(ctx),

@@ -53,6 +53,7 @@ export type FindingKind =
   | 'unpinned'
   | 'no-lockfile'
   | 'no-hashes'
+  | 'incomplete-hashes'
   | 'non-registry-source'
   | 'extra-index-url'
   | 'python-eol'
@@ -200,6 +201,7 @@ export const KIND_ORDER: readonly FindingKind[] = [
   'yanked',
   'typosquat',
   'not-on-index',
+  'incomplete-hashes',
   'extra-index-url',
   'unpinned',
   'no-lockfile',
