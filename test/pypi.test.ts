@@ -237,6 +237,23 @@ describe('PyPIClient', () => {
     expect(fake.count()).toBe(3);
   });
 
+  it('says the same when several projects fail, whichever fails first: the names sorted, then the first one\'s error', async () => {
+    // django answers 503 at once and pytest after a while, then the other way round.
+    const failing = (slow: string): FetchLike => async (input) => {
+      const url = String(input);
+      await new Promise((resolve) => setTimeout(resolve, url.includes(`/${slow}/`) ? 30 : 0));
+      return new Response('down', { status: 503 });
+    };
+    const messages: string[] = [];
+    for (const slow of ['pytest', 'django']) {
+      const err = await client({ retries: 0, fetch: failing(slow) }).projects(['pytest', 'django']).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ServiceError);
+      messages.push((err as Error).message);
+    }
+    expect(messages[0]).toBe(messages[1]);
+    expect(messages[0]).toMatch(/^PyPI: 2 projects could not be read \(django and pytest\): PyPI answered 503 to GET .*\/django\/json/);
+  });
+
   it('times out a slow index', async () => {
     fake.latencyMs = 300;
     const err = await client({ timeoutMs: 50, retries: 0 }).project('sample-project').catch((e: unknown) => e);

@@ -5,7 +5,8 @@
  */
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
-import { plural } from '../plural.js';
+import { plural, someNames } from '../plural.js';
+import { compareText } from '../text-order.js';
 import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/releases.js';
 import type { ExtractError } from '../python/types.js';
@@ -23,6 +24,7 @@ import { applyIgnores, type IgnoreNote, type IgnoreRule } from './ignores.js';
 import { partialReasons, type PartialReason, type UnreachedSource } from './partial.js';
 import { extraIndexUrlFindings } from './rules/extra-index-url.js';
 import { noHashesFindings } from './rules/no-hashes.js';
+import { incompleteHashesFindings } from './rules/incomplete-hashes.js';
 import { noLockfileFindings } from './rules/no-lockfile.js';
 import { notOnIndexFindings } from './rules/not-on-index.js';
 import { nonRegistrySourceFindings } from './rules/non-registry-source.js';
@@ -204,6 +206,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       ...unpinnedFindings(ctx),
       ...noLockfileFindings(ctx),
       ...noHashesFindings(ctx),
+      ...incompleteHashesFindings(ctx),
       ...nonRegistrySourceFindings(ctx),
       ...extraIndexUrlFindings(ctx),
       ...pythonEolFindings(ctx),
@@ -272,12 +275,20 @@ async function fetchRegistry(registry: PackageRegistry | null, names: string[], 
   }
 }
 
+/**
+ * Every package's advisories; those that failed are said in one warning naming them sorted, with
+ * the first one's error, so the partial reason reads the same whichever failed first.
+ */
 async function fetchPackageAdvisories(source: AdvisorySource, names: string[], notReached: (warning: string) => void) {
   const out = new Map<string, OsvRecord[]>();
-  try {
-    await Promise.all(names.map(async (n) => out.set(n, await source.forPackage(n))));
-  } catch (err) {
-    notReached(`advisory details unavailable (${errorLine(err)}): fix versions may be incomplete`);
+  const settled = await Promise.allSettled(names.map(async (n) => out.set(n, await source.forPackage(n))));
+  const failed = names
+    .map((name, i) => ({ name, outcome: settled[i]! }))
+    .flatMap(({ name, outcome }) => (outcome.status === 'rejected' ? [{ name, error: outcome.reason as unknown }] : []))
+    .sort((a, b) => compareText(a.name, b.name));
+  if (failed.length === 1) notReached(`advisory details unavailable (${errorLine(failed[0]!.error)}): fix versions may be incomplete`);
+  else if (failed.length > 1) {
+    notReached(`advisory details unavailable for ${failed.length} packages (${someNames(failed.map((f) => f.name))}: ${errorLine(failed[0]!.error)}): fix versions may be incomplete`);
   }
   return out;
 }

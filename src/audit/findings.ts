@@ -53,6 +53,7 @@ export type FindingKind =
   | 'unpinned'
   | 'no-lockfile'
   | 'no-hashes'
+  | 'incomplete-hashes'
   | 'non-registry-source'
   | 'extra-index-url'
   | 'python-eol'
@@ -97,6 +98,27 @@ export interface UpgradeAdvice {
   transitive: boolean;
   /** Edits and constraints beyond MAX_LISTED_PLACES, counted rather than listed. */
   placesOmitted?: number;
+  /**
+   * When the release is in more than one project (a lock and the manifests it resolves; pins no
+   * lock resolves are one more, `project: null`): the same advice split per project, so each
+   * command is said with the files it regenerates from and no others. The fields above are their
+   * union. Absent for one project.
+   */
+  projects?: ProjectAdvice[];
+}
+
+/** What to change and run: of every place (UpgradeAdvice) or of one project (ProjectAdvice). */
+export interface AdvicePlaces {
+  constraints: UpgradeAdvice['constraints'];
+  edits: UpgradeAdvice['edits'];
+  commands: UpgradeAdvice['commands'];
+  transitive: boolean;
+  placesOmitted?: number;
+}
+
+/** The upgrade advice of one project: `project` names its lockfile (or the compiled file), null for pins no lock resolves. */
+export interface ProjectAdvice extends AdvicePlaces {
+  project: string | null;
 }
 
 /** One place an installed release is pinned, locked or declared. */
@@ -179,6 +201,7 @@ export const KIND_ORDER: readonly FindingKind[] = [
   'yanked',
   'typosquat',
   'not-on-index',
+  'incomplete-hashes',
   'extra-index-url',
   'unpinned',
   'no-lockfile',
@@ -229,6 +252,13 @@ function adviceJson(a: UpgradeAdvice) {
   return {
     from: a.from,
     to: a.to,
+    ...placesJson(a),
+    projects: a.projects?.map((p) => ({ project: p.project, ...placesJson(p) })),
+  };
+}
+
+function placesJson(a: AdvicePlaces) {
+  return {
     constraints: a.constraints.map((c) => ({ file: c.file, line: c.line, specifier: c.specifier, admits_fix: c.admits, pin: c.pin })),
     edits: a.edits.map((e) => ({ file: e.file, line: e.line, write: e.write, rehash: e.rehash || undefined })),
     commands: a.commands.map((c) => ({ run: c.run, dir: c.dir })),

@@ -4,7 +4,7 @@
  * thing in their own markup (Markdown and Slack link the places to the lines).
  */
 import { plural } from '../plural.js';
-import type { UpgradeAdvice } from './findings.js';
+import type { AdvicePlaces, UpgradeAdvice } from './findings.js';
 
 export interface AdviceSyntax {
   /** A requirement or a command. */
@@ -31,7 +31,17 @@ const joinAnd = (parts: string[]) => (parts.length <= 1 ? parts.join('') : `${pa
  * regenerating: run `poetry update django`".
  */
 export function upgradeSteps(a: UpgradeAdvice, s: AdviceSyntax = PLAIN_SYNTAX): string {
-  const to = s.text(a.to);
+  // Several projects: each one's steps on their own, named by its lockfile, so a command is never
+  // said after an edit in a file it does not read. The pins no lock resolves come first, unnamed
+  // (each edit names its file).
+  if (a.projects && a.projects.length > 1) {
+    return a.projects.map((p) => `${p.project === null ? '' : `for ${s.place(p.project, null)}, `}${projectSteps(a, p, s)}`).join('; ');
+  }
+  return projectSteps(a, a, s);
+}
+
+function projectSteps(about: Pick<UpgradeAdvice, 'package' | 'to'>, a: AdvicePlaces, s: AdviceSyntax): string {
+  const to = s.text(about.to);
   const constraints = new Map(a.constraints.map((c) => [`${c.file}:${c.line ?? ''}`, c]));
   const constraintAt = (file: string, line: number | null) => constraints.get(`${file}:${line ?? ''}`);
   const pinEdits: string[] = [];
@@ -52,7 +62,7 @@ export function upgradeSteps(a: UpgradeAdvice, s: AdviceSyntax = PLAIN_SYNTAX): 
   }
   const edits = [...(pinEdits.length ? [`set ${joinAnd(pinEdits)}`] : []), ...widenings].join('; ');
   if (edits) return runs ? `${edits}, then run ${runs}` : edits;
-  if (!runs) return `move ${s.text(a.package)} to ${to}`;
+  if (!runs) return `move ${s.text(about.package)} to ${to}`;
 
   const ranges = a.constraints.filter((c) => !c.pin);
   const admitting = ranges.find((c) => c.admits === true);
@@ -65,7 +75,7 @@ export function upgradeSteps(a: UpgradeAdvice, s: AdviceSyntax = PLAIN_SYNTAX): 
     return `${s.place(admitting.file, admitting.line)} allows ${to} (${allowed}), so only the lock needs regenerating: run ${runs}`;
   }
   if (a.transitive) {
-    return `run ${runs} (${s.text(a.package)} comes in through another package: if that package caps it below ${to}, upgrade it too)`;
+    return `run ${runs} (${s.text(about.package)} comes in through another package: if that package caps it below ${to}, upgrade it too)`;
   }
   return `run ${runs}`;
 }

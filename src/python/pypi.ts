@@ -10,7 +10,10 @@
  * `baseUrl` may be a mirror (devpi, Artifactory, Nexus) that serves the same two APIs.
  */
 import { z } from 'zod';
-import { checkShape, describeRequest, mapLimit, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
+import { errorLine } from '../error-line.js';
+import { checkShape, describeRequest, mapLimitSettled, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
+import { someNames } from '../plural.js';
+import { compareText } from '../text-order.js';
 import type { Db } from '../store/db.js';
 import { isValidName, normalizeName } from './names.js';
 import { compareVersions, isValidVersion } from './pep440.js';
@@ -249,10 +252,24 @@ export class PyPIClient {
     );
   }
 
-  /** Several projects with bounded concurrency, keyed by normalised name (null = not on the index). */
+  /**
+   * Several projects with bounded concurrency, keyed by normalised name (null = not on the index).
+   * A failure starts no further request; the error then names every project that failed, sorted,
+   * and the first one's error: the same words whichever the network answered first (the audit
+   * quotes it in its partial reason and SARIF notification, compared from run to run).
+   */
   async projects(names: readonly string[], options: { status?: boolean } = {}): Promise<Map<string, ProjectInfo | null>> {
     const unique = [...new Set(names.map((n) => normalizeName(n)))];
-    const infos = await mapLimit(unique, this.concurrency, (n) => this.project(n, options));
+    const { results: infos, failures } = await mapLimitSettled(unique, this.concurrency, (n) => this.project(n, options));
+    if (failures.length > 0) {
+      const failed = failures.map((f) => ({ name: unique[f.index]!, error: f.error })).sort((a, b) => compareText(a.name, b.name));
+      const first = failed[0]!.error;
+      if (failed.length === 1) throw first;
+      throw new ServiceError('PyPI', `${failed.length} projects could not be read (${someNames(failed.map((f) => f.name))}): ${errorLine(first)}`, {
+        cause: first,
+        ...(first instanceof ServiceError && first.status !== undefined ? { status: first.status } : {}),
+      });
+    }
     return new Map(unique.map((n, i) => [n, infos[i] ?? null]));
   }
 

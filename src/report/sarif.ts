@@ -195,6 +195,7 @@ const KIND_HELP: Record<Finding['kind'], string> = {
   unpinned: 'A requirement does not pin one version, so installs can change under you. Pin it (==) or lock it.',
   'no-lockfile': 'A manifest has no lockfile next to it, so installs are not reproducible. Generate and commit a lockfile.',
   'no-hashes': 'Requirements are pinned without hashes, so a changed artifact would be installed. Add --hash entries or use a locking tool.',
+  'incomplete-hashes': 'Some requirements of a requirements file have --hash and others do not: pip then checks hashes for every requirement and refuses the ones without, so the install fails. Hash every line (pip-compile --generate-hashes).',
   'non-registry-source': 'A dependency comes from outside the package registry (VCS, URL or path). Prefer a registry release, or pin a commit.',
   'extra-index-url': 'An extra index URL lets a public package shadow a private one (dependency confusion). Use --index-url or a proxy that serves one namespace.',
   'python-eol': 'The project targets a Python version that is at or near its end of life. Move to a supported Python version.',

@@ -156,6 +156,23 @@ describe('an audit of a real-shaped tree', () => {
     expect(unpinned!.severity).toBe('medium');
   });
 
+  it('says which packages\' advisory details failed, sorted, the same whichever failed first', async () => {
+    const ranges = memorySource({ 'requirements.txt': 'pytest>=7\ndjango>=2.0\n' });
+    const mirror = await realMirror();
+    const warnings: string[][] = [];
+    for (const slow of ['pytest', 'django']) {
+      const failing = Object.assign(Object.create(mirror) as typeof mirror, {
+        forPackage: async (name: string) => {
+          await new Promise((resolve) => setTimeout(resolve, name === slow ? 30 : 0));
+          throw new Error(`OSV did not answer for ${name}`);
+        },
+      });
+      warnings.push((await auditFileSource(ranges, { target: 'app', advisories: failing, registry, now })).warnings);
+    }
+    expect(warnings[0]).toEqual(warnings[1]);
+    expect(warnings[0]).toEqual(['advisory details unavailable for 2 packages (django and pytest: OSV did not answer for django): fix versions may be incomplete']);
+  });
+
   it('marks the result partial when advisories cannot be read, and still reports hygiene', async () => {
     const dead = { kind: 'api' as const, affecting: async () => Promise.reject(new Error('OSV did not answer')), forPackage: async () => [] };
     const result = await auditFileSource(tree, { target: 'app', advisories: dead, registry: null, now });

@@ -234,3 +234,40 @@ describe('the advice writes what `depwatch fix` writes, keeping the rest of an i
     expect(fixed.get('pyproject.toml')).toContain(write);
   });
 });
+
+describe('one release in several projects: advice per project, one finding per advisory', () => {
+  const twoProjects = { 'pyproject.toml': pep621('django>=2.1'), 'uv.lock': uvLock('2.1.5'), 'st/setup.py': "from setuptools import setup\nsetup(name='st', install_requires=['django==2.1.5'])\n" };
+
+  it('does not tie a pin in another project to the root\'s lock command', async () => {
+    const fix = await djangoFix(twoProjects);
+    // The pin is set where it is; the root's lock only needs regenerating, its constraint admits the fix.
+    expect(fix.text).toMatch(
+      /: set `django==2\.2\.28` in st\/setup\.py:2; for uv\.lock, pyproject\.toml:4 allows 2\.2\.28 \(`>=2\.1`\), so only the lock needs regenerating: run `uv lock --upgrade-package django`\.$/,
+    );
+    expect(fix.text).not.toContain('st/setup.py:2, then run');
+    expect(fix.advice?.projects).toEqual([
+      { project: null, constraints: [{ file: 'st/setup.py', line: 2, specifier: '==2.1.5', admits: false, pin: true }], edits: [{ file: 'st/setup.py', line: 2, write: 'django==2.2.28' }], commands: [], transitive: false },
+      { project: 'uv.lock', constraints: [{ file: 'pyproject.toml', line: 4, specifier: '>=2.1', admits: true, pin: false }], edits: [], commands: [{ run: 'uv lock --upgrade-package django', dir: '.' }], transitive: false },
+    ]);
+  });
+
+  it('keeps one finding per advisory (the SARIF fingerprint has no file), every place listed', async () => {
+    const result = await audit(twoProjects);
+    const django = result.findings.filter((f) => f.kind === 'vulnerability');
+    expect(new Set(django.map((f) => f.id)).size).toBe(django.length);
+    expect(django[0]!.locations?.map((l) => `${l.file}:${l.role}`)).toEqual(['st/setup.py:pin', 'uv.lock:lock', 'pyproject.toml:declaration']);
+  });
+
+  it('each lock its own command and its own verdict on its constraint', async () => {
+    const fix = await djangoFix({ 'pyproject.toml': pep621('django>=2.0,<2.2'), 'uv.lock': uvLock('2.1.5'), 'svc/pyproject.toml': pep621('django>=2.0'), 'svc/uv.lock': uvLock('2.1.5') });
+    expect(fix.text).toContain(
+      ': for svc/uv.lock, svc/pyproject.toml:4 allows 2.2.28 (`>=2.0`), so only the lock needs regenerating: run `uv lock --upgrade-package django` in svc/; for uv.lock, the constraint `<2.2,>=2.0` in pyproject.toml:4 excludes 2.2.28: widen it to `"django>=2.0,<2.3"`, then run `uv lock --upgrade-package django`.',
+    );
+  });
+
+  it('a pin its own lock resolves stays with that lock', async () => {
+    const fix = await djangoFix({ 'pyproject.toml': pep621('django==2.1.5'), 'uv.lock': uvLock('2.1.5') });
+    expect(fix.text).toMatch(/: set `"django==2\.2\.28"` in pyproject\.toml:4, then run `uv lock --upgrade-package django`\.$/);
+    expect(fix.advice?.projects).toBeUndefined();
+  });
+});

@@ -88,6 +88,17 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     expect(json.findings.some((f) => f.kind === 'vulnerability')).toBe(true);
   });
 
+  it('a dependency-groups include cycle is a note too: every group\'s own requirements are still read', async () => {
+    const pyproject = '[project]\nname = "app"\nversion = "1"\ndependencies = ["attrs==23.1.0"]\n\n[dependency-groups]\ncyc = ["six==1.16.0", {include-group = "cyc"}]\n';
+    const { code, json } = await auditJson(project({ 'pyproject.toml': pyproject }), '--fail-on', 'never');
+    expect(json.partial).toBe(false);
+    expect(json.partial_reasons).toEqual([]);
+    expect(code).toBe(0);
+    expect(json.errors).toEqual([
+      { file: 'pyproject.toml', line: 7, message: 'dependency-groups include cycle: cyc → cyc (each group is read once; uv and pip refuse such a file, PEP 735: remove the include that closes it)', note: true },
+    ]);
+  });
+
   it('an include cycle is a note, not a partial result: each file is still read once', async () => {
     const dir = project({ 'requirements.txt': 'attrs==23.1.0\n-r dev.txt\n', 'dev.txt': '-r requirements.txt\n' });
     const { code, json } = await auditJson(dir, '--fail-on', 'never');

@@ -16,7 +16,7 @@ import type { Dependency, ManifestFormat } from '../../python/types.js';
 import { shellPath, shellWord } from '../../shell-word.js';
 import { rewrittenTomlEntry } from '../../fix/entry-text.js';
 import type { PackageUse } from '../context.js';
-import { MAX_LISTED_PLACES, type FindingLocation, type UpgradeAdvice } from '../findings.js';
+import { MAX_LISTED_PLACES, type FindingLocation, type ProjectAdvice, type UpgradeAdvice } from '../findings.js';
 
 /** What the advice needs to know about the project: each file's format and every declaration. */
 export interface ProjectFiles {
@@ -188,8 +188,49 @@ function admits(specifier: string, version: string): boolean | null {
   return specifierContains(specifier, version, { prereleases: isPrerelease(version) });
 }
 
-/** The advice for moving `pkg` to `to`, covering every place it is pinned, locked or compiled. */
+/**
+ * The advice for moving `pkg` to `to`, covering every place it is pinned, locked or compiled. When
+ * those places belong to several projects (see projectsOf), the advice is also split per project:
+ * a command regenerates one lock from its own manifests, and a pin elsewhere has nothing to do
+ * with it ("set django==2.2.28 in st/setup.py, then run `uv lock`" sent users to the wrong file).
+ */
 export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles): UpgradeAdvice {
+  const advice = adviceFor(pkg, pkg.entries, to, project);
+  const projects = projectsOf(pkg, project);
+  if (projects.length > 1) {
+    advice.projects = projects.map(({ name, entries }): ProjectAdvice => {
+      const { constraints, edits, commands, transitive, placesOmitted } = adviceFor(pkg, entries, to, project);
+      return { project: name, constraints, edits, commands, transitive, ...(placesOmitted ? { placesOmitted } : {}) };
+    });
+  }
+  return advice;
+}
+
+/**
+ * The places of a release grouped by project: a lockfile with the manifests it resolves (a pin in
+ * its pyproject.toml or Pipfile is its own), a compiled requirements file with its `.in`, a Rye
+ * lock; and the pins nothing here regenerates, together (`project: null`, each edit names its
+ * file). In the order of the entries: pins first, as the primary place is.
+ */
+function projectsOf(pkg: PackageUse, project: ProjectFiles): { name: string | null; entries: Dependency[] }[] {
+  const locks = pkg.entries.filter((e) => e.kind === 'locked');
+  const resolvedBy = new Map<string, string>();
+  for (const lock of locks) for (const d of declarationsFor(lock, project)) if (!resolvedBy.has(at(d))) resolvedBy.set(at(d), lock.file);
+  const groups = new Map<string | null, Dependency[]>();
+  for (const e of pkg.entries) {
+    let name: string | null;
+    if (e.kind === 'locked') name = e.file;
+    else if ((project.formatOf.get(e.file) === 'requirements' && project.lockedBy.get(e.file) === 'rye') || compiledFrom(e, project)) name = e.file;
+    else name = resolvedBy.get(at(e)) ?? null;
+    const group = groups.get(name);
+    if (group) group.push(e);
+    else groups.set(name, [e]);
+  }
+  return [...groups].map(([name, entries]) => ({ name, entries }));
+}
+
+/** The advice for the places `entries` of `pkg` (all of them, or one project's). */
+function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, project: ProjectFiles): UpgradeAdvice {
   const advice: UpgradeAdvice = { package: pkg.name, from: pkg.version, to, constraints: [], edits: [], commands: [], transitive: false };
   const edited = new Set<string>();
   const constrained = new Set<string>();
@@ -216,8 +257,8 @@ export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles
     advice.commands.push({ run, dir });
   };
 
-  const pins = pkg.entries.filter((e) => e.kind !== 'locked');
-  const locks = pkg.entries.filter((e) => e.kind === 'locked');
+  const pins = entries.filter((e) => e.kind !== 'locked');
+  const locks = entries.filter((e) => e.kind === 'locked');
   for (const pin of pins) {
     if (project.formatOf.get(pin.file) === 'requirements' && project.lockedBy.get(pin.file) === 'rye') {
       // Rye's lock (requirements.lock): the pyproject.toml beside it declares the range, and Rye

@@ -5,12 +5,16 @@
 import { LOCK_FORMATS, type AuditContext } from '../context.js';
 import { plural } from '../../plural.js';
 import { fileFinding, type Finding } from '../findings.js';
+import { hasIncompleteHashes, manifestsByPath } from './incomplete-hashes.js';
 
 export function noHashesFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
+  const byPath = manifestsByPath(ctx.manifests);
   for (const m of ctx.manifests) {
     const isLock = LOCK_FORMATS.has(m.format);
     if (!isLock && m.format !== 'requirements') continue;
+    // Hashed on some lines only: pip refuses the others, a failure `incomplete-hashes` reports.
+    if (hasIncompleteHashes(m, byPath)) continue;
     const pinned = m.dependencies.filter((d) => d.source === 'registry' && d.version !== null && d.kind !== 'constraint');
     if (pinned.length === 0) continue;
     // A hand-written requirements file with ranges is not trying to be a lock; `unpinned` covers it.

@@ -86,8 +86,11 @@ export class ManifestCollector {
     if (this.#admit(include.line)) this.includes.push(include);
   }
 
-  /** Records a problem once (the same line and message again is the same problem). */
-  error(line: number | null, message: string): void {
+  /**
+   * Records a problem once (the same line and message again is the same problem). `note`: nothing
+   * was lost by it (the content was still read whole), so it does not make an audit partial.
+   */
+  error(line: number | null, message: string, options: { note?: true } = {}): void {
     const full = this.#errors.length >= MAX_ERRORS_PER_FILE;
     // Past the limit, a problem on a line after every listed one cannot be one of them: it is
     // counted without making its key. A file of 2.6 million bad lines spent a fifth of its reading
@@ -103,7 +106,7 @@ export class ManifestCollector {
       return;
     }
     this.#seenErrors.add(key);
-    this.#errors.push({ file: this.file, line, message });
+    this.#errors.push({ file: this.file, line, message, ...(options.note ? { note: true as const } : {}) });
     if (line !== null && line > this.#lastListedLine) this.#lastListedLine = line;
   }
 

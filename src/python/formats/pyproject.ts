@@ -529,6 +529,10 @@ function readDependencyGroups(ctx: Context): void {
   const byNormalName = new Map<string, string>();
   for (const name of Object.keys(groups)) byNormalName.set(normalizeName(name), name);
 
+  // A cycle is said once (each group reaching it would find it again), as a note: the group it
+  // goes back to is being expanded already, so every group still gets all its requirements, as
+  // an include cycle of requirements files reads each file once (load.ts). PEP 735 tools refuse it.
+  const cyclesSaid = new Set<string>();
   // Including a group twice lists its entries twice, so nested includes can multiply: every
   // entry looked at counts, and reading stops (with an error) once expansion has looked at as
   // many entries as a whole file may give.
@@ -568,7 +572,12 @@ function readDependencyGroups(ctx: Context): void {
         continue;
       }
       if (stack.includes(target)) {
-        ctx.out.error(line, `dependency-groups include cycle: ${[...stack, target].join(' → ')}`);
+        const cycle = stack.slice(stack.indexOf(target));
+        const key = [...cycle].sort().join('\u0000');
+        if (!cyclesSaid.has(key)) {
+          cyclesSaid.add(key);
+          ctx.out.error(line, `dependency-groups include cycle: ${[...cycle, target].join(' → ')} (each group is read once; uv and pip refuse such a file, PEP 735: remove the include that closes it)`, { note: true });
+        }
         continue;
       }
       if (stack.length >= MAX_GROUP_NESTING) {

@@ -50,6 +50,7 @@ const KIND_LABEL: Record<FindingKind, string> = {
   unpinned: 'unpinned',
   'no-lockfile': 'no lockfile',
   'no-hashes': 'no hashes',
+  'incomplete-hashes': 'hashes on some lines only',
   'non-registry-source': 'non-registry source',
   'extra-index-url': 'extra index URL',
   'python-eol': 'end-of-life Python',
