@@ -7,6 +7,7 @@
  * Reaching a limit is never silent: the file gets one error saying where reading stopped (or how
  * many problems were not listed), so the audit of that file is partial and says so.
  */
+import { boundMessage } from '../../quoted-input.js';
 import type { Dependency, ExtractError, IncludeRef, ManifestOption } from '../types.js';
 
 /**
@@ -86,8 +87,13 @@ export class ManifestCollector {
     if (this.#admit(include.line)) this.includes.push(include);
   }
 
-  /** Records a problem once (the same line and message again is the same problem). */
-  error(line: number | null, message: string): void {
+  /**
+   * Records a problem once (the same line and message again is the same problem). Its message is
+   * bounded here too: a parser that quoted more input than quoteInput allows would otherwise carry
+   * megabytes into every report, Slack and the database.
+   */
+  error(line: number | null, whole: string): void {
+    const message = boundMessage(whole);
     const full = this.#errors.length >= MAX_ERRORS_PER_FILE;
     // Past the limit, a problem on a line after every listed one cannot be one of them: it is
     // counted without making its key. A file of 2.6 million bad lines spent a fifth of its reading
