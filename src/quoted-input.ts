@@ -51,5 +51,8 @@ export function boundMessage(message: string, max: number = MESSAGE_MAX): string
   const joint = ` … (${(message.length - max).toLocaleString('en-US')} characters cut) … `;
   const keep = Math.max(0, max - joint.length);
   const head = Math.ceil((keep * 2) / 3);
-  return `${clipInput(message, head).slice(0, -1)}${joint}${message.slice(message.length - (keep - head))}`;
+  let tail = message.slice(message.length - (keep - head));
+  // Never half of a surrogate pair at either cut.
+  if (/^[\udc00-\udfff]/.test(tail)) tail = tail.slice(1);
+  return `${clipInput(message, head).slice(0, -1)}${joint}${tail}`;
 }

@@ -49,6 +49,8 @@ describe('the helpers', () => {
     expect(bounded.startsWith('Invalid thing xxx')).toBe(true);
     expect(bounded.endsWith('x (at column 15)')).toBe(true);
     expect(bounded).toContain('characters cut');
+    // encodeURIComponent throws on half a surrogate pair.
+    for (const emoji of ['😀'.repeat(1000), `x${'😀'.repeat(1000)}`]) expect(() => encodeURIComponent(boundMessage(emoji))).not.toThrow();
   });
 });
 
