@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { partialStderrLines, reasonsOf } from '../audit/partial.js';
 import { auditFileSource } from '../audit/run.js';
 import { auditedManifests, recordingSource, type AuditedFile } from '../fix/audited-files.js';
-import { unifiedDiff } from '../fix/diff.js';
+import { fixDiff } from '../fix/diff.js';
 import { EncodingError, encodeExact, encodingName } from '../fix/encoding.js';
 import { fixExitStatus, fixJson, type FixOutcome } from '../fix/outcome.js';
 import { planFixes } from '../fix/plan.js';
@@ -21,7 +21,8 @@ import { redactSecrets } from '../redact.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
-import { terminalSafe } from '../report/terminal-text.js';
+import { terminalLines, terminalSafe } from '../report/terminal-text.js';
+import { unappliableLine } from '../fix/outcome.js';
 
 export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline [--max-data-age DAYS]] [--db PATH] [DIR]
   Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
@@ -85,7 +86,9 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
     const fileAt = new Map(files.map((f) => [f.path, f]));
     outcome.encodings = new Map(files.filter((f) => f.encoding.charset !== 'utf-8').map((f) => [f.path, encodingName(f.encoding)]));
     if (dryRun) {
-      outcome.diff = unifiedDiff(new Map([...plan.newTexts].map(([path, after]) => [path, diffTexts(fileAt.get(path)!, after)])));
+      const diff = fixDiff(new Map([...plan.newTexts].map(([path, after]) => [path, diffTexts(fileAt.get(path)!, after)])));
+      outcome.diff = diff.text;
+      outcome.diffUnappliable = diff.unappliable;
     } else {
       for (const [path, text] of plan.newTexts) {
         try {
@@ -102,11 +105,16 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
     if (values.json) {
       io.stdout(JSON.stringify(fixJson(outcome), null, 2) + '\n');
     } else if (dryRun) {
-      io.stdout(redactSecrets(outcome.diff ?? ''));
+      // The diff holds no credential (diff.ts leaves such context lines out, or masks them and says
+      // so); the file's other bytes are kept for `git apply`, except on a terminal, where a control
+      // character from the file (ESC) is shown as an escape rather than acted on.
+      const diff = outcome.diff ?? '';
+      io.stdout(io.stdoutIsTTY ? terminalLines(diff.split('\n').slice(0, -1)) : diff);
       io.stderr(fixText(outcome));
     } else {
       io.stdout(fixText(outcome));
     }
+    for (const path of outcome.diffUnappliable ?? []) io.stderr(`depwatch fix: ${terminalSafe(unappliableLine(path))}\n`);
     // As audit does: the text says why it is partial; beside JSON, stderr does.
     if (values.json) for (const line of partialStderrLines(reasonsOf(result))) io.stderr(line);
     return fixExitStatus(outcome);

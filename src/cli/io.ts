@@ -11,6 +11,11 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** Whether stderr is a terminal (progress is shown only then). */
   isTTY: boolean;
+  /**
+   * Whether stdout is a terminal: output meant for another program (a patch for `git apply`) keeps
+   * its bytes when piped, and has its control characters shown as escapes only on a terminal.
+   */
+  stdoutIsTTY?: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }
@@ -23,6 +28,7 @@ export function processIO(): CliIO {
     stdoutBytes: (b) => new Promise((resolve, reject) => process.stdout.write(b, (err) => (err ? reject(err) : resolve()))),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),
     env: process.env,
   };

@@ -17,8 +17,10 @@ export interface FixOutcome {
   written: string[];
   /** Files that could not be written, one line each. */
   writeErrors: { file: string; message: string }[];
-  /** The unified diff of the planned edits (dry runs). */
+  /** The unified diff of the planned edits (dry runs), with no credential in it. */
   diff?: string;
+  /** Files whose part of the diff shows a credential masked, so it does not apply to them as printed (diff.ts). */
+  diffUnappliable?: string[];
   /** Changed files written back in an encoding other than UTF-8 (UTF-16), by path: "UTF-16 LE with a byte order mark". */
   encodings?: ReadonlyMap<string, string>;
 }
@@ -36,6 +38,10 @@ export function stillVulnerable(outcome: FixOutcome): number {
   ).size;
   return notFixed + unfixable;
 }
+
+/** Why the dry run's diff does not apply to `file` as printed. */
+export const unappliableLine = (file: string): string =>
+  `the patch for ${file} shows a line holding a credential masked (a changed line, or the one right after a change), so it does not apply to that file as printed: apply that change by hand, or run without --dry-run`;
 
 export const FIX_EXIT = { ok: 0, vulnerable: 1, error: 2 } as const;
 
@@ -88,6 +94,7 @@ export function fixJson(outcome: FixOutcome) {
     partial_reasons: reasonsOf(outcome.audit).map(partialReasonJson),
     advisory_source: outcome.audit.advisorySource,
     ...(outcome.diff !== undefined ? { diff: outcome.diff } : {}),
+    ...(outcome.diffUnappliable?.length ? { diff_not_applicable: outcome.diffUnappliable.map((file) => ({ file, reason: unappliableLine(file) })) } : {}),
   };
   return redactStrings(json);
 }

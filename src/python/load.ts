@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
+import { boundMessage, clipInput, MESSAGE_MAX } from '../quoted-input.js';
 import { decode, utf16ByMark } from '../scan/text.js';
 import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pipToolsPairs } from './discover.js';
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
@@ -171,14 +172,16 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     };
     loaded.set(path, manifest);
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.
-    for (const error of result.errors) errors.push(error);
+    // Every format's problems bounded in one place: the lock readers build theirs without the
+    // collector, and a message quoting megabytes of a file would reach every report and Slack.
+    for (const error of result.errors) errors.push(error.message.length > MESSAGE_MAX ? { ...error, message: boundMessage(error.message) } : error);
     for (const error of result.leftToSetupPy ?? []) leftToSetupPy.push(error);
     if (result.uvWorkspace !== undefined) uvWorkspaces.set(path, result.uvWorkspace);
 
     for (const inc of result.includes ?? []) {
       const target = resolveInclude(path, inc.path);
       if (target === null) {
-        errors.push({ file: path, line: inc.line, message: `${inc.path}: leaves the scanned root, not followed` });
+        errors.push({ file: path, line: inc.line, message: `${clipInput(inc.path)}: leaves the scanned root, not followed` });
         continue;
       }
       manifest.includes.push(target);

@@ -22,6 +22,7 @@
  * specifier check `isUnion`; such a dependency has no exact version. An alternative that allows
  * everything makes the whole union `""`.
  */
+import { clipInput } from '../quoted-input.js';
 import { normalizeSpecifier } from './pep508.js';
 import { isJsSpace, trimEndChar, withoutLeadingZeros } from './text.js';
 
@@ -68,7 +69,7 @@ export function poetryClauses(constraint: string): PoetryClausesResult {
     const clauses: string[] = [];
     for (const single of group.split(AND_SEPARATOR)) {
       const translated = translateSingle(single);
-      if (translated === null) return { ok: false, message: `Could not parse version constraint: ${single || constraint}` };
+      if (translated === null) return { ok: false, message: `Could not parse version constraint: ${clipInput(single || constraint)}` };
       if (translated !== '') for (const clause of translated.split(',')) clauses.push(clause);
     }
     alternatives.push(clauses);

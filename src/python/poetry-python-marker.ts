@@ -18,6 +18,7 @@
  * poetry-core then intersects this with the dependency's own `markers` (written first); that
  * joining, and nothing of its marker simplification, is done by the caller.
  */
+import { clipInput } from '../quoted-input.js';
 import { compareVersions } from './pep440.js';
 import { nextDecimal, poetryClauses } from './poetry-constraint.js';
 
@@ -41,7 +42,7 @@ export function poetryPythonMarker(constraint: string): PoetryPythonMarkerResult
   const ranges: Range[] = [];
   for (const clauses of parsed.alternatives) for (const range of allowedBy(clauses)) ranges.push(range);
   const union = merge(ranges);
-  if (union.length === 0) return { ok: false, message: `Could not parse version constraint: ${constraint} allows no Python version` };
+  if (union.length === 0) return { ok: false, message: `Could not parse version constraint: ${clipInput(constraint)} allows no Python version` };
   if (union.length === 1 && union[0]!.min === null && union[0]!.max === null) return { ok: true, marker: null };
   return { ok: true, marker: union.map(rangeMarker).join(' or ') };
 }

@@ -5,14 +5,18 @@ import { describeReason, forReaders, reasonsOf } from '../audit/partial.js';
 import type { ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
+import { markdownCellCode, markdownCode, markdownText, markdownUrl } from './markdown-text.js';
 import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
 import { osvUrl, summaryLine } from './summary.js';
 
-/** Table cells must not break the table: escape pipes, flatten newlines, escape HTML. */
-const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
+/**
+ * Any text from the repository, PyPI or OSV (file names, package names, versions, messages that
+ * quote a manifest, advisory summaries): literal inline text, in a table cell or out of one.
+ */
+const cell = markdownText;
 
 /**
  * A cell of text that may hold code spans (fix wording: "the constraint `<5` excludes 5.1"): escaped
@@ -45,22 +49,8 @@ function cellWithCode(s: string): string {
   return out + cell(s.slice(from));
 }
 
-/**
- * Inline code that survives backticks inside it (a fence one longer than the longest run). Code
- * spans show HTML as written, so only line breaks are flattened (`<2.2` stays `<2.2`).
- */
-function code(text: string): string {
-  const s = text.replace(/[\r\n]+/g, ' ');
-  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  return longest ? `${fence} ${s} ${fence}` : `${fence}${s}${fence}`;
-}
-
-/**
- * Inline code in a table cell: GFM splits a row at every unescaped `|`, inside code spans too, so
- * pipes are escaped (the table gives the span `|` back). Outside tables a `\|` would show as written.
- */
-const cellCode = (text: string) => code(text).replace(/\|/g, '\\|');
+const code = markdownCode;
+const cellCode = markdownCellCode;
 
 /** How advice and places are written; `inTable` for table cells, whose code spans escape pipes. */
 function syntax(options: ReportOptions, inTable = false): AdviceSyntax {
@@ -69,7 +59,7 @@ function syntax(options: ReportOptions, inTable = false): AdviceSyntax {
     code: span,
     place: (file, line) => {
       const url = options.fileUrl?.(file, line);
-      return url ? `[${cell(placeOf(file, line))}](${url})` : span(placeOf(file, line));
+      return url ? `[${cell(placeOf(file, line))}](${markdownUrl(url)})` : span(placeOf(file, line));
     },
     text: cell,
   };
@@ -78,7 +68,7 @@ function syntax(options: ReportOptions, inTable = false): AdviceSyntax {
 /** A finding's place (or places), for its table row. */
 const where = (f: Finding, options: ReportOptions): string => findingPlaces(f, syntax(options, true));
 
-const advisoryLink = (id: string) => `[${cell(id)}](${osvUrl(id)})`;
+const advisoryLink = (id: string) => `[${cell(id)}](${markdownUrl(osvUrl(id))})`;
 
 function packageSection(g: PackageGroup, options: ReportOptions, unknownAs: RatedSeverity): string[] {
   const s = syntax(options);
@@ -88,7 +78,7 @@ function packageSection(g: PackageGroup, options: ReportOptions, unknownAs: Rate
   for (const f of g.findings) {
     const ids = `${f.kind === 'malicious' ? '**malicious** ' : ''}${advisoryLink(f.id ?? '?')}${f.aliases?.length ? ` (${f.aliases.map(cell).join(', ')})` : ''}`;
     const cvss = typeof f.cvss === 'number' ? ` (CVSS ${f.cvss.toFixed(1)})` : '';
-    out.push(`| ${severityBadge(f.severity, unknownAs)}${cvss} | ${ids} | ${cell(f.summary ?? '')} |`);
+    out.push(`| ${severityBadge(f.severity, unknownAs)}${cvss} | ${ids} | ${cellWithCode(f.summary ?? '')} |`);
   }
   out.push('');
   return out;
@@ -102,9 +92,9 @@ function codeSection(scan: ScanResult, options: ReportOptions): string[] {
     out.push(`### Code and configuration (${scan.findings.length})`, '', '| Severity | Finding | Where | Fix |', '|---|---|---|---|');
     for (const f of scan.findings) {
       const secret = secretLabel(f);
-      const what = `${cellCode(f.rule)} ${cell(f.message)}${secret ? ` (${cell(secret)})` : ''}`;
+      const what = `${cellCode(f.rule)} ${cellWithCode(f.message)}${secret ? ` (${cell(secret)})` : ''}`;
       const place = s.place(f.file, f.line) + (f.column !== null ? ` col ${f.column}` : '');
-      out.push(`| ${severityBadge(f.severity)} (${f.confidence} confidence) | ${what} | ${place} | ${cell(f.fix)} |`);
+      out.push(`| ${severityBadge(f.severity)} (${f.confidence} confidence) | ${what} | ${place} | ${cellWithCode(f.fix)} |`);
     }
     out.push('');
   }
@@ -118,7 +108,7 @@ function codeSection(scan: ScanResult, options: ReportOptions): string[] {
 
 /** The report's lines (without their line breaks). */
 function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Renderer>[1]): string[] {
-  const out = [`## Depwatch audit of \`${cell(result.target)}\``, '', summaryLine(result), ''];
+  const out = [`## Depwatch audit of ${code(result.target)}`, '', cell(summaryLine(result)), ''];
   for (const w of result.warnings) out.push(`> **Warning:** ${cell(w)}`, '');
   if (result.partial) {
     out.push('> **Partial result:** not everything was read or checked, so what is missing here may still be there.');
@@ -145,7 +135,7 @@ function markdownLines(result: Parameters<Renderer>[0], options: Parameters<Rend
   for (const n of result.notes) out.push(`- ${cell(shorten(n.message))}`);
   // Every notice JSON and text give (what `exclude:` kept out, the `.in` files discovery passed over,
   // an offline audit's unasked registry, the advisory data's age…): each says what was not read or checked.
-  for (const n of result.notices) out.push(`- ${cell(n)}`);
+  for (const n of result.notices) out.push(`- ${cellWithCode(n)}`);
   for (const skipped of result.code ? passedOver(result.code, result.errors) : []) out.push(`- ${cell(skipped.message)}`);
   for (const n of result.code ? scanNotes(result.code) : []) out.push(`- ${cell(shorten(n.message))}`);
   for (const e of result.errors) out.push(`- problem in ${code(placeOf(e.file, e.line))}: ${cell(shortProblemMessage(e))}`);

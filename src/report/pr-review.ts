@@ -7,6 +7,7 @@
  */
 import { indexNote } from '../python/index-options.js';
 import type { Verdict } from '../packages/verdict.js';
+import { markdownCode, markdownText } from './markdown-text.js';
 import type { DependencyReview, ReviewedChange } from '../watch/pr-review/review.js';
 
 export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
@@ -16,21 +17,10 @@ const MAX_BODY = 60_000;
 
 const BADGE: Record<Verdict, string> = { ok: '✅', caution: '⚠️', avoid: '⛔' };
 
-/** Markdown-significant characters backslash-escaped, `<` and `@` as entities. */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, (c) => `\\${c}`)
-    .replace(/</g, '&lt;')
-    .replace(/@/g, '&#64;');
-}
+/** Markdown-significant characters escaped: what the pull request, PyPI or OSV wrote shows as written (markdown-text.ts). */
+export const escapeMarkdown = markdownText;
 
-/** Inline code that survives backticks inside it. */
-function code(text: string): string {
-  const s = text.replace(/[\r\n]+/g, ' ');
-  const fence = '`'.repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length)) + 1);
-  return fence.length > 1 ? `${fence} ${s} ${fence}` : `\`${s}\``;
-}
+const code = markdownCode;
 
 function changeLine(c: ReviewedChange): string {
   const versions = c.kind === 'added' ? code(c.to ?? 'any version') : `${code(c.from ?? 'any')} → ${code(c.to ?? 'any')}`;

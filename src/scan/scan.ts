@@ -12,6 +12,7 @@
  */
 import { configFileOf, describeExclusion, excluder, MAX_SETTINGS_BYTES, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import { decodeManifest } from '../python/load.js';
+import { boundMessage } from '../quoted-input.js';
 import type { ExtractError } from '../python/types.js';
 import type { DepwatchFile } from '../audit/ignore-file.js';
 import type { IgnoreNote, IgnoreRule } from '../audit/ignores.js';
@@ -296,7 +297,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
             } else if (outcome.syntaxErrors > 0) {
               notes.push({ kind: 'syntax', message: `${path}: ${outcome.syntaxErrors} syntax error${outcome.syntaxErrors > 1 ? 's' : ''} (a missing token the parser put in); rules ran on the whole file` });
             }
-            for (const e of outcome.ruleErrors) notes.push({ kind: 'error', message: `${path}: rule ${e}` });
+            for (const e of outcome.ruleErrors) notes.push({ kind: 'error', message: `${path}: rule ${boundMessage(e)}` });
           }
         }
         if (runtime) {
@@ -306,8 +307,9 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           const secretLines = new Set(raw.filter((r) => r.info.kind === 'secret').map((r) => r.line));
           const own = outcome.findings.filter((f) => !(f.info.id === 'docker-secret-in-build' && secretLines.has(f.line)));
           for (const f of own) raw.push(lowerTo ? ratedLow(f, lowerTo) : f);
-          for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${e}; runtime rules not applied to it` });
-          for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${e}` });
+          for (const e of outcome.errors) notes.push({ kind: 'syntax', message: `${path}: ${boundMessage(e)}; runtime rules not applied to it` });
+          // A parser's message can quote the file: bounded, as the manifests' are (quoted-input.ts).
+          for (const e of outcome.unchecked) notes.push({ kind: 'incomplete', file: path, message: `${path}: ${boundMessage(e)}` });
         }
       }
       // Outside Python the file's lines are read in order, once, on the first finding that asks (a

@@ -26,7 +26,7 @@ describe('the review comment', () => {
   });
 
   it('escapes mentions, HTML and links written by others', () => {
-    expect(escapeMarkdown('@org/team <img src=x> [click](http://evil.example) *bold*')).toBe('&#64;org/team &lt;img src=x\\> \\[click\\]\\(http://evil\\.example\\) \\*bold\\*');
+    expect(escapeMarkdown('@org/team <img src=x> [click](http://evil.example) *bold*')).toBe('&#64;org/team &lt;img src=x> \\[click\\](http\\://evil.example) \\*bold\\*');
     const body = pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, review({ errors: ['requirements.txt: @everyone <b>broke</b>'] }));
     expect(body).not.toMatch(/(^|[^;])@everyone/);
     expect(body).not.toContain('<b>');

@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../../audit/findings.js';
 import { forReaders, type PartialReason } from '../../audit/partial.js';
+import { markdownText } from '../../report/markdown-text.js';
 import type { FixPlan } from '../plan.js';
 
 /** Git ref–safe and readable: PEP 503 names and PEP 440 versions only ever need these characters. */
@@ -28,8 +29,11 @@ export function fixTitle(plan: Pick<FixPlan, 'fixes'>): string {
   return `Upgrade ${moved.length} vulnerable packages (security fixes)`;
 }
 
-/** Markdown table cells and inline text from data: no pipes, backticks or newlines can break the layout. */
+/** Text inside a code span from data: no pipes, backticks or newlines can break the span or the table. */
 const cell = (s: string) => s.replace(/[|`\r\n]/g, ' ');
+
+/** Text outside code spans from data (names, reasons, notes quoting a file): literal, never a link or markup. */
+const text = markdownText;
 
 export interface FixBodyInput {
   plan: FixPlan;
@@ -53,7 +57,7 @@ function notCheckedLine(r: PartialReason): string {
   if (r.file !== undefined && (r.kind === 'unread' || r.kind === 'unscanned')) {
     return `\`${cell(`${r.file}${r.line ? `:${r.line}` : ''}`)}\` ${r.kind === 'unread' ? 'not read completely' : 'not scanned'}`;
   }
-  return cell(r.message);
+  return text(r.message);
 }
 
 export function fixBody(input: FixBodyInput): string {
@@ -82,19 +86,19 @@ export function fixBody(input: FixBodyInput): string {
   lines.push('| Package | From | To | Advisories (severity) |');
   lines.push('| --- | --- | --- | --- |');
   for (const f of plan.fixes.filter((x) => x.status !== 'left-alone')) {
-    lines.push(`| ${cell(f.package)} | ${cell(f.from)} | ${cell(f.to)} | ${f.advisories.map((a) => `${cell(a)} (${severityOf(a)})`).join(', ')} |`);
+    lines.push(`| ${text(f.package)} | ${text(f.from)} | ${text(f.to)} | ${f.advisories.map((a) => `${text(a)} (${severityOf(a)})`).join(', ')} |`);
   }
   lines.push('');
   lines.push('## Files changed');
   lines.push('');
-  for (const c of plan.changes) lines.push(`- \`${cell(c.file)}\` line ${c.line}: ${cell(c.package)} \`${cell(c.before)}\` → \`${cell(c.after)}\``);
+  for (const c of plan.changes) lines.push(`- \`${cell(c.file)}\` line ${c.line}: ${text(c.package)} \`${cell(c.before)}\` → \`${cell(c.after)}\``);
   const commands = plan.lockCommands.filter((l) => l.required);
   if (commands.length > 0 || plan.notes.length > 0) {
     lines.push('');
     lines.push('## Still to do (Depwatch never edits lockfiles)');
     lines.push('');
     for (const l of commands) lines.push(`- in \`${cell(l.directory)}\`: \`${cell(l.command)}\` (regenerates \`${cell(l.lockfile)}\`)`);
-    for (const n of plan.notes) lines.push(`- \`${cell(n.file)}\`: ${cell(n.message)}`);
+    for (const n of plan.notes) lines.push(`- \`${cell(n.file)}\`: ${text(n.message)}`);
   }
   if (plan.leftAlone.length > 0) {
     lines.push('');
@@ -102,7 +106,7 @@ export function fixBody(input: FixBodyInput): string {
     lines.push('');
     for (const l of plan.leftAlone) {
       const what = [l.package, l.version].filter(Boolean).join(' ');
-      lines.push(`- ${cell(what || l.file || 'a requirement')}${l.advisories.length ? ` (${l.advisories.map(cell).join(', ')})` : ''}: ${cell(l.reason)}`);
+      lines.push(`- ${text(what || l.file || 'a requirement')}${l.advisories.length ? ` (${l.advisories.map(text).join(', ')})` : ''}: ${text(l.reason)}`);
     }
   }
   if (input.slackLink) {

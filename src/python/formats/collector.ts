@@ -7,6 +7,7 @@
  * Reaching a limit is never silent: the file gets one error saying where reading stopped (or how
  * many problems were not listed), so the audit of that file is partial and says so.
  */
+import { boundMessage } from '../../quoted-input.js';
 import type { Dependency, ExtractError, IncludeRef, ManifestOption } from '../types.js';
 
 /**
@@ -88,9 +89,12 @@ export class ManifestCollector {
 
   /**
    * Records a problem once (the same line and message again is the same problem). `note`: nothing
-   * was lost by it (the content was still read whole), so it does not make an audit partial.
+   * was lost by it (the content was still read whole), so it does not make an audit partial. Its
+   * message is bounded here too: a parser that quoted more input than quoteInput allows would
+   * otherwise carry megabytes into every report, Slack and the database.
    */
-  error(line: number | null, message: string, options: { note?: true } = {}): void {
+  error(line: number | null, whole: string, options: { note?: true } = {}): void {
+    const message = boundMessage(whole);
     const full = this.#errors.length >= MAX_ERRORS_PER_FILE;
     // Past the limit, a problem on a line after every listed one cannot be one of them: it is
     // counted without making its key. A file of 2.6 million bad lines spent a fifth of its reading

@@ -13,6 +13,7 @@
  * pip's option of that name would. `[requires] python_version = "3.8"` becomes `==3.8.*` and
  * `python_full_version = "3.8.10"` becomes `==3.8.10` in requiresPython.
  */
+import { quoteInput } from '../../quoted-input.js';
 import { isValidName, normalizeName } from '../names.js';
 import { normalizeMarker, parsePep508 } from '../pep508.js';
 import { getOwn, isTable, parseToml, tomlTypeName } from '../toml.js';
@@ -165,7 +166,7 @@ function checkedSpecifier(name: string, text: string): { ok: true; specifier: st
   if (read !== null && read.specifier === '') return { ok: true, specifier: '' };
   const parsed = read === null ? null : parsePep508(`${name}${read.specifier}`);
   if (parsed === null || !parsed.ok || parsed.requirement.url !== null || parsed.requirement.marker !== null) {
-    return { ok: false, message: `invalid version specifier ${JSON.stringify(text)}` };
+    return { ok: false, message: `invalid version specifier ${quoteInput(text)}` };
   }
   return { ok: true, specifier: parsed.requirement.specifier };
 }
@@ -188,7 +189,7 @@ function entryMarker(value: TomlTable): { ok: true; marker: string | null } | { 
   const combined = combineMarkers(parts);
   if (combined === null) return { ok: true, marker: null };
   const marker = normalizeMarker(combined);
-  if (marker === null) return { ok: false, message: `invalid marker ${JSON.stringify(combined)}` };
+  if (marker === null) return { ok: false, message: `invalid marker ${quoteInput(combined)}` };
   return { ok: true, marker };
 }
 

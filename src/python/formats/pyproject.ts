@@ -42,6 +42,7 @@
  * `extra-index-url` keep pip's names; `[[tool.uv.index]]` becomes `uv-index` (`uv-index-default`,
  * `uv-index-explicit`); `[[tool.pdm.source]]` becomes `pdm-source`.
  */
+import { clipInput, quoteInput } from '../../quoted-input.js';
 import { normalizeExtra, normalizeName, isValidName } from '../names.js';
 import { combineMarkers, exactPin, normalizeMarker, normalizeSpecifier, parsePep508, type Pep508Requirement } from '../pep508.js';
 import { isUnion, poetryToPep440 } from '../poetry-constraint.js';
@@ -121,7 +122,7 @@ export function makeDependency(
 /** One PEP 508 string (`requests[socks]>=2; python_version < "3.8"`) as a dependency. */
 export function dependencyFromPep508(text: string, place: EntryPlace): DependencyResult {
   const parsed = parsePep508(text);
-  if (!parsed.ok) return { ok: false, message: `Invalid requirement ${JSON.stringify(text)}: ${parsed.message}` };
+  if (!parsed.ok) return { ok: false, message: `Invalid requirement ${quoteInput(text)}: ${parsed.message}` };
   return { ok: true, dependency: dependencyFromRequirement(parsed.requirement, place, false) };
 }
 
@@ -269,7 +270,7 @@ function requirementOrEditable(entry: string, place: EntryPlace): DependencyResu
   const asRequirement = parsePep508(target);
   if (asRequirement.ok) return { ok: true, dependency: dependencyFromRequirement(asRequirement.requirement, place, true) };
   const egg = eggName(target);
-  if (egg === null) return { ok: false, message: `Editable requirement ${JSON.stringify(entry)} names no project (add #egg=name)` };
+  if (egg === null) return { ok: false, message: `Editable requirement ${quoteInput(entry)} names no project (add #egg=name)` };
   const fragment = target.indexOf('#');
   return {
     ok: true,
@@ -568,7 +569,7 @@ function readDependencyGroups(ctx: Context): void {
       }
       const target = byNormalName.get(normalizeName(include));
       if (target === undefined) {
-        ctx.out.error(line, `dependency-groups.${name} includes unknown group ${JSON.stringify(include)}`);
+        ctx.out.error(line, `dependency-groups.${name} includes unknown group ${quoteInput(include)}`);
         continue;
       }
       if (stack.includes(target)) {
@@ -581,7 +582,7 @@ function readDependencyGroups(ctx: Context): void {
         continue;
       }
       if (stack.length >= MAX_GROUP_NESTING) {
-        ctx.out.error(line, `dependency-groups.${name}: include-group nests more than ${MAX_GROUP_NESTING} groups deep; ${JSON.stringify(include)} is not read`);
+        ctx.out.error(line, `dependency-groups.${name}: include-group nests more than ${MAX_GROUP_NESTING} groups deep; ${quoteInput(include)} is not read`);
         continue;
       }
       if (!expand(reportAs, target, [...stack, target])) return false;
@@ -687,7 +688,7 @@ function readPoetryTable(ctx: Context, path: string[], group: string, options: P
       continue;
     }
     if (!isValidName(rawName)) {
-      ctx.out.error(line, `${JSON.stringify(rawName)} is not a valid project name`);
+      ctx.out.error(line, `${quoteInput(rawName)} is not a valid project name`);
       continue;
     }
     if (Array.isArray(value) && !repeatableName(ctx.out, line, 'name over a list of constraints', rawName)) continue;
@@ -698,7 +699,7 @@ function readPoetryTable(ctx: Context, path: string[], group: string, options: P
     for (const entry of entries) {
       const result = poetryEntry(name, entry.value, { file: ctx.out.file, group, line: entry.line, section });
       if (!result.ok) {
-        ctx.out.error(entry.line, `${rawName}: ${result.message}`);
+        ctx.out.error(entry.line, `${clipInput(rawName)}: ${result.message}`);
         continue;
       }
       const { dependency, optional } = result;
@@ -759,7 +760,7 @@ function poetryEntry(name: string, value: unknown, place: EntryPlace): PoetryEnt
   }
   const combined = combineMarkers(markerParts);
   const marker = combined === null ? null : normalizeMarker(combined);
-  if (combined !== null && marker === null) return { ok: false, message: `invalid marker ${JSON.stringify(combined)}` };
+  if (combined !== null && marker === null) return { ok: false, message: `invalid marker ${quoteInput(combined)}` };
 
   const fields: Partial<Dependency> & Pick<Dependency, 'name'> = { name, specifier, extras, marker };
   const git = getOwn(value, 'git');

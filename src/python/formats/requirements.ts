@@ -21,6 +21,7 @@
  *
  * A line pip would reject becomes one `errors` entry; every other line is still read.
  */
+import { clipInput, singleQuoteInput } from '../../quoted-input.js';
 import { stripUrlCredentials } from '../urls.js';
 import type {
   Dependency,
@@ -244,8 +245,8 @@ function matchLongOption(flag: string): OptionSpec {
   const candidates = LONG_FLAGS.filter((known) => known.startsWith(flag));
   const only = candidates[0];
   if (candidates.length === 1 && only !== undefined) return LONG_OPTIONS.get(only) as OptionSpec;
-  if (candidates.length === 0) throw new LineProblem(`no such option: ${flag}`);
-  throw new LineProblem(`ambiguous option: ${flag} (${candidates.join(', ')}?)`);
+  if (candidates.length === 0) throw new LineProblem(`no such option: ${clipInput(flag)}`);
+  throw new LineProblem(`ambiguous option: ${clipInput(flag)} (${candidates.join(', ')}?)`);
 }
 
 /** optparse's argument loop; leftover positional arguments are ignored, as pip ignores them. */
@@ -263,23 +264,23 @@ function parseOptions(args: string[]): ParsedOption[] {
       const spec = matchLongOption(flag);
       if (spec.takesValue) {
         const value = eq === -1 ? rest.shift() : arg.slice(eq + 1);
-        if (value === undefined) throw new LineProblem(`${flag} option requires 1 argument`);
+        if (value === undefined) throw new LineProblem(`${clipInput(flag)} option requires 1 argument`);
         parsed.push(checkOptionValue(spec, value));
       } else {
-        if (eq !== -1) throw new LineProblem(`${flag} option does not take a value`);
+        if (eq !== -1) throw new LineProblem(`${clipInput(flag)} option does not take a value`);
         parsed.push({ spec, value: '' });
       }
     } else if (arg.startsWith('-') && arg.length > 1) {
       for (let i = 1; i < arg.length; i++) {
         const flag = `-${arg[i]}`;
         const spec = SHORT_OPTIONS.get(flag);
-        if (!spec) throw new LineProblem(`no such option: ${flag}`);
+        if (!spec) throw new LineProblem(`no such option: ${clipInput(flag)}`);
         if (!spec.takesValue) {
           parsed.push({ spec, value: '' });
           continue;
         }
         const value = i + 1 < arg.length ? arg.slice(i + 1) : rest.shift();
-        if (value === undefined) throw new LineProblem(`${flag} option requires 1 argument`);
+        if (value === undefined) throw new LineProblem(`${clipInput(flag)} option requires 1 argument`);
         parsed.push(checkOptionValue(spec, value));
         break;
       }
@@ -424,7 +425,7 @@ export function stripExtras(path: string): { path: string; extras: string | null
 function convertExtras(extras: string | null): string[] {
   if (!extras) return [];
   const parsed = parsePep508(`placeholder${extras.toLowerCase()}`);
-  if (!parsed.ok) throw new LineProblem(`Invalid extras ${extras}: ${parsed.message}`);
+  if (!parsed.ok) throw new LineProblem(`Invalid extras ${clipInput(extras)}: ${parsed.message}`);
   return parsed.requirement.extras;
 }
 
@@ -446,7 +447,7 @@ function invalidRequirement(text: string, message: string): LineProblem {
   let hint = '';
   if (/\$\{[A-Z0-9_]+\}/.test(text)) hint = ' (it uses an environment variable, which pip expands at install time)';
   else if (text.includes('=') && !/(===|==|~=|!=|<=|>=|<|>)/.test(text)) hint = ' (= is not a valid operator. Did you mean == ?)';
-  return new LineProblem(`Invalid requirement: '${text}': ${message}${hint}`);
+  return new LineProblem(`Invalid requirement: ${singleQuoteInput(text)}: ${message}${hint}`);
 }
 
 function namedRequirement(text: string): RequirementParts {
@@ -464,7 +465,7 @@ function linkRequirement(location: string, source: DependencySource, extras: str
   const filename = source === 'path' && !isPipUrl(location) ? location.split('/').pop() ?? '' : linkFilename(location);
   if (filename.toLowerCase().endsWith('.whl')) {
     const wheel = WHEEL_FILE.exec(filename);
-    if (!wheel) throw new LineProblem(`${filename} is not a valid wheel filename.`);
+    if (!wheel) throw new LineProblem(`${clipInput(filename)} is not a valid wheel filename.`);
     const name = (wheel[1] as string).replace(/_/g, '-');
     const version = (wheel[2] as string).replace(/_/g, '-');
     const named = namedRequirement(`${name}==${version}`);
@@ -490,13 +491,13 @@ function eggRequirement(egg: string, location: string, notes: string[]): Require
     const legacy = legacyEggPin(egg);
     if (legacy === null) throw invalidRequirement(egg, parsed.message);
     notes.push(
-      `${location} pins '${legacy.name}' to '${legacy.version}' in its egg fragment, which is not a PEP 440 version; pip 24.1 and later reject the line (use 'name @ url')`,
+      `${clipInput(location)} pins ${singleQuoteInput(legacy.name)} to ${singleQuoteInput(legacy.version)} in its egg fragment, which is not a PEP 440 version; pip 24.1 and later reject the line (use 'name @ url')`,
     );
     return requirementParts(legacy.name, `${legacy.operator}${legacy.version}`, [], null, 'vcs', undefined);
   }
   if (!VALID_PROJECT_NAME.test(egg)) {
     notes.push(
-      `${location} contains an egg fragment with a non-PEP 508 name '${egg}'; pip 25.3 and later reject it (use 'name @ url')`,
+      `${clipInput(location)} contains an egg fragment with a non-PEP 508 name ${singleQuoteInput(egg)}; pip 25.3 and later reject it (use 'name @ url')`,
     );
   }
   const req = parsed.requirement;
@@ -525,7 +526,7 @@ function requirementFromLine(line: string, notes: string[]): RequirementParts {
     text = text.slice(0, at);
     if (markerText !== '') {
       const parsed = parseMarker(markerText);
-      if (!parsed.ok) throw new LineProblem(`Invalid marker: '${markerText}': ${parsed.message}`);
+      if (!parsed.ok) throw new LineProblem(`Invalid marker: ${singleQuoteInput(markerText)}: ${parsed.message}`);
       marker = parsed.marker;
     }
   }
@@ -573,12 +574,12 @@ function editableRequirement(value: string, notes: string[]): RequirementParts {
   const scheme = urlScheme(url);
   if (scheme === null || !VCS_SCHEMES.has(scheme)) {
     throw new LineProblem(
-      `${value} is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with ${[...VCS_SCHEMES].join(', ')}).`,
+      `${clipInput(value)} is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with ${[...VCS_SCHEMES].join(', ')}).`,
     );
   }
   const egg = eggFragment(url);
   if (!egg) {
-    throw new LineProblem(`Could not detect requirement name for '${value}', please specify one with #egg=your_package_name`);
+    throw new LineProblem(`Could not detect requirement name for ${singleQuoteInput(value)}, please specify one with #egg=your_package_name`);
   }
   const parts = eggRequirement(egg, value, notes);
   parts.url = stripUrlCredentials(url);
@@ -607,7 +608,7 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
       try {
         if (optionText !== '') words = shlexSplit(optionText);
       } catch (error) {
-        throw new LineProblem(`Could not split options: ${optionText} (${(error as Error).message})`);
+        throw new LineProblem(`Could not split options: ${clipInput(optionText)} (${(error as Error).message})`);
       }
       const parsed = words.length === 0 ? [] : parseOptions(words);
       const editables = parsed.filter((o) => o.spec.name === 'editable');

@@ -20,6 +20,7 @@
  *   tooling, not installed with the project, so they are skipped like `[build-system] requires`.
  * - `%%` is an escaped `%` (configparser's interpolation); other interpolation is not expanded.
  */
+import { quoteInput } from '../../quoted-input.js';
 import { normalizeSpecifier } from '../pep508.js';
 import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../types.js';
 import { ManifestCollector, MAX_ERRORS_PER_FILE } from './collector.js';
@@ -227,7 +228,7 @@ function includeFiles(option: IniOption, extra: string | undefined, label: strin
     const path = part.trim();
     if (path === '') continue;
     if (/[\r\n]/.test(path)) {
-      out.error(option.line, `${label}: ${JSON.stringify(path)} is not one path (separate files with commas); not read`);
+      out.error(option.line, `${label}: ${quoteInput(path)} is not one path (separate files with commas); not read`);
       continue;
     }
     out.include({ path, kind: 'requirement', line: option.line, ...(extra === undefined ? {} : { group: extra }) });

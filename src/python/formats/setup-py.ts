@@ -69,6 +69,7 @@
  * bindings, and the values are evaluated with memoised names, a nesting limit and a budget of
  * strings copied, so `A = B + B; B = C + C …` cannot grow exponentially.
  */
+import { quoteInput } from '../../quoted-input.js';
 import type { Node } from 'web-tree-sitter';
 import { createPythonParser, type PythonParser } from '../../scan/python/parser.js';
 import { andMarker, normalizeMarker, normalizeSpecifier } from '../pep508.js';
@@ -623,7 +624,7 @@ class SetupPyReader {
       const colon = entry.key.indexOf(':');
       const extra = (colon === -1 ? entry.key : entry.key.slice(0, colon)).trim();
       const marker = colon === -1 ? null : entry.key.slice(colon + 1).trim();
-      const label = `extras_require[${JSON.stringify(entry.key)}]`;
+      const label = `extras_require[${quoteInput(entry.key)}]`;
       if (!repeatableName(this.out, entry.keyLine, 'extra name', extra)) continue;
       if (marker !== null && marker !== '' && normalizeMarker(marker) === null) {
         this.out.error(entry.keyLine, `${label}: the marker after ":" is not a valid environment marker; its requirements are not read`);

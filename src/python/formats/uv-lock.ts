@@ -7,6 +7,7 @@
  * the package in `dependencies`, `optional-dependencies` or `dev-dependencies`) and `group` (`main`,
  * the extra, or the dev group it is named under). Packages reached only transitively are `main`.
  */
+import { clipInput } from '../../quoted-input.js';
 import { normalizeExtra, normalizeName } from '../names.js';
 import { trimEndChar } from '../text.js';
 import { stripUrlCredentials } from '../urls.js';
@@ -220,7 +221,7 @@ function readSource(source: LockTable | null): SourceInfo {
   if (editable !== null) return { kind: 'path', url: editable, editable: true, indexUrl: null };
   const path = ownString(source, 'path') ?? ownString(source, 'directory') ?? ownString(source, 'virtual');
   if (path !== null) return { kind: 'path', url: path, editable: false, indexUrl: null };
-  return { error: `source ${JSON.stringify(source)} is not one uv writes (registry, git, url, path, directory, editable, virtual)` };
+  return { error: `source ${clipInput(JSON.stringify(source))} is not one uv writes (registry, git, url, path, directory, editable, virtual)` };
 }
 
 /**

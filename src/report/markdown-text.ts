@@ -1,0 +1,66 @@
+/**
+ * Text a repository (or PyPI, or OSV) controls, inside Markdown that GitHub renders: audit reports
+ * (`audit --markdown`, CI summaries) and pull-request comments, which are public. A folder named
+ * `[x](http://evil.example)` must show as those characters, not as a link; `a|b` must not split a
+ * table row; `https://…` and `www.…` must not become links GitHub made up (its autolink extension);
+ * `@team` must not notify anyone. Everything here is inline: the callers put it after a list
+ * marker, a table pipe or a heading's words.
+ */
+
+/**
+ * ASCII punctuation that starts or ends inline Markdown (emphasis, links and images, code,
+ * strikethrough, math, entities) or a table cell. CommonMark lets any ASCII punctuation be
+ * backslash-escaped, and an escaped character is always literal text. `(`, `)` and `!` are left
+ * as written: with `[` and `]` escaped they cannot make a link or an image.
+ */
+const INLINE_SYNTAX = /[\\`*_[\]|~$&]/g;
+
+/**
+ * Block markers the text could start with, after the caller's list marker or pipe: `- > x` is a
+ * quote in a list item, `- - x` a list in it, `- 1. x` an ordered one, `- # x` a heading. Their
+ * last character is escaped.
+ */
+const LEADING_BLOCK = /^\s*(?:[-+=]|#{1,6}|\d{1,9}[.)])(?=\s|$)|^\s*>/;
+
+/**
+ * `text` as literal Markdown inline text on one line: syntax characters backslash-escaped, `<` and
+ * `@` as entities, a leading `>`, `-` or `1.` escaped (no HTML, no mention, no e-mail autolink), the `:` of `scheme://` and the dot of
+ * `www.` escaped (GitHub's autolinks start at those), line breaks flattened to a space.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(INLINE_SYNTAX, (c) => `\\${c}`)
+    .replace(LEADING_BLOCK, (marker) => `${marker.slice(0, -1)}\\${marker.slice(-1)}`)
+    .replace(/:(?=\/\/)/g, '\\:')
+    .replace(/\b(www)\./gi, '$1\\.')
+    .replace(/</g, '&lt;')
+    .replace(/@/g, '&#64;');
+}
+
+/**
+ * Inline code that shows `text` as written: a fence longer than the longest backtick run inside,
+ * with a space on each side when it holds backticks (CommonMark strips one).
+ * Code spans take no other escapes, so only line breaks are flattened (`<2.2` stays `<2.2`).
+ */
+export function markdownCode(text: string): string {
+  const s = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  let longest = 0;
+  for (const run of s.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = '`'.repeat(longest + 1);
+  // With backticks inside, spaces keep one at either end from joining the fence.
+  const pad = longest > 0 ? ' ' : '';
+  return `${fence}${pad}${s}${pad}${fence}`;
+}
+
+/**
+ * Inline code in a GFM table cell: the table splits its row at every unescaped `|`, inside code
+ * spans too, and gives a `\|` back as `|`. Outside tables a `\|` would show as written.
+ */
+export const markdownCellCode = (text: string): string => markdownCode(text).replace(/\|/g, '\\|');
+
+/**
+ * A URL as a link destination: `(`, `)`, spaces and `<>` percent-encoded, so a path holding `)`
+ * cannot end the destination early and leave the rest as text.
+ */
+export const markdownUrl = (url: string): string => url.replace(/[()\s<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);

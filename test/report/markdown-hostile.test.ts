@@ -1,0 +1,178 @@
+/**
+ * Repository-controlled text in Markdown shows as written. A folder named `[x](http://evil.example)`
+ * rendered a live link in `audit --markdown`'s partial block and Fix column (and so in CI summaries
+ * and pull-request comments, which are public); a folder named "a`b|c" broke code spans and table
+ * rows. Checked in GitHub-flavoured Markdown terms: outside code spans no unescaped link syntax or
+ * bare URL (GitHub's autolinks), every table row as many cells as its header, every code span closed.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixBody } from '../../src/fix/pull-request/text.js';
+import { markdownCode, markdownText } from '../../src/report/markdown-text.js';
+import { pullRequestReviewMarkdown } from '../../src/report/pr-review.js';
+import type { DependencyReview } from '../../src/watch/pr-review/review.js';
+import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
+import { inProcessCli, UNREACHABLE_SERVICES, writeTree } from '../helpers/cli-in-process.js';
+
+/** A line's parts outside code spans (CommonMark: a run of n backticks not escaped opens, the next run of exactly n closes). */
+function outsideCodeSpans(line: string): string {
+  let out = '';
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i]!;
+    if (c === '\\') {
+      out += line.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (c !== '`') {
+      out += c;
+      i++;
+      continue;
+    }
+    let n = 0;
+    while (line[i + n] === '`') n++;
+    let close = -1;
+    for (let j = i + n; j < line.length; ) {
+      if (line[j] !== '`') {
+        j++;
+        continue;
+      }
+      let m = 0;
+      while (line[j + m] === '`') m++;
+      if (m === n) {
+        close = j;
+        break;
+      }
+      j += m;
+    }
+    if (close < 0) {
+      out += line.slice(i, i + n);
+      i += n;
+    } else {
+      out += ' CODE ';
+      i = close + n;
+    }
+  }
+  return out;
+}
+
+/** Characters not escaped by a backslash (a `\\` is an escaped backslash). */
+function unescaped(text: string, chars: string): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (chars.includes(text[i]!)) found.push(text[i]!);
+  }
+  return found;
+}
+
+/** Unescaped pipes in a table row: GFM splits cells there, inside code spans too. */
+const cellsOf = (row: string) => unescaped(row, '|').length - 1;
+
+/** The links we write ourselves: advisories on osv.dev and lines on GitHub. */
+const withoutOurLinks = (text: string) => text.replace(/\]\((https:\/\/osv\.dev\/vulnerability\/|https:\/\/github\.com\/)[^)\s]*\)/g, ' ');
+
+/** What GitHub would render as markup or a link from repository text, in every line of `markdown`. */
+function assertLiteral(markdown: string): void {
+  let header: number | null = null;
+  for (const line of markdown.split('\n')) {
+    const text = withoutOurLinks(outsideCodeSpans(line));
+    expect(text, line).not.toMatch(/(^|[^\\])\]\(/); // a link or image: `[…](…)`
+    expect(text, line).not.toMatch(/(https?:\/\/|www\.)evil/i); // an autolink
+    expect(text.replace(/<\/?(sub|details|summary)>/g, ''), line).not.toMatch(/<[a-z/!]/i); // HTML (ours aside)
+    expect(text, line).not.toContain('@'); // a mention (GitHub makes none in code spans)
+    if (line.startsWith('|')) {
+      if (/^\|(-+\|)+$/.test(line)) continue;
+      if (header === null || /^\| (Severity|Finding|Package) \|/.test(line)) header = cellsOf(line);
+      else expect(cellsOf(line), line).toBe(header);
+    } else header = null;
+  }
+}
+
+describe('markdownText and markdownCode', () => {
+  it('leave no link, autolink, mention, HTML or list marker', () => {
+    expect(markdownText('[x](http://evil.example)')).toBe('\\[x\\](http\\://evil.example)');
+    expect(markdownText('see www.evil.example or https://evil.example')).toBe('see www\\.evil.example or https\\://evil.example');
+    expect(markdownText('@org/team <img src=x> ![i](y) *b* _i_ ~s~ $x$')).toBe('&#64;org/team &lt;img src=x> !\\[i\\](y) \\*b\\* \\_i\\_ \\~s\\~ \\$x\\$');
+    expect(markdownText('# heading')).toBe('\\# heading');
+    expect(markdownText('> quote')).toBe('\\> quote');
+    expect(markdownText('- item')).toBe('\\- item');
+    expect(markdownText('1. item')).toBe('1\\. item');
+    expect(markdownText('a|b\nc')).toBe('a\\|b c');
+    expect(markdownText('django 2.1.5 requirements.txt:3')).toBe('django 2.1.5 requirements.txt:3');
+  });
+
+  it('fence a code span longer than any backtick run inside it', () => {
+    expect(markdownCode('plain')).toBe('`plain`');
+    expect(markdownCode('a`b|c')).toBe('`` a`b|c ``');
+    expect(markdownCode('``x```')).toBe('```` ``x``` ````');
+  });
+});
+
+describe('audit --markdown of a repository with hostile folder names', () => {
+  let markdown: string;
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'depwatch-md-hostile-db-'));
+    const cli = () => inProcessCli({ env: { DEPWATCH_DB: join(dataDir, 'depwatch.db'), ...UNREACHABLE_SERVICES } });
+    expect(await cli().run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
+    const dir = writeTree('depwatch-md-hostile-', {
+      '[x](http:evil.example)/requirements.txt': 'django==2.1.5\nflask>=1\n[y](https:evil.example)\n',
+      'a`b|c/requirements.txt': 'requests\n`|`[z](www.evil.example)\n',
+      '- # www.evil.example @everyone <b>/requirements.txt': 'six\n',
+    });
+    const c = cli();
+    await c.run('audit', '--offline', '--markdown', dir);
+    markdown = c.out.stdout;
+  });
+
+  it('shows every name and quoted line literally: no link, autolink, HTML or mention', () => {
+    expect(markdown).toContain('> - \\[x\\](http:evil.example)/requirements.txt:3 not read completely:');
+    expect(markdown).toContain('`` a`b|c/requirements.txt:2 ``');
+    assertLiteral(markdown);
+  });
+
+  it('keeps each table row as many cells as its header, with a pipe in a folder name', () => {
+    const row = markdown.split('\n').find((l) => l.startsWith('| unpinned | requests |'))!;
+    expect(row).toContain('`` a`b\\|c/requirements.txt:1 ``');
+    expect(cellsOf(row)).toBe(4);
+  });
+});
+
+describe('pull-request comments', () => {
+  it('show hostile package names, versions, reasons and errors literally', () => {
+    const review: DependencyReview = {
+      verdict: 'caution',
+      changes: [
+        { kind: 'added', name: 'a`b', from: null, to: '1.0`', unrated: '[x](http://evil.example)' },
+        { kind: 'removed', name: '``', from: '`', to: null },
+      ],
+      newSources: [],
+      newIndexUrls: [],
+      errors: ['[y](https://evil.example)/requirements.txt: @everyone <b>x</b> www.evil.example'],
+    } as unknown as DependencyReview;
+    const body = pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, review);
+    expect(body).toContain('`` a`b ``');
+    assertLiteral(body.split('\n').slice(1).join('\n'));
+  });
+
+  it('fix pull-request bodies too', () => {
+    const body = fixBody({
+      plan: {
+        fixes: [{ package: 'django', from: '2.1.5', to: '2.2.28', status: 'fixed', advisories: ['PYSEC-1'] }],
+        changes: [],
+        lockCommands: [],
+        notes: [{ file: 'x/requirements.txt', message: 'see [here](http://evil.example) or www.evil.example' }],
+        leftAlone: [{ package: 'a', version: '1', file: null, advisories: [], reason: '<img src=x> [y](https://evil.example)' }],
+      },
+      findings: [],
+      repo: 'o/r',
+      auditedSha: '0'.repeat(40),
+      slackLink: null,
+      notChecked: [{ kind: 'other', message: '[z](http://evil.example)' }],
+    } as unknown as Parameters<typeof fixBody>[0]);
+    assertLiteral(body);
+  });
+});
