@@ -28,6 +28,11 @@ describe('typosquat check against the shipped list', () => {
     ['reequests', 'requests', 'repetition'],
     ['requestss', 'requests', 'repetition'],
     ['reqeusts', 'requests', 'swap'],
+    // An added character (colourama: the 2018 squat of colorama) and a keyboard slip.
+    ['colourama', 'colorama', 'insertion'],
+    ['requestsx', 'requests', 'insertion'],
+    ['requestz', 'requests', 'substitution'],
+    ['flaak', 'flask', 'substitution'],
     ['rnock', 'mock', 'confusable'],
     ['f1ask', 'flask', 'confusable'],
     ['t0rnado', 'tornado', 'confusable'],
@@ -55,10 +60,15 @@ describe('typosquat check against the shipped list', () => {
     'pytest-cov',
     'jinja2',
     'dask',
-    // Resembling only by a pattern the check does not flag (dash/dask differ by h/k, trino/trio by an added letter).
+    // Resembling only by a pattern the check does not flag: dash/dask differ by h/k (not neighbours on
+    // the keyboard), trino/trio by a letter added to a name too short to tell a slip from a new name.
     'dash',
     'trino',
     'trio',
+    // A new generation numbered at the end, or by a changed digit: not a slip.
+    'markdown2',
+    'pyqt6',
+    'psycopg3',
     // Unrelated names.
     'depwatch',
     'left-pad-ish',
@@ -71,6 +81,7 @@ describe('typosquat check against the shipped list', () => {
     ['psycopg-binary', 'psycopg2-binary', 'psycopg 3’s binary build'],
     ['pyaml', 'pyyaml', 'a PyYAML pretty-printer'],
     ['boto', 'boto3', 'the AWS SDK boto3 replaced'],
+    ['pycryptodomex', 'pycryptodome', 'PyCryptodome under its Cryptodome package name'],
   ])('does not flag %s as a squat of %s: a reviewed legitimate neighbour (%s), even offline', (name, neighbour) => {
     expect(shipped.check(name).similarTo.map((s) => s.name)).not.toContain(neighbour);
     expect(shipped.check(name).suspect).toBe(false);

@@ -5,8 +5,9 @@
  *
  * Rules, in the order the issue states them:
  * - names equal under PEP 503 are the same project and never flagged (`Typing_Extensions`);
- * - a flag needs one of the patterns in variants.ts (omission, repetition, adjacent swap,
- *   confusable characters, separators, word order, py/python prefixes and suffixes);
+ * - a flag needs one of the patterns in variants.ts (omission, repetition, an added character,
+ *   adjacent swap, a keyboard neighbour, confusable characters, separators, word order,
+ *   py/python prefixes and suffixes);
  * - popularity keeps false flags rare: a candidate at least as popular as the target is not a squat
  *   (both on the shipped list, or the candidate vouched for by the caller: see `popularity`);
  * - a reviewed legitimate neighbour (legitimate-neighbours.ts: psycopg/psycopg2, pyaml/pyyaml…) is
@@ -16,7 +17,7 @@
 import { isValidName, normalizeName } from '../../python/names.js';
 import { LEGITIMATE_NEIGHBOURS } from './legitimate-neighbours.js';
 import { PopularityIndex } from './popularity.js';
-import { adjacentSwaps, core, deletions, KIND_TEXT, skeleton, sortedWords, type SquatKind, undoubled, withoutSeparators } from './variants.js';
+import { adjacentSwaps, core, deletions, insertionsUndone, keyboardSlipsUndone, KIND_TEXT, skeleton, sortedWords, type SquatKind, undoubled, withoutSeparators } from './variants.js';
 import { compareCodeUnits } from '../../text-order.js';
 
 export interface SimilarName {
@@ -112,6 +113,9 @@ export class TyposquatChecker {
     const words = sortedWords(normalized);
     if (words !== null) each([words], 'word-order', l.words);
     each([core(normalized)], 'prefix-suffix', l.cores);
+    // Last, as the broadest readings: `f1ask` is confusable, `python3-dateutil` a prefix.
+    each(insertionsUndone(normalized), 'insertion', l.exact);
+    each(keyboardSlipsUndone(normalized), 'substitution', l.exact);
 
     result.similarTo = [...found]
       .map(([target, kind]) => ({ name: target, kind, popularity: this.index.popularity(target), source: this.index.sourceOf(target) ?? '' }))

@@ -23,4 +23,5 @@ export const LEGITIMATE_NEIGHBOURS: readonly LegitimateNeighbour[] = [
   { name: 'psycopg-binary', neighbour: 'psycopg2-binary', reason: 'the precompiled build of psycopg 3 (`psycopg[binary]`), by the psycopg maintainers' },
   { name: 'pyaml', neighbour: 'pyyaml', reason: 'a long-maintained pretty-printer built on PyYAML (mk-fg/pretty-yaml), a project of its own' },
   { name: 'boto', neighbour: 'boto3', reason: 'boto 2, the AWS SDK for Python that boto3 replaced, released for over a decade' },
+  { name: 'pycryptodomex', neighbour: 'pycryptodome', reason: 'PyCryptodome itself by the same maintainer, installed as the Cryptodome package so it can sit beside the old PyCrypto' },
 ];

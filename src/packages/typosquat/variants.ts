@@ -5,13 +5,15 @@
  * whatever the size of the popular list: the checker looks the keys up in maps built once.
  */
 
-export type SquatKind = 'omission' | 'repetition' | 'swap' | 'confusable' | 'separator' | 'word-order' | 'prefix-suffix';
+export type SquatKind = 'omission' | 'repetition' | 'insertion' | 'swap' | 'substitution' | 'confusable' | 'separator' | 'word-order' | 'prefix-suffix';
 
 /** Plain words for a flag: "reqests looks like requests with a letter left out". */
 export const KIND_TEXT: Record<SquatKind, string> = {
   omission: 'a character left out',
   repetition: 'a character typed twice',
+  insertion: 'a character added',
   swap: 'two characters swapped',
+  substitution: 'a character replaced by its neighbour on the keyboard',
   confusable: 'characters that look alike (rn/m, 1/l/i, 0/o, vv/w)',
   separator: 'a separator added or removed',
   'word-order': 'its words in another order',
@@ -44,6 +46,50 @@ export function undoubled(name: string): string[] {
   }
   return [...out];
 }
+
+/**
+ * The names this one would be with one added character taken out (`colourama` → `colorama`, the
+ * 2018 squat of colorama; `requestsx` → `requests`), for targets of MIN_OMISSION_TARGET_LENGTH or
+ * more (`trino` is not `trio` with a letter added). A digit added at the end is how projects name
+ * a new generation (`markdown2`, `jinja2`), not a slip, and is not taken out; a doubled character is
+ * `repetition`, a separator `separator`.
+ */
+export function insertionsUndone(name: string): string[] {
+  if (name.length - 1 < MIN_OMISSION_TARGET_LENGTH) return [];
+  const out = new Set<string>();
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    if (c === '-' || (i === name.length - 1 && isDigit(c))) continue;
+    out.add(name.slice(0, i) + name.slice(i + 1));
+  }
+  return [...out];
+}
+
+/**
+ * QWERTY neighbours of each letter and digit, as warehouse's own typo check maps them: the slips a
+ * finger makes (`requestz` → `requests`, `flaak` → `flask`).
+ */
+const KEYBOARD_NEIGHBOURS: Readonly<Record<string, string>> = {
+  q: 'wa', w: 'qeas', e: 'wrsd', r: 'etdf', t: 'ryfg', y: 'tugh', u: 'yihj', i: 'uojk', o: 'ipkl', p: 'ol',
+  a: 'qwsz', s: 'awedxz', d: 'serfcx', f: 'drtgvc', g: 'ftyhbv', h: 'gyujnb', j: 'huikmn', k: 'jiolm', l: 'kop',
+  z: 'asx', x: 'zsdc', c: 'xdfv', v: 'cfgb', b: 'vghn', n: 'bhjm', m: 'njk',
+};
+
+/**
+ * The names this one would be with one character put back as its keyboard neighbour, for targets of
+ * MIN_OMISSION_TARGET_LENGTH or more. Letters only: a digit changed is how projects number their
+ * generations (`pyqt5`/`pyqt6`, `psycopg2`/`psycopg3`), not a slip.
+ */
+export function keyboardSlipsUndone(name: string): string[] {
+  if (name.length < MIN_OMISSION_TARGET_LENGTH) return [];
+  const out = new Set<string>();
+  for (let i = 0; i < name.length; i++) {
+    for (const neighbour of KEYBOARD_NEIGHBOURS[name[i]!] ?? '') out.add(name.slice(0, i) + neighbour + name.slice(i + 1));
+  }
+  return [...out];
+}
+
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
 /** The name with one pair of neighbouring characters swapped (`reqeusts` → `requests`). */
 export function adjacentSwaps(name: string): string[] {
