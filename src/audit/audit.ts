@@ -34,6 +34,7 @@ import { typosquatFindings, auditTyposquatChecker } from './rules/typosquat.js';
 import { unpinnedFindings } from './rules/unpinned.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import { vulnerabilityFindings } from './rules/vulnerabilities.js';
+import { loadEntryRewriter } from './rules/fix-hints.js';
 
 /** What the audit needs from a package registry (PyPI or a mirror). */
 export interface PackageRegistry {
@@ -179,6 +180,8 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     notReached(detailWarnings, 'ratings', `advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
   }
 
+  // The fix advice quotes what `depwatch fix` writes in a Pipfile or pyproject.toml: its rewriter loads now, only for such trees.
+  await loadEntryRewriter(input.load.manifests);
   const typosquat = auditTyposquatChecker(input.knownNames);
   const exclusions = (input.exclusions ?? []).filter((e) => e.manifests > 0);
   const ignoreFile = input.settings ?? { rules: [], notes: [] };
