@@ -27,6 +27,10 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-exception-leak',
     'py-mktemp',
     'py-assert-access-control',
+    'py-tarfile-extract',
+    'py-ssl-no-verify',
+    'py-chmod-world-writable',
+    'py-bind-all-interfaces',
   ],
   secret: [
     'secret-aws-access-key-id',
