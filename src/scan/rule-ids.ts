@@ -64,6 +64,8 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'container-writable-root-fs',
     'container-privileged',
     'container-run-as-root',
+    'container-docker-socket',
+    'container-host-network',
   ],
 };
 
