@@ -50,6 +50,8 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'secret-jwt',
     'secret-private-key',
     'secret-url-password',
+    'secret-curl-auth-header',
+    'secret-curl-auth-user',
     'secret-assigned',
   ],
   file: ['file-env-committed', 'file-secret-config-committed', 'file-gitignore-env', 'file-gitignore-secret-config'],
