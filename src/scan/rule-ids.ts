@@ -27,6 +27,10 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'py-exception-leak',
     'py-mktemp',
     'py-assert-access-control',
+    'py-tarfile-extract',
+    'py-ssl-no-verify',
+    'py-chmod-world-writable',
+    'py-bind-all-interfaces',
   ],
   secret: [
     'secret-aws-access-key-id',
@@ -46,6 +50,8 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'secret-jwt',
     'secret-private-key',
     'secret-url-password',
+    'secret-curl-auth-header',
+    'secret-curl-auth-user',
     'secret-assigned',
   ],
   file: ['file-env-committed', 'file-secret-config-committed', 'file-gitignore-env', 'file-gitignore-secret-config'],
@@ -60,6 +66,8 @@ export const SCAN_RULE_IDS: Record<CodeFindingKind, readonly string[]> = {
     'container-writable-root-fs',
     'container-privileged',
     'container-run-as-root',
+    'container-docker-socket',
+    'container-host-network',
   ],
 };
 

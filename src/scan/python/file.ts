@@ -209,6 +209,20 @@ export class PythonFile {
     }
   }
 
+  /**
+   * The text of a plain string literal (no f-string field), or of a module constant holding one; null
+   * for anything else. Escapes are left as written: rules compare short words (`"data"`, `"0.0.0.0"`).
+   */
+  constantString(node: Node | null | undefined, depth = 0): string | null {
+    if (!node || depth > 4) return null;
+    if (node.type === 'identifier') return this.constantString(this.moduleConstant(nameOf(node), node), depth + 1);
+    if (node.type !== 'string' || node.namedChildren.some((c) => c?.type === 'interpolation')) return null;
+    return node.namedChildren
+      .filter((c) => c?.type === 'string_content')
+      .map((c) => c!.text)
+      .join('');
+  }
+
   /** Per name: how many times anything in the module binds it, and the value of its first plain `NAME = value`. */
   private bindings: Map<string, { count: number; assignment: Node | null; moduleLevel?: boolean }> | null = null;
   /** A `from m import *`: it may bind any name, so no name is a constant. */

@@ -23,6 +23,35 @@ export interface ContainerSpec {
   privileged: Where | null;
   /** Set when the spec says it runs as root: `runAsNonRoot: false`, `runAsUser: 0`, compose `user: root`. */
   runsAsRoot: (Where & { how: string }) | null;
+  /** The Docker daemon's socket mounted in (compose volume, Kubernetes hostPath), with the host path as written. */
+  dockerSocket: (Where & { source: string }) | null;
+  /** The host's network namespace shared: compose `network_mode: host`, Kubernetes `hostNetwork: true`. */
+  hostNetwork: (Where & { how: string }) | null;
+}
+
+/**
+ * A host path that is the Docker daemon's socket: `/var/run/docker.sock`, `/run/docker.sock`, a
+ * rootless daemon's `$XDG_RUNTIME_DIR/docker.sock`, Windows' `//var/run/docker.sock`. Judged by
+ * the host side only: a proxy's socket mounted where clients look for Docker's is not the daemon.
+ */
+export function isDockerSocket(source: string): boolean {
+  // `${DOCKER_SOCK:-/var/run/docker.sock}`: the default is what runs unless the variable is set.
+  const path = source.trim().replace(/^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(.*)\}$/, '$1');
+  return /(?:^|\/)docker\.sock$/.test(path);
+}
+
+/** The host side of a compose volume: `src:dst[:mode]` or `{ type: bind, source: … }`; null for named volumes and anonymous ones. */
+function composeVolumeSource(item: unknown): { source: string; node: YamlNode } | null {
+  if (yaml().isScalar(item) && typeof item.value === 'string') {
+    // The host side ends at the first `:` outside a `${…}`; a lone `/data` is an anonymous volume.
+    const host = /^(\$\{[^}]{0,200}\}|[^:]*):/.exec(item.value);
+    return host ? { source: host[1]!, node: item } : null;
+  }
+  if (yaml().isMap(item)) {
+    const source = scalarAt(item, ['source']);
+    return source && typeof source.value === 'string' ? { source: source.value, node: source.node } : null;
+  }
+  return null;
 }
 
 export interface WorkloadParse {
@@ -104,6 +133,9 @@ export function composeContainers(text: string): WorkloadParse {
       const limit = (key: string, legacy: string[]) => scalarAt(service, ['deploy', 'resources', 'limits', key]) !== null || legacy.some((l) => scalarAt(service, [l]) !== null);
       const privileged = scalarAt(service, ['privileged']);
       const user = scalarAt(service, ['user']);
+      const volumes = service.get('volumes', true);
+      const socket = yaml().isSeq(volumes) ? volumes.items.map(composeVolumeSource).find((v) => v !== null && isDockerSocket(v.source)) : undefined;
+      const networkMode = scalarAt(service, ['network_mode']);
       containers.push({
         platform: 'compose',
         name: `service ${name}`,
@@ -112,6 +144,8 @@ export function composeContainers(text: string): WorkloadParse {
         readOnlyRootFilesystem: scalarAt(service, ['read_only'])?.value === true,
         privileged: privileged?.value === true ? whereOf(counter, privileged.node, at) : null,
         runsAsRoot: user && isRootUser(user.value) ? { ...whereOf(counter, user.node, at), how: `user: ${String(user.value)}` } : null,
+        dockerSocket: socket ? { ...whereOf(counter, socket.node, at), source: socket.source } : null,
+        hostNetwork: networkMode?.value === 'host' ? { ...whereOf(counter, networkMode.node, at), how: 'network_mode: host' } : null,
       });
     }
   }
@@ -161,6 +195,18 @@ function workloadContainers(root: YAMLMap, counter: LineCounter, containers: Con
   if (!pod) return;
   const workload = `${kind} ${String(scalarAt(root, ['metadata', 'name'])?.value ?? '?')}`;
   const podNonRoot = scalarAt(pod, ['securityContext', 'runAsNonRoot']);
+  const hostNetwork = scalarAt(pod, ['hostNetwork']);
+  // Pod volumes that are the Docker socket on the node, by name: a container has it when it mounts that name.
+  const socketVolumes = new Map<string, { source: string; node: YamlNode }>();
+  const podVolumes = pod.get('volumes', true);
+  if (yaml().isSeq(podVolumes)) {
+    for (const v of podVolumes.items) {
+      if (!yaml().isMap(v)) continue;
+      const name = scalarAt(v, ['name'])?.value;
+      const path = scalarAt(v, ['hostPath', 'path']);
+      if (typeof name === 'string' && path && typeof path.value === 'string' && isDockerSocket(path.value)) socketVolumes.set(name, { source: path.value, node: path.node });
+    }
+  }
   const podUser = scalarAt(pod, ['securityContext', 'runAsUser']);
   for (const listKey of ['containers', 'initContainers']) {
     const list = pod.get(listKey, true);
@@ -184,7 +230,23 @@ function workloadContainers(root: YAMLMap, counter: LineCounter, containers: Con
         readOnlyRootFilesystem: scalarAt(item, ['securityContext', 'readOnlyRootFilesystem'])?.value === true,
         privileged: privileged?.value === true ? whereOf(counter, privileged.node, at) : null,
         runsAsRoot,
+        dockerSocket: mountedSocket(item, socketVolumes, counter, at),
+        hostNetwork: hostNetwork?.value === true ? { ...whereOf(counter, hostNetwork.node, at), how: 'hostNetwork: true' } : null,
       });
     }
   }
+}
+
+/** The Docker socket volume a Kubernetes container mounts (volumeMounts naming a hostPath volume of the socket), placed at the mount. */
+function mountedSocket(container: YAMLMap, socketVolumes: Map<string, { source: string; node: YamlNode }>, counter: LineCounter, at: Where): ContainerSpec['dockerSocket'] {
+  if (socketVolumes.size === 0) return null;
+  const mounts = container.get('volumeMounts', true);
+  if (!yaml().isSeq(mounts)) return null;
+  for (const m of mounts.items) {
+    if (!yaml().isMap(m)) continue;
+    const name = scalarAt(m, ['name']);
+    const volume = typeof name?.value === 'string' ? socketVolumes.get(name.value) : undefined;
+    if (volume) return { ...whereOf(counter, name!.node, at), source: volume.source };
+  }
+  return null;
 }

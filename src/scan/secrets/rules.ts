@@ -31,6 +31,8 @@ export const SECRET_RULES: readonly RuleInfo[] = [
   secret('secret-jwt', 'JSON Web Token', 'medium'),
   secret('secret-private-key', 'Private key', 'critical'),
   secret('secret-url-password', 'Password in a URL', 'high'),
+  secret('secret-curl-auth-header', 'Credential in a curl authorization header', 'high'),
+  secret('secret-curl-auth-user', 'Password in a curl -u option', 'high'),
   secret('secret-assigned', 'Hard-coded credential', 'high', 'medium', ['B105', 'B106', 'B107']),
 ];
 

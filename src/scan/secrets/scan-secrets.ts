@@ -13,6 +13,7 @@ import { isCodePath, isExamplePath, isPythonPath, isTestPath } from '../paths.js
 import type { Report } from '../rule.js';
 import type { Confidence, ScanSeverity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
+import { curlCredentials } from './curl.js';
 import { fingerprint } from './fingerprint.js';
 import { PRIVATE_KEY_HEADER, TOKEN_FORMATS } from './formats.js';
 import { isPlaceholder, looksRandom } from './placeholders.js';
@@ -125,6 +126,30 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     const found = urlPassword(text, at);
     if (!found || covered.has(found.start)) continue;
     add('secret-url-password', 'password in a URL', found.password, found.start, urlPasswordSeverity(found.host, relaxed && !isEnvTemplate(path)), found.confidence, `A URL with a password (${found.scheme}://user:…@…) is written in this file; anyone who can read the repository can log in.`, 'Remove the password from the URL: build it from an environment variable or use the client\'s separate credential setting; change the password.');
+  }
+
+  // Credentials in curl commands (gitleaks' curl-auth-header, curl-auth-user): before secret-named
+  // settings, so `-H "X-API-Key: …"` is one finding. A known token format there was reported above.
+  for (const found of curlCredentials(text)) {
+    // A value of a known format is that format's to judge: reported above, or left out there as a sample (jwt.io's token) or a placeholder.
+    if (covered.has(found.start) || ofKnownFormat(found.value)) continue;
+    const judged = judgeCurlCredential(found.value, found.scheme);
+    if (!judged || (relaxed && !envFile && judged !== 'high')) continue;
+    const header = found.kind === 'header';
+    add(
+      header ? 'secret-curl-auth-header' : 'secret-curl-auth-user',
+      header ? `credential in a curl ${found.where} header` : 'password in a curl -u option',
+      found.value,
+      found.start,
+      relaxed && !isEnvTemplate(path) ? 'low' : 'high',
+      judged,
+      header
+        ? `A curl command sends a hard-coded credential in its ${found.where.startsWith('--') ? found.where : `${found.where} header`}; anyone who can read the repository (or its history) can use it.`
+        : `A curl command logs in with a hard-coded password (${found.where} user:…); anyone who can read the repository (or its history) can use it.`,
+      header
+        ? 'Revoke the token, then pass it from the environment or a secret store (-H "Authorization: Bearer $API_TOKEN", or curl -H @file / --config with a file outside the repository).'
+        : 'Change the password, then pass it from the environment (-u "$API_USER:$API_PASSWORD") or a .netrc file outside the repository (curl --netrc-file).',
+    );
   }
 
   /** A value given to a secret-named setting: reported when it looks like a real credential. */
@@ -665,6 +690,36 @@ function isCodecovGraphToken(text: string, valueStart: number): boolean {
   let s = valueStart;
   while (s > 0 && valueStart - s < 300 && !/[\s"'(<>]/.test(text[s - 1]!)) s--;
   return /^https?:\/\/(?:app\.)?codecov\.io\/[^?#]*\/graphs?\/[^?#]*\?(?:[^#]*&)?token=$/i.test(text.slice(s, valueStart));
+}
+
+/** Whether a value is, from its start, a token of a known format (TOKEN_FORMATS). */
+function ofKnownFormat(value: string): boolean {
+  return TOKEN_FORMATS.some((format) => {
+    if (!format.keywords.some((k) => value.includes(k))) return false;
+    format.pattern.lastIndex = 0;
+    const m = format.pattern.exec(value);
+    format.pattern.lastIndex = 0;
+    return m !== null && m.index === 0;
+  });
+}
+
+/**
+ * A curl credential judged: a shell expansion (`$TOKEN`, `${TOKEN}`, `$(cat f)`) or Windows'
+ * `%TOKEN%` is read at run time, not written here; a Basic value is judged by the password it
+ * encodes when it decodes to `user:password` (`Basic dXNlcjpwYXNz` is user:pass, a placeholder).
+ */
+function judgeCurlCredential(value: string, scheme: string): Confidence | null {
+  if (/[$`]|%[A-Za-z_]\w*%/.test(value) || isPlaceholder(value)) return null;
+  if (scheme === 'basic' && /^[A-Za-z0-9+/]{8,}={0,2}$/.test(value)) {
+    const decoded = Buffer.from(value, 'base64').toString('latin1');
+    const colon = decoded.indexOf(':');
+    if (colon > 0 && /^[\x20-\x7e]+$/.test(decoded)) {
+      const password = decoded.slice(colon + 1);
+      if (isPlaceholder(password) || /^\$|^%[A-Za-z_]\w*%$/.test(password)) return null;
+      return judge(password);
+    }
+  }
+  return judge(value);
 }
 
 /** Whether a value looks like a real credential, and how sure that is; null for placeholders and ordinary words. */

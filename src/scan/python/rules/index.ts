@@ -1,6 +1,8 @@
 /** Every Python rule, one file each. Ids are stable: ignores and suppressions name them. */
 import type { PythonRule } from '../rule.js';
 import { rule as assertAccessControl } from './py-assert-access-control.js';
+import { rule as bindAllInterfaces } from './py-bind-all-interfaces.js';
+import { rule as chmodWorldWritable } from './py-chmod-world-writable.js';
 import { rule as djangoDebug } from './py-django-debug.js';
 import { rule as dynamicImport } from './py-dynamic-import.js';
 import { rule as evalExec } from './py-eval-exec.js';
@@ -12,8 +14,10 @@ import { rule as jinja2Autoescape } from './py-jinja2-autoescape.js';
 import { rule as mktemp } from './py-mktemp.js';
 import { rule as osSystem } from './py-os-system.js';
 import { rule as sqlInjection } from './py-sql-injection.js';
+import { rule as sslNoVerify } from './py-ssl-no-verify.js';
 import { rule as subprocessShell } from './py-subprocess-shell.js';
 import { rule as sysPath } from './py-sys-path-modification.js';
+import { rule as tarfileExtract } from './py-tarfile-extract.js';
 import { rule as tlsVerifyDisabled } from './py-tls-verify-disabled.js';
 import { rule as torchLoad } from './py-torch-load.js';
 import { rule as unsafeDeserialization } from './py-unsafe-deserialization.js';
@@ -42,4 +46,8 @@ export const PYTHON_RULES: readonly PythonRule[] = [
   exceptionLeak,
   mktemp,
   assertAccessControl,
+  tarfileExtract,
+  sslNoVerify,
+  chmodWorldWritable,
+  bindAllInterfaces,
 ];

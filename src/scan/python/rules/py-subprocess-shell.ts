@@ -1,8 +1,36 @@
-/** `subprocess` with `shell=True` (and the helpers that always use a shell). */
-import { PythonFile, columnOf, lineOf } from '../file.js';
+/**
+ * `subprocess` with `shell=True` (and the helpers that always use a shell), and a shell started by
+ * hand with a command string: `subprocess.run(["sh", "-c", cmd])`, `["bash", "-lc", cmd]`,
+ * `["/usr/bin/env", "bash", "-c", cmd]`. The latter is shell=True without saying it: the string is
+ * parsed by the shell all the same, so a value formatted into it adds commands.
+ */
+import type { Node } from 'web-tree-sitter';
+import { PythonFile, columnOf, lineOf, nameOf } from '../file.js';
 import type { PythonRule } from '../rule.js';
 
 const SHELL_ALWAYS = new Set(['subprocess.getoutput', 'subprocess.getstatusoutput', 'commands.getoutput', 'commands.getstatusoutput']);
+
+/** Shells that take a command string after -c, by name or path (`sh`, `/bin/bash`, `/usr/bin/zsh`). */
+const SHELL = /^(?:\/(?:usr\/)?(?:local\/)?bin\/)?(?:sh|bash|dash|zsh|ksh|ash|mksh)$/;
+/** `-c` alone or in a cluster of one-letter options (`-lc`, `-ec`, `-xec`). */
+const DASH_C = /^-[a-z]*c[a-z]*$/;
+
+/**
+ * The command string of `[shell, "-c", command, ...]` (also after `env`), and whether values follow
+ * it as the shell's own arguments ($0, $1…); null when the list is not one.
+ */
+function shellCommandOf(file: PythonFile, list: Node | null | undefined): { command: Node; passesArgs: boolean } | null {
+  if (!list || (list.type !== 'list' && list.type !== 'tuple')) return null;
+  const items = list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  let i = 0;
+  const word = (n: Node | undefined) => (n ? file.constantString(n) : null);
+  const first = word(items[0]);
+  if (first !== null && /^(?:\/usr)?\/bin\/env$|^env$/.test(first)) i = 1;
+  if (!SHELL.test(word(items[i]) ?? '')) return null;
+  if (!DASH_C.test(word(items[i + 1]) ?? '')) return null;
+  const command = items[i + 2];
+  return command && command.type !== 'list_splat' ? { command, passesArgs: items.length > i + 3 } : null;
+}
 
 export const rule: PythonRule = {
   info: {
@@ -11,25 +39,38 @@ export const rule: PythonRule = {
     severity: 'high',
     confidence: 'high',
     title: 'subprocess with shell=True',
-    help: 'With shell=True the command is a string the shell parses: any value formatted into it can add commands (`; rm -rf ~`). Pass a list of arguments without shell=True (subprocess.run(["git", "log", ref])); if a shell is truly needed, quote every value with shlex.quote.',
+    help: 'With shell=True, or a shell started by hand (["sh", "-c", cmd]), the command is a string the shell parses: any value formatted into it can add commands (`; rm -rf ~`). Pass a list of arguments without a shell (subprocess.run(["git", "log", ref])); if a shell is truly needed, quote every value with shlex.quote, or pass values as the shell\'s own arguments (["sh", "-c", \'grep -- "$1" log\', "sh", value]).',
     bandit: ['B602', 'B604', 'B605'],
   },
   calls: ['subprocess.run', 'subprocess.call', 'subprocess.check_call', 'subprocess.check_output', 'subprocess.Popen', ...SHELL_ALWAYS],
   check(call, file, report, callee) {
     const args = file.argumentsOf(call);
-    const command = args.keywords.get('args') ?? args.keywords.get('cmd') ?? args.positional[0];
-    if (!SHELL_ALWAYS.has(callee!) && !PythonFile.isTrue(args.keywords.get('shell'))) return;
+    let command = args.keywords.get('args') ?? args.keywords.get('cmd') ?? args.positional[0];
+    let byHand = false;
+    if (!SHELL_ALWAYS.has(callee!) && !PythonFile.isTrue(args.keywords.get('shell'))) {
+      // No shell=True: a list that starts a shell with -c is one all the same. A name is followed to the list it was given in this scope.
+      const list = command?.type === 'identifier' ? file.lastAssignment(nameOf(command), command).plain?.childForFieldName('right') : command;
+      const inner = shellCommandOf(file, list);
+      if (!inner) return;
+      command = inner.command;
+      byHand = true;
+      // A fixed script given its values as arguments (`["sh", "-c", 'grep -- "$1" log', "sh", value]`): the values are never parsed as code.
+      if (inner.passesArgs && file.isLiteral(command)) return;
+    }
     const literal = !!command && file.isLiteral(command);
     if (SHELL_ALWAYS.has(callee!) && literal) return; // a fixed command string: nothing to inject
     const origin = command && !literal ? file.originOf(command) : null;
+    const how = byHand ? 'starts a shell with -c and' : '';
     report({
       line: lineOf(call),
       column: columnOf(call),
       severity: literal ? 'low' : origin && !origin.startsWith('parameter') ? 'critical' : undefined,
       message: literal
-        ? `${callee}() runs a fixed command through the shell; harmless today, but the first value formatted into it becomes a command injection.`
-        : `${callee}() passes a command built at run time${origin ? ` (from ${origin})` : ''} to the shell; a value containing ; | $() or backticks runs extra commands.`,
-      fix: 'Pass the command as a list of arguments and drop shell=True (subprocess.run(["cmd", arg], check=True)); if a shell is unavoidable, shlex.quote() every value.',
+        ? `${callee}() ${byHand ? 'starts a shell with -c on a fixed command' : 'runs a fixed command through the shell'}; harmless today, but the first value formatted into it becomes a command injection.`
+        : `${callee}() ${how ? `${how} passes it` : 'passes'} a command built at run time${origin ? ` (from ${origin})` : ''}${byHand ? '' : ' to the shell'}; a value containing ; | $() or backticks runs extra commands.`,
+      fix: byHand
+        ? 'Run the program directly with a list of arguments (subprocess.run(["cmd", arg], check=True)); if a shell is unavoidable, keep its script fixed and pass values as its arguments (["sh", "-c", \'cmd "$1"\', "sh", value]) or shlex.quote() each one.'
+        : 'Pass the command as a list of arguments and drop shell=True (subprocess.run(["cmd", arg], check=True)); if a shell is unavoidable, shlex.quote() every value.',
     });
   },
 };

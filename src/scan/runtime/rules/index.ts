@@ -1,5 +1,7 @@
 /** The runtime (least privilege) rules, one file each. */
 import type { ContainerRule, DockerfileRule } from '../rule.js';
+import { rule as dockerSocket } from './container-docker-socket.js';
+import { rule as hostNetwork } from './container-host-network.js';
 import { rule as noLimits } from './container-no-resource-limits.js';
 import { rule as privileged } from './container-privileged.js';
 import { rule as runAsRoot } from './container-run-as-root.js';
@@ -12,4 +14,4 @@ import { rule as secretInBuild } from './docker-secret-in-build.js';
 import { rule as unpinned } from './docker-unpinned-base-image.js';
 
 export const DOCKERFILE_RULES: readonly DockerfileRule[] = [rootUser, unpinned, latestTag, addRemote, secretInBuild, pipeToShell];
-export const CONTAINER_RULES: readonly ContainerRule[] = [noLimits, writableRoot, privileged, runAsRoot];
+export const CONTAINER_RULES: readonly ContainerRule[] = [noLimits, writableRoot, privileged, runAsRoot, dockerSocket, hostNetwork];

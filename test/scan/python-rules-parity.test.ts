@@ -1,0 +1,222 @@
+/**
+ * Rules added after a trial against bandit: what bandit flags and Depwatch did not. As in
+ * python-rules.test.ts, lines that must be reported end with `# HIT`; every other line is a near
+ * miss that must stay quiet.
+ */
+import { describe, expect, it } from 'vitest';
+import { linesOf, pythonFindings } from './helpers.js';
+
+const marked = (code: string) =>
+  code
+    .split('\n')
+    .map((l, i) => (l.includes('# HIT') ? i + 1 : 0))
+    .filter((n) => n > 0);
+
+async function expectHits(code: string, rule: string, path?: string) {
+  expect(await linesOf(code, rule, path)).toEqual(marked(code));
+}
+
+describe('py-tarfile-extract (bandit B202)', () => {
+  it('TarFile.extractall/extract without filter=, on tarfile.open() chains, variables and with-blocks', async () => {
+    const code = `import tarfile
+import zipfile
+from tarfile import TarFile
+
+def unpack(path, dest):
+    tarfile.open(path).extractall(dest)  # HIT
+    with tarfile.open(path, "r:gz") as tar:
+        tar.extractall(dest)  # HIT
+        tar.extract("README", dest)  # HIT
+    archive = TarFile(path)
+    archive.extractall(path=dest, filter=None)  # HIT
+    t = tarfile.open(path)
+    t.extractall(dest, filter="fully_trusted")  # HIT
+    t.extractall(dest, filter=tarfile.fully_trusted_filter)  # HIT
+
+def safe(path, dest, options):
+    tarfile.open(path).extractall(dest, filter="data")
+    with tarfile.open(path) as tar:
+        tar.extractall(dest, filter="tar")
+        tar.extractall(dest, filter=tarfile.data_filter)
+        tar.extractall(dest, filter=my_filter)
+        tar.extractall(dest, **options)
+    with zipfile.ZipFile(path) as z:
+        z.extractall(dest)
+    zipfile.ZipFile(path).extractall(dest)
+`;
+    await expectHits(code, 'py-tarfile-extract');
+    const found = await pythonFindings(code, 'py-tarfile-extract');
+    expect(found[0]!.message).toContain('no filter=');
+    expect(found[0]!.fix).toContain('filter="data"');
+    expect(found[4]!.message).toContain('filter="fully_trusted"');
+  });
+
+  it('members= chosen by the code is low; shutil.unpack_archive of a tar (or of an archive of unknown kind) without filter=, not of a zip', async () => {
+    const code = `import shutil
+import tarfile
+
+def unpack(path, dest):
+    with tarfile.open(path) as tar:
+        tar.extractall(dest, members=safe_members(tar))  # HIT
+    shutil.unpack_archive("release.tar.gz", dest)  # HIT
+    shutil.unpack_archive(path, dest, "gztar")  # HIT
+    shutil.unpack_archive(path, dest)  # HIT
+    shutil.unpack_archive("release.zip", dest)
+    shutil.unpack_archive(path, dest, format="zip")
+    shutil.unpack_archive(path, dest, filter="data")
+`;
+    await expectHits(code, 'py-tarfile-extract');
+    const found = await pythonFindings(code, 'py-tarfile-extract');
+    expect(found.map((f) => f.severity)).toEqual(['low', 'medium', 'medium', 'medium']);
+    expect(found.map((f) => f.confidence)).toEqual(['high', 'high', 'high', 'medium']);
+    expect(found[3]!.message).toContain('when it is a tar');
+  });
+});
+
+describe('py-ssl-no-verify (bandit B323), beside py-tls-verify-disabled', () => {
+  it('unverified contexts, check_hostname = False and verify_mode = CERT_NONE on client contexts, wrap_socket(cert_reqs=CERT_NONE)', async () => {
+    const code = `import ssl
+import socket
+import urllib.request
+
+def fetch(url):
+    ctx = ssl._create_unverified_context()  # HIT
+    return urllib.request.urlopen(url, context=ctx, timeout=10)
+
+ssl._create_default_https_context = ssl._create_unverified_context  # HIT
+
+def client():
+    context = ssl.create_default_context()
+    context.check_hostname = False  # HIT
+    context.verify_mode = ssl.CERT_NONE  # HIT
+    sock = ssl.wrap_socket(socket.socket(), cert_reqs=ssl.CERT_NONE)  # HIT
+    return context, sock
+
+def legacy(make):
+    other = make()
+    other.verify_mode = ssl.CERT_NONE  # HIT
+
+def fine(server_sock):
+    context = ssl.create_default_context(cafile="/etc/ssl/private-ca.pem")
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.verify_mode = ssl.CERT_NONE
+    tls_server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls_server.verify_mode = ssl.CERT_NONE
+    ssl.wrap_socket(server_sock, server_side=True, cert_reqs=ssl.CERT_NONE)
+    ssl.wrap_socket(server_sock, cert_reqs=ssl.CERT_REQUIRED)
+    return ssl.create_default_context()
+`;
+    await expectHits(code, 'py-ssl-no-verify');
+    const found = await pythonFindings(code, 'py-ssl-no-verify');
+    expect(found.every((f) => f.severity === 'high')).toBe(true);
+    expect(found.find((f) => f.line === 20)!.confidence).toBe('medium'); // an object the file did not make here
+    expect(found.find((f) => f.line === 13)!.message).toContain('any host');
+  });
+
+  it('a check_hostname attribute in a file that does not use ssl is some other object', async () => {
+    expect(await linesOf('class Probe:\n    def off(self):\n        self.check_hostname = False\n', 'py-ssl-no-verify')).toEqual([]);
+  });
+});
+
+describe('py-chmod-world-writable (bandit B103)', () => {
+  it('modes with write for others, as numbers, stat constants and their |; read-only world bits are fine', async () => {
+    const code = `import os
+import stat
+from pathlib import Path
+
+SHARED = 0o777
+
+def publish(path, fd):
+    os.chmod(path, 0o777)  # HIT
+    os.chmod(path, 0o666)  # HIT
+    os.chmod(path, 0o002)  # HIT
+    os.chmod(path, stat.S_IRWXU | stat.S_IWOTH)  # HIT
+    os.chmod(path, stat.S_IRWXO)  # HIT
+    os.chmod(path, os.stat(path).st_mode | stat.S_IWOTH)  # HIT
+    os.fchmod(fd, 511)  # HIT
+    Path(path).chmod(0o777)  # HIT
+    os.chmod(path, mode=SHARED)  # HIT
+
+def private(path, mode):
+    os.chmod(path, 0o644)
+    os.chmod(path, 0o755)
+    os.chmod(path, 0o600)
+    os.chmod(path, 0o775)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR | stat.S_IROTH)
+    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+    os.chmod(path, mode)
+    os.makedirs(path, 0o777)
+`;
+    await expectHits(code, 'py-chmod-world-writable');
+    const found = await pythonFindings(code, 'py-chmod-world-writable');
+    expect(found[0]!.message).toContain('0o777');
+    expect(found[0]!.severity).toBe('medium');
+  });
+});
+
+describe('py-subprocess-shell: a shell started by hand with -c', () => {
+  it('["sh", "-c", cmd] is shell=True without saying it; a fixed script is low, and quiet when values come as its own arguments', async () => {
+    const code = `import subprocess
+import sys
+
+def run(branch, value):
+    subprocess.run(["sh", "-c", "git checkout " + branch])  # HIT
+    subprocess.check_output(["/bin/bash", "-lc", f"make {branch}"])  # HIT
+    subprocess.Popen(["/usr/bin/env", "bash", "-c", sys.argv[1]])  # HIT
+    cmd = ["bash", "-c", "ls " + value]
+    subprocess.call(cmd)  # HIT
+    subprocess.run(["sh", "-c", "make clean"])  # HIT
+    subprocess.run(["sh", "-c", 'grep -- "$1" app.log', "sh", value])
+    subprocess.run(["sh", "script.sh", value])
+    subprocess.run(["bash", "--norc", value])
+    subprocess.run(["python", "-c", value])
+    subprocess.run(["git", "-c", "user.name=x", "commit"])
+`;
+    await expectHits(code, 'py-subprocess-shell');
+    const found = await pythonFindings(code, 'py-subprocess-shell');
+    expect(found.map((f) => f.severity)).toEqual(['high', 'high', 'critical', 'high', 'low']);
+    expect(found[0]!.message).toContain('starts a shell with -c');
+    expect(found[2]!.message).toContain('sys.argv');
+  });
+});
+
+describe('py-bind-all-interfaces (bandit B104)', () => {
+  it('Flask, uvicorn, aiohttp and sockets on 0.0.0.0 / "::" / ""; low, saying a container makes it normal', async () => {
+    const code = `import socket
+import uvicorn
+from flask import Flask
+from aiohttp import web
+
+app = Flask(__name__)
+HOST = "0.0.0.0"
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=8000)  # HIT
+    uvicorn.run("main:app", host=HOST, port=8000)  # HIT
+    web.run_app(make_app(), host="::")  # HIT
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("0.0.0.0", 9000))  # HIT
+    listener.bind(("", 9001))  # HIT
+    app.run(host="127.0.0.1")
+    app.run()
+    uvicorn.run("main:app", host="localhost")
+    server.bind(("127.0.0.1", 9000))
+    server.bind(address)
+    uvicorn.run("main:app", host=settings.host)
+`;
+    await expectHits(code, 'py-bind-all-interfaces');
+    const found = await pythonFindings(code, 'py-bind-all-interfaces');
+    expect(found.every((f) => f.severity === 'low')).toBe(true);
+    expect(found[0]!.message).toContain('In a container this is normal');
+    expect(found[0]!.message).toMatch(/firewall|reverse proxy/);
+  });
+
+  it('not in test code, and not a .run() of a module that is not flask in a file without flask', async () => {
+    const server = 'from flask import Flask\napp = Flask(__name__)\napp.run(host="0.0.0.0")\n';
+    expect(await linesOf(server, 'py-bind-all-interfaces', 'tests/test_server.py')).toEqual([]);
+    expect(await linesOf(server, 'py-bind-all-interfaces', 'app/server.py')).toEqual([3]);
+    expect(await linesOf('import asyncio\nasyncio.run(main(), host="0.0.0.0")\nthing.run(host="0.0.0.0")\n', 'py-bind-all-interfaces')).toEqual([]);
+  });
+});
