@@ -125,7 +125,8 @@ type ReplyTarget = { mode: 'chat'; channel: string; ts: string } | { mode: 'resp
 /** response_url allows five posts; the placeholder and the result take two (three with a first stage). */
 const RESPOND_MAX_POSTS = 5;
 
-const PLATFORM_FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found']);
+/** chat.postMessage errors that mean only response_url reaches the channel (a private channel without the bot, a DM). */
+export const PLATFORM_FALLBACK_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found']);
 
 export function slackErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } } | null)?.data;

@@ -248,7 +248,7 @@ export function createBot(options: BotOptions): Bot {
     await next();
   });
   const watch = watchService;
-  const packages = options.services.packageCards ? new SlackPackageService(options.services.packageCards) : null;
+  const packages = options.services.packageCards ? new SlackPackageService(options.services.packageCards, logger) : null;
   registerListeners(app, { service, watch, logger, timeZone: config.timeZone, now, gate, seal, packages });
   registerIncidentListeners(app, {
     db,

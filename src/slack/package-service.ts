@@ -1,10 +1,16 @@
 /**
  * `/audit package <name>[==version] …` between the thin listener and the cards: parse what was typed
- * (on the ack path, cheap), then build the cards in the background and answer through the
- * command's response_url (it works in every channel, the bot invited or not). A failure becomes one
- * ephemeral line with an error id (reportFailure), never a stack trace.
+ * (on the ack path, cheap), then build the cards in the background and answer as `/audit owner/repo`
+ * does: a placeholder the bot posts (chat.postMessage), edited into the cards, more parts in its
+ * thread, so the answer arrives however late (response_url expires after 30 minutes and five posts,
+ * and a post through it cannot be edited by the Web API). Where the bot cannot post (a private
+ * channel it is not in, a DM) the answer goes through response_url. A failure becomes one
+ * ephemeral line with an error id (reportFailure), never a stack trace, and the placeholder says so.
  */
 import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../log.js';
+import { PLATFORM_FALLBACK_ERRORS, slackErrorCode } from './audit-service.js';
 import { buildCards, parsePackageArg, PackageArgumentError, type CardSources, type PackageRequest } from '../packages/card.js';
 import type { SlackMessage } from './blocks/errors.js';
 import { fitMessage, withClosingNotice } from './blocks/fit.js';
@@ -77,15 +83,71 @@ export function packageUsageMessage(refused: readonly string[]): SlackMessage {
   };
 }
 
-export class SlackPackageService {
-  constructor(private readonly sources: () => Promise<CardSources>) {}
+/** Who asked, where, and the ways to answer there. */
+export interface PackageRequestContext {
+  user: string;
+  channel: string;
+  client: WebClient;
+  respond: RespondFn;
+}
 
-  /** Builds the cards and posts them in the channel through response_url (after the ack). */
-  async answer(command: ParsedPackageCommand, user: string, respond: RespondFn): Promise<void> {
-    const placeholder = fitMessage(checkingPackagesMessage(command.requests.map((r) => r.given), user)).first;
-    await respond({ response_type: 'in_channel', text: placeholder.text, blocks: placeholder.blocks });
-    const cards = await buildCards(command.requests, await this.sources());
-    const { first, replies } = fitMessage(packageCardsMessage(cards, command.refused));
+/** Where the placeholder is: a message the bot posted (editable), or a response_url post. */
+export type PackagePlaceholder = { mode: 'chat'; channel: string; ts: string } | { mode: 'respond' };
+
+/** The cards could not be built or delivered; `placeholder`: where "checking…" is, when it was posted. */
+export class PackageAnswerError extends Error {
+  override name = 'PackageAnswerError';
+  constructor(
+    override readonly cause: unknown,
+    readonly placeholder: PackagePlaceholder | null,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+export class SlackPackageService {
+  constructor(
+    private readonly sources: () => Promise<CardSources>,
+    private readonly logger?: Pick<Logger, 'info'>,
+  ) {}
+
+  /** Builds the cards and posts them in the channel (after the ack); failures throw PackageAnswerError. */
+  async answer(command: ParsedPackageCommand, request: PackageRequestContext): Promise<void> {
+    let placed: PackagePlaceholder | null = null;
+    try {
+      const placeholder = fitMessage(checkingPackagesMessage(command.requests.map((r) => r.given), request.user)).first;
+      placed = await this.postPlaceholder(request, placeholder);
+      const cards = await buildCards(command.requests, await this.sources());
+      const fitted = fitMessage(packageCardsMessage(cards, command.refused));
+      if (placed.mode === 'chat') await this.deliverInThread(request.client, placed, fitted);
+      else await this.deliverThroughResponseUrl(request.respond, fitted);
+    } catch (err) {
+      throw new PackageAnswerError(err, placed);
+    }
+  }
+
+  private async postPlaceholder(request: PackageRequestContext, placeholder: SlackMessage): Promise<PackagePlaceholder> {
+    try {
+      const posted = await request.client.chat.postMessage({ channel: request.channel, text: placeholder.text, blocks: placeholder.blocks });
+      if (!posted.ts || !posted.channel) throw new Error('chat.postMessage answered without a ts');
+      return { mode: 'chat', channel: posted.channel, ts: posted.ts };
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (!code || !PLATFORM_FALLBACK_ERRORS.has(code)) throw err;
+      // Private channels the bot is not in (and DMs between people) are reachable only through response_url.
+      this.logger?.info({ channel: request.channel, code }, '/audit package: replying through response_url');
+      await request.respond({ response_type: 'in_channel', text: placeholder.text, blocks: placeholder.blocks });
+      return { mode: 'respond' };
+    }
+  }
+
+  /** The placeholder edited into the cards, and what did not fit in its thread. */
+  private async deliverInThread(client: WebClient, placed: Extract<PackagePlaceholder, { mode: 'chat' }>, { first, replies }: ReturnType<typeof fitMessage>): Promise<void> {
+    await client.chat.update({ channel: placed.channel, ts: placed.ts, text: first.text, blocks: first.blocks });
+    for (const reply of replies) await client.chat.postMessage({ channel: placed.channel, thread_ts: placed.ts, text: reply.text, blocks: reply.blocks });
+  }
+
+  private async deliverThroughResponseUrl(respond: RespondFn, { first, replies }: ReturnType<typeof fitMessage>): Promise<void> {
     await respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
     // The placeholder took one post and the cards one: what is left of response_url's five.
     const shown = replies.slice(0, RESPOND_MAX_POSTS - 2);

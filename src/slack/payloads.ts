@@ -55,9 +55,12 @@ const view = z.looseObject({
 const viewSubmission = z.looseObject({ type: z.literal('view_submission'), user, view });
 const viewClosed = z.looseObject({ type: z.literal('view_closed'), user, view: view.partial({ state: true }) });
 
+/** The most a slash command's text may hold: what Slack sends at most, and all a command reads. */
+export const MAX_COMMAND_TEXT = 4000;
+
 const slashCommand = z.looseObject({
   command: z.string().regex(/^\/[a-z0-9_-]{1,31}$/i, 'not a slash command'),
-  text: z.string().max(4000),
+  text: z.string().max(MAX_COMMAND_TEXT),
   user_id: userId,
   channel_id: channelId,
   team_id: z.string().max(64),
@@ -95,6 +98,18 @@ function describe(error: z.ZodError): string {
 function check(schema: z.ZodType, body: unknown): PayloadCheck {
   const parsed = schema.safeParse(body);
   return parsed.success ? { ok: true } : { ok: false, problem: describe(parsed.error) };
+}
+
+/**
+ * A slash command whose only fault is text over MAX_COMMAND_TEXT: what was typed is too long, which
+ * its writer should be told (an ephemeral line) rather than given a bare refusal. Its command and
+ * length; null for anything else (not a slash command, or wrong in another way too).
+ */
+export function overlongCommand(body: unknown): { command: string; length: number } | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('command' in body)) return null;
+  const b = body as Record<string, unknown>;
+  if (typeof b.text !== 'string' || b.text.length <= MAX_COMMAND_TEXT) return null;
+  return check(slashCommand, { ...b, text: '' }).ok ? { command: String(b.command), length: b.text.length } : null;
 }
 
 /** Checks a parsed request body (what Bolt hands to `processEvent`). */

@@ -11,14 +11,16 @@
  *   The body is buffered here and handed on; Bolt's reader reuses a buffered request.
  *
  * Both modes, around `app.processEvent` (the receiver's `init` gets a wrapped app):
- * - the payload must have the shape of a request we handle (payloads.ts): else refused;
+ * - the payload must have the shape of a request we handle (payloads.ts): else refused, but for a
+ *   slash command (authenticated, well-formed) whose text is too long, which is bad input like any
+ *   other: acked with one ephemeral line saying so, as a command's other mistakes are;
  * - a request no listener acknowledged (an unknown action or callback id) is refused at once
  *   instead of timing out after 3 s. Refused means HTTP 400 (Socket Mode: acked and dropped).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { defaultProcessEventErrorHandler, HTTPModuleFunctions, type CustomRoute, HTTPReceiver, SocketModeReceiver, verifySlackRequest, type App, type Logger as BoltLogger, type Receiver, type ReceiverEvent } from '@slack/bolt';
-import { checkSlackPayload } from './payloads.js';
+import { checkSlackPayload, MAX_COMMAND_TEXT, overlongCommand } from './payloads.js';
 
 /** What the Socket Mode client's own Web API client takes (the base URL, retries). */
 type SocketClientOptions = NonNullable<NonNullable<ConstructorParameters<typeof SocketModeReceiver>[0]['installerOptions']>['clientOptions']>;
@@ -46,6 +48,15 @@ export interface GuardOptions {
 /** The app as a receiver sees it: screened before, and checked for an ack after, every event. */
 function guardedApp(app: App, logger: Log): App {
   const processEvent = async (event: ReceiverEvent): Promise<void> => {
+    const overlong = overlongCommand(event.body);
+    if (overlong) {
+      logger.warn(`${overlong.command} text of ${overlong.length} characters answered as too long (at most ${MAX_COMMAND_TEXT})`);
+      await event.ack({
+        response_type: 'ephemeral',
+        text: `That command is ${overlong.length.toLocaleString('en-US')} characters long; the most ${overlong.command} reads is ${MAX_COMMAND_TEXT.toLocaleString('en-US')}.`,
+      });
+      return;
+    }
     const shape = checkSlackPayload(event.body);
     if (!shape.ok) throw new RefusedRequestError(shape.problem);
     let acked = false;

@@ -7,6 +7,7 @@
  * Replies are data (WatchReply: what happened, and whether only the requester sees it); the words
  * and layout are src/slack/blocks/watch-reply.ts's.
  */
+import { isAdvisoryIdForm } from '../audit/advisory-id.js';
 import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity } from '../audit/findings.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { branchOfRef, formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
@@ -45,8 +46,6 @@ export type WatchCommand =
 export const WATCH_VERBS = ['watch', 'unwatch', 'list', 'schedule', 'ignore', 'unignore', 'settings'] as const;
 export type WatchVerb = (typeof WATCH_VERBS)[number];
 
-
-const ADVISORY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,100}$/;
 
 /** A channel named in the text: Slack's `<#C123|name>` escape, or a bare id. */
 function parseChannel(token: string): string | { error: string } {
@@ -138,7 +137,7 @@ function parseIgnore(args: string[]): WatchCommand {
   const usage = 'usage: /audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]';
   const id = args[0];
   if (!id) return { kind: 'invalid', message: usage };
-  if (!ADVISORY_ID.test(id) && !isFindingKind(id)) return { kind: 'invalid', message: `"${id}" is not an advisory id (like GHSA-xxxx-xxxx-xxxx, PYSEC-2024-1, CVE-2024-1234) or a finding kind` };
+  if (!isAdvisoryIdForm(id) && !isFindingKind(id)) return { kind: 'invalid', message: `"${id}" is not an advisory id (like GHSA-xxxx-xxxx-xxxx, PYSEC-2024-1, CVE-2024-1234) or a finding kind` };
   const rest = args.slice(1);
   let until: string | null = null;
   const untilAt = rest.findIndex((t) => t.toLowerCase() === 'until');
@@ -159,7 +158,9 @@ function parseIgnore(args: string[]): WatchCommand {
     pkg = normalizeName(name);
     rest.splice(pkgAt, 1);
   }
-  if (isFindingKind(id) && !ADVISORY_ID.test(id) && pkg === null) {
+  // One-word kinds (`outdated`, `yanked`) are of packages; the dashed ones (`no-hashes`,
+  // `no-lockfile`) include file-level findings, which an ignore without a package covers.
+  if (isFindingKind(id) && !id.includes('-') && pkg === null) {
     return { kind: 'invalid', message: `ignoring every "${id}" finding needs a package: add package:<name>` };
   }
   const reason = rest.join(' ').trim();
@@ -201,9 +202,26 @@ export interface WatchCommandContext {
   now: Date;
   /** The installation's time zone (config TZ). */
   defaultTimeZone: string;
+  /**
+   * The advisory data's records by id (the mirror or OSV, as sweeps read it), to tell an ignore of an
+   * id the data does not hold, or of an alias of an advisory already ignored; throws when the data
+   * cannot be read. Absent: ignores are stored unchecked, and the reply says so.
+   */
+  lookupAdvisories?: AdvisoryLookup;
   /** Visibility and existence of a repository (one GraphQL query); without it, repositories count as public. */
   lookupRepo?: (ref: RepoRef) => Promise<RepoLookup>;
   logger?: Pick<Logger, 'warn'>;
+}
+
+/** Advisory records by id (ids the data does not hold are absent): only their ids and aliases are read here. */
+export type AdvisoryLookup = (ids: string[]) => Promise<ReadonlyMap<string, { id: string; aliases?: readonly string[] }>>;
+
+/** A schedule of the channel and its next run, in the channel's time zone. */
+export interface ScheduleLine {
+  kind: ScheduleKind;
+  enabled: boolean;
+  cron: string;
+  next: string | null;
 }
 
 /** One watched repository as `list` shows it. */
@@ -229,9 +247,21 @@ export type WatchReply = { ephemeral: boolean } & (
   | { kind: 'unwatched'; by: string; channel: string | null; repo: string }
   | { kind: 'not-watched'; repo: string }
   | { kind: 'schedule-off'; by: string; schedule: ScheduleKind }
-  | { kind: 'schedule-set'; by: string; schedule: ScheduleKind; cron: string; timeZone: string; next: string | null }
-  | { kind: 'time-zone'; by: string; timeZone: string }
-  | { kind: 'ignored'; by: string; id: string; package: string | null; until: string | null; reason: string }
+  /**
+   * `zoneChanged`: the command named a time zone other than the channel's. The zone is the
+   * channel's (one for all its schedules), so every other schedule moved with it: `from` the zone
+   * before, `others` the channel's other schedules at their new local times.
+   */
+  | { kind: 'schedule-set'; by: string; schedule: ScheduleKind; cron: string; timeZone: string; next: string | null; zoneChanged?: { from: string; others: ScheduleLine[] } }
+  | { kind: 'time-zone'; by: string; timeZone: string; from: string; schedules: ScheduleLine[] }
+  /**
+   * `data`: whether the advisory data holds the id (`known`), does not (`unknown`: a typo, or an
+   * advisory too new for it), could not be asked (`unchecked`), or the id is a finding kind (`kind`).
+   */
+  | { kind: 'ignored'; by: string; id: string; package: string | null; until: string | null; reason: string; data: 'known' | 'unknown' | 'unchecked' | 'kind' }
+  /** The id is an alias of (or the same advisory as) `as`, which the channel already ignores for `package` (null: every package). */
+  | { kind: 'already-ignored'; id: string; as: string; package: string | null }
+  | { kind: 'past-date'; until: string }
   | { kind: 'not-ignored'; id: string }
   | { kind: 'unignored'; by: string; id: string }
   | { kind: 'settings'; level: RatedSeverity; isDefault: boolean }
@@ -245,7 +275,8 @@ export type WatchReply = { ephemeral: boolean } & (
       timeZone: string;
       schedules: { kind: ScheduleKind; enabled: boolean; cron: string; next: string | null }[];
       unknownAs: RatedSeverity;
-      ignores: { advisory: string; package: string | null; reason: string; until: string | null; createdBy: string }[];
+      /** `expired`: its last day has passed; it applies no more (and is kept until someone removes it). */
+      ignores: { advisory: string; package: string | null; reason: string; until: string | null; createdBy: string; expired: boolean }[];
     }
 );
 
@@ -336,26 +367,35 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
     case 'schedule': {
       const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'schedule', channel: ctx.channelId });
       if (!decision.allowed) return refused(decision);
+      // The zone is the channel's, for all its schedules (the store keeps one a channel): naming
+      // one here moves the others too, so the reply lists them at their new local times.
+      const before = (await store.channelTimeZone(ctx.channelId)) ?? ctx.defaultTimeZone;
       if (command.timeZone) await store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
       await store.setSchedule({ channel: ctx.channelId, kind: command.schedule, cron: command.cron, userId: ctx.userId, now: ctx.now });
       await rebuildTimers(ctx);
       if (command.cron === null) return { kind: 'schedule-off', by, schedule: command.schedule, ephemeral: false };
-      const tz = await store.channelTimeZone(ctx.channelId) ?? ctx.defaultTimeZone;
+      const tz = (await store.channelTimeZone(ctx.channelId)) ?? ctx.defaultTimeZone;
       const next = nextOccurrence(command.cron, tz, ctx.now);
-      return { kind: 'schedule-set', by, schedule: command.schedule, cron: command.cron, timeZone: tz, next: next?.toISOString() ?? null, ephemeral: false };
+      const zoneChanged = tz !== before ? { zoneChanged: { from: before, others: (await scheduleLines(ctx, tz)).filter((s) => s.kind !== command.schedule) } } : {};
+      return { kind: 'schedule-set', by, schedule: command.schedule, cron: command.cron, timeZone: tz, next: next?.toISOString() ?? null, ...zoneChanged, ephemeral: false };
     }
     case 'time-zone': {
       const decision = ctx.gate.check(requester, { kind: 'schedules', verb: 'time-zone', channel: ctx.channelId });
       if (!decision.allowed) return refused(decision);
+      const from = (await store.channelTimeZone(ctx.channelId)) ?? ctx.defaultTimeZone;
       await store.setChannelTimeZone(ctx.channelId, command.timeZone, ctx.userId, ctx.now);
       await rebuildTimers(ctx);
-      return { kind: 'time-zone', by, timeZone: command.timeZone, ephemeral: false };
+      return { kind: 'time-zone', by, timeZone: command.timeZone, from, schedules: await scheduleLines(ctx, command.timeZone), ephemeral: false };
     }
     case 'ignore': {
       const decision = ctx.gate.check(requester, { kind: 'ignores', verb: 'add', channel: ctx.channelId, repo: null });
       if (!decision.allowed) return refused(decision);
+      // As the Ignore… modal: an ignore that ends before it starts would store nothing that applies.
+      if (command.until !== null && command.until <= isoDay(ctx.now)) return { kind: 'past-date', until: command.until, ephemeral: true };
+      const checked = isFindingKind(command.id) ? ({ data: 'kind' } as const) : await checkAdvisory(command, ctx);
+      if ('as' in checked) return { kind: 'already-ignored', id: command.id, as: checked.as, package: checked.package, ephemeral: true };
       await store.addIgnore({ channel: ctx.channelId, advisory: command.id, package: command.package, reason: command.reason, until: command.until, userId: ctx.userId, now: ctx.now });
-      return { kind: 'ignored', by, id: command.id, package: command.package, until: command.until, reason: command.reason, ephemeral: false };
+      return { kind: 'ignored', by, id: command.id, package: command.package, until: command.until, reason: command.reason, data: checked.data, ephemeral: false };
     }
     case 'settings-show': {
       const level = await store.channelUnknownAs(ctx.channelId);
@@ -374,6 +414,48 @@ export async function handleWatchCommand(command: WatchCommand, ctx: WatchComman
       return n > 0 ? { kind: 'unignored', by, id: command.id, ephemeral: false } : { kind: 'not-ignored', id: command.id, ephemeral: true };
     }
   }
+}
+
+const isoDay = (at: Date): string => at.toISOString().slice(0, 10);
+
+/**
+ * What the advisory data says of an id to ignore: an active ignore of the channel that already
+ * covers it under another name (an alias either way, for the same package or for every package),
+ * or whether the data holds it at all. Like .depwatch.yml (whose unknown ids are reported as
+ * matching nothing, never refused), an id the data lacks is stored with a warning: a new advisory
+ * may be in OSV before the mirror has it.
+ */
+async function checkAdvisory(
+  command: Extract<WatchCommand, { kind: 'ignore' }>,
+  ctx: WatchCommandContext,
+): Promise<{ data: 'known' | 'unknown' | 'unchecked' } | { as: string; package: string | null }> {
+  const today = isoDay(ctx.now);
+  const upper = command.id.toUpperCase();
+  const active = (await ctx.state.ignoresForChannel(ctx.channelId)).filter(
+    (i) => (i.until === null || i.until >= today) && i.advisory.toUpperCase() !== upper && !isFindingKind(i.advisory) && (i.package === null || i.package === command.package),
+  );
+  if (!ctx.lookupAdvisories) return { data: 'unchecked' };
+  let records: Awaited<ReturnType<AdvisoryLookup>>;
+  try {
+    records = await ctx.lookupAdvisories([command.id, ...new Set(active.map((i) => i.advisory))]);
+  } catch (err) {
+    ctx.logger?.warn({ err: (err as Error).message }, 'ignore: the advisory data could not be read; stored unchecked');
+    return { data: 'unchecked' };
+  }
+  const namesOf = (id: string): Set<string> => {
+    const record = records.get(id);
+    return new Set([id, ...(record ? [record.id, ...(record.aliases ?? [])] : [])].map((n) => n.toUpperCase()));
+  };
+  const mine = namesOf(command.id);
+  const covering = active.find((i) => [...namesOf(i.advisory)].some((n) => mine.has(n)));
+  if (covering) return { as: covering.advisory, package: covering.package };
+  const known = records.has(command.id) || [...records.values()].some((r) => (r.aliases ?? []).some((a) => a.toUpperCase() === upper));
+  return { data: known ? 'known' : 'unknown' };
+}
+
+/** The channel's schedules with their next runs in `tz`. */
+async function scheduleLines(ctx: WatchCommandContext, tz: string): Promise<ScheduleLine[]> {
+  return (await ctx.state.schedulesForChannel(ctx.channelId)).map((s) => ({ kind: s.kind, enabled: s.enabled, cron: s.cron, next: s.enabled ? (nextOccurrence(s.cron, tz, ctx.now)?.toISOString() ?? null) : null }));
 }
 
 const MAX_LISTED = 40;
@@ -403,8 +485,8 @@ async function listReply(ctx: WatchCommandContext): Promise<WatchReply> {
     watches: listed,
     more: Math.max(0, watches.length - MAX_LISTED),
     timeZone: tz,
-    schedules: (await store.schedulesForChannel(channelId)).map((s) => ({ kind: s.kind, enabled: s.enabled, cron: s.cron, next: s.enabled ? (nextOccurrence(s.cron, tz, ctx.now)?.toISOString() ?? null) : null })),
+    schedules: await scheduleLines(ctx, tz),
     unknownAs: (await store.channelUnknownAs(channelId)) ?? DEFAULT_UNKNOWN_AS,
-    ignores: (await store.ignoresForChannel(channelId)).map((i) => ({ advisory: i.advisory, package: i.package, reason: i.reason, until: i.until, createdBy: i.createdBy })),
+    ignores: (await store.ignoresForChannel(channelId)).map((i) => ({ advisory: i.advisory, package: i.package, reason: i.reason, until: i.until, createdBy: i.createdBy, expired: i.until !== null && i.until < isoDay(ctx.now) })),
   };
 }

@@ -337,8 +337,15 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
     return { found: false, private: false, message: head?.message ?? 'GitHub did not answer; try again in a minute', ...noBranch };
   };
 
+  // The data sweeps read (the mirror when fresh, else OSV): an ignore is checked against what will match it.
+  const lookupAdvisories = async (ids: string[]) => {
+    const source = typeof options.advisories === 'function' ? options.advisories() : options.advisories;
+    if (!source.byIds) throw new Error(`the ${source.kind} advisory source cannot look records up by id`);
+    return source.byIds(ids);
+  };
+
   const run = (command: WatchCommand, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply> =>
-    handleWatchCommand(command, { userId: ctx.userId, channelId: ctx.channelId, via: ctx.via ?? 'command', gate, state, scheduler, now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo, ...(options.logger ? { logger: options.logger } : {}) });
+    handleWatchCommand(command, { userId: ctx.userId, channelId: ctx.channelId, via: ctx.via ?? 'command', gate, state, scheduler, now: now(), defaultTimeZone: options.defaultTimeZone, lookupRepo, lookupAdvisories, ...(options.logger ? { logger: options.logger } : {}) });
 
   const handle = async (text: string, ctx: { userId: string; channelId: string; via?: Entry }): Promise<WatchReply | null> => {
     const command = parseWatchCommand(text);

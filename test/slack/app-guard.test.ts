@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IGNORE_BLOCKS, IGNORE_MODAL_CALLBACK } from '../../src/slack/blocks/ignore-modal.js';
 import { INCIDENT_VIEWS, INPUTS } from '../../src/slack/blocks/incident-modals.js';
 import { getIncident, listOpenIncidents } from '../../src/store/incidents.js';
-import { blockAction, eventCallback, slashCommand, urlVerification, viewSubmission, type SlackRequestBody } from '../helpers/slack-requests.js';
+import { blockAction, eventCallback, postToBolt, signedRequest, slashCommand, urlVerification, viewSubmission, type SlackRequestBody } from '../helpers/slack-requests.js';
 import { buttons, CHANNEL, startWorld, USER, waitFor, type World } from './app-world.js';
 
 const form = (fields: Record<string, string>): SlackRequestBody => ({ body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
@@ -73,6 +73,25 @@ describe('requests that are signed but malformed', () => {
     const response = await world.send(build());
     expect(response.status).toBe(400);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  // Text over 4,000 characters is what a person typed (or pasted): bad input, answered in one line.
+  it('answers a signed slash command whose text is too long with one ephemeral line, reaching no listener', async () => {
+    const before = world.slack.responses.length;
+    const response = await world.send(slashCommand({ text: `ignore PYSEC-2019-13 ${'x'.repeat(4_980)}`, user_id: USER, channel_id: CHANNEL }));
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ response_type: 'ephemeral', text: 'That command is 5,001 characters long; the most /audit reads is 4,000.' });
+    expect(world.watch!.store.ignoresForChannel(CHANNEL)).toEqual([]);
+    expect(world.slack.responses.length).toBe(before);
+  });
+
+  it('still refuses a too long command that is wrong in another way too, or not signed by Slack', async () => {
+    const long = 'x'.repeat(4_001);
+    expect((await world.send(slashCommand({ text: long, channel_id: '<!here>' }))).status).toBe(400);
+    const forged = signedRequest('not-the-signing-secret', slashCommand({ text: long, user_id: USER, channel_id: CHANNEL }));
+    const response = await postToBolt(world.eventsUrl, forged);
+    expect(response.status).toBe(401);
+    expect(response.text).not.toContain('characters long');
   });
 
   it.each([

@@ -64,6 +64,15 @@ describe('Ignore…', () => {
     expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([]);
   });
 
+  it('keeps the modal open when the advisory id is changed to words that are not one (NOT-AN-ID), storing nothing', async () => {
+    const response = await world.send(
+      viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, values: ignoreModalValues({ advisory: 'NOT-AN-ID', reason: 'typed over the id', until: '2999-12-31', pkg: 'werkzeug' }) }),
+    );
+    expect(response.json).toEqual({ response_action: 'errors', errors: { ignore_advisory: expect.stringContaining('does not look like an advisory id') } });
+    expect(world.logs.some((l) => l.msg === 'ignore stored')).toBe(false);
+    expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([]);
+  });
+
   it('stores the ignore and updates the reply in place without the ignored finding, with no new GitHub or OSV call', async () => {
     const githubBefore = world.github.totalRequests();
     const osvBefore = world.osv.requests.length;

@@ -29,11 +29,11 @@ async function cardAfterSweep(state?: WatchStateStore): Promise<{ w: World; text
   }));
   await w.watch!.state.addWatch({ repo: 'octo/payments', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
   await w.watch!.sweeps.runNow();
-  const { responseId } = await w.audit(`package ${SQUAT}`);
-  await waitFor(() => w.slack.responses.filter((r) => r.id === responseId).length >= 2, 'the card');
+  await w.audit(`package ${SQUAT}`);
+  // The placeholder the bot posted, edited into the card.
+  const card = await waitFor(() => w.slack.callsTo('chat.update').find((c) => String(c.params.text).startsWith(`${SQUAT} `)), 'the card');
   await w.bot.service.idle();
-  const card = w.slack.responses.filter((r) => r.id === responseId)[1]!;
-  return { w, text: blockText(card.body.blocks) };
+  return { w, text: blockText(card.params.blocks) };
 }
 
 function expectSquatOfWatchedName(text: string): void {

@@ -196,7 +196,7 @@ describe('`/audit list` with many watches and ignores', () => {
     const reply: WatchReply = {
       kind: 'list', ephemeral: true, repos: [...watches.map((w) => w.display), ...Array.from({ length: 60 }, (_, i) => `octo/extra${i}`)], watches, more: 60, timeZone: 'UTC',
       schedules: [{ kind: 'weekly', enabled: true, cron: '0 9 * * 1', next: '2025-06-09T09:00:00.000Z' }], unknownAs: 'high',
-      ignores: Array.from({ length: 80 }, (_, i) => ({ advisory: `PYSEC-2020-${i}`, package: 'django', reason: long('the vulnerable feature is not used', 400), until: null, createdBy: 'U0BOB000001' })),
+      ignores: Array.from({ length: 80 }, (_, i) => ({ advisory: `PYSEC-2020-${i}`, package: 'django', reason: long('the vulnerable feature is not used', 400), until: null, createdBy: 'U0BOB000001', expired: false })),
     };
     const message = watchReplyMessage(reply);
     expect(checkMessage(message)).toEqual([]);

@@ -5,7 +5,8 @@
  * modal (`response_action: errors`).
  */
 import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
-import type { Finding } from '../../audit/findings.js';
+import { isAdvisoryIdForm } from '../../audit/advisory-id.js';
+import { isFindingKind, type Finding } from '../../audit/findings.js';
 import { escapeMrkdwn, link, plainText, section } from './kit.js';
 import { osvUrl } from './audit-reply.js';
 
@@ -95,7 +96,7 @@ export function readIgnoreSubmission(values: StateValues, today: string): Ignore
   const pkg = (read(IGNORE_BLOCKS.package)?.value ?? '').trim();
   const errors: Record<string, string> = {};
   if (!advisoryId) errors[IGNORE_BLOCKS.advisory] = 'Give the advisory id to ignore.';
-  else if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{1,199}$/.test(advisoryId)) errors[IGNORE_BLOCKS.advisory] = 'That does not look like an advisory id (e.g. PYSEC-2019-13, GHSA-…, CVE-…).';
+  else if (!isAdvisoryIdForm(advisoryId) && !isFindingKind(advisoryId)) errors[IGNORE_BLOCKS.advisory] = 'That does not look like an advisory id (e.g. PYSEC-2019-13, GHSA-…, CVE-…).';
   if (!reason) errors[IGNORE_BLOCKS.reason] = 'A reason is required: why is it safe to ignore?';
   if (until !== null && (!DATE.test(until) || Number.isNaN(Date.parse(until)))) errors[IGNORE_BLOCKS.until] = 'Pick a date.';
   else if (until !== null && until <= today) errors[IGNORE_BLOCKS.until] = 'Pick a date in the future (or leave it empty).';

@@ -17,7 +17,7 @@ export const WATCH_USAGE = escapeMrkdwn([
   '`/audit unwatch owner/repo [#channel]`',
   '`/audit list` — what this channel watches, its schedules and ignores',
   '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
-  '`/audit schedule timezone Europe/Berlin`',
+  '`/audit schedule timezone Europe/Berlin` — the channel\'s zone, for all its schedules (a zone after one schedule sets it too)',
   '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
   `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\` — how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
 ].join('\n'));
@@ -50,6 +50,15 @@ function notABranchLine(reply: { repo: string; notABranch?: string }): string {
   return `\n${md`\`${reply.notABranch.replace(/`/g, "'")}\` is not a branch of ${reply.repo} (a tag, a commit, or a branch deleted since the audit), so this watches its default branch.`.text}`;
 }
 
+/** Every schedule of the channel moved with its zone: said plainly, each at its new local time. */
+function zoneMoved(from: string, to: string, schedules: readonly { kind: string; enabled: boolean; cron: string; next: string | null }[]): string {
+  const on = schedules.filter((s) => s.enabled);
+  const head = md`The time zone is the channel's, for all its schedules: it changed from ${from} to ${to}`.text;
+  if (on.length === 0) return `${head}.`;
+  const lines = on.map((s) => md`• *${s.kind}*: ${describeCron(s.cron)}${s.next ? ` (next ${formatIn(new Date(s.next), to)})` : ''}`.text);
+  return `${head}, so ${on.length === 1 ? 'this one runs' : 'these run'} in ${escapeMrkdwn(to)} time now:\n${lines.join('\n')}`;
+}
+
 function text(reply: WatchReply): string {
   const who = 'by' in reply ? md.user(reply.by) : '';
   const where = (channel: string | null) => (channel === null ? md`this channel` : md.channel(channel));
@@ -68,12 +77,27 @@ function text(reply: WatchReply): string {
       return md`*${reply.repo}* is not watched there.`.text;
     case 'schedule-off':
       return md`${who} turned off the ${reply.schedule} ${reply.schedule === 'alerts' ? '' : 'digest '}in this channel.`.text.replace('  ', ' ');
-    case 'schedule-set':
-      return md`${who} set the ${reply.schedule} schedule to ${describeCron(reply.cron)} (${reply.timeZone})${reply.next ? `; next: ${formatIn(new Date(reply.next), reply.timeZone)}` : ''}.`.text;
+    case 'schedule-set': {
+      const set = md`${who} set the ${reply.schedule} schedule to ${describeCron(reply.cron)} (${reply.timeZone})${reply.next ? `; next: ${formatIn(new Date(reply.next), reply.timeZone)}` : ''}.`.text;
+      if (!reply.zoneChanged) return set;
+      return `${set}\n${zoneMoved(reply.zoneChanged.from, reply.timeZone, reply.zoneChanged.others)}`;
+    }
     case 'time-zone':
-      return md`${who} set this channel's time zone to ${reply.timeZone}.`.text;
-    case 'ignored':
-      return md`${who} ignored ${reply.id}${reply.package ? md` for ${reply.package}` : ''} in this channel ${reply.until ? `until ${reply.until}` : 'with no expiry'}: “${reply.reason}”`.text;
+      return `${md`${who} set this channel's time zone to ${reply.timeZone}.`.text}${reply.from === reply.timeZone ? '' : `\n${zoneMoved(reply.from, reply.timeZone, reply.schedules)}`}`;
+    case 'ignored': {
+      const said = md`${who} ignored ${reply.id}${reply.package ? md` for ${reply.package}` : ''} in this channel ${reply.until ? `until ${reply.until}` : 'with no expiry'}: “${reply.reason}”`.text;
+      const warning =
+        reply.data === 'unknown'
+          ? md`\n:warning: The advisory data I read has no advisory ${reply.id} (nor an alias of that name): check it is not a typo. It may also be too new for the data yet; once it is there, the ignore applies.`.text
+          : reply.data === 'unchecked'
+            ? md`\n:warning: I could not check ${reply.id} against the advisory data just now: check it is not a typo.`.text
+            : '';
+      return said + warning;
+    }
+    case 'already-ignored':
+      return md`${reply.id} is already ignored in this channel as ${reply.as}${reply.package ? md` for ${reply.package}` : ''} (the same advisory); nothing changed. \`/audit list\` shows it.`.text;
+    case 'past-date':
+      return md`"until ${reply.until}" has passed: give a date in the future, or leave "until" out for no expiry.`.text;
     case 'not-ignored':
       return md`${reply.id} is not ignored in this channel.`.text;
     case 'unignored':
@@ -97,7 +121,7 @@ function listBlocks(reply: Extract<WatchReply, { kind: 'list' }>): KnownBlock[] 
     return `• *${escapeMrkdwn(w.display)}*${w.private ? ' 🔒' : ''}: ${status} (added by ${md.user(w.addedBy)})`;
   });
   const schedules = reply.schedules.map((s) => `• *${s.kind}*: ${s.enabled ? `${describeCron(s.cron)}${s.next ? ` (next ${formatIn(new Date(s.next), reply.timeZone)})` : ''}` : 'off'}`);
-  const ignores = reply.ignores.map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(truncate(i.reason, REASON_MAX))} — until ${i.until ?? 'no expiry'}, by ${md.user(i.createdBy)}`);
+  const ignores = reply.ignores.map((i) => `• ${escapeMrkdwn(i.advisory)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''}: ${escapeMrkdwn(truncate(i.reason, REASON_MAX))} — ${i.until === null ? 'no expiry' : i.expired ? `*expired* on ${i.until} (applies no more; \`/audit unignore ${escapeMrkdwn(i.advisory)}\` removes it)` : `until ${i.until}`}, by ${md.user(i.createdBy)}`);
   const blocks: KnownBlock[] = [
     header(`Watched in this channel (${reply.repos.length})`),
     ...(lines.length || reply.more > 0

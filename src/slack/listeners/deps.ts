@@ -28,18 +28,33 @@ export interface ListenerDeps {
 /**
  * Logs an unexpected listener failure under an error id and tells the user that id (ephemerally).
  * `placeholder`: what replaces the in-channel message the failed work had posted ("checking…"),
- * so the channel is not left waiting for an answer that will never come.
+ * so the channel is not left waiting for an answer that will never come: through `replace` when the
+ * bot posted it itself (an edit through the Web API, which works however late), else through
+ * response_url.
  */
-export async function reportFailure(deps: ListenerDeps, err: unknown, what: string, respond?: RespondFn, placeholder?: (errorId: string) => SlackMessage): Promise<void> {
+export async function reportFailure(
+  deps: ListenerDeps,
+  err: unknown,
+  what: string,
+  respond?: RespondFn,
+  placeholder?: (errorId: string) => SlackMessage,
+  replace?: (message: { text: string; blocks: SlackMessage['blocks'] }) => Promise<unknown>,
+): Promise<void> {
   const userError = toUserError(err);
   deps.logger.error({ err, errorId: userError.errorId }, `${what} failed`);
-  if (!respond) return;
   const message = fitMessage(errorMessage(userError, { now: deps.now(), timeZone: deps.timeZone })).first;
-  await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks }).catch((e: unknown) =>
-    deps.logger.error({ err: e, errorId: userError.errorId }, 'could not report the failure to the user'),
-  );
+  if (respond) {
+    await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks }).catch((e: unknown) =>
+      deps.logger.error({ err: e, errorId: userError.errorId }, 'could not report the failure to the user'),
+    );
+  }
   if (!placeholder) return;
   const failed = fitMessage(placeholder(userError.errorId)).first;
+  if (replace) {
+    await replace({ text: failed.text, blocks: failed.blocks }).catch((e: unknown) => deps.logger.error({ err: e, errorId: userError.errorId }, `${what}: could not edit the in-channel placeholder`));
+    return;
+  }
+  if (!respond) return;
   // The placeholder was posted through response_url: it has no ts, so the Web API cannot replace or
   // delete it, and when that URL fails (expired, used five times) the log is all that can say so.
   await respond({ response_type: 'in_channel', replace_original: true, text: failed.text, blocks: failed.blocks }).catch((e: unknown) =>

@@ -9,7 +9,7 @@ import { RepoRefError } from '../../../github/repo-ref.js';
 import { usageMessage } from '../../blocks/errors.js';
 import { fitMessage } from '../../blocks/fit.js';
 import { md } from '../../blocks/mrkdwn.js';
-import { packageUsageMessage, parsePackageCommand } from '../../package-service.js';
+import { PackageAnswerError, packageUsageMessage, parsePackageCommand } from '../../package-service.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
 import type { KnownBlock } from '@slack/types';
 import { watchReplyMessage } from '../../blocks/watch-reply.js';
@@ -35,14 +35,17 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
         await ack({ response_type: 'ephemeral', ...fitMessage(packageUsageMessage(packageCommand.refused)).first });
         return;
       }
-      // Cards ask PyPI, GitHub and OSV: ack at once, answer through response_url.
+      // Cards ask PyPI, GitHub and OSV: ack at once, answer in a message the bot posts (package-service.ts).
       await ack();
       const packages = deps.packages;
       const names = packageCommand.requests.map((r) => r.given);
       deps.service.track(
-        packages
-          .answer(packageCommand, command.user_id, respond)
-          .catch((err: unknown) => reportFailure(deps, err, '/audit package', respond, (errorId) => failedPackagesPlaceholder(names, command.user_id, errorId))),
+        packages.answer(packageCommand, { user: command.user_id, channel: command.channel_id, client, respond }).catch((err: unknown) => {
+          const placed = err instanceof PackageAnswerError ? err.placeholder : null;
+          // A placeholder the bot posted is edited to say it failed (as /audit owner/repo's is), whether or not response_url still works.
+          const replace = placed?.mode === 'chat' ? (m: { text: string; blocks: KnownBlock[] }) => client.chat.update({ channel: placed.channel, ts: placed.ts, text: m.text, blocks: m.blocks }) : undefined;
+          return reportFailure(deps, err instanceof PackageAnswerError ? err.cause : err, '/audit package', respond, (errorId) => failedPackagesPlaceholder(names, command.user_id, errorId), replace);
+        }),
       );
       return;
     }
