@@ -31,7 +31,7 @@ import type { OutboundMessage } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { repoKeyOfDisplay, type AffectedRepo, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
 import { ignoredReason, NO_LONGER_WATCHED, NOT_FOUND, NOT_VISIBLE } from './closed-reasons.js';
-import { announcedWith, planDependencyMessages, withAlertId } from './dependency-alerts.js';
+import { announcedWith, newlyHit, planDependencyMessages, withAlertId } from './dependency-alerts.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 
 export interface AlertDecisionOptions {
@@ -207,11 +207,25 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     if (!ownPosts.has(alert.clientKey)) ownPosts.set(alert.clientKey, (await state.outbox.row(alert.clientKey)) !== null);
     return !ownPosts.get(alert.clientKey);
   };
-  const ownPost = new Set<string>();
-  for (const alert of alerts.values()) if (alert.state === 'resolved' && openByAdvisory.has(alert.advisoryId) && !(await saidByDependencyOnly(alert))) ownPost.add(alert.clientKey);
-  const byDependency = planDependencyMessages({ channel, openByAdvisory, alerts, ownPost, summaries, unknownAs, ...(options.offerFixPrs ? { offerFixPrs: true } : {}) });
-  /** The message announcing a change of an alert: an edit of its own message, or its first post when it has none. */
-  const changeMessage = async (alert: AlertRow, view: AdvisoryAlert): Promise<OutboundMessage> => ((await saidByDependencyOnly(alert)) ? alertPost(alert, view) : alertUpdate(alert, view, now));
+  // Asked only of alerts that newly hit a repository (or reopen): the others need no message either way.
+  const dependencyOnly = new Set<string>();
+  for (const alert of alerts.values()) {
+    const rows = openByAdvisory.get(alert.advisoryId);
+    if (rows && newlyHit(alert, rows).length > 0 && (await saidByDependencyOnly(alert))) dependencyOnly.add(alert.clientKey);
+  }
+  const byDependency = planDependencyMessages({ channel, openByAdvisory, alerts, dependencyOnly, summaries, unknownAs, ...(options.offerFixPrs ? { offerFixPrs: true } : {}) });
+  /**
+   * The messages announcing a change of an alert: an edit of its own message; for one only a
+   * dependency message said, its first post when it newly hits a repository where it may alert (an
+   * edit would have no message to edit), and nothing for any other change (a line moved, a fix pull
+   * request opened, a newly watched repository's baseline: one post per advisory of the dependency
+   * would be the flood that message spared).
+   */
+  const changeMessages = async (alert: AlertRow, view: AdvisoryAlert): Promise<OutboundMessage[]> => {
+    if (!(await saidByDependencyOnly(alert))) return [alertUpdate(alert, view, now)];
+    // A repository's baseline (a repository newly watched) is shown by /audit and never alerted: listed without a message, as an edit would.
+    return newlyHit(alert, openByAdvisory.get(alert.advisoryId) ?? []).some((r) => r.alertable) ? [alertPost(alert, view)] : [];
+  };
 
   /**
    * A repository an alert listed before and no longer lists as open. A repository can hold several
@@ -299,7 +313,7 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     } else if (alert.state !== 'resolved' && openKey(affected) === openKey(alert.affected)) {
       continue;
     }
-    if (await state.changeAlert(alert, { affected, resolved: false, now }, [await changeMessage(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs))])) decisions.changed++;
+    if (await state.changeAlert(alert, { affected, resolved: false, now }, await changeMessages(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs)))) decisions.changed++;
   }
 
   // Alerts whose every listed repository is fixed.
@@ -373,7 +387,14 @@ async function correctOutOfSightFixes(
  */
 export async function recordAlertDeliveries(channel: string, state: WatchStateStore, now: Date): Promise<void> {
   for (const alert of await state.alertsForChannel(channel)) {
-    if (alert.messageTs || alert.state === 'failed') continue;
+    if (alert.state === 'failed') continue;
+    if (alert.messageTs) {
+      // Said by a dependency message, then posted on its own (it newly hit a repository): its own message is the one to reply under.
+      if (announcedWith(alert).length === 0) continue;
+      const own = await state.outbox.row(alert.clientKey);
+      if (own?.state === 'posted' && own.messageTs && own.messageTs !== alert.messageTs) await state.recordAlertMessage(alert.id, own.messageTs, now);
+      continue;
+    }
     // Said by a dependency message (and no post of its own since): that message is its announcement.
     const post = (await state.outbox.row(alert.clientKey)) ?? (await dependencyPost(state, alert));
     if (post?.state === 'posted' && post.messageTs) await state.recordAlertMessage(alert.id, post.messageTs, now);

@@ -13,7 +13,7 @@ import { compareFindings, DEFAULT_UNKNOWN_AS, type RatedSeverity } from '../audi
 import { blobLineUrl } from '../github/links.js';
 import { compareVersions } from '../python/pep440.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
-import type { AlertRow, FindingRow, RepoSummary } from '../store/watches.js';
+import { repoKeyOfDisplay, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
 import { DEPENDENCY_ADVISORIES, DEPENDENCY_ADVISORIES_KEPT, type DependencyAdvisories } from './messages.js';
 
 /**
@@ -40,16 +40,27 @@ export const withAlertId = (message: OutboundMessage, alertId: number): Outbound
 export const announcedWith = (alert: Pick<AlertRow, 'affected'>): string[] => [...new Set(alert.affected.flatMap((a) => (a.announcedWith ? [a.announcedWith] : [])))];
 
 /**
- * The advisories to say by dependency: open, not ignored, with no alert of their own in the channel
- * (none yet, or one resolved that no message of its own ever said: `ownPost`), and every repository
- * row that may alert arrived with its dependency, in a dependency that brings MIN_GROUPED or more.
+ * The rows of an advisory an alert does not list as open yet (by repository and version): every row
+ * when there is no alert, or it is resolved.
+ */
+export function newlyHit(alert: Pick<AlertRow, 'affected' | 'state'> | undefined, rows: readonly FindingRow[]): FindingRow[] {
+  if (!alert || alert.state === 'resolved') return [...rows];
+  const listed = new Set(alert.affected.filter((a) => a.fixedAt === null).map((a) => `${repoKeyOfDisplay(a.repo)}|${a.version ?? ''}`));
+  return rows.filter((r) => !listed.has(`${r.repo}|${r.version ?? ''}`));
+}
+
+/**
+ * The advisories to say by dependency: open, not ignored, with no message of their own in the
+ * channel (no alert yet, or one only dependency messages said: `dependencyOnly`), whose newly hit
+ * repository rows that may alert all arrived with their dependency, in a dependency that brings
+ * MIN_GROUPED or more. An advisory with a message of its own is edited as before (silently).
  */
 export function planDependencyMessages(input: {
   channel: string;
   openByAdvisory: ReadonlyMap<string, readonly FindingRow[]>;
   alerts: ReadonlyMap<string, AlertRow>;
-  /** Whether the alert has a post of its own in the outbox (asked only for alerts a dependency message said). */
-  ownPost: ReadonlySet<string>;
+  /** Alerts (client keys) only dependency messages said so far: no post of their own in the outbox. */
+  dependencyOnly: ReadonlySet<string>;
   summaries: ReadonlyMap<string, RepoSummary>;
   unknownAs?: RatedSeverity;
   /** DEPWATCH_FIX_PRS: the message offers "Open fix PR" for the repository. */
@@ -59,8 +70,8 @@ export function planDependencyMessages(input: {
   const candidates = new Map<string, FindingRow[]>();
   for (const [advisoryId, rows] of input.openByAdvisory) {
     const alert = input.alerts.get(advisoryId);
-    if (alert && !(alert.state === 'resolved' && announcedWith(alert).length > 0 && !input.ownPost.has(alert.clientKey))) continue;
-    const alertable = rows.filter((r) => r.alertable);
+    if (alert && (alert.state === 'failed' || !input.dependencyOnly.has(alert.clientKey))) continue;
+    const alertable = newlyHit(alert, rows).filter((r) => r.alertable);
     if (alertable.length === 0 || !alertable.every((r) => r.dependencyAddedAt && r.package !== null && r.version !== null)) continue;
     candidates.set(advisoryId, alertable);
   }

@@ -92,6 +92,10 @@ describe('Open fix PR under an alert', () => {
     expect(pulls).toHaveLength(1);
     expect(w.github.commitParent(w.github.headSha('octo', 'shop', pulls[0]!.head))).toBe(sha);
     expect(w.github.branchFiles('octo', 'shop', pulls[0]!.head)!['requirements.txt']).toMatch(/^attrs==23\.1\.0\nurllib3==(?!1\.24\.1)[\d.]+\n$/);
+    // The pull request is now on each of its advisories' alerts: they have no message of their own to edit, and get none.
+    const posts = w.slack.callsTo('chat.postMessage').filter((c) => !c.params.thread_ts).length;
+    await w.watch!.runJob(alertsJob, new Date());
+    expect(w.slack.callsTo('chat.postMessage').filter((c) => !c.params.thread_ts)).toHaveLength(posts);
     expect(w.slack.violations).toEqual([]);
   });
 

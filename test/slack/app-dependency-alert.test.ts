@@ -88,6 +88,59 @@ describe('a dependency added to a watched repository', () => {
     expect(String(posts[1]!.params.text)).toMatch(/^New advisory in pillow: PYSEC-2026-9001 \(.+\) hits acme\/web$/);
   });
 
+  it('says it again, once, for a second repository that adds the same dependency later', async () => {
+    const w = await watchedWithPillowAdded();
+    const count = w.watch!.store.alertsForChannel(CHANNEL).length;
+    w.github.addRepo({ owner: 'acme', name: 'api', files: { 'requirements.txt': 'attrs==23.1.0\n' } });
+    await w.watch!.state.addWatch({ repo: 'acme/api', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
+    await w.watch!.runJob(alertsJob, new Date());
+    w.github.pushCommit('acme', 'api', { 'requirements.txt': 'pillow==8.0.0\n' });
+    await w.watch!.runJob(alertsJob, new Date());
+    const posts = topLevel(w);
+    expect(posts).toHaveLength(2);
+    expect(String(posts[1]!.params.text)).toMatch(new RegExp(`^acme/api now depends on pillow 8\\.0\\.0, which has ${count} known advisories`));
+    // Still one alert per advisory, now listing both repositories.
+    const alerts = w.watch!.store.alertsForChannel(CHANNEL);
+    expect(alerts).toHaveLength(count);
+    expect(alerts.every((a) => a.affected.filter((r) => r.fixedAt === null).map((r) => r.repo).sort().join() === 'acme/api,acme/web')).toBe(true);
+  });
+
+  it('adds a newly watched repository that already pins the dependency to its advisories without a message (its baseline)', async () => {
+    const w = await watchedWithPillowAdded();
+    const count = w.watch!.store.alertsForChannel(CHANNEL).length;
+    w.github.addRepo({ owner: 'acme', name: 'lib', files: { 'requirements.txt': 'pillow==8.0.0\n' } });
+    await w.watch!.state.addWatch({ repo: 'acme/lib', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
+    await w.watch!.runJob(alertsJob, new Date());
+    expect(topLevel(w)).toHaveLength(1);
+    const alerts = w.watch!.store.alertsForChannel(CHANNEL);
+    expect(alerts).toHaveLength(count);
+    expect(alerts.every((a) => a.affected.some((r) => r.repo === 'acme/lib' && r.fixedAt === null))).toBe(true);
+  });
+
+  it('gives an advisory its own message when it newly hits another repository where it may alert', async () => {
+    const w = await watchedWithPillowAdded();
+    w.github.addRepo({ owner: 'acme', name: 'lib', files: { 'requirements.txt': 'pillow==99.0.0\n' } });
+    await w.watch!.state.addWatch({ repo: 'acme/lib', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
+    await w.watch!.runJob(alertsJob, new Date());
+    // One of the advisories is changed to cover pillow 99.0.0 too: a new match in acme/lib, whose pillow did not change.
+    const [alert] = w.watch!.store.alertsForChannel(CHANNEL);
+    const record = fixtureRecords().get(alert!.advisoryId)!;
+    const now = new Date().toISOString();
+    w.osv.addRecord({ ...record, modified: now, affected: [{ package: { ecosystem: 'PyPI', name: 'pillow' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '99.0.1' }] }] }] } as OsvRecord);
+    await w.watch!.runJob(alertsJob, new Date());
+    const posts = topLevel(w);
+    expect(posts).toHaveLength(2);
+    expect(String(posts[1]!.params.text)).toMatch(new RegExp(`^New advisory in pillow: ${alert!.advisoryId} \\(.+\\) hits acme/web, acme/lib$|^New advisory in pillow: ${alert!.advisoryId} \\(.+\\) hits acme/lib, acme/web$`));
+    // Its own message now, the one an ignore's confirmation replies under; later changes edit it.
+    expect(w.watch!.store.alertsForChannel(CHANNEL).find((a) => a.id === alert!.id)!.messageTs).toBe(String(posts[1]!.response?.ts));
+    const updates = w.slack.callsTo('chat.update').length;
+    w.github.pushCommit('acme', 'lib', { 'requirements.txt': 'pillow==99.0.1\n' });
+    await w.watch!.runJob(alertsJob, new Date());
+    expect(topLevel(w)).toHaveLength(2);
+    expect(w.slack.callsTo('chat.update').length).toBe(updates + 1);
+    expect(w.slack.callsTo('chat.update').at(-1)!.params.ts).toBe(String(posts[1]!.response?.ts));
+  });
+
   it('says nothing more when the dependency is removed again: its advisories resolve quietly', async () => {
     const w = await watchedWithPillowAdded();
     const updates = w.slack.callsTo('chat.update').length;
