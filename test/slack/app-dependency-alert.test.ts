@@ -141,6 +141,29 @@ describe('a dependency added to a watched repository', () => {
     expect(w.slack.callsTo('chat.update').at(-1)!.params.ts).toBe(String(posts[1]!.response?.ts));
   });
 
+  it('waits out a Slack outage with its message, never posting the advisories one by one meanwhile', async () => {
+    const w = (world = await startWorld({ watch: {}, env: { DEPWATCH_CODE_SCAN: '0' }, repos: [WEB] }));
+    await w.watch!.state.addWatch({ repo: 'acme/web', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
+    await w.watch!.runJob(alertsJob, new Date());
+    w.github.pushCommit('acme', 'web', { 'requirements.txt': 'attrs==23.1.0\npillow==8.0.0\n' });
+    w.slack.serverErrorNext('chat.postMessage', 503);
+    await w.watch!.runJob(alertsJob, new Date());
+    expect(w.watch!.store.alertsForChannel(CHANNEL).every((a) => a.state === 'recorded')).toBe(true);
+    // The next run finds the alerts still recorded: their message is the dependency's, still to come.
+    await w.watch!.runJob(alertsJob, new Date());
+    // Once Slack answers again (the outbox retries after its backoff), the one message goes out.
+    const delivered = await waitFor(async () => {
+      const ok = topLevel(w).filter((c) => c.response?.ok);
+      if (ok.length) return ok;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await w.watch!.runJob(alertsJob, new Date());
+      return false;
+    }, 'the dependency message', 15_000);
+    expect(delivered).toHaveLength(1);
+    expect(String(delivered[0]!.params.text)).toMatch(/^acme\/web now depends on pillow 8\.0\.0/);
+    expect(topLevel(w).some((c) => String(c.params.text).startsWith('New advisory'))).toBe(false);
+  });
+
   it('says nothing more when the dependency is removed again: its advisories resolve quietly', async () => {
     const w = await watchedWithPillowAdded();
     const updates = w.slack.callsTo('chat.update').length;
