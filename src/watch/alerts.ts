@@ -19,9 +19,10 @@
  * package added, or moved to another version) are said in one message per repository, package and
  * version (dependency-alerts.ts): each is still recorded as an alert, so it is said once, with that
  * message as its announcement (AffectedRepo.announcedWith). Such an alert gets a message of its
- * own the first time it changes in a way an edit would say (another repository hit); resolving it
- * says nothing (a dependency removed again would otherwise be one "fixed" edit per advisory, of
- * messages never posted).
+ * own the first time it newly hits a repository where it may alert (not a baseline, not another
+ * repository adding the same dependency: that one gets its own dependency message); any other
+ * change, and resolving it, says nothing (a dependency removed again, or a fix pull request opened
+ * for it, would otherwise be one message per advisory, for messages never posted).
  */
 import { DEFAULT_UNKNOWN_AS, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores } from '../audit/ignores.js';
