@@ -13,7 +13,7 @@ import type { AuditResult, PackageRegistry } from '../audit/audit.js';
 import type { CardSources } from '../packages/card.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import { compareFindings, type RatedSeverity } from '../audit/findings.js';
-import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
+import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
 import { reasonsOf } from '../audit/partial.js';
 import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
@@ -90,8 +90,8 @@ export interface AuditServiceOptions {
   seal: ViewMetadataSeal;
   /** Audits, ignores and fix pull requests (PostgreSQL with DATABASE_URL: any replica answers a button); default: `db`. */
   state?: AuditStateStore;
-  /** The watch state's channel settings; default: `db`. */
-  watchState?: Pick<WatchStateStore, 'channelUnknownAs'>;
+  /** The watch state's channel settings and ignores (`/audit ignore`); default: `db`. */
+  watchState?: Pick<WatchStateStore, 'channelUnknownAs' | 'ignoreRulesForChannel'>;
 }
 
 
@@ -148,6 +148,27 @@ export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now:
 }
 
 /**
+ * The channel's `/audit ignore` rules an audit in that channel applies: those still in force. An
+ * expired one is no news about this repository (the channel's ignores cover every repository it
+ * watches), so it is said by `/audit list`, not by every reply.
+ */
+export function activeChannelIgnores(rules: readonly IgnoreRule[], now: Date): IgnoreRule[] {
+  return rules.filter((r) => !isExpired(r, now));
+}
+
+/**
+ * The audit's notes without "matches nothing; remove it" for the channel's ignores: a channel
+ * ignore is for whichever of its repositories has the advisory, and one this repository lacks is
+ * no stale rule (the repository's own ignores still say so).
+ */
+export function withoutChannelStaleNotes(result: AuditResult, channelRules: readonly IgnoreRule[]): AuditResult {
+  if (channelRules.length === 0) return result;
+  // By source: the rules come back from the audit's worker thread as copies.
+  const sources = new Set(channelRules.map((r) => r.source));
+  return { ...result, notes: result.notes.filter((n) => !(n.kind === 'stale' && n.rule && sources.has(n.rule.source))) };
+}
+
+/**
  * A first stage whose audit then failed: nothing is coming any more, so what was pending becomes a
  * reason the stored result is partial (App Home, a re-render after an ignore). A result with nothing
  * pending (the complete one, stored before a later step failed) is kept as it is.
@@ -166,7 +187,7 @@ export class SlackAuditService {
   /** Code and configuration scans by commit. */
   readonly codeScans: CodeScanStore;
   /** Channel settings (how unrated advisories count there) live with the watch state. */
-  private readonly watchState: Pick<WatchStateStore, 'channelUnknownAs'>;
+  private readonly watchState: Pick<WatchStateStore, 'channelUnknownAs' | 'ignoreRulesForChannel'>;
   private readonly now: () => Date;
   private readonly hosts: string[];
   private readonly pending = new Set<Promise<void>>();
@@ -226,7 +247,10 @@ export class SlackAuditService {
     try {
       if (this.options.gate.isAdmin(request.user)) placing = post();
       const unknownAs = (await this.watchState.channelUnknownAs(request.channel)) ?? undefined;
+      // `/audit ignore` stops reporting an advisory in this channel: its replies too, not only its alerts and digests.
+      const channelIgnores = await this.watchState.ignoreRulesForChannel(request.channel);
       const auditing = this.auditRepository(request.ref, request.user, unknownAs, {
+        channelIgnores,
         admit: ({ owner, repo, private: isPrivate }) => {
           const decision = this.options.gate.check(requester, { kind: 'audits', verb: 'post', channel: request.channel, repo: { name: `${owner}/${repo}`, private: isPrivate } });
           if (!decision.allowed) throw new AccessRefusedError(decision.reason);
@@ -304,7 +328,7 @@ export class SlackAuditService {
     ref: RepoRef,
     requestedBy: string | null,
     unknownAs?: RatedSeverity,
-    stages: { admit?: SnapshotOptions['admit']; onFirstStage?: (record: AuditRecord) => void } = {},
+    stages: { admit?: SnapshotOptions['admit']; onFirstStage?: (record: AuditRecord) => void; channelIgnores?: IgnoreRule[] } = {},
   ): Promise<AuditOutcome> {
     const { services, db, logger } = this.options;
     const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, reads: (services.runner ?? runHere).reads, ...(stages.admit ? { admit: stages.admit } : {}) });
@@ -316,6 +340,7 @@ export class SlackAuditService {
     if (manifests.length === 0 && snapshot.errors.length === 0) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
     const ignoresAtStart = await this.state.ignoreRulesForRepo(repo);
+    const channelIgnores = activeChannelIgnores(stages.channelIgnores ?? [], now);
     const stored = { repo, ref: snapshot.ref, requestedBranch: snapshot.namedBranch, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
     // The code scan downloads and unpacks while the audit matches: both start now.
     const scanning = this.scanCode({ owner: snapshot.owner, repo: snapshot.repo, sha: snapshot.sha }, ignoresAtStart, now);
@@ -327,7 +352,7 @@ export class SlackAuditService {
         ...treeOfSnapshot(snapshot),
         target: `${repo}@${snapshot.sha}`,
         now,
-        extraIgnores: ignoresAtStart,
+        extraIgnores: [...ignoresAtStart, ...channelIgnores],
         extraErrors: snapshotErrors(snapshot),
         ...(unknownAs ? { unknownAs } : {}),
         knownNames: await services.watchedNames(),
@@ -337,7 +362,8 @@ export class SlackAuditService {
         ? {
             onFirstStage: (first) => {
               const pending = scanning ? [...(first.pending ?? []), 'the code and configuration scan'] : first.pending;
-              firstRecord = this.state.insertAudit({ ...stored, result: pending ? { ...first, pending } : first });
+              const shown = withoutChannelStaleNotes(first, channelIgnores);
+              firstRecord = this.state.insertAudit({ ...stored, result: pending ? { ...shown, pending } : shown });
               firstRecord.then(onFirstStage, () => undefined);
             },
           }
@@ -352,7 +378,7 @@ export class SlackAuditService {
         throw err;
       },
     );
-    const result = scanning ? withCodeScan(audited, await scanning) : audited;
+    const result = withoutChannelStaleNotes(scanning ? withCodeScan(audited, await scanning) : audited, channelIgnores);
     const first = await (firstRecord as Promise<AuditRecord> | null);
     if (!first) return { record: await this.state.insertAudit({ ...stored, result }), stats: snapshot.stats };
     // Someone may have pressed Ignore… on the first stage (on any replica): the complete result keeps

@@ -43,8 +43,13 @@ export interface AuditRecord {
   replyParts: string[] | null;
   /** Null when not known (audits stored before it was kept): treat as private. */
   private: boolean | null;
-  /** Open (not ignored) findings by severity. */
+  /** Open (not ignored) dependency findings by severity. */
   counts: Record<Severity, number>;
+  /**
+   * Open (not ignored) code findings by severity, as the reply counts them apart; null when the code
+   * was not scanned, or not known (a row stored before they were counted). Absent: not known.
+   */
+  codeCounts?: Record<Severity, number> | null;
   /** Whether `counts` are the whole answer (migrations/033); null when not known. */
   completeness: AuditCompleteness | null;
   result: AuditResult;
@@ -112,6 +117,27 @@ export const repoKey = (repo: string): string => repo.toLowerCase();
 /** Whether `id` can be an audit's id (buttons carry ids as text: anything else names no audit). */
 export const isAuditId = (id: number): boolean => Number.isSafeInteger(id) && id > 0;
 
+/**
+ * The `counts` column: open dependency findings by severity and, under `code`, open code findings
+ * (when the code was scanned). One column, so App Home reads both without the whole result.
+ */
+export function storedCounts(result: AuditResult): Record<Severity, number> & { code?: Record<Severity, number> } {
+  return { ...countBySeverity(result.findings), ...(result.code ? { code: countBySeverity(result.code.findings) } : {}) };
+}
+
+/** The column split in two; code counts of a row written before they were kept come from its result when that was read. */
+function countsOfRow(row: AuditDbRow): Pick<AuditRecord, 'counts' | 'codeCounts'> {
+  const { code, ...counts } = JSON.parse(row.counts) as Record<Severity, number> & { code?: Record<Severity, number> };
+  if (code) return { counts, codeCounts: code };
+  try {
+    const stored = row.result ?? row.legacy_result;
+    const result = stored ? (JSON.parse(stored) as AuditResult) : null;
+    return { counts, codeCounts: result?.code ? countBySeverity(result.code.findings) : null };
+  } catch {
+    return { counts, codeCounts: null };
+  }
+}
+
 export function auditSummaryOf(row: AuditDbRow): AuditSummary {
   return {
     id: Number(row.id),
@@ -123,7 +149,7 @@ export function auditSummaryOf(row: AuditDbRow): AuditSummary {
     requestedBy: row.requested_by,
     channel: row.channel,
     ts: row.ts,
-    counts: JSON.parse(row.counts) as Record<Severity, number>,
+    ...countsOfRow(row),
     completeness: completenessOfRow(row),
   };
 }
@@ -198,7 +224,7 @@ export function auditColumnValues(audit: NewAudit): unknown[] {
     audit.htmlUrl,
     audit.createdAt.toISOString(),
     audit.requestedBy,
-    JSON.stringify(countBySeverity(audit.result.findings)),
+    JSON.stringify(storedCounts(audit.result)),
     JSON.stringify(audit.result),
     audit.requestedBranch ?? null,
     JSON.stringify(completenessOf(audit.result)),
@@ -232,11 +258,12 @@ export class AuditStore {
   }
 
   /** Stores a revised result (a second stage, an ignore), its counts and completeness in step; returns them, as stored. */
-  updateResult(id: number, result: AuditResult): Pick<AuditRecord, 'counts' | 'completeness'> {
-    const counts = countBySeverity(result.findings);
+  updateResult(id: number, result: AuditResult): Pick<AuditRecord, 'counts' | 'codeCounts' | 'completeness'> {
+    const stored = storedCounts(result);
+    const { code, ...counts } = stored;
     const completeness = completenessOf(result);
-    this.db.prepare('UPDATE audits SET result = ?, counts = ?, completeness = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(counts), JSON.stringify(completeness), id);
-    return { counts, completeness };
+    this.db.prepare('UPDATE audits SET result = ?, counts = ?, completeness = ? WHERE id = ?').run(JSON.stringify(result), JSON.stringify(stored), JSON.stringify(completeness), id);
+    return { counts, codeCounts: code ?? null, completeness };
   }
 
   get(id: number): AuditRecord | undefined {

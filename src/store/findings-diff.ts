@@ -18,6 +18,12 @@ export interface FindingsUpdate {
   kinds?: ReadonlySet<string>;
   /** A repository's first audit: its baseline, stored but never alerted. */
   baseline: boolean;
+  /**
+   * Whether a finding's package, at its version, is new in the repository with this audit (it was
+   * not among the last audit's packages): its new findings are then recorded as having arrived with
+   * the dependency (FindingRow.dependencyAddedAt). Absent: none is (a re-match changes no package).
+   */
+  newDependency?: (finding: Finding) => boolean;
   /** False: nothing missing from `findings` is closed (the audit cannot vouch for any of it). */
   closeMissing?: boolean;
   /** Whether a missing open finding may be closed (false for one from a file the audit did not read). */
@@ -40,6 +46,8 @@ export interface FindingWrite {
   json: string;
   /** Alertable when newly inserted; a finding still open keeps what it had. */
   alertable: boolean;
+  /** When newly inserted: the audit's time when it arrived with its dependency, else null; a finding still open keeps what it had. */
+  dependencyAddedAt: string | null;
 }
 
 export interface FindingsPlan {
@@ -65,7 +73,8 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
     const json = JSON.stringify(finding);
     // Still open and unchanged: nothing to write (a sweep over a fleet is mostly this).
     const unchanged = previous !== undefined && previous.json === json;
-    if (!unchanged) plan.writes.push({ key, finding, json, alertable: !input.baseline });
+    const dependencyAddedAt = previous ? (previous.dependencyAddedAt ?? null) : !input.baseline && input.newDependency?.(finding) ? at : null;
+    if (!unchanged) plan.writes.push({ key, finding, json, alertable: !input.baseline, dependencyAddedAt });
     const row: FindingRow = {
       repo: input.repo,
       key,
@@ -81,6 +90,7 @@ export function planFindings(open: readonly OpenFinding[], input: FindingsUpdate
       fixedBySha: null,
       closedReason: null,
       alertable: previous ? previous.alertable : !input.baseline,
+      dependencyAddedAt,
     };
     (previous ? plan.diff.stillOpen : plan.diff.added).push(row);
   }

@@ -38,6 +38,8 @@ export interface FindingDbRow {
   /** migrations/032 (SQLite), postgres/013: absent from rows of a database not yet migrated. */
   closed_reason?: string | null;
   alertable: Flag;
+  /** migrations/036 (SQLite), postgres/017: absent from rows of a database not yet migrated. */
+  dependency_added_at?: string | null;
 }
 
 export const toFinding = (r: FindingDbRow): FindingRow => ({
@@ -55,6 +57,7 @@ export const toFinding = (r: FindingDbRow): FindingRow => ({
   fixedBySha: r.fixed_by_sha,
   closedReason: r.closed_reason ?? null,
   alertable: isSet(r.alertable),
+  dependencyAddedAt: r.dependency_added_at ?? null,
 });
 
 export interface AlertDbRow {

@@ -208,6 +208,12 @@ export interface FindingRow {
    */
   closedReason?: string | null;
   alertable: boolean;
+  /**
+   * When the finding arrived with its dependency: the audit that first saw its package at this
+   * version in the repository (added, or moved to it) first saw the finding too. Null (absent: the
+   * same) for a new advisory of a dependency that was already there, and for a baseline.
+   */
+  dependencyAddedAt?: string | null;
 }
 
 export type AlertState = 'recorded' | 'posted' | 'resolved' | 'failed';
@@ -234,6 +240,12 @@ export interface AffectedRepo {
   closedReason?: string | null;
   /** The fix pull request opened for this repository (DEPWATCH_FIX_PRS), as last seen. */
   fixPull?: { number: number; url: string; state: 'open' | 'merged' | 'closed' } | null;
+  /**
+   * The outbox key of the message that said this repository's finding: one message for a dependency
+   * the repository newly has and every advisory it brought (src/watch/alerts.ts), when the alert was
+   * recorded without a message of its own. Absent: the alert's own message said it.
+   */
+  announcedWith?: string;
 }
 
 export interface AlertRow {
@@ -596,15 +608,16 @@ export class WatchStore {
       // A finding closed without a fix (its file excluded, an ignore covering it) comes back as it was:
       // the day it was first seen and whether it alerts kept, never announced as new.
       const upsert = this.prepare(
-        `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable)
-         VALUES (@repo, @key, @kind, @severity, @package, @version, @advisory, @json, @at, @at, NULL, NULL, @alertable)
+        `INSERT INTO repo_findings (repo, key, kind, severity, package, version, advisory_id, json, first_seen, last_seen, fixed_at, fixed_by_sha, alertable, dependency_added_at)
+         VALUES (@repo, @key, @kind, @severity, @package, @version, @advisory, @json, @at, @at, NULL, NULL, @alertable, @dependencyAddedAt)
          ON CONFLICT (repo, key) DO UPDATE SET severity = excluded.severity, json = excluded.json, last_seen = excluded.last_seen,
            first_seen = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.first_seen ELSE excluded.first_seen END,
            alertable = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.alertable ELSE excluded.alertable END,
+           dependency_added_at = CASE WHEN repo_findings.fixed_at IS NULL OR repo_findings.closed_reason IS NOT NULL THEN repo_findings.dependency_added_at ELSE excluded.dependency_added_at END,
            fixed_at = NULL, fixed_by_sha = NULL, closed_reason = NULL`,
       );
-      for (const { key, finding, json, alertable } of plan.writes) {
-        upsert.run({ repo: input.repo, key, kind: finding.kind, severity: finding.severity, package: finding.package, version: finding.version, advisory: finding.id ?? null, json, at, alertable: alertable ? 1 : 0 });
+      for (const { key, finding, json, alertable, dependencyAddedAt } of plan.writes) {
+        upsert.run({ repo: input.repo, key, kind: finding.kind, severity: finding.severity, package: finding.package, version: finding.version, advisory: finding.id ?? null, json, at, alertable: alertable ? 1 : 0, dependencyAddedAt });
       }
       const close = this.prepare('UPDATE repo_findings SET fixed_at = ?, fixed_by_sha = ?, closed_reason = ? WHERE repo = ? AND key = ?');
       for (const { key, reason } of plan.closes) close.run(at, reason === null ? input.sha : null, reason, input.repo, key);

@@ -14,6 +14,15 @@
  * Which findings alert: those first seen after a repository's first audit (its baseline, which the
  * /audit reply already showed). Findings covered by a channel ignore do not alert, and an alert
  * whose remaining findings are all ignored is left as it is rather than called fixed.
+ *
+ * Advisories that are new to the channel only because a repository newly has their dependency (a
+ * package added, or moved to another version) are said in one message per repository, package and
+ * version (dependency-alerts.ts): each is still recorded as an alert, so it is said once, with that
+ * message as its announcement (AffectedRepo.announcedWith). Such an alert gets a message of its
+ * own the first time it newly hits a repository where it may alert (not a baseline, not another
+ * repository adding the same dependency: that one gets its own dependency message); any other
+ * change, and resolving it, says nothing (a dependency removed again, or a fix pull request opened
+ * for it, would otherwise be one message per advisory, for messages never posted).
  */
 import { DEFAULT_UNKNOWN_AS, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores } from '../audit/ignores.js';
@@ -23,6 +32,7 @@ import type { OutboundMessage } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { repoKeyOfDisplay, type AffectedRepo, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
 import { ignoredReason, NO_LONGER_WATCHED, NOT_FOUND, NOT_VISIBLE } from './closed-reasons.js';
+import { announcedWith, newlyHit, planDependencyMessages, withAlertId } from './dependency-alerts.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
 
 export interface AlertDecisionOptions {
@@ -182,11 +192,41 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   // A Slack outage longer than the outbox retries (a day) left these alerts' messages given up:
   // queued again, each run, until Slack takes them. What Slack refused (the alert is failed) is not.
   const requeued = await state.outbox.requeue(
-    [...alerts.values()].filter((a) => a.state !== 'failed').map((a) => a.clientKey),
+    [...alerts.values()].filter((a) => a.state !== 'failed').flatMap((a) => [a.clientKey, ...announcedWith(a)]),
     now,
   );
   if (requeued > 0) options.logger?.info({ channel, requeued }, 'alerts: messages given up during a Slack outage were queued again');
   const fixPulls = options.fixPullsOf ? await options.fixPullsOf([...new Set([...openByAdvisory.values()].flat().map((r) => r.repo))]) : null;
+  /**
+   * Said only by a dependency message so far (no post of its own in the outbox): an edit would have
+   * no message to edit, so a change is its first post. Asked only of alerts a dependency message
+   * said, once each per run.
+   */
+  const ownPosts = new Map<string, boolean>();
+  const saidByDependencyOnly = async (alert: AlertRow): Promise<boolean> => {
+    if (announcedWith(alert).length === 0) return false;
+    if (!ownPosts.has(alert.clientKey)) ownPosts.set(alert.clientKey, (await state.outbox.row(alert.clientKey)) !== null);
+    return !ownPosts.get(alert.clientKey);
+  };
+  // Asked only of alerts that newly hit a repository (or reopen): the others need no message either way.
+  const dependencyOnly = new Set<string>();
+  for (const alert of alerts.values()) {
+    const rows = openByAdvisory.get(alert.advisoryId);
+    if (rows && newlyHit(alert, rows).length > 0 && (await saidByDependencyOnly(alert))) dependencyOnly.add(alert.clientKey);
+  }
+  const byDependency = planDependencyMessages({ channel, openByAdvisory, alerts, dependencyOnly, summaries, unknownAs, ...(options.offerFixPrs ? { offerFixPrs: true } : {}) });
+  /**
+   * The messages announcing a change of an alert: an edit of its own message; for one only a
+   * dependency message said, its first post when it newly hits a repository where it may alert (an
+   * edit would have no message to edit), and nothing for any other change (a line moved, a fix pull
+   * request opened, a newly watched repository's baseline: one post per advisory of the dependency
+   * would be the flood that message spared).
+   */
+  const changeMessages = async (alert: AlertRow, view: AdvisoryAlert): Promise<OutboundMessage[]> => {
+    if (!(await saidByDependencyOnly(alert))) return [alertUpdate(alert, view, now)];
+    // A repository's baseline (a repository newly watched) is shown by /audit and never alerted: listed without a message, as an edit would.
+    return newlyHit(alert, openByAdvisory.get(alert.advisoryId) ?? []).some((r) => r.alertable) ? [alertPost(alert, view)] : [];
+  };
 
   /**
    * A repository an alert listed before and no longer lists as open. A repository can hold several
@@ -213,10 +253,18 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     return { ...before, fixedAt: lastFixed.fixedAt, fixedBySha: lastFixed.fixedBySha, closedReason: null };
   };
 
-  /** Open findings, plus the repositories an alert listed before that no longer are (fixed, or why not). */
-  const composeAffected = (advisoryId: string, previous: AffectedRepo[]): AffectedRepo[] => {
+  /**
+   * Open findings, plus the repositories an alert listed before that no longer are (fixed, or why
+   * not). A repository a dependency message said keeps that message's key (`said`: this decision's).
+   */
+  const composeAffected = (advisoryId: string, previous: AffectedRepo[], said?: ReadonlyMap<string, string>): AffectedRepo[] => {
     const openRows = openByAdvisory.get(advisoryId) ?? [];
-    const current = openRows.map((r) => affectedOf(r, summaries.get(r.repo), fixPulls));
+    const saidBefore = new Map(previous.flatMap((p) => (p.announcedWith ? [[repoKeyOfDisplay(p.repo), p.announcedWith] as const] : [])));
+    const current = openRows.map((r) => {
+      const entry = affectedOf(r, summaries.get(r.repo), fixPulls);
+      const key = said?.get(r.repo) ?? saidBefore.get(r.repo);
+      return key ? { ...entry, announcedWith: key } : entry;
+    });
     // By store key: the name shown may have changed case on GitHub since the alert listed it.
     const listed = new Set(openRows.map((r) => r.repo));
     for (const before of previous) {
@@ -233,6 +281,21 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const rep = findings[0]!;
     const alert = alerts.get(advisoryId);
     if (alert?.state === 'failed') continue;
+    const said = byDependency.byAdvisory.get(advisoryId);
+    if (said) {
+      // New to the channel with a dependency: its message says it (written once, with the first of its advisories recorded).
+      const messages = [...new Set(said.values())].map((key) => byDependency.messages.get(key)!);
+      if (!alert) {
+        const affected = composeAffected(advisoryId, [], said);
+        const recorded = await state.recordAlert({ channel, advisoryId, affected, now }, (row) => messages.map((m) => withAlertId(m, row.id)));
+        if (!recorded) continue;
+        decisions.recorded++;
+        await options.afterRecord?.(recorded);
+      } else if (await state.changeAlert(alert, { affected: composeAffected(advisoryId, alert.affected, said), resolved: false, now }, messages.map((m) => withAlertId(m, alert.id)))) {
+        decisions.changed++;
+      }
+      continue;
+    }
     if (!alert) {
       if (!findings.some((r) => r.alertable)) continue; // only a baseline: shown by /audit, not alerted
       const affected = composeAffected(advisoryId, []);
@@ -245,12 +308,13 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const affected = composeAffected(advisoryId, alert.affected);
     if (alert.state === 'recorded') {
       // Recorded by a version without the outbox: announce it now (a no-op when its post is there).
-      await state.announce([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now);
+      // One a dependency message said waits for that message's delivery instead.
+      if (!(await saidByDependencyOnly(alert))) await state.announce([alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))], now);
       if (openKey(affected) === openKey(alert.affected)) continue;
     } else if (alert.state !== 'resolved' && openKey(affected) === openKey(alert.affected)) {
       continue;
     }
-    if (await state.changeAlert(alert, { affected, resolved: false, now }, [alertUpdate(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs), now)])) decisions.changed++;
+    if (await state.changeAlert(alert, { affected, resolved: false, now }, await changeMessages(alert, viewOf(alert, rep, affected, false, unknownAs, options.offerFixPrs)))) decisions.changed++;
   }
 
   // Alerts whose every listed repository is fixed.
@@ -260,11 +324,13 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const rep = (latestByAdvisory.get(alert.advisoryId) ?? [])[0];
     if (!rep) continue;
     const affected = composeAffected(alert.advisoryId, alert.affected);
-    const messages: OutboundMessage[] = [
-      // Never posted yet? Its post goes first, and this edit follows it (the outbox keeps the order).
-      ...(alert.state === 'recorded' ? [alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))] : []),
-      alertUpdate(alert, viewOf(alert, rep, affected, true, unknownAs, options.offerFixPrs), now),
-    ];
+    const messages: OutboundMessage[] = (await saidByDependencyOnly(alert))
+      ? [] // said only with its dependency: resolved quietly (the dependency gone is one commit, not an edit per advisory)
+      : [
+          // Never posted yet? Its post goes first, and this edit follows it (the outbox keeps the order).
+          ...(alert.state === 'recorded' ? [alertPost(alert, viewOf(alert, rep, alert.affected, false, unknownAs, options.offerFixPrs))] : []),
+          alertUpdate(alert, viewOf(alert, rep, affected, true, unknownAs, options.offerFixPrs), now),
+        ];
     if (await state.changeAlert(alert, { affected, resolved: true, now }, messages)) decisions.resolved++;
   }
   return decisions;
@@ -322,9 +388,23 @@ async function correctOutOfSightFixes(
  */
 export async function recordAlertDeliveries(channel: string, state: WatchStateStore, now: Date): Promise<void> {
   for (const alert of await state.alertsForChannel(channel)) {
-    if (alert.messageTs || alert.state === 'failed') continue;
-    const post = await state.outbox.row(alert.clientKey);
+    if (alert.state === 'failed') continue;
+    if (alert.messageTs) {
+      // Said by a dependency message, then posted on its own (it newly hit a repository): its own message is the one to reply under.
+      if (announcedWith(alert).length === 0) continue;
+      const own = await state.outbox.row(alert.clientKey);
+      if (own?.state === 'posted' && own.messageTs && own.messageTs !== alert.messageTs) await state.recordAlertMessage(alert.id, own.messageTs, now);
+      continue;
+    }
+    // Said by a dependency message (and no post of its own since): that message is its announcement.
+    const post = (await state.outbox.row(alert.clientKey)) ?? (await dependencyPost(state, alert));
     if (post?.state === 'posted' && post.messageTs) await state.recordAlertMessage(alert.id, post.messageTs, now);
     else if (post?.state === 'failed') await state.markAlertFailure(alert.id, post.lastError ?? 'not delivered', post.failure !== 'transient', now);
   }
+}
+
+/** The delivered dependency message that said the alert (the first posted of them), else the first of them as it stands. */
+async function dependencyPost(state: WatchStateStore, alert: AlertRow) {
+  const rows = (await Promise.all(announcedWith(alert).map((key) => state.outbox.row(key)))).filter((r) => r !== null);
+  return rows.find((r) => r.state === 'posted') ?? rows[0] ?? null;
 }

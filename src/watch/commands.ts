@@ -9,6 +9,7 @@
  */
 import { isAdvisoryIdForm } from '../audit/advisory-id.js';
 import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity } from '../audit/findings.js';
+import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { branchOfRef, formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
 import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
@@ -230,7 +231,7 @@ export interface ListedWatch {
   private: boolean;
   addedBy: string;
   /** `partial`: why the last audit was partial (its first reason, and how many more); absent when complete. */
-  status: { state: 'not-swept' } | { state: 'error'; error: string } | { state: 'ok'; open: number; checkedAt: string | null; partial?: string };
+  status: { state: 'not-swept' } | { state: 'error'; error: string } | { state: 'ok'; open: number; checkedAt: string | null; partial?: string; ignored?: number };
 }
 
 /**
@@ -460,22 +461,42 @@ async function scheduleLines(ctx: WatchCommandContext, tz: string): Promise<Sche
 
 const MAX_LISTED = 40;
 
+/**
+ * Open vulnerability findings per repository, as this channel sees them: those its `/audit ignore`
+ * rules cover are counted apart (ignored here), as its alerts, digests and `/audit` replies do.
+ * Without channel ignores, one count query (no finding is read and decoded).
+ */
+async function openVulnerabilities(store: WatchStateStore, repos: string[], rules: IgnoreRule[], now: Date): Promise<{ open: Map<string, number>; ignored: Map<string, number> }> {
+  if (rules.length === 0) return { open: await store.openCounts(repos, VULN_KINDS), ignored: new Map() };
+  const rows = (await store.findingsFor(repos, VULN_KINDS)).filter((r) => r.fixedAt === null);
+  const { findings } = applyIgnores(rows.map((r) => r.finding), rules, now);
+  const open = new Map<string, number>();
+  const ignored = new Map<string, number>();
+  rows.forEach((row, i) => {
+    const counts = findings[i]?.ignoredBy ? ignored : open;
+    counts.set(row.repo, (counts.get(row.repo) ?? 0) + 1);
+  });
+  return { open, ignored };
+}
+
+const VULN_KINDS = ['vulnerability', 'malicious'];
+
 async function listReply(ctx: WatchCommandContext): Promise<WatchReply> {
   const { state: store, channelId } = ctx;
   const watches = await store.watchesForChannel(channelId);
   const summaries = await store.repoSummaries(watches.map((w) => w.repo));
   const tz = (await store.channelTimeZone(channelId)) ?? ctx.defaultTimeZone;
   const shown = watches.slice(0, MAX_LISTED);
-  // One count query for the listed repositories (it read and decoded every open finding of each).
-  const openOf = await store.openCounts(shown.map((w) => w.repo), ['vulnerability', 'malicious']);
+  const { open: openOf, ignored: ignoredOf } = await openVulnerabilities(store, shown.map((w) => w.repo), await store.ignoreRulesForChannel(channelId), ctx.now);
   const listed = shown.map((w): ListedWatch => {
     const s = summaries.get(w.repo);
     const open = openOf.get(w.repo) ?? 0;
+    const ignored = ignoredOf.get(w.repo) ?? 0;
     const status: ListedWatch['status'] = !s
       ? { state: 'not-swept' }
       : s.error
         ? { state: 'error', error: s.error }
-        : { state: 'ok', open, checkedAt: s.checkedAt ?? null, ...(s.partialReasons.length ? { partial: firstReason(s.partialReasons) } : {}) };
+        : { state: 'ok', open, checkedAt: s.checkedAt ?? null, ...(s.partialReasons.length ? { partial: firstReason(s.partialReasons) } : {}), ...(ignored ? { ignored } : {}) };
     return { display: s?.display ?? w.repo, private: Boolean(w.private || s?.private), addedBy: w.addedBy, status };
   });
   return {

@@ -28,6 +28,42 @@ export interface AdvisoryAlert {
 }
 
 /**
+ * A dependency a watched repository newly has (a package added, or moved to another version) and
+ * the advisories it brought that are new to the channel: one message for all of them, instead of a
+ * "new advisory" alert each (they are not new; the dependency is). Each advisory is still recorded
+ * as alerted in the channel (said once); a later change of one (another repository hit) gets that
+ * advisory a message of its own. Keyed by channel, repository, package, version and when the
+ * repository's audit first saw it there, so replicas write it once.
+ */
+export const DEPENDENCY_ADVISORIES = 'dependency-advisories';
+
+export interface DependencyAdvisories {
+  /** How the repository is shown (`owner/name`, or with its branch). */
+  repo: string;
+  repoUrl: string | null;
+  package: string;
+  version: string;
+  /** Where the release is pinned (the primary place of its first finding). */
+  file: string | null;
+  line: number | null;
+  url: string | null;
+  unknownAs?: RatedSeverity;
+  /** The advisories, worst first (at most DEPENDENCY_ADVISORIES_KEPT; `total` counts them all). */
+  advisories: { id: string; severity: string; summary: string; malicious: boolean }[];
+  total: number;
+  /** The release that clears every one of them; null when none does (`unfixed` have no fixed release). */
+  fixVersion: string | null;
+  unfixed: number;
+  /** The alert recorded first for it (its id names the repository to "Open fix PR" for, as an alert's button does); absent: no button. */
+  alertId?: number;
+  /** Offer "Open fix PR" (DEPWATCH_FIX_PRS) when a release fixes any of them. */
+  offerFixPr?: boolean;
+}
+
+/** Advisories a dependency message keeps (it names the first few): a package with hundreds stays one small row. */
+export const DEPENDENCY_ADVISORIES_KEPT = 50;
+
+/**
  * What a sweep found for the first time in a watched repository's code: hardcoded secrets (any
  * severity) and other code findings at high or critical. Alerted at once, once.
  */

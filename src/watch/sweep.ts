@@ -382,6 +382,9 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     now,
     kinds,
     baseline: !state?.auditedSha,
+    // A package at a version the last audit did not hold came with this commit: its findings arrived
+    // with it (what is new is the dependency, not its advisories), and the alerts say it once.
+    newDependency: newIn(state?.packages ?? []),
     // Files that could not be read hide their findings: keep what was open rather than call it fixed.
     closeMissing: unread !== null,
     mayClose: (f) => !findingFiles(f).some((file) => unread?.has(file)) && options.mayCloseAdvisory(f),
@@ -399,6 +402,14 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
   }
   return { ...diff, newSecrets };
 }
+
+/** Whether a finding's package, at its version, is one the previous audit's packages did not hold. */
+export function newIn(previous: readonly StoredPackage[]): (f: Finding) => boolean {
+  const held = new Set(previous.map((p) => packageAt(p.name, p.version)));
+  return (f) => f.package !== null && f.version !== null && !held.has(packageAt(f.package, f.version));
+}
+
+const packageAt = (name: string, version: string) => `${name.toLowerCase()}@${version}`;
 
 /**
  * Whether a path may still be in the commit: read, listed but not downloaded (`exclude:` keeps it

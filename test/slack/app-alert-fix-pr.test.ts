@@ -25,12 +25,16 @@ afterEach(async () => {
 
 const alertsJob = { key: `alerts:${CHANNEL}`, channel: CHANNEL, kind: 'alerts' as const, cron: '0 * * * *', timeZone: 'UTC', since: new Date(0) };
 
-/** Watches a repository without vulnerable pins, then a commit adds one: the next alerts job posts an alert. */
-async function alerted(githubWrite: boolean, state?: WatchStateStore, admins: string[] = [], extraFiles: Record<string, string> = {}) {
+/**
+ * Watches a repository without vulnerable pins, then a commit adds one: the next alerts job posts an
+ * alert. urllib3 1.24.1 has several advisories: they are said in one message for the dependency,
+ * which offers "Open fix PR" as an alert does; urllib3 1.26.17 has one, which gets its own alert.
+ */
+async function alerted(githubWrite: boolean, state?: WatchStateStore, admins: string[] = [], extraFiles: Record<string, string> = {}, pin = 'urllib3==1.24.1') {
   const w = (world = await startWorld({ watch: { admins, ...(state ? { state } : {}) }, githubWrite, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_CODE_SCAN: '0' }, repos: [{ owner: 'octo', name: 'shop', files: { 'README.md': SHOP.files['README.md']!, 'requirements.txt': 'attrs==23.1.0\n', ...extraFiles } }] }));
   await w.watch!.state.addWatch({ repo: 'octo/shop', channel: CHANNEL, userId: USER, private: false, adminLinked: false, now: new Date() });
   await w.watch!.sweeps.runNow();
-  const sha = w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'attrs==23.1.0\nurllib3==1.24.1\n' });
+  const sha = w.github.pushCommit('octo', 'shop', { 'requirements.txt': `attrs==23.1.0\n${pin}\n` });
   await w.watch!.runJob(alertsJob, new Date());
   const alert = await waitFor(() => w.slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('urllib3')), 'an alert');
   const fix = buttons(alert.params.blocks).find((b) => b.action_id.startsWith('depwatch_alert_fix_pr_'));
@@ -48,14 +52,14 @@ async function click(w: World, ts: string, actionId: string, value: string) {
 
 describe('Open fix PR under an alert', () => {
   it('opens one pull request from the swept commit, and links it on a second click', async () => {
-    const { w, sha, alertTs, fix } = await alerted(true);
+    const { w, sha, alertTs, fix } = await alerted(true, undefined, [], {}, 'urllib3==1.26.17');
     expect(fix).toMatchObject({ text: 'Open fix PR: octo/shop', value: expect.stringMatching(/^\d+:octo\/shop$/) });
     expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('Opened');
     const pulls = w.github.pulls('octo', 'shop');
     expect(pulls).toHaveLength(1);
     expect(pulls[0]!.base).toBe('main');
     expect(w.github.commitParent(w.github.headSha('octo', 'shop', pulls[0]!.head))).toBe(sha);
-    expect(w.github.branchFiles('octo', 'shop', pulls[0]!.head)!['requirements.txt']).toMatch(/^attrs==23\.1\.0\nurllib3==(?!1\.24\.1)[\d.]+\n$/);
+    expect(w.github.branchFiles('octo', 'shop', pulls[0]!.head)!['requirements.txt']).toMatch(/^attrs==23\.1\.0\nurllib3==(?!1\.26\.17)[\d.]+\n$/);
     // The audit recorded from the sweep does not claim to be complete, and the pull request says what that leaves out.
     const recorded = await latestAudit(w, 'octo/shop');
     expect(recorded.result.partial).toBe(true);
@@ -75,6 +79,23 @@ describe('Open fix PR under an alert', () => {
     expect(await refreshFixPullStates(w.bot.service.fixPrContext(), w.bot.app.client)).toBe(1);
     await w.watch!.runJob(alertsJob, new Date());
     expect(blockText(shown().blocks)).toMatch(/fix pull request <[^|]+\|#1>: merged/);
+    expect(w.slack.violations).toEqual([]);
+  });
+
+  it('opens the pull request from the one message that says a dependency and the advisories it brought', async () => {
+    const { w, sha, alertTs, fix } = await alerted(true);
+    const said = w.slack.message(CHANNEL, alertTs)!;
+    expect(String(said.text)).toMatch(/^octo\/shop now depends on urllib3 1\.24\.1, which has \d+ known advisories/);
+    expect(fix).toMatchObject({ text: 'Open fix PR: octo/shop', value: expect.stringMatching(/^\d+:octo\/shop$/) });
+    expect(await click(w, alertTs, fix!.action_id, fix!.value!)).toContain('Opened');
+    const pulls = w.github.pulls('octo', 'shop');
+    expect(pulls).toHaveLength(1);
+    expect(w.github.commitParent(w.github.headSha('octo', 'shop', pulls[0]!.head))).toBe(sha);
+    expect(w.github.branchFiles('octo', 'shop', pulls[0]!.head)!['requirements.txt']).toMatch(/^attrs==23\.1\.0\nurllib3==(?!1\.24\.1)[\d.]+\n$/);
+    // The pull request is now on each of its advisories' alerts: they have no message of their own to edit, and get none.
+    const posts = w.slack.callsTo('chat.postMessage').filter((c) => !c.params.thread_ts).length;
+    await w.watch!.runJob(alertsJob, new Date());
+    expect(w.slack.callsTo('chat.postMessage').filter((c) => !c.params.thread_ts)).toHaveLength(posts);
     expect(w.slack.violations).toEqual([]);
   });
 

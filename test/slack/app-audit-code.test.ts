@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../fakes/github.js';
-import { blockText, SHOP, startWorld, waitFor, type World, latestAudit } from './app-world.js';
+import { eventCallback } from '../helpers/slack-requests.js';
+import { blockText, SHOP, startWorld, USER, waitFor, type World, latestAudit } from './app-world.js';
 
 // Built at run time so this file does not read as a leaked token.
 const TOKEN = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
@@ -76,6 +77,16 @@ describe('/audit with code scanning', () => {
     expect(text).toMatch(/`secret-github-token` <[^>]+>: GitHub token, fingerprint [0-9a-f]{16}/);
     expect(text).not.toContain('tests/test_math.py');
     expect(message).toContain('2 code findings (2 critical)');
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('counts the code findings on App Home as the reply does, apart from the dependency findings', async () => {
+    await replyTo('octo/webapp');
+    const before = world.slack.callsTo('views.publish').length;
+    await world.send(eventCallback({ type: 'app_home_opened', user: USER, channel: 'D0HOME00001', tab: 'home', event_ts: `${Math.floor(Date.now() / 1000)}.000100` }));
+    await waitFor(() => world.slack.callsTo('views.publish').length > before, 'views.publish');
+    const text = blockText(world.slack.homeView(USER)!.view.blocks);
+    expect(text).toMatch(/\|octo\/webapp>\* @ [^\n]+\nOpen: 1 high · 23 not rated · 28 medium · 10 low · 2 info\nOpen in code: 2 critical\n/);
     expect(world.slack.violations).toEqual([]);
   });
 

@@ -17,6 +17,7 @@ import { parseTemplate } from '../../src/incidents/templates.js';
 import type { Incident, IncidentContext, RoleHolder, Step } from '../../src/incidents/types.js';
 import { alertMessage } from '../../src/slack/blocks/alert.js';
 import { secretAlertMessage } from '../../src/slack/blocks/secret-alert.js';
+import { dependencyAlertMessage } from '../../src/slack/blocks/dependency-alert.js';
 import { settingsNoticeMessage } from '../../src/slack/blocks/settings-notice.js';
 import { auditingMessage, auditReply } from '../../src/slack/blocks/audit-reply.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout } from '../../src/slack/blocks/digest.js';
@@ -177,6 +178,14 @@ function layouts(): [string, unknown][] {
           { repo: `octo/api ${H}`, repoUrl: null, version: null, file: null, line: null, url: null, fix: H, fixVersion: null, fixedBySha: null, fixedAt: NOW, closedReason: `excluded by .depwatch.yml (${H})` },
           { repo: 'octo/lib', repoUrl: null, version: '1.0', file: 'requirements.txt', line: 1, url: null, fix: 'x', fixVersion: null, fixedBySha: null, fixedAt: null, closedReason: `excluded by .depwatch.yml (${H})` },
         ],
+      }),
+    ],
+    [
+      'dependency with the advisories it brought',
+      dependencyAlertMessage({
+        repo: `octo/app ${H}`, repoUrl: 'https://github.com/octo/app', package: `pkg ${H}`, version: `1.0 ${H}`, file: `req ${H}.txt`, line: 2, url: null, unknownAs: 'high',
+        advisories: [{ id: `PYSEC-${H}`, severity: 'critical', summary: `OSV ${H}`, malicious: false }, { id: `GHSA-${H}`, severity: 'unknown', summary: '', malicious: true }],
+        total: 9, fixVersion: `2.0 ${H}`, unfixed: 0, alertId: 4, offerFixPr: true,
       }),
     ],
     [

@@ -81,10 +81,13 @@ export function findByToken(result: AuditResult, token: string): Finding | undef
 export { osvUrl };
 /**
  * Who set an ignore, as mrkdwn: a Slack ignore's source is exactly `Slack, by <@U…>` (a mention that
- * renders as the name); any other source (.depwatch.yml, a channel) is text and escaped.
+ * renders as the name), a channel's `/audit ignore` is exactly `channel C…` (shown as a channel
+ * link); any other source (.depwatch.yml) is text and escaped.
  */
 export function ignoreSourceMrkdwn(source: string): string {
-  return escapeMrkdwn(source).replace(/^Slack, by &lt;@([UW][A-Z0-9]+)&gt;$/, 'Slack, by <@$1>');
+  return escapeMrkdwn(source)
+    .replace(/^Slack, by &lt;@([UW][A-Z0-9]+)&gt;$/, 'Slack, by <@$1>')
+    .replace(/^channel ([CGD][A-Z0-9]+)$/, '`/audit ignore` in <#$1>');
 }
 
 

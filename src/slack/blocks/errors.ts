@@ -127,7 +127,7 @@ export const WATCH_HELP_LINES: Record<WatchVerb, string> = {
   list: '`/audit list`: what this channel watches, its schedules and ignores',
   schedule:
     '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "1st 10:00" | "hourly" | cron> [Time/Zone]`, `… off`, or `/audit schedule timezone Europe/Berlin`: when this channel hears',
-  ignore: '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]`: stop reporting an advisory in this channel',
+  ignore: '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]`: stop reporting an advisory in this channel (alerts, digests, `/audit` replies and list counts here show it as ignored)',
   unignore: '`/audit unignore <advisory id>`: report it again',
   settings: `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\`: how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
 };

@@ -32,6 +32,16 @@ export function openCounts(counts: Record<Severity, number>): string {
 }
 
 /**
+ * An audit's open counts as its reply gives them: dependency findings, then code findings apart
+ * (a critical `eval` or a committed `.env` must not be missing from "Open:"). No code line when
+ * the code was not scanned, or the row does not say (stored before code findings were counted).
+ */
+export function openLines(a: Pick<AuditSummary, 'counts' | 'codeCounts'>): string {
+  const code = a.codeCounts ? `\nOpen in code: ${Object.values(a.codeCounts).some((n) => n > 0) ? openCounts(a.codeCounts) : 'none'}` : '';
+  return `Open: ${openCounts(a.counts)}${code}`;
+}
+
+/**
  * What an audit's line says before its counts when they are not the whole answer: a partial result
  * (its first reason), vulnerabilities never checked, checks still coming (a first stage whose
  * complete result has not been stored). Null for a complete audit, and for one whose completeness
@@ -74,7 +84,7 @@ export function homeView(input: {
       const warning = completenessLine(a.completeness);
       blocks.push(
         section(
-          `*${link(treeUrl(a.htmlUrl, a.sha), a.repo)}* @ \`${escapeMrkdwn(a.sha.slice(0, 7))}\` (${escapeMrkdwn(a.ref)}), ${when}\n${warning ? `${warning}\n` : ''}Open: ${openCounts(a.counts)}`,
+          `*${link(treeUrl(a.htmlUrl, a.sha), a.repo)}* @ \`${escapeMrkdwn(a.sha.slice(0, 7))}\` (${escapeMrkdwn(a.ref)}), ${when}\n${warning ? `${warning}\n` : ''}${openLines(a)}`,
         ),
       );
     }

@@ -116,7 +116,7 @@ function listBlocks(reply: Extract<WatchReply, { kind: 'list' }>): KnownBlock[] 
     const s = w.status;
     // A partial audit's count is of what could be read: said first, so it never reads as clean.
     const checked = (ok: Extract<typeof s, { state: 'ok' }>) =>
-      `${ok.partial ? `⚠️ partial: ${escapeMrkdwn(truncate(ok.partial, REASON_MAX))}; ` : ''}${ok.open} open ${ok.open === 1 ? 'vulnerability' : 'vulnerabilities'}${ok.partial ? ' in what could be read' : ''}, checked ${ok.checkedAt ? formatUtc(ok.checkedAt) : 'never'}`;
+      `${ok.partial ? `⚠️ partial: ${escapeMrkdwn(truncate(ok.partial, REASON_MAX))}; ` : ''}${ok.open} open ${ok.open === 1 ? 'vulnerability' : 'vulnerabilities'}${ok.partial ? ' in what could be read' : ''}${ok.ignored ? ` (and ${ok.ignored} ignored here)` : ''}, checked ${ok.checkedAt ? formatUtc(ok.checkedAt) : 'never'}`;
     const status = s.state === 'not-swept' ? 'not swept yet' : s.state === 'error' ? `⚠️ ${escapeMrkdwn(s.error)}` : checked(s);
     return `• *${escapeMrkdwn(w.display)}*${w.private ? ' 🔒' : ''}: ${status} (added by ${md.user(w.addedBy)})`;
   });

@@ -6,8 +6,9 @@ import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
-import { ADVISORY_ALERT, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, type AdvisoryAlert, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice } from '../../watch/messages.js';
+import { ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
+import { dependencyAlertMessage } from '../blocks/dependency-alert.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
 import { fitMessage, fitOneMessage } from '../blocks/fit.js';
 import { checklistPart, reminderMessage, rootMessage } from '../blocks/incident.js';
@@ -71,6 +72,10 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [ADVISORY_ALERT]: (data) => {
     const message = alertMessage(data as AdvisoryAlert);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_alert' };
+  },
+  [DEPENDENCY_ADVISORIES]: (data) => {
+    const message = dependencyAlertMessage(data as DependencyAdvisories);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_dependency_alert' };
   },
   [SECRET_ALERT]: (data) => {
     const message = secretAlertMessage(data as SecretAlert);

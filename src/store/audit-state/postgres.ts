@@ -6,8 +6,7 @@
  * replicas revising one reply take turns and the later one sees what the earlier one stored.
  */
 import type { PullState } from '../../github/fix-pull-request.js';
-import { countBySeverity } from '../../report/summary.js';
-import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, completenessBackfill, completenessOf, auditRecordOf, auditSummaryOf, isAuditId, repoKey, type AuditDbRow } from '../audits.js';
+import { AUDIT_SUMMARY_COLUMNS, auditColumnValues, completenessBackfill, completenessOf, auditRecordOf, auditSummaryOf, isAuditId, repoKey, storedCounts, type AuditDbRow } from '../audits.js';
 import { FIX_PULL_COLUMNS, fixPullOf, type FixPullDbRow } from '../fix-pulls.js';
 import { ignoreColumnValues, ignoreOf, toIgnoreRule, type IgnoreDbRow } from '../ignores.js';
 import { inTransaction, type PgClient, type PgPool } from '../postgres.js';
@@ -30,10 +29,11 @@ async function ignoresOf(q: Queryable, repo: string): Promise<StoredIgnore[]> {
 /** Revises an audit locked by this transaction from the ignores as they are inside it, and stores it. */
 async function revise(c: PgClient, record: AuditRecord, reviseResult: ReviseResult): Promise<AuditRecord> {
   const result = reviseResult(record, (await ignoresOf(c, record.repo)).map(toIgnoreRule));
-  const counts = countBySeverity(result.findings);
+  const stored = storedCounts(result);
+  const { code, ...counts } = stored;
   const completeness = completenessOf(result);
-  await c.query('UPDATE audits SET result = $1, counts = $2, completeness = $3 WHERE id = $4', [JSON.stringify(result), JSON.stringify(counts), JSON.stringify(completeness), record.id]);
-  return { ...record, result, counts, completeness };
+  await c.query('UPDATE audits SET result = $1, counts = $2, completeness = $3 WHERE id = $4', [JSON.stringify(result), JSON.stringify(stored), JSON.stringify(completeness), record.id]);
+  return { ...record, result, counts, codeCounts: code ?? null, completeness };
 }
 
 export class PostgresAuditState implements AuditStateStore {
