@@ -10,6 +10,7 @@ import { fingerprintOptions } from './fingerprint-key.js';
 import { severityCounts } from '../report/summary.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { terminalLines } from '../report/terminal-text.js';
+import { missingOr } from './missing-path.js';
 
 export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>
   Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
@@ -41,7 +42,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const failOn = parseFailOn(values['fail-on']);
   const target = positionals[0]!;
   const dir = resolve(io.cwd, target);
-  const info = await stat(dir).catch(() => null);
+  const info = await stat(dir).catch(missingOr(target));
   if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'}`);
 
   const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');

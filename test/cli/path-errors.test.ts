@@ -45,6 +45,17 @@ describe('paths that cannot be used', () => {
     expect(await c.run('deps', 'loop-a')).toBe(2);
     expect(c.out.stderr).toBe('depwatch deps: loop-a: a symbolic link in a loop (it leads back to itself)\n');
   });
+
+  it('audit, scan and fix of a symbolic link in a loop: the same, not "no such directory"', async () => {
+    const dir = folder();
+    symlinkSync('loop-b', join(dir, 'loop-a'));
+    symlinkSync('loop-a', join(dir, 'loop-b'));
+    for (const argv of [['audit', '--offline', 'loop-a'], ['scan', 'loop-a'], ['fix', 'loop-a']]) {
+      const c = cli(dir);
+      expect(await c.run(...argv)).toBe(2);
+      expect(c.out.stderr).toBe(`depwatch ${argv[0]}: loop-a: a symbolic link in a loop (it leads back to itself)\n`);
+    }
+  });
 });
 
 describe('a --dotenv file that is not text', () => {
