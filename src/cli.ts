@@ -5,7 +5,8 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
-import { loadEnvFileInto, unsetEmptySettings } from './dotenv.js';
+import { DotenvNotTextError, loadEnvFileInto, unsetEmptySettings } from './dotenv.js';
+import { fileProblem } from './file-error.js';
 import { CliError, EXIT, processIO, stdoutFailed, type CliIO } from './cli/io.js';
 import { errorLine } from './error-line.js';
 import { redactSecrets } from './redact.js';
@@ -59,7 +60,7 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       loadEnvFileInto(io.env, isAbsolute(path) ? path : resolve(io.cwd, path));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      io.stderr(`depwatch: ${terminalSafe(`--dotenv ${path}: ${code === 'ENOENT' ? 'no such file' : describeError(err)}`)}\n`);
+      io.stderr(`depwatch: ${terminalSafe(`--dotenv ${path}: ${err instanceof DotenvNotTextError ? err.message : code === undefined ? describeError(err) : fileProblem(err)}`)}\n`);
       return EXIT.error;
     }
   }

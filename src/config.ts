@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { SETTING_NAMES } from './dotenv.js';
 import { parseMaxDataAgeDays } from './advisories/offline-mirror.js';
+import { issuePhrase } from './settings-issue.js';
 
 export const DEFAULT_DB_PATH = './depwatch.db';
 
@@ -185,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(setValues(env));
   if (!parsed.success) {
     // zod issues carry the path (the variable's name) and a message; never the value itself.
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${issuePhrase(i, setValues(env))}`));
   }
   const e = parsed.data;
   const problems: string[] = [];

@@ -42,15 +42,36 @@ export function loadDotEnv(path = '.env'): void {
   unsetEmptySettings(process.env);
 }
 
+/** A file named as a dotenv file that is not one: its bytes are not text. The message says why. */
+export class DotenvNotTextError extends Error {
+  override name = 'DotenvNotTextError';
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The file's text. Node's parser takes any bytes and finds no setting in a binary file (a wrong
+ * path, an image, a compiled file), so the command would run silently without the settings meant:
+ * a file with NUL bytes or that is not UTF-8 is refused instead.
+ */
+function dotenvText(bytes: Buffer): string {
+  if (bytes.includes(0)) throw new DotenvNotTextError('not a text file (it holds NUL bytes); give a file of NAME=value lines');
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new DotenvNotTextError('not a text file (it is not UTF-8); give a file of NAME=value lines');
+  }
+}
+
 /**
  * The CLI's `--dotenv PATH`: the settings of a file someone named, added to `env` without
  * overriding what is already set (as `.env` for the bot), then empty
  * settings unset. The CLI never reads `.env` by itself: the current folder is often the checkout
  * it audits, and that repository must not configure its own gate. Throws (ENOENT…) when the file
- * cannot be read.
+ * cannot be read, DotenvNotTextError when its bytes are not text.
  */
 export function loadEnvFileInto(env: NodeJS.ProcessEnv, path: string): void {
-  const settings = parseEnv(readFileSync(path, 'utf8'));
+  const settings = parseEnv(dotenvText(readFileSync(path)));
   for (const [name, value] of Object.entries(settings)) if (env[name] === undefined && value !== undefined) env[name] = value;
   unsetEmptySettings(env);
 }

@@ -15,6 +15,7 @@ import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import { ImportedItem, UnreadableItem } from './import-items.js';
 import { compareCodeUnits } from '../text-order.js';
+import { fileProblem } from '../file-error.js';
 
 export { ImportedItem, UnreadableItem };
 
@@ -51,7 +52,7 @@ export async function detectImportSource(path: string): Promise<ImportSourceKind
   try {
     stats = await stat(path);
   } catch (err) {
-    throw new ImportSourceError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ImportSourceError(`cannot read ${path}: ${fileProblem(err)}`);
   }
   if (stats.isDirectory()) return 'directory';
   if (!stats.isFile()) throw new ImportSourceError(`${path} is neither a file nor a directory`);

@@ -5,6 +5,7 @@
  */
 import type { Db } from '../store/db.js';
 import type { AdvisoryFreshness } from './freshness.js';
+import { INCOMPLETE_UPDATE_KEY, parseIncompleteUpdate, type IncompleteUpdate } from './incomplete-update.js';
 
 export interface MirrorStatus {
   records: number;
@@ -21,6 +22,11 @@ export interface MirrorStatus {
   lastSyncSource: string | null;
   /** Whether that was a sync of OSV's feed or an import of a file (not a sync: see select.ts). */
   lastSyncKind: MirrorUpdateKind | null;
+  /**
+   * The last import or sync, when it stopped before the end of its source (incomplete-update.ts);
+   * null when the last one read all of it. Such a mirror's answers are partial.
+   */
+  lastUpdateIncomplete: IncompleteUpdate | null;
 }
 
 /**
@@ -84,6 +90,7 @@ export class MirrorStatusReader {
       lastSync: lastSync?.at ?? null,
       lastSyncSource: lastSync?.source ?? null,
       lastSyncKind: lastSync?.kind ?? null,
+      lastUpdateIncomplete: this.incompleteUpdate(),
     };
   }
 
@@ -107,6 +114,12 @@ export class MirrorStatusReader {
   /** The mirror's meta row under `key` (its last sync, the formats of its derived data), or null. */
   meta(key: string): string | null {
     return this.readMeta.get(key)?.value ?? null;
+  }
+
+  /** The last import or sync that stopped before the end of its source, unless a later one read all of its own. */
+  incompleteUpdate(): IncompleteUpdate | null {
+    const text = this.meta(INCOMPLETE_UPDATE_KEY);
+    return text === null ? null : parseIncompleteUpdate(text);
   }
 
   lastSync(): { at: string; source: string; kind: MirrorUpdateKind } | null {

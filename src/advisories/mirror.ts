@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
 import { LAST_SYNC_KEY, MirrorStatusReader, type MirrorStatus, type MirrorUpdateKind } from './mirror-status.js';
+import { INCOMPLETE_UPDATE_KEY, type IncompleteUpdate } from './incomplete-update.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-items.js';
 import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
@@ -173,6 +174,7 @@ function prepareStatements(db: Db) {
       `INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     ),
+    deleteMeta: db.prepare<[string]>('DELETE FROM meta WHERE key = ?'),
   };
 }
 
@@ -466,8 +468,27 @@ export class AdvisoryMirror implements AdvisorySource {
     this.markUpdated(at, file, 'import');
   }
 
+  /**
+   * Records that an import or sync stopped before the end of its source, keeping what it read
+   * (`why`: one line). Until an update reads all of its source (markSynced, markImported), the
+   * mirror's answers are partial (offline-mirror.ts) and it never answers in OSV's place (select.ts).
+   */
+  markIncomplete(at: Date, update: { source: string; kind: MirrorUpdateKind; reason: string; kept: number }): void {
+    const row: IncompleteUpdate = { at: at.toISOString(), ...update };
+    this.statements.writeMeta.run(INCOMPLETE_UPDATE_KEY, JSON.stringify(row), new Date().toISOString());
+  }
+
+  /** The last import or sync that stopped early, unless a later one read all of its own. */
+  incompleteUpdate(): IncompleteUpdate | null {
+    return this.statusReader.incompleteUpdate();
+  }
+
   private markUpdated(at: Date, source: string, kind: MirrorUpdateKind): void {
-    this.statements.writeMeta.run(LAST_SYNC_KEY, JSON.stringify({ at: at.toISOString(), source, kind }), new Date().toISOString());
+    this.db.transaction(() => {
+      this.statements.writeMeta.run(LAST_SYNC_KEY, JSON.stringify({ at: at.toISOString(), source, kind }), new Date().toISOString());
+      // This one read all of its source: an earlier one that stopped early no longer speaks for the mirror.
+      this.statements.deleteMeta.run(INCOMPLETE_UPDATE_KEY);
+    })();
   }
 
   /** Non-withdrawn records per PEP 503 name (in id order), for every name asked about. */

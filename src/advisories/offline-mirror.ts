@@ -8,6 +8,7 @@
  */
 import { dataAge, type AdvisoryDataAge, type AdvisoryFreshness } from './freshness.js';
 import type { AdvisoryMirror } from './mirror.js';
+import { describeIncompleteUpdate, incompleteUpdateFix, type IncompleteUpdate } from './incomplete-update.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 
 /** How old (in whole days) an offline mirror's data may be before the result is partial. */
@@ -40,12 +41,24 @@ export function staleOfflineData(age: AdvisoryDataAge, maxDays: number): string 
 }
 
 /**
+ * Why a mirror whose last import or sync stopped early cannot answer alone, as a partial reason,
+ * or null when the last one read all of its source. Not `unreached`: what it holds was matched, and
+ * its findings stand; what the cut source held after the damage was not.
+ */
+export function incompleteOfflineData(update: IncompleteUpdate | null): string | null {
+  if (update === null) return null;
+  return `${describeIncompleteUpdate(update)}; ${incompleteUpdateFix(update)}`;
+}
+
+/**
  * The mirror as an offline command's only source: it answers as the mirror does, and warns (once
- * per result) when its data is older than `maxDataAgeDays` at `now`.
+ * per result) when its data is older than `maxDataAgeDays` at `now`, and when its last import or
+ * sync stopped before the end of its source.
  */
 export class OfflineMirrorSource implements AdvisorySource {
   readonly kind = 'mirror' as const;
   private readonly tooOld: string | null;
+  private readonly cutShort: string | null;
   private readonly now: Date;
 
   constructor(
@@ -54,10 +67,11 @@ export class OfflineMirrorSource implements AdvisorySource {
   ) {
     this.now = limit.now;
     this.tooOld = staleOfflineData(dataAge(mirror.freshness(limit.now), limit.now), limit.maxDataAgeDays);
+    this.cutShort = incompleteOfflineData(mirror.incompleteUpdate());
   }
 
   warnings(): string[] {
-    return this.tooOld === null ? [] : [this.tooOld];
+    return [this.cutShort, this.tooOld].filter((w): w is string => w !== null);
   }
 
   affecting(queries: PackageQuery[]): Promise<Map<string, OsvRecord[]>> {

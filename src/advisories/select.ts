@@ -10,6 +10,7 @@ import type { AdvisoryMirror } from './mirror.js';
 import type { MirrorStatus } from './mirror-status.js';
 import type { AdvisoryFreshness } from './freshness.js';
 import { OfflineMirrorSource } from './offline-mirror.js';
+import { describeIncompleteUpdate } from './incomplete-update.js';
 import type { AdvisorySource, AffectingOptions, OsvRecord, PackageQuery } from './types.js';
 
 /** A mirror synced within this window answers without asking OSV. */
@@ -33,13 +34,16 @@ export class OfflineMirrorEmptyError extends Error {
  * Why the mirror may not answer in OSV's place, as the end of a sentence ("…, but <this>"), or null
  * when it may. Its freshness is the age of its data, which only a sync vouches for: it may answer
  * when it was synced from OSV's feed (not filled by `db import`) within MIRROR_FRESH_MS, and that
- * sync's newest record is within MIRROR_SYNC_LAG_MS of it. An import of a recent file does not
+ * sync's newest record is within MIRROR_SYNC_LAG_MS of it, and no import or sync since stopped
+ * early (incomplete-update.ts). An import of a recent file does not
  * count either: a file may hold part of the feed (one record, a few packages), and an empty answer
  * from it would pass as "not affected".
  */
-export function mirrorStaleness(status: Pick<MirrorStatus, 'records' | 'newestModified' | 'lastSync' | 'lastSyncSource' | 'lastSyncKind'>, now: Date): string | null {
+export function mirrorStaleness(status: Pick<MirrorStatus, 'records' | 'newestModified' | 'lastSync' | 'lastSyncSource' | 'lastSyncKind' | 'lastUpdateIncomplete'>, now: Date): string | null {
   const unchecked = 'advisories published or changed since then were not checked';
   if (status.records === 0) return 'it holds no records';
+  // However recent, an update that stopped early holds part of its source only.
+  if (status.lastUpdateIncomplete !== null) return describeIncompleteUpdate(status.lastUpdateIncomplete);
   if (status.lastSync === null) return 'it was never synced from OSV: advisories it does not hold were not checked';
   if (status.lastSyncKind === 'import') {
     return `its data was imported from a file (${status.lastSyncSource ?? '?'} at ${status.lastSync}), not synced from OSV: advisories the file did not hold (its newest record was modified ${status.newestModified ?? '-'}) were not checked`;

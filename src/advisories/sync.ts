@@ -18,7 +18,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { describeRequest, mapLimit, request, ServiceError, type FetchLike } from '../http.js';
 import { ImportedItem, readImportSource, UnreadableItem } from './import-sources.js';
-import type { AdvisoryMirror, ImportRejection, ImportSummary } from './mirror.js';
+import { emptyImportSummary, type AdvisoryMirror, type ImportRejection, type ImportSummary } from './mirror.js';
+import { errorLine } from '../error-line.js';
 import { osvTimestampKey } from './osv-schema.js';
 
 export interface SyncOptions {
@@ -74,11 +75,20 @@ export async function syncMirror(options: SyncOptions): Promise<SyncSummary> {
   // The high-water mark says "every record up to here is held" only after a sync: an import may
   // hold one recent record and nothing else, and a sync from its mark would then vouch for a mirror
   // that lacks most of the feed. After an import (or with records and no sync at all), the whole bundle.
+  // An update that stopped early (incomplete-update.ts) read a zip in its own order, not by
+  // `modified`: its newest record says nothing of what it missed. The whole bundle too.
   const imported = status.records > 0 && status.lastSyncKind !== 'sync';
-  const mark = options.full || imported ? null : status.newestModified;
+  const cutShort = status.records > 0 && status.lastUpdateIncomplete !== null;
+  const mark = options.full || imported || cutShort ? null : status.newestModified;
   const markKey = mark === null ? null : osvTimestampKey(mark);
 
-  let fallbackReason: string | undefined = imported && !options.full ? 'the mirror was last filled by an import, not a sync: downloading the whole bundle' : undefined;
+  let fallbackReason: string | undefined = options.full
+    ? undefined
+    : cutShort
+      ? 'the last update of the mirror stopped early: downloading the whole bundle'
+      : imported
+        ? 'the mirror was last filled by an import, not a sync: downloading the whole bundle'
+        : undefined;
   if (markKey !== null) {
     const changes = await readChangeList(base, markKey, options).catch((err: unknown) => {
       fallbackReason = err instanceof Error ? err.message : String(err);
@@ -210,7 +220,7 @@ async function syncIncremental(base: string, changes: ChangeList, options: SyncO
       return new UnreadableItem(where, 'not valid JSON');
     }
   });
-  const summary = await options.mirror.importRecords(items);
+  const summary = await importOrMarkIncomplete(items, describeRequest('GET', `${base}/PyPI/modified_id.csv`).slice(4), options);
   return toSummary('incremental', summary, bytes, items.length, options.mirror, options.now);
 }
 
@@ -237,10 +247,30 @@ async function syncFull(base: string, options: SyncOptions): Promise<SyncSummary
     } catch (err) {
       throw new ServiceError('OSV', `downloading ${what} failed after ${bytes} bytes: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    const summary = await options.mirror.importRecords(readImportSource(file));
+    const summary = await importOrMarkIncomplete(readImportSource(file), what.slice(4), options, `${file}: `);
     return toSummary('full', summary, bytes, 0, options.mirror, options.now);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Imports the records, and when that stops part way (a download that arrived cut, a full disk)
+ * after storing some, records that the sync is incomplete before passing the failure on: the
+ * mirror then holds part of the feed, and answers from it are partial until a sync reads it all.
+ * `prefix`: the temporary file's name at the start of an import error, which tells the user nothing.
+ */
+async function importOrMarkIncomplete(items: AsyncIterable<unknown> | Iterable<unknown>, source: string, options: SyncOptions, prefix = ''): Promise<ImportSummary> {
+  const summary = emptyImportSummary();
+  try {
+    return await options.mirror.importRecords(items, summary);
+  } catch (err) {
+    const kept = summary.added + summary.updated + summary.unchanged;
+    if (kept > 0) {
+      const line = errorLine(err);
+      options.mirror.markIncomplete(options.now, { source, kind: 'sync', reason: prefix !== '' && line.startsWith(prefix) ? line.slice(prefix.length) : line, kept });
+    }
+    throw err;
   }
 }
 

@@ -12,6 +12,7 @@ import { QUIET_YAML, yaml } from '../yaml.js';
 import type { ExcludeRule } from './exclude.js';
 import { compileGlob } from './glob.js';
 import type { IgnoreNote, IgnoreRule } from './ignores.js';
+import { issuePhrase, type FieldHints } from '../settings-issue.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -23,17 +24,34 @@ function isCalendarDate(v: string): boolean {
 }
 
 const RuleSchema = z.object({
-  id: z.string().trim().min(1, 'id is required').max(200),
-  reason: z.string().trim().min(1, 'a reason is required (why is it safe to ignore?)').max(2000),
+  id: z.string().trim().min(1).max(200),
+  reason: z.string().trim().min(1).max(2000),
   until: z
     .union([z.string(), z.date()])
     .optional()
     .nullable()
     .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v ?? null))
-    .refine((v) => v === null || isCalendarDate(v), { message: 'until must be a date, YYYY-MM-DD' }),
+    .refine((v) => v === null || isCalendarDate(v), { message: 'must be a date, YYYY-MM-DD (a day that exists)' }),
   package: z.string().trim().min(1).max(200).optional().nullable(),
   path: z.string().trim().min(1).max(500).optional().nullable(),
 });
+
+/** What an ignore entry's fields are for, said after one that is missing or empty. */
+const IGNORE_HINTS: FieldHints = {
+  id: 'name the advisory to ignore (GHSA-…, PYSEC-…, CVE-…)',
+  reason: 'say why it is ignored',
+  until: 'a date, YYYY-MM-DD, after which it applies no more',
+  package: 'the package it applies to',
+  path: 'the files it applies to (a glob)',
+};
+
+/** "ignore entry 2 (id: GHSA-…)": the entry's number, and its id when it has one to recognise it by. */
+function ignoreEntryLabel(i: number, entry: unknown): string {
+  const id = entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined;
+  if (typeof id !== 'string' || id.trim() === '') return `ignore entry ${i + 1}`;
+  const shown = id.trim();
+  return `ignore entry ${i + 1} (id: ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown})`;
+}
 
 const FileSchema = z.object({ ignore: z.array(z.unknown()).max(10_000).optional().nullable() }).passthrough();
 
@@ -93,7 +111,8 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
     const parsed = RuleSchema.safeParse(entry);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: ${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`, settingsFile: source });
+      const subject = issue.path.length ? `\`${issue.path.join('.')}\`` : 'the entry (a mapping with an id and a reason)';
+      notes.push({ kind: 'invalid', message: `${source}: ${ignoreEntryLabel(i, entry)}: ${subject} ${issuePhrase(issue, entry, IGNORE_HINTS)}; not applied`, settingsFile: source });
       return;
     }
     const r = parsed.data;
@@ -283,16 +302,18 @@ function parseExcludeList(list: unknown, source: string, notes: IgnoreNote[], pr
     if (problem !== undefined) return bad(problem);
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return bad('expected a mapping with a path and a reason');
     const { path, reason } = entry as Record<string, unknown>;
-    if (path === undefined || path === null) return bad('path is required');
-    if (typeof path !== 'string') return bad('path must be a string (a .gitignore-syntax glob, such as tests/fixtures/)');
+    // Worded as ignore entries' problems are (settings-issue.ts): the field, then what is wrong and what it is for.
+    const pathFor = 'the files not to read (a .gitignore-syntax glob, such as tests/fixtures/)';
+    if (path === undefined || path === null) return bad(`\`path\` is missing: ${pathFor}`);
+    if (typeof path !== 'string') return bad(`\`path\` must be text: ${pathFor}`);
     const glob = path.trim();
-    if (glob === '') return bad('path is required');
-    if (glob.length > MAX_EXCLUDE_PATH) return bad(`path is ${glob.length} characters, over the limit of ${MAX_EXCLUDE_PATH}`);
-    if (reason === undefined || reason === null || (typeof reason === 'string' && reason.trim() === '')) {
-      return bad('a reason is required (why are these files not part of the project?)');
-    }
-    if (typeof reason !== 'string') return bad('reason must be text');
-    if (reason.trim().length > MAX_EXCLUDE_REASON) return bad(`reason is over the limit of ${MAX_EXCLUDE_REASON} characters`);
+    if (glob === '') return bad(`\`path\` is empty: ${pathFor}`);
+    if (glob.length > MAX_EXCLUDE_PATH) return bad(`\`path\` is ${glob.length} characters, over the limit of ${MAX_EXCLUDE_PATH}`);
+    const reasonFor = 'say why these files are not part of the project';
+    if (reason === undefined || reason === null) return bad(`\`reason\` is missing: ${reasonFor}`);
+    if (typeof reason !== 'string') return bad(`\`reason\` must be text: ${reasonFor}`);
+    if (reason.trim() === '') return bad(`\`reason\` is empty: ${reasonFor}`);
+    if (reason.trim().length > MAX_EXCLUDE_REASON) return bad(`\`reason\` is over the limit of ${MAX_EXCLUDE_REASON} characters`);
     const refused = refusedExclude(glob);
     if (refused !== null) return bad(refused);
     if (globs + glob.length > MAX_GLOBS_TOTAL) return bad(`its path would make the paths of exclude: over ${MAX_GLOBS_TOTAL.toLocaleString('en-US')} characters together`);

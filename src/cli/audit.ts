@@ -19,6 +19,7 @@ import { CliError, EXIT, writeChunks, type CliIO } from './io.js';
 import { advisorySourceFor, openOnlineServices, openServices, type OnlineServices, type Services } from './services.js';
 import { sourceRootOf } from './source-root.js';
 import { terminalSafe } from '../report/terminal-text.js';
+import { missingOr } from './missing-path.js';
 
 export const AUDIT_USAGE = `usage: depwatch audit [--json | --markdown | --sarif] [--offline [--max-data-age DAYS]] [--no-code] [--fail-on LEVEL] [--unknown-as LEVEL] [--db PATH] <dir | owner/repo[@branch] | github URL>
   Audits every manifest and lockfile: vulnerabilities, malicious packages, outdated and yanked
@@ -131,7 +132,7 @@ type AuditTarget = { kind: 'directory'; dir: string; given: string } | { kind: '
  */
 async function auditTargetOf(io: CliIO, given: string, offline: boolean): Promise<AuditTarget> {
   const dir = resolve(io.cwd, given);
-  const info = await stat(dir).catch(() => null);
+  const info = await stat(dir).catch(missingOr(given));
   if (info?.isDirectory()) return { kind: 'directory', dir, given };
   if (info) throw new CliError(`${given}: give a directory (use "depwatch deps FILE" to read a single file)`);
   if (/^https?:\/\//.test(given)) return { kind: 'repository', given };

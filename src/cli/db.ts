@@ -8,6 +8,8 @@ import { CliError, EXIT, type CliIO } from './io.js';
 import { openStore, type Store } from './store.js';
 import { rmSync } from 'node:fs';
 import { terminalSafe } from '../report/terminal-text.js';
+import { errorLine } from '../error-line.js';
+import { describeIncompleteUpdate, incompleteUpdateFix, type IncompleteUpdate } from '../advisories/incomplete-update.js';
 
 export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
   import FILE  load an OSV all.zip, a directory of OSV JSON files, or a JSON Lines file (.jsonl, .jsonl.gz)
@@ -33,6 +35,14 @@ function futureLine(futureModified: number): string {
   return `${plural(futureModified, 'record has', 'records have')} a modified over a day from now (a fixture, a hand-written record, a wrong clock): held and matched, but not taken as the newest modified, so neither the age of the data nor where the next sync starts\n`;
 }
 
+const withoutPrefix = (text: string, prefix: string): string => (text.startsWith(prefix) ? text.slice(prefix.length) : text);
+
+/** The line for an import or sync that stopped early (incomplete-update.ts), or nothing. */
+function incompleteLine(update: IncompleteUpdate | null): string {
+  if (update === null) return '';
+  return `${terminalSafe(`INCOMPLETE: ${describeIncompleteUpdate(update)}; audits answered from the mirror are partial until you ${incompleteUpdateFix(update)}`)}\n`;
+}
+
 const accepted = (s: ImportSummary) => s.added + s.updated + s.unchanged;
 
 /**
@@ -48,9 +58,15 @@ async function importFile(mirror: AdvisoryMirror, file: string): Promise<ImportS
   try {
     await mirror.importRecords(readImportSource(file), summary);
   } catch (err) {
-    if (accepted(summary) > 0) mirror.markImported(new Date(), file);
-    if (!(err instanceof ImportSourceError)) throw err;
     const kept = accepted(summary);
+    if (kept > 0) {
+      // It changed the mirror but did not read the whole file: what came after the damage is
+      // missing, and every answer from the mirror says so until a complete import or sync.
+      const now = new Date();
+      mirror.markImported(now, file);
+      mirror.markIncomplete(now, { source: file, kind: 'import', reason: withoutPrefix(errorLine(err), `${file}: `), kept });
+    }
+    if (!(err instanceof ImportSourceError)) throw err;
     throw new CliError(
       `import: ${err.message}; ${kept > 0 ? `kept the ${kept} records read before that (added ${summary.added}, updated ${summary.updated}, unchanged ${summary.unchanged}), rejected ${summary.rejected}` : 'nothing was imported'}`,
     );
@@ -105,6 +121,7 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
             (status.lastSyncKind === 'import'
               ? `last update: imported ${status.lastSync} from ${status.lastSyncSource} (not a sync: audits without --offline ask OSV until depwatch db sync)\n`
               : `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n`) +
+            incompleteLine(status.lastUpdateIncomplete) +
             futureLine(status.futureModified) +
             `database: ${services.dbPath}${services.dbExists ? '' : ' (not created yet: depwatch db sync or depwatch db import creates it)'}\n`,
         );

@@ -14,6 +14,7 @@ import { placeOf, shortProblemMessage } from '../report/shorten.js';
 import { terminalLines } from '../report/terminal-text.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { renderTable } from './table.js';
+import { fileProblem } from '../file-error.js';
 
 const FORMATS: ManifestFormat[] = ['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py'];
 
@@ -38,8 +39,9 @@ export async function collectDependencies(paths: string[], cwd: string, format?:
   const seenErrors = new Set<string>();
   for (const given of paths) {
     const full = resolve(cwd, given);
-    const info = await stat(full).catch(() => null);
-    if (!info) throw new CliError(`${given}: no such file or directory`);
+    const info = await stat(full).catch((err: unknown) => {
+      throw new CliError(`${given}: ${fileProblem(err)}`);
+    });
     let result: LoadResult;
     /** The folder the loaded paths are relative to. */
     let root: string;

@@ -23,6 +23,7 @@ import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
 import { terminalLines, terminalSafe } from '../report/terminal-text.js';
 import { unappliableLine } from '../fix/outcome.js';
+import { missingOr } from './missing-path.js';
 
 export const FIX_USAGE = `usage: depwatch fix [--dry-run] [--json] [--offline [--max-data-age DAYS]] [--db PATH] [DIR]
   Audits DIR (default: the current folder) and rewrites the requirements that pin vulnerable
@@ -58,7 +59,7 @@ export async function fixCommand(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length > 1) throw new CliError('fix: give one directory (default: the current one)');
   const target = positionals[0] ?? '.';
   const root = resolve(io.cwd, target);
-  const info = await stat(root).catch(() => null);
+  const info = await stat(root).catch(missingOr(target));
   if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'} (depwatch fix rewrites a local checkout)`);
   const dryRun = Boolean(values['dry-run']);
 

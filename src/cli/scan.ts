@@ -5,11 +5,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { atOrAbove, parseSeverity, type Severity } from '../audit/findings.js';
 import { scanJson } from '../scan/json.js';
-import { isPartialNote, type CodeFinding, type ScanNote, type ScanResult } from '../scan/types.js';
+import { isPartialNote, type CodeFinding, type ScanNote, type ScanResult, type ScanStats } from '../scan/types.js';
 import { fingerprintOptions } from './fingerprint-key.js';
 import { severityCounts } from '../report/summary.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { terminalLines } from '../report/terminal-text.js';
+import { missingOr } from './missing-path.js';
 
 export const SCAN_USAGE = `usage: depwatch scan [--json] [--fail-on LEVEL] [--show-ignored] <dir>
   Scans a directory's code and configuration: risky Python (dynamic imports, eval, pickle, yaml.load,
@@ -41,7 +42,7 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const failOn = parseFailOn(values['fail-on']);
   const target = positionals[0]!;
   const dir = resolve(io.cwd, target);
-  const info = await stat(dir).catch(() => null);
+  const info = await stat(dir).catch(missingOr(target));
   if (!info?.isDirectory()) throw new CliError(`${target}: ${info ? 'not a directory' : 'no such directory'}`);
 
   const { scanDirectoryInParallel } = await import('../workers/parallel-scan.js');
@@ -52,6 +53,18 @@ export async function scanCommand(argv: string[], io: CliIO): Promise<number> {
   const failing = failOn !== 'never' && result.findings.some((f) => atOrAbove(f.severity, failOn));
   if (failing) return EXIT.findings;
   return result.partial ? EXIT.error : EXIT.ok;
+}
+
+/**
+ * "3 files scanned (2 Python)", or "1 of 3 files scanned (1 Python; 2 not scanned, 1 of them binary)":
+ * the files read and scanned, not the files listed (one over the size limit was listed, not scanned),
+ * and not the files with findings, so it is not read as "spread over N files".
+ */
+export function scannedCount(stats: ScanStats): string {
+  const notScanned = stats.files - stats.textFiles;
+  if (notScanned <= 0) return `${plural(stats.textFiles, 'file')} scanned (${stats.pythonFiles} Python)`;
+  const binary = stats.binaryFiles > 0 ? `, ${stats.binaryFiles} of them binary` : '';
+  return `${stats.textFiles} of ${plural(stats.files, 'file')} scanned (${stats.pythonFiles} Python; ${notScanned} not scanned${binary})`;
 }
 
 /**
@@ -113,8 +126,7 @@ export function scanText(result: ScanResult, showIgnored: boolean): string {
   const counts = severityCounts(result.findings);
   let summary = `${plural(result.findings.length, 'finding')}${counts ? ` (${counts})` : ''}`;
   if (result.ignored.length) summary += `, ${result.ignored.length} ignored${showIgnored ? '' : ' (--show-ignored lists them)'}`;
-  // The count is of files scanned, not of files with findings: said so, so it is not read as "spread over N files".
-  summary += `; ${plural(result.stats.files, 'file')} scanned (${result.stats.pythonFiles} Python)`;
+  summary += `; ${scannedCount(result.stats)}`;
   summary += result.partial ? `. PARTIAL: ${partialCauses(result)} (see above).` : '.';
   lines.push('', summary);
   return terminalLines(lines);

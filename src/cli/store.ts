@@ -5,7 +5,7 @@
  * (cliDbPath). Nor the advisory mirror: its matcher and version parser are for the commands that
  * match (services.ts adds it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ForeignDatabaseError, openDb, type Db } from '../store/db.js';
@@ -51,11 +51,15 @@ export function openStore(io: CliIO, dbOverride?: string, options: OpenOptions =
   const given = cliDbPath(io.env, dbOverride);
   const dbPath = given === ':memory:' ? given : resolve(io.cwd, given);
   const dbExists = dbPath === ':memory:' || existsSync(dbPath);
+  const from = dbOverride ? '--db' : io.env['DEPWATCH_DB']?.trim() ? 'DEPWATCH_DB' : 'the default location';
+  // SQLite says only "unable to open database file" of a folder.
+  if (dbExists && dbPath !== ':memory:' && statSync(dbPath, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CliError(`the database ${dbPath} (from ${from}) is a directory: give the path of a database file (created if it does not exist)`);
+  }
   let db: Db;
   try {
     db = openDb(dbExists || !options.readOnly ? dbPath : ':memory:', { mapBytes: CLI_MAP_BYTES });
   } catch (err) {
-    const from = dbOverride ? '--db' : io.env['DEPWATCH_DB']?.trim() ? 'DEPWATCH_DB' : 'the default location';
     if (err instanceof ForeignDatabaseError) {
       throw new CliError(`the database ${dbPath} (from ${from}) is a SQLite database of something else (no Depwatch tables); not changed`);
     }

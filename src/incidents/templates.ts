@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { errorLine } from '../error-line.js';
 import { parseDuration } from './duration.js';
 import { COMMANDER_ROLE, MILESTONES, PREFILLS, type IncidentTemplate } from './types.js';
+import { issuePhrase } from '../settings-issue.js';
 
 /** The most steps a template may have: each step is a block pair in Slack, spread over thread messages. */
 export const MAX_TEMPLATE_STEPS = 100;
@@ -122,7 +123,7 @@ export function parseTemplate(text: string, origin: string): IncidentTemplate {
   }
   const parsed = TemplateSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new TemplateError(origin, parsed.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`));
+    throw new TemplateError(origin, parsed.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issuePhrase(issue, raw)}`));
   }
   const t = parsed.data;
   const roles = t.roles ?? [];

@@ -14,6 +14,7 @@
 import type { SeverityLevel } from '../advisories/severity.js';
 import type { Signal, Signals } from './health/signal.js';
 import { describeSimilar, type TyposquatResult } from './typosquat/check.js';
+import { midSentence } from '../mid-sentence.js';
 
 export type Verdict = 'ok' | 'caution' | 'avoid';
 
@@ -130,7 +131,7 @@ function completeness({ signals, advisoryWarnings = [] }: VerdictInput): { reaso
   const security = failed.filter(([, s]) => s.family === 'security');
   if (security.length) reasons.push({ verdict: 'caution', signal: security[0]![0], text: `advisories could not be checked (${security[0]![1].unknown!.why}): not rated ok` });
   const others = failed.filter(([, s]) => s.family !== 'security');
-  if (others.length) reasons.push({ verdict: 'caution', signal: null, text: `partial: could not read ${others.map(([, s]) => s.label.toLowerCase()).join(', ')}` });
+  if (others.length) reasons.push({ verdict: 'caution', signal: null, text: `partial: could not read ${others.map(([, s]) => midSentence(s.label)).join(', ')}` });
   return { reasons, partial: failed.length > 0 || advisoryWarnings.length > 0 };
 }
 

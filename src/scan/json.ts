@@ -35,7 +35,10 @@ export function codeScanJson(result: ScanResult) {
     // An `excluded` note names its entry and how many files it kept out (`manifests` is the audit's count, not the scan's).
     notes: result.notes.map(({ exclusion, settingsFile: _, ...n }) => (exclusion ? { ...n, excluded: { path: exclusion.path, reason: exclusion.reason, source: exclusion.source, files: exclusion.files ?? 0 } } : n)),
     stats: {
+      // `files` is every file listed; `scanned_files` those read and scanned (the same as text_files).
       files: result.stats.files,
+      scanned_files: result.stats.textFiles,
+      not_scanned_files: result.stats.files - result.stats.textFiles,
       text_files: result.stats.textFiles,
       python_files: result.stats.pythonFiles,
       binary_files: result.stats.binaryFiles,

@@ -90,9 +90,12 @@ export function isPartialNote(note: ScanNote): boolean {
 }
 
 export interface ScanStats {
-  /** Files listed under the root (outside skipped folders and paths `exclude:` keeps out). */
+  /** Files listed under the root (outside skipped folders and paths `exclude:` keeps out): not all of them are scanned. */
   files: number;
-  /** Files read and scanned for secrets. */
+  /**
+   * Files read and scanned (for secrets at least): the files scanned. The others listed were not:
+   * too large, unreadable (in `skipped`) or binary (`binaryFiles`).
+   */
   textFiles: number;
   /** Python files parsed and run through the code rules. */
   pythonFiles: number;

@@ -55,7 +55,7 @@ describe('detectImportSource', () => {
   });
 
   it('names a missing path clearly', async () => {
-    await expect(collect(join(work, 'nope.zip'))).rejects.toThrow(/cannot read .*nope\.zip: ENOENT/);
+    await expect(collect(join(work, 'nope.zip'))).rejects.toThrow(/cannot read .*nope\.zip: no such file or directory$/);
   });
 });
 

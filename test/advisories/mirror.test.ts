@@ -230,7 +230,7 @@ describe('rejections', () => {
 describe('sync bookkeeping', () => {
   it('remembers when and from where the mirror was last synced', () => {
     const mirror = memoryMirror();
-    expect(mirror.status()).toEqual({ records: 0, withdrawn: 0, packages: 0, newestModified: null, futureModified: 0, lastSync: null, lastSyncSource: null, lastSyncKind: null });
+    expect(mirror.status()).toEqual({ records: 0, withdrawn: 0, packages: 0, newestModified: null, futureModified: 0, lastSync: null, lastSyncSource: null, lastSyncKind: null, lastUpdateIncomplete: null });
     mirror.markSynced(new Date('2024-05-01T10:00:00Z'), 'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip');
     mirror.markSynced(new Date('2024-05-02T10:00:00Z'), 'osv-vulnerabilities.storage.googleapis.com/PyPI/modified_id.csv');
     expect(mirror.status()).toMatchObject({ lastSync: '2024-05-02T10:00:00.000Z', lastSyncSource: 'osv-vulnerabilities.storage.googleapis.com/PyPI/modified_id.csv', lastSyncKind: 'sync' });

@@ -58,7 +58,7 @@ describe('parsing exclude:', () => {
   it('an entry that is not a mapping, or a reason that is not text, is one note each', () => {
     expect(messages('exclude:\n  - tests/\n  - path: a/\n    reason: [x]\n')).toEqual([
       '.depwatch.yml: exclude entry 1: expected a mapping with a path and a reason; not applied',
-      '.depwatch.yml: exclude entry 2: reason must be text; not applied',
+      '.depwatch.yml: exclude entry 2: `reason` must be text: say why these files are not part of the project; not applied',
     ]);
   });
 

@@ -34,8 +34,8 @@ describe('.depwatch.yml ignores', () => {
     );
     expect(rules).toEqual([{ id: 'PYSEC-2019-13', reason: 'JSONField is not used', until: '2027-01-31', package: 'django', source: '.depwatch.yml' }]);
     expect(notes.map((n) => n.message)).toEqual([
-      expect.stringMatching(/ignore entry 2: reason: /),
-      expect.stringMatching(/ignore entry 3: until: until must be a date/),
+      '.depwatch.yml: ignore entry 2 (id: GHSA-xxxx): `reason` is missing: say why it is ignored; not applied',
+      '.depwatch.yml: ignore entry 3 (id: CVE-2020-1): `until` must be a date, YYYY-MM-DD (a day that exists); not applied',
     ]);
   });
 
@@ -48,7 +48,7 @@ describe('.depwatch.yml ignores', () => {
   it('refuses an until date that does not exist, where Date.parse would roll it over into March', () => {
     const { rules, notes } = parseIgnoreFile('ignore:\n  - id: A-1\n    reason: r\n    until: 2027-02-30\n  - id: A-2\n    reason: r\n    until: 2028-02-29\n');
     expect(rules.map((r) => [r.id, r.until])).toEqual([['A-2', '2028-02-29']]);
-    expect(notes.map((n) => n.message)).toEqual(['.depwatch.yml: ignore entry 1: until: until must be a date, YYYY-MM-DD']);
+    expect(notes.map((n) => n.message)).toEqual(['.depwatch.yml: ignore entry 1 (id: A-1): `until` must be a date, YYYY-MM-DD (a day that exists); not applied']);
   });
 
   it('applies no ignore list when "ignore:" is given twice: YAML keeps the last, the writer may count on the first', () => {

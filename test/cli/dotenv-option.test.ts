@@ -65,7 +65,7 @@ describe('the installed CLI', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('depwatch: --dotenv missing.env: no such file\n');
+    expect(result.stderr).toBe('depwatch: --dotenv missing.env: no such file or directory\n');
   });
 });
 
@@ -93,7 +93,7 @@ describe('--dotenv', () => {
     const cli = inProcessCli({ cwd });
     expect(await cli.run('--dotenv', 'missing.env', 'db', 'status', '--json')).toBe(2);
     expect(cli.out.stdout).toBe('');
-    expect(cli.out.stderr).toBe(`depwatch: --dotenv missing.env: no such file\n`);
+    expect(cli.out.stderr).toBe(`depwatch: --dotenv missing.env: no such file or directory\n`);
   });
 
   it('needs a path', async () => {

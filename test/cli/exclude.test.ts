@@ -197,10 +197,10 @@ describe('bad exclude entries', () => {
     expect(code).toBe(0);
     const json = JSON.parse(stdout);
     expect(json.notes).toEqual([
-      { kind: 'invalid', message: '.depwatch.yml: exclude entry 1: a reason is required (why are these files not part of the project?); not applied' },
-      { kind: 'invalid', message: '.depwatch.yml: exclude entry 2: path is required; not applied' },
-      { kind: 'invalid', message: '.depwatch.yml: exclude entry 3: path must be a string (a .gitignore-syntax glob, such as tests/fixtures/); not applied' },
-      { kind: 'invalid', message: '.depwatch.yml: exclude entry 4: path is 501 characters, over the limit of 500; not applied' },
+      { kind: 'invalid', message: '.depwatch.yml: exclude entry 1: `reason` is missing: say why these files are not part of the project; not applied' },
+      { kind: 'invalid', message: '.depwatch.yml: exclude entry 2: `path` is missing: the files not to read (a .gitignore-syntax glob, such as tests/fixtures/); not applied' },
+      { kind: 'invalid', message: '.depwatch.yml: exclude entry 3: `path` must be text: the files not to read (a .gitignore-syntax glob, such as tests/fixtures/); not applied' },
+      { kind: 'invalid', message: '.depwatch.yml: exclude entry 4: `path` is 501 characters, over the limit of 500; not applied' },
     ]);
     expect(json.notices).toContain(NOTICE);
     expect(json.partial).toBe(false);

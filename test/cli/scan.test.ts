@@ -106,6 +106,20 @@ describe('depwatch scan', () => {
     expect((await scan(root)).stdout).toContain('k8s/api.yaml: not valid YAML (Missing closing "quote at line 11, column 1); runtime rules not applied to it');
   });
 
+  it('counts the files scanned, not the files listed: two over the size limit are "0 of 2 files scanned", in text and JSON', async () => {
+    const big = 'x = 1\n'.repeat(900_000); // 5.4 MB, over the 5 MB limit
+    const root = tree({ 'big.py': big, 'big.txt': big });
+    const text = await scan(root);
+    expect(text.stdout).toMatch(/; 0 of 2 files scanned \(0 Python; 2 not scanned\)\. PARTIAL: 2 files not scanned \(see above\)\.\n$/);
+    const json = JSON.parse((await scan(root, ['--json'])).stdout) as { stats: Record<string, number> };
+    expect(json.stats).toMatchObject({ files: 2, scanned_files: 0, not_scanned_files: 2, text_files: 0, python_files: 0 });
+  });
+
+  it('a binary file listed is not scanned either, and the summary says how many were binary', () => {
+    const result: ScanResult = { findings: [], ignored: [], skipped: [], notes: [], stats: { files: 3, textFiles: 2, pythonFiles: 1, binaryFiles: 1, bytes: 10 }, fingerprintScope: 'run', rules: [], partial: false };
+    expect(scanText(result, false)).toMatch(/\n0 findings; 2 of 3 files scanned \(1 Python; 1 not scanned, 1 of them binary\)\.\n$/);
+  });
+
   it('a rule that failed is counted as such in the summary', () => {
     const result: ScanResult = {
       findings: [],

@@ -59,7 +59,7 @@ it('parses .depwatch.yml once for the audit, its excludes and the code scan, and
   await c.run('audit', '--offline', '--json', checkout());
   expect(parsed.count).toBe(1);
   const json = JSON.parse(c.out.stdout);
-  expect(json.notes).toEqual([{ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: ignore entry 2: reason: /) }]);
+  expect(json.notes).toEqual([{ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: ignore entry 2 \(id: [^)]+\): `reason` is missing: say why it is ignored; not applied$/) }]);
   expect(json.code.notes.filter((n: { kind: string }) => n.kind === 'invalid')).toEqual([]);
   // All of it applied: the scan's ignore and both readers' exclude.
   expect(json.code.ignored.map((f: { rule: string }) => f.rule)).toEqual(['py-eval-exec']);
@@ -72,5 +72,5 @@ it('depwatch scan alone reads it itself and says the bad entry', async () => {
   await c.run('scan', '--json', checkout());
   expect(parsed.count).toBe(1);
   const json = JSON.parse(c.out.stdout);
-  expect(json.notes.filter((n: { kind: string }) => n.kind === 'invalid')).toEqual([{ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: ignore entry 2: reason: /) }]);
+  expect(json.notes.filter((n: { kind: string }) => n.kind === 'invalid')).toEqual([{ kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: ignore entry 2 \(id: [^)]+\): `reason` is missing: say why it is ignored; not applied$/) }]);
 });

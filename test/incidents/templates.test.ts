@@ -73,7 +73,7 @@ sections:
       'sections[0].steps[1].id: step id "a" is already used at sections[0].steps[0]',
     ]);
     expect(problems('id: [unclosed')[0]).toMatch(/^not valid YAML/);
-    expect(problems('just a string')).toEqual(['(top level): Invalid input: expected object, received string']);
+    expect(problems('just a string')).toEqual(['(top level): must be a mapping (name: value lines), not text']);
   });
 
   it('refuse a due time beyond a year at start-up, which would otherwise break every start with that template', () => {

@@ -212,7 +212,7 @@ describe('bad answers: one clear reason, nothing else lost', () => {
     // Everything else was still read.
     expect(c.signals.pypi_owners!.value).toMatchObject({ organization: 'good-org' });
     expect(c.signals.direct_requirements!.value).toMatchObject({ count: 3 });
-    expect(c.reasons.at(-1)!.text).toMatch(/^partial: could not read last release, releases in the last year, yanked releases, project status \(pep 792\), attestations/);
+    expect(c.reasons.at(-1)!.text).toMatch(/^partial: could not read last release, releases in the last year, yanked releases, project status \(PEP 792\), attestations \(PEP 740\)/);
   });
 
   it('a retried 429 costs nothing but a retry', async () => {

@@ -143,6 +143,24 @@ describe('decideVerdict', () => {
     });
   });
 
+  it('names what it could not read mid-sentence, keeping names and acronyms as written (PyPI, PEP 740, CI, GitHub)', () => {
+    const failed = (family: 'people' | 'supply_chain', label: string) => unknownSignal(family, label, source, 'GitHub answered 503', true);
+    const result = decideVerdict({
+      ...base,
+      signals: {
+        ...clean,
+        pypi_owners: failed('people', 'Owners on PyPI'),
+        attestations: failed('supply_chain', 'Attestations (PEP 740)'),
+        ci: failed('supply_chain', 'CI configured'),
+        publisher: failed('supply_chain', 'GitHub (repository verified by PEP 740 attestations)'),
+        first_reply: failed('people', 'Time to first maintainer reply'),
+      },
+    });
+    expect(result.reasons.at(-1)!.text).toBe(
+      'partial: could not read owners on PyPI, attestations (PEP 740), CI configured, GitHub (repository verified by PEP 740 attestations), time to first maintainer reply',
+    );
+  });
+
   it('a signal nobody publishes neither lowers the verdict nor makes the card partial', () => {
     const result = decideVerdict({ ...base, signals: { ...clean, test_coverage: unknownSignal('unpublished', 'Test coverage', source, 'not published', false) } });
     expect(result).toEqual({ verdict: 'ok', reasons: [], partial: false });

@@ -30,7 +30,7 @@ describe('the tree settings a scan is handed', () => {
     expect(result.ignored.map((f) => f.rule)).toEqual(['py-eval-exec']);
     expect(hits(result)).toEqual([]);
     expect(result.notes.filter((n) => n.kind === 'invalid')).toEqual([
-      { kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: ignore entry 2: reason: /), settingsFile: '.depwatch.yml' },
+      { kind: 'invalid', message: expect.stringMatching(/^\.depwatch\.yml: ignore entry 2 \(id: [^)]+\): `reason` is missing: say why it is ignored; not applied$/), settingsFile: '.depwatch.yml' },
     ]);
     expect(result.notes.filter((n) => n.kind === 'excluded').map((n) => n.message)).toEqual(['1 file under vendor/ was not scanned: excluded by .depwatch.yml (a copy of another project)']);
   });

@@ -113,7 +113,7 @@ describe('settings problems found by a sweep', () => {
     await watch.runJob(alertsJob(CHANNEL), world.clock.now());
     const [row, ...others] = (await watch.outbox.rows({})).filter((r) => r.kind === SETTINGS_NOTICE);
     expect(others).toEqual([]);
-    expect(row!.data).toMatchObject({ total: 300, problems: expect.arrayContaining(['.depwatch.yml: ignore entry 1: reason: Invalid input: expected string, received undefined']) });
+    expect(row!.data).toMatchObject({ total: 300, problems: expect.arrayContaining(['.depwatch.yml: ignore entry 1 (id: PYSEC-2019-0): `reason` is missing: say why it is ignored; not applied']) });
     expect((row!.data as { problems: string[] }).problems).toHaveLength(50);
     const [post] = postsIn(CHANNEL).filter((p) => p.includes('Settings not applied as written'));
     expect(post).toContain('have 300 problems');
