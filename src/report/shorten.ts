@@ -50,7 +50,12 @@ export function shortenMiddle(text: string, max: number): string {
  */
 export function shortReason(r: PartialReason, max: number = PROBLEM_LINE_MAX): string {
   const whole = describeReason(r).replace(/\s+/g, ' ').trim();
-  if (whole.length <= max || r.kind !== 'unread' || r.file === undefined) return shorten(whole, max);
+  if (whole.length <= max) return whole;
+  // A source that failed says the cause in its middle and what was not checked at its end
+  // ("package registry unavailable (…): outdated and yanked releases … were not checked"): the
+  // cause is cut, never the consequence.
+  if (r.kind === 'data-source') return shortenMiddle(whole, max);
+  if (r.kind !== 'unread' || r.file === undefined) return shorten(whole, max);
   const joint = ' not read completely: ';
   const place = placeOf(r.file, r.line ?? null).replace(/\s+/g, ' ');
   // The message keeps at least 40 characters, the place what is left (at least its ends).
