@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { boundMessage, clipInput, MESSAGE_MAX } from '../quoted-input.js';
 import { decode, utf16ByMark } from '../scan/text.js';
+import { maskUrlSecrets } from './urls.js';
 import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pipToolsPairs } from './discover.js';
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
 import { loadFormatModule } from './formats/lazy.js';
@@ -33,7 +34,8 @@ export interface LoadedManifest {
   /**
    * The text as read, for the formats whose entries the fix advice quotes as `depwatch fix` would
    * rewrite them (TOML_ADVICE_FORMATS: a Pipfile or pyproject.toml entry keeps its other keys);
-   * absent for the others (requirements files can be large, lockfiles are regenerated).
+   * absent for the others (requirements files can be large, lockfiles are regenerated). Credentials
+   * in URLs are masked (maskUrlSecrets, same length), as everywhere a manifest is kept.
    */
   text?: string;
 }
@@ -168,7 +170,9 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       requiresPython: result.requiresPython ?? null,
       ...(result.lockedBy ? { lockedBy: result.lockedBy } : {}),
       ...(result.origin ? { origin: result.origin } : {}),
-      ...(TOML_ADVICE_FORMATS.has(format) ? { text } : {}),
+      // Credentials in URLs masked, as the blob cache keeps manifests: a loaded manifest goes to worker
+      // threads, logs and stores, and the advice never quotes a URL entry (the fixer leaves those alone).
+      ...(TOML_ADVICE_FORMATS.has(format) ? { text: maskUrlSecrets(text) } : {}),
     };
     loaded.set(path, manifest);
     // A loop, not `push(...list)`: spreading a long list passes each element as an argument.
