@@ -15,6 +15,7 @@ import type { PopularName } from '../packages/typosquat/popularity.js';
 import { compareFindings, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
 import { reasonsOf } from '../audit/partial.js';
+import { partialLogFields } from '../audit/partial-log.js';
 import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
@@ -257,7 +258,8 @@ export class SlackAuditService {
       const placed = target ?? (target = await (placing ??= post()));
       const firstSent = (await (firstStage as Promise<boolean> | null)) ?? false;
       if (placed.mode === 'chat') await this.state.setReply(outcome.record.id, placed.channel, placed.ts);
-      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats }, 'audit posted');
+      // Partial says why, as the reply does: an operator reading the log learns OSV or PyPI was down.
+      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats, ...partialLogFields(reasonsOf(outcome.record.result)) }, 'audit posted');
       await this.deliver(request, placed, outcome.record, firstSent && placed.mode === 'respond' ? 1 : 0);
     } catch (err) {
       if (err instanceof AccessRefusedError) {
