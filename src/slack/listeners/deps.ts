@@ -7,7 +7,7 @@ import type { SlackAuditService } from '../audit-service.js';
 import type { SlackPackageService } from '../package-service.js';
 import { errorMessage, type SlackMessage } from '../blocks/errors.js';
 import { fitMessage } from '../blocks/fit.js';
-import { toUserError } from '../errors.js';
+import { logLevelOf, toUserError } from '../errors.js';
 import type { ViewMetadataSeal } from '../view-metadata.js';
 
 export interface ListenerDeps {
@@ -32,7 +32,7 @@ export interface ListenerDeps {
  */
 export async function reportFailure(deps: ListenerDeps, err: unknown, what: string, respond?: RespondFn, placeholder?: (errorId: string) => SlackMessage): Promise<void> {
   const userError = toUserError(err);
-  deps.logger.error({ err, errorId: userError.errorId }, `${what} failed`);
+  deps.logger[logLevelOf(userError.problem)]({ err, errorId: userError.errorId, problem: userError.problem.kind }, `${what} failed`);
   if (!respond) return;
   const message = fitMessage(errorMessage(userError, { now: deps.now(), timeZone: deps.timeZone })).first;
   await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks }).catch((e: unknown) =>
