@@ -107,6 +107,7 @@ describe('/audit with code scanning', () => {
     expect(message).toContain('(partial result)');
     // The code section says it is incomplete where it stands, not only at the top (fail closed).
     expect(text).toContain('partial: not all code was scanned');
+    expect(text).toMatch(/:warning: \*Code and configuration \(partial, see above\):\* \d+ code findings? .*in what could be scanned/);
     expect(message).toMatch(/code findings? \(.*\) in what could be scanned \(PARTIAL: not all code was scanned\)/);
     const stored = (await latestAudit(world, 'octo/bomb'));
     expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unscanned', file: '(archive)' })]);

@@ -251,7 +251,8 @@ function codeFindingsSection(input: AuditReplyInput, scan: ScanResult): KnownBlo
   // Fail closed: a scan that did not check everything says so here, even with nothing found.
   if (!scan.findings.length && !incomplete) return [];
   const worst = scan.findings.slice(0, SUMMARY_EXAMPLES).map((f) => `${codeLine(input, f, 200)}\n      _${escapeMrkdwn(truncate(f.fix, 200))}_`);
-  const heading = incomplete ? ':warning: *Code and configuration (partial: not all code was scanned, see above):*' : '*Code and configuration:*';
+  // codeSummary then says the counts are of what could be scanned; why is at the top.
+  const heading = incomplete ? ':warning: *Code and configuration (partial, see above):*' : '*Code and configuration:*';
   const blocks: KnownBlock[] = [section(`${heading} ${escapeMrkdwn(codeSummary(scan))}${worst.length ? `\n${worst.join('\n')}` : ''}`)];
   const rest = scan.findings.slice(SUMMARY_EXAMPLES);
   if (rest.length) {
