@@ -30,8 +30,24 @@ export function withCodeScan(result: AuditResult, scan: ScanResult): AuditResult
   const partialReasons = [...reasonsOf(result), ...scanReasons];
   const noted = new Set(result.notes.flatMap((n) => (n.kind === 'invalid' && n.settingsFile !== undefined ? [n.settingsFile] : [])));
   const saidByAudit = (n: ScanNote) => n.kind === 'excluded' || (n.kind === 'invalid' && n.settingsFile !== undefined && noted.has(n.settingsFile));
-  const code = scan.notes.some(saidByAudit) ? { ...scan, notes: scan.notes.filter((n) => !saidByAudit(n)) } : scan;
+  const deduped = scan.notes.some(saidByAudit) ? { ...scan, notes: scan.notes.filter((n) => !saidByAudit(n)) } : scan;
+  const code = withoutCredentialsTheAuditReports(deduped, result);
   return { ...result, ...withScanExclusions(result, scan), code, partial: result.partial || scanReasons.length > 0, partialReasons };
+}
+
+/**
+ * A password in an index URL of a manifest is the audit's finding (extra-index-url, `credentials`),
+ * read whether or not the scan runs: the scan's `secret-url-password` on the same file and line is
+ * the same credential, one finding, not two.
+ */
+function withoutCredentialsTheAuditReports(scan: ScanResult, result: AuditResult): ScanResult {
+  const place = (file: string, line: number | null) => `${file}\0${line ?? ''}`;
+  // (A result built by hand may hold neither list.)
+  const reported = new Set([...(result.findings ?? []), ...(result.ignored ?? [])].flatMap((f) => (f.kind === 'extra-index-url' && f.details?.credentials === true && f.file ? [place(f.file, f.line ?? null)] : [])));
+  if (reported.size === 0) return scan;
+  const same = (f: CodeFinding) => f.rule === 'secret-url-password' && reported.has(place(f.file, f.line));
+  if (!scan.findings.some(same) && !scan.ignored.some(same)) return scan;
+  return { ...scan, findings: scan.findings.filter((f) => !same(f)), ignored: scan.ignored.filter((f) => !same(f)) };
 }
 
 /**

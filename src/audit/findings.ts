@@ -285,6 +285,14 @@ export function atOrAbove(s: Severity, threshold: Severity, unknownAs: RatedSeve
   return severityRank(effectiveSeverity(s, unknownAs)) >= severityRank(effectiveSeverity(threshold, unknownAs));
 }
 
+/**
+ * An advisory's severity as a list names it beside its id ("PYSEC-2019-10 (not rated by the
+ * source)"), where no channel setting says how unrated ones count: never the bare word "unknown".
+ */
+export function severityWord(s: string): string {
+  return s === 'unknown' ? UNRATED_LABEL : s;
+}
+
 /** How a severity reads to people: `unknown` says that the source did not rate it, and how it counts. */
 export function severityLabel(s: Severity, unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): string {
   return s === 'unknown' ? `${UNRATED_LABEL} (treated as ${unknownAs})` : s;

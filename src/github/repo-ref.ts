@@ -76,6 +76,17 @@ export function formatRepoRef(ref: RepoRef): string {
   return ref.branch ? `${ref.owner}/${ref.repo}@${ref.branch}` : `${ref.owner}/${ref.repo}`;
 }
 
+/**
+ * The pull request a repository URL points into (`…/owner/repo/pull/7/files` → 7), which parseRepoRef
+ * reads as the repository alone: the caller says the number was ignored rather than audit the
+ * default branch silently. Null for anything else.
+ */
+export function pullRequestInUrl(input: string): number | null {
+  const text = input.trim().replace(/^<([^|>]+)(?:\|[^>]*)?>$/, '$1');
+  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/\s]+\/[^/\s]+\/[^/\s]+\/pulls?\/(\d{1,9})(?:[/?#]|$)/i.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
 /** Parses `input` or throws RepoRefError with a message meant for the person who typed it. */
 export function parseRepoRef(input: string, options: ParseRepoRefOptions = {}): RepoRef {
   const hosts = (options.hosts ?? DEFAULT_HOSTS).map((h) => h.toLowerCase());

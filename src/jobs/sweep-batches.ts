@@ -25,7 +25,7 @@
 import type { AdvisorySource } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
 import { HEADS_BATCH_SIZE } from '../github/heads.js';
-import { RECHECKS_PER_SWEEP, sweep, type SweepOptions, type SweepResult } from '../watch/sweep.js';
+import { RECHECKS_PER_SWEEP, sweep, sweepLogFields, type SweepOptions, type SweepResult } from '../watch/sweep.js';
 import { settled, type JobQueue, type JsonValue } from './interface.js';
 
 export interface SweepBatchPayload {
@@ -143,7 +143,7 @@ export interface QueuedSweepOptions {
 /** One sweep through the queue, from the replica that needs it: same result as `sweep`, work shared. */
 export async function sweepThroughQueue(queue: JobQueue, options: SweepOptions, queued: QueuedSweepOptions = {}): Promise<SweepResult> {
   const startedAt = options.now();
-  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: 0, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], excluded: [], stillOpen: 0, warnings: [], newSecrets: 0 };
+  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: 0, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], excluded: [], stillOpen: 0, warnings: [], newSecrets: 0, partialRepos: {} };
   const repos = options.repos ?? (await options.state.watchedRepos());
   if (repos.length === 0) return result;
   if (options.refreshAdvisories) {
@@ -186,8 +186,11 @@ export async function sweepThroughQueue(queue: JobQueue, options: SweepOptions, 
     result.stillOpen += part.stillOpen;
     result.newSecrets += part.newSecrets;
     for (const w of part.warnings) if (!result.warnings.includes(w)) result.warnings.push(w);
+    // A replica of a version before `partialRepos` sends none.
+    for (const [kind, n] of Object.entries(part.partialRepos ?? {})) result.partialRepos[kind] = (result.partialRepos[kind] ?? 0) + n;
   }
   if (options.afterSweep) await options.afterSweep().catch((err: unknown) => options.logger?.error({ err }, 'after-sweep work failed'));
   result.finishedAt = options.now();
+  options.logger?.child({ component: 'sweep' }).info({ ...sweepLogFields(result), batches: batches.length }, 'sweep finished');
   return result;
 }

@@ -12,6 +12,7 @@
  *         not read everything (never `ok` without its security signals).
  */
 import type { SeverityLevel } from '../advisories/severity.js';
+import { severityWord } from '../audit/findings.js';
 import type { Signal, Signals } from './health/signal.js';
 import { describeSimilar, type TyposquatResult } from './typosquat/check.js';
 import { midSentence } from '../mid-sentence.js';
@@ -88,7 +89,7 @@ const RULES: Rule[] = [
     const hits = value<{ id: string; severity: SeverityLevel }[]>(signals.affecting_release) ?? [];
     if (hits.length === 0) return null;
     const severe = hits.filter((h) => SEVERE.has(h.severity));
-    const list = (hs: typeof hits) => hs.map((h) => `${h.id} (${h.severity})`).join(', ');
+    const list = (hs: typeof hits) => hs.map((h) => `${h.id} (${severityWord(h.severity)})`).join(', ');
     return severe.length
       ? { verdict: 'avoid', signal: 'affecting_release', text: `known vulnerabilities in this release: ${list(severe)}` }
       : { verdict: 'caution', signal: 'affecting_release', text: `known vulnerabilities in this release: ${list(hits)}` };

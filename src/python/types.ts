@@ -90,6 +90,12 @@ export interface ManifestOption {
   name: string;
   value: string;
   line: number | null;
+  /**
+   * Set when the URL as written carried credentials (`user:password@`, a token user, a secret query
+   * value): `value` has them removed, and the audit reports that they are committed (the
+   * extra-index-url rule), whether or not the code scan runs.
+   */
+  credentials?: true;
 }
 
 /**

@@ -10,7 +10,7 @@ import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
-import { osvUrl, summaryLine } from './summary.js';
+import { CODE_SCAN_PARTIAL, codeScanIncomplete, osvUrl, summaryLine } from './summary.js';
 
 /**
  * Any text from the repository, PyPI or OSV (file names, package names, versions, messages that
@@ -88,8 +88,10 @@ function packageSection(g: PackageGroup, options: ReportOptions, unknownAs: Rate
 function codeSection(scan: ScanResult, options: ReportOptions): string[] {
   const s = syntax(options, true); // for the table's cells
   const out: string[] = [];
+  const incomplete = codeScanIncomplete(scan);
+  if (incomplete && !scan.findings.length) out.push(`### Code and configuration (0; ${CODE_SCAN_PARTIAL})`, '');
   if (scan.findings.length) {
-    out.push(`### Code and configuration (${scan.findings.length})`, '', '| Severity | Finding | Where | Fix |', '|---|---|---|---|');
+    out.push(`### Code and configuration (${scan.findings.length}${incomplete ? `; ${CODE_SCAN_PARTIAL}` : ''})`, '', '| Severity | Finding | Where | Fix |', '|---|---|---|---|');
     for (const f of scan.findings) {
       const secret = secretLabel(f);
       const what = `${cellCode(f.rule)} ${cellWithCode(f.message)}${secret ? ` (${cell(secret)})` : ''}`;

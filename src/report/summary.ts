@@ -3,6 +3,7 @@ import type { AuditResult } from '../audit/audit.js';
 import type { ScanResult } from '../scan/types.js';
 import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { plural } from '../plural.js';
+import { scanPartialReasons } from '../audit/code-scan.js';
 import { isVulnerability, vulnerablePackages } from './packages.js';
 
 /** Counts by severity of anything with one: dependency findings, code findings. */
@@ -21,10 +22,23 @@ export function severityCounts(findings: readonly { severity: Severity }[], unkn
     .join(', ');
 }
 
+/**
+ * Whether the code scan left anything unscanned (an archive that could not be read, a file too
+ * large, a rule that failed): then its findings are those of what could be scanned, and every place
+ * the code section renders says so in its own heading, not only at the top of the report.
+ */
+export function codeScanIncomplete(scan: ScanResult): boolean {
+  return scan.partial || scanPartialReasons(scan).length > 0;
+}
+
+/** Said with the code section's counts when codeScanIncomplete. */
+export const CODE_SCAN_PARTIAL = 'PARTIAL: not all code was scanned';
+
 /** "3 code findings (1 high, 2 medium)". A scan rule always rates what it finds, so no count is "not rated". */
 export function codeSummary(scan: ScanResult): string {
   const counts = severityCounts(scan.findings);
-  return `${plural(scan.findings.length, 'code finding')}${counts ? ` (${counts})` : ''}`;
+  const found = `${plural(scan.findings.length, 'code finding')}${counts ? ` (${counts})` : ''}`;
+  return codeScanIncomplete(scan) ? `${found} in what could be scanned (${CODE_SCAN_PARTIAL})` : found;
 }
 
 export function summaryLine(result: AuditResult): string {

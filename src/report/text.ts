@@ -11,7 +11,7 @@ import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine
 import { codePlace, passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE } from './severity-style.js';
 import { placeOf, shorten, shortProblemMessage } from './shorten.js';
-import { osvUrl, summaryLine } from './summary.js';
+import { CODE_SCAN_PARTIAL, codeScanIncomplete, osvUrl, summaryLine } from './summary.js';
 import { terminalSafe } from './terminal-text.js';
 
 const LEVEL_WIDTH = 11;
@@ -57,7 +57,9 @@ function codeFinding(f: CodeFinding): string[] {
 /** Code and configuration findings (depwatch audit of a directory), worst first, as the scan orders them. */
 function codeLines(scan: ScanResult, showIgnored: boolean): string[] {
   const out: string[] = [];
-  if (scan.findings.length) out.push(`CODE AND CONFIGURATION (${scan.findings.length})`, ...scan.findings.flatMap(codeFinding), '');
+  // A scan that did not check everything says so in its own heading, even with nothing found.
+  const incomplete = codeScanIncomplete(scan);
+  if (scan.findings.length || incomplete) out.push(`CODE AND CONFIGURATION (${scan.findings.length}${incomplete ? `; ${CODE_SCAN_PARTIAL}` : ''})`, ...scan.findings.flatMap(codeFinding), '');
   if (showIgnored && scan.ignored.length) {
     out.push(`IGNORED IN CODE (${scan.ignored.length})`);
     for (const f of scan.ignored) out.push(`  ${f.rule} ${codePlace(f)}: ${shorten(f.ignoredBy!.reason)} (${f.ignoredBy!.source}${f.ignoredBy!.until ? `, until ${f.ignoredBy!.until}` : ''})`);

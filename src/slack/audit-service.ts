@@ -15,6 +15,7 @@ import type { PopularName } from '../packages/typosquat/popularity.js';
 import { compareFindings, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
 import { reasonsOf } from '../audit/partial.js';
+import { partialLogFields } from '../audit/partial-log.js';
 import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
@@ -45,7 +46,7 @@ import { ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } 
 import type { AccessGate } from '../authz/gate.js';
 import type { Requester } from '../authz/policy.js';
 import { metadataNumber, type ViewMetadataSeal } from './view-metadata.js';
-import { AccessRefusedError, NoManifestsError, toUserError, type UserError } from './errors.js';
+import { AccessRefusedError, logLevelOf, NoManifestsError, toUserError, type UserError } from './errors.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { FixPrContext } from './fix-pr-flow.js';
 
@@ -112,6 +113,8 @@ export interface AuditRequest {
   respond?: RespondFn;
   /** Where it was asked: a slash command (in `channel`), or App Home (the reply goes to the requester's DM). */
   via: 'command' | 'home';
+  /** The pull request the URL given pointed into: the repository is audited, and the requester told the number was ignored. */
+  ignoredPullRequest?: number;
 }
 
 export interface AuditOutcome {
@@ -282,8 +285,12 @@ export class SlackAuditService {
       const placed = target ?? (target = await (placing ??= post()));
       const firstSent = (await (firstStage as Promise<boolean> | null)) ?? false;
       if (placed.mode === 'chat') await this.state.setReply(outcome.record.id, placed.channel, placed.ts);
-      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats }, 'audit posted');
+      // Partial says why, as the reply does: an operator reading the log learns OSV or PyPI was down.
+      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats, ...partialLogFields(reasonsOf(outcome.record.result)) }, 'audit posted');
       await this.deliver(request, placed, outcome.record, firstSent && placed.mode === 'respond' ? 1 : 0);
+      if (request.ignoredPullRequest !== undefined) {
+        await this.tellPrivately(request, pullRequestIgnored(label, request.ignoredPullRequest)).catch((e: unknown) => log.warn({ err: e }, 'could not say that the pull request part of the URL was ignored'));
+      }
     } catch (err) {
       if (err instanceof AccessRefusedError) {
         // The gate kept the refusal; the person alone is told why.
@@ -301,7 +308,7 @@ export class SlackAuditService {
         }
       }
       const userError = toUserError(failure);
-      log.error({ err: failure, errorId: userError.errorId, problem: userError.problem.kind }, 'audit failed');
+      log[logLevelOf(userError.problem)]({ err: failure, errorId: userError.errorId, problem: userError.problem.kind }, 'audit failed');
       // A first stage still being delivered would overwrite the failure with "Still coming…": it is
       // waited for (it never rejects), and its stored row no longer says checks are coming.
       await (firstStage as Promise<boolean> | null);
@@ -672,12 +679,17 @@ export class SlackAuditService {
   }
 
   /** The Home tab's "Audit a repository…": the result goes to a DM with the requester. */
-  async auditToDm(client: WebClient, user: string, ref: RepoRef): Promise<void> {
+  async auditToDm(client: WebClient, user: string, ref: RepoRef, ignoredPullRequest?: number): Promise<void> {
     const opened = await client.conversations.open({ users: user });
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open answered without a channel');
-    await this.run({ ref, user, channel, client, via: 'home' });
+    await this.run({ ref, user, channel, client, via: 'home', ...(ignoredPullRequest !== undefined ? { ignoredPullRequest } : {}) });
   }
+}
+
+/** Said under the reply to an audit asked with a pull request URL: what was audited, and where PR reviews come from. */
+export function pullRequestIgnored(label: string, pullRequest: number): string {
+  return `The pull request part of the URL (#${pullRequest}) was ignored: this is an audit of the repository ${escapeMrkdwn(label)} (its default branch). Reviews of pull requests come from watching the repository: \`/audit watch ${escapeMrkdwn(label)}\`.`;
 }
 
 /**

@@ -87,6 +87,25 @@ export function classifyError(err: unknown): Problem {
   return { kind: 'unexpected' };
 }
 
+/**
+ * The level a failure is logged at. Error level pages operators, so it is kept for our failures
+ * and services failing (GitHub answering 5xx, a rate limit, a bug). What the person typed is not
+ * one: a repository or branch that does not exist (or Depwatch cannot see) is `warn` (it may also
+ * be a missing GitHub App installation, worth a look, not a page), a malformed reference and a
+ * repository with nothing to audit are `info`.
+ */
+export function logLevelOf(problem: Problem): 'info' | 'warn' | 'error' {
+  switch (problem.kind) {
+    case 'bad-input':
+    case 'no-manifests':
+      return 'info';
+    case 'not-visible':
+      return 'warn';
+    default:
+      return 'error';
+  }
+}
+
 export function toUserError(err: unknown): UserError {
   return { errorId: newErrorId(), problem: classifyError(err) };
 }

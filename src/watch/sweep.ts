@@ -18,6 +18,7 @@ import { findingKey, KIND_ORDER, type Finding } from '../audit/findings.js';
 import type { IgnoreRule } from '../audit/ignores.js';
 import { excluder, type Exclusion } from '../audit/exclude.js';
 import { notReached, unreadFiles } from '../audit/partial.js';
+import { loggedText, LOGGED_REASONS_MAX } from '../audit/partial-log.js';
 import type { AdvisorySource } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
 import { fetchHeads, HEADS_BATCH_SIZE, headKey, type HeadResult } from '../github/heads.js';
@@ -164,6 +165,40 @@ export interface SweepResult {
   warnings: string[];
   /** Hardcoded secrets and code findings at high or critical seen for the first time (their alerts are in the outbox). */
   newSecrets: number;
+  /**
+   * Repositories this sweep left partial, by the kind of reason (RepoPartialReason['kind']: one
+   * repository counts once under each kind it has): audited with a source down, a file not read,
+   * code not scanned; re-matched with advisories not looked up (`advisories`). For the log: an
+   * outage must not read as a clean sweep there. Absent from a batch of an older replica.
+   */
+  partialRepos: Record<string, number>;
+}
+
+/** Counts a repository left partial under each kind of its reasons, once per kind. */
+function countPartial(result: SweepResult, kinds: Iterable<string>): void {
+  for (const kind of new Set(kinds)) result.partialRepos[kind] = (result.partialRepos[kind] ?? 0) + 1;
+}
+
+/**
+ * The summary a finished sweep (or batch) logs: its counts, the repositories it left partial by
+ * reason kind, and its warnings (a source down), short and without secrets.
+ */
+export function sweepLogFields(result: SweepResult): Record<string, unknown> {
+  const warnings = result.warnings.slice(0, LOGGED_REASONS_MAX).map((w) => loggedText(w));
+  return {
+    repos: result.repos,
+    audited: result.audited.length,
+    rematched: result.rematched,
+    upToDate: result.upToDate,
+    failed: result.failed.length,
+    added: result.added.length,
+    fixed: result.fixed.length,
+    excluded: result.excluded.length,
+    partial: Object.keys(result.partialRepos).length > 0 || result.warnings.length > 0 || result.failed.length > 0,
+    partialRepos: result.partialRepos,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(result.warnings.length > warnings.length ? { warningsMore: result.warnings.length - warnings.length } : {}),
+  };
 }
 
 /** `owner/repo[@branch]` (a store key) → RepoRef. */
@@ -219,7 +254,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
   const log = options.logger?.child({ component: 'sweep' });
   const { state: store } = options;
   const repos = selectRepos(await store.watchedRepos(), options.repos);
-  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], excluded: [], stillOpen: 0, warnings: [], newSecrets: 0 };
+  const result: SweepResult = { startedAt, finishedAt: startedAt, repos: repos.length, audited: [], rematched: 0, upToDate: 0, failed: [], added: [], fixed: [], excluded: [], stillOpen: 0, warnings: [], newSecrets: 0, partialRepos: {} };
   if (repos.length === 0) return result;
   // One read for every repository of the sweep, not one query each.
   if (readRepoIgnores) options.repoIgnores = await readRepoIgnores();
@@ -272,6 +307,7 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
             result.audited.push(key);
             collect(result, diff);
             result.newSecrets += diff.newSecrets;
+            countPartial(result, diff.partialKinds);
           } catch (err) {
             const message = errorLine(err);
             log?.warn({ repo: key, err: message }, 'sweep: repository failed');
@@ -296,7 +332,8 @@ export async function sweep(input: SweepOptions): Promise<SweepResult> {
 
   if (options.afterSweep) await options.afterSweep().catch((err: unknown) => log?.error({ err }, 'after-sweep work failed'));
   result.finishedAt = options.now();
-  log?.info({ repos: repos.length, audited: result.audited.length, rematched: result.rematched, upToDate: result.upToDate, failed: result.failed.length, added: result.added.length, fixed: result.fixed.length, excluded: result.excluded.length }, 'sweep finished');
+  // A batch of a sweep shared through the queue (`repos` given) is not the sweep: its starter logs that.
+  log?.info(sweepLogFields(result), options.repos ? 'sweep batch finished' : 'sweep finished');
   return result;
 }
 
@@ -356,6 +393,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     now,
   });
 
+  const partialReasons = repoPartialReasons(audit, scanned || undefined);
   const diff = await options.state.recordAudit({
     repo: key,
     display,
@@ -373,7 +411,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
       advisoryMark === null || audit.warnings.length > 0 || options.mayCloseAdvisories === false
         ? null
         : encodeMark({ advisories: advisoryMark, ignores: ignoresFingerprint([...(treeIgnores ?? []), ...repoIgnores], now), fullAt: now.toISOString() }),
-    partialReasons: repoPartialReasons(audit, scanned || undefined),
+    partialReasons,
   }, {
     repo: key,
     findings: audit.findings,
@@ -400,7 +438,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
     if ('error' in scanned) throw scanned.error;
     newSecrets = await options.codeScan.record(commit, scanned.result, now);
   }
-  return { ...diff, newSecrets };
+  return { ...diff, newSecrets, partialKinds: partialReasons.map((r) => r.kind) };
 }
 
 /** Whether a finding's package, at its version, is one the previous audit's packages did not hold. */
@@ -531,6 +569,7 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
     .catch((err: unknown) => ({ ok: false as const, warning: `re-matching failed (${errorLine(err)}): unchanged repositories were not re-checked` }));
   if (!outcome.ok) {
     warnOnce(result, outcome.warning);
+    for (let i = 0; i < toMatch.length; i++) countPartial(result, ['advisories']);
     // Their marks stay where they were: the next sweep re-checks what this one could not.
     await options.state.markChecked(toMatch.map(({ key, head }) => ({ repo: key, private: head.isPrivate, now })));
     return;
@@ -565,6 +604,8 @@ async function rematch(options: ResolvedOptions, repos: UnchangedRepo[], result:
   for (const diff of diffs) {
     collect(result, diff);
     result.rematched++;
+    // Advisories not (all) looked up for it: OSV down, ratings unavailable.
+    if (outcome.warnings.length > 0) countPartial(result, ['advisories']);
   }
 }
 

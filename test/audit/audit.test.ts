@@ -227,8 +227,8 @@ describe('index options from every format', () => {
     expect(extra).toEqual(
       expect.arrayContaining([
         ['pyproject.toml', 'medium', 'https://corp.example/simple'],
-        // The uv index is first-match (low) and over plain HTTP (medium): one finding for its line, the worse.
-        ['pyproject.toml', 'medium', 'http://uv.example/simple'],
+        // The uv index is first-match (low), over plain HTTP (medium) and holds a password (high): one finding for its line, the worst.
+        ['pyproject.toml', 'high', 'http://uv.example/simple'],
         ['Pipfile', 'medium', 'https://private.example/simple'],
       ]),
     );
@@ -253,6 +253,32 @@ describe('index options from every format', () => {
       [4, 'medium', { url: 'http://insecure.example/', option: 'find-links', insecure: true }],
     ]);
     expect(of(result.findings, 'extra-index-url')[0]!.fix?.text).toContain('pip checks no certificate for it');
+  });
+
+  it('reports credentials committed in index and page URLs of every format, high, without repeating them', async () => {
+    const result = await auditFileSource(
+      memorySource({
+        'requirements.txt': '--index-url https://user:hunter3pass@private.example/simple\n-i https://ci:tok3nvalue@mirror.example/simple\n--find-links https://u:pw4links@wheels.example/\nrequests==2.31.0\n',
+        'pyproject.toml': '[project]\nname = "app"\ndependencies = ["idna"]\n\n[[tool.uv.index]]\nname = "corp"\nurl = "https://bot:uvpass123@uv.example/simple"\n',
+        'Pipfile': '[[source]]\nname = "corp"\nurl = "https://pipuser:pipfilepass@pipenv.example/simple"\nverify_ssl = true\n\n[packages]\nidna = "*"\n',
+      }),
+      { target: 'x', advisories: await realMirror(), registry: null, now },
+    );
+    const credentials = of(result.findings, 'extra-index-url').filter((f) => (f.details as { credentials?: boolean }).credentials);
+    expect(credentials.map((f) => [f.file, f.line, f.severity, (f.details as { url: string }).url])).toEqual([
+      ['Pipfile', 3, 'high', 'https://pipenv.example/simple'],
+      ['pyproject.toml', 7, 'high', 'https://uv.example/simple'],
+      ['requirements.txt', 1, 'high', 'https://private.example/simple'],
+      ['requirements.txt', 2, 'high', 'https://mirror.example/simple'],
+      ['requirements.txt', 3, 'high', 'https://wheels.example/'],
+    ]);
+    expect(credentials[2]!.fix?.text).toContain('writes credentials into the URL of https://private.example/simple');
+    for (const secret of ['hunter3pass', 'tok3nvalue', 'pw4links', 'uvpass123', 'pipfilepass']) expect(JSON.stringify(result)).not.toContain(secret);
+  });
+
+  it('reports nothing about credentials for index URLs without any', async () => {
+    const result = await auditFileSource(memorySource({ 'requirements.txt': '--index-url https://private.example/simple\nrequests==2.31.0\n' }), { target: 'x', advisories: await realMirror(), registry: null, now });
+    expect(result.findings.filter((f) => (f.details as { credentials?: boolean } | undefined)?.credentials)).toEqual([]);
   });
 
   it('gives a line with two index problems one finding whose text says both, so no two findings share a key (a watched repository keeps each)', async () => {

@@ -66,7 +66,7 @@ describe('Pipfile.lock', () => {
     expect(byName(deps, 'mylib')).toMatchObject({ source: 'path', url: './libs/mylib', editable: true });
     expect(result.options).toEqual([
       { name: 'index-url', value: 'https://pypi.org/simple', line: 10 },
-      { name: 'extra-index-url', value: 'https://pypi.internal.example/simple', line: 10 },
+      { name: 'extra-index-url', value: 'https://pypi.internal.example/simple', line: 10, credentials: true },
     ]);
     expect(JSON.stringify(result)).not.toContain('p4ss');
     expect(result.requiresPython).toBe('3.11');

@@ -127,7 +127,7 @@ describe('Pipfile format', () => {
     expect(only(result, 'sphinx')).toMatchObject({ group: 'docs', specifier: '<8', line: 25 });
     expect(result.options).toEqual([
       { name: 'index-url', value: 'https://pypi.org/simple', line: 3 },
-      { name: 'extra-index-url', value: 'http://pypi.internal:8080/simple', line: 8 },
+      { name: 'extra-index-url', value: 'http://pypi.internal:8080/simple', line: 8, credentials: true },
       { name: 'trusted-host', value: 'pypi.internal:8080', line: 9 },
     ]);
   });

@@ -524,7 +524,7 @@ describe('pyproject.toml format', () => {
         ].join('\n'),
       );
       expect(result.options).toEqual([
-        { name: 'poetry-source-supplemental', value: 'https://pypi.corp.example/simple/', line: 3 },
+        { name: 'poetry-source-supplemental', value: 'https://pypi.corp.example/simple/', line: 3, credentials: true },
         { name: 'poetry-source', value: 'https://mirror.example/simple/', line: 8 },
         { name: 'poetry-source-explicit', value: 'https://download.pytorch.org/whl/cpu', line: 13 },
         { name: 'poetry-source-supplemental', value: 'https://legacy.example/simple/', line: 18 },

@@ -176,8 +176,8 @@ describe('includes and options', () => {
     );
     expect(result.errors).toEqual([]);
     expect(result.options).toEqual([
-      { name: 'index-url', value: 'https://pypi.example.com/simple', line: 1 },
-      { name: 'extra-index-url', value: 'https://private.example.com/simple', line: 2 },
+      { name: 'index-url', value: 'https://pypi.example.com/simple', line: 1, credentials: true },
+      { name: 'extra-index-url', value: 'https://private.example.com/simple', line: 2, credentials: true },
       { name: 'extra-index-url', value: 'https://abbrev.example.com/simple', line: 3 },
       { name: 'find-links', value: './wheels', line: 4 },
       { name: 'trusted-host', value: 'private.example.com', line: 5 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blobLineUrl, treeUrl } from '../../src/github/links.js';
-import { formatRepoRef, htmlHostFromApiUrl, isValidBranchName, parseRepoRef, RepoRefError } from '../../src/github/repo-ref.js';
+import { formatRepoRef, htmlHostFromApiUrl, isValidBranchName, parseRepoRef, pullRequestInUrl, RepoRefError } from '../../src/github/repo-ref.js';
 
 describe('parseRepoRef', () => {
   it.each([
@@ -64,6 +64,21 @@ describe('parseRepoRef', () => {
     expect(isValidBranchName('dependabot/pip/django-4.2.1')).toBe(true);
     for (const bad of ['a..b', 'x.lock', '/lead', 'trail/', 'a//b', '.hidden', 'has~tilde', 'what?', 'a@{1}', '@']) {
       expect(isValidBranchName(bad), bad).toBe(false);
+    }
+  });
+});
+
+describe('pullRequestInUrl', () => {
+  it('finds the pull request a repository URL points into, which parseRepoRef reads as the repository', () => {
+    expect(parseRepoRef('https://github.com/acme/web/pull/7')).toEqual({ owner: 'acme', repo: 'web' });
+    expect(pullRequestInUrl('https://github.com/acme/web/pull/7')).toBe(7);
+    expect(pullRequestInUrl('<https://github.com/acme/web/pull/7/files|github.com/acme/web/pull/7/files>')).toBe(7);
+    expect(pullRequestInUrl('github.com/acme/web/pull/12#discussion_r1')).toBe(12);
+  });
+
+  it('finds none in anything else', () => {
+    for (const input of ['acme/web', 'acme/web@pull/7', 'https://github.com/acme/web', 'https://github.com/acme/web/pulls', 'https://github.com/acme/web/tree/pull/7', 'https://github.com/acme/web/issues/7']) {
+      expect(pullRequestInUrl(input)).toBeNull();
     }
   });
 });

@@ -147,7 +147,11 @@ describe('verdicts', () => {
 
   it('an advisory of unknown severity counts as severe (fail closed)', async () => {
     world = await startPackageWorld({ records: [osvRecord('PYSEC-2025-7', 'goodlib')] });
-    expect((await card('goodlib')).verdict).toBe('avoid');
+    const c = await card('goodlib');
+    expect(c.verdict).toBe('avoid');
+    // Said as replies and alerts say it, never "(unknown)".
+    expect(reasonTexts(c)).toContain('avoid: known vulnerabilities in this release: PYSEC-2025-7 (not rated by the source)');
+    expect(c.signals.affecting_release!.text).toBe('PYSEC-2025-7 (not rated by the source, no fix)');
   });
 
   it('caution for no release in two years, an archived repository and unanswered issues', async () => {

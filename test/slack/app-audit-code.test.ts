@@ -31,6 +31,9 @@ beforeAll(async () => {
     repos: [
       APP,
       { owner: 'octo', name: 'bomb', files: { 'requirements.txt': 'attrs==23.1.0\n' } },
+      // A host that is not a documentation one: the scan's secret-url-password reports its password too.
+      { owner: 'octo', name: 'privateindex', files: { 'requirements.txt': '--index-url https://user:hunter3pass@pkgs.acme-corp.net/simple\nattrs==23.1.0\n' } },
+      { owner: 'octo', name: 'privateindexbomb', files: { 'requirements.txt': '--index-url https://user:hunter3pass@private.example/simple\nattrs==23.1.0\n' } },
       { owner: 'octo', name: 'badsettings', files: { 'requirements.txt': 'attrs==23.1.0\n', '.depwatch.yml': 'ignore: [[[\n  - x: {\n' } },
       {
         owner: 'octo',
@@ -113,9 +116,34 @@ describe('/audit with code scanning', () => {
     const { text, message } = await replyTo('octo/bomb');
     expect(text).toMatch(/⚠️ \*Partial result:\* .*the archive could not be read/);
     expect(message).toContain('(partial result)');
+    // The code section says it is incomplete where it stands, not only at the top (fail closed).
+    expect(text).toContain('partial: not all code was scanned');
+    expect(text).toMatch(/:warning: \*Code and configuration \(partial, see above\):\* \d+ code findings? .*in what could be scanned/);
+    expect(message).toMatch(/code findings? \(.*\) in what could be scanned \(PARTIAL: not all code was scanned\)/);
     const stored = (await latestAudit(world, 'octo/bomb'));
     expect(stored.result.partialReasons).toEqual([expect.objectContaining({ kind: 'unscanned', file: '(archive)' })]);
     expect(stored.result.dependencies).toBe(1);
+  });
+
+  it('reports a password in an index URL when the archive cannot be read: the audit reads manifests itself', async () => {
+    world.github.setArchive('octo', 'privateindexbomb', Buffer.from('<html>not an archive</html>'));
+    const { text } = await replyTo('octo/privateindexbomb');
+    expect(text).toContain('partial: not all code was scanned');
+    const stored = await latestAudit(world, 'octo/privateindexbomb');
+    expect(stored.result.findings.filter((f) => f.kind === 'extra-index-url')).toEqual([
+      expect.objectContaining({ file: 'requirements.txt', line: 1, severity: 'high', details: expect.objectContaining({ credentials: true }) }),
+    ]);
+    expect(text).toContain('writes credentials into the URL of https://private.example/simple');
+    expect(JSON.stringify(world.slack.calls)).not.toContain('hunter3pass');
+    expect(JSON.stringify(world.logs)).not.toContain('hunter3pass');
+  });
+
+  it('reports a password in an index URL once when the code scan runs too (its secret-url-password gives way)', async () => {
+    await replyTo('octo/privateindex');
+    const stored = await latestAudit(world, 'octo/privateindex');
+    expect(stored.result.findings.filter((f) => f.kind === 'extra-index-url' && f.line === 1)).toHaveLength(1);
+    expect(stored.result.code?.findings.filter((f) => f.file === 'requirements.txt' && f.line === 1)).toEqual([]);
+    expect(JSON.stringify(world.slack.calls)).not.toContain('hunter3pass');
   });
 
   it('says a .depwatch.yml that is not valid once: the commit\'s scan reads it too, and the audit gives its note', async () => {

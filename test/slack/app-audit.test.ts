@@ -64,6 +64,16 @@ describe('/audit owner/repo', () => {
     expect(world.slack.violations).toEqual([]);
   });
 
+  it('audits the repository of a pull request URL, and tells the requester the pull request part was ignored', async () => {
+    const { responseId } = await world.audit('https://github.com/octo/shop/pull/7');
+    const note = await waitFor(() => world.slack.responses.find((r) => r.id === responseId && r.body.response_type === 'ephemeral'), 'the note on the pull request');
+    await world.bot.service.idle();
+    expect(String(note.body.text)).toContain('The pull request part of the URL (#7) was ignored: this is an audit of the repository octo/shop (its default branch)');
+    expect(String(note.body.text)).toContain('`/audit watch octo/shop`');
+    const stored = await latestAudit(world, 'octo/shop');
+    expect(stored.requestedBranch).toBeNull();
+  });
+
   it('puts what does not fit into thread replies under the result', async () => {
     const parent = world.channel().find((m) => m.text.startsWith('octo/shop@'));
     expect(parent).toBeDefined();

@@ -19,7 +19,7 @@ describe('/audit when things go wrong', () => {
   });
 
   /** Runs `/audit text` and returns the ephemeral answer it got through response_url. */
-  async function failingAudit(text: string) {
+  async function failingAudit(text: string, level = 50) {
     const { responseId } = await world.audit(text);
     const reply = await waitFor(() => world.slack.responses.find((r) => r.id === responseId && r.body.response_type === 'ephemeral'), `the answer to /audit ${text}`);
     await world.bot.service.idle();
@@ -28,12 +28,13 @@ describe('/audit when things go wrong', () => {
     expect(shown).not.toContain(GITHUB_TOKEN);
     const errorId = ERROR_ID.exec(shown)?.[0];
     expect(errorId).toBeDefined();
-    expect(world.logs.some((l) => l.errorId === errorId && l.level === 50)).toBe(true);
+    // Error level pages operators: kept for our failures, never a typo (user mistakes are info or warn).
+    expect(world.logs.filter((l) => l.errorId === errorId).map((l) => l.level)).toEqual([level]);
     return { shown, errorId: errorId! };
   }
 
   it('unknown repository: "I can\'t see owner/repo with the configured GitHub credentials"', async () => {
-    const { shown, errorId } = await failingAudit('nobody/nothing');
+    const { shown, errorId } = await failingAudit('nobody/nothing', 40);
     expect(shown).toContain("I can't see nobody/nothing with the configured GitHub credentials");
     // The "Auditing…" post in the channel says it failed and who has the details.
     const placeholder = world.channel().find((m) => m.text.includes(errorId));
@@ -42,13 +43,18 @@ describe('/audit when things go wrong', () => {
   });
 
   it('no Python manifests: says what was searched and at which commit', async () => {
-    const { shown } = await failingAudit('octo/docs');
+    const { shown } = await failingAudit('octo/docs', 30);
     const sha = world.github.headSha('octo', 'docs');
     expect(shown).toContain('No Python manifests or lockfiles in *octo/docs*');
     expect(shown).toContain(`|${sha.slice(0, 7)}>`);
     expect(shown).toContain('`requirements*.txt`');
     expect(shown).toContain('`pyproject.toml`');
     expect(shown).toContain('`poetry.lock`');
+  });
+
+  it('a branch that does not exist: said to the user, logged as a warning, not an error', async () => {
+    const { shown } = await failingAudit('octo/shop@does-not-exist', 40);
+    expect(shown).toContain('does-not-exist');
   });
 
   it('GitHub rate limit: says when it resets, as a time and in minutes', async () => {

@@ -157,15 +157,16 @@ describe('posting digests', () => {
     const db = openTestDb();
     const store = new WatchStore(db);
     seed(store);
-    const scan = await scanTree(await readTarball(await tarballOf({ 'app/views.py': 'def f(q):\n    return eval(q)\n', Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n' })).then((t) => t.source));
+    const scan = await scanTree(await readTarball(await tarballOf({ 'app/views.py': 'def f(q):\n    return eval(q)\n', 'app/settings.py': 'DEPLOY_TOKEN = "ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST"\n', Dockerfile: 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64) + '\n', '.gitignore': '.env\n*.env\nconfig/secret*.py\n' })).then((t) => t.source));
     new CodeScanStore(db).put('octo/app', 'a'.repeat(40), 'any-key', scan, new Date('2025-03-01T00:00:00Z'));
     await runDigest('quarterly', CHANNEL, { state: new SqliteWatchState(store), registry: registryOf([]), now: () => new Date('2025-04-01T09:00:00Z'), defaultTimeZone: 'UTC', codeScans: new CodeScanStore(db) });
     await drainOutbox(db, f.url);
     const [summary] = f.messages(CHANNEL);
-    expect(JSON.stringify(summary!.blocks)).toContain('*Code findings*\\n2');
+    expect(JSON.stringify(summary!.blocks)).toContain('*Code findings*\\n3');
     const details = JSON.stringify(f.thread(CHANNEL, summary!.ts).map((m) => m.blocks));
     expect(details).toContain('*Code and configuration (1 repository)*');
-    expect(details).toContain('• *octo/app*: 1 high, 1 medium (1 risky code · 1 container settings)');
+    // Counted nouns agree with their counts: "1 hardcoded secret", never "1 hardcoded secrets".
+    expect(details).toContain('• *octo/app*: 1 critical, 1 high, 1 medium (1 hardcoded secret · 1 risky code finding · 1 container setting)');
     expect(f.violations).toEqual([]);
   });
 

@@ -200,3 +200,21 @@ describe('reviewDependencies and its Slack message', () => {
     expect(message.text).toContain('caution (partial)');
   });
 });
+
+describe('an advisory the source did not rate, in a pull request review', () => {
+  let world: PackageWorld;
+  beforeAll(async () => {
+    world = await startPackageWorld({ projects: [GOODLIB, ...REQUIREMENTS], records: [osvRecord('PYSEC-2019-10', 'goodlib')] });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('is "not rated by the source", as replies and alerts say, never "(unknown)"', async () => {
+    const diff = { changes: [{ name: 'goodlib', kind: 'added' as const, from: null, to: '1.1.0', file: 'requirements.txt' }], newSources: [], newIndexUrls: [], errors: [] };
+    const review = await reviewDependencies(diff, await world.sources());
+    const text = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 44, title: 'Add goodlib', url: 'https://github.com/octo/shop/pull/44', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
+    expect(text).toContain('PYSEC-2019-10 (not rated by the source)');
+    expect(text).not.toContain('(unknown)');
+  });
+});

@@ -5,8 +5,12 @@
  * Indexes over plain HTTP are flagged too: anyone on the path can change what is installed. So are
  * pip's `--find-links` pages (merged with the indexes like an extra index; a local folder is the
  * project's own, and a `${VAR}` from the environment may be either, so it is said as unknown) and
- * `--trusted-host` (pip then checks no certificate for that host). One finding per line, saying all
- * that is wrong there (oneFindingPerLine).
+ * `--trusted-host` (pip then checks no certificate for that host). So are credentials written into
+ * an index or page URL (`--index-url https://user:pass@…`, a `[[tool.uv.index]]`, Poetry, PDM or
+ * Pipfile source): committed, anyone who can read the repository can use them. The audit reads them
+ * itself, so they are reported when the code scan does not run; when it does, its
+ * `secret-url-password` finding on the same line gives way to this one (withCodeScan). One finding
+ * per line, saying all that is wrong there (oneFindingPerLine).
  */
 // Parsers strip credentials already; stripping again here keeps a report safe from any format that forgets.
 import { INDEX_OPTIONS, packageSourceKind, type PackageSourceKind } from '../../python/index-options.js';
@@ -47,7 +51,7 @@ function riskyIndexes(options: ManifestOption[]): { option: ManifestOption; firs
 /** One thing wrong with an index option: what it does (after the file's name) and what to do. */
 interface IndexProblem {
   line: number | null;
-  severity: 'medium' | 'low';
+  severity: 'high' | 'medium' | 'low';
   what: string;
   fix: string;
   details: Record<string, unknown>;
@@ -80,6 +84,16 @@ function indexProblems(options: ManifestOption[]): IndexProblem[] {
           }
         : { line: option.line, severity: 'medium', what: mergedWhat(url, where), fix: MERGED_FIX, details: { url, option: option.name, ...(where === 'unknown' ? { unresolved: true } : {}) } },
     );
+  }
+  for (const o of options.filter((x) => x.credentials === true)) {
+    const url = stripUrlCredentials(o.value);
+    problems.push({
+      line: o.line,
+      severity: 'high',
+      what: `writes credentials into the URL of ${url} (a user and password, or a token): anyone who can read the repository can use them`,
+      fix: 'Remove the credentials from the URL: give them through the environment (a ${VAR} in the URL, PIP_INDEX_URL, keyring or .netrc), and change them.',
+      details: { url, option: o.name, credentials: true },
+    });
   }
   for (const o of options.filter((x) => x.name === 'trusted-host')) {
     problems.push({
@@ -123,7 +137,8 @@ function oneFindingPerLine(path: string, problems: readonly IndexProblem[]): Fin
     const text = `${path} ${first.what}.${more.map((p) => ` It also ${p.what}.`).join('')} ${fixes.join(' ')}`;
     // Later problems add what the first does not say (`insecure`, `host`); the first's `url` and `option` stay.
     const details = same.reduceRight<Record<string, unknown>>((all, p) => ({ ...all, ...p.details }), {});
-    return fileFinding({ kind: 'extra-index-url', severity: same.some((p) => p.severity === 'medium') ? 'medium' : 'low', file: path, line: first.line, text, details });
+    const severity = same.some((p) => p.severity === 'high') ? 'high' : same.some((p) => p.severity === 'medium') ? 'medium' : 'low';
+    return fileFinding({ kind: 'extra-index-url', severity, file: path, line: first.line, text, details });
   });
 }
 

@@ -3,11 +3,12 @@
  * the release asked about, and any malicious-package (MAL) record, which settles the verdict alone.
  */
 import type { AdvisoryFacts } from '../sources/advisories.js';
+import { severityWord } from '../../audit/findings.js';
 import { known, plural, unknownSignal, type Signals, type SignalSource } from './signal.js';
 
 /** One advisory of "Advisories for this release" (its value's entry), as the signal's text says it. */
 export function releaseAdvisoryText(a: { id: string; severity: string; fixed_versions: readonly string[] }): string {
-  return `${a.id} (${a.severity}${a.fixed_versions.length ? `, fixed in ${a.fixed_versions.join(', ')}` : ', no fix'})`;
+  return `${a.id} (${severityWord(a.severity)}${a.fixed_versions.length ? `, fixed in ${a.fixed_versions.join(', ')}` : ', no fix'})`;
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; why: string; failed: boolean };

@@ -172,7 +172,7 @@ function readSources(meta: LockTable | null, text: string): Sources {
     const url = stripUrlCredentials(rawUrl);
     const name = ownString(source, 'name');
     if (name !== null) urlsByName.set(name, url);
-    options.push({ name: index === 0 ? 'index-url' : 'extra-index-url', value: url, line });
+    options.push({ name: index === 0 ? 'index-url' : 'extra-index-url', value: url, line, ...(url !== rawUrl ? { credentials: true as const } : {}) });
   });
   return { options, urlsByName };
 }

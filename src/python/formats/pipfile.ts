@@ -211,7 +211,7 @@ function readSources(doc: TomlTable, positions: TomlPositions, out: ManifestColl
       out.error(line, '[[source]] needs a url');
       return;
     }
-    out.option(index === 0 ? 'index-url' : 'extra-index-url', stripUrlCredentials(url), line);
+    out.urlOption(index === 0 ? 'index-url' : 'extra-index-url', url, line);
     const verify = getOwn(source, 'verify_ssl');
     if (verify === false) {
       const host = hostOf(url);

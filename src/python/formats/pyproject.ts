@@ -801,7 +801,7 @@ function readPoetrySources(ctx: Context, poetry: TomlTable): void {
     } else if (priority === 'explicit') {
       name = 'poetry-source-explicit';
     }
-    ctx.out.option(name, stripUrlCredentials(url), ctx.positions.lineOf(['tool', 'poetry', 'source', String(index), 'url']) ?? line);
+    ctx.out.urlOption(name, url, ctx.positions.lineOf(['tool', 'poetry', 'source', String(index), 'url']) ?? line);
   });
 }
 
@@ -827,7 +827,7 @@ function readUv(ctx: Context): void {
     values.forEach((v: unknown, index) => {
       if (typeof v === 'string') {
         const line = ctx.positions.elementLine(['tool', 'uv', name], index) ?? lineOf(ctx, ['tool', 'uv', name]);
-        ctx.out.option(name, stripUrlCredentials(v), line);
+        ctx.out.urlOption(name, v, line);
       }
     });
   }
@@ -838,7 +838,7 @@ function readUv(ctx: Context): void {
       const url = getOwn(index, 'url');
       if (typeof url !== 'string') return;
       const name = getOwn(index, 'default') === true ? 'uv-index-default' : getOwn(index, 'explicit') === true ? 'uv-index-explicit' : 'uv-index';
-      ctx.out.option(name, stripUrlCredentials(url), ctx.positions.lineOf(['tool', 'uv', 'index', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'uv', 'index'], i));
+      ctx.out.urlOption(name, url, ctx.positions.lineOf(['tool', 'uv', 'index', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'uv', 'index'], i));
     });
   }
 }
@@ -907,7 +907,7 @@ function readPdm(ctx: Context): void {
       if (!isTable(source)) return;
       const url = getOwn(source, 'url');
       if (typeof url === 'string') {
-        ctx.out.option('pdm-source', stripUrlCredentials(url), ctx.positions.lineOf(['tool', 'pdm', 'source', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'pdm', 'source'], i));
+        ctx.out.urlOption('pdm-source', url, ctx.positions.lineOf(['tool', 'pdm', 'source', String(i), 'url']) ?? ctx.positions.elementLine(['tool', 'pdm', 'source'], i));
       }
     });
   }

@@ -651,8 +651,8 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
       }
       for (const option of parsed) {
         if (['hash', 'global-option', 'config-settings'].includes(option.spec.name)) continue; // per-requirement only
-        const value = URL_VALUED_OPTIONS.has(option.spec.name) ? stripUrlCredentials(option.value) : option.value;
-        out.option(option.spec.name, value, line);
+        if (URL_VALUED_OPTIONS.has(option.spec.name)) out.urlOption(option.spec.name, option.value, line);
+        else out.option(option.spec.name, option.value, line);
       }
     } catch (error) {
       const message = error instanceof LineProblem ? error.message : `Unexpected problem: ${String(error)}`;

@@ -18,7 +18,7 @@ import { plural } from '../../plural.js';
 import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from '../../report/packages.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { placeOf, shorten, shortProblemMessage, shortReason } from '../../report/shorten.js';
-import { codeSummary, countBySeverity, osvUrl, severityCounts } from '../../report/summary.js';
+import { codeScanIncomplete, codeSummary, countBySeverity, osvUrl, severityCounts } from '../../report/summary.js';
 import { actions, button, context, divider, escapeMrkdwn, header, link, listWithin, md, section, truncate } from './kit.js';
 import type { AuditRecord } from '../../store/audits.js';
 import { codePlace, scanNotes, secretLabel } from '../../report/code.js';
@@ -250,9 +250,13 @@ function codeLine(input: AuditReplyInput, f: CodeFinding, width: number): string
 
 /** The worst few code findings with their fix, then the rest one line each (they flow into the thread). */
 function codeFindingsSection(input: AuditReplyInput, scan: ScanResult): KnownBlock[] {
-  if (!scan.findings.length) return [];
+  const incomplete = codeScanIncomplete(scan);
+  // Fail closed: a scan that did not check everything says so here, even with nothing found.
+  if (!scan.findings.length && !incomplete) return [];
   const worst = scan.findings.slice(0, SUMMARY_EXAMPLES).map((f) => `${codeLine(input, f, 200)}\n      _${escapeMrkdwn(truncate(f.fix, 200))}_`);
-  const blocks: KnownBlock[] = [section(`*Code and configuration:* ${escapeMrkdwn(codeSummary(scan))}\n${worst.join('\n')}`)];
+  // codeSummary then says the counts are of what could be scanned; why is at the top.
+  const heading = incomplete ? ':warning: *Code and configuration (partial, see above):*' : '*Code and configuration:*';
+  const blocks: KnownBlock[] = [section(`${heading} ${escapeMrkdwn(codeSummary(scan))}${worst.length ? `\n${worst.join('\n')}` : ''}`)];
   const rest = scan.findings.slice(SUMMARY_EXAMPLES);
   if (rest.length) {
     blocks.push(context(`${plural(rest.length, 'more code finding')}, one line each:`));
@@ -315,7 +319,7 @@ export function auditReply(input: AuditReplyInput): SlackMessage & { continuatio
             : ':white_check_mark: *No known vulnerabilities*') +
         `\n*${plural(other, 'other finding')}*${other ? `: ${countsLine(otherCounts, unknownAsOf(input))}` : ''}` +
         (result.ignored.length ? ` · ${result.ignored.length} ignored` : '') +
-        (result.code ? `\n*${plural(result.code.findings.length, 'code finding')}*${result.code.findings.length ? `: ${countsLine(countBySeverity(result.code.findings), unknownAsOf(input))}` : ''}${result.code.ignored.length ? ` · ${result.code.ignored.length} ignored` : ''}` : ''),
+        (result.code ? `\n*${plural(result.code.findings.length, 'code finding')}*${result.code.findings.length ? `: ${countsLine(countBySeverity(result.code.findings), unknownAsOf(input))}` : ''}${result.code.ignored.length ? ` · ${result.code.ignored.length} ignored` : ''}${codeScanIncomplete(result.code) ? ' · :warning: *partial: not all code was scanned*' : ''}` : ''),
     ),
   );
   for (const notice of result.notices) blocks.push(context(`:information_source: ${escapeMrkdwn(notice)}`));

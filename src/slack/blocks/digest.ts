@@ -168,7 +168,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
   if (d.health) details.push(...healthBlocks(d.health));
   return {
     title,
-    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${t.yanked} yanked pins${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${d.health?.unread.length ? `; ⚠️ health not checked for ${plural(d.health.unread.length, 'package')}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${plural(t.yanked, 'yanked pin')}${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${d.health?.unread.length ? `; ⚠️ health not checked for ${plural(d.health.unread.length, 'package')}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }
@@ -242,10 +242,20 @@ export function quarterlyDigestLayout(d: QuarterlyDigest, options: LayoutOptions
   }
   if (d.code.length) {
     const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
-    const KINDS: Record<string, string> = { secret: 'hardcoded secrets', code: 'risky code', file: 'file hygiene', runtime: 'container settings' };
+    // Counted nouns, one and many ("1 hardcoded secret"); a kind this version does not name is counted as a finding of it.
+    const KINDS: Record<string, readonly [string, string]> = {
+      secret: ['hardcoded secret', 'hardcoded secrets'],
+      code: ['risky code finding', 'risky code findings'],
+      file: ['file hygiene finding', 'file hygiene findings'],
+      runtime: ['container setting', 'container settings'],
+    };
+    const kindCount = (k: string, n: number) => {
+      const [one, many] = KINDS[k] ?? [`${k} finding`, `${k} findings`];
+      return plural(n, one, many);
+    };
     const lines = d.code.map((c) => {
       const severities = SEVERITIES.filter((s) => c.bySeverity[s]).map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
-      const kinds = Object.entries(c.byKind).map(([k, n]) => `${n} ${escapeMrkdwn(KINDS[k] ?? k)}`).join(' · ');
+      const kinds = Object.entries(c.byKind).map(([k, n]) => escapeMrkdwn(kindCount(k, n))).join(' · ');
       if (c.unscanned) return `• *${escapeMrkdwn(c.repo)}* — ⚠️ code not scanned: ${escapeMrkdwn(truncate(c.unscanned, FREE_TEXT_MAX))}`;
       return `• *${escapeMrkdwn(c.repo)}*: ${severities || 'no findings'}${kinds ? ` (${kinds})` : ''}${c.partial ? ' — ⚠️ partial scan' : ''}`;
     });

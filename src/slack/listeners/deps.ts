@@ -7,7 +7,7 @@ import type { SlackAuditService } from '../audit-service.js';
 import type { SlackPackageService } from '../package-service.js';
 import { errorMessage, type SlackMessage } from '../blocks/errors.js';
 import { fitMessage } from '../blocks/fit.js';
-import { toUserError } from '../errors.js';
+import { logLevelOf, toUserError } from '../errors.js';
 import type { ViewMetadataSeal } from '../view-metadata.js';
 
 export interface ListenerDeps {
@@ -41,7 +41,7 @@ export async function reportFailure(
   replace?: (message: { text: string; blocks: SlackMessage['blocks'] }) => Promise<unknown>,
 ): Promise<void> {
   const userError = toUserError(err);
-  deps.logger.error({ err, errorId: userError.errorId }, `${what} failed`);
+  deps.logger[logLevelOf(userError.problem)]({ err, errorId: userError.errorId, problem: userError.problem.kind }, `${what} failed`);
   const message = fitMessage(errorMessage(userError, { now: deps.now(), timeZone: deps.timeZone })).first;
   if (respond) {
     await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks }).catch((e: unknown) =>

@@ -5,7 +5,7 @@
  */
 import type { App } from '@slack/bolt';
 import { parseWatchCommand } from '../../../watch/commands.js';
-import { RepoRefError } from '../../../github/repo-ref.js';
+import { pullRequestInUrl, RepoRefError } from '../../../github/repo-ref.js';
 import { usageMessage } from '../../blocks/errors.js';
 import { fitMessage } from '../../blocks/fit.js';
 import { md } from '../../blocks/mrkdwn.js';
@@ -73,6 +73,7 @@ export function registerAuditCommand(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    deps.service.start({ ref, user: command.user_id, channel: command.channel_id, client, respond, via: 'command' });
+    const pullRequest = pullRequestInUrl(text);
+    deps.service.start({ ref, user: command.user_id, channel: command.channel_id, client, respond, via: 'command', ...(pullRequest !== null ? { ignoredPullRequest: pullRequest } : {}) });
   });
 }

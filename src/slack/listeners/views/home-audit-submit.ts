@@ -1,6 +1,6 @@
 /** The Home tab's audit modal: validate the repository (errors in the modal), then audit into a DM. */
 import type { App } from '@slack/bolt';
-import { RepoRefError } from '../../../github/repo-ref.js';
+import { pullRequestInUrl, RepoRefError } from '../../../github/repo-ref.js';
 import { HOME_AUDIT_BLOCK, HOME_AUDIT_CALLBACK, readAuditRepoSubmission } from '../../blocks/home.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -16,6 +16,6 @@ export function registerHomeAuditSubmit(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    deps.service.track(deps.service.auditToDm(client, body.user.id, ref));
+    deps.service.track(deps.service.auditToDm(client, body.user.id, ref, pullRequestInUrl(text) ?? undefined));
   });
 }
