@@ -23,6 +23,7 @@
 import type { Octokit } from 'octokit';
 import { errorLine } from '../error-line.js';
 import { redactSecrets } from '../log.js';
+import { answeredStatus, mayPass, shortFailure } from './errors.js';
 import type { RepoRef } from './repo-ref.js';
 
 export const PULLS_BATCH = 50;
@@ -59,6 +60,12 @@ export interface PullListingResult {
   byRepo: Map<string, PullListing>;
   /** Repositories that could not be listed, with one line each. */
   errors: Map<string, string>;
+  /**
+   * Those of `errors` that asking again will not mend: GitHub's lasting answer (401, 403, 404; a
+   * repository it says it cannot find, or that the token or App may not read the pull requests of).
+   * The rest (no answer, 5xx, rate limits, timeouts) may pass at the next sweep.
+   */
+  lasting: Set<string>;
   requests: number;
 }
 
@@ -90,6 +97,7 @@ function partialData<T>(err: unknown): Record<string, T | null> | null {
 export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef[], tracked: ReadonlyMap<string, readonly number[]> = new Map()): Promise<PullListingResult> {
   const byRepo = new Map<string, PullListing>();
   const errors = new Map<string, string>();
+  const lasting = new Set<string>();
   let requests = 0;
   for (let start = 0; start < repos.length; start += PULLS_BATCH) {
     const batch = repos.slice(start, start + PULLS_BATCH);
@@ -107,20 +115,29 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
       );
     });
     let data: Record<string, RepoNode | null> | null;
+    let aliasErrors: readonly AliasError[] = [];
     requests++;
     try {
       data = await octokit.graphql<Record<string, RepoNode | null>>(`query DepwatchPulls(${params.join(', ')}) {\n${fields.join('\n')}\n}`, variables);
     } catch (err) {
       data = partialData<RepoNode>(err);
       if (data === null) {
-        for (const ref of batch) errors.set(keyOf(ref), `GitHub could not list pull requests: ${oneLine(err)}`);
+        for (const ref of batch) {
+          errors.set(keyOf(ref), `GitHub could not list pull requests: ${shortFailure(err)}`);
+          if (lastingFailure(err)) lasting.add(keyOf(ref));
+        }
         continue;
       }
+      aliasErrors = graphqlErrors(err);
     }
     batch.forEach((ref, i) => {
       const node = data?.[`r${i}`];
       if (!node) {
-        errors.set(keyOf(ref), `I can't see ${keyOf(ref)}'s pull requests`);
+        // The alias's own error says why: a repository GitHub cannot find, or whose pull requests
+        // the token or App may not read, is its lasting answer; a timeout or an outage is not.
+        const own = aliasErrors.find((e) => Array.isArray(e.path) && e.path[0] === `r${i}`);
+        errors.set(keyOf(ref), own?.type && !LASTING_TYPES.has(own.type) ? `GitHub could not list ${keyOf(ref)}'s pull requests (${oneLine(own.message ?? own.type)})` : `I can't see ${keyOf(ref)}'s pull requests${own?.message ? ` (${oneLine(own.message)})` : ''}`);
+        if (!own?.type || LASTING_TYPES.has(own.type)) lasting.add(keyOf(ref));
         return;
       }
       const nodes = node.pullRequests?.nodes ?? [];
@@ -142,7 +159,28 @@ export async function listPullRequests(octokit: Octokit, repos: readonly RepoRef
       byRepo.set(keyOf(ref), { open, closed, openNotListed: Math.max(0, (node.pullRequests?.totalCount ?? nodes.length) - nodes.length) });
     });
   }
-  return { byRepo, errors, requests };
+  return { byRepo, errors, lasting, requests };
+}
+
+/** One entry of a GraphQL answer's `errors`: where (the alias first) and of what type GitHub said. */
+interface AliasError {
+  type?: string;
+  path?: unknown[];
+  message?: string;
+}
+
+/** GraphQL error types that are GitHub's lasting answer for that repository (no such repository, or not allowed to read it). */
+const LASTING_TYPES: ReadonlySet<string> = new Set(['NOT_FOUND', 'FORBIDDEN']);
+
+/** The `errors` octokit's GraphqlResponseError carries (partial data). */
+function graphqlErrors(err: unknown): AliasError[] {
+  const errors = (err as { errors?: unknown }).errors;
+  return Array.isArray(errors) ? errors.filter((e): e is AliasError => typeof e === 'object' && e !== null) : [];
+}
+
+/** A whole query's failure that asking again will not mend: a 401 (the credentials), 403 or 404 (mayPass says the rest may pass). */
+function lastingFailure(err: unknown): boolean {
+  return answeredStatus(err) === 401 || !mayPass(err);
 }
 
 /**

@@ -122,6 +122,13 @@ export interface StateDbRow {
   partial_reasons?: string | null;
 }
 
+/**
+ * sweep_status's second row: what the pull-request reviews could not list, kept from sweep to sweep
+ * as the JSON text src/watch/pr-review/listing-notice.ts writes (in `problems`; `since`: when it was
+ * first written). Readers of the sweep's own row ask for id 'sweep', so they never see it.
+ */
+export const PULL_LISTING_ID = 'pull-requests';
+
 export interface SweepStatusDbRow {
   problems: string | null;
   since: string | null;

@@ -152,6 +152,33 @@ export interface PullRequestsNotReviewed {
 }
 
 /**
+ * The open pull requests of watched repositories could not be listed at all (GitHub refused: the
+ * token or App may not read their pull requests, or the repository is gone; or it kept failing),
+ * so none of them is reviewed: one message per channel watching any of them, posted once while the
+ * set of such repositories (and whether each failure is lasting) stays the same, edited when it
+ * changes and when every one can be listed again (src/watch/pr-review/listing-notice.ts). Keyed by
+ * the channel and when the notice began.
+ */
+export const PULL_REQUESTS_NOT_LISTED = 'pull-requests-not-listed';
+
+export interface PullRequestsNotListed {
+  /** The repositories whose pull requests could not be listed (while it goes on; the last ones said once it is over). */
+  repos: {
+    repo: string;
+    /** GitHub's answer, one line. */
+    reason: string;
+    /** GitHub's lasting answer (401, 403, 404): asking again will not mend it; else failing sweep after sweep. */
+    lasting: boolean;
+    /** Since when every sweep has failed to list them. */
+    since: string;
+  }[];
+  /** When every one of them could be listed again (or was no longer watched here); null while it goes on. */
+  recoveredAt: string | null;
+  /** Once over: those of `repos` no longer watched in the channel, rather than listed again. */
+  unwatched?: string[];
+}
+
+/**
  * Sweeps could not check for new advisories (OSV down, the mirror behind, re-matching failed, a
  * sweep batch lost): one message per channel and run of partial sweeps, posted by the alerts job
  * (it would otherwise post nothing, as when nothing was published), and edited once a complete

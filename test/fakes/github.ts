@@ -138,6 +138,12 @@ export interface FakeGitHub {
   setPullRequestState(owner: string, name: string, number: number, state: 'MERGED' | 'CLOSED'): void;
   /** While on, the listing answers this pull request's `files` with null and an error on that field, as GitHub does when it cannot list them. */
   hidePullRequestFiles(owner: string, name: string, number: number, hidden: boolean): void;
+  /**
+   * While set, the listing of this repository's pull requests answers the repository null with this
+   * error on its `pullRequests` field, as GitHub does (FORBIDDEN: "Resource not accessible by
+   * integration" when the App may not read pull requests; SERVICE_UNAVAILABLE, say); null: lists again.
+   */
+  failPullRequestListing(owner: string, name: string, error: { type: string; message: string } | null): void;
   setRateLimited(limit: RateLimitSwitch | null): void;
   /**
    * Answers the next `times` requests to `route` (one of ROUTES) with `status` (a 5xx, say), or with
@@ -281,6 +287,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   let textLimit: number | null = null;
   /** Pull requests (`owner/name#n`) whose changed files the listing does not give (hidePullRequestFiles). */
   const hiddenFiles = new Set<string>();
+  const listingFailures = new Map<string, { type: string; message: string }>();
   const hourlyLimit = options.rateLimit ?? 5000;
   let used = 0;
   const windowReset = Math.floor(Date.now() / 1000) + 3600;
@@ -841,6 +848,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         errors.push({ type: 'NOT_FOUND', path: [m[1]], locations: [{ line: 1, column: 1 }], message: `Could not resolve to a Repository with the name '${owner}/${name}'.` });
         continue;
       }
+      const listingFailure = selection.includes('pullRequests(') ? listingFailures.get(repoKey(repo.owner, repo.name)) : undefined;
+      if (listingFailure) {
+        // pullRequests is non-null in GitHub's schema: its error nulls the whole repository.
+        data[m[1]!] = null;
+        errors.push({ type: listingFailure.type, path: [m[1], 'pullRequests'], locations: [{ line: 1, column: 1 }], message: listingFailure.message });
+        continue;
+      }
       const head = repo.branches.get(repo.defaultBranch);
       const node: Record<string, unknown> = {
         isPrivate: repo.private,
@@ -998,6 +1012,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     setRateLimited: (limit) => {
       limitSwitch = limit ? { ...limit } : null;
+    },
+    failPullRequestListing(owner, name, error) {
+      if (error) listingFailures.set(repoKey(owner, name), error);
+      else listingFailures.delete(repoKey(owner, name));
     },
     failRequests: (f) => {
       failure = f ? { ...f } : null;

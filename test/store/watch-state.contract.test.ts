@@ -319,6 +319,18 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await b.sweepProblems()).toMatchObject({ since: later(5).toISOString(), recoveredAt: later(6).toISOString(), previousRecoveredAt: null });
   });
 
+  it("keeps what the pull-request reviews could not list for the next sweep on any replica, beside the sweep's own problems and apart from them", async () => {
+    const [a, b] = await open();
+    expect(await b.pullListingProblems()).toBeNull();
+    await a.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(1));
+    await a.recordPullListingProblems('{"failing":[{"repo":"octo/app"}],"notices":[]}', later(1));
+    await b.recordPullListingProblems('{"failing":[],"notices":[]}', later(2));
+    expect(await a.pullListingProblems()).toBe('{"failing":[],"notices":[]}');
+    expect(await b.sweepProblems()).toMatchObject({ problems: ['advisory refresh failed (OSV answered 503)'], since: later(1).toISOString(), recoveredAt: null });
+    await b.recordSweepProblems([], later(3));
+    expect(await a.pullListingProblems()).toBe('{"failing":[],"notices":[]}');
+  });
+
   it('keeps since when a run has had its current problems, and how many it had beyond those it keeps, for every replica', async () => {
     const [a, b] = await open();
     const batches = (n: number) => Array.from({ length: n }, (_, i) => `sweep batch ${i + 1} of ${n} failed`);

@@ -6,7 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
-import { ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice } from '../../watch/messages.js';
+import { ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { dependencyAlertMessage } from '../blocks/dependency-alert.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
@@ -17,6 +17,7 @@ import { pullRequestReviewMessage, pullRequestsNotReviewedMessage } from '../blo
 import { secretAlertMessage } from '../blocks/secret-alert.js';
 import { settingsNoticeMessage } from '../blocks/settings-notice.js';
 import { sweepProblemsMessage } from '../blocks/sweep-problems.js';
+import { pullRequestsNotListedMessage } from '../blocks/pull-requests-not-listed.js';
 
 export interface RenderedPart {
   text: string;
@@ -106,6 +107,10 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   },
   [PULL_REQUESTS_NOT_REVIEWED]: (data) => {
     const message = fitOneMessage(pullRequestsNotReviewedMessage(data as PullRequestsNotReviewed), 'the message naming pull requests not reviewed');
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_pr_review' };
+  },
+  [PULL_REQUESTS_NOT_LISTED]: (data) => {
+    const message = pullRequestsNotListedMessage(data as PullRequestsNotListed);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_pr_review' };
   },
   // The summary in the channel; what does not fit in one message goes to the thread (DIGEST_THREAD).

@@ -154,6 +154,13 @@ export interface WatchStateStore {
   recordSweepProblems(problems: readonly string[], now: Date): Promise<void>;
   /** The latest run of partial sweeps, going on or recovered; null when there never was one. */
   sweepProblems(): Promise<SweepProblems | null>;
+  /**
+   * What the pull-request reviews could not list at the last sweep, and the notices standing about
+   * it (src/watch/pr-review/listing-notice.ts): its text as last recorded, null when never recorded.
+   * sweep_status's row `pull-requests`; the store does not read it.
+   */
+  pullListingProblems(): Promise<string | null>;
+  recordPullListingProblems(state: string, now: Date): Promise<void>;
 
   // Findings ------------------------------------------------------------------------------------
   openFindings(repo: string): Promise<FindingRow[]>;

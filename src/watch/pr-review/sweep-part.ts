@@ -24,6 +24,9 @@
  *     file named like no manifest is read the same way, through what includes it on each side
  *     (never as a root of its own), so dropping its include reads as removing what it installed;
  *   - cards (PyPI, GitHub, OSV) come from the shared card sources, cached for an hour.
+ * A repository whose open pull requests cannot be listed at all is said in the channels watching it
+ * (listing-notice.ts: at once when GitHub's answer is lasting, a 403 say, after two sweeps
+ * otherwise), once while it lasts, and the notice is edited when it is over.
  * One repository or pull request failing is logged and never stops the others; one that may change
  * a manifest (one listed, or files GitHub did not list) or has a card already gets a card "not
  * reviewed: why" at its head (sayNotReviewed), which its review replaces at a later sweep; many
@@ -55,6 +58,7 @@ import { upsertReviewComment } from '../../github/review-comment.js';
 import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS } from '../../python/includes.js';
+import { announceUnlistedPullRequests, type ListingFailure } from './listing-notice.js';
 import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
 import { readsHere, type ManifestReads } from '../../workers/jobs/manifest-reads.js';
 import { nothingToReview, notReviewed, reviewDependencies, type DependencyReview } from './review.js';
@@ -105,15 +109,34 @@ async function watchedRepos(state: WatchStateStore): Promise<Map<string, string[
 export async function reviewPullRequests(options: PullRequestReviewOptions): Promise<PullRequestReviewResult> {
   const repos = await watchedRepos(options.state);
   const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [], notes: [] };
-  if (repos.size === 0) return result;
-  const notReviewedThisSweep: NotReviewedPull[] = [];
-  await reviewEach(options, repos, result, notReviewedThisSweep);
-  await sayAllNotReviewed(options, repos, notReviewedThisSweep, result);
+  const unlisted: ListingFailure[] = [];
+  if (repos.size > 0) {
+    const notReviewedThisSweep: NotReviewedPull[] = [];
+    await reviewEach(options, repos, result, notReviewedThisSweep, unlisted);
+    await sayAllNotReviewed(options, repos, notReviewedThisSweep, result);
+  }
+  // Also with nothing watched any more: a notice still standing is ended.
+  await sayUnlisted(options, repos, unlisted, result);
   return result;
 }
 
+/**
+ * Fail closed: a repository whose pull requests cannot be listed is said in the channels watching
+ * it (listing-notice.ts), not only logged; otherwise none of its pull requests is ever reviewed
+ * again, and nobody is told.
+ */
+async function sayUnlisted(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, unlisted: readonly ListingFailure[], result: PullRequestReviewResult): Promise<void> {
+  try {
+    const written = await announceUnlistedPullRequests(options.state, repos, unlisted, options.now());
+    if (written > 0) result.notes.push(`${plural(written, 'message')} about pull requests that could not be listed`);
+  } catch (err) {
+    options.logger?.warn({ err }, 'could not say which repositories\' pull requests could not be listed');
+    result.errors.push(`the notice of repositories whose pull requests could not be listed could not be written (${errorLine(err)})`);
+  }
+}
+
 /** The sweep's pull requests, each reviewed, settled, closed out, or left in `notReviewedThisSweep` (said by the caller). */
-async function reviewEach(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, result: PullRequestReviewResult, notReviewedThisSweep: NotReviewedPull[]): Promise<PullRequestReviewResult> {
+async function reviewEach(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, result: PullRequestReviewResult, notReviewedThisSweep: NotReviewedPull[], reposNotListed: ListingFailure[]): Promise<PullRequestReviewResult> {
   const { reviews } = options;
   const reads = options.reads ?? readsHere;
   const refs = [...repos.keys()].map((key) => {
@@ -123,7 +146,10 @@ async function reviewEach(options: PullRequestReviewOptions, repos: ReadonlyMap<
   const tracked = await reviews.openNumbers();
   const listing = await listPullRequests(options.octokit, refs, tracked);
   result.githubRequests += listing.requests;
-  for (const [repo, message] of listing.errors) result.errors.push(`${repo}: ${message}`);
+  for (const [repo, message] of listing.errors) {
+    result.errors.push(`${repo}: ${message}`);
+    reposNotListed.push({ repo, reason: message, lasting: listing.lasting.has(repo) });
+  }
 
   // Which pull requests were merged or closed since, and which need a (new) review: a manifest
   // changed, and the head moved since. The reviews of both are read in one query; each keeps its

@@ -1,0 +1,116 @@
+/**
+ * The pull-request reviews' word on repositories whose open pull requests could not be listed at all
+ * (listPullRequests' errors): without it, such a repository's pull requests are never reviewed again
+ * and its cards of older heads keep standing, while the channel reads silence as "nothing to review".
+ *
+ * One notice per channel watching any of them (PULL_REQUESTS_NOT_LISTED), posted once and edited
+ * when what it says changes (another repository, or a failure that became lasting) and when every
+ * repository it named can be listed again (or is no longer watched there). A repository is said
+ * - at once when GitHub's answer is lasting (401, 403, 404, a repository it cannot find or may not
+ *   read the pull requests of): asking again will not mend it, someone has to grant access or unwatch;
+ * - only once it failed at two consecutive sweeps otherwise (no answer, 5xx, timeouts, rate limits):
+ *   one failed sweep between good ones is not worth a message.
+ * What the last sweep could not list, and each channel's standing notice, are kept in the watch
+ * state (either store) as this module's JSON text: the store never reads it.
+ */
+import type { OutboundMessage } from '../../store/outbox/types.js';
+import type { WatchStateStore } from '../../store/watch-state/types.js';
+import { PULL_REQUESTS_NOT_LISTED, type PullRequestsNotListed } from '../messages.js';
+
+/** One repository the sweep could not list the pull requests of. */
+export interface ListingFailure {
+  repo: string;
+  reason: string;
+  lasting: boolean;
+}
+
+/** The text kept from sweep to sweep. */
+interface Kept {
+  /** The last sweep's failures, each with since when every sweep failed on it. */
+  failing: { repo: string; reason: string; lasting: boolean; since: string }[];
+  /** Each channel's notice going on: its message key and what it says (`said`, notMeaning). */
+  notices: { channel: string; key: string; said: string; notice: PullRequestsNotListed }[];
+}
+
+export const notListedKey = (channel: string, since: string) => `pr-not-listed:${channel}:${since}`;
+
+/** A reason is GitHub's own line (at most this long in the message and the store). */
+const REASON_MAX = 300;
+
+/**
+ * Says (or edits, or ends) each channel's notice for this sweep's failures. `watchers`: every watched
+ * repository with the channels watching it. Returns the messages written, for the log.
+ */
+export async function announceUnlistedPullRequests(state: WatchStateStore, watchers: ReadonlyMap<string, readonly string[]>, failures: readonly ListingFailure[], now: Date): Promise<number> {
+  const kept = readKept(await state.pullListingProblems());
+  if (failures.length === 0 && kept.failing.length === 0 && kept.notices.length === 0) return 0;
+  const at = now.toISOString();
+  const before = new Map(kept.failing.map((f) => [f.repo, f]));
+  const failing = failures.map((f) => ({ repo: f.repo, reason: f.reason.slice(0, REASON_MAX), lasting: f.lasting, since: before.get(f.repo)?.since ?? at }));
+  // Lasting at once; otherwise only when the sweep before failed on it too.
+  const due = failing.filter((f) => f.lasting || before.has(f.repo));
+
+  const dueIn = new Map<string, PullRequestsNotListed['repos']>();
+  for (const f of due) {
+    for (const channel of watchers.get(f.repo) ?? []) {
+      let repos = dueIn.get(channel);
+      if (repos === undefined) dueIn.set(channel, (repos = []));
+      repos.push(f);
+    }
+  }
+  const standing = new Map(kept.notices.map((n) => [n.channel, n]));
+  const messages: OutboundMessage[] = [];
+  const notices: Kept['notices'] = [];
+  for (const channel of new Set([...standing.keys(), ...dueIn.keys()])) {
+    const open = standing.get(channel);
+    const repos = (dueIn.get(channel) ?? []).sort((a, b) => (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0));
+    if (repos.length === 0) {
+      // Over: the notice names what it said last, and says it is over.
+      if (!open) continue;
+      const watched = new Set([...watchers].filter(([, channels]) => channels.includes(channel)).map(([repo]) => repo));
+      const unwatched = open.notice.repos.map((r) => r.repo).filter((repo) => !watched.has(repo));
+      const notice: PullRequestsNotListed = { repos: open.notice.repos, recoveredAt: at, ...(unwatched.length ? { unwatched } : {}) };
+      messages.push({ kind: PULL_REQUESTS_NOT_LISTED, data: notice, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:recovered` });
+      continue;
+    }
+    const notice: PullRequestsNotListed = { repos, recoveredAt: null };
+    const said = meaning(notice);
+    if (!open) {
+      const key = notListedKey(channel, at);
+      messages.push({ kind: PULL_REQUESTS_NOT_LISTED, data: notice, channel, op: 'post', messageKey: key, idempotencyKey: key });
+      notices.push({ channel, key, said, notice });
+    } else if (open.said !== said) {
+      messages.push({ kind: PULL_REQUESTS_NOT_LISTED, data: notice, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:changed@${at}` });
+      notices.push({ channel, key: open.key, said, notice });
+    } else notices.push(open); // the same repositories failing the same way: nothing new to say
+  }
+  // Written before what they say is kept as said: a failure in between says it again (noise), never
+  // leaves it unsaid. When they cannot be written, the notices stay as they were.
+  let written = 0;
+  try {
+    if (messages.length > 0) written = await state.announce(messages, now);
+  } catch (err) {
+    await state.recordPullListingProblems(JSON.stringify({ failing, notices: kept.notices } satisfies Kept), now);
+    throw err;
+  }
+  await state.recordPullListingProblems(JSON.stringify({ failing, notices } satisfies Kept), now);
+  return written;
+}
+
+/** What a notice says, without what changes from one sweep to the next of one failure (GitHub's words, request ids). */
+function meaning(notice: PullRequestsNotListed): string {
+  return notice.repos.map((r) => `${r.repo}:${r.lasting ? 'lasting' : 'failing'}`).join('\n');
+}
+
+/** The kept text, or nothing kept when it cannot be read (hand-edited, another version): every failure starts over. */
+function readKept(text: string | null): Kept {
+  const empty: Kept = { failing: [], notices: [] };
+  if (text === null) return empty;
+  try {
+    const parsed = JSON.parse(text) as Partial<Kept> | null;
+    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.failing) || !Array.isArray(parsed.notices)) return empty;
+    return { failing: parsed.failing.filter((f) => typeof f?.repo === 'string' && typeof f.since === 'string'), notices: parsed.notices.filter((n) => typeof n?.channel === 'string' && typeof n.key === 'string' && Array.isArray(n.notice?.repos)) };
+  } catch {
+    return empty;
+  }
+}
