@@ -107,11 +107,15 @@ export function readIgnoreSubmission(values: StateValues, today: string): Ignore
 }
 
 /** Shown in the modal when the reply can't be edited in place (it was posted through response_url). */
-export function ignoreSavedView(advisoryId: string, repo: string): ModalView {
+export function ignoreSavedView(advisoryId: string, repo: string, warning: string | null = null): ModalView {
   return {
     type: 'modal',
     title: plainText('Ignored', 24),
     close: plainText('Done', 24),
-    blocks: [section(`:white_check_mark: *${escapeMrkdwn(advisoryId)}* is ignored for *${escapeMrkdwn(repo)}*. The next \`/audit\` of it lists it as ignored.`)],
+    blocks: [
+      section(`:white_check_mark: *${escapeMrkdwn(advisoryId)}* is ignored for *${escapeMrkdwn(repo)}*. The next \`/audit\` of it lists it as ignored.`),
+      // Already mrkdwn (ignoredIdWarning escapes the id).
+      ...(warning ? [section(warning)] : []),
+    ],
   };
 }
