@@ -12,7 +12,7 @@ import type { AdvisorySource } from '../advisories/types.js';
 import type { AuditResult, PackageRegistry } from '../audit/audit.js';
 import type { CardSources } from '../packages/card.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
-import { compareFindings, type RatedSeverity } from '../audit/findings.js';
+import { compareFindings, isFindingKind, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
 import { reasonsOf } from '../audit/partial.js';
 import { partialLogFields } from '../audit/partial-log.js';
@@ -42,7 +42,9 @@ import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { plural } from '../plural.js';
 import { context } from './blocks/kit.js';
 import { homeView } from './blocks/home.js';
-import { ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
+import { IGNORE_BLOCKS, ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
+import { ignoredIdWarning } from './blocks/watch-reply.js';
+import { checkIgnoredAdvisory, type AdvisoryCheck } from '../watch/commands.js';
 import type { AccessGate } from '../authz/gate.js';
 import type { Requester } from '../authz/policy.js';
 import { metadataNumber, type ViewMetadataSeal } from './view-metadata.js';
@@ -638,6 +640,15 @@ export class SlackAuditService {
     const submission = readIgnoreSubmission(input.values, now.toISOString().slice(0, 10));
     if (!submission.ok) return { ack: { response_action: 'errors', errors: submission.errors } };
     const v = submission.value;
+    // As `/audit ignore` checks an id against the channel's ignores, this one is checked against the
+    // repository's: an alias of an advisory it already ignores is refused on the id field, and an id
+    // the advisory data does not hold is stored with a warning (a typo would otherwise match nothing, unsaid).
+    const checked = isFindingKind(v.advisoryId) ? ({ data: 'kind' } as const) : await this.checkRepoIgnore(record.repo, v, now);
+    if ('as' in checked) {
+      const as = `${checked.as}${checked.package ? ` for ${checked.package}` : ''}`;
+      return { ack: { response_action: 'errors', errors: { [IGNORE_BLOCKS.advisory]: `${v.advisoryId} is already ignored for ${record.repo} as ${as} (the same advisory): nothing to add.` } } };
+    }
+    const warning = ignoredIdWarning(v.advisoryId, checked.data);
     // The ignore and the reply's revised result in one transaction (the audit's row locked).
     await this.state.addIgnore(
       { repo: record.repo, advisoryId: v.advisoryId, package: v.package, reason: v.reason, until: v.until, createdBy: input.user, createdAt: now, auditId: record.id },
@@ -647,11 +658,23 @@ export class SlackAuditService {
     // Only a reply the bot posted itself (its channel and ts kept) can be edited: one posted through
     // response_url (a private channel without the bot, a DM) cannot, so the modal says it is saved.
     const { channel, ts } = record;
-    if (!channel || !ts) return { ack: { response_action: 'update', view: fitView(ignoreSavedView(v.advisoryId, record.repo)) } };
+    if (!channel || !ts) return { ack: { response_action: 'update', view: fitView(ignoreSavedView(v.advisoryId, record.repo, warning)) } };
     return {
       ack: undefined,
-      followUp: () => this.editReply(input.client, record.id, channel, ts),
+      followUp: async () => {
+        await this.editReply(input.client, record.id, channel, ts);
+        // The edited reply is the confirmation; the warning goes to the one who asked, beside it.
+        if (warning) await input.client.chat.postEphemeral({ channel, user: input.user, text: warning });
+      },
     };
+  }
+
+  /** An id to ignore for `repo`, against the repository's ignores and the advisory data the audits read. */
+  private async checkRepoIgnore(repo: string, wanted: { advisoryId: string; package: string | null }, now: Date): Promise<AdvisoryCheck> {
+    const ignores = (await this.state.ignoresForRepo(repo)).map((i) => ({ advisory: i.advisoryId, package: i.package, until: i.until }));
+    const source = this.options.services.advisories(now);
+    const lookup = source.byIds ? (ids: string[]) => source.byIds!(ids) : undefined;
+    return checkIgnoredAdvisory({ id: wanted.advisoryId, package: wanted.package }, ignores, { now, logger: this.options.logger, ...(lookup ? { lookup } : {}) });
   }
 
   /** What the "Open fix PR" flow (fix-pr-flow.ts) and the sweep's state check need from this service. */

@@ -429,28 +429,47 @@ const isoDay = (at: Date): string => at.toISOString().slice(0, 10);
 async function checkAdvisory(
   command: Extract<WatchCommand, { kind: 'ignore' }>,
   ctx: WatchCommandContext,
-): Promise<{ data: 'known' | 'unknown' | 'unchecked' } | { as: string; package: string | null }> {
-  const today = isoDay(ctx.now);
-  const upper = command.id.toUpperCase();
-  const active = (await ctx.state.ignoresForChannel(ctx.channelId)).filter(
-    (i) => (i.until === null || i.until >= today) && i.advisory.toUpperCase() !== upper && !isFindingKind(i.advisory) && (i.package === null || i.package === command.package),
+): Promise<AdvisoryCheck> {
+  const ignores = (await ctx.state.ignoresForChannel(ctx.channelId)).map((i) => ({ advisory: i.advisory, package: i.package, until: i.until }));
+  return checkIgnoredAdvisory({ id: command.id, package: command.package }, ignores, { now: ctx.now, ...(ctx.lookupAdvisories ? { lookup: ctx.lookupAdvisories } : {}), ...(ctx.logger ? { logger: ctx.logger } : {}) });
+}
+
+/** An ignore's id against the advisory data: already ignored under another name (`as`), or whether the data holds it. */
+export type AdvisoryCheck = { data: 'known' | 'unknown' | 'unchecked' } | { as: string; package: string | null };
+
+/**
+ * The check of an id to ignore against the ignores already in place where it would be stored (a
+ * channel's, for `/audit ignore` and the alert's modal; a repository's, for the /audit reply's
+ * modal): one of them, still active, that names the same advisory under another name (an alias
+ * either way, for the same package or for every package), or whether the advisory data holds the id.
+ * Without `lookup`, or when the data cannot be read, the id is `unchecked`.
+ */
+export async function checkIgnoredAdvisory(
+  wanted: { id: string; package: string | null },
+  ignores: readonly { advisory: string; package: string | null; until: string | null }[],
+  options: { now: Date; lookup?: AdvisoryLookup; logger?: Pick<Logger, 'warn'> },
+): Promise<AdvisoryCheck> {
+  const today = isoDay(options.now);
+  const upper = wanted.id.toUpperCase();
+  const active = ignores.filter(
+    (i) => (i.until === null || i.until >= today) && i.advisory.toUpperCase() !== upper && !isFindingKind(i.advisory) && (i.package === null || i.package === wanted.package),
   );
-  if (!ctx.lookupAdvisories) return { data: 'unchecked' };
+  if (!options.lookup) return { data: 'unchecked' };
   let records: Awaited<ReturnType<AdvisoryLookup>>;
   try {
-    records = await ctx.lookupAdvisories([command.id, ...new Set(active.map((i) => i.advisory))]);
+    records = await options.lookup([wanted.id, ...new Set(active.map((i) => i.advisory))]);
   } catch (err) {
-    ctx.logger?.warn({ err: (err as Error).message }, 'ignore: the advisory data could not be read; stored unchecked');
+    options.logger?.warn({ err: (err as Error).message }, 'ignore: the advisory data could not be read; stored unchecked');
     return { data: 'unchecked' };
   }
   const namesOf = (id: string): Set<string> => {
     const record = records.get(id);
     return new Set([id, ...(record ? [record.id, ...(record.aliases ?? [])] : [])].map((n) => n.toUpperCase()));
   };
-  const mine = namesOf(command.id);
+  const mine = namesOf(wanted.id);
   const covering = active.find((i) => [...namesOf(i.advisory)].some((n) => mine.has(n)));
   if (covering) return { as: covering.advisory, package: covering.package };
-  const known = records.has(command.id) || [...records.values()].some((r) => (r.aliases ?? []).some((a) => a.toUpperCase() === upper));
+  const known = records.has(wanted.id) || [...records.values()].some((r) => (r.aliases ?? []).some((a) => a.toUpperCase() === upper));
   return { data: known ? 'known' : 'unknown' };
 }
 

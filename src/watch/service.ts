@@ -133,6 +133,13 @@ export interface WatchService<D extends OutboxDelivery = OutboxDelivery> {
    * (`replyChannel`, when known), which must be the channel the click came from.
    */
   watchButton(input: { repo: string; userId: string; channelId: string; replyChannel?: string | null }): Promise<WatchReply>;
+  /**
+   * An ignore asked for other than by typing `/audit ignore` (the alert's Ignore… modal), checked
+   * and stored as that command does: refused as `already-ignored` when it names an advisory the
+   * channel already ignores under another name, stored with `data: 'unknown'` when the advisory
+   * data does not hold it.
+   */
+  ignore(input: { id: string; package: string | null; reason: string; until: string | null }, ctx: { userId: string; channelId: string; via: Entry }): Promise<WatchReply>;
   /** An alert by the id its buttons carry ("Start incident", "Ignore…"), from whichever store holds alerts. */
   alert(id: number): Promise<AlertRow | null>;
   /** What "Open fix PR" under an alert reads: the watch state, and a repository's store key from how alerts display it. */
@@ -373,6 +380,7 @@ export function createWatchService<D extends OutboxDelivery>(options: WatchServi
       // The ref comes from an audit record: watched when it is a branch other than the default, else the default branch.
       return run(command.kind === 'watch' ? { ...command, auditBranch: true } : command, { userId, channelId, via: 'button' });
     },
+    ignore: (input, ctx) => run({ kind: 'ignore', ...input }, ctx),
     alert: (id) => state.alert(id),
     fixSource: () => ({
       state,

@@ -137,6 +137,64 @@ describe('depwatch package', () => {
     expect(card!.reasons[0]!.text).toBe('reported as a malicious package (MAL-2020-2): do not install it');
   });
 
+  describe('when OSV is down, as check and audit: the local mirror answers for it (chooseAdvisorySource)', () => {
+    /** A mirror holding an advisory for goodlib, last synced `syncedAgoMs` ago (its newest record then). */
+    async function seedMirror(db: string, syncedAgoMs: number) {
+      const store = openDb(db);
+      const mirror = new AdvisoryMirror(store);
+      const synced = new Date(Date.now() - syncedAgoMs);
+      await mirror.importRecords([{ ...osvRecord('PYSEC-2025-7', 'goodlib', { fixed: '1.1.0', severity: 'HIGH' }), modified: synced.toISOString() }]);
+      mirror.markSynced(synced, 'test');
+      store.close();
+    }
+    type Card = { partial: boolean; reasons: { text: string }[]; signals: Record<string, { text: string; unknown?: { why: string } }>; notices: string[] };
+    const cardOf = (stdout: string) => (JSON.parse(stdout) as { packages: Card[] }).packages[0]!;
+
+    it('a fresh mirror: a complete card from the mirror, OSV not asked', async () => {
+      const db = await setup();
+      await seedMirror(db, 60_000);
+      world!.osv.failNext(50, 503);
+      const { out, run } = cli(db);
+      expect(await run('--json', 'goodlib==1.2.0')).toBe(0);
+      const card = cardOf(out.stdout);
+      expect(card.partial).toBe(false);
+      expect(card.signals.past_advisories!.text).toBe('1 advisory in all releases');
+      expect(world!.osv.requests).toHaveLength(0);
+    });
+
+    it('a stale mirror: a partial card saying the mirror answered for OSV and what it could not vouch for; once OSV is back, OSV answers the next card', async () => {
+      const db = await setup();
+      await seedMirror(db, 48 * 3_600_000);
+      world!.osv.failNext(4, 503);
+      const down = cli(db);
+      expect(await down.run('--json', 'goodlib==1.2.0')).toBe(2);
+      const card = cardOf(down.out.stdout);
+      expect(card.partial).toBe(true);
+      expect(card.signals.past_advisories!.text).toBe('1 advisory in all releases');
+      expect(card.reasons.map((r) => r.text)).toEqual([expect.stringMatching(/^partial: the local advisory mirror answered for OSV, but it was last synced .*, over 24 hours ago/)]);
+      expect(card.notices).toEqual([expect.stringMatching(/^OSV did not answer \(OSV answered 503 .*\); used the local advisory mirror instead$/)]);
+      expect(down.out.stderr).toContain('depwatch: OSV did not answer (OSV answered 503');
+
+      // The mirror's stand-in answer is not kept as OSV's for the cards' freshness window.
+      world!.osv.resetCounts();
+      const back = cli(db);
+      expect(await back.run('--json', 'goodlib==1.2.0')).toBe(0);
+      expect(world!.osv.requests.length).toBeGreaterThan(0);
+      expect(cardOf(back.out.stdout)).toMatchObject({ partial: false, notices: [] });
+      expect(back.out.stderr).toBe('');
+    });
+
+    it('an empty mirror: a partial card saying OSV was not reached, never ok', async () => {
+      const db = await setup();
+      world!.osv.failNext(4, 503);
+      const { out, run } = cli(db);
+      expect(await run('--json', 'goodlib')).toBe(2);
+      const card = cardOf(out.stdout);
+      expect(card.partial).toBe(true);
+      expect(card.signals.malicious!.unknown!.why).toMatch(/OSV answered 503/);
+    });
+  });
+
   it('is listed in the usage', async () => {
     const db = await setup();
     const out = { stdout: '', stderr: '' };

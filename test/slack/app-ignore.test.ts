@@ -136,6 +136,28 @@ describe('Ignore…', () => {
     expect(latest.counts.high).toBe(0);
   });
 
+  it('checks the id as /audit ignore does: an alias of an advisory the repository ignores stays in the modal; an id the advisory data lacks is stored, and its author warned beside the edited reply', async () => {
+    // PYSEC-2023-221 is ignored for octo/shop (above); CVE-2023-46136 is its alias in the advisory data.
+    const alias = await world.send(
+      viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, user: USER, values: ignoreModalValues({ advisory: 'CVE-2023-46136', reason: 'same thing', until: '2999-12-31', pkg: 'werkzeug' }) }),
+    );
+    expect(alias.json).toEqual({
+      response_action: 'errors',
+      errors: { ignore_advisory: 'CVE-2023-46136 is already ignored for octo/shop as PYSEC-2023-221 for werkzeug (the same advisory): nothing to add.' },
+    });
+    expect((await world.bot.service.state.ignoresForRepo('octo/shop')).map((i) => i.advisoryId)).toEqual([ADVISORY]);
+
+    const unknown = await world.send(
+      viewSubmission({ callbackId: 'ignore_submit', privateMetadata: metadata, user: USER, values: ignoreModalValues({ advisory: 'PYSEC-2099-4242', reason: 'typo, perhaps', until: '2999-12-31', pkg: 'werkzeug' }) }),
+    );
+    expect(unknown.text).toBe('');
+    expect((await world.bot.service.state.ignoresForRepo('octo/shop')).map((i) => i.advisoryId).sort()).toEqual([ADVISORY, 'PYSEC-2099-4242']);
+    const warned = await waitFor(() => world.slack.ephemerals().find((e) => e.user === USER && String(e.text).includes('PYSEC-2099-4242')), 'the warning');
+    await world.bot.service.idle();
+    expect(warned.text).toBe(':warning: The advisory data I read has no advisory PYSEC-2099-4242 (nor an alias of that name): check it is not a typo. It may also be too new for the data yet; once it is there, the ignore applies.');
+    expect(world.slack.violations).toEqual([]);
+  });
+
   it('says so when the audit a button names is gone', async () => {
     const id = 'stale-ignore';
     await world.send(blockAction({ actionId: 'audit_ignore', value: '999999:0123456789abcdef', channel: CHANNEL, response_url: world.slack.responseUrl(id, { channel: CHANNEL, user: USER }) }));
@@ -176,6 +198,14 @@ describe('Ignore… under a reply posted through response_url', () => {
     expect(response.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Ignored' } } });
     expect(blockText((response.json as { view: { blocks: unknown } }).view.blocks)).toContain(`*${ADVISORY}* is ignored for *octo/shop*`);
     expect(await world.bot.service.state.ignoresForRepo('octo/shop')).toEqual([expect.objectContaining({ advisoryId: ADVISORY, reason: 'Only behind the VPN' })]);
+
+    // An id the advisory data lacks: stored, and the modal's confirmation says so.
+    const unknown = await world.send(
+      viewSubmission({ callbackId: 'ignore_submit', privateMetadata: sealed, user: USER, values: ignoreModalValues({ advisory: 'PYSEC-2099-4242', reason: 'typo, perhaps', until: '2999-12-31', pkg: 'werkzeug' }) }),
+    );
+    const confirmed = blockText((unknown.json as { view: { blocks: unknown } }).view.blocks);
+    expect(confirmed).toContain('*PYSEC-2099-4242* is ignored for *octo/shop*');
+    expect(confirmed).toContain(':warning: The advisory data I read has no advisory PYSEC-2099-4242 (nor an alias of that name)');
     expect(world.slack.callsTo('chat.update')).toEqual([]);
     expect(world.slack.violations).toEqual([]);
   });

@@ -5,7 +5,8 @@
  * plain words; everything a package wrote escaped; bad arguments one line each.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOODLIB, GOODLIB_REPO, REQUIREMENTS } from '../packages/world.js';
+import { AdvisoryMirror } from '../../src/advisories/mirror.js';
+import { GOODLIB, GOODLIB_REPO, REQUIREMENTS, osvRecord } from '../packages/world.js';
 import { blockText, SHOP, startWorld, waitFor, type World } from './app-world.js';
 
 let world: World;
@@ -194,5 +195,45 @@ describe('/audit package when the cards cannot be built', () => {
     expect(blockText(replaced.params.blocks)).toContain(':warning: Could not check *goodlib*;');
     expect(blockText(replaced.params.blocks)).not.toContain('checking');
     expect(broken.slack.violations).toEqual([]);
+  });
+});
+
+describe('/audit package when OSV is down: the local mirror answers for it, as for /audit owner/repo', () => {
+  let down: World;
+  beforeAll(async () => {
+    down = await startWorld({ repos: [SHOP, GOODLIB_REPO], cards: { projects: [GOODLIB, ...REQUIREMENTS] } });
+    // Synced two days ago: too old to answer in OSV's place, so OSV is asked first.
+    const synced = new Date(Date.now() - 48 * 3_600_000);
+    const mirror = new AdvisoryMirror(down.db);
+    await mirror.importRecords([{ ...osvRecord('PYSEC-2025-7', 'goodlib', { fixed: '1.1.0' }), modified: synced.toISOString() }]);
+    mirror.markSynced(synced, 'test');
+  });
+  afterAll(async () => {
+    await down.close();
+  });
+
+  async function card(text: string) {
+    const posts = down.slack.callsTo('chat.postMessage').length;
+    await down.audit(text);
+    const placeholder = await waitFor(() => down.slack.callsTo('chat.postMessage')[posts], 'the placeholder');
+    await waitFor(() => down.slack.callsTo('chat.update').some((c) => c.params.ts === placeholder.response.ts), 'the placeholder edited');
+    await down.bot.service.idle();
+    return blockText(down.slack.callsTo('chat.update').filter((c) => c.params.ts === placeholder.response.ts).at(-1)!.params.blocks);
+  }
+
+  it('a stale mirror makes the card partial, saying OSV did not answer and what the mirror could not vouch for; once OSV is back it answers', async () => {
+    down.osv.failNext(2, 503);
+    const text = await card('package goodlib==1.2.0');
+    expect(text).toContain('_partial: not everything could be read_');
+    expect(text).toContain('the local advisory mirror answered for OSV, but it was last synced');
+    expect(text).toMatch(/OSV did not answer \(OSV answered 503 .*\); used the local advisory mirror instead/);
+    expect(text).toContain('1 advisory in all releases');
+
+    down.osv.resetCounts();
+    const again = await card('package goodlib==1.2.0');
+    expect(down.osv.requests.length).toBeGreaterThan(0);
+    expect(again).not.toContain('partial');
+    expect(again).not.toContain('OSV did not answer');
+    expect(down.slack.violations).toEqual([]);
   });
 });

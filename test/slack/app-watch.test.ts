@@ -162,6 +162,45 @@ describe('watching from Slack', () => {
     expect(w.slack.violations).toEqual([]);
   });
 
+  it('checks the alert\'s Ignore… modal as /audit ignore: an alias of an advisory the channel ignores stays in the modal on the id field; an id the advisory data lacks is stored with the warning in the announcement', async () => {
+    world = await startWorld({ watch: {} });
+    const w = world;
+    const alert = w.watch!.store.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2023-221', affected: [], now: new Date() });
+    await w.send(blockAction({ actionId: ALERT_ACTIONS.ignore, value: String(alert.id), channel: CHANNEL, user: USER, response_url: w.slack.responseUrl('alert-click', { channel: CHANNEL, user: USER }) }));
+    const opened = await waitFor(() => w.slack.callsTo('views.open')[0], 'views.open');
+    const raw = opened.params.view;
+    const { private_metadata: sealed } = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { private_metadata: string };
+    const submit = (id: string) =>
+      w.send(
+        viewSubmission({
+          callbackId: ALERT_IGNORE_CALLBACK,
+          privateMetadata: sealed,
+          user: USER,
+          values: {
+            [IGNORE_BLOCKS.advisory]: { value: { type: 'plain_text_input', value: id } },
+            [IGNORE_BLOCKS.reason]: { value: { type: 'plain_text_input', value: 'debug server is never exposed' } },
+          },
+        }),
+      );
+
+    expect((await submit('PYSEC-2023-221')).json).toBeUndefined();
+    await waitFor(() => w.slack.messages(CHANNEL).find((m) => String(m.text).includes('ignored PYSEC-2023-221')), 'the first announcement');
+
+    // CVE-2023-46136 is PYSEC-2023-221's alias in the advisory data.
+    const alias = await submit('CVE-2023-46136');
+    expect(alias.json).toEqual({
+      response_action: 'errors',
+      errors: { [IGNORE_BLOCKS.advisory]: 'CVE-2023-46136 is already ignored in this channel as PYSEC-2023-221 (the same advisory): nothing to add.' },
+    });
+    expect(w.watch!.store.ignoresForChannel(CHANNEL).map((i) => i.advisory)).toEqual(['PYSEC-2023-221']);
+
+    expect((await submit('PYSEC-2099-4242')).json).toBeUndefined();
+    expect(w.watch!.store.ignoresForChannel(CHANNEL).map((i) => i.advisory).sort()).toEqual(['PYSEC-2023-221', 'PYSEC-2099-4242']);
+    const said = await waitFor(() => w.slack.messages(CHANNEL).find((m) => String(m.text).includes('ignored PYSEC-2099-4242')), 'the announcement');
+    expect(said.text).toContain(':warning: The advisory data I read has no advisory PYSEC-2099-4242 (nor an alias of that name): check it is not a typo.');
+    expect(w.slack.violations).toEqual([]);
+  });
+
   it('keeps the alert\'s Ignore modal open with a message when the ignore cannot be stored, and logs why under an error id', async () => {
     world = await startWorld({ watch: {} });
     const w = world;

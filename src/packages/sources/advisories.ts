@@ -83,7 +83,11 @@ export class AdvisoriesSource {
       };
     };
     if (this.options.source.kind === 'mirror') return read();
-    const answer = await this.options.cache.through('advisories', this.options.apiUrl, `${project}@${version ?? ''}`, `the advisories for ${project}`, read);
+    // Only OSV's own answers are kept under OSV's key: the mirror standing in for OSV (OSV down) is
+    // read again each time, so once OSV is back the next card asks it, rather than repeating for
+    // the freshness window "OSV did not answer" and a stale mirror's partial answer.
+    const fromOsv = (facts: AdvisoryFacts | null) => facts?.origin === 'api';
+    const answer = await this.options.cache.through('advisories', this.options.apiUrl, `${project}@${version ?? ''}`, `the advisories for ${project}`, read, fromOsv);
     // `read` never answers null: a null here is a damaged cache row, and "no advisories" must never be guessed.
     if (answer.value === null) throw new Error(`the cached advisories for ${project} are unreadable`);
     return answer.value;

@@ -54,13 +54,15 @@ export class SourceCache {
 
   /**
    * The cached answer when fresh (or, offline, when present at all); otherwise `load()` asks the
-   * source, and its answer (null = not found) is stored. Concurrent asks for one key share one load.
+   * source, and its answer (null = not found) is stored, unless `keep` says it is not the source's
+   * own answer (a stand-in's, which must not pass for the source's for the freshness window).
+   * Concurrent asks for one key share one load.
    */
-  through<T>(source: SourceName, baseUrl: string, key: string, what: string, load: () => Promise<T | null>): Promise<CachedAnswer<T>> {
+  through<T>(source: SourceName, baseUrl: string, key: string, what: string, load: () => Promise<T | null>, keep: (value: T | null) => boolean = () => true): Promise<CachedAnswer<T>> {
     const flight = `${source}\u0000${baseUrl}\u0000${key}`;
     const pending = this.inFlight.get(flight);
     if (pending) return pending as Promise<CachedAnswer<T>>;
-    const work = this.resolve(source, baseUrl, key, what, load).finally(() => this.inFlight.delete(flight));
+    const work = this.resolve(source, baseUrl, key, what, load, keep).finally(() => this.inFlight.delete(flight));
     this.inFlight.set(flight, work);
     return work;
   }
@@ -71,7 +73,7 @@ export class SourceCache {
     return row === undefined ? undefined : { value: decode<T>(row), checkedAt: row.checked_at, fromCache: true };
   }
 
-  private async resolve<T>(source: SourceName, baseUrl: string, key: string, what: string, load: () => Promise<T | null>): Promise<CachedAnswer<T>> {
+  private async resolve<T>(source: SourceName, baseUrl: string, key: string, what: string, load: () => Promise<T | null>, keep: (value: T | null) => boolean): Promise<CachedAnswer<T>> {
     const now = (this.options.now ?? Date.now)();
     const row = this.select.get(source, baseUrl, key);
     if (row !== undefined && (this.offline || now - row.checked_at < (this.options.freshnessMs ?? CARD_FRESHNESS_MS))) {
@@ -81,6 +83,7 @@ export class SourceCache {
     if (this.offline) throw new OfflineMissError(what);
     this.stats.misses++;
     const value = await load();
+    if (!keep(value)) return { value, checkedAt: now, fromCache: false };
     this.upsert.run(source, baseUrl, key, value === null ? 0 : 1, value === null ? null : JSON.stringify(value), now);
     return { value, checkedAt: now, fromCache: false };
   }

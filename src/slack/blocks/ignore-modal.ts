@@ -7,7 +7,8 @@
 import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { isAdvisoryIdForm } from '../../audit/advisory-id.js';
 import { isFindingKind, type Finding } from '../../audit/findings.js';
-import { escapeMrkdwn, link, plainText, section } from './kit.js';
+import { escapeMrkdwn, initialValue, link, plainText, section } from './kit.js';
+import { showInvisibleControls } from './mrkdwn.js';
 import { osvUrl } from './audit-reply.js';
 
 export const IGNORE_MODAL_CALLBACK = 'ignore_submit';
@@ -36,7 +37,7 @@ function textInput(blockId: string, label: string, options: { initial?: string; 
       type: 'plain_text_input',
       action_id: INPUT_ACTION,
       multiline: options.multiline ?? false,
-      ...(options.initial ? { initial_value: options.initial } : {}),
+      ...(options.initial ? { initial_value: options.maxLength ? initialValue(options.initial, options.maxLength) : showInvisibleControls(options.initial) } : {}),
       ...(options.placeholder ? { placeholder: plainText(options.placeholder, 150) } : {}),
       ...(options.maxLength ? { max_length: options.maxLength } : {}),
     },
@@ -106,11 +107,15 @@ export function readIgnoreSubmission(values: StateValues, today: string): Ignore
 }
 
 /** Shown in the modal when the reply can't be edited in place (it was posted through response_url). */
-export function ignoreSavedView(advisoryId: string, repo: string): ModalView {
+export function ignoreSavedView(advisoryId: string, repo: string, warning: string | null = null): ModalView {
   return {
     type: 'modal',
     title: plainText('Ignored', 24),
     close: plainText('Done', 24),
-    blocks: [section(`:white_check_mark: *${escapeMrkdwn(advisoryId)}* is ignored for *${escapeMrkdwn(repo)}*. The next \`/audit\` of it lists it as ignored.`)],
+    blocks: [
+      section(`:white_check_mark: *${escapeMrkdwn(advisoryId)}* is ignored for *${escapeMrkdwn(repo)}*. The next \`/audit\` of it lists it as ignored.`),
+      // Already mrkdwn (ignoredIdWarning escapes the id).
+      ...(warning ? [section(warning)] : []),
+    ],
   };
 }

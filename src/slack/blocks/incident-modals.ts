@@ -6,7 +6,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextInput } from '@slack/types';
 import type { Incident, Step } from '../../incidents/types.js';
 import { fitView } from './fit.js';
-import { context, escapeMrkdwn, header, link, md, plainText, section, truncate } from './kit.js';
+import { context, escapeMrkdwn, header, initialValue, link, md, plainText, section, truncate } from './kit.js';
 import { incidentName, severityLabel, slackDate } from './incident.js';
 import type { HomeIncident } from '../../incidents/home.js';
 
@@ -31,7 +31,7 @@ export const INPUTS = {
 function textInput(id: string, label: string, options: { multiline?: boolean; optional?: boolean; max?: number; placeholder?: string; initial?: string } = {}): InputBlock {
   const element: PlainTextInput = { type: 'plain_text_input', action_id: id, multiline: options.multiline ?? false, max_length: options.max ?? 2000 };
   if (options.placeholder) element.placeholder = plainText(options.placeholder, 150);
-  if (options.initial) element.initial_value = options.initial;
+  if (options.initial) element.initial_value = initialValue(options.initial, element.max_length!);
   return { type: 'input', block_id: id, label: plainText(label, 2000), optional: options.optional ?? false, element };
 }
 

@@ -18,7 +18,7 @@ import type {
   SectionBlockAccessory,
 } from '@slack/types';
 import { SLACK_LIMITS } from './limits.js';
-import { md, Mrkdwn } from './mrkdwn.js';
+import { md, Mrkdwn, showInvisibleControls } from './mrkdwn.js';
 
 export { escapeMrkdwn, md, Mrkdwn } from './mrkdwn.js';
 
@@ -74,8 +74,31 @@ function nonEmpty(text: string): string {
   return text.length === 0 ? EMPTY_TEXT : text;
 }
 
+/**
+ * A plain_text object: shown as typed, but for invisible controls (a right-to-left override in a
+ * repository name, a PR or incident title), shown as visible escapes before the text is cut to `max`.
+ */
 export function plainText(text: string, max: number = SLACK_LIMITS.textObject): PlainTextElement {
-  return { type: 'plain_text', text: truncate(nonEmpty(text), max), emoji: true };
+  return { type: 'plain_text', text: truncate(nonEmpty(showInvisibleControls(text)), max), emoji: true };
+}
+
+/**
+ * A plain_text_input's initial value (an advisory id, a package, a title the user typed before):
+ * its invisible controls shown, as plainText does, and cut to the input's max_length, which Slack
+ * refuses an initial value to exceed.
+ */
+export function initialValue(text: string, maxLength: number): string {
+  const shown = showInvisibleControls(text);
+  if (shown.length <= maxLength) return shown;
+  // Cut, not ellipsised (it is the user's text to edit), character by character, so that neither
+  // an escape nor a surrogate pair is cut in two.
+  let out = '';
+  for (const c of text) {
+    const piece = showInvisibleControls(c);
+    if (out.length + piece.length > maxLength) break;
+    out += piece;
+  }
+  return out;
 }
 
 export function mrkdwn(text: MrkdwnText, max: number = SLACK_LIMITS.textObject): MrkdwnElement {
@@ -215,7 +238,7 @@ export function button(input: ButtonInput): Button {
   if (input.style === 'primary' || input.style === 'danger') element.style = input.style;
   if (input.url !== undefined && input.url.length <= SLACK_LIMITS.buttonUrl) element.url = input.url;
   if (input.confirm !== undefined) element.confirm = isDialog(input.confirm) ? input.confirm : confirmDialog(input.confirm);
-  if (input.accessibilityLabel !== undefined) element.accessibility_label = truncate(input.accessibilityLabel, SLACK_LIMITS.accessibilityLabel);
+  if (input.accessibilityLabel !== undefined) element.accessibility_label = truncate(showInvisibleControls(input.accessibilityLabel), SLACK_LIMITS.accessibilityLabel);
   return element;
 }
 

@@ -8,7 +8,8 @@
  * exactly `&`, `<` and `>` (as `&amp;`, `&lt;`, `&gt;`); nothing else needs it.
  *
  * plain_text (headers, button labels, modal titles, option text, input labels and values) is shown
- * character for character and never notifies anyone: do NOT escape it, or readers see `&lt;`.
+ * character for character and never notifies anyone: do NOT escape it, or readers see `&lt;`; its
+ * invisible controls alone are shown (showInvisibleControls, which kit.ts's plainText applies).
  *
  * Every repository name, branch, path, package, advisory summary (OSV text is untrusted too), title,
  * reason and anything else a person or a repository wrote goes through `escapeMrkdwn`, directly or
@@ -33,11 +34,20 @@ const visibleEscape = (c: string): string => {
 };
 
 /**
+ * Shows invisible controls (INVISIBLE_CONTROL) as visible escapes, and nothing else: what plain_text
+ * needs (headers, button labels, option texts, modal titles, inputs' initial values), which Slack
+ * shows character for character, so a right-to-left override there reorders what people read.
+ */
+export function showInvisibleControls(text: string): string {
+  return text.replace(INVISIBLE_CONTROL, visibleEscape);
+}
+
+/**
  * Escapes the three characters Slack's mrkdwn treats as control characters, and shows invisible
  * controls (INVISIBLE_CONTROL) as visible escapes.
  */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(INVISIBLE_CONTROL, visibleEscape);
+  return showInvisibleControls(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
 
 /** A piece of mrkdwn that is safe to send as it is (built by `md` and its helpers). */

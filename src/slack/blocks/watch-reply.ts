@@ -86,13 +86,8 @@ function text(reply: WatchReply): string {
       return `${md`${who} set this channel's time zone to ${reply.timeZone}.`.text}${reply.from === reply.timeZone ? '' : `\n${zoneMoved(reply.from, reply.timeZone, reply.schedules)}`}`;
     case 'ignored': {
       const said = md`${who} ignored ${reply.id}${reply.package ? md` for ${reply.package}` : ''} in this channel ${reply.until ? `until ${reply.until}` : 'with no expiry'}: “${reply.reason}”`.text;
-      const warning =
-        reply.data === 'unknown'
-          ? md`\n:warning: The advisory data I read has no advisory ${reply.id} (nor an alias of that name): check it is not a typo. It may also be too new for the data yet; once it is there, the ignore applies.`.text
-          : reply.data === 'unchecked'
-            ? md`\n:warning: I could not check ${reply.id} against the advisory data just now: check it is not a typo.`.text
-            : '';
-      return said + warning;
+      const warning = ignoredIdWarning(reply.id, reply.data);
+      return said + (warning ? `\n${warning}` : '');
     }
     case 'already-ignored':
       return md`${reply.id} is already ignored in this channel as ${reply.as}${reply.package ? md` for ${reply.package}` : ''} (the same advisory); nothing changed. \`/audit list\` shows it.`.text;
@@ -133,6 +128,16 @@ function listBlocks(reply: Extract<WatchReply, { kind: 'list' }>): KnownBlock[] 
   if (ignores.length) blocks.push(...listSections('*Ignored here*', ignores, { room: IGNORES_ROOM, more }));
   blocks.push(context(WATCH_USAGE));
   return blocks;
+}
+
+/**
+ * What to add when an ignored id could not be matched to the advisory data (mrkdwn), or null: said
+ * alike after `/audit ignore` and after either Ignore… modal.
+ */
+export function ignoredIdWarning(id: string, data: 'known' | 'unknown' | 'unchecked' | 'kind'): string | null {
+  if (data === 'unknown') return md`:warning: The advisory data I read has no advisory ${id} (nor an alias of that name): check it is not a typo. It may also be too new for the data yet; once it is there, the ignore applies.`.text;
+  if (data === 'unchecked') return md`:warning: I could not check ${id} against the advisory data just now: check it is not a typo.`.text;
+  return null;
 }
 
 /** The reply as Slack shows it, within Slack's limits. */

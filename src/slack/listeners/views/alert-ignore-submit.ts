@@ -1,11 +1,15 @@
 /**
  * The alert's Ignore modal submit: the metadata must be the one sealed for this person, they must
  * still be allowed to change the alert channel's ignores, the values must validate (errors stay in
- * the modal); then a channel ignore is stored and announced in the alert's thread.
+ * the modal); then the channel ignore goes through what `/audit ignore` does (the watch service's
+ * checks: an alias of an advisory the channel already ignores is refused on the id field, an id
+ * the advisory data does not hold is stored with a warning) and is announced, warning included, in
+ * the alert's thread.
  */
 import type { App } from '@slack/bolt';
+import type { WatchReply } from '../../../watch/commands.js';
 import { readIgnoreSubmission, IGNORE_BLOCKS, type StateValues } from '../../blocks/ignore-modal.js';
-import { md } from '../../blocks/mrkdwn.js';
+import { watchReplyMessage } from '../../blocks/watch-reply.js';
 import { metadataNumber } from '../../view-metadata.js';
 import { ALERT_IGNORE_CALLBACK } from '../actions/alert-ignore.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
@@ -26,27 +30,34 @@ export function registerAlertIgnoreSubmit(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    const { channel, messageTs, advisoryId, reason, until, pkg } = outcome.stored;
+    const { channel, messageTs, reply } = outcome.stored;
     try {
-      await client.chat.postMessage({
-        channel,
-        ...(messageTs ? { thread_ts: messageTs } : {}),
-        text: md`${md.user(body.user.id)} ignored ${advisoryId}${pkg ? md` for ${pkg}` : ''} in this channel ${until ? `until ${until}` : 'with no expiry'}: “${reason}”`.text,
-      });
+      await client.chat.postMessage({ channel, ...(messageTs ? { thread_ts: messageTs } : {}), text: watchReplyMessage(reply).text });
     } catch (err) {
       await reportFailure(deps, err, 'announcing an ignore');
     }
   });
 }
 
-/** A channel ignore just stored, with where its announcement goes (the alert's thread). */
+/** A channel ignore just stored (the command's reply: what to say, warning included), with where its announcement goes (the alert's thread). */
 interface StoredAlertIgnore {
   channel: string;
   messageTs: string | null;
-  advisoryId: string;
-  reason: string;
-  until: string | null;
-  pkg: string | null;
+  reply: Extract<WatchReply, { kind: 'ignored' }>;
+}
+
+/** Why the watch service did not store the ignore, on the modal's field it is about (view errors are plain text). */
+function refusalErrors(reply: Exclude<WatchReply, { kind: 'ignored' }>): Record<string, string> {
+  switch (reply.kind) {
+    case 'already-ignored':
+      return { [IGNORE_BLOCKS.advisory]: `${reply.id} is already ignored in this channel as ${reply.as}${reply.package ? ` for ${reply.package}` : ''} (the same advisory): nothing to add.` };
+    case 'past-date':
+      return { [IGNORE_BLOCKS.until]: 'Pick a date in the future (or leave it empty).' };
+    case 'cannot':
+      return { [IGNORE_BLOCKS.reason]: reply.message };
+    default:
+      return { [IGNORE_BLOCKS.reason]: 'Could not save the ignore; try again.' };
+  }
 }
 
 /**
@@ -70,6 +81,7 @@ async function storeAlertIgnore(
   const submission = readIgnoreSubmission(view.state.values, now.toISOString().slice(0, 10));
   if (!submission.ok) return { errors: submission.errors };
   const { advisoryId, reason, until, package: pkg } = submission.value;
-  await watch.state.addIgnore({ channel: alert.channel, advisory: advisoryId, package: pkg, reason, until, userId, now });
-  return { stored: { channel: alert.channel, messageTs: alert.messageTs ?? null, advisoryId, reason, until, pkg } };
+  const reply = await watch.ignore({ id: advisoryId, package: pkg, reason, until }, { userId, channelId: alert.channel, via: 'modal' });
+  if (reply.kind !== 'ignored') return { errors: refusalErrors(reply) };
+  return { stored: { channel: alert.channel, messageTs: alert.messageTs ?? null, reply } };
 }
