@@ -7,27 +7,14 @@
 import { isRepeatableName } from '../../python/formats/collector.js';
 import { pipfileFormat } from '../../python/formats/pipfile.js';
 import { isValidName, normalizeName } from '../../python/names.js';
-import { getOwn, isTable, parseToml, type TomlPositions, type TomlTable } from '../../python/toml.js';
-import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
-import { prepareTomlSites, type TomlSite } from './toml-sites.js';
+import { getOwn, isTable, type TomlPositions, type TomlTable } from '../../python/toml.js';
+import type { ManifestRewriter } from '../types.js';
+import { tomlRewriter, type TomlSite } from './toml-sites.js';
 
 /** pipenv's own sections, which are not package categories. */
 const NOT_CATEGORIES = new Set(['source', 'requires', 'scripts', 'pipenv']);
 
-export const pipfileRewriter: ManifestRewriter = {
-  format: 'pipfile',
-  rewrite(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
-    return prepare(text, file)(targets);
-  },
-  prepare,
-};
-
-function prepare(text: string, file: string): (targets: readonly FixTarget[]) => RewriteResult {
-  const parsed = parseToml(text);
-  if (!parsed.ok) return () => ({ edits: [], changes: [], leftAlone: [], rehash: [] });
-  const { dependencies } = pipfileFormat.extract(text, { file });
-  return prepareTomlSites(text, file, pipfileSites(parsed.value, parsed.positions), dependencies);
-}
+export const pipfileRewriter: ManifestRewriter = tomlRewriter('pipfile', (text, file) => pipfileFormat.extract(text, { file }).dependencies, pipfileSites);
 
 export function pipfileSites(doc: TomlTable, positions: TomlPositions): TomlSite[] {
   const sites: TomlSite[] = [];

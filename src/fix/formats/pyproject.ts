@@ -11,24 +11,11 @@ import { isRepeatableName } from '../../python/formats/collector.js';
 import { pyprojectFormat } from '../../python/formats/pyproject.js';
 import { isValidName, normalizeName } from '../../python/names.js';
 import { parsePep508 } from '../../python/pep508.js';
-import { getOwn, getPath, isTable, parseToml, type TomlPositions, type TomlTable } from '../../python/toml.js';
-import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
-import { prepareTomlSites, type TomlSite } from './toml-sites.js';
+import { getOwn, getPath, isTable, type TomlPositions, type TomlTable } from '../../python/toml.js';
+import type { ManifestRewriter } from '../types.js';
+import { tomlRewriter, type TomlSite } from './toml-sites.js';
 
-export const pyprojectRewriter: ManifestRewriter = {
-  format: 'pyproject',
-  rewrite(text: string, file: string, targets: readonly FixTarget[]): RewriteResult {
-    return prepare(text, file)(targets);
-  },
-  prepare,
-};
-
-function prepare(text: string, file: string): (targets: readonly FixTarget[]) => RewriteResult {
-  const parsed = parseToml(text);
-  if (!parsed.ok) return () => ({ edits: [], changes: [], leftAlone: [], rehash: [] });
-  const { dependencies } = pyprojectFormat.extract(text, { file });
-  return prepareTomlSites(text, file, pyprojectSites(parsed.value, parsed.positions), dependencies);
-}
+export const pyprojectRewriter: ManifestRewriter = tomlRewriter('pyproject', (text, file) => pyprojectFormat.extract(text, { file }).dependencies, pyprojectSites);
 
 /** Every string in the document that constrains a package, with the syntax it is written in. */
 export function pyprojectSites(doc: TomlTable, positions: TomlPositions): TomlSite[] {

@@ -8,13 +8,32 @@
 import { pipfileVersion } from '../../python/formats/pipfile.js';
 import { normalizeSpecifier, parsePep508 } from '../../python/pep508.js';
 import { poetryToPep440 } from '../../python/poetry-constraint.js';
-import type { Dependency } from '../../python/types.js';
+import { parseToml, type TomlPositions, type TomlTable } from '../../python/toml.js';
+import type { Dependency, ManifestFormat } from '../../python/types.js';
 import { pushTo } from '../group.js';
 import { locateRequirement } from '../requirement-text.js';
 import { stringSpans, type StringSpan } from '../toml-spans.js';
-import type { FixTarget, RewriteResult } from '../types.js';
+import type { FixTarget, ManifestRewriter, RewriteResult } from '../types.js';
 import { widenPep440, widenPoetry, type Widening } from '../widen.js';
 import { leftAlone } from './requirements.js';
+
+/**
+ * A TOML manifest's rewriter: the file parsed once, its sites listed by `sitesOf`, its requirements
+ * read by the format's own parser (`extract`), then prepareTomlSites. A file that does not parse is
+ * left as it is (the audit reported it).
+ */
+export function tomlRewriter(
+  format: ManifestFormat,
+  extract: (text: string, file: string) => readonly Dependency[],
+  sitesOf: (doc: TomlTable, positions: TomlPositions) => TomlSite[],
+): ManifestRewriter {
+  const prepare = (text: string, file: string): ((targets: readonly FixTarget[]) => RewriteResult) => {
+    const parsed = parseToml(text);
+    if (!parsed.ok) return () => ({ edits: [], changes: [], leftAlone: [], rehash: [] });
+    return prepareTomlSites(text, file, sitesOf(parsed.value, parsed.positions), extract(text, file));
+  };
+  return { format, rewrite: (text, file, targets) => prepare(text, file)(targets), prepare };
+}
 
 export interface TomlSite {
   /** Key path of the string value (see toml-spans.ts). */
