@@ -268,7 +268,7 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
           python ??= await (await import('./python/scan-python.js')).createPythonScanner({ parseTimeoutMs, ruleTimeoutMs });
           const outcome = python.scan(path, text, inTests);
           if (outcome.timedOut) {
-            skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${parseTimeoutMs} ms; code rules not run (secrets were checked)` });
+            skipped.push({ path, reason: 'parse-timeout', partial: true, message: `${path}: parsing took longer than ${Math.round(outcome.parseBudgetMs ?? parseTimeoutMs)} ms (its time limit for ${text.length.toLocaleString('en')} characters); code rules not run (secrets were checked)` });
           } else {
             if (outcome.tooWide !== null) {
               const { line, endLine, children, limit } = outcome.tooWide;

@@ -299,9 +299,10 @@ function extractSetupPy(parser: PythonParser, text: string, context: ExtractCont
     out.error(null, `setup.py is too large (${text.length} characters; the limit is ${MAX_SETUP_PY_CHARS}); not read`);
     return { dependencies: [], errors: out.errors, includes: [], requiresPython: null };
   }
-  const tree = parser.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const tree = parser.parse(source);
   if (tree === null) {
-    out.error(null, `setup.py took longer than ${SETUP_PY_PARSE_TIMEOUT_MS / 1000} s to parse; not read`);
+    out.error(null, `setup.py took longer than ${Math.round(parser.budgetMs(source))} ms to parse (its time limit for ${source.length.toLocaleString('en')} characters); not read`);
     return { dependencies: [], errors: out.errors, includes: [], requiresPython: null };
   }
   try {

@@ -14,6 +14,8 @@ export interface PythonScanOutcome {
   findings: (Report & { info: RuleInfo })[];
   /** Set when the parse was stopped at the time limit: no rule ran. */
   timedOut: boolean;
+  /** The parse's time limit for this file (by its size: parseBudgetMs), for the message when it ran out. */
+  parseBudgetMs?: number;
   /**
    * Set when the file's rule time limit ran out: `query` while the patterns the rules read were
    * being matched (no rule ran), `rules` while the rules ran (the findings are those found before it).
@@ -89,7 +91,7 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
   return {
     scan(path, text, isTest) {
       const tree = parser.parse(text);
-      if (!tree) return { findings: [], timedOut: true, rulesTimedOut: null, syntaxErrors: 0, unparsed: null, tooWide: null, ruleErrors: [], comments: new Map() };
+      if (!tree) return { findings: [], timedOut: true, parseBudgetMs: parser.budgetMs(text), rulesTimedOut: null, syntaxErrors: 0, unparsed: null, tooWide: null, ruleErrors: [], comments: new Map() };
       try {
         const root = tree.rootNode;
         const errors = root.hasError ? findErrors(root, text) : { count: 0, unparsed: null };
