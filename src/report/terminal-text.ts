@@ -7,18 +7,25 @@
  * stays as it is: JSON and SARIF escape these characters by their own rules).
  */
 
-/** C0 controls (line breaks and ESC among them), DEL, C1 controls, and the line and paragraph separators. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/**
+ * C0 controls (line breaks and ESC among them), DEL, C1 controls, the line and paragraph
+ * separators, and the bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C), which
+ * make a line read in another order than it is written ("Trojan Source", CVE-2021-42574).
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
 
 const hex = (code: number, digits: number) => code.toString(16).padStart(digits, '0');
 
+/** One control character as a visible escape (`\e`, `\n`, `\x9b`, `\u202e`): the CLI's, and Slack's (src/slack/blocks/mrkdwn.ts). */
+export const visibleEscape = (c: string): string => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${hex(c.charCodeAt(0), 2)}` : `\\u${hex(c.charCodeAt(0), 4)}`);
+
 /**
  * One line as a terminal may show it: each control character shown as a visible escape (`\e`,
- * `\n`, `\r`, `\t`, `\x9b`, `\u2028`), everything else unchanged.
+ * `\n`, `\r`, `\t`, `\x9b`, `\u2028`, `\u202e`), everything else unchanged.
  */
 export function terminalSafe(line: string): string {
-  return line.replace(CONTROL, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${hex(c.charCodeAt(0), 2)}` : `\\u${hex(c.charCodeAt(0), 4)}`));
+  return line.replace(CONTROL, visibleEscape);
 }
 
 /** Lines made safe, each ended by a line break: the only line breaks in the result. */

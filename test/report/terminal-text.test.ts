@@ -9,6 +9,11 @@ describe('terminalSafe', () => {
     expect(terminalSafe('line\u2028sep\u2029para')).toBe('line\\u2028sep\\u2029para');
   });
 
+  it('shows bidi controls too, which make a line read in another order than it is written (Trojan Source)', () => {
+    expect(terminalSafe('requirements\u202etxt.py')).toBe('requirements\\u202etxt.py');
+    expect(terminalSafe('a\u2066b\u2069c\u200fd\u061ce')).toBe('a\\u2066b\\u2069c\\u200fd\\u061ce');
+  });
+
   it('leaves other text alone, non-ASCII and backslashes included', () => {
     for (const text of ['requirements/base.txt:3', 'django 2.1.5 → 2.2.28 clears 9 advisories', 'C:\\src\\app.py', 'naïve 日本語 😀', '\u00a0nbsp']) {
       expect(terminalSafe(text)).toBe(text);

@@ -18,20 +18,18 @@
  *   section(md`Ignore ${advisoryId} in *${repo}*, by ${md.user(userId)}: ${md.link(url, label)}`)
  */
 
+import { visibleEscape } from '../../report/terminal-text.js';
+
 /**
  * Characters that change how the text around them reads without being seen: the bidi controls
  * (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F and U+061C marks)
  * turn `PYSEC-1 ‮evil‬` into text that reads in another order than it is written, so a reason or
  * a file name can make a line say something else; C0 and C1 controls (but the line break and the
  * tab, which only lay text out) and the line and paragraph separators. Shown as visible escapes
- * (`\u202e`, `\x1b`), as the CLI's terminalSafe shows them, so the reader sees that they are there.
+ * (`\u202e`, `\e`), with the CLI's own escapes (terminalSafe), so the reader sees that they are there.
  */
 const INVISIBLE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-const visibleEscape = (c: string): string => {
-  const code = c.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-};
 
 /**
  * Shows invisible controls (INVISIBLE_CONTROL) as visible escapes, and nothing else: what plain_text
