@@ -34,7 +34,6 @@ import { typosquatFindings, auditTyposquatChecker } from './rules/typosquat.js';
 import { unpinnedFindings } from './rules/unpinned.js';
 import type { PopularName } from '../packages/typosquat/popularity.js';
 import { vulnerabilityFindings } from './rules/vulnerabilities.js';
-import { loadEntryRewriter } from './rules/fix-hints.js';
 
 /** What the audit needs from a package registry (PyPI or a mirror). */
 export interface PackageRegistry {
@@ -180,8 +179,10 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     notReached(detailWarnings, 'ratings', `advisory ratings unavailable (${aliasRatings.failure}): unrated advisories were not looked up in their aliases' records`);
   }
 
-  // The fix advice quotes what `depwatch fix` writes in a Pipfile or pyproject.toml: its rewriter loads now, only for such trees.
-  await loadEntryRewriter(input.load.manifests);
+  // The fix advice quotes what `depwatch fix` writes in a Pipfile or pyproject.toml (whose texts the
+  // loader keeps): the rewriters, and the TOML parser they bring, load only for such trees, which an
+  // audit of requirements files must not pay for (test/cli/startup.test.ts).
+  const entryRewriter = input.load.manifests.some((m) => m.text !== undefined) ? (await import('../fix/entry-text.js')).createEntryRewriter() : undefined;
   const typosquat = auditTyposquatChecker(input.knownNames);
   const exclusions = (input.exclusions ?? []).filter((e) => e.manifests > 0);
   const ignoreFile = input.settings ?? { rules: [], notes: [] };
@@ -201,6 +202,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
       packageAdvisories,
       contextFiles: input.contextFiles,
       typosquat,
+      ...(entryRewriter ? { entryRewriter } : {}),
     };
     const all = [
       ...vulnerabilityFindings(ctx),

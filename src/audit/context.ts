@@ -2,6 +2,7 @@
  * Facts about one audited tree that several rules need: which exact releases are installed, which
  * requirements a lockfile covers, what the registry and the advisories say. Built once per audit.
  */
+import type { EntryRewriter } from '../fix/entry-text.js';
 import { posix } from 'node:path';
 import type { AdvisoryGroup } from '../advisories/aliases.js';
 import type { OsvRecord } from '../advisories/types.js';
@@ -25,6 +26,8 @@ export interface PackageUse {
 
 export interface AuditContext {
   now: Date;
+  /** What `depwatch fix` writes for a TOML entry (src/fix/entry-text.ts), made by the audit when a Pipfile or pyproject.toml was read; absent otherwise. */
+  entryRewriter?: EntryRewriter;
   manifests: LoadedManifest[];
   dependencies: Dependency[];
   packages: PackageUse[];

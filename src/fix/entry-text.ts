@@ -29,34 +29,40 @@ interface PreparedFile {
   lineStarts: number[];
 }
 
-/**
- * The last files prepared, by format and path: the advice asks about one entry at a time, a file's
- * entries in turn, and reading the file again for each made a 2,000-entry pyproject.toml cost 90 s.
- * The text must be the same string for an entry to be reused.
- */
-const prepared = new Map<string, PreparedFile>();
-const PREPARED_FILES = 16;
-
 function prepareFile(text: string, file: string, format: ManifestFormat): PreparedFile | null {
-  const key = `${format}\0${file}`;
-  const known = prepared.get(key);
-  if (known !== undefined && known.text === text) return known;
   const rewriter = rewriterFor(format);
   if (rewriter === null) return null;
   const lineStarts = [0];
   for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lineStarts.push(at + 1);
   const rewrite = rewriter.prepare?.(text, file) ?? ((targets: readonly FixTarget[]) => rewriter.rewrite(text, file, targets));
-  const made = { text, rewrite, lineStarts };
-  if (prepared.size >= PREPARED_FILES) prepared.delete(prepared.keys().next().value!);
-  prepared.set(key, made);
-  return made;
+  return { text, rewrite, lineStarts };
+}
+
+/** What `depwatch fix` would write for one entry of a TOML manifest, or null when it would not rewrite it. */
+export type EntryRewriter = (text: string, file: string, format: ManifestFormat, move: EntryMove) => string | null;
+
+/**
+ * An entry rewriter for one audit: each file is prepared once, on its first entry (the advice asks
+ * about one entry at a time, a file's entries in turn, and reading the file again for each made a
+ * 2,000-entry pyproject.toml cost 90 s); the text must be the same string for a file to be reused.
+ * Held by the audit that makes it, so nothing outlives it.
+ */
+export function createEntryRewriter(): EntryRewriter {
+  const prepared = new Map<string, PreparedFile | null>();
+  return (text, file, format, move) => {
+    const key = `${format}\0${file}`;
+    let ready = prepared.get(key);
+    if (ready === undefined || (ready !== null && ready.text !== text)) {
+      ready = prepareFile(text, file, format);
+      prepared.set(key, ready);
+    }
+    return ready === null ? null : rewrittenEntry(ready, text, move);
+  };
 }
 
 /** The entry as the fixer rewrites it, or null when it would not rewrite it (then the caller says it its own way). */
-export function rewrittenTomlEntry(text: string, file: string, format: ManifestFormat, move: EntryMove): string | null {
+function rewrittenEntry(ready: PreparedFile, text: string, move: EntryMove): string | null {
   if (move.line === null) return null;
-  const ready = prepareFile(text, file, format);
-  if (ready === null) return null;
   const result = ready.rewrite([{ name: move.name, from: move.from, to: move.to, advisories: [] }]);
   const change = result.changes.find((c) => c.line === move.line && c.package === move.name);
   if (change === undefined) return null;

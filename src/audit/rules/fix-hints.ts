@@ -14,7 +14,7 @@ import { isValidSpecifier, isPrerelease, specifierContains } from '../../python/
 import { toolName, uvPylockRemake, type PylockOrigin } from '../../python/formats/created-by.js';
 import type { Dependency, ManifestFormat } from '../../python/types.js';
 import { shellPath, shellWord } from '../../shell-word.js';
-import type { rewrittenTomlEntry } from '../../fix/entry-text.js';
+import type { EntryRewriter } from '../../fix/entry-text.js';
 import type { PackageUse } from '../context.js';
 import { MAX_LISTED_PLACES, type FindingLocation, type ProjectAdvice, type UpgradeAdvice } from '../findings.js';
 
@@ -29,9 +29,14 @@ export interface ProjectFiles {
   declarations: Map<string, Dependency[]>;
   /** The text of each Pipfile and pyproject.toml (LoadedManifest.text): their edits are said as `depwatch fix` writes them. */
   texts: Map<string, string>;
+  /** What `depwatch fix` writes for an entry of those texts (the audit's, see AuditContext.entryRewriter); without it, the requirement rebuilt. */
+  rewriteEntry?: EntryRewriter;
 }
 
-export function projectFiles(manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; lockedBy?: string; origin?: PylockOrigin; text?: string }[]): ProjectFiles {
+export function projectFiles(
+  manifests: readonly { path: string; format: ManifestFormat; dependencies: readonly Dependency[]; lockedBy?: string; origin?: PylockOrigin; text?: string }[],
+  rewriteEntry?: EntryRewriter,
+): ProjectFiles {
   const texts = new Map<string, string>();
   const formatOf = new Map<string, ManifestFormat>();
   const lockedBy = new Map<string, string>();
@@ -50,7 +55,7 @@ export function projectFiles(manifests: readonly { path: string; format: Manifes
       else declarations.set(d.name, [d]);
     }
   }
-  return { formatOf, lockedBy, origins, declarations, texts };
+  return { formatOf, lockedBy, origins, declarations, texts, ...(rewriteEntry ? { rewriteEntry } : {}) };
 }
 
 interface LockTool {
@@ -309,19 +314,6 @@ function adviceFor(pkg: PackageUse, entries: readonly Dependency[], to: string, 
 }
 
 /**
- * The fixer's entry rewriter (src/fix/entry-text.ts), loaded only for a tree with a Pipfile or
- * pyproject.toml (whose texts the loader keeps): it brings the rewriters and their TOML parser,
- * which an audit of requirements files must not load (test/cli/startup.test.ts). Until loaded,
- * an entry's advice is the rebuilt requirement.
- */
-let rewrittenEntry: typeof rewrittenTomlEntry | null = null;
-
-/** Loads the rewriter when some manifest kept its text: the audit awaits this before its rules run. */
-export async function loadEntryRewriter(manifests: readonly { text?: string }[]): Promise<void> {
-  if (rewrittenEntry === null && manifests.some((m) => m.text !== undefined)) rewrittenEntry = (await import('../../fix/entry-text.js')).rewrittenTomlEntry;
-}
-
-/**
  * What to write for `d`: in a Pipfile or pyproject.toml, what `depwatch fix` writes (the entry as
  * written, its version moved: an inline table keeps its `index`, `optional`, `markers` and other
  * keys); elsewhere, or where the fixer would not rewrite the entry, the requirement rebuilt.
@@ -331,7 +323,7 @@ function entryText(d: Dependency, from: string, to: string, style: 'pin' | 'rang
   const text = project.texts.get(d.file);
   if (text !== undefined && format !== undefined) {
     const pep508 = format === 'pyproject' && !d.section?.startsWith('tool.poetry.');
-    const fixed = rewrittenEntry?.(text, d.file, format, { name: d.name, line: d.line, from, to, shape: pep508 ? 'string' : 'line' });
+    const fixed = project.rewriteEntry?.(text, d.file, format, { name: d.name, line: d.line, from, to, shape: pep508 ? 'string' : 'line' });
     if (fixed !== undefined && fixed !== null) return fixed;
   }
   return requirementText(d, to, style, format);

@@ -9,7 +9,7 @@ import { projectFiles, upgradeAdvice } from './fix-hints.js';
 export function registryFindings(ctx: AuditContext): Finding[] {
   if (!ctx.registry) return [];
   const findings: Finding[] = [];
-  const project = projectFiles(ctx.manifests);
+  const project = projectFiles(ctx.manifests, ctx.entryRewriter);
   for (const pkg of ctx.packages) {
     const info = ctx.registry.get(pkg.name);
     if (!info) continue;

@@ -15,7 +15,7 @@ const isMaliciousGroup = (g: { id: string; aliases: readonly string[] }) => isMa
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
-  const project = projectFiles(ctx.manifests);
+  const project = projectFiles(ctx.manifests, ctx.entryRewriter);
   for (const pkg of ctx.packages) {
     const key = `${pkg.name}@${pkg.version}`;
     const records = ctx.hits.get(key) ?? [];
