@@ -1,7 +1,7 @@
 /** Counts and one-line summaries shared by every format (and the Slack layouts). */
 import type { AuditResult } from '../audit/audit.js';
 import type { ScanResult } from '../scan/types.js';
-import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type Finding, type RatedSeverity, type Severity } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { plural } from '../plural.js';
 import { scanPartialReasons } from '../audit/code-scan.js';
 import { isVulnerability, vulnerablePackages } from './packages.js';
@@ -55,8 +55,6 @@ export function summaryLine(result: AuditResult): string {
     (result.partial ? ' (PARTIAL: not everything was read or checked)' : '')
   );
 }
-
-export const location = (f: Finding) => (f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '');
 
 /** An advisory's page on OSV. */
 export const osvUrl = (id: string) => `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;

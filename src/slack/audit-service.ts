@@ -157,7 +157,7 @@ export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now:
  * expired one is no news about this repository (the channel's ignores cover every repository it
  * watches), so it is said by `/audit list`, not by every reply.
  */
-export function activeChannelIgnores(rules: readonly IgnoreRule[], now: Date): IgnoreRule[] {
+function activeChannelIgnores(rules: readonly IgnoreRule[], now: Date): IgnoreRule[] {
   return rules.filter((r) => !isExpired(r, now));
 }
 
@@ -166,7 +166,7 @@ export function activeChannelIgnores(rules: readonly IgnoreRule[], now: Date): I
  * ignore is for whichever of its repositories has the advisory, and one this repository lacks is
  * no stale rule (the repository's own ignores still say so).
  */
-export function withoutChannelStaleNotes(result: AuditResult, channelRules: readonly IgnoreRule[]): AuditResult {
+function withoutChannelStaleNotes(result: AuditResult, channelRules: readonly IgnoreRule[]): AuditResult {
   if (channelRules.length === 0) return result;
   // By source: the rules come back from the audit's worker thread as copies.
   const sources = new Set(channelRules.map((r) => r.source));
@@ -711,7 +711,7 @@ export class SlackAuditService {
 }
 
 /** Said under the reply to an audit asked with a pull request URL: what was audited, and where PR reviews come from. */
-export function pullRequestIgnored(label: string, pullRequest: number): string {
+function pullRequestIgnored(label: string, pullRequest: number): string {
   return `The pull request part of the URL (#${pullRequest}) was ignored: this is an audit of the repository ${escapeMrkdwn(label)} (its default branch). Reviews of pull requests come from watching the repository: \`/audit watch ${escapeMrkdwn(label)}\`.`;
 }
 

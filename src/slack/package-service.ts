@@ -38,7 +38,7 @@ export interface ParsedPackageCommand {
  * at the blanks they would be `django` and `2.1.5`, a card about a project called 2.1.5; joined,
  * the argument is read (and refused, when malformed) as the user wrote it.
  */
-export function joinSpacedReleases(args: readonly string[]): string[] {
+function joinSpacedReleases(args: readonly string[]): string[] {
   const joined: string[] = [];
   for (const arg of args) {
     const last = joined.length - 1;
@@ -84,7 +84,7 @@ export function packageUsageMessage(refused: readonly string[]): SlackMessage {
 }
 
 /** Who asked, where, and the ways to answer there. */
-export interface PackageRequestContext {
+interface PackageRequestContext {
   user: string;
   channel: string;
   client: WebClient;
@@ -92,7 +92,7 @@ export interface PackageRequestContext {
 }
 
 /** Where the placeholder is: a message the bot posted (editable), or a response_url post. */
-export type PackagePlaceholder = { mode: 'chat'; channel: string; ts: string } | { mode: 'respond' };
+type PackagePlaceholder = { mode: 'chat'; channel: string; ts: string } | { mode: 'respond' };
 
 /** The cards could not be built or delivered; `placeholder`: where "checking…" is, when it was posted. */
 export class PackageAnswerError extends Error {

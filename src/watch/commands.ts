@@ -215,10 +215,10 @@ export interface WatchCommandContext {
 }
 
 /** Advisory records by id (ids the data does not hold are absent): only their ids and aliases are read here. */
-export type AdvisoryLookup = (ids: string[]) => Promise<ReadonlyMap<string, { id: string; aliases?: readonly string[] }>>;
+type AdvisoryLookup = (ids: string[]) => Promise<ReadonlyMap<string, { id: string; aliases?: readonly string[] }>>;
 
 /** A schedule of the channel and its next run, in the channel's time zone. */
-export interface ScheduleLine {
+interface ScheduleLine {
   kind: ScheduleKind;
   enabled: boolean;
   cron: string;

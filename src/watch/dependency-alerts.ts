@@ -20,7 +20,7 @@ import { DEPENDENCY_ADVISORIES, DEPENDENCY_ADVISORIES_KEPT, type DependencyAdvis
  * A dependency brings this many advisories new to the channel, at least, to be said in one message:
  * one alone is said by its own alert (with its buttons), as any new advisory is.
  */
-export const MIN_GROUPED = 2;
+const MIN_GROUPED = 2;
 
 export interface DependencyPlan {
   /** Advisory → (repository store key → the key of the message that says it there). */
@@ -30,7 +30,7 @@ export interface DependencyPlan {
 }
 
 /** The message's key: stable across replicas (the rows it is made of are shared), new when the dependency comes back later. */
-export const dependencyMessageKey = (channel: string, row: Pick<FindingRow, 'repo' | 'package' | 'version' | 'dependencyAddedAt'>): string =>
+const dependencyMessageKey = (channel: string, row: Pick<FindingRow, 'repo' | 'package' | 'version' | 'dependencyAddedAt'>): string =>
   `dependency:${channel}:${row.repo}:${row.package ?? ''}@${row.version ?? ''}:${row.dependencyAddedAt ?? ''}`;
 
 /** The message as written with the alert recorded (or reopened) with it: its id is the one "Open fix PR" names. */
@@ -100,7 +100,7 @@ export function planDependencyMessages(input: {
 }
 
 /** What the message says of one repository's dependency: its advisories worst first, and the release that clears them all. */
-export function dependencyMessage(rows: readonly FindingRow[], summary: RepoSummary | undefined, unknownAs: RatedSeverity): DependencyAdvisories {
+function dependencyMessage(rows: readonly FindingRow[], summary: RepoSummary | undefined, unknownAs: RatedSeverity): DependencyAdvisories {
   const findings = rows.map((r) => r.finding).sort((a, b) => compareFindings(a, b, unknownAs));
   const first = rows[0]!;
   const place = findings[0]!;

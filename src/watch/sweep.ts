@@ -442,7 +442,7 @@ async function auditRepository(options: ResolvedOptions, key: string, ref: RepoR
 }
 
 /** Whether a finding's package, at its version, is one the previous audit's packages did not hold. */
-export function newIn(previous: readonly StoredPackage[]): (f: Finding) => boolean {
+function newIn(previous: readonly StoredPackage[]): (f: Finding) => boolean {
   const held = new Set(previous.map((p) => packageAt(p.name, p.version)));
   return (f) => f.package !== null && f.version !== null && !held.has(packageAt(f.package, f.version));
 }

@@ -97,16 +97,6 @@ function holdsPlainly(text: string, span: StringSpan | undefined, value: string)
   return span !== undefined && !span.multiline && text.slice(span.contentStart, span.contentEnd) === value;
 }
 
-export function rewriteTomlSites(
-  text: string,
-  file: string,
-  sites: readonly TomlSite[],
-  dependencies: readonly Dependency[],
-  targets: readonly FixTarget[],
-): RewriteResult {
-  return prepareTomlSites(text, file, sites, dependencies)(targets);
-}
-
 /**
  * The rewrite with what depends on the file alone done once (its string spans, its sites and
  * readings by name): the audit's fix advice asks what one entry becomes for each package it

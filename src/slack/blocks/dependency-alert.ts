@@ -16,7 +16,7 @@ import { alertFixValue } from './fix-pr.js';
 import { actions, button, context, escapeMrkdwn, header, link, md, section, truncate } from './kit.js';
 
 /** Advisories named one by one; the rest are counted (`/audit` lists them all). */
-export const NAMED_ADVISORIES = 5;
+const NAMED_ADVISORIES = 5;
 
 export function dependencyAlertMessage(data: DependencyAdvisories): FittedMessage {
   const unknownAs = data.unknownAs ?? DEFAULT_UNKNOWN_AS;

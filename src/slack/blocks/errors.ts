@@ -115,7 +115,7 @@ export const AUDIT_USAGE_TEXT = [
 ].join('\n');
 
 /** The package cards' line of the help (package-service.ts parses `/audit package`). */
-export const PACKAGE_HELP_LINE = '`/audit package name[==version] …`: a health card per package, before you add it';
+const PACKAGE_HELP_LINE = '`/audit package name[==version] …`: a health card per package, before you add it';
 
 /**
  * One line per watch-family subcommand (src/watch/commands.ts parses them): a Record over
@@ -133,7 +133,7 @@ export const WATCH_HELP_LINES: Record<WatchVerb, string> = {
 };
 
 /** What this bot answers: a bot without watching (or package cards) does not offer them. */
-export interface UsageAvailability {
+interface UsageAvailability {
   packages: boolean;
   watching: boolean;
 }

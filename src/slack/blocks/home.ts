@@ -36,7 +36,7 @@ export function openCounts(counts: Record<Severity, number>): string {
  * (a critical `eval` or a committed `.env` must not be missing from "Open:"). No code line when
  * the code was not scanned, or the row does not say (stored before code findings were counted).
  */
-export function openLines(a: Pick<AuditSummary, 'counts' | 'codeCounts'>): string {
+function openLines(a: Pick<AuditSummary, 'counts' | 'codeCounts'>): string {
   const code = a.codeCounts ? `\nOpen in code: ${Object.values(a.codeCounts).some((n) => n > 0) ? openCounts(a.codeCounts) : 'none'}` : '';
   return `Open: ${openCounts(a.counts)}${code}`;
 }

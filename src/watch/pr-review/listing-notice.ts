@@ -32,7 +32,7 @@ interface Kept {
   notices: { channel: string; key: string; said: string; notice: PullRequestsNotListed }[];
 }
 
-export const notListedKey = (channel: string, since: string) => `pr-not-listed:${channel}:${since}`;
+const notListedKey = (channel: string, since: string) => `pr-not-listed:${channel}:${since}`;
 
 /** A reason is GitHub's own line (at most this long in the message and the store). */
 const REASON_MAX = 300;

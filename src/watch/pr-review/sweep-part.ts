@@ -645,7 +645,7 @@ interface NotReviewedPull {
  * at once is GitHub failing (an outage, a rate limit), not those pull requests, and a card each
  * would flood the channel for one outage. Fewer get a card each, as one failing alone does.
  */
-export const NOT_REVIEWED_SUMMARY_FROM = 3;
+const NOT_REVIEWED_SUMMARY_FROM = 3;
 
 /** The message naming a channel's pull requests not reviewed this sweep: keyed by what it names (at their heads), so an outage that lasts says it once. */
 const notReviewedSummaryKey = (channel: string, pulls: readonly PullRequestRef[]) =>

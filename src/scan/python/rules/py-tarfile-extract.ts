@@ -17,7 +17,6 @@ const UNPACK = ['shutil.unpack_archive'];
 
 /** Filters that keep members inside the target folder (`"data"`, `"tar"`, tarfile's functions for them). */
 const SAFE_FILTER_NAMES = new Set(['data', 'tar']);
-const SAFE_FILTER_FUNCTIONS = new Set(['tarfile.data_filter', 'tarfile.tar_filter']);
 const UNSAFE_FILTER_FUNCTIONS = new Set(['tarfile.fully_trusted_filter']);
 
 const TAR_FORMATS = new Set(['tar', 'gztar', 'bztar', 'xztar', 'zstdtar']);
@@ -32,8 +31,8 @@ function unsafeFilter(file: PythonFile, filter: Node | undefined): string | null
   if (name !== null) return SAFE_FILTER_NAMES.has(name) ? null : `filter="${name.slice(0, 20)}"`;
   const q = filter.type === 'identifier' || filter.type === 'attribute' ? file.qualify(filter) : null;
   if (q && UNSAFE_FILTER_FUNCTIONS.has(q)) return `filter=${filter.text}`;
-  if (q && SAFE_FILTER_FUNCTIONS.has(q)) return null;
-  return null; // the project's own callable: it decides, and is trusted to
+  // tarfile.data_filter / tar_filter, or the project's own callable: it decides, and is trusted to.
+  return null;
 }
 
 export const rule: PythonRule = {
