@@ -66,6 +66,8 @@ interface Lookups {
   joined: Lookup;
   words: Lookup;
   cores: Lookup;
+  /** Each target with one letter replaced by a keyboard neighbour (keyboardSlipsUndone). */
+  slipped: Lookup;
 }
 
 export class TyposquatChecker {
@@ -115,7 +117,8 @@ export class TyposquatChecker {
     each([core(normalized)], 'prefix-suffix', l.cores);
     // Last, as the broadest readings: `f1ask` is confusable, `python3-dateutil` a prefix.
     each(insertionsUndone(normalized), 'insertion', l.exact);
-    each(keyboardSlipsUndone(normalized), 'substitution', l.exact);
+    // The neighbours are symmetric, so a slip is looked up as the targets' own slips, made once (build).
+    each([normalized], 'substitution', l.slipped);
 
     result.similarTo = [...found]
       .map(([target, kind]) => ({ name: target, kind, popularity: this.index.popularity(target), source: this.index.sourceOf(target) ?? '' }))
@@ -131,7 +134,7 @@ export class TyposquatChecker {
 
   private build(): Lookups {
     if (this.lookups !== null && this.builtFor === this.index.version) return this.lookups;
-    const l: Lookups = { exact: new Set(), deleted: new Map(), skeletons: new Map(), joined: new Map(), words: new Map(), cores: new Map() };
+    const l: Lookups = { exact: new Set(), deleted: new Map(), skeletons: new Map(), joined: new Map(), words: new Map(), cores: new Map(), slipped: new Map() };
     for (const [target, { popularity }] of this.index.names()) {
       if (popularity < this.minTarget) continue;
       l.exact.add(target);
@@ -141,6 +144,7 @@ export class TyposquatChecker {
       const words = sortedWords(target);
       if (words !== null) add(l.words, words, target);
       add(l.cores, core(target), target);
+      for (const slip of keyboardSlipsUndone(target)) add(l.slipped, slip, target);
     }
     this.lookups = l;
     this.builtFor = this.index.version;

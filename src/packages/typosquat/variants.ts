@@ -66,8 +66,9 @@ export function insertionsUndone(name: string): string[] {
 }
 
 /**
- * QWERTY neighbours of each letter and digit, as warehouse's own typo check maps them: the slips a
- * finger makes (`requestz` → `requests`, `flaak` → `flask`).
+ * QWERTY neighbours of each letter, as warehouse's own typo check maps them: the slips a finger
+ * makes (`requestz` → `requests`, `flaak` → `flask`). Symmetric (b is a's neighbour when a is b's),
+ * so the checker makes the slips of the popular names once and looks each name up as it is.
  */
 const KEYBOARD_NEIGHBOURS: Readonly<Record<string, string>> = {
   q: 'wa', w: 'qeas', e: 'wrsd', r: 'etdf', t: 'ryfg', y: 'tugh', u: 'yihj', i: 'uojk', o: 'ipkl', p: 'ol',
