@@ -83,7 +83,9 @@ export function formatRepoRef(ref: RepoRef): string {
  */
 export function pullRequestInUrl(input: string): number | null {
   const text = input.trim().replace(/^<([^|>]+)(?:\|[^>]*)?>$/, '$1');
-  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/\s]+\/[^/\s]+\/[^/\s]+\/pulls?\/(\d{1,9})(?:[/?#]|$)/i.exec(text);
+  // Only a URL, as parseRepoRef reads one (a scheme, or a host with a dot first): `o/r@feat/x/pull/7`
+  // is repository o/r at branch feat/x/pull/7, which names no pull request.
+  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/\s]+|[^/@\s]+\.[^/@\s]+)\/[^/@\s]+\/[^/@\s]+\/pulls?\/(\d{1,9})(?:[/?#]|$)/i.exec(text);
   return match ? Number(match[1]) : null;
 }
 

@@ -81,6 +81,12 @@ describe('pullRequestInUrl', () => {
       expect(pullRequestInUrl(input)).toBeNull();
     }
   });
+
+  it('finds none in a branch that has pull/N in its name: `acme/web@feat/x/pull/7` audits that branch', () => {
+    expect(parseRepoRef('acme/web@feat/x/pull/7')).toEqual({ owner: 'acme', repo: 'web', branch: 'feat/x/pull/7' });
+    expect(pullRequestInUrl('acme/web@feat/x/pull/7')).toBeNull();
+    expect(pullRequestInUrl('acme@x/web/y/pull/7')).toBeNull();
+  });
 });
 
 describe('links', () => {
