@@ -10,9 +10,9 @@ import type { Node } from 'web-tree-sitter';
 import { codeName, columnOf, lineOf } from '../file.js';
 import type { PythonFile } from '../file.js';
 import type { PythonRule } from '../rule.js';
+import { mayBeFlaskRun } from './py-flask-debug.js';
 
 const ALL_INTERFACES = new Set(['0.0.0.0', '::', '[::]']);
-const isFlask = (name: string) => name === 'flask' || name.startsWith('flask.') || name.startsWith('flask_');
 
 const SERVERS = ['uvicorn.run', 'aiohttp.web.run_app', 'flask.Flask().run'];
 const SOCKETS = ['socket.socket().bind', 'socket.create_server'];
@@ -53,13 +53,10 @@ export const rule: PythonRule = {
       const first = address.namedChildren.find((c) => c && c.type !== 'comment');
       host = allInterfaces(file, first, true);
     } else {
-      if (method === 'run' && callee !== 'flask.Flask().run' && !SERVERS.includes(callee ?? '')) {
-        // `subprocess.run`, `asyncio.run`: a method of an imported module that is not flask's.
-        const head = callee?.split('.')[0];
-        if (head && file.aliases.get(head) === head && !isFlask(head)) return;
-        if (![...file.aliases.values()].some(isFlask)) return;
-      }
-      host = allInterfaces(file, args.keywords.get('host'), false);
+      const given = args.keywords.get('host');
+      // Any other .run(): a Flask app's only (py-flask-debug decides that, once per file).
+      if (!given || (method === 'run' && !SERVERS.includes(callee ?? '') && !mayBeFlaskRun(file, callee))) return;
+      host = allInterfaces(file, given, false);
     }
     if (!host) return;
     const name = SERVERS.includes(callee ?? '') || callee === 'socket.create_server' ? callee! : codeName(fn ?? call);

@@ -19,6 +19,18 @@ function fileImportsFlask(file: PythonFile): boolean {
   return found;
 }
 
+/**
+ * Whether a `.run()` call may be a Flask app's: one the file builds (`flask.Flask().run`), or, as
+ * bandit reads it, any in a file importing flask whose receiver is not another imported module
+ * (`subprocess.run`, `asyncio.run`). Shared with py-bind-all-interfaces.
+ */
+export function mayBeFlaskRun(file: PythonFile, callee: string | null): boolean {
+  if (callee === 'flask.Flask().run') return true;
+  const head = callee?.split('.')[0];
+  if (head && file.aliases.get(head) === head && !isFlask(head)) return false;
+  return fileImportsFlask(file);
+}
+
 export const rule: PythonRule = {
   info: {
     id: 'py-flask-debug',
@@ -35,12 +47,7 @@ export const rule: PythonRule = {
   check(call, file, report, callee) {
     if (!PythonFile.isTrue(file.argumentsOf(call).keywords.get('debug'))) return;
     const known = callee === 'flask.Flask().run';
-    if (!known) {
-      // `subprocess.run`, `asyncio.run`: a method of an imported module that is not flask's.
-      const head = callee?.split('.')[0];
-      if (head && file.aliases.get(head) === head && !isFlask(head)) return;
-      if (!fileImportsFlask(file)) return;
-    }
+    if (!mayBeFlaskRun(file, callee)) return;
     report({
       line: lineOf(call),
       column: columnOf(call),
