@@ -37,10 +37,10 @@ import type { WatchStateStore } from '../store/watch-state/types.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
 import { errorMessage, failedPlaceholder, undeliveredFailurePlaceholder, type SlackMessage } from './blocks/errors.js';
 import { errorLine } from '../error-line.js';
-import { fitMessage, fitView, withClosingNotice } from './blocks/fit.js';
+import { fitMessage, fitView } from './blocks/fit.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
-import { plural } from '../plural.js';
 import { context } from './blocks/kit.js';
+import { postPlaceholder, replaceThroughResponseUrl, slackErrorCode, type ReplyTarget } from './reply-target.js';
 import { homeView } from './blocks/home.js';
 import { IGNORE_BLOCKS, ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import { ignoredIdWarning } from './blocks/watch-reply.js';
@@ -122,20 +122,6 @@ export interface AuditRequest {
 export interface AuditOutcome {
   record: AuditRecord;
   stats: SnapshotStats;
-}
-
-/** Where the reply lives: a message the bot can edit, or the response_url of the command. */
-type ReplyTarget = { mode: 'chat'; channel: string; ts: string } | { mode: 'respond'; respond: RespondFn };
-
-/** response_url allows five posts; the placeholder and the result take two (three with a first stage). */
-const RESPOND_MAX_POSTS = 5;
-
-/** chat.postMessage errors that mean only response_url reaches the channel (a private channel without the bot, a DM). */
-export const PLATFORM_FALLBACK_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found']);
-
-export function slackErrorCode(err: unknown): string | undefined {
-  const data = (err as { data?: { error?: unknown } } | null)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
 }
 
 /** Re-applies ignores to a stored result (no new GitHub or OSV calls): findings move between open and ignored. */
@@ -414,20 +400,8 @@ export class SlackAuditService {
     return fitMessage(auditReply({ ...record, auditId: record.id, fixPr }));
   }
 
-  private async postPlaceholder(request: AuditRequest, message: SlackMessage): Promise<ReplyTarget> {
-    const fitted = fitMessage(message).first;
-    try {
-      const posted = await request.client.chat.postMessage({ channel: request.channel, text: fitted.text, blocks: fitted.blocks });
-      if (!posted.ts || !posted.channel) throw new Error('chat.postMessage answered without a ts');
-      return { mode: 'chat', channel: posted.channel, ts: posted.ts };
-    } catch (err) {
-      const code = slackErrorCode(err);
-      if (!request.respond || !code || !PLATFORM_FALLBACK_ERRORS.has(code)) throw err;
-      // Private channels the bot is not in (and DMs between people) are reachable only through response_url.
-      this.options.logger.info({ channel: request.channel, code }, 'replying through response_url');
-      await request.respond({ response_type: 'in_channel', text: fitted.text, blocks: fitted.blocks });
-      return { mode: 'respond', respond: request.respond };
-    }
+  private postPlaceholder(request: AuditRequest, message: SlackMessage): Promise<ReplyTarget> {
+    return postPlaceholder({ client: request.client, channel: request.channel, respond: request.respond, command: '/audit', logger: this.options.logger }, fitMessage(message).first);
   }
 
   /** The first stage: in a message, the whole reply (thread included); through response_url, its first message. */
@@ -447,19 +421,7 @@ export class SlackAuditService {
       await this.editReply(request.client, record.id, target.channel, target.ts);
       return;
     }
-    const { first, replies } = await this.render(record);
-    await target.respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
-    // The placeholder and this result took two posts.
-    const shown = replies.slice(0, Math.max(0, RESPOND_MAX_POSTS - 2 - usedPosts));
-    const hidden = replies.length - shown.length;
-    for (const [i, reply] of shown.entries()) {
-      // Never cut silently: the last post ends with what did not fit, room made for it in that post.
-      const fitted =
-        i === shown.length - 1 && hidden > 0
-          ? withClosingNotice(reply, (dropped) => context(`${plural(hidden, 'more part')}${dropped ? ' and the end of this one' : ''} not shown: invite me to this channel to get the whole report in a thread.`))
-          : reply;
-      await target.respond({ response_type: 'in_channel', replace_original: false, text: fitted.text, blocks: fitted.blocks });
-    }
+    await replaceThroughResponseUrl(target.respond, await this.render(record), { advice: 'invite me to this channel to get the whole report in a thread.', usedPosts });
   }
 
   /**

@@ -6,24 +6,21 @@
  * and a post through it cannot be edited by the Web API). Where the bot cannot post (a private
  * channel it is not in, a DM) the answer goes through response_url. A failure becomes one
  * ephemeral line with an error id (reportFailure), never a stack trace, and the placeholder says so.
+ * Placeholder and delivery are reply-target.ts's, shared with `/audit owner/repo`.
  */
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
-import { PLATFORM_FALLBACK_ERRORS, slackErrorCode } from './audit-service.js';
 import { buildCards, parsePackageArg, PackageArgumentError, type CardSources, type PackageRequest } from '../packages/card.js';
 import type { SlackMessage } from './blocks/errors.js';
-import { fitMessage, withClosingNotice } from './blocks/fit.js';
-import { plural } from '../plural.js';
+import { fitMessage } from './blocks/fit.js';
 import { checkingPackagesMessage, packageCardsMessage, PACKAGE_USAGE_TEXT } from './blocks/package-card.js';
-import { context, section } from './blocks/kit.js';
+import { section } from './blocks/kit.js';
 import { md } from './blocks/mrkdwn.js';
+import { postPlaceholder, replaceInThread, replaceThroughResponseUrl, type ReplyTarget } from './reply-target.js';
 
 /** More would take minutes and fill a channel; the CLI takes any number. */
 export const MAX_PACKAGES_PER_COMMAND = 10;
-
-/** response_url takes five posts: the cards and up to four continuations. */
-const RESPOND_MAX_POSTS = 5;
 
 const PACKAGE_COMMAND = /^package(?:s)?(?:\s+|$)/i;
 
@@ -91,15 +88,12 @@ interface PackageRequestContext {
   respond: RespondFn;
 }
 
-/** Where the placeholder is: a message the bot posted (editable), or a response_url post. */
-type PackagePlaceholder = { mode: 'chat'; channel: string; ts: string } | { mode: 'respond' };
-
 /** The cards could not be built or delivered; `placeholder`: where "checking…" is, when it was posted. */
 export class PackageAnswerError extends Error {
   override name = 'PackageAnswerError';
   constructor(
     override readonly cause: unknown,
-    readonly placeholder: PackagePlaceholder | null,
+    readonly placeholder: ReplyTarget | null,
   ) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
@@ -113,50 +107,16 @@ export class SlackPackageService {
 
   /** Builds the cards and posts them in the channel (after the ack); failures throw PackageAnswerError. */
   async answer(command: ParsedPackageCommand, request: PackageRequestContext): Promise<void> {
-    let placed: PackagePlaceholder | null = null;
+    let placed: ReplyTarget | null = null;
     try {
       const placeholder = fitMessage(checkingPackagesMessage(command.requests.map((r) => r.given), request.user)).first;
-      placed = await this.postPlaceholder(request, placeholder);
+      placed = await postPlaceholder({ ...request, command: '/audit package', logger: this.logger }, placeholder);
       const cards = await buildCards(command.requests, await this.sources());
       const fitted = fitMessage(packageCardsMessage(cards, command.refused));
-      if (placed.mode === 'chat') await this.deliverInThread(request.client, placed, fitted);
-      else await this.deliverThroughResponseUrl(request.respond, fitted);
+      if (placed.mode === 'chat') await replaceInThread(request.client, placed, fitted);
+      else await replaceThroughResponseUrl(placed.respond, fitted, { advice: 'ask about fewer packages at once.' });
     } catch (err) {
       throw new PackageAnswerError(err, placed);
-    }
-  }
-
-  private async postPlaceholder(request: PackageRequestContext, placeholder: SlackMessage): Promise<PackagePlaceholder> {
-    try {
-      const posted = await request.client.chat.postMessage({ channel: request.channel, text: placeholder.text, blocks: placeholder.blocks });
-      if (!posted.ts || !posted.channel) throw new Error('chat.postMessage answered without a ts');
-      return { mode: 'chat', channel: posted.channel, ts: posted.ts };
-    } catch (err) {
-      const code = slackErrorCode(err);
-      if (!code || !PLATFORM_FALLBACK_ERRORS.has(code)) throw err;
-      // Private channels the bot is not in (and DMs between people) are reachable only through response_url.
-      this.logger?.info({ channel: request.channel, code }, '/audit package: replying through response_url');
-      await request.respond({ response_type: 'in_channel', text: placeholder.text, blocks: placeholder.blocks });
-      return { mode: 'respond' };
-    }
-  }
-
-  /** The placeholder edited into the cards, and what did not fit in its thread. */
-  private async deliverInThread(client: WebClient, placed: Extract<PackagePlaceholder, { mode: 'chat' }>, { first, replies }: ReturnType<typeof fitMessage>): Promise<void> {
-    await client.chat.update({ channel: placed.channel, ts: placed.ts, text: first.text, blocks: first.blocks });
-    for (const reply of replies) await client.chat.postMessage({ channel: placed.channel, thread_ts: placed.ts, text: reply.text, blocks: reply.blocks });
-  }
-
-  private async deliverThroughResponseUrl(respond: RespondFn, { first, replies }: ReturnType<typeof fitMessage>): Promise<void> {
-    await respond({ response_type: 'in_channel', replace_original: true, text: first.text, blocks: first.blocks });
-    // The placeholder took one post and the cards one: what is left of response_url's five.
-    const shown = replies.slice(0, RESPOND_MAX_POSTS - 2);
-    const hidden = replies.length - shown.length;
-    for (const [i, reply] of shown.entries()) {
-      // Never cut silently: the last post ends with what did not fit, room made for it in that post.
-      const cut = i === shown.length - 1 && hidden > 0;
-      const message = cut ? withClosingNotice(reply, (dropped) => context(md`${plural(hidden, 'more part')}${dropped ? ' and the end of this one' : ''} not shown: ask about fewer packages at once.`)) : reply;
-      await respond({ response_type: 'in_channel', replace_original: false, text: message.text, blocks: message.blocks });
     }
   }
 }
