@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { usageMessage } from '../../src/slack/blocks/errors.js';
 import { fitMessage } from '../../src/slack/blocks/fit.js';
 import { parsePackageCommand } from '../../src/slack/package-service.js';
+import { WATCH_USAGE_LINES, watchReplyMessage } from '../../src/slack/blocks/watch-reply.js';
 import { parseWatchCommand, WATCH_VERBS } from '../../src/watch/commands.js';
 import { blockText } from './app-world.js';
 
@@ -49,5 +50,24 @@ describe('/audit help', () => {
     const text = helpText();
     expect(text).toContain('/audit unignore &lt;advisory id&gt;');
     expect(text).not.toMatch(/<(?![@#!]|https?:)/);
+  });
+
+  it('words the watch commands as the answer to a mistyped one and the foot of /audit list do: one usage, not two', () => {
+    const help = helpText();
+    for (const line of WATCH_USAGE_LINES) expect(help).toContain(line);
+    const mistyped = watchReplyMessage({ kind: 'usage', problem: 'usage: /audit list', ephemeral: true });
+    expect(mistyped.text.split('\n').slice(1)).toEqual(WATCH_USAGE_LINES);
+    const list = watchReplyMessage({ kind: 'list', ephemeral: true, repos: [], watches: [], more: 0, timeZone: 'UTC', schedules: [], unknownAs: 'high', ignores: [] });
+    expect(blockText(list.blocks?.at(-1))).toContain(WATCH_USAGE_LINES.join('\n'));
+  });
+
+  it('gives schedule examples the parser takes, and a time zone command it takes', () => {
+    const schedule = WATCH_USAGE_LINES.find((line) => line.includes('/audit schedule'))!;
+    const examples = [...schedule.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+    expect(examples).toEqual(['mon 09:00', 'daily 8am', '1st 10:00', 'hourly']);
+    for (const example of examples) expect(parseWatchCommand(`schedule weekly ${example} Europe/Berlin`), example).toMatchObject({ kind: 'schedule', timeZone: 'Europe/Berlin' });
+    expect(parseWatchCommand('schedule weekly off')).toMatchObject({ kind: 'schedule', cron: null });
+    expect(schedule).toContain('/audit schedule timezone Europe/Berlin');
+    expect(parseWatchCommand('schedule timezone Europe/Berlin')).toEqual({ kind: 'time-zone', timeZone: 'Europe/Berlin' });
   });
 });

@@ -5,8 +5,7 @@
 import type { KnownBlock } from '@slack/types';
 import { MANIFEST_PATTERNS, type UserError } from '../errors.js';
 import { context, escapeMrkdwn, link, section } from './kit.js';
-import { DEFAULT_UNKNOWN_AS, UNKNOWN_AS_LEVELS, UNRATED_LABEL } from '../../audit/findings.js';
-import { WATCH_VERBS, type WatchVerb } from '../../watch/commands.js';
+import { WATCH_USAGE_LINES } from './watch-reply.js';
 
 export interface ErrorMessageOptions {
   now: Date;
@@ -117,21 +116,6 @@ export const AUDIT_USAGE_TEXT = [
 /** The package cards' line of the help (package-service.ts parses `/audit package`). */
 const PACKAGE_HELP_LINE = '`/audit package name[==version] …`: a health card per package, before you add it';
 
-/**
- * One line per watch-family subcommand (src/watch/commands.ts parses them): a Record over
- * WATCH_VERBS, so a verb added to the parser does not compile until the help says it.
- */
-export const WATCH_HELP_LINES: Record<WatchVerb, string> = {
-  watch: '`/audit watch owner/repo [#channel]`: alerts and digests for a repository in this (or that) channel',
-  unwatch: '`/audit unwatch owner/repo [#channel]`: stop watching it',
-  list: '`/audit list`: what this channel watches, its schedules and ignores',
-  schedule:
-    '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "1st 10:00" | "hourly" | cron> [Time/Zone]`, `… off`, or `/audit schedule timezone Europe/Berlin`: when this channel hears',
-  ignore: '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]`: stop reporting an advisory in this channel (alerts, digests, `/audit` replies and list counts here show it as ignored)',
-  unignore: '`/audit unignore <advisory id>`: report it again',
-  settings: `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\`: how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
-};
-
 /** What this bot answers: a bot without watching (or package cards) does not offer them. */
 interface UsageAvailability {
   packages: boolean;
@@ -145,7 +129,7 @@ export function usageMessage(intro?: string, available: UsageAvailability = { pa
   blocks.push(section(AUDIT_USAGE_TEXT));
   const more = [
     ...(available.packages ? [PACKAGE_HELP_LINE] : []),
-    ...(available.watching ? WATCH_VERBS.map((verb) => escapeMrkdwn(WATCH_HELP_LINES[verb])) : []),
+    ...(available.watching ? WATCH_USAGE_LINES : []),
     '`/audit help`: this list',
   ];
   blocks.push(section(['*Also*', ...more].join('\n')));

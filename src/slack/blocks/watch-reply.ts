@@ -7,20 +7,30 @@ import type { KnownBlock } from '@slack/types';
 import { DEFAULT_UNKNOWN_AS, UNKNOWN_AS_LEVELS, UNRATED_LABEL } from '../../audit/findings.js';
 import { formatUtc } from '../../incidents/duration.js';
 import { describeCron } from '../../schedule/cron.js';
-import type { WatchReply } from '../../watch/commands.js';
+import { WATCH_VERBS, type WatchReply, type WatchVerb } from '../../watch/commands.js';
 import { fitMessage } from './fit.js';
 import { context, escapeMrkdwn, header, listSections, listWithin, md, section, truncate } from './kit.js';
 
-/** The usage, as mrkdwn (its `<placeholders>` escaped so Slack shows them instead of reading them as links). */
-export const WATCH_USAGE = escapeMrkdwn([
-  '`/audit watch owner/repo [#channel]` — alerts and digests for a repository in this (or that) channel',
-  '`/audit unwatch owner/repo [#channel]`',
-  '`/audit list` — what this channel watches, its schedules and ignores',
-  '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`',
-  '`/audit schedule timezone Europe/Berlin` — the channel\'s zone, for all its schedules (a zone after one schedule sets it too)',
-  '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]` · `/audit unignore <advisory id>`',
-  `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\` — how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
-].join('\n'));
+/**
+ * One line per watch-family subcommand (src/watch/commands.ts parses them): a Record over
+ * WATCH_VERBS, so a verb added to the parser does not compile until the help says it. The one
+ * wording of the usage: `/audit help`, the answer to a mistyped command and the foot of `/audit list`.
+ */
+const WATCH_HELP_LINES: Record<WatchVerb, string> = {
+  watch: '`/audit watch owner/repo [#channel]`: alerts and digests for a repository in this (or that) channel',
+  unwatch: '`/audit unwatch owner/repo [#channel]`: stop watching it',
+  list: '`/audit list`: what this channel watches, its schedules and ignores',
+  schedule:
+    '`/audit schedule <weekly|monthly|quarterly|alerts> <"mon 09:00" | "daily 8am" | "1st 10:00" | "hourly" | cron> [Time/Zone]` or `… off`: when this channel hears; `/audit schedule timezone Europe/Berlin`: the channel\'s zone, for all its schedules (a zone after one schedule sets it too)',
+  ignore: '`/audit ignore <advisory id> <reason> [package:<name>] [until YYYY-MM-DD]`: stop reporting an advisory in this channel (alerts, digests, `/audit` replies and list counts here show it as ignored)',
+  unignore: '`/audit unignore <advisory id>`: report it again',
+  settings: `\`/audit settings unknown-as <${UNKNOWN_AS_LEVELS.join('|')}>\`: how advisories ${UNRATED_LABEL} count here (default ${DEFAULT_UNKNOWN_AS})`,
+};
+
+/** The usage lines as mrkdwn, in the parser's order (their `<placeholders>` escaped so Slack shows them instead of reading them as links). */
+export const WATCH_USAGE_LINES: readonly string[] = WATCH_VERBS.map((verb) => escapeMrkdwn(WATCH_HELP_LINES[verb]));
+
+export const WATCH_USAGE = WATCH_USAGE_LINES.join('\n');
 
 /**
  * The list is one ephemeral message (no thread for more): its watches and ignores each get this
