@@ -52,6 +52,14 @@ export interface ChannelIgnore {
   createdAt: string;
 }
 
+/**
+ * A channel's `/audit ignore` as an audit rule, with the same meaning as a `.depwatch.yml` entry;
+ * its source names the channel (a reply's notes tell channel rules apart by it). Both stores use it.
+ */
+export function channelIgnoreRule(ignore: Pick<ChannelIgnore, 'channel' | 'advisory' | 'package' | 'reason' | 'until'>): IgnoreRule {
+  return { id: ignore.advisory, reason: ignore.reason, until: ignore.until, package: ignore.package, source: `channel ${ignore.channel}` };
+}
+
 export interface ChangeRow {
   id: number;
   at: string;
@@ -483,7 +491,7 @@ export class WatchStore {
 
   /** A channel's ignores as audit rules, with the same meaning as `.depwatch.yml` entries. */
   ignoreRulesForChannel(channel: string): IgnoreRule[] {
-    return this.ignoresForChannel(channel).map((i) => ({ id: i.advisory, reason: i.reason, until: i.until, package: i.package, source: `channel ${channel}` }));
+    return this.ignoresForChannel(channel).map(channelIgnoreRule);
   }
 
   // ------------------------------------------------------------------ change log

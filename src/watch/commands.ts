@@ -9,13 +9,13 @@
  */
 import { isAdvisoryIdForm } from '../audit/advisory-id.js';
 import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity } from '../audit/findings.js';
-import { applyIgnores, type IgnoreRule } from '../audit/ignores.js';
+import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { branchOfRef, formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
 import { isValidTimeZone, nextOccurrence, ScheduleParseError, scheduleToCron } from '../schedule/cron.js';
 import type { AccessGate } from '../authz/gate.js';
 import type { Decision, Entry } from '../authz/policy.js';
-import { repoKeyOf, SCHEDULE_KINDS, type ScheduleKind } from '../store/watches.js';
+import { channelIgnoreRule, repoKeyOf, SCHEDULE_KINDS, type ScheduleKind } from '../store/watches.js';
 import { firstReason } from './partial-state.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { Logger } from '../log.js';
@@ -506,7 +506,8 @@ async function listReply(ctx: WatchCommandContext): Promise<WatchReply> {
   const summaries = await store.repoSummaries(watches.map((w) => w.repo));
   const tz = (await store.channelTimeZone(channelId)) ?? ctx.defaultTimeZone;
   const shown = watches.slice(0, MAX_LISTED);
-  const { open: openOf, ignored: ignoredOf } = await openVulnerabilities(store, shown.map((w) => w.repo), await store.ignoreRulesForChannel(channelId), ctx.now);
+  const ignores = (await store.ignoresForChannel(channelId)).map((ignore) => ({ ignore, rule: channelIgnoreRule(ignore) }));
+  const { open: openOf, ignored: ignoredOf } = await openVulnerabilities(store, shown.map((w) => w.repo), ignores.map((i) => i.rule), ctx.now);
   const listed = shown.map((w): ListedWatch => {
     const s = summaries.get(w.repo);
     const open = openOf.get(w.repo) ?? 0;
@@ -527,6 +528,7 @@ async function listReply(ctx: WatchCommandContext): Promise<WatchReply> {
     timeZone: tz,
     schedules: await scheduleLines(ctx, tz),
     unknownAs: (await store.channelUnknownAs(channelId)) ?? DEFAULT_UNKNOWN_AS,
-    ignores: (await store.ignoresForChannel(channelId)).map((i) => ({ advisory: i.advisory, package: i.package, reason: i.reason, until: i.until, createdBy: i.createdBy, expired: i.until !== null && i.until < isoDay(ctx.now) })),
+    // Expired as the counts above (applyIgnores) and every audit judge it: the one isExpired.
+    ignores: ignores.map(({ ignore: i, rule }) => ({ advisory: i.advisory, package: i.package, reason: i.reason, until: i.until, createdBy: i.createdBy, expired: isExpired(rule, ctx.now) })),
   };
 }

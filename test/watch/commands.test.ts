@@ -115,6 +115,36 @@ describe('handleWatchCommand', () => {
     expect(text).toContain('*octo/lib*: 0 open vulnerabilities');
   });
 
+  it("lists the channel's ignores from one read, each expired once its last day has passed, as the counts beside them judge it", async () => {
+    const { ctx } = setUp();
+    const newYear = { ...ctx, now: new Date('2025-01-01T10:00:00Z') };
+    await run('watch octo/app', newYear);
+    await run('ignore PYSEC-1 patched in our fork until 2025-01-05', newYear);
+    await run('ignore PYSEC-2 not reachable until 2025-01-06', newYear);
+    const finding = (id: string): Finding => ({ kind: 'vulnerability', severity: 'high', package: 'requests', version: '1.0', file: 'requirements.txt', line: 1, id, fix: { version: null, text: '' } });
+    await ctx.state.recordAudit(
+      { repo: 'octo/app', display: 'octo/app', htmlUrl: 'https://github.com/octo/app', private: false, sha: 'sha1', packages: [], ignores: [], dependencies: 1, now: ctx.now },
+      { repo: 'octo/app', findings: [finding('PYSEC-1'), finding('PYSEC-2')], keyOf: findingKey, sha: 'sha1', now: ctx.now, baseline: true },
+    );
+    let reads = 0;
+    const counted = new Proxy(ctx.state, {
+      get: (target, name, receiver) => {
+        if (name === 'ignoresForChannel' || name === 'ignoreRulesForChannel') reads++;
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    // 2025-01-06: PYSEC-1's last day was yesterday, PYSEC-2's is today.
+    const list = await handleWatchCommand({ kind: 'list' }, { ...ctx, state: counted });
+    expect(reads).toBe(1);
+    if (list.kind !== 'list') throw new Error(`expected the list, got ${list.kind}`);
+    expect(list.ignores.map((i) => [i.advisory, i.until, i.expired])).toEqual([
+      ['PYSEC-1', '2025-01-05', true],
+      ['PYSEC-2', '2025-01-06', false],
+    ]);
+    expect(list.watches[0]?.status).toMatchObject({ state: 'ok', open: 1, ignored: 1 });
+  });
+
   it('tells the change as done when it is stored, even if this replica could not rebuild its timers (its refresh will)', async () => {
     const { store, ctx } = setUp({ scheduler: { reload: () => Promise.reject(new Error('connection terminated')) } });
     expect((await run('schedule weekly fri 16:00', ctx)).text).toContain('weekly');

@@ -16,7 +16,7 @@ import { PostgresOutbox } from '../outbox/postgres.js';
 import { HEALTH_SEEN_COLUMNS, HEALTH_SEEN_ON_CONFLICT, healthSeenValues, healthSnapshotOf, type HealthSeenRow } from '../package-health.js';
 import type { OutboundMessage } from '../outbox/types.js';
 import { inTransaction, POSTGRES_MIGRATIONS_DIR, type PgClient, type PgPool } from '../postgres.js';
-import { DEFAULT_SCHEDULES, partialReasonsColumn, SCHEDULE_KINDS, storedErrorText, type AffectedRepo, type AlertRow, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type RepoSummary, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
+import { DEFAULT_SCHEDULES, partialReasonsColumn, SCHEDULE_KINDS, storedErrorText, type AffectedRepo, type AlertRow, channelIgnoreRule, type ChannelIgnore, type FindingRow, type FindingsDiff, type RepoStateRow, type RepoSummary, type ScheduleKind, type ScheduleRow, type WatchRow } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, SweepProblems, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 import { planFindings } from '../findings-diff.js';
@@ -196,11 +196,7 @@ export class PostgresWatchState implements WatchStateStore {
   }
 
   async ignoreRulesForChannel(channel: string): Promise<IgnoreRule[]> {
-    const res = await this.pool.query<{ advisory: string; package: string | null; reason: string; until: string | null }>(
-      'SELECT advisory, package, reason, until FROM channel_ignores WHERE channel = $1 ORDER BY advisory',
-      [channel],
-    );
-    return res.rows.map((i) => ({ id: i.advisory, reason: i.reason, until: i.until, package: i.package, source: `channel ${channel}` }));
+    return (await this.ignoresForChannel(channel)).map(channelIgnoreRule);
   }
 
   // ------------------------------------------------------------------ repository state
