@@ -28,7 +28,7 @@ import { DEFAULT_UNKNOWN_AS, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores } from '../audit/ignores.js';
 import { blobLineUrl } from '../github/links.js';
 import type { Logger } from '../log.js';
-import type { OutboundMessage } from '../store/outbox/types.js';
+import type { OutboundMessage, OutboxRow } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { repoKeyOfDisplay, type AffectedRepo, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
 import { ignoredReason, NO_LONGER_WATCHED, NOT_FOUND, NOT_VISIBLE } from './closed-reasons.js';
@@ -387,24 +387,28 @@ async function correctOutOfSightFixes(
  * of transient failures leaves the alert `recorded`, with the error: the next run queues it again.
  */
 export async function recordAlertDeliveries(channel: string, state: WatchStateStore, now: Date): Promise<void> {
-  for (const alert of await state.alertsForChannel(channel)) {
-    if (alert.state === 'failed') continue;
+  // An alert with its message, never said by a dependency message, has nothing more to learn.
+  const unsettled = (await state.alertsForChannel(channel)).filter((alert) => alert.state !== 'failed' && !(alert.messageTs && announcedWith(alert).length === 0));
+  // The outbox rows they are read from, in one read (not one per alert): their own posts, and the
+  // dependency messages that said those with no message yet.
+  const keys = new Set(unsettled.flatMap((alert) => [alert.clientKey, ...(alert.messageTs ? [] : announcedWith(alert))]));
+  const rows = await state.outbox.rowsByKey([...keys]);
+  for (const alert of unsettled) {
+    const own = rows.get(alert.clientKey) ?? null;
     if (alert.messageTs) {
       // Said by a dependency message, then posted on its own (it newly hit a repository): its own message is the one to reply under.
-      if (announcedWith(alert).length === 0) continue;
-      const own = await state.outbox.row(alert.clientKey);
       if (own?.state === 'posted' && own.messageTs && own.messageTs !== alert.messageTs) await state.recordAlertMessage(alert.id, own.messageTs, now);
       continue;
     }
     // Said by a dependency message (and no post of its own since): that message is its announcement.
-    const post = (await state.outbox.row(alert.clientKey)) ?? (await dependencyPost(state, alert));
+    const post = own ?? dependencyPost(rows, alert);
     if (post?.state === 'posted' && post.messageTs) await state.recordAlertMessage(alert.id, post.messageTs, now);
     else if (post?.state === 'failed') await state.markAlertFailure(alert.id, post.lastError ?? 'not delivered', post.failure !== 'transient', now);
   }
 }
 
 /** The delivered dependency message that said the alert (the first posted of them), else the first of them as it stands. */
-async function dependencyPost(state: WatchStateStore, alert: AlertRow) {
-  const rows = (await Promise.all(announcedWith(alert).map((key) => state.outbox.row(key)))).filter((r) => r !== null);
-  return rows.find((r) => r.state === 'posted') ?? rows[0] ?? null;
+function dependencyPost(rows: ReadonlyMap<string, OutboxRow>, alert: AlertRow): OutboxRow | null {
+  const said = announcedWith(alert).flatMap((key) => rows.get(key) ?? []);
+  return said.find((r) => r.state === 'posted') ?? said[0] ?? null;
 }

@@ -5,11 +5,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { findingKey, type Finding } from '../../src/audit/findings.js';
-import type { OutboundMessage } from '../../src/store/outbox/types.js';
+import type { OutboundMessage, OutboxRow } from '../../src/store/outbox/types.js';
 import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import type { AuditRecord, FindingsUpdate, WatchStateStore } from '../../src/store/watch-state/types.js';
 import { WatchStore, type AffectedRepo, type AlertRow } from '../../src/store/watches.js';
+import { recordAlertDeliveries } from '../../src/watch/alerts.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { openTestDb, tempDbPath } from '../watch/helpers.js';
 
@@ -512,6 +513,54 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect(await a.alert(one.id)).toMatchObject({ state: 'posted', messageTs: '1700000000.000100', postedAt: later(1).toISOString() });
     expect(await a.alert(two.id)).toMatchObject({ state: 'failed', attempts: 1, lastError: 'channel_not_found' });
     expect(await a.announce(post(one), later(2))).toBe(0);
+  });
+
+  it('reads outbox rows by their keys in one read, from any replica', async () => {
+    const [a, b] = await open();
+    const message = (key: string, channel = CHANNEL): OutboundMessage => ({ kind: 'advisory-alert', data: { key }, channel, op: 'post', messageKey: key, idempotencyKey: key });
+    await a.outbox.enqueue([message('k1'), message('k2'), message('k3', 'C0OTHER0001')], T0);
+    const rows = await b.outbox.rowsByKey(['k3', 'k1', 'missing', 'k1']);
+    expect([...rows.keys()].sort()).toEqual(['k1', 'k3']);
+    expect(rows.get('k3')).toMatchObject({ idempotencyKey: 'k3', channel: 'C0OTHER0001', state: 'pending', data: { key: 'k3' } });
+    expect(rows.get('k1')).toEqual(await a.outbox.row('k1'));
+    expect((await b.outbox.rowsByKey([])).size).toBe(0);
+  });
+
+  it('copies every delivery onto the channel’s alerts with one read of the outbox: own posts, refusals, and dependency messages', async () => {
+    const [a, b] = await open();
+    const dependencyKey = `dependency:${CHANNEL}:octo/app:requests@2.2.0:${T0.toISOString()}`;
+    const saidByDependency = { ...affected('octo/app'), announcedWith: dependencyKey };
+    const posted = (await a.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-1', affected: [affected('octo/app')], now: T0 }, post))!;
+    const refused = (await a.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-2', affected: [affected('octo/app')], now: T0 }, post))!;
+    const onlyDependency = (await a.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-3', affected: [saidByDependency], now: T0 }, () => []))!;
+    const thenOwn = (await a.recordAlert({ channel: CHANNEL, advisoryId: 'PYSEC-4', affected: [saidByDependency], now: T0 }, post))!;
+    await a.recordAlertMessage(thenOwn.id, '1700000000.000300', T0);
+    await a.outbox.enqueue([{ kind: 'dependency-advisories', data: {}, channel: CHANNEL, op: 'post', messageKey: dependencyKey, idempotencyKey: dependencyKey }], T0);
+    // The deliverer's work: every post but the refused one in Slack.
+    const claimed = await a.outbox.claim({ owner: 'test', now: later(1), leaseMs: 60_000, limit: 10, channel: CHANNEL });
+    const ts: Record<string, string> = { [posted.clientKey]: '1700000000.000100', [dependencyKey]: '1700000000.000300', [thenOwn.clientKey]: '1700000000.000400' };
+    for (const row of claimed) {
+      expect(await a.outbox.beginSend(row, later(1), 60_000)).toBe(true);
+      const sent = { ...row, state: 'posting' } as OutboxRow;
+      if (row.idempotencyKey === refused.clientKey) await a.outbox.release(sent, { error: 'channel_not_found', retryAt: later(2), giveUp: true, failure: 'permanent', now: later(1) });
+      else await a.outbox.recordPosted(sent, ts[row.idempotencyKey]!, later(1));
+    }
+
+    const reads: string[] = [];
+    const outbox = new Proxy(b.outbox, {
+      get: (target, name, receiver) => {
+        if (name === 'row' || name === 'rowsByKey' || name === 'rows') reads.push(String(name));
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await recordAlertDeliveries(CHANNEL, Object.assign(Object.create(b) as WatchStateStore, { outbox }), later(2));
+    expect(reads).toEqual(['rowsByKey']);
+    expect(await a.alert(posted.id)).toMatchObject({ state: 'posted', messageTs: '1700000000.000100' });
+    expect(await a.alert(refused.id)).toMatchObject({ state: 'failed', lastError: 'channel_not_found' });
+    expect(await a.alert(onlyDependency.id)).toMatchObject({ state: 'posted', messageTs: '1700000000.000300' });
+    // Said by the dependency message, then posted on its own: its own message is the one to reply under.
+    expect(await a.alert(thenOwn.id)).toMatchObject({ messageTs: '1700000000.000400' });
   });
 
   it('is ready when its schema is this build’s', async () => {

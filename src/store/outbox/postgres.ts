@@ -176,6 +176,12 @@ export class PostgresOutbox implements OutboxStore {
     return res.rows[0] ? toRow(res.rows[0]) : null;
   }
 
+  async rowsByKey(idempotencyKeys: readonly string[]): Promise<Map<string, OutboxRow>> {
+    if (idempotencyKeys.length === 0) return new Map();
+    const res = await this.pool.query<DbRow>('SELECT * FROM slack_outbox WHERE idempotency_key = ANY($1::text[])', [[...idempotencyKeys]]);
+    return new Map(res.rows.map((r) => [r.idempotency_key, toRow(r)]));
+  }
+
   async rows(filter: { channel?: string } = {}): Promise<OutboxRow[]> {
     const res = filter.channel
       ? await this.pool.query<DbRow>('SELECT * FROM slack_outbox WHERE channel = $1 ORDER BY id', [filter.channel])

@@ -159,6 +159,12 @@ export class SqliteOutbox implements OutboxStore {
     return r ? toRow(r) : null;
   }
 
+  async rowsByKey(idempotencyKeys: readonly string[]): Promise<Map<string, OutboxRow>> {
+    if (idempotencyKeys.length === 0) return new Map();
+    const rows = this.db.prepare<[string], DbRow>('SELECT * FROM slack_outbox WHERE idempotency_key IN (SELECT value FROM json_each(?))').all(JSON.stringify(idempotencyKeys));
+    return new Map(rows.map((r) => [r.idempotency_key, toRow(r)]));
+  }
+
   async rows(filter: { channel?: string } = {}): Promise<OutboxRow[]> {
     const rows = filter.channel
       ? this.db.prepare<[string], DbRow>('SELECT * FROM slack_outbox WHERE channel = ? ORDER BY id').all(filter.channel)
