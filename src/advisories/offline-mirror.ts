@@ -10,6 +10,7 @@ import { dataAge, type AdvisoryDataAge, type AdvisoryFreshness } from './freshne
 import type { AdvisoryMirror } from './mirror.js';
 import { describeIncompleteUpdate, incompleteUpdateFix, type IncompleteUpdate } from './incomplete-update.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
+import { plural } from '../plural.js';
 
 /** How old (in whole days) an offline mirror's data may be before the result is partial. */
 export const DEFAULT_MAX_DATA_AGE_DAYS = 7;
@@ -33,7 +34,7 @@ export function staleOfflineData(age: AdvisoryDataAge, maxDays: number): string 
   const howOld =
     age.ageDays === null
       ? `has no readable date (newest record modified ${age.newestModified ?? '-'}), so it counts as older than`
-      : `is ${age.ageDays} ${age.ageDays === 1 ? 'day' : 'days'} old (newest record modified ${age.newestModified ?? '-'}), over`;
+      : `is ${plural(age.ageDays, 'day')} old (newest record modified ${age.newestModified ?? '-'}), over`;
   return (
     `the local advisory mirror's data ${howOld} the ${maxDays}-day limit for --offline: advisories published or changed since were not checked; ` +
     `run \`depwatch db sync\` (or \`depwatch db import\` a newer file), or raise the limit with --max-data-age DAYS or ${MAX_DATA_AGE_ENV}`

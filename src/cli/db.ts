@@ -107,7 +107,7 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
       } else {
         io.stdout(
           `${plural(status.records, 'advisory', 'advisories')} (${status.withdrawn} withdrawn) for ${plural(status.packages, 'package')}\n` +
-            `newest modified: ${status.newestModified ?? '-'}${ageDays === null ? '' : ` (data ${ageDays} ${ageDays === 1 ? 'day' : 'days'} old)`}\n` +
+            `newest modified: ${status.newestModified ?? '-'}${ageDays === null ? '' : ` (data ${plural(ageDays, 'day')} old)`}\n` +
             (status.lastSyncKind === 'import'
               ? `last update: imported ${status.lastSync} from ${status.lastSyncSource} (not a sync: audits without --offline ask OSV until depwatch db sync)\n`
               : `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n`) +
