@@ -5,8 +5,8 @@
  */
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
-import { plural, someNames } from '../plural.js';
-import { compareText } from '../text-order.js';
+import { plural } from '../plural.js';
+import { failureList } from '../failure-list.js';
 import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/releases.js';
 import type { ExtractError } from '../python/types.js';
@@ -287,13 +287,13 @@ async function fetchRegistry(registry: PackageRegistry | null, names: string[], 
 async function fetchPackageAdvisories(source: AdvisorySource, names: string[], notReached: (warning: string) => void) {
   const out = new Map<string, OsvRecord[]>();
   const settled = await Promise.allSettled(names.map(async (n) => out.set(n, await source.forPackage(n))));
-  const failed = names
-    .map((name, i) => ({ name, outcome: settled[i]! }))
-    .flatMap(({ name, outcome }) => (outcome.status === 'rejected' ? [{ name, error: outcome.reason as unknown }] : []))
-    .sort((a, b) => compareText(a.name, b.name));
-  if (failed.length === 1) notReached(`advisory details unavailable (${errorLine(failed[0]!.error)}): fix versions may be incomplete`);
-  else if (failed.length > 1) {
-    notReached(`advisory details unavailable for ${failed.length} packages (${someNames(failed.map((f) => f.name))}: ${errorLine(failed[0]!.error)}): fix versions may be incomplete`);
-  }
+  const failed = failureList(
+    names.flatMap((name, i) => {
+      const outcome = settled[i]!;
+      return outcome.status === 'rejected' ? [{ name, error: outcome.reason as unknown }] : [];
+    }),
+  );
+  if (failed?.count === 1) notReached(`advisory details unavailable (${failed.firstLine}): fix versions may be incomplete`);
+  else if (failed !== null) notReached(`advisory details unavailable for ${failed.count} packages (${failed.names}: ${failed.firstLine}): fix versions may be incomplete`);
   return out;
 }
