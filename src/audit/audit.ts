@@ -14,7 +14,7 @@ import type { ScanResult } from '../scan/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { groupHits } from '../advisories/aliases.js';
 import { unreadableRangeWarnings } from '../advisories/match.js';
-import { checkUncomparableVersions, uncomparableNames } from '../advisories/uncompared-versions.js';
+import { checkUncomparableVersions, findUncomparable } from '../advisories/uncompared-versions.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
@@ -131,13 +131,15 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   progress(`checking ${plural(packages.length, 'pinned release')} against ${input.advisories.kind === 'mirror' ? 'the local advisory mirror' : 'OSV'}`);
   const queries: PackageQuery[] = packages.map((p) => ({ name: p.name, version: p.version }));
   const unpinned = unpinnedRequirements(dependencies);
+  // Found once: the source is told of their packages first, whose lists are then read.
+  const uncomparable = findUncomparable(queries);
   let hits = new Map<string, OsvRecord[]>();
   let advisoriesOk = true;
   try {
     // The unpinned requirements' whole lists are asked for below: a remote source learns them now.
     // The alias ratings are looked up next: a remote source starts them as each package's records arrive.
     // So are the packages pinned to a version that is not PEP 440, whose lists are read next.
-    hits = await input.advisories.affecting(queries, { listPackages: [...unpinned.map((d) => d.name), ...uncomparableNames(queries)], prefetchAliasRatings: true });
+    hits = await input.advisories.affecting(queries, { listPackages: [...unpinned.map((d) => d.name), ...uncomparable.names], prefetchAliasRatings: true });
   } catch (err) {
     advisoriesOk = false;
     notReached(warnings, 'advisories', `advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
@@ -145,7 +147,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   if (advisoriesOk) {
     // A pin that is not PEP 440 cannot be placed in an advisory's ranges: "not affected" is unknown
     // there, and the result says so (fail closed); its exact listed spellings become hits.
-    const uncompared = await checkUncomparableVersions(input.advisories, queries, hits);
+    const uncompared = await checkUncomparableVersions(input.advisories, uncomparable, hits);
     for (const w of uncompared.warnings) {
       if (uncompared.notReached.includes(w)) notReached(warnings, 'advisory-details', w);
       else warnings.push(w);
