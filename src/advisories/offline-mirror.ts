@@ -11,19 +11,7 @@ import type { AdvisoryMirror } from './mirror.js';
 import { describeIncompleteUpdate, incompleteUpdateFix, type IncompleteUpdate } from './incomplete-update.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
 import { plural } from '../plural.js';
-
-/** How old (in whole days) an offline mirror's data may be before the result is partial. */
-export const DEFAULT_MAX_DATA_AGE_DAYS = 7;
-
-/** The setting that moves the limit for every offline command (`--max-data-age` wins over it). */
-export const MAX_DATA_AGE_ENV = 'DEPWATCH_MAX_DATA_AGE_DAYS';
-
-/** A limit as written (`--max-data-age`, DEPWATCH_MAX_DATA_AGE_DAYS): a whole number of days, 0 or more; null when it is not one. */
-export function parseMaxDataAgeDays(text: string): number | null {
-  const trimmed = text.trim();
-  if (!/^\d{1,9}$/.test(trimmed)) return null;
-  return Number(trimmed);
-}
+import { MAX_DATA_AGE_ENV } from './max-data-age.js';
 
 /**
  * Why data of this age cannot answer alone, as a partial reason, or null when it is within the

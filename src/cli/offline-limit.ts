@@ -1,5 +1,5 @@
 /** `--max-data-age DAYS` and DEPWATCH_MAX_DATA_AGE_DAYS, for every command that takes --offline. */
-import { DEFAULT_MAX_DATA_AGE_DAYS, MAX_DATA_AGE_ENV, parseMaxDataAgeDays } from '../advisories/offline-mirror.js';
+import { DEFAULT_MAX_DATA_AGE_DAYS, MAX_DATA_AGE_ENV, parseMaxDataAgeDays } from '../advisories/max-data-age.js';
 import type { OfflineLimit } from '../advisories/select.js';
 import { CliError, type CliIO } from './io.js';
 import { quoteInput } from '../quoted-input.js';
