@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { SETTING_NAMES } from './dotenv.js';
-import { parseMaxDataAgeDays } from './advisories/offline-mirror.js';
+import { parseMaxDataAgeDays } from './advisories/max-data-age.js';
 import { issuePhrase } from './settings-issue.js';
 
 export const DEFAULT_DB_PATH = './depwatch.db';

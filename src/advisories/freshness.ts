@@ -1,4 +1,5 @@
 import type { MirrorUpdateKind } from './mirror-status.js';
+import { plural } from '../plural.js';
 
 /**
  * How old the mirror's data is. The mirror's freshness is the age of its data (the newest record's
@@ -30,7 +31,7 @@ export function dataAge(freshness: AdvisoryFreshness, now: Date): AdvisoryDataAg
 /** One line for people: where the answers came from and how old the data is. */
 export function describeDataAge(age: AdvisoryDataAge): string {
   if (age.newestModified === null) return 'advisories from the local mirror, which holds no records';
-  const days = age.ageDays === null ? '' : ` (${age.ageDays} ${age.ageDays === 1 ? 'day' : 'days'} old)`;
+  const days = age.ageDays === null ? '' : ` (${plural(age.ageDays, 'day')} old)`;
   const update = age.lastSyncKind === 'import' ? `imported ${age.lastSync} (an import, not synced from OSV since)` : `last synced ${age.lastSync ?? 'never'}`;
   return `advisories from the local mirror: newest record modified ${age.newestModified}${days}; ${update}`;
 }

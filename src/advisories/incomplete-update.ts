@@ -5,6 +5,7 @@
  * the mirror is partial and the mirror never answers in OSV's place (fail closed).
  */
 import type { MirrorUpdateKind } from './mirror-status.js';
+import { plural } from '../plural.js';
 
 /** The meta row that records it, as JSON; removed by the next update that reads its whole source. */
 export const INCOMPLETE_UPDATE_KEY = 'advisories.incomplete_update';
@@ -41,7 +42,7 @@ export function parseIncompleteUpdate(text: string): IncompleteUpdate {
 /** "the last import of FILE (at …) stopped early …: advisories after that point were not read": the start or end of a sentence. */
 export function describeIncompleteUpdate(u: IncompleteUpdate): string {
   const what = u.kind === 'import' ? `import of ${u.source}` : `sync from ${u.source}`;
-  return `the last ${what} (${u.at}) stopped early, with ${u.kept} ${u.kept === 1 ? 'record' : 'records'} kept (${u.reason}): advisories after that point were not read`;
+  return `the last ${what} (${u.at}) stopped early, with ${plural(u.kept, 'record')} kept (${u.reason}): advisories after that point were not read`;
 }
 
 /** What to do about it, as the end of a partial reason. */

@@ -8,6 +8,7 @@ import type { AdvisoryFreshness } from './freshness.js';
 import type { Db } from '../store/db.js';
 import { LAST_SYNC_KEY, MirrorStatusReader, type MirrorStatus, type MirrorUpdateKind } from './mirror-status.js';
 import { INCOMPLETE_UPDATE_KEY, type IncompleteUpdate } from './incomplete-update.js';
+import { errorLine } from '../error-line.js';
 import { normalizeName } from '../python/names.js';
 import { ImportedItem, UnreadableItem } from './import-items.js';
 import { hasMatcher, matchCandidates, pep503, primeMatcher, PYPI_ECOSYSTEM } from './match.js';
@@ -476,6 +477,38 @@ export class AdvisoryMirror implements AdvisorySource {
   markIncomplete(at: Date, update: { source: string; kind: MirrorUpdateKind; reason: string; kept: number }): void {
     const row: IncompleteUpdate = { at: at.toISOString(), ...update };
     this.statements.writeMeta.run(INCOMPLETE_UPDATE_KEY, JSON.stringify(row), new Date().toISOString());
+  }
+
+  /**
+   * Imports the records of one import or sync (importRecords), and when its source stops part way
+   * (a cut file or download, a full disk) after some records were stored, records that the update
+   * is incomplete (markIncomplete) before passing the failure on: what came after the damage is
+   * missing, and every answer from the mirror says so until an update reads all of its source. An
+   * import that kept records is recorded as an import first (markImported): it changed the mirror,
+   * which no longer holds just what the last sync's feed held. One that kept nothing leaves the
+   * records of the last update alone. The caller records the update that ends well.
+   * `reasonPrefix`: the file's name at the start of its reader's errors, already said by `source`
+   * (or a temporary file's, which tells the user nothing).
+   */
+  async importOrMarkIncomplete(
+    records: AsyncIterable<unknown> | Iterable<unknown>,
+    update: { source: string; kind: MirrorUpdateKind; reasonPrefix?: string; stoppedAt?: () => Date },
+    summary: ImportSummary = emptyImportSummary(),
+  ): Promise<ImportSummary> {
+    try {
+      return await this.importRecords(records, summary);
+    } catch (err) {
+      const kept = summary.added + summary.updated + summary.unchanged;
+      if (kept > 0) {
+        const at = update.stoppedAt?.() ?? new Date();
+        const line = errorLine(err);
+        const prefix = update.reasonPrefix ?? '';
+        const reason = prefix !== '' && line.startsWith(prefix) ? line.slice(prefix.length) : line;
+        if (update.kind === 'import') this.markImported(at, update.source);
+        this.markIncomplete(at, { source: update.source, kind: update.kind, reason, kept });
+      }
+      throw err;
+    }
   }
 
   /** The last import or sync that stopped early, unless a later one read all of its own. */

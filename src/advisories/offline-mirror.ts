@@ -10,19 +10,8 @@ import { dataAge, type AdvisoryDataAge, type AdvisoryFreshness } from './freshne
 import type { AdvisoryMirror } from './mirror.js';
 import { describeIncompleteUpdate, incompleteUpdateFix, type IncompleteUpdate } from './incomplete-update.js';
 import type { AdvisorySource, OsvRecord, PackageQuery } from './types.js';
-
-/** How old (in whole days) an offline mirror's data may be before the result is partial. */
-export const DEFAULT_MAX_DATA_AGE_DAYS = 7;
-
-/** The setting that moves the limit for every offline command (`--max-data-age` wins over it). */
-export const MAX_DATA_AGE_ENV = 'DEPWATCH_MAX_DATA_AGE_DAYS';
-
-/** A limit as written (`--max-data-age`, DEPWATCH_MAX_DATA_AGE_DAYS): a whole number of days, 0 or more; null when it is not one. */
-export function parseMaxDataAgeDays(text: string): number | null {
-  const trimmed = text.trim();
-  if (!/^\d{1,9}$/.test(trimmed)) return null;
-  return Number(trimmed);
-}
+import { plural } from '../plural.js';
+import { MAX_DATA_AGE_ENV } from './max-data-age.js';
 
 /**
  * Why data of this age cannot answer alone, as a partial reason, or null when it is within the
@@ -33,7 +22,7 @@ export function staleOfflineData(age: AdvisoryDataAge, maxDays: number): string 
   const howOld =
     age.ageDays === null
       ? `has no readable date (newest record modified ${age.newestModified ?? '-'}), so it counts as older than`
-      : `is ${age.ageDays} ${age.ageDays === 1 ? 'day' : 'days'} old (newest record modified ${age.newestModified ?? '-'}), over`;
+      : `is ${plural(age.ageDays, 'day')} old (newest record modified ${age.newestModified ?? '-'}), over`;
   return (
     `the local advisory mirror's data ${howOld} the ${maxDays}-day limit for --offline: advisories published or changed since were not checked; ` +
     `run \`depwatch db sync\` (or \`depwatch db import\` a newer file), or raise the limit with --max-data-age DAYS or ${MAX_DATA_AGE_ENV}`

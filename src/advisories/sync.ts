@@ -18,8 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { describeRequest, mapLimit, request, ServiceError, type FetchLike } from '../http.js';
 import { ImportedItem, readImportSource, UnreadableItem } from './import-sources.js';
-import { emptyImportSummary, type AdvisoryMirror, type ImportRejection, type ImportSummary } from './mirror.js';
-import { errorLine } from '../error-line.js';
+import type { AdvisoryMirror, ImportRejection, ImportSummary } from './mirror.js';
 import { osvTimestampKey } from './osv-schema.js';
 
 export interface SyncOptions {
@@ -220,7 +219,8 @@ async function syncIncremental(base: string, changes: ChangeList, options: SyncO
       return new UnreadableItem(where, 'not valid JSON');
     }
   });
-  const summary = await importOrMarkIncomplete(items, describeRequest('GET', `${base}/PyPI/modified_id.csv`).slice(4), options);
+  // A sync that stops part way is recorded as incomplete (importOrMarkIncomplete), never as a sync.
+  const summary = await options.mirror.importOrMarkIncomplete(items, { source: describeRequest('GET', `${base}/PyPI/modified_id.csv`).slice(4), kind: 'sync', stoppedAt: () => options.now });
   return toSummary('incremental', summary, bytes, items.length, options.mirror, options.now);
 }
 
@@ -247,30 +247,11 @@ async function syncFull(base: string, options: SyncOptions): Promise<SyncSummary
     } catch (err) {
       throw new ServiceError('OSV', `downloading ${what} failed after ${bytes} bytes: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    const summary = await importOrMarkIncomplete(readImportSource(file), what.slice(4), options, `${file}: `);
+    // The temporary file's name starts the reader's errors, and tells the user nothing.
+    const summary = await options.mirror.importOrMarkIncomplete(readImportSource(file), { source: what.slice(4), kind: 'sync', reasonPrefix: `${file}: `, stoppedAt: () => options.now });
     return toSummary('full', summary, bytes, 0, options.mirror, options.now);
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Imports the records, and when that stops part way (a download that arrived cut, a full disk)
- * after storing some, records that the sync is incomplete before passing the failure on: the
- * mirror then holds part of the feed, and answers from it are partial until a sync reads it all.
- * `prefix`: the temporary file's name at the start of an import error, which tells the user nothing.
- */
-async function importOrMarkIncomplete(items: AsyncIterable<unknown> | Iterable<unknown>, source: string, options: SyncOptions, prefix = ''): Promise<ImportSummary> {
-  const summary = emptyImportSummary();
-  try {
-    return await options.mirror.importRecords(items, summary);
-  } catch (err) {
-    const kept = summary.added + summary.updated + summary.unchanged;
-    if (kept > 0) {
-      const line = errorLine(err);
-      options.mirror.markIncomplete(options.now, { source, kind: 'sync', reason: prefix !== '' && line.startsWith(prefix) ? line.slice(prefix.length) : line, kept });
-    }
-    throw err;
   }
 }
 

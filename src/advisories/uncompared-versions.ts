@@ -18,16 +18,22 @@ import { groupByAlias } from './aliases.js';
 import { affectedEntries, affects, pep503 } from './match.js';
 import { queryKey, type AdvisorySource, type OsvRecord, type PackageQuery } from './types.js';
 
-/** The queries whose version is not PEP 440, once each. */
-export function uncomparableQueries(queries: readonly PackageQuery[]): PackageQuery[] {
-  const seen = new Map<string, PackageQuery>();
-  for (const q of queries) if (!seen.has(queryKey(q)) && !isValidVersion(q.version)) seen.set(queryKey(q), q);
-  return [...seen.values()];
+/**
+ * The queries whose version is not PEP 440, once each, and the PEP 503 names of their packages
+ * (whose lists are read). Found once per audit or check (findUncomparable), then handed to each
+ * step: the source told of the names beforehand, the lists read, the warnings.
+ */
+export interface UncomparableQueries {
+  readonly queries: readonly PackageQuery[];
+  readonly names: readonly string[];
 }
 
-/** PEP 503 names of the packages a query of which has a version that is not PEP 440 (their lists are read). */
-export function uncomparableNames(queries: readonly PackageQuery[]): string[] {
-  return [...new Set(uncomparableQueries(queries).map((q) => pep503(q.name)))];
+/** The queries among `queries` whose version is not PEP 440 (one parse of each version). */
+export function findUncomparable(queries: readonly PackageQuery[]): UncomparableQueries {
+  const seen = new Map<string, PackageQuery>();
+  for (const q of queries) if (!seen.has(queryKey(q)) && !isValidVersion(q.version)) seen.set(queryKey(q), q);
+  const found = [...seen.values()];
+  return { queries: found, names: [...new Set(found.map((q) => pep503(q.name)))] };
 }
 
 /** Whether `record` has an ECOSYSTEM range for `name` (which a version outside PEP 440 order cannot be placed in). */
@@ -36,20 +42,20 @@ function hasVersionRange(record: OsvRecord, name: string): boolean {
 }
 
 /**
- * One line per release among `queries` whose version is not PEP 440, when its package has
+ * One line per release among `uncomparable`, when its package has
  * advisories with version ranges that did not match it (an advisory matched through its listed
  * versions is a finding, not a question): counted as findings are, one per vulnerability (aliases
  * merged). `packageRecords` holds each such package's records (by PEP 503 name); a package missing
  * from it (its list could not be read, `unread` says why) is a question about every advisory it may have.
  */
 export function uncomparedVersionWarnings(
-  queries: readonly PackageQuery[],
+  uncomparable: UncomparableQueries,
   hits: ReadonlyMap<string, readonly OsvRecord[]>,
   packageRecords: ReadonlyMap<string, readonly OsvRecord[]>,
   unread: ReadonlyMap<string, string> = new Map(),
 ): UncomparedVersions {
   const out: UncomparedVersions = { warnings: [], notReached: [], releases: new Set() };
-  for (const query of uncomparableQueries(queries)) {
+  for (const query of uncomparable.queries) {
     const name = pep503(query.name);
     const records = packageRecords.get(name);
     if (records === undefined) {
@@ -83,19 +89,18 @@ export interface UncomparedVersions {
 }
 
 /**
- * Reads the lists of the packages among `queries` whose version is not PEP 440, adds to `hits` the
+ * Reads the lists of the packages of `uncomparable` (findUncomparable), adds to `hits` the
  * records that list such a version exactly (which the source may not have answered), and gives the
  * reasons the result is partial (uncomparedVersionWarnings). Nothing is read when every version is
  * PEP 440. A remote source told of these names beforehand (AffectingOptions.listPackages) answers
  * from what it already holds.
  */
-export async function checkUncomparableVersions(source: AdvisorySource, queries: readonly PackageQuery[], hits: Map<string, OsvRecord[]>): Promise<UncomparedVersions> {
-  const uncomparable = uncomparableQueries(queries);
-  if (uncomparable.length === 0) return { warnings: [], notReached: [], releases: new Set() };
+export async function checkUncomparableVersions(source: AdvisorySource, uncomparable: UncomparableQueries, hits: Map<string, OsvRecord[]>): Promise<UncomparedVersions> {
+  if (uncomparable.queries.length === 0) return { warnings: [], notReached: [], releases: new Set() };
   const packageRecords = new Map<string, OsvRecord[]>();
   const unread = new Map<string, string>();
   await Promise.all(
-    [...new Set(uncomparable.map((q) => pep503(q.name)))].map(async (name) => {
+    uncomparable.names.map(async (name) => {
       try {
         packageRecords.set(name, await source.forPackage(name));
       } catch (err) {
@@ -103,7 +108,7 @@ export async function checkUncomparableVersions(source: AdvisorySource, queries:
       }
     }),
   );
-  for (const query of uncomparable) {
+  for (const query of uncomparable.queries) {
     const records = packageRecords.get(pep503(query.name));
     if (records === undefined) continue;
     const key = queryKey(query);
@@ -112,5 +117,5 @@ export async function checkUncomparableVersions(source: AdvisorySource, queries:
     const listed = records.filter((r) => !ids.has(r.id) && r.withdrawn === undefined && affects(r, query.name, query.version));
     if (listed.length > 0 || !hits.has(key)) hits.set(key, [...found, ...listed]);
   }
-  return uncomparedVersionWarnings(queries, hits, packageRecords, unread);
+  return uncomparedVersionWarnings(uncomparable, hits, packageRecords, unread);
 }

@@ -5,8 +5,8 @@
  */
 import type { AdvisorySource, OsvRecord, PackageQuery } from '../advisories/types.js';
 import { errorLine } from '../error-line.js';
-import { plural, someNames } from '../plural.js';
-import { compareText } from '../text-order.js';
+import { plural } from '../plural.js';
+import { failureList } from '../failure-list.js';
 import type { LoadResult } from '../python/load.js';
 import type { ProjectInfo } from '../python/releases.js';
 import type { ExtractError } from '../python/types.js';
@@ -14,7 +14,7 @@ import type { ScanResult } from '../scan/types.js';
 import { installedPackages, unpinnedRequirements, type AuditContext } from './context.js';
 import { groupHits } from '../advisories/aliases.js';
 import { unreadableRangeWarnings } from '../advisories/match.js';
-import { checkUncomparableVersions, uncomparableNames } from '../advisories/uncompared-versions.js';
+import { checkUncomparableVersions, findUncomparable } from '../advisories/uncompared-versions.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
 import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
@@ -131,13 +131,15 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   progress(`checking ${plural(packages.length, 'pinned release')} against ${input.advisories.kind === 'mirror' ? 'the local advisory mirror' : 'OSV'}`);
   const queries: PackageQuery[] = packages.map((p) => ({ name: p.name, version: p.version }));
   const unpinned = unpinnedRequirements(dependencies);
+  // Found once: the source is told of their packages first, whose lists are then read.
+  const uncomparable = findUncomparable(queries);
   let hits = new Map<string, OsvRecord[]>();
   let advisoriesOk = true;
   try {
     // The unpinned requirements' whole lists are asked for below: a remote source learns them now.
     // The alias ratings are looked up next: a remote source starts them as each package's records arrive.
     // So are the packages pinned to a version that is not PEP 440, whose lists are read next.
-    hits = await input.advisories.affecting(queries, { listPackages: [...unpinned.map((d) => d.name), ...uncomparableNames(queries)], prefetchAliasRatings: true });
+    hits = await input.advisories.affecting(queries, { listPackages: [...unpinned.map((d) => d.name), ...uncomparable.names], prefetchAliasRatings: true });
   } catch (err) {
     advisoriesOk = false;
     notReached(warnings, 'advisories', `advisories unavailable (${errorLine(err)}): vulnerabilities were NOT checked`);
@@ -145,7 +147,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
   if (advisoriesOk) {
     // A pin that is not PEP 440 cannot be placed in an advisory's ranges: "not affected" is unknown
     // there, and the result says so (fail closed); its exact listed spellings become hits.
-    const uncompared = await checkUncomparableVersions(input.advisories, queries, hits);
+    const uncompared = await checkUncomparableVersions(input.advisories, uncomparable, hits);
     for (const w of uncompared.warnings) {
       if (uncompared.notReached.includes(w)) notReached(warnings, 'advisory-details', w);
       else warnings.push(w);
@@ -287,13 +289,13 @@ async function fetchRegistry(registry: PackageRegistry | null, names: string[], 
 async function fetchPackageAdvisories(source: AdvisorySource, names: string[], notReached: (warning: string) => void) {
   const out = new Map<string, OsvRecord[]>();
   const settled = await Promise.allSettled(names.map(async (n) => out.set(n, await source.forPackage(n))));
-  const failed = names
-    .map((name, i) => ({ name, outcome: settled[i]! }))
-    .flatMap(({ name, outcome }) => (outcome.status === 'rejected' ? [{ name, error: outcome.reason as unknown }] : []))
-    .sort((a, b) => compareText(a.name, b.name));
-  if (failed.length === 1) notReached(`advisory details unavailable (${errorLine(failed[0]!.error)}): fix versions may be incomplete`);
-  else if (failed.length > 1) {
-    notReached(`advisory details unavailable for ${failed.length} packages (${someNames(failed.map((f) => f.name))}: ${errorLine(failed[0]!.error)}): fix versions may be incomplete`);
-  }
+  const failed = failureList(
+    names.flatMap((name, i) => {
+      const outcome = settled[i]!;
+      return outcome.status === 'rejected' ? [{ name, error: outcome.reason as unknown }] : [];
+    }),
+  );
+  if (failed?.count === 1) notReached(`advisory details unavailable (${failed.firstLine}): fix versions may be incomplete`);
+  else if (failed !== null) notReached(`advisory details unavailable for ${failed.count} packages (${failed.names}: ${failed.firstLine}): fix versions may be incomplete`);
   return out;
 }

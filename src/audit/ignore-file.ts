@@ -13,6 +13,7 @@ import type { ExcludeRule } from './exclude.js';
 import { compileGlob } from './glob.js';
 import type { IgnoreNote, IgnoreRule } from './ignores.js';
 import { issuePhrase, type FieldHints } from '../settings-issue.js';
+import { clipInput, quoteInput } from '../quoted-input.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -45,12 +46,14 @@ const IGNORE_HINTS: FieldHints = {
   path: 'the files it applies to (a glob)',
 };
 
+/** Characters of an entry's id its label shows: enough to recognise it, short beside the problem it names. */
+const LABEL_ID_MAX = 60;
+
 /** "ignore entry 2 (id: GHSA-…)": the entry's number, and its id when it has one to recognise it by. */
 function ignoreEntryLabel(i: number, entry: unknown): string {
   const id = entry !== null && typeof entry === 'object' ? (entry as { id?: unknown }).id : undefined;
   if (typeof id !== 'string' || id.trim() === '') return `ignore entry ${i + 1}`;
-  const shown = id.trim();
-  return `ignore entry ${i + 1} (id: ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown})`;
+  return `ignore entry ${i + 1} (id: ${clipInput(id.trim(), LABEL_ID_MAX)})`;
 }
 
 const FileSchema = z.object({ ignore: z.array(z.unknown()).max(10_000).optional().nullable() }).passthrough();
@@ -82,7 +85,8 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
     doc = parsed.toJS({ maxAliasCount: 100 });
     problems = placeProblems(parsed, text, counter);
   } catch (err) {
-    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: not valid YAML (${errorLine(err).replace(/:$/, '')}); nothing in it applies`, settingsFile: source }];
+    // The parser's message may quote the file (an unresolved alias names it whole): cut like any quoted input.
+    const whole: IgnoreNote[] = [{ kind: 'invalid', message: `${source}: not valid YAML (${clipInput(errorLine(err).replace(/:$/, ''))}); nothing in it applies`, settingsFile: source }];
     return { rules: [], excludes: [], notes: whole, excludeNotes: whole };
   }
   for (const problem of problems.elsewhere) notes.push({ kind: 'invalid', message: `${source}: ${problem}`, settingsFile: source });
@@ -230,10 +234,11 @@ function nodeEnd(node: unknown): number | null {
   return range ? range[2] : null;
 }
 
-/** A piece of the file inside a note: quoted, control characters escaped, and cut short. */
-function shortQuote(s: string): string {
-  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
-}
+/** Characters of a tag or key a note quotes: one of them is a few words, never a paragraph. */
+const SHORT_QUOTE_MAX = 60;
+
+/** A piece of the file inside a note: quoted, control characters escaped, and cut short (with its length). */
+const shortQuote = (s: string): string => quoteInput(s, SHORT_QUOTE_MAX);
 
 /** More entries than any project needs; past it the rest are not applied (and a note says so). */
 export const MAX_EXCLUDES = 100;
@@ -269,14 +274,14 @@ const NEVER_EXCLUDED = ['depwatch-probe-c4f1', 'depwatch-probe-c4f1/depwatch-pro
  * manifest is partial (partial.ts).
  */
 export function refusedExclude(glob: string): string | null {
-  if (/^[/.]+$/.test(glob)) return `"${glob}" would exclude the whole tree; name the folders or files that are not part of the project`;
-  if (glob.startsWith('!')) return `"${glob}": a negation (!) has nothing to undo in an exclude; list only what to exclude`;
-  if (glob.startsWith('#')) return `"${glob}": starts with #, a comment in .gitignore syntax, so it would match nothing`;
+  if (/^[/.]+$/.test(glob)) return `${quoteInput(glob)} would exclude the whole tree; name the folders or files that are not part of the project`;
+  if (glob.startsWith('!')) return `${quoteInput(glob)}: a negation (!) has nothing to undo in an exclude; list only what to exclude`;
+  if (glob.startsWith('#')) return `${quoteInput(glob)}: starts with #, a comment in .gitignore syntax, so it would match nothing`;
   const matches = compileGlob(glob);
   const hit = NEVER_EXCLUDED.find((name) => matches(name));
   if (hit === undefined) return null;
-  if (hit.startsWith('.depwatch.')) return `"${glob}" would exclude ${hit} itself, the file that says what is excluded; narrow it (for example to a folder: tests/fixtures/)`;
-  return `"${glob}" would exclude the whole tree (it matches any name); name the folders or files that are not part of the project`;
+  if (hit.startsWith('.depwatch.')) return `${quoteInput(glob)} would exclude ${hit} itself, the file that says what is excluded; narrow it (for example to a folder: tests/fixtures/)`;
+  return `${quoteInput(glob)} would exclude the whole tree (it matches any name); name the folders or files that are not part of the project`;
 }
 
 /** The `exclude:` list: each bad entry one note, the good ones kept. */

@@ -6,7 +6,7 @@ import { fixedVersions, unreadableRangeWarnings } from '../advisories/match.js';
 import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
-import { checkUncomparableVersions, uncomparableNames } from '../advisories/uncompared-versions.js';
+import { checkUncomparableVersions, findUncomparable } from '../advisories/uncompared-versions.js';
 import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
 import { partialBlock, partialReasonJson, partialReasons, partialStderrLines } from '../audit/partial.js';
 import { compareVersions } from '../python/pep440.js';
@@ -97,13 +97,14 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     const now = new Date();
     const source = advisorySourceFor(services, Boolean(values.offline) && limit, now);
     const asked = queries.map((q) => ({ name: q.name, version: q.version }));
+    const uncomparable = findUncomparable(asked);
     const hits = await source.affecting(asked, {
       prefetchAliasRatings: true, // the alias ratings below start as each package's records arrive
-      listPackages: uncomparableNames(asked), // read next: a remote source learns them now
+      listPackages: uncomparable.names, // read next: a remote source learns them now
     });
     // A version that is not PEP 440 cannot be placed in an advisory's ranges: "no known
     // vulnerabilities" would be an answer to a question that could not be asked (fail closed).
-    const uncompared = await checkUncomparableVersions(source, asked, hits);
+    const uncompared = await checkUncomparableVersions(source, uncomparable, hits);
     const hitGroups = groupHits(hits);
     const ratings = await lookUpAliasRatings(source, hitGroups.values());
     const results = queries.map((q) => ({

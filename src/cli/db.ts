@@ -8,7 +8,6 @@ import { CliError, EXIT, type CliIO } from './io.js';
 import { openStore, type Store } from './store.js';
 import { rmSync } from 'node:fs';
 import { terminalSafe } from '../report/terminal-text.js';
-import { errorLine } from '../error-line.js';
 import { describeIncompleteUpdate, incompleteUpdateFix, type IncompleteUpdate } from '../advisories/incomplete-update.js';
 
 export const DB_USAGE = `usage: depwatch db <import FILE | sync [--full] | status> [--json] [--db PATH]
@@ -35,8 +34,6 @@ function futureLine(futureModified: number): string {
   return `${plural(futureModified, 'record has', 'records have')} a modified over a day from now (a fixture, a hand-written record, a wrong clock): held and matched, but not taken as the newest modified, so neither the age of the data nor where the next sync starts\n`;
 }
 
-const withoutPrefix = (text: string, prefix: string): string => (text.startsWith(prefix) ? text.slice(prefix.length) : text);
-
 /** The line for an import or sync that stopped early (incomplete-update.ts), or nothing. */
 function incompleteLine(update: IncompleteUpdate | null): string {
   if (update === null) return '';
@@ -49,24 +46,17 @@ const accepted = (s: ImportSummary) => s.added + s.updated + s.unchanged;
  * Imports a file, failing (one line, exit 2) when nothing in it was accepted, and when the source
  * broke off (a cut zip, gzip or download) saying how many records were kept before the damage.
  * An import is never a sync (markImported): the file may be a backup, an old bundle or a fixture,
- * so online audits ask OSV until the next `db sync`. One that kept records is recorded as an import
- * too, since it changed the mirror; one that kept nothing leaves the record of the last sync alone.
+ * so online audits ask OSV until the next `db sync`. One that broke off after keeping records is
+ * recorded as an incomplete import (AdvisoryMirror.importOrMarkIncomplete).
  */
 async function importFile(mirror: AdvisoryMirror, file: string): Promise<ImportSummary> {
   const [{ ImportSourceError, readImportSource }, { emptyImportSummary }] = await Promise.all([import('../advisories/import-sources.js'), import('../advisories/mirror.js')]);
   const summary = emptyImportSummary();
   try {
-    await mirror.importRecords(readImportSource(file), summary);
+    await mirror.importOrMarkIncomplete(readImportSource(file), { source: file, kind: 'import', reasonPrefix: `${file}: ` }, summary);
   } catch (err) {
-    const kept = accepted(summary);
-    if (kept > 0) {
-      // It changed the mirror but did not read the whole file: what came after the damage is
-      // missing, and every answer from the mirror says so until a complete import or sync.
-      const now = new Date();
-      mirror.markImported(now, file);
-      mirror.markIncomplete(now, { source: file, kind: 'import', reason: withoutPrefix(errorLine(err), `${file}: `), kept });
-    }
     if (!(err instanceof ImportSourceError)) throw err;
+    const kept = accepted(summary);
     throw new CliError(
       `import: ${err.message}; ${kept > 0 ? `kept the ${kept} records read before that (added ${summary.added}, updated ${summary.updated}, unchanged ${summary.unchanged}), rejected ${summary.rejected}` : 'nothing was imported'}`,
     );
@@ -117,7 +107,7 @@ export async function dbCommand(argv: string[], io: CliIO): Promise<number> {
       } else {
         io.stdout(
           `${plural(status.records, 'advisory', 'advisories')} (${status.withdrawn} withdrawn) for ${plural(status.packages, 'package')}\n` +
-            `newest modified: ${status.newestModified ?? '-'}${ageDays === null ? '' : ` (data ${ageDays} ${ageDays === 1 ? 'day' : 'days'} old)`}\n` +
+            `newest modified: ${status.newestModified ?? '-'}${ageDays === null ? '' : ` (data ${plural(ageDays, 'day')} old)`}\n` +
             (status.lastSyncKind === 'import'
               ? `last update: imported ${status.lastSync} from ${status.lastSyncSource} (not a sync: audits without --offline ask OSV until depwatch db sync)\n`
               : `last synced: ${status.lastSync ?? 'never'}${status.lastSyncSource ? ` from ${status.lastSyncSource}` : ''}\n`) +

@@ -1,7 +1,8 @@
 /** `--max-data-age DAYS` and DEPWATCH_MAX_DATA_AGE_DAYS, for every command that takes --offline. */
-import { DEFAULT_MAX_DATA_AGE_DAYS, MAX_DATA_AGE_ENV, parseMaxDataAgeDays } from '../advisories/offline-mirror.js';
+import { DEFAULT_MAX_DATA_AGE_DAYS, MAX_DATA_AGE_ENV, parseMaxDataAgeDays } from '../advisories/max-data-age.js';
 import type { OfflineLimit } from '../advisories/select.js';
 import { CliError, type CliIO } from './io.js';
+import { quoteInput } from '../quoted-input.js';
 
 /** The usage lines of the option, the same in every command that takes it. */
 export const MAX_DATA_AGE_USAGE = `  --max-data-age DAYS  with --offline, a mirror whose newest record is older than DAYS days gives a
@@ -24,7 +25,7 @@ export function offlineLimit(flag: string | undefined, io: CliIO): OfflineLimit 
 
 function parsed(text: string, where: string): number {
   const days = parseMaxDataAgeDays(text);
-  // Quoted as given, cut short: the value may be anything the shell passed.
-  if (days === null) throw new CliError(`${where}: ${JSON.stringify(text.slice(0, 40))} is not a whole number of days (0 or more), e.g. ${where === MAX_DATA_AGE_ENV ? `${MAX_DATA_AGE_ENV}=30` : '--max-data-age 30'}`);
+  // Quoted as given (control characters escaped), cut short: the value may be anything the shell passed.
+  if (days === null) throw new CliError(`${where}: ${quoteInput(text)} is not a whole number of days (0 or more), e.g. ${where === MAX_DATA_AGE_ENV ? `${MAX_DATA_AGE_ENV}=30` : '--max-data-age 30'}`);
   return days;
 }

@@ -10,10 +10,8 @@
  * `baseUrl` may be a mirror (devpi, Artifactory, Nexus) that serves the same two APIs.
  */
 import { z } from 'zod';
-import { errorLine } from '../error-line.js';
 import { checkShape, describeRequest, mapLimitSettled, parseJson, requestText, ServiceError, type FetchLike } from '../http.js';
-import { someNames } from '../plural.js';
-import { compareText } from '../text-order.js';
+import { failureList } from '../failure-list.js';
 import type { Db } from '../store/db.js';
 import { isValidName, normalizeName } from './names.js';
 import { compareVersions, isValidVersion } from './pep440.js';
@@ -261,11 +259,11 @@ export class PyPIClient {
   async projects(names: readonly string[], options: { status?: boolean } = {}): Promise<Map<string, ProjectInfo | null>> {
     const unique = [...new Set(names.map((n) => normalizeName(n)))];
     const { results: infos, failures } = await mapLimitSettled(unique, this.concurrency, (n) => this.project(n, options));
-    if (failures.length > 0) {
-      const failed = failures.map((f) => ({ name: unique[f.index]!, error: f.error })).sort((a, b) => compareText(a.name, b.name));
-      const first = failed[0]!.error;
-      if (failed.length === 1) throw first;
-      throw new ServiceError('PyPI', `${failed.length} projects could not be read (${someNames(failed.map((f) => f.name))}): ${errorLine(first)}`, {
+    const failed = failureList(failures.map((f) => ({ name: unique[f.index]!, error: f.error })));
+    if (failed !== null) {
+      const { first } = failed;
+      if (failed.count === 1) throw first;
+      throw new ServiceError('PyPI', `${failed.count} projects could not be read (${failed.names}): ${failed.firstLine}`, {
         cause: first,
         ...(first instanceof ServiceError && first.status !== undefined ? { status: first.status } : {}),
       });

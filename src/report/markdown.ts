@@ -9,7 +9,8 @@ import { markdownCellCode, markdownCode, markdownText, markdownUrl } from './mar
 import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
-import { placeOf, shorten, shortProblemMessage } from './shorten.js';
+import { placeOf } from '../place.js';
+import { shorten, shortProblemMessage } from './shorten.js';
 import { CODE_SCAN_PARTIAL, codeScanIncomplete, osvUrl, summaryLine } from './summary.js';
 
 /**

@@ -3,6 +3,7 @@
  * the start of the message and the whole place (`file:line`), with "…" where text was cut.
  */
 import { describeReason, type PartialReason } from '../audit/partial.js';
+import { placeOf } from '../place.js';
 
 /** Problem lines are cut to this many characters in every format. */
 export const PROBLEM_LINE_MAX = 200;
@@ -22,9 +23,6 @@ export interface Problem {
   line: number | null;
   message: string;
 }
-
-/** `file:line` as shown everywhere. */
-export const placeOf = (file: string, line: number | null): string => `${file}${line ? `:${line}` : ''}`;
 
 /** The message of a problem shortened so that "file:line: message" stays within `max` (the place is never cut). */
 export function shortProblemMessage(p: Problem, max: number = PROBLEM_LINE_MAX): string {

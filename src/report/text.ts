@@ -10,7 +10,8 @@ import { linesInChunks } from './json-chunks.js';
 import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { codePlace, passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE } from './severity-style.js';
-import { placeOf, shorten, shortProblemMessage } from './shorten.js';
+import { placeOf } from '../place.js';
+import { shorten, shortProblemMessage } from './shorten.js';
 import { CODE_SCAN_PARTIAL, codeScanIncomplete, osvUrl, summaryLine } from './summary.js';
 import { terminalSafe } from './terminal-text.js';
 

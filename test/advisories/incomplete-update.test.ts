@@ -94,3 +94,42 @@ describe('a sync that stops part way', () => {
     expect(mirror.status(now).lastUpdateIncomplete).toBeNull();
   });
 });
+
+describe('an import or sync through AdvisoryMirror.importOrMarkIncomplete, the one place both record a stop', () => {
+  /** The fixture records, then the reader's error, as readImportSource throws it: the file's name first. */
+  async function* cutFile(kept: number): AsyncGenerator<unknown> {
+    yield* some().slice(0, kept);
+    throw new Error('/tmp/all.zip: unexpected end of zip file\nat offset 1234');
+  }
+  const synced = new Date('2031-04-30T12:00:00Z');
+
+  it('records an import that kept records as an import that stopped early, the file name not said twice', async () => {
+    mirror.markSynced(synced, 'osv.example/PyPI/all.zip');
+    await expect(mirror.importOrMarkIncomplete(cutFile(3), { source: '/tmp/all.zip', kind: 'import', reasonPrefix: '/tmp/all.zip: ', stoppedAt: () => now })).rejects.toThrow(/unexpected end/);
+    const status = mirror.status(now);
+    expect(status).toMatchObject({ lastSyncKind: 'import', lastSync: now.toISOString(), lastSyncSource: '/tmp/all.zip' });
+    expect(status.lastUpdateIncomplete).toEqual({ at: now.toISOString(), source: '/tmp/all.zip', kind: 'import', reason: 'unexpected end of zip file', kept: 3 });
+  });
+
+  it('records a sync that kept records as a sync that stopped early, and leaves the last sync as it was', async () => {
+    mirror.markSynced(synced, 'osv.example/PyPI/all.zip');
+    await expect(mirror.importOrMarkIncomplete(cutFile(3), { source: 'osv.example/PyPI/all.zip', kind: 'sync', reasonPrefix: '/tmp/all.zip: ', stoppedAt: () => now })).rejects.toThrow(/unexpected end/);
+    const status = mirror.status(now);
+    expect(status).toMatchObject({ lastSyncKind: 'sync', lastSync: synced.toISOString() });
+    expect(status.lastUpdateIncomplete).toMatchObject({ kind: 'sync', reason: 'unexpected end of zip file', kept: 3 });
+  });
+
+  it('records nothing for an update that kept nothing, import or sync', async () => {
+    mirror.markSynced(synced, 'osv.example/PyPI/all.zip');
+    for (const kind of ['import', 'sync'] as const) {
+      await expect(mirror.importOrMarkIncomplete(cutFile(0), { source: '/tmp/all.zip', kind })).rejects.toThrow(/unexpected end/);
+    }
+    expect(mirror.status(now)).toMatchObject({ lastSyncKind: 'sync', lastSync: synced.toISOString(), lastUpdateIncomplete: null });
+  });
+
+  it('passes a source read to its end through, recording nothing: the caller marks the update that ended well', async () => {
+    const summary = await mirror.importOrMarkIncomplete(some().slice(0, 2), { source: '/tmp/all.zip', kind: 'import' });
+    expect(summary.added).toBe(2);
+    expect(mirror.status(now)).toMatchObject({ lastSync: null, lastUpdateIncomplete: null });
+  });
+});

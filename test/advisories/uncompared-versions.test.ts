@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OsvApi } from '../../src/advisories/osv-api.js';
 import { AdvisoryMirror } from '../../src/advisories/mirror.js';
-import { checkUncomparableVersions, uncomparedVersionWarnings } from '../../src/advisories/uncompared-versions.js';
+import { checkUncomparableVersions, findUncomparable, uncomparedVersionWarnings } from '../../src/advisories/uncompared-versions.js';
 import type { AdvisorySource, OsvRecord } from '../../src/advisories/types.js';
 import { auditFileSource } from '../../src/audit/run.js';
 import { memorySource } from '../../src/python/files.js';
@@ -56,7 +56,7 @@ describe('which releases are left unanswered', () => {
       { name: 'flask', version: '0.12' },
       { name: 'flask', version: 'garbage' },
     ];
-    expect(uncomparedVersionWarnings(queries, new Map(), packages).warnings).toEqual([
+    expect(uncomparedVersionWarnings(findUncomparable(queries), new Map(), packages).warnings).toEqual([
       'flask 0.12-internal is not a PEP 440 version: the 2 advisories for flask with version ranges could not be compared with it',
       'flask garbage is not a PEP 440 version: the 2 advisories for flask with version ranges could not be compared with it',
     ]);
@@ -65,7 +65,7 @@ describe('which releases are left unanswered', () => {
   it('an advisory that matched through its listed spelling is a finding, not a question; the others with ranges still are', () => {
     const query = { name: 'legacy', version: '0.1-charmander' };
     const hits = new Map([['legacy@0.1-charmander', [RECORDS[5]!]]]);
-    expect(uncomparedVersionWarnings([query], hits, packages).warnings).toEqual([
+    expect(uncomparedVersionWarnings(findUncomparable([query]), hits, packages).warnings).toEqual([
       'legacy 0.1-charmander is not a PEP 440 version: the 1 advisory for legacy with version ranges could not be compared with it',
     ]);
   });
@@ -75,18 +75,32 @@ describe('which releases are left unanswered', () => {
       { name: 'nothing', version: '1.0-custom' },
       { name: 'onlylisted', version: '0.1-charmander' },
     ];
-    expect(uncomparedVersionWarnings(queries, new Map(), packages).warnings).toEqual([]);
+    expect(uncomparedVersionWarnings(findUncomparable(queries), new Map(), packages).warnings).toEqual([]);
   });
 
   it('a package whose list could not be read leaves every advisory it may have open, said as a source not reached', () => {
-    const out = uncomparedVersionWarnings([{ name: 'absent', version: 'x-1' }], new Map(), packages, new Map([['absent', 'OSV answered 503']]));
+    const out = uncomparedVersionWarnings(findUncomparable([{ name: 'absent', version: 'x-1' }]), new Map(), packages, new Map([['absent', 'OSV answered 503']]));
     expect(out.warnings).toEqual(['absent x-1 is not a PEP 440 version, and the advisories for absent could not be read (OSV answered 503) to compare with it: whether any affects it is unknown']);
     expect(out.notReached).toEqual(out.warnings);
   });
 
+  it('finds the releases that are not PEP 440 once each, with their packages\' names, once per audit', () => {
+    const found = findUncomparable([
+      { name: 'Legacy_Pkg', version: '0.1-charmander' },
+      { name: 'flask', version: '0.12' },
+      { name: 'Legacy_Pkg', version: '0.1-charmander' }, // the same pin in two files
+      { name: 'legacy.pkg', version: '2.1.5.' },
+    ]);
+    expect(found.queries).toEqual([
+      { name: 'Legacy_Pkg', version: '0.1-charmander' },
+      { name: 'legacy.pkg', version: '2.1.5.' },
+    ]);
+    expect(found.names).toEqual(['legacy-pkg']);
+  });
+
   it('reads nothing when every version is PEP 440', async () => {
     const source = { kind: 'mirror', affecting: async () => new Map(), forPackage: async () => expect.fail('not read') } as unknown as AdvisorySource;
-    expect(await checkUncomparableVersions(source, [{ name: 'flask', version: '0.12' }], new Map())).toMatchObject({ warnings: [] });
+    expect(await checkUncomparableVersions(source, findUncomparable([{ name: 'flask', version: '0.12' }]), new Map())).toMatchObject({ warnings: [] });
   });
 });
 

@@ -77,6 +77,16 @@ describe('a pinned package the index does not have', () => {
     expect(notOnIndex[0]!.fix.text).not.toContain('s3cret');
   });
 
+  it('names the other indexes as every list in a message is named: "a and b", then "a, b, c and 1 more"', async () => {
+    const indexes = ['https://one.example/simple', 'https://two.example/simple', 'https://three.example/simple', 'https://four.example/simple'];
+    const textWith = async (n: number) => {
+      const dir = writeTree('depwatch-noindex-', { 'requirements.txt': `${indexes.slice(0, n).map((u) => `--extra-index-url ${u}\n`).join('')}my-internal-lib==1.0\n` });
+      return (await auditJson(dir)).notOnIndex[0]!.fix.text;
+    };
+    expect(await textWith(2)).toContain('configures (https://one.example/simple and https://two.example/simple), and anyone');
+    expect(await textWith(4)).toContain('configures (https://one.example/simple, https://two.example/simple, https://three.example/simple and 1 more), and anyone');
+  });
+
   it('counts a uv index as another index, and an --index-url naming PyPI itself as none', async () => {
     const uv = writeTree('depwatch-noindex-', {
       'pyproject.toml': '[project]\nname = "app"\nversion = "1"\ndependencies = ["my-internal-lib==1.0"]\n\n[[tool.uv.index]]\nname = "internal"\nurl = "https://pypi.internal.example/simple"\n',

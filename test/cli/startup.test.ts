@@ -41,6 +41,15 @@ function depwatch(...args: string[]): { status: number | null; stdout: string; l
   return { status: result.status, stdout: result.stdout, loaded };
 }
 
+/** The modules loading one compiled module alone loads (itself included), as `depwatch` lists them. */
+function loadedBy(module: string): string[] {
+  const script = join(dir, 'load-one.mjs');
+  writeFileSync(script, `await import(${JSON.stringify(join(ROOT, 'dist', module))});\n`);
+  const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(TRACE)}`, script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  expect(result.status, result.stderr).toBe(0);
+  return [...new Set(result.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7).replace(ROOT + '/', '')))];
+}
+
 const packagesIn = (loaded: string[]) => [...new Set(loaded.map((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1]).filter((p): p is string => p !== undefined))].sort();
 
 beforeAll(() => {
@@ -148,6 +157,13 @@ describe('start-up of the compiled CLI', () => {
       expect(loaded).toContain('dist/python/formats/setup-py.js');
       expect(packagesIn(loaded)).toContain('web-tree-sitter');
     }
+  });
+
+  it('the configuration checks the offline data-age setting without loading the offline mirror\'s code', () => {
+    const loaded = loadedBy('config.js');
+    expect(loaded).toContain('dist/config.js');
+    expect(loaded).toContain('dist/advisories/max-data-age.js');
+    expect(loaded.filter((p) => p.startsWith('dist/advisories/'))).toEqual(['dist/advisories/max-data-age.js']);
   });
 
   it('an audit that scans code loads the scanner, still without GitHub or the logger', () => {

@@ -14,6 +14,7 @@ import { pipfileFormat } from '../../src/python/formats/pipfile.js';
 import { setupCfgFormat } from '../../src/python/formats/setup-cfg.js';
 import { extractUvLock } from '../../src/python/formats/uv-lock.js';
 import { loadManifests } from '../../src/python/load.js';
+import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
 import { boundMessage, clipInput, MESSAGE_MAX, quoteInput, singleQuoteInput } from '../../src/quoted-input.js';
 import type { ExtractResult } from '../../src/python/types.js';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
@@ -108,6 +109,50 @@ describe('each format quotes a huge bad value in a bounded message', () => {
     const load = await loadManifests(memorySource({ 'poetry.lock': `[[package]]\nname = "${big}"\nversion = "${big}"\n` }), {});
     expect(load.errors.length).toBeGreaterThan(0);
     for (const error of load.errors) expect(error.message.length).toBeLessThanOrEqual(MESSAGE_MAX);
+  });
+});
+
+describe('settings and options quote a 10,000-character hostile value bounded and escaped', () => {
+  /** Ten thousand characters that would repaint a terminal and close a quote early. */
+  const hostile = `\u001b[31m"${'x'.repeat(9_994)}`;
+  const escapedStart = JSON.stringify(hostile.slice(0, 12)).slice(0, -1);
+
+  it('--max-data-age and DEPWATCH_MAX_DATA_AGE_DAYS: one short line, the value escaped, cut and counted', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'depwatch-quoted-')), 'depwatch.db');
+    const flag = inProcessCli({ env: { DEPWATCH_DB: db, ...UNREACHABLE_SERVICES } });
+    expect(await flag.run('check', '--offline', `--max-data-age=${hostile}`, 'attrs==23.1.0')).toBe(2);
+    const setting = inProcessCli({ env: { DEPWATCH_DB: db, ...UNREACHABLE_SERVICES, DEPWATCH_MAX_DATA_AGE_DAYS: hostile } });
+    expect(await setting.run('check', '--offline', 'attrs==23.1.0')).toBe(2);
+    for (const { out } of [flag, setting]) {
+      expect(out.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(out.stderr.length).toBeLessThan(BOUNDED);
+      expect(out.stderr).not.toContain('\u001b');
+      expect(out.stderr).toContain(`${escapedStart}`);
+      expect(out.stderr).toMatch(/x…" \(10,000 characters\) is not a whole number of days/);
+    }
+  });
+
+  it('.depwatch.yml: a parser error that quotes a 10,000-character alias is cut', () => {
+    const { notes } = parseIgnoreFile(`ignore: *${'x'.repeat(10_000)}\n`);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.message.length).toBeLessThan(BOUNDED);
+    expect(notes[0]!.message).toMatch(/^\.depwatch\.yml: not valid YAML \(Unresolved alias .*x…\); nothing in it applies$/);
+  });
+
+  it('.depwatch.yml: a refused exclude glob is quoted escaped, and a long one cut', () => {
+    const glob = `!\u001b"${'y'.repeat(400)}`;
+    const { excludeNotes } = parseIgnoreFile(`exclude:\n  - path: ${JSON.stringify(glob)}\n    reason: hostile\n`);
+    expect(excludeNotes.map((n) => n.message)).toEqual([
+      `.depwatch.yml: exclude entry 1: ${JSON.stringify(glob.slice(0, 200) + '…')} (403 characters): a negation (!) has nothing to undo in an exclude; list only what to exclude; not applied`,
+    ]);
+  });
+
+  it('.depwatch.yml: an unknown tag and an entry\'s id of 10,000 characters are cut, the tag counted', () => {
+    const { notes } = parseIgnoreFile(`ignore:\n  - id: ${JSON.stringify(hostile)}\n    reason: r\n  - !${'t'.repeat(10_000)} {id: A-1, reason: r}\n`);
+    expect(notes.map((n) => n.message)).toEqual([
+      `.depwatch.yml: ignore entry 1 (id: ${hostile.slice(0, 60)}…): \`id\` is longer than 200 characters; not applied`,
+      `.depwatch.yml: ignore entry 2: unknown YAML tag "!${'t'.repeat(59)}…" (10,001 characters) on line 4; not applied`,
+    ]);
   });
 });
 

@@ -6,7 +6,8 @@
  * file to this rule.
  */
 import type { AuditContext } from '../context.js';
-import { plural } from '../../plural.js';
+import { plural, someNames } from '../../plural.js';
+import { placeOf } from '../../place.js';
 import { fileFinding, type Finding } from '../findings.js';
 import type { Dependency } from '../../python/types.js';
 import type { LoadedManifest } from '../../python/load.js';
@@ -51,7 +52,7 @@ export function hasIncompleteHashes(m: LoadedManifest, byPath: ReadonlyMap<strin
 
 export const manifestsByPath = (manifests: readonly LoadedManifest[]): Map<string, LoadedManifest> => new Map(manifests.map((m) => [m.path, m]));
 
-const place = (d: Dependency) => `${d.file}${d.line ? `:${d.line}` : ''}`;
+const place = (d: Dependency) => placeOf(d.file, d.line);
 
 export function incompleteHashesFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
@@ -60,9 +61,7 @@ export function incompleteHashesFindings(ctx: AuditContext): Finding[] {
     if (!hasIncompleteHashes(m, byPath)) continue;
     const requirements = requirementsOf(m, byPath);
     const missing = requirements.filter((d) => !hashed(d));
-    const named = missing.slice(0, NAMED_LINES).map((d) => `${d.name || d.specifier} (${place(d)})`);
-    const more = missing.length - named.length;
-    const list = more > 0 ? `${named.join(', ')} and ${more} more` : named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named.join('');
+    const list = someNames(missing.map((d) => `${d.name || d.specifier} (${place(d)})`), NAMED_LINES);
     const withHashes = requirements.length - missing.length;
     findings.push(
       fileFinding({

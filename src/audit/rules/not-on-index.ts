@@ -17,6 +17,7 @@ import { packageSourceKind } from '../../python/index-options.js';
 import { stripUrlCredentials } from '../../python/urls.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
+import { someNames } from '../../plural.js';
 
 /** Hosts of PyPI itself: an `--index-url https://pypi.org/simple` names no other index. */
 const PYPI_HOSTS = new Set(['pypi.org', 'pypi.python.org', 'files.pythonhosted.org']);
@@ -51,12 +52,6 @@ function isOtherIndex(url: string): boolean {
   return host === null || !PYPI_HOSTS.has(host);
 }
 
-function namedIndexes(indexes: readonly string[]): string {
-  const named = indexes.slice(0, MAX_NAMED_INDEXES).join(', ');
-  const more = indexes.length - MAX_NAMED_INDEXES;
-  return more > 0 ? `${named} and ${more} more` : named;
-}
-
 export function notOnIndexFindings(ctx: AuditContext): Finding[] {
   const registry = ctx.registry;
   if (!registry) return [];
@@ -69,7 +64,7 @@ export function notOnIndexFindings(ctx: AuditContext): Finding[] {
     const indexes = [...new Set([...pkg.entries.flatMap((e) => (e.url && isOtherIndex(e.url) ? [stripUrlCredentials(e.url)] : [])), ...treeIndexes])];
     const confusion = indexes.length > 0;
     const text = confusion
-      ? `${pkg.name} ${pkg.version} is not on the package index (PyPI): it probably comes from the other index this project configures (${namedIndexes(indexes)}), and anyone can register the name on PyPI, whose release the installer may then take instead (dependency confusion). Reserve the name on PyPI, or make the private index the only one for it (uv \`explicit = true\` index, pip \`--index-url\` with no extra index).`
+      ? `${pkg.name} ${pkg.version} is not on the package index (PyPI): it probably comes from the other index this project configures (${someNames(indexes, MAX_NAMED_INDEXES)}), and anyone can register the name on PyPI, whose release the installer may then take instead (dependency confusion). Reserve the name on PyPI, or make the private index the only one for it (uv \`explicit = true\` index, pip \`--index-url\` with no extra index).`
       : `${pkg.name} ${pkg.version} is not on the package index (PyPI), and the project configures no other index, so pip could not install it from there: a typo, or a project removed from PyPI. Check the name; a removed project's name can be registered again by anyone.`;
     findings.push({
       kind: 'not-on-index',

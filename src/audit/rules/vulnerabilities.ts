@@ -7,6 +7,7 @@ import type { AuditContext } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';
 import { smallestFix } from '../fix.js';
 import { upgradeSentence } from '../fix-wording.js';
+import { placeOf } from '../../place.js';
 import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
 
 const isMalicious = (id: string) => id.startsWith('MAL-');
@@ -34,7 +35,7 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     // The same for every advisory of the release: made once and shared by its findings.
     const details: Record<string, unknown> = {
       direct: pkg.direct,
-      locations: pkg.entries.slice(0, MAX_LISTED_PLACES).map((e) => `${e.file}${e.line ? `:${e.line}` : ''}`),
+      locations: pkg.entries.slice(0, MAX_LISTED_PLACES).map((e) => placeOf(e.file, e.line)),
     };
     if (pkg.entries.length > MAX_LISTED_PLACES) details.locations_omitted = pkg.entries.length - MAX_LISTED_PLACES;
 

@@ -11,7 +11,7 @@
 import { groupHits } from '../../advisories/aliases.js';
 import { lookUpAliasRatings } from '../../advisories/alias-severity.js';
 import { unreadableRangeWarnings } from '../../advisories/match.js';
-import { checkUncomparableVersions } from '../../advisories/uncompared-versions.js';
+import { checkUncomparableVersions, findUncomparable } from '../../advisories/uncompared-versions.js';
 import type { OsvRecord, PackageQuery } from '../../advisories/types.js';
 import type { PackageUse } from '../../audit/context.js';
 import type { Finding } from '../../audit/findings.js';
@@ -63,7 +63,7 @@ export async function runRematch(job: RematchJob, context: TaskContext): Promise
     return { ok: false, warning: `advisories unavailable (${errorLine(err)}): unchanged repositories were not re-checked` };
   }
   // Pins that are not PEP 440: their exact listed spellings are hits, the ranges a question left open.
-  const uncompared = await checkUncomparableVersions(advisories, [...queries.values()], hits);
+  const uncompared = await checkUncomparableVersions(advisories, findUncomparable([...queries.values()]), hits);
   const vulnerable = [...new Set([...queries.values()].filter((q) => (hits.get(`${q.name}@${q.version}`)?.length ?? 0) > 0).map((q) => q.name))];
   const packageAdvisories = new Map<string, OsvRecord[]>();
   for (let i = 0; i < vulnerable.length; i += PACKAGE_READS_AT_ONCE) {
