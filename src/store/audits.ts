@@ -118,27 +118,53 @@ export const repoKey = (repo: string): string => repo.toLowerCase();
 export const isAuditId = (id: number): boolean => Number.isSafeInteger(id) && id > 0;
 
 /**
- * The `counts` column: open dependency findings by severity and, under `code`, open code findings
- * (when the code was scanned). One column, so App Home reads both without the whole result.
+ * The `counts` column: open dependency findings by severity and, under `code`, open code findings,
+ * or null when the code was not scanned. One column, so App Home reads both without the whole
+ * result. Rows written before `code: null` was stored have no `code` when the code was not
+ * scanned, nor those written before code counts were kept: for those the result says.
  */
-export function storedCounts(result: AuditResult): Record<Severity, number> & { code?: Record<Severity, number> } {
-  return { ...countBySeverity(result.findings), ...(result.code ? { code: countBySeverity(result.code.findings) } : {}) };
+export type StoredCounts = Record<Severity, number> & { code?: Record<Severity, number> | null };
+
+export function storedCounts(result: AuditResult): StoredCounts {
+  return { ...countBySeverity(result.findings), code: result.code ? countBySeverity(result.code.findings) : null };
 }
 
-/** The column split in two; code counts of a row written before they were kept come from its result when that was read. */
-function countsOfRow(row: AuditDbRow): Pick<AuditRecord, 'counts' | 'codeCounts'> {
-  const { code, ...counts } = JSON.parse(row.counts) as Record<Severity, number> & { code?: Record<Severity, number> };
-  if (code) return { counts, codeCounts: code };
+/** A row's stored result, parsed on first use and then shared by its readers; null when the row was read without it. Throws when it cannot be read. */
+type StoredResult = () => AuditResult | null;
+
+function storedResult(row: AuditDbRow): StoredResult {
+  let parsed: { result: AuditResult | null } | { error: unknown } | undefined;
+  return () => {
+    if (parsed === undefined) {
+      const text = row.result ?? row.legacy_result;
+      try {
+        parsed = { result: text ? (JSON.parse(text) as AuditResult) : null };
+      } catch (error) {
+        parsed = { error };
+      }
+    }
+    if ('error' in parsed) throw parsed.error;
+    return parsed.result;
+  };
+}
+
+/** The column split in two; code counts of a row whose column does not say (written before it did) come from its result when that was read. */
+function countsOfRow(row: AuditDbRow, result: StoredResult): Pick<AuditRecord, 'counts' | 'codeCounts'> {
+  const { code, ...counts } = JSON.parse(row.counts) as StoredCounts;
+  if (code !== undefined) return { counts, codeCounts: code };
   try {
-    const stored = row.result ?? row.legacy_result;
-    const result = stored ? (JSON.parse(stored) as AuditResult) : null;
-    return { counts, codeCounts: result?.code ? countBySeverity(result.code.findings) : null };
+    const stored = result();
+    return { counts, codeCounts: stored?.code ? countBySeverity(stored.code.findings) : null };
   } catch {
     return { counts, codeCounts: null };
   }
 }
 
 export function auditSummaryOf(row: AuditDbRow): AuditSummary {
+  return summaryOf(row, storedResult(row));
+}
+
+function summaryOf(row: AuditDbRow, result: StoredResult): AuditSummary {
   return {
     id: Number(row.id),
     repo: row.repo,
@@ -149,8 +175,8 @@ export function auditSummaryOf(row: AuditDbRow): AuditSummary {
     requestedBy: row.requested_by,
     channel: row.channel,
     ts: row.ts,
-    ...countsOfRow(row),
-    completeness: completenessOfRow(row),
+    ...countsOfRow(row, result),
+    completeness: completenessOfRow(row, result),
   };
 }
 
@@ -160,11 +186,11 @@ export function auditSummaryOf(row: AuditDbRow): AuditSummary {
  * shape this version does not know) gives null, "not known": App Home then shows the counts as it
  * always did, with nothing new rather than a guess, and one bad row never breaks the whole tab.
  */
-function completenessOfRow(row: AuditDbRow): AuditCompleteness | null {
+function completenessOfRow(row: AuditDbRow, result: StoredResult): AuditCompleteness | null {
   try {
     if (row.completeness !== null) return completenessFromColumn(JSON.parse(row.completeness));
-    const stored = row.result ?? row.legacy_result;
-    return stored ? completenessOf(JSON.parse(stored) as AuditResult) : null;
+    const stored = result();
+    return stored ? completenessOf(stored) : null;
   } catch {
     return null;
   }
@@ -198,12 +224,14 @@ export function completenessBackfill(rows: readonly AuditDbRow[], summaries: rea
 }
 
 export function auditRecordOf(row: AuditDbRow & { result: string }): AuditRecord {
+  // Parsed here once (an audit of a large repository is a large text), and handed to the summary.
+  const result = JSON.parse(row.result) as AuditResult;
   return {
-    ...auditSummaryOf(row),
+    ...summaryOf(row, () => result),
     requestedBranch: row.requested_branch,
     replyParts: row.reply_parts === null ? null : (JSON.parse(row.reply_parts) as string[]),
     private: row.private === null ? null : row.private === true || row.private === 1,
-    result: JSON.parse(row.result) as AuditResult,
+    result,
   };
 }
 

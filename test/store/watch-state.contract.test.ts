@@ -324,12 +324,37 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     const [a, b] = await open();
     expect(await b.pullListingProblems()).toBeNull();
     await a.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(1));
-    await a.recordPullListingProblems('{"failing":[{"repo":"octo/app"}],"notices":[]}', later(1));
-    await b.recordPullListingProblems('{"failing":[],"notices":[]}', later(2));
+    expect(await a.changePullListingProblems(null, '{"failing":[{"repo":"octo/app"}],"notices":[]}', [], later(1))).toBe(0);
+    expect(await b.changePullListingProblems('{"failing":[{"repo":"octo/app"}],"notices":[]}', '{"failing":[],"notices":[]}', [], later(2))).toBe(0);
     expect(await a.pullListingProblems()).toBe('{"failing":[],"notices":[]}');
     expect(await b.sweepProblems()).toMatchObject({ problems: ['advisory refresh failed (OSV answered 503)'], since: later(1).toISOString(), recoveredAt: null });
     await b.recordSweepProblems([], later(3));
     expect(await a.pullListingProblems()).toBe('{"failing":[],"notices":[]}');
+  });
+
+  it('records what the pull-request reviews could not list, with its messages, only over the text it was decided from, even when two replicas race', async () => {
+    const [a, b] = await open();
+    const notice = (key: string): OutboundMessage[] => [{ kind: 'pull-requests-not-listed', data: { key }, channel: CHANNEL, op: 'post', messageKey: key, idempotencyKey: key }];
+    // Both read nothing kept yet, and both post: one of them is written.
+    const first = await Promise.all([
+      a.changePullListingProblems(null, '{"by":"a"}', notice('pr-not-listed:a'), later(1)),
+      b.changePullListingProblems(null, '{"by":"b"}', notice('pr-not-listed:b'), later(1)),
+    ]);
+    expect([...first].sort()).toEqual([1, null]);
+    const won = first[0] === 1 ? 'a' : 'b';
+    expect(await b.pullListingProblems()).toBe(`{"by":"${won}"}`);
+    // Both decide from what won; again one of them is written.
+    const second = await Promise.all([
+      a.changePullListingProblems(`{"by":"${won}"}`, '{"by":"a2"}', notice('pr-not-listed:a2'), later(2)),
+      b.changePullListingProblems(`{"by":"${won}"}`, '{"by":"b2"}', notice('pr-not-listed:b2'), later(2)),
+    ]);
+    expect([...second].sort()).toEqual([1, null]);
+    const won2 = second[0] === 1 ? 'a2' : 'b2';
+    // A decision from a text that is no longer kept writes nothing.
+    expect(await a.changePullListingProblems(null, '{"by":"late"}', notice('pr-not-listed:late'), later(3))).toBeNull();
+    expect(await a.changePullListingProblems(`{"by":"${won}"}`, '{"by":"late"}', notice('pr-not-listed:late'), later(3))).toBeNull();
+    expect(await a.pullListingProblems()).toBe(`{"by":"${won2}"}`);
+    expect((await b.outbox.rows({ channel: CHANNEL })).map((r) => r.idempotencyKey)).toEqual([`pr-not-listed:${won}`, `pr-not-listed:${won2}`]);
   });
 
   it('keeps since when a run has had its current problems, and how many it had beyond those it keeps, for every replica', async () => {

@@ -32,7 +32,7 @@ export interface PythonScanOutcome {
   unparsed: Unparsed | null;
   /**
    * Set when the rules were not run because a stretch the parser could not read is one ERROR node
-   * with more than WIDE_ERROR_CHILDREN pieces (see widestErrorRegion): null otherwise.
+   * with more than WIDE_ERROR_CHILDREN pieces (see findErrors): null otherwise.
    */
   tooWide: WideError | null;
   /** Rules that failed on this file (a bug, reported rather than hidden). */
@@ -94,8 +94,7 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
       if (!tree) return { findings: [], timedOut: true, parseBudgetMs: parser.budgetMs(text), rulesTimedOut: null, syntaxErrors: 0, unparsed: null, tooWide: null, ruleErrors: [], comments: new Map() };
       try {
         const root = tree.rootNode;
-        const errors = root.hasError ? findErrors(root, text) : { count: 0, unparsed: null };
-        const tooWide = root.hasError ? widestErrorRegion(root) : null;
+        const { count, unparsed, tooWide } = root.hasError ? findErrors(root, text) : { count: 0, unparsed: null, tooWide: null };
         const deadline = performance.now() + (options.ruleTimeoutMs ?? Infinity);
         const { findings, errors: ruleErrors, timedOut } =
           tooWide === null ? engine.run(root, path, text, isTest, () => performance.now() >= deadline) : { findings: [], errors: [], timedOut: null };
@@ -105,7 +104,7 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
             if (c && mentionsMarker(c.text)) comments.set(c.startPosition.row + 1, c.text);
           }
         }
-        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors: errors.count, unparsed: errors.unparsed, tooWide, ruleErrors, comments };
+        return { findings: findings.map(({ rule, ...r }) => ({ ...r, info: rule.info })), timedOut: false, rulesTimedOut: timedOut, syntaxErrors: count, unparsed, tooWide, ruleErrors, comments };
       } finally {
         tree.delete();
       }
@@ -118,76 +117,74 @@ export async function createPythonScanner(options: { parseTimeoutMs: number; rul
 }
 
 /**
- * ERROR and MISSING nodes, counted without recursion (a broken file can nest deeply), and the
- * outermost ERROR nodes as the stretch of the file that was not parsed (the first, and how many
- * others). An ERROR node is not entered: what is inside it was not read as code.
+ * One walk of the tree's broken parts, without recursion (a broken file can nest deeply), for:
+ * - ERROR and MISSING nodes outside any ERROR node, counted, and the outermost ERROR nodes as the
+ *   stretch of the file that was not parsed (the first, and how many others): what is inside an
+ *   ERROR node was not read as code;
+ * - the first ERROR node, outermost or not, holding more than WIDE_ERROR_CHILDREN pieces (`tooWide`).
+ * Only nodes with `hasError` are entered, and an ERROR node only while no wide one was found and
+ * only when it is narrow enough, so each node is looked at once at most: linear, like the parse.
  */
-function findErrors(root: import('web-tree-sitter').Node, text: string): { count: number; unparsed: Unparsed | null } {
+function findErrors(root: import('web-tree-sitter').Node, text: string): { count: number; unparsed: Unparsed | null; tooWide: WideError | null } {
   let count = 0;
   let first: Unparsed | null = null;
   let others = 0;
+  let tooWide: WideError | null = null;
   const jinja = jinjaLines(text);
   let template = jinja !== null;
+  // Whether each node the cursor went down into is an ERROR node, and how many of them are: the
+  // nodes below one are looked at for their width only.
+  const enteredError: boolean[] = [];
+  let inError = 0;
   const cursor = root.walk();
   try {
     let more = true;
     while (more) {
       const node = cursor.currentNode;
-      if (node.isError || node.isMissing) count++;
-      if (node.isError) {
-        if (first === null) first = { line: node.startPosition.row + 1, endLine: node.endPosition.row + 1, toEnd: false, others: 0, template: false };
-        else others++;
-        // Outermost ERROR nodes do not overlap, so this looks at each line about once.
-        if (template && jinja![node.endPosition.row + 1]! === jinja![node.startPosition.row]!) template = false;
+      if (inError === 0) {
+        if (node.isError || node.isMissing) count++;
+        if (node.isError) {
+          if (first === null) first = { line: node.startPosition.row + 1, endLine: node.endPosition.row + 1, toEnd: false, others: 0, template: false };
+          else others++;
+          // Outermost ERROR nodes do not overlap, so this looks at each line about once.
+          if (template && jinja![node.endPosition.row + 1]! === jinja![node.startPosition.row]!) template = false;
+        }
       }
-      if (node.hasError && !node.isError && cursor.gotoFirstChild()) continue;
+      let enter = node.hasError;
+      if (node.isError) {
+        if (tooWide === null && node.childCount > WIDE_ERROR_CHILDREN) tooWide = wideError(node);
+        enter = tooWide === null;
+      }
+      if (enter && cursor.gotoFirstChild()) {
+        enteredError.push(node.isError);
+        if (node.isError) inError++;
+        continue;
+      }
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) {
           more = false;
           break;
         }
+        if (enteredError.pop()) inError--;
       }
     }
   } finally {
     cursor.delete();
   }
-  if (first === null) return { count, unparsed: null };
+  if (first === null) return { count, unparsed: null, tooWide };
   // Runs to the end when no code follows the line it ends on (only blank lines and comments may).
   first.toEnd = others === 0 && onlyCommentsFrom(text, nthLineStart(text, first.endLine));
   first.others = others;
   first.template = template;
-  return { count, unparsed: first };
+  return { count, unparsed: first, tooWide };
 }
 
-/**
- * The first ERROR node holding more than WIDE_ERROR_CHILDREN pieces, or null. Walks only where
- * errors are (children with `hasError`), and enters an ERROR node only when it is narrow enough,
- * so each node is looked at once at most: linear, like the parse.
- */
-function widestErrorRegion(root: import('web-tree-sitter').Node): WideError | null {
-  const cursor = root.walk();
-  try {
-    let more = true;
-    while (more) {
-      const node = cursor.currentNode;
-      if (node.isError && node.childCount > WIDE_ERROR_CHILDREN) {
-        const { startPosition: start, endPosition: end } = node;
-        // A stretch ending with a line break ends on that line, not at the start of the next.
-        const endLine = end.column === 0 && end.row > start.row ? end.row : end.row + 1;
-        return { line: start.row + 1, endLine, children: node.childCount, limit: WIDE_ERROR_CHILDREN };
-      }
-      if (node.hasError && cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          more = false;
-          break;
-        }
-      }
-    }
-    return null;
-  } finally {
-    cursor.delete();
-  }
+/** Where a wide ERROR node is and how many pieces it holds. */
+function wideError(node: import('web-tree-sitter').Node): WideError {
+  const { startPosition: start, endPosition: end } = node;
+  // A stretch ending with a line break ends on that line, not at the start of the next.
+  const endLine = end.column === 0 && end.row > start.row ? end.row : end.row + 1;
+  return { line: start.row + 1, endLine, children: node.childCount, limit: WIDE_ERROR_CHILDREN };
 }
 
 const JINJA_TAG = /\{[%{#]/g;

@@ -282,8 +282,22 @@ export class PostgresWatchState implements WatchStateStore {
     return (await this.pool.query<{ problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_LISTING_ID}'`)).rows[0]?.problems ?? null;
   }
 
-  async recordPullListingProblems(state: string, now: Date): Promise<void> {
-    await this.pool.query(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_LISTING_ID}', $1, $2, NULL, $2) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`, [state, iso(now)]);
+  changePullListingProblems(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null> {
+    return inTransaction(this.pool, async (c) => {
+      // A compare-and-set on the row, which it locks until the messages are written too. Two
+      // replicas creating the row at once: the second waits on the first's insert, then finds it
+      // holds something else than the nothing it read.
+      const res =
+        read === null
+          ? await c.query(
+              `INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_LISTING_ID}', $1, $2, NULL, $2)
+               ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at WHERE sweep_status.problems IS NULL`,
+              [state, iso(now)],
+            )
+          : await c.query(`UPDATE sweep_status SET problems = $1, updated_at = $2 WHERE id = '${PULL_LISTING_ID}' AND problems = $3`, [state, iso(now), read]);
+      if (res.rowCount !== 1) return null;
+      return PostgresOutbox.write(c, messages, now);
+    });
   }
 
   // ------------------------------------------------------------------ findings

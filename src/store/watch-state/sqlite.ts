@@ -166,10 +166,19 @@ export class SqliteWatchState implements WatchStateStore {
     return this.db.prepare<[], { problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_LISTING_ID}'`).get()?.problems ?? null;
   }
 
-  async recordPullListingProblems(state: string, now: Date): Promise<void> {
-    this.db
-      .prepare(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_LISTING_ID}', @state, @now, NULL, @now) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`)
-      .run({ state, now: now.toISOString() });
+  async changePullListingProblems(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null> {
+    // IMMEDIATE: the write lock is taken before the row is compared, so another process's
+    // connection cannot change it in between.
+    return this.db
+      .transaction(() => {
+        const current = this.db.prepare<[], { problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_LISTING_ID}'`).get()?.problems ?? null;
+        if (current !== read) return null;
+        this.db
+          .prepare(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_LISTING_ID}', @state, @now, NULL, @now) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`)
+          .run({ state, now: now.toISOString() });
+        return this.outbox.write(messages, now);
+      })
+      .immediate();
   }
 
   async openFindings(repo: string): Promise<FindingRow[]> {

@@ -160,7 +160,14 @@ export interface WatchStateStore {
    * sweep_status's row `pull-requests`; the store does not read it.
    */
   pullListingProblems(): Promise<string | null>;
-  recordPullListingProblems(state: string, now: Date): Promise<void>;
+  /**
+   * Records that text as `state` and writes the `messages` that say it to the outbox, in one
+   * transaction, only if the row still holds `read` (what pullListingProblems answered when they
+   * were decided): the number of messages that were new, or null when another replica recorded
+   * first, and then nothing is written. Two replicas ending sweeps together decide from one read;
+   * without the condition both would post, or one would reopen a notice the other had just ended.
+   */
+  changePullListingProblems(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null>;
 
   // Findings ------------------------------------------------------------------------------------
   openFindings(repo: string): Promise<FindingRow[]>;

@@ -12,6 +12,14 @@
  *   one failed sweep between good ones is not worth a message.
  * What the last sweep could not list, and each channel's standing notice, are kept in the watch
  * state (either store) as this module's JSON text: the store never reads it.
+ *
+ * Every replica that starts a sweep runs this after it, so two may decide at once from the same
+ * text. The messages and the new text are written together, and only over the text they were
+ * decided from (changePullListingProblems): the replica that comes second writes nothing, rather
+ * than post a second notice or reopen one the first has just ended (whose "listed again" edit
+ * would then never come: its idempotency key is spent). It does not decide again from the new
+ * text either: the first spoke for the same moment, and counting its record as a sweep before
+ * would say a passing failure after one sweep. The next sweep says what still holds.
  */
 import type { OutboundMessage } from '../../store/outbox/types.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
@@ -42,7 +50,8 @@ const REASON_MAX = 300;
  * repository with the channels watching it. Returns the messages written, for the log.
  */
 export async function announceUnlistedPullRequests(state: WatchStateStore, watchers: ReadonlyMap<string, readonly string[]>, failures: readonly ListingFailure[], now: Date): Promise<number> {
-  const kept = readKept(await state.pullListingProblems());
+  const read = await state.pullListingProblems();
+  const kept = readKept(read);
   if (failures.length === 0 && kept.failing.length === 0 && kept.notices.length === 0) return 0;
   const at = now.toISOString();
   const before = new Map(kept.failing.map((f) => [f.repo, f]));
@@ -84,17 +93,14 @@ export async function announceUnlistedPullRequests(state: WatchStateStore, watch
       notices.push({ channel, key: open.key, said, notice });
     } else notices.push(open); // the same repositories failing the same way: nothing new to say
   }
-  // Written before what they say is kept as said: a failure in between says it again (noise), never
-  // leaves it unsaid. When they cannot be written, the notices stay as they were.
-  let written = 0;
+  // Written with what they say, in one transaction: null when another replica recorded first. When
+  // they cannot be written, the notices stay as they were and only the failures move on.
   try {
-    if (messages.length > 0) written = await state.announce(messages, now);
+    return (await state.changePullListingProblems(read, JSON.stringify({ failing, notices } satisfies Kept), messages, now)) ?? 0;
   } catch (err) {
-    await state.recordPullListingProblems(JSON.stringify({ failing, notices: kept.notices } satisfies Kept), now);
+    await state.changePullListingProblems(read, JSON.stringify({ failing, notices: kept.notices } satisfies Kept), [], now).catch(() => null);
     throw err;
   }
-  await state.recordPullListingProblems(JSON.stringify({ failing, notices } satisfies Kept), now);
-  return written;
 }
 
 /** What a notice says, without what changes from one sweep to the next of one failure (GitHub's words, request ids). */
