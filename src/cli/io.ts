@@ -79,9 +79,10 @@ const encoder = new TextEncoder();
 
 /**
  * Writes a report made in pieces (a ChunkedRenderer's) to stdout in blocks of about 64 KB, never
- * holding it whole. With `stdoutBytes` each piece is encoded straight into a block; otherwise
- * pieces are joined into text blocks. Pieces never split a character (renderers cut between
- * values and lines), so both give the same bytes.
+ * holding it whole. With `stdoutBytes` each piece is encoded straight into the blocks (one larger
+ * than what a block has left goes on in the next, never cut inside a character); otherwise pieces
+ * are joined into text blocks. Pieces never split a character (renderers cut between values and
+ * lines), so both give the same bytes.
  *
  * Two blocks take turns: one is filled while the other is written out, and a block is filled again
  * only once its bytes are out. A fresh block per write was new memory every 64 KB, whose page
