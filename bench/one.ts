@@ -16,6 +16,7 @@ export const BENCHES: Record<string, () => Promise<unknown>> = {
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   speed: async () => (await import('./speed.js')).benchSpeed(),
   monorepo: async () => (await import('./monorepo.js')).benchMonorepo(),
+  report: async () => (await import('./report.js')).benchReport(),
 };
 
 const name = process.argv[2] ?? '';

@@ -242,10 +242,15 @@ export function findingJson(f: Finding, unknownAs: RatedSeverity = DEFAULT_UNKNO
     fixed_versions: f.fixedVersions,
     locations: f.locations?.map((l) => ({ file: l.file, line: l.line, role: l.role, specifier: l.specifier })),
     locations_omitted: f.locationsOmitted || undefined,
-    fix: { version: f.fix.version, text: f.fix.text, advice: f.fix.advice ? adviceJson(f.fix.advice) : undefined },
+    fix: fixJson(f.fix),
     details: f.details,
     ignored_by: f.ignoredBy,
   };
+}
+
+/** A fix as the contract's JSON (a finding's `fix`, and a vulnerable package's: report/json.ts). */
+export function fixJson(fix: Fix) {
+  return { version: fix.version, text: fix.text, advice: fix.advice ? adviceJson(fix.advice) : undefined };
 }
 
 function adviceJson(a: UpgradeAdvice) {

@@ -74,12 +74,15 @@ export const stdoutFailed = (): boolean => outputFailed;
 const BLOCK_BYTES = 1 << 16;
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
 const MAX_UTF8_PER_UNIT = 3;
+/** Encodes a piece into what is left of a block and says how much of it went in (never half a character). */
+const encoder = new TextEncoder();
 
 /**
  * Writes a report made in pieces (a ChunkedRenderer's) to stdout in blocks of about 64 KB, never
- * holding it whole. With `stdoutBytes` each piece is encoded straight into a block; otherwise
- * pieces are joined into text blocks. Pieces never split a character (renderers cut between
- * values and lines), so both give the same bytes.
+ * holding it whole. With `stdoutBytes` each piece is encoded straight into the blocks (one larger
+ * than what a block has left goes on in the next, never cut inside a character); otherwise pieces
+ * are joined into text blocks. Pieces never split a character (renderers cut between values and
+ * lines), so both give the same bytes.
  *
  * Two blocks take turns: one is filled while the other is written out, and a block is filled again
  * only once its bytes are out. A fresh block per write was new memory every 64 KB, whose page
@@ -127,16 +130,22 @@ export async function writeChunks(io: CliIO, chunks: Iterable<string>): Promise<
     }
   };
   for (const chunk of chunks) {
-    if (used + chunk.length * MAX_UTF8_PER_UNIT > BLOCK_BYTES) {
-      if (used > 0) await written(send());
-      if (writeFailed) return;
-      if (chunk.length * MAX_UTF8_PER_UNIT > BLOCK_BYTES) {
-        await written(write(Buffer.from(chunk, 'utf8')));
-        if (writeFailed) return;
-        continue;
-      }
+    if (used + chunk.length * MAX_UTF8_PER_UNIT <= BLOCK_BYTES) {
+      used += blocks[current]!.write(chunk, used, 'utf8');
+      continue;
     }
-    used += blocks[current]!.write(chunk, used, 'utf8');
+    // A piece that may not fit (a batch of findings is 16-64 KB of text) is encoded into the blocks
+    // in turn, as much as fits each time. Such a piece got a buffer of its own (Buffer.from): new
+    // memory per piece, whose page faults the two blocks are there to avoid.
+    let rest = chunk;
+    for (;;) {
+      const { read, written: bytes } = encoder.encodeInto(rest, blocks[current]!.subarray(used));
+      used += bytes;
+      if (read === rest.length) break;
+      rest = rest.slice(read);
+      await written(send());
+      if (writeFailed) return;
+    }
   }
   if (used > 0) await written(send());
   if (!writeFailed) await written(writing[current ^ 1]);

@@ -1,5 +1,5 @@
 /** The contract's JSON (see README, "CLI JSON"): add fields freely, never rename or drop one. */
-import { DEFAULT_UNKNOWN_AS, findingJson } from '../audit/findings.js';
+import { DEFAULT_UNKNOWN_AS, findingJson, fixJson } from '../audit/findings.js';
 import { extractErrorJson, partialReasonJson, reasonsOf } from '../audit/partial.js';
 import type { ChunkedRenderer, Renderer } from './interface.js';
 import { codeScanJson } from '../scan/json.js';
@@ -15,9 +15,13 @@ function packageJson(g: PackageGroup) {
     malicious: g.malicious,
     headline: packageHeadline(g),
     advisories: g.findings.map((f) => f.id ?? null),
-    fix: findingJson({ ...g.findings[0]!, fix: g.fix }).fix,
-    locations: g.locations.map((l) => ({ file: l.file, line: l.line, role: l.role, ...(l.specifier !== undefined ? { specifier: l.specifier } : {}) })),
-    ...(g.locationsOmitted ? { locations_omitted: g.locationsOmitted } : {}),
+    // Made by itself: a copy of a finding ({ ...finding, fix }) given to findingJson made a whole
+    // finding's JSON (and the copy) per vulnerable package for its fix alone.
+    fix: fixJson(g.fix),
+    // Absent fields left undefined, which JSON.stringify leaves out, as findingJson does (a spread
+    // of a conditional object is a new object and a copy per field).
+    locations: g.locations.map((l) => ({ file: l.file, line: l.line, role: l.role, specifier: l.specifier })),
+    locations_omitted: g.locationsOmitted || undefined,
   };
 }
 

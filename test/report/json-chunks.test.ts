@@ -50,10 +50,10 @@ describe('JSON in pieces', () => {
     expect(written).toBe(JSON.stringify({ findings: rows, nested: { deeper: [{ rows }] }, empty: [] }, null, 2));
   });
 
-  it('makes each element only when it is written', () => {
+  it('makes elements a batch at a time as they are written, never the whole array ahead', () => {
     let made = 0;
     function* rows() {
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 10_000; i++) {
         made++;
         yield { i };
       }
@@ -61,8 +61,53 @@ describe('JSON in pieces', () => {
     const pieces = jsonChunks({ rows: streamed(rows()) });
     pieces.next();
     expect(made).toBe(0);
-    pieces.next();
-    pieces.next();
-    expect(made).toBe(1);
+    let written = 0;
+    let text = '{\n  "rows": ';
+    for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
+      written += piece.value.split('"i": ').length - 1;
+      text += piece.value;
+      expect(made - written).toBeLessThanOrEqual(64);
+    }
+    expect(written).toBe(10_000);
+    expect(text).toBe(JSON.stringify({ rows: Array.from({ length: 10_000 }, (_, i) => ({ i })) }, null, 2));
+  });
+});
+
+describe('streamed arrays written in batches', () => {
+  const odd = { toJSON: () => undefined };
+  /** Elements of every kind and very different lengths, so batches are cut at many places. */
+  const element = (i: number): unknown => {
+    if (i % 7 === 3) return undefined;
+    if (i % 11 === 5) return odd;
+    if (i % 13 === 6) return () => i;
+    if (i % 17 === 8) return new Date(Date.UTC(2025, 0, 1 + i));
+    if (i % 50 === 49) return { big: 'y'.repeat(40_000 + i), list: [i, null, undefined] };
+    return { i, text: `row ${i} "quoted" … 🐍\nnext`, gone: undefined, nested: { list: [[i], {}], empty: [] } };
+  };
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => element(i));
+
+  it('writes exactly what JSON.stringify writes, at every length around the batch sizes and at any depth', () => {
+    for (const n of [0, 1, 2, 3, 8, 63, 64, 65, 128, 129, 300]) {
+      const all = rows(n);
+      const doc = {
+        top: streamed(twice(all)),
+        nested: { deeper: [{ rows: streamed(twice(all)), after: 1 }], tail: streamed(twice(all)) },
+      };
+      const whole = { top: all, nested: { deeper: [{ rows: all, after: 1 }], tail: all } };
+      expect(jsonText(doc), `${n} elements`).toBe(JSON.stringify(whole, null, 2));
+      expect(jsonText(streamed(twice(all))), `${n} elements at the top`).toBe(JSON.stringify(all, null, 2));
+    }
+  });
+
+  it('writes many small elements to a piece', () => {
+    const pieces = [...jsonChunks({ rows: streamed(twice(Array.from({ length: 1_000 }, (_, i) => ({ i })))) })];
+    expect(pieces.length).toBeLessThan(100);
+  });
+
+  it('sizes batches by their text: elements of 100 KB are written one a piece', () => {
+    const big = Array.from({ length: 30 }, (_, i) => ({ i, text: 'x'.repeat(100_000) }));
+    const pieces = [...jsonChunks({ findings: streamed(twice(big)) })];
+    expect(pieces.join('')).toBe(JSON.stringify({ findings: big }, null, 2));
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(100_100);
   });
 });
