@@ -3,7 +3,7 @@
  * of what it kept out. Apart from run.ts so that `deps` does not load the audit and its rules.
  */
 import { isManifestPathIn, isProjectContextPath } from '../python/discover.js';
-import { memorySource, type FileSource } from '../python/files.js';
+import { memorySource, treeFileBytes, type FileSource, type TreeFile } from '../python/files.js';
 import { decodeManifest, readConfined, type LoadResult } from '../python/load.js';
 import type { ExtractError } from '../python/types.js';
 import { applyExcludes, CONFIG_FILES, configFileOf, describeUnmatched, excluder, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unmatchedExcludes, unreadSettingsNotes, type ExcludeRule, type Excluder, type Exclusion } from './exclude.js';
@@ -50,9 +50,10 @@ export async function readTreeSettings(source: FileSource, paths?: readonly stri
  * exactly the paths the audit will. A file that cannot be read or does not parse excludes nothing,
  * as in the audit (which says why).
  */
-export async function settingsExcludes(settings: readonly { path: string; text: string }[]): Promise<ExcludeRule[]> {
+export async function settingsExcludes(settings: readonly TreeFile[]): Promise<ExcludeRule[]> {
   if (settings.length === 0) return [];
-  const source = memorySource(Object.fromEntries(settings.map((f) => [f.path, f.text])));
+  // As the audit's tree source gives them: one that is not UTF-8 is not read, so its excludes are not applied.
+  const source = memorySource(Object.fromEntries(settings.map((f) => [f.path, treeFileBytes(f)])));
   return (await readTreeSettings(source, settings.map((f) => f.path))).parsed?.excludes ?? [];
 }
 

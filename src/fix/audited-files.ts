@@ -8,7 +8,7 @@
 import { memorySource, type FileSource } from '../python/files.js';
 import { readyFormatReaders } from '../python/formats/index.js';
 import { loadManifests } from '../python/load.js';
-import { decode } from '../scan/text.js';
+import { decodeLines } from '../scan/text.js';
 import { decodeExact, type FileEncoding } from './encoding.js';
 import type { FixFile } from './plan.js';
 
@@ -59,11 +59,16 @@ export async function auditedManifests(read: ReadonlyMap<string, Buffer>, folder
   for (const m of manifests) {
     const bytes = read.get(m.path);
     if (!bytes) continue;
-    const decoded = decode(bytes, false);
-    if (decoded.kind !== 'text') continue; // the audit reported it and read nothing from it: nothing to fix in it
     const exact = decodeExact(bytes);
-    if (exact.ok) files.push({ path: m.path, format: m.format, text: exact.text, encoding: exact.encoding });
-    else files.push({ path: m.path, format: m.format, text: decoded.text, encoding: { charset: 'utf-8', bom: false }, unwritable: notRoundTrip(m.path, exact.reason) });
+    if (exact.ok) {
+      files.push({ path: m.path, format: m.format, text: exact.text, encoding: exact.encoding });
+      continue;
+    }
+    // Read anyway: a requirements file or setup.cfg with a line that is not UTF-8 (a Latin-1
+    // comment) is read line by line. Its pins are planned from that reading and left alone, with why.
+    const lenient = decodeLines(bytes);
+    if (lenient.kind !== 'text') continue; // the audit reported it and read nothing from it: nothing to fix in it
+    files.push({ path: m.path, format: m.format, text: lenient.text, encoding: { charset: 'utf-8', bom: false }, unwritable: notRoundTrip(m.path, exact.reason) });
   }
   await readyFormatReaders(files.map((f) => f.format));
   return files.sort((a, b) => a.path.localeCompare(b.path));

@@ -20,8 +20,9 @@ import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, is
 import { namesOtherFiles } from '../python/formats/paths.js';
 import type { ExtractError } from '../python/types.js';
 import { treeSource, type FileSource } from '../python/files.js';
+import { maskUrlSecrets } from '../python/urls.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
-import { decode } from '../scan/text.js';
+import { decode, decodeLines } from '../scan/text.js';
 import { errorLine } from '../error-line.js';
 import type { Db } from '../store/db.js';
 import { BlobCache } from './blob-cache.js';
@@ -74,6 +75,12 @@ export interface SnapshotFile {
   size: number;
   text: string;
   kind: 'manifest' | 'interpreter';
+  /**
+   * When the blob's bytes were not all UTF-8: where in `text` the U+FFFD that stand for invalid
+   * sequences are (TreeFile.invalidUtf8), so the loader reads and refuses the same lines as in a
+   * checkout. Such a blob is not cached (the cache keeps text only).
+   */
+  invalidUtf8?: number[];
   /**
    * Where the content lives in the tree: `path` itself, or for a file read through a symbolic link,
    * the file the link names (what a change to the content must be written to; the link stays).
@@ -242,7 +249,11 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
       try {
         const decoded = decodeBlob(blobSha, blob.data.content, blob.data.encoding, maxBlobBytes);
         // What the cache keeps (credentials masked) is what every audit reads, fetched now or later.
-        out.set(blobSha, 'text' in decoded ? { ...cache.put({ sha: blobSha, size: decoded.size, text: decoded.text }), cached: false } : decoded);
+        // A blob with invalid UTF-8 is not kept: its text alone would lose which U+FFFD were bytes
+        // (a rare file, downloaded again by each snapshot); masking keeps lengths, so the offsets hold.
+        if (!('text' in decoded)) out.set(blobSha, decoded);
+        else if (decoded.invalidUtf8 === undefined) out.set(blobSha, { ...cache.put({ sha: blobSha, size: decoded.size, text: decoded.text }), cached: false });
+        else out.set(blobSha, { text: maskUrlSecrets(decoded.text), size: decoded.size, cached: false, invalidUtf8: decoded.invalidUtf8 });
       } catch (err) {
         out.set(blobSha, { error: `could not be read: ${errorLine(err)}` });
       }
@@ -284,7 +295,16 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
         continue;
       }
       if (result.cached) stats.blobsCached++;
-      files.push({ path: entry.path, sha: entry.sha, size: result.size, text: result.text, kind: entry.kind, storedAt: entry.storedAt, mode: entry.mode });
+      files.push({
+        path: entry.path,
+        sha: entry.sha,
+        size: result.size,
+        text: result.text,
+        kind: entry.kind,
+        storedAt: entry.storedAt,
+        mode: entry.mode,
+        ...(result.invalidUtf8 === undefined ? {} : { invalidUtf8: result.invalidUtf8 }),
+      });
     }
   };
 
@@ -292,7 +312,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   // test fixtures can be hundreds of files), except the files a manifest that is read includes.
   const isSettings = (e: WantedEntry) => CONFIG_FILES.includes(e.path);
   await download(wanted.filter(isSettings));
-  const excludedBy = excluder(await reads.settingsExcludes(files.map((f) => ({ path: f.path, text: f.text }))));
+  const excludedBy = excluder(await reads.settingsExcludes(files.map((f) => ({ path: f.path, text: f.text, ...(f.invalidUtf8 === undefined ? {} : { invalidUtf8: f.invalidUtf8 }) }))));
   const rest = wanted.filter((e) => !isSettings(e));
   await download(rest.filter((e) => excludedBy(e.path) === null));
   const excluded = new Map(rest.filter((e) => excludedBy(e.path) !== null).map((e) => [e.path, e]));
@@ -431,7 +451,7 @@ class BlobNotDownloaded extends Error {
   }
 }
 
-type BlobRead = { text: string; size: number; cached: boolean } | { error: string; transient?: true };
+type BlobRead = { text: string; size: number; cached: boolean; invalidUtf8?: number[] } | { error: string; transient?: true };
 
 function tooBig(entry: TreeEntry, maxBlobBytes: number, errors: SnapshotError[]): boolean {
   if (entry.size === undefined || entry.size <= maxBlobBytes) return false;
@@ -473,7 +493,7 @@ type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<Re
  */
 export function treeOfSnapshot(snapshot: SnapshotTreeParts) {
   return {
-    files: snapshot.files.map((f) => ({ path: f.path, text: f.text })),
+    files: snapshot.files.map((f) => ({ path: f.path, text: f.text, ...(f.invalidUtf8 === undefined ? {} : { invalidUtf8: f.invalidUtf8 }) })),
     links: snapshot.links,
     notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
     pastLimit: snapshot.unfollowed ?? [],
@@ -651,7 +671,7 @@ export function gitBlobSha(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-function decodeBlob(sha: string, content: string, encoding: string, maxBlobBytes: number): { text: string; size: number } | { error: string } {
+function decodeBlob(sha: string, content: string, encoding: string, maxBlobBytes: number): { text: string; size: number; invalidUtf8?: number[] } | { error: string } {
   const bytes = encoding === 'base64' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
   if (bytes.length > maxBlobBytes) return { error: `skipped: ${formatBytes(bytes.length)} is over the ${formatBytes(maxBlobBytes)} limit` };
   // The sha names the content, so a mismatch means a corrupt answer: never cache it under that sha.
@@ -659,9 +679,16 @@ function decodeBlob(sha: string, content: string, encoding: string, maxBlobBytes
   // Decoded as a checkout's files are (src/scan/text.ts): UTF-8, or UTF-16 with a byte order mark
   // (pip reads both), so /audit reads what `depwatch audit DIR` reads.
   const decoded = decode(bytes, false);
-  if (decoded.kind === 'binary') return { error: 'is not a text file' };
-  if (decoded.kind === 'not-utf8') return { error: 'is not valid UTF-8 text' };
-  return { text: decoded.text.replace(/^\uFEFF/, ''), size: bytes.length };
+  if (decoded.kind === 'text') return { text: decoded.text.replace(/^\uFEFF/, ''), size: bytes.length };
+  // Not UTF-8, or a NUL byte: every file downloaded is one the loader or the settings reader reads,
+  // and each decides as for a checkout's file (a requirements file line by line, a TOML file whole),
+  // so the text goes to them with where its invalid bytes were. Only what is binary as a whole
+  // (most lines not text) stays here.
+  const lines = decodeLines(bytes);
+  if (lines.kind === 'binary') return { error: 'is not a text file' };
+  const mark = lines.text.startsWith('\uFEFF') ? 1 : 0;
+  const invalidUtf8 = lines.undecodable.filter((offset) => lines.text.charCodeAt(offset) !== 0).map((offset) => offset - mark);
+  return { text: lines.text.slice(mark), size: bytes.length, ...(invalidUtf8.length === 0 ? {} : { invalidUtf8 }) };
 }
 
 function formatBytes(n: number): string {

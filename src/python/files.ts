@@ -161,9 +161,40 @@ export class NotDownloadedError extends Error {
  * A tree handed over as data (a GitHub snapshot's files and listing, as a worker job is given them):
  * its files, and what the listing says of the others, as one file source.
  */
-export function treeSource(tree: { files: readonly { path: string; text: string }[] } & MemorySourceOptions): FileSource {
+export function treeSource(tree: { files: readonly TreeFile[] } & MemorySourceOptions): FileSource {
   const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [], misnamedSettings = [], folders = [] } = tree;
-  return memorySource(Object.fromEntries(files.map((f) => [f.path, f.text])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders });
+  return memorySource(Object.fromEntries(files.map((f) => [f.path, treeFileBytes(f)])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders });
+}
+
+/**
+ * A file handed over as text (a GitHub snapshot's). `invalidUtf8`: when its bytes were not all
+ * UTF-8, the offsets in `text` of the U+FFFD that stand for invalid sequences (src/scan/text.ts
+ * decodeLines), which text alone cannot tell from a genuine U+FFFD.
+ */
+export interface TreeFile {
+  path: string;
+  text: string;
+  invalidUtf8?: readonly number[];
+}
+
+/**
+ * The bytes the loader reads for a file handed over as text: its UTF-8, each listed offset written
+ * as the invalid byte 0xFF, which any decoder reads as one U+FFFD again. Not the blob's own bytes
+ * (a Latin-1 `é` was 0xE9), but the same lines are text and the same are not, so the audit of a
+ * snapshot reads and refuses what the audit of the checkout does.
+ */
+export function treeFileBytes(file: TreeFile): Buffer {
+  const offsets = file.invalidUtf8;
+  if (offsets === undefined || offsets.length === 0) return Buffer.from(file.text);
+  const parts: Buffer[] = [];
+  const invalid = Buffer.from([0xff]);
+  let from = 0;
+  for (const offset of offsets) {
+    parts.push(Buffer.from(file.text.slice(from, offset)), invalid);
+    from = offset + 1;
+  }
+  parts.push(Buffer.from(file.text.slice(from)));
+  return Buffer.concat(parts);
 }
 
 export function memorySource(files: Record<string, string | Buffer>, options: MemorySourceOptions = {}): FileSource {

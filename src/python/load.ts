@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { errorLine } from '../error-line.js';
 import { boundMessage, clipInput, MESSAGE_MAX } from '../quoted-input.js';
-import { decode, utf16ByMark } from '../scan/text.js';
+import { decode, decodeLines, utf16ByMark } from '../scan/text.js';
 import { maskUrlSecrets } from './urls.js';
 import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pipToolsPairs } from './discover.js';
 import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
@@ -135,15 +135,16 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
       continue;
     }
     const said = errors.length;
-    const text = await readText(source, path, errors);
+    const read = await readText(source, path, format, errors);
     // A file an include named and that cannot be read: its errors say which line named it, so the
     // user knows which `-r` to fix. Only the errors just said, each once (`file` stays the file).
     if (includedBy !== undefined) for (let i = said; i < errors.length; i++) errors[i] = withIncluder(errors[i]!, path, includedBy);
-    if (text === null) {
+    if (read === null) {
       // Tried once: another include of it would say the same again (and read it again).
       unreadable.add(path);
       continue;
     }
+    const { text, undecodable } = read;
 
     // A reader that cannot be loaded (an install missing files) leaves this file unread, said as
     // for any file not read (the result is partial), rather than failing the whole audit.
@@ -156,7 +157,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     // file (unread, so the result is partial), never the audit of the others.
     let result: ExtractResult;
     try {
-      result = reader.extract(text, { file: path });
+      result = reader.extract(text, { file: path, ...(undecodable.length === 0 ? {} : { undecodable }) });
     } catch (err) {
       errors.push({ file: path, line: null, message: `the ${format} reader failed on this file (${firstLineOf(err)}); not read` });
       continue;
@@ -467,7 +468,7 @@ function firstLineOf(err: unknown): string {
   return redactUrlSecrets(errorLine(err).split('\n', 1)[0]!);
 }
 
-async function readText(source: FileSource, path: string, errors: ExtractError[]): Promise<string | null> {
+async function readText(source: FileSource, path: string, format: ManifestFormat, errors: ExtractError[]): Promise<{ text: string; undecodable: readonly number[] } | null> {
   const size = source.size ? await source.size(path) : null;
   if (size !== null && size > MAX_MANIFEST_BYTES) {
     errors.push({ file: path, line: null, message: `file is ${formatMb(size)}, over the 5 MB limit for manifests; not read` });
@@ -479,7 +480,42 @@ async function readText(source: FileSource, path: string, errors: ExtractError[]
     errors.push({ file: path, line: null, message: FILE_NOT_FOUND });
     return null;
   }
-  return decodeManifest(bytes, path, errors);
+  if (LINE_FORMATS.has(format)) return decodeLineManifest(bytes, path, errors);
+  const text = decodeManifest(bytes, path, errors);
+  return text === null ? null : { text, undecodable: [] };
+}
+
+/**
+ * The formats read line by line, whose readers can drop one line whose bytes are not text (an
+ * invalid UTF-8 sequence, a NUL) and read the rest (ExtractContext.undecodable). A whole-document
+ * format (TOML, JSON: both require UTF-8, and one bad byte leaves the parse of everything after it
+ * unknown) and setup.py (Python refuses a file with one such byte, comment or not) are read whole
+ * or not at all.
+ */
+const LINE_FORMATS: ReadonlySet<ManifestFormat> = new Set(['requirements', 'setup-cfg']);
+
+/**
+ * A line-based manifest's text and where its undecodable characters are (decodeLines), or null
+ * with one error when it is too big or binary (most of its lines not text).
+ */
+export function decodeLineManifest(bytes: Buffer, path: string, errors: ExtractError[]): { text: string; undecodable: readonly number[] } | null {
+  if (bytes.length > MAX_MANIFEST_BYTES) {
+    errors.push({ file: path, line: null, message: `file is ${formatMb(bytes.length)}, over the 5 MB limit for manifests; not read` });
+    return null;
+  }
+  const decoded = decodeLines(bytes);
+  if (decoded.kind === 'binary') {
+    errors.push({ file: path, line: null, message: binaryMessage(bytes) });
+    return null;
+  }
+  return { text: decoded.text, undecodable: decoded.undecodable };
+}
+
+/** Bytes that start like UTF-16 but do not read as it: said so, not only "binary" (a Windows file cut short). */
+function binaryMessage(bytes: Buffer): string {
+  return utf16ByMark(bytes)
+    ? 'starts with a UTF-16 byte order mark but is not UTF-16 text (an odd number of bytes, a lone surrogate or NUL characters): binary, not a manifest; not read'
+    : 'binary file (contains NUL bytes), not a manifest; not read';
 }
 
 /**
@@ -499,7 +535,8 @@ export async function readConfined(source: FileSource, path: string, errors: Ext
 }
 
 /**
- * Text of a manifest, or null (with one error) when it is too big, binary or not UTF-8. Decoded as
+ * Text of a whole-document manifest (TOML, JSON, setup.py) or settings file, or null (with one
+ * error) when it is too big, binary or not UTF-8 (line-based ones: decodeLineManifest). Decoded as
  * the code scan decodes any file (src/scan/text.ts): UTF-8 (its byte order mark dropped), or UTF-16
  * with a byte order mark, which pip reads too (its auto_decode honours the mark) and Windows tools
  * write (PowerShell 5's `>` and Out-File).
@@ -511,11 +548,7 @@ export function decodeManifest(bytes: Buffer, path: string, errors: ExtractError
   }
   const decoded = decode(bytes, false);
   if (decoded.kind === 'binary') {
-    // Bytes that start like UTF-16 but do not read as it: said so, not only "binary" (a Windows file cut short).
-    const message = utf16ByMark(bytes)
-      ? 'starts with a UTF-16 byte order mark but is not UTF-16 text (an odd number of bytes, a lone surrogate or NUL characters): binary, not a manifest; not read'
-      : 'binary file (contains NUL bytes), not a manifest; not read';
-    errors.push({ file: path, line: null, message });
+    errors.push({ file: path, line: null, message: binaryMessage(bytes) });
     return null;
   }
   if (decoded.kind === 'not-utf8') {

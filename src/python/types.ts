@@ -159,6 +159,12 @@ export interface ExtractContext {
   file: string;
   /** For requirements files reached through `-c`: every entry becomes a `constraint`. */
   kind?: 'requirement' | 'constraint';
+  /**
+   * Line-based formats: offsets in the text, in order, of the characters that stand for bytes that
+   * are not text (U+FFFD for an invalid UTF-8 sequence, and NUL; src/scan/text.ts decodeLines). A
+   * line holding one where the format reads it is not read and gets one error; absent when none.
+   */
+  undecodable?: readonly number[];
 }
 
 /** One module per format implements this; `extract` is pure: text in, dependencies and errors out. */

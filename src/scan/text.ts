@@ -85,6 +85,114 @@ export function utf8OrNull(bytes: Uint8Array): string | null {
 }
 
 /**
+ * A line-based file (a requirements file, setup.cfg) whose bytes are not all UTF-8 text: `text` as a
+ * lenient decoder reads it, each invalid byte sequence one U+FFFD (the WHATWG decoder's count), and
+ * `undecodable`, in order, the offsets in `text` of each character that stands for bytes that are
+ * not text: those U+FFFD, and each NUL. A genuine U+FFFD (the bytes EF BF BD) is text and is not
+ * listed. An invalid sequence never swallows a line break (LF is no continuation byte), so each is
+ * confined to its line, and readers can drop that line alone.
+ */
+export type DecodedLines = { kind: 'text'; text: string; undecodable: readonly number[] } | { kind: 'binary' };
+
+const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Bytes to text for a file whose name says it is a line-based manifest: UTF-8 (its byte order mark
+ * dropped) or UTF-16 with a mark as `decode` reads them, and otherwise line by line. NUL bytes alone
+ * do not make it binary: git's heuristic (a NUL in the first 8 KB) is for files of unknown kind,
+ * and here the name says what the file is; pip reads a NUL like any character (a comment holding
+ * one is dropped). So it is binary only when most of its lines hold NUL or invalid bytes (an archive
+ * or UTF-16 without a mark, renamed, is that), which one line of errors per line would bury; a text
+ * file with a stray NUL or a Latin-1 comment is read, and readers say what each bad line costs.
+ * Linear: one pass over the bytes when they are not UTF-8, none more when they are.
+ */
+export function decodeLines(bytes: Uint8Array): DecodedLines {
+  if (utf16ByMark(bytes) !== null) {
+    const decoded = decode(bytes, false);
+    return decoded.kind === 'text' ? { kind: 'text', text: decoded.text, undecodable: [] } : { kind: 'binary' };
+  }
+  const hasNul = bytes.includes(0);
+  if (!hasNul) {
+    try {
+      return { kind: 'text', text: utf8.decode(bytes), undecodable: [] };
+    } catch {
+      // Not UTF-8: found line by line below.
+    }
+  }
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const { undecodable, lines, badLines } = undecodableOffsets(bytes, start);
+  if (hasNul && badLines * 2 > lines) return { kind: 'binary' };
+  return { kind: 'text', text: utf8Lenient.decode(bytes.subarray(start)), undecodable };
+}
+
+/**
+ * Walks the bytes as the WHATWG UTF-8 decoder does (one U+FFFD for each maximal invalid subpart,
+ * the byte that broke a sequence read again), counting UTF-16 code units, so each offset is where
+ * TextDecoder puts that character. Counts the lines (ended by LF) and those holding such a character.
+ */
+function undecodableOffsets(bytes: Uint8Array, start: number): { undecodable: number[]; lines: number; badLines: number } {
+  const undecodable: number[] = [];
+  let offset = 0;
+  let needed = 0;
+  let seen = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  let lines = 0;
+  let badLines = 0;
+  let lineIsBad = false;
+  const bad = () => {
+    undecodable.push(offset++);
+    lineIsBad = true;
+  };
+  for (let i = start; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (needed === 0) {
+      if (b < 0x80) {
+        if (b === 0) bad();
+        else offset++;
+        if (b === 0x0a) {
+          lines++;
+          if (lineIsBad) badLines++;
+          lineIsBad = false;
+        }
+      } else if (b >= 0xc2 && b <= 0xdf) needed = 1;
+      else if (b >= 0xe0 && b <= 0xef) {
+        if (b === 0xe0) lower = 0xa0;
+        if (b === 0xed) upper = 0x9f;
+        needed = 2;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        if (b === 0xf0) lower = 0x90;
+        if (b === 0xf4) upper = 0x8f;
+        needed = 3;
+      } else bad();
+      continue;
+    }
+    if (b < lower || b > upper) {
+      // The sequence so far is one U+FFFD; this byte starts afresh.
+      needed = seen = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      bad();
+      i--;
+      continue;
+    }
+    lower = 0x80;
+    upper = 0xbf;
+    if (++seen === needed) {
+      offset += needed === 3 ? 2 : 1;
+      needed = seen = 0;
+    }
+  }
+  if (needed !== 0) bad();
+  // A last line without its LF counts too.
+  if (offset > 0 && bytes[bytes.length - 1] !== 0x0a) {
+    lines++;
+    if (lineIsBad) badLines++;
+  }
+  return { undecodable, lines, badLines };
+}
+
+/**
  * Text when the bytes are valid UTF-16 (the decoder drops the byte order mark) and, read so, hold
  * no NUL in their first 4096 characters (the same heuristic as for bytes); otherwise binary that
  * happens to start with the two bytes of a mark.

@@ -46,7 +46,8 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     ['a Pipfile.lock that is not JSON', { 'Pipfile.lock': '{"_meta": {' }, 'Pipfile.lock', /not valid JSON/],
     ['a binary file', { 'requirements.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]) }, 'requirements.txt', /binary file/],
     ['a file over the size cap', { 'requirements.txt': `# ${'x'.repeat(MAX_MANIFEST_BYTES)}\n` }, 'requirements.txt', /over the 5 MB limit/],
-    ['a file that is not UTF-8', { 'requirements.txt': Buffer.from('requests==2.31.0 # caf\xe9\n', 'latin1') }, 'requirements.txt', /not valid UTF-8/],
+    ['a requirement line that is not UTF-8', { 'requirements.txt': Buffer.from('requests==2.31.0\ncaf\xe9==1.0\n', 'latin1') }, 'requirements.txt', /not valid UTF-8/],
+    ['a pyproject.toml that is not UTF-8', { 'pyproject.toml': Buffer.from('[project]\nname = "app"\n# caf\xe9\n', 'latin1') }, 'pyproject.toml', /not valid UTF-8 text/],
     ['a line that failed to parse', { 'requirements.txt': 'requests==2.31.0\nflask >= = 2 ((\n' }, 'requirements.txt', /./],
   ];
   for (const [what, files, file, message] of unreadable) {

@@ -219,6 +219,27 @@ describe('takeSnapshot', () => {
     expect(world.fake.count(ROUTES.blob)).toBe(1);
   });
 
+  it('a file with a line that is not UTF-8, or a stray NUL, is read as the same file checked out: the same lines read and refused, each time', async () => {
+    const files = {
+      'requirements.txt': Buffer.from('requests==2.19.0\n# caf\xe9\ncaf\xe9==1.0\ndjango==2.1.5 # \uFFFD\n', 'latin1'),
+      'constraints/dev.txt': Buffer.concat([Buffer.from('six==1.16.0 # '), Buffer.from('\uFFFD'), Buffer.from('\nid\0na==3.7\nattrs==23.1.0\n')]),
+      'requirements-dev.txt': Buffer.from('-r constraints/dev.txt\n'),
+      'pyproject.toml': Buffer.from('[project]\nname = "x"\n# caf\xe9\n', 'latin1'),
+    };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'latin', files: Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, fileBytes(bytes)])) }] });
+    const checkedOut = await loadManifests(memorySource(files));
+    expect(checkedOut.errors.map((e) => `${e.file}:${e.line ?? '-'} ${e.message}`)).toEqual([
+      'pyproject.toml:- not valid UTF-8 text; not read',
+      'requirements.txt:3 not valid UTF-8; not read',
+      'constraints/dev.txt:2 holds a NUL byte; not read',
+    ]);
+    for (const round of ['fetched', 'again']) {
+      const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'latin' });
+      expect(snap.errors, round).toEqual([]);
+      expect(await loadManifests(snapshotSource(snap)), round).toEqual(checkedOut);
+    }
+  });
+
   it('reports binary and non-UTF-8 files instead of passing garbage on', async () => {
     world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: { 'requirements.txt': 'a==1\n', 'constraints.txt': 'x\u0000y' } }] });
     const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });

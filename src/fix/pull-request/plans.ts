@@ -9,7 +9,7 @@
 import type { AuditResult } from '../../audit/audit.js';
 import { excluder } from '../../audit/exclude.js';
 import { readTreeExcludes } from '../../audit/tree-excludes.js';
-import { treeSource } from '../../python/files.js';
+import { treeFileBytes, treeSource } from '../../python/files.js';
 import { readyFormatReaders } from '../../python/formats/index.js';
 import { maskUrlSecrets } from '../../python/urls.js';
 import { auditedManifests, type AuditedFile } from '../audited-files.js';
@@ -45,7 +45,7 @@ export async function planOnAudited(tree: SnapshotTree, result: PlannedResult): 
   const fromResult = excluder(result.exclusions ?? []);
   const excludedBy = (path: string) => fromSnapshot(path) ?? fromResult(path);
   const read = tree.files.filter((f) => excludedBy(f.path) === null);
-  const audited = await auditedManifests(new Map(read.map((f) => [f.path, Buffer.from(f.text, 'utf8')])));
+  const audited = await auditedManifests(new Map(read.map((f) => [f.path, treeFileBytes(f)])));
   return { plan: planFixes(result, audited), audited };
 }
 

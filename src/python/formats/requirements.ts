@@ -44,6 +44,12 @@ import { isRequirementsPath } from './paths.js';
 interface LogicalLine {
   line: number;
   text: string;
+  /**
+   * The first character outside the comment that stands for bytes that are not text (an invalid
+   * UTF-8 sequence or a NUL: ExtractContext.undecodable), with the physical line holding it: the line
+   * is not read. Bytes inside the comment cost nothing, as pip drops the comment.
+   */
+  undecodable?: { line: number; nul: boolean };
 }
 
 /** Python's `str.splitlines` boundaries: \r\n, and each of \n \r \v \f \x1c \x1d \x1e \x85 \u2028 \u2029. */
@@ -51,17 +57,17 @@ function isLineBreak(code: number): boolean {
   return (code >= 0x0a && code <= 0x0d) || (code >= 0x1c && code <= 0x1e) || code === 0x85 || code === 0x2028 || code === 0x2029;
 }
 
-/** Physical lines as `str.splitlines` gives them (no empty last one after a final newline), one at a time. */
-function* physicalLines(content: string): Generator<string> {
+/** Physical lines as `str.splitlines` gives them (no empty last one after a final newline), one at a time, with where each starts. */
+function* physicalLines(content: string): Generator<{ raw: string; start: number }> {
   let start = 0;
   for (let i = 0; i < content.length; i++) {
     const code = content.charCodeAt(i);
     if (!isLineBreak(code)) continue;
-    yield content.slice(start, i);
+    yield { raw: content.slice(start, i), start };
     if (code === 0x0d && content.charCodeAt(i + 1) === 0x0a) i++;
     start = i + 1;
   }
-  if (start < content.length) yield content.slice(start);
+  if (start < content.length) yield { raw: content.slice(start), start };
 }
 
 /** A whole-line comment: `#` first, or after blanks only. */
@@ -71,27 +77,56 @@ function isCommentLine(raw: string): boolean {
   return raw.charCodeAt(i) === 0x23 /* # */;
 }
 
+/** How many `char`s start the text (what Python's `strip(chars)` takes off its front). */
+function leadingRun(text: string, char: string): number {
+  let i = 0;
+  while (i < text.length && text[i] === char) i++;
+  return i;
+}
+
 /**
  * The logical lines of a file, one at a time (a 5 MB file of short lines never exists as an array
- * of millions of strings): continuations joined, comments and blank lines dropped.
+ * of millions of strings): continuations joined, comments and blank lines dropped. `undecodable`:
+ * offsets into `content`, in order (ExtractContext.undecodable), walked once alongside.
  */
-function* logicalLines(content: string): Generator<LogicalLine> {
+function* logicalLines(content: string, undecodable: readonly number[] = []): Generator<LogicalLine> {
   let pending: string | null = null;
   let pendingLine = 0;
   let lineNumber = 0;
-  for (const raw of physicalLines(content)) {
+  /** The first undecodable character of the logical line being built: where it is in the joined text. */
+  let firstBad: { at: number; line: number; nul: boolean } | null = null;
+  let next = 0;
+  const finish = (line: number, text: string): LogicalLine | null => {
+    const cut = commentStart(text);
+    const kept = pythonStrip(text.slice(0, cut));
+    const bad = firstBad !== null && firstBad.at < cut ? { line: firstBad.line, nul: firstBad.nul } : undefined;
+    firstBad = null;
+    if (kept === '') return null;
+    return bad === undefined ? { line, text: kept } : { line, text: kept, undecodable: bad };
+  };
+  for (const { raw, start } of physicalLines(content)) {
     lineNumber++;
     const isComment = isCommentLine(raw);
-    let joined: LogicalLine | null = null;
-    if (!raw.endsWith('\\') || isComment) {
+    // Where this line's text lands in the joined text: after what is pending, shifted by what is
+    // added before it (a comment's space) or taken off its front (a continuation's backslashes).
+    const ends = !raw.endsWith('\\') || isComment;
+    const base = (pending?.length ?? 0) + (ends ? (isComment ? 1 : 0) : -leadingRun(raw, '\\'));
+    while (next < undecodable.length && undecodable[next]! < start + raw.length) {
+      const offset = undecodable[next++]!;
+      if (offset < start || firstBad !== null) continue;
+      firstBad = { at: base + offset - start, line: lineNumber, nul: content.charCodeAt(offset) === 0 };
+    }
+    if (ends) {
       // A comment ends a continuation; the leading space keeps it recognisable as a comment.
       const text = isComment ? ` ${raw}` : raw;
+      let joined: LogicalLine | null;
       if (pending !== null) {
-        joined = { line: pendingLine, text: pending + text };
+        joined = finish(pendingLine, pending + text);
         pending = null;
       } else {
-        joined = { line: lineNumber, text };
+        joined = finish(lineNumber, text);
       }
+      if (joined !== null) yield joined;
     } else {
       if (pending === null) {
         pendingLine = lineNumber;
@@ -99,31 +134,33 @@ function* logicalLines(content: string): Generator<LogicalLine> {
       }
       pending += stripChars(raw, '\\');
     }
-    if (joined !== null) {
-      const kept = withoutComment(joined.text);
-      if (kept !== '') yield { line: joined.line, text: kept };
-    }
   }
   if (pending !== null) {
-    const kept = withoutComment(pending);
-    if (kept !== '') yield { line: pendingLine, text: kept };
+    const joined = finish(pendingLine, pending);
+    if (joined !== null) yield joined;
   }
 }
 
 /**
- * pip's COMMENT_RE, `(^|\s+)#.*$`, then `strip()`: the text before the first `#` that starts the
- * line or follows a blank. Scanned rather than matched: the pattern rescans a run of blanks from
- * each of its positions when no `#` follows, quadratic on a long run.
+ * Where pip's COMMENT_RE, `(^|\s+)#.*$`, starts matching: the first `#` that starts the line or
+ * follows a blank (the blanks before it are stripped with the rest); the length when none does.
+ * Scanned rather than matched: the pattern rescans a run of blanks from each of its positions when
+ * no `#` follows, quadratic on a long run.
  */
-export function withoutComment(text: string): string {
+function commentStart(text: string): number {
   for (let hash = text.indexOf('#'); hash !== -1; hash = text.indexOf('#', hash + 1)) {
-    if (hash === 0) return '';
+    if (hash === 0) return 0;
     if (!isJsSpace(text.charCodeAt(hash - 1))) continue;
     let blanks = hash - 1;
     while (blanks > 0 && isJsSpace(text.charCodeAt(blanks - 1))) blanks--;
-    return pythonStrip(text.slice(0, blanks));
+    return blanks;
   }
-  return pythonStrip(text);
+  return text.length;
+}
+
+/** pip's COMMENT_RE removed, then `strip()`: the text before the first `#` that starts the line or follows a blank. */
+export function withoutComment(text: string): string {
+  return pythonStrip(text.slice(0, commentStart(text)));
 }
 
 /** Python's `str.strip(chars)`. */
@@ -596,11 +633,19 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
   const out = new ManifestCollector(context.file);
   const kind = context.kind ?? 'requirement';
   const content = text.startsWith('\ufeff') ? text.slice(1) : text;
+  const shift = text.length - content.length;
+  const undecodable = shift === 0 ? context.undecodable : context.undecodable?.map((offset) => offset - shift);
 
-  for (const { line, text: lineText } of logicalLines(content)) {
+  for (const { line, text: lineText, undecodable: bad } of logicalLines(content, undecodable)) {
     if (out.full) {
       out.stopReading(line);
       break;
+    }
+    // Bytes that are not text where pip would read them: what the line says is not known (a
+    // Latin-1 `é` in a marker, a NUL in a name), so it is not read, and the result is partial.
+    if (bad !== undefined) {
+      out.error(bad.line, bad.nul ? 'holds a NUL byte; not read' : 'not valid UTF-8; not read');
+      continue;
     }
     try {
       const { args, options: optionText } = breakArgsOptions(lineText);

@@ -151,24 +151,69 @@ function extractSetupCfg(text: string, context: ExtractContext): ExtractResult {
     out.error(null, `setup.cfg is too large (${text.length} characters; the limit is ${MAX_SETUP_CFG_CHARS})`);
     return { dependencies: [], errors: out.errors, options: [], requiresPython: null };
   }
-  const ini = parseIni(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  const content = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const ini = parseIni(content);
   for (const e of ini.errors) out.error(e.line, e.message);
   out.unlisted(ini.unlistedErrors);
+  const undecodable = undecodableLines(content, context.undecodable, text.length - content.length);
 
   const options = ini.sections.get('options');
   let requiresPython: string | null = null;
   if (options) {
     const install = findOption(options, 'install_requires');
-    if (install) readRequirementList(install, undefined, 'install_requires', out);
+    if (install) readRequirementList(withoutUndecodable(install, undecodable, out), undefined, 'install_requires', out);
     const python = findOption(options, 'python_requires');
-    if (python) requiresPython = normalizeSpecifier(joinValue(python)) || null;
+    if (python) {
+      // A python_requires not read is not known: none, rather than part of one.
+      if (withoutUndecodable(python, undecodable, out) === python) requiresPython = normalizeSpecifier(joinValue(python)) || null;
+    }
   }
   const extras = ini.sections.get('options.extras_require');
   if (extras) {
-    for (const [extra, option] of extras.options) readRequirementList(option, extra, `extras_require[${extra}]`, out);
+    for (const [extra, option] of extras.options) readRequirementList(withoutUndecodable(option, undecodable, out), extra, `extras_require[${extra}]`, out);
   }
   const includes = out.includes.length > 0 ? { includes: out.includes } : {};
   return { dependencies: out.dependencies, errors: out.errors, ...includes, options: out.options, requiresPython };
+}
+
+/**
+ * The lines (numbered as parseIni numbers them) holding a character that stands for bytes that are
+ * not text (ExtractContext.undecodable), and whether that character is a NUL. Whole-line comments
+ * never reach a value, so bytes in them cost nothing; a line elsewhere that no value read here
+ * comes from (`[metadata] author = José` in Latin-1) costs nothing either. setuptools itself reads
+ * setup.cfg as strict UTF-8 and stops at such a byte anywhere; the dependencies it lists are still
+ * these, so the audit reads them and says which line it could not.
+ */
+function undecodableLines(content: string, offsets: readonly number[] | undefined, shift: number): Map<number, boolean> {
+  const lines = new Map<number, boolean>();
+  if (offsets === undefined || offsets.length === 0) return lines;
+  let line = 1;
+  let from = 0;
+  for (const at of offsets) {
+    const offset = at - shift;
+    // Line breaks as parseIni's split: \r\n, \n or \r.
+    for (; from < offset; from++) {
+      const code = content.charCodeAt(from);
+      if (code === 0x0a || (code === 0x0d && content.charCodeAt(from + 1) !== 0x0a)) line++;
+    }
+    if (!lines.has(line)) lines.set(line, content.charCodeAt(offset) === 0);
+  }
+  return lines;
+}
+
+/**
+ * The option with its lines that hold undecodable bytes blanked (kept as lines, so a value that
+ * spans lines is still read as one: its other lines are not split on `;`), each said once as not read.
+ */
+function withoutUndecodable(option: IniOption, undecodable: ReadonlyMap<number, boolean>, out: ManifestCollector): IniOption {
+  if (undecodable.size === 0 || !option.lines.some((l) => undecodable.has(l.line))) return option;
+  const lines = option.lines.map((l) => {
+    const nul = undecodable.get(l.line);
+    if (nul === undefined) return l;
+    out.error(l.line, nul ? 'holds a NUL byte; not read' : 'not valid UTF-8; not read');
+    return { text: '', line: l.line };
+  });
+  return { ...option, lines };
 }
 
 /** setuptools still accepts the dashed spelling (`install-requires`) with a deprecation warning. */

@@ -1,0 +1,95 @@
+/**
+ * Line-based manifests (requirements files, setup.cfg) whose bytes are not all text: each invalid
+ * UTF-8 sequence or NUL is confined to its line, and costs that line only where the format reads
+ * it. Whole-document formats (TOML, JSON) still need every byte to be UTF-8.
+ */
+import { describe, expect, it } from 'vitest';
+import { memorySource } from '../src/python/files.js';
+import { loadManifests } from '../src/python/load.js';
+import { decodeLines } from '../src/scan/text.js';
+
+const latin1 = (text: string) => Buffer.from(text, 'latin1');
+const pins = (result: Awaited<ReturnType<typeof loadManifests>>) =>
+  result.manifests.flatMap((m) => m.dependencies.map((d) => `${m.path}:${d.line} ${d.name}${d.specifier}`));
+const said = (result: Awaited<ReturnType<typeof loadManifests>>) => result.errors.map((e) => `${e.file}:${e.line ?? '-'} ${e.message}`);
+
+describe('a requirements file with a few lines that are not UTF-8', () => {
+  it('reads a line whose bad bytes are only in its comment, and refuses one whose bytes are in the requirement', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': latin1('requests==2.19.0  # caf\xe9\n# \xe9t\xe9\ncaf\xe9==1.0\ndjango==2.1.5\n') }));
+    expect(pins(result)).toEqual(['requirements.txt:1 requests==2.19.0', 'requirements.txt:4 django==2.1.5']);
+    expect(said(result)).toEqual(['requirements.txt:3 not valid UTF-8; not read']);
+  });
+
+  it('a `#` that does not start a comment (no blank before it) does not hide the bad bytes after it', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': latin1('pkg @ https://example.com/a.whl#caf\xe9\nsix==1.16.0\n') }));
+    expect(pins(result)).toEqual(['requirements.txt:2 six==1.16.0']);
+    expect(said(result)).toEqual(['requirements.txt:1 not valid UTF-8; not read']);
+  });
+
+  it('a genuine U+FFFD (its UTF-8 bytes) is text: the file is read as before', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': Buffer.concat([latin1('six==1.16.0 # '), Buffer.from('\uFFFD\n'), latin1('idna==3.7  # \xe9\n')]) }));
+    expect(pins(result)).toEqual(['requirements.txt:1 six==1.16.0', 'requirements.txt:2 idna==3.7']);
+    expect(said(result)).toEqual([]);
+  });
+
+  it('a continued line: bad bytes in any of its parts cost the whole requirement, named at the part that holds them', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': latin1('django==2.1.5 \\\n  ; platform_machine == "caf\xe9"\nsix==1.16.0 \\\n  # caf\xe9\n') }));
+    expect(pins(result)).toEqual(['requirements.txt:3 six==1.16.0']);
+    expect(said(result)).toEqual(['requirements.txt:2 not valid UTF-8; not read']);
+  });
+
+  it('a NUL byte: its line only; a file of mostly NUL lines (renamed binary, UTF-16 without a mark) is binary, one line', async () => {
+    const result = await loadManifests(
+      memorySource({
+        'requirements.txt': Buffer.from('six==1.16.0\nid\0na==3.7\nattrs==23.1.0\n'),
+        'requirements-utf16.txt': Buffer.from('six==1.16.0\nidna==3.7\n', 'utf16le'),
+      }),
+    );
+    expect(pins(result)).toEqual(['requirements.txt:1 six==1.16.0', 'requirements.txt:3 attrs==23.1.0']);
+    expect(said(result)).toEqual(['requirements-utf16.txt:- binary file (contains NUL bytes), not a manifest; not read', 'requirements.txt:2 holds a NUL byte; not read']);
+  });
+
+  it('an included file and a UTF-8 byte order mark: the line numbers stay those of the file', async () => {
+    const result = await loadManifests(
+      memorySource({ 'requirements.txt': '-r base.txt\n', 'base.txt': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), latin1('six==1.16.0\n\xff\xfe==1\nidna==3.7 # \xe9\n')]) }),
+    );
+    expect(pins(result)).toEqual(['base.txt:1 six==1.16.0', 'base.txt:3 idna==3.7']);
+    expect(said(result)).toEqual(['base.txt:2 not valid UTF-8; not read']);
+  });
+
+  it('setup.cfg: a requirement line is refused alone; bytes in a whole-line comment or in metadata cost nothing', async () => {
+    const cfg = latin1('[metadata]\nauthor = Jos\xe9\n[options]\n# r\xe9sum\xe9\ninstall_requires =\n    six==1.16.0\n    caf\xe9==1.0\n    idna==3.7; python_version > "3"\npython_requires = >=3.8\n');
+    const result = await loadManifests(memorySource({ 'setup.cfg': cfg }));
+    expect(pins(result)).toEqual(['setup.cfg:6 six==1.16.0', 'setup.cfg:8 idna==3.7']);
+    expect(said(result)).toEqual(['setup.cfg:7 not valid UTF-8; not read']);
+    expect(result.manifests[0]!.requiresPython).toBe('>=3.8');
+  });
+
+  it('TOML and JSON still need every byte to be UTF-8: the file is not read, one line', async () => {
+    const result = await loadManifests(
+      memorySource({ 'pyproject.toml': latin1('[project]\nname = "x"\n# caf\xe9\ndependencies = ["six==1.16.0"]\n'), 'Pipfile.lock': latin1('{"default": {}, "_meta": {"x": "\xe9"}}') }),
+    );
+    expect(pins(result)).toEqual([]);
+    expect(said(result)).toEqual(['Pipfile.lock:- not valid UTF-8 text; not read', 'pyproject.toml:- not valid UTF-8 text; not read']);
+  });
+});
+
+describe('decodeLines', () => {
+  it('lists exactly the characters a lenient decoder made of bytes that are not text, never a genuine U+FFFD', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pool = [0x0a, 0x00, 0x41, 0x80, 0xbf, 0xc2, 0xc0, 0xdf, 0xe0, 0xed, 0xef, 0xbb, 0xbd, 0xa0, 0x9f, 0xf0, 0xf4, 0x8f, 0x90, 0xf5, 0xff];
+    for (let round = 0; round < 2000; round++) {
+      const bytes = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 24) }, () => pool[Math.floor(random() * pool.length)]!));
+      const decoded = decodeLines(Buffer.concat([Buffer.from('a\n'.repeat(30)), bytes]));
+      if (decoded.kind !== 'text') continue;
+      const text = new TextDecoder().decode(Buffer.concat([Buffer.from('a\n'.repeat(30)), bytes]));
+      expect(decoded.text).toBe(text);
+      const replacements = [...text].filter((c) => c === '\uFFFD').length;
+      const genuine = bytes.toString('latin1').split('\xef\xbf\xbd').length - 1;
+      for (const offset of decoded.undecodable) expect(['\uFFFD', '\0']).toContain(text[offset]);
+      expect(decoded.undecodable.filter((o) => text[o] === '\uFFFD').length).toBe(replacements - genuine);
+      expect(decoded.undecodable.filter((o) => text[o] === '\0').length).toBe(bytes.filter((b) => b === 0).length);
+    }
+  });
+});
