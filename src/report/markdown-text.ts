@@ -23,8 +23,25 @@ const INLINE_SYNTAX = /[\\`*_[\]|~$&]/g;
 const LEADING_BLOCK = /^\s*(?:[-+=]|#{1,6}|\d{1,9}[.)])(?=\s|$)|^\s*>/;
 
 /**
- * `text` as literal Markdown inline text on one line: syntax characters backslash-escaped, `<` and
- * `@` as entities, a leading `>`, `-` or `1.` escaped (no HTML, no mention, no e-mail autolink), the `:` of `scheme://` and the dot of
+ * A zero-width space after an `@`: GitHub reads `@name` as a mention wherever its text does once
+ * rendered, and no Markdown escape stops it (`\@team` and the entity `&#64;team` both still notify
+ * the team: github/cmark-gfm#181), nor does a code span in the plain text of an e-mail reply, which
+ * GitHub reads for mentions again. An invisible character between `@` and the name breaks the
+ * mention everywhere, rendered or not, and shows the text as written (backticks around it would
+ * change how it looks, and not stop the e-mail's mention). U+200B, as Dependabot and Renovate do.
+ */
+const ZERO_WIDTH_SPACE = '\u200B';
+
+/**
+ * `text` with every `@` that could start a mention followed by a zero-width space: an `@` after a
+ * word character (`git@github.com`) starts none, and is left as written, so a URL or an address in
+ * a code span can still be copied as it is.
+ */
+export const breakMentions = (text: string): string => text.replace(/(?<![\w@])@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`);
+
+/**
+ * `text` as literal Markdown inline text on one line: syntax characters backslash-escaped, `<` as
+ * an entity, every `@` followed by a zero-width space (no HTML, no mention, no e-mail autolink), a leading `>`, `-` or `1.` escaped, the `:` of `scheme://` and the dot of
  * `www.` escaped (GitHub's autolinks start at those), line breaks flattened to a space.
  */
 export function markdownText(text: string): string {
@@ -35,7 +52,7 @@ export function markdownText(text: string): string {
     .replace(/:(?=\/\/)/g, '\\:')
     .replace(/\b(www)\./gi, '$1\\.')
     .replace(/</g, '&lt;')
-    .replace(/@/g, '&#64;');
+    .replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
  * A pull request's dependency review as a GitHub comment (Markdown), the same content as the Slack
  * card (src/slack/blocks/pr-review.ts). Everything the pull request, PyPI or OSV wrote is escaped:
- * no HTML, no links or images it did not ask for, and no @mentions (a package named `@team` must not
- * notify anyone). The first line is a hidden marker, so the comment can be found again when its id
+ * no HTML, no links or images it did not ask for, and no @mentions (a path named `@team` must not
+ * notify anyone: markdown-text.ts breaks them with a zero-width space, in code spans too). The first line is a hidden marker, so the comment can be found again when its id
  * is lost, and is kept as one comment.
  */
 import { indexNote } from '../python/index-options.js';
 import type { Verdict } from '../packages/verdict.js';
-import { markdownCode, markdownText } from './markdown-text.js';
+import { breakMentions, markdownCode, markdownText } from './markdown-text.js';
 import type { DependencyReview, ReviewedChange } from '../watch/pr-review/review.js';
 
 export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
@@ -20,7 +20,8 @@ const BADGE: Record<Verdict, string> = { ok: '✅', caution: '⚠️', avoid: '�
 /** Markdown-significant characters escaped: what the pull request, PyPI or OSV wrote shows as written (markdown-text.ts). */
 export const escapeMarkdown = markdownText;
 
-const code = markdownCode;
+/** Code spans too: what the pull request wrote (a file path, a URL) may hold `/@team`, and e-mail replies quote code as plain text. */
+const code = (text: string) => markdownCode(breakMentions(text));
 
 function changeLine(c: ReviewedChange): string {
   const versions = c.kind === 'added' ? code(c.to ?? 'any version') : `${code(c.from ?? 'any')} → ${code(c.to ?? 'any')}`;

@@ -129,6 +129,13 @@ export interface StateDbRow {
  */
 export const PULL_LISTING_ID = 'pull-requests';
 
+/**
+ * sweep_status's third row: the messages naming pull requests not reviewed that still stand, kept
+ * from sweep to sweep as the JSON text src/watch/pr-review/not-reviewed-notice.ts writes (in
+ * `problems`), so the sweep after the outage edits them on any replica, after any restart.
+ */
+export const PULL_NOT_REVIEWED_ID = 'pull-requests-not-reviewed';
+
 export interface SweepStatusDbRow {
   problems: string | null;
   since: string | null;

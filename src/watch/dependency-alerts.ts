@@ -20,7 +20,7 @@ import { DEPENDENCY_ADVISORIES, DEPENDENCY_ADVISORIES_KEPT, type DependencyAdvis
  * A dependency brings this many advisories new to the channel, at least, to be said in one message:
  * one alone is said by its own alert (with its buttons), as any new advisory is.
  */
-const MIN_GROUPED = 2;
+export const MIN_GROUPED = 2;
 
 export interface DependencyPlan {
   /** Advisory → (repository store key → the key of the message that says it there). */

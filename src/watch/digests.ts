@@ -29,6 +29,7 @@ import { visibleReposIn } from './alerts.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { ChartPoint } from './chart.js';
 import { DIGEST, DIGEST_THREAD, type DigestMessage } from './messages.js';
+import { MIN_GROUPED } from './dependency-alerts.js';
 import { wallTimeIn } from '../schedule/cron.js';
 import { notFullyChecked, type Concerns, type NotFullyChecked } from './partial-state.js';
 
@@ -105,11 +106,51 @@ export function buildWeeklyDigest(input: { repos: { repo: string; packages: Stor
 
 export type SeverityBucket = 'critical' | 'high' | 'medium' | 'low';
 
+/** One repository's dependency, added at one version this month, with the advisories it brought. */
+export interface NewDependency {
+  repo: string;
+  package: string;
+  version: string;
+  addedAt: string;
+  advisories: FindingRow[];
+}
+
+/**
+ * This month's new rows as the channel was told them: the advisories of a dependency that arrived
+ * with it, MIN_GROUPED or more, as one new dependency (one message said them); the rest, and one
+ * advisory alone, as new advisories (each had its own alert).
+ */
+function splitByDependency(rows: readonly FindingRow[]): { advisories: FindingRow[]; dependencies: NewDependency[] } {
+  const byDependency = new Map<string, FindingRow[]>();
+  for (const r of rows) {
+    if (!r.dependencyAddedAt || r.package === null || r.version === null) continue;
+    const key = `${r.repo}|${r.package}|${r.version}|${r.dependencyAddedAt}`;
+    byDependency.set(key, [...(byDependency.get(key) ?? []), r]);
+  }
+  const grouped = new Set<FindingRow>();
+  const dependencies: NewDependency[] = [];
+  for (const group of byDependency.values()) {
+    if (group.length < MIN_GROUPED) continue;
+    for (const r of group) grouped.add(r);
+    const first = group[0]!;
+    dependencies.push({ repo: first.repo, package: first.package!, version: first.version!, addedAt: first.dependencyAddedAt!, advisories: group });
+  }
+  dependencies.sort((a, b) => a.repo.localeCompare(b.repo) || a.package.localeCompare(b.package) || a.addedAt.localeCompare(b.addedAt));
+  return { advisories: rows.filter((r) => !grouped.has(r)), dependencies };
+}
+
 export interface MonthlyDigest {
   generatedAt: string;
   open: { total: number; bySeverity: Record<SeverityBucket, number>; byAge: { under30: number; from30to90: number; over90: number } };
   openFindings: FindingRow[];
+  /** Advisories new to the channel this month, each said by its own alert. */
   newThisMonth: FindingRow[];
+  /**
+   * Dependencies added this month with advisories they already had, said in the channel once each
+   * ("now depends on pillow 8.0.0, which has 26 known advisories": dependency-alerts.ts), so counted
+   * once each here, apart from the new advisories. Absent in digests written before.
+   */
+  newDependencies?: NewDependency[];
   fixedThisMonth: FindingRow[];
   expiringIgnores: { id: string; package: string | null; until: string; reason: string; source: string }[];
   chart: ChartPoint[];
@@ -151,7 +192,7 @@ export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreR
   }
   const d = input.now;
   const monthAgo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes());
-  const newThisMonth = rows.filter((r) => Date.parse(r.firstSeen) >= monthAgo && r.alertable);
+  const { advisories: newThisMonth, dependencies: newDependencies } = splitByDependency(rows.filter((r) => Date.parse(r.firstSeen) >= monthAgo && r.alertable));
   // Closed for a reason (its file now excluded, an ignore covering it) is not fixed: not counted here.
   const fixedThisMonth = rows.filter((r) => r.fixedAt !== null && !r.closedReason && Date.parse(r.fixedAt) >= monthAgo);
 
@@ -170,7 +211,7 @@ export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreR
     for (const r of rows) if (openAt(r, end)) point[severityBucket(r.severity, unknownAs)]++;
     chart.push(point);
   }
-  return { generatedAt: input.now.toISOString(), open: { total: open.length, bySeverity, byAge }, openFindings: open, newThisMonth, fixedThisMonth, expiringIgnores, chart, unknownAs };
+  return { generatedAt: input.now.toISOString(), open: { total: open.length, bySeverity, byAge }, openFindings: open, newThisMonth, newDependencies, fixedThisMonth, expiringIgnores, chart, unknownAs };
 }
 
 // ---------------------------------------------------------------------------------------------

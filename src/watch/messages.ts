@@ -142,14 +142,29 @@ export interface PullRequestReviewCard {
  * failing: 5xx, rate limits, an outage): one message names them all, instead of a "not reviewed"
  * card for each (pr-review/sweep-part.ts). Never a pass: each is tried again at the next sweep, and
  * its review, once made, is posted as its own card. Keyed by the channel and the pull requests (at
- * their heads) it names, so an outage that lasts posts it once.
+ * their heads) it names, so an outage that lasts posts it once; one per channel while it lasts,
+ * edited when the pull requests it names change and once it is over (pr-review/not-reviewed-notice.ts).
  */
 export const PULL_REQUESTS_NOT_REVIEWED = 'pull-requests-not-reviewed';
 
 export interface PullRequestsNotReviewed {
   /** One per cause: what failed (its distinct reasons, the first few), and the pull requests it left unreviewed. */
   causes: { cause: string; reasons: string[]; pulls: Pick<PullRequestRef, 'repo' | 'number' | 'title' | 'url' | 'headSha'>[] }[];
+  /**
+   * Once no sweep names any of them in the channel (GitHub answered again): when, and what became
+   * of each (src/watch/pr-review/not-reviewed-notice.ts). Absent while it goes on, and in messages
+   * written before.
+   */
+  over?: { at: string; outcomes: { repo: string; number: number; outcome: NotReviewedOutcome }[] };
 }
+
+/**
+ * What became of a pull request a "not reviewed" message named, once it is over: reviewed on its own
+ * card; still not reviewed (failing alone now: its own "not reviewed" card says why); merged or
+ * closed; or no card in the channel (closed before it was reviewed, nothing to review at its head,
+ * or no longer watched there).
+ */
+export type NotReviewedOutcome = 'reviewed' | 'not-reviewed' | 'closed' | 'no-card';
 
 /**
  * The open pull requests of watched repositories could not be listed at all (GitHub refused: the

@@ -35,11 +35,12 @@ describe('a requirements file with --hash on some lines only', () => {
         severity: 'medium',
         file: 'requirements.txt',
         line: 3,
-        details: { without_hashes: 2, requirements: 4, lines: ['requirements.txt:3', 'requirements.txt:6'] },
+        details: { without_hashes: 2, not_pinned: 0, requirements: 4, lines: ['requirements.txt:3', 'requirements.txt:6'], require_hashes: null },
       }),
     ]);
     expect(found[0]!.fix.text).toBe(
-      '`pip install -r requirements.txt` fails: 2 of 4 requirements in requirements.txt have --hash, so pip checks hashes and refuses the 2 without one: idna (requirements.txt:3) and urllib3 (requirements.txt:6). Add their --hash options, or generate the file with hashes for every line (`pip-compile --generate-hashes` or `uv pip compile --generate-hashes`).',
+      '`pip install -r requirements.txt` fails: 2 of 4 requirements in requirements.txt have --hash, so pip checks hashes and refuses the 2 without one: idna (requirements.txt:3) and urllib3 (requirements.txt:6). ' +
+        'Pin every requirement with == and add its --hash, dependencies included (pip checks those too): generate the file with hashes for every line (`pip-compile --generate-hashes` or `uv pip compile --generate-hashes`).',
     );
     // Not also the info-level "no hashes" advice: the file is hashed, just not all of it.
     expect(result.findings.filter((f) => f.kind === 'no-hashes')).toEqual([]);
@@ -85,5 +86,52 @@ describe('hash-checking mode is one for the whole install', () => {
     const found = result.findings.filter((f) => f.kind === 'incomplete-hashes');
     expect(found.map((f) => [f.file, f.line])).toEqual([['requirements.txt', null]]);
     expect(found[0]!.fix.text).toContain('refuses the 1 without one: idna (base.txt:1).');
+  });
+});
+
+/**
+ * `--require-hashes` (in the file, or in a file it includes) turns hash-checking mode on whether or
+ * not any line has a hash: pip then refuses every requirement without a hash or not pinned with
+ * `==`, dependencies included. A file without any hash then fails to install: not the info-level
+ * "add hashes" advice, which would tell it to install with the option it already has.
+ */
+describe('a requirements file that sets --require-hashes', () => {
+  it('with no hash at all fails to install, and says it is the option that asks for them', async () => {
+    const result = await audit({ 'requirements.txt': '--require-hashes\nsix==1.16.0\nidna==3.7\n' });
+    expect(result.findings.filter((f) => f.kind === 'no-hashes')).toEqual([]);
+    const found = result.findings.filter((f) => f.kind === 'incomplete-hashes');
+    expect(found).toEqual([expect.objectContaining({ severity: 'medium', file: 'requirements.txt', line: 2, details: { without_hashes: 2, not_pinned: 0, requirements: 2, lines: ['requirements.txt:2', 'requirements.txt:3'], require_hashes: 'requirements.txt:1' } })]);
+    expect(found[0]!.fix.text).toBe(
+      '`pip install -r requirements.txt` fails: --require-hashes is set (requirements.txt:1), so pip checks hashes and refuses the 2 without one: six (requirements.txt:2) and idna (requirements.txt:3). ' +
+        'Pin every requirement with == and add its --hash, dependencies included (pip checks those too): generate the file with hashes for every line (`pip-compile --generate-hashes` or `uv pip compile --generate-hashes`).',
+    );
+  });
+
+  it('with every line hashed and pinned is no finding', async () => {
+    const result = await audit({ 'requirements.txt': `--require-hashes\nsix==1.16.0${hash('a')}\nidna==3.7${hash('b')}\n` });
+    expect(result.findings.map((f) => f.kind).filter((k) => k.includes('hashes'))).toEqual([]);
+  });
+
+  it('set in an included file holds for the whole install', async () => {
+    const result = await audit({ 'requirements.txt': '-r base.txt\nsix==1.16.0\n', 'base.txt': '--require-hashes\nidna==3.7\n' });
+    const found = result.findings.find((f) => f.kind === 'incomplete-hashes' && f.file === 'requirements.txt');
+    expect(found?.fix.text).toContain('fails: --require-hashes is set (base.txt:1), so pip checks hashes and refuses the 2 without one: six (requirements.txt:2) and idna (base.txt:2).');
+  });
+
+  it('refuses a requirement with a hash that is not pinned with ==', async () => {
+    const result = await audit({ 'requirements.txt': `--require-hashes\nsix==1.16.0${hash('a')}\nrequests>=2${hash('b')}\n` });
+    const found = result.findings.find((f) => f.kind === 'incomplete-hashes');
+    expect(found).toMatchObject({ severity: 'medium', line: 4, details: { without_hashes: 0, not_pinned: 1 } });
+    expect(found?.fix.text).toContain('refuses the 1 requirement not pinned with ==: requests (requirements.txt:4).');
+  });
+});
+
+describe('hash-checking mode turned on by hashes', () => {
+  it('refuses a hashed requirement that is not pinned with ==, though every line has a hash', async () => {
+    const result = await audit({ 'requirements.txt': `six==1.16.0${hash('a')}\nrequests>=2${hash('b')}\n` });
+    expect(result.findings.find((f) => f.kind === 'incomplete-hashes')?.fix.text).toBe(
+      '`pip install -r requirements.txt` fails: 2 of 2 requirements in requirements.txt have --hash, so pip checks hashes and refuses the 1 requirement not pinned with ==: requests (requirements.txt:3). ' +
+        'Pin every requirement with == and add its --hash, dependencies included (pip checks those too): generate the file with hashes for every line (`pip-compile --generate-hashes` or `uv pip compile --generate-hashes`).',
+    );
   });
 });

@@ -83,7 +83,7 @@ function assertLiteral(markdown: string): void {
     expect(text, line).not.toMatch(/(^|[^\\])\]\(/); // a link or image: `[…](…)`
     expect(text, line).not.toMatch(/(https?:\/\/|www\.)evil/i); // an autolink
     expect(text.replace(/<\/?(sub|details|summary)>/g, ''), line).not.toMatch(/<[a-z/!]/i); // HTML (ours aside)
-    expect(text, line).not.toContain('@'); // a mention (GitHub makes none in code spans)
+    expect(text, line).not.toMatch(/(^|[^\w@])@[A-Za-z0-9]/); // a mention (GitHub makes none in code spans; a zero-width space after the @ breaks one)
     if (line.startsWith('|')) {
       if (/^\|(-+\|)+$/.test(line)) continue;
       if (header === null || /^\| (Severity|Finding|Package) \|/.test(line)) header = cellsOf(line);
@@ -96,7 +96,7 @@ describe('markdownText and markdownCode', () => {
   it('leave no link, autolink, mention, HTML or list marker', () => {
     expect(markdownText('[x](http://evil.example)')).toBe('\\[x\\](http\\://evil.example)');
     expect(markdownText('see www.evil.example or https://evil.example')).toBe('see www\\.evil.example or https\\://evil.example');
-    expect(markdownText('@org/team <img src=x> ![i](y) *b* _i_ ~s~ $x$')).toBe('&#64;org/team &lt;img src=x> !\\[i\\](y) \\*b\\* \\_i\\_ \\~s\\~ \\$x\\$');
+    expect(markdownText('@org/team <img src=x> ![i](y) *b* _i_ ~s~ $x$')).toBe('@\u200Borg/team &lt;img src=x> !\\[i\\](y) \\*b\\* \\_i\\_ \\~s\\~ \\$x\\$');
     expect(markdownText('# heading')).toBe('\\# heading');
     expect(markdownText('> quote')).toBe('\\> quote');
     expect(markdownText('- item')).toBe('\\- item');

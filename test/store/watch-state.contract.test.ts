@@ -357,6 +357,20 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     expect((await b.outbox.rows({ channel: CHANNEL })).map((r) => r.idempotencyKey)).toEqual([`pr-not-listed:${won}`, `pr-not-listed:${won2}`]);
   });
 
+  it('keeps the messages naming pull requests not reviewed for the next sweep on any replica, apart from what could not be listed', async () => {
+    const [a, b] = await open();
+    expect(await b.pullNotReviewedNotices()).toBeNull();
+    expect(await a.changePullListingProblems(null, '{"failing":[],"notices":[]}', [], later(1))).toBe(0);
+    await a.recordPullNotReviewedNotices('{"notices":[{"channel":"C1","key":"pr-review-not-reviewed:C1:ab"}]}', later(1));
+    expect(await b.pullNotReviewedNotices()).toBe('{"notices":[{"channel":"C1","key":"pr-review-not-reviewed:C1:ab"}]}');
+    await b.recordPullNotReviewedNotices('{"notices":[]}', later(2));
+    expect(await a.pullNotReviewedNotices()).toBe('{"notices":[]}');
+    expect(await a.pullListingProblems()).toBe('{"failing":[],"notices":[]}');
+    await b.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(3));
+    expect(await a.pullNotReviewedNotices()).toBe('{"notices":[]}');
+    expect(await a.sweepProblems()).toMatchObject({ problems: ['advisory refresh failed (OSV answered 503)'], since: later(3).toISOString() });
+  });
+
   it('keeps since when a run has had its current problems, and how many it had beyond those it keeps, for every replica', async () => {
     const [a, b] = await open();
     const batches = (n: number) => Array.from({ length: n }, (_, i) => `sweep batch ${i + 1} of ${n} failed`);

@@ -11,6 +11,7 @@ import { createBulkSlackClient } from '../../src/slack/pacing.js';
 import { SqliteOutbox } from '../../src/store/outbox/sqlite.js';
 import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
 import { buildMonthlyDigest, buildWeeklyDigest, runDigest, type DigestOptions } from '../../src/watch/digests.js';
+import { monthlyDigestLayout } from '../../src/slack/blocks/digest.js';
 import { project, registryOf, release } from '../audit/helpers.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { scanTree } from '../../src/scan/scan.js';
@@ -77,6 +78,52 @@ describe('monthly security review', () => {
       ['Feb 2025', 1, 0, 1],
       ['Mar 2025', 1, 0, 1],
     ]);
+  });
+});
+
+/**
+ * A dependency added with advisories it has had for years is said in the channel once ("now depends
+ * on pillow 8.0.0, which has 3 known advisories": dependency-alerts.ts), not as 3 new advisories:
+ * the monthly review counts it the same way, beside the advisories that were new.
+ */
+describe('monthly security review of a month that added a dependency with known advisories', () => {
+  const digestOf = () => {
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    const open = [vuln('PYSEC-2', 'six', '1.10.0', 'critical'), vuln('PYSEC-3', 'requests', '2.2.0', 'medium')];
+    const pillow = ['PYSEC-21', 'PYSEC-22', 'PYSEC-23'].map((id) => vuln(id, 'pillow', '8.0.0', 'high'));
+    // The sweep that saw pillow 8.0.0 first: its advisories arrived with it.
+    store.applyFindings({ repo: 'octo/app', findings: [...open, ...pillow], keyOf: findingKey, sha: 'sha4', now: new Date('2025-02-24T00:00:00Z'), kinds: new Set(['vulnerability', 'malicious']), baseline: false, newDependency: (f) => f.package === 'pillow' });
+    return buildMonthlyDigest({ rows: store.findingsFor(['octo/app']), ignores: [], now: new Date('2025-03-01T09:00:00Z') });
+  };
+
+  it('counts the new advisories apart from the dependency that brought its known ones', () => {
+    const digest = digestOf();
+    expect(digest.newThisMonth.map((r) => r.advisoryId)).toEqual(['PYSEC-3']);
+    expect(digest.newDependencies?.map((d) => [d.repo, d.package, d.version, d.advisories.map((r) => r.advisoryId).sort()])).toEqual([['octo/app', 'pillow', '8.0.0', ['PYSEC-21', 'PYSEC-22', 'PYSEC-23']]]);
+    // Still open vulnerabilities: counted as open.
+    expect(digest.open.total).toBe(5);
+  });
+
+  it('says so in the summary, its notification text and the thread', () => {
+    const layout = monthlyDigestLayout(digestOf(), { timeZone: 'UTC' });
+    expect(layout.summary.text).toBe('Monthly security review — 1 Mar 2025: 5 open (1 critical, 3 high), 1 new advisory, 1 new dependency with 3 known advisories, 1 fixed');
+    const summary = JSON.stringify(layout.summary.blocks);
+    expect(summary).toContain('*New advisories this month*\\n1');
+    expect(summary).toContain('*New dependencies with advisories*\\n1 (3 advisories)');
+    const details = JSON.stringify(layout.details.blocks);
+    expect(details).toContain('*New advisories this month (1)*');
+    expect(details).toMatch(/\*Dependencies added this month with known advisories \(1\)\*.*octo\/app\*: pillow 8\.0\.0/);
+  });
+
+  it('counts one advisory a new dependency brought as the channel was told it: a new advisory, with its own alert', () => {
+    const store = new WatchStore(openTestDb());
+    seed(store);
+    const open = [vuln('PYSEC-2', 'six', '1.10.0', 'critical'), vuln('PYSEC-3', 'requests', '2.2.0', 'medium')];
+    store.applyFindings({ repo: 'octo/app', findings: [...open, vuln('PYSEC-21', 'pillow', '8.0.0', 'high')], keyOf: findingKey, sha: 'sha4', now: new Date('2025-02-24T00:00:00Z'), kinds: new Set(['vulnerability', 'malicious']), baseline: false, newDependency: (f) => f.package === 'pillow' });
+    const digest = buildMonthlyDigest({ rows: store.findingsFor(['octo/app']), ignores: [], now: new Date('2025-03-01T09:00:00Z') });
+    expect(digest.newThisMonth.map((r) => r.advisoryId).sort()).toEqual(['PYSEC-21', 'PYSEC-3']);
+    expect(digest.newDependencies ?? []).toEqual([]);
   });
 });
 

@@ -32,7 +32,8 @@ async function busyWorld(pulls: number) {
     }
   }
   const w = world;
-  const { watch } = w.service({ pullRequestReviews: { cards: reviewCardSources(w, pypi.url, openTestDb(w.dbPath)) } });
+  const start = () => w.service({ pullRequestReviews: { cards: reviewCardSources(w, pypi.url, openTestDb(w.dbPath)) } });
+  let { watch, db } = start();
   for (const repo of ['octo/shop', 'octo/mill']) watch.store.addWatch({ repo, channel: CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
   watch.store.addWatch({ repo: 'octo/shop', channel: OTHER_CHANNEL, userId: 'U1', private: false, adminLinked: true, now: w.clock.now() });
   const sweep = async () => {
@@ -41,7 +42,13 @@ async function busyWorld(pulls: number) {
     await watch.delivery.idle();
     return { result, messages: (channel: string) => w.slack.messages(channel).map((m) => ({ text: m.text, blocks: blockText(m.blocks) })) };
   };
-  return { w, sweep };
+  /** The process stops and another starts over the same database: nothing it kept in memory is left. */
+  const restart = async () => {
+    await watch.stop();
+    db.close();
+    ({ watch, db } = start());
+  };
+  return { w, sweep, restart };
 }
 
 it('says an outage over many pull requests in one message per channel, naming them all, then reviews each on its own card once GitHub is back', async () => {
@@ -111,4 +118,57 @@ it('turns cards already posted into "not reviewed" at their new heads during an 
     expect(card.blocks).toContain('overall :warning: *not reviewed*');
     expect(card.blocks).not.toContain('upgraded');
   }
+});
+
+it('edits the message naming pull requests not reviewed once GitHub is back, across a restart, to say each was reviewed after all', async () => {
+  const { w, sweep, restart } = await busyWorld(3);
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  await sweep();
+  const summaryOf = (channel: string) => w.slack.messages(channel).map((m) => ({ text: m.text, blocks: blockText(m.blocks) })).find((m) => m.blocks.includes('Dependency reviews:'))!;
+  expect(summaryOf(CHANNEL).blocks).toContain('6 pull requests in 2 repositories not reviewed');
+
+  await restart();
+  w.github.failRequests(null);
+  await sweep();
+  for (const channel of [CHANNEL, OTHER_CHANNEL]) {
+    const summary = summaryOf(channel);
+    expect(summary.text).toContain('reviewed after all');
+    expect(summary.blocks).not.toContain('tried again at the next sweep');
+    expect(summary.blocks).toContain('each on its own card');
+    expect(summary.blocks).toContain('octo/shop #1');
+  }
+  expect(summaryOf(CHANNEL).blocks).toContain('Dependency reviews: 6 pull requests in 2 repositories reviewed after all');
+  // Said once: a further sweep edits nothing more.
+  const updates = w.slack.callsTo('chat.update').length;
+  await sweep();
+  expect(w.slack.callsTo('chat.update')).toHaveLength(updates);
+  expect(w.slack.violations).toEqual([]);
+});
+
+it('says which pull requests still failed on their own once the outage is over, rather than that they were reviewed', async () => {
+  const { w, sweep } = await busyWorld(3);
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  await sweep();
+  // GitHub is back, but octo/mill's pull request #2 keeps failing alone (a new head GitHub cannot compare): it gets its own "not reviewed" card.
+  const head = w.github.pushCommit('octo', 'mill', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n# 2\n' }, { branch: 'deps-2' });
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000, pathContains: `...${head}` });
+  await sweep();
+  const summary = w.slack.messages(CHANNEL).map((m) => ({ text: m.text, blocks: blockText(m.blocks) })).find((m) => m.blocks.includes('Dependency reviews:'))!;
+  expect(summary.blocks).toContain('5 of 6 pull requests in 2 repositories reviewed after all');
+  expect(summary.blocks).toMatch(/octo\/mill #2[^\n]*still not reviewed/);
+});
+
+it('edits the one message, rather than posting another, when a pull request is opened while the outage lasts', async () => {
+  const { w, sweep } = await busyWorld(3);
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
+  await sweep();
+  const posts = w.slack.callsTo('chat.postMessage').length;
+  w.github.pushCommit('octo', 'mill', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n# 4\n' }, { branch: 'deps-4', from: 'main' });
+  w.github.openPullRequest('octo', 'mill', { number: 4, title: 'Bump goodlib (4)', head: 'deps-4' });
+  await sweep();
+  expect(w.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+  const summaries = w.slack.messages(CHANNEL).map((m) => blockText(m.blocks)).filter((b) => b.includes('Dependency reviews:'));
+  expect(summaries).toHaveLength(1);
+  expect(summaries[0]).toContain('7 pull requests in 2 repositories not reviewed');
+  expect(summaries[0]).toContain('octo/mill #4');
 });

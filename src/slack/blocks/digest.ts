@@ -176,9 +176,21 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
 export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): DigestLayout {
   const title = `Monthly security review — ${dateIn(d.generatedAt, options.timeZone)}`;
   const s = d.open.bySeverity;
+  // Dependencies added with advisories they already had: one each, as the channel was told them
+  // (one message per dependency), not one new advisory each.
+  const deps = d.newDependencies ?? [];
+  const depAdvisories = deps.reduce((n, dep) => n + dep.advisories.length, 0);
+  const newText = deps.length
+    ? `${plural(d.newThisMonth.length, 'new advisory', 'new advisories')}, ${plural(deps.length, 'new dependency', 'new dependencies')} with ${plural(depAdvisories, 'known advisory', 'known advisories')}`
+    : `${d.newThisMonth.length} new`;
   const summaryBlocks: KnownBlock[] = [
     header(`🛡️ ${title}`),
-    fields(`*Open*\n${d.open.total}`, `*Critical / high*\n${s.critical} / ${s.high}`, `*New this month*\n${d.newThisMonth.length}`, `*Fixed this month*\n${d.fixedThisMonth.length}`),
+    fields(
+      `*Open*\n${d.open.total}`,
+      `*Critical / high*\n${s.critical} / ${s.high}`,
+      ...(deps.length ? [`*New advisories this month*\n${d.newThisMonth.length}`, `*New dependencies with advisories*\n${deps.length} (${plural(depAdvisories, 'advisory', 'advisories')})`] : [`*New this month*\n${d.newThisMonth.length}`]),
+      `*Fixed this month*\n${d.fixedThisMonth.length}`,
+    ),
     context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
     ...notCheckedBlocks(d.notChecked),
   ];
@@ -195,7 +207,8 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
   };
   const open = packageLines(d.openFindings, d.unknownAs, openFor);
   details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', reposCaveat(d.notChecked))]));
-  if (d.newThisMonth.length) details.push(...detailsList(`*New this month (${d.newThisMonth.length})*`, packageLines(d.newThisMonth, d.unknownAs)));
+  if (d.newThisMonth.length) details.push(...detailsList(`*${deps.length ? 'New advisories this month' : 'New this month'} (${d.newThisMonth.length})*`, packageLines(d.newThisMonth, d.unknownAs)));
+  if (deps.length) details.push(...detailsList(`*Dependencies added this month with known advisories (${deps.length})*`, packageLines(deps.flatMap((dep) => dep.advisories), d.unknownAs)));
   if (d.fixedThisMonth.length) details.push(...detailsList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
   if (d.expiringIgnores.length) {
     const lines = d.expiringIgnores.map((i) => `• ${escapeMrkdwn(i.id)}${i.package ? ` (${escapeMrkdwn(i.package)})` : ''} until ${i.until}, ${escapeMrkdwn(i.source)}: ${escapeMrkdwn(truncate(i.reason, FREE_TEXT_MAX))}`);
@@ -204,7 +217,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
   const chartAlt = `Open vulnerabilities at each month end: ${d.chart.map((p) => `${p.label} ${p.critical + p.high + p.medium + p.low}`).join(', ')}`;
   return {
     title,
-    summary: { text: `${title}: ${d.open.total} open (${s.critical} critical, ${s.high} high), ${d.newThisMonth.length} new, ${d.fixedThisMonth.length} fixed${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${d.open.total} open (${s.critical} critical, ${s.high} high), ${newText}, ${d.fixedThisMonth.length} fixed${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
     chartAlt,
   };

@@ -12,7 +12,7 @@ import type { SlackMessage } from './errors.js';
 import { context, header, listSections, listWithin, section } from './kit.js';
 import { SLACK_LIMITS, cumulativeText } from './limits.js';
 import { md, type Mrkdwn } from './mrkdwn.js';
-import type { PullRequestRef, PullRequestsNotReviewed } from '../../watch/messages.js';
+import type { NotReviewedOutcome, PullRequestRef, PullRequestsNotReviewed } from '../../watch/messages.js';
 
 export type { PullRequestRef };
 
@@ -92,12 +92,13 @@ const CAUSE_ROOM = 2500;
  * Many pull requests of the channel not reviewed this sweep for the same cause, in one message
  * instead of a card each: per cause, what failed and the pull requests (linked, at their heads),
  * each list saying how many it left out. Never a pass: it says each is tried again at the next
- * sweep, and gets its own card once reviewed.
+ * sweep, and gets its own card once reviewed. Once it is over (`over`), the same message says what
+ * became of each: reviewed after all on its own card, or not (pullRequestsNotReviewedOverMessage).
  */
 export function pullRequestsNotReviewedMessage(notice: PullRequestsNotReviewed): SlackMessage {
+  if (notice.over) return pullRequestsNotReviewedOverMessage(notice, notice.over);
   const pulls = notice.causes.flatMap((c) => c.pulls);
-  const repos = new Set(pulls.map((p) => p.repo));
-  const counted = `${pulls.length === 1 ? '1 pull request' : `${pulls.length} pull requests`} in ${repos.size === 1 ? '1 repository' : `${repos.size} repositories`}`;
+  const counted = countedPulls(pulls);
   const blocks: KnownBlock[] = [header(`Dependency reviews: ${counted} not reviewed`)];
   blocks.push(section(md`:warning: *Not reviewed* (partial): GitHub failed for many pull requests at once, so they are named here rather than in a card each. None of them passed: each is tried again at the next sweep and gets its own review card once it is reviewed.`));
   for (const c of notice.causes) {
@@ -106,5 +107,46 @@ export function pullRequestsNotReviewedMessage(notice: PullRequestsNotReviewed):
     if (c.reasons.length > 0) blocks.push(context(listWithin(c.reasons.map((r) => md`${r}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })));
   }
   const text = md`Dependency reviews: ${counted} not reviewed (partial): ${notice.causes.map((c) => c.cause).join('; ')}. Tried again at the next sweep.`.text;
+  return { text, blocks };
+}
+
+/** "6 pull requests in 2 repositories". */
+function countedPulls(pulls: readonly { repo: string }[]): string {
+  const repos = new Set(pulls.map((p) => p.repo));
+  return `${pulls.length === 1 ? '1 pull request' : `${pulls.length} pull requests`} in ${repos.size === 1 ? '1 repository' : `${repos.size} repositories`}`;
+}
+
+/** How the message, once over, says what became of one pull request it named. */
+const OUTCOME_LINE: Record<NotReviewedOutcome, string> = {
+  reviewed: ':white_check_mark: reviewed, on its own card',
+  'not-reviewed': ':warning: still not reviewed: its own card says why, and it is tried again at each sweep',
+  closed: 'merged or closed',
+  'no-card': 'no card here: closed before it was reviewed, nothing to review at its head, or no longer watched here',
+};
+
+/**
+ * The message once no sweep names any of its pull requests in the channel: not a "not reviewed"
+ * left standing, but what became of each (reviewed after all, on its own card, or still not).
+ */
+function pullRequestsNotReviewedOverMessage(notice: PullRequestsNotReviewed, over: NonNullable<PullRequestsNotReviewed['over']>): SlackMessage {
+  const pulls = notice.causes.flatMap((c) => c.pulls);
+  const counted = countedPulls(pulls);
+  const outcomeOf = new Map(over.outcomes.map((o) => [`${o.repo}#${o.number}`, o.outcome]));
+  const reviewed = pulls.filter((p) => outcomeOf.get(`${p.repo}#${p.number}`) === 'reviewed').length;
+  const headline = reviewed === pulls.length ? `${counted} reviewed after all` : `${reviewed} of ${counted} reviewed after all`;
+  const stillNot = pulls.filter((p) => outcomeOf.get(`${p.repo}#${p.number}`) === 'not-reviewed').length;
+  const blocks: KnownBlock[] = [header(`Dependency reviews: ${headline}`)];
+  blocks.push(
+    section(
+      stillNot > 0
+        ? md`*Over*: GitHub answered again. These pull requests were not reviewed when this message was posted; each now has its own card: ${String(reviewed)} reviewed, ${String(stillNot)} still not reviewed (its card says why).`
+        : md`:white_check_mark: *Over*: GitHub answered again. These pull requests were not reviewed when this message was posted; they were reviewed after all, each on its own card.`,
+    ),
+  );
+  for (const c of notice.causes) {
+    const lines = c.pulls.map((p) => md`• ${md.link(p.url, `${p.repo} #${p.number}`)} ${p.title} · ${OUTCOME_LINE[outcomeOf.get(`${p.repo}#${p.number}`) ?? 'no-card']}`.text);
+    blocks.push(...listSections(md`*${c.cause}* (then)`.text, lines, { room: CAUSE_ROOM, more: (left) => `…and ${left} more` }));
+  }
+  const text = md`Dependency reviews: ${headline}${stillNot > 0 ? ` (${stillNot} still not reviewed, on their own cards)` : ', each on its own card'}.`.text;
   return { text, blocks };
 }

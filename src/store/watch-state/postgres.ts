@@ -20,7 +20,7 @@ import { DEFAULT_SCHEDULES, partialReasonsColumn, SCHEDULE_KINDS, storedErrorTex
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, SweepProblems, WatchStateStore } from './types.js';
 import { inOrder } from './types.js';
 import { planFindings } from '../findings-diff.js';
-import { PULL_LISTING_ID, sameSweepProblems, sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
+import { PULL_LISTING_ID, PULL_NOT_REVIEWED_ID, sameSweepProblems, sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
 import { REPO_SUMMARY_COLUMNS, withoutAdvisoryReasons, toAlert, toFinding, toState, toSummary, toWatch, type AlertDbRow, type FindingDbRow, type RepoSummaryDbRow, type StateDbRow, type WatchDbRow } from '../watch-rows.js';
 import { compareCodeUnits } from '../../text-order.js';
 
@@ -298,6 +298,14 @@ export class PostgresWatchState implements WatchStateStore {
       if (res.rowCount !== 1) return null;
       return PostgresOutbox.write(c, messages, now);
     });
+  }
+
+  async pullNotReviewedNotices(): Promise<string | null> {
+    return (await this.pool.query<{ problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_NOT_REVIEWED_ID}'`)).rows[0]?.problems ?? null;
+  }
+
+  async recordPullNotReviewedNotices(state: string, now: Date): Promise<void> {
+    await this.pool.query(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_NOT_REVIEWED_ID}', $1, $2, NULL, $2) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`, [state, iso(now)]);
   }
 
   // ------------------------------------------------------------------ findings

@@ -13,7 +13,7 @@ import type { OutboundMessage } from '../outbox/types.js';
 import { SqliteOutbox } from '../outbox/sqlite.js';
 import type { AlertRow, ChannelIgnore, FindingRow, FindingsDiff, RepoStateRow, RepoSummary, ScheduleKind, ScheduleRow, WatchRow, WatchStore } from '../watches.js';
 import type { AlertChange, AuditRecord, CheckedRepo, FindingsUpdate, NewWatch, SeenCodeFinding, SweepProblems, WatchStateStore } from './types.js';
-import { PULL_LISTING_ID, sameSweepProblems, sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
+import { PULL_LISTING_ID, PULL_NOT_REVIEWED_ID, sameSweepProblems, sweepProblemsColumn, toSweepProblems, type SweepStatusDbRow } from '../watch-rows.js';
 import { inOrder } from './types.js';
 
 export class SqliteWatchState implements WatchStateStore {
@@ -179,6 +179,16 @@ export class SqliteWatchState implements WatchStateStore {
         return this.outbox.write(messages, now);
       })
       .immediate();
+  }
+
+  async pullNotReviewedNotices(): Promise<string | null> {
+    return this.db.prepare<[], { problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_NOT_REVIEWED_ID}'`).get()?.problems ?? null;
+  }
+
+  async recordPullNotReviewedNotices(state: string, now: Date): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_NOT_REVIEWED_ID}', @state, @now, NULL, @now) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`)
+      .run({ state, now: now.toISOString() });
   }
 
   async openFindings(repo: string): Promise<FindingRow[]> {

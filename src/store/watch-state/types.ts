@@ -168,6 +168,13 @@ export interface WatchStateStore {
    * without the condition both would post, or one would reopen a notice the other had just ended.
    */
   changePullListingProblems(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null>;
+  /**
+   * The messages naming pull requests not reviewed that still stand, per channel
+   * (src/watch/pr-review/not-reviewed-notice.ts): its text as last recorded, null when never
+   * recorded. sweep_status's row `pull-requests-not-reviewed`; the store does not read it.
+   */
+  pullNotReviewedNotices(): Promise<string | null>;
+  recordPullNotReviewedNotices(state: string, now: Date): Promise<void>;
 
   // Findings ------------------------------------------------------------------------------------
   openFindings(repo: string): Promise<FindingRow[]>;

@@ -59,10 +59,11 @@ import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS } from '../../python/includes.js';
 import { announceUnlistedPullRequests, type ListingFailure } from './listing-notice.js';
+import { announceNotReviewed, type DueNotReviewed } from './not-reviewed-notice.js';
 import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
 import { readsHere, type ManifestReads } from '../../workers/jobs/manifest-reads.js';
 import { nothingToReview, notReviewed, reviewDependencies, type DependencyReview } from './review.js';
-import { PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_REVIEWED, type PullRequestRef, type PullRequestReviewCard, type PullRequestsNotReviewed } from '../messages.js';
+import { PULL_REQUEST_REVIEW, type PullRequestRef, type PullRequestReviewCard, type PullRequestsNotReviewed } from '../messages.js';
 
 export interface PullRequestReviewOptions {
   /** The reviews posted and the outbox their cards go through (PostgreSQL with DATABASE_URL: shared by replicas). */
@@ -110,11 +111,10 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   const repos = await watchedRepos(options.state);
   const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [], notes: [] };
   const unlisted: ListingFailure[] = [];
-  if (repos.size > 0) {
-    const notReviewedThisSweep: NotReviewedPull[] = [];
-    await reviewEach(options, repos, result, notReviewedThisSweep, unlisted);
-    await sayAllNotReviewed(options, repos, notReviewedThisSweep, result);
-  }
+  const notReviewedThisSweep: NotReviewedPull[] = [];
+  if (repos.size > 0) await reviewEach(options, repos, result, notReviewedThisSweep, unlisted);
+  // Also with nothing watched any more: a message naming pull requests not reviewed is ended.
+  await sayAllNotReviewed(options, repos, notReviewedThisSweep, new Set(unlisted.map((u) => u.repo)), result);
   // Also with nothing watched any more: a notice still standing is ended.
   await sayUnlisted(options, repos, unlisted, result);
   return result;
@@ -657,9 +657,10 @@ const notReviewedSummaryKey = (channel: string, pulls: readonly PullRequestRef[]
  * nothing, and no older verdict stands); a channel with none gets a card of its own, unless
  * NOT_REVIEWED_SUMMARY_FROM or more failed there for the same cause: those are named in one message
  * (PULL_REQUESTS_NOT_REVIEWED). No row is kept for them, so the next sweep tries each again and its
- * review, once made, is posted as its own card.
+ * review, once made, is posted as its own card; the message is edited once no sweep names any of them
+ * in the channel (not-reviewed-notice.ts), so no "not reviewed" stands for pull requests reviewed since.
  */
-async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, pulls: readonly NotReviewedPull[], result: PullRequestReviewResult): Promise<void> {
+async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, pulls: readonly NotReviewedPull[], unlistedRepos: ReadonlySet<string>, result: PullRequestReviewResult): Promise<void> {
   const newIn = new Map<string, Map<NotReviewedCause, NotReviewedPull[]>>();
   for (const pull of pulls) {
     for (const channel of repos.get(pull.ref.repo) ?? []) {
@@ -672,7 +673,7 @@ async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: Reado
     }
   }
   const summarised = new Set<string>();
-  const summaries: OutboundMessage[] = [];
+  const summaries: DueNotReviewed[] = [];
   for (const [channel, byCause] of newIn) {
     const causes = [...byCause].filter(([, many]) => many.length >= NOT_REVIEWED_SUMMARY_FROM);
     if (causes.length === 0) continue;
@@ -685,7 +686,7 @@ async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: Reado
       })),
     };
     const key = notReviewedSummaryKey(channel, causes.flatMap(([, many]) => many.map((p) => p.ref)));
-    summaries.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data, channel, op: 'post', messageKey: key, idempotencyKey: key });
+    summaries.push({ channel, key, notice: data });
   }
   for (const { ref, known, reason } of pulls) {
     try {
@@ -698,13 +699,14 @@ async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: Reado
       result.errors.push(`${ref.repo}#${ref.number}: its "not reviewed" card could not be written (${errorLine(err)})`);
     }
   }
-  if (summaries.length === 0) return;
+  // Posted once per channel while it lasts, edited when what it names changes, and once it is over
+  // (each reviewed after all, or failing alone on its own card): also when nothing failed this sweep.
   try {
-    await options.state.announce(summaries, options.now());
-    result.notes.push(`${summarised.size} "not reviewed" cards said in ${plural(summaries.length, 'message')} naming them instead`);
+    await announceNotReviewed({ state: options.state, reviews: options.reviews, due: summaries, unlistedRepos, now: options.now() });
+    if (summaries.length > 0) result.notes.push(`${summarised.size} "not reviewed" cards said in ${plural(summaries.length, 'message')} naming them instead`);
   } catch (err) {
     options.logger?.warn({ err }, 'could not say which pull requests were not reviewed');
-    result.errors.push(`the message naming ${summarised.size} pull requests not reviewed could not be written (${errorLine(err)})`);
+    result.errors.push(`${summaries.length > 0 ? `the message naming ${summarised.size} pull requests not reviewed` : 'the edit of a message naming pull requests not reviewed'} could not be written (${errorLine(err)})`);
   }
 }
 
