@@ -61,9 +61,10 @@ function add<Key>(map: Lookup<Key>, key: Key, target: string): void {
 }
 
 /**
- * Names of this length or less test every target within a character of their length: below five
+ * Names of this length or less also test every target of their length or one less: below five
  * characters a swap (`abcd` → `bacd`) or a doubled letter of a two-letter target can change both a
- * name's first two and its last two characters, so the ends would miss them.
+ * name's first two and its last two characters, so the ends would miss them. (The other edits need
+ * a target of five or more, which shares an end with any name one edit away.)
  */
 const SHORT = 4;
 
@@ -71,16 +72,16 @@ const SHORT = 4;
 const pairKey = (name: string, at: number): number => name.charCodeAt(at) * 0x10000 + name.charCodeAt(at + 1);
 
 interface Lookups {
-  /** Targets by length. */
-  byLength: string[][];
   /**
    * Targets by length, then by their first two characters (byStart) or their last two (byEnd). One
-   * edit changes a name in one place, so a name of more than SHORT characters one edit from a target
-   * shares its first two or its last two characters, and is within one of its length: a name tests
-   * the one or two targets that do, and makes no string to find them.
+   * edit changes a name in one place, so a name one edit from a target is within one of its length
+   * and, but for SHORT names, shares its first two or its last two characters: a name tests the one
+   * or two targets that do, and makes no string to find them.
    */
   byStart: Lookup<number>[];
   byEnd: Lookup<number>[];
+  /** Targets of SHORT characters or fewer, by length. */
+  short: string[][];
   skeletons: Lookup<string>;
   joined: Lookup<string>;
   words: Lookup<string>;
@@ -157,14 +158,17 @@ export class TyposquatChecker {
       }
     };
     const length = normalized.length;
-    if (length <= SHORT) for (let targetLength = length - 1; targetLength <= length + 1; targetLength++) edits(l.byLength[targetLength]);
-    else {
+    if (length > 1) {
       const start = pairKey(normalized, 0);
       const end = pairKey(normalized, length - 2);
       for (let targetLength = length - 1; targetLength <= length + 1; targetLength++) {
         edits(l.byStart[targetLength]?.get(start));
         edits(l.byEnd[targetLength]?.get(end));
       }
+    }
+    if (length <= SHORT) {
+      edits(l.short[length - 1]);
+      edits(l.short[length]);
     }
 
     each(l.skeletons.get(skeleton(normalized)), 'confusable');
@@ -189,15 +193,15 @@ export class TyposquatChecker {
 
   private build(): Lookups {
     if (this.lookups !== null && this.builtFor === this.index.version) return this.lookups;
-    const l: Lookups = { byLength: [], byStart: [], byEnd: [], skeletons: new Map(), joined: new Map(), words: new Map(), cores: new Map() };
+    const l: Lookups = { byStart: [], byEnd: [], short: [], skeletons: new Map(), joined: new Map(), words: new Map(), cores: new Map() };
     for (const [target, { popularity }] of this.index.names()) {
       if (popularity < this.minTarget) continue;
       const length = target.length;
-      (l.byLength[length] ??= []).push(target);
       if (length > 1) {
         add((l.byStart[length] ??= new Map()), pairKey(target, 0), target);
         add((l.byEnd[length] ??= new Map()), pairKey(target, length - 2), target);
       }
+      if (length <= SHORT) (l.short[length] ??= []).push(target);
       add(l.skeletons, skeleton(target), target);
       add(l.joined, withoutSeparators(target), target);
       const words = sortedWords(target);
