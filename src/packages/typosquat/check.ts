@@ -62,9 +62,9 @@ function add<Key>(map: Lookup<Key>, key: Key, target: string): void {
 
 /**
  * Names of this length or less also test every target of their length or one less: below five
- * characters a swap (`abcd` → `bacd`) or a doubled letter of a two-letter target can change both a
- * name's first two and its last two characters, so the ends would miss them. (The other edits need
- * a target of five or more, which shares an end with any name one edit away.)
+ * characters a swap (`abcd` → `bacd`) or a doubled letter of a target of one or two (`ab` → `aab`)
+ * can change both a name's first two and its last two characters, so the ends would miss them. (The
+ * other edits need a target of five or more, which shares an end with any name one edit away.)
  */
 const SHORT = 4;
 
