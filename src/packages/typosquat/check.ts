@@ -1,7 +1,8 @@
 /**
  * The typosquat check: does this name look like a more popular one? Pure and fast: the lookups are
  * built once from a PopularityIndex (rebuilt only when the index changes), then each name costs a
- * few map lookups per character, whatever the number of popular names.
+ * few map lookups and a test of the handful of targets that share its ends, whatever the number of
+ * popular names.
  *
  * Rules, in the order the issue states them:
  * - names equal under PEP 503 are the same project and never flagged (`Typing_Extensions`);
@@ -17,7 +18,7 @@
 import { isValidName, normalizeName } from '../../python/names.js';
 import { LEGITIMATE_NEIGHBOURS } from './legitimate-neighbours.js';
 import { PopularityIndex } from './popularity.js';
-import { adjacentSwaps, core, deletions, insertionsUndone, keyboardSlipsUndone, KIND_TEXT, skeleton, sortedWords, type SquatKind, undoubled, withoutSeparators } from './variants.js';
+import { core, isInsertion, isOmission, isRepetition, isSubstitution, isSwap, KIND_TEXT, skeleton, sortedWords, type SquatKind, withoutSeparators } from './variants.js';
 import { compareCodeUnits } from '../../text-order.js';
 
 export interface SimilarName {
@@ -51,23 +52,58 @@ export interface CheckerOptions {
   minTargetPopularity?: number;
 }
 
-type Lookup = Map<string, string[]>;
+type Lookup<Key> = Map<Key, string[]>;
 
-function add(map: Lookup, key: string, target: string): void {
+function add<Key>(map: Lookup<Key>, key: Key, target: string): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [target]);
   else if (!list.includes(target)) list.push(target);
 }
 
+/**
+ * Names of this length or less also test every target of their length or one less: below five
+ * characters a swap (`abcd` → `bacd`) or a doubled letter of a target of one or two (`ab` → `aab`)
+ * can change both a name's first two and its last two characters, so the ends would miss them. (The
+ * other edits need a target of five or more, which shares an end with any name one edit away.)
+ */
+const SHORT = 4;
+
+/** The character codes at `at` and `at + 1`, as one number. */
+const pairKey = (name: string, at: number): number => name.charCodeAt(at) * 0x10000 + name.charCodeAt(at + 1);
+
 interface Lookups {
-  exact: Set<string>;
-  deleted: Lookup;
-  skeletons: Lookup;
-  joined: Lookup;
-  words: Lookup;
-  cores: Lookup;
-  /** Each target with one letter replaced by a keyboard neighbour (keyboardSlipsUndone). */
-  slipped: Lookup;
+  /**
+   * Targets by length, then by their first two characters (byStart) or their last two (byEnd). One
+   * edit changes a name in one place, so a name one edit from a target is within one of its length
+   * and, but for SHORT names, shares its first two or its last two characters: a name tests the one
+   * or two targets that do, and makes no string to find them.
+   */
+  byStart: Lookup<number>[];
+  byEnd: Lookup<number>[];
+  /** Targets of SHORT characters or fewer, by length. */
+  short: string[][];
+  skeletons: Lookup<string>;
+  joined: Lookup<string>;
+  words: Lookup<string>;
+  cores: Lookup<string>;
+}
+
+/**
+ * The first edit that makes `name` of `target` in the order `check` takes them, or null. The
+ * lengths tell which can apply: a name one shorter, omission; one longer, repetition or insertion;
+ * as long, swap or substitution.
+ */
+function editKind(name: string, target: string): SquatKind | null {
+  switch (target.length - name.length) {
+    case 1:
+      return isOmission(name, target) ? 'omission' : null;
+    case -1:
+      return isRepetition(name, target) ? 'repetition' : isInsertion(name, target) ? 'insertion' : null;
+    case 0:
+      return isSwap(name, target) ? 'swap' : isSubstitution(name, target) ? 'substitution' : null;
+    default:
+      return null;
+  }
 }
 
 export class TyposquatChecker {
@@ -85,40 +121,63 @@ export class TyposquatChecker {
     this.legitimate = new Set(LEGITIMATE_NEIGHBOURS.map((n) => `${normalizeName(n.name)}\0${normalizeName(n.neighbour)}`));
   }
 
+  /**
+   * Each target the name resembles is reported once, with the first kind that holds in this order
+   * (cheapest and most specific first): omission, repetition, swap, confusable, separator, word
+   * order, prefix/suffix, and last, as the broadest readings, insertion and substitution (`f1ask` is
+   * confusable, `python3-dateutil` a prefix, before either is a character added).
+   */
   check(name: string, options: CheckOptions = {}): TyposquatResult {
     const normalized = normalizeName(name);
     const result: TyposquatResult = { name, normalized, suspect: false, similarTo: [] };
     if (!isValidName(name.trim())) return result;
     const l = this.build();
-    const own = Math.max(this.index.popularity(normalized), options.popularity ?? 0);
 
     const found = new Map<string, SquatKind>();
+    // Read only once a target turns up: most names resemble nothing.
+    let own: number | undefined;
     const consider = (target: string, kind: SquatKind): void => {
       if (target === normalized || found.has(target) || this.legitimate.has(`${normalized}\0${target}`)) return;
+      own ??= Math.max(this.index.popularity(normalized), options.popularity ?? 0);
       if (this.index.popularity(target) <= own) return;
       found.set(target, kind);
     };
-    const each = (keys: Iterable<string>, kind: SquatKind, map: Lookup | Set<string>): void => {
-      for (const key of keys) {
-        if (map instanceof Set) {
-          if (map.has(key)) consider(key, kind);
-        } else for (const target of map.get(key) ?? []) consider(target, kind);
-      }
+    const each = (targets: readonly string[] | undefined, kind: SquatKind): void => {
+      if (targets !== undefined) for (const target of targets) consider(target, kind);
     };
 
-    // Cheapest and most specific first: the first kind found for a target is the one reported.
-    each([normalized], 'omission', l.deleted);
-    each(undoubled(normalized), 'repetition', l.exact);
-    each(adjacentSwaps(normalized), 'swap', l.exact);
-    each([skeleton(normalized)], 'confusable', l.skeletons);
-    each([withoutSeparators(normalized)], 'separator', l.joined);
+    // The edits; insertion and substitution wait for the look-alikes, which come before them.
+    let late: [string, SquatKind][] | undefined;
+    const edits = (targets: readonly string[] | undefined): void => {
+      if (targets === undefined) return;
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[i]!;
+        const kind = editKind(normalized, target);
+        if (kind === 'insertion' || kind === 'substitution') (late ??= []).push([target, kind]);
+        else if (kind !== null) consider(target, kind);
+      }
+    };
+    const length = normalized.length;
+    if (length > 1) {
+      const start = pairKey(normalized, 0);
+      const end = pairKey(normalized, length - 2);
+      for (let targetLength = length - 1; targetLength <= length + 1; targetLength++) {
+        edits(l.byStart[targetLength]?.get(start));
+        edits(l.byEnd[targetLength]?.get(end));
+      }
+    }
+    if (length <= SHORT) {
+      edits(l.short[length - 1]);
+      edits(l.short[length]);
+    }
+
+    each(l.skeletons.get(skeleton(normalized)), 'confusable');
+    each(l.joined.get(withoutSeparators(normalized)), 'separator');
     const words = sortedWords(normalized);
-    if (words !== null) each([words], 'word-order', l.words);
-    each([core(normalized)], 'prefix-suffix', l.cores);
-    // Last, as the broadest readings: `f1ask` is confusable, `python3-dateutil` a prefix.
-    each(insertionsUndone(normalized), 'insertion', l.exact);
-    // The neighbours are symmetric, so a slip is looked up as the targets' own slips, made once (build).
-    each([normalized], 'substitution', l.slipped);
+    if (words !== null) each(l.words.get(words), 'word-order');
+    each(l.cores.get(core(normalized)), 'prefix-suffix');
+    if (late !== undefined) for (const [target, kind] of late) consider(target, kind);
+    if (found.size === 0) return result;
 
     result.similarTo = [...found]
       .map(([target, kind]) => ({ name: target, kind, popularity: this.index.popularity(target), source: this.index.sourceOf(target) ?? '' }))
@@ -134,17 +193,20 @@ export class TyposquatChecker {
 
   private build(): Lookups {
     if (this.lookups !== null && this.builtFor === this.index.version) return this.lookups;
-    const l: Lookups = { exact: new Set(), deleted: new Map(), skeletons: new Map(), joined: new Map(), words: new Map(), cores: new Map(), slipped: new Map() };
+    const l: Lookups = { byStart: [], byEnd: [], short: [], skeletons: new Map(), joined: new Map(), words: new Map(), cores: new Map() };
     for (const [target, { popularity }] of this.index.names()) {
       if (popularity < this.minTarget) continue;
-      l.exact.add(target);
-      for (const d of deletions(target)) add(l.deleted, d, target);
+      const length = target.length;
+      if (length > 1) {
+        add((l.byStart[length] ??= new Map()), pairKey(target, 0), target);
+        add((l.byEnd[length] ??= new Map()), pairKey(target, length - 2), target);
+      }
+      if (length <= SHORT) (l.short[length] ??= []).push(target);
       add(l.skeletons, skeleton(target), target);
       add(l.joined, withoutSeparators(target), target);
       const words = sortedWords(target);
       if (words !== null) add(l.words, words, target);
       add(l.cores, core(target), target);
-      for (const slip of keyboardSlipsUndone(target)) add(l.slipped, slip, target);
     }
     this.lookups = l;
     this.builtFor = this.index.version;
