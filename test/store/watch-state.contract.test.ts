@@ -361,14 +361,44 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the watch state on %s', (dialect
     const [a, b] = await open();
     expect(await b.pullNotReviewedNotices()).toBeNull();
     expect(await a.changePullListingProblems(null, '{"failing":[],"notices":[]}', [], later(1))).toBe(0);
-    await a.recordPullNotReviewedNotices('{"notices":[{"channel":"C1","key":"pr-review-not-reviewed:C1:ab"}]}', later(1));
+    // The listing's row being there already is not this one's: nothing was read, nothing is kept.
+    expect(await a.changePullNotReviewedNotices(null, '{"notices":[{"channel":"C1","key":"pr-review-not-reviewed:C1:ab"}]}', [], later(1))).toBe(0);
     expect(await b.pullNotReviewedNotices()).toBe('{"notices":[{"channel":"C1","key":"pr-review-not-reviewed:C1:ab"}]}');
-    await b.recordPullNotReviewedNotices('{"notices":[]}', later(2));
+    expect(await b.changePullNotReviewedNotices('{"notices":[{"channel":"C1","key":"pr-review-not-reviewed:C1:ab"}]}', '{"notices":[]}', [], later(2))).toBe(0);
     expect(await a.pullNotReviewedNotices()).toBe('{"notices":[]}');
+    expect(await a.pullListingProblems()).toBe('{"failing":[],"notices":[]}');
+    // Nor is this row the listing's: each is compared with what was read of it alone.
+    expect(await b.changePullListingProblems('{"notices":[]}', '{"failing":[{"repo":"octo/app"}],"notices":[]}', [], later(2))).toBeNull();
     expect(await a.pullListingProblems()).toBe('{"failing":[],"notices":[]}');
     await b.recordSweepProblems(['advisory refresh failed (OSV answered 503)'], later(3));
     expect(await a.pullNotReviewedNotices()).toBe('{"notices":[]}');
     expect(await a.sweepProblems()).toMatchObject({ problems: ['advisory refresh failed (OSV answered 503)'], since: later(3).toISOString() });
+  });
+
+  it('records the messages naming pull requests not reviewed, with their posts and edits, only over the text they were decided from, even when two replicas race', async () => {
+    const [a, b] = await open();
+    const message = (key: string, op: 'post' | 'update' = 'post', edit = key): OutboundMessage[] => [{ kind: 'pull-requests-not-reviewed', data: { key }, channel: CHANNEL, op, messageKey: key, idempotencyKey: edit }];
+    // Both read nothing kept yet, and both post (each saw other pull requests: other keys): one of them is written.
+    const first = await Promise.all([
+      a.changePullNotReviewedNotices(null, '{"by":"a"}', message('pr-review-not-reviewed:a'), later(1)),
+      b.changePullNotReviewedNotices(null, '{"by":"b"}', message('pr-review-not-reviewed:b'), later(1)),
+    ]);
+    expect([...first].sort()).toEqual([1, null]);
+    const won = first[0] === 1 ? 'a' : 'b';
+    expect(await a.pullNotReviewedNotices()).toBe(`{"by":"${won}"}`);
+    // Both decide from what won: one says it is over, the other would edit it back; one of them is written.
+    const second = await Promise.all([
+      a.changePullNotReviewedNotices(`{"by":"${won}"}`, '{"by":"a2"}', message(`pr-review-not-reviewed:${won}`, 'update', `pr-review-not-reviewed:${won}:over`), later(2)),
+      b.changePullNotReviewedNotices(`{"by":"${won}"}`, '{"by":"b2"}', message(`pr-review-not-reviewed:${won}`, 'update', `pr-review-not-reviewed:${won}:changed@2`), later(2)),
+    ]);
+    expect([...second].sort()).toEqual([1, null]);
+    const won2 = second[0] === 1 ? 'a2' : 'b2';
+    // A decision from a text that is no longer kept writes nothing, not even what it keeps.
+    expect(await b.changePullNotReviewedNotices(null, '{"by":"late"}', message('pr-review-not-reviewed:late'), later(3))).toBeNull();
+    expect(await b.changePullNotReviewedNotices(`{"by":"${won}"}`, '{"by":"late"}', [], later(3))).toBeNull();
+    expect(await b.pullNotReviewedNotices()).toBe(`{"by":"${won2}"}`);
+    expect((await a.outbox.rows({ channel: CHANNEL })).map((r) => r.idempotencyKey)).toEqual([`pr-review-not-reviewed:${won}`, `pr-review-not-reviewed:${won}:${won2 === 'a2' ? 'over' : 'changed@2'}`]);
+    expect(await a.pullListingProblems()).toBeNull();
   });
 
   it('keeps since when a run has had its current problems, and how many it had beyond those it keeps, for every replica', async () => {

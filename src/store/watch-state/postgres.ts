@@ -283,6 +283,19 @@ export class PostgresWatchState implements WatchStateStore {
   }
 
   changePullListingProblems(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null> {
+    return this.changeKept(PULL_LISTING_ID, read, state, messages, now);
+  }
+
+  async pullNotReviewedNotices(): Promise<string | null> {
+    return (await this.pool.query<{ problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_NOT_REVIEWED_ID}'`)).rows[0]?.problems ?? null;
+  }
+
+  changePullNotReviewedNotices(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null> {
+    return this.changeKept(PULL_NOT_REVIEWED_ID, read, state, messages, now);
+  }
+
+  /** A compare-and-set on one of sweep_status's kept texts, with the messages that say it: null, and nothing written, when the row holds something else than `read`. */
+  private changeKept(id: typeof PULL_LISTING_ID | typeof PULL_NOT_REVIEWED_ID, read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null> {
     return inTransaction(this.pool, async (c) => {
       // A compare-and-set on the row, which it locks until the messages are written too. Two
       // replicas creating the row at once: the second waits on the first's insert, then finds it
@@ -290,22 +303,14 @@ export class PostgresWatchState implements WatchStateStore {
       const res =
         read === null
           ? await c.query(
-              `INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_LISTING_ID}', $1, $2, NULL, $2)
+              `INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ($1, $2, $3, NULL, $3)
                ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at WHERE sweep_status.problems IS NULL`,
-              [state, iso(now)],
+              [id, state, iso(now)],
             )
-          : await c.query(`UPDATE sweep_status SET problems = $1, updated_at = $2 WHERE id = '${PULL_LISTING_ID}' AND problems = $3`, [state, iso(now), read]);
+          : await c.query('UPDATE sweep_status SET problems = $2, updated_at = $3 WHERE id = $1 AND problems = $4', [id, state, iso(now), read]);
       if (res.rowCount !== 1) return null;
       return PostgresOutbox.write(c, messages, now);
     });
-  }
-
-  async pullNotReviewedNotices(): Promise<string | null> {
-    return (await this.pool.query<{ problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_NOT_REVIEWED_ID}'`)).rows[0]?.problems ?? null;
-  }
-
-  async recordPullNotReviewedNotices(state: string, now: Date): Promise<void> {
-    await this.pool.query(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_NOT_REVIEWED_ID}', $1, $2, NULL, $2) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`, [state, iso(now)]);
   }
 
   // ------------------------------------------------------------------ findings

@@ -167,28 +167,31 @@ export class SqliteWatchState implements WatchStateStore {
   }
 
   async changePullListingProblems(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null> {
-    // IMMEDIATE: the write lock is taken before the row is compared, so another process's
-    // connection cannot change it in between.
-    return this.db
-      .transaction(() => {
-        const current = this.db.prepare<[], { problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_LISTING_ID}'`).get()?.problems ?? null;
-        if (current !== read) return null;
-        this.db
-          .prepare(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_LISTING_ID}', @state, @now, NULL, @now) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`)
-          .run({ state, now: now.toISOString() });
-        return this.outbox.write(messages, now);
-      })
-      .immediate();
+    return this.changeKept(PULL_LISTING_ID, read, state, messages, now);
   }
 
   async pullNotReviewedNotices(): Promise<string | null> {
     return this.db.prepare<[], { problems: string | null }>(`SELECT problems FROM sweep_status WHERE id = '${PULL_NOT_REVIEWED_ID}'`).get()?.problems ?? null;
   }
 
-  async recordPullNotReviewedNotices(state: string, now: Date): Promise<void> {
-    this.db
-      .prepare(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES ('${PULL_NOT_REVIEWED_ID}', @state, @now, NULL, @now) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`)
-      .run({ state, now: now.toISOString() });
+  async changePullNotReviewedNotices(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null> {
+    return this.changeKept(PULL_NOT_REVIEWED_ID, read, state, messages, now);
+  }
+
+  /** A compare-and-set on one of sweep_status's kept texts, with the messages that say it: null, and nothing written, when the row holds something else than `read`. */
+  private changeKept(id: typeof PULL_LISTING_ID | typeof PULL_NOT_REVIEWED_ID, read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): number | null {
+    // IMMEDIATE: the write lock is taken before the row is compared, so another process's
+    // connection cannot change it in between.
+    return this.db
+      .transaction(() => {
+        const current = this.db.prepare<[string], { problems: string | null }>('SELECT problems FROM sweep_status WHERE id = ?').get(id)?.problems ?? null;
+        if (current !== read) return null;
+        this.db
+          .prepare(`INSERT INTO sweep_status (id, problems, since, recovered_at, updated_at) VALUES (@id, @state, @now, NULL, @now) ON CONFLICT (id) DO UPDATE SET problems = excluded.problems, updated_at = excluded.updated_at`)
+          .run({ id, state, now: now.toISOString() });
+        return this.outbox.write(messages, now);
+      })
+      .immediate();
   }
 
   async openFindings(repo: string): Promise<FindingRow[]> {

@@ -174,7 +174,14 @@ export interface WatchStateStore {
    * recorded. sweep_status's row `pull-requests-not-reviewed`; the store does not read it.
    */
   pullNotReviewedNotices(): Promise<string | null>;
-  recordPullNotReviewedNotices(state: string, now: Date): Promise<void>;
+  /**
+   * Records that text as `state` with the `messages` that say it, as changePullListingProblems
+   * does: in one transaction, only if the row still holds `read`; null, and nothing written, when
+   * another replica recorded first. Without the condition two replicas ending sweeps together could
+   * post two such messages to a channel, or one could edit back a message the other had just said
+   * was over (whose "over" edit would then never come: its idempotency key is spent).
+   */
+  changePullNotReviewedNotices(read: string | null, state: string, messages: readonly OutboundMessage[], now: Date): Promise<number | null>;
 
   // Findings ------------------------------------------------------------------------------------
   openFindings(repo: string): Promise<FindingRow[]>;

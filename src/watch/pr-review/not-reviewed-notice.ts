@@ -10,6 +10,14 @@
  * kept in the watch state (either store) as this module's JSON text, so the sweep after the outage
  * edits it on any replica, after any restart; the store never reads it. A message whose pull
  * requests' repository could not be listed this sweep is left standing: nothing is known of them.
+ *
+ * Every replica that starts a sweep runs this after it, so two may decide at once from the same
+ * text. As with the listing notice, the messages and the new text are written together, and only
+ * over the text they were decided from (changePullNotReviewedNotices): the replica that comes
+ * second writes nothing, rather than post a second message to the channel (it may have seen other
+ * pull requests, so another key) or edit back one the first has just said was over (whose "over"
+ * edit would then never come: its idempotency key is spent). It does not decide again: the first
+ * spoke for the same moment, and the next sweep says what still holds.
  */
 import type { OutboundMessage } from '../../store/outbox/types.js';
 import type { PullReviewState } from '../../store/pull-review-state/types.js';
@@ -41,7 +49,8 @@ export async function announceNotReviewed(input: {
   now: Date;
 }): Promise<number> {
   const { state, now } = input;
-  const kept = readKept(await state.pullNotReviewedNotices());
+  const read = await state.pullNotReviewedNotices();
+  const kept = readKept(read);
   if (input.due.length === 0 && kept.notices.length === 0) return 0;
   const at = now.toISOString();
   const dueIn = new Map(input.due.map((d) => [d.channel, d]));
@@ -72,17 +81,9 @@ export async function announceNotReviewed(input: {
     const over: PullRequestsNotReviewed = { ...open.notice, over: { at, outcomes: await outcomesIn(input.reviews, channel, pulls) } };
     messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: over, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:over` });
   }
-  // Written before what they say is kept as said: a failure in between says it again (an edit),
-  // never leaves a message unsaid. When they cannot be written, the messages stay as they were.
-  let written = 0;
-  try {
-    if (messages.length > 0) written = await state.announce(messages, now);
-  } catch (err) {
-    await state.recordPullNotReviewedNotices(JSON.stringify(kept satisfies Kept), now);
-    throw err;
-  }
-  await state.recordPullNotReviewedNotices(JSON.stringify({ notices } satisfies Kept), now);
-  return written;
+  // Written with what they say, in one transaction: null when another replica recorded first.
+  // When they cannot be written, nothing is, and the messages stay as they were.
+  return (await state.changePullNotReviewedNotices(read, JSON.stringify({ notices } satisfies Kept), messages, now)) ?? 0;
 }
 
 /** What became of each pull request the message named, from the channel's review cards now. */

@@ -1,0 +1,137 @@
+/**
+ * The message naming pull requests not reviewed for one cause (an outage), decided by two replicas
+ * sharing one store (two pools on one real PostgreSQL; two connections to one SQLite file): each
+ * replica runs the pull-request part after the sweep it started, so two may decide at once from the
+ * same kept state. The channel still gets one such message per outage, and the message it has
+ * always gets its "over" edit: a replica that read the state before another one changed it writes
+ * nothing, as with the notice of pull requests not listed (pr-review-not-listed-replicas.test.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OutboxRow } from '../../src/store/outbox/types.js';
+import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
+import type { WatchStateStore } from '../../src/store/watch-state/types.js';
+import { WatchStore } from '../../src/store/watches.js';
+import { announceNotReviewed, type DueNotReviewed } from '../../src/watch/pr-review/not-reviewed-notice.js';
+import { PULL_REQUESTS_NOT_REVIEWED, type PullRequestsNotReviewed } from '../../src/watch/messages.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import { openTestDb, tempDbPath } from './helpers.js';
+
+type Dialect = 'sqlite' | 'postgres';
+const CHANNEL = 'C0NOTREVIEWED1';
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+/** No pull request has a card of its own in the channel: each one named is "no card" once it is over. */
+const reviews = { reviewsOf: async () => [] };
+
+/** The channel's message for these pull requests (number@head), GitHub answering 503 for each. */
+function due(...pulls: `${number}@${string}`[]): DueNotReviewed[] {
+  const named = pulls.map((p) => {
+    const [number, headSha] = p.split('@') as [string, string];
+    return { repo: 'octo/shop', number: Number(number), title: `Bump #${number}`, url: `https://github.com/octo/shop/pull/${number}`, headSha };
+  });
+  return [{ channel: CHANNEL, key: `pr-review-not-reviewed:${CHANNEL}:${pulls.join(',')}`, notice: { causes: [{ cause: 'GitHub could not compare them', reasons: ['GitHub answered 503'], pulls: named }] } }];
+}
+
+const sweep = (state: WatchStateStore, pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), now });
+
+/**
+ * A replica's store that stops once it has read the kept state, until `go()`: another replica's
+ * whole decision fits between its read and its write, as it may when two sweeps end together.
+ */
+function pausedAfterRead(store: WatchStateStore): { store: WatchStateStore; read: Promise<void>; go: () => void } {
+  let readDone!: () => void;
+  let go!: () => void;
+  const read = new Promise<void>((resolve) => (readDone = resolve));
+  const gate = new Promise<void>((resolve) => (go = resolve));
+  const paused = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'pullNotReviewedNotices')
+        return async () => {
+          const text = await target.pullNotReviewedNotices();
+          readDone();
+          await gate;
+          return text;
+        };
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: paused, read, go };
+}
+
+async function openStores(dialect: Dialect): Promise<{ stores: [WatchStateStore, WatchStateStore]; close: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const path = tempDbPath();
+    const dbs = [openTestDb(path), openTestDb(path)];
+    return { stores: [new SqliteWatchState(new WatchStore(dbs[0]!)), new SqliteWatchState(new WatchStore(dbs[1]!))], close: async () => dbs.forEach((db) => db.close()) };
+  }
+  const database = await createTestDatabase();
+  const pools = await Promise.all([database.open({ max: 4 }), database.open({ max: 4 })]);
+  return { stores: [new PostgresWatchState(pools[0]!), new PostgresWatchState(pools[1]!)], close: () => database.drop() };
+}
+
+/** The messages posted to the channel, each with what its last row (post or edit) says. */
+function lastWordOfEachMessage(rows: readonly OutboxRow[]): { key: string; pulls: string[]; over: boolean }[] {
+  const messages = rows.filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED);
+  return messages
+    .filter((r) => r.op === 'post')
+    .map((post) => {
+      const last = messages.filter((r) => r.messageKey === post.messageKey).at(-1)!;
+      const data = last.data as PullRequestsNotReviewed;
+      return { key: post.messageKey, pulls: data.causes.flatMap((c) => c.pulls.map((p) => `${p.number}@${p.headSha}`)), over: data.over !== undefined };
+    });
+}
+
+describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message with two replicas on %s', (dialect) => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  const open = async () => {
+    const opened = await openStores(dialect);
+    close = opened.close;
+    return opened.stores;
+  };
+
+  it('posts one message when a replica decides from what it read before the other one posted', async () => {
+    const [a, b] = await open();
+    // b listed a moment before a, when #3 was not open yet: the two name other pull requests.
+    const late = pausedAfterRead(b);
+    const second = sweep(late.store, due('1@h1', '2@h2'), at(40));
+    await late.read;
+    await sweep(a, due('1@h1', '2@h2', '3@h3'), at(30));
+    late.go();
+    expect(await second).toBe(0);
+    expect(lastWordOfEachMessage(await a.outbox.rows({ channel: CHANNEL }))).toEqual([{ key: due('1@h1', '2@h2', '3@h3')[0]!.key, pulls: ['1@h1', '2@h2', '3@h3'], over: false }]);
+
+    // GitHub answers again, both replicas at once: the one message says it is over, once.
+    await Promise.all([sweep(a, [], at(3_600_000)), sweep(b, [], at(3_600_010))]);
+    const rows = (await b.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED);
+    expect(rows.map((r) => r.op)).toEqual(['post', 'update']);
+    expect(lastWordOfEachMessage(rows)).toEqual([{ key: rows[0]!.messageKey, pulls: ['1@h1', '2@h2', '3@h3'], over: true }]);
+  });
+
+  it('never undoes the "over" edit another replica has just written, so the end of every outage is said', async () => {
+    const [a, b] = await open();
+    await sweep(a, due('1@h1', '2@h2', '3@h3'), at(0));
+    // b read the message standing; a then reviews them all and ends it; b goes on with what its own
+    // sweep found a moment earlier (#4 failing too), which would edit the ended message back.
+    const late = pausedAfterRead(b);
+    const stale = sweep(late.store, due('1@h1', '2@h2', '3@h3', '4@h4'), at(3_600_000));
+    await late.read;
+    await sweep(a, [], at(3_600_010));
+    late.go();
+    expect(await stale).toBe(0);
+    expect(lastWordOfEachMessage(await a.outbox.rows({ channel: CHANNEL }))).toEqual([{ key: expect.any(String), pulls: ['1@h1', '2@h2', '3@h3'], over: true }]);
+
+    // What b saw, if it lasts, is said by the next sweep, and its end too.
+    await sweep(b, due('1@h1', '2@h2', '3@h3', '4@h4'), at(7_200_000));
+    await sweep(a, [], at(10_800_000));
+    expect(lastWordOfEachMessage(await b.outbox.rows({ channel: CHANNEL }))).toEqual([
+      { key: expect.any(String), pulls: ['1@h1', '2@h2', '3@h3'], over: true },
+      { key: expect.any(String), pulls: ['1@h1', '2@h2', '3@h3', '4@h4'], over: true },
+    ]);
+  });
+});
