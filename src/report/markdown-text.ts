@@ -35,9 +35,10 @@ const ZERO_WIDTH_SPACE = '\u200B';
 /**
  * `text` with every `@` that could start a mention followed by a zero-width space: an `@` after a
  * word character (`git@github.com`) starts none, and is left as written, so a URL or an address in
- * a code span can still be copied as it is.
+ * a code span can still be copied as it is. An `@` after another `@` does (`@@team` mentions the
+ * team: to GitHub `@` is not a word character).
  */
-export const breakMentions = (text: string): string => text.replace(/(?<![\w@])@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`);
+export const breakMentions = (text: string): string => text.replace(/(?<!\w)@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`);
 
 /**
  * `text` as literal Markdown inline text on one line: syntax characters backslash-escaped, `<` as

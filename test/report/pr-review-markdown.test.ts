@@ -45,7 +45,8 @@ const plainText = (markdown: string) =>
     .replace(/&lt;/g, '<')
     .replace(/`+/g, '')
     .replace(/\\(.)/g, '$1');
-const MENTION = /(^|[^\w@])@[A-Za-z0-9]/m;
+// As GitHub reads a mention: `@name` after the start or any character that is not a word character (`@` too).
+const MENTION = /(^|\W)@[A-Za-z0-9]/m;
 
 describe('mentions in the review comment', () => {
   it('notify no one: not from reasons or errors, nor from file paths and URLs in code spans', () => {
@@ -54,7 +55,7 @@ describe('mentions in the review comment', () => {
       review({
         verdict: 'caution',
         changes: [{ name: 'reqeusts', kind: 'added', from: null, to: '0.0.1', file: 'requirements.txt', card: { verdict: 'caution', partial: false, reasons: ['maintained by @octo-org/security'], advisories: [], similarTo: null } }],
-        newSources: [{ name: 'lib', url: 'https://files.example/@octo-org/lib-1.0.whl', kind: 'url', file: 'deps/@everyone.txt', line: 2 }],
+        newSources: [{ name: 'lib', url: 'https://files.example/@octo-org/lib-1.0.whl', kind: 'url', file: 'deps/@everyone.txt', line: 2 }, { name: 'lib2', url: 'https://files.example/lib2.whl', kind: 'url', file: 'deps/@@octo-org/team.txt', line: 3 }],
         errors: ['requirements.txt: @everyone <b>broke</b>'],
       } as Partial<DependencyReview>),
     );
