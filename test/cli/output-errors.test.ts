@@ -35,7 +35,7 @@ beforeAll(async () => {
   writeFileSync(join(vulnerable, 'requirements.txt'), [...pins].map(([name, version]) => `${name}==${version}`).join('\n') + '\n');
   const imported = await run(process.execPath, [BIN, 'db', 'import', '--db', mirror, ADVISORIES_JSONL_GZ], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
   if (imported.code !== 0) throw new Error(imported.stderr);
-});
+}, 300_000); // a build when the sources changed since the last one (built.ts)
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -33,7 +33,7 @@ beforeAll(async () => {
     'vendor/requirements.txt': 'django==2.1.5\n',
   });
   expect(await inProcessCli({ env: { DEPWATCH_DB: `${tree}/mirror.db` } }).run('db', 'import', ADVISORIES_JSONL_GZ)).toBe(0);
-});
+}, 300_000); // a build when the sources changed since the last one (built.ts)
 
 afterAll(() => rmSync(tree, { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@
  * the sources changed since the last build, with the same check `npm start` makes (bin/).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -28,14 +28,23 @@ export function ensureBuilt(): void {
 function withLock(work: () => void): void {
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   const pause = new Int32Array(new SharedArrayBuffer(4));
+  const since = Date.now();
+  let told = false;
   for (;;) {
     try {
       mkdirSync(LOCK); // atomic: exactly one file gets it
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (lockAgeMs() > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
-      else Atomics.wait(pause, 0, 0, 100);
+      if (lockAbandoned()) takeOver();
+      else {
+        if (!told && Date.now() - since > 10_000) {
+          process.stderr.write(`waiting for another test file's build of dist/ (${LOCK})\n`);
+          told = true;
+        }
+        Atomics.wait(pause, 0, 0, 100);
+      }
     }
   }
   try {
@@ -43,6 +52,33 @@ function withLock(work: () => void): void {
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
+}
+
+/** The lock's holder is gone (a run killed mid-build), or has held it longer than a build takes. */
+function lockAbandoned(): boolean {
+  try {
+    const pid = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 0); // throws ESRCH when no such process
+    return Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS;
+  } catch (err) {
+    // No pid file yet: its holder is between mkdir and write, unless that was long ago.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return lockAgeMs() > STALE_LOCK_MS;
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Moves an abandoned lock aside, then removes it: a rename succeeds for one waiter only, where two
+ * that both removed it could remove the lock the other had just made.
+ */
+function takeOver(): void {
+  const aside = `${LOCK}.abandoned-${process.pid}`;
+  try {
+    renameSync(LOCK, aside);
+  } catch {
+    return; // another waiter moved it first
+  }
+  rmSync(aside, { recursive: true, force: true });
 }
 
 function lockAgeMs(): number {
