@@ -23,6 +23,7 @@ import { isValidVersion } from '../src/python/pep440.js';
 import { openDb } from '../src/store/db.js';
 import { ADVISORIES_JSONL_GZ, fixtureRecords, OLD_FIXTURES_ALLOWED } from '../test/fixtures/osv/load.js';
 import { fmtMs, report, run, tempDir, timed } from './util.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
 /** CPU time (user + system) of this process, in ms: the machine may be busy, this is not. */
 const cpuMs = (): number => {
@@ -76,18 +77,6 @@ export async function startFakeOsvProcess(latencyMs: number, options: { tls?: bo
   };
 }
 
-/** A small deterministic PRNG (mulberry32), so every run audits the same pins. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `count` distinct (name, version) pins: every fixture package once, then second versions of the
  * packages with the most advisories (a monorepo whose services pin different releases).
@@ -109,7 +98,7 @@ export function pinnedReleases(records: Iterable<OsvRecord>, count: number, seed
       }
     }
   }
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pool = [...versions].filter(([, set]) => set.size > 0).map(([name, set]) => ({ name, left: [...set].sort() }));
   const pins: { name: string; version: string }[] = [];
   for (let round = 0; pins.length < count && pool.some((p) => p.left.length > 0); round++) {

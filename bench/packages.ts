@@ -27,6 +27,7 @@ import { reviewPullRequests } from '../src/watch/pr-review/sweep-part.js';
 import { startFakeGitHub } from '../test/fakes/github.js';
 import { startFakePypi } from '../test/fakes/pypi.js';
 import { GOODLIB, GOODLIB_REPO, REQUIREMENTS, TOKEN } from '../test/packages/world.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
 async function benchCard(): Promise<void> {
   const world = await startPackageWorld({ latencyMs: 50, records: [] });
@@ -41,20 +42,9 @@ async function benchCard(): Promise<void> {
   }
 }
 
-/** A small deterministic PRNG (mulberry32), so every run checks the same names. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 10,000 names: a third typos of popular names, a third real package names, a third made up. */
 function names(count: number, known: string[]): string[] {
-  const rand = random(9);
+  const rand = seededRandom(9);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const letters = [...'abcdefghijklmnopqrstuvwxyz0123456789-'];
   const out: string[] = [];

@@ -6,18 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { isWellFormedOsvRecord, OSV_LIMITS, osvRecordSchema, parseOsvRecord } from '../../src/advisories/osv-schema.js';
 import { fixtureRecords } from '../fixtures/osv/load.js';
-
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 type Path = (string | number)[];
 
@@ -72,7 +61,7 @@ describe('the hand-written check behind parseOsvRecord', () => {
   });
 
   it('never accepts a damaged record that the schema refuses', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     let refusedBySchema = 0;
     let acceptedByBoth = 0;
     const tooLenient: string[] = [];

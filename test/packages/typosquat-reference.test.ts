@@ -13,18 +13,7 @@ import { LEGITIMATE_NEIGHBOURS } from '../../src/packages/typosquat/legitimate-n
 import { PopularityIndex, type PopularName } from '../../src/packages/typosquat/popularity.js';
 import { KEYBOARD_NEIGHBOURS, MAX_WORDS, MIN_CORE_LENGTH, MIN_OMISSION_TARGET_LENGTH, type SquatKind } from '../../src/packages/typosquat/variants.js';
 import { WAREHOUSE_TOP_PROJECTS } from '../../src/packages/typosquat/warehouse-top-projects.js';
-
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 // The edits, compared in place: `text` with one change at `i` equals `other`. (A string made per
 // position and pair would make the reference too slow to run over every pair; so would testing
@@ -238,7 +227,7 @@ describe('the typosquat checker gives what each kind’s definition gives, pair 
   });
 
   it('for thousands of random names, and for candidates the caller vouches for', () => {
-    const names = randomNames(random(19), 6000, [...shippedNames, ...neighbours]);
+    const names = randomNames(seededRandom(19), 6000, [...shippedNames, ...neighbours]);
     const expected = reference(PopularityIndex.shipped());
     const checker = new TyposquatChecker();
     expect(expectSameAnswers(checker, expected, names)).toBeGreaterThan(200);
@@ -246,7 +235,7 @@ describe('the typosquat checker gives what each kind’s definition gives, pair 
   });
 
   it('against a list extended with short, odd and less popular names, with a popularity floor', () => {
-    const next = random(2026);
+    const next = seededRandom(2026);
     const extra: PopularName[] = [...randomNames(next, 400, shippedNames), 'ab', 'ba', 'a', 'aa', 'x-y', 'y-x', 'reqé', 'é-requests', 'requests-é'].map((name, i) => ({
       name,
       popularity: 1 + (i % 7),
