@@ -87,6 +87,23 @@ describe('a requirements file with a few lines that are not UTF-8', () => {
     expect(said(result)).toEqual(['base.txt:2 not valid UTF-8; not read']);
   });
 
+  it('a second byte order mark (the text keeps it): requirements files and setup.cfg still refuse the line that holds the bytes', async () => {
+    const marks = Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]);
+    const result = await loadManifests(
+      memorySource({
+        'requirements.txt': Buffer.concat([marks, latin1('six==1.16.0\ncaf\xe9==1.0\nid\0na==3.7\nattrs==23.1.0 # \xe9\nclick==8.1.7\nflask==3.0.0\njinja2==3.1.4\n')]),
+        'setup.cfg': Buffer.concat([marks, latin1('[options]\ninstall_requires =\n    six==1.16.0\n    caf\xe9==1.0\n    id\0na==3.7\n    attrs==23.1.0\n')]),
+      }),
+    );
+    expect(pins(result)).toEqual(['requirements.txt:1 six==1.16.0', 'requirements.txt:4 attrs==23.1.0', 'requirements.txt:5 click==8.1.7', 'requirements.txt:6 flask==3.0.0', 'requirements.txt:7 jinja2==3.1.4', 'setup.cfg:3 six==1.16.0', 'setup.cfg:6 attrs==23.1.0']);
+    expect(said(result)).toEqual([
+      'requirements.txt:2 not valid UTF-8; not read',
+      'requirements.txt:3 holds a NUL byte; not read',
+      'setup.cfg:4 not valid UTF-8; not read',
+      'setup.cfg:5 holds a NUL byte; not read',
+    ]);
+  });
+
   it('setup.cfg: a requirement line is refused alone; bytes in a whole-line comment or in metadata cost nothing', async () => {
     const cfg = latin1('[metadata]\nauthor = Jos\xe9\n[options]\n# r\xe9sum\xe9\ninstall_requires =\n    six==1.16.0\n    caf\xe9==1.0\n    idna==3.7; python_version > "3"\npython_requires = >=3.8\n');
     const result = await loadManifests(memorySource({ 'setup.cfg': cfg }));
