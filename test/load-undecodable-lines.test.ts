@@ -49,12 +49,59 @@ describe('a requirements file with a few lines that are not UTF-8', () => {
     expect(said(result)).toEqual(['requirements-utf16.txt:- binary file (contains NUL bytes), not a manifest; not read', 'requirements.txt:2 holds a NUL byte; not read']);
   });
 
+  it('a one-line file whose only NUL is in its comment is text: its pin read, nothing said (pip drops the comment)', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': Buffer.from('requests==2.31.0  # \0\n') }));
+    expect(pins(result)).toEqual(['requirements.txt:1 requests==2.31.0']);
+    expect(said(result)).toEqual([]);
+  });
+
+  it('lines ended by a lone CR are lines: one NUL in a comment there costs nothing, and no line of them is lost', async () => {
+    const result = await loadManifests(memorySource({ 'requirements.txt': Buffer.from('a==1\rb==2 # \0\rc==3\r') }));
+    expect(pins(result)).toEqual(['requirements.txt:1 a==1', 'requirements.txt:2 b==2', 'requirements.txt:3 c==3']);
+    expect(said(result)).toEqual([]);
+  });
+
+  it('setup.cfg with lines ended by a lone CR: a NUL costs its line only, the file is not binary', async () => {
+    const result = await loadManifests(memorySource({ 'setup.cfg': Buffer.from('[options]\rinstall_requires =\r    six==1.16.0\r    id\0na==3.7\r') }));
+    expect(pins(result)).toEqual(['setup.cfg:3 six==1.16.0']);
+    expect(said(result)).toEqual(['setup.cfg:4 holds a NUL byte; not read']);
+  });
+
+  it('UTF-16 without a byte order mark, of several lines (CRLF or LF), is binary: one line for the file, not one a line', async () => {
+    const text = 'requests==2.31.0\r\nsix==1.16.0\r\nidna==3.7\r\nattrs==23.1.0\r\n';
+    const result = await loadManifests(
+      memorySource({ 'requirements.txt': Buffer.from(text, 'utf16le'), 'requirements-lf.txt': Buffer.from(text.replaceAll('\r', ''), 'utf16le') }),
+    );
+    expect(pins(result)).toEqual([]);
+    expect(said(result)).toEqual([
+      'requirements-lf.txt:- binary file (contains NUL bytes), not a manifest; not read',
+      'requirements.txt:- binary file (contains NUL bytes), not a manifest; not read',
+    ]);
+  });
+
   it('an included file and a UTF-8 byte order mark: the line numbers stay those of the file', async () => {
     const result = await loadManifests(
       memorySource({ 'requirements.txt': '-r base.txt\n', 'base.txt': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), latin1('six==1.16.0\n\xff\xfe==1\nidna==3.7 # \xe9\n')]) }),
     );
     expect(pins(result)).toEqual(['base.txt:1 six==1.16.0', 'base.txt:3 idna==3.7']);
     expect(said(result)).toEqual(['base.txt:2 not valid UTF-8; not read']);
+  });
+
+  it('a second byte order mark (the text keeps it): requirements files and setup.cfg still refuse the line that holds the bytes', async () => {
+    const marks = Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]);
+    const result = await loadManifests(
+      memorySource({
+        'requirements.txt': Buffer.concat([marks, latin1('six==1.16.0\ncaf\xe9==1.0\nid\0na==3.7\nattrs==23.1.0 # \xe9\nclick==8.1.7\nflask==3.0.0\njinja2==3.1.4\n')]),
+        'setup.cfg': Buffer.concat([marks, latin1('[options]\ninstall_requires =\n    six==1.16.0\n    caf\xe9==1.0\n    id\0na==3.7\n    attrs==23.1.0\n')]),
+      }),
+    );
+    expect(pins(result)).toEqual(['requirements.txt:1 six==1.16.0', 'requirements.txt:4 attrs==23.1.0', 'requirements.txt:5 click==8.1.7', 'requirements.txt:6 flask==3.0.0', 'requirements.txt:7 jinja2==3.1.4', 'setup.cfg:3 six==1.16.0', 'setup.cfg:6 attrs==23.1.0']);
+    expect(said(result)).toEqual([
+      'requirements.txt:2 not valid UTF-8; not read',
+      'requirements.txt:3 holds a NUL byte; not read',
+      'setup.cfg:4 not valid UTF-8; not read',
+      'setup.cfg:5 holds a NUL byte; not read',
+    ]);
   });
 
   it('setup.cfg: a requirement line is refused alone; bytes in a whole-line comment or in metadata cost nothing', async () => {

@@ -53,7 +53,7 @@ describe('loading a tree of manifests', () => {
       memorySource({
         'requirements.txt': '-r deep/a.txt\n-r gone.txt\n',
         'deep/a.txt': '-r ../gone.txt\n-r ../requirements-x.txt\n',
-        'requirements-x.txt': Buffer.from([0, 1, 2]).toString('latin1'),
+        'requirements-x.txt': Buffer.from([0, 1, 2, 10, 0, 1, 2, 10, 0, 1, 2]).toString('latin1'),
       }),
     );
     expect(result.errors).toEqual([
@@ -66,7 +66,8 @@ describe('loading a tree of manifests', () => {
     const result = await loadManifests(
       memorySource({
         'requirements.txt': 'x==1\n'.repeat(MAX_MANIFEST_BYTES / 5 + 1),
-        'requirements-bin.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]),
+        // A zip archive's first bytes: a NUL in every line.
+        'requirements-bin.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x08, 0x00, 0x0a, 0x00]),
         'requirements-latin1.txt': Buffer.from('caf\xe9==1.0\n', 'latin1'),
         'requirements-ok.txt': 'ok==1.0\n',
       }),

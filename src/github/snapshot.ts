@@ -19,7 +19,7 @@ import { settingsExcludes } from '../audit/tree-excludes.js';
 import { formatForPath, isCompiledFrom, isManifestPath, isProjectContextPath, isSkippedDir, isUndecidedInput, pipToolsPairs } from '../python/discover.js';
 import { namesOtherFiles } from '../python/formats/paths.js';
 import type { ExtractError } from '../python/types.js';
-import { treeSource, type FileSource } from '../python/files.js';
+import { treeSource, type FileSource, type TreeFile } from '../python/files.js';
 import { maskUrlSecrets } from '../python/urls.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS, reachedFrom } from '../python/includes.js';
 import { decode, decodeLines } from '../scan/text.js';
@@ -303,7 +303,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
         kind: entry.kind,
         storedAt: entry.storedAt,
         mode: entry.mode,
-        ...(result.invalidUtf8 === undefined ? {} : { invalidUtf8: result.invalidUtf8 }),
+        ...invalidUtf8Of(result),
       });
     }
   };
@@ -312,7 +312,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   // test fixtures can be hundreds of files), except the files a manifest that is read includes.
   const isSettings = (e: WantedEntry) => CONFIG_FILES.includes(e.path);
   await download(wanted.filter(isSettings));
-  const excludedBy = excluder(await reads.settingsExcludes(files.map((f) => ({ path: f.path, text: f.text, ...(f.invalidUtf8 === undefined ? {} : { invalidUtf8: f.invalidUtf8 }) }))));
+  const excludedBy = excluder(await reads.settingsExcludes(files.map(treeFileOf)));
   const rest = wanted.filter((e) => !isSettings(e));
   await download(rest.filter((e) => excludedBy(e.path) === null));
   const excluded = new Map(rest.filter((e) => excludedBy(e.path) !== null).map((e) => [e.path, e]));
@@ -493,7 +493,7 @@ type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<Re
  */
 export function treeOfSnapshot(snapshot: SnapshotTreeParts) {
   return {
-    files: snapshot.files.map((f) => ({ path: f.path, text: f.text, ...(f.invalidUtf8 === undefined ? {} : { invalidUtf8: f.invalidUtf8 }) })),
+    files: snapshot.files.map(treeFileOf),
     links: snapshot.links,
     notDownloaded: (snapshot.excluded ?? []).map((e) => e.path),
     pastLimit: snapshot.unfollowed ?? [],
@@ -664,6 +664,19 @@ function ancestorsAllowed(path: string, descend: (dirPath: string) => boolean): 
     if (!descend(path.slice(0, i))) return false;
   }
   return true;
+}
+
+/** A snapshot file as the loader reads a file handed over as text (TreeFile). */
+function treeFileOf(file: Pick<SnapshotFile, 'path' | 'text' | 'invalidUtf8'>): TreeFile {
+  return { path: file.path, text: file.text, ...invalidUtf8Of(file) };
+}
+
+/**
+ * `invalidUtf8` when there is one, else no key at all: a file whose bytes were UTF-8 looks as it
+ * always did, in the snapshot, in what a worker job is handed, and in comparisons of either.
+ */
+function invalidUtf8Of(file: { invalidUtf8?: number[] }): { invalidUtf8?: number[] } {
+  return file.invalidUtf8 === undefined ? {} : { invalidUtf8: file.invalidUtf8 };
 }
 
 /** The git blob sha of some bytes: sha1 of `blob <length>\0<bytes>`. */

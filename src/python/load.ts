@@ -409,11 +409,7 @@ async function compiledPipToolsPairs(
 /** A candidate compiled `.txt`'s bytes, or null with one error when it cannot be read (readText's words). */
 async function compiledHead(source: FileSource, path: string, errors: ExtractError[]): Promise<Buffer | null> {
   try {
-    const size = source.size ? await source.size(path) : null;
-    if (size !== null && size > MAX_MANIFEST_BYTES) {
-      errors.push({ file: path, line: null, message: `file is ${formatMb(size)}, over the 5 MB limit for manifests; not read` });
-      return null;
-    }
+    if (overManifestLimit(source.size ? await source.size(path) : null, path, errors)) return null;
     const bytes = await readConfined(source, path, errors);
     // Missing after all (gone since the listing): nothing to decide, and the `.in` is in the notice.
     return bytes ?? null;
@@ -469,11 +465,7 @@ function firstLineOf(err: unknown): string {
 }
 
 async function readText(source: FileSource, path: string, format: ManifestFormat, errors: ExtractError[]): Promise<{ text: string; undecodable: readonly number[] } | null> {
-  const size = source.size ? await source.size(path) : null;
-  if (size !== null && size > MAX_MANIFEST_BYTES) {
-    errors.push({ file: path, line: null, message: `file is ${formatMb(size)}, over the 5 MB limit for manifests; not read` });
-    return null;
-  }
+  if (overManifestLimit(source.size ? await source.size(path) : null, path, errors)) return null;
   const bytes = await readConfined(source, path, errors);
   if (bytes === undefined) return null;
   if (bytes === null) {
@@ -499,10 +491,7 @@ const LINE_FORMATS: ReadonlySet<ManifestFormat> = new Set(['requirements', 'setu
  * with one error when it is too big or binary (most of its lines not text).
  */
 export function decodeLineManifest(bytes: Buffer, path: string, errors: ExtractError[]): { text: string; undecodable: readonly number[] } | null {
-  if (bytes.length > MAX_MANIFEST_BYTES) {
-    errors.push({ file: path, line: null, message: `file is ${formatMb(bytes.length)}, over the 5 MB limit for manifests; not read` });
-    return null;
-  }
+  if (overManifestLimit(bytes.length, path, errors)) return null;
   const decoded = decodeLines(bytes);
   if (decoded.kind === 'binary') {
     errors.push({ file: path, line: null, message: binaryMessage(bytes) });
@@ -542,10 +531,7 @@ export async function readConfined(source: FileSource, path: string, errors: Ext
  * write (PowerShell 5's `>` and Out-File).
  */
 export function decodeManifest(bytes: Buffer, path: string, errors: ExtractError[]): string | null {
-  if (bytes.length > MAX_MANIFEST_BYTES) {
-    errors.push({ file: path, line: null, message: `file is ${formatMb(bytes.length)}, over the 5 MB limit for manifests; not read` });
-    return null;
-  }
+  if (overManifestLimit(bytes.length, path, errors)) return null;
   const decoded = decode(bytes, false);
   if (decoded.kind === 'binary') {
     errors.push({ file: path, line: null, message: binaryMessage(bytes) });
@@ -556,6 +542,17 @@ export function decodeManifest(bytes: Buffer, path: string, errors: ExtractError
     return null;
   }
   return decoded.text;
+}
+
+/**
+ * Whether a manifest of `size` bytes (null: not known before reading) is over the 5 MB cap, and
+ * then said once in `errors`: checked before reading when the source knows the size, and on the
+ * bytes when it does not.
+ */
+function overManifestLimit(size: number | null, path: string, errors: ExtractError[]): boolean {
+  if (size === null || size <= MAX_MANIFEST_BYTES) return false;
+  errors.push({ file: path, line: null, message: `file is ${formatMb(size)}, over the 5 MB limit for manifests; not read` });
+  return true;
 }
 
 const formatMb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

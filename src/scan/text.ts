@@ -101,9 +101,10 @@ const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
  * dropped) or UTF-16 with a mark as `decode` reads them, and otherwise line by line. NUL bytes alone
  * do not make it binary: git's heuristic (a NUL in the first 8 KB) is for files of unknown kind,
  * and here the name says what the file is; pip reads a NUL like any character (a comment holding
- * one is dropped). So it is binary only when most of its lines hold NUL or invalid bytes (an archive
- * or UTF-16 without a mark, renamed, is that), which one line of errors per line would bury; a text
- * file with a stray NUL or a Latin-1 comment is read, and readers say what each bad line costs.
+ * one is dropped). So it is binary only when most of its lines, and at least MIN_BINARY_LINES of
+ * them, hold NUL or invalid bytes (an archive or UTF-16 without a mark, renamed, is that: every line
+ * of it), which one line of errors per line would bury; a text file with a stray NUL or a Latin-1
+ * comment is read, even a one-line one, and readers say what each bad line costs.
  * Linear: one pass over the bytes when they are not UTF-8, none more when they are.
  */
 export function decodeLines(bytes: Uint8Array): DecodedLines {
@@ -121,14 +122,25 @@ export function decodeLines(bytes: Uint8Array): DecodedLines {
   }
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const { undecodable, lines, badLines } = undecodableOffsets(bytes, start);
-  if (hasNul && badLines * 2 > lines) return { kind: 'binary' };
+  if (hasNul && badLines >= MIN_BINARY_LINES && badLines * 2 > lines) return { kind: 'binary' };
   return { kind: 'text', text: utf8Lenient.decode(bytes.subarray(start)), undecodable };
 }
 
 /**
+ * The fewest bad lines that make a file binary: a majority of one or two lines is no evidence (a
+ * one-line file whose only NUL is in a comment pip drops is text), and a file of so few lines costs
+ * at most that many errors when read. UTF-16 without a mark has a NUL in every line, and one more
+ * line after its last line end (the high byte of LF), so even a two-line one has three.
+ */
+const MIN_BINARY_LINES = 3;
+
+/**
  * Walks the bytes as the WHATWG UTF-8 decoder does (one U+FFFD for each maximal invalid subpart,
  * the byte that broke a sequence read again), counting UTF-16 code units, so each offset is where
- * TextDecoder puts that character. Counts the lines (ended by LF) and those holding such a character.
+ * TextDecoder puts that character. Counts the lines and those holding such a character, lines
+ * ended as both readers of these files end them (requirements: `str.splitlines`; setup.cfg: its
+ * INI split): at CRLF, LF or a lone CR. (splitlines' rarer breaks, \v \f \x1c-\x1e \x85
+ * U+2028 U+2029, are not counted: setup.cfg does not split there, and a text file rarely holds them.)
  */
 function undecodableOffsets(bytes: Uint8Array, start: number): { undecodable: number[]; lines: number; badLines: number } {
   const undecodable: number[] = [];
@@ -140,21 +152,26 @@ function undecodableOffsets(bytes: Uint8Array, start: number): { undecodable: nu
   let lines = 0;
   let badLines = 0;
   let lineIsBad = false;
+  /** The last byte read ended a line with CR: an LF right after it ends no line more (CRLF). */
+  let afterCr = false;
   const bad = () => {
     undecodable.push(offset++);
     lineIsBad = true;
   };
+  const endLine = () => {
+    lines++;
+    if (lineIsBad) badLines++;
+    lineIsBad = false;
+  };
   for (let i = start; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (needed === 0) {
+      const crBefore = afterCr;
+      afterCr = b === 0x0d;
       if (b < 0x80) {
         if (b === 0) bad();
         else offset++;
-        if (b === 0x0a) {
-          lines++;
-          if (lineIsBad) badLines++;
-          lineIsBad = false;
-        }
+        if (b === 0x0d || (b === 0x0a && !crBefore)) endLine();
       } else if (b >= 0xc2 && b <= 0xdf) needed = 1;
       else if (b >= 0xe0 && b <= 0xef) {
         if (b === 0xe0) lower = 0xa0;
@@ -184,11 +201,9 @@ function undecodableOffsets(bytes: Uint8Array, start: number): { undecodable: nu
     }
   }
   if (needed !== 0) bad();
-  // A last line without its LF counts too.
-  if (offset > 0 && bytes[bytes.length - 1] !== 0x0a) {
-    lines++;
-    if (lineIsBad) badLines++;
-  }
+  // A last line without its line end counts too.
+  const last = bytes[bytes.length - 1];
+  if (offset > 0 && last !== 0x0a && last !== 0x0d) endLine();
   return { undecodable, lines, badLines };
 }
 

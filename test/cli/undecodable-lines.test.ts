@@ -107,4 +107,17 @@ describe('a requirements file with bytes that are not UTF-8', () => {
     expect(audited.json.partial).toBe(true);
     expect(audited.json.dependencies).toBe(3);
   });
+
+  it('a one-line file whose only NUL is in its comment: its pin read, complete, not a binary file', async () => {
+    const dir = project(Buffer.from('requests==2.19.0  # \0\n'));
+    const { code, json } = await deps(dir);
+    expect(pins(json)).toEqual(['requests==2.19.0@1']);
+    expect(json.errors).toEqual([]);
+    expect(json.partial).toBe(false);
+    expect(code).toBe(0);
+    const audited = await audit(dir);
+    expect(audited.json.partial_reasons).toEqual([]);
+    expect(audited.json.dependencies).toBe(1);
+    expect(audited.code).toBe(0);
+  });
 });

@@ -240,10 +240,11 @@ describe('takeSnapshot', () => {
     }
   });
 
-  it('reports binary and non-UTF-8 files instead of passing garbage on', async () => {
-    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files: { 'requirements.txt': 'a==1\n', 'constraints.txt': 'x\u0000y' } }] });
+  it('reports binary files instead of passing garbage on; a one-line file whose NUL is in its comment is text', async () => {
+    const files = { 'requirements.txt': 'a==1\n', 'constraints.txt': 'x\u0000y\n'.repeat(3), 'requirements-dev.txt': 'six==1.16.0  # \u0000\n' };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'shop', files }] });
     const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'shop' });
-    expect(snap.files.map((f) => f.path)).toEqual(['requirements.txt']);
+    expect(snap.files.map((f) => f.path)).toEqual(['requirements-dev.txt', 'requirements.txt']);
     expect(snap.errors).toEqual([{ path: 'constraints.txt', message: 'is not a text file' }]);
   });
 

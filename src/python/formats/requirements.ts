@@ -23,6 +23,7 @@
  */
 import { clipInput, singleQuoteInput } from '../../quoted-input.js';
 import { stripUrlCredentials } from '../urls.js';
+import { undecodableLineMessage, withoutByteOrderMark } from './undecodable.js';
 import type {
   Dependency,
   DependencySource,
@@ -632,9 +633,7 @@ const URL_VALUED_OPTIONS = new Set(['index-url', 'extra-index-url', 'find-links'
 export function extractRequirements(text: string, context: ExtractContext): ExtractResult {
   const out = new ManifestCollector(context.file);
   const kind = context.kind ?? 'requirement';
-  const content = text.startsWith('\ufeff') ? text.slice(1) : text;
-  const shift = text.length - content.length;
-  const undecodable = shift === 0 ? context.undecodable : context.undecodable?.map((offset) => offset - shift);
+  const { content, undecodable } = withoutByteOrderMark(text, context.undecodable);
 
   for (const { line, text: lineText, undecodable: bad } of logicalLines(content, undecodable)) {
     if (out.full) {
@@ -644,7 +643,7 @@ export function extractRequirements(text: string, context: ExtractContext): Extr
     // Bytes that are not text where pip would read them: what the line says is not known (a
     // Latin-1 `é` in a marker, a NUL in a name), so it is not read, and the result is partial.
     if (bad !== undefined) {
-      out.error(bad.line, bad.nul ? 'holds a NUL byte; not read' : 'not valid UTF-8; not read');
+      out.error(bad.line, undecodableLineMessage(bad.nul));
       continue;
     }
     try {

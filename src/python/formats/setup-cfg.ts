@@ -26,6 +26,7 @@ import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../typ
 import { ManifestCollector, MAX_ERRORS_PER_FILE } from './collector.js';
 import { dependencyFromPep508 } from './pyproject.js';
 import { isSetupCfgPath } from './paths.js';
+import { undecodableLineMessage, withoutByteOrderMark } from './undecodable.js';
 
 export const setupCfgFormat: ManifestFormatModule = {
   format: 'setup-cfg',
@@ -151,11 +152,11 @@ function extractSetupCfg(text: string, context: ExtractContext): ExtractResult {
     out.error(null, `setup.cfg is too large (${text.length} characters; the limit is ${MAX_SETUP_CFG_CHARS})`);
     return { dependencies: [], errors: out.errors, options: [], requiresPython: null };
   }
-  const content = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const { content, undecodable: offsets } = withoutByteOrderMark(text, context.undecodable);
   const ini = parseIni(content);
   for (const e of ini.errors) out.error(e.line, e.message);
   out.unlisted(ini.unlistedErrors);
-  const undecodable = undecodableLines(content, context.undecodable, text.length - content.length);
+  const undecodable = undecodableLines(content, offsets);
 
   const options = ini.sections.get('options');
   let requiresPython: string | null = null;
@@ -184,13 +185,12 @@ function extractSetupCfg(text: string, context: ExtractContext): ExtractResult {
  * setup.cfg as strict UTF-8 and stops at such a byte anywhere; the dependencies it lists are still
  * these, so the audit reads them and says which line it could not.
  */
-function undecodableLines(content: string, offsets: readonly number[] | undefined, shift: number): Map<number, boolean> {
+function undecodableLines(content: string, offsets: readonly number[] | undefined): Map<number, boolean> {
   const lines = new Map<number, boolean>();
   if (offsets === undefined || offsets.length === 0) return lines;
   let line = 1;
   let from = 0;
-  for (const at of offsets) {
-    const offset = at - shift;
+  for (const offset of offsets) {
     // Line breaks as parseIni's split: \r\n, \n or \r.
     for (; from < offset; from++) {
       const code = content.charCodeAt(from);
@@ -210,7 +210,7 @@ function withoutUndecodable(option: IniOption, undecodable: ReadonlyMap<number, 
   const lines = option.lines.map((l) => {
     const nul = undecodable.get(l.line);
     if (nul === undefined) return l;
-    out.error(l.line, nul ? 'holds a NUL byte; not read' : 'not valid UTF-8; not read');
+    out.error(l.line, undecodableLineMessage(nul));
     return { text: '', line: l.line };
   });
   return { ...option, lines };
