@@ -118,6 +118,16 @@ interface StoredRow {
   derived: string | null;
 }
 
+/** A package's row of the index, with its record's derived parts and the package's matcher. */
+interface IndexRow {
+  package: string;
+  id: string;
+  modified: string;
+  modified_key: string;
+  derived: string | null;
+  matcher: string | null;
+}
+
 function prepareStatements(db: Db) {
   return {
     modifiedKeyOf: db.prepare<[string], { modified_key: string }>('SELECT modified_key FROM advisories WHERE id = ?'),
@@ -150,18 +160,16 @@ function prepareStatements(db: Db) {
     ),
     setDerived: db.prepare('UPDATE advisories SET derived = ? WHERE id = ?'),
     // Names and ids travel as one JSON array parameter: one prepared statement for any batch size.
-    idsForPackages: db.prepare<[string], { package: string; id: string; modified_key: string; matcher: string | null }>(
-      `SELECT p.package AS package, a.id AS id, a.modified_key AS modified_key, m.matcher AS matcher
+    // With what a record is handed out with before its text is needed (lazy-record.ts): reading
+    // those in a second lookup by id cost ~3.5 ms more for the 2,646 records of a 1,000-pin audit.
+    idsForPackages: db.prepare<[string], IndexRow>(
+      `SELECT p.package AS package, a.id AS id, a.modified AS modified, a.modified_key AS modified_key, a.derived AS derived, m.matcher AS matcher
        FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
        LEFT JOIN advisory_matchers m ON m.package = p.package AND m.advisory_id = p.advisory_id
        WHERE p.package IN (SELECT value FROM json_each(?)) AND a.withdrawn IS NULL ORDER BY p.package, a.id`,
     ),
     jsonForIds: db.prepare<[string], StoredRow>(
       'SELECT id, modified_key, json, derived FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
-    ),
-    // What a record is handed out with before its text is needed (lazy-record.ts).
-    derivedForIds: db.prepare<[string], { id: string; modified: string; modified_key: string; derived: string | null }>(
-      'SELECT id, modified, modified_key, derived FROM advisories WHERE id IN (SELECT value FROM json_each(?))',
     ),
     jsonOf: db.prepare<[string], { json: string }>('SELECT json FROM advisories WHERE id = ?'),
     // Changes whenever another connection commits (our own writes are tracked by the mirror itself).
@@ -541,26 +549,20 @@ export class AdvisoryMirror implements AdvisorySource {
     }
     if (unknown.length === 0) return byName;
 
-    const rows: { package: string; id: string; modified_key: string; matcher: string | null }[] = [];
+    const rows: IndexRow[] = [];
     for (let i = 0; i < unknown.length; i += LOOKUP_BATCH) {
       for (const row of s.idsForPackages.all(JSON.stringify(unknown.slice(i, i + LOOKUP_BATCH)))) rows.push(row);
     }
     const decoded = new Map<string, OsvRecord | null>();
-    const missing = new Set<string>();
+    const undescribedIds = new Set<string>();
     for (const row of rows) {
-      const cached = this.records.get(row.id, row.modified_key);
-      if (cached !== undefined) decoded.set(row.id, cached);
-      else missing.add(row.id);
+      // A record naming several of the packages comes once per package.
+      if (decoded.has(row.id) || undescribedIds.has(row.id)) continue;
+      const record = this.records.get(row.id, row.modified_key) ?? this.lazyRow(row);
+      if (record === null) undescribedIds.add(row.id);
+      else decoded.set(row.id, record);
     }
-    const ids = [...missing];
-    const undescribed: string[] = [];
-    for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
-      for (const row of s.derivedForIds.all(JSON.stringify(ids.slice(i, i + LOOKUP_BATCH)))) {
-        const record = this.lazyRow(row);
-        if (record === null) undescribed.push(row.id);
-        else decoded.set(row.id, record);
-      }
-    }
+    const undescribed = [...undescribedIds];
     // Rows stored before their derived parts were kept (or in an older format) are decoded whole.
     for (let i = 0; i < undescribed.length; i += LOOKUP_BATCH) {
       for (const row of s.jsonForIds.all(JSON.stringify(undescribed.slice(i, i + LOOKUP_BATCH)))) decoded.set(row.id, this.decodeRow(row));
@@ -624,7 +626,7 @@ export class AdvisoryMirror implements AdvisorySource {
    * A record from its derived parts, its text read only if something asks (lazy-record.ts); null
    * when the row has no derived parts of today's format. Cached like a decoded one.
    */
-  private lazyRow(row: { id: string; modified: string; modified_key: string; derived: string | null }): OsvRecord | null {
+  private lazyRow(row: IndexRow): OsvRecord | null {
     const parts = parseStoredRecord(row.derived);
     if (parts === null) return null;
     const record = lazyRecord(row.id, row.modified, parts.aliases, () => {

@@ -37,6 +37,8 @@ describe('reading the advisory index', () => {
     await mirror.affecting(queries.slice(0, 10));
 
     expect(statements.filter((sql) => sql.includes('FROM advisory_packages p'))).toHaveLength(1);
+    // The records' derived parts come with the index: no second lookup by id.
+    expect(statements.filter((sql) => sql.includes('FROM advisories WHERE id IN'))).toEqual([]);
     expect(storedMatcher.parseStoredMatcher).toHaveBeenCalledTimes(2);
     // And the answers are the records' own.
     const idsFor = (version: string) => [...new Set(queries.filter((q) => q.version === version).flatMap((q) => hits.get(`${q.name}@${q.version}`)!.map((r) => r.id)))].sort();
