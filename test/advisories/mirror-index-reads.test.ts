@@ -53,7 +53,7 @@ describe('reading the advisory index', () => {
     const db = new Database(':memory:');
     migrate(db, readMigrations());
     const mirror = new AdvisoryMirror(db);
-    // A PYSEC record and its GHSA alias: the same versions and range, so the same stored matcher.
+    // Two advisories fixed by the same release: the same versions and range, so the same stored matcher.
     await mirror.importRecords([record('PYSEC-1', ['1.0', '1.5']), record('GHSA-1', ['1.0', '1.5']), record('PYSEC-2', ['2.0'])]);
     vi.mocked(storedMatcher.parseStoredMatcher).mockClear();
 
