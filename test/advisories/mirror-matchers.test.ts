@@ -194,6 +194,29 @@ describe('a re-import keeps the index in step with the records', () => {
 });
 
 describe('records handed out from what the mirror derived at import', () => {
+  it('decode a record whole when its derived parts were damaged since: still matched, nothing of it missing', async () => {
+    const db = openDb(':memory:');
+    const stored = [record('PYSEC-1', { aliases: ['CVE-1'] }), record('PYSEC-2'), record('PYSEC-3')];
+    await new AdvisoryMirror(db).importRecords(stored);
+    const setDerived = db.prepare('UPDATE advisories SET derived = ? WHERE id = ?');
+    const derivedOf = (id: string) => db.prepare<[string], { derived: string }>('SELECT derived FROM advisories WHERE id = ?').get(id)!.derived;
+    setDerived.run(derivedOf('PYSEC-1').slice(0, -5), 'PYSEC-1'); // cut short
+    setDerived.run(derivedOf('PYSEC-2').replace(/"aliases":null/, '"aliases":[1]'), 'PYSEC-2'); // a wrong type
+
+    const mirror = new AdvisoryMirror(db);
+    const hits = (await mirror.affecting([{ name: 'demo-pkg', version: '1.0' }])).get('demo-pkg@1.0')!;
+
+    expect(hits.map((r) => r.id)).toEqual(['PYSEC-1', 'PYSEC-2', 'PYSEC-3']);
+    // The damaged ones are their stored records, aliases and all, read whole at once.
+    expect(JSON.parse(JSON.stringify(hits[0]))).toEqual(stored[0]);
+    expect(JSON.parse(JSON.stringify(hits[1]))).toEqual(stored[1]);
+    expect(hits[0]!.aliases).toEqual(['CVE-1']);
+    expect(mirror.stats.lazyRecordsLoaded).toBe(0);
+    // The intact one was handed out from its derived parts, and reads its text when asked.
+    expect(JSON.parse(JSON.stringify(hits[2]))).toEqual(stored[2]);
+    expect(mirror.stats.lazyRecordsLoaded).toBe(1);
+  });
+
   it('audit every fixture advisory without reading one record\'s text, and give the findings reading them whole gives', async () => {
     const records = [...fixtureRecords().values()];
     const lazy = new AdvisoryMirror(openDb(':memory:'));
