@@ -14,20 +14,19 @@
  * Every replica that starts a sweep runs this after it, so two may decide at once from the same
  * text. As with the listing notice, the messages and the new text are written together, and only
  * over the text they were decided from (changePullNotReviewedNotices): the replica that comes
- * second writes nothing, rather than post a second message to the channel (it may have seen other
- * pull requests, so another key) or edit back one the first has just said was over (whose "over"
- * edit would then never come: its idempotency key is spent). It does not decide again: the first
- * spoke for the same moment, and the next sweep says what still holds.
+ * second writes nothing, rather than post a second message to the channel (its own key, of its own
+ * time) or edit back one the first has just said was over (whose "over" edit would then never come:
+ * its idempotency key is spent). It does not decide again: the first spoke for the same moment, and
+ * the next sweep says what still holds.
  */
 import type { OutboundMessage } from '../../store/outbox/types.js';
 import type { PullReviewState } from '../../store/pull-review-state/types.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { PULL_REQUESTS_NOT_REVIEWED, type NotReviewedOutcome, type PullRequestsNotReviewed } from '../messages.js';
 
-/** A channel's message this sweep would post: its key names the pull requests at their heads. */
+/** A channel's message this sweep would post. */
 export interface DueNotReviewed {
   channel: string;
-  key: string;
   notice: PullRequestsNotReviewed;
 }
 
@@ -35,6 +34,14 @@ export interface DueNotReviewed {
 interface Kept {
   notices: { channel: string; key: string; said: string; notice: PullRequestsNotReviewed }[];
 }
+
+/**
+ * Each outage's message is its own: keyed by the channel and when the outage began there, never by
+ * the pull requests it names. A later outage over the same pull requests at the same heads is
+ * another message, whose post the outbox would drop as a repeat of the first (a used idempotency
+ * key), leaving it unsaid while its end edited the first one.
+ */
+const notReviewedKey = (channel: string, since: string) => `pr-review-not-reviewed:${channel}:${since}`;
 
 /**
  * Posts, edits or ends each channel's message for this sweep: `due`, the messages this sweep would
@@ -63,8 +70,9 @@ export async function announceNotReviewed(input: {
     if (due) {
       const said = meaning(due.notice);
       if (!open) {
-        messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: due.notice, channel, op: 'post', messageKey: due.key, idempotencyKey: due.key });
-        notices.push({ channel, key: due.key, said, notice: due.notice });
+        const key = notReviewedKey(channel, at);
+        messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: due.notice, channel, op: 'post', messageKey: key, idempotencyKey: key });
+        notices.push({ channel, key, said, notice: due.notice });
       } else if (open.said !== said) {
         messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: due.notice, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:changed@${at}` });
         notices.push({ channel, key: open.key, said, notice: due.notice });

@@ -41,7 +41,6 @@
  * it again; when none can (the file is cut short or binary at that commit) the partial review is
  * the head's review, redone only when the head moves.
  */
-import { createHash } from 'node:crypto';
 import type { Octokit } from 'octokit';
 import { applyExcludes, CONFIG_FILES, excluder, misnamedSettingsNotes, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
@@ -647,10 +646,6 @@ interface NotReviewedPull {
  */
 const NOT_REVIEWED_SUMMARY_FROM = 3;
 
-/** The message naming a channel's pull requests not reviewed this sweep: keyed by what it names (at their heads), so an outage that lasts says it once. */
-const notReviewedSummaryKey = (channel: string, pulls: readonly PullRequestRef[]) =>
-  `pr-review-not-reviewed:${channel}:${createHash('sha256').update(pulls.map((p) => `${p.repo}#${p.number}@${p.headSha}`).sort().join('\n')).digest('hex').slice(0, 16)}`;
-
 /**
  * Says the pull requests not reviewed this sweep, failing closed either way: a channel that already
  * has a pull request's card has it turned into "not reviewed" at its head (an edit, which floods
@@ -685,8 +680,7 @@ async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: Reado
         pulls: many.map(({ ref }) => ({ repo: ref.repo, number: ref.number, title: ref.title, url: ref.url, headSha: ref.headSha })),
       })),
     };
-    const key = notReviewedSummaryKey(channel, causes.flatMap(([, many]) => many.map((p) => p.ref)));
-    summaries.push({ channel, key, notice: data });
+    summaries.push({ channel, notice: data });
   }
   for (const { ref, known, reason } of pulls) {
     try {
