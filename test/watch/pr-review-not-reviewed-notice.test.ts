@@ -63,7 +63,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message, outa
     const opened = await openStore(dialect);
     close = opened.close;
     const { state } = opened;
-    const sweep = (pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), now });
+    const sweep = (pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map(), now });
 
     await sweep(due('1@h1', '2@h2', '3@h3'), hour(0));
     // The next sweep they fail 2 + 1 for two causes: no cause names 3, so the message is over.
@@ -98,5 +98,39 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message, outa
     expect(rows[1]!.messageKey).toBe(rows[0]!.messageKey);
     expect(rows[3]!.messageKey).toBe(rows[2]!.messageKey);
     expect(rows[2]!.messageKey).not.toBe(rows[0]!.messageKey);
+  });
+
+  it('says what became of each pull request at the head the message named, and "not known yet" for one the sweep did not reach', async () => {
+    const opened = await openStore(dialect);
+    close = opened.close;
+    const { state } = opened;
+    // As the sweep keeps them: the card's own head in its ref; a "not reviewed" card's row keeps none.
+    const card = (number: number, headSha: string, review: { verdict?: string; notReviewed?: string }) => ({ repo: 'octo/shop', number, channel: CHANNEL, ts: '1.0', headOid: review.notReviewed ? '' : headSha, state: 'open' as const, reviewJson: JSON.stringify({ ref: { repo: 'octo/shop', number, headSha }, review }) });
+    const cards = [
+      card(1, 'a1', { verdict: 'ok' }), // reviewed at the head named
+      card(2, 'b0', { verdict: 'ok' }), // a card of an older head: nothing said of b1
+      card(3, 'c2', { verdict: 'ok' }), // pushed to since: c1 was never reviewed
+      card(5, 'e1', { notReviewed: 'GitHub could not compare its base and head' }),
+    ];
+    const heads = new Map([[1, 'a1'], [2, 'b1'], [3, 'c2'], [5, 'e1']]);
+    const sweep = (pulls: DueNotReviewed[], now: Date) =>
+      announceNotReviewed({ state, reviews: { reviewsOf: async () => cards }, due: pulls, unlistedRepos: new Set(), listed: new Map([['octo/shop', { heads, whole: false }]]), now });
+
+    await sweep(due('1@a1', '2@b1', '3@c1', '4@d1', '5@e1'), hour(0));
+    await sweep([], hour(1));
+    const over = (await state.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED).at(-1)!.data as PullRequestsNotReviewed;
+    expect(over.over?.outcomes.map((o) => `#${o.number} ${o.outcome}`)).toEqual(['#1 reviewed', '#2 unknown', '#3 moved', '#4 unknown', '#5 not-reviewed']);
+  });
+
+  it('says merged or closed of a pull request no longer open when the sweep listed every open one of its repository', async () => {
+    const opened = await openStore(dialect);
+    close = opened.close;
+    const { state } = opened;
+    const sweep = (pulls: DueNotReviewed[], now: Date) =>
+      announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map([['octo/shop', { heads: new Map([[1, 'h1'], [2, 'h2']]), whole: true }]]), now });
+    await sweep(due('1@h1', '2@h2', '3@h3'), hour(0));
+    await sweep([], hour(1));
+    const over = (await state.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED).at(-1)!.data as PullRequestsNotReviewed;
+    expect(over.over?.outcomes.map((o) => `#${o.number} ${o.outcome}`)).toEqual(['#1 no-card', '#2 no-card', '#3 closed']);
   });
 });

@@ -33,7 +33,7 @@ function due(...pulls: `${number}@${string}`[]): DueNotReviewed[] {
   return [{ channel: CHANNEL, notice: { causes: [{ cause: 'GitHub could not compare them', reasons: ['GitHub answered 503'], pulls: named }] } }];
 }
 
-const sweep = (state: WatchStateStore, pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), now });
+const sweep = (state: WatchStateStore, pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map(), now });
 
 /**
  * A replica's store that stops once it has read the kept state, until `go()`: another replica's

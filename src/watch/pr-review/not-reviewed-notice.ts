@@ -36,6 +36,16 @@ interface Kept {
 }
 
 /**
+ * What this sweep listed of a repository whose pull requests it could list: each open pull
+ * request's head (by number), and whether those are all of them (`whole`: else only the most
+ * recently updated ones were listed, and the rest were not reached).
+ */
+export interface ListedPulls {
+  heads: ReadonlyMap<number, string>;
+  whole: boolean;
+}
+
+/**
  * Each outage's message is its own: keyed by the channel and when the outage began there, never by
  * the pull requests it names. A later outage over the same pull requests at the same heads is
  * another message, whose post the outbox would drop as a repeat of the first (a used idempotency
@@ -45,14 +55,16 @@ const notReviewedKey = (channel: string, since: string) => `pr-review-not-review
 
 /**
  * Posts, edits or ends each channel's message for this sweep: `due`, the messages this sweep would
- * post; `unlistedRepos`, repositories whose pull requests could not be listed this sweep. Returns
- * the messages written.
+ * post; `unlistedRepos`, repositories whose pull requests could not be listed this sweep; `listed`,
+ * what it listed of the others. Returns the messages written.
  */
 export async function announceNotReviewed(input: {
   state: WatchStateStore;
   reviews: Pick<PullReviewState, 'reviewsOf'>;
   due: readonly DueNotReviewed[];
   unlistedRepos: ReadonlySet<string>;
+  /** What the sweep listed, by repository: an outcome is said only of what is known at the head the message named. */
+  listed: ReadonlyMap<string, ListedPulls>;
   now: Date;
 }): Promise<number> {
   const { state, now } = input;
@@ -86,7 +98,7 @@ export async function announceNotReviewed(input: {
       notices.push(open);
       continue;
     }
-    const over: PullRequestsNotReviewed = { ...open.notice, over: { at, outcomes: await outcomesIn(input.reviews, channel, pulls) } };
+    const over: PullRequestsNotReviewed = { ...open.notice, over: { at, outcomes: await outcomesIn(input.reviews, input.listed, channel, pulls) } };
     messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: over, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:over` });
   }
   // Written with what they say, in one transaction: null when another replica recorded first.
@@ -94,26 +106,44 @@ export async function announceNotReviewed(input: {
   return (await state.changePullNotReviewedNotices(read, JSON.stringify({ notices } satisfies Kept), messages, now)) ?? 0;
 }
 
-/** What became of each pull request the message named, from the channel's review cards now. */
-async function outcomesIn(reviews: Pick<PullReviewState, 'reviewsOf'>, channel: string, pulls: readonly { repo: string; number: number }[]): Promise<NonNullable<PullRequestsNotReviewed['over']>['outcomes']> {
+/**
+ * What became of each pull request the message named, at the head it named: a card tells only of
+ * its own head (one of an older head says nothing of the head named; a newer one, that the head
+ * named was pushed over unreviewed), and one the sweep did not reach (past the most recently
+ * updated ones listed, or its repository no longer watched) is not known yet, whatever an older
+ * card of it says.
+ */
+async function outcomesIn(reviews: Pick<PullReviewState, 'reviewsOf'>, listed: ReadonlyMap<string, ListedPulls>, channel: string, pulls: readonly { repo: string; number: number; headSha: string }[]): Promise<NonNullable<PullRequestsNotReviewed['over']>['outcomes']> {
   const rows = new Map((await reviews.reviewsOf(pulls.map((p) => ({ repo: p.repo, number: p.number })))).filter((r) => r.channel === channel).map((r) => [`${r.repo}#${r.number}`, r]));
-  return pulls.map((p) => {
+  const outcomeOf = (p: (typeof pulls)[number]): NotReviewedOutcome => {
     const row = rows.get(`${p.repo}#${p.number}`);
-    let outcome: NotReviewedOutcome = 'no-card';
-    if (row && row.state !== 'open') outcome = 'closed';
-    else if (row) outcome = notReviewedCard(row.reviewJson) ? 'not-reviewed' : 'reviewed';
-    return { repo: p.repo, number: p.number, outcome };
-  });
+    if (row && row.state !== 'open') return 'closed';
+    const card = row ? shownOn(row.reviewJson) : null;
+    if (card?.head === p.headSha) return card.notReviewed ? 'not-reviewed' : 'reviewed';
+    const listing = listed.get(p.repo);
+    const head = listing?.heads.get(p.number);
+    // Not among the open ones listed: closed when every open one was listed, else not reached.
+    if (head === undefined) return listing?.whole ? 'closed' : 'unknown';
+    if (head !== p.headSha) return 'moved';
+    // At the head named, with no card of it: a card of another head says nothing of this one.
+    return row ? 'unknown' : 'no-card';
+  };
+  return pulls.map((p) => ({ repo: p.repo, number: p.number, outcome: outcomeOf(p) }));
 }
 
-/** Whether a card's review (its row's `{ ref, review }`) says "not reviewed"; one that cannot be read is not taken for a review made. */
-function notReviewedCard(reviewJson: string): boolean {
+/**
+ * What a card shows (its row's `{ ref, review }`): the head it is of (a "not reviewed" card's row
+ * keeps no head, so the card's own is read) and whether it says "not reviewed". One that cannot be
+ * read is of no head, and not taken for a review made.
+ */
+function shownOn(reviewJson: string): { head: string | null; notReviewed: boolean } {
   try {
-    const card = JSON.parse(reviewJson) as { review?: { notReviewed?: unknown } | null } | null;
+    const card = JSON.parse(reviewJson) as { ref?: { headSha?: unknown } | null; review?: { notReviewed?: unknown } | null } | null;
+    const head = typeof card?.ref?.headSha === 'string' ? card.ref.headSha : null;
     const review = card?.review;
-    return typeof review !== 'object' || review === null || review.notReviewed !== undefined;
+    return { head, notReviewed: typeof review !== 'object' || review === null || review.notReviewed !== undefined };
   } catch {
-    return true;
+    return { head: null, notReviewed: true };
   }
 }
 
