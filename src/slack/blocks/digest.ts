@@ -14,7 +14,7 @@ import { packageHeadline, vulnerablePackages } from '../../report/packages.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { FindingRow } from '../../store/watches.js';
-import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from '../../watch/digests.js';
+import { advisoriesIn, type MonthlyDigest, type QuarterlyDigest, type WeeklyDigest } from '../../watch/digests.js';
 import type { NotFullyChecked } from '../../watch/partial-state.js';
 import { sweepProblemLine } from './sweep-problems.js';
 import type { FitMessageInput } from './fit.js';
@@ -180,15 +180,17 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
   // (one message per dependency), not one new advisory each.
   const deps = d.newDependencies ?? [];
   const depAdvisories = deps.reduce((n, dep) => n + dep.advisories.length, 0);
+  // An advisory that hit several repositories had one alert: counted once.
+  const newAdvisories = advisoriesIn(d.newThisMonth);
   const newText = deps.length
-    ? `${plural(d.newThisMonth.length, 'new advisory', 'new advisories')}, ${plural(deps.length, 'new dependency', 'new dependencies')} with ${plural(depAdvisories, 'known advisory', 'known advisories')}`
-    : `${d.newThisMonth.length} new`;
+    ? `${plural(newAdvisories, 'new advisory', 'new advisories')}, ${plural(deps.length, 'new dependency', 'new dependencies')} with ${plural(depAdvisories, 'known advisory', 'known advisories')}`
+    : `${newAdvisories} new`;
   const summaryBlocks: KnownBlock[] = [
     header(`🛡️ ${title}`),
     fields(
       `*Open*\n${d.open.total}`,
       `*Critical / high*\n${s.critical} / ${s.high}`,
-      ...(deps.length ? [`*New advisories this month*\n${d.newThisMonth.length}`, `*New dependencies with advisories*\n${deps.length} (${plural(depAdvisories, 'advisory', 'advisories')})`] : [`*New this month*\n${d.newThisMonth.length}`]),
+      ...(deps.length ? [`*New advisories this month*\n${newAdvisories}`, `*New dependencies with advisories*\n${deps.length} (${plural(depAdvisories, 'advisory', 'advisories')})`] : [`*New this month*\n${newAdvisories}`]),
       `*Fixed this month*\n${d.fixedThisMonth.length}`,
     ),
     context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
@@ -207,7 +209,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
   };
   const open = packageLines(d.openFindings, d.unknownAs, openFor);
   details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', reposCaveat(d.notChecked))]));
-  if (d.newThisMonth.length) details.push(...detailsList(`*${deps.length ? 'New advisories this month' : 'New this month'} (${d.newThisMonth.length})*`, packageLines(d.newThisMonth, d.unknownAs)));
+  if (d.newThisMonth.length) details.push(...detailsList(`*${deps.length ? 'New advisories this month' : 'New this month'} (${newAdvisories})*`, packageLines(d.newThisMonth, d.unknownAs)));
   if (deps.length) details.push(...detailsList(`*Dependencies added this month with known advisories (${deps.length})*`, packageLines(deps.flatMap((dep) => dep.advisories), d.unknownAs)));
   if (d.fixedThisMonth.length) details.push(...detailsList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
   if (d.expiringIgnores.length) {
