@@ -6,10 +6,11 @@
  * alone: its own "not reviewed" card), merged or closed, or no card. Without that edit the channel
  * keeps a "not reviewed" message about pull requests reviewed long since.
  *
- * The same course as the listing notice (listing-notice.ts): each channel's standing message is
- * kept in the watch state (either store) as this module's JSON text, so the sweep after the outage
- * edits it on any replica, after any restart; the store never reads it. A message whose pull
- * requests' repository could not be listed this sweep is left standing: nothing is known of them.
+ * The same course as the listing notice (listing-notice.ts), shared with it (channel-notices.ts):
+ * each channel's standing message is kept in the watch state (either store) as this module's JSON
+ * text, so the sweep after the outage edits it on any replica, after any restart; the store never
+ * reads it. A message whose pull requests' repository could not be listed this sweep is left
+ * standing: nothing is known of them.
  *
  * Every replica that starts a sweep runs this after it, so two may decide at once from the same
  * text. As with the listing notice, the messages and the new text are written together, and only
@@ -19,10 +20,10 @@
  * its idempotency key is spent). It does not decide again: the first spoke for the same moment, and
  * the next sweep says what still holds.
  */
-import type { OutboundMessage } from '../../store/outbox/types.js';
 import type { PullReviewState } from '../../store/pull-review-state/types.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { PULL_REQUESTS_NOT_REVIEWED, type NotReviewedOutcome, type PullRequestsNotReviewed } from '../messages.js';
+import { decideNotices, parseKept, readStanding, type StandingNotice } from './channel-notices.js';
 
 /** A channel's message this sweep would post. */
 export interface DueNotReviewed {
@@ -30,9 +31,9 @@ export interface DueNotReviewed {
   notice: PullRequestsNotReviewed;
 }
 
-/** The text kept from sweep to sweep: each channel's standing message, its key and what it says (`said`). */
+/** The text kept from sweep to sweep: each channel's standing message (channel-notices.ts). */
 interface Kept {
-  notices: { channel: string; key: string; said: string; notice: PullRequestsNotReviewed }[];
+  notices: StandingNotice<PullRequestsNotReviewed>[];
 }
 
 /**
@@ -45,13 +46,8 @@ export interface ListedPulls {
   whole: boolean;
 }
 
-/**
- * Each outage's message is its own: keyed by the channel and when the outage began there, never by
- * the pull requests it names. A later outage over the same pull requests at the same heads is
- * another message, whose post the outbox would drop as a repeat of the first (a used idempotency
- * key), leaving it unsaid while its end edited the first one.
- */
-const notReviewedKey = (channel: string, since: string) => `pr-review-not-reviewed:${channel}:${since}`;
+/** Each outage's message is its own: keyed by when it began in the channel (noticeKey), never by the pull requests it names. */
+const KEY_PREFIX = 'pr-review-not-reviewed';
 
 /**
  * Posts, edits or ends each channel's message for this sweep: `due`, the messages this sweep would
@@ -72,35 +68,21 @@ export async function announceNotReviewed(input: {
   const kept = readKept(read);
   if (input.due.length === 0 && kept.notices.length === 0) return 0;
   const at = now.toISOString();
-  const dueIn = new Map(input.due.map((d) => [d.channel, d]));
-  const standing = new Map(kept.notices.map((n) => [n.channel, n]));
-  const messages: OutboundMessage[] = [];
-  const notices: Kept['notices'] = [];
-  for (const channel of new Set([...standing.keys(), ...dueIn.keys()])) {
-    const open = standing.get(channel);
-    const due = dueIn.get(channel);
-    if (due) {
-      const said = meaning(due.notice);
-      if (!open) {
-        const key = notReviewedKey(channel, at);
-        messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: due.notice, channel, op: 'post', messageKey: key, idempotencyKey: key });
-        notices.push({ channel, key, said, notice: due.notice });
-      } else if (open.said !== said) {
-        messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: due.notice, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:changed@${at}` });
-        notices.push({ channel, key: open.key, said, notice: due.notice });
-      } else notices.push(open); // the same pull requests at the same heads: nothing new to say
-      continue;
-    }
-    if (!open) continue;
-    const pulls = open.notice.causes.flatMap((c) => c.pulls);
-    // Their repository not listed this sweep: whether they were reviewed is not known yet.
-    if (pulls.some((p) => input.unlistedRepos.has(p.repo))) {
-      notices.push(open);
-      continue;
-    }
-    const over: PullRequestsNotReviewed = { ...open.notice, over: { at, outcomes: await outcomesIn(input.reviews, input.listed, channel, pulls) } };
-    messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: over, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:over` });
-  }
+  const { messages, notices } = await decideNotices({
+    kind: PULL_REQUESTS_NOT_REVIEWED,
+    keyPrefix: KEY_PREFIX,
+    endedAs: 'over',
+    standing: kept.notices,
+    due: new Map(input.due.map((d) => [d.channel, d.notice])),
+    meaning,
+    end: async (open) => {
+      const pulls = open.notice.causes.flatMap((c) => c.pulls);
+      // Their repository not listed this sweep: whether they were reviewed is not known yet.
+      if (pulls.some((p) => input.unlistedRepos.has(p.repo))) return null;
+      return { ...open.notice, over: { at, outcomes: await outcomesIn(input.reviews, input.listed, open.channel, pulls) } };
+    },
+    at,
+  });
   // Written with what they say, in one transaction: null when another replica recorded first.
   // When they cannot be written, nothing is, and the messages stay as they were.
   return (await state.changePullNotReviewedNotices(read, JSON.stringify({ notices } satisfies Kept), messages, now)) ?? 0;
@@ -157,13 +139,7 @@ function meaning(notice: PullRequestsNotReviewed): string {
 
 /** The kept text, or nothing kept when it cannot be read (hand-edited, another version): a message then stands as it is. */
 function readKept(text: string | null): Kept {
-  const empty: Kept = { notices: [] };
-  if (text === null) return empty;
-  try {
-    const parsed = JSON.parse(text) as Partial<Kept> | null;
-    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.notices)) return empty;
-    return { notices: parsed.notices.filter((n) => typeof n?.channel === 'string' && typeof n.key === 'string' && typeof n.said === 'string' && Array.isArray(n.notice?.causes)) };
-  } catch {
-    return empty;
-  }
+  return { notices: readStanding(parseKept(text)?.notices, isNotReviewedNotice) ?? [] };
 }
+
+const isNotReviewedNotice = (notice: unknown): notice is PullRequestsNotReviewed => typeof notice === 'object' && notice !== null && Array.isArray((notice as { causes?: unknown }).causes);
