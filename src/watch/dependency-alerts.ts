@@ -49,6 +49,34 @@ export function newlyHit(alert: Pick<AlertRow, 'affected' | 'state'> | undefined
   return rows.filter((r) => !listed.has(`${r.repo}|${r.version ?? ''}`));
 }
 
+/** Whether every one of an advisory's new rows (one at least) arrived with its dependency, at a known package and version. */
+export const arrivedWithDependency = (rows: readonly FindingRow[]): boolean => rows.length > 0 && rows.every((r) => r.dependencyAddedAt && r.package !== null && r.version !== null);
+
+/**
+ * Which of the advisories whose new rows all arrived with their dependency (`candidates`: advisory →
+ * those rows) are said by dependency, and the rows each dependency message says (by its key): an
+ * advisory is, when every dependency it arrived with brings MIN_GROUPED or more of them; else it
+ * keeps its own alert. The planner's rule, and the monthly review's, so it counts what was said.
+ */
+export function groupByDependency(channel: string, candidates: ReadonlyMap<string, readonly FindingRow[]>): { byAdvisory: Map<string, Map<string, string>>; rowsOf: Map<string, FindingRow[]> } {
+  const advisoriesOf = new Map<string, Set<string>>();
+  for (const [advisoryId, rows] of candidates) {
+    for (const row of rows) {
+      const key = dependencyMessageKey(channel, row);
+      advisoriesOf.set(key, (advisoriesOf.get(key) ?? new Set()).add(advisoryId));
+    }
+  }
+  const byAdvisory = new Map<string, Map<string, string>>();
+  const rowsOf = new Map<string, FindingRow[]>();
+  for (const [advisoryId, rows] of candidates) {
+    const keys = rows.map((r) => dependencyMessageKey(channel, r));
+    if (!keys.every((k) => (advisoriesOf.get(k)?.size ?? 0) >= MIN_GROUPED)) continue;
+    byAdvisory.set(advisoryId, new Map(rows.map((r, i) => [r.repo, keys[i]!])));
+    rows.forEach((r, i) => rowsOf.set(keys[i]!, [...(rowsOf.get(keys[i]!) ?? []), r]));
+  }
+  return { byAdvisory, rowsOf };
+}
+
 /**
  * The advisories to say by dependency: open, not ignored, with no message of their own in the
  * channel (no alert yet, or one only dependency messages said: `dependencyOnly`), whose newly hit
@@ -72,24 +100,10 @@ export function planDependencyMessages(input: {
     const alert = input.alerts.get(advisoryId);
     if (alert && (alert.state === 'failed' || !input.dependencyOnly.has(alert.clientKey))) continue;
     const alertable = newlyHit(alert, rows).filter((r) => r.alertable);
-    if (alertable.length === 0 || !alertable.every((r) => r.dependencyAddedAt && r.package !== null && r.version !== null)) continue;
-    candidates.set(advisoryId, alertable);
+    if (arrivedWithDependency(alertable)) candidates.set(advisoryId, alertable);
   }
-  const advisoriesOf = new Map<string, Set<string>>();
-  for (const [advisoryId, rows] of candidates) {
-    for (const row of rows) {
-      const key = dependencyMessageKey(channel, row);
-      advisoriesOf.set(key, (advisoriesOf.get(key) ?? new Set()).add(advisoryId));
-    }
-  }
-  const plan: DependencyPlan = { byAdvisory: new Map(), messages: new Map() };
-  const rowsOf = new Map<string, FindingRow[]>();
-  for (const [advisoryId, rows] of candidates) {
-    const keys = rows.map((r) => dependencyMessageKey(channel, r));
-    if (!keys.every((k) => (advisoriesOf.get(k)?.size ?? 0) >= MIN_GROUPED)) continue;
-    plan.byAdvisory.set(advisoryId, new Map(rows.map((r, i) => [r.repo, keys[i]!])));
-    rows.forEach((r, i) => rowsOf.set(keys[i]!, [...(rowsOf.get(keys[i]!) ?? []), r]));
-  }
+  const { byAdvisory, rowsOf } = groupByDependency(channel, candidates);
+  const plan: DependencyPlan = { byAdvisory, messages: new Map() };
   // A dependency whose other advisories keep their own alerts (they also hit a repository that did
   // not just add it) may be left with fewer than MIN_GROUPED here: still one message for what it has.
   for (const [key, rows] of rowsOf) {

@@ -29,7 +29,7 @@ import { visibleReposIn } from './alerts.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { ChartPoint } from './chart.js';
 import { DIGEST, DIGEST_THREAD, type DigestMessage } from './messages.js';
-import { MIN_GROUPED } from './dependency-alerts.js';
+import { arrivedWithDependency, groupByDependency } from './dependency-alerts.js';
 import { wallTimeIn } from '../schedule/cron.js';
 import { notFullyChecked, type Concerns, type NotFullyChecked } from './partial-state.js';
 
@@ -116,21 +116,22 @@ export interface NewDependency {
 }
 
 /**
- * This month's new rows as the channel was told them: the advisories of a dependency that arrived
- * with it, MIN_GROUPED or more, as one new dependency (one message said them); the rest, and one
- * advisory alone, as new advisories (each had its own alert).
+ * This month's new rows as the channel was told them, by the alert planner's own grouping
+ * (groupByDependency): an advisory whose new rows all arrived with their dependency, in a dependency
+ * that brought MIN_GROUPED or more such advisories, is counted in that dependency (one message said
+ * them); the rest, an advisory that also hit a repository that did not just add it too, are new
+ * advisories (each had its own alert).
  */
-function splitByDependency(rows: readonly FindingRow[]): { advisories: FindingRow[]; dependencies: NewDependency[] } {
-  const byDependency = new Map<string, FindingRow[]>();
+function splitByDependency(channel: string, rows: readonly FindingRow[]): { advisories: FindingRow[]; dependencies: NewDependency[] } {
+  const byAdvisory = new Map<string, FindingRow[]>();
   for (const r of rows) {
-    if (!r.dependencyAddedAt || r.package === null || r.version === null) continue;
-    const key = `${r.repo}|${r.package}|${r.version}|${r.dependencyAddedAt}`;
-    byDependency.set(key, [...(byDependency.get(key) ?? []), r]);
+    const id = advisoryOf(r);
+    if (id !== null) byAdvisory.set(id, [...(byAdvisory.get(id) ?? []), r]);
   }
+  const candidates = new Map([...byAdvisory].filter(([, same]) => arrivedWithDependency(same)));
   const grouped = new Set<FindingRow>();
   const dependencies: NewDependency[] = [];
-  for (const group of byDependency.values()) {
-    if (group.length < MIN_GROUPED) continue;
+  for (const group of groupByDependency(channel, candidates).rowsOf.values()) {
     for (const r of group) grouped.add(r);
     const first = group[0]!;
     dependencies.push({ repo: first.repo, package: first.package!, version: first.version!, addedAt: first.dependencyAddedAt!, advisories: group });
@@ -138,6 +139,12 @@ function splitByDependency(rows: readonly FindingRow[]): { advisories: FindingRo
   dependencies.sort((a, b) => a.repo.localeCompare(b.repo) || a.package.localeCompare(b.package) || a.addedAt.localeCompare(b.addedAt));
   return { advisories: rows.filter((r) => !grouped.has(r)), dependencies };
 }
+
+/** The advisory a finding row is of, as the alerts name it (none: never said by dependency). */
+const advisoryOf = (r: Pick<FindingRow, 'advisoryId' | 'finding'>): string | null => (r.advisoryId ?? r.finding.id) || null;
+
+/** How many advisories these rows are of, as the channel was told them: one alert each, however many repositories it hit (a row of none counts alone). */
+export const advisoriesIn = (rows: readonly FindingRow[]): number => new Set(rows.map((r) => advisoryOf(r) ?? r)).size;
 
 export interface MonthlyDigest {
   generatedAt: string;
@@ -175,7 +182,15 @@ const openAt = (r: FindingRow, t: number) => Date.parse(r.firstSeen) <= t && (r.
  * `rows`: every vulnerability finding (open and fixed) of the channel's repositories; `ignored`:
  * keys (`repo|key`) of open findings the channel or the repository ignores.
  */
-export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreRule[]; now: Date; ignoredKeys?: ReadonlySet<string>; unknownAs?: RatedSeverity }): MonthlyDigest {
+export function buildMonthlyDigest(input: {
+  rows: FindingRow[];
+  ignores: IgnoreRule[];
+  now: Date;
+  ignoredKeys?: ReadonlySet<string>;
+  unknownAs?: RatedSeverity;
+  /** The channel it is for: its dependency messages' keys (dependency-alerts.ts). */
+  channel?: string;
+}): MonthlyDigest {
   const now = input.now.getTime();
   const unknownAs = input.unknownAs ?? DEFAULT_UNKNOWN_AS;
   const ignored = input.ignoredKeys ?? new Set<string>();
@@ -192,7 +207,7 @@ export function buildMonthlyDigest(input: { rows: FindingRow[]; ignores: IgnoreR
   }
   const d = input.now;
   const monthAgo = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes());
-  const { advisories: newThisMonth, dependencies: newDependencies } = splitByDependency(rows.filter((r) => Date.parse(r.firstSeen) >= monthAgo && r.alertable));
+  const { advisories: newThisMonth, dependencies: newDependencies } = splitByDependency(input.channel ?? '', rows.filter((r) => Date.parse(r.firstSeen) >= monthAgo && r.alertable));
   // Closed for a reason (its file now excluded, an ignore covering it) is not fixed: not counted here.
   const fixedThisMonth = rows.filter((r) => r.fixedAt !== null && !r.closedReason && Date.parse(r.fixedAt) >= monthAgo);
 
@@ -430,7 +445,7 @@ export async function runDigest(kind: DigestKind, channel: string, options: Dige
       ...(states.get(repo)?.ignores ?? []).map((rule) => ({ ...rule, source: `${display(repo)}/${rule.source}` })),
       ...repoIgnoresOf(repo).map((rule) => ({ ...rule, source: `${display(repo)}: ${rule.source}` })),
     ]);
-    const digest = buildMonthlyDigest({ rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys, unknownAs: (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS });
+    const digest = buildMonthlyDigest({ channel, rows, ignores: [...channelRules, ...repoRules], now, ignoredKeys, unknownAs: (await state.channelUnknownAs(channel)) ?? DEFAULT_UNKNOWN_AS });
     message = { kind, timeZone, digest };
   } else {
     const codeOf = (repo: string): ScanResult | null => {

@@ -159,12 +159,14 @@ export interface PullRequestsNotReviewed {
 }
 
 /**
- * What became of a pull request a "not reviewed" message named, once it is over: reviewed on its own
- * card; still not reviewed (failing alone now: its own "not reviewed" card says why); merged or
- * closed; or no card in the channel (closed before it was reviewed, nothing to review at its head,
- * or no longer watched there).
+ * What became of a pull request a "not reviewed" message named, at the head it named, once it is
+ * over: reviewed on its own card; still not reviewed (failing alone now: its own "not reviewed"
+ * card says why); merged or closed; no card in the channel (nothing to review at its head, or no
+ * longer watched there); pushed to since (`moved`: the head named was never reviewed, its own card
+ * is of a newer one); or not known yet (`unknown`: the sweep did not reach it, only the most
+ * recently updated pull requests being listed, or only a card of another head is there).
  */
-export type NotReviewedOutcome = 'reviewed' | 'not-reviewed' | 'closed' | 'no-card';
+export type NotReviewedOutcome = 'reviewed' | 'not-reviewed' | 'closed' | 'no-card' | 'moved' | 'unknown';
 
 /**
  * The open pull requests of watched repositories could not be listed at all (GitHub refused: the

@@ -81,4 +81,15 @@ describe('the message naming pull requests not reviewed in an outage', () => {
     expect(text).toContain('GitHub could not compare its base and head: Server Error');
     expect(() => fitOneMessage(message, 'the message')).not.toThrow();
   });
+
+  it('once over, says which were not reached by the sweep or pushed to since, rather than that each has its own card', () => {
+    const pulls = [pull(1), pull(2), pull(3), pull(4)];
+    const outcomes = (['reviewed', 'moved', 'unknown', 'unknown'] as const).map((outcome, i) => ({ repo: 'octo/shop', number: i + 1, outcome }));
+    const message = pullRequestsNotReviewedMessage({ causes: [{ cause: 'GitHub could not say where they branched off', reasons: [], pulls }], over: { at: '2026-03-02T10:00:00.000Z', outcomes } });
+    expect(message.text).toBe('Dependency reviews: 1 of 4 pull requests in 1 repository reviewed after all (1 pushed to since, 2 not known yet).');
+    const text = blockText(message.blocks);
+    expect(text).not.toContain('each now has its own card');
+    expect(text).toMatch(/octo\/shop #2[^\n]*pushed to since/);
+    expect(text).toMatch(/octo\/shop #3[^\n]*not known yet/);
+  });
 });

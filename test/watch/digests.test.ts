@@ -11,6 +11,7 @@ import { createBulkSlackClient } from '../../src/slack/pacing.js';
 import { SqliteOutbox } from '../../src/store/outbox/sqlite.js';
 import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
 import { buildMonthlyDigest, buildWeeklyDigest, runDigest, type DigestOptions } from '../../src/watch/digests.js';
+import { planDependencyMessages } from '../../src/watch/dependency-alerts.js';
 import { monthlyDigestLayout } from '../../src/slack/blocks/digest.js';
 import { project, registryOf, release } from '../audit/helpers.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
@@ -124,6 +125,38 @@ describe('monthly security review of a month that added a dependency with known 
     const digest = buildMonthlyDigest({ rows: store.findingsFor(['octo/app']), ignores: [], now: new Date('2025-03-01T09:00:00Z') });
     expect(digest.newThisMonth.map((r) => r.advisoryId).sort()).toEqual(['PYSEC-21', 'PYSEC-3']);
     expect(digest.newDependencies ?? []).toEqual([]);
+  });
+});
+
+/**
+ * The review counts what the channel was told (the alert planner's own grouping): an advisory that
+ * also hit a repository that did not just add the dependency had its own alert, and the dependency
+ * message said only the rest.
+ */
+describe('monthly security review of a dependency added the month one of its advisories was published', () => {
+  it('counts the advisory published this month once, with its own alert, and the dependency with the advisories its message said', () => {
+    const store = new WatchStore(openTestDb());
+    const apply = (repo: string, at: string, findings: Finding[], newDependency = false, baseline = false) =>
+      store.applyFindings({ repo, findings, keyOf: findingKey, sha: `${repo}@${at}`, now: new Date(at), kinds: new Set(['vulnerability', 'malicious']), baseline, newDependency: () => newDependency });
+    const [x, y, z] = ['PYSEC-31', 'PYSEC-32', 'PYSEC-33'].map((id) => vuln(id, 'pillow', '8.0.0', 'high'));
+    // octo/app has had pillow 8.0.0 for a year; advisory X is published this month.
+    apply('octo/app', '2024-03-01T00:00:00Z', [], false, true);
+    apply('octo/app', '2025-02-20T00:00:00Z', [x!]);
+    // octo/api adds pillow 8.0.0 the same sweep: it brings X, Y and Z.
+    apply('octo/api', '2025-02-20T00:00:00Z', [x!, y!, z!], true);
+    const rows = store.findingsFor(['octo/app', 'octo/api']);
+
+    // What the channel was told: X in its own alert, one dependency message for Y and Z.
+    const openByAdvisory = new Map<string, typeof rows>();
+    for (const r of rows) openByAdvisory.set(r.advisoryId!, [...(openByAdvisory.get(r.advisoryId!) ?? []), r]);
+    const told = planDependencyMessages({ channel: CHANNEL, openByAdvisory, alerts: new Map(), dependencyOnly: new Set(), summaries: new Map() });
+    expect([...told.byAdvisory.keys()].sort()).toEqual(['PYSEC-32', 'PYSEC-33']);
+    expect(told.messages.size).toBe(1);
+
+    const digest = buildMonthlyDigest({ channel: CHANNEL, rows, ignores: [], now: new Date('2025-03-01T09:00:00Z') });
+    expect([...new Set(digest.newThisMonth.map((r) => r.advisoryId))]).toEqual(['PYSEC-31']);
+    expect(digest.newDependencies?.map((d) => [d.repo, d.package, d.advisories.map((r) => r.advisoryId).sort()])).toEqual([['octo/api', 'pillow', ['PYSEC-32', 'PYSEC-33']]]);
+    expect(monthlyDigestLayout(digest, { timeZone: 'UTC' }).summary.text).toContain('1 new advisory, 1 new dependency with 2 known advisories');
   });
 });
 

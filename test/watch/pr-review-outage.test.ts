@@ -145,17 +145,21 @@ it('edits the message naming pull requests not reviewed once GitHub is back, acr
   expect(w.slack.violations).toEqual([]);
 });
 
-it('says which pull requests still failed on their own once the outage is over, rather than that they were reviewed', async () => {
+it('says, at the head it named, which pull requests still failed on their own once the outage is over, and which were pushed to since, rather than that they were reviewed', async () => {
   const { w, sweep } = await busyWorld(3);
   w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000 });
   await sweep();
-  // GitHub is back, but octo/mill's pull request #2 keeps failing alone (a new head GitHub cannot compare): it gets its own "not reviewed" card.
-  const head = w.github.pushCommit('octo', 'mill', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n# 2\n' }, { branch: 'deps-2' });
-  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000, pathContains: `...${head}` });
+  // GitHub is back, but octo/mill's pull request #2 keeps failing alone at the head named (GitHub
+  // cannot compare it): it gets its own "not reviewed" card. octo/shop's #3 is pushed to and
+  // reviewed at its new head: the head named was never reviewed.
+  w.github.failRequests({ route: ROUTES.compare, status: 502, times: 1000, pathContains: `...${w.github.headSha('octo', 'mill', 'deps-2')}` });
+  w.github.pushCommit('octo', 'shop', { 'requirements.txt': 'goodlib==1.2.0\nidna==3.1\n# 3\n' }, { branch: 'deps-3' });
   await sweep();
   const summary = w.slack.messages(CHANNEL).map((m) => ({ text: m.text, blocks: blockText(m.blocks) })).find((m) => m.blocks.includes('Dependency reviews:'))!;
-  expect(summary.blocks).toContain('5 of 6 pull requests in 2 repositories reviewed after all');
+  expect(summary.blocks).toContain('4 of 6 pull requests in 2 repositories reviewed after all');
+  expect(summary.text).toContain('(1 still not reviewed, 1 pushed to since)');
   expect(summary.blocks).toMatch(/octo\/mill #2[^\n]*still not reviewed/);
+  expect(summary.blocks).toMatch(/octo\/shop #3[^\n]*pushed to since/);
 });
 
 it('edits the one message, rather than posting another, when a pull request is opened while the outage lasts', async () => {

@@ -14,7 +14,7 @@ import { packageHeadline, vulnerablePackages } from '../../report/packages.js';
 import { SEVERITY_STYLE } from '../../report/severity-style.js';
 import { osvUrl } from '../../report/summary.js';
 import type { FindingRow } from '../../store/watches.js';
-import type { MonthlyDigest, QuarterlyDigest, WeeklyDigest } from '../../watch/digests.js';
+import { advisoriesIn, type MonthlyDigest, type QuarterlyDigest, type WeeklyDigest } from '../../watch/digests.js';
 import type { NotFullyChecked } from '../../watch/partial-state.js';
 import { sweepProblemLine } from './sweep-problems.js';
 import type { FitMessageInput } from './fit.js';
@@ -173,22 +173,35 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
   };
 }
 
+/**
+ * What is new this month, as the channel was told it, each count once with its field's label and
+ * value and its words in the notification text: an advisory that hit several repositories had one
+ * alert (counted once); a dependency added with advisories it already had, one message (counted
+ * once, apart from the new advisories). The first is the new advisories.
+ */
+function newThisMonthCounts(d: MonthlyDigest): { label: string; value: string; words: string }[] {
+  const advisories = advisoriesIn(d.newThisMonth);
+  const deps = d.newDependencies ?? [];
+  if (deps.length === 0) return [{ label: 'New this month', value: String(advisories), words: `${advisories} new` }];
+  const depAdvisories = deps.reduce((n, dep) => n + dep.advisories.length, 0);
+  return [
+    { label: 'New advisories this month', value: String(advisories), words: plural(advisories, 'new advisory', 'new advisories') },
+    { label: 'New dependencies with advisories', value: `${deps.length} (${plural(depAdvisories, 'advisory', 'advisories')})`, words: `${plural(deps.length, 'new dependency', 'new dependencies')} with ${plural(depAdvisories, 'known advisory', 'known advisories')}` },
+  ];
+}
+
 export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): DigestLayout {
   const title = `Monthly security review — ${dateIn(d.generatedAt, options.timeZone)}`;
   const s = d.open.bySeverity;
-  // Dependencies added with advisories they already had: one each, as the channel was told them
-  // (one message per dependency), not one new advisory each.
   const deps = d.newDependencies ?? [];
-  const depAdvisories = deps.reduce((n, dep) => n + dep.advisories.length, 0);
-  const newText = deps.length
-    ? `${plural(d.newThisMonth.length, 'new advisory', 'new advisories')}, ${plural(deps.length, 'new dependency', 'new dependencies')} with ${plural(depAdvisories, 'known advisory', 'known advisories')}`
-    : `${d.newThisMonth.length} new`;
+  const news = newThisMonthCounts(d);
+  const newText = news.map((n) => n.words).join(', ');
   const summaryBlocks: KnownBlock[] = [
     header(`🛡️ ${title}`),
     fields(
       `*Open*\n${d.open.total}`,
       `*Critical / high*\n${s.critical} / ${s.high}`,
-      ...(deps.length ? [`*New advisories this month*\n${d.newThisMonth.length}`, `*New dependencies with advisories*\n${deps.length} (${plural(depAdvisories, 'advisory', 'advisories')})`] : [`*New this month*\n${d.newThisMonth.length}`]),
+      ...news.map((n) => `*${n.label}*\n${n.value}`),
       `*Fixed this month*\n${d.fixedThisMonth.length}`,
     ),
     context(`Open by age: ${d.open.byAge.under30} under 30 days, ${d.open.byAge.from30to90} 30–90 days, ${d.open.byAge.over90} over 90 days. ${plural(d.expiringIgnores.length, 'ignore')} expiring within 30 days. Details and chart in the thread.`),
@@ -207,7 +220,7 @@ export function monthlyDigestLayout(d: MonthlyDigest, options: LayoutOptions): D
   };
   const open = packageLines(d.openFindings, d.unknownAs, openFor);
   details.push(...detailsList(`*Open vulnerabilities (${d.open.total})*`, open.length ? open : [allClear('None. 🎉', reposCaveat(d.notChecked))]));
-  if (d.newThisMonth.length) details.push(...detailsList(`*${deps.length ? 'New advisories this month' : 'New this month'} (${d.newThisMonth.length})*`, packageLines(d.newThisMonth, d.unknownAs)));
+  if (d.newThisMonth.length) details.push(...detailsList(`*${news[0]!.label} (${news[0]!.value})*`, packageLines(d.newThisMonth, d.unknownAs)));
   if (deps.length) details.push(...detailsList(`*Dependencies added this month with known advisories (${deps.length})*`, packageLines(deps.flatMap((dep) => dep.advisories), d.unknownAs)));
   if (d.fixedThisMonth.length) details.push(...detailsList(`*Fixed this month (${d.fixedThisMonth.length})*`, packageLines(d.fixedThisMonth, d.unknownAs, fixedBy)));
   if (d.expiringIgnores.length) {

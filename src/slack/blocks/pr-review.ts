@@ -121,32 +121,42 @@ const OUTCOME_LINE: Record<NotReviewedOutcome, string> = {
   reviewed: ':white_check_mark: reviewed, on its own card',
   'not-reviewed': ':warning: still not reviewed: its own card says why, and it is tried again at each sweep',
   closed: 'merged or closed',
-  'no-card': 'no card here: closed before it was reviewed, nothing to review at its head, or no longer watched here',
+  'no-card': 'no card here: nothing to review at its head, or no longer watched here',
+  moved: ':warning: pushed to since: the head named here was never reviewed; its own card, if any, is of a newer head',
+  unknown: ':grey_question: not known yet: the sweep did not reach it (only the most recently updated pull requests are listed), or only a card of another head is here',
 };
+
+/** How the headline's aside counts those not reviewed after all (the rest are said line by line only). */
+const OUTCOME_COUNTED: Partial<Record<NotReviewedOutcome, string>> = { 'not-reviewed': 'still not reviewed', moved: 'pushed to since', unknown: 'not known yet' };
 
 /**
  * The message once no sweep names any of its pull requests in the channel: not a "not reviewed"
- * left standing, but what became of each (reviewed after all, on its own card, or still not).
+ * left standing, but what became of each at the head it named (reviewed after all, on its own card,
+ * or not, or not known yet where the sweep did not reach it). An outcome missing (a message written
+ * by another version) is not known, never taken for one.
  */
 function pullRequestsNotReviewedOverMessage(notice: PullRequestsNotReviewed, over: NonNullable<PullRequestsNotReviewed['over']>): SlackMessage {
   const pulls = notice.causes.flatMap((c) => c.pulls);
   const counted = countedPulls(pulls);
-  const outcomeOf = new Map(over.outcomes.map((o) => [`${o.repo}#${o.number}`, o.outcome]));
-  const reviewed = pulls.filter((p) => outcomeOf.get(`${p.repo}#${p.number}`) === 'reviewed').length;
+  const known = new Map(over.outcomes.map((o) => [`${o.repo}#${o.number}`, o.outcome]));
+  const outcomeOf = (p: { repo: string; number: number }): NotReviewedOutcome => known.get(`${p.repo}#${p.number}`) ?? 'unknown';
+  const tally = new Map<NotReviewedOutcome, number>();
+  for (const p of pulls) tally.set(outcomeOf(p), (tally.get(outcomeOf(p)) ?? 0) + 1);
+  const reviewed = tally.get('reviewed') ?? 0;
   const headline = reviewed === pulls.length ? `${counted} reviewed after all` : `${reviewed} of ${counted} reviewed after all`;
-  const stillNot = pulls.filter((p) => outcomeOf.get(`${p.repo}#${p.number}`) === 'not-reviewed').length;
+  const aside = Object.entries(OUTCOME_COUNTED).flatMap(([outcome, words]) => (tally.get(outcome as NotReviewedOutcome) ? [`${tally.get(outcome as NotReviewedOutcome)} ${words}`] : []));
   const blocks: KnownBlock[] = [header(`Dependency reviews: ${headline}`)];
   blocks.push(
     section(
-      stillNot > 0
-        ? md`*Over*: GitHub answered again. These pull requests were not reviewed when this message was posted; each now has its own card: ${String(reviewed)} reviewed, ${String(stillNot)} still not reviewed (its card says why).`
-        : md`:white_check_mark: *Over*: GitHub answered again. These pull requests were not reviewed when this message was posted; they were reviewed after all, each on its own card.`,
+      reviewed === pulls.length
+        ? md`:white_check_mark: *Over*: GitHub answered again. These pull requests were not reviewed when this message was posted; they were reviewed after all, each on its own card.`
+        : md`*Over*: GitHub answered again. These pull requests were not reviewed when this message was posted; at the head named here, ${String(reviewed)} ${reviewed === 1 ? 'was' : 'were'} reviewed since, each on its own card${aside.length ? `; ${aside.join(', ')}` : ''}.`,
     ),
   );
   for (const c of notice.causes) {
-    const lines = c.pulls.map((p) => md`• ${md.link(p.url, `${p.repo} #${p.number}`)} ${p.title} · ${OUTCOME_LINE[outcomeOf.get(`${p.repo}#${p.number}`) ?? 'no-card']}`.text);
+    const lines = c.pulls.map((p) => md`• ${md.link(p.url, `${p.repo} #${p.number}`)} ${p.title} · ${OUTCOME_LINE[outcomeOf(p)]}`.text);
     blocks.push(...listSections(md`*${c.cause}* (then)`.text, lines, { room: CAUSE_ROOM, more: (left) => `…and ${left} more` }));
   }
-  const text = md`Dependency reviews: ${headline}${stillNot > 0 ? ` (${stillNot} still not reviewed, on their own cards)` : ', each on its own card'}.`.text;
+  const text = md`Dependency reviews: ${headline}${reviewed === pulls.length ? ', each on its own card' : aside.length ? ` (${aside.join(', ')})` : ''}.`.text;
   return { text, blocks };
 }

@@ -21,9 +21,9 @@
  * text either: the first spoke for the same moment, and counting its record as a sweep before
  * would say a passing failure after one sweep. The next sweep says what still holds.
  */
-import type { OutboundMessage } from '../../store/outbox/types.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { PULL_REQUESTS_NOT_LISTED, type PullRequestsNotListed } from '../messages.js';
+import { decideNotices, parseKept, readStanding, type StandingNotice } from './channel-notices.js';
 
 /** One repository the sweep could not list the pull requests of. */
 export interface ListingFailure {
@@ -36,11 +36,12 @@ export interface ListingFailure {
 interface Kept {
   /** The last sweep's failures, each with since when every sweep failed on it. */
   failing: { repo: string; reason: string; lasting: boolean; since: string }[];
-  /** Each channel's notice going on: its message key and what it says (`said`, notMeaning). */
-  notices: { channel: string; key: string; said: string; notice: PullRequestsNotListed }[];
+  /** Each channel's notice going on (channel-notices.ts): its message key and what it says (`said`, meaning). */
+  notices: StandingNotice<PullRequestsNotListed>[];
 }
 
-const notListedKey = (channel: string, since: string) => `pr-not-listed:${channel}:${since}`;
+/** A notice is keyed by its channel and when it began there (noticeKey). */
+const KEY_PREFIX = 'pr-not-listed';
 
 /** A reason is GitHub's own line (at most this long in the message and the store). */
 const REASON_MAX = 300;
@@ -67,32 +68,22 @@ export async function announceUnlistedPullRequests(state: WatchStateStore, watch
       repos.push(f);
     }
   }
-  const standing = new Map(kept.notices.map((n) => [n.channel, n]));
-  const messages: OutboundMessage[] = [];
-  const notices: Kept['notices'] = [];
-  for (const channel of new Set([...standing.keys(), ...dueIn.keys()])) {
-    const open = standing.get(channel);
-    const repos = (dueIn.get(channel) ?? []).sort((a, b) => (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0));
-    if (repos.length === 0) {
-      // Over: the notice names what it said last, and says it is over.
-      if (!open) continue;
-      const watched = new Set([...watchers].filter(([, channels]) => channels.includes(channel)).map(([repo]) => repo));
+  for (const repos of dueIn.values()) repos.sort((a, b) => (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0));
+  const { messages, notices } = await decideNotices<PullRequestsNotListed>({
+    kind: PULL_REQUESTS_NOT_LISTED,
+    keyPrefix: KEY_PREFIX,
+    endedAs: 'recovered',
+    standing: kept.notices,
+    due: new Map([...dueIn].map(([channel, repos]) => [channel, { repos, recoveredAt: null }])),
+    meaning,
+    // Over: the notice names what it said last, and says it is over.
+    end: (open) => {
+      const watched = new Set([...watchers].filter(([, channels]) => channels.includes(open.channel)).map(([repo]) => repo));
       const unwatched = open.notice.repos.map((r) => r.repo).filter((repo) => !watched.has(repo));
-      const notice: PullRequestsNotListed = { repos: open.notice.repos, recoveredAt: at, ...(unwatched.length ? { unwatched } : {}) };
-      messages.push({ kind: PULL_REQUESTS_NOT_LISTED, data: notice, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:recovered` });
-      continue;
-    }
-    const notice: PullRequestsNotListed = { repos, recoveredAt: null };
-    const said = meaning(notice);
-    if (!open) {
-      const key = notListedKey(channel, at);
-      messages.push({ kind: PULL_REQUESTS_NOT_LISTED, data: notice, channel, op: 'post', messageKey: key, idempotencyKey: key });
-      notices.push({ channel, key, said, notice });
-    } else if (open.said !== said) {
-      messages.push({ kind: PULL_REQUESTS_NOT_LISTED, data: notice, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:changed@${at}` });
-      notices.push({ channel, key: open.key, said, notice });
-    } else notices.push(open); // the same repositories failing the same way: nothing new to say
-  }
+      return { repos: open.notice.repos, recoveredAt: at, ...(unwatched.length ? { unwatched } : {}) };
+    },
+    at,
+  });
   // Written with what they say, in one transaction: null when another replica recorded first. When
   // they cannot be written, the notices stay as they were and only the failures move on.
   try {
@@ -110,13 +101,10 @@ function meaning(notice: PullRequestsNotListed): string {
 
 /** The kept text, or nothing kept when it cannot be read (hand-edited, another version): every failure starts over. */
 function readKept(text: string | null): Kept {
-  const empty: Kept = { failing: [], notices: [] };
-  if (text === null) return empty;
-  try {
-    const parsed = JSON.parse(text) as Partial<Kept> | null;
-    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.failing) || !Array.isArray(parsed.notices)) return empty;
-    return { failing: parsed.failing.filter((f) => typeof f?.repo === 'string' && typeof f.since === 'string'), notices: parsed.notices.filter((n) => typeof n?.channel === 'string' && typeof n.key === 'string' && Array.isArray(n.notice?.repos)) };
-  } catch {
-    return empty;
-  }
+  const parsed = parseKept(text);
+  const notices = readStanding(parsed?.notices, isNotListedNotice);
+  if (!parsed || !Array.isArray(parsed.failing) || notices === null) return { failing: [], notices: [] };
+  return { failing: parsed.failing.filter((f): f is Kept['failing'][number] => typeof f?.repo === 'string' && typeof f.since === 'string'), notices };
 }
+
+const isNotListedNotice = (notice: unknown): notice is PullRequestsNotListed => typeof notice === 'object' && notice !== null && Array.isArray((notice as { repos?: unknown }).repos);

@@ -6,46 +6,61 @@
  * alone: its own "not reviewed" card), merged or closed, or no card. Without that edit the channel
  * keeps a "not reviewed" message about pull requests reviewed long since.
  *
- * The same course as the listing notice (listing-notice.ts): each channel's standing message is
- * kept in the watch state (either store) as this module's JSON text, so the sweep after the outage
- * edits it on any replica, after any restart; the store never reads it. A message whose pull
- * requests' repository could not be listed this sweep is left standing: nothing is known of them.
+ * The same course as the listing notice (listing-notice.ts), shared with it (channel-notices.ts):
+ * each channel's standing message is kept in the watch state (either store) as this module's JSON
+ * text, so the sweep after the outage edits it on any replica, after any restart; the store never
+ * reads it. A message whose pull requests' repository could not be listed this sweep is left
+ * standing: nothing is known of them.
  *
  * Every replica that starts a sweep runs this after it, so two may decide at once from the same
  * text. As with the listing notice, the messages and the new text are written together, and only
  * over the text they were decided from (changePullNotReviewedNotices): the replica that comes
- * second writes nothing, rather than post a second message to the channel (it may have seen other
- * pull requests, so another key) or edit back one the first has just said was over (whose "over"
- * edit would then never come: its idempotency key is spent). It does not decide again: the first
- * spoke for the same moment, and the next sweep says what still holds.
+ * second writes nothing, rather than post a second message to the channel (its own key, of its own
+ * time) or edit back one the first has just said was over (whose "over" edit would then never come:
+ * its idempotency key is spent). It does not decide again: the first spoke for the same moment, and
+ * the next sweep says what still holds.
  */
-import type { OutboundMessage } from '../../store/outbox/types.js';
 import type { PullReviewState } from '../../store/pull-review-state/types.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { PULL_REQUESTS_NOT_REVIEWED, type NotReviewedOutcome, type PullRequestsNotReviewed } from '../messages.js';
+import { decideNotices, parseKept, readStanding, type StandingNotice } from './channel-notices.js';
 
-/** A channel's message this sweep would post: its key names the pull requests at their heads. */
+/** A channel's message this sweep would post. */
 export interface DueNotReviewed {
   channel: string;
-  key: string;
   notice: PullRequestsNotReviewed;
 }
 
-/** The text kept from sweep to sweep: each channel's standing message, its key and what it says (`said`). */
+/** The text kept from sweep to sweep: each channel's standing message (channel-notices.ts). */
 interface Kept {
-  notices: { channel: string; key: string; said: string; notice: PullRequestsNotReviewed }[];
+  notices: StandingNotice<PullRequestsNotReviewed>[];
 }
 
 /**
+ * What this sweep listed of a repository whose pull requests it could list: each open pull
+ * request's head (by number), and whether those are all of them (`whole`: else only the most
+ * recently updated ones were listed, and the rest were not reached).
+ */
+export interface ListedPulls {
+  heads: ReadonlyMap<number, string>;
+  whole: boolean;
+}
+
+/** Each outage's message is its own: keyed by when it began in the channel (noticeKey), never by the pull requests it names. */
+const KEY_PREFIX = 'pr-review-not-reviewed';
+
+/**
  * Posts, edits or ends each channel's message for this sweep: `due`, the messages this sweep would
- * post; `unlistedRepos`, repositories whose pull requests could not be listed this sweep. Returns
- * the messages written.
+ * post; `unlistedRepos`, repositories whose pull requests could not be listed this sweep; `listed`,
+ * what it listed of the others. Returns the messages written.
  */
 export async function announceNotReviewed(input: {
   state: WatchStateStore;
   reviews: Pick<PullReviewState, 'reviewsOf'>;
   due: readonly DueNotReviewed[];
   unlistedRepos: ReadonlySet<string>;
+  /** What the sweep listed, by repository: an outcome is said only of what is known at the head the message named. */
+  listed: ReadonlyMap<string, ListedPulls>;
   now: Date;
 }): Promise<number> {
   const { state, now } = input;
@@ -53,59 +68,64 @@ export async function announceNotReviewed(input: {
   const kept = readKept(read);
   if (input.due.length === 0 && kept.notices.length === 0) return 0;
   const at = now.toISOString();
-  const dueIn = new Map(input.due.map((d) => [d.channel, d]));
-  const standing = new Map(kept.notices.map((n) => [n.channel, n]));
-  const messages: OutboundMessage[] = [];
-  const notices: Kept['notices'] = [];
-  for (const channel of new Set([...standing.keys(), ...dueIn.keys()])) {
-    const open = standing.get(channel);
-    const due = dueIn.get(channel);
-    if (due) {
-      const said = meaning(due.notice);
-      if (!open) {
-        messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: due.notice, channel, op: 'post', messageKey: due.key, idempotencyKey: due.key });
-        notices.push({ channel, key: due.key, said, notice: due.notice });
-      } else if (open.said !== said) {
-        messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: due.notice, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:changed@${at}` });
-        notices.push({ channel, key: open.key, said, notice: due.notice });
-      } else notices.push(open); // the same pull requests at the same heads: nothing new to say
-      continue;
-    }
-    if (!open) continue;
-    const pulls = open.notice.causes.flatMap((c) => c.pulls);
-    // Their repository not listed this sweep: whether they were reviewed is not known yet.
-    if (pulls.some((p) => input.unlistedRepos.has(p.repo))) {
-      notices.push(open);
-      continue;
-    }
-    const over: PullRequestsNotReviewed = { ...open.notice, over: { at, outcomes: await outcomesIn(input.reviews, channel, pulls) } };
-    messages.push({ kind: PULL_REQUESTS_NOT_REVIEWED, data: over, channel, op: 'update', messageKey: open.key, idempotencyKey: `${open.key}:over` });
-  }
+  const { messages, notices } = await decideNotices({
+    kind: PULL_REQUESTS_NOT_REVIEWED,
+    keyPrefix: KEY_PREFIX,
+    endedAs: 'over',
+    standing: kept.notices,
+    due: new Map(input.due.map((d) => [d.channel, d.notice])),
+    meaning,
+    end: async (open) => {
+      const pulls = open.notice.causes.flatMap((c) => c.pulls);
+      // Their repository not listed this sweep: whether they were reviewed is not known yet.
+      if (pulls.some((p) => input.unlistedRepos.has(p.repo))) return null;
+      return { ...open.notice, over: { at, outcomes: await outcomesIn(input.reviews, input.listed, open.channel, pulls) } };
+    },
+    at,
+  });
   // Written with what they say, in one transaction: null when another replica recorded first.
   // When they cannot be written, nothing is, and the messages stay as they were.
   return (await state.changePullNotReviewedNotices(read, JSON.stringify({ notices } satisfies Kept), messages, now)) ?? 0;
 }
 
-/** What became of each pull request the message named, from the channel's review cards now. */
-async function outcomesIn(reviews: Pick<PullReviewState, 'reviewsOf'>, channel: string, pulls: readonly { repo: string; number: number }[]): Promise<NonNullable<PullRequestsNotReviewed['over']>['outcomes']> {
+/**
+ * What became of each pull request the message named, at the head it named: a card tells only of
+ * its own head (one of an older head says nothing of the head named; a newer one, that the head
+ * named was pushed over unreviewed), and one the sweep did not reach (past the most recently
+ * updated ones listed, or its repository no longer watched) is not known yet, whatever an older
+ * card of it says.
+ */
+async function outcomesIn(reviews: Pick<PullReviewState, 'reviewsOf'>, listed: ReadonlyMap<string, ListedPulls>, channel: string, pulls: readonly { repo: string; number: number; headSha: string }[]): Promise<NonNullable<PullRequestsNotReviewed['over']>['outcomes']> {
   const rows = new Map((await reviews.reviewsOf(pulls.map((p) => ({ repo: p.repo, number: p.number })))).filter((r) => r.channel === channel).map((r) => [`${r.repo}#${r.number}`, r]));
-  return pulls.map((p) => {
+  const outcomeOf = (p: (typeof pulls)[number]): NotReviewedOutcome => {
     const row = rows.get(`${p.repo}#${p.number}`);
-    let outcome: NotReviewedOutcome = 'no-card';
-    if (row && row.state !== 'open') outcome = 'closed';
-    else if (row) outcome = notReviewedCard(row.reviewJson) ? 'not-reviewed' : 'reviewed';
-    return { repo: p.repo, number: p.number, outcome };
-  });
+    if (row && row.state !== 'open') return 'closed';
+    const card = row ? shownOn(row.reviewJson) : null;
+    if (card?.head === p.headSha) return card.notReviewed ? 'not-reviewed' : 'reviewed';
+    const listing = listed.get(p.repo);
+    const head = listing?.heads.get(p.number);
+    // Not among the open ones listed: closed when every open one was listed, else not reached.
+    if (head === undefined) return listing?.whole ? 'closed' : 'unknown';
+    if (head !== p.headSha) return 'moved';
+    // At the head named, with no card of it: a card of another head says nothing of this one.
+    return row ? 'unknown' : 'no-card';
+  };
+  return pulls.map((p) => ({ repo: p.repo, number: p.number, outcome: outcomeOf(p) }));
 }
 
-/** Whether a card's review (its row's `{ ref, review }`) says "not reviewed"; one that cannot be read is not taken for a review made. */
-function notReviewedCard(reviewJson: string): boolean {
+/**
+ * What a card shows (its row's `{ ref, review }`): the head it is of (a "not reviewed" card's row
+ * keeps no head, so the card's own is read) and whether it says "not reviewed". One that cannot be
+ * read is of no head, and not taken for a review made.
+ */
+function shownOn(reviewJson: string): { head: string | null; notReviewed: boolean } {
   try {
-    const card = JSON.parse(reviewJson) as { review?: { notReviewed?: unknown } | null } | null;
+    const card = JSON.parse(reviewJson) as { ref?: { headSha?: unknown } | null; review?: { notReviewed?: unknown } | null } | null;
+    const head = typeof card?.ref?.headSha === 'string' ? card.ref.headSha : null;
     const review = card?.review;
-    return typeof review !== 'object' || review === null || review.notReviewed !== undefined;
+    return { head, notReviewed: typeof review !== 'object' || review === null || review.notReviewed !== undefined };
   } catch {
-    return true;
+    return { head: null, notReviewed: true };
   }
 }
 
@@ -119,13 +139,7 @@ function meaning(notice: PullRequestsNotReviewed): string {
 
 /** The kept text, or nothing kept when it cannot be read (hand-edited, another version): a message then stands as it is. */
 function readKept(text: string | null): Kept {
-  const empty: Kept = { notices: [] };
-  if (text === null) return empty;
-  try {
-    const parsed = JSON.parse(text) as Partial<Kept> | null;
-    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.notices)) return empty;
-    return { notices: parsed.notices.filter((n) => typeof n?.channel === 'string' && typeof n.key === 'string' && typeof n.said === 'string' && Array.isArray(n.notice?.causes)) };
-  } catch {
-    return empty;
-  }
+  return { notices: readStanding(parseKept(text)?.notices, isNotReviewedNotice) ?? [] };
 }
+
+const isNotReviewedNotice = (notice: unknown): notice is PullRequestsNotReviewed => typeof notice === 'object' && notice !== null && Array.isArray((notice as { causes?: unknown }).causes);

@@ -41,7 +41,6 @@
  * it again; when none can (the file is cut short or binary at that commit) the partial review is
  * the head's review, redone only when the head moves.
  */
-import { createHash } from 'node:crypto';
 import type { Octokit } from 'octokit';
 import { applyExcludes, CONFIG_FILES, excluder, misnamedSettingsNotes, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type Excluder } from '../../audit/exclude.js';
 import { errorLine } from '../../error-line.js';
@@ -59,7 +58,7 @@ import { pullRequestReviewMarkdown } from '../../report/pr-review.js';
 import type { WatchStateStore } from '../../store/watch-state/types.js';
 import { MAX_INCLUDED_FILES, MAX_INCLUDE_LEVELS } from '../../python/includes.js';
 import { announceUnlistedPullRequests, type ListingFailure } from './listing-notice.js';
-import { announceNotReviewed, type DueNotReviewed } from './not-reviewed-notice.js';
+import { announceNotReviewed, type DueNotReviewed, type ListedPulls } from './not-reviewed-notice.js';
 import { includedAt, includingRoots, mayBeIncluded, mayBeRequirements, rootsReaching, type IncludedFiles } from './includes.js';
 import { readsHere, type ManifestReads } from '../../workers/jobs/manifest-reads.js';
 import { nothingToReview, notReviewed, reviewDependencies, type DependencyReview } from './review.js';
@@ -112,9 +111,10 @@ export async function reviewPullRequests(options: PullRequestReviewOptions): Pro
   const result: PullRequestReviewResult = { githubRequests: 0, reviewed: [], closed: [], errors: [], notes: [] };
   const unlisted: ListingFailure[] = [];
   const notReviewedThisSweep: NotReviewedPull[] = [];
-  if (repos.size > 0) await reviewEach(options, repos, result, notReviewedThisSweep, unlisted);
+  const listed = new Map<string, ListedPulls>();
+  if (repos.size > 0) await reviewEach(options, repos, result, notReviewedThisSweep, unlisted, listed);
   // Also with nothing watched any more: a message naming pull requests not reviewed is ended.
-  await sayAllNotReviewed(options, repos, notReviewedThisSweep, new Set(unlisted.map((u) => u.repo)), result);
+  await sayAllNotReviewed(options, repos, notReviewedThisSweep, new Set(unlisted.map((u) => u.repo)), listed, result);
   // Also with nothing watched any more: a notice still standing is ended.
   await sayUnlisted(options, repos, unlisted, result);
   return result;
@@ -135,8 +135,18 @@ async function sayUnlisted(options: PullRequestReviewOptions, repos: ReadonlyMap
   }
 }
 
-/** The sweep's pull requests, each reviewed, settled, closed out, or left in `notReviewedThisSweep` (said by the caller). */
-async function reviewEach(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, result: PullRequestReviewResult, notReviewedThisSweep: NotReviewedPull[], reposNotListed: ListingFailure[]): Promise<PullRequestReviewResult> {
+/**
+ * The sweep's pull requests, each reviewed, settled, closed out, or left in `notReviewedThisSweep`
+ * (said by the caller); `listed` gets what was listed of each repository (heads, and whether all of them).
+ */
+async function reviewEach(
+  options: PullRequestReviewOptions,
+  repos: ReadonlyMap<string, string[]>,
+  result: PullRequestReviewResult,
+  notReviewedThisSweep: NotReviewedPull[],
+  reposNotListed: ListingFailure[],
+  listed: Map<string, ListedPulls>,
+): Promise<PullRequestReviewResult> {
   const { reviews } = options;
   const reads = options.reads ?? readsHere;
   const refs = [...repos.keys()].map((key) => {
@@ -163,6 +173,7 @@ async function reviewEach(options: PullRequestReviewOptions, repos: ReadonlyMap<
   const quiet: { repo: string; pull: OpenPullRequest }[] = [];
   for (const [repo, { open, closed, openNotListed }] of listing.byRepo) {
     const carded = new Set(tracked.get(repo) ?? []);
+    listed.set(repo, { heads: new Map(open.map((p) => [p.number, p.headOid])), whole: openNotListed === 0 });
     for (const c of closed) closing.push({ repo, number: c.number, state: c.state });
     if (openNotListed > 0) result.notes.push(`${repo}: ${open.length + openNotListed} open pull requests; only the ${open.length} most recently updated were reviewed`);
     for (const pull of open) {
@@ -647,10 +658,6 @@ interface NotReviewedPull {
  */
 const NOT_REVIEWED_SUMMARY_FROM = 3;
 
-/** The message naming a channel's pull requests not reviewed this sweep: keyed by what it names (at their heads), so an outage that lasts says it once. */
-const notReviewedSummaryKey = (channel: string, pulls: readonly PullRequestRef[]) =>
-  `pr-review-not-reviewed:${channel}:${createHash('sha256').update(pulls.map((p) => `${p.repo}#${p.number}@${p.headSha}`).sort().join('\n')).digest('hex').slice(0, 16)}`;
-
 /**
  * Says the pull requests not reviewed this sweep, failing closed either way: a channel that already
  * has a pull request's card has it turned into "not reviewed" at its head (an edit, which floods
@@ -660,7 +667,14 @@ const notReviewedSummaryKey = (channel: string, pulls: readonly PullRequestRef[]
  * review, once made, is posted as its own card; the message is edited once no sweep names any of them
  * in the channel (not-reviewed-notice.ts), so no "not reviewed" stands for pull requests reviewed since.
  */
-async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: ReadonlyMap<string, string[]>, pulls: readonly NotReviewedPull[], unlistedRepos: ReadonlySet<string>, result: PullRequestReviewResult): Promise<void> {
+async function sayAllNotReviewed(
+  options: PullRequestReviewOptions,
+  repos: ReadonlyMap<string, string[]>,
+  pulls: readonly NotReviewedPull[],
+  unlistedRepos: ReadonlySet<string>,
+  listed: ReadonlyMap<string, ListedPulls>,
+  result: PullRequestReviewResult,
+): Promise<void> {
   const newIn = new Map<string, Map<NotReviewedCause, NotReviewedPull[]>>();
   for (const pull of pulls) {
     for (const channel of repos.get(pull.ref.repo) ?? []) {
@@ -685,8 +699,7 @@ async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: Reado
         pulls: many.map(({ ref }) => ({ repo: ref.repo, number: ref.number, title: ref.title, url: ref.url, headSha: ref.headSha })),
       })),
     };
-    const key = notReviewedSummaryKey(channel, causes.flatMap(([, many]) => many.map((p) => p.ref)));
-    summaries.push({ channel, key, notice: data });
+    summaries.push({ channel, notice: data });
   }
   for (const { ref, known, reason } of pulls) {
     try {
@@ -702,7 +715,7 @@ async function sayAllNotReviewed(options: PullRequestReviewOptions, repos: Reado
   // Posted once per channel while it lasts, edited when what it names changes, and once it is over
   // (each reviewed after all, or failing alone on its own card): also when nothing failed this sweep.
   try {
-    await announceNotReviewed({ state: options.state, reviews: options.reviews, due: summaries, unlistedRepos, now: options.now() });
+    await announceNotReviewed({ state: options.state, reviews: options.reviews, due: summaries, unlistedRepos, listed, now: options.now() });
     if (summaries.length > 0) result.notes.push(`${summarised.size} "not reviewed" cards said in ${plural(summaries.length, 'message')} naming them instead`);
   } catch (err) {
     options.logger?.warn({ err }, 'could not say which pull requests were not reviewed');

@@ -1,0 +1,136 @@
+/**
+ * The message naming pull requests not reviewed for one cause (an outage), outage after outage, on
+ * either store: each outage is a message of its own, posted when it begins and edited once it is
+ * over, even when a later outage names the very same pull requests at the very same heads (the
+ * outbox drops a post whose idempotency key was used before, so a key naming only the pull
+ * requests would leave the second outage unsaid, and its end written over the first one's).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OutboxRow } from '../../src/store/outbox/types.js';
+import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
+import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
+import type { WatchStateStore } from '../../src/store/watch-state/types.js';
+import { WatchStore } from '../../src/store/watches.js';
+import { announceUnlistedPullRequests } from '../../src/watch/pr-review/listing-notice.js';
+import { announceNotReviewed, type DueNotReviewed } from '../../src/watch/pr-review/not-reviewed-notice.js';
+import { PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, type PullRequestsNotReviewed } from '../../src/watch/messages.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import { openTestDb } from './helpers.js';
+
+type Dialect = 'sqlite' | 'postgres';
+const CHANNEL = 'C0NOTREVIEWED2';
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+const hour = (n: number) => new Date(T0.getTime() + n * 3_600_000);
+const reviews = { reviewsOf: async () => [] };
+
+/** The channel's message for these pull requests (number@head), GitHub answering 503 for each. */
+function due(...pulls: `${number}@${string}`[]): DueNotReviewed[] {
+  const named = pulls.map((p) => {
+    const [number, headSha] = p.split('@') as [string, string];
+    return { repo: 'octo/shop', number: Number(number), title: `Bump #${number}`, url: `https://github.com/octo/shop/pull/${number}`, headSha };
+  });
+  return [{ channel: CHANNEL, notice: { causes: [{ cause: 'GitHub could not compare them', reasons: ['GitHub answered 503'], pulls: named }] } }];
+}
+
+/** The messages posted to the channel, each with what its last row (post or edit) says. */
+function lastWordOfEachMessage(rows: readonly OutboxRow[]): { pulls: string[]; over: boolean }[] {
+  const messages = rows.filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED);
+  return messages
+    .filter((r) => r.op === 'post')
+    .map((post) => {
+      const data = messages.filter((r) => r.messageKey === post.messageKey).at(-1)!.data as PullRequestsNotReviewed;
+      return { pulls: data.causes.flatMap((c) => c.pulls.map((p) => `${p.number}@${p.headSha}`)), over: data.over !== undefined };
+    });
+}
+
+async function openStore(dialect: Dialect): Promise<{ state: WatchStateStore; close: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const db = openTestDb();
+    return { state: new SqliteWatchState(new WatchStore(db)), close: async () => void db.close() };
+  }
+  const database = await createTestDatabase();
+  return { state: new PostgresWatchState(await database.open({ max: 2 })), close: () => database.drop() };
+}
+
+describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message, outage after outage, on %s', (dialect) => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  it('posts a second outage over the same pull requests at the same heads as a message of its own, and ends it', async () => {
+    const opened = await openStore(dialect);
+    close = opened.close;
+    const { state } = opened;
+    const sweep = (pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map(), now });
+
+    await sweep(due('1@h1', '2@h2', '3@h3'), hour(0));
+    // The next sweep they fail 2 + 1 for two causes: no cause names 3, so the message is over.
+    await sweep([], hour(1));
+    // GitHub fails for the same three again, at the same heads: another outage, said again.
+    await sweep(due('1@h1', '2@h2', '3@h3'), hour(2));
+    expect(lastWordOfEachMessage(await state.outbox.rows({ channel: CHANNEL }))).toEqual([
+      { pulls: ['1@h1', '2@h2', '3@h3'], over: true },
+      { pulls: ['1@h1', '2@h2', '3@h3'], over: false },
+    ]);
+    // And its end is said on it, not on the first one.
+    await sweep([], hour(3));
+    const rows = (await state.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED);
+    expect(rows.map((r) => r.op)).toEqual(['post', 'update', 'post', 'update']);
+    expect(rows[3]!.messageKey).toBe(rows[2]!.messageKey);
+    expect(rows[2]!.messageKey).not.toBe(rows[0]!.messageKey);
+    expect(lastWordOfEachMessage(rows)).toEqual([
+      { pulls: ['1@h1', '2@h2', '3@h3'], over: true },
+      { pulls: ['1@h1', '2@h2', '3@h3'], over: true },
+    ]);
+  });
+
+  it('posts a second listing outage of the same repository as a notice of its own, and ends it (its key is when it began)', async () => {
+    const opened = await openStore(dialect);
+    close = opened.close;
+    const { state } = opened;
+    const watchers = new Map([['octo/shop', [CHANNEL]]]);
+    const forbidden = [{ repo: 'octo/shop', reason: 'Resource not accessible by integration', lasting: true }];
+    for (const [n, failures] of [forbidden, [], forbidden, []].entries()) await announceUnlistedPullRequests(state, watchers, failures, hour(n));
+    const rows = (await state.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_LISTED);
+    expect(rows.map((r) => r.op)).toEqual(['post', 'update', 'post', 'update']);
+    expect(rows[1]!.messageKey).toBe(rows[0]!.messageKey);
+    expect(rows[3]!.messageKey).toBe(rows[2]!.messageKey);
+    expect(rows[2]!.messageKey).not.toBe(rows[0]!.messageKey);
+  });
+
+  it('says what became of each pull request at the head the message named, and "not known yet" for one the sweep did not reach', async () => {
+    const opened = await openStore(dialect);
+    close = opened.close;
+    const { state } = opened;
+    // As the sweep keeps them: the card's own head in its ref; a "not reviewed" card's row keeps none.
+    const card = (number: number, headSha: string, review: { verdict?: string; notReviewed?: string }) => ({ repo: 'octo/shop', number, channel: CHANNEL, ts: '1.0', headOid: review.notReviewed ? '' : headSha, state: 'open' as const, reviewJson: JSON.stringify({ ref: { repo: 'octo/shop', number, headSha }, review }) });
+    const cards = [
+      card(1, 'a1', { verdict: 'ok' }), // reviewed at the head named
+      card(2, 'b0', { verdict: 'ok' }), // a card of an older head: nothing said of b1
+      card(3, 'c2', { verdict: 'ok' }), // pushed to since: c1 was never reviewed
+      card(5, 'e1', { notReviewed: 'GitHub could not compare its base and head' }),
+    ];
+    const heads = new Map([[1, 'a1'], [2, 'b1'], [3, 'c2'], [5, 'e1']]);
+    const sweep = (pulls: DueNotReviewed[], now: Date) =>
+      announceNotReviewed({ state, reviews: { reviewsOf: async () => cards }, due: pulls, unlistedRepos: new Set(), listed: new Map([['octo/shop', { heads, whole: false }]]), now });
+
+    await sweep(due('1@a1', '2@b1', '3@c1', '4@d1', '5@e1'), hour(0));
+    await sweep([], hour(1));
+    const over = (await state.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED).at(-1)!.data as PullRequestsNotReviewed;
+    expect(over.over?.outcomes.map((o) => `#${o.number} ${o.outcome}`)).toEqual(['#1 reviewed', '#2 unknown', '#3 moved', '#4 unknown', '#5 not-reviewed']);
+  });
+
+  it('says merged or closed of a pull request no longer open when the sweep listed every open one of its repository', async () => {
+    const opened = await openStore(dialect);
+    close = opened.close;
+    const { state } = opened;
+    const sweep = (pulls: DueNotReviewed[], now: Date) =>
+      announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map([['octo/shop', { heads: new Map([[1, 'h1'], [2, 'h2']]), whole: true }]]), now });
+    await sweep(due('1@h1', '2@h2', '3@h3'), hour(0));
+    await sweep([], hour(1));
+    const over = (await state.outbox.rows({ channel: CHANNEL })).filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED).at(-1)!.data as PullRequestsNotReviewed;
+    expect(over.over?.outcomes.map((o) => `#${o.number} ${o.outcome}`)).toEqual(['#1 no-card', '#2 no-card', '#3 closed']);
+  });
+});
