@@ -7,16 +7,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/store/outbox/types.js';
-import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
-import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
-import type { WatchStateStore } from '../../src/store/watch-state/types.js';
-import { WatchStore } from '../../src/store/watches.js';
+import { openTwoReplicas, pausedAfterRead, type Dialect } from './two-replicas.js';
 import { announceUnlistedPullRequests, type ListingFailure } from '../../src/watch/pr-review/listing-notice.js';
 import { PULL_REQUESTS_NOT_LISTED, type PullRequestsNotListed } from '../../src/watch/messages.js';
-import { createTestDatabase } from '../helpers/postgres.js';
-import { openTestDb, tempDbPath } from './helpers.js';
 
-type Dialect = 'sqlite' | 'postgres';
 const CHANNEL = 'C0NOTLISTED1';
 const T0 = new Date('2026-03-02T09:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -25,42 +19,6 @@ const watchers = new Map([
   ['octo/mill', [CHANNEL]],
 ]);
 const forbidden = (repo: string): ListingFailure => ({ repo, reason: 'Resource not accessible by integration', lasting: true });
-
-/**
- * A replica's store that stops once it has read the kept state, until `go()`: another replica's
- * whole decision fits between its read and its write, as it may when two sweeps end together.
- */
-function pausedAfterRead(store: WatchStateStore): { store: WatchStateStore; read: Promise<void>; go: () => void } {
-  let readDone!: () => void;
-  let go!: () => void;
-  const read = new Promise<void>((resolve) => (readDone = resolve));
-  const gate = new Promise<void>((resolve) => (go = resolve));
-  const paused = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'pullListingProblems')
-        return async () => {
-          const text = await target.pullListingProblems();
-          readDone();
-          await gate;
-          return text;
-        };
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { store: paused, read, go };
-}
-
-async function openStores(dialect: Dialect): Promise<{ stores: [WatchStateStore, WatchStateStore]; close: () => Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const path = tempDbPath();
-    const dbs = [openTestDb(path), openTestDb(path)];
-    return { stores: [new SqliteWatchState(new WatchStore(dbs[0]!)), new SqliteWatchState(new WatchStore(dbs[1]!))], close: async () => dbs.forEach((db) => db.close()) };
-  }
-  const database = await createTestDatabase();
-  const pools = await Promise.all([database.open({ max: 4 }), database.open({ max: 4 })]);
-  return { stores: [new PostgresWatchState(pools[0]!), new PostgresWatchState(pools[1]!)], close: () => database.drop() };
-}
 
 /** The notices posted to the channel, each with what its last row (post or edit) says. */
 function lastWordOfEachNotice(rows: readonly OutboxRow[]): { key: string; repos: string[]; recovered: boolean }[] {
@@ -81,14 +39,14 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the not-listed notice with two r
     close = undefined;
   });
   const open = async () => {
-    const opened = await openStores(dialect);
+    const opened = await openTwoReplicas(dialect);
     close = opened.close;
     return opened.stores;
   };
 
   it('posts one notice when a replica decides from what it read before the other one posted', async () => {
     const [a, b] = await open();
-    const late = pausedAfterRead(b);
+    const late = pausedAfterRead(b, 'pullListingProblems');
     const second = announceUnlistedPullRequests(late.store, watchers, [forbidden('octo/shop')], at(40));
     await late.read;
     await announceUnlistedPullRequests(a, watchers, [forbidden('octo/shop')], at(30));
@@ -108,7 +66,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the not-listed notice with two r
     await announceUnlistedPullRequests(a, watchers, [forbidden('octo/shop')], at(0));
     // b read the notice standing; a then finds octo/shop listed again and ends it; b goes on with
     // what its own listing found a moment earlier (octo/mill refused too).
-    const late = pausedAfterRead(b);
+    const late = pausedAfterRead(b, 'pullListingProblems');
     const stale = announceUnlistedPullRequests(late.store, watchers, [forbidden('octo/shop'), forbidden('octo/mill')], at(3_600_000));
     await late.read;
     await announceUnlistedPullRequests(a, watchers, [], at(3_600_010));

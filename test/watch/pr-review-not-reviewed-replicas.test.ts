@@ -8,16 +8,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/store/outbox/types.js';
-import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
-import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
-import { WatchStore } from '../../src/store/watches.js';
+import { openTwoReplicas, pausedAfterRead, type Dialect } from './two-replicas.js';
 import { announceNotReviewed, type DueNotReviewed } from '../../src/watch/pr-review/not-reviewed-notice.js';
 import { PULL_REQUESTS_NOT_REVIEWED, type PullRequestsNotReviewed } from '../../src/watch/messages.js';
-import { createTestDatabase } from '../helpers/postgres.js';
-import { openTestDb, tempDbPath } from './helpers.js';
 
-type Dialect = 'sqlite' | 'postgres';
 const CHANNEL = 'C0NOTREVIEWED1';
 const T0 = new Date('2026-03-02T09:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -34,42 +29,6 @@ function due(...pulls: `${number}@${string}`[]): DueNotReviewed[] {
 }
 
 const sweep = (state: WatchStateStore, pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map(), now });
-
-/**
- * A replica's store that stops once it has read the kept state, until `go()`: another replica's
- * whole decision fits between its read and its write, as it may when two sweeps end together.
- */
-function pausedAfterRead(store: WatchStateStore): { store: WatchStateStore; read: Promise<void>; go: () => void } {
-  let readDone!: () => void;
-  let go!: () => void;
-  const read = new Promise<void>((resolve) => (readDone = resolve));
-  const gate = new Promise<void>((resolve) => (go = resolve));
-  const paused = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'pullNotReviewedNotices')
-        return async () => {
-          const text = await target.pullNotReviewedNotices();
-          readDone();
-          await gate;
-          return text;
-        };
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { store: paused, read, go };
-}
-
-async function openStores(dialect: Dialect): Promise<{ stores: [WatchStateStore, WatchStateStore]; close: () => Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const path = tempDbPath();
-    const dbs = [openTestDb(path), openTestDb(path)];
-    return { stores: [new SqliteWatchState(new WatchStore(dbs[0]!)), new SqliteWatchState(new WatchStore(dbs[1]!))], close: async () => dbs.forEach((db) => db.close()) };
-  }
-  const database = await createTestDatabase();
-  const pools = await Promise.all([database.open({ max: 4 }), database.open({ max: 4 })]);
-  return { stores: [new PostgresWatchState(pools[0]!), new PostgresWatchState(pools[1]!)], close: () => database.drop() };
-}
 
 /** The messages posted to the channel, each with what its last row (post or edit) says. */
 function lastWordOfEachMessage(rows: readonly OutboxRow[]): { key: string; pulls: string[]; over: boolean }[] {
@@ -90,7 +49,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message with 
     close = undefined;
   });
   const open = async () => {
-    const opened = await openStores(dialect);
+    const opened = await openTwoReplicas(dialect);
     close = opened.close;
     return opened.stores;
   };
@@ -98,7 +57,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message with 
   it('posts one message when a replica decides from what it read before the other one posted', async () => {
     const [a, b] = await open();
     // b listed a moment before a, when #3 was not open yet: the two name other pull requests.
-    const late = pausedAfterRead(b);
+    const late = pausedAfterRead(b, 'pullNotReviewedNotices');
     const second = sweep(late.store, due('1@h1', '2@h2'), at(40));
     await late.read;
     await sweep(a, due('1@h1', '2@h2', '3@h3'), at(30));
@@ -118,7 +77,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message with 
     await sweep(a, due('1@h1', '2@h2', '3@h3'), at(0));
     // b read the message standing; a then reviews them all and ends it; b goes on with what its own
     // sweep found a moment earlier (#4 failing too), which would edit the ended message back.
-    const late = pausedAfterRead(b);
+    const late = pausedAfterRead(b, 'pullNotReviewedNotices');
     const stale = sweep(late.store, due('1@h1', '2@h2', '3@h3', '4@h4'), at(3_600_000));
     await late.read;
     await sweep(a, [], at(3_600_010));
