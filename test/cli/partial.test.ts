@@ -44,7 +44,9 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     ['a lockfile that is not valid TOML', { 'pyproject.toml': '[project]\nname = "app"\ndependencies = ["urllib3"]\n', 'poetry.lock': BROKEN_LOCK }, 'poetry.lock', /not valid TOML/],
     ['a broken pyproject.toml', { 'pyproject.toml': '[project\nname = "app"\n' }, 'pyproject.toml', /TOML/],
     ['a Pipfile.lock that is not JSON', { 'Pipfile.lock': '{"_meta": {' }, 'Pipfile.lock', /not valid JSON/],
-    ['a binary file', { 'requirements.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]) }, 'requirements.txt', /binary file/],
+    // Binary on evidence: NUL bytes on most lines, and on three at least (src/scan/text.ts decodeLines).
+    ['a binary file', { 'requirements.txt': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x0a, 0x00, 0x01, 0x0a, 0x00, 0x02, 0x0a, 0x00, 0x03]) }, 'requirements.txt', /binary file/],
+    ['a requirement line holding a NUL byte', { 'requirements.txt': Buffer.from('requests==2.31.0\nflask\x00==3.0\n', 'latin1') }, 'requirements.txt', /holds a NUL byte/],
     ['a file over the size cap', { 'requirements.txt': `# ${'x'.repeat(MAX_MANIFEST_BYTES)}\n` }, 'requirements.txt', /over the 5 MB limit/],
     ['a requirement line that is not UTF-8', { 'requirements.txt': Buffer.from('requests==2.31.0\ncaf\xe9==1.0\n', 'latin1') }, 'requirements.txt', /not valid UTF-8/],
     ['a pyproject.toml that is not UTF-8', { 'pyproject.toml': Buffer.from('[project]\nname = "app"\n# caf\xe9\n', 'latin1') }, 'pyproject.toml', /not valid UTF-8 text/],
