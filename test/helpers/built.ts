@@ -14,13 +14,18 @@ export const ROOT = join(import.meta.dirname, '..', '..');
  * on a half-written module). The others wait, then find the build fresh.
  */
 const LOCK = join(ROOT, 'dist', '.test-build-lock');
-/** A lock older than a build can take was left by a run that was killed. */
-const STALE_LOCK_MS = 300_000;
+/** How long a build may take before it is given up. */
+const BUILD_TIMEOUT_MS = 300_000;
+/**
+ * A lock older than that, with margin, was left by a run that was killed or is stuck: never one
+ * whose build is still within its time (its holder would then remove the lock a waiter took over).
+ */
+const STALE_LOCK_MS = 2 * BUILD_TIMEOUT_MS;
 
 export function ensureBuilt(): void {
   withLock(() => {
     const script = "import { staleReason } from './bin/build-state.js'; import { build } from './bin/build.js'; if (staleReason() !== null) process.exitCode = build({ stdio: 'pipe' });";
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: 'pipe', timeout: STALE_LOCK_MS });
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: 'pipe', timeout: BUILD_TIMEOUT_MS });
     if (result.status !== 0) throw new Error(`the build failed (${result.status}): ${result.stdout}${result.stderr}`);
   });
 }
@@ -37,7 +42,8 @@ function withLock(work: () => void): void {
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (lockAbandoned()) takeOver();
+      const abandoned = abandonedLock();
+      if (abandoned !== null) takeOver(abandoned);
       else {
         if (!told && Date.now() - since > 10_000) {
           process.stderr.write(`waiting for another test file's build of dist/ (${LOCK})\n`);
@@ -54,37 +60,63 @@ function withLock(work: () => void): void {
   }
 }
 
-/** The lock's holder is gone (a run killed mid-build), or has held it longer than a build takes. */
-function lockAbandoned(): boolean {
+/** The lock as it is now: its holder's pid as written (null before it is), and when it was made. */
+function lockState(): { pid: string | null; mtimeMs: number } | null {
   try {
-    const pid = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
-    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 0); // throws ESRCH when no such process
-    return Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS;
-  } catch (err) {
-    // No pid file yet: its holder is between mkdir and write, unless that was long ago.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return lockAgeMs() > STALE_LOCK_MS;
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    const { mtimeMs } = statSync(LOCK);
+    let pid: string | null = null;
+    try {
+      pid = readFileSync(join(LOCK, 'pid'), 'utf8');
+    } catch {
+      // Its holder is between mkdir and write.
+    }
+    return { pid, mtimeMs };
+  } catch {
+    return null; // gone meanwhile: try again
   }
 }
 
 /**
- * Moves an abandoned lock aside, then removes it: a rename succeeds for one waiter only, where two
- * that both removed it could remove the lock the other had just made.
+ * The lock's holder is gone (a run killed mid-build), or has held it far longer than a build may
+ * take; what was judged is handed back, so only that lock is taken over.
  */
-function takeOver(): void {
+function abandonedLock(): string | null {
+  const lock = lockState();
+  if (lock === null) return null;
+  const old = Date.now() - lock.mtimeMs > STALE_LOCK_MS;
+  if (lock.pid === null) return old ? '' : null;
+  try {
+    process.kill(Number(lock.pid), 0); // throws ESRCH when no such process
+    return old ? lock.pid : null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH' ? lock.pid : null;
+  }
+}
+
+/**
+ * Moves the abandoned lock aside, then removes it. A rename moves whatever lock is there by then:
+ * when another waiter took the dead one over first and made its own, the moved lock names another
+ * holder, and is put back.
+ */
+function takeOver(judged: string): void {
   const aside = `${LOCK}.abandoned-${process.pid}`;
   try {
     renameSync(LOCK, aside);
   } catch {
     return; // another waiter moved it first
   }
-  rmSync(aside, { recursive: true, force: true });
-}
-
-function lockAgeMs(): number {
+  let moved = '';
   try {
-    return Date.now() - statSync(LOCK).mtimeMs;
+    moved = readFileSync(join(aside, 'pid'), 'utf8');
   } catch {
-    return 0; // gone meanwhile: try again
+    // No pid written: as judged when none was.
+  }
+  if (moved === judged) rmSync(aside, { recursive: true, force: true });
+  else {
+    try {
+      renameSync(aside, LOCK);
+    } catch {
+      rmSync(aside, { recursive: true, force: true }); // a third made one meanwhile: that one stands
+    }
   }
 }
