@@ -59,10 +59,12 @@ export function markdownText(text: string): string {
 /**
  * Inline code that shows `text` as written: a fence longer than the longest backtick run inside,
  * with a space on each side when it holds backticks (CommonMark strips one).
- * Code spans take no other escapes, so only line breaks are flattened (`<2.2` stays `<2.2`).
+ * Code spans take no other escapes, so only line breaks are flattened (`<2.2` stays `<2.2`), and an
+ * `@` that could start a mention gets its zero-width space (breakMentions): the reports are posted
+ * as pull-request comments, whose e-mail copies GitHub reads for mentions again.
  */
 export function markdownCode(text: string): string {
-  const s = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const s = breakMentions(text).replace(/[\r\n\u2028\u2029]+/g, ' ');
   let longest = 0;
   for (const run of s.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
   const fence = '`'.repeat(longest + 1);

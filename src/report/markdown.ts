@@ -5,7 +5,7 @@ import { describeReason, forReaders, reasonsOf } from '../audit/partial.js';
 import type { ScanResult } from '../scan/types.js';
 import type { ChunkedRenderer, Renderer, ReportOptions } from './interface.js';
 import { linesInChunks } from './json-chunks.js';
-import { breakMentions, markdownCellCode, markdownCode, markdownText, markdownUrl } from './markdown-text.js';
+import { markdownCellCode, markdownCode, markdownText, markdownUrl } from './markdown-text.js';
 import { findingPlaces, isVulnerability, packageFix, packageHeadline, placesLine, vulnerablePackages, type PackageGroup } from './packages.js';
 import { passedOver, scanNotes, secretLabel } from './code.js';
 import { SEVERITY_STYLE, severityBadge } from './severity-style.js';
@@ -50,9 +50,8 @@ function cellWithCode(s: string): string {
   return out + cell(s.slice(from));
 }
 
-// Code spans too: the report is posted as a pull-request comment, whose e-mail copy GitHub reads for mentions again.
-const code = (text: string) => markdownCode(breakMentions(text));
-const cellCode = (text: string) => markdownCellCode(breakMentions(text));
+const code = markdownCode;
+const cellCode = markdownCellCode;
 
 /** How advice and places are written; `inTable` for table cells, whose code spans escape pipes. */
 function syntax(options: ReportOptions, inTable = false): AdviceSyntax {

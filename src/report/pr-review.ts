@@ -7,7 +7,7 @@
  */
 import { indexNote } from '../python/index-options.js';
 import type { Verdict } from '../packages/verdict.js';
-import { breakMentions, markdownCode, markdownText } from './markdown-text.js';
+import { markdownCode, markdownText } from './markdown-text.js';
 import type { DependencyReview, ReviewedChange } from '../watch/pr-review/review.js';
 
 export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
@@ -21,7 +21,7 @@ const BADGE: Record<Verdict, string> = { ok: '✅', caution: '⚠️', avoid: '�
 export const escapeMarkdown = markdownText;
 
 /** Code spans too: what the pull request wrote (a file path, a URL) may hold `/@team`, and e-mail replies quote code as plain text. */
-const code = (text: string) => markdownCode(breakMentions(text));
+const code = markdownCode;
 
 function changeLine(c: ReviewedChange): string {
   const versions = c.kind === 'added' ? code(c.to ?? 'any version') : `${code(c.from ?? 'any')} → ${code(c.to ?? 'any')}`;
