@@ -224,6 +224,12 @@ export interface FindingRow {
   dependencyAddedAt?: string | null;
 }
 
+/**
+ * The advisory a finding row is about: the stored column, else the finding's own id (rows stored
+ * before the column existed); null for findings that are about no advisory (an empty id counts as none).
+ */
+export const advisoryIdOf = (row: Pick<FindingRow, 'advisoryId' | 'finding'>): string | null => (row.advisoryId ?? row.finding.id) || null;
+
 export type AlertState = 'recorded' | 'posted' | 'resolved' | 'failed';
 
 /** One repository an alert lists, as it was when the alert was last rendered. */

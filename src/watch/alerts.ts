@@ -30,7 +30,7 @@ import { blobLineUrl } from '../github/links.js';
 import type { Logger } from '../log.js';
 import type { OutboundMessage, OutboxRow } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
-import { repoKeyOfDisplay, type AffectedRepo, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
+import { advisoryIdOf, repoKeyOfDisplay, type AffectedRepo, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
 import { ignoredReason, NO_LONGER_WATCHED, NOT_FOUND, NOT_VISIBLE } from './closed-reasons.js';
 import { announcedWith, newlyHit, planDependencyMessages, withAlertId } from './dependency-alerts.js';
 import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
@@ -168,7 +168,7 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
   /** Why each repository's open finding of an advisory is not listed: the channel ignore covering it (`advisory|repo`). */
   const ignoredHere = new Map<string, string>();
   open.forEach((row, i) => {
-    const id = row.advisoryId ?? row.finding.id;
+    const id = advisoryIdOf(row);
     if (!id) return;
     const ignoredBy = marked[i]?.ignoredBy;
     if (ignoredBy) {
@@ -360,7 +360,7 @@ async function correctOutOfSightFixes(
   const keys = [...new Set(candidates.flatMap((alert) => alert.affected.filter(suspect).map((a) => repoKeyOfDisplay(a.repo))))];
   const stillOpen = new Map<string, FindingRow>();
   for (const row of await state.findingsFor(keys, VULN_KINDS)) {
-    const id = row.advisoryId ?? row.finding.id;
+    const id = advisoryIdOf(row);
     if (row.fixedAt === null && id) stillOpen.set(`${id}|${row.repo}`, row);
   }
   const corrected: AlertRow[] = [];

@@ -24,7 +24,7 @@ import type { ScanResult } from '../scan/types.js';
 import { compareVersions, isValidVersion } from '../python/pep440.js';
 import { classifyBump, daysBetween, latestStable, releasesBetween, type ProjectInfo } from '../python/releases.js';
 import type { OutboundMessage } from '../store/outbox/types.js';
-import type { FindingRow, StoredPackage } from '../store/watches.js';
+import { advisoryIdOf, type FindingRow, type StoredPackage } from '../store/watches.js';
 import { visibleReposIn } from './alerts.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import type { ChartPoint } from './chart.js';
@@ -125,7 +125,7 @@ export interface NewDependency {
 function splitByDependency(channel: string, rows: readonly FindingRow[]): { advisories: FindingRow[]; dependencies: NewDependency[] } {
   const byAdvisory = new Map<string, FindingRow[]>();
   for (const r of rows) {
-    const id = advisoryOf(r);
+    const id = advisoryIdOf(r);
     if (id !== null) byAdvisory.set(id, [...(byAdvisory.get(id) ?? []), r]);
   }
   const candidates = new Map([...byAdvisory].filter(([, same]) => arrivedWithDependency(same)));
@@ -140,11 +140,8 @@ function splitByDependency(channel: string, rows: readonly FindingRow[]): { advi
   return { advisories: rows.filter((r) => !grouped.has(r)), dependencies };
 }
 
-/** The advisory a finding row is of, as the alerts name it (none: never said by dependency). */
-const advisoryOf = (r: Pick<FindingRow, 'advisoryId' | 'finding'>): string | null => (r.advisoryId ?? r.finding.id) || null;
-
 /** How many advisories these rows are of, as the channel was told them: one alert each, however many repositories it hit (a row of none counts alone). */
-export const advisoriesIn = (rows: readonly FindingRow[]): number => new Set(rows.map((r) => advisoryOf(r) ?? r)).size;
+export const advisoriesIn = (rows: readonly FindingRow[]): number => new Set(rows.map((r) => advisoryIdOf(r) ?? r)).size;
 
 export interface MonthlyDigest {
   generatedAt: string;
