@@ -1,4 +1,5 @@
 /** Scans an in-memory tree the way `depwatch scan` scans a directory. */
+import { expect } from 'vitest';
 import { memorySource } from '../../src/python/files.js';
 import { scanTree, type ScanOptions } from '../../src/scan/scan.js';
 import { scanSourceFromFiles } from '../../src/scan/source.js';
@@ -27,4 +28,16 @@ export async function pythonFindings(code: string, rule: string, path = 'app/ser
 /** Lines of the code findings of one rule. */
 export async function linesOf(code: string, rule: string, path?: string): Promise<number[]> {
   return (await pythonFindings(code, rule, path)).map((f) => f.line!);
+}
+
+/** The lines of a snippet marked `# HIT`: the ones a rule must report (every other line must stay quiet). */
+export const marked = (code: string): number[] =>
+  code
+    .split('\n')
+    .map((l, i) => (l.includes('# HIT') ? i + 1 : 0))
+    .filter((n) => n > 0);
+
+/** The rule reports exactly the snippet's `# HIT` lines. */
+export async function expectHits(code: string, rule: string, path?: string): Promise<void> {
+  expect(await linesOf(code, rule, path)).toEqual(marked(code));
 }

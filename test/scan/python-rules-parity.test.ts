@@ -4,17 +4,7 @@
  * miss that must stay quiet.
  */
 import { describe, expect, it } from 'vitest';
-import { linesOf, pythonFindings } from './helpers.js';
-
-const marked = (code: string) =>
-  code
-    .split('\n')
-    .map((l, i) => (l.includes('# HIT') ? i + 1 : 0))
-    .filter((n) => n > 0);
-
-async function expectHits(code: string, rule: string, path?: string) {
-  expect(await linesOf(code, rule, path)).toEqual(marked(code));
-}
+import { expectHits, linesOf, pythonFindings } from './helpers.js';
 
 describe('py-tarfile-extract (bandit B202)', () => {
   it('TarFile.extractall/extract without filter=, on tarfile.open() chains, variables and with-blocks', async () => {

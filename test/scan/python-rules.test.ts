@@ -4,17 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bestCpuMs } from '../helpers/cpu-time.js';
-import { linesOf, pythonFindings } from './helpers.js';
-
-const marked = (code: string) =>
-  code
-    .split('\n')
-    .map((l, i) => (l.includes('# HIT') ? i + 1 : 0))
-    .filter((n) => n > 0);
-
-async function expectHits(code: string, rule: string, path?: string) {
-  expect(await linesOf(code, rule, path)).toEqual(marked(code));
-}
+import { expectHits, linesOf, marked, pythonFindings } from './helpers.js';
 
 describe('imports', () => {
   it('py-dynamic-import: computed module names, saying where the name comes from', async () => {
