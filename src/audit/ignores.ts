@@ -69,6 +69,39 @@ export function isExpired(rule: IgnoreRule, today: Date): boolean {
   return rule.until !== null && rule.until < today.toISOString().slice(0, 10);
 }
 
+const describeRule = (r: IgnoreRule) => `ignore of ${r.id}${r.package ? ` (${r.package})` : ''} in ${r.source}`;
+
+/**
+ * What the expired ignores matched, counted as findings are ignored: a finding another (active)
+ * ignore still covers is not reported again, so the note never says it is (audit and scan alike).
+ */
+export function expiredCounts(expired: readonly IgnoreRule[]): {
+  count(rule: IgnoreRule, stillIgnored: boolean): void;
+  /** `ignore of … expired on DAY`, and how many findings are reported again, or that another entry covers all it matched. */
+  message(rule: IgnoreRule, described: string): string;
+} {
+  const again = new Map<IgnoreRule, number>();
+  const covered = new Map<IgnoreRule, number>();
+  for (const r of expired) {
+    again.set(r, 0);
+    covered.set(r, 0);
+  }
+  return {
+    count(rule, stillIgnored) {
+      const counts = stillIgnored ? covered : again;
+      counts.set(rule, (counts.get(rule) ?? 0) + 1);
+    },
+    message(rule, described) {
+      const expiredOn = `${described} expired on ${rule.until}`;
+      const reported = again.get(rule) ?? 0;
+      if (reported > 0) return `${expiredOn}; ${reported} finding${reported > 1 ? 's are' : ' is'} reported again`;
+      // Nothing comes back: another entry ignores all it matched, so this one no longer matters.
+      if ((covered.get(rule) ?? 0) > 0) return `${expiredOn}; what it matched is still ignored by another entry, so remove it`;
+      return expiredOn;
+    },
+  };
+}
+
 /**
  * Marks findings covered by an active rule (`ignoredBy`), and explains expired and stale rules.
  * Returns the findings unchanged in order; callers split them on `ignoredBy`.
@@ -78,25 +111,20 @@ export function applyIgnores(findings: Finding[], rules: IgnoreRule[], today: Da
   // Ignores of code-scan rules (`py-eval-exec`, `secret`) are applied by the scanner, not to dependency findings.
   rules = rules.filter((r) => !isScanIgnoreId(r.id));
   const active = rules.filter((r) => !isExpired(r, today));
-  for (const r of rules) {
-    if (!isExpired(r, today)) continue;
-    const hits = findings.filter((f) => ruleMatches(r, f)).length;
-    notes.push({
-      kind: 'expired',
-      rule: r,
-      message: `ignore of ${r.id}${r.package ? ` (${r.package})` : ''} in ${r.source} expired on ${r.until}${hits ? `; ${hits} finding${hits > 1 ? 's are' : ' is'} reported again` : ''}`,
-    });
-  }
+  const expired = rules.filter((r) => isExpired(r, today));
+  const counts = expiredCounts(expired);
   const used = new Set<IgnoreRule>();
   const out = findings.map((f) => {
     const rule = active.find((r) => ruleMatches(r, f));
+    for (const r of expired) if (ruleMatches(r, f)) counts.count(r, rule !== undefined);
     if (!rule) return f;
     used.add(rule);
     return { ...f, ignoredBy: { id: rule.id, reason: rule.reason, until: rule.until, source: rule.source } };
   });
+  for (const r of expired) notes.push({ kind: 'expired', rule: r, message: counts.message(r, describeRule(r)) });
   for (const r of active) {
     if (!used.has(r)) {
-      notes.push({ kind: 'stale', rule: r, message: `ignore of ${r.id}${r.package ? ` (${r.package})` : ''} in ${r.source} matches nothing; remove it` });
+      notes.push({ kind: 'stale', rule: r, message: `${describeRule(r)} matches nothing; remove it` });
     }
   }
   return { findings: out, notes };

@@ -5,7 +5,7 @@
  * say so; ignores that match nothing are reported as stale.
  */
 import { isFindingKind } from '../audit/findings.js';
-import { isExpired, pathGlobMatches, type IgnoreRule } from '../audit/ignores.js';
+import { expiredCounts, isExpired, pathGlobMatches, type IgnoreRule } from '../audit/ignores.js';
 import { isScanIgnoreId } from './rule-ids.js';
 import type { CodeFinding, ScanNote } from './types.js';
 
@@ -19,7 +19,7 @@ const describe = (r: IgnoreRule) => `ignore of ${r.id}${r.path ? ` (path ${r.pat
 export interface ScanIgnorer {
   /** The finding, marked (`ignoredBy`) when an active ignore covers it; one an inline suppression already covers is left as it is. */
   apply(finding: CodeFinding): CodeFinding;
-  /** Expired ignores (and how many findings they let through) and ignores that matched nothing, once every finding was applied. */
+  /** Expired ignores (and how many findings they let through, not those another ignore still covers) and ignores that matched nothing, once every finding was applied. */
   notes(): ScanNote[];
 }
 
@@ -31,23 +31,20 @@ export function scanIgnorer(allRules: IgnoreRule[], today: Date): ScanIgnorer {
   const rules = allRules.filter((r) => isScanIgnoreId(r.id));
   const active = rules.filter((r) => !isExpired(r, today));
   const expired = rules.filter((r) => isExpired(r, today));
-  const reportedAgain = new Map<IgnoreRule, number>();
+  const counts = expiredCounts(expired);
   const used = new Set<IgnoreRule>();
   return {
     apply(f) {
       if (f.ignoredBy) return f;
-      for (const r of expired) if (matches(r, f)) reportedAgain.set(r, (reportedAgain.get(r) ?? 0) + 1);
       const rule = active.find((r) => matches(r, f));
+      for (const r of expired) if (matches(r, f)) counts.count(r, rule !== undefined);
       if (!rule) return f;
       used.add(rule);
       return { ...f, ignoredBy: { id: rule.id, reason: rule.reason, until: rule.until, source: rule.source } };
     },
     notes() {
       const notes: ScanNote[] = [];
-      for (const r of expired) {
-        const hits = reportedAgain.get(r) ?? 0;
-        notes.push({ kind: 'expired', message: `${describe(r)} expired on ${r.until}${hits ? `; ${hits} finding${hits > 1 ? 's are' : ' is'} reported again` : ''}` });
-      }
+      for (const r of expired) notes.push({ kind: 'expired', message: counts.message(r, describe(r)) });
       for (const r of active) if (!used.has(r)) notes.push({ kind: 'stale', message: `${describe(r)} matches nothing; remove it` });
       return notes;
     },

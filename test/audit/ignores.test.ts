@@ -95,6 +95,27 @@ describe('.depwatch.yml ignores', () => {
     expect(notes).toEqual([expect.objectContaining({ kind: 'expired', message: expect.stringMatching(/expired on 2026-11-27; 1 finding is reported again/) })]);
   });
 
+  it('does not say a finding is reported again when another ignore (an alias) still covers it', () => {
+    const { rules } = parseIgnoreFile('ignore:\n  - id: PYSEC-2019-13\n    reason: a\n    until: 2026-11-27\n  - id: CVE-2019-14234\n    reason: b\n');
+    const { findings, notes } = applyIgnores([vuln('PYSEC-2019-13', ['CVE-2019-14234'])], rules, today);
+    expect(findings[0]?.ignoredBy?.id).toBe('CVE-2019-14234');
+    expect(notes.map((n) => `${n.kind}: ${n.message}`)).toEqual([
+      'expired: ignore of PYSEC-2019-13 in .depwatch.yml expired on 2026-11-27; what it matched is still ignored by another entry, so remove it',
+    ]);
+  });
+
+  it('counts only the findings no other ignore covers among those an expired ignore matched', () => {
+    const { rules } = parseIgnoreFile('ignore:\n  - id: PYSEC-2019-13\n    reason: a\n    until: 2026-11-27\n  - id: PYSEC-2019-13\n    package: flask\n    reason: b\n');
+    const { findings, notes } = applyIgnores([vuln('PYSEC-2019-13', [], 'django'), vuln('PYSEC-2019-13', [], 'flask')], rules, today);
+    expect(findings.map((f) => f.ignoredBy?.reason)).toEqual([undefined, 'b']);
+    expect(notes.map((n) => n.message)).toEqual(['ignore of PYSEC-2019-13 in .depwatch.yml expired on 2026-11-27; 1 finding is reported again']);
+  });
+
+  it('says no more than that an expired ignore expired when it matches nothing', () => {
+    const { rules } = parseIgnoreFile('ignore:\n  - id: PYSEC-2019-13\n    reason: a\n    until: 2026-11-27\n');
+    expect(applyIgnores([vuln('PYSEC-2019-99', [])], rules, today).notes.map((n) => n.message)).toEqual(['ignore of PYSEC-2019-13 in .depwatch.yml expired on 2026-11-27']);
+  });
+
   it('still applies on its last day', () => {
     const { rules } = parseIgnoreFile('ignore:\n  - id: PYSEC-2019-13\n    reason: r\n    until: 2026-11-28\n');
     expect(applyIgnores([vuln('PYSEC-2019-13', [])], rules, today).findings[0]?.ignoredBy).toBeDefined();

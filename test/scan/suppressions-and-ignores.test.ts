@@ -334,6 +334,17 @@ describe('.depwatch.yml ignores', () => {
     ]);
   });
 
+  it('an expired ignore whose findings another entry (a whole kind) still covers says so, not that they are reported again', async () => {
+    const result = await scanFiles(
+      files(['ignore:', '  - id: py-subprocess-shell', '    reason: old', '    until: 2026-01-01', '  - id: code', '    reason: all code'].join('\n')),
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.ignored.map((f) => f.ignoredBy?.id)).toEqual(['code', 'code']);
+    expect(result.notes.map((n) => `${n.kind}: ${n.message}`)).toEqual([
+      'expired: ignore of py-subprocess-shell in .depwatch.yml expired on 2026-01-01; what it matched is still ignored by another entry, so remove it',
+    ]);
+  });
+
   it('a whole kind can be ignored for a path (test fixtures full of fake secrets)', async () => {
     const token = 'ghp_' + 'R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
     const result = await scanFiles({ '.depwatch.yml': 'ignore:\n  - id: secret\n    path: fixtures/\n    reason: recorded API responses with revoked tokens\n', 'fixtures/github/user.json': `{"token": "${token}"}` });
