@@ -216,6 +216,19 @@ export function isFindingKind(text: string): text is FindingKind {
 }
 
 /**
+ * The kinds an ignore may not name: advisories are ignored one by one, by id (any alias), as
+ * pip-audit, Snyk and Dependabot dismiss them. `id: vulnerability` with `package:` would hide every
+ * advisory of the package, those published later and malicious-package records included.
+ */
+export function isAdvisoryKind(text: string): boolean {
+  return text === 'vulnerability' || text === 'malicious';
+}
+
+/** Why an ignore naming an advisory kind is refused, and what to write instead (every place that takes ignores says the same). */
+export const advisoryKindIgnoreRefusal = (kind: string): string =>
+  `"${kind}" would ignore every advisory of the package, later ones too; name the advisory ids (GHSA-…, PYSEC-…, CVE-…)`;
+
+/**
  * A finding as the contract's JSON. Fields a finding lacks are left `undefined`, which
  * JSON.stringify leaves out exactly as if they were absent: one object literal per finding, where a
  * spread of a conditional object per optional field cost a third of a large report's writing.

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { errorLine } from '../error-line.js';
 import { normalizeName } from '../python/names.js';
+import { advisoryKindIgnoreRefusal, isAdvisoryKind } from './findings.js';
 import type { Document, LineCounter, YAMLMap } from 'yaml';
 import { QUIET_YAML, yaml } from '../yaml.js';
 import type { ExcludeRule } from './exclude.js';
@@ -120,6 +121,10 @@ export function parseIgnoreFile(text: string, source = '.depwatch.yml'): Depwatc
       return;
     }
     const r = parsed.data;
+    if (isAdvisoryKind(r.id)) {
+      notes.push({ kind: 'invalid', message: `${source}: ${ignoreEntryLabel(i, entry)}: ${advisoryKindIgnoreRefusal(r.id)}; not applied`, settingsFile: source });
+      return;
+    }
     if (r.path && globs + r.path.length > MAX_GLOBS_TOTAL) {
       notes.push({ kind: 'invalid', message: `${source}: ignore entry ${i + 1}: its path would make the paths of ignore: over ${MAX_GLOBS_TOTAL.toLocaleString('en-US')} characters together; not applied`, settingsFile: source });
       return;

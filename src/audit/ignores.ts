@@ -4,7 +4,7 @@
  * says so; an active ignore that matches nothing is reported as stale so it can be removed.
  */
 import { isScanIgnoreId } from '../scan/rule-ids.js';
-import { isFindingKind, type Finding } from './findings.js';
+import { isAdvisoryKind, isFindingKind, type Finding } from './findings.js';
 import { compileGlob, type GlobTest } from './glob.js';
 
 export interface IgnoreRule {
@@ -57,6 +57,9 @@ export function ruleMatches(rule: IgnoreRule, finding: Finding): boolean {
   if (rule.package && finding.package !== rule.package) return false;
   if (rule.path && !(finding.file && pathGlobMatches(rule.path, finding.file))) return false;
   const id = rule.id.toUpperCase();
+  // Advisories are ignored by id only: a kind ignore of them (refused where ignores are written, and
+  // perhaps stored before that) would hide every advisory of the package, so it matches nothing.
+  if (isAdvisoryKind(rule.id)) return false;
   // A kind ignore names a package for package findings (`id: outdated`, `package: requests`); without
   // one it covers only the file-level findings of that kind (`no-hashes`, `no-lockfile`: package
   // null), narrowed by `path` when given, so `id: outdated` alone never silences every package.

@@ -8,7 +8,7 @@
  * and layout are src/slack/blocks/watch-reply.ts's.
  */
 import { isAdvisoryIdForm } from '../audit/advisory-id.js';
-import { DEFAULT_UNKNOWN_AS, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity } from '../audit/findings.js';
+import { advisoryKindIgnoreRefusal, DEFAULT_UNKNOWN_AS, isAdvisoryKind, isFindingKind, parseUnknownAs, UNKNOWN_AS_LEVELS, type RatedSeverity } from '../audit/findings.js';
 import { applyIgnores, isExpired, type IgnoreRule } from '../audit/ignores.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { branchOfRef, formatRepoRef, parseRepoRef, RepoRefError, type RepoRef } from '../github/repo-ref.js';
@@ -139,6 +139,7 @@ function parseIgnore(args: string[]): WatchCommand {
   const id = args[0];
   if (!id) return { kind: 'invalid', message: usage };
   if (!isAdvisoryIdForm(id) && !isFindingKind(id)) return { kind: 'invalid', message: `"${id}" is not an advisory id (like GHSA-xxxx-xxxx-xxxx, PYSEC-2024-1, CVE-2024-1234) or a finding kind` };
+  if (isAdvisoryKind(id)) return { kind: 'invalid', message: advisoryKindIgnoreRefusal(id) };
   const rest = args.slice(1);
   let until: string | null = null;
   const untilAt = rest.findIndex((t) => t.toLowerCase() === 'until');

@@ -151,6 +151,34 @@ describe('.depwatch.yml ignores', () => {
     expect(res.notes).toEqual([expect.objectContaining({ kind: 'stale' })]);
   });
 
+  it('refuses a kind of advisory with a package, which would hide every advisory of it (malicious records and later ones too)', () => {
+    const { rules, notes } = parseIgnoreFile('ignore:\n  - id: malicious\n    package: evilpkg\n    reason: whatever\n  - id: vulnerability\n    package: django\n    reason: later\n  - id: outdated\n    package: django\n    reason: LTS\n');
+    expect(rules.map((r) => r.id)).toEqual(['outdated']);
+    expect(notes).toEqual([
+      {
+        kind: 'invalid',
+        message: '.depwatch.yml: ignore entry 1 (id: malicious): "malicious" would ignore every advisory of the package, later ones too; name the advisory ids (GHSA-…, PYSEC-…, CVE-…); not applied',
+        settingsFile: '.depwatch.yml',
+      },
+      {
+        kind: 'invalid',
+        message: '.depwatch.yml: ignore entry 2 (id: vulnerability): "vulnerability" would ignore every advisory of the package, later ones too; name the advisory ids (GHSA-…, PYSEC-…, CVE-…); not applied',
+        settingsFile: '.depwatch.yml',
+      },
+    ]);
+  });
+
+  it('a kind-of-advisory ignore stored before it was refused (a channel\'s) hides nothing and is said to match nothing', () => {
+    const stored = { id: 'vulnerability', reason: 'r', until: null, package: 'django', source: 'channel C123' };
+    const malicious: Finding = { ...vuln('MAL-2026-1', []), kind: 'malicious' };
+    const { findings, notes } = applyIgnores([vuln('PYSEC-2019-13', []), malicious], [stored, { ...stored, id: 'malicious' }], today);
+    expect(findings.map((f) => f.ignoredBy)).toEqual([undefined, undefined]);
+    expect(notes.map((n) => n.message)).toEqual([
+      'ignore of vulnerability (django) in channel C123 matches nothing; remove it',
+      'ignore of malicious (django) in channel C123 matches nothing; remove it',
+    ]);
+  });
+
   it('a file-level kind ignore with a package matches nothing', () => {
     const fileLevel = fileFinding({ kind: 'no-lockfile', severity: 'low', file: 'requirements.txt', text: 'Lock it' });
     const { rules } = parseIgnoreFile('ignore:\n  - id: no-lockfile\n    package: django\n    reason: r\n');

@@ -177,6 +177,14 @@ describe('the Ignore modal', () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && Object.keys(r.errors).sort()).toEqual(['ignore_advisory', 'ignore_package', 'ignore_reason', 'ignore_until']);
   });
+
+  it('refuses a kind of advisory (vulnerability, malicious): advisories are ignored by id, never all of a package\'s', () => {
+    for (const kind of ['vulnerability', 'malicious']) {
+      const r = readIgnoreSubmission(values({ advisory: kind }), '2025-06-01');
+      expect(r).toEqual({ ok: false, errors: { ignore_advisory: `"${kind}" would ignore every advisory of the package, later ones too; name the advisory ids (GHSA-…, PYSEC-…, CVE-…).` } });
+    }
+    expect(readIgnoreSubmission(values({ advisory: 'outdated' }), '2025-06-01')).toMatchObject({ ok: true });
+  });
 });
 
 describe('App Home', () => {

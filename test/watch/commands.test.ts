@@ -52,6 +52,14 @@ describe('parseWatchCommand', () => {
     expect(parseWatchCommand('ignore outdated we like old things')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('package:<name>') });
     expect(parseWatchCommand('ignore <script> nope')).toMatchObject({ kind: 'invalid' });
   });
+
+  it('refuses to ignore a kind of advisory, even for one package: advisories are ignored by id', () => {
+    expect(parseWatchCommand('ignore vulnerability package:django we upgrade next quarter')).toEqual({
+      kind: 'invalid',
+      message: '"vulnerability" would ignore every advisory of the package, later ones too; name the advisory ids (GHSA-…, PYSEC-…, CVE-…)',
+    });
+    expect(parseWatchCommand('ignore malicious package:evilpkg internal mirror')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('name the advisory ids') });
+  });
 });
 
 describe('handleWatchCommand', () => {

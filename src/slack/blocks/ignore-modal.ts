@@ -6,7 +6,7 @@
  */
 import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { isAdvisoryIdForm } from '../../audit/advisory-id.js';
-import { isFindingKind, type Finding } from '../../audit/findings.js';
+import { advisoryKindIgnoreRefusal, isAdvisoryKind, isFindingKind, type Finding } from '../../audit/findings.js';
 import { escapeMrkdwn, initialValue, link, plainText, section } from './kit.js';
 import { showInvisibleControls } from './mrkdwn.js';
 import { osvUrl } from './audit-reply.js';
@@ -97,6 +97,7 @@ export function readIgnoreSubmission(values: StateValues, today: string): Ignore
   const pkg = (read(IGNORE_BLOCKS.package)?.value ?? '').trim();
   const errors: Record<string, string> = {};
   if (!advisoryId) errors[IGNORE_BLOCKS.advisory] = 'Give the advisory id to ignore.';
+  else if (isAdvisoryKind(advisoryId)) errors[IGNORE_BLOCKS.advisory] = `${advisoryKindIgnoreRefusal(advisoryId)}.`;
   else if (!isAdvisoryIdForm(advisoryId) && !isFindingKind(advisoryId)) errors[IGNORE_BLOCKS.advisory] = 'That does not look like an advisory id (e.g. PYSEC-2019-13, GHSA-…, CVE-…).';
   if (!reason) errors[IGNORE_BLOCKS.reason] = 'A reason is required: why is it safe to ignore?';
   if (until !== null && (!DATE.test(until) || Number.isNaN(Date.parse(until)))) errors[IGNORE_BLOCKS.until] = 'Pick a date.';
