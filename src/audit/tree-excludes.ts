@@ -38,7 +38,11 @@ export async function readTreeSettings(source: FileSource, paths?: readonly stri
   const folders = [...(await settingsFolderNotes(all, source.isFolder?.bind(source))), ...misnamedSettingsNotes(all)];
   if (settingsFile === null) return { files: [], errors: [], parsed: withUnreadNotes(null, folders) };
   const errors: ExtractError[] = [];
-  const text = await readSettingsText(source, settingsFile, errors);
+  // Never read through a link, even one inside the tree: `depwatch scan` follows no link, and both
+  // commands must apply the same settings. Not read, so partial, as a settings file that cannot be.
+  const text = (await source.isLink?.(settingsFile))
+    ? (errors.push({ file: settingsFile, line: null, message: `${settingsFile} is a symbolic link; not followed (the settings are read only from a file of the tree itself)` }), null)
+    : await readSettingsText(source, settingsFile, errors);
   // Its parser loads only when the tree has the file.
   const parsed = text === null ? null : await parseSettings(text, settingsFile);
   return { files: text === null ? [] : [{ path: settingsFile, text }], errors, parsed: withUnreadNotes(parsed, [...folders, ...unreadSettingsNotes(listed)]) };

@@ -2,7 +2,7 @@
  * Where manifest text comes from: a local directory or a repository snapshot. The loader reads
  * through this interface so discovery, include following and limits behave the same for both.
  */
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { isSkippedDir } from './discover.js';
 import { directoryWalk, isFolderAt, unlistedFolderMessage, type DirectoryWalk } from './directory-walk.js';
@@ -35,6 +35,12 @@ export interface FileSource {
    * Absent where a folder is only ever the place of its listed files.
    */
   isFolder?(path: string): Promise<boolean>;
+  /**
+   * Whether the path is itself a symbolic link (wherever it leads). Asked of the settings file,
+   * which is never read through a link, as `depwatch scan` follows none (readTreeSettings).
+   * Absent where no path is a link that read() would follow.
+   */
+  isLink?(path: string): Promise<boolean>;
   /**
    * The name of the folder the paths are relative to, when it is one the user gave (a local
    * directory): discovery matches paths as if under it (discover.ts formatForPath), so that the
@@ -95,7 +101,17 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
     read: (path) => checkout.read(path),
     size: (path) => checkout.size(path),
     isFolder: async (path) => isFolderAt(root, path),
+    isLink: async (path) => isLinkAt(join(root, path)),
   };
+}
+
+/** Whether the path is a symbolic link itself (false when it is not there or cannot be looked at). */
+function isLinkAt(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a symbolic link leads to a folder (false when it leads nowhere, in a loop, or is unreadable). */

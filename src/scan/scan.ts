@@ -10,7 +10,7 @@
  * and a folder that could not be listed, is listed in `skipped`, and a file with more findings than
  * it may list gets a `truncated` note: either makes the result partial; nothing else is lost.
  */
-import { configFileOf, describeExclusion, excluder, MAX_SETTINGS_BYTES, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
+import { CONFIG_FILES, configFileOf, describeExclusion, excluder, MAX_SETTINGS_BYTES, misnamedSettingsNotes, parseSettings, settingsFolderNotes, settingsTooLarge, unreadSettingsNotes, type ExcludeRule } from '../audit/exclude.js';
 import { decodeManifest } from '../python/load.js';
 import { boundMessage } from '../quoted-input.js';
 import type { ExtractError } from '../python/types.js';
@@ -142,10 +142,13 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
   // capped, so the ignores must be known before the first of them. Only the part that scans the
   // file reads it (scanHere); the other parts are handed their files already excluded and the ignores.
   const listed = entries.filter((e) => e.type === 'file').map((e) => e.path);
+  // A settings file that is a link or a pipe is still the settings file, never read (readTreeIgnores).
+  const notRegular = new Map(entries.filter((e) => CONFIG_FILES.includes(e.path) && (e.type === 'symlink' || e.type === 'other')).map((e) => [e.path, e.type === 'symlink' ? ('symlink' as const) : ('not-regular' as const)]));
+  const here = (paths: readonly string[]) => (options.scanHere ? paths.filter(options.scanHere) : paths);
   const own =
     options.settings !== undefined
       ? { rules: options.settings?.rules ?? [], excludes: options.settings?.excludes ?? [], notes: [] }
-      : await readTreeIgnores(source, options.scanHere ? listed.filter(options.scanHere) : listed, maxBytes);
+      : await readTreeIgnores(source, here(listed), maxBytes, new Map([...notRegular].filter(([path]) => here([path]).length > 0)));
   for (const n of own.notes) notes.push({ kind: 'invalid' as const, message: n.message, ...(n.settingsFile !== undefined ? { settingsFile: n.settingsFile } : {}) });
   // Said once: the file's own read below is not skipped again for the same reason.
   const settingsUnread = 'unread' in own && own.unread !== undefined ? own.unread : null;
@@ -164,6 +167,8 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       if (e.type === 'file') excludedFiles.set(rule, (excludedFiles.get(rule) ?? 0) + 1);
       continue;
     }
+    // Said above, as the settings file not read; or, when an audit handed the settings, by the audit.
+    if (e.type !== 'file' && (e.path === settingsUnread?.path || (options.settings !== undefined && notRegular.has(e.path)))) continue;
     if (e.type === 'file') files.push(e.path);
     else if (e.type === 'unlisted') skipped.push({ path: e.path, reason: 'unreadable', partial: true, message: `${e.path}: ${unlistedFolderMessage(e.reason, 'scanned')}`, unlistedBecause: e.reason });
     else if (e.type === 'symlink') skipped.push({ path: e.path, reason: 'symlink', partial: false, message: `${e.path}: symbolic link, not followed (it could point outside the tree; a target inside the tree is scanned there, one outside is not)` });
@@ -411,22 +416,29 @@ function capFindings(raw: Raw[], path: string, markers: MarkerAt, ignorer: ScanI
  */
 export async function readTreeIgnores(
   source: ScanSource,
-  paths: readonly string[],
+  files: readonly string[],
   maxBytes: number,
+  notRegular: ReadonlyMap<string, 'symlink' | 'not-regular'> = new Map(),
 ): Promise<{ rules: IgnoreRule[]; excludes: ExcludeRule[]; notes: IgnoreNote[]; unread?: SkippedFile }> {
+  const paths = notRegular.size === 0 ? files : [...files, ...notRegular.keys()];
   const settingsFile = configFileOf(paths);
   const unreadNotes = [...(await settingsFolderNotes(paths, source.isFolder?.bind(source))), ...misnamedSettingsNotes(paths), ...unreadSettingsNotes(paths)];
   if (settingsFile === null) return { rules: [], excludes: [], notes: unreadNotes };
-  // Read up to the settings files' own limit (MAX_SETTINGS_BYTES), which is far below the scan's.
-  const limit = Math.min(maxBytes, MAX_SETTINGS_BYTES);
-  const read = await source.read(settingsFile, limit).catch(() => null);
-  if (read === null) return { rules: [], excludes: [], notes: unreadNotes }; // gone since it was listed
   const notApplied = (reason: SkippedFile['reason'], why: string) => ({
     rules: [],
     excludes: [],
     notes: unreadNotes,
     unread: { path: settingsFile, reason, partial: true, message: `${settingsFile}: ${why}; none of its ignores and excludes were applied` },
   });
+  // A link is not followed, wherever it leads (inside the tree too), as every file of the scan; a
+  // pipe or a device is not read. Either way the settings it may hold were not applied: partial.
+  const special = notRegular.get(settingsFile);
+  if (special === 'symlink') return notApplied('symlink', 'symbolic link, not followed');
+  if (special === 'not-regular') return notApplied('not-regular', 'not a regular file (device, socket or pipe), not read');
+  // Read up to the settings files' own limit (MAX_SETTINGS_BYTES), which is far below the scan's.
+  const limit = Math.min(maxBytes, MAX_SETTINGS_BYTES);
+  const read = await source.read(settingsFile, limit).catch(() => null);
+  if (read === null) return { rules: [], excludes: [], notes: unreadNotes }; // gone since it was listed
   if ('tooLarge' in read) return notApplied('too-large', settingsTooLarge(read.tooLarge) ?? `${formatBytes(read.tooLarge)}, over the ${formatBytes(limit)} limit; not read`);
   if ('unreadable' in read) return notApplied('unreadable', `could not be read (${read.unreadable})`);
   const errors: ExtractError[] = [];

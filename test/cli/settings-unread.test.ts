@@ -5,7 +5,8 @@
  * them. A folder named `.depwatch.yml` is no settings file: one note in every command, nothing
  * hidden by it, so not partial.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADVISORIES_JSONL_GZ } from '../fixtures/osv/load.js';
@@ -190,4 +191,78 @@ describe('a settings file named not quite right (no leading dot, another case)',
     const { stdout } = await depwatch(dir, 'scan', '--json', '.');
     expect((JSON.parse(stdout) as { notes: unknown[] }).notes).toEqual([]);
   });
+});
+
+describe('a .depwatch.yml that is a symbolic link or a pipe: never read, so partial in both commands', () => {
+  const SETTINGS = 'ignore:\n  - id: py-os-system\n    reason: input is a trusted operator command\n';
+  const outside = () => {
+    const dir = writeTree('depwatch-settings-outside-', { 'settings.yml': SETTINGS });
+    made.push(dir);
+    return join(dir, 'settings.yml');
+  };
+  const trees: Record<string, { make: () => string; reason: string; scanWhy: string; auditWhy: string }> = {
+    'a link to a file inside the tree': {
+      make: () => {
+        const dir = tree({ 'real.yml': SETTINGS });
+        symlinkSync('real.yml', join(dir, '.depwatch.yml'));
+        return dir;
+      },
+      reason: 'symlink',
+      scanWhy: 'symbolic link, not followed',
+      auditWhy: '.depwatch.yml is a symbolic link; not followed (the settings are read only from a file of the tree itself)',
+    },
+    'a link leading out of the tree': {
+      make: () => {
+        const dir = tree({});
+        symlinkSync(outside(), join(dir, '.depwatch.yml'));
+        return dir;
+      },
+      reason: 'symlink',
+      scanWhy: 'symbolic link, not followed',
+      auditWhy: '.depwatch.yml is a symbolic link; not followed (the settings are read only from a file of the tree itself)',
+    },
+    'a link to nothing': {
+      make: () => {
+        const dir = tree({});
+        symlinkSync('nope.yml', join(dir, '.depwatch.yml'));
+        return dir;
+      },
+      reason: 'symlink',
+      scanWhy: 'symbolic link, not followed',
+      auditWhy: '.depwatch.yml is a symbolic link; not followed (the settings are read only from a file of the tree itself)',
+    },
+    'a pipe': {
+      make: () => {
+        const dir = tree({});
+        execFileSync('mkfifo', [join(dir, '.depwatch.yml')]);
+        return dir;
+      },
+      reason: 'not-regular',
+      scanWhy: 'not a regular file (device, socket or pipe), not read',
+      auditWhy: 'not a regular file (a pipe, socket, device or folder); not read',
+    },
+  };
+
+  for (const [what, t] of Object.entries(trees)) {
+    it(`${what}: scan is partial (exit 2), the file named once in skipped, its ignore not applied`, async () => {
+      const { code, stdout } = await depwatch(t.make(), 'scan', '--json', '--fail-on', 'never', '.');
+      expect(code).toBe(2);
+      const result = JSON.parse(stdout) as { partial: boolean; skipped: unknown[]; findings: { rule: string }[]; ignored: unknown[] };
+      expect(result.partial).toBe(true);
+      expect(result.skipped).toEqual([{ path: '.depwatch.yml', reason: t.reason, partial: true, message: `.depwatch.yml: ${t.scanWhy}; none of its ignores and excludes were applied` }]);
+      expect(result.findings.map((f) => f.rule)).toContain('py-os-system');
+      expect(result.ignored).toEqual([]);
+    });
+
+    it(`${what}: audit is partial for it once, applies none of it, and its code part does not say it again`, async () => {
+      const { code, stdout } = await depwatch(t.make(), 'audit', '--offline', '--json', '--fail-on', 'never', '.');
+      expect(code).toBe(2);
+      const result = JSON.parse(stdout) as { partial_reasons: unknown[]; notes: unknown[]; code: { skipped: unknown[]; findings: { rule: string }[]; ignored: unknown[] } };
+      expect(result.partial_reasons).toEqual([{ kind: 'unread', file: '.depwatch.yml', line: null, message: t.auditWhy }]);
+      expect(result.notes).toEqual([]);
+      expect(result.code.skipped).toEqual([]);
+      expect(result.code.findings.map((f) => f.rule)).toContain('py-os-system');
+      expect(result.code.ignored).toEqual([]);
+    });
+  }
 });
