@@ -10,7 +10,8 @@
 import { groupByAlias } from '../../advisories/aliases.js';
 import { affects, fixedVersions } from '../../advisories/match.js';
 import { worstSeverityOf, type SeverityLevel } from '../../advisories/severity.js';
-import type { AdvisorySource, OsvRecord } from '../../advisories/types.js';
+import { queryKey, type AdvisorySource, type OsvRecord } from '../../advisories/types.js';
+import { findUncomparable, uncomparedVersionWarnings } from '../../advisories/uncompared-versions.js';
 import { normalizeName } from '../../python/names.js';
 import type { SourceCache } from './cache.js';
 import { compareCodeUnits } from '../../text-order.js';
@@ -61,6 +62,21 @@ export function advisoryFacts(records: readonly OsvRecord[], name: string, versi
     .sort((a, b) => Number(b.malicious) - Number(a.malicious) || rank[a.severity] - rank[b.severity] || compareCodeUnits(a.id, b.id));
 }
 
+/**
+ * A release whose version is not PEP 440 (`0.12-internal`) has no place in an advisory's version
+ * ranges: an advisory that lists its exact spelling hits it (advisoryFacts), every other one with a
+ * range leaves "not affected" unknown, and the card says so (partial, never ok), as audits and
+ * `check` do (src/advisories/uncompared-versions.ts). Empty for a PEP 440 version or none.
+ */
+function uncomparedWarnings(records: readonly OsvRecord[], name: string, version: string | null): string[] {
+  if (version === null) return [];
+  const uncomparable = findUncomparable([{ name, version }]);
+  if (uncomparable.queries.length === 0) return [];
+  const query = { name, version };
+  const hits = new Map([[queryKey(query), records.filter((r) => r.withdrawn === undefined && affects(r, name, version))]]);
+  return uncomparedVersionWarnings(uncomparable, hits, new Map([[name, records]])).warnings;
+}
+
 export class AdvisoriesSource {
   constructor(
     private readonly options: {
@@ -79,7 +95,7 @@ export class AdvisoriesSource {
         origin: this.options.source.kind,
         advisories: advisoryFacts(records, project, version),
         notices: this.options.source.notices?.() ?? [],
-        warnings: this.options.source.warnings?.() ?? [],
+        warnings: [...(this.options.source.warnings?.() ?? []), ...uncomparedWarnings(records, project, version)],
       };
     };
     if (this.options.source.kind === 'mirror') return read();
