@@ -8,6 +8,7 @@
  * release); the mirror is local and always read as it is now.
  */
 import { groupByAlias } from '../../advisories/aliases.js';
+import { isMaliciousGroup } from '../../advisories/malicious.js';
 import { affects, fixedVersions } from '../../advisories/match.js';
 import { worstSeverityOf, type SeverityLevel } from '../../advisories/severity.js';
 import { queryKey, type AdvisorySource, type OsvRecord } from '../../advisories/types.js';
@@ -41,20 +42,18 @@ export interface AdvisoryFacts {
   warnings?: string[];
 }
 
-export const isMaliciousId = (id: string): boolean => id.startsWith('MAL-');
 
 /** Pure: records naming `name` → one fact per flaw, worst first. */
 export function advisoryFacts(records: readonly OsvRecord[], name: string, version: string | null): AdvisoryFact[] {
   const rank: Record<SeverityLevel, number> = { critical: 0, high: 1, medium: 2, low: 3, unknown: 4 };
   return groupByAlias(records)
     .map((group) => {
-      const ids = [group.id, ...group.aliases];
       return {
         id: group.id,
         aliases: group.aliases,
         summary: group.records.find((r) => r.summary)?.summary?.trim() || null,
         severity: worstSeverityOf(group.records, name).level,
-        malicious: ids.some(isMaliciousId),
+        malicious: isMaliciousGroup(group),
         affectsRelease: version === null ? null : group.records.some((r) => affects(r, name, version)),
         fixedVersions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))],
       };
