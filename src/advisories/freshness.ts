@@ -7,8 +7,13 @@ import { plural } from '../plural.js';
  * import of an old bundle, leaves old data behind a recent sync time.
  */
 export interface AdvisoryFreshness {
-  /** `modified` of the newest record held, as OSV wrote it; null when the mirror is empty. */
+  /**
+   * `modified` of the newest record held, as OSV wrote it, among those not dated in the future;
+   * null when the mirror is empty, or (`undated`) holds only records dated in the future.
+   */
   newestModified: string | null;
+  /** Records are held, but every one is dated in the future: the data's age cannot be told. */
+  undated?: true;
   /** When the mirror was last synced or imported into (ISO), null if never. */
   lastSync: string | null;
   /** Whether that was a sync of OSV's feed or an import of a file; null if never. */
@@ -30,7 +35,11 @@ export function dataAge(freshness: AdvisoryFreshness, now: Date): AdvisoryDataAg
 
 /** One line for people: where the answers came from and how old the data is. */
 export function describeDataAge(age: AdvisoryDataAge): string {
-  if (age.newestModified === null) return 'advisories from the local mirror, which holds no records';
+  if (age.newestModified === null) {
+    return age.undated
+      ? 'advisories from the local mirror, whose records are all dated in the future: how old its data is cannot be told'
+      : 'advisories from the local mirror, which holds no records';
+  }
   const days = age.ageDays === null ? '' : ` (${plural(age.ageDays, 'day')} old)`;
   const update = age.lastSyncKind === 'import' ? `imported ${age.lastSync} (an import, not synced from OSV since)` : `last synced ${age.lastSync ?? 'never'}`;
   return `advisories from the local mirror: newest record modified ${age.newestModified}${days}; ${update}`;

@@ -97,7 +97,10 @@ export class MirrorStatusReader {
   /** The age of the data: the newest `modified` held, and the last sync (two indexed lookups). */
   freshness(now: Date = new Date()): AdvisoryFreshness {
     const lastSync = this.lastSync();
-    return { newestModified: this.newest.get(this.trustedUntil(now, lastSync))?.modified ?? null, lastSync: lastSync?.at ?? null, lastSyncKind: lastSync?.kind ?? null };
+    const newestModified = this.newest.get(this.trustedUntil(now, lastSync))?.modified ?? null;
+    // No trusted date: an empty mirror, or one whose records are all dated in the future (said apart).
+    const undated = newestModified === null && !this.isEmpty();
+    return { newestModified, ...(undated ? { undated: true as const } : {}), lastSync: lastSync?.at ?? null, lastSyncKind: lastSync?.kind ?? null };
   }
 
   /** Whether the mirror holds no record at all: one indexed row, where status() counts every table. */

@@ -114,6 +114,23 @@ export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
 }
 
 /**
+ * The unpinned requirements (unpinnedRequirements) of names no pinned or locked release installs,
+ * the first of each name in file order. The checks of a name alone (typosquat, not-on-index) read
+ * them as they read installed packages: pip installs a squat, or fails on a missing name, whatever
+ * range asks for it.
+ */
+export function unpinnedOnly(ctx: Pick<AuditContext, 'packages' | 'unpinned'>): Dependency[] {
+  const seen = new Set(ctx.packages.map((p) => p.name));
+  const out: Dependency[] = [];
+  for (const dep of ctx.unpinned) {
+    if (seen.has(dep.name)) continue;
+    seen.add(dep.name);
+    out.push(dep);
+  }
+  return out;
+}
+
+/**
  * A lockfile in requirements format: `requirements.lock` / `requirements-dev.lock`, what `rye lock`
  * writes beside its pyproject.toml (and `uv pip compile -o requirements.lock` names). Its format is
  * `requirements` (it is read, fixed and rated as one); as a lock of its project it counts as the

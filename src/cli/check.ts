@@ -4,6 +4,7 @@ import { groupHits, type AdvisoryGroup } from '../advisories/aliases.js';
 import { describeAdvisory } from '../advisories/description.js';
 import { fixedVersions, unreadableRangeWarnings } from '../advisories/match.js';
 import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.js';
+import { isMaliciousGroup, isMaliciousId } from '../advisories/malicious.js';
 import { dataAge, describeDataAge } from '../advisories/freshness.js';
 import type { OsvRecord } from '../advisories/types.js';
 import { checkUncomparableVersions, findUncomparable } from '../advisories/uncompared-versions.js';
@@ -50,22 +51,29 @@ export function parseCheckArg(arg: string): CheckQuery {
   return { given: name, name: normalizeName(name), version };
 }
 
+/** The malicious-package report of a group isMaliciousGroup holds (its own id, else the alias that is one). */
+const maliciousId = (group: AdvisoryGroup): string => [group.id, ...group.aliases].find(isMaliciousId) ?? group.id;
+
 /** One entry per alias group of a release's hits (groupHits), rated as the audit rates it. */
 function vulnerabilityJson(groups: readonly AdvisoryGroup[], name: string, aliasRecords?: ReadonlyMap<string, OsvRecord>) {
   return groups
     .map((group) => {
       const severity = groupSeverity(group.records, name, aliasRecords);
-      const rated = severity.level !== 'unknown';
+      // A malicious-package report is critical whatever it is rated (usually not at all), as the
+      // audit's `malicious` finding is: "unknown, treated as high" would understate it.
+      const malicious = isMaliciousGroup(group);
+      const rated = malicious || severity.level !== 'unknown';
       return {
         id: group.id,
         aliases: group.aliases,
         summary: describeAdvisory(group.records),
-        severity: severity.level,
+        malicious,
+        severity: malicious ? ('critical' as const) : severity.level,
         cvss: severity.score,
         /** False when no source rated the flaw (neither the advisory nor its aliases' records). */
         rated,
         /** The record whose rating gave `severity` (the advisory or an alias), null when unrated. */
-        severity_source: severity.source,
+        severity_source: malicious ? maliciousId(group) : severity.source,
         ...(rated ? {} : { treated_as: DEFAULT_UNKNOWN_AS }),
         // Equal versions spelled differently (1.0, 1.0.0) both stay, in a fixed order.
         fixed_versions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))].sort((a, b) => compareVersions(a, b) || compareCodeUnits(a, b)),
@@ -145,7 +153,8 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
         say(`${r.name} ${r.version}: ${r.vulnerabilities.length} known ${r.vulnerabilities.length === 1 ? 'vulnerability' : 'vulnerabilities'}`);
         for (const v of r.vulnerabilities) {
           say(`  ${v.severity.toUpperCase().padEnd(8)} ${v.id}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}`);
-          if (!v.rated) say(`           severity ${UNRATED_LABEL}; treated as ${DEFAULT_UNKNOWN_AS}`);
+          if (v.malicious) say(`           malicious package: do not install ${r.name}; if it was installed, treat that machine as compromised`);
+          else if (!v.rated) say(`           severity ${UNRATED_LABEL}; treated as ${DEFAULT_UNKNOWN_AS}`);
           else if (v.severity_source !== null && v.severity_source !== v.id) say(`           severity from ${v.severity_source}`);
           if (v.summary) say(`           ${v.summary}`);
           say(`           fixed in: ${v.fixed_versions.join(', ') || 'no fixed release'}`);

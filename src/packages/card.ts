@@ -3,9 +3,11 @@
  * the verdict. This file only orchestrates (which source to ask, in which order, within the request
  * budget); reading is in sources/, judging in health/ and verdict.ts.
  *
- * Requests for one card, at most 8 (none when everything is cached from the last hour):
+ * Requests for one card, at most 8, 9 for a respelled release (none when everything is cached from the last hour):
  *   1. PyPI JSON API for the release (or the latest)   ┐ at once
  *   2. PyPI Simple API (files, provenance, status)     ┘
+ *      (1 again, once, when the index lists the release under another spelling and the JSON API
+ *      answered only the exact one: `2.31` for 2.31.0)
  *   3. the Integrity API for one attested file of the release
  *   4. advisories (OSV `/v1/query`; none when the local mirror answers)
  *   5. GitHub: one GraphQL query (or one REST call without a token) for the linked repository
@@ -121,6 +123,17 @@ function latestOf(simple: SimpleProject): string | null {
   return pool.reduce<string | null>((best, r) => (best === null || compareVersions(r.version, best) > 0 ? r.version : best), null);
 }
 
+/**
+ * How the index spells the release `wanted` names: the same text, else (for a PEP 440 version) the
+ * listed version equal to it as pip compares them; null when none is. A version outside PEP 440
+ * (`0.12-internal`) can only be asked for as it is spelled.
+ */
+export function listedSpelling(versions: readonly string[], wanted: string): string | null {
+  if (versions.includes(wanted)) return wanted;
+  if (!isValidVersion(wanted)) return null;
+  return versions.find((v) => isValidVersion(v) && compareVersions(v, wanted) === 0) ?? null;
+}
+
 export async function buildCard(request: PackageRequest, sources: CardSources): Promise<PackageCard> {
   const now = (sources.now ?? (() => new Date()))();
   const checker = sources.checker ?? new TyposquatChecker();
@@ -129,7 +142,17 @@ export async function buildCard(request: PackageRequest, sources: CardSources): 
   // 1-2: what the index says about the project and the release.
   const [simpleRead, releaseRead] = await Promise.all([settle(pypi.simple(request.name)), settle(pypi.release(request.name, request.version))]);
   const simple: Read<SimpleProject | null> = simpleRead.ok ? { ok: true, value: simpleRead.value.value } : simpleRead;
-  const release: Read<PypiRelease | null> = releaseRead.ok ? { ok: true, value: releaseRead.value.value } : releaseRead;
+  let release: Read<PypiRelease | null> = releaseRead.ok ? { ok: true, value: releaseRead.value.value } : releaseRead;
+
+  // `requests==2.31` is pip's way to ask for 2.31.0 (PEP 440 pads release numbers with zeros, and
+  // `V1.0RC1` is 1.0rc1): the card is about the release as the index lists it, whose files carry
+  // that spelling. An index that answers only exact spellings (a mirror, the Simple API alone) is
+  // asked again under the listed one, rather than the card saying there is no such release.
+  const listed = request.version !== null && simple.ok && simple.value !== null ? listedSpelling(simple.value.versions, request.version) : null;
+  if (listed !== null && listed !== request.version && release.ok && release.value === null) {
+    const again = await settle(pypi.release(request.name, listed));
+    release = again.ok ? { ok: true, value: again.value.value } : again;
+  }
 
   let exists: boolean | null;
   let versionExists: boolean | null = null;
@@ -137,10 +160,10 @@ export async function buildCard(request: PackageRequest, sources: CardSources): 
   else if (release.ok && release.value !== null) exists = true;
   else if (simple.ok || (release.ok && request.version === null)) exists = false;
   else exists = null;
-  if (exists && request.version !== null) versionExists = release.ok ? release.value !== null : simple.ok && simple.value ? simple.value.versions.includes(request.version) || null : null;
+  if (exists && request.version !== null) versionExists = release.ok ? release.value !== null : simple.ok && simple.value ? listed !== null || null : null;
 
   const latestVersion = simple.ok && simple.value ? latestOf(simple.value) : request.version === null && release.ok && release.value ? release.value.version : null;
-  const version = request.version ?? (release.ok && release.value ? release.value.version : latestVersion);
+  const version = listed ?? request.version ?? (release.ok && release.value ? release.value.version : latestVersion);
 
   const projectFacts: Read<SimpleProject> =
     !simple.ok ? simple : simple.value === null ? notRead(exists === false ? 'no such project' : 'the index has no file list for it') : { ok: true, value: simple.value };

@@ -125,15 +125,20 @@ const RULES: Rule[] = [
   },
 ];
 
-/** Fail closed: a card that could not check advisories never says `ok`, whatever else it read. */
-function completeness({ signals, advisoryWarnings = [] }: VerdictInput): { reasons: Reason[]; partial: boolean } {
+/**
+ * Fail closed: a card that could not check advisories never says `ok`, whatever else it read.
+ * `advisories`: what was not checked about advisories, said before any other caution (the contract:
+ * such a card says so in its first caution reason, so a reader who stops there knows the card's
+ * "no known advisories" is not one); `others`: the other sources that could not be read.
+ */
+function completeness({ signals, advisoryWarnings = [] }: VerdictInput): { advisories: Reason[]; others: Reason[]; partial: boolean } {
   const failed = Object.entries(signals).filter(([, s]) => s.unknown?.failed);
-  const reasons: Reason[] = advisoryWarnings.map((warning) => ({ verdict: 'caution', signal: null, text: `partial: ${warning}` }));
+  const advisories: Reason[] = advisoryWarnings.map((warning) => ({ verdict: 'caution', signal: null, text: `partial: ${warning}` }));
   const security = failed.filter(([, s]) => s.family === 'security');
-  if (security.length) reasons.push({ verdict: 'caution', signal: security[0]![0], text: `advisories could not be checked (${security[0]![1].unknown!.why}): not rated ok` });
-  const others = failed.filter(([, s]) => s.family !== 'security');
-  if (others.length) reasons.push({ verdict: 'caution', signal: null, text: `partial: could not read ${others.map(([, s]) => midSentence(s.label)).join(', ')}` });
-  return { reasons, partial: failed.length > 0 || advisoryWarnings.length > 0 };
+  if (security.length) advisories.push({ verdict: 'caution', signal: security[0]![0], text: `advisories could not be checked (${security[0]![1].unknown!.why}): not rated ok` });
+  const unread = failed.filter(([, s]) => s.family !== 'security');
+  const others: Reason[] = unread.length ? [{ verdict: 'caution', signal: null, text: `partial: could not read ${unread.map(([, s]) => midSentence(s.label)).join(', ')}` }] : [];
+  return { advisories, others, partial: failed.length > 0 || advisoryWarnings.length > 0 };
 }
 
 export function decideVerdict(input: VerdictInput): VerdictResult {
@@ -141,9 +146,10 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
     const r = rule(input);
     return r === null ? [] : Array.isArray(r) ? r : [r];
   });
-  const { reasons: gaps, partial } = completeness(input);
+  const gaps = completeness(input);
+  const partial = gaps.partial;
   const unsure = input.exists === null ? [{ verdict: 'caution' as const, signal: null, text: 'could not tell whether the index has this project' }] : [];
-  const all = [...reasons, ...unsure, ...gaps];
+  const all = [...gaps.advisories, ...reasons, ...unsure, ...gaps.others];
   all.sort((a, b) => (a.verdict === b.verdict ? 0 : a.verdict === 'avoid' ? -1 : 1));
   const verdict: Verdict = all.some((r) => r.verdict === 'avoid') ? 'avoid' : all.length ? 'caution' : 'ok';
   return { verdict, reasons: all, partial: partial || input.exists === null };

@@ -200,7 +200,7 @@ const KIND_HELP: Record<Finding['kind'], string> = {
   'extra-index-url': 'An extra index URL lets a public package shadow a private one (dependency confusion). Use --index-url or a proxy that serves one namespace.',
   'python-eol': 'The project targets a Python version that is at or near its end of life. Move to a supported Python version.',
   typosquat: 'A package name looks like a more popular project\'s. Check that this is the package you meant.',
-  'not-on-index': 'A pinned or locked package is not on the package index: anyone can register its name (dependency confusion when it comes from another index; a typo or a removed project otherwise). Reserve the name, or check it.',
+  'not-on-index': 'A pinned, locked or required package is not on the package index: anyone can register its name (dependency confusion when it comes from another index; a typo or a removed project otherwise). Reserve the name, or check it.',
 };
 
 /*

@@ -4,6 +4,7 @@ import type { ScanResult } from '../scan/types.js';
 import { DEFAULT_UNKNOWN_AS, SEVERITY_ORDER, severityOrder, type RatedSeverity, type Severity } from '../audit/findings.js';
 import { plural } from '../plural.js';
 import { scanPartialReasons } from '../audit/code-scan.js';
+import { notReached } from '../audit/partial.js';
 import { isVulnerability, vulnerablePackages } from './packages.js';
 
 /** Counts by severity of anything with one: dependency findings, code findings. */
@@ -48,7 +49,13 @@ export function summaryLine(result: AuditResult): string {
   const ignored = result.ignored.length + (result.code?.ignored.length ?? 0);
   return (
     `${result.target}: ${plural(result.dependencies, 'dependency', 'dependencies')}, ` +
-    (vulns.length ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages, 'package')} (${severityCounts(vulns, result.unknownAs ?? DEFAULT_UNKNOWN_AS)})` : 'no known vulnerabilities') +
+    (vulns.length
+      ? `${plural(vulns.length, 'vulnerability', 'vulnerabilities')} in ${plural(packages, 'package')} (${severityCounts(vulns, result.unknownAs ?? DEFAULT_UNKNOWN_AS)})`
+      : // No advisory source answered: "no known vulnerabilities" would be an answer to a question
+        // never asked (the Slack reply says the same: audit-reply.ts).
+        result.partial && notReached(result, 'advisories')
+        ? 'vulnerabilities NOT checked'
+        : 'no known vulnerabilities') +
     `, ${plural(other, 'other finding')}` +
     (result.code ? `, ${codeSummary(result.code)}` : '') +
     (ignored ? `, ${ignored} ignored` : '') +

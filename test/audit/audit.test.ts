@@ -449,6 +449,15 @@ describe('a locked package the index does not have', () => {
     expect(JSON.stringify(result.findings)).not.toContain('t0ken');
   });
 
+  it('a name only a range asks for, which the index does not have: a typo or a removed project (version null)', async () => {
+    const files = memorySource({ 'requirements.txt': 'django>=2.2\nnosuchpkg>=1.0\n' });
+    const result = await auditFileSource(files, { target: 'app', advisories: await realMirror(), registry, now });
+    expect(of(result.findings, 'not-on-index')).toEqual([
+      expect.objectContaining({ package: 'nosuchpkg', version: null, file: 'requirements.txt', line: 2, severity: 'medium', details: { risk: 'typo-or-removed', other_indexes: [], direct: true } }),
+    ]);
+    expect(of(result.findings, 'not-on-index')[0]!.fix.text).toMatch(/^nosuchpkg is not on the package index \(PyPI\), and the project configures no other index/);
+  });
+
   it('says nothing of a name the index was not asked about, nor of a git source', async () => {
     const notAsked = { projects: async () => new Map() };
     const files = memorySource({ 'pyproject.toml': pyproject, 'uv.lock': lock('{ registry = "https://pypi.internal.example/simple" }') });

@@ -1,5 +1,5 @@
 /**
- * The `typosquat` finding: a pinned or locked package whose name looks like a more popular one is
+ * The `typosquat` finding: a pinned, locked or ranged package whose name looks like a more popular one is
  * flagged with its suspected target; PEP 503-equal spellings, popular names and established projects
  * are not; the names the watched repositories use count as popular targets too.
  */
@@ -29,6 +29,16 @@ describe('the typosquat rule', () => {
     expect(requests.fix.text).toBe('reqeusts looks like requests (two characters swapped): check it is the project you meant; if it is a typo, replace it with requests and re-lock.');
     expect(requests.details).toMatchObject({ similar_to: [{ name: 'requests', kind: 'swap', source: 'warehouse top projects' }], direct: true });
     expect(found.find((f) => f.package === 'python-dateutl')!.details).toMatchObject({ similar_to: [expect.objectContaining({ name: 'python-dateutil' })] });
+  });
+
+  it('flags a look-alike a range asks for, as pip installs it whatever the range (version null)', async () => {
+    const tree = memorySource({ 'requirements.txt': 'flask\nreqeusts>=1.0\nreqeusts<3\n' });
+    const result = await auditFileSource(tree, { target: 't', advisories: await realMirror(), registry: null, now });
+    expect(squats(result.findings).map((f) => [f.package, f.version, f.file, f.line])).toEqual([['reqeusts', null, 'requirements.txt', 2]]);
+    // A name both pinned and ranged is flagged once, at its pin.
+    const both = memorySource({ 'requirements.txt': 'reqeusts>=1.0\n', 'sub/requirements.txt': 'reqeusts==2.0.0\n' });
+    const twice = await auditFileSource(both, { target: 't', advisories: await realMirror(), registry: null, now });
+    expect(squats(twice.findings).map((f) => [f.package, f.version, f.file])).toEqual([['reqeusts', '2.0.0', 'sub/requirements.txt']]);
   });
 
   it('never flags PEP 503 spellings of a popular name, popular names themselves, or an established project', async () => {

@@ -117,6 +117,17 @@ describe('an offline audit of a mirror whose data is older than the limit', () =
 });
 
 describe('the limit', () => {
+  it('a mirror whose records are all dated in the future: its note says so, not that it holds no records', async () => {
+    const file = join(dataDir, 'future.jsonl');
+    writeFileSync(file, JSON.stringify({ ...fixtureRecord('PYSEC-2019-13'), modified: '2099-01-01T00:00:00Z' }) + '\n');
+    const db = join(dataDir, 'future.db');
+    expect(await cli(db).run('db', 'import', file)).toBe(0);
+    const text = cli(db);
+    expect(await text.run('check', '--offline', 'django==2.1.5')).toBe(1);
+    expect(text.out.stdout).toContain('note: advisories from the local mirror, whose records are all dated in the future: how old its data is cannot be told\n');
+    expect(text.out.stdout).not.toContain('holds no records');
+  });
+
   it('a mirror whose data is within it passes: exit 0, complete', async () => {
     const c = cli(freshMirror());
     expect(await c.run('audit', '--offline', '--json', '--no-code', clean())).toBe(0);

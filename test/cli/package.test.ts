@@ -100,6 +100,16 @@ describe('depwatch package', () => {
     expect(out.stdout).toMatch(/^goodlib 1\.2\.0: CAUTION \(partial\)\n {2}! partial: could not read last release/);
   });
 
+  it('exits 2 for a release whose version is not PEP 440 when its advisories have ranges, as check does', async () => {
+    const db = await setup({
+      projects: [{ ...GOODLIB, releases: [{ version: '0.12-internal', uploadTime: '2025-11-01T10:00:00Z' }, ...GOODLIB.releases] }, ...REQUIREMENTS],
+      records: [osvRecord('PYSEC-2025-3', 'goodlib', { fixed: '1.1.0', severity: 'HIGH' })],
+    });
+    const { out, run } = cli(db);
+    expect(await run('goodlib==0.12-internal')).toBe(2);
+    expect(out.stdout).toMatch(/^goodlib 0\.12-internal: CAUTION \(partial\)\n {2}! partial: goodlib 0\.12-internal is not a PEP 440 version: the 1 advisory for goodlib with version ranges could not be compared with it\n/);
+  });
+
   it('exits 1, not 2, when a partial card or a refused argument comes with an avoid verdict, as audit does with findings', async () => {
     const db = await setup();
     world!.pypi.fail({ match: '/simple/goodlib', status: 503, times: 10 });

@@ -84,6 +84,17 @@ describe('a manifest that could not be read makes the audit partial (exit 2)', (
     ]);
   });
 
+  it('no advisory source reached: the summary says vulnerabilities were not checked, never "no known vulnerabilities"', async () => {
+    const dir = project({ 'requirements.txt': 'django==2.1.5\n' });
+    for (const format of [[], ['--markdown']]) {
+      // Online, with OSV unreachable and an empty mirror to stand in for it.
+      const c = inProcessCli({ env: { DEPWATCH_DB: join(mkdtempSync(join(tmpdir(), 'depwatch-partial-empty-')), 'empty.db'), ...UNREACHABLE_SERVICES } });
+      expect(await c.run('audit', '--no-code', ...format, dir)).toBe(2);
+      expect(c.out.stdout).toContain(': 1 dependency, vulnerabilities NOT checked, ');
+      expect(c.out.stdout).not.toContain('no known vulnerabilities');
+    }
+  });
+
   it('findings that fail the gate still exit 1, and the result still says it is partial', async () => {
     const { code, json } = await auditJson(project({ 'requirements.txt': 'django==2.1.5\n', 'poetry.lock': BROKEN_LOCK }));
     expect(code).toBe(1);

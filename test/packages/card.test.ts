@@ -196,6 +196,54 @@ describe('verdicts', () => {
     expect(c.signals.heaviest_requirement!.value).toEqual({ name: 'dep2', requirements: 2, compared: 3, of: 22 });
     expect(world.pypi.count('/pypi/dep')).toBe(3);
   });
+
+  it('requirements the index lists but that are not PEP 508 are counted and said, not dropped', async () => {
+    const many = Array.from({ length: 19 }, (_, i) => `dep${i}`);
+    world = await startPackageWorld({ projects: [{ ...GOODLIB, requiresDist: [...many, 'bad ;;; ==', '@@@'] }, ...many.map((n) => ({ name: n, releases: [{ version: '1' }] }))] });
+    const c = await card('goodlib');
+    expect(c.signals.direct_requirements!.value).toEqual({ count: 21, names: many, unreadable: 2 });
+    expect(c.signals.direct_requirements!.text).toMatch(/^21: dep0, .*, dep18; 2 entries not readable as PEP 508$/);
+    expect(reasonTexts(c)).toEqual(['caution: heavy: 21 direct requirements (more than 20)']);
+  });
+});
+
+describe('releases spelled other ways', () => {
+  it('a release whose version is not PEP 440 is partial and never ok while ranged advisories cannot be compared with it', async () => {
+    world = await startPackageWorld({
+      projects: [{ ...GOODLIB, releases: [{ version: '0.12-internal', uploadTime: '2025-11-01T10:00:00Z' }, ...GOODLIB.releases] }, ...REQUIREMENTS],
+      records: [osvRecord('PYSEC-2025-3', 'goodlib', { fixed: '1.1.0', severity: 'HIGH' })],
+    });
+    const c = await card('goodlib==0.12-internal');
+    expect(c).toMatchObject({ version: '0.12-internal', versionExists: true, verdict: 'caution', partial: true });
+    expect(reasonTexts(c)[0]).toBe('caution: partial: goodlib 0.12-internal is not a PEP 440 version: the 1 advisory for goodlib with version ranges could not be compared with it');
+    // A PEP 440 release of the same package is compared as ever.
+    expect(await card('goodlib==1.2.0')).toMatchObject({ verdict: 'ok', partial: false });
+  });
+
+  it('an advisory that lists the exact spelling hits the release, and leaves nothing unanswered', async () => {
+    const listed = { ...osvRecord('PYSEC-2025-4', 'goodlib', { fixed: '1.1.0', severity: 'HIGH' }) };
+    listed.affected = [{ ...listed.affected![0]!, versions: ['0.12-internal'] }];
+    world = await startPackageWorld({
+      projects: [{ ...GOODLIB, releases: [{ version: '0.12-internal', uploadTime: '2025-11-01T10:00:00Z' }, ...GOODLIB.releases] }, ...REQUIREMENTS],
+      records: [listed],
+    });
+    const c = await card('goodlib==0.12-internal');
+    expect(c).toMatchObject({ verdict: 'avoid', partial: false });
+    expect(reasonTexts(c)).toEqual(['avoid: known vulnerabilities in this release: PYSEC-2025-4 (high)']);
+  });
+
+  it('goodlib==1.2 is the release 1.2.0, as pip reads it, not a release that does not exist', async () => {
+    world = await startPackageWorld();
+    const c = await card('goodlib==1.2');
+    expect(c).toMatchObject({ requestedVersion: '1.2', version: '1.2.0', versionExists: true, verdict: 'ok', partial: false });
+    // The fake index, like a mirror, answers only the exact spelling: asked again under the listed one.
+    expect(world.pypi.count('/pypi/goodlib/1.2/json')).toBe(1);
+    expect(world.pypi.count('/pypi/goodlib/1.2.0/json')).toBe(1);
+    expect(c.signals.attestations!.value).toEqual({ attested: 2, files: 2 });
+    expect((await card('goodlib==V1.2.0.0')).version).toBe('1.2.0');
+    // Still no such release when none is equal.
+    expect(await card('goodlib==1.2.1')).toMatchObject({ versionExists: false, verdict: 'avoid' });
+  });
 });
 
 describe('bad answers: one clear reason, nothing else lost', () => {
@@ -232,6 +280,14 @@ describe('bad answers: one clear reason, nothing else lost', () => {
     const c = await card('goodlib');
     expect(c).toMatchObject({ exists: null, partial: true, verdict: 'caution' });
     expect(reasonTexts(c)).toContain('caution: could not tell whether the index has this project');
+  });
+
+  it('advisories that could not be checked are the first caution, before what the card did read', async () => {
+    world = await startPackageWorld({ projects: [{ ...GOODLIB, releases: [{ version: '0.9', uploadTime: '2021-05-01T00:00:00Z' }] }, ...REQUIREMENTS] });
+    world.osv.failNext(10, 503);
+    const c = await card('goodlib', { advisories: 'api' });
+    expect(reasonTexts(c)[0]).toMatch(/^caution: advisories could not be checked \(OSV answered 503 .*\): not rated ok$/);
+    expect(reasonTexts(c)).toContain('caution: no release in 4 years (last: 0.9)');
   });
 
   it('advisories that cannot be read never let a card say ok (fail closed)', async () => {

@@ -1,5 +1,5 @@
 /**
- * `not-on-index`: a pinned or locked registry package the package index (PyPI, or the mirror
+ * `not-on-index`: a pinned, locked or merely required registry package the package index (PyPI, or the mirror
  * PYPI_URL names) answers 404 for. Nothing else reports it: no advisory knows a name that is not
  * there, and the outdated and yanked checks have no history to read, so without this rule the audit
  * passed it in silence while `depwatch package` called the same name "avoid". Each case is a risk:
@@ -15,7 +15,7 @@
  */
 import { packageSourceKind } from '../../python/index-options.js';
 import { stripUrlCredentials } from '../../python/urls.js';
-import type { AuditContext } from '../context.js';
+import { unpinnedOnly, type AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 import { someNames } from '../../plural.js';
 
@@ -57,22 +57,28 @@ export function notOnIndexFindings(ctx: AuditContext): Finding[] {
   if (!registry) return [];
   const treeIndexes = otherIndexes(ctx);
   const findings: Finding[] = [];
-  for (const pkg of ctx.packages) {
+  // Installed releases, then names only a range asks for (version null): pip looks either up by name.
+  const named = [
+    ...ctx.packages.map((p) => ({ name: p.name, version: p.version as string | null, file: p.primary.file, line: p.primary.line, direct: p.direct, entries: p.entries })),
+    ...unpinnedOnly(ctx).map((d) => ({ name: d.name, version: null, file: d.file, line: d.line, direct: true, entries: [d] })),
+  ];
+  for (const pkg of named) {
     // Absent from the map: not asked, so nothing is known; null: the index answered that it has no such project.
     if (!registry.has(pkg.name) || registry.get(pkg.name) !== null) continue;
     // The index a lock entry names for this very package (uv.lock's `source = { registry = … }`) first.
     const indexes = [...new Set([...pkg.entries.flatMap((e) => (e.url && isOtherIndex(e.url) ? [stripUrlCredentials(e.url)] : [])), ...treeIndexes])];
     const confusion = indexes.length > 0;
+    const release = pkg.version === null ? pkg.name : `${pkg.name} ${pkg.version}`;
     const text = confusion
-      ? `${pkg.name} ${pkg.version} is not on the package index (PyPI): it probably comes from the other index this project configures (${someNames(indexes, MAX_NAMED_INDEXES)}), and anyone can register the name on PyPI, whose release the installer may then take instead (dependency confusion). Reserve the name on PyPI, or make the private index the only one for it (uv \`explicit = true\` index, pip \`--index-url\` with no extra index).`
-      : `${pkg.name} ${pkg.version} is not on the package index (PyPI), and the project configures no other index, so pip could not install it from there: a typo, or a project removed from PyPI. Check the name; a removed project's name can be registered again by anyone.`;
+      ? `${release} is not on the package index (PyPI): it probably comes from the other index this project configures (${someNames(indexes, MAX_NAMED_INDEXES)}), and anyone can register the name on PyPI, whose release the installer may then take instead (dependency confusion). Reserve the name on PyPI, or make the private index the only one for it (uv \`explicit = true\` index, pip \`--index-url\` with no extra index).`
+      : `${release} is not on the package index (PyPI), and the project configures no other index, so pip could not install it from there: a typo, or a project removed from PyPI. Check the name; a removed project's name can be registered again by anyone.`;
     findings.push({
       kind: 'not-on-index',
       severity: 'medium',
       package: pkg.name,
       version: pkg.version,
-      file: pkg.primary.file,
-      line: pkg.primary.line,
+      file: pkg.file,
+      line: pkg.line,
       fix: { version: null, text },
       details: {
         risk: confusion ? 'dependency-confusion' : 'typo-or-removed',

@@ -1,5 +1,5 @@
 /**
- * `typosquat`: a pinned or locked package whose name looks like a more popular project's
+ * `typosquat`: a pinned, locked or merely required package whose name looks like a more popular project's
  * (`reqeusts` for `requests`, `python-dateutils` for `python-dateutil`). Why a rule of its own: a
  * squat runs its code at install time, and until someone reports it as malicious no advisory
  * database knows it, so the name is the only early tell. The finding names the suspected target,
@@ -14,7 +14,7 @@
 import { TyposquatChecker } from '../../packages/typosquat/check.js';
 import { popularityFromHistory, PopularityIndex, type PopularName } from '../../packages/typosquat/popularity.js';
 import { KIND_TEXT } from '../../packages/typosquat/variants.js';
-import type { AuditContext } from '../context.js';
+import { unpinnedOnly, type AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 
 /**
@@ -43,7 +43,12 @@ export function auditTyposquatChecker(knownNames: readonly PopularName[] = []): 
 export function typosquatFindings(ctx: AuditContext): Finding[] {
   const checker = ctx.typosquat ?? auditTyposquatChecker();
   const findings: Finding[] = [];
-  for (const pkg of ctx.packages) {
+  // Installed releases, then names only a range asks for (version null): the name is the tell either way.
+  const named = [
+    ...ctx.packages.map((p) => ({ name: p.name, version: p.version, file: p.primary.file, line: p.primary.line, direct: p.direct })),
+    ...unpinnedOnly(ctx).map((d) => ({ name: d.name, version: null, file: d.file, line: d.line, direct: true })),
+  ];
+  for (const pkg of named) {
     const history = ctx.registry?.get(pkg.name)?.releases.map((r) => r.uploadTime ?? null) ?? [];
     const result = checker.check(pkg.name, { popularity: popularityFromHistory(history, { now: ctx.now }) });
     if (!result.suspect) continue;
@@ -53,8 +58,8 @@ export function typosquatFindings(ctx: AuditContext): Finding[] {
       severity: 'medium',
       package: pkg.name,
       version: pkg.version,
-      file: pkg.primary.file,
-      line: pkg.primary.line,
+      file: pkg.file,
+      line: pkg.line,
       fix: {
         version: null,
         text: `${pkg.name} looks like ${target.name} (${KIND_TEXT[target.kind]}): check it is the project you meant; if it is a typo, replace it with ${target.name} and re-lock.`,

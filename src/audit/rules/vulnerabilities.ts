@@ -2,6 +2,7 @@
 import { describeAdvisory } from '../../advisories/description.js';
 import { fixedVersions } from '../../advisories/match.js';
 import { groupSeverity } from '../../advisories/alias-severity.js';
+import { isMaliciousGroup } from '../../advisories/malicious.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';
@@ -10,9 +11,6 @@ import { upgradeSentence } from '../fix-wording.js';
 import { placeOf } from '../../place.js';
 import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
 
-const isMalicious = (id: string) => id.startsWith('MAL-');
-/** A group any of whose ids is a malicious-package report (MAL-…). */
-const isMaliciousGroup = (g: { id: string; aliases: readonly string[] }) => isMalicious(g.id) || g.aliases.some(isMalicious);
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];

@@ -36,8 +36,14 @@ export function weightSignals(requiresDist: Read<readonly string[]>, weights: re
     };
   }
   const direct = directRequirements(requiresDist.value);
+  // An entry that is not PEP 508 names no project we can tell, but it is a requirement the release
+  // declares: counted (so "more than 20" is never undercounted) and said, not dropped.
+  const unreadable = requiresDist.value.filter((line) => !parsePep508(line).ok).length;
+  const count = direct.length + unreadable;
+  const listed = direct.length ? `${count}: ${direct.join(', ')}` : `${count}`;
+  const text = unreadable === 0 ? (direct.length ? listed : 'none') : `${listed}${direct.length ? '; ' : ', '}${plural(unreadable, 'entry', 'entries')} not readable as PEP 508`;
   const signals: Signals = {
-    direct_requirements: known(f, 'Direct requirements', { count: direct.length, names: direct }, direct.length ? `${direct.length}: ${direct.join(', ')}` : 'none', SOURCES.json),
+    direct_requirements: known(f, 'Direct requirements', { count, names: direct, ...(unreadable ? { unreadable } : {}) }, text, SOURCES.json),
   };
   const measured = weights.filter((w): w is { name: string; requirements: number } => 'requirements' in w);
   if (direct.length === 0) {

@@ -8,9 +8,11 @@
  * release); the mirror is local and always read as it is now.
  */
 import { groupByAlias } from '../../advisories/aliases.js';
+import { isMaliciousGroup } from '../../advisories/malicious.js';
 import { affects, fixedVersions } from '../../advisories/match.js';
 import { worstSeverityOf, type SeverityLevel } from '../../advisories/severity.js';
-import type { AdvisorySource, OsvRecord } from '../../advisories/types.js';
+import { queryKey, type AdvisorySource, type OsvRecord } from '../../advisories/types.js';
+import { findUncomparable, uncomparedVersionWarnings } from '../../advisories/uncompared-versions.js';
 import { normalizeName } from '../../python/names.js';
 import type { SourceCache } from './cache.js';
 import { compareCodeUnits } from '../../text-order.js';
@@ -40,25 +42,38 @@ export interface AdvisoryFacts {
   warnings?: string[];
 }
 
-export const isMaliciousId = (id: string): boolean => id.startsWith('MAL-');
 
 /** Pure: records naming `name` → one fact per flaw, worst first. */
 export function advisoryFacts(records: readonly OsvRecord[], name: string, version: string | null): AdvisoryFact[] {
   const rank: Record<SeverityLevel, number> = { critical: 0, high: 1, medium: 2, low: 3, unknown: 4 };
   return groupByAlias(records)
     .map((group) => {
-      const ids = [group.id, ...group.aliases];
       return {
         id: group.id,
         aliases: group.aliases,
         summary: group.records.find((r) => r.summary)?.summary?.trim() || null,
         severity: worstSeverityOf(group.records, name).level,
-        malicious: ids.some(isMaliciousId),
+        malicious: isMaliciousGroup(group),
         affectsRelease: version === null ? null : group.records.some((r) => affects(r, name, version)),
         fixedVersions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))],
       };
     })
     .sort((a, b) => Number(b.malicious) - Number(a.malicious) || rank[a.severity] - rank[b.severity] || compareCodeUnits(a.id, b.id));
+}
+
+/**
+ * A release whose version is not PEP 440 (`0.12-internal`) has no place in an advisory's version
+ * ranges: an advisory that lists its exact spelling hits it (advisoryFacts), every other one with a
+ * range leaves "not affected" unknown, and the card says so (partial, never ok), as audits and
+ * `check` do (src/advisories/uncompared-versions.ts). Empty for a PEP 440 version or none.
+ */
+function uncomparedWarnings(records: readonly OsvRecord[], name: string, version: string | null): string[] {
+  if (version === null) return [];
+  const uncomparable = findUncomparable([{ name, version }]);
+  if (uncomparable.queries.length === 0) return [];
+  const query = { name, version };
+  const hits = new Map([[queryKey(query), records.filter((r) => r.withdrawn === undefined && affects(r, name, version))]]);
+  return uncomparedVersionWarnings(uncomparable, hits, new Map([[name, records]])).warnings;
 }
 
 export class AdvisoriesSource {
@@ -79,7 +94,7 @@ export class AdvisoriesSource {
         origin: this.options.source.kind,
         advisories: advisoryFacts(records, project, version),
         notices: this.options.source.notices?.() ?? [],
-        warnings: this.options.source.warnings?.() ?? [],
+        warnings: [...(this.options.source.warnings?.() ?? []), ...uncomparedWarnings(records, project, version)],
       };
     };
     if (this.options.source.kind === 'mirror') return read();
