@@ -311,7 +311,13 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   // The settings first, from this commit: what `exclude:` keeps out is never downloaded (a project's
   // test fixtures can be hundreds of files), except the files a manifest that is read includes.
   const isSettings = (e: WantedEntry) => CONFIG_FILES.includes(e.path);
-  await download(wanted.filter(isSettings));
+  // A settings file that is a link is not followed, as in a checkout (src/audit/tree-excludes.ts):
+  // `depwatch scan` follows no link, and every way of reading a tree applies the same settings.
+  // Not read, so the audit is partial for it, none of its ignores and excludes applied.
+  for (const link of wanted.filter((e) => isSettings(e) && e.mode === SYMLINK_MODE)) {
+    errors.push({ path: link.path, message: `${link.path} is a symbolic link; not followed (the settings are read only from a file of the tree itself)` });
+  }
+  await download(wanted.filter((e) => isSettings(e) && e.mode !== SYMLINK_MODE));
   const excludedBy = excluder(await reads.settingsExcludes(files.map(treeFileOf)));
   const rest = wanted.filter((e) => !isSettings(e));
   await download(rest.filter((e) => excludedBy(e.path) === null));

@@ -391,12 +391,13 @@ describe('takeSnapshot of a repository whose .depwatch.yml excludes its test fix
     expect(world.fake.count(ROUTES.blob)).toBe(0);
   });
 
-  it('excludes nothing, and downloads everything, when the settings do not parse, are too large, or lead out; a link inside is followed; root files are never excluded', async () => {
+  it('excludes nothing, and downloads everything, when the settings do not parse, are too large, or are a link (in the tree or out, as a checkout); root files are never excluded', async () => {
     const cases: { settings: string | ReturnType<typeof symlinkTo>; extra?: Record<string, string>; maxBlobBytes?: number; excluded: string[] }[] = [
       { settings: 'exclude: [unclosed\n', excluded: [] },
       { settings: SETTINGS + '#'.repeat(400), maxBlobBytes: 300, excluded: [] },
       { settings: symlinkTo('/etc/depwatch.yml'), excluded: [] },
-      { settings: symlinkTo('config/depwatch.yml'), extra: { 'config/depwatch.yml': SETTINGS }, excluded: NOT_DOWNLOADED },
+      // A link to a file of the tree is not followed either: a checkout's audit and `depwatch scan` do not.
+      { settings: symlinkTo('config/depwatch.yml'), extra: { 'config/depwatch.yml': SETTINGS }, excluded: [] },
       // `*.txt` names the root's requirements too, which stays read.
       { settings: 'exclude:\n  - path: "*.txt"\n    reason: text\n', excluded: ['tests/fixtures/linked/requirements.txt', 'tests/fixtures/old/requirements.txt'] },
     ];
@@ -405,6 +406,10 @@ describe('takeSnapshot of a repository whose .depwatch.yml excludes its test fix
       world = await startWorld({ repos: [{ owner: 'acme', name: 'poet', files: { ...FILES, ...extra, '.depwatch.yml': settings } }] });
       const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'poet' }, maxBlobBytes ? { maxBlobBytes } : {});
       expect(snap.excluded.map((e) => e.path)).toEqual(excluded);
+      if (typeof settings !== 'string') {
+        expect(snap.errors).toEqual([{ path: '.depwatch.yml', message: '.depwatch.yml is a symbolic link; not followed (the settings are read only from a file of the tree itself)' }]);
+        expect(snap.files.map((f) => f.path)).not.toContain('.depwatch.yml');
+      }
       expect(snap.files.map((f) => f.path)).toContain('requirements.txt');
       expect(snap.files.some((f) => excluded.includes(f.path))).toBe(false);
       if (excluded.length === 0) expect(snap.files.map((f) => f.path)).toEqual(expect.arrayContaining(['tests/fixtures/broken/poetry.lock', 'tests/fixtures/old/requirements.txt', 'tests/fixtures/old/Dockerfile']));
