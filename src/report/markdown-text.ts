@@ -3,9 +3,21 @@
  * (`audit --markdown`, CI summaries) and pull-request comments, which are public. A folder named
  * `[x](http://evil.example)` must show as those characters, not as a link; `a|b` must not split a
  * table row; `https://…` and `www.…` must not become links GitHub made up (its autolink extension);
- * `@team` must not notify anyone. Everything here is inline: the callers put it after a list
- * marker, a table pipe or a heading's words.
+ * `@team` must not notify anyone; a control character (ESC, BEL, a bidi override) must not reach
+ * the terminal that shows the report or reorder the line a reviewer reads. Everything here is
+ * inline: the callers put it after a list marker, a table pipe or a heading's words.
  */
+
+import { terminalSafe } from './terminal-text.js';
+
+/** Line breaks, flattened to one space: every helper here writes one line. */
+const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
+
+/**
+ * One line of text with its control characters (C0, DEL, C1, bidi controls) as the visible escapes
+ * the terminal output shows (`\e`, `\x07`, `\u202e`: terminal-text.ts, one list for both).
+ */
+const oneVisibleLine = (text: string): string => terminalSafe(text.replace(LINE_BREAKS, ' '));
 
 /**
  * ASCII punctuation that starts or ends inline Markdown (emphasis, links and images, code,
@@ -43,11 +55,11 @@ export const breakMentions = (text: string): string => text.replace(/(?<!\w)@(?=
 /**
  * `text` as literal Markdown inline text on one line: syntax characters backslash-escaped, `<` as
  * an entity, every `@` followed by a zero-width space (no HTML, no mention, no e-mail autolink), a leading `>`, `-` or `1.` escaped, the `:` of `scheme://` and the dot of
- * `www.` escaped (GitHub's autolinks start at those), line breaks flattened to a space.
+ * `www.` escaped (GitHub's autolinks start at those), line breaks flattened to a space, other control
+ * characters shown as escapes (oneVisibleLine; their backslash is then escaped like any other).
  */
 export function markdownText(text: string): string {
-  return text
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+  return oneVisibleLine(text)
     .replace(INLINE_SYNTAX, (c) => `\\${c}`)
     .replace(LEADING_BLOCK, (marker) => `${marker.slice(0, -1)}\\${marker.slice(-1)}`)
     .replace(/:(?=\/\/)/g, '\\:')
@@ -59,12 +71,13 @@ export function markdownText(text: string): string {
 /**
  * Inline code that shows `text` as written: a fence longer than the longest backtick run inside,
  * with a space on each side when it holds backticks (CommonMark strips one).
- * Code spans take no other escapes, so only line breaks are flattened (`<2.2` stays `<2.2`), and an
+ * Code spans take no other escapes, so only line breaks are flattened (`<2.2` stays `<2.2`) and
+ * control characters shown as escapes (oneVisibleLine: a code span passes them through raw), and an
  * `@` that could start a mention gets its zero-width space (breakMentions): the reports are posted
  * as pull-request comments, whose e-mail copies GitHub reads for mentions again.
  */
 export function markdownCode(text: string): string {
-  const s = breakMentions(text).replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const s = oneVisibleLine(breakMentions(text));
   let longest = 0;
   for (const run of s.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
   const fence = '`'.repeat(longest + 1);

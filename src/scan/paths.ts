@@ -37,8 +37,9 @@ export function isPythonPath(path: string): boolean {
 }
 
 /**
- * Source and configuration files by name: text by nature, so one that looks binary (a NUL byte in
- * its first 8 KB) is worth a word rather than a quiet pass (scan.ts). Python, `.env` files (`.env`,
+ * Source and configuration files by name: text by nature, so one that is binary by its content
+ * (NULs in its first 8 KB and not UTF-8, or many NULs) is worth a word rather than a quiet pass
+ * (scan.ts; a file of any name with a stray NUL and UTF-8 bytes is read as text). Python, `.env` files (`.env`,
  * `.env.prod`, `prod.env`), YAML, TOML, INI-like settings, JSON, shell scripts, requirements files,
  * Dockerfiles and Containerfiles.
  */

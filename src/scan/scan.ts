@@ -221,17 +221,19 @@ export async function scanTree(source: ScanSource, options: ScanOptions = {}): P
       stats.bytes += read.bytes.length;
       const isPython = isPythonPath(path);
       let decoded = decode(read.bytes, isPython);
-      if (decoded.kind === 'binary' && isTextLikePath(path)) {
-        // A file named like source or settings with a NUL byte in its first 8 KB. Gitleaks passes
-        // binaries over quietly, but a stray NUL in a `.env` or YAML file leaves the rest of it as
-        // readable to its program (python-dotenv and PyYAML read past it) and its credentials as real:
-        // when NULs are few and the bytes are UTF-8 (NUL is a UTF-8 character) it is read as text.
-        // Otherwise (UTF-16 without a byte order mark, half NULs; or truly binary) it is passed over,
-        // named in a note: no program reads such a file as settings, but a file that looks like
-        // source and is not is worth a word. A Python file is always read (below).
+      if (decoded.kind === 'binary') {
+        // A NUL byte in the first 8 KB (git's test for binary). A stray NUL or two at the top of an
+        // `.npmrc`, a key file or a YAML file leaves the rest readable to its program (npm, ssh,
+        // PyYAML read past it) and its credentials real, whatever the file's name, and gitleaks
+        // skips only what is binary by its content: so when NULs are few and every byte is UTF-8
+        // (NUL is a UTF-8 character), the file is read as text. Images, archives and compiled files
+        // have many NULs or bytes that are not UTF-8 (`\x89PNG`, `PK\3\4`, ELF's zeros) and stay
+        // binary, passed over quietly. One pass over the first 8 KB, one over the bytes.
+        // A Python file is always read (below): the NUL itself makes it partial.
         const text = isPython ? utf8OrLatin1(read.bytes) : fewNuls(read.bytes.subarray(0, 8192)) && utf16ByMark(read.bytes) === null ? utf8OrNull(read.bytes) : null;
         if (text !== null) decoded = { kind: 'text', text, encoding: 'utf-8' };
-        else notes.push({ kind: 'binary', file: path, message: `${path}: has a NUL byte in its first 8 KB and is not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)` });
+        // A file that looks like source or settings by name and is binary by content is worth a word.
+        else if (isTextLikePath(path)) notes.push({ kind: 'binary', file: path, message: `${path}: has a NUL byte in its first 8 KB and is not UTF-8 text, so it was passed over as binary (not scanned, not even for secrets)` });
       }
       if (decoded.kind === 'binary') {
         stats.binaryFiles++;

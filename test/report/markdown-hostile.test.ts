@@ -75,10 +75,14 @@ const cellsOf = (row: string) => unescaped(row, '|').length - 1;
 /** The links we write ourselves: advisories on osv.dev and lines on GitHub. */
 const withoutOurLinks = (text: string) => text.replace(/\]\((https:\/\/osv\.dev\/vulnerability\/|https:\/\/github\.com\/)[^)\s]*\)/g, ' ');
 
-/** What GitHub would render as markup or a link from repository text, in every line of `markdown`. */
+/** Control characters a terminal acts on (ESC, BEL, C1) and bidi controls that reorder a line (terminal-text.ts's list). */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** What GitHub would render as markup or a link from repository text, or a terminal act on, in every line of `markdown`. */
 function assertLiteral(markdown: string): void {
   let header: number | null = null;
   for (const line of markdown.split('\n')) {
+    expect(line, JSON.stringify(line)).not.toMatch(CONTROLS); // inside code spans too: they pass them through
     const text = withoutOurLinks(outsideCodeSpans(line));
     expect(text, line).not.toMatch(/(^|[^\\])\]\(/); // a link or image: `[…](…)`
     expect(text, line).not.toMatch(/(https?:\/\/|www\.)evil/i); // an autolink
@@ -105,6 +109,13 @@ describe('markdownText and markdownCode', () => {
     expect(markdownText('django 2.1.5 requirements.txt:3')).toBe('django 2.1.5 requirements.txt:3');
   });
 
+  it('show control characters as the terminal output escapes them: no ESC, BEL or bidi override reaches the page or a terminal', () => {
+    // A file named "r\e c\e(0x.py" resets a terminal that shows `audit --markdown` and switches it to line drawing.
+    expect(markdownText('r\u001bc\u001b(0\u0007x\u202egnp.py')).toBe('r\\\\ec\\\\e(0\\\\x07x\\\\u202egnp.py'); // each escape's backslash escaped: it renders as one
+    expect(markdownCode('r\u001bc\u001b(0\u0007x\u202egnp.py:1')).toBe('`r\\ec\\e(0\\x07x\\u202egnp.py:1`');
+    expect(markdownCode('a\u009b31m\tb\r\nc')).toBe('`a\\x9b31m\\tb c`');
+  });
+
   it('fence a code span longer than any backtick run inside it', () => {
     expect(markdownCode('plain')).toBe('`plain`');
     expect(markdownCode('a`b|c')).toBe('`` a`b|c ``');
@@ -123,15 +134,18 @@ describe('audit --markdown of a repository with hostile folder names', () => {
       'a`b|c/requirements.txt': 'requests\n`|`[z](www.evil.example)\n',
       '- # www.evil.example @everyone <b>/requirements.txt': 'six\n',
       '@@octo-org/requirements.txt': 'attrs\n',
+      'r\u001bc\u001b(0\u0007\u202e/requirements.txt': 'idna\n',
+      'app/r\u001bc\u001b(0\u202ex.py': 'eval(input())\n',
     });
     const c = cli();
     await c.run('audit', '--offline', '--markdown', dir);
     markdown = c.out.stdout;
   });
 
-  it('shows every name and quoted line literally: no link, autolink, HTML or mention', () => {
+  it('shows every name and quoted line literally: no link, autolink, HTML, mention or control character', () => {
     expect(markdown).toContain('> - \\[x\\](http:evil.example)/requirements.txt:3 not read completely:');
     expect(markdown).toContain('`` a`b|c/requirements.txt:2 ``');
+    expect(markdown).toContain('`app/r\\ec\\e(0\\u202ex.py:1`');
     assertLiteral(markdown);
   });
 
@@ -155,10 +169,11 @@ describe('pull-request comments', () => {
       changes: [
         { kind: 'added', name: 'a`b', from: null, to: '1.0`', unrated: '[x](http://evil.example)' },
         { kind: 'removed', name: '``', from: '`', to: null },
+        { kind: 'added', name: 'evil\u001b]0;x\u0007', from: null, to: '1.0\u202e', unrated: 'r\u001bc' },
       ],
       newSources: [],
       newIndexUrls: [],
-      errors: ['[y](https://evil.example)/requirements.txt: @everyone <b>x</b> www.evil.example'],
+      errors: ['[y](https://evil.example)/requirements.txt: @everyone <b>x</b> www.evil.example', 'r\u001bc\u001b(0\u0007\u202e/requirements.txt: not read'],
     } as unknown as DependencyReview;
     const body = pullRequestReviewMarkdown({ headSha: '0'.repeat(40) }, review);
     expect(body).toContain('`` a`b ``');

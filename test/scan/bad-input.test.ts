@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuStopwatch } from '../helpers/cpu-time.js';
+import { bestCpuMs, cpuStopwatch } from '../helpers/cpu-time.js';
 import { scanTree } from '../../src/scan/scan.js';
 import { directoryScanSource } from '../../src/scan/source.js';
 import { hits, scanFiles } from './helpers.js';
@@ -80,6 +80,39 @@ describe('bad input', () => {
     expect(result.skipped).toEqual([]);
     expect(result.findings.filter((f) => f.rule === 'py-eval-exec').length).toBeGreaterThan(0);
   });
+
+  it('long dotted names and long chains of calls cost time linear in their length, and still resolve through aliases and objects', async () => {
+    // Each prefix of a dotted name was built and looked up anew (`a.a.a….b`: 30 s for 20,000 parts,
+    // inside one rule step the time limit could not stop), and each call in a chain read the whole
+    // text of the calls before it.
+    const { createPythonScanner } = await import('../../src/scan/python/scan-python.js');
+    const scanner = await createPythonScanner({ parseTimeoutMs: 60_000 });
+    const name = (parts: number) => 'a.'.repeat(parts) + 'b';
+    const file = (parts: number) =>
+      'import os as o\nimport subprocess\nimport requests\n' +
+      `x = ${name(parts)}\no.system(x)\n` +
+      `subprocess.run(${name(parts)}, shell=True)\n` +
+      `${name(parts)}()\n` +
+      `${name(parts)} = requests.Session()\n${name(parts)}.get(u)\n` +
+      'x' + '.a()'.repeat(parts / 2) + '\n';
+    const small = file(500);
+    const large = file(5_000);
+    const outcome = scanner.scan('app/x.py', large, false);
+    expect(outcome.rulesTimedOut).toBeNull();
+    expect(outcome.findings.map((f) => `${f.info.id}@${f.line}`).sort()).toEqual(['py-http-no-timeout@9', 'py-os-system@5', 'py-subprocess-shell@6']);
+    let verdict = '';
+    try {
+      for (const budgetMs of [0, 50, 200]) {
+        const smallMs = bestCpuMs(() => void scanner.scan('app/x.py', small, false), budgetMs);
+        const largeMs = bestCpuMs(() => void scanner.scan('app/x.py', large, false), budgetMs);
+        verdict = largeMs <= 30 * smallMs + 10 ? '' : `${smallMs.toFixed(0)} ms for names of 500 parts, ${largeMs.toFixed(0)} ms for 5,000`;
+        if (!verdict) break;
+      }
+    } finally {
+      scanner.close();
+    }
+    expect(verdict).toBe('');
+  }, 120_000);
 
   it('20,000 nested calls that each match a rule are all dispatched: no rule is cut off by the time limit', async () => {
     // Each call used to ask its callee for the parent node, which tree-sitter finds by walking down

@@ -153,4 +153,45 @@ describe('NUL bytes in files named like source or settings', () => {
     expect(result.stats.binaryFiles).toBe(2);
     expect(result.partial).toBe(false);
   });
+
+  it('a stray NUL at the top of a file of any name (.npmrc, a key, .js, .md, Makefile, no extension) leaves it text: its secrets are found', async () => {
+    // Such files were passed over as binary, quietly, with their credentials: gitleaks skips only
+    // what is binary by its content, and npm, ssh and make read past the NUL.
+    const token = 'ghp_R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const pem = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK', '-----END RSA PRIVATE KEY-----'].join('\n');
+    const result = await scanFiles({
+      ...GITIGNORE,
+      '.npmrc': `\0\n//registry.npmjs.org/:_authToken=npm_qpeRAtRmExinGYKjYsfBCH5yXHMW5jQJjkLI\n`,
+      'deploy/deploy_key.pem': `\0\n${pem}\n`,
+      'web/app.js': `\0\nconst token = "${token}";\n`,
+      'README.md': `\0\nUse the token ${token} to log in.\n`,
+      'Makefile': `\0\ndeploy:\n\tcurl -H "Authorization: token ${token}" https://api.github.com\n`,
+      'ops/credentials': `\0\0\ntoken=${token}\n`,
+    });
+    expect(result.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort()).toEqual([
+      '.npmrc:2 secret-npm-token',
+      'Makefile:3 secret-github-token',
+      'README.md:2 secret-github-token',
+      'deploy/deploy_key.pem:2 secret-private-key',
+      'ops/credentials:2 secret-github-token',
+      'web/app.js:2 secret-github-token',
+    ]);
+    expect(result.stats).toMatchObject({ binaryFiles: 0, textFiles: 7 });
+    expect(result.notes).toEqual([]);
+  });
+
+  it('binary files stay binary and quiet though they hold a key-like run of ASCII: many NULs, or bytes that are not UTF-8', async () => {
+    const token = 'ghp_R4nd0mT0k3nV4lu3abcdefGHIJKLmnopqrST';
+    const result = await scanFiles({
+      ...GITIGNORE,
+      'assets/logo.png': Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), Buffer.from(`tEXtComment\0${token}`)]),
+      'dist/app.zip': Buffer.concat([Buffer.from('PK\x03\x04\x14\0\0\0\0\0\x1a\x1d\x87]=\x8d', 'latin1'), Buffer.from(`config.yml token: ${token}\n`)]),
+      'build/tool': Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01'), Buffer.alloc(64), Buffer.from(token)]),
+      'legacy/app.pyc': Buffer.concat([Buffer.from([0xcb, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]), Buffer.from(`\xe3\0\0\0${token}`, 'latin1')]),
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.notes).toEqual([]);
+    expect(result.stats).toMatchObject({ binaryFiles: 4, textFiles: 1 });
+    expect(result.partial).toBe(false);
+  });
 });

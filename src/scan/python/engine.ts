@@ -6,7 +6,7 @@
  */
 import type { Language, Node, Query, QueryMatch } from 'web-tree-sitter';
 import type { Report } from '../rule.js';
-import { nameOf, PythonFile } from './file.js';
+import { attributeName, nameOf, PythonFile } from './file.js';
 import { NestedNodes } from './nesting.js';
 import { treeSitter } from './parser.js';
 import type { PythonRule } from './rule.js';
@@ -144,12 +144,12 @@ export class PythonRuleEngine {
 
   /** Hands a call to the rules subscribed to its qualified name or its method name; most calls match none and cost a map lookup. */
   private dispatchCall(callee: Node, call: Node, file: PythonFile, runRule: (rule: PythonRule, node: Node, callee: string | null) => void): void {
-    // As Python reads it (PEP 3131): `os.ｓｙｓｔｅｍ` is os.system.
-    const text = nameOf(callee);
-    const qualified = file.qualifyCached(callee, text);
+    // Names as Python reads them (PEP 3131): `os.ｓｙｓｔｅｍ` is os.system. The callee's whole text is
+    // not read here: in a chain of calls (`x.a().a()…`) each callee holds the ones before it.
+    const qualified = file.qualify(callee);
     const byName = qualified ? this.byCall.get(qualified) : undefined;
-    const dot = text.lastIndexOf('.');
-    const byMethod = dot > 0 ? this.byMethod.get(text.slice(dot + 1).trim()) : undefined;
+    const method = callee.type === 'attribute' ? attributeName(callee) : null;
+    const byMethod = method ? this.byMethod.get(method) : undefined;
     if (!byName && !byMethod) return;
     for (const rule of byName ?? []) runRule(rule, call, qualified);
     for (const rule of byMethod ?? []) if (!byName?.includes(rule)) runRule(rule, call, qualified);

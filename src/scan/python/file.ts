@@ -51,9 +51,11 @@ export class PythonFile {
   /** Names the module binds at its own level (see moduleLevelNames), read on first use. */
   private moduleNames: Set<string> | null = null;
   /** Variable or attribute text → qualified constructor (`s` → `requests.Session`). */
-  readonly instances = new Map<string, string>();
+  readonly instances = new InstanceNames();
   /** Every qualified name some rule subscribes to, for star imports. */
   knownNames: ReadonlySet<string> = new Set();
+  /** The length of the longest of knownNames, and the set it was measured on. */
+  private longestKnown: { of: ReadonlySet<string>; length: number } | null = null;
 
   constructor(
     readonly path: string,
@@ -98,50 +100,69 @@ export class PythonFile {
     }
   }
 
-  private readonly qualified = new Map<string, string | null>();
+  /** qualify() remembered by node: a name's value is traced from each of its uses, so the same expression is asked about again and again. */
+  private readonly qualifiedNodes = new Map<number, string | null>();
+  /** qualifyDotted() remembered by text: a file calls the same few names again and again. */
+  private readonly qualifiedNames = new Map<string, string>();
 
-  /** qualify() remembered by text: a file calls the same few names again and again. */
-  qualifyCached(node: Node, text: string): string | null {
-    let q = this.qualified.get(text);
+  /**
+   * The qualified name of an expression as the file means it, or null when it names nothing we can
+   * resolve. The text is read only of what has the shape of a dotted name (dottedShape): a callee
+   * can be a chain of calls as long as the file (`x.a().a()…`), and reading its whole text at each
+   * of its calls was quadratic.
+   */
+  qualify(node: Node): string | null {
+    let q = this.qualifiedNodes.get(node.id);
     if (q === undefined) {
-      q = this.qualify(node, text);
-      this.qualified.set(text, q);
+      q = this.resolve(node, 0);
+      this.qualifiedNodes.set(node.id, q);
     }
     return q;
   }
 
-  /** The qualified name of a dotted expression as the file means it, or null when it names nothing we can resolve. */
-  qualify(node: Node, text = nameOf(node), depth = 0): string | null {
-    if (DOTTED.test(text)) return this.qualifyDotted(text);
+  private resolve(node: Node, depth: number): string | null {
+    if (dottedShape(node)) {
+      const text = nameOf(node);
+      if (!DOTTED.test(text)) return null;
+      let q = this.qualifiedNames.get(text);
+      if (q === undefined) this.qualifiedNames.set(text, (q = this.qualifyDotted(text)));
+      return q;
+    }
     // `requests.Session().get`: a method on a freshly built object (chains of calls followed a few levels only).
     if (node.type === 'attribute' && depth < 8) {
       const object = node.childForFieldName('object');
-      const attrNode = node.childForFieldName('attribute');
-      const attr = attrNode ? nameOf(attrNode) : null;
+      const attr = attributeName(node);
       if (object?.type === 'call' && attr) {
         const fn = object.childForFieldName('function');
-        const ctor = fn ? this.qualify(fn, nameOf(fn), depth + 1) : null;
+        const ctor = fn ? this.resolve(fn, depth + 1) : null;
         if (ctor) return `${ctor}().${attr}`;
       }
     }
     return null;
   }
 
+  /**
+   * A dotted name as the file means it. Linear in the name's length: a hostile file may write one
+   * name of tens of thousands of parts (`a.a.a….b`), and building every prefix of it to look it up
+   * took seconds per name and minutes per file, inside one rule step the time limit cannot stop.
+   */
   qualifyDotted(text: string): string {
-    const parts = text.split('.');
     // Longest known object first: `self.session.get` with `self.session = requests.Session()`.
-    for (let k = parts.length - 1; k >= 1; k--) {
-      const ctor = this.instances.get(k === 1 ? parts[0]! : parts.slice(0, k).join('.'));
-      if (ctor) return `${ctor}().${parts.slice(k).join('.')}`;
-    }
-    const head = parts[0]!;
-    const rest = parts.slice(1);
+    const object = this.instances.longestPrefix(text);
+    if (object) return `${object.ctor}().${text.slice(object.length + 1)}`;
+    const dot = text.indexOf('.');
+    const head = dot === -1 ? text : text.slice(0, dot);
+    const rest = dot === -1 ? '' : text.slice(dot); // with its leading dot
     const imported = this.aliases.get(head);
-    if (imported) return [imported, ...rest].join('.');
+    if (imported) return imported + rest;
     if ((this.moduleNames ??= moduleLevelNames(this.root)).has(head)) return text;
-    if (rest.length === 0 && BUILTINS.has(head)) return `builtins.${head}`;
+    if (dot === -1 && BUILTINS.has(head)) return `builtins.${head}`;
+    if (this.starModules.length === 0) return text;
+    // A star import matters only when it makes a name some rule knows, so a name longer than all of them is left as written.
+    if (this.longestKnown?.of !== this.knownNames) this.longestKnown = { of: this.knownNames, length: Math.max(0, ...[...this.knownNames].map((n) => n.length)) };
     for (const module of this.starModules) {
-      const candidate = [module, head, ...rest].join('.');
+      if (module.length + 1 + text.length > this.longestKnown.length) continue;
+      const candidate = `${module}.${text}`;
       if (this.knownNames.has(candidate)) return candidate;
     }
     return text;
@@ -475,6 +496,70 @@ export class PythonFile {
     if (!node) return false;
     return node.type === 'false' || (node.type === 'integer' && node.text === '0');
   }
+}
+
+/**
+ * Whether a node's text can be a dotted name (`os`, `os.path.join`): a single token, a
+ * dotted_name, or attributes down to a single token, looking through nodes that only wrap one
+ * other. Any other node holds brackets, quotes, operators or spaces, so its text, which may be as
+ * long as the file, need not be read. Each step down is one attribute of the name.
+ */
+function dottedShape(node: Node): boolean {
+  let n: Node | null = unwrapped(node);
+  if (n.type === 'dotted_name') return true;
+  while (n?.type === 'attribute') {
+    const object: Node | null = n.childForFieldName('object');
+    n = object && unwrapped(object);
+  }
+  return n !== null && n.childCount === 0;
+}
+
+/** The node a chain of one-child nodes wraps (a `type` around a name), or the node itself. */
+function unwrapped(node: Node): Node {
+  let n = node;
+  for (let child = n.childCount === 1 ? n.firstChild : null; child; child = n.childCount === 1 ? n.firstChild : null) n = child;
+  return n;
+}
+
+/**
+ * Objects made by constructors, by the dotted name they are bound to (`s`, `self.session`), kept as
+ * a tree of the names' parts so that the longest bound prefix of a name is found in one pass over
+ * it. Looking each prefix up as a string built anew was quadratic in the name's parts.
+ */
+export class InstanceNames {
+  private readonly root: InstancePart = { next: new Map(), ctor: null };
+
+  /** Binds a name (as written, `self.session`) to the constructor that made its object; a later binding wins. */
+  set(name: string, ctor: string): void {
+    let node = this.root;
+    for (const part of name.split('.')) {
+      let next = node.next.get(part);
+      if (!next) node.next.set(part, (next = { next: new Map(), ctor: null }));
+      node = next;
+    }
+    node.ctor = ctor;
+  }
+
+  /**
+   * The longest bound name that is a proper dotted prefix of `text` (`self.session` of
+   * `self.session.get`), with its length in characters; null when none is.
+   */
+  longestPrefix(text: string): { length: number; ctor: string } | null {
+    let found: { length: number; ctor: string } | null = null;
+    let node: InstancePart | undefined = this.root;
+    let start = 0;
+    for (let dot = text.indexOf('.'); dot !== -1 && node; dot = text.indexOf('.', start)) {
+      node = node.next.get(text.slice(start, dot));
+      if (node?.ctor) found = { length: dot, ctor: node.ctor };
+      start = dot + 1;
+    }
+    return found;
+  }
+}
+
+interface InstancePart {
+  next: Map<string, InstancePart>;
+  ctor: string | null;
 }
 
 /**
