@@ -29,6 +29,22 @@ export interface DependencyChange {
   to: string | null;
   /** A file at the head (or, for removals, the base) that names it. */
   file: string;
+  /**
+   * The requirement as written (normalised: `<1`, `>=2.2.5,<4`; `''` for no specifier at all) on a
+   * side that installs no exact version of it, one per distinct requirement; absent on a side that
+   * pins or locks it, or does not name it. What pip may install there is whatever these admit.
+   */
+  fromRange?: string[];
+  toRange?: string[];
+}
+
+/** One side of a change as a reader should see it: the version(s), else the requirement as written, else null (not there). */
+export function shownSide(change: DependencyChange, side: 'from' | 'to'): string | null {
+  const version = change[side];
+  if (version !== null) return version;
+  const ranges = side === 'from' ? change.fromRange : change.toRange;
+  if (!ranges?.length) return null;
+  return ranges.map((r) => r || 'any version').join(' or ');
 }
 
 export interface NewSource {
@@ -77,9 +93,15 @@ export interface ChangedFiles {
   included?: Partial<Record<'base' | 'head', { texts: Record<string, string>; unread?: readonly string[] }>>;
 }
 
+/** A package on one side: its installed versions (exact), empty when only declared, and its requirements as written. */
+interface SidePackage {
+  versions: Set<string>;
+  ranges: Set<string>;
+  file: string;
+}
+
 interface Side {
-  /** name → installed versions (exact), empty when only declared. */
-  packages: Map<string, { versions: Set<string>; file: string }>;
+  packages: Map<string, SidePackage>;
   sources: NewSource[];
   indexes: NewIndexUrl[];
   errors: string[];
@@ -120,7 +142,8 @@ async function readSide(files: Record<string, string>, label: string, included?:
   const packages: Side['packages'] = new Map();
   for (const d of dependencies) {
     if (!d.name || d.source !== 'registry') continue;
-    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), file: d.file });
+    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), ranges: new Set(), file: d.file });
+    packages.get(d.name)!.ranges.add(d.specifier);
   }
   for (const p of installedPackages(dependencies)) packages.get(p.name)?.versions.add(p.version);
   const sources = dependencies
@@ -140,6 +163,14 @@ async function readSide(files: Record<string, string>, label: string, included?:
 }
 
 const joined = (versions: Set<string>) => (versions.size ? [...versions].sort().join(', ') : null);
+
+/** The requirements as written, on a side that installs no exact version (see DependencyChange.fromRange). */
+const rangesOf = (p: SidePackage) => (p.versions.size ? undefined : [...p.ranges].sort());
+const withRanges = (from: SidePackage | undefined, to: SidePackage | undefined) => {
+  const fromRange = from ? rangesOf(from) : undefined;
+  const toRange = to ? rangesOf(to) : undefined;
+  return { ...(fromRange ? { fromRange } : {}), ...(toRange ? { toRange } : {}) };
+};
 
 function kindOf(from: Set<string>, to: Set<string>): ChangeKind | null {
   if (from.size === to.size && [...from].every((v) => to.has(v))) return null;
@@ -162,14 +193,14 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
   for (const [name, now] of head.packages) {
     const before = base.packages.get(name);
     if (!before) {
-      changes.push({ name, kind: 'added', from: null, to: joined(now.versions), file: now.file });
+      changes.push({ name, kind: 'added', from: null, to: joined(now.versions), file: now.file, ...withRanges(undefined, now) });
       continue;
     }
     const kind = kindOf(before.versions, now.versions);
-    if (kind) changes.push({ name, kind, from: joined(before.versions), to: joined(now.versions), file: now.file });
+    if (kind) changes.push({ name, kind, from: joined(before.versions), to: joined(now.versions), file: now.file, ...withRanges(before, now) });
   }
   for (const [name, before] of base.packages) {
-    if (!head.packages.has(name)) changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file });
+    if (!head.packages.has(name)) changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file, ...withRanges(before, undefined) });
   }
   changes.sort((a, b) => a.name.localeCompare(b.name));
   const knownSources = new Set(base.sources.map((s) => `${s.name} ${s.url}`));

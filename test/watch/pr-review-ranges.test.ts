@@ -1,0 +1,104 @@
+/**
+ * A pull request that leaves a package to a version range (`flask==3.0.0` → `flask<1`, a new
+ * `flask>=0.1`) is rated by what the range lets pip install, never as the package's newest release:
+ * a range admitting a release with a known advisory is not ok and says which advisories hit which
+ * releases; when PyPI's releases or the advisories cannot be read, the change is not rated and the
+ * review is partial. The change shows the requirement as written, on GitHub and in Slack.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pullRequestReviewMarkdown } from '../../src/report/pr-review.js';
+import { pullRequestReviewMessage } from '../../src/slack/blocks/pr-review.js';
+import { diffDependencies } from '../../src/watch/pr-review/diff.js';
+import { reviewDependencies } from '../../src/watch/pr-review/review.js';
+import { GOODLIB, osvRecord, REQUIREMENTS, startPackageWorld, type PackageWorld } from '../packages/world.js';
+import { blockText } from '../slack/app-world.js';
+
+const FLASK = {
+  name: 'flask',
+  releases: [
+    { version: '0.12', uploadTime: '2016-12-21T10:00:00Z' },
+    { version: '2.0.0', uploadTime: '2021-05-11T10:00:00Z', yanked: true, yankedReason: 'broken' },
+    { version: '3.0.0', uploadTime: '2025-10-01T10:00:00Z' },
+  ],
+};
+const PR = { repo: 'octo/shop', number: 7, title: 'Relax flask', url: 'https://github.com/octo/shop/pull/7', headSha: 'abcdef1234567890', state: 'open' as const };
+
+// A world per test: cards and release lists are cached for an hour, and some tests take PyPI or OSV down.
+let world: PackageWorld;
+beforeEach(async () => {
+  world = await startPackageWorld({ projects: [GOODLIB, ...REQUIREMENTS, FLASK], records: [osvRecord('PYSEC-T-1', 'flask', { fixed: '2.2.5', severity: 'HIGH' })] });
+});
+afterEach(async () => {
+  await world.close();
+});
+
+const review = async (base: Record<string, string>, head: Record<string, string>, options?: { advisories?: 'mirror' | 'api' }) =>
+  reviewDependencies(await diffDependencies({ base, head }), await world.sources(options));
+
+describe('a pin loosened to a range', () => {
+  it('is rated by the releases the range admits, not the newest one: every release below 1 has a high advisory', async () => {
+    const r = await review({ 'requirements.txt': 'flask==3.0.0\n' }, { 'requirements.txt': 'flask<1\n' });
+    expect(r.changes).toEqual([expect.objectContaining({ name: 'flask', from: '3.0.0', to: null, toRange: ['<1'] })]);
+    expect(r.changes[0]!.card).toMatchObject({ verdict: 'avoid', advisories: ['PYSEC-T-1'] });
+    expect(r.changes[0]!.card!.reasons[0]).toBe('the requirement <1 admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(r.verdict).toBe('avoid');
+  });
+
+  it('shows the requirement as written, never "any", in the comment and on the Slack card', async () => {
+    const r = await review({ 'requirements.txt': 'flask==3.0.0\n' }, { 'requirements.txt': 'flask<1\n' });
+    const markdown = pullRequestReviewMarkdown(PR, r);
+    expect(markdown).toContain('- ⛔ `flask` changed `3.0.0` → `<1`: **avoid** — the requirement &lt;1 admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(markdown).not.toContain('`any`');
+    const slack = blockText(pullRequestReviewMessage(PR, r).blocks);
+    expect(slack).toContain(':no_entry: `flask` changed 3.0.0 → &lt;1: *avoid* — the requirement &lt;1 admits releases with known advisories: PYSEC-T-1 (0.12)');
+  });
+});
+
+describe('a new package with a range', () => {
+  it('whose newest release is clean but whose floor admits vulnerable ones is caution, naming the advisory and the releases (a yanked one is not installable)', async () => {
+    const r = await review({ 'requirements.txt': 'goodlib==1.2.0\n' }, { 'requirements.txt': 'goodlib==1.2.0\nflask>=0.1\n' });
+    const flask = r.changes.find((c) => c.name === 'flask')!;
+    expect(flask).toMatchObject({ kind: 'added', to: null, toRange: ['>=0.1'] });
+    expect(flask.card).toMatchObject({ verdict: 'caution', advisories: ['PYSEC-T-1'] });
+    expect(flask.card!.reasons[0]).toBe('the requirement >=0.1 admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(r.verdict).toBe('caution');
+    expect(pullRequestReviewMarkdown(PR, r)).toContain('- ⚠️ `flask` added `>=0.1`: **caution**');
+  });
+
+  it('with no specifier shows "any version" and is rated by every release', async () => {
+    const r = await review({}, { 'requirements.txt': 'flask\n' });
+    expect(r.changes[0]).toMatchObject({ kind: 'added', toRange: [''] });
+    expect(r.changes[0]!.card!.reasons[0]).toBe('the requirement any version admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(blockText(pullRequestReviewMessage(PR, r).blocks)).toContain('`flask` added any version: *caution*');
+  });
+
+  it('that admits no known advisory is rated by its newest release', async () => {
+    const r = await review({}, { 'requirements.txt': 'flask>=3\n' });
+    expect(r.changes[0]!.card).toMatchObject({ verdict: 'ok', advisories: [] });
+    expect(r.verdict).toBe('ok');
+  });
+});
+
+describe('a range whose admitted releases cannot be told', () => {
+  it('is not rated when PyPI does not answer, and the review is partial, never ok', async () => {
+    world.pypi.fail({ match: '/simple/', times: 1e6, status: 503 });
+    const r = await review({ 'requirements.txt': 'flask==3.0.0\n' }, { 'requirements.txt': 'flask>=0.1\n' });
+    expect(r.changes[0]).toMatchObject({ card: null, unrated: expect.stringMatching(/^the releases on PyPI could not be read \(.*503.*\), so what the range admits is unknown$/) });
+    expect(r.verdict).toBe('caution');
+    expect(r.errors).toEqual([expect.stringMatching(/^flask changed to >=0\.1: not rated \(the releases on PyPI could not be read/)]);
+  });
+
+  it('is not rated when the advisories cannot be read', async () => {
+    world.osv.failNext(1e6, 503);
+    const r = await review({}, { 'requirements.txt': 'flask>=0.1\n' }, { advisories: 'api' });
+    expect(r.changes[0]).toMatchObject({ card: null, unrated: expect.stringMatching(/^the advisories could not be read/) });
+    expect(r.verdict).toBe('caution');
+    expect(r.errors).toHaveLength(1);
+  });
+
+  it('is not rated when no release satisfies it', async () => {
+    const r = await review({}, { 'requirements.txt': 'flask>99\n' });
+    expect(r.changes[0]).toMatchObject({ card: null, unrated: 'no release on PyPI satisfies it, so pip could not install it' });
+    expect(r.verdict).toBe('caution');
+  });
+});
