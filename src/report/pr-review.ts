@@ -8,7 +8,7 @@
 import { indexNote } from '../python/index-options.js';
 import type { Verdict } from '../packages/verdict.js';
 import { markdownCode, markdownText } from './markdown-text.js';
-import { shownSide } from '../watch/pr-review/diff.js';
+import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
 import type { DependencyReview, ReviewedChange } from '../watch/pr-review/review.js';
 
 export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
@@ -26,12 +26,12 @@ const code = markdownCode;
 
 function changeLine(c: ReviewedChange): string {
   const versions = c.kind === 'added' ? code(shownSide(c, 'to') ?? 'any version') : `${code(shownSide(c, 'from') ?? 'any')} → ${code(shownSide(c, 'to') ?? 'any')}`;
-  if (!c.card) return `- ${BADGE.caution} ${code(c.name)} ${c.kind} ${versions}: **not rated** _(no card: ${escapeMarkdown(c.unrated ?? 'several versions at once')})_`;
+  if (!c.card) return `- ${BADGE.caution} ${code(c.name)} ${changeKindLabel(c.kind)} ${versions}: **not rated** _(no card: ${escapeMarkdown(c.unrated ?? 'several versions at once')})_`;
   const extra: string[] = [];
   if (c.card.similarTo) extra.push(`looks like **${escapeMarkdown(c.card.similarTo)}**`);
   if (c.card.advisories.length) extra.push(`advisories: ${c.card.advisories.map(escapeMarkdown).join(', ')}`);
   const reasons = c.card.reasons.slice(0, 2).map(escapeMarkdown);
-  return `- ${BADGE[c.card.verdict]} ${code(c.name)} ${c.kind} ${versions}: **${c.card.verdict}**${c.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${extra.length ? ` (${extra.join('; ')})` : ''}`;
+  return `- ${BADGE[c.card.verdict]} ${code(c.name)} ${changeKindLabel(c.kind)} ${versions}: **${c.card.verdict}**${c.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${extra.length ? ` (${extra.join('; ')})` : ''}`;
 }
 
 export function pullRequestReviewMarkdown(pr: { headSha: string }, review: DependencyReview): string {

@@ -40,17 +40,17 @@ describe('a pin loosened to a range', () => {
     const r = await review({ 'requirements.txt': 'flask==3.0.0\n' }, { 'requirements.txt': 'flask<1\n' });
     expect(r.changes).toEqual([expect.objectContaining({ name: 'flask', from: '3.0.0', to: null, toRange: ['<1'] })]);
     expect(r.changes[0]!.card).toMatchObject({ verdict: 'avoid', advisories: ['PYSEC-T-1'] });
-    expect(r.changes[0]!.card!.reasons[0]).toBe('the requirement <1 admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(r.changes[0]!.card!.reasons[0]).toBe('"<1" admits releases with known advisories: PYSEC-T-1 (0.12)');
     expect(r.verdict).toBe('avoid');
   });
 
   it('shows the requirement as written, never "any", in the comment and on the Slack card', async () => {
     const r = await review({ 'requirements.txt': 'flask==3.0.0\n' }, { 'requirements.txt': 'flask<1\n' });
     const markdown = pullRequestReviewMarkdown(PR, r);
-    expect(markdown).toContain('- ⛔ `flask` changed `3.0.0` → `<1`: **avoid** — the requirement &lt;1 admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(markdown).toContain('- ⛔ `flask` changed `3.0.0` → `<1`: **avoid** — "&lt;1" admits releases with known advisories: PYSEC-T-1 (0.12)');
     expect(markdown).not.toContain('`any`');
     const slack = blockText(pullRequestReviewMessage(PR, r).blocks);
-    expect(slack).toContain(':no_entry: `flask` changed 3.0.0 → &lt;1: *avoid* — the requirement &lt;1 admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(slack).toContain(':no_entry: `flask` changed 3.0.0 → &lt;1: *avoid* — "&lt;1" admits releases with known advisories: PYSEC-T-1 (0.12)');
   });
 });
 
@@ -60,7 +60,7 @@ describe('a new package with a range', () => {
     const flask = r.changes.find((c) => c.name === 'flask')!;
     expect(flask).toMatchObject({ kind: 'added', to: null, toRange: ['>=0.1'] });
     expect(flask.card).toMatchObject({ verdict: 'caution', advisories: ['PYSEC-T-1'] });
-    expect(flask.card!.reasons[0]).toBe('the requirement >=0.1 admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(flask.card!.reasons[0]).toBe('">=0.1" admits releases with known advisories: PYSEC-T-1 (0.12)');
     expect(r.verdict).toBe('caution');
     expect(pullRequestReviewMarkdown(PR, r)).toContain('- ⚠️ `flask` added `>=0.1`: **caution**');
   });
@@ -68,7 +68,7 @@ describe('a new package with a range', () => {
   it('with no specifier shows "any version" and is rated by every release', async () => {
     const r = await review({}, { 'requirements.txt': 'flask\n' });
     expect(r.changes[0]).toMatchObject({ kind: 'added', toRange: [''] });
-    expect(r.changes[0]!.card!.reasons[0]).toBe('the requirement any version admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(r.changes[0]!.card!.reasons[0]).toBe('any version admits releases with known advisories: PYSEC-T-1 (0.12)');
     expect(blockText(pullRequestReviewMessage(PR, r).blocks)).toContain('`flask` added any version: *caution*');
   });
 
@@ -100,5 +100,38 @@ describe('a range whose admitted releases cannot be told', () => {
     const r = await review({}, { 'requirements.txt': 'flask>99\n' });
     expect(r.changes[0]).toMatchObject({ card: null, unrated: 'no release on PyPI satisfies it, so pip could not install it' });
     expect(r.verdict).toBe('caution');
+  });
+});
+
+describe('a range that changes', () => {
+  it('is a change although no exact version moved: a lowered floor, a dropped specifier', async () => {
+    const lowered = await diffDependencies({ base: { 'requirements.txt': 'flask>=2.2.5\n' }, head: { 'requirements.txt': 'flask>=0.1\n' } });
+    expect(lowered.changes).toEqual([{ name: 'flask', kind: 'range', from: null, to: null, fromRange: ['>=2.2.5'], toRange: ['>=0.1'], file: 'requirements.txt' }]);
+    const dropped = await diffDependencies({ base: { 'requirements.txt': 'flask>=2.2.5,<4\n' }, head: { 'requirements.txt': 'flask\n' } });
+    expect(dropped.changes).toEqual([expect.objectContaining({ name: 'flask', kind: 'range', fromRange: ['<4,>=2.2.5'], toRange: [''] })]);
+  });
+
+  it('is no change when only how it is written moved (same normalised specifier), or when a lockfile still installs the same version', async () => {
+    expect((await diffDependencies({ base: { 'requirements.txt': 'flask >= 2.2.5\n' }, head: { 'requirements.txt': 'Flask>=2.2.5  # pinned floor\n' } })).changes).toEqual([]);
+    const lock = '[[package]]\nname = "flask"\nversion = "3.0.0"\n';
+    const pyproject = (range: string) => `[project]\nname = "x"\nversion = "1"\ndependencies = ["flask${range}"]\n`;
+    expect((await diffDependencies({ base: { 'pyproject.toml': pyproject('>=2.2.5'), 'poetry.lock': lock }, head: { 'pyproject.toml': pyproject('>=0.1'), 'poetry.lock': lock } })).changes).toEqual([]);
+  });
+
+  it('is rated as in a pin loosened to a range, and reads "range changed from → to" on GitHub and in Slack', async () => {
+    const r = await review({ 'requirements.txt': 'flask>=2.2.5\n' }, { 'requirements.txt': 'flask>=0.1\n' });
+    expect(r.changes[0]!.card).toMatchObject({ verdict: 'caution', advisories: ['PYSEC-T-1'] });
+    expect(r.verdict).toBe('caution');
+    const markdown = pullRequestReviewMarkdown(PR, r);
+    expect(markdown).toContain('- ⚠️ `flask` range changed `>=2.2.5` → `>=0.1`: **caution** — ">=0.1" admits releases with known advisories: PYSEC-T-1 (0.12)');
+    expect(markdown).not.toContain('no package did');
+    const slack = blockText(pullRequestReviewMessage(PR, r).blocks);
+    expect(slack).toContain(':warning: `flask` range changed &gt;=2.2.5 → &gt;=0.1: *caution*');
+    expect(slack).not.toContain('no package did');
+  });
+
+  it('to no specifier reads "any version"', async () => {
+    const r = await review({ 'requirements.txt': 'flask>=2.2.5,<4\n' }, { 'requirements.txt': 'flask\n' });
+    expect(pullRequestReviewMarkdown(PR, r)).toContain('- ⚠️ `flask` range changed `<4,>=2.2.5` → `any version`: **caution**');
   });
 });

@@ -7,7 +7,7 @@
 import type { KnownBlock } from '@slack/types';
 import { indexNote } from '../../python/index-options.js';
 import type { Verdict } from '../../packages/verdict.js';
-import { shownSide } from '../../watch/pr-review/diff.js';
+import { changeKindLabel, shownSide } from '../../watch/pr-review/diff.js';
 import type { DependencyReview, ReviewedChange } from '../../watch/pr-review/review.js';
 import type { SlackMessage } from './errors.js';
 import { context, header, listSections, listWithin, section } from './kit.js';
@@ -22,12 +22,12 @@ const STATE: Record<PullRequestRef['state'], string> = { open: 'open', merged: '
 
 function changeLine(c: ReviewedChange): Mrkdwn {
   const versions = c.kind === 'added' ? md`${shownSide(c, 'to') ?? 'any version'}` : md`${shownSide(c, 'from') ?? 'any'} → ${shownSide(c, 'to') ?? 'any'}`;
-  if (!c.card) return md`• ${md.raw(BADGE.caution)} \`${c.name}\` ${c.kind} ${versions}: *not rated* _(no card: ${c.unrated ?? 'several versions at once'})_`;
+  if (!c.card) return md`• ${md.raw(BADGE.caution)} \`${c.name}\` ${changeKindLabel(c.kind)} ${versions}: *not rated* _(no card: ${c.unrated ?? 'several versions at once'})_`;
   const extra: Mrkdwn[] = [];
   if (c.card.similarTo) extra.push(md`looks like *${c.card.similarTo}*`);
   if (c.card.advisories.length) extra.push(md`advisories: ${c.card.advisories.join(', ')}`);
   const reasons = c.card.reasons.slice(0, 2);
-  return md`• ${md.raw(BADGE[c.card.verdict])} \`${c.name}\` ${c.kind} ${versions}: *${c.card.verdict}*${c.card.partial ? ' (partial)' : ''}${reasons.length ? md` — ${reasons.join('; ')}` : ''}${extra.length ? md` (${md.join(extra, '; ')})` : ''}`;
+  return md`• ${md.raw(BADGE[c.card.verdict])} \`${c.name}\` ${changeKindLabel(c.kind)} ${versions}: *${c.card.verdict}*${c.card.partial ? ' (partial)' : ''}${reasons.length ? md` — ${reasons.join('; ')}` : ''}${extra.length ? md` (${md.join(extra, '; ')})` : ''}`;
 }
 
 /** Each warning's list at most, and the removed packages' line: the added and changed get the rest. */

@@ -5,7 +5,10 @@
  *
  * - added / removed: a package present on one side only (pinned, locked or declared);
  * - upgraded / downgraded: its installed (exact) version moved, by PEP 440 order; `changed` when
- *   either side is not PEP 440 or is a set of versions;
+ *   either side is not PEP 440 or is a set of versions, or one side is a range;
+ * - range: neither side installs an exact version and the requirement changed (`>=2.2.5` → `>=0.1`,
+ *   or to no specifier at all): what pip may install changed although no version did, which is
+ *   exactly what a lowered or dropped floor looks like (GitHub's dependency review lists it too);
  * - new non-registry sources (VCS, URL, path) and new index URLs: supply-chain changes worth a human
  *   look whatever the advisories say.
  * A file that does not parse on one side is reported (errors), never read as "everything removed".
@@ -19,7 +22,12 @@ import { isFileNotFound, loadManifests, type LoadResult } from '../../python/loa
 import { compareVersions, isValidVersion } from '../../python/pep440.js';
 import { stripUrlCredentials } from '../../python/urls.js';
 
-export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed';
+export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed' | 'range';
+
+/** How a reader sees the kind of a change (`range changed`); the other kinds read as their names. */
+export function changeKindLabel(kind: ChangeKind): string {
+  return kind === 'range' ? 'range changed' : kind;
+}
 
 export interface DependencyChange {
   name: string;
@@ -172,8 +180,14 @@ const withRanges = (from: SidePackage | undefined, to: SidePackage | undefined) 
   return { ...(fromRange ? { fromRange } : {}), ...(toRange ? { toRange } : {}) };
 };
 
-function kindOf(from: Set<string>, to: Set<string>): ChangeKind | null {
-  if (from.size === to.size && [...from].every((v) => to.has(v))) return null;
+const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((v) => b.has(v));
+
+function kindOf(before: SidePackage, now: SidePackage): ChangeKind | null {
+  const from = before.versions;
+  const to = now.versions;
+  // Both sides ranges: the requirement as written is what pip installs from.
+  if (from.size === 0 && to.size === 0) return sameSet(before.ranges, now.ranges) ? null : 'range';
+  if (sameSet(from, to)) return null;
   if (from.size === 1 && to.size === 1) {
     const [a] = from;
     const [b] = to;
@@ -196,7 +210,7 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
       changes.push({ name, kind: 'added', from: null, to: joined(now.versions), file: now.file, ...withRanges(undefined, now) });
       continue;
     }
-    const kind = kindOf(before.versions, now.versions);
+    const kind = kindOf(before, now);
     if (kind) changes.push({ name, kind, from: joined(before.versions), to: joined(now.versions), file: now.file, ...withRanges(before, now) });
   }
   for (const [name, before] of base.packages) {

@@ -65,8 +65,9 @@ export async function rateRange(name: string, ranges: readonly string[], sources
   return { request: { given: name, name, version: newest }, admitted, warnings: advisories.warnings };
 }
 
-/** "admits releases with known advisories: PYSEC-1 (0.12, 0.13, …); GHSA-2 (1.0)". */
-export function admittedReason(shown: string, admitted: readonly AdmittedAdvisory[]): string {
+/** `"<1" admits releases with known advisories: PYSEC-1 (0.12, 0.13, …); GHSA-2 (1.0)`, the range quoted as the audit's `unpinned` rule quotes it. */
+export function admittedReason(ranges: readonly string[], admitted: readonly AdmittedAdvisory[]): string {
+  const shown = ranges.map((r) => (r ? `"${r}"` : 'any version')).join(' or ');
   const each = admitted.map((a) => `${a.id} (${a.releases.slice(0, MAX_RELEASES_SHOWN).join(', ')}${a.releases.length > MAX_RELEASES_SHOWN ? ', …' : ''})`);
-  return `the requirement ${shown} admits releases with known advisories: ${each.join('; ')}`;
+  return `${shown} admits releases with known advisories: ${each.join('; ')}`;
 }

@@ -13,7 +13,7 @@ import { errorLine } from '../../error-line.js';
 import { mapLimit } from '../../http.js';
 import { buildCards, parsePackageArg, whyFailed, type CardSources, type PackageCard, type PackageRequest } from '../../packages/card.js';
 import type { Verdict } from '../../packages/verdict.js';
-import { shownSide, type DependencyChange, type DependencyDiff } from './diff.js';
+import { changeKindLabel, shownSide, type DependencyChange, type DependencyDiff } from './diff.js';
 import { admittedReason, rateRange, type AdmittedAdvisory } from './range-rating.js';
 
 export interface ReviewedChange extends DependencyChange {
@@ -82,10 +82,10 @@ function requestFor(change: DependencyChange): PackageRequest | string {
 }
 
 /** What a range admits, added to the card of its newest release: never ok with a known advisory admitted, partial when the advisories were not vouched for. */
-function withRange(summary: NonNullable<ReviewedChange['card']>, shown: string, admitted: readonly AdmittedAdvisory[], warnings: readonly string[]): NonNullable<ReviewedChange['card']> {
+function withRange(summary: NonNullable<ReviewedChange['card']>, ranges: readonly string[], admitted: readonly AdmittedAdvisory[], warnings: readonly string[]): NonNullable<ReviewedChange['card']> {
   if (admitted.length === 0 && warnings.length === 0) return summary;
   const verdict: Verdict = RANK[summary.verdict] >= RANK.caution ? summary.verdict : 'caution';
-  const reasons = [...(admitted.length ? [admittedReason(shown, admitted)] : []), ...warnings.map((w) => `partial: ${w}`), ...summary.reasons];
+  const reasons = [...(admitted.length ? [admittedReason(ranges, admitted)] : []), ...warnings.map((w) => `partial: ${w}`), ...summary.reasons];
   const advisories = [...new Set([...summary.advisories, ...admitted.map((a) => a.id)])];
   return { ...summary, verdict, reasons, advisories, partial: summary.partial || warnings.length > 0 };
 }
@@ -107,7 +107,7 @@ export async function reviewDependencies(diff: DependencyDiff, sources: CardSour
   const asked = await mapLimit(moved, 4, async (c) => [c, await ask(c, sources).catch((err: unknown) => whyFailed(err))] as const);
   const carded = asked.filter((a): a is readonly [DependencyChange, Exclude<Asked, string>] => typeof a[1] !== 'string');
   const cards = await buildCards(carded.map(([, a]) => a.request), sources);
-  const byChange = new Map(carded.map(([c, a], i) => [c, withRange(summarise(cards[i]!), shownSide(c, 'to') ?? 'any version', a.admitted, a.warnings)]));
+  const byChange = new Map(carded.map(([c, a], i) => [c, withRange(summarise(cards[i]!), c.toRange ?? [], a.admitted, a.warnings)]));
   const unrated = new Map(asked.filter((a): a is readonly [DependencyChange, string] => typeof a[1] === 'string'));
   const changes = diff.changes.map((c): ReviewedChange => {
     const card = byChange.get(c);
@@ -115,7 +115,7 @@ export async function reviewDependencies(diff: DependencyDiff, sources: CardSour
     return { ...c, card: card ?? null, ...(why ? { unrated: why } : {}) };
   });
   // Fail closed: a package that could not be rated is said, and makes the review partial.
-  const errors = [...diff.errors, ...changes.filter((c) => c.unrated).map((c) => `${c.name} ${c.kind}${shownSide(c, 'to') !== null ? ` to ${shownSide(c, 'to')}` : ''}: not rated (${c.unrated})`)];
+  const errors = [...diff.errors, ...changes.filter((c) => c.unrated).map((c) => `${c.name} ${changeKindLabel(c.kind)}${shownSide(c, 'to') !== null ? ` to ${shownSide(c, 'to')}` : ''}: not rated (${c.unrated})`)];
   // A file that could not be read, or a package not rated, makes the review at least caution.
   const floor: Verdict = errors.length || diff.newIndexUrls.length || diff.newSources.length ? 'caution' : 'ok';
   const worst = changes.reduce<Verdict>((w, c) => (c.card && RANK[c.card.verdict] > RANK[w] ? c.card.verdict : w), floor);
