@@ -11,7 +11,10 @@
  *   exactly what a lowered or dropped floor looks like (GitHub's dependency review lists it too);
  * - new non-registry sources (VCS, URL, path) and new index URLs: supply-chain changes worth a human
  *   look whatever the advisories say.
- * A file that does not parse on one side is reported (errors), never read as "everything removed".
+ * A file that does not parse on one side is reported (errors), never read as "everything removed":
+ * the packages the other side has in it are left out of the comparison on the grounds that this
+ * side's entries are unknown (all of them when the file was not read at all, those that vanish
+ * when only some lines were not, and any named on a line that was not), and the errors say which.
  * Each side is what it installs: the changed files and what they include (ChangedFiles.included).
  */
 import { installedPackages } from '../../audit/context.js';
@@ -19,6 +22,7 @@ import { formatForPath } from '../../python/discover.js';
 import { memorySource } from '../../python/files.js';
 import { packageSourceKind, type PackageSourceKind } from '../../python/index-options.js';
 import { isFileNotFound, loadManifests, type LoadResult } from '../../python/load.js';
+import { normalizeName } from '../../python/names.js';
 import { compareVersions, isValidVersion } from '../../python/pep440.js';
 import { stripUrlCredentials } from '../../python/urls.js';
 
@@ -106,6 +110,18 @@ interface SidePackage {
   versions: Set<string>;
   ranges: Set<string>;
   file: string;
+  /** Every file naming it. */
+  files: Set<string>;
+}
+
+/**
+ * What a side could not read: `whole` for a file nothing was read from (it does not parse, is not
+ * found, or the caller could not fetch it), `lines` for one only some of whose entries were read.
+ */
+interface Unread {
+  files: Map<string, 'whole' | 'lines'>;
+  /** Names that start a line that could not be read (`idna=====3.0 ;;`): their entries on this side are unknown. */
+  names: Set<string>;
 }
 
 interface Side {
@@ -113,6 +129,7 @@ interface Side {
   sources: NewSource[];
   indexes: NewIndexUrl[];
   errors: string[];
+  unread: Unread;
 }
 
 /**
@@ -150,8 +167,9 @@ async function readSide(files: Record<string, string>, label: string, included?:
   const packages: Side['packages'] = new Map();
   for (const d of dependencies) {
     if (!d.name || d.source !== 'registry') continue;
-    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), ranges: new Set(), file: d.file });
+    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), ranges: new Set(), file: d.file, files: new Set() });
     packages.get(d.name)!.ranges.add(d.specifier);
+    packages.get(d.name)!.files.add(d.file);
   }
   for (const p of installedPackages(dependencies)) packages.get(p.name)?.versions.add(p.version);
   const sources = dependencies
@@ -167,7 +185,50 @@ async function readSide(files: Record<string, string>, label: string, included?:
     }),
   );
   const errors = load.errors.map((e) => `${label}: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
-  return { packages, sources, indexes, errors };
+  return { packages, sources, indexes, errors, unread: unreadOf(load, { ...included?.texts, ...files }, included?.unread ?? []) };
+}
+
+/** A requirement's name at the start of a line (after indentation or a TOML string's quote), PEP 503; null when the line starts with none. */
+function nameStarting(line: string): string | null {
+  const match = /^[\s"']*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+  return match ? normalizeName(match[1]!) : null;
+}
+
+function unreadOf(load: LoadResult, texts: Record<string, string>, notFetched: readonly string[]): Unread {
+  const files: Unread['files'] = new Map(notFetched.map((f) => [f, 'whole']));
+  const names = new Set<string>();
+  const withEntries = new Set(load.manifests.flatMap((m) => m.dependencies.map((d) => d.file)));
+  // Each file split once, however many of its lines failed: linear in the text.
+  const lines = new Map<string, string[]>();
+  for (const e of load.errors) {
+    // A note: the content was still read whole (an include cycle).
+    if (e.note) continue;
+    if (!withEntries.has(e.file)) files.set(e.file, 'whole');
+    else if (!files.has(e.file)) files.set(e.file, 'lines');
+    const text = texts[e.file];
+    if (e.line !== null && text !== undefined) {
+      if (!lines.has(e.file)) lines.set(e.file, text.split('\n'));
+      const name = nameStarting(lines.get(e.file)![e.line - 1] ?? '');
+      if (name !== null) names.add(name);
+    }
+  }
+  return { files, names };
+}
+
+/**
+ * Whether a package's comparison would rest on entries one side could not read: named on a line
+ * that side could not read, or named by the other side in a file this side read none of, or only
+ * some of and it is not there. Then which file, for the errors; null when it can be compared.
+ */
+function notComparable(name: string, side: Side, other: Side): string | null {
+  const here = side.packages.get(name);
+  const there = other.packages.get(name);
+  if (side.unread.names.has(name)) return there?.file ?? here?.file ?? null;
+  for (const file of there?.files ?? []) {
+    const unread = side.unread.files.get(file);
+    if (unread === 'whole' || (unread === 'lines' && !here)) return file;
+  }
+  return null;
 }
 
 const joined = (versions: Set<string>) => (versions.size ? [...versions].sort().join(', ') : null);
@@ -201,10 +262,33 @@ function kindOf(before: SidePackage, now: SidePackage): ChangeKind | null {
   return 'changed';
 }
 
+/** How many names a "left out" line lists before "and N more". */
+const MAX_LEFT_OUT_NAMED = 10;
+
+/** One line per side and file: `head: poetry.lock not read: idna, six left out of the comparison`. */
+function leftOutLines(leftOut: Map<string, string>): string[] {
+  const byPlace = new Map<string, string[]>();
+  for (const [name, place] of leftOut) byPlace.set(place, [...(byPlace.get(place) ?? []), name]);
+  return [...byPlace].map(([place, names]) => {
+    const sorted = names.sort();
+    const shown = sorted.slice(0, MAX_LEFT_OUT_NAMED).join(', ') + (sorted.length > MAX_LEFT_OUT_NAMED ? ` and ${sorted.length - MAX_LEFT_OUT_NAMED} more` : '');
+    return `${place} not read in full: ${shown} left out of the comparison`;
+  });
+}
+
 export async function diffDependencies(files: ChangedFiles): Promise<DependencyDiff> {
   const [base, head] = await Promise.all([readSide(files.base, 'base', files.included?.base), readSide(files.head, 'head', files.included?.head)]);
+  // Fail closed: what one side could not read is neither removed nor added, but left out and said.
+  const leftOut = new Map<string, string>();
+  for (const [label, side, other] of [['base', base, head], ['head', head, base]] as const) {
+    for (const name of new Set([...side.packages.keys(), ...other.packages.keys()])) {
+      const file = leftOut.has(name) ? null : notComparable(name, side, other);
+      if (file !== null) leftOut.set(name, `${label}: ${file}`);
+    }
+  }
   const changes: DependencyChange[] = [];
   for (const [name, now] of head.packages) {
+    if (leftOut.has(name)) continue;
     const before = base.packages.get(name);
     if (!before) {
       changes.push({ name, kind: 'added', from: null, to: joined(now.versions), file: now.file, ...withRanges(undefined, now) });
@@ -214,7 +298,7 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
     if (kind) changes.push({ name, kind, from: joined(before.versions), to: joined(now.versions), file: now.file, ...withRanges(before, now) });
   }
   for (const [name, before] of base.packages) {
-    if (!head.packages.has(name)) changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file, ...withRanges(before, undefined) });
+    if (!head.packages.has(name) && !leftOut.has(name)) changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file, ...withRanges(before, undefined) });
   }
   changes.sort((a, b) => a.name.localeCompare(b.name));
   const knownSources = new Set(base.sources.map((s) => `${s.name} ${s.url}`));
@@ -226,6 +310,6 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
     changes,
     newSources: head.sources.filter((s) => !knownSources.has(`${s.name} ${s.url}`)),
     newIndexUrls: head.indexes.filter((i) => !knownIndexes.has(indexKey(i))),
-    errors: [...base.errors, ...head.errors],
+    errors: [...base.errors, ...head.errors, ...leftOutLines(leftOut)],
   };
 }
