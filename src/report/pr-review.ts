@@ -25,7 +25,8 @@ export const escapeMarkdown = markdownText;
 const code = markdownCode;
 
 function changeLine(c: ReviewedChange): string {
-  const versions = c.kind === 'added' ? code(shownSide(c, 'to') ?? 'any version') : `${code(shownSide(c, 'from') ?? 'any')} → ${code(shownSide(c, 'to') ?? 'any')}`;
+  const moved = c.kind === 'added' ? code(shownSide(c, 'to') ?? 'any version') : `${code(shownSide(c, 'from') ?? 'any')} → ${code(shownSide(c, 'to') ?? 'any')}`;
+  const versions = c.detail ? `${moved} (${escapeMarkdown(c.detail)})` : moved;
   if (!c.card) return `- ${BADGE.caution} ${code(c.name)} ${changeKindLabel(c.kind)} ${versions}: **not rated** _(no card: ${escapeMarkdown(c.unrated ?? 'several versions at once')})_`;
   const extra: string[] = [];
   if (c.card.similarTo) extra.push(`looks like **${escapeMarkdown(c.card.similarTo)}**`);

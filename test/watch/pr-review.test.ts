@@ -86,6 +86,31 @@ describe('diffDependencies', () => {
   });
 });
 
+describe('a change at the same version', () => {
+  const hash = (c: string) => `--hash=sha256:${c.repeat(64)}`;
+  it('is a change when the extras asked for or the hashes given moved: an extra installs more, other hashes are other files', async () => {
+    const details = async (base: string, head: string) => (await diffDependencies({ base: { 'requirements.txt': base }, head: { 'requirements.txt': head } })).changes.map((c) => [c.name, c.kind, c.from, c.to, c.detail]);
+    expect(await details('requests==2.31.0\n', 'requests[socks]==2.31.0\n')).toEqual([['requests', 'changed', '2.31.0', '2.31.0', 'extras added: socks']]);
+    expect(await details('requests[socks,security]==2.31.0\n', 'requests[socks]==2.31.0\n')).toEqual([['requests', 'changed', '2.31.0', '2.31.0', 'extras dropped: security']]);
+    expect(await details(`requests==2.31.0 ${hash('a')}\n`, `requests==2.31.0 ${hash('b')}\n`)).toEqual([['requests', 'changed', '2.31.0', '2.31.0', 'hashes changed']]);
+    expect(await details(`requests==2.31.0 ${hash('a')}\n`, 'requests==2.31.0\n')).toEqual([['requests', 'changed', '2.31.0', '2.31.0', 'hashes dropped']]);
+    expect(await details(`requests==2.31.0 ${hash('a')}\n`, `requests==2.31.0   ${hash('a')}\n`)).toEqual([]);
+  });
+
+  it('says what changed beside the version on GitHub and in Slack', () => {
+    const review = {
+      changes: [{ name: 'requests', kind: 'changed' as const, from: '2.31.0', to: '2.31.0', file: 'requirements.txt', detail: 'extras added: socks', card: { verdict: 'ok' as const, partial: false, reasons: [], advisories: [], similarTo: null } }],
+      newSources: [],
+      newIndexUrls: [],
+      errors: [],
+      verdict: 'ok' as const,
+    };
+    expect(pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review)).toContain('- ✅ `requests` changed `2.31.0` → `2.31.0` (extras added: socks): **ok**');
+    const slack = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 46, title: 't', url: 'https://github.com/octo/shop/pull/46', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
+    expect(slack).toContain(':white_check_mark: `requests` changed 2.31.0 → 2.31.0 (extras added: socks): *ok*');
+  });
+});
+
 describe('a pull request adding --find-links, read as the audit reads it', () => {
   const head = {
     'requirements.txt': [

@@ -21,7 +21,8 @@ const BADGE: Record<Verdict, string> = { ok: ':white_check_mark:', caution: ':wa
 const STATE: Record<PullRequestRef['state'], string> = { open: 'open', merged: ':twisted_rightwards_arrows: merged', closed: ':x: closed without merging' };
 
 function changeLine(c: ReviewedChange): Mrkdwn {
-  const versions = c.kind === 'added' ? md`${shownSide(c, 'to') ?? 'any version'}` : md`${shownSide(c, 'from') ?? 'any'} → ${shownSide(c, 'to') ?? 'any'}`;
+  const moved = c.kind === 'added' ? md`${shownSide(c, 'to') ?? 'any version'}` : md`${shownSide(c, 'from') ?? 'any'} → ${shownSide(c, 'to') ?? 'any'}`;
+  const versions = c.detail ? md`${moved} (${c.detail})` : moved;
   if (!c.card) return md`• ${md.raw(BADGE.caution)} \`${c.name}\` ${changeKindLabel(c.kind)} ${versions}: *not rated* _(no card: ${c.unrated ?? 'several versions at once'})_`;
   const extra: Mrkdwn[] = [];
   if (c.card.similarTo) extra.push(md`looks like *${c.card.similarTo}*`);

@@ -48,6 +48,11 @@ export interface DependencyChange {
    */
   fromRange?: string[];
   toRange?: string[];
+  /**
+   * What changed besides the version, when the version did not (`extras added: socks`, `hashes
+   * changed`): an extra installs more, other hashes are other files; absent otherwise.
+   */
+  detail?: string;
 }
 
 /** One side of a change as a reader should see it: the version(s), else the requirement as written, else null (not there). */
@@ -112,6 +117,9 @@ interface SidePackage {
   file: string;
   /** Every file naming it. */
   files: Set<string>;
+  /** The extras any entry asks for, and the hashes any entry gives. */
+  extras: Set<string>;
+  hashes: Set<string>;
 }
 
 /**
@@ -167,9 +175,12 @@ async function readSide(files: Record<string, string>, label: string, included?:
   const packages: Side['packages'] = new Map();
   for (const d of dependencies) {
     if (!d.name || d.source !== 'registry') continue;
-    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), ranges: new Set(), file: d.file, files: new Set() });
-    packages.get(d.name)!.ranges.add(d.specifier);
-    packages.get(d.name)!.files.add(d.file);
+    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), ranges: new Set(), file: d.file, files: new Set(), extras: new Set(), hashes: new Set() });
+    const p = packages.get(d.name)!;
+    p.ranges.add(d.specifier);
+    p.files.add(d.file);
+    for (const extra of d.extras) p.extras.add(extra);
+    for (const hash of d.hashes ?? []) p.hashes.add(hash);
   }
   for (const p of installedPackages(dependencies)) packages.get(p.name)?.versions.add(p.version);
   const sources = dependencies
@@ -262,6 +273,18 @@ function kindOf(before: SidePackage, now: SidePackage): ChangeKind | null {
   return 'changed';
 }
 
+/** What changed at the same version (or range): extras asked for, hashes given; null when nothing did. */
+function sameVersionDetail(before: SidePackage, now: SidePackage): string | null {
+  const added = [...now.extras].filter((e) => !before.extras.has(e)).sort();
+  const dropped = [...before.extras].filter((e) => !now.extras.has(e)).sort();
+  const parts = [...(added.length ? [`extras added: ${added.join(', ')}`] : []), ...(dropped.length ? [`extras dropped: ${dropped.join(', ')}`] : [])];
+  if (!sameSet(before.hashes, now.hashes)) {
+    // Dropped hashes matter most: pip no longer checks what it downloads against them.
+    parts.push(now.hashes.size === 0 ? 'hashes dropped' : before.hashes.size === 0 ? 'hashes added' : 'hashes changed');
+  }
+  return parts.length ? parts.join('; ') : null;
+}
+
 /** How many names a "left out" line lists before "and N more". */
 const MAX_LEFT_OUT_NAMED = 10;
 
@@ -295,7 +318,8 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
       continue;
     }
     const kind = kindOf(before, now);
-    if (kind) changes.push({ name, kind, from: joined(before.versions), to: joined(now.versions), file: now.file, ...withRanges(before, now) });
+    const detail = kind === null ? sameVersionDetail(before, now) : null;
+    if (kind || detail) changes.push({ name, kind: kind ?? 'changed', from: joined(before.versions), to: joined(now.versions), file: now.file, ...withRanges(before, now), ...(detail ? { detail } : {}) });
   }
   for (const [name, before] of base.packages) {
     if (!head.packages.has(name) && !leftOut.has(name)) changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file, ...withRanges(before, undefined) });
