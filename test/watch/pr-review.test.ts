@@ -271,6 +271,24 @@ describe('reviewDependencies and its Slack message', () => {
     expect(slack).toContain('head: requirements.txt not read in full: idna left out of the comparison');
   });
 
+  it('a pin moved to a VCS source is one "source changed" line, caution, not "Removed" beside a new source; and back to the index it is carded', async () => {
+    const vcs = 'git+https://github.com/evil/requests@main';
+    const diff = await diffDependencies({ base: { 'requirements.txt': 'requests==2.31.0\n' }, head: { 'requirements.txt': `requests @ ${vcs}\n` } });
+    expect(diff.changes).toEqual([{ name: 'requests', kind: 'source', from: '2.31.0', to: null, file: 'requirements.txt', toSource: vcs }]);
+    expect(diff.newSources).toEqual([]);
+    const review = await reviewDependencies(diff, await world.sources());
+    expect(review.verdict).toBe('caution');
+    const markdown = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    expect(markdown).toContain(`- ⚠️ \`requests\` source changed \`2.31.0\` → \`${vcs}\`: **caution** — now installed from outside the index: no card or advisory covers what is there, check the source`);
+    expect(markdown).not.toContain('Removed');
+    const slack = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 47, title: 't', url: 'https://github.com/octo/shop/pull/47', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
+    expect(slack).toContain(`:warning: \`requests\` source changed 2.31.0 → ${vcs}: *caution*`);
+    expect(slack).not.toContain('Removed');
+
+    const back = await reviewDependencies(await diffDependencies({ base: { 'requirements.txt': 'goodlib @ git+https://github.com/acme/goodlib@v1\n' }, head: { 'requirements.txt': 'goodlib==1.2.0\n' } }), await world.sources());
+    expect(back.changes).toEqual([expect.objectContaining({ name: 'goodlib', kind: 'source', from: null, to: '1.2.0', fromSource: 'git+https://github.com/acme/goodlib@v1', card: expect.objectContaining({ verdict: 'ok' }) })]);
+  });
+
   it('a pull request whose only new package gets no card (several versions at once) is caution and partial, saying "not rated", never ok', async () => {
     const diff = { changes: [{ name: 'goodlib', kind: 'added' as const, from: null, to: '1.1.0, 1.2.0', file: 'poetry.lock' }], newSources: [], newIndexUrls: [], errors: [] };
     const review = await reviewDependencies(diff, await world.sources());

@@ -9,6 +9,9 @@
  * - range: neither side installs an exact version and the requirement changed (`>=2.2.5` → `>=0.1`,
  *   or to no specifier at all): what pip may install changed although no version did, which is
  *   exactly what a lowered or dropped floor looks like (GitHub's dependency review lists it too);
+ * - source: it moved between the index and a VCS, URL or path source (`requests==2.31.0` →
+ *   `requests @ git+https://…`): still installed, from elsewhere, so one change, not "removed"
+ *   beside a new source;
  * - new non-registry sources (VCS, URL, path) and new index URLs: supply-chain changes worth a human
  *   look whatever the advisories say.
  * A file that does not parse on one side is reported (errors), never read as "everything removed":
@@ -26,11 +29,11 @@ import { normalizeName } from '../../python/names.js';
 import { compareVersions, isValidVersion } from '../../python/pep440.js';
 import { stripUrlCredentials } from '../../python/urls.js';
 
-export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed' | 'range';
+export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed' | 'range' | 'source';
 
-/** How a reader sees the kind of a change (`range changed`); the other kinds read as their names. */
+/** How a reader sees the kind of a change (`range changed`, `source changed`); the other kinds read as their names. */
 export function changeKindLabel(kind: ChangeKind): string {
-  return kind === 'range' ? 'range changed' : kind;
+  return kind === 'range' || kind === 'source' ? `${kind} changed` : kind;
 }
 
 export interface DependencyChange {
@@ -53,6 +56,9 @@ export interface DependencyChange {
    * changed`): an extra installs more, other hashes are other files; absent otherwise.
    */
   detail?: string;
+  /** For a `source` change: the VCS, URL or path source on the side that installs from one (credentials removed). */
+  fromSource?: string;
+  toSource?: string;
 }
 
 /** One side of a change as a reader should see it: the version(s), else the requirement as written, else null (not there). */
@@ -60,8 +66,8 @@ export function shownSide(change: DependencyChange, side: 'from' | 'to'): string
   const version = change[side];
   if (version !== null) return version;
   const ranges = side === 'from' ? change.fromRange : change.toRange;
-  if (!ranges?.length) return null;
-  return ranges.map((r) => r || 'any version').join(' or ');
+  if (ranges?.length) return ranges.map((r) => r || 'any version').join(' or ');
+  return (side === 'from' ? change.fromSource : change.toSource) ?? null;
 }
 
 export interface NewSource {
@@ -310,9 +316,19 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
     }
   }
   const changes: DependencyChange[] = [];
+  // A package that moved between the index and another source is one change, not a removal and an
+  // addition (nor a new source beside it: the change says where from).
+  const baseSource = new Map(base.sources.map((src) => [src.name, src]));
+  const headSource = new Map(head.sources.map((src) => [src.name, src]));
+  const movedSource = new Set<NewSource>();
   for (const [name, now] of head.packages) {
     if (leftOut.has(name)) continue;
     const before = base.packages.get(name);
+    const was = baseSource.get(name);
+    if (!before && was && !head.sources.some((src) => src.name === name)) {
+      changes.push({ name, kind: 'source', from: null, to: joined(now.versions), file: now.file, fromSource: was.url, ...withRanges(undefined, now) });
+      continue;
+    }
     if (!before) {
       changes.push({ name, kind: 'added', from: null, to: joined(now.versions), file: now.file, ...withRanges(undefined, now) });
       continue;
@@ -322,7 +338,14 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
     if (kind || detail) changes.push({ name, kind: kind ?? 'changed', from: joined(before.versions), to: joined(now.versions), file: now.file, ...withRanges(before, now), ...(detail ? { detail } : {}) });
   }
   for (const [name, before] of base.packages) {
-    if (!head.packages.has(name) && !leftOut.has(name)) changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file, ...withRanges(before, undefined) });
+    if (head.packages.has(name) || leftOut.has(name)) continue;
+    const now = headSource.get(name);
+    if (now && !baseSource.has(name)) {
+      movedSource.add(now);
+      changes.push({ name, kind: 'source', from: joined(before.versions), to: null, file: now.file, ...withRanges(before, undefined), toSource: now.url });
+      continue;
+    }
+    changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file, ...withRanges(before, undefined) });
   }
   changes.sort((a, b) => a.name.localeCompare(b.name));
   const knownSources = new Set(base.sources.map((s) => `${s.name} ${s.url}`));
@@ -332,7 +355,7 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
   const knownIndexes = new Set(base.indexes.map(indexKey));
   return {
     changes,
-    newSources: head.sources.filter((s) => !knownSources.has(`${s.name} ${s.url}`)),
+    newSources: head.sources.filter((s) => !knownSources.has(`${s.name} ${s.url}`) && !movedSource.has(s)),
     newIndexUrls: head.indexes.filter((i) => !knownIndexes.has(indexKey(i))),
     errors: [...base.errors, ...head.errors, ...leftOutLines(leftOut)],
   };

@@ -7,7 +7,8 @@
  * that gets no card (several versions at once) is not rated: said, partial, and at least caution.
  * A package whose requirement at the head is a range is rated by what the range admits
  * (range-rating.ts): the card of the newest release it admits, never ok when it admits a release
- * with a known advisory, not rated when that cannot be told.
+ * with a known advisory, not rated when that cannot be told. One moved from the index to a VCS, URL
+ * or path source is caution (OUTSIDE_INDEX): nothing rates what it installs.
  */
 import { errorLine } from '../../error-line.js';
 import { mapLimit } from '../../http.js';
@@ -90,6 +91,18 @@ function withRange(summary: NonNullable<ReviewedChange['card']>, ranges: readonl
   return { ...summary, verdict, reasons, advisories, partial: summary.partial || warnings.length > 0 };
 }
 
+/**
+ * A package the head installs from a VCS, URL or path source instead of the index: no card rates
+ * what is there (PyPI's releases are not what is installed), so it is caution, saying why.
+ */
+const OUTSIDE_INDEX: NonNullable<ReviewedChange['card']> = {
+  verdict: 'caution',
+  partial: false,
+  reasons: ['now installed from outside the index: no card or advisory covers what is there, check the source'],
+  advisories: [],
+  similarTo: null,
+};
+
 type Asked = { request: PackageRequest; admitted: AdmittedAdvisory[]; warnings: string[] } | string;
 
 async function ask(change: DependencyChange, sources: CardSources): Promise<Asked> {
@@ -102,7 +115,7 @@ async function ask(change: DependencyChange, sources: CardSources): Promise<Aske
 }
 
 export async function reviewDependencies(diff: DependencyDiff, sources: CardSources): Promise<DependencyReview> {
-  const moved = diff.changes.filter((c) => c.kind !== 'removed');
+  const moved = diff.changes.filter((c) => c.kind !== 'removed' && c.toSource === undefined);
   // A few at a time, as the cards are built; a failure costs only its change (not rated, saying why).
   const asked = await mapLimit(moved, 4, async (c) => [c, await ask(c, sources).catch((err: unknown) => whyFailed(err))] as const);
   const carded = asked.filter((a): a is readonly [DependencyChange, Exclude<Asked, string>] => typeof a[1] !== 'string');
@@ -110,7 +123,7 @@ export async function reviewDependencies(diff: DependencyDiff, sources: CardSour
   const byChange = new Map(carded.map(([c, a], i) => [c, withRange(summarise(cards[i]!), c.toRange ?? [], a.admitted, a.warnings)]));
   const unrated = new Map(asked.filter((a): a is readonly [DependencyChange, string] => typeof a[1] === 'string'));
   const changes = diff.changes.map((c): ReviewedChange => {
-    const card = byChange.get(c);
+    const card = c.toSource !== undefined ? { ...OUTSIDE_INDEX, reasons: [...OUTSIDE_INDEX.reasons] } : byChange.get(c);
     const why = unrated.get(c);
     return { ...c, card: card ?? null, ...(why ? { unrated: why } : {}) };
   });
