@@ -135,3 +135,19 @@ describe('a range that changes', () => {
     expect(pullRequestReviewMarkdown(PR, r)).toContain('- ⚠️ `flask` range changed `<4,>=2.2.5` → `any version`: **caution**');
   });
 });
+
+describe('a range admitting many advisories', () => {
+  it('names a few in its reason, with a few releases each, and lists every id on the card', async () => {
+    await world.close();
+    const releases = Array.from({ length: 6 }, (_, i) => ({ version: `1.${i}`, uploadTime: `2025-0${i + 1}-01T10:00:00Z` }));
+    world = await startPackageWorld({
+      projects: [{ name: 'many', releases }],
+      records: Array.from({ length: 7 }, (_, i) => osvRecord(`PYSEC-M-${i}`, 'many', { fixed: '1.5', severity: 'LOW' })),
+    });
+    const r = await review({}, { 'requirements.txt': 'many>=1.0\n' });
+    expect(r.changes[0]!.card!.reasons[0]).toBe(
+      '">=1.0" admits releases with known advisories: PYSEC-M-0 (1.0, 1.1, 1.2, …); PYSEC-M-1 (1.0, 1.1, 1.2, …); PYSEC-M-2 (1.0, 1.1, 1.2, …); PYSEC-M-3 (1.0, 1.1, 1.2, …); PYSEC-M-4 (1.0, 1.1, 1.2, …) and 2 more',
+    );
+    expect(r.changes[0]!.card!.advisories).toHaveLength(7);
+  });
+});

@@ -12,8 +12,9 @@ import { whyFailed } from '../../packages/card.js';
 import { releaseHistory } from '../../packages/health/releases.js';
 import { compareVersions, isValidSpecifier, isValidVersion } from '../../python/pep440.js';
 
-/** How many releases an advisory line names before "…". */
+/** How many releases an advisory names before "…", and how many advisories the reason names before "and N more" (the card lists every id). */
 const MAX_RELEASES_SHOWN = 3;
+const MAX_ADVISORIES_SHOWN = 5;
 
 export interface AdmittedAdvisory {
   id: string;
@@ -68,6 +69,7 @@ export async function rateRange(name: string, ranges: readonly string[], sources
 /** `"<1" admits releases with known advisories: PYSEC-1 (0.12, 0.13, …); GHSA-2 (1.0)`, the range quoted as the audit's `unpinned` rule quotes it. */
 export function admittedReason(ranges: readonly string[], admitted: readonly AdmittedAdvisory[]): string {
   const shown = ranges.map((r) => (r ? `"${r}"` : 'any version')).join(' or ');
-  const each = admitted.map((a) => `${a.id} (${a.releases.slice(0, MAX_RELEASES_SHOWN).join(', ')}${a.releases.length > MAX_RELEASES_SHOWN ? ', …' : ''})`);
-  return `${shown} admits releases with known advisories: ${each.join('; ')}`;
+  const each = admitted.slice(0, MAX_ADVISORIES_SHOWN).map((a) => `${a.id} (${a.releases.slice(0, MAX_RELEASES_SHOWN).join(', ')}${a.releases.length > MAX_RELEASES_SHOWN ? ', …' : ''})`);
+  const more = admitted.length > MAX_ADVISORIES_SHOWN ? ` and ${admitted.length - MAX_ADVISORIES_SHOWN} more` : '';
+  return `${shown} admits releases with known advisories: ${each.join('; ')}${more}`;
 }
