@@ -8,6 +8,7 @@
 import { indexNote } from '../python/index-options.js';
 import type { Verdict } from '../packages/verdict.js';
 import { markdownCode, markdownText } from './markdown-text.js';
+import { changeKindLabel, shownSide } from '../watch/pr-review/diff.js';
 import type { DependencyReview, ReviewedChange } from '../watch/pr-review/review.js';
 
 export const REVIEW_COMMENT_MARKER = '<!-- depwatch:review -->';
@@ -24,13 +25,14 @@ export const escapeMarkdown = markdownText;
 const code = markdownCode;
 
 function changeLine(c: ReviewedChange): string {
-  const versions = c.kind === 'added' ? code(c.to ?? 'any version') : `${code(c.from ?? 'any')} → ${code(c.to ?? 'any')}`;
-  if (!c.card) return `- ${BADGE.caution} ${code(c.name)} ${c.kind} ${versions}: **not rated** _(no card: ${escapeMarkdown(c.unrated ?? 'several versions at once')})_`;
+  const moved = c.kind === 'added' ? code(shownSide(c, 'to') ?? 'any version') : `${code(shownSide(c, 'from') ?? 'any')} → ${code(shownSide(c, 'to') ?? 'any')}`;
+  const versions = c.detail ? `${moved} (${escapeMarkdown(c.detail)})` : moved;
+  if (!c.card) return `- ${BADGE.caution} ${code(c.name)} ${changeKindLabel(c.kind)} ${versions}: **not rated** _(no card: ${escapeMarkdown(c.unrated ?? 'several versions at once')})_`;
   const extra: string[] = [];
   if (c.card.similarTo) extra.push(`looks like **${escapeMarkdown(c.card.similarTo)}**`);
   if (c.card.advisories.length) extra.push(`advisories: ${c.card.advisories.map(escapeMarkdown).join(', ')}`);
   const reasons = c.card.reasons.slice(0, 2).map(escapeMarkdown);
-  return `- ${BADGE[c.card.verdict]} ${code(c.name)} ${c.kind} ${versions}: **${c.card.verdict}**${c.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${extra.length ? ` (${extra.join('; ')})` : ''}`;
+  return `- ${BADGE[c.card.verdict]} ${code(c.name)} ${changeKindLabel(c.kind)} ${versions}: **${c.card.verdict}**${c.card.partial ? ' (partial)' : ''}${reasons.length ? ` — ${reasons.join('; ')}` : ''}${extra.length ? ` (${extra.join('; ')})` : ''}`;
 }
 
 export function pullRequestReviewMarkdown(pr: { headSha: string }, review: DependencyReview): string {
@@ -38,7 +40,7 @@ export function pullRequestReviewMarkdown(pr: { headSha: string }, review: Depen
   const moved = review.changes.filter((c) => c.kind !== 'removed');
   const removed = review.changes.filter((c) => c.kind === 'removed');
   if (moved.length) out.push('**Added and changed**', '', ...moved.map(changeLine), '');
-  if (removed.length) out.push(`**Removed**: ${removed.map((c) => `${code(c.name)}${c.from ? ` ${code(c.from)}` : ''}`).join(', ')}`, '');
+  if (removed.length) out.push(`**Removed**: ${removed.map((c) => `${code(c.name)}${shownSide(c, 'from') !== null ? ` ${code(shownSide(c, 'from')!)}` : ''}`).join(', ')}`, '');
   if (review.newSources.length) out.push('⚠️ **New sources outside the index**', '', ...review.newSources.map((s) => `- ${code(s.name)} from ${code(s.url)} (${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})`), '');
   if (review.newIndexUrls.length) out.push('⚠️ **New index URLs**', '', ...review.newIndexUrls.map((i) => `- ${code(i.url)} (${code(`${i.file}${i.line ? `:${i.line}` : ''}`)})${indexNote(i) ? `: ${indexNote(i)!}` : ''}`), '');
   if (review.notes?.length) out.push(`_${review.notes.map(escapeMarkdown).join('; ')}_`, '');

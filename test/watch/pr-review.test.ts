@@ -44,7 +44,70 @@ describe('diffDependencies', () => {
 
   it('reports a file that does not parse instead of reading it as everything removed', async () => {
     const diff = await diffDependencies({ base: { 'poetry.lock': '[[package]]\nname = "idna"\nversion = "3.0"\n' }, head: { 'poetry.lock': '[[package]]\nname = "idna"\n<<<<<<< HEAD\n' } });
-    expect(diff.errors).toEqual([expect.stringMatching(/^head: poetry\.lock/)]);
+    expect(diff.changes).toEqual([]);
+    expect(diff.errors).toEqual([expect.stringMatching(/^head: poetry\.lock:3: poetry\.lock is not valid TOML/), 'head: poetry.lock not read in full: idna left out of the comparison']);
+  });
+
+  it('leaves out every package of a file one side could not read at all, whatever its format, and says which', async () => {
+    const pyproject = (deps: string) => `[project]\nname = "x"\nversion = "1"\ndependencies = [${deps}\n`;
+    const cases: { base: Record<string, string>; head: Record<string, string>; file: string; names: string }[] = [
+      { base: { 'pyproject.toml': pyproject('"flask==3.0.0", "idna==3.0"]') }, head: { 'pyproject.toml': pyproject('"flask==3.0.0", "idna==3.0",') }, file: 'pyproject.toml', names: 'flask, idna' },
+      { base: { 'Pipfile.lock': '{"default":{"idna":{"version":"==3.0"}}}' }, head: { 'Pipfile.lock': '{"default":{"idna":{"version":"==3.0"}' }, file: 'Pipfile.lock', names: 'idna' },
+    ];
+    for (const { base, head, file, names } of cases) {
+      const diff = await diffDependencies({ base, head });
+      expect(diff.changes).toEqual([]);
+      expect(diff.errors.at(-1)).toBe(`head: ${file} not read in full: ${names} left out of the comparison`);
+    }
+    // Broken at the base: what the head has there is not "added" either.
+    const reversed = await diffDependencies({ base: { 'Pipfile.lock': '{"default":{' }, head: { 'Pipfile.lock': '{"default":{"idna":{"version":"==3.0"}}}' } });
+    expect(reversed.changes).toEqual([]);
+    expect(reversed.errors.at(-1)).toBe('base: Pipfile.lock not read in full: idna left out of the comparison');
+  });
+
+  it('leaves out the package of a line that does not parse, and one that vanishes from a file read only in part, but compares the rest', async () => {
+    const diff = await diffDependencies({
+      base: { 'requirements.txt': 'flask==3.0.0\nidna==3.0\nsix==1.16.0\ncertifi==3.0\n' },
+      head: { 'requirements.txt': 'flask==3.0.1\nidna=====3.0 ;;\n\uFFFDsix==1.16.0\ncertifi==3.0\n' },
+    });
+    expect(diff.changes.map((c) => [c.name, c.kind])).toEqual([['flask', 'upgraded']]);
+    expect(diff.errors).toEqual([
+      expect.stringMatching(/^head: requirements\.txt:2: /),
+      expect.stringMatching(/^head: requirements\.txt:3: /),
+      'head: requirements.txt not read in full: idna, six left out of the comparison',
+    ]);
+  });
+
+  it('leaves out what an included file held when one side could not fetch it (the caller says why)', async () => {
+    const files = { 'requirements.txt': 'idna==3.0\n-r ci/base.txt\n' };
+    const diff = await diffDependencies({ base: files, head: files, included: { base: { texts: { 'ci/base.txt': 'six==1.16.0\n' } }, head: { texts: {}, unread: ['ci/base.txt'] } } });
+    expect(diff.changes).toEqual([]);
+    expect(diff.errors).toEqual(['head: ci/base.txt not read in full: six left out of the comparison']);
+  });
+});
+
+describe('a change at the same version', () => {
+  const hash = (c: string) => `--hash=sha256:${c.repeat(64)}`;
+  it('is a change when the extras asked for or the hashes given moved: an extra installs more, other hashes are other files', async () => {
+    const details = async (base: string, head: string) => (await diffDependencies({ base: { 'requirements.txt': base }, head: { 'requirements.txt': head } })).changes.map((c) => [c.name, c.kind, c.from, c.to, c.detail]);
+    expect(await details('requests==2.31.0\n', 'requests[socks]==2.31.0\n')).toEqual([['requests', 'changed', '2.31.0', '2.31.0', 'extras added: socks']]);
+    expect(await details('requests[socks,security]==2.31.0\n', 'requests[socks]==2.31.0\n')).toEqual([['requests', 'changed', '2.31.0', '2.31.0', 'extras dropped: security']]);
+    expect(await details(`requests==2.31.0 ${hash('a')}\n`, `requests==2.31.0 ${hash('b')}\n`)).toEqual([['requests', 'changed', '2.31.0', '2.31.0', 'hashes changed']]);
+    expect(await details(`requests==2.31.0 ${hash('a')}\n`, 'requests==2.31.0\n')).toEqual([['requests', 'changed', '2.31.0', '2.31.0', 'hashes dropped']]);
+    expect(await details(`requests==2.31.0 ${hash('a')}\n`, `requests==2.31.0   ${hash('a')}\n`)).toEqual([]);
+  });
+
+  it('says what changed beside the version on GitHub and in Slack', () => {
+    const review = {
+      changes: [{ name: 'requests', kind: 'changed' as const, from: '2.31.0', to: '2.31.0', file: 'requirements.txt', detail: 'extras added: socks', card: { verdict: 'ok' as const, partial: false, reasons: [], advisories: [], similarTo: null } }],
+      newSources: [],
+      newIndexUrls: [],
+      errors: [],
+      verdict: 'ok' as const,
+    };
+    expect(pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review)).toContain('- ✅ `requests` changed `2.31.0` → `2.31.0` (extras added: socks): **ok**');
+    const slack = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 46, title: 't', url: 'https://github.com/octo/shop/pull/46', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
+    expect(slack).toContain(':white_check_mark: `requests` changed 2.31.0 → 2.31.0 (extras added: socks): *ok*');
   });
 });
 
@@ -142,7 +205,13 @@ describe('diffDependencies of what each side includes', () => {
   it('says "file not found" for an include that is not there, but not for one the caller could not read (it says why itself)', async () => {
     const files = { 'requirements.txt': 'idna==3.0\n-r ci/base.txt\n-r ci/gone.txt\n' };
     const diff = await diffDependencies({ base: files, head: files, included: { base: { texts: {}, unread: ['ci/base.txt'] }, head: { texts: { 'ci/base.txt': 'six==1.16.0\n' } } } });
-    expect(diff.errors).toEqual(['base: ci/gone.txt: file not found (included by requirements.txt:3)', 'head: ci/gone.txt: file not found (included by requirements.txt:3)']);
+    expect(diff.errors).toEqual([
+      'base: ci/gone.txt: file not found (included by requirements.txt:3)',
+      'head: ci/gone.txt: file not found (included by requirements.txt:3)',
+      // Not "six added": the base's copy was not read.
+      'base: ci/base.txt not read in full: six left out of the comparison',
+    ]);
+    expect(diff.changes).toEqual([]);
   });
 });
 
@@ -187,6 +256,37 @@ describe('reviewDependencies and its Slack message', () => {
 
     const merged = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 42, title: 't', url: 'https://github.com/octo/shop/pull/42', headSha: 'abcdef1234567890', state: 'merged' }, review).blocks);
     expect(merged).toContain(':twisted_rightwards_arrows: merged');
+  });
+
+  it('a line that does not parse at the head is partial, says which line and which package it left out, and removes nothing', async () => {
+    const diff = await diffDependencies({ base: { 'requirements.txt': 'goodlib==1.2.0\nidna==3.0\n' }, head: { 'requirements.txt': 'goodlib==1.2.0\nidna=====3.0 ;;\n' } });
+    const review = await reviewDependencies(diff, await world.sources());
+    expect(review.verdict).toBe('caution');
+    const markdown = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    expect(markdown).not.toContain('Removed');
+    expect(markdown).toMatch(/_Partial: head: requirements\.txt:2: .*; head: requirements\.txt not read in full: idna left out of the comparison_/);
+    expect(markdown).toContain('No package changed in the files that were read.');
+    const slack = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 45, title: 't', url: 'https://github.com/octo/shop/pull/45', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
+    expect(slack).not.toContain('Removed');
+    expect(slack).toContain('head: requirements.txt not read in full: idna left out of the comparison');
+  });
+
+  it('a pin moved to a VCS source is one "source changed" line, caution, not "Removed" beside a new source; and back to the index it is carded', async () => {
+    const vcs = 'git+https://github.com/evil/requests@main';
+    const diff = await diffDependencies({ base: { 'requirements.txt': 'requests==2.31.0\n' }, head: { 'requirements.txt': `requests @ ${vcs}\n` } });
+    expect(diff.changes).toEqual([{ name: 'requests', kind: 'source', from: '2.31.0', to: null, file: 'requirements.txt', toSource: vcs }]);
+    expect(diff.newSources).toEqual([]);
+    const review = await reviewDependencies(diff, await world.sources());
+    expect(review.verdict).toBe('caution');
+    const markdown = pullRequestReviewMarkdown({ headSha: 'abcdef1234567890' }, review);
+    expect(markdown).toContain(`- ⚠️ \`requests\` source changed \`2.31.0\` → \`${vcs}\`: **caution** — now installed from outside the index: no card or advisory covers what is there, check the source`);
+    expect(markdown).not.toContain('Removed');
+    const slack = blockText(pullRequestReviewMessage({ repo: 'octo/shop', number: 47, title: 't', url: 'https://github.com/octo/shop/pull/47', headSha: 'abcdef1234567890', state: 'open' }, review).blocks);
+    expect(slack).toContain(`:warning: \`requests\` source changed 2.31.0 → ${vcs}: *caution*`);
+    expect(slack).not.toContain('Removed');
+
+    const back = await reviewDependencies(await diffDependencies({ base: { 'requirements.txt': 'goodlib @ git+https://github.com/acme/goodlib@v1\n' }, head: { 'requirements.txt': 'goodlib==1.2.0\n' } }), await world.sources());
+    expect(back.changes).toEqual([expect.objectContaining({ name: 'goodlib', kind: 'source', from: null, to: '1.2.0', fromSource: 'git+https://github.com/acme/goodlib@v1', card: expect.objectContaining({ verdict: 'ok' }) })]);
   });
 
   it('a pull request whose only new package gets no card (several versions at once) is caution and partial, saying "not rated", never ok', async () => {

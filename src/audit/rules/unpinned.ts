@@ -5,8 +5,8 @@
  * Fail closed: when its advisory list could not be read, it claims nothing ("no known advisory"
  * would be a guess) and is rated as a range that admits one (medium), not as a clean one (low).
  */
-import { affects } from '../../advisories/match.js';
-import { filterVersions, isValidSpecifier } from '../../python/pep440.js';
+import { rangeAdmission } from '../../advisories/range-admission.js';
+import { isValidSpecifier } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 
@@ -14,11 +14,11 @@ export function unpinnedFindings(ctx: AuditContext): Finding[] {
   return ctx.unpinned.map((dep) => {
     const releases = ctx.registry?.get(dep.name)?.releases.filter((r) => !r.yanked).map((r) => r.version) ?? null;
     const spec = isValidSpecifier(dep.specifier) ? dep.specifier : '';
-    const allowed = releases ? filterVersions(spec, releases) : null;
-    const newest = allowed?.at(-1) ?? null;
     // Absent when the advisory details could not be read (the audit's warnings say so).
     const advisories = ctx.packageAdvisories.get(dep.name) ?? null;
-    const admitted = allowed && advisories ? advisories.filter((r) => !r.withdrawn && allowed.some((v) => affects(r, dep.name, v))) : null;
+    const admission = releases ? rangeAdmission(dep.name, spec, releases, advisories) : null;
+    const newest = admission?.newest ?? null;
+    const admitted = admission?.admitted?.map((a) => a.record) ?? null;
     const range = dep.specifier ? `"${dep.specifier}"` : 'any version';
     const risk =
       advisories === null

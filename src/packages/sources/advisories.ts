@@ -86,6 +86,16 @@ export class AdvisoriesSource {
     },
   ) {}
 
+  /**
+   * Every record naming the package, to match against several releases at once (what a range
+   * admits), with what the source could not vouch for. Not kept in the card cache: the mirror is
+   * local, and the OSV API keeps package lists itself for a few minutes.
+   */
+  async recordsFor(name: string): Promise<{ records: OsvRecord[]; warnings: string[] }> {
+    const records = await this.options.source.forPackage(normalizeName(name));
+    return { records, warnings: this.options.source.warnings?.() ?? [] };
+  }
+
   async forRelease(name: string, version: string | null): Promise<AdvisoryFacts> {
     const project = normalizeName(name);
     const read = async (): Promise<AdvisoryFacts> => {

@@ -7,6 +7,7 @@
 import type { KnownBlock } from '@slack/types';
 import { indexNote } from '../../python/index-options.js';
 import type { Verdict } from '../../packages/verdict.js';
+import { changeKindLabel, shownSide } from '../../watch/pr-review/diff.js';
 import type { DependencyReview, ReviewedChange } from '../../watch/pr-review/review.js';
 import type { SlackMessage } from './errors.js';
 import { context, header, listSections, listWithin, section } from './kit.js';
@@ -20,13 +21,14 @@ const BADGE: Record<Verdict, string> = { ok: ':white_check_mark:', caution: ':wa
 const STATE: Record<PullRequestRef['state'], string> = { open: 'open', merged: ':twisted_rightwards_arrows: merged', closed: ':x: closed without merging' };
 
 function changeLine(c: ReviewedChange): Mrkdwn {
-  const versions = c.kind === 'added' ? md`${c.to ?? 'any version'}` : md`${c.from ?? 'any'} → ${c.to ?? 'any'}`;
-  if (!c.card) return md`• ${md.raw(BADGE.caution)} \`${c.name}\` ${c.kind} ${versions}: *not rated* _(no card: ${c.unrated ?? 'several versions at once'})_`;
+  const moved = c.kind === 'added' ? md`${shownSide(c, 'to') ?? 'any version'}` : md`${shownSide(c, 'from') ?? 'any'} → ${shownSide(c, 'to') ?? 'any'}`;
+  const versions = c.detail ? md`${moved} (${c.detail})` : moved;
+  if (!c.card) return md`• ${md.raw(BADGE.caution)} \`${c.name}\` ${changeKindLabel(c.kind)} ${versions}: *not rated* _(no card: ${c.unrated ?? 'several versions at once'})_`;
   const extra: Mrkdwn[] = [];
   if (c.card.similarTo) extra.push(md`looks like *${c.card.similarTo}*`);
   if (c.card.advisories.length) extra.push(md`advisories: ${c.card.advisories.join(', ')}`);
   const reasons = c.card.reasons.slice(0, 2);
-  return md`• ${md.raw(BADGE[c.card.verdict])} \`${c.name}\` ${c.kind} ${versions}: *${c.card.verdict}*${c.card.partial ? ' (partial)' : ''}${reasons.length ? md` — ${reasons.join('; ')}` : ''}${extra.length ? md` (${md.join(extra, '; ')})` : ''}`;
+  return md`• ${md.raw(BADGE[c.card.verdict])} \`${c.name}\` ${changeKindLabel(c.kind)} ${versions}: *${c.card.verdict}*${c.card.partial ? ' (partial)' : ''}${reasons.length ? md` — ${reasons.join('; ')}` : ''}${extra.length ? md` (${md.join(extra, '; ')})` : ''}`;
 }
 
 /** Each warning's list at most, and the removed packages' line: the added and changed get the rest. */
@@ -65,7 +67,7 @@ export function pullRequestReviewMessage(pr: PullRequestRef, review: DependencyR
   if (review.errors.length && review.notReviewed === undefined) lead.push(context(`Partial: ${listWithin(review.errors.map((e) => md`${e}`.text), '; ', { room: PARTIAL_ROOM, more: (left) => `…and ${left} more` })}`));
   const tail: KnownBlock[] = [];
   if (removed.length) {
-    const names = removed.map((c) => md`\`${c.name}\`${c.from ? md` ${c.from}` : md``}`.text);
+    const names = removed.map((c) => md`\`${c.name}\`${shownSide(c, 'from') !== null ? md` ${shownSide(c, 'from')!}` : md``}`.text);
     tail.push(section(`*Removed*: ${listWithin(names, ', ', { room: REMOVED_ROOM, more: more('removed') })}`));
   }
   if (pr.comment && 'url' in pr.comment) tail.push(context(md`Also ${md.link(pr.comment.url, 'on the pull request')}, kept as one comment.`));

@@ -5,10 +5,19 @@
  *
  * - added / removed: a package present on one side only (pinned, locked or declared);
  * - upgraded / downgraded: its installed (exact) version moved, by PEP 440 order; `changed` when
- *   either side is not PEP 440 or is a set of versions;
+ *   either side is not PEP 440 or is a set of versions, or one side is a range;
+ * - range: neither side installs an exact version and the requirement changed (`>=2.2.5` → `>=0.1`,
+ *   or to no specifier at all): what pip may install changed although no version did, which is
+ *   exactly what a lowered or dropped floor looks like (GitHub's dependency review lists it too);
+ * - source: it moved between the index and a VCS, URL or path source (`requests==2.31.0` →
+ *   `requests @ git+https://…`): still installed, from elsewhere, so one change, not "removed"
+ *   beside a new source;
  * - new non-registry sources (VCS, URL, path) and new index URLs: supply-chain changes worth a human
  *   look whatever the advisories say.
- * A file that does not parse on one side is reported (errors), never read as "everything removed".
+ * A file that does not parse on one side is reported (errors), never read as "everything removed":
+ * the packages the other side has in it are left out of the comparison on the grounds that this
+ * side's entries are unknown (all of them when the file was not read at all, those that vanish
+ * when only some lines were not, and any named on a line that was not), and the errors say which.
  * Each side is what it installs: the changed files and what they include (ChangedFiles.included).
  */
 import { installedPackages } from '../../audit/context.js';
@@ -16,10 +25,16 @@ import { formatForPath } from '../../python/discover.js';
 import { memorySource } from '../../python/files.js';
 import { packageSourceKind, type PackageSourceKind } from '../../python/index-options.js';
 import { isFileNotFound, loadManifests, type LoadResult } from '../../python/load.js';
+import { normalizeName } from '../../python/names.js';
 import { compareVersions, isValidVersion } from '../../python/pep440.js';
 import { stripUrlCredentials } from '../../python/urls.js';
 
-export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed';
+export type ChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed' | 'range' | 'source';
+
+/** How a reader sees the kind of a change (`range changed`, `source changed`); the other kinds read as their names. */
+export function changeKindLabel(kind: ChangeKind): string {
+  return kind === 'range' || kind === 'source' ? `${kind} changed` : kind;
+}
 
 export interface DependencyChange {
   name: string;
@@ -29,6 +44,30 @@ export interface DependencyChange {
   to: string | null;
   /** A file at the head (or, for removals, the base) that names it. */
   file: string;
+  /**
+   * The requirement as written (normalised: `<1`, `>=2.2.5,<4`; `''` for no specifier at all) on a
+   * side that installs no exact version of it, one per distinct requirement; absent on a side that
+   * pins or locks it, or does not name it. What pip may install there is whatever these admit.
+   */
+  fromRange?: string[];
+  toRange?: string[];
+  /**
+   * What changed besides the version, when the version did not (`extras added: socks`, `hashes
+   * changed`): an extra installs more, other hashes are other files; absent otherwise.
+   */
+  detail?: string;
+  /** For a `source` change: the VCS, URL or path source on the side that installs from one (credentials removed). */
+  fromSource?: string;
+  toSource?: string;
+}
+
+/** One side of a change as a reader should see it: the version(s), else the requirement as written, else null (not there). */
+export function shownSide(change: DependencyChange, side: 'from' | 'to'): string | null {
+  const version = change[side];
+  if (version !== null) return version;
+  const ranges = side === 'from' ? change.fromRange : change.toRange;
+  if (ranges?.length) return ranges.map((r) => r || 'any version').join(' or ');
+  return (side === 'from' ? change.fromSource : change.toSource) ?? null;
 }
 
 export interface NewSource {
@@ -77,12 +116,34 @@ export interface ChangedFiles {
   included?: Partial<Record<'base' | 'head', { texts: Record<string, string>; unread?: readonly string[] }>>;
 }
 
+/** A package on one side: its installed versions (exact), empty when only declared, and its requirements as written. */
+interface SidePackage {
+  versions: Set<string>;
+  ranges: Set<string>;
+  file: string;
+  /** Every file naming it. */
+  files: Set<string>;
+  /** The extras any entry asks for, and the hashes any entry gives. */
+  extras: Set<string>;
+  hashes: Set<string>;
+}
+
+/**
+ * What a side could not read: `whole` for a file nothing was read from (it does not parse, is not
+ * found, or the caller could not fetch it), `lines` for one only some of whose entries were read.
+ */
+interface Unread {
+  files: Map<string, 'whole' | 'lines'>;
+  /** Names that start a line that could not be read (`idna=====3.0 ;;`): their entries on this side are unknown. */
+  names: Set<string>;
+}
+
 interface Side {
-  /** name → installed versions (exact), empty when only declared. */
-  packages: Map<string, { versions: Set<string>; file: string }>;
+  packages: Map<string, SidePackage>;
   sources: NewSource[];
   indexes: NewIndexUrl[];
   errors: string[];
+  unread: Unread;
 }
 
 /**
@@ -120,7 +181,12 @@ async function readSide(files: Record<string, string>, label: string, included?:
   const packages: Side['packages'] = new Map();
   for (const d of dependencies) {
     if (!d.name || d.source !== 'registry') continue;
-    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), file: d.file });
+    if (!packages.has(d.name)) packages.set(d.name, { versions: new Set(), ranges: new Set(), file: d.file, files: new Set(), extras: new Set(), hashes: new Set() });
+    const p = packages.get(d.name)!;
+    p.ranges.add(d.specifier);
+    p.files.add(d.file);
+    for (const extra of d.extras) p.extras.add(extra);
+    for (const hash of d.hashes ?? []) p.hashes.add(hash);
   }
   for (const p of installedPackages(dependencies)) packages.get(p.name)?.versions.add(p.version);
   const sources = dependencies
@@ -136,13 +202,70 @@ async function readSide(files: Record<string, string>, label: string, included?:
     }),
   );
   const errors = load.errors.map((e) => `${label}: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
-  return { packages, sources, indexes, errors };
+  return { packages, sources, indexes, errors, unread: unreadOf(load, { ...included?.texts, ...files }, included?.unread ?? []) };
+}
+
+/** A requirement's name at the start of a line (after indentation or a TOML string's quote), PEP 503; null when the line starts with none. */
+function nameStarting(line: string): string | null {
+  const match = /^[\s"']*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+  return match ? normalizeName(match[1]!) : null;
+}
+
+function unreadOf(load: LoadResult, texts: Record<string, string>, notFetched: readonly string[]): Unread {
+  const files: Unread['files'] = new Map(notFetched.map((f) => [f, 'whole']));
+  const names = new Set<string>();
+  const withEntries = new Set(load.manifests.flatMap((m) => m.dependencies.map((d) => d.file)));
+  // Each file split once, however many of its lines failed: linear in the text.
+  const lines = new Map<string, string[]>();
+  for (const e of load.errors) {
+    // A note: the content was still read whole (an include cycle).
+    if (e.note) continue;
+    if (!withEntries.has(e.file)) files.set(e.file, 'whole');
+    else if (!files.has(e.file)) files.set(e.file, 'lines');
+    const text = texts[e.file];
+    if (e.line !== null && text !== undefined) {
+      if (!lines.has(e.file)) lines.set(e.file, text.split('\n'));
+      const name = nameStarting(lines.get(e.file)![e.line - 1] ?? '');
+      if (name !== null) names.add(name);
+    }
+  }
+  return { files, names };
+}
+
+/**
+ * Whether a package's comparison would rest on entries one side could not read: named on a line
+ * that side could not read, or named by the other side in a file this side read none of, or only
+ * some of and it is not there. Then which file, for the errors; null when it can be compared.
+ */
+function notComparable(name: string, side: Side, other: Side): string | null {
+  const here = side.packages.get(name);
+  const there = other.packages.get(name);
+  if (side.unread.names.has(name)) return there?.file ?? here?.file ?? null;
+  for (const file of there?.files ?? []) {
+    const unread = side.unread.files.get(file);
+    if (unread === 'whole' || (unread === 'lines' && !here)) return file;
+  }
+  return null;
 }
 
 const joined = (versions: Set<string>) => (versions.size ? [...versions].sort().join(', ') : null);
 
-function kindOf(from: Set<string>, to: Set<string>): ChangeKind | null {
-  if (from.size === to.size && [...from].every((v) => to.has(v))) return null;
+/** The requirements as written, on a side that installs no exact version (see DependencyChange.fromRange). */
+const rangesOf = (p: SidePackage) => (p.versions.size ? undefined : [...p.ranges].sort());
+const withRanges = (from: SidePackage | undefined, to: SidePackage | undefined) => {
+  const fromRange = from ? rangesOf(from) : undefined;
+  const toRange = to ? rangesOf(to) : undefined;
+  return { ...(fromRange ? { fromRange } : {}), ...(toRange ? { toRange } : {}) };
+};
+
+const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((v) => b.has(v));
+
+function kindOf(before: SidePackage, now: SidePackage): ChangeKind | null {
+  const from = before.versions;
+  const to = now.versions;
+  // Both sides ranges: the requirement as written is what pip installs from.
+  if (from.size === 0 && to.size === 0) return sameSet(before.ranges, now.ranges) ? null : 'range';
+  if (sameSet(from, to)) return null;
   if (from.size === 1 && to.size === 1) {
     const [a] = from;
     const [b] = to;
@@ -156,20 +279,73 @@ function kindOf(from: Set<string>, to: Set<string>): ChangeKind | null {
   return 'changed';
 }
 
+/** What changed at the same version (or range): extras asked for, hashes given; null when nothing did. */
+function sameVersionDetail(before: SidePackage, now: SidePackage): string | null {
+  const added = [...now.extras].filter((e) => !before.extras.has(e)).sort();
+  const dropped = [...before.extras].filter((e) => !now.extras.has(e)).sort();
+  const parts = [...(added.length ? [`extras added: ${added.join(', ')}`] : []), ...(dropped.length ? [`extras dropped: ${dropped.join(', ')}`] : [])];
+  if (!sameSet(before.hashes, now.hashes)) {
+    // Dropped hashes matter most: pip no longer checks what it downloads against them.
+    parts.push(now.hashes.size === 0 ? 'hashes dropped' : before.hashes.size === 0 ? 'hashes added' : 'hashes changed');
+  }
+  return parts.length ? parts.join('; ') : null;
+}
+
+/** How many names a "left out" line lists before "and N more". */
+const MAX_LEFT_OUT_NAMED = 10;
+
+/** One line per side and file: `head: poetry.lock not read: idna, six left out of the comparison`. */
+function leftOutLines(leftOut: Map<string, string>): string[] {
+  const byPlace = new Map<string, string[]>();
+  for (const [name, place] of leftOut) byPlace.set(place, [...(byPlace.get(place) ?? []), name]);
+  return [...byPlace].map(([place, names]) => {
+    const sorted = names.sort();
+    const shown = sorted.slice(0, MAX_LEFT_OUT_NAMED).join(', ') + (sorted.length > MAX_LEFT_OUT_NAMED ? ` and ${sorted.length - MAX_LEFT_OUT_NAMED} more` : '');
+    return `${place} not read in full: ${shown} left out of the comparison`;
+  });
+}
+
 export async function diffDependencies(files: ChangedFiles): Promise<DependencyDiff> {
   const [base, head] = await Promise.all([readSide(files.base, 'base', files.included?.base), readSide(files.head, 'head', files.included?.head)]);
+  // Fail closed: what one side could not read is neither removed nor added, but left out and said.
+  const leftOut = new Map<string, string>();
+  for (const [label, side, other] of [['base', base, head], ['head', head, base]] as const) {
+    for (const name of new Set([...side.packages.keys(), ...other.packages.keys()])) {
+      const file = leftOut.has(name) ? null : notComparable(name, side, other);
+      if (file !== null) leftOut.set(name, `${label}: ${file}`);
+    }
+  }
   const changes: DependencyChange[] = [];
+  // A package that moved between the index and another source is one change, not a removal and an
+  // addition (nor a new source beside it: the change says where from).
+  const baseSource = new Map(base.sources.map((src) => [src.name, src]));
+  const headSource = new Map(head.sources.map((src) => [src.name, src]));
+  const movedSource = new Set<NewSource>();
   for (const [name, now] of head.packages) {
+    if (leftOut.has(name)) continue;
     const before = base.packages.get(name);
-    if (!before) {
-      changes.push({ name, kind: 'added', from: null, to: joined(now.versions), file: now.file });
+    const was = baseSource.get(name);
+    if (!before && was && !head.sources.some((src) => src.name === name)) {
+      changes.push({ name, kind: 'source', from: null, to: joined(now.versions), file: now.file, fromSource: was.url, ...withRanges(undefined, now) });
       continue;
     }
-    const kind = kindOf(before.versions, now.versions);
-    if (kind) changes.push({ name, kind, from: joined(before.versions), to: joined(now.versions), file: now.file });
+    if (!before) {
+      changes.push({ name, kind: 'added', from: null, to: joined(now.versions), file: now.file, ...withRanges(undefined, now) });
+      continue;
+    }
+    const kind = kindOf(before, now);
+    const detail = kind === null ? sameVersionDetail(before, now) : null;
+    if (kind || detail) changes.push({ name, kind: kind ?? 'changed', from: joined(before.versions), to: joined(now.versions), file: now.file, ...withRanges(before, now), ...(detail ? { detail } : {}) });
   }
   for (const [name, before] of base.packages) {
-    if (!head.packages.has(name)) changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file });
+    if (head.packages.has(name) || leftOut.has(name)) continue;
+    const now = headSource.get(name);
+    if (now && !baseSource.has(name)) {
+      movedSource.add(now);
+      changes.push({ name, kind: 'source', from: joined(before.versions), to: null, file: now.file, ...withRanges(before, undefined), toSource: now.url });
+      continue;
+    }
+    changes.push({ name, kind: 'removed', from: joined(before.versions), to: null, file: before.file, ...withRanges(before, undefined) });
   }
   changes.sort((a, b) => a.name.localeCompare(b.name));
   const knownSources = new Set(base.sources.map((s) => `${s.name} ${s.url}`));
@@ -179,8 +355,8 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
   const knownIndexes = new Set(base.indexes.map(indexKey));
   return {
     changes,
-    newSources: head.sources.filter((s) => !knownSources.has(`${s.name} ${s.url}`)),
+    newSources: head.sources.filter((s) => !knownSources.has(`${s.name} ${s.url}`) && !movedSource.has(s)),
     newIndexUrls: head.indexes.filter((i) => !knownIndexes.has(indexKey(i))),
-    errors: [...base.errors, ...head.errors],
+    errors: [...base.errors, ...head.errors, ...leftOutLines(leftOut)],
   };
 }

@@ -5,11 +5,17 @@
  * Cards come from the shared card sources (cached for an hour), one failing card never costs the
  * others, and a card that could not read everything is partial and says so (never `ok`). A package
  * that gets no card (several versions at once) is not rated: said, partial, and at least caution.
+ * A package whose requirement at the head is a range is rated by what the range admits
+ * (range-rating.ts): the card of the newest release it admits, never ok when it admits a release
+ * with a known advisory, not rated when that cannot be told. One moved from the index to a VCS, URL
+ * or path source is caution (OUTSIDE_INDEX): nothing rates what it installs.
  */
 import { errorLine } from '../../error-line.js';
-import { buildCards, parsePackageArg, type CardSources, type PackageCard, type PackageRequest } from '../../packages/card.js';
+import { mapLimit } from '../../http.js';
+import { buildCards, parsePackageArg, whyFailed, type CardSources, type PackageCard, type PackageRequest } from '../../packages/card.js';
 import type { Verdict } from '../../packages/verdict.js';
-import type { DependencyChange, DependencyDiff } from './diff.js';
+import { changeKindLabel, shownSide, type DependencyChange, type DependencyDiff } from './diff.js';
+import { admittedReason, rateRange, type AdmittedAdvisory } from './range-rating.js';
 
 export interface ReviewedChange extends DependencyChange {
   /** Null for removals, and for a change whose card could not be asked (`unrated` says why). */
@@ -64,6 +70,7 @@ function summarise(card: PackageCard): NonNullable<ReviewedChange['card']> {
  */
 function requestFor(change: DependencyChange): PackageRequest | string {
   if (change.to?.includes(',')) return 'several versions at once';
+  // Only a bare name, when the lockfile's version is not one a card can ask about; a range goes through rateRange.
   try {
     return parsePackageArg(change.to ? `${change.name}==${change.to}` : change.name);
   } catch {
@@ -75,19 +82,53 @@ function requestFor(change: DependencyChange): PackageRequest | string {
   }
 }
 
+/** What a range admits, added to the card of its newest release: never ok with a known advisory admitted, partial when the advisories were not vouched for. */
+function withRange(summary: NonNullable<ReviewedChange['card']>, ranges: readonly string[], admitted: readonly AdmittedAdvisory[], warnings: readonly string[]): NonNullable<ReviewedChange['card']> {
+  if (admitted.length === 0 && warnings.length === 0) return summary;
+  const verdict: Verdict = RANK[summary.verdict] >= RANK.caution ? summary.verdict : 'caution';
+  const reasons = [...(admitted.length ? [admittedReason(ranges, admitted)] : []), ...warnings.map((w) => `partial: ${w}`), ...summary.reasons];
+  const advisories = [...new Set([...summary.advisories, ...admitted.map((a) => a.id)])];
+  return { ...summary, verdict, reasons, advisories, partial: summary.partial || warnings.length > 0 };
+}
+
+/**
+ * A package the head installs from a VCS, URL or path source instead of the index: no card rates
+ * what is there (PyPI's releases are not what is installed), so it is caution, saying why.
+ */
+const OUTSIDE_INDEX: NonNullable<ReviewedChange['card']> = {
+  verdict: 'caution',
+  partial: false,
+  reasons: ['now installed from outside the index: no card or advisory covers what is there, check the source'],
+  advisories: [],
+  similarTo: null,
+};
+
+type Asked = { request: PackageRequest; admitted: AdmittedAdvisory[]; warnings: string[] } | string;
+
+async function ask(change: DependencyChange, sources: CardSources): Promise<Asked> {
+  if (change.to === null && change.toRange?.length) {
+    const rating = await rateRange(change.name, change.toRange, sources);
+    return 'unrated' in rating ? rating.unrated : rating;
+  }
+  const request = requestFor(change);
+  return typeof request === 'string' ? request : { request, admitted: [], warnings: [] };
+}
+
 export async function reviewDependencies(diff: DependencyDiff, sources: CardSources): Promise<DependencyReview> {
-  const asked = diff.changes.filter((c) => c.kind !== 'removed').map((c) => [c, requestFor(c)] as const);
-  const carded = asked.filter((a): a is readonly [DependencyChange, PackageRequest] => typeof a[1] !== 'string');
-  const cards = await buildCards(carded.map(([, request]) => request), sources);
-  const byChange = new Map(carded.map(([c], i) => [c, cards[i]!]));
+  const moved = diff.changes.filter((c) => c.kind !== 'removed' && c.toSource === undefined);
+  // A few at a time, as the cards are built; a failure costs only its change (not rated, saying why).
+  const asked = await mapLimit(moved, 4, async (c) => [c, await ask(c, sources).catch((err: unknown) => whyFailed(err))] as const);
+  const carded = asked.filter((a): a is readonly [DependencyChange, Exclude<Asked, string>] => typeof a[1] !== 'string');
+  const cards = await buildCards(carded.map(([, a]) => a.request), sources);
+  const byChange = new Map(carded.map(([c, a], i) => [c, withRange(summarise(cards[i]!), c.toRange ?? [], a.admitted, a.warnings)]));
   const unrated = new Map(asked.filter((a): a is readonly [DependencyChange, string] => typeof a[1] === 'string'));
   const changes = diff.changes.map((c): ReviewedChange => {
-    const card = byChange.get(c);
+    const card = c.toSource !== undefined ? { ...OUTSIDE_INDEX, reasons: [...OUTSIDE_INDEX.reasons] } : byChange.get(c);
     const why = unrated.get(c);
-    return { ...c, card: card ? summarise(card) : null, ...(why ? { unrated: why } : {}) };
+    return { ...c, card: card ?? null, ...(why ? { unrated: why } : {}) };
   });
   // Fail closed: a package that could not be rated is said, and makes the review partial.
-  const errors = [...diff.errors, ...changes.filter((c) => c.unrated).map((c) => `${c.name} ${c.kind}${c.to ? ` to ${c.to}` : ''}: not rated (${c.unrated})`)];
+  const errors = [...diff.errors, ...changes.filter((c) => c.unrated).map((c) => `${c.name} ${changeKindLabel(c.kind)}${shownSide(c, 'to') !== null ? ` to ${shownSide(c, 'to')}` : ''}: not rated (${c.unrated})`)];
   // A file that could not be read, or a package not rated, makes the review at least caution.
   const floor: Verdict = errors.length || diff.newIndexUrls.length || diff.newSources.length ? 'caution' : 'ok';
   const worst = changes.reduce<Verdict>((w, c) => (c.card && RANK[c.card.verdict] > RANK[w] ? c.card.verdict : w), floor);
