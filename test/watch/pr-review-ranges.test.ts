@@ -151,3 +151,17 @@ describe('a range admitting many advisories', () => {
     expect(r.changes[0]!.card!.advisories).toHaveLength(7);
   });
 });
+
+describe('a pin to a release whose version is not PEP 440', () => {
+  it('is never ok while the package has ranged advisories that cannot be compared with it: caution and partial', async () => {
+    await world.close();
+    world = await startPackageWorld({
+      projects: [GOODLIB, ...REQUIREMENTS, { ...FLASK, releases: [{ version: '0.12-internal', uploadTime: '2017-01-01T10:00:00Z' }, ...FLASK.releases] }],
+      records: [osvRecord('PYSEC-T-1', 'flask', { fixed: '2.2.5', severity: 'HIGH' })],
+    });
+    const r = await review({ 'requirements.txt': 'flask==3.0.0\n' }, { 'requirements.txt': 'flask===0.12-internal\n' });
+    expect(r.changes).toEqual([expect.objectContaining({ name: 'flask', from: '3.0.0', to: '0.12-internal' })]);
+    expect(r.changes[0]!.card).toMatchObject({ verdict: 'caution', partial: true });
+    expect(r.verdict).not.toBe('ok');
+  });
+});
