@@ -59,3 +59,24 @@ export function compareText(a: string, b: string): number {
  * nobody reads the order as alphabetical (those go through compareText).
  */
 export const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Whether compareText orders every two of `texts` as compareCodeUnits does, so a native `sort()`
+ * (no comparison called back into JavaScript) gives compareText's order: true when they are all
+ * digits, `-` and lower-case letters (normalized package names), or all digits, `-` and upper-case
+ * letters (advisory ids). In both orders `-` comes before digits and digits before letters, and
+ * a text before the longer texts it starts; letters of one case never tie case-blind.
+ */
+export function ordersByCodeUnits(texts: Iterable<string>): boolean {
+  let lower = true;
+  let upper = true;
+  for (const text of texts) {
+    lower &&= LOWER_CODE_UNIT_SAFE.test(text);
+    upper &&= UPPER_CODE_UNIT_SAFE.test(text);
+    if (!lower && !upper) return false;
+  }
+  return true;
+}
+
+const LOWER_CODE_UNIT_SAFE = /^[a-z0-9-]*$/;
+const UPPER_CODE_UNIT_SAFE = /^[A-Z0-9-]*$/;

@@ -52,11 +52,20 @@ export async function lookUpAliasRatings(source: AdvisorySource, groupLists: Ite
 export function groupSeverity(records: readonly OsvRecord[], packageName: string | undefined, aliasRecords: ReadonlyMap<string, OsvRecord> | undefined): RatedSeverity {
   const own = worstSeverityOf(records, packageName);
   if (own.level !== 'unknown' || aliasRecords === undefined || aliasRecords.size === 0) return own;
-  const held = new Set(records.map((r) => r.id));
-  const aliases = [...new Set(records.flatMap((r) => r.aliases ?? []))]
-    .filter((id) => !held.has(id))
-    .map((id) => aliasRecords.get(id))
-    .filter((r): r is OsvRecord => r !== undefined && !r.withdrawn);
+  // The records the group's aliases name, in the order they are first named. Gathered in one pass,
+  // no sets: asked for every unrated group (most of an audit's, 2,617 of the bench's 2,904), nearly
+  // all one record. An id named twice is its record twice, which changes no worst rating (only a
+  // worse one replaces the one held).
+  const held = records.length === 1 ? null : new Set(records.map((r) => r.id));
+  const onlyId = records[0]?.id;
+  const aliases: OsvRecord[] = [];
+  for (const record of records) {
+    for (const id of record.aliases ?? []) {
+      if (held === null ? id === onlyId : held.has(id)) continue;
+      const alias = aliasRecords.get(id);
+      if (alias !== undefined && !alias.withdrawn) aliases.push(alias);
+    }
+  }
   if (aliases.length === 0) return own;
   const forPackage = packageName === undefined ? own : worstSeverityOf(aliases, packageName);
   return forPackage.level !== 'unknown' ? forPackage : worstSeverityOf(aliases);

@@ -17,7 +17,7 @@ import { unreadableRangeWarnings } from '../advisories/match.js';
 import { checkUncomparableVersions, findUncomparable } from '../advisories/uncompared-versions.js';
 import { lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { dataAge, describeDataAge, type AdvisoryDataAge } from '../advisories/freshness.js';
-import { compareFindings, DEFAULT_UNKNOWN_AS, type Finding, type RatedSeverity } from './findings.js';
+import { DEFAULT_UNKNOWN_AS, sortFindings, type Finding, type RatedSeverity } from './findings.js';
 import { describeExclusion, type Exclusion } from './exclude.js';
 import type { DepwatchFile } from './ignore-file.js';
 import { applyIgnores, type IgnoreNote, type IgnoreRule } from './ignores.js';
@@ -226,7 +226,7 @@ export async function runAudit(input: AuditInput): Promise<AuditResult> {
     const freshnessNow = input.advisories.freshness?.() ?? null;
     const freshness = freshnessNow ? dataAge(freshnessNow, input.now) : null;
     const reasons = partialReasons({ errors: input.load.errors, manifestsRead: input.load.manifests.length, warnings: allWarnings, unreached });
-    const sorted = findings.sort((a, b) => compareFindings(a, b, unknownAs));
+    const sorted = sortFindings(findings, unknownAs);
     return {
       target: input.target,
       dependencies: new Set(dependencies.filter((d) => d.name).map((d) => d.name)).size,

@@ -2,7 +2,7 @@
  * What an audit reports. The JSON form (findingJson) is the CLI contract: add fields freely, never
  * rename or drop one.
  */
-import { compareText } from '../text-order.js';
+import { compareCodeUnits, compareText, ordersByCodeUnits } from '../text-order.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info' | 'unknown';
 
@@ -191,6 +191,67 @@ export function compareFindings(a: Finding, b: Finding, unknownAs: RatedSeverity
     compareText(a.file ?? '', b.file ?? '') ||
     (a.line ?? 0) - (b.line ?? 0)
   );
+}
+
+/**
+ * Sorts `findings` in place as `findings.sort((a, b) => compareFindings(a, b, unknownAs))` does,
+ * and returns it. A cold process pays for every comparison its sort calls back into JavaScript, and
+ * an audit's findings mostly tie on severity, score and kind (the unrated advisories: 2,617 of the
+ * bench's 2,904), settled by package name: that sort was 16,000 compareFindings calls and 11-12 ms
+ * of an audit of 1,000 pins. Here each finding's severity, score, kind and package become one
+ * number, ranked once; the findings are bucketed by it (in their order, as a stable sort keeps
+ * them), the few distinct numbers sorted natively, and only findings sharing one (a package's
+ * advisories of one rating) compared further, by id, file and line as compareFindings does.
+ */
+export function sortFindings(findings: Finding[], unknownAs: RatedSeverity = DEFAULT_UNKNOWN_AS): Finding[] {
+  if (findings.length < 2) return findings;
+  // A score that is not a finite number compares as no order at all (NaN): left to compareFindings itself.
+  if (findings.some((f) => f.cvss != null && !Number.isFinite(f.cvss))) return findings.sort((a, b) => compareFindings(a, b, unknownAs));
+  const ranks = RANKS.get(unknownAs);
+  const packageRank = textRanks(findings.map((f) => f.package ?? ''));
+  const packages = packageRank.size;
+  // Scores worst first: each distinct score's place, -1 (none) last.
+  const scores = Float64Array.from(new Set(findings.map((f) => f.cvss ?? -1))).sort().reverse();
+  const scoreRank = new Map<number, number>();
+  scores.forEach((score, i) => scoreRank.set(score, i));
+  const kinds = KIND_ORDER.length + 1;
+  const buckets = new Map<number, Finding[]>();
+  for (const f of findings) {
+    // Worst first: the highest severity rank (at most RANKS' levels + 1) gets the lowest number.
+    const severity = 8 - (ranks?.get(f.severity) ?? 0);
+    const key = ((severity * scores.length + scoreRank.get(f.cvss ?? -1)!) * kinds + kindRank(f.kind) + 1) * packages + packageRank.get(f.package ?? '')!;
+    const bucket = buckets.get(key);
+    if (bucket === undefined) buckets.set(key, [f]);
+    else bucket.push(f);
+  }
+  const ties = ordersByCodeUnits(findings.map((f) => f.id ?? '')) ? compareTiesByCodeUnits : compareTies;
+  let i = 0;
+  for (const key of Float64Array.from(buckets.keys()).sort()) {
+    const bucket = buckets.get(key)!;
+    if (bucket.length > 1) bucket.sort(ties);
+    for (const f of bucket) findings[i++] = f;
+  }
+  return findings;
+}
+
+/** compareFindings between findings of the same severity, score, kind and package. */
+const compareTies = (a: Finding, b: Finding): number => compareText(a.id ?? '', b.id ?? '') || compareText(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0);
+/** compareTies where compareText orders the ids as their code units (ordersByCodeUnits): no text walked twice per comparison. */
+const compareTiesByCodeUnits = (a: Finding, b: Finding): number => compareCodeUnits(a.id ?? '', b.id ?? '') || compareText(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0);
+
+/** Each distinct text's place in compareText order; texts it finds equal share a place. */
+function textRanks(texts: readonly string[]): Map<string, number> {
+  const distinct = [...new Set(texts)];
+  // Package names are normalized (lower case, digits and `-`): sorted natively, each its own place.
+  if (ordersByCodeUnits(distinct)) return new Map(distinct.sort().map((text, i) => [text, i]));
+  distinct.sort(compareText);
+  const ranks = new Map<string, number>();
+  let rank = 0;
+  for (let i = 0; i < distinct.length; i++) {
+    if (i > 0 && compareText(distinct[i - 1]!, distinct[i]!) !== 0) rank = i;
+    ranks.set(distinct[i]!, rank);
+  }
+  return ranks;
 }
 
 /** Every kind, in report order (the most urgent first). */

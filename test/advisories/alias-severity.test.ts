@@ -42,6 +42,25 @@ describe('rating an advisory from its aliases', () => {
     });
   });
 
+  it('takes the first alias record named with the worst rating, never the group\'s own records or a withdrawn one', () => {
+    const record = (id: string, more: Partial<OsvRecord>): OsvRecord => ({ id, modified: '2024-01-01T00:00:00Z', ...more });
+    const rated = (id: string, severity: string, more: Partial<OsvRecord> = {}) => record(id, { database_specific: { severity }, ...more });
+    const aliases = new Map<string, OsvRecord>([
+      ['GHSA-high-1', rated('GHSA-high-1', 'HIGH')],
+      ['GHSA-high-2', rated('GHSA-high-2', 'HIGH')],
+      ['GHSA-gone', rated('GHSA-gone', 'CRITICAL', { withdrawn: '2024-02-01T00:00:00Z' })],
+      // The group's own id, rated in the alias table: the group's record is what counts for it.
+      ['PYSEC-own', rated('PYSEC-own', 'CRITICAL')],
+      ['PYSEC-other', rated('PYSEC-other', 'CRITICAL')],
+    ]);
+    const one = record('PYSEC-own', { aliases: ['PYSEC-own', 'GHSA-gone', 'GHSA-high-2', 'GHSA-high-1', 'GHSA-high-2', 'CVE-unknown'] });
+    expect(groupSeverity([one], 'pkg', aliases)).toEqual({ level: 'high', score: null, vector: null, source: 'GHSA-high-2' });
+    // Two records: neither one's id counts as an alias of the group, whichever of them names it.
+    const other = record('PYSEC-other', { aliases: ['PYSEC-own', 'GHSA-high-1'] });
+    expect(groupSeverity([one, other], 'pkg', aliases)).toEqual({ level: 'high', score: null, vector: null, source: 'GHSA-high-2' });
+    expect(groupSeverity([record('PYSEC-own', { aliases: ['PYSEC-other'] }), record('PYSEC-other', { aliases: ['PYSEC-own'] })], 'pkg', aliases)).toEqual({ level: 'unknown', score: null, vector: null, source: null });
+  });
+
   it('asks only for the aliases of groups no record of theirs rates', () => {
     const rated = [...fixtureRecords().values()].find((r) => r.severity?.length && r.aliases?.length);
     expect(rated).toBeDefined();

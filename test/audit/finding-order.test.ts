@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareFindings, type Finding } from '../../src/audit/findings.js';
+import { compareFindings, KIND_ORDER, sortFindings, UNKNOWN_AS_LEVELS, type Finding, type Severity } from '../../src/audit/findings.js';
 import { installedPackages } from '../../src/audit/context.js';
 import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
-import { compareCodeUnits, compareText } from '../../src/text-order.js';
+import { compareCodeUnits, compareText, ordersByCodeUnits } from '../../src/text-order.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
   kind: 'unpinned',
@@ -49,6 +49,59 @@ describe('the order of findings', () => {
       expect(run.stderr).toBe('');
       expect(run.stdout.trim(), locale).toBe('aafire Été idna yarl zeep');
     }
+  });
+});
+
+describe('sortFindings', () => {
+  let seed = 7;
+  const pick = <T>(items: readonly T[]): T => items[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % items.length]!;
+  const severities: Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'unknown'];
+  const randomFindings = (count: number, packages: readonly (string | null)[], ids: readonly (string | undefined)[], scores: readonly (number | null)[]) =>
+    Array.from({ length: count }, () =>
+      finding({ kind: pick(KIND_ORDER), severity: pick(severities), cvss: pick(scores), package: pick(packages), id: pick(ids), file: pick([null, 'a.txt', 'B.txt', 'b/c.txt']), line: pick([null, 1, 2, 10]) }),
+    );
+  const byCompareFindings = (findings: Finding[], unknownAs: (typeof UNKNOWN_AS_LEVELS)[number]) => [...findings].sort((a, b) => compareFindings(a, b, unknownAs));
+
+  it('puts findings in the order compareFindings does, ties kept in their order, for every way of counting unrated ones', () => {
+    const normalized = ['django', 'django-x', 'aiohttp', 'a', 'a-1', '1a', 'tensorflow-gpu', null];
+    const anyNames = [...normalized, 'Django', 'zope_x', 'zope.x', 'Été', 'e\u0301t', ''];
+    const upperIds = ['PYSEC-2021-1', 'PYSEC-2021-10', 'GHSA-X', 'CVE-2020-9', 'MAL-1', undefined];
+    const anyIds = [...upperIds, 'GHSA-abcd-ef01', 'ghsa-ABCD', 'pysec-2021-1'];
+    const scores = [null, 9.8, 7.5, 7.5, 0, 10, 5.3];
+    for (const [packages, ids] of [[normalized, upperIds], [anyNames, upperIds], [normalized, anyIds], [anyNames, anyIds]] as const) {
+      for (const unknownAs of UNKNOWN_AS_LEVELS) {
+        const findings = randomFindings(400, packages, ids, scores);
+        const expected = byCompareFindings(findings, unknownAs);
+        const sorted = sortFindings(findings, unknownAs);
+        expect(sorted).toBe(findings); // in place
+        // The same objects in the same places, equal ones included (a stable sort's order).
+        expect(sorted.every((f, i) => f === expected[i])).toBe(true);
+      }
+    }
+  });
+
+  it('leaves scores that are not numbers (no order at all) to compareFindings', () => {
+    const findings = randomFindings(50, ['a', 'b'], ['X-1', 'X-2'], [null, Number.NaN, 5, Number.POSITIVE_INFINITY]);
+    const expected = byCompareFindings(findings, 'high');
+    expect(sortFindings(findings, 'high').every((f, i) => f === expected[i])).toBe(true);
+  });
+});
+
+describe('ordersByCodeUnits', () => {
+  it('says texts sort natively in compareText order only when they do', () => {
+    let seed = 3;
+    const pick = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (const alphabet of ['abz09-', 'ABZ09-', 'aAbB09-', 'ab_.-09', 'ab09-é']) {
+      for (let round = 0; round < 200; round++) {
+        const texts = Array.from({ length: 6 }, () => Array.from({ length: pick(6) }, () => alphabet[pick(alphabet.length)]).join(''));
+        if (ordersByCodeUnits(texts)) expect([...texts].sort(), texts.join(' ')).toEqual([...texts].sort(compareText));
+      }
+    }
+    expect(ordersByCodeUnits(['django', 'tensorflow-gpu', 'a1', ''])).toBe(true);
+    expect(ordersByCodeUnits(['PYSEC-2021-1', 'GHSA-X', 'CVE-1'])).toBe(true);
+    // Cases mixed (`Z` before `a` by code unit, after it case-blind), and `_` (after letters by code unit, before digits by collation).
+    expect(ordersByCodeUnits(['abc', 'ABD'])).toBe(false);
+    expect(ordersByCodeUnits(['a_b', 'a1'])).toBe(false);
   });
 });
 

@@ -201,6 +201,8 @@ function admits(specifier: string, version: string): boolean | null {
  */
 export function upgradeAdvice(pkg: PackageUse, to: string, project: ProjectFiles): UpgradeAdvice {
   const advice = adviceFor(pkg, pkg.entries, to, project);
+  // A release at one place is in one project: nothing to split (most releases of an audit).
+  if (pkg.entries.length < 2) return advice;
   const projects = projectsOf(pkg, project);
   if (projects.length > 1) {
     advice.projects = projects.map(({ name, entries }): ProjectAdvice => {

@@ -3,6 +3,7 @@ import { describeAdvisory } from '../../advisories/description.js';
 import { fixedVersions } from '../../advisories/match.js';
 import { groupSeverity } from '../../advisories/alias-severity.js';
 import { isMaliciousGroup } from '../../advisories/malicious.js';
+import type { OsvRecord } from '../../advisories/types.js';
 import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';
@@ -11,6 +12,15 @@ import { upgradeSentence } from '../fix-wording.js';
 import { placeOf } from '../../place.js';
 import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
 
+/**
+ * Every fixed version the group's records name for the package, de-duplicated, in version order.
+ * One record's list comes that way already (fixedVersions: a copy, de-duplicated and sorted by
+ * version, then by spelling), and most groups are one record: no set to fill and nothing to sort.
+ */
+function groupFixedVersions(records: readonly OsvRecord[], name: string): string[] {
+  if (records.length === 1) return fixedVersions(records[0]!, name);
+  return [...new Set(records.flatMap((r) => fixedVersions(r, name)))].sort(compareVersions);
+}
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
@@ -24,7 +34,8 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     const releases = ctx.registry?.get(pkg.name)?.releases ?? null;
     const fix = smallestFix(pkg.name, pkg.version, known, releases);
     const { locations, omitted: locationsOmitted } = locationsOf(pkg, project);
-    const vulnerabilities = groups.filter((g) => !isMaliciousGroup(g)).length;
+    const malicious = groups.map(isMaliciousGroup);
+    const vulnerabilities = malicious.filter((m) => !m).length;
     // One upgrade for every advisory of the release, so every finding of the package carries the same fix.
     const upgrade: Fix = fix.ok
       ? ((advice) => ({ version: advice.to, text: upgradeSentence(advice, vulnerabilities), advice }))(upgradeAdvice(pkg, fix.version, project))
@@ -37,8 +48,8 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
     };
     if (pkg.entries.length > MAX_LISTED_PLACES) details.locations_omitted = pkg.entries.length - MAX_LISTED_PLACES;
 
-    for (const group of groups) {
-      const malicious = isMaliciousGroup(group);
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
       const severity = groupSeverity(group.records, pkg.name, ctx.aliasRecords);
       // One object literal per finding, no spreads: a large audit makes thousands of them. Its keys
       // keep the order they always had: a sweep stores JSON.stringify(finding) and takes a change
@@ -55,13 +66,13 @@ export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
         cvss: severity.score,
         cvssVector: severity.vector,
         severityFrom: severity.source,
-        fixedVersions: [...new Set(group.records.flatMap((r) => fixedVersions(r, pkg.name)))].sort(compareVersions),
+        fixedVersions: groupFixedVersions(group.records, pkg.name),
         locations,
         locationsOmitted: locationsOmitted || undefined,
         details,
-        kind: malicious ? 'malicious' : 'vulnerability',
-        severity: malicious ? 'critical' : severity.level,
-        fix: malicious
+        kind: malicious[g] ? 'malicious' : 'vulnerability',
+        severity: malicious[g] ? 'critical' : severity.level,
+        fix: malicious[g]
           ? {
               version: null,
               text: `Remove ${pkg.name} now: ${group.id} reports it as malicious. Treat every machine that installed ${pkg.name} ${pkg.version} as compromised and rotate the credentials it could reach.`,
