@@ -133,6 +133,20 @@ describe('Dockerfile', () => {
     expect(JSON.stringify(result.findings)).not.toContain('s3cr3tPa55');
   });
 
+  it('ENV and LABEL take the legacy `KEY value` form when their first word has no `=`, whatever the value holds; ARG has no legacy form', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    const secrets = async (...lines: string[]) =>
+      (await scanFiles({ '.gitignore': '.env\n*.env\n', Dockerfile: [PINNED, ...lines, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-secret-in-build').map((f) => `${f.line} ${f.message.split(' ').slice(0, 2).join(' ')}`);
+    expect(await secrets('ENV API_KEY dGhpcyBpcyBhIHNlY3JldCB0b2tlbiB2YWw=', 'ENV DJANGO_SECRET_KEY k8Jd93hsLq0aZ7xP2mWv+q=w9e')).toEqual(['2 ENV API_KEY', '3 ENV DJANGO_SECRET_KEY']);
+    // The first word has `=`: the new form, each word a setting; `ARG A B` declares two arguments.
+    expect(await secrets('ENV APP=web AUTH_TOKEN="a b=c"', 'ARG MODE SECRET_KEY')).toEqual(['2 ENV AUTH_TOKEN', '3 ARG SECRET_KEY']);
+    const PINNED_ROOT = async (...lines: string[]) =>
+      (await scanFiles({ Dockerfile: [PINNED, ...lines].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => f.line);
+    // A legacy ENV whose value has `=` still sets the variable USER reads; `ARG RUN_AS root` gives RUN_AS no default.
+    expect(await PINNED_ROOT('ENV RUN_AS root', 'ENV OPTS a=b', 'USER $RUN_AS')).toEqual([4]);
+    expect(await PINNED_ROOT('ARG RUN_AS root', 'USER $RUN_AS')).toEqual([]);
+  });
+
   it('a final non-root USER, pinned images and stage references pass; ending as root is high', async () => {
     const good = await scanFiles({
       'docker/api.Dockerfile': [

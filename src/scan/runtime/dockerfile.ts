@@ -199,10 +199,15 @@ function endsWithEscape(line: string, escape: string): boolean {
   return t.endsWith(escape) && !t.trimStart().startsWith('#');
 }
 
-/** `KEY=value KEY2="v 2"` or the legacy `KEY value` form of ENV / LABEL; ARG gives `NAME[=default]`. */
-export function keyValues(args: string): { key: string; value: string | null }[] {
+/**
+ * The settings of an ENV, LABEL or ARG, by BuildKit's rules: ENV and LABEL take `KEY=value
+ * KEY2="v 2"`, or the legacy `KEY value` (the rest of the line, `=` and all) when their first word
+ * has no `=` (`ENV API_KEY abc=` sets API_KEY to `abc=`); ARG has no legacy form, each word is
+ * `NAME[=default]`.
+ */
+export function keyValues(keyword: string, args: string): { key: string; value: string | null }[] {
   const out: { key: string; value: string | null }[] = [];
-  if (!args.includes('=')) {
+  if (keyword !== 'ARG' && !(shellWords(args)[0] ?? '').includes('=')) {
     const [key, ...rest] = args.split(/\s+/);
     if (key) out.push({ key, value: rest.length ? rest.join(' ') : null });
     return out;

@@ -40,14 +40,14 @@ function variablesBefore(df: Dockerfile, stage: Stage, at: number): Map<string, 
   const chain: Stage[] = [];
   for (let s = parentOf(df, stage); s && chain.length < 20; s = parentOf(df, s)) chain.unshift(s);
   for (const s of chain) {
-    for (const ins of s.instructions) if (ins.keyword === 'ENV') for (const { key, value } of keyValues(ins.args.slice(0, 10_000))) vars.set(key, value);
+    for (const ins of s.instructions) if (ins.keyword === 'ENV') for (const { key, value } of keyValues(ins.keyword, ins.args.slice(0, 10_000))) vars.set(key, value);
   }
   const global = new Map<string, string | null>();
-  for (const ins of df.preamble) if (ins.keyword === 'ARG') for (const { key, value } of keyValues(ins.args.slice(0, 10_000))) global.set(key, value);
+  for (const ins of df.preamble) if (ins.keyword === 'ARG') for (const { key, value } of keyValues(ins.keyword, ins.args.slice(0, 10_000))) global.set(key, value);
   const fromEnv = new Set(vars.keys());
   for (const ins of stage.instructions.slice(0, at)) {
     if (ins.keyword !== 'ENV' && ins.keyword !== 'ARG') continue;
-    for (const { key, value } of keyValues(ins.args.slice(0, 10_000))) {
+    for (const { key, value } of keyValues(ins.keyword, ins.args.slice(0, 10_000))) {
       if (ins.keyword === 'ENV') {
         vars.set(key, value === null ? null : substitute(value, vars));
         fromEnv.add(key);
