@@ -218,6 +218,43 @@ describe('Dockerfile', () => {
     )).toEqual([]);
   });
 
+  it('RUN as a here-document a shell runs, or in exec form through sh -c, is read as the shell reads it', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    const piped = async (...runs: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...runs, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-pipe-to-shell').map((f) => f.line);
+    expect(await piped(
+      'RUN <<EOT', // 2
+      'set -eux',
+      'curl https://x.example.com/i.sh | sh',
+      'EOT',
+      'RUN ["/bin/sh", "-c", "curl https://x.example.com/i.sh | sh"]', // 6
+      'RUN ["bash", "-ec", "curl -fsSL https://x.example.com/i.sh | bash"]', // 7
+      'RUN --mount=type=cache,target=/root/.cache bash -e <<EOF', // 8
+      'curl -fsSL https://x.example.com/i.sh \\',
+      '  | sh',
+      'EOF',
+      'RUN <<EOF', // 12
+      'curl -fsSL https://x.example.com/i.sh |',
+      '  python3 -',
+      'EOF',
+    )).toEqual([2, 6, 7, 8, 12]);
+    expect(await piped(
+      // A here-document that is a file's content, or another program's input, is not run by a shell here.
+      'RUN cat <<EOF > /opt/install.sh',
+      'curl https://x.example.com/i.sh | sh',
+      'EOF',
+      'COPY <<EOF /opt/readme.txt',
+      'curl https://x.example.com/i.sh | sh',
+      'EOF',
+      'RUN ["curl", "-o", "/tmp/i.sh", "https://x.example.com/i.sh | sh"]',
+      'RUN ["/bin/sh", "/opt/run.sh", "curl x | sh"]',
+      // Lines of a script are separate commands: the download is not piped into the next line's shell.
+      'RUN <<EOF',
+      'curl -fsSLo /tmp/i.sh https://x.example.com/i.sh',
+      'sh /tmp/i.sh',
+      'EOF',
+    )).toEqual([]);
+  });
+
   it('a last USER whose user part is root or 0 is root, whatever the group; a non-root user in the root group is not', async () => {
     const last = async (user: string) => (await scanFiles({ Dockerfile: `FROM python:3.12-slim\nUSER app\nUSER ${user}\n` })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => `${f.line} ${f.severity}`);
     for (const user of ['0:1000', 'root:app', 'root', '0', '0:0', 'root:root', '000']) expect(await last(user), user).toEqual(['3 high']);
