@@ -259,6 +259,9 @@ describe('Dockerfile', () => {
     const last = async (user: string) => (await scanFiles({ Dockerfile: `FROM python:3.12-slim\nUSER app\nUSER ${user}\n` })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => `${f.line} ${f.severity}`);
     for (const user of ['0:1000', 'root:app', 'root', '0', '0:0', 'root:root', '000']) expect(await last(user), user).toEqual(['3 high']);
     for (const user of ['app:root', '1000:0', 'rooter', '10001', 'app']) expect(await last(user), user).toEqual([]);
+    // BuildKit's lexer removes the quotes: `USER "root"` and `USER 'root':app` are root.
+    for (const user of ['"root"', "'root':app", '"${NOBODY:-root}"', 'ro"ot"']) expect(await last(user), user).toEqual(['3 high']);
+    expect(await last('"app"')).toEqual([]);
   });
 
   it('parses continuations, comments and here-documents like docker does', () => {

@@ -3,7 +3,7 @@
  * or through a variable whose default is root (`ARG APP_USER=root` then `USER ${APP_USER}`).
  */
 import type { DockerfileRule } from '../rule.js';
-import { keyValues, type Dockerfile, type Stage } from '../dockerfile.js';
+import { keyValues, shellWords, unquote, type Dockerfile, type Stage } from '../dockerfile.js';
 import { isRootUser } from '../users.js';
 
 interface LastUser {
@@ -21,8 +21,10 @@ function lastUser(df: Dockerfile, stage: Stage, depth = 0): LastUser | null {
   const at = stage.instructions.findLastIndex((i) => i.keyword === 'USER');
   if (at !== -1) {
     const last = stage.instructions[at]!;
-    const value = last.args.split(/\s+/)[0] ?? '';
-    return { value, line: last.line, column: last.column, resolved: value.includes('$') ? substitute(value, variablesBefore(df, stage, at)) : value };
+    // The user is one shell word, quotes removed as BuildKit's lexer removes them: `USER "root"` is root.
+    const value = shellWords(last.args.slice(0, 1_000))[0] ?? '';
+    const resolved = value.includes('$') ? substitute(value, variablesBefore(df, stage, at)) : value;
+    return { value, line: last.line, column: last.column, resolved: resolved === null ? null : unquote(resolved) };
   }
   const parent = parentOf(df, stage);
   return parent && depth < 20 ? lastUser(df, parent, depth + 1) : null;
