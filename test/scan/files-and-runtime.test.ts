@@ -133,6 +133,21 @@ describe('Dockerfile', () => {
     expect(JSON.stringify(result.findings)).not.toContain('s3cr3tPa55');
   });
 
+  it('ENV and LABEL take the legacy `KEY value` form when their first word has no `=`, whatever the value holds; ARG has no legacy form', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    // The runtime rule alone: in a scan, a value the secret scanner also finds is reported as that secret instead.
+    const secrets = async (...lines: string[]) =>
+      scanRuntime('Dockerfile', [PINNED, ...lines, 'USER app'].join('\n') + '\n').findings.filter((f) => f.info.id === 'docker-secret-in-build').map((f) => `${f.line} ${f.message.split(' ').slice(0, 2).join(' ')}`);
+    expect(await secrets('ENV API_KEY dGhpcyBpcyBhIHNlY3JldCB0b2tlbiB2YWw=', 'ENV DJANGO_SECRET_KEY k8Jd93hsLq0aZ7xP2mWv+q=w9e')).toEqual(['2 ENV API_KEY', '3 ENV DJANGO_SECRET_KEY']);
+    // The first word has `=`: the new form, each word a setting; `ARG A B` declares two arguments.
+    expect(await secrets('ENV APP=web AUTH_TOKEN="a b=c"', 'ARG MODE SECRET_KEY')).toEqual(['2 ENV AUTH_TOKEN', '3 ARG SECRET_KEY']);
+    const PINNED_ROOT = async (...lines: string[]) =>
+      (await scanFiles({ Dockerfile: [PINNED, ...lines].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => f.line);
+    // A legacy ENV whose value has `=` still sets the variable USER reads; `ARG RUN_AS root` gives RUN_AS no default.
+    expect(await PINNED_ROOT('ENV RUN_AS root', 'ENV OPTS a=b', 'USER $RUN_AS')).toEqual([4]);
+    expect(await PINNED_ROOT('ARG RUN_AS root', 'USER $RUN_AS')).toEqual([]);
+  });
+
   it('a final non-root USER, pinned images and stage references pass; ending as root is high', async () => {
     const good = await scanFiles({
       'docker/api.Dockerfile': [
@@ -204,10 +219,50 @@ describe('Dockerfile', () => {
     )).toEqual([]);
   });
 
+  it('RUN as a here-document a shell runs, or in exec form through sh -c, is read as the shell reads it', async () => {
+    const PINNED = 'FROM python:3.12-slim@sha256:' + 'a'.repeat(64);
+    const piped = async (...runs: string[]) => (await scanFiles({ Dockerfile: [PINNED, ...runs, 'USER app'].join('\n') + '\n' })).findings.filter((f) => f.rule === 'docker-pipe-to-shell').map((f) => f.line);
+    expect(await piped(
+      'RUN <<EOT', // 2
+      'set -eux',
+      'curl https://x.example.com/i.sh | sh',
+      'EOT',
+      'RUN ["/bin/sh", "-c", "curl https://x.example.com/i.sh | sh"]', // 6
+      'RUN ["bash", "-ec", "curl -fsSL https://x.example.com/i.sh | bash"]', // 7
+      'RUN --mount=type=cache,target=/root/.cache bash -e <<EOF', // 8
+      'curl -fsSL https://x.example.com/i.sh \\',
+      '  | sh',
+      'EOF',
+      'RUN <<EOF', // 12
+      'curl -fsSL https://x.example.com/i.sh |',
+      '  python3 -',
+      'EOF',
+    )).toEqual([2, 6, 7, 8, 12]);
+    expect(await piped(
+      // A here-document that is a file's content, or another program's input, is not run by a shell here.
+      'RUN cat <<EOF > /opt/install.sh',
+      'curl https://x.example.com/i.sh | sh',
+      'EOF',
+      'COPY <<EOF /opt/readme.txt',
+      'curl https://x.example.com/i.sh | sh',
+      'EOF',
+      'RUN ["curl", "-o", "/tmp/i.sh", "https://x.example.com/i.sh | sh"]',
+      'RUN ["/bin/sh", "/opt/run.sh", "curl x | sh"]',
+      // Lines of a script are separate commands: the download is not piped into the next line's shell.
+      'RUN <<EOF',
+      'curl -fsSLo /tmp/i.sh https://x.example.com/i.sh',
+      'sh /tmp/i.sh',
+      'EOF',
+    )).toEqual([]);
+  });
+
   it('a last USER whose user part is root or 0 is root, whatever the group; a non-root user in the root group is not', async () => {
     const last = async (user: string) => (await scanFiles({ Dockerfile: `FROM python:3.12-slim\nUSER app\nUSER ${user}\n` })).findings.filter((f) => f.rule === 'docker-root-user').map((f) => `${f.line} ${f.severity}`);
     for (const user of ['0:1000', 'root:app', 'root', '0', '0:0', 'root:root', '000']) expect(await last(user), user).toEqual(['3 high']);
     for (const user of ['app:root', '1000:0', 'rooter', '10001', 'app']) expect(await last(user), user).toEqual([]);
+    // BuildKit's lexer removes the quotes: `USER "root"` and `USER 'root':app` are root.
+    for (const user of ['"root"', "'root':app", '"${NOBODY:-root}"', 'ro"ot"']) expect(await last(user), user).toEqual(['3 high']);
+    expect(await last('"app"')).toEqual([]);
   });
 
   it('parses continuations, comments and here-documents like docker does', () => {

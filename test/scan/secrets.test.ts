@@ -241,6 +241,27 @@ describe('passwords and high-entropy values', () => {
     expect(config.message).not.toContain(PASSWORD);
   });
 
+  it('a Dockerfile\'s legacy `ENV NAME value` assigns too, its value\'s own `=` and all; only after ENV at the start of a line', async () => {
+    const result = await scanFiles({
+      Dockerfile: [
+        'FROM python:3.12-slim@sha256:' + 'a'.repeat(64),
+        'ENV API_KEY dGhpcyBpcyBhIHNlY3JldCB0b2tlbiB2YWw=', // 2
+        'ENV DJANGO_SECRET_KEY k8Jd93hsLq0aZ7xP2mWv+q=w9e', // 3
+        `  env AUTH_TOKEN ${RANDOM}`, // 4
+        'ENV API_TOKEN $API_TOKEN',
+        `RUN echo ENV API_KEY ${RANDOM}`,
+        `LABEL api_key ${RANDOM}`,
+        'USER app',
+      ].join('\n'),
+      'notes.txt': `ENV API_KEY ${RANDOM}\n`,
+    });
+    expect(rules(result)).toEqual(['Dockerfile:2 secret-assigned', 'Dockerfile:3 secret-assigned', 'Dockerfile:4 secret-assigned']);
+    expect(result.findings.find((f) => f.line === 3)!.secret!.kind).toBe('value of DJANGO_SECRET_KEY');
+    // One finding a line: the secret (with its fingerprint), not docker-secret-in-build beside it.
+    expect(result.findings.filter((f) => f.file === 'Dockerfile' && f.line! <= 4).map((f) => f.rule)).toEqual(['secret-assigned', 'secret-assigned', 'secret-assigned']);
+    expect(JSON.stringify(result.findings)).not.toContain('k8Jd93hsLq0aZ7xP2mWv');
+  });
+
   it('a password in a URL whose host is reserved for documentation (example.com, .example, .test, .invalid) opens nothing: not reported', async () => {
     const result = await scanFiles({
       'app/urls.py': [

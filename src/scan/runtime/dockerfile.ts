@@ -14,6 +14,8 @@ export interface Instruction {
   /** 1-based line of the keyword. */
   line: number;
   column: number;
+  /** The bodies of the here-documents it opens (`RUN <<EOF` … `EOF`), in order, lines joined with `\n`; absent when none. */
+  hereDocuments?: string[];
 }
 
 export interface Stage {
@@ -73,11 +75,14 @@ export function parseDockerfile(text: string): Dockerfile {
     const space = joined.search(/\s/);
     const keyword = (space === -1 ? joined : joined.slice(0, space)).toUpperCase();
     const args = space === -1 ? '' : joined.slice(space + 1).trim();
-    instructions.push({ keyword, args, line: start + 1, column });
+    const instruction: Instruction = { keyword, args, line: start + 1, column };
+    instructions.push(instruction);
     // Here-documents: their bodies follow the instruction, one after the other, each up to a line
     // that is exactly its delimiter (after leading tabs, for `<<-`), as BuildKit reads them.
     for (const heredoc of hereDocuments(keyword, args)) {
+      const bodyStart = i;
       while (i < lines.length && (heredoc.chomp ? lines[i]!.replace(/^\t+/, '') : lines[i]!) !== heredoc.delimiter) i++;
+      (instruction.hereDocuments ??= []).push(lines.slice(bodyStart, i).join('\n'));
       if (i === lines.length) {
         // BuildKit refuses the file ("unterminated heredoc"); what follows was not read as instructions.
         const word = heredoc.delimiter.length > 40 ? `${heredoc.delimiter.slice(0, 40)}…` : heredoc.delimiter;
@@ -139,21 +144,24 @@ function hereDocuments(keyword: string, args: string): { delimiter: string; chom
 }
 
 /** Exec form: after any `--flag`s, a JSON array of strings. */
-function isExecForm(args: string): boolean {
+const isExecForm = (args: string): boolean => execFormWords(args) !== null;
+
+/** The words of an exec-form instruction (`RUN ["sh", "-c", "make"]`, after any `--flag`s); null for shell form. */
+export function execFormWords(args: string): string[] | null {
   const flag = /--\S*\s*/y;
   let start = 0;
   while (flag.test(args)) start = flag.lastIndex;
-  if (!args.startsWith('[', start)) return false;
+  if (!args.startsWith('[', start)) return null;
   try {
     const value: unknown = JSON.parse(args.slice(start));
-    return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
 /** A shell line split into words as written (quotes and backslashes kept): blanks inside quotes or after a backslash do not split. */
-function shellWords(line: string): string[] {
+export function shellWords(line: string): string[] {
   const words: string[] = [];
   let start = -1;
   let quote: '"' | "'" | null = null;
@@ -178,7 +186,7 @@ function shellWords(line: string): string[] {
 }
 
 /** A shell word's value: quotes removed, backslash escapes resolved (`"EOF"`, `'EOF'`, `E\OF` are EOF). */
-function unquote(word: string): string {
+export function unquote(word: string): string {
   let out = '';
   let quote: '"' | "'" | null = null;
   for (let k = 0; k < word.length; k++) {
@@ -199,10 +207,15 @@ function endsWithEscape(line: string, escape: string): boolean {
   return t.endsWith(escape) && !t.trimStart().startsWith('#');
 }
 
-/** `KEY=value KEY2="v 2"` or the legacy `KEY value` form of ENV / LABEL; ARG gives `NAME[=default]`. */
-export function keyValues(args: string): { key: string; value: string | null }[] {
+/**
+ * The settings of an ENV, LABEL or ARG, by BuildKit's rules: ENV and LABEL take `KEY=value
+ * KEY2="v 2"`, or the legacy `KEY value` (the rest of the line, `=` and all) when their first word
+ * has no `=` (`ENV API_KEY abc=` sets API_KEY to `abc=`); ARG has no legacy form, each word is
+ * `NAME[=default]`.
+ */
+export function keyValues(keyword: string, args: string): { key: string; value: string | null }[] {
   const out: { key: string; value: string | null }[] = [];
-  if (!args.includes('=')) {
+  if (keyword !== 'ARG' && !(shellWords(args)[0] ?? '').includes('=')) {
     const [key, ...rest] = args.split(/\s+/);
     if (key) out.push({ key, value: rest.length ? rest.join(' ') : null });
     return out;

@@ -1,11 +1,18 @@
 /**
  * docker compose services and Kubernetes containers, normalised to what the least-privilege rules
  * ask: limits, read-only root filesystem, privileged, running as root. YAML is read with the
- * project's `yaml` library (core schema, bounded aliases); every position points at the YAML line.
+ * project's `yaml` library (core schema), aliases and merge keys as compose and kubectl read them
+ * (resolved-yaml.ts); every position points at the YAML line.
+ *
+ * A value that comes through an alias or a merge key is placed where it is written, at its anchor
+ * (`privileged: true` inside `x-common: &common`), not at the `*common` that brings it in: that is
+ * the line to change, and the line whose text shows the setting. Each service or container that
+ * shares it still gets its own finding, naming it.
  */
 import type { Document, LineCounter, Node as YamlNode, YAMLMap } from 'yaml';
 import { errorLine } from '../../error-line.js';
 import { QUIET_YAML, yaml } from '../../yaml.js';
+import { ResolvedDocument } from './resolved-yaml.js';
 import { isRootUser } from './users.js';
 
 export interface Where {
@@ -41,14 +48,14 @@ export function isDockerSocket(source: string): boolean {
 }
 
 /** The host side of a compose volume: `src:dst[:mode]` or `{ type: bind, source: … }`; null for named volumes and anonymous ones. */
-function composeVolumeSource(item: unknown): { source: string; node: YamlNode } | null {
+function composeVolumeSource(view: ResolvedDocument, item: unknown): { source: string; node: YamlNode } | null {
   if (yaml().isScalar(item) && typeof item.value === 'string') {
     // The host side ends at the first `:` outside a `${…}`; a lone `/data` is an anonymous volume.
     const host = /^(\$\{[^}]{0,200}\}|[^:]*):/.exec(item.value);
     return host ? { source: host[1]!, node: item } : null;
   }
   if (yaml().isMap(item)) {
-    const source = scalarAt(item, ['source']);
+    const source = scalarAt(view, item, ['source']);
     return source && typeof source.value === 'string' ? { source: source.value, node: source.node } : null;
   }
   return null;
@@ -92,25 +99,32 @@ const whereOf = (counter: LineCounter, node: YamlNode | null | undefined, fallba
   return { line: pos.line, column: pos.col };
 };
 
-/** A scalar's value at a path inside a map (no alias expansion beyond the node itself). */
-function scalarAt(map: YAMLMap | null | undefined, path: string[]): { value: unknown; node: YamlNode } | null {
+/** A scalar's value at a path inside a map, through aliases and merge keys. */
+function scalarAt(view: ResolvedDocument, map: YAMLMap | null | undefined, path: string[]): { value: unknown; node: YamlNode } | null {
   let node: unknown = map;
   for (const key of path) {
     if (!yaml().isMap(node)) return null;
-    node = node.get(key, true);
+    node = view.get(node, key);
   }
   if (node === undefined || node === null || yaml().isMap(node) || yaml().isSeq(node)) return null;
   const scalar = node as YamlNode & { value?: unknown };
   return { value: scalar.value, node: scalar };
 }
 
-function mapAt(map: YAMLMap | null | undefined, path: string[]): YAMLMap | null {
+function mapAt(view: ResolvedDocument, map: YAMLMap | null | undefined, path: string[]): YAMLMap | null {
   let node: unknown = map;
   for (const key of path) {
     if (!yaml().isMap(node)) return null;
-    node = node.get(key, true);
+    node = view.get(node, key);
   }
   return yaml().isMap(node) ? node : null;
+}
+
+/** A document's resolved reading, or why compose and kubectl would not read it (a parse error, an alias with no anchor). */
+function readable(doc: Document.Parsed, counter: LineCounter): ResolvedDocument | string {
+  if (doc.errors.length) return yamlError(doc);
+  const view = new ResolvedDocument(doc, (offset) => counter.linePos(offset));
+  return view.error ?? view;
 }
 
 /** Services of a docker compose file. */
@@ -119,35 +133,39 @@ export function composeContainers(text: string): WorkloadParse {
   const containers: ContainerSpec[] = [];
   const errors: string[] = [];
   for (const doc of documents) {
-    if (doc.errors.length) {
-      errors.push(yamlError(doc));
+    const view = readable(doc, counter);
+    if (typeof view === 'string') {
+      errors.push(view);
       continue;
     }
-    const services = mapAt(doc.contents as YAMLMap, ['services']);
-    if (!services) continue;
-    for (const pair of services.items) {
-      const service = pair.value;
+    const found: ContainerSpec[] = [];
+    const services = mapAt(view, doc.contents as YAMLMap, ['services']);
+    for (const { key, value: service } of services ? view.entries(services) : []) {
       if (!yaml().isMap(service)) continue;
-      const name = String((pair.key as { value?: unknown })?.value ?? pair.key);
-      const at = whereOf(counter, pair.key as YamlNode, { line: 1, column: 1 });
-      const limit = (key: string, legacy: string[]) => scalarAt(service, ['deploy', 'resources', 'limits', key]) !== null || legacy.some((l) => scalarAt(service, [l]) !== null);
-      const privileged = scalarAt(service, ['privileged']);
-      const user = scalarAt(service, ['user']);
-      const volumes = service.get('volumes', true);
-      const socket = yaml().isSeq(volumes) ? volumes.items.map(composeVolumeSource).find((v) => v !== null && isDockerSocket(v.source)) : undefined;
-      const networkMode = scalarAt(service, ['network_mode']);
-      containers.push({
+      const name = String((key as { value?: unknown })?.value ?? key);
+      const at = whereOf(counter, key as YamlNode, { line: 1, column: 1 });
+      const limit = (key: string, legacy: string[]) =>
+        scalarAt(view, service, ['deploy', 'resources', 'limits', key]) !== null || legacy.some((l) => scalarAt(view, service, [l]) !== null);
+      const privileged = scalarAt(view, service, ['privileged']);
+      const user = scalarAt(view, service, ['user']);
+      const volumes = view.get(service, 'volumes');
+      const socket = yaml().isSeq(volumes) ? view.items(volumes).map((v) => composeVolumeSource(view, v)).find((v) => v !== null && isDockerSocket(v.source)) : undefined;
+      const networkMode = scalarAt(view, service, ['network_mode']);
+      found.push({
         platform: 'compose',
         name: `service ${name}`,
         at,
         limits: { cpu: limit('cpus', ['cpus', 'cpu_quota']), memory: limit('memory', ['mem_limit']) },
-        readOnlyRootFilesystem: scalarAt(service, ['read_only'])?.value === true,
+        readOnlyRootFilesystem: scalarAt(view, service, ['read_only'])?.value === true,
         privileged: privileged?.value === true ? whereOf(counter, privileged.node, at) : null,
         runsAsRoot: user && isRootUser(user.value) ? { ...whereOf(counter, user.node, at), how: `user: ${String(user.value)}` } : null,
         dockerSocket: socket ? { ...whereOf(counter, socket.node, at), source: socket.source } : null,
         hostNetwork: networkMode?.value === 'host' ? { ...whereOf(counter, networkMode.node, at), how: 'network_mode: host' } : null,
       });
     }
+    // A merge key given something other than maps is known only once a lookup went through it.
+    if (view.error) errors.push(view.error);
+    else containers.push(...found);
   }
   return { containers, errors };
 }
@@ -158,67 +176,80 @@ export function kubernetesContainers(text: string): WorkloadParse {
   const containers: ContainerSpec[] = [];
   const errors: string[] = [];
   for (const doc of documents) {
-    if (doc.errors.length) {
-      errors.push(yamlError(doc));
+    const view = readable(doc, counter);
+    if (typeof view === 'string') {
+      errors.push(view);
       continue;
     }
     const root = doc.contents;
     if (!yaml().isMap(root)) continue;
+    const found: ContainerSpec[] = [];
     // `kind: List` (what `kubectl get -o yaml` writes, and typed lists such as DeploymentList) holds its
-    // objects under `items`; lists inside lists are read to a few levels, each object once.
+    // objects under `items`; lists inside lists are read to a few levels, each object once (an
+    // object named by an alias twice is the same object: read once, so aliases of lists of
+    // aliases cannot multiply the work).
     const objects: { map: YAMLMap; depth: number }[] = [{ map: root, depth: 0 }];
+    const read = new Set<YAMLMap>();
     while (objects.length > 0) {
       const { map, depth } = objects.pop()!;
-      const items = /List$/.test(String(scalarAt(map, ['kind'])?.value)) ? map.get('items', true) : undefined;
+      if (read.has(map)) continue;
+      read.add(map);
+      const items = /List$/.test(String(scalarAt(view, map, ['kind'])?.value)) ? view.get(map, 'items') : undefined;
       if (!yaml().isSeq(items)) {
-        workloadContainers(map, counter, containers);
+        workloadContainers(view, map, counter, found);
         continue;
       }
       if (depth >= MAX_LIST_DEPTH) continue;
       // Pushed last to first, so objects are read in the file's order.
-      for (let i = items.items.length - 1; i >= 0; i--) {
-        const item = items.items[i];
+      const list = view.items(items);
+      for (let i = list.length - 1; i >= 0; i--) {
+        const item = list[i];
         if (yaml().isMap(item)) objects.push({ map: item, depth: depth + 1 });
       }
     }
+    if (view.error) errors.push(view.error);
+    else containers.push(...found);
   }
   return { containers, errors };
 }
 
 /** The containers of one Kubernetes object, when it is a workload. */
-function workloadContainers(root: YAMLMap, counter: LineCounter, containers: ContainerSpec[]): void {
-  const kind = scalarAt(root, ['kind'])?.value;
-  if (typeof kind !== 'string' || !scalarAt(root, ['apiVersion'])) return;
+function workloadContainers(view: ResolvedDocument, root: YAMLMap, counter: LineCounter, containers: ContainerSpec[]): void {
+  const kind = scalarAt(view, root, ['kind'])?.value;
+  if (typeof kind !== 'string' || !scalarAt(view, root, ['apiVersion'])) return;
   const podPath = POD_TEMPLATES[kind];
   if (!podPath) return;
-  const pod = mapAt(root, podPath);
+  const pod = mapAt(view, root, podPath);
   if (!pod) return;
-  const workload = `${kind} ${String(scalarAt(root, ['metadata', 'name'])?.value ?? '?')}`;
-  const podNonRoot = scalarAt(pod, ['securityContext', 'runAsNonRoot']);
-  const hostNetwork = scalarAt(pod, ['hostNetwork']);
+  const workload = `${kind} ${String(scalarAt(view, root, ['metadata', 'name'])?.value ?? '?')}`;
+  const podNonRoot = scalarAt(view, pod, ['securityContext', 'runAsNonRoot']);
+  const hostNetwork = scalarAt(view, pod, ['hostNetwork']);
   // Pod volumes that are the Docker socket on the node, by name: a container has it when it mounts that name.
   const socketVolumes = new Map<string, { source: string; node: YamlNode }>();
-  const podVolumes = pod.get('volumes', true);
+  const podVolumes = view.get(pod, 'volumes');
   if (yaml().isSeq(podVolumes)) {
-    for (const v of podVolumes.items) {
+    for (const v of view.items(podVolumes)) {
       if (!yaml().isMap(v)) continue;
-      const name = scalarAt(v, ['name'])?.value;
-      const path = scalarAt(v, ['hostPath', 'path']);
+      const name = scalarAt(view, v, ['name'])?.value;
+      const path = scalarAt(view, v, ['hostPath', 'path']);
       if (typeof name === 'string' && path && typeof path.value === 'string' && isDockerSocket(path.value)) socketVolumes.set(name, { source: path.value, node: path.node });
     }
   }
-  const podUser = scalarAt(pod, ['securityContext', 'runAsUser']);
+  const podUser = scalarAt(view, pod, ['securityContext', 'runAsUser']);
   for (const listKey of ['containers', 'initContainers']) {
-    const list = pod.get(listKey, true);
+    const list = view.get(pod, listKey);
     if (!yaml().isSeq(list)) continue;
-    for (const item of list.items) {
-      if (!yaml().isMap(item)) continue;
-      const name = String(scalarAt(item, ['name'])?.value ?? '?');
+    // `- *app` twice is one container written twice (Kubernetes refuses two of one name): checked once.
+    const read = new Set<YAMLMap>();
+    for (const item of view.items(list)) {
+      if (!yaml().isMap(item) || read.has(item)) continue;
+      read.add(item);
+      const name = String(scalarAt(view, item, ['name'])?.value ?? '?');
       const at = whereOf(counter, item as YamlNode, { line: 1, column: 1 });
-      const privileged = scalarAt(item, ['securityContext', 'privileged']);
+      const privileged = scalarAt(view, item, ['securityContext', 'privileged']);
       // The container's own setting wins over the pod's.
-      const nonRoot = scalarAt(item, ['securityContext', 'runAsNonRoot']) ?? podNonRoot;
-      const user = scalarAt(item, ['securityContext', 'runAsUser']) ?? podUser;
+      const nonRoot = scalarAt(view, item, ['securityContext', 'runAsNonRoot']) ?? podNonRoot;
+      const user = scalarAt(view, item, ['securityContext', 'runAsUser']) ?? podUser;
       let runsAsRoot: ContainerSpec['runsAsRoot'] = null;
       if (nonRoot?.value === false) runsAsRoot = { ...whereOf(counter, nonRoot.node, at), how: 'runAsNonRoot: false' };
       else if (user && Number(user.value) === 0 && user.value !== null && user.value !== '') runsAsRoot = { ...whereOf(counter, user.node, at), how: 'runAsUser: 0' };
@@ -226,11 +257,11 @@ function workloadContainers(root: YAMLMap, counter: LineCounter, containers: Con
         platform: 'kubernetes',
         name: `${workload}, ${listKey === 'initContainers' ? 'init container' : 'container'} ${name}`,
         at,
-        limits: { cpu: scalarAt(item, ['resources', 'limits', 'cpu']) !== null, memory: scalarAt(item, ['resources', 'limits', 'memory']) !== null },
-        readOnlyRootFilesystem: scalarAt(item, ['securityContext', 'readOnlyRootFilesystem'])?.value === true,
+        limits: { cpu: scalarAt(view, item, ['resources', 'limits', 'cpu']) !== null, memory: scalarAt(view, item, ['resources', 'limits', 'memory']) !== null },
+        readOnlyRootFilesystem: scalarAt(view, item, ['securityContext', 'readOnlyRootFilesystem'])?.value === true,
         privileged: privileged?.value === true ? whereOf(counter, privileged.node, at) : null,
         runsAsRoot,
-        dockerSocket: mountedSocket(item, socketVolumes, counter, at),
+        dockerSocket: mountedSocket(view, item, socketVolumes, counter, at),
         hostNetwork: hostNetwork?.value === true ? { ...whereOf(counter, hostNetwork.node, at), how: 'hostNetwork: true' } : null,
       });
     }
@@ -238,13 +269,13 @@ function workloadContainers(root: YAMLMap, counter: LineCounter, containers: Con
 }
 
 /** The Docker socket volume a Kubernetes container mounts (volumeMounts naming a hostPath volume of the socket), placed at the mount. */
-function mountedSocket(container: YAMLMap, socketVolumes: Map<string, { source: string; node: YamlNode }>, counter: LineCounter, at: Where): ContainerSpec['dockerSocket'] {
+function mountedSocket(view: ResolvedDocument, container: YAMLMap, socketVolumes: Map<string, { source: string; node: YamlNode }>, counter: LineCounter, at: Where): ContainerSpec['dockerSocket'] {
   if (socketVolumes.size === 0) return null;
-  const mounts = container.get('volumeMounts', true);
+  const mounts = view.get(container, 'volumeMounts');
   if (!yaml().isSeq(mounts)) return null;
-  for (const m of mounts.items) {
+  for (const m of view.items(mounts)) {
     if (!yaml().isMap(m)) continue;
-    const name = scalarAt(m, ['name']);
+    const name = scalarAt(view, m, ['name']);
     const volume = typeof name?.value === 'string' ? socketVolumes.get(name.value) : undefined;
     if (volume) return { ...whereOf(counter, name!.node, at), source: volume.source };
   }

@@ -9,7 +9,7 @@
  * overlap, so the work per input character is bounded.
  */
 import { isCommittedEnvFile, isEnvTemplate } from '../files/env-files.js';
-import { isCodePath, isExamplePath, isPythonPath, isTestPath } from '../paths.js';
+import { isCodePath, isDockerfilePath, isExamplePath, isPythonPath, isTestPath } from '../paths.js';
 import type { Report } from '../rule.js';
 import type { Confidence, ScanSeverity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
@@ -58,6 +58,8 @@ interface Dialect {
   shell: boolean;
   /** Markdown and reStructuredText: a backtick closes inline code, so it ends an unquoted value. */
   markup: boolean;
+  /** Dockerfiles: `ENV NAME value` (the legacy form, no `=` after the name) sets NAME to value. */
+  dockerfile: boolean;
 }
 
 export interface SecretScanContext {
@@ -193,6 +195,7 @@ export function scanSecrets(ctx: SecretScanContext): SecretReport[] {
     python: isPythonPath(path) || /\.pyi$|\.ipynb$/i.test(path),
     shell: /\.(?:sh|bash|zsh|ksh)$/i.test(path),
     markup: /\.(?:md|markdown|mdx|rst)$/i.test(path),
+    dockerfile: isDockerfilePath(path),
   };
   // Secret-named settings, everywhere (tests and examples too: see `relaxed`).
   SECRET_NAME.lastIndex = 0;
@@ -434,6 +437,10 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   else if (text[i] === ':' && text[i + 1] !== ':') {
     i += 1;
     colon = true;
+  } else if (dialect.dockerfile && spaced && isLegacyEnvName(text, s)) {
+    // `ENV API_KEY dGhp…=`: BuildKit's legacy form, the value after a blank (its own `=` and all).
+    const found = literalAt(text, i, dialect, { comparison: false, shellAssignment: false });
+    return found && { name, shown: true, ...found };
   } else return pairedValue(text, s, e, name, dialect);
   while (text[i] === ' ' || text[i] === '\t') i++;
   if (dialect.python && colon && !quotedKey && (text[i] === '"' || text[i] === "'")) {
@@ -459,6 +466,13 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
   const found = literalAt(text, i, dialect, { comparison, shellAssignment });
   return found && { name, shown: plausibleKey(text, s, e), ...found, comparison };
+}
+
+/** Whether the identifier at `s` is the first word after a Dockerfile's `ENV` at the start of a line (a bounded look-behind). */
+function isLegacyEnvName(text: string, s: number): boolean {
+  const from = Math.max(0, s - 40);
+  const m = /(?:^|\n)[ \t]*ENV[ \t]+$/i.exec(text.slice(from, s));
+  return m !== null && (m[0].startsWith('\n') || from === 0 || text[from - 1] === '\n');
 }
 
 /**

@@ -9,6 +9,7 @@
  * Linear: the command is split once at its pipes, and each part is looked at a bounded number of times
  * (its start against RUNNER and a bounded number of its words).
  */
+import { execFormWords, type Instruction } from '../dockerfile.js';
 import type { DockerfileRule } from '../rule.js';
 
 const DOWNLOADER = /(?:^|[\s;&(/])(?:curl|wget)(?=\s|$)/;
@@ -34,9 +35,11 @@ export const rule: DockerfileRule = {
     for (const stage of df.stages) {
       for (const ins of stage.instructions) {
         if (ins.keyword !== 'RUN') continue;
-        const command = ins.args.slice(0, 20_000);
-        if (!/curl|wget/.test(command)) continue;
-        if (!pipesDownloadIntoRunner(command) && !SUBSTITUTED.test(command)) continue;
+        const downloadsIntoRunner = shellCommands(ins).some((text) => {
+          const command = text.slice(0, 20_000);
+          return /curl|wget/.test(command) && (pipesDownloadIntoRunner(command) || SUBSTITUTED.test(command));
+        });
+        if (!downloadsIntoRunner) continue;
         report({
           line: ins.line,
           column: ins.column,
@@ -47,6 +50,41 @@ export const rule: DockerfileRule = {
     }
   },
 };
+
+/** Shells an exec-form RUN may start by name (`["/bin/sh", "-c", "…"]`). */
+const SHELL = /^(?:\/(?:usr\/)?(?:local\/)?bin\/)?(?:sh|bash|zsh|dash|ash|ksh)$/;
+
+/**
+ * The shell text a RUN runs: its shell form as written; in exec form, the script a shell is given
+ * with -c (`["/bin/sh", "-c", "curl … | sh"]`; any other program runs no pipeline); and the bodies
+ * of its here-documents when a shell runs them, as BuildKit does for a RUN that is only `<<EOF`,
+ * or a shell reading its script on stdin (`RUN bash -e <<EOF`). A body is one script: lines
+ * continued with a backslash or after a pipe are joined, other line ends separate commands.
+ */
+function shellCommands(ins: Instruction): string[] {
+  const exec = execFormWords(ins.args);
+  if (exec) {
+    if (!SHELL.test(exec[0] ?? '')) return [];
+    let dashC = false;
+    for (const word of exec.slice(1, 12)) {
+      if (/^-[A-Za-z]+$/.test(word)) dashC ||= word.includes('c');
+      else if (!word.startsWith('--')) return dashC ? [word] : []; // the script given with -c, else a script file
+    }
+    return [];
+  }
+  const commands = [ins.args];
+  if (!ins.hereDocuments) return commands;
+  // The command around the here-documents: its words less flags (--mount=…) and the `<<EOF`s.
+  const rest = ins.args
+    .split(/\s+/, 50)
+    .filter((w) => w !== '' && !w.startsWith('--') && !/^\d*<<-?/.test(w))
+    .join(' ');
+  const runner = RUNNER.exec(rest);
+  if (rest === '' || (runner && /^(?:sh|bash|zsh|dash|ash|ksh)$/.test(runner[1]!) && runsStdin(runner[1]!, rest.slice(runner[0].length)))) {
+    for (const body of ins.hereDocuments) commands.push(body.slice(0, 20_000).replace(/\\\r?\n/g, ' ').replace(/\|[ \t]*\r?\n/g, '| ').replace(/\r?\n/g, ' ; '));
+  }
+  return commands;
+}
 
 /**
  * Whether one part of a pipeline downloads (curl, wget) and a later one runs what it reads, through

@@ -3,7 +3,7 @@
  * or through a variable whose default is root (`ARG APP_USER=root` then `USER ${APP_USER}`).
  */
 import type { DockerfileRule } from '../rule.js';
-import { keyValues, type Dockerfile, type Stage } from '../dockerfile.js';
+import { keyValues, shellWords, unquote, type Dockerfile, type Stage } from '../dockerfile.js';
 import { isRootUser } from '../users.js';
 
 interface LastUser {
@@ -21,8 +21,10 @@ function lastUser(df: Dockerfile, stage: Stage, depth = 0): LastUser | null {
   const at = stage.instructions.findLastIndex((i) => i.keyword === 'USER');
   if (at !== -1) {
     const last = stage.instructions[at]!;
-    const value = last.args.split(/\s+/)[0] ?? '';
-    return { value, line: last.line, column: last.column, resolved: value.includes('$') ? substitute(value, variablesBefore(df, stage, at)) : value };
+    // The user is one shell word, quotes removed as BuildKit's lexer removes them: `USER "root"` is root.
+    const value = shellWords(last.args.slice(0, 1_000))[0] ?? '';
+    const resolved = value.includes('$') ? substitute(value, variablesBefore(df, stage, at)) : value;
+    return { value, line: last.line, column: last.column, resolved: resolved === null ? null : unquote(resolved) };
   }
   const parent = parentOf(df, stage);
   return parent && depth < 20 ? lastUser(df, parent, depth + 1) : null;
@@ -40,14 +42,14 @@ function variablesBefore(df: Dockerfile, stage: Stage, at: number): Map<string, 
   const chain: Stage[] = [];
   for (let s = parentOf(df, stage); s && chain.length < 20; s = parentOf(df, s)) chain.unshift(s);
   for (const s of chain) {
-    for (const ins of s.instructions) if (ins.keyword === 'ENV') for (const { key, value } of keyValues(ins.args.slice(0, 10_000))) vars.set(key, value);
+    for (const ins of s.instructions) if (ins.keyword === 'ENV') for (const { key, value } of keyValues(ins.keyword, ins.args.slice(0, 10_000))) vars.set(key, value);
   }
   const global = new Map<string, string | null>();
-  for (const ins of df.preamble) if (ins.keyword === 'ARG') for (const { key, value } of keyValues(ins.args.slice(0, 10_000))) global.set(key, value);
+  for (const ins of df.preamble) if (ins.keyword === 'ARG') for (const { key, value } of keyValues(ins.keyword, ins.args.slice(0, 10_000))) global.set(key, value);
   const fromEnv = new Set(vars.keys());
   for (const ins of stage.instructions.slice(0, at)) {
     if (ins.keyword !== 'ENV' && ins.keyword !== 'ARG') continue;
-    for (const { key, value } of keyValues(ins.args.slice(0, 10_000))) {
+    for (const { key, value } of keyValues(ins.keyword, ins.args.slice(0, 10_000))) {
       if (ins.keyword === 'ENV') {
         vars.set(key, value === null ? null : substitute(value, vars));
         fromEnv.add(key);

@@ -18,7 +18,7 @@ export const rule: DockerfileRule = {
     const all = [...df.preamble, ...df.stages.flatMap((s) => s.instructions)];
     for (const ins of all) {
       if (ins.keyword !== 'ENV' && ins.keyword !== 'ARG') continue;
-      for (const { key, value } of keyValues(ins.args.slice(0, 10_000))) {
+      for (const { key, value } of keyValues(ins.keyword, ins.args.slice(0, 10_000))) {
         if (!SECRET_NAME.test(key) || NOT_SECRET.test(key)) continue;
         const hasValue = value !== null && value !== '' && !value.startsWith('$');
         if (ins.keyword === 'ENV' && !hasValue) continue; // ENV TOKEN=$TOKEN: the ARG is reported where it is declared
