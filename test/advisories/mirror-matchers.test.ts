@@ -217,6 +217,21 @@ describe('records handed out from what the mirror derived at import', () => {
     expect(mirror.stats.lazyRecordsLoaded).toBe(1);
   });
 
+  it('keep a package\'s records in id order when some are decoded whole, and leave out one whose stored text is damaged too', async () => {
+    const db = openDb(':memory:');
+    await new AdvisoryMirror(db).importRecords(['PYSEC-1', 'PYSEC-2', 'PYSEC-3', 'PYSEC-4', 'PYSEC-5'].map((id) => record(id)));
+    db.prepare("UPDATE advisories SET derived = NULL WHERE id IN ('PYSEC-2', 'PYSEC-3', 'PYSEC-5')").run();
+    db.prepare("UPDATE advisories SET json = '{\"id\":' WHERE id = 'PYSEC-3'").run();
+
+    const mirror = new AdvisoryMirror(db);
+    const hits = (await mirror.affecting([{ name: 'demo-pkg', version: '1.0' }, { name: 'demo-pkg', version: '2.2' }, { name: 'demo-pkg', version: '3.0' }]));
+
+    expect(hits.get('demo-pkg@1.0')!.map((r) => r.id)).toEqual(['PYSEC-1', 'PYSEC-2', 'PYSEC-4', 'PYSEC-5']);
+    expect(hits.get('demo-pkg@2.2')!.map((r) => r.id)).toEqual(['PYSEC-1', 'PYSEC-2', 'PYSEC-4', 'PYSEC-5']);
+    expect(hits.get('demo-pkg@3.0')).toEqual([]);
+    expect((await mirror.forPackage('Demo_Pkg')).map((r) => r.id)).toEqual(['PYSEC-1', 'PYSEC-2', 'PYSEC-4', 'PYSEC-5']);
+  });
+
   it('audit every fixture advisory without reading one record\'s text, and give the findings reading them whole gives', async () => {
     const records = [...fixtureRecords().values()];
     const lazy = new AdvisoryMirror(openDb(':memory:'));
