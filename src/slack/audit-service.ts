@@ -42,7 +42,7 @@ import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { context } from './blocks/kit.js';
 import { postPlaceholder, replaceThroughResponseUrl, slackErrorCode, type ReplyTarget } from './reply-target.js';
 import { homeView } from './blocks/home.js';
-import { IGNORE_BLOCKS, ignoreModal, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
+import { IGNORE_BLOCKS, ignoreModal, ignoreReplacedNote, ignoreSavedView, readIgnoreSubmission, type StateValues } from './blocks/ignore-modal.js';
 import { ignoredIdWarning } from './blocks/watch-reply.js';
 import { checkIgnoredAdvisory, type AdvisoryCheck } from '../watch/commands.js';
 import type { AccessGate } from '../authz/gate.js';
@@ -610,13 +610,15 @@ export class SlackAuditService {
       const as = `${checked.as}${checked.package ? ` for ${checked.package}` : ''}`;
       return { ack: { response_action: 'errors', errors: { [IGNORE_BLOCKS.advisory]: `${v.advisoryId} is already ignored for ${record.repo} as ${as} (the same advisory): nothing to add.` } } };
     }
-    const warning = ignoredIdWarning(v.advisoryId, checked.data);
     // The ignore and the reply's revised result in one transaction (the audit's row locked).
-    await this.state.addIgnore(
+    // An earlier ignore of the same advisory and package is replaced (a shorter expiry holds), and said.
+    const { replaced } = await this.state.addIgnore(
       { repo: record.repo, advisoryId: v.advisoryId, package: v.package, reason: v.reason, until: v.until, createdBy: input.user, createdAt: now, auditId: record.id },
       (current, rules) => applySlackIgnores(current.result, rules, now),
     );
-    this.options.logger.info({ auditId: record.id, repo: record.repo, advisory: v.advisoryId, user: input.user }, 'ignore stored');
+    this.options.logger.info({ auditId: record.id, repo: record.repo, advisory: v.advisoryId, user: input.user, replaced: replaced?.id }, 'ignore stored');
+    const notes = [ignoredIdWarning(v.advisoryId, checked.data), replaced ? ignoreReplacedNote(record.repo, replaced, v) : null].filter((n): n is string => n !== null);
+    const warning = notes.length ? notes.join('\n') : null;
     // Only a reply the bot posted itself (its channel and ts kept) can be edited: one posted through
     // response_url (a private channel without the bot, a DM) cannot, so the modal says it is saved.
     const { channel, ts } = record;
@@ -625,7 +627,7 @@ export class SlackAuditService {
       ack: undefined,
       followUp: async () => {
         await this.editReply(input.client, record.id, channel, ts);
-        // The edited reply is the confirmation; the warning goes to the one who asked, beside it.
+        // The edited reply is the confirmation; a warning or what was replaced goes to the one who asked, beside it.
         if (warning) await input.client.chat.postEphemeral({ channel, user: input.user, text: warning });
       },
     };

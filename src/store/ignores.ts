@@ -79,14 +79,27 @@ export function ignoreColumnValues(ignore: NewIgnore): unknown[] {
 export class IgnoreStore {
   constructor(private readonly db: Db) {}
 
-  add(ignore: NewIgnore): StoredIgnore {
-    const info = this.db
-      .prepare(
-        `INSERT INTO ignores (repo_key, advisory_id, package, reason, until, created_by, created_at, audit_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(...ignoreColumnValues(ignore), ignore.auditId ?? null);
-    return ignoreOf(this.db.prepare('SELECT * FROM ignores WHERE id = ?').get(Number(info.lastInsertRowid)) as IgnoreDbRow);
+  /**
+   * Stores an ignore in place of the repository's earlier one of the same advisory (any casing) and
+   * package (or every package), as `/audit ignore` does for a channel: saving the modal again (a
+   * double-click, a Slack retry, a shorter expiry) leaves one row, the last saved. `replaced`: the
+   * ignore it took the place of.
+   */
+  add(ignore: NewIgnore): { ignore: StoredIgnore; replaced: StoredIgnore | null } {
+    return this.db.transaction(() => {
+      const [key, advisoryId, pkg] = ignoreColumnValues(ignore);
+      const previous = this.db
+        .prepare("DELETE FROM ignores WHERE repo_key = ? AND advisory_id = ? COLLATE NOCASE AND IFNULL(package, '') = IFNULL(?, '') RETURNING *")
+        .all(key, advisoryId, pkg) as IgnoreDbRow[];
+      const info = this.db
+        .prepare(
+          `INSERT INTO ignores (repo_key, advisory_id, package, reason, until, created_by, created_at, audit_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(...ignoreColumnValues(ignore), ignore.auditId ?? null);
+      const stored = ignoreOf(this.db.prepare('SELECT * FROM ignores WHERE id = ?').get(Number(info.lastInsertRowid)) as IgnoreDbRow);
+      return { ignore: stored, replaced: previous[0] ? ignoreOf(previous[0]) : null };
+    })();
   }
 
   forRepo(repo: string): StoredIgnore[] {

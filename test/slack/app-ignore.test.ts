@@ -210,3 +210,42 @@ describe('Ignore… under a reply posted through response_url', () => {
     expect(world.slack.violations).toEqual([]);
   });
 });
+
+describe('Ignore… saved again for the same advisory and package', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ env: { DEPWATCH_CODE_SCAN: '0' } });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('keeps one ignore when the modal is submitted twice at once, and a later shorter expiry replaces it, saying what it was', async () => {
+    await world.audit('octo/shop');
+    await waitFor(() => world.slack.callsTo('chat.update')[0], 'the audit');
+    await world.bot.service.idle();
+    const parent = world.channel()[0]!;
+    const ignore = buttons(parent.blocks).find((b) => b.action_id === 'audit_ignore')!;
+    await world.send(blockAction({ actionId: 'audit_ignore', value: ignore.value!, channel: CHANNEL, message_ts: parent.ts }));
+    const opened = await waitFor(() => world.slack.callsTo('views.open')[0], 'views.open');
+    const { private_metadata: sealed } = opened.params.view as { private_metadata: string };
+    const submit = (reason: string, until: string) =>
+      world.send(viewSubmission({ callbackId: 'ignore_submit', privateMetadata: sealed, user: USER, values: ignoreModalValues({ advisory: ADVISORY, reason, until, pkg: 'werkzeug' }) }));
+
+    // A double-click (or Slack's retry): the same form twice at once.
+    await Promise.all([submit('first reason', '2999-12-31'), submit('first reason', '2999-12-31')]);
+    await world.bot.service.idle();
+    expect((await world.bot.service.state.ignoresForRepo('octo/shop')).map((i) => [i.advisoryId, i.package, i.until])).toEqual([[ADVISORY, 'werkzeug', '2999-12-31']]);
+    // Nothing changed the second time, so nothing is said beside the edited reply.
+    expect(world.slack.ephemerals().filter((e) => e.user === USER)).toEqual([]);
+
+    await submit('only until next month', '2027-01-15');
+    await world.bot.service.idle();
+    const stored = await world.bot.service.state.ignoresForRepo('octo/shop');
+    expect(stored.map((i) => [i.advisoryId, i.reason, i.until])).toEqual([[ADVISORY, 'only until next month', '2027-01-15']]);
+    expect((await world.bot.service.state.ignoreRulesForRepo('octo/shop')).map((r) => r.until)).toEqual(['2027-01-15']);
+    const said = await waitFor(() => world.slack.ephemerals().find((e) => e.user === USER), 'what was replaced');
+    expect(said.text).toBe(`:information_source: This replaced the earlier ignore of ${ADVISORY} for werkzeug in octo/shop (was until 2999-12-31, by <@${USER}>: “first reason”).`);
+    expect(world.slack.violations).toEqual([]);
+  });
+});

@@ -101,6 +101,30 @@ describe.each<Dialect>(['sqlite', 'postgres'])('/audit state on %s', (dialect) =
     expect(lookup('octo/other')).toEqual([]);
   });
 
+  it('keeps one ignore per advisory and package: saving it again, even at once on two replicas, replaces the earlier one, so a shorter expiry holds', async () => {
+    const [a, b] = await openStores(dialect);
+    const first = await a.insertAudit(audit());
+    const second = await b.insertAudit(audit());
+    const ignore = (auditId: number, overrides: { advisoryId?: string; package?: string | null; reason?: string; until?: string | null } = {}) => ({
+      repo: 'octo/app', advisoryId: 'PYSEC-1', package: 'django', reason: 'first reason', until: '2999-12-31', createdBy: BOB, createdAt: NOW, auditId, ...overrides,
+    });
+    // A double-click under one reply, and the same advisory saved from another audit of the repository.
+    const saved = await Promise.all([a.addIgnore(ignore(first.id), withIgnores), b.addIgnore(ignore(first.id), withIgnores), b.addIgnore(ignore(second.id), withIgnores)]);
+    expect(saved.filter((s) => s.replaced === null).length).toBeGreaterThanOrEqual(1);
+    expect((await a.ignoresForRepo('octo/app')).map((i) => [i.advisoryId, i.package, i.until])).toEqual([['PYSEC-1', 'django', '2999-12-31']]);
+
+    const shorter = await b.addIgnore(ignore(first.id, { advisoryId: 'pysec-1', package: 'Django', reason: 'only until the upgrade', until: '2027-01-15' }), withIgnores);
+    expect(shorter.replaced).toMatchObject({ advisoryId: 'PYSEC-1', package: 'django', reason: 'first reason', until: '2999-12-31' });
+    expect((await a.ignoresForRepo('OCTO/app')).map((i) => [i.advisoryId, i.reason, i.until])).toEqual([['pysec-1', 'only until the upgrade', '2027-01-15']]);
+    expect((await a.ignoreRulesForRepo('octo/app')).map((r) => r.until)).toEqual(['2027-01-15']);
+
+    // Every package's ignore of the advisory, and another repository's, are other ignores.
+    const everyPackage = await a.addIgnore(ignore(first.id, { package: null }), withIgnores);
+    expect(everyPackage.replaced).toBeNull();
+    expect(await a.ignoresForRepo('octo/app')).toHaveLength(2);
+    expect((await b.addIgnore({ ...ignore(first.id), repo: 'octo/other' }, withIgnores)).replaced).toBeNull();
+  });
+
   it('keeps both revisions when an ignore and the second stage revise one reply at once on two replicas', async () => {
     const [a, b] = await openStores(dialect);
     const stored = await a.insertAudit(audit());

@@ -7,7 +7,7 @@
 import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { isAdvisoryIdForm } from '../../audit/advisory-id.js';
 import { advisoryKindIgnoreRefusal, isAdvisoryKind, isFindingKind, type Finding } from '../../audit/findings.js';
-import { escapeMrkdwn, initialValue, link, plainText, section } from './kit.js';
+import { escapeMrkdwn, initialValue, link, md, plainText, section, truncate } from './kit.js';
 import { showInvisibleControls } from './mrkdwn.js';
 import { osvUrl } from './audit-reply.js';
 
@@ -107,6 +107,26 @@ export function readIgnoreSubmission(values: StateValues, today: string): Ignore
   return { ok: true, value: { advisoryId, reason, until, package: pkg || null } };
 }
 
+/** What an ignore saved over an earlier one of the same advisory and package was (mrkdwn). */
+export interface ReplacedIgnore {
+  advisoryId: string;
+  package: string | null;
+  reason: string;
+  until: string | null;
+  createdBy: string;
+}
+
+/**
+ * Said when a saved ignore took the place of the repository's earlier one (mrkdwn), or null when
+ * nothing it says changed (the same form saved twice: a double-click, a Slack retry).
+ */
+export function ignoreReplacedNote(repo: string, previous: ReplacedIgnore, saved: { reason: string; until: string | null }): string | null {
+  if (previous.reason === saved.reason && previous.until === saved.until) return null;
+  const what = md`${previous.advisoryId}${previous.package ? md` for ${previous.package}` : ''}`;
+  const was = previous.until ? `until ${previous.until}` : 'with no expiry';
+  return md`:information_source: This replaced the earlier ignore of ${what} in ${repo} (was ${was}, by ${md.user(previous.createdBy)}: “${truncate(previous.reason, 200)}”).`.text;
+}
+
 /** Shown in the modal when the reply can't be edited in place (it was posted through response_url). */
 export function ignoreSavedView(advisoryId: string, repo: string, warning: string | null = null): ModalView {
   return {
@@ -115,7 +135,7 @@ export function ignoreSavedView(advisoryId: string, repo: string, warning: strin
     close: plainText('Done', 24),
     blocks: [
       section(`:white_check_mark: *${escapeMrkdwn(advisoryId)}* is ignored for *${escapeMrkdwn(repo)}*. The next \`/audit\` of it lists it as ignored.`),
-      // Already mrkdwn (ignoredIdWarning escapes the id).
+      // Already mrkdwn (ignoredIdWarning and ignoreReplacedNote escape what they quote).
       ...(warning ? [section(warning)] : []),
     ],
   };

@@ -110,14 +110,28 @@ export class PostgresAuditState implements AuditStateStore {
     return inTransaction(this.pool, async (c) => {
       // The audit's row first: the revision below and a second stage finishing elsewhere take turns.
       const locked = await auditById(c, ignore.auditId, true);
+      // In place of the repository's earlier ignore of the advisory and package (migrations/postgres/018
+      // keeps one): deleted first, to say what it was; two replicas saving at once from different
+      // audits meet at the unique index, and the later one updates the row the earlier one stored.
+      const values = ignoreColumnValues(ignore);
+      const previous = (
+        await c.query<IgnoreDbRow>(
+          "DELETE FROM ignores WHERE repo_key = $1 AND lower(advisory_id) = lower($2) AND COALESCE(package, '') = COALESCE($3, '') RETURNING *",
+          values.slice(0, 3),
+        )
+      ).rows[0];
       const row = (
         await c.query<IgnoreDbRow>(
           `INSERT INTO ignores (repo_key, advisory_id, package, reason, until, created_by, created_at, audit_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-          [...ignoreColumnValues(ignore), locked ? ignore.auditId : null],
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (repo_key, (lower(advisory_id)), (COALESCE(package, ''))) DO UPDATE SET
+             advisory_id = excluded.advisory_id, reason = excluded.reason, until = excluded.until,
+             created_by = excluded.created_by, created_at = excluded.created_at, audit_id = excluded.audit_id
+           RETURNING *`,
+          [...values, locked ? ignore.auditId : null],
         )
       ).rows[0]!;
-      return { ignore: ignoreOf(row), audit: locked ? await revise(c, locked, reviseResult) : undefined };
+      return { ignore: ignoreOf(row), replaced: previous ? ignoreOf(previous) : null, audit: locked ? await revise(c, locked, reviseResult) : undefined };
     });
   }
 

@@ -51,7 +51,7 @@ export class SqliteAuditState implements AuditStateStore {
   }
 
   async addIgnore(ignore: NewIgnore & { auditId: number }, revise: ReviseResult) {
-    return this.db.transaction(() => ({ ignore: this.ignores.add(ignore), audit: this.revise(ignore.auditId, revise) }))();
+    return this.db.transaction(() => ({ ...this.ignores.add(ignore), audit: this.revise(ignore.auditId, revise) }))();
   }
 
   async ignoresForRepo(repo: string) {

@@ -41,8 +41,12 @@ export interface AuditStateStore {
   latestAuditForRepo(repo: string): Promise<AuditSummary | undefined>;
 
   // ---------------------------------------------------------------- ignores (per repository)
-  /** Stores an ignore and, in the same transaction, revises the audit it was made from (`ignore.auditId`). */
-  addIgnore(ignore: NewIgnore & { auditId: number }, revise: ReviseResult): Promise<{ ignore: StoredIgnore; audit: AuditRecord | undefined }>;
+  /**
+   * Stores an ignore and, in the same transaction, revises the audit it was made from (`ignore.auditId`).
+   * It replaces the repository's earlier ignore of the same advisory (any casing) and package (or
+   * every package), returned as `replaced`: one row each, however often or at once it is saved.
+   */
+  addIgnore(ignore: NewIgnore & { auditId: number }, revise: ReviseResult): Promise<{ ignore: StoredIgnore; replaced: StoredIgnore | null; audit: AuditRecord | undefined }>;
   ignoresForRepo(repo: string): Promise<StoredIgnore[]>;
   /** The repository's ignores as audit rules. */
   ignoreRulesForRepo(repo: string): Promise<IgnoreRule[]>;
