@@ -31,6 +31,22 @@ export const INCIDENT_HELP = [
   '*`/incident drill [scenario]`* run a tabletop exercise (without a scenario: the list)',
 ].join('\n');
 
+/**
+ * The longest title, action item and closing summary a command may give (an action item and a
+ * summary as long as the incident modals' inputs allow). Longer text is refused with the limit, as
+ * those modals refuse it (Slack enforces their max_length as the person types), rather than cut
+ * unsaid: the person still has everything they wrote and sends it again shorter.
+ */
+export const INCIDENT_TEXT_LIMITS = { title: 150, action: 500, summary: 2000 } as const;
+
+function tooLong(what: keyof typeof INCIDENT_TEXT_LIMITS, text: string): IncidentCommand | null {
+  const max = INCIDENT_TEXT_LIMITS[what];
+  const length = [...text].length;
+  if (length <= max) return null;
+  const name = what === 'title' ? 'An incident title' : what === 'action' ? 'An action item' : 'A closing summary';
+  return { kind: 'error', message: `${name} can have at most ${max} characters; this one has ${length}. Shorten it and send the command again.` };
+}
+
 const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/;
 const MENTION_ALL = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 
@@ -71,7 +87,7 @@ export function parseIncidentCommand(input: string): IncidentCommand {
         rest = rest.slice(word[0].length);
       }
       if (rest.length === 0) return { kind: 'error', message: 'Give the incident a title: `/incident start [severity] <title>`.' };
-      return { kind: 'start', title: rest.slice(0, 150), severity, template };
+      return tooLong('title', rest) ?? { kind: 'start', title: rest, severity, template };
     }
     case 'drill':
       return { kind: 'drill', scenario: tail[0] ?? null };
@@ -105,12 +121,12 @@ export function parseIncidentCommand(input: string): IncidentCommand {
       const owner = userOf(rest);
       const body = rest.replace(MENTION_ALL, (_, u: string) => (u === owner ? '' : `<@${u}>`)).replace(/\s+/g, ' ').trim();
       if (body.length === 0) return { kind: 'error', message: 'Describe the action item: `/incident action <text> [@owner]`.' };
-      return { kind: 'action', id, text: body.slice(0, 500), owner };
+      return tooLong('action', body) ?? { kind: 'action', id, text: body, owner };
     }
     case 'close':
     case 'resolve': {
       const { id, rest } = takeId(afterVerb);
-      return { kind: 'close', id, summary: rest.slice(0, 2000) };
+      return tooLong('summary', rest) ?? { kind: 'close', id, summary: rest };
     }
     default:
       return { kind: 'error', message: `I don't know \`${head}\`.\n${INCIDENT_HELP}` };

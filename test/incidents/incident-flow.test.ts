@@ -4,7 +4,7 @@ import { openIncidentsForHome } from '../../src/incidents/home.js';
 import { SqliteIncidentStore } from '../../src/store/incident-state/sqlite.js';
 import { runReminderTick } from '../../src/incidents/reminders.js';
 import type { IncidentContext } from '../../src/incidents/types.js';
-import { getIncident, getStep, listTimeline } from '../../src/store/incidents.js';
+import { getIncident, getStep, listActionItems, listTimeline } from '../../src/store/incidents.js';
 import { ALICE, BOB, CAROL, CHANNEL, START, startHarness, valueOf, waitFor, type Harness } from './harness.js';
 
 const CONTEXT: IncidentContext = {
@@ -231,6 +231,30 @@ describe('a whole incident over signed HTTP', () => {
     await waitFor(() => h.fake.ephemerals(CHANNEL).length === 6, 'missing incident notice');
     // The garbage value was ignored: the only notice is about the missing incident.
     expect(h.fake.ephemerals(CHANNEL).at(-1)?.text).toBe('That incident or step no longer exists.');
+    expect(h.fake.violations).toEqual([]);
+  });
+
+  it('refuses a title, action item or summary over its limit with one line saying the limit, and starts or records nothing', async () => {
+    const answers = () => h.fake.ephemerals(CHANNEL).map((e) => e.text);
+    await h.command(`start critical ${'x'.repeat(3000)}`);
+    await waitFor(() => answers().length === 1, 'the refusal');
+    expect(answers()[0]).toBe('An incident title can have at most 150 characters; this one has 3000. Shorten it and send the command again.');
+    expect(h.fake.messages(CHANNEL)).toEqual([]);
+
+    // At the limit it is kept whole.
+    const title = `Leaked token ${'y'.repeat(137)}`;
+    await h.command(`start high ${title}`);
+    await waitFor(() => answers().length === 2, 'the start');
+    expect(answers()[1]).toBe(`Started Incident #1: ${title}. You are the commander; hand it over with the menu on the incident message.`);
+
+    await h.command(`action ${'a'.repeat(501)}`);
+    await waitFor(() => answers().length === 3, 'the action refusal');
+    expect(answers()[2]).toBe('An action item can have at most 500 characters; this one has 501. Shorten it and send the command again.');
+    await h.command(`close ${'s'.repeat(2001)}`);
+    await waitFor(() => answers().length === 4, 'the close refusal');
+    expect(answers()[3]).toBe('A closing summary can have at most 2000 characters; this one has 2001. Shorten it and send the command again.');
+    expect(getIncident(h.db, 1)).toMatchObject({ status: 'open' });
+    expect(listActionItems(h.db, 1)).toEqual([]);
     expect(h.fake.violations).toEqual([]);
   });
 });
