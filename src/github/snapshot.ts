@@ -56,6 +56,12 @@ export interface SnapshotOptions {
    */
   admit?: (repository: { owner: string; repo: string; private: boolean }) => void;
   /**
+   * Called once the ref is resolved to a commit (after `admit`), before the tree is read: a Slack
+   * audit shows its "Auditing…" from here, so a ref GitHub does not have is answered to the
+   * requester alone, as a repository it does not show is.
+   */
+  resolved?: () => void;
+  /**
    * Whether to say which branch the ref names (`namedBranch`): one more request, which only a Slack
    * audit needs (its "Watch this repo" follows that branch); sweeps and the CLI leave it off.
    */
@@ -205,6 +211,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
   const refName = ref.branch ?? repoData.default_branch;
   const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
   const namedBranch = ref.branch === undefined || options.nameBranch !== true ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
+  options.resolved?.();
 
   const folders = new Map<string, string | null>();
   const entries = await listTree(octokit, { owner, repo }, sha, { descend, concurrency, maxTreeRequests, stats, errors, folders, call });

@@ -35,7 +35,7 @@ import { WatchStore } from '../store/watches.js';
 import { SqliteWatchState } from '../store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { auditingMessage, auditReply, findByToken, parseFindingButtonValue } from './blocks/audit-reply.js';
-import { errorMessage, failedPlaceholder, undeliveredFailurePlaceholder, type SlackMessage } from './blocks/errors.js';
+import { errorMessage, failedPlaceholder, undeliveredFailurePlaceholder, withdrawnPlaceholder, type SlackMessage } from './blocks/errors.js';
 import { errorLine } from '../error-line.js';
 import { fitMessage, fitView } from './blocks/fit.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
@@ -245,11 +245,14 @@ export class SlackAuditService {
         admit: ({ owner, repo, private: isPrivate }) => {
           const decision = this.options.gate.check(requester, { kind: 'audits', verb: 'post', channel: request.channel, repo: { name: `${owner}/${repo}`, private: isPrivate } });
           if (!decision.allowed) throw new AccessRefusedError(decision.reason);
+        },
+        // Once the ref is a commit too: a typo in it is answered to the requester alone, posting nothing.
+        resolved: () => {
           placing ??= post();
         },
         onFirstStage: (record) => {
           firstStageId = record.id;
-          // After `admit`: the placeholder is posted or on its way.
+          // After `resolved`: the placeholder is posted or on its way.
           firstStage = (placing ??= post())
             .then(async (placed) => {
               if (placed.mode === 'chat') await this.state.setReply(record.id, placed.channel, placed.ts);
@@ -265,8 +268,9 @@ export class SlackAuditService {
       // Whatever happens to the placeholder, shutdown and tests wait for the audit to settle.
       this.track(auditing.then(() => undefined, () => undefined));
       // An admin's placeholder is awaited first (a failed post is the failure told). Anyone else's
-      // exists only once the audit is past `admit`: a refusal, or any failure before GitHub
-      // answered, ends at `await auditing` with nothing posted.
+      // exists only once the audit is past `admit` and its ref is a commit (`resolved`): a refusal, a
+      // repository or ref GitHub does not have, or any failure before GitHub answered, ends at
+      // `await auditing` with nothing posted.
       if (placing) target = await placing;
       const outcome = await auditing;
       // An audit that never asked `admit` (none does today) still posts its placeholder.
@@ -323,10 +327,10 @@ export class SlackAuditService {
     ref: RepoRef,
     requestedBy: string | null,
     unknownAs?: RatedSeverity,
-    stages: { admit?: SnapshotOptions['admit']; onFirstStage?: (record: AuditRecord) => void; channelIgnores?: IgnoreRule[] } = {},
+    stages: { admit?: SnapshotOptions['admit']; resolved?: SnapshotOptions['resolved']; onFirstStage?: (record: AuditRecord) => void; channelIgnores?: IgnoreRule[] } = {},
   ): Promise<AuditOutcome> {
     const { services, db, logger } = this.options;
-    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, reads: (services.runner ?? runHere).reads, ...(stages.admit ? { admit: stages.admit } : {}) });
+    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, reads: (services.runner ?? runHere).reads, ...(stages.admit ? { admit: stages.admit } : {}), ...(stages.resolved ? { resolved: stages.resolved } : {}) });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
     // Manifests `exclude:` kept out were not downloaded, but are there: the audit says what it left out.
     const manifests = [...snapshot.files, ...snapshot.excluded].filter((f) => f.kind === 'manifest');
@@ -517,10 +521,15 @@ export class SlackAuditService {
     const message = fitMessage(errorMessage(error, { now: this.now(), timeZone: this.options.config.timeZone })).first;
     // In a channel the message says only that it failed; a DM (App Home audit) has one reader, who gets the details there.
     let inPlace = request.respond ? fitMessage(failedPlaceholder(label, request.user, error.errorId)).first : message;
+    // A mistake in the request (a repository or ref GitHub does not show, a malformed ref) is the
+    // requester's alone: once they are told privately, the "Auditing…" the channel saw is removed,
+    // as nothing is posted for a request GitHub refuses before the placeholder. One answer, to them.
+    let theirMistake = (error.problem.kind === 'not-visible' || error.problem.kind === 'bad-input') && stagedId === null;
     if (request.respond) {
       try {
         await request.respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
       } catch (err) {
+        theirMistake = false;
         // response_url expires (30 minutes, five posts). A reply the bot posted is still edited below,
         // saying the details did not arrive, instead of "Auditing…" staying for good.
         if (target?.mode === 'respond') throw placeholderStays(err);
@@ -529,6 +538,7 @@ export class SlackAuditService {
         inPlace = fitMessage(undeliveredFailurePlaceholder(label, error.errorId)).first;
       }
     }
+    if (theirMistake && request.respond && target) return this.withdrawPlaceholder(request, target);
     if (target?.mode === 'chat') {
       const { channel, ts } = target;
       const replace = () => request.client.chat.update({ channel, ts, text: inPlace.text, blocks: inPlace.blocks }).then(() => undefined);
@@ -545,6 +555,25 @@ export class SlackAuditService {
         throw placeholderStays(err);
       });
     } else if (!request.respond) await request.client.chat.postMessage({ channel: request.channel, text: message.text, blocks: message.blocks });
+  }
+
+  /** The "Auditing…" placeholder deleted (its requester was told privately why there is no audit); a neutral line when it cannot be. */
+  private async withdrawPlaceholder(request: AuditRequest, target: ReplyTarget): Promise<void> {
+    if (target.mode === 'respond') {
+      await target.respond({ delete_original: true }).catch((err: unknown) => {
+        throw placeholderStays(err);
+      });
+      return;
+    }
+    const { channel, ts } = target;
+    try {
+      await request.client.chat.delete({ channel, ts });
+    } catch (err) {
+      if (slackErrorCode(err) === 'message_not_found') return;
+      this.options.logger.warn({ err, channel, ts }, 'could not delete the audit placeholder; replacing it with a neutral line');
+      const neutral = withdrawnPlaceholder(request.user);
+      await request.client.chat.update({ channel, ts, text: neutral.text, blocks: neutral.blocks });
+    }
   }
 
   // ------------------------------------------------------------------ Ignore…

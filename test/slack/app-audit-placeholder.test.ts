@@ -51,6 +51,19 @@ describe('the /audit placeholder with DEPWATCH_ADMINS set', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('anyone else’s typo in a ref is answered to them alone: no placeholder is posted, as for a repository GitHub does not show', async () => {
+    const posts = world.slack.callsTo('chat.postMessage').length;
+    for (const typo of ['octo/shop@<!channel>', 'octo/nothing-here']) {
+      const { responseId } = await world.audit(typo, { user: MEMBER });
+      const told = await waitFor(() => world.slack.responses.find((r) => r.id === responseId), 'the answer');
+      await settled(world);
+      expect(told.body).toMatchObject({ response_type: 'ephemeral' });
+      expect(world.slack.responses.filter((r) => r.id === responseId)).toHaveLength(1);
+    }
+    expect(world.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+    expect(unhandled).toEqual([]);
+  });
+
   it('anyone else’s placeholder waits for GitHub, then the reply replaces it', async () => {
     const posts = world.slack.callsTo('chat.postMessage').length;
     await world.audit('octo/shop', { user: MEMBER });

@@ -36,10 +36,35 @@ describe('/audit when things go wrong', () => {
   it('unknown repository: "I can\'t see owner/repo with the configured GitHub credentials"', async () => {
     const { shown, errorId } = await failingAudit('nobody/nothing', 40);
     expect(shown).toContain("I can't see nobody/nothing with the configured GitHub credentials");
-    // The "Auditing…" post in the channel says it failed and who has the details.
-    const placeholder = world.channel().find((m) => m.text.includes(errorId));
-    expect(placeholder?.text).toBe(`Could not audit nobody/nothing (error id ${errorId})`);
-    expect(blockText(placeholder?.blocks)).toContain('<@U0ALICE0001> has the details');
+    // A typo is the requester's alone: the "Auditing…" the channel saw (an admin's is posted at once) is deleted.
+    expect(world.channel().filter((m) => m.text.includes('nobody/nothing') || m.text.includes(errorId))).toEqual([]);
+    expect(world.slack.callsTo('chat.delete').at(-1)?.response.ok).toBe(true);
+  });
+
+  it('a ref GitHub does not have: answered to the requester once, and the channel keeps nothing of the typo', async () => {
+    const posts = world.slack.callsTo('chat.postMessage').length;
+    const { responseId } = await world.audit('octo/shop@<!channel>');
+    await waitFor(() => world.slack.responses.find((r) => r.id === responseId), 'the answer');
+    await world.bot.service.idle();
+    const answers = world.slack.responses.filter((r) => r.id === responseId);
+    expect(answers.map((r) => [r.body.response_type, r.body.text])).toEqual([['ephemeral', expect.stringMatching(/^octo\/shop has no branch, tag or commit named "&lt;!channel&gt;" \(error id E-[A-Z0-9]{5}\)$/)]]);
+    // The placeholder was posted (an admin's is, at once), then deleted rather than edited into a failure.
+    const placeholder = world.slack.callsTo('chat.postMessage')[posts];
+    expect(String(placeholder?.params.text)).toContain('octo/shop@&lt;!channel&gt;');
+    expect(world.slack.callsTo('chat.delete').at(-1)?.params).toMatchObject({ channel: CHANNEL, ts: placeholder?.response.ts });
+    expect(world.channel().filter((m) => m.text.includes('channel&gt;'))).toEqual([]);
+    expect(world.slack.violations).toEqual([]);
+  });
+
+  it('a placeholder that cannot be deleted is edited to a neutral line that does not repeat the typo', async () => {
+    world.slack.failNext('chat.delete', 'cant_delete_message');
+    const { responseId } = await world.audit('octo/shop@no-such-branch');
+    await waitFor(() => world.slack.responses.find((r) => r.id === responseId), 'the answer');
+    await world.bot.service.idle();
+    expect(world.slack.responses.filter((r) => r.id === responseId)).toHaveLength(1);
+    const left = world.channel().filter((m) => m.text.startsWith('No audit was run'));
+    expect(left.map((m) => m.text)).toEqual(['No audit was run; <@U0ALICE0001> was told why.']);
+    expect(world.channel().filter((m) => m.text.includes('no-such-branch'))).toEqual([]);
   });
 
   it('no Python manifests: says what was searched and at which commit', async () => {

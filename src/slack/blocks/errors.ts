@@ -92,6 +92,16 @@ export function failedPlaceholder(repo: string, user: string | null, errorId: st
 }
 
 /**
+ * What replaces "Auditing…" when a mistake in the request (a repository or ref GitHub does not show)
+ * was told to the requester privately and the message could not be deleted: neutral, without what
+ * was typed, so the channel does not read one person's typo.
+ */
+export function withdrawnPlaceholder(user: string | null): SlackMessage {
+  const text = user ? `No audit was run; <@${user}> was told why.` : 'No audit was run; the details were sent privately.';
+  return { text, blocks: [context(text)] };
+}
+
+/**
  * The failure in place of a reply whose details could not reach the requester (response_url
  * expired): the channel learns the audit failed, and that the requester was not told why.
  */
