@@ -32,8 +32,8 @@ import type { OutboundMessage, OutboxRow } from '../store/outbox/types.js';
 import type { WatchStateStore } from '../store/watch-state/types.js';
 import { advisoryIdOf, repoKeyOfDisplay, type AffectedRepo, type AlertRow, type FindingRow, type RepoSummary } from '../store/watches.js';
 import { ignoredReason, NO_LONGER_WATCHED, NOT_FOUND, NOT_VISIBLE } from './closed-reasons.js';
-import { announcedWith, newlyHit, planDependencyMessages, withAlertId } from './dependency-alerts.js';
-import { ADVISORY_ALERT, type AdvisoryAlert } from './messages.js';
+import { announcedWith, newlyHit, planDependencyMessages, summaryMessageKey, withAlertId } from './dependency-alerts.js';
+import { ADVISORY_ALERT, type AdvisoriesSummary, type AdvisoryAlert } from './messages.js';
 
 export interface AlertDecisionOptions {
   /** The watch state and its outbox (SQLite or PostgreSQL): each alert change is one transaction there. */
@@ -214,7 +214,11 @@ export async function decideAlerts(channel: string, options: AlertDecisionOption
     const rows = openByAdvisory.get(alert.advisoryId);
     if (rows && newlyHit(alert, rows).length > 0 && (await saidByDependencyOnly(alert))) dependencyOnly.add(alert.clientKey);
   }
-  const byDependency = planDependencyMessages({ channel, openByAdvisory, alerts, dependencyOnly, summaries, unknownAs, ...(options.offerFixPrs ? { offerFixPrs: true } : {}) });
+  // What summaries of this sweep already say (one read for the channel's repositories): a crash or
+  // another replica may have written one, and the advisories it names are said by it.
+  const summaryRows = await state.outbox.rowsByKey([...new Set([...openByAdvisory.values()].flat().map((r) => summaryMessageKey(channel, r.repo, summaries.get(r.repo)?.checkedAt)))]);
+  const summariesWritten = new Map([...summaryRows].map(([key, row]) => [key, new Set((row.data as Partial<AdvisoriesSummary>).advisoryIds ?? [])]));
+  const byDependency = planDependencyMessages({ channel, openByAdvisory, alerts, dependencyOnly, summaries, unknownAs, summariesWritten, ...(options.offerFixPrs ? { offerFixPrs: true } : {}) });
   /**
    * The messages announcing a change of an alert: an edit of its own message; for one only a
    * dependency message said, its first post when it newly hits a repository where it may alert (an

@@ -67,6 +67,11 @@ export interface WeeklyDigest {
   repos: WeeklyRepo[];
   totals: { major: number; minor: number; patch: number; yanked: number; repos: number };
   registryUnavailable: boolean;
+  /**
+   * Pins whose releases could not be read (not on the index, or the registry did not answer for
+   * them): never counted as up to date (absent: none).
+   */
+  unchecked?: number;
   /** Packages whose health worsened since the channel's last weekly digest (absent: not followed). */
   health?: HealthChanges;
   /** Repositories whose stored packages are not the whole story (absent: every one was checked in full). */
@@ -75,12 +80,17 @@ export interface WeeklyDigest {
 
 export function buildWeeklyDigest(input: { repos: { repo: string; packages: StoredPackage[] }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; oldestPerRepo?: number }): WeeklyDigest {
   const totals = { major: 0, minor: 0, patch: 0, yanked: 0, repos: input.repos.length };
+  let unchecked = 0;
   const repos = input.repos.map(({ repo, packages }): WeeklyRepo => {
     const out: WeeklyRepo = { repo, outdated: [], yanked: [], oldestPins: [] };
     for (const p of packages) {
       const info = input.registry?.get(p.name);
       const where = p.entries[0];
-      if (!info || !where) continue;
+      if (!where) continue;
+      if (!info) {
+        unchecked++; // no release data: whether it is behind is unknown, so it is said, never all clear
+        continue;
+      }
       const pinned = info.releases.find((r) => r.version === p.version) ?? info.releases.find((r) => isValidVersion(r.version) && isValidVersion(p.version) && compareVersions(r.version, p.version) === 0);
       if (pinned?.yanked) {
         out.yanked.push({ package: p.name, version: p.version, reason: pinned.yankedReason, file: where.file, line: where.line });
@@ -98,7 +108,7 @@ export function buildWeeklyDigest(input: { repos: { repo: string; packages: Stor
     out.oldestPins = out.oldestPins.sort((a, b) => b.ageDays - a.ageDays).slice(0, input.oldestPerRepo ?? 5);
     return out;
   });
-  return { generatedAt: input.now.toISOString(), repos, totals, registryUnavailable: input.registry === null };
+  return { generatedAt: input.now.toISOString(), repos, totals, registryUnavailable: input.registry === null, ...(input.registry !== null && unchecked > 0 ? { unchecked } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

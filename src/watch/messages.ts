@@ -64,6 +64,35 @@ export interface DependencyAdvisories {
 export const DEPENDENCY_ADVISORIES_KEPT = 50;
 
 /**
+ * One repository about which an alerts run would post ALERT_SUMMARY_FROM or more messages (one
+ * commit pinning many vulnerable releases): one message summarising the advisories new to the
+ * channel there instead (dependency-alerts.ts). Each is recorded as alerted in the channel with this
+ * message as its announcement (said once, never again); `/audit` lists them all. Keyed by channel,
+ * repository and sweep, so replicas, and a run again after a crash, write it once.
+ */
+export const ADVISORIES_SUMMARY = 'advisories-summary';
+
+export interface AdvisoriesSummary {
+  /** How the repository is shown (`owner/name`, or with its branch). */
+  repo: string;
+  repoUrl: string | null;
+  unknownAs?: RatedSeverity;
+  /** How many advisories it says (one row each: an advisory summarised for one repository once). */
+  total: number;
+  /** How many of them at each level, as rated (the channel's unknownAs says how unrated ones count). */
+  bySeverity: Partial<Record<string, number>>;
+  /** In how many packages. */
+  packages: number;
+  /** Every advisory it says: a run that plans it again (a crash, a replica) tells what it already said. */
+  advisoryIds: string[];
+  /** The worst few, worst first (ADVISORIES_SUMMARY_NAMED at most). */
+  worst: { id: string; severity: string; package: string; version: string; summary: string; malicious: boolean }[];
+}
+
+/** Advisories a summary names; the rest are counted. */
+export const ADVISORIES_SUMMARY_NAMED = 5;
+
+/**
  * What a sweep found for the first time in a watched repository's code: hardcoded secrets (any
  * severity) and other code findings at high or critical. Alerted at once, once.
  */

@@ -12,7 +12,8 @@ import { SqliteOutbox } from '../../src/store/outbox/sqlite.js';
 import { WatchStore, type StoredPackage } from '../../src/store/watches.js';
 import { buildMonthlyDigest, buildWeeklyDigest, runDigest, type DigestOptions } from '../../src/watch/digests.js';
 import { planDependencyMessages } from '../../src/watch/dependency-alerts.js';
-import { monthlyDigestLayout } from '../../src/slack/blocks/digest.js';
+import { monthlyDigestLayout, weeklyDigestLayout } from '../../src/slack/blocks/digest.js';
+import { blockText } from '../slack/app-world.js';
 import { project, registryOf, release } from '../audit/helpers.js';
 import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { scanTree } from '../../src/scan/scan.js';
@@ -372,5 +373,19 @@ describe('a digest through the outbox', () => {
     const posts = f.callsTo('chat.postMessage').map((c) => c.time);
     for (let i = 1; i < posts.length; i++) expect(posts[i]! - posts[i - 1]!).toBeGreaterThanOrEqual(290);
     expect(f.violations).toEqual([]);
+  });
+});
+
+describe('weekly dependency updates with packages the registry knows nothing of', () => {
+  it('counts and says them, and gives no all-clear while any is unknown', () => {
+    const registry = new Map([['requests', project('requests', [release('2.31.0', '2023-05-22T00:00:00Z')])]]) as Map<string, ReturnType<typeof project> | null>;
+    registry.set('ghost', null);
+    const digest = buildWeeklyDigest({ repos: [{ repo: 'octo/app', packages: [pkg('ghost', '1.0.0'), pkg('phantom', '2.0.0')] }], registry, now: new Date('2025-03-03T09:00:00Z') });
+    expect(digest.unchecked).toBe(2);
+    const layout = weeklyDigestLayout(digest, { timeZone: 'UTC' });
+    expect(layout.summary.text).toContain('⚠️ 2 packages could not be checked for updates');
+    expect(blockText(layout.summary.blocks)).toContain('2 packages could not be checked for updates: not on the index, or the registry did not answer for them.');
+    expect(blockText(layout.details.blocks)).not.toContain('Everything is on its latest release. 🎉');
+    expect(blockText(layout.details.blocks)).toContain('2 packages could not be checked for updates');
   });
 });

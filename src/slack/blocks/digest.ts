@@ -109,6 +109,7 @@ const notCheckedText = (n: NotFullyChecked | undefined) =>
 
 /** "None. 🎉" only when everything was checked; otherwise what it is: nothing found in what was (`caveat`: what was not). */
 const allClear = (text: string, caveat: string | null) => (caveat ? `${text.replace(/\.? 🎉$/, '')} in what was checked; ⚠️ ${caveat} (see the summary).` : text);
+const uncheckedWords = (n: number) => `${plural(n, 'package')} could not be checked for updates`;
 const reposCaveat = (n: NotFullyChecked | undefined) => caveats(n?.sweep && 'sweeps were partial', n?.repos.length ? `${plural(n.repos.length, 'repository', 'repositories')} not fully checked` : null);
 /** The caveats of one digest, as one clause, or null when there are none. */
 const caveats = (...parts: (string | null | false | undefined)[]) => parts.filter((p): p is string => Boolean(p)).join('; ') || null;
@@ -143,6 +144,7 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
         ? '⚠️ PyPI could not be read: release data is missing from this digest.'
         : `${plural(outdatedRepos, 'repository', 'repositories')} of ${t.repos} ${outdatedRepos === 1 ? 'has' : 'have'} updates waiting. Details in the thread.`,
     ),
+    ...(d.unchecked ? [context(`⚠️ ${uncheckedWords(d.unchecked)}: not on the index, or the registry did not answer for them.`)] : []),
     ...notCheckedBlocks(d.notChecked),
   ];
   const details: KnownBlock[] = [];
@@ -164,11 +166,11 @@ export function weeklyDigestLayout(d: WeeklyDigest, options: LayoutOptions): Dig
     }
     details.push(...detailsList(`*${escapeMrkdwn(repo.repo)}*`, lines));
   }
-  if (details.length === 0) details.push(section(allClear('Everything is on its latest release. 🎉', caveats(d.registryUnavailable && 'PyPI could not be read', reposCaveat(d.notChecked)))));
+  if (details.length === 0) details.push(section(allClear('Everything is on its latest release. 🎉', caveats(d.registryUnavailable && 'PyPI could not be read', !!d.unchecked && uncheckedWords(d.unchecked), reposCaveat(d.notChecked)))));
   if (d.health) details.push(...healthBlocks(d.health));
   return {
     title,
-    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${plural(t.yanked, 'yanked pin')}${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${d.health?.unread.length ? `; ⚠️ health not checked for ${plural(d.health.unread.length, 'package')}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
+    summary: { text: `${title}: ${t.major} major, ${t.minor} minor, ${t.patch} patch updates; ${plural(t.yanked, 'yanked pin')}${d.unchecked ? `; ⚠️ ${uncheckedWords(d.unchecked)}` : ''}${d.health?.worsened.length ? `; ${plural(d.health.worsened.length, 'package')} whose health worsened` : ''}${d.health?.unread.length ? `; ⚠️ health not checked for ${plural(d.health.unread.length, 'package')}` : ''}${notCheckedText(d.notChecked)}`, blocks: summaryBlocks },
     details: { text: `${title}: details`, blocks: details },
   };
 }

@@ -6,9 +6,10 @@ import type { KnownBlock } from '@slack/types';
 import { INCIDENT_MESSAGE_UPDATE, type IncidentMessageUpdate } from '../../incidents/messages.js';
 import { INCIDENT_REMINDER, type IncidentReminder } from '../../incidents/reminders.js';
 import { renderOpenVulnerabilityChart } from '../../watch/chart.js';
-import { ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice } from '../../watch/messages.js';
+import { ADVISORIES_SUMMARY, ADVISORY_ALERT, DEPENDENCY_ADVISORIES, DIGEST, DIGEST_THREAD, PULL_REQUEST_REVIEW, PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, SECRET_ALERT, SETTINGS_NOTICE, SWEEP_PROBLEMS, type AdvisoriesSummary, type AdvisoryAlert, type DependencyAdvisories, type DigestMessage, type PullRequestReviewCard, type PullRequestsNotListed, type PullRequestsNotReviewed, type SecretAlert, type SettingsNotice, type SweepProblemsNotice } from '../../watch/messages.js';
 import { alertMessage } from '../blocks/alert.js';
 import { dependencyAlertMessage } from '../blocks/dependency-alert.js';
+import { advisoriesSummaryMessage } from '../blocks/advisories-summary.js';
 import { monthlyDigestLayout, quarterlyDigestLayout, weeklyDigestLayout, type DigestLayout } from '../blocks/digest.js';
 import { fitMessage, fitOneMessage } from '../blocks/fit.js';
 import { checklistPart, reminderMessage, rootMessage } from '../blocks/incident.js';
@@ -77,6 +78,10 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   [DEPENDENCY_ADVISORIES]: (data) => {
     const message = dependencyAlertMessage(data as DependencyAdvisories);
     return { text: message.text, blocks: message.blocks, eventType: 'depwatch_dependency_alert' };
+  },
+  [ADVISORIES_SUMMARY]: (data) => {
+    const message = advisoriesSummaryMessage(data as AdvisoriesSummary);
+    return { text: message.text, blocks: message.blocks, eventType: 'depwatch_advisories_summary' };
   },
   [SECRET_ALERT]: (data) => {
     const message = secretAlertMessage(data as SecretAlert);
