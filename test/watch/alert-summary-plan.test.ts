@@ -12,22 +12,11 @@ import { WatchStore, type FindingRow } from '../../src/store/watches.js';
 import { ALERT_SUMMARY_FROM, MIN_GROUPED, planDependencyMessages, summaryMessageKey } from '../../src/watch/dependency-alerts.js';
 import { buildMonthlyDigest } from '../../src/watch/digests.js';
 import { ADVISORIES_SUMMARY, DEPENDENCY_ADVISORIES, type AdvisoriesSummary } from '../../src/watch/messages.js';
-import { openTestDb } from './helpers.js';
+import { openTestDb, vulnerabilityFinding } from './helpers.js';
 
 const CHANNEL = 'C0REVIEW001';
 const AT = '2025-02-20T00:00:00Z';
-const vuln = (id: string, pkg: string, severity: Finding['severity'] = 'high'): Finding => ({
-  kind: 'vulnerability',
-  severity,
-  package: pkg,
-  version: '1.0.0',
-  file: 'requirements.txt',
-  line: 1,
-  id,
-  aliases: [],
-  summary: `${pkg} flaw`,
-  fix: { version: null, text: `Upgrade ${pkg}` },
-});
+const vuln = (id: string, pkg: string, severity: Finding['severity'] = 'high'): Finding => vulnerabilityFinding(id, pkg, severity);
 
 /** octo/app, watched for a year, then one commit adding these findings with their dependencies. */
 function added(findings: Finding[]): FindingRow[] {

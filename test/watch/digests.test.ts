@@ -20,21 +20,10 @@ import { scanTree } from '../../src/scan/scan.js';
 import { readTarball } from '../../src/scan/tarball-source.js';
 import { CodeScanStore } from '../../src/store/code-scans.js';
 import { tarballOf } from '../helpers/tarball.js';
-import { drainOutbox, openTestDb } from './helpers.js';
+import { drainOutbox, openTestDb, vulnerabilityFinding } from './helpers.js';
 
 const CHANNEL = 'C0REVIEW001';
-const vuln = (id: string, pkg: string, version: string, severity: Finding['severity']): Finding => ({
-  kind: 'vulnerability',
-  severity,
-  package: pkg,
-  version,
-  file: 'requirements.txt',
-  line: 1,
-  id,
-  aliases: [],
-  summary: `${pkg} flaw`,
-  fix: { version: null, text: `Upgrade ${pkg}` },
-});
+const vuln = (id: string, pkg: string, version: string, severity: Finding['severity']): Finding => vulnerabilityFinding(id, pkg, severity, version);
 const pkg = (name: string, version: string, direct = true): StoredPackage => ({ name, version, direct, entries: [{ file: 'requirements.txt', line: 1, kind: 'requirement', direct, specifier: `==${version}`, group: 'main' }] });
 
 /** A repository whose history is written month by month, as sweeps would have. */

@@ -10,6 +10,7 @@ import type { Octokit } from 'octokit';
 import { OsvApi } from '../../src/advisories/osv-api.js';
 import type { OsvRecord } from '../../src/advisories/types.js';
 import type { PackageRegistry } from '../../src/audit/audit.js';
+import type { Finding } from '../../src/audit/findings.js';
 import { createGitHubClient } from '../../src/github/client.js';
 import { INDEX_REFRESH_MS, serviceCardSources } from '../../src/packages/service-sources.js';
 import { watchedNamesEvery } from '../../src/packages/sources/known-names.js';
@@ -29,6 +30,20 @@ import { FAKE_BOT_TOKEN, startFakeSlack, type FakeSlack } from '../fakes/slack-a
 let migrationsCopy: string | undefined;
 
 /** Every migration; 006 (the Slack app's) replaced by an empty stand-in until it exists. */
+/** A vulnerability finding of `pkg` in requirements.txt, as an audit makes one: what the stores and planners under test are given. */
+export const vulnerabilityFinding = (id: string, pkg: string, severity: Finding['severity'], version = '1.0.0'): Finding => ({
+  kind: 'vulnerability',
+  severity,
+  package: pkg,
+  version,
+  file: 'requirements.txt',
+  line: 1,
+  id,
+  aliases: [],
+  summary: `${pkg} flaw`,
+  fix: { version: null, text: `Upgrade ${pkg}` },
+});
+
 export function migrationsDir(): string {
   if (migrationsCopy) return migrationsCopy;
   const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f));

@@ -9,7 +9,7 @@ import { monthlyDigestLayout } from '../../src/slack/blocks/digest.js';
 import { WatchStore } from '../../src/store/watches.js';
 import { buildMonthlyDigest } from '../../src/watch/digests.js';
 import { fixtureRecord } from '../fixtures/osv/load.js';
-import { openTestDb, startWorld, type World } from './helpers.js';
+import { openTestDb, startWorld, vulnerabilityFinding, type World } from './helpers.js';
 
 const CHANNEL = 'C0SECURITY1';
 const ADMIN = 'U0ADMIN0001';
@@ -20,18 +20,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-const vuln = (id: string, pkg: string, severity: Finding['severity']): Finding => ({
-  kind: 'vulnerability',
-  severity,
-  package: pkg,
-  version: '1.0',
-  file: 'requirements.txt',
-  line: 1,
-  id,
-  aliases: [],
-  summary: `${pkg} flaw`,
-  fix: { version: null, text: `Upgrade ${pkg}` },
-});
+const vuln = (id: string, pkg: string, severity: Finding['severity']): Finding => vulnerabilityFinding(id, pkg, severity, '1.0');
 
 describe('the monthly review', () => {
   const rows = () => {
