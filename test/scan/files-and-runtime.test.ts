@@ -263,6 +263,11 @@ describe('Dockerfile', () => {
     // BuildKit's lexer removes the quotes: `USER "root"` and `USER 'root':app` are root.
     for (const user of ['"root"', "'root':app", '"${NOBODY:-root}"', 'ro"ot"']) expect(await last(user), user).toEqual(['3 high']);
     expect(await last('"app"')).toEqual([]);
+    // Single quotes expand nothing: the user is literally `$U`, not the ARG's root.
+    const quoted = await scanFiles({ Dockerfile: "FROM python:3.12-slim\nARG U=root\nUSER '$U'\n" });
+    expect(quoted.findings.filter((f) => f.rule === 'docker-root-user')).toEqual([]);
+    const expanded = await scanFiles({ Dockerfile: 'FROM python:3.12-slim\nARG U=root\nUSER "$U"\n' });
+    expect(expanded.findings.filter((f) => f.rule === 'docker-root-user').map((f) => f.line)).toEqual([3]);
   });
 
   it('parses continuations, comments and here-documents like docker does', () => {

@@ -23,7 +23,8 @@ function lastUser(df: Dockerfile, stage: Stage, depth = 0): LastUser | null {
     const last = stage.instructions[at]!;
     // The user is one shell word, quotes removed as BuildKit's lexer removes them: `USER "root"` is root.
     const value = shellWords(last.args.slice(0, 1_000))[0] ?? '';
-    const resolved = value.includes('$') ? substitute(value, variablesBefore(df, stage, at)) : value;
+    // Inside single quotes the lexer expands nothing: `USER '$U'` is the user literally named $U.
+    const resolved = value.includes('$') && !value.startsWith("'") ? substitute(value, variablesBefore(df, stage, at)) : value;
     return { value, line: last.line, column: last.column, resolved: resolved === null ? null : unquote(resolved) };
   }
   const parent = parentOf(df, stage);
