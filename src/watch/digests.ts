@@ -68,8 +68,8 @@ export interface WeeklyDigest {
   totals: { major: number; minor: number; patch: number; yanked: number; repos: number };
   registryUnavailable: boolean;
   /**
-   * Pins whose releases could not be read (not on the index, or the registry did not answer for
-   * them): never counted as up to date (absent: none).
+   * Packages (by name, however many repositories pin them) whose releases could not be read (not on
+   * the index, or the registry did not answer for them): never counted as up to date (absent: none).
    */
   unchecked?: number;
   /** Packages whose health worsened since the channel's last weekly digest (absent: not followed). */
@@ -80,7 +80,7 @@ export interface WeeklyDigest {
 
 export function buildWeeklyDigest(input: { repos: { repo: string; packages: StoredPackage[] }[]; registry: Map<string, ProjectInfo | null> | null; now: Date; oldestPerRepo?: number }): WeeklyDigest {
   const totals = { major: 0, minor: 0, patch: 0, yanked: 0, repos: input.repos.length };
-  let unchecked = 0;
+  const unchecked = new Set<string>();
   const repos = input.repos.map(({ repo, packages }): WeeklyRepo => {
     const out: WeeklyRepo = { repo, outdated: [], yanked: [], oldestPins: [] };
     for (const p of packages) {
@@ -88,7 +88,7 @@ export function buildWeeklyDigest(input: { repos: { repo: string; packages: Stor
       const where = p.entries[0];
       if (!where) continue;
       if (!info) {
-        unchecked++; // no release data: whether it is behind is unknown, so it is said, never all clear
+        unchecked.add(p.name); // no release data: whether it is behind is unknown, so it is said, never all clear
         continue;
       }
       const pinned = info.releases.find((r) => r.version === p.version) ?? info.releases.find((r) => isValidVersion(r.version) && isValidVersion(p.version) && compareVersions(r.version, p.version) === 0);
@@ -108,7 +108,7 @@ export function buildWeeklyDigest(input: { repos: { repo: string; packages: Stor
     out.oldestPins = out.oldestPins.sort((a, b) => b.ageDays - a.ageDays).slice(0, input.oldestPerRepo ?? 5);
     return out;
   });
-  return { generatedAt: input.now.toISOString(), repos, totals, registryUnavailable: input.registry === null, ...(input.registry !== null && unchecked > 0 ? { unchecked } : {}) };
+  return { generatedAt: input.now.toISOString(), repos, totals, registryUnavailable: input.registry === null, ...(input.registry !== null && unchecked.size > 0 ? { unchecked: unchecked.size } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

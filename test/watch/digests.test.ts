@@ -369,7 +369,15 @@ describe('weekly dependency updates with packages the registry knows nothing of'
   it('counts and says them, and gives no all-clear while any is unknown', () => {
     const registry = new Map([['requests', project('requests', [release('2.31.0', '2023-05-22T00:00:00Z')])]]) as Map<string, ReturnType<typeof project> | null>;
     registry.set('ghost', null);
-    const digest = buildWeeklyDigest({ repos: [{ repo: 'octo/app', packages: [pkg('ghost', '1.0.0'), pkg('phantom', '2.0.0')] }], registry, now: new Date('2025-03-03T09:00:00Z') });
+    // ghost pinned in two repositories is one package that could not be checked, not two.
+    const digest = buildWeeklyDigest({
+      repos: [
+        { repo: 'octo/app', packages: [pkg('ghost', '1.0.0'), pkg('phantom', '2.0.0')] },
+        { repo: 'octo/api', packages: [pkg('ghost', '1.0.0')] },
+      ],
+      registry,
+      now: new Date('2025-03-03T09:00:00Z'),
+    });
     expect(digest.unchecked).toBe(2);
     const layout = weeklyDigestLayout(digest, { timeZone: 'UTC' });
     expect(layout.summary.text).toContain('⚠️ 2 packages could not be checked for updates');
