@@ -18,6 +18,8 @@ import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline
 import { advisorySourceFor, openOnlineServices, openServices } from './services.js';
 import { compareCodeUnits } from '../text-order.js';
 import { terminalSafe } from '../report/terminal-text.js';
+import { localPopularityIndex } from '../packages/sources/known-names.js';
+import { describeSimilar, TyposquatChecker } from '../packages/typosquat/check.js';
 
 export const CHECK_USAGE = `usage: depwatch check [--json] [--offline [--max-data-age DAYS]] [--db PATH] <name==version>...
   Reports the advisories affecting each exact release (ask before adding a dependency).
@@ -115,12 +117,19 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     const uncompared = await checkUncomparableVersions(source, uncomparable, hits);
     const hitGroups = groupHits(hits);
     const ratings = await lookUpAliasRatings(source, hitGroups.values());
-    const results = queries.map((q) => ({
-      name: q.given,
-      normalized_name: q.name,
-      version: q.version,
-      vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
-    }));
+    // The question before adding a dependency is also whether its name is the one meant: a squat
+    // has no advisory until someone reports it, so "no known vulnerabilities" alone would pass it.
+    const checker = new TyposquatChecker(localPopularityIndex(services.db));
+    const results = queries.map((q) => {
+      const squat = checker.check(q.given);
+      return {
+        name: q.given,
+        normalized_name: q.name,
+        version: q.version,
+        vulnerabilities: vulnerabilityJson(hitGroups.get(`${q.name}@${q.version}`) ?? [], q.name, ratings.records),
+        ...(squat.suspect ? { typosquat: { similar_to: squat.similarTo } } : {}),
+      };
+    });
     for (const notice of source.notices?.() ?? []) io.stderr(`depwatch: ${terminalSafe(notice)}\n`);
     // Fail closed, as audit does: what the source could not vouch for (OSV down and a stale mirror
     // answering, ratings not looked up) makes the answer partial.
@@ -145,6 +154,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       // Names are as given, summaries as OSV wrote them: each line shown safe for a terminal.
       const say = (line: string) => io.stdout(`${terminalSafe(line)}\n`);
       for (const r of results) {
+        if (r.typosquat) say(`${r.name}: the name ${describeSimilar(r.typosquat.similar_to[0]!)}: check it is the project you meant (depwatch package ${r.name} says more)`);
         if (r.vulnerabilities.length === 0) {
           // Not "no known vulnerabilities" where advisories could not be compared with it (said below).
           say(`${r.name} ${r.version}: ${uncompared.releases.has(`${r.normalized_name}@${r.version}`) ? 'unknown: not a PEP 440 version (see PARTIAL RESULT below)' : 'no known vulnerabilities'}`);

@@ -8,10 +8,9 @@ import { FAMILY_TITLES } from '../packages/health/signal.js';
 import { AdvisoriesSource } from '../packages/sources/advisories.js';
 import { SourceCache } from '../packages/sources/cache.js';
 import { GitHubSource } from '../packages/sources/github.js';
-import { mirrorNames, watchedNames } from '../packages/sources/known-names.js';
+import { localPopularityIndex } from '../packages/sources/known-names.js';
 import { PypiSource } from '../packages/sources/pypi.js';
 import { TyposquatChecker } from '../packages/typosquat/check.js';
-import { PopularityIndex } from '../packages/typosquat/popularity.js';
 import type { Verdict } from '../packages/verdict.js';
 import { CliError, EXIT, type CliIO } from './io.js';
 import { MAX_DATA_AGE_OPTION, MAX_DATA_AGE_USAGE, offlineLimit } from './offline-limit.js';
@@ -119,7 +118,7 @@ export async function packageCommand(argv: string[], io: CliIO): Promise<number>
   try {
     const now = new Date();
     const cache = new SourceCache(services.db, { offline });
-    const index = PopularityIndex.shipped().extend(mirrorNames(services.db)).extend(watchedNames(services.db));
+    const index = localPopularityIndex(services.db);
     const { config } = services;
     const github = offline
       ? null

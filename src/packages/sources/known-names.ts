@@ -9,7 +9,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { WatchStore } from '../../store/watches.js';
-import type { PopularName } from '../typosquat/popularity.js';
+import { PopularityIndex, type PopularName } from '../typosquat/popularity.js';
 
 export function mirrorNames(db: Db): PopularName[] {
   const rows = db
@@ -72,3 +72,12 @@ export function watchedNames(db: Db): PopularName[] {
 
 /** A watched package as a popular name: as popular as the number of repositories using it. */
 const asWatchedName = (row: { name: string; repos: number }): PopularName => ({ name: row.name, popularity: row.repos, source: 'watched repositories' });
+
+/**
+ * The names a one-off command's typosquat check measures against: the shipped most-depended-on
+ * projects, every package the local advisory mirror names, and the watched repositories' packages
+ * (`depwatch package` and `depwatch check` alike).
+ */
+export function localPopularityIndex(db: Db): PopularityIndex {
+  return PopularityIndex.shipped().extend(mirrorNames(db)).extend(watchedNames(db));
+}
