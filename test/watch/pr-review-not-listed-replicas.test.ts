@@ -5,9 +5,9 @@
  * The channel still gets one notice per run of failures, and the notice it has always gets its
  * "listed again" edit: a replica that read the state before another one changed it writes nothing.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/store/outbox/types.js';
-import { openTwoReplicas, pausedAfterRead, type Dialect } from './two-replicas.js';
+import { pausedAfterRead, storesPerTest, type Dialect } from './two-replicas.js';
 import { announceUnlistedPullRequests, type ListingFailure } from '../../src/watch/pr-review/listing-notice.js';
 import { PULL_REQUESTS_NOT_LISTED, type PullRequestsNotListed } from '../../src/watch/messages.js';
 
@@ -33,16 +33,7 @@ function lastWordOfEachNotice(rows: readonly OutboxRow[]): { key: string; repos:
 }
 
 describe.each<Dialect>(['sqlite', 'postgres'])('the not-listed notice with two replicas on %s', (dialect) => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
-  const open = async () => {
-    const opened = await openTwoReplicas(dialect);
-    close = opened.close;
-    return opened.stores;
-  };
+  const open = storesPerTest(dialect).two;
 
   it('posts one notice when a replica decides from what it read before the other one posted', async () => {
     const [a, b] = await open();

@@ -5,64 +5,29 @@
  * outbox drops a post whose idempotency key was used before, so a key naming only the pull
  * requests would leave the second outage unsaid, and its end written over the first one's).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { OutboxRow } from '../../src/store/outbox/types.js';
-import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
-import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
-import type { WatchStateStore } from '../../src/store/watch-state/types.js';
-import { WatchStore } from '../../src/store/watches.js';
+import { describe, expect, it } from 'vitest';
 import { announceUnlistedPullRequests } from '../../src/watch/pr-review/listing-notice.js';
 import { announceNotReviewed, type DueNotReviewed } from '../../src/watch/pr-review/not-reviewed-notice.js';
 import { PULL_REQUESTS_NOT_LISTED, PULL_REQUESTS_NOT_REVIEWED, type PullRequestsNotReviewed } from '../../src/watch/messages.js';
-import { createTestDatabase } from '../helpers/postgres.js';
-import { openTestDb } from './helpers.js';
+import { dueNotReviewed, lastWordOfEachNotReviewed } from './not-reviewed-helpers.js';
+import { storesPerTest, type Dialect } from './two-replicas.js';
 
-type Dialect = 'sqlite' | 'postgres';
 const CHANNEL = 'C0NOTREVIEWED2';
 const T0 = new Date('2026-03-02T09:00:00.000Z');
 const hour = (n: number) => new Date(T0.getTime() + n * 3_600_000);
 const reviews = { reviewsOf: async () => [] };
+const due = (...pulls: `${number}@${string}`[]) => dueNotReviewed(CHANNEL, ...pulls);
+/** What each message posted to the channel last says (its key left out: the tests here name no key). */
+const lastWordOfEachMessage = (rows: Parameters<typeof lastWordOfEachNotReviewed>[0]) => lastWordOfEachNotReviewed(rows).map(({ pulls, over }) => ({ pulls, over }));
 
-/** The channel's message for these pull requests (number@head), GitHub answering 503 for each. */
-function due(...pulls: `${number}@${string}`[]): DueNotReviewed[] {
-  const named = pulls.map((p) => {
-    const [number, headSha] = p.split('@') as [string, string];
-    return { repo: 'octo/shop', number: Number(number), title: `Bump #${number}`, url: `https://github.com/octo/shop/pull/${number}`, headSha };
-  });
-  return [{ channel: CHANNEL, notice: { causes: [{ cause: 'GitHub could not compare them', reasons: ['GitHub answered 503'], pulls: named }] } }];
-}
 
-/** The messages posted to the channel, each with what its last row (post or edit) says. */
-function lastWordOfEachMessage(rows: readonly OutboxRow[]): { pulls: string[]; over: boolean }[] {
-  const messages = rows.filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED);
-  return messages
-    .filter((r) => r.op === 'post')
-    .map((post) => {
-      const data = messages.filter((r) => r.messageKey === post.messageKey).at(-1)!.data as PullRequestsNotReviewed;
-      return { pulls: data.causes.flatMap((c) => c.pulls.map((p) => `${p.number}@${p.headSha}`)), over: data.over !== undefined };
-    });
-}
 
-async function openStore(dialect: Dialect): Promise<{ state: WatchStateStore; close: () => Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const db = openTestDb();
-    return { state: new SqliteWatchState(new WatchStore(db)), close: async () => void db.close() };
-  }
-  const database = await createTestDatabase();
-  return { state: new PostgresWatchState(await database.open({ max: 2 })), close: () => database.drop() };
-}
 
 describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message, outage after outage, on %s', (dialect) => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
+  const stores = storesPerTest(dialect);
 
   it('posts a second outage over the same pull requests at the same heads as a message of its own, and ends it', async () => {
-    const opened = await openStore(dialect);
-    close = opened.close;
-    const { state } = opened;
+    const state = await stores.one();
     const sweep = (pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map(), now });
 
     await sweep(due('1@h1', '2@h2', '3@h3'), hour(0));
@@ -87,9 +52,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message, outa
   });
 
   it('posts a second listing outage of the same repository as a notice of its own, and ends it (its key is when it began)', async () => {
-    const opened = await openStore(dialect);
-    close = opened.close;
-    const { state } = opened;
+    const state = await stores.one();
     const watchers = new Map([['octo/shop', [CHANNEL]]]);
     const forbidden = [{ repo: 'octo/shop', reason: 'Resource not accessible by integration', lasting: true }];
     for (const [n, failures] of [forbidden, [], forbidden, []].entries()) await announceUnlistedPullRequests(state, watchers, failures, hour(n));
@@ -101,9 +64,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message, outa
   });
 
   it('says what became of each pull request at the head the message named, and "not known yet" for one the sweep did not reach', async () => {
-    const opened = await openStore(dialect);
-    close = opened.close;
-    const { state } = opened;
+    const state = await stores.one();
     // As the sweep keeps them: the card's own head in its ref; a "not reviewed" card's row keeps none.
     const card = (number: number, headSha: string, review: { verdict?: string; notReviewed?: string }) => ({ repo: 'octo/shop', number, channel: CHANNEL, ts: '1.0', headOid: review.notReviewed ? '' : headSha, state: 'open' as const, reviewJson: JSON.stringify({ ref: { repo: 'octo/shop', number, headSha }, review }) });
     const cards = [
@@ -123,9 +84,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message, outa
   });
 
   it('says merged or closed of a pull request no longer open when the sweep listed every open one of its repository', async () => {
-    const opened = await openStore(dialect);
-    close = opened.close;
-    const { state } = opened;
+    const state = await stores.one();
     const sweep = (pulls: DueNotReviewed[], now: Date) =>
       announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map([['octo/shop', { heads: new Map([[1, 'h1'], [2, 'h2']]), whole: true }]]), now });
     await sweep(due('1@h1', '2@h2', '3@h3'), hour(0));

@@ -6,12 +6,12 @@
  * always gets its "over" edit: a replica that read the state before another one changed it writes
  * nothing, as with the notice of pull requests not listed (pr-review-not-listed-replicas.test.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { OutboxRow } from '../../src/store/outbox/types.js';
+import { describe, expect, it } from 'vitest';
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
-import { openTwoReplicas, pausedAfterRead, type Dialect } from './two-replicas.js';
+import { pausedAfterRead, storesPerTest, type Dialect } from './two-replicas.js';
+import { dueNotReviewed, lastWordOfEachNotReviewed } from './not-reviewed-helpers.js';
 import { announceNotReviewed, type DueNotReviewed } from '../../src/watch/pr-review/not-reviewed-notice.js';
-import { PULL_REQUESTS_NOT_REVIEWED, type PullRequestsNotReviewed } from '../../src/watch/messages.js';
+import { PULL_REQUESTS_NOT_REVIEWED } from '../../src/watch/messages.js';
 
 const CHANNEL = 'C0NOTREVIEWED1';
 const T0 = new Date('2026-03-02T09:00:00.000Z');
@@ -19,40 +19,14 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 /** No pull request has a card of its own in the channel: each one named is "no card" once it is over. */
 const reviews = { reviewsOf: async () => [] };
 
-/** The channel's message for these pull requests (number@head), GitHub answering 503 for each. */
-function due(...pulls: `${number}@${string}`[]): DueNotReviewed[] {
-  const named = pulls.map((p) => {
-    const [number, headSha] = p.split('@') as [string, string];
-    return { repo: 'octo/shop', number: Number(number), title: `Bump #${number}`, url: `https://github.com/octo/shop/pull/${number}`, headSha };
-  });
-  return [{ channel: CHANNEL, notice: { causes: [{ cause: 'GitHub could not compare them', reasons: ['GitHub answered 503'], pulls: named }] } }];
-}
 
+const due = (...pulls: `${number}@${string}`[]) => dueNotReviewed(CHANNEL, ...pulls);
+const lastWordOfEachMessage = lastWordOfEachNotReviewed;
 const sweep = (state: WatchStateStore, pulls: DueNotReviewed[], now: Date) => announceNotReviewed({ state, reviews, due: pulls, unlistedRepos: new Set(), listed: new Map(), now });
 
-/** The messages posted to the channel, each with what its last row (post or edit) says. */
-function lastWordOfEachMessage(rows: readonly OutboxRow[]): { key: string; pulls: string[]; over: boolean }[] {
-  const messages = rows.filter((r) => r.kind === PULL_REQUESTS_NOT_REVIEWED);
-  return messages
-    .filter((r) => r.op === 'post')
-    .map((post) => {
-      const last = messages.filter((r) => r.messageKey === post.messageKey).at(-1)!;
-      const data = last.data as PullRequestsNotReviewed;
-      return { key: post.messageKey, pulls: data.causes.flatMap((c) => c.pulls.map((p) => `${p.number}@${p.headSha}`)), over: data.over !== undefined };
-    });
-}
 
 describe.each<Dialect>(['sqlite', 'postgres'])('the "not reviewed" message with two replicas on %s', (dialect) => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
-  const open = async () => {
-    const opened = await openTwoReplicas(dialect);
-    close = opened.close;
-    return opened.stores;
-  };
+  const open = storesPerTest(dialect).two;
 
   it('posts one message when a replica decides from what it read before the other one posted', async () => {
     const [a, b] = await open();

@@ -3,6 +3,7 @@
  * SQLite file), and a replica paused between reading kept state and acting on it: what the tests of
  * decisions two replicas may make at once (tests named *-replicas.test.ts) are built from.
  */
+import { afterEach } from 'vitest';
 import { PostgresWatchState } from '../../src/store/watch-state/postgres.js';
 import { SqliteWatchState } from '../../src/store/watch-state/sqlite.js';
 import type { WatchStateStore } from '../../src/store/watch-state/types.js';
@@ -11,6 +12,40 @@ import { createTestDatabase } from '../helpers/postgres.js';
 import { openTestDb, tempDbPath } from './helpers.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** One watch state on a fresh store of `dialect` (an in-memory SQLite, or a new database on the test PostgreSQL). */
+export async function openOneStore(dialect: Dialect): Promise<{ state: WatchStateStore; close: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const db = openTestDb();
+    return { state: new SqliteWatchState(new WatchStore(db)), close: async () => void db.close() };
+  }
+  const database = await createTestDatabase();
+  return { state: new PostgresWatchState(await database.open({ max: 2 })), close: () => database.drop() };
+}
+
+/**
+ * For a `describe.each` over dialects: opens stores for one test and closes them after it.
+ * `one()`: a single watch state; `two()`: two replicas' (openTwoReplicas).
+ */
+export function storesPerTest(dialect: Dialect): { one: () => Promise<WatchStateStore>; two: () => Promise<[WatchStateStore, WatchStateStore]> } {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  return {
+    one: async () => {
+      const opened = await openOneStore(dialect);
+      close = opened.close;
+      return opened.state;
+    },
+    two: async () => {
+      const opened = await openTwoReplicas(dialect);
+      close = opened.close;
+      return opened.stores;
+    },
+  };
+}
 
 export async function openTwoReplicas(dialect: Dialect): Promise<{ stores: [WatchStateStore, WatchStateStore]; close: () => Promise<void> }> {
   if (dialect === 'sqlite') {
