@@ -22,13 +22,24 @@ export interface RangeAdmission {
  * range), oldest first by PEP 440; `advisories`: every record naming the package, null when they
  * could not be read (then nothing is claimed about them).
  */
-export function rangeAdmission(name: string, specifier: string, releases: string[], advisories: readonly OsvRecord[] | null): RangeAdmission {
+export function rangeAdmission(
+  name: string,
+  specifier: string,
+  releases: string[],
+  advisories: readonly OsvRecord[] | null,
+  /** False: which advisories, not which of their releases (`releases` then holds the first hit only): each record stops at its first hit. */
+  everyRelease = true,
+): RangeAdmission {
   const allowed = filterVersions(specifier, releases);
   const admitted =
     advisories === null
       ? null
       : advisories.flatMap((record) => {
           if (record.withdrawn) return [];
+          if (!everyRelease) {
+            const first = allowed.find((v) => affects(record, name, v));
+            return first === undefined ? [] : [{ record, releases: [first] }];
+          }
           const hit = allowed.filter((v) => affects(record, name, v));
           return hit.length > 0 ? [{ record, releases: hit }] : [];
         });

@@ -16,7 +16,8 @@ export function unpinnedFindings(ctx: AuditContext): Finding[] {
     const spec = isValidSpecifier(dep.specifier) ? dep.specifier : '';
     // Absent when the advisory details could not be read (the audit's warnings say so).
     const advisories = ctx.packageAdvisories.get(dep.name) ?? null;
-    const admission = releases ? rangeAdmission(dep.name, spec, releases, advisories) : null;
+    // Which advisories the range admits, not every release each hits: a record stops at its first (as before the review needed the releases).
+    const admission = releases ? rangeAdmission(dep.name, spec, releases, advisories, false) : null;
     const newest = admission?.newest ?? null;
     const admitted = admission?.admitted?.map((a) => a.record) ?? null;
     const range = dep.specifier ? `"${dep.specifier}"` : 'any version';
