@@ -48,7 +48,7 @@ function installOf(m: LoadedManifest, byPath: ReadonlyMap<string, LoadedManifest
     const file = queue[i]!;
     for (const d of file.dependencies) if (d.kind === 'requirement' && d.file === file.path) requirements.push(d);
     const option: ManifestOption | undefined = requireHashes === null ? file.options.find((o) => o.name === 'require-hashes') : undefined;
-    if (option) requireHashes = `${file.path}${option.line ? `:${option.line}` : ''}`;
+    if (option) requireHashes = placeOf(file.path, option.line ?? null);
     for (const included of file.includes) {
       const next = byPath.get(included);
       if (next === undefined || seen.has(included) || next.format !== 'requirements') continue;
@@ -64,11 +64,12 @@ const hashChecking = (install: Install) => install.requireHashes !== null || ins
 /** What pip refuses in hash-checking mode. */
 const refused = (d: Dependency) => !hashed(d) || !pinned(d);
 
+/** Whether pip installing this install (installOf) fails in hash-checking mode: some requirement refused. */
+const failsHashChecking = (install: Install) => hashChecking(install) && install.requirements.some(refused);
+
 /** Whether `pip install -r` of this requirements file fails in hash-checking mode (some requirement refused). */
 export function hasIncompleteHashes(m: LoadedManifest, byPath: ReadonlyMap<string, LoadedManifest>): boolean {
-  if (m.format !== 'requirements') return false;
-  const install = installOf(m, byPath);
-  return hashChecking(install) && install.requirements.some(refused);
+  return m.format === 'requirements' && failsHashChecking(installOf(m, byPath));
 }
 
 export const manifestsByPath = (manifests: readonly LoadedManifest[]): Map<string, LoadedManifest> => new Map(manifests.map((m) => [m.path, m]));
@@ -79,8 +80,10 @@ export function incompleteHashesFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];
   const byPath = manifestsByPath(ctx.manifests);
   for (const m of ctx.manifests) {
-    if (!hasIncompleteHashes(m, byPath)) continue;
-    const { requirements, requireHashes } = installOf(m, byPath);
+    if (m.format !== 'requirements') continue;
+    const install = installOf(m, byPath); // one walk of its includes, for the test and the finding
+    if (!failsHashChecking(install)) continue;
+    const { requirements, requireHashes } = install;
     const refusedOnes = requirements.filter(refused);
     const withoutHashes = refusedOnes.filter((d) => !hashed(d)).length;
     // Hashed but a range: refused for its pin alone (one without a hash is counted as that).
