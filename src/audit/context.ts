@@ -113,19 +113,30 @@ export function unpinnedRequirements(dependencies: Dependency[]): Dependency[] {
   return dependencies.filter((d) => d.kind === 'requirement' && d.source === 'registry' && d.version === null && d.name !== '' && !covered(d));
 }
 
+/** A package a check of its name alone reads: where it is, and its version when one is installed. */
+export interface NamedPackage {
+  name: string;
+  /** The installed release; null for a name only a range (or nothing) asks for. */
+  version: string | null;
+  file: string;
+  line: number | null;
+  direct: boolean;
+  entries: readonly Dependency[];
+}
+
 /**
- * The unpinned requirements (unpinnedRequirements) of names no pinned or locked release installs,
- * the first of each name in file order. The checks of a name alone (typosquat, not-on-index) read
- * them as they read installed packages: pip installs a squat, or fails on a missing name, whatever
+ * Every installed release, then the unpinned requirements (unpinnedRequirements) of names no pinned
+ * or locked release installs, the first of each name in file order. The checks of a name alone
+ * (typosquat, not-on-index) read both: pip installs a squat, or fails on a missing name, whatever
  * range asks for it.
  */
-export function unpinnedOnly(ctx: Pick<AuditContext, 'packages' | 'unpinned'>): Dependency[] {
+export function namedPackages(ctx: Pick<AuditContext, 'packages' | 'unpinned'>): NamedPackage[] {
+  const out: NamedPackage[] = ctx.packages.map((p) => ({ name: p.name, version: p.version, file: p.primary.file, line: p.primary.line, direct: p.direct, entries: p.entries }));
   const seen = new Set(ctx.packages.map((p) => p.name));
-  const out: Dependency[] = [];
   for (const dep of ctx.unpinned) {
     if (seen.has(dep.name)) continue;
     seen.add(dep.name);
-    out.push(dep);
+    out.push({ name: dep.name, version: null, file: dep.file, line: dep.line, direct: true, entries: [dep] });
   }
   return out;
 }

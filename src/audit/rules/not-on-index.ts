@@ -15,7 +15,7 @@
  */
 import { packageSourceKind } from '../../python/index-options.js';
 import { stripUrlCredentials } from '../../python/urls.js';
-import { unpinnedOnly, type AuditContext } from '../context.js';
+import { namedPackages, type AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 import { someNames } from '../../plural.js';
 
@@ -58,11 +58,7 @@ export function notOnIndexFindings(ctx: AuditContext): Finding[] {
   const treeIndexes = otherIndexes(ctx);
   const findings: Finding[] = [];
   // Installed releases, then names only a range asks for (version null): pip looks either up by name.
-  const named = [
-    ...ctx.packages.map((p) => ({ name: p.name, version: p.version as string | null, file: p.primary.file, line: p.primary.line, direct: p.direct, entries: p.entries })),
-    ...unpinnedOnly(ctx).map((d) => ({ name: d.name, version: null, file: d.file, line: d.line, direct: true, entries: [d] })),
-  ];
-  for (const pkg of named) {
+  for (const pkg of namedPackages(ctx)) {
     // Absent from the map: not asked, so nothing is known; null: the index answered that it has no such project.
     if (!registry.has(pkg.name) || registry.get(pkg.name) !== null) continue;
     // The index a lock entry names for this very package (uv.lock's `source = { registry = … }`) first.

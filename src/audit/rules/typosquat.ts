@@ -14,7 +14,7 @@
 import { TyposquatChecker } from '../../packages/typosquat/check.js';
 import { popularityFromHistory, PopularityIndex, type PopularName } from '../../packages/typosquat/popularity.js';
 import { KIND_TEXT } from '../../packages/typosquat/variants.js';
-import { unpinnedOnly, type AuditContext } from '../context.js';
+import { namedPackages, type AuditContext } from '../context.js';
 import type { Finding } from '../findings.js';
 
 /**
@@ -44,11 +44,7 @@ export function typosquatFindings(ctx: AuditContext): Finding[] {
   const checker = ctx.typosquat ?? auditTyposquatChecker();
   const findings: Finding[] = [];
   // Installed releases, then names only a range asks for (version null): the name is the tell either way.
-  const named = [
-    ...ctx.packages.map((p) => ({ name: p.name, version: p.version, file: p.primary.file, line: p.primary.line, direct: p.direct })),
-    ...unpinnedOnly(ctx).map((d) => ({ name: d.name, version: null, file: d.file, line: d.line, direct: true })),
-  ];
-  for (const pkg of named) {
+  for (const pkg of namedPackages(ctx)) {
     const history = ctx.registry?.get(pkg.name)?.releases.map((r) => r.uploadTime ?? null) ?? [];
     const result = checker.check(pkg.name, { popularity: popularityFromHistory(history, { now: ctx.now }) });
     if (!result.suspect) continue;
