@@ -495,14 +495,23 @@ export class SlackAuditService {
     }
   }
 
-  /** A continuation no longer needed: deleted (chat:write lets the bot delete its own messages), else emptied. */
-  private async retire(client: WebClient, channel: string, ts: string): Promise<void> {
+  /**
+   * A message of ours no longer needed (a reply continuation, a withdrawn placeholder): deleted
+   * (chat:write lets the bot delete its own messages), else replaced by `instead`, saying `what` in the log.
+   */
+  private async retire(
+    client: WebClient,
+    channel: string,
+    ts: string,
+    instead: { text: string; blocks: KnownBlock[] } = { text: '(nothing more)', blocks: [context('(nothing more)')] },
+    what = 'a reply continuation',
+  ): Promise<void> {
     try {
       await client.chat.delete({ channel, ts });
     } catch (err) {
       if (slackErrorCode(err) === 'message_not_found') return;
-      this.options.logger.warn({ err, channel, ts }, 'could not delete a reply continuation; emptying it');
-      await client.chat.update({ channel, ts, text: '(nothing more)', blocks: [context('(nothing more)')] });
+      this.options.logger.warn({ err, channel, ts }, `could not delete ${what}; replacing it`);
+      await client.chat.update({ channel, ts, text: instead.text, blocks: instead.blocks });
     }
   }
 
@@ -565,15 +574,7 @@ export class SlackAuditService {
       });
       return;
     }
-    const { channel, ts } = target;
-    try {
-      await request.client.chat.delete({ channel, ts });
-    } catch (err) {
-      if (slackErrorCode(err) === 'message_not_found') return;
-      this.options.logger.warn({ err, channel, ts }, 'could not delete the audit placeholder; replacing it with a neutral line');
-      const neutral = withdrawnPlaceholder(request.user);
-      await request.client.chat.update({ channel, ts, text: neutral.text, blocks: neutral.blocks });
-    }
+    await this.retire(request.client, target.channel, target.ts, withdrawnPlaceholder(request.user), 'the audit placeholder');
   }
 
   // ------------------------------------------------------------------ Ignore…
