@@ -128,7 +128,7 @@ function latestOf(simple: SimpleProject): string | null {
  * listed version equal to it as pip compares them; null when none is. A version outside PEP 440
  * (`0.12-internal`) can only be asked for as it is spelled.
  */
-export function listedSpelling(versions: readonly string[], wanted: string): string | null {
+function listedSpelling(versions: readonly string[], wanted: string): string | null {
   if (versions.includes(wanted)) return wanted;
   if (!isValidVersion(wanted)) return null;
   return versions.find((v) => isValidVersion(v) && compareVersions(v, wanted) === 0) ?? null;

@@ -490,7 +490,7 @@ const LINE_FORMATS: ReadonlySet<ManifestFormat> = new Set(['requirements', 'setu
  * A line-based manifest's text and where its undecodable characters are (decodeLines), or null
  * with one error when it is too big or binary (most of its lines not text).
  */
-export function decodeLineManifest(bytes: Buffer, path: string, errors: ExtractError[]): { text: string; undecodable: readonly number[] } | null {
+function decodeLineManifest(bytes: Buffer, path: string, errors: ExtractError[]): { text: string; undecodable: readonly number[] } | null {
   if (overManifestLimit(bytes.length, path, errors)) return null;
   const decoded = decodeLines(bytes);
   if (decoded.kind === 'binary') {

@@ -50,7 +50,7 @@ const ZERO_WIDTH_SPACE = '\u200B';
  * a code span can still be copied as it is. An `@` after another `@` does (`@@team` mentions the
  * team: to GitHub `@` is not a word character).
  */
-export const breakMentions = (text: string): string => text.replace(/(?<!\w)@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`);
+const breakMentions = (text: string): string => text.replace(/(?<!\w)@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`);
 
 /**
  * `text` as literal Markdown inline text on one line: syntax characters backslash-escaped, `<` as

@@ -22,10 +22,10 @@ export type ReplyTarget = { mode: 'chat'; channel: string; ts: string } | { mode
 type FittedParts = { first: FittedMessage; replies: FittedMessage[] };
 
 /** response_url takes five posts: the placeholder, the answer and up to three continuations. */
-export const RESPOND_MAX_POSTS = 5;
+const RESPOND_MAX_POSTS = 5;
 
 /** chat.postMessage errors that mean only response_url reaches the channel (a private channel without the bot, a DM). */
-export const PLATFORM_FALLBACK_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found']);
+const PLATFORM_FALLBACK_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found']);
 
 /** The `error` of a Slack platform error (`not_in_channel`, `message_not_found`), else undefined. */
 export function slackErrorCode(err: unknown): string | undefined {

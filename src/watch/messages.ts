@@ -170,9 +170,10 @@ export interface PullRequestReviewCard {
  * Many pull requests of one channel could not be reviewed in one sweep for the same cause (GitHub
  * failing: 5xx, rate limits, an outage): one message names them all, instead of a "not reviewed"
  * card for each (pr-review/sweep-part.ts). Never a pass: each is tried again at the next sweep, and
- * its review, once made, is posted as its own card. Keyed by the channel and the pull requests (at
- * their heads) it names, so an outage that lasts posts it once; one per channel while it lasts,
- * edited when the pull requests it names change and once it is over (pr-review/not-reviewed-notice.ts).
+ * its review, once made, is posted as its own card. Keyed by the channel and when the outage began
+ * (channel-notices.ts noticeKey), so an outage that lasts posts it once and a later outage over the
+ * same pull requests gets a message of its own; edited when the pull requests it names change and
+ * once it is over (pr-review/not-reviewed-notice.ts).
  */
 export const PULL_REQUESTS_NOT_REVIEWED = 'pull-requests-not-reviewed';
 

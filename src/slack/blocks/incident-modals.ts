@@ -9,6 +9,7 @@ import { fitView } from './fit.js';
 import { context, escapeMrkdwn, header, initialValue, link, md, plainText, section, truncate } from './kit.js';
 import { incidentName, severityLabel, slackDate } from './incident.js';
 import type { HomeIncident } from '../../incidents/home.js';
+import { INCIDENT_TEXT_LIMITS } from '../../incidents/command.js';
 
 export const INCIDENT_VIEWS = {
   skip: 'incident_skip',
@@ -58,13 +59,13 @@ export function updateModal(incident: Incident, metadata: string): ModalView {
 export function closeModal(incident: Incident, openSteps: number, metadata: string): ModalView {
   return modal(INCIDENT_VIEWS.close, 'Close the incident', 'Close', metadata, [
     section(`Closing *${escapeMrkdwn(incidentName(incident))}* posts the post-incident report in its thread.${openSteps > 0 ? `\n⚠️ ${openSteps === 1 ? '1 step is' : `${openSteps} steps are`} still open; they will be reported as not done.` : ''}`),
-    textInput(INPUTS.summary, 'Summary: what happened and how it ended', { multiline: true, max: 2000 }),
+    textInput(INPUTS.summary, 'Summary: what happened and how it ended', { multiline: true, max: INCIDENT_TEXT_LIMITS.summary }),
   ]);
 }
 
 export function actionItemModal(incident: Incident, metadata: string): ModalView {
   return modal(INCIDENT_VIEWS.actionItem, 'Add an action item', 'Add', metadata, [
-    textInput(INPUTS.item, 'Action item', { max: 500, placeholder: 'e.g. add hash pinning to every lockfile' }),
+    textInput(INPUTS.item, 'Action item', { max: INCIDENT_TEXT_LIMITS.action, placeholder: 'e.g. add hash pinning to every lockfile' }),
     { type: 'input', block_id: INPUTS.owner, optional: true, label: plainText('Owner'), element: { type: 'users_select', action_id: INPUTS.owner, placeholder: plainText('Who owns it?') } },
   ]);
 }

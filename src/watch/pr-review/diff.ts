@@ -325,7 +325,7 @@ export async function diffDependencies(files: ChangedFiles): Promise<DependencyD
     if (leftOut.has(name)) continue;
     const before = base.packages.get(name);
     const was = baseSource.get(name);
-    if (!before && was && !head.sources.some((src) => src.name === name)) {
+    if (!before && was && !headSource.has(name)) {
       changes.push({ name, kind: 'source', from: null, to: joined(now.versions), file: now.file, fromSource: was.url, ...withRanges(undefined, now) });
       continue;
     }
