@@ -524,6 +524,17 @@ export function fixedVersions(record: OsvRecord, name: string): string[] {
 
 const fixes = new WeakMap<OsvRecord, Map<string, readonly string[]>>();
 
+/**
+ * Every fixed version an alias group's records name for the package, de-duplicated, in the order
+ * fixedVersions gives one record's (by version, then by spelling): the one list the audit, `check`
+ * and the package card show, so that two records spelling one release two ways (`2.0`, `2.0.0`)
+ * come out in the same order everywhere. Most groups are one record: its list is already so.
+ */
+export function groupFixedVersions(records: readonly OsvRecord[], name: string): string[] {
+  if (records.length === 1) return fixedVersions(records[0]!, name);
+  return [...new Set(records.flatMap((r) => fixedVersions(r, name)))].sort((a, b) => compareVersions(a, b) || compareCodeUnits(a, b));
+}
+
 function computeFixedVersions(record: OsvRecord, name: string): string[] {
   const fixed = new Set<string>();
   for (const entry of affectedEntries(record, name)) {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { groupHits, type AdvisoryGroup } from '../advisories/aliases.js';
 import { describeAdvisory } from '../advisories/description.js';
-import { fixedVersions, unreadableRangeWarnings } from '../advisories/match.js';
+import { groupFixedVersions, unreadableRangeWarnings } from '../advisories/match.js';
 import { groupSeverity, lookUpAliasRatings } from '../advisories/alias-severity.js';
 import { isMaliciousGroup, isMaliciousId } from '../advisories/malicious.js';
 import { dataAge, describeDataAge } from '../advisories/freshness.js';
@@ -10,7 +10,6 @@ import type { OsvRecord } from '../advisories/types.js';
 import { checkUncomparableVersions, findUncomparable } from '../advisories/uncompared-versions.js';
 import { DEFAULT_UNKNOWN_AS, UNRATED_LABEL } from '../audit/findings.js';
 import { partialBlock, partialReasonJson, partialReasons, partialStderrLines } from '../audit/partial.js';
-import { compareVersions } from '../python/pep440.js';
 import { isExactVersion, reversedMessage, reversedRelease } from '../python/release-argument.js';
 import { isValidName, normalizeName } from '../python/names.js';
 import { CliError, EXIT, type CliIO } from './io.js';
@@ -78,7 +77,7 @@ function vulnerabilityJson(groups: readonly AdvisoryGroup[], name: string, alias
         severity_source: malicious ? maliciousId(group) : severity.source,
         ...(rated ? {} : { treated_as: DEFAULT_UNKNOWN_AS }),
         // Equal versions spelled differently (1.0, 1.0.0) both stay, in a fixed order.
-        fixed_versions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))].sort((a, b) => compareVersions(a, b) || compareCodeUnits(a, b)),
+        fixed_versions: groupFixedVersions(group.records, name),
         withdrawn: group.records.every((r) => Boolean(r.withdrawn)),
         /** Every record id merged into this entry (OSV ids; aliases may also hold CVE/GHSA ids). */
         ids: group.records.map((r) => r.id),

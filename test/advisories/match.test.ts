@@ -5,6 +5,7 @@ import {
   entryAffects,
   equalityKey,
   fixedVersions,
+  groupFixedVersions,
   inEcosystemRange,
   matcherFor,
 } from '../../src/advisories/match.js';
@@ -284,6 +285,24 @@ describe('range boundaries', () => {
         inEcosystemRange({ type: 'ECOSYSTEM', events }, v),
       );
     }
+  });
+});
+
+describe('groupFixedVersions', () => {
+  const aliased = (id: string, fixes: string[]): OsvRecord => ({ ...record(fixes.flatMap((fixed) => [{ introduced: '0' }, { fixed }])), id });
+
+  it('is one list for an alias group, de-duplicated, in version order whichever record came first', () => {
+    const a = aliased('PYSEC-1', ['3.0', '1.5']);
+    const b = aliased('GHSA-1', ['1.5', '2.0']);
+    expect(groupFixedVersions([a, b], 'demo')).toEqual(['1.5', '2.0', '3.0']);
+    expect(groupFixedVersions([b, a], 'demo')).toEqual(['1.5', '2.0', '3.0']);
+  });
+
+  it('orders two spellings of one release by spelling, so audit, check and the card agree', () => {
+    const a = aliased('PYSEC-1', ['2.0.0']);
+    const b = aliased('GHSA-1', ['2.0']);
+    expect(groupFixedVersions([a, b], 'demo')).toEqual(['2.0', '2.0.0']);
+    expect(groupFixedVersions([b, a], 'demo')).toEqual(['2.0', '2.0.0']);
   });
 });
 

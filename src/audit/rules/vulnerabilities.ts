@@ -1,26 +1,14 @@
 /** `vulnerability` and `malicious`: installed releases that OSV advisories hit, one finding per alias group. */
 import { describeAdvisory } from '../../advisories/description.js';
-import { fixedVersions } from '../../advisories/match.js';
+import { groupFixedVersions } from '../../advisories/match.js';
 import { groupSeverity } from '../../advisories/alias-severity.js';
 import { isMaliciousGroup } from '../../advisories/malicious.js';
-import type { OsvRecord } from '../../advisories/types.js';
-import { compareVersions } from '../../python/pep440.js';
 import type { AuditContext } from '../context.js';
 import { MAX_LISTED_PLACES, type Finding, type Fix } from '../findings.js';
 import { smallestFix } from '../fix.js';
 import { upgradeSentence } from '../fix-wording.js';
 import { placeOf } from '../../place.js';
 import { locationsOf, projectFiles, upgradeAdvice } from './fix-hints.js';
-
-/**
- * Every fixed version the group's records name for the package, de-duplicated, in version order.
- * One record's list comes that way already (fixedVersions: a copy, de-duplicated and sorted by
- * version, then by spelling), and most groups are one record: no set to fill and nothing to sort.
- */
-function groupFixedVersions(records: readonly OsvRecord[], name: string): string[] {
-  if (records.length === 1) return fixedVersions(records[0]!, name);
-  return [...new Set(records.flatMap((r) => fixedVersions(r, name)))].sort(compareVersions);
-}
 
 export function vulnerabilityFindings(ctx: AuditContext): Finding[] {
   const findings: Finding[] = [];

@@ -9,7 +9,7 @@
  */
 import { groupByAlias } from '../../advisories/aliases.js';
 import { isMaliciousGroup } from '../../advisories/malicious.js';
-import { affects, fixedVersions } from '../../advisories/match.js';
+import { affects, groupFixedVersions } from '../../advisories/match.js';
 import { worstSeverityOf, type SeverityLevel } from '../../advisories/severity.js';
 import { queryKey, type AdvisorySource, type OsvRecord } from '../../advisories/types.js';
 import { findUncomparable, uncomparedVersionWarnings } from '../../advisories/uncompared-versions.js';
@@ -55,7 +55,7 @@ export function advisoryFacts(records: readonly OsvRecord[], name: string, versi
         severity: worstSeverityOf(group.records, name).level,
         malicious: isMaliciousGroup(group),
         affectsRelease: version === null ? null : group.records.some((r) => affects(r, name, version)),
-        fixedVersions: [...new Set(group.records.flatMap((r) => fixedVersions(r, name)))],
+        fixedVersions: groupFixedVersions(group.records, name),
       };
     })
     .sort((a, b) => Number(b.malicious) - Number(a.malicious) || rank[a.severity] - rank[b.severity] || compareCodeUnits(a.id, b.id));
