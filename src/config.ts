@@ -182,23 +182,31 @@ export function machineTimeZone(): string {
   return zone && isValidTimeZone(zone) ? zone : 'UTC';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(setValues(env));
-  if (!parsed.success) {
-    // zod issues carry the path (the variable's name) and a message; never the value itself.
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${issuePhrase(i, setValues(env))}`));
-  }
-  const e = parsed.data;
+/** What is wrong across settings, or in a setting's meaning beyond its form, from the values as set. */
+function crossSettingProblems(values: Readonly<Record<string, string>>): string[] {
   const problems: string[] = [];
-  const appParts = [e.GITHUB_APP_ID, e.GITHUB_APP_PRIVATE_KEY, e.GITHUB_APP_INSTALLATION_ID];
+  const appParts = ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'].map((name) => values[name] !== undefined);
   if (appParts.some(Boolean) && !appParts.every(Boolean)) {
     problems.push(
       'GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID: set all three to use a GitHub App (or use GITHUB_TOKEN)',
     );
   }
-  if (e.DATABASE_URL && !isPostgresUrl(e.DATABASE_URL)) problems.push('DATABASE_URL: must be a postgres:// (or postgresql://) URL, for example postgres://depwatch:PASSWORD@db:5432/depwatch');
-  if (e.TZ && !isValidTimeZone(e.TZ)) problems.push('TZ: not an IANA time zone (for example Europe/Berlin)');
-  if (problems.length) throw new ConfigError(problems);
+  const databaseUrl = values.DATABASE_URL?.trim();
+  if (databaseUrl && !isPostgresUrl(databaseUrl)) problems.push('DATABASE_URL: must be a postgres:// (or postgresql://) URL, for example postgres://depwatch:PASSWORD@db:5432/depwatch');
+  const tz = values.TZ?.trim();
+  if (tz && !isValidTimeZone(tz)) problems.push('TZ: not an IANA time zone (for example Europe/Berlin)');
+  return problems;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const values = setValues(env);
+  const parsed = EnvSchema.safeParse(values);
+  // Every problem in one pass: the checks across settings read the values as set, so a user who
+  // fixes the lines of a first start does not meet new ones on the second.
+  // zod issues carry the path (the variable's name) and a message; never the value itself.
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${issuePhrase(i, values)}`)), ...crossSettingProblems(values)];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  const e = parsed.data;
   // The machine's zone is asked for when first needed: loading ICU's zone data costs a CLI command
   // that never schedules anything (`depwatch db status`) more than the rest of its start-up.
   let machineZone: string | undefined;

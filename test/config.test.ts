@@ -92,6 +92,22 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('says every wrong setting at the first start, those checked across settings with the rest', () => {
+    try {
+      loadConfig({ PORT: 'abc', TZ: 'Mars/Base', GITHUB_APP_ID: '12x', DATABASE_URL: 'mysql://db/depwatch' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems;
+      expect(problems).toEqual([
+        expect.stringMatching(/^PORT: /),
+        expect.stringMatching(/^GITHUB_APP_ID: must be the App ID/),
+        expect.stringMatching(/^GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID: set all three/),
+        expect.stringMatching(/^DATABASE_URL: must be a postgres:\/\//),
+        'TZ: not an IANA time zone (for example Europe/Berlin)',
+      ]);
+    }
+  });
+
   it('refuses DEPWATCH_ADMINS entries that are not Slack user ids, in one line, instead of making nobody an admin', () => {
     expect(loadConfig({ TZ: 'UTC', DEPWATCH_ADMINS: 'U0ADMIN0001,W0GRID00001' }).admins).toEqual(['U0ADMIN0001', 'W0GRID00001']);
     try {

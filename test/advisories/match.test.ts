@@ -289,7 +289,7 @@ describe('range boundaries', () => {
 });
 
 describe('groupFixedVersions', () => {
-  const aliased = (id: string, fixes: string[]): OsvRecord => ({ ...record(fixes.flatMap((fixed) => [{ introduced: '0' }, { fixed }])), id });
+  const aliased = (id: string, fixes: string[]): OsvRecord => ({ ...record(fixes.flatMap((fixed): Record<string, string>[] => [{ introduced: '0' }, { fixed }])), id });
 
   it('is one list for an alias group, de-duplicated, in version order whichever record came first', () => {
     const a = aliased('PYSEC-1', ['3.0', '1.5']);
