@@ -56,6 +56,10 @@ COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY src/incidents/templates/default.yml ./src/incidents/templates/default.yml
 COPY bin/healthcheck.js ./bin/healthcheck.js
+# The licences the image must carry: Depwatch's own, and the Apache-2.0 attribution of the one data
+# set it ships (PyPI's top project names, in dist/packages/typosquat/).
+COPY LICENSE ./
+COPY src/packages/typosquat/LICENSE-warehouse.txt ./dist/packages/typosquat/LICENSE-warehouse.txt
 # The database's directory belongs to the bot; a named volume mounted here starts with this owner.
 RUN mkdir /data && chown 1000:1000 /data
 VOLUME ["/data"]
