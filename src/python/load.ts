@@ -9,7 +9,8 @@ import { boundMessage, clipInput, MESSAGE_MAX } from '../quoted-input.js';
 import { decode, decodeLines, utf16ByMark } from '../scan/text.js';
 import { maskUrlSecrets } from './urls.js';
 import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pipToolsPairs } from './discover.js';
-import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
+import { InSubmoduleError, LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
+import { submodulesNotice } from './submodules.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
 import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption, UvWorkspace } from './types.js';
@@ -48,7 +49,8 @@ export interface LoadResult {
   errors: ExtractError[];
   /**
    * What discovery says without it being a reason the result is partial: the `.in` files it passed
-   * over (passedOverInputsNotice). Absent when nothing is said, and when the files were given (`paths`).
+   * over (passedOverInputsNotice), the git submodules whose files the source does not have
+   * (submodulesNotice). Absent when nothing is said, and when the files were given (`paths`).
    */
   notices?: string[];
 }
@@ -212,7 +214,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const passedOver = listed === null ? [] : listed.filter((path) => !loaded.has(path) && !unreadable.has(path) && !exclude(path) && isUndecidedInput(path, source.folder));
   const notice = passedOverInputsNotice(passedOver);
   const empty = emptyRequirementsNotice([...loaded.values()], errors);
-  const notices = [...(notice === null ? [] : [notice]), ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
+  const submodules = listed === null ? [] : await submoduleNotices(source, exclude);
+  const notices = [...(notice === null ? [] : [notice]), ...submodules, ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
   return {
     manifests: [...loaded.values()],
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),
@@ -374,6 +377,21 @@ export function passedOverInputsNotice(paths: readonly string[]): string | null 
 }
 
 /**
+ * Discovery's notice of the git submodules whose files the source does not have (one line, not
+ * partial: another repository, audited on its own), less those `exclude:` keeps out (the folder or
+ * everything in it), and the line saying `.gitmodules` could not be read whole, when it could not.
+ */
+async function submoduleNotices(source: FileSource, exclude: (path: string) => boolean): Promise<string[]> {
+  const submodules = await source.submodules?.();
+  if (submodules === undefined) return [];
+  const notice = submodulesNotice(
+    submodules.unread.filter((s) => !exclude(s.path) && !exclude(`${s.path}/`)),
+    submodules.from,
+  );
+  return [...(notice === null ? [] : [notice]), ...(submodules.problem === null ? [] : [submodules.problem])];
+}
+
+/**
  * The pip-tools inputs that discovery reads though their names do not say so (`dev.in`), with the
  * `.txt` compiled from each: a `.in` is one when the `.txt` beside it says pip-compile or uv wrote it
  * from that `.in` (formats/paths.ts says which `.in` names need this). Any other such `.in` (a Jinja
@@ -517,7 +535,7 @@ export async function readConfined(source: FileSource, path: string, errors: Ext
   try {
     return await source.read(path);
   } catch (err) {
-    if (!(err instanceof LinkNotFollowedError || err instanceof NotRegularFileError || err instanceof NotDownloadedError || err instanceof UnreadableFileError)) throw err;
+    if (!(err instanceof LinkNotFollowedError || err instanceof NotRegularFileError || err instanceof NotDownloadedError || err instanceof UnreadableFileError || err instanceof InSubmoduleError)) throw err;
     errors.push({ file: path, line: null, message: err.message });
     return undefined;
   }
