@@ -171,6 +171,12 @@ export interface RepoSnapshot {
    * Absent in snapshots taken before it existed.
    */
   submodules?: { path: string; commit: string }[];
+  /**
+   * Folders of the tree named like manifests (`requirements.txt/`): the listing's, kept so that the
+   * audit's notice names them as for a checkout (the snapshot lists only the files it downloaded).
+   * Absent in snapshots taken before it existed.
+   */
+  manifestFolders?: string[];
   errors: SnapshotError[];
   stats: SnapshotStats;
 }
@@ -394,6 +400,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     .filter((e) => e.type === 'commit' && ancestorsAllowed(e.path, descend) && descend(e.path))
     .map((e) => ({ path: e.path, commit: e.sha }))
     .sort((a, b) => compareCodeUnits(a.path, b.path));
+  const manifestFolders = entries.filter((e) => e.type === 'tree' && ancestorsAllowed(e.path, descend) && descend(e.path) && select(e.path)).map((e) => e.path).sort(compareCodeUnits);
 
   options.logger?.debug({ owner, repo, sha, files: files.length, ...stats }, 'github snapshot');
   return {
@@ -413,6 +420,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     misnamedSettings,
     settingsFolders,
     submodules,
+    manifestFolders,
     errors,
     stats,
   };
@@ -511,7 +519,7 @@ export function snapshotSource(snapshot: SnapshotTreeParts): FileSource {
   return treeSource(treeOfSnapshot(snapshot));
 }
 
-type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'misnamedSettings' | 'settingsFolders' | 'submodules' | 'errors'>>;
+type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'misnamedSettings' | 'settingsFolders' | 'submodules' | 'manifestFolders' | 'errors'>>;
 
 /**
  * What a tree audit job is given of a snapshot (src/workers/jobs/tree-audit.ts, which reads it with
@@ -528,6 +536,8 @@ export function treeOfSnapshot(snapshot: SnapshotTreeParts) {
     ...(snapshot.misnamedSettings?.length ? { misnamedSettings: snapshot.misnamedSettings } : {}),
     ...(snapshot.settingsFolders?.length ? { folders: snapshot.settingsFolders } : {}),
     ...(snapshot.submodules?.length ? { submodules: snapshot.submodules } : {}),
+    // Given even when empty: the snapshot's listing is not the tree's, so the loader is told, not left to derive them.
+    ...(snapshot.manifestFolders ? { manifestFolders: snapshot.manifestFolders } : {}),
     unreadable: unreadableFiles(snapshot.errors ?? []),
   };
 }

@@ -51,6 +51,12 @@ export interface FileSource {
    */
   submodules?(): Promise<UnreadSubmodules>;
   /**
+   * The folders named like manifests (`requirements.txt/`), when `list()` is not the whole tree (a
+   * snapshot lists only what it downloaded); absent where the listing shows them (load.ts
+   * foldersNamedAsManifests).
+   */
+  manifestFolders?(): Promise<string[]>;
+  /**
    * The name of the folder the paths are relative to, when it is one the user gave (a local
    * directory): discovery matches paths as if under it (discover.ts formatForPath), so that the
    * files of a `requirements/` folder are manifests whether it or its parent is audited.
@@ -194,6 +200,8 @@ export interface MemorySourceOptions {
    * is refused saying so, never taken for a file that is not there.
    */
   submodules?: Iterable<Submodule>;
+  /** Folders named like manifests (RepoSnapshot.manifestFolders): given, the loader's notice names them. */
+  manifestFolders?: Iterable<string>;
 }
 
 /** A file of the tree whose content was not downloaded (MemorySourceOptions.notDownloaded). */
@@ -207,8 +215,8 @@ export class NotDownloadedError extends Error {
  * its files, and what the listing says of the others, as one file source.
  */
 export function treeSource(tree: { files: readonly TreeFile[] } & MemorySourceOptions): FileSource {
-  const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [], misnamedSettings = [], folders = [], submodules = [] } = tree;
-  return memorySource(Object.fromEntries(files.map((f) => [f.path, treeFileBytes(f)])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders, submodules });
+  const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [], misnamedSettings = [], folders = [], submodules = [], manifestFolders } = tree;
+  return memorySource(Object.fromEntries(files.map((f) => [f.path, treeFileBytes(f)])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders, submodules, ...(manifestFolders ? { manifestFolders } : {}) });
 }
 
 /**
@@ -280,6 +288,7 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
       return map.get(path)?.length ?? null;
     },
     ...(folders.size > 0 ? { isFolder: async (path: string) => folders.has(path) } : {}),
+    ...(options.manifestFolders !== undefined ? { manifestFolders: async () => [...options.manifestFolders!] } : {}),
     ...(submodules.size > 0 ? { submodules: async (): Promise<UnreadSubmodules> => ({ from: 'github', unread: [...submodules.values()], problem: null }) } : {}),
   };
 }

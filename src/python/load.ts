@@ -17,6 +17,7 @@ import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestO
 import { compileGlobLevels } from '../audit/glob.js';
 import { andMarker } from './pep508.js';
 import { redactUrlSecrets } from './urls.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
 
@@ -215,7 +216,8 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const notice = passedOverInputsNotice(passedOver);
   const empty = emptyRequirementsNotice([...loaded.values()], errors);
   const submodules = listed === null ? [] : await submoduleNotices(source, exclude);
-  const notices = [...(notice === null ? [] : [notice]), ...submodules, ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
+  const folders = listed === null ? null : manifestFoldersNotice(((await source.manifestFolders?.()) ?? foldersNamedAsManifests(listed, source.folder)).filter((path) => !exclude(path) && !exclude(`${path}/`)));
+  const notices = [...(notice === null ? [] : [notice]), ...(folders === null ? [] : [folders]), ...submodules, ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
   return {
     manifests: [...loaded.values()],
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),
@@ -374,6 +376,39 @@ export function passedOverInputsNotice(paths: readonly string[]): string | null 
     `when a pip-compile output beside it names it, or when a manifest includes it; to read one, include it from a requirements file, ` +
     `as \`-r ${paths[0]}\`, or rename it)`
   );
+}
+
+/**
+ * The folders of a complete listing named as manifests are (`requirements.txt/`, `api/pyproject.toml/`):
+ * each is the folder of some listed file. Each folder looked at once, so linear in the listing.
+ */
+export function foldersNamedAsManifests(listed: readonly string[], folder: string | undefined): string[] {
+  const seen = new Set<string>();
+  const named: string[] = [];
+  for (const path of listed) {
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      const dir = path.slice(0, i);
+      // Its own folders were looked at with it, the first time it was seen.
+      if (seen.has(dir)) break;
+      seen.add(dir);
+      if (isManifestPathIn(folder, dir)) named.push(dir);
+    }
+  }
+  return named.sort(compareCodeUnits);
+}
+
+/**
+ * The one notice naming the folders named like manifests: discovery reads files, so without a word
+ * a `requirements.txt/` would pass for a manifest that was read (what is inside is read by its own
+ * names). Not partial, as a `.depwatch.yml/` folder's note (settingsFolderNotes). Null when none.
+ */
+export function manifestFoldersNotice(paths: readonly string[]): string | null {
+  if (paths.length === 0) return null;
+  const named = paths.slice(0, PASSED_OVER_NAMED).join(', ');
+  const more = paths.length > PASSED_OVER_NAMED ? ` and ${paths.length - PASSED_OVER_NAMED} more` : '';
+  return paths.length === 1
+    ? `${named}: is a folder, not read as a manifest (the files in it are read by their own names)`
+    : `${named}${more}: are folders, not read as manifests (the files in them are read by their own names)`;
 }
 
 /**

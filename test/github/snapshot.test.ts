@@ -809,3 +809,21 @@ describe('git submodules (tree entries of type commit, mode 160000)', () => {
     expect(old.partial).toBe(false);
   });
 });
+
+describe('folders named like manifests', () => {
+  it('are kept from the listing and named in the audit as for a checkout, in the CLI and in the tree-audit job', async () => {
+    const files = { 'setup.py': 'from setuptools import setup\nsetup(name="x", install_requires=["attrs==23.1.0"])\n', 'requirements.txt/README.md': '# notes\n', 'api/pyproject.toml/x.py': '' };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+    expect(snap.manifestFolders).toEqual(['api/pyproject.toml', 'requirements.txt']);
+    const options = { target: 'acme/inc@x', advisories: NO_ADVISORIES, registry: null, now: new Date('2026-01-01T00:00:00Z') };
+    const fromCheckout = await auditFileSource(memorySource(files), options);
+    const notice = 'api/pyproject.toml, requirements.txt: are folders, not read as manifests (the files in them are read by their own names)';
+    expect(fromCheckout.notices).toContain(notice);
+    const fromCli = await auditFileSource(snapshotSource(snap), options);
+    expect(fromCli.notices).toEqual(fromCheckout.notices);
+    const { result: fromJob } = await runHere.auditTree({ ...treeOfSnapshot(snap), target: 'acme/inc@x', now: options.now }, { advisories: NO_ADVISORIES, registry: null });
+    expect(fromJob.notices).toEqual(fromCheckout.notices);
+    expect(fromJob.partial).toBe(false);
+  });
+});
