@@ -164,6 +164,19 @@ export interface RepoSnapshot {
    */
   misnamedSettings?: string[];
   settingsFolders?: string[];
+  /**
+   * The git submodules of the tree outside skipped folders (entries of type `commit`, mode 160000):
+   * other repositories, at the commit the tree pins, whose files a snapshot never has. Listed so that
+   * the audit names them in its notice and refuses an include of a file inside one saying why.
+   * Absent in snapshots taken before it existed.
+   */
+  submodules?: { path: string; commit: string }[];
+  /**
+   * Folders of the tree named like manifests (`requirements.txt/`): the listing's, kept so that the
+   * audit's notice names them as for a checkout (the snapshot lists only the files it downloaded).
+   * Absent in snapshots taken before it existed.
+   */
+  manifestFolders?: string[];
   errors: SnapshotError[];
   stats: SnapshotStats;
 }
@@ -381,6 +394,13 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     .map((e) => e.path)
     .filter((path) => isUndecidedInput(path) && excludedBy(path) === null)
     .sort(compareCodeUnits);
+  // Every one, `exclude:` or not: the loader leaves out those it excludes from its notice, and an
+  // include of a file inside an excluded one is still refused saying why.
+  const submodules = entries
+    .filter((e) => e.type === 'commit' && ancestorsAllowed(e.path, descend) && descend(e.path))
+    .map((e) => ({ path: e.path, commit: e.sha }))
+    .sort((a, b) => compareCodeUnits(a.path, b.path));
+  const manifestFolders = entries.filter((e) => e.type === 'tree' && ancestorsAllowed(e.path, descend) && descend(e.path) && select(e.path)).map((e) => e.path).sort(compareCodeUnits);
 
   options.logger?.debug({ owner, repo, sha, files: files.length, ...stats }, 'github snapshot');
   return {
@@ -399,6 +419,8 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     passedOver,
     misnamedSettings,
     settingsFolders,
+    submodules,
+    manifestFolders,
     errors,
     stats,
   };
@@ -497,7 +519,7 @@ export function snapshotSource(snapshot: SnapshotTreeParts): FileSource {
   return treeSource(treeOfSnapshot(snapshot));
 }
 
-type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'misnamedSettings' | 'settingsFolders' | 'errors'>>;
+type SnapshotTreeParts = Pick<RepoSnapshot, 'files' | 'links'> & Partial<Pick<RepoSnapshot, 'excluded' | 'unfollowed' | 'passedOver' | 'misnamedSettings' | 'settingsFolders' | 'submodules' | 'manifestFolders' | 'errors'>>;
 
 /**
  * What a tree audit job is given of a snapshot (src/workers/jobs/tree-audit.ts, which reads it with
@@ -513,6 +535,9 @@ export function treeOfSnapshot(snapshot: SnapshotTreeParts) {
     ...(snapshot.passedOver?.length ? { passedOver: snapshot.passedOver } : {}),
     ...(snapshot.misnamedSettings?.length ? { misnamedSettings: snapshot.misnamedSettings } : {}),
     ...(snapshot.settingsFolders?.length ? { folders: snapshot.settingsFolders } : {}),
+    ...(snapshot.submodules?.length ? { submodules: snapshot.submodules } : {}),
+    // Given even when empty: the snapshot's listing is not the tree's, so the loader is told, not left to derive them.
+    ...(snapshot.manifestFolders ? { manifestFolders: snapshot.manifestFolders } : {}),
     unreadable: unreadableFiles(snapshot.errors ?? []),
   };
 }

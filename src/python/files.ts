@@ -7,9 +7,11 @@ import { basename, join, resolve } from 'node:path';
 import { isSkippedDir } from './discover.js';
 import { directoryWalk, isFolderAt, unlistedFolderMessage, type DirectoryWalk } from './directory-walk.js';
 import { CheckoutRoot, LinkNotFollowedError, NotRegularFileError, UnreadableFileError, type OpenFile } from './inside-root.js';
+import { checkoutSubmodules } from './checkout-submodules.js';
+import { InSubmoduleError, inSubmoduleMessage, submoduleHolding, type Submodule, type UnreadSubmodules } from './submodules.js';
 import type { ExtractError } from './types.js';
 
-export { LinkNotFollowedError, NotRegularFileError, UnreadableFileError };
+export { InSubmoduleError, LinkNotFollowedError, NotRegularFileError, UnreadableFileError };
 
 export interface FileSource {
   /** Every path under the root that is not a folder (pipes, sockets and devices too), relative, `/` separators (skipped directories need not be listed). */
@@ -23,8 +25,9 @@ export interface FileSource {
   /**
    * The file's bytes, or null when it does not exist. Throws LinkNotFollowedError, naming the link,
    * when the path leads through a symbolic link that may not be followed (nothing of its target is
-   * read), NotRegularFileError when it names a pipe, socket, device or folder, and
-   * UnreadableFileError when it is there but could not be read (no permission, an I/O error).
+   * read), NotRegularFileError when it names a pipe, socket, device or folder,
+   * UnreadableFileError when it is there but could not be read (no permission, an I/O error), and
+   * InSubmoduleError when it would be inside a git submodule whose files the source does not have.
    */
   read(path: string): Promise<Buffer | null>;
   /** Size in bytes without reading, when cheap; null when unknown or missing. */
@@ -41,6 +44,18 @@ export interface FileSource {
    * Absent where no path is a link that read() would follow.
    */
   isLink?(path: string): Promise<boolean>;
+  /**
+   * The git submodules whose files the source does not have (a checkout's that are not checked
+   * out, every one of a GitHub snapshot's), for discovery's notice (submodules.ts). Absent where
+   * the tree has none that could be known (a pull request's files).
+   */
+  submodules?(): Promise<UnreadSubmodules>;
+  /**
+   * The folders named like manifests (`requirements.txt/`), when `list()` is not the whole tree (a
+   * snapshot lists only what it downloaded); absent where the listing shows them (load.ts
+   * foldersNamedAsManifests).
+   */
+  manifestFolders?(): Promise<string[]>;
   /**
    * The name of the folder the paths are relative to, when it is one the user gave (a local
    * directory): discovery matches paths as if under it (discover.ts formatForPath), so that the
@@ -67,6 +82,9 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
     return folder;
   };
   const folderName = basename(resolve(root));
+  // Read once, and only when asked: discovery asks, and a read that finds nothing asks why.
+  let submodules: ReturnType<typeof checkoutSubmodules> | undefined;
+  const submodulesOf = () => (submodules ??= checkoutSubmodules(checkout, walk));
   return {
     ...(folderName === '' ? {} : { folder: folderName }),
     async list() {
@@ -98,7 +116,18 @@ export function directorySource(root: string, walk: DirectoryWalk = directoryWal
       }
       return errors;
     },
-    read: (path) => checkout.read(path),
+    async read(path) {
+      const bytes = await checkout.read(path);
+      if (bytes !== null) return bytes;
+      // Not there: inside a submodule not checked out, it is said so rather than "file not found".
+      const holder = submoduleHolding(path, (await submodulesOf()).byPath);
+      if (holder !== undefined) throw new InSubmoduleError(inSubmoduleMessage(holder, 'checkout'));
+      return null;
+    },
+    async submodules() {
+      const { unread, problem } = await submodulesOf();
+      return { from: 'checkout', unread, problem };
+    },
     size: (path) => checkout.size(path),
     isFolder: async (path) => isFolderAt(root, path),
     isLink: async (path) => isLinkAt(join(root, path)),
@@ -165,6 +194,14 @@ export interface MemorySourceOptions {
    * never downloaded): `isFolder` says so, so the audit's note on them is said as for a checkout.
    */
   folders?: Iterable<string>;
+  /**
+   * The git submodules of the tree (RepoSnapshot.submodules: a GitHub tree's `commit` entries),
+   * whose files a snapshot never has: said in discovery's notice, and a read of a file inside one
+   * is refused saying so, never taken for a file that is not there.
+   */
+  submodules?: Iterable<Submodule>;
+  /** Folders named like manifests (RepoSnapshot.manifestFolders): given, the loader's notice names them. */
+  manifestFolders?: Iterable<string>;
 }
 
 /** A file of the tree whose content was not downloaded (MemorySourceOptions.notDownloaded). */
@@ -178,8 +215,8 @@ export class NotDownloadedError extends Error {
  * its files, and what the listing says of the others, as one file source.
  */
 export function treeSource(tree: { files: readonly TreeFile[] } & MemorySourceOptions): FileSource {
-  const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [], misnamedSettings = [], folders = [] } = tree;
-  return memorySource(Object.fromEntries(files.map((f) => [f.path, treeFileBytes(f)])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders });
+  const { files, links = [], notDownloaded = [], pastLimit = [], passedOver = [], unreadable = [], misnamedSettings = [], folders = [], submodules = [], manifestFolders } = tree;
+  return memorySource(Object.fromEntries(files.map((f) => [f.path, treeFileBytes(f)])), { links, notDownloaded, pastLimit, passedOver, unreadable, misnamedSettings, folders, submodules, ...(manifestFolders ? { manifestFolders } : {}) });
 }
 
 /**
@@ -222,6 +259,7 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
   const unreadable = new Map([...(options.unreadable ?? [])].map((u) => [u.path, u.message]));
   const listedOnly = new Set([...(options.misnamedSettings ?? [])].filter((path) => !map.has(path) && !notDownloaded.has(path) && !passedOver.has(path)));
   const folders = new Set(options.folders ?? []);
+  const submodules = new Map([...(options.submodules ?? [])].map((s) => [s.path, s]));
   const linkOnPath = (path: string): string | undefined => {
     if (links.size === 0) return undefined;
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) if (links.has(path.slice(0, i))) return path.slice(0, i);
@@ -242,11 +280,15 @@ export function memorySource(files: Record<string, string | Buffer>, options: Me
       if (why !== undefined) throw new NotDownloadedError(why);
       const link = linkOnPath(path);
       if (link !== undefined) throw new LinkNotFollowedError(`${link} is a symbolic link in the repository; links are not followed there`);
+      const holder = submoduleHolding(path, submodules);
+      if (holder !== undefined) throw new InSubmoduleError(inSubmoduleMessage(holder, 'github'));
       return null;
     },
     async size(path) {
       return map.get(path)?.length ?? null;
     },
     ...(folders.size > 0 ? { isFolder: async (path: string) => folders.has(path) } : {}),
+    ...(options.manifestFolders !== undefined ? { manifestFolders: async () => [...options.manifestFolders!] } : {}),
+    ...(submodules.size > 0 ? { submodules: async (): Promise<UnreadSubmodules> => ({ from: 'github', unread: [...submodules.values()], problem: null }) } : {}),
   };
 }

@@ -9,13 +9,15 @@ import { boundMessage, clipInput, MESSAGE_MAX } from '../quoted-input.js';
 import { decode, decodeLines, utf16ByMark } from '../scan/text.js';
 import { maskUrlSecrets } from './urls.js';
 import { formatForPathIn, isCompiledFrom, isManifestPathIn, isUndecidedInput, pipToolsPairs } from './discover.js';
-import { LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
+import { InSubmoduleError, LinkNotFollowedError, NotDownloadedError, NotRegularFileError, UnreadableFileError, type FileSource } from './files.js';
+import { submodulesNotice } from './submodules.js';
 import { loadFormatModule } from './formats/lazy.js';
 import type { PylockOrigin } from './formats/created-by.js';
 import type { Dependency, ExtractError, ExtractResult, ManifestFormat, ManifestOption, UvWorkspace } from './types.js';
 import { compileGlobLevels } from '../audit/glob.js';
 import { andMarker } from './pep508.js';
 import { redactUrlSecrets } from './urls.js';
+import { compareCodeUnits } from '../text-order.js';
 
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
 
@@ -48,7 +50,8 @@ export interface LoadResult {
   errors: ExtractError[];
   /**
    * What discovery says without it being a reason the result is partial: the `.in` files it passed
-   * over (passedOverInputsNotice). Absent when nothing is said, and when the files were given (`paths`).
+   * over (passedOverInputsNotice), the git submodules whose files the source does not have
+   * (submodulesNotice). Absent when nothing is said, and when the files were given (`paths`).
    */
   notices?: string[];
 }
@@ -212,7 +215,9 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const passedOver = listed === null ? [] : listed.filter((path) => !loaded.has(path) && !unreadable.has(path) && !exclude(path) && isUndecidedInput(path, source.folder));
   const notice = passedOverInputsNotice(passedOver);
   const empty = emptyRequirementsNotice([...loaded.values()], errors);
-  const notices = [...(notice === null ? [] : [notice]), ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
+  const submodules = listed === null ? [] : await submoduleNotices(source, exclude);
+  const folders = listed === null ? null : manifestFoldersNotice(((await source.manifestFolders?.()) ?? foldersNamedAsManifests(listed, source.folder)).filter((path) => !exclude(path) && !exclude(`${path}/`)));
+  const notices = [...(notice === null ? [] : [notice]), ...(folders === null ? [] : [folders]), ...submodules, ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
   return {
     manifests: [...loaded.values()],
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),
@@ -374,6 +379,54 @@ export function passedOverInputsNotice(paths: readonly string[]): string | null 
 }
 
 /**
+ * The folders of a complete listing named as manifests are (`requirements.txt/`, `api/pyproject.toml/`):
+ * each is the folder of some listed file. Each folder looked at once, so linear in the listing.
+ */
+export function foldersNamedAsManifests(listed: readonly string[], folder: string | undefined): string[] {
+  const seen = new Set<string>();
+  const named: string[] = [];
+  for (const path of listed) {
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      const dir = path.slice(0, i);
+      // Its own folders were looked at with it, the first time it was seen.
+      if (seen.has(dir)) break;
+      seen.add(dir);
+      if (isManifestPathIn(folder, dir)) named.push(dir);
+    }
+  }
+  return named.sort(compareCodeUnits);
+}
+
+/**
+ * The one notice naming the folders named like manifests: discovery reads files, so without a word
+ * a `requirements.txt/` would pass for a manifest that was read (what is inside is read by its own
+ * names). Not partial, as a `.depwatch.yml/` folder's note (settingsFolderNotes). Null when none.
+ */
+export function manifestFoldersNotice(paths: readonly string[]): string | null {
+  if (paths.length === 0) return null;
+  const named = paths.slice(0, PASSED_OVER_NAMED).join(', ');
+  const more = paths.length > PASSED_OVER_NAMED ? ` and ${paths.length - PASSED_OVER_NAMED} more` : '';
+  return paths.length === 1
+    ? `${named}: is a folder, not read as a manifest (the files in it are read by their own names)`
+    : `${named}${more}: are folders, not read as manifests (the files in them are read by their own names)`;
+}
+
+/**
+ * Discovery's notice of the git submodules whose files the source does not have (one line, not
+ * partial: another repository, audited on its own), less those `exclude:` keeps out (the folder or
+ * everything in it), and the line saying `.gitmodules` could not be read whole, when it could not.
+ */
+async function submoduleNotices(source: FileSource, exclude: (path: string) => boolean): Promise<string[]> {
+  const submodules = await source.submodules?.();
+  if (submodules === undefined) return [];
+  const notice = submodulesNotice(
+    submodules.unread.filter((s) => !exclude(s.path) && !exclude(`${s.path}/`)),
+    submodules.from,
+  );
+  return [...(notice === null ? [] : [notice]), ...(submodules.problem === null ? [] : [submodules.problem])];
+}
+
+/**
  * The pip-tools inputs that discovery reads though their names do not say so (`dev.in`), with the
  * `.txt` compiled from each: a `.in` is one when the `.txt` beside it says pip-compile or uv wrote it
  * from that `.in` (formats/paths.ts says which `.in` names need this). Any other such `.in` (a Jinja
@@ -517,7 +570,7 @@ export async function readConfined(source: FileSource, path: string, errors: Ext
   try {
     return await source.read(path);
   } catch (err) {
-    if (!(err instanceof LinkNotFollowedError || err instanceof NotRegularFileError || err instanceof NotDownloadedError || err instanceof UnreadableFileError)) throw err;
+    if (!(err instanceof LinkNotFollowedError || err instanceof NotRegularFileError || err instanceof NotDownloadedError || err instanceof UnreadableFileError || err instanceof InSubmoduleError)) throw err;
     errors.push({ file: path, line: null, message: err.message });
     return undefined;
   }

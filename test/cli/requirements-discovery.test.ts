@@ -196,3 +196,24 @@ describe('.in files discovery does not read by their name', () => {
     );
   });
 });
+
+describe('folders named like manifests', () => {
+  it('are named in one notice, not partial, and the files in them are read by their own names', async () => {
+    const dir = writeTree('depwatch-manifest-folders-', {
+      'requirements.txt/README.md': '# not a manifest\n',
+      'api/pyproject.toml/requirements.txt': 'six==1.16.0\n',
+      'requirements.txt.md': 'not one either\n',
+      'setup.py': 'from setuptools import setup\nsetup(name="x", install_requires=["attrs==23.1.0"])\n',
+    });
+    const audit = cli(dir);
+    expect(await audit.run('audit', '--json', '--offline', '--no-code', '.')).toBe(0);
+    const json = JSON.parse(audit.out.stdout);
+    expect(json.partial).toBe(false);
+    expect(json.notices.filter((n: string) => n.includes('folder'))).toEqual([
+      'api/pyproject.toml, requirements.txt: are folders, not read as manifests (the files in them are read by their own names)',
+    ]);
+    const deps = cli(dir);
+    expect(await deps.run('deps', '--json', '.')).toBe(0);
+    expect(JSON.parse(deps.out.stdout).manifests.map((m: { path: string }) => m.path)).toEqual(['api/pyproject.toml/requirements.txt', 'setup.py']);
+  });
+});

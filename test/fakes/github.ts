@@ -40,17 +40,27 @@ export interface FakeBytes {
 
 export const fileBytes = (bytes: Buffer): FakeBytes => ({ bytes });
 
-/** A file's content, an executable file, a symbolic link, or raw bytes. */
-export type FakeFile = string | FakeSymlink | FakeExecutable | FakeBytes;
+/**
+ * A git submodule in a fake repository: a tree entry of type `commit`, mode 160000, whose sha is the
+ * submodule's commit (another repository's: no object of this one), as GitHub lists it.
+ */
+export interface FakeSubmodule {
+  submodule: string;
+}
+
+export const submoduleAt = (commit: string): FakeSubmodule => ({ submodule: commit });
+
+/** A file's content, an executable file, a symbolic link, raw bytes, or a submodule. */
+export type FakeFile = string | FakeSymlink | FakeExecutable | FakeBytes | FakeSubmodule;
 
 /** What a file's blob holds as text: its text, a link's target path, or raw bytes read as latin1. */
 const blobText = (file: FakeFile): string =>
-  typeof file === 'string' ? file : 'symlink' in file ? file.symlink : 'bytes' in file ? file.bytes.toString('latin1') : file.executable;
+  typeof file === 'string' ? file : 'symlink' in file ? file.symlink : 'bytes' in file ? file.bytes.toString('latin1') : 'submodule' in file ? '' : file.executable;
 /** What a file's blob holds, byte for byte. */
 const blobBytes = (file: FakeFile): Buffer => (typeof file !== 'string' && 'bytes' in file ? file.bytes : Buffer.from(blobText(file), 'utf8'));
 const modeOf = (file: FakeFile): string => (typeof file === 'string' || 'bytes' in file ? '100644' : 'symlink' in file ? '120000' : '100755');
 /** The file's text, for what reads files (null for a link, which has none of its own). */
-const textOf = (file: FakeFile | undefined): string | null => (file === undefined || (typeof file !== 'string' && 'symlink' in file) ? null : blobText(file));
+const textOf = (file: FakeFile | undefined): string | null => (file === undefined || (typeof file !== 'string' && ('symlink' in file || 'submodule' in file)) ? null : blobText(file));
 
 export interface FakeRepoInit {
   owner: string;
@@ -237,7 +247,7 @@ export function gitBlobShaOf(content: string | Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-type TreeItem = { name: string; mode: string; type: 'blob' | 'tree'; sha: string };
+type TreeItem = { name: string; mode: string; type: 'blob' | 'tree' | 'commit'; sha: string };
 type GitObject =
   | { type: 'blob'; bytes: Buffer }
   | { type: 'tree'; entries: TreeItem[] }
@@ -317,7 +327,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
     }
     const entries: TreeItem[] = [
-      ...[...direct].map(([name, content]): TreeItem => ({ name, mode: modeOf(content), type: 'blob', sha: writeBlob(blobBytes(content)) })),
+      ...[...direct].map(([name, content]): TreeItem =>
+        typeof content !== 'string' && 'submodule' in content ? { name, mode: '160000', type: 'commit', sha: content.submodule } : { name, mode: modeOf(content), type: 'blob', sha: writeBlob(blobBytes(content)) },
+      ),
       ...[...dirs].map(([name, sub]): TreeItem => ({ name, mode: '040000', type: 'tree', sha: writeTree(sub) })),
     ];
     // git orders tree entries by name, comparing a directory as if its name ended with "/".
@@ -653,7 +665,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const cached = archives.get(sha);
     if (cached) return cached;
     const top = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`;
-    const entries = [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => (typeof content !== 'string' && 'symlink' in content ? { name, symlinkTo: content.symlink } : { name, content: blobText(content) }));
+    const entries = [...files].filter(([, content]) => typeof content === 'string' || !('submodule' in content)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => (typeof content !== 'string' && 'symlink' in content ? { name, symlinkTo: content.symlink } : { name, content: blobText(content) }));
     const bytes = await makeTarball(entries, top);
     archives.set(sha, bytes);
     return bytes;

@@ -10,7 +10,7 @@ import { memorySource } from '../../src/python/files.js';
 import { loadManifests } from '../../src/python/load.js';
 import { reachedFrom } from '../../src/python/includes.js';
 import { settingsExcludes } from '../../src/audit/tree-excludes.js';
-import { fileBytes, gitBlobShaOf, ROUTES, symlinkTo } from '../fakes/github.js';
+import { fileBytes, gitBlobShaOf, ROUTES, submoduleAt, symlinkTo } from '../fakes/github.js';
 import { fixture, startWorld, type World } from './helpers.js';
 
 /** An advisory source that knows nothing: for tests of what is read, not what is found. */
@@ -753,5 +753,77 @@ describe('BlobCache', () => {
     cache.getMany(['b'.repeat(40)], new Date('2024-06-01T00:00:00Z'));
     expect(cache.prune(new Date('2024-03-01T00:00:00Z'))).toBe(1);
     expect([...cache.getMany(['a'.repeat(40), 'b'.repeat(40)]).keys()]).toEqual(['b'.repeat(40)]);
+  });
+});
+
+describe('git submodules (tree entries of type commit, mode 160000)', () => {
+  const LIB = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+  const TOOLS = '0f1e2d3c4b5a69788796a5b4c3d2e1f001234567';
+  const files = {
+    'requirements.txt': 'six==1.16.0\n-r vendor/lib/requirements.txt\n',
+    'vendor/lib': submoduleAt(LIB),
+    'tools/lint': submoduleAt(TOOLS),
+    'web/node_modules/dep': submoduleAt(TOOLS),
+  };
+  const NOTICE =
+    'tools/lint (at 0f1e2d3), vendor/lib (at a1b2c3d): git submodules, other repositories whose files were not audited (GitHub lists a submodule as a commit of another repository, not as files; audit or watch those repositories on their own)';
+  const IN_LIB = 'vendor/lib/requirements.txt: is in vendor/lib, a git submodule (another repository, at a1b2c3d) whose files a snapshot does not have; not read (included by requirements.txt:2)';
+  const options = { target: 'acme/inc@x', advisories: NO_ADVISORIES, registry: null, now: new Date('2026-01-01T00:00:00Z') };
+
+  for (const walked of [false, true]) {
+    it(`lists them with their commits, and the audit names them in one notice and refuses an include inside one saying why, in the CLI and in the tree-audit job${walked ? ' (a truncated tree, walked)' : ''}`, async () => {
+      world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files }], ...(walked ? { truncateTreesOver: 1 } : {}) });
+      const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+      expect(snap.stats.truncated).toBe(walked);
+      expect(snap.errors).toEqual([]);
+      // Not under node_modules: that folder is not the project's.
+      expect(snap.submodules).toEqual([
+        { path: 'tools/lint', commit: TOOLS },
+        { path: 'vendor/lib', commit: LIB },
+      ]);
+
+      const fromCli = await auditFileSource(snapshotSource(snap), options);
+      expect(fromCli.notices.filter((n) => n.includes('submodule'))).toEqual([NOTICE]);
+      expect(fromCli.errors.map((e) => `${e.file}: ${e.message}`)).toEqual([IN_LIB]);
+      // The include is a file not read: partial, as any include that is not read.
+      expect(fromCli.partial).toBe(true);
+      const { result: fromJob } = await runHere.auditTree({ ...treeOfSnapshot(snap), target: 'acme/inc@x', now: options.now }, { advisories: NO_ADVISORIES, registry: null });
+      expect(fromJob.notices).toEqual(fromCli.notices);
+      expect(fromJob.errors).toEqual(fromCli.errors);
+    });
+  }
+
+  it('leaves out of the notice a submodule exclude: keeps out, and a snapshot taken before submodules were kept audits as it did', async () => {
+    const excluding = { 'requirements.txt': 'six==1.16.0\n', 'vendor/lib': submoduleAt(LIB), 'tools/lint': submoduleAt(TOOLS), '.depwatch.yml': 'exclude:\n  - path: vendor/\n    reason: third party\n' };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files: excluding }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+    const audited = await auditFileSource(snapshotSource(snap), options);
+    expect(audited.notices.filter((n) => n.includes('submodule'))).toEqual([
+      'tools/lint (at 0f1e2d3): a git submodule, another repository whose files were not audited (GitHub lists a submodule as a commit of another repository, not as files; audit or watch that repository on its own)',
+    ]);
+    expect(audited.partial).toBe(false);
+
+    const { submodules: _absent, ...before } = snap;
+    const old = await auditFileSource(snapshotSource(before), options);
+    expect(old.notices.filter((n) => n.includes('submodule'))).toEqual([]);
+    expect(old.partial).toBe(false);
+  });
+});
+
+describe('folders named like manifests', () => {
+  it('are kept from the listing and named in the audit as for a checkout, in the CLI and in the tree-audit job', async () => {
+    const files = { 'setup.py': 'from setuptools import setup\nsetup(name="x", install_requires=["attrs==23.1.0"])\n', 'requirements.txt/README.md': '# notes\n', 'api/pyproject.toml/x.py': '' };
+    world = await startWorld({ repos: [{ owner: 'acme', name: 'inc', files }] });
+    const snap = await takeSnapshot(world.octokit, world.db, { owner: 'acme', repo: 'inc' });
+    expect(snap.manifestFolders).toEqual(['api/pyproject.toml', 'requirements.txt']);
+    const options = { target: 'acme/inc@x', advisories: NO_ADVISORIES, registry: null, now: new Date('2026-01-01T00:00:00Z') };
+    const fromCheckout = await auditFileSource(memorySource(files), options);
+    const notice = 'api/pyproject.toml, requirements.txt: are folders, not read as manifests (the files in them are read by their own names)';
+    expect(fromCheckout.notices).toContain(notice);
+    const fromCli = await auditFileSource(snapshotSource(snap), options);
+    expect(fromCli.notices).toEqual(fromCheckout.notices);
+    const { result: fromJob } = await runHere.auditTree({ ...treeOfSnapshot(snap), target: 'acme/inc@x', now: options.now }, { advisories: NO_ADVISORIES, registry: null });
+    expect(fromJob.notices).toEqual(fromCheckout.notices);
+    expect(fromJob.partial).toBe(false);
   });
 });

@@ -36,6 +36,10 @@ export interface TreeAuditRequest {
   misnamedSettings?: string[];
   /** Settings file names that are folders in the tree (RepoSnapshot.settingsFolders): the audit's note says so. */
   folders?: string[];
+  /** The tree's git submodules (RepoSnapshot.submodules): named in the audit's notice; an include of a file inside one is told why it is not read. */
+  submodules?: { path: string; commit: string }[];
+  /** Folders of the tree named like manifests (RepoSnapshot.manifestFolders): named in the audit's notice. */
+  manifestFolders?: string[];
   /** Files the snapshot could not download, with why (unreadableFiles of its errors): an include of one is told why, not "file not found". */
   unreadable?: { path: string; message: string }[];
   /** What was audited, for the report: `owner/repo@sha`. */
