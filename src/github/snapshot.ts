@@ -208,6 +208,7 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     }
   };
 
+  stats.requests += options.resolution?.requests ?? 0;
   const commit = options.resolution ?? (await resolveWith(octokit, ref, call, options));
   const { owner, repo, sha, namedBranch, ref: refName } = commit;
   options.resolved?.();
@@ -545,19 +546,23 @@ export interface ResolvedCommit {
   sha: string;
   /** As RepoSnapshot.namedBranch. */
   namedBranch: string | null;
+  /** GitHub requests resolving took (resolveCommit), counted in the snapshot's stats that starts from it. */
+  requests?: number;
 }
 
 /** Resolves `ref` to a commit, on its own (no `admit`): errors as takeSnapshot's. */
 export function resolveCommit(octokit: Octokit, ref: RepoRef, options: Pick<SnapshotOptions, 'nameBranch'> = {}): Promise<ResolvedCommit> {
   const name = { owner: ref.owner, repo: ref.repo };
+  let requests = 0;
   const call: Call = async (what, request, explain) => {
+    requests++;
     try {
       return await request();
     } catch (err) {
       throw explain?.(err) ?? toGitHubError(err, name, what);
     }
   };
-  return resolveWith(octokit, ref, call, options);
+  return resolveWith(octokit, ref, call, options).then((commit) => ({ ...commit, requests }));
 }
 
 async function resolveWith(octokit: Octokit, ref: RepoRef, call: Call, options: Pick<SnapshotOptions, 'admit' | 'nameBranch'>): Promise<ResolvedCommit> {
