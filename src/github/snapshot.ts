@@ -62,6 +62,11 @@ export interface SnapshotOptions {
    */
   resolved?: () => void;
   /**
+   * The ref already resolved (resolveCommit) and admitted by the caller: the snapshot starts at the
+   * tree, `admit` is not asked again.
+   */
+  resolution?: ResolvedCommit;
+  /**
    * Whether to say which branch the ref names (`namedBranch`): one more request, which only a Slack
    * audit needs (its "Watch this repo" follows that branch); sweeps and the CLI leave it off.
    */
@@ -216,14 +221,9 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     }
   };
 
-  const { data: repoData } = await call('repository lookup', () => octokit.request('GET /repos/{owner}/{repo}', { owner: ref.owner, repo: ref.repo }));
-  // GitHub follows renames and answers in canonical case: report the names it uses.
-  const owner = repoData.owner.login;
-  const repo = repoData.name;
-  options.admit?.({ owner, repo, private: repoData.private });
-  const refName = ref.branch ?? repoData.default_branch;
-  const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
-  const namedBranch = ref.branch === undefined || options.nameBranch !== true ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
+  stats.requests += options.resolution?.requests ?? 0;
+  const commit = options.resolution ?? (await resolveWith(octokit, ref, call, options));
+  const { owner, repo, sha, namedBranch, ref: refName } = commit;
   options.resolved?.();
 
   const folders = new Map<string, string | null>();
@@ -408,9 +408,9 @@ export async function takeSnapshot(octokit: Octokit, db: Db, ref: RepoRef, optio
     repo,
     ref: refName,
     sha,
-    htmlUrl: repoData.html_url,
-    private: repoData.private,
-    defaultBranch: repoData.default_branch,
+    htmlUrl: commit.htmlUrl,
+    private: commit.private,
+    defaultBranch: commit.defaultBranch,
     namedBranch,
     files,
     excluded: [...excluded.values()].map((e) => ({ path: e.path, kind: e.kind })).sort((a, b) => compareCodeUnits(a.path, b.path)),
@@ -554,6 +554,53 @@ export function unreadableFiles(errors: readonly SnapshotError[]): { path: strin
 
 /** Issues one API call, counted, with failures turned into our errors (`explain` may say more). */
 type Call = <T>(what: string, request: () => Promise<T>, explain?: (err: unknown) => Error | undefined) => Promise<T>;
+
+/**
+ * What a ref names on GitHub, before any file is read: the repository as GitHub names it, and the
+ * commit. Resolving is cheap (two or three requests): the Slack bot resolves every request, then
+ * merges identical audits of one commit (src/slack/audits-in-flight.ts).
+ */
+export interface ResolvedCommit {
+  owner: string;
+  repo: string;
+  private: boolean;
+  htmlUrl: string;
+  defaultBranch: string;
+  /** The branch (or tag, or commit) to read: the one asked for, else the default branch. */
+  ref: string;
+  sha: string;
+  /** As RepoSnapshot.namedBranch. */
+  namedBranch: string | null;
+  /** GitHub requests resolving took (resolveCommit), counted in the snapshot's stats that starts from it. */
+  requests?: number;
+}
+
+/** Resolves `ref` to a commit, on its own (no `admit`): errors as takeSnapshot's. */
+export function resolveCommit(octokit: Octokit, ref: RepoRef, options: Pick<SnapshotOptions, 'nameBranch'> = {}): Promise<ResolvedCommit> {
+  const name = { owner: ref.owner, repo: ref.repo };
+  let requests = 0;
+  const call: Call = async (what, request, explain) => {
+    requests++;
+    try {
+      return await request();
+    } catch (err) {
+      throw explain?.(err) ?? toGitHubError(err, name, what);
+    }
+  };
+  return resolveWith(octokit, ref, call, options).then((commit) => ({ ...commit, requests }));
+}
+
+async function resolveWith(octokit: Octokit, ref: RepoRef, call: Call, options: Pick<SnapshotOptions, 'admit' | 'nameBranch'>): Promise<ResolvedCommit> {
+  const { data: repoData } = await call('repository lookup', () => octokit.request('GET /repos/{owner}/{repo}', { owner: ref.owner, repo: ref.repo }));
+  // GitHub follows renames and answers in canonical case: report the names it uses.
+  const owner = repoData.owner.login;
+  const repo = repoData.name;
+  options.admit?.({ owner, repo, private: repoData.private });
+  const refName = ref.branch ?? repoData.default_branch;
+  const sha = await resolveCommitSha(octokit, { owner, repo }, refName, call);
+  const namedBranch = ref.branch === undefined || options.nameBranch !== true ? null : await branchAt(octokit, { owner, repo }, ref.branch, repoData.default_branch, sha, call);
+  return { owner, repo, private: repoData.private, htmlUrl: repoData.html_url, defaultBranch: repoData.default_branch, ref: refName, sha, namedBranch };
+}
 
 /** The commit a branch, tag or sha points at, as bare text through the `vnd.github.sha` media type. */
 async function resolveCommitSha(octokit: Octokit, name: { owner: string; repo: string }, refName: string, call: Call): Promise<string> {

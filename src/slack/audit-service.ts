@@ -20,7 +20,7 @@ import type { Config } from '../config.js';
 import type { StatusRegistry } from '../watch/digests.js';
 import type { Octokit } from '../github/client.js';
 import { formatRepoRef, htmlHostFromApiUrl, parseRepoRef, type RepoRef } from '../github/repo-ref.js';
-import { snapshotErrors, takeSnapshot, treeOfSnapshot, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
+import { resolveCommit, snapshotErrors, takeSnapshot, treeOfSnapshot, type ResolvedCommit, type SnapshotOptions, type SnapshotStats } from '../github/snapshot.js';
 import type { Logger } from '../log.js';
 import { isManifestPath, isProjectContextPath } from '../python/discover.js';
 import type { AuditRecord } from '../store/audits.js';
@@ -51,6 +51,7 @@ import { metadataNumber, type ViewMetadataSeal } from './view-metadata.js';
 import { AccessRefusedError, logLevelOf, NoManifestsError, toUserError, type UserError } from './errors.js';
 import { runHere, type AuditRunner } from '../workers/audit-runner.js';
 import type { FixPrContext } from './fix-pr-flow.js';
+import { AnsweredPrivately, auditKey, AuditsInFlight, type RunningAudit } from './audits-in-flight.js';
 
 type WebClient = webApi.WebClient;
 
@@ -122,7 +123,12 @@ export interface AuditRequest {
 export interface AuditOutcome {
   record: AuditRecord;
   stats: SnapshotStats;
+  /** The audit whose result this one reuses (an identical audit was running when it was asked); absent when it ran itself. */
+  mergedInto?: number;
 }
+
+/** What the requester's side hands an audit: its gate (`admit`), its stages, the channel asked in and that channel's ignores. */
+type AuditStages = { admit?: SnapshotOptions['admit']; resolved?: SnapshotOptions['resolved']; onFirstStage?: (record: AuditRecord) => void; channelIgnores?: IgnoreRule[]; channel?: string };
 
 /** Re-applies ignores to a stored result (no new GitHub or OSV calls): findings move between open and ignored. */
 export function applySlackIgnores(result: AuditResult, rules: IgnoreRule[], now: Date): AuditResult {
@@ -184,6 +190,8 @@ export class SlackAuditService {
   private readonly pending = new Set<Promise<void>>();
   /** Per audit, the reply edit under way: edits of one reply (a stage, an ignore) run one after another. */
   private readonly replyEdits = new Map<number, Promise<unknown>>();
+  /** Resolutions and audits running now, shared by identical requests; each person's audits counted. */
+  private readonly inFlight = new AuditsInFlight<AuditOutcome>();
 
   constructor(private readonly options: AuditServiceOptions) {
     this.state = options.state ?? new SqliteAuditState(options.db);
@@ -214,7 +222,18 @@ export class SlackAuditService {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
+  /** Answers one audit request; until it is answered, it counts as the requester's (audits-in-flight.ts). */
   async run(request: AuditRequest): Promise<void> {
+    const presence = this.inFlight.enter(request.user);
+    try {
+      await this.answer(request, presence.alone);
+    } finally {
+      presence.leave();
+    }
+  }
+
+  /** `alone`: the requester has no other request in progress (an admin's placeholder may go out at once). */
+  private async answer(request: AuditRequest, alone: boolean): Promise<void> {
     const label = formatRepoRef(request.ref);
     const log = this.options.logger.child({ repo: label, user: request.user, channel: request.channel });
     const requester: Requester = { userId: request.user, channel: request.via === 'home' ? null : request.channel, via: request.via };
@@ -236,12 +255,13 @@ export class SlackAuditService {
     let firstStage: Promise<boolean> | null = null;
     let firstStageId: number | null = null;
     try {
-      if (this.options.gate.isAdmin(request.user)) placing = post();
+      if (this.options.gate.isAdmin(request.user) && alone) placing = post();
       const unknownAs = (await this.watchState.channelUnknownAs(request.channel)) ?? undefined;
       // `/audit ignore` stops reporting an advisory in this channel: its replies too, not only its alerts and digests.
       const channelIgnores = await this.watchState.ignoreRulesForChannel(request.channel);
       const auditing = this.auditRepository(request.ref, request.user, unknownAs, {
         channelIgnores,
+        channel: request.channel,
         admit: ({ owner, repo, private: isPrivate }) => {
           const decision = this.options.gate.check(requester, { kind: 'audits', verb: 'post', channel: request.channel, repo: { name: `${owner}/${repo}`, private: isPrivate } });
           if (!decision.allowed) throw new AccessRefusedError(decision.reason);
@@ -278,12 +298,20 @@ export class SlackAuditService {
       const firstSent = (await (firstStage as Promise<boolean> | null)) ?? false;
       if (placed.mode === 'chat') await this.state.setReply(outcome.record.id, placed.channel, placed.ts);
       // Partial says why, as the reply does: an operator reading the log learns OSV or PyPI was down.
-      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats, ...partialLogFields(reasonsOf(outcome.record.result)) }, 'audit posted');
+      log.info({ auditId: outcome.record.id, sha: outcome.record.sha, ...(outcome.mergedInto !== undefined ? { mergedInto: outcome.mergedInto } : {}), findings: outcome.record.result.findings.length, staged: firstStage !== null, ...outcome.stats, ...partialLogFields(reasonsOf(outcome.record.result)) }, 'audit posted');
       await this.deliver(request, placed, outcome.record, firstSent && placed.mode === 'respond' ? 1 : 0);
       if (request.ignoredPullRequest !== undefined) {
         await this.tellPrivately(request, pullRequestIgnored(label, request.ignoredPullRequest)).catch((e: unknown) => log.warn({ err: e }, 'could not say that the pull request part of the URL was ignored'));
       }
     } catch (err) {
+      if (err instanceof AnsweredPrivately) {
+        // Over the limit, or already being answered here: one line to them, and nothing left in the channel.
+        log.info({ reason: err.line }, 'audit request answered privately, not run');
+        await this.tellPrivately(request, err.line).catch((e: unknown) => log.error({ err: e }, 'could not tell the user why the audit did not run'));
+        const posted = target ?? (placing ? await (placing as Promise<ReplyTarget>).catch(() => null) : null);
+        if (posted) await this.withdrawPlaceholder(request, posted).catch((e: unknown) => log.warn({ err: e }, 'could not withdraw the placeholder of an audit not run'));
+        return;
+      }
       if (err instanceof AccessRefusedError) {
         // The gate kept the refusal; the person alone is told why.
         await this.tellPrivately(request, escapeMrkdwn(err.reason)).catch((e: unknown) => log.error({ err: e }, 'could not tell the user that the audit was refused'));
@@ -322,15 +350,48 @@ export class SlackAuditService {
    * stored). With `onFirstStage`, the vulnerability result is stored first (outdated and yanked
    * checks pending) and handed over, then completed in place: the returned record is always the
    * complete one.
+   *
+   * Identical requests are merged (audits-in-flight.ts): the ref is resolved once for all asking at
+   * once; while an audit of the same commit with the same options runs, a request waits for it and
+   * stores its result as an audit of its own (no first stage), or, when `channel` already gets that
+   * answer, is told so privately (AnsweredPrivately). An audit that would run itself counts against
+   * its requester's limit (AnsweredPrivately past it).
    */
-  async auditRepository(
-    ref: RepoRef,
-    requestedBy: string | null,
-    unknownAs?: RatedSeverity,
-    stages: { admit?: SnapshotOptions['admit']; resolved?: SnapshotOptions['resolved']; onFirstStage?: (record: AuditRecord) => void; channelIgnores?: IgnoreRule[] } = {},
-  ): Promise<AuditOutcome> {
+  async auditRepository(ref: RepoRef, requestedBy: string | null, unknownAs?: RatedSeverity, stages: AuditStages = {}): Promise<AuditOutcome> {
+    const { services } = this.options;
+    const commit = await this.inFlight.resolve(ref, () => resolveCommit(services.github, ref, { nameBranch: true }));
+    stages.admit?.({ owner: commit.owner, repo: commit.repo, private: commit.private });
+    const channelIgnores = activeChannelIgnores(stages.channelIgnores ?? [], this.now());
+    const key = auditKey(commit, { unknownAs: unknownAs ?? null, channelIgnores });
+    const running = this.inFlight.find(key);
+    if (running) return this.joinAudit(running, commit, requestedBy, stages);
+    const label = `${commit.owner}/${commit.repo}`;
+    const led = this.inFlight.lead(key, { user: requestedBy ?? '', channel: stages.channel ?? '', label, sha: commit.sha }, () => {
+      stages.resolved?.();
+      return this.runAudit(commit, requestedBy, unknownAs, stages, channelIgnores);
+    });
+    return led.outcome;
+  }
+
+  /** A request for an audit running now: its own stored row with that audit's complete result, or a pointer to it in this channel. */
+  private async joinAudit(running: RunningAudit<AuditOutcome>, commit: ResolvedCommit, requestedBy: string | null, stages: AuditStages): Promise<AuditOutcome> {
+    if (stages.channel !== undefined) {
+      if (running.channels.has(stages.channel)) throw new AnsweredPrivately(alreadyAnsweredHere(running));
+      running.channels.add(stages.channel);
+    }
+    stages.resolved?.();
+    const leader = await running.outcome;
+    const stored = { repo: `${commit.owner}/${commit.repo}`, ref: commit.ref, requestedBranch: commit.namedBranch, sha: commit.sha, htmlUrl: commit.htmlUrl, createdAt: this.now(), requestedBy, private: commit.private };
+    const record = await this.state.insertAudit({ ...stored, result: leader.record.result });
+    // Nothing was read for this one: its log line says so rather than repeat the other's figures.
+    return { record, stats: { requests: 0, treeRequests: 0, blobsFetched: 0, blobsCached: 0, truncated: leader.stats.truncated }, mergedInto: leader.record.id };
+  }
+
+  /** The audit itself, of a resolved and admitted commit. */
+  private async runAudit(commit: ResolvedCommit, requestedBy: string | null, unknownAs: RatedSeverity | undefined, stages: AuditStages, channelIgnores: IgnoreRule[]): Promise<AuditOutcome> {
     const { services, db, logger } = this.options;
-    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, reads: (services.runner ?? runHere).reads, ...(stages.admit ? { admit: stages.admit } : {}), ...(stages.resolved ? { resolved: stages.resolved } : {}) });
+    const ref: RepoRef = { owner: commit.owner, repo: commit.repo, branch: commit.ref };
+    const snapshot = await takeSnapshot(services.github, db, ref, { select: isManifestPath, selectInterpreter: isProjectContextPath, logger, nameBranch: true, reads: (services.runner ?? runHere).reads, resolution: commit });
     const repo = `${snapshot.owner}/${snapshot.repo}`;
     // Manifests `exclude:` kept out were not downloaded, but are there: the audit says what it left out.
     const manifests = [...snapshot.files, ...snapshot.excluded].filter((f) => f.kind === 'manifest');
@@ -339,7 +400,6 @@ export class SlackAuditService {
     if (manifests.length === 0 && snapshot.errors.length === 0) throw new NoManifestsError(repo, snapshot.sha, snapshot.htmlUrl);
     const now = this.now();
     const ignoresAtStart = await this.state.ignoreRulesForRepo(repo);
-    const channelIgnores = activeChannelIgnores(stages.channelIgnores ?? [], now);
     const stored = { repo, ref: snapshot.ref, requestedBranch: snapshot.namedBranch, sha: snapshot.sha, htmlUrl: snapshot.htmlUrl, createdAt: now, requestedBy, private: snapshot.private };
     // The code scan downloads and unpacks while the audit matches: both start now.
     const scanning = this.scanCode({ owner: snapshot.owner, repo: snapshot.repo, sha: snapshot.sha }, ignoresAtStart, now);
@@ -702,6 +762,11 @@ export class SlackAuditService {
     if (!channel) throw new Error('conversations.open answered without a channel');
     await this.run({ ref, user, channel, client, via: 'home', ...(ignoredPullRequest !== undefined ? { ignoredPullRequest } : {}) });
   }
+}
+
+/** Said privately to someone asking for an audit this channel is already getting the answer of. */
+function alreadyAnsweredHere(running: RunningAudit<AuditOutcome>): string {
+  return `An audit of ${escapeMrkdwn(running.label)} at \`${running.sha.slice(0, 7)}\` is already running here (asked by <@${running.requestedBy}>); its answer is posted in this channel.`;
 }
 
 /** Said under the reply to an audit asked with a pull request URL: what was audited, and where PR reviews come from. */
