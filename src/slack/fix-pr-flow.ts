@@ -3,7 +3,8 @@
  * payload's repository, files or versions), asks src/authz whether the person may open pull
  * requests there, re-reads the audited commit's manifests (blob cache: usually no download), plans
  * the same edits as `depwatch fix` on the real bytes of the files it rewrites (src/github/fix-files),
- * and opens one pull request per audit (src/github/fix-pull-request).
+ * and opens one pull request per set of edits and base (src/github/fix-pull-request): a second audit
+ * that needs the same edits links the one open (src/fix/pull-request/text.ts fixBranchName).
  * Answers are one ephemeral line; the reply itself then shows the pull request and its state.
  */
 import type { RespondFn, webApi } from '@slack/bolt';
@@ -171,7 +172,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
     }
     const linkTo = where.reply?.via === 'chat' ? where.reply : channel && click.ts ? { channel, ts: click.ts } : null;
     const slackLink = linkTo ? await permalink(click.client, linkTo.channel, linkTo.ts) : null;
-    const branch = fixBranchName(plan, record.id, record.ref);
+    const branch = fixBranchName(plan, record.ref);
     const pull = await openFixPullRequest(ctx.github, {
       owner,
       repo,

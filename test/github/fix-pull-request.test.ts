@@ -28,7 +28,7 @@ async function setUp(token: string, writeTokens: string[]) {
     repo: 'web',
     base: 'main',
     auditedSha,
-    branch: fixBranchName(plan, 7, 'main'),
+    branch: fixBranchName(plan, 'main'),
     title: fixTitle(plan),
     body: fixBody({ plan, findings: [finding], repo: 'acme/web', auditedSha, slackLink: 'https://slack.example/archives/C1/p1' }),
     files: new Map([...plan.newTexts].map(([path, text]) => [path, { bytes: Buffer.from(text, 'utf8'), mode: '100644' as const }])),
@@ -94,7 +94,7 @@ describe('openFixPullRequest', () => {
   it('gives a release branch its own fix pull request, never the one into main', async () => {
     const { octokit, input, plan, fake } = await setUp('writer', ['writer']);
     const intoMain = await openFixPullRequest(octokit, input);
-    const release = { ...input, base: 'Release/1.x', auditedSha: fake.headSha('acme', 'web', 'Release/1.x'), branch: fixBranchName(plan, 8, 'Release/1.x') };
+    const release = { ...input, base: 'Release/1.x', auditedSha: fake.headSha('acme', 'web', 'Release/1.x'), branch: fixBranchName(plan, 'Release/1.x') };
     const intoRelease = await openFixPullRequest(octokit, release);
     expect(release.branch).toBe('depwatch/fix-django-2.1.11-on-release-1.x');
     expect(intoRelease).toMatchObject({ created: true });
@@ -137,6 +137,25 @@ describe('openFixPullRequest', () => {
     const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
     expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-on-main already exists');
+  });
+});
+
+describe('fixBranchName', () => {
+  const move = (pkg: string, to: string) => ({ package: pkg, from: '0', to, advisories: [], status: 'fixed' as const });
+  const plan = (fixes: ReturnType<typeof move>[], files: string[]) => ({ fixes, newTexts: new Map(files.map((f) => [f, ''])) });
+
+  it('names several moves by what they change, never by the audit: the same edits give the same branch in any order', () => {
+    const one = fixBranchName(plan([move('django', '2.1.11'), move('six', '1.17.0')], ['requirements.txt', 'setup.cfg']), 'main');
+    const again = fixBranchName(plan([move('six', '1.17.0'), move('Django', '2.1.11')], ['setup.cfg', 'requirements.txt']), 'main');
+    expect(one).toMatch(/^depwatch\/fix-2-packages-[0-9a-f]{8}-on-main$/);
+    expect(again).toBe(one);
+  });
+
+  it('gives other edits (another version, another file) and another base another branch', () => {
+    const base = fixBranchName(plan([move('django', '2.1.11'), move('six', '1.17.0')], ['requirements.txt']), 'main');
+    expect(fixBranchName(plan([move('django', '2.2.0'), move('six', '1.17.0')], ['requirements.txt']), 'main')).not.toBe(base);
+    expect(fixBranchName(plan([move('django', '2.1.11'), move('six', '1.17.0')], ['requirements.txt', 'requirements-dev.txt']), 'main')).not.toBe(base);
+    expect(fixBranchName(plan([move('django', '2.1.11'), move('six', '1.17.0')], ['requirements.txt']), 'Release/1.x')).toMatch(/-on-release-1\.x$/);
   });
 });
 

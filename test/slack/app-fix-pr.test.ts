@@ -149,6 +149,22 @@ describe('Open fix PR', () => {
     expect(answers.join('\n')).not.toMatch(/Something went wrong|E-[A-Z0-9]{5}/);
   });
 
+  it('links the open pull request from a second audit of the same commit, never opening a second one', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[1], 'the second audit');
+    await w.bot.service.idle();
+    const second = w.channel().at(-1)!;
+    expect(second.ts).not.toBe(parent.ts);
+
+    expect((await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n')).toContain('Opened <');
+    const answers = await click(w, second.ts, fixButton(w, second.ts)!.value!);
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+    expect(answers.join('\n')).toContain('There already is <https://github.com/octo/shop/pull/1|fix pull request #1>');
+    // The second reply shows the pull request too.
+    expect(blockText(w.slack.message(CHANNEL, second.ts)!.blocks)).toContain('Fix pull request');
+  });
+
   it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {
     const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_ADMINS: 'U0ADMIN0001' } });
     const value = fixButton(w, parent.ts)!.value!;
