@@ -85,7 +85,27 @@ export async function getPullState(octokit: Octokit, owner: string, repo: string
   return pullState(data);
 }
 
-export async function openFixPullRequest(octokit: Octokit, input: FixPullRequestInput): Promise<FixPullRequest> {
+/**
+ * How long to look for the pull request of a branch that another click has just pushed: its
+ * pull request follows the branch by one write (octokit spaces writes about a second apart).
+ */
+const REFIND_DELAYS_MS: readonly number[] = [0, 1_000, 2_000, 3_000];
+
+export interface OpenFixPullRequestOptions {
+  /** Waits before each look for the pull request of a branch that already exists (tests: a few ms). */
+  refindDelaysMs?: readonly number[];
+}
+
+async function findAgain(octokit: Octokit, input: FixPullRequestInput, delaysMs: readonly number[]): Promise<FixPullRequest | null> {
+  for (const delay of delaysMs) {
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const found = await findFixPullRequest(octokit, input.owner, input.repo, input.branch, input.base);
+    if (found) return found;
+  }
+  return null;
+}
+
+export async function openFixPullRequest(octokit: Octokit, input: FixPullRequestInput, options: OpenFixPullRequestOptions = {}): Promise<FixPullRequest> {
   const { owner, repo } = input;
   const existing = await findFixPullRequest(octokit, owner, repo, input.branch, input.base);
   if (existing) return existing;
@@ -113,6 +133,12 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
     await octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner, repo, ref: `refs/heads/${input.branch}`, sha: newCommit.sha });
   } catch (err) {
     if (status(err) === 422) {
+      // Most often another click won the race (here a second replica: this process runs one fix per
+      // branch at a time, src/slack/fix-pr-flow.ts): GitHub's ref creation is the lock, and the
+      // winner opens its pull request a moment after its branch. Linking it is the answer; telling
+      // this person to delete the branch would close the pull request just opened.
+      const opened = await findAgain(octokit, input, options.refindDelaysMs ?? REFIND_DELAYS_MS);
+      if (opened) return opened;
       throw new FixPullRequestError('branch-exists', `The branch ${input.branch} already exists on ${owner}/${repo} without an open pull request into ${input.base}: open one from it on GitHub, or delete it and press the button again.`);
     }
     if (status(err) === 403 || status(err) === 404) throw noPermission(owner, repo, 'contents');

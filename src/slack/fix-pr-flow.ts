@@ -173,7 +173,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
     const linkTo = where.reply?.via === 'chat' ? where.reply : channel && click.ts ? { channel, ts: click.ts } : null;
     const slackLink = linkTo ? await permalink(click.client, linkTo.channel, linkTo.ts) : null;
     const branch = fixBranchName(plan, record.ref);
-    const pull = await openFixPullRequest(ctx.github, {
+    const pull = await oneFixAtATime(`${record.repo.toLowerCase()}\0${branch}`, () => openFixPullRequest(ctx.github, {
       owner,
       repo,
       base: record.ref,
@@ -182,7 +182,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       title: fixTitle(plan),
       body: fixBody({ plan, findings: record.result.findings, repo: record.repo, auditedSha: record.sha, slackLink, notChecked: record.result.partial ? reasonsOf(record.result) : [] }),
       files,
-    });
+    }));
     await ctx.state.saveFixPull({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());
     log.info({ pull: pull.number, created: pull.created, files: plan.newTexts.size }, 'fix pull request');
     // Under an /audit reply the reply shows the pull request; an alert is left as it is. The pull
@@ -197,6 +197,33 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       return say(fixPrAnswer(err.message));
     }
     throw err;
+  }
+}
+
+/**
+ * The fix being opened on each branch (repository and branch) in this process. A double click, or
+ * two audits of one commit pressed together, would otherwise both find no pull request and push:
+ * the second waits here for the first, then finds its pull request and links it. Across replicas
+ * GitHub's ref creation decides (one branch, one winner) and the loser links the winner's pull
+ * request (src/github/fix-pull-request.ts): no store row is needed for that.
+ */
+const fixesInFlight = new Map<string, Promise<unknown>>();
+
+async function oneFixAtATime<T>(key: string, open: () => Promise<T>): Promise<T> {
+  const before = fixesInFlight.get(key);
+  const mine = (async () => {
+    await before;
+    return open();
+  })();
+  const done = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  fixesInFlight.set(key, done);
+  try {
+    return await mine;
+  } finally {
+    if (fixesInFlight.get(key) === done) fixesInFlight.delete(key);
   }
 }
 

@@ -7,6 +7,8 @@ import { fixBody, fixBranchName, fixTitle } from '../../src/fix/pull-request/tex
 import { ROUTES, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 
 const FAST = { retryUnitMs: 1, maxRateLimitWaitSeconds: 1 };
+/** Looks again for a pull request just opened by another click without waiting seconds. */
+const QUICK = { refindDelaysMs: [0, 20, 40] };
 const REQUIREMENTS = '# web\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
 const FILES = { 'requirements.txt': REQUIREMENTS, 'README.md': '# app\n', 'poetry.lock': '' };
 
@@ -39,7 +41,7 @@ async function setUp(token: string, writeTokens: string[]) {
 describe('openFixPullRequest', () => {
   it('pushes one commit on depwatch/fix-<package>-<version>-on-<base> from the audited commit and opens the PR', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const pr = await openFixPullRequest(octokit, input);
+    const pr = await openFixPullRequest(octokit, input, QUICK);
 
     expect(input.branch).toBe('depwatch/fix-django-2.1.11-on-main');
     expect(pr).toEqual({ number: 1, url: 'https://github.com/acme/web/pull/1', state: 'open', created: true });
@@ -57,7 +59,7 @@ describe('openFixPullRequest', () => {
   it('builds from the audited commit even when the branch moved since', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
     fake.pushCommit('acme', 'web', { 'NEWS.md': 'later\n' });
-    await openFixPullRequest(octokit, input);
+    await openFixPullRequest(octokit, input, QUICK);
     const files = fake.branchFiles('acme', 'web', input.branch)!;
     expect(files['NEWS.md']).toBeUndefined();
     expect(fake.commitParent(fake.headSha('acme', 'web', input.branch))).toBe(input.auditedSha);
@@ -65,37 +67,46 @@ describe('openFixPullRequest', () => {
 
   it('pressing twice links the pull request already opened, without a second push', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    await openFixPullRequest(octokit, input);
+    await openFixPullRequest(octokit, input, QUICK);
     fake.resetCounts();
-    const again = await openFixPullRequest(octokit, input);
+    const again = await openFixPullRequest(octokit, input, QUICK);
     expect(again).toMatchObject({ number: 1, created: false, state: 'open' });
     expect(fake.pulls('acme', 'web')).toHaveLength(1);
     expect(fake.count(ROUTES.createRef)).toBe(0);
   });
 
+  it('links the pull request of a click that pushed the same branch first, never telling this one to delete it', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    // Two replicas pressing at once: both find no pull request, one creates the branch first.
+    const [a, b] = await Promise.all([openFixPullRequest(octokit, input, { refindDelaysMs: [0, 500, 1000, 2000] }), openFixPullRequest(octokit, input, { refindDelaysMs: [0, 500, 1000, 2000] })]);
+    expect(fake.pulls('acme', 'web')).toHaveLength(1);
+    expect([a.number, b.number]).toEqual([1, 1]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+  });
+
   it('opens a new pull request once the last one from the branch was closed unmerged and its branch deleted', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const first = await openFixPullRequest(octokit, input);
+    const first = await openFixPullRequest(octokit, input, QUICK);
     fake.setPullState('acme', 'web', first.number, 'closed');
     fake.deleteBranch('acme', 'web', input.branch);
-    const again = await openFixPullRequest(octokit, input);
+    const again = await openFixPullRequest(octokit, input, QUICK);
     expect(again).toMatchObject({ number: 2, created: true, state: 'open' });
   });
 
   it('says the branch is still there when the last pull request from it was closed without merging', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const first = await openFixPullRequest(octokit, input);
+    const first = await openFixPullRequest(octokit, input, QUICK);
     fake.setPullState('acme', 'web', first.number, 'closed');
-    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
     expect((error as Error).message).toContain('without an open pull request');
   });
 
   it('gives a release branch its own fix pull request, never the one into main', async () => {
     const { octokit, input, plan, fake } = await setUp('writer', ['writer']);
-    const intoMain = await openFixPullRequest(octokit, input);
+    const intoMain = await openFixPullRequest(octokit, input, QUICK);
     const release = { ...input, base: 'Release/1.x', auditedSha: fake.headSha('acme', 'web', 'Release/1.x'), branch: fixBranchName(plan, 'Release/1.x') };
-    const intoRelease = await openFixPullRequest(octokit, release);
+    const intoRelease = await openFixPullRequest(octokit, release, QUICK);
     expect(release.branch).toBe('depwatch/fix-django-2.1.11-on-release-1.x');
     expect(intoRelease).toMatchObject({ created: true });
     expect(intoRelease.number).not.toBe(intoMain.number);
@@ -107,15 +118,15 @@ describe('openFixPullRequest', () => {
 
   it('does not take an open pull request from the branch that now goes into another base', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const first = await openFixPullRequest(octokit, input);
+    const first = await openFixPullRequest(octokit, input, QUICK);
     fake.setPullBase('acme', 'web', first.number, 'Release/1.x');
-    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
   });
 
   it('reports the pull request state once it is merged or closed', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const pr = await openFixPullRequest(octokit, input);
+    const pr = await openFixPullRequest(octokit, input, QUICK);
     fake.setPullState('acme', 'web', pr.number, 'merged');
     expect(await getPullState(octokit, 'acme', 'web', pr.number)).toBe('merged');
     fake.setPullState('acme', 'web', pr.number, 'closed');
@@ -124,7 +135,7 @@ describe('openFixPullRequest', () => {
 
   it('names the missing permission when the token may only read (403)', async () => {
     const { octokit, input } = await setUp('reader', ['writer']);
-    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FixPullRequestError);
     expect((error as FixPullRequestError).problem).toBe('no-permission');
     expect((error as Error).message).toContain('"Contents: Read and write"');
@@ -134,7 +145,7 @@ describe('openFixPullRequest', () => {
   it('says so when the branch already exists without a pull request (422)', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
     fake.pushCommit('acme', 'web', { 'x.txt': 'x\n' }, { branch: input.branch });
-    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
     expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-on-main already exists');
   });

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { refreshFixPullStates } from '../../src/slack/fix-pr-flow.js';
+import { ROUTES } from '../fakes/github.js';
 import { blockAction } from '../helpers/slack-requests.js';
 import { blockText, buttons, CHANNEL, GITHUB_TOKEN, startWorld, USER, waitFor, type World } from './app-world.js';
 
@@ -163,6 +164,19 @@ describe('Open fix PR', () => {
     expect(answers.join('\n')).toContain('There already is <https://github.com/octo/shop/pull/1|fix pull request #1>');
     // The second reply shows the pull request too.
     expect(blockText(w.slack.message(CHANNEL, second.ts)!.blocks)).toContain('Fix pull request');
+  });
+
+  it('opens one pull request on a double click and links it for the second click', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    const value = fixButton(w, parent.ts)!.value!;
+    const [first, second] = await Promise.all([click(w, parent.ts, value), click(w, parent.ts, value)]);
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+    const said = [first.join('\n'), second.join('\n')];
+    expect(said.filter((s) => s.includes('Opened <https://github.com/octo/shop/pull/1|'))).toHaveLength(1);
+    expect(said.filter((s) => s.includes('There already is <https://github.com/octo/shop/pull/1|'))).toHaveLength(1);
+    expect(said.join('\n')).not.toMatch(/already exists|delete it/);
+    // The second click waited for the first in this process: it pushed nothing.
+    expect(w.github.count(ROUTES.createRef)).toBe(1);
   });
 
   it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {
