@@ -3,7 +3,8 @@
  * of the audited commit's tree, one commit whose parent is the audited commit, a branch pointing at
  * it, then the pull request into the audited branch. Built from the audited sha, never the branch's
  * current head: if the branch moved since, the PR says so through its base and GitHub shows the
- * merge state. What GitHub refuses becomes one FixPullRequestError sentence (no status dump, no token).
+ * merge state, unless a file it rewrites changed there too (see `changedSinceAudit`). What GitHub
+ * refuses becomes one FixPullRequestError sentence (no status dump, no token).
  */
 import type { Octokit } from './client.js';
 
@@ -25,6 +26,8 @@ export interface FixFileWrite {
   /** The bytes committed: the new text encoded as the file was (UTF-8, or UTF-16 with its mark: src/fix/encoding.ts). */
   bytes: Buffer;
   mode: '100644' | '100755';
+  /** The file's blob sha in the audited tree (what the fix was planned on). */
+  auditedBlob: string;
 }
 
 export type PullState = 'open' | 'merged' | 'closed';
@@ -43,6 +46,8 @@ export type FixPullRequestProblem =
   | 'rejected'
   /** A file to rewrite is not, byte for byte, the one the audit read (src/github/fix-files.ts). */
   | 'not-as-audited'
+  /** The base moved since the audit and a file to rewrite changed there: the pull request would conflict. */
+  | 'stale'
   /** A file to rewrite could not be downloaded again. */
   | 'unreadable'
   /** A file to rewrite would not be written back byte for byte in its encoding (src/fix/encoding.ts). */
@@ -110,6 +115,9 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
   const existing = await findFixPullRequest(octokit, owner, repo, input.branch, input.base);
   if (existing) return existing;
 
+  const changed = await changedSinceAudit(octokit, input);
+  if (changed !== null) throw new FixPullRequestError('stale', `${input.base} moved since this audit and ${changed} changed: run /audit again.`);
+
   const contents = async <T>(request: () => Promise<T>): Promise<T> => {
     try {
       return await request();
@@ -152,4 +160,51 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
     if (status(err) === 422) throw new FixPullRequestError('rejected', `GitHub would not open the pull request from ${input.branch} into ${input.base} on ${owner}/${repo} (the base branch may be gone).`);
     throw err;
   }
+}
+
+/**
+ * The first file the fix rewrites that is not, at the base's head, the blob the audit read; null
+ * when the base has not moved (one request) or moved without touching them (one more, or a few for
+ * a tree too big to list at once). A file deleted since counts as changed.
+ *
+ * Refused rather than opened with a warning: Dependabot users expect a fix pull request that merges
+ * (Dependabot rebases its own as the base moves), and this one cannot be rebased here: its bytes are
+ * the audited file's with the pins moved. Opened anyway it would conflict, or move pins the base has
+ * already changed; a new /audit costs one command and gives a pull request built on the file as it
+ * is. A base that moved elsewhere (other files) is no reason to refuse: git merges those cleanly.
+ * A base that is gone is left to the pull request's own refusal (`rejected`).
+ */
+async function changedSinceAudit(octokit: Octokit, input: FixPullRequestInput): Promise<string | null> {
+  const { owner, repo } = input;
+  let head: string;
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { owner, repo, branch: input.base });
+    head = data.commit.sha;
+  } catch (err) {
+    if (status(err) === 404) return null;
+    throw err;
+  }
+  if (head === input.auditedSha) return null;
+  const { data: listing } = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner, repo, tree_sha: head, recursive: '1' });
+  const blobs = new Map(listing.tree.filter((e) => e.type === 'blob' && e.path && e.sha).map((e) => [e.path!, e.sha!]));
+  for (const [path, { auditedBlob }] of input.files) {
+    const now = blobs.get(path) ?? (listing.truncated ? await blobAt(octokit, owner, repo, listing.sha, path) : null);
+    if (now !== auditedBlob) return path;
+  }
+  return null;
+}
+
+/** The blob sha of `path` under the tree `root`, one directory at a time (a tree GitHub would not list whole). */
+async function blobAt(octokit: Octokit, owner: string, repo: string, root: string, path: string): Promise<string | null> {
+  const names = path.split('/');
+  let tree = root;
+  for (const [i, name] of names.entries()) {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner, repo, tree_sha: tree });
+    const entry = data.tree.find((e) => e.path === name);
+    if (!entry?.sha) return null;
+    if (i === names.length - 1) return entry.type === 'blob' ? entry.sha : null;
+    if (entry.type !== 'tree') return null;
+    tree = entry.sha;
+  }
+  return null;
 }

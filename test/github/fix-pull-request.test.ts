@@ -3,6 +3,7 @@ import { djangoPinFinding } from './helpers.js';
 import { createGitHubClient } from '../../src/github/client.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { planFixes } from '../../src/fix/plan.js';
+import { gitBlobSha } from '../../src/github/snapshot.js';
 import { fixBody, fixBranchName, fixTitle } from '../../src/fix/pull-request/text.js';
 import { ROUTES, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 
@@ -33,7 +34,7 @@ async function setUp(token: string, writeTokens: string[]) {
     branch: fixBranchName(plan, 'main'),
     title: fixTitle(plan),
     body: fixBody({ plan, findings: [finding], repo: 'acme/web', auditedSha, slackLink: 'https://slack.example/archives/C1/p1' }),
-    files: new Map([...plan.newTexts].map(([path, text]) => [path, { bytes: Buffer.from(text, 'utf8'), mode: '100644' as const }])),
+    files: new Map([...plan.newTexts].map(([path, text]) => [path, { bytes: Buffer.from(text, 'utf8'), mode: '100644' as const, auditedBlob: gitBlobSha(Buffer.from(FILES[path as 'requirements.txt'], 'utf8')) }])),
   };
   return { octokit, plan, input, fake };
 }
@@ -63,6 +64,30 @@ describe('openFixPullRequest', () => {
     const files = fake.branchFiles('acme', 'web', input.branch)!;
     expect(files['NEWS.md']).toBeUndefined();
     expect(fake.commitParent(fake.headSha('acme', 'web', input.branch))).toBe(input.auditedSha);
+  });
+
+  it('refuses in one line when the base moved since the audit and a file it rewrites changed there', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    fake.pushCommit('acme', 'web', { 'requirements.txt': 'django==3.2.0\n' });
+    fake.resetCounts();
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
+    expect(error).toMatchObject({ problem: 'stale', message: 'main moved since this audit and requirements.txt changed: run /audit again.' });
+    expect(fake.count(ROUTES.createBlob) + fake.count(ROUTES.createRef) + fake.count(ROUTES.createPull)).toBe(0);
+    expect(fake.pulls('acme', 'web')).toEqual([]);
+  });
+
+  it('finds the changed file by walking the tree when GitHub would not list it whole', async () => {
+    fake = await startFakeGitHub({ repos: [{ owner: 'acme', name: 'web', files: { 'a/b.txt': 'x\n', 'a/c.txt': 'y\n', 'deploy/requirements.txt': REQUIREMENTS } }], tokens: ['writer'], writeTokens: ['writer'], truncateTreesOver: 1 });
+    const octokit = await createGitHubClient({ apiUrl: fake.url, token: 'writer' }, FAST);
+    const auditedSha = fake.headSha('acme', 'web');
+    const files = new Map([['deploy/requirements.txt', { bytes: Buffer.from('django==2.1.11\n'), mode: '100644' as const, auditedBlob: gitBlobSha(Buffer.from(REQUIREMENTS)) }]]);
+    const input = { owner: 'acme', repo: 'web', base: 'main', auditedSha, branch: 'depwatch/fix-django-2.1.11-on-main', title: 't', body: 'b', files };
+    fake.pushCommit('acme', 'web', { 'a/b.txt': 'z\n' });
+    expect(await openFixPullRequest(octokit, input, QUICK)).toMatchObject({ created: true });
+    fake.deleteBranch('acme', 'web', input.branch);
+    fake.setPullState('acme', 'web', 1, 'closed');
+    fake.pushCommit('acme', 'web', { 'deploy/requirements.txt': 'django==3.2.0\n' });
+    expect(await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e)).toMatchObject({ problem: 'stale', message: expect.stringContaining('deploy/requirements.txt changed') });
   });
 
   it('pressing twice links the pull request already opened, without a second push', async () => {

@@ -179,6 +179,15 @@ describe('Open fix PR', () => {
     expect(w.github.count(ROUTES.createRef)).toBe(1);
   });
 
+  it('refuses in one line when main moved since the audit and changed the file the fix rewrites', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    w.github.pushCommit('octo', 'shop', { 'requirements/main.txt': 'flask==3.0.0\n' });
+    const answers = await click(w, parent.ts, fixButton(w, parent.ts)!.value!);
+    expect(answers).toHaveLength(1);
+    expect(JSON.parse(answers[0]!).text).toBe('main moved since this audit and requirements/main.txt changed: run /audit again.');
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
+  });
+
   it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {
     const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_ADMINS: 'U0ADMIN0001' } });
     const value = fixButton(w, parent.ts)!.value!;
