@@ -7,6 +7,7 @@
  * refuses becomes one FixPullRequestError sentence (no status dump, no token).
  */
 import type { Octokit } from './client.js';
+import { toGitHubError } from './errors.js';
 
 export interface FixPullRequestInput {
   owner: string;
@@ -110,11 +111,33 @@ async function findAgain(octokit: Octokit, input: FixPullRequestInput, delaysMs:
   return null;
 }
 
+/**
+ * Opens the fix's pull request, or links the open one from its branch. Fails with a
+ * FixPullRequestError (a refusal, said in one sentence) or, for anything else GitHub answered (a
+ * 5xx, a 401, a rate limit) or did not, with toGitHubError's error naming the step: the Slack reply
+ * then says GitHub failed and whether trying again may help, never "something went wrong".
+ */
 export async function openFixPullRequest(octokit: Octokit, input: FixPullRequestInput, options: OpenFixPullRequestOptions = {}): Promise<FixPullRequest> {
+  const at: Step = { step: 'pull request lookup' };
+  try {
+    return await openSteps(octokit, input, options, at);
+  } catch (err) {
+    if (err instanceof FixPullRequestError) throw err;
+    throw toGitHubError(err, input, at.step);
+  }
+}
+
+/** The request under way, for the failure's sentence ("GitHub failed the branch creation for …"). */
+interface Step {
+  step: string;
+}
+
+async function openSteps(octokit: Octokit, input: FixPullRequestInput, options: OpenFixPullRequestOptions, at: Step): Promise<FixPullRequest> {
   const { owner, repo } = input;
   const existing = await findFixPullRequest(octokit, owner, repo, input.branch, input.base);
   if (existing) return existing;
 
+  at.step = 'base branch lookup';
   const changed = await changedSinceAudit(octokit, input);
   if (changed !== null) throw new FixPullRequestError('stale', `${input.base} moved since this audit and ${changed} changed: run /audit again.`);
 
@@ -126,17 +149,22 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
       throw err;
     }
   };
+  at.step = 'commit lookup';
   const { data: commit } = await contents(() => octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: input.auditedSha }));
   const tree: { path: string; mode: FixFileWrite['mode']; type: 'blob'; sha: string }[] = [];
+  at.step = 'file upload';
   for (const [path, { bytes, mode }] of input.files) {
     // As bytes (base64), never as a string GitHub would store as UTF-8: a UTF-16 file stays UTF-16.
     const { data: blob } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/blobs', { owner, repo, content: bytes.toString('base64'), encoding: 'base64' }));
     tree.push({ path, mode, type: 'blob', sha: blob.sha });
   }
+  at.step = 'tree creation';
   const { data: newTree } = await contents(() => octokit.request('POST /repos/{owner}/{repo}/git/trees', { owner, repo, base_tree: commit.commit.tree.sha, tree }));
+  at.step = 'commit creation';
   const { data: newCommit } = await contents(() =>
     octokit.request('POST /repos/{owner}/{repo}/git/commits', { owner, repo, message: input.title, tree: newTree.sha, parents: [input.auditedSha] }),
   );
+  at.step = 'branch creation';
   try {
     await octokit.request('POST /repos/{owner}/{repo}/git/refs', { owner, repo, ref: `refs/heads/${input.branch}`, sha: newCommit.sha });
   } catch (err) {
@@ -152,6 +180,7 @@ export async function openFixPullRequest(octokit: Octokit, input: FixPullRequest
     if (status(err) === 403 || status(err) === 404) throw noPermission(owner, repo, 'contents');
     throw err;
   }
+  at.step = 'pull request creation';
   try {
     const { data: pull } = await octokit.request('POST /repos/{owner}/{repo}/pulls', { owner, repo, title: input.title, body: input.body, head: input.branch, base: input.base });
     return { number: pull.number, url: pull.html_url, state: pullState(pull), created: true };

@@ -4,6 +4,7 @@ import { createGitHubClient } from '../../src/github/client.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { planFixes } from '../../src/fix/plan.js';
 import { gitBlobSha } from '../../src/github/snapshot.js';
+import { GitHubServiceError } from '../../src/github/errors.js';
 import { fixBody, fixBranchName, fixTitle } from '../../src/fix/pull-request/text.js';
 import { ROUTES, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 
@@ -165,6 +166,14 @@ describe('openFixPullRequest', () => {
     expect((error as FixPullRequestError).problem).toBe('no-permission');
     expect((error as Error).message).toContain('"Contents: Read and write"');
     expect((error as Error).message).not.toContain('reader');
+  });
+
+  it('says which step GitHub failed (5xx), as a GitHub failure', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    fake.failRequests({ route: ROUTES.createPull, status: 503, times: 10 });
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubServiceError);
+    expect(error).toMatchObject({ status: 503, message: expect.stringContaining('GitHub failed the pull request creation for acme/web (HTTP 503') });
   });
 
   it('says so when the branch already exists without a pull request (422)', async () => {

@@ -188,6 +188,25 @@ describe('Open fix PR', () => {
     expect(w.github.pulls('octo', 'shop')).toEqual([]);
   });
 
+  it('says GitHub rejected the credentials when the token was revoked (401), without "try again"', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    w.github.failRequests({ route: ROUTES.listPulls, status: 401, times: 10, body: { message: 'Bad credentials' } });
+    const said = (await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n');
+    expect(said).toContain('GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN or the GitHub App settings');
+    expect(said).not.toMatch(/did not answer|[Tt]ry again|Something went wrong/);
+    expect(JSON.stringify([w.logs, w.slack.responses])).not.toContain(GITHUB_TOKEN);
+  });
+
+  it('says GitHub failed, and that trying again may work, when a write step answers 5xx', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    w.github.failRequests({ route: ROUTES.createRef, status: 502, times: 10 });
+    const said = (await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n');
+    expect(said).toContain('GitHub answered with an error: GitHub failed the branch creation for octo/shop (HTTP 502');
+    expect(said).toContain('Trying again in a few minutes may work.');
+    expect(said).not.toContain('Something went wrong');
+    expect(w.logs.find((l) => l.msg === 'opening a fix pull request failed')).toMatchObject({ problem: 'service' });
+  });
+
   it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {
     const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1', DEPWATCH_ADMINS: 'U0ADMIN0001' } });
     const value = fixButton(w, parent.ts)!.value!;
