@@ -84,7 +84,7 @@ function whereStored(
     const earlier = out.get(file.storedAt);
     // One file read under two names (itself and a link) can only be written once, one way.
     if (earlier && !earlier.bytes.equals(bytes)) throw notAsAudited(snapshot, path, `it is a link to ${file.storedAt}, which another file's fixes would rewrite differently`);
-    out.set(file.storedAt, { bytes, mode });
+    out.set(file.storedAt, { bytes, mode, auditedBlob: file.sha });
   }
   return out;
 }

@@ -69,7 +69,10 @@ export type Problem =
   | { kind: 'not-visible'; message: string }
   | { kind: 'no-manifests'; repo: string; sha: string; htmlUrl: string }
   | { kind: 'rate-limited'; resetAt: Date; secondary: boolean }
-  | { kind: 'service'; service: string; message: string }
+  /** `status`: the HTTP status the service answered with; absent when no answer came (network, timeout). */
+  | { kind: 'service'; service: string; message: string; status?: number }
+  /** GitHub answered 401: the configured token or App is wrong, expired or revoked (`message` says what to check). */
+  | { kind: 'credentials'; service: string; message: string }
   | { kind: 'unexpected' };
 
 export interface UserError {
@@ -83,7 +86,10 @@ export function classifyError(err: unknown): Problem {
   if (err instanceof RepoNotFoundError || err instanceof RefNotFoundError) return { kind: 'not-visible', message: err.message };
   if (err instanceof NoManifestsError) return { kind: 'no-manifests', repo: err.repo, sha: err.sha, htmlUrl: err.htmlUrl };
   if (err instanceof RateLimitError) return { kind: 'rate-limited', resetAt: err.resetAt, secondary: err.secondary };
-  if (err instanceof ServiceError) return { kind: 'service', service: err.service, message: redactSecrets(errorLine(err)) };
+  if (err instanceof ServiceError && err.service === 'GitHub' && err.status === 401) return { kind: 'credentials', service: err.service, message: redactSecrets(errorLine(err)) };
+  if (err instanceof ServiceError) {
+    return { kind: 'service', service: err.service, message: redactSecrets(errorLine(err)), ...(err.status === undefined ? {} : { status: err.status }) };
+  }
   return { kind: 'unexpected' };
 }
 

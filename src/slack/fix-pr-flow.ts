@@ -3,7 +3,8 @@
  * payload's repository, files or versions), asks src/authz whether the person may open pull
  * requests there, re-reads the audited commit's manifests (blob cache: usually no download), plans
  * the same edits as `depwatch fix` on the real bytes of the files it rewrites (src/github/fix-files),
- * and opens one pull request per audit (src/github/fix-pull-request).
+ * and opens one pull request per set of edits and base (src/github/fix-pull-request): a second audit
+ * that needs the same edits links the one open (src/fix/pull-request/text.ts fixBranchName).
  * Answers are one ephemeral line; the reply itself then shows the pull request and its state.
  */
 import type { RespondFn, webApi } from '@slack/bolt';
@@ -171,8 +172,8 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
     }
     const linkTo = where.reply?.via === 'chat' ? where.reply : channel && click.ts ? { channel, ts: click.ts } : null;
     const slackLink = linkTo ? await permalink(click.client, linkTo.channel, linkTo.ts) : null;
-    const branch = fixBranchName(plan, record.id, record.ref);
-    const pull = await openFixPullRequest(ctx.github, {
+    const branch = fixBranchName(plan, record.ref);
+    const pull = await oneFixAtATime(`${record.repo.toLowerCase()}\0${branch}`, () => openFixPullRequest(ctx.github, {
       owner,
       repo,
       base: record.ref,
@@ -181,7 +182,7 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       title: fixTitle(plan),
       body: fixBody({ plan, findings: record.result.findings, repo: record.repo, auditedSha: record.sha, slackLink, notChecked: record.result.partial ? reasonsOf(record.result) : [] }),
       files,
-    });
+    }));
     await ctx.state.saveFixPull({ auditId: record.id, repo: record.repo, branch, number: pull.number, url: pull.url, state: pull.state }, click.user, ctx.now());
     log.info({ pull: pull.number, created: pull.created, files: plan.newTexts.size }, 'fix pull request');
     // Under an /audit reply the reply shows the pull request; an alert is left as it is. The pull
@@ -196,6 +197,33 @@ async function openFixPr(ctx: FixPrContext, click: FixPrClick, record: AuditReco
       return say(fixPrAnswer(err.message));
     }
     throw err;
+  }
+}
+
+/**
+ * The fix being opened on each branch (repository and branch) in this process. A double click, or
+ * two audits of one commit pressed together, would otherwise both find no pull request and push:
+ * the second waits here for the first, then finds its pull request and links it. Across replicas
+ * GitHub's ref creation decides (one branch, one winner) and the loser links the winner's pull
+ * request (src/github/fix-pull-request.ts): no store row is needed for that.
+ */
+const fixesInFlight = new Map<string, Promise<unknown>>();
+
+async function oneFixAtATime<T>(key: string, open: () => Promise<T>): Promise<T> {
+  const before = fixesInFlight.get(key);
+  const mine = (async () => {
+    await before;
+    return open();
+  })();
+  const done = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  fixesInFlight.set(key, done);
+  try {
+    return await mine;
+  } finally {
+    if (fixesInFlight.get(key) === done) fixesInFlight.delete(key);
   }
 }
 

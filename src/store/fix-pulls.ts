@@ -1,4 +1,4 @@
-/** Fix pull requests opened from Slack (migrations/015): one per audit, with the state last seen. */
+/** Fix pull requests opened or linked from Slack (migrations/015): one row per audit, with the state last seen; audits that needed the same edits link the same pull request (src/fix/pull-request/text.ts fixBranchName). */
 import type { PullState } from '../github/fix-pull-request.js';
 import type { Db } from './db.js';
 

@@ -35,7 +35,7 @@ describe('planFixPullRequest', () => {
 
     const { plan, files } = await planFixPullRequest(w.octokit, snapshot, result);
 
-    expect(files.get('requirements.txt')).toEqual({ bytes: Buffer.from(REQUIREMENTS.replace('django==2.1.5', 'django==2.1.11'), 'utf8'), mode: '100644' });
+    expect(files.get('requirements.txt')).toEqual({ bytes: Buffer.from(REQUIREMENTS.replace('django==2.1.5', 'django==2.1.11'), 'utf8'), mode: '100644', auditedBlob: expect.any(String) });
     expect(JSON.stringify(plan)).not.toContain('t0ps3cret');
     expect(JSON.stringify(plan)).not.toContain('PIP_TOKEN');
     // One fresh download of the one file rewritten, and nothing new in the cache.
@@ -104,7 +104,7 @@ describe('planFixPullRequest', () => {
     const { plan, files } = await planFixPullRequest(w.octokit, snapshot, result);
 
     expect(plan.changes).toEqual([expect.objectContaining({ file: 'requirements.txt', line: 3, package: 'django', after: '==2.1.11' })]);
-    expect(files.get('requirements.txt')).toEqual({ bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('2.1.5', '2.1.11'), 'utf16le')]), mode: '100644' });
+    expect(files.get('requirements.txt')).toEqual({ bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace('2.1.5', '2.1.11'), 'utf16le')]), mode: '100644', auditedBlob: expect.any(String) });
   });
 
   it('a manifest that starts like UTF-16 but cannot be read back exactly is reported by the audit, and nothing of it is committed', async () => {

@@ -3,10 +3,14 @@ import { djangoPinFinding } from './helpers.js';
 import { createGitHubClient } from '../../src/github/client.js';
 import { FixPullRequestError, getPullState, openFixPullRequest } from '../../src/github/fix-pull-request.js';
 import { planFixes } from '../../src/fix/plan.js';
+import { gitBlobSha } from '../../src/github/snapshot.js';
+import { GitHubServiceError } from '../../src/github/errors.js';
 import { fixBody, fixBranchName, fixTitle } from '../../src/fix/pull-request/text.js';
 import { ROUTES, startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 
 const FAST = { retryUnitMs: 1, maxRateLimitWaitSeconds: 1 };
+/** Looks again for a pull request just opened by another click without waiting seconds. */
+const QUICK = { refindDelaysMs: [0, 20, 40] };
 const REQUIREMENTS = '# web\r\ndjango==2.1.5  # pinned\r\nsix==1.16.0\r\n';
 const FILES = { 'requirements.txt': REQUIREMENTS, 'README.md': '# app\n', 'poetry.lock': '' };
 
@@ -28,10 +32,10 @@ async function setUp(token: string, writeTokens: string[]) {
     repo: 'web',
     base: 'main',
     auditedSha,
-    branch: fixBranchName(plan, 7, 'main'),
+    branch: fixBranchName(plan, 'main'),
     title: fixTitle(plan),
     body: fixBody({ plan, findings: [finding], repo: 'acme/web', auditedSha, slackLink: 'https://slack.example/archives/C1/p1' }),
-    files: new Map([...plan.newTexts].map(([path, text]) => [path, { bytes: Buffer.from(text, 'utf8'), mode: '100644' as const }])),
+    files: new Map([...plan.newTexts].map(([path, text]) => [path, { bytes: Buffer.from(text, 'utf8'), mode: '100644' as const, auditedBlob: gitBlobSha(Buffer.from(FILES[path as 'requirements.txt'], 'utf8')) }])),
   };
   return { octokit, plan, input, fake };
 }
@@ -39,7 +43,7 @@ async function setUp(token: string, writeTokens: string[]) {
 describe('openFixPullRequest', () => {
   it('pushes one commit on depwatch/fix-<package>-<version>-on-<base> from the audited commit and opens the PR', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const pr = await openFixPullRequest(octokit, input);
+    const pr = await openFixPullRequest(octokit, input, QUICK);
 
     expect(input.branch).toBe('depwatch/fix-django-2.1.11-on-main');
     expect(pr).toEqual({ number: 1, url: 'https://github.com/acme/web/pull/1', state: 'open', created: true });
@@ -57,45 +61,78 @@ describe('openFixPullRequest', () => {
   it('builds from the audited commit even when the branch moved since', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
     fake.pushCommit('acme', 'web', { 'NEWS.md': 'later\n' });
-    await openFixPullRequest(octokit, input);
+    await openFixPullRequest(octokit, input, QUICK);
     const files = fake.branchFiles('acme', 'web', input.branch)!;
     expect(files['NEWS.md']).toBeUndefined();
     expect(fake.commitParent(fake.headSha('acme', 'web', input.branch))).toBe(input.auditedSha);
   });
 
+  it('refuses in one line when the base moved since the audit and a file it rewrites changed there', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    fake.pushCommit('acme', 'web', { 'requirements.txt': 'django==3.2.0\n' });
+    fake.resetCounts();
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
+    expect(error).toMatchObject({ problem: 'stale', message: 'main moved since this audit and requirements.txt changed: run /audit again.' });
+    expect(fake.count(ROUTES.createBlob) + fake.count(ROUTES.createRef) + fake.count(ROUTES.createPull)).toBe(0);
+    expect(fake.pulls('acme', 'web')).toEqual([]);
+  });
+
+  it('finds the changed file by walking the tree when GitHub would not list it whole', async () => {
+    fake = await startFakeGitHub({ repos: [{ owner: 'acme', name: 'web', files: { 'a/b.txt': 'x\n', 'a/c.txt': 'y\n', 'deploy/requirements.txt': REQUIREMENTS } }], tokens: ['writer'], writeTokens: ['writer'], truncateTreesOver: 1 });
+    const octokit = await createGitHubClient({ apiUrl: fake.url, token: 'writer' }, FAST);
+    const auditedSha = fake.headSha('acme', 'web');
+    const files = new Map([['deploy/requirements.txt', { bytes: Buffer.from('django==2.1.11\n'), mode: '100644' as const, auditedBlob: gitBlobSha(Buffer.from(REQUIREMENTS)) }]]);
+    const input = { owner: 'acme', repo: 'web', base: 'main', auditedSha, branch: 'depwatch/fix-django-2.1.11-on-main', title: 't', body: 'b', files };
+    fake.pushCommit('acme', 'web', { 'a/b.txt': 'z\n' });
+    expect(await openFixPullRequest(octokit, input, QUICK)).toMatchObject({ created: true });
+    fake.deleteBranch('acme', 'web', input.branch);
+    fake.setPullState('acme', 'web', 1, 'closed');
+    fake.pushCommit('acme', 'web', { 'deploy/requirements.txt': 'django==3.2.0\n' });
+    expect(await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e)).toMatchObject({ problem: 'stale', message: expect.stringContaining('deploy/requirements.txt changed') });
+  });
+
   it('pressing twice links the pull request already opened, without a second push', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    await openFixPullRequest(octokit, input);
+    await openFixPullRequest(octokit, input, QUICK);
     fake.resetCounts();
-    const again = await openFixPullRequest(octokit, input);
+    const again = await openFixPullRequest(octokit, input, QUICK);
     expect(again).toMatchObject({ number: 1, created: false, state: 'open' });
     expect(fake.pulls('acme', 'web')).toHaveLength(1);
     expect(fake.count(ROUTES.createRef)).toBe(0);
   });
 
+  it('links the pull request of a click that pushed the same branch first, never telling this one to delete it', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    // Two replicas pressing at once: both find no pull request, one creates the branch first.
+    const [a, b] = await Promise.all([openFixPullRequest(octokit, input, { refindDelaysMs: [0, 500, 1000, 2000] }), openFixPullRequest(octokit, input, { refindDelaysMs: [0, 500, 1000, 2000] })]);
+    expect(fake.pulls('acme', 'web')).toHaveLength(1);
+    expect([a.number, b.number]).toEqual([1, 1]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+  });
+
   it('opens a new pull request once the last one from the branch was closed unmerged and its branch deleted', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const first = await openFixPullRequest(octokit, input);
+    const first = await openFixPullRequest(octokit, input, QUICK);
     fake.setPullState('acme', 'web', first.number, 'closed');
     fake.deleteBranch('acme', 'web', input.branch);
-    const again = await openFixPullRequest(octokit, input);
+    const again = await openFixPullRequest(octokit, input, QUICK);
     expect(again).toMatchObject({ number: 2, created: true, state: 'open' });
   });
 
   it('says the branch is still there when the last pull request from it was closed without merging', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const first = await openFixPullRequest(octokit, input);
+    const first = await openFixPullRequest(octokit, input, QUICK);
     fake.setPullState('acme', 'web', first.number, 'closed');
-    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
     expect((error as Error).message).toContain('without an open pull request');
   });
 
   it('gives a release branch its own fix pull request, never the one into main', async () => {
     const { octokit, input, plan, fake } = await setUp('writer', ['writer']);
-    const intoMain = await openFixPullRequest(octokit, input);
-    const release = { ...input, base: 'Release/1.x', auditedSha: fake.headSha('acme', 'web', 'Release/1.x'), branch: fixBranchName(plan, 8, 'Release/1.x') };
-    const intoRelease = await openFixPullRequest(octokit, release);
+    const intoMain = await openFixPullRequest(octokit, input, QUICK);
+    const release = { ...input, base: 'Release/1.x', auditedSha: fake.headSha('acme', 'web', 'Release/1.x'), branch: fixBranchName(plan, 'Release/1.x') };
+    const intoRelease = await openFixPullRequest(octokit, release, QUICK);
     expect(release.branch).toBe('depwatch/fix-django-2.1.11-on-release-1.x');
     expect(intoRelease).toMatchObject({ created: true });
     expect(intoRelease.number).not.toBe(intoMain.number);
@@ -107,15 +144,15 @@ describe('openFixPullRequest', () => {
 
   it('does not take an open pull request from the branch that now goes into another base', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const first = await openFixPullRequest(octokit, input);
+    const first = await openFixPullRequest(octokit, input, QUICK);
     fake.setPullBase('acme', 'web', first.number, 'Release/1.x');
-    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
   });
 
   it('reports the pull request state once it is merged or closed', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
-    const pr = await openFixPullRequest(octokit, input);
+    const pr = await openFixPullRequest(octokit, input, QUICK);
     fake.setPullState('acme', 'web', pr.number, 'merged');
     expect(await getPullState(octokit, 'acme', 'web', pr.number)).toBe('merged');
     fake.setPullState('acme', 'web', pr.number, 'closed');
@@ -124,19 +161,46 @@ describe('openFixPullRequest', () => {
 
   it('names the missing permission when the token may only read (403)', async () => {
     const { octokit, input } = await setUp('reader', ['writer']);
-    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FixPullRequestError);
     expect((error as FixPullRequestError).problem).toBe('no-permission');
     expect((error as Error).message).toContain('"Contents: Read and write"');
     expect((error as Error).message).not.toContain('reader');
   });
 
+  it('says which step GitHub failed (5xx), as a GitHub failure', async () => {
+    const { octokit, input, fake } = await setUp('writer', ['writer']);
+    fake.failRequests({ route: ROUTES.createPull, status: 503, times: 10 });
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubServiceError);
+    expect(error).toMatchObject({ status: 503, message: expect.stringContaining('GitHub failed the pull request creation for acme/web (HTTP 503') });
+  });
+
   it('says so when the branch already exists without a pull request (422)', async () => {
     const { octokit, input, fake } = await setUp('writer', ['writer']);
     fake.pushCommit('acme', 'web', { 'x.txt': 'x\n' }, { branch: input.branch });
-    const error = await openFixPullRequest(octokit, input).catch((e: unknown) => e);
+    const error = await openFixPullRequest(octokit, input, QUICK).catch((e: unknown) => e);
     expect(error).toMatchObject({ problem: 'branch-exists' });
     expect((error as Error).message).toContain('depwatch/fix-django-2.1.11-on-main already exists');
+  });
+});
+
+describe('fixBranchName', () => {
+  const move = (pkg: string, to: string) => ({ package: pkg, from: '0', to, advisories: [], status: 'fixed' as const });
+  const plan = (fixes: ReturnType<typeof move>[], files: string[]) => ({ fixes, newTexts: new Map(files.map((f) => [f, ''])) });
+
+  it('names several moves by what they change, never by the audit: the same edits give the same branch in any order', () => {
+    const one = fixBranchName(plan([move('django', '2.1.11'), move('six', '1.17.0')], ['requirements.txt', 'setup.cfg']), 'main');
+    const again = fixBranchName(plan([move('six', '1.17.0'), move('Django', '2.1.11')], ['setup.cfg', 'requirements.txt']), 'main');
+    expect(one).toMatch(/^depwatch\/fix-2-packages-[0-9a-f]{8}-on-main$/);
+    expect(again).toBe(one);
+  });
+
+  it('gives other edits (another version, another file) and another base another branch', () => {
+    const base = fixBranchName(plan([move('django', '2.1.11'), move('six', '1.17.0')], ['requirements.txt']), 'main');
+    expect(fixBranchName(plan([move('django', '2.2.0'), move('six', '1.17.0')], ['requirements.txt']), 'main')).not.toBe(base);
+    expect(fixBranchName(plan([move('django', '2.1.11'), move('six', '1.17.0')], ['requirements.txt', 'requirements-dev.txt']), 'main')).not.toBe(base);
+    expect(fixBranchName(plan([move('django', '2.1.11'), move('six', '1.17.0')], ['requirements.txt']), 'Release/1.x')).toMatch(/-on-release-1\.x$/);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { refreshFixPullStates } from '../../src/slack/fix-pr-flow.js';
+import { ROUTES } from '../fakes/github.js';
 import { blockAction } from '../helpers/slack-requests.js';
 import { blockText, buttons, CHANNEL, GITHUB_TOKEN, startWorld, USER, waitFor, type World } from './app-world.js';
 
@@ -147,6 +148,63 @@ describe('Open fix PR', () => {
     expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
     expect(answers.join('\n')).toContain('Opened <');
     expect(answers.join('\n')).not.toMatch(/Something went wrong|E-[A-Z0-9]{5}/);
+  });
+
+  it('links the open pull request from a second audit of the same commit, never opening a second one', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    await w.audit('octo/shop');
+    await waitFor(() => w.slack.callsTo('chat.update')[1], 'the second audit');
+    await w.bot.service.idle();
+    const second = w.channel().at(-1)!;
+    expect(second.ts).not.toBe(parent.ts);
+
+    expect((await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n')).toContain('Opened <');
+    const answers = await click(w, second.ts, fixButton(w, second.ts)!.value!);
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+    expect(answers.join('\n')).toContain('There already is <https://github.com/octo/shop/pull/1|fix pull request #1>');
+    // The second reply shows the pull request too.
+    expect(blockText(w.slack.message(CHANNEL, second.ts)!.blocks)).toContain('Fix pull request');
+  });
+
+  it('opens one pull request on a double click and links it for the second click', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    const value = fixButton(w, parent.ts)!.value!;
+    const [first, second] = await Promise.all([click(w, parent.ts, value), click(w, parent.ts, value)]);
+    expect(w.github.pulls('octo', 'shop')).toHaveLength(1);
+    const said = [first.join('\n'), second.join('\n')];
+    expect(said.filter((s) => s.includes('Opened <https://github.com/octo/shop/pull/1|'))).toHaveLength(1);
+    expect(said.filter((s) => s.includes('There already is <https://github.com/octo/shop/pull/1|'))).toHaveLength(1);
+    expect(said.join('\n')).not.toMatch(/already exists|delete it/);
+    // The second click waited for the first in this process: it pushed nothing.
+    expect(w.github.count(ROUTES.createRef)).toBe(1);
+  });
+
+  it('refuses in one line when main moved since the audit and changed the file the fix rewrites', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    w.github.pushCommit('octo', 'shop', { 'requirements/main.txt': 'flask==3.0.0\n' });
+    const answers = await click(w, parent.ts, fixButton(w, parent.ts)!.value!);
+    expect(answers).toHaveLength(1);
+    expect(JSON.parse(answers[0]!).text).toBe('main moved since this audit and requirements/main.txt changed: run /audit again.');
+    expect(w.github.pulls('octo', 'shop')).toEqual([]);
+  });
+
+  it('says GitHub rejected the credentials when the token was revoked (401), without "try again"', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    w.github.failRequests({ route: ROUTES.listPulls, status: 401, times: 10, body: { message: 'Bad credentials' } });
+    const said = (await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n');
+    expect(said).toContain('GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN or the GitHub App settings');
+    expect(said).not.toMatch(/did not answer|[Tt]ry again|Something went wrong/);
+    expect(JSON.stringify([w.logs, w.slack.responses])).not.toContain(GITHUB_TOKEN);
+  });
+
+  it('says GitHub failed, and that trying again may work, when a write step answers 5xx', async () => {
+    const { w, parent } = await audited({ githubWrite: true, env: { DEPWATCH_FIX_PRS: '1' } });
+    w.github.failRequests({ route: ROUTES.createRef, status: 502, times: 10 });
+    const said = (await click(w, parent.ts, fixButton(w, parent.ts)!.value!)).join('\n');
+    expect(said).toContain('GitHub answered with an error: GitHub failed the branch creation for octo/shop (HTTP 502');
+    expect(said).toContain('Trying again in a few minutes may work.');
+    expect(said).not.toContain('Something went wrong');
+    expect(w.logs.find((l) => l.msg === 'opening a fix pull request failed')).toMatchObject({ problem: 'service' });
   });
 
   it('refuses people who are not Depwatch admins, and buttons whose value does not match the audit', async () => {

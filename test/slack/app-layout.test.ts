@@ -6,7 +6,7 @@ import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/audit/audit.js';
 import type { Finding, Severity } from '../../src/audit/findings.js';
-import { RateLimitError, RepoNotFoundError } from '../../src/github/errors.js';
+import { GitHubServiceError, RateLimitError, RepoNotFoundError } from '../../src/github/errors.js';
 import { ServiceError } from '../../src/http.js';
 import { applySlackIgnores } from '../../src/slack/audit-service.js';
 import { EventDeduplicator } from '../../src/slack/bot.js';
@@ -255,6 +255,24 @@ describe('error messages', () => {
     const message = errorMessage(unexpected, options);
     expect(message.text).toBe(`Something went wrong (error id ${unexpected.errorId})`);
     expect(JSON.stringify(message)).not.toContain('internals');
+  });
+
+  it('says credentials GitHub rejected (401) as rejected, with what to check, and no "try again"', () => {
+    const rejected = { errorId: 'E-7K2Q9', problem: classifyError(new GitHubServiceError('GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN or the GitHub App settings', 401)) };
+    expect(rejected.problem.kind).toBe('credentials');
+    const message = errorMessage(rejected, options);
+    const said = `${message.text}\n${blockText(message.blocks)}`;
+    expect(blockText(message.blocks)).toContain('GitHub rejected the configured credentials (401 Bad credentials): check GITHUB_TOKEN or the GitHub App settings.');
+    expect(message.text).toBe("GitHub rejected Depwatch's credentials (error id E-7K2Q9)");
+    expect(said).not.toMatch(/did not answer|[Tt]ry again/);
+  });
+
+  it('says a 5xx as GitHub answering with an error that may pass, a network failure as no answer', () => {
+    const failed = errorMessage({ errorId: 'E-7K2Q9', problem: classifyError(new GitHubServiceError('GitHub failed the branch creation for a/b (HTTP 502: Bad Gateway)', 502)) }, options);
+    expect(blockText(failed.blocks)).toContain('GitHub answered with an error: GitHub failed the branch creation for a/b (HTTP 502: Bad Gateway). Trying again in a few minutes may work.');
+    expect(failed.text).toBe('GitHub answered with an error (HTTP 502) (error id E-7K2Q9)');
+    const silent = errorMessage({ errorId: 'E-7K2Q9', problem: classifyError(new GitHubServiceError('GitHub could not be reached for a/b: ECONNRESET')) }, options);
+    expect(blockText(silent.blocks)).toContain('GitHub did not answer');
   });
 });
 

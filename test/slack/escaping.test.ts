@@ -257,6 +257,8 @@ function layouts(): [string, unknown][] {
     ['not visible error', errorMessage(userError({ kind: 'not-visible', message: `octo/app@${H} not found` }), { now: new Date(NOW), timeZone: 'UTC' })],
     ['no manifests error', errorMessage(userError({ kind: 'no-manifests', repo: `octo/app ${H}`, sha: SHA, htmlUrl: 'https://github.com/octo/app' }), { now: new Date(NOW), timeZone: 'UTC' })],
     ['service error', errorMessage(userError({ kind: 'service', service: `OSV ${H}`, message: `answered ${H}` }), { now: new Date(NOW), timeZone: 'UTC' })],
+    ['service error with an answer', errorMessage(userError({ kind: 'service', service: `OSV ${H}`, message: `answered ${H}`, status: 502 }), { now: new Date(NOW), timeZone: 'UTC' })],
+    ['credentials error', errorMessage(userError({ kind: 'credentials', service: `GitHub ${H}`, message: `rejected ${H}` }), { now: new Date(NOW), timeZone: 'UTC' })],
     ['failed placeholder', failedPlaceholder(`octo/app@${H}`, USER, 'E-7K2Q9')],
     ['usage with the typed text', usageMessage(md`:warning: ${H}`.text)],
     ['home', fitView(homeView({ audits: [{ id: 1, repo: `octo/app ${H}`, ref: `main ${H}`, sha: SHA, htmlUrl: 'https://github.com/octo/app', createdAt: NOW, counts: { critical: 1, high: 0, medium: 0, unknown: 0, low: 0, info: 0 }, completeness: { partial: true, pending: [H], vulnerabilitiesUnchecked: false, reasons: 2, firstReason: `${H}:3 not read completely: ${H}` }, channel: null, ts: null } as never], now: new Date(NOW), watched: [{ repo: `octo/app ${H}`, channel: 'C0AUDITS001' }], incidentBlocks: incidentHomeBlocks([{ incident: incident(), progress: H, commander: USER }]) }))],

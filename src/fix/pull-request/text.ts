@@ -3,24 +3,41 @@
  * audit's findings only (validated package names and versions, advisory ids), never from text found
  * in the repository beyond file paths. Pure.
  */
+import { createHash } from 'node:crypto';
 import type { Finding } from '../../audit/findings.js';
 import { forReaders, type PartialReason } from '../../audit/partial.js';
 import { markdownText } from '../../report/markdown-text.js';
-import type { FixPlan } from '../plan.js';
+import type { FixPlan, ReleaseFix } from '../plan.js';
 
 /** Git ref–safe and readable: PEP 503 names and PEP 440 versions only ever need these characters. */
 const refPart = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[-.]+|[-.]+$/g, '').slice(0, 60) || 'x';
 
 /**
- * `depwatch/fix-<package>-<version>-on-<base>` for one release, `depwatch/fix-<n>-packages-audit-<id>-on-<base>`
- * for several. The base is part of the name so that the same fix for a release branch and for main
- * are two branches (and two pull requests), never one answering for the other.
+ * `depwatch/fix-<package>-<version>-on-<base>` for one release, `depwatch/fix-<n>-packages-<hash>-on-<base>`
+ * for several, where the hash (8 hex digits) is of the sorted moves (`package==version`) and the
+ * sorted paths of the files rewritten. The name says what the pull request changes and where, never
+ * which audit asked for it: a second audit of the same commit (or of a later one that needs the same
+ * edits), from any channel, finds the open pull request on that branch and links it, as Dependabot
+ * keeps one pull request per update. The base is part of the name so that the same fix for a
+ * release branch and for main are two branches (and two pull requests), never one answering for the other.
+ *
+ * Branches named before this (`…-packages-audit-<id>-on-<base>`) are left as they are: their pull
+ * requests stay linked from the audits that opened them and the sweep still follows their state, but
+ * a new audit does not find them and opens its pull request on a branch named this way.
  */
-export function fixBranchName(plan: Pick<FixPlan, 'fixes'>, auditId: number, base: string): string {
+export function fixBranchName(plan: Pick<FixPlan, 'fixes' | 'newTexts'>, base: string): string {
   const moved = plan.fixes.filter((f) => f.status !== 'left-alone');
   const on = `-on-${refPart(base)}`;
   if (moved.length === 1) return `depwatch/fix-${refPart(moved[0]!.package)}-${refPart(moved[0]!.to)}${on}`;
-  return `depwatch/fix-${moved.length}-packages-audit-${auditId}${on}`;
+  return `depwatch/fix-${moved.length}-packages-${editsHash(moved, [...plan.newTexts.keys()])}${on}`;
+}
+
+/** 8 hex digits naming a set of moves and files, the same whatever order the plan lists them in. */
+function editsHash(moved: readonly Pick<ReleaseFix, 'package' | 'to'>[], files: readonly string[]): string {
+  const moves = moved.map((f) => `${f.package.toLowerCase()}==${f.to}`).sort();
+  // NUL cannot occur in a package name, a version or a git path: the two lists cannot run together.
+  const key = [...moves, '', ...[...files].sort()].join('\0');
+  return createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 
 export function fixTitle(plan: Pick<FixPlan, 'fixes'>): string {

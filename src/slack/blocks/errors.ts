@@ -51,7 +51,13 @@ export function problemText(error: UserError, options: ErrorMessageOptions): str
       return `GitHub's ${p.secondary ? 'secondary ' : ''}rate limit for Depwatch is used up. It resets at ${slackTime(p.resetAt, when)} (in ${minutes} minute${minutes === 1 ? '' : 's'}); try again after that.`;
     }
     case 'service':
-      return `${escapeMrkdwn(p.service)} did not answer: ${escapeMrkdwn(p.message)}. Try again in a few minutes.`;
+      // An answer that was an error (a 5xx) is not silence: said as a failure that may pass.
+      return p.status === undefined
+        ? `${escapeMrkdwn(p.service)} did not answer: ${escapeMrkdwn(p.message)}. Try again in a few minutes.`
+        : `${escapeMrkdwn(p.service)} answered with an error: ${escapeMrkdwn(p.message)}. Trying again in a few minutes may work.`;
+    case 'credentials':
+      // Pressing again cannot help until someone changes the credentials: no "try again".
+      return `${escapeMrkdwn(p.message)}. Whoever runs Depwatch needs to fix this; until then nothing that reads GitHub works.`;
     case 'unexpected':
       return `Something went wrong (error id ${error.errorId}). The details are in Depwatch's log under that id.`;
   }
@@ -68,7 +74,9 @@ function problemFallback(error: UserError, options: ErrorMessageOptions): string
     case 'unexpected':
       return `Something went wrong (error id ${error.errorId})`;
     case 'service':
-      return `${p.service} did not answer`;
+      return p.status === undefined ? `${p.service} did not answer` : `${p.service} answered with an error (HTTP ${p.status})`;
+    case 'credentials':
+      return `${p.service} rejected Depwatch's credentials`;
     default:
       return p.message;
   }
