@@ -28,6 +28,7 @@ export const MANIFEST_PATTERNS = [
   '*requirements.txt',
   'constraints*.txt',
   'requirements/*.txt',
+  '.pip named as .txt',
   '*.in (pip-tools)',
   'pyproject.toml',
   'setup.cfg',

@@ -46,8 +46,9 @@ const inRequirementsDir = (folders: readonly string[]) => folders.some((segment)
 
 /**
  * Requirements files by name. A `.txt` or `.pip` is one when named `requirements*`,
- * `*requirements.txt`, `constraints*` or inside a `requirements/` folder (Renovate's pip_requirements
- * manager takes `.pip` as `.txt`: `requirements.pip`, `requirements/base.pip`). A `.lock` is one when
+ * `*requirements.txt` / `*requirements.pip`, `constraints*` or inside a `requirements/` folder
+ * (Renovate's pip_requirements manager takes `.pip` as `.txt`: `requirements.pip`,
+ * `dev-requirements.pip`, `requirements/base.pip`). A `.lock` is one when
  * named `requirements*` (`requirements.lock`, `requirements-dev.lock`: what `rye lock` writes, in
  * requirements format, and what `uv pip compile -o requirements.lock` names); the other `.lock`
  * names (poetry.lock, uv.lock, pdm.lock, Pipfile.lock) never start so and stay their formats'. A
@@ -62,7 +63,7 @@ export function isRequirementsPath(path: string): boolean {
   const base = (segments.pop() ?? '').toLowerCase();
   const inDir = inRequirementsDir(segments);
   if (base.endsWith('.txt') || base.endsWith('.pip')) {
-    return base.startsWith('requirements') || base.endsWith('requirements.txt') || base.startsWith('constraints') || inDir;
+    return base.startsWith('requirements') || base.endsWith('requirements.txt') || base.endsWith('requirements.pip') || base.startsWith('constraints') || inDir;
   }
   if (base.endsWith('.lock')) return base.startsWith('requirements');
   if (base.endsWith('.in') && base.length > 3) {
