@@ -84,6 +84,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const leftToSetupPy: ExtractError[] = [];
   /** pyproject.toml files with a `[tool.uv.workspace]` table: workspace roots. */
   const uvWorkspaces = new Map<string, UvWorkspace>();
+  const fileNotices: string[] = [];
   /** Files that could not be read (each said once, naming the first include of it). */
   const unreadable = new Set<string>();
 
@@ -182,6 +183,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     for (const error of result.errors) errors.push(error.message.length > MESSAGE_MAX ? { ...error, message: boundMessage(error.message) } : error);
     for (const error of result.leftToSetupPy ?? []) leftToSetupPy.push(error);
     if (result.uvWorkspace !== undefined) uvWorkspaces.set(path, result.uvWorkspace);
+    for (const notice of result.notices ?? []) fileNotices.push(notice);
 
     for (const inc of result.includes ?? []) {
       const target = resolveInclude(path, inc.path);
@@ -212,7 +214,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const passedOver = listed === null ? [] : listed.filter((path) => !loaded.has(path) && !unreadable.has(path) && !exclude(path) && isUndecidedInput(path, source.folder));
   const notice = passedOverInputsNotice(passedOver);
   const empty = emptyRequirementsNotice([...loaded.values()], errors);
-  const notices = [...(notice === null ? [] : [notice]), ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
+  const notices = [...(notice === null ? [] : [notice]), ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces), ...fileNotices];
   return {
     manifests: [...loaded.values()],
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),

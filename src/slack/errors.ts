@@ -40,6 +40,7 @@ export const MANIFEST_PATTERNS = [
   'pdm.lock',
   'pylock.toml',
   'pylock.*.toml',
+  'environment.yml (conda: its pip: list)',
 ];
 
 /** The repository has no Python manifest or lockfile anywhere discovery looks. */

@@ -105,6 +105,11 @@ export function isPylockPath(path: string): boolean {
 }
 export const isSetupCfgPath = (path: string): boolean => path === 'setup.cfg' || path.endsWith('/setup.cfg');
 export const isSetupPyPath = (path: string): boolean => path === 'setup.py' || path.endsWith('/setup.py');
+/** A conda environment file by the names `conda env create` looks for (`environment.yml`, `environment.yaml`). */
+export function isCondaEnvPath(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return base === 'environment.yml' || base === 'environment.yaml';
+}
 
 /**
  * Every format with the paths it reads, in the order discovery asks them (a Record over
@@ -121,6 +126,7 @@ const MATCHERS = {
   pylock: isPylockPath,
   'setup-cfg': isSetupCfgPath,
   'setup-py': isSetupPyPath,
+  'conda-env': isCondaEnvPath,
 } satisfies Record<ManifestFormat, (path: string) => boolean>;
 
 /**
@@ -140,6 +146,8 @@ const NAMES_OTHER_FILES = {
   pylock: false,
   'setup-cfg': true,
   'setup-py': true,
+  // Its pip: list is a requirements file (`-r other.txt` included).
+  'conda-env': true,
 } satisfies Record<ManifestFormat, boolean>;
 
 export const namesOtherFiles = (format: ManifestFormat): boolean => NAMES_OTHER_FILES[format];
