@@ -1,7 +1,7 @@
 /**
- * The YAML parser, loaded on first use. Only trees with a `.depwatch.yml`, a conda environment, a
- * CI workflow or Kubernetes/Compose files need it, and loading it cost every audit and scan about
- * 60 ms of start-up (see on-first-use.ts).
+ * The YAML parser, loaded on first use. Only trees with a `.depwatch.yml`, a conda
+ * `environment.yml`, a CI workflow or Kubernetes/Compose files need it, and loading it cost every
+ * audit and scan about 60 ms of start-up (see on-first-use.ts).
  */
 import { onFirstUse } from './on-first-use.js';
 
@@ -15,3 +15,37 @@ export const yaml = onFirstUse<typeof import('yaml')>('yaml');
  * ('silent' would drop them); a reader that needs the warnings reads `doc.warnings`.
  */
 export const QUIET_YAML = { logLevel: 'error' } as const;
+
+/**
+ * Whether YAML text might nest deeper than `limit`. A bound, not a parse: each block level starts
+ * at least one column right of its parent, so a line's indentation plus its `- `, `? ` and `: `
+ * indicators bound its depth; flow levels are counted as unmatched brackets anywhere, quotes and
+ * comments included (that only overestimates).
+ */
+export function yamlMayNestDeeperThan(text: string, limit: number): boolean {
+  let flow = 0;
+  let lineDepth = 0;
+  let atIndent = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a /* \n */) {
+      lineDepth = 0;
+      atIndent = true;
+      continue;
+    }
+    if (atIndent && c === 0x20) {
+      if (++lineDepth > limit) return true;
+      continue;
+    }
+    atIndent = false;
+    if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++flow > limit) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      if (flow > 0) flow--;
+    } else if (c === 0x2d /* - */ || c === 0x3f /* ? */ || c === 0x3a /* : */) {
+      const next = text.charCodeAt(i + 1);
+      if ((Number.isNaN(next) || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) && ++lineDepth > limit) return true;
+    }
+  }
+  return false;
+}

@@ -21,6 +21,10 @@ describe('manifest discovery by path', () => {
     // `.pip` is `.txt` for requirements files (Renovate's pip_requirements manager takes both).
     ['requirements.pip', 'requirements'],
     ['requirements/base.pip', 'requirements'],
+    ['requirements-dev.pip', 'requirements'],
+    ['dev-requirements.pip', 'requirements'],
+    ['test_requirements.pip', 'requirements'],
+    ['ci/devrequirements.pip', 'requirements'],
     ['pyproject.toml', 'pyproject'],
     ['libs/core/pyproject.toml', 'pyproject'],
     ['poetry.lock', 'poetry-lock'],

@@ -25,6 +25,22 @@ describe('loading a tree of manifests', () => {
     expect(result.manifests.find((m) => m.path === 'requirements/base.txt')!.dependencies[0]).toMatchObject({ name: 'django', kind: 'requirement' });
   });
 
+  it("reads a conda environment.yml's pip: list beside another manifest, follows its -r from the file's folder, and says its conda packages in a notice", async () => {
+    const result = await loadManifests(
+      memorySource({
+        'requirements.txt': 'flask==0.12\n',
+        'env/environment.yml': 'name: demo\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - requests==2.19.0\n    - -r extra.txt\n',
+        'env/extra.txt': 'urllib3==1.24.1\n',
+      }),
+    );
+    expect(result.errors).toEqual([]);
+    const conda = result.manifests.find((m) => m.path === 'env/environment.yml')!;
+    expect(conda).toMatchObject({ format: 'conda-env', includes: ['env/extra.txt'] });
+    expect(conda.dependencies).toEqual([expect.objectContaining({ name: 'requests', version: '2.19.0', file: 'env/environment.yml', line: 6 })]);
+    expect(result.manifests.flatMap((m) => names(m.dependencies)).sort()).toEqual(['flask', 'requests', 'urllib3']);
+    expect(result.notices).toEqual(['env/environment.yml:3: 2 conda packages (python=3.11, pip) come from conda channels, not PyPI, and were not audited (only its `pip:` list is)']);
+  });
+
   it('detects an include cycle once, with the line that closes it, and still reads every file', async () => {
     const result = await loadManifests(memorySource({ 'requirements.txt': 'a==1\n-r other.txt\n', 'other.txt': 'b==2\n-r requirements.txt\n' }), { paths: ['requirements.txt'] });
     expect(result.manifests.flatMap((m) => names(m.dependencies))).toEqual(['a', 'b']);

@@ -9,7 +9,7 @@
 import type { Node as YamlNode } from 'yaml';
 import { isDockerfilePath } from '../scan/paths.js';
 import { MAX_TOML_DEPTH, smolToml } from './toml.js';
-import { QUIET_YAML, yaml } from '../yaml.js';
+import { QUIET_YAML, yaml, yamlMayNestDeeperThan } from '../yaml.js';
 
 /** CPython branches: first release and end of life, from the Python devguide / endoflife.date. */
 export interface PythonBranch {
@@ -259,40 +259,6 @@ export const MAX_WORKFLOW_CHARS = 256 * 1024;
  * deeper than this is not handed to the library at all.
  */
 export const MAX_WORKFLOW_NESTING = 200;
-
-/**
- * Whether YAML text might nest deeper than `limit`. A bound, not a parse: each block level starts
- * at least one column right of its parent, so a line's indentation plus its `- `, `? ` and `: `
- * indicators bound its depth; flow levels are counted as unmatched brackets anywhere, quotes and
- * comments included (that only overestimates).
- */
-export function yamlMayNestDeeperThan(text: string, limit: number): boolean {
-  let flow = 0;
-  let lineDepth = 0;
-  let atIndent = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a /* \n */) {
-      lineDepth = 0;
-      atIndent = true;
-      continue;
-    }
-    if (atIndent && c === 0x20) {
-      if (++lineDepth > limit) return true;
-      continue;
-    }
-    atIndent = false;
-    if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-      if (++flow > limit) return true;
-    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
-      if (flow > 0) flow--;
-    } else if (c === 0x2d /* - */ || c === 0x3f /* ? */ || c === 0x3a /* : */) {
-      const next = text.charCodeAt(i + 1);
-      if ((Number.isNaN(next) || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) && ++lineDepth > limit) return true;
-    }
-  }
-  return false;
-}
 
 function fromWorkflow(text: string): Hit[] {
   if (text.length > MAX_WORKFLOW_CHARS || yamlMayNestDeeperThan(text, MAX_WORKFLOW_NESTING)) return [];

@@ -87,6 +87,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const leftToSetupPy: ExtractError[] = [];
   /** pyproject.toml files with a `[tool.uv.workspace]` table: workspace roots. */
   const uvWorkspaces = new Map<string, UvWorkspace>();
+  const fileNotices: string[] = [];
   /** Files that could not be read (each said once, naming the first include of it). */
   const unreadable = new Set<string>();
 
@@ -185,6 +186,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
     for (const error of result.errors) errors.push(error.message.length > MESSAGE_MAX ? { ...error, message: boundMessage(error.message) } : error);
     for (const error of result.leftToSetupPy ?? []) leftToSetupPy.push(error);
     if (result.uvWorkspace !== undefined) uvWorkspaces.set(path, result.uvWorkspace);
+    for (const notice of result.notices ?? []) fileNotices.push(notice);
 
     for (const inc of result.includes ?? []) {
       const target = resolveInclude(path, inc.path);
@@ -217,7 +219,7 @@ export async function loadManifests(source: FileSource, options: LoadOptions = {
   const empty = emptyRequirementsNotice([...loaded.values()], errors);
   const submodules = listed === null ? [] : await submoduleNotices(source, exclude);
   const folders = listed === null ? null : manifestFoldersNotice(((await source.manifestFolders?.()) ?? foldersNamedAsManifests(listed, source.folder)).filter((path) => !exclude(path) && !exclude(`${path}/`)));
-  const notices = [...(notice === null ? [] : [notice]), ...(folders === null ? [] : [folders]), ...submodules, ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces)];
+  const notices = [...(notice === null ? [] : [notice]), ...(folders === null ? [] : [folders]), ...submodules, ...(empty === null ? [] : [empty]), ...withoutMembersUvLists(loaded, uvWorkspaces), ...fileNotices];
   return {
     manifests: [...loaded.values()],
     errors: withoutWhatSetupPyAnswered(errors, leftToSetupPy, loaded, excluded),

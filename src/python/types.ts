@@ -14,7 +14,8 @@ export type ManifestFormat =
   | 'pdm-lock'
   | 'pylock'
   | 'setup-cfg'
-  | 'setup-py';
+  | 'setup-py'
+  | 'conda-env';
 
 /** Where a dependency is installed from: PyPI (or a mirror), a VCS, a URL, or a local path. */
 export type DependencySource = 'registry' | 'vcs' | 'url' | 'path';
@@ -147,6 +148,11 @@ export interface ExtractResult {
    * and `constraint-dependencies` only from the workspace root (src/python/load.ts).
    */
   uvWorkspace?: UvWorkspace;
+  /**
+   * What the file holds that is not audited and not a reason the result is partial, one line each
+   * (a conda environment's conda packages: not PyPI's); the loader adds them to its notices.
+   */
+  notices?: string[];
 }
 
 export interface UvWorkspace {

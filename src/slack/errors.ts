@@ -28,6 +28,7 @@ export const MANIFEST_PATTERNS = [
   '*requirements.txt',
   'constraints*.txt',
   'requirements/*.txt',
+  '.pip named as .txt',
   '*.in (pip-tools)',
   'pyproject.toml',
   'setup.cfg',
@@ -39,6 +40,7 @@ export const MANIFEST_PATTERNS = [
   'pdm.lock',
   'pylock.toml',
   'pylock.*.toml',
+  'environment.yml (conda: its pip: list)',
 ];
 
 /** The repository has no Python manifest or lockfile anywhere discovery looks. */

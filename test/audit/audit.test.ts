@@ -92,6 +92,21 @@ describe('an audit of a real-shaped tree', () => {
     expect(of(unlocked.findings, 'no-lockfile')).toEqual([expect.objectContaining({ file: 'pyproject.toml' })]);
   });
 
+  it("rates a conda environment's pip: list as a requirements file: a range is unpinned, not no-lockfile, and its conda packages are a notice, not partial", async () => {
+    const result = await auditFileSource(memorySource({ 'environment.yml': 'dependencies:\n  - python=3.11\n  - pip:\n    - requests>=2\n    - django==2.1.5\n' }), {
+      target: 'app',
+      advisories: await realMirror(),
+      registry: null,
+      now,
+    });
+    expect(result.partial).toBe(false);
+    expect(of(result.findings, 'unpinned').map((f) => [f.file, f.line, f.package])).toEqual([['environment.yml', 4, 'requests']]);
+    expect(of(result.findings, 'no-lockfile')).toEqual([]);
+    expect(of(result.findings, 'vulnerability').every((f) => f.package === 'django' && f.file === 'environment.yml' && f.line === 5)).toBe(true);
+    expect(of(result.findings, 'vulnerability').length).toBeGreaterThan(0);
+    expect(result.notices).toContain('environment.yml:2: 1 conda package (python=3.11) comes from conda channels, not PyPI, and was not audited (only its `pip:` list is)');
+  });
+
   it('reports a package pinned in a manifest and locked in its lockfile once', async () => {
     const result = await auditFileSource(
       memorySource({

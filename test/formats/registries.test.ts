@@ -23,13 +23,16 @@ const SAMPLES = [
   'pkg/setup.py',
   'README.md',
   'NotAPipfile',
+  'environment.yml',
+  'envs/environment.yaml',
+  'my-environment.yml',
 ];
 
 describe('the three ways to a format (paths, the lazy loader, every parser at once)', () => {
   it('discovery tells each format by its paths, in the order it always asked them', () => {
     // Every format once (the table is a Record over ManifestFormat, so none can be left out).
     expect(new Set(FORMAT_PATHS.map((f) => f.format)).size).toBe(FORMAT_PATHS.length);
-    expect(FORMAT_PATHS.map((f) => f.format)).toEqual(['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py']);
+    expect(FORMAT_PATHS.map((f) => f.format)).toEqual(['requirements', 'pyproject', 'poetry-lock', 'pipfile', 'pipfile-lock', 'uv-lock', 'pdm-lock', 'pylock', 'setup-cfg', 'setup-py', 'conda-env']);
     expect(SAMPLES.map(formatForPath)).toEqual([
       'requirements',
       'requirements',
@@ -49,6 +52,9 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
       'setup-py',
       null,
       null,
+      'conda-env',
+      'conda-env',
+      null,
     ]);
   });
 
@@ -57,6 +63,7 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
       requirements: 'django==2.1.5\n--extra-index-url https://user:s3cret@pypi.example/simple\n',
       pyproject: '[project]\nname = "x"\ndependencies = ["pkg @ https://user:s3cret@example.com/pkg.whl"]\n',
       'setup-py': 'setup(install_requires=["pkg @ https://user:s3cret@example.com/pkg.whl"])\n',
+      'conda-env': 'dependencies:\n  - pip:\n    - --extra-index-url https://user:s3cret@pypi.example/simple\n    - pkg @ https://user:s3cret@example.com/pkg.whl\n',
     };
     await readyFormatReaders(FORMAT_PATHS.map((f) => f.format));
     for (const { format } of FORMAT_PATHS) {
@@ -69,6 +76,9 @@ describe('the three ways to a format (paths, the lazy loader, every parser at on
     }
     expect(JSON.stringify((await loadFormatModule('requirements')).extract(texts['requirements']!, { file: 'r.txt' }))).not.toContain('s3cret');
     expect(JSON.stringify((await loadFormatModule('pyproject')).extract(texts['pyproject']!, { file: 'pyproject.toml' }))).not.toContain('s3cret');
+    const conda = (await loadFormatModule('conda-env')).extract(texts['conda-env']!, { file: 'environment.yml' });
+    expect(conda.dependencies.map((d) => d.name)).toEqual(['pkg']);
+    expect(JSON.stringify(conda)).not.toContain('s3cret');
     const setupPy = formatModule('setup-py').extract(texts['setup-py']!, { file: 'setup.py' });
     expect(setupPy.dependencies.map((d) => d.name)).toEqual(['pkg']);
     expect(JSON.stringify(setupPy)).not.toContain('s3cret');

@@ -116,6 +116,42 @@ describe('setup.cfg format', () => {
     expect(result.errors[0]).toMatchObject({ line: 4, message: expect.stringContaining('extras_require[x]') });
   });
 
+  it('cuts " #" comments off list entries as setuptools does (install_requires and extras_require go through its parse_strings)', () => {
+    const result = extract(
+      [
+        '[options]',
+        'install_requires =',
+        '    urllib3==1.24.1  # inline comment?',
+        '    pkg @ https://example.com/pkg.whl#sha256=abc',
+        '    six>=1.0 ; python_version < "3" # old pythons',
+        '    tabbed\t# a tab is not " #": setuptools keeps it, and it is no requirement',
+        'python_requires = >=3.8',
+        '[options.extras_require]',
+        'x = foo>=2 # one-line value; bar # second half',
+      ].join('\n'),
+    );
+    expect(result.dependencies.map((d) => [d.group, d.name, d.specifier, d.line])).toEqual([
+      ['main', 'urllib3', '==1.24.1', 3],
+      ['main', 'pkg', '', 4],
+      ['main', 'six', '>=1.0', 5],
+      ['x', 'foo', '>=2', 9],
+      ['x', 'bar', '', 9],
+    ]);
+    // A '#' without a space before it is part of the requirement (a URL's fragment).
+    expect(only(result, 'pkg').url).toBe('https://example.com/pkg.whl#sha256=abc');
+    expect(only(result, 'six').marker).toBe('python_version < "3"');
+    expect(result.errors).toEqual([expect.objectContaining({ line: 6, message: expect.stringContaining('install_requires') })]);
+  });
+
+  it('joins a list entry ending in a backslash to the next, as setuptools does (dropping the character before it too)', () => {
+    const result = extract(['[options]', 'install_requires =', '    requests>=2 \\', '    ,<3', '    six'].join('\n'));
+    expect(result.errors).toEqual([]);
+    expect(result.dependencies.map((d) => [d.name, d.specifier, d.line])).toEqual([
+      ['requests', '<3,>=2', 3],
+      ['six', '', 5],
+    ]);
+  });
+
   it('reports bad lines and keeps the rest', () => {
     const result = extract(
       [

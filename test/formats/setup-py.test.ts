@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFormatModule } from '../../src/python/formats/lazy.js';
-import { MAX_SETUP_PY_CHARS, requirementLines } from '../../src/python/formats/setup-py.js';
+import { MAX_SETUP_PY_CHARS } from '../../src/python/formats/setup-py.js';
+import { requirementLines } from '../../src/python/formats/setuptools-lines.js';
 import type { ExtractResult, ManifestFormatModule } from '../../src/python/types.js';
 
 let setupPy: ManifestFormatModule;

@@ -107,6 +107,64 @@ describe('uv.lock', () => {
     expect(extract(text.replace(/\n/g, '\r\n')).dependencies.map((d) => [d.name, d.direct, d.line])).toEqual([['rich', true, 12]]);
   });
 
+  it('gives each version of a package locked twice the marker, group and extras its own references give (uv names the version, and the source, in them)', () => {
+    const registry = 'source = { registry = "https://pypi.org/simple" }';
+    const text = [
+      'version = 1',
+      'requires-python = ">=3.9"',
+      '',
+      '[[package]]',
+      'name = "demo"',
+      'version = "0.1.0"',
+      'source = { editable = "." }',
+      'dependencies = [',
+      `    { name = "numpy", version = "1.16.0", ${registry}, marker = "python_full_version < '3.10'" },`,
+      `    { name = "numpy", version = "1.26.0", ${registry}, extra = ["dev"], marker = "python_full_version >= '3.10'" },`,
+      `    { name = "tool", version = "1.0", ${registry} },`,
+      ']',
+      '',
+      '[package.dev-dependencies]',
+      'lint = [',
+      `    { name = "tool", version = "1.0", source = { git = "https://github.com/o/tool?rev=v1#abc123" } },`,
+      `    { name = "tool", version = "2.0", ${registry} },`,
+      ']',
+      '',
+      '[[package]]',
+      'name = "numpy"',
+      'version = "1.16.0"',
+      registry,
+      '',
+      '[[package]]',
+      'name = "numpy"',
+      'version = "1.26.0"',
+      registry,
+      '',
+      '[[package]]',
+      'name = "tool"',
+      'version = "1.0"',
+      registry,
+      '',
+      '[[package]]',
+      'name = "tool"',
+      'version = "1.0"',
+      'source = { git = "https://github.com/o/tool?rev=v1#abc123" }',
+      '',
+      '[[package]]',
+      'name = "tool"',
+      'version = "2.0"',
+      registry,
+    ].join('\n');
+    const result = extract(text);
+    expect(result.errors).toEqual([]);
+    expect(result.dependencies.map((d) => [d.name, d.version, d.source, d.group, d.marker, d.extras])).toEqual([
+      ['numpy', '1.16.0', 'registry', 'main', 'python_full_version < "3.10"', []],
+      ['numpy', '1.26.0', 'registry', 'main', 'python_full_version >= "3.10"', ['dev']],
+      ['tool', '1.0', 'registry', 'main', null, []],
+      ['tool', '1.0', 'vcs', 'lint', null, []],
+      ['tool', '2.0', 'registry', 'lint', null, []],
+    ]);
+  });
+
   it('warns once about a lock version it does not know, and reads the entries anyway', () => {
     const result = extract('version = 2\n\n[[package]]\nname = "rich"\nversion = "13.9.4"\nsource = { registry = "https://pypi.org/simple" }\n');
     expect(result.dependencies.map((d) => d.name)).toEqual(['rich']);

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseIgnoreFile } from '../../src/audit/ignore-file.js';
-import { requirementLines } from '../../src/python/formats/setup-py.js';
+import { requirementLines } from '../../src/python/formats/setuptools-lines.js';
 import { bestCpuMsTurnAbout } from '../helpers/cpu-time.js';
 import { extractAs, FORMAT_TEMPLATES, FORMATS, RUN_UNITS, TEXT_PARSERS, TEXT_TEMPLATES, withRun } from '../fixtures/hostile.js';
 

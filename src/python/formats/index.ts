@@ -14,6 +14,7 @@
  * as src/python/load.ts says of a reader that cannot be loaded, and the other formats read as ever.
  */
 import { errorLine } from '../../error-line.js';
+import { condaEnvFormat } from './conda-env.js';
 import type { ExtractContext, ExtractResult, ManifestFormat, ManifestFormatModule } from '../types.js';
 import { loadFormatModule } from './lazy.js';
 import { isSetupPyPath } from './paths.js';
@@ -69,6 +70,7 @@ const PARSERS: Record<Exclude<ManifestFormat, 'setup-py'>, ManifestFormatModule>
   'pdm-lock': pdmLockFormat,
   pylock: pylockFormat,
   'setup-cfg': setupCfgFormat,
+  'conda-env': condaEnvFormat,
 };
 
 const MODULES: Record<ManifestFormat, ManifestFormatModule> = {

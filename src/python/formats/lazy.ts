@@ -21,6 +21,7 @@ const LOADERS: Record<ManifestFormat, () => Promise<ManifestFormatModule>> = {
   // Loads the Python grammar too (web-tree-sitter, ~30 ms) before handing the reader out: only a
   // tree with a setup.py pays for it.
   'setup-py': async () => (await import('./setup-py.js')).loadSetupPyFormat(),
+  'conda-env': async () => (await import('./conda-env.js')).condaEnvFormat,
 };
 
 const loaded = new Map<ManifestFormat, Promise<ManifestFormatModule>>();

@@ -46,8 +46,9 @@ const inRequirementsDir = (folders: readonly string[]) => folders.some((segment)
 
 /**
  * Requirements files by name. A `.txt` or `.pip` is one when named `requirements*`,
- * `*requirements.txt`, `constraints*` or inside a `requirements/` folder (Renovate's pip_requirements
- * manager takes `.pip` as `.txt`: `requirements.pip`, `requirements/base.pip`). A `.lock` is one when
+ * `*requirements.txt` / `*requirements.pip`, `constraints*` or inside a `requirements/` folder
+ * (Renovate's pip_requirements manager takes `.pip` as `.txt`: `requirements.pip`,
+ * `dev-requirements.pip`, `requirements/base.pip`). A `.lock` is one when
  * named `requirements*` (`requirements.lock`, `requirements-dev.lock`: what `rye lock` writes, in
  * requirements format, and what `uv pip compile -o requirements.lock` names); the other `.lock`
  * names (poetry.lock, uv.lock, pdm.lock, Pipfile.lock) never start so and stay their formats'. A
@@ -62,7 +63,7 @@ export function isRequirementsPath(path: string): boolean {
   const base = (segments.pop() ?? '').toLowerCase();
   const inDir = inRequirementsDir(segments);
   if (base.endsWith('.txt') || base.endsWith('.pip')) {
-    return base.startsWith('requirements') || base.endsWith('requirements.txt') || base.startsWith('constraints') || inDir;
+    return base.startsWith('requirements') || base.endsWith('requirements.txt') || base.endsWith('requirements.pip') || base.startsWith('constraints') || inDir;
   }
   if (base.endsWith('.lock')) return base.startsWith('requirements');
   if (base.endsWith('.in') && base.length > 3) {
@@ -104,6 +105,11 @@ export function isPylockPath(path: string): boolean {
 }
 export const isSetupCfgPath = (path: string): boolean => path === 'setup.cfg' || path.endsWith('/setup.cfg');
 export const isSetupPyPath = (path: string): boolean => path === 'setup.py' || path.endsWith('/setup.py');
+/** A conda environment file by the names `conda env create` looks for (`environment.yml`, `environment.yaml`). */
+export function isCondaEnvPath(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return base === 'environment.yml' || base === 'environment.yaml';
+}
 
 /**
  * Every format with the paths it reads, in the order discovery asks them (a Record over
@@ -120,6 +126,7 @@ const MATCHERS = {
   pylock: isPylockPath,
   'setup-cfg': isSetupCfgPath,
   'setup-py': isSetupPyPath,
+  'conda-env': isCondaEnvPath,
 } satisfies Record<ManifestFormat, (path: string) => boolean>;
 
 /**
@@ -139,6 +146,8 @@ const NAMES_OTHER_FILES = {
   pylock: false,
   'setup-cfg': true,
   'setup-py': true,
+  // Its pip: list is a requirements file (`-r other.txt` included).
+  'conda-env': true,
 } satisfies Record<ManifestFormat, boolean>;
 
 export const namesOtherFiles = (format: ManifestFormat): boolean => NAMES_OTHER_FILES[format];

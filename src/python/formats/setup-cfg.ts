@@ -8,8 +8,11 @@
  * - `[options] install_requires` (group `main`) and each key of `[options.extras_require]`
  *   (group = extra) are lists of PEP 508 strings: one per line when the value spans lines, else
  *   split on `;` (setuptools' `_parse_list_semicolon`, which is why a one-line value with a
- *   marker is a known setuptools pitfall; we report the broken half as an error). Lines starting
- *   with `#` are dropped.
+ *   marker is a known setuptools pitfall; we report the broken half as an error). Each entry is
+ *   then read as setuptools' `Distribution` reads these two options (`_reqs.parse_strings`):
+ *   lines starting with `#` dropped, a ` #` comment cut off (`urllib3==1.24.1  # why`), an entry
+ *   ending in a backslash joined to the next. `python_requires` gets no such cleaning in setuptools
+ *   (a comment there fails the build), so none here either.
  * - `file: a.txt, b.txt` in place of such a list (setuptools 62.6+): the files, relative to
  *   setup.cfg's folder, are includes the loader reads as requirements files (an extra's files give
  *   their entries the extra as group). setuptools reads them as this list (one-line files split on
@@ -26,6 +29,7 @@ import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../typ
 import { ManifestCollector, MAX_ERRORS_PER_FILE } from './collector.js';
 import { dependencyFromPep508 } from './pyproject.js';
 import { isSetupCfgPath } from './paths.js';
+import { requirementLines } from './setuptools-lines.js';
 import { undecodableLineMessage, withoutByteOrderMark } from './undecodable.js';
 
 export const setupCfgFormat: ManifestFormatModule = {
@@ -248,16 +252,18 @@ function readRequirementList(option: IniOption, extra: string | undefined, label
   const items: IniValueLine[] = spansLines
     ? content
     : content.flatMap((l) => l.text.split(';').flatMap((part) => (part.trim() === '' ? [] : [{ text: part, line: l.line }])));
-  for (const item of items) {
+  // setuptools hands the list to its `Distribution`, which reads install_requires and
+  // extras_require through `_reqs.parse_strings`: `#` lines dropped, ` #` comments cut off, a
+  // trailing backslash joining the next entry (setup.py's lists are read the same way).
+  const unescaped = items.map((item) => ({ text: unescape(item.text), line: item.line }));
+  for (const requirement of requirementLines([unescaped])) {
     if (out.full) {
-      out.stopReading(item.line);
+      out.stopReading(requirement.line);
       break;
     }
-    const requirement = unescape(item.text.trim());
-    if (requirement === '' || requirement.startsWith('#')) continue;
-    const result = dependencyFromPep508(requirement, { file: out.file, group, line: item.line });
+    const result = dependencyFromPep508(requirement.text, { file: out.file, group, line: requirement.line });
     if (result.ok) out.dependency(result.dependency);
-    else out.error(item.line, `${label}: ${result.message}`);
+    else out.error(requirement.line, `${label}: ${result.message}`);
   }
 }
 

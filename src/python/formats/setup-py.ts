@@ -77,6 +77,7 @@ import type { ExtractContext, ExtractResult, ManifestFormatModule } from '../typ
 import { redactUrlSecrets } from '../urls.js';
 import { ManifestCollector, MAX_ENTRIES_PER_FILE, repeatableName } from './collector.js';
 import { isRequirementsPath, isSetupPyPath } from './paths.js';
+import { type Piece, requirementLines } from './setuptools-lines.js';
 import { dependencyFromPep508 } from './pyproject.js';
 
 /**
@@ -131,12 +132,6 @@ export function loadSetupPyFormat(): Promise<ManifestFormatModule> {
     loading = null;
   });
   return loading;
-}
-
-/** One line of a string value, with the source line it starts on. */
-interface Piece {
-  text: string;
-  line: number;
 }
 
 /** A string value: its lines (split on newlines, as setuptools splits it). */
@@ -1392,63 +1387,6 @@ function decodeBody(body: string, raw: boolean, firstLine: number): Str {
   }
   pieces.push({ text: current, line: currentLine });
   return pieces;
-}
-
-/**
- * setuptools' `_reqs.parse_strings`: every line of every string, stripped; blank lines and `#`
- * lines dropped (jaraco.text `yield_lines`); `" #…"` cut off (`drop_comment`); a line ending in a
- * backslash joined to the next (`join_continuation`, which drops the backslash and the character
- * before it).
- */
-export function requirementLines(strings: readonly Str[]): Piece[] {
-  const lines: Piece[] = [];
-  for (const string of strings) {
-    for (const piece of string) {
-      const text = piece.text.trim();
-      if (text === '' || text.startsWith('#')) continue;
-      const comment = text.indexOf(' #');
-      lines.push({ text: comment === -1 ? text : text.slice(0, comment), line: piece.line });
-    }
-  }
-  const joined: Piece[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const { line } = lines[i]!;
-    if (!lines[i]!.text.endsWith('\\')) {
-      const text = lines[i]!.text.trim();
-      if (text !== '') joined.push({ text, line });
-      continue;
-    }
-    // `text.slice(0, -2).trim() + next`, line after line, without copying the line joined so far
-    // at every step (quadratic in a run of continued lines): the parts are cut from the end in
-    // place and joined once. Lines start trimmed, so only the end of the joined text needs trimming.
-    const parts = [lines[i]!.text];
-    const ends = [parts[0]!.length];
-    const lastChar = () => parts.at(-1)![ends.at(-1)! - 1]!;
-    const dropLastChar = () => {
-      if (--ends[ends.length - 1]! === 0) {
-        parts.pop();
-        ends.pop();
-      }
-    };
-    let complete = true;
-    while (parts.length > 0 && lastChar() === '\\') {
-      if (i + 1 >= lines.length) {
-        complete = false;
-        break;
-      }
-      dropLastChar();
-      if (parts.length > 0) dropLastChar();
-      while (parts.length > 0 && /\s/.test(lastChar())) dropLastChar();
-      const next = lines[++i]!.text;
-      if (next !== '') {
-        parts.push(next);
-        ends.push(next.length);
-      }
-    }
-    const text = parts.map((part, k) => part.slice(0, ends[k])).join('').trim();
-    if (complete && text !== '') joined.push({ text, line });
-  }
-  return joined;
 }
 
 /**

@@ -93,7 +93,7 @@ export function extractUvLock(text: string, context: ExtractContext): ExtractRes
       errors.push({ file, line, message: `uv.lock: package ${name} has no version` });
       continue;
     }
-    const use = directUses.get(name);
+    const use = directUses.of(name, ownString(table, 'version'), sourceKey(ownTable(table, 'source')));
     const fields = {
       name,
       version: version.version,
@@ -139,11 +139,62 @@ function isProjectRoot(path: string): boolean {
 }
 
 /**
- * What the workspace members ask for, by package name. The root of a virtual workspace has no
- * package entry; its groups and requirements live in `[manifest]`.
+ * What the workspace members ask for. The root of a virtual workspace has no package entry; its
+ * groups and requirements live in `[manifest]`.
+ *
+ * A package locked at several versions (one per Python range, say) or from several sources has a
+ * `[[package]]` entry for each, and uv then names the `version` (and, where the versions alone do not
+ * tell them apart, the `source`) in every reference to it; each entry takes only the uses that name
+ * it, so each version keeps its own marker, group and extras.
  */
-function collectDirectUses(manifest: LockTable | null, packages: unknown[], members: Set<string>): Map<string, DirectUse> {
-  const uses = new Map<string, DirectUse>();
+class DirectUses {
+  readonly #uses = new Map<string, DirectUse>();
+
+  note(name: string, version: string | null, source: string | null, use: DirectUse): void {
+    const key = useKey(name, version, source);
+    const existing = this.#uses.get(key);
+    if (existing === undefined) this.#uses.set(key, use);
+    else mergeUse(existing, use);
+  }
+
+  /** How the members ask for this entry: by name alone, or naming its version, its source, or both. */
+  of(name: string, version: string | null, source: string | null): DirectUse | undefined {
+    let merged: DirectUse | undefined;
+    for (const key of new Set([useKey(name, null, null), useKey(name, version, null), useKey(name, null, source), useKey(name, version, source)])) {
+      const use = this.#uses.get(key);
+      if (use === undefined) continue;
+      if (merged === undefined) merged = { ...use, extras: new Set(use.extras) };
+      else mergeUse(merged, use);
+    }
+    return merged;
+  }
+}
+
+function useKey(name: string, version: string | null, source: string | null): string {
+  return `${name}\u0000${version ?? ''}\u0000${source ?? ''}`;
+}
+
+/** A source table as one string, the same for the reference and the entry whatever order the keys are written in. */
+function sourceKey(source: LockTable | null): string | null {
+  if (source === null) return null;
+  return JSON.stringify(Object.entries(source).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The first (most important) group wins; extras add up. */
+function mergeUse(existing: DirectUse, use: DirectUse): void {
+  for (const extra of use.extras) existing.extras.add(extra);
+  if (use.rank < existing.rank) {
+    existing.group = use.group;
+    existing.rank = use.rank;
+    existing.marker = use.marker;
+  } else if (use.rank === existing.rank && existing.group === use.group && existing.marker !== null && use.marker === null) {
+    // Asked for unconditionally somewhere: the entry is not limited by the other marker.
+    existing.marker = null;
+  }
+}
+
+function collectDirectUses(manifest: LockTable | null, packages: unknown[], members: Set<string>): DirectUses {
+  const uses = new DirectUses();
   const note = (reference: unknown, group: string, rank: number): void => {
     if (!isLockTable(reference)) return;
     const rawName = ownString(reference, 'name');
@@ -152,20 +203,7 @@ function collectDirectUses(manifest: LockTable | null, packages: unknown[], memb
     if (members.has(name)) return;
     const extras = stringList(own(reference, 'extra') ?? own(reference, 'extras')).map((extra) => normalizeExtra(extra));
     const marker = cleanMarker(ownString(reference, 'marker'));
-    const existing = uses.get(name);
-    if (existing === undefined) {
-      uses.set(name, { group, rank, marker, extras: new Set(extras) });
-      return;
-    }
-    for (const extra of extras) existing.extras.add(extra);
-    if (rank < existing.rank) {
-      existing.group = group;
-      existing.rank = rank;
-      existing.marker = marker;
-    } else if (rank === existing.rank && existing.group === group && existing.marker !== null && marker === null) {
-      // Asked for unconditionally somewhere: the entry is not limited by the other marker.
-      existing.marker = null;
-    }
+    uses.note(name, ownString(reference, 'version'), sourceKey(ownTable(reference, 'source')), { group, rank, marker, extras: new Set(extras) });
   };
 
   for (const entry of packages) {

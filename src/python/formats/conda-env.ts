@@ -1,0 +1,125 @@
+/**
+ * A conda environment file (`environment.yml`, what `conda env create` reads by default), read for
+ * what it installs from PyPI.
+ *
+ * `dependencies` lists conda packages (`numpy=1.21`, `conda-forge::scipy`), which come from conda
+ * channels, not PyPI: their names and versions are conda's, so they are not audited and are said so
+ * in one notice. A `pip:` entry of that list holds pip requirement strings; conda writes them, one a
+ * line, to a temporary requirements file in the environment file's folder and runs
+ * `pip install -U -r` on it there (conda/env/installers/pip.py). So they are read as that file:
+ * by the requirements reader, `-r other.txt` relative to the environment file's folder, options and
+ * all, each entry on the line of the YAML it came from.
+ *
+ * Untrusted YAML: refused above a size, and not handed to the library when it may nest deeper than
+ * the library can recurse (yamlMayNestDeeperThan); a file that does not parse is one error line.
+ */
+import type { Node as YamlNode } from 'yaml';
+import { clipInput } from '../../quoted-input.js';
+import { QUIET_YAML, yaml, yamlMayNestDeeperThan } from '../../yaml.js';
+import type { ExtractContext, ExtractError, ExtractResult, ManifestFormatModule } from '../types.js';
+import { isCondaEnvPath } from './paths.js';
+import { requirementsFormat } from './requirements.js';
+
+export const condaEnvFormat: ManifestFormatModule = {
+  format: 'conda-env',
+  matches: isCondaEnvPath,
+  extract: extractCondaEnv,
+};
+
+/**
+ * Environment files are a few kilobytes (`conda env export` of a few hundred packages is ~15 KB).
+ * The YAML library reads hostile text at up to ~10 µs a character (a run of `]` or `"` is an error
+ * per character: 100k of them cost ~0.8 s of CPU), so past this the file is one error, not a stall.
+ */
+export const MAX_CONDA_ENV_CHARS = 64 * 1024;
+
+/** Real environment files nest three levels (`dependencies` → `pip` → entry). */
+const MAX_CONDA_ENV_NESTING = 100;
+
+/** How many conda packages the notice names before it counts the rest. */
+const NAMED_CONDA_PACKAGES = 5;
+
+interface PipLine {
+  text: string;
+  line: number;
+}
+
+function extractCondaEnv(text: string, context: ExtractContext): ExtractResult {
+  const file = context.file;
+  const problem = (line: number | null, message: string): ExtractResult => ({ dependencies: [], errors: [{ file, line, message }] });
+  if (text.length > MAX_CONDA_ENV_CHARS) return problem(null, `${file} is too large (${text.length} characters; the limit is ${MAX_CONDA_ENV_CHARS}); not read`);
+  if (yamlMayNestDeeperThan(text, MAX_CONDA_ENV_NESTING)) return problem(null, `nests deeper than ${MAX_CONDA_ENV_NESTING} levels, which no conda environment does; not read`);
+
+  const Y = yaml();
+  const counter = new Y.LineCounter();
+  // prettyErrors rescans the line for every error (quadratic on one long bad line); errors are said by line.
+  const doc = Y.parseDocument(text, { ...QUIET_YAML, lineCounter: counter, uniqueKeys: false, prettyErrors: false });
+  const lineOf = (node: YamlNode | null | undefined): number | null => {
+    const offset = node?.range?.[0];
+    return offset === undefined ? null : counter.linePos(offset).line || null;
+  };
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const line = counter.linePos(first.pos[0]).line || null;
+    return problem(line, `not valid YAML (${clipInput(first.message.split('\n')[0] ?? '')}); not read`);
+  }
+
+  const errors: ExtractError[] = [];
+  const root = doc.contents;
+  const dependencies = Y.isMap(root) ? root.get('dependencies', true) : undefined;
+  if (dependencies === undefined || dependencies === null || (Y.isScalar(dependencies) && dependencies.value === null)) {
+    return { dependencies: [], errors };
+  }
+  if (!Y.isSeq(dependencies)) return problem(lineOf(dependencies as YamlNode), '`dependencies` is not a list; not read');
+
+  const condaPackages: string[] = [];
+  let condaLine: number | null = null;
+  const pipLines: PipLine[] = [];
+  for (const item of dependencies.items) {
+    if (Y.isScalar(item) && item.value !== null) {
+      condaPackages.push(String(item.value).trim());
+      condaLine ??= lineOf(item);
+      continue;
+    }
+    const pip = Y.isMap(item) ? item.get('pip', true) : undefined;
+    if (!Y.isMap(item) || item.items.length !== 1 || pip === undefined) {
+      errors.push({ file, line: lineOf(item as YamlNode), message: 'a `dependencies` entry that is neither a conda package nor a `pip:` list; not read' });
+      continue;
+    }
+    if (pip === null || (Y.isScalar(pip) && pip.value === null)) continue;
+    if (!Y.isSeq(pip)) {
+      errors.push({ file, line: lineOf(pip as YamlNode) ?? lineOf(item), message: '`pip:` is not a list of requirements; not read' });
+      continue;
+    }
+    for (const entry of pip.items) {
+      if (!Y.isScalar(entry) || (typeof entry.value !== 'string' && typeof entry.value !== 'number')) {
+        errors.push({ file, line: lineOf(entry as YamlNode), message: 'a `pip:` entry that is not a requirement string; not read' });
+        continue;
+      }
+      const line = lineOf(entry) ?? 1;
+      // A block scalar spanning lines is as many lines of the requirements file conda writes.
+      for (const [k, part] of String(entry.value).split(/\r\n|\n|\r/).entries()) pipLines.push({ text: part, line: line + k });
+    }
+  }
+
+  const notices = condaPackages.length === 0 ? [] : [condaPackagesNotice(file, condaLine, condaPackages)];
+  if (pipLines.length === 0) return { dependencies: [], errors, notices };
+  const read = requirementsFormat.extract(pipLines.map((l) => l.text).join('\n'), { file });
+  // The requirements reader numbers the lines of the text conda would write; each is put back on its YAML line.
+  const yamlLine = (line: number | null): number | null => (line === null ? null : (pipLines[line - 1]?.line ?? line));
+  return {
+    dependencies: read.dependencies.map((d) => ({ ...d, line: yamlLine(d.line) })),
+    errors: [...errors, ...read.errors.map((e) => ({ ...e, line: yamlLine(e.line) }))],
+    includes: (read.includes ?? []).map((i) => ({ ...i, line: yamlLine(i.line) })),
+    options: (read.options ?? []).map((o) => ({ ...o, line: yamlLine(o.line) })),
+    notices,
+  };
+}
+
+/** One line for every conda package of the file: named (the first few), and said not audited. */
+function condaPackagesNotice(file: string, line: number | null, packages: readonly string[]): string {
+  const named = packages.slice(0, NAMED_CONDA_PACKAGES).map((p) => clipInput(p)).join(', ');
+  const more = packages.length > NAMED_CONDA_PACKAGES ? ` and ${packages.length - NAMED_CONDA_PACKAGES} more` : '';
+  const count = packages.length === 1 ? '1 conda package' : `${packages.length} conda packages`;
+  return `${file}${line === null ? '' : `:${line}`}: ${count} (${named}${more}) ${packages.length === 1 ? 'comes' : 'come'} from conda channels, not PyPI, and ${packages.length === 1 ? 'was' : 'were'} not audited (only its \`pip:\` list is)`;
+}
