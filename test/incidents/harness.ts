@@ -22,6 +22,7 @@ import { blockAction, eventCallback, postToBolt, signedRequest, slashCommand, vi
 import type { ReminderDeps } from '../../src/incidents/reminders.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 import { SqliteIncidentStore } from '../../src/store/incident-state/sqlite.js';
+import { dmReachability } from '../../src/slack/dm-reach.js';
 import type { IncidentStore } from '../../src/store/incident-state/types.js';
 
 export const SECRET = 'incident-test-signing-secret';
@@ -153,7 +154,7 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
     webClient,
     reminderDeps: () => {
       const delivery = new SlackDelivery({ db, api: webClient, now, pacer: { minIntervalMs: 1 } });
-      return { incidents: new SqliteIncidentStore(db, delivery.outbox), delivery, now };
+      return { incidents: new SqliteIncidentStore(db, delivery.outbox), delivery, now, reachable: dmReachability(webClient, now) };
     },
     logs,
     seal,
