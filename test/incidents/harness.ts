@@ -30,6 +30,10 @@ export const CHANNEL = 'C0INCIDENT1';
 export const ALICE = 'U0ALICE0001';
 export const BOB = 'U0BOB000001';
 export const CAROL = 'U0CAROL0001';
+/** Another app's bot user in the workspace (a DM to it is refused: cannot_dm_bot). */
+export const CI_BOT = 'U0CIBOT0001';
+/** A deactivated account (a DM to it is refused: user_disabled). */
+export const DAVE_DEPARTED = 'U0DAVE00001';
 export const START = '2024-11-28T10:00:00.000Z';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => LogLevel.ERROR, setName: () => {} };
@@ -89,7 +93,7 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(resolve: (value: string) => IncidentContext | null = () => null, options: HarnessOptions = {}): Promise<Harness> {
-  const fake = await startFakeSlack({ startTs: Date.parse(START) / 1000 });
+  const fake = await startFakeSlack({ startTs: Date.parse(START) / 1000, users: { [CI_BOT]: { name: 'ci-bot', is_bot: true }, [DAVE_DEPARTED]: { name: 'dave', deleted: true } } });
   const dbPath = join(mkdtempSync(join(tmpdir(), 'depwatch-incidents-')), 'depwatch.db');
   const clock = { ms: Date.parse(START) };
   const now = (): Date => new Date(clock.ms);

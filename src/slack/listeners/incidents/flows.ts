@@ -12,6 +12,7 @@
  * message once, in order, with the newest state (whichever replica made the change or delivers).
  */
 import type { WebClient } from '@slack/web-api';
+import { whyNotAPerson } from './people.js';
 import { stepsFromTemplate } from '../../../incidents/checklist.js';
 import { drillScoreMarkdown, findScenario, injectsDue, scoreDrill, type DrillScenario } from '../../../incidents/drills.js';
 import { buildReport, reportMarkdown } from '../../../incidents/report.js';
@@ -48,6 +49,8 @@ export interface FlowContext {
   now: () => Date;
   templates: TemplateLibrary;
   logger?: IncidentLogger | undefined;
+  /** Depwatch's own user id (Bolt's context, from auth.test): it never holds a role or owns a step. */
+  botUserId?: string | undefined;
 }
 
 const isoNow = (ctx: FlowContext): string => ctx.now().toISOString();
@@ -287,6 +290,8 @@ export async function assignRole(ctx: FlowContext, incident: Incident, role: str
   const template = ctx.templates.templates.find((t) => t.id === incident.template);
   const known = template ? template.roles.map((r) => r.id) : [COMMANDER_ROLE];
   if (!known.includes(role)) return { changed: false, message: `The template has no role \`${role}\`; its roles are ${known.map((r) => `\`${r}\``).join(', ')}.` };
+  const notAPerson = await whyNotAPerson(ctx.client, ctx.botUserId, user);
+  if (notAPerson) return { changed: false, message: notAPerson };
   const now = isoNow(ctx);
   const { changed, previous } = await ctx.incidents.setRole(incident.id, role, user, actor, now, redraw('all', now));
   if (!changed) return { changed: false, message: incident.status !== 'open' ? 'The incident is closed.' : `<@${user}> already holds the ${role} role.` };
