@@ -47,8 +47,17 @@ function tooLong(what: keyof typeof INCIDENT_TEXT_LIMITS, text: string): Inciden
   return { kind: 'error', message: `${name} can have at most ${max} characters; this one has ${length}. Shorten it and send the command again.` };
 }
 
-const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/;
-const MENTION_ALL = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
+const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>/;
+const MENTION_ALL = /<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>/g;
+const WHOLE_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>$/;
+
+/** The mention that ends `text`, and the text before it (found from the end: linear). */
+function trailingMention(text: string): { before: string; user: string } | null {
+  const trimmed = text.trimEnd();
+  const start = trimmed.lastIndexOf('<@');
+  const user = start < 0 ? undefined : WHOLE_MENTION.exec(trimmed.slice(start))?.[1];
+  return user ? { before: trimmed.slice(0, start), user } : null;
+}
 
 function takeId(rest: string): { id: number | null; rest: string } {
   const m = /^#?(\d+)\b\s*/.exec(rest);
@@ -118,8 +127,11 @@ export function parseIncidentCommand(input: string): IncidentCommand {
     }
     case 'action': {
       const { id, rest } = takeId(afterVerb);
-      const owner = userOf(rest);
-      const body = rest.replace(MENTION_ALL, (_, u: string) => (u === owner ? '' : `<@${u}>`)).replace(/\s+/g, ' ').trim();
+      // Only a mention that ends the command is the owner (`<text> [@owner]`, as the help shows);
+      // mentions inside the text are part of what is to be done and stay in it.
+      const trailing = trailingMention(rest);
+      const owner = trailing?.user ?? null;
+      const body = (trailing ? trailing.before : rest).replace(MENTION_ALL, (_, u: string) => `<@${u}>`).replace(/\s+/g, ' ').trim();
       if (body.length === 0) return { kind: 'error', message: 'Describe the action item: `/incident action <text> [@owner]`.' };
       return tooLong('action', body) ?? { kind: 'action', id, text: body, owner };
     }

@@ -161,6 +161,25 @@ describe('/incident command text', () => {
     expect(parseIncidentCommand('frobnicate')).toMatchObject({ kind: 'error' });
   });
 
+  it('takes only a mention that ends an action item as its owner, and keeps every other mention in the text', () => {
+    expect(parseIncidentCommand('action Ask <@U0BOB000001|bob> to rotate the token')).toEqual({ kind: 'action', id: null, text: 'Ask <@U0BOB000001> to rotate the token', owner: null });
+    expect(parseIncidentCommand('action Ask <@U0BOB000001|bob> to rotate the token, then tell Carol <@U0CAROL0001|carol>')).toEqual({
+      kind: 'action',
+      id: null,
+      text: 'Ask <@U0BOB000001> to rotate the token, then tell Carol',
+      owner: 'U0CAROL0001',
+    });
+    expect(parseIncidentCommand('action #2 Rotate the token <@U0BOB000001|bob>  ')).toEqual({ kind: 'action', id: 2, text: 'Rotate the token', owner: 'U0BOB000001' });
+    expect(parseIncidentCommand('action <@U0BOB000001|bob>')).toMatchObject({ kind: 'error' });
+  });
+
+  it('reads mentions in time linear in the text, however it is nested', () => {
+    const started = performance.now();
+    parseIncidentCommand(`action ${'<@U0A|'.repeat(20_000)}x`);
+    parseIncidentCommand(`commander ${'<@U0A|'.repeat(20_000)}x`);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it('splits a status update into conditions, actions and needs', () => {
     expect(parseStatusUpdate('patched 2 of 3 services; actions: deploying api; needs: a DBA')).toEqual({ conditions: 'patched 2 of 3 services', actions: 'deploying api', needs: 'a DBA' });
     expect(parseStatusUpdate('Needs: nothing Conditions: calm')).toEqual({ conditions: 'calm', actions: '', needs: 'nothing' });

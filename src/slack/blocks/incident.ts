@@ -79,6 +79,16 @@ export function mrkdwnWithMentions(text: string, people: ReadonlySet<string>): s
   return escapeMrkdwn(text).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, (whole, id: string) => (people.has(id) ? `<@${id}>` : whole));
 }
 
+/**
+ * An action item's text: the person who typed `/incident action` mentioned everyone in it (Slack
+ * sent real mentions), so its user mentions stay mentions, in the thread's note and in the report
+ * alike; anything else (`<!channel>`, links) is escaped like all typed text.
+ */
+export function actionItemMrkdwn(text: string): string {
+  const mentioned = new Set([...text.matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1] as string));
+  return mrkdwnWithMentions(text, mentioned);
+}
+
 export function stepValue(step: Pick<Step, 'incidentId' | 'id' | 'version'>): string {
   return `${step.incidentId}:${step.id}:${step.version}`;
 }

@@ -25,6 +25,7 @@ import type { OutboundMessage, OutboxDelivery } from '../../../store/outbox/type
 import { fitMessage } from '../../blocks/fit.js';
 import { escapeMrkdwn, md } from '../../blocks/mrkdwn.js';
 import {
+  actionItemMrkdwn,
   checklistPart,
   checklistPartCount,
   drillBriefingMessage,
@@ -311,7 +312,7 @@ export function recordActionItem(ctx: FlowContext, incident: Pick<Incident, 'id'
 
 /** The Slack half: a note in the incident's thread. */
 export async function postActionItemNote(ctx: FlowContext, incident: Incident, item: Pick<ActionItem, 'text' | 'owner' | 'createdBy'>): Promise<void> {
-  await postInThread(ctx, incident, noteMessage(incident, md`📝 ${md.user(item.createdBy)} added an action item${item.owner ? md` for ${md.user(item.owner)}` : ''}: ${item.text}`.text), 'note');
+  await postInThread(ctx, incident, noteMessage(incident, md`📝 ${md.user(item.createdBy)} added an action item${item.owner ? md` for ${md.user(item.owner)}` : ''}: ${md.raw(actionItemMrkdwn(item.text))}`.text), 'note');
 }
 
 export type CloseResult = { ok: true; incident: Incident; markdown: string } | { ok: false; message: string };
