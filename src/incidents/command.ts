@@ -21,7 +21,7 @@ export type IncidentCommand =
 
 export const INCIDENT_HELP = [
   '*`/incident start [severity] [template:<id>] <title>`* start an incident (severity: critical, high, medium, low)',
-  '*`/incident status [#id] conditions: … actions: … needs: …`* post a status update to the thread',
+  '*`/incident status [#id] conditions: …; actions: …; needs: …`* post a status update to the thread',
   '*`/incident severity [#id] <level>`* change the severity',
   '*`/incident commander [#id] @someone`* hand over the commander role',
   '*`/incident role [#id] <role> @someone`* give a template role (e.g. comms) to someone',
@@ -102,7 +102,7 @@ export function parseIncidentCommand(input: string): IncidentCommand {
       return { kind: 'drill', scenario: tail[0] ?? null };
     case 'status': {
       const { id, rest } = takeId(afterVerb);
-      if (rest.length === 0) return { kind: 'error', message: 'Say what the update is: `/incident status conditions: … actions: … needs: …`.' };
+      if (rest.length === 0) return { kind: 'error', message: 'Say what the update is: `/incident status conditions: …; actions: …; needs: …`.' };
       return { kind: 'status', id, text: rest };
     }
     case 'severity':

@@ -182,6 +182,16 @@ describe('/incident command text', () => {
 
   it('splits a status update into conditions, actions and needs', () => {
     expect(parseStatusUpdate('patched 2 of 3 services; actions: deploying api; needs: a DBA')).toEqual({ conditions: 'patched 2 of 3 services', actions: 'deploying api', needs: 'a DBA' });
-    expect(parseStatusUpdate('Needs: nothing Conditions: calm')).toEqual({ conditions: 'calm', actions: '', needs: 'nothing' });
+    expect(parseStatusUpdate('Needs: nothing; Conditions: calm')).toEqual({ conditions: 'calm', actions: '', needs: 'nothing' });
+    expect(parseStatusUpdate('conditions: a\nactions: b\nneeds: c')).toEqual({ conditions: 'a', actions: 'b', needs: 'c' });
+  });
+
+  it('reads a label only at the start or after a ; or a line break, so a part may say "Actions:" itself', () => {
+    expect(parseStatusUpdate('conditions: GitHub Actions: runner compromised; needs: a new runner image')).toEqual({
+      conditions: 'GitHub Actions: runner compromised',
+      actions: '',
+      needs: 'a new runner image',
+    });
+    expect(parseStatusUpdate('the needs: column of the sheet is empty')).toEqual({ conditions: 'the needs: column of the sheet is empty', actions: '', needs: '' });
   });
 });
