@@ -20,7 +20,7 @@ export type IncidentCommand =
   | { kind: 'error'; message: string };
 
 export const INCIDENT_HELP = [
-  '*`/incident start [severity] [template:<id>] <title>`* start an incident (severity: critical, high, medium, low)',
+  '*`/incident start [severity] [template:<id>] <title>`* start an incident (severity in lower case: critical, high, medium, low; `High CPU…` is a title)',
   '*`/incident status [#id] conditions: …; actions: …; needs: …`* post a status update to the thread',
   '*`/incident severity [#id] <level>`* change the severity',
   '*`/incident commander [#id] @someone`* hand over the commander role',
@@ -89,9 +89,10 @@ export function parseIncidentCommand(input: string): IncidentCommand {
       for (;;) {
         const word = /^(\S+)\s*/.exec(rest);
         if (!word?.[1]) break;
-        const w = word[1].toLowerCase();
+        const w = word[1];
+        // A severity is written as the help shows it, in lower case: "High CPU on the runners" is a title.
         if (severity === null && isSeverity(w)) severity = w;
-        else if (template === null && /^template[:=]/.test(w)) template = w.slice('template:'.length);
+        else if (template === null && /^template[:=]/i.test(w)) template = w.slice('template:'.length).toLowerCase();
         else break;
         rest = rest.slice(word[0].length);
       }

@@ -149,7 +149,7 @@ describe('roles and metrics', () => {
 describe('/incident command text', () => {
   it('parses every verb, with #ids and escaped mentions', () => {
     expect(parseIncidentCommand('start critical template:supply-chain Django RCE')).toEqual({ kind: 'start', title: 'Django RCE', severity: 'critical', template: 'supply-chain' });
-    expect(parseIncidentCommand('start High is the title')).toEqual({ kind: 'start', title: 'is the title', severity: 'high', template: null });
+    expect(parseIncidentCommand('start high is the title')).toEqual({ kind: 'start', title: 'is the title', severity: 'high', template: null });
     expect(parseIncidentCommand('start')).toMatchObject({ kind: 'error' });
     expect(parseIncidentCommand('status #12 conditions: patched 2 of 3; needs: a reviewer')).toEqual({ kind: 'status', id: 12, text: 'conditions: patched 2 of 3; needs: a reviewer' });
     expect(parseIncidentCommand('commander <@U0BOB000001|bob>')).toEqual({ kind: 'commander', id: null, user: 'U0BOB000001' });
@@ -159,6 +159,13 @@ describe('/incident command text', () => {
     expect(parseIncidentCommand('close #4 Upgraded everywhere')).toEqual({ kind: 'close', id: 4, summary: 'Upgraded everywhere' });
     expect(parseIncidentCommand('drill typosquat')).toEqual({ kind: 'drill', scenario: 'typosquat' });
     expect(parseIncidentCommand('frobnicate')).toMatchObject({ kind: 'error' });
+  });
+
+  it('reads a severity only in lower case, as the help shows it, so a title may begin with a severity word', () => {
+    expect(parseIncidentCommand('start High CPU on the build runners')).toEqual({ kind: 'start', title: 'High CPU on the build runners', severity: null, template: null });
+    expect(parseIncidentCommand('start LOW disk on the mirror')).toEqual({ kind: 'start', title: 'LOW disk on the mirror', severity: null, template: null });
+    expect(parseIncidentCommand('start low Low disk on the mirror')).toEqual({ kind: 'start', title: 'Low disk on the mirror', severity: 'low', template: null });
+    expect(parseIncidentCommand('start Template:Supply-Chain critical Django RCE')).toEqual({ kind: 'start', title: 'Django RCE', severity: 'critical', template: 'supply-chain' });
   });
 
   it('takes only a mention that ends an action item as its owner, and keeps every other mention in the text', () => {
