@@ -35,6 +35,7 @@ import {
 import { INCIDENT_VIEWS, INPUTS, actionItemModal, closeModal, skipModal, updateModal } from '../../blocks/incident-modals.js';
 import { START_INCIDENT_ACTION, type IncidentDeps } from './deps.js';
 import { whyNotAPerson } from './people.js';
+import { commandText } from '../../command-text.js';
 import {
   afterStepChange,
   applyStepChange,
@@ -236,7 +237,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
       }
     };
     await withErrors(deps, 'command', async () => {
-      const parsed = parseIncidentCommand(command.text);
+      const parsed = parseIncidentCommand(commandText(command.text));
       const user = command.user_id;
       const channel = command.channel_id;
       const requester: Requester = { userId: user, channel, via: 'command' };
