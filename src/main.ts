@@ -23,6 +23,7 @@ import { SqliteIncidentStore } from './store/incident-state/sqlite.js';
 import { createWatchService } from './watch/service.js';
 import { SlackDelivery } from './slack/outbox/slack-delivery.js';
 import { startIncidentReminders } from './incidents/reminders.js';
+import { dmReachability } from './slack/dm-reach.js';
 import { loadTemplateLibrary, templatesDirFor } from './incidents/templates.js';
 import { StartupError } from './slack/startup.js';
 import { createAuditWorkerPool, runInWorkers } from './workers/audit-runner.js';
@@ -158,7 +159,7 @@ export async function main(): Promise<number> {
   // Fix pull requests opened from Slack: each sweep checks whether they were merged or closed.
   if (config.fixPullRequests) watch.sweeps.onSwept = () => refreshFixPullStates(bot.service.fixPrContext(), bot.app.client);
   watch.start();
-  const reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates });
+  const reminders = startIncidentReminders({ incidents, delivery: watch.delivery, logger, templates, reachable: dmReachability(bot.app.client) });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -20,8 +20,8 @@ export type IncidentCommand =
   | { kind: 'error'; message: string };
 
 export const INCIDENT_HELP = [
-  '*`/incident start [severity] [template:<id>] <title>`* start an incident (severity: critical, high, medium, low)',
-  '*`/incident status [#id] conditions: … actions: … needs: …`* post a status update to the thread',
+  '*`/incident start [severity] [template:<id>] <title>`* start an incident (severity in lower case: critical, high, medium, low; `High CPU…` is a title)',
+  '*`/incident status [#id] conditions: …; actions: …; needs: …`* post a status update to the thread',
   '*`/incident severity [#id] <level>`* change the severity',
   '*`/incident commander [#id] @someone`* hand over the commander role',
   '*`/incident role [#id] <role> @someone`* give a template role (e.g. comms) to someone',
@@ -47,8 +47,17 @@ function tooLong(what: keyof typeof INCIDENT_TEXT_LIMITS, text: string): Inciden
   return { kind: 'error', message: `${name} can have at most ${max} characters; this one has ${length}. Shorten it and send the command again.` };
 }
 
-const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/;
-const MENTION_ALL = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
+const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>/;
+const MENTION_ALL = /<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>/g;
+const WHOLE_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>$/;
+
+/** The mention that ends `text`, and the text before it (found from the end: linear). */
+function trailingMention(text: string): { before: string; user: string } | null {
+  const trimmed = text.trimEnd();
+  const start = trimmed.lastIndexOf('<@');
+  const user = start < 0 ? undefined : WHOLE_MENTION.exec(trimmed.slice(start))?.[1];
+  return user ? { before: trimmed.slice(0, start), user } : null;
+}
 
 function takeId(rest: string): { id: number | null; rest: string } {
   const m = /^#?(\d+)\b\s*/.exec(rest);
@@ -80,9 +89,10 @@ export function parseIncidentCommand(input: string): IncidentCommand {
       for (;;) {
         const word = /^(\S+)\s*/.exec(rest);
         if (!word?.[1]) break;
-        const w = word[1].toLowerCase();
+        const w = word[1];
+        // A severity is written as the help shows it, in lower case: "High CPU on the runners" is a title.
         if (severity === null && isSeverity(w)) severity = w;
-        else if (template === null && /^template[:=]/.test(w)) template = w.slice('template:'.length);
+        else if (template === null && /^template[:=]/i.test(w)) template = w.slice('template:'.length).toLowerCase();
         else break;
         rest = rest.slice(word[0].length);
       }
@@ -93,7 +103,7 @@ export function parseIncidentCommand(input: string): IncidentCommand {
       return { kind: 'drill', scenario: tail[0] ?? null };
     case 'status': {
       const { id, rest } = takeId(afterVerb);
-      if (rest.length === 0) return { kind: 'error', message: 'Say what the update is: `/incident status conditions: … actions: … needs: …`.' };
+      if (rest.length === 0) return { kind: 'error', message: 'Say what the update is: `/incident status conditions: …; actions: …; needs: …`.' };
       return { kind: 'status', id, text: rest };
     }
     case 'severity':
@@ -118,8 +128,11 @@ export function parseIncidentCommand(input: string): IncidentCommand {
     }
     case 'action': {
       const { id, rest } = takeId(afterVerb);
-      const owner = userOf(rest);
-      const body = rest.replace(MENTION_ALL, (_, u: string) => (u === owner ? '' : `<@${u}>`)).replace(/\s+/g, ' ').trim();
+      // Only a mention that ends the command is the owner (`<text> [@owner]`, as the help shows);
+      // mentions inside the text are part of what is to be done and stay in it.
+      const trailing = trailingMention(rest);
+      const owner = trailing?.user ?? null;
+      const body = (trailing ? trailing.before : rest).replace(MENTION_ALL, (_, u: string) => `<@${u}>`).replace(/\s+/g, ' ').trim();
       if (body.length === 0) return { kind: 'error', message: 'Describe the action item: `/incident action <text> [@owner]`.' };
       return tooLong('action', body) ?? { kind: 'action', id, text: body, owner };
     }

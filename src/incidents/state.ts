@@ -135,11 +135,15 @@ export interface StatusUpdate {
   needs: string;
 }
 
-const LABELS = /\b(conditions|actions|needs)\s*:/gi;
+/**
+ * A label starts the text or follows a `;` or a line break, so "GitHub Actions: runner compromised"
+ * inside a part is text, not a new part. The separator is part of the match (the part before ends there).
+ */
+const LABELS = /(?:^|[;\n])[ \t]*(conditions|actions|needs)[ \t]*:/gi;
 
 /**
- * `/incident status` text: `conditions: … actions: … needs: …` in any order (labels optional; text
- * before the first label counts as conditions).
+ * `/incident status` text: `conditions: …; actions: …; needs: …` in any order (labels optional;
+ * text before the first label counts as conditions).
  */
 export function parseStatusUpdate(text: string): StatusUpdate {
   const out: StatusUpdate = { conditions: '', actions: '', needs: '' };

@@ -1,6 +1,6 @@
 /**
- * The job queue of a single bot on SQLite: jobs run in this process, as they always have (node-cron
- * fires, the sweep runs here). Nothing survives a restart, and nothing needs to: the scheduler's
+ * The job queue of a single bot on SQLite: jobs run in this process, as they always have (the schedule
+ * timer fires, the sweep runs here). Nothing survives a restart, and nothing needs to: the scheduler's
  * job_runs table (SQLite) already says which slots ran, and a sweep is simply run again.
  *
  * It keeps the PostgreSQL queue's promises that callers rely on: a singleton key creates one job,

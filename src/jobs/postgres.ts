@@ -49,7 +49,7 @@ export class PostgresQueue implements JobQueue {
     this.boss = new PgBoss({
       db: { executeSql: (text, values) => pool.query(text, values) },
       schema: SCHEMA,
-      // Schedules are ours (src/schedule, node-cron in each replica, one job per slot), not pg-boss's cron.
+      // Schedules are ours (src/schedule, timers in each replica, one job per slot), not pg-boss's cron.
       schedule: false,
       supervise: true,
       migrate: true,

@@ -3,9 +3,16 @@
  * cron expression) turned into cron, checked with node-cron's own validator; and the last time a
  * cron expression fired before a moment, in an IANA time zone, for catching up after downtime.
  *
- * The previous occurrence is found by walking local calendar days backwards and trying each day's
- * candidate times (from node-cron's parse) newest first, confirmed with node-cron's matcher, so it
- * agrees with what node-cron would have fired, day-of-week and DST included.
+ * The previous (or next) occurrence is found by walking local calendar days and trying each day's
+ * candidate times (from node-cron's parse) in order, the day confirmed with node-cron's matcher, so
+ * day-of-month, month and day-of-week agree with node-cron's reading of the expression.
+ *
+ * Daylight saving time, as Vixie cron and Kubernetes CronJobs do it: a slot whose wall time does
+ * not exist (clocks went forward past it) runs once, at the first instant after the gap (02:30 in
+ * Berlin on the last Sunday of March runs at 03:00); slots the gap swallowed collapse into that one
+ * instant, so it runs once. A wall time that happens twice (clocks went back) runs once, at its
+ * later reading. node-cron itself skips gap slots, so the scheduler's timer follows these instants
+ * (nextOccurrence), not node-cron's.
  */
 import cron from 'node-cron';
 import type { ScheduleKind } from '../store/watches.js';
@@ -137,12 +144,38 @@ function offsetMs(instant: number, tz: string): number {
   return asUtc - Math.floor(instant / 60_000) * 60_000;
 }
 
-/** The instant a wall-clock time in `tz` happens (the later reading in a DST fold, shifted forward in a gap). */
+/**
+ * The instant a wall-clock time in `tz` happens: the later reading in a DST fold; in a DST gap (a
+ * wall time that never happened), the first instant after the gap, when the clocks read its end.
+ */
 export function instantOf(w: WallTime, tz: string): Date {
   const naive = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
-  let guess = naive - offsetMs(naive, tz);
-  guess = naive - offsetMs(guess, tz);
-  return new Date(guess);
+  const firstOffset = offsetMs(naive, tz);
+  let guess = naive - firstOffset;
+  const secondOffset = offsetMs(guess, tz);
+  guess = naive - secondOffset;
+  if (readsAs(guess, w, tz)) return new Date(guess);
+  // A gap: the wall time falls between the offsets before and after the change. The change itself
+  // lies between the two readings; find its minute.
+  return new Date(gapEnd(naive - Math.max(firstOffset, secondOffset), naive - Math.min(firstOffset, secondOffset), tz));
+}
+
+function readsAs(instant: number, w: WallTime, tz: string): boolean {
+  const r = wallTimeIn(new Date(instant), tz);
+  return r.year === w.year && r.month === w.month && r.day === w.day && r.hour === w.hour && r.minute === w.minute;
+}
+
+/** The first minute in (before, after] whose offset is `after`'s: the instant a DST gap ends. */
+function gapEnd(before: number, after: number, tz: string): number {
+  const target = offsetMs(after, tz);
+  let lo = Math.floor(before / 60_000);
+  let hi = Math.floor(after / 60_000);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetMs(mid * 60_000, tz) === target) hi = mid;
+    else lo = mid;
+  }
+  return hi * 60_000;
 }
 
 /**
@@ -153,7 +186,7 @@ export function previousOccurrence(expression: string, tz: string, now: Date, lo
   return scan(expression, tz, now, -1, lookbackDays);
 }
 
-/** The first time after `now` at which `expression` fires in `tz` (for showing schedules to people). */
+/** The first time after `now` at which `expression` fires in `tz` (the scheduler's timer, and what people are shown). */
 export function nextOccurrence(expression: string, tz: string, now: Date, lookaheadDays = 400): Date | null {
   return scan(expression, tz, now, 1, lookaheadDays);
 }
@@ -163,7 +196,9 @@ function scan(expression: string, tz: string, now: Date, direction: 1 | -1, days
   const order = (a: number, b: number) => (a - b) * direction;
   const minutes = [...fields.minute].sort(order);
   const hours = [...fields.hour].sort(order);
-  const task = cron.createTask(expression, () => undefined, { timezone: tz });
+  // The day is checked apart from the time of day: a gap slot's instant reads another time.
+  const dayFields = expression.trim().split(/\s+/).slice(-3).join(' ');
+  const dayTask = cron.createTask(`* * ${dayFields}`, () => undefined, { timezone: tz });
   const inWindow = (t: number) => (direction < 0 ? t <= now.getTime() : t > now.getTime());
   try {
     const today = wallTimeIn(now, tz);
@@ -172,30 +207,20 @@ function scan(expression: string, tz: string, now: Date, direction: 1 | -1, days
       const day = new Date(base + direction * d * 86_400_000);
       const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
       if (!fields.month.includes(date.month)) continue;
-      // Day-level check first: most days of a weekly or monthly schedule do not match at all.
-      const first = { ...date, hour: Math.min(...hours), minute: Math.min(...minutes) };
-      if (!dayMatches(task, instantOf(first, tz), first, tz)) continue;
+      if (!dayTask.match(instantOf({ ...date, hour: 12, minute: 0 }, tz))) continue;
+      // Wall times map to instants in order (a gap's slots share its end, a fold's take the later
+      // reading), so the first slot inside the window is the answer.
       for (const hour of hours) {
         for (const minute of minutes) {
           const at = instantOf({ ...date, hour, minute }, tz);
-          if (!inWindow(at.getTime())) continue;
-          const w = wallTimeIn(at, tz);
-          if (w.day !== date.day || w.hour !== hour || w.minute !== minute) continue; // a DST gap: that wall time never happened
-          if (task.match(at)) return at;
+          if (inWindow(at.getTime())) return at;
         }
       }
     }
     return null;
   } finally {
-    void task.destroy();
+    void dayTask.destroy();
   }
-}
-
-function dayMatches(task: { match(d: Date): boolean }, probe: Date, date: { day: number; hour: number; minute: number }, tz: string): boolean {
-  const w = wallTimeIn(probe, tz);
-  // When the probe fell into a DST gap, the day's times are tried one by one instead.
-  if (w.day !== date.day || w.hour !== date.hour || w.minute !== date.minute) return true;
-  return task.match(probe);
 }
 
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

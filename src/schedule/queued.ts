@@ -1,6 +1,6 @@
 /**
  * Scheduled runs through the job queue, for replicas sharing PostgreSQL: every replica keeps its own
- * node-cron timers (so no single replica is the clock), and when a slot comes each one enqueues a
+ * schedule timers (so no single replica is the clock), and when a slot comes each one enqueues a
  * `scheduled-run` job with the singleton key (schedule, slot time). The queue creates one job for
  * that key, whoever asks first, and one replica takes it: each slot runs once across replicas, and
  * catch-up at start (every replica does it) cannot repeat a slot that already ran.

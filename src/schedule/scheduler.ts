@@ -20,14 +20,13 @@
  *   them, and reads them again every `refreshMs` (a minute): a schedule changed through another
  *   replica is followed within that time.
  *
- * Time is injected: `now()` for the clock and a CronTimer for the ticks (node-cron in production, a
- * hand-fired fake in tests). Jobs run in the background, never in a Slack request's path.
+ * Time is injected: `now()` for the clock and a CronTimer for the ticks (occurrenceTimer in production,
+ * a hand-fired fake in tests). Jobs run in the background, never in a Slack request's path.
  */
-import cron from 'node-cron';
 import type { Logger } from '../log.js';
 import type { ScheduleKind, ScheduleRow, WatchStore } from '../store/watches.js';
 import type { JobQueue } from '../jobs/interface.js';
-import { previousOccurrence } from './cron.js';
+import { nextOccurrence, previousOccurrence } from './cron.js';
 import { enqueueSlot, rerunsFailedSlots, workScheduledRuns, type SlotRetry } from './queued.js';
 
 export interface JobSpec {
@@ -50,12 +49,38 @@ export interface CronTimer {
   schedule(spec: JobSpec, fire: (scheduledFor: Date) => void): TimerHandle;
 }
 
-export const nodeCronTimer: CronTimer = {
+/** The longest single wait: the clock is looked at again at least this often (sleep, clock changes). */
+const LONGEST_WAIT_MS = 60 * 60_000;
+
+/**
+ * Production ticks: waits for each slot's instant as nextOccurrence reckons it, not node-cron's
+ * runtime, which never fires a slot whose wall time a DST gap skipped (cron.ts says when those run).
+ */
+export const occurrenceTimer: CronTimer = {
   schedule(spec, fire) {
-    const task = cron.schedule(spec.cron, (ctx) => fire(ctx.date), { timezone: spec.timeZone, name: spec.key, noOverlap: false, suppressMissedWarning: true });
+    let timeout: NodeJS.Timeout | null = null;
+    let stopped = false;
+    const arm = (from: Date) => {
+      if (stopped) return;
+      const slot = nextOccurrence(spec.cron, spec.timeZone, from);
+      if (!slot) return;
+      const wait = () => {
+        if (stopped) return;
+        const left = slot.getTime() - Date.now();
+        if (left > 0) {
+          timeout = setTimeout(wait, Math.min(left, LONGEST_WAIT_MS));
+          return;
+        }
+        fire(slot);
+        arm(new Date(Math.max(Date.now(), slot.getTime())));
+      };
+      wait();
+    };
+    arm(new Date());
     return {
       stop: () => {
-        void task.destroy();
+        stopped = true;
+        if (timeout) clearTimeout(timeout);
       },
     };
   },
@@ -108,7 +133,7 @@ export class Scheduler {
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? (() => new Date());
-    this.timer = options.timer ?? nodeCronTimer;
+    this.timer = options.timer ?? occurrenceTimer;
   }
 
   /** Builds the jobs and catches up missed runs (in the background; await `idle()` to wait for them). */

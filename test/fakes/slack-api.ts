@@ -38,6 +38,8 @@ export interface FakeUser {
   tz_offset: number;
   is_bot: boolean;
   is_admin: boolean;
+  /** A deactivated account (users.info says `deleted: true`; conversations.open, user_disabled). */
+  deleted?: boolean;
 }
 
 export interface FakeSlackOptions {
@@ -495,6 +497,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     'conversations.open': (params) => {
       const users = str(params.users);
+      const person = users ? options.users?.[users] : undefined;
+      if (person?.is_bot) return { ok: false, error: 'cannot_dm_bot' };
+      if (person?.deleted) return { ok: false, error: 'user_disabled' };
       if (users) return { ok: true, channel: { id: dmFor(users) } };
       const channel = str(params.channel);
       if (channel && /^D/.test(channel)) return { ok: true, channel: { id: channel } };
@@ -560,7 +565,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const id = str(params.user);
       const user = id ? userFor(id) : undefined;
       if (!user) return { ok: false, error: 'user_not_found' };
-      return { ok: true, user: { ...user, team_id: FAKE_TEAM.id, deleted: false, profile: { real_name: user.real_name, display_name: user.name } } };
+      return { ok: true, user: { ...user, team_id: FAKE_TEAM.id, deleted: user.deleted ?? false, profile: { real_name: user.real_name, display_name: user.name } } };
     },
     'files.getUploadURLExternal': (params) => {
       const filename = str(params.filename);

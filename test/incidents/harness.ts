@@ -22,6 +22,7 @@ import { blockAction, eventCallback, postToBolt, signedRequest, slashCommand, vi
 import type { ReminderDeps } from '../../src/incidents/reminders.js';
 import { SlackDelivery } from '../../src/slack/outbox/slack-delivery.js';
 import { SqliteIncidentStore } from '../../src/store/incident-state/sqlite.js';
+import { dmReachability } from '../../src/slack/dm-reach.js';
 import type { IncidentStore } from '../../src/store/incident-state/types.js';
 
 export const SECRET = 'incident-test-signing-secret';
@@ -29,6 +30,10 @@ export const CHANNEL = 'C0INCIDENT1';
 export const ALICE = 'U0ALICE0001';
 export const BOB = 'U0BOB000001';
 export const CAROL = 'U0CAROL0001';
+/** Another app's bot user in the workspace (a DM to it is refused: cannot_dm_bot). */
+export const CI_BOT = 'U0CIBOT0001';
+/** A deactivated account (a DM to it is refused: user_disabled). */
+export const DAVE_DEPARTED = 'U0DAVE00001';
 export const START = '2024-11-28T10:00:00.000Z';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, setLevel: () => {}, getLevel: () => LogLevel.ERROR, setName: () => {} };
@@ -88,7 +93,7 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(resolve: (value: string) => IncidentContext | null = () => null, options: HarnessOptions = {}): Promise<Harness> {
-  const fake = await startFakeSlack({ startTs: Date.parse(START) / 1000 });
+  const fake = await startFakeSlack({ startTs: Date.parse(START) / 1000, users: { [CI_BOT]: { name: 'ci-bot', is_bot: true }, [DAVE_DEPARTED]: { name: 'dave', deleted: true } } });
   const dbPath = join(mkdtempSync(join(tmpdir(), 'depwatch-incidents-')), 'depwatch.db');
   const clock = { ms: Date.parse(START) };
   const now = (): Date => new Date(clock.ms);
@@ -153,7 +158,7 @@ export async function startHarness(resolve: (value: string) => IncidentContext |
     webClient,
     reminderDeps: () => {
       const delivery = new SlackDelivery({ db, api: webClient, now, pacer: { minIntervalMs: 1 } });
-      return { incidents: new SqliteIncidentStore(db, delivery.outbox), delivery, now };
+      return { incidents: new SqliteIncidentStore(db, delivery.outbox), delivery, now, reachable: dmReachability(webClient, now) };
     },
     logs,
     seal,

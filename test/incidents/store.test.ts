@@ -149,7 +149,7 @@ describe('roles and metrics', () => {
 describe('/incident command text', () => {
   it('parses every verb, with #ids and escaped mentions', () => {
     expect(parseIncidentCommand('start critical template:supply-chain Django RCE')).toEqual({ kind: 'start', title: 'Django RCE', severity: 'critical', template: 'supply-chain' });
-    expect(parseIncidentCommand('start High is the title')).toEqual({ kind: 'start', title: 'is the title', severity: 'high', template: null });
+    expect(parseIncidentCommand('start high is the title')).toEqual({ kind: 'start', title: 'is the title', severity: 'high', template: null });
     expect(parseIncidentCommand('start')).toMatchObject({ kind: 'error' });
     expect(parseIncidentCommand('status #12 conditions: patched 2 of 3; needs: a reviewer')).toEqual({ kind: 'status', id: 12, text: 'conditions: patched 2 of 3; needs: a reviewer' });
     expect(parseIncidentCommand('commander <@U0BOB000001|bob>')).toEqual({ kind: 'commander', id: null, user: 'U0BOB000001' });
@@ -161,8 +161,44 @@ describe('/incident command text', () => {
     expect(parseIncidentCommand('frobnicate')).toMatchObject({ kind: 'error' });
   });
 
+  it('reads a severity only in lower case, as the help shows it, so a title may begin with a severity word', () => {
+    expect(parseIncidentCommand('start High CPU on the build runners')).toEqual({ kind: 'start', title: 'High CPU on the build runners', severity: null, template: null });
+    expect(parseIncidentCommand('start LOW disk on the mirror')).toEqual({ kind: 'start', title: 'LOW disk on the mirror', severity: null, template: null });
+    expect(parseIncidentCommand('start low Low disk on the mirror')).toEqual({ kind: 'start', title: 'Low disk on the mirror', severity: 'low', template: null });
+    expect(parseIncidentCommand('start Template:Supply-Chain critical Django RCE')).toEqual({ kind: 'start', title: 'Django RCE', severity: 'critical', template: 'supply-chain' });
+  });
+
+  it('takes only a mention that ends an action item as its owner, and keeps every other mention in the text', () => {
+    expect(parseIncidentCommand('action Ask <@U0BOB000001|bob> to rotate the token')).toEqual({ kind: 'action', id: null, text: 'Ask <@U0BOB000001> to rotate the token', owner: null });
+    expect(parseIncidentCommand('action Ask <@U0BOB000001|bob> to rotate the token, then tell Carol <@U0CAROL0001|carol>')).toEqual({
+      kind: 'action',
+      id: null,
+      text: 'Ask <@U0BOB000001> to rotate the token, then tell Carol',
+      owner: 'U0CAROL0001',
+    });
+    expect(parseIncidentCommand('action #2 Rotate the token <@U0BOB000001|bob>  ')).toEqual({ kind: 'action', id: 2, text: 'Rotate the token', owner: 'U0BOB000001' });
+    expect(parseIncidentCommand('action <@U0BOB000001|bob>')).toMatchObject({ kind: 'error' });
+  });
+
+  it('reads mentions in time linear in the text, however it is nested', () => {
+    const started = performance.now();
+    parseIncidentCommand(`action ${'<@U0A|'.repeat(20_000)}x`);
+    parseIncidentCommand(`commander ${'<@U0A|'.repeat(20_000)}x`);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it('splits a status update into conditions, actions and needs', () => {
     expect(parseStatusUpdate('patched 2 of 3 services; actions: deploying api; needs: a DBA')).toEqual({ conditions: 'patched 2 of 3 services', actions: 'deploying api', needs: 'a DBA' });
-    expect(parseStatusUpdate('Needs: nothing Conditions: calm')).toEqual({ conditions: 'calm', actions: '', needs: 'nothing' });
+    expect(parseStatusUpdate('Needs: nothing; Conditions: calm')).toEqual({ conditions: 'calm', actions: '', needs: 'nothing' });
+    expect(parseStatusUpdate('conditions: a\nactions: b\nneeds: c')).toEqual({ conditions: 'a', actions: 'b', needs: 'c' });
+  });
+
+  it('reads a label only at the start or after a ; or a line break, so a part may say "Actions:" itself', () => {
+    expect(parseStatusUpdate('conditions: GitHub Actions: runner compromised; needs: a new runner image')).toEqual({
+      conditions: 'GitHub Actions: runner compromised',
+      actions: '',
+      needs: 'a new runner image',
+    });
+    expect(parseStatusUpdate('the needs: column of the sheet is empty')).toEqual({ conditions: 'the needs: column of the sheet is empty', actions: '', needs: '' });
   });
 });

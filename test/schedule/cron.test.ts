@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCron, instantOf, isValidCron, parseTimeOfDay, previousOccurrence, scheduleToCron, ScheduleParseError, wallTimeIn } from '../../src/schedule/cron.js';
+import { describeCron, instantOf, isValidCron, nextOccurrence, parseTimeOfDay, previousOccurrence, scheduleToCron, ScheduleParseError, wallTimeIn } from '../../src/schedule/cron.js';
 
 describe('schedule phrases', () => {
   it('turns the phrases people type into cron', () => {
@@ -56,9 +56,9 @@ describe('previous occurrence in a time zone', () => {
     // New York: EST (UTC-5) in January, EDT (UTC-4) in July.
     expect(previousOccurrence('0 9 * * *', 'America/New_York', new Date('2025-01-10T20:00:00Z'))?.toISOString()).toBe('2025-01-10T14:00:00.000Z');
     expect(previousOccurrence('0 9 * * *', 'America/New_York', new Date('2025-07-10T20:00:00Z'))?.toISOString()).toBe('2025-07-10T13:00:00.000Z');
-    // 02:30 did not exist on 2025-03-09 in New York: that day has no run, the one before is the 8th's.
+    // 02:30 did not exist on 2025-03-09 in New York: that day's run was at 03:00 EDT, when the gap ended.
     const gap = previousOccurrence('30 2 * * *', 'America/New_York', new Date('2025-03-09T12:00:00Z'));
-    expect(gap?.toISOString()).toBe('2025-03-08T07:30:00.000Z');
+    expect(gap?.toISOString()).toBe('2025-03-09T07:00:00.000Z');
     expect(instantOf({ year: 2025, month: 11, day: 2, hour: 12, minute: 0 }, 'America/New_York').toISOString()).toBe('2025-11-02T17:00:00.000Z');
     expect(wallTimeIn(new Date('2025-07-01T00:00:00Z'), 'Asia/Kolkata')).toEqual({ year: 2025, month: 7, day: 1, hour: 5, minute: 30 });
   });
@@ -74,5 +74,46 @@ describe('next occurrence', () => {
     expect(nextOccurrence('0 9 * * 1', 'Europe/Berlin', new Date('2025-01-06T08:00:00Z'))?.toISOString()).toBe('2025-01-13T08:00:00.000Z');
     expect(nextOccurrence('0 9 1 1,4,7,10 *', 'UTC', new Date('2025-01-06T08:00:00Z'))?.toISOString()).toBe('2025-04-01T09:00:00.000Z');
     expect(nextOccurrence('0 * * * *', 'UTC', new Date('2025-01-06T08:00:00Z'))?.toISOString()).toBe('2025-01-06T09:00:00.000Z');
+  });
+});
+
+describe('slots that daylight saving time moves', () => {
+  const berlin = 'Europe/Berlin';
+  // 2026-03-29: Berlin's clocks go from 02:00 CET straight to 03:00 CEST (01:00Z).
+  // 2026-10-25: they go back from 03:00 CEST to 02:00 CET (01:00Z), so 02:00-02:59 happens twice.
+
+  it('runs a slot the spring-forward gap swallowed once, when the gap ends, looking forward and back', () => {
+    const weekly = scheduleToCron('sun 02:30', 'weekly');
+    expect(nextOccurrence(weekly, berlin, new Date('2026-03-28T10:00:00Z'))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(previousOccurrence(weekly, berlin, new Date('2026-03-29T07:00:00Z'))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(nextOccurrence(weekly, berlin, new Date('2026-03-29T01:00:00Z'))?.toISOString()).toBe('2026-04-05T00:30:00.000Z');
+
+    const daily = scheduleToCron('daily 02:30', 'alerts');
+    expect(previousOccurrence(daily, berlin, new Date('2026-03-29T06:00:00Z'))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(previousOccurrence(daily, berlin, new Date('2026-03-29T00:59:00Z'))?.toISOString()).toBe('2026-03-28T01:30:00.000Z');
+  });
+
+  it('runs the slots inside a gap once between them, and not again with the slot the gap ends on', () => {
+    const quarterHours = '*/15 2 * * *';
+    expect(nextOccurrence(quarterHours, berlin, new Date('2026-03-29T00:00:00Z'))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(nextOccurrence(quarterHours, berlin, new Date('2026-03-29T01:00:00Z'))?.toISOString()).toBe('2026-03-30T00:00:00.000Z');
+    const hourly = '0 * * * *';
+    expect(nextOccurrence(hourly, berlin, new Date('2026-03-29T00:00:00Z'))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(nextOccurrence(hourly, berlin, new Date('2026-03-29T01:00:00Z'))?.toISOString()).toBe('2026-03-29T02:00:00.000Z');
+  });
+
+  it('runs a wall time the fall-back fold repeats once, at its later reading', () => {
+    const daily = scheduleToCron('daily 02:30', 'alerts');
+    expect(nextOccurrence(daily, berlin, new Date('2026-10-24T12:00:00Z'))?.toISOString()).toBe('2026-10-25T01:30:00.000Z');
+    expect(nextOccurrence(daily, berlin, new Date('2026-10-25T01:30:00Z'))?.toISOString()).toBe('2026-10-26T01:30:00.000Z');
+    // During the first 02:30 the day's run has not come yet.
+    expect(previousOccurrence(daily, berlin, new Date('2026-10-25T00:45:00Z'))?.toISOString()).toBe('2026-10-24T00:30:00.000Z');
+  });
+
+  it('gives the instant a gap ends for a wall time inside it', () => {
+    expect(instantOf({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, berlin).toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(instantOf({ year: 2026, month: 3, day: 8, hour: 2, minute: 15 }, 'America/New_York').toISOString()).toBe('2026-03-08T07:00:00.000Z');
+    // Lord Howe moves by half an hour.
+    expect(wallTimeIn(instantOf({ year: 2026, month: 10, day: 4, hour: 2, minute: 10 }, 'Australia/Lord_Howe'), 'Australia/Lord_Howe')).toMatchObject({ hour: 2, minute: 30 });
   });
 });

@@ -8,7 +8,7 @@ import type { DrillScore } from '../../incidents/drills.js';
 import { formatDuration } from '../../incidents/duration.js';
 import { durationText, statusIcon, type IncidentReport } from '../../incidents/report.js';
 import { divider, escapeMrkdwn, fields, header, listSections, section, truncate } from './kit.js';
-import { forIncident, incidentName, mrkdwnWithMentions, slackDate, type SlackMessageOut } from './incident.js';
+import { actionItemMrkdwn, forIncident, incidentName, mrkdwnWithMentions, slackDate, type SlackMessageOut } from './incident.js';
 
 const TIMELINE_SHOWN = 60;
 /**
@@ -52,7 +52,7 @@ export function reportBlocks(report: IncidentReport, score: DrillScore | null): 
   blocks.push(divider(), section('*Action items*'));
   if (report.actionItems.length === 0) blocks.push(section('_None recorded. Add them with `/incident action` before closing next time._'));
   else {
-    const items = report.actionItems.map((a) => `• ${mrkdwnWithMentions(truncate(a.text, 300), people)} — ${a.owner ? `<@${a.owner}>` : 'no owner'}`);
+    const items = report.actionItems.map((a) => `• ${actionItemMrkdwn(truncate(a.text, 300))} — ${a.owner ? `<@${a.owner}>` : 'no owner'}`);
     blocks.push(...listSections('', items, { room: ACTION_ITEMS_ROOM, more: (left) => `…and ${left} more action items in the attached report` }));
   }
   blocks.push(divider(), section('*Timeline*'));

@@ -79,6 +79,16 @@ export function mrkdwnWithMentions(text: string, people: ReadonlySet<string>): s
   return escapeMrkdwn(text).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, (whole, id: string) => (people.has(id) ? `<@${id}>` : whole));
 }
 
+/**
+ * An action item's text: the person who typed `/incident action` mentioned everyone in it (Slack
+ * sent real mentions), so its user mentions stay mentions, in the thread's note and in the report
+ * alike; anything else (`<!channel>`, links) is escaped like all typed text.
+ */
+export function actionItemMrkdwn(text: string): string {
+  const mentioned = new Set([...text.matchAll(/<@([UW][A-Z0-9]+)>/g)].map((m) => m[1] as string));
+  return mrkdwnWithMentions(text, mentioned);
+}
+
 export function stepValue(step: Pick<Step, 'incidentId' | 'id' | 'version'>): string {
   return `${step.incidentId}:${step.id}:${step.version}`;
 }
@@ -322,14 +332,19 @@ export interface ReminderInput {
   threadLink?: string | null;
   /** The DM version says where the step lives. */
   direct?: boolean;
+  /** The step's owner, whom a DM could not reach, and why; `owner` is then who is told instead. */
+  unreachable?: { user: string; why: string };
 }
 
 export function reminderMessage(input: ReminderInput): SlackMessageOut {
   const { incident, step } = input;
-  const who = input.owner ? `<@${input.owner}>` : 'Nobody owns this step yet — assign it';
+  const lost = input.unreachable;
+  // Nobody to address when the owner no DM reaches is also the commander: the channel reads it.
+  const who = input.owner ? `<@${input.owner}>: step` : lost ? 'Step' : 'Nobody owns this step yet — assign it: step';
   const where = input.direct ? ` in ${input.threadLink ? `<${input.threadLink}|${escapeMrkdwn(incidentName(incident))}>` : escapeMrkdwn(incidentName(incident))}` : '';
+  const unreached = lost ? ` Its owner <@${lost.user}> could not be reached by DM (${escapeMrkdwn(lost.why)}): reassign it.` : '';
   const blocks: KnownBlock[] = [
-    section(`⏰ ${who}: step ${step.id} *${escapeMrkdwn(step.title)}*${where} was due ${step.dueAt ? slackDate(step.dueAt) : ''} and is still open.`),
+    section(`⏰ ${who} ${step.id} *${escapeMrkdwn(step.title)}*${where} was due ${step.dueAt ? slackDate(step.dueAt) : ''} and is still open.${unreached}`),
     actions(
       `incident_reminder:${stepValue(step)}`,
       button({ text: 'Done', actionId: INCIDENT_ACTIONS.stepDone, value: stepValue(step), style: 'primary' }),

@@ -9,6 +9,7 @@ import { pullRequestInUrl, RepoRefError } from '../../../github/repo-ref.js';
 import { usageMessage } from '../../blocks/errors.js';
 import { fitMessage } from '../../blocks/fit.js';
 import { md } from '../../blocks/mrkdwn.js';
+import { commandText } from '../../command-text.js';
 import { PackageAnswerError, packageUsageMessage, parsePackageCommand } from '../../package-service.js';
 import { reportFailure, type ListenerDeps } from '../deps.js';
 import type { KnownBlock } from '@slack/types';
@@ -19,7 +20,7 @@ const HELP = /^(help|-h|--help|\?|usage)$/i;
 
 export function registerAuditCommand(app: App, deps: ListenerDeps): void {
   app.command('/audit', async ({ command, ack, respond, client }) => {
-    const text = command.text.trim();
+    const text = commandText(command.text).trim();
     const available = { packages: Boolean(deps.packages), watching: Boolean(deps.watch) };
     if (!text || HELP.test(text)) {
       await ack({ response_type: 'ephemeral', ...fitMessage(usageMessage(undefined, available)).first });

@@ -12,6 +12,7 @@
  * message once, in order, with the newest state (whichever replica made the change or delivers).
  */
 import type { WebClient } from '@slack/web-api';
+import { whyNotAPerson } from './people.js';
 import { stepsFromTemplate } from '../../../incidents/checklist.js';
 import { drillScoreMarkdown, findScenario, injectsDue, scoreDrill, type DrillScenario } from '../../../incidents/drills.js';
 import { buildReport, reportMarkdown } from '../../../incidents/report.js';
@@ -24,6 +25,7 @@ import type { OutboundMessage, OutboxDelivery } from '../../../store/outbox/type
 import { fitMessage } from '../../blocks/fit.js';
 import { escapeMrkdwn, md } from '../../blocks/mrkdwn.js';
 import {
+  actionItemMrkdwn,
   checklistPart,
   checklistPartCount,
   drillBriefingMessage,
@@ -48,6 +50,8 @@ export interface FlowContext {
   now: () => Date;
   templates: TemplateLibrary;
   logger?: IncidentLogger | undefined;
+  /** Depwatch's own user id (Bolt's context, from auth.test): it never holds a role or owns a step. */
+  botUserId?: string | undefined;
 }
 
 const isoNow = (ctx: FlowContext): string => ctx.now().toISOString();
@@ -287,6 +291,8 @@ export async function assignRole(ctx: FlowContext, incident: Incident, role: str
   const template = ctx.templates.templates.find((t) => t.id === incident.template);
   const known = template ? template.roles.map((r) => r.id) : [COMMANDER_ROLE];
   if (!known.includes(role)) return { changed: false, message: `The template has no role \`${role}\`; its roles are ${known.map((r) => `\`${r}\``).join(', ')}.` };
+  const notAPerson = await whyNotAPerson(ctx.client, ctx.botUserId, user);
+  if (notAPerson) return { changed: false, message: notAPerson };
   const now = isoNow(ctx);
   const { changed, previous } = await ctx.incidents.setRole(incident.id, role, user, actor, now, redraw('all', now));
   if (!changed) return { changed: false, message: incident.status !== 'open' ? 'The incident is closed.' : `<@${user}> already holds the ${role} role.` };
@@ -306,7 +312,7 @@ export function recordActionItem(ctx: FlowContext, incident: Pick<Incident, 'id'
 
 /** The Slack half: a note in the incident's thread. */
 export async function postActionItemNote(ctx: FlowContext, incident: Incident, item: Pick<ActionItem, 'text' | 'owner' | 'createdBy'>): Promise<void> {
-  await postInThread(ctx, incident, noteMessage(incident, md`📝 ${md.user(item.createdBy)} added an action item${item.owner ? md` for ${md.user(item.owner)}` : ''}: ${item.text}`.text), 'note');
+  await postInThread(ctx, incident, noteMessage(incident, md`📝 ${md.user(item.createdBy)} added an action item${item.owner ? md` for ${md.user(item.owner)}` : ''}: ${md.raw(actionItemMrkdwn(item.text))}`.text), 'note');
 }
 
 export type CloseResult = { ok: true; incident: Incident; markdown: string } | { ok: false; message: string };

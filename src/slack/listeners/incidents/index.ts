@@ -34,6 +34,8 @@ import {
 } from '../../blocks/incident.js';
 import { INCIDENT_VIEWS, INPUTS, actionItemModal, closeModal, skipModal, updateModal } from '../../blocks/incident-modals.js';
 import { START_INCIDENT_ACTION, type IncidentDeps } from './deps.js';
+import { whyNotAPerson } from './people.js';
+import { commandText } from '../../command-text.js';
 import {
   afterStepChange,
   applyStepChange,
@@ -60,8 +62,8 @@ export { START_INCIDENT_ACTION } from './deps.js';
 /** The deps with the incident store and the delivery loop chosen (registerIncidentListeners). */
 type Ready = IncidentDeps & { incidents: IncidentStore; delivery: Pick<OutboxDelivery, 'deliver'> };
 
-function flowContext(deps: Ready, client: WebClient): FlowContext {
-  return { incidents: deps.incidents, delivery: deps.delivery, client, now: deps.now ?? (() => new Date()), templates: deps.templates, logger: deps.logger };
+function flowContext(deps: Ready, client: WebClient, botUserId?: string): FlowContext {
+  return { incidents: deps.incidents, delivery: deps.delivery, client, now: deps.now ?? (() => new Date()), templates: deps.templates, logger: deps.logger, botUserId };
 }
 
 type ActionArgs<A extends BlockAction = BlockAction> = SlackActionMiddlewareArgs<A> & AllMiddlewareArgs;
@@ -224,9 +226,9 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
   const delivery = given.delivery ?? new SlackDelivery({ db: given.db, api: app.client, ...(incidents.dialect === 'postgres' ? { shared: incidents.outbox } : {}) });
   const deps: Ready = { ...given, incidents, delivery };
   // ------------------------------------------------------------ /incident
-  app.command('/incident', async ({ ack, command, respond, client }) => {
+  app.command('/incident', async ({ ack, command, respond, client, context }) => {
     await ack();
-    const ctx = flowContext(deps, client);
+    const ctx = flowContext(deps, client, context.botUserId);
     const reply = async (text: string, blocks?: unknown[]): Promise<void> => {
       try {
         await respond({ response_type: 'ephemeral', text, ...(blocks ? { blocks: blocks as never } : {}) });
@@ -235,7 +237,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
       }
     };
     await withErrors(deps, 'command', async () => {
-      const parsed = parseIncidentCommand(command.text);
+      const parsed = parseIncidentCommand(commandText(command.text));
       const user = command.user_id;
       const channel = command.channel_id;
       const requester: Requester = { userId: user, channel, via: 'command' };
@@ -322,13 +324,15 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     const channel = clickChannel(args.body);
     const owner = args.action.selected_user;
     if (!ids || !channel || !owner) return;
-    const ctx = flowContext(deps, args.client);
+    const ctx = flowContext(deps, args.client, args.context.botUserId);
     const user = args.body.user.id;
     await withErrors(deps, 'assign', async () => {
       const target = await deps.incidents.getIncident(ids.incidentId);
       if (target) {
         const allowed = mayChange(deps, { userId: user, channel, via: 'button' }, 'step', { channel: target.channel, incident: target });
         if (!allowed.allowed) return refuseClick(ctx, channel, user, allowed.reason);
+        const notAPerson = await whyNotAPerson(ctx.client, ctx.botUserId, owner);
+        if (notAPerson) return tell(ctx, channel, user, notAPerson, { threadTs: target.rootTs, incident: target });
       }
       const result = await applyStepChange(ctx, { ...ids, action: { type: 'assign', owner }, actor: user });
       const incident = await deps.incidents.getIncident(ids.incidentId);
@@ -385,7 +389,7 @@ export function registerIncidentListeners(app: App, given: IncidentDeps): void {
     const incident = id === null ? null : await deps.incidents.getIncident(id);
     const channel = clickChannel(args.body);
     if (!incident || !args.action.selected_user || !channel) return;
-    const ctx = flowContext(deps, args.client);
+    const ctx = flowContext(deps, args.client, args.context.botUserId);
     await withErrors(deps, 'commander', async () => {
       const allowed = mayChange(deps, { userId: args.body.user.id, channel, via: 'button' }, 'role', { channel: incident.channel, incident });
       if (!allowed.allowed) return refuseClick(ctx, channel, args.body.user.id, allowed.reason);
