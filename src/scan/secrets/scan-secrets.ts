@@ -420,15 +420,33 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   // `;`, `&&`, another assignment), then `=` with no space: the shell's own assignment syntax.
   const shellAssignment =
     dialect.shell && text[e] === '=' && text[e + 1] !== '=' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (s === 0 || /[\s;&|(]/.test(text[s - 1]!));
-  const quotedKey = text[i] === '"' || text[i] === "'";
-  if (quotedKey) i++; // closing quote of a JSON / dict key
+  // The closing quote of a JSON / dict key, or of a subscript or an argument; `\"` inside a JSON
+  // string (a notebook cell's source).
+  const closing = quoteAt(text, e);
+  const quotedKey = closing > 0;
+  i += closing;
+  const opening = quotedKey ? quoteBefore(text, s) : 0;
+  // `settings["db_password"] = "…"`, `ENV["STRIPE_SECRET"] ||= "…"`, `$config['api_key'] = '…'`:
+  // a subscript assigned; the separator after the `]` is read as after a bare name.
+  if (opening > 0 && text[s - opening - 1] === '[' && text[i] === ']') i++;
+  else if (opening > 0 && text[i] === ',' && opensArguments(text, s - opening)) {
+    // `os.environ.get("SECRET_KEY", "…")`, `define('DB_PASSWORD', '…')`, `props.put("api.token",
+    // "…")`: a quoted secret name as the first argument gives the quoted second one to it (a
+    // default, a definition, a property), as an assignment does.
+    i++;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    const found = literalAt(text, i, dialect, { comparison: false, shellAssignment: false });
+    if (!found || !/["'`]/.test(text[found.start - 1] ?? '')) return null; // a name or an expression: not a literal
+    return { name, shown: plausibleKey(text, s, e), ...found };
+  }
   while (text[i] === ' ' || text[i] === '\t') i++;
-  // Separator: = : := => (a type annotation's `: str =` is handled by the value check), or a
-  // comparison == != === !== (bandit B105: `if password == "…"` writes the password down too).
+  // Separator: = : := => ||= ??= (a type annotation's `: str =` is handled by the value check), or
+  // a comparison == != === !== (bandit B105: `if password == "…"` writes the password down too).
   let colon = false;
   let comparison = false;
-  const spaced = i > e && text[e] !== '"' && text[e] !== "'";
-  if ((text[i] === '=' || text[i] === '!') && text[i + 1] === '=') {
+  const spaced = !quotedKey && i > e;
+  if ((text[i] === '|' || text[i] === '?') && text[i + 1] === text[i] && text[i + 2] === '=') i += 3; // Ruby's and JavaScript's "unless set"
+  else if ((text[i] === '=' || text[i] === '!') && text[i + 1] === '=') {
     i += text[i + 2] === '=' ? 3 : 2;
     comparison = true;
   } else if (text[i] === ':' && text[i + 1] === '=') i += 2;
@@ -466,6 +484,25 @@ function valueAfter(text: string, wordStart: number, wordEnd: number, dialect: D
   if (!code && colon && spaced && !/["'`]/.test(text[i] ?? '')) return null;
   const found = literalAt(text, i, dialect, { comparison, shellAssignment });
   return found && { name, shown: plausibleKey(text, s, e), ...found, comparison };
+}
+
+/** How many characters close a quoted name at `i`: 1 for `"` or `'`, 2 for `\"` or `\'` (a JSON string's escape), else 0. */
+function quoteAt(text: string, i: number): number {
+  if (text[i] === '"' || text[i] === "'") return 1;
+  return text[i] === '\\' && (text[i + 1] === '"' || text[i + 1] === "'") ? 2 : 0;
+}
+
+/** How many characters open a quoted name ending just before `s`: as quoteAt, read backwards. */
+function quoteBefore(text: string, s: number): number {
+  if (text[s - 1] !== '"' && text[s - 1] !== "'") return 0;
+  return text[s - 2] === '\\' ? 2 : 1;
+}
+
+/** Whether the quote at `q` opens a call's first argument: `(` before it, blanks allowed (`define( 'AUTH_KEY', …`). Bounded. */
+function opensArguments(text: string, q: number): boolean {
+  let p = q;
+  while ((text[p - 1] === ' ' || text[p - 1] === '\t') && q - p < 40) p--;
+  return text[p - 1] === '(';
 }
 
 /** Whether the identifier at `s` is the first word after a Dockerfile's `ENV` at the start of a line (a bounded look-behind). */
