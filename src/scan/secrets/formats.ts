@@ -21,6 +21,13 @@
  * - Anthropic: `sk-ant-` keys, `sk-ant-api03-…` and `sk-ant-admin01-…` (Anthropic console and API docs).
  * - npm: `npm_` and 36 base62 characters (npm docs, "About access tokens"; GitHub blog, 2021).
  * - SendGrid: `SG.`, a 22-character key id, `.`, a 43-character secret (Twilio SendGrid docs, "API keys").
+ * - Azure: storage connection strings (`DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…`,
+ *   Microsoft Learn, "Configure Azure Storage connection strings"; Cosmos DB's `AccountEndpoint=…;
+ *   AccountKey=…` the same) hold a 512-bit account key as 88 base64 characters; Service Bus, Event
+ *   Hubs and IoT Hub connection strings (`Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…`,
+ *   Microsoft Learn, "Service Bus access control with Shared Access Signatures") a 256-bit key as 44.
+ *   Azurite's published development key (Microsoft Learn, "Use the Azurite emulator": the well-known
+ *   `devstoreaccount1` account) is a sample.
  * - JSON Web Tokens: three base64url parts joined by `.`, the first two JSON objects, so each starts
  *   `eyJ` (`{"`), per RFC 7519 / RFC 7515's compact serialisation.
  * - Private keys: PEM blocks per RFC 7468 (PRIVATE KEY, RSA/EC/DSA/OPENSSH/ENCRYPTED PRIVATE KEY,
@@ -218,6 +225,28 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     fix: 'Delete the key in SendGrid (Settings → API Keys), create one with only the scopes it needs, and read it from the environment.',
   },
   {
+    rule: 'secret-azure-key',
+    kind: 'Azure storage account key',
+    keywords: ['AccountKey='],
+    // The class holds no `=`: the padding after it is read once, with nothing to back up into.
+    pattern: new RegExp(`${B}AccountKey=([A-Za-z0-9+/]{40,}={0,2})`, 'g'),
+    minLength: 99,
+    maxLength: 99,
+    severity: 'critical',
+    fix: 'Rotate the account key in the Azure portal (Storage account → Access keys), then use a managed identity, or read the connection string from the environment or Key Vault.',
+    isSample: (match) => match.endsWith(AZURITE_ACCOUNT_KEY),
+  },
+  {
+    rule: 'secret-azure-key',
+    kind: 'Azure shared access key',
+    keywords: ['SharedAccessKey='],
+    pattern: new RegExp(`${B}SharedAccessKey=([A-Za-z0-9+/]{40,}={0,2})`, 'g'),
+    minLength: 60,
+    maxLength: 60,
+    severity: 'critical',
+    fix: 'Regenerate the key of that shared access policy (Service Bus, Event Hubs or IoT Hub → Shared access policies), then use a managed identity, or read the connection string from the environment or Key Vault.',
+  },
+  {
     rule: 'secret-jwt',
     kind: 'JSON Web Token',
     keywords: ['eyJ'],
@@ -233,6 +262,9 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     isSample: isJwtIoSample,
   },
 ];
+
+/** Azurite's well-known development account key, the same in every install (Microsoft Learn, "Use the Azurite emulator"). */
+const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /**
  * jwt.io's example token (sub `1234567890`, name `John Doe`), copied into countless tests and
